@@ -1,0 +1,131 @@
+#include "torchtrtc/parse_args.h"
+
+#include <sstream>
+
+namespace torchtrtc {
+
+namespace {
+std::vector<int64_t> parseShape(const std::string& text, const std::string& spec) {
+  std::string s = text;
+  if (s.size() < 2 || s.front() != '(' || s.back() != ')')
+    throw UsageError("input spec '" + spec + "': shape '" + text + "' must be written as (d0,d1,...)");
+  s = s.substr(1, s.size() - 2);
+  std::vector<int64_t> dims;
+  std::stringstream ss(s);
+  std::string item;
+  while (std::getline(ss, item, ',')) {
+    try {
+      size_t used = 0;
+      long long v = std::stoll(item, &used);
+      if (used != item.size() || v < 0) throw std::invalid_argument(item);
+      dims.push_back(v);
+    } catch (const std::exception&) {
+      throw UsageError("input spec '" + spec + "': '" + item + "' is not a non-negative integer dimension");
+    }
+  }
+  return dims;
+}
+
+torch_tensorrt::DataType parseDtype(const std::string& d, const std::string& spec) {
+  if (d == "f32" || d == "float" || d == "float32") return torch_tensorrt::DataType::kFloat;
+  if (d == "f16" || d == "half" || d == "float16") return torch_tensorrt::DataType::kHalf;
+  if (d == "i32" || d == "int32") return torch_tensorrt::DataType::kInt;
+  if (d == "i8" || d == "int8") return torch_tensorrt::DataType::kChar;
+  if (d == "b" || d == "bool") return torch_tensorrt::DataType::kBool;
+  throw UsageError("input spec '" + spec + "': unknown dtype '" + d + "' (use f32, f16, i32, i8 or bool)");
+}
+}  // namespace
+
+torch_tensorrt::Input parseInputSpec(const std::string& spec) {
+  std::string shapes = spec, dtype, format;
+  auto pct = shapes.find('%');
+  if (pct != std::string::npos) {
+    format = shapes.substr(pct + 1);
+    shapes = shapes.substr(0, pct);
+    if (format != "contiguous" && format != "linear" && format != "nchw")
+      throw UsageError("input spec '" + spec + "': format '" + format + "' is not supported (use contiguous)");
+  }
+  auto at = shapes.find('@');
+  if (at != std::string::npos) {
+    dtype = shapes.substr(at + 1);
+    shapes = shapes.substr(0, at);
+  }
+  auto type = dtype.empty() ? torch_tensorrt::DataType(torch_tensorrt::DataType::kFloat) : parseDtype(dtype, spec);
+  if (!shapes.empty() && shapes.front() == '[') {
+    if (shapes.back() != ']') throw UsageError("input spec '" + spec + "': a range must be written as [(min);(opt);(max)]");
+    std::string inner = shapes.substr(1, shapes.size() - 2);
+    std::vector<std::string> parts;
+    std::stringstream ss(inner);
+    std::string item;
+    while (std::getline(ss, item, ';')) parts.push_back(item);
+    if (parts.size() != 3) throw UsageError("input spec '" + spec + "': a range needs exactly three shapes (min;opt;max)");
+    try {
+      return torch_tensorrt::Input(parseShape(parts[0], spec), parseShape(parts[1], spec), parseShape(parts[2], spec), type);
+    } catch (const c10::Error& e) {
+      throw UsageError("input spec '" + spec + "': " + e.what_without_backtrace());
+    }
+  }
+  return torch_tensorrt::Input(parseShape(shapes, spec), type);
+}
+
+std::string usage() {
+  return "usage: torchtrtc [options] input_file_path output_file_path [input_specs...]\n"
+         "  input spec: \"(N,C,H,W)\" or \"[(min);(opt);(max)]@f16\"\n"
+         "options:\n"
+         "  -h, --help                       show this help\n"
+         "  -v, --verbose / -i, --info / -w, --warnings   log level\n"
+         "  --check-method-support           only check that every op of the method converts\n"
+         "  -p, --enabled-precision=<f32|f16> allow a precision (repeatable)\n"
+         "  --disable-tf32                   keep FP32 matrix work off TF32\n"
+         "  --save-engine                    write the serialized engine instead of a TorchScript module\n"
+         "  --supported-ops                  list every converter and evaluator\n";
+}
+
+Options parse(const std::vector<std::string>& args) {
+  Options o;
+  std::vector<std::string> positional;
+  for (size_t i = 0; i < args.size(); ++i) {
+    std::string a = args[i];
+    std::string value;
+    auto eq = a.find('=');
+    bool isLong = a.rfind("--", 0) == 0;
+    if (isLong && eq != std::string::npos) {
+      value = a.substr(eq + 1);
+      a = a.substr(0, eq);
+    }
+    auto needValue = [&](const std::string& flag) {
+      if (!value.empty()) return value;
+      if (i + 1 >= args.size()) throw UsageError("flag " + flag + " needs a value");
+      return args[++i];
+    };
+    if (a == "-h" || a == "--help") o.show_help = true;
+    else if (a == "-v" || a == "--verbose") o.verbosity = 4;
+    else if (a == "-i" || a == "--info") o.verbosity = 3;
+    else if (a == "-w" || a == "--warnings") o.verbosity = 2;
+    else if (a == "--check-method-support") o.check_method_support = true;
+    else if (a == "--save-engine") o.save_engine = true;
+    else if (a == "--disable-tf32") o.disable_tf32 = true;
+    else if (a == "--supported-ops") o.show_supported_ops = true;
+    else if (a == "-p" || a == "--enabled-precision") {
+      std::string p = needValue(a);
+      if (p != "f32" && p != "float" && p != "float32" && p != "f16" && p != "half" && p != "float16")
+        throw UsageError("precision '" + p + "' is not available (use f32 or f16; INT8 needs calibration, which this build lacks)");
+      o.precisions.push_back(p);
+    } else if (a.size() > 1 && a[0] == '-' && !(a[1] == '(' || a[1] == '[')) {
+      throw UsageError("unknown flag '" + args[i] + "'; run torchtrtc --help for the list of flags");
+    } else {
+      positional.push_back(args[i]);
+    }
+  }
+  if (o.show_help || o.show_supported_ops) return o;
+  if (positional.empty()) throw UsageError("missing input_file_path");
+  o.input_path = positional[0];
+  if (o.check_method_support) return o;
+  if (positional.size() < 2) throw UsageError("missing output_file_path");
+  o.output_path = positional[1];
+  for (size_t i = 2; i < positional.size(); ++i) o.inputs.push_back(parseInputSpec(positional[i]));
+  if (o.inputs.empty()) throw UsageError("no input specs given; add one per graph input, e.g. \"(1,3,224,224)\"");
+  return o;
+}
+
+}  // namespace torchtrtc

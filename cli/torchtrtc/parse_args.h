@@ -1,0 +1,34 @@
+// Command-line parsing for torchtrtc: flags, input specs "(1,3,224,224)" and
+// "[(min);(opt);(max)]@f16", with errors that name what was wrong.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "torch_tensorrt/torch_tensorrt.h"
+
+namespace torchtrtc {
+
+struct Options {
+  std::string input_path, output_path;
+  std::vector<torch_tensorrt::Input> inputs;
+  std::vector<std::string> precisions;  // as given: f32, f16, ...
+  bool check_method_support = false;
+  bool save_engine = false;
+  bool disable_tf32 = false;
+  bool show_help = false;
+  bool show_supported_ops = false;
+  int verbosity = -1;  // -1: default (warnings)
+  std::string method = "forward";
+};
+
+//! Thrown for bad command lines; main prints the message and the usage line and exits with 2.
+struct UsageError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+Options parse(const std::vector<std::string>& argv);
+torch_tensorrt::Input parseInputSpec(const std::string& spec);
+std::string usage();
+
+}  // namespace torchtrtc

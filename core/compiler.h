@@ -1,0 +1,39 @@
+// The compiler's stages joined: lower -> convert -> embed.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "core/conversion/conversion.h"
+#include "core/lowering/lowering.h"
+#include "torch/csrc/jit/api/module.h"
+
+namespace torch_tensorrt {
+namespace core {
+
+struct CompileSpec {
+  explicit CompileSpec(std::vector<conversion::InputRange> inputs = {}) { convert_info.inputs = std::move(inputs); }
+  conversion::ConversionInfo convert_info;
+  lowering::LowerInfo lower_info;
+  std::string device_info = "cpu";
+};
+
+//! How the compiled forward returns its outputs.
+enum class OutputStructure { kSingle, kTuple, kList };
+
+//! Lowers and converts a method into a serialized plan.
+std::string ConvertGraphToTRTEngine(const torch::jit::Module& mod, const std::string& method_name, CompileSpec cfg);
+//! Compiles `forward` into a new module whose forward runs one engine.
+torch::jit::Module CompileGraph(const torch::jit::Module& mod, CompileSpec cfg);
+//! True when every op of the method can be converted; logs the unsupported ones otherwise.
+bool CheckMethodOperatorSupport(const torch::jit::Module& mod, const std::string& method_name);
+//! The unsupported ops of a method, one entry per op kind with schema and source lines.
+std::vector<std::string> UnsupportedOperators(const torch::jit::Module& mod, const std::string& method_name);
+//! Wraps a plan in a new module whose forward calls tensorrt::execute_engine.
+torch::jit::Module EmbedEngineInNewModule(const std::string& plan, const std::string& device_info,
+                                          const std::vector<std::string>& input_binding_names,
+                                          const std::vector<std::string>& output_binding_names,
+                                          OutputStructure structure = OutputStructure::kSingle);
+
+}  // namespace core
+}  // namespace torch_tensorrt

@@ -1,0 +1,190 @@
+#include "core/conversion/conversion.h"
+
+#include <sstream>
+
+#include "core/conversion/converters/converters.h"
+#include "core/conversion/evaluators/evaluators.h"
+#include "core/util/macros.h"
+#include "core/util/trt_util.h"
+
+namespace torch_tensorrt {
+namespace core {
+namespace conversion {
+
+namespace {
+
+std::string unsupportedMessage(const torch::jit::Node* n) {
+  std::stringstream ss;
+  ss << "Unable to convert node: " << util::node_info(n) << " (conversion.AddLayer)\n";
+  ss << "Schema: " << util::schema_info(n) << "\n";
+  ss << "Converter for " << n->kind().toQualString() << " requested, but no such converter was found.\n";
+  ss << "If you need a converter for this operator, you can implement one yourself (see docs/custom_converters.md) "
+        "or run this op in TorchScript with torch_executed_ops.";
+  return ss.str();
+}
+
+Var argFor(ConversionCtx* ctx, const torch::jit::Value* v, const torch::jit::Node* n) {
+  auto t = ctx->value_tensor_map.find(v);
+  if (t != ctx->value_tensor_map.end()) return Var(t->second);
+  auto e = ctx->evaluated_value_map.find(v);
+  if (e != ctx->evaluated_value_map.end()) return Var(&e->second);
+  auto l = ctx->tensor_list_map.find(v);
+  if (l != ctx->tensor_list_map.end()) return Var(&l->second);
+  TORCHTRT_THROW_ERROR("Unable to convert node: " << util::node_info(n) << "\ninput %" << v->debugName()
+                                                  << " was not produced by any converted or evaluated node");
+}
+
+void addInputs(ConversionCtx* ctx, const torch::jit::Block* block, const ConversionInfo& info) {
+  auto inputs = block->inputs();
+  size_t first = (!inputs.empty() && inputs[0]->type()->kind() == c10::TypeKind::ClassType) ? 1 : 0;
+  size_t count = inputs.size() - first;
+  TORCHTRT_CHECK(count == info.inputs.size(), "the graph takes " << count << " input(s) but " << info.inputs.size()
+                                                                 << " input spec(s) were given; pass one Input per graph input");
+  trt::IOptimizationProfile profile;
+  bool dynamic = false;
+  for (size_t i = 0; i < count; ++i) {
+    const torch::jit::Value* v = inputs[first + i];
+    const InputRange& r = info.inputs[i];
+    TORCHTRT_CHECK(v->type()->isSubtypeOf(*c10::TensorType::get()),
+                   "graph input %" << v->debugName() << " has type " << v->type()->str()
+                                   << "; engines take tensors only (collections come with partial compilation)");
+    std::vector<int64_t> dims = r.opt;
+    for (size_t d = 0; d < dims.size(); ++d)
+      if (r.min[d] != r.max[d]) dims[d] = -1;
+    std::string name = "input_" + std::to_string(i);
+    trt::ITensor* t = ctx->net->addInput(name.c_str(), util::ScalarTypeToTRTDataType(r.dtype), util::toDims(dims));
+    ctx->value_tensor_map[v] = t;
+    if (r.isDynamic()) {
+      dynamic = true;
+      profile.setDimensions(name.c_str(), trt::OptProfileSelector::kMIN, util::toDims(r.min));
+      profile.setDimensions(name.c_str(), trt::OptProfileSelector::kOPT, util::toDims(r.opt));
+      profile.setDimensions(name.c_str(), trt::OptProfileSelector::kMAX, util::toDims(r.max));
+    }
+  }
+  if (dynamic) ctx->cfg->addOptimizationProfile(&profile);
+}
+
+void convertNode(ConversionCtx* ctx, const torch::jit::Node* n) {
+  if (n->kind() == torch::jit::prim::Constant) {
+    ctx->AssociateValueAndIValue(n->output(), *torch::jit::toIValue(n->output()));
+    return;
+  }
+  std::vector<Var> args;
+  for (const torch::jit::Value* in : n->inputs()) args.push_back(argFor(ctx, in, n));
+
+  if (evaluators::shouldEvalAtConversionTime(n, args)) {
+    auto result = evaluators::EvalNode(ctx, n, args);
+    if (result) {
+      for (size_t i = 0; i < n->outputs().size(); ++i) ctx->AssociateValueAndIValue(n->outputs()[i], (*result)[i]);
+      LOG_DEBUG("Evaluated " << util::node_info(n));
+      return;
+    }
+  }
+  if (n->kind() == torch::jit::prim::ListConstruct) {
+    std::vector<trt::ITensor*> list;
+    for (Var& a : args) list.push_back(a.ITensorOrFreeze(ctx));
+    ctx->tensor_list_map[n->output()] = list;
+    return;
+  }
+  if (!converters::node_is_convertable(n)) TORCHTRT_THROW_ERROR(unsupportedMessage(n));
+  auto converter = converters::get_node_converter_for(n->maybeSchema());
+  bool ok = false;
+  try {
+    ok = converter(ctx, n, args);
+  } catch (const std::exception& e) {
+    TORCHTRT_THROW_ERROR("Failed to convert node: " << util::node_info(n) << "\nSchema: " << util::schema_info(n) << "\n"
+                                                    << e.what());
+  }
+  TORCHTRT_CHECK(ok, "Converter for " << util::schema_info(n) << " failed on node " << util::node_info(n));
+  for (const torch::jit::Value* out : n->outputs()) {
+    bool bound = ctx->value_tensor_map.count(out) || ctx->evaluated_value_map.count(out) || ctx->tensor_list_map.count(out);
+    TORCHTRT_CHECK(bound, "Converter for " << util::schema_info(n) << " did not bind output %" << out->debugName()
+                                           << " of node " << util::node_info(n));
+  }
+  LOG_DEBUG("Converted " << util::node_info(n));
+}
+
+void markOutputs(ConversionCtx* ctx, const torch::jit::Block* block) {
+  std::vector<const torch::jit::Value*> outs;
+  for (const torch::jit::Value* v : block->outputs()) {
+    const torch::jit::Node* producer = v->node();
+    if (producer->kind() == torch::jit::prim::TupleConstruct || producer->kind() == torch::jit::prim::ListConstruct) {
+      for (const torch::jit::Value* e : producer->inputs()) outs.push_back(e);
+    } else {
+      outs.push_back(v);
+    }
+  }
+  std::set<trt::ITensor*> marked;
+  for (size_t i = 0; i < outs.size(); ++i) {
+    auto it = ctx->value_tensor_map.find(outs[i]);
+    TORCHTRT_CHECK(it != ctx->value_tensor_map.end(),
+                   "graph output %" << outs[i]->debugName() << " is not an engine tensor (it is known at compile time or is not a tensor); "
+                                    << "engines return tensors only");
+    trt::ITensor* t = it->second;
+    // An input or a tensor returned twice needs its own output binding.
+    if (t->isNetworkInput() || marked.count(t)) t = ctx->net->addIdentity(*t)->getOutput(0);
+    std::string name = "output_" + std::to_string(i);
+    t->setName(name.c_str());
+    ctx->net->markOutput(*t);
+    marked.insert(t);
+  }
+}
+
+}  // namespace
+
+std::string ConvertBlockToEngine(const torch::jit::Block* block, const ConversionInfo& info, int32_t* layer_count) {
+  ConversionCtx ctx(info.engine_settings);
+  addInputs(&ctx, block, info);
+  for (const torch::jit::Node* n : block->nodes()) convertNode(&ctx, n);
+  markOutputs(&ctx, block);
+  std::string plan = ctx.SerializeEngine();
+  if (layer_count) *layer_count = ctx.layers_after_build;
+  LOG_INFO("Built engine: " << ctx.layers_before_build << " layers converted, " << ctx.layers_after_build
+                            << " after optimization, plan of " << plan.size() << " bytes");
+  return plan;
+}
+
+bool OpSupported(const torch::jit::Node* n) {
+  return n->kind() == torch::jit::prim::Constant || evaluators::hasEvaluator(n) || converters::node_is_convertable(n) ||
+         n->kind() == torch::jit::prim::ListConstruct;
+}
+
+std::vector<std::string> GetUnsupportedOpsInBlock(const torch::jit::Block* block) {
+  std::map<std::string, std::vector<std::string>> unsupported;
+  std::map<std::string, std::string> schemas;
+  for (const torch::jit::Node* n : block->nodes()) {
+    for (const torch::jit::Block* sub : n->blocks()) {
+      for (const auto& line : GetUnsupportedOpsInBlock(sub)) unsupported[line];
+    }
+    if (OpSupported(n)) continue;
+    std::string key = n->kind().toQualString();
+    schemas[key] = util::schema_info(n);
+    std::string loc = util::source_location(n);
+    unsupported[key].push_back(loc.empty() ? util::node_info(n) : loc);
+  }
+  std::vector<std::string> out;
+  for (const auto& kv : unsupported) {
+    std::stringstream ss;
+    ss << kv.first;
+    if (schemas.count(kv.first)) ss << "\n  Schema: " << schemas[kv.first];
+    for (const auto& where : kv.second) ss << "\n  at: " << where;
+    out.push_back(ss.str());
+  }
+  return out;
+}
+
+bool VerifyConverterSupportForBlock(const torch::jit::Block* block, bool suppress_errors) {
+  auto unsupported = GetUnsupportedOpsInBlock(block);
+  if (unsupported.empty()) return true;
+  if (!suppress_errors) {
+    std::stringstream ss;
+    ss << "Method requested cannot be compiled end to end by Torch-TensorRT. Unsupported operators listed below:\n";
+    for (const auto& u : unsupported) ss << "  - " << u << "\n";
+    LOG_ERROR(ss.str());
+  }
+  return false;
+}
+
+}  // namespace conversion
+}  // namespace core
+}  // namespace torch_tensorrt

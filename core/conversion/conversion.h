@@ -1,0 +1,39 @@
+// Conversion: walks a lowered graph and builds an engine network from it.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "core/conversion/conversionctx/ConversionCtx.h"
+#include "torch/csrc/jit/ir/ir.h"
+
+namespace torch_tensorrt {
+namespace core {
+namespace conversion {
+
+//! Shape range and type of one engine input.
+struct InputRange {
+  std::vector<int64_t> min, opt, max;
+  at::ScalarType dtype = at::kFloat;
+  bool isDynamic() const { return min != max; }
+};
+
+struct ConversionInfo {
+  std::vector<InputRange> inputs;  //!< one per graph input after `self`
+  BuilderSettings engine_settings;
+};
+
+//! Builds and serializes an engine for a block; throws with the seed's message for unsupported nodes.
+std::string ConvertBlockToEngine(const torch::jit::Block* block, const ConversionInfo& info,
+                                 int32_t* layer_count = nullptr);
+//! True when every node of the block can be evaluated or converted.
+bool VerifyConverterSupportForBlock(const torch::jit::Block* block, bool suppress_errors = false);
+//! One line per unsupported op kind: schema, and the source lines where it appears.
+std::vector<std::string> GetUnsupportedOpsInBlock(const torch::jit::Block* block);
+//! True when the node can be converted or evaluated by itself (without knowing its inputs).
+bool OpSupported(const torch::jit::Node* n);
+
+}  // namespace conversion
+}  // namespace core
+}  // namespace torch_tensorrt

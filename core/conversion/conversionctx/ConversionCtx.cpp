@@ -1,0 +1,69 @@
+#include "core/conversion/conversionctx/ConversionCtx.h"
+
+#include "core/util/macros.h"
+#include "core/util/trt_util.h"
+
+namespace torch_tensorrt {
+namespace core {
+namespace conversion {
+
+ConversionCtx::ConversionCtx(BuilderSettings s)
+    : settings(std::move(s)),
+      builder(trt::createInferBuilder(util::logging::engine_logger())),
+      network_owner(builder->createNetworkV2(0)),
+      net(network_owner.get()),
+      cfg(builder->createBuilderConfig()) {
+  cfg->setBackend(settings.backend);
+  if (settings.disable_tf32) cfg->clearFlag(trt::BuilderFlag::kTF32);
+  if (settings.enabled_precisions.count(at::kHalf)) cfg->setFlag(trt::BuilderFlag::kFP16);
+  if (settings.enabled_precisions.count(at::kBFloat16)) cfg->setFlag(trt::BuilderFlag::kBF16);
+  if (settings.debug) cfg->setFlag(trt::BuilderFlag::kDEBUG);
+  if (settings.workspace_size > 0) cfg->setMemoryPoolLimit(static_cast<size_t>(settings.workspace_size));
+  cfg->setAvgTimingIterations(static_cast<int32_t>(settings.num_avg_timing_iters));
+}
+
+ConversionCtx::~ConversionCtx() = default;
+
+trt::ITensor* ConversionCtx::AssociateValueAndTensor(const torch::jit::Value* value, trt::ITensor* tensor) {
+  TORCHTRT_CHECK(tensor, "a converter bound graph value %" << value->debugName() << " to a null tensor");
+  tensor->setName(value->debugName().c_str());
+  value_tensor_map[value] = tensor;
+  return tensor;
+}
+
+torch::jit::IValue* ConversionCtx::AssociateValueAndIValue(const torch::jit::Value* value, torch::jit::IValue ivalue) {
+  evaluated_value_map[value] = std::move(ivalue);
+  return &evaluated_value_map[value];
+}
+
+trt::Weights ConversionCtx::toWeights(const at::Tensor& tensor) {
+  at::Tensor t = tensor.detach().to(at::kCPU).contiguous();
+  if (t.scalar_type() == at::kDouble) t = t.to(at::kFloat);
+  kept_alive.push_back(t);
+  return trt::Weights{util::ScalarTypeToTRTDataType(t.scalar_type()), t.data_ptr(), t.numel()};
+}
+
+trt::ITensor* ConversionCtx::constantTensor(const at::Tensor& tensor, const std::string& name) {
+  at::Tensor t = tensor.detach().to(at::kCPU).contiguous();
+  if (t.scalar_type() == at::kDouble) t = t.to(at::kFloat);
+  if (t.scalar_type() == at::kLong) {
+    // Integer constants are usually indices or shapes; int32 is what the engine's kernels take.
+    TORCHTRT_CHECK(t.numel() == 0 || (t.max().item<int64_t>() <= INT32_MAX && t.min().item<int64_t>() >= INT32_MIN),
+                   "an int64 constant (" << name << ") does not fit in int32");
+    t = t.to(at::kInt);
+  }
+  auto* layer = net->addConstant(util::toDims(t.sizes()), toWeights(t));
+  layer->setName(name.c_str());
+  return layer->getOutput(0);
+}
+
+std::string ConversionCtx::SerializeEngine() {
+  layers_before_build = net->getNbLayers();
+  std::unique_ptr<trt::IHostMemory> plan(builder->buildSerializedNetwork(*net, *cfg));
+  layers_after_build = builder->lastReport().layersAfter;
+  return std::string(static_cast<const char*>(plan->data()), plan->size());
+}
+
+}  // namespace conversion
+}  // namespace core
+}  // namespace torch_tensorrt

@@ -1,0 +1,61 @@
+// State of one conversion: the network being built and the map from graph values to
+// engine tensors or compile-time values.
+#pragma once
+
+#include <memory>
+#include <set>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "ATen/core/ivalue.h"
+#include "torch/csrc/jit/ir/ir.h"
+#include "trt/trt.h"
+
+namespace torch_tensorrt {
+namespace core {
+namespace conversion {
+
+//! Builder settings for one engine.
+struct BuilderSettings {
+  std::set<at::ScalarType> enabled_precisions = {at::kFloat};
+  bool disable_tf32 = false;
+  bool debug = false;
+  bool truncate_long_and_double = false;
+  trt::Backend backend = trt::Backend::kCPU;
+  int64_t workspace_size = 0;
+  int64_t num_avg_timing_iters = 1;
+};
+
+struct ConversionCtx {
+  explicit ConversionCtx(BuilderSettings settings);
+  ~ConversionCtx();
+
+  //! Binds a graph value to an engine tensor (naming the tensor after the value) and returns the tensor.
+  trt::ITensor* AssociateValueAndTensor(const torch::jit::Value* value, trt::ITensor* tensor);
+  //! Binds a graph value to a compile-time value.
+  torch::jit::IValue* AssociateValueAndIValue(const torch::jit::Value* value, torch::jit::IValue ivalue);
+  //! Keeps a tensor's storage alive for the duration of the conversion and returns engine weights over it.
+  trt::Weights toWeights(const at::Tensor& tensor);
+  //! Adds a constant layer holding a Torch tensor (float64 becomes float32, int64 int32 where it fits).
+  trt::ITensor* constantTensor(const at::Tensor& tensor, const std::string& name);
+  //! Serializes the network into a plan.
+  std::string SerializeEngine();
+
+  BuilderSettings settings;
+  std::unique_ptr<trt::IBuilder> builder;
+  std::unique_ptr<trt::INetworkDefinition> network_owner;
+  trt::INetworkDefinition* net;
+  std::unique_ptr<trt::IBuilderConfig> cfg;
+  std::unordered_map<const torch::jit::Value*, trt::ITensor*> value_tensor_map;
+  std::unordered_map<const torch::jit::Value*, torch::jit::IValue> evaluated_value_map;
+  //! Lists built from engine tensors (prim::ListConstruct of run-time tensors).
+  std::unordered_map<const torch::jit::Value*, std::vector<trt::ITensor*>> tensor_list_map;
+  std::vector<at::Tensor> kept_alive;
+  int32_t layers_before_build = 0;
+  int32_t layers_after_build = 0;
+};
+
+}  // namespace conversion
+}  // namespace core
+}  // namespace torch_tensorrt

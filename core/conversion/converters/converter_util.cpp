@@ -1,0 +1,89 @@
+#include "core/conversion/converters/converter_util.h"
+
+namespace torch_tensorrt {
+namespace core {
+namespace conversion {
+namespace converters {
+
+trt::ITensor* bindOutput(ConversionCtx* ctx, const torch::jit::Node* n, trt::ILayer* layer, size_t index) {
+  layer->setName(util::node_info(n).c_str());
+  return ctx->AssociateValueAndTensor(n->outputs()[index], layer->getOutput(static_cast<int32_t>(index)));
+}
+
+trt::ITensor* bindTensor(ConversionCtx* ctx, const torch::jit::Node* n, trt::ITensor* tensor, size_t index) {
+  ctx->value_tensor_map[n->outputs()[index]] = tensor;
+  return tensor;
+}
+
+trt::ITensor* reshape(ConversionCtx* ctx, trt::ITensor* in, const std::vector<int64_t>& shape, const std::string& name) {
+  auto* layer = ctx->net->addShuffle(*in);
+  layer->setReshapeDimensions(util::toDims(shape));
+  layer->setZeroIsPlaceholder(false);
+  layer->setName(name.c_str());
+  return layer->getOutput(0);
+}
+
+trt::ITensor* castTo(ConversionCtx* ctx, trt::ITensor* in, trt::DataType type, const std::string& name) {
+  if (in->getType() == type) return in;
+  auto* layer = ctx->net->addIdentity(*in);
+  layer->setOutputType(0, type);
+  layer->setName(name.c_str());
+  return layer->getOutput(0);
+}
+
+trt::ITensor* scalarConstant(ConversionCtx* ctx, const at::Scalar& value, trt::DataType type, const std::string& name) {
+  at::Tensor t = at::scalar_tensor(value, at::TensorOptions().dtype(util::TRTDataTypeToScalarType(type)));
+  auto* layer = ctx->net->addConstant(trt::Dims{}, ctx->toWeights(t));
+  layer->setName(name.c_str());
+  return layer->getOutput(0);
+}
+
+trt::ITensor* tensorOrScalar(ConversionCtx* ctx, Var& arg, trt::ITensor* like, const std::string& name) {
+  if (arg.isITensor()) return arg.ITensor();
+  const auto* iv = arg.IValue();
+  if (iv->isTensor()) {
+    at::Tensor t = iv->toTensor();
+    // A 0-d constant tensor behaves like a scalar in PyTorch's type promotion.
+    if (t.dim() == 0 && like) return scalarConstant(ctx, t.item(), like->getType(), name);
+    return ctx->constantTensor(t, name);
+  }
+  at::Scalar s = arg.unwrapToScalar();
+  trt::DataType type = like ? like->getType() : trt::DataType::kFLOAT;
+  bool likeIsInt = type == trt::DataType::kINT32 || type == trt::DataType::kINT64 || type == trt::DataType::kBOOL;
+  if (s.isFloatingPoint() && likeIsInt) type = trt::DataType::kFLOAT;
+  return scalarConstant(ctx, s, type, name);
+}
+
+trt::ILayer* addElementwise(ConversionCtx* ctx, trt::ElementWiseOperation op, trt::ITensor* a, trt::ITensor* b,
+                            const std::string& name) {
+  auto isFloat = [](trt::DataType t) {
+    return t == trt::DataType::kFLOAT || t == trt::DataType::kHALF || t == trt::DataType::kBF16;
+  };
+  if (a->getType() != b->getType()) {
+    trt::DataType target;
+    if (isFloat(a->getType()) && !isFloat(b->getType())) target = a->getType();
+    else if (isFloat(b->getType()) && !isFloat(a->getType())) target = b->getType();
+    else target = trt::dataTypeSize(a->getType()) >= trt::dataTypeSize(b->getType()) ? a->getType() : b->getType();
+    a = castTo(ctx, a, target, name + " [cast a]");
+    b = castTo(ctx, b, target, name + " [cast b]");
+  }
+  auto* layer = ctx->net->addElementWise(*a, *b, op);
+  layer->setName(name.c_str());
+  return layer;
+}
+
+trt::Permutation toPermutation(const std::vector<int64_t>& order) {
+  trt::Permutation p;
+  for (size_t i = 0; i < order.size(); ++i) p.order[i] = static_cast<int32_t>(order[i]);
+  return p;
+}
+
+void requireStaticShape(const torch::jit::Node* n, trt::ITensor* t, const char* what) {
+  TORCHTRT_CHECK(t->getDimensions().isStatic(), what << " of " << util::node_info(n) << " has dynamic shape "
+                                                     << t->getDimensions().str() << ", which this converter cannot take yet");
+}
+
+}  // namespace converters
+}  // namespace conversion
+}  // namespace core
+}  // namespace torch_tensorrt

@@ -1,0 +1,37 @@
+// The repeated steps of converters: naming layers after nodes, binding outputs, reshapes,
+// casts, scalar constants and elementwise operations with type promotion.
+#pragma once
+
+#include "core/conversion/converters/converters.h"
+
+namespace torch_tensorrt {
+namespace core {
+namespace conversion {
+namespace converters {
+
+//! Names the layer after the node and binds its output `index` to the node's output `index`.
+trt::ITensor* bindOutput(ConversionCtx* ctx, const torch::jit::Node* n, trt::ILayer* layer, size_t index = 0);
+//! Binds an existing tensor to the node's output (ops that are identities on engine tensors).
+trt::ITensor* bindTensor(ConversionCtx* ctx, const torch::jit::Node* n, trt::ITensor* tensor, size_t index = 0);
+//! Reshapes a tensor (a Shuffle layer).
+trt::ITensor* reshape(ConversionCtx* ctx, trt::ITensor* in, const std::vector<int64_t>& shape, const std::string& name);
+//! Casts a tensor (an Identity layer), or returns it when it already has the type.
+trt::ITensor* castTo(ConversionCtx* ctx, trt::ITensor* in, trt::DataType type, const std::string& name);
+//! A rank-0 constant holding a scalar in the given type.
+trt::ITensor* scalarConstant(ConversionCtx* ctx, const at::Scalar& value, trt::DataType type, const std::string& name);
+//! An argument as an engine tensor; scalars take the type of `like` (PyTorch's promotion for scalars).
+trt::ITensor* tensorOrScalar(ConversionCtx* ctx, Var& arg, trt::ITensor* like, const std::string& name);
+//! Elementwise op after promoting both operands to a common type (int with float gives float).
+trt::ILayer* addElementwise(ConversionCtx* ctx, trt::ElementWiseOperation op, trt::ITensor* a, trt::ITensor* b,
+                            const std::string& name);
+//! Rank of a tensor.
+inline int64_t rankOf(trt::ITensor* t) { return t->getDimensions().nbDims; }
+//! A dims-order permutation for a shuffle from a vector.
+trt::Permutation toPermutation(const std::vector<int64_t>& order);
+//! Checks the node's input tensor has a static shape and throws naming the node otherwise.
+void requireStaticShape(const torch::jit::Node* n, trt::ITensor* t, const char* what);
+
+}  // namespace converters
+}  // namespace conversion
+}  // namespace core
+}  // namespace torch_tensorrt

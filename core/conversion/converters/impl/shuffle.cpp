@@ -1,0 +1,143 @@
+// Shape ops: flatten, view/reshape, permute, transpose, t, unsqueeze, squeeze.
+#include "core/conversion/converters/converter_util.h"
+
+namespace torch_tensorrt {
+namespace core {
+namespace conversion {
+namespace converters {
+namespace impl {
+namespace {
+
+bool flatten(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
+  trt::ITensor* in = a[0].ITensorOrFreeze(ctx);
+  auto dims = util::toVec(in->getDimensions());
+  const int64_t rank = static_cast<int64_t>(dims.size());
+  if (rank == 0) {
+    ctx->AssociateValueAndTensor(n->outputs()[0], reshape(ctx, in, {1}, util::node_info(n)));
+    return true;
+  }
+  int64_t start = util::normalizeDim(a[1].unwrapToInt(), rank, n), end = util::normalizeDim(a[2].unwrapToInt(), rank, n);
+  TORCHTRT_CHECK(start <= end, "flatten start_dim " << start << " is after end_dim " << end);
+  std::vector<int64_t> out(dims.begin(), dims.begin() + start);
+  int64_t merged = 1;
+  bool dynamic = false;
+  for (int64_t i = start; i <= end; ++i) {
+    dynamic |= dims[i] < 0;
+    merged *= dims[i];
+  }
+  out.push_back(dynamic ? -1 : merged);
+  out.insert(out.end(), dims.begin() + end + 1, dims.end());
+  int dynamicCount = 0;
+  for (int64_t d : out) dynamicCount += d < 0;
+  TORCHTRT_CHECK(dynamicCount <= 1, "flatten of " << in->getDimensions().str() << " with several dynamic dimensions needs shape tensors");
+  auto* layer = ctx->net->addShuffle(*in);
+  layer->setReshapeDimensions(util::toDims(out));
+  return bindOutput(ctx, n, layer) != nullptr;
+}
+
+bool view(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
+  trt::ITensor* in = a[0].ITensorOrFreeze(ctx);
+  auto shape = a[1].unwrapToIntList().vec();
+  auto* layer = ctx->net->addShuffle(*in);
+  layer->setZeroIsPlaceholder(false);
+  layer->setReshapeDimensions(util::toDims(shape));
+  return bindOutput(ctx, n, layer) != nullptr;
+}
+
+bool permute(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
+  trt::ITensor* in = a[0].ITensorOrFreeze(ctx);
+  auto order = a[1].unwrapToIntList().vec();
+  TORCHTRT_CHECK(static_cast<int64_t>(order.size()) == rankOf(in), "permute order has " << order.size() << " entries for a rank-" << rankOf(in) << " tensor");
+  for (auto& d : order) d = util::normalizeDim(d, rankOf(in), n);
+  auto* layer = ctx->net->addShuffle(*in);
+  layer->setFirstTranspose(toPermutation(order));
+  return bindOutput(ctx, n, layer) != nullptr;
+}
+
+bool transpose(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
+  trt::ITensor* in = a[0].ITensorOrFreeze(ctx);
+  const int64_t rank = rankOf(in);
+  if (rank == 0) return bindTensor(ctx, n, in) != nullptr;
+  int64_t d0 = util::normalizeDim(a[1].unwrapToInt(), rank, n), d1 = util::normalizeDim(a[2].unwrapToInt(), rank, n);
+  std::vector<int64_t> order(rank);
+  for (int64_t i = 0; i < rank; ++i) order[i] = i;
+  std::swap(order[d0], order[d1]);
+  auto* layer = ctx->net->addShuffle(*in);
+  layer->setFirstTranspose(toPermutation(order));
+  return bindOutput(ctx, n, layer) != nullptr;
+}
+
+bool t(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
+  trt::ITensor* in = a[0].ITensorOrFreeze(ctx);
+  TORCHTRT_CHECK(rankOf(in) <= 2, "aten::t expects a tensor of rank <= 2, got " << in->getDimensions().str());
+  if (rankOf(in) < 2) return bindTensor(ctx, n, in) != nullptr;
+  auto* layer = ctx->net->addShuffle(*in);
+  layer->setFirstTranspose(toPermutation({1, 0}));
+  return bindOutput(ctx, n, layer) != nullptr;
+}
+
+bool unsqueeze(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
+  trt::ITensor* in = a[0].ITensorOrFreeze(ctx);
+  auto dims = util::toVec(in->getDimensions());
+  int64_t dim = util::normalizeDim(a[1].unwrapToInt(), static_cast<int64_t>(dims.size()) + 1, n);
+  dims.insert(dims.begin() + dim, 1);
+  int dynamic = 0;
+  for (int64_t d : dims) dynamic += d < 0;
+  TORCHTRT_CHECK(dynamic <= 1, "unsqueeze of a shape with several dynamic dimensions needs shape tensors");
+  auto* layer = ctx->net->addShuffle(*in);
+  layer->setZeroIsPlaceholder(false);
+  layer->setReshapeDimensions(util::toDims(dims));
+  return bindOutput(ctx, n, layer) != nullptr;
+}
+
+bool squeeze(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
+  trt::ITensor* in = a[0].ITensorOrFreeze(ctx);
+  auto dims = util::toVec(in->getDimensions());
+  const int64_t rank = static_cast<int64_t>(dims.size());
+  std::vector<bool> drop(rank, false);
+  if (a.size() == 1) {
+    for (int64_t i = 0; i < rank; ++i) {
+      TORCHTRT_CHECK(dims[i] >= 0, "squeeze without dims on a dynamic shape " << in->getDimensions().str() << " is ambiguous");
+      drop[i] = dims[i] == 1;
+    }
+  } else {
+    std::vector<int64_t> which;
+    if (a[1].IValue()->isInt()) which.push_back(a[1].unwrapToInt());
+    else which = a[1].unwrapToIntList().vec();
+    for (int64_t d : which) {
+      if (rank == 0) continue;
+      int64_t k = util::normalizeDim(d, rank, n);
+      drop[k] = dims[k] == 1;
+    }
+  }
+  std::vector<int64_t> out;
+  for (int64_t i = 0; i < rank; ++i)
+    if (!drop[i]) out.push_back(dims[i]);
+  int dynamic = 0;
+  for (auto& d : out) dynamic += d < 0;
+  TORCHTRT_CHECK(dynamic <= 1, "squeeze of a shape with several dynamic dimensions needs shape tensors");
+  auto* layer = ctx->net->addShuffle(*in);
+  layer->setZeroIsPlaceholder(false);
+  layer->setReshapeDimensions(util::toDims(out));
+  return bindOutput(ctx, n, layer) != nullptr;
+}
+
+auto shuffleRegistrations =
+    RegisterNodeConversionPatterns()
+        .pattern({"aten::flatten.using_ints(Tensor self, int start_dim=0, int end_dim=-1) -> (Tensor)", flatten})
+        .pattern({"aten::view(Tensor(a) self, int[] size) -> (Tensor(a))", view})
+        .pattern({"aten::reshape(Tensor(a) self, int[] shape) -> (Tensor(a))", view})
+        .pattern({"aten::permute(Tensor(a) self, int[] dims) -> (Tensor(a))", permute})
+        .pattern({"aten::transpose.int(Tensor(a) self, int dim0, int dim1) -> (Tensor(a))", transpose})
+        .pattern({"aten::t(Tensor(a) self) -> (Tensor(a))", t})
+        .pattern({"aten::unsqueeze(Tensor(a) self, int dim) -> (Tensor(a))", unsqueeze})
+        .pattern({"aten::squeeze(Tensor(a) self) -> (Tensor(a))", squeeze})
+        .pattern({"aten::squeeze.dim(Tensor(a) self, int dim) -> (Tensor(a))", squeeze})
+        .pattern({"aten::squeeze.dims(Tensor(a) self, int[] dim) -> (Tensor(a))", squeeze});
+
+}  // namespace
+}  // namespace impl
+}  // namespace converters
+}  // namespace conversion
+}  // namespace core
+}  // namespace torch_tensorrt

@@ -1,0 +1,25 @@
+// Lowering passes: one per file, each rewriting the graph into forms the converters take.
+#pragma once
+
+#include <memory>
+
+#include "torch/csrc/jit/ir/ir.h"
+
+namespace torch_tensorrt {
+namespace core {
+namespace lowering {
+namespace passes {
+
+//! Removes dropout / feature_dropout in inference (train=False) graphs.
+void RemoveDropout(std::shared_ptr<torch::jit::Graph>& graph);
+//! aten::linear -> aten::matmul(x, aten::t(w)) (+ bias), as the seed's lowering shows.
+void LinearToMatmulAdd(std::shared_ptr<torch::jit::Graph>& graph);
+//! aten::conv1d/2d/3d and aten::convolution -> aten::_convolution.
+void ConvToConvolution(std::shared_ptr<torch::jit::Graph>& graph);
+//! Removes aten::contiguous, which has no meaning in an engine.
+void RemoveContiguous(std::shared_ptr<torch::jit::Graph>& graph);
+
+}  // namespace passes
+}  // namespace lowering
+}  // namespace core
+}  // namespace torch_tensorrt

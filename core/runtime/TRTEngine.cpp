@@ -1,0 +1,141 @@
+#include <sstream>
+
+#include "core/runtime/runtime.h"
+#include "core/util/macros.h"
+#include "core/util/trt_util.h"
+
+namespace torch_tensorrt {
+namespace core {
+namespace runtime {
+
+namespace {
+std::string joinNames(const std::vector<std::string>& names) {
+  std::string out;
+  for (size_t i = 0; i < names.size(); ++i) out += (i ? "," : "") + names[i];
+  return out;
+}
+std::vector<std::string> splitNames(const std::string& s) {
+  std::vector<std::string> out;
+  if (s.empty()) return out;
+  std::stringstream ss(s);
+  std::string item;
+  while (std::getline(ss, item, ',')) out.push_back(item);
+  return out;
+}
+}  // namespace
+
+TRTEngine::TRTEngine(std::string name_, std::string plan_, std::string device_info_, std::vector<std::string> inputs,
+                     std::vector<std::string> outputs)
+    : name(std::move(name_)),
+      plan(std::move(plan_)),
+      device_info(std::move(device_info_)),
+      input_names(std::move(inputs)),
+      output_names(std::move(outputs)) {
+  load();
+}
+
+TRTEngine::TRTEngine(const std::vector<std::string>& info) {
+  TORCHTRT_CHECK(!info.empty(), "the serialized engine is empty; the saved module is corrupted");
+  TORCHTRT_CHECK(info[ABI_TARGET_IDX] == ABI_VERSION,
+                 "the saved engine has runtime ABI version " << info[ABI_TARGET_IDX] << " but this runtime reads version "
+                                                             << ABI_VERSION << "; recompile the module with this version of torch_tensorrt");
+  TORCHTRT_CHECK(info.size() == SERIALIZATION_LEN, "the serialized engine has " << info.size() << " fields, expected "
+                                                                                 << SERIALIZATION_LEN << "; the saved module is corrupted");
+  name = info[NAME_IDX];
+  device_info = info[DEVICE_IDX];
+  plan = info[ENGINE_IDX];
+  input_names = splitNames(info[INPUT_BINDING_NAMES_IDX]);
+  output_names = splitNames(info[OUTPUT_BINDING_NAMES_IDX]);
+  load();
+}
+
+TRTEngine::~TRTEngine() = default;
+
+void TRTEngine::load() {
+  runtime_.reset(trt::createInferRuntime(trt::defaultLogger()));
+  try {
+    engine_.reset(runtime_->deserializeCudaEngine(plan.data(), plan.size()));
+  } catch (const trt::Error& e) {
+    TORCHTRT_THROW_ERROR("cannot load engine '" << name << "': " << e.what());
+  }
+  context_.reset(engine_->createExecutionContext());
+  for (const auto& n : input_names)
+    TORCHTRT_CHECK(engine_->getTensorIOMode(n.c_str()) == trt::TensorIOMode::kINPUT,
+                   "engine '" << name << "' has no input named '" << n << "'; the saved module is corrupted");
+  for (const auto& n : output_names)
+    TORCHTRT_CHECK(engine_->getTensorIOMode(n.c_str()) == trt::TensorIOMode::kOUTPUT,
+                   "engine '" << name << "' has no output named '" << n << "'; the saved module is corrupted");
+}
+
+std::vector<std::string> TRTEngine::serialize() const {
+  std::vector<std::string> info(SERIALIZATION_LEN);
+  info[ABI_TARGET_IDX] = ABI_VERSION;
+  info[NAME_IDX] = name;
+  info[DEVICE_IDX] = device_info;
+  info[ENGINE_IDX] = plan;
+  info[INPUT_BINDING_NAMES_IDX] = joinNames(input_names);
+  info[OUTPUT_BINDING_NAMES_IDX] = joinNames(output_names);
+  return info;
+}
+
+std::string TRTEngine::layer_info() const { return engine_->describeLayers(); }
+
+std::string TRTEngine::to_str() const {
+  std::stringstream ss;
+  ss << "Torch-TensorRT engine '" << name << "' (" << trt::backendName(engine_->getBackend()) << ", " << engine_->getNbLayers()
+     << " layers)\n  inputs:";
+  for (const auto& n : input_names)
+    ss << " " << n << engine_->getTensorShape(n.c_str()).str() << ":" << trt::dataTypeName(engine_->getTensorDataType(n.c_str()));
+  ss << "\n  outputs:";
+  for (const auto& n : output_names)
+    ss << " " << n << engine_->getTensorShape(n.c_str()).str() << ":" << trt::dataTypeName(engine_->getTensorDataType(n.c_str()));
+  return ss.str();
+}
+
+std::vector<at::Tensor> TRTEngine::execute(std::vector<at::Tensor> inputs) {
+  TORCHTRT_CHECK(inputs.size() == input_names.size(), "engine '" << name << "' expects " << input_names.size()
+                                                                 << " input(s) but was given " << inputs.size());
+  std::lock_guard<std::mutex> lock(exec_mutex_);
+  std::vector<at::Tensor> keep;
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    const std::string& bind = input_names[i];
+    at::Tensor t = inputs[i];
+    TORCHTRT_CHECK(t.defined(), "input " << i << " ('" << bind << "') of engine '" << name << "' is undefined");
+    TORCHTRT_CHECK(t.device().is_cpu(), "input " << i << " ('" << bind << "') of engine '" << name << "' is on " << t.device()
+                                                 << " but this engine runs on the CPU backend; move the input to the CPU "
+                                                 << "or recompile for the GPU");
+    auto expected = util::TRTDataTypeToScalarType(engine_->getTensorDataType(bind.c_str()));
+    TORCHTRT_CHECK(t.scalar_type() == expected, "input " << i << " ('" << bind << "') of engine '" << name << "' expects dtype "
+                                                         << c10::toString(expected) << " but got " << c10::toString(t.scalar_type()));
+    t = t.contiguous();
+    keep.push_back(t);
+    try {
+      context_->setInputShape(bind.c_str(), util::toDims(t.sizes()));
+    } catch (const trt::Error& e) {
+      TORCHTRT_THROW_ERROR("input " << i << " of engine '" << name << "': " << e.what());
+    }
+    context_->setTensorAddress(bind.c_str(), t.data_ptr());
+  }
+  std::vector<at::Tensor> outputs;
+  for (const auto& bind : output_names) {
+    trt::Dims dims = context_->getTensorShape(bind.c_str());
+    auto dtype = util::TRTDataTypeToScalarType(engine_->getTensorDataType(bind.c_str()));
+    at::Tensor out = at::empty(dims.toVector(), at::TensorOptions().dtype(dtype));
+    context_->setTensorAddress(bind.c_str(), out.data_ptr());
+    outputs.push_back(out);
+  }
+  try {
+    context_->enqueueV3(nullptr);
+  } catch (const trt::Error& e) {
+    TORCHTRT_THROW_ERROR("engine '" << name << "' failed: " << e.what());
+  }
+  return outputs;
+}
+
+std::vector<at::Tensor> execute_engine(std::vector<at::Tensor> inputs, c10::intrusive_ptr<TRTEngine> engine) {
+  return engine->execute(std::move(inputs));
+}
+
+}  // namespace runtime
+}  // namespace core
+}  // namespace torch_tensorrt

@@ -1,0 +1,67 @@
+// The runtime inside TorchScript: the Engine custom class holding a plan and the
+// tensorrt::execute_engine op. Built as its own small library (libtorchtrt_runtime.so).
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "ATen/core/ivalue.h"
+#include "torch/custom_class.h"
+#include "trt/trt.h"
+
+namespace torch_tensorrt {
+namespace core {
+namespace runtime {
+
+//! Version of the pickled state; bumped when the state's layout changes.
+constexpr const char* ABI_VERSION = "1";
+
+//! Indices into the pickled state (a list of strings).
+enum SerializedInfoIndex : int {
+  ABI_TARGET_IDX = 0,
+  NAME_IDX,
+  DEVICE_IDX,
+  ENGINE_IDX,
+  INPUT_BINDING_NAMES_IDX,
+  OUTPUT_BINDING_NAMES_IDX,
+  SERIALIZATION_LEN,
+};
+
+struct TRTEngine : torch::CustomClassHolder {
+  TRTEngine(std::string name, std::string plan, std::string device_info, std::vector<std::string> input_names,
+            std::vector<std::string> output_names);
+  //! Rebuilds an engine from its pickled state; throws with "recompile" when the version is not readable.
+  explicit TRTEngine(const std::vector<std::string>& serialized_info);
+  ~TRTEngine() override;
+
+  //! The pickled state.
+  std::vector<std::string> serialize() const;
+  //! Runs the engine on inputs (checked for count, dtype, rank, shape and device).
+  std::vector<at::Tensor> execute(std::vector<at::Tensor> inputs);
+  //! Layer table of the engine (the inspector).
+  std::string layer_info() const;
+  int64_t num_layers() const { return engine_->getNbLayers(); }
+  std::string to_str() const;
+
+  std::string name;
+  std::string plan;
+  std::string device_info;
+  std::vector<std::string> input_names;
+  std::vector<std::string> output_names;
+
+ private:
+  void load();
+  std::unique_ptr<trt::IRuntime> runtime_;
+  std::unique_ptr<trt::ICudaEngine> engine_;
+  std::unique_ptr<trt::IExecutionContext> context_;
+  std::mutex exec_mutex_;  // one context per engine; calls from several threads take turns
+};
+
+//! The op behind tensorrt::execute_engine.
+std::vector<at::Tensor> execute_engine(std::vector<at::Tensor> inputs, c10::intrusive_ptr<TRTEngine> engine);
+
+}  // namespace runtime
+}  // namespace core
+}  // namespace torch_tensorrt

@@ -1,0 +1,88 @@
+#include "core/util/logging.h"
+
+#include <atomic>
+#include <iostream>
+#include <mutex>
+
+namespace torch_tensorrt {
+namespace core {
+namespace util {
+namespace logging {
+
+namespace {
+std::atomic<int> g_level{static_cast<int>(LogLevel::kWARNING)};
+std::mutex g_mutex;
+std::function<void(LogLevel, const std::string&)> g_sink;
+std::string g_prefix = "Torch-TensorRT";
+bool g_colored = false;
+
+const char* levelName(LogLevel level) {
+  switch (level) {
+    case LogLevel::kINTERNAL_ERROR: return "Internal Error";
+    case LogLevel::kERROR: return "Error";
+    case LogLevel::kWARNING: return "Warning";
+    case LogLevel::kINFO: return "Info";
+    case LogLevel::kDEBUG: return "Debug";
+    case LogLevel::kGRAPH: return "Graph";
+  }
+  return "Log";
+}
+
+class EngineLogger : public trt::ILogger {
+ public:
+  void log(Severity severity, const char* msg) noexcept override {
+    LogLevel level = LogLevel::kDEBUG;
+    switch (severity) {
+      case Severity::kINTERNAL_ERROR: level = LogLevel::kINTERNAL_ERROR; break;
+      case Severity::kERROR: level = LogLevel::kERROR; break;
+      case Severity::kWARNING: level = LogLevel::kWARNING; break;
+      case Severity::kINFO: level = LogLevel::kINFO; break;
+      case Severity::kVERBOSE: level = LogLevel::kDEBUG; break;
+    }
+    if (should_log(level)) logging::log(level, std::string("[engine] ") + msg);
+  }
+};
+}  // namespace
+
+void set_reportable_log_level(LogLevel level) { g_level = static_cast<int>(level); }
+LogLevel get_reportable_log_level() { return static_cast<LogLevel>(g_level.load()); }
+bool should_log(LogLevel level) { return static_cast<int>(level) <= g_level.load(); }
+
+void log(LogLevel level, const std::string& msg) {
+  std::lock_guard<std::mutex> lock(g_mutex);
+  if (g_sink) {
+    g_sink(level, msg);
+    return;
+  }
+  const char* color = "";
+  const char* reset = "";
+  if (g_colored) {
+    reset = "\033[0m";
+    color = level <= LogLevel::kERROR ? "\033[31m" : level == LogLevel::kWARNING ? "\033[33m" : "";
+  }
+  std::cerr << color << g_prefix << " - " << levelName(level) << ": " << msg << reset << std::endl;
+}
+
+void set_sink(std::function<void(LogLevel, const std::string&)> sink) {
+  std::lock_guard<std::mutex> lock(g_mutex);
+  g_sink = std::move(sink);
+}
+void set_logger_prefix(const std::string& prefix) {
+  std::lock_guard<std::mutex> lock(g_mutex);
+  g_prefix = prefix;
+}
+std::string get_logger_prefix() {
+  std::lock_guard<std::mutex> lock(g_mutex);
+  return g_prefix;
+}
+void set_is_colored_output_on(bool on) { g_colored = on; }
+
+trt::ILogger& engine_logger() {
+  static EngineLogger logger;
+  return logger;
+}
+
+}  // namespace logging
+}  // namespace util
+}  // namespace core
+}  // namespace torch_tensorrt

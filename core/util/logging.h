@@ -1,0 +1,36 @@
+// The compiler's logger: a level filter, a prefix, and a thread-safe sink (stderr by default).
+#pragma once
+
+#include <functional>
+#include <string>
+
+#include "trt/types.h"
+
+namespace torch_tensorrt {
+namespace core {
+namespace util {
+namespace logging {
+
+enum class LogLevel : int { kINTERNAL_ERROR = 0, kERROR = 1, kWARNING = 2, kINFO = 3, kDEBUG = 4, kGRAPH = 5 };
+
+//! Messages above this level are dropped (default kWARNING).
+void set_reportable_log_level(LogLevel level);
+LogLevel get_reportable_log_level();
+//! Whether a message at `level` would be printed.
+bool should_log(LogLevel level);
+//! Prints a message (thread-safe).
+void log(LogLevel level, const std::string& msg);
+//! Replaces the sink (nullptr restores stderr).
+void set_sink(std::function<void(LogLevel, const std::string&)> sink);
+//! Prefix printed before each message.
+void set_logger_prefix(const std::string& prefix);
+std::string get_logger_prefix();
+//! Whether messages get colour codes (default false).
+void set_is_colored_output_on(bool on);
+//! An engine logger that forwards to this logger.
+trt::ILogger& engine_logger();
+
+}  // namespace logging
+}  // namespace util
+}  // namespace core
+}  // namespace torch_tensorrt

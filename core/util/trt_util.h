@@ -1,0 +1,36 @@
+// Helpers between Torch and engine types, used by converters (the seed's util::toVec, toDims, node_info).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "ATen/core/ivalue.h"
+#include "c10/util/ArrayRef.h"
+#include "torch/csrc/jit/ir/ir.h"
+#include "trt/trt.h"
+
+namespace torch_tensorrt {
+namespace core {
+namespace util {
+
+//! Engine dims as a vector of sizes.
+std::vector<int64_t> toVec(const trt::Dims& dims);
+//! Sizes as engine dims (throws for more than 8 dimensions).
+trt::Dims toDims(c10::IntArrayRef sizes);
+trt::Dims toDims(const std::vector<int64_t>& sizes);
+//! "%out : Tensor = aten::op(%a, %b) # file.py:12:0" for a node, as printed in errors.
+std::string node_info(const torch::jit::Node* n);
+//! The node's schema as text, or "(no schema)".
+std::string schema_info(const torch::jit::Node* n);
+//! The node's Python source location, "file.py:12:0", or "" when unknown.
+std::string source_location(const torch::jit::Node* n);
+//! Engine data type of a Torch scalar type (throws for types the engine lacks).
+trt::DataType ScalarTypeToTRTDataType(at::ScalarType t);
+//! Torch scalar type of an engine data type.
+at::ScalarType TRTDataTypeToScalarType(trt::DataType t);
+//! Normalizes a possibly negative dimension index against a rank.
+int64_t normalizeDim(int64_t dim, int64_t rank, const torch::jit::Node* n);
+
+}  // namespace util
+}  // namespace core
+}  // namespace torch_tensorrt

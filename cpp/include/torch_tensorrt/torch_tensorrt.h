@@ -1,0 +1,94 @@
+// Public C++ API of Torch-TensorRT (TorchScript path).
+#pragma once
+
+#include <cstdint>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "torch/custom_class.h"
+#include "torch/script.h"
+
+namespace torch_tensorrt {
+
+//! Element types an engine input may have.
+class DataType {
+ public:
+  enum Value : int8_t { kLong, kDouble, kFloat, kHalf, kChar, kInt, kBool, kUnknown };
+  DataType() = default;
+  constexpr DataType(Value t) : value(t) {}
+  //! From a Torch scalar type (throws for types engines cannot take).
+  DataType(c10::ScalarType t);
+  operator Value() const { return value; }
+  explicit operator bool() = delete;
+  at::ScalarType toScalarType() const;
+
+ private:
+  Value value = kUnknown;
+};
+
+//! An engine input: a static shape, or a min/opt/max range for dynamic shapes, and a dtype.
+struct Input {
+  std::vector<int64_t> min_shape, opt_shape, max_shape, shape;
+  DataType dtype = DataType::kFloat;
+  bool input_is_dynamic = false;
+
+  Input() = default;
+  //! A static shape.
+  Input(std::vector<int64_t> shape, DataType dtype = DataType::kFloat);
+  //! A dynamic shape range; min <= opt <= max in every dimension.
+  Input(std::vector<int64_t> min_shape, std::vector<int64_t> opt_shape, std::vector<int64_t> max_shape,
+        DataType dtype = DataType::kFloat);
+  //! The shape and dtype of an example tensor.
+  Input(at::Tensor tensor);
+};
+
+namespace ts {
+
+//! Settings of one compilation.
+struct CompileSpec {
+  CompileSpec() = default;
+  CompileSpec(std::vector<Input> inputs) : graph_inputs{std::move(inputs)} {}
+  CompileSpec(std::vector<std::vector<int64_t>> fixed_sizes);
+
+  struct GraphInputs {
+    std::vector<Input> inputs;
+  } graph_inputs;
+  //! Precisions layers may run in.
+  std::set<DataType::Value> enabled_precisions = {DataType::kFloat};
+  //! Keep FP32 matrix work off TF32 tensor cores.
+  bool disable_tf32 = false;
+  //! Scratch memory for the builder, in bytes (0 = default).
+  uint64_t workspace_size = 0;
+  //! Timing iterations per tactic.
+  uint64_t num_avg_timing_iters = 1;
+  //! Build with debug settings (every layer output observable).
+  bool debug = false;
+  //! Fail instead of falling back to TorchScript (always true until partial compilation lands).
+  bool require_full_compilation = false;
+};
+
+//! Compiles `forward` into a module whose forward runs an engine.
+torch::jit::Module compile(const torch::jit::Module& module, CompileSpec info);
+//! Compiles a method into a serialized plan.
+std::string convert_method_to_trt_engine(const torch::jit::Module& module, std::string method_name, CompileSpec info);
+//! Wraps a serialized plan in a module whose forward runs it.
+torch::jit::Module embed_engine_in_new_module(const std::string& engine, std::vector<std::string> input_binding_names = {},
+                                              std::vector<std::string> output_binding_names = {});
+//! True when every op of the method has a converter or evaluator; logs the others.
+bool check_method_operator_support(const torch::jit::Module& module, std::string method_name);
+
+}  // namespace ts
+
+//! Version, build settings and backends of this library.
+std::string get_build_info();
+//! Prints get_build_info() to stdout.
+void dump_build_info();
+
+namespace logging {
+enum Level { kINTERNAL_ERROR = 0, kERROR = 1, kWARNING = 2, kINFO = 3, kDEBUG = 4, kGRAPH = 5 };
+void set_reportable_log_level(Level level);
+Level get_reportable_log_level();
+}  // namespace logging
+
+}  // namespace torch_tensorrt

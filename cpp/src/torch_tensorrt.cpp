@@ -1,0 +1,152 @@
+#include "torch_tensorrt/torch_tensorrt.h"
+
+#include <iostream>
+#include <sstream>
+
+#include "core/compiler.h"
+#include "core/util/logging.h"
+#include "core/util/macros.h"
+#include "torch/version.h"
+
+namespace torch_tensorrt {
+
+DataType::DataType(c10::ScalarType t) {
+  switch (t) {
+    case at::kLong: value = kLong; break;
+    case at::kDouble: value = kDouble; break;
+    case at::kFloat: value = kFloat; break;
+    case at::kHalf: value = kHalf; break;
+    case at::kChar: value = kChar; break;
+    case at::kInt: value = kInt; break;
+    case at::kBool: value = kBool; break;
+    default: TORCHTRT_THROW_ERROR("engines cannot take inputs of dtype " << c10::toString(t) << "; use float, half, int8, int32 or bool");
+  }
+}
+
+at::ScalarType DataType::toScalarType() const {
+  switch (value) {
+    case kLong: return at::kLong;
+    case kDouble: return at::kDouble;
+    case kFloat: return at::kFloat;
+    case kHalf: return at::kHalf;
+    case kChar: return at::kChar;
+    case kInt: return at::kInt;
+    case kBool: return at::kBool;
+    case kUnknown: break;
+  }
+  TORCHTRT_THROW_ERROR("unknown DataType");
+}
+
+namespace {
+void checkShape(const std::vector<int64_t>& s, const char* what) {
+  for (int64_t d : s) TORCHTRT_CHECK(d >= 0, "Input " << what << " has a negative dimension " << d << "; use min/opt/max shapes for dynamic dims");
+}
+}  // namespace
+
+Input::Input(std::vector<int64_t> s, DataType t) : min_shape(s), opt_shape(s), max_shape(s), shape(s), dtype(t) {
+  checkShape(s, "shape");
+}
+
+Input::Input(std::vector<int64_t> mn, std::vector<int64_t> op, std::vector<int64_t> mx, DataType t)
+    : min_shape(mn), opt_shape(op), max_shape(mx), dtype(t) {
+  TORCHTRT_CHECK(mn.size() == op.size() && op.size() == mx.size(),
+                 "Input min_shape, opt_shape and max_shape must have the same rank (got " << mn.size() << ", " << op.size() << ", " << mx.size() << ")");
+  checkShape(mn, "min_shape");
+  for (size_t i = 0; i < mn.size(); ++i) {
+    TORCHTRT_CHECK(mn[i] <= op[i] && op[i] <= mx[i], "Input dimension " << i << ": min " << mn[i] << " <= opt " << op[i] << " <= max " << mx[i] << " does not hold");
+    if (mn[i] != mx[i]) input_is_dynamic = true;
+  }
+  shape = op;
+  if (input_is_dynamic)
+    for (size_t i = 0; i < mn.size(); ++i)
+      if (mn[i] != mx[i]) shape[i] = -1;
+}
+
+Input::Input(at::Tensor t) : Input(t.sizes().vec(), DataType(t.scalar_type())) {}
+
+namespace ts {
+
+CompileSpec::CompileSpec(std::vector<std::vector<int64_t>> fixed_sizes) {
+  for (auto& s : fixed_sizes) graph_inputs.inputs.emplace_back(s);
+}
+
+namespace {
+core::CompileSpec toInternal(const CompileSpec& spec) {
+  std::vector<core::conversion::InputRange> ranges;
+  for (const Input& in : spec.graph_inputs.inputs) {
+    core::conversion::InputRange r;
+    r.min = in.min_shape;
+    r.opt = in.opt_shape;
+    r.max = in.max_shape;
+    r.dtype = in.dtype.toScalarType();
+    ranges.push_back(r);
+  }
+  core::CompileSpec internal(ranges);
+  auto& s = internal.convert_info.engine_settings;
+  s.enabled_precisions.clear();
+  for (auto p : spec.enabled_precisions) {
+    TORCHTRT_CHECK(p == DataType::kFloat || p == DataType::kHalf,
+                   "enabled_precisions contains " << c10::toString(DataType(p).toScalarType())
+                                                  << ", which needs INT8 calibration (not available in this build); use float and half");
+    s.enabled_precisions.insert(DataType(p).toScalarType());
+  }
+  s.disable_tf32 = spec.disable_tf32;
+  s.debug = spec.debug;
+  s.workspace_size = static_cast<int64_t>(spec.workspace_size);
+  s.num_avg_timing_iters = static_cast<int64_t>(spec.num_avg_timing_iters);
+  return internal;
+}
+}  // namespace
+
+torch::jit::Module compile(const torch::jit::Module& module, CompileSpec info) {
+  return core::CompileGraph(module, toInternal(info));
+}
+
+std::string convert_method_to_trt_engine(const torch::jit::Module& module, std::string method_name, CompileSpec info) {
+  return core::ConvertGraphToTRTEngine(module, method_name, toInternal(info));
+}
+
+torch::jit::Module embed_engine_in_new_module(const std::string& engine, std::vector<std::string> input_names,
+                                              std::vector<std::string> output_names) {
+  if (input_names.empty() || output_names.empty()) {
+    // Default binding names are those the compiler gives: input_i / output_i, read from the plan.
+    std::unique_ptr<trt::IRuntime> rt(trt::createInferRuntime(core::util::logging::engine_logger()));
+    std::unique_ptr<trt::ICudaEngine> e(rt->deserializeCudaEngine(engine.data(), engine.size()));
+    for (int i = 0; i < e->getNbIOTensors(); ++i) {
+      const char* n = e->getIOTensorName(i);
+      if (e->getTensorIOMode(n) == trt::TensorIOMode::kINPUT && input_names.size() < static_cast<size_t>(i + 1)) input_names.push_back(n);
+      else if (e->getTensorIOMode(n) == trt::TensorIOMode::kOUTPUT) output_names.push_back(n);
+    }
+  }
+  return core::EmbedEngineInNewModule(engine, "cpu", input_names, output_names,
+                                      output_names.size() == 1 ? core::OutputStructure::kSingle : core::OutputStructure::kTuple);
+}
+
+bool check_method_operator_support(const torch::jit::Module& module, std::string method_name) {
+  return core::CheckMethodOperatorSupport(module, method_name);
+}
+
+}  // namespace ts
+
+std::string get_build_info() {
+  std::stringstream ss;
+  ss << "Torch-TensorRT version: 0.1.0\n";
+  ss << "Engine: own (TensorRT-shaped API), plan format 1\n";
+  ss << "Backends: cpu";
+#ifdef TORCHTRT_WITH_CUDA
+  ss << ", cuda";
+#endif
+  ss << "\nLibtorch: " << TORCH_VERSION << "\n";
+  return ss.str();
+}
+
+void dump_build_info() { std::cout << get_build_info() << std::endl; }
+
+namespace logging {
+void set_reportable_log_level(Level level) {
+  core::util::logging::set_reportable_log_level(static_cast<core::util::logging::LogLevel>(level));
+}
+Level get_reportable_log_level() { return static_cast<Level>(core::util::logging::get_reportable_log_level()); }
+}  // namespace logging
+
+}  // namespace torch_tensorrt

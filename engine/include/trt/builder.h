@@ -1,0 +1,139 @@
+// Builder: turns a network definition into a serialized, optimized plan.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "trt/network.h"
+
+namespace trt {
+
+//! Which of min/opt/max a profile dimension describes.
+enum class OptProfileSelector : int32_t { kMIN = 0, kOPT = 1, kMAX = 2 };
+
+//! Allowed ranges of the dynamic input dimensions; one per range of shapes an engine serves.
+class IOptimizationProfile {
+ public:
+  //! Sets min, opt or max dims of the input named `inputName`.
+  bool setDimensions(const char* inputName, OptProfileSelector select, Dims dims);
+  //! The dims set for an input, or nbDims = -1 when none.
+  Dims getDimensions(const char* inputName, OptProfileSelector select) const;
+  //! True when min <= opt <= max for every input with all three set.
+  bool isValid() const;
+
+  struct Range {
+    std::string name;
+    Dims dims[3];
+    bool set[3] = {false, false, false};
+  };
+  //! All inputs with ranges (engine use).
+  const std::vector<Range>& ranges() const { return ranges_; }
+  std::vector<Range>& mutableRanges() { return ranges_; }
+
+ private:
+  std::vector<Range> ranges_;
+};
+
+//! Permissions and switches for the builder.
+enum class BuilderFlag : int32_t {
+  kFP16 = 0,         //!< layers may run in FP16 where the backend has FP16 kernels
+  kINT8 = 1,         //!< layers may run in INT8 (needs scales)
+  kDEBUG = 2,        //!< keep every layer's output observable
+  kGPU_FALLBACK = 3, //!< reserved
+  kREFIT = 5,        //!< keep weights refittable
+  kDISABLE_TIMING_CACHE = 6,
+  kTF32 = 7,         //!< FP32 matrix work may use TF32 tensor cores
+  kSPARSE_WEIGHTS = 8,
+  kBF16 = 17,
+};
+
+//! The backend an engine is built for.
+enum class Backend : int32_t { kCPU = 0, kCUDA = 1 };
+//! Name of a backend ("cpu", "cuda").
+const char* backendName(Backend backend);
+
+//! Settings for one build.
+class IBuilderConfig {
+ public:
+  IBuilderConfig();
+  //! Turns a flag on.
+  void setFlag(BuilderFlag flag) { flags_ |= (1ull << static_cast<int>(flag)); }
+  //! Turns a flag off.
+  void clearFlag(BuilderFlag flag) { flags_ &= ~(1ull << static_cast<int>(flag)); }
+  //! Whether a flag is on.
+  bool getFlag(BuilderFlag flag) const { return (flags_ >> static_cast<int>(flag)) & 1ull; }
+  //! All flags as a bit mask.
+  uint64_t getFlags() const { return flags_; }
+  void setFlags(uint64_t flags) { flags_ = flags; }
+  //! Adds an optimization profile; returns its index.
+  int32_t addOptimizationProfile(const IOptimizationProfile* profile);
+  //! Number of profiles added.
+  int32_t getNbOptimizationProfiles() const { return static_cast<int32_t>(profiles_.size()); }
+  const IOptimizationProfile& getOptimizationProfile(int32_t i) const { return profiles_.at(i); }
+  //! Scratch memory the engine may use, in bytes.
+  void setMemoryPoolLimit(size_t bytes) { workspace_ = bytes; }
+  size_t getMemoryPoolLimit() const { return workspace_; }
+  //! Backend the engine targets (default CPU).
+  void setBackend(Backend backend) { backend_ = backend; }
+  Backend getBackend() const { return backend_; }
+  //! Number of timing iterations per tactic.
+  void setAvgTimingIterations(int32_t n) { avgTimingIterations_ = n; }
+  int32_t getAvgTimingIterations() const { return avgTimingIterations_; }
+
+ private:
+  uint64_t flags_ = 0;
+  std::vector<IOptimizationProfile> profiles_;
+  size_t workspace_ = 0;
+  Backend backend_ = Backend::kCPU;
+  int32_t avgTimingIterations_ = 1;
+};
+
+//! Bytes owned by the engine (a serialized plan).
+class IHostMemory {
+ public:
+  explicit IHostMemory(std::vector<uint8_t> bytes) : bytes_(std::move(bytes)) {}
+  //! Pointer to the bytes.
+  void* data() const { return const_cast<uint8_t*>(bytes_.data()); }
+  //! Number of bytes.
+  size_t size() const { return bytes_.size(); }
+  //! Element type of the bytes (always uint8).
+  DataType type() const { return DataType::kUINT8; }
+
+ private:
+  std::vector<uint8_t> bytes_;
+};
+
+//! Statistics of the last build (for logs and tests).
+struct BuildReport {
+  int32_t layersBefore = 0;
+  int32_t layersAfter = 0;
+  std::vector<std::string> passLog;  //!< one line per pass that changed the network
+};
+
+//! Creates networks and configs, and builds plans.
+class IBuilder {
+ public:
+  explicit IBuilder(ILogger& logger) : logger_(logger) {}
+  //! Creates an empty network (flags are accepted for API compatibility; networks are always explicit-batch).
+  INetworkDefinition* createNetworkV2(uint32_t flags = 0);
+  //! Creates a config with default settings.
+  IBuilderConfig* createBuilderConfig();
+  //! Creates an empty optimization profile.
+  IOptimizationProfile* createOptimizationProfile();
+  //! Validates, optimizes and serializes the network; throws Error naming what is wrong.
+  IHostMemory* buildSerializedNetwork(INetworkDefinition& network, IBuilderConfig& config);
+  //! What the last build did.
+  const BuildReport& lastReport() const { return report_; }
+
+ private:
+  ILogger& logger_;
+  std::vector<std::unique_ptr<IOptimizationProfile>> profiles_;
+  BuildReport report_;
+};
+
+//! Creates a builder that logs to `logger`.
+IBuilder* createInferBuilder(ILogger& logger);
+
+}  // namespace trt

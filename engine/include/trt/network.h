@@ -1,0 +1,450 @@
+// Network definition: tensors, layers and the network that owns them, in the shape of
+// TensorRT's INetworkDefinition. Shapes are inferred on demand from the layers' parameters,
+// so a converter can call getDimensions() on any output right after adding a layer.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "trt/types.h"
+
+namespace trt {
+
+class ILayer;
+class INetworkDefinition;
+class PlanWriter;
+class PlanReader;
+
+//! A tensor of the network: a network input, a layer output, or both a layer output and a network output.
+class ITensor {
+ public:
+  //! Sets the tensor's name; network inputs and outputs are bound by it at run time.
+  void setName(const char* name);
+  //! The tensor's name.
+  const char* getName() const { return name_.c_str(); }
+  //! The tensor's dimensions (inferred from its producer; -1 where only known at run time).
+  Dims getDimensions() const;
+  //! Sets the dimensions of a network input; refused for layer outputs.
+  void setDimensions(Dims dims);
+  //! The element type.
+  DataType getType() const;
+  //! Sets the element type of a network input; for layer outputs use ILayer::setOutputType.
+  void setType(DataType type);
+  //! True for tensors created with addInput.
+  bool isNetworkInput() const { return isInput_; }
+  //! True for tensors passed to markOutput.
+  bool isNetworkOutput() const;
+  //! The layer that produces this tensor, or nullptr for a network input.
+  ILayer* getProducer() const { return producer_; }
+
+ private:
+  friend class INetworkDefinition;
+  friend class ILayer;
+  ITensor(INetworkDefinition* network, std::string name) : network_(network), name_(std::move(name)) {}
+  INetworkDefinition* network_;
+  std::string name_;
+  ILayer* producer_ = nullptr;
+  bool isInput_ = false;
+  Dims dims_;                          // inputs: as declared; outputs: cached inference
+  DataType type_ = DataType::kFLOAT;   // inputs: as declared; outputs: cached inference
+};
+
+//! Shape and type of one tensor, as used by shape inference.
+struct TensorDesc {
+  Dims dims;
+  DataType type = DataType::kFLOAT;
+};
+
+//! Base of every layer: inputs, outputs, name, and the kind-specific shape inference.
+class ILayer {
+ public:
+  virtual ~ILayer() = default;
+  //! The layer's kind.
+  LayerType getType() const { return type_; }
+  //! Sets the name used in logs, errors and the engine inspector.
+  void setName(const char* name) { name_ = name ? name : ""; }
+  //! The layer's name.
+  const char* getName() const { return name_.c_str(); }
+  //! Number of inputs.
+  int32_t getNbInputs() const { return static_cast<int32_t>(inputs_.size()); }
+  //! Input i, or nullptr when out of range.
+  ITensor* getInput(int32_t index) const;
+  //! Replaces input i; the tensor must belong to the same network.
+  void setInput(int32_t index, ITensor& tensor);
+  //! Number of outputs.
+  int32_t getNbOutputs() const { return static_cast<int32_t>(outputs_.size()); }
+  //! Output i, or nullptr when out of range.
+  ITensor* getOutput(int32_t index) const;
+  //! Requests an output element type (honoured by Identity as a cast; others must match).
+  void setOutputType(int32_t index, DataType type);
+  //! The requested output type, or the inferred one when none was requested.
+  DataType getOutputType(int32_t index) const;
+
+  // --- used by the engine itself ---
+  //! Infers output shapes and types from input shapes and types; throws Error naming the layer.
+  virtual std::vector<TensorDesc> inferOutputs(const std::vector<TensorDesc>& inputs) const = 0;
+  //! Writes the kind-specific parameters to a plan.
+  virtual void writeParams(PlanWriter& writer) const = 0;
+  //! Reads the kind-specific parameters from a plan (bounds-checked, validated).
+  virtual void readParams(PlanReader& reader) = 0;
+  //! A prefix for errors: `Layer 'name' (Kind)`.
+  std::string describe() const;
+  //! Explicit output types requested with setOutputType (kind-agnostic; -1 = none).
+  const std::vector<int32_t>& requestedOutputTypes() const { return requestedTypes_; }
+
+ protected:
+  explicit ILayer(LayerType type) : type_(type) {}
+  void markChanged();
+
+ private:
+  friend class INetworkDefinition;
+  LayerType type_;
+  std::string name_;
+  INetworkDefinition* network_ = nullptr;
+  std::vector<ITensor*> inputs_;
+  std::vector<ITensor*> outputs_;
+  std::vector<int32_t> requestedTypes_;
+};
+
+class IConvolutionLayer : public ILayer {
+ public:
+  IConvolutionLayer() : ILayer(LayerType::kCONVOLUTION) {}
+  //! Number of output feature maps.
+  int32_t getNbOutputMaps() const { return nbOutputMaps_; }
+  //! Sets the number of output feature maps (must match the kernel weights).
+  void setNbOutputMaps(int32_t n);
+  //! Kernel spatial size (1 to 3 dims).
+  Dims getKernelSizeNd() const { return kernelSize_; }
+  void setKernelSizeNd(Dims k);
+  //! Stride per spatial dimension (default 1).
+  void setStrideNd(Dims stride);
+  Dims getStrideNd() const { return stride_; }
+  //! Symmetric padding per spatial dimension.
+  void setPaddingNd(Dims padding);
+  Dims getPaddingNd() const { return prePadding_; }
+  //! Padding before each spatial dimension.
+  void setPrePadding(Dims padding);
+  Dims getPrePadding() const { return prePadding_; }
+  //! Padding after each spatial dimension.
+  void setPostPadding(Dims padding);
+  Dims getPostPadding() const { return postPadding_; }
+  //! Dilation per spatial dimension (default 1).
+  void setDilationNd(Dims dilation);
+  Dims getDilationNd() const { return dilation_; }
+  //! Number of groups; input and output channels must both divide by it.
+  void setNbGroups(int32_t groups);
+  int32_t getNbGroups() const { return groups_; }
+  //! Kernel weights, [out, in/groups, k...] as float32.
+  void setKernelWeights(Weights w);
+  Weights getKernelWeights() const;
+  //! Bias weights, [out] as float32, or count 0 for none.
+  void setBiasWeights(Weights w);
+  Weights getBiasWeights() const;
+  //! Folds activation `type` into the output (set by the builder's fusion pass).
+  void setFusedActivation(int32_t activationOrMinusOne) { fusedActivation_ = activationOrMinusOne; }
+  int32_t getFusedActivation() const { return fusedActivation_; }
+
+  std::vector<TensorDesc> inferOutputs(const std::vector<TensorDesc>& inputs) const override;
+  void writeParams(PlanWriter& writer) const override;
+  void readParams(PlanReader& reader) override;
+
+ private:
+  int32_t nbOutputMaps_ = 0;
+  Dims kernelSize_;
+  Dims stride_, prePadding_, postPadding_, dilation_;
+  int32_t groups_ = 1;
+  int32_t fusedActivation_ = -1;
+  std::vector<float> kernel_;
+  std::vector<float> bias_;
+};
+
+class IActivationLayer : public ILayer {
+ public:
+  IActivationLayer() : ILayer(LayerType::kACTIVATION) {}
+  //! The activation function.
+  void setActivationType(ActivationType type);
+  ActivationType getActivationType() const { return activation_; }
+  //! First parameter (leaky slope, elu alpha, clip lower bound, ...).
+  void setAlpha(float alpha);
+  float getAlpha() const { return alpha_; }
+  //! Second parameter (clip upper bound, scaled-tanh scale, ...).
+  void setBeta(float beta);
+  float getBeta() const { return beta_; }
+
+  std::vector<TensorDesc> inferOutputs(const std::vector<TensorDesc>& inputs) const override;
+  void writeParams(PlanWriter& writer) const override;
+  void readParams(PlanReader& reader) override;
+
+ private:
+  ActivationType activation_ = ActivationType::kRELU;
+  float alpha_ = 0.f, beta_ = 0.f;
+};
+
+class IPoolingLayer : public ILayer {
+ public:
+  IPoolingLayer() : ILayer(LayerType::kPOOLING) {}
+  //! Max or average.
+  void setPoolingType(PoolingType type);
+  PoolingType getPoolingType() const { return pooling_; }
+  //! Window size per spatial dimension (1 to 3 dims).
+  void setWindowSizeNd(Dims window);
+  Dims getWindowSizeNd() const { return window_; }
+  //! Stride per spatial dimension (defaults to the window size).
+  void setStrideNd(Dims stride);
+  Dims getStrideNd() const { return stride_; }
+  //! Symmetric padding per spatial dimension.
+  void setPaddingNd(Dims padding);
+  Dims getPaddingNd() const { return prePadding_; }
+  void setPrePadding(Dims padding);
+  Dims getPrePadding() const { return prePadding_; }
+  void setPostPadding(Dims padding);
+  Dims getPostPadding() const { return postPadding_; }
+  //! Round output sizes down (floor) or up (ceil mode).
+  void setPaddingMode(PaddingMode mode);
+  PaddingMode getPaddingMode() const { return paddingMode_; }
+  //! Average pooling divides by the in-bounds count only when true (default true, as TensorRT).
+  void setAverageCountExcludesPadding(bool exclusive);
+  bool getAverageCountExcludesPadding() const { return excludePadding_; }
+
+  std::vector<TensorDesc> inferOutputs(const std::vector<TensorDesc>& inputs) const override;
+  void writeParams(PlanWriter& writer) const override;
+  void readParams(PlanReader& reader) override;
+
+ private:
+  PoolingType pooling_ = PoolingType::kMAX;
+  Dims window_, stride_, prePadding_, postPadding_;
+  PaddingMode paddingMode_ = PaddingMode::kEXPLICIT_ROUND_DOWN;
+  bool excludePadding_ = true;
+};
+
+class IElementWiseLayer : public ILayer {
+ public:
+  IElementWiseLayer() : ILayer(LayerType::kELEMENTWISE) {}
+  //! The binary operation; inputs broadcast as in numpy.
+  void setOperation(ElementWiseOperation op);
+  ElementWiseOperation getOperation() const { return op_; }
+
+  std::vector<TensorDesc> inferOutputs(const std::vector<TensorDesc>& inputs) const override;
+  void writeParams(PlanWriter& writer) const override;
+  void readParams(PlanReader& reader) override;
+
+ private:
+  ElementWiseOperation op_ = ElementWiseOperation::kSUM;
+};
+
+class IMatrixMultiplyLayer : public ILayer {
+ public:
+  IMatrixMultiplyLayer() : ILayer(LayerType::kMATRIX_MULTIPLY) {}
+  //! How input `index` (0 or 1) is used: as is, transposed, or as a vector.
+  void setOperation(int32_t index, MatrixOperation op);
+  MatrixOperation getOperation(int32_t index) const;
+
+  std::vector<TensorDesc> inferOutputs(const std::vector<TensorDesc>& inputs) const override;
+  void writeParams(PlanWriter& writer) const override;
+  void readParams(PlanReader& reader) override;
+
+ private:
+  MatrixOperation ops_[2] = {MatrixOperation::kNONE, MatrixOperation::kNONE};
+};
+
+//! Order of dimensions for a transpose: output dim i takes input dim order[i].
+struct Permutation {
+  int32_t order[Dims::MAX_DIMS] = {0, 1, 2, 3, 4, 5, 6, 7};
+};
+
+class IShuffleLayer : public ILayer {
+ public:
+  IShuffleLayer() : ILayer(LayerType::kSHUFFLE) {}
+  //! Transpose applied before the reshape.
+  void setFirstTranspose(Permutation permutation);
+  Permutation getFirstTranspose() const { return first_; }
+  //! Reshape dimensions; 0 copies the input dim (when zero is a placeholder), -1 is inferred.
+  void setReshapeDimensions(Dims dims);
+  Dims getReshapeDimensions() const { return reshape_; }
+  //! Transpose applied after the reshape.
+  void setSecondTranspose(Permutation permutation);
+  Permutation getSecondTranspose() const { return second_; }
+  //! Whether 0 in the reshape dims copies the input dim (default true).
+  void setZeroIsPlaceholder(bool zeroIsPlaceholder);
+  bool getZeroIsPlaceholder() const { return zeroIsPlaceholder_; }
+  //! True when setReshapeDimensions was called.
+  bool hasReshape() const { return hasReshape_; }
+
+  std::vector<TensorDesc> inferOutputs(const std::vector<TensorDesc>& inputs) const override;
+  void writeParams(PlanWriter& writer) const override;
+  void readParams(PlanReader& reader) override;
+
+ private:
+  Permutation first_, second_;
+  Dims reshape_;
+  bool hasReshape_ = false;
+  bool zeroIsPlaceholder_ = true;
+};
+
+class IConstantLayer : public ILayer {
+ public:
+  IConstantLayer() : ILayer(LayerType::kCONSTANT) {}
+  //! Sets the values; the count must match the dimensions' volume.
+  void setWeights(Weights weights);
+  Weights getWeights() const;
+  //! Sets the output dimensions.
+  void setDimensions(Dims dims);
+  Dims getDimensions() const { return dims_; }
+  //! Raw bytes of the values.
+  const std::vector<uint8_t>& bytes() const { return bytes_; }
+
+  std::vector<TensorDesc> inferOutputs(const std::vector<TensorDesc>& inputs) const override;
+  void writeParams(PlanWriter& writer) const override;
+  void readParams(PlanReader& reader) override;
+
+ private:
+  Dims dims_;
+  DataType dataType_ = DataType::kFLOAT;
+  std::vector<uint8_t> bytes_;
+};
+
+class IReduceLayer : public ILayer {
+ public:
+  IReduceLayer() : ILayer(LayerType::kREDUCE) {}
+  void setOperation(ReduceOperation op);
+  ReduceOperation getOperation() const { return op_; }
+  //! Bit i set reduces over dimension i.
+  void setReduceAxes(uint32_t axes);
+  uint32_t getReduceAxes() const { return axes_; }
+  //! Keep reduced dimensions as size 1.
+  void setKeepDimensions(bool keep);
+  bool getKeepDimensions() const { return keep_; }
+
+  std::vector<TensorDesc> inferOutputs(const std::vector<TensorDesc>& inputs) const override;
+  void writeParams(PlanWriter& writer) const override;
+  void readParams(PlanReader& reader) override;
+
+ private:
+  ReduceOperation op_ = ReduceOperation::kSUM;
+  uint32_t axes_ = 0;
+  bool keep_ = false;
+};
+
+class ISoftMaxLayer : public ILayer {
+ public:
+  ISoftMaxLayer() : ILayer(LayerType::kSOFTMAX) {}
+  //! Bit mask with exactly one bit: the axis softmax normalizes over.
+  void setAxes(uint32_t axes);
+  uint32_t getAxes() const { return axes_; }
+
+  std::vector<TensorDesc> inferOutputs(const std::vector<TensorDesc>& inputs) const override;
+  void writeParams(PlanWriter& writer) const override;
+  void readParams(PlanReader& reader) override;
+
+ private:
+  uint32_t axes_ = 0;  // 0 means "not set": TensorRT's default, the last of the three innermost
+};
+
+class IConcatenationLayer : public ILayer {
+ public:
+  IConcatenationLayer() : ILayer(LayerType::kCONCATENATION) {}
+  //! The axis inputs are joined along (default 0).
+  void setAxis(int32_t axis);
+  int32_t getAxis() const { return axis_; }
+
+  std::vector<TensorDesc> inferOutputs(const std::vector<TensorDesc>& inputs) const override;
+  void writeParams(PlanWriter& writer) const override;
+  void readParams(PlanReader& reader) override;
+
+ private:
+  int32_t axis_ = 0;
+};
+
+//! Copies its input; with setOutputType it casts.
+class IIdentityLayer : public ILayer {
+ public:
+  IIdentityLayer() : ILayer(LayerType::kIDENTITY) {}
+  std::vector<TensorDesc> inferOutputs(const std::vector<TensorDesc>& inputs) const override;
+  void writeParams(PlanWriter& writer) const override;
+  void readParams(PlanReader& reader) override;
+};
+
+//! Creates an empty layer of a kind (used by the plan reader).
+std::unique_ptr<ILayer> makeLayer(LayerType type);
+
+//! A network: inputs, layers in creation order, outputs.
+class INetworkDefinition {
+ public:
+  INetworkDefinition() = default;
+  INetworkDefinition(const INetworkDefinition&) = delete;
+  INetworkDefinition& operator=(const INetworkDefinition&) = delete;
+
+  //! Adds a network input with a name, type and dims (-1 for dynamic dims).
+  ITensor* addInput(const char* name, DataType type, Dims dims);
+  //! Marks a tensor as a network output.
+  void markOutput(ITensor& tensor);
+  //! Removes a tensor from the outputs.
+  void unmarkOutput(ITensor& tensor);
+  //! N-d convolution over input [N, C, spatial...] with kernel [out, C/groups, kernelSize...].
+  IConvolutionLayer* addConvolutionNd(ITensor& input, int32_t nbOutputMaps, Dims kernelSize, Weights kernelWeights,
+                                      Weights biasWeights);
+  //! Activation function applied elementwise.
+  IActivationLayer* addActivation(ITensor& input, ActivationType type);
+  //! N-d pooling over the last windowSize.nbDims dimensions.
+  IPoolingLayer* addPoolingNd(ITensor& input, PoolingType type, Dims windowSize);
+  //! Binary elementwise operation with broadcasting.
+  IElementWiseLayer* addElementWise(ITensor& input1, ITensor& input2, ElementWiseOperation op);
+  //! Matrix product of the last two dims with batch broadcasting.
+  IMatrixMultiplyLayer* addMatrixMultiply(ITensor& input0, MatrixOperation op0, ITensor& input1, MatrixOperation op1);
+  //! Transpose / reshape / transpose.
+  IShuffleLayer* addShuffle(ITensor& input);
+  //! A constant tensor; the weights are copied.
+  IConstantLayer* addConstant(Dims dims, Weights weights);
+  //! Reduction over the axes in the bit mask.
+  IReduceLayer* addReduce(ITensor& input, ReduceOperation op, uint32_t reduceAxes, bool keepDimensions);
+  //! Softmax over one axis.
+  ISoftMaxLayer* addSoftMax(ITensor& input);
+  //! Concatenation of inputs along an axis.
+  IConcatenationLayer* addConcatenation(ITensor* const* inputs, int32_t nbInputs);
+  //! Identity (copy or cast).
+  IIdentityLayer* addIdentity(ITensor& input);
+
+  //! Number of layers.
+  int32_t getNbLayers() const { return static_cast<int32_t>(layers_.size()); }
+  //! Layer i in creation order.
+  ILayer* getLayer(int32_t index) const;
+  //! Number of inputs.
+  int32_t getNbInputs() const { return static_cast<int32_t>(inputs_.size()); }
+  //! Input i.
+  ITensor* getInput(int32_t index) const;
+  //! Number of outputs.
+  int32_t getNbOutputs() const { return static_cast<int32_t>(outputs_.size()); }
+  //! Output i.
+  ITensor* getOutput(int32_t index) const;
+  //! Removes a layer whose outputs are unused (used by builder passes).
+  void removeLayer(ILayer* layer);
+  //! Replaces every use of `from` (as layer input or network output) with `to`.
+  void replaceAllUses(ITensor& from, ITensor& to);
+  //! Inserts a layer built elsewhere (plan reader, builder passes) with its inputs and outputs.
+  ILayer* adoptLayer(std::unique_ptr<ILayer> layer, const std::vector<ITensor*>& inputs, int32_t nbOutputs);
+  //! Checks the network (names, outputs, shapes) and throws Error describing the first problem.
+  void validate() const;
+  //! Runs shape inference for all layers (cached until the network changes).
+  void inferShapes() const;
+  //! The index of a layer in creation order.
+  int32_t indexOf(const ILayer* layer) const;
+
+ private:
+  friend class ITensor;
+  friend class ILayer;
+  ITensor* newTensor(const std::string& name);
+  template <typename L>
+  L* attach(std::unique_ptr<L> layer, const std::vector<ITensor*>& inputs, int32_t nbOutputs, const char* method);
+  void changed() { ++generation_; }
+
+  std::vector<std::unique_ptr<ITensor>> tensors_;
+  std::vector<std::unique_ptr<ILayer>> layers_;
+  std::vector<ITensor*> inputs_;
+  std::vector<ITensor*> outputs_;
+  uint64_t generation_ = 1;
+  mutable uint64_t inferredGeneration_ = 0;
+  int64_t nextTensorNumber_ = 0;
+};
+
+}  // namespace trt

@@ -1,0 +1,112 @@
+// Runtime: deserializes plans into engines and runs them through execution contexts.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "trt/builder.h"
+#include "trt/network.h"
+
+namespace trt {
+
+class ICudaEngine;
+struct PlanContents;
+struct Schedule;
+
+//! Whether a bound tensor is an engine input or output.
+enum class TensorIOMode : int32_t { kNONE = 0, kINPUT = 1, kOUTPUT = 2 };
+
+//! Runs an engine: binds buffers, checks shapes, executes layers on the engine's backend.
+class IExecutionContext {
+ public:
+  ~IExecutionContext();
+  //! Sets the run-time shape of an input; refused (Error) when outside the active profile.
+  bool setInputShape(const char* tensorName, Dims dims);
+  //! The shape of an input or output for the current input shapes (outputs inferred).
+  Dims getTensorShape(const char* tensorName) const;
+  //! Binds the memory of an input or output (host memory on the CPU backend).
+  bool setTensorAddress(const char* tensorName, void* data);
+  //! The bound address, or nullptr.
+  void* getTensorAddress(const char* tensorName) const;
+  //! Chooses the optimization profile used by later calls.
+  bool setOptimizationProfileAsync(int32_t profileIndex, void* stream);
+  int32_t getOptimizationProfile() const { return profile_; }
+  //! True once every input has a shape.
+  bool allInputDimensionsSpecified() const;
+  //! Runs the engine on `stream` (ignored on the CPU backend); throws Error on bad bindings.
+  bool enqueueV3(void* stream);
+  //! The engine this context runs.
+  const ICudaEngine& getEngine() const { return engine_; }
+
+ private:
+  friend class ICudaEngine;
+  explicit IExecutionContext(const ICudaEngine& engine);
+  void resolveShapes();
+  int32_t ioIndex(const char* name, const char* method) const;
+
+  const ICudaEngine& engine_;
+  int32_t profile_ = 0;
+  std::vector<Dims> shapes_;        // per tensor of the plan network
+  std::vector<void*> addresses_;    // per tensor; bound by the caller for I/O
+  std::vector<uint8_t> arena_;      // scratch for intermediate tensors
+  std::vector<size_t> arenaOffset_; // per tensor; SIZE_MAX for bound or constant tensors
+  bool shapesResolved_ = false;
+};
+
+//! A deserialized, ready-to-run engine.
+class ICudaEngine {
+ public:
+  ~ICudaEngine();
+  //! Creates a context; contexts of one engine may run concurrently.
+  IExecutionContext* createExecutionContext() const;
+  //! Number of inputs plus outputs.
+  int32_t getNbIOTensors() const;
+  //! Name of I/O tensor i (inputs first, in network order).
+  const char* getIOTensorName(int32_t index) const;
+  //! Whether a name is an input, an output or neither.
+  TensorIOMode getTensorIOMode(const char* tensorName) const;
+  //! Build-time shape of an I/O tensor (-1 for dynamic dims).
+  Dims getTensorShape(const char* tensorName) const;
+  //! Element type of an I/O tensor.
+  DataType getTensorDataType(const char* tensorName) const;
+  //! Number of optimization profiles.
+  int32_t getNbOptimizationProfiles() const;
+  //! min/opt/max of an input in a profile.
+  Dims getProfileShape(const char* tensorName, int32_t profileIndex, OptProfileSelector select) const;
+  //! Number of layers after optimization.
+  int32_t getNbLayers() const;
+  //! Serializes the engine back into a plan.
+  IHostMemory* serialize() const;
+  //! Backend the engine was built for.
+  Backend getBackend() const;
+  //! One line per layer: name, kind, input and output shapes (the engine inspector).
+  std::string describeLayers() const;
+  //! The optimized network (engine internals).
+  const INetworkDefinition& network() const;
+  const PlanContents& contents() const { return *contents_; }
+  const Schedule& schedule() const { return *schedule_; }
+
+ private:
+  friend class IRuntime;
+  explicit ICudaEngine(std::unique_ptr<PlanContents> contents);
+  std::unique_ptr<PlanContents> contents_;
+  std::unique_ptr<Schedule> schedule_;
+};
+
+//! Deserializes plans.
+class IRuntime {
+ public:
+  explicit IRuntime(ILogger& logger) : logger_(logger) {}
+  //! Reads and validates a plan; throws Error naming the bad field (never crashes on bad bytes).
+  ICudaEngine* deserializeCudaEngine(const void* blob, size_t size);
+
+ private:
+  ILogger& logger_;
+};
+
+//! Creates a runtime that logs to `logger`.
+IRuntime* createInferRuntime(ILogger& logger);
+
+}  // namespace trt

@@ -1,0 +1,161 @@
+// Basic vocabulary of the engine: dimensions, data types, weights, enums, errors, logging.
+// Names and semantics follow TensorRT's public API (NvInferRuntimeBase.h / NvInfer.h) so that
+// converters written for TensorRT port by aliasing the namespace.
+#pragma once
+
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace trt {
+
+//! Dimensions of a tensor; -1 marks a dimension known only at run time.
+class Dims {
+ public:
+  static constexpr int32_t MAX_DIMS = 8;
+  int32_t nbDims = 0;
+  int64_t d[MAX_DIMS] = {};
+
+  Dims() = default;
+  Dims(std::initializer_list<int64_t> values);
+  //! Builds dims from a vector; throws when it has more than MAX_DIMS entries.
+  static Dims fromVector(const std::vector<int64_t>& values);
+  //! Returns the dims as a vector.
+  std::vector<int64_t> toVector() const;
+  //! Number of elements; -1 when any dimension is dynamic.
+  int64_t volume() const;
+  //! True when no dimension is -1.
+  bool isStatic() const;
+  bool operator==(const Dims& other) const;
+  bool operator!=(const Dims& other) const { return !(*this == other); }
+  //! Renders as "(1, 3, 224, 224)".
+  std::string str() const;
+};
+
+using Dims2 = Dims;
+using Dims3 = Dims;
+using Dims4 = Dims;
+using DimsHW = Dims;
+
+//! Element types, numbered as in TensorRT.
+enum class DataType : int32_t {
+  kFLOAT = 0,
+  kHALF = 1,
+  kINT8 = 2,
+  kINT32 = 3,
+  kBOOL = 4,
+  kUINT8 = 5,
+  kFP8 = 6,
+  kBF16 = 7,
+  kINT64 = 8,
+};
+//! Size in bytes of one element of the type.
+size_t dataTypeSize(DataType type);
+//! Lower-case name of the type ("float32", "float16", ...).
+const char* dataTypeName(DataType type);
+//! True when the value is one of the enumerators above.
+bool isValidDataType(int32_t value);
+
+//! A view of weights owned by the caller; the network copies them when a layer is added.
+struct Weights {
+  DataType type = DataType::kFLOAT;
+  const void* values = nullptr;
+  int64_t count = 0;
+};
+
+// Layer kinds as an X-macro so the enum, its name table and its count stay in lockstep.
+#define TRT_LAYER_KINDS(X)        \
+  X(kCONVOLUTION, "Convolution")  \
+  X(kACTIVATION, "Activation")    \
+  X(kPOOLING, "Pooling")          \
+  X(kELEMENTWISE, "ElementWise")  \
+  X(kMATRIX_MULTIPLY, "MatrixMultiply") \
+  X(kSHUFFLE, "Shuffle")          \
+  X(kCONSTANT, "Constant")        \
+  X(kREDUCE, "Reduce")            \
+  X(kSOFTMAX, "SoftMax")          \
+  X(kCONCATENATION, "Concatenation") \
+  X(kIDENTITY, "Identity")
+
+enum class LayerType : int32_t {
+#define TRT_ENUM_ENTRY(name, text) name,
+  TRT_LAYER_KINDS(TRT_ENUM_ENTRY)
+#undef TRT_ENUM_ENTRY
+};
+constexpr int32_t kLAYER_TYPE_COUNT = 0
+#define TRT_COUNT_ENTRY(name, text) +1
+    TRT_LAYER_KINDS(TRT_COUNT_ENTRY)
+#undef TRT_COUNT_ENTRY
+    ;
+//! Name of a layer kind as written in plans, logs and docs.
+const char* layerTypeName(LayerType type);
+
+enum class ActivationType : int32_t {
+  kRELU = 0,
+  kSIGMOID = 1,
+  kTANH = 2,
+  kLEAKY_RELU = 3,
+  kELU = 4,
+  kSELU = 5,
+  kSOFTSIGN = 6,
+  kSOFTPLUS = 7,
+  kCLIP = 8,
+  kHARD_SIGMOID = 9,
+  kSCALED_TANH = 10,
+  kTHRESHOLDED_RELU = 11,
+  kGELU_ERF = 12,
+  kGELU_TANH = 13,
+};
+constexpr int32_t kACTIVATION_TYPE_COUNT = 14;
+
+enum class PoolingType : int32_t { kMAX = 0, kAVERAGE = 1 };
+constexpr int32_t kPOOLING_TYPE_COUNT = 2;
+
+//! How output size is rounded when the window does not tile the padded input.
+enum class PaddingMode : int32_t { kEXPLICIT_ROUND_DOWN = 0, kEXPLICIT_ROUND_UP = 1 };
+constexpr int32_t kPADDING_MODE_COUNT = 2;
+
+enum class ElementWiseOperation : int32_t {
+  kSUM = 0,
+  kPROD = 1,
+  kMAX = 2,
+  kMIN = 3,
+  kSUB = 4,
+  kDIV = 5,
+  kPOW = 6,
+  kFLOOR_DIV = 7,
+  kAND = 8,
+  kOR = 9,
+  kXOR = 10,
+  kEQUAL = 11,
+  kGREATER = 12,
+  kLESS = 13,
+};
+constexpr int32_t kELEMENTWISE_OPERATION_COUNT = 14;
+
+enum class MatrixOperation : int32_t { kNONE = 0, kTRANSPOSE = 1, kVECTOR = 2 };
+constexpr int32_t kMATRIX_OPERATION_COUNT = 3;
+
+enum class ReduceOperation : int32_t { kSUM = 0, kPROD = 1, kMAX = 2, kMIN = 3, kAVG = 4 };
+constexpr int32_t kREDUCE_OPERATION_COUNT = 5;
+
+//! Every error the engine raises; the message names the layer, tensor or plan field at fault.
+class Error : public std::runtime_error {
+ public:
+  explicit Error(const std::string& message) : std::runtime_error(message) {}
+};
+
+//! Receives the engine's diagnostics.
+class ILogger {
+ public:
+  enum class Severity : int32_t { kINTERNAL_ERROR = 0, kERROR = 1, kWARNING = 2, kINFO = 3, kVERBOSE = 4 };
+  virtual ~ILogger() = default;
+  //! Called for each message at or above the logger's own filter.
+  virtual void log(Severity severity, const char* msg) noexcept = 0;
+};
+
+//! A logger that prints warnings and errors to stderr; used when none is given.
+ILogger& defaultLogger();
+
+}  // namespace trt

@@ -1,0 +1,104 @@
+// Convolution as im2col + GEMM, for 1-D, 2-D and 3-D (treated as 3-D with unit dims).
+#include <vector>
+
+#include "backends/cpu/cpu_kernels.h"
+#include "layers/layer_util.h"
+
+namespace trt {
+namespace cpu {
+
+namespace {
+struct Geometry {
+  int64_t in[3], out[3], k[3], stride[3], pad[3], dil[3];
+};
+
+Geometry geometry(const IConvolutionLayer& conv, const Dims& in, const Dims& out) {
+  const int nd = conv.getKernelSizeNd().nbDims;
+  Dims stride = layer_util::spatialOr(conv.getStrideNd(), nd, 1), pre = layer_util::spatialOr(conv.getPrePadding(), nd, 0),
+       dil = layer_util::spatialOr(conv.getDilationNd(), nd, 1);
+  Geometry g{};
+  for (int i = 0; i < 3; ++i) {
+    int s = i - (3 - nd);  // spatial index, negative for the unit dims in front
+    g.in[i] = s >= 0 ? in.d[2 + s] : 1;
+    g.out[i] = s >= 0 ? out.d[2 + s] : 1;
+    g.k[i] = s >= 0 ? conv.getKernelSizeNd().d[s] : 1;
+    g.stride[i] = s >= 0 ? stride.d[s] : 1;
+    g.pad[i] = s >= 0 ? pre.d[s] : 0;
+    g.dil[i] = s >= 0 ? dil.d[s] : 1;
+  }
+  return g;
+}
+
+// col[c, kd, kh, kw][od, oh, ow] for channels [c0, c0 + channels) of one image.
+void im2col(const float* image, int64_t channels, const Geometry& g, float* col) {
+  const int64_t outPlane = g.out[0] * g.out[1] * g.out[2];
+  const int64_t inPlane = g.in[0] * g.in[1] * g.in[2];
+  int64_t row = 0;
+  for (int64_t c = 0; c < channels; ++c) {
+    const float* src = image + c * inPlane;
+    for (int64_t kd = 0; kd < g.k[0]; ++kd)
+      for (int64_t kh = 0; kh < g.k[1]; ++kh)
+        for (int64_t kw = 0; kw < g.k[2]; ++kw, ++row) {
+          float* dst = col + row * outPlane;
+          for (int64_t od = 0; od < g.out[0]; ++od) {
+            int64_t id = od * g.stride[0] - g.pad[0] + kd * g.dil[0];
+            for (int64_t oh = 0; oh < g.out[1]; ++oh) {
+              int64_t ih = oh * g.stride[1] - g.pad[1] + kh * g.dil[1];
+              float* d = dst + (od * g.out[1] + oh) * g.out[2];
+              if (id < 0 || id >= g.in[0] || ih < 0 || ih >= g.in[1]) {
+                for (int64_t ow = 0; ow < g.out[2]; ++ow) d[ow] = 0.f;
+                continue;
+              }
+              const float* s = src + (id * g.in[1] + ih) * g.in[2];
+              for (int64_t ow = 0; ow < g.out[2]; ++ow) {
+                int64_t iw = ow * g.stride[2] - g.pad[2] + kw * g.dil[2];
+                d[ow] = (iw >= 0 && iw < g.in[2]) ? s[iw] : 0.f;
+              }
+            }
+          }
+        }
+  }
+}
+}  // namespace
+
+void runConvolution(const ILayer& layer, const std::vector<TensorView>& inputs, TensorView& output) {
+  const auto& conv = static_cast<const IConvolutionLayer&>(layer);
+  requireFloat32(layer, inputs[0], "the input");
+  const Dims& in = inputs[0].dims;
+  const Dims& out = output.dims;
+  const Geometry g = geometry(conv, in, out);
+  const int64_t batch = in.d[0], groups = conv.getNbGroups();
+  const int64_t cin = in.d[1], cout = out.d[1];
+  const int64_t cinG = cin / groups, coutG = cout / groups;
+  const int64_t kVolume = g.k[0] * g.k[1] * g.k[2];
+  const int64_t inPlane = g.in[0] * g.in[1] * g.in[2], outPlane = g.out[0] * g.out[1] * g.out[2];
+  const bool pointwise = kVolume == 1 && g.stride[0] == 1 && g.stride[1] == 1 && g.stride[2] == 1 && g.pad[0] == 0 &&
+                         g.pad[1] == 0 && g.pad[2] == 0;
+  const float* weights = static_cast<const float*>(conv.getKernelWeights().values);
+  const Weights bias = conv.getBiasWeights();
+  std::vector<float> col(pointwise ? 0 : static_cast<size_t>(cinG * kVolume * outPlane));
+  for (int64_t n = 0; n < batch; ++n) {
+    for (int64_t grp = 0; grp < groups; ++grp) {
+      const float* image = inputs[0].f32() + (n * cin + grp * cinG) * inPlane;
+      const float* B = image;
+      if (!pointwise) {
+        im2col(image, cinG, g, col.data());
+        B = col.data();
+      }
+      float* C = output.f32() + (n * cout + grp * coutG) * outPlane;
+      gemm(coutG, outPlane, cinG * kVolume, weights + grp * coutG * cinG * kVolume, cinG * kVolume, 1, B, outPlane, 1, C,
+           outPlane, false);
+    }
+    float* outImage = output.f32() + n * cout * outPlane;
+    if (bias.count > 0) {
+      const float* b = static_cast<const float*>(bias.values);
+      for (int64_t c = 0; c < cout; ++c)
+        for (int64_t p = 0; p < outPlane; ++p) outImage[c * outPlane + p] += b[c];
+    }
+  }
+  if (conv.getFusedActivation() >= 0)
+    applyActivation(static_cast<ActivationType>(conv.getFusedActivation()), 0.f, 0.f, output.f32(), out.volume());
+}
+
+}  // namespace cpu
+}  // namespace trt

@@ -1,0 +1,52 @@
+// CPU backend: one kernel per layer kind, run on host memory. The reference every other
+// backend is compared with; also what CI runs.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "trt/network.h"
+
+namespace trt {
+namespace cpu {
+
+//! A tensor in host memory as a kernel sees it.
+struct TensorView {
+  void* data = nullptr;
+  Dims dims;
+  DataType type = DataType::kFLOAT;
+  float* f32() const { return static_cast<float*>(data); }
+};
+
+using Kernel = void (*)(const ILayer& layer, const std::vector<TensorView>& inputs, TensorView& output);
+
+//! The kernel for a layer kind (every kind has one).
+Kernel kernelFor(LayerType type);
+
+//! C[M,N] = A[M,K] * B[K,N] (+ C when accumulate); element (i,k) of A is A[i*rsA + k*csA].
+void gemm(int64_t M, int64_t N, int64_t K, const float* A, int64_t rsA, int64_t csA, const float* B, int64_t rsB,
+          int64_t csB, float* C, int64_t ldc, bool accumulate);
+
+//! Applies an activation in place over n values.
+void applyActivation(ActivationType type, float alpha, float beta, float* data, int64_t n);
+
+//! Copies src (dims, elemSize) into dst permuted so that dst dim i is src dim perm[i].
+void permuteCopy(const void* src, const Dims& dims, const int32_t* perm, void* dst, size_t elemSize);
+
+void runConvolution(const ILayer&, const std::vector<TensorView>&, TensorView&);
+void runActivation(const ILayer&, const std::vector<TensorView>&, TensorView&);
+void runPooling(const ILayer&, const std::vector<TensorView>&, TensorView&);
+void runElementWise(const ILayer&, const std::vector<TensorView>&, TensorView&);
+void runMatrixMultiply(const ILayer&, const std::vector<TensorView>&, TensorView&);
+void runShuffle(const ILayer&, const std::vector<TensorView>&, TensorView&);
+void runConstant(const ILayer&, const std::vector<TensorView>&, TensorView&);
+void runReduce(const ILayer&, const std::vector<TensorView>&, TensorView&);
+void runSoftMax(const ILayer&, const std::vector<TensorView>&, TensorView&);
+void runConcatenation(const ILayer&, const std::vector<TensorView>&, TensorView&);
+void runIdentity(const ILayer&, const std::vector<TensorView>&, TensorView&);
+
+//! Throws Error when a kernel that only handles float32 gets another type.
+void requireFloat32(const ILayer& layer, const TensorView& t, const char* what);
+
+}  // namespace cpu
+}  // namespace trt

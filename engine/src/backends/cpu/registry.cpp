@@ -1,0 +1,31 @@
+#include "backends/cpu/cpu_kernels.h"
+
+namespace trt {
+namespace cpu {
+
+Kernel kernelFor(LayerType type) {
+  switch (type) {
+    case LayerType::kCONVOLUTION: return runConvolution;
+    case LayerType::kACTIVATION: return runActivation;
+    case LayerType::kPOOLING: return runPooling;
+    case LayerType::kELEMENTWISE: return runElementWise;
+    case LayerType::kMATRIX_MULTIPLY: return runMatrixMultiply;
+    case LayerType::kSHUFFLE: return runShuffle;
+    case LayerType::kCONSTANT: return runConstant;
+    case LayerType::kREDUCE: return runReduce;
+    case LayerType::kSOFTMAX: return runSoftMax;
+    case LayerType::kCONCATENATION: return runConcatenation;
+    case LayerType::kIDENTITY: return runIdentity;
+  }
+  throw Error("CPU backend: no kernel for layer type " + std::to_string(static_cast<int32_t>(type)));
+}
+
+void requireFloat32(const ILayer& layer, const TensorView& t, const char* what) {
+  if (t.type != DataType::kFLOAT) {
+    throw Error(layer.describe() + ": the CPU backend runs this layer kind in float32 only, but " + what + " is " +
+                dataTypeName(t.type) + "; cast it with an Identity layer");
+  }
+}
+
+}  // namespace cpu
+}  // namespace trt

@@ -1,0 +1,104 @@
+// Shuffle = transpose, reshape (no data movement), transpose.
+#include <cstring>
+#include <vector>
+
+#include "backends/cpu/cpu_kernels.h"
+
+namespace trt {
+namespace cpu {
+
+namespace {
+bool isIdentity(const int32_t* perm, int rank) {
+  for (int i = 0; i < rank; ++i)
+    if (perm[i] != i) return false;
+  return true;
+}
+}  // namespace
+
+void permuteCopy(const void* src, const Dims& dims, const int32_t* perm, void* dst, size_t elemSize) {
+  const int rank = dims.nbDims;
+  const int64_t n = dims.volume();
+  if (rank == 0 || isIdentity(perm, rank)) {
+    if (dst != src) std::memmove(dst, src, static_cast<size_t>(n) * elemSize);
+    return;
+  }
+  int64_t inStride[Dims::MAX_DIMS];
+  int64_t s = 1;
+  for (int i = rank - 1; i >= 0; --i) {
+    inStride[i] = s;
+    s *= dims.d[i];
+  }
+  int64_t outDims[Dims::MAX_DIMS], strideOfOut[Dims::MAX_DIMS];
+  for (int i = 0; i < rank; ++i) {
+    outDims[i] = dims.d[perm[i]];
+    strideOfOut[i] = inStride[perm[i]];
+  }
+  const auto* in = static_cast<const uint8_t*>(src);
+  auto* out = static_cast<uint8_t*>(dst);
+  int64_t idx[Dims::MAX_DIMS] = {};
+  int64_t offset = 0;
+  for (int64_t o = 0; o < n; ++o) {
+    std::memcpy(out + o * elemSize, in + offset * elemSize, elemSize);
+    for (int i = rank - 1; i >= 0; --i) {
+      offset += strideOfOut[i];
+      if (++idx[i] < outDims[i]) break;
+      offset -= strideOfOut[i] * outDims[i];
+      idx[i] = 0;
+    }
+  }
+}
+
+void runShuffle(const ILayer& layer, const std::vector<TensorView>& inputs, TensorView& output) {
+  const auto& shuffle = static_cast<const IShuffleLayer&>(layer);
+  const size_t elem = dataTypeSize(inputs[0].type);
+  const Dims& in = inputs[0].dims;
+  const Permutation first = shuffle.getFirstTranspose(), second = shuffle.getSecondTranspose();
+  const bool firstId = isIdentity(first.order, in.nbDims);
+  const bool secondId = isIdentity(second.order, output.dims.nbDims);
+  if (firstId && secondId) {
+    if (output.data != inputs[0].data) std::memcpy(output.data, inputs[0].data, static_cast<size_t>(in.volume()) * elem);
+    return;
+  }
+  if (!secondId && !firstId) {
+    std::vector<uint8_t> tmp(static_cast<size_t>(in.volume()) * elem);
+    permuteCopy(inputs[0].data, in, first.order, tmp.data(), elem);
+    // Shape after the reshape is the output shape before the second transpose.
+    Dims mid = output.dims;
+    for (int i = 0; i < mid.nbDims; ++i) mid.d[second.order[i]] = output.dims.d[i];
+    permuteCopy(tmp.data(), mid, second.order, output.data, elem);
+    return;
+  }
+  if (!firstId) {
+    permuteCopy(inputs[0].data, in, first.order, output.data, elem);
+    return;
+  }
+  Dims mid = output.dims;
+  for (int i = 0; i < mid.nbDims; ++i) mid.d[second.order[i]] = output.dims.d[i];
+  permuteCopy(inputs[0].data, mid, second.order, output.data, elem);
+}
+
+void runConstant(const ILayer& layer, const std::vector<TensorView>&, TensorView& output) {
+  const auto& constant = static_cast<const IConstantLayer&>(layer);
+  if (output.data != constant.bytes().data()) std::memcpy(output.data, constant.bytes().data(), constant.bytes().size());
+}
+
+void runConcatenation(const ILayer& layer, const std::vector<TensorView>& inputs, TensorView& output) {
+  const int axis = static_cast<const IConcatenationLayer&>(layer).getAxis();
+  const size_t elem = dataTypeSize(output.type);
+  int64_t outer = 1, inner = 1;
+  for (int i = 0; i < axis; ++i) outer *= output.dims.d[i];
+  for (int i = axis + 1; i < output.dims.nbDims; ++i) inner *= output.dims.d[i];
+  const int64_t outRow = output.dims.d[axis] * inner;
+  int64_t offset = 0;
+  for (const TensorView& in : inputs) {
+    const int64_t row = in.dims.d[axis] * inner;
+    for (int64_t o = 0; o < outer; ++o) {
+      std::memcpy(static_cast<uint8_t*>(output.data) + (o * outRow + offset) * elem,
+                  static_cast<const uint8_t*>(in.data) + o * row * elem, static_cast<size_t>(row) * elem);
+    }
+    offset += row;
+  }
+}
+
+}  // namespace cpu
+}  // namespace trt

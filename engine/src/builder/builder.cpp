@@ -1,0 +1,140 @@
+#include <chrono>
+#include <sstream>
+
+#include "builder/passes/passes.h"
+#include "plan/plan.h"
+#include "trt/builder.h"
+
+namespace trt {
+
+const char* backendName(Backend backend) {
+  switch (backend) {
+    case Backend::kCPU: return "cpu";
+    case Backend::kCUDA: return "cuda";
+  }
+  return "unknown";
+}
+
+bool IOptimizationProfile::setDimensions(const char* inputName, OptProfileSelector select, Dims dims) {
+  if (!inputName) return false;
+  int s = static_cast<int>(select);
+  if (s < 0 || s > 2) return false;
+  for (auto& r : ranges_) {
+    if (r.name == inputName) {
+      r.dims[s] = dims;
+      r.set[s] = true;
+      return true;
+    }
+  }
+  Range r;
+  r.name = inputName;
+  r.dims[s] = dims;
+  r.set[s] = true;
+  ranges_.push_back(r);
+  return true;
+}
+
+Dims IOptimizationProfile::getDimensions(const char* inputName, OptProfileSelector select) const {
+  for (const auto& r : ranges_)
+    if (inputName && r.name == inputName && r.set[static_cast<int>(select)]) return r.dims[static_cast<int>(select)];
+  Dims none;
+  none.nbDims = -1;
+  return none;
+}
+
+bool IOptimizationProfile::isValid() const {
+  for (const auto& r : ranges_) {
+    if (!(r.set[0] && r.set[1] && r.set[2])) return false;
+    if (r.dims[0].nbDims != r.dims[1].nbDims || r.dims[1].nbDims != r.dims[2].nbDims) return false;
+    for (int i = 0; i < r.dims[0].nbDims; ++i)
+      if (r.dims[0].d[i] < 0 || r.dims[0].d[i] > r.dims[1].d[i] || r.dims[1].d[i] > r.dims[2].d[i]) return false;
+  }
+  return true;
+}
+
+IBuilderConfig::IBuilderConfig() { setFlag(BuilderFlag::kTF32); }
+
+int32_t IBuilderConfig::addOptimizationProfile(const IOptimizationProfile* profile) {
+  if (!profile) throw Error("IBuilderConfig::addOptimizationProfile: profile is null");
+  if (!profile->isValid()) throw Error("IBuilderConfig::addOptimizationProfile: every input needs min <= opt <= max, all three set and of equal rank");
+  profiles_.push_back(*profile);
+  return static_cast<int32_t>(profiles_.size()) - 1;
+}
+
+INetworkDefinition* IBuilder::createNetworkV2(uint32_t) { return new INetworkDefinition(); }
+IBuilderConfig* IBuilder::createBuilderConfig() { return new IBuilderConfig(); }
+IOptimizationProfile* IBuilder::createOptimizationProfile() {
+  profiles_.push_back(std::make_unique<IOptimizationProfile>());
+  return profiles_.back().get();
+}
+
+namespace {
+// Each dynamic input needs a range in every profile, and each range must fit the input.
+void checkProfiles(const INetworkDefinition& net, const IBuilderConfig& config) {
+  bool anyDynamic = false;
+  for (int i = 0; i < net.getNbInputs(); ++i) anyDynamic |= !net.getInput(i)->getDimensions().isStatic();
+  if (anyDynamic && config.getNbOptimizationProfiles() == 0) {
+    throw Error("the network has dynamic input dimensions but the config has no optimization profile; add one with min/opt/max for each dynamic input");
+  }
+  for (int p = 0; p < config.getNbOptimizationProfiles(); ++p) {
+    const auto& profile = config.getOptimizationProfile(p);
+    for (const auto& range : profile.ranges()) {
+      const ITensor* input = nullptr;
+      for (int i = 0; i < net.getNbInputs(); ++i)
+        if (range.name == net.getInput(i)->getName()) input = net.getInput(i);
+      if (!input) throw Error("optimization profile " + std::to_string(p) + " names '" + range.name + "', which is not a network input");
+      Dims declared = input->getDimensions();
+      for (int s = 0; s < 3; ++s) {
+        const Dims& d = range.dims[s];
+        if (d.nbDims != declared.nbDims) throw Error("optimization profile " + std::to_string(p) + ": input '" + range.name + "' has rank " + std::to_string(declared.nbDims) + " but the profile gives " + d.str());
+        for (int k = 0; k < d.nbDims; ++k)
+          if (declared.d[k] >= 0 && d.d[k] != declared.d[k])
+            throw Error("optimization profile " + std::to_string(p) + ": input '" + range.name + "' dimension " + std::to_string(k) + " is static (" + std::to_string(declared.d[k]) + ") but the profile gives " + d.str());
+      }
+    }
+    for (int i = 0; i < net.getNbInputs(); ++i) {
+      const ITensor* input = net.getInput(i);
+      if (!input->getDimensions().isStatic() && profile.getDimensions(input->getName(), OptProfileSelector::kMIN).nbDims < 0)
+        throw Error("optimization profile " + std::to_string(p) + " has no range for dynamic input '" + input->getName() + "' " + input->getDimensions().str());
+    }
+  }
+}
+}  // namespace
+
+IHostMemory* IBuilder::buildSerializedNetwork(INetworkDefinition& network, IBuilderConfig& config) {
+  report_ = BuildReport{};
+  network.validate();
+  checkProfiles(network, config);
+  PlanContents settings;
+  settings.backend = config.getBackend();
+  settings.builderFlags = config.getFlags();
+  for (int p = 0; p < config.getNbOptimizationProfiles(); ++p) settings.profiles.push_back(config.getOptimizationProfile(p));
+  // Work on a copy (the plan round trip is a deep copy), so the caller's network is untouched.
+  std::vector<uint8_t> initial = writePlan(network, settings);
+  std::unique_ptr<PlanContents> work = readPlan(initial.data(), initial.size());
+  INetworkDefinition& net = *work->network;
+  report_.layersBefore = net.getNbLayers();
+  auto runPass = [&](const char* name, int32_t (*pass)(INetworkDefinition&)) {
+    auto start = std::chrono::steady_clock::now();
+    int32_t changed = pass(net);
+    double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+    if (changed > 0) {
+      std::ostringstream os;
+      os << name << ": " << changed << " layer(s) changed in " << ms << " ms";
+      report_.passLog.push_back(os.str());
+      logger_.log(ILogger::Severity::kVERBOSE, os.str().c_str());
+    }
+  };
+  runPass("constant folding", passes::foldConstants);
+  runPass("dead-layer removal", passes::removeDeadLayers);
+  runPass("convolution+activation fusion", passes::fuseConvolutionActivation);
+  runPass("dead-layer removal", passes::removeDeadLayers);
+  net.validate();
+  report_.layersAfter = net.getNbLayers();
+  settings.network = nullptr;
+  return new IHostMemory(writePlan(net, settings));
+}
+
+IBuilder* createInferBuilder(ILogger& logger) { return new IBuilder(logger); }
+
+}  // namespace trt

@@ -1,0 +1,48 @@
+#include <vector>
+
+#include "backends/cpu/cpu_kernels.h"
+#include "builder/passes/passes.h"
+
+namespace trt {
+namespace passes {
+
+namespace {
+// Folding bigger results would bloat the plan for little gain.
+constexpr int64_t kMaxFoldedBytes = 64ll << 20;
+}
+
+int32_t foldConstants(INetworkDefinition& network) {
+  int32_t folded = 0;
+  for (int l = 0; l < network.getNbLayers(); ++l) {
+    ILayer* layer = network.getLayer(l);
+    if (layer->getType() == LayerType::kCONSTANT || layer->getNbInputs() == 0) continue;
+    std::vector<cpu::TensorView> inputs;
+    bool allConstant = true;
+    for (int i = 0; i < layer->getNbInputs() && allConstant; ++i) {
+      ILayer* producer = layer->getInput(i)->getProducer();
+      if (!producer || producer->getType() != LayerType::kCONSTANT) {
+        allConstant = false;
+        break;
+      }
+      auto* constant = static_cast<IConstantLayer*>(producer);
+      inputs.push_back({const_cast<uint8_t*>(constant->bytes().data()), constant->getDimensions(), constant->getWeights().type});
+    }
+    if (!allConstant) continue;
+    ITensor* out = layer->getOutput(0);
+    Dims dims = out->getDimensions();
+    DataType type = out->getType();
+    int64_t bytes = dims.volume() * static_cast<int64_t>(dataTypeSize(type));
+    if (!dims.isStatic() || bytes > kMaxFoldedBytes) continue;
+    std::vector<uint8_t> result(static_cast<size_t>(bytes));
+    cpu::TensorView view{result.data(), dims, type};
+    cpu::kernelFor(layer->getType())(*layer, inputs, view);
+    IConstantLayer* constant = network.addConstant(dims, Weights{type, result.data(), dims.volume()});
+    constant->setName((std::string(layer->getName()) + " [folded]").c_str());
+    network.replaceAllUses(*out, *constant->getOutput(0));
+    ++folded;
+  }
+  return folded;
+}
+
+}  // namespace passes
+}  // namespace trt

@@ -1,0 +1,19 @@
+// Builder passes: each rewrites the network in place and returns how many layers it changed.
+#pragma once
+
+#include <cstdint>
+
+#include "trt/network.h"
+
+namespace trt {
+namespace passes {
+
+//! Removes layers whose outputs reach no network output.
+int32_t removeDeadLayers(INetworkDefinition& network);
+//! Evaluates layers whose inputs are all constants and replaces them with Constant layers.
+int32_t foldConstants(INetworkDefinition& network);
+//! Folds a ReLU that is the only consumer of a convolution into the convolution.
+int32_t fuseConvolutionActivation(INetworkDefinition& network);
+
+}  // namespace passes
+}  // namespace trt

@@ -1,0 +1,51 @@
+#include <cstring>
+
+#include "layers/layer_util.h"
+
+namespace trt {
+using namespace layer_util;
+
+void IConstantLayer::setWeights(Weights w) {
+  if (w.count < 0 || (w.count > 0 && !w.values)) throw Error(describe() + ": weights have count " + std::to_string(w.count) + " but no values");
+  dataType_ = w.type;
+  size_t n = static_cast<size_t>(w.count) * dataTypeSize(w.type);
+  bytes_.assign(static_cast<const uint8_t*>(w.values), static_cast<const uint8_t*>(w.values) + n);
+  markChanged();
+}
+
+Weights IConstantLayer::getWeights() const {
+  return {dataType_, bytes_.data(), static_cast<int64_t>(bytes_.size() / dataTypeSize(dataType_))};
+}
+
+void IConstantLayer::setDimensions(Dims dims) {
+  for (int i = 0; i < dims.nbDims; ++i)
+    if (dims.d[i] < 0) throw Error(describe() + ": constant dimensions " + dims.str() + " must be static");
+  dims_ = dims;
+  markChanged();
+}
+
+std::vector<TensorDesc> IConstantLayer::inferOutputs(const std::vector<TensorDesc>& inputs) const {
+  requireInputs(*this, inputs, 0);
+  int64_t count = static_cast<int64_t>(bytes_.size() / dataTypeSize(dataType_));
+  if (count != dims_.volume())
+    throw Error(describe() + ": holds " + std::to_string(count) + " values but dimensions " + dims_.str() + " need " + std::to_string(dims_.volume()));
+  return {{dims_, dataType_}};
+}
+
+void IConstantLayer::writeParams(PlanWriter& w) const {
+  w.dims(dims_);
+  w.i32(static_cast<int32_t>(dataType_));
+  w.blob(bytes_.data(), bytes_.size());
+}
+
+void IConstantLayer::readParams(PlanReader& r) {
+  dims_ = r.dims("dimensions");
+  int32_t type = r.i32("data_type");
+  if (!isValidDataType(type)) r.fail("data_type", "unknown data type " + std::to_string(type));
+  dataType_ = static_cast<DataType>(type);
+  bytes_ = r.blob("values", r.remaining());
+  if (!dims_.isStatic() || static_cast<int64_t>(bytes_.size()) != dims_.volume() * static_cast<int64_t>(dataTypeSize(dataType_)))
+    r.fail("values", "holds " + std::to_string(bytes_.size()) + " bytes, which does not match dimensions " + dims_.str());
+}
+
+}  // namespace trt

@@ -1,0 +1,100 @@
+// Checks shared by the layer kinds' shape inference and parameter readers.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "plan/plan_io.h"
+#include "trt/network.h"
+
+namespace trt {
+namespace layer_util {
+
+inline void requireInputs(const ILayer& layer, const std::vector<TensorDesc>& inputs, size_t n) {
+  if (inputs.size() != n) {
+    throw Error(layer.describe() + ": expects " + std::to_string(n) + " input(s), has " + std::to_string(inputs.size()));
+  }
+}
+
+inline void requireFloat(const ILayer& layer, const TensorDesc& input, const char* what) {
+  if (input.type != DataType::kFLOAT && input.type != DataType::kHALF && input.type != DataType::kBF16) {
+    throw Error(layer.describe() + ": " + what + " must be a floating-point tensor, got " + dataTypeName(input.type));
+  }
+}
+
+//! A per-spatial-dimension parameter: `given` when set, else `fill` repeated n times.
+inline Dims spatialOr(const Dims& given, int32_t n, int64_t fill) {
+  if (given.nbDims == n) return given;
+  Dims out;
+  out.nbDims = n;
+  for (int i = 0; i < n; ++i) out.d[i] = fill;
+  return out;
+}
+
+inline void requirePositive(const ILayer& layer, const Dims& d, const char* what) {
+  for (int i = 0; i < d.nbDims; ++i)
+    if (d.d[i] <= 0) throw Error(layer.describe() + ": " + what + " " + d.str() + " must be positive in every dimension");
+}
+
+inline void requireNonNegative(const ILayer& layer, const Dims& d, const char* what) {
+  for (int i = 0; i < d.nbDims; ++i)
+    if (d.d[i] < 0) throw Error(layer.describe() + ": " + what + " " + d.str() + " must not be negative");
+}
+
+//! Sliding-window output length (PyTorch's rule, including ceil mode).
+inline int64_t windowOutput(int64_t in, int64_t pre, int64_t post, int64_t window, int64_t stride, int64_t dilation,
+                            bool ceilMode) {
+  if (in < 0) return -1;
+  int64_t effective = dilation * (window - 1) + 1;
+  int64_t span = in + pre + post - effective;
+  if (span < 0) return 0;
+  int64_t out = (ceilMode ? (span + stride - 1) / stride : span / stride) + 1;
+  // In ceil mode the last window must start inside the input or its leading padding.
+  if (ceilMode && (out - 1) * stride >= in + pre) --out;
+  return out;
+}
+
+inline void writeFloats(PlanWriter& w, const std::vector<float>& v) { w.blob(v.data(), v.size() * sizeof(float)); }
+
+inline std::vector<float> readFloats(PlanReader& r, const char* field) {
+  std::vector<uint8_t> bytes = r.blob(field, r.remaining());
+  if (bytes.size() % sizeof(float) != 0) r.fail(field, "byte count " + std::to_string(bytes.size()) + " is not a multiple of 4");
+  std::vector<float> out(bytes.size() / sizeof(float));
+  if (!bytes.empty()) std::memcpy(out.data(), bytes.data(), bytes.size());
+  return out;
+}
+
+inline void writeMaybeDims(PlanWriter& w, const Dims& d) { w.dims(d); }
+
+inline std::vector<float> copyFloatWeights(const ILayer& layer, const Weights& w, const char* what) {
+  if (w.count == 0) return {};
+  if (w.count < 0 || !w.values) throw Error(layer.describe() + ": " + what + " weights have count " + std::to_string(w.count) + " but no values");
+  if (w.type != DataType::kFLOAT) throw Error(layer.describe() + ": " + what + " weights must be float32, got " + dataTypeName(w.type));
+  const float* p = static_cast<const float*>(w.values);
+  return std::vector<float>(p, p + w.count);
+}
+
+inline uint32_t bitCount(uint32_t v) {
+  uint32_t n = 0;
+  for (; v; v &= v - 1) ++n;
+  return n;
+}
+
+//! Right-aligned numpy broadcasting of two shapes; -1 stays dynamic.
+inline Dims broadcastShapes(const ILayer& layer, const Dims& a, const Dims& b) {
+  Dims out;
+  out.nbDims = std::max(a.nbDims, b.nbDims);
+  for (int i = 0; i < out.nbDims; ++i) {
+    int ia = a.nbDims - out.nbDims + i, ib = b.nbDims - out.nbDims + i;
+    int64_t da = ia >= 0 ? a.d[ia] : 1, db = ib >= 0 ? b.d[ib] : 1;
+    if (da == db) out.d[i] = da;
+    else if (da == 1) out.d[i] = db;
+    else if (db == 1) out.d[i] = da;
+    else if (da == -1 || db == -1) out.d[i] = da == -1 ? db : da;
+    else throw Error(layer.describe() + ": shapes " + a.str() + " and " + b.str() + " cannot be broadcast together (dimension " + std::to_string(i) + ")");
+  }
+  return out;
+}
+
+}  // namespace layer_util
+}  // namespace trt

@@ -1,0 +1,55 @@
+#include "layers/layer_util.h"
+
+namespace trt {
+using namespace layer_util;
+
+void IMatrixMultiplyLayer::setOperation(int32_t index, MatrixOperation op) {
+  if (index < 0 || index > 1) throw Error(describe() + ": setOperation index must be 0 or 1");
+  if (static_cast<int32_t>(op) < 0 || static_cast<int32_t>(op) >= kMATRIX_OPERATION_COUNT) throw Error(describe() + ": unknown matrix operation");
+  ops_[index] = op;
+  markChanged();
+}
+
+MatrixOperation IMatrixMultiplyLayer::getOperation(int32_t index) const {
+  if (index < 0 || index > 1) throw Error(describe() + ": getOperation index must be 0 or 1");
+  return ops_[index];
+}
+
+std::vector<TensorDesc> IMatrixMultiplyLayer::inferOutputs(const std::vector<TensorDesc>& inputs) const {
+  requireInputs(*this, inputs, 2);
+  requireFloat(*this, inputs[0], "input 0");
+  if (inputs[0].type != inputs[1].type) throw Error(describe() + ": input types differ");
+  const Dims& a = inputs[0].dims;
+  const Dims& b = inputs[1].dims;
+  bool vecA = ops_[0] == MatrixOperation::kVECTOR, vecB = ops_[1] == MatrixOperation::kVECTOR;
+  if (a.nbDims < (vecA ? 1 : 2) || b.nbDims < (vecB ? 1 : 2))
+    throw Error(describe() + ": inputs " + a.str() + " and " + b.str() + " have too few dimensions for a matrix product");
+  int64_t m = vecA ? 1 : (ops_[0] == MatrixOperation::kTRANSPOSE ? a.d[a.nbDims - 1] : a.d[a.nbDims - 2]);
+  int64_t ka = vecA ? a.d[a.nbDims - 1] : (ops_[0] == MatrixOperation::kTRANSPOSE ? a.d[a.nbDims - 2] : a.d[a.nbDims - 1]);
+  int64_t kb = vecB ? b.d[b.nbDims - 1] : (ops_[1] == MatrixOperation::kTRANSPOSE ? b.d[b.nbDims - 1] : b.d[b.nbDims - 2]);
+  int64_t n = vecB ? 1 : (ops_[1] == MatrixOperation::kTRANSPOSE ? b.d[b.nbDims - 2] : b.d[b.nbDims - 1]);
+  if (ka >= 0 && kb >= 0 && ka != kb)
+    throw Error(describe() + ": inner dimensions differ: " + a.str() + " x " + b.str() + " (" + std::to_string(ka) + " vs " + std::to_string(kb) + ")");
+  Dims batchA, batchB;
+  batchA.nbDims = a.nbDims - (vecA ? 1 : 2);
+  for (int i = 0; i < batchA.nbDims; ++i) batchA.d[i] = a.d[i];
+  batchB.nbDims = b.nbDims - (vecB ? 1 : 2);
+  for (int i = 0; i < batchB.nbDims; ++i) batchB.d[i] = b.d[i];
+  Dims out = broadcastShapes(*this, batchA, batchB);
+  if (out.nbDims + !vecA + !vecB > Dims::MAX_DIMS) throw Error(describe() + ": output rank exceeds 8");
+  if (!vecA) out.d[out.nbDims++] = m;
+  if (!vecB) out.d[out.nbDims++] = n;
+  return {{out, inputs[0].type}};
+}
+
+void IMatrixMultiplyLayer::writeParams(PlanWriter& w) const {
+  w.i32(static_cast<int32_t>(ops_[0]));
+  w.i32(static_cast<int32_t>(ops_[1]));
+}
+
+void IMatrixMultiplyLayer::readParams(PlanReader& r) {
+  ops_[0] = static_cast<MatrixOperation>(r.enumValue("operation0", kMATRIX_OPERATION_COUNT));
+  ops_[1] = static_cast<MatrixOperation>(r.enumValue("operation1", kMATRIX_OPERATION_COUNT));
+}
+
+}  // namespace trt

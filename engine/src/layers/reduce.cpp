@@ -1,0 +1,43 @@
+#include "layers/layer_util.h"
+
+namespace trt {
+using namespace layer_util;
+
+void IReduceLayer::setOperation(ReduceOperation op) {
+  if (static_cast<int32_t>(op) < 0 || static_cast<int32_t>(op) >= kREDUCE_OPERATION_COUNT) throw Error(describe() + ": unknown reduce operation");
+  op_ = op;
+  markChanged();
+}
+void IReduceLayer::setReduceAxes(uint32_t axes) { axes_ = axes; markChanged(); }
+void IReduceLayer::setKeepDimensions(bool keep) { keep_ = keep; markChanged(); }
+
+std::vector<TensorDesc> IReduceLayer::inferOutputs(const std::vector<TensorDesc>& inputs) const {
+  requireInputs(*this, inputs, 1);
+  const Dims& in = inputs[0].dims;
+  if (axes_ == 0) throw Error(describe() + ": no reduce axes are set");
+  if (axes_ >> in.nbDims) throw Error(describe() + ": reduce axes mask " + std::to_string(axes_) + " names a dimension beyond the input's rank " + std::to_string(in.nbDims));
+  Dims out;
+  for (int i = 0; i < in.nbDims; ++i) {
+    if ((axes_ >> i) & 1u) {
+      if (keep_) out.d[out.nbDims++] = 1;
+    } else {
+      out.d[out.nbDims++] = in.d[i];
+    }
+  }
+  return {{out, inputs[0].type}};
+}
+
+void IReduceLayer::writeParams(PlanWriter& w) const {
+  w.i32(static_cast<int32_t>(op_));
+  w.u32(axes_);
+  w.u8(keep_ ? 1 : 0);
+}
+
+void IReduceLayer::readParams(PlanReader& r) {
+  op_ = static_cast<ReduceOperation>(r.enumValue("operation", kREDUCE_OPERATION_COUNT));
+  axes_ = r.u32("reduce_axes");
+  if (axes_ >> Dims::MAX_DIMS) r.fail("reduce_axes", "names a dimension beyond 8");
+  keep_ = r.boolean("keep_dimensions");
+}
+
+}  // namespace trt

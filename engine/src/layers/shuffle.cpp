@@ -1,0 +1,93 @@
+#include "layers/layer_util.h"
+
+namespace trt {
+using namespace layer_util;
+
+namespace {
+Dims permute(const ILayer& layer, const Dims& in, const Permutation& p, const char* which) {
+  Dims out = in;
+  bool seen[Dims::MAX_DIMS] = {};
+  for (int i = 0; i < in.nbDims; ++i) {
+    int32_t src = p.order[i];
+    if (src < 0 || src >= in.nbDims || seen[src])
+      throw Error(layer.describe() + ": " + which + " transpose is not a permutation of the " + std::to_string(in.nbDims) + " dimensions of " + in.str());
+    seen[src] = true;
+    out.d[i] = in.d[src];
+  }
+  return out;
+}
+
+void checkPermutation(PlanReader& r, const Permutation& p, const char* field) {
+  for (int i = 0; i < Dims::MAX_DIMS; ++i)
+    if (p.order[i] < 0 || p.order[i] >= Dims::MAX_DIMS) r.fail(field, "entry " + std::to_string(i) + " is out of range");
+}
+}  // namespace
+
+void IShuffleLayer::setFirstTranspose(Permutation p) { first_ = p; markChanged(); }
+void IShuffleLayer::setSecondTranspose(Permutation p) { second_ = p; markChanged(); }
+void IShuffleLayer::setReshapeDimensions(Dims dims) {
+  if (dims.nbDims < 0 || dims.nbDims > Dims::MAX_DIMS) throw Error(describe() + ": reshape rank must be 0..8");
+  int unknown = 0;
+  for (int i = 0; i < dims.nbDims; ++i) {
+    if (dims.d[i] < -1) throw Error(describe() + ": reshape dimension " + std::to_string(dims.d[i]) + " is invalid (use -1 to infer, 0 to copy)");
+    unknown += dims.d[i] == -1;
+  }
+  if (unknown > 1) throw Error(describe() + ": reshape dimensions " + dims.str() + " contain more than one -1");
+  reshape_ = dims;
+  hasReshape_ = true;
+  markChanged();
+}
+void IShuffleLayer::setZeroIsPlaceholder(bool z) { zeroIsPlaceholder_ = z; markChanged(); }
+
+std::vector<TensorDesc> IShuffleLayer::inferOutputs(const std::vector<TensorDesc>& inputs) const {
+  requireInputs(*this, inputs, 1);
+  Dims cur = permute(*this, inputs[0].dims, first_, "first");
+  if (hasReshape_) {
+    Dims out = reshape_;
+    int inferAt = -1;
+    int64_t known = 1;
+    bool dynamic = false;
+    for (int i = 0; i < out.nbDims; ++i) {
+      if (out.d[i] == 0 && zeroIsPlaceholder_) {
+        if (i >= cur.nbDims) throw Error(describe() + ": reshape placeholder 0 at position " + std::to_string(i) + " has no input dimension in " + cur.str());
+        out.d[i] = cur.d[i];
+      }
+      if (out.d[i] == -1 && reshape_.d[i] == -1) inferAt = i;
+      else if (out.d[i] < 0) dynamic = true;
+      else known *= out.d[i];
+    }
+    int64_t volume = cur.volume();
+    if (inferAt >= 0) {
+      if (volume < 0 || dynamic) out.d[inferAt] = -1;
+      else if (known == 0 || volume % known != 0)
+        throw Error(describe() + ": cannot reshape " + cur.str() + " (" + std::to_string(volume) + " elements) into " + reshape_.str());
+      else out.d[inferAt] = volume / known;
+    } else if (volume >= 0 && !dynamic && volume != known) {
+      throw Error(describe() + ": cannot reshape " + cur.str() + " (" + std::to_string(volume) + " elements) into " + reshape_.str() +
+                  " (" + std::to_string(known) + " elements)");
+    }
+    cur = out;
+  }
+  cur = permute(*this, cur, second_, "second");
+  return {{cur, inputs[0].type}};
+}
+
+void IShuffleLayer::writeParams(PlanWriter& w) const {
+  for (int32_t v : first_.order) w.i32(v);
+  for (int32_t v : second_.order) w.i32(v);
+  w.u8(hasReshape_ ? 1 : 0);
+  w.dims(reshape_);
+  w.u8(zeroIsPlaceholder_ ? 1 : 0);
+}
+
+void IShuffleLayer::readParams(PlanReader& r) {
+  for (int32_t& v : first_.order) v = r.i32("first_transpose");
+  checkPermutation(r, first_, "first_transpose");
+  for (int32_t& v : second_.order) v = r.i32("second_transpose");
+  checkPermutation(r, second_, "second_transpose");
+  hasReshape_ = r.boolean("has_reshape");
+  reshape_ = r.dims("reshape_dimensions");
+  zeroIsPlaceholder_ = r.boolean("zero_is_placeholder");
+}
+
+}  // namespace trt

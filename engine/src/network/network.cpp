@@ -1,0 +1,296 @@
+#include <algorithm>
+#include <set>
+#include <unordered_set>
+
+#include "trt/network.h"
+
+namespace trt {
+
+// ---------------- ITensor ----------------
+
+void ITensor::setName(const char* name) {
+  name_ = name ? name : "";
+  network_->changed();
+}
+
+Dims ITensor::getDimensions() const {
+  if (!isInput_) network_->inferShapes();
+  return dims_;
+}
+
+void ITensor::setDimensions(Dims dims) {
+  if (!isInput_) throw Error("ITensor::setDimensions: tensor '" + name_ + "' is a layer output; only network inputs take dimensions");
+  dims_ = dims;
+  network_->changed();
+}
+
+DataType ITensor::getType() const {
+  if (!isInput_) network_->inferShapes();
+  return type_;
+}
+
+void ITensor::setType(DataType type) {
+  if (!isInput_) {
+    if (producer_) producer_->setOutputType(0, type);
+    return;
+  }
+  type_ = type;
+  network_->changed();
+}
+
+bool ITensor::isNetworkOutput() const {
+  const auto& outs = network_->outputs_;
+  return std::find(outs.begin(), outs.end(), this) != outs.end();
+}
+
+// ---------------- ILayer ----------------
+
+ITensor* ILayer::getInput(int32_t index) const {
+  if (index < 0 || index >= getNbInputs()) return nullptr;
+  return inputs_[index];
+}
+
+ITensor* ILayer::getOutput(int32_t index) const {
+  if (index < 0 || index >= getNbOutputs()) return nullptr;
+  return outputs_[index];
+}
+
+void ILayer::setInput(int32_t index, ITensor& tensor) {
+  if (index < 0 || index >= getNbInputs()) {
+    throw Error(describe() + ": setInput index " + std::to_string(index) + " is out of range (layer has " +
+                std::to_string(getNbInputs()) + " inputs)");
+  }
+  if (tensor.network_ != network_) throw Error(describe() + ": setInput tensor belongs to another network");
+  inputs_[index] = &tensor;
+  markChanged();
+}
+
+void ILayer::setOutputType(int32_t index, DataType type) {
+  if (index < 0 || index >= getNbOutputs()) throw Error(describe() + ": setOutputType index out of range");
+  requestedTypes_[index] = static_cast<int32_t>(type);
+  markChanged();
+}
+
+DataType ILayer::getOutputType(int32_t index) const {
+  if (index < 0 || index >= getNbOutputs()) throw Error(describe() + ": getOutputType index out of range");
+  return outputs_[index]->getType();
+}
+
+std::string ILayer::describe() const { return std::string("Layer '") + name_ + "' (" + layerTypeName(type_) + ")"; }
+
+void ILayer::markChanged() {
+  if (network_) network_->changed();
+}
+
+// ---------------- INetworkDefinition ----------------
+
+ITensor* INetworkDefinition::newTensor(const std::string& name) {
+  tensors_.push_back(std::unique_ptr<ITensor>(new ITensor(this, name)));
+  return tensors_.back().get();
+}
+
+ITensor* INetworkDefinition::addInput(const char* name, DataType type, Dims dims) {
+  if (!name || !*name) throw Error("INetworkDefinition::addInput: an input needs a non-empty name");
+  for (auto* in : inputs_)
+    if (in->name_ == name) throw Error(std::string("INetworkDefinition::addInput: an input named '") + name + "' already exists");
+  if (dims.nbDims < 0 || dims.nbDims > Dims::MAX_DIMS) throw Error(std::string("addInput '") + name + "': invalid rank");
+  for (int i = 0; i < dims.nbDims; ++i)
+    if (dims.d[i] < -1) throw Error(std::string("addInput '") + name + "': dimension " + std::to_string(i) + " is " + std::to_string(dims.d[i]) + " (use -1 for dynamic)");
+  ITensor* t = newTensor(name);
+  t->isInput_ = true;
+  t->dims_ = dims;
+  t->type_ = type;
+  inputs_.push_back(t);
+  changed();
+  return t;
+}
+
+void INetworkDefinition::markOutput(ITensor& tensor) {
+  if (tensor.network_ != this) throw Error("markOutput: tensor '" + tensor.name_ + "' belongs to another network");
+  if (std::find(outputs_.begin(), outputs_.end(), &tensor) == outputs_.end()) outputs_.push_back(&tensor);
+  changed();
+}
+
+void INetworkDefinition::unmarkOutput(ITensor& tensor) {
+  outputs_.erase(std::remove(outputs_.begin(), outputs_.end(), &tensor), outputs_.end());
+  changed();
+}
+
+template <typename L>
+L* INetworkDefinition::attach(std::unique_ptr<L> layer, const std::vector<ITensor*>& inputs, int32_t nbOutputs,
+                              const char* method) {
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    if (!inputs[i]) throw Error(std::string("INetworkDefinition::") + method + ": input " + std::to_string(i) + " is null");
+    if (inputs[i]->network_ != this) throw Error(std::string("INetworkDefinition::") + method + ": input " + std::to_string(i) + " belongs to another network");
+  }
+  L* raw = layer.get();
+  adoptLayer(std::move(layer), inputs, nbOutputs);
+  return raw;
+}
+
+ILayer* INetworkDefinition::adoptLayer(std::unique_ptr<ILayer> layer, const std::vector<ITensor*>& inputs, int32_t nbOutputs) {
+  layer->network_ = this;
+  layer->inputs_ = inputs;
+  layer->setName(("(Unnamed Layer* " + std::to_string(layers_.size()) + ") [" + layerTypeName(layer->getType()) + "]").c_str());
+  for (int i = 0; i < nbOutputs; ++i) {
+    ITensor* out = newTensor("(Unnamed tensor " + std::to_string(nextTensorNumber_++) + ")");
+    out->producer_ = layer.get();
+    layer->outputs_.push_back(out);
+    layer->requestedTypes_.push_back(-1);
+  }
+  layers_.push_back(std::move(layer));
+  changed();
+  return layers_.back().get();
+}
+
+IConvolutionLayer* INetworkDefinition::addConvolutionNd(ITensor& input, int32_t nbOutputMaps, Dims kernelSize,
+                                                        Weights kernelWeights, Weights biasWeights) {
+  auto layer = std::make_unique<IConvolutionLayer>();
+  layer->setNbOutputMaps(nbOutputMaps);
+  layer->setKernelSizeNd(kernelSize);
+  layer->setKernelWeights(kernelWeights);
+  layer->setBiasWeights(biasWeights);
+  return attach(std::move(layer), {&input}, 1, "addConvolutionNd");
+}
+
+IActivationLayer* INetworkDefinition::addActivation(ITensor& input, ActivationType type) {
+  auto layer = std::make_unique<IActivationLayer>();
+  layer->setActivationType(type);
+  return attach(std::move(layer), {&input}, 1, "addActivation");
+}
+
+IPoolingLayer* INetworkDefinition::addPoolingNd(ITensor& input, PoolingType type, Dims windowSize) {
+  auto layer = std::make_unique<IPoolingLayer>();
+  layer->setPoolingType(type);
+  layer->setWindowSizeNd(windowSize);
+  return attach(std::move(layer), {&input}, 1, "addPoolingNd");
+}
+
+IElementWiseLayer* INetworkDefinition::addElementWise(ITensor& input1, ITensor& input2, ElementWiseOperation op) {
+  auto layer = std::make_unique<IElementWiseLayer>();
+  layer->setOperation(op);
+  return attach(std::move(layer), {&input1, &input2}, 1, "addElementWise");
+}
+
+IMatrixMultiplyLayer* INetworkDefinition::addMatrixMultiply(ITensor& input0, MatrixOperation op0, ITensor& input1,
+                                                            MatrixOperation op1) {
+  auto layer = std::make_unique<IMatrixMultiplyLayer>();
+  layer->setOperation(0, op0);
+  layer->setOperation(1, op1);
+  return attach(std::move(layer), {&input0, &input1}, 1, "addMatrixMultiply");
+}
+
+IShuffleLayer* INetworkDefinition::addShuffle(ITensor& input) {
+  return attach(std::make_unique<IShuffleLayer>(), {&input}, 1, "addShuffle");
+}
+
+IConstantLayer* INetworkDefinition::addConstant(Dims dims, Weights weights) {
+  auto layer = std::make_unique<IConstantLayer>();
+  layer->setDimensions(dims);
+  layer->setWeights(weights);
+  return attach(std::move(layer), {}, 1, "addConstant");
+}
+
+IReduceLayer* INetworkDefinition::addReduce(ITensor& input, ReduceOperation op, uint32_t reduceAxes, bool keepDimensions) {
+  auto layer = std::make_unique<IReduceLayer>();
+  layer->setOperation(op);
+  layer->setReduceAxes(reduceAxes);
+  layer->setKeepDimensions(keepDimensions);
+  return attach(std::move(layer), {&input}, 1, "addReduce");
+}
+
+ISoftMaxLayer* INetworkDefinition::addSoftMax(ITensor& input) {
+  return attach(std::make_unique<ISoftMaxLayer>(), {&input}, 1, "addSoftMax");
+}
+
+IConcatenationLayer* INetworkDefinition::addConcatenation(ITensor* const* inputs, int32_t nbInputs) {
+  if (!inputs || nbInputs < 1) throw Error("INetworkDefinition::addConcatenation: needs at least one input");
+  return attach(std::make_unique<IConcatenationLayer>(), std::vector<ITensor*>(inputs, inputs + nbInputs), 1,
+                "addConcatenation");
+}
+
+IIdentityLayer* INetworkDefinition::addIdentity(ITensor& input) {
+  return attach(std::make_unique<IIdentityLayer>(), {&input}, 1, "addIdentity");
+}
+
+ILayer* INetworkDefinition::getLayer(int32_t index) const {
+  return index >= 0 && index < getNbLayers() ? layers_[index].get() : nullptr;
+}
+ITensor* INetworkDefinition::getInput(int32_t index) const {
+  return index >= 0 && index < getNbInputs() ? inputs_[index] : nullptr;
+}
+ITensor* INetworkDefinition::getOutput(int32_t index) const {
+  return index >= 0 && index < getNbOutputs() ? outputs_[index] : nullptr;
+}
+
+int32_t INetworkDefinition::indexOf(const ILayer* layer) const {
+  for (size_t i = 0; i < layers_.size(); ++i)
+    if (layers_[i].get() == layer) return static_cast<int32_t>(i);
+  return -1;
+}
+
+void INetworkDefinition::removeLayer(ILayer* layer) {
+  int32_t idx = indexOf(layer);
+  if (idx < 0) throw Error("removeLayer: layer is not part of this network");
+  std::unordered_set<ITensor*> dead(layer->outputs_.begin(), layer->outputs_.end());
+  for (auto* out : outputs_)
+    if (dead.count(out)) throw Error("removeLayer: " + layer->describe() + " produces network output '" + out->name_ + "'");
+  for (auto& other : layers_)
+    for (auto* in : other->inputs_)
+      if (dead.count(in)) throw Error("removeLayer: an output of " + layer->describe() + " is still used by " + other->describe());
+  layers_.erase(layers_.begin() + idx);
+  tensors_.erase(std::remove_if(tensors_.begin(), tensors_.end(), [&](const std::unique_ptr<ITensor>& t) { return dead.count(t.get()) > 0; }),
+                 tensors_.end());
+  changed();
+}
+
+void INetworkDefinition::replaceAllUses(ITensor& from, ITensor& to) {
+  for (auto& layer : layers_)
+    for (auto*& in : layer->inputs_)
+      if (in == &from) in = &to;
+  for (auto*& out : outputs_) {
+    if (out == &from) {
+      // The replacement takes over the output's name so bindings stay stable.
+      std::string name = from.name_;
+      from.name_ += " (replaced)";
+      to.name_ = name;
+      out = &to;
+    }
+  }
+  changed();
+}
+
+void INetworkDefinition::inferShapes() const {
+  if (inferredGeneration_ == generation_) return;
+  for (const auto& layer : layers_) {
+    std::vector<TensorDesc> ins;
+    ins.reserve(layer->inputs_.size());
+    for (auto* in : layer->inputs_) ins.push_back({in->dims_, in->type_});
+    std::vector<TensorDesc> outs = layer->inferOutputs(ins);
+    for (size_t i = 0; i < outs.size() && i < layer->outputs_.size(); ++i) {
+      layer->outputs_[i]->dims_ = outs[i].dims;
+      layer->outputs_[i]->type_ = outs[i].type;
+    }
+  }
+  inferredGeneration_ = generation_;
+}
+
+void INetworkDefinition::validate() const {
+  if (outputs_.empty()) throw Error("network has no outputs: call markOutput on at least one tensor");
+  std::set<std::string> names;
+  for (auto* t : inputs_) names.insert(t->name_);
+  for (auto* t : outputs_) {
+    if (t->isInput_) throw Error("network output '" + t->name_ + "' is also a network input; add an Identity layer between them");
+    if (!names.insert(t->name_).second) throw Error("two network inputs/outputs share the name '" + t->name_ + "'");
+  }
+  // Layers must come after the producers of their inputs (creation order is execution order).
+  std::unordered_set<const ITensor*> available(inputs_.begin(), inputs_.end());
+  for (const auto& layer : layers_) {
+    for (auto* in : layer->inputs_)
+      if (!available.count(in)) throw Error(layer->describe() + ": input '" + in->name_ + "' is produced by a later layer or is not part of the network");
+    for (auto* out : layer->outputs_) available.insert(out);
+  }
+  inferShapes();
+}
+
+}  // namespace trt

@@ -1,0 +1,233 @@
+#include "plan/plan.h"
+
+#include <cstring>
+#include <unordered_map>
+
+#include "plan/plan_io.h"
+
+namespace trt {
+
+const char* planProducer() { return "torch-tensorrt-engine 0.1.0"; }
+
+namespace {
+
+void writeProfiles(PlanWriter& w, const std::vector<IOptimizationProfile>& profiles) {
+  w.u32(static_cast<uint32_t>(profiles.size()));
+  for (const auto& p : profiles) {
+    w.u32(static_cast<uint32_t>(p.ranges().size()));
+    for (const auto& range : p.ranges()) {
+      w.str(range.name);
+      for (int s = 0; s < 3; ++s) {
+        w.u8(range.set[s] ? 1 : 0);
+        w.dims(range.dims[s]);
+      }
+    }
+  }
+}
+
+std::vector<IOptimizationProfile> readProfiles(PlanReader& r) {
+  uint32_t n = r.count("profile_count", 4);
+  std::vector<IOptimizationProfile> profiles(n);
+  for (uint32_t i = 0; i < n; ++i) {
+    r.setContext("optimization profile " + std::to_string(i));
+    uint32_t ranges = r.count("range_count", 8);
+    for (uint32_t k = 0; k < ranges; ++k) {
+      IOptimizationProfile::Range range;
+      range.name = r.str("input_name");
+      for (int s = 0; s < 3; ++s) {
+        range.set[s] = r.boolean("dims_set");
+        range.dims[s] = r.dims("dims");
+      }
+      profiles[i].mutableRanges().push_back(range);
+    }
+  }
+  r.setContext("");
+  return profiles;
+}
+
+}  // namespace
+
+std::vector<uint8_t> writePlan(const INetworkDefinition& net, const PlanContents& c) {
+  PlanWriter w;
+  w.str(c.producer.empty() ? planProducer() : c.producer);
+  w.u32(static_cast<uint32_t>(c.backend));
+  w.str(c.deviceName);
+  w.i32(c.smMajor);
+  w.i32(c.smMinor);
+  w.u64(c.builderFlags);
+
+  std::unordered_map<const ITensor*, uint32_t> index;
+  std::vector<const ITensor*> tensors;
+  for (int i = 0; i < net.getNbInputs(); ++i) tensors.push_back(net.getInput(i));
+  for (int l = 0; l < net.getNbLayers(); ++l)
+    for (int o = 0; o < net.getLayer(l)->getNbOutputs(); ++o) tensors.push_back(net.getLayer(l)->getOutput(o));
+  w.u32(static_cast<uint32_t>(tensors.size()));
+  for (const ITensor* t : tensors) {
+    index[t] = static_cast<uint32_t>(index.size());
+    w.str(t->getName());
+    w.i32(static_cast<int32_t>(t->getType()));
+    w.dims(t->getDimensions());
+    w.u8(t->isNetworkInput() ? 1 : 0);
+  }
+  auto tensorIndex = [&](const ITensor* t) {
+    auto it = index.find(t);
+    if (it == index.end()) throw Error(std::string("plan writer: tensor '") + t->getName() + "' is not produced by any layer of the network");
+    return it->second;
+  };
+  w.u32(static_cast<uint32_t>(net.getNbInputs()));
+  for (int i = 0; i < net.getNbInputs(); ++i) w.u32(tensorIndex(net.getInput(i)));
+  w.u32(static_cast<uint32_t>(net.getNbOutputs()));
+  for (int i = 0; i < net.getNbOutputs(); ++i) w.u32(tensorIndex(net.getOutput(i)));
+  w.u32(static_cast<uint32_t>(net.getNbLayers()));
+  for (int l = 0; l < net.getNbLayers(); ++l) {
+    const ILayer* layer = net.getLayer(l);
+    w.u32(static_cast<uint32_t>(layer->getType()));
+    w.str(layer->getName());
+    w.u32(static_cast<uint32_t>(layer->getNbInputs()));
+    for (int i = 0; i < layer->getNbInputs(); ++i) w.u32(tensorIndex(layer->getInput(i)));
+    w.u32(static_cast<uint32_t>(layer->getNbOutputs()));
+    for (int i = 0; i < layer->getNbOutputs(); ++i) w.u32(tensorIndex(layer->getOutput(i)));
+    w.u32(static_cast<uint32_t>(layer->requestedOutputTypes().size()));
+    for (int32_t t : layer->requestedOutputTypes()) w.i32(t);
+    PlanWriter params;
+    layer->writeParams(params);
+    w.blob(params.bytes().data(), params.bytes().size());
+  }
+  writeProfiles(w, c.profiles);
+
+  std::vector<uint8_t> out(kPlanHeaderSize);
+  std::memcpy(out.data(), kPlanMagic, 8);
+  uint32_t version = kPlanFormatVersion, headerSize = kPlanHeaderSize;
+  uint64_t payloadSize = w.bytes().size();
+  uint32_t payloadCrc = crc32(w.bytes().data(), w.bytes().size());
+  std::memcpy(out.data() + 8, &version, 4);
+  std::memcpy(out.data() + 12, &headerSize, 4);
+  std::memcpy(out.data() + 16, &payloadSize, 8);
+  std::memcpy(out.data() + 24, &payloadCrc, 4);
+  uint32_t headerCrc = crc32(out.data(), 28);
+  std::memcpy(out.data() + 28, &headerCrc, 4);
+  out.insert(out.end(), w.bytes().begin(), w.bytes().end());
+  return out;
+}
+
+std::unique_ptr<PlanContents> readPlan(const uint8_t* data, size_t size) {
+  if (!data) throw Error("invalid plan: no data (null pointer)");
+  if (size < kPlanHeaderSize) {
+    throw Error("invalid plan: " + std::to_string(size) + " bytes is shorter than the " + std::to_string(kPlanHeaderSize) +
+                "-byte header (the plan is truncated or is not a plan)");
+  }
+  if (std::memcmp(data, kPlanMagic, 8) != 0) throw Error("invalid plan: field 'magic' does not read \"TTRTPLAN\"; this is not a plan written by this engine");
+  uint32_t version, headerSize, payloadCrc, headerCrc;
+  uint64_t payloadSize;
+  std::memcpy(&version, data + 8, 4);
+  std::memcpy(&headerSize, data + 12, 4);
+  std::memcpy(&payloadSize, data + 16, 8);
+  std::memcpy(&payloadCrc, data + 24, 4);
+  std::memcpy(&headerCrc, data + 28, 4);
+  if (crc32(data, 28) != headerCrc) throw Error("invalid plan: field 'header_crc32' does not match the header (the plan is corrupted)");
+  if (version < kPlanMinReadableVersion || version > kPlanFormatVersion) {
+    throw Error("invalid plan: field 'format_version' is " + std::to_string(version) + ", but this runtime reads versions " +
+                std::to_string(kPlanMinReadableVersion) + " to " + std::to_string(kPlanFormatVersion) +
+                "; recompile the module with this version of torch_tensorrt");
+  }
+  if (headerSize != kPlanHeaderSize) throw Error("invalid plan: field 'header_size' is " + std::to_string(headerSize) + ", expected 32");
+  if (payloadSize != size - kPlanHeaderSize) {
+    throw Error("invalid plan: field 'payload_size' says " + std::to_string(payloadSize) + " bytes but " +
+                std::to_string(size - kPlanHeaderSize) + " follow the header (the plan is truncated or has trailing bytes)");
+  }
+  const uint8_t* payload = data + kPlanHeaderSize;
+  if (crc32(payload, payloadSize) != payloadCrc) throw Error("invalid plan: field 'payload_crc32' does not match the payload (the plan is corrupted)");
+
+  PlanReader r(payload, payloadSize, kPlanHeaderSize);
+  auto c = std::make_unique<PlanContents>();
+  c->producer = r.str("producer");
+  c->backend = static_cast<Backend>(r.enumValue("backend", 2));
+  c->deviceName = r.str("device_name");
+  c->smMajor = r.i32("sm_major");
+  c->smMinor = r.i32("sm_minor");
+  c->builderFlags = r.u64("builder_flags");
+  c->network = std::make_unique<INetworkDefinition>();
+  INetworkDefinition& net = *c->network;
+
+  struct TensorRecord {
+    std::string name;
+    DataType type;
+    Dims dims;
+    bool isInput;
+  };
+  uint32_t nbTensors = r.count("tensor_count", 13);
+  std::vector<TensorRecord> records(nbTensors);
+  std::vector<ITensor*> tensors(nbTensors, nullptr);
+  for (uint32_t i = 0; i < nbTensors; ++i) {
+    r.setContext("tensor " + std::to_string(i));
+    records[i].name = r.str("name");
+    int32_t type = r.i32("data_type");
+    if (!isValidDataType(type)) r.fail("data_type", "unknown data type " + std::to_string(type));
+    records[i].type = static_cast<DataType>(type);
+    records[i].dims = r.dims("dimensions");
+    records[i].isInput = r.boolean("is_input");
+  }
+  r.setContext("");
+  auto readIndex = [&](const char* field) {
+    uint32_t idx = r.u32(field);
+    if (idx >= nbTensors) r.fail(field, "tensor index " + std::to_string(idx) + " is not below the tensor count " + std::to_string(nbTensors));
+    return idx;
+  };
+  uint32_t nbInputs = r.count("input_count", 4);
+  for (uint32_t i = 0; i < nbInputs; ++i) {
+    uint32_t idx = readIndex("input_index");
+    if (!records[idx].isInput || tensors[idx]) r.fail("input_index", "tensor " + std::to_string(idx) + " is not a distinct network input");
+    tensors[idx] = net.addInput(records[idx].name.c_str(), records[idx].type, records[idx].dims);
+  }
+  uint32_t nbOutputs = r.count("output_count", 4);
+  std::vector<uint32_t> outputIndices;
+  for (uint32_t i = 0; i < nbOutputs; ++i) outputIndices.push_back(readIndex("output_index"));
+  uint32_t nbLayers = r.count("layer_count", 24);
+  for (uint32_t l = 0; l < nbLayers; ++l) {
+    r.setContext("layer " + std::to_string(l));
+    auto kind = static_cast<LayerType>(r.enumValue("kind", kLAYER_TYPE_COUNT));
+    std::string name = r.str("name");
+    r.setContext("layer " + std::to_string(l) + " '" + name + "' (" + layerTypeName(kind) + ")");
+    uint32_t nIn = r.count("input_count", 4);
+    std::vector<ITensor*> inputs;
+    for (uint32_t i = 0; i < nIn; ++i) {
+      uint32_t idx = readIndex("input_index");
+      if (!tensors[idx]) r.fail("input_index", "tensor " + std::to_string(idx) + " is used before any layer produces it");
+      inputs.push_back(tensors[idx]);
+    }
+    uint32_t nOut = r.count("output_count", 4);
+    if (nOut != 1) r.fail("output_count", "is " + std::to_string(nOut) + "; every layer kind of this version has one output");
+    uint32_t outIdx = readIndex("output_index");
+    if (tensors[outIdx] || records[outIdx].isInput) r.fail("output_index", "tensor " + std::to_string(outIdx) + " is produced twice");
+    uint32_t nTypes = r.count("requested_type_count", 4);
+    if (nTypes != nOut) r.fail("requested_type_count", "does not match the output count");
+    int32_t requested = r.i32("requested_type");
+    if (requested != -1 && !isValidDataType(requested)) r.fail("requested_type", "unknown data type " + std::to_string(requested));
+    uint64_t paramBytes = r.u64("parameter_size");
+    if (paramBytes > r.remaining()) r.fail("parameter_size", std::to_string(paramBytes) + " bytes exceed the " + std::to_string(r.remaining()) + " remaining");
+    PlanReader params = r.sub("parameters", static_cast<size_t>(paramBytes));
+    std::unique_ptr<ILayer> layer = makeLayer(kind);
+    layer->readParams(params);
+    if (params.remaining() != 0) params.fail("parameters", std::to_string(params.remaining()) + " unread bytes at the end");
+    ILayer* added = net.adoptLayer(std::move(layer), inputs, 1);
+    added->setName(name.c_str());
+    added->getOutput(0)->setName(records[outIdx].name.c_str());
+    if (requested >= 0) added->setOutputType(0, static_cast<DataType>(requested));
+    tensors[outIdx] = added->getOutput(0);
+  }
+  r.setContext("");
+  for (uint32_t idx : outputIndices) {
+    if (!tensors[idx]) r.fail("output_index", "tensor " + std::to_string(idx) + " is never produced");
+    net.markOutput(*tensors[idx]);
+  }
+  c->profiles = readProfiles(r);
+  if (r.remaining() != 0) r.fail("end", std::to_string(r.remaining()) + " unread bytes after the last field");
+  try {
+    net.validate();
+  } catch (const Error& e) {
+    throw Error(std::string("invalid plan: the network it holds is inconsistent: ") + e.what());
+  }
+  return c;
+}
+
+}  // namespace trt

@@ -1,0 +1,137 @@
+#include "plan/plan_io.h"
+
+#include <array>
+#include <sstream>
+
+namespace trt {
+
+namespace {
+std::array<uint32_t, 256> makeCrcTable() {
+  std::array<uint32_t, 256> table{};
+  for (uint32_t i = 0; i < 256; ++i) {
+    uint32_t c = i;
+    for (int k = 0; k < 8; ++k) c = (c & 1) ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+    table[i] = c;
+  }
+  return table;
+}
+}  // namespace
+
+uint32_t crc32(const uint8_t* data, size_t size) {
+  static const std::array<uint32_t, 256> table = makeCrcTable();
+  uint32_t c = 0xFFFFFFFFu;
+  for (size_t i = 0; i < size; ++i) c = table[(c ^ data[i]) & 0xFF] ^ (c >> 8);
+  return c ^ 0xFFFFFFFFu;
+}
+
+void PlanWriter::raw(const void* data, size_t size) {
+  const auto* p = static_cast<const uint8_t*>(data);
+  bytes_.insert(bytes_.end(), p, p + size);
+}
+
+void PlanWriter::str(const std::string& s) {
+  if (s.size() > kPlanMaxString) throw Error("plan writer: string of " + std::to_string(s.size()) + " bytes exceeds the 1 MiB limit");
+  u32(static_cast<uint32_t>(s.size()));
+  raw(s.data(), s.size());
+}
+
+void PlanWriter::dims(const Dims& d) {
+  i32(d.nbDims);
+  for (int i = 0; i < d.nbDims; ++i) i64(d.d[i]);
+}
+
+void PlanWriter::blob(const void* data, size_t size) {
+  u64(size);
+  raw(data, size);
+}
+
+void PlanReader::fail(const char* field, const std::string& what) const {
+  std::ostringstream os;
+  os << "invalid plan: field '" << field << "'";
+  if (!context_.empty()) os << " of " << context_;
+  os << " at byte " << offset() << ": " << what;
+  throw Error(os.str());
+}
+
+void PlanReader::need(const char* field, size_t n) const {
+  if (n > remaining()) {
+    fail(field, "needs " + std::to_string(n) + " bytes but only " + std::to_string(remaining()) +
+                    " remain (the plan is truncated or corrupted)");
+  }
+}
+
+#define TRT_READ_SCALAR(T, name)             \
+  T PlanReader::name(const char* field) {    \
+    need(field, sizeof(T));                  \
+    T v;                                     \
+    std::memcpy(&v, data_ + pos_, sizeof(T)); \
+    pos_ += sizeof(T);                       \
+    return v;                                \
+  }
+TRT_READ_SCALAR(uint8_t, u8)
+TRT_READ_SCALAR(uint32_t, u32)
+TRT_READ_SCALAR(int32_t, i32)
+TRT_READ_SCALAR(uint64_t, u64)
+TRT_READ_SCALAR(int64_t, i64)
+TRT_READ_SCALAR(float, f32)
+#undef TRT_READ_SCALAR
+
+bool PlanReader::boolean(const char* field) {
+  uint8_t v = u8(field);
+  if (v > 1) fail(field, "boolean has value " + std::to_string(v));
+  return v == 1;
+}
+
+std::string PlanReader::str(const char* field) {
+  uint32_t n = u32(field);
+  if (n > kPlanMaxString) fail(field, "string length " + std::to_string(n) + " exceeds the 1 MiB limit");
+  need(field, n);
+  std::string s(reinterpret_cast<const char*>(data_ + pos_), n);
+  pos_ += n;
+  return s;
+}
+
+Dims PlanReader::dims(const char* field) {
+  int32_t n = i32(field);
+  if (n < 0 || n > Dims::MAX_DIMS) fail(field, "rank " + std::to_string(n) + " is outside 0.." + std::to_string(Dims::MAX_DIMS));
+  Dims d;
+  d.nbDims = n;
+  for (int i = 0; i < n; ++i) {
+    d.d[i] = i64(field);
+    if (d.d[i] < -1) fail(field, "dimension " + std::to_string(i) + " is " + std::to_string(d.d[i]));
+  }
+  return d;
+}
+
+std::vector<uint8_t> PlanReader::blob(const char* field, size_t maxBytes) {
+  uint64_t n = u64(field);
+  if (n > maxBytes) fail(field, "holds " + std::to_string(n) + " bytes, expected at most " + std::to_string(maxBytes));
+  need(field, n);
+  std::vector<uint8_t> out(data_ + pos_, data_ + pos_ + n);
+  pos_ += n;
+  return out;
+}
+
+int32_t PlanReader::enumValue(const char* field, int32_t count) {
+  int32_t v = i32(field);
+  if (v < 0 || v >= count) fail(field, "value " + std::to_string(v) + " is not in 0.." + std::to_string(count - 1));
+  return v;
+}
+
+uint32_t PlanReader::count(const char* field, size_t minBytesEach) {
+  uint32_t n = u32(field);
+  if (minBytesEach > 0 && n > remaining() / minBytesEach) {
+    fail(field, "count " + std::to_string(n) + " cannot fit in the " + std::to_string(remaining()) + " remaining bytes");
+  }
+  return n;
+}
+
+PlanReader PlanReader::sub(const char* field, size_t size) {
+  need(field, size);
+  PlanReader r(data_ + pos_, size, base_ + pos_);
+  r.context_ = context_;
+  pos_ += size;
+  return r;
+}
+
+}  // namespace trt

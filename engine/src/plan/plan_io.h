@@ -1,0 +1,103 @@
+// Bounds-checked little-endian reader and writer for plans.
+//
+// Plan format, version 1 (all integers little-endian):
+//
+//   offset  size  field
+//   0       8     magic "TTRTPLAN"
+//   8       4     format version (u32)
+//   12      4     header size in bytes (u32, 32 for version 1)
+//   16      8     payload size in bytes (u64)
+//   24      4     CRC-32 (IEEE) of the payload
+//   28      4     CRC-32 of header bytes 0..27
+//   32      ...   payload:
+//     str   producer               library name and version that wrote the plan
+//     u32   backend                0 = cpu, 1 = cuda
+//     str   device name            "" for cpu
+//     i32   sm major, i32 sm minor -1 for cpu
+//     u64   builder flags          bit i = BuilderFlag i
+//     u32   tensor count, then per tensor: str name, i32 dtype, dims, u8 is-network-input
+//     u32   input count,  then u32 tensor index each
+//     u32   output count, then u32 tensor index each
+//     u32   layer count,  then per layer:
+//             u32 kind, str name, u32 n + u32 input tensor index each,
+//             u32 n + u32 output tensor index each, u32 n + i32 requested output type each,
+//             u64 parameter byte count, then that many bytes of kind-specific parameters
+//     u32   profile count, then per profile: u32 n, then per input: str name, 3 x (u8 set, dims)
+//   dims = i32 nbDims (0..8), then nbDims x i64
+//   str  = u32 byte count (at most 1 MiB), then the bytes
+//
+// History: version 1 (2026-11) first format.
+#pragma once
+
+#include <cstdint>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "trt/types.h"
+
+namespace trt {
+
+constexpr char kPlanMagic[8] = {'T', 'T', 'R', 'T', 'P', 'L', 'A', 'N'};
+constexpr uint32_t kPlanFormatVersion = 1;
+constexpr uint32_t kPlanMinReadableVersion = 1;
+constexpr uint32_t kPlanHeaderSize = 32;
+constexpr uint32_t kPlanMaxString = 1u << 20;
+
+//! CRC-32 (IEEE 802.3 polynomial) of a byte range.
+uint32_t crc32(const uint8_t* data, size_t size);
+
+class PlanWriter {
+ public:
+  void u8(uint8_t v) { bytes_.push_back(v); }
+  void u32(uint32_t v) { raw(&v, 4); }
+  void i32(int32_t v) { raw(&v, 4); }
+  void u64(uint64_t v) { raw(&v, 8); }
+  void i64(int64_t v) { raw(&v, 8); }
+  void f32(float v) { raw(&v, 4); }
+  void str(const std::string& s);
+  void dims(const Dims& d);
+  void blob(const void* data, size_t size);  // u64 count + bytes
+  void raw(const void* data, size_t size);
+  std::vector<uint8_t>& bytes() { return bytes_; }
+
+ private:
+  std::vector<uint8_t> bytes_;
+};
+
+class PlanReader {
+ public:
+  PlanReader(const uint8_t* data, size_t size, size_t baseOffset = 0) : data_(data), size_(size), base_(baseOffset) {}
+  uint8_t u8(const char* field);
+  uint32_t u32(const char* field);
+  int32_t i32(const char* field);
+  uint64_t u64(const char* field);
+  int64_t i64(const char* field);
+  float f32(const char* field);
+  bool boolean(const char* field);
+  std::string str(const char* field);
+  Dims dims(const char* field);
+  std::vector<uint8_t> blob(const char* field, size_t maxBytes);
+  //! Reads an enum value and checks it is below `count`.
+  int32_t enumValue(const char* field, int32_t count);
+  //! Reads a count and checks it fits in the remaining bytes at `minBytesEach` per item.
+  uint32_t count(const char* field, size_t minBytesEach);
+  //! Returns a reader over the next `size` bytes and skips them.
+  PlanReader sub(const char* field, size_t size);
+  size_t remaining() const { return size_ - pos_; }
+  size_t offset() const { return base_ + pos_; }
+  //! Throws Error with the field and offset.
+  [[noreturn]] void fail(const char* field, const std::string& what) const;
+  //! Prefix that names the current object in errors (e.g. "layer 3 'conv1'").
+  void setContext(std::string context) { context_ = std::move(context); }
+
+ private:
+  void need(const char* field, size_t n) const;
+  const uint8_t* data_;
+  size_t size_;
+  size_t base_;
+  size_t pos_ = 0;
+  std::string context_;
+};
+
+}  // namespace trt

@@ -1,0 +1,275 @@
+#include <algorithm>
+#include <cstring>
+#include <sstream>
+#include <unordered_map>
+
+#include "backends/cpu/cpu_kernels.h"
+#include "plan/plan.h"
+#include "runtime/schedule.h"
+#include "trt/runtime.h"
+
+namespace trt {
+
+Schedule makeSchedule(const INetworkDefinition& net) {
+  Schedule s;
+  std::unordered_map<const ITensor*, int32_t> index;
+  auto add = [&](const ITensor* t) {
+    index[t] = static_cast<int32_t>(s.tensors.size());
+    s.tensors.push_back(t);
+    s.lastUse.push_back(-1);
+    s.isConstant.push_back(t->getProducer() && t->getProducer()->getType() == LayerType::kCONSTANT);
+  };
+  for (int i = 0; i < net.getNbInputs(); ++i) {
+    add(net.getInput(i));
+    s.inputIndices.push_back(index[net.getInput(i)]);
+  }
+  for (int l = 0; l < net.getNbLayers(); ++l) {
+    const ILayer* layer = net.getLayer(l);
+    Schedule::Step step{layer, {}, -1};
+    for (int i = 0; i < layer->getNbInputs(); ++i) {
+      int32_t idx = index.at(layer->getInput(i));
+      step.inputs.push_back(idx);
+      s.lastUse[idx] = l;
+    }
+    add(layer->getOutput(0));
+    step.output = index[layer->getOutput(0)];
+    s.steps.push_back(step);
+  }
+  for (int i = 0; i < net.getNbOutputs(); ++i) s.outputIndices.push_back(index.at(net.getOutput(i)));
+  for (int32_t idx : s.inputIndices) s.ioNames.push_back(s.tensors[idx]->getName());
+  for (int32_t idx : s.outputIndices) s.ioNames.push_back(s.tensors[idx]->getName());
+  for (size_t i = 0; i < s.ioNames.size(); ++i)
+    s.ioByName[s.ioNames[i]] = i < s.inputIndices.size() ? s.inputIndices[i] : s.outputIndices[i - s.inputIndices.size()];
+  return s;
+}
+
+// ---------------- IRuntime / ICudaEngine ----------------
+
+ICudaEngine* IRuntime::deserializeCudaEngine(const void* blob, size_t size) {
+  std::unique_ptr<PlanContents> contents = readPlan(static_cast<const uint8_t*>(blob), size);
+  if (contents->backend != Backend::kCPU) {
+    throw Error(std::string("this plan targets the ") + backendName(contents->backend) + " backend (" + contents->deviceName +
+                "), which this build of the engine does not include; rebuild with the CUDA backend or recompile the module for the CPU");
+  }
+  return new ICudaEngine(std::move(contents));
+}
+
+IRuntime* createInferRuntime(ILogger& logger) { return new IRuntime(logger); }
+
+ICudaEngine::ICudaEngine(std::unique_ptr<PlanContents> contents)
+    : contents_(std::move(contents)), schedule_(std::make_unique<Schedule>(makeSchedule(*contents_->network))) {}
+
+ICudaEngine::~ICudaEngine() = default;
+
+IExecutionContext* ICudaEngine::createExecutionContext() const { return new IExecutionContext(*this); }
+int32_t ICudaEngine::getNbIOTensors() const { return static_cast<int32_t>(schedule_->ioNames.size()); }
+const char* ICudaEngine::getIOTensorName(int32_t index) const {
+  return index >= 0 && index < getNbIOTensors() ? schedule_->ioNames[index].c_str() : nullptr;
+}
+TensorIOMode ICudaEngine::getTensorIOMode(const char* name) const {
+  if (!name) return TensorIOMode::kNONE;
+  auto it = schedule_->ioByName.find(name);
+  if (it == schedule_->ioByName.end()) return TensorIOMode::kNONE;
+  return schedule_->tensors[it->second]->isNetworkInput() ? TensorIOMode::kINPUT : TensorIOMode::kOUTPUT;
+}
+Dims ICudaEngine::getTensorShape(const char* name) const {
+  auto it = name ? schedule_->ioByName.find(name) : schedule_->ioByName.end();
+  if (it == schedule_->ioByName.end()) {
+    Dims none;
+    none.nbDims = -1;
+    return none;
+  }
+  return schedule_->tensors[it->second]->getDimensions();
+}
+DataType ICudaEngine::getTensorDataType(const char* name) const {
+  auto it = name ? schedule_->ioByName.find(name) : schedule_->ioByName.end();
+  if (it == schedule_->ioByName.end()) throw Error(std::string("getTensorDataType: no I/O tensor named '") + (name ? name : "") + "'");
+  return schedule_->tensors[it->second]->getType();
+}
+int32_t ICudaEngine::getNbOptimizationProfiles() const { return std::max<int32_t>(1, static_cast<int32_t>(contents_->profiles.size())); }
+Dims ICudaEngine::getProfileShape(const char* name, int32_t profileIndex, OptProfileSelector select) const {
+  if (profileIndex >= 0 && profileIndex < static_cast<int32_t>(contents_->profiles.size()))
+    return contents_->profiles[profileIndex].getDimensions(name, select);
+  return getTensorShape(name);
+}
+int32_t ICudaEngine::getNbLayers() const { return contents_->network->getNbLayers(); }
+IHostMemory* ICudaEngine::serialize() const { return new IHostMemory(writePlan(*contents_)); }
+Backend ICudaEngine::getBackend() const { return contents_->backend; }
+const INetworkDefinition& ICudaEngine::network() const { return *contents_->network; }
+
+std::string ICudaEngine::describeLayers() const {
+  std::ostringstream os;
+  const INetworkDefinition& net = *contents_->network;
+  for (int l = 0; l < net.getNbLayers(); ++l) {
+    const ILayer* layer = net.getLayer(l);
+    os << l << ": " << layerTypeName(layer->getType()) << " '" << layer->getName() << "' (";
+    for (int i = 0; i < layer->getNbInputs(); ++i) os << (i ? ", " : "") << layer->getInput(i)->getDimensions().str();
+    os << ") -> " << layer->getOutput(0)->getDimensions().str() << " " << dataTypeName(layer->getOutput(0)->getType()) << "\n";
+  }
+  return os.str();
+}
+
+// ---------------- IExecutionContext ----------------
+
+IExecutionContext::IExecutionContext(const ICudaEngine& engine) : engine_(engine) {
+  const Schedule& s = engine.schedule();
+  shapes_.resize(s.tensors.size());
+  addresses_.assign(s.tensors.size(), nullptr);
+  for (int32_t idx : s.inputIndices) shapes_[idx] = s.tensors[idx]->getDimensions();
+}
+
+IExecutionContext::~IExecutionContext() = default;
+
+int32_t IExecutionContext::ioIndex(const char* name, const char* method) const {
+  const Schedule& s = engine_.schedule();
+  auto it = name ? s.ioByName.find(name) : s.ioByName.end();
+  if (it == s.ioByName.end()) {
+    std::string known;
+    for (const auto& n : s.ioNames) known += (known.empty() ? "" : ", ") + ("'" + n + "'");
+    throw Error(std::string(method) + ": the engine has no input or output named '" + (name ? name : "") + "' (it has " + known + ")");
+  }
+  return it->second;
+}
+
+bool IExecutionContext::setOptimizationProfileAsync(int32_t profileIndex, void*) {
+  if (profileIndex < 0 || profileIndex >= engine_.getNbOptimizationProfiles())
+    throw Error("setOptimizationProfileAsync: profile " + std::to_string(profileIndex) + " does not exist (the engine has " + std::to_string(engine_.getNbOptimizationProfiles()) + ")");
+  profile_ = profileIndex;
+  shapesResolved_ = false;
+  return true;
+}
+
+bool IExecutionContext::setInputShape(const char* name, Dims dims) {
+  int32_t idx = ioIndex(name, "setInputShape");
+  const ITensor* t = engine_.schedule().tensors[idx];
+  if (!t->isNetworkInput()) throw Error(std::string("setInputShape: '") + name + "' is an output; only inputs take shapes");
+  Dims declared = t->getDimensions();
+  if (dims.nbDims != declared.nbDims)
+    throw Error(std::string("input '") + name + "' expects rank " + std::to_string(declared.nbDims) + " " + declared.str() + ", got shape " + dims.str());
+  for (int i = 0; i < dims.nbDims; ++i) {
+    if (dims.d[i] < 0) throw Error(std::string("input '") + name + "': shape " + dims.str() + " has a negative dimension");
+    if (declared.d[i] >= 0 && dims.d[i] != declared.d[i])
+      throw Error(std::string("input '") + name + "' expects shape " + declared.str() + ", got " + dims.str());
+  }
+  const auto& profiles = engine_.contents().profiles;
+  if (!declared.isStatic() && profile_ < static_cast<int32_t>(profiles.size())) {
+    Dims lo = profiles[profile_].getDimensions(name, OptProfileSelector::kMIN);
+    Dims hi = profiles[profile_].getDimensions(name, OptProfileSelector::kMAX);
+    for (int i = 0; i < dims.nbDims && lo.nbDims == dims.nbDims; ++i) {
+      if (dims.d[i] < lo.d[i] || dims.d[i] > hi.d[i]) {
+        throw Error(std::string("input '") + name + "' has shape " + dims.str() + ", outside optimization profile " + std::to_string(profile_) +
+                    " (min " + lo.str() + ", max " + hi.str() + "); recompile with a wider range");
+      }
+    }
+  }
+  if (shapes_[idx] != dims) {
+    shapes_[idx] = dims;
+    shapesResolved_ = false;
+  }
+  return true;
+}
+
+bool IExecutionContext::allInputDimensionsSpecified() const {
+  for (int32_t idx : engine_.schedule().inputIndices)
+    if (!shapes_[idx].isStatic()) return false;
+  return true;
+}
+
+void IExecutionContext::resolveShapes() {
+  const Schedule& s = engine_.schedule();
+  for (int32_t idx : s.inputIndices)
+    if (!shapes_[idx].isStatic())
+      throw Error(std::string("input '") + s.tensors[idx]->getName() + "' has dynamic shape " + shapes_[idx].str() + "; call setInputShape first");
+  for (const auto& step : s.steps) {
+    std::vector<TensorDesc> ins;
+    for (int32_t i : step.inputs) ins.push_back({shapes_[i], s.tensors[i]->getType()});
+    shapes_[step.output] = step.layer->inferOutputs(ins)[0].dims;
+  }
+  // Memory planning: intermediates share one arena; a block is reused once its last reader has run.
+  arenaOffset_.assign(s.tensors.size(), SIZE_MAX);
+  struct Block { size_t offset, size; };
+  std::vector<Block> freeBlocks;
+  std::vector<std::pair<int32_t, Block>> live;  // (last use, block)
+  size_t top = 0;
+  std::vector<bool> isOutput(s.tensors.size(), false);
+  for (int32_t idx : s.outputIndices) isOutput[idx] = true;
+  for (size_t st = 0; st < s.steps.size(); ++st) {
+    const auto& step = s.steps[st];
+    int32_t t = step.output;
+    if (isOutput[t] || s.isConstant[t]) continue;
+    size_t bytes = static_cast<size_t>(shapes_[t].volume()) * dataTypeSize(s.tensors[t]->getType());
+    bytes = (bytes + 63) / 64 * 64;
+    // Release blocks whose last reader ran before this step.
+    for (auto it = live.begin(); it != live.end();) {
+      if (it->first < static_cast<int32_t>(st)) {
+        freeBlocks.push_back(it->second);
+        it = live.erase(it);
+      } else {
+        ++it;
+      }
+    }
+    Block chosen{SIZE_MAX, 0};
+    for (auto it = freeBlocks.begin(); it != freeBlocks.end(); ++it) {
+      if (it->size >= bytes && (chosen.offset == SIZE_MAX || it->size < chosen.size)) chosen = *it;
+    }
+    if (chosen.offset != SIZE_MAX) {
+      freeBlocks.erase(std::find_if(freeBlocks.begin(), freeBlocks.end(), [&](const Block& b) { return b.offset == chosen.offset; }));
+    } else {
+      chosen = {top, bytes};
+      top += bytes;
+    }
+    arenaOffset_[t] = chosen.offset;
+    live.push_back({std::max<int32_t>(s.lastUse[t], static_cast<int32_t>(st)), chosen});
+  }
+  arena_.resize(top);
+  shapesResolved_ = true;
+}
+
+Dims IExecutionContext::getTensorShape(const char* name) const {
+  int32_t idx = ioIndex(name, "getTensorShape");
+  if (!shapesResolved_) const_cast<IExecutionContext*>(this)->resolveShapes();
+  return shapes_[idx];
+}
+
+bool IExecutionContext::setTensorAddress(const char* name, void* data) {
+  addresses_[ioIndex(name, "setTensorAddress")] = data;
+  return true;
+}
+
+void* IExecutionContext::getTensorAddress(const char* name) const { return addresses_[ioIndex(name, "getTensorAddress")]; }
+
+bool IExecutionContext::enqueueV3(void*) {
+  const Schedule& s = engine_.schedule();
+  if (!shapesResolved_) resolveShapes();
+  for (int32_t idx : s.inputIndices)
+    if (!addresses_[idx]) throw Error(std::string("enqueueV3: input '") + s.tensors[idx]->getName() + "' has no address; call setTensorAddress");
+  for (int32_t idx : s.outputIndices)
+    if (!addresses_[idx]) throw Error(std::string("enqueueV3: output '") + s.tensors[idx]->getName() + "' has no address; call setTensorAddress");
+  std::vector<void*> data(s.tensors.size(), nullptr);
+  for (size_t t = 0; t < s.tensors.size(); ++t) {
+    if (addresses_[t]) data[t] = addresses_[t];
+    else if (arenaOffset_[t] != SIZE_MAX) data[t] = arena_.data() + arenaOffset_[t];
+  }
+  std::vector<cpu::TensorView> inputs;
+  for (const auto& step : s.steps) {
+    if (s.isConstant[step.output] && !addresses_[step.output]) {
+      // Read constants in place; only copy them when they are a network output.
+      data[step.output] = const_cast<uint8_t*>(static_cast<const IConstantLayer*>(step.layer)->bytes().data());
+      continue;
+    }
+    inputs.clear();
+    for (int32_t i : step.inputs) inputs.push_back({data[i], shapes_[i], s.tensors[i]->getType()});
+    cpu::TensorView out{data[step.output], shapes_[step.output], s.tensors[step.output]->getType()};
+    if (shapes_[step.output].volume() == 0) continue;
+    try {
+      cpu::kernelFor(step.layer->getType())(*step.layer, inputs, out);
+    } catch (const Error&) {
+      throw;
+    } catch (const std::exception& e) {
+      throw Error(step.layer->describe() + ": " + e.what());
+    }
+  }
+  return true;
+}
+
+}  // namespace trt

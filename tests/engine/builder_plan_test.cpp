@@ -1,0 +1,125 @@
+// Builder passes, dynamic shapes with profiles, plan round trip and corrupted plans.
+#include <cstring>
+
+#include "engine_test_util.h"
+#include "plan/plan_io.h"
+
+using namespace trt_test;
+
+namespace {
+// x -> relu(conv(x)) + (c1 * c2), where c1 * c2 is foldable and one layer is dead.
+void makeNetwork(trt::INetworkDefinition& net, std::vector<float>& w, std::vector<float>& c) {
+  w = randomVector(2 * 1 * 1 * 1, 20);
+  c = {2.f};
+  auto* in = net.addInput("x", trt::DataType::kFLOAT, {1, 1, 3, 3});
+  auto* conv = net.addConvolutionNd(*in, 2, {1, 1}, {trt::DataType::kFLOAT, w.data(), 2}, {});
+  auto* relu = net.addActivation(*conv->getOutput(0), trt::ActivationType::kRELU);
+  auto* c1 = net.addConstant({}, {trt::DataType::kFLOAT, c.data(), 1});
+  auto* c2 = net.addConstant({}, {trt::DataType::kFLOAT, c.data(), 1});
+  auto* prod = net.addElementWise(*c1->getOutput(0), *c2->getOutput(0), trt::ElementWiseOperation::kPROD);
+  auto* sum = net.addElementWise(*relu->getOutput(0), *prod->getOutput(0), trt::ElementWiseOperation::kSUM);
+  net.addActivation(*in, trt::ActivationType::kTANH);  // dead
+  sum->getOutput(0)->setName("y");
+  net.markOutput(*sum->getOutput(0));
+}
+}  // namespace
+
+TEST(Builder, FoldsConstantsRemovesDeadLayersAndFusesRelu) {
+  trt::INetworkDefinition net;
+  std::vector<float> w, c;
+  makeNetwork(net, w, c);
+  ASSERT_EQ(net.getNbLayers(), 8);
+  std::unique_ptr<trt::IBuilder> builder(trt::createInferBuilder(trt::defaultLogger()));
+  std::unique_ptr<trt::IBuilderConfig> config(builder->createBuilderConfig());
+  std::unique_ptr<trt::IHostMemory> plan(builder->buildSerializedNetwork(net, *config));
+  EXPECT_EQ(net.getNbLayers(), 8) << "the caller's network must be untouched";
+  // conv(+relu), folded constant, sum
+  EXPECT_EQ(builder->lastReport().layersAfter, 3);
+  std::unique_ptr<trt::IRuntime> rt(trt::createInferRuntime(trt::defaultLogger()));
+  std::unique_ptr<trt::ICudaEngine> engine(rt->deserializeCudaEngine(plan->data(), plan->size()));
+  auto x = randomVector(9, 21);
+  auto out = run(*engine, {{"x", {{1, 1, 3, 3}, x}}})["y"];
+  for (int k = 0; k < 2; ++k)
+    for (int i = 0; i < 9; ++i) EXPECT_FLOAT_EQ(out[k * 9 + i], std::max(0.f, x[i] * w[k]) + 4.f);
+}
+
+TEST(DynamicShapes, ProfileRangeIsEnforcedAndShapesFollowInputs) {
+  trt::INetworkDefinition net;
+  auto* in = net.addInput("x", trt::DataType::kFLOAT, {-1, 3});
+  auto* r = net.addReduce(*in, trt::ReduceOperation::kSUM, 0b10, false);
+  r->getOutput(0)->setName("y");
+  net.markOutput(*r->getOutput(0));
+  std::unique_ptr<trt::IBuilder> builder(trt::createInferBuilder(trt::defaultLogger()));
+  std::unique_ptr<trt::IBuilderConfig> config(builder->createBuilderConfig());
+  EXPECT_THROW(builder->buildSerializedNetwork(net, *config), trt::Error);  // no profile
+  auto* profile = builder->createOptimizationProfile();
+  profile->setDimensions("x", trt::OptProfileSelector::kMIN, {1, 3});
+  profile->setDimensions("x", trt::OptProfileSelector::kOPT, {4, 3});
+  profile->setDimensions("x", trt::OptProfileSelector::kMAX, {8, 3});
+  config->addOptimizationProfile(profile);
+  auto built = build(net, config.get());
+  for (int b : {1, 5, 8}) {
+    auto x = randomVector(b * 3, b);
+    auto out = run(*built.engine, {{"x", {{b, 3}, x}}})["y"];
+    ASSERT_EQ(out.size(), size_t(b));
+    for (int i = 0; i < b; ++i) EXPECT_NEAR(out[i], x[i * 3] + x[i * 3 + 1] + x[i * 3 + 2], 1e-6);
+  }
+  std::unique_ptr<trt::IExecutionContext> ctx(built.engine->createExecutionContext());
+  try {
+    ctx->setInputShape("x", {9, 3});
+    FAIL();
+  } catch (const trt::Error& e) {
+    std::string msg = e.what();
+    EXPECT_NE(msg.find("'x'"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("(8, 3)"), std::string::npos) << msg;
+  }
+}
+
+TEST(Plan, RoundTripIsByteIdentical) {
+  trt::INetworkDefinition net;
+  std::vector<float> w, c;
+  makeNetwork(net, w, c);
+  auto built = build(net);
+  std::unique_ptr<trt::IHostMemory> again(built.engine->serialize());
+  ASSERT_EQ(again->size(), built.plan.size());
+  EXPECT_EQ(std::memcmp(again->data(), built.plan.data(), built.plan.size()), 0);
+}
+
+namespace {
+std::string loadError(const std::vector<uint8_t>& bytes) {
+  std::unique_ptr<trt::IRuntime> rt(trt::createInferRuntime(trt::defaultLogger()));
+  try {
+    std::unique_ptr<trt::ICudaEngine> e(rt->deserializeCudaEngine(bytes.data(), bytes.size()));
+  } catch (const trt::Error& e) {
+    return e.what();
+  }
+  return "";
+}
+}  // namespace
+
+TEST(Plan, TruncatedCorruptedAndNewerPlansAreRefused) {
+  trt::INetworkDefinition net;
+  std::vector<float> w, c;
+  makeNetwork(net, w, c);
+  auto plan = build(net).plan;
+  for (size_t cut : {size_t(0), size_t(10), size_t(31), size_t(32), plan.size() / 2, plan.size() - 1}) {
+    std::vector<uint8_t> truncated(plan.begin(), plan.begin() + cut);
+    std::string msg = loadError(truncated);
+    EXPECT_NE(msg.find("truncated"), std::string::npos) << "cut at " << cut << ": " << msg;
+  }
+  for (size_t pos = 0; pos < plan.size(); pos += 7) {
+    auto flipped = plan;
+    flipped[pos] ^= 0x10;
+    EXPECT_NE(loadError(flipped), "") << "a bit flip at byte " << pos << " was accepted";
+  }
+  auto newer = plan;
+  uint32_t version = 99;
+  std::memcpy(newer.data() + 8, &version, 4);
+  uint32_t headerCrc = trt::crc32(newer.data(), 28);  // a well-formed plan from a newer writer
+  std::memcpy(newer.data() + 28, &headerCrc, 4);
+  std::string msg = loadError(newer);
+  EXPECT_NE(msg.find("format_version"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("reads versions 1 to 1"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("recompile"), std::string::npos) << msg;
+  EXPECT_NE(loadError({'n', 'o', 't', ' ', 'a', ' ', 'p', 'l', 'a', 'n'}), "");
+}

@@ -1,0 +1,71 @@
+// Helpers for engine tests: build a plan from a network, run it on the CPU backend.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <map>
+#include <memory>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "trt/trt.h"
+
+namespace trt_test {
+
+struct Built {
+  std::vector<uint8_t> plan;
+  std::unique_ptr<trt::IRuntime> runtime;
+  std::unique_ptr<trt::ICudaEngine> engine;
+};
+
+inline Built build(trt::INetworkDefinition& net, trt::IBuilderConfig* config = nullptr) {
+  std::unique_ptr<trt::IBuilder> builder(trt::createInferBuilder(trt::defaultLogger()));
+  std::unique_ptr<trt::IBuilderConfig> owned;
+  if (!config) {
+    owned.reset(builder->createBuilderConfig());
+    config = owned.get();
+  }
+  std::unique_ptr<trt::IHostMemory> mem(builder->buildSerializedNetwork(net, *config));
+  Built b;
+  b.plan.assign(static_cast<uint8_t*>(mem->data()), static_cast<uint8_t*>(mem->data()) + mem->size());
+  b.runtime.reset(trt::createInferRuntime(trt::defaultLogger()));
+  b.engine.reset(b.runtime->deserializeCudaEngine(b.plan.data(), b.plan.size()));
+  return b;
+}
+
+//! Runs an engine with float inputs by name; returns the named float outputs.
+inline std::map<std::string, std::vector<float>> run(const trt::ICudaEngine& engine,
+                                                    std::map<std::string, std::pair<trt::Dims, std::vector<float>>> inputs) {
+  std::unique_ptr<trt::IExecutionContext> ctx(engine.createExecutionContext());
+  for (auto& [name, in] : inputs) {
+    ctx->setInputShape(name.c_str(), in.first);
+    ctx->setTensorAddress(name.c_str(), in.second.data());
+  }
+  std::map<std::string, std::vector<float>> outs;
+  for (int i = 0; i < engine.getNbIOTensors(); ++i) {
+    const char* name = engine.getIOTensorName(i);
+    if (engine.getTensorIOMode(name) != trt::TensorIOMode::kOUTPUT) continue;
+    outs[name].resize(static_cast<size_t>(ctx->getTensorShape(name).volume()));
+  }
+  for (auto& [name, buf] : outs) ctx->setTensorAddress(name.c_str(), buf.data());
+  ctx->enqueueV3(nullptr);
+  return outs;
+}
+
+inline std::vector<float> randomVector(size_t n, uint32_t seed, float lo = -1.f, float hi = 1.f) {
+  std::mt19937 gen(seed);
+  std::uniform_real_distribution<float> dist(lo, hi);
+  std::vector<float> v(n);
+  for (auto& x : v) x = dist(gen);
+  return v;
+}
+
+// float32 results computed in a different order than the reference: relative 1e-5 of the
+// accumulated magnitude covers the rounding of sums over up to ~1000 terms.
+inline void expectNear(const std::vector<float>& actual, const std::vector<float>& expected, float tol = 1e-4f) {
+  ASSERT_EQ(actual.size(), expected.size());
+  for (size_t i = 0; i < actual.size(); ++i) ASSERT_NEAR(actual[i], expected[i], tol * (1.f + std::fabs(expected[i]))) << "at " << i;
+}
+
+}  // namespace trt_test
