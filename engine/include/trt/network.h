@@ -423,6 +423,8 @@ class INetworkDefinition {
   void replaceAllUses(ITensor& from, ITensor& to);
   //! Inserts a layer built elsewhere (plan reader, builder passes) with its inputs and outputs.
   ILayer* adoptLayer(std::unique_ptr<ILayer> layer, const std::vector<ITensor*>& inputs, int32_t nbOutputs);
+  //! Moves a layer to position `index` of the execution order (used by builder passes that add layers).
+  void moveLayer(ILayer* layer, int32_t index);
   //! Checks the network (names, outputs, shapes) and throws Error describing the first problem.
   void validate() const;
   //! Runs shape inference for all layers (cached until the network changes).

@@ -244,6 +244,15 @@ void INetworkDefinition::removeLayer(ILayer* layer) {
   changed();
 }
 
+void INetworkDefinition::moveLayer(ILayer* layer, int32_t index) {
+  int32_t from = indexOf(layer);
+  if (from < 0 || index < 0 || index >= getNbLayers()) throw Error("moveLayer: layer or index out of range");
+  std::unique_ptr<ILayer> owned = std::move(layers_[from]);
+  layers_.erase(layers_.begin() + from);
+  layers_.insert(layers_.begin() + index, std::move(owned));
+  changed();
+}
+
 void INetworkDefinition::replaceAllUses(ITensor& from, ITensor& to) {
   for (auto& layer : layers_)
     for (auto*& in : layer->inputs_)

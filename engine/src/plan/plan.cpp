@@ -111,7 +111,8 @@ std::vector<uint8_t> writePlan(const INetworkDefinition& net, const PlanContents
 }
 
 std::unique_ptr<PlanContents> readPlan(const uint8_t* data, size_t size) {
-  if (!data) throw Error("invalid plan: no data (null pointer)");
+  if (!data && size > 0) throw Error("invalid plan: no data (null pointer)");
+  if (size == 0) throw Error("invalid plan: it is empty (0 bytes); the plan is truncated or missing");
   if (size < kPlanHeaderSize) {
     throw Error("invalid plan: " + std::to_string(size) + " bytes is shorter than the " + std::to_string(kPlanHeaderSize) +
                 "-byte header (the plan is truncated or is not a plan)");

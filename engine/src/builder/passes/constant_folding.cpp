@@ -1,3 +1,4 @@
+#include <unordered_set>
 #include <vector>
 
 #include "backends/cpu/cpu_kernels.h"
@@ -13,9 +14,10 @@ constexpr int64_t kMaxFoldedBytes = 64ll << 20;
 
 int32_t foldConstants(INetworkDefinition& network) {
   int32_t folded = 0;
+  std::unordered_set<const ILayer*> replaced;  // folded layers stay until dead-layer removal
   for (int l = 0; l < network.getNbLayers(); ++l) {
     ILayer* layer = network.getLayer(l);
-    if (layer->getType() == LayerType::kCONSTANT || layer->getNbInputs() == 0) continue;
+    if (layer->getType() == LayerType::kCONSTANT || layer->getNbInputs() == 0 || replaced.count(layer)) continue;
     std::vector<cpu::TensorView> inputs;
     bool allConstant = true;
     for (int i = 0; i < layer->getNbInputs() && allConstant; ++i) {
@@ -38,7 +40,9 @@ int32_t foldConstants(INetworkDefinition& network) {
     cpu::kernelFor(layer->getType())(*layer, inputs, view);
     IConstantLayer* constant = network.addConstant(dims, Weights{type, result.data(), dims.volume()});
     constant->setName((std::string(layer->getName()) + " [folded]").c_str());
+    network.moveLayer(constant, l);  // before its consumers, which follow the folded layer
     network.replaceAllUses(*out, *constant->getOutput(0));
+    replaced.insert(layer);
     ++folded;
   }
   return folded;

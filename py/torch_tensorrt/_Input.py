@@ -1,0 +1,80 @@
+"""Input specification: a static shape or a min/opt/max range, with a dtype."""
+from typing import Any, Optional, Sequence, Tuple
+
+import torch
+
+_ALLOWED_DTYPES = {
+    torch.float32: "float32",
+    torch.float16: "float16",
+    torch.int32: "int32",
+    torch.int8: "int8",
+    torch.bool: "bool",
+}
+
+
+class Input:
+    """Describes one engine input.
+
+    ``Input(shape=(1, 3, 224, 224))`` for a static shape, or
+    ``Input(min_shape=..., opt_shape=..., max_shape=...)`` for a dynamic one; ``dtype`` is one
+    of torch.float, torch.half, torch.int8, torch.int32, torch.bool.
+    """
+
+    def __init__(
+        self,
+        shape: Optional[Sequence[int]] = None,
+        min_shape: Optional[Sequence[int]] = None,
+        opt_shape: Optional[Sequence[int]] = None,
+        max_shape: Optional[Sequence[int]] = None,
+        dtype: torch.dtype = torch.float32,
+        **kwargs: Any,
+    ) -> None:
+        unknown = set(kwargs) - {"format", "tensor_domain"}
+        if unknown:
+            raise TypeError(f"Input got unexpected keyword arguments {sorted(unknown)}")
+        fmt = kwargs.get("format", torch.contiguous_format)
+        if fmt not in (torch.contiguous_format, None):
+            raise ValueError(f"Input format {fmt} is not supported yet; pass contiguous tensors")
+        if "tensor_domain" in kwargs:
+            raise ValueError("Input(tensor_domain=...) is used by partial compilation, which this build does not have yet")
+        if dtype not in _ALLOWED_DTYPES:
+            raise TypeError(f"Input dtype {dtype} is not supported; use one of {list(_ALLOWED_DTYPES)}")
+        self.dtype = dtype
+        if shape is not None:
+            if any(v is not None for v in (min_shape, opt_shape, max_shape)):
+                raise ValueError("Input takes either shape= or min_shape/opt_shape/max_shape, not both")
+            self.shape = tuple(int(d) for d in shape)
+            self.min_shape = self.opt_shape = self.max_shape = self.shape
+        else:
+            if min_shape is None or opt_shape is None or max_shape is None:
+                raise ValueError("Input needs shape=, or all three of min_shape, opt_shape and max_shape")
+            self.min_shape = tuple(int(d) for d in min_shape)
+            self.opt_shape = tuple(int(d) for d in opt_shape)
+            self.max_shape = tuple(int(d) for d in max_shape)
+            if not (len(self.min_shape) == len(self.opt_shape) == len(self.max_shape)):
+                raise ValueError(
+                    f"Input min_shape {self.min_shape}, opt_shape {self.opt_shape} and max_shape {self.max_shape} must have the same rank"
+                )
+            for i, (lo, mid, hi) in enumerate(zip(self.min_shape, self.opt_shape, self.max_shape)):
+                if not lo <= mid <= hi:
+                    raise ValueError(f"Input dimension {i}: min {lo} <= opt {mid} <= max {hi} does not hold")
+            self.shape = tuple(-1 if lo != hi else lo for lo, hi in zip(self.min_shape, self.max_shape))
+        if any(d < 0 for d in self.min_shape):
+            raise ValueError(f"Input shape {self.min_shape} has a negative dimension")
+
+    @classmethod
+    def from_tensor(cls, t: torch.Tensor) -> "Input":
+        """The shape and dtype of an example tensor."""
+        return cls(shape=tuple(t.shape), dtype=t.dtype)
+
+    def is_dynamic(self) -> bool:
+        """True when min and max shapes differ."""
+        return self.min_shape != self.max_shape
+
+    def _to_native(self) -> Tuple[list, list, list, str]:
+        return (list(self.min_shape), list(self.opt_shape), list(self.max_shape), _ALLOWED_DTYPES[self.dtype])
+
+    def __repr__(self) -> str:
+        if self.is_dynamic():
+            return f"Input(min_shape={self.min_shape}, opt_shape={self.opt_shape}, max_shape={self.max_shape}, dtype={self.dtype})"
+        return f"Input(shape={self.shape}, dtype={self.dtype})"

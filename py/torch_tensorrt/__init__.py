@@ -1,0 +1,65 @@
+"""Torch-TensorRT: compile TorchScript modules into optimized inference engines.
+
+``import torch_tensorrt`` loads the runtime, so modules compiled and saved with it load with
+``torch.jit.load`` in any process that imports this package.
+"""
+import ctypes
+import os
+
+import torch
+
+_HERE = os.path.dirname(os.path.abspath(__file__))
+_LIB_DIR = os.path.join(_HERE, "lib")
+
+
+def _load_native_libraries() -> None:
+    # The runtime library registers tensorrt::execute_engine and the Engine class; load it
+    # globally so custom converter libraries loaded later resolve against the same registry.
+    for name in ("libtorchtrt_runtime.so", "libtorchtrt.so"):
+        path = os.path.join(_LIB_DIR, name)
+        if not os.path.exists(path):
+            raise ImportError(f"torch_tensorrt is not built: {path} is missing; run `pip install .` in the repository")
+        ctypes.CDLL(path, mode=ctypes.RTLD_GLOBAL)
+
+
+_load_native_libraries()
+
+from torch_tensorrt import _C  # noqa: E402
+from torch_tensorrt import logging, ts  # noqa: E402
+from torch_tensorrt._compile import compile, convert_method_to_trt_engine  # noqa: E402
+from torch_tensorrt._Input import Input  # noqa: E402
+from torch_tensorrt._version import __version__  # noqa: E402
+
+
+def get_build_info() -> str:
+    """Version, backends and libtorch of this build."""
+    return _C.get_build_info()
+
+
+def dump_build_info() -> None:
+    """Prints :func:`get_build_info`."""
+    print(get_build_info())
+
+
+def get_include_dir() -> str:
+    """Folder holding ``torch_tensorrt/torch_tensorrt.h`` and the core headers for custom converters."""
+    return os.path.join(_HERE, "include")
+
+
+def get_lib_dir() -> str:
+    """Folder holding libtorchtrt.so and libtorchtrt_runtime.so."""
+    return _LIB_DIR
+
+
+__all__ = [
+    "Input",
+    "compile",
+    "convert_method_to_trt_engine",
+    "dump_build_info",
+    "get_build_info",
+    "get_include_dir",
+    "get_lib_dir",
+    "logging",
+    "ts",
+    "__version__",
+]

@@ -1,0 +1,129 @@
+"""The TorchScript path: compile, convert to an engine, embed an engine, check op support."""
+from typing import Any, List, Optional, Sequence, Set
+
+import torch
+
+from torch_tensorrt import _C
+from torch_tensorrt._Input import Input
+
+_PRECISIONS = {torch.float32: "float32", torch.float16: "float16"}
+
+# Options that a later part of the project implements; refused with a message until then.
+_NOT_YET = {
+    "calibrator": "INT8 calibration",
+    "torch_executed_ops": "partial compilation",
+    "torch_executed_modules": "partial compilation",
+    "input_signature": "collection inputs",
+    "refit": "refitting",
+    "sparse_weights": "sparse weights",
+}
+
+
+def _example_tensor(spec: Any) -> torch.Tensor:
+    if isinstance(spec, torch.Tensor):
+        return spec
+    if isinstance(spec, Input):
+        return torch.randn(spec.opt_shape).to(spec.dtype)
+    raise TypeError(f"inputs entries must be tensors or torch_tensorrt.Input, got {type(spec).__name__}")
+
+
+def _to_inputs(inputs: Sequence[Any]) -> List[Input]:
+    return [i if isinstance(i, Input) else Input.from_tensor(_example_tensor(i)) for i in inputs]
+
+
+def _precisions(enabled: Optional[Set[torch.dtype]]) -> List[str]:
+    enabled = {torch.float32} if not enabled else set(enabled)
+    out = []
+    for p in enabled:
+        if p not in _PRECISIONS:
+            raise ValueError(f"enabled_precisions contains {p}, which this build cannot use (INT8 needs calibration); use torch.float and torch.half")
+        out.append(_PRECISIONS[p])
+    return out
+
+
+def _check_options(kwargs: dict) -> dict:
+    known = {"disable_tf32", "debug", "workspace_size", "num_avg_timing_iters", "require_full_compilation", "min_block_size",
+             "truncate_long_and_double", "device", "capability", "allow_shape_tensors"} | set(_NOT_YET)
+    unknown = set(kwargs) - known
+    if unknown:
+        raise TypeError(f"unexpected compile options {sorted(unknown)}")
+    for name, feature in _NOT_YET.items():
+        if kwargs.get(name):
+            raise ValueError(f"option {name}= needs {feature}, which this build does not have yet")
+    return kwargs
+
+
+def compile(
+    module: torch.jit.ScriptModule,
+    inputs: Optional[Sequence[Any]] = None,
+    enabled_precisions: Optional[Set[torch.dtype]] = None,
+    **kwargs: Any,
+) -> torch.jit.ScriptModule:
+    """Compiles a ScriptModule's forward into a module that runs one engine."""
+    if not isinstance(module, torch.jit.ScriptModule):
+        raise TypeError("torch_tensorrt.ts.compile takes a torch.jit.ScriptModule; use torch_tensorrt.compile for nn.Module")
+    if inputs is None:
+        raise ValueError("compile needs inputs=[...]")
+    opts = _check_options(kwargs)
+    native = _C.compile_graph(
+        module._c,
+        [i._to_native() for i in _to_inputs(inputs)],
+        _precisions(enabled_precisions),
+        bool(opts.get("disable_tf32", False)),
+        bool(opts.get("debug", False)),
+        int(opts.get("workspace_size", 0)),
+        int(opts.get("num_avg_timing_iters", 1)),
+        bool(opts.get("require_full_compilation", False)),
+    )
+    return torch.jit._recursive.wrap_cpp_module(native)
+
+
+def convert_method_to_trt_engine(
+    module: torch.jit.ScriptModule,
+    method_name: str = "forward",
+    inputs: Optional[Sequence[Any]] = None,
+    enabled_precisions: Optional[Set[torch.dtype]] = None,
+    **kwargs: Any,
+) -> bytes:
+    """Compiles a method into a serialized engine (plan bytes)."""
+    if inputs is None:
+        raise ValueError("convert_method_to_trt_engine needs inputs=[...]")
+    opts = _check_options(kwargs)
+    return _C.convert_graph_to_trt_engine(
+        module._c,
+        method_name,
+        [i._to_native() for i in _to_inputs(inputs)],
+        _precisions(enabled_precisions),
+        bool(opts.get("disable_tf32", False)),
+        bool(opts.get("debug", False)),
+        int(opts.get("workspace_size", 0)),
+        int(opts.get("num_avg_timing_iters", 1)),
+    )
+
+
+def embed_engine_in_new_module(
+    serialized_engine: bytes, input_binding_names: Optional[List[str]] = None, output_binding_names: Optional[List[str]] = None
+) -> torch.jit.ScriptModule:
+    """Wraps plan bytes in a ScriptModule whose forward runs the engine."""
+    native = _C.embed_engine_in_new_module(serialized_engine, input_binding_names or [], output_binding_names or [])
+    return torch.jit._recursive.wrap_cpp_module(native)
+
+
+def check_method_op_support(module: torch.jit.ScriptModule, method_name: str = "forward") -> bool:
+    """True when every op of the method converts; logs the unsupported ops otherwise."""
+    return _C.check_method_op_support(module._c, method_name)
+
+
+def unsupported_operators(module: torch.jit.ScriptModule, method_name: str = "forward") -> List[str]:
+    """The unsupported ops of a method, each with its schema and source lines."""
+    return list(_C.unsupported_operators(module._c, method_name))
+
+
+def supported_operators() -> List[str]:
+    """Every converter schema and evaluator node kind."""
+    return sorted(_C.get_converter_list()) + [f"{k} (evaluator)" for k in sorted(_C.get_evaluator_list())]
+
+
+def converter_overrides() -> List[str]:
+    """Schemas whose built-in converter was replaced by a custom one."""
+    return list(_C.get_converter_overrides())
