@@ -34,16 +34,24 @@ Var argFor(ConversionCtx* ctx, const torch::jit::Value* v, const torch::jit::Nod
                                                   << " was not produced by any converted or evaluated node");
 }
 
-void addInputs(ConversionCtx* ctx, const torch::jit::Block* block, const ConversionInfo& info) {
-  auto inputs = block->inputs();
-  size_t first = (!inputs.empty() && inputs[0]->type()->kind() == c10::TypeKind::ClassType) ? 1 : 0;
-  size_t count = inputs.size() - first;
+void addInputs(ConversionCtx* ctx, const torch::jit::Block* block, const ConversionInfo& info, const StaticParams& params) {
+  std::vector<const torch::jit::Value*> inputs;
+  for (const torch::jit::Value* v : block->inputs()) {
+    if (v->type()->kind() == c10::TypeKind::ClassType) continue;  // self
+    auto p = params.find(v);
+    if (p != params.end()) {
+      ctx->AssociateValueAndIValue(v, p->second);
+      continue;
+    }
+    inputs.push_back(v);
+  }
+  size_t count = inputs.size();
   TORCHTRT_CHECK(count == info.inputs.size(), "the graph takes " << count << " input(s) but " << info.inputs.size()
                                                                  << " input spec(s) were given; pass one Input per graph input");
   trt::IOptimizationProfile profile;
   bool dynamic = false;
   for (size_t i = 0; i < count; ++i) {
-    const torch::jit::Value* v = inputs[first + i];
+    const torch::jit::Value* v = inputs[i];
     const InputRange& r = info.inputs[i];
     TORCHTRT_CHECK(v->type()->isSubtypeOf(*c10::TensorType::get()),
                    "graph input %" << v->debugName() << " has type " << v->type()->str()
@@ -80,7 +88,8 @@ void convertNode(ConversionCtx* ctx, const torch::jit::Node* n) {
       return;
     }
   }
-  if (n->kind() == torch::jit::prim::ListConstruct) {
+  if (n->kind() == torch::jit::prim::ListConstruct || n->kind() == torch::jit::prim::TupleConstruct) {
+    // Collections of run-time tensors: consumed by converters (cat) or returned as outputs.
     std::vector<trt::ITensor*> list;
     for (Var& a : args) list.push_back(a.ITensorOrFreeze(ctx));
     ctx->tensor_list_map[n->output()] = list;
@@ -132,9 +141,10 @@ void markOutputs(ConversionCtx* ctx, const torch::jit::Block* block) {
 
 }  // namespace
 
-std::string ConvertBlockToEngine(const torch::jit::Block* block, const ConversionInfo& info, int32_t* layer_count) {
+std::string ConvertBlockToEngine(const torch::jit::Block* block, const ConversionInfo& info, int32_t* layer_count,
+                                 const StaticParams& params) {
   ConversionCtx ctx(info.engine_settings);
-  addInputs(&ctx, block, info);
+  addInputs(&ctx, block, info, params);
   for (const torch::jit::Node* n : block->nodes()) convertNode(&ctx, n);
   markOutputs(&ctx, block);
   std::string plan = ctx.SerializeEngine();

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <map>
+#include <unordered_map>
 #include <string>
 #include <vector>
 
@@ -24,9 +25,13 @@ struct ConversionInfo {
   BuilderSettings engine_settings;
 };
 
+//! Graph inputs bound to compile-time values (weights passed as inputs, as in converter tests).
+using StaticParams = std::unordered_map<const torch::jit::Value*, torch::jit::IValue>;
+
 //! Builds and serializes an engine for a block; throws with the seed's message for unsupported nodes.
+//! Block inputs in `params` are compile-time values; every other input (after `self`) takes an InputRange.
 std::string ConvertBlockToEngine(const torch::jit::Block* block, const ConversionInfo& info,
-                                 int32_t* layer_count = nullptr);
+                                 int32_t* layer_count = nullptr, const StaticParams& params = {});
 //! True when every node of the block can be evaluated or converted.
 bool VerifyConverterSupportForBlock(const torch::jit::Block* block, bool suppress_errors = false);
 //! One line per unsupported op kind: schema, and the source lines where it appears.

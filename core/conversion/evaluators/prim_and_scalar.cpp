@@ -22,7 +22,6 @@ std::optional<std::vector<torch::jit::IValue>> runNodeOperation(ConversionCtx*, 
 }
 
 const char* kGenericKinds[] = {
-    "prim::ListConstruct", "prim::ListUnpack", "prim::TupleConstruct", "prim::TupleUnpack", "prim::TupleIndex",
     "prim::NumToTensor", "prim::unchecked_cast", "prim::dtype", "prim::device", "prim::min", "prim::max",
     "prim::Uninitialized", "aten::Int", "aten::Float", "aten::Bool", "aten::ScalarImplicit", "aten::len",
     "aten::__getitem__", "aten::add", "aten::sub", "aten::mul", "aten::div", "aten::floordiv", "aten::remainder",
@@ -31,6 +30,46 @@ const char* kGenericKinds[] = {
     "aten::__is__", "aten::__isnot__", "aten::__derive_index", "aten::__range_length", "aten::format", "aten::tensor",
     "aten::list", "aten::to",
 };
+
+// The interpreter builds lists and tuples with dedicated instructions rather than operators,
+// so these are evaluated here.
+std::optional<std::vector<torch::jit::IValue>> listConstruct(ConversionCtx*, const torch::jit::Node* n, args& in) {
+  auto elem = n->output()->type()->expectRef<c10::ListType>().getElementType();
+  c10::impl::GenericList list(elem);
+  for (auto& v : in) list.push_back(*v.IValue());
+  return std::vector<torch::jit::IValue>{torch::jit::IValue(list)};
+}
+
+std::optional<std::vector<torch::jit::IValue>> listUnpack(ConversionCtx*, const torch::jit::Node* n, args& in) {
+  auto list = in[0].IValue()->toListRef();
+  TORCHTRT_CHECK(list.size() == n->outputs().size(), "prim::ListUnpack of a list of " << list.size() << " into " << n->outputs().size()
+                                                                                   << " values in " << util::node_info(n));
+  return std::vector<torch::jit::IValue>(list.begin(), list.end());
+}
+
+std::optional<std::vector<torch::jit::IValue>> tupleConstruct(ConversionCtx*, const torch::jit::Node*, args& in) {
+  std::vector<torch::jit::IValue> elems;
+  for (auto& v : in) elems.push_back(*v.IValue());
+  return std::vector<torch::jit::IValue>{c10::ivalue::Tuple::create(std::move(elems))};
+}
+
+std::optional<std::vector<torch::jit::IValue>> tupleUnpack(ConversionCtx*, const torch::jit::Node*, args& in) {
+  const auto& elems = in[0].IValue()->toTupleRef().elements();
+  return std::vector<torch::jit::IValue>(elems.begin(), elems.end());
+}
+
+std::optional<std::vector<torch::jit::IValue>> tupleIndex(ConversionCtx*, const torch::jit::Node* n, args& in) {
+  const auto& elems = in[0].IValue()->toTupleRef().elements();
+  int64_t i = util::normalizeDim(in[1].unwrapToInt(), static_cast<int64_t>(elems.size()), n);
+  return std::vector<torch::jit::IValue>{elems[i]};
+}
+
+auto registerCollections = RegisterNodeEvaluators()
+                               .evaluator({"prim::ListConstruct", listConstruct, false})
+                               .evaluator({"prim::ListUnpack", listUnpack, false})
+                               .evaluator({"prim::TupleConstruct", tupleConstruct, false})
+                               .evaluator({"prim::TupleUnpack", tupleUnpack, false})
+                               .evaluator({"prim::TupleIndex", tupleIndex, false});
 
 auto registerGeneric = [] {
   RegisterNodeEvaluators r;

@@ -1,0 +1,105 @@
+// Converter tests: a TorchScript IR string is run by the JIT interpreter and as an engine,
+// and the results are compared with the central tolerances.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "core/conversion/conversion.h"
+#include "core/runtime/runtime.h"
+#include "torch/csrc/jit/ir/irparser.h"
+#include "torch/csrc/jit/runtime/graph_executor.h"
+#include "torch/script.h"
+
+namespace torchtrt_test {
+
+// Tolerances per dtype. float32: kernels sum in a different order than ATen; with values of
+// magnitude ~1 and reductions of up to ~10^4 terms the difference stays below 1e-4 relative.
+struct Tolerance {
+  double rtol, atol;
+};
+inline Tolerance toleranceFor(at::ScalarType t) {
+  switch (t) {
+    case at::kHalf: return {1e-2, 1e-2};  // 10-bit mantissa: ~1e-3 per op, a few ops deep
+    default: return {1e-4, 1e-5};
+  }
+}
+
+inline std::shared_ptr<torch::jit::Graph> parse(const std::string& ir) {
+  auto g = std::make_shared<torch::jit::Graph>();
+  torch::jit::parseIR(ir, g.get());
+  return g;
+}
+
+//! Runs the graph with the JIT interpreter; params follow the tensor inputs.
+inline std::vector<at::Tensor> runJit(const std::shared_ptr<torch::jit::Graph>& g, std::vector<at::Tensor> inputs,
+                                      std::vector<c10::IValue> params = {}) {
+  torch::jit::GraphExecutor exec(g->copy(), "");
+  torch::jit::Stack stack;
+  for (auto& t : inputs) stack.push_back(t.clone());
+  for (auto& p : params) stack.push_back(p);
+  exec.run(stack);
+  std::vector<at::Tensor> out;
+  for (auto& v : stack) {
+    if (v.isTuple()) {
+      for (auto& e : v.toTupleRef().elements()) out.push_back(e.toTensor());
+    } else {
+      out.push_back(v.toTensor());
+    }
+  }
+  return out;
+}
+
+//! Builds an engine from the graph (the last params.size() inputs are compile-time values) and runs it.
+inline std::vector<at::Tensor> runEngine(const std::shared_ptr<torch::jit::Graph>& g, std::vector<at::Tensor> inputs,
+                                         std::vector<c10::IValue> params = {},
+                                         std::vector<torch_tensorrt::core::conversion::InputRange> ranges = {}) {
+  using namespace torch_tensorrt::core;
+  conversion::ConversionInfo info;
+  if (ranges.empty()) {
+    for (auto& t : inputs) {
+      conversion::InputRange r;
+      r.min = r.opt = r.max = t.sizes().vec();
+      r.dtype = t.scalar_type();
+      info.inputs.push_back(r);
+    }
+  } else {
+    info.inputs = ranges;
+  }
+  conversion::StaticParams bound;
+  size_t first = g->inputs().size() - params.size();
+  for (size_t i = 0; i < params.size(); ++i) bound[g->inputs()[first + i]] = params[i];
+  std::string plan = conversion::ConvertBlockToEngine(g->block(), info, nullptr, bound);
+  std::vector<std::string> in_names, out_names;
+  for (size_t i = 0; i < inputs.size(); ++i) in_names.push_back("input_" + std::to_string(i));
+  size_t nOut = 0;
+  for (auto* v : g->outputs())
+    nOut += v->node()->kind() == torch::jit::prim::TupleConstruct ? v->node()->inputs().size() : 1;
+  for (size_t i = 0; i < nOut; ++i) out_names.push_back("output_" + std::to_string(i));
+  runtime::TRTEngine engine("test", plan, "cpu", in_names, out_names);
+  return engine.execute(inputs);
+}
+
+inline void expectClose(const at::Tensor& actual, const at::Tensor& expected, Tolerance tol) {
+  ASSERT_EQ(actual.sizes(), expected.sizes());
+  ASSERT_EQ(actual.scalar_type(), expected.scalar_type());
+  if (!at::isFloatingType(expected.scalar_type())) {
+    EXPECT_TRUE(at::equal(actual, expected)) << "actual:\n" << actual << "\nexpected:\n" << expected;
+    return;
+  }
+  EXPECT_TRUE(at::allclose(actual, expected, tol.rtol, tol.atol, /*equal_nan=*/true))
+      << "max abs diff " << (actual - expected).abs().max().item<double>();
+}
+
+//! Runs an IR string both ways and compares every output.
+inline void checkGraph(const std::string& ir, std::vector<at::Tensor> inputs, std::vector<c10::IValue> params = {}) {
+  auto g = parse(ir);
+  auto expected = runJit(g, inputs, params);
+  auto actual = runEngine(g, inputs, params);
+  ASSERT_EQ(actual.size(), expected.size());
+  for (size_t i = 0; i < actual.size(); ++i) expectClose(actual[i], expected[i], toleranceFor(expected[i].scalar_type()));
+}
+
+}  // namespace torchtrt_test

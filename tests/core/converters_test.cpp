@@ -1,0 +1,190 @@
+// One test per converter family (IR string -> JIT interpreter vs engine).
+#include "converter_test_util.h"
+
+using torchtrt_test::checkGraph;
+
+TEST(Converters, Convolution2dWithBiasStridePaddingGroups) {
+  checkGraph(R"IR(
+    graph(%x : Tensor, %w : Tensor, %b : Tensor):
+      %s : int[] = prim::Constant[value=[2, 1]]()
+      %p : int[] = prim::Constant[value=[1, 0]]()
+      %d : int[] = prim::Constant[value=[1, 1]]()
+      %op : int[] = prim::Constant[value=[0, 0]]()
+      %g : int = prim::Constant[value=2]()
+      %f : bool = prim::Constant[value=0]()
+      %t : bool = prim::Constant[value=1]()
+      %y : Tensor = aten::_convolution(%x, %w, %b, %s, %p, %d, %f, %op, %g, %f, %f, %t, %t)
+      return (%y))IR",
+             {at::randn({2, 4, 9, 8})}, {at::randn({6, 2, 3, 3}), at::randn({6})});
+}
+
+TEST(Converters, Convolution1dAnd3d) {
+  const char* ir = R"IR(
+    graph(%x : Tensor, %w : Tensor):
+      %s : int[] = prim::Constant[value=[1]]()
+      %p : int[] = prim::Constant[value=[1]]()
+      %op : int[] = prim::Constant[value=[0]]()
+      %g : int = prim::Constant[value=1]()
+      %f : bool = prim::Constant[value=0]()
+      %none : NoneType = prim::Constant()
+      %y : Tensor = aten::_convolution(%x, %w, %none, %s, %p, %s, %f, %op, %g, %f, %f, %f, %f)
+      return (%y))IR";
+  checkGraph(ir, {at::randn({1, 3, 10})}, {at::randn({5, 3, 3})});
+  checkGraph(ir, {at::randn({1, 2, 5, 6, 4})}, {at::randn({3, 2, 3, 3, 3})});
+}
+
+TEST(Converters, BatchNormInference) {
+  checkGraph(R"IR(
+    graph(%x : Tensor, %g : Tensor, %b : Tensor, %m : Tensor, %v : Tensor):
+      %f : bool = prim::Constant[value=0]()
+      %mom : float = prim::Constant[value=0.1]()
+      %eps : float = prim::Constant[value=1e-05]()
+      %y : Tensor = aten::batch_norm(%x, %g, %b, %m, %v, %f, %mom, %eps, %f)
+      return (%y))IR",
+             {at::randn({2, 3, 4, 4})}, {at::randn({3}), at::randn({3}), at::randn({3}), at::rand({3}) + 0.5});
+}
+
+TEST(Converters, ActivationsAndInPlaceForms) {
+  for (std::string op : {"relu", "relu_", "sigmoid", "tanh_", "silu", "hardswish", "hardsigmoid", "relu6", "selu"}) {
+    checkGraph("graph(%x : Tensor):\n  %y : Tensor = aten::" + op + "(%x)\n  return (%y)", {at::randn({3, 7}) * 4});
+  }
+  checkGraph(R"IR(
+    graph(%x : Tensor):
+      %a : float = prim::Constant[value=-0.5]()
+      %b : float = prim::Constant[value=0.25]()
+      %y : Tensor = aten::hardtanh(%x, %a, %b)
+      %s : float = prim::Constant[value=0.2]()
+      %z : Tensor = aten::leaky_relu(%y, %s)
+      %mode : str = prim::Constant[value="tanh"]()
+      %w : Tensor = aten::gelu(%x, %mode)
+      return (%z, %w))IR",
+             {at::randn({4, 5})});
+}
+
+TEST(Converters, PoolingIncludingCeilModeAndAdaptive) {
+  checkGraph(R"IR(
+    graph(%x : Tensor):
+      %k : int[] = prim::Constant[value=[3, 3]]()
+      %s : int[] = prim::Constant[value=[2, 2]]()
+      %p : int[] = prim::Constant[value=[1, 1]]()
+      %d : int[] = prim::Constant[value=[1, 1]]()
+      %t : bool = prim::Constant[value=1]()
+      %f : bool = prim::Constant[value=0]()
+      %none : NoneType = prim::Constant()
+      %a : Tensor = aten::max_pool2d(%x, %k, %s, %p, %d, %t)
+      %b : Tensor = aten::avg_pool2d(%x, %k, %s, %p, %t, %f, %none)
+      %o : int[] = prim::Constant[value=[2, 4]]()
+      %c : Tensor = aten::adaptive_avg_pool2d(%x, %o)
+      return (%a, %b, %c))IR",
+             {at::randn({2, 3, 8, 8})});
+}
+
+TEST(Converters, ElementwiseTensorScalarAlphaAndBroadcast) {
+  checkGraph(R"IR(
+    graph(%x : Tensor, %y : Tensor):
+      %alpha : int = prim::Constant[value=2]()
+      %a : Tensor = aten::add(%x, %y, %alpha)
+      %b : Tensor = aten::sub(%a, %y, %alpha)
+      %c : Tensor = aten::mul(%b, %y)
+      %two : float = prim::Constant[value=2.5]()
+      %d : Tensor = aten::div(%c, %two)
+      %one : int = prim::Constant[value=1]()
+      %e : Tensor = aten::rsub(%d, %two, %one)
+      %f : Tensor = aten::add_(%e, %x, %one)
+      %g : Tensor = aten::gt(%f, %y)
+      %h : Tensor = aten::le(%f, %two)
+      return (%f, %g, %h))IR",
+             {at::randn({2, 3, 4}), at::randn({3, 1})});
+}
+
+TEST(Converters, MatmulVariantsAndAddmm) {
+  checkGraph(R"IR(
+    graph(%a : Tensor, %b : Tensor, %v : Tensor):
+      %x : Tensor = aten::matmul(%a, %b)
+      %y : Tensor = aten::matmul(%a, %v)
+      return (%x, %y))IR",
+             {at::randn({2, 3, 4}), at::randn({4, 5}), at::randn({4})});
+  checkGraph(R"IR(
+    graph(%a : Tensor, %b : Tensor, %c : Tensor):
+      %beta : float = prim::Constant[value=0.5]()
+      %alpha : float = prim::Constant[value=2.0]()
+      %x : Tensor = aten::addmm(%c, %a, %b, %beta, %alpha)
+      return (%x))IR",
+             {at::randn({3, 4}), at::randn({4, 5}), at::randn({5})});
+  checkGraph(R"IR(
+    graph(%x : Tensor, %w : Tensor, %b : Tensor):
+      %y : Tensor = aten::linear(%x, %w, %b)
+      return (%y))IR",
+             {at::randn({2, 6, 8})}, {at::randn({3, 8}), at::randn({3})});
+}
+
+TEST(Converters, ShapeOpsWithNegativeDims) {
+  checkGraph(R"IR(
+    graph(%x : Tensor):
+      %one : int = prim::Constant[value=1]()
+      %m1 : int = prim::Constant[value=-1]()
+      %a : Tensor = aten::flatten(%x, %one, %m1)
+      %p : int[] = prim::Constant[value=[2, 0, -1, 1]]()
+      %b : Tensor = aten::permute(%x, %p)
+      %c : Tensor = aten::transpose(%x, %m1, %one)
+      %s : int[] = prim::Constant[value=[-1, 6]]()
+      %d : Tensor = aten::view(%x, %s)
+      %e : Tensor = aten::unsqueeze(%x, %m1)
+      %f : Tensor = aten::squeeze(%e, %m1)
+      return (%a, %b, %c, %d, %f))IR",
+             {at::randn({2, 3, 4, 5})});
+}
+
+TEST(Converters, SoftmaxReductionsAndConcat) {
+  checkGraph(R"IR(
+    graph(%x : Tensor, %y : Tensor):
+      %m1 : int = prim::Constant[value=-1]()
+      %none : NoneType = prim::Constant()
+      %a : Tensor = aten::softmax(%x, %m1, %none)
+      %dims : int[] = prim::Constant[value=[0, -1]]()
+      %t : bool = prim::Constant[value=1]()
+      %b : Tensor = aten::mean(%x, %dims, %t, %none)
+      %c : Tensor = aten::sum(%x, %none)
+      %l : Tensor[] = prim::ListConstruct(%x, %y)
+      %one : int = prim::Constant[value=1]()
+      %d : Tensor = aten::cat(%l, %one)
+      %e : Tensor = aten::stack(%l, %m1)
+      return (%a, %b, %c, %d))IR",
+             {at::randn({2, 3, 4}), at::randn({2, 3, 4})});
+}
+
+TEST(Evaluators, SizeAndIntArithmeticFeedAView) {
+  checkGraph(R"IR(
+    graph(%x : Tensor):
+      %zero : int = prim::Constant[value=0]()
+      %one : int = prim::Constant[value=1]()
+      %n : int = aten::size(%x, %zero)
+      %c : int = aten::size(%x, %one)
+      %two : int = prim::Constant[value=2]()
+      %c2 : int = aten::mul(%c, %two)
+      %h : int = aten::floordiv(%c2, %two)
+      %m1 : int = prim::Constant[value=-1]()
+      %s : int[] = prim::ListConstruct(%n, %h, %m1)
+      %y : Tensor = aten::view(%x, %s)
+      return (%y))IR",
+             {at::randn({2, 3, 4, 5})});
+}
+
+TEST(Conversion, UnsupportedOpNamesNodeSchemaAndConverter) {
+  auto g = torchtrt_test::parse(R"IR(
+    graph(%x : Tensor):
+      %one : int = prim::Constant[value=1]()
+      %none : NoneType = prim::Constant()
+      %y : Tensor = aten::cumsum(%x, %one, %none)
+      return (%y))IR");
+  try {
+    torchtrt_test::runEngine(g, {at::randn({2, 3})});
+    FAIL() << "expected an error";
+  } catch (const c10::Error& e) {
+    std::string msg = e.what();
+    EXPECT_NE(msg.find("Unable to convert node: %"), std::string::npos) << msg;
+    EXPECT_NE(msg.find(" : Tensor = aten::cumsum(%x, "), std::string::npos) << msg;
+    EXPECT_NE(msg.find("Schema: aten::cumsum(Tensor self, int dim, *, ScalarType? dtype=None) -> Tensor"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("Converter for aten::cumsum requested, but no such converter was found."), std::string::npos) << msg;
+  }
+}
