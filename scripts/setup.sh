@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Sets up everything on a fresh Debian 12 machine: system packages (only when missing), a
+# virtual environment with pinned Python packages (pip's cache makes reruns quick), and the
+# native build + package install (incremental in build/).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need=()
+command -v cmake >/dev/null || need+=(cmake)
+command -v g++ >/dev/null || need+=(g++)
+command -v ninja >/dev/null || need+=(ninja-build)
+[ -f /usr/include/gtest/gtest.h ] || need+=(libgtest-dev)
+python3 -c "import venv, ensurepip" 2>/dev/null || need+=(python3-venv)
+if [ ${#need[@]} -gt 0 ]; then
+  echo "== installing system packages: ${need[*]}"
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -q && $SUDO apt-get install -y -q "${need[@]}"
+fi
+
+PY=${TORCHTRT_PYTHON:-python3}
+if [ ! -x .venv/bin/python ]; then
+  echo "== creating .venv"
+  "$PY" -m venv .venv
+fi
+if ! cmp -s requirements.txt .venv/.requirements.installed; then
+  echo "== installing pinned Python packages"
+  .venv/bin/pip install -q -r requirements.txt
+  cp requirements.txt .venv/.requirements.installed
+fi
+
+echo "== building and installing torch_tensorrt"
+export TORCHTRT_JOBS=${TORCHTRT_JOBS:-$(nproc)}
+.venv/bin/pip install -q --no-build-isolation --no-deps .
+.venv/bin/python -c "import torch_tensorrt" || { echo "torch_tensorrt failed to build or import"; exit 1; }

@@ -1,0 +1,115 @@
+"""Acceptance 3-5: unsupported-op errors, ResNet-18, and refused plans."""
+import os
+import subprocess
+import sys
+
+import pytest
+import torch
+import torch_tensorrt
+import torchvision
+
+from conftest import TOLERANCES
+
+
+class Unsupported(torch.nn.Module):
+    def forward(self, x):
+        return torch.cumsum(torch.relu(x), 1)
+
+
+def test_unsupported_op_error_has_node_schema_and_source_line():
+    x = torch.randn(2, 3)
+    with pytest.raises(RuntimeError) as info:
+        torch_tensorrt.compile(torch.jit.trace(Unsupported(), x), inputs=[x])
+    msg = str(info.value)
+    assert "Unable to convert node: %" in msg and "aten::cumsum(" in msg
+    assert "Schema: aten::cumsum(Tensor self, int dim, *, ScalarType? dtype=None) -> Tensor" in msg
+    assert "Converter for aten::cumsum requested, but no such converter was found." in msg
+    assert "test_errors_and_models.py:" in msg  # the Python source line
+
+
+def torchtrtc():
+    return [sys.executable, "-m", "torch_tensorrt._cli"]
+
+
+def test_torchtrtc_writes_no_output_when_conversion_fails(tmp_path):
+    x = torch.randn(2, 3)
+    torch.jit.save(torch.jit.trace(Unsupported(), x), str(tmp_path / "in.ts"))
+    out = tmp_path / "out.ts"
+    r = subprocess.run(torchtrtc() + [str(tmp_path / "in.ts"), str(out), "(2,3)"], capture_output=True, text=True)
+    assert r.returncode == 1
+    assert "Converter for aten::cumsum requested, but no such converter was found." in r.stderr
+    assert not out.exists() and not list(tmp_path.glob("out.ts*"))
+
+
+def test_torchtrtc_compiles_and_checks_flags(tmp_path):
+    class Small(torch.nn.Module):
+        def forward(self, x):
+            return torch.relu(x) + 1
+
+    x = torch.randn(1, 3, 8, 8)
+    torch.jit.save(torch.jit.trace(Small(), x), str(tmp_path / "in.ts"))
+    r = subprocess.run(torchtrtc() + ["-p", "f32", "-v", str(tmp_path / "in.ts"), str(tmp_path / "out.ts"), "(1,3,8,8)"],
+                       capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    m = torch.jit.load(str(tmp_path / "out.ts"))
+    torch.testing.assert_close(m(x), torch.relu(x) + 1)
+    r = subprocess.run(torchtrtc() + ["--check-method-support", str(tmp_path / "in.ts")], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    r = subprocess.run(torchtrtc() + ["--no-such-flag", "a.ts", "b.ts", "(1,2)"], capture_output=True, text=True)
+    assert r.returncode == 2 and "unknown flag '--no-such-flag'" in r.stderr
+    r = subprocess.run(torchtrtc() + [str(tmp_path / "in.ts"), str(tmp_path / "o.ts"), "(1,x,8)"], capture_output=True, text=True)
+    assert r.returncode == 2 and "'x' is not a non-negative integer dimension" in r.stderr
+
+
+def test_resnet18_matches_torchscript():
+    torch.manual_seed(0)
+    model = torchvision.models.resnet18().eval()
+    x = torch.randn(2, 3, 224, 224)
+    ts = torch.jit.trace(model, x)
+    trt = torch_tensorrt.compile(ts, inputs=[torch_tensorrt.Input(shape=(2, 3, 224, 224))])
+    expected, actual = ts(x), trt(x)
+    cosine = torch.nn.functional.cosine_similarity(expected.flatten(), actual.flatten(), dim=0).item()
+    assert cosine >= 0.9999
+    torch.testing.assert_close(actual, expected, **TOLERANCES[torch.float32])
+
+
+def _engine_module(tmp_path):
+    x = torch.randn(1, 4)
+    ts = torch.jit.trace(torch.nn.Sequential(torch.nn.Linear(4, 3), torch.nn.ReLU()).eval(), x)
+    plan = torch_tensorrt.ts.convert_method_to_trt_engine(ts, "forward", inputs=[x])
+    return plan, x, ts
+
+
+@pytest.mark.parametrize("damage", ["truncate", "bitflip", "version"])
+def test_damaged_plans_are_refused_from_python_and_jit_load(tmp_path, damage):
+    plan, x, ts = _engine_module(tmp_path)
+    good = torch_tensorrt.ts.embed_engine_in_new_module(plan)
+    torch.testing.assert_close(good(x), ts(x), **TOLERANCES[torch.float32])
+    b = bytearray(plan)
+    if damage == "truncate":
+        b = b[: len(b) // 2]
+        expected = "truncated"
+    elif damage == "bitflip":
+        b[len(b) // 2] ^= 0x04
+        expected = "corrupted"
+    else:
+        import zlib
+
+        b[8:12] = (7).to_bytes(4, "little")
+        b[28:32] = zlib.crc32(bytes(b[:28])).to_bytes(4, "little")
+        expected = "reads versions 1 to 1"
+    with pytest.raises(RuntimeError, match=expected):
+        torch_tensorrt.ts.embed_engine_in_new_module(bytes(b))
+    # The same damage inside a saved module is refused by torch.jit.load.
+    torch.jit.save(good, str(tmp_path / "good.ts"))
+    import zipfile
+
+    src = zipfile.ZipFile(tmp_path / "good.ts")
+    with zipfile.ZipFile(tmp_path / "bad.ts", "w") as dst:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if plan in data:
+                data = data.replace(plan, bytes(b) + b"\0" * (len(plan) - len(b)) if len(b) < len(plan) else bytes(b))
+            dst.writestr(item, data)
+    with pytest.raises(RuntimeError, match="invalid plan"):
+        torch.jit.load(str(tmp_path / "bad.ts"))
