@@ -64,3 +64,13 @@ def test_saved_module_runs_in_cpp_with_runtime_library_only(tmp_path):
     assert r.returncode == 0, r.stderr
     out = torch._C._pickle_load_obj((tmp_path / "y.pt").read_bytes())
     torch.testing.assert_close(out, ts(x), **TOLERANCES[torch.float32])
+
+
+def test_seed_copies_match_the_shared_originals():
+    from conftest import SEED, SHARED_SEED
+
+    if not os.path.isdir(SHARED_SEED):
+        return  # only the development checkout has ../shared; elsewhere the copies are the reference
+    for name in ("example_usage.py", "flatten_converter.cpp"):
+        with open(os.path.join(SEED, name), "rb") as a, open(os.path.join(SHARED_SEED, name), "rb") as b:
+            assert a.read() == b.read(), f"tests/seed/{name} differs from ../shared/seed/{name}"

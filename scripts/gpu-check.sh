@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Run on the GPU machine (through the device tool): builds with CUDA on, runs every C++ and
+# Python suite and the demo, and writes logs plus a summary to ${OUT:-gpu-out}.
+# Usage: scripts/gpu-check.sh
+set -uo pipefail
+cd "$(dirname "$0")/.."
+OUT=${OUT:-gpu-out}
+mkdir -p "$OUT"
+PY=${TORCHTRT_PYTHON:-python3}
+export TORCHTRT_JOBS=$(nproc)
+summary="$OUT/gpu-summary.txt"
+{
+  echo "date: $(date -u +%Y-%m-%dT%H:%MZ)"
+  echo "device: $(nvidia-smi --query-gpu=name,driver_version --format=csv,noheader 2>/dev/null | head -1)"
+  echo "python: $($PY --version 2>&1), torch: $($PY -c 'import torch; print(torch.__version__, torch.cuda.is_available())')"
+} > "$summary"
+status=0
+step() {  # step NAME COMMAND...
+  local name=$1; shift
+  local start=$(date +%s)
+  if "$@" > "$OUT/$name.log" 2>&1; then r=pass; else r=FAIL; status=1; fi
+  echo "$name: $r ($(( $(date +%s) - start )) s) $(grep -E '^\[  PASSED|tests? passed|passed|failed' "$OUT/$name.log" | tail -1)" >> "$summary"
+}
+# The distribution's compiler, whose libstdc++ is the one libtorch uses (the image also has a
+# gcc in /opt/gcc whose runtime got linked statically and clashed with torch's at run time).
+compilers=()
+[ -x /usr/bin/g++ ] && compilers=(-DCMAKE_CXX_COMPILER=/usr/bin/g++ -DCMAKE_C_COMPILER=/usr/bin/gcc -DCMAKE_CUDA_HOST_COMPILER=/usr/bin/g++)
+step configure cmake -S . -B build-gpu -G Ninja -DPython3_EXECUTABLE="$(command -v $PY)" -DTORCHTRT_CUDA=ON "${compilers[@]}"
+step build cmake --build build-gpu --parallel "$(nproc)"
+step ctest bash -c "cd build-gpu && ctest --output-on-failure -j $(nproc)"
+step install env TORCHTRT_BUILD_DIR=build-gpu $PY -m pip install --no-build-isolation --no-deps --no-index .
+step pytest env TORCHTRT_BUILD_DIR=build-gpu $PY -m pytest -q -p no:cacheprovider
+step demo $PY demo/resnet18_demo.py
+cat "$summary"
+exit $status
