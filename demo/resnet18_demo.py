@@ -12,13 +12,16 @@ import torch_tensorrt
 import torchvision
 
 
-def median_latency_ms(fn, x, warmup=2, iters=10):
+def median_latency_ms(fn, x, warmup=3, iters=20):
+    sync = torch.cuda.synchronize if x.is_cuda else (lambda: None)
     for _ in range(warmup):
         fn(x)
+    sync()
     times = []
     for _ in range(iters):
         start = time.perf_counter()
         fn(x)
+        sync()
         times.append((time.perf_counter() - start) * 1000)
     return statistics.median(times)
 
@@ -31,10 +34,13 @@ def agreement(expected, actual):
 def main():
     torch.manual_seed(0)
     device = "cuda" if torch.cuda.is_available() and os.environ.get("TORCHTRT_DEMO_CPU") is None else "cpu"
-    x = torch.randn(1, 3, 224, 224)
-    model = torchvision.models.resnet18().eval()
+    on_gpu = device == "cuda" and torch_tensorrt._C.has_cuda_backend()
+    device = "cuda" if on_gpu else "cpu"
+    x = torch.randn(1, 3, 224, 224, device=device)
+    model = torchvision.models.resnet18().eval().to(device)
     scripted = torch.jit.trace(model, x)
-    print(f"torch {torch.__version__}, torch_tensorrt {torch_tensorrt.__version__}, backend: cpu engine")
+    where = torch.cuda.get_device_name() if on_gpu else f"{os.cpu_count()} CPU cores"
+    print(f"torch {torch.__version__}, torch_tensorrt {torch_tensorrt.__version__}, engine backend: {device} ({where})")
 
     start = time.perf_counter()
     compiled = torch_tensorrt.compile(scripted, inputs=[torch_tensorrt.Input(shape=x.shape)], enabled_precisions={torch.float})
@@ -56,7 +62,7 @@ def main():
         print("torchtrtc  vs TorchScript:", agreement(expected, from_cli(x)))
         ts_ms = median_latency_ms(scripted, x)
         trt_ms = median_latency_ms(compiled, x)
-    print(f"median latency on {os.cpu_count()} CPU cores (batch 1): TorchScript {ts_ms:.1f} ms, engine {trt_ms:.1f} ms")
+    print(f"median latency on {where} (batch 1, float32): TorchScript {ts_ms:.2f} ms, engine {trt_ms:.2f} ms")
 
 
 if __name__ == "__main__":

@@ -3,6 +3,10 @@
 #include "core/runtime/runtime.h"
 #include "core/util/macros.h"
 #include "core/util/trt_util.h"
+#ifdef TORCHTRT_WITH_CUDA
+#include "c10/cuda/CUDAGuard.h"
+#include "c10/cuda/CUDAStream.h"
+#endif
 
 namespace torch_tensorrt {
 namespace core {
@@ -96,14 +100,23 @@ std::vector<at::Tensor> TRTEngine::execute(std::vector<at::Tensor> inputs) {
   TORCHTRT_CHECK(inputs.size() == input_names.size(), "engine '" << name << "' expects " << input_names.size()
                                                                  << " input(s) but was given " << inputs.size());
   std::lock_guard<std::mutex> lock(exec_mutex_);
+  const bool onGpu = engine_->getBackend() == trt::Backend::kCUDA;
+  at::Device device = onGpu ? inputs.empty() ? at::Device(at::kCUDA, 0) : inputs[0].device() : at::Device(at::kCPU);
   std::vector<at::Tensor> keep;
   for (size_t i = 0; i < inputs.size(); ++i) {
     const std::string& bind = input_names[i];
     at::Tensor t = inputs[i];
     TORCHTRT_CHECK(t.defined(), "input " << i << " ('" << bind << "') of engine '" << name << "' is undefined");
-    TORCHTRT_CHECK(t.device().is_cpu(), "input " << i << " ('" << bind << "') of engine '" << name << "' is on " << t.device()
-                                                 << " but this engine runs on the CPU backend; move the input to the CPU "
-                                                 << "or recompile for the GPU");
+    if (onGpu) {
+      TORCHTRT_CHECK(t.is_cuda(), "input " << i << " ('" << bind << "') of engine '" << name << "' is on " << t.device()
+                                           << " but this engine runs on the GPU (" << device_info << "); move the input to the GPU");
+      TORCHTRT_CHECK(t.device() == device, "input " << i << " ('" << bind << "') is on " << t.device() << " but input 0 is on "
+                                                    << device << "; all inputs of an engine must be on one GPU");
+    } else {
+      TORCHTRT_CHECK(t.device().is_cpu(), "input " << i << " ('" << bind << "') of engine '" << name << "' is on " << t.device()
+                                                   << " but this engine runs on the CPU backend; move the input to the CPU "
+                                                   << "or recompile for the GPU");
+    }
     auto expected = util::TRTDataTypeToScalarType(engine_->getTensorDataType(bind.c_str()));
     TORCHTRT_CHECK(t.scalar_type() == expected, "input " << i << " ('" << bind << "') of engine '" << name << "' expects dtype "
                                                          << c10::toString(expected) << " but got " << c10::toString(t.scalar_type()));
@@ -120,12 +133,22 @@ std::vector<at::Tensor> TRTEngine::execute(std::vector<at::Tensor> inputs) {
   for (const auto& bind : output_names) {
     trt::Dims dims = context_->getTensorShape(bind.c_str());
     auto dtype = util::TRTDataTypeToScalarType(engine_->getTensorDataType(bind.c_str()));
-    at::Tensor out = at::empty(dims.toVector(), at::TensorOptions().dtype(dtype));
+    at::Tensor out = at::empty(dims.toVector(), at::TensorOptions().dtype(dtype).device(device));
     context_->setTensorAddress(bind.c_str(), out.data_ptr());
     outputs.push_back(out);
   }
+  void* stream = nullptr;
+#ifdef TORCHTRT_WITH_CUDA
+  std::optional<c10::cuda::CUDAGuard> guard;
+  if (onGpu) {
+    guard.emplace(device);
+    stream = c10::cuda::getCurrentCUDAStream(device.index()).stream();
+  }
+#else
+  TORCHTRT_CHECK(!onGpu, "engine '" << name << "' targets the GPU but this build has no CUDA backend");
+#endif
   try {
-    context_->enqueueV3(nullptr);
+    context_->enqueueV3(stream);
   } catch (const trt::Error& e) {
     TORCHTRT_THROW_ERROR("engine '" << name << "' failed: " << e.what());
   }

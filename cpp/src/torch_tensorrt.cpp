@@ -6,6 +6,7 @@
 #include "core/compiler.h"
 #include "core/util/logging.h"
 #include "core/util/macros.h"
+#include "torch/cuda.h"
 #include "torch/version.h"
 
 namespace torch_tensorrt {
@@ -90,6 +91,19 @@ core::CompileSpec toInternal(const CompileSpec& spec) {
                                                   << ", which needs INT8 calibration (not available in this build); use float and half");
     s.enabled_precisions.insert(DataType(p).toScalarType());
   }
+  s.backend = trt::Backend::kCPU;
+  internal.device_info = "cpu";
+  if (spec.device.device_type == Device::DeviceType::kGPU) {
+    if (!trt::hasCudaBackend()) {
+      LOG_WARNING("the GPU was requested but this build has no CUDA backend; building for the CPU backend");
+    } else if (static_cast<int64_t>(torch::cuda::device_count()) <= spec.device.gpu_id) {
+      LOG_WARNING("the GPU was requested but GPU " << spec.device.gpu_id << " is not visible; building for the CPU backend");
+    } else {
+      s.backend = trt::Backend::kCUDA;
+      internal.device_info = "cuda:" + std::to_string(spec.device.gpu_id);
+    }
+  }
+  s.gpu_id = spec.device.gpu_id;
   s.disable_tf32 = spec.disable_tf32;
   s.debug = spec.debug;
   s.workspace_size = static_cast<int64_t>(spec.workspace_size);
@@ -108,17 +122,22 @@ std::string convert_method_to_trt_engine(const torch::jit::Module& module, std::
 
 torch::jit::Module embed_engine_in_new_module(const std::string& engine, std::vector<std::string> input_names,
                                               std::vector<std::string> output_names) {
-  if (input_names.empty() || output_names.empty()) {
-    // Default binding names are those the compiler gives: input_i / output_i, read from the plan.
-    std::unique_ptr<trt::IRuntime> rt(trt::createInferRuntime(core::util::logging::engine_logger()));
-    std::unique_ptr<trt::ICudaEngine> e(rt->deserializeCudaEngine(engine.data(), engine.size()));
+  std::unique_ptr<trt::IRuntime> rt(trt::createInferRuntime(core::util::logging::engine_logger()));
+  std::unique_ptr<trt::ICudaEngine> e;
+  try {
+    e.reset(rt->deserializeCudaEngine(engine.data(), engine.size()));
+  } catch (const trt::Error& err) {
+    TORCHTRT_THROW_ERROR("cannot embed the engine: " << err.what());
+  }
+  if (input_names.empty() && output_names.empty()) {
+    // Default binding names: the plan's own I/O names in order (input_i / output_i from the compiler).
     for (int i = 0; i < e->getNbIOTensors(); ++i) {
       const char* n = e->getIOTensorName(i);
-      if (e->getTensorIOMode(n) == trt::TensorIOMode::kINPUT && input_names.size() < static_cast<size_t>(i + 1)) input_names.push_back(n);
-      else if (e->getTensorIOMode(n) == trt::TensorIOMode::kOUTPUT) output_names.push_back(n);
+      (e->getTensorIOMode(n) == trt::TensorIOMode::kINPUT ? input_names : output_names).push_back(n);
     }
   }
-  return core::EmbedEngineInNewModule(engine, "cpu", input_names, output_names,
+  std::string device = e->getBackend() == trt::Backend::kCUDA ? "cuda:0" : "cpu";
+  return core::EmbedEngineInNewModule(engine, device, input_names, output_names,
                                       output_names.size() == 1 ? core::OutputStructure::kSingle : core::OutputStructure::kTuple);
 }
 

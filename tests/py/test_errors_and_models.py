@@ -8,7 +8,7 @@ import torch
 import torch_tensorrt
 import torchvision
 
-from conftest import TOLERANCES
+from conftest import TOLERANCES, gpu_engines
 
 
 class Unsupported(torch.nn.Module):
@@ -48,6 +48,8 @@ def test_torchtrtc_compiles_and_checks_flags(tmp_path):
 
     x = torch.randn(1, 3, 8, 8)
     torch.jit.save(torch.jit.trace(Small(), x), str(tmp_path / "in.ts"))
+    if gpu_engines():
+        x = x.cuda()  # torchtrtc targets the GPU when one is visible
     r = subprocess.run(torchtrtc() + ["-p", "f32", "-v", str(tmp_path / "in.ts"), str(tmp_path / "out.ts"), "(1,3,8,8)"],
                        capture_output=True, text=True)
     assert r.returncode == 0, r.stderr

@@ -7,7 +7,7 @@ import subprocess
 
 import torch
 
-from conftest import BUILD, TOLERANCES, run_python
+from conftest import BUILD, TF32_TOLERANCE, TOLERANCES, gpu_engines, run_python
 
 
 def test_example_usage_runs_unchanged_and_saved_module_reloads(seed_dir, tmp_path):
@@ -28,13 +28,15 @@ assert not others, others
 m = torch.jit.load('trt_torchscript_module.ts')
 ref = torch.jit.load('reference.ts')
 assert 'tensorrt::execute_engine' in str(m.graph)
-x = torch.randn(4, 1, 1, 32, 32)
+x = torch.randn(4, 1, 1, 32, 32, device="cuda" if torch.cuda.is_available() else "cpu")
 torch.save([(ref(xi), m(xi)) for xi in x], 'pairs.pt')
 """
     r = run_python(code, str(tmp_path))
     assert r.returncode == 0, r.stderr
+    tolerance = TF32_TOLERANCE if gpu_engines() else TOLERANCES[torch.float32]
     for expected, actual in torch.load(str(tmp_path / "pairs.pt")):
-        torch.testing.assert_close(actual, expected, **TOLERANCES[torch.float32])
+        assert actual.device == expected.device
+        torch.testing.assert_close(actual, expected, **tolerance)
 
 
 def test_saved_module_runs_in_cpp_with_runtime_library_only(tmp_path):

@@ -23,6 +23,7 @@ struct BuilderSettings {
   bool debug = false;
   bool truncate_long_and_double = false;
   trt::Backend backend = trt::Backend::kCPU;
+  int64_t gpu_id = 0;
   int64_t workspace_size = 0;
   int64_t num_avg_timing_iters = 1;
 };

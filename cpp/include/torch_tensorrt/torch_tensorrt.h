@@ -43,6 +43,17 @@ struct Input {
   Input(at::Tensor tensor);
 };
 
+//! Where an engine runs.
+struct Device {
+  enum class DeviceType : int8_t { kGPU, kCPU };
+  //! kGPU runs on a CUDA GPU (falls back to the CPU backend with a warning when none is visible).
+  DeviceType device_type = DeviceType::kGPU;
+  int64_t gpu_id = 0;
+  bool allow_gpu_fallback = false;
+  Device() = default;
+  Device(DeviceType t, int64_t id = 0) : device_type(t), gpu_id(id) {}
+};
+
 namespace ts {
 
 //! Settings of one compilation.
@@ -66,6 +77,8 @@ struct CompileSpec {
   bool debug = false;
   //! Fail instead of falling back to TorchScript (always true until partial compilation lands).
   bool require_full_compilation = false;
+  //! Target device of the engine.
+  Device device;
 };
 
 //! Compiles `forward` into a module whose forward runs an engine.

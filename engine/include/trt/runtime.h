@@ -14,6 +14,9 @@ namespace trt {
 class ICudaEngine;
 struct PlanContents;
 struct Schedule;
+namespace cuda {
+struct LaunchContext;
+}
 
 //! Whether a bound tensor is an engine input or output.
 enum class TensorIOMode : int32_t { kNONE = 0, kINPUT = 1, kOUTPUT = 2 };
@@ -53,6 +56,13 @@ class IExecutionContext {
   std::vector<uint8_t> arena_;      // scratch for intermediate tensors
   std::vector<size_t> arenaOffset_; // per tensor; SIZE_MAX for bound or constant tensors
   bool shapesResolved_ = false;
+  size_t arenaBytes_ = 0;
+  void* deviceArena_ = nullptr;                 // CUDA backend: intermediates live here
+  size_t deviceArenaCapacity_ = 0;
+  size_t deviceArenaCapacity() const { return deviceArenaCapacity_; }
+  std::unique_ptr<cuda::LaunchContext> launch_;  // CUDA backend: stream, cuBLAS handle, scratch
+  void runOnCpu();
+  void runOnCuda(void* stream);
 };
 
 //! A deserialized, ready-to-run engine.
@@ -108,5 +118,7 @@ class IRuntime {
 
 //! Creates a runtime that logs to `logger`.
 IRuntime* createInferRuntime(ILogger& logger);
+//! True when this build of the engine includes the CUDA backend.
+bool hasCudaBackend();
 
 }  // namespace trt

@@ -4,6 +4,9 @@
 #include "builder/passes/passes.h"
 #include "plan/plan.h"
 #include "trt/builder.h"
+#ifdef TORCHTRT_WITH_CUDA
+#include "backends/cuda/cuda_kernels.h"
+#endif
 
 namespace trt {
 
@@ -107,6 +110,16 @@ IHostMemory* IBuilder::buildSerializedNetwork(INetworkDefinition& network, IBuil
   checkProfiles(network, config);
   PlanContents settings;
   settings.backend = config.getBackend();
+  if (settings.backend == Backend::kCUDA) {
+#ifdef TORCHTRT_WITH_CUDA
+    int count = 0;
+    if (cudaGetDeviceCount(&count) != cudaSuccess || count == 0)
+      throw Error("the config targets the cuda backend but no CUDA GPU is visible; build for the CPU backend instead");
+    cuda::currentDevice(settings.deviceName, settings.smMajor, settings.smMinor);
+#else
+    throw Error("the config targets the cuda backend, which this build of the engine does not include (configure with TORCHTRT_CUDA=ON)");
+#endif
+  }
   settings.builderFlags = config.getFlags();
   for (int p = 0; p < config.getNbOptimizationProfiles(); ++p) settings.profiles.push_back(config.getOptimizationProfile(p));
   // Work on a copy (the plan round trip is a deep copy), so the caller's network is untouched.

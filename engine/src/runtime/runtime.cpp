@@ -7,6 +7,9 @@
 #include "plan/plan.h"
 #include "runtime/schedule.h"
 #include "trt/runtime.h"
+#ifdef TORCHTRT_WITH_CUDA
+#include "backends/cuda/cuda_kernels.h"
+#endif
 
 namespace trt {
 
@@ -45,21 +48,79 @@ Schedule makeSchedule(const INetworkDefinition& net) {
 
 // ---------------- IRuntime / ICudaEngine ----------------
 
+bool hasCudaBackend() {
+#ifdef TORCHTRT_WITH_CUDA
+  return true;
+#else
+  return false;
+#endif
+}
+
+namespace {
+// A CUDA plan runs only on a GPU of the SM it was built for (its kernels are compiled for it).
+void checkCudaTarget(const PlanContents& c) {
+#ifdef TORCHTRT_WITH_CUDA
+  int count = 0;
+  if (cudaGetDeviceCount(&count) != cudaSuccess || count == 0) {
+    throw Error("this plan targets the cuda backend (" + c.deviceName + ") but no CUDA GPU is visible; run it on a GPU machine or recompile the module for the CPU");
+  }
+  std::string name;
+  int major = 0, minor = 0;
+  cuda::currentDevice(name, major, minor);
+  if (major != c.smMajor || minor != c.smMinor) {
+    throw Error("this plan was built for sm_" + std::to_string(c.smMajor) + std::to_string(c.smMinor) + " (" + c.deviceName +
+                ") but the current GPU is sm_" + std::to_string(major) + std::to_string(minor) + " (" + name + "); recompile the module on this GPU");
+  }
+#else
+  throw Error(std::string("this plan targets the cuda backend (") + c.deviceName +
+              "), which this build of the engine does not include; rebuild with TORCHTRT_CUDA=ON or recompile the module for the CPU");
+#endif
+}
+}  // namespace
+
 ICudaEngine* IRuntime::deserializeCudaEngine(const void* blob, size_t size) {
   std::unique_ptr<PlanContents> contents = readPlan(static_cast<const uint8_t*>(blob), size);
-  if (contents->backend != Backend::kCPU) {
-    throw Error(std::string("this plan targets the ") + backendName(contents->backend) + " backend (" + contents->deviceName +
-                "), which this build of the engine does not include; rebuild with the CUDA backend or recompile the module for the CPU");
-  }
+  if (contents->backend == Backend::kCUDA) checkCudaTarget(*contents);
   return new ICudaEngine(std::move(contents));
 }
 
 IRuntime* createInferRuntime(ILogger& logger) { return new IRuntime(logger); }
 
 ICudaEngine::ICudaEngine(std::unique_ptr<PlanContents> contents)
-    : contents_(std::move(contents)), schedule_(std::make_unique<Schedule>(makeSchedule(*contents_->network))) {}
+    : contents_(std::move(contents)), schedule_(std::make_unique<Schedule>(makeSchedule(*contents_->network))) {
+#ifdef TORCHTRT_WITH_CUDA
+  if (contents_->backend != Backend::kCUDA) return;
+  // Weights go to the device once; every context of the engine reads the same copies.
+  auto upload = [&](const void* host, size_t bytes) {
+    if (!host || bytes == 0 || schedule_->uploads.count(host)) return;
+    void* dev = nullptr;
+    cuda::check(cudaMalloc(&dev, bytes), "cudaMalloc (weights)");
+    schedule_->uploads[host] = dev;
+    cuda::check(cudaMemcpy(dev, host, bytes, cudaMemcpyHostToDevice), "cudaMemcpy (weights)");
+  };
+  try {
+    for (const auto& step : schedule_->steps) {
+      if (step.layer->getType() == LayerType::kCONVOLUTION) {
+        const auto* conv = static_cast<const IConvolutionLayer*>(step.layer);
+        upload(conv->getKernelWeights().values, conv->getKernelWeights().count * sizeof(float));
+        upload(conv->getBiasWeights().values, conv->getBiasWeights().count * sizeof(float));
+      } else if (step.layer->getType() == LayerType::kCONSTANT) {
+        const auto* constant = static_cast<const IConstantLayer*>(step.layer);
+        upload(constant->bytes().data(), constant->bytes().size());
+      }
+    }
+  } catch (...) {
+    for (auto& kv : schedule_->uploads) cudaFree(kv.second);
+    throw;
+  }
+#endif
+}
 
-ICudaEngine::~ICudaEngine() = default;
+ICudaEngine::~ICudaEngine() {
+#ifdef TORCHTRT_WITH_CUDA
+  for (auto& kv : schedule_->uploads) cudaFree(kv.second);
+#endif
+}
 
 IExecutionContext* ICudaEngine::createExecutionContext() const { return new IExecutionContext(*this); }
 int32_t ICudaEngine::getNbIOTensors() const { return static_cast<int32_t>(schedule_->ioNames.size()); }
@@ -118,7 +179,11 @@ IExecutionContext::IExecutionContext(const ICudaEngine& engine) : engine_(engine
   for (int32_t idx : s.inputIndices) shapes_[idx] = s.tensors[idx]->getDimensions();
 }
 
-IExecutionContext::~IExecutionContext() = default;
+IExecutionContext::~IExecutionContext() {
+#ifdef TORCHTRT_WITH_CUDA
+  if (deviceArena_) cudaFree(deviceArena_);
+#endif
+}
 
 int32_t IExecutionContext::ioIndex(const char* name, const char* method) const {
   const Schedule& s = engine_.schedule();
@@ -221,7 +286,8 @@ void IExecutionContext::resolveShapes() {
     arenaOffset_[t] = chosen.offset;
     live.push_back({std::max<int32_t>(s.lastUse[t], static_cast<int32_t>(st)), chosen});
   }
-  arena_.resize(top);
+  arenaBytes_ = top;
+  if (engine_.getBackend() == Backend::kCPU) arena_.resize(top);
   shapesResolved_ = true;
 }
 
@@ -238,13 +304,20 @@ bool IExecutionContext::setTensorAddress(const char* name, void* data) {
 
 void* IExecutionContext::getTensorAddress(const char* name) const { return addresses_[ioIndex(name, "getTensorAddress")]; }
 
-bool IExecutionContext::enqueueV3(void*) {
+bool IExecutionContext::enqueueV3(void* stream) {
   const Schedule& s = engine_.schedule();
   if (!shapesResolved_) resolveShapes();
   for (int32_t idx : s.inputIndices)
     if (!addresses_[idx]) throw Error(std::string("enqueueV3: input '") + s.tensors[idx]->getName() + "' has no address; call setTensorAddress");
   for (int32_t idx : s.outputIndices)
     if (!addresses_[idx]) throw Error(std::string("enqueueV3: output '") + s.tensors[idx]->getName() + "' has no address; call setTensorAddress");
+  if (engine_.getBackend() == Backend::kCUDA) runOnCuda(stream);
+  else runOnCpu();
+  return true;
+}
+
+void IExecutionContext::runOnCpu() {
+  const Schedule& s = engine_.schedule();
   std::vector<void*> data(s.tensors.size(), nullptr);
   for (size_t t = 0; t < s.tensors.size(); ++t) {
     if (addresses_[t]) data[t] = addresses_[t];
@@ -269,7 +342,50 @@ bool IExecutionContext::enqueueV3(void*) {
       throw Error(step.layer->describe() + ": " + e.what());
     }
   }
-  return true;
+}
+
+void IExecutionContext::runOnCuda(void* stream) {
+#ifdef TORCHTRT_WITH_CUDA
+  const Schedule& s = engine_.schedule();
+  if (!launch_) {
+    launch_ = std::make_unique<cuda::LaunchContext>();
+    cuda::check(cublasCreate(&launch_->blas), "cublasCreate");
+    launch_->uploads = &s.uploads;
+    launch_->allowTF32 = (engine_.contents().builderFlags >> static_cast<int>(BuilderFlag::kTF32)) & 1ull;
+  }
+  launch_->stream = static_cast<cudaStream_t>(stream);
+  cuda::check(cublasSetStream(launch_->blas, launch_->stream), "cublasSetStream");
+  // The arena grows only when a larger shape arrives; steady-state calls allocate nothing.
+  if (arenaBytes_ > deviceArenaCapacity()) {
+    if (deviceArena_) {
+      cuda::check(cudaStreamSynchronize(launch_->stream), "cudaStreamSynchronize");
+      cuda::check(cudaFree(deviceArena_), "cudaFree (arena)");
+      deviceArena_ = nullptr;
+    }
+    cuda::check(cudaMalloc(&deviceArena_, arenaBytes_), "cudaMalloc (arena)");
+    deviceArenaCapacity_ = arenaBytes_;
+  }
+  std::vector<void*> data(s.tensors.size(), nullptr);
+  for (size_t t = 0; t < s.tensors.size(); ++t) {
+    if (addresses_[t]) data[t] = addresses_[t];
+    else if (arenaOffset_[t] != SIZE_MAX) data[t] = static_cast<uint8_t*>(deviceArena_) + arenaOffset_[t];
+  }
+  std::vector<cpu::TensorView> inputs;
+  for (const auto& step : s.steps) {
+    if (s.isConstant[step.output] && !addresses_[step.output]) {
+      data[step.output] = const_cast<void*>(launch_->device(static_cast<const IConstantLayer*>(step.layer)->bytes().data()));
+      continue;
+    }
+    inputs.clear();
+    for (int32_t i : step.inputs) inputs.push_back({data[i], shapes_[i], s.tensors[i]->getType()});
+    cpu::TensorView out{data[step.output], shapes_[step.output], s.tensors[step.output]->getType()};
+    if (shapes_[step.output].volume() == 0) continue;
+    cuda::launcherFor(step.layer->getType())(*launch_, *step.layer, inputs, out);
+  }
+#else
+  (void)stream;
+  throw Error("enqueueV3: this engine targets the cuda backend, which this build does not include");
+#endif
 }
 
 }  // namespace trt

@@ -23,6 +23,7 @@ struct Schedule {
   std::unordered_map<std::string, int32_t> ioByName;  // name -> tensor index
   std::vector<int32_t> lastUse;             // per tensor: last step reading it (-1 if none)
   std::vector<bool> isConstant;             // per tensor: produced by a Constant layer
+  std::unordered_map<const void*, void*> uploads;  // CUDA backend: host weights -> device copies
 };
 
 Schedule makeSchedule(const INetworkDefinition& network);

@@ -15,7 +15,7 @@ torch_tensorrt::ts::CompileSpec makeSpec(const std::vector<std::tuple<std::vecto
                                                                       std::vector<int64_t>, std::string>>& inputs,
                                          const std::vector<std::string>& precisions, bool disable_tf32, bool debug,
                                          uint64_t workspace_size, uint64_t num_avg_timing_iters,
-                                         bool require_full_compilation) {
+                                         bool require_full_compilation, const std::string& device_type, int64_t gpu_id) {
   std::vector<torch_tensorrt::Input> ins;
   for (const auto& [mn, op, mx, dtype] : inputs) {
     c10::ScalarType t = dtype == "float32"   ? at::kFloat
@@ -40,6 +40,8 @@ torch_tensorrt::ts::CompileSpec makeSpec(const std::vector<std::tuple<std::vecto
   spec.workspace_size = workspace_size;
   spec.num_avg_timing_iters = num_avg_timing_iters;
   spec.require_full_compilation = require_full_compilation;
+  TORCHTRT_CHECK(device_type == "cuda" || device_type == "cpu", "device type '" << device_type << "' is not cuda or cpu");
+  spec.device = torch_tensorrt::Device(device_type == "cuda" ? torch_tensorrt::Device::DeviceType::kGPU : torch_tensorrt::Device::DeviceType::kCPU, gpu_id);
   return spec;
 }
 
@@ -51,22 +53,22 @@ PYBIND11_MODULE(_C, m) {
       "compile_graph",
       [](const torch::jit::Module& mod, const std::vector<std::tuple<std::vector<int64_t>, std::vector<int64_t>, std::vector<int64_t>, std::string>>& inputs,
          const std::vector<std::string>& precisions, bool disable_tf32, bool debug, uint64_t workspace_size,
-         uint64_t num_avg_timing_iters, bool require_full_compilation) {
+         uint64_t num_avg_timing_iters, bool require_full_compilation, const std::string& device_type, int64_t gpu_id) {
         py::gil_scoped_release release;
-        return torch_tensorrt::ts::compile(
-            mod, makeSpec(inputs, precisions, disable_tf32, debug, workspace_size, num_avg_timing_iters, require_full_compilation));
+        return torch_tensorrt::ts::compile(mod, makeSpec(inputs, precisions, disable_tf32, debug, workspace_size, num_avg_timing_iters,
+                                                         require_full_compilation, device_type, gpu_id));
       });
   m.def(
       "convert_graph_to_trt_engine",
       [](const torch::jit::Module& mod, const std::string& method,
          const std::vector<std::tuple<std::vector<int64_t>, std::vector<int64_t>, std::vector<int64_t>, std::string>>& inputs,
          const std::vector<std::string>& precisions, bool disable_tf32, bool debug, uint64_t workspace_size,
-         uint64_t num_avg_timing_iters) {
+         uint64_t num_avg_timing_iters, const std::string& device_type, int64_t gpu_id) {
         std::string plan;
         {
           py::gil_scoped_release release;
           plan = torch_tensorrt::ts::convert_method_to_trt_engine(
-              mod, method, makeSpec(inputs, precisions, disable_tf32, debug, workspace_size, num_avg_timing_iters, true));
+              mod, method, makeSpec(inputs, precisions, disable_tf32, debug, workspace_size, num_avg_timing_iters, true, device_type, gpu_id));
         }
         return py::bytes(plan);
       });
@@ -84,6 +86,7 @@ PYBIND11_MODULE(_C, m) {
   m.def("get_converter_overrides", &torch_tensorrt::core::conversion::converters::get_converter_overrides);
   m.def("get_evaluator_list", &torch_tensorrt::core::conversion::evaluators::getEvaluatorList);
   m.def("get_build_info", &torch_tensorrt::get_build_info);
+  m.def("has_cuda_backend", &trt::hasCudaBackend);
   m.def("set_reportable_log_level", [](int level) {
     torch_tensorrt::core::util::logging::set_reportable_log_level(static_cast<torch_tensorrt::core::util::logging::LogLevel>(level));
   });

@@ -1,5 +1,5 @@
 """The TorchScript path: compile, convert to an engine, embed an engine, check op support."""
-from typing import Any, List, Optional, Sequence, Set
+from typing import Any, List, Optional, Sequence, Set, Tuple
 
 import torch
 
@@ -41,6 +41,22 @@ def _precisions(enabled: Optional[Set[torch.dtype]]) -> List[str]:
     return out
 
 
+def _target_device(module: torch.jit.ScriptModule, inputs: Sequence[Any], device: Any) -> Tuple[str, int]:
+    """The engine runs where the caller says, else where the example inputs are, else where the module's weights are."""
+    if device is not None:
+        d = torch.device(device) if not isinstance(device, torch.device) else device
+    else:
+        tensors = [i for i in inputs if isinstance(i, torch.Tensor)]
+        if tensors:
+            d = tensors[0].device
+        else:
+            state = list(module.parameters()) + list(module.buffers())
+            d = state[0].device if state else torch.device("cpu")
+    if d.type not in ("cuda", "cpu"):
+        raise ValueError(f"device {d} is not supported; engines run on cuda or cpu")
+    return d.type, (d.index or 0) if d.type == "cuda" else 0
+
+
 def _check_options(kwargs: dict) -> dict:
     known = {"disable_tf32", "debug", "workspace_size", "num_avg_timing_iters", "require_full_compilation", "min_block_size",
              "truncate_long_and_double", "device", "capability", "allow_shape_tensors"} | set(_NOT_YET)
@@ -74,6 +90,7 @@ def compile(
         int(opts.get("workspace_size", 0)),
         int(opts.get("num_avg_timing_iters", 1)),
         bool(opts.get("require_full_compilation", False)),
+        *_target_device(module, inputs, opts.get("device")),
     )
     return torch.jit._recursive.wrap_cpp_module(native)
 
@@ -98,6 +115,7 @@ def convert_method_to_trt_engine(
         bool(opts.get("debug", False)),
         int(opts.get("workspace_size", 0)),
         int(opts.get("num_avg_timing_iters", 1)),
+        *_target_device(module, inputs, opts.get("device")),
     )
 
 

@@ -1,0 +1,76 @@
+#include "backends/cuda/cuda_kernels.h"
+
+namespace trt {
+namespace cuda {
+
+void check(cudaError_t status, const char* what) {
+  if (status != cudaSuccess) throw Error(std::string("CUDA backend: ") + what + " failed: " + cudaGetErrorString(status));
+}
+
+void check(cublasStatus_t status, const char* what) {
+  if (status != CUBLAS_STATUS_SUCCESS)
+    throw Error(std::string("CUDA backend: ") + what + " failed with cuBLAS status " + std::to_string(static_cast<int>(status)));
+}
+
+void* LaunchContext::scratch(size_t bytes) {
+  if (bytes > scratchBytes_) {
+    if (scratch_) check(cudaFreeAsync(scratch_, stream), "cudaFreeAsync (scratch)");
+    check(cudaMallocAsync(&scratch_, bytes, stream), "cudaMallocAsync (scratch)");
+    scratchBytes_ = bytes;
+  }
+  return scratch_;
+}
+
+const void* LaunchContext::device(const void* host) const {
+  if (!host) return nullptr;
+  auto it = uploads ? uploads->find(host) : decltype(uploads->end()){};
+  if (!uploads || it == uploads->end()) throw Error("CUDA backend: weights were not uploaded to the device (internal error)");
+  return it->second;
+}
+
+LaunchContext::~LaunchContext() {
+  if (scratch_) cudaFree(scratch_);
+  if (blas) cublasDestroy(blas);
+}
+
+Launcher launcherFor(LayerType type) {
+  switch (type) {
+    case LayerType::kCONVOLUTION: return launchConvolution;
+    case LayerType::kACTIVATION: return launchActivation;
+    case LayerType::kPOOLING: return launchPooling;
+    case LayerType::kELEMENTWISE: return launchElementWise;
+    case LayerType::kMATRIX_MULTIPLY: return launchMatrixMultiply;
+    case LayerType::kSHUFFLE: return launchShuffle;
+    case LayerType::kCONSTANT: return launchConstant;
+    case LayerType::kREDUCE: return launchReduce;
+    case LayerType::kSOFTMAX: return launchSoftMax;
+    case LayerType::kCONCATENATION: return launchConcatenation;
+    case LayerType::kIDENTITY: return launchIdentity;
+  }
+  throw Error("CUDA backend: no launcher for layer type " + std::to_string(static_cast<int32_t>(type)));
+}
+
+void gemm(LaunchContext& ctx, bool transA, bool transB, int64_t M, int64_t N, int64_t K, const float* A, int64_t strideA,
+          const float* B, int64_t strideB, float* C, int64_t strideC, int64_t batch) {
+  // Row-major C = op(A) op(B) is column-major C^T = op(B)^T op(A)^T.
+  const float alpha = 1.f, beta = 0.f;
+  check(cublasSetMathMode(ctx.blas, ctx.allowTF32 ? CUBLAS_TF32_TENSOR_OP_MATH : CUBLAS_DEFAULT_MATH), "cublasSetMathMode");
+  const int lda = static_cast<int>(transA ? M : K), ldb = static_cast<int>(transB ? K : N);
+  check(cublasSgemmStridedBatched(ctx.blas, transB ? CUBLAS_OP_T : CUBLAS_OP_N, transA ? CUBLAS_OP_T : CUBLAS_OP_N,
+                                  static_cast<int>(N), static_cast<int>(M), static_cast<int>(K), &alpha, B, ldb, strideB, A,
+                                  lda, strideA, &beta, C, static_cast<int>(N), strideC, static_cast<int>(batch)),
+        "cublasSgemmStridedBatched");
+}
+
+void currentDevice(std::string& name, int& smMajor, int& smMinor) {
+  int device = 0;
+  check(cudaGetDevice(&device), "cudaGetDevice");
+  cudaDeviceProp prop{};
+  check(cudaGetDeviceProperties(&prop, device), "cudaGetDeviceProperties");
+  name = prop.name;
+  smMajor = prop.major;
+  smMinor = prop.minor;
+}
+
+}  // namespace cuda
+}  // namespace trt

@@ -1,0 +1,84 @@
+// Convolution as im2col + cuBLAS GEMM (1-D to 3-D as 3-D), with bias and fused activation.
+#include "backends/cuda/cuda_kernels.h"
+#include "layers/layer_util.h"
+
+namespace trt {
+namespace cuda {
+
+namespace {
+struct Geometry {
+  int64_t in[3], out[3], k[3], stride[3], pad[3], dil[3];
+};
+
+__global__ void im2colKernel(const float* image, int64_t channels, Geometry g, float* col, int64_t total) {
+  int64_t i = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x;
+  if (i >= total) return;
+  const int64_t outPlane = g.out[0] * g.out[1] * g.out[2];
+  int64_t p = i % outPlane, row = i / outPlane;
+  int64_t ow = p % g.out[2], oh = (p / g.out[2]) % g.out[1], od = p / (g.out[2] * g.out[1]);
+  int64_t kw = row % g.k[2], kh = (row / g.k[2]) % g.k[1], kd = (row / (g.k[2] * g.k[1])) % g.k[0];
+  int64_t c = row / (g.k[0] * g.k[1] * g.k[2]);
+  int64_t id = od * g.stride[0] - g.pad[0] + kd * g.dil[0];
+  int64_t ih = oh * g.stride[1] - g.pad[1] + kh * g.dil[1];
+  int64_t iw = ow * g.stride[2] - g.pad[2] + kw * g.dil[2];
+  float v = 0.f;
+  if (id >= 0 && id < g.in[0] && ih >= 0 && ih < g.in[1] && iw >= 0 && iw < g.in[2])
+    v = image[((c * g.in[0] + id) * g.in[1] + ih) * g.in[2] + iw];
+  col[i] = v;
+}
+
+__global__ void biasKernel(float* out, const float* bias, int64_t channels, int64_t plane, int64_t total) {
+  int64_t i = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x;
+  if (i >= total) return;
+  out[i] += bias[(i / plane) % channels];
+}
+}  // namespace
+
+void launchConvolution(LaunchContext& ctx, const ILayer& layer, const std::vector<TensorView>& in, TensorView& out) {
+  const auto& conv = static_cast<const IConvolutionLayer&>(layer);
+  cpu::requireFloat32(layer, in[0], "the input");
+  const int nd = conv.getKernelSizeNd().nbDims;
+  Dims stride = layer_util::spatialOr(conv.getStrideNd(), nd, 1), pre = layer_util::spatialOr(conv.getPrePadding(), nd, 0),
+       dil = layer_util::spatialOr(conv.getDilationNd(), nd, 1);
+  Geometry g{};
+  for (int i = 0; i < 3; ++i) {
+    int s = i - (3 - nd);
+    g.in[i] = s >= 0 ? in[0].dims.d[2 + s] : 1;
+    g.out[i] = s >= 0 ? out.dims.d[2 + s] : 1;
+    g.k[i] = s >= 0 ? conv.getKernelSizeNd().d[s] : 1;
+    g.stride[i] = s >= 0 ? stride.d[s] : 1;
+    g.pad[i] = s >= 0 ? pre.d[s] : 0;
+    g.dil[i] = s >= 0 ? dil.d[s] : 1;
+  }
+  const int64_t batch = in[0].dims.d[0], groups = conv.getNbGroups(), cin = in[0].dims.d[1], cout = out.dims.d[1];
+  const int64_t cinG = cin / groups, coutG = cout / groups, kVol = g.k[0] * g.k[1] * g.k[2];
+  const int64_t inPlane = g.in[0] * g.in[1] * g.in[2], outPlane = g.out[0] * g.out[1] * g.out[2];
+  // Weights live on the device beside the layer (uploaded once by the engine).
+  const float* weights = static_cast<const float*>(ctx.device(conv.getKernelWeights().values));
+  const bool pointwise = kVol == 1 && g.stride[0] == 1 && g.stride[1] == 1 && g.stride[2] == 1 && g.pad[0] == 0 && g.pad[1] == 0 && g.pad[2] == 0;
+  const int64_t colElems = cinG * kVol * outPlane;
+  float* col = pointwise ? nullptr : static_cast<float*>(ctx.scratch(static_cast<size_t>(colElems) * sizeof(float)));
+  for (int64_t n = 0; n < batch; ++n) {
+    for (int64_t grp = 0; grp < groups; ++grp) {
+      const float* image = in[0].f32() + (n * cin + grp * cinG) * inPlane;
+      const float* B = image;
+      if (!pointwise) {
+        im2colKernel<<<static_cast<unsigned>((colElems + 255) / 256), 256, 0, ctx.stream>>>(image, cinG, g, col, colElems);
+        check(cudaGetLastError(), "im2col kernel launch");
+        B = col;
+      }
+      gemm(ctx, false, false, coutG, outPlane, cinG * kVol, weights + grp * coutG * cinG * kVol, 0, B, 0,
+           out.f32() + (n * cout + grp * coutG) * outPlane, 0, 1);
+    }
+  }
+  const int64_t total = out.dims.volume();
+  const Weights bias = conv.getBiasWeights();
+  if (bias.count > 0) {
+    biasKernel<<<static_cast<unsigned>((total + 255) / 256), 256, 0, ctx.stream>>>(out.f32(), static_cast<const float*>(ctx.device(bias.values)), cout, outPlane, total);
+    check(cudaGetLastError(), "bias kernel launch");
+  }
+  if (conv.getFusedActivation() >= 0) activationInPlace(ctx, static_cast<ActivationType>(conv.getFusedActivation()), 0.f, 0.f, out.f32(), total);
+}
+
+}  // namespace cuda
+}  // namespace trt

@@ -1,0 +1,69 @@
+// CUDA backend: one launcher per layer kind, run on device memory on the caller's stream.
+// float32 kernels (FP16 is a permission the builder may use; this version keeps FP32 and
+// TF32 matrix math). Compiled only when TORCHTRT_CUDA is ON.
+#pragma once
+
+#include <cuda_runtime.h>
+#include <cublas_v2.h>
+
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "backends/cpu/cpu_kernels.h"
+#include "trt/network.h"
+
+namespace trt {
+namespace cuda {
+
+using cpu::TensorView;  // the same view, with device pointers
+
+//! Per-context resources: the stream, a cuBLAS handle bound to it, and scratch memory.
+struct LaunchContext {
+  cudaStream_t stream = nullptr;
+  cublasHandle_t blas = nullptr;
+  bool allowTF32 = true;
+  //! Scratch of at least `bytes` (grown on demand, owned by the execution context).
+  void* scratch(size_t bytes);
+  //! Device copy of host weights owned by the engine (uploaded once when the engine loads).
+  const void* device(const void* host) const;
+  const std::unordered_map<const void*, void*>* uploads = nullptr;
+  void* scratch_ = nullptr;
+  size_t scratchBytes_ = 0;
+  ~LaunchContext();
+};
+
+using Launcher = void (*)(LaunchContext& ctx, const ILayer& layer, const std::vector<TensorView>& inputs, TensorView& output);
+
+//! The launcher for a layer kind.
+Launcher launcherFor(LayerType type);
+
+//! Throws Error naming the call when a CUDA call failed.
+void check(cudaError_t status, const char* what);
+void check(cublasStatus_t status, const char* what);
+
+//! Row-major C[M,N] = op(A)[M,K] * op(B)[K,N] (batched with strides; 0 stride broadcasts).
+void gemm(LaunchContext& ctx, bool transA, bool transB, int64_t M, int64_t N, int64_t K, const float* A, int64_t strideA,
+          const float* B, int64_t strideB, float* C, int64_t strideC, int64_t batch);
+//! Applies an activation in place on the device.
+void activationInPlace(LaunchContext& ctx, ActivationType type, float alpha, float beta, float* data, int64_t n);
+//! Permuted copy on the device (dst dim i = src dim perm[i]).
+void permute(LaunchContext& ctx, const void* src, const Dims& dims, const int32_t* perm, void* dst, size_t elemSize);
+
+void launchConvolution(LaunchContext&, const ILayer&, const std::vector<TensorView>&, TensorView&);
+void launchActivation(LaunchContext&, const ILayer&, const std::vector<TensorView>&, TensorView&);
+void launchPooling(LaunchContext&, const ILayer&, const std::vector<TensorView>&, TensorView&);
+void launchElementWise(LaunchContext&, const ILayer&, const std::vector<TensorView>&, TensorView&);
+void launchMatrixMultiply(LaunchContext&, const ILayer&, const std::vector<TensorView>&, TensorView&);
+void launchShuffle(LaunchContext&, const ILayer&, const std::vector<TensorView>&, TensorView&);
+void launchConstant(LaunchContext&, const ILayer&, const std::vector<TensorView>&, TensorView&);
+void launchReduce(LaunchContext&, const ILayer&, const std::vector<TensorView>&, TensorView&);
+void launchSoftMax(LaunchContext&, const ILayer&, const std::vector<TensorView>&, TensorView&);
+void launchConcatenation(LaunchContext&, const ILayer&, const std::vector<TensorView>&, TensorView&);
+void launchIdentity(LaunchContext&, const ILayer&, const std::vector<TensorView>&, TensorView&);
+
+//! Device name and SM version of the current device, for plans.
+void currentDevice(std::string& name, int& smMajor, int& smMinor);
+
+}  // namespace cuda
+}  // namespace trt

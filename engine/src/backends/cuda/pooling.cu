@@ -1,0 +1,72 @@
+// Max and average pooling over the last 1-3 dims, PyTorch's padding and divisor rules.
+#include <cfloat>
+
+#include "backends/cuda/cuda_kernels.h"
+#include "layers/layer_util.h"
+
+namespace trt {
+namespace cuda {
+
+namespace {
+struct PoolGeometry {
+  int64_t I[3], O[3], K[3], S[3], P[3], Q[3];
+};
+
+__global__ void poolKernel(const float* src, float* dst, PoolGeometry g, bool isMax, bool exclude, int64_t total) {
+  int64_t i = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x;
+  if (i >= total) return;
+  const int64_t outPlane = g.O[0] * g.O[1] * g.O[2];
+  int64_t c = i / outPlane, p = i % outPlane;
+  int64_t o[3] = {p / (g.O[1] * g.O[2]), (p / g.O[2]) % g.O[1], p % g.O[2]};
+  int64_t lo[3], hi[3], padded = 1;
+  for (int d = 0; d < 3; ++d) {
+    int64_t start = o[d] * g.S[d] - g.P[d];
+    int64_t end = min(start + g.K[d], g.I[d] + g.Q[d]);
+    padded *= end - start;
+    lo[d] = max(start, int64_t(0));
+    hi[d] = min(end, g.I[d]);
+  }
+  const float* s = src + c * g.I[0] * g.I[1] * g.I[2];
+  float acc = isMax ? -INFINITY : 0.f;
+  int64_t count = 0;
+  bool nan = false;
+  for (int64_t a = lo[0]; a < hi[0]; ++a)
+    for (int64_t b = lo[1]; b < hi[1]; ++b)
+      for (int64_t w = lo[2]; w < hi[2]; ++w) {
+        float v = s[(a * g.I[1] + b) * g.I[2] + w];
+        if (isMax) {
+          nan |= isnan(v);
+          acc = v > acc ? v : acc;
+        } else {
+          acc += v;
+        }
+        ++count;
+      }
+  dst[i] = isMax ? (nan ? NAN : acc) : acc / static_cast<float>(exclude ? max(count, int64_t(1)) : padded);
+}
+}  // namespace
+
+void launchPooling(LaunchContext& ctx, const ILayer& layer, const std::vector<TensorView>& in, TensorView& out) {
+  const auto& pool = static_cast<const IPoolingLayer&>(layer);
+  cpu::requireFloat32(layer, in[0], "the input");
+  const int nd = pool.getWindowSizeNd().nbDims;
+  Dims stride = pool.getStrideNd().nbDims == nd ? pool.getStrideNd() : pool.getWindowSizeNd();
+  Dims pre = layer_util::spatialOr(pool.getPrePadding(), nd, 0), post = layer_util::spatialOr(pool.getPostPadding(), nd, 0);
+  PoolGeometry g{};
+  for (int i = 0; i < 3; ++i) {
+    int s = i - (3 - nd);
+    g.I[i] = s >= 0 ? in[0].dims.d[in[0].dims.nbDims - nd + s] : 1;
+    g.O[i] = s >= 0 ? out.dims.d[out.dims.nbDims - nd + s] : 1;
+    g.K[i] = s >= 0 ? pool.getWindowSizeNd().d[s] : 1;
+    g.S[i] = s >= 0 ? stride.d[s] : 1;
+    g.P[i] = s >= 0 ? pre.d[s] : 0;
+    g.Q[i] = s >= 0 ? post.d[s] : 0;
+  }
+  const int64_t total = out.dims.volume();
+  poolKernel<<<static_cast<unsigned>((total + 255) / 256), 256, 0, ctx.stream>>>(
+      in[0].f32(), out.f32(), g, pool.getPoolingType() == PoolingType::kMAX, pool.getAverageCountExcludesPadding(), total);
+  check(cudaGetLastError(), "pooling kernel launch");
+}
+
+}  // namespace cuda
+}  // namespace trt

@@ -1,0 +1,93 @@
+// The CUDA backend against the CPU reference, layer kind by layer kind (skipped without a GPU).
+#include "engine_test_util.h"
+
+#ifdef TORCHTRT_WITH_CUDA
+#include <cuda_runtime.h>
+
+using namespace trt_test;
+
+namespace {
+bool gpuVisible() {
+  int n = 0;
+  return cudaGetDeviceCount(&n) == cudaSuccess && n > 0;
+}
+
+std::vector<float> runCuda(const trt::ICudaEngine& engine, const std::string& in, trt::Dims dims, const std::vector<float>& x,
+                           const std::string& out) {
+  std::unique_ptr<trt::IExecutionContext> ctx(engine.createExecutionContext());
+  ctx->setInputShape(in.c_str(), dims);
+  size_t nOut = static_cast<size_t>(ctx->getTensorShape(out.c_str()).volume());
+  float *dx = nullptr, *dy = nullptr;
+  EXPECT_EQ(cudaMalloc(&dx, x.size() * 4), cudaSuccess);
+  EXPECT_EQ(cudaMalloc(&dy, nOut * 4), cudaSuccess);
+  cudaMemcpy(dx, x.data(), x.size() * 4, cudaMemcpyHostToDevice);
+  ctx->setTensorAddress(in.c_str(), dx);
+  ctx->setTensorAddress(out.c_str(), dy);
+  cudaStream_t stream;
+  cudaStreamCreate(&stream);
+  ctx->enqueueV3(stream);
+  std::vector<float> y(nOut);
+  cudaMemcpyAsync(y.data(), dy, nOut * 4, cudaMemcpyDeviceToHost, stream);
+  cudaStreamSynchronize(stream);
+  cudaStreamDestroy(stream);
+  cudaFree(dx);
+  cudaFree(dy);
+  return y;
+}
+
+// x [2,3,8,8] -> conv+relu -> maxpool -> (+ broadcast constant) -> shuffle -> matmul -> softmax,
+// concat with a reduce, gelu, transpose.
+void makeNetwork(trt::INetworkDefinition& net, std::vector<std::vector<float>>& keep) {
+  keep.push_back(randomVector(4 * 3 * 3 * 3, 31));
+  keep.push_back(randomVector(4, 32));
+  keep.push_back(randomVector(4, 33));
+  keep.push_back(randomVector(16 * 5, 34));
+  auto* x = net.addInput("x", trt::DataType::kFLOAT, {2, 3, 8, 8});
+  auto* conv = net.addConvolutionNd(*x, 4, {3, 3}, {trt::DataType::kFLOAT, keep[0].data(), (int64_t)keep[0].size()},
+                                    {trt::DataType::kFLOAT, keep[1].data(), 4});
+  conv->setPaddingNd({1, 1});
+  auto* relu = net.addActivation(*conv->getOutput(0), trt::ActivationType::kRELU);
+  auto* pool = net.addPoolingNd(*relu->getOutput(0), trt::PoolingType::kMAX, {2, 2});
+  auto* bias = net.addConstant({4, 1, 1}, {trt::DataType::kFLOAT, keep[2].data(), 4});
+  auto* add = net.addElementWise(*pool->getOutput(0), *bias->getOutput(0), trt::ElementWiseOperation::kSUM);
+  auto* flat = net.addShuffle(*add->getOutput(0));
+  flat->setReshapeDimensions({2, 4, 16});  // [2,4,16]
+  auto* w = net.addConstant({16, 5}, {trt::DataType::kFLOAT, keep[3].data(), 80});
+  auto* mm = net.addMatrixMultiply(*flat->getOutput(0), trt::MatrixOperation::kNONE, *w->getOutput(0), trt::MatrixOperation::kNONE);
+  auto* sm = net.addSoftMax(*mm->getOutput(0));
+  sm->setAxes(1u << 2);
+  auto* red = net.addReduce(*mm->getOutput(0), trt::ReduceOperation::kAVG, 1u << 1, true);  // [2,1,5]
+  trt::ITensor* parts[] = {sm->getOutput(0), red->getOutput(0)};
+  auto* cat = net.addConcatenation(parts, 2);
+  cat->setAxis(1);  // [2,5,5]
+  auto* act = net.addActivation(*cat->getOutput(0), trt::ActivationType::kGELU_ERF);
+  auto* y = net.addShuffle(*act->getOutput(0));
+  trt::Permutation p;
+  p.order[0] = 2; p.order[1] = 0; p.order[2] = 1;
+  y->setFirstTranspose(p);
+  y->getOutput(0)->setName("y");
+  net.markOutput(*y->getOutput(0));
+}
+}  // namespace
+
+TEST(CudaBackend, MatchesCpuReferenceOnEveryLayerKindUsed) {
+  if (!gpuVisible()) GTEST_SKIP() << "no CUDA GPU visible";
+  std::vector<std::vector<float>> keep;
+  trt::INetworkDefinition net;
+  makeNetwork(net, keep);
+  auto x = randomVector(2 * 3 * 8 * 8, 35);
+  auto cpuBuilt = build(net);
+  auto expected = run(*cpuBuilt.engine, {{"x", {{2, 3, 8, 8}, x}}})["y"];
+  std::unique_ptr<trt::IBuilder> builder(trt::createInferBuilder(trt::defaultLogger()));
+  std::unique_ptr<trt::IBuilderConfig> config(builder->createBuilderConfig());
+  config->setBackend(trt::Backend::kCUDA);
+  config->clearFlag(trt::BuilderFlag::kTF32);  // exact FP32 for the comparison
+  auto gpuBuilt = build(net, config.get());
+  EXPECT_EQ(gpuBuilt.engine->getBackend(), trt::Backend::kCUDA);
+  auto actual = runCuda(*gpuBuilt.engine, "x", {2, 3, 8, 8}, x, "y");
+  expectNear(actual, expected, 1e-4f);
+  // A second run on the same context reuses the arena and gives the same result.
+  auto again = runCuda(*gpuBuilt.engine, "x", {2, 3, 8, 8}, x, "y");
+  expectNear(again, actual, 0.f);
+}
+#endif
