@@ -31,5 +31,6 @@ step ctest bash -c "cd build-gpu && ctest --output-on-failure -j $(nproc)"
 step install env TORCHTRT_BUILD_DIR=build-gpu $PY -m pip install --no-build-isolation --no-deps --no-index .
 step pytest env TORCHTRT_BUILD_DIR=build-gpu $PY -m pytest -q -p no:cacheprovider
 step demo $PY demo/resnet18_demo.py
+[ -n "${TORCHTRT_SKIP_BENCH:-}" ] || step bench $PY bench/bench_models.py --out "$OUT/bench.md"
 cat "$summary"
 exit $status

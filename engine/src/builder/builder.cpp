@@ -137,9 +137,14 @@ IHostMemory* IBuilder::buildSerializedNetwork(INetworkDefinition& network, IBuil
       report_.passLog.push_back(os.str());
       logger_.log(ILogger::Severity::kVERBOSE, os.str().c_str());
     }
+    return changed;
   };
   runPass("constant folding", passes::foldConstants);
   runPass("dead-layer removal", passes::removeDeadLayers);
+  // Each fold leaves the folded layer dead, which hides the next fold (batch norm's add after
+  // its multiply) until dead layers are gone: repeat until nothing folds.
+  for (int round = 0; round < 8 && runPass("convolution scale folding", passes::foldConvolutionScale) > 0; ++round)
+    runPass("dead-layer removal", passes::removeDeadLayers);
   runPass("convolution+activation fusion", passes::fuseConvolutionActivation);
   runPass("dead-layer removal", passes::removeDeadLayers);
   net.validate();

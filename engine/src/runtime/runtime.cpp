@@ -9,6 +9,12 @@
 #include "trt/runtime.h"
 #ifdef TORCHTRT_WITH_CUDA
 #include "backends/cuda/cuda_kernels.h"
+#else
+namespace trt {
+namespace cuda {
+struct LaunchContext {};  // never created without the CUDA backend
+}  // namespace cuda
+}  // namespace trt
 #endif
 
 namespace trt {

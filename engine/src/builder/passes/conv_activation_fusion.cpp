@@ -1,3 +1,4 @@
+#include "builder/passes/pass_util.h"
 #include "builder/passes/passes.h"
 
 namespace trt {
@@ -15,10 +16,7 @@ int32_t fuseConvolutionActivation(INetworkDefinition& network) {
     if (!producer || producer->getType() != LayerType::kCONVOLUTION || convOut->isNetworkOutput()) continue;
     auto* conv = static_cast<IConvolutionLayer*>(producer);
     if (conv->getFusedActivation() >= 0) continue;
-    int uses = 0;
-    for (int k = 0; k < network.getNbLayers(); ++k)
-      for (int i = 0; i < network.getLayer(k)->getNbInputs(); ++i) uses += network.getLayer(k)->getInput(i) == convOut;
-    if (uses != 1) continue;
+    if (countUses(network, convOut) != 1) continue;
     conv->setFusedActivation(static_cast<int32_t>(ActivationType::kRELU));
     conv->setName((std::string(conv->getName()) + " + " + act->getName()).c_str());
     network.replaceAllUses(*act->getOutput(0), *convOut);

@@ -12,6 +12,8 @@ namespace passes {
 int32_t removeDeadLayers(INetworkDefinition& network);
 //! Evaluates layers whose inputs are all constants and replaces them with Constant layers.
 int32_t foldConstants(INetworkDefinition& network);
+//! Folds a per-channel multiply or add after a convolution into its weights and bias.
+int32_t foldConvolutionScale(INetworkDefinition& network);
 //! Folds a ReLU that is the only consumer of a convolution into the convolution.
 int32_t fuseConvolutionActivation(INetworkDefinition& network);
 

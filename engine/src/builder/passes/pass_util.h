@@ -1,0 +1,24 @@
+// Queries shared by builder passes.
+#pragma once
+
+#include "trt/network.h"
+
+namespace trt {
+namespace passes {
+
+//! Number of layer inputs that read `t` (network outputs not counted).
+inline int32_t countUses(const INetworkDefinition& net, const ITensor* t) {
+  int32_t uses = 0;
+  for (int l = 0; l < net.getNbLayers(); ++l)
+    for (int i = 0; i < net.getLayer(l)->getNbInputs(); ++i) uses += net.getLayer(l)->getInput(i) == t;
+  return uses;
+}
+
+//! The constant layer producing `t`, or nullptr.
+inline const IConstantLayer* constantProducer(const ITensor* t) {
+  const ILayer* p = t->getProducer();
+  return p && p->getType() == LayerType::kCONSTANT ? static_cast<const IConstantLayer*>(p) : nullptr;
+}
+
+}  // namespace passes
+}  // namespace trt
