@@ -313,10 +313,11 @@ void* IExecutionContext::getTensorAddress(const char* name) const { return addre
 bool IExecutionContext::enqueueV3(void* stream) {
   const Schedule& s = engine_.schedule();
   if (!shapesResolved_) resolveShapes();
+  // Empty tensors (a zero-size dimension) may have no memory at all.
   for (int32_t idx : s.inputIndices)
-    if (!addresses_[idx]) throw Error(std::string("enqueueV3: input '") + s.tensors[idx]->getName() + "' has no address; call setTensorAddress");
+    if (!addresses_[idx] && shapes_[idx].volume() != 0) throw Error(std::string("enqueueV3: input '") + s.tensors[idx]->getName() + "' has no address; call setTensorAddress");
   for (int32_t idx : s.outputIndices)
-    if (!addresses_[idx]) throw Error(std::string("enqueueV3: output '") + s.tensors[idx]->getName() + "' has no address; call setTensorAddress");
+    if (!addresses_[idx] && shapes_[idx].volume() != 0) throw Error(std::string("enqueueV3: output '") + s.tensors[idx]->getName() + "' has no address; call setTensorAddress");
   if (engine_.getBackend() == Backend::kCUDA) runOnCuda(stream);
   else runOnCpu();
   return true;
