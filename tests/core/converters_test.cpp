@@ -188,3 +188,47 @@ TEST(Conversion, UnsupportedOpNamesNodeSchemaAndConverter) {
     EXPECT_NE(msg.find("Converter for aten::cumsum requested, but no such converter was found."), std::string::npos) << msg;
   }
 }
+
+TEST(Converters, UnaryMathAndInPlaceForms) {
+  for (std::string op : {"exp", "log", "sqrt", "reciprocal", "abs", "neg", "sin", "cos", "tan", "sinh", "cosh", "asin",
+                         "acos", "atan", "asinh", "atanh", "ceil", "floor", "round", "erf", "sign", "rsqrt", "exp_", "neg_"}) {
+    checkGraph("graph(%x : Tensor):\n  %y : Tensor = aten::" + op + "(%x)\n  return (%y)", {at::rand({3, 5}) * 1.8 - 0.9});
+  }
+  checkGraph("graph(%x : Tensor):\n  %y : Tensor = aten::acosh(%x)\n  return (%y)", {at::rand({4}) + 1.5});
+  checkGraph("graph(%x : Tensor):\n  %y : Tensor = aten::abs(%x)\n  %z : Tensor = aten::neg(%y)\n  return (%z)",
+             {at::randint(-5, 5, {6}, at::kInt)});
+  checkGraph(R"IR(
+    graph(%x : Tensor):
+      %a : Tensor = aten::isnan(%x)
+      %b : Tensor = aten::isinf(%x)
+      %c : Tensor = aten::logical_not(%a)
+      return (%a, %b, %c))IR",
+             {at::tensor({1.f, NAN, INFINITY, -INFINITY, 0.f})});
+}
+
+TEST(Converters, ClampFamily) {
+  checkGraph(R"IR(
+    graph(%x : Tensor):
+      %lo : float = prim::Constant[value=-0.5]()
+      %hi : float = prim::Constant[value=0.25]()
+      %none : NoneType = prim::Constant()
+      %a : Tensor = aten::clamp(%x, %lo, %hi)
+      %b : Tensor = aten::clamp(%x, %none, %hi)
+      %c : Tensor = aten::clamp_min(%x, %lo)
+      return (%a, %b, %c))IR",
+             {at::tensor({-2.f, -0.5f, 0.f, 0.3f, NAN, 9.f})});
+}
+
+TEST(Converters, LayerNormAndLogSoftmax) {
+  checkGraph(R"IR(
+    graph(%x : Tensor, %w : Tensor, %b : Tensor):
+      %shape : int[] = prim::Constant[value=[4, 6]]()
+      %eps : float = prim::Constant[value=1e-05]()
+      %t : bool = prim::Constant[value=1]()
+      %y : Tensor = aten::layer_norm(%x, %shape, %w, %b, %eps, %t)
+      %m1 : int = prim::Constant[value=-1]()
+      %none : NoneType = prim::Constant()
+      %z : Tensor = aten::log_softmax(%x, %m1, %none)
+      return (%y, %z))IR",
+             {at::randn({2, 3, 4, 6}) * 30}, {at::randn({4, 6}), at::randn({4, 6})});
+}

@@ -36,7 +36,7 @@ std::vector<float> runCuda(const trt::ICudaEngine& engine, const std::string& in
 }
 
 // x [2,3,8,8] -> conv+relu -> maxpool -> (+ broadcast constant) -> shuffle -> matmul -> softmax,
-// concat with a reduce, gelu, transpose.
+// concat with a reduce, gelu, transpose (a sine before the softmax covers Unary).
 void makeNetwork(trt::INetworkDefinition& net, std::vector<std::vector<float>>& keep) {
   keep.push_back(randomVector(4 * 3 * 3 * 3, 31));
   keep.push_back(randomVector(4, 32));
@@ -54,7 +54,8 @@ void makeNetwork(trt::INetworkDefinition& net, std::vector<std::vector<float>>& 
   flat->setReshapeDimensions({2, 4, 16});  // [2,4,16]
   auto* w = net.addConstant({16, 5}, {trt::DataType::kFLOAT, keep[3].data(), 80});
   auto* mm = net.addMatrixMultiply(*flat->getOutput(0), trt::MatrixOperation::kNONE, *w->getOutput(0), trt::MatrixOperation::kNONE);
-  auto* sm = net.addSoftMax(*mm->getOutput(0));
+  auto* sine = net.addUnary(*mm->getOutput(0), trt::UnaryOperation::kSIN);
+  auto* sm = net.addSoftMax(*sine->getOutput(0));
   sm->setAxes(1u << 2);
   auto* red = net.addReduce(*mm->getOutput(0), trt::ReduceOperation::kAVG, 1u << 1, true);  // [2,1,5]
   trt::ITensor* parts[] = {sm->getOutput(0), red->getOutput(0)};

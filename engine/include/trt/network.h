@@ -365,6 +365,22 @@ class IIdentityLayer : public ILayer {
   void readParams(PlanReader& reader) override;
 };
 
+//! Elementwise unary function: math on floats, NOT on bools, ISINF/ISNAN giving bools.
+class IUnaryLayer : public ILayer {
+ public:
+  IUnaryLayer() : ILayer(LayerType::kUNARY) {}
+  //! The function applied to every element.
+  void setOperation(UnaryOperation op);
+  UnaryOperation getOperation() const { return op_; }
+
+  std::vector<TensorDesc> inferOutputs(const std::vector<TensorDesc>& inputs) const override;
+  void writeParams(PlanWriter& writer) const override;
+  void readParams(PlanReader& reader) override;
+
+ private:
+  UnaryOperation op_ = UnaryOperation::kEXP;
+};
+
 //! Creates an empty layer of a kind (used by the plan reader).
 std::unique_ptr<ILayer> makeLayer(LayerType type);
 
@@ -404,6 +420,8 @@ class INetworkDefinition {
   IConcatenationLayer* addConcatenation(ITensor* const* inputs, int32_t nbInputs);
   //! Identity (copy or cast).
   IIdentityLayer* addIdentity(ITensor& input);
+  //! Elementwise unary function.
+  IUnaryLayer* addUnary(ITensor& input, UnaryOperation operation);
 
   //! Number of layers.
   int32_t getNbLayers() const { return static_cast<int32_t>(layers_.size()); }

@@ -76,7 +76,8 @@ struct Weights {
   X(kREDUCE, "Reduce")            \
   X(kSOFTMAX, "SoftMax")          \
   X(kCONCATENATION, "Concatenation") \
-  X(kIDENTITY, "Identity")
+  X(kIDENTITY, "Identity")         \
+  X(kUNARY, "Unary")
 
 enum class LayerType : int32_t {
 #define TRT_ENUM_ENTRY(name, text) name,
@@ -108,6 +109,35 @@ enum class ActivationType : int32_t {
   kGELU_TANH = 13,
 };
 constexpr int32_t kACTIVATION_TYPE_COUNT = 14;
+
+enum class UnaryOperation : int32_t {
+  kEXP = 0,
+  kLOG = 1,
+  kSQRT = 2,
+  kRECIP = 3,
+  kABS = 4,
+  kNEG = 5,
+  kSIN = 6,
+  kCOS = 7,
+  kTAN = 8,
+  kSINH = 9,
+  kCOSH = 10,
+  kASIN = 11,
+  kACOS = 12,
+  kATAN = 13,
+  kASINH = 14,
+  kACOSH = 15,
+  kATANH = 16,
+  kCEIL = 17,
+  kFLOOR = 18,
+  kERF = 19,
+  kNOT = 20,
+  kSIGN = 21,
+  kROUND = 22,
+  kISINF = 23,
+  kISNAN = 24,
+};
+constexpr int32_t kUNARY_OPERATION_COUNT = 25;
 
 enum class PoolingType : int32_t { kMAX = 0, kAVERAGE = 1 };
 constexpr int32_t kPOOLING_TYPE_COUNT = 2;

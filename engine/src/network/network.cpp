@@ -213,6 +213,12 @@ IIdentityLayer* INetworkDefinition::addIdentity(ITensor& input) {
   return attach(std::make_unique<IIdentityLayer>(), {&input}, 1, "addIdentity");
 }
 
+IUnaryLayer* INetworkDefinition::addUnary(ITensor& input, UnaryOperation operation) {
+  auto layer = std::make_unique<IUnaryLayer>();
+  layer->setOperation(operation);
+  return attach(std::move(layer), {&input}, 1, "addUnary");
+}
+
 ILayer* INetworkDefinition::getLayer(int32_t index) const {
   return index >= 0 && index < getNbLayers() ? layers_[index].get() : nullptr;
 }

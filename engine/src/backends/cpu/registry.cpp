@@ -16,6 +16,7 @@ Kernel kernelFor(LayerType type) {
     case LayerType::kSOFTMAX: return runSoftMax;
     case LayerType::kCONCATENATION: return runConcatenation;
     case LayerType::kIDENTITY: return runIdentity;
+    case LayerType::kUNARY: return runUnary;
   }
   throw Error("CPU backend: no kernel for layer type " + std::to_string(static_cast<int32_t>(type)));
 }

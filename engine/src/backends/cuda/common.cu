@@ -46,6 +46,7 @@ Launcher launcherFor(LayerType type) {
     case LayerType::kSOFTMAX: return launchSoftMax;
     case LayerType::kCONCATENATION: return launchConcatenation;
     case LayerType::kIDENTITY: return launchIdentity;
+    case LayerType::kUNARY: return launchUnary;
   }
   throw Error("CUDA backend: no launcher for layer type " + std::to_string(static_cast<int32_t>(type)));
 }

@@ -1,0 +1,32 @@
+#include "layers/layer_util.h"
+
+namespace trt {
+using namespace layer_util;
+
+void IUnaryLayer::setOperation(UnaryOperation op) {
+  if (static_cast<int32_t>(op) < 0 || static_cast<int32_t>(op) >= kUNARY_OPERATION_COUNT) throw Error(describe() + ": unknown unary operation");
+  op_ = op;
+  markChanged();
+}
+
+std::vector<TensorDesc> IUnaryLayer::inferOutputs(const std::vector<TensorDesc>& inputs) const {
+  requireInputs(*this, inputs, 1);
+  if (op_ == UnaryOperation::kNOT) {
+    if (inputs[0].type != DataType::kBOOL) throw Error(describe() + ": NOT needs a bool input, got " + dataTypeName(inputs[0].type));
+    return {inputs[0]};
+  }
+  if (op_ == UnaryOperation::kABS || op_ == UnaryOperation::kNEG || op_ == UnaryOperation::kSIGN) {
+    if (inputs[0].type != DataType::kFLOAT && inputs[0].type != DataType::kINT32 && inputs[0].type != DataType::kINT64)
+      throw Error(describe() + ": needs a float32, int32 or int64 input, got " + dataTypeName(inputs[0].type));
+    return {inputs[0]};
+  }
+  requireFloat(*this, inputs[0], "input");
+  if (op_ == UnaryOperation::kISINF || op_ == UnaryOperation::kISNAN) return {{inputs[0].dims, DataType::kBOOL}};
+  return {inputs[0]};
+}
+
+void IUnaryLayer::writeParams(PlanWriter& w) const { w.i32(static_cast<int32_t>(op_)); }
+
+void IUnaryLayer::readParams(PlanReader& r) { op_ = static_cast<UnaryOperation>(r.enumValue("operation", kUNARY_OPERATION_COUNT)); }
+
+}  // namespace trt
