@@ -80,6 +80,20 @@ void convertNode(ConversionCtx* ctx, const torch::jit::Node* n) {
   std::vector<Var> args;
   for (const torch::jit::Value* in : n->inputs()) args.push_back(argFor(ctx, in, n));
 
+  // Lists of run-time tensors (from cat inputs, chunk/split/unbind outputs) are unpacked here.
+  if (n->kind() == torch::jit::prim::ListUnpack && args[0].type() == Var::kITensorList) {
+    const auto& list = ctx->tensor_list_map.at(n->input(0));
+    TORCHTRT_CHECK(list.size() == n->outputs().size(), "prim::ListUnpack of " << list.size() << " tensors into "
+                                                                           << n->outputs().size() << " values: " << util::node_info(n));
+    for (size_t i = 0; i < list.size(); ++i) ctx->value_tensor_map[n->outputs()[i]] = list[i];
+    return;
+  }
+  if (n->kind() == c10::Symbol::fromQualString("aten::__getitem__") && args[0].type() == Var::kITensorList) {
+    const auto& list = ctx->tensor_list_map.at(n->input(0));
+    int64_t i = util::normalizeDim(args[1].unwrapToInt(), static_cast<int64_t>(list.size()), n);
+    ctx->value_tensor_map[n->output()] = list[i];
+    return;
+  }
   if (evaluators::shouldEvalAtConversionTime(n, args)) {
     auto result = evaluators::EvalNode(ctx, n, args);
     if (result) {
@@ -156,7 +170,7 @@ std::string ConvertBlockToEngine(const torch::jit::Block* block, const Conversio
 
 bool OpSupported(const torch::jit::Node* n) {
   return n->kind() == torch::jit::prim::Constant || evaluators::hasEvaluator(n) || converters::node_is_convertable(n) ||
-         n->kind() == torch::jit::prim::ListConstruct;
+         n->kind() == torch::jit::prim::ListConstruct || n->kind() == torch::jit::prim::TupleConstruct;
 }
 
 std::vector<std::string> GetUnsupportedOpsInBlock(const torch::jit::Block* block) {

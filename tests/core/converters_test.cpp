@@ -232,3 +232,43 @@ TEST(Converters, LayerNormAndLogSoftmax) {
       return (%y, %z))IR",
              {at::randn({2, 3, 4, 6}) * 30}, {at::randn({4, 6}), at::randn({4, 6})});
 }
+
+TEST(Converters, SliceNarrowSelectWithNegativeIndices) {
+  checkGraph(R"IR(
+    graph(%x : Tensor):
+      %one : int = prim::Constant[value=1]()
+      %m1 : int = prim::Constant[value=-1]()
+      %m3 : int = prim::Constant[value=-3]()
+      %two : int = prim::Constant[value=2]()
+      %none : NoneType = prim::Constant()
+      %big : int = prim::Constant[value=100]()
+      %a : Tensor = aten::slice(%x, %one, %m3, %none, %two)
+      %b : Tensor = aten::slice(%x, %m1, %one, %big, %one)
+      %c : Tensor = aten::narrow(%x, %two, %one, %two)
+      %d : Tensor = aten::select(%x, %one, %m1)
+      return (%a, %b, %c, %d))IR",
+             {at::randn({2, 5, 4})});
+}
+
+TEST(Converters, ChunkSplitUnbindExpandRepeat) {
+  checkGraph(R"IR(
+    graph(%x : Tensor):
+      %three : int = prim::Constant[value=3]()
+      %one : int = prim::Constant[value=1]()
+      %zero : int = prim::Constant[value=0]()
+      %two : int = prim::Constant[value=2]()
+      %l : Tensor[] = aten::chunk(%x, %three, %one)
+      %a : Tensor, %b : Tensor, %c : Tensor = prim::ListUnpack(%l)
+      %s : Tensor[] = aten::split(%x, %two, %one)
+      %d : Tensor = aten::__getitem__(%s, %two)
+      %u : Tensor[] = aten::unbind(%x, %zero)
+      %e : Tensor, %f : Tensor = prim::ListUnpack(%u)
+      %size : int[] = prim::Constant[value=[3, 2, 7, 1]]()
+      %g0 : Tensor = aten::slice(%x, %one, %zero, %one, %one)
+      %f0 : bool = prim::Constant[value=0]()
+      %g : Tensor = aten::expand(%g0, %size, %f0)
+      %r : int[] = prim::Constant[value=[2, 1, 3]]()
+      %h : Tensor = aten::repeat(%x, %r)
+      return (%a, %b, %c, %d, %e, %f, %g, %h))IR",
+             {at::randn({2, 7, 1})});
+}

@@ -36,7 +36,7 @@ std::vector<float> runCuda(const trt::ICudaEngine& engine, const std::string& in
 }
 
 // x [2,3,8,8] -> conv+relu -> maxpool -> (+ broadcast constant) -> shuffle -> matmul -> softmax,
-// concat with a reduce, gelu, transpose (a sine before the softmax covers Unary).
+// concat with a reduce, strided/reversed slice, gelu, transpose (a sine before the softmax covers Unary).
 void makeNetwork(trt::INetworkDefinition& net, std::vector<std::vector<float>>& keep) {
   keep.push_back(randomVector(4 * 3 * 3 * 3, 31));
   keep.push_back(randomVector(4, 32));
@@ -61,7 +61,8 @@ void makeNetwork(trt::INetworkDefinition& net, std::vector<std::vector<float>>& 
   trt::ITensor* parts[] = {sm->getOutput(0), red->getOutput(0)};
   auto* cat = net.addConcatenation(parts, 2);
   cat->setAxis(1);  // [2,5,5]
-  auto* act = net.addActivation(*cat->getOutput(0), trt::ActivationType::kGELU_ERF);
+  auto* reversed = net.addSlice(*cat->getOutput(0), {0, 1, 4}, {2, 2, 5}, {1, 2, -1});  // [2,2,5], last dim reversed
+  auto* act = net.addActivation(*reversed->getOutput(0), trt::ActivationType::kGELU_ERF);
   auto* y = net.addShuffle(*act->getOutput(0));
   trt::Permutation p;
   p.order[0] = 2; p.order[1] = 0; p.order[2] = 1;

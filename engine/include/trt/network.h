@@ -381,6 +381,28 @@ class IUnaryLayer : public ILayer {
   UnaryOperation op_ = UnaryOperation::kEXP;
 };
 
+//! A strided window of the input: output[i] = input[start + i * stride] per dimension.
+class ISliceLayer : public ILayer {
+ public:
+  ISliceLayer() : ILayer(LayerType::kSLICE) {}
+  //! First element read in each dimension.
+  void setStart(Dims start);
+  Dims getStart() const { return start_; }
+  //! Output size in each dimension.
+  void setSize(Dims size);
+  Dims getSize() const { return size_; }
+  //! Step in each dimension (may be negative to walk backwards).
+  void setStride(Dims stride);
+  Dims getStride() const { return stride_; }
+
+  std::vector<TensorDesc> inferOutputs(const std::vector<TensorDesc>& inputs) const override;
+  void writeParams(PlanWriter& writer) const override;
+  void readParams(PlanReader& reader) override;
+
+ private:
+  Dims start_, size_, stride_;
+};
+
 //! Creates an empty layer of a kind (used by the plan reader).
 std::unique_ptr<ILayer> makeLayer(LayerType type);
 
@@ -422,6 +444,8 @@ class INetworkDefinition {
   IIdentityLayer* addIdentity(ITensor& input);
   //! Elementwise unary function.
   IUnaryLayer* addUnary(ITensor& input, UnaryOperation operation);
+  //! Strided slice with static start, size and stride per dimension.
+  ISliceLayer* addSlice(ITensor& input, Dims start, Dims size, Dims stride);
 
   //! Number of layers.
   int32_t getNbLayers() const { return static_cast<int32_t>(layers_.size()); }

@@ -77,7 +77,8 @@ struct Weights {
   X(kSOFTMAX, "SoftMax")          \
   X(kCONCATENATION, "Concatenation") \
   X(kIDENTITY, "Identity")         \
-  X(kUNARY, "Unary")
+  X(kUNARY, "Unary")               \
+  X(kSLICE, "Slice")
 
 enum class LayerType : int32_t {
 #define TRT_ENUM_ENTRY(name, text) name,

@@ -16,6 +16,7 @@ std::unique_ptr<ILayer> makeLayer(LayerType type) {
     case LayerType::kCONCATENATION: return std::make_unique<IConcatenationLayer>();
     case LayerType::kIDENTITY: return std::make_unique<IIdentityLayer>();
     case LayerType::kUNARY: return std::make_unique<IUnaryLayer>();
+    case LayerType::kSLICE: return std::make_unique<ISliceLayer>();
   }
   throw Error("makeLayer: unknown layer type " + std::to_string(static_cast<int32_t>(type)));
 }

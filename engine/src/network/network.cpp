@@ -219,6 +219,14 @@ IUnaryLayer* INetworkDefinition::addUnary(ITensor& input, UnaryOperation operati
   return attach(std::move(layer), {&input}, 1, "addUnary");
 }
 
+ISliceLayer* INetworkDefinition::addSlice(ITensor& input, Dims start, Dims size, Dims stride) {
+  auto layer = std::make_unique<ISliceLayer>();
+  layer->setStart(start);
+  layer->setSize(size);
+  layer->setStride(stride);
+  return attach(std::move(layer), {&input}, 1, "addSlice");
+}
+
 ILayer* INetworkDefinition::getLayer(int32_t index) const {
   return index >= 0 && index < getNbLayers() ? layers_[index].get() : nullptr;
 }

@@ -17,6 +17,7 @@ Kernel kernelFor(LayerType type) {
     case LayerType::kCONCATENATION: return runConcatenation;
     case LayerType::kIDENTITY: return runIdentity;
     case LayerType::kUNARY: return runUnary;
+    case LayerType::kSLICE: return runSlice;
   }
   throw Error("CPU backend: no kernel for layer type " + std::to_string(static_cast<int32_t>(type)));
 }

@@ -47,6 +47,7 @@ Launcher launcherFor(LayerType type) {
     case LayerType::kCONCATENATION: return launchConcatenation;
     case LayerType::kIDENTITY: return launchIdentity;
     case LayerType::kUNARY: return launchUnary;
+    case LayerType::kSLICE: return launchSlice;
   }
   throw Error("CUDA backend: no launcher for layer type " + std::to_string(static_cast<int32_t>(type)));
 }

@@ -62,6 +62,7 @@ void launchSoftMax(LaunchContext&, const ILayer&, const std::vector<TensorView>&
 void launchConcatenation(LaunchContext&, const ILayer&, const std::vector<TensorView>&, TensorView&);
 void launchIdentity(LaunchContext&, const ILayer&, const std::vector<TensorView>&, TensorView&);
 void launchUnary(LaunchContext&, const ILayer&, const std::vector<TensorView>&, TensorView&);
+void launchSlice(LaunchContext&, const ILayer&, const std::vector<TensorView>&, TensorView&);
 
 //! Device name and SM version of the current device, for plans.
 void currentDevice(std::string& name, int& smMajor, int& smMinor);

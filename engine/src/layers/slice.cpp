@@ -1,0 +1,47 @@
+#include "layers/layer_util.h"
+
+namespace trt {
+using namespace layer_util;
+
+void ISliceLayer::setStart(Dims start) { start_ = start; markChanged(); }
+void ISliceLayer::setSize(Dims size) {
+  requireNonNegative(*this, size, "slice size");
+  size_ = size;
+  markChanged();
+}
+void ISliceLayer::setStride(Dims stride) { stride_ = stride; markChanged(); }
+
+std::vector<TensorDesc> ISliceLayer::inferOutputs(const std::vector<TensorDesc>& inputs) const {
+  requireInputs(*this, inputs, 1);
+  const Dims& in = inputs[0].dims;
+  if (start_.nbDims != in.nbDims || size_.nbDims != in.nbDims || stride_.nbDims != in.nbDims)
+    throw Error(describe() + ": start " + start_.str() + ", size " + size_.str() + " and stride " + stride_.str() +
+                " must each have the input's rank " + std::to_string(in.nbDims));
+  for (int i = 0; i < in.nbDims; ++i) {
+    if (in.d[i] < 0 || size_.d[i] == 0) continue;  // dynamic input: checked at run time
+    int64_t first = start_.d[i], last = start_.d[i] + (size_.d[i] - 1) * stride_.d[i];
+    if (first < 0 || first >= in.d[i] || last < 0 || last >= in.d[i])
+      throw Error(describe() + ": dimension " + std::to_string(i) + " reads elements " + std::to_string(first) + ".." +
+                  std::to_string(last) + " of an input of size " + std::to_string(in.d[i]) + " (input " + in.str() + ")");
+  }
+  return {{size_, inputs[0].type}};
+}
+
+void ISliceLayer::writeParams(PlanWriter& w) const {
+  w.dims(start_);
+  w.dims(size_);
+  w.i32(stride_.nbDims);
+  for (int i = 0; i < stride_.nbDims; ++i) w.i64(stride_.d[i]);
+}
+
+void ISliceLayer::readParams(PlanReader& r) {
+  start_ = r.dims("start");
+  size_ = r.dims("size");
+  // Strides and starts may be negative here; dims() refuses < -1, so they are stored raw.
+  int32_t n = r.i32("stride_rank");
+  if (n < 0 || n > Dims::MAX_DIMS) r.fail("stride_rank", "rank out of range");
+  stride_.nbDims = n;
+  for (int i = 0; i < n; ++i) stride_.d[i] = r.i64("stride");
+}
+
+}  // namespace trt
