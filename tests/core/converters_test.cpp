@@ -272,3 +272,54 @@ TEST(Converters, ChunkSplitUnbindExpandRepeat) {
       return (%a, %b, %c, %d, %e, %f, %g, %h))IR",
              {at::randn({2, 7, 1})});
 }
+
+TEST(Converters, CastsAndLikeConstants) {
+  checkGraph(R"IR(
+    graph(%x : Tensor, %y : Tensor):
+      %int : int = prim::Constant[value=3]()
+      %f : bool = prim::Constant[value=0]()
+      %none : NoneType = prim::Constant()
+      %a : Tensor = aten::to(%x, %int, %f, %f, %none)
+      %b : Tensor = aten::type_as(%a, %y)
+      %c : Tensor = aten::zeros_like(%x, %none, %none, %none, %none, %none)
+      %v : float = prim::Constant[value=2.5]()
+      %d : Tensor = aten::full_like(%x, %v, %none, %none, %none, %none, %none)
+      return (%a, %b, %c, %d))IR",
+             {at::randn({2, 3}) * 10, at::randn({1})});
+}
+
+TEST(Converters, FlipRollUnflattenPixelShuffle) {
+  checkGraph(R"IR(
+    graph(%x : Tensor):
+      %dims : int[] = prim::Constant[value=[0, -1]]()
+      %a : Tensor = aten::flip(%x, %dims)
+      %shifts : int[] = prim::Constant[value=[2, -1]]()
+      %rd : int[] = prim::Constant[value=[1, 3]]()
+      %b : Tensor = aten::roll(%x, %shifts, %rd)
+      %one : int = prim::Constant[value=1]()
+      %sizes : int[] = prim::Constant[value=[2, -1]]()
+      %c : Tensor = aten::unflatten(%x, %one, %sizes)
+      %two : int = prim::Constant[value=2]()
+      %d : Tensor = aten::pixel_shuffle(%x, %two)
+      return (%a, %b, %c, %d))IR",
+             {at::randn({2, 8, 3, 5})});
+}
+
+TEST(Converters, LogicalSquarePowAddcMaxMinMish) {
+  checkGraph(R"IR(
+    graph(%x : Tensor, %y : Tensor):
+      %zero : float = prim::Constant[value=0.]()
+      %gx : Tensor = aten::gt(%x, %zero)
+      %gy : Tensor = aten::gt(%y, %zero)
+      %a : Tensor = aten::logical_and(%gx, %gy)
+      %b : Tensor = aten::logical_xor(%gx, %gy)
+      %c : Tensor = aten::square(%x)
+      %two : float = prim::Constant[value=2.]()
+      %d : Tensor = aten::pow(%two, %y)
+      %half : float = prim::Constant[value=0.5]()
+      %e : Tensor = aten::addcmul(%x, %x, %y, %half)
+      %f : Tensor = aten::max(%x, %y)
+      %g : Tensor = aten::mish(%x)
+      return (%a, %b, %c, %d, %e, %f, %g))IR",
+             {at::randn({3, 4}), at::randn({3, 4})});
+}

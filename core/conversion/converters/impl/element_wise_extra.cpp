@@ -1,0 +1,78 @@
+// More elementwise ops: logical and/or/xor, square, scalar ** tensor, addcmul/addcdiv, max/min of two tensors, mish.
+#include "core/conversion/converters/converter_util.h"
+
+namespace torch_tensorrt {
+namespace core {
+namespace conversion {
+namespace converters {
+namespace impl {
+namespace {
+using E = trt::ElementWiseOperation;
+
+trt::ITensor* toBool(ConversionCtx* ctx, const torch::jit::Node* n, trt::ITensor* t) {
+  return castTo(ctx, t, trt::DataType::kBOOL, util::node_info(n) + " [to bool]");
+}
+
+bool logical(ConversionCtx* ctx, const torch::jit::Node* n, args& a, E op) {
+  trt::ITensor* x = toBool(ctx, n, a[0].ITensorOrFreeze(ctx));
+  trt::ITensor* y = toBool(ctx, n, a[1].ITensorOrFreeze(ctx));
+  return bindOutput(ctx, n, ctx->net->addElementWise(*x, *y, op)) != nullptr;
+}
+
+bool square(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
+  trt::ITensor* x = a[0].ITensorOrFreeze(ctx);
+  return bindOutput(ctx, n, ctx->net->addElementWise(*x, *x, E::kPROD)) != nullptr;
+}
+
+bool scalarPow(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
+  trt::ITensor* exponent = a[1].ITensorOrFreeze(ctx);
+  trt::ITensor* base = tensorOrScalar(ctx, a[0], exponent, util::node_info(n) + " [base]");
+  return bindOutput(ctx, n, addElementwise(ctx, E::kPOW, base, exponent, util::node_info(n))) != nullptr;
+}
+
+// self + value * (t1 op t2)
+bool addcOp(ConversionCtx* ctx, const torch::jit::Node* n, args& a, E op) {
+  const std::string name = util::node_info(n);
+  trt::ITensor* self = a[0].ITensorOrFreeze(ctx);
+  trt::ITensor* t = addElementwise(ctx, op, a[1].ITensorOrFreeze(ctx), a[2].ITensorOrFreeze(ctx), name + " [t1 op t2]")->getOutput(0);
+  double value = a[3].unwrapToDouble();
+  if (value != 1.0) t = addElementwise(ctx, E::kPROD, t, scalarConstant(ctx, value, t->getType(), name + " [value]"), name + " [scale]")->getOutput(0);
+  return bindOutput(ctx, n, addElementwise(ctx, E::kSUM, self, t, name)) != nullptr;
+}
+
+bool binaryTensors(ConversionCtx* ctx, const torch::jit::Node* n, args& a, E op) {
+  return bindOutput(ctx, n, addElementwise(ctx, op, a[0].ITensorOrFreeze(ctx), a[1].ITensorOrFreeze(ctx), util::node_info(n))) != nullptr;
+}
+
+// mish(x) = x * tanh(softplus(x)), softplus with PyTorch's threshold of 20.
+bool mish(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
+  trt::ITensor* x = a[0].ITensorOrFreeze(ctx);
+  auto* sp = ctx->net->addActivation(*x, trt::ActivationType::kSOFTPLUS);
+  sp->setAlpha(1.f);
+  sp->setBeta(1.f);
+  auto* th = ctx->net->addActivation(*sp->getOutput(0), trt::ActivationType::kTANH);
+  return bindOutput(ctx, n, ctx->net->addElementWise(*x, *th->getOutput(0), E::kPROD)) != nullptr;
+}
+
+#define TORCHTRT_EW(fn, op) [](ConversionCtx* ctx, const torch::jit::Node* n, args& a) -> bool { return fn(ctx, n, a, op); }
+
+auto elementwiseExtraRegistrations =
+    RegisterNodeConversionPatterns()
+        .pattern({"aten::logical_and(Tensor self, Tensor other) -> Tensor", TORCHTRT_EW(logical, E::kAND)})
+        .pattern({"aten::logical_or(Tensor self, Tensor other) -> Tensor", TORCHTRT_EW(logical, E::kOR)})
+        .pattern({"aten::logical_xor(Tensor self, Tensor other) -> Tensor", TORCHTRT_EW(logical, E::kXOR)})
+        .pattern({"aten::square(Tensor self) -> Tensor", square})
+        .pattern({"aten::square_(Tensor(a!) self) -> Tensor(a!)", square})
+        .pattern({"aten::pow.Scalar(Scalar self, Tensor exponent) -> Tensor", scalarPow})
+        .pattern({"aten::addcmul(Tensor self, Tensor tensor1, Tensor tensor2, *, Scalar value=1) -> Tensor", TORCHTRT_EW(addcOp, E::kPROD)})
+        .pattern({"aten::addcdiv(Tensor self, Tensor tensor1, Tensor tensor2, *, Scalar value=1) -> Tensor", TORCHTRT_EW(addcOp, E::kDIV)})
+        .pattern({"aten::max.other(Tensor self, Tensor other) -> Tensor", TORCHTRT_EW(binaryTensors, E::kMAX)})
+        .pattern({"aten::min.other(Tensor self, Tensor other) -> Tensor", TORCHTRT_EW(binaryTensors, E::kMIN)})
+        .pattern({"aten::mish(Tensor self) -> Tensor", mish});
+
+}  // namespace
+}  // namespace impl
+}  // namespace converters
+}  // namespace conversion
+}  // namespace core
+}  // namespace torch_tensorrt

@@ -1,0 +1,108 @@
+// Layout ops built from slices, shuffles and concatenations: flip, roll, unflatten, pixel_shuffle.
+#include "core/conversion/converters/converter_util.h"
+
+namespace torch_tensorrt {
+namespace core {
+namespace conversion {
+namespace converters {
+namespace impl {
+namespace {
+
+trt::ITensor* slice(ConversionCtx* ctx, trt::ITensor* in, std::vector<int64_t> start, std::vector<int64_t> size,
+                    std::vector<int64_t> stride, const std::string& name) {
+  auto* l = ctx->net->addSlice(*in, util::toDims(start), util::toDims(size), util::toDims(stride));
+  l->setName(name.c_str());
+  return l->getOutput(0);
+}
+
+bool flip(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
+  trt::ITensor* in = a[0].ITensorOrFreeze(ctx);
+  requireStaticShape(n, in, "the input");
+  auto dims = util::toVec(in->getDimensions());
+  std::vector<int64_t> start(dims.size(), 0), stride(dims.size(), 1);
+  for (int64_t d : a[1].unwrapToIntList().vec()) {
+    int64_t k = util::normalizeDim(d, static_cast<int64_t>(dims.size()), n);
+    start[k] = dims[k] > 0 ? dims[k] - 1 : 0;
+    stride[k] = -1;
+  }
+  ctx->AssociateValueAndTensor(n->outputs()[0], slice(ctx, in, start, dims, stride, util::node_info(n)));
+  return true;
+}
+
+// roll(x, s, d) = cat(x[size-s:], x[:size-s]) along d, for each (shift, dim) pair.
+bool roll(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
+  trt::ITensor* x = a[0].ITensorOrFreeze(ctx);
+  requireStaticShape(n, x, "the input");
+  auto shifts = a[1].unwrapToIntList().vec();
+  auto dimsArg = a[2].unwrapToIntList().vec();
+  TORCHTRT_CHECK(!dimsArg.empty() && shifts.size() == dimsArg.size(), "roll without dims (flattened) has no converter yet");
+  for (size_t i = 0; i < shifts.size(); ++i) {
+    auto dims = util::toVec(x->getDimensions());
+    int64_t d = util::normalizeDim(dimsArg[i], static_cast<int64_t>(dims.size()), n);
+    int64_t size = dims[d];
+    if (size == 0) continue;
+    int64_t s = ((shifts[i] % size) + size) % size;
+    if (s == 0) continue;
+    std::vector<int64_t> zero(dims.size(), 0), one(dims.size(), 1), headStart = zero, headSize = dims, tailSize = dims;
+    headStart[d] = size - s;
+    headSize[d] = s;
+    tailSize[d] = size - s;
+    trt::ITensor* parts[] = {slice(ctx, x, headStart, headSize, one, util::node_info(n) + " [head]"),
+                             slice(ctx, x, zero, tailSize, one, util::node_info(n) + " [tail]")};
+    auto* cat = ctx->net->addConcatenation(parts, 2);
+    cat->setAxis(static_cast<int32_t>(d));
+    x = cat->getOutput(0);
+  }
+  ctx->AssociateValueAndTensor(n->outputs()[0], x == a[0].ITensorOrFreeze(ctx) ? ctx->net->addIdentity(*x)->getOutput(0) : x);
+  return true;
+}
+
+bool unflatten(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
+  trt::ITensor* in = a[0].ITensorOrFreeze(ctx);
+  requireStaticShape(n, in, "the input");
+  auto dims = util::toVec(in->getDimensions());
+  int64_t d = util::normalizeDim(a[1].unwrapToInt(), static_cast<int64_t>(dims.size()), n);
+  auto sizes = a[2].unwrapToIntList().vec();
+  int64_t known = 1, unknown = -1;
+  for (size_t i = 0; i < sizes.size(); ++i) {
+    if (sizes[i] == -1) unknown = static_cast<int64_t>(i);
+    else known *= sizes[i];
+  }
+  if (unknown >= 0) sizes[unknown] = known ? dims[d] / known : 0;
+  std::vector<int64_t> out(dims.begin(), dims.begin() + d);
+  out.insert(out.end(), sizes.begin(), sizes.end());
+  out.insert(out.end(), dims.begin() + d + 1, dims.end());
+  ctx->AssociateValueAndTensor(n->outputs()[0], reshape(ctx, in, out, util::node_info(n)));
+  return true;
+}
+
+// [N, C*r*r, H, W] -> [N, C, r, r, H, W] -> permute (0,1,4,2,5,3) -> [N, C, H*r, W*r]
+bool pixelShuffle(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
+  trt::ITensor* in = a[0].ITensorOrFreeze(ctx);
+  requireStaticShape(n, in, "the input");
+  auto d = util::toVec(in->getDimensions());
+  TORCHTRT_CHECK(d.size() == 4, "pixel_shuffle expects a 4-D input, got " << in->getDimensions().str());
+  int64_t r = a[1].unwrapToInt();
+  TORCHTRT_CHECK(r > 0 && d[1] % (r * r) == 0, "pixel_shuffle: channels " << d[1] << " do not divide by upscale_factor^2 = " << r * r);
+  auto* s = ctx->net->addShuffle(*in);
+  s->setZeroIsPlaceholder(false);
+  s->setReshapeDimensions(util::toDims(std::vector<int64_t>{d[0], d[1] / (r * r), r, r, d[2], d[3]}));
+  s->setSecondTranspose(toPermutation({0, 1, 4, 2, 5, 3}));
+  s->setName((util::node_info(n) + " [split channels]").c_str());
+  ctx->AssociateValueAndTensor(n->outputs()[0], reshape(ctx, s->getOutput(0), {d[0], d[1] / (r * r), d[2] * r, d[3] * r}, util::node_info(n)));
+  return true;
+}
+
+auto layoutRegistrations =
+    RegisterNodeConversionPatterns()
+        .pattern({"aten::flip(Tensor self, int[] dims) -> Tensor", flip})
+        .pattern({"aten::roll(Tensor self, SymInt[1] shifts, int[1] dims=[]) -> Tensor", roll})
+        .pattern({"aten::unflatten.int(Tensor(a) self, int dim, SymInt[] sizes) -> Tensor(a)", unflatten})
+        .pattern({"aten::pixel_shuffle(Tensor self, int upscale_factor) -> Tensor", pixelShuffle});
+
+}  // namespace
+}  // namespace impl
+}  // namespace converters
+}  // namespace conversion
+}  // namespace core
+}  // namespace torch_tensorrt
