@@ -31,7 +31,9 @@ size_t flatOutputCount(const std::shared_ptr<torch::jit::Graph>& g) {
   size_t n = 0;
   for (auto* v : g->outputs()) {
     auto kind = v->node()->kind();
-    n += (kind == torch::jit::prim::TupleConstruct || kind == torch::jit::prim::ListConstruct) ? v->node()->inputs().size() : 1;
+    n += (kind == torch::jit::prim::TupleConstruct || kind == torch::jit::prim::ListConstruct)
+             ? v->node()->inputs().size()
+             : 1;
   }
   return n;
 }
@@ -49,7 +51,8 @@ torch::jit::Module CompileGraph(const torch::jit::Module& mod, CompileSpec cfg) 
   LOG_INFO("Lowering the module");
   auto frozen = lowering::LowerModule(mod, cfg.lower_info);
   auto graph = lowering::LowerGraph(frozen, "forward");
-  LOG_INFO("Converting the lowered graph (" << std::distance(graph->nodes().begin(), graph->nodes().end()) << " nodes)");
+  LOG_INFO("Converting the lowered graph (" << std::distance(graph->nodes().begin(), graph->nodes().end())
+                                            << " nodes)");
   int32_t layers = 0;
   std::string plan = conversion::ConvertBlockToEngine(graph->block(), cfg.convert_info, &layers);
   std::vector<std::string> inputs, outputs;
@@ -75,13 +78,16 @@ bool CheckMethodOperatorSupport(const torch::jit::Module& mod, const std::string
 
 torch::jit::Module EmbedEngineInNewModule(const std::string& plan, const std::string& device_info,
                                           const std::vector<std::string>& input_binding_names,
-                                          const std::vector<std::string>& output_binding_names, OutputStructure structure) {
+                                          const std::vector<std::string>& output_binding_names,
+                                          OutputStructure structure) {
   static std::atomic<int64_t> counter{0};
   std::string name = "tensorrt_engine_mod_" + std::to_string(counter++);
   torch::jit::Module new_mod(name);
-  auto engine = c10::make_intrusive<runtime::TRTEngine>(name, plan, device_info, input_binding_names, output_binding_names);
+  auto engine =
+      c10::make_intrusive<runtime::TRTEngine>(name, plan, device_info, input_binding_names, output_binding_names);
   const std::string attr = "__torch___torch_tensorrt_engine";
-  new_mod.register_attribute(attr, c10::getCustomClassType<c10::intrusive_ptr<runtime::TRTEngine>>(), c10::IValue(engine), false);
+  new_mod.register_attribute(attr, c10::getCustomClassType<c10::intrusive_ptr<runtime::TRTEngine>>(),
+                             c10::IValue(engine), false);
 
   auto g = std::make_shared<torch::jit::Graph>();
   auto* self = g->addInput("self");
@@ -94,7 +100,8 @@ torch::jit::Module EmbedEngineInNewModule(const std::string& plan, const std::st
   }
   auto* getEngine = g->insertNode(g->createGetAttr(self, attr));
   auto* list = g->insertNode(g->createList(c10::TensorType::get(), ins));
-  auto* exec = g->create(c10::Symbol::fromQualString("tensorrt::execute_engine"), {list->output(), getEngine->output()}, 1);
+  auto* exec =
+      g->create(c10::Symbol::fromQualString("tensorrt::execute_engine"), {list->output(), getEngine->output()}, 1);
   exec->output()->setType(c10::ListType::ofTensors());
   g->insertNode(exec);
   if (structure == OutputStructure::kList) {
@@ -109,7 +116,8 @@ torch::jit::Module EmbedEngineInNewModule(const std::string& plan, const std::st
       g->registerOutput(tuple->output());
     }
   }
-  auto* fn = new_mod._ivalue()->compilation_unit()->create_function(c10::QualifiedName(*new_mod.type()->name(), "forward"), g);
+  auto* fn =
+      new_mod._ivalue()->compilation_unit()->create_function(c10::QualifiedName(*new_mod.type()->name(), "forward"), g);
   fn->setSchema(graphSchema("forward", g));
   new_mod.type()->addMethod(fn);
   return new_mod;

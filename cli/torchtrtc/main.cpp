@@ -33,29 +33,34 @@ int run(const torchtrtc::Options& o) {
   }
   if (o.show_supported_ops) {
     for (const auto& s : torch_tensorrt::core::conversion::converters::get_converter_list()) std::cout << s << "\n";
-    for (const auto& s : torch_tensorrt::core::conversion::evaluators::getEvaluatorList()) std::cout << s << " (evaluator)\n";
+    for (const auto& s : torch_tensorrt::core::conversion::evaluators::getEvaluatorList())
+      std::cout << s << " (evaluator)\n";
     return 0;
   }
-  if (o.verbosity >= 0) torch_tensorrt::logging::set_reportable_log_level(static_cast<torch_tensorrt::logging::Level>(o.verbosity));
+  if (o.verbosity >= 0)
+    torch_tensorrt::logging::set_reportable_log_level(static_cast<torch_tensorrt::logging::Level>(o.verbosity));
   torch::jit::Module mod;
   try {
     mod = torch::jit::load(o.input_path);
   } catch (const std::exception& e) {
-    std::cerr << "torchtrtc: cannot load '" << o.input_path << "' as a TorchScript module: "
-              << std::string(e.what()).substr(0, std::string(e.what()).find('\n')) << "\n";
+    std::cerr << "torchtrtc: cannot load '" << o.input_path
+              << "' as a TorchScript module: " << std::string(e.what()).substr(0, std::string(e.what()).find('\n'))
+              << "\n";
     return 1;
   }
   if (o.check_method_support) {
     bool ok = torch_tensorrt::ts::check_method_operator_support(mod, o.method);
-    std::cout << (ok ? "The method is supported end to end\n" : "The method is not supported end to end (see the list above)\n");
+    std::cout << (ok ? "The method is supported end to end\n"
+                     : "The method is not supported end to end (see the list above)\n");
     return ok ? 0 : 1;
   }
   torch_tensorrt::ts::CompileSpec spec(o.inputs);
   if (!o.precisions.empty()) {
     spec.enabled_precisions.clear();
     for (const auto& p : o.precisions)
-      spec.enabled_precisions.insert(p[0] == 'f' && p != "float" && p != "f32" && p != "float32" ? torch_tensorrt::DataType::kHalf
-                                                                                                  : torch_tensorrt::DataType::kFloat);
+      spec.enabled_precisions.insert(p[0] == 'f' && p != "float" && p != "f32" && p != "float32"
+                                         ? torch_tensorrt::DataType::kHalf
+                                         : torch_tensorrt::DataType::kFloat);
   }
   spec.disable_tf32 = o.disable_tf32;
   if (o.save_engine) {

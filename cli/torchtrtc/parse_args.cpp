@@ -52,15 +52,18 @@ torch_tensorrt::Input parseInputSpec(const std::string& spec) {
   }
   auto type = dtype.empty() ? torch_tensorrt::DataType(torch_tensorrt::DataType::kFloat) : parseDtype(dtype, spec);
   if (!shapes.empty() && shapes.front() == '[') {
-    if (shapes.back() != ']') throw UsageError("input spec '" + spec + "': a range must be written as [(min);(opt);(max)]");
+    if (shapes.back() != ']')
+      throw UsageError("input spec '" + spec + "': a range must be written as [(min);(opt);(max)]");
     std::string inner = shapes.substr(1, shapes.size() - 2);
     std::vector<std::string> parts;
     std::stringstream ss(inner);
     std::string item;
     while (std::getline(ss, item, ';')) parts.push_back(item);
-    if (parts.size() != 3) throw UsageError("input spec '" + spec + "': a range needs exactly three shapes (min;opt;max)");
+    if (parts.size() != 3)
+      throw UsageError("input spec '" + spec + "': a range needs exactly three shapes (min;opt;max)");
     try {
-      return torch_tensorrt::Input(parseShape(parts[0], spec), parseShape(parts[1], spec), parseShape(parts[2], spec), type);
+      return torch_tensorrt::Input(parseShape(parts[0], spec), parseShape(parts[1], spec), parseShape(parts[2], spec),
+                                   type);
     } catch (const c10::Error& e) {
       throw UsageError("input spec '" + spec + "': " + e.what_without_backtrace());
     }
@@ -98,18 +101,27 @@ Options parse(const std::vector<std::string>& args) {
       if (i + 1 >= args.size()) throw UsageError("flag " + flag + " needs a value");
       return args[++i];
     };
-    if (a == "-h" || a == "--help") o.show_help = true;
-    else if (a == "-v" || a == "--verbose") o.verbosity = 4;
-    else if (a == "-i" || a == "--info") o.verbosity = 3;
-    else if (a == "-w" || a == "--warnings") o.verbosity = 2;
-    else if (a == "--check-method-support") o.check_method_support = true;
-    else if (a == "--save-engine") o.save_engine = true;
-    else if (a == "--disable-tf32") o.disable_tf32 = true;
-    else if (a == "--supported-ops") o.show_supported_ops = true;
+    if (a == "-h" || a == "--help")
+      o.show_help = true;
+    else if (a == "-v" || a == "--verbose")
+      o.verbosity = 4;
+    else if (a == "-i" || a == "--info")
+      o.verbosity = 3;
+    else if (a == "-w" || a == "--warnings")
+      o.verbosity = 2;
+    else if (a == "--check-method-support")
+      o.check_method_support = true;
+    else if (a == "--save-engine")
+      o.save_engine = true;
+    else if (a == "--disable-tf32")
+      o.disable_tf32 = true;
+    else if (a == "--supported-ops")
+      o.show_supported_ops = true;
     else if (a == "-p" || a == "--enabled-precision") {
       std::string p = needValue(a);
       if (p != "f32" && p != "float" && p != "float32" && p != "f16" && p != "half" && p != "float16")
-        throw UsageError("precision '" + p + "' is not available (use f32 or f16; INT8 needs calibration, which this build lacks)");
+        throw UsageError("precision '" + p +
+                         "' is not available (use f32 or f16; INT8 needs calibration, which this build lacks)");
       o.precisions.push_back(p);
     } else if (a.size() > 1 && a[0] == '-' && !(a[1] == '(' || a[1] == '[')) {
       throw UsageError("unknown flag '" + args[i] + "'; run torchtrtc --help for the list of flags");

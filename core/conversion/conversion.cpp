@@ -34,7 +34,8 @@ Var argFor(ConversionCtx* ctx, const torch::jit::Value* v, const torch::jit::Nod
                                                   << " was not produced by any converted or evaluated node");
 }
 
-void addInputs(ConversionCtx* ctx, const torch::jit::Block* block, const ConversionInfo& info, const StaticParams& params) {
+void addInputs(ConversionCtx* ctx, const torch::jit::Block* block, const ConversionInfo& info,
+               const StaticParams& params) {
   std::vector<const torch::jit::Value*> inputs;
   for (const torch::jit::Value* v : block->inputs()) {
     if (v->type()->kind() == c10::TypeKind::ClassType) continue;  // self
@@ -46,8 +47,9 @@ void addInputs(ConversionCtx* ctx, const torch::jit::Block* block, const Convers
     inputs.push_back(v);
   }
   size_t count = inputs.size();
-  TORCHTRT_CHECK(count == info.inputs.size(), "the graph takes " << count << " input(s) but " << info.inputs.size()
-                                                                 << " input spec(s) were given; pass one Input per graph input");
+  TORCHTRT_CHECK(count == info.inputs.size(), "the graph takes "
+                                                  << count << " input(s) but " << info.inputs.size()
+                                                  << " input spec(s) were given; pass one Input per graph input");
   trt::IOptimizationProfile profile;
   bool dynamic = false;
   for (size_t i = 0; i < count; ++i) {
@@ -84,7 +86,8 @@ void convertNode(ConversionCtx* ctx, const torch::jit::Node* n) {
   if (n->kind() == torch::jit::prim::ListUnpack && args[0].type() == Var::kITensorList) {
     const auto& list = ctx->tensor_list_map.at(n->input(0));
     TORCHTRT_CHECK(list.size() == n->outputs().size(), "prim::ListUnpack of " << list.size() << " tensors into "
-                                                                           << n->outputs().size() << " values: " << util::node_info(n));
+                                                                              << n->outputs().size()
+                                                                              << " values: " << util::node_info(n));
     for (size_t i = 0; i < list.size(); ++i) ctx->value_tensor_map[n->outputs()[i]] = list[i];
     return;
   }
@@ -115,12 +118,14 @@ void convertNode(ConversionCtx* ctx, const torch::jit::Node* n) {
   try {
     ok = converter(ctx, n, args);
   } catch (const std::exception& e) {
-    TORCHTRT_THROW_ERROR("Failed to convert node: " << util::node_info(n) << "\nSchema: " << util::schema_info(n) << "\n"
+    TORCHTRT_THROW_ERROR("Failed to convert node: " << util::node_info(n) << "\nSchema: " << util::schema_info(n)
+                                                    << "\n"
                                                     << e.what());
   }
   TORCHTRT_CHECK(ok, "Converter for " << util::schema_info(n) << " failed on node " << util::node_info(n));
   for (const torch::jit::Value* out : n->outputs()) {
-    bool bound = ctx->value_tensor_map.count(out) || ctx->evaluated_value_map.count(out) || ctx->tensor_list_map.count(out);
+    bool bound =
+        ctx->value_tensor_map.count(out) || ctx->evaluated_value_map.count(out) || ctx->tensor_list_map.count(out);
     TORCHTRT_CHECK(bound, "Converter for " << util::schema_info(n) << " did not bind output %" << out->debugName()
                                            << " of node " << util::node_info(n));
   }
@@ -141,7 +146,8 @@ void markOutputs(ConversionCtx* ctx, const torch::jit::Block* block) {
   for (size_t i = 0; i < outs.size(); ++i) {
     auto it = ctx->value_tensor_map.find(outs[i]);
     TORCHTRT_CHECK(it != ctx->value_tensor_map.end(),
-                   "graph output %" << outs[i]->debugName() << " is not an engine tensor (it is known at compile time or is not a tensor); "
+                   "graph output %" << outs[i]->debugName()
+                                    << " is not an engine tensor (it is known at compile time or is not a tensor); "
                                     << "engines return tensors only");
     trt::ITensor* t = it->second;
     // An input or a tensor returned twice needs its own output binding.

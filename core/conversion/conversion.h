@@ -2,8 +2,8 @@
 #pragma once
 
 #include <map>
-#include <unordered_map>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "core/conversion/conversionctx/ConversionCtx.h"

@@ -41,10 +41,12 @@ TRTEngine::TRTEngine(std::string name_, std::string plan_, std::string device_in
 TRTEngine::TRTEngine(const std::vector<std::string>& info) {
   TORCHTRT_CHECK(!info.empty(), "the serialized engine is empty; the saved module is corrupted");
   TORCHTRT_CHECK(info[ABI_TARGET_IDX] == ABI_VERSION,
-                 "the saved engine has runtime ABI version " << info[ABI_TARGET_IDX] << " but this runtime reads version "
-                                                             << ABI_VERSION << "; recompile the module with this version of torch_tensorrt");
+                 "the saved engine has runtime ABI version "
+                     << info[ABI_TARGET_IDX] << " but this runtime reads version " << ABI_VERSION
+                     << "; recompile the module with this version of torch_tensorrt");
   TORCHTRT_CHECK(info.size() == SERIALIZATION_LEN, "the serialized engine has " << info.size() << " fields, expected "
-                                                                                 << SERIALIZATION_LEN << "; the saved module is corrupted");
+                                                                                << SERIALIZATION_LEN
+                                                                                << "; the saved module is corrupted");
   name = info[NAME_IDX];
   device_info = info[DEVICE_IDX];
   plan = info[ENGINE_IDX];
@@ -86,13 +88,15 @@ std::string TRTEngine::layer_info() const { return engine_->describeLayers(); }
 
 std::string TRTEngine::to_str() const {
   std::stringstream ss;
-  ss << "Torch-TensorRT engine '" << name << "' (" << trt::backendName(engine_->getBackend()) << ", " << engine_->getNbLayers()
-     << " layers)\n  inputs:";
+  ss << "Torch-TensorRT engine '" << name << "' (" << trt::backendName(engine_->getBackend()) << ", "
+     << engine_->getNbLayers() << " layers)\n  inputs:";
   for (const auto& n : input_names)
-    ss << " " << n << engine_->getTensorShape(n.c_str()).str() << ":" << trt::dataTypeName(engine_->getTensorDataType(n.c_str()));
+    ss << " " << n << engine_->getTensorShape(n.c_str()).str() << ":"
+       << trt::dataTypeName(engine_->getTensorDataType(n.c_str()));
   ss << "\n  outputs:";
   for (const auto& n : output_names)
-    ss << " " << n << engine_->getTensorShape(n.c_str()).str() << ":" << trt::dataTypeName(engine_->getTensorDataType(n.c_str()));
+    ss << " " << n << engine_->getTensorShape(n.c_str()).str() << ":"
+       << trt::dataTypeName(engine_->getTensorDataType(n.c_str()));
   return ss.str();
 }
 
@@ -109,17 +113,21 @@ std::vector<at::Tensor> TRTEngine::execute(std::vector<at::Tensor> inputs) {
     TORCHTRT_CHECK(t.defined(), "input " << i << " ('" << bind << "') of engine '" << name << "' is undefined");
     if (onGpu) {
       TORCHTRT_CHECK(t.is_cuda(), "input " << i << " ('" << bind << "') of engine '" << name << "' is on " << t.device()
-                                           << " but this engine runs on the GPU (" << device_info << "); move the input to the GPU");
-      TORCHTRT_CHECK(t.device() == device, "input " << i << " ('" << bind << "') is on " << t.device() << " but input 0 is on "
-                                                    << device << "; all inputs of an engine must be on one GPU");
+                                           << " but this engine runs on the GPU (" << device_info
+                                           << "); move the input to the GPU");
+      TORCHTRT_CHECK(t.device() == device, "input " << i << " ('" << bind << "') is on " << t.device()
+                                                    << " but input 0 is on " << device
+                                                    << "; all inputs of an engine must be on one GPU");
     } else {
-      TORCHTRT_CHECK(t.device().is_cpu(), "input " << i << " ('" << bind << "') of engine '" << name << "' is on " << t.device()
-                                                   << " but this engine runs on the CPU backend; move the input to the CPU "
-                                                   << "or recompile for the GPU");
+      TORCHTRT_CHECK(t.device().is_cpu(),
+                     "input " << i << " ('" << bind << "') of engine '" << name << "' is on " << t.device()
+                              << " but this engine runs on the CPU backend; move the input to the CPU "
+                              << "or recompile for the GPU");
     }
     auto expected = util::TRTDataTypeToScalarType(engine_->getTensorDataType(bind.c_str()));
-    TORCHTRT_CHECK(t.scalar_type() == expected, "input " << i << " ('" << bind << "') of engine '" << name << "' expects dtype "
-                                                         << c10::toString(expected) << " but got " << c10::toString(t.scalar_type()));
+    TORCHTRT_CHECK(t.scalar_type() == expected, "input " << i << " ('" << bind << "') of engine '" << name
+                                                         << "' expects dtype " << c10::toString(expected) << " but got "
+                                                         << c10::toString(t.scalar_type()));
     t = t.contiguous();
     keep.push_back(t);
     try {

@@ -14,10 +14,11 @@ TORCH_LIBRARY(tensorrt, m) {
       .def("__repr__", &TRTEngine::to_str)
       .def("get_layer_info", &TRTEngine::layer_info)
       .def("num_layers", &TRTEngine::num_layers)
-      .def_pickle([](const c10::intrusive_ptr<TRTEngine>& self) -> std::vector<std::string> { return self->serialize(); },
-                  [](std::vector<std::string> state) -> c10::intrusive_ptr<TRTEngine> {
-                    return c10::make_intrusive<TRTEngine>(std::move(state));
-                  });
+      .def_pickle(
+          [](const c10::intrusive_ptr<TRTEngine>& self) -> std::vector<std::string> { return self->serialize(); },
+          [](std::vector<std::string> state) -> c10::intrusive_ptr<TRTEngine> {
+            return c10::make_intrusive<TRTEngine>(std::move(state));
+          });
   m.def("execute_engine(Tensor[] inputs, __torch__.torch.classes.tensorrt.Engine engine) -> Tensor[]", execute_engine);
   m.def("ABI_VERSION() -> str", []() -> std::string { return ABI_VERSION; });
 }

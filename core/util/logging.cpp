@@ -18,12 +18,18 @@ bool g_colored = false;
 
 const char* levelName(LogLevel level) {
   switch (level) {
-    case LogLevel::kINTERNAL_ERROR: return "Internal Error";
-    case LogLevel::kERROR: return "Error";
-    case LogLevel::kWARNING: return "Warning";
-    case LogLevel::kINFO: return "Info";
-    case LogLevel::kDEBUG: return "Debug";
-    case LogLevel::kGRAPH: return "Graph";
+    case LogLevel::kINTERNAL_ERROR:
+      return "Internal Error";
+    case LogLevel::kERROR:
+      return "Error";
+    case LogLevel::kWARNING:
+      return "Warning";
+    case LogLevel::kINFO:
+      return "Info";
+    case LogLevel::kDEBUG:
+      return "Debug";
+    case LogLevel::kGRAPH:
+      return "Graph";
   }
   return "Log";
 }
@@ -33,11 +39,21 @@ class EngineLogger : public trt::ILogger {
   void log(Severity severity, const char* msg) noexcept override {
     LogLevel level = LogLevel::kDEBUG;
     switch (severity) {
-      case Severity::kINTERNAL_ERROR: level = LogLevel::kINTERNAL_ERROR; break;
-      case Severity::kERROR: level = LogLevel::kERROR; break;
-      case Severity::kWARNING: level = LogLevel::kWARNING; break;
-      case Severity::kINFO: level = LogLevel::kINFO; break;
-      case Severity::kVERBOSE: level = LogLevel::kDEBUG; break;
+      case Severity::kINTERNAL_ERROR:
+        level = LogLevel::kINTERNAL_ERROR;
+        break;
+      case Severity::kERROR:
+        level = LogLevel::kERROR;
+        break;
+      case Severity::kWARNING:
+        level = LogLevel::kWARNING;
+        break;
+      case Severity::kINFO:
+        level = LogLevel::kINFO;
+        break;
+      case Severity::kVERBOSE:
+        level = LogLevel::kDEBUG;
+        break;
     }
     if (should_log(level)) logging::log(level, std::string("[engine] ") + msg);
   }

@@ -7,11 +7,11 @@
 #include "c10/util/Exception.h"
 #include "core/util/logging.h"
 
-#define TORCHTRT_THROW_ERROR(msg)           \
-  do {                                      \
-    std::stringstream ss_;                  \
-    ss_ << msg;                             \
-    TORCH_CHECK(false, ss_.str());          \
+#define TORCHTRT_THROW_ERROR(msg)  \
+  do {                             \
+    std::stringstream ss_;         \
+    ss_ << msg;                    \
+    TORCH_CHECK(false, ss_.str()); \
   } while (0)
 
 #define TORCHTRT_CHECK(cond, msg)           \
@@ -19,13 +19,13 @@
     if (!(cond)) TORCHTRT_THROW_ERROR(msg); \
   } while (0)
 
-#define LOG_AT(level, msg)                                                              \
-  do {                                                                                  \
-    if (torch_tensorrt::core::util::logging::should_log(level)) {                       \
-      std::stringstream ss_;                                                            \
-      ss_ << msg;                                                                       \
-      torch_tensorrt::core::util::logging::log(level, ss_.str());                       \
-    }                                                                                   \
+#define LOG_AT(level, msg)                                        \
+  do {                                                            \
+    if (torch_tensorrt::core::util::logging::should_log(level)) { \
+      std::stringstream ss_;                                      \
+      ss_ << msg;                                                 \
+      torch_tensorrt::core::util::logging::log(level, ss_.str()); \
+    }                                                             \
   } while (0)
 
 #define LOG_ERROR(msg) LOG_AT(torch_tensorrt::core::util::logging::LogLevel::kERROR, msg)

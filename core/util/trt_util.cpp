@@ -52,38 +52,57 @@ std::string schema_info(const torch::jit::Node* n) {
 
 trt::DataType ScalarTypeToTRTDataType(at::ScalarType t) {
   switch (t) {
-    case at::kFloat: return trt::DataType::kFLOAT;
-    case at::kHalf: return trt::DataType::kHALF;
-    case at::kBFloat16: return trt::DataType::kBF16;
-    case at::kChar: return trt::DataType::kINT8;
-    case at::kByte: return trt::DataType::kUINT8;
-    case at::kInt: return trt::DataType::kINT32;
-    case at::kLong: return trt::DataType::kINT64;
-    case at::kBool: return trt::DataType::kBOOL;
-    default: break;
+    case at::kFloat:
+      return trt::DataType::kFLOAT;
+    case at::kHalf:
+      return trt::DataType::kHALF;
+    case at::kBFloat16:
+      return trt::DataType::kBF16;
+    case at::kChar:
+      return trt::DataType::kINT8;
+    case at::kByte:
+      return trt::DataType::kUINT8;
+    case at::kInt:
+      return trt::DataType::kINT32;
+    case at::kLong:
+      return trt::DataType::kINT64;
+    case at::kBool:
+      return trt::DataType::kBOOL;
+    default:
+      break;
   }
   TORCHTRT_THROW_ERROR("the engine has no data type for torch." << c10::toString(t));
 }
 
 at::ScalarType TRTDataTypeToScalarType(trt::DataType t) {
   switch (t) {
-    case trt::DataType::kFLOAT: return at::kFloat;
-    case trt::DataType::kHALF: return at::kHalf;
-    case trt::DataType::kBF16: return at::kBFloat16;
-    case trt::DataType::kINT8: return at::kChar;
-    case trt::DataType::kUINT8: return at::kByte;
-    case trt::DataType::kINT32: return at::kInt;
-    case trt::DataType::kINT64: return at::kLong;
-    case trt::DataType::kBOOL: return at::kBool;
-    case trt::DataType::kFP8: break;
+    case trt::DataType::kFLOAT:
+      return at::kFloat;
+    case trt::DataType::kHALF:
+      return at::kHalf;
+    case trt::DataType::kBF16:
+      return at::kBFloat16;
+    case trt::DataType::kINT8:
+      return at::kChar;
+    case trt::DataType::kUINT8:
+      return at::kByte;
+    case trt::DataType::kINT32:
+      return at::kInt;
+    case trt::DataType::kINT64:
+      return at::kLong;
+    case trt::DataType::kBOOL:
+      return at::kBool;
+    case trt::DataType::kFP8:
+      break;
   }
   TORCHTRT_THROW_ERROR("torch has no scalar type for engine type " << trt::dataTypeName(t));
 }
 
 int64_t normalizeDim(int64_t dim, int64_t rank, const torch::jit::Node* n) {
   int64_t d = dim < 0 ? dim + rank : dim;
-  TORCHTRT_CHECK(d >= 0 && d < std::max<int64_t>(rank, 1),
-                 "dimension " << dim << " is out of range for a tensor of rank " << rank << " in node " << node_info(n));
+  TORCHTRT_CHECK(d >= 0 && d < std::max<int64_t>(rank, 1), "dimension " << dim
+                                                                        << " is out of range for a tensor of rank "
+                                                                        << rank << " in node " << node_info(n));
   return d;
 }
 

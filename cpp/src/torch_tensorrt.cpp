@@ -13,34 +13,60 @@ namespace torch_tensorrt {
 
 DataType::DataType(c10::ScalarType t) {
   switch (t) {
-    case at::kLong: value = kLong; break;
-    case at::kDouble: value = kDouble; break;
-    case at::kFloat: value = kFloat; break;
-    case at::kHalf: value = kHalf; break;
-    case at::kChar: value = kChar; break;
-    case at::kInt: value = kInt; break;
-    case at::kBool: value = kBool; break;
-    default: TORCHTRT_THROW_ERROR("engines cannot take inputs of dtype " << c10::toString(t) << "; use float, half, int8, int32 or bool");
+    case at::kLong:
+      value = kLong;
+      break;
+    case at::kDouble:
+      value = kDouble;
+      break;
+    case at::kFloat:
+      value = kFloat;
+      break;
+    case at::kHalf:
+      value = kHalf;
+      break;
+    case at::kChar:
+      value = kChar;
+      break;
+    case at::kInt:
+      value = kInt;
+      break;
+    case at::kBool:
+      value = kBool;
+      break;
+    default:
+      TORCHTRT_THROW_ERROR("engines cannot take inputs of dtype " << c10::toString(t)
+                                                                  << "; use float, half, int8, int32 or bool");
   }
 }
 
 at::ScalarType DataType::toScalarType() const {
   switch (value) {
-    case kLong: return at::kLong;
-    case kDouble: return at::kDouble;
-    case kFloat: return at::kFloat;
-    case kHalf: return at::kHalf;
-    case kChar: return at::kChar;
-    case kInt: return at::kInt;
-    case kBool: return at::kBool;
-    case kUnknown: break;
+    case kLong:
+      return at::kLong;
+    case kDouble:
+      return at::kDouble;
+    case kFloat:
+      return at::kFloat;
+    case kHalf:
+      return at::kHalf;
+    case kChar:
+      return at::kChar;
+    case kInt:
+      return at::kInt;
+    case kBool:
+      return at::kBool;
+    case kUnknown:
+      break;
   }
   TORCHTRT_THROW_ERROR("unknown DataType");
 }
 
 namespace {
 void checkShape(const std::vector<int64_t>& s, const char* what) {
-  for (int64_t d : s) TORCHTRT_CHECK(d >= 0, "Input " << what << " has a negative dimension " << d << "; use min/opt/max shapes for dynamic dims");
+  for (int64_t d : s)
+    TORCHTRT_CHECK(
+        d >= 0, "Input " << what << " has a negative dimension " << d << "; use min/opt/max shapes for dynamic dims");
 }
 }  // namespace
 
@@ -51,10 +77,12 @@ Input::Input(std::vector<int64_t> s, DataType t) : min_shape(s), opt_shape(s), m
 Input::Input(std::vector<int64_t> mn, std::vector<int64_t> op, std::vector<int64_t> mx, DataType t)
     : min_shape(mn), opt_shape(op), max_shape(mx), dtype(t) {
   TORCHTRT_CHECK(mn.size() == op.size() && op.size() == mx.size(),
-                 "Input min_shape, opt_shape and max_shape must have the same rank (got " << mn.size() << ", " << op.size() << ", " << mx.size() << ")");
+                 "Input min_shape, opt_shape and max_shape must have the same rank (got "
+                     << mn.size() << ", " << op.size() << ", " << mx.size() << ")");
   checkShape(mn, "min_shape");
   for (size_t i = 0; i < mn.size(); ++i) {
-    TORCHTRT_CHECK(mn[i] <= op[i] && op[i] <= mx[i], "Input dimension " << i << ": min " << mn[i] << " <= opt " << op[i] << " <= max " << mx[i] << " does not hold");
+    TORCHTRT_CHECK(mn[i] <= op[i] && op[i] <= mx[i], "Input dimension " << i << ": min " << mn[i] << " <= opt " << op[i]
+                                                                        << " <= max " << mx[i] << " does not hold");
     if (mn[i] != mx[i]) input_is_dynamic = true;
   }
   shape = op;
@@ -87,8 +115,9 @@ core::CompileSpec toInternal(const CompileSpec& spec) {
   s.enabled_precisions.clear();
   for (auto p : spec.enabled_precisions) {
     TORCHTRT_CHECK(p == DataType::kFloat || p == DataType::kHalf,
-                   "enabled_precisions contains " << c10::toString(DataType(p).toScalarType())
-                                                  << ", which needs INT8 calibration (not available in this build); use float and half");
+                   "enabled_precisions contains "
+                       << c10::toString(DataType(p).toScalarType())
+                       << ", which needs INT8 calibration (not available in this build); use float and half");
     s.enabled_precisions.insert(DataType(p).toScalarType());
   }
   s.backend = trt::Backend::kCPU;
@@ -97,7 +126,8 @@ core::CompileSpec toInternal(const CompileSpec& spec) {
     if (!trt::hasCudaBackend()) {
       LOG_WARNING("the GPU was requested but this build has no CUDA backend; building for the CPU backend");
     } else if (static_cast<int64_t>(torch::cuda::device_count()) <= spec.device.gpu_id) {
-      LOG_WARNING("the GPU was requested but GPU " << spec.device.gpu_id << " is not visible; building for the CPU backend");
+      LOG_WARNING("the GPU was requested but GPU " << spec.device.gpu_id
+                                                   << " is not visible; building for the CPU backend");
     } else {
       s.backend = trt::Backend::kCUDA;
       internal.device_info = "cuda:" + std::to_string(spec.device.gpu_id);
@@ -137,8 +167,9 @@ torch::jit::Module embed_engine_in_new_module(const std::string& engine, std::ve
     }
   }
   std::string device = e->getBackend() == trt::Backend::kCUDA ? "cuda:0" : "cpu";
-  return core::EmbedEngineInNewModule(engine, device, input_names, output_names,
-                                      output_names.size() == 1 ? core::OutputStructure::kSingle : core::OutputStructure::kTuple);
+  return core::EmbedEngineInNewModule(
+      engine, device, input_names, output_names,
+      output_names.size() == 1 ? core::OutputStructure::kSingle : core::OutputStructure::kTuple);
 }
 
 bool check_method_operator_support(const torch::jit::Module& module, std::string method_name) {

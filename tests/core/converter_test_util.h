@@ -22,8 +22,10 @@ struct Tolerance {
 };
 inline Tolerance toleranceFor(at::ScalarType t) {
   switch (t) {
-    case at::kHalf: return {1e-2, 1e-2};  // 10-bit mantissa: ~1e-3 per op, a few ops deep
-    default: return {1e-4, 1e-5};
+    case at::kHalf:
+      return {1e-2, 1e-2};  // 10-bit mantissa: ~1e-3 per op, a few ops deep
+    default:
+      return {1e-4, 1e-5};
   }
 }
 
@@ -99,7 +101,8 @@ inline void checkGraph(const std::string& ir, std::vector<at::Tensor> inputs, st
   auto expected = runJit(g, inputs, params);
   auto actual = runEngine(g, inputs, params);
   ASSERT_EQ(actual.size(), expected.size());
-  for (size_t i = 0; i < actual.size(); ++i) expectClose(actual[i], expected[i], toleranceFor(expected[i].scalar_type()));
+  for (size_t i = 0; i < actual.size(); ++i)
+    expectClose(actual[i], expected[i], toleranceFor(expected[i].scalar_type()));
 }
 
 }  // namespace torchtrt_test

@@ -184,15 +184,20 @@ TEST(Conversion, UnsupportedOpNamesNodeSchemaAndConverter) {
     std::string msg = e.what();
     EXPECT_NE(msg.find("Unable to convert node: %"), std::string::npos) << msg;
     EXPECT_NE(msg.find(" : Tensor = aten::cumsum(%x, "), std::string::npos) << msg;
-    EXPECT_NE(msg.find("Schema: aten::cumsum(Tensor self, int dim, *, ScalarType? dtype=None) -> Tensor"), std::string::npos) << msg;
-    EXPECT_NE(msg.find("Converter for aten::cumsum requested, but no such converter was found."), std::string::npos) << msg;
+    EXPECT_NE(msg.find("Schema: aten::cumsum(Tensor self, int dim, *, ScalarType? dtype=None) -> Tensor"),
+              std::string::npos)
+        << msg;
+    EXPECT_NE(msg.find("Converter for aten::cumsum requested, but no such converter was found."), std::string::npos)
+        << msg;
   }
 }
 
 TEST(Converters, UnaryMathAndInPlaceForms) {
-  for (std::string op : {"exp", "log", "sqrt", "reciprocal", "abs", "neg", "sin", "cos", "tan", "sinh", "cosh", "asin",
-                         "acos", "atan", "asinh", "atanh", "ceil", "floor", "round", "erf", "sign", "rsqrt", "exp_", "neg_"}) {
-    checkGraph("graph(%x : Tensor):\n  %y : Tensor = aten::" + op + "(%x)\n  return (%y)", {at::rand({3, 5}) * 1.8 - 0.9});
+  for (std::string op :
+       {"exp",  "log",  "sqrt",  "reciprocal", "abs",  "neg",   "sin",   "cos", "tan",  "sinh",  "cosh", "asin",
+        "acos", "atan", "asinh", "atanh",      "ceil", "floor", "round", "erf", "sign", "rsqrt", "exp_", "neg_"}) {
+    checkGraph("graph(%x : Tensor):\n  %y : Tensor = aten::" + op + "(%x)\n  return (%y)",
+               {at::rand({3, 5}) * 1.8 - 0.9});
   }
   checkGraph("graph(%x : Tensor):\n  %y : Tensor = aten::acosh(%x)\n  return (%y)", {at::rand({4}) + 1.5});
   checkGraph("graph(%x : Tensor):\n  %y : Tensor = aten::abs(%x)\n  %z : Tensor = aten::neg(%y)\n  return (%z)",

@@ -128,7 +128,8 @@ TEST(Builder, FoldsPerChannelScaleAndShiftIntoConvolution) {
   auto w = randomVector(3 * 2 * 3 * 3, 40), b = randomVector(3, 41), s = randomVector(3, 42), t = randomVector(3, 43);
   trt::INetworkDefinition net;
   auto* in = net.addInput("x", trt::DataType::kFLOAT, {2, 2, 6, 6});
-  auto* conv = net.addConvolutionNd(*in, 3, {3, 3}, {trt::DataType::kFLOAT, w.data(), (int64_t)w.size()}, {trt::DataType::kFLOAT, b.data(), 3});
+  auto* conv = net.addConvolutionNd(*in, 3, {3, 3}, {trt::DataType::kFLOAT, w.data(), (int64_t)w.size()},
+                                    {trt::DataType::kFLOAT, b.data(), 3});
   auto* sc = net.addConstant({1, 3, 1, 1}, {trt::DataType::kFLOAT, s.data(), 3});
   auto* sh = net.addConstant({3, 1, 1}, {trt::DataType::kFLOAT, t.data(), 3});
   auto* mul = net.addElementWise(*sc->getOutput(0), *conv->getOutput(0), trt::ElementWiseOperation::kPROD);
@@ -140,7 +141,7 @@ TEST(Builder, FoldsPerChannelScaleAndShiftIntoConvolution) {
   std::unique_ptr<trt::IBuilderConfig> config(builder->createBuilderConfig());
   std::unique_ptr<trt::IHostMemory> plan(builder->buildSerializedNetwork(net, *config));
   EXPECT_EQ(builder->lastReport().layersAfter, 1);  // conv with folded scale, shift and relu
-  auto reference = build(net);  // same network; compare against an unfused computation below
+  auto reference = build(net);                      // same network; compare against an unfused computation below
   auto x = randomVector(2 * 2 * 6 * 6, 44);
   auto out = run(*reference.engine, {{"x", {{2, 2, 6, 6}, x}}})["y"];
   for (int n = 0; n < 2; ++n)
@@ -150,7 +151,8 @@ TEST(Builder, FoldsPerChannelScaleAndShiftIntoConvolution) {
           double acc = b[o];
           for (int c = 0; c < 2; ++c)
             for (int u = 0; u < 3; ++u)
-              for (int v = 0; v < 3; ++v) acc += x[((n * 2 + c) * 6 + i + u) * 6 + j + v] * w[((o * 2 + c) * 3 + u) * 3 + v];
+              for (int v = 0; v < 3; ++v)
+                acc += x[((n * 2 + c) * 6 + i + u) * 6 + j + v] * w[((o * 2 + c) * 3 + u) * 3 + v];
           double expected = std::max(0.0, acc * s[o] + t[o]);
           EXPECT_NEAR(out[((n * 3 + o) * 4 + i) * 4 + j], expected, 1e-5);
         }

@@ -12,8 +12,8 @@ bool gpuVisible() {
   return cudaGetDeviceCount(&n) == cudaSuccess && n > 0;
 }
 
-std::vector<float> runCuda(const trt::ICudaEngine& engine, const std::string& in, trt::Dims dims, const std::vector<float>& x,
-                           const std::string& out) {
+std::vector<float> runCuda(const trt::ICudaEngine& engine, const std::string& in, trt::Dims dims,
+                           const std::vector<float>& x, const std::string& out) {
   std::unique_ptr<trt::IExecutionContext> ctx(engine.createExecutionContext());
   ctx->setInputShape(in.c_str(), dims);
   size_t nOut = static_cast<size_t>(ctx->getTensorShape(out.c_str()).volume());
@@ -53,19 +53,22 @@ void makeNetwork(trt::INetworkDefinition& net, std::vector<std::vector<float>>& 
   auto* flat = net.addShuffle(*add->getOutput(0));
   flat->setReshapeDimensions({2, 4, 16});  // [2,4,16]
   auto* w = net.addConstant({16, 5}, {trt::DataType::kFLOAT, keep[3].data(), 80});
-  auto* mm = net.addMatrixMultiply(*flat->getOutput(0), trt::MatrixOperation::kNONE, *w->getOutput(0), trt::MatrixOperation::kNONE);
+  auto* mm = net.addMatrixMultiply(*flat->getOutput(0), trt::MatrixOperation::kNONE, *w->getOutput(0),
+                                   trt::MatrixOperation::kNONE);
   auto* sine = net.addUnary(*mm->getOutput(0), trt::UnaryOperation::kSIN);
   auto* sm = net.addSoftMax(*sine->getOutput(0));
   sm->setAxes(1u << 2);
   auto* red = net.addReduce(*mm->getOutput(0), trt::ReduceOperation::kAVG, 1u << 1, true);  // [2,1,5]
   trt::ITensor* parts[] = {sm->getOutput(0), red->getOutput(0)};
   auto* cat = net.addConcatenation(parts, 2);
-  cat->setAxis(1);  // [2,5,5]
+  cat->setAxis(1);                                                                      // [2,5,5]
   auto* reversed = net.addSlice(*cat->getOutput(0), {0, 1, 4}, {2, 2, 5}, {1, 2, -1});  // [2,2,5], last dim reversed
   auto* act = net.addActivation(*reversed->getOutput(0), trt::ActivationType::kGELU_ERF);
   auto* y = net.addShuffle(*act->getOutput(0));
   trt::Permutation p;
-  p.order[0] = 2; p.order[1] = 0; p.order[2] = 1;
+  p.order[0] = 2;
+  p.order[1] = 0;
+  p.order[2] = 1;
   y->setFirstTranspose(p);
   y->getOutput(0)->setName("y");
   net.markOutput(*y->getOutput(0));

@@ -35,8 +35,8 @@ inline Built build(trt::INetworkDefinition& net, trt::IBuilderConfig* config = n
 }
 
 //! Runs an engine with float inputs by name; returns the named float outputs.
-inline std::map<std::string, std::vector<float>> run(const trt::ICudaEngine& engine,
-                                                    std::map<std::string, std::pair<trt::Dims, std::vector<float>>> inputs) {
+inline std::map<std::string, std::vector<float>> run(
+    const trt::ICudaEngine& engine, std::map<std::string, std::pair<trt::Dims, std::vector<float>>> inputs) {
   std::unique_ptr<trt::IExecutionContext> ctx(engine.createExecutionContext());
   for (auto& [name, in] : inputs) {
     ctx->setInputShape(name.c_str(), in.first);
@@ -65,7 +65,8 @@ inline std::vector<float> randomVector(size_t n, uint32_t seed, float lo = -1.f,
 // accumulated magnitude covers the rounding of sums over up to ~1000 terms.
 inline void expectNear(const std::vector<float>& actual, const std::vector<float>& expected, float tol = 1e-4f) {
   ASSERT_EQ(actual.size(), expected.size());
-  for (size_t i = 0; i < actual.size(); ++i) ASSERT_NEAR(actual[i], expected[i], tol * (1.f + std::fabs(expected[i]))) << "at " << i;
+  for (size_t i = 0; i < actual.size(); ++i)
+    ASSERT_NEAR(actual[i], expected[i], tol * (1.f + std::fabs(expected[i]))) << "at " << i;
 }
 
 }  // namespace trt_test

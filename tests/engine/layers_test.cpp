@@ -59,9 +59,11 @@ TEST(Activation, AllTypesMatchFormulas) {
       {trt::ActivationType::kLEAKY_RELU, 0.1f, 0, [](float v, float a, float) { return v >= 0 ? v : a * v; }},
       {trt::ActivationType::kELU, 0.7f, 0, [](float v, float a, float) { return v > 0 ? v : a * (std::exp(v) - 1); }},
       {trt::ActivationType::kCLIP, -0.5f, 0.8f, [](float v, float a, float b) { return std::min(std::max(v, a), b); }},
-      {trt::ActivationType::kHARD_SIGMOID, 0.2f, 0.5f, [](float v, float a, float b) { return std::max(0.f, std::min(1.f, a * v + b)); }},
+      {trt::ActivationType::kHARD_SIGMOID, 0.2f, 0.5f,
+       [](float v, float a, float b) { return std::max(0.f, std::min(1.f, a * v + b)); }},
       {trt::ActivationType::kSOFTSIGN, 0, 0, [](float v, float, float) { return v / (1 + std::fabs(v)); }},
-      {trt::ActivationType::kGELU_ERF, 0, 0, [](float v, float, float) { return 0.5f * v * (1 + std::erf(v / std::sqrt(2.f))); }},
+      {trt::ActivationType::kGELU_ERF, 0, 0,
+       [](float v, float, float) { return 0.5f * v * (1 + std::erf(v / std::sqrt(2.f))); }},
   };
   for (const auto& c : cases) {
     trt::INetworkDefinition net;
@@ -180,11 +182,14 @@ TEST(Shuffle, TransposeReshapeTranspose) {
   auto* in = net.addInput("x", trt::DataType::kFLOAT, {2, 3, 4});
   auto* s = net.addShuffle(*in);
   trt::Permutation p;
-  p.order[0] = 2; p.order[1] = 0; p.order[2] = 1;  // -> [4, 2, 3]
+  p.order[0] = 2;
+  p.order[1] = 0;
+  p.order[2] = 1;  // -> [4, 2, 3]
   s->setFirstTranspose(p);
   s->setReshapeDimensions({0, -1});  // -> [4, 6]
   trt::Permutation q;
-  q.order[0] = 1; q.order[1] = 0;  // -> [6, 4]
+  q.order[0] = 1;
+  q.order[1] = 0;  // -> [6, 4]
   s->setSecondTranspose(q);
   s->getOutput(0)->setName("y");
   net.markOutput(*s->getOutput(0));
@@ -226,7 +231,8 @@ TEST(ReduceSoftmaxConcat, MatchReferences) {
     for (int k = 0; k < 4; ++k) {
       double z = 0;
       for (int j = 0; j < 3; ++j) z += std::exp(x[(i * 3 + j) * 4 + k]);
-      for (int j = 0; j < 3; ++j) EXPECT_NEAR(outs["softmax"][(i * 3 + j) * 4 + k], std::exp(x[(i * 3 + j) * 4 + k]) / z, 1e-6);
+      for (int j = 0; j < 3; ++j)
+        EXPECT_NEAR(outs["softmax"][(i * 3 + j) * 4 + k], std::exp(x[(i * 3 + j) * 4 + k]) / z, 1e-6);
     }
   for (int row = 0; row < 6; ++row)
     for (int k = 0; k < 8; ++k) EXPECT_FLOAT_EQ(outs["cat"][row * 8 + k], x[row * 4 + k % 4]);

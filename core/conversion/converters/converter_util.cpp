@@ -15,7 +15,8 @@ trt::ITensor* bindTensor(ConversionCtx* ctx, const torch::jit::Node* n, trt::ITe
   return tensor;
 }
 
-trt::ITensor* reshape(ConversionCtx* ctx, trt::ITensor* in, const std::vector<int64_t>& shape, const std::string& name) {
+trt::ITensor* reshape(ConversionCtx* ctx, trt::ITensor* in, const std::vector<int64_t>& shape,
+                      const std::string& name) {
   auto* layer = ctx->net->addShuffle(*in);
   layer->setReshapeDimensions(util::toDims(shape));
   layer->setZeroIsPlaceholder(false);
@@ -61,9 +62,12 @@ trt::ILayer* addElementwise(ConversionCtx* ctx, trt::ElementWiseOperation op, tr
   };
   if (a->getType() != b->getType()) {
     trt::DataType target;
-    if (isFloat(a->getType()) && !isFloat(b->getType())) target = a->getType();
-    else if (isFloat(b->getType()) && !isFloat(a->getType())) target = b->getType();
-    else target = trt::dataTypeSize(a->getType()) >= trt::dataTypeSize(b->getType()) ? a->getType() : b->getType();
+    if (isFloat(a->getType()) && !isFloat(b->getType()))
+      target = a->getType();
+    else if (isFloat(b->getType()) && !isFloat(a->getType()))
+      target = b->getType();
+    else
+      target = trt::dataTypeSize(a->getType()) >= trt::dataTypeSize(b->getType()) ? a->getType() : b->getType();
     a = castTo(ctx, a, target, name + " [cast a]");
     b = castTo(ctx, b, target, name + " [cast b]");
   }
@@ -80,7 +84,8 @@ trt::Permutation toPermutation(const std::vector<int64_t>& order) {
 
 void requireStaticShape(const torch::jit::Node* n, trt::ITensor* t, const char* what) {
   TORCHTRT_CHECK(t->getDimensions().isStatic(), what << " of " << util::node_info(n) << " has dynamic shape "
-                                                     << t->getDimensions().str() << ", which this converter cannot take yet");
+                                                     << t->getDimensions().str()
+                                                     << ", which this converter cannot take yet");
 }
 
 }  // namespace converters

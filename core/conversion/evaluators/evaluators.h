@@ -18,10 +18,11 @@ namespace evaluators {
 
 typedef std::vector<Var> args;
 //! Returns the node's outputs (one IValue per output), or nullopt when it cannot be evaluated now.
-typedef std::function<std::optional<std::vector<torch::jit::IValue>>(ConversionCtx*, const torch::jit::Node*, args&)> NodeEvaluator;
+typedef std::function<std::optional<std::vector<torch::jit::IValue>>(ConversionCtx*, const torch::jit::Node*, args&)>
+    NodeEvaluator;
 
 struct EvalRegistration {
-  std::string kind;              //!< node kind, "aten::size"
+  std::string kind;  //!< node kind, "aten::size"
   NodeEvaluator evaluator;
   bool accepts_tensors = false;  //!< may be given engine tensors (reads only their shape)
 };

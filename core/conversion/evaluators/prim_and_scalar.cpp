@@ -16,19 +16,56 @@ std::optional<std::vector<torch::jit::IValue>> runNodeOperation(ConversionCtx*, 
   for (auto& v : in) stack.push_back(*v.IValue());
   torch::jit::Operation op = n->getOperation();
   op(stack);
-  TORCHTRT_CHECK(stack.size() == n->outputs().size(), "evaluating " << util::node_info(n) << " produced " << stack.size()
-                                                                    << " values for " << n->outputs().size() << " outputs");
+  TORCHTRT_CHECK(stack.size() == n->outputs().size(), "evaluating " << util::node_info(n) << " produced "
+                                                                    << stack.size() << " values for "
+                                                                    << n->outputs().size() << " outputs");
   return std::vector<torch::jit::IValue>(stack.begin(), stack.end());
 }
 
 const char* kGenericKinds[] = {
-    "prim::NumToTensor", "prim::unchecked_cast", "prim::dtype", "prim::device", "prim::min", "prim::max",
-    "prim::Uninitialized", "aten::Int", "aten::Float", "aten::Bool", "aten::ScalarImplicit", "aten::len",
-    "aten::__getitem__", "aten::add", "aten::sub", "aten::mul", "aten::div", "aten::floordiv", "aten::remainder",
-    "aten::floor", "aten::ceil", "aten::neg", "aten::abs", "aten::pow", "aten::sqrt", "aten::eq", "aten::ne",
-    "aten::lt", "aten::gt", "aten::le", "aten::ge", "aten::__and__", "aten::__or__", "aten::__xor__", "aten::__not__",
-    "aten::__is__", "aten::__isnot__", "aten::__derive_index", "aten::__range_length", "aten::format", "aten::tensor",
-    "aten::list", "aten::to",
+    "prim::NumToTensor",
+    "prim::unchecked_cast",
+    "prim::dtype",
+    "prim::device",
+    "prim::min",
+    "prim::max",
+    "prim::Uninitialized",
+    "aten::Int",
+    "aten::Float",
+    "aten::Bool",
+    "aten::ScalarImplicit",
+    "aten::len",
+    "aten::__getitem__",
+    "aten::add",
+    "aten::sub",
+    "aten::mul",
+    "aten::div",
+    "aten::floordiv",
+    "aten::remainder",
+    "aten::floor",
+    "aten::ceil",
+    "aten::neg",
+    "aten::abs",
+    "aten::pow",
+    "aten::sqrt",
+    "aten::eq",
+    "aten::ne",
+    "aten::lt",
+    "aten::gt",
+    "aten::le",
+    "aten::ge",
+    "aten::__and__",
+    "aten::__or__",
+    "aten::__xor__",
+    "aten::__not__",
+    "aten::__is__",
+    "aten::__isnot__",
+    "aten::__derive_index",
+    "aten::__range_length",
+    "aten::format",
+    "aten::tensor",
+    "aten::list",
+    "aten::to",
 };
 
 // The interpreter builds lists and tuples with dedicated instructions rather than operators,
@@ -42,8 +79,9 @@ std::optional<std::vector<torch::jit::IValue>> listConstruct(ConversionCtx*, con
 
 std::optional<std::vector<torch::jit::IValue>> listUnpack(ConversionCtx*, const torch::jit::Node* n, args& in) {
   auto list = in[0].IValue()->toListRef();
-  TORCHTRT_CHECK(list.size() == n->outputs().size(), "prim::ListUnpack of a list of " << list.size() << " into " << n->outputs().size()
-                                                                                   << " values in " << util::node_info(n));
+  TORCHTRT_CHECK(list.size() == n->outputs().size(), "prim::ListUnpack of a list of "
+                                                         << list.size() << " into " << n->outputs().size()
+                                                         << " values in " << util::node_info(n));
   return std::vector<torch::jit::IValue>(list.begin(), list.end());
 }
 

@@ -22,30 +22,34 @@ std::optional<std::vector<int64_t>> staticShape(Var& v) {
 
 auto shapeEvaluators =
     RegisterNodeEvaluators()
-        .evaluator({"aten::size",
-                    [](ConversionCtx*, const torch::jit::Node* n, args& in) -> std::optional<std::vector<torch::jit::IValue>> {
-                      auto shape = staticShape(in[0]);
-                      if (!shape) return std::nullopt;
-                      if (in.size() == 1) return std::vector<torch::jit::IValue>{c10::List<int64_t>(*shape)};
-                      int64_t dim = util::normalizeDim(in[1].unwrapToInt(), static_cast<int64_t>(shape->size()), n);
-                      return std::vector<torch::jit::IValue>{(*shape)[dim]};
-                    },
-                    true})
-        .evaluator({"aten::dim",
-                    [](ConversionCtx*, const torch::jit::Node*, args& in) -> std::optional<std::vector<torch::jit::IValue>> {
-                      if (in[0].isITensor()) return std::vector<torch::jit::IValue>{static_cast<int64_t>(in[0].ITensor()->getDimensions().nbDims)};
-                      return std::vector<torch::jit::IValue>{static_cast<int64_t>(in[0].unwrapToTensor().dim())};
-                    },
-                    true})
-        .evaluator({"aten::numel",
-                    [](ConversionCtx*, const torch::jit::Node*, args& in) -> std::optional<std::vector<torch::jit::IValue>> {
-                      auto shape = staticShape(in[0]);
-                      if (!shape) return std::nullopt;
-                      int64_t n = 1;
-                      for (int64_t d : *shape) n *= d;
-                      return std::vector<torch::jit::IValue>{n};
-                    },
-                    true});
+        .evaluator(
+            {"aten::size",
+             [](ConversionCtx*, const torch::jit::Node* n, args& in) -> std::optional<std::vector<torch::jit::IValue>> {
+               auto shape = staticShape(in[0]);
+               if (!shape) return std::nullopt;
+               if (in.size() == 1) return std::vector<torch::jit::IValue>{c10::List<int64_t>(*shape)};
+               int64_t dim = util::normalizeDim(in[1].unwrapToInt(), static_cast<int64_t>(shape->size()), n);
+               return std::vector<torch::jit::IValue>{(*shape)[dim]};
+             },
+             true})
+        .evaluator(
+            {"aten::dim",
+             [](ConversionCtx*, const torch::jit::Node*, args& in) -> std::optional<std::vector<torch::jit::IValue>> {
+               if (in[0].isITensor())
+                 return std::vector<torch::jit::IValue>{static_cast<int64_t>(in[0].ITensor()->getDimensions().nbDims)};
+               return std::vector<torch::jit::IValue>{static_cast<int64_t>(in[0].unwrapToTensor().dim())};
+             },
+             true})
+        .evaluator(
+            {"aten::numel",
+             [](ConversionCtx*, const torch::jit::Node*, args& in) -> std::optional<std::vector<torch::jit::IValue>> {
+               auto shape = staticShape(in[0]);
+               if (!shape) return std::nullopt;
+               int64_t n = 1;
+               for (int64_t d : *shape) n *= d;
+               return std::vector<torch::jit::IValue>{n};
+             },
+             true});
 
 }  // namespace
 }  // namespace evaluators

@@ -8,10 +8,14 @@ namespace conversion {
 
 std::string Var::type_name() const {
   switch (type_) {
-    case kITensor: return "engine tensor";
-    case kIValue: return ivalue_->tagKind();
-    case kITensorList: return "list of engine tensors";
-    case kNone: return "unset";
+    case kITensor:
+      return "engine tensor";
+    case kIValue:
+      return ivalue_->tagKind();
+    case kITensorList:
+      return "list of engine tensors";
+    case kNone:
+      return "unset";
   }
   return "unknown";
 }
@@ -31,11 +35,16 @@ trt::ITensor* Var::ITensorOrFreeze(ConversionCtx* ctx) {
   if (type_ == kITensor) return tensor_;
   const auto* iv = checkedIValue("a tensor");
   at::Tensor t;
-  if (iv->isTensor()) t = iv->toTensor();
-  else if (iv->isDouble()) t = at::scalar_to_tensor(iv->toDouble()).to(at::kFloat);
-  else if (iv->isInt()) t = at::scalar_to_tensor(iv->toInt()).to(at::kInt);
-  else if (iv->isBool()) t = at::scalar_to_tensor(iv->toBool());
-  else TORCHTRT_THROW_ERROR("cannot turn a " << iv->tagKind() << " into an engine tensor");
+  if (iv->isTensor())
+    t = iv->toTensor();
+  else if (iv->isDouble())
+    t = at::scalar_to_tensor(iv->toDouble()).to(at::kFloat);
+  else if (iv->isInt())
+    t = at::scalar_to_tensor(iv->toInt()).to(at::kInt);
+  else if (iv->isBool())
+    t = at::scalar_to_tensor(iv->toBool());
+  else
+    TORCHTRT_THROW_ERROR("cannot turn a " << iv->tagKind() << " into an engine tensor");
   return ctx->constantTensor(t, "frozen constant");
 }
 
@@ -58,7 +67,8 @@ bool Var::unwrapToBool() {
 }
 at::Scalar Var::unwrapToScalar() {
   const auto* iv = checkedIValue("a scalar");
-  TORCHTRT_CHECK(iv->isScalar() || (iv->isTensor() && iv->toTensor().numel() == 1), "expected a scalar argument, got " << iv->tagKind());
+  TORCHTRT_CHECK(iv->isScalar() || (iv->isTensor() && iv->toTensor().numel() == 1),
+                 "expected a scalar argument, got " << iv->tagKind());
   return iv->isScalar() ? iv->toScalar() : iv->toTensor().item();
 }
 c10::List<int64_t> Var::unwrapToIntList() {

@@ -86,7 +86,8 @@ torch::jit::Module compile(const torch::jit::Module& module, CompileSpec info);
 //! Compiles a method into a serialized plan.
 std::string convert_method_to_trt_engine(const torch::jit::Module& module, std::string method_name, CompileSpec info);
 //! Wraps a serialized plan in a module whose forward runs it.
-torch::jit::Module embed_engine_in_new_module(const std::string& engine, std::vector<std::string> input_binding_names = {},
+torch::jit::Module embed_engine_in_new_module(const std::string& engine,
+                                              std::vector<std::string> input_binding_names = {},
                                               std::vector<std::string> output_binding_names = {});
 //! True when every op of the method has a converter or evaluator; logs the others.
 bool check_method_operator_support(const torch::jit::Module& module, std::string method_name);

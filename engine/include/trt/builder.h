@@ -38,13 +38,13 @@ class IOptimizationProfile {
 
 //! Permissions and switches for the builder.
 enum class BuilderFlag : int32_t {
-  kFP16 = 0,         //!< layers may run in FP16 where the backend has FP16 kernels
-  kINT8 = 1,         //!< layers may run in INT8 (needs scales)
-  kDEBUG = 2,        //!< keep every layer's output observable
-  kGPU_FALLBACK = 3, //!< reserved
-  kREFIT = 5,        //!< keep weights refittable
+  kFP16 = 0,          //!< layers may run in FP16 where the backend has FP16 kernels
+  kINT8 = 1,          //!< layers may run in INT8 (needs scales)
+  kDEBUG = 2,         //!< keep every layer's output observable
+  kGPU_FALLBACK = 3,  //!< reserved
+  kREFIT = 5,         //!< keep weights refittable
   kDISABLE_TIMING_CACHE = 6,
-  kTF32 = 7,         //!< FP32 matrix work may use TF32 tensor cores
+  kTF32 = 7,  //!< FP32 matrix work may use TF32 tensor cores
   kSPARSE_WEIGHTS = 8,
   kBF16 = 17,
 };

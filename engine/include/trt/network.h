@@ -46,8 +46,8 @@ class ITensor {
   std::string name_;
   ILayer* producer_ = nullptr;
   bool isInput_ = false;
-  Dims dims_;                          // inputs: as declared; outputs: cached inference
-  DataType type_ = DataType::kFLOAT;   // inputs: as declared; outputs: cached inference
+  Dims dims_;                         // inputs: as declared; outputs: cached inference
+  DataType type_ = DataType::kFLOAT;  // inputs: as declared; outputs: cached inference
 };
 
 //! Shape and type of one tensor, as used by shape inference.

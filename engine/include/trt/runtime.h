@@ -51,13 +51,13 @@ class IExecutionContext {
 
   const ICudaEngine& engine_;
   int32_t profile_ = 0;
-  std::vector<Dims> shapes_;        // per tensor of the plan network
-  std::vector<void*> addresses_;    // per tensor; bound by the caller for I/O
-  std::vector<uint8_t> arena_;      // scratch for intermediate tensors
-  std::vector<size_t> arenaOffset_; // per tensor; SIZE_MAX for bound or constant tensors
+  std::vector<Dims> shapes_;         // per tensor of the plan network
+  std::vector<void*> addresses_;     // per tensor; bound by the caller for I/O
+  std::vector<uint8_t> arena_;       // scratch for intermediate tensors
+  std::vector<size_t> arenaOffset_;  // per tensor; SIZE_MAX for bound or constant tensors
   bool shapesResolved_ = false;
   size_t arenaBytes_ = 0;
-  void* deviceArena_ = nullptr;                 // CUDA backend: intermediates live here
+  void* deviceArena_ = nullptr;  // CUDA backend: intermediates live here
   size_t deviceArenaCapacity_ = 0;
   size_t deviceArenaCapacity() const { return deviceArenaCapacity_; }
   std::unique_ptr<cuda::LaunchContext> launch_;  // CUDA backend: stream, cuBLAS handle, scratch

@@ -65,19 +65,19 @@ struct Weights {
 };
 
 // Layer kinds as an X-macro so the enum, its name table and its count stay in lockstep.
-#define TRT_LAYER_KINDS(X)        \
-  X(kCONVOLUTION, "Convolution")  \
-  X(kACTIVATION, "Activation")    \
-  X(kPOOLING, "Pooling")          \
-  X(kELEMENTWISE, "ElementWise")  \
+#define TRT_LAYER_KINDS(X)              \
+  X(kCONVOLUTION, "Convolution")        \
+  X(kACTIVATION, "Activation")          \
+  X(kPOOLING, "Pooling")                \
+  X(kELEMENTWISE, "ElementWise")        \
   X(kMATRIX_MULTIPLY, "MatrixMultiply") \
-  X(kSHUFFLE, "Shuffle")          \
-  X(kCONSTANT, "Constant")        \
-  X(kREDUCE, "Reduce")            \
-  X(kSOFTMAX, "SoftMax")          \
-  X(kCONCATENATION, "Concatenation") \
-  X(kIDENTITY, "Identity")         \
-  X(kUNARY, "Unary")               \
+  X(kSHUFFLE, "Shuffle")                \
+  X(kCONSTANT, "Constant")              \
+  X(kREDUCE, "Reduce")                  \
+  X(kSOFTMAX, "SoftMax")                \
+  X(kCONCATENATION, "Concatenation")    \
+  X(kIDENTITY, "Identity")              \
+  X(kUNARY, "Unary")                    \
   X(kSLICE, "Slice")
 
 enum class LayerType : int32_t {

@@ -12,8 +12,10 @@ namespace trt {
 
 const char* backendName(Backend backend) {
   switch (backend) {
-    case Backend::kCPU: return "cpu";
-    case Backend::kCUDA: return "cuda";
+    case Backend::kCPU:
+      return "cpu";
+    case Backend::kCUDA:
+      return "cuda";
   }
   return "unknown";
 }
@@ -59,7 +61,9 @@ IBuilderConfig::IBuilderConfig() { setFlag(BuilderFlag::kTF32); }
 
 int32_t IBuilderConfig::addOptimizationProfile(const IOptimizationProfile* profile) {
   if (!profile) throw Error("IBuilderConfig::addOptimizationProfile: profile is null");
-  if (!profile->isValid()) throw Error("IBuilderConfig::addOptimizationProfile: every input needs min <= opt <= max, all three set and of equal rank");
+  if (!profile->isValid())
+    throw Error(
+        "IBuilderConfig::addOptimizationProfile: every input needs min <= opt <= max, all three set and of equal rank");
   profiles_.push_back(*profile);
   return static_cast<int32_t>(profiles_.size()) - 1;
 }
@@ -77,7 +81,9 @@ void checkProfiles(const INetworkDefinition& net, const IBuilderConfig& config) 
   bool anyDynamic = false;
   for (int i = 0; i < net.getNbInputs(); ++i) anyDynamic |= !net.getInput(i)->getDimensions().isStatic();
   if (anyDynamic && config.getNbOptimizationProfiles() == 0) {
-    throw Error("the network has dynamic input dimensions but the config has no optimization profile; add one with min/opt/max for each dynamic input");
+    throw Error(
+        "the network has dynamic input dimensions but the config has no optimization profile; add one with min/opt/max "
+        "for each dynamic input");
   }
   for (int p = 0; p < config.getNbOptimizationProfiles(); ++p) {
     const auto& profile = config.getOptimizationProfile(p);
@@ -85,20 +91,28 @@ void checkProfiles(const INetworkDefinition& net, const IBuilderConfig& config) 
       const ITensor* input = nullptr;
       for (int i = 0; i < net.getNbInputs(); ++i)
         if (range.name == net.getInput(i)->getName()) input = net.getInput(i);
-      if (!input) throw Error("optimization profile " + std::to_string(p) + " names '" + range.name + "', which is not a network input");
+      if (!input)
+        throw Error("optimization profile " + std::to_string(p) + " names '" + range.name +
+                    "', which is not a network input");
       Dims declared = input->getDimensions();
       for (int s = 0; s < 3; ++s) {
         const Dims& d = range.dims[s];
-        if (d.nbDims != declared.nbDims) throw Error("optimization profile " + std::to_string(p) + ": input '" + range.name + "' has rank " + std::to_string(declared.nbDims) + " but the profile gives " + d.str());
+        if (d.nbDims != declared.nbDims)
+          throw Error("optimization profile " + std::to_string(p) + ": input '" + range.name + "' has rank " +
+                      std::to_string(declared.nbDims) + " but the profile gives " + d.str());
         for (int k = 0; k < d.nbDims; ++k)
           if (declared.d[k] >= 0 && d.d[k] != declared.d[k])
-            throw Error("optimization profile " + std::to_string(p) + ": input '" + range.name + "' dimension " + std::to_string(k) + " is static (" + std::to_string(declared.d[k]) + ") but the profile gives " + d.str());
+            throw Error("optimization profile " + std::to_string(p) + ": input '" + range.name + "' dimension " +
+                        std::to_string(k) + " is static (" + std::to_string(declared.d[k]) +
+                        ") but the profile gives " + d.str());
       }
     }
     for (int i = 0; i < net.getNbInputs(); ++i) {
       const ITensor* input = net.getInput(i);
-      if (!input->getDimensions().isStatic() && profile.getDimensions(input->getName(), OptProfileSelector::kMIN).nbDims < 0)
-        throw Error("optimization profile " + std::to_string(p) + " has no range for dynamic input '" + input->getName() + "' " + input->getDimensions().str());
+      if (!input->getDimensions().isStatic() &&
+          profile.getDimensions(input->getName(), OptProfileSelector::kMIN).nbDims < 0)
+        throw Error("optimization profile " + std::to_string(p) + " has no range for dynamic input '" +
+                    input->getName() + "' " + input->getDimensions().str());
     }
   }
 }
@@ -117,11 +131,14 @@ IHostMemory* IBuilder::buildSerializedNetwork(INetworkDefinition& network, IBuil
       throw Error("the config targets the cuda backend but no CUDA GPU is visible; build for the CPU backend instead");
     cuda::currentDevice(settings.deviceName, settings.smMajor, settings.smMinor);
 #else
-    throw Error("the config targets the cuda backend, which this build of the engine does not include (configure with TORCHTRT_CUDA=ON)");
+    throw Error(
+        "the config targets the cuda backend, which this build of the engine does not include (configure with "
+        "TORCHTRT_CUDA=ON)");
 #endif
   }
   settings.builderFlags = config.getFlags();
-  for (int p = 0; p < config.getNbOptimizationProfiles(); ++p) settings.profiles.push_back(config.getOptimizationProfile(p));
+  for (int p = 0; p < config.getNbOptimizationProfiles(); ++p)
+    settings.profiles.push_back(config.getOptimizationProfile(p));
   // Work on a copy (the plan round trip is a deep copy), so the caller's network is untouched.
   std::vector<uint8_t> initial = writePlan(network, settings);
   std::unique_ptr<PlanContents> work = readPlan(initial.data(), initial.size());

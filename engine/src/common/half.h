@@ -14,7 +14,10 @@ inline float halfToFloat(uint16_t h) {
       bits = sign;
     } else {  // subnormal: normalize
       exp = 127 - 15 + 1;
-      while (!(mant & 0x400)) { mant <<= 1; --exp; }
+      while (!(mant & 0x400)) {
+        mant <<= 1;
+        --exp;
+      }
       bits = sign | (exp << 23) | ((mant & 0x3FF) << 13);
     }
   } else if (exp == 31) {
@@ -34,7 +37,7 @@ inline uint16_t floatToHalf(float f) {
   uint32_t absx = x & 0x7FFFFFFFu;
   if (absx >= 0x7F800000u) return static_cast<uint16_t>(sign | 0x7C00u | (absx > 0x7F800000u ? 0x200u : 0));
   if (absx >= 0x477FF000u) return static_cast<uint16_t>(sign | 0x7C00u);  // overflow to inf
-  if (absx < 0x38800000u) {  // subnormal or zero in half
+  if (absx < 0x38800000u) {                                               // subnormal or zero in half
     if (absx < 0x33000000u) return static_cast<uint16_t>(sign);
     uint32_t e = absx >> 23, m = (absx & 0x7FFFFF) | 0x800000;
     // A half subnormal counts units of 2^-24; the float is m * 2^(e-150), so shift by 126 - e.

@@ -9,8 +9,14 @@ void IActivationLayer::setActivationType(ActivationType type) {
   activation_ = type;
   markChanged();
 }
-void IActivationLayer::setAlpha(float alpha) { alpha_ = alpha; markChanged(); }
-void IActivationLayer::setBeta(float beta) { beta_ = beta; markChanged(); }
+void IActivationLayer::setAlpha(float alpha) {
+  alpha_ = alpha;
+  markChanged();
+}
+void IActivationLayer::setBeta(float beta) {
+  beta_ = beta;
+  markChanged();
+}
 
 std::vector<TensorDesc> IActivationLayer::inferOutputs(const std::vector<TensorDesc>& inputs) const {
   requireInputs(*this, inputs, 1);

@@ -6,7 +6,8 @@ namespace trt {
 using namespace layer_util;
 
 void IConstantLayer::setWeights(Weights w) {
-  if (w.count < 0 || (w.count > 0 && !w.values)) throw Error(describe() + ": weights have count " + std::to_string(w.count) + " but no values");
+  if (w.count < 0 || (w.count > 0 && !w.values))
+    throw Error(describe() + ": weights have count " + std::to_string(w.count) + " but no values");
   dataType_ = w.type;
   size_t n = static_cast<size_t>(w.count) * dataTypeSize(w.type);
   bytes_.assign(static_cast<const uint8_t*>(w.values), static_cast<const uint8_t*>(w.values) + n);
@@ -28,7 +29,8 @@ std::vector<TensorDesc> IConstantLayer::inferOutputs(const std::vector<TensorDes
   requireInputs(*this, inputs, 0);
   int64_t count = static_cast<int64_t>(bytes_.size() / dataTypeSize(dataType_));
   if (count != dims_.volume())
-    throw Error(describe() + ": holds " + std::to_string(count) + " values but dimensions " + dims_.str() + " need " + std::to_string(dims_.volume()));
+    throw Error(describe() + ": holds " + std::to_string(count) + " values but dimensions " + dims_.str() + " need " +
+                std::to_string(dims_.volume()));
   return {{dims_, dataType_}};
 }
 
@@ -44,8 +46,10 @@ void IConstantLayer::readParams(PlanReader& r) {
   if (!isValidDataType(type)) r.fail("data_type", "unknown data type " + std::to_string(type));
   dataType_ = static_cast<DataType>(type);
   bytes_ = r.blob("values", r.remaining());
-  if (!dims_.isStatic() || static_cast<int64_t>(bytes_.size()) != dims_.volume() * static_cast<int64_t>(dataTypeSize(dataType_)))
-    r.fail("values", "holds " + std::to_string(bytes_.size()) + " bytes, which does not match dimensions " + dims_.str());
+  if (!dims_.isStatic() ||
+      static_cast<int64_t>(bytes_.size()) != dims_.volume() * static_cast<int64_t>(dataTypeSize(dataType_)))
+    r.fail("values",
+           "holds " + std::to_string(bytes_.size()) + " bytes, which does not match dimensions " + dims_.str());
 }
 
 }  // namespace trt

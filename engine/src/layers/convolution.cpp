@@ -9,25 +9,55 @@ void IConvolutionLayer::setNbOutputMaps(int32_t n) {
   markChanged();
 }
 void IConvolutionLayer::setKernelSizeNd(Dims k) {
-  if (k.nbDims < 1 || k.nbDims > 3) throw Error(describe() + ": kernel size " + k.str() + " must have 1 to 3 dimensions");
+  if (k.nbDims < 1 || k.nbDims > 3)
+    throw Error(describe() + ": kernel size " + k.str() + " must have 1 to 3 dimensions");
   requirePositive(*this, k, "kernel size");
   kernelSize_ = k;
   markChanged();
 }
-void IConvolutionLayer::setStrideNd(Dims s) { requirePositive(*this, s, "stride"); stride_ = s; markChanged(); }
-void IConvolutionLayer::setPaddingNd(Dims p) { setPrePadding(p); setPostPadding(p); }
-void IConvolutionLayer::setPrePadding(Dims p) { requireNonNegative(*this, p, "padding"); prePadding_ = p; markChanged(); }
-void IConvolutionLayer::setPostPadding(Dims p) { requireNonNegative(*this, p, "padding"); postPadding_ = p; markChanged(); }
-void IConvolutionLayer::setDilationNd(Dims d) { requirePositive(*this, d, "dilation"); dilation_ = d; markChanged(); }
+void IConvolutionLayer::setStrideNd(Dims s) {
+  requirePositive(*this, s, "stride");
+  stride_ = s;
+  markChanged();
+}
+void IConvolutionLayer::setPaddingNd(Dims p) {
+  setPrePadding(p);
+  setPostPadding(p);
+}
+void IConvolutionLayer::setPrePadding(Dims p) {
+  requireNonNegative(*this, p, "padding");
+  prePadding_ = p;
+  markChanged();
+}
+void IConvolutionLayer::setPostPadding(Dims p) {
+  requireNonNegative(*this, p, "padding");
+  postPadding_ = p;
+  markChanged();
+}
+void IConvolutionLayer::setDilationNd(Dims d) {
+  requirePositive(*this, d, "dilation");
+  dilation_ = d;
+  markChanged();
+}
 void IConvolutionLayer::setNbGroups(int32_t g) {
   if (g <= 0) throw Error(describe() + ": number of groups must be positive, got " + std::to_string(g));
   groups_ = g;
   markChanged();
 }
-void IConvolutionLayer::setKernelWeights(Weights w) { kernel_ = copyFloatWeights(*this, w, "kernel"); markChanged(); }
-void IConvolutionLayer::setBiasWeights(Weights w) { bias_ = copyFloatWeights(*this, w, "bias"); markChanged(); }
-Weights IConvolutionLayer::getKernelWeights() const { return {DataType::kFLOAT, kernel_.data(), static_cast<int64_t>(kernel_.size())}; }
-Weights IConvolutionLayer::getBiasWeights() const { return {DataType::kFLOAT, bias_.data(), static_cast<int64_t>(bias_.size())}; }
+void IConvolutionLayer::setKernelWeights(Weights w) {
+  kernel_ = copyFloatWeights(*this, w, "kernel");
+  markChanged();
+}
+void IConvolutionLayer::setBiasWeights(Weights w) {
+  bias_ = copyFloatWeights(*this, w, "bias");
+  markChanged();
+}
+Weights IConvolutionLayer::getKernelWeights() const {
+  return {DataType::kFLOAT, kernel_.data(), static_cast<int64_t>(kernel_.size())};
+}
+Weights IConvolutionLayer::getBiasWeights() const {
+  return {DataType::kFLOAT, bias_.data(), static_cast<int64_t>(bias_.size())};
+}
 
 std::vector<TensorDesc> IConvolutionLayer::inferOutputs(const std::vector<TensorDesc>& inputs) const {
   requireInputs(*this, inputs, 1);
@@ -40,16 +70,19 @@ std::vector<TensorDesc> IConvolutionLayer::inferOutputs(const std::vector<Tensor
   }
   if (in.d[1] < 0) throw Error(describe() + ": the channel dimension of input " + in.str() + " must be static");
   if (in.d[1] % groups_ != 0 || nbOutputMaps_ % groups_ != 0) {
-    throw Error(describe() + ": input channels (" + std::to_string(in.d[1]) + ") and output maps (" + std::to_string(nbOutputMaps_) +
-                ") must both divide by the number of groups (" + std::to_string(groups_) + ")");
+    throw Error(describe() + ": input channels (" + std::to_string(in.d[1]) + ") and output maps (" +
+                std::to_string(nbOutputMaps_) + ") must both divide by the number of groups (" +
+                std::to_string(groups_) + ")");
   }
   int64_t expected = static_cast<int64_t>(nbOutputMaps_) * (in.d[1] / groups_) * kernelSize_.volume();
   if (static_cast<int64_t>(kernel_.size()) != expected) {
-    throw Error(describe() + ": kernel weights hold " + std::to_string(kernel_.size()) + " values, expected " + std::to_string(expected) +
-                " for " + std::to_string(nbOutputMaps_) + " maps x " + std::to_string(in.d[1] / groups_) + " channels x kernel " + kernelSize_.str());
+    throw Error(describe() + ": kernel weights hold " + std::to_string(kernel_.size()) + " values, expected " +
+                std::to_string(expected) + " for " + std::to_string(nbOutputMaps_) + " maps x " +
+                std::to_string(in.d[1] / groups_) + " channels x kernel " + kernelSize_.str());
   }
   if (!bias_.empty() && static_cast<int32_t>(bias_.size()) != nbOutputMaps_) {
-    throw Error(describe() + ": bias holds " + std::to_string(bias_.size()) + " values, expected " + std::to_string(nbOutputMaps_));
+    throw Error(describe() + ": bias holds " + std::to_string(bias_.size()) + " values, expected " +
+                std::to_string(nbOutputMaps_));
   }
   Dims stride = spatialOr(stride_, k, 1), pre = spatialOr(prePadding_, k, 0), post = spatialOr(postPadding_, k, 0),
        dil = spatialOr(dilation_, k, 1);
@@ -57,7 +90,8 @@ std::vector<TensorDesc> IConvolutionLayer::inferOutputs(const std::vector<Tensor
   out.d[1] = nbOutputMaps_;
   for (int i = 0; i < k; ++i) {
     out.d[2 + i] = windowOutput(in.d[2 + i], pre.d[i], post.d[i], kernelSize_.d[i], stride.d[i], dil.d[i], false);
-    if (out.d[2 + i] == 0) throw Error(describe() + ": input " + in.str() + " is too small for kernel " + kernelSize_.str());
+    if (out.d[2 + i] == 0)
+      throw Error(describe() + ": input " + in.str() + " is too small for kernel " + kernelSize_.str());
   }
   return {{out, inputs[0].type}};
 }
@@ -87,7 +121,8 @@ void IConvolutionLayer::readParams(PlanReader& r) {
   groups_ = r.i32("groups");
   if (groups_ <= 0) r.fail("groups", "must be positive");
   fusedActivation_ = r.i32("fused_activation");
-  if (fusedActivation_ < -1 || fusedActivation_ >= kACTIVATION_TYPE_COUNT) r.fail("fused_activation", "unknown activation");
+  if (fusedActivation_ < -1 || fusedActivation_ >= kACTIVATION_TYPE_COUNT)
+    r.fail("fused_activation", "unknown activation");
   kernel_ = readFloats(r, "kernel_weights");
   bias_ = readFloats(r, "bias_weights");
 }

@@ -13,12 +13,14 @@ void IElementWiseLayer::setOperation(ElementWiseOperation op) {
 std::vector<TensorDesc> IElementWiseLayer::inferOutputs(const std::vector<TensorDesc>& inputs) const {
   requireInputs(*this, inputs, 2);
   if (inputs[0].type != inputs[1].type) {
-    throw Error(describe() + ": input types differ (" + dataTypeName(inputs[0].type) + " and " + dataTypeName(inputs[1].type) +
-                "); insert an Identity layer with setOutputType to cast one of them");
+    throw Error(describe() + ": input types differ (" + dataTypeName(inputs[0].type) + " and " +
+                dataTypeName(inputs[1].type) + "); insert an Identity layer with setOutputType to cast one of them");
   }
-  bool logical = op_ == ElementWiseOperation::kAND || op_ == ElementWiseOperation::kOR || op_ == ElementWiseOperation::kXOR;
+  bool logical =
+      op_ == ElementWiseOperation::kAND || op_ == ElementWiseOperation::kOR || op_ == ElementWiseOperation::kXOR;
   if (logical && inputs[0].type != DataType::kBOOL) throw Error(describe() + ": logical operations need bool inputs");
-  bool comparison = op_ == ElementWiseOperation::kEQUAL || op_ == ElementWiseOperation::kGREATER || op_ == ElementWiseOperation::kLESS;
+  bool comparison = op_ == ElementWiseOperation::kEQUAL || op_ == ElementWiseOperation::kGREATER ||
+                    op_ == ElementWiseOperation::kLESS;
   Dims out = broadcastShapes(*this, inputs[0].dims, inputs[1].dims);
   return {{out, comparison ? DataType::kBOOL : inputs[0].type}};
 }

@@ -12,7 +12,8 @@ namespace layer_util {
 
 inline void requireInputs(const ILayer& layer, const std::vector<TensorDesc>& inputs, size_t n) {
   if (inputs.size() != n) {
-    throw Error(layer.describe() + ": expects " + std::to_string(n) + " input(s), has " + std::to_string(inputs.size()));
+    throw Error(layer.describe() + ": expects " + std::to_string(n) + " input(s), has " +
+                std::to_string(inputs.size()));
   }
 }
 
@@ -33,7 +34,8 @@ inline Dims spatialOr(const Dims& given, int32_t n, int64_t fill) {
 
 inline void requirePositive(const ILayer& layer, const Dims& d, const char* what) {
   for (int i = 0; i < d.nbDims; ++i)
-    if (d.d[i] <= 0) throw Error(layer.describe() + ": " + what + " " + d.str() + " must be positive in every dimension");
+    if (d.d[i] <= 0)
+      throw Error(layer.describe() + ": " + what + " " + d.str() + " must be positive in every dimension");
 }
 
 inline void requireNonNegative(const ILayer& layer, const Dims& d, const char* what) {
@@ -58,7 +60,8 @@ inline void writeFloats(PlanWriter& w, const std::vector<float>& v) { w.blob(v.d
 
 inline std::vector<float> readFloats(PlanReader& r, const char* field) {
   std::vector<uint8_t> bytes = r.blob(field, r.remaining());
-  if (bytes.size() % sizeof(float) != 0) r.fail(field, "byte count " + std::to_string(bytes.size()) + " is not a multiple of 4");
+  if (bytes.size() % sizeof(float) != 0)
+    r.fail(field, "byte count " + std::to_string(bytes.size()) + " is not a multiple of 4");
   std::vector<float> out(bytes.size() / sizeof(float));
   if (!bytes.empty()) std::memcpy(out.data(), bytes.data(), bytes.size());
   return out;
@@ -68,8 +71,10 @@ inline void writeMaybeDims(PlanWriter& w, const Dims& d) { w.dims(d); }
 
 inline std::vector<float> copyFloatWeights(const ILayer& layer, const Weights& w, const char* what) {
   if (w.count == 0) return {};
-  if (w.count < 0 || !w.values) throw Error(layer.describe() + ": " + what + " weights have count " + std::to_string(w.count) + " but no values");
-  if (w.type != DataType::kFLOAT) throw Error(layer.describe() + ": " + what + " weights must be float32, got " + dataTypeName(w.type));
+  if (w.count < 0 || !w.values)
+    throw Error(layer.describe() + ": " + what + " weights have count " + std::to_string(w.count) + " but no values");
+  if (w.type != DataType::kFLOAT)
+    throw Error(layer.describe() + ": " + what + " weights must be float32, got " + dataTypeName(w.type));
   const float* p = static_cast<const float*>(w.values);
   return std::vector<float>(p, p + w.count);
 }
@@ -87,11 +92,17 @@ inline Dims broadcastShapes(const ILayer& layer, const Dims& a, const Dims& b) {
   for (int i = 0; i < out.nbDims; ++i) {
     int ia = a.nbDims - out.nbDims + i, ib = b.nbDims - out.nbDims + i;
     int64_t da = ia >= 0 ? a.d[ia] : 1, db = ib >= 0 ? b.d[ib] : 1;
-    if (da == db) out.d[i] = da;
-    else if (da == 1) out.d[i] = db;
-    else if (db == 1) out.d[i] = da;
-    else if (da == -1 || db == -1) out.d[i] = da == -1 ? db : da;
-    else throw Error(layer.describe() + ": shapes " + a.str() + " and " + b.str() + " cannot be broadcast together (dimension " + std::to_string(i) + ")");
+    if (da == db)
+      out.d[i] = da;
+    else if (da == 1)
+      out.d[i] = db;
+    else if (db == 1)
+      out.d[i] = da;
+    else if (da == -1 || db == -1)
+      out.d[i] = da == -1 ? db : da;
+    else
+      throw Error(layer.describe() + ": shapes " + a.str() + " and " + b.str() +
+                  " cannot be broadcast together (dimension " + std::to_string(i) + ")");
   }
   return out;
 }

@@ -4,19 +4,32 @@ namespace trt {
 
 std::unique_ptr<ILayer> makeLayer(LayerType type) {
   switch (type) {
-    case LayerType::kCONVOLUTION: return std::make_unique<IConvolutionLayer>();
-    case LayerType::kACTIVATION: return std::make_unique<IActivationLayer>();
-    case LayerType::kPOOLING: return std::make_unique<IPoolingLayer>();
-    case LayerType::kELEMENTWISE: return std::make_unique<IElementWiseLayer>();
-    case LayerType::kMATRIX_MULTIPLY: return std::make_unique<IMatrixMultiplyLayer>();
-    case LayerType::kSHUFFLE: return std::make_unique<IShuffleLayer>();
-    case LayerType::kCONSTANT: return std::make_unique<IConstantLayer>();
-    case LayerType::kREDUCE: return std::make_unique<IReduceLayer>();
-    case LayerType::kSOFTMAX: return std::make_unique<ISoftMaxLayer>();
-    case LayerType::kCONCATENATION: return std::make_unique<IConcatenationLayer>();
-    case LayerType::kIDENTITY: return std::make_unique<IIdentityLayer>();
-    case LayerType::kUNARY: return std::make_unique<IUnaryLayer>();
-    case LayerType::kSLICE: return std::make_unique<ISliceLayer>();
+    case LayerType::kCONVOLUTION:
+      return std::make_unique<IConvolutionLayer>();
+    case LayerType::kACTIVATION:
+      return std::make_unique<IActivationLayer>();
+    case LayerType::kPOOLING:
+      return std::make_unique<IPoolingLayer>();
+    case LayerType::kELEMENTWISE:
+      return std::make_unique<IElementWiseLayer>();
+    case LayerType::kMATRIX_MULTIPLY:
+      return std::make_unique<IMatrixMultiplyLayer>();
+    case LayerType::kSHUFFLE:
+      return std::make_unique<IShuffleLayer>();
+    case LayerType::kCONSTANT:
+      return std::make_unique<IConstantLayer>();
+    case LayerType::kREDUCE:
+      return std::make_unique<IReduceLayer>();
+    case LayerType::kSOFTMAX:
+      return std::make_unique<ISoftMaxLayer>();
+    case LayerType::kCONCATENATION:
+      return std::make_unique<IConcatenationLayer>();
+    case LayerType::kIDENTITY:
+      return std::make_unique<IIdentityLayer>();
+    case LayerType::kUNARY:
+      return std::make_unique<IUnaryLayer>();
+    case LayerType::kSLICE:
+      return std::make_unique<ISliceLayer>();
   }
   throw Error("makeLayer: unknown layer type " + std::to_string(static_cast<int32_t>(type)));
 }

@@ -5,7 +5,8 @@ using namespace layer_util;
 
 void IMatrixMultiplyLayer::setOperation(int32_t index, MatrixOperation op) {
   if (index < 0 || index > 1) throw Error(describe() + ": setOperation index must be 0 or 1");
-  if (static_cast<int32_t>(op) < 0 || static_cast<int32_t>(op) >= kMATRIX_OPERATION_COUNT) throw Error(describe() + ": unknown matrix operation");
+  if (static_cast<int32_t>(op) < 0 || static_cast<int32_t>(op) >= kMATRIX_OPERATION_COUNT)
+    throw Error(describe() + ": unknown matrix operation");
   ops_[index] = op;
   markChanged();
 }
@@ -23,13 +24,17 @@ std::vector<TensorDesc> IMatrixMultiplyLayer::inferOutputs(const std::vector<Ten
   const Dims& b = inputs[1].dims;
   bool vecA = ops_[0] == MatrixOperation::kVECTOR, vecB = ops_[1] == MatrixOperation::kVECTOR;
   if (a.nbDims < (vecA ? 1 : 2) || b.nbDims < (vecB ? 1 : 2))
-    throw Error(describe() + ": inputs " + a.str() + " and " + b.str() + " have too few dimensions for a matrix product");
+    throw Error(describe() + ": inputs " + a.str() + " and " + b.str() +
+                " have too few dimensions for a matrix product");
   int64_t m = vecA ? 1 : (ops_[0] == MatrixOperation::kTRANSPOSE ? a.d[a.nbDims - 1] : a.d[a.nbDims - 2]);
-  int64_t ka = vecA ? a.d[a.nbDims - 1] : (ops_[0] == MatrixOperation::kTRANSPOSE ? a.d[a.nbDims - 2] : a.d[a.nbDims - 1]);
-  int64_t kb = vecB ? b.d[b.nbDims - 1] : (ops_[1] == MatrixOperation::kTRANSPOSE ? b.d[b.nbDims - 1] : b.d[b.nbDims - 2]);
+  int64_t ka =
+      vecA ? a.d[a.nbDims - 1] : (ops_[0] == MatrixOperation::kTRANSPOSE ? a.d[a.nbDims - 2] : a.d[a.nbDims - 1]);
+  int64_t kb =
+      vecB ? b.d[b.nbDims - 1] : (ops_[1] == MatrixOperation::kTRANSPOSE ? b.d[b.nbDims - 1] : b.d[b.nbDims - 2]);
   int64_t n = vecB ? 1 : (ops_[1] == MatrixOperation::kTRANSPOSE ? b.d[b.nbDims - 2] : b.d[b.nbDims - 1]);
   if (ka >= 0 && kb >= 0 && ka != kb)
-    throw Error(describe() + ": inner dimensions differ: " + a.str() + " x " + b.str() + " (" + std::to_string(ka) + " vs " + std::to_string(kb) + ")");
+    throw Error(describe() + ": inner dimensions differ: " + a.str() + " x " + b.str() + " (" + std::to_string(ka) +
+                " vs " + std::to_string(kb) + ")");
   Dims batchA, batchB;
   batchA.nbDims = a.nbDims - (vecA ? 1 : 2);
   for (int i = 0; i < batchA.nbDims; ++i) batchA.d[i] = a.d[i];

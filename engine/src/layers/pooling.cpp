@@ -10,24 +10,48 @@ void IPoolingLayer::setPoolingType(PoolingType type) {
   markChanged();
 }
 void IPoolingLayer::setWindowSizeNd(Dims window) {
-  if (window.nbDims < 1 || window.nbDims > 3) throw Error(describe() + ": window " + window.str() + " must have 1 to 3 dimensions");
+  if (window.nbDims < 1 || window.nbDims > 3)
+    throw Error(describe() + ": window " + window.str() + " must have 1 to 3 dimensions");
   requirePositive(*this, window, "window size");
   window_ = window;
   markChanged();
 }
-void IPoolingLayer::setStrideNd(Dims s) { requirePositive(*this, s, "stride"); stride_ = s; markChanged(); }
-void IPoolingLayer::setPaddingNd(Dims p) { setPrePadding(p); setPostPadding(p); }
-void IPoolingLayer::setPrePadding(Dims p) { requireNonNegative(*this, p, "padding"); prePadding_ = p; markChanged(); }
-void IPoolingLayer::setPostPadding(Dims p) { requireNonNegative(*this, p, "padding"); postPadding_ = p; markChanged(); }
-void IPoolingLayer::setPaddingMode(PaddingMode mode) { paddingMode_ = mode; markChanged(); }
-void IPoolingLayer::setAverageCountExcludesPadding(bool exclusive) { excludePadding_ = exclusive; markChanged(); }
+void IPoolingLayer::setStrideNd(Dims s) {
+  requirePositive(*this, s, "stride");
+  stride_ = s;
+  markChanged();
+}
+void IPoolingLayer::setPaddingNd(Dims p) {
+  setPrePadding(p);
+  setPostPadding(p);
+}
+void IPoolingLayer::setPrePadding(Dims p) {
+  requireNonNegative(*this, p, "padding");
+  prePadding_ = p;
+  markChanged();
+}
+void IPoolingLayer::setPostPadding(Dims p) {
+  requireNonNegative(*this, p, "padding");
+  postPadding_ = p;
+  markChanged();
+}
+void IPoolingLayer::setPaddingMode(PaddingMode mode) {
+  paddingMode_ = mode;
+  markChanged();
+}
+void IPoolingLayer::setAverageCountExcludesPadding(bool exclusive) {
+  excludePadding_ = exclusive;
+  markChanged();
+}
 
 std::vector<TensorDesc> IPoolingLayer::inferOutputs(const std::vector<TensorDesc>& inputs) const {
   requireInputs(*this, inputs, 1);
   requireFloat(*this, inputs[0], "input");
   const Dims& in = inputs[0].dims;
   const int k = window_.nbDims;
-  if (in.nbDims < k + 1) throw Error(describe() + ": a " + std::to_string(k) + "-D window needs an input of rank >= " + std::to_string(k + 1) + ", got " + in.str());
+  if (in.nbDims < k + 1)
+    throw Error(describe() + ": a " + std::to_string(k) +
+                "-D window needs an input of rank >= " + std::to_string(k + 1) + ", got " + in.str());
   Dims stride = spatialOr(stride_, k, 0), pre = spatialOr(prePadding_, k, 0), post = spatialOr(postPadding_, k, 0);
   if (stride_.nbDims != k) stride = window_;
   Dims out = in;
@@ -38,7 +62,8 @@ std::vector<TensorDesc> IPoolingLayer::inferOutputs(const std::vector<TensorDesc
     }
     out.d[axis] = windowOutput(in.d[axis], pre.d[i], post.d[i], window_.d[i], stride.d[i], 1,
                                paddingMode_ == PaddingMode::kEXPLICIT_ROUND_UP);
-    if (out.d[axis] == 0) throw Error(describe() + ": input " + in.str() + " is smaller than the window " + window_.str());
+    if (out.d[axis] == 0)
+      throw Error(describe() + ": input " + in.str() + " is smaller than the window " + window_.str());
   }
   return {{out, inputs[0].type}};
 }

@@ -4,18 +4,27 @@ namespace trt {
 using namespace layer_util;
 
 void IReduceLayer::setOperation(ReduceOperation op) {
-  if (static_cast<int32_t>(op) < 0 || static_cast<int32_t>(op) >= kREDUCE_OPERATION_COUNT) throw Error(describe() + ": unknown reduce operation");
+  if (static_cast<int32_t>(op) < 0 || static_cast<int32_t>(op) >= kREDUCE_OPERATION_COUNT)
+    throw Error(describe() + ": unknown reduce operation");
   op_ = op;
   markChanged();
 }
-void IReduceLayer::setReduceAxes(uint32_t axes) { axes_ = axes; markChanged(); }
-void IReduceLayer::setKeepDimensions(bool keep) { keep_ = keep; markChanged(); }
+void IReduceLayer::setReduceAxes(uint32_t axes) {
+  axes_ = axes;
+  markChanged();
+}
+void IReduceLayer::setKeepDimensions(bool keep) {
+  keep_ = keep;
+  markChanged();
+}
 
 std::vector<TensorDesc> IReduceLayer::inferOutputs(const std::vector<TensorDesc>& inputs) const {
   requireInputs(*this, inputs, 1);
   const Dims& in = inputs[0].dims;
   if (axes_ == 0) throw Error(describe() + ": no reduce axes are set");
-  if (axes_ >> in.nbDims) throw Error(describe() + ": reduce axes mask " + std::to_string(axes_) + " names a dimension beyond the input's rank " + std::to_string(in.nbDims));
+  if (axes_ >> in.nbDims)
+    throw Error(describe() + ": reduce axes mask " + std::to_string(axes_) +
+                " names a dimension beyond the input's rank " + std::to_string(in.nbDims));
   Dims out;
   for (int i = 0; i < in.nbDims; ++i) {
     if ((axes_ >> i) & 1u) {

@@ -10,7 +10,8 @@ Dims permute(const ILayer& layer, const Dims& in, const Permutation& p, const ch
   for (int i = 0; i < in.nbDims; ++i) {
     int32_t src = p.order[i];
     if (src < 0 || src >= in.nbDims || seen[src])
-      throw Error(layer.describe() + ": " + which + " transpose is not a permutation of the " + std::to_string(in.nbDims) + " dimensions of " + in.str());
+      throw Error(layer.describe() + ": " + which + " transpose is not a permutation of the " +
+                  std::to_string(in.nbDims) + " dimensions of " + in.str());
     seen[src] = true;
     out.d[i] = in.d[src];
   }
@@ -19,17 +20,26 @@ Dims permute(const ILayer& layer, const Dims& in, const Permutation& p, const ch
 
 void checkPermutation(PlanReader& r, const Permutation& p, const char* field) {
   for (int i = 0; i < Dims::MAX_DIMS; ++i)
-    if (p.order[i] < 0 || p.order[i] >= Dims::MAX_DIMS) r.fail(field, "entry " + std::to_string(i) + " is out of range");
+    if (p.order[i] < 0 || p.order[i] >= Dims::MAX_DIMS)
+      r.fail(field, "entry " + std::to_string(i) + " is out of range");
 }
 }  // namespace
 
-void IShuffleLayer::setFirstTranspose(Permutation p) { first_ = p; markChanged(); }
-void IShuffleLayer::setSecondTranspose(Permutation p) { second_ = p; markChanged(); }
+void IShuffleLayer::setFirstTranspose(Permutation p) {
+  first_ = p;
+  markChanged();
+}
+void IShuffleLayer::setSecondTranspose(Permutation p) {
+  second_ = p;
+  markChanged();
+}
 void IShuffleLayer::setReshapeDimensions(Dims dims) {
   if (dims.nbDims < 0 || dims.nbDims > Dims::MAX_DIMS) throw Error(describe() + ": reshape rank must be 0..8");
   int unknown = 0;
   for (int i = 0; i < dims.nbDims; ++i) {
-    if (dims.d[i] < -1) throw Error(describe() + ": reshape dimension " + std::to_string(dims.d[i]) + " is invalid (use -1 to infer, 0 to copy)");
+    if (dims.d[i] < -1)
+      throw Error(describe() + ": reshape dimension " + std::to_string(dims.d[i]) +
+                  " is invalid (use -1 to infer, 0 to copy)");
     unknown += dims.d[i] == -1;
   }
   if (unknown > 1) throw Error(describe() + ": reshape dimensions " + dims.str() + " contain more than one -1");
@@ -37,7 +47,10 @@ void IShuffleLayer::setReshapeDimensions(Dims dims) {
   hasReshape_ = true;
   markChanged();
 }
-void IShuffleLayer::setZeroIsPlaceholder(bool z) { zeroIsPlaceholder_ = z; markChanged(); }
+void IShuffleLayer::setZeroIsPlaceholder(bool z) {
+  zeroIsPlaceholder_ = z;
+  markChanged();
+}
 
 std::vector<TensorDesc> IShuffleLayer::inferOutputs(const std::vector<TensorDesc>& inputs) const {
   requireInputs(*this, inputs, 1);
@@ -49,22 +62,30 @@ std::vector<TensorDesc> IShuffleLayer::inferOutputs(const std::vector<TensorDesc
     bool dynamic = false;
     for (int i = 0; i < out.nbDims; ++i) {
       if (out.d[i] == 0 && zeroIsPlaceholder_) {
-        if (i >= cur.nbDims) throw Error(describe() + ": reshape placeholder 0 at position " + std::to_string(i) + " has no input dimension in " + cur.str());
+        if (i >= cur.nbDims)
+          throw Error(describe() + ": reshape placeholder 0 at position " + std::to_string(i) +
+                      " has no input dimension in " + cur.str());
         out.d[i] = cur.d[i];
       }
-      if (out.d[i] == -1 && reshape_.d[i] == -1) inferAt = i;
-      else if (out.d[i] < 0) dynamic = true;
-      else known *= out.d[i];
+      if (out.d[i] == -1 && reshape_.d[i] == -1)
+        inferAt = i;
+      else if (out.d[i] < 0)
+        dynamic = true;
+      else
+        known *= out.d[i];
     }
     int64_t volume = cur.volume();
     if (inferAt >= 0) {
-      if (volume < 0 || dynamic) out.d[inferAt] = -1;
+      if (volume < 0 || dynamic)
+        out.d[inferAt] = -1;
       else if (known == 0 || volume % known != 0)
-        throw Error(describe() + ": cannot reshape " + cur.str() + " (" + std::to_string(volume) + " elements) into " + reshape_.str());
-      else out.d[inferAt] = volume / known;
+        throw Error(describe() + ": cannot reshape " + cur.str() + " (" + std::to_string(volume) + " elements) into " +
+                    reshape_.str());
+      else
+        out.d[inferAt] = volume / known;
     } else if (volume >= 0 && !dynamic && volume != known) {
-      throw Error(describe() + ": cannot reshape " + cur.str() + " (" + std::to_string(volume) + " elements) into " + reshape_.str() +
-                  " (" + std::to_string(known) + " elements)");
+      throw Error(describe() + ": cannot reshape " + cur.str() + " (" + std::to_string(volume) + " elements) into " +
+                  reshape_.str() + " (" + std::to_string(known) + " elements)");
     }
     cur = out;
   }

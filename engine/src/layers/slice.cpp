@@ -3,13 +3,19 @@
 namespace trt {
 using namespace layer_util;
 
-void ISliceLayer::setStart(Dims start) { start_ = start; markChanged(); }
+void ISliceLayer::setStart(Dims start) {
+  start_ = start;
+  markChanged();
+}
 void ISliceLayer::setSize(Dims size) {
   requireNonNegative(*this, size, "slice size");
   size_ = size;
   markChanged();
 }
-void ISliceLayer::setStride(Dims stride) { stride_ = stride; markChanged(); }
+void ISliceLayer::setStride(Dims stride) {
+  stride_ = stride;
+  markChanged();
+}
 
 std::vector<TensorDesc> ISliceLayer::inferOutputs(const std::vector<TensorDesc>& inputs) const {
   requireInputs(*this, inputs, 1);
@@ -22,7 +28,8 @@ std::vector<TensorDesc> ISliceLayer::inferOutputs(const std::vector<TensorDesc>&
     int64_t first = start_.d[i], last = start_.d[i] + (size_.d[i] - 1) * stride_.d[i];
     if (first < 0 || first >= in.d[i] || last < 0 || last >= in.d[i])
       throw Error(describe() + ": dimension " + std::to_string(i) + " reads elements " + std::to_string(first) + ".." +
-                  std::to_string(last) + " of an input of size " + std::to_string(in.d[i]) + " (input " + in.str() + ")");
+                  std::to_string(last) + " of an input of size " + std::to_string(in.d[i]) + " (input " + in.str() +
+                  ")");
   }
   return {{size_, inputs[0].type}};
 }

@@ -4,7 +4,8 @@ namespace trt {
 using namespace layer_util;
 
 void IUnaryLayer::setOperation(UnaryOperation op) {
-  if (static_cast<int32_t>(op) < 0 || static_cast<int32_t>(op) >= kUNARY_OPERATION_COUNT) throw Error(describe() + ": unknown unary operation");
+  if (static_cast<int32_t>(op) < 0 || static_cast<int32_t>(op) >= kUNARY_OPERATION_COUNT)
+    throw Error(describe() + ": unknown unary operation");
   op_ = op;
   markChanged();
 }
@@ -12,7 +13,8 @@ void IUnaryLayer::setOperation(UnaryOperation op) {
 std::vector<TensorDesc> IUnaryLayer::inferOutputs(const std::vector<TensorDesc>& inputs) const {
   requireInputs(*this, inputs, 1);
   if (op_ == UnaryOperation::kNOT) {
-    if (inputs[0].type != DataType::kBOOL) throw Error(describe() + ": NOT needs a bool input, got " + dataTypeName(inputs[0].type));
+    if (inputs[0].type != DataType::kBOOL)
+      throw Error(describe() + ": NOT needs a bool input, got " + dataTypeName(inputs[0].type));
     return {inputs[0]};
   }
   if (op_ == UnaryOperation::kABS || op_ == UnaryOperation::kNEG || op_ == UnaryOperation::kSIGN) {
@@ -27,6 +29,8 @@ std::vector<TensorDesc> IUnaryLayer::inferOutputs(const std::vector<TensorDesc>&
 
 void IUnaryLayer::writeParams(PlanWriter& w) const { w.i32(static_cast<int32_t>(op_)); }
 
-void IUnaryLayer::readParams(PlanReader& r) { op_ = static_cast<UnaryOperation>(r.enumValue("operation", kUNARY_OPERATION_COUNT)); }
+void IUnaryLayer::readParams(PlanReader& r) {
+  op_ = static_cast<UnaryOperation>(r.enumValue("operation", kUNARY_OPERATION_COUNT));
+}
 
 }  // namespace trt

@@ -19,7 +19,9 @@ Dims ITensor::getDimensions() const {
 }
 
 void ITensor::setDimensions(Dims dims) {
-  if (!isInput_) throw Error("ITensor::setDimensions: tensor '" + name_ + "' is a layer output; only network inputs take dimensions");
+  if (!isInput_)
+    throw Error("ITensor::setDimensions: tensor '" + name_ +
+                "' is a layer output; only network inputs take dimensions");
   dims_ = dims;
   network_->changed();
 }
@@ -92,10 +94,14 @@ ITensor* INetworkDefinition::newTensor(const std::string& name) {
 ITensor* INetworkDefinition::addInput(const char* name, DataType type, Dims dims) {
   if (!name || !*name) throw Error("INetworkDefinition::addInput: an input needs a non-empty name");
   for (auto* in : inputs_)
-    if (in->name_ == name) throw Error(std::string("INetworkDefinition::addInput: an input named '") + name + "' already exists");
-  if (dims.nbDims < 0 || dims.nbDims > Dims::MAX_DIMS) throw Error(std::string("addInput '") + name + "': invalid rank");
+    if (in->name_ == name)
+      throw Error(std::string("INetworkDefinition::addInput: an input named '") + name + "' already exists");
+  if (dims.nbDims < 0 || dims.nbDims > Dims::MAX_DIMS)
+    throw Error(std::string("addInput '") + name + "': invalid rank");
   for (int i = 0; i < dims.nbDims; ++i)
-    if (dims.d[i] < -1) throw Error(std::string("addInput '") + name + "': dimension " + std::to_string(i) + " is " + std::to_string(dims.d[i]) + " (use -1 for dynamic)");
+    if (dims.d[i] < -1)
+      throw Error(std::string("addInput '") + name + "': dimension " + std::to_string(i) + " is " +
+                  std::to_string(dims.d[i]) + " (use -1 for dynamic)");
   ITensor* t = newTensor(name);
   t->isInput_ = true;
   t->dims_ = dims;
@@ -120,18 +126,23 @@ template <typename L>
 L* INetworkDefinition::attach(std::unique_ptr<L> layer, const std::vector<ITensor*>& inputs, int32_t nbOutputs,
                               const char* method) {
   for (size_t i = 0; i < inputs.size(); ++i) {
-    if (!inputs[i]) throw Error(std::string("INetworkDefinition::") + method + ": input " + std::to_string(i) + " is null");
-    if (inputs[i]->network_ != this) throw Error(std::string("INetworkDefinition::") + method + ": input " + std::to_string(i) + " belongs to another network");
+    if (!inputs[i])
+      throw Error(std::string("INetworkDefinition::") + method + ": input " + std::to_string(i) + " is null");
+    if (inputs[i]->network_ != this)
+      throw Error(std::string("INetworkDefinition::") + method + ": input " + std::to_string(i) +
+                  " belongs to another network");
   }
   L* raw = layer.get();
   adoptLayer(std::move(layer), inputs, nbOutputs);
   return raw;
 }
 
-ILayer* INetworkDefinition::adoptLayer(std::unique_ptr<ILayer> layer, const std::vector<ITensor*>& inputs, int32_t nbOutputs) {
+ILayer* INetworkDefinition::adoptLayer(std::unique_ptr<ILayer> layer, const std::vector<ITensor*>& inputs,
+                                       int32_t nbOutputs) {
   layer->network_ = this;
   layer->inputs_ = inputs;
-  layer->setName(("(Unnamed Layer* " + std::to_string(layers_.size()) + ") [" + layerTypeName(layer->getType()) + "]").c_str());
+  layer->setName(
+      ("(Unnamed Layer* " + std::to_string(layers_.size()) + ") [" + layerTypeName(layer->getType()) + "]").c_str());
   for (int i = 0; i < nbOutputs; ++i) {
     ITensor* out = newTensor("(Unnamed tensor " + std::to_string(nextTensorNumber_++) + ")");
     out->producer_ = layer.get();
@@ -191,7 +202,8 @@ IConstantLayer* INetworkDefinition::addConstant(Dims dims, Weights weights) {
   return attach(std::move(layer), {}, 1, "addConstant");
 }
 
-IReduceLayer* INetworkDefinition::addReduce(ITensor& input, ReduceOperation op, uint32_t reduceAxes, bool keepDimensions) {
+IReduceLayer* INetworkDefinition::addReduce(ITensor& input, ReduceOperation op, uint32_t reduceAxes,
+                                            bool keepDimensions) {
   auto layer = std::make_unique<IReduceLayer>();
   layer->setOperation(op);
   layer->setReduceAxes(reduceAxes);
@@ -248,12 +260,15 @@ void INetworkDefinition::removeLayer(ILayer* layer) {
   if (idx < 0) throw Error("removeLayer: layer is not part of this network");
   std::unordered_set<ITensor*> dead(layer->outputs_.begin(), layer->outputs_.end());
   for (auto* out : outputs_)
-    if (dead.count(out)) throw Error("removeLayer: " + layer->describe() + " produces network output '" + out->name_ + "'");
+    if (dead.count(out))
+      throw Error("removeLayer: " + layer->describe() + " produces network output '" + out->name_ + "'");
   for (auto& other : layers_)
     for (auto* in : other->inputs_)
-      if (dead.count(in)) throw Error("removeLayer: an output of " + layer->describe() + " is still used by " + other->describe());
+      if (dead.count(in))
+        throw Error("removeLayer: an output of " + layer->describe() + " is still used by " + other->describe());
   layers_.erase(layers_.begin() + idx);
-  tensors_.erase(std::remove_if(tensors_.begin(), tensors_.end(), [&](const std::unique_ptr<ITensor>& t) { return dead.count(t.get()) > 0; }),
+  tensors_.erase(std::remove_if(tensors_.begin(), tensors_.end(),
+                                [&](const std::unique_ptr<ITensor>& t) { return dead.count(t.get()) > 0; }),
                  tensors_.end());
   changed();
 }
@@ -303,14 +318,17 @@ void INetworkDefinition::validate() const {
   std::set<std::string> names;
   for (auto* t : inputs_) names.insert(t->name_);
   for (auto* t : outputs_) {
-    if (t->isInput_) throw Error("network output '" + t->name_ + "' is also a network input; add an Identity layer between them");
+    if (t->isInput_)
+      throw Error("network output '" + t->name_ + "' is also a network input; add an Identity layer between them");
     if (!names.insert(t->name_).second) throw Error("two network inputs/outputs share the name '" + t->name_ + "'");
   }
   // Layers must come after the producers of their inputs (creation order is execution order).
   std::unordered_set<const ITensor*> available(inputs_.begin(), inputs_.end());
   for (const auto& layer : layers_) {
     for (auto* in : layer->inputs_)
-      if (!available.count(in)) throw Error(layer->describe() + ": input '" + in->name_ + "' is produced by a later layer or is not part of the network");
+      if (!available.count(in))
+        throw Error(layer->describe() + ": input '" + in->name_ +
+                    "' is produced by a later layer or is not part of the network");
     for (auto* out : layer->outputs_) available.insert(out);
   }
   inferShapes();

@@ -6,12 +6,14 @@
 namespace trt {
 
 Dims::Dims(std::initializer_list<int64_t> values) {
-  if (values.size() > MAX_DIMS) throw Error("Dims: " + std::to_string(values.size()) + " dimensions exceed the maximum of 8");
+  if (values.size() > MAX_DIMS)
+    throw Error("Dims: " + std::to_string(values.size()) + " dimensions exceed the maximum of 8");
   for (int64_t v : values) d[nbDims++] = v;
 }
 
 Dims Dims::fromVector(const std::vector<int64_t>& values) {
-  if (values.size() > MAX_DIMS) throw Error("Dims: " + std::to_string(values.size()) + " dimensions exceed the maximum of 8");
+  if (values.size() > MAX_DIMS)
+    throw Error("Dims: " + std::to_string(values.size()) + " dimensions exceed the maximum of 8");
   Dims out;
   for (int64_t v : values) out.d[out.nbDims++] = v;
   return out;
@@ -51,30 +53,48 @@ std::string Dims::str() const {
 
 size_t dataTypeSize(DataType type) {
   switch (type) {
-    case DataType::kFLOAT: return 4;
-    case DataType::kHALF: return 2;
-    case DataType::kINT8: return 1;
-    case DataType::kINT32: return 4;
-    case DataType::kBOOL: return 1;
-    case DataType::kUINT8: return 1;
-    case DataType::kFP8: return 1;
-    case DataType::kBF16: return 2;
-    case DataType::kINT64: return 8;
+    case DataType::kFLOAT:
+      return 4;
+    case DataType::kHALF:
+      return 2;
+    case DataType::kINT8:
+      return 1;
+    case DataType::kINT32:
+      return 4;
+    case DataType::kBOOL:
+      return 1;
+    case DataType::kUINT8:
+      return 1;
+    case DataType::kFP8:
+      return 1;
+    case DataType::kBF16:
+      return 2;
+    case DataType::kINT64:
+      return 8;
   }
   throw Error("unknown DataType " + std::to_string(static_cast<int>(type)));
 }
 
 const char* dataTypeName(DataType type) {
   switch (type) {
-    case DataType::kFLOAT: return "float32";
-    case DataType::kHALF: return "float16";
-    case DataType::kINT8: return "int8";
-    case DataType::kINT32: return "int32";
-    case DataType::kBOOL: return "bool";
-    case DataType::kUINT8: return "uint8";
-    case DataType::kFP8: return "fp8";
-    case DataType::kBF16: return "bfloat16";
-    case DataType::kINT64: return "int64";
+    case DataType::kFLOAT:
+      return "float32";
+    case DataType::kHALF:
+      return "float16";
+    case DataType::kINT8:
+      return "int8";
+    case DataType::kINT32:
+      return "int32";
+    case DataType::kBOOL:
+      return "bool";
+    case DataType::kUINT8:
+      return "uint8";
+    case DataType::kFP8:
+      return "fp8";
+    case DataType::kBF16:
+      return "bfloat16";
+    case DataType::kINT64:
+      return "int64";
   }
   return "unknown";
 }
@@ -84,7 +104,8 @@ bool isValidDataType(int32_t value) { return value >= 0 && value <= 8; }
 const char* layerTypeName(LayerType type) {
   switch (type) {
 #define TRT_NAME_CASE(name, text) \
-  case LayerType::name: return text;
+  case LayerType::name:           \
+    return text;
     TRT_LAYER_KINDS(TRT_NAME_CASE)
 #undef TRT_NAME_CASE
   }

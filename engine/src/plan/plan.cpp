@@ -71,7 +71,9 @@ std::vector<uint8_t> writePlan(const INetworkDefinition& net, const PlanContents
   }
   auto tensorIndex = [&](const ITensor* t) {
     auto it = index.find(t);
-    if (it == index.end()) throw Error(std::string("plan writer: tensor '") + t->getName() + "' is not produced by any layer of the network");
+    if (it == index.end())
+      throw Error(std::string("plan writer: tensor '") + t->getName() +
+                  "' is not produced by any layer of the network");
     return it->second;
   };
   w.u32(static_cast<uint32_t>(net.getNbInputs()));
@@ -114,10 +116,11 @@ std::unique_ptr<PlanContents> readPlan(const uint8_t* data, size_t size) {
   if (!data && size > 0) throw Error("invalid plan: no data (null pointer)");
   if (size == 0) throw Error("invalid plan: it is empty (0 bytes); the plan is truncated or missing");
   if (size < kPlanHeaderSize) {
-    throw Error("invalid plan: " + std::to_string(size) + " bytes is shorter than the " + std::to_string(kPlanHeaderSize) +
-                "-byte header (the plan is truncated or is not a plan)");
+    throw Error("invalid plan: " + std::to_string(size) + " bytes is shorter than the " +
+                std::to_string(kPlanHeaderSize) + "-byte header (the plan is truncated or is not a plan)");
   }
-  if (std::memcmp(data, kPlanMagic, 8) != 0) throw Error("invalid plan: field 'magic' does not read \"TTRTPLAN\"; this is not a plan written by this engine");
+  if (std::memcmp(data, kPlanMagic, 8) != 0)
+    throw Error("invalid plan: field 'magic' does not read \"TTRTPLAN\"; this is not a plan written by this engine");
   uint32_t version, headerSize, payloadCrc, headerCrc;
   uint64_t payloadSize;
   std::memcpy(&version, data + 8, 4);
@@ -125,19 +128,23 @@ std::unique_ptr<PlanContents> readPlan(const uint8_t* data, size_t size) {
   std::memcpy(&payloadSize, data + 16, 8);
   std::memcpy(&payloadCrc, data + 24, 4);
   std::memcpy(&headerCrc, data + 28, 4);
-  if (crc32(data, 28) != headerCrc) throw Error("invalid plan: field 'header_crc32' does not match the header (the plan is corrupted)");
+  if (crc32(data, 28) != headerCrc)
+    throw Error("invalid plan: field 'header_crc32' does not match the header (the plan is corrupted)");
   if (version < kPlanMinReadableVersion || version > kPlanFormatVersion) {
-    throw Error("invalid plan: field 'format_version' is " + std::to_string(version) + ", but this runtime reads versions " +
-                std::to_string(kPlanMinReadableVersion) + " to " + std::to_string(kPlanFormatVersion) +
-                "; recompile the module with this version of torch_tensorrt");
+    throw Error("invalid plan: field 'format_version' is " + std::to_string(version) +
+                ", but this runtime reads versions " + std::to_string(kPlanMinReadableVersion) + " to " +
+                std::to_string(kPlanFormatVersion) + "; recompile the module with this version of torch_tensorrt");
   }
-  if (headerSize != kPlanHeaderSize) throw Error("invalid plan: field 'header_size' is " + std::to_string(headerSize) + ", expected 32");
+  if (headerSize != kPlanHeaderSize)
+    throw Error("invalid plan: field 'header_size' is " + std::to_string(headerSize) + ", expected 32");
   if (payloadSize != size - kPlanHeaderSize) {
     throw Error("invalid plan: field 'payload_size' says " + std::to_string(payloadSize) + " bytes but " +
-                std::to_string(size - kPlanHeaderSize) + " follow the header (the plan is truncated or has trailing bytes)");
+                std::to_string(size - kPlanHeaderSize) +
+                " follow the header (the plan is truncated or has trailing bytes)");
   }
   const uint8_t* payload = data + kPlanHeaderSize;
-  if (crc32(payload, payloadSize) != payloadCrc) throw Error("invalid plan: field 'payload_crc32' does not match the payload (the plan is corrupted)");
+  if (crc32(payload, payloadSize) != payloadCrc)
+    throw Error("invalid plan: field 'payload_crc32' does not match the payload (the plan is corrupted)");
 
   PlanReader r(payload, payloadSize, kPlanHeaderSize);
   auto c = std::make_unique<PlanContents>();
@@ -171,13 +178,16 @@ std::unique_ptr<PlanContents> readPlan(const uint8_t* data, size_t size) {
   r.setContext("");
   auto readIndex = [&](const char* field) {
     uint32_t idx = r.u32(field);
-    if (idx >= nbTensors) r.fail(field, "tensor index " + std::to_string(idx) + " is not below the tensor count " + std::to_string(nbTensors));
+    if (idx >= nbTensors)
+      r.fail(field,
+             "tensor index " + std::to_string(idx) + " is not below the tensor count " + std::to_string(nbTensors));
     return idx;
   };
   uint32_t nbInputs = r.count("input_count", 4);
   for (uint32_t i = 0; i < nbInputs; ++i) {
     uint32_t idx = readIndex("input_index");
-    if (!records[idx].isInput || tensors[idx]) r.fail("input_index", "tensor " + std::to_string(idx) + " is not a distinct network input");
+    if (!records[idx].isInput || tensors[idx])
+      r.fail("input_index", "tensor " + std::to_string(idx) + " is not a distinct network input");
     tensors[idx] = net.addInput(records[idx].name.c_str(), records[idx].type, records[idx].dims);
   }
   uint32_t nbOutputs = r.count("output_count", 4);
@@ -193,23 +203,30 @@ std::unique_ptr<PlanContents> readPlan(const uint8_t* data, size_t size) {
     std::vector<ITensor*> inputs;
     for (uint32_t i = 0; i < nIn; ++i) {
       uint32_t idx = readIndex("input_index");
-      if (!tensors[idx]) r.fail("input_index", "tensor " + std::to_string(idx) + " is used before any layer produces it");
+      if (!tensors[idx])
+        r.fail("input_index", "tensor " + std::to_string(idx) + " is used before any layer produces it");
       inputs.push_back(tensors[idx]);
     }
     uint32_t nOut = r.count("output_count", 4);
-    if (nOut != 1) r.fail("output_count", "is " + std::to_string(nOut) + "; every layer kind of this version has one output");
+    if (nOut != 1)
+      r.fail("output_count", "is " + std::to_string(nOut) + "; every layer kind of this version has one output");
     uint32_t outIdx = readIndex("output_index");
-    if (tensors[outIdx] || records[outIdx].isInput) r.fail("output_index", "tensor " + std::to_string(outIdx) + " is produced twice");
+    if (tensors[outIdx] || records[outIdx].isInput)
+      r.fail("output_index", "tensor " + std::to_string(outIdx) + " is produced twice");
     uint32_t nTypes = r.count("requested_type_count", 4);
     if (nTypes != nOut) r.fail("requested_type_count", "does not match the output count");
     int32_t requested = r.i32("requested_type");
-    if (requested != -1 && !isValidDataType(requested)) r.fail("requested_type", "unknown data type " + std::to_string(requested));
+    if (requested != -1 && !isValidDataType(requested))
+      r.fail("requested_type", "unknown data type " + std::to_string(requested));
     uint64_t paramBytes = r.u64("parameter_size");
-    if (paramBytes > r.remaining()) r.fail("parameter_size", std::to_string(paramBytes) + " bytes exceed the " + std::to_string(r.remaining()) + " remaining");
+    if (paramBytes > r.remaining())
+      r.fail("parameter_size",
+             std::to_string(paramBytes) + " bytes exceed the " + std::to_string(r.remaining()) + " remaining");
     PlanReader params = r.sub("parameters", static_cast<size_t>(paramBytes));
     std::unique_ptr<ILayer> layer = makeLayer(kind);
     layer->readParams(params);
-    if (params.remaining() != 0) params.fail("parameters", std::to_string(params.remaining()) + " unread bytes at the end");
+    if (params.remaining() != 0)
+      params.fail("parameters", std::to_string(params.remaining()) + " unread bytes at the end");
     ILayer* added = net.adoptLayer(std::move(layer), inputs, 1);
     added->setName(name.c_str());
     added->getOutput(0)->setName(records[outIdx].name.c_str());

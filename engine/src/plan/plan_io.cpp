@@ -30,7 +30,8 @@ void PlanWriter::raw(const void* data, size_t size) {
 }
 
 void PlanWriter::str(const std::string& s) {
-  if (s.size() > kPlanMaxString) throw Error("plan writer: string of " + std::to_string(s.size()) + " bytes exceeds the 1 MiB limit");
+  if (s.size() > kPlanMaxString)
+    throw Error("plan writer: string of " + std::to_string(s.size()) + " bytes exceeds the 1 MiB limit");
   u32(static_cast<uint32_t>(s.size()));
   raw(s.data(), s.size());
 }
@@ -60,13 +61,13 @@ void PlanReader::need(const char* field, size_t n) const {
   }
 }
 
-#define TRT_READ_SCALAR(T, name)             \
-  T PlanReader::name(const char* field) {    \
-    need(field, sizeof(T));                  \
-    T v;                                     \
+#define TRT_READ_SCALAR(T, name)              \
+  T PlanReader::name(const char* field) {     \
+    need(field, sizeof(T));                   \
+    T v;                                      \
     std::memcpy(&v, data_ + pos_, sizeof(T)); \
-    pos_ += sizeof(T);                       \
-    return v;                                \
+    pos_ += sizeof(T);                        \
+    return v;                                 \
   }
 TRT_READ_SCALAR(uint8_t, u8)
 TRT_READ_SCALAR(uint32_t, u32)
@@ -93,7 +94,8 @@ std::string PlanReader::str(const char* field) {
 
 Dims PlanReader::dims(const char* field) {
   int32_t n = i32(field);
-  if (n < 0 || n > Dims::MAX_DIMS) fail(field, "rank " + std::to_string(n) + " is outside 0.." + std::to_string(Dims::MAX_DIMS));
+  if (n < 0 || n > Dims::MAX_DIMS)
+    fail(field, "rank " + std::to_string(n) + " is outside 0.." + std::to_string(Dims::MAX_DIMS));
   Dims d;
   d.nbDims = n;
   for (int i = 0; i < n; ++i) {
@@ -121,7 +123,8 @@ int32_t PlanReader::enumValue(const char* field, int32_t count) {
 uint32_t PlanReader::count(const char* field, size_t minBytesEach) {
   uint32_t n = u32(field);
   if (minBytesEach > 0 && n > remaining() / minBytesEach) {
-    fail(field, "count " + std::to_string(n) + " cannot fit in the " + std::to_string(remaining()) + " remaining bytes");
+    fail(field,
+         "count " + std::to_string(n) + " cannot fit in the " + std::to_string(remaining()) + " remaining bytes");
   }
   return n;
 }

@@ -48,7 +48,8 @@ Schedule makeSchedule(const INetworkDefinition& net) {
   for (int32_t idx : s.inputIndices) s.ioNames.push_back(s.tensors[idx]->getName());
   for (int32_t idx : s.outputIndices) s.ioNames.push_back(s.tensors[idx]->getName());
   for (size_t i = 0; i < s.ioNames.size(); ++i)
-    s.ioByName[s.ioNames[i]] = i < s.inputIndices.size() ? s.inputIndices[i] : s.outputIndices[i - s.inputIndices.size()];
+    s.ioByName[s.ioNames[i]] =
+        i < s.inputIndices.size() ? s.inputIndices[i] : s.outputIndices[i - s.inputIndices.size()];
   return s;
 }
 
@@ -68,18 +69,21 @@ void checkCudaTarget(const PlanContents& c) {
 #ifdef TORCHTRT_WITH_CUDA
   int count = 0;
   if (cudaGetDeviceCount(&count) != cudaSuccess || count == 0) {
-    throw Error("this plan targets the cuda backend (" + c.deviceName + ") but no CUDA GPU is visible; run it on a GPU machine or recompile the module for the CPU");
+    throw Error("this plan targets the cuda backend (" + c.deviceName +
+                ") but no CUDA GPU is visible; run it on a GPU machine or recompile the module for the CPU");
   }
   std::string name;
   int major = 0, minor = 0;
   cuda::currentDevice(name, major, minor);
   if (major != c.smMajor || minor != c.smMinor) {
-    throw Error("this plan was built for sm_" + std::to_string(c.smMajor) + std::to_string(c.smMinor) + " (" + c.deviceName +
-                ") but the current GPU is sm_" + std::to_string(major) + std::to_string(minor) + " (" + name + "); recompile the module on this GPU");
+    throw Error("this plan was built for sm_" + std::to_string(c.smMajor) + std::to_string(c.smMinor) + " (" +
+                c.deviceName + ") but the current GPU is sm_" + std::to_string(major) + std::to_string(minor) + " (" +
+                name + "); recompile the module on this GPU");
   }
 #else
   throw Error(std::string("this plan targets the cuda backend (") + c.deviceName +
-              "), which this build of the engine does not include; rebuild with TORCHTRT_CUDA=ON or recompile the module for the CPU");
+              "), which this build of the engine does not include; rebuild with TORCHTRT_CUDA=ON or recompile the "
+              "module for the CPU");
 #endif
 }
 }  // namespace
@@ -150,10 +154,13 @@ Dims ICudaEngine::getTensorShape(const char* name) const {
 }
 DataType ICudaEngine::getTensorDataType(const char* name) const {
   auto it = name ? schedule_->ioByName.find(name) : schedule_->ioByName.end();
-  if (it == schedule_->ioByName.end()) throw Error(std::string("getTensorDataType: no I/O tensor named '") + (name ? name : "") + "'");
+  if (it == schedule_->ioByName.end())
+    throw Error(std::string("getTensorDataType: no I/O tensor named '") + (name ? name : "") + "'");
   return schedule_->tensors[it->second]->getType();
 }
-int32_t ICudaEngine::getNbOptimizationProfiles() const { return std::max<int32_t>(1, static_cast<int32_t>(contents_->profiles.size())); }
+int32_t ICudaEngine::getNbOptimizationProfiles() const {
+  return std::max<int32_t>(1, static_cast<int32_t>(contents_->profiles.size()));
+}
 Dims ICudaEngine::getProfileShape(const char* name, int32_t profileIndex, OptProfileSelector select) const {
   if (profileIndex >= 0 && profileIndex < static_cast<int32_t>(contents_->profiles.size()))
     return contents_->profiles[profileIndex].getDimensions(name, select);
@@ -171,7 +178,8 @@ std::string ICudaEngine::describeLayers() const {
     const ILayer* layer = net.getLayer(l);
     os << l << ": " << layerTypeName(layer->getType()) << " '" << layer->getName() << "' (";
     for (int i = 0; i < layer->getNbInputs(); ++i) os << (i ? ", " : "") << layer->getInput(i)->getDimensions().str();
-    os << ") -> " << layer->getOutput(0)->getDimensions().str() << " " << dataTypeName(layer->getOutput(0)->getType()) << "\n";
+    os << ") -> " << layer->getOutput(0)->getDimensions().str() << " " << dataTypeName(layer->getOutput(0)->getType())
+       << "\n";
   }
   return os.str();
 }
@@ -197,14 +205,16 @@ int32_t IExecutionContext::ioIndex(const char* name, const char* method) const {
   if (it == s.ioByName.end()) {
     std::string known;
     for (const auto& n : s.ioNames) known += (known.empty() ? "" : ", ") + ("'" + n + "'");
-    throw Error(std::string(method) + ": the engine has no input or output named '" + (name ? name : "") + "' (it has " + known + ")");
+    throw Error(std::string(method) + ": the engine has no input or output named '" + (name ? name : "") +
+                "' (it has " + known + ")");
   }
   return it->second;
 }
 
 bool IExecutionContext::setOptimizationProfileAsync(int32_t profileIndex, void*) {
   if (profileIndex < 0 || profileIndex >= engine_.getNbOptimizationProfiles())
-    throw Error("setOptimizationProfileAsync: profile " + std::to_string(profileIndex) + " does not exist (the engine has " + std::to_string(engine_.getNbOptimizationProfiles()) + ")");
+    throw Error("setOptimizationProfileAsync: profile " + std::to_string(profileIndex) +
+                " does not exist (the engine has " + std::to_string(engine_.getNbOptimizationProfiles()) + ")");
   profile_ = profileIndex;
   shapesResolved_ = false;
   return true;
@@ -213,12 +223,15 @@ bool IExecutionContext::setOptimizationProfileAsync(int32_t profileIndex, void*)
 bool IExecutionContext::setInputShape(const char* name, Dims dims) {
   int32_t idx = ioIndex(name, "setInputShape");
   const ITensor* t = engine_.schedule().tensors[idx];
-  if (!t->isNetworkInput()) throw Error(std::string("setInputShape: '") + name + "' is an output; only inputs take shapes");
+  if (!t->isNetworkInput())
+    throw Error(std::string("setInputShape: '") + name + "' is an output; only inputs take shapes");
   Dims declared = t->getDimensions();
   if (dims.nbDims != declared.nbDims)
-    throw Error(std::string("input '") + name + "' expects rank " + std::to_string(declared.nbDims) + " " + declared.str() + ", got shape " + dims.str());
+    throw Error(std::string("input '") + name + "' expects rank " + std::to_string(declared.nbDims) + " " +
+                declared.str() + ", got shape " + dims.str());
   for (int i = 0; i < dims.nbDims; ++i) {
-    if (dims.d[i] < 0) throw Error(std::string("input '") + name + "': shape " + dims.str() + " has a negative dimension");
+    if (dims.d[i] < 0)
+      throw Error(std::string("input '") + name + "': shape " + dims.str() + " has a negative dimension");
     if (declared.d[i] >= 0 && dims.d[i] != declared.d[i])
       throw Error(std::string("input '") + name + "' expects shape " + declared.str() + ", got " + dims.str());
   }
@@ -228,8 +241,9 @@ bool IExecutionContext::setInputShape(const char* name, Dims dims) {
     Dims hi = profiles[profile_].getDimensions(name, OptProfileSelector::kMAX);
     for (int i = 0; i < dims.nbDims && lo.nbDims == dims.nbDims; ++i) {
       if (dims.d[i] < lo.d[i] || dims.d[i] > hi.d[i]) {
-        throw Error(std::string("input '") + name + "' has shape " + dims.str() + ", outside optimization profile " + std::to_string(profile_) +
-                    " (min " + lo.str() + ", max " + hi.str() + "); recompile with a wider range");
+        throw Error(std::string("input '") + name + "' has shape " + dims.str() + ", outside optimization profile " +
+                    std::to_string(profile_) + " (min " + lo.str() + ", max " + hi.str() +
+                    "); recompile with a wider range");
       }
     }
   }
@@ -250,7 +264,8 @@ void IExecutionContext::resolveShapes() {
   const Schedule& s = engine_.schedule();
   for (int32_t idx : s.inputIndices)
     if (!shapes_[idx].isStatic())
-      throw Error(std::string("input '") + s.tensors[idx]->getName() + "' has dynamic shape " + shapes_[idx].str() + "; call setInputShape first");
+      throw Error(std::string("input '") + s.tensors[idx]->getName() + "' has dynamic shape " + shapes_[idx].str() +
+                  "; call setInputShape first");
   for (const auto& step : s.steps) {
     std::vector<TensorDesc> ins;
     for (int32_t i : step.inputs) ins.push_back({shapes_[i], s.tensors[i]->getType()});
@@ -258,7 +273,9 @@ void IExecutionContext::resolveShapes() {
   }
   // Memory planning: intermediates share one arena; a block is reused once its last reader has run.
   arenaOffset_.assign(s.tensors.size(), SIZE_MAX);
-  struct Block { size_t offset, size; };
+  struct Block {
+    size_t offset, size;
+  };
   std::vector<Block> freeBlocks;
   std::vector<std::pair<int32_t, Block>> live;  // (last use, block)
   size_t top = 0;
@@ -284,7 +301,8 @@ void IExecutionContext::resolveShapes() {
       if (it->size >= bytes && (chosen.offset == SIZE_MAX || it->size < chosen.size)) chosen = *it;
     }
     if (chosen.offset != SIZE_MAX) {
-      freeBlocks.erase(std::find_if(freeBlocks.begin(), freeBlocks.end(), [&](const Block& b) { return b.offset == chosen.offset; }));
+      freeBlocks.erase(std::find_if(freeBlocks.begin(), freeBlocks.end(),
+                                    [&](const Block& b) { return b.offset == chosen.offset; }));
     } else {
       chosen = {top, bytes};
       top += bytes;
@@ -308,18 +326,26 @@ bool IExecutionContext::setTensorAddress(const char* name, void* data) {
   return true;
 }
 
-void* IExecutionContext::getTensorAddress(const char* name) const { return addresses_[ioIndex(name, "getTensorAddress")]; }
+void* IExecutionContext::getTensorAddress(const char* name) const {
+  return addresses_[ioIndex(name, "getTensorAddress")];
+}
 
 bool IExecutionContext::enqueueV3(void* stream) {
   const Schedule& s = engine_.schedule();
   if (!shapesResolved_) resolveShapes();
   // Empty tensors (a zero-size dimension) may have no memory at all.
   for (int32_t idx : s.inputIndices)
-    if (!addresses_[idx] && shapes_[idx].volume() != 0) throw Error(std::string("enqueueV3: input '") + s.tensors[idx]->getName() + "' has no address; call setTensorAddress");
+    if (!addresses_[idx] && shapes_[idx].volume() != 0)
+      throw Error(std::string("enqueueV3: input '") + s.tensors[idx]->getName() +
+                  "' has no address; call setTensorAddress");
   for (int32_t idx : s.outputIndices)
-    if (!addresses_[idx] && shapes_[idx].volume() != 0) throw Error(std::string("enqueueV3: output '") + s.tensors[idx]->getName() + "' has no address; call setTensorAddress");
-  if (engine_.getBackend() == Backend::kCUDA) runOnCuda(stream);
-  else runOnCpu();
+    if (!addresses_[idx] && shapes_[idx].volume() != 0)
+      throw Error(std::string("enqueueV3: output '") + s.tensors[idx]->getName() +
+                  "' has no address; call setTensorAddress");
+  if (engine_.getBackend() == Backend::kCUDA)
+    runOnCuda(stream);
+  else
+    runOnCpu();
   return true;
 }
 
@@ -327,8 +353,10 @@ void IExecutionContext::runOnCpu() {
   const Schedule& s = engine_.schedule();
   std::vector<void*> data(s.tensors.size(), nullptr);
   for (size_t t = 0; t < s.tensors.size(); ++t) {
-    if (addresses_[t]) data[t] = addresses_[t];
-    else if (arenaOffset_[t] != SIZE_MAX) data[t] = arena_.data() + arenaOffset_[t];
+    if (addresses_[t])
+      data[t] = addresses_[t];
+    else if (arenaOffset_[t] != SIZE_MAX)
+      data[t] = arena_.data() + arenaOffset_[t];
   }
   std::vector<cpu::TensorView> inputs;
   for (const auto& step : s.steps) {
@@ -374,13 +402,16 @@ void IExecutionContext::runOnCuda(void* stream) {
   }
   std::vector<void*> data(s.tensors.size(), nullptr);
   for (size_t t = 0; t < s.tensors.size(); ++t) {
-    if (addresses_[t]) data[t] = addresses_[t];
-    else if (arenaOffset_[t] != SIZE_MAX) data[t] = static_cast<uint8_t*>(deviceArena_) + arenaOffset_[t];
+    if (addresses_[t])
+      data[t] = addresses_[t];
+    else if (arenaOffset_[t] != SIZE_MAX)
+      data[t] = static_cast<uint8_t*>(deviceArena_) + arenaOffset_[t];
   }
   std::vector<cpu::TensorView> inputs;
   for (const auto& step : s.steps) {
     if (s.isConstant[step.output] && !addresses_[step.output]) {
-      data[step.output] = const_cast<void*>(launch_->device(static_cast<const IConstantLayer*>(step.layer)->bytes().data()));
+      data[step.output] =
+          const_cast<void*>(launch_->device(static_cast<const IConstantLayer*>(step.layer)->bytes().data()));
       continue;
     }
     inputs.clear();

@@ -1,9 +1,9 @@
 // pybind11 bindings behind the torch_tensorrt Python package.
 #include <torch/extension.h>
 
+#include "core/compiler.h"
 #include "core/conversion/converters/converters.h"
 #include "core/conversion/evaluators/evaluators.h"
-#include "core/compiler.h"
 #include "core/util/logging.h"
 #include "torch_tensorrt/torch_tensorrt.h"
 
@@ -11,11 +11,11 @@ namespace py = pybind11;
 
 namespace {
 
-torch_tensorrt::ts::CompileSpec makeSpec(const std::vector<std::tuple<std::vector<int64_t>, std::vector<int64_t>,
-                                                                      std::vector<int64_t>, std::string>>& inputs,
-                                         const std::vector<std::string>& precisions, bool disable_tf32, bool debug,
-                                         uint64_t workspace_size, uint64_t num_avg_timing_iters,
-                                         bool require_full_compilation, const std::string& device_type, int64_t gpu_id) {
+torch_tensorrt::ts::CompileSpec makeSpec(
+    const std::vector<std::tuple<std::vector<int64_t>, std::vector<int64_t>, std::vector<int64_t>, std::string>>&
+        inputs,
+    const std::vector<std::string>& precisions, bool disable_tf32, bool debug, uint64_t workspace_size,
+    uint64_t num_avg_timing_iters, bool require_full_compilation, const std::string& device_type, int64_t gpu_id) {
   std::vector<torch_tensorrt::Input> ins;
   for (const auto& [mn, op, mx, dtype] : inputs) {
     c10::ScalarType t = dtype == "float32"   ? at::kFloat
@@ -25,23 +25,31 @@ torch_tensorrt::ts::CompileSpec makeSpec(const std::vector<std::tuple<std::vecto
                         : dtype == "bool"    ? at::kBool
                         : dtype == "int64"   ? at::kLong
                                              : at::kDouble;
-    TORCHTRT_CHECK(t != at::kDouble, "Input dtype '" << dtype << "' is not supported (use float32, float16, int32, int8 or bool)");
+    TORCHTRT_CHECK(t != at::kDouble,
+                   "Input dtype '" << dtype << "' is not supported (use float32, float16, int32, int8 or bool)");
     ins.emplace_back(mn, op, mx, torch_tensorrt::DataType(t));
   }
   torch_tensorrt::ts::CompileSpec spec(ins);
   spec.enabled_precisions.clear();
   for (const auto& p : precisions) {
-    if (p == "float32") spec.enabled_precisions.insert(torch_tensorrt::DataType::kFloat);
-    else if (p == "float16") spec.enabled_precisions.insert(torch_tensorrt::DataType::kHalf);
-    else TORCHTRT_THROW_ERROR("enabled_precisions contains " << p << ", which is not available in this build (use torch.float and torch.half)");
+    if (p == "float32")
+      spec.enabled_precisions.insert(torch_tensorrt::DataType::kFloat);
+    else if (p == "float16")
+      spec.enabled_precisions.insert(torch_tensorrt::DataType::kHalf);
+    else
+      TORCHTRT_THROW_ERROR("enabled_precisions contains "
+                           << p << ", which is not available in this build (use torch.float and torch.half)");
   }
   spec.disable_tf32 = disable_tf32;
   spec.debug = debug;
   spec.workspace_size = workspace_size;
   spec.num_avg_timing_iters = num_avg_timing_iters;
   spec.require_full_compilation = require_full_compilation;
-  TORCHTRT_CHECK(device_type == "cuda" || device_type == "cpu", "device type '" << device_type << "' is not cuda or cpu");
-  spec.device = torch_tensorrt::Device(device_type == "cuda" ? torch_tensorrt::Device::DeviceType::kGPU : torch_tensorrt::Device::DeviceType::kCPU, gpu_id);
+  TORCHTRT_CHECK(device_type == "cuda" || device_type == "cpu",
+                 "device type '" << device_type << "' is not cuda or cpu");
+  spec.device = torch_tensorrt::Device(
+      device_type == "cuda" ? torch_tensorrt::Device::DeviceType::kGPU : torch_tensorrt::Device::DeviceType::kCPU,
+      gpu_id);
   return spec;
 }
 
@@ -51,27 +59,32 @@ PYBIND11_MODULE(_C, m) {
   m.doc() = "Torch-TensorRT native bindings";
   m.def(
       "compile_graph",
-      [](const torch::jit::Module& mod, const std::vector<std::tuple<std::vector<int64_t>, std::vector<int64_t>, std::vector<int64_t>, std::string>>& inputs,
+      [](const torch::jit::Module& mod,
+         const std::vector<std::tuple<std::vector<int64_t>, std::vector<int64_t>, std::vector<int64_t>, std::string>>&
+             inputs,
          const std::vector<std::string>& precisions, bool disable_tf32, bool debug, uint64_t workspace_size,
          uint64_t num_avg_timing_iters, bool require_full_compilation, const std::string& device_type, int64_t gpu_id) {
         py::gil_scoped_release release;
-        return torch_tensorrt::ts::compile(mod, makeSpec(inputs, precisions, disable_tf32, debug, workspace_size, num_avg_timing_iters,
-                                                         require_full_compilation, device_type, gpu_id));
+        return torch_tensorrt::ts::compile(
+            mod, makeSpec(inputs, precisions, disable_tf32, debug, workspace_size, num_avg_timing_iters,
+                          require_full_compilation, device_type, gpu_id));
       });
-  m.def(
-      "convert_graph_to_trt_engine",
-      [](const torch::jit::Module& mod, const std::string& method,
-         const std::vector<std::tuple<std::vector<int64_t>, std::vector<int64_t>, std::vector<int64_t>, std::string>>& inputs,
-         const std::vector<std::string>& precisions, bool disable_tf32, bool debug, uint64_t workspace_size,
-         uint64_t num_avg_timing_iters, const std::string& device_type, int64_t gpu_id) {
-        std::string plan;
-        {
-          py::gil_scoped_release release;
-          plan = torch_tensorrt::ts::convert_method_to_trt_engine(
-              mod, method, makeSpec(inputs, precisions, disable_tf32, debug, workspace_size, num_avg_timing_iters, true, device_type, gpu_id));
-        }
-        return py::bytes(plan);
-      });
+  m.def("convert_graph_to_trt_engine",
+        [](const torch::jit::Module& mod, const std::string& method,
+           const std::vector<std::tuple<std::vector<int64_t>, std::vector<int64_t>, std::vector<int64_t>, std::string>>&
+               inputs,
+           const std::vector<std::string>& precisions, bool disable_tf32, bool debug, uint64_t workspace_size,
+           uint64_t num_avg_timing_iters, const std::string& device_type, int64_t gpu_id) {
+          std::string plan;
+          {
+            py::gil_scoped_release release;
+            plan = torch_tensorrt::ts::convert_method_to_trt_engine(
+                mod, method,
+                makeSpec(inputs, precisions, disable_tf32, debug, workspace_size, num_avg_timing_iters, true,
+                         device_type, gpu_id));
+          }
+          return py::bytes(plan);
+        });
   m.def("embed_engine_in_new_module",
         [](const py::bytes& engine, std::vector<std::string> input_names, std::vector<std::string> output_names) {
           return torch_tensorrt::ts::embed_engine_in_new_module(std::string(engine), input_names, output_names);
@@ -88,9 +101,11 @@ PYBIND11_MODULE(_C, m) {
   m.def("get_build_info", &torch_tensorrt::get_build_info);
   m.def("has_cuda_backend", &trt::hasCudaBackend);
   m.def("set_reportable_log_level", [](int level) {
-    torch_tensorrt::core::util::logging::set_reportable_log_level(static_cast<torch_tensorrt::core::util::logging::LogLevel>(level));
+    torch_tensorrt::core::util::logging::set_reportable_log_level(
+        static_cast<torch_tensorrt::core::util::logging::LogLevel>(level));
   });
-  m.def("get_reportable_log_level", []() { return static_cast<int>(torch_tensorrt::core::util::logging::get_reportable_log_level()); });
+  m.def("get_reportable_log_level",
+        []() { return static_cast<int>(torch_tensorrt::core::util::logging::get_reportable_log_level()); });
   m.def("set_logger_prefix", &torch_tensorrt::core::util::logging::set_logger_prefix);
   m.def("set_is_colored_output_on", &torch_tensorrt::core::util::logging::set_is_colored_output_on);
 }

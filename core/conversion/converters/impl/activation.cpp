@@ -22,14 +22,14 @@ bool simpleActivation(ConversionCtx* ctx, const torch::jit::Node* n, args& a, tr
 }
 
 // Out-of-place and in-place forms of a parameterless activation.
-#define TORCHTRT_SIMPLE_ACTIVATION(op, type)                                                                      \
-  .pattern({"aten::" #op "(Tensor self) -> (Tensor)",                                                            \
-            [](ConversionCtx* ctx, const torch::jit::Node* n, args& a) -> bool {                                  \
-              return simpleActivation(ctx, n, a, trt::ActivationType::type);                                      \
-            }})                                                                                                   \
-      .pattern({"aten::" #op "_(Tensor(a!) self) -> (Tensor(a!))",                                                \
-                [](ConversionCtx* ctx, const torch::jit::Node* n, args& a) -> bool {                              \
-                  return simpleActivation(ctx, n, a, trt::ActivationType::type);                                  \
+#define TORCHTRT_SIMPLE_ACTIVATION(op, type)                                         \
+  .pattern({"aten::" #op "(Tensor self) -> (Tensor)",                                \
+            [](ConversionCtx* ctx, const torch::jit::Node* n, args& a) -> bool {     \
+              return simpleActivation(ctx, n, a, trt::ActivationType::type);         \
+            }})                                                                      \
+      .pattern({"aten::" #op "_(Tensor(a!) self) -> (Tensor(a!))",                   \
+                [](ConversionCtx* ctx, const torch::jit::Node* n, args& a) -> bool { \
+                  return simpleActivation(ctx, n, a, trt::ActivationType::type);     \
                 }})
 
 bool hardtanh(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
@@ -37,7 +37,8 @@ bool hardtanh(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
                     static_cast<float>(a[1].unwrapToDouble()), static_cast<float>(a[2].unwrapToDouble()));
 }
 bool leakyRelu(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
-  return activation(ctx, n, a[0].ITensorOrFreeze(ctx), trt::ActivationType::kLEAKY_RELU, static_cast<float>(a[1].unwrapToDouble()));
+  return activation(ctx, n, a[0].ITensorOrFreeze(ctx), trt::ActivationType::kLEAKY_RELU,
+                    static_cast<float>(a[1].unwrapToDouble()));
 }
 bool relu6(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
   return activation(ctx, n, a[0].ITensorOrFreeze(ctx), trt::ActivationType::kCLIP, 0.f, 6.f);
@@ -48,39 +49,48 @@ bool elu(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
   return activation(ctx, n, a[0].ITensorOrFreeze(ctx), trt::ActivationType::kELU, static_cast<float>(alpha));
 }
 bool selu(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
-  return activation(ctx, n, a[0].ITensorOrFreeze(ctx), trt::ActivationType::kSELU, 1.6732632423543772f, 1.0507009873554805f);
+  return activation(ctx, n, a[0].ITensorOrFreeze(ctx), trt::ActivationType::kSELU, 1.6732632423543772f,
+                    1.0507009873554805f);
 }
 bool gelu(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
   std::string approximate = a.size() > 1 ? a[1].unwrapToString() : "none";
-  TORCHTRT_CHECK(approximate == "none" || approximate == "tanh", "aten::gelu approximate='" << approximate << "' is not a known mode");
-  return activation(ctx, n, a[0].ITensorOrFreeze(ctx), approximate == "tanh" ? trt::ActivationType::kGELU_TANH : trt::ActivationType::kGELU_ERF);
+  TORCHTRT_CHECK(approximate == "none" || approximate == "tanh",
+                 "aten::gelu approximate='" << approximate << "' is not a known mode");
+  return activation(ctx, n, a[0].ITensorOrFreeze(ctx),
+                    approximate == "tanh" ? trt::ActivationType::kGELU_TANH : trt::ActivationType::kGELU_ERF);
 }
 bool hardsigmoid(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
   return activation(ctx, n, a[0].ITensorOrFreeze(ctx), trt::ActivationType::kHARD_SIGMOID, 1.f / 6.f, 0.5f);
 }
 // silu(x) = x * sigmoid(x); hardswish(x) = x * hardsigmoid(x)
-bool gatedBySelf(ConversionCtx* ctx, const torch::jit::Node* n, args& a, trt::ActivationType gate, float alpha, float beta) {
+bool gatedBySelf(ConversionCtx* ctx, const torch::jit::Node* n, args& a, trt::ActivationType gate, float alpha,
+                 float beta) {
   trt::ITensor* x = a[0].ITensorOrFreeze(ctx);
   auto* g = ctx->net->addActivation(*x, gate);
   g->setAlpha(alpha);
   g->setBeta(beta);
   g->setName((util::node_info(n) + " [gate]").c_str());
-  return bindOutput(ctx, n, ctx->net->addElementWise(*x, *g->getOutput(0), trt::ElementWiseOperation::kPROD)) != nullptr;
+  return bindOutput(ctx, n, ctx->net->addElementWise(*x, *g->getOutput(0), trt::ElementWiseOperation::kPROD)) !=
+         nullptr;
 }
-bool silu(ConversionCtx* ctx, const torch::jit::Node* n, args& a) { return gatedBySelf(ctx, n, a, trt::ActivationType::kSIGMOID, 0.f, 0.f); }
+bool silu(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
+  return gatedBySelf(ctx, n, a, trt::ActivationType::kSIGMOID, 0.f, 0.f);
+}
 bool hardswish(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
   return gatedBySelf(ctx, n, a, trt::ActivationType::kHARD_SIGMOID, 1.f / 6.f, 0.5f);
 }
 bool softplus(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
   double beta = a[1].unwrapToDouble(), threshold = a[2].unwrapToDouble();
-  TORCHTRT_CHECK(threshold >= 20.0 / beta, "aten::softplus with threshold " << threshold << " below 20/beta is not supported");
+  TORCHTRT_CHECK(threshold >= 20.0 / beta,
+                 "aten::softplus with threshold " << threshold << " below 20/beta is not supported");
   // softplus(x) = 1/beta * log(1 + exp(beta x)); the engine's form is alpha * log(1 + exp(beta x)).
-  return activation(ctx, n, a[0].ITensorOrFreeze(ctx), trt::ActivationType::kSOFTPLUS, static_cast<float>(1.0 / beta), static_cast<float>(beta));
+  return activation(ctx, n, a[0].ITensorOrFreeze(ctx), trt::ActivationType::kSOFTPLUS, static_cast<float>(1.0 / beta),
+                    static_cast<float>(beta));
 }
 
 auto activationRegistrations =
-    RegisterNodeConversionPatterns() TORCHTRT_SIMPLE_ACTIVATION(relu, kRELU) TORCHTRT_SIMPLE_ACTIVATION(sigmoid, kSIGMOID)
-        TORCHTRT_SIMPLE_ACTIVATION(tanh, kTANH)
+    RegisterNodeConversionPatterns() TORCHTRT_SIMPLE_ACTIVATION(relu, kRELU) TORCHTRT_SIMPLE_ACTIVATION(
+        sigmoid, kSIGMOID) TORCHTRT_SIMPLE_ACTIVATION(tanh, kTANH)
         .pattern({"aten::hardtanh(Tensor self, Scalar min_val=-1, Scalar max_val=1) -> (Tensor)", hardtanh})
         .pattern({"aten::hardtanh_(Tensor(a!) self, Scalar min_val=-1, Scalar max_val=1) -> (Tensor(a!))", hardtanh})
         .pattern({"aten::relu6(Tensor self) -> (Tensor)", relu6})
@@ -88,7 +98,8 @@ auto activationRegistrations =
         .pattern({"aten::leaky_relu(Tensor self, Scalar negative_slope=0.01) -> (Tensor)", leakyRelu})
         .pattern({"aten::leaky_relu_(Tensor(a!) self, Scalar negative_slope=0.01) -> (Tensor(a!))", leakyRelu})
         .pattern({"aten::elu(Tensor self, Scalar alpha=1, Scalar scale=1, Scalar input_scale=1) -> (Tensor)", elu})
-        .pattern({"aten::elu_(Tensor(a!) self, Scalar alpha=1, Scalar scale=1, Scalar input_scale=1) -> (Tensor(a!))", elu})
+        .pattern(
+            {"aten::elu_(Tensor(a!) self, Scalar alpha=1, Scalar scale=1, Scalar input_scale=1) -> (Tensor(a!))", elu})
         .pattern({"aten::selu(Tensor self) -> (Tensor)", selu})
         .pattern({"aten::selu_(Tensor(a!) self) -> (Tensor(a!))", selu})
         .pattern({"aten::gelu(Tensor self, *, str approximate='none') -> (Tensor)", gelu})

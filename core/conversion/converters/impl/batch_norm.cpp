@@ -11,13 +11,16 @@ namespace {
 bool batchNorm(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
   trt::ITensor* in = a[0].ITensorOrFreeze(ctx);
   auto dims = util::toVec(in->getDimensions());
-  TORCHTRT_CHECK(dims.size() >= 2 && dims[1] > 0, "batch_norm input " << in->getDimensions().str() << " needs a static channel dimension 1");
+  TORCHTRT_CHECK(dims.size() >= 2 && dims[1] > 0,
+                 "batch_norm input " << in->getDimensions().str() << " needs a static channel dimension 1");
   const int64_t channels = dims[1];
   bool training = a[5].unwrapToBool();
-  TORCHTRT_CHECK(!training, "batch_norm in training mode (" << util::node_info(n) << ") cannot be compiled; call module.eval() first");
+  TORCHTRT_CHECK(!training, "batch_norm in training mode (" << util::node_info(n)
+                                                            << ") cannot be compiled; call module.eval() first");
   auto constantOr = [&](Var& v, double fill) {
     if (v.isNone()) return at::full({channels}, fill, at::kDouble);
-    TORCHTRT_CHECK(v.isIValue(), "the statistics and affine parameters of " << util::node_info(n) << " must be constants");
+    TORCHTRT_CHECK(v.isIValue(),
+                   "the statistics and affine parameters of " << util::node_info(n) << " must be constants");
     return v.unwrapToTensor().to(at::kDouble);
   };
   at::Tensor gamma = constantOr(a[1], 1.0), beta = constantOr(a[2], 0.0), mean = constantOr(a[3], 0.0),
@@ -32,13 +35,15 @@ bool batchNorm(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
   trt::ITensor* b = ctx->constantTensor(shift.to(at::kFloat).reshape(shape), util::node_info(n) + " [shift]");
   auto* mul = ctx->net->addElementWise(*in, *s, trt::ElementWiseOperation::kPROD);
   mul->setName((util::node_info(n) + " [scale]").c_str());
-  return bindOutput(ctx, n, ctx->net->addElementWise(*mul->getOutput(0), *b, trt::ElementWiseOperation::kSUM)) != nullptr;
+  return bindOutput(ctx, n, ctx->net->addElementWise(*mul->getOutput(0), *b, trt::ElementWiseOperation::kSUM)) !=
+         nullptr;
 }
 
-auto batchNormRegistrations = RegisterNodeConversionPatterns().pattern(
-    {"aten::batch_norm(Tensor input, Tensor? weight, Tensor? bias, Tensor? running_mean, Tensor? running_var, bool training, "
-     "float momentum, float eps, bool cudnn_enabled) -> (Tensor)",
-     batchNorm});
+auto batchNormRegistrations =
+    RegisterNodeConversionPatterns().pattern({"aten::batch_norm(Tensor input, Tensor? weight, Tensor? bias, Tensor? "
+                                              "running_mean, Tensor? running_var, bool training, "
+                                              "float momentum, float eps, bool cudnn_enabled) -> (Tensor)",
+                                              batchNorm});
 
 }  // namespace
 }  // namespace impl

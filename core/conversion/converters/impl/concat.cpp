@@ -27,7 +27,8 @@ bool stack(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
   for (auto*& t : tensors) {
     auto dims = util::toVec(t->getDimensions());
     dims.insert(dims.begin() + dim, 1);
-    t = reshape(ctx, castTo(ctx, t, tensors[0]->getType(), util::node_info(n) + " [cast]"), dims, util::node_info(n) + " [unsqueeze]");
+    t = reshape(ctx, castTo(ctx, t, tensors[0]->getType(), util::node_info(n) + " [cast]"), dims,
+                util::node_info(n) + " [unsqueeze]");
   }
   auto* layer = ctx->net->addConcatenation(tensors.data(), static_cast<int32_t>(tensors.size()));
   layer->setAxis(static_cast<int32_t>(dim));

@@ -11,18 +11,21 @@ namespace {
 bool convolution(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
   trt::ITensor* in = a[0].ITensorOrFreeze(ctx);
   TORCHTRT_CHECK(a[1].isIValue() && a[1].IValue()->isTensor(),
-                 "the weight of " << util::node_info(n) << " must be a constant (freeze the module); run-time weights are not supported");
+                 "the weight of " << util::node_info(n)
+                                  << " must be a constant (freeze the module); run-time weights are not supported");
   at::Tensor w = a[1].unwrapToTensor().to(at::kFloat);
   bool transposed = a[6].unwrapToBool();
   TORCHTRT_CHECK(!transposed, "transposed convolution (" << util::node_info(n) << ") has no converter yet");
-  auto stride = a[3].unwrapToIntList().vec(), padding = a[4].unwrapToIntList().vec(), dilation = a[5].unwrapToIntList().vec();
+  auto stride = a[3].unwrapToIntList().vec(), padding = a[4].unwrapToIntList().vec(),
+       dilation = a[5].unwrapToIntList().vec();
   auto outputPadding = a[7].unwrapToIntList().vec();
   int64_t groups = a[8].unwrapToInt();
   const int64_t nd = w.dim() - 2;
   TORCHTRT_CHECK(nd >= 1 && nd <= 3, "convolution weight of rank " << w.dim() << " is not 1-D, 2-D or 3-D");
   auto expand = [&](std::vector<int64_t> v, const char* what) {
     if (v.size() == 1) v.assign(nd, v[0]);
-    TORCHTRT_CHECK(static_cast<int64_t>(v.size()) == nd, what << " has " << v.size() << " values for a " << nd << "-D convolution");
+    TORCHTRT_CHECK(static_cast<int64_t>(v.size()) == nd,
+                   what << " has " << v.size() << " values for a " << nd << "-D convolution");
     return v;
   };
   stride = expand(stride, "stride");
@@ -60,14 +63,17 @@ bool convolution(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
 
 auto convolutionRegistrations =
     RegisterNodeConversionPatterns()
-        .pattern({"aten::_convolution(Tensor input, Tensor weight, Tensor? bias, int[] stride, int[] padding, int[] dilation, "
-                  "bool transposed, int[] output_padding, int groups, bool benchmark, bool deterministic, bool cudnn_enabled, "
+        .pattern({"aten::_convolution(Tensor input, Tensor weight, Tensor? bias, int[] stride, int[] padding, int[] "
+                  "dilation, "
+                  "bool transposed, int[] output_padding, int groups, bool benchmark, bool deterministic, bool "
+                  "cudnn_enabled, "
                   "bool allow_tf32) -> (Tensor)",
                   convolution})
-        .pattern({"aten::_convolution.deprecated(Tensor input, Tensor weight, Tensor? bias, int[] stride, int[] padding, "
-                  "int[] dilation, bool transposed, int[] output_padding, int groups, bool benchmark, bool deterministic, "
-                  "bool cudnn_enabled) -> (Tensor)",
-                  convolution});
+        .pattern(
+            {"aten::_convolution.deprecated(Tensor input, Tensor weight, Tensor? bias, int[] stride, int[] padding, "
+             "int[] dilation, bool transposed, int[] output_padding, int groups, bool benchmark, bool deterministic, "
+             "bool cudnn_enabled) -> (Tensor)",
+             convolution});
 
 }  // namespace
 }  // namespace impl

@@ -9,7 +9,9 @@ namespace impl {
 namespace {
 using Op = trt::ElementWiseOperation;
 
-trt::ITensor* firstTensor(ConversionCtx* ctx, args& a) { return a[0].isITensor() ? a[0].ITensor() : a[0].ITensorOrFreeze(ctx); }
+trt::ITensor* firstTensor(ConversionCtx* ctx, args& a) {
+  return a[0].isITensor() ? a[0].ITensor() : a[0].ITensorOrFreeze(ctx);
+}
 
 bool binary(ConversionCtx* ctx, const torch::jit::Node* n, args& a, Op op, bool swap = false) {
   trt::ITensor* self = firstTensor(ctx, a);
@@ -26,9 +28,13 @@ bool addSub(ConversionCtx* ctx, const torch::jit::Node* n, args& a, Op op, bool 
     at::Scalar alpha = a[2].unwrapToScalar();
     if (alpha.toDouble() != 1.0) {
       trt::ITensor* scaled = reversed ? self : other;
-      trt::ITensor* alphaT = scalarConstant(ctx, alpha, scaled->getType() == trt::DataType::kINT32 && alpha.isIntegral(false) ? trt::DataType::kINT32 : trt::DataType::kFLOAT,
-                                            util::node_info(n) + " [alpha]");
-      trt::ITensor* product = addElementwise(ctx, Op::kPROD, scaled, alphaT, util::node_info(n) + " [alpha]")->getOutput(0);
+      trt::ITensor* alphaT =
+          scalarConstant(ctx, alpha,
+                         scaled->getType() == trt::DataType::kINT32 && alpha.isIntegral(false) ? trt::DataType::kINT32
+                                                                                               : trt::DataType::kFLOAT,
+                         util::node_info(n) + " [alpha]");
+      trt::ITensor* product =
+          addElementwise(ctx, Op::kPROD, scaled, alphaT, util::node_info(n) + " [alpha]")->getOutput(0);
       (reversed ? self : other) = product;
     }
   }
@@ -41,7 +47,8 @@ bool divide(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
   trt::ITensor* other = tensorOrScalar(ctx, a[1], self, util::node_info(n) + " [other]");
   std::string mode = "none";
   if (a.size() > 2 && !a[2].isNone()) mode = a[2].unwrapToString();
-  if (mode == "floor") return bindOutput(ctx, n, addElementwise(ctx, Op::kFLOOR_DIV, self, other, util::node_info(n))) != nullptr;
+  if (mode == "floor")
+    return bindOutput(ctx, n, addElementwise(ctx, Op::kFLOOR_DIV, self, other, util::node_info(n))) != nullptr;
   TORCHTRT_CHECK(mode == "none", "aten::div rounding_mode='" << mode << "' has no converter yet");
   // True division: integer operands are divided as float, as PyTorch does.
   if (self->getType() != trt::DataType::kFLOAT && self->getType() != trt::DataType::kHALF)
@@ -67,24 +74,37 @@ bool compareOrEqual(ConversionCtx* ctx, const torch::jit::Node* n, args& a, Op s
   return bindOutput(ctx, n, ctx->net->addElementWise(*s, *e, Op::kOR)) != nullptr;
 }
 
-#define TORCHTRT_BINARY(fn, ...) [](ConversionCtx* ctx, const torch::jit::Node* n, args& a) -> bool { return fn(ctx, n, a, __VA_ARGS__); }
+#define TORCHTRT_BINARY(fn, ...) \
+  [](ConversionCtx* ctx, const torch::jit::Node* n, args& a) -> bool { return fn(ctx, n, a, __VA_ARGS__); }
 
 auto elementwiseRegistrations =
     RegisterNodeConversionPatterns()
-        .pattern({"aten::add.Tensor(Tensor self, Tensor other, Scalar alpha=1) -> (Tensor)", TORCHTRT_BINARY(addSub, Op::kSUM)})
-        .pattern({"aten::add_.Tensor(Tensor(a!) self, Tensor other, *, Scalar alpha=1) -> (Tensor(a!))", TORCHTRT_BINARY(addSub, Op::kSUM)})
-        .pattern({"aten::add.Scalar(Tensor self, Scalar other, Scalar alpha=1) -> (Tensor)", TORCHTRT_BINARY(addSub, Op::kSUM)})
-        .pattern({"aten::add_.Scalar(Tensor(a!) self, Scalar other, Scalar alpha=1) -> (Tensor(a!))", TORCHTRT_BINARY(addSub, Op::kSUM)})
-        .pattern({"aten::sub.Tensor(Tensor self, Tensor other, *, Scalar alpha=1) -> (Tensor)", TORCHTRT_BINARY(addSub, Op::kSUB)})
-        .pattern({"aten::sub_.Tensor(Tensor(a!) self, Tensor other, *, Scalar alpha=1) -> (Tensor(a!))", TORCHTRT_BINARY(addSub, Op::kSUB)})
-        .pattern({"aten::sub.Scalar(Tensor self, Scalar other, Scalar alpha=1) -> (Tensor)", TORCHTRT_BINARY(addSub, Op::kSUB)})
-        .pattern({"aten::sub_.Scalar(Tensor(a!) self, Scalar other, Scalar alpha=1) -> (Tensor(a!))", TORCHTRT_BINARY(addSub, Op::kSUB)})
-        .pattern({"aten::rsub.Tensor(Tensor self, Tensor other, *, Scalar alpha=1) -> (Tensor)", TORCHTRT_BINARY(addSub, Op::kSUB, true)})
-        .pattern({"aten::rsub.Scalar(Tensor self, Scalar other, Scalar alpha=1) -> (Tensor)", TORCHTRT_BINARY(addSub, Op::kSUB, true)})
+        .pattern({"aten::add.Tensor(Tensor self, Tensor other, Scalar alpha=1) -> (Tensor)",
+                  TORCHTRT_BINARY(addSub, Op::kSUM)})
+        .pattern({"aten::add_.Tensor(Tensor(a!) self, Tensor other, *, Scalar alpha=1) -> (Tensor(a!))",
+                  TORCHTRT_BINARY(addSub, Op::kSUM)})
+        .pattern({"aten::add.Scalar(Tensor self, Scalar other, Scalar alpha=1) -> (Tensor)",
+                  TORCHTRT_BINARY(addSub, Op::kSUM)})
+        .pattern({"aten::add_.Scalar(Tensor(a!) self, Scalar other, Scalar alpha=1) -> (Tensor(a!))",
+                  TORCHTRT_BINARY(addSub, Op::kSUM)})
+        .pattern({"aten::sub.Tensor(Tensor self, Tensor other, *, Scalar alpha=1) -> (Tensor)",
+                  TORCHTRT_BINARY(addSub, Op::kSUB)})
+        .pattern({"aten::sub_.Tensor(Tensor(a!) self, Tensor other, *, Scalar alpha=1) -> (Tensor(a!))",
+                  TORCHTRT_BINARY(addSub, Op::kSUB)})
+        .pattern({"aten::sub.Scalar(Tensor self, Scalar other, Scalar alpha=1) -> (Tensor)",
+                  TORCHTRT_BINARY(addSub, Op::kSUB)})
+        .pattern({"aten::sub_.Scalar(Tensor(a!) self, Scalar other, Scalar alpha=1) -> (Tensor(a!))",
+                  TORCHTRT_BINARY(addSub, Op::kSUB)})
+        .pattern({"aten::rsub.Tensor(Tensor self, Tensor other, *, Scalar alpha=1) -> (Tensor)",
+                  TORCHTRT_BINARY(addSub, Op::kSUB, true)})
+        .pattern({"aten::rsub.Scalar(Tensor self, Scalar other, Scalar alpha=1) -> (Tensor)",
+                  TORCHTRT_BINARY(addSub, Op::kSUB, true)})
         .pattern({"aten::mul.Tensor(Tensor self, Tensor other) -> (Tensor)", TORCHTRT_BINARY(binary, Op::kPROD)})
-        .pattern({"aten::mul_.Tensor(Tensor(a!) self, Tensor other) -> (Tensor(a!))", TORCHTRT_BINARY(binary, Op::kPROD)})
+        .pattern(
+            {"aten::mul_.Tensor(Tensor(a!) self, Tensor other) -> (Tensor(a!))", TORCHTRT_BINARY(binary, Op::kPROD)})
         .pattern({"aten::mul.Scalar(Tensor self, Scalar other) -> (Tensor)", TORCHTRT_BINARY(binary, Op::kPROD)})
-        .pattern({"aten::mul_.Scalar(Tensor(a!) self, Scalar other) -> (Tensor(a!))", TORCHTRT_BINARY(binary, Op::kPROD)})
+        .pattern(
+            {"aten::mul_.Scalar(Tensor(a!) self, Scalar other) -> (Tensor(a!))", TORCHTRT_BINARY(binary, Op::kPROD)})
         .pattern({"aten::div.Tensor(Tensor self, Tensor other) -> (Tensor)", divide})
         .pattern({"aten::div_.Tensor(Tensor(a!) self, Tensor other) -> (Tensor(a!))", divide})
         .pattern({"aten::div.Scalar(Tensor self, Scalar other) -> (Tensor)", divide})
@@ -92,23 +112,33 @@ auto elementwiseRegistrations =
         .pattern({"aten::div.Tensor_mode(Tensor self, Tensor other, *, str? rounding_mode) -> (Tensor)", divide})
         .pattern({"aten::div.Scalar_mode(Tensor self, Scalar other, *, str? rounding_mode) -> (Tensor)", divide})
         .pattern({"aten::floor_divide(Tensor self, Tensor other) -> (Tensor)", TORCHTRT_BINARY(binary, Op::kFLOOR_DIV)})
-        .pattern({"aten::floor_divide.Scalar(Tensor self, Scalar other) -> (Tensor)", TORCHTRT_BINARY(binary, Op::kFLOOR_DIV)})
-        .pattern({"aten::pow.Tensor_Tensor(Tensor self, Tensor exponent) -> (Tensor)", TORCHTRT_BINARY(binary, Op::kPOW)})
-        .pattern({"aten::pow.Tensor_Scalar(Tensor self, Scalar exponent) -> (Tensor)", TORCHTRT_BINARY(binary, Op::kPOW)})
+        .pattern({"aten::floor_divide.Scalar(Tensor self, Scalar other) -> (Tensor)",
+                  TORCHTRT_BINARY(binary, Op::kFLOOR_DIV)})
+        .pattern(
+            {"aten::pow.Tensor_Tensor(Tensor self, Tensor exponent) -> (Tensor)", TORCHTRT_BINARY(binary, Op::kPOW)})
+        .pattern(
+            {"aten::pow.Tensor_Scalar(Tensor self, Scalar exponent) -> (Tensor)", TORCHTRT_BINARY(binary, Op::kPOW)})
         .pattern({"aten::maximum(Tensor self, Tensor other) -> (Tensor)", TORCHTRT_BINARY(binary, Op::kMAX)})
         .pattern({"aten::minimum(Tensor self, Tensor other) -> (Tensor)", TORCHTRT_BINARY(binary, Op::kMIN)})
-        .pattern({"aten::eq.Tensor(Tensor self, Tensor other) -> (Tensor)", TORCHTRT_BINARY(compare, Op::kEQUAL, false)})
-        .pattern({"aten::eq.Scalar(Tensor self, Scalar other) -> (Tensor)", TORCHTRT_BINARY(compare, Op::kEQUAL, false)})
+        .pattern(
+            {"aten::eq.Tensor(Tensor self, Tensor other) -> (Tensor)", TORCHTRT_BINARY(compare, Op::kEQUAL, false)})
+        .pattern(
+            {"aten::eq.Scalar(Tensor self, Scalar other) -> (Tensor)", TORCHTRT_BINARY(compare, Op::kEQUAL, false)})
         .pattern({"aten::ne.Tensor(Tensor self, Tensor other) -> (Tensor)", TORCHTRT_BINARY(compare, Op::kEQUAL, true)})
         .pattern({"aten::ne.Scalar(Tensor self, Scalar other) -> (Tensor)", TORCHTRT_BINARY(compare, Op::kEQUAL, true)})
-        .pattern({"aten::gt.Tensor(Tensor self, Tensor other) -> (Tensor)", TORCHTRT_BINARY(compare, Op::kGREATER, false)})
-        .pattern({"aten::gt.Scalar(Tensor self, Scalar other) -> (Tensor)", TORCHTRT_BINARY(compare, Op::kGREATER, false)})
+        .pattern(
+            {"aten::gt.Tensor(Tensor self, Tensor other) -> (Tensor)", TORCHTRT_BINARY(compare, Op::kGREATER, false)})
+        .pattern(
+            {"aten::gt.Scalar(Tensor self, Scalar other) -> (Tensor)", TORCHTRT_BINARY(compare, Op::kGREATER, false)})
         .pattern({"aten::lt.Tensor(Tensor self, Tensor other) -> (Tensor)", TORCHTRT_BINARY(compare, Op::kLESS, false)})
         .pattern({"aten::lt.Scalar(Tensor self, Scalar other) -> (Tensor)", TORCHTRT_BINARY(compare, Op::kLESS, false)})
-        .pattern({"aten::ge.Tensor(Tensor self, Tensor other) -> (Tensor)", TORCHTRT_BINARY(compareOrEqual, Op::kGREATER)})
-        .pattern({"aten::ge.Scalar(Tensor self, Scalar other) -> (Tensor)", TORCHTRT_BINARY(compareOrEqual, Op::kGREATER)})
+        .pattern(
+            {"aten::ge.Tensor(Tensor self, Tensor other) -> (Tensor)", TORCHTRT_BINARY(compareOrEqual, Op::kGREATER)})
+        .pattern(
+            {"aten::ge.Scalar(Tensor self, Scalar other) -> (Tensor)", TORCHTRT_BINARY(compareOrEqual, Op::kGREATER)})
         .pattern({"aten::le.Tensor(Tensor self, Tensor other) -> (Tensor)", TORCHTRT_BINARY(compareOrEqual, Op::kLESS)})
-        .pattern({"aten::le.Scalar(Tensor self, Scalar other) -> (Tensor)", TORCHTRT_BINARY(compareOrEqual, Op::kLESS)});
+        .pattern(
+            {"aten::le.Scalar(Tensor self, Scalar other) -> (Tensor)", TORCHTRT_BINARY(compareOrEqual, Op::kLESS)});
 
 }  // namespace
 }  // namespace impl

@@ -34,14 +34,19 @@ bool scalarPow(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
 bool addcOp(ConversionCtx* ctx, const torch::jit::Node* n, args& a, E op) {
   const std::string name = util::node_info(n);
   trt::ITensor* self = a[0].ITensorOrFreeze(ctx);
-  trt::ITensor* t = addElementwise(ctx, op, a[1].ITensorOrFreeze(ctx), a[2].ITensorOrFreeze(ctx), name + " [t1 op t2]")->getOutput(0);
+  trt::ITensor* t =
+      addElementwise(ctx, op, a[1].ITensorOrFreeze(ctx), a[2].ITensorOrFreeze(ctx), name + " [t1 op t2]")->getOutput(0);
   double value = a[3].unwrapToDouble();
-  if (value != 1.0) t = addElementwise(ctx, E::kPROD, t, scalarConstant(ctx, value, t->getType(), name + " [value]"), name + " [scale]")->getOutput(0);
+  if (value != 1.0)
+    t = addElementwise(ctx, E::kPROD, t, scalarConstant(ctx, value, t->getType(), name + " [value]"), name + " [scale]")
+            ->getOutput(0);
   return bindOutput(ctx, n, addElementwise(ctx, E::kSUM, self, t, name)) != nullptr;
 }
 
 bool binaryTensors(ConversionCtx* ctx, const torch::jit::Node* n, args& a, E op) {
-  return bindOutput(ctx, n, addElementwise(ctx, op, a[0].ITensorOrFreeze(ctx), a[1].ITensorOrFreeze(ctx), util::node_info(n))) != nullptr;
+  return bindOutput(ctx, n,
+                    addElementwise(ctx, op, a[0].ITensorOrFreeze(ctx), a[1].ITensorOrFreeze(ctx),
+                                   util::node_info(n))) != nullptr;
 }
 
 // mish(x) = x * tanh(softplus(x)), softplus with PyTorch's threshold of 20.
@@ -54,7 +59,8 @@ bool mish(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
   return bindOutput(ctx, n, ctx->net->addElementWise(*x, *th->getOutput(0), E::kPROD)) != nullptr;
 }
 
-#define TORCHTRT_EW(fn, op) [](ConversionCtx* ctx, const torch::jit::Node* n, args& a) -> bool { return fn(ctx, n, a, op); }
+#define TORCHTRT_EW(fn, op) \
+  [](ConversionCtx* ctx, const torch::jit::Node* n, args& a) -> bool { return fn(ctx, n, a, op); }
 
 auto elementwiseExtraRegistrations =
     RegisterNodeConversionPatterns()
@@ -64,8 +70,10 @@ auto elementwiseExtraRegistrations =
         .pattern({"aten::square(Tensor self) -> Tensor", square})
         .pattern({"aten::square_(Tensor(a!) self) -> Tensor(a!)", square})
         .pattern({"aten::pow.Scalar(Scalar self, Tensor exponent) -> Tensor", scalarPow})
-        .pattern({"aten::addcmul(Tensor self, Tensor tensor1, Tensor tensor2, *, Scalar value=1) -> Tensor", TORCHTRT_EW(addcOp, E::kPROD)})
-        .pattern({"aten::addcdiv(Tensor self, Tensor tensor1, Tensor tensor2, *, Scalar value=1) -> Tensor", TORCHTRT_EW(addcOp, E::kDIV)})
+        .pattern({"aten::addcmul(Tensor self, Tensor tensor1, Tensor tensor2, *, Scalar value=1) -> Tensor",
+                  TORCHTRT_EW(addcOp, E::kPROD)})
+        .pattern({"aten::addcdiv(Tensor self, Tensor tensor1, Tensor tensor2, *, Scalar value=1) -> Tensor",
+                  TORCHTRT_EW(addcOp, E::kDIV)})
         .pattern({"aten::max.other(Tensor self, Tensor other) -> Tensor", TORCHTRT_EW(binaryTensors, E::kMAX)})
         .pattern({"aten::min.other(Tensor self, Tensor other) -> Tensor", TORCHTRT_EW(binaryTensors, E::kMIN)})
         .pattern({"aten::mish(Tensor self) -> Tensor", mish});

@@ -35,7 +35,8 @@ bool roll(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
   requireStaticShape(n, x, "the input");
   auto shifts = a[1].unwrapToIntList().vec();
   auto dimsArg = a[2].unwrapToIntList().vec();
-  TORCHTRT_CHECK(!dimsArg.empty() && shifts.size() == dimsArg.size(), "roll without dims (flattened) has no converter yet");
+  TORCHTRT_CHECK(!dimsArg.empty() && shifts.size() == dimsArg.size(),
+                 "roll without dims (flattened) has no converter yet");
   for (size_t i = 0; i < shifts.size(); ++i) {
     auto dims = util::toVec(x->getDimensions());
     int64_t d = util::normalizeDim(dimsArg[i], static_cast<int64_t>(dims.size()), n);
@@ -53,7 +54,8 @@ bool roll(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
     cat->setAxis(static_cast<int32_t>(d));
     x = cat->getOutput(0);
   }
-  ctx->AssociateValueAndTensor(n->outputs()[0], x == a[0].ITensorOrFreeze(ctx) ? ctx->net->addIdentity(*x)->getOutput(0) : x);
+  ctx->AssociateValueAndTensor(n->outputs()[0],
+                               x == a[0].ITensorOrFreeze(ctx) ? ctx->net->addIdentity(*x)->getOutput(0) : x);
   return true;
 }
 
@@ -65,8 +67,10 @@ bool unflatten(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
   auto sizes = a[2].unwrapToIntList().vec();
   int64_t known = 1, unknown = -1;
   for (size_t i = 0; i < sizes.size(); ++i) {
-    if (sizes[i] == -1) unknown = static_cast<int64_t>(i);
-    else known *= sizes[i];
+    if (sizes[i] == -1)
+      unknown = static_cast<int64_t>(i);
+    else
+      known *= sizes[i];
   }
   if (unknown >= 0) sizes[unknown] = known ? dims[d] / known : 0;
   std::vector<int64_t> out(dims.begin(), dims.begin() + d);
@@ -83,13 +87,15 @@ bool pixelShuffle(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
   auto d = util::toVec(in->getDimensions());
   TORCHTRT_CHECK(d.size() == 4, "pixel_shuffle expects a 4-D input, got " << in->getDimensions().str());
   int64_t r = a[1].unwrapToInt();
-  TORCHTRT_CHECK(r > 0 && d[1] % (r * r) == 0, "pixel_shuffle: channels " << d[1] << " do not divide by upscale_factor^2 = " << r * r);
+  TORCHTRT_CHECK(r > 0 && d[1] % (r * r) == 0,
+                 "pixel_shuffle: channels " << d[1] << " do not divide by upscale_factor^2 = " << r * r);
   auto* s = ctx->net->addShuffle(*in);
   s->setZeroIsPlaceholder(false);
   s->setReshapeDimensions(util::toDims(std::vector<int64_t>{d[0], d[1] / (r * r), r, r, d[2], d[3]}));
   s->setSecondTranspose(toPermutation({0, 1, 4, 2, 5, 3}));
   s->setName((util::node_info(n) + " [split channels]").c_str());
-  ctx->AssociateValueAndTensor(n->outputs()[0], reshape(ctx, s->getOutput(0), {d[0], d[1] / (r * r), d[2] * r, d[3] * r}, util::node_info(n)));
+  ctx->AssociateValueAndTensor(
+      n->outputs()[0], reshape(ctx, s->getOutput(0), {d[0], d[1] / (r * r), d[2] * r, d[3] * r}, util::node_info(n)));
   return true;
 }
 

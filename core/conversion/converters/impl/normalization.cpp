@@ -29,7 +29,8 @@ bool layerNorm(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
   auto* var = ctx->net->addReduce(*squared, trt::ReduceOperation::kAVG, axes, true);
   var->setName((name + " [variance]").c_str());
   trt::ITensor* eps = scalarConstant(ctx, a[4].unwrapToDouble(), x->getType(), name + " [eps]");
-  auto* stddev = ctx->net->addUnary(*ew(ctx, E::kSUM, var->getOutput(0), eps, name + " [var+eps]"), trt::UnaryOperation::kSQRT);
+  auto* stddev =
+      ctx->net->addUnary(*ew(ctx, E::kSUM, var->getOutput(0), eps, name + " [var+eps]"), trt::UnaryOperation::kSQRT);
   stddev->setName((name + " [std]").c_str());
   trt::ITensor* out = ew(ctx, E::kDIV, centered, stddev->getOutput(0), name + " [normalize]");
   if (!a[2].isNone()) out = ew(ctx, E::kPROD, out, a[2].ITensorOrFreeze(ctx), name + " [weight]");
@@ -59,7 +60,8 @@ bool logSoftmax(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
 
 auto normalizationRegistrations =
     RegisterNodeConversionPatterns()
-        .pattern({"aten::layer_norm(Tensor input, int[] normalized_shape, Tensor? weight=None, Tensor? bias=None, float eps=1e-05, "
+        .pattern({"aten::layer_norm(Tensor input, int[] normalized_shape, Tensor? weight=None, Tensor? bias=None, "
+                  "float eps=1e-05, "
                   "bool cudnn_enable=True) -> (Tensor)",
                   layerNorm})
         .pattern({"aten::log_softmax.int(Tensor self, int dim, ScalarType? dtype=None) -> (Tensor)", logSoftmax});

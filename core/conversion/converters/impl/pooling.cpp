@@ -10,7 +10,8 @@ namespace {
 
 std::vector<int64_t> expand(std::vector<int64_t> v, int64_t nd, const char* what, const torch::jit::Node* n) {
   if (v.size() == 1) v.assign(nd, v[0]);
-  TORCHTRT_CHECK(static_cast<int64_t>(v.size()) == nd, what << " of " << util::node_info(n) << " has " << v.size() << " values, expected " << nd);
+  TORCHTRT_CHECK(static_cast<int64_t>(v.size()) == nd,
+                 what << " of " << util::node_info(n) << " has " << v.size() << " values, expected " << nd);
   return v;
 }
 
@@ -62,32 +63,41 @@ bool adaptivePool(ConversionCtx* ctx, const torch::jit::Node* n, args& a, int64_
   return true;
 }
 
-#define TORCHTRT_POOL_PATTERNS(nd)                                                                                  \
-  .pattern({"aten::max_pool" #nd "d(Tensor self, int[" #nd "] kernel_size, int[" #nd "] stride=[], int[" #nd        \
-            "] padding=0, int[" #nd "] dilation=1, bool ceil_mode=False) -> (Tensor)",                              \
-            [](ConversionCtx* ctx, const torch::jit::Node* n, args& a) -> bool {                                    \
-              return pool(ctx, n, a, nd, trt::PoolingType::kMAX);                                                   \
-            }})                                                                                                     \
-      .pattern({"aten::adaptive_avg_pool" #nd "d(Tensor self, int[" #nd "] output_size) -> (Tensor)",               \
-                [](ConversionCtx* ctx, const torch::jit::Node* n, args& a) -> bool {                                \
-                  return adaptivePool(ctx, n, a, nd, trt::PoolingType::kAVERAGE);                                   \
-                }})                                                                                                 \
-      .pattern({"aten::adaptive_max_pool" #nd "d(Tensor self, int[" #nd "] output_size) -> (Tensor, Tensor)",       \
-                [](ConversionCtx* ctx, const torch::jit::Node* n, args& a) -> bool {                                \
-                  return adaptivePool(ctx, n, a, nd, trt::PoolingType::kMAX);                                       \
+#define TORCHTRT_POOL_PATTERNS(nd)                                                                            \
+  .pattern({"aten::max_pool" #nd "d(Tensor self, int[" #nd "] kernel_size, int[" #nd "] stride=[], int[" #nd  \
+            "] padding=0, int[" #nd "] dilation=1, bool ceil_mode=False) -> (Tensor)",                        \
+            [](ConversionCtx* ctx, const torch::jit::Node* n, args& a) -> bool {                              \
+              return pool(ctx, n, a, nd, trt::PoolingType::kMAX);                                             \
+            }})                                                                                               \
+      .pattern({"aten::adaptive_avg_pool" #nd "d(Tensor self, int[" #nd "] output_size) -> (Tensor)",         \
+                [](ConversionCtx* ctx, const torch::jit::Node* n, args& a) -> bool {                          \
+                  return adaptivePool(ctx, n, a, nd, trt::PoolingType::kAVERAGE);                             \
+                }})                                                                                           \
+      .pattern({"aten::adaptive_max_pool" #nd "d(Tensor self, int[" #nd "] output_size) -> (Tensor, Tensor)", \
+                [](ConversionCtx* ctx, const torch::jit::Node* n, args& a) -> bool {                          \
+                  return adaptivePool(ctx, n, a, nd, trt::PoolingType::kMAX);                                 \
                 }})
 
-auto poolingRegistrations =
-    RegisterNodeConversionPatterns() TORCHTRT_POOL_PATTERNS(1) TORCHTRT_POOL_PATTERNS(2) TORCHTRT_POOL_PATTERNS(3)
-        .pattern({"aten::avg_pool1d(Tensor self, int[1] kernel_size, int[1] stride=[], int[1] padding=0, bool ceil_mode=False, "
-                  "bool count_include_pad=True) -> (Tensor)",
-                  [](ConversionCtx* ctx, const torch::jit::Node* n, args& a) -> bool { return pool(ctx, n, a, 1, trt::PoolingType::kAVERAGE); }})
-        .pattern({"aten::avg_pool2d(Tensor self, int[2] kernel_size, int[2] stride=[], int[2] padding=0, bool ceil_mode=False, "
-                  "bool count_include_pad=True, int? divisor_override=None) -> (Tensor)",
-                  [](ConversionCtx* ctx, const torch::jit::Node* n, args& a) -> bool { return pool(ctx, n, a, 2, trt::PoolingType::kAVERAGE); }})
-        .pattern({"aten::avg_pool3d(Tensor self, int[3] kernel_size, int[3] stride=[], int[3] padding=0, bool ceil_mode=False, "
-                  "bool count_include_pad=True, int? divisor_override=None) -> (Tensor)",
-                  [](ConversionCtx* ctx, const torch::jit::Node* n, args& a) -> bool { return pool(ctx, n, a, 3, trt::PoolingType::kAVERAGE); }});
+auto poolingRegistrations = RegisterNodeConversionPatterns() TORCHTRT_POOL_PATTERNS(1) TORCHTRT_POOL_PATTERNS(2)
+                                TORCHTRT_POOL_PATTERNS(3)
+                                    .pattern({"aten::avg_pool1d(Tensor self, int[1] kernel_size, int[1] stride=[], "
+                                              "int[1] padding=0, bool ceil_mode=False, "
+                                              "bool count_include_pad=True) -> (Tensor)",
+                                              [](ConversionCtx* ctx, const torch::jit::Node* n, args& a) -> bool {
+                                                return pool(ctx, n, a, 1, trt::PoolingType::kAVERAGE);
+                                              }})
+                                    .pattern({"aten::avg_pool2d(Tensor self, int[2] kernel_size, int[2] stride=[], "
+                                              "int[2] padding=0, bool ceil_mode=False, "
+                                              "bool count_include_pad=True, int? divisor_override=None) -> (Tensor)",
+                                              [](ConversionCtx* ctx, const torch::jit::Node* n, args& a) -> bool {
+                                                return pool(ctx, n, a, 2, trt::PoolingType::kAVERAGE);
+                                              }})
+                                    .pattern({"aten::avg_pool3d(Tensor self, int[3] kernel_size, int[3] stride=[], "
+                                              "int[3] padding=0, bool ceil_mode=False, "
+                                              "bool count_include_pad=True, int? divisor_override=None) -> (Tensor)",
+                                              [](ConversionCtx* ctx, const torch::jit::Node* n, args& a) -> bool {
+                                                return pool(ctx, n, a, 3, trt::PoolingType::kAVERAGE);
+                                              }});
 
 }  // namespace
 }  // namespace impl

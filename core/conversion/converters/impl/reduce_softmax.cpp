@@ -50,25 +50,33 @@ bool reduce(ConversionCtx* ctx, const torch::jit::Node* n, args& a, trt::ReduceO
   uint32_t mask = axesMask(n, in, hasDims ? a[1] : allDims);
   bool keep = hasDims ? a[2].unwrapToBool() : false;
   size_t dtypeIndex = hasDims ? 3 : 1;
-  TORCHTRT_CHECK(a.size() <= dtypeIndex || a[dtypeIndex].isNone(), "reductions with a dtype argument have no converter yet");
+  TORCHTRT_CHECK(a.size() <= dtypeIndex || a[dtypeIndex].isNone(),
+                 "reductions with a dtype argument have no converter yet");
   auto* layer = ctx->net->addReduce(*in, op, mask, keep);
   return bindOutput(ctx, n, layer) != nullptr;
 }
 
-#define TORCHTRT_REDUCE(op, dims) \
-  [](ConversionCtx* ctx, const torch::jit::Node* n, args& a) -> bool { return reduce(ctx, n, a, trt::ReduceOperation::op, dims); }
+#define TORCHTRT_REDUCE(op, dims)                                      \
+  [](ConversionCtx* ctx, const torch::jit::Node* n, args& a) -> bool { \
+    return reduce(ctx, n, a, trt::ReduceOperation::op, dims);          \
+  }
 
 auto reduceRegistrations =
     RegisterNodeConversionPatterns()
         .pattern({"aten::softmax.int(Tensor self, int dim, ScalarType? dtype=None) -> (Tensor)", softmax})
         .pattern({"aten::_softmax(Tensor self, int dim, bool half_to_float) -> (Tensor)", softmax})
         .pattern({"aten::mean(Tensor self, *, ScalarType? dtype=None) -> (Tensor)", TORCHTRT_REDUCE(kAVG, false)})
-        .pattern({"aten::mean.dim(Tensor self, int[1]? dim, bool keepdim=False, *, ScalarType? dtype=None) -> (Tensor)", TORCHTRT_REDUCE(kAVG, true)})
+        .pattern({"aten::mean.dim(Tensor self, int[1]? dim, bool keepdim=False, *, ScalarType? dtype=None) -> (Tensor)",
+                  TORCHTRT_REDUCE(kAVG, true)})
         .pattern({"aten::sum(Tensor self, *, ScalarType? dtype=None) -> (Tensor)", TORCHTRT_REDUCE(kSUM, false)})
-        .pattern({"aten::sum.dim_IntList(Tensor self, int[1]? dim, bool keepdim=False, *, ScalarType? dtype=None) -> (Tensor)", TORCHTRT_REDUCE(kSUM, true)})
+        .pattern({"aten::sum.dim_IntList(Tensor self, int[1]? dim, bool keepdim=False, *, ScalarType? dtype=None) -> "
+                  "(Tensor)",
+                  TORCHTRT_REDUCE(kSUM, true)})
         .pattern({"aten::prod(Tensor self, *, ScalarType? dtype=None) -> (Tensor)", TORCHTRT_REDUCE(kPROD, false)})
-        .pattern({"aten::amax(Tensor self, int[1] dim=[], bool keepdim=False) -> (Tensor)", TORCHTRT_REDUCE(kMAX, true)})
-        .pattern({"aten::amin(Tensor self, int[1] dim=[], bool keepdim=False) -> (Tensor)", TORCHTRT_REDUCE(kMIN, true)});
+        .pattern(
+            {"aten::amax(Tensor self, int[1] dim=[], bool keepdim=False) -> (Tensor)", TORCHTRT_REDUCE(kMAX, true)})
+        .pattern(
+            {"aten::amin(Tensor self, int[1] dim=[], bool keepdim=False) -> (Tensor)", TORCHTRT_REDUCE(kMIN, true)});
 
 }  // namespace
 }  // namespace impl

@@ -16,7 +16,8 @@ bool flatten(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
     ctx->AssociateValueAndTensor(n->outputs()[0], reshape(ctx, in, {1}, util::node_info(n)));
     return true;
   }
-  int64_t start = util::normalizeDim(a[1].unwrapToInt(), rank, n), end = util::normalizeDim(a[2].unwrapToInt(), rank, n);
+  int64_t start = util::normalizeDim(a[1].unwrapToInt(), rank, n),
+          end = util::normalizeDim(a[2].unwrapToInt(), rank, n);
   TORCHTRT_CHECK(start <= end, "flatten start_dim " << start << " is after end_dim " << end);
   std::vector<int64_t> out(dims.begin(), dims.begin() + start);
   int64_t merged = 1;
@@ -29,7 +30,8 @@ bool flatten(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
   out.insert(out.end(), dims.begin() + end + 1, dims.end());
   int dynamicCount = 0;
   for (int64_t d : out) dynamicCount += d < 0;
-  TORCHTRT_CHECK(dynamicCount <= 1, "flatten of " << in->getDimensions().str() << " with several dynamic dimensions needs shape tensors");
+  TORCHTRT_CHECK(dynamicCount <= 1,
+                 "flatten of " << in->getDimensions().str() << " with several dynamic dimensions needs shape tensors");
   auto* layer = ctx->net->addShuffle(*in);
   layer->setReshapeDimensions(util::toDims(out));
   return bindOutput(ctx, n, layer) != nullptr;
@@ -47,7 +49,8 @@ bool view(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
 bool permute(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
   trt::ITensor* in = a[0].ITensorOrFreeze(ctx);
   auto order = a[1].unwrapToIntList().vec();
-  TORCHTRT_CHECK(static_cast<int64_t>(order.size()) == rankOf(in), "permute order has " << order.size() << " entries for a rank-" << rankOf(in) << " tensor");
+  TORCHTRT_CHECK(static_cast<int64_t>(order.size()) == rankOf(in),
+                 "permute order has " << order.size() << " entries for a rank-" << rankOf(in) << " tensor");
   for (auto& d : order) d = util::normalizeDim(d, rankOf(in), n);
   auto* layer = ctx->net->addShuffle(*in);
   layer->setFirstTranspose(toPermutation(order));
@@ -97,13 +100,16 @@ bool squeeze(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
   std::vector<bool> drop(rank, false);
   if (a.size() == 1) {
     for (int64_t i = 0; i < rank; ++i) {
-      TORCHTRT_CHECK(dims[i] >= 0, "squeeze without dims on a dynamic shape " << in->getDimensions().str() << " is ambiguous");
+      TORCHTRT_CHECK(dims[i] >= 0,
+                     "squeeze without dims on a dynamic shape " << in->getDimensions().str() << " is ambiguous");
       drop[i] = dims[i] == 1;
     }
   } else {
     std::vector<int64_t> which;
-    if (a[1].IValue()->isInt()) which.push_back(a[1].unwrapToInt());
-    else which = a[1].unwrapToIntList().vec();
+    if (a[1].IValue()->isInt())
+      which.push_back(a[1].unwrapToInt());
+    else
+      which = a[1].unwrapToIntList().vec();
     for (int64_t d : which) {
       if (rank == 0) continue;
       int64_t k = util::normalizeDim(d, rank, n);

@@ -40,7 +40,8 @@ bool slice(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
   start = std::min(std::max<int64_t>(start, 0), size);
   end = std::min(std::max<int64_t>(end, start), size);
   int64_t length = (end - start + step - 1) / step;
-  ctx->AssociateValueAndTensor(n->outputs()[0], sliceAlong(ctx, in, dim, length ? start : 0, length, step, util::node_info(n)));
+  ctx->AssociateValueAndTensor(n->outputs()[0],
+                               sliceAlong(ctx, in, dim, length ? start : 0, length, step, util::node_info(n)));
   return true;
 }
 
@@ -50,8 +51,9 @@ bool narrow(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
   int64_t dim = util::normalizeDim(a[1].unwrapToInt(), static_cast<int64_t>(dims.size()), n);
   int64_t start = a[2].unwrapToInt(), length = a[3].unwrapToInt();
   if (start < 0) start += dims[dim];
-  TORCHTRT_CHECK(start >= 0 && length >= 0 && start + length <= dims[dim],
-                 "narrow(" << start << ", " << length << ") is out of range for dimension " << dim << " of size " << dims[dim]);
+  TORCHTRT_CHECK(
+      start >= 0 && length >= 0 && start + length <= dims[dim],
+      "narrow(" << start << ", " << length << ") is out of range for dimension " << dim << " of size " << dims[dim]);
   ctx->AssociateValueAndTensor(n->outputs()[0], sliceAlong(ctx, in, dim, start, length, 1, util::node_info(n)));
   return true;
 }
@@ -62,7 +64,9 @@ bool select(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
   int64_t dim = util::normalizeDim(a[1].unwrapToInt(), static_cast<int64_t>(dims.size()), n);
   int64_t index = a[2].unwrapToInt();
   if (index < 0) index += dims[dim];
-  TORCHTRT_CHECK(index >= 0 && index < dims[dim], "select index " << a[2].unwrapToInt() << " is out of range for dimension " << dim << " of size " << dims[dim]);
+  TORCHTRT_CHECK(index >= 0 && index < dims[dim], "select index " << a[2].unwrapToInt()
+                                                                  << " is out of range for dimension " << dim
+                                                                  << " of size " << dims[dim]);
   trt::ITensor* s = sliceAlong(ctx, in, dim, index, 1, 1, util::node_info(n));
   dims.erase(dims.begin() + dim);
   ctx->AssociateValueAndTensor(n->outputs()[0], reshape(ctx, s, dims, util::node_info(n) + " [drop dim]"));
@@ -70,13 +74,14 @@ bool select(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
 }
 
 // Binds the pieces of `in` along `dim` with the given sizes to the node's list output.
-bool splitInto(ConversionCtx* ctx, const torch::jit::Node* n, trt::ITensor* in, int64_t dim, const std::vector<int64_t>& sizes,
-               bool squeeze) {
+bool splitInto(ConversionCtx* ctx, const torch::jit::Node* n, trt::ITensor* in, int64_t dim,
+               const std::vector<int64_t>& sizes, bool squeeze) {
   auto dims = util::toVec(in->getDimensions());
   std::vector<trt::ITensor*> pieces;
   int64_t offset = 0;
   for (size_t i = 0; i < sizes.size(); ++i) {
-    trt::ITensor* p = sliceAlong(ctx, in, dim, sizes[i] ? offset : 0, sizes[i], 1, util::node_info(n) + " [" + std::to_string(i) + "]");
+    trt::ITensor* p = sliceAlong(ctx, in, dim, sizes[i] ? offset : 0, sizes[i], 1,
+                                 util::node_info(n) + " [" + std::to_string(i) + "]");
     if (squeeze) {
       auto d = dims;
       d.erase(d.begin() + dim);
@@ -85,7 +90,8 @@ bool splitInto(ConversionCtx* ctx, const torch::jit::Node* n, trt::ITensor* in, 
     pieces.push_back(p);
     offset += sizes[i];
   }
-  TORCHTRT_CHECK(offset == dims[dim], "split sizes add up to " << offset << " but dimension " << dim << " has size " << dims[dim]);
+  TORCHTRT_CHECK(offset == dims[dim],
+                 "split sizes add up to " << offset << " but dimension " << dim << " has size " << dims[dim]);
   ctx->tensor_list_map[n->outputs()[0]] = pieces;
   return true;
 }
@@ -134,7 +140,8 @@ trt::ITensor* expandTo(ConversionCtx* ctx, const torch::jit::Node* n, trt::ITens
   for (size_t i = 0; i < target.size(); ++i) {
     int64_t have = i >= lead ? dims[i - lead] : 1;
     if (target[i] == -1) target[i] = have;
-    TORCHTRT_CHECK(have == target[i] || have == 1, "cannot expand dimension " << i << " of size " << have << " to " << target[i]);
+    TORCHTRT_CHECK(have == target[i] || have == 1,
+                   "cannot expand dimension " << i << " of size " << have << " to " << target[i]);
     if (have != target[i]) onesShape[i] = target[i];
   }
   at::Tensor ones = at::ones(onesShape, at::TensorOptions().dtype(util::TRTDataTypeToScalarType(in->getType())));
@@ -153,7 +160,8 @@ bool expand(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
 
 bool expandAs(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
   trt::ITensor* in = a[0].ITensorOrFreeze(ctx);
-  std::vector<int64_t> target = a[1].isITensor() ? util::toVec(a[1].ITensor()->getDimensions()) : a[1].unwrapToTensor().sizes().vec();
+  std::vector<int64_t> target =
+      a[1].isITensor() ? util::toVec(a[1].ITensor()->getDimensions()) : a[1].unwrapToTensor().sizes().vec();
   requireStaticShape(n, in, "the input");
   ctx->AssociateValueAndTensor(n->outputs()[0], expandTo(ctx, n, in, target));
   return true;
@@ -163,7 +171,8 @@ bool repeat(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
   trt::ITensor* in = a[0].ITensorOrFreeze(ctx);
   auto dims = staticDims(n, in);
   auto repeats = a[1].unwrapToIntList().vec();
-  TORCHTRT_CHECK(repeats.size() >= dims.size(), "repeat needs at least as many repeats (" << repeats.size() << ") as dims (" << dims.size() << ")");
+  TORCHTRT_CHECK(repeats.size() >= dims.size(),
+                 "repeat needs at least as many repeats (" << repeats.size() << ") as dims (" << dims.size() << ")");
   if (repeats.size() > dims.size()) {
     dims.insert(dims.begin(), repeats.size() - dims.size(), 1);
     in = reshape(ctx, in, dims, util::node_info(n) + " [add dims]");
@@ -189,7 +198,9 @@ bool repeat(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
 
 auto slicingRegistrations =
     RegisterNodeConversionPatterns()
-        .pattern({"aten::slice.Tensor(Tensor(a) self, int dim=0, SymInt? start=None, SymInt? end=None, SymInt step=1) -> Tensor(a)", slice})
+        .pattern({"aten::slice.Tensor(Tensor(a) self, int dim=0, SymInt? start=None, SymInt? end=None, SymInt step=1) "
+                  "-> Tensor(a)",
+                  slice})
         .pattern({"aten::narrow(Tensor(a) self, int dim, SymInt start, SymInt length) -> Tensor(a)", narrow})
         .pattern({"aten::select.int(Tensor(a) self, int dim, SymInt index) -> Tensor(a)", select})
         .pattern({"aten::chunk(Tensor(a -> *) self, int chunks, int dim=0) -> Tensor(a)[]", chunk})

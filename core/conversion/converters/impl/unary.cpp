@@ -9,7 +9,9 @@ namespace impl {
 namespace {
 using U = trt::UnaryOperation;
 
-bool isFloat(trt::DataType t) { return t == trt::DataType::kFLOAT || t == trt::DataType::kHALF || t == trt::DataType::kBF16; }
+bool isFloat(trt::DataType t) {
+  return t == trt::DataType::kFLOAT || t == trt::DataType::kHALF || t == trt::DataType::kBF16;
+}
 
 // Float functions of integer tensors compute in float, as PyTorch promotes them.
 trt::ITensor* asFloat(ConversionCtx* ctx, const torch::jit::Node* n, trt::ITensor* t) {
@@ -58,15 +60,22 @@ bool clamp(ConversionCtx* ctx, const torch::jit::Node* n, args& a, bool hasMin, 
   if (hi && hi->isNone()) hi = nullptr;
   TORCHTRT_CHECK(lo || hi, "clamp needs at least one of min and max in " << util::node_info(n));
   const std::string name = util::node_info(n);
-  if (x->getType() == trt::DataType::kFLOAT && lo && hi && lo->isIValue() && hi->isIValue() && lo->IValue()->isScalar() && hi->IValue()->isScalar()) {
+  if (x->getType() == trt::DataType::kFLOAT && lo && hi && lo->isIValue() && hi->isIValue() &&
+      lo->IValue()->isScalar() && hi->IValue()->isScalar()) {
     auto* clip = ctx->net->addActivation(*x, trt::ActivationType::kCLIP);
     clip->setAlpha(static_cast<float>(lo->unwrapToDouble()));
     clip->setBeta(static_cast<float>(hi->unwrapToDouble()));
     return bindOutput(ctx, n, clip) != nullptr;
   }
   trt::ITensor* out = x;
-  if (lo) out = addElementwise(ctx, trt::ElementWiseOperation::kMAX, out, tensorOrScalar(ctx, *lo, x, name + " [min]"), name + " [max with min]")->getOutput(0);
-  if (hi) out = addElementwise(ctx, trt::ElementWiseOperation::kMIN, out, tensorOrScalar(ctx, *hi, x, name + " [max]"), name + " [min with max]")->getOutput(0);
+  if (lo)
+    out = addElementwise(ctx, trt::ElementWiseOperation::kMAX, out, tensorOrScalar(ctx, *lo, x, name + " [min]"),
+                         name + " [max with min]")
+              ->getOutput(0);
+  if (hi)
+    out = addElementwise(ctx, trt::ElementWiseOperation::kMIN, out, tensorOrScalar(ctx, *hi, x, name + " [max]"),
+                         name + " [min with max]")
+              ->getOutput(0);
   ctx->AssociateValueAndTensor(n->outputs()[0], out);
   return true;
 }
@@ -74,33 +83,46 @@ bool clamp(ConversionCtx* ctx, const torch::jit::Node* n, args& a, bool hasMin, 
 #define TORCHTRT_UNARY(name, op)                                                                                     \
   .pattern({"aten::" #name "(Tensor self) -> (Tensor)",                                                              \
             [](ConversionCtx* ctx, const torch::jit::Node* n, args& a) -> bool { return unary(ctx, n, a, U::op); }}) \
-      .pattern({"aten::" #name "_(Tensor(a!) self) -> (Tensor(a!))",                                                 \
-                [](ConversionCtx* ctx, const torch::jit::Node* n, args& a) -> bool { return unary(ctx, n, a, U::op); }})
+      .pattern(                                                                                                      \
+          {"aten::" #name "_(Tensor(a!) self) -> (Tensor(a!))",                                                      \
+           [](ConversionCtx* ctx, const torch::jit::Node* n, args& a) -> bool { return unary(ctx, n, a, U::op); }})
 
-#define TORCHTRT_CLAMP(fn, lo, hi) [](ConversionCtx* ctx, const torch::jit::Node* n, args& a) -> bool { return fn(ctx, n, a, lo, hi); }
+#define TORCHTRT_CLAMP(fn, lo, hi) \
+  [](ConversionCtx* ctx, const torch::jit::Node* n, args& a) -> bool { return fn(ctx, n, a, lo, hi); }
 
 auto unaryRegistrations =
-    RegisterNodeConversionPatterns()
-        TORCHTRT_UNARY(exp, kEXP) TORCHTRT_UNARY(log, kLOG) TORCHTRT_UNARY(sqrt, kSQRT) TORCHTRT_UNARY(reciprocal, kRECIP)
-        TORCHTRT_UNARY(abs, kABS) TORCHTRT_UNARY(neg, kNEG) TORCHTRT_UNARY(sin, kSIN) TORCHTRT_UNARY(cos, kCOS)
-        TORCHTRT_UNARY(tan, kTAN) TORCHTRT_UNARY(sinh, kSINH) TORCHTRT_UNARY(cosh, kCOSH) TORCHTRT_UNARY(asin, kASIN)
-        TORCHTRT_UNARY(acos, kACOS) TORCHTRT_UNARY(atan, kATAN) TORCHTRT_UNARY(asinh, kASINH) TORCHTRT_UNARY(acosh, kACOSH)
-        TORCHTRT_UNARY(atanh, kATANH) TORCHTRT_UNARY(ceil, kCEIL) TORCHTRT_UNARY(floor, kFLOOR) TORCHTRT_UNARY(round, kROUND)
-        TORCHTRT_UNARY(erf, kERF) TORCHTRT_UNARY(sign, kSIGN)
-        .pattern({"aten::rsqrt(Tensor self) -> (Tensor)", rsqrt})
-        .pattern({"aten::rsqrt_(Tensor(a!) self) -> (Tensor(a!))", rsqrt})
-        .pattern({"aten::logical_not(Tensor self) -> (Tensor)", logicalNot})
-        .pattern({"aten::isinf(Tensor self) -> (Tensor)",
-                  [](ConversionCtx* ctx, const torch::jit::Node* n, args& a) -> bool { return predicate(ctx, n, a, U::kISINF); }})
-        .pattern({"aten::isnan(Tensor self) -> (Tensor)",
-                  [](ConversionCtx* ctx, const torch::jit::Node* n, args& a) -> bool { return predicate(ctx, n, a, U::kISNAN); }})
-        .pattern({"aten::clamp(Tensor self, Scalar? min=None, Scalar? max=None) -> (Tensor)", TORCHTRT_CLAMP(clamp, true, true)})
-        .pattern({"aten::clamp_(Tensor(a!) self, Scalar? min=None, Scalar? max=None) -> (Tensor(a!))", TORCHTRT_CLAMP(clamp, true, true)})
-        .pattern({"aten::clamp.Tensor(Tensor self, Tensor? min=None, Tensor? max=None) -> (Tensor)", TORCHTRT_CLAMP(clamp, true, true)})
-        .pattern({"aten::clamp_min(Tensor self, Scalar min) -> (Tensor)", TORCHTRT_CLAMP(clamp, true, false)})
-        .pattern({"aten::clamp_min_(Tensor(a!) self, Scalar min) -> (Tensor(a!))", TORCHTRT_CLAMP(clamp, true, false)})
-        .pattern({"aten::clamp_max(Tensor self, Scalar max) -> (Tensor)", TORCHTRT_CLAMP(clamp, false, true)})
-        .pattern({"aten::clamp_max_(Tensor(a!) self, Scalar max) -> (Tensor(a!))", TORCHTRT_CLAMP(clamp, false, true)});
+    RegisterNodeConversionPatterns() TORCHTRT_UNARY(exp, kEXP) TORCHTRT_UNARY(log, kLOG) TORCHTRT_UNARY(sqrt, kSQRT)
+        TORCHTRT_UNARY(reciprocal, kRECIP) TORCHTRT_UNARY(abs, kABS) TORCHTRT_UNARY(neg, kNEG) TORCHTRT_UNARY(
+            sin, kSIN) TORCHTRT_UNARY(cos, kCOS) TORCHTRT_UNARY(tan, kTAN) TORCHTRT_UNARY(sinh, kSINH)
+            TORCHTRT_UNARY(cosh, kCOSH) TORCHTRT_UNARY(asin, kASIN) TORCHTRT_UNARY(acos, kACOS) TORCHTRT_UNARY(
+                atan, kATAN) TORCHTRT_UNARY(asinh, kASINH) TORCHTRT_UNARY(acosh, kACOSH) TORCHTRT_UNARY(atanh, kATANH)
+                TORCHTRT_UNARY(ceil, kCEIL) TORCHTRT_UNARY(floor, kFLOOR) TORCHTRT_UNARY(round, kROUND)
+                    TORCHTRT_UNARY(erf, kERF) TORCHTRT_UNARY(sign, kSIGN)
+                        .pattern({"aten::rsqrt(Tensor self) -> (Tensor)", rsqrt})
+                        .pattern({"aten::rsqrt_(Tensor(a!) self) -> (Tensor(a!))", rsqrt})
+                        .pattern({"aten::logical_not(Tensor self) -> (Tensor)", logicalNot})
+                        .pattern({"aten::isinf(Tensor self) -> (Tensor)",
+                                  [](ConversionCtx* ctx, const torch::jit::Node* n, args& a) -> bool {
+                                    return predicate(ctx, n, a, U::kISINF);
+                                  }})
+                        .pattern({"aten::isnan(Tensor self) -> (Tensor)",
+                                  [](ConversionCtx* ctx, const torch::jit::Node* n, args& a) -> bool {
+                                    return predicate(ctx, n, a, U::kISNAN);
+                                  }})
+                        .pattern({"aten::clamp(Tensor self, Scalar? min=None, Scalar? max=None) -> (Tensor)",
+                                  TORCHTRT_CLAMP(clamp, true, true)})
+                        .pattern({"aten::clamp_(Tensor(a!) self, Scalar? min=None, Scalar? max=None) -> (Tensor(a!))",
+                                  TORCHTRT_CLAMP(clamp, true, true)})
+                        .pattern({"aten::clamp.Tensor(Tensor self, Tensor? min=None, Tensor? max=None) -> (Tensor)",
+                                  TORCHTRT_CLAMP(clamp, true, true)})
+                        .pattern({"aten::clamp_min(Tensor self, Scalar min) -> (Tensor)",
+                                  TORCHTRT_CLAMP(clamp, true, false)})
+                        .pattern({"aten::clamp_min_(Tensor(a!) self, Scalar min) -> (Tensor(a!))",
+                                  TORCHTRT_CLAMP(clamp, true, false)})
+                        .pattern({"aten::clamp_max(Tensor self, Scalar max) -> (Tensor)",
+                                  TORCHTRT_CLAMP(clamp, false, true)})
+                        .pattern({"aten::clamp_max_(Tensor(a!) self, Scalar max) -> (Tensor(a!))",
+                                  TORCHTRT_CLAMP(clamp, false, true)});
 
 }  // namespace
 }  // namespace impl

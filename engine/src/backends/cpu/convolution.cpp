@@ -14,7 +14,8 @@ struct Geometry {
 
 Geometry geometry(const IConvolutionLayer& conv, const Dims& in, const Dims& out) {
   const int nd = conv.getKernelSizeNd().nbDims;
-  Dims stride = layer_util::spatialOr(conv.getStrideNd(), nd, 1), pre = layer_util::spatialOr(conv.getPrePadding(), nd, 0),
+  Dims stride = layer_util::spatialOr(conv.getStrideNd(), nd, 1),
+       pre = layer_util::spatialOr(conv.getPrePadding(), nd, 0),
        dil = layer_util::spatialOr(conv.getDilationNd(), nd, 1);
   Geometry g{};
   for (int i = 0; i < 3; ++i) {
@@ -86,8 +87,8 @@ void runConvolution(const ILayer& layer, const std::vector<TensorView>& inputs, 
         B = col.data();
       }
       float* C = output.f32() + (n * cout + grp * coutG) * outPlane;
-      gemm(coutG, outPlane, cinG * kVolume, weights + grp * coutG * cinG * kVolume, cinG * kVolume, 1, B, outPlane, 1, C,
-           outPlane, false);
+      gemm(coutG, outPlane, cinG * kVolume, weights + grp * coutG * cinG * kVolume, cinG * kVolume, 1, B, outPlane, 1,
+           C, outPlane, false);
     }
     float* outImage = output.f32() + n * cout * outPlane;
     if (bias.count > 0) {

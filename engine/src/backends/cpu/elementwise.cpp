@@ -89,10 +89,14 @@ template <typename T>
 void runTyped(const ILayer& layer, ElementWiseOperation op, const TensorView& a, const TensorView& b, TensorView& out) {
   using O = ElementWiseOperation;
   switch (op) {
-    case O::kSUM: return broadcastApply<T, T>(a, b, out, [](T x, T y) { return static_cast<T>(x + y); });
-    case O::kPROD: return broadcastApply<T, T>(a, b, out, [](T x, T y) { return static_cast<T>(x * y); });
-    case O::kSUB: return broadcastApply<T, T>(a, b, out, [](T x, T y) { return static_cast<T>(x - y); });
-    case O::kDIV: return broadcastApply<T, T>(a, b, out, [](T x, T y) { return divide(x, y); });
+    case O::kSUM:
+      return broadcastApply<T, T>(a, b, out, [](T x, T y) { return static_cast<T>(x + y); });
+    case O::kPROD:
+      return broadcastApply<T, T>(a, b, out, [](T x, T y) { return static_cast<T>(x * y); });
+    case O::kSUB:
+      return broadcastApply<T, T>(a, b, out, [](T x, T y) { return static_cast<T>(x - y); });
+    case O::kDIV:
+      return broadcastApply<T, T>(a, b, out, [](T x, T y) { return divide(x, y); });
     case O::kMAX:
       return broadcastApply<T, T>(a, b, out, [](T x, T y) {
         if constexpr (std::is_floating_point<T>::value)
@@ -106,14 +110,22 @@ void runTyped(const ILayer& layer, ElementWiseOperation op, const TensorView& a,
         return x < y ? x : y;
       });
     case O::kPOW:
-      return broadcastApply<T, T>(a, b, out, [](T x, T y) { return static_cast<T>(std::pow(static_cast<double>(x), static_cast<double>(y))); });
-    case O::kFLOOR_DIV: return broadcastApply<T, T>(a, b, out, [](T x, T y) { return floorDiv(x, y); });
-    case O::kEQUAL: return broadcastApply<T, uint8_t>(a, b, out, [](T x, T y) { return static_cast<uint8_t>(x == y); });
-    case O::kGREATER: return broadcastApply<T, uint8_t>(a, b, out, [](T x, T y) { return static_cast<uint8_t>(x > y); });
-    case O::kLESS: return broadcastApply<T, uint8_t>(a, b, out, [](T x, T y) { return static_cast<uint8_t>(x < y); });
-    case O::kAND: return broadcastApply<T, T>(a, b, out, [](T x, T y) { return static_cast<T>(x && y); });
-    case O::kOR: return broadcastApply<T, T>(a, b, out, [](T x, T y) { return static_cast<T>(x || y); });
-    case O::kXOR: return broadcastApply<T, T>(a, b, out, [](T x, T y) { return static_cast<T>((x != 0) != (y != 0)); });
+      return broadcastApply<T, T>(
+          a, b, out, [](T x, T y) { return static_cast<T>(std::pow(static_cast<double>(x), static_cast<double>(y))); });
+    case O::kFLOOR_DIV:
+      return broadcastApply<T, T>(a, b, out, [](T x, T y) { return floorDiv(x, y); });
+    case O::kEQUAL:
+      return broadcastApply<T, uint8_t>(a, b, out, [](T x, T y) { return static_cast<uint8_t>(x == y); });
+    case O::kGREATER:
+      return broadcastApply<T, uint8_t>(a, b, out, [](T x, T y) { return static_cast<uint8_t>(x > y); });
+    case O::kLESS:
+      return broadcastApply<T, uint8_t>(a, b, out, [](T x, T y) { return static_cast<uint8_t>(x < y); });
+    case O::kAND:
+      return broadcastApply<T, T>(a, b, out, [](T x, T y) { return static_cast<T>(x && y); });
+    case O::kOR:
+      return broadcastApply<T, T>(a, b, out, [](T x, T y) { return static_cast<T>(x || y); });
+    case O::kXOR:
+      return broadcastApply<T, T>(a, b, out, [](T x, T y) { return static_cast<T>((x != 0) != (y != 0)); });
   }
   throw Error(layer.describe() + ": unknown elementwise operation");
 }
@@ -123,10 +135,14 @@ void runTyped(const ILayer& layer, ElementWiseOperation op, const TensorView& a,
 void runElementWise(const ILayer& layer, const std::vector<TensorView>& inputs, TensorView& output) {
   const auto op = static_cast<const IElementWiseLayer&>(layer).getOperation();
   switch (inputs[0].type) {
-    case DataType::kFLOAT: return runTyped<float>(layer, op, inputs[0], inputs[1], output);
-    case DataType::kINT32: return runTyped<int32_t>(layer, op, inputs[0], inputs[1], output);
-    case DataType::kINT64: return runTyped<int64_t>(layer, op, inputs[0], inputs[1], output);
-    case DataType::kBOOL: return runTyped<uint8_t>(layer, op, inputs[0], inputs[1], output);
+    case DataType::kFLOAT:
+      return runTyped<float>(layer, op, inputs[0], inputs[1], output);
+    case DataType::kINT32:
+      return runTyped<int32_t>(layer, op, inputs[0], inputs[1], output);
+    case DataType::kINT64:
+      return runTyped<int64_t>(layer, op, inputs[0], inputs[1], output);
+    case DataType::kBOOL:
+      return runTyped<uint8_t>(layer, op, inputs[0], inputs[1], output);
     default:
       throw Error(layer.describe() + ": the CPU backend has no elementwise kernel for " + dataTypeName(inputs[0].type) +
                   "; cast the inputs to float32 with an Identity layer");

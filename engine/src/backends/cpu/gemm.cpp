@@ -15,8 +15,8 @@ constexpr int64_t KC = 256, MC = 64, NC = 256;
 
 // acc[MR][NR] += Apanel[k][MR] * Bpanel[k][NR]
 __attribute__((target_clones("arch=haswell", "default"))) void microKernel(int64_t kc, const float* __restrict a,
-                                                                          const float* __restrict b,
-                                                                          float* __restrict acc) {
+                                                                           const float* __restrict b,
+                                                                           float* __restrict acc) {
   float c[MR][NR] = {};
   for (int64_t k = 0; k < kc; ++k) {
     const float* bk = b + k * NR;

@@ -19,7 +19,10 @@ void runMatrixMultiply(const ILayer& layer, const std::vector<TensorView>& input
   // Element (i,k) of op(A): A[i*rs + k*cs].
   const int64_t rsA = tA ? 1 : ca, csA = tA ? ca : 1;
   int64_t rsB = tB ? 1 : cb, csB = tB ? cb : 1;
-  if (vecB) { rsB = 1; csB = 1; }
+  if (vecB) {
+    rsB = 1;
+    csB = 1;
+  }
   const int batchRankA = a.nbDims - (vecA ? 1 : 2), batchRankB = b.nbDims - (vecB ? 1 : 2);
   const int batchRank = output.dims.nbDims - (vecA ? 0 : 1) - (vecB ? 0 : 1);
   int64_t batch = 1;

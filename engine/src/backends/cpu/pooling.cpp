@@ -16,7 +16,8 @@ void runPooling(const ILayer& layer, const std::vector<TensorView>& inputs, Tens
   const Dims& out = output.dims;
   const int nd = pool.getWindowSizeNd().nbDims;
   Dims stride = pool.getStrideNd().nbDims == nd ? pool.getStrideNd() : pool.getWindowSizeNd();
-  Dims pre = layer_util::spatialOr(pool.getPrePadding(), nd, 0), post = layer_util::spatialOr(pool.getPostPadding(), nd, 0);
+  Dims pre = layer_util::spatialOr(pool.getPrePadding(), nd, 0),
+       post = layer_util::spatialOr(pool.getPostPadding(), nd, 0);
   int64_t I[3], O[3], K[3], S[3], P[3], Q[3];
   for (int i = 0; i < 3; ++i) {
     int s = i - (3 - nd);
@@ -64,8 +65,10 @@ void runPooling(const ILayer& layer, const std::vector<TensorView>& inputs, Tens
                 ++count;
               }
           float result;
-          if (isMax) result = nan ? std::numeric_limits<float>::quiet_NaN() : acc;
-          else result = acc / static_cast<float>(exclude ? std::max<int64_t>(count, 1) : paddedCount);
+          if (isMax)
+            result = nan ? std::numeric_limits<float>::quiet_NaN() : acc;
+          else
+            result = acc / static_cast<float>(exclude ? std::max<int64_t>(count, 1) : paddedCount);
           dst[(od * O[1] + oh) * O[2] + ow] = result;
         }
   }

@@ -41,10 +41,18 @@ void runReduce(const ILayer& layer, const std::vector<TensorView>& inputs, Tenso
     double& a = acc[o];
     switch (op) {
       case ReduceOperation::kSUM:
-      case ReduceOperation::kAVG: a += v; break;
-      case ReduceOperation::kPROD: a *= v; break;
-      case ReduceOperation::kMAX: a = (std::isnan(v) || v > a) ? v : a; break;
-      case ReduceOperation::kMIN: a = (std::isnan(v) || v < a) ? v : a; break;
+      case ReduceOperation::kAVG:
+        a += v;
+        break;
+      case ReduceOperation::kPROD:
+        a *= v;
+        break;
+      case ReduceOperation::kMAX:
+        a = (std::isnan(v) || v > a) ? v : a;
+        break;
+      case ReduceOperation::kMIN:
+        a = (std::isnan(v) || v < a) ? v : a;
+        break;
     }
     for (int d = in.nbDims - 1; d >= 0; --d) {
       o += outStride[d];

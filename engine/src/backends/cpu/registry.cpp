@@ -5,19 +5,32 @@ namespace cpu {
 
 Kernel kernelFor(LayerType type) {
   switch (type) {
-    case LayerType::kCONVOLUTION: return runConvolution;
-    case LayerType::kACTIVATION: return runActivation;
-    case LayerType::kPOOLING: return runPooling;
-    case LayerType::kELEMENTWISE: return runElementWise;
-    case LayerType::kMATRIX_MULTIPLY: return runMatrixMultiply;
-    case LayerType::kSHUFFLE: return runShuffle;
-    case LayerType::kCONSTANT: return runConstant;
-    case LayerType::kREDUCE: return runReduce;
-    case LayerType::kSOFTMAX: return runSoftMax;
-    case LayerType::kCONCATENATION: return runConcatenation;
-    case LayerType::kIDENTITY: return runIdentity;
-    case LayerType::kUNARY: return runUnary;
-    case LayerType::kSLICE: return runSlice;
+    case LayerType::kCONVOLUTION:
+      return runConvolution;
+    case LayerType::kACTIVATION:
+      return runActivation;
+    case LayerType::kPOOLING:
+      return runPooling;
+    case LayerType::kELEMENTWISE:
+      return runElementWise;
+    case LayerType::kMATRIX_MULTIPLY:
+      return runMatrixMultiply;
+    case LayerType::kSHUFFLE:
+      return runShuffle;
+    case LayerType::kCONSTANT:
+      return runConstant;
+    case LayerType::kREDUCE:
+      return runReduce;
+    case LayerType::kSOFTMAX:
+      return runSoftMax;
+    case LayerType::kCONCATENATION:
+      return runConcatenation;
+    case LayerType::kIDENTITY:
+      return runIdentity;
+    case LayerType::kUNARY:
+      return runUnary;
+    case LayerType::kSLICE:
+      return runSlice;
   }
   throw Error("CPU backend: no kernel for layer type " + std::to_string(static_cast<int32_t>(type)));
 }

@@ -56,7 +56,8 @@ void runShuffle(const ILayer& layer, const std::vector<TensorView>& inputs, Tens
   const bool firstId = isIdentity(first.order, in.nbDims);
   const bool secondId = isIdentity(second.order, output.dims.nbDims);
   if (firstId && secondId) {
-    if (output.data != inputs[0].data) std::memcpy(output.data, inputs[0].data, static_cast<size_t>(in.volume()) * elem);
+    if (output.data != inputs[0].data)
+      std::memcpy(output.data, inputs[0].data, static_cast<size_t>(in.volume()) * elem);
     return;
   }
   if (!secondId && !firstId) {
@@ -79,7 +80,8 @@ void runShuffle(const ILayer& layer, const std::vector<TensorView>& inputs, Tens
 
 void runConstant(const ILayer& layer, const std::vector<TensorView>&, TensorView& output) {
   const auto& constant = static_cast<const IConstantLayer&>(layer);
-  if (output.data != constant.bytes().data()) std::memcpy(output.data, constant.bytes().data(), constant.bytes().size());
+  if (output.data != constant.bytes().data())
+    std::memcpy(output.data, constant.bytes().data(), constant.bytes().size());
 }
 
 void runConcatenation(const ILayer& layer, const std::vector<TensorView>& inputs, TensorView& output) {

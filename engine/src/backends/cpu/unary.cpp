@@ -9,31 +9,54 @@ namespace cpu {
 namespace {
 float applyFloat(UnaryOperation op, float x) {
   switch (op) {
-    case UnaryOperation::kEXP: return std::exp(x);
-    case UnaryOperation::kLOG: return std::log(x);
-    case UnaryOperation::kSQRT: return std::sqrt(x);
-    case UnaryOperation::kRECIP: return 1.f / x;
-    case UnaryOperation::kABS: return std::fabs(x);
-    case UnaryOperation::kNEG: return -x;
-    case UnaryOperation::kSIN: return std::sin(x);
-    case UnaryOperation::kCOS: return std::cos(x);
-    case UnaryOperation::kTAN: return std::tan(x);
-    case UnaryOperation::kSINH: return std::sinh(x);
-    case UnaryOperation::kCOSH: return std::cosh(x);
-    case UnaryOperation::kASIN: return std::asin(x);
-    case UnaryOperation::kACOS: return std::acos(x);
-    case UnaryOperation::kATAN: return std::atan(x);
-    case UnaryOperation::kASINH: return std::asinh(x);
-    case UnaryOperation::kACOSH: return std::acosh(x);
-    case UnaryOperation::kATANH: return std::atanh(x);
-    case UnaryOperation::kCEIL: return std::ceil(x);
-    case UnaryOperation::kFLOOR: return std::floor(x);
-    case UnaryOperation::kERF: return std::erf(x);
-    case UnaryOperation::kSIGN: return std::isnan(x) ? x : static_cast<float>((x > 0.f) - (x < 0.f));
-    case UnaryOperation::kROUND: return std::nearbyint(x);
+    case UnaryOperation::kEXP:
+      return std::exp(x);
+    case UnaryOperation::kLOG:
+      return std::log(x);
+    case UnaryOperation::kSQRT:
+      return std::sqrt(x);
+    case UnaryOperation::kRECIP:
+      return 1.f / x;
+    case UnaryOperation::kABS:
+      return std::fabs(x);
+    case UnaryOperation::kNEG:
+      return -x;
+    case UnaryOperation::kSIN:
+      return std::sin(x);
+    case UnaryOperation::kCOS:
+      return std::cos(x);
+    case UnaryOperation::kTAN:
+      return std::tan(x);
+    case UnaryOperation::kSINH:
+      return std::sinh(x);
+    case UnaryOperation::kCOSH:
+      return std::cosh(x);
+    case UnaryOperation::kASIN:
+      return std::asin(x);
+    case UnaryOperation::kACOS:
+      return std::acos(x);
+    case UnaryOperation::kATAN:
+      return std::atan(x);
+    case UnaryOperation::kASINH:
+      return std::asinh(x);
+    case UnaryOperation::kACOSH:
+      return std::acosh(x);
+    case UnaryOperation::kATANH:
+      return std::atanh(x);
+    case UnaryOperation::kCEIL:
+      return std::ceil(x);
+    case UnaryOperation::kFLOOR:
+      return std::floor(x);
+    case UnaryOperation::kERF:
+      return std::erf(x);
+    case UnaryOperation::kSIGN:
+      return std::isnan(x) ? x : static_cast<float>((x > 0.f) - (x < 0.f));
+    case UnaryOperation::kROUND:
+      return std::nearbyint(x);
     case UnaryOperation::kNOT:
     case UnaryOperation::kISINF:
-    case UnaryOperation::kISNAN: break;
+    case UnaryOperation::kISNAN:
+      break;
   }
   return x;
 }
@@ -41,10 +64,14 @@ float applyFloat(UnaryOperation op, float x) {
 template <typename T>
 T applyInt(UnaryOperation op, T x) {
   switch (op) {
-    case UnaryOperation::kABS: return x < 0 ? -x : x;
-    case UnaryOperation::kNEG: return -x;
-    case UnaryOperation::kSIGN: return static_cast<T>((x > 0) - (x < 0));
-    default: return x;
+    case UnaryOperation::kABS:
+      return x < 0 ? -x : x;
+    case UnaryOperation::kNEG:
+      return -x;
+    case UnaryOperation::kSIGN:
+      return static_cast<T>((x > 0) - (x < 0));
+    default:
+      return x;
   }
 }
 }  // namespace
@@ -61,8 +88,10 @@ void runUnary(const ILayer& layer, const std::vector<TensorView>& inputs, Tensor
   }
   if (in.type == DataType::kINT32 || in.type == DataType::kINT64) {
     for (int64_t i = 0; i < n; ++i) {
-      if (in.type == DataType::kINT32) static_cast<int32_t*>(output.data)[i] = applyInt(op, static_cast<const int32_t*>(in.data)[i]);
-      else static_cast<int64_t*>(output.data)[i] = applyInt(op, static_cast<const int64_t*>(in.data)[i]);
+      if (in.type == DataType::kINT32)
+        static_cast<int32_t*>(output.data)[i] = applyInt(op, static_cast<const int32_t*>(in.data)[i]);
+      else
+        static_cast<int64_t*>(output.data)[i] = applyInt(op, static_cast<const int64_t*>(in.data)[i]);
     }
     return;
   }

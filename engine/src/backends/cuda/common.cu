@@ -4,12 +4,14 @@ namespace trt {
 namespace cuda {
 
 void check(cudaError_t status, const char* what) {
-  if (status != cudaSuccess) throw Error(std::string("CUDA backend: ") + what + " failed: " + cudaGetErrorString(status));
+  if (status != cudaSuccess)
+    throw Error(std::string("CUDA backend: ") + what + " failed: " + cudaGetErrorString(status));
 }
 
 void check(cublasStatus_t status, const char* what) {
   if (status != CUBLAS_STATUS_SUCCESS)
-    throw Error(std::string("CUDA backend: ") + what + " failed with cuBLAS status " + std::to_string(static_cast<int>(status)));
+    throw Error(std::string("CUDA backend: ") + what + " failed with cuBLAS status " +
+                std::to_string(static_cast<int>(status)));
 }
 
 void* LaunchContext::scratch(size_t bytes) {
@@ -24,7 +26,8 @@ void* LaunchContext::scratch(size_t bytes) {
 const void* LaunchContext::device(const void* host) const {
   if (!host) return nullptr;
   auto it = uploads ? uploads->find(host) : decltype(uploads->end()){};
-  if (!uploads || it == uploads->end()) throw Error("CUDA backend: weights were not uploaded to the device (internal error)");
+  if (!uploads || it == uploads->end())
+    throw Error("CUDA backend: weights were not uploaded to the device (internal error)");
   return it->second;
 }
 
@@ -35,33 +38,48 @@ LaunchContext::~LaunchContext() {
 
 Launcher launcherFor(LayerType type) {
   switch (type) {
-    case LayerType::kCONVOLUTION: return launchConvolution;
-    case LayerType::kACTIVATION: return launchActivation;
-    case LayerType::kPOOLING: return launchPooling;
-    case LayerType::kELEMENTWISE: return launchElementWise;
-    case LayerType::kMATRIX_MULTIPLY: return launchMatrixMultiply;
-    case LayerType::kSHUFFLE: return launchShuffle;
-    case LayerType::kCONSTANT: return launchConstant;
-    case LayerType::kREDUCE: return launchReduce;
-    case LayerType::kSOFTMAX: return launchSoftMax;
-    case LayerType::kCONCATENATION: return launchConcatenation;
-    case LayerType::kIDENTITY: return launchIdentity;
-    case LayerType::kUNARY: return launchUnary;
-    case LayerType::kSLICE: return launchSlice;
+    case LayerType::kCONVOLUTION:
+      return launchConvolution;
+    case LayerType::kACTIVATION:
+      return launchActivation;
+    case LayerType::kPOOLING:
+      return launchPooling;
+    case LayerType::kELEMENTWISE:
+      return launchElementWise;
+    case LayerType::kMATRIX_MULTIPLY:
+      return launchMatrixMultiply;
+    case LayerType::kSHUFFLE:
+      return launchShuffle;
+    case LayerType::kCONSTANT:
+      return launchConstant;
+    case LayerType::kREDUCE:
+      return launchReduce;
+    case LayerType::kSOFTMAX:
+      return launchSoftMax;
+    case LayerType::kCONCATENATION:
+      return launchConcatenation;
+    case LayerType::kIDENTITY:
+      return launchIdentity;
+    case LayerType::kUNARY:
+      return launchUnary;
+    case LayerType::kSLICE:
+      return launchSlice;
   }
   throw Error("CUDA backend: no launcher for layer type " + std::to_string(static_cast<int32_t>(type)));
 }
 
-void gemm(LaunchContext& ctx, bool transA, bool transB, int64_t M, int64_t N, int64_t K, const float* A, int64_t strideA,
-          const float* B, int64_t strideB, float* C, int64_t strideC, int64_t batch) {
+void gemm(LaunchContext& ctx, bool transA, bool transB, int64_t M, int64_t N, int64_t K, const float* A,
+          int64_t strideA, const float* B, int64_t strideB, float* C, int64_t strideC, int64_t batch) {
   // Row-major C = op(A) op(B) is column-major C^T = op(B)^T op(A)^T.
   const float alpha = 1.f, beta = 0.f;
-  check(cublasSetMathMode(ctx.blas, ctx.allowTF32 ? CUBLAS_TF32_TENSOR_OP_MATH : CUBLAS_DEFAULT_MATH), "cublasSetMathMode");
+  check(cublasSetMathMode(ctx.blas, ctx.allowTF32 ? CUBLAS_TF32_TENSOR_OP_MATH : CUBLAS_DEFAULT_MATH),
+        "cublasSetMathMode");
   const int lda = static_cast<int>(transA ? M : K), ldb = static_cast<int>(transB ? K : N);
-  check(cublasSgemmStridedBatched(ctx.blas, transB ? CUBLAS_OP_T : CUBLAS_OP_N, transA ? CUBLAS_OP_T : CUBLAS_OP_N,
-                                  static_cast<int>(N), static_cast<int>(M), static_cast<int>(K), &alpha, B, ldb, strideB, A,
-                                  lda, strideA, &beta, C, static_cast<int>(N), strideC, static_cast<int>(batch)),
-        "cublasSgemmStridedBatched");
+  check(
+      cublasSgemmStridedBatched(ctx.blas, transB ? CUBLAS_OP_T : CUBLAS_OP_N, transA ? CUBLAS_OP_T : CUBLAS_OP_N,
+                                static_cast<int>(N), static_cast<int>(M), static_cast<int>(K), &alpha, B, ldb, strideB,
+                                A, lda, strideA, &beta, C, static_cast<int>(N), strideC, static_cast<int>(batch)),
+      "cublasSgemmStridedBatched");
 }
 
 void currentDevice(std::string& name, int& smMajor, int& smMinor) {

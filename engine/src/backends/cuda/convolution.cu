@@ -42,7 +42,8 @@ void launchConvolution(LaunchContext& ctx, const ILayer& layer, const std::vecto
   const auto& conv = static_cast<const IConvolutionLayer&>(layer);
   cpu::requireFloat32(layer, in[0], "the input");
   const int nd = conv.getKernelSizeNd().nbDims;
-  Dims stride = layer_util::spatialOr(conv.getStrideNd(), nd, 1), pre = layer_util::spatialOr(conv.getPrePadding(), nd, 0),
+  Dims stride = layer_util::spatialOr(conv.getStrideNd(), nd, 1),
+       pre = layer_util::spatialOr(conv.getPrePadding(), nd, 0),
        dil = layer_util::spatialOr(conv.getDilationNd(), nd, 1);
   Geometry g{};
   for (int i = 0; i < 3; ++i) {
@@ -59,7 +60,8 @@ void launchConvolution(LaunchContext& ctx, const ILayer& layer, const std::vecto
   const int64_t inPlane = g.in[0] * g.in[1] * g.in[2], outPlane = g.out[0] * g.out[1] * g.out[2];
   // Weights live on the device beside the layer (uploaded once by the engine).
   const float* weights = static_cast<const float*>(ctx.device(conv.getKernelWeights().values));
-  const bool pointwise = kVol == 1 && g.stride[0] == 1 && g.stride[1] == 1 && g.stride[2] == 1 && g.pad[0] == 0 && g.pad[1] == 0 && g.pad[2] == 0;
+  const bool pointwise = kVol == 1 && g.stride[0] == 1 && g.stride[1] == 1 && g.stride[2] == 1 && g.pad[0] == 0 &&
+                         g.pad[1] == 0 && g.pad[2] == 0;
   // One im2col for the whole batch, then one strided-batched GEMM per group (weights shared).
   const int64_t colElems = cinG * kVol * outPlane;
   const int64_t colTotal = colElems * batch;
@@ -69,8 +71,8 @@ void launchConvolution(LaunchContext& ctx, const ILayer& layer, const std::vecto
     const float* B = images;
     int64_t strideB = cin * inPlane;
     if (!pointwise) {
-      im2colKernel<<<static_cast<unsigned>((colTotal + 255) / 256), 256, 0, ctx.stream>>>(images, cin * inPlane, cinG, g, col,
-                                                                                            colElems, colTotal);
+      im2colKernel<<<static_cast<unsigned>((colTotal + 255) / 256), 256, 0, ctx.stream>>>(images, cin * inPlane, cinG,
+                                                                                          g, col, colElems, colTotal);
       check(cudaGetLastError(), "im2col kernel launch");
       B = col;
       strideB = colElems;
@@ -81,10 +83,12 @@ void launchConvolution(LaunchContext& ctx, const ILayer& layer, const std::vecto
   const int64_t total = out.dims.volume();
   const Weights bias = conv.getBiasWeights();
   if (bias.count > 0) {
-    biasKernel<<<static_cast<unsigned>((total + 255) / 256), 256, 0, ctx.stream>>>(out.f32(), static_cast<const float*>(ctx.device(bias.values)), cout, outPlane, total);
+    biasKernel<<<static_cast<unsigned>((total + 255) / 256), 256, 0, ctx.stream>>>(
+        out.f32(), static_cast<const float*>(ctx.device(bias.values)), cout, outPlane, total);
     check(cudaGetLastError(), "bias kernel launch");
   }
-  if (conv.getFusedActivation() >= 0) activationInPlace(ctx, static_cast<ActivationType>(conv.getFusedActivation()), 0.f, 0.f, out.f32(), total);
+  if (conv.getFusedActivation() >= 0)
+    activationInPlace(ctx, static_cast<ActivationType>(conv.getFusedActivation()), 0.f, 0.f, out.f32(), total);
 }
 
 }  // namespace cuda

@@ -3,8 +3,8 @@
 // TF32 matrix math). Compiled only when TORCHTRT_CUDA is ON.
 #pragma once
 
-#include <cuda_runtime.h>
 #include <cublas_v2.h>
+#include <cuda_runtime.h>
 
 #include <string>
 #include <unordered_map>
@@ -33,7 +33,8 @@ struct LaunchContext {
   ~LaunchContext();
 };
 
-using Launcher = void (*)(LaunchContext& ctx, const ILayer& layer, const std::vector<TensorView>& inputs, TensorView& output);
+using Launcher = void (*)(LaunchContext& ctx, const ILayer& layer, const std::vector<TensorView>& inputs,
+                          TensorView& output);
 
 //! The launcher for a layer kind.
 Launcher launcherFor(LayerType type);
@@ -43,8 +44,8 @@ void check(cudaError_t status, const char* what);
 void check(cublasStatus_t status, const char* what);
 
 //! Row-major C[M,N] = op(A)[M,K] * op(B)[K,N] (batched with strides; 0 stride broadcasts).
-void gemm(LaunchContext& ctx, bool transA, bool transB, int64_t M, int64_t N, int64_t K, const float* A, int64_t strideA,
-          const float* B, int64_t strideB, float* C, int64_t strideC, int64_t batch);
+void gemm(LaunchContext& ctx, bool transA, bool transB, int64_t M, int64_t N, int64_t K, const float* A,
+          int64_t strideA, const float* B, int64_t strideB, float* C, int64_t strideC, int64_t batch);
 //! Applies an activation in place on the device.
 void activationInPlace(LaunchContext& ctx, ActivationType type, float alpha, float beta, float* data, int64_t n);
 //! Permuted copy on the device (dst dim i = src dim perm[i]).

@@ -31,13 +31,20 @@ void strides(const Dims& in, const Dims& out, int64_t* s) {
 template <typename T>
 __device__ T applyOp(ElementWiseOperation op, T a, T b) {
   switch (op) {
-    case ElementWiseOperation::kSUM: return a + b;
-    case ElementWiseOperation::kPROD: return a * b;
-    case ElementWiseOperation::kSUB: return a - b;
-    case ElementWiseOperation::kDIV: return a / b;
-    case ElementWiseOperation::kMAX: return a > b ? a : b;
-    case ElementWiseOperation::kMIN: return a < b ? a : b;
-    case ElementWiseOperation::kPOW: return static_cast<T>(pow(static_cast<double>(a), static_cast<double>(b)));
+    case ElementWiseOperation::kSUM:
+      return a + b;
+    case ElementWiseOperation::kPROD:
+      return a * b;
+    case ElementWiseOperation::kSUB:
+      return a - b;
+    case ElementWiseOperation::kDIV:
+      return a / b;
+    case ElementWiseOperation::kMAX:
+      return a > b ? a : b;
+    case ElementWiseOperation::kMIN:
+      return a < b ? a : b;
+    case ElementWiseOperation::kPOW:
+      return static_cast<T>(pow(static_cast<double>(a), static_cast<double>(b)));
     case ElementWiseOperation::kFLOOR_DIV: {
       if constexpr (std::is_floating_point<T>::value) {
         return floor(a / b);
@@ -47,15 +54,20 @@ __device__ T applyOp(ElementWiseOperation op, T a, T b) {
         return q;
       }
     }
-    case ElementWiseOperation::kAND: return static_cast<T>(a && b);
-    case ElementWiseOperation::kOR: return static_cast<T>(a || b);
-    case ElementWiseOperation::kXOR: return static_cast<T>((a != 0) != (b != 0));
-    default: return a;
+    case ElementWiseOperation::kAND:
+      return static_cast<T>(a && b);
+    case ElementWiseOperation::kOR:
+      return static_cast<T>(a || b);
+    case ElementWiseOperation::kXOR:
+      return static_cast<T>((a != 0) != (b != 0));
+    default:
+      return a;
   }
 }
 
 template <typename T>
-__global__ void binaryKernel(ElementWiseOperation op, const T* a, const T* b, void* out, Broadcast bc, int64_t n, bool compare) {
+__global__ void binaryKernel(ElementWiseOperation op, const T* a, const T* b, void* out, Broadcast bc, int64_t n,
+                             bool compare) {
   int64_t i = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x;
   if (i >= n) return;
   int64_t rem = i, oa = 0, ob = 0;
@@ -86,24 +98,50 @@ __global__ void activationKernel(ActivationType type, float alpha, float beta, f
   float v = x[i];
   float r = v;
   switch (type) {
-    case ActivationType::kRELU: r = v > 0.f ? v : (isnan(v) ? v : 0.f); break;
-    case ActivationType::kSIGMOID: r = 1.f / (1.f + expf(-v)); break;
-    case ActivationType::kTANH: r = tanhf(v); break;
-    case ActivationType::kLEAKY_RELU: r = v >= 0.f ? v : alpha * v; break;
-    case ActivationType::kELU: r = v > 0.f ? v : alpha * expm1f(v); break;
-    case ActivationType::kSELU: r = beta * (v > 0.f ? v : alpha * expm1f(v)); break;
-    case ActivationType::kSOFTSIGN: r = v / (1.f + fabsf(v)); break;
+    case ActivationType::kRELU:
+      r = v > 0.f ? v : (isnan(v) ? v : 0.f);
+      break;
+    case ActivationType::kSIGMOID:
+      r = 1.f / (1.f + expf(-v));
+      break;
+    case ActivationType::kTANH:
+      r = tanhf(v);
+      break;
+    case ActivationType::kLEAKY_RELU:
+      r = v >= 0.f ? v : alpha * v;
+      break;
+    case ActivationType::kELU:
+      r = v > 0.f ? v : alpha * expm1f(v);
+      break;
+    case ActivationType::kSELU:
+      r = beta * (v > 0.f ? v : alpha * expm1f(v));
+      break;
+    case ActivationType::kSOFTSIGN:
+      r = v / (1.f + fabsf(v));
+      break;
     case ActivationType::kSOFTPLUS: {
       float z = beta * v;
       r = alpha * (z > 20.f ? z : log1pf(expf(z)));
       break;
     }
-    case ActivationType::kCLIP: r = isnan(v) ? v : fminf(fmaxf(v, alpha), beta); break;
-    case ActivationType::kHARD_SIGMOID: r = fmaxf(0.f, fminf(1.f, alpha * v + beta)); break;
-    case ActivationType::kSCALED_TANH: r = alpha * tanhf(beta * v); break;
-    case ActivationType::kTHRESHOLDED_RELU: r = v > alpha ? v : 0.f; break;
-    case ActivationType::kGELU_ERF: r = 0.5f * v * (1.f + erff(v * 0.70710678118654752f)); break;
-    case ActivationType::kGELU_TANH: r = 0.5f * v * (1.f + tanhf(0.79788456080286536f * (v + 0.044715f * v * v * v))); break;
+    case ActivationType::kCLIP:
+      r = isnan(v) ? v : fminf(fmaxf(v, alpha), beta);
+      break;
+    case ActivationType::kHARD_SIGMOID:
+      r = fmaxf(0.f, fminf(1.f, alpha * v + beta));
+      break;
+    case ActivationType::kSCALED_TANH:
+      r = alpha * tanhf(beta * v);
+      break;
+    case ActivationType::kTHRESHOLDED_RELU:
+      r = v > alpha ? v : 0.f;
+      break;
+    case ActivationType::kGELU_ERF:
+      r = 0.5f * v * (1.f + erff(v * 0.70710678118654752f));
+      break;
+    case ActivationType::kGELU_TANH:
+      r = 0.5f * v * (1.f + tanhf(0.79788456080286536f * (v + 0.044715f * v * v * v)));
+      break;
   }
   x[i] = r;
 }
@@ -125,12 +163,23 @@ template <typename S>
 void castFrom(LaunchContext& ctx, const S* src, TensorView& out, int64_t n, const ILayer& layer) {
   unsigned g = blocksFor(n);
   switch (out.type) {
-    case DataType::kFLOAT: castKernel<<<g, kThreads, 0, ctx.stream>>>(src, static_cast<float*>(out.data), n); return;
-    case DataType::kHALF: castKernel<<<g, kThreads, 0, ctx.stream>>>(src, static_cast<__half*>(out.data), n); return;
-    case DataType::kINT32: castKernel<<<g, kThreads, 0, ctx.stream>>>(src, static_cast<int32_t*>(out.data), n); return;
-    case DataType::kINT64: castKernel<<<g, kThreads, 0, ctx.stream>>>(src, static_cast<int64_t*>(out.data), n); return;
-    case DataType::kBOOL: castKernel<<<g, kThreads, 0, ctx.stream>>>(src, static_cast<uint8_t*>(out.data), n); return;
-    default: throw Error(layer.describe() + ": the CUDA backend cannot cast to " + dataTypeName(out.type));
+    case DataType::kFLOAT:
+      castKernel<<<g, kThreads, 0, ctx.stream>>>(src, static_cast<float*>(out.data), n);
+      return;
+    case DataType::kHALF:
+      castKernel<<<g, kThreads, 0, ctx.stream>>>(src, static_cast<__half*>(out.data), n);
+      return;
+    case DataType::kINT32:
+      castKernel<<<g, kThreads, 0, ctx.stream>>>(src, static_cast<int32_t*>(out.data), n);
+      return;
+    case DataType::kINT64:
+      castKernel<<<g, kThreads, 0, ctx.stream>>>(src, static_cast<int64_t*>(out.data), n);
+      return;
+    case DataType::kBOOL:
+      castKernel<<<g, kThreads, 0, ctx.stream>>>(src, static_cast<uint8_t*>(out.data), n);
+      return;
+    default:
+      throw Error(layer.describe() + ": the CUDA backend cannot cast to " + dataTypeName(out.type));
   }
 }
 }  // namespace
@@ -145,7 +194,8 @@ void launchActivation(LaunchContext& ctx, const ILayer& layer, const std::vector
   const auto& act = static_cast<const IActivationLayer&>(layer);
   cpu::requireFloat32(layer, in[0], "the input");
   int64_t n = out.dims.volume();
-  if (out.data != in[0].data) check(cudaMemcpyAsync(out.data, in[0].data, n * sizeof(float), cudaMemcpyDeviceToDevice, ctx.stream), "copy");
+  if (out.data != in[0].data)
+    check(cudaMemcpyAsync(out.data, in[0].data, n * sizeof(float), cudaMemcpyDeviceToDevice, ctx.stream), "copy");
   activationInPlace(ctx, act.getActivationType(), act.getAlpha(), act.getBeta(), out.f32(), n);
 }
 
@@ -157,20 +207,25 @@ void launchElementWise(LaunchContext& ctx, const ILayer& layer, const std::vecto
   strides(in[0].dims, out.dims, bc.strideA);
   strides(in[1].dims, out.dims, bc.strideB);
   const int64_t n = out.dims.volume();
-  const bool compare = op == ElementWiseOperation::kEQUAL || op == ElementWiseOperation::kGREATER || op == ElementWiseOperation::kLESS;
+  const bool compare =
+      op == ElementWiseOperation::kEQUAL || op == ElementWiseOperation::kGREATER || op == ElementWiseOperation::kLESS;
   unsigned g = blocksFor(n);
   switch (in[0].type) {
     case DataType::kFLOAT:
-      binaryKernel<<<g, kThreads, 0, ctx.stream>>>(op, static_cast<const float*>(in[0].data), static_cast<const float*>(in[1].data), out.data, bc, n, compare);
+      binaryKernel<<<g, kThreads, 0, ctx.stream>>>(op, static_cast<const float*>(in[0].data),
+                                                   static_cast<const float*>(in[1].data), out.data, bc, n, compare);
       break;
     case DataType::kINT32:
-      binaryKernel<<<g, kThreads, 0, ctx.stream>>>(op, static_cast<const int32_t*>(in[0].data), static_cast<const int32_t*>(in[1].data), out.data, bc, n, compare);
+      binaryKernel<<<g, kThreads, 0, ctx.stream>>>(op, static_cast<const int32_t*>(in[0].data),
+                                                   static_cast<const int32_t*>(in[1].data), out.data, bc, n, compare);
       break;
     case DataType::kINT64:
-      binaryKernel<<<g, kThreads, 0, ctx.stream>>>(op, static_cast<const int64_t*>(in[0].data), static_cast<const int64_t*>(in[1].data), out.data, bc, n, compare);
+      binaryKernel<<<g, kThreads, 0, ctx.stream>>>(op, static_cast<const int64_t*>(in[0].data),
+                                                   static_cast<const int64_t*>(in[1].data), out.data, bc, n, compare);
       break;
     case DataType::kBOOL:
-      binaryKernel<<<g, kThreads, 0, ctx.stream>>>(op, static_cast<const uint8_t*>(in[0].data), static_cast<const uint8_t*>(in[1].data), out.data, bc, n, compare);
+      binaryKernel<<<g, kThreads, 0, ctx.stream>>>(op, static_cast<const uint8_t*>(in[0].data),
+                                                   static_cast<const uint8_t*>(in[1].data), out.data, bc, n, compare);
       break;
     default:
       throw Error(layer.describe() + ": the CUDA backend has no elementwise kernel for " + dataTypeName(in[0].type));
@@ -182,16 +237,28 @@ void launchIdentity(LaunchContext& ctx, const ILayer& layer, const std::vector<T
   const int64_t n = out.dims.volume();
   if (in[0].type == out.type) {
     if (out.data != in[0].data)
-      check(cudaMemcpyAsync(out.data, in[0].data, n * dataTypeSize(out.type), cudaMemcpyDeviceToDevice, ctx.stream), "copy");
+      check(cudaMemcpyAsync(out.data, in[0].data, n * dataTypeSize(out.type), cudaMemcpyDeviceToDevice, ctx.stream),
+            "copy");
     return;
   }
   switch (in[0].type) {
-    case DataType::kFLOAT: castFrom(ctx, static_cast<const float*>(in[0].data), out, n, layer); break;
-    case DataType::kHALF: castFrom(ctx, static_cast<const __half*>(in[0].data), out, n, layer); break;
-    case DataType::kINT32: castFrom(ctx, static_cast<const int32_t*>(in[0].data), out, n, layer); break;
-    case DataType::kINT64: castFrom(ctx, static_cast<const int64_t*>(in[0].data), out, n, layer); break;
-    case DataType::kBOOL: castFrom(ctx, static_cast<const uint8_t*>(in[0].data), out, n, layer); break;
-    default: throw Error(layer.describe() + ": the CUDA backend cannot cast from " + dataTypeName(in[0].type));
+    case DataType::kFLOAT:
+      castFrom(ctx, static_cast<const float*>(in[0].data), out, n, layer);
+      break;
+    case DataType::kHALF:
+      castFrom(ctx, static_cast<const __half*>(in[0].data), out, n, layer);
+      break;
+    case DataType::kINT32:
+      castFrom(ctx, static_cast<const int32_t*>(in[0].data), out, n, layer);
+      break;
+    case DataType::kINT64:
+      castFrom(ctx, static_cast<const int64_t*>(in[0].data), out, n, layer);
+      break;
+    case DataType::kBOOL:
+      castFrom(ctx, static_cast<const uint8_t*>(in[0].data), out, n, layer);
+      break;
+    default:
+      throw Error(layer.describe() + ": the CUDA backend cannot cast from " + dataTypeName(in[0].type));
   }
   check(cudaGetLastError(), "cast kernel launch");
 }

@@ -25,7 +25,8 @@ void launchMatrixMultiply(LaunchContext& ctx, const ILayer& layer, const std::ve
   const int64_t matA = ra * ca, matB = rb * cb, matC = M * N;
   // One strided call when each side is either fully batched or shared; else one call per batch.
   if ((batchA == batch || batchA == 1) && (batchB == batch || batchB == 1)) {
-    gemm(ctx, tA, tB && !vecB, M, N, K, in[0].f32(), batchA == 1 ? 0 : matA, in[1].f32(), batchB == 1 ? 0 : matB, out.f32(), matC, batch);
+    gemm(ctx, tA, tB && !vecB, M, N, K, in[0].f32(), batchA == 1 ? 0 : matA, in[1].f32(), batchB == 1 ? 0 : matB,
+         out.f32(), matC, batch);
     return;
   }
   int64_t idx[Dims::MAX_DIMS] = {};
@@ -33,10 +34,17 @@ void launchMatrixMultiply(LaunchContext& ctx, const ILayer& layer, const std::ve
     int64_t offA = 0, offB = 0, sA = 1, sB = 1;
     for (int i = batchRank - 1; i >= 0; --i) {
       int ka = batchRankA - batchRank + i, kb = batchRankB - batchRank + i;
-      if (ka >= 0) { offA += (a.d[ka] == 1 ? 0 : idx[i]) * sA; sA *= a.d[ka]; }
-      if (kb >= 0) { offB += (b.d[kb] == 1 ? 0 : idx[i]) * sB; sB *= b.d[kb]; }
+      if (ka >= 0) {
+        offA += (a.d[ka] == 1 ? 0 : idx[i]) * sA;
+        sA *= a.d[ka];
+      }
+      if (kb >= 0) {
+        offB += (b.d[kb] == 1 ? 0 : idx[i]) * sB;
+        sB *= b.d[kb];
+      }
     }
-    gemm(ctx, tA, tB && !vecB, M, N, K, in[0].f32() + offA * matA, 0, in[1].f32() + offB * matB, 0, out.f32() + bi * matC, 0, 1);
+    gemm(ctx, tA, tB && !vecB, M, N, K, in[0].f32() + offA * matA, 0, in[1].f32() + offB * matB, 0,
+         out.f32() + bi * matC, 0, 1);
     for (int i = batchRank - 1; i >= 0; --i) {
       if (++idx[i] < out.dims.d[i]) break;
       idx[i] = 0;

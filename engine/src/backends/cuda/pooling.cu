@@ -51,7 +51,8 @@ void launchPooling(LaunchContext& ctx, const ILayer& layer, const std::vector<Te
   cpu::requireFloat32(layer, in[0], "the input");
   const int nd = pool.getWindowSizeNd().nbDims;
   Dims stride = pool.getStrideNd().nbDims == nd ? pool.getStrideNd() : pool.getWindowSizeNd();
-  Dims pre = layer_util::spatialOr(pool.getPrePadding(), nd, 0), post = layer_util::spatialOr(pool.getPostPadding(), nd, 0);
+  Dims pre = layer_util::spatialOr(pool.getPrePadding(), nd, 0),
+       post = layer_util::spatialOr(pool.getPostPadding(), nd, 0);
   PoolGeometry g{};
   for (int i = 0; i < 3; ++i) {
     int s = i - (3 - nd);
@@ -64,7 +65,8 @@ void launchPooling(LaunchContext& ctx, const ILayer& layer, const std::vector<Te
   }
   const int64_t total = out.dims.volume();
   poolKernel<<<static_cast<unsigned>((total + 255) / 256), 256, 0, ctx.stream>>>(
-      in[0].f32(), out.f32(), g, pool.getPoolingType() == PoolingType::kMAX, pool.getAverageCountExcludesPadding(), total);
+      in[0].f32(), out.f32(), g, pool.getPoolingType() == PoolingType::kMAX, pool.getAverageCountExcludesPadding(),
+      total);
   check(cudaGetLastError(), "pooling kernel launch");
 }
 

@@ -26,7 +26,10 @@ __global__ void reduceKernel(const float* src, float* dst, ReduceGeometry g, Red
     base += (rem % g.dims[d]) * g.stride[d];
     rem /= g.dims[d];
   }
-  double acc = op == ReduceOperation::kPROD ? 1.0 : op == ReduceOperation::kMAX ? -INFINITY : op == ReduceOperation::kMIN ? INFINITY : 0.0;
+  double acc = op == ReduceOperation::kPROD  ? 1.0
+               : op == ReduceOperation::kMAX ? -INFINITY
+               : op == ReduceOperation::kMIN ? INFINITY
+                                             : 0.0;
   for (int64_t r = 0; r < g.reducedCount; ++r) {
     int64_t rr = r, off = base;
     for (int d = g.rank - 1; d >= 0; --d) {
@@ -37,10 +40,18 @@ __global__ void reduceKernel(const float* src, float* dst, ReduceGeometry g, Red
     double v = src[off];
     switch (op) {
       case ReduceOperation::kSUM:
-      case ReduceOperation::kAVG: acc += v; break;
-      case ReduceOperation::kPROD: acc *= v; break;
-      case ReduceOperation::kMAX: acc = (isnan(v) || v > acc) ? v : acc; break;
-      case ReduceOperation::kMIN: acc = (isnan(v) || v < acc) ? v : acc; break;
+      case ReduceOperation::kAVG:
+        acc += v;
+        break;
+      case ReduceOperation::kPROD:
+        acc *= v;
+        break;
+      case ReduceOperation::kMAX:
+        acc = (isnan(v) || v > acc) ? v : acc;
+        break;
+      case ReduceOperation::kMIN:
+        acc = (isnan(v) || v < acc) ? v : acc;
+        break;
     }
   }
   dst[o] = static_cast<float>(op == ReduceOperation::kAVG ? acc / static_cast<double>(g.reducedCount) : acc);
@@ -78,7 +89,8 @@ void launchReduce(LaunchContext& ctx, const ILayer& layer, const std::vector<Ten
     if ((g.axes >> i) & 1u) g.reducedCount *= g.dims[i];
   }
   const int64_t nOut = out.dims.volume();
-  reduceKernel<<<static_cast<unsigned>((nOut + 127) / 128), 128, 0, ctx.stream>>>(in[0].f32(), out.f32(), g, reduce.getOperation(), nOut);
+  reduceKernel<<<static_cast<unsigned>((nOut + 127) / 128), 128, 0, ctx.stream>>>(in[0].f32(), out.f32(), g,
+                                                                                  reduce.getOperation(), nOut);
   check(cudaGetLastError(), "reduce kernel launch");
 }
 
@@ -95,7 +107,8 @@ void launchSoftMax(LaunchContext& ctx, const ILayer& layer, const std::vector<Te
   for (int i = axis + 1; i < d.nbDims; ++i) inner *= d.d[i];
   const int64_t rows = outer * inner;
   dim3 block(32, 8);
-  softmaxKernel<<<static_cast<unsigned>((rows + 7) / 8), block, 0, ctx.stream>>>(in[0].f32(), out.f32(), outer, d.d[axis], inner);
+  softmaxKernel<<<static_cast<unsigned>((rows + 7) / 8), block, 0, ctx.stream>>>(in[0].f32(), out.f32(), outer,
+                                                                                 d.d[axis], inner);
   check(cudaGetLastError(), "softmax kernel launch");
 }
 

@@ -51,11 +51,23 @@ void permute(LaunchContext& ctx, const void* src, const Dims& dims, const int32_
   }
   unsigned blocks = static_cast<unsigned>((n + 255) / 256);
   switch (elemSize) {
-    case 1: permuteKernel<<<blocks, 256, 0, ctx.stream>>>(static_cast<const uint8_t*>(src), static_cast<uint8_t*>(dst), g, n); break;
-    case 2: permuteKernel<<<blocks, 256, 0, ctx.stream>>>(static_cast<const uint16_t*>(src), static_cast<uint16_t*>(dst), g, n); break;
-    case 4: permuteKernel<<<blocks, 256, 0, ctx.stream>>>(static_cast<const uint32_t*>(src), static_cast<uint32_t*>(dst), g, n); break;
-    case 8: permuteKernel<<<blocks, 256, 0, ctx.stream>>>(static_cast<const uint64_t*>(src), static_cast<uint64_t*>(dst), g, n); break;
-    default: throw Error("CUDA permute: unsupported element size " + std::to_string(elemSize));
+    case 1:
+      permuteKernel<<<blocks, 256, 0, ctx.stream>>>(static_cast<const uint8_t*>(src), static_cast<uint8_t*>(dst), g, n);
+      break;
+    case 2:
+      permuteKernel<<<blocks, 256, 0, ctx.stream>>>(static_cast<const uint16_t*>(src), static_cast<uint16_t*>(dst), g,
+                                                    n);
+      break;
+    case 4:
+      permuteKernel<<<blocks, 256, 0, ctx.stream>>>(static_cast<const uint32_t*>(src), static_cast<uint32_t*>(dst), g,
+                                                    n);
+      break;
+    case 8:
+      permuteKernel<<<blocks, 256, 0, ctx.stream>>>(static_cast<const uint64_t*>(src), static_cast<uint64_t*>(dst), g,
+                                                    n);
+      break;
+    default:
+      throw Error("CUDA permute: unsupported element size " + std::to_string(elemSize));
   }
   check(cudaGetLastError(), "permute kernel launch");
 }
@@ -91,8 +103,8 @@ void launchConcatenation(LaunchContext& ctx, const ILayer& layer, const std::vec
   for (const TensorView& t : in) {
     const int64_t row = t.dims.d[axis] * inner;
     if (row > 0 && outer > 0)
-      check(cudaMemcpy2DAsync(static_cast<uint8_t*>(out.data) + offset * elem, outRow * elem, t.data, row * elem, row * elem, outer,
-                              cudaMemcpyDeviceToDevice, ctx.stream),
+      check(cudaMemcpy2DAsync(static_cast<uint8_t*>(out.data) + offset * elem, outRow * elem, t.data, row * elem,
+                              row * elem, outer, cudaMemcpyDeviceToDevice, ctx.stream),
             "concatenation copy");
     offset += row;
   }
@@ -100,7 +112,8 @@ void launchConcatenation(LaunchContext& ctx, const ILayer& layer, const std::vec
 
 void launchConstant(LaunchContext& ctx, const ILayer& layer, const std::vector<TensorView>&, TensorView& out) {
   const auto& constant = static_cast<const IConstantLayer&>(layer);
-  check(cudaMemcpyAsync(out.data, ctx.device(constant.bytes().data()), constant.bytes().size(), cudaMemcpyDeviceToDevice, ctx.stream),
+  check(cudaMemcpyAsync(out.data, ctx.device(constant.bytes().data()), constant.bytes().size(),
+                        cudaMemcpyDeviceToDevice, ctx.stream),
         "constant copy");
 }
 

@@ -39,11 +39,24 @@ void launchSlice(LaunchContext& ctx, const ILayer& layer, const std::vector<Tens
   const int64_t n = out.dims.volume();
   const unsigned blocks = static_cast<unsigned>((n + 255) / 256);
   switch (dataTypeSize(in[0].type)) {
-    case 1: sliceKernel<<<blocks, 256, 0, ctx.stream>>>(static_cast<const uint8_t*>(in[0].data), static_cast<uint8_t*>(out.data), g, n); break;
-    case 2: sliceKernel<<<blocks, 256, 0, ctx.stream>>>(static_cast<const uint16_t*>(in[0].data), static_cast<uint16_t*>(out.data), g, n); break;
-    case 4: sliceKernel<<<blocks, 256, 0, ctx.stream>>>(static_cast<const uint32_t*>(in[0].data), static_cast<uint32_t*>(out.data), g, n); break;
-    case 8: sliceKernel<<<blocks, 256, 0, ctx.stream>>>(static_cast<const uint64_t*>(in[0].data), static_cast<uint64_t*>(out.data), g, n); break;
-    default: throw Error(layer.describe() + ": unsupported element size");
+    case 1:
+      sliceKernel<<<blocks, 256, 0, ctx.stream>>>(static_cast<const uint8_t*>(in[0].data),
+                                                  static_cast<uint8_t*>(out.data), g, n);
+      break;
+    case 2:
+      sliceKernel<<<blocks, 256, 0, ctx.stream>>>(static_cast<const uint16_t*>(in[0].data),
+                                                  static_cast<uint16_t*>(out.data), g, n);
+      break;
+    case 4:
+      sliceKernel<<<blocks, 256, 0, ctx.stream>>>(static_cast<const uint32_t*>(in[0].data),
+                                                  static_cast<uint32_t*>(out.data), g, n);
+      break;
+    case 8:
+      sliceKernel<<<blocks, 256, 0, ctx.stream>>>(static_cast<const uint64_t*>(in[0].data),
+                                                  static_cast<uint64_t*>(out.data), g, n);
+      break;
+    default:
+      throw Error(layer.describe() + ": unsupported element size");
   }
   check(cudaGetLastError(), "slice kernel launch");
 }

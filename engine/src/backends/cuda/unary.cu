@@ -10,31 +10,80 @@ __global__ void unaryFloatKernel(UnaryOperation op, const float* s, void* out, i
   if (i >= n) return;
   float x = s[i], r = x;
   switch (op) {
-    case UnaryOperation::kEXP: r = expf(x); break;
-    case UnaryOperation::kLOG: r = logf(x); break;
-    case UnaryOperation::kSQRT: r = sqrtf(x); break;
-    case UnaryOperation::kRECIP: r = 1.f / x; break;
-    case UnaryOperation::kABS: r = fabsf(x); break;
-    case UnaryOperation::kNEG: r = -x; break;
-    case UnaryOperation::kSIN: r = sinf(x); break;
-    case UnaryOperation::kCOS: r = cosf(x); break;
-    case UnaryOperation::kTAN: r = tanf(x); break;
-    case UnaryOperation::kSINH: r = sinhf(x); break;
-    case UnaryOperation::kCOSH: r = coshf(x); break;
-    case UnaryOperation::kASIN: r = asinf(x); break;
-    case UnaryOperation::kACOS: r = acosf(x); break;
-    case UnaryOperation::kATAN: r = atanf(x); break;
-    case UnaryOperation::kASINH: r = asinhf(x); break;
-    case UnaryOperation::kACOSH: r = acoshf(x); break;
-    case UnaryOperation::kATANH: r = atanhf(x); break;
-    case UnaryOperation::kCEIL: r = ceilf(x); break;
-    case UnaryOperation::kFLOOR: r = floorf(x); break;
-    case UnaryOperation::kERF: r = erff(x); break;
-    case UnaryOperation::kSIGN: r = isnan(x) ? x : static_cast<float>((x > 0.f) - (x < 0.f)); break;
-    case UnaryOperation::kROUND: r = rintf(x); break;
-    case UnaryOperation::kISINF: static_cast<uint8_t*>(out)[i] = isinf(x); return;
-    case UnaryOperation::kISNAN: static_cast<uint8_t*>(out)[i] = isnan(x); return;
-    case UnaryOperation::kNOT: break;
+    case UnaryOperation::kEXP:
+      r = expf(x);
+      break;
+    case UnaryOperation::kLOG:
+      r = logf(x);
+      break;
+    case UnaryOperation::kSQRT:
+      r = sqrtf(x);
+      break;
+    case UnaryOperation::kRECIP:
+      r = 1.f / x;
+      break;
+    case UnaryOperation::kABS:
+      r = fabsf(x);
+      break;
+    case UnaryOperation::kNEG:
+      r = -x;
+      break;
+    case UnaryOperation::kSIN:
+      r = sinf(x);
+      break;
+    case UnaryOperation::kCOS:
+      r = cosf(x);
+      break;
+    case UnaryOperation::kTAN:
+      r = tanf(x);
+      break;
+    case UnaryOperation::kSINH:
+      r = sinhf(x);
+      break;
+    case UnaryOperation::kCOSH:
+      r = coshf(x);
+      break;
+    case UnaryOperation::kASIN:
+      r = asinf(x);
+      break;
+    case UnaryOperation::kACOS:
+      r = acosf(x);
+      break;
+    case UnaryOperation::kATAN:
+      r = atanf(x);
+      break;
+    case UnaryOperation::kASINH:
+      r = asinhf(x);
+      break;
+    case UnaryOperation::kACOSH:
+      r = acoshf(x);
+      break;
+    case UnaryOperation::kATANH:
+      r = atanhf(x);
+      break;
+    case UnaryOperation::kCEIL:
+      r = ceilf(x);
+      break;
+    case UnaryOperation::kFLOOR:
+      r = floorf(x);
+      break;
+    case UnaryOperation::kERF:
+      r = erff(x);
+      break;
+    case UnaryOperation::kSIGN:
+      r = isnan(x) ? x : static_cast<float>((x > 0.f) - (x < 0.f));
+      break;
+    case UnaryOperation::kROUND:
+      r = rintf(x);
+      break;
+    case UnaryOperation::kISINF:
+      static_cast<uint8_t*>(out)[i] = isinf(x);
+      return;
+    case UnaryOperation::kISNAN:
+      static_cast<uint8_t*>(out)[i] = isnan(x);
+      return;
+    case UnaryOperation::kNOT:
+      break;
   }
   static_cast<float*>(out)[i] = r;
 }
@@ -44,7 +93,9 @@ __global__ void unaryIntKernel(UnaryOperation op, const T* s, T* d, int64_t n) {
   int64_t i = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x;
   if (i >= n) return;
   T x = s[i];
-  d[i] = op == UnaryOperation::kABS ? (x < 0 ? -x : x) : op == UnaryOperation::kNEG ? -x : static_cast<T>((x > 0) - (x < 0));
+  d[i] = op == UnaryOperation::kABS   ? (x < 0 ? -x : x)
+         : op == UnaryOperation::kNEG ? -x
+                                      : static_cast<T>((x > 0) - (x < 0));
 }
 
 __global__ void notKernel(const uint8_t* s, uint8_t* d, int64_t n) {
@@ -58,11 +109,14 @@ void launchUnary(LaunchContext& ctx, const ILayer& layer, const std::vector<Tens
   const int64_t n = out.dims.volume();
   const unsigned blocks = static_cast<unsigned>((n + 255) / 256);
   if (op == UnaryOperation::kNOT) {
-    notKernel<<<blocks, 256, 0, ctx.stream>>>(static_cast<const uint8_t*>(in[0].data), static_cast<uint8_t*>(out.data), n);
+    notKernel<<<blocks, 256, 0, ctx.stream>>>(static_cast<const uint8_t*>(in[0].data), static_cast<uint8_t*>(out.data),
+                                              n);
   } else if (in[0].type == DataType::kINT32) {
-    unaryIntKernel<<<blocks, 256, 0, ctx.stream>>>(op, static_cast<const int32_t*>(in[0].data), static_cast<int32_t*>(out.data), n);
+    unaryIntKernel<<<blocks, 256, 0, ctx.stream>>>(op, static_cast<const int32_t*>(in[0].data),
+                                                   static_cast<int32_t*>(out.data), n);
   } else if (in[0].type == DataType::kINT64) {
-    unaryIntKernel<<<blocks, 256, 0, ctx.stream>>>(op, static_cast<const int64_t*>(in[0].data), static_cast<int64_t*>(out.data), n);
+    unaryIntKernel<<<blocks, 256, 0, ctx.stream>>>(op, static_cast<const int64_t*>(in[0].data),
+                                                   static_cast<int64_t*>(out.data), n);
   } else {
     cpu::requireFloat32(layer, in[0], "the input");
     unaryFloatKernel<<<blocks, 256, 0, ctx.stream>>>(op, in[0].f32(), out.data, n);

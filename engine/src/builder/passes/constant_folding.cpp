@@ -10,7 +10,7 @@ namespace passes {
 namespace {
 // Folding bigger results would bloat the plan for little gain.
 constexpr int64_t kMaxFoldedBytes = 64ll << 20;
-}
+}  // namespace
 
 int32_t foldConstants(INetworkDefinition& network) {
   int32_t folded = 0;
@@ -27,7 +27,8 @@ int32_t foldConstants(INetworkDefinition& network) {
         break;
       }
       auto* constant = static_cast<IConstantLayer*>(producer);
-      inputs.push_back({const_cast<uint8_t*>(constant->bytes().data()), constant->getDimensions(), constant->getWeights().type});
+      inputs.push_back(
+          {const_cast<uint8_t*>(constant->bytes().data()), constant->getDimensions(), constant->getWeights().type});
     }
     if (!allConstant) continue;
     ITensor* out = layer->getOutput(0);

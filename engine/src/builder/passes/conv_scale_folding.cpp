@@ -48,7 +48,8 @@ int32_t foldConvolutionScale(INetworkDefinition& net) {
       const int64_t maps = conv->getNbOutputMaps();
       Weights kw = conv->getKernelWeights(), bw = conv->getBiasWeights();
       std::vector<float> kernel(static_cast<const float*>(kw.values), static_cast<const float*>(kw.values) + kw.count);
-      std::vector<float> bias = bw.count ? std::vector<float>(static_cast<const float*>(bw.values), static_cast<const float*>(bw.values) + bw.count)
+      std::vector<float> bias = bw.count ? std::vector<float>(static_cast<const float*>(bw.values),
+                                                              static_cast<const float*>(bw.values) + bw.count)
                                          : std::vector<float>(maps, 0.f);
       if (op == ElementWiseOperation::kPROD) {
         const int64_t per = static_cast<int64_t>(kernel.size()) / maps;
