@@ -69,22 +69,23 @@ PYBIND11_MODULE(_C, m) {
             mod, makeSpec(inputs, precisions, disable_tf32, debug, workspace_size, num_avg_timing_iters,
                           require_full_compilation, device_type, gpu_id));
       });
-  m.def("convert_graph_to_trt_engine",
-        [](const torch::jit::Module& mod, const std::string& method,
-           const std::vector<std::tuple<std::vector<int64_t>, std::vector<int64_t>, std::vector<int64_t>, std::string>>&
-               inputs,
-           const std::vector<std::string>& precisions, bool disable_tf32, bool debug, uint64_t workspace_size,
-           uint64_t num_avg_timing_iters, const std::string& device_type, int64_t gpu_id) {
-          std::string plan;
-          {
-            py::gil_scoped_release release;
-            plan = torch_tensorrt::ts::convert_method_to_trt_engine(
-                mod, method,
-                makeSpec(inputs, precisions, disable_tf32, debug, workspace_size, num_avg_timing_iters, true,
-                         device_type, gpu_id));
-          }
-          return py::bytes(plan);
-        });
+  m.def(
+      "convert_graph_to_trt_engine",
+      [](const torch::jit::Module& mod, const std::string& method,
+         const std::vector<std::tuple<std::vector<int64_t>, std::vector<int64_t>, std::vector<int64_t>, std::string>>&
+             inputs,
+         const std::vector<std::string>& precisions, bool disable_tf32, bool debug, uint64_t workspace_size,
+         uint64_t num_avg_timing_iters, bool require_full_compilation, const std::string& device_type, int64_t gpu_id) {
+        std::string plan;
+        {
+          py::gil_scoped_release release;
+          plan = torch_tensorrt::ts::convert_method_to_trt_engine(
+              mod, method,
+              makeSpec(inputs, precisions, disable_tf32, debug, workspace_size, num_avg_timing_iters,
+                       require_full_compilation, device_type, gpu_id));
+        }
+        return py::bytes(plan);
+      });
   m.def("embed_engine_in_new_module",
         [](const py::bytes& engine, std::vector<std::string> input_names, std::vector<std::string> output_names) {
           return torch_tensorrt::ts::embed_engine_in_new_module(std::string(engine), input_names, output_names);

@@ -69,6 +69,21 @@ def _check_options(kwargs: dict) -> dict:
     return kwargs
 
 
+def _native_spec(module: torch.jit.ScriptModule, inputs: Sequence[Any], enabled_precisions: Optional[Set[torch.dtype]], kwargs: dict) -> tuple:
+    """The compile settings in the order the native bindings take them."""
+    opts = _check_options(kwargs)
+    return (
+        [i._to_native() for i in _to_inputs(inputs)],
+        _precisions(enabled_precisions),
+        bool(opts.get("disable_tf32", False)),
+        bool(opts.get("debug", False)),
+        int(opts.get("workspace_size", 0)),
+        int(opts.get("num_avg_timing_iters", 1)),
+        bool(opts.get("require_full_compilation", False)),
+        *_target_device(module, inputs, opts.get("device")),
+    )
+
+
 def compile(
     module: torch.jit.ScriptModule,
     inputs: Optional[Sequence[Any]] = None,
@@ -80,18 +95,7 @@ def compile(
         raise TypeError("torch_tensorrt.ts.compile takes a torch.jit.ScriptModule; use torch_tensorrt.compile for nn.Module")
     if inputs is None:
         raise ValueError("compile needs inputs=[...]")
-    opts = _check_options(kwargs)
-    native = _C.compile_graph(
-        module._c,
-        [i._to_native() for i in _to_inputs(inputs)],
-        _precisions(enabled_precisions),
-        bool(opts.get("disable_tf32", False)),
-        bool(opts.get("debug", False)),
-        int(opts.get("workspace_size", 0)),
-        int(opts.get("num_avg_timing_iters", 1)),
-        bool(opts.get("require_full_compilation", False)),
-        *_target_device(module, inputs, opts.get("device")),
-    )
+    native = _C.compile_graph(module._c, *_native_spec(module, inputs, enabled_precisions, kwargs))
     return torch.jit._recursive.wrap_cpp_module(native)
 
 
@@ -105,18 +109,7 @@ def convert_method_to_trt_engine(
     """Compiles a method into a serialized engine (plan bytes)."""
     if inputs is None:
         raise ValueError("convert_method_to_trt_engine needs inputs=[...]")
-    opts = _check_options(kwargs)
-    return _C.convert_graph_to_trt_engine(
-        module._c,
-        method_name,
-        [i._to_native() for i in _to_inputs(inputs)],
-        _precisions(enabled_precisions),
-        bool(opts.get("disable_tf32", False)),
-        bool(opts.get("debug", False)),
-        int(opts.get("workspace_size", 0)),
-        int(opts.get("num_avg_timing_iters", 1)),
-        *_target_device(module, inputs, opts.get("device")),
-    )
+    return _C.convert_graph_to_trt_engine(module._c, method_name, *_native_spec(module, inputs, enabled_precisions, kwargs))
 
 
 def embed_engine_in_new_module(

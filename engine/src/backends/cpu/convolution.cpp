@@ -2,33 +2,13 @@
 #include <vector>
 
 #include "backends/cpu/cpu_kernels.h"
-#include "layers/layer_util.h"
+#include "layers/conv_geometry.h"
 
 namespace trt {
 namespace cpu {
 
 namespace {
-struct Geometry {
-  int64_t in[3], out[3], k[3], stride[3], pad[3], dil[3];
-};
-
-Geometry geometry(const IConvolutionLayer& conv, const Dims& in, const Dims& out) {
-  const int nd = conv.getKernelSizeNd().nbDims;
-  Dims stride = layer_util::spatialOr(conv.getStrideNd(), nd, 1),
-       pre = layer_util::spatialOr(conv.getPrePadding(), nd, 0),
-       dil = layer_util::spatialOr(conv.getDilationNd(), nd, 1);
-  Geometry g{};
-  for (int i = 0; i < 3; ++i) {
-    int s = i - (3 - nd);  // spatial index, negative for the unit dims in front
-    g.in[i] = s >= 0 ? in.d[2 + s] : 1;
-    g.out[i] = s >= 0 ? out.d[2 + s] : 1;
-    g.k[i] = s >= 0 ? conv.getKernelSizeNd().d[s] : 1;
-    g.stride[i] = s >= 0 ? stride.d[s] : 1;
-    g.pad[i] = s >= 0 ? pre.d[s] : 0;
-    g.dil[i] = s >= 0 ? dil.d[s] : 1;
-  }
-  return g;
-}
+using Geometry = ConvGeometry;
 
 // col[c, kd, kh, kw][od, oh, ow] for channels [c0, c0 + channels) of one image.
 void im2col(const float* image, int64_t channels, const Geometry& g, float* col) {
@@ -67,7 +47,7 @@ void runConvolution(const ILayer& layer, const std::vector<TensorView>& inputs, 
   requireFloat32(layer, inputs[0], "the input");
   const Dims& in = inputs[0].dims;
   const Dims& out = output.dims;
-  const Geometry g = geometry(conv, in, out);
+  const Geometry g = convGeometry(conv, in, out);
   const int64_t batch = in.d[0], groups = conv.getNbGroups();
   const int64_t cin = in.d[1], cout = out.d[1];
   const int64_t cinG = cin / groups, coutG = cout / groups;

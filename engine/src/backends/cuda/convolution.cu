@@ -1,14 +1,12 @@
 // Convolution as im2col + cuBLAS GEMM (1-D to 3-D as 3-D), with bias and fused activation.
 #include "backends/cuda/cuda_kernels.h"
-#include "layers/layer_util.h"
+#include "layers/conv_geometry.h"
 
 namespace trt {
 namespace cuda {
 
 namespace {
-struct Geometry {
-  int64_t in[3], out[3], k[3], stride[3], pad[3], dil[3];
-};
+using Geometry = ConvGeometry;
 
 // col[n][c, kd, kh, kw][od, oh, ow] for `channels` channels of each of `batch` images, the images
 // `imageStride` floats apart.
@@ -41,20 +39,7 @@ __global__ void biasKernel(float* out, const float* bias, int64_t channels, int6
 void launchConvolution(LaunchContext& ctx, const ILayer& layer, const std::vector<TensorView>& in, TensorView& out) {
   const auto& conv = static_cast<const IConvolutionLayer&>(layer);
   cpu::requireFloat32(layer, in[0], "the input");
-  const int nd = conv.getKernelSizeNd().nbDims;
-  Dims stride = layer_util::spatialOr(conv.getStrideNd(), nd, 1),
-       pre = layer_util::spatialOr(conv.getPrePadding(), nd, 0),
-       dil = layer_util::spatialOr(conv.getDilationNd(), nd, 1);
-  Geometry g{};
-  for (int i = 0; i < 3; ++i) {
-    int s = i - (3 - nd);
-    g.in[i] = s >= 0 ? in[0].dims.d[2 + s] : 1;
-    g.out[i] = s >= 0 ? out.dims.d[2 + s] : 1;
-    g.k[i] = s >= 0 ? conv.getKernelSizeNd().d[s] : 1;
-    g.stride[i] = s >= 0 ? stride.d[s] : 1;
-    g.pad[i] = s >= 0 ? pre.d[s] : 0;
-    g.dil[i] = s >= 0 ? dil.d[s] : 1;
-  }
+  const Geometry g = convGeometry(conv, in[0].dims, out.dims);
   const int64_t batch = in[0].dims.d[0], groups = conv.getNbGroups(), cin = in[0].dims.d[1], cout = out.dims.d[1];
   const int64_t cinG = cin / groups, coutG = cout / groups, kVol = g.k[0] * g.k[1] * g.k[2];
   const int64_t inPlane = g.in[0] * g.in[1] * g.in[2], outPlane = g.out[0] * g.out[1] * g.out[2];
