@@ -63,6 +63,9 @@ int run(const torchtrtc::Options& o) {
                                          : torch_tensorrt::DataType::kFloat);
   }
   spec.disable_tf32 = o.disable_tf32;
+  spec.device = torch_tensorrt::Device(
+      o.device_type == "cpu" ? torch_tensorrt::Device::DeviceType::kCPU : torch_tensorrt::Device::DeviceType::kGPU,
+      o.gpu_id);
   if (o.save_engine) {
     std::string plan = torch_tensorrt::ts::convert_method_to_trt_engine(mod, o.method, spec);
     writeAtomically(o.output_path, [&](const std::string& tmp) {

@@ -81,6 +81,8 @@ std::string usage() {
          "  -p, --enabled-precision=<f32|f16> allow a precision (repeatable)\n"
          "  --disable-tf32                   keep FP32 matrix work off TF32\n"
          "  --save-engine                    write the serialized engine instead of a TorchScript module\n"
+         "  --device-type=<gpu|cpu>          where the engine runs (default gpu; cpu when no GPU is visible)\n"
+         "  --gpu-id=<n>                     which GPU (default 0)\n"
          "  --supported-ops                  list every converter and evaluator\n";
 }
 
@@ -117,7 +119,20 @@ Options parse(const std::vector<std::string>& args) {
       o.disable_tf32 = true;
     else if (a == "--supported-ops")
       o.show_supported_ops = true;
-    else if (a == "-p" || a == "--enabled-precision") {
+    else if (a == "--device-type") {
+      o.device_type = needValue(a);
+      if (o.device_type != "gpu" && o.device_type != "cpu")
+        throw UsageError("--device-type must be gpu or cpu, got '" + o.device_type + "'");
+    } else if (a == "--gpu-id") {
+      std::string v = needValue(a);
+      try {
+        size_t used = 0;
+        o.gpu_id = std::stoll(v, &used);
+        if (used != v.size() || o.gpu_id < 0) throw std::invalid_argument(v);
+      } catch (const std::exception&) {
+        throw UsageError("--gpu-id must be a non-negative integer, got '" + v + "'");
+      }
+    } else if (a == "-p" || a == "--enabled-precision") {
       std::string p = needValue(a);
       if (p != "f32" && p != "float" && p != "float32" && p != "f16" && p != "half" && p != "float16")
         throw UsageError("precision '" + p +

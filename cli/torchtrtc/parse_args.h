@@ -20,6 +20,8 @@ struct Options {
   bool show_supported_ops = false;
   int verbosity = -1;  // -1: default (warnings)
   std::string method = "forward";
+  std::string device_type = "gpu";  // gpu falls back to the CPU backend (with a warning) when no GPU is visible
+  int64_t gpu_id = 0;
 };
 
 //! Thrown for bad command lines; main prints the message and the usage line and exits with 2.

@@ -61,6 +61,12 @@ def test_torchtrtc_compiles_and_checks_flags(tmp_path):
     assert r.returncode == 2 and "unknown flag '--no-such-flag'" in r.stderr
     r = subprocess.run(torchtrtc() + [str(tmp_path / "in.ts"), str(tmp_path / "o.ts"), "(1,x,8)"], capture_output=True, text=True)
     assert r.returncode == 2 and "'x' is not a non-negative integer dimension" in r.stderr
+    r = subprocess.run(torchtrtc() + ["--device-type=cpu", str(tmp_path / "in.ts"), str(tmp_path / "cpu.ts"), "(1,3,8,8)"],
+                       capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    torch.testing.assert_close(torch.jit.load(str(tmp_path / "cpu.ts"))(x.cpu()), torch.relu(x.cpu()) + 1)
+    r = subprocess.run(torchtrtc() + ["--gpu-id", "-1", "a.ts", "b.ts", "(1,2)"], capture_output=True, text=True)
+    assert r.returncode == 2 and "--gpu-id must be a non-negative integer" in r.stderr
 
 
 def test_resnet18_matches_torchscript():
