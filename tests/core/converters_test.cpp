@@ -328,3 +328,24 @@ TEST(Converters, LogicalSquarePowAddcMaxMinMish) {
       return (%a, %b, %c, %d, %e, %f, %g))IR",
              {at::randn({3, 4}), at::randn({3, 4})});
 }
+
+TEST(Converters, WhereMaskedFillIndexSelectEmbedding) {
+  checkGraph(R"IR(
+    graph(%x : Tensor, %y : Tensor, %idx : Tensor):
+      %zero : float = prim::Constant[value=0.]()
+      %c : Tensor = aten::gt(%x, %zero)
+      %a : Tensor = aten::where(%c, %x, %y)
+      %v : float = prim::Constant[value=-7.5]()
+      %b : Tensor = aten::masked_fill(%x, %c, %v)
+      %one : int = prim::Constant[value=1]()
+      %d : Tensor = aten::index_select(%x, %one, %idx)
+      return (%a, %b, %d))IR",
+             {at::randn({3, 4}), at::randn({1, 4}), at::tensor({3, 0, 3, 2}, at::kLong)});
+  checkGraph(R"IR(
+    graph(%idx : Tensor, %w : Tensor):
+      %pad : int = prim::Constant[value=-1]()
+      %f : bool = prim::Constant[value=0]()
+      %e : Tensor = aten::embedding(%w, %idx, %pad, %f, %f)
+      return (%e))IR",
+             {at::tensor({1, 4, 0, 2}, at::kInt).reshape({2, 2})}, {at::randn({5, 3})});
+}

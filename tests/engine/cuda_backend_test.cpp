@@ -36,7 +36,7 @@ std::vector<float> runCuda(const trt::ICudaEngine& engine, const std::string& in
 }
 
 // x [2,3,8,8] -> conv+relu -> maxpool -> (+ broadcast constant) -> shuffle -> matmul -> softmax,
-// concat with a reduce, strided/reversed slice, gelu, transpose (a sine before the softmax covers Unary).
+// concat with a reduce, strided/reversed slice, gelu, gather, select, transpose (a sine before the softmax covers Unary).
 void makeNetwork(trt::INetworkDefinition& net, std::vector<std::vector<float>>& keep) {
   keep.push_back(randomVector(4 * 3 * 3 * 3, 31));
   keep.push_back(randomVector(4, 32));
@@ -64,7 +64,15 @@ void makeNetwork(trt::INetworkDefinition& net, std::vector<std::vector<float>>& 
   cat->setAxis(1);                                                                      // [2,5,5]
   auto* reversed = net.addSlice(*cat->getOutput(0), {0, 1, 4}, {2, 2, 5}, {1, 2, -1});  // [2,2,5], last dim reversed
   auto* act = net.addActivation(*reversed->getOutput(0), trt::ActivationType::kGELU_ERF);
-  auto* y = net.addShuffle(*act->getOutput(0));
+  static const int32_t order[2] = {1, 0};
+  static const float zero = 0.f;
+  auto* idx = net.addConstant({2}, {trt::DataType::kINT32, order, 2});
+  auto* swapped = net.addGather(*act->getOutput(0), *idx->getOutput(0), 1);  // rows swapped
+  auto* z = net.addConstant({}, {trt::DataType::kFLOAT, &zero, 1});
+  auto* positive = net.addElementWise(*swapped->getOutput(0), *z->getOutput(0), trt::ElementWiseOperation::kGREATER);
+  auto* negated = net.addUnary(*swapped->getOutput(0), trt::UnaryOperation::kNEG);
+  auto* absolute = net.addSelect(*positive->getOutput(0), *swapped->getOutput(0), *negated->getOutput(0));
+  auto* y = net.addShuffle(*absolute->getOutput(0));
   trt::Permutation p;
   p.order[0] = 2;
   p.order[1] = 0;

@@ -403,6 +403,32 @@ class ISliceLayer : public ILayer {
   Dims start_, size_, stride_;
 };
 
+//! Elementwise choice: output = condition ? thenInput : elseInput, all three broadcast as in numpy.
+class ISelectLayer : public ILayer {
+ public:
+  ISelectLayer() : ILayer(LayerType::kSELECT) {}
+  std::vector<TensorDesc> inferOutputs(const std::vector<TensorDesc>& inputs) const override;
+  void writeParams(PlanWriter& writer) const override;
+  void readParams(PlanReader& reader) override;
+};
+
+//! Gathers slices of data along an axis by int32/int64 indices (TensorRT's default gather mode):
+//! output shape = data[:axis] + indices + data[axis+1:].
+class IGatherLayer : public ILayer {
+ public:
+  IGatherLayer() : ILayer(LayerType::kGATHER) {}
+  //! The data axis the indices select along.
+  void setGatherAxis(int32_t axis);
+  int32_t getGatherAxis() const { return axis_; }
+
+  std::vector<TensorDesc> inferOutputs(const std::vector<TensorDesc>& inputs) const override;
+  void writeParams(PlanWriter& writer) const override;
+  void readParams(PlanReader& reader) override;
+
+ private:
+  int32_t axis_ = 0;
+};
+
 //! Creates an empty layer of a kind (used by the plan reader).
 std::unique_ptr<ILayer> makeLayer(LayerType type);
 
@@ -446,6 +472,10 @@ class INetworkDefinition {
   IUnaryLayer* addUnary(ITensor& input, UnaryOperation operation);
   //! Strided slice with static start, size and stride per dimension.
   ISliceLayer* addSlice(ITensor& input, Dims start, Dims size, Dims stride);
+  //! condition ? thenInput : elseInput (condition is bool).
+  ISelectLayer* addSelect(ITensor& condition, ITensor& thenInput, ITensor& elseInput);
+  //! Gather along `axis` of data by indices (out-of-range indices are an error at run time).
+  IGatherLayer* addGather(ITensor& data, ITensor& indices, int32_t axis);
 
   //! Number of layers.
   int32_t getNbLayers() const { return static_cast<int32_t>(layers_.size()); }

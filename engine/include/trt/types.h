@@ -78,7 +78,9 @@ struct Weights {
   X(kCONCATENATION, "Concatenation")    \
   X(kIDENTITY, "Identity")              \
   X(kUNARY, "Unary")                    \
-  X(kSLICE, "Slice")
+  X(kSLICE, "Slice")               \
+  X(kSELECT, "Select")             \
+  X(kGATHER, "Gather")
 
 enum class LayerType : int32_t {
 #define TRT_ENUM_ENTRY(name, text) name,

@@ -30,6 +30,10 @@ std::unique_ptr<ILayer> makeLayer(LayerType type) {
       return std::make_unique<IUnaryLayer>();
     case LayerType::kSLICE:
       return std::make_unique<ISliceLayer>();
+    case LayerType::kSELECT:
+      return std::make_unique<ISelectLayer>();
+    case LayerType::kGATHER:
+      return std::make_unique<IGatherLayer>();
   }
   throw Error("makeLayer: unknown layer type " + std::to_string(static_cast<int32_t>(type)));
 }

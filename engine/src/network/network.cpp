@@ -239,6 +239,16 @@ ISliceLayer* INetworkDefinition::addSlice(ITensor& input, Dims start, Dims size,
   return attach(std::move(layer), {&input}, 1, "addSlice");
 }
 
+ISelectLayer* INetworkDefinition::addSelect(ITensor& condition, ITensor& thenInput, ITensor& elseInput) {
+  return attach(std::make_unique<ISelectLayer>(), {&condition, &thenInput, &elseInput}, 1, "addSelect");
+}
+
+IGatherLayer* INetworkDefinition::addGather(ITensor& data, ITensor& indices, int32_t axis) {
+  auto layer = std::make_unique<IGatherLayer>();
+  layer->setGatherAxis(axis);
+  return attach(std::move(layer), {&data, &indices}, 1, "addGather");
+}
+
 ILayer* INetworkDefinition::getLayer(int32_t index) const {
   return index >= 0 && index < getNbLayers() ? layers_[index].get() : nullptr;
 }

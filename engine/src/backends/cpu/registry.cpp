@@ -31,6 +31,10 @@ Kernel kernelFor(LayerType type) {
       return runUnary;
     case LayerType::kSLICE:
       return runSlice;
+    case LayerType::kSELECT:
+      return runSelect;
+    case LayerType::kGATHER:
+      return runGather;
   }
   throw Error("CPU backend: no kernel for layer type " + std::to_string(static_cast<int32_t>(type)));
 }

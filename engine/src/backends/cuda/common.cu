@@ -64,6 +64,10 @@ Launcher launcherFor(LayerType type) {
       return launchUnary;
     case LayerType::kSLICE:
       return launchSlice;
+    case LayerType::kSELECT:
+      return launchSelect;
+    case LayerType::kGATHER:
+      return launchGather;
   }
   throw Error("CUDA backend: no launcher for layer type " + std::to_string(static_cast<int32_t>(type)));
 }

@@ -64,6 +64,8 @@ void launchConcatenation(LaunchContext&, const ILayer&, const std::vector<Tensor
 void launchIdentity(LaunchContext&, const ILayer&, const std::vector<TensorView>&, TensorView&);
 void launchUnary(LaunchContext&, const ILayer&, const std::vector<TensorView>&, TensorView&);
 void launchSlice(LaunchContext&, const ILayer&, const std::vector<TensorView>&, TensorView&);
+void launchSelect(LaunchContext&, const ILayer&, const std::vector<TensorView>&, TensorView&);
+void launchGather(LaunchContext&, const ILayer&, const std::vector<TensorView>&, TensorView&);
 
 //! Device name and SM version of the current device, for plans.
 void currentDevice(std::string& name, int& smMajor, int& smMinor);

@@ -1,0 +1,129 @@
+// Select (where) with broadcasting, and gather along an axis. Out-of-range indices read nothing
+// and write zeros (the host cannot see device indices without a sync; the CPU backend reports them).
+#include "backends/cuda/cuda_kernels.h"
+
+namespace trt {
+namespace cuda {
+
+namespace {
+struct SelectGeometry {
+  int rank;
+  int64_t outDims[Dims::MAX_DIMS];
+  int64_t sc[Dims::MAX_DIMS], sa[Dims::MAX_DIMS], sb[Dims::MAX_DIMS];
+};
+
+void broadcastStrides(const Dims& in, const Dims& out, int64_t* s) {
+  int64_t stride = 1;
+  for (int i = out.nbDims - 1; i >= 0; --i) {
+    int k = in.nbDims - out.nbDims + i;
+    int64_t d = k >= 0 ? in.d[k] : 1;
+    s[i] = d == 1 ? 0 : stride;
+    stride *= d;
+  }
+}
+
+template <typename T>
+__global__ void selectKernel(const uint8_t* cond, const T* a, const T* b, T* out, SelectGeometry g, int64_t n) {
+  int64_t i = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x;
+  if (i >= n) return;
+  int64_t rem = i, oc = 0, oa = 0, ob = 0;
+  for (int d = g.rank - 1; d >= 0; --d) {
+    int64_t k = rem % g.outDims[d];
+    rem /= g.outDims[d];
+    oc += k * g.sc[d];
+    oa += k * g.sa[d];
+    ob += k * g.sb[d];
+  }
+  out[i] = cond[oc] ? a[oa] : b[ob];
+}
+
+template <typename T, typename I>
+__global__ void gatherKernel(const T* data, const I* idx, T* out, int64_t nIdx, int64_t axisSize, int64_t inner,
+                             int64_t n) {
+  int64_t i = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x;
+  if (i >= n) return;
+  int64_t e = i % inner, j = (i / inner) % nIdx, o = i / (inner * nIdx);
+  int64_t k = static_cast<int64_t>(idx[j]);
+  out[i] = (k >= 0 && k < axisSize) ? data[(o * axisSize + k) * inner + e] : T(0);
+}
+
+template <typename T>
+void gatherTyped(LaunchContext& ctx, const TensorView& data, const TensorView& idx, TensorView& out, int64_t nIdx,
+                 int64_t axisSize, int64_t inner) {
+  const int64_t n = out.dims.volume();
+  const unsigned blocks = static_cast<unsigned>((n + 255) / 256);
+  if (idx.type == DataType::kINT32)
+    gatherKernel<<<blocks, 256, 0, ctx.stream>>>(static_cast<const T*>(data.data),
+                                                 static_cast<const int32_t*>(idx.data), static_cast<T*>(out.data), nIdx,
+                                                 axisSize, inner, n);
+  else
+    gatherKernel<<<blocks, 256, 0, ctx.stream>>>(static_cast<const T*>(data.data),
+                                                 static_cast<const int64_t*>(idx.data), static_cast<T*>(out.data), nIdx,
+                                                 axisSize, inner, n);
+}
+}  // namespace
+
+void launchSelect(LaunchContext& ctx, const ILayer& layer, const std::vector<TensorView>& in, TensorView& out) {
+  SelectGeometry g{};
+  g.rank = out.dims.nbDims;
+  for (int i = 0; i < g.rank; ++i) g.outDims[i] = out.dims.d[i];
+  broadcastStrides(in[0].dims, out.dims, g.sc);
+  broadcastStrides(in[1].dims, out.dims, g.sa);
+  broadcastStrides(in[2].dims, out.dims, g.sb);
+  const int64_t n = out.dims.volume();
+  const unsigned blocks = static_cast<unsigned>((n + 255) / 256);
+  const auto* cond = static_cast<const uint8_t*>(in[0].data);
+  switch (dataTypeSize(out.type)) {
+    case 1:
+      selectKernel<<<blocks, 256, 0, ctx.stream>>>(cond, static_cast<const uint8_t*>(in[1].data),
+                                                   static_cast<const uint8_t*>(in[2].data),
+                                                   static_cast<uint8_t*>(out.data), g, n);
+      break;
+    case 2:
+      selectKernel<<<blocks, 256, 0, ctx.stream>>>(cond, static_cast<const uint16_t*>(in[1].data),
+                                                   static_cast<const uint16_t*>(in[2].data),
+                                                   static_cast<uint16_t*>(out.data), g, n);
+      break;
+    case 4:
+      selectKernel<<<blocks, 256, 0, ctx.stream>>>(cond, static_cast<const uint32_t*>(in[1].data),
+                                                   static_cast<const uint32_t*>(in[2].data),
+                                                   static_cast<uint32_t*>(out.data), g, n);
+      break;
+    case 8:
+      selectKernel<<<blocks, 256, 0, ctx.stream>>>(cond, static_cast<const uint64_t*>(in[1].data),
+                                                   static_cast<const uint64_t*>(in[2].data),
+                                                   static_cast<uint64_t*>(out.data), g, n);
+      break;
+    default:
+      throw Error(layer.describe() + ": unsupported element size");
+  }
+  check(cudaGetLastError(), "select kernel launch");
+}
+
+void launchGather(LaunchContext& ctx, const ILayer& layer, const std::vector<TensorView>& in, TensorView& out) {
+  const int axis = static_cast<const IGatherLayer&>(layer).getGatherAxis();
+  const Dims& data = in[0].dims;
+  int64_t inner = 1;
+  for (int i = axis + 1; i < data.nbDims; ++i) inner *= data.d[i];
+  const int64_t nIdx = in[1].dims.volume(), axisSize = data.d[axis];
+  switch (dataTypeSize(in[0].type)) {
+    case 1:
+      gatherTyped<uint8_t>(ctx, in[0], in[1], out, nIdx, axisSize, inner);
+      break;
+    case 2:
+      gatherTyped<uint16_t>(ctx, in[0], in[1], out, nIdx, axisSize, inner);
+      break;
+    case 4:
+      gatherTyped<uint32_t>(ctx, in[0], in[1], out, nIdx, axisSize, inner);
+      break;
+    case 8:
+      gatherTyped<uint64_t>(ctx, in[0], in[1], out, nIdx, axisSize, inner);
+      break;
+    default:
+      throw Error(layer.describe() + ": unsupported element size");
+  }
+  check(cudaGetLastError(), "gather kernel launch");
+}
+
+}  // namespace cuda
+}  // namespace trt

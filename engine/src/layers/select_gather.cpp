@@ -1,0 +1,46 @@
+#include "layers/layer_util.h"
+
+namespace trt {
+using namespace layer_util;
+
+std::vector<TensorDesc> ISelectLayer::inferOutputs(const std::vector<TensorDesc>& inputs) const {
+  requireInputs(*this, inputs, 3);
+  if (inputs[0].type != DataType::kBOOL)
+    throw Error(describe() + ": the condition must be bool, got " + dataTypeName(inputs[0].type));
+  if (inputs[1].type != inputs[2].type)
+    throw Error(describe() + ": the two value inputs differ in type (" + dataTypeName(inputs[1].type) + " and " +
+                dataTypeName(inputs[2].type) + ")");
+  Dims out = broadcastShapes(*this, broadcastShapes(*this, inputs[0].dims, inputs[1].dims), inputs[2].dims);
+  return {{out, inputs[1].type}};
+}
+void ISelectLayer::writeParams(PlanWriter&) const {}
+void ISelectLayer::readParams(PlanReader&) {}
+
+void IGatherLayer::setGatherAxis(int32_t axis) {
+  if (axis < 0 || axis >= Dims::MAX_DIMS)
+    throw Error(describe() + ": gather axis " + std::to_string(axis) + " is out of range");
+  axis_ = axis;
+  markChanged();
+}
+
+std::vector<TensorDesc> IGatherLayer::inferOutputs(const std::vector<TensorDesc>& inputs) const {
+  requireInputs(*this, inputs, 2);
+  const Dims& data = inputs[0].dims;
+  const Dims& idx = inputs[1].dims;
+  if (axis_ >= data.nbDims)
+    throw Error(describe() + ": gather axis " + std::to_string(axis_) + " is beyond the data's rank " +
+                std::to_string(data.nbDims));
+  if (inputs[1].type != DataType::kINT32 && inputs[1].type != DataType::kINT64)
+    throw Error(describe() + ": indices must be int32 or int64, got " + dataTypeName(inputs[1].type));
+  if (data.nbDims - 1 + idx.nbDims > Dims::MAX_DIMS) throw Error(describe() + ": output rank exceeds 8");
+  Dims out;
+  for (int i = 0; i < axis_; ++i) out.d[out.nbDims++] = data.d[i];
+  for (int i = 0; i < idx.nbDims; ++i) out.d[out.nbDims++] = idx.d[i];
+  for (int i = axis_ + 1; i < data.nbDims; ++i) out.d[out.nbDims++] = data.d[i];
+  return {{out, inputs[0].type}};
+}
+
+void IGatherLayer::writeParams(PlanWriter& w) const { w.i32(axis_); }
+void IGatherLayer::readParams(PlanReader& r) { axis_ = r.enumValue("axis", Dims::MAX_DIMS); }
+
+}  // namespace trt
