@@ -107,5 +107,23 @@ inline Dims broadcastShapes(const ILayer& layer, const Dims& a, const Dims& b) {
   return out;
 }
 
+//! Strides of `in` over the index space of `out` for numpy broadcasting: 0 where `in` is broadcast.
+inline void broadcastStrides(const Dims& in, const Dims& out, int64_t* strides) {
+  int64_t stride = 1;
+  for (int i = out.nbDims - 1; i >= 0; --i) {
+    int k = in.nbDims - out.nbDims + i;
+    int64_t d = k >= 0 ? in.d[k] : 1;
+    strides[i] = d == 1 ? 0 : stride;
+    stride *= d;
+  }
+}
+
+//! A shuffle's shape after its reshape, before its second transpose, given its output shape.
+inline Dims shapeBeforeSecondTranspose(const Dims& out, const Permutation& second) {
+  Dims mid = out;
+  for (int i = 0; i < mid.nbDims; ++i) mid.d[second.order[i]] = out.d[i];
+  return mid;
+}
+
 }  // namespace layer_util
 }  // namespace trt

@@ -3,22 +3,12 @@
 #include <cstring>
 
 #include "backends/cpu/cpu_kernels.h"
+#include "layers/layer_util.h"
 
 namespace trt {
 namespace cpu {
 
 namespace {
-
-// Strides of `in` as seen from the output shape: 0 where `in` is broadcast.
-void broadcastStrides(const Dims& in, const Dims& out, int64_t* strides) {
-  int64_t stride = 1;
-  for (int i = out.nbDims - 1; i >= 0; --i) {
-    int k = in.nbDims - out.nbDims + i;
-    int64_t d = k >= 0 ? in.d[k] : 1;
-    strides[i] = d == 1 ? 0 : stride;
-    stride *= d;
-  }
-}
 
 template <typename T, typename R, typename F>
 void broadcastApply(const TensorView& a, const TensorView& b, TensorView& out, F f) {
@@ -37,8 +27,8 @@ void broadcastApply(const TensorView& a, const TensorView& b, TensorView& out, F
   }
   const int rank = out.dims.nbDims;
   int64_t sa[Dims::MAX_DIMS], sb[Dims::MAX_DIMS];
-  broadcastStrides(a.dims, out.dims, sa);
-  broadcastStrides(b.dims, out.dims, sb);
+  layer_util::broadcastStrides(a.dims, out.dims, sa);
+  layer_util::broadcastStrides(b.dims, out.dims, sb);
   if (rank == 0) {
     po[0] = f(pa[0], pb[0]);
     return;

@@ -2,20 +2,12 @@
 #include <cstring>
 
 #include "backends/cpu/cpu_kernels.h"
+#include "layers/layer_util.h"
 
 namespace trt {
 namespace cpu {
 
 namespace {
-void broadcastStrides(const Dims& in, const Dims& out, int64_t* s) {
-  int64_t stride = 1;
-  for (int i = out.nbDims - 1; i >= 0; --i) {
-    int k = in.nbDims - out.nbDims + i;
-    int64_t d = k >= 0 ? in.d[k] : 1;
-    s[i] = d == 1 ? 0 : stride;
-    stride *= d;
-  }
-}
 
 int64_t indexAt(const TensorView& t, int64_t i) {
   return t.type == DataType::kINT32 ? static_cast<const int32_t*>(t.data)[i] : static_cast<const int64_t*>(t.data)[i];
@@ -26,9 +18,9 @@ void runSelect(const ILayer&, const std::vector<TensorView>& in, TensorView& out
   const size_t elem = dataTypeSize(out.type);
   const int rank = out.dims.nbDims;
   int64_t sc[Dims::MAX_DIMS], sa[Dims::MAX_DIMS], sb[Dims::MAX_DIMS];
-  broadcastStrides(in[0].dims, out.dims, sc);
-  broadcastStrides(in[1].dims, out.dims, sa);
-  broadcastStrides(in[2].dims, out.dims, sb);
+  layer_util::broadcastStrides(in[0].dims, out.dims, sc);
+  layer_util::broadcastStrides(in[1].dims, out.dims, sa);
+  layer_util::broadcastStrides(in[2].dims, out.dims, sb);
   const int64_t n = out.dims.volume();
   const auto* cond = static_cast<const uint8_t*>(in[0].data);
   for (int64_t i = 0; i < n; ++i) {

@@ -3,6 +3,7 @@
 #include <vector>
 
 #include "backends/cpu/cpu_kernels.h"
+#include "layers/layer_util.h"
 
 namespace trt {
 namespace cpu {
@@ -53,29 +54,17 @@ void runShuffle(const ILayer& layer, const std::vector<TensorView>& inputs, Tens
   const size_t elem = dataTypeSize(inputs[0].type);
   const Dims& in = inputs[0].dims;
   const Permutation first = shuffle.getFirstTranspose(), second = shuffle.getSecondTranspose();
-  const bool firstId = isIdentity(first.order, in.nbDims);
-  const bool secondId = isIdentity(second.order, output.dims.nbDims);
-  if (firstId && secondId) {
-    if (output.data != inputs[0].data)
-      std::memcpy(output.data, inputs[0].data, static_cast<size_t>(in.volume()) * elem);
-    return;
-  }
-  if (!secondId && !firstId) {
+  const bool firstId = isIdentity(first.order, in.nbDims), secondId = isIdentity(second.order, output.dims.nbDims);
+  const Dims mid = layer_util::shapeBeforeSecondTranspose(output.dims, second);
+  if (secondId) {  // also the plain copy when both transposes are identities
+    permuteCopy(inputs[0].data, in, first.order, output.data, elem);
+  } else if (firstId) {
+    permuteCopy(inputs[0].data, mid, second.order, output.data, elem);
+  } else {
     std::vector<uint8_t> tmp(static_cast<size_t>(in.volume()) * elem);
     permuteCopy(inputs[0].data, in, first.order, tmp.data(), elem);
-    // Shape after the reshape is the output shape before the second transpose.
-    Dims mid = output.dims;
-    for (int i = 0; i < mid.nbDims; ++i) mid.d[second.order[i]] = output.dims.d[i];
     permuteCopy(tmp.data(), mid, second.order, output.data, elem);
-    return;
   }
-  if (!firstId) {
-    permuteCopy(inputs[0].data, in, first.order, output.data, elem);
-    return;
-  }
-  Dims mid = output.dims;
-  for (int i = 0; i < mid.nbDims; ++i) mid.d[second.order[i]] = output.dims.d[i];
-  permuteCopy(inputs[0].data, mid, second.order, output.data, elem);
 }
 
 void runConstant(const ILayer& layer, const std::vector<TensorView>&, TensorView& output) {

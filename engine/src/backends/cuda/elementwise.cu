@@ -2,6 +2,7 @@
 #include <cuda_fp16.h>
 
 #include "backends/cuda/cuda_kernels.h"
+#include "layers/layer_util.h"
 
 namespace trt {
 namespace cuda {
@@ -17,16 +18,6 @@ struct Broadcast {
   int64_t strideA[Dims::MAX_DIMS];
   int64_t strideB[Dims::MAX_DIMS];
 };
-
-void strides(const Dims& in, const Dims& out, int64_t* s) {
-  int64_t stride = 1;
-  for (int i = out.nbDims - 1; i >= 0; --i) {
-    int k = in.nbDims - out.nbDims + i;
-    int64_t d = k >= 0 ? in.d[k] : 1;
-    s[i] = d == 1 ? 0 : stride;
-    stride *= d;
-  }
-}
 
 template <typename T>
 __device__ T applyOp(ElementWiseOperation op, T a, T b) {
@@ -204,8 +195,8 @@ void launchElementWise(LaunchContext& ctx, const ILayer& layer, const std::vecto
   Broadcast bc{};
   bc.rank = out.dims.nbDims;
   for (int i = 0; i < bc.rank; ++i) bc.outDims[i] = out.dims.d[i];
-  strides(in[0].dims, out.dims, bc.strideA);
-  strides(in[1].dims, out.dims, bc.strideB);
+  layer_util::broadcastStrides(in[0].dims, out.dims, bc.strideA);
+  layer_util::broadcastStrides(in[1].dims, out.dims, bc.strideB);
   const int64_t n = out.dims.volume();
   const bool compare =
       op == ElementWiseOperation::kEQUAL || op == ElementWiseOperation::kGREATER || op == ElementWiseOperation::kLESS;

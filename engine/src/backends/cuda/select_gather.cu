@@ -1,6 +1,7 @@
 // Select (where) with broadcasting, and gather along an axis. Out-of-range indices read nothing
 // and write zeros (the host cannot see device indices without a sync; the CPU backend reports them).
 #include "backends/cuda/cuda_kernels.h"
+#include "layers/layer_util.h"
 
 namespace trt {
 namespace cuda {
@@ -11,16 +12,6 @@ struct SelectGeometry {
   int64_t outDims[Dims::MAX_DIMS];
   int64_t sc[Dims::MAX_DIMS], sa[Dims::MAX_DIMS], sb[Dims::MAX_DIMS];
 };
-
-void broadcastStrides(const Dims& in, const Dims& out, int64_t* s) {
-  int64_t stride = 1;
-  for (int i = out.nbDims - 1; i >= 0; --i) {
-    int k = in.nbDims - out.nbDims + i;
-    int64_t d = k >= 0 ? in.d[k] : 1;
-    s[i] = d == 1 ? 0 : stride;
-    stride *= d;
-  }
-}
 
 template <typename T>
 __global__ void selectKernel(const uint8_t* cond, const T* a, const T* b, T* out, SelectGeometry g, int64_t n) {
@@ -67,9 +58,9 @@ void launchSelect(LaunchContext& ctx, const ILayer& layer, const std::vector<Ten
   SelectGeometry g{};
   g.rank = out.dims.nbDims;
   for (int i = 0; i < g.rank; ++i) g.outDims[i] = out.dims.d[i];
-  broadcastStrides(in[0].dims, out.dims, g.sc);
-  broadcastStrides(in[1].dims, out.dims, g.sa);
-  broadcastStrides(in[2].dims, out.dims, g.sb);
+  layer_util::broadcastStrides(in[0].dims, out.dims, g.sc);
+  layer_util::broadcastStrides(in[1].dims, out.dims, g.sa);
+  layer_util::broadcastStrides(in[2].dims, out.dims, g.sb);
   const int64_t n = out.dims.volume();
   const unsigned blocks = static_cast<unsigned>((n + 255) / 256);
   const auto* cond = static_cast<const uint8_t*>(in[0].data);

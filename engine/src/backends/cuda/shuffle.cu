@@ -1,5 +1,6 @@
 // Data movement: shuffle (permute / reshape), concatenation, constants.
 #include "backends/cuda/cuda_kernels.h"
+#include "layers/layer_util.h"
 
 namespace trt {
 namespace cuda {
@@ -77,11 +78,8 @@ void launchShuffle(LaunchContext& ctx, const ILayer& layer, const std::vector<Te
   const size_t elem = dataTypeSize(in[0].type);
   const Permutation first = shuffle.getFirstTranspose(), second = shuffle.getSecondTranspose();
   const bool firstId = isIdentity(first.order, in[0].dims.nbDims), secondId = isIdentity(second.order, out.dims.nbDims);
-  Dims mid = out.dims;  // shape after the reshape, before the second transpose
-  for (int i = 0; i < mid.nbDims; ++i) mid.d[second.order[i]] = out.dims.d[i];
-  if (firstId && secondId) {
-    permute(ctx, in[0].data, in[0].dims, first.order, out.data, elem);
-  } else if (secondId) {
+  const Dims mid = layer_util::shapeBeforeSecondTranspose(out.dims, second);
+  if (secondId) {  // also the plain copy when both transposes are identities
     permute(ctx, in[0].data, in[0].dims, first.order, out.data, elem);
   } else if (firstId) {
     permute(ctx, in[0].data, mid, second.order, out.data, elem);
