@@ -1,11 +1,16 @@
 #include "core/compiler.h"
 
 #include <atomic>
+#include <cctype>
 #include <chrono>
+#include <set>
 
+#include "core/partitioning/stitching.h"
 #include "core/runtime/runtime.h"
 #include "core/util/macros.h"
+#include "core/util/trt_util.h"
 #include "torch/csrc/jit/ir/ir.h"
+#include "torch/csrc/jit/passes/dead_code_elimination.h"
 
 namespace torch_tensorrt {
 namespace core {
@@ -14,7 +19,16 @@ namespace {
 
 c10::FunctionSchema graphSchema(const std::string& name, const std::shared_ptr<torch::jit::Graph>& g) {
   std::vector<c10::Argument> args, returns;
-  for (auto* in : g->inputs()) args.emplace_back(in->debugName(), in->type());
+  std::set<std::string> used;
+  for (size_t i = 0; i < g->inputs().size(); ++i) {
+    // Debug names like "x.1" are not valid argument names in saved code; keep the part before the dot.
+    auto* in = g->inputs()[i];
+    std::string name = in->hasDebugName() ? in->debugName().substr(0, in->debugName().find('.')) : "";
+    if (name.empty() || std::isdigit(static_cast<unsigned char>(name[0])) || used.count(name))
+      name = i == 0 ? "self" : "input_" + std::to_string(i - 1);
+    used.insert(name);
+    args.emplace_back(name, in->type());
+  }
   for (auto* out : g->outputs()) returns.emplace_back("", out->type());
   return c10::FunctionSchema(name, "", std::move(args), std::move(returns));
 }
@@ -46,21 +60,113 @@ std::string ConvertGraphToTRTEngine(const torch::jit::Module& mod, const std::st
   return conversion::ConvertBlockToEngine(graph->block(), cfg.convert_info);
 }
 
-torch::jit::Module CompileGraph(const torch::jit::Module& mod, CompileSpec cfg) {
-  auto start = std::chrono::steady_clock::now();
-  LOG_INFO("Lowering the module");
-  auto frozen = lowering::LowerModule(mod, cfg.lower_info);
-  auto graph = lowering::LowerGraph(frozen, "forward");
+namespace {
+
+torch::jit::Module compileWhole(const std::shared_ptr<torch::jit::Graph>& graph, const CompileSpec& cfg) {
   LOG_INFO("Converting the lowered graph (" << std::distance(graph->nodes().begin(), graph->nodes().end())
-                                            << " nodes)");
+                                            << " nodes) into one engine");
   int32_t layers = 0;
   std::string plan = conversion::ConvertBlockToEngine(graph->block(), cfg.convert_info, &layers);
   std::vector<std::string> inputs, outputs;
   for (size_t i = 0; i < cfg.convert_info.inputs.size(); ++i) inputs.push_back("input_" + std::to_string(i));
   for (size_t i = 0; i < flatOutputCount(graph); ++i) outputs.push_back("output_" + std::to_string(i));
-  auto result = EmbedEngineInNewModule(plan, cfg.device_info, inputs, outputs, structureOf(graph));
+  return EmbedEngineInNewModule(plan, cfg.device_info, inputs, outputs, structureOf(graph));
+}
+
+// Shape analysis runs where the module's weights are (TorchScript segments compute there), else on
+// the engines' device.
+c10::Device analysisDevice(const torch::jit::Block* block, const std::string& device_info) {
+  for (const torch::jit::Node* n : block->nodes()) {
+    if (n->kind() == torch::jit::prim::Constant && n->output()->type()->isSubtypeOf(*c10::TensorType::get()))
+      return n->t(c10::attr::value).device();
+    for (const torch::jit::Block* sub : n->blocks()) {
+      auto d = analysisDevice(sub, "");
+      if (!d.is_cpu()) return d;
+    }
+  }
+  return device_info.empty() ? c10::Device(c10::kCPU) : c10::Device(device_info);
+}
+
+torch::jit::Module compilePartitioned(const torch::jit::Module& original, const torch::jit::Module& frozen,
+                                      const std::shared_ptr<torch::jit::Graph>& graph, const CompileSpec& cfg) {
+  const auto& ranges = cfg.convert_info.inputs;
+  size_t graph_inputs = graph->inputs().size() - 1;
+  TORCHTRT_CHECK(graph_inputs == ranges.size(), "forward takes " << graph_inputs << " input(s) but " << ranges.size()
+                                                                 << " input spec(s) were given; pass one Input per "
+                                                                    "forward argument");
+  for (size_t i = 0; i < graph_inputs; ++i) {
+    auto* v = graph->inputs()[i + 1];
+    TORCHTRT_CHECK(v->type()->isSubtypeOf(*c10::TensorType::get()),
+                   "forward argument " << i << " (%" << v->debugName() << ") has type " << v->type()->str()
+                                       << "; this build compiles forward arguments that are tensors");
+  }
+  std::vector<partitioning::AnalysisInput> analysis;
+  for (const auto& r : ranges) analysis.push_back({r.min, r.opt, r.max, r.dtype, r.domain_lo, r.domain_hi});
+  auto device = analysisDevice(graph->block(), cfg.device_info);
+  LOG_INFO("Shape analysis: running the lowered graph on generated inputs (on " << device << ")");
+  auto shapes = partitioning::RunShapeAnalysis(graph, frozen._ivalue(), analysis, device);
+
+  static std::atomic<int64_t> counter{0};
+  torch::jit::Module result("tensorrt_partitioned_mod_" + std::to_string(counter++));
+  torch::jit::Value* self = graph->inputs()[0];
+  for (const auto& use : self->uses()) {
+    // Attributes that freezing kept (mutated state, script objects) move to the new module.
+    TORCHTRT_CHECK(
+        use.user->kind() == torch::jit::prim::GetAttr,
+        "forward uses `self` in " << util::node_info(use.user) << ", which partial compilation cannot carry over");
+    std::string name = use.user->s(c10::attr::name);
+    if (!result.hasattr(name))
+      result.register_attribute(name, frozen.type()->getAttribute(name), frozen.attr(name), false);
+  }
+  self->setType(result._ivalue()->type());
+
+  partitioning::StitchContext ctx{cfg.partitioning_info, cfg.convert_info.engine_settings, cfg.device_info, &result,
+                                  self};
+  partitioning::FallbackReasons reasons;
+  int engines = partitioning::PartitionAndStitch(graph->block(), ctx, &shapes, &reasons);
+  if (engines == 0) {
+    LOG_WARNING(
+        "No part of forward could run in an engine (see the partition above at info level); returning the "
+        "module unchanged");
+    return original;
+  }
+  torch::jit::EliminateDeadCode(graph);
+  LOG_GRAPH("Stitched graph: " << *graph);
+  auto* fn = result._ivalue()->compilation_unit()->create_function(
+      c10::QualifiedName(*result.type()->name(), "forward"), graph);
+  fn->setSchema(graphSchema("forward", graph));
+  result.type()->addMethod(fn);
+  LOG_INFO("Partial compilation: " << engines << " engine(s), " << reasons.size() << " node(s) left in TorchScript");
+  return result;
+}
+
+}  // namespace
+
+torch::jit::Module CompileGraph(const torch::jit::Module& mod, CompileSpec cfg) {
+  auto start = std::chrono::steady_clock::now();
+  const auto& p = cfg.partitioning_info;
+  bool forced = !p.forced_fallback_operators.empty() || !p.forced_fallback_modules.empty();
+  TORCHTRT_CHECK(p.enabled || !forced,
+                 "require_full_compilation=True asks for the whole forward in one engine, but torch_executed_ops / "
+                 "torch_executed_modules ask for some of it to run in TorchScript; drop one of the two settings");
+  LOG_INFO("Lowering the module");
+  auto frozen = lowering::LowerModule(mod, cfg.lower_info);
+  auto graph = lowering::LowerGraph(frozen, "forward");
+  torch::jit::Module result;
+  bool whole = !p.enabled || (!forced && conversion::GetUnsupportedOpsInBlock(graph->block()).empty());
+  bool done = false;
+  if (whole) {
+    try {
+      result = compileWhole(graph, cfg);
+      done = true;
+    } catch (const std::exception& e) {
+      if (!p.enabled) throw;
+      LOG_WARNING("Converting forward into one engine failed; partitioning it instead:\n" << util::errorMessage(e));
+    }
+  }
+  if (!done) result = compilePartitioned(mod, frozen, graph, cfg);
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  LOG_INFO("Compiled forward into one engine of " << layers << " layers in " << secs << " s");
+  LOG_INFO("Compiled forward in " << secs << " s");
   return result;
 }
 

@@ -6,6 +6,7 @@
 
 #include "core/conversion/conversion.h"
 #include "core/lowering/lowering.h"
+#include "core/partitioning/partitioning.h"
 #include "torch/csrc/jit/api/module.h"
 
 namespace torch_tensorrt {
@@ -15,6 +16,7 @@ struct CompileSpec {
   explicit CompileSpec(std::vector<conversion::InputRange> inputs = {}) { convert_info.inputs = std::move(inputs); }
   conversion::ConversionInfo convert_info;
   lowering::LowerInfo lower_info;
+  partitioning::PartitioningInfo partitioning_info;
   std::string device_info = "cpu";
 };
 
@@ -23,7 +25,8 @@ enum class OutputStructure { kSingle, kTuple, kList };
 
 //! Lowers and converts a method into a serialized plan.
 std::string ConvertGraphToTRTEngine(const torch::jit::Module& mod, const std::string& method_name, CompileSpec cfg);
-//! Compiles `forward` into a new module whose forward runs one engine.
+//! Compiles `forward`: into one engine when every op converts (or require_full_compilation is set),
+//! else into engines for the convertible segments with TorchScript between them.
 torch::jit::Module CompileGraph(const torch::jit::Module& mod, CompileSpec cfg);
 //! True when every op of the method can be converted; logs the unsupported ones otherwise.
 bool CheckMethodOperatorSupport(const torch::jit::Module& mod, const std::string& method_name);

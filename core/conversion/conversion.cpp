@@ -120,7 +120,7 @@ void convertNode(ConversionCtx* ctx, const torch::jit::Node* n) {
   } catch (const std::exception& e) {
     TORCHTRT_THROW_ERROR("Failed to convert node: " << util::node_info(n) << "\nSchema: " << util::schema_info(n)
                                                     << "\n"
-                                                    << e.what());
+                                                    << util::errorMessage(e));
   }
   TORCHTRT_CHECK(ok, "Converter for " << util::schema_info(n) << " failed on node " << util::node_info(n));
   for (const torch::jit::Value* out : n->outputs()) {

@@ -17,6 +17,7 @@ namespace conversion {
 struct InputRange {
   std::vector<int64_t> min, opt, max;
   at::ScalarType dtype = at::kFloat;
+  double domain_lo = 0.0, domain_hi = 2.0;  //!< values of generated inputs (shape analysis), [lo, hi)
   bool isDynamic() const { return min != max; }
 };
 

@@ -26,6 +26,10 @@ std::shared_ptr<torch::jit::Graph> LowerGraph(const torch::jit::Module& frozen, 
   TORCHTRT_CHECK(method, "the module has no method '" << method_name << "'");
   auto graph = method->graph()->copy();
   torch::jit::Inline(*graph);
+  // In-place ops on values nothing else aliases become their functional forms, so converters and
+  // partitioning see plain data flow; the remaining ones keep TorchScript's semantics.
+  torch::jit::RemoveListMutation(graph);
+  torch::jit::RemoveTensorMutation(graph);
   passes::RemoveDropout(graph);
   passes::RemoveContiguous(graph);
   passes::ConvToConvolution(graph);

@@ -2,10 +2,24 @@
 // catch c10::Error); the library never aborts the process.
 #pragma once
 
+#include <exception>
 #include <sstream>
+#include <string>
 
 #include "c10/util/Exception.h"
 #include "core/util/logging.h"
+
+namespace torch_tensorrt {
+namespace core {
+namespace util {
+//! An exception's message without the C++ backtrace c10 appends (for messages shown to users).
+inline std::string errorMessage(const std::exception& e) {
+  if (const auto* c10_error = dynamic_cast<const c10::Error*>(&e)) return c10_error->what_without_backtrace();
+  return e.what();
+}
+}  // namespace util
+}  // namespace core
+}  // namespace torch_tensorrt
 
 #define TORCHTRT_THROW_ERROR(msg)  \
   do {                             \

@@ -108,6 +108,10 @@ core::CompileSpec toInternal(const CompileSpec& spec) {
     r.opt = in.opt_shape;
     r.max = in.max_shape;
     r.dtype = in.dtype.toScalarType();
+    TORCHTRT_CHECK(in.tensor_domain.size() == 2 && in.tensor_domain[0] < in.tensor_domain[1],
+                   "Input tensor_domain must be two numbers lo < hi (values are drawn from [lo, hi))");
+    r.domain_lo = in.tensor_domain[0];
+    r.domain_hi = in.tensor_domain[1];
     ranges.push_back(r);
   }
   core::CompileSpec internal(ranges);
@@ -138,6 +142,14 @@ core::CompileSpec toInternal(const CompileSpec& spec) {
   s.debug = spec.debug;
   s.workspace_size = static_cast<int64_t>(spec.workspace_size);
   s.num_avg_timing_iters = static_cast<int64_t>(spec.num_avg_timing_iters);
+  s.truncate_long_and_double = spec.truncate_long_and_double;
+  auto& p = internal.partitioning_info;
+  p.enabled = !spec.require_full_compilation;
+  TORCHTRT_CHECK(spec.min_block_size >= 1, "min_block_size must be at least 1");
+  p.min_block_size = spec.min_block_size;
+  p.forced_fallback_operators.insert(spec.torch_executed_ops.begin(), spec.torch_executed_ops.end());
+  p.forced_fallback_modules.insert(spec.torch_executed_modules.begin(), spec.torch_executed_modules.end());
+  p.truncate_long_and_double = spec.truncate_long_and_double;
   return internal;
 }
 }  // namespace

@@ -7,6 +7,7 @@ _ALLOWED_DTYPES = {
     torch.float32: "float32",
     torch.float16: "float16",
     torch.int32: "int32",
+    torch.int64: "int64",
     torch.int8: "int8",
     torch.bool: "bool",
 }
@@ -17,7 +18,9 @@ class Input:
 
     ``Input(shape=(1, 3, 224, 224))`` for a static shape, or
     ``Input(min_shape=..., opt_shape=..., max_shape=...)`` for a dynamic one; ``dtype`` is one
-    of torch.float, torch.half, torch.int8, torch.int32, torch.bool.
+    of torch.float, torch.half, torch.int8, torch.int32, torch.int64, torch.bool.
+    ``tensor_domain=(lo, hi)`` sets the values partial compilation generates for this input when it
+    runs the module to learn shapes (default [0, 2)).
     """
 
     def __init__(
@@ -35,8 +38,12 @@ class Input:
         fmt = kwargs.get("format", torch.contiguous_format)
         if fmt not in (torch.contiguous_format, None):
             raise ValueError(f"Input format {fmt} is not supported yet; pass contiguous tensors")
-        if "tensor_domain" in kwargs:
-            raise ValueError("Input(tensor_domain=...) is used by partial compilation, which this build does not have yet")
+        domain = kwargs.get("tensor_domain", (0.0, 2.0))
+        if isinstance(domain, (int, float)):
+            domain = (float(domain), float(domain) + 1.0)
+        if len(tuple(domain)) != 2 or not float(domain[0]) < float(domain[1]):
+            raise ValueError(f"Input tensor_domain must be (lo, hi) with lo < hi, got {domain}")
+        self.tensor_domain = (float(domain[0]), float(domain[1]))
         if dtype not in _ALLOWED_DTYPES:
             raise TypeError(f"Input dtype {dtype} is not supported; use one of {list(_ALLOWED_DTYPES)}")
         self.dtype = dtype
@@ -71,8 +78,8 @@ class Input:
         """True when min and max shapes differ."""
         return self.min_shape != self.max_shape
 
-    def _to_native(self) -> Tuple[list, list, list, str]:
-        return (list(self.min_shape), list(self.opt_shape), list(self.max_shape), _ALLOWED_DTYPES[self.dtype])
+    def _to_native(self) -> Tuple[list, list, list, str, list]:
+        return (list(self.min_shape), list(self.opt_shape), list(self.max_shape), _ALLOWED_DTYPES[self.dtype], list(self.tensor_domain))
 
     def __repr__(self) -> str:
         if self.is_dynamic():

@@ -32,6 +32,8 @@ struct Input {
   std::vector<int64_t> min_shape, opt_shape, max_shape, shape;
   DataType dtype = DataType::kFloat;
   bool input_is_dynamic = false;
+  //! Values of the inputs partial compilation generates to learn shapes between segments: [lo, hi).
+  std::vector<double> tensor_domain = {0.0, 2.0};
 
   Input() = default;
   //! A static shape.
@@ -75,8 +77,16 @@ struct CompileSpec {
   uint64_t num_avg_timing_iters = 1;
   //! Build with debug settings (every layer output observable).
   bool debug = false;
-  //! Fail instead of falling back to TorchScript (always true until partial compilation lands).
+  //! Fail instead of running unconvertible ops in TorchScript (one engine for the whole forward).
   bool require_full_compilation = false;
+  //! Shortest run of convertible nodes worth an engine; shorter runs stay in TorchScript.
+  uint64_t min_block_size = 3;
+  //! Operators that run in TorchScript even where a converter exists ("aten::relu").
+  std::vector<std::string> torch_executed_ops;
+  //! Module types whose forward runs in TorchScript ("torchvision.models.resnet.BasicBlock").
+  std::vector<std::string> torch_executed_modules;
+  //! Let float64 tensors enter engines as float32 (engines hold no float64); a warning names each one.
+  bool truncate_long_and_double = false;
   //! Target device of the engine.
   Device device;
 };

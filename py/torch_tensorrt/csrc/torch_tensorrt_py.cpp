@@ -11,13 +11,12 @@ namespace py = pybind11;
 
 namespace {
 
-torch_tensorrt::ts::CompileSpec makeSpec(
-    const std::vector<std::tuple<std::vector<int64_t>, std::vector<int64_t>, std::vector<int64_t>, std::string>>&
-        inputs,
-    const std::vector<std::string>& precisions, bool disable_tf32, bool debug, uint64_t workspace_size,
-    uint64_t num_avg_timing_iters, bool require_full_compilation, const std::string& device_type, int64_t gpu_id) {
+// Settings arrive as a dict built by torch_tensorrt.ts._native_spec (keys are the keyword names).
+torch_tensorrt::ts::CompileSpec makeSpec(const py::dict& d) {
   std::vector<torch_tensorrt::Input> ins;
-  for (const auto& [mn, op, mx, dtype] : inputs) {
+  for (const auto& item : d["inputs"].cast<py::list>()) {
+    auto [mn, op, mx, dtype, domain] = item.cast<std::tuple<std::vector<int64_t>, std::vector<int64_t>,
+                                                            std::vector<int64_t>, std::string, std::vector<double>>>();
     c10::ScalarType t = dtype == "float32"   ? at::kFloat
                         : dtype == "float16" ? at::kHalf
                         : dtype == "int32"   ? at::kInt
@@ -26,12 +25,13 @@ torch_tensorrt::ts::CompileSpec makeSpec(
                         : dtype == "int64"   ? at::kLong
                                              : at::kDouble;
     TORCHTRT_CHECK(t != at::kDouble,
-                   "Input dtype '" << dtype << "' is not supported (use float32, float16, int32, int8 or bool)");
+                   "Input dtype '" << dtype << "' is not supported (use float32, float16, int32, int64, int8 or bool)");
     ins.emplace_back(mn, op, mx, torch_tensorrt::DataType(t));
+    ins.back().tensor_domain = domain;
   }
   torch_tensorrt::ts::CompileSpec spec(ins);
   spec.enabled_precisions.clear();
-  for (const auto& p : precisions) {
+  for (const auto& p : d["enabled_precisions"].cast<std::vector<std::string>>()) {
     if (p == "float32")
       spec.enabled_precisions.insert(torch_tensorrt::DataType::kFloat);
     else if (p == "float16")
@@ -40,16 +40,21 @@ torch_tensorrt::ts::CompileSpec makeSpec(
       TORCHTRT_THROW_ERROR("enabled_precisions contains "
                            << p << ", which is not available in this build (use torch.float and torch.half)");
   }
-  spec.disable_tf32 = disable_tf32;
-  spec.debug = debug;
-  spec.workspace_size = workspace_size;
-  spec.num_avg_timing_iters = num_avg_timing_iters;
-  spec.require_full_compilation = require_full_compilation;
+  spec.disable_tf32 = d["disable_tf32"].cast<bool>();
+  spec.debug = d["debug"].cast<bool>();
+  spec.workspace_size = d["workspace_size"].cast<uint64_t>();
+  spec.num_avg_timing_iters = d["num_avg_timing_iters"].cast<uint64_t>();
+  spec.require_full_compilation = d["require_full_compilation"].cast<bool>();
+  spec.min_block_size = d["min_block_size"].cast<uint64_t>();
+  spec.torch_executed_ops = d["torch_executed_ops"].cast<std::vector<std::string>>();
+  spec.torch_executed_modules = d["torch_executed_modules"].cast<std::vector<std::string>>();
+  spec.truncate_long_and_double = d["truncate_long_and_double"].cast<bool>();
+  auto device_type = d["device_type"].cast<std::string>();
   TORCHTRT_CHECK(device_type == "cuda" || device_type == "cpu",
                  "device type '" << device_type << "' is not cuda or cpu");
   spec.device = torch_tensorrt::Device(
       device_type == "cuda" ? torch_tensorrt::Device::DeviceType::kGPU : torch_tensorrt::Device::DeviceType::kCPU,
-      gpu_id);
+      d["gpu_id"].cast<int64_t>());
   return spec;
 }
 
@@ -57,35 +62,21 @@ torch_tensorrt::ts::CompileSpec makeSpec(
 
 PYBIND11_MODULE(_C, m) {
   m.doc() = "Torch-TensorRT native bindings";
-  m.def(
-      "compile_graph",
-      [](const torch::jit::Module& mod,
-         const std::vector<std::tuple<std::vector<int64_t>, std::vector<int64_t>, std::vector<int64_t>, std::string>>&
-             inputs,
-         const std::vector<std::string>& precisions, bool disable_tf32, bool debug, uint64_t workspace_size,
-         uint64_t num_avg_timing_iters, bool require_full_compilation, const std::string& device_type, int64_t gpu_id) {
-        py::gil_scoped_release release;
-        return torch_tensorrt::ts::compile(
-            mod, makeSpec(inputs, precisions, disable_tf32, debug, workspace_size, num_avg_timing_iters,
-                          require_full_compilation, device_type, gpu_id));
-      });
-  m.def(
-      "convert_graph_to_trt_engine",
-      [](const torch::jit::Module& mod, const std::string& method,
-         const std::vector<std::tuple<std::vector<int64_t>, std::vector<int64_t>, std::vector<int64_t>, std::string>>&
-             inputs,
-         const std::vector<std::string>& precisions, bool disable_tf32, bool debug, uint64_t workspace_size,
-         uint64_t num_avg_timing_iters, bool require_full_compilation, const std::string& device_type, int64_t gpu_id) {
-        std::string plan;
-        {
-          py::gil_scoped_release release;
-          plan = torch_tensorrt::ts::convert_method_to_trt_engine(
-              mod, method,
-              makeSpec(inputs, precisions, disable_tf32, debug, workspace_size, num_avg_timing_iters,
-                       require_full_compilation, device_type, gpu_id));
-        }
-        return py::bytes(plan);
-      });
+  m.def("compile_graph", [](const torch::jit::Module& mod, const py::dict& settings) {
+    auto spec = makeSpec(settings);
+    py::gil_scoped_release release;
+    return torch_tensorrt::ts::compile(mod, spec);
+  });
+  m.def("convert_graph_to_trt_engine",
+        [](const torch::jit::Module& mod, const std::string& method, const py::dict& settings) {
+          auto spec = makeSpec(settings);
+          std::string plan;
+          {
+            py::gil_scoped_release release;
+            plan = torch_tensorrt::ts::convert_method_to_trt_engine(mod, method, spec);
+          }
+          return py::bytes(plan);
+        });
   m.def("embed_engine_in_new_module",
         [](const py::bytes& engine, std::vector<std::string> input_names, std::vector<std::string> output_names) {
           return torch_tensorrt::ts::embed_engine_in_new_module(std::string(engine), input_names, output_names);

@@ -11,8 +11,6 @@ _PRECISIONS = {torch.float32: "float32", torch.float16: "float16"}
 # Options that a later part of the project implements; refused with a message until then.
 _NOT_YET = {
     "calibrator": "INT8 calibration",
-    "torch_executed_ops": "partial compilation",
-    "torch_executed_modules": "partial compilation",
     "input_signature": "collection inputs",
     "refit": "refitting",
     "sparse_weights": "sparse weights",
@@ -59,7 +57,8 @@ def _target_device(module: torch.jit.ScriptModule, inputs: Sequence[Any], device
 
 def _check_options(kwargs: dict) -> dict:
     known = {"disable_tf32", "debug", "workspace_size", "num_avg_timing_iters", "require_full_compilation", "min_block_size",
-             "truncate_long_and_double", "device", "capability", "allow_shape_tensors"} | set(_NOT_YET)
+             "torch_executed_ops", "torch_executed_modules", "truncate_long_and_double", "device", "capability",
+             "allow_shape_tensors"} | set(_NOT_YET)
     unknown = set(kwargs) - known
     if unknown:
         raise TypeError(f"unexpected compile options {sorted(unknown)}")
@@ -69,19 +68,43 @@ def _check_options(kwargs: dict) -> dict:
     return kwargs
 
 
-def _native_spec(module: torch.jit.ScriptModule, inputs: Sequence[Any], enabled_precisions: Optional[Set[torch.dtype]], kwargs: dict) -> tuple:
-    """The compile settings in the order the native bindings take them."""
+def _names(value: Any, option: str) -> List[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        raise TypeError(f"{option} takes a list of names, got the string {value!r}; wrap it in a list")
+    names = []
+    for v in value:
+        if isinstance(v, type):  # a module class given directly
+            v = f"{v.__module__}.{v.__qualname__}"
+        if not isinstance(v, str):
+            raise TypeError(f"{option} entries must be strings, got {type(v).__name__}")
+        names.append(v)
+    return names
+
+
+def _native_spec(module: torch.jit.ScriptModule, inputs: Sequence[Any], enabled_precisions: Optional[Set[torch.dtype]], kwargs: dict) -> dict:
+    """The compile settings as the native bindings take them."""
     opts = _check_options(kwargs)
-    return (
-        [i._to_native() for i in _to_inputs(inputs)],
-        _precisions(enabled_precisions),
-        bool(opts.get("disable_tf32", False)),
-        bool(opts.get("debug", False)),
-        int(opts.get("workspace_size", 0)),
-        int(opts.get("num_avg_timing_iters", 1)),
-        bool(opts.get("require_full_compilation", False)),
-        *_target_device(module, inputs, opts.get("device")),
-    )
+    device_type, gpu_id = _target_device(module, inputs, opts.get("device"))
+    min_block_size = int(opts.get("min_block_size", 3))
+    if min_block_size < 1:
+        raise ValueError(f"min_block_size must be at least 1, got {min_block_size}")
+    return {
+        "inputs": [i._to_native() for i in _to_inputs(inputs)],
+        "enabled_precisions": _precisions(enabled_precisions),
+        "disable_tf32": bool(opts.get("disable_tf32", False)),
+        "debug": bool(opts.get("debug", False)),
+        "workspace_size": int(opts.get("workspace_size", 0)),
+        "num_avg_timing_iters": int(opts.get("num_avg_timing_iters", 1)),
+        "require_full_compilation": bool(opts.get("require_full_compilation", False)),
+        "min_block_size": min_block_size,
+        "torch_executed_ops": _names(opts.get("torch_executed_ops"), "torch_executed_ops"),
+        "torch_executed_modules": _names(opts.get("torch_executed_modules"), "torch_executed_modules"),
+        "truncate_long_and_double": bool(opts.get("truncate_long_and_double", False)),
+        "device_type": device_type,
+        "gpu_id": gpu_id,
+    }
 
 
 def compile(
@@ -90,12 +113,18 @@ def compile(
     enabled_precisions: Optional[Set[torch.dtype]] = None,
     **kwargs: Any,
 ) -> torch.jit.ScriptModule:
-    """Compiles a ScriptModule's forward into a module that runs one engine."""
+    """Compiles a ScriptModule's forward into a module that runs engines.
+
+    When every op converts, forward becomes one engine. Otherwise (unless
+    ``require_full_compilation=True``) the convertible runs of at least ``min_block_size`` nodes
+    become engines and the rest, plus ``torch_executed_ops`` / ``torch_executed_modules``, run in
+    TorchScript between them.
+    """
     if not isinstance(module, torch.jit.ScriptModule):
         raise TypeError("torch_tensorrt.ts.compile takes a torch.jit.ScriptModule; use torch_tensorrt.compile for nn.Module")
     if inputs is None:
         raise ValueError("compile needs inputs=[...]")
-    native = _C.compile_graph(module._c, *_native_spec(module, inputs, enabled_precisions, kwargs))
+    native = _C.compile_graph(module._c, _native_spec(module, inputs, enabled_precisions, kwargs))
     return torch.jit._recursive.wrap_cpp_module(native)
 
 
@@ -109,7 +138,7 @@ def convert_method_to_trt_engine(
     """Compiles a method into a serialized engine (plan bytes)."""
     if inputs is None:
         raise ValueError("convert_method_to_trt_engine needs inputs=[...]")
-    return _C.convert_graph_to_trt_engine(module._c, method_name, *_native_spec(module, inputs, enabled_precisions, kwargs))
+    return _C.convert_graph_to_trt_engine(module._c, method_name, _native_spec(module, inputs, enabled_precisions, kwargs))
 
 
 def embed_engine_in_new_module(

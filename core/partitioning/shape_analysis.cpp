@@ -1,0 +1,181 @@
+// Shape analysis: run the lowered graph in the TorchScript interpreter on generated inputs and
+// record the shape and dtype of every tensor it computes. Engine segments take their input ranges
+// from here; a value computed inside a loop or a taken branch is seen as often as it runs.
+#include <algorithm>
+#include <mutex>
+#include <sstream>
+
+#include "ATen/CPUGeneratorImpl.h"
+#include "core/partitioning/partitioning.h"
+#include "core/util/macros.h"
+#include "torch/csrc/jit/runtime/interpreter.h"
+#include "torch/library.h"
+
+namespace torch_tensorrt {
+namespace core {
+namespace partitioning {
+
+namespace {
+
+struct Observation {
+  std::vector<int64_t> sizes;
+  at::ScalarType dtype;
+  int run;  // 0 = min, 1 = opt, 2 = max
+};
+
+struct Recorder {
+  int run = 0;
+  std::unordered_map<int64_t, std::vector<Observation>> seen;
+};
+
+// The interpreter runs on the calling thread, so each compilation records into its own recorder.
+thread_local Recorder* active_recorder = nullptr;
+
+void observe(const at::Tensor& t, int64_t id) {
+  if (active_recorder && t.defined())
+    active_recorder->seen[id].push_back({t.sizes().vec(), t.scalar_type(), active_recorder->run});
+}
+
+TORCH_LIBRARY_FRAGMENT(torchtrt_internal, m) { m.def("observe(Tensor x, int id) -> ()", observe); }
+
+bool isTensor(const torch::jit::Value* v) { return v->type()->isSubtypeOf(*c10::TensorType::get()); }
+
+// Inserts an observe call after each tensor value's definition; `observed` holds the values by id.
+void instrument(torch::jit::Graph* g, torch::jit::Block* block, std::vector<torch::jit::Value*>* observed,
+                std::vector<torch::jit::Node*>* inserted) {
+  static const auto kObserve = c10::Symbol::fromQualString("torchtrt_internal::observe");
+  auto addObserver = [&](torch::jit::Value* v, torch::jit::Node* before_or_null, torch::jit::Node* after_or_null) {
+    auto* id = g->create(torch::jit::prim::Constant);
+    id->i_(c10::attr::value, static_cast<int64_t>(observed->size()));
+    id->output()->setType(c10::IntType::get());
+    auto* obs = g->create(kObserve, {v, id->output()}, 0);
+    if (after_or_null) {
+      obs->insertAfter(after_or_null);
+      id->insertBefore(obs);
+    } else {
+      obs->insertBefore(before_or_null);
+      id->insertBefore(obs);
+    }
+    observed->push_back(v);
+    inserted->push_back(obs);
+    inserted->push_back(id);
+  };
+  // Block parameters (graph inputs, loop-carried values) are observed where the block starts.
+  for (auto* v : block->inputs())
+    if (isTensor(v)) addObserver(v, block->nodes().front(), nullptr);
+  std::vector<torch::jit::Node*> nodes(block->nodes().begin(), block->nodes().end());
+  for (auto* n : nodes) {
+    for (auto* sub : n->blocks()) instrument(g, sub, observed, inserted);
+    if (n->kind() == torch::jit::prim::Constant) continue;
+    torch::jit::Node* last = n;
+    for (auto* v : n->outputs()) {
+      if (!isTensor(v)) continue;
+      addObserver(v, nullptr, last);
+      last = inserted->at(inserted->size() - 2);  // after this observer
+    }
+  }
+}
+
+at::Tensor generate(const AnalysisInput& in, const std::vector<int64_t>& shape, at::Generator& gen,
+                    const c10::Device& device) {
+  auto cpu = at::TensorOptions().device(at::kCPU);
+  at::Tensor t;
+  if (in.dtype == at::kBool) {
+    t = at::randint(0, 2, shape, gen, cpu.dtype(at::kLong)).to(at::kBool);
+  } else if (c10::isIntegralType(in.dtype, false)) {
+    t = at::randint(static_cast<int64_t>(std::floor(in.domain_lo)), static_cast<int64_t>(std::ceil(in.domain_hi)),
+                    shape, gen, cpu.dtype(at::kLong))
+            .to(in.dtype);
+  } else {
+    t = (at::rand(shape, gen, cpu.dtype(at::kFloat)) * (in.domain_hi - in.domain_lo) + in.domain_lo).to(in.dtype);
+  }
+  return t.to(device);
+}
+
+std::string shapeText(const std::vector<int64_t>& s) {
+  std::stringstream ss;
+  ss << "(";
+  for (size_t i = 0; i < s.size(); ++i) ss << (i ? ", " : "") << s[i];
+  ss << ")";
+  return ss.str();
+}
+
+}  // namespace
+
+ShapeMap RunShapeAnalysis(const std::shared_ptr<torch::jit::Graph>& graph, const c10::IValue& self_value,
+                          const std::vector<AnalysisInput>& inputs, const c10::Device& device) {
+  std::vector<torch::jit::Value*> observed;
+  std::vector<torch::jit::Node*> inserted;
+  instrument(graph.get(), graph->block(), &observed, &inserted);
+  auto instrumented = graph->copy();
+  // The original graph gets its observers removed again: first the calls, then their id constants.
+  for (auto* n : inserted)
+    if (n->kind() != torch::jit::prim::Constant) n->destroy();
+  for (auto* n : inserted)
+    if (n->kind() == torch::jit::prim::Constant) n->destroy();
+  torch::jit::Code code(instrumented, "shape_analysis");
+
+  bool dynamic = false;
+  for (const auto& in : inputs) dynamic |= in.min != in.max;
+  std::vector<int> runs = dynamic ? std::vector<int>{0, 1, 2} : std::vector<int>{1};
+  Recorder recorder;
+  auto gen = at::detail::createCPUGenerator(20261125);
+  for (int run : runs) {
+    torch::jit::Stack stack;
+    stack.push_back(self_value);
+    std::stringstream described;
+    for (size_t i = 0; i < inputs.size(); ++i) {
+      const auto& in = inputs[i];
+      const auto& shape = run == 0 ? in.min : run == 1 ? in.opt : in.max;
+      stack.push_back(generate(in, shape, gen, device));
+      described << (i ? ", " : "") << shapeText(shape) << " " << c10::toString(in.dtype) << " in [" << in.domain_lo
+                << ", " << in.domain_hi << ")";
+    }
+    recorder.run = run;
+    active_recorder = &recorder;
+    try {
+      torch::jit::InterpreterState(code).run(stack);
+    } catch (const std::exception& e) {
+      active_recorder = nullptr;
+      TORCHTRT_THROW_ERROR(
+          "partial compilation runs the module on generated inputs to learn the shapes between "
+          "segments, and the module failed on inputs "
+          << described.str() << " (on " << device << "):\n"
+          << e.what()
+          << "\nGive each input the value range the model accepts with Input(tensor_domain=(lo, hi)), "
+             "or its real shape");
+    }
+    active_recorder = nullptr;
+  }
+
+  ShapeMap shapes;
+  for (const auto& kv : recorder.seen) {
+    const torch::jit::Value* v = observed.at(kv.first);
+    ObservedTensor o;
+    const Observation* opt = nullptr;
+    bool first = true;
+    for (const auto& ob : kv.second) {
+      if (first) {
+        o.min = o.max = ob.sizes;
+        o.dtype = ob.dtype;
+        first = false;
+      }
+      if (ob.sizes.size() != o.min.size() || ob.dtype != o.dtype) {
+        o.consistent = false;
+        continue;
+      }
+      for (size_t d = 0; d < ob.sizes.size(); ++d) {
+        o.min[d] = std::min(o.min[d], ob.sizes[d]);
+        o.max[d] = std::max(o.max[d], ob.sizes[d]);
+      }
+      if (ob.run == 1 || !opt) opt = &ob;
+    }
+    o.opt = opt ? opt->sizes : o.min;
+    shapes[v] = o;
+  }
+  return shapes;
+}
+
+}  // namespace partitioning
+}  // namespace core
+}  // namespace torch_tensorrt

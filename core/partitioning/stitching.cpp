@@ -1,0 +1,152 @@
+// Stitching: each engine segment is converted on its own and replaced, in place, by
+// `tensorrt::execute_engine` on an engine held by the compiled module. TorchScript segments stay
+// as they are; the blocks of control-flow nodes are partitioned and stitched the same way.
+#include <sstream>
+
+#include "core/partitioning/stitching.h"
+#include "core/runtime/runtime.h"
+#include "core/util/macros.h"
+
+namespace torch_tensorrt {
+namespace core {
+namespace partitioning {
+
+namespace {
+
+using torch::jit::Node;
+using torch::jit::Value;
+
+// A graph holding copies of the segment's nodes: segment inputs become graph inputs, constants are
+// copied in, and the values used after the segment are its outputs.
+std::shared_ptr<torch::jit::Graph> segmentGraph(const Segment& s) {
+  auto g = std::make_shared<torch::jit::Graph>();
+  std::unordered_map<Value*, Value*> env;
+  for (Value* v : s.inputs) {
+    Value* in = g->addInput();
+    if (v->hasDebugName()) in->setDebugName(v->debugName());
+    in->setType(v->type());
+    env[v] = in;
+  }
+  std::function<Value*(Value*)> lookup = [&](Value* v) -> Value* {
+    auto it = env.find(v);
+    if (it != env.end()) return it->second;
+    TORCHTRT_CHECK(v->node()->kind() == torch::jit::prim::Constant,
+                   "engine segment uses %" << v->debugName() << ", which is neither its input nor a constant");
+    Node* c = g->appendNode(g->createClone(v->node(), lookup));
+    env[v] = c->output();
+    return c->output();
+  };
+  for (Node* n : s.nodes) {
+    Node* c = g->createClone(n, lookup);
+    g->appendNode(c);
+    for (size_t i = 0; i < n->outputs().size(); ++i) env[n->outputs()[i]] = c->outputs()[i];
+  }
+  for (Value* v : s.outputs) g->registerOutput(env.at(v));
+  return g;
+}
+
+Value* castTo(torch::jit::Graph* g, Value* v, at::ScalarType t) {
+  return g->insert(torch::jit::aten::to, {v, c10::IValue(static_cast<int64_t>(t))});
+}
+
+}  // namespace
+
+bool StitchEngineSegment(Segment* s, const StitchContext& ctx, ShapeMap* shapes, std::string* error) {
+  ComputeSegmentIO(s);
+  conversion::ConversionInfo info;
+  info.engine_settings = ctx.settings;
+  std::vector<bool> truncated_in, truncated_out;
+  for (Value* v : s->inputs) {
+    const ObservedTensor& o = shapes->at(v);
+    conversion::InputRange r{o.min, o.opt, o.max, o.dtype};
+    truncated_in.push_back(o.dtype == at::kDouble);
+    if (o.dtype == at::kDouble) r.dtype = at::kFloat;
+    info.inputs.push_back(r);
+  }
+  for (Value* v : s->outputs) truncated_out.push_back(shapes->at(v).dtype == at::kDouble);
+
+  std::string plan;
+  int32_t layers = 0;
+  try {
+    auto g = segmentGraph(*s);
+    plan = conversion::ConvertBlockToEngine(g->block(), info, &layers);
+  } catch (const std::exception& e) {
+    *error = util::errorMessage(e);
+    return false;
+  }
+
+  std::string name = ctx.name_prefix + std::to_string(ctx.module->_ivalue()->type()->numAttributes());
+  std::vector<std::string> in_names, out_names;
+  for (size_t i = 0; i < s->inputs.size(); ++i) in_names.push_back("input_" + std::to_string(i));
+  for (size_t i = 0; i < s->outputs.size(); ++i) out_names.push_back("output_" + std::to_string(i));
+  auto engine = c10::make_intrusive<runtime::TRTEngine>(name, plan, ctx.device_info, in_names, out_names);
+  ctx.module->register_attribute(name, c10::getCustomClassType<c10::intrusive_ptr<runtime::TRTEngine>>(),
+                                 c10::IValue(engine), false);
+
+  torch::jit::Graph* g = s->nodes.front()->owningGraph();
+  torch::jit::WithInsertPoint guard(s->nodes.front());
+  std::vector<Value*> args;
+  for (size_t i = 0; i < s->inputs.size(); ++i) {
+    Value* v = s->inputs[i];
+    if (truncated_in[i]) {
+      LOG_WARNING("truncate_long_and_double: %" << v->debugName() << " (float64) enters engine " << name
+                                                << " as float32");
+      v = castTo(g, v, at::kFloat);
+    }
+    args.push_back(v);
+  }
+  Node* get = g->insertNode(g->createGetAttr(ctx.self, name));
+  Node* list = g->insertNode(g->createList(c10::TensorType::get(), args));
+  Node* exec = g->create(c10::Symbol::fromQualString("tensorrt::execute_engine"), {list->output(), get->output()}, 1);
+  exec->output()->setType(c10::ListType::ofTensors());
+  g->insertNode(exec);
+  Node* unpack = g->insertNode(g->createListUnpack(exec->output(), s->outputs.size()));
+  for (size_t i = 0; i < s->outputs.size(); ++i) {
+    Value* old = s->outputs[i];
+    Value* now = unpack->outputs()[i];
+    now->setType(old->type());
+    if (truncated_out[i]) {
+      LOG_WARNING("truncate_long_and_double: %" << old->debugName() << " leaves engine " << name
+                                                << " as float32 and is cast back to float64");
+      now = castTo(g, now, at::kDouble);
+    }
+    (*shapes)[now] = shapes->at(old);
+    old->replaceAllUsesWith(now);
+  }
+  for (auto it = s->nodes.rbegin(); it != s->nodes.rend(); ++it) (*it)->destroy();
+  LOG_INFO("Engine " << name << ": " << s->nodes.size() << " node(s) -> " << layers << " layer(s), " << s->inputs.size()
+                     << " input(s), " << s->outputs.size() << " output(s)");
+  s->nodes.clear();
+  return true;
+}
+
+int PartitionAndStitch(torch::jit::Block* block, const StitchContext& ctx, ShapeMap* shapes, FallbackReasons* reasons) {
+  auto segments = SegmentBlock(block, ctx.info, *shapes, reasons);
+  const Node* owner = block->owningNode();
+  LOG_INFO("Partition of " << (owner ? "a block of " + std::string(owner->kind().toQualString()) : "the graph")
+                           << DescribeSegments(segments, *reasons));
+  int engines = 0;
+  for (auto& s : segments) {
+    if (s.target != SegmentTarget::kTorch) continue;
+    for (Node* n : s.nodes)
+      for (auto* sub : n->blocks()) engines += PartitionAndStitch(sub, ctx, shapes, reasons);
+  }
+  for (auto& s : segments) {
+    if (s.target != SegmentTarget::kTensorRT) continue;
+    std::string error;
+    if (StitchEngineSegment(&s, ctx, shapes, &error)) {
+      ++engines;
+    } else {
+      LOG_WARNING("An engine segment of " << s.nodes.size()
+                                          << " node(s) (first: " << s.nodes.front()->kind().toQualString()
+                                          << ") failed to convert and runs in TorchScript instead:\n"
+                                          << error);
+      for (const Node* n : s.nodes) (*reasons)[n] = "its engine segment failed to convert";
+    }
+  }
+  return engines;
+}
+
+}  // namespace partitioning
+}  // namespace core
+}  // namespace torch_tensorrt
