@@ -4,6 +4,7 @@
 #include <cctype>
 #include <chrono>
 #include <set>
+#include <sstream>
 
 #include "core/partitioning/stitching.h"
 #include "core/runtime/runtime.h"
@@ -164,7 +165,17 @@ torch::jit::Module CompileGraph(const torch::jit::Module& mod, CompileSpec cfg) 
       LOG_WARNING("Converting forward into one engine failed; partitioning it instead:\n" << util::errorMessage(e));
     }
   }
-  if (!done) result = compilePartitioned(mod, frozen, graph, cfg);
+  if (!done) {
+    auto unsupported = conversion::GetUnsupportedOpsInBlock(graph->block());
+    if (!unsupported.empty()) {
+      std::stringstream ss;
+      ss << unsupported.size() << " op kind(s) have no converter and run in TorchScript "
+         << "(require_full_compilation=True turns this into an error):";
+      for (const auto& u : unsupported) ss << "\n  - " << u;
+      LOG_WARNING(ss.str());
+    }
+    result = compilePartitioned(mod, frozen, graph, cfg);
+  }
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   LOG_INFO("Compiled forward in " << secs << " s");
   return result;

@@ -63,6 +63,11 @@ int run(const torchtrtc::Options& o) {
                                          : torch_tensorrt::DataType::kFloat);
   }
   spec.disable_tf32 = o.disable_tf32;
+  spec.require_full_compilation = o.require_full_compilation;
+  spec.min_block_size = o.min_block_size;
+  spec.torch_executed_ops = o.torch_executed_ops;
+  spec.torch_executed_modules = o.torch_executed_modules;
+  spec.truncate_long_and_double = o.truncate_long_and_double;
   spec.device = torch_tensorrt::Device(
       o.device_type == "cpu" ? torch_tensorrt::Device::DeviceType::kCPU : torch_tensorrt::Device::DeviceType::kGPU,
       o.gpu_id);

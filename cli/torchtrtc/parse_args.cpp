@@ -31,8 +31,19 @@ torch_tensorrt::DataType parseDtype(const std::string& d, const std::string& spe
   if (d == "f16" || d == "half" || d == "float16") return torch_tensorrt::DataType::kHalf;
   if (d == "i32" || d == "int32") return torch_tensorrt::DataType::kInt;
   if (d == "i8" || d == "int8") return torch_tensorrt::DataType::kChar;
+  if (d == "i64" || d == "int64" || d == "long") return torch_tensorrt::DataType::kLong;
   if (d == "b" || d == "bool") return torch_tensorrt::DataType::kBool;
-  throw UsageError("input spec '" + spec + "': unknown dtype '" + d + "' (use f32, f16, i32, i8 or bool)");
+  throw UsageError("input spec '" + spec + "': unknown dtype '" + d + "' (use f32, f16, i32, i64, i8 or bool)");
+}
+int64_t parseCount(const std::string& flag, const std::string& v, int64_t smallest) {
+  try {
+    size_t used = 0;
+    long long n = std::stoll(v, &used);
+    if (used != v.size() || n < smallest) throw std::invalid_argument(v);
+    return n;
+  } catch (const std::exception&) {
+    throw UsageError(flag + " must be an integer >= " + std::to_string(smallest) + ", got '" + v + "'");
+  }
 }
 }  // namespace
 
@@ -83,6 +94,11 @@ std::string usage() {
          "  --save-engine                    write the serialized engine instead of a TorchScript module\n"
          "  --device-type=<gpu|cpu>          where the engine runs (default gpu; cpu when no GPU is visible)\n"
          "  --gpu-id=<n>                     which GPU (default 0)\n"
+         "  --require-full-compilation       fail unless the whole forward becomes one engine\n"
+         "  --min-block-size=<n>             shortest run of convertible ops worth an engine (default 3)\n"
+         "  --torch-executed-op=<op>         run this op in TorchScript, e.g. aten::relu (repeatable)\n"
+         "  --torch-executed-mod=<type>      run this module type in TorchScript (repeatable)\n"
+         "  --truncate-long-double           let float64 tensors enter engines as float32\n"
          "  --supported-ops                  list every converter and evaluator\n";
 }
 
@@ -124,14 +140,17 @@ Options parse(const std::vector<std::string>& args) {
       if (o.device_type != "gpu" && o.device_type != "cpu")
         throw UsageError("--device-type must be gpu or cpu, got '" + o.device_type + "'");
     } else if (a == "--gpu-id") {
-      std::string v = needValue(a);
-      try {
-        size_t used = 0;
-        o.gpu_id = std::stoll(v, &used);
-        if (used != v.size() || o.gpu_id < 0) throw std::invalid_argument(v);
-      } catch (const std::exception&) {
-        throw UsageError("--gpu-id must be a non-negative integer, got '" + v + "'");
-      }
+      o.gpu_id = parseCount(a, needValue(a), 0);
+    } else if (a == "--min-block-size") {
+      o.min_block_size = parseCount(a, needValue(a), 1);
+    } else if (a == "--require-full-compilation") {
+      o.require_full_compilation = true;
+    } else if (a == "--truncate-long-double") {
+      o.truncate_long_and_double = true;
+    } else if (a == "--torch-executed-op") {
+      o.torch_executed_ops.push_back(needValue(a));
+    } else if (a == "--torch-executed-mod") {
+      o.torch_executed_modules.push_back(needValue(a));
     } else if (a == "-p" || a == "--enabled-precision") {
       std::string p = needValue(a);
       if (p != "f32" && p != "float" && p != "float32" && p != "f16" && p != "half" && p != "float16")

@@ -22,6 +22,10 @@ struct Options {
   std::string method = "forward";
   std::string device_type = "gpu";  // gpu falls back to the CPU backend (with a warning) when no GPU is visible
   int64_t gpu_id = 0;
+  bool require_full_compilation = false;
+  uint64_t min_block_size = 3;
+  std::vector<std::string> torch_executed_ops, torch_executed_modules;
+  bool truncate_long_and_double = false;
 };
 
 //! Thrown for bad command lines; main prints the message and the usage line and exits with 2.

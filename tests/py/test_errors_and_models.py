@@ -19,7 +19,7 @@ class Unsupported(torch.nn.Module):
 def test_unsupported_op_error_has_node_schema_and_source_line():
     x = torch.randn(2, 3)
     with pytest.raises(RuntimeError) as info:
-        torch_tensorrt.compile(torch.jit.trace(Unsupported(), x), inputs=[x])
+        torch_tensorrt.compile(torch.jit.trace(Unsupported(), x), inputs=[x], require_full_compilation=True)
     msg = str(info.value)
     assert "Unable to convert node: %" in msg and "aten::cumsum(" in msg
     assert "Schema: aten::cumsum(Tensor self, int dim, *, ScalarType? dtype=None) -> Tensor" in msg
@@ -35,7 +35,8 @@ def test_torchtrtc_writes_no_output_when_conversion_fails(tmp_path):
     x = torch.randn(2, 3)
     torch.jit.save(torch.jit.trace(Unsupported(), x), str(tmp_path / "in.ts"))
     out = tmp_path / "out.ts"
-    r = subprocess.run(torchtrtc() + [str(tmp_path / "in.ts"), str(out), "(2,3)"], capture_output=True, text=True)
+    r = subprocess.run(torchtrtc() + ["--require-full-compilation", str(tmp_path / "in.ts"), str(out), "(2,3)"],
+                       capture_output=True, text=True)
     assert r.returncode == 1
     assert "Converter for aten::cumsum requested, but no such converter was found." in r.stderr
     assert not out.exists() and not list(tmp_path.glob("out.ts*"))
@@ -66,7 +67,7 @@ def test_torchtrtc_compiles_and_checks_flags(tmp_path):
     assert r.returncode == 0, r.stderr
     torch.testing.assert_close(torch.jit.load(str(tmp_path / "cpu.ts"))(x.cpu()), torch.relu(x.cpu()) + 1)
     r = subprocess.run(torchtrtc() + ["--gpu-id", "-1", "a.ts", "b.ts", "(1,2)"], capture_output=True, text=True)
-    assert r.returncode == 2 and "--gpu-id must be a non-negative integer" in r.stderr
+    assert r.returncode == 2 and "--gpu-id must be an integer >= 0" in r.stderr
 
 
 def test_resnet18_matches_torchscript():

@@ -350,3 +350,42 @@ def test_float64_needs_truncate_long_and_double(tmp_path, capfd):
     assert "(float64) enters engine" in capfd.readouterr().err
     assert engines_in(truncated) == 1
     check_round_trip(truncated, model, [x], tmp_path)
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a GPU")
+def test_partial_compilation_on_the_gpu(tmp_path):
+    from conftest import TF32_TOLERANCE, gpu_engines
+
+    if not gpu_engines():
+        pytest.skip("this build has no CUDA backend")
+    model = scripted(CustomOpInMiddle()).cuda()
+    x = torch.randn(2, 3, 16, 16, device="cuda")
+    compiled = torch_tensorrt.compile(model, inputs=[x])
+    assert engines_in(compiled) == 2
+    with torch.no_grad():
+        out = compiled(x)
+        assert out.is_cuda
+        torch.testing.assert_close(out, model(x), **TF32_TOLERANCE)
+
+
+def test_torchtrtc_partial_compilation_flags(tmp_path):
+    from test_errors_and_models import torchtrtc
+    import subprocess
+
+    model = torch.jit.trace(nn.Sequential(ConvBlock(3, 8), nn.Conv2d(8, 8, 1), nn.Tanh()).eval(), torch.randn(1, 3, 8, 8))
+    src, out = str(tmp_path / "in.ts"), str(tmp_path / "out.ts")
+    model.save(src)
+    base = torchtrtc() + ["--device-type=cpu"]
+    r = subprocess.run(base + ["--torch-executed-op=aten::relu", "--min-block-size", "1", src, out, "(1,3,8,8)"],
+                       capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    compiled = torch.jit.load(out)
+    assert engines_in(compiled) == 2
+    x = torch.randn(1, 3, 8, 8)
+    torch.testing.assert_close(compiled(x), model(x), **TOL)
+    r = subprocess.run(base + ["--require-full-compilation", "--torch-executed-op=aten::relu", src, out + "2", "(1,3,8,8)"],
+                       capture_output=True, text=True)
+    assert r.returncode == 1 and "drop one of the two settings" in r.stderr
+    assert not os.path.exists(out + "2")
+    r = subprocess.run(base + ["--min-block-size=0", src, out, "(1,3,8,8)"], capture_output=True, text=True)
+    assert r.returncode == 2 and "--min-block-size must be an integer >= 1, got '0'" in r.stderr
