@@ -91,21 +91,22 @@ c10::Device analysisDevice(const torch::jit::Block* block, const std::string& de
 torch::jit::Module compilePartitioned(const torch::jit::Module& original, const torch::jit::Module& frozen,
                                       const std::shared_ptr<torch::jit::Graph>& graph, const CompileSpec& cfg) {
   const auto& ranges = cfg.convert_info.inputs;
+  const auto& signature = cfg.input_signature;
   size_t graph_inputs = graph->inputs().size() - 1;
-  TORCHTRT_CHECK(graph_inputs == ranges.size(), "forward takes " << graph_inputs << " input(s) but " << ranges.size()
-                                                                 << " input spec(s) were given; pass one Input per "
-                                                                    "forward argument");
+  size_t given = signature.empty() ? ranges.size() : signature.size();
+  TORCHTRT_CHECK(graph_inputs == given, "forward takes " << graph_inputs << " argument(s) but " << given
+                                                         << " input spec(s) were given; pass one Input (or, in "
+                                                            "input_signature, one tuple/list) per forward argument");
   for (size_t i = 0; i < graph_inputs; ++i) {
-    auto* v = graph->inputs()[i + 1];
-    TORCHTRT_CHECK(v->type()->isSubtypeOf(*c10::TensorType::get()),
-                   "forward argument " << i << " (%" << v->debugName() << ") has type " << v->type()->str()
-                                       << "; this build compiles forward arguments that are tensors");
+    partitioning::ArgumentStructure one;
+    one.flat_index = i;
+    partitioning::CheckArgumentType(graph->inputs()[i + 1], i, signature.empty() ? one : signature[i]);
   }
   std::vector<partitioning::AnalysisInput> analysis;
   for (const auto& r : ranges) analysis.push_back({r.min, r.opt, r.max, r.dtype, r.domain_lo, r.domain_hi});
   auto device = analysisDevice(graph->block(), cfg.device_info);
   LOG_INFO("Shape analysis: running the lowered graph on generated inputs (on " << device << ")");
-  auto shapes = partitioning::RunShapeAnalysis(graph, frozen._ivalue(), analysis, device);
+  auto shapes = partitioning::RunShapeAnalysis(graph, frozen._ivalue(), analysis, signature, device);
 
   static std::atomic<int64_t> counter{0};
   torch::jit::Module result("tensorrt_partitioned_mod_" + std::to_string(counter++));
@@ -154,7 +155,13 @@ torch::jit::Module CompileGraph(const torch::jit::Module& mod, CompileSpec cfg) 
   auto frozen = lowering::LowerModule(mod, cfg.lower_info);
   auto graph = lowering::LowerGraph(frozen, "forward");
   torch::jit::Module result;
-  bool whole = !p.enabled || (!forced && conversion::GetUnsupportedOpsInBlock(graph->block()).empty());
+  bool collections = false;
+  for (const auto& arg : cfg.input_signature) collections |= arg.kind != partitioning::ArgumentStructure::Kind::kTensor;
+  TORCHTRT_CHECK(p.enabled || !collections,
+                 "require_full_compilation=True makes forward one engine, and engines take tensors; forward takes "
+                 "tuples/lists (input_signature), whose packing runs in TorchScript. Set "
+                 "require_full_compilation=False");
+  bool whole = !p.enabled || (!forced && !collections && conversion::GetUnsupportedOpsInBlock(graph->block()).empty());
   bool done = false;
   if (whole) {
     try {

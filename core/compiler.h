@@ -17,6 +17,8 @@ struct CompileSpec {
   conversion::ConversionInfo convert_info;
   lowering::LowerInfo lower_info;
   partitioning::PartitioningInfo partitioning_info;
+  //! How convert_info.inputs pack into forward's arguments (tuples, lists); empty: one tensor each.
+  std::vector<partitioning::ArgumentStructure> input_signature;
   std::string device_info = "cpu";
 };
 

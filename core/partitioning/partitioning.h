@@ -37,6 +37,13 @@ struct AnalysisInput {
   double domain_lo = 0.0, domain_hi = 2.0;
 };
 
+//! One forward argument: a tensor (an index into the flat inputs) or a tuple/list of arguments.
+struct ArgumentStructure {
+  enum class Kind { kTensor, kTuple, kList } kind = Kind::kTensor;
+  size_t flat_index = 0;
+  std::vector<ArgumentStructure> elements;
+};
+
 //! Observed shape range of one tensor value over the analysis runs (and loop iterations).
 struct ObservedTensor {
   std::vector<int64_t> min, opt, max;
@@ -46,9 +53,14 @@ struct ObservedTensor {
 using ShapeMap = std::unordered_map<const torch::jit::Value*, ObservedTensor>;
 
 //! Runs the graph (first input `self` bound to `self_value`) at the min, opt and max input shapes and
-//! records every tensor value it computes, including values inside loops and taken branches.
+//! records every tensor value it computes, including values inside loops and taken branches. The
+//! generated tensors are packed into the forward arguments as `signature` says (empty: one tensor each).
 ShapeMap RunShapeAnalysis(const std::shared_ptr<torch::jit::Graph>& graph, const c10::IValue& self_value,
-                          const std::vector<AnalysisInput>& inputs, const c10::Device& device);
+                          const std::vector<AnalysisInput>& inputs, const std::vector<ArgumentStructure>& signature,
+                          const c10::Device& device);
+
+//! Checks that a forward argument's type fits its structure; the message names the argument.
+void CheckArgumentType(const torch::jit::Value* arg, size_t index, const ArgumentStructure& structure);
 
 enum class SegmentTarget { kTensorRT, kTorch };
 

@@ -92,6 +92,24 @@ at::Tensor generate(const AnalysisInput& in, const std::vector<int64_t>& shape, 
   return t.to(device);
 }
 
+c10::IValue pack(const ArgumentStructure& s, const std::vector<at::Tensor>& flat) {
+  switch (s.kind) {
+    case ArgumentStructure::Kind::kTensor:
+      return flat.at(s.flat_index);
+    case ArgumentStructure::Kind::kTuple: {
+      std::vector<c10::IValue> elements;
+      for (const auto& e : s.elements) elements.push_back(pack(e, flat));
+      return c10::ivalue::Tuple::create(std::move(elements));
+    }
+    case ArgumentStructure::Kind::kList: {
+      c10::List<at::Tensor> list;
+      for (const auto& e : s.elements) list.push_back(pack(e, flat).toTensor());
+      return list;
+    }
+  }
+  return {};
+}
+
 std::string shapeText(const std::vector<int64_t>& s) {
   std::stringstream ss;
   ss << "(";
@@ -103,7 +121,8 @@ std::string shapeText(const std::vector<int64_t>& s) {
 }  // namespace
 
 ShapeMap RunShapeAnalysis(const std::shared_ptr<torch::jit::Graph>& graph, const c10::IValue& self_value,
-                          const std::vector<AnalysisInput>& inputs, const c10::Device& device) {
+                          const std::vector<AnalysisInput>& inputs, const std::vector<ArgumentStructure>& signature,
+                          const c10::Device& device) {
   std::vector<torch::jit::Value*> observed;
   std::vector<torch::jit::Node*> inserted;
   instrument(graph.get(), graph->block(), &observed, &inserted);
@@ -124,12 +143,18 @@ ShapeMap RunShapeAnalysis(const std::shared_ptr<torch::jit::Graph>& graph, const
     torch::jit::Stack stack;
     stack.push_back(self_value);
     std::stringstream described;
+    std::vector<at::Tensor> flat;
     for (size_t i = 0; i < inputs.size(); ++i) {
       const auto& in = inputs[i];
       const auto& shape = run == 0 ? in.min : run == 1 ? in.opt : in.max;
-      stack.push_back(generate(in, shape, gen, device));
+      flat.push_back(generate(in, shape, gen, device));
       described << (i ? ", " : "") << shapeText(shape) << " " << c10::toString(in.dtype) << " in [" << in.domain_lo
                 << ", " << in.domain_hi << ")";
+    }
+    if (signature.empty()) {
+      for (auto& t : flat) stack.push_back(t);
+    } else {
+      for (const auto& arg : signature) stack.push_back(pack(arg, flat));
     }
     recorder.run = run;
     active_recorder = &recorder;
@@ -174,6 +199,39 @@ ShapeMap RunShapeAnalysis(const std::shared_ptr<torch::jit::Graph>& graph, const
     shapes[v] = o;
   }
   return shapes;
+}
+
+namespace {
+void checkType(const c10::TypePtr& type, const ArgumentStructure& structure, const std::string& where) {
+  switch (structure.kind) {
+    case ArgumentStructure::Kind::kTensor:
+      TORCHTRT_CHECK(type->isSubtypeOf(*c10::TensorType::get()),
+                     where << " has type " << type->str()
+                           << " but is given one Input; describe tuples and lists with input_signature");
+      return;
+    case ArgumentStructure::Kind::kTuple: {
+      auto tuple = type->cast<c10::TupleType>();
+      TORCHTRT_CHECK(tuple && tuple->elements().size() == structure.elements.size(),
+                     where << " has type " << type->str() << " but is given a tuple of " << structure.elements.size()
+                           << " in input_signature");
+      for (size_t i = 0; i < structure.elements.size(); ++i)
+        checkType(tuple->elements()[i], structure.elements[i], where + " element " + std::to_string(i));
+      return;
+    }
+    case ArgumentStructure::Kind::kList: {
+      auto list = type->cast<c10::ListType>();
+      TORCHTRT_CHECK(list && list->getElementType()->isSubtypeOf(*c10::TensorType::get()),
+                     where << " has type " << type->str() << " but is given a list; lists must be List[Tensor]");
+      for (const auto& e : structure.elements)
+        TORCHTRT_CHECK(e.kind == ArgumentStructure::Kind::kTensor, where << ": list elements must be single Inputs");
+      return;
+    }
+  }
+}
+}  // namespace
+
+void CheckArgumentType(const torch::jit::Value* arg, size_t index, const ArgumentStructure& structure) {
+  checkType(arg->type(), structure, "forward argument " + std::to_string(index) + " (%" + arg->debugName() + ")");
 }
 
 }  // namespace partitioning

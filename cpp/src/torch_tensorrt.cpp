@@ -93,6 +93,20 @@ Input::Input(std::vector<int64_t> mn, std::vector<int64_t> op, std::vector<int64
 
 Input::Input(at::Tensor t) : Input(t.sizes().vec(), DataType(t.scalar_type())) {}
 
+InputSignature InputSignature::Tuple(std::vector<InputSignature> elements) {
+  InputSignature s(Input{});
+  s.kind = Kind::kTuple;
+  s.elements = std::move(elements);
+  return s;
+}
+
+InputSignature InputSignature::List(std::vector<InputSignature> elements) {
+  InputSignature s(Input{});
+  s.kind = Kind::kList;
+  s.elements = std::move(elements);
+  return s;
+}
+
 namespace ts {
 
 CompileSpec::CompileSpec(std::vector<std::vector<int64_t>> fixed_sizes) {
@@ -100,9 +114,29 @@ CompileSpec::CompileSpec(std::vector<std::vector<int64_t>> fixed_sizes) {
 }
 
 namespace {
+// Flattens a signature into the leaves' Inputs (in order) and the structure that packs them.
+core::partitioning::ArgumentStructure flatten(const InputSignature& sig, std::vector<Input>* leaves) {
+  core::partitioning::ArgumentStructure s;
+  if (sig.kind == InputSignature::Kind::kInput) {
+    s.flat_index = leaves->size();
+    leaves->push_back(sig.input);
+    return s;
+  }
+  s.kind = sig.kind == InputSignature::Kind::kTuple ? core::partitioning::ArgumentStructure::Kind::kTuple
+                                                    : core::partitioning::ArgumentStructure::Kind::kList;
+  for (const auto& e : sig.elements) s.elements.push_back(flatten(e, leaves));
+  return s;
+}
+
 core::CompileSpec toInternal(const CompileSpec& spec) {
   std::vector<core::conversion::InputRange> ranges;
-  for (const Input& in : spec.graph_inputs.inputs) {
+  std::vector<core::partitioning::ArgumentStructure> signature;
+  std::vector<Input> leaves = spec.graph_inputs.inputs;
+  if (!spec.graph_inputs.input_signature.empty()) {
+    TORCHTRT_CHECK(spec.graph_inputs.inputs.empty(), "give either inputs or input_signature, not both");
+    for (const auto& arg : spec.graph_inputs.input_signature) signature.push_back(flatten(arg, &leaves));
+  }
+  for (const Input& in : leaves) {
     core::conversion::InputRange r;
     r.min = in.min_shape;
     r.opt = in.opt_shape;
@@ -115,6 +149,7 @@ core::CompileSpec toInternal(const CompileSpec& spec) {
     ranges.push_back(r);
   }
   core::CompileSpec internal(ranges);
+  internal.input_signature = signature;
   auto& s = internal.convert_info.engine_settings;
   s.enabled_precisions.clear();
   for (auto p : spec.enabled_precisions) {

@@ -22,12 +22,17 @@ def compile(
     """
     if ir not in _IR_CHOICES:
         raise ValueError(f"ir='{ir}' is not available; this build compiles through TorchScript (ir='ts' or 'default')")
-    if inputs is None:
-        raise ValueError("compile needs inputs=[...]: example tensors or torch_tensorrt.Input specs, one per forward argument")
+    signature = kwargs.get("input_signature")
+    if inputs is None and signature is None:
+        raise ValueError(
+            "compile needs inputs=[...]: example tensors or torch_tensorrt.Input specs, one per forward argument "
+            "(or input_signature=(...) when forward takes tuples or lists)"
+        )
     if not isinstance(module, torch.jit.ScriptModule):
         if not isinstance(module, torch.nn.Module):
             raise TypeError(f"compile takes a torch.nn.Module or torch.jit.ScriptModule, got {type(module).__name__}")
-        module = torch.jit.trace(module.eval(), tuple(ts._example_tensor(i) for i in inputs))
+        examples = ts._example_args(signature) if signature is not None else tuple(ts._example_tensor(i) for i in inputs)
+        module = torch.jit.trace(module.eval(), examples)
     return ts.compile(module, inputs=inputs, enabled_precisions=enabled_precisions, **kwargs)
 
 

@@ -1,5 +1,6 @@
 """Partial compilation: engines for what converts, TorchScript for the rest, one saved module."""
 import os
+from typing import List, Tuple
 
 import pytest
 import torch
@@ -389,3 +390,51 @@ def test_torchtrtc_partial_compilation_flags(tmp_path):
     assert not os.path.exists(out + "2")
     r = subprocess.run(base + ["--min-block-size=0", src, out, "(1,3,8,8)"], capture_output=True, text=True)
     assert r.returncode == 2 and "--min-block-size must be an integer >= 1, got '0'" in r.stderr
+
+
+class NestedTupleInput(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.a = ConvBlock(3, 4)
+        self.b = ConvBlock(3, 4)
+
+    def forward(self, pair: Tuple[torch.Tensor, Tuple[torch.Tensor, torch.Tensor]], scale: torch.Tensor):
+        x, (y, z) = pair
+        return torch.sigmoid(self.a(x) + self.b(y) * z.mean()) * scale
+
+
+class ListInput(nn.Module):
+    def forward(self, xs: List[torch.Tensor]):
+        return torch.tanh(torch.cat(xs, dim=1) * 2.0 + 1.0) - 0.5
+
+
+def test_nested_tuple_inputs_with_input_signature(tmp_path):
+    model = scripted(NestedTupleInput())
+    x, y, z, s = torch.randn(1, 3, 6, 6), torch.randn(1, 3, 6, 6), torch.randn(2, 2), torch.randn(1, 4, 6, 6)
+    spec = ((torch_tensorrt.Input(shape=(1, 3, 6, 6)), (torch_tensorrt.Input(shape=(1, 3, 6, 6)), torch_tensorrt.Input(shape=(2, 2)))),
+            torch_tensorrt.Input(shape=(1, 4, 6, 6)))
+    compiled = torch_tensorrt.compile(model, input_signature=spec)
+    assert engines_in(compiled) == 1
+    check_round_trip(compiled, model, [(x, (y, z)), s], tmp_path)
+    with pytest.raises(RuntimeError, match="require_full_compilation=True makes forward one engine"):
+        torch_tensorrt.compile(model, input_signature=spec, require_full_compilation=True)
+    with pytest.raises(RuntimeError, match=r"forward argument 0 \(%pair[.0-9]*\) element 1 has type \(Tensor, Tensor\) but is given one Input"):
+        torch_tensorrt.compile(model, input_signature=((torch_tensorrt.Input(shape=(1, 3, 6, 6)), torch_tensorrt.Input(shape=(1, 3, 6, 6))), torch_tensorrt.Input(shape=(1, 4, 6, 6))))
+
+
+def test_list_input_and_traced_tuple_module(tmp_path):
+    model = scripted(ListInput())
+    xs = [torch.randn(2, 3), torch.randn(2, 5)]
+    compiled = torch_tensorrt.compile(model, input_signature=([torch_tensorrt.Input(shape=(2, 3)), torch_tensorrt.Input(shape=(2, 5))],))
+    assert engines_in(compiled) == 1
+    check_round_trip(compiled, model, [xs], tmp_path)
+
+    class Pair(nn.Module):
+        def forward(self, pair):
+            a, b = pair
+            return torch.relu(a * 2.0 + b) - 1.0
+
+    compiled = torch_tensorrt.compile(Pair(), input_signature=((torch.randn(3, 4), torch.randn(3, 4)),))
+    a, b = torch.randn(3, 4), torch.randn(3, 4)
+    torch.testing.assert_close(compiled((a, b)), Pair()((a, b)), **TOL)
+    assert engines_in(compiled) == 1

@@ -45,6 +45,19 @@ struct Input {
   Input(at::Tensor tensor);
 };
 
+//! One forward argument for input_signature: an Input, or a tuple or list of arguments.
+struct InputSignature {
+  enum class Kind : int8_t { kInput, kTuple, kList };
+  Kind kind = Kind::kInput;
+  Input input;
+  std::vector<InputSignature> elements;
+  InputSignature(Input in) : input(std::move(in)) {}
+  //! A tuple argument (Tuple[Tensor, ...], nested tuples allowed).
+  static InputSignature Tuple(std::vector<InputSignature> elements);
+  //! A List[Tensor] argument.
+  static InputSignature List(std::vector<InputSignature> elements);
+};
+
 //! Where an engine runs.
 struct Device {
   enum class DeviceType : int8_t { kGPU, kCPU };
@@ -65,7 +78,9 @@ struct CompileSpec {
   CompileSpec(std::vector<std::vector<int64_t>> fixed_sizes);
 
   struct GraphInputs {
-    std::vector<Input> inputs;
+    std::vector<Input> inputs;  //!< one tensor per forward argument
+    //! Used instead of `inputs` when forward takes tuples or lists (needs partial compilation).
+    std::vector<InputSignature> input_signature;
   } graph_inputs;
   //! Precisions layers may run in.
   std::set<DataType::Value> enabled_precisions = {DataType::kFloat};

@@ -11,6 +11,15 @@ namespace py = pybind11;
 
 namespace {
 
+// input_signature from Python: an int (index into "inputs") or ("tuple" | "list", [elements]).
+torch_tensorrt::InputSignature signatureFrom(const py::handle& h, const std::vector<torch_tensorrt::Input>& inputs) {
+  if (py::isinstance<py::int_>(h)) return torch_tensorrt::InputSignature(inputs.at(h.cast<size_t>()));
+  auto [kind, elements] = h.cast<std::pair<std::string, py::list>>();
+  std::vector<torch_tensorrt::InputSignature> out;
+  for (const auto& e : elements) out.push_back(signatureFrom(e, inputs));
+  return kind == "tuple" ? torch_tensorrt::InputSignature::Tuple(out) : torch_tensorrt::InputSignature::List(out);
+}
+
 // Settings arrive as a dict built by torch_tensorrt.ts._native_spec (keys are the keyword names).
 torch_tensorrt::ts::CompileSpec makeSpec(const py::dict& d) {
   std::vector<torch_tensorrt::Input> ins;
@@ -30,6 +39,11 @@ torch_tensorrt::ts::CompileSpec makeSpec(const py::dict& d) {
     ins.back().tensor_domain = domain;
   }
   torch_tensorrt::ts::CompileSpec spec(ins);
+  if (d.contains("input_signature") && !d["input_signature"].is_none()) {
+    spec.graph_inputs.inputs.clear();
+    for (const auto& arg : d["input_signature"].cast<py::list>())
+      spec.graph_inputs.input_signature.push_back(signatureFrom(arg, ins));
+  }
   spec.enabled_precisions.clear();
   for (const auto& p : d["enabled_precisions"].cast<std::vector<std::string>>()) {
     if (p == "float32")

@@ -11,7 +11,6 @@ _PRECISIONS = {torch.float32: "float32", torch.float16: "float16"}
 # Options that a later part of the project implements; refused with a message until then.
 _NOT_YET = {
     "calibrator": "INT8 calibration",
-    "input_signature": "collection inputs",
     "refit": "refitting",
     "sparse_weights": "sparse weights",
 }
@@ -57,7 +56,7 @@ def _target_device(module: torch.jit.ScriptModule, inputs: Sequence[Any], device
 
 def _check_options(kwargs: dict) -> dict:
     known = {"disable_tf32", "debug", "workspace_size", "num_avg_timing_iters", "require_full_compilation", "min_block_size",
-             "torch_executed_ops", "torch_executed_modules", "truncate_long_and_double", "device", "capability",
+             "torch_executed_ops", "torch_executed_modules", "input_signature", "truncate_long_and_double", "device", "capability",
              "allow_shape_tensors"} | set(_NOT_YET)
     unknown = set(kwargs) - known
     if unknown:
@@ -83,15 +82,53 @@ def _names(value: Any, option: str) -> List[str]:
     return names
 
 
+def _flatten_signature(signature: Any, leaves: List[Input]) -> Any:
+    """input_signature as the bindings take it: leaves become indices into `leaves`."""
+    if isinstance(signature, (Input, torch.Tensor)):
+        leaves.append(signature if isinstance(signature, Input) else Input.from_tensor(signature))
+        return len(leaves) - 1
+    if isinstance(signature, tuple):
+        return ("tuple", [_flatten_signature(s, leaves) for s in signature])
+    if isinstance(signature, list):
+        return ("list", [_flatten_signature(s, leaves) for s in signature])
+    raise TypeError(f"input_signature entries must be Input, tensors, tuples or lists, got {type(signature).__name__}")
+
+
+def _leaves(signature: Any) -> List[Any]:
+    if signature is None:
+        return []
+    if isinstance(signature, (tuple, list)):
+        return [leaf for s in signature for leaf in _leaves(s)]
+    return [signature]
+
+
+def _example_args(signature: Any) -> Any:
+    """Example values shaped like input_signature (for tracing)."""
+    if isinstance(signature, (Input, torch.Tensor)):
+        return _example_tensor(signature)
+    return type(signature)(_example_args(s) for s in signature)
+
+
 def _native_spec(module: torch.jit.ScriptModule, inputs: Sequence[Any], enabled_precisions: Optional[Set[torch.dtype]], kwargs: dict) -> dict:
     """The compile settings as the native bindings take them."""
     opts = _check_options(kwargs)
-    device_type, gpu_id = _target_device(module, inputs, opts.get("device"))
+    device_type, gpu_id = _target_device(module, inputs or _leaves(opts.get("input_signature")), opts.get("device"))
     min_block_size = int(opts.get("min_block_size", 3))
     if min_block_size < 1:
         raise ValueError(f"min_block_size must be at least 1, got {min_block_size}")
+    signature = opts.get("input_signature")
+    native_signature = None
+    if signature is not None:
+        if inputs:
+            raise ValueError("give either inputs= or input_signature=, not both")
+        if not isinstance(signature, tuple):
+            raise TypeError("input_signature must be a tuple with one entry per forward argument")
+        leaves: List[Input] = []
+        native_signature = [_flatten_signature(arg, leaves) for arg in signature]
+        inputs = leaves
     return {
         "inputs": [i._to_native() for i in _to_inputs(inputs)],
+        "input_signature": native_signature,
         "enabled_precisions": _precisions(enabled_precisions),
         "disable_tf32": bool(opts.get("disable_tf32", False)),
         "debug": bool(opts.get("debug", False)),
@@ -122,8 +159,8 @@ def compile(
     """
     if not isinstance(module, torch.jit.ScriptModule):
         raise TypeError("torch_tensorrt.ts.compile takes a torch.jit.ScriptModule; use torch_tensorrt.compile for nn.Module")
-    if inputs is None:
-        raise ValueError("compile needs inputs=[...]")
+    if inputs is None and kwargs.get("input_signature") is None:
+        raise ValueError("compile needs inputs=[...] (or input_signature=(...) for tuple/list arguments)")
     native = _C.compile_graph(module._c, _native_spec(module, inputs, enabled_precisions, kwargs))
     return torch.jit._recursive.wrap_cpp_module(native)
 
