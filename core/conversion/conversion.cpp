@@ -132,7 +132,7 @@ void convertNode(ConversionCtx* ctx, const torch::jit::Node* n) {
   LOG_DEBUG("Converted " << util::node_info(n));
 }
 
-void markOutputs(ConversionCtx* ctx, const torch::jit::Block* block) {
+void markOutputs(ConversionCtx* ctx, const torch::jit::Block* block, const torch::jit::Node** failed_node) {
   std::vector<const torch::jit::Value*> outs;
   for (const torch::jit::Value* v : block->outputs()) {
     const torch::jit::Node* producer = v->node();
@@ -145,6 +145,7 @@ void markOutputs(ConversionCtx* ctx, const torch::jit::Block* block) {
   std::set<trt::ITensor*> marked;
   for (size_t i = 0; i < outs.size(); ++i) {
     auto it = ctx->value_tensor_map.find(outs[i]);
+    if (it == ctx->value_tensor_map.end() && failed_node) *failed_node = outs[i]->node();
     TORCHTRT_CHECK(it != ctx->value_tensor_map.end(),
                    "graph output %" << outs[i]->debugName()
                                     << " is not an engine tensor (it is known at compile time or is not a tensor); "
@@ -162,11 +163,18 @@ void markOutputs(ConversionCtx* ctx, const torch::jit::Block* block) {
 }  // namespace
 
 std::string ConvertBlockToEngine(const torch::jit::Block* block, const ConversionInfo& info, int32_t* layer_count,
-                                 const StaticParams& params) {
+                                 const StaticParams& params, const torch::jit::Node** failed_node) {
   ConversionCtx ctx(info.engine_settings);
   addInputs(&ctx, block, info, params);
-  for (const torch::jit::Node* n : block->nodes()) convertNode(&ctx, n);
-  markOutputs(&ctx, block);
+  for (const torch::jit::Node* n : block->nodes()) {
+    try {
+      convertNode(&ctx, n);
+    } catch (...) {
+      if (failed_node) *failed_node = n;
+      throw;
+    }
+  }
+  markOutputs(&ctx, block, failed_node);
   std::string plan = ctx.SerializeEngine();
   if (layer_count) *layer_count = ctx.layers_after_build;
   LOG_INFO("Built engine: " << ctx.layers_before_build << " layers converted, " << ctx.layers_after_build

@@ -31,8 +31,10 @@ using StaticParams = std::unordered_map<const torch::jit::Value*, torch::jit::IV
 
 //! Builds and serializes an engine for a block; throws with the seed's message for unsupported nodes.
 //! Block inputs in `params` are compile-time values; every other input (after `self`) takes an InputRange.
+//! On failure, `failed_node` (when given) names the node whose conversion failed, if one did.
 std::string ConvertBlockToEngine(const torch::jit::Block* block, const ConversionInfo& info,
-                                 int32_t* layer_count = nullptr, const StaticParams& params = {});
+                                 int32_t* layer_count = nullptr, const StaticParams& params = {},
+                                 const torch::jit::Node** failed_node = nullptr);
 //! True when every node of the block can be evaluated or converted.
 bool VerifyConverterSupportForBlock(const torch::jit::Block* block, bool suppress_errors = false);
 //! One line per unsupported op kind: schema, and the source lines where it appears.

@@ -31,7 +31,6 @@ std::shared_ptr<torch::jit::Graph> LowerGraph(const torch::jit::Module& frozen, 
   torch::jit::RemoveListMutation(graph);
   torch::jit::RemoveTensorMutation(graph);
   passes::RemoveDropout(graph);
-  passes::RemoveContiguous(graph);
   passes::ConvToConvolution(graph);
   passes::LinearToMatmulAdd(graph);
   torch::jit::LowerSimpleTuples(graph);

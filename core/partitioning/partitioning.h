@@ -76,8 +76,9 @@ using FallbackReasons = std::unordered_map<const torch::jit::Node*, std::string>
 
 //! Splits the nodes of one block (not its sub-blocks) into segments. Nodes that hold blocks run in
 //! TorchScript; the caller partitions their blocks separately.
+//! Nodes in `forced` run in TorchScript for the reason given there (conversion failures found earlier).
 std::vector<Segment> SegmentBlock(torch::jit::Block* block, const PartitioningInfo& info, const ShapeMap& shapes,
-                                  FallbackReasons* reasons);
+                                  FallbackReasons* reasons, const FallbackReasons& forced = {});
 
 //! The inputs and outputs of a run of nodes of one block.
 void ComputeSegmentIO(Segment* segment);

@@ -136,11 +136,12 @@ void ComputeSegmentIO(Segment* segment) {
 }
 
 std::vector<Segment> SegmentBlock(torch::jit::Block* block, const PartitioningInfo& info, const ShapeMap& shapes,
-                                  FallbackReasons* reasons) {
+                                  FallbackReasons* reasons, const FallbackReasons& forced) {
   std::unordered_map<const Node*, SegmentTarget> target;
   for (Node* n : block->nodes()) {
     if (isConstant(n)) continue;
-    std::string why = ownReason(n, info, shapes);
+    auto f = forced.find(n);
+    std::string why = f != forced.end() ? f->second : ownReason(n, info, shapes);
     target[n] = why.empty() ? SegmentTarget::kTensorRT : SegmentTarget::kTorch;
     if (!why.empty()) (*reasons)[n] = why;
   }

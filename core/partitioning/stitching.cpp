@@ -1,6 +1,7 @@
 // Stitching: each engine segment is converted on its own and replaced, in place, by
 // `tensorrt::execute_engine` on an engine held by the compiled module. TorchScript segments stay
 // as they are; the blocks of control-flow nodes are partitioned and stitched the same way.
+#include <map>
 #include <sstream>
 
 #include "core/partitioning/stitching.h"
@@ -18,7 +19,8 @@ using torch::jit::Value;
 
 // A graph holding copies of the segment's nodes: segment inputs become graph inputs, constants are
 // copied in, and the values used after the segment are its outputs.
-std::shared_ptr<torch::jit::Graph> segmentGraph(const Segment& s) {
+std::shared_ptr<torch::jit::Graph> segmentGraph(const Segment& s,
+                                                std::unordered_map<const Node*, const Node*>* originals) {
   auto g = std::make_shared<torch::jit::Graph>();
   std::unordered_map<Value*, Value*> env;
   for (Value* v : s.inputs) {
@@ -39,6 +41,7 @@ std::shared_ptr<torch::jit::Graph> segmentGraph(const Segment& s) {
   for (Node* n : s.nodes) {
     Node* c = g->createClone(n, lookup);
     g->appendNode(c);
+    (*originals)[c] = n;
     for (size_t i = 0; i < n->outputs().size(); ++i) env[n->outputs()[i]] = c->outputs()[i];
   }
   for (Value* v : s.outputs) g->registerOutput(env.at(v));
@@ -51,30 +54,34 @@ Value* castTo(torch::jit::Graph* g, Value* v, at::ScalarType t) {
 
 }  // namespace
 
-bool StitchEngineSegment(Segment* s, const StitchContext& ctx, ShapeMap* shapes, std::string* error) {
-  ComputeSegmentIO(s);
+SegmentEngine BuildSegmentEngine(const Segment& s, const StitchContext& ctx, const ShapeMap& shapes) {
   conversion::ConversionInfo info;
   info.engine_settings = ctx.settings;
-  std::vector<bool> truncated_in, truncated_out;
-  for (Value* v : s->inputs) {
-    const ObservedTensor& o = shapes->at(v);
+  for (Value* v : s.inputs) {
+    const ObservedTensor& o = shapes.at(v);
     conversion::InputRange r{o.min, o.opt, o.max, o.dtype};
-    truncated_in.push_back(o.dtype == at::kDouble);
-    if (o.dtype == at::kDouble) r.dtype = at::kFloat;
+    if (o.dtype == at::kDouble) r.dtype = at::kFloat;  // truncate_long_and_double: cast at the boundary
     info.inputs.push_back(r);
   }
-  for (Value* v : s->outputs) truncated_out.push_back(shapes->at(v).dtype == at::kDouble);
-
-  std::string plan;
-  int32_t layers = 0;
+  SegmentEngine result;
+  std::unordered_map<const Node*, const Node*> originals;
+  const Node* failed = nullptr;
   try {
-    auto g = segmentGraph(*s);
-    plan = conversion::ConvertBlockToEngine(g->block(), info, &layers);
+    auto g = segmentGraph(s, &originals);
+    result.plan = conversion::ConvertBlockToEngine(g->block(), info, &result.layers, {}, &failed);
   } catch (const std::exception& e) {
-    *error = util::errorMessage(e);
-    return false;
+    result.error = util::errorMessage(e);
+    auto it = failed ? originals.find(failed) : originals.end();
+    result.failed_node = it == originals.end() ? nullptr : it->second;
   }
+  return result;
+}
 
+void StitchEngineSegment(Segment* s, const SegmentEngine& built, const StitchContext& ctx, ShapeMap* shapes) {
+  std::vector<bool> truncated_in, truncated_out;
+  for (Value* v : s->inputs) truncated_in.push_back(shapes->at(v).dtype == at::kDouble);
+  for (Value* v : s->outputs) truncated_out.push_back(shapes->at(v).dtype == at::kDouble);
+  const std::string& plan = built.plan;
   std::string name = ctx.name_prefix + std::to_string(ctx.module->_ivalue()->type()->numAttributes());
   std::vector<std::string> in_names, out_names;
   for (size_t i = 0; i < s->inputs.size(); ++i) in_names.push_back("input_" + std::to_string(i));
@@ -114,14 +121,47 @@ bool StitchEngineSegment(Segment* s, const StitchContext& ctx, ShapeMap* shapes,
     old->replaceAllUsesWith(now);
   }
   for (auto it = s->nodes.rbegin(); it != s->nodes.rend(); ++it) (*it)->destroy();
-  LOG_INFO("Engine " << name << ": " << s->nodes.size() << " node(s) -> " << layers << " layer(s), " << s->inputs.size()
-                     << " input(s), " << s->outputs.size() << " output(s)");
+  LOG_INFO("Engine " << name << ": " << s->nodes.size() << " node(s) -> " << built.layers << " layer(s), "
+                     << s->inputs.size() << " input(s), " << s->outputs.size() << " output(s)");
   s->nodes.clear();
-  return true;
 }
 
 int PartitionAndStitch(torch::jit::Block* block, const StitchContext& ctx, ShapeMap* shapes, FallbackReasons* reasons) {
-  auto segments = SegmentBlock(block, ctx.info, *shapes, reasons);
+  // Segment, then convert every engine segment; a node whose conversion fails moves to TorchScript
+  // and the block is segmented again (plans of unchanged segments are kept).
+  FallbackReasons failures;
+  std::map<std::vector<Node*>, SegmentEngine> built;
+  std::vector<Segment> segments;
+  FallbackReasons block_reasons;
+  for (bool retry = true; retry;) {
+    retry = false;
+    block_reasons.clear();
+    segments = SegmentBlock(block, ctx.info, *shapes, &block_reasons, failures);
+    for (const auto& s : segments) {
+      if (s.target != SegmentTarget::kTensorRT || built.count(s.nodes)) continue;
+      SegmentEngine engine = BuildSegmentEngine(s, ctx, *shapes);
+      if (engine.ok()) {
+        built[s.nodes] = std::move(engine);
+        continue;
+      }
+      std::string first_line = engine.error.substr(0, engine.error.find('\n'));
+      LOG_WARNING("Conversion failed in an engine segment of "
+                  << s.nodes.size() << " node(s); "
+                  << (engine.failed_node ? std::string(engine.failed_node->kind().toQualString()) +
+                                               " runs in TorchScript and the block is partitioned again"
+                                         : std::string("the segment runs in TorchScript"))
+                  << ": " << first_line);
+      LOG_DEBUG("Full conversion error:\n" << engine.error);
+      if (engine.failed_node) {
+        failures[engine.failed_node] = "its conversion failed: " + first_line;
+      } else {
+        for (const Node* n : s.nodes) failures[n] = "its engine segment failed to convert: " + first_line;
+      }
+      retry = true;
+      break;
+    }
+  }
+  reasons->insert(block_reasons.begin(), block_reasons.end());
   const Node* owner = block->owningNode();
   LOG_INFO("Partition of " << (owner ? "a block of " + std::string(owner->kind().toQualString()) : "the graph")
                            << DescribeSegments(segments, *reasons));
@@ -133,16 +173,10 @@ int PartitionAndStitch(torch::jit::Block* block, const StitchContext& ctx, Shape
   }
   for (auto& s : segments) {
     if (s.target != SegmentTarget::kTensorRT) continue;
-    std::string error;
-    if (StitchEngineSegment(&s, ctx, shapes, &error)) {
-      ++engines;
-    } else {
-      LOG_WARNING("An engine segment of " << s.nodes.size()
-                                          << " node(s) (first: " << s.nodes.front()->kind().toQualString()
-                                          << ") failed to convert and runs in TorchScript instead:\n"
-                                          << error);
-      for (const Node* n : s.nodes) (*reasons)[n] = "its engine segment failed to convert";
-    }
+    auto plan = built.at(s.nodes);
+    ComputeSegmentIO(&s);  // earlier stitches replaced the values this segment reads
+    StitchEngineSegment(&s, plan, ctx, shapes);
+    ++engines;
   }
   return engines;
 }

@@ -20,9 +20,20 @@ struct StitchContext {
   std::string name_prefix = "_trt_engine_";
 };
 
-//! Converts one engine segment and replaces its nodes with a call to the engine. Returns false, with
-//! the graph untouched and the conversion error in `error`, when the segment does not convert.
-bool StitchEngineSegment(Segment* segment, const StitchContext& ctx, ShapeMap* shapes, std::string* error);
+//! A converted segment, or the error (and, when known, the node) that stopped its conversion.
+struct SegmentEngine {
+  std::string plan;
+  int32_t layers = 0;
+  std::string error;
+  const torch::jit::Node* failed_node = nullptr;  //!< a node of the segment (in the original graph)
+  bool ok() const { return error.empty(); }
+};
+
+//! Converts one engine segment into a plan (the graph is not changed).
+SegmentEngine BuildSegmentEngine(const Segment& segment, const StitchContext& ctx, const ShapeMap& shapes);
+
+//! Replaces the segment's nodes with a call to its engine, registered on ctx.module.
+void StitchEngineSegment(Segment* segment, const SegmentEngine& engine, const StitchContext& ctx, ShapeMap* shapes);
 
 //! Partitions a block (and the blocks of its control-flow nodes) and stitches every engine segment;
 //! returns how many engines were built.

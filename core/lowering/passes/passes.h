@@ -16,8 +16,6 @@ void RemoveDropout(std::shared_ptr<torch::jit::Graph>& graph);
 void LinearToMatmulAdd(std::shared_ptr<torch::jit::Graph>& graph);
 //! aten::conv1d/2d/3d and aten::convolution -> aten::_convolution.
 void ConvToConvolution(std::shared_ptr<torch::jit::Graph>& graph);
-//! Removes aten::contiguous, which has no meaning in an engine.
-void RemoveContiguous(std::shared_ptr<torch::jit::Graph>& graph);
 
 }  // namespace passes
 }  // namespace lowering
