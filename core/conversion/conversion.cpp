@@ -74,6 +74,18 @@ void addInputs(ConversionCtx* ctx, const torch::jit::Block* block, const Convers
   if (dynamic) ctx->cfg->addOptimizationProfile(&profile);
 }
 
+// True for a pure aten op whose inputs are all compile-time values and which has a converter.
+bool foldsAtCompileTime(const torch::jit::Node* n, const std::vector<Var>& args) {
+  if (!n->kind().is_aten() || n->isNondeterministic() || !converters::node_is_convertable(n)) return false;
+  const auto* schema = n->maybeSchema();
+  if (!schema || schema->is_mutable()) return false;
+  for (const Var& a : args)
+    if (!a.isIValue()) return false;
+  for (const torch::jit::Value* out : n->outputs())
+    if (!out->type()->isSubtypeOf(*c10::TensorType::get())) return false;
+  return true;
+}
+
 void convertNode(ConversionCtx* ctx, const torch::jit::Node* n) {
   if (n->kind() == torch::jit::prim::Constant) {
     ctx->AssociateValueAndIValue(n->output(), *torch::jit::toIValue(n->output()));
@@ -104,6 +116,16 @@ void convertNode(ConversionCtx* ctx, const torch::jit::Node* n) {
       LOG_DEBUG("Evaluated " << util::node_info(n));
       return;
     }
+  }
+  if (foldsAtCompileTime(n, args)) {
+    // Every input is known at compile time (sizes, constants): run the op itself, as constant
+    // folding would; e.g. traced size arithmetic (NumToTensor -> floor_divide -> Int).
+    torch::jit::Stack stack;
+    for (auto& a : args) stack.push_back(*a.IValue());
+    n->getOperation()(stack);
+    for (size_t i = 0; i < n->outputs().size(); ++i) ctx->AssociateValueAndIValue(n->outputs()[i], stack[i]);
+    LOG_DEBUG("Folded " << util::node_info(n));
+    return;
   }
   if (n->kind() == torch::jit::prim::ListConstruct || n->kind() == torch::jit::prim::TupleConstruct) {
     // Collections of run-time tensors: consumed by converters (cat) or returned as outputs.
@@ -145,6 +167,12 @@ void markOutputs(ConversionCtx* ctx, const torch::jit::Block* block, const torch
   std::set<trt::ITensor*> marked;
   for (size_t i = 0; i < outs.size(); ++i) {
     auto it = ctx->value_tensor_map.find(outs[i]);
+    auto known = ctx->evaluated_value_map.find(outs[i]);
+    if (it == ctx->value_tensor_map.end() && known != ctx->evaluated_value_map.end() && known->second.isTensor()) {
+      // A tensor computed at compile time is returned from a constant layer.
+      ctx->value_tensor_map[outs[i]] = ctx->constantTensor(known->second.toTensor(), "folded_" + std::to_string(i));
+      it = ctx->value_tensor_map.find(outs[i]);
+    }
     if (it == ctx->value_tensor_map.end() && failed_node) *failed_node = outs[i]->node();
     TORCHTRT_CHECK(it != ctx->value_tensor_map.end(),
                    "graph output %" << outs[i]->debugName()

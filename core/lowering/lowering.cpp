@@ -7,6 +7,7 @@
 #include "torch/csrc/jit/passes/dead_code_elimination.h"
 #include "torch/csrc/jit/passes/freeze_module.h"
 #include "torch/csrc/jit/passes/inliner.h"
+#include "torch/csrc/jit/passes/loop_unrolling.h"
 #include "torch/csrc/jit/passes/lower_tuples.h"
 #include "torch/csrc/jit/passes/remove_mutation.h"
 
@@ -35,6 +36,9 @@ std::shared_ptr<torch::jit::Graph> LowerGraph(const torch::jit::Module& frozen, 
   passes::LinearToMatmulAdd(graph);
   torch::jit::LowerSimpleTuples(graph);
   torch::jit::ConstantPropagation(graph);
+  // Loops with a constant trip count and a small body are unrolled (PyTorch's own size limits), so
+  // their bodies join the surrounding engine instead of calling an engine per iteration.
+  if (torch::jit::UnrollConstantLoops(graph)) torch::jit::ConstantPropagation(graph);
   torch::jit::ConstantPooling(graph);
   torch::jit::EliminateDeadCode(graph);
   LOG_GRAPH("Lowered graph: " << *graph);

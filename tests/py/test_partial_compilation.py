@@ -204,16 +204,24 @@ def test_data_dependent_if_runs_in_torchscript_with_engines_inside(tmp_path):
         check_round_trip(compiled, model, [x * scale], tmp_path)
 
 
-class LoopModel(nn.Module):
+class StaticLoop(nn.Module):
     def __init__(self):
         super().__init__()
         self.block = ConvBlock(3, 4)
 
-    def forward(self, x, steps: int = 3):
+    def forward(self, x):
         y = self.block(x)
-        for _ in range(steps):
+        for _ in range(4):
             y = torch.tanh(y * 0.5 + 0.25) * 1.5
         return y
+
+
+def test_loop_with_a_constant_trip_count_is_unrolled_into_one_engine(tmp_path):
+    model = scripted(StaticLoop())
+    x = torch.randn(2, 3, 8, 8)
+    compiled = torch_tensorrt.compile(model, inputs=[x], require_full_compilation=True)
+    assert engines_in(compiled) == 1 and not compiled.graph.findAllNodes("prim::Loop")
+    check_round_trip(compiled, model, [x], tmp_path)
 
 
 class LoopOnTensor(nn.Module):
