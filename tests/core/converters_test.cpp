@@ -349,3 +349,41 @@ TEST(Converters, WhereMaskedFillIndexSelectEmbedding) {
       return (%e))IR",
              {at::tensor({1, 4, 0, 2}, at::kInt).reshape({2, 2})}, {at::randn({5, 3})});
 }
+
+TEST(Converters, PaddingEveryModeAndOverload) {
+  checkGraph(R"IR(
+    graph(%x : Tensor, %y : Tensor):
+      %p2 : int[] = prim::Constant[value=[2, 1]]()
+      %p4 : int[] = prim::Constant[value=[1, 2, 2, 0]]()
+      %p6 : int[] = prim::Constant[value=[1, 1, 0, 2, 1, 0]]()
+      %crop : int[] = prim::Constant[value=[-1, 2, 1, -1]]()
+      %v : float = prim::Constant[value=1.5]()
+      %none : NoneType = prim::Constant()
+      %constant : str = prim::Constant[value="constant"]()
+      %reflect : str = prim::Constant[value="reflect"]()
+      %replicate : str = prim::Constant[value="replicate"]()
+      %circular : str = prim::Constant[value="circular"]()
+      %a : Tensor = aten::constant_pad_nd(%x, %crop, %v)
+      %b : Tensor = aten::pad(%x, %p4, %constant, %none)
+      %c : Tensor = aten::pad(%x, %p4, %reflect, %none)
+      %d : Tensor = aten::pad(%x, %p6, %replicate, %none)
+      %e : Tensor = aten::pad(%x, %p4, %circular, %none)
+      %f : Tensor = aten::reflection_pad1d(%y, %p2)
+      %g : Tensor = aten::reflection_pad2d(%x, %p4)
+      %h : Tensor = aten::reflection_pad3d(%x, %p6)
+      %i : Tensor = aten::replication_pad1d(%y, %p2)
+      %j : Tensor = aten::replication_pad2d(%x, %p4)
+      %k : Tensor = aten::replication_pad3d(%x, %p6)
+      %l : Tensor = aten::_pad_circular(%x, %p4)
+      %m : Tensor = aten::pad(%x, %p2, %constant, %v)
+      return (%a, %b, %c, %d, %e, %f, %g, %h, %i, %j, %k, %l, %m))IR",
+             {at::randn({2, 3, 4, 5}), at::randn({2, 3, 5})});
+  // Integer tensors pad with an integer fill.
+  checkGraph(R"IR(
+    graph(%x : Tensor):
+      %p : int[] = prim::Constant[value=[1, 2]]()
+      %v : int = prim::Constant[value=7]()
+      %a : Tensor = aten::constant_pad_nd(%x, %p, %v)
+      return (%a))IR",
+             {at::randint(0, 10, {3, 4}, at::kInt)});
+}

@@ -36,7 +36,8 @@ std::vector<float> runCuda(const trt::ICudaEngine& engine, const std::string& in
 }
 
 // x [2,3,8,8] -> conv+relu -> maxpool -> (+ broadcast constant) -> shuffle -> matmul -> softmax,
-// concat with a reduce, strided/reversed slice, gelu, gather, select, transpose (a sine before the softmax covers Unary).
+// concat with a reduce, strided/reversed slice, gelu, gather, select, transpose (a sine before the softmax covers
+// Unary).
 void makeNetwork(trt::INetworkDefinition& net, std::vector<std::vector<float>>& keep) {
   keep.push_back(randomVector(4 * 3 * 3 * 3, 31));
   keep.push_back(randomVector(4, 32));
@@ -63,7 +64,17 @@ void makeNetwork(trt::INetworkDefinition& net, std::vector<std::vector<float>>& 
   auto* cat = net.addConcatenation(parts, 2);
   cat->setAxis(1);                                                                      // [2,5,5]
   auto* reversed = net.addSlice(*cat->getOutput(0), {0, 1, 4}, {2, 2, 5}, {1, 2, -1});  // [2,2,5], last dim reversed
-  auto* act = net.addActivation(*reversed->getOutput(0), trt::ActivationType::kGELU_ERF);
+  // Padding through each sample mode: [2,2,5] -> [2,4,9] -> [3,4,10] -> [3,6,10] -> [3,6,13].
+  auto* reflect = net.addSlice(*reversed->getOutput(0), {0, -1, -2}, {2, 4, 9}, {1, 1, 1});
+  reflect->setMode(trt::SampleMode::kREFLECT);
+  auto* fill = net.addSlice(*reflect->getOutput(0), {-1, 0, -1}, {3, 4, 10}, {1, 1, 1});
+  fill->setMode(trt::SampleMode::kFILL);
+  fill->setFillValue(0.5);
+  auto* clamp = net.addSlice(*fill->getOutput(0), {0, -2, 0}, {3, 6, 10}, {1, 1, 1});
+  clamp->setMode(trt::SampleMode::kCLAMP);
+  auto* wrap = net.addSlice(*clamp->getOutput(0), {0, 0, -3}, {3, 6, 13}, {1, 1, 1});
+  wrap->setMode(trt::SampleMode::kWRAP);
+  auto* act = net.addActivation(*wrap->getOutput(0), trt::ActivationType::kGELU_ERF);
   static const int32_t order[2] = {1, 0};
   static const float zero = 0.f;
   auto* idx = net.addConstant({2}, {trt::DataType::kINT32, order, 2});

@@ -238,6 +238,50 @@ TEST(ReduceSoftmaxConcat, MatchReferences) {
     for (int k = 0; k < 8; ++k) EXPECT_FLOAT_EQ(outs["cat"][row * 8 + k], x[row * 4 + k % 4]);
 }
 
+TEST(Slice, SampleModesPadLikeTorch) {
+  // [1, 2, 3] read from coordinate -2 to 4: two elements of padding on each side.
+  const std::vector<float> x = {1, 2, 3};
+  struct Case {
+    trt::SampleMode mode;
+    std::vector<float> expected;
+  };
+  const Case cases[] = {
+      {trt::SampleMode::kFILL, {7.5f, 7.5f, 1, 2, 3, 7.5f, 7.5f}},  // constant pad
+      {trt::SampleMode::kCLAMP, {1, 1, 1, 2, 3, 3, 3}},             // replicate pad
+      {trt::SampleMode::kREFLECT, {3, 2, 1, 2, 3, 2, 1}},           // reflection pad
+      {trt::SampleMode::kWRAP, {2, 3, 1, 2, 3, 1, 2}},              // circular pad
+  };
+  for (const auto& c : cases) {
+    trt::INetworkDefinition net;
+    auto* in = net.addInput("x", trt::DataType::kFLOAT, {1, 3});
+    auto* pad = net.addSlice(*in, {0, -2}, {1, 7}, {1, 1});
+    pad->setMode(c.mode);
+    pad->setFillValue(7.5);
+    pad->getOutput(0)->setName("y");
+    net.markOutput(*pad->getOutput(0));
+    auto built = trt_test::build(net);  // through the plan: mode and fill value round-trip
+    auto y = trt_test::run(*built.engine, {{"x", {{1, 3}, x}}})["y"];
+    trt_test::expectNear(y, c.expected, 0.f);
+  }
+  trt::INetworkDefinition strict;
+  auto* in = strict.addInput("x", trt::DataType::kFLOAT, {1, 3});
+  auto* bad = strict.addSlice(*in, {0, -2}, {1, 7}, {1, 1});
+  strict.markOutput(*bad->getOutput(0));
+  std::unique_ptr<trt::IBuilder> builder(trt::createInferBuilder(trt::defaultLogger()));
+  std::unique_ptr<trt::IBuilderConfig> config(builder->createBuilderConfig());
+  EXPECT_THROW(
+      {
+        try {
+          builder->buildSerializedNetwork(strict, *config);
+        } catch (const trt::Error& e) {
+          EXPECT_NE(std::string(e.what()).find("reads elements -2..4 of an input of size 3"), std::string::npos)
+              << e.what();
+          throw;
+        }
+      },
+      trt::Error);
+}
+
 TEST(ShapeInference, ErrorsNameTheLayer) {
   trt::INetworkDefinition net;
   auto* a = net.addInput("a", trt::DataType::kFLOAT, {2, 3});

@@ -394,6 +394,12 @@ class ISliceLayer : public ILayer {
   //! Step in each dimension (may be negative to walk backwards).
   void setStride(Dims stride);
   Dims getStride() const { return stride_; }
+  //! How reads outside the input are resolved (default: they are an error).
+  void setMode(SampleMode mode);
+  SampleMode getMode() const { return mode_; }
+  //! Value written for reads outside the input in kFILL mode (converted to the tensor's type).
+  void setFillValue(double value);
+  double getFillValue() const { return fill_; }
 
   std::vector<TensorDesc> inferOutputs(const std::vector<TensorDesc>& inputs) const override;
   void writeParams(PlanWriter& writer) const override;
@@ -401,6 +407,8 @@ class ISliceLayer : public ILayer {
 
  private:
   Dims start_, size_, stride_;
+  SampleMode mode_ = SampleMode::kSTRICT_BOUNDS;
+  double fill_ = 0.0;
 };
 
 //! Elementwise choice: output = condition ? thenInput : elseInput, all three broadcast as in numpy.

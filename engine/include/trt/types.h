@@ -78,8 +78,8 @@ struct Weights {
   X(kCONCATENATION, "Concatenation")    \
   X(kIDENTITY, "Identity")              \
   X(kUNARY, "Unary")                    \
-  X(kSLICE, "Slice")               \
-  X(kSELECT, "Select")             \
+  X(kSLICE, "Slice")                    \
+  X(kSELECT, "Select")                  \
   X(kGATHER, "Gather")
 
 enum class LayerType : int32_t {
@@ -144,6 +144,17 @@ constexpr int32_t kUNARY_OPERATION_COUNT = 25;
 
 enum class PoolingType : int32_t { kMAX = 0, kAVERAGE = 1 };
 constexpr int32_t kPOOLING_TYPE_COUNT = 2;
+
+//! How a slice reads coordinates outside its input (TensorRT's SampleMode). Padding is a slice
+//! that starts before the input and ends after it.
+enum class SampleMode : int32_t {
+  kSTRICT_BOUNDS = 0,  //!< every read must be inside the input
+  kWRAP = 1,           //!< coordinates wrap around (circular padding)
+  kCLAMP = 2,          //!< the nearest edge element (replicate padding)
+  kFILL = 3,           //!< a constant fill value (constant padding)
+  kREFLECT = 4,        //!< mirrored without repeating the edge (reflection padding)
+};
+constexpr int32_t kSAMPLE_MODE_COUNT = 5;
 
 //! How output size is rounded when the window does not tile the padded input.
 enum class PaddingMode : int32_t { kEXPLICIT_ROUND_DOWN = 0, kEXPLICIT_ROUND_UP = 1 };

@@ -16,6 +16,14 @@ void ISliceLayer::setStride(Dims stride) {
   stride_ = stride;
   markChanged();
 }
+void ISliceLayer::setMode(SampleMode mode) {
+  mode_ = mode;
+  markChanged();
+}
+void ISliceLayer::setFillValue(double value) {
+  fill_ = value;
+  markChanged();
+}
 
 std::vector<TensorDesc> ISliceLayer::inferOutputs(const std::vector<TensorDesc>& inputs) const {
   requireInputs(*this, inputs, 1);
@@ -24,6 +32,12 @@ std::vector<TensorDesc> ISliceLayer::inferOutputs(const std::vector<TensorDesc>&
     throw Error(describe() + ": start " + start_.str() + ", size " + size_.str() + " and stride " + stride_.str() +
                 " must each have the input's rank " + std::to_string(in.nbDims));
   for (int i = 0; i < in.nbDims; ++i) {
+    if (mode_ != SampleMode::kSTRICT_BOUNDS) {
+      if (in.d[i] == 0 && size_.d[i] > 0 && mode_ != SampleMode::kFILL)
+        throw Error(describe() + ": dimension " + std::to_string(i) +
+                    " of the input is empty, so there is nothing to wrap, clamp or reflect");
+      continue;
+    }
     if (in.d[i] < 0 || size_.d[i] == 0) continue;  // dynamic input: checked at run time
     int64_t first = start_.d[i], last = start_.d[i] + (size_.d[i] - 1) * stride_.d[i];
     if (first < 0 || first >= in.d[i] || last < 0 || last >= in.d[i])
@@ -39,16 +53,27 @@ void ISliceLayer::writeParams(PlanWriter& w) const {
   w.dims(size_);
   w.i32(stride_.nbDims);
   for (int i = 0; i < stride_.nbDims; ++i) w.i64(stride_.d[i]);
+  w.u32(static_cast<uint32_t>(mode_));  // since plan version 2
+  w.f64(fill_);
 }
 
 void ISliceLayer::readParams(PlanReader& r) {
-  start_ = r.dims("start");
+  // Starts (padding reads before the input) and strides may be negative, which dims() refuses, so
+  // they are read raw; the layout is the same as dims.
+  auto rawDims = [&r](const char* field) {
+    Dims d;
+    int32_t n = r.i32(field);
+    if (n < 0 || n > Dims::MAX_DIMS) r.fail(field, "rank out of range");
+    d.nbDims = n;
+    for (int i = 0; i < n; ++i) d.d[i] = r.i64(field);
+    return d;
+  };
+  start_ = rawDims("start");
   size_ = r.dims("size");
-  // Strides and starts may be negative here; dims() refuses < -1, so they are stored raw.
-  int32_t n = r.i32("stride_rank");
-  if (n < 0 || n > Dims::MAX_DIMS) r.fail("stride_rank", "rank out of range");
-  stride_.nbDims = n;
-  for (int i = 0; i < n; ++i) stride_.d[i] = r.i64("stride");
+  stride_ = rawDims("stride");
+  if (r.remaining() == 0) return;  // a version-1 plan: strict bounds
+  mode_ = static_cast<SampleMode>(r.enumValue("sample_mode", kSAMPLE_MODE_COUNT));
+  fill_ = r.f64("fill_value");
 }
 
 }  // namespace trt

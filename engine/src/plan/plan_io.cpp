@@ -75,6 +75,7 @@ TRT_READ_SCALAR(int32_t, i32)
 TRT_READ_SCALAR(uint64_t, u64)
 TRT_READ_SCALAR(int64_t, i64)
 TRT_READ_SCALAR(float, f32)
+TRT_READ_SCALAR(double, f64)
 #undef TRT_READ_SCALAR
 
 bool PlanReader::boolean(const char* field) {

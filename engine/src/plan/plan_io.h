@@ -1,6 +1,6 @@
 // Bounds-checked little-endian reader and writer for plans.
 //
-// Plan format, version 1 (all integers little-endian):
+// Plan format, version 2 (all integers little-endian):
 //
 //   offset  size  field
 //   0       8     magic "TTRTPLAN"
@@ -27,6 +27,8 @@
 //   str  = u32 byte count (at most 1 MiB), then the bytes
 //
 // History: version 1 (2026-11) first format.
+//          version 2 (2026-11) Slice parameters end with u32 sample mode and f64 fill value;
+//                    version-1 plans are still read (their slices use strict bounds).
 #pragma once
 
 #include <cstdint>
@@ -39,7 +41,7 @@
 namespace trt {
 
 constexpr char kPlanMagic[8] = {'T', 'T', 'R', 'T', 'P', 'L', 'A', 'N'};
-constexpr uint32_t kPlanFormatVersion = 1;
+constexpr uint32_t kPlanFormatVersion = 2;
 constexpr uint32_t kPlanMinReadableVersion = 1;
 constexpr uint32_t kPlanHeaderSize = 32;
 constexpr uint32_t kPlanMaxString = 1u << 20;
@@ -55,6 +57,7 @@ class PlanWriter {
   void u64(uint64_t v) { raw(&v, 8); }
   void i64(int64_t v) { raw(&v, 8); }
   void f32(float v) { raw(&v, 4); }
+  void f64(double v) { raw(&v, 8); }
   void str(const std::string& s);
   void dims(const Dims& d);
   void blob(const void* data, size_t size);  // u64 count + bytes
@@ -74,6 +77,7 @@ class PlanReader {
   uint64_t u64(const char* field);
   int64_t i64(const char* field);
   float f32(const char* field);
+  double f64(const char* field);
   bool boolean(const char* field);
   std::string str(const char* field);
   Dims dims(const char* field);

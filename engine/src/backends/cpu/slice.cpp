@@ -1,6 +1,7 @@
 #include <cstring>
 
 #include "backends/cpu/cpu_kernels.h"
+#include "common/sample_mode.h"
 
 namespace trt {
 namespace cpu {
@@ -17,12 +18,32 @@ void runSlice(const ILayer& layer, const std::vector<TensorView>& inputs, Tensor
     inStride[i] = s;
     s *= in.d[i];
   }
-  int64_t base = 0;
-  for (int i = 0; i < rank; ++i) base += start.d[i] * inStride[i];
   const int64_t n = output.dims.volume();
   const auto* src = static_cast<const uint8_t*>(inputs[0].data);
   auto* dst = static_cast<uint8_t*>(output.data);
   int64_t idx[Dims::MAX_DIMS] = {};
+  if (slice.getMode() != SampleMode::kSTRICT_BOUNDS) {
+    // Reads may fall outside the input: each coordinate goes through the mode's rule.
+    const uint64_t fill = fillBits(slice.getFillValue(), output.type);
+    const int32_t mode = static_cast<int32_t>(slice.getMode());
+    for (int64_t o = 0; o < n; ++o) {
+      int64_t off = 0;
+      bool filled = false;
+      for (int d = 0; d < rank && !filled; ++d) {
+        int64_t c = sampleCoordinate(start.d[d] + idx[d] * stride.d[d], in.d[d], mode);
+        filled = c < 0;
+        off += c * inStride[d];
+      }
+      std::memcpy(dst + o * elem, filled ? reinterpret_cast<const uint8_t*>(&fill) : src + off * elem, elem);
+      for (int d = rank - 1; d >= 0; --d) {
+        if (++idx[d] < output.dims.d[d]) break;
+        idx[d] = 0;
+      }
+    }
+    return;
+  }
+  int64_t base = 0;
+  for (int i = 0; i < rank; ++i) base += start.d[i] * inStride[i];
   int64_t off = base;
   for (int64_t o = 0; o < n; ++o) {
     std::memcpy(dst + o * elem, src + off * elem, elem);
