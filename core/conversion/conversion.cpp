@@ -2,6 +2,7 @@
 
 #include <sstream>
 
+#include "core/conversion/converters/converter_util.h"
 #include "core/conversion/converters/converters.h"
 #include "core/conversion/evaluators/evaluators.h"
 #include "core/util/macros.h"
@@ -170,7 +171,11 @@ void markOutputs(ConversionCtx* ctx, const torch::jit::Block* block, const torch
     auto known = ctx->evaluated_value_map.find(outs[i]);
     if (it == ctx->value_tensor_map.end() && known != ctx->evaluated_value_map.end() && known->second.isTensor()) {
       // A tensor computed at compile time is returned from a constant layer.
-      ctx->value_tensor_map[outs[i]] = ctx->constantTensor(known->second.toTensor(), "folded_" + std::to_string(i));
+      const at::Tensor& value = known->second.toTensor();
+      trt::ITensor* c = ctx->constantTensor(value, "folded_" + std::to_string(i));
+      // Constants hold int64 as int32; the output keeps TorchScript's dtype.
+      if (value.scalar_type() == at::kLong) c = converters::castTo(ctx, c, trt::DataType::kINT64, "folded_cast");
+      ctx->value_tensor_map[outs[i]] = c;
       it = ctx->value_tensor_map.find(outs[i]);
     }
     if (it == ctx->value_tensor_map.end() && failed_node) *failed_node = outs[i]->node();

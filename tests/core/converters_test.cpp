@@ -387,3 +387,24 @@ TEST(Converters, PaddingEveryModeAndOverload) {
       return (%a))IR",
              {at::randint(0, 10, {3, 4}, at::kInt)});
 }
+
+TEST(Converters, CreationOpsAsConstants) {
+  checkGraph(R"IR(
+    graph(%x : Tensor):
+      %none : NoneType = prim::Constant()
+      %size : int[] = prim::Constant[value=[2, 3]]()
+      %v : float = prim::Constant[value=2.5]()
+      %int_t : int = prim::Constant[value=3]()
+      %a : Tensor = aten::new_zeros(%x, %size, %none, %none, %none, %none)
+      %b : Tensor = aten::new_ones(%x, %size, %int_t, %none, %none, %none)
+      %c : Tensor = aten::new_full(%x, %size, %v, %none, %none, %none, %none)
+      %z : Tensor = aten::zeros(%size, %none, %none, %none, %none)
+      %o : Tensor = aten::ones(%size, %none, %none, %none, %none)
+      %f : Tensor = aten::full(%size, %v, %none, %none, %none, %none)
+      %five : int = prim::Constant[value=5]()
+      %r : Tensor = aten::arange(%five, %none, %none, %none, %none)
+      %s : Tensor = aten::add(%x, %z, %five)
+      %t : Tensor = aten::mul(%s, %f)
+      return (%a, %b, %c, %o, %r, %t))IR",
+             {at::randn({2, 3})});
+}
