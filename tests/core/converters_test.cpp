@@ -408,3 +408,20 @@ TEST(Converters, CreationOpsAsConstants) {
       return (%a, %b, %c, %o, %r, %t))IR",
              {at::randn({2, 3})});
 }
+
+TEST(Converters, ScaledDotProductAttentionMasksAndScale) {
+  checkGraph(R"IR(
+    graph(%q : Tensor, %k : Tensor, %v : Tensor, %fmask : Tensor, %bmask : Tensor):
+      %none : NoneType = prim::Constant()
+      %zero : float = prim::Constant[value=0.]()
+      %false : bool = prim::Constant[value=0]()
+      %true : bool = prim::Constant[value=1]()
+      %scale : float = prim::Constant[value=0.3]()
+      %a : Tensor = aten::scaled_dot_product_attention(%q, %k, %v, %none, %zero, %false, %none, %false)
+      %b : Tensor = aten::scaled_dot_product_attention(%q, %k, %v, %none, %zero, %true, %none, %false)
+      %c : Tensor = aten::scaled_dot_product_attention(%q, %k, %v, %fmask, %zero, %false, %scale, %false)
+      %d : Tensor = aten::scaled_dot_product_attention(%q, %k, %v, %bmask, %zero, %false, %none, %false)
+      return (%a, %b, %c, %d))IR",
+             {at::randn({2, 3, 5, 8}), at::randn({2, 3, 7, 8}), at::randn({2, 3, 7, 4}), at::randn({5, 7}),
+              at::rand({2, 1, 5, 7}) > 0.3});
+}

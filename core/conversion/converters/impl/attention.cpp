@@ -1,0 +1,91 @@
+// scaled_dot_product_attention: softmax(q k^T * scale + mask) v from matrix multiplies, an
+// elementwise scale, the mask (additive float, boolean through a select, or causal) and a softmax
+// over the last axis. Inference only: dropout_p must be 0.
+#include <cmath>
+#include <limits>
+
+#include "core/conversion/converters/converter_util.h"
+
+namespace torch_tensorrt {
+namespace core {
+namespace conversion {
+namespace converters {
+namespace impl {
+namespace {
+
+using E = trt::ElementWiseOperation;
+
+trt::ITensor* product(ConversionCtx* ctx, trt::ITensor* a, trt::ITensor* b, bool transposeB, const std::string& name) {
+  auto* layer = ctx->net->addMatrixMultiply(
+      *a, trt::MatrixOperation::kNONE, *b, transposeB ? trt::MatrixOperation::kTRANSPOSE : trt::MatrixOperation::kNONE);
+  layer->setName(name.c_str());
+  return layer->getOutput(0);
+}
+
+bool scaledDotProductAttention(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
+  const std::string name = util::node_info(n);
+  trt::ITensor* q = a[0].ITensorOrFreeze(ctx);
+  trt::ITensor* k = a[1].ITensorOrFreeze(ctx);
+  trt::ITensor* v = a[2].ITensorOrFreeze(ctx);
+  TORCHTRT_CHECK(a[3].isNone() || a[3].isITensorOrTensor(), "attn_mask must be a tensor or None: " << name);
+  TORCHTRT_CHECK(a[4].unwrapToDouble() == 0.0, "scaled_dot_product_attention with dropout_p="
+                                                   << a[4].unwrapToDouble()
+                                                   << " is training-only; inference engines need dropout_p=0 (" << name
+                                                   << ")");
+  const bool causal = a[5].unwrapToBool();
+  TORCHTRT_CHECK(n->inputs().size() < 8 || !a[7].unwrapToBool(false),
+                 "enable_gqa=True is not supported; repeat the key/value heads first (" << name << ")");
+  TORCHTRT_CHECK(rankOf(q) >= 2 && rankOf(k) >= 2 && rankOf(v) >= 2, "q, k and v need at least 2 dims: " << name);
+  requireStaticShape(n, q, "the query");
+  requireStaticShape(n, k, "the key");
+  const auto qDims = util::toVec(q->getDimensions()), kDims = util::toVec(k->getDimensions());
+  const int64_t L = qDims[qDims.size() - 2], S = kDims[kDims.size() - 2], E_ = qDims.back();
+  const double scale =
+      a.size() > 6 && !a[6].isNone() ? a[6].unwrapToDouble() : 1.0 / std::sqrt(static_cast<double>(E_));
+
+  trt::ITensor* scores = product(ctx, q, k, true, name + " [q k^T]");
+  scores = addElementwise(ctx, E::kPROD, scores, scalarConstant(ctx, scale, scores->getType(), name + " [scale]"),
+                          name + " [scaled]")
+               ->getOutput(0);
+  const float minusInf = -std::numeric_limits<float>::infinity();
+  if (causal) {
+    // PyTorch's causal mask: query i sees keys 0..i (top-left aligned).
+    at::Tensor mask = at::zeros({L, S}, at::kFloat);
+    for (int64_t i = 0; i < L; ++i)
+      for (int64_t j = i + 1; j < S; ++j) mask[i][j] = minusInf;
+    scores =
+        addElementwise(ctx, E::kSUM, scores, ctx->constantTensor(mask, name + " [causal mask]"), name + " [causal]")
+            ->getOutput(0);
+  }
+  if (!a[3].isNone()) {
+    trt::ITensor* mask = a[3].ITensorOrFreeze(ctx);
+    if (mask->getType() == trt::DataType::kBOOL) {
+      // Boolean masks keep the scores where true and make the rest -inf.
+      trt::ITensor* blocked = scalarConstant(ctx, minusInf, scores->getType(), name + " [-inf]");
+      std::vector<int64_t> ones(static_cast<size_t>(rankOf(scores)), 1);
+      blocked = reshape(ctx, blocked, ones, name + " [-inf as rank]");
+      auto* select = ctx->net->addSelect(*mask, *scores, *blocked);
+      select->setName((name + " [bool mask]").c_str());
+      scores = select->getOutput(0);
+    } else {
+      scores = addElementwise(ctx, E::kSUM, scores, mask, name + " [float mask]")->getOutput(0);
+    }
+  }
+  auto* softmax = ctx->net->addSoftMax(*scores);
+  softmax->setAxes(1u << (rankOf(scores) - 1));
+  softmax->setName((name + " [softmax]").c_str());
+  trt::ITensor* out = product(ctx, softmax->getOutput(0), v, false, name + " [weights v]");
+  return bindTensor(ctx, n, out) != nullptr;
+}
+
+auto attentionRegistrations = RegisterNodeConversionPatterns().pattern(
+    {"aten::scaled_dot_product_attention(Tensor query, Tensor key, Tensor value, Tensor? attn_mask=None, float "
+     "dropout_p=0., bool is_causal=False, *, float? scale=None, bool enable_gqa=False) -> Tensor",
+     scaledDotProductAttention});
+
+}  // namespace
+}  // namespace impl
+}  // namespace converters
+}  // namespace conversion
+}  // namespace core
+}  // namespace torch_tensorrt
