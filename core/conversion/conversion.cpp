@@ -147,6 +147,7 @@ void convertNode(ConversionCtx* ctx, const torch::jit::Node* n) {
   }
   TORCHTRT_CHECK(ok, "Converter for " << util::schema_info(n) << " failed on node " << util::node_info(n));
   for (const torch::jit::Value* out : n->outputs()) {
+    if (out->uses().empty()) continue;  // e.g. the unused indices of max pooling
     bool bound =
         ctx->value_tensor_map.count(out) || ctx->evaluated_value_map.count(out) || ctx->tensor_list_map.count(out);
     TORCHTRT_CHECK(bound, "Converter for " << util::schema_info(n) << " did not bind output %" << out->debugName()

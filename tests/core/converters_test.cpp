@@ -425,3 +425,19 @@ TEST(Converters, ScaledDotProductAttentionMasksAndScale) {
              {at::randn({2, 3, 5, 8}), at::randn({2, 3, 7, 8}), at::randn({2, 3, 7, 4}), at::randn({5, 7}),
               at::rand({2, 1, 5, 7}) > 0.3});
 }
+
+TEST(Converters, AdaptivePoolingWithUnevenWindows) {
+  // 5x7 -> 3x4 and 2 -> 7: PyTorch's windows overlap and differ in size.
+  checkGraph(R"IR(
+    graph(%x : Tensor, %y : Tensor, %z : Tensor):
+      %o : int[] = prim::Constant[value=[3, 4]]()
+      %up : int[] = prim::Constant[value=[7, 7]]()
+      %o1 : int[] = prim::Constant[value=[3]]()
+      %a : Tensor = aten::adaptive_avg_pool2d(%x, %o)
+      %b : Tensor, %bi : Tensor = aten::adaptive_max_pool2d(%x, %o)
+      %c : Tensor = aten::adaptive_avg_pool2d(%y, %up)
+      %d : Tensor = aten::adaptive_avg_pool1d(%z, %o1)
+      %e : Tensor, %ei : Tensor = aten::adaptive_max_pool1d(%z, %o1)
+      return (%a, %b, %c, %d, %e))IR",
+             {at::randn({2, 3, 5, 7}), at::randn({1, 4, 2, 2}), at::randn({2, 3, 7})});
+}

@@ -1,4 +1,8 @@
-// Max/average pooling (1-D to 3-D) and adaptive pooling where the input divides evenly.
+// Max/average pooling (1-D to 3-D) and adaptive pooling: a pooling layer where the input divides
+// evenly; otherwise (PyTorch's windows [floor(i*in/out), ceil((i+1)*in/out)) overlap or differ in
+// size) averages are products with constant averaging matrices and maxima are per-window reductions.
+#include <functional>
+
 #include "core/conversion/converters/converter_util.h"
 
 namespace torch_tensorrt {
@@ -40,27 +44,95 @@ bool pool(ConversionCtx* ctx, const torch::jit::Node* n, args& a, int64_t nd, tr
   return bindOutput(ctx, n, layer) != nullptr;
 }
 
+int64_t windowStart(int64_t i, int64_t in, int64_t out) { return (i * in) / out; }
+int64_t windowEnd(int64_t i, int64_t in, int64_t out) { return ((i + 1) * in + out - 1) / out; }
+
+// Average over uneven windows of the last `nd` (1 or 2) dims: X A_w^T, then A_h X.
+trt::ITensor* adaptiveAverageByProducts(ConversionCtx* ctx, trt::ITensor* in, const std::vector<int64_t>& dims,
+                                        const std::vector<int64_t>& outSize, const std::string& name) {
+  const int64_t nd = static_cast<int64_t>(outSize.size()), rank = static_cast<int64_t>(dims.size());
+  trt::ITensor* x = in;
+  for (int64_t k = nd - 1; k >= 0; --k) {
+    const int64_t inSize = dims[rank - nd + k], out = outSize[k];
+    at::Tensor avg = at::zeros({out, inSize}, at::kFloat);
+    for (int64_t i = 0; i < out; ++i) {
+      const int64_t s = windowStart(i, inSize, out), e = windowEnd(i, inSize, out);
+      for (int64_t j = s; j < e; ++j) avg[i][j] = 1.0f / static_cast<float>(e - s);
+    }
+    trt::ITensor* matrix = castTo(ctx, ctx->constantTensor(avg, name + " [averaging]"), x->getType(), name);
+    const bool last = k == nd - 1;
+    auto* layer =
+        last ? ctx->net->addMatrixMultiply(*x, trt::MatrixOperation::kNONE, *matrix, trt::MatrixOperation::kTRANSPOSE)
+             : ctx->net->addMatrixMultiply(*matrix, trt::MatrixOperation::kNONE, *x, trt::MatrixOperation::kNONE);
+    layer->setName((name + " [average dim " + std::to_string(rank - nd + k) + "]").c_str());
+    x = layer->getOutput(0);
+  }
+  return x;
+}
+
+// Maximum over uneven windows: one slice and reduction per output cell, concatenated back.
+trt::ITensor* adaptiveMaxBySlices(ConversionCtx* ctx, trt::ITensor* in, const std::vector<int64_t>& dims,
+                                  const std::vector<int64_t>& outSize, const std::string& name) {
+  const int64_t nd = static_cast<int64_t>(outSize.size()), rank = static_cast<int64_t>(dims.size());
+  int64_t cells = 1;
+  for (int64_t o : outSize) cells *= o;
+  TORCHTRT_CHECK(cells <= 1024, "adaptive max pooling to " << c10::IntArrayRef(outSize)
+                                                           << " with uneven windows needs one slice per output cell; "
+                                                              "more than 1024 cells is not supported ("
+                                                           << name << ")");
+  uint32_t axes = 0;
+  for (int64_t k = 0; k < nd; ++k) axes |= 1u << (rank - nd + k);
+  // Recursively: for dimension k, concatenate the windows along it.
+  std::function<trt::ITensor*(trt::ITensor*, int64_t)> along = [&](trt::ITensor* x, int64_t k) -> trt::ITensor* {
+    if (k == nd) return ctx->net->addReduce(*x, trt::ReduceOperation::kMAX, axes, true)->getOutput(0);
+    const int64_t d = rank - nd + k, inSize = dims[d];
+    std::vector<trt::ITensor*> parts;
+    for (int64_t i = 0; i < outSize[k]; ++i) {
+      auto xDims = util::toVec(x->getDimensions());
+      std::vector<int64_t> begin(rank, 0), size = xDims, stride(rank, 1);
+      begin[d] = windowStart(i, inSize, outSize[k]);
+      size[d] = windowEnd(i, inSize, outSize[k]) - begin[d];
+      auto* slice = ctx->net->addSlice(*x, util::toDims(begin), util::toDims(size), util::toDims(stride));
+      parts.push_back(along(slice->getOutput(0), k + 1));
+    }
+    auto* cat = ctx->net->addConcatenation(parts.data(), static_cast<int32_t>(parts.size()));
+    cat->setAxis(static_cast<int32_t>(d));
+    cat->setName((name + " [windows dim " + std::to_string(d) + "]").c_str());
+    return cat->getOutput(0);
+  };
+  return along(in, 0);
+}
+
 bool adaptivePool(ConversionCtx* ctx, const torch::jit::Node* n, args& a, int64_t nd, trt::PoolingType type) {
   trt::ITensor* in = a[0].ITensorOrFreeze(ctx);
   auto outSize = expand(a[1].unwrapToIntList().vec(), nd, "output_size", n);
   auto dims = util::toVec(in->getDimensions());
   const int64_t rank = static_cast<int64_t>(dims.size());
+  TORCHTRT_CHECK(rank >= nd + 1, "adaptive pooling input " << in->getDimensions().str() << " has too few dimensions");
   std::vector<int64_t> kernel(nd);
+  bool even = true;
   for (int64_t i = 0; i < nd; ++i) {
     int64_t inSize = dims[rank - nd + i];
     TORCHTRT_CHECK(inSize > 0, "adaptive pooling needs static spatial dimensions, got " << in->getDimensions().str());
-    TORCHTRT_CHECK(outSize[i] > 0 && inSize % outSize[i] == 0,
-                   "adaptive pooling from " << inSize << " to " << outSize[i] << " (node " << util::node_info(n)
-                                            << ") needs the input size to be a multiple of the output size");
-    kernel[i] = inSize / outSize[i];
+    TORCHTRT_CHECK(outSize[i] > 0, "adaptive pooling output size must be positive: " << util::node_info(n));
+    even &= inSize % outSize[i] == 0;
+    kernel[i] = inSize / std::max<int64_t>(outSize[i], 1);
   }
-  auto* layer = ctx->net->addPoolingNd(*in, type, util::toDims(kernel));
-  layer->setStrideNd(util::toDims(kernel));
-  bindOutput(ctx, n, layer);
   // adaptive_max_pool returns (values, indices); indices have no converter.
   TORCHTRT_CHECK(n->outputs().size() == 1 || n->outputs()[1]->uses().empty(),
                  "the indices output of " << util::node_info(n) << " is used, which is not supported");
-  return true;
+  const std::string name = util::node_info(n);
+  if (even) {
+    auto* layer = ctx->net->addPoolingNd(*in, type, util::toDims(kernel));
+    layer->setStrideNd(util::toDims(kernel));
+    bindOutput(ctx, n, layer);
+    return true;
+  }
+  if (type == trt::PoolingType::kAVERAGE) {
+    TORCHTRT_CHECK(nd <= 2, "adaptive average pooling in 3-D with uneven windows is not supported: " << name);
+    return bindTensor(ctx, n, adaptiveAverageByProducts(ctx, in, dims, outSize, name)) != nullptr;
+  }
+  return bindTensor(ctx, n, adaptiveMaxBySlices(ctx, in, dims, outSize, name)) != nullptr;
 }
 
 #define TORCHTRT_POOL_PATTERNS(nd)                                                                            \
