@@ -1,0 +1,133 @@
+"""The model zoo: real architectures with random weights at sizes that keep CPU runs short.
+
+Used by tests/py/test_model_zoo.py (compile with require_full_compilation=True and compare with
+TorchScript) and by bench/model_zoo.py (writes docs/model_zoo.md). Random weights are made
+realistic where the default initialisation would hide errors: batch-norm statistics are drawn at
+random and zero-initialised classifier heads get random weights, so outputs are not all zero.
+"""
+import time
+from typing import Any, Callable, Dict, Tuple
+
+import torch
+import torchvision
+
+
+def _realistic(model: torch.nn.Module) -> torch.nn.Module:
+    gen = torch.Generator().manual_seed(0)
+    with torch.no_grad():
+        for m in model.modules():
+            if isinstance(m, torch.nn.modules.batchnorm._BatchNorm):
+                m.running_mean.copy_(torch.randn(m.running_mean.shape, generator=gen) * 0.1)
+                m.running_var.copy_(torch.rand(m.running_var.shape, generator=gen) + 0.5)
+                if m.weight is not None:
+                    m.weight.copy_(torch.rand(m.weight.shape, generator=gen) + 0.5)
+                    m.bias.copy_(torch.randn(m.bias.shape, generator=gen) * 0.1)
+            elif isinstance(m, torch.nn.Linear) and m.weight.abs().max() == 0:
+                m.weight.copy_(torch.randn(m.weight.shape, generator=gen) * 0.02)
+    return model.eval()
+
+
+def _tv(name: str, **kwargs) -> Callable[[], torch.nn.Module]:
+    return lambda: _realistic(getattr(torchvision.models, name)(**kwargs))
+
+
+class SegmentationLogits(torch.nn.Module):
+    """fcn_resnet50 returns a dict; tracing wants tensors."""
+
+    def __init__(self):
+        super().__init__()
+        self.net = _realistic(torchvision.models.segmentation.fcn_resnet50(weights=None, weights_backbone=None, aux_loss=False))
+
+    def forward(self, x):
+        return self.net(x)["out"]
+
+
+def _transformer_encoder() -> torch.nn.Module:
+    layer = torch.nn.TransformerEncoderLayer(d_model=64, nhead=4, dim_feedforward=128, batch_first=True)
+    return torch.nn.TransformerEncoder(layer, num_layers=2, enable_nested_tensor=False).eval()
+
+
+# name -> (constructor, input shape)
+ZOO: Dict[str, Tuple[Callable[[], torch.nn.Module], Tuple[int, ...]]] = {
+    "resnet18": (_tv("resnet18"), (1, 3, 64, 64)),
+    "resnet50": (_tv("resnet50"), (1, 3, 64, 64)),
+    "mobilenet_v2": (_tv("mobilenet_v2"), (1, 3, 64, 64)),
+    "mobilenet_v3_large": (_tv("mobilenet_v3_large"), (1, 3, 64, 64)),
+    "efficientnet_b0": (_tv("efficientnet_b0"), (1, 3, 64, 64)),
+    "densenet121": (_tv("densenet121"), (1, 3, 64, 64)),
+    "vgg16": (_tv("vgg16"), (1, 3, 32, 32)),
+    "squeezenet1_1": (_tv("squeezenet1_1"), (1, 3, 64, 64)),
+    "shufflenet_v2_x1_0": (_tv("shufflenet_v2_x1_0"), (1, 3, 64, 64)),
+    "regnet_y_400mf": (_tv("regnet_y_400mf"), (1, 3, 64, 64)),
+    "convnext_tiny": (_tv("convnext_tiny"), (1, 3, 64, 64)),
+    "googlenet": (_tv("googlenet", aux_logits=False, init_weights=False), (1, 3, 64, 64)),
+    "inception_v3": (_tv("inception_v3", aux_logits=False, init_weights=False), (1, 3, 75, 75)),
+    "vit_b_16": (_tv("vit_b_16", image_size=64), (1, 3, 64, 64)),
+    "swin_t": (_tv("swin_t"), (1, 3, 64, 64)),
+    "fcn_resnet50": (SegmentationLogits, (1, 3, 64, 64)),
+    "nn.TransformerEncoder": (_transformer_encoder, (2, 16, 64)),
+}
+
+
+def traced(name: str) -> Tuple[torch.jit.ScriptModule, torch.Tensor]:
+    """The zoo model traced with a fixed random input."""
+    build, shape = ZOO[name]
+    torch.manual_seed(0)
+    model = build()
+    x = torch.randn(shape, generator=torch.Generator().manual_seed(1))
+    # Traced with autograd on, as users usually do (under no_grad, nn.TransformerEncoder traces into
+    # its fused fast-path op instead of the ops it is made of).
+    module = torch.jit.trace(model, x, check_trace=False)
+    return module, x
+
+
+def engine_layers(compiled: torch.jit.ScriptModule) -> int:
+    """Layers after the builder, summed over the module's engines."""
+    total = 0
+    for node in compiled.graph.findAllNodes("prim::GetAttr", True):
+        if node.output().type().str().endswith("tensorrt.Engine"):
+            total += compiled._c.getattr(node.s("name")).num_layers()
+    return total
+
+
+def op_count(module: torch.jit.ScriptModule) -> int:
+    """TorchScript ops of the inlined forward (constants and attribute reads excluded)."""
+    g = module.inlined_graph
+    skip = {"prim::Constant", "prim::GetAttr"}
+    return sum(1 for n in _all_nodes(g.block()) if n.kind() not in skip)
+
+
+def _all_nodes(block):
+    for n in block.nodes():
+        yield n
+        for b in n.blocks():
+            yield from _all_nodes(b)
+
+
+def evaluate(name: str, device: str = "cpu") -> Dict[str, Any]:
+    """Compiles one zoo model (whole, else partially) and compares it with TorchScript."""
+    import torch_tensorrt
+
+    module, x = traced(name)
+    module, x = module.to(device), x.to(device)
+    result: Dict[str, Any] = {"model": name, "input": tuple(x.shape), "ops": op_count(module)}
+    missing = [u.split("\n")[0] for u in torch_tensorrt.ts.unsupported_operators(module)]
+    start = time.perf_counter()
+    try:
+        compiled = torch_tensorrt.compile(module, inputs=[x], require_full_compilation=True)
+        result["status"] = "full"
+    except RuntimeError as e:
+        result["full_error"] = str(e).split("\n")[0]
+        compiled = torch_tensorrt.compile(module, inputs=[x])
+        result["status"] = "partial"
+    result["compile_s"] = time.perf_counter() - start
+    result["missing"] = missing
+    result["engines"] = len(compiled.graph.findAllNodes("tensorrt::execute_engine", True))
+    result["layers"] = engine_layers(compiled)
+    with torch.no_grad():
+        expected, actual = module(x), compiled(x)
+    result["expected"], result["actual"] = expected, actual
+    result["max_abs_diff"] = (actual - expected).abs().max().item()
+    result["magnitude"] = expected.abs().max().item()
+    result["cosine"] = torch.nn.functional.cosine_similarity(actual.flatten().double(), expected.flatten().double(), 0).item()
+    return result
