@@ -26,6 +26,8 @@ struct ConverterOptions {
 };
 
 struct ConversionPattern {
+  ConversionPattern(std::string signature, OpConverter converter, ConverterOptions options = {})
+      : signature(std::move(signature)), converter(std::move(converter)), options(options) {}
   std::string signature;
   OpConverter converter;
   ConverterOptions options;

@@ -74,7 +74,7 @@ namespace ts {
 //! Settings of one compilation.
 struct CompileSpec {
   CompileSpec() = default;
-  CompileSpec(std::vector<Input> inputs) : graph_inputs{std::move(inputs)} {}
+  CompileSpec(std::vector<Input> inputs) { graph_inputs.inputs = std::move(inputs); }
   CompileSpec(std::vector<std::vector<int64_t>> fixed_sizes);
 
   struct GraphInputs {

@@ -437,6 +437,33 @@ class IGatherLayer : public ILayer {
   int32_t axis_ = 0;
 };
 
+//! Resizes the input to given output dims by nearest, (multi-)linear or cubic interpolation, with
+//! PyTorch's coordinate rules (see ResizeCoordinateTransformation); float32 data.
+class IResizeLayer : public ILayer {
+ public:
+  IResizeLayer() : ILayer(LayerType::kRESIZE) {}
+  //! The output dims (same rank as the input).
+  void setOutputDimensions(Dims dims);
+  Dims getOutputDimensions() const { return outDims_; }
+  void setResizeMode(InterpolationMode mode);
+  InterpolationMode getResizeMode() const { return mode_; }
+  void setCoordinateTransformation(ResizeCoordinateTransformation transform);
+  ResizeCoordinateTransformation getCoordinateTransformation() const { return transform_; }
+  //! Input elements per output element in each dim (1/scale_factor); 0 means in/out.
+  void setScales(const std::vector<double>& ratios);
+  const std::vector<double>& getScales() const { return ratios_; }
+
+  std::vector<TensorDesc> inferOutputs(const std::vector<TensorDesc>& inputs) const override;
+  void writeParams(PlanWriter& writer) const override;
+  void readParams(PlanReader& reader) override;
+
+ private:
+  Dims outDims_;
+  InterpolationMode mode_ = InterpolationMode::kNEAREST;
+  ResizeCoordinateTransformation transform_ = ResizeCoordinateTransformation::kASYMMETRIC;
+  std::vector<double> ratios_;
+};
+
 //! Creates an empty layer of a kind (used by the plan reader).
 std::unique_ptr<ILayer> makeLayer(LayerType type);
 
@@ -484,6 +511,8 @@ class INetworkDefinition {
   ISelectLayer* addSelect(ITensor& condition, ITensor& thenInput, ITensor& elseInput);
   //! Gather along `axis` of data by indices (out-of-range indices are an error at run time).
   IGatherLayer* addGather(ITensor& data, ITensor& indices, int32_t axis);
+  //! Resize to `outputDims` (nearest, asymmetric coordinates until set otherwise).
+  IResizeLayer* addResize(ITensor& input, Dims outputDims);
 
   //! Number of layers.
   int32_t getNbLayers() const { return static_cast<int32_t>(layers_.size()); }

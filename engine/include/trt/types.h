@@ -80,7 +80,8 @@ struct Weights {
   X(kUNARY, "Unary")                    \
   X(kSLICE, "Slice")                    \
   X(kSELECT, "Select")                  \
-  X(kGATHER, "Gather")
+  X(kGATHER, "Gather")                  \
+  X(kRESIZE, "Resize")
 
 enum class LayerType : int32_t {
 #define TRT_ENUM_ENTRY(name, text) name,
@@ -155,6 +156,16 @@ enum class SampleMode : int32_t {
   kREFLECT = 4,        //!< mirrored without repeating the edge (reflection padding)
 };
 constexpr int32_t kSAMPLE_MODE_COUNT = 5;
+
+//! How Resize computes an output element from the input.
+enum class InterpolationMode : int32_t { kNEAREST = 0, kLINEAR = 1, kCUBIC = 2 };
+constexpr int32_t kINTERPOLATION_MODE_COUNT = 3;
+
+//! How Resize maps an output coordinate to an input coordinate (ratio r = in/out, or 1/scale):
+//! kALIGN_CORNERS: x = dst * (in-1)/(out-1); kASYMMETRIC: x = dst * r;
+//! kHALF_PIXEL: x = (dst + 0.5) * r - 0.5 (linear clamps x at 0; nearest takes floor((dst + 0.5) * r)).
+enum class ResizeCoordinateTransformation : int32_t { kALIGN_CORNERS = 0, kASYMMETRIC = 1, kHALF_PIXEL = 2 };
+constexpr int32_t kRESIZE_COORDINATE_TRANSFORMATION_COUNT = 3;
 
 //! How output size is rounded when the window does not tile the padded input.
 enum class PaddingMode : int32_t { kEXPLICIT_ROUND_DOWN = 0, kEXPLICIT_ROUND_UP = 1 };

@@ -34,6 +34,8 @@ std::unique_ptr<ILayer> makeLayer(LayerType type) {
       return std::make_unique<ISelectLayer>();
     case LayerType::kGATHER:
       return std::make_unique<IGatherLayer>();
+    case LayerType::kRESIZE:
+      return std::make_unique<IResizeLayer>();
   }
   throw Error("makeLayer: unknown layer type " + std::to_string(static_cast<int32_t>(type)));
 }

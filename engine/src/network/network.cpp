@@ -243,6 +243,12 @@ ISelectLayer* INetworkDefinition::addSelect(ITensor& condition, ITensor& thenInp
   return attach(std::make_unique<ISelectLayer>(), {&condition, &thenInput, &elseInput}, 1, "addSelect");
 }
 
+IResizeLayer* INetworkDefinition::addResize(ITensor& input, Dims outputDims) {
+  auto layer = std::make_unique<IResizeLayer>();
+  layer->setOutputDimensions(outputDims);
+  return attach(std::move(layer), {&input}, 1, "addResize");
+}
+
 IGatherLayer* INetworkDefinition::addGather(ITensor& data, ITensor& indices, int32_t axis) {
   auto layer = std::make_unique<IGatherLayer>();
   layer->setGatherAxis(axis);

@@ -48,6 +48,7 @@ void runUnary(const ILayer&, const std::vector<TensorView>&, TensorView&);
 void runSlice(const ILayer&, const std::vector<TensorView>&, TensorView&);
 void runSelect(const ILayer&, const std::vector<TensorView>&, TensorView&);
 void runGather(const ILayer&, const std::vector<TensorView>&, TensorView&);
+void runResize(const ILayer&, const std::vector<TensorView>&, TensorView&);
 
 //! Throws Error when a kernel that only handles float32 gets another type.
 void requireFloat32(const ILayer& layer, const TensorView& t, const char* what);

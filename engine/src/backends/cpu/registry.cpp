@@ -35,6 +35,8 @@ Kernel kernelFor(LayerType type) {
       return runSelect;
     case LayerType::kGATHER:
       return runGather;
+    case LayerType::kRESIZE:
+      return runResize;
   }
   throw Error("CPU backend: no kernel for layer type " + std::to_string(static_cast<int32_t>(type)));
 }

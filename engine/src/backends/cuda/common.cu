@@ -68,6 +68,8 @@ Launcher launcherFor(LayerType type) {
       return launchSelect;
     case LayerType::kGATHER:
       return launchGather;
+    case LayerType::kRESIZE:
+      return launchResize;
   }
   throw Error("CUDA backend: no launcher for layer type " + std::to_string(static_cast<int32_t>(type)));
 }

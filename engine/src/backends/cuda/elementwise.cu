@@ -41,7 +41,9 @@ __device__ T applyOp(ElementWiseOperation op, T a, T b) {
         return floor(a / b);
       } else {
         T q = a / b;
-        if ((a % b != 0) && ((a < 0) != (b < 0))) --q;
+        if constexpr (std::is_signed<T>::value) {
+          if ((a % b != 0) && ((a < 0) != (b < 0))) --q;
+        }
         return q;
       }
     }
