@@ -441,3 +441,34 @@ TEST(Converters, AdaptivePoolingWithUnevenWindows) {
       return (%a, %b, %c, %d, %e))IR",
              {at::randn({2, 3, 5, 7}), at::randn({1, 4, 2, 2}), at::randn({2, 3, 7})});
 }
+
+TEST(Converters, UpsampleEveryModeSizesAndScales) {
+  checkGraph(R"IR(
+    graph(%x : Tensor, %v : Tensor, %l : Tensor):
+      %none : NoneType = prim::Constant()
+      %t : bool = prim::Constant[value=1]()
+      %f : bool = prim::Constant[value=0]()
+      %size : int[] = prim::Constant[value=[7, 10]]()
+      %down : int[] = prim::Constant[value=[3, 2]]()
+      %size3 : int[] = prim::Constant[value=[3, 7, 5]]()
+      %size1 : int[] = prim::Constant[value=[11]]()
+      %sf : float[] = prim::Constant[value=[1.5, 2.3]]()
+      %sf3 : float[] = prim::Constant[value=[2., 1.5, 0.5]]()
+      %s1 : float = prim::Constant[value=1.7]()
+      %a : Tensor = aten::upsample_nearest2d(%x, %size, %none, %none)
+      %b : Tensor = aten::upsample_nearest2d(%x, %none, %sf)
+      %c : Tensor = aten::_upsample_nearest_exact2d(%x, %none, %sf)
+      %d : Tensor = aten::upsample_bilinear2d(%x, %size, %f, %none, %none)
+      %e : Tensor = aten::upsample_bilinear2d(%x, %size, %t, %none, %none)
+      %g : Tensor = aten::upsample_bilinear2d(%x, %none, %f, %sf)
+      %h : Tensor = aten::upsample_bilinear2d(%x, %down, %f, %none, %none)
+      %i : Tensor = aten::upsample_bicubic2d(%x, %size, %f, %none, %none)
+      %j : Tensor = aten::upsample_bicubic2d(%x, %none, %t, %sf)
+      %k : Tensor = aten::upsample_trilinear3d(%v, %size3, %f, %none, %none, %none)
+      %m : Tensor = aten::upsample_nearest3d(%v, %none, %sf3)
+      %o : Tensor = aten::upsample_linear1d(%l, %size1, %f, %s1)
+      %p : Tensor = aten::upsample_nearest1d(%l, %size1, %none)
+      %q : Tensor = aten::upsample_bilinear2d(%x, %size, %t, %none)
+      return (%a, %b, %c, %d, %e, %g, %h, %i, %j, %k, %m, %o, %p, %q))IR",
+             {at::randn({2, 3, 4, 5}), at::randn({1, 2, 2, 4, 6}), at::randn({2, 3, 6})});
+}

@@ -74,7 +74,14 @@ void makeNetwork(trt::INetworkDefinition& net, std::vector<std::vector<float>>& 
   clamp->setMode(trt::SampleMode::kCLAMP);
   auto* wrap = net.addSlice(*clamp->getOutput(0), {0, 0, -3}, {3, 6, 13}, {1, 1, 1});
   wrap->setMode(trt::SampleMode::kWRAP);
-  auto* act = net.addActivation(*wrap->getOutput(0), trt::ActivationType::kGELU_ERF);
+  // [3,6,13] -> [3,9,7] bilinear (half-pixel), then back to [3,6,13] bicubic (align corners).
+  auto* down = net.addResize(*wrap->getOutput(0), {3, 9, 7});
+  down->setResizeMode(trt::InterpolationMode::kLINEAR);
+  down->setCoordinateTransformation(trt::ResizeCoordinateTransformation::kHALF_PIXEL);
+  auto* up = net.addResize(*down->getOutput(0), {3, 6, 13});
+  up->setResizeMode(trt::InterpolationMode::kCUBIC);
+  up->setCoordinateTransformation(trt::ResizeCoordinateTransformation::kALIGN_CORNERS);
+  auto* act = net.addActivation(*up->getOutput(0), trt::ActivationType::kGELU_ERF);
   static const int32_t order[2] = {1, 0};
   static const float zero = 0.f;
   auto* idx = net.addConstant({2}, {trt::DataType::kINT32, order, 2});

@@ -282,6 +282,48 @@ TEST(Slice, SampleModesPadLikeTorch) {
       trt::Error);
 }
 
+TEST(Resize, CoordinateRulesByHand) {
+  // [0, 1] resized along the last dim; expected values worked out from the coordinate formulas.
+  struct Case {
+    trt::InterpolationMode mode;
+    trt::ResizeCoordinateTransformation transform;
+    int64_t out;
+    std::vector<float> expected;
+  };
+  using M = trt::InterpolationMode;
+  using T = trt::ResizeCoordinateTransformation;
+  const Case cases[] = {
+      {M::kNEAREST, T::kASYMMETRIC, 4, {0, 0, 1, 1}},         // floor(d * 0.5)
+      {M::kNEAREST, T::kHALF_PIXEL, 3, {0, 1, 1}},            // floor((d + 0.5) * 2/3)
+      {M::kLINEAR, T::kALIGN_CORNERS, 3, {0, 0.5f, 1}},       // x = d * 1/2
+      {M::kLINEAR, T::kHALF_PIXEL, 4, {0, 0.25f, 0.75f, 1}},  // x = max((d + 0.5)/2 - 0.5, 0)
+      {M::kCUBIC, T::kALIGN_CORNERS, 3, {0, 0.5f, 1}},        // symmetric taps at x = 0.5
+  };
+  for (const auto& c : cases) {
+    trt::INetworkDefinition net;
+    auto* in = net.addInput("x", trt::DataType::kFLOAT, {1, 2});
+    auto* resize = net.addResize(*in, {1, c.out});
+    resize->setResizeMode(c.mode);
+    resize->setCoordinateTransformation(c.transform);
+    resize->getOutput(0)->setName("y");
+    net.markOutput(*resize->getOutput(0));
+    auto built = trt_test::build(net);
+    auto y = trt_test::run(*built.engine, {{"x", {{1, 2}, {0.f, 1.f}}}})["y"];
+    trt_test::expectNear(y, c.expected, 1e-6f);
+  }
+  trt::INetworkDefinition bad;
+  auto* in = bad.addInput("x", trt::DataType::kINT32, {1, 2});
+  bad.markOutput(*bad.addResize(*in, {1, 4})->getOutput(0));
+  std::unique_ptr<trt::IBuilder> builder(trt::createInferBuilder(trt::defaultLogger()));
+  std::unique_ptr<trt::IBuilderConfig> config(builder->createBuilderConfig());
+  try {
+    builder->buildSerializedNetwork(bad, *config);
+    FAIL() << "an int32 resize was accepted";
+  } catch (const trt::Error& e) {
+    EXPECT_NE(std::string(e.what()).find("resize takes float32 data, got"), std::string::npos) << e.what();
+  }
+}
+
 TEST(ShapeInference, ErrorsNameTheLayer) {
   trt::INetworkDefinition net;
   auto* a = net.addInput("a", trt::DataType::kFLOAT, {2, 3});

@@ -15,7 +15,6 @@ import zoo  # noqa: E402
 # Models that still need converters to compile whole, with the ops they miss.
 NOT_YET_WHOLE = {
     "swin_t": "aten::fill_",
-    "fcn_resnet50": "aten::upsample_bilinear2d",
 }
 
 DEVICES = ["cpu"] + (["cuda"] if gpu_engines() else [])
