@@ -49,6 +49,9 @@ std::vector<IOptimizationProfile> readProfiles(PlanReader& r) {
 
 std::vector<uint8_t> writePlan(const INetworkDefinition& net, const PlanContents& c) {
   PlanWriter w;
+  // The header is filled in at the end, in place, so the payload is never copied.
+  const uint8_t zeros[kPlanHeaderSize] = {};
+  w.raw(zeros, kPlanHeaderSize);
   w.str(c.producer.empty() ? planProducer() : c.producer);
   w.u32(static_cast<uint32_t>(c.backend));
   w.str(c.deviceName);
@@ -91,24 +94,26 @@ std::vector<uint8_t> writePlan(const INetworkDefinition& net, const PlanContents
     for (int i = 0; i < layer->getNbOutputs(); ++i) w.u32(tensorIndex(layer->getOutput(i)));
     w.u32(static_cast<uint32_t>(layer->requestedOutputTypes().size()));
     for (int32_t t : layer->requestedOutputTypes()) w.i32(t);
-    PlanWriter params;
-    layer->writeParams(params);
-    w.blob(params.bytes().data(), params.bytes().size());
+    // Parameters (weights included) go straight into the plan; their byte count is patched in after.
+    w.u64(0);
+    const size_t countAt = w.bytes().size() - 8, start = w.bytes().size();
+    layer->writeParams(w);
+    const uint64_t paramBytes = w.bytes().size() - start;
+    std::memcpy(w.bytes().data() + countAt, &paramBytes, 8);
   }
   writeProfiles(w, c.profiles);
 
-  std::vector<uint8_t> out(kPlanHeaderSize);
+  std::vector<uint8_t> out = std::move(w.bytes());
   std::memcpy(out.data(), kPlanMagic, 8);
   uint32_t version = kPlanFormatVersion, headerSize = kPlanHeaderSize;
-  uint64_t payloadSize = w.bytes().size();
-  uint32_t payloadCrc = crc32(w.bytes().data(), w.bytes().size());
+  uint64_t payloadSize = out.size() - kPlanHeaderSize;
+  uint32_t payloadCrc = crc32(out.data() + kPlanHeaderSize, payloadSize);
   std::memcpy(out.data() + 8, &version, 4);
   std::memcpy(out.data() + 12, &headerSize, 4);
   std::memcpy(out.data() + 16, &payloadSize, 8);
   std::memcpy(out.data() + 24, &payloadCrc, 4);
   uint32_t headerCrc = crc32(out.data(), 28);
   std::memcpy(out.data() + 28, &headerCrc, 4);
-  out.insert(out.end(), w.bytes().begin(), w.bytes().end());
   return out;
 }
 
