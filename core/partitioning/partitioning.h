@@ -48,6 +48,7 @@ struct ArgumentStructure {
 struct ObservedTensor {
   std::vector<int64_t> min, opt, max;
   at::ScalarType dtype = at::kFloat;
+  c10::Device device = c10::Device(c10::kCPU);
   bool consistent = true;  //!< false when rank or dtype changed between observations
 };
 using ShapeMap = std::unordered_map<const torch::jit::Value*, ObservedTensor>;

@@ -20,6 +20,7 @@ namespace {
 struct Observation {
   std::vector<int64_t> sizes;
   at::ScalarType dtype;
+  c10::Device device;
   int run;  // 0 = min, 1 = opt, 2 = max
 };
 
@@ -33,7 +34,7 @@ thread_local Recorder* active_recorder = nullptr;
 
 void observe(const at::Tensor& t, int64_t id) {
   if (active_recorder && t.defined())
-    active_recorder->seen[id].push_back({t.sizes().vec(), t.scalar_type(), active_recorder->run});
+    active_recorder->seen[id].push_back({t.sizes().vec(), t.scalar_type(), t.device(), active_recorder->run});
 }
 
 TORCH_LIBRARY_FRAGMENT(torchtrt_internal, m) { m.def("observe(Tensor x, int id) -> ()", observe); }
@@ -183,6 +184,7 @@ ShapeMap RunShapeAnalysis(const std::shared_ptr<torch::jit::Graph>& graph, const
       if (first) {
         o.min = o.max = ob.sizes;
         o.dtype = ob.dtype;
+        o.device = ob.device;
         first = false;
       }
       if (ob.sizes.size() != o.min.size() || ob.dtype != o.dtype) {

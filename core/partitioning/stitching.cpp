@@ -52,6 +52,10 @@ Value* castTo(torch::jit::Graph* g, Value* v, at::ScalarType t) {
   return g->insert(torch::jit::aten::to, {v, c10::IValue(static_cast<int64_t>(t))});
 }
 
+Value* moveTo(torch::jit::Graph* g, Value* v, const c10::Device& device) {
+  return g->insert(torch::jit::aten::to, {v, c10::IValue(device)});
+}
+
 }  // namespace
 
 SegmentEngine BuildSegmentEngine(const Segment& s, const StitchContext& ctx, const ShapeMap& shapes) {
@@ -92,9 +96,13 @@ void StitchEngineSegment(Segment* s, const SegmentEngine& built, const StitchCon
 
   torch::jit::Graph* g = s->nodes.front()->owningGraph();
   torch::jit::WithInsertPoint guard(s->nodes.front());
+  const c10::Device engineDevice(ctx.device_info);
   std::vector<Value*> args;
   for (size_t i = 0; i < s->inputs.size(); ++i) {
     Value* v = s->inputs[i];
+    // TorchScript code can make tensors elsewhere (size arithmetic gives CPU scalars); the engine
+    // gets them on its device.
+    if (shapes->at(v).device != engineDevice) v = moveTo(g, v, engineDevice);
     if (truncated_in[i]) {
       LOG_WARNING("truncate_long_and_double: %" << v->debugName() << " (float64) enters engine " << name
                                                 << " as float32");
@@ -117,6 +125,7 @@ void StitchEngineSegment(Segment* s, const SegmentEngine& built, const StitchCon
                                                 << " as float32 and is cast back to float64");
       now = castTo(g, now, at::kDouble);
     }
+    if (shapes->at(old).device != engineDevice) now = moveTo(g, now, shapes->at(old).device);
     (*shapes)[now] = shapes->at(old);
     old->replaceAllUsesWith(now);
   }

@@ -377,6 +377,26 @@ def test_partial_compilation_on_the_gpu(tmp_path):
         torch.testing.assert_close(out, model(x), **TF32_TOLERANCE)
 
 
+class CpuScalarIntoGpuEngine(nn.Module):
+    def forward(self, x):
+        # TorchScript computes a CPU scalar tensor that the (GPU) engine segment then reads.
+        s = torch.ops.tt_partial_test.cube(torch.full([1], float(x.size(0))))
+        return torch.sigmoid(x * s + 1.0) * 2.0 - 1.0
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a GPU")
+def test_cpu_tensors_from_torchscript_reach_a_gpu_engine(tmp_path):
+    from conftest import TF32_TOLERANCE, gpu_engines
+
+    if not gpu_engines():
+        pytest.skip("this build has no CUDA backend")
+    model = scripted(CpuScalarIntoGpuEngine())
+    x = torch.randn(3, 5, device="cuda")
+    compiled = torch_tensorrt.compile(model, inputs=[x], device="cuda:0", min_block_size=1)
+    assert engines_in(compiled) >= 1
+    torch.testing.assert_close(compiled(x), model(x), **TF32_TOLERANCE)
+
+
 def test_torchtrtc_partial_compilation_flags(tmp_path):
     from test_errors_and_models import torchtrtc
     import subprocess
