@@ -175,7 +175,7 @@ TEST(Conversion, UnsupportedOpNamesNodeSchemaAndConverter) {
     graph(%x : Tensor):
       %one : int = prim::Constant[value=1]()
       %none : NoneType = prim::Constant()
-      %y : Tensor = aten::cumsum(%x, %one, %none)
+      %y : Tensor = aten::cumprod(%x, %one, %none)
       return (%y))IR");
   try {
     torchtrt_test::runEngine(g, {at::randn({2, 3})});
@@ -183,11 +183,11 @@ TEST(Conversion, UnsupportedOpNamesNodeSchemaAndConverter) {
   } catch (const c10::Error& e) {
     std::string msg = e.what();
     EXPECT_NE(msg.find("Unable to convert node: %"), std::string::npos) << msg;
-    EXPECT_NE(msg.find(" : Tensor = aten::cumsum(%x, "), std::string::npos) << msg;
-    EXPECT_NE(msg.find("Schema: aten::cumsum(Tensor self, int dim, *, ScalarType? dtype=None) -> Tensor"),
+    EXPECT_NE(msg.find(" : Tensor = aten::cumprod(%x, "), std::string::npos) << msg;
+    EXPECT_NE(msg.find("Schema: aten::cumprod(Tensor self, int dim, *, ScalarType? dtype=None) -> Tensor"),
               std::string::npos)
         << msg;
-    EXPECT_NE(msg.find("Converter for aten::cumsum requested, but no such converter was found."), std::string::npos)
+    EXPECT_NE(msg.find("Converter for aten::cumprod requested, but no such converter was found."), std::string::npos)
         << msg;
   }
 }
@@ -471,4 +471,60 @@ TEST(Converters, UpsampleEveryModeSizesAndScales) {
       %q : Tensor = aten::upsample_bilinear2d(%x, %size, %t, %none)
       return (%a, %b, %c, %d, %e, %g, %h, %i, %j, %k, %m, %o, %p, %q))IR",
              {at::randn({2, 3, 4, 5}), at::randn({1, 2, 2, 4, 6}), at::randn({2, 3, 6})});
+}
+
+TEST(Converters, GroupInstanceNormVarStdAllAny) {
+  checkGraph(R"IR(
+    graph(%x : Tensor, %w : Tensor, %b : Tensor):
+      %none : NoneType = prim::Constant()
+      %two : int = prim::Constant[value=2]()
+      %eps : float = prim::Constant[value=1.0000000000000001e-05]()
+      %t : bool = prim::Constant[value=1]()
+      %f : bool = prim::Constant[value=0]()
+      %m : float = prim::Constant[value=0.1]()
+      %dims : int[] = prim::Constant[value=[1, -1]]()
+      %one : int = prim::Constant[value=1]()
+      %c0 : int = prim::Constant[value=0]()
+      %a : Tensor = aten::group_norm(%x, %two, %w, %b, %eps, %t)
+      %i : Tensor = aten::instance_norm(%x, %w, %b, %none, %none, %t, %m, %eps, %t)
+      %v : Tensor = aten::var(%x, %t)
+      %s : Tensor = aten::std(%x, %dims, %f, %t)
+      %vc : Tensor = aten::var(%x, %dims, %c0, %f)
+      %gt : Tensor = aten::gt(%x, %c0)
+      %al : Tensor = aten::all(%gt, %one, %f)
+      %an : Tensor = aten::any(%x, %dims, %t)
+      %aa : Tensor = aten::all(%gt)
+      return (%a, %i, %v, %s, %vc, %al, %an, %aa))IR",
+             {at::randn({2, 4, 3, 5}), at::rand({4}) + 0.5, at::randn({4})});
+}
+
+TEST(Converters, GluPreluLogSigmoidCumsumIndex) {
+  checkGraph(R"IR(
+    graph(%x : Tensor, %w : Tensor):
+      %one : int = prim::Constant[value=1]()
+      %neg : int = prim::Constant[value=-2]()
+      %none : NoneType = prim::Constant()
+      %a : Tensor = aten::glu(%x, %one)
+      %b : Tensor = aten::prelu(%x, %w)
+      %c : Tensor = aten::log_sigmoid(%x)
+      %d : Tensor = aten::cumsum(%x, %one, %none)
+      %e : Tensor = aten::cumsum(%x, %neg, %none)
+      return (%a, %b, %c, %d, %e))IR",
+             {at::randn({2, 4, 3, 5}) * 10, at::rand({4})});
+  // x[:, [2, -1, 0]] and x[..., mask] with compile-time index tensors.
+  auto g = torchtrt_test::parse(R"IR(
+    graph(%x : Tensor, %idx : Tensor, %mask : Tensor):
+      %none : NoneType = prim::Constant()
+      %l1 : Tensor?[] = prim::ListConstruct(%none, %idx)
+      %a : Tensor = aten::index(%x, %l1)
+      %l2 : Tensor?[] = prim::ListConstruct(%none, %none, %mask)
+      %b : Tensor = aten::index(%x, %l2)
+      return (%a, %b))IR");
+  auto x = at::randn({2, 4, 5});
+  auto idx = at::tensor({2, -1, 0}, at::kLong);
+  auto mask = at::tensor({1, 0, 1, 1, 0}, at::kInt).to(at::kBool);
+  auto expected = torchtrt_test::runJit(g, {x}, {idx, mask});
+  auto actual = torchtrt_test::runEngine(g, {x}, {idx, mask});
+  for (size_t i = 0; i < actual.size(); ++i)
+    torchtrt_test::expectClose(actual[i], expected[i], torchtrt_test::toleranceFor(at::kFloat));
 }

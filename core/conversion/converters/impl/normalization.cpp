@@ -1,4 +1,5 @@
-// layer_norm and log_softmax, composed from reductions and elementwise/unary layers in FP32.
+// layer_norm, group_norm, instance_norm and log_softmax, composed from reductions and
+// elementwise/unary layers in FP32.
 #include "core/conversion/converters/converter_util.h"
 
 namespace torch_tensorrt {
@@ -13,6 +14,73 @@ trt::ITensor* ew(ConversionCtx* ctx, E op, trt::ITensor* a, trt::ITensor* b, con
   return addElementwise(ctx, op, a, b, name)->getOutput(0);
 }
 
+// (x - mean) / sqrt(var + eps) over `axes` (biased variance, as the norms use).
+trt::ITensor* normalizeOver(ConversionCtx* ctx, trt::ITensor* x, uint32_t axes, double eps, const std::string& name) {
+  auto* mean = ctx->net->addReduce(*x, trt::ReduceOperation::kAVG, axes, true);
+  mean->setName((name + " [mean]").c_str());
+  trt::ITensor* centered = ew(ctx, E::kSUB, x, mean->getOutput(0), name + " [center]");
+  trt::ITensor* squared = ew(ctx, E::kPROD, centered, centered, name + " [square]");
+  auto* var = ctx->net->addReduce(*squared, trt::ReduceOperation::kAVG, axes, true);
+  var->setName((name + " [variance]").c_str());
+  trt::ITensor* epsT = scalarConstant(ctx, eps, x->getType(), name + " [eps]");
+  auto* stddev =
+      ctx->net->addUnary(*ew(ctx, E::kSUM, var->getOutput(0), epsT, name + " [var+eps]"), trt::UnaryOperation::kSQRT);
+  stddev->setName((name + " [std]").c_str());
+  return ew(ctx, E::kDIV, centered, stddev->getOutput(0), name + " [normalize]");
+}
+
+// Per-channel weight or bias [C] applied to x [N, C, *]: reshaped to [C, 1, ..., 1].
+trt::ITensor* perChannel(ConversionCtx* ctx, E op, trt::ITensor* x, Var& v, const std::string& name) {
+  if (v.isNone()) return x;
+  trt::ITensor* t = v.ITensorOrFreeze(ctx);
+  std::vector<int64_t> shape(static_cast<size_t>(rankOf(x) - 1), 1);
+  shape[0] = -1;
+  return ew(ctx, op, x, reshape(ctx, t, shape, name), name);
+}
+
+bool groupNorm(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
+  trt::ITensor* x = a[0].ITensorOrFreeze(ctx);
+  const std::string name = util::node_info(n);
+  requireStaticShape(n, x, "the input");
+  auto dims = util::toVec(x->getDimensions());
+  const int64_t groups = a[1].unwrapToInt();
+  TORCHTRT_CHECK(dims.size() >= 2 && groups > 0 && dims[1] % groups == 0,
+                 "group_norm: " << dims[1] << " channels do not split into " << groups << " groups: " << name);
+  // [N, C, *] -> [N, G, C/G * prod(*)], normalised over the last axis, then back.
+  trt::ITensor* grouped = reshape(ctx, x, {dims[0], groups, -1}, name + " [groups]");
+  trt::ITensor* out = normalizeOver(ctx, grouped, 1u << 2, a[4].unwrapToDouble(), name);
+  out = reshape(ctx, out, dims, name + " [ungroup]");
+  out = perChannel(ctx, E::kPROD, out, a[2], name + " [weight]");
+  out = perChannel(ctx, E::kSUM, out, a[3], name + " [bias]");
+  return bindTensor(ctx, n, out) != nullptr;
+}
+
+bool instanceNorm(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
+  trt::ITensor* x = a[0].ITensorOrFreeze(ctx);
+  const std::string name = util::node_info(n);
+  const int64_t rank = rankOf(x);
+  TORCHTRT_CHECK(rank >= 3, "instance_norm needs [N, C, spatial...], got " << x->getDimensions().str());
+  const double eps = a[7].unwrapToDouble();
+  trt::ITensor* out;
+  if (a[5].unwrapToBool()) {
+    uint32_t axes = 0;
+    for (int64_t i = 2; i < rank; ++i) axes |= 1u << i;
+    out = normalizeOver(ctx, x, axes, eps, name);
+  } else {
+    // Running statistics, as batch norm in inference.
+    TORCHTRT_CHECK(!a[3].isNone() && !a[4].isNone(),
+                   "instance_norm with use_input_stats=False needs running_mean and running_var: " << name);
+    out = perChannel(ctx, E::kSUB, x, a[3], name + " [running mean]");
+    TORCHTRT_CHECK(a[4].isIValue(), "instance_norm running_var must be known at compile time: " << name);
+    at::Tensor var = a[4].IValue()->toTensor().to(at::kFloat);
+    Var invStd(ctx->constantTensor(at::rsqrt(var + eps), name + " [1/std]"));
+    out = perChannel(ctx, E::kPROD, out, invStd, name + " [running std]");
+  }
+  out = perChannel(ctx, E::kPROD, out, a[1], name + " [weight]");
+  out = perChannel(ctx, E::kSUM, out, a[2], name + " [bias]");
+  return bindTensor(ctx, n, out) != nullptr;
+}
+
 bool layerNorm(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
   trt::ITensor* x = a[0].ITensorOrFreeze(ctx);
   const std::string name = util::node_info(n);
@@ -22,17 +90,7 @@ bool layerNorm(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
                  "layer_norm normalized_shape has " << shape.size() << " dims for an input of rank " << rank);
   uint32_t axes = 0;
   for (int64_t i = rank - static_cast<int64_t>(shape.size()); i < rank; ++i) axes |= 1u << i;
-  auto* mean = ctx->net->addReduce(*x, trt::ReduceOperation::kAVG, axes, true);
-  mean->setName((name + " [mean]").c_str());
-  trt::ITensor* centered = ew(ctx, E::kSUB, x, mean->getOutput(0), name + " [center]");
-  trt::ITensor* squared = ew(ctx, E::kPROD, centered, centered, name + " [square]");
-  auto* var = ctx->net->addReduce(*squared, trt::ReduceOperation::kAVG, axes, true);
-  var->setName((name + " [variance]").c_str());
-  trt::ITensor* eps = scalarConstant(ctx, a[4].unwrapToDouble(), x->getType(), name + " [eps]");
-  auto* stddev =
-      ctx->net->addUnary(*ew(ctx, E::kSUM, var->getOutput(0), eps, name + " [var+eps]"), trt::UnaryOperation::kSQRT);
-  stddev->setName((name + " [std]").c_str());
-  trt::ITensor* out = ew(ctx, E::kDIV, centered, stddev->getOutput(0), name + " [normalize]");
+  trt::ITensor* out = normalizeOver(ctx, x, axes, a[4].unwrapToDouble(), name);
   if (!a[2].isNone()) out = ew(ctx, E::kPROD, out, a[2].ITensorOrFreeze(ctx), name + " [weight]");
   if (!a[3].isNone()) out = ew(ctx, E::kSUM, out, a[3].ITensorOrFreeze(ctx), name + " [bias]");
   ctx->AssociateValueAndTensor(n->outputs()[0], out);
@@ -64,6 +122,12 @@ auto normalizationRegistrations =
                   "float eps=1e-05, "
                   "bool cudnn_enable=True) -> (Tensor)",
                   layerNorm})
+        .pattern({"aten::group_norm(Tensor input, int num_groups, Tensor? weight=None, Tensor? bias=None, float "
+                  "eps=1.0000000000000001e-05, bool cudnn_enabled=True) -> Tensor",
+                  groupNorm})
+        .pattern({"aten::instance_norm(Tensor input, Tensor? weight, Tensor? bias, Tensor? running_mean, Tensor? "
+                  "running_var, bool use_input_stats, float momentum, float eps, bool cudnn_enabled) -> Tensor",
+                  instanceNorm})
         .pattern({"aten::log_softmax.int(Tensor self, int dim, ScalarType? dtype=None) -> (Tensor)", logSoftmax});
 
 }  // namespace

@@ -43,6 +43,39 @@ bool indexSelect(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
   return bindOutput(ctx, n, ctx->net->addGather(*x, *index, static_cast<int32_t>(dim))) != nullptr;
 }
 
+// x[..., idx, ...] with one compile-time index tensor (integer, negative counting from the end, or
+// a boolean mask over one dimension); the other entries of `indices` are None (full slices).
+bool indexTensor(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
+  trt::ITensor* x = a[0].ITensorOrFreeze(ctx);
+  const std::string name = util::node_info(n);
+  TORCHTRT_CHECK(a[1].isIValue(), "index with index tensors computed at run time has no converter yet: " << name);
+  auto list = a[1].IValue()->toListRef();
+  int64_t dim = -1;
+  at::Tensor idx;
+  for (size_t i = 0; i < list.size(); ++i) {
+    if (list[i].isNone()) continue;
+    TORCHTRT_CHECK(dim < 0, "index with more than one index tensor has no converter yet: " << name);
+    dim = static_cast<int64_t>(i);
+    idx = list[i].toTensor().cpu();
+  }
+  TORCHTRT_CHECK(dim >= 0, "index without an index tensor: " << name);
+  TORCHTRT_CHECK(dim < rankOf(x), "index tensor at position " << dim << " of a rank-" << rankOf(x) << " tensor");
+  const int64_t size = x->getDimensions().d[dim];
+  if (idx.scalar_type() == at::kBool || idx.scalar_type() == at::kByte) {
+    TORCHTRT_CHECK(idx.dim() == 1 && idx.size(0) == size,
+                   "a boolean index must be 1-D and match dimension " << dim << " (" << size << "): " << name);
+    idx = idx.nonzero().flatten();
+  }
+  TORCHTRT_CHECK(!at::isFloatingType(idx.scalar_type()), "index tensors must be integer or bool: " << name);
+  TORCHTRT_CHECK(size >= 0, "index needs a static size along dimension " << dim << ": " << name);
+  idx = idx.to(at::kLong);
+  idx = at::where(idx < 0, idx + size, idx);
+  TORCHTRT_CHECK(idx.numel() == 0 || (idx.min().item<int64_t>() >= 0 && idx.max().item<int64_t>() < size),
+                 "index out of range for dimension " << dim << " of size " << size << ": " << name);
+  trt::ITensor* indices = ctx->constantTensor(idx, name + " [indices]");
+  return bindOutput(ctx, n, ctx->net->addGather(*x, *indices, static_cast<int32_t>(dim))) != nullptr;
+}
+
 bool embedding(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
   trt::ITensor* weight = a[0].ITensorOrFreeze(ctx);
   trt::ITensor* indices = a[1].ITensorOrFreeze(ctx);
@@ -58,6 +91,7 @@ auto selectGatherRegistrations =
         .pattern({"aten::masked_fill_.Scalar(Tensor(a!) self, Tensor mask, Scalar value) -> Tensor(a!)", maskedFill})
         .pattern({"aten::masked_fill_.Tensor(Tensor(a!) self, Tensor mask, Tensor value) -> Tensor(a!)", maskedFill})
         .pattern({"aten::index_select(Tensor self, int dim, Tensor index) -> Tensor", indexSelect})
+        .pattern({"aten::index.Tensor(Tensor self, Tensor?[] indices) -> Tensor", indexTensor})
         .pattern({"aten::embedding(Tensor weight, Tensor indices, SymInt padding_idx=-1, bool "
                   "scale_grad_by_freq=False, bool sparse=False) -> Tensor",
                   embedding});

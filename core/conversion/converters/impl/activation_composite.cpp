@@ -1,0 +1,74 @@
+// Activations made of other layers: glu (a half gated by the sigmoid of the other half), prelu
+// (x where positive, weight * x elsewhere, weight per channel) and log_sigmoid (-softplus(-x),
+// computed as min(x, 0) - log1p(exp(-|x|)) so it stays finite for large |x|).
+#include "core/conversion/converters/converter_util.h"
+
+namespace torch_tensorrt {
+namespace core {
+namespace conversion {
+namespace converters {
+namespace impl {
+namespace {
+using E = trt::ElementWiseOperation;
+
+bool glu(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
+  trt::ITensor* x = a[0].ITensorOrFreeze(ctx);
+  const std::string name = util::node_info(n);
+  requireStaticShape(n, x, "the input");
+  auto dims = util::toVec(x->getDimensions());
+  const int64_t d = util::normalizeDim(a[1].unwrapToInt(), static_cast<int64_t>(dims.size()), n);
+  TORCHTRT_CHECK(dims[d] % 2 == 0,
+                 "glu halves dimension " << d << " of size " << dims[d] << ", which is odd: " << name);
+  std::vector<int64_t> begin(dims.size(), 0), size = dims, stride(dims.size(), 1);
+  size[d] = dims[d] / 2;
+  auto* first = ctx->net->addSlice(*x, util::toDims(begin), util::toDims(size), util::toDims(stride));
+  begin[d] = dims[d] / 2;
+  auto* second = ctx->net->addSlice(*x, util::toDims(begin), util::toDims(size), util::toDims(stride));
+  auto* gate = ctx->net->addActivation(*second->getOutput(0), trt::ActivationType::kSIGMOID);
+  gate->setName((name + " [gate]").c_str());
+  return bindTensor(ctx, n, addElementwise(ctx, E::kPROD, first->getOutput(0), gate->getOutput(0), name)->getOutput(0));
+}
+
+bool prelu(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
+  trt::ITensor* x = a[0].ITensorOrFreeze(ctx);
+  trt::ITensor* w = a[1].ITensorOrFreeze(ctx);
+  const std::string name = util::node_info(n);
+  const int64_t rank = rankOf(x);
+  // One weight, or one per channel (dim 1) broadcast over the rest.
+  if (w->getDimensions().volume() != 1 && rank >= 2) {
+    std::vector<int64_t> shape(static_cast<size_t>(rank), 1);
+    shape[1] = -1;
+    w = reshape(ctx, w, shape, name + " [weight per channel]");
+  }
+  trt::ITensor* zero = scalarConstant(ctx, 0, x->getType(), name + " [0]");
+  trt::ITensor* positive = addElementwise(ctx, E::kGREATER, x, zero, name + " [>0]")->getOutput(0);
+  trt::ITensor* scaled = addElementwise(ctx, E::kPROD, x, w, name + " [w*x]")->getOutput(0);
+  auto* select = ctx->net->addSelect(*positive, *x, *scaled);
+  return bindOutput(ctx, n, select) != nullptr;
+}
+
+bool logSigmoid(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
+  trt::ITensor* x = a[0].ITensorOrFreeze(ctx);
+  const std::string name = util::node_info(n);
+  trt::ITensor* zero = scalarConstant(ctx, 0, x->getType(), name + " [0]");
+  trt::ITensor* one = scalarConstant(ctx, 1, x->getType(), name + " [1]");
+  trt::ITensor* low = addElementwise(ctx, E::kMIN, x, zero, name + " [min(x,0)]")->getOutput(0);
+  auto* absx = ctx->net->addUnary(*x, trt::UnaryOperation::kABS);
+  auto* negabs = ctx->net->addUnary(*absx->getOutput(0), trt::UnaryOperation::kNEG);
+  auto* e = ctx->net->addUnary(*negabs->getOutput(0), trt::UnaryOperation::kEXP);
+  trt::ITensor* onePlus = addElementwise(ctx, E::kSUM, e->getOutput(0), one, name + " [1+exp(-|x|)]")->getOutput(0);
+  auto* lg = ctx->net->addUnary(*onePlus, trt::UnaryOperation::kLOG);
+  return bindTensor(ctx, n, addElementwise(ctx, E::kSUB, low, lg->getOutput(0), name)->getOutput(0)) != nullptr;
+}
+
+auto compositeActivationRegistrations = RegisterNodeConversionPatterns()
+                                            .pattern({"aten::glu(Tensor self, int dim=-1) -> Tensor", glu})
+                                            .pattern({"aten::prelu(Tensor self, Tensor weight) -> Tensor", prelu})
+                                            .pattern({"aten::log_sigmoid(Tensor self) -> Tensor", logSigmoid});
+
+}  // namespace
+}  // namespace impl
+}  // namespace converters
+}  // namespace conversion
+}  // namespace core
+}  // namespace torch_tensorrt
