@@ -528,3 +528,25 @@ TEST(Converters, GluPreluLogSigmoidCumsumIndex) {
   for (size_t i = 0; i < actual.size(); ++i)
     torchtrt_test::expectClose(actual[i], expected[i], torchtrt_test::toleranceFor(at::kFloat));
 }
+
+TEST(Converters, TopKSortMaxMinArgmaxArgmin) {
+  checkGraph(R"IR(
+    graph(%x : Tensor, %i : Tensor):
+      %none : NoneType = prim::Constant()
+      %k : int = prim::Constant[value=3]()
+      %one : int = prim::Constant[value=1]()
+      %neg : int = prim::Constant[value=-1]()
+      %t : bool = prim::Constant[value=1]()
+      %f : bool = prim::Constant[value=0]()
+      %v1 : Tensor, %i1 : Tensor = aten::topk(%x, %k, %one, %t, %t)
+      %v2 : Tensor, %i2 : Tensor = aten::topk(%x, %k, %neg, %f, %t)
+      %v3 : Tensor, %i3 : Tensor = aten::sort(%x, %one, %t)
+      %v4 : Tensor, %i4 : Tensor = aten::max(%x, %neg, %f)
+      %v5 : Tensor, %i5 : Tensor = aten::min(%x, %one, %t)
+      %a1 : Tensor = aten::argmax(%x, %none, %f)
+      %a2 : Tensor = aten::argmin(%x, %one, %t)
+      %a3 : Tensor = aten::argmax(%i, %neg, %f)
+      %v6 : Tensor, %i6 : Tensor = aten::sort(%i, %neg, %f)
+      return (%v1, %i1, %v2, %i2, %v3, %i3, %v4, %i4, %v5, %i5, %a1, %a2, %a3, %v6))IR",
+             {at::randn({2, 6, 5}), at::randint(0, 3, {3, 7}, at::kInt)});
+}

@@ -81,7 +81,9 @@ void makeNetwork(trt::INetworkDefinition& net, std::vector<std::vector<float>>& 
   auto* up = net.addResize(*down->getOutput(0), {3, 6, 13});
   up->setResizeMode(trt::InterpolationMode::kCUBIC);
   up->setCoordinateTransformation(trt::ResizeCoordinateTransformation::kALIGN_CORNERS);
-  auto* act = net.addActivation(*up->getOutput(0), trt::ActivationType::kGELU_ERF);
+  // Sorted descending along the last dim (a full-length TopK), then used as data.
+  auto* sorted = net.addTopK(*up->getOutput(0), trt::TopKOperation::kMAX, 13, 1u << 2);
+  auto* act = net.addActivation(*sorted->getOutput(0), trt::ActivationType::kGELU_ERF);
   static const int32_t order[2] = {1, 0};
   static const float zero = 0.f;
   auto* idx = net.addConstant({2}, {trt::DataType::kINT32, order, 2});

@@ -324,6 +324,39 @@ TEST(Resize, CoordinateRulesByHand) {
   }
 }
 
+TEST(TopK, ValuesAndIndicesWithTiesByHand) {
+  // Ties go to the lower index; indices are int64.
+  const std::vector<float> x = {1, 5, 3, 5, -2};
+  struct Case {
+    trt::TopKOperation op;
+    std::vector<float> values;
+    std::vector<int64_t> indices;
+  };
+  const Case cases[] = {{trt::TopKOperation::kMAX, {5, 5}, {1, 3}}, {trt::TopKOperation::kMIN, {-2, 1}, {4, 0}}};
+  for (const auto& c : cases) {
+    trt::INetworkDefinition net;
+    auto* in = net.addInput("x", trt::DataType::kFLOAT, {1, 5});
+    auto* values = net.addTopK(*in, c.op, 2, 1u << 1, trt::TopKOutput::kVALUES);
+    auto* indices = net.addTopK(*in, c.op, 2, 1u << 1, trt::TopKOutput::kINDICES);
+    values->getOutput(0)->setName("values");
+    indices->getOutput(0)->setName("indices");
+    net.markOutput(*values->getOutput(0));
+    net.markOutput(*indices->getOutput(0));
+    auto built = trt_test::build(net);
+    EXPECT_EQ(built.engine->getTensorDataType("indices"), trt::DataType::kINT64);
+    std::unique_ptr<trt::IExecutionContext> ctx(built.engine->createExecutionContext());
+    std::vector<float> v(2);
+    std::vector<int64_t> i(2);
+    ctx->setInputShape("x", {1, 5});
+    ctx->setTensorAddress("x", const_cast<float*>(x.data()));
+    ctx->setTensorAddress("values", v.data());
+    ctx->setTensorAddress("indices", i.data());
+    ASSERT_TRUE(ctx->enqueueV3(nullptr));
+    EXPECT_EQ(v, c.values);
+    EXPECT_EQ(i, c.indices);
+  }
+}
+
 TEST(ShapeInference, ErrorsNameTheLayer) {
   trt::INetworkDefinition net;
   auto* a = net.addInput("a", trt::DataType::kFLOAT, {2, 3});

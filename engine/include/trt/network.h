@@ -464,6 +464,32 @@ class IResizeLayer : public ILayer {
   std::vector<double> ratios_;
 };
 
+//! The k largest or smallest elements along one axis, sorted, as values (the input's type) or as
+//! int64 indices. Ties go to the lower index; NaN counts as larger than every number (PyTorch).
+class ITopKLayer : public ILayer {
+ public:
+  ITopKLayer() : ILayer(LayerType::kTOPK) {}
+  void setOperation(TopKOperation op);
+  TopKOperation getOperation() const { return op_; }
+  void setK(int64_t k);
+  int64_t getK() const { return k_; }
+  //! Bit i set selects along dimension i (exactly one bit).
+  void setReduceAxes(uint32_t axes);
+  uint32_t getReduceAxes() const { return axes_; }
+  void setOutputKind(TopKOutput kind);
+  TopKOutput getOutputKind() const { return output_; }
+
+  std::vector<TensorDesc> inferOutputs(const std::vector<TensorDesc>& inputs) const override;
+  void writeParams(PlanWriter& writer) const override;
+  void readParams(PlanReader& reader) override;
+
+ private:
+  TopKOperation op_ = TopKOperation::kMAX;
+  int64_t k_ = 1;
+  uint32_t axes_ = 1;
+  TopKOutput output_ = TopKOutput::kVALUES;
+};
+
 //! Creates an empty layer of a kind (used by the plan reader).
 std::unique_ptr<ILayer> makeLayer(LayerType type);
 
@@ -513,6 +539,9 @@ class INetworkDefinition {
   IGatherLayer* addGather(ITensor& data, ITensor& indices, int32_t axis);
   //! Resize to `outputDims` (nearest, asymmetric coordinates until set otherwise).
   IResizeLayer* addResize(ITensor& input, Dims outputDims);
+  //! Top k along the axes bit (one bit), values or int64 indices.
+  ITopKLayer* addTopK(ITensor& input, TopKOperation op, int64_t k, uint32_t reduceAxes,
+                      TopKOutput output = TopKOutput::kVALUES);
 
   //! Number of layers.
   int32_t getNbLayers() const { return static_cast<int32_t>(layers_.size()); }

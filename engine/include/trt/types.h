@@ -81,7 +81,8 @@ struct Weights {
   X(kSLICE, "Slice")                    \
   X(kSELECT, "Select")                  \
   X(kGATHER, "Gather")                  \
-  X(kRESIZE, "Resize")
+  X(kRESIZE, "Resize")                  \
+  X(kTOPK, "TopK")
 
 enum class LayerType : int32_t {
 #define TRT_ENUM_ENTRY(name, text) name,
@@ -156,6 +157,13 @@ enum class SampleMode : int32_t {
   kREFLECT = 4,        //!< mirrored without repeating the edge (reflection padding)
 };
 constexpr int32_t kSAMPLE_MODE_COUNT = 5;
+
+//! Which end TopK selects: the largest (sorted descending) or the smallest (ascending) elements.
+enum class TopKOperation : int32_t { kMAX = 0, kMIN = 1 };
+constexpr int32_t kTOPK_OPERATION_COUNT = 2;
+//! What a TopK layer outputs (layers have one output; values and indices are two layers).
+enum class TopKOutput : int32_t { kVALUES = 0, kINDICES = 1 };
+constexpr int32_t kTOPK_OUTPUT_COUNT = 2;
 
 //! How Resize computes an output element from the input.
 enum class InterpolationMode : int32_t { kNEAREST = 0, kLINEAR = 1, kCUBIC = 2 };

@@ -36,6 +36,8 @@ std::unique_ptr<ILayer> makeLayer(LayerType type) {
       return std::make_unique<IGatherLayer>();
     case LayerType::kRESIZE:
       return std::make_unique<IResizeLayer>();
+    case LayerType::kTOPK:
+      return std::make_unique<ITopKLayer>();
   }
   throw Error("makeLayer: unknown layer type " + std::to_string(static_cast<int32_t>(type)));
 }

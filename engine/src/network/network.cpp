@@ -249,6 +249,16 @@ IResizeLayer* INetworkDefinition::addResize(ITensor& input, Dims outputDims) {
   return attach(std::move(layer), {&input}, 1, "addResize");
 }
 
+ITopKLayer* INetworkDefinition::addTopK(ITensor& input, TopKOperation op, int64_t k, uint32_t reduceAxes,
+                                        TopKOutput output) {
+  auto layer = std::make_unique<ITopKLayer>();
+  layer->setOperation(op);
+  layer->setK(k);
+  layer->setReduceAxes(reduceAxes);
+  layer->setOutputKind(output);
+  return attach(std::move(layer), {&input}, 1, "addTopK");
+}
+
 IGatherLayer* INetworkDefinition::addGather(ITensor& data, ITensor& indices, int32_t axis) {
   auto layer = std::make_unique<IGatherLayer>();
   layer->setGatherAxis(axis);

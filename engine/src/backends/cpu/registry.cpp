@@ -37,6 +37,8 @@ Kernel kernelFor(LayerType type) {
       return runGather;
     case LayerType::kRESIZE:
       return runResize;
+    case LayerType::kTOPK:
+      return runTopK;
   }
   throw Error("CPU backend: no kernel for layer type " + std::to_string(static_cast<int32_t>(type)));
 }

@@ -70,6 +70,8 @@ Launcher launcherFor(LayerType type) {
       return launchGather;
     case LayerType::kRESIZE:
       return launchResize;
+    case LayerType::kTOPK:
+      return launchTopK;
   }
   throw Error("CUDA backend: no launcher for layer type " + std::to_string(static_cast<int32_t>(type)));
 }

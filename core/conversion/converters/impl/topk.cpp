@@ -1,0 +1,112 @@
+// topk, sort, max.dim / min.dim, argmax / argmin: TopK layers (one for the values, one for the
+// indices, each added only when its output is used), with keepdim handled by a reshape.
+#include "core/conversion/converters/converter_util.h"
+
+namespace torch_tensorrt {
+namespace core {
+namespace conversion {
+namespace converters {
+namespace impl {
+namespace {
+
+struct Selection {
+  trt::TopKOperation op;
+  int64_t k;     // -1: the whole axis (sort)
+  bool keepdim;  // only for k == 1 selections that drop the axis
+};
+
+// Binds output `index` (0 values, 1 indices) of the node, when it is used.
+void selectInto(ConversionCtx* ctx, const torch::jit::Node* n, trt::ITensor* x, int64_t dim, const Selection& s,
+                size_t index, trt::TopKOutput kind, bool dropAxis) {
+  if (n->outputs().size() <= index || n->outputs()[index]->uses().empty()) return;
+  const std::string name = util::node_info(n) + (kind == trt::TopKOutput::kVALUES ? " [values]" : " [indices]");
+  const int64_t size = x->getDimensions().d[dim];
+  TORCHTRT_CHECK(size >= 0, "selecting along dimension " << dim << " needs its size at build time: " << name);
+  const int64_t k = s.k < 0 ? size : s.k;
+  TORCHTRT_CHECK(k <= size, "k = " << k << " exceeds the size " << size << " of dimension " << dim << ": " << name);
+  auto* layer = ctx->net->addTopK(*x, s.op, k, 1u << dim, kind);
+  layer->setName(name.c_str());
+  trt::ITensor* out = layer->getOutput(0);
+  if (dropAxis) {
+    auto dims = util::toVec(out->getDimensions());
+    dims.erase(dims.begin() + dim);
+    out = reshape(ctx, out, dims, name + " [drop dim]");
+  }
+  ctx->AssociateValueAndTensor(n->outputs()[index], out);
+}
+
+trt::ITensor* input(ConversionCtx* ctx, const torch::jit::Node* n, Var& v) {
+  trt::ITensor* x = v.ITensorOrFreeze(ctx);
+  requireStaticShape(n, x, "the input");
+  return x;
+}
+
+bool topk(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
+  trt::ITensor* x = input(ctx, n, a[0]);
+  const int64_t dim = util::normalizeDim(a[2].unwrapToInt(), rankOf(x), n);
+  Selection s{a[3].unwrapToBool() ? trt::TopKOperation::kMAX : trt::TopKOperation::kMIN, a[1].unwrapToInt(), true};
+  selectInto(ctx, n, x, dim, s, 0, trt::TopKOutput::kVALUES, false);
+  selectInto(ctx, n, x, dim, s, 1, trt::TopKOutput::kINDICES, false);
+  return true;
+}
+
+bool sort(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
+  trt::ITensor* x = input(ctx, n, a[0]);
+  const int64_t dim = util::normalizeDim(a[1].unwrapToInt(), rankOf(x), n);
+  Selection s{a[2].unwrapToBool() ? trt::TopKOperation::kMAX : trt::TopKOperation::kMIN, -1, true};
+  selectInto(ctx, n, x, dim, s, 0, trt::TopKOutput::kVALUES, false);
+  selectInto(ctx, n, x, dim, s, 1, trt::TopKOutput::kINDICES, false);
+  return true;
+}
+
+template <trt::TopKOperation OP>
+bool extremeDim(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
+  trt::ITensor* x = input(ctx, n, a[0]);
+  const int64_t dim = util::normalizeDim(a[1].unwrapToInt(), rankOf(x), n);
+  const bool keepdim = a[2].unwrapToBool();
+  Selection s{OP, 1, keepdim};
+  selectInto(ctx, n, x, dim, s, 0, trt::TopKOutput::kVALUES, !keepdim);
+  selectInto(ctx, n, x, dim, s, 1, trt::TopKOutput::kINDICES, !keepdim);
+  return true;
+}
+
+template <trt::TopKOperation OP>
+bool argExtreme(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
+  trt::ITensor* x = input(ctx, n, a[0]);
+  const bool keepdim = a[2].unwrapToBool();
+  if (a[1].isNone()) {
+    // Over the flattened tensor; keepdim keeps every dimension as size 1.
+    const int64_t rank = rankOf(x);
+    trt::ITensor* flat = reshape(ctx, x, {-1}, util::node_info(n) + " [flatten]");
+    auto* layer = ctx->net->addTopK(*flat, OP, 1, 1u, trt::TopKOutput::kINDICES);
+    std::vector<int64_t> shape = keepdim ? std::vector<int64_t>(static_cast<size_t>(rank), 1) : std::vector<int64_t>{};
+    return bindTensor(ctx, n, reshape(ctx, layer->getOutput(0), shape, util::node_info(n))) != nullptr;
+  }
+  const int64_t dim = util::normalizeDim(a[1].unwrapToInt(), rankOf(x), n);
+  selectInto(ctx, n, x, dim, Selection{OP, 1, keepdim}, 0, trt::TopKOutput::kINDICES, !keepdim);
+  return true;
+}
+
+constexpr auto kMax = trt::TopKOperation::kMAX;
+constexpr auto kMin = trt::TopKOperation::kMIN;
+
+auto topkRegistrations =
+    RegisterNodeConversionPatterns()
+        .pattern({"aten::topk(Tensor self, SymInt k, int dim=-1, bool largest=True, bool sorted=True) -> (Tensor "
+                  "values, Tensor indices)",
+                  topk})
+        .pattern(
+            {"aten::sort(Tensor self, int dim=-1, bool descending=False) -> (Tensor values, Tensor indices)", sort})
+        .pattern({"aten::max.dim(Tensor self, int dim, bool keepdim=False) -> (Tensor values, Tensor indices)",
+                  extremeDim<kMax>})
+        .pattern({"aten::min.dim(Tensor self, int dim, bool keepdim=False) -> (Tensor values, Tensor indices)",
+                  extremeDim<kMin>})
+        .pattern({"aten::argmax(Tensor self, int? dim=None, bool keepdim=False) -> Tensor", argExtreme<kMax>})
+        .pattern({"aten::argmin(Tensor self, int? dim=None, bool keepdim=False) -> Tensor", argExtreme<kMin>});
+
+}  // namespace
+}  // namespace impl
+}  // namespace converters
+}  // namespace conversion
+}  // namespace core
+}  // namespace torch_tensorrt
