@@ -42,6 +42,26 @@ class SegmentationLogits(torch.nn.Module):
         return self.net(x)["out"]
 
 
+class SmallUNet(torch.nn.Module):
+    """Encoder-decoder with the ops segmentation and generative models use: group and instance
+    norm, PReLU, transposed convolution, bilinear upsampling, skip concatenation, reflection pad."""
+
+    def __init__(self):
+        super().__init__()
+        nn = torch.nn
+        self.down1 = nn.Sequential(nn.Conv2d(3, 16, 3, padding=1), nn.GroupNorm(4, 16), nn.PReLU(16))
+        self.down2 = nn.Sequential(nn.Conv2d(16, 32, 3, stride=2, padding=1), nn.InstanceNorm2d(32, affine=True), nn.SiLU())
+        self.up = nn.ConvTranspose2d(32, 16, 4, stride=2, padding=1)
+        self.fuse = nn.Sequential(nn.ReflectionPad2d(1), nn.Conv2d(32, 16, 3), nn.GELU())
+        self.head = nn.Conv2d(16, 5, 1)
+
+    def forward(self, x):
+        a = self.down1(x)
+        b = self.down2(a)
+        u = self.up(b) + torch.nn.functional.interpolate(b[:, :16], scale_factor=2.0, mode="bilinear", align_corners=False)
+        return self.head(self.fuse(torch.cat([a, u], dim=1)))
+
+
 def _transformer_encoder() -> torch.nn.Module:
     layer = torch.nn.TransformerEncoderLayer(d_model=64, nhead=4, dim_feedforward=128, batch_first=True)
     return torch.nn.TransformerEncoder(layer, num_layers=2, enable_nested_tensor=False).eval()
@@ -66,6 +86,7 @@ ZOO: Dict[str, Tuple[Callable[[], torch.nn.Module], Tuple[int, ...]]] = {
     "swin_t": (_tv("swin_t"), (1, 3, 64, 64)),
     "fcn_resnet50": (SegmentationLogits, (1, 3, 64, 64)),
     "nn.TransformerEncoder": (_transformer_encoder, (2, 16, 64)),
+    "small_unet": (lambda: _realistic(SmallUNet()), (1, 3, 32, 32)),
 }
 
 

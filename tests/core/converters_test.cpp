@@ -550,3 +550,33 @@ TEST(Converters, TopKSortMaxMinArgmaxArgmin) {
       return (%v1, %i1, %v2, %i2, %v3, %i3, %v4, %i4, %v5, %i5, %a1, %a2, %a3, %v6))IR",
              {at::randn({2, 6, 5}), at::randint(0, 3, {3, 7}, at::kInt)});
 }
+
+TEST(Converters, TransposedConvolution1d2d3dWithGroupsDilationOutputPadding) {
+  // Weights and bias are compile-time values (the last four graph inputs), as in a frozen module.
+  checkGraph(R"IR(
+    graph(%x : Tensor, %x1 : Tensor, %x3 : Tensor, %w : Tensor, %b : Tensor, %w1 : Tensor, %w3 : Tensor):
+      %none : NoneType = prim::Constant()
+      %t : bool = prim::Constant[value=1]()
+      %f : bool = prim::Constant[value=0]()
+      %s : int[] = prim::Constant[value=[2, 3]]()
+      %p : int[] = prim::Constant[value=[1, 2]]()
+      %d : int[] = prim::Constant[value=[1, 2]]()
+      %op : int[] = prim::Constant[value=[1, 0]]()
+      %g : int = prim::Constant[value=2]()
+      %one : int = prim::Constant[value=1]()
+      %s1 : int[] = prim::Constant[value=[2]]()
+      %p1 : int[] = prim::Constant[value=[0]]()
+      %d1 : int[] = prim::Constant[value=[1]]()
+      %big : int[] = prim::Constant[value=[4]]()
+      %s3 : int[] = prim::Constant[value=[1, 2, 2]]()
+      %p3 : int[] = prim::Constant[value=[0, 1, 0]]()
+      %d3 : int[] = prim::Constant[value=[1, 1, 1]]()
+      %op3 : int[] = prim::Constant[value=[0, 1, 1]]()
+      %a : Tensor = aten::_convolution(%x, %w, %b, %s, %p, %d, %t, %op, %g, %f, %f, %t, %t)
+      %c : Tensor = aten::_convolution(%x1, %w1, %none, %s1, %p1, %d1, %t, %p1, %one, %f, %f, %t, %t)
+      %e : Tensor = aten::_convolution(%x1, %w1, %none, %s1, %big, %d1, %t, %p1, %one, %f, %f, %t, %t)
+      %h : Tensor = aten::_convolution(%x3, %w3, %none, %s3, %p3, %d3, %t, %op3, %one, %f, %f, %t, %t)
+      return (%a, %c, %e, %h))IR",
+             {at::randn({2, 4, 5, 6}), at::randn({1, 3, 7}), at::randn({1, 2, 3, 4, 3})},
+             {at::randn({4, 3, 3, 2}), at::randn({6}), at::randn({3, 2, 5}), at::randn({2, 3, 2, 3, 2})});
+}
