@@ -380,7 +380,7 @@ def test_partial_compilation_on_the_gpu(tmp_path):
 class CpuScalarIntoGpuEngine(nn.Module):
     def forward(self, x):
         # TorchScript computes a CPU scalar tensor that the (GPU) engine segment then reads.
-        s = torch.ops.tt_partial_test.cube(torch.full([1], float(x.size(0))))
+        s = torch.ops.tt_partial_test.cube(torch.full([], float(x.size(0))))
         return torch.sigmoid(x * s + 1.0) * 2.0 - 1.0
 
 
