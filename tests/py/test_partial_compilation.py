@@ -90,6 +90,10 @@ def test_unsupported_custom_op_runs_in_torchscript_between_two_engines(tmp_path,
     assert "segment 1: TorchScript, 1 node(s)" in log
     assert "tt_partial_test::cube: no converter or evaluator for tt_partial_test::cube" in log
     assert "Partial compilation: 2 engine(s)" in log
+    # The warning names each op without a converter, its schema and source line.
+    assert "1 op kind(s) have no converter and run in TorchScript" in log
+    assert "Schema: tt_partial_test::cube(Tensor x) -> Tensor" in log
+    assert "test_partial_compilation.py:" in log
 
 
 def test_require_full_compilation_refuses_the_unsupported_op():
