@@ -1,6 +1,15 @@
-// Convolution as im2col + cuBLAS GEMM (1-D to 3-D as 3-D), with bias and fused activation.
+// Convolution through cuDNN when the build has it (algorithm from cuDNN's heuristics, TF32 tensor
+// cores unless disabled), else as im2col + cuBLAS GEMM (1-D to 3-D as 3-D); then bias and the fused
+// activation.
+#include <map>
+#include <tuple>
+
 #include "backends/cuda/cuda_kernels.h"
 #include "layers/conv_geometry.h"
+
+#ifdef TORCHTRT_WITH_CUDNN
+#include <cudnn.h>
+#endif
 
 namespace trt {
 namespace cuda {
@@ -29,30 +38,139 @@ __global__ void im2colKernel(const float* images, int64_t imageStride, int64_t c
   col[i] = v;
 }
 
+#ifdef TORCHTRT_WITH_CUDNN
+void checkDnn(cudnnStatus_t status, const char* what) {
+  if (status != CUDNN_STATUS_SUCCESS)
+    throw Error(std::string("CUDA backend: ") + what + " failed: " + cudnnGetErrorString(status));
+}
+
+// Descriptors and algorithm of one convolution layer at one input shape.
+struct DnnPlan {
+  cudnnTensorDescriptor_t x = nullptr, y = nullptr;
+  cudnnFilterDescriptor_t w = nullptr;
+  cudnnConvolutionDescriptor_t conv = nullptr;
+  cudnnConvolutionFwdAlgo_t algo = CUDNN_CONVOLUTION_FWD_ALGO_IMPLICIT_GEMM;
+  size_t workspace = 0;
+};
+
+struct DnnState {
+  cudnnHandle_t handle = nullptr;
+  std::map<std::tuple<const ILayer*, std::vector<int64_t>>, DnnPlan> plans;
+  ~DnnState() {
+    for (auto& kv : plans) {
+      cudnnDestroyTensorDescriptor(kv.second.x);
+      cudnnDestroyTensorDescriptor(kv.second.y);
+      cudnnDestroyFilterDescriptor(kv.second.w);
+      cudnnDestroyConvolutionDescriptor(kv.second.conv);
+    }
+    if (handle) cudnnDestroy(handle);
+  }
+};
+
+std::vector<int> packedStrides(const std::vector<int>& dims) {
+  std::vector<int> s(dims.size(), 1);
+  for (int i = static_cast<int>(dims.size()) - 2; i >= 0; --i) s[i] = s[i + 1] * dims[i + 1];
+  return s;
+}
+
+const DnnPlan& dnnPlan(LaunchContext& ctx, DnnState& state, const IConvolutionLayer& conv, const TensorView& in,
+                       const TensorView& out) {
+  std::vector<int64_t> key(in.dims.d, in.dims.d + in.dims.nbDims);
+  auto it = state.plans.find({&conv, key});
+  if (it != state.plans.end()) return it->second;
+  // From the canonical 3-D geometry: 4-D tensors for 1-D and 2-D convolutions (cuDNN's fastest
+  // kernels), 5-D for 3-D.
+  const ConvGeometry g = convGeometry(conv, in.dims, out.dims);
+  const int first = conv.getKernelSizeNd().nbDims == 3 ? 0 : 1;
+  std::vector<int> xDims = {static_cast<int>(in.dims.d[0]), static_cast<int>(in.dims.d[1])},
+                   yDims = {static_cast<int>(out.dims.d[0]), static_cast<int>(out.dims.d[1])},
+                   wDims = {static_cast<int>(out.dims.d[1]), static_cast<int>(in.dims.d[1] / conv.getNbGroups())};
+  std::vector<int> pad, stride, dil;
+  for (int i = first; i < 3; ++i) {
+    xDims.push_back(static_cast<int>(g.in[i]));
+    yDims.push_back(static_cast<int>(g.out[i]));
+    wDims.push_back(static_cast<int>(g.k[i]));
+    pad.push_back(static_cast<int>(g.pad[i]));
+    stride.push_back(static_cast<int>(g.stride[i]));
+    dil.push_back(static_cast<int>(g.dil[i]));
+  }
+  DnnPlan plan;
+  checkDnn(cudnnCreateTensorDescriptor(&plan.x), "cudnnCreateTensorDescriptor");
+  checkDnn(cudnnCreateTensorDescriptor(&plan.y), "cudnnCreateTensorDescriptor");
+  checkDnn(cudnnCreateFilterDescriptor(&plan.w), "cudnnCreateFilterDescriptor");
+  checkDnn(cudnnCreateConvolutionDescriptor(&plan.conv), "cudnnCreateConvolutionDescriptor");
+  const int rank = static_cast<int>(xDims.size());
+  checkDnn(cudnnSetTensorNdDescriptor(plan.x, CUDNN_DATA_FLOAT, rank, xDims.data(), packedStrides(xDims).data()),
+           "cudnnSetTensorNdDescriptor (input)");
+  checkDnn(cudnnSetTensorNdDescriptor(plan.y, CUDNN_DATA_FLOAT, rank, yDims.data(), packedStrides(yDims).data()),
+           "cudnnSetTensorNdDescriptor (output)");
+  checkDnn(cudnnSetFilterNdDescriptor(plan.w, CUDNN_DATA_FLOAT, CUDNN_TENSOR_NCHW, rank, wDims.data()),
+           "cudnnSetFilterNdDescriptor");
+  checkDnn(cudnnSetConvolutionNdDescriptor(plan.conv, rank - 2, pad.data(), stride.data(), dil.data(),
+                                           CUDNN_CROSS_CORRELATION, CUDNN_DATA_FLOAT),
+           "cudnnSetConvolutionNdDescriptor");
+  checkDnn(cudnnSetConvolutionGroupCount(plan.conv, conv.getNbGroups()), "cudnnSetConvolutionGroupCount");
+  checkDnn(cudnnSetConvolutionMathType(plan.conv, ctx.allowTF32 ? CUDNN_TENSOR_OP_MATH : CUDNN_FMA_MATH),
+           "cudnnSetConvolutionMathType");
+  // The fastest algorithm cuDNN measures for this shape (once per layer and shape).
+  cudnnConvolutionFwdAlgoPerf_t perf[CUDNN_CONVOLUTION_FWD_ALGO_COUNT];
+  int found = 0;
+  checkDnn(cudnnFindConvolutionForwardAlgorithm(state.handle, plan.x, plan.w, plan.conv, plan.y,
+                                                CUDNN_CONVOLUTION_FWD_ALGO_COUNT, &found, perf),
+           "cudnnFindConvolutionForwardAlgorithm");
+  bool chosen = false;
+  for (int i = 0; i < found && !chosen; ++i) {
+    if (perf[i].status != CUDNN_STATUS_SUCCESS) continue;
+    // Keep FP32 exact where TF32 is disabled: skip algorithms that would use tensor-op math anyway.
+    if (!ctx.allowTF32 && perf[i].mathType == CUDNN_TENSOR_OP_MATH) continue;
+    plan.algo = perf[i].algo;
+    plan.workspace = perf[i].memory;
+    chosen = true;
+  }
+  if (!chosen) throw Error(conv.describe() + ": cuDNN found no convolution algorithm for input " + in.dims.str());
+  return state.plans.emplace(std::make_tuple(&conv, key), plan).first->second;
+}
+
+void dnnConvolution(LaunchContext& ctx, const IConvolutionLayer& conv, const TensorView& in, TensorView& out) {
+  if (!ctx.convolutionState) {
+    auto state = std::make_shared<DnnState>();
+    checkDnn(cudnnCreate(&state->handle), "cudnnCreate");
+    ctx.convolutionState = state;
+  }
+  auto& state = *static_cast<DnnState*>(ctx.convolutionState.get());
+  checkDnn(cudnnSetStream(state.handle, ctx.stream), "cudnnSetStream");
+  const DnnPlan& plan = dnnPlan(ctx, state, conv, in, out);
+  void* workspace = plan.workspace ? ctx.scratch(plan.workspace) : nullptr;
+  const float one = 1.f, zero = 0.f;
+  checkDnn(
+      cudnnConvolutionForward(state.handle, &one, plan.x, in.data, plan.w, ctx.device(conv.getKernelWeights().values),
+                              plan.conv, plan.algo, workspace, plan.workspace, &zero, plan.y, out.data),
+      "cudnnConvolutionForward");
+}
+#endif
+
 __global__ void biasKernel(float* out, const float* bias, int64_t channels, int64_t plane, int64_t total) {
   int64_t i = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x;
   if (i >= total) return;
   out[i] += bias[(i / plane) % channels];
 }
-}  // namespace
 
-void launchConvolution(LaunchContext& ctx, const ILayer& layer, const std::vector<TensorView>& in, TensorView& out) {
-  const auto& conv = static_cast<const IConvolutionLayer&>(layer);
-  cpu::requireFloat32(layer, in[0], "the input");
-  const Geometry g = convGeometry(conv, in[0].dims, out.dims);
-  const int64_t batch = in[0].dims.d[0], groups = conv.getNbGroups(), cin = in[0].dims.d[1], cout = out.dims.d[1];
+// The fallback without cuDNN: one im2col for the whole batch, then one strided-batched GEMM per
+// group (weights shared).
+void im2colConvolution(LaunchContext& ctx, const IConvolutionLayer& conv, const Geometry& g, const TensorView& in,
+                       TensorView& out) {
+  const int64_t batch = in.dims.d[0], groups = conv.getNbGroups(), cin = in.dims.d[1], cout = out.dims.d[1];
   const int64_t cinG = cin / groups, coutG = cout / groups, kVol = g.k[0] * g.k[1] * g.k[2];
   const int64_t inPlane = g.in[0] * g.in[1] * g.in[2], outPlane = g.out[0] * g.out[1] * g.out[2];
   // Weights live on the device beside the layer (uploaded once by the engine).
   const float* weights = static_cast<const float*>(ctx.device(conv.getKernelWeights().values));
   const bool pointwise = kVol == 1 && g.stride[0] == 1 && g.stride[1] == 1 && g.stride[2] == 1 && g.pad[0] == 0 &&
                          g.pad[1] == 0 && g.pad[2] == 0;
-  // One im2col for the whole batch, then one strided-batched GEMM per group (weights shared).
   const int64_t colElems = cinG * kVol * outPlane;
   const int64_t colTotal = colElems * batch;
   float* col = pointwise ? nullptr : static_cast<float*>(ctx.scratch(static_cast<size_t>(colTotal) * sizeof(float)));
   for (int64_t grp = 0; grp < groups; ++grp) {
-    const float* images = in[0].f32() + grp * cinG * inPlane;
+    const float* images = in.f32() + grp * cinG * inPlane;
     const float* B = images;
     int64_t strideB = cin * inPlane;
     if (!pointwise) {
@@ -65,6 +183,26 @@ void launchConvolution(LaunchContext& ctx, const ILayer& layer, const std::vecto
     gemm(ctx, false, false, coutG, outPlane, cinG * kVol, weights + grp * coutG * cinG * kVol, 0, B, strideB,
          out.f32() + grp * coutG * outPlane, cout * outPlane, batch);
   }
+}
+}  // namespace
+
+void launchConvolution(LaunchContext& ctx, const ILayer& layer, const std::vector<TensorView>& in, TensorView& out) {
+  const auto& conv = static_cast<const IConvolutionLayer&>(layer);
+  cpu::requireFloat32(layer, in[0], "the input");
+  const Geometry g = convGeometry(conv, in[0].dims, out.dims);
+  const int64_t cout = out.dims.d[1], outPlane = g.out[0] * g.out[1] * g.out[2];
+#ifdef TORCHTRT_WITH_CUDNN
+  // cuDNN pads both sides alike; asymmetric padding stays on the im2col path.
+  const Dims pre = conv.getPrePadding(), post = conv.getPostPadding();
+  bool symmetric = post.nbDims == 0 || post.nbDims == pre.nbDims;
+  for (int i = 0; symmetric && i < post.nbDims; ++i) symmetric = post.d[i] == pre.d[i];
+  if (in[0].dims.nbDims <= 5 && symmetric)
+    dnnConvolution(ctx, conv, in[0], out);
+  else
+    im2colConvolution(ctx, conv, g, in[0], out);
+#else
+  im2colConvolution(ctx, conv, g, in[0], out);
+#endif
   const int64_t total = out.dims.volume();
   const Weights bias = conv.getBiasWeights();
   if (bias.count > 0) {

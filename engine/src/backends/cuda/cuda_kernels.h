@@ -6,6 +6,7 @@
 #include <cublas_v2.h>
 #include <cuda_runtime.h>
 
+#include <memory>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -28,6 +29,8 @@ struct LaunchContext {
   //! Device copy of host weights owned by the engine (uploaded once when the engine loads).
   const void* device(const void* host) const;
   const std::unordered_map<const void*, void*>* uploads = nullptr;
+  //! State of the convolution kernels (the cuDNN handle and per-layer plans), freed with the context.
+  std::shared_ptr<void> convolutionState;
   void* scratch_ = nullptr;
   size_t scratchBytes_ = 0;
   ~LaunchContext();
