@@ -51,6 +51,8 @@ struct DnnPlan {
   cudnnConvolutionDescriptor_t conv = nullptr;
   cudnnConvolutionFwdAlgo_t algo = CUDNN_CONVOLUTION_FWD_ALGO_IMPLICIT_GEMM;
   size_t workspace = 0;
+  bool timed = false;  // whether cuDNN and im2col + GEMM were timed for this layer and shape
+  bool useDnn = true;  // the faster of the two (cuDNN's NCHW kernels can lose on small batches)
 };
 
 struct DnnState {
@@ -73,8 +75,8 @@ std::vector<int> packedStrides(const std::vector<int>& dims) {
   return s;
 }
 
-const DnnPlan& dnnPlan(LaunchContext& ctx, DnnState& state, const IConvolutionLayer& conv, const TensorView& in,
-                       const TensorView& out) {
+DnnPlan& dnnPlan(LaunchContext& ctx, DnnState& state, const IConvolutionLayer& conv, const TensorView& in,
+                 const TensorView& out) {
   std::vector<int64_t> key(in.dims.d, in.dims.d + in.dims.nbDims);
   auto it = state.plans.find({&conv, key});
   if (it != state.plans.end()) return it->second;
@@ -131,7 +133,7 @@ const DnnPlan& dnnPlan(LaunchContext& ctx, DnnState& state, const IConvolutionLa
   return state.plans.emplace(std::make_tuple(&conv, key), plan).first->second;
 }
 
-void dnnConvolution(LaunchContext& ctx, const IConvolutionLayer& conv, const TensorView& in, TensorView& out) {
+DnnState& dnnState(LaunchContext& ctx) {
   if (!ctx.convolutionState) {
     auto state = std::make_shared<DnnState>();
     checkDnn(cudnnCreate(&state->handle), "cudnnCreate");
@@ -139,13 +141,35 @@ void dnnConvolution(LaunchContext& ctx, const IConvolutionLayer& conv, const Ten
   }
   auto& state = *static_cast<DnnState*>(ctx.convolutionState.get());
   checkDnn(cudnnSetStream(state.handle, ctx.stream), "cudnnSetStream");
-  const DnnPlan& plan = dnnPlan(ctx, state, conv, in, out);
+  return state;
+}
+
+void dnnConvolution(LaunchContext& ctx, DnnState& state, const DnnPlan& plan, const IConvolutionLayer& conv,
+                    const TensorView& in, TensorView& out) {
   void* workspace = plan.workspace ? ctx.scratch(plan.workspace) : nullptr;
   const float one = 1.f, zero = 0.f;
   checkDnn(
       cudnnConvolutionForward(state.handle, &one, plan.x, in.data, plan.w, ctx.device(conv.getKernelWeights().values),
                               plan.conv, plan.algo, workspace, plan.workspace, &zero, plan.y, out.data),
       "cudnnConvolutionForward");
+}
+
+// Milliseconds for `runs` calls of `fn` on the context's stream (after one warm-up call).
+template <typename Fn>
+float timeOnStream(LaunchContext& ctx, Fn fn, int runs = 3) {
+  cudaEvent_t start, stop;
+  check(cudaEventCreate(&start), "cudaEventCreate");
+  check(cudaEventCreate(&stop), "cudaEventCreate");
+  fn();
+  check(cudaEventRecord(start, ctx.stream), "cudaEventRecord");
+  for (int i = 0; i < runs; ++i) fn();
+  check(cudaEventRecord(stop, ctx.stream), "cudaEventRecord");
+  check(cudaEventSynchronize(stop), "cudaEventSynchronize");
+  float ms = 0.f;
+  check(cudaEventElapsedTime(&ms, start, stop), "cudaEventElapsedTime");
+  cudaEventDestroy(start);
+  cudaEventDestroy(stop);
+  return ms;
 }
 #endif
 
@@ -196,10 +220,23 @@ void launchConvolution(LaunchContext& ctx, const ILayer& layer, const std::vecto
   const Dims pre = conv.getPrePadding(), post = conv.getPostPadding();
   bool symmetric = post.nbDims == 0 || post.nbDims == pre.nbDims;
   for (int i = 0; symmetric && i < post.nbDims; ++i) symmetric = post.d[i] == pre.d[i];
-  if (in[0].dims.nbDims <= 5 && symmetric)
-    dnnConvolution(ctx, conv, in[0], out);
-  else
+  if (in[0].dims.nbDims <= 5 && symmetric) {
+    DnnState& state = dnnState(ctx);
+    DnnPlan& plan = dnnPlan(ctx, state, conv, in[0], out);
+    auto viaDnn = [&]() { dnnConvolution(ctx, state, plan, conv, in[0], out); };
+    auto viaGemm = [&]() { im2colConvolution(ctx, conv, g, in[0], out); };
+    if (!plan.timed) {
+      // Tactic choice, once per layer and shape on the first run (TensorRT times tactics at build).
+      plan.useDnn = timeOnStream(ctx, viaDnn) <= timeOnStream(ctx, viaGemm);
+      plan.timed = true;
+    }
+    if (plan.useDnn)
+      viaDnn();
+    else
+      viaGemm();
+  } else {
     im2colConvolution(ctx, conv, g, in[0], out);
+  }
 #else
   im2colConvolution(ctx, conv, g, in[0], out);
 #endif
