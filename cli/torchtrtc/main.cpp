@@ -1,4 +1,6 @@
 // torchtrtc: compiles a saved TorchScript module into one with an embedded engine.
+#include <dlfcn.h>
+
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -26,6 +28,51 @@ void writeAtomically(const std::string& path, WriteFn write) {
   }
 }
 
+// Runs both modules on the same random inputs (the specs' opt shapes) and compares every output.
+bool withinTolerance(torch::jit::Module& original, torch::jit::Module& compiled,
+                     const std::vector<torch_tensorrt::Input>& specs, double atol, double rtol, std::string* report) {
+  std::vector<c10::IValue> args;
+  c10::Device device(c10::kCPU);  // where the module's weights are
+  for (const auto& p : original.parameters()) {
+    device = p.device();
+    break;
+  }
+  for (const auto& s : specs) {
+    const at::ScalarType type = s.dtype.toScalarType();
+    at::Tensor t = at::isFloatingType(type) ? at::rand(s.opt_shape).to(type) : at::randint(0, 2, s.opt_shape).to(type);
+    args.push_back(t.to(device));
+  }
+  auto flatten = [](const c10::IValue& v) {
+    std::vector<at::Tensor> out;
+    if (v.isTensor()) out.push_back(v.toTensor());
+    if (v.isTuple())
+      for (const auto& e : v.toTupleRef().elements()) out.push_back(e.toTensor());
+    if (v.isTensorList())
+      for (const auto& e : v.toTensorVector()) out.push_back(e);
+    return out;
+  };
+  original.eval();
+  auto expected = flatten(original.forward(args));
+  auto actual = flatten(compiled.forward(args));
+  if (expected.size() != actual.size()) {
+    *report = std::to_string(actual.size()) + " outputs instead of " + std::to_string(expected.size());
+    return false;
+  }
+  double worst = 0;
+  bool ok = true;
+  for (size_t i = 0; i < expected.size(); ++i) {
+    auto e = expected[i].to(at::kCPU).to(at::kDouble), a = actual[i].to(at::kCPU).to(at::kDouble);
+    if (e.sizes() != a.sizes()) {
+      *report = "output " + std::to_string(i) + " has another shape";
+      return false;
+    }
+    worst = std::max(worst, (a - e).abs().max().item<double>());
+    ok &= at::allclose(a, e, rtol, atol);
+  }
+  *report = "max abs diff " + std::to_string(worst) + " over " + std::to_string(expected.size()) + " output(s)";
+  return ok;
+}
+
 int run(const torchtrtc::Options& o) {
   if (o.show_help) {
     std::cout << torchtrtc::usage();
@@ -37,8 +84,29 @@ int run(const torchtrtc::Options& o) {
       std::cout << s << " (evaluator)\n";
     return 0;
   }
+  for (const auto* libs : {&o.custom_torch_ops, &o.custom_converters}) {
+    for (const auto& lib : *libs) {
+      // Self-registering libraries: loading them registers their ops / converters.
+      if (!dlopen(lib.c_str(), RTLD_NOW | RTLD_GLOBAL)) {
+        std::cerr << "torchtrtc: cannot load '" << lib << "': " << dlerror() << "\n";
+        return 1;
+      }
+    }
+  }
   if (o.verbosity >= 0)
     torch_tensorrt::logging::set_reportable_log_level(static_cast<torch_tensorrt::logging::Level>(o.verbosity));
+  if (o.embed_engine) {
+    std::ifstream in(o.input_path, std::ios::binary);
+    if (!in) {
+      std::cerr << "torchtrtc: cannot read engine file '" << o.input_path << "'\n";
+      return 1;
+    }
+    std::string plan((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    auto wrapped = torch_tensorrt::ts::embed_engine_in_new_module(plan);
+    writeAtomically(o.output_path, [&](const std::string& tmp) { wrapped.save(tmp); });
+    std::cout << "Saved a module running the engine from " << o.input_path << " to " << o.output_path << "\n";
+    return 0;
+  }
   torch::jit::Module mod;
   try {
     mod = torch::jit::load(o.input_path);
@@ -81,6 +149,16 @@ int run(const torchtrtc::Options& o) {
     });
   } else {
     auto compiled = torch_tensorrt::ts::compile(mod, spec);
+    if (o.atol >= 0 || o.rtol >= 0) {
+      const double atol = o.atol >= 0 ? o.atol : 1e-8, rtol = o.rtol >= 0 ? o.rtol : 1e-5;
+      std::string report;
+      if (!withinTolerance(mod, compiled, o.inputs, atol, rtol, &report)) {
+        std::cerr << "torchtrtc: the compiled module differs from TorchScript beyond atol=" << atol << ", rtol=" << rtol
+                  << ": " << report << "; nothing was written\n";
+        return 1;
+      }
+      std::cout << "Accuracy check passed (atol=" << atol << ", rtol=" << rtol << "): " << report << "\n";
+    }
     writeAtomically(o.output_path, [&](const std::string& tmp) { compiled.save(tmp); });
   }
   std::cout << "Saved " << (o.save_engine ? "engine" : "compiled module") << " to " << o.output_path << "\n";

@@ -99,6 +99,10 @@ std::string usage() {
          "  --torch-executed-op=<op>         run this op in TorchScript, e.g. aten::relu (repeatable)\n"
          "  --torch-executed-mod=<type>      run this module type in TorchScript (repeatable)\n"
          "  --truncate-long-double           let float64 tensors enter engines as float32\n"
+         "  --custom-converters=<lib.so>     load a library of converters first (repeatable)\n"
+         "  --custom-torch-ops=<lib.so>      load a library of TorchScript ops first (repeatable)\n"
+         "  --embed-engine                   input is a serialized engine: write a module that runs it\n"
+         "  --atol=<x> / --rtol=<x>          check the result against TorchScript on random inputs\n"
          "  --supported-ops                  list every converter and evaluator\n";
 }
 
@@ -151,6 +155,26 @@ Options parse(const std::vector<std::string>& args) {
       o.torch_executed_ops.push_back(needValue(a));
     } else if (a == "--torch-executed-mod") {
       o.torch_executed_modules.push_back(needValue(a));
+    } else if (a == "--custom-converters") {
+      o.custom_converters.push_back(needValue(a));
+    } else if (a == "--custom-torch-ops") {
+      o.custom_torch_ops.push_back(needValue(a));
+    } else if (a == "--embed-engine") {
+      o.embed_engine = true;
+    } else if (a == "--atol" || a == "--rtol") {
+      std::string v = needValue(a);
+      double t = -1;
+      try {
+        size_t used = 0;
+        t = std::stod(v, &used);
+        if (used != v.size() || !(t >= 0)) throw std::invalid_argument(v);
+      } catch (const std::exception&) {
+        throw UsageError(a + " must be a number >= 0, got '" + v + "'");
+      }
+      (a == "--atol" ? o.atol : o.rtol) = t;
+    } else if (a == "--calibration-cache-file") {
+      needValue(a);
+      throw UsageError("--calibration-cache-file needs INT8 calibration, which this build does not have yet");
     } else if (a == "-p" || a == "--enabled-precision") {
       std::string p = needValue(a);
       if (p != "f32" && p != "float" && p != "float32" && p != "f16" && p != "half" && p != "float16")
@@ -169,6 +193,11 @@ Options parse(const std::vector<std::string>& args) {
   if (o.check_method_support) return o;
   if (positional.size() < 2) throw UsageError("missing output_file_path");
   o.output_path = positional[1];
+  if (o.embed_engine) {
+    if (o.save_engine) throw UsageError("--embed-engine and --save-engine go in opposite directions; give one");
+    if (positional.size() > 2) throw UsageError("--embed-engine takes no input specs (the engine records its inputs)");
+    return o;
+  }
   for (size_t i = 2; i < positional.size(); ++i) o.inputs.push_back(parseInputSpec(positional[i]));
   if (o.inputs.empty()) throw UsageError("no input specs given; add one per graph input, e.g. \"(1,3,224,224)\"");
   return o;

@@ -26,6 +26,9 @@ struct Options {
   uint64_t min_block_size = 3;
   std::vector<std::string> torch_executed_ops, torch_executed_modules;
   bool truncate_long_and_double = false;
+  std::vector<std::string> custom_converters, custom_torch_ops;  // shared libraries loaded first
+  bool embed_engine = false;    // input file is a serialized engine to wrap in a module
+  double atol = -1, rtol = -1;  // >= 0: check the compiled module against TorchScript
 };
 
 //! Thrown for bad command lines; main prints the message and the usage line and exits with 2.

@@ -36,3 +36,22 @@ def run_python(code: str, cwd: str) -> subprocess.CompletedProcess:
 @pytest.fixture
 def seed_dir():
     return SEED
+
+
+def build_torch_library(source: str, out_dir: str, name: str, link_torchtrt: bool = False) -> str:
+    """Compiles a C++ file into a shared library the way PyTorch C++ extensions are built."""
+    import torch.utils.cpp_extension as cpp_extension
+    import torch_tensorrt
+
+    so = os.path.join(str(out_dir), f"lib{name}.so")
+    include = torch_tensorrt.get_include_dir()
+    cmd = ["g++", "-shared", "-fPIC", "-std=c++17", "-O1", source, "-o", so,
+           f"-I{include}", f"-I{os.path.join(include, 'torch_tensorrt')}"]
+    cmd += [f"-I{p}" for p in cpp_extension.include_paths()]
+    cmd += [f"-L{p}" for p in cpp_extension.library_paths()] + ["-ltorch", "-ltorch_cpu", "-lc10"]
+    if link_torchtrt:
+        cmd += [f"-L{torch_tensorrt.get_lib_dir()}", "-ltorchtrt", f"-Wl,-rpath,{torch_tensorrt.get_lib_dir()}"]
+    cmd += [f"-D_GLIBCXX_USE_CXX11_ABI={int(torch._C._GLIBCXX_USE_CXX11_ABI)}"]
+    r = subprocess.run(cmd, capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    return so

@@ -1,0 +1,115 @@
+"""torchtrtc flags with an effect to show: --embed-engine, --atol/--rtol, --custom-converters,
+--custom-torch-ops, and refusals of what this build cannot do."""
+import os
+import shutil
+import subprocess
+
+import torch
+
+from conftest import TOLERANCES, build_torch_library
+from test_errors_and_models import torchtrtc
+
+CPU = ["--device-type=cpu"]
+
+
+def run(args):
+    return subprocess.run(torchtrtc() + args, capture_output=True, text=True, timeout=600)
+
+
+class Small(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = torch.nn.Conv2d(3, 16, 3, padding=1)
+
+    def forward(self, x):
+        return torch.flatten(torch.relu(self.conv(x)), 1) * 2.0
+
+
+def saved_small(tmp_path):
+    torch.manual_seed(0)
+    ts = torch.jit.trace(Small().eval(), torch.randn(1, 3, 8, 8))
+    path = str(tmp_path / "small.ts")
+    ts.save(path)
+    return ts, path
+
+
+def test_embed_engine_wraps_a_saved_engine(tmp_path):
+    ts, src = saved_small(tmp_path)
+    plan, out = str(tmp_path / "small.plan"), str(tmp_path / "wrapped.ts")
+    assert run(CPU + ["--save-engine", src, plan, "(1,3,8,8)"]).returncode == 0
+    r = run(["--embed-engine", plan, out])
+    assert r.returncode == 0, r.stderr
+    x = torch.randn(1, 3, 8, 8)
+    torch.testing.assert_close(torch.jit.load(out)(x), ts(x), **TOLERANCES[torch.float32])
+    r = run(["--embed-engine", "--save-engine", plan, out])
+    assert r.returncode == 2 and "opposite directions" in r.stderr
+    r = run(["--embed-engine", src, out + "2"])  # a TorchScript file is not a plan
+    assert r.returncode == 1 and "invalid plan" in r.stderr and not os.path.exists(out + "2")
+
+
+def test_accuracy_check_passes_or_writes_nothing(tmp_path):
+    _, src = saved_small(tmp_path)
+    out = str(tmp_path / "checked.ts")
+    r = run(CPU + ["--atol=1e-4", "--rtol=1e-4", src, out, "(2,3,8,8)"])
+    assert r.returncode == 0, r.stderr
+    assert "Accuracy check passed (atol=0.0001, rtol=0.0001): max abs diff" in r.stdout
+    # Zero tolerance: the engine sums in another order than ATen, so the check fails.
+    strict = str(tmp_path / "strict.ts")
+    r = run(CPU + ["--atol=0", "--rtol=0", src, strict, "(2,3,8,8)"])
+    assert r.returncode == 1 and "differs from TorchScript beyond atol=0, rtol=0" in r.stderr
+    assert not os.path.exists(strict)
+    r = run(CPU + ["--atol=-1", src, strict, "(2,3,8,8)"])
+    assert r.returncode == 2 and "--atol must be a number >= 0, got '-1'" in r.stderr
+
+
+def test_custom_converters_library_overrides_a_converter(seed_dir, tmp_path):
+    src_cpp = tmp_path / "flatten_converter.cpp"
+    shutil.copy(os.path.join(seed_dir, "flatten_converter.cpp"), src_cpp)
+    lib = build_torch_library(str(src_cpp), tmp_path, "seed_flatten", link_torchtrt=True)
+    ts, src = saved_small(tmp_path)
+    out = str(tmp_path / "custom.ts")
+    r = run(CPU + ["-w", f"--custom-converters={lib}", src, out, "(1,3,8,8)"])
+    assert r.returncode == 0, r.stderr
+    assert "aten::flatten.using_ints" in r.stderr  # the override is reported
+    x = torch.randn(1, 3, 8, 8)
+    torch.testing.assert_close(torch.jit.load(out)(x), ts(x), **TOLERANCES[torch.float32])
+    r = run(CPU + ["--custom-converters=/nonexistent/libx.so", src, out, "(1,3,8,8)"])
+    assert r.returncode == 1 and "cannot load '/nonexistent/libx.so'" in r.stderr
+
+
+OP_SOURCE = r"""
+#include <ATen/ATen.h>
+#include <torch/library.h>
+at::Tensor twice(const at::Tensor& x) { return x.mul(2); }
+TORCH_LIBRARY(tt_cli_test, m) { m.def("twice(Tensor x) -> Tensor", twice); }
+"""
+
+
+def test_custom_torch_ops_library_is_loaded_before_the_module(tmp_path):
+    cpp = tmp_path / "twice.cpp"
+    cpp.write_text(OP_SOURCE)
+    lib = build_torch_library(str(cpp), tmp_path, "tt_cli_test_ops")
+    torch.ops.load_library(lib)
+
+    class UsesOp(torch.nn.Module):
+        def forward(self, x):
+            y = torch.sigmoid(x * 3.0 + 1.0) - 0.5
+            return torch.tanh(torch.ops.tt_cli_test.twice(y) * 0.5 + 0.25) * 2.0
+
+    model = torch.jit.script(UsesOp())
+    src, out = str(tmp_path / "op.ts"), str(tmp_path / "op_trt.ts")
+    model.save(src)
+    r = run(CPU + [src, out, "(2,5)"])
+    assert r.returncode == 1 and "cannot load" in r.stderr  # the op is unknown without the library
+    r = run(CPU + [f"--custom-torch-ops={lib}", src, out, "(2,5)"])
+    assert r.returncode == 0, r.stderr
+    compiled = torch.jit.load(out)
+    assert len(compiled.graph.findAllNodes("tensorrt::execute_engine", True)) == 2
+    x = torch.randn(2, 5)
+    torch.testing.assert_close(compiled(x), model(x), **TOLERANCES[torch.float32])
+
+
+def test_calibration_cache_is_refused_until_int8_exists(tmp_path):
+    _, src = saved_small(tmp_path)
+    r = run(CPU + ["--calibration-cache-file=cache.bin", src, str(tmp_path / "o.ts"), "(1,3,8,8)"])
+    assert r.returncode == 2 and "needs INT8 calibration" in r.stderr
