@@ -51,6 +51,9 @@ struct DnnPlan {
   cudnnConvolutionDescriptor_t conv = nullptr;
   cudnnConvolutionFwdAlgo_t algo = CUDNN_CONVOLUTION_FWD_ALGO_IMPLICIT_GEMM;
   size_t workspace = 0;
+  // Bias and ReLU fused into the convolution (cudnnConvolutionBiasActivationForward), when the layer has both.
+  cudnnTensorDescriptor_t bias = nullptr;
+  cudnnActivationDescriptor_t relu = nullptr;
   bool timed = false;  // whether cuDNN and im2col + GEMM were timed for this layer and shape
   bool useDnn = true;  // the faster of the two (cuDNN's NCHW kernels can lose on small batches)
 };
@@ -64,6 +67,8 @@ struct DnnState {
       cudnnDestroyTensorDescriptor(kv.second.y);
       cudnnDestroyFilterDescriptor(kv.second.w);
       cudnnDestroyConvolutionDescriptor(kv.second.conv);
+      if (kv.second.bias) cudnnDestroyTensorDescriptor(kv.second.bias);
+      if (kv.second.relu) cudnnDestroyActivationDescriptor(kv.second.relu);
     }
     if (handle) cudnnDestroy(handle);
   }
@@ -130,6 +135,17 @@ DnnPlan& dnnPlan(LaunchContext& ctx, DnnState& state, const IConvolutionLayer& c
     chosen = true;
   }
   if (!chosen) throw Error(conv.describe() + ": cuDNN found no convolution algorithm for input " + in.dims.str());
+  if (conv.getBiasWeights().count > 0 && conv.getFusedActivation() == static_cast<int32_t>(ActivationType::kRELU)) {
+    std::vector<int> biasDims(xDims.size(), 1);
+    biasDims[1] = yDims[1];
+    checkDnn(cudnnCreateTensorDescriptor(&plan.bias), "cudnnCreateTensorDescriptor (bias)");
+    checkDnn(
+        cudnnSetTensorNdDescriptor(plan.bias, CUDNN_DATA_FLOAT, rank, biasDims.data(), packedStrides(biasDims).data()),
+        "cudnnSetTensorNdDescriptor (bias)");
+    checkDnn(cudnnCreateActivationDescriptor(&plan.relu), "cudnnCreateActivationDescriptor");
+    checkDnn(cudnnSetActivationDescriptor(plan.relu, CUDNN_ACTIVATION_RELU, CUDNN_NOT_PROPAGATE_NAN, 0.0),
+             "cudnnSetActivationDescriptor");
+  }
   return state.plans.emplace(std::make_tuple(&conv, key), plan).first->second;
 }
 
@@ -144,14 +160,25 @@ DnnState& dnnState(LaunchContext& ctx) {
   return state;
 }
 
-void dnnConvolution(LaunchContext& ctx, DnnState& state, const DnnPlan& plan, const IConvolutionLayer& conv,
+// Returns true when bias and activation were applied too (fused).
+bool dnnConvolution(LaunchContext& ctx, DnnState& state, const DnnPlan& plan, const IConvolutionLayer& conv,
                     const TensorView& in, TensorView& out) {
   void* workspace = plan.workspace ? ctx.scratch(plan.workspace) : nullptr;
   const float one = 1.f, zero = 0.f;
+  if (plan.relu) {
+    // y = relu(conv(x) + bias); z (= y, scaled by 0) is required by the call but adds nothing.
+    checkDnn(cudnnConvolutionBiasActivationForward(
+                 state.handle, &one, plan.x, in.data, plan.w, ctx.device(conv.getKernelWeights().values), plan.conv,
+                 plan.algo, workspace, plan.workspace, &zero, plan.y, out.data, plan.bias,
+                 ctx.device(conv.getBiasWeights().values), plan.relu, plan.y, out.data),
+             "cudnnConvolutionBiasActivationForward");
+    return true;
+  }
   checkDnn(
       cudnnConvolutionForward(state.handle, &one, plan.x, in.data, plan.w, ctx.device(conv.getKernelWeights().values),
                               plan.conv, plan.algo, workspace, plan.workspace, &zero, plan.y, out.data),
       "cudnnConvolutionForward");
+  return false;
 }
 
 // Milliseconds for `runs` calls of `fn` on the context's stream (after one warm-up call).
@@ -210,11 +237,28 @@ void im2colConvolution(LaunchContext& ctx, const IConvolutionLayer& conv, const 
 }
 }  // namespace
 
+// Bias and the fused activation as separate kernels (when the convolution did not apply them).
+static void epilogue(LaunchContext& ctx, const IConvolutionLayer& conv, TensorView& out, int64_t outPlane) {
+  const int64_t total = out.dims.volume(), cout = out.dims.d[1];
+  const Weights bias = conv.getBiasWeights();
+  if (bias.count > 0) {
+    biasKernel<<<static_cast<unsigned>((total + 255) / 256), 256, 0, ctx.stream>>>(
+        out.f32(), static_cast<const float*>(ctx.device(bias.values)), cout, outPlane, total);
+    check(cudaGetLastError(), "bias kernel launch");
+  }
+  if (conv.getFusedActivation() >= 0)
+    activationInPlace(ctx, static_cast<ActivationType>(conv.getFusedActivation()), 0.f, 0.f, out.f32(), total);
+}
+
 void launchConvolution(LaunchContext& ctx, const ILayer& layer, const std::vector<TensorView>& in, TensorView& out) {
   const auto& conv = static_cast<const IConvolutionLayer&>(layer);
   cpu::requireFloat32(layer, in[0], "the input");
   const Geometry g = convGeometry(conv, in[0].dims, out.dims);
-  const int64_t cout = out.dims.d[1], outPlane = g.out[0] * g.out[1] * g.out[2];
+  const int64_t outPlane = g.out[0] * g.out[1] * g.out[2];
+  auto viaGemm = [&]() {
+    im2colConvolution(ctx, conv, g, in[0], out);
+    epilogue(ctx, conv, out, outPlane);
+  };
 #ifdef TORCHTRT_WITH_CUDNN
   // cuDNN pads both sides alike; asymmetric padding stays on the im2col path.
   const Dims pre = conv.getPrePadding(), post = conv.getPostPadding();
@@ -223,8 +267,9 @@ void launchConvolution(LaunchContext& ctx, const ILayer& layer, const std::vecto
   if (in[0].dims.nbDims <= 5 && symmetric) {
     DnnState& state = dnnState(ctx);
     DnnPlan& plan = dnnPlan(ctx, state, conv, in[0], out);
-    auto viaDnn = [&]() { dnnConvolution(ctx, state, plan, conv, in[0], out); };
-    auto viaGemm = [&]() { im2colConvolution(ctx, conv, g, in[0], out); };
+    auto viaDnn = [&]() {
+      if (!dnnConvolution(ctx, state, plan, conv, in[0], out)) epilogue(ctx, conv, out, outPlane);
+    };
     if (!plan.timed) {
       // Tactic choice, once per layer and shape on the first run (TensorRT times tactics at build).
       plan.useDnn = timeOnStream(ctx, viaDnn) <= timeOnStream(ctx, viaGemm);
@@ -234,21 +279,10 @@ void launchConvolution(LaunchContext& ctx, const ILayer& layer, const std::vecto
       viaDnn();
     else
       viaGemm();
-  } else {
-    im2colConvolution(ctx, conv, g, in[0], out);
+    return;
   }
-#else
-  im2colConvolution(ctx, conv, g, in[0], out);
 #endif
-  const int64_t total = out.dims.volume();
-  const Weights bias = conv.getBiasWeights();
-  if (bias.count > 0) {
-    biasKernel<<<static_cast<unsigned>((total + 255) / 256), 256, 0, ctx.stream>>>(
-        out.f32(), static_cast<const float*>(ctx.device(bias.values)), cout, outPlane, total);
-    check(cudaGetLastError(), "bias kernel launch");
-  }
-  if (conv.getFusedActivation() >= 0)
-    activationInPlace(ctx, static_cast<ActivationType>(conv.getFusedActivation()), 0.f, 0.f, out.f32(), total);
+  viaGemm();
 }
 
 }  // namespace cuda
