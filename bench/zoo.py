@@ -67,6 +67,31 @@ def _transformer_encoder() -> torch.nn.Module:
     return torch.nn.TransformerEncoder(layer, num_layers=2, enable_nested_tensor=False).eval()
 
 
+def _hf(kind: str) -> Callable[[], torch.nn.Module]:
+    """Hugging Face models from their base configs (random weights; vocabularies cut to 1000 tokens so
+    the embedding tables stay small in CI; widths and depths are the base models')."""
+
+    def build() -> torch.nn.Module:
+        import transformers as T
+
+        common = dict(torchscript=True, return_dict=False, attn_implementation="eager")
+        if kind == "bert":
+            return T.BertModel(T.BertConfig(vocab_size=1000, **common)).eval()
+        if kind == "vit":
+            return T.ViTModel(T.ViTConfig(image_size=64, **common), add_pooling_layer=False).eval()
+        if kind == "t5_encoder":
+            return T.T5EncoderModel(T.T5Config(vocab_size=1000, use_cache=False, **common)).eval()
+        if kind == "bart_encoder":
+            return T.BartModel(T.BartConfig(vocab_size=1000, use_cache=False, **common)).get_encoder().eval()
+        raise KeyError(kind)
+
+    return build
+
+
+def _token_ids(shape: Tuple[int, ...]) -> torch.Tensor:
+    return torch.randint(0, 1000, shape, generator=torch.Generator().manual_seed(1))
+
+
 # name -> (constructor, input shape)
 ZOO: Dict[str, Tuple[Callable[[], torch.nn.Module], Tuple[int, ...]]] = {
     "resnet18": (_tv("resnet18"), (1, 3, 64, 64)),
@@ -89,17 +114,39 @@ ZOO: Dict[str, Tuple[Callable[[], torch.nn.Module], Tuple[int, ...]]] = {
     "small_unet": (lambda: _realistic(SmallUNet()), (1, 3, 32, 32)),
 }
 
+# Hugging Face transformers (pinned in requirements.txt); absent where the package is not installed.
+HF_MODELS = {
+    "hf_bert_base": (_hf("bert"), (1, 16)),
+    "hf_vit_base": (_hf("vit"), (1, 3, 64, 64)),
+    "hf_t5_base_encoder": (_hf("t5_encoder"), (1, 16)),
+    "hf_bart_base_encoder": (_hf("bart_encoder"), (1, 16)),
+}
+TOKEN_INPUTS = {"hf_bert_base", "hf_t5_base_encoder", "hf_bart_base_encoder"}
+try:
+    import transformers  # noqa: F401
+
+    ZOO.update(HF_MODELS)
+except ImportError:
+    pass
+
 
 def traced(name: str) -> Tuple[torch.jit.ScriptModule, torch.Tensor]:
     """The zoo model traced with a fixed random input."""
     build, shape = ZOO[name]
     torch.manual_seed(0)
     model = build()
-    x = torch.randn(shape, generator=torch.Generator().manual_seed(1))
+    x = _token_ids(shape) if name in TOKEN_INPUTS else torch.randn(shape, generator=torch.Generator().manual_seed(1))
     # Traced with autograd on, as users usually do (under no_grad, nn.TransformerEncoder traces into
     # its fused fast-path op instead of the ops it is made of).
     module = torch.jit.trace(model, x, check_trace=False)
     return module, x
+
+
+def _first(output: Any) -> torch.Tensor:
+    """The main output: a tensor, the first of a tuple/list (Hugging Face's last hidden state)."""
+    while isinstance(output, (tuple, list)):
+        output = output[0]
+    return output
 
 
 def engine_layers(compiled: torch.jit.ScriptModule) -> int:
@@ -146,7 +193,7 @@ def evaluate(name: str, device: str = "cpu") -> Dict[str, Any]:
     result["engines"] = len(compiled.graph.findAllNodes("tensorrt::execute_engine", True))
     result["layers"] = engine_layers(compiled)
     with torch.no_grad():
-        expected, actual = module(x), compiled(x)
+        expected, actual = _first(module(x)), _first(compiled(x))
     result["expected"], result["actual"] = expected, actual
     result["max_abs_diff"] = (actual - expected).abs().max().item()
     result["magnitude"] = expected.abs().max().item()

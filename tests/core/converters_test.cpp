@@ -580,3 +580,16 @@ TEST(Converters, TransposedConvolution1d2d3dWithGroupsDilationOutputPadding) {
              {at::randn({2, 4, 5, 6}), at::randn({1, 3, 7}), at::randn({1, 2, 3, 4, 3})},
              {at::randn({4, 3, 3, 2}), at::randn({6}), at::randn({3, 2, 5}), at::randn({2, 3, 2, 3, 2})});
 }
+
+TEST(Converters, SoftmaxAndLogSoftmaxDtypeArguments) {
+  checkGraph(R"IR(
+    graph(%x : Tensor):
+      %one : int = prim::Constant[value=1]()
+      %f32 : int = prim::Constant[value=6]()
+      %f : bool = prim::Constant[value=0]()
+      %a : Tensor = aten::softmax(%x, %one, %f32)
+      %b : Tensor = aten::_softmax(%x, %one, %f)
+      %c : Tensor = aten::log_softmax(%x, %one, %f32)
+      return (%a, %b, %c))IR",
+             {at::randn({3, 7})});
+}

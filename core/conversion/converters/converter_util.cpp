@@ -82,6 +82,13 @@ trt::Permutation toPermutation(const std::vector<int64_t>& order) {
   return p;
 }
 
+trt::ITensor* castToDtypeArg(ConversionCtx* ctx, const torch::jit::Node* n, trt::ITensor* in, Var& dtype) {
+  if (dtype.isNone()) return in;
+  auto type = static_cast<at::ScalarType>(dtype.unwrapToInt());
+  TORCHTRT_CHECK(type != at::kDouble, "a float64 result (" << util::node_info(n) << ") has no engine type");
+  return castTo(ctx, in, util::ScalarTypeToTRTDataType(type), util::node_info(n) + " [dtype]");
+}
+
 void requireStaticShape(const torch::jit::Node* n, trt::ITensor* t, const char* what) {
   TORCHTRT_CHECK(t->getDimensions().isStatic(), what << " of " << util::node_info(n) << " has dynamic shape "
                                                      << t->getDimensions().str()

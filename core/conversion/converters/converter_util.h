@@ -28,6 +28,9 @@ trt::ILayer* addElementwise(ConversionCtx* ctx, trt::ElementWiseOperation op, tr
 inline int64_t rankOf(trt::ITensor* t) { return t->getDimensions().nbDims; }
 //! A dims-order permutation for a shuffle from a vector.
 trt::Permutation toPermutation(const std::vector<int64_t>& order);
+//! Applies an optional `ScalarType? dtype` argument of reductions and softmax (the input is cast first,
+//! as PyTorch does); None leaves the tensor as it is.
+trt::ITensor* castToDtypeArg(ConversionCtx* ctx, const torch::jit::Node* n, trt::ITensor* in, Var& dtype);
 //! Checks the node's input tensor has a static shape and throws naming the node otherwise.
 void requireStaticShape(const torch::jit::Node* n, trt::ITensor* t, const char* what);
 

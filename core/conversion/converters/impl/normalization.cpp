@@ -100,7 +100,7 @@ bool layerNorm(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
 // log_softmax(x) = (x - max) - log(sum(exp(x - max))): stays finite where softmax underflows.
 bool logSoftmax(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
   trt::ITensor* x = a[0].ITensorOrFreeze(ctx);
-  TORCHTRT_CHECK(a.size() < 3 || a[2].isNone(), "log_softmax with a dtype argument has no converter yet");
+  x = castToDtypeArg(ctx, n, x, a[2]);
   const std::string name = util::node_info(n);
   const int64_t rank = rankOf(x);
   TORCHTRT_CHECK(rank > 0, "log_softmax of a 0-d tensor has no converter");

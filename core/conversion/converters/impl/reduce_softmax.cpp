@@ -10,7 +10,12 @@ namespace {
 
 bool softmax(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
   trt::ITensor* in = a[0].ITensorOrFreeze(ctx);
-  TORCHTRT_CHECK(a.size() < 3 || a[2].isNone(), "softmax with a dtype argument has no converter yet");
+  if (n->kind() == c10::Symbol::fromQualString("aten::_softmax")) {
+    // _softmax(self, dim, half_to_float): a half input gives a float result when asked.
+    if (a[2].unwrapToBool()) in = castTo(ctx, in, trt::DataType::kFLOAT, util::node_info(n) + " [to float]");
+  } else {
+    in = castToDtypeArg(ctx, n, in, a[2]);
+  }
   const int64_t rank = rankOf(in);
   if (rank == 0) {
     trt::ITensor* one = scalarConstant(ctx, 1.0, in->getType(), util::node_info(n));
