@@ -68,8 +68,8 @@ def _transformer_encoder() -> torch.nn.Module:
 
 
 def _hf(kind: str) -> Callable[[], torch.nn.Module]:
-    """Hugging Face models from their base configs (random weights; vocabularies cut to 1000 tokens so
-    the embedding tables stay small in CI; widths and depths are the base models')."""
+    """Hugging Face models from the configs' defaults (BERT-base, ViT-base, T5-small, BART-large; random
+    weights), with vocabularies cut to 1000 tokens so the embedding tables stay small in CI."""
 
     def build() -> torch.nn.Module:
         import transformers as T
@@ -118,10 +118,10 @@ ZOO: Dict[str, Tuple[Callable[[], torch.nn.Module], Tuple[int, ...]]] = {
 HF_MODELS = {
     "hf_bert_base": (_hf("bert"), (1, 16)),
     "hf_vit_base": (_hf("vit"), (1, 3, 64, 64)),
-    "hf_t5_base_encoder": (_hf("t5_encoder"), (1, 16)),
-    "hf_bart_base_encoder": (_hf("bart_encoder"), (1, 16)),
+    "hf_t5_small_encoder": (_hf("t5_encoder"), (1, 16)),
+    "hf_bart_large_encoder": (_hf("bart_encoder"), (1, 16)),
 }
-TOKEN_INPUTS = {"hf_bert_base", "hf_t5_base_encoder", "hf_bart_base_encoder"}
+TOKEN_INPUTS = {"hf_bert_base", "hf_t5_small_encoder", "hf_bart_large_encoder"}
 try:
     import transformers  # noqa: F401
 
