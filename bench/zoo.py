@@ -114,7 +114,8 @@ ZOO: Dict[str, Tuple[Callable[[], torch.nn.Module], Tuple[int, ...]]] = {
     "small_unet": (lambda: _realistic(SmallUNet()), (1, 3, 32, 32)),
 }
 
-# Hugging Face transformers (pinned in requirements.txt); absent where the package is not installed.
+# Hugging Face transformers; only with the pinned version (the GPU machine's image has transformers
+# 5, whose BERT traces to aten::gather, which has no converter yet).
 HF_MODELS = {
     "hf_bert_base": (_hf("bert"), (1, 16)),
     "hf_vit_base": (_hf("vit"), (1, 3, 64, 64)),
@@ -122,10 +123,12 @@ HF_MODELS = {
     "hf_bart_large_encoder": (_hf("bart_encoder"), (1, 16)),
 }
 TOKEN_INPUTS = {"hf_bert_base", "hf_t5_small_encoder", "hf_bart_large_encoder"}
+PINNED_TRANSFORMERS = "4.57.6"  # as requirements.txt; other versions trace these models into other graphs
 try:
-    import transformers  # noqa: F401
+    import transformers
 
-    ZOO.update(HF_MODELS)
+    if transformers.__version__ == PINNED_TRANSFORMERS:
+        ZOO.update(HF_MODELS)
 except ImportError:
     pass
 
