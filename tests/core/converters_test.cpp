@@ -593,3 +593,16 @@ TEST(Converters, SoftmaxAndLogSoftmaxDtypeArguments) {
       return (%a, %b, %c))IR",
              {at::randn({3, 7})});
 }
+
+TEST(Converters, GatherElementsAlongEachDim) {
+  // Index tensors smaller than the data in the other dims, negative dim, int32 and int64 indices.
+  checkGraph(R"IR(
+    graph(%x : Tensor, %i0 : Tensor, %i1 : Tensor):
+      %zero : int = prim::Constant[value=0]()
+      %neg : int = prim::Constant[value=-1]()
+      %f : bool = prim::Constant[value=0]()
+      %a : Tensor = aten::gather(%x, %zero, %i0, %f)
+      %b : Tensor = aten::gather(%x, %neg, %i1, %f)
+      return (%a, %b))IR",
+             {at::randn({3, 4, 5}), at::randint(0, 3, {2, 4, 3}, at::kLong), at::randint(0, 5, {3, 2, 7}, at::kInt)});
+}

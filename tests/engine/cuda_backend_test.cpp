@@ -87,7 +87,15 @@ void makeNetwork(trt::INetworkDefinition& net, std::vector<std::vector<float>>& 
   static const int32_t order[2] = {1, 0};
   static const float zero = 0.f;
   auto* idx = net.addConstant({2}, {trt::DataType::kINT32, order, 2});
-  auto* swapped = net.addGather(*act->getOutput(0), *idx->getOutput(0), 1);  // rows swapped
+  auto* swappedRows = net.addGather(*act->getOutput(0), *idx->getOutput(0), 1);  // rows swapped
+  // Then element gather along the last dim with a constant index of the same shape (torch.gather).
+  static std::vector<int32_t> elementIdx;
+  const auto swappedDims = swappedRows->getOutput(0)->getDimensions();
+  elementIdx.assign(static_cast<size_t>(swappedDims.volume()), 0);
+  for (size_t i = 0; i < elementIdx.size(); ++i) elementIdx[i] = static_cast<int32_t>((i * 7) % swappedDims.d[2]);
+  auto* eidx = net.addConstant(swappedDims, {trt::DataType::kINT32, elementIdx.data(), (int64_t)elementIdx.size()});
+  auto* swapped = net.addGather(*swappedRows->getOutput(0), *eidx->getOutput(0), 2);
+  swapped->setMode(trt::GatherMode::kELEMENT);
   auto* z = net.addConstant({}, {trt::DataType::kFLOAT, &zero, 1});
   auto* positive = net.addElementWise(*swapped->getOutput(0), *z->getOutput(0), trt::ElementWiseOperation::kGREATER);
   auto* negated = net.addUnary(*swapped->getOutput(0), trt::UnaryOperation::kNEG);

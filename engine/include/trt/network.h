@@ -428,6 +428,9 @@ class IGatherLayer : public ILayer {
   //! The data axis the indices select along.
   void setGatherAxis(int32_t axis);
   int32_t getGatherAxis() const { return axis_; }
+  //! Slices by index (default) or one element per index (element mode).
+  void setMode(GatherMode mode);
+  GatherMode getMode() const { return mode_; }
 
   std::vector<TensorDesc> inferOutputs(const std::vector<TensorDesc>& inputs) const override;
   void writeParams(PlanWriter& writer) const override;
@@ -435,6 +438,7 @@ class IGatherLayer : public ILayer {
 
  private:
   int32_t axis_ = 0;
+  GatherMode mode_ = GatherMode::kDEFAULT;
 };
 
 //! Resizes the input to given output dims by nearest, (multi-)linear or cubic interpolation, with

@@ -158,6 +158,11 @@ enum class SampleMode : int32_t {
 };
 constexpr int32_t kSAMPLE_MODE_COUNT = 5;
 
+//! Gather's mode: kDEFAULT takes whole slices by index (index_select, embedding); kELEMENT takes one
+//! element per index, the index tensor having the data's rank (torch.gather).
+enum class GatherMode : int32_t { kDEFAULT = 0, kELEMENT = 1 };
+constexpr int32_t kGATHER_MODE_COUNT = 2;
+
 //! Which end TopK selects: the largest (sorted descending) or the smallest (ascending) elements.
 enum class TopKOperation : int32_t { kMAX = 0, kMIN = 1 };
 constexpr int32_t kTOPK_OPERATION_COUNT = 2;

@@ -23,10 +23,27 @@ void IGatherLayer::setGatherAxis(int32_t axis) {
   markChanged();
 }
 
+void IGatherLayer::setMode(GatherMode mode) {
+  mode_ = mode;
+  markChanged();
+}
+
 std::vector<TensorDesc> IGatherLayer::inferOutputs(const std::vector<TensorDesc>& inputs) const {
   requireInputs(*this, inputs, 2);
   const Dims& data = inputs[0].dims;
   const Dims& idx = inputs[1].dims;
+  if (mode_ == GatherMode::kELEMENT) {
+    if (idx.nbDims != data.nbDims || axis_ >= data.nbDims)
+      throw Error(describe() + ": element gather needs indices " + idx.str() + " of the data's rank " +
+                  std::to_string(data.nbDims) + " and an axis below it");
+    for (int i = 0; i < data.nbDims; ++i)
+      if (i != axis_ && data.d[i] >= 0 && idx.d[i] > data.d[i])
+        throw Error(describe() + ": indices " + idx.str() + " exceed data " + data.str() + " in dimension " +
+                    std::to_string(i));
+    if (inputs[1].type != DataType::kINT32 && inputs[1].type != DataType::kINT64)
+      throw Error(describe() + ": indices must be int32 or int64, got " + dataTypeName(inputs[1].type));
+    return {{idx, inputs[0].type}};
+  }
   if (axis_ >= data.nbDims)
     throw Error(describe() + ": gather axis " + std::to_string(axis_) + " is beyond the data's rank " +
                 std::to_string(data.nbDims));
@@ -40,7 +57,13 @@ std::vector<TensorDesc> IGatherLayer::inferOutputs(const std::vector<TensorDesc>
   return {{out, inputs[0].type}};
 }
 
-void IGatherLayer::writeParams(PlanWriter& w) const { w.i32(axis_); }
-void IGatherLayer::readParams(PlanReader& r) { axis_ = r.enumValue("axis", Dims::MAX_DIMS); }
+void IGatherLayer::writeParams(PlanWriter& w) const {
+  w.i32(axis_);
+  w.i32(static_cast<int32_t>(mode_));  // since plan version 2; absent means the default mode
+}
+void IGatherLayer::readParams(PlanReader& r) {
+  axis_ = r.enumValue("axis", Dims::MAX_DIMS);
+  if (r.remaining() > 0) mode_ = static_cast<GatherMode>(r.enumValue("gather_mode", kGATHER_MODE_COUNT));
+}
 
 }  // namespace trt

@@ -76,6 +76,16 @@ bool indexTensor(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
   return bindOutput(ctx, n, ctx->net->addGather(*x, *indices, static_cast<int32_t>(dim))) != nullptr;
 }
 
+// torch.gather: one element per index along `dim`.
+bool gatherElements(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
+  trt::ITensor* x = a[0].ITensorOrFreeze(ctx);
+  int64_t dim = util::normalizeDim(a[1].unwrapToInt(), rankOf(x), n);
+  trt::ITensor* index = a[2].ITensorOrFreeze(ctx);
+  auto* layer = ctx->net->addGather(*x, *index, static_cast<int32_t>(dim));
+  layer->setMode(trt::GatherMode::kELEMENT);
+  return bindOutput(ctx, n, layer) != nullptr;
+}
+
 bool embedding(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
   trt::ITensor* weight = a[0].ITensorOrFreeze(ctx);
   trt::ITensor* indices = a[1].ITensorOrFreeze(ctx);
@@ -92,6 +102,8 @@ auto selectGatherRegistrations =
         .pattern({"aten::masked_fill_.Tensor(Tensor(a!) self, Tensor mask, Tensor value) -> Tensor(a!)", maskedFill})
         .pattern({"aten::index_select(Tensor self, int dim, Tensor index) -> Tensor", indexSelect})
         .pattern({"aten::index.Tensor(Tensor self, Tensor?[] indices) -> Tensor", indexTensor})
+        .pattern(
+            {"aten::gather(Tensor self, int dim, Tensor index, *, bool sparse_grad=False) -> Tensor", gatherElements})
         .pattern({"aten::embedding(Tensor weight, Tensor indices, SymInt padding_idx=-1, bool "
                   "scale_grad_by_freq=False, bool sparse=False) -> Tensor",
                   embedding});

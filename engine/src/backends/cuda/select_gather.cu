@@ -91,8 +91,73 @@ void launchSelect(LaunchContext& ctx, const ILayer& layer, const std::vector<Ten
   check(cudaGetLastError(), "select kernel launch");
 }
 
+namespace {
+struct ElementGeometry {
+  int rank, axis;
+  int64_t idxDims[Dims::MAX_DIMS], dataStride[Dims::MAX_DIMS], axisSize;
+};
+
+template <typename T, typename I>
+__global__ void gatherElementsKernel(const T* data, const I* idx, T* out, ElementGeometry g, int64_t n) {
+  int64_t i = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x;
+  if (i >= n) return;
+  const int64_t k = static_cast<int64_t>(idx[i]);
+  int64_t rem = i, off = 0;
+  for (int d = g.rank - 1; d >= 0; --d) {
+    const int64_t c = rem % g.idxDims[d];
+    rem /= g.idxDims[d];
+    off += (d == g.axis ? k : c) * g.dataStride[d];
+  }
+  out[i] = (k >= 0 && k < g.axisSize) ? data[off] : T(0);
+}
+
+template <typename T>
+void gatherElementsTyped(LaunchContext& ctx, const TensorView& data, const TensorView& idx, TensorView& out,
+                         const ElementGeometry& g) {
+  const int64_t n = out.dims.volume();
+  if (n == 0) return;
+  const unsigned blocks = static_cast<unsigned>((n + 255) / 256);
+  if (idx.type == DataType::kINT32)
+    gatherElementsKernel<<<blocks, 256, 0, ctx.stream>>>(
+        static_cast<const T*>(data.data), static_cast<const int32_t*>(idx.data), static_cast<T*>(out.data), g, n);
+  else
+    gatherElementsKernel<<<blocks, 256, 0, ctx.stream>>>(
+        static_cast<const T*>(data.data), static_cast<const int64_t*>(idx.data), static_cast<T*>(out.data), g, n);
+}
+}  // namespace
+
 void launchGather(LaunchContext& ctx, const ILayer& layer, const std::vector<TensorView>& in, TensorView& out) {
   const int axis = static_cast<const IGatherLayer&>(layer).getGatherAxis();
+  if (static_cast<const IGatherLayer&>(layer).getMode() == GatherMode::kELEMENT) {
+    ElementGeometry g{};
+    g.rank = in[0].dims.nbDims;
+    g.axis = axis;
+    g.axisSize = in[0].dims.d[axis];
+    int64_t s = 1;
+    for (int d = g.rank - 1; d >= 0; --d) {
+      g.idxDims[d] = in[1].dims.d[d];
+      g.dataStride[d] = s;
+      s *= in[0].dims.d[d];
+    }
+    switch (dataTypeSize(in[0].type)) {
+      case 1:
+        gatherElementsTyped<uint8_t>(ctx, in[0], in[1], out, g);
+        break;
+      case 2:
+        gatherElementsTyped<uint16_t>(ctx, in[0], in[1], out, g);
+        break;
+      case 4:
+        gatherElementsTyped<uint32_t>(ctx, in[0], in[1], out, g);
+        break;
+      case 8:
+        gatherElementsTyped<uint64_t>(ctx, in[0], in[1], out, g);
+        break;
+      default:
+        throw Error(layer.describe() + ": unsupported element size");
+    }
+    check(cudaGetLastError(), "gather elements kernel launch");
+    return;
+  }
   const Dims& data = in[0].dims;
   int64_t inner = 1;
   for (int i = axis + 1; i < data.nbDims; ++i) inner *= data.d[i];
