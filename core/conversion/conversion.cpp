@@ -121,10 +121,8 @@ void convertNode(ConversionCtx* ctx, const torch::jit::Node* n) {
   if (foldsAtCompileTime(n, args)) {
     // Every input is known at compile time (sizes, constants): run the op itself, as constant
     // folding would; e.g. traced size arithmetic (NumToTensor -> floor_divide -> Int).
-    torch::jit::Stack stack;
-    for (auto& a : args) stack.push_back(*a.IValue());
-    n->getOperation()(stack);
-    for (size_t i = 0; i < n->outputs().size(); ++i) ctx->AssociateValueAndIValue(n->outputs()[i], stack[i]);
+    auto results = evaluators::RunNodeOperation(n, args);
+    for (size_t i = 0; i < n->outputs().size(); ++i) ctx->AssociateValueAndIValue(n->outputs()[i], results[i]);
     LOG_DEBUG("Folded " << util::node_info(n));
     return;
   }

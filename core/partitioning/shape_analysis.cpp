@@ -2,7 +2,6 @@
 // record the shape and dtype of every tensor it computes. Engine segments take their input ranges
 // from here; a value computed inside a loop or a taken branch is seen as often as it runs.
 #include <algorithm>
-#include <mutex>
 #include <sstream>
 
 #include "ATen/CPUGeneratorImpl.h"

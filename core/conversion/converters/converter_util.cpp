@@ -82,6 +82,34 @@ trt::Permutation toPermutation(const std::vector<int64_t>& order) {
   return p;
 }
 
+trt::ITensor* sliceAlong(ConversionCtx* ctx, trt::ITensor* in, int64_t dim, int64_t start, int64_t length, int64_t step,
+                         const std::string& name) {
+  auto dims = util::toVec(in->getDimensions());
+  std::vector<int64_t> begin(dims.size(), 0), size = dims, stride(dims.size(), 1);
+  begin[dim] = start;
+  size[dim] = length;
+  stride[dim] = step;
+  auto* layer = ctx->net->addSlice(*in, util::toDims(begin), util::toDims(size), util::toDims(stride));
+  layer->setName(name.c_str());
+  return layer->getOutput(0);
+}
+
+uint32_t reduceAxesMask(const torch::jit::Node* n, trt::ITensor* in, Var* dims) {
+  const int64_t rank = rankOf(in);
+  std::vector<int64_t> list;
+  if (dims && !dims->isNone()) {
+    if (dims->IValue()->isInt())
+      list.push_back(dims->unwrapToInt());
+    else
+      list = dims->unwrapToIntList().vec();
+  }
+  if (list.empty())
+    for (int64_t i = 0; i < rank; ++i) list.push_back(i);
+  uint32_t mask = 0;
+  for (int64_t d : list) mask |= 1u << util::normalizeDim(d, rank, n);
+  return mask;
+}
+
 trt::ITensor* castToDtypeArg(ConversionCtx* ctx, const torch::jit::Node* n, trt::ITensor* in, Var& dtype) {
   if (dtype.isNone()) return in;
   auto type = static_cast<at::ScalarType>(dtype.unwrapToInt());

@@ -28,6 +28,11 @@ trt::ILayer* addElementwise(ConversionCtx* ctx, trt::ElementWiseOperation op, tr
 inline int64_t rankOf(trt::ITensor* t) { return t->getDimensions().nbDims; }
 //! A dims-order permutation for a shuffle from a vector.
 trt::Permutation toPermutation(const std::vector<int64_t>& order);
+//! Elements start, start+step, ... (length of them) along `dim`; the other dims whole (static shape).
+trt::ITensor* sliceAlong(ConversionCtx* ctx, trt::ITensor* in, int64_t dim, int64_t start, int64_t length, int64_t step,
+                         const std::string& name);
+//! Bit mask of the dims a reduction's `dim` argument names (an int, a list, or None / [] / nullptr for all).
+uint32_t reduceAxesMask(const torch::jit::Node* n, trt::ITensor* in, Var* dims);
 //! Applies an optional `ScalarType? dtype` argument of reductions and softmax (the input is cast first,
 //! as PyTorch does); None leaves the tensor as it is.
 trt::ITensor* castToDtypeArg(ConversionCtx* ctx, const torch::jit::Node* n, trt::ITensor* in, Var& dtype);

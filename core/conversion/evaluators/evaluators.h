@@ -33,6 +33,9 @@ class RegisterNodeEvaluators {
   RegisterNodeEvaluators& evaluator(EvalRegistration r);
 };
 
+//! Runs the node's own TorchScript operation on compile-time arguments (every Var an IValue) and
+//! returns one IValue per output.
+std::vector<torch::jit::IValue> RunNodeOperation(const torch::jit::Node* n, args& inputs);
 //! True when an evaluator exists for the node's kind and the node's inputs are acceptable to it.
 bool shouldEvalAtConversionTime(const torch::jit::Node* n, const args& inputs);
 //! Runs the node's evaluator.

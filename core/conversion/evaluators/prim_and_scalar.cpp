@@ -9,17 +9,23 @@ namespace torch_tensorrt {
 namespace core {
 namespace conversion {
 namespace evaluators {
-namespace {
-
-std::optional<std::vector<torch::jit::IValue>> runNodeOperation(ConversionCtx*, const torch::jit::Node* n, args& in) {
+std::vector<torch::jit::IValue> RunNodeOperation(const torch::jit::Node* n, args& in) {
   torch::jit::Stack stack;
-  for (auto& v : in) stack.push_back(*v.IValue());
-  torch::jit::Operation op = n->getOperation();
-  op(stack);
+  for (auto& v : in) {
+    TORCHTRT_CHECK(v.isIValue(), "evaluating " << util::node_info(n) << " needs compile-time arguments");
+    stack.push_back(*v.IValue());
+  }
+  n->getOperation()(stack);
   TORCHTRT_CHECK(stack.size() == n->outputs().size(), "evaluating " << util::node_info(n) << " produced "
                                                                     << stack.size() << " values for "
                                                                     << n->outputs().size() << " outputs");
   return std::vector<torch::jit::IValue>(stack.begin(), stack.end());
+}
+
+namespace {
+
+std::optional<std::vector<torch::jit::IValue>> runNodeOperation(ConversionCtx*, const torch::jit::Node* n, args& in) {
+  return RunNodeOperation(n, in);
 }
 
 const char* kGenericKinds[] = {

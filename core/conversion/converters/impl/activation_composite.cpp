@@ -19,14 +19,12 @@ bool glu(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
   const int64_t d = util::normalizeDim(a[1].unwrapToInt(), static_cast<int64_t>(dims.size()), n);
   TORCHTRT_CHECK(dims[d] % 2 == 0,
                  "glu halves dimension " << d << " of size " << dims[d] << ", which is odd: " << name);
-  std::vector<int64_t> begin(dims.size(), 0), size = dims, stride(dims.size(), 1);
-  size[d] = dims[d] / 2;
-  auto* first = ctx->net->addSlice(*x, util::toDims(begin), util::toDims(size), util::toDims(stride));
-  begin[d] = dims[d] / 2;
-  auto* second = ctx->net->addSlice(*x, util::toDims(begin), util::toDims(size), util::toDims(stride));
-  auto* gate = ctx->net->addActivation(*second->getOutput(0), trt::ActivationType::kSIGMOID);
+  const int64_t half = dims[d] / 2;
+  trt::ITensor* first = sliceAlong(ctx, x, d, 0, half, 1, name + " [first half]");
+  trt::ITensor* second = sliceAlong(ctx, x, d, half, half, 1, name + " [second half]");
+  auto* gate = ctx->net->addActivation(*second, trt::ActivationType::kSIGMOID);
   gate->setName((name + " [gate]").c_str());
-  return bindTensor(ctx, n, addElementwise(ctx, E::kPROD, first->getOutput(0), gate->getOutput(0), name)->getOutput(0));
+  return bindTensor(ctx, n, addElementwise(ctx, E::kPROD, first, gate->getOutput(0), name)->getOutput(0));
 }
 
 bool prelu(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {

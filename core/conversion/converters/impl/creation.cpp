@@ -2,6 +2,7 @@
 // shape), new_zeros / new_ones / new_full / new_empty (the input's dtype), and zeros / ones / full /
 // empty / arange (no tensor input; these normally fold at compile time before reaching here).
 #include "core/conversion/converters/converter_util.h"
+#include "core/conversion/evaluators/evaluators.h"
 
 namespace torch_tensorrt {
 namespace core {
@@ -36,13 +37,7 @@ bool filledNew(ConversionCtx* ctx, const torch::jit::Node* n, trt::ITensor* self
 
 // Ops with no tensor input: run the op itself on the compile-time arguments.
 bool evaluated(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
-  torch::jit::Stack stack;
-  for (auto& v : a) {
-    TORCHTRT_CHECK(v.isIValue(), util::node_info(n) << " needs compile-time arguments");
-    stack.push_back(*v.IValue());
-  }
-  n->getOperation()(stack);
-  at::Tensor t = stack.back().toTensor();
+  at::Tensor t = evaluators::RunNodeOperation(n, a).back().toTensor();
   // empty's contents are unspecified; zeros make the engine deterministic.
   if (n->kind() == c10::Symbol::fromQualString("aten::empty")) t.zero_();
   return constantFrom(ctx, n, t);

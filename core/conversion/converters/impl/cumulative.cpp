@@ -24,15 +24,14 @@ bool cumsum(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
   at::Tensor upper = at::ones({size, size}, at::kFloat).triu();
   trt::ITensor* u = ctx->constantTensor(upper, name + " [triangle]");
   trt::ITensor* moved = x;
-  trt::Permutation toLast, back;
+  std::vector<int64_t> toLast, back(static_cast<size_t>(rank));
+  for (int64_t i = 0; i < rank; ++i)
+    if (i != d) toLast.push_back(i);
+  toLast.push_back(d);
+  for (int64_t i = 0; i < rank; ++i) back[toLast[i]] = i;
   if (d != rank - 1) {
-    int64_t k = 0;
-    for (int64_t i = 0; i < rank; ++i)
-      if (i != d) toLast.order[k++] = static_cast<int32_t>(i);
-    toLast.order[rank - 1] = static_cast<int32_t>(d);
-    for (int64_t i = 0; i < rank; ++i) back.order[toLast.order[i]] = static_cast<int32_t>(i);
     auto* s = ctx->net->addShuffle(*x);
-    s->setFirstTranspose(toLast);
+    s->setFirstTranspose(toPermutation(toLast));
     moved = s->getOutput(0);
   }
   trt::ITensor* summed = moved;
@@ -46,7 +45,7 @@ bool cumsum(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
   }
   if (d != rank - 1) {
     auto* s = ctx->net->addShuffle(*summed);
-    s->setFirstTranspose(back);
+    s->setFirstTranspose(toPermutation(back));
     summed = s->getOutput(0);
   }
   return bindTensor(ctx, n, summed) != nullptr;

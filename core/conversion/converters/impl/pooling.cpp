@@ -88,12 +88,8 @@ trt::ITensor* adaptiveMaxBySlices(ConversionCtx* ctx, trt::ITensor* in, const st
     const int64_t d = rank - nd + k, inSize = dims[d];
     std::vector<trt::ITensor*> parts;
     for (int64_t i = 0; i < outSize[k]; ++i) {
-      auto xDims = util::toVec(x->getDimensions());
-      std::vector<int64_t> begin(rank, 0), size = xDims, stride(rank, 1);
-      begin[d] = windowStart(i, inSize, outSize[k]);
-      size[d] = windowEnd(i, inSize, outSize[k]) - begin[d];
-      auto* slice = ctx->net->addSlice(*x, util::toDims(begin), util::toDims(size), util::toDims(stride));
-      parts.push_back(along(slice->getOutput(0), k + 1));
+      const int64_t start = windowStart(i, inSize, outSize[k]);
+      parts.push_back(along(sliceAlong(ctx, x, d, start, windowEnd(i, inSize, outSize[k]) - start, 1, name), k + 1));
     }
     auto* cat = ctx->net->addConcatenation(parts.data(), static_cast<int32_t>(parts.size()));
     cat->setAxis(static_cast<int32_t>(d));

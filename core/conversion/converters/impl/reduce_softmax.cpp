@@ -27,32 +27,12 @@ bool softmax(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
   return bindOutput(ctx, n, layer) != nullptr;
 }
 
-uint32_t axesMask(const torch::jit::Node* n, trt::ITensor* in, Var& dims) {
-  const int64_t rank = rankOf(in);
-  std::vector<int64_t> list;
-  if (dims.isNone()) {
-    for (int64_t i = 0; i < rank; ++i) list.push_back(i);
-  } else if (dims.IValue()->isInt()) {
-    list.push_back(dims.unwrapToInt());
-  } else {
-    list = dims.unwrapToIntList().vec();
-    if (list.empty())
-      for (int64_t i = 0; i < rank; ++i) list.push_back(i);
-  }
-  uint32_t mask = 0;
-  for (int64_t d : list) mask |= 1u << util::normalizeDim(d, rank, n);
-  return mask;
-}
-
 bool reduce(ConversionCtx* ctx, const torch::jit::Node* n, args& a, trt::ReduceOperation op, bool hasDims) {
   trt::ITensor* in = a[0].ITensorOrFreeze(ctx);
   TORCHTRT_CHECK(in->getType() == trt::DataType::kFLOAT || in->getType() == trt::DataType::kHALF,
                  "reductions of " << trt::dataTypeName(in->getType()) << " tensors have no converter yet");
   if (rankOf(in) == 0) return bindTensor(ctx, n, in) != nullptr;
-  Var none;
-  torch::jit::IValue noneValue;
-  Var allDims(&noneValue);
-  uint32_t mask = axesMask(n, in, hasDims ? a[1] : allDims);
+  uint32_t mask = reduceAxesMask(n, in, hasDims ? &a[1] : nullptr);
   bool keep = hasDims ? a[2].unwrapToBool() : false;
   size_t dtypeIndex = hasDims ? 3 : 1;
   TORCHTRT_CHECK(a.size() <= dtypeIndex || a[dtypeIndex].isNone(),

@@ -13,18 +13,6 @@ std::vector<int64_t> staticDims(const torch::jit::Node* n, trt::ITensor* t) {
   return util::toVec(t->getDimensions());
 }
 
-trt::ITensor* sliceAlong(ConversionCtx* ctx, trt::ITensor* in, int64_t dim, int64_t start, int64_t length, int64_t step,
-                         const std::string& name) {
-  auto dims = util::toVec(in->getDimensions());
-  std::vector<int64_t> begin(dims.size(), 0), size = dims, stride(dims.size(), 1);
-  begin[dim] = start;
-  size[dim] = length;
-  stride[dim] = step;
-  auto* layer = ctx->net->addSlice(*in, util::toDims(begin), util::toDims(size), util::toDims(stride));
-  layer->setName(name.c_str());
-  return layer->getOutput(0);
-}
-
 bool slice(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
   trt::ITensor* in = a[0].ITensorOrFreeze(ctx);
   auto dims = staticDims(n, in);

@@ -9,17 +9,6 @@ namespace impl {
 namespace {
 using E = trt::ElementWiseOperation;
 
-uint32_t axesOf(const torch::jit::Node* n, trt::ITensor* x, Var* dims) {
-  const int64_t rank = rankOf(x);
-  uint32_t axes = 0;
-  if (!dims || dims->isNone() || dims->unwrapToIntList().empty()) {
-    for (int64_t i = 0; i < rank; ++i) axes |= 1u << i;
-    return axes;
-  }
-  for (int64_t d : dims->unwrapToIntList()) axes |= 1u << util::normalizeDim(d, rank, n);
-  return axes;
-}
-
 // sum((x - mean)^2) / (count - correction), optionally its square root.
 bool variance(ConversionCtx* ctx, const torch::jit::Node* n, trt::ITensor* x, uint32_t axes, double correction,
               bool keepdim, bool root) {
@@ -46,20 +35,20 @@ bool variance(ConversionCtx* ctx, const torch::jit::Node* n, trt::ITensor* x, ui
 template <bool ROOT>
 bool varAll(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
   trt::ITensor* x = a[0].ITensorOrFreeze(ctx);
-  return variance(ctx, n, x, axesOf(n, x, nullptr), a[1].unwrapToBool() ? 1.0 : 0.0, false, ROOT);
+  return variance(ctx, n, x, reduceAxesMask(n, x, nullptr), a[1].unwrapToBool() ? 1.0 : 0.0, false, ROOT);
 }
 
 template <bool ROOT>
 bool varDim(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
   trt::ITensor* x = a[0].ITensorOrFreeze(ctx);
-  return variance(ctx, n, x, axesOf(n, x, &a[1]), a[2].unwrapToBool() ? 1.0 : 0.0, a[3].unwrapToBool(), ROOT);
+  return variance(ctx, n, x, reduceAxesMask(n, x, &a[1]), a[2].unwrapToBool() ? 1.0 : 0.0, a[3].unwrapToBool(), ROOT);
 }
 
 template <bool ROOT>
 bool varCorrection(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
   trt::ITensor* x = a[0].ITensorOrFreeze(ctx);
   double correction = a[2].isNone() ? 1.0 : a[2].unwrapToScalar().toDouble();
-  return variance(ctx, n, x, axesOf(n, x, &a[1]), correction, a[3].unwrapToBool(), ROOT);
+  return variance(ctx, n, x, reduceAxesMask(n, x, &a[1]), correction, a[3].unwrapToBool(), ROOT);
 }
 
 // all: min over the values as bool; any: max. The result is bool, as in PyTorch.
@@ -80,15 +69,13 @@ bool logicalReduce(ConversionCtx* ctx, const torch::jit::Node* n, trt::ITensor* 
 template <trt::ReduceOperation OP>
 bool logicalAll(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
   trt::ITensor* x = a[0].ITensorOrFreeze(ctx);
-  return logicalReduce(ctx, n, x, axesOf(n, x, nullptr), false, OP);
+  return logicalReduce(ctx, n, x, reduceAxesMask(n, x, nullptr), false, OP);
 }
 
 template <trt::ReduceOperation OP>
 bool logicalDim(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
   trt::ITensor* x = a[0].ITensorOrFreeze(ctx);
-  uint32_t axes =
-      a[1].IValue()->isInt() ? 1u << util::normalizeDim(a[1].unwrapToInt(), rankOf(x), n) : axesOf(n, x, &a[1]);
-  return logicalReduce(ctx, n, x, axes, a[2].unwrapToBool(), OP);
+  return logicalReduce(ctx, n, x, reduceAxesMask(n, x, &a[1]), a[2].unwrapToBool(), OP);
 }
 
 constexpr auto kMin = trt::ReduceOperation::kMIN;
