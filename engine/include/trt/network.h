@@ -80,6 +80,14 @@ class ILayer {
   void setOutputType(int32_t index, DataType type);
   //! The requested output type, or the inferred one when none was requested.
   DataType getOutputType(int32_t index) const;
+  //! Pins the type the layer computes in (kFLOAT keeps it out of FP16 even when the builder may use FP16).
+  void setPrecision(DataType type);
+  //! The pinned precision (kFLOAT when none is pinned).
+  DataType getPrecision() const { return precisionSet_ ? precision_ : DataType::kFLOAT; }
+  //! Whether setPrecision was called (and not reset).
+  bool precisionIsSet() const { return precisionSet_; }
+  //! Lets the builder choose the precision again.
+  void resetPrecision();
 
   // --- used by the engine itself ---
   //! Infers output shapes and types from input shapes and types; throws Error naming the layer.
@@ -105,6 +113,8 @@ class ILayer {
   std::vector<ITensor*> inputs_;
   std::vector<ITensor*> outputs_;
   std::vector<int32_t> requestedTypes_;
+  DataType precision_ = DataType::kFLOAT;
+  bool precisionSet_ = false;
 };
 
 class IConvolutionLayer : public ILayer {

@@ -1,4 +1,5 @@
 #include <chrono>
+#include <functional>
 #include <sstream>
 
 #include "builder/passes/passes.h"
@@ -144,7 +145,7 @@ IHostMemory* IBuilder::buildSerializedNetwork(INetworkDefinition& network, IBuil
   std::unique_ptr<PlanContents> work = readPlan(initial.data(), initial.size());
   INetworkDefinition& net = *work->network;
   report_.layersBefore = net.getNbLayers();
-  auto runPass = [&](const char* name, int32_t (*pass)(INetworkDefinition&)) {
+  auto runPass = [&](const char* name, const std::function<int32_t(INetworkDefinition&)>& pass) {
     auto start = std::chrono::steady_clock::now();
     int32_t changed = pass(net);
     double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
@@ -164,6 +165,13 @@ IHostMemory* IBuilder::buildSerializedNetwork(INetworkDefinition& network, IBuil
     runPass("dead-layer removal", passes::removeDeadLayers);
   runPass("convolution+activation fusion", passes::fuseConvolutionActivation);
   runPass("dead-layer removal", passes::removeDeadLayers);
+  // Last, so the folds above see the network's own types; the casts of constants it adds fold away.
+  const bool allowHalf = config.getFlag(BuilderFlag::kFP16);
+  auto precision = [&](INetworkDefinition& n) { return passes::assignPrecision(n, settings.backend, allowHalf); };
+  if (runPass("precision assignment (casts added)", precision) > 0) {
+    runPass("constant folding", passes::foldConstants);
+    runPass("dead-layer removal", passes::removeDeadLayers);
+  }
   net.validate();
   report_.layersAfter = net.getNbLayers();
   settings.network = nullptr;

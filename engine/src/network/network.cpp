@@ -78,6 +78,18 @@ DataType ILayer::getOutputType(int32_t index) const {
   return outputs_[index]->getType();
 }
 
+void ILayer::setPrecision(DataType type) {
+  if (!isValidDataType(static_cast<int32_t>(type))) throw Error(describe() + ": setPrecision got an unknown data type");
+  precision_ = type;
+  precisionSet_ = true;
+  markChanged();
+}
+
+void ILayer::resetPrecision() {
+  precisionSet_ = false;
+  markChanged();
+}
+
 std::string ILayer::describe() const { return std::string("Layer '") + name_ + "' (" + layerTypeName(type_) + ")"; }
 
 void ILayer::markChanged() {

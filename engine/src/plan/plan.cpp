@@ -94,6 +94,7 @@ std::vector<uint8_t> writePlan(const INetworkDefinition& net, const PlanContents
     for (int i = 0; i < layer->getNbOutputs(); ++i) w.u32(tensorIndex(layer->getOutput(i)));
     w.u32(static_cast<uint32_t>(layer->requestedOutputTypes().size()));
     for (int32_t t : layer->requestedOutputTypes()) w.i32(t);
+    w.i32(layer->precisionIsSet() ? static_cast<int32_t>(layer->getPrecision()) : -1);
     // Parameters (weights included) go straight into the plan; their byte count is patched in after.
     w.u64(0);
     const size_t countAt = w.bytes().size() - 8, start = w.bytes().size();
@@ -223,6 +224,9 @@ std::unique_ptr<PlanContents> readPlan(const uint8_t* data, size_t size) {
     int32_t requested = r.i32("requested_type");
     if (requested != -1 && !isValidDataType(requested))
       r.fail("requested_type", "unknown data type " + std::to_string(requested));
+    int32_t precision = version >= 3 ? r.i32("precision") : -1;
+    if (precision != -1 && !isValidDataType(precision))
+      r.fail("precision", "unknown data type " + std::to_string(precision));
     uint64_t paramBytes = r.u64("parameter_size");
     if (paramBytes > r.remaining())
       r.fail("parameter_size",
@@ -236,6 +240,7 @@ std::unique_ptr<PlanContents> readPlan(const uint8_t* data, size_t size) {
     added->setName(name.c_str());
     added->getOutput(0)->setName(records[outIdx].name.c_str());
     if (requested >= 0) added->setOutputType(0, static_cast<DataType>(requested));
+    if (precision >= 0) added->setPrecision(static_cast<DataType>(precision));
     tensors[outIdx] = added->getOutput(0);
   }
   r.setContext("");

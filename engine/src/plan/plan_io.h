@@ -21,6 +21,7 @@
 //     u32   layer count,  then per layer:
 //             u32 kind, str name, u32 n + u32 input tensor index each,
 //             u32 n + u32 output tensor index each, u32 n + i32 requested output type each,
+//             i32 precision (version 3+; -1 = the builder chooses, else the data type it must compute in),
 //             u64 parameter byte count, then that many bytes of kind-specific parameters
 //     u32   profile count, then per profile: u32 n, then per input: str name, 3 x (u8 set, dims)
 //   dims = i32 nbDims (0..8), then nbDims x i64
@@ -29,6 +30,8 @@
 // History: version 1 (2026-11) first format.
 //          version 2 (2026-11) Slice parameters end with u32 sample mode and f64 fill value;
 //                    version-1 plans are still read (their slices use strict bounds).
+//          version 3 (2026-11) each layer records its pinned precision (ILayer::setPrecision);
+//                    older plans are still read (no layer pinned).
 #pragma once
 
 #include <cstdint>
@@ -41,7 +44,7 @@
 namespace trt {
 
 constexpr char kPlanMagic[8] = {'T', 'T', 'R', 'T', 'P', 'L', 'A', 'N'};
-constexpr uint32_t kPlanFormatVersion = 2;
+constexpr uint32_t kPlanFormatVersion = 3;
 constexpr uint32_t kPlanMinReadableVersion = 1;
 constexpr uint32_t kPlanHeaderSize = 32;
 constexpr uint32_t kPlanMaxString = 1u << 20;

@@ -370,7 +370,7 @@ void IExecutionContext::runOnCpu() {
     cpu::TensorView out{data[step.output], shapes_[step.output], s.tensors[step.output]->getType()};
     if (shapes_[step.output].volume() == 0) continue;
     try {
-      cpu::kernelFor(step.layer->getType())(*step.layer, inputs, out);
+      cpu::runLayer(*step.layer, inputs, out);
     } catch (const Error&) {
       throw;
     } catch (const std::exception& e) {

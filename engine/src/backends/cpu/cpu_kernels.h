@@ -23,6 +23,10 @@ using Kernel = void (*)(const ILayer& layer, const std::vector<TensorView>& inpu
 //! The kernel for a layer kind (every kind has one).
 Kernel kernelFor(LayerType type);
 
+//! Runs a layer: its kernel directly, or, when an input or the output is FP16, in FP32 on widened
+//! copies with the output rounded to FP16 (the CPU's FP16: half storage, FP32 math).
+void runLayer(const ILayer& layer, const std::vector<TensorView>& inputs, TensorView& output);
+
 //! C[M,N] = A[M,K] * B[K,N] (+ C when accumulate); element (i,k) of A is A[i*rsA + k*csA].
 void gemm(int64_t M, int64_t N, int64_t K, const float* A, int64_t rsA, int64_t csA, const float* B, int64_t rsB,
           int64_t csB, float* C, int64_t ldc, bool accumulate);

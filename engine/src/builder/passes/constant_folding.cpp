@@ -38,7 +38,7 @@ int32_t foldConstants(INetworkDefinition& network) {
     if (!dims.isStatic() || bytes > kMaxFoldedBytes) continue;
     std::vector<uint8_t> result(static_cast<size_t>(bytes));
     cpu::TensorView view{result.data(), dims, type};
-    cpu::kernelFor(layer->getType())(*layer, inputs, view);
+    cpu::runLayer(*layer, inputs, view);
     IConstantLayer* constant = network.addConstant(dims, Weights{type, result.data(), dims.volume()});
     constant->setName((std::string(layer->getName()) + " [folded]").c_str());
     network.moveLayer(constant, l);  // before its consumers, which follow the folded layer

@@ -3,6 +3,7 @@
 
 #include <cstdint>
 
+#include "trt/builder.h"
 #include "trt/network.h"
 
 namespace trt {
@@ -16,6 +17,10 @@ int32_t foldConstants(INetworkDefinition& network);
 int32_t foldConvolutionScale(INetworkDefinition& network);
 //! Folds a ReLU that is the only consumer of a convolution into the convolution.
 int32_t fuseConvolutionActivation(INetworkDefinition& network);
+//! Chooses FP16 or FP32 per layer: with `allowHalf`, layers the backend computes in half get half
+//! inputs; elsewhere half tensors are cast to float. Inserts the casts (returns how many) and keeps
+//! the network outputs' declared types.
+int32_t assignPrecision(INetworkDefinition& network, Backend backend, bool allowHalf);
 
 }  // namespace passes
 }  // namespace trt

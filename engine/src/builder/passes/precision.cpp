@@ -1,0 +1,100 @@
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "backends/half_support.h"
+#include "builder/passes/passes.h"
+
+namespace trt {
+namespace passes {
+
+namespace {
+bool isFloating(DataType t) { return t == DataType::kFLOAT || t == DataType::kHALF; }
+
+const char* shortName(DataType t) { return t == DataType::kHALF ? "fp16" : "fp32"; }
+
+// Casts of a tensor, made once and shared by every layer that needs the tensor in that type.
+class CastCache {
+ public:
+  explicit CastCache(INetworkDefinition& net) : net_(net) {}
+  // `t` as `type`, computed by an Identity layer placed just before `consumer`.
+  ITensor* get(ITensor* t, DataType type, ILayer* consumer) {
+    auto key = std::make_pair(t, type);
+    auto it = casts_.find(key);
+    if (it != casts_.end()) return it->second;
+    IIdentityLayer* cast = net_.addIdentity(*t);
+    cast->setOutputType(0, type);
+    cast->setName((std::string(t->getName()) + " to " + shortName(type) + " [precision]").c_str());
+    net_.moveLayer(cast, net_.indexOf(consumer));
+    ++added_;
+    return casts_[key] = cast->getOutput(0);
+  }
+  int32_t added() const { return added_; }
+
+ private:
+  struct KeyHash {
+    size_t operator()(const std::pair<ITensor*, DataType>& k) const {
+      return std::hash<ITensor*>()(k.first) * 31 + static_cast<size_t>(k.second);
+    }
+  };
+  INetworkDefinition& net_;
+  std::unordered_map<std::pair<ITensor*, DataType>, ITensor*, KeyHash> casts_;
+  int32_t added_ = 0;
+};
+}  // namespace
+
+int32_t assignPrecision(INetworkDefinition& net, Backend backend, bool allowHalf) {
+  std::vector<DataType> outputTypes;
+  for (int i = 0; i < net.getNbOutputs(); ++i) outputTypes.push_back(net.getOutput(i)->getType());
+  std::vector<ILayer*> layers;
+  for (int l = 0; l < net.getNbLayers(); ++l) layers.push_back(net.getLayer(l));
+
+  // The network re-infers every type on each query, and a half-rewritten network is inconsistent
+  // downstream of the layer being rewritten; so the pass tracks types itself, layer by layer.
+  std::unordered_map<const ITensor*, TensorDesc> desc;
+  for (int i = 0; i < net.getNbInputs(); ++i)
+    desc[net.getInput(i)] = {net.getInput(i)->getDimensions(), net.getInput(i)->getType()};
+  for (ILayer* layer : layers) desc[layer->getOutput(0)] = {layer->getOutput(0)->getDimensions(), layer->getOutput(0)->getType()};
+
+  CastCache casts(net);
+  for (ILayer* layer : layers) {
+    std::vector<TensorDesc> ins;
+    for (int i = 0; i < layer->getNbInputs(); ++i) ins.push_back(desc.at(layer->getInput(i)));
+    // A cast converts whatever it gets; constants have no inputs and are cast where they are used
+    // (constant folding then stores them in the new type).
+    bool anyFloating = false, allHalf = true;
+    for (const auto& in : ins) {
+      if (!isFloating(in.type)) continue;
+      anyFloating = true;
+      allHalf &= in.type == DataType::kHALF;
+    }
+    if (anyFloating && layer->getType() != LayerType::kIDENTITY) {
+      const bool pinnedFloat = layer->precisionIsSet() && layer->getPrecision() == DataType::kFLOAT;
+      const bool capable = !pinnedFloat && backendComputesInHalf(backend, *layer);
+      // FP16 where the config allows it, or where the network itself already computes in half.
+      const DataType target = capable && (allowHalf || allHalf) ? DataType::kHALF : DataType::kFLOAT;
+      for (int i = 0; i < layer->getNbInputs(); ++i) {
+        if (!isFloating(ins[i].type) || ins[i].type == target) continue;
+        ITensor* cast = casts.get(layer->getInput(i), target, layer);
+        desc[cast] = {ins[i].dims, target};
+        layer->setInput(i, *cast);
+        ins[i].type = target;
+      }
+    }
+    desc[layer->getOutput(0)].type = layer->inferOutputs(ins)[0].type;
+  }
+  // Network outputs keep the types the network declared.
+  for (int i = 0; i < net.getNbOutputs(); ++i) {
+    ITensor* out = net.getOutput(i);
+    if (out->getType() == outputTypes[i]) continue;
+    IIdentityLayer* cast = net.addIdentity(*out);
+    cast->setOutputType(0, outputTypes[i]);
+    cast->setName((std::string(out->getName()) + " to " + shortName(outputTypes[i]) + " [precision]").c_str());
+    net.replaceAllUses(*out, *cast->getOutput(0));  // also renames: the binding name stays
+    cast->setInput(0, *out);                        // (replaceAllUses pointed the cast at itself)
+  }
+  return casts.added();
+}
+
+}  // namespace passes
+}  // namespace trt
