@@ -175,21 +175,24 @@ def _all_nodes(block):
             yield from _all_nodes(b)
 
 
-def evaluate(name: str, device: str = "cpu") -> Dict[str, Any]:
-    """Compiles one zoo model (whole, else partially) and compares it with TorchScript."""
+def evaluate(name: str, device: str = "cpu", precision: torch.dtype = torch.float32) -> Dict[str, Any]:
+    """Compiles one zoo model (whole, else partially) with `precision` enabled and compares it with
+    TorchScript in float32."""
     import torch_tensorrt
 
+    precisions = {torch.float32} if precision == torch.float32 else {torch.float32, precision}
     module, x = traced(name)
     module, x = module.to(device), x.to(device)
     result: Dict[str, Any] = {"model": name, "input": tuple(x.shape), "ops": op_count(module)}
     missing = [u.split("\n")[0] for u in torch_tensorrt.ts.unsupported_operators(module)]
     start = time.perf_counter()
     try:
-        compiled = torch_tensorrt.compile(module, inputs=[x], require_full_compilation=True)
+        compiled = torch_tensorrt.compile(module, inputs=[x], require_full_compilation=True,
+                                          enabled_precisions=precisions)
         result["status"] = "full"
     except RuntimeError as e:
         result["full_error"] = str(e).split("\n")[0]
-        compiled = torch_tensorrt.compile(module, inputs=[x])
+        compiled = torch_tensorrt.compile(module, inputs=[x], enabled_precisions=precisions)
         result["status"] = "partial"
     result["compile_s"] = time.perf_counter() - start
     result["missing"] = missing

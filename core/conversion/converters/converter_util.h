@@ -39,6 +39,23 @@ trt::ITensor* castToDtypeArg(ConversionCtx* ctx, const torch::jit::Node* n, trt:
 //! Checks the node's input tensor has a static shape and throws naming the node otherwise.
 void requireStaticShape(const torch::jit::Node* n, trt::ITensor* t, const char* what);
 
+//! Pins every layer added while it lives to FP32, so FP16 builds keep them out of half (for
+//! statistics such as variances, whose squares overflow or lose precision in FP16).
+class PinFloat32 {
+ public:
+  explicit PinFloat32(ConversionCtx* ctx) : ctx_(ctx), first_(ctx->net->getNbLayers()) {}
+  ~PinFloat32() {
+    for (int32_t l = first_; l < ctx_->net->getNbLayers(); ++l)
+      ctx_->net->getLayer(l)->setPrecision(trt::DataType::kFLOAT);
+  }
+  PinFloat32(const PinFloat32&) = delete;
+  PinFloat32& operator=(const PinFloat32&) = delete;
+
+ private:
+  ConversionCtx* ctx_;
+  int32_t first_;
+};
+
 }  // namespace converters
 }  // namespace conversion
 }  // namespace core

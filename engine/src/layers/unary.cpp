@@ -18,8 +18,9 @@ std::vector<TensorDesc> IUnaryLayer::inferOutputs(const std::vector<TensorDesc>&
     return {inputs[0]};
   }
   if (op_ == UnaryOperation::kABS || op_ == UnaryOperation::kNEG || op_ == UnaryOperation::kSIGN) {
-    if (inputs[0].type != DataType::kFLOAT && inputs[0].type != DataType::kINT32 && inputs[0].type != DataType::kINT64)
-      throw Error(describe() + ": needs a float32, int32 or int64 input, got " + dataTypeName(inputs[0].type));
+    if (inputs[0].type != DataType::kFLOAT && inputs[0].type != DataType::kHALF && inputs[0].type != DataType::kINT32 &&
+        inputs[0].type != DataType::kINT64)
+      throw Error(describe() + ": needs a float32, float16, int32 or int64 input, got " + dataTypeName(inputs[0].type));
     return {inputs[0]};
   }
   requireFloat(*this, inputs[0], "input");

@@ -4,6 +4,7 @@
 #include <unordered_map>
 
 #include "backends/cpu/cpu_kernels.h"
+#include "common/half.h"
 #include "plan/plan.h"
 #include "runtime/schedule.h"
 #include "trt/runtime.h"
@@ -112,6 +113,21 @@ ICudaEngine::ICudaEngine(std::unique_ptr<PlanContents> contents)
     for (const auto& step : schedule_->steps) {
       if (step.layer->getType() == LayerType::kCONVOLUTION) {
         const auto* conv = static_cast<const IConvolutionLayer*>(step.layer);
+        if (conv->getInput(0)->getType() == DataType::kHALF) {
+          // An FP16 convolution reads FP16 weights and bias (rounded once, here).
+          auto uploadHalf = [&](const Weights& w) {
+            std::vector<uint16_t> half(static_cast<size_t>(w.count));
+            for (int64_t i = 0; i < w.count; ++i) half[i] = floatToHalf(static_cast<const float*>(w.values)[i]);
+            if (!w.values || w.count == 0 || schedule_->uploads.count(w.values)) return;
+            void* dev = nullptr;
+            cuda::check(cudaMalloc(&dev, half.size() * 2), "cudaMalloc (weights)");
+            schedule_->uploads[w.values] = dev;
+            cuda::check(cudaMemcpy(dev, half.data(), half.size() * 2, cudaMemcpyHostToDevice), "cudaMemcpy (weights)");
+          };
+          uploadHalf(conv->getKernelWeights());
+          uploadHalf(conv->getBiasWeights());
+          continue;
+        }
         upload(conv->getKernelWeights().values, conv->getKernelWeights().count * sizeof(float));
         upload(conv->getBiasWeights().values, conv->getBiasWeights().count * sizeof(float));
       } else if (step.layer->getType() == LayerType::kCONSTANT) {

@@ -1,5 +1,5 @@
 // layer_norm, group_norm, instance_norm and log_softmax, composed from reductions and
-// elementwise/unary layers in FP32.
+// elementwise/unary layers, pinned to FP32 (an FP16 build casts around them).
 #include "core/conversion/converters/converter_util.h"
 
 namespace torch_tensorrt {
@@ -39,6 +39,7 @@ trt::ITensor* perChannel(ConversionCtx* ctx, E op, trt::ITensor* x, Var& v, cons
 }
 
 bool groupNorm(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
+  PinFloat32 pin(ctx);
   trt::ITensor* x = a[0].ITensorOrFreeze(ctx);
   const std::string name = util::node_info(n);
   requireStaticShape(n, x, "the input");
@@ -56,6 +57,7 @@ bool groupNorm(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
 }
 
 bool instanceNorm(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
+  PinFloat32 pin(ctx);
   trt::ITensor* x = a[0].ITensorOrFreeze(ctx);
   const std::string name = util::node_info(n);
   const int64_t rank = rankOf(x);
@@ -82,6 +84,7 @@ bool instanceNorm(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
 }
 
 bool layerNorm(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
+  PinFloat32 pin(ctx);
   trt::ITensor* x = a[0].ITensorOrFreeze(ctx);
   const std::string name = util::node_info(n);
   auto shape = a[1].unwrapToIntList().vec();
@@ -99,6 +102,7 @@ bool layerNorm(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
 
 // log_softmax(x) = (x - max) - log(sum(exp(x - max))): stays finite where softmax underflows.
 bool logSoftmax(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
+  PinFloat32 pin(ctx);
   trt::ITensor* x = a[0].ITensorOrFreeze(ctx);
   x = castToDtypeArg(ctx, n, x, a[2]);
   const std::string name = util::node_info(n);

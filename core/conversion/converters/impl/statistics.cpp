@@ -12,6 +12,7 @@ using E = trt::ElementWiseOperation;
 // sum((x - mean)^2) / (count - correction), optionally its square root.
 bool variance(ConversionCtx* ctx, const torch::jit::Node* n, trt::ITensor* x, uint32_t axes, double correction,
               bool keepdim, bool root) {
+  PinFloat32 pin(ctx);
   const std::string name = util::node_info(n);
   requireStaticShape(n, x, "the input");
   if (x->getType() != trt::DataType::kFLOAT) x = castTo(ctx, x, trt::DataType::kFLOAT, name + " [float]");

@@ -76,18 +76,32 @@ Launcher launcherFor(LayerType type) {
   throw Error("CUDA backend: no launcher for layer type " + std::to_string(static_cast<int32_t>(type)));
 }
 
-void gemm(LaunchContext& ctx, bool transA, bool transB, int64_t M, int64_t N, int64_t K, const float* A,
-          int64_t strideA, const float* B, int64_t strideB, float* C, int64_t strideC, int64_t batch) {
+void gemm(LaunchContext& ctx, DataType type, bool transA, bool transB, int64_t M, int64_t N, int64_t K, const void* A,
+          int64_t strideA, const void* B, int64_t strideB, void* C, int64_t strideC, int64_t batch) {
   // Row-major C = op(A) op(B) is column-major C^T = op(B)^T op(A)^T.
   const float alpha = 1.f, beta = 0.f;
+  const int lda = static_cast<int>(transA ? M : K), ldb = static_cast<int>(transB ? K : N);
+  const cublasOperation_t opB = transB ? CUBLAS_OP_T : CUBLAS_OP_N, opA = transA ? CUBLAS_OP_T : CUBLAS_OP_N;
+  if (type == DataType::kHALF) {
+    // FP16 inputs and output, FP32 accumulation, tensor cores.
+    check(cublasSetMathMode(ctx.blas, CUBLAS_DEFAULT_MATH), "cublasSetMathMode");
+    check(cublasGemmStridedBatchedEx(ctx.blas, opB, opA, static_cast<int>(N), static_cast<int>(M), static_cast<int>(K),
+                                     &alpha, B, CUDA_R_16F, ldb, strideB, A, CUDA_R_16F, lda, strideA, &beta, C,
+                                     CUDA_R_16F, static_cast<int>(N), strideC, static_cast<int>(batch),
+                                     CUBLAS_COMPUTE_32F, CUBLAS_GEMM_DEFAULT),
+          "cublasGemmStridedBatchedEx (float16)");
+    return;
+  }
+  if (type != DataType::kFLOAT)
+    throw Error(std::string("CUDA backend: matrix multiply of ") + dataTypeName(type) +
+                " is not supported (float32 or float16)");
   check(cublasSetMathMode(ctx.blas, ctx.allowTF32 ? CUBLAS_TF32_TENSOR_OP_MATH : CUBLAS_DEFAULT_MATH),
         "cublasSetMathMode");
-  const int lda = static_cast<int>(transA ? M : K), ldb = static_cast<int>(transB ? K : N);
-  check(
-      cublasSgemmStridedBatched(ctx.blas, transB ? CUBLAS_OP_T : CUBLAS_OP_N, transA ? CUBLAS_OP_T : CUBLAS_OP_N,
-                                static_cast<int>(N), static_cast<int>(M), static_cast<int>(K), &alpha, B, ldb, strideB,
-                                A, lda, strideA, &beta, C, static_cast<int>(N), strideC, static_cast<int>(batch)),
-      "cublasSgemmStridedBatched");
+  check(cublasSgemmStridedBatched(ctx.blas, opB, opA, static_cast<int>(N), static_cast<int>(M), static_cast<int>(K),
+                                  &alpha, static_cast<const float*>(B), ldb, strideB, static_cast<const float*>(A), lda,
+                                  strideA, &beta, static_cast<float*>(C), static_cast<int>(N), strideC,
+                                  static_cast<int>(batch)),
+        "cublasSgemmStridedBatched");
 }
 
 void currentDevice(std::string& name, int& smMajor, int& smMinor) {

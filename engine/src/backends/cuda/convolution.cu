@@ -5,6 +5,7 @@
 #include <tuple>
 
 #include "backends/cuda/cuda_kernels.h"
+#include "backends/cuda/float_types.cuh"
 #include "layers/conv_geometry.h"
 
 #ifdef TORCHTRT_WITH_CUDNN
@@ -54,8 +55,9 @@ struct DnnPlan {
   // Bias and ReLU fused into the convolution (cudnnConvolutionBiasActivationForward), when the layer has both.
   cudnnTensorDescriptor_t bias = nullptr;
   cudnnActivationDescriptor_t relu = nullptr;
-  bool timed = false;  // whether cuDNN and im2col + GEMM were timed for this layer and shape
-  bool useDnn = true;  // the faster of the two (cuDNN's NCHW kernels can lose on small batches)
+  bool timed = false;        // whether cuDNN and im2col + GEMM were timed for this layer and shape
+  bool useDnn = true;        // the faster of the two (cuDNN's NCHW kernels can lose on small batches)
+  bool fusedFailed = false;  // cuDNN refused the fused bias+ReLU call for this configuration
 };
 
 struct DnnState {
@@ -101,23 +103,26 @@ DnnPlan& dnnPlan(LaunchContext& ctx, DnnState& state, const IConvolutionLayer& c
     stride.push_back(static_cast<int>(g.stride[i]));
     dil.push_back(static_cast<int>(g.dil[i]));
   }
+  // FP16 data with FP32 accumulation (cuDNN's "pseudo half" configuration) on tensor cores.
+  const bool half = in.type == DataType::kHALF;
+  const cudnnDataType_t dataType = half ? CUDNN_DATA_HALF : CUDNN_DATA_FLOAT;
   DnnPlan plan;
   checkDnn(cudnnCreateTensorDescriptor(&plan.x), "cudnnCreateTensorDescriptor");
   checkDnn(cudnnCreateTensorDescriptor(&plan.y), "cudnnCreateTensorDescriptor");
   checkDnn(cudnnCreateFilterDescriptor(&plan.w), "cudnnCreateFilterDescriptor");
   checkDnn(cudnnCreateConvolutionDescriptor(&plan.conv), "cudnnCreateConvolutionDescriptor");
   const int rank = static_cast<int>(xDims.size());
-  checkDnn(cudnnSetTensorNdDescriptor(plan.x, CUDNN_DATA_FLOAT, rank, xDims.data(), packedStrides(xDims).data()),
+  checkDnn(cudnnSetTensorNdDescriptor(plan.x, dataType, rank, xDims.data(), packedStrides(xDims).data()),
            "cudnnSetTensorNdDescriptor (input)");
-  checkDnn(cudnnSetTensorNdDescriptor(plan.y, CUDNN_DATA_FLOAT, rank, yDims.data(), packedStrides(yDims).data()),
+  checkDnn(cudnnSetTensorNdDescriptor(plan.y, dataType, rank, yDims.data(), packedStrides(yDims).data()),
            "cudnnSetTensorNdDescriptor (output)");
-  checkDnn(cudnnSetFilterNdDescriptor(plan.w, CUDNN_DATA_FLOAT, CUDNN_TENSOR_NCHW, rank, wDims.data()),
+  checkDnn(cudnnSetFilterNdDescriptor(plan.w, dataType, CUDNN_TENSOR_NCHW, rank, wDims.data()),
            "cudnnSetFilterNdDescriptor");
   checkDnn(cudnnSetConvolutionNdDescriptor(plan.conv, rank - 2, pad.data(), stride.data(), dil.data(),
                                            CUDNN_CROSS_CORRELATION, CUDNN_DATA_FLOAT),
            "cudnnSetConvolutionNdDescriptor");
   checkDnn(cudnnSetConvolutionGroupCount(plan.conv, conv.getNbGroups()), "cudnnSetConvolutionGroupCount");
-  checkDnn(cudnnSetConvolutionMathType(plan.conv, ctx.allowTF32 ? CUDNN_TENSOR_OP_MATH : CUDNN_FMA_MATH),
+  checkDnn(cudnnSetConvolutionMathType(plan.conv, half || ctx.allowTF32 ? CUDNN_TENSOR_OP_MATH : CUDNN_FMA_MATH),
            "cudnnSetConvolutionMathType");
   // The fastest algorithm cuDNN measures for this shape (once per layer and shape).
   cudnnConvolutionFwdAlgoPerf_t perf[CUDNN_CONVOLUTION_FWD_ALGO_COUNT];
@@ -129,7 +134,7 @@ DnnPlan& dnnPlan(LaunchContext& ctx, DnnState& state, const IConvolutionLayer& c
   for (int i = 0; i < found && !chosen; ++i) {
     if (perf[i].status != CUDNN_STATUS_SUCCESS) continue;
     // Keep FP32 exact where TF32 is disabled: skip algorithms that would use tensor-op math anyway.
-    if (!ctx.allowTF32 && perf[i].mathType == CUDNN_TENSOR_OP_MATH) continue;
+    if (!half && !ctx.allowTF32 && perf[i].mathType == CUDNN_TENSOR_OP_MATH) continue;
     plan.algo = perf[i].algo;
     plan.workspace = perf[i].memory;
     chosen = true;
@@ -139,9 +144,8 @@ DnnPlan& dnnPlan(LaunchContext& ctx, DnnState& state, const IConvolutionLayer& c
     std::vector<int> biasDims(xDims.size(), 1);
     biasDims[1] = yDims[1];
     checkDnn(cudnnCreateTensorDescriptor(&plan.bias), "cudnnCreateTensorDescriptor (bias)");
-    checkDnn(
-        cudnnSetTensorNdDescriptor(plan.bias, CUDNN_DATA_FLOAT, rank, biasDims.data(), packedStrides(biasDims).data()),
-        "cudnnSetTensorNdDescriptor (bias)");
+    checkDnn(cudnnSetTensorNdDescriptor(plan.bias, dataType, rank, biasDims.data(), packedStrides(biasDims).data()),
+             "cudnnSetTensorNdDescriptor (bias)");
     checkDnn(cudnnCreateActivationDescriptor(&plan.relu), "cudnnCreateActivationDescriptor");
     checkDnn(cudnnSetActivationDescriptor(plan.relu, CUDNN_ACTIVATION_RELU, CUDNN_NOT_PROPAGATE_NAN, 0.0),
              "cudnnSetActivationDescriptor");
@@ -161,18 +165,21 @@ DnnState& dnnState(LaunchContext& ctx) {
 }
 
 // Returns true when bias and activation were applied too (fused).
-bool dnnConvolution(LaunchContext& ctx, DnnState& state, const DnnPlan& plan, const IConvolutionLayer& conv,
+bool dnnConvolution(LaunchContext& ctx, DnnState& state, DnnPlan& plan, const IConvolutionLayer& conv,
                     const TensorView& in, TensorView& out) {
   void* workspace = plan.workspace ? ctx.scratch(plan.workspace) : nullptr;
   const float one = 1.f, zero = 0.f;
-  if (plan.relu) {
+  if (plan.relu && !plan.fusedFailed) {
     // y = relu(conv(x) + bias); z (= y, scaled by 0) is required by the call but adds nothing.
-    checkDnn(cudnnConvolutionBiasActivationForward(
-                 state.handle, &one, plan.x, in.data, plan.w, ctx.device(conv.getKernelWeights().values), plan.conv,
-                 plan.algo, workspace, plan.workspace, &zero, plan.y, out.data, plan.bias,
-                 ctx.device(conv.getBiasWeights().values), plan.relu, plan.y, out.data),
-             "cudnnConvolutionBiasActivationForward");
-    return true;
+    cudnnStatus_t status = cudnnConvolutionBiasActivationForward(
+        state.handle, &one, plan.x, in.data, plan.w, ctx.device(conv.getKernelWeights().values), plan.conv, plan.algo,
+        workspace, plan.workspace, &zero, plan.y, out.data, plan.bias, ctx.device(conv.getBiasWeights().values),
+        plan.relu, plan.y, out.data);
+    if (status == CUDNN_STATUS_SUCCESS) return true;
+    // Not every algorithm and type has the fused form; then bias and ReLU run as an epilogue.
+    if (status != CUDNN_STATUS_NOT_SUPPORTED && status != CUDNN_STATUS_BAD_PARAM)
+      checkDnn(status, "cudnnConvolutionBiasActivationForward");
+    plan.fusedFailed = true;
   }
   checkDnn(
       cudnnConvolutionForward(state.handle, &one, plan.x, in.data, plan.w, ctx.device(conv.getKernelWeights().values),
@@ -200,10 +207,11 @@ float timeOnStream(LaunchContext& ctx, Fn fn, int runs = 3) {
 }
 #endif
 
-__global__ void biasKernel(float* out, const float* bias, int64_t channels, int64_t plane, int64_t total) {
+template <typename T>
+__global__ void biasKernel(T* out, const T* bias, int64_t channels, int64_t plane, int64_t total) {
   int64_t i = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x;
   if (i >= total) return;
-  out[i] += bias[(i / plane) % channels];
+  store(out, i, load(out, i) + load(bias, (i / plane) % channels));
 }
 
 // The fallback without cuDNN: one im2col for the whole batch, then one strided-batched GEMM per
@@ -231,8 +239,8 @@ void im2colConvolution(LaunchContext& ctx, const IConvolutionLayer& conv, const 
       B = col;
       strideB = colElems;
     }
-    gemm(ctx, false, false, coutG, outPlane, cinG * kVol, weights + grp * coutG * cinG * kVol, 0, B, strideB,
-         out.f32() + grp * coutG * outPlane, cout * outPlane, batch);
+    gemm(ctx, DataType::kFLOAT, false, false, coutG, outPlane, cinG * kVol, weights + grp * coutG * cinG * kVol, 0, B,
+         strideB, out.f32() + grp * coutG * outPlane, cout * outPlane, batch);
   }
 }
 }  // namespace
@@ -242,17 +250,22 @@ static void epilogue(LaunchContext& ctx, const IConvolutionLayer& conv, TensorVi
   const int64_t total = out.dims.volume(), cout = out.dims.d[1];
   const Weights bias = conv.getBiasWeights();
   if (bias.count > 0) {
-    biasKernel<<<static_cast<unsigned>((total + 255) / 256), 256, 0, ctx.stream>>>(
-        out.f32(), static_cast<const float*>(ctx.device(bias.values)), cout, outPlane, total);
+    dispatchFloating(out.type, conv.describe(), [&](auto tag) {
+      using T = decltype(tag);
+      biasKernel<<<static_cast<unsigned>((total + 255) / 256), 256, 0, ctx.stream>>>(
+          static_cast<T*>(out.data), static_cast<const T*>(ctx.device(bias.values)), cout, outPlane, total);
+    });
     check(cudaGetLastError(), "bias kernel launch");
   }
   if (conv.getFusedActivation() >= 0)
-    activationInPlace(ctx, static_cast<ActivationType>(conv.getFusedActivation()), 0.f, 0.f, out.f32(), total);
+    activationInPlace(ctx, static_cast<ActivationType>(conv.getFusedActivation()), 0.f, 0.f, out.data, out.type, total);
 }
 
 void launchConvolution(LaunchContext& ctx, const ILayer& layer, const std::vector<TensorView>& in, TensorView& out) {
   const auto& conv = static_cast<const IConvolutionLayer&>(layer);
-  cpu::requireFloat32(layer, in[0], "the input");
+  const bool half = in[0].type == DataType::kHALF;
+  if (!half && in[0].type != DataType::kFLOAT)
+    throw Error(layer.describe() + ": the CUDA backend convolves float32 or float16, not " + dataTypeName(in[0].type));
   const Geometry g = convGeometry(conv, in[0].dims, out.dims);
   const int64_t outPlane = g.out[0] * g.out[1] * g.out[2];
   auto viaGemm = [&]() {
@@ -270,18 +283,20 @@ void launchConvolution(LaunchContext& ctx, const ILayer& layer, const std::vecto
     auto viaDnn = [&]() {
       if (!dnnConvolution(ctx, state, plan, conv, in[0], out)) epilogue(ctx, conv, out, outPlane);
     };
-    if (!plan.timed) {
+    if (!plan.timed && !half) {
       // Tactic choice, once per layer and shape on the first run (TensorRT times tactics at build).
       plan.useDnn = timeOnStream(ctx, viaDnn) <= timeOnStream(ctx, viaGemm);
       plan.timed = true;
     }
-    if (plan.useDnn)
+    if (plan.useDnn || half)
       viaDnn();
     else
       viaGemm();
     return;
   }
 #endif
+  // The builder keeps FP16 convolutions on cuDNN (backends/half_support.cpp); im2col is FP32 only.
+  if (half) throw Error(layer.describe() + ": float16 convolution needs cuDNN with symmetric padding (internal error)");
   viaGemm();
 }
 

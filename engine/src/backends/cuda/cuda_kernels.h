@@ -1,6 +1,6 @@
 // CUDA backend: one launcher per layer kind, run on device memory on the caller's stream.
-// float32 kernels (FP16 is a permission the builder may use; this version keeps FP32 and
-// TF32 matrix math). Compiled only when TORCHTRT_CUDA is ON.
+// Floating kernels take float32 or float16 storage (FP32 math; which layers run in FP16 is the
+// builder's choice, see backends/half_support.cpp). Compiled only when TORCHTRT_CUDA is ON.
 #pragma once
 
 #include <cublas_v2.h>
@@ -46,11 +46,13 @@ Launcher launcherFor(LayerType type);
 void check(cudaError_t status, const char* what);
 void check(cublasStatus_t status, const char* what);
 
-//! Row-major C[M,N] = op(A)[M,K] * op(B)[K,N] (batched with strides; 0 stride broadcasts).
-void gemm(LaunchContext& ctx, bool transA, bool transB, int64_t M, int64_t N, int64_t K, const float* A,
-          int64_t strideA, const float* B, int64_t strideB, float* C, int64_t strideC, int64_t batch);
-//! Applies an activation in place on the device.
-void activationInPlace(LaunchContext& ctx, ActivationType type, float alpha, float beta, float* data, int64_t n);
+//! Row-major C[M,N] = op(A)[M,K] * op(B)[K,N] (batched with strides in elements; 0 stride broadcasts).
+//! float32 (TF32 when allowed) or float16 with FP32 accumulation, all three of `type`.
+void gemm(LaunchContext& ctx, DataType type, bool transA, bool transB, int64_t M, int64_t N, int64_t K, const void* A,
+          int64_t strideA, const void* B, int64_t strideB, void* C, int64_t strideC, int64_t batch);
+//! Applies an activation in place on the device (float32 or float16 data).
+void activationInPlace(LaunchContext& ctx, ActivationType type, float alpha, float beta, void* data, DataType dtype,
+                       int64_t n);
 //! Permuted copy on the device (dst dim i = src dim perm[i]).
 void permute(LaunchContext& ctx, const void* src, const Dims& dims, const int32_t* perm, void* dst, size_t elemSize);
 

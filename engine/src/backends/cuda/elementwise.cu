@@ -2,6 +2,7 @@
 #include <cuda_fp16.h>
 
 #include "backends/cuda/cuda_kernels.h"
+#include "backends/cuda/float_types.cuh"
 #include "layers/layer_util.h"
 
 namespace trt {
@@ -58,9 +59,20 @@ __device__ T applyOp(ElementWiseOperation op, T a, T b) {
   }
 }
 
+// Half computes in float; every other type in itself.
+template <typename T>
+struct ComputeType {
+  using type = T;
+};
+template <>
+struct ComputeType<__half> {
+  using type = float;
+};
+
 template <typename T>
 __global__ void binaryKernel(ElementWiseOperation op, const T* a, const T* b, void* out, Broadcast bc, int64_t n,
                              bool compare) {
+  using C = typename ComputeType<T>::type;
   int64_t i = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x;
   if (i >= n) return;
   int64_t rem = i, oa = 0, ob = 0;
@@ -70,25 +82,26 @@ __global__ void binaryKernel(ElementWiseOperation op, const T* a, const T* b, vo
     oa += idx * bc.strideA[d];
     ob += idx * bc.strideB[d];
   }
-  T x = a[oa], y = b[ob];
+  C x = static_cast<C>(a[oa]), y = static_cast<C>(b[ob]);
   if (compare) {
     bool r = op == ElementWiseOperation::kEQUAL ? x == y : op == ElementWiseOperation::kGREATER ? x > y : x < y;
     static_cast<uint8_t*>(out)[i] = r;
   } else {
-    if constexpr (std::is_floating_point<T>::value) {
+    if constexpr (std::is_floating_point<C>::value) {
       if ((op == ElementWiseOperation::kMAX || op == ElementWiseOperation::kMIN) && (isnan(x) || isnan(y))) {
-        static_cast<T*>(out)[i] = x + y;  // NaN propagates as in PyTorch
+        static_cast<T*>(out)[i] = static_cast<T>(x + y);  // NaN propagates as in PyTorch
         return;
       }
     }
-    static_cast<T*>(out)[i] = applyOp(op, x, y);
+    static_cast<T*>(out)[i] = static_cast<T>(applyOp<C>(op, x, y));
   }
 }
 
-__global__ void activationKernel(ActivationType type, float alpha, float beta, float* x, int64_t n) {
+template <typename T>
+__global__ void activationKernel(ActivationType type, float alpha, float beta, const T* src, T* dst, int64_t n) {
   int64_t i = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x;
   if (i >= n) return;
-  float v = x[i];
+  float v = load(src, i);
   float r = v;
   switch (type) {
     case ActivationType::kRELU:
@@ -136,7 +149,23 @@ __global__ void activationKernel(ActivationType type, float alpha, float beta, f
       r = 0.5f * v * (1.f + tanhf(0.79788456080286536f * (v + 0.044715f * v * v * v)));
       break;
   }
-  x[i] = r;
+  store(dst, i, r);
+}
+
+// Both inputs of the output's shape (residual adds, most elementwise work in CNNs): no index math.
+template <typename T>
+__global__ void sameShapeKernel(ElementWiseOperation op, const T* a, const T* b, T* out, int64_t n) {
+  using C = typename ComputeType<T>::type;
+  int64_t i = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x;
+  if (i >= n) return;
+  C x = static_cast<C>(a[i]), y = static_cast<C>(b[i]);
+  if constexpr (std::is_floating_point<C>::value) {
+    if ((op == ElementWiseOperation::kMAX || op == ElementWiseOperation::kMIN) && (isnan(x) || isnan(y))) {
+      out[i] = static_cast<T>(x + y);
+      return;
+    }
+  }
+  out[i] = static_cast<T>(applyOp<C>(op, x, y));
 }
 
 template <typename S, typename D>
@@ -177,19 +206,27 @@ void castFrom(LaunchContext& ctx, const S* src, TensorView& out, int64_t n, cons
 }
 }  // namespace
 
-void activationInPlace(LaunchContext& ctx, ActivationType type, float alpha, float beta, float* data, int64_t n) {
+void activationInPlace(LaunchContext& ctx, ActivationType type, float alpha, float beta, void* data, DataType dtype,
+                       int64_t n) {
   if (n == 0) return;
-  activationKernel<<<blocksFor(n), kThreads, 0, ctx.stream>>>(type, alpha, beta, data, n);
+  dispatchFloating(dtype, "activation", [&](auto tag) {
+    using T = decltype(tag);
+    activationKernel<<<blocksFor(n), kThreads, 0, ctx.stream>>>(type, alpha, beta, static_cast<const T*>(data),
+                                                                static_cast<T*>(data), n);
+  });
   check(cudaGetLastError(), "activation kernel launch");
 }
 
 void launchActivation(LaunchContext& ctx, const ILayer& layer, const std::vector<TensorView>& in, TensorView& out) {
   const auto& act = static_cast<const IActivationLayer&>(layer);
-  cpu::requireFloat32(layer, in[0], "the input");
-  int64_t n = out.dims.volume();
-  if (out.data != in[0].data)
-    check(cudaMemcpyAsync(out.data, in[0].data, n * sizeof(float), cudaMemcpyDeviceToDevice, ctx.stream), "copy");
-  activationInPlace(ctx, act.getActivationType(), act.getAlpha(), act.getBeta(), out.f32(), n);
+  const int64_t n = out.dims.volume();
+  dispatchFloating(in[0].type, layer.describe(), [&](auto tag) {
+    using T = decltype(tag);
+    activationKernel<<<blocksFor(n), kThreads, 0, ctx.stream>>>(act.getActivationType(), act.getAlpha(), act.getBeta(),
+                                                                static_cast<const T*>(in[0].data),
+                                                                static_cast<T*>(out.data), n);
+  });
+  check(cudaGetLastError(), "activation kernel launch");
 }
 
 void launchElementWise(LaunchContext& ctx, const ILayer& layer, const std::vector<TensorView>& in, TensorView& out) {
@@ -203,10 +240,24 @@ void launchElementWise(LaunchContext& ctx, const ILayer& layer, const std::vecto
   const bool compare =
       op == ElementWiseOperation::kEQUAL || op == ElementWiseOperation::kGREATER || op == ElementWiseOperation::kLESS;
   unsigned g = blocksFor(n);
+  if (!compare && in[0].dims == out.dims && in[1].dims == out.dims &&
+      (in[0].type == DataType::kFLOAT || in[0].type == DataType::kHALF)) {
+    dispatchFloating(in[0].type, layer.describe(), [&](auto tag) {
+      using T = decltype(tag);
+      sameShapeKernel<<<g, kThreads, 0, ctx.stream>>>(op, static_cast<const T*>(in[0].data),
+                                                      static_cast<const T*>(in[1].data), static_cast<T*>(out.data), n);
+    });
+    check(cudaGetLastError(), "elementwise kernel launch");
+    return;
+  }
   switch (in[0].type) {
     case DataType::kFLOAT:
       binaryKernel<<<g, kThreads, 0, ctx.stream>>>(op, static_cast<const float*>(in[0].data),
                                                    static_cast<const float*>(in[1].data), out.data, bc, n, compare);
+      break;
+    case DataType::kHALF:
+      binaryKernel<<<g, kThreads, 0, ctx.stream>>>(op, static_cast<const __half*>(in[0].data),
+                                                   static_cast<const __half*>(in[1].data), out.data, bc, n, compare);
       break;
     case DataType::kINT32:
       binaryKernel<<<g, kThreads, 0, ctx.stream>>>(op, static_cast<const int32_t*>(in[0].data),

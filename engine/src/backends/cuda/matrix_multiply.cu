@@ -6,8 +6,12 @@ namespace cuda {
 
 void launchMatrixMultiply(LaunchContext& ctx, const ILayer& layer, const std::vector<TensorView>& in, TensorView& out) {
   const auto& mm = static_cast<const IMatrixMultiplyLayer&>(layer);
-  cpu::requireFloat32(layer, in[0], "input 0");
-  cpu::requireFloat32(layer, in[1], "input 1");
+  if ((in[0].type != DataType::kFLOAT && in[0].type != DataType::kHALF) || in[1].type != in[0].type)
+    throw Error(layer.describe() + ": the CUDA backend multiplies float32 or float16 matrices of one type, not " +
+                dataTypeName(in[0].type) + " and " + dataTypeName(in[1].type));
+  const DataType type = in[0].type;
+  const size_t elem = dataTypeSize(type);
+  auto at = [elem](const TensorView& t, int64_t elems) { return static_cast<uint8_t*>(t.data) + elems * elem; };
   const Dims& a = in[0].dims;
   const Dims& b = in[1].dims;
   const MatrixOperation opA = mm.getOperation(0), opB = mm.getOperation(1);
@@ -25,8 +29,8 @@ void launchMatrixMultiply(LaunchContext& ctx, const ILayer& layer, const std::ve
   const int64_t matA = ra * ca, matB = rb * cb, matC = M * N;
   // One strided call when each side is either fully batched or shared; else one call per batch.
   if ((batchA == batch || batchA == 1) && (batchB == batch || batchB == 1)) {
-    gemm(ctx, tA, tB && !vecB, M, N, K, in[0].f32(), batchA == 1 ? 0 : matA, in[1].f32(), batchB == 1 ? 0 : matB,
-         out.f32(), matC, batch);
+    gemm(ctx, type, tA, tB && !vecB, M, N, K, in[0].data, batchA == 1 ? 0 : matA, in[1].data, batchB == 1 ? 0 : matB,
+         out.data, matC, batch);
     return;
   }
   int64_t idx[Dims::MAX_DIMS] = {};
@@ -43,8 +47,8 @@ void launchMatrixMultiply(LaunchContext& ctx, const ILayer& layer, const std::ve
         sB *= b.d[kb];
       }
     }
-    gemm(ctx, tA, tB && !vecB, M, N, K, in[0].f32() + offA * matA, 0, in[1].f32() + offB * matB, 0,
-         out.f32() + bi * matC, 0, 1);
+    gemm(ctx, type, tA, tB && !vecB, M, N, K, at(in[0], offA * matA), 0, at(in[1], offB * matB), 0, at(out, bi * matC),
+         0, 1);
     for (int i = batchRank - 1; i >= 0; --i) {
       if (++idx[i] < out.dims.d[i]) break;
       idx[i] = 0;

@@ -2,6 +2,7 @@
 #include <cfloat>
 
 #include "backends/cuda/cuda_kernels.h"
+#include "backends/cuda/float_types.cuh"
 #include "layers/layer_util.h"
 
 namespace trt {
@@ -12,7 +13,8 @@ struct PoolGeometry {
   int64_t I[3], O[3], K[3], S[3], P[3], Q[3];
 };
 
-__global__ void poolKernel(const float* src, float* dst, PoolGeometry g, bool isMax, bool exclude, int64_t total) {
+template <typename T>
+__global__ void poolKernel(const T* src, T* dst, PoolGeometry g, bool isMax, bool exclude, int64_t total) {
   int64_t i = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x;
   if (i >= total) return;
   const int64_t outPlane = g.O[0] * g.O[1] * g.O[2];
@@ -26,14 +28,14 @@ __global__ void poolKernel(const float* src, float* dst, PoolGeometry g, bool is
     lo[d] = max(start, int64_t(0));
     hi[d] = min(end, g.I[d]);
   }
-  const float* s = src + c * g.I[0] * g.I[1] * g.I[2];
+  const T* s = src + c * g.I[0] * g.I[1] * g.I[2];
   float acc = isMax ? -INFINITY : 0.f;
   int64_t count = 0;
   bool nan = false;
   for (int64_t a = lo[0]; a < hi[0]; ++a)
     for (int64_t b = lo[1]; b < hi[1]; ++b)
       for (int64_t w = lo[2]; w < hi[2]; ++w) {
-        float v = s[(a * g.I[1] + b) * g.I[2] + w];
+        float v = load(s, (a * g.I[1] + b) * g.I[2] + w);
         if (isMax) {
           nan |= isnan(v);
           acc = v > acc ? v : acc;
@@ -42,13 +44,12 @@ __global__ void poolKernel(const float* src, float* dst, PoolGeometry g, bool is
         }
         ++count;
       }
-  dst[i] = isMax ? (nan ? NAN : acc) : acc / static_cast<float>(exclude ? max(count, int64_t(1)) : padded);
+  store(dst, i, isMax ? (nan ? NAN : acc) : acc / static_cast<float>(exclude ? max(count, int64_t(1)) : padded));
 }
 }  // namespace
 
 void launchPooling(LaunchContext& ctx, const ILayer& layer, const std::vector<TensorView>& in, TensorView& out) {
   const auto& pool = static_cast<const IPoolingLayer&>(layer);
-  cpu::requireFloat32(layer, in[0], "the input");
   const int nd = pool.getWindowSizeNd().nbDims;
   Dims stride = pool.getStrideNd().nbDims == nd ? pool.getStrideNd() : pool.getWindowSizeNd();
   Dims pre = layer_util::spatialOr(pool.getPrePadding(), nd, 0),
@@ -64,9 +65,12 @@ void launchPooling(LaunchContext& ctx, const ILayer& layer, const std::vector<Te
     g.Q[i] = s >= 0 ? post.d[s] : 0;
   }
   const int64_t total = out.dims.volume();
-  poolKernel<<<static_cast<unsigned>((total + 255) / 256), 256, 0, ctx.stream>>>(
-      in[0].f32(), out.f32(), g, pool.getPoolingType() == PoolingType::kMAX, pool.getAverageCountExcludesPadding(),
-      total);
+  dispatchFloating(in[0].type, layer.describe(), [&](auto tag) {
+    using T = decltype(tag);
+    poolKernel<<<static_cast<unsigned>((total + 255) / 256), 256, 0, ctx.stream>>>(
+        static_cast<const T*>(in[0].data), static_cast<T*>(out.data), g, pool.getPoolingType() == PoolingType::kMAX,
+        pool.getAverageCountExcludesPadding(), total);
+  });
   check(cudaGetLastError(), "pooling kernel launch");
 }
 

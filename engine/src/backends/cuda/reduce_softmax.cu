@@ -3,6 +3,7 @@
 #include <cfloat>
 
 #include "backends/cuda/cuda_kernels.h"
+#include "backends/cuda/float_types.cuh"
 
 namespace trt {
 namespace cuda {
@@ -16,7 +17,8 @@ struct ReduceGeometry {
   int64_t reducedCount;
 };
 
-__global__ void reduceKernel(const float* src, float* dst, ReduceGeometry g, ReduceOperation op, int64_t nOut) {
+template <typename T>
+__global__ void reduceKernel(const T* src, T* dst, ReduceGeometry g, ReduceOperation op, int64_t nOut) {
   int64_t o = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x;
   if (o >= nOut) return;
   // Base offset from the kept dims of output index o.
@@ -37,7 +39,7 @@ __global__ void reduceKernel(const float* src, float* dst, ReduceGeometry g, Red
       off += (rr % g.dims[d]) * g.stride[d];
       rr /= g.dims[d];
     }
-    double v = src[off];
+    double v = load(src, off);
     switch (op) {
       case ReduceOperation::kSUM:
       case ReduceOperation::kAVG:
@@ -54,29 +56,29 @@ __global__ void reduceKernel(const float* src, float* dst, ReduceGeometry g, Red
         break;
     }
   }
-  dst[o] = static_cast<float>(op == ReduceOperation::kAVG ? acc / static_cast<double>(g.reducedCount) : acc);
+  store(dst, o, static_cast<float>(op == ReduceOperation::kAVG ? acc / static_cast<double>(g.reducedCount) : acc));
 }
 
-__global__ void softmaxKernel(const float* src, float* dst, int64_t outer, int64_t len, int64_t inner) {
+template <typename T>
+__global__ void softmaxKernel(const T* src, T* dst, int64_t outer, int64_t len, int64_t inner) {
   int64_t row = blockIdx.x * static_cast<int64_t>(blockDim.y) + threadIdx.y;
   if (row >= outer * inner) return;
   int64_t o = row / inner, j = row % inner;
-  const float* x = src + o * len * inner + j;
-  float* y = dst + o * len * inner + j;
+  const T* x = src + o * len * inner + j;
+  T* y = dst + o * len * inner + j;
   float mx = -INFINITY;
-  for (int64_t k = threadIdx.x; k < len; k += 32) mx = fmaxf(mx, x[k * inner]);
+  for (int64_t k = threadIdx.x; k < len; k += 32) mx = fmaxf(mx, load(x, k * inner));
   for (int s = 16; s > 0; s >>= 1) mx = fmaxf(mx, __shfl_xor_sync(0xffffffff, mx, s));
   float sum = 0.f;
-  for (int64_t k = threadIdx.x; k < len; k += 32) sum += expf(x[k * inner] - mx);
+  for (int64_t k = threadIdx.x; k < len; k += 32) sum += expf(load(x, k * inner) - mx);
   for (int s = 16; s > 0; s >>= 1) sum += __shfl_xor_sync(0xffffffff, sum, s);
   float inv = 1.f / sum;
-  for (int64_t k = threadIdx.x; k < len; k += 32) y[k * inner] = expf(x[k * inner] - mx) * inv;
+  for (int64_t k = threadIdx.x; k < len; k += 32) store(y, k * inner, expf(load(x, k * inner) - mx) * inv);
 }
 }  // namespace
 
 void launchReduce(LaunchContext& ctx, const ILayer& layer, const std::vector<TensorView>& in, TensorView& out) {
   const auto& reduce = static_cast<const IReduceLayer&>(layer);
-  cpu::requireFloat32(layer, in[0], "the input");
   ReduceGeometry g{};
   g.rank = in[0].dims.nbDims;
   g.axes = reduce.getReduceAxes();
@@ -89,14 +91,16 @@ void launchReduce(LaunchContext& ctx, const ILayer& layer, const std::vector<Ten
     if ((g.axes >> i) & 1u) g.reducedCount *= g.dims[i];
   }
   const int64_t nOut = out.dims.volume();
-  reduceKernel<<<static_cast<unsigned>((nOut + 127) / 128), 128, 0, ctx.stream>>>(in[0].f32(), out.f32(), g,
-                                                                                  reduce.getOperation(), nOut);
+  dispatchFloating(in[0].type, layer.describe(), [&](auto tag) {
+    using T = decltype(tag);
+    reduceKernel<<<static_cast<unsigned>((nOut + 127) / 128), 128, 0, ctx.stream>>>(
+        static_cast<const T*>(in[0].data), static_cast<T*>(out.data), g, reduce.getOperation(), nOut);
+  });
   check(cudaGetLastError(), "reduce kernel launch");
 }
 
 void launchSoftMax(LaunchContext& ctx, const ILayer& layer, const std::vector<TensorView>& in, TensorView& out) {
   const auto& softmax = static_cast<const ISoftMaxLayer&>(layer);
-  cpu::requireFloat32(layer, in[0], "the input");
   const Dims& d = in[0].dims;
   int axis = d.nbDims - 1;
   if (softmax.getAxes() != 0)
@@ -107,8 +111,11 @@ void launchSoftMax(LaunchContext& ctx, const ILayer& layer, const std::vector<Te
   for (int i = axis + 1; i < d.nbDims; ++i) inner *= d.d[i];
   const int64_t rows = outer * inner;
   dim3 block(32, 8);
-  softmaxKernel<<<static_cast<unsigned>((rows + 7) / 8), block, 0, ctx.stream>>>(in[0].f32(), out.f32(), outer,
-                                                                                 d.d[axis], inner);
+  dispatchFloating(in[0].type, layer.describe(), [&](auto tag) {
+    using T = decltype(tag);
+    softmaxKernel<<<static_cast<unsigned>((rows + 7) / 8), block, 0, ctx.stream>>>(
+        static_cast<const T*>(in[0].data), static_cast<T*>(out.data), outer, d.d[axis], inner);
+  });
   check(cudaGetLastError(), "softmax kernel launch");
 }
 

@@ -1,14 +1,16 @@
 // Unary functions on the device (CUDA's libm, as ATen's CUDA kernels use).
 #include "backends/cuda/cuda_kernels.h"
+#include "backends/cuda/float_types.cuh"
 
 namespace trt {
 namespace cuda {
 
 namespace {
-__global__ void unaryFloatKernel(UnaryOperation op, const float* s, void* out, int64_t n) {
+template <typename T>
+__global__ void unaryFloatKernel(UnaryOperation op, const T* s, void* out, int64_t n) {
   int64_t i = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x;
   if (i >= n) return;
-  float x = s[i], r = x;
+  float x = load(s, i), r = x;
   switch (op) {
     case UnaryOperation::kEXP:
       r = expf(x);
@@ -85,7 +87,7 @@ __global__ void unaryFloatKernel(UnaryOperation op, const float* s, void* out, i
     case UnaryOperation::kNOT:
       break;
   }
-  static_cast<float*>(out)[i] = r;
+  store(static_cast<T*>(out), i, r);
 }
 
 template <typename T>
@@ -118,8 +120,10 @@ void launchUnary(LaunchContext& ctx, const ILayer& layer, const std::vector<Tens
     unaryIntKernel<<<blocks, 256, 0, ctx.stream>>>(op, static_cast<const int64_t*>(in[0].data),
                                                    static_cast<int64_t*>(out.data), n);
   } else {
-    cpu::requireFloat32(layer, in[0], "the input");
-    unaryFloatKernel<<<blocks, 256, 0, ctx.stream>>>(op, in[0].f32(), out.data, n);
+    dispatchFloating(in[0].type, layer.describe(), [&](auto tag) {
+      using T = decltype(tag);
+      unaryFloatKernel<<<blocks, 256, 0, ctx.stream>>>(op, static_cast<const T*>(in[0].data), out.data, n);
+    });
   }
   check(cudaGetLastError(), "unary kernel launch");
 }

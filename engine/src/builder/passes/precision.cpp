@@ -54,7 +54,8 @@ int32_t assignPrecision(INetworkDefinition& net, Backend backend, bool allowHalf
   std::unordered_map<const ITensor*, TensorDesc> desc;
   for (int i = 0; i < net.getNbInputs(); ++i)
     desc[net.getInput(i)] = {net.getInput(i)->getDimensions(), net.getInput(i)->getType()};
-  for (ILayer* layer : layers) desc[layer->getOutput(0)] = {layer->getOutput(0)->getDimensions(), layer->getOutput(0)->getType()};
+  for (ILayer* layer : layers)
+    desc[layer->getOutput(0)] = {layer->getOutput(0)->getDimensions(), layer->getOutput(0)->getType()};
 
   CastCache casts(net);
   for (ILayer* layer : layers) {
