@@ -348,6 +348,20 @@ TEST(Converters, WhereMaskedFillIndexSelectEmbedding) {
       %e : Tensor = aten::embedding(%w, %idx, %pad, %f, %f)
       return (%e))IR",
              {at::tensor({1, 4, 0, 2}, at::kInt).reshape({2, 2})}, {at::randn({5, 3})});
+  // Scalar branches (transformers' attention masks), with PyTorch's promotion of int and float.
+  checkGraph(R"IR(
+    graph(%x : Tensor, %i : Tensor):
+      %zero : float = prim::Constant[value=0.]()
+      %c : Tensor = aten::gt(%x, %zero)
+      %low : float = prim::Constant[value=-3.5]()
+      %two : int = prim::Constant[value=2]()
+      %a : Tensor = aten::where(%c, %x, %low)
+      %b : Tensor = aten::where(%c, %low, %x)
+      %d : Tensor = aten::where(%c, %two, %low)
+      %e : Tensor = aten::where(%c, %i, %two)
+      %f : Tensor = aten::where(%c, %i, %low)
+      return (%a, %b, %d, %e, %f))IR",
+             {at::randn({3, 4}), at::randint(-5, 5, {3, 4}, at::kLong)});
 }
 
 TEST(Converters, PaddingEveryModeAndOverload) {

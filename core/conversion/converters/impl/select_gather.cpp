@@ -26,6 +26,33 @@ bool where(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
   return bindOutput(ctx, n, ctx->net->addSelect(*cond, *x, *y)) != nullptr;
 }
 
+// where with one or both branches a Scalar: a scalar takes the tensor branch's type, except that a
+// floating scalar beside an integer tensor makes both float (PyTorch's promotion); two scalars give
+// float when either is floating, else int64.
+bool whereScalar(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
+  trt::ITensor* cond = asBool(ctx, n, a[0].ITensorOrFreeze(ctx));
+  const std::string name = util::node_info(n);
+  Var& self = a[1];
+  Var& other = a[2];
+  trt::DataType type;
+  auto floatingScalar = [](Var& v) { return !v.isITensor() && v.unwrapToScalar().isFloatingPoint(); };
+  auto isFloatType = [](trt::DataType t) { return t == trt::DataType::kFLOAT || t == trt::DataType::kHALF; };
+  if (self.isITensor() || other.isITensor()) {
+    trt::ITensor* t = self.isITensor() ? self.ITensor() : other.ITensor();
+    type = t->getType();
+    if (!isFloatType(type) && (floatingScalar(self) || floatingScalar(other))) type = trt::DataType::kFLOAT;
+  } else {
+    type = floatingScalar(self) || floatingScalar(other) ? trt::DataType::kFLOAT : trt::DataType::kINT64;
+  }
+  auto branch = [&](Var& v, const char* which) {
+    if (v.isITensor()) return castTo(ctx, v.ITensor(), type, name + " [cast " + which + "]");
+    return scalarConstant(ctx, v.unwrapToScalar(), type, name + " [" + which + "]");
+  };
+  trt::ITensor* x = branch(self, "self");
+  trt::ITensor* y = branch(other, "other");
+  return bindOutput(ctx, n, ctx->net->addSelect(*cond, *x, *y)) != nullptr;
+}
+
 bool maskedFill(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
   trt::ITensor* x = a[0].ITensorOrFreeze(ctx);
   trt::ITensor* mask = asBool(ctx, n, a[1].ITensorOrFreeze(ctx));
@@ -96,6 +123,9 @@ bool embedding(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
 auto selectGatherRegistrations =
     RegisterNodeConversionPatterns()
         .pattern({"aten::where.self(Tensor condition, Tensor self, Tensor other) -> Tensor", where})
+        .pattern({"aten::where.ScalarOther(Tensor condition, Tensor self, Scalar other) -> Tensor", whereScalar})
+        .pattern({"aten::where.ScalarSelf(Tensor condition, Scalar self, Tensor other) -> Tensor", whereScalar})
+        .pattern({"aten::where.Scalar(Tensor condition, Scalar self, Scalar other) -> Tensor", whereScalar})
         .pattern({"aten::masked_fill.Scalar(Tensor self, Tensor mask, Scalar value) -> Tensor", maskedFill})
         .pattern({"aten::masked_fill.Tensor(Tensor self, Tensor mask, Tensor value) -> Tensor", maskedFill})
         .pattern({"aten::masked_fill_.Scalar(Tensor(a!) self, Tensor mask, Scalar value) -> Tensor(a!)", maskedFill})
