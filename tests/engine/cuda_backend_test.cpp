@@ -84,10 +84,19 @@ void makeNetwork(trt::INetworkDefinition& net, std::vector<std::vector<float>>& 
   // Sorted descending along the last dim (a full-length TopK), then used as data.
   auto* sorted = net.addTopK(*up->getOutput(0), trt::TopKOperation::kMAX, 13, 1u << 2);
   auto* act = net.addActivation(*sorted->getOutput(0), trt::ActivationType::kGELU_ERF);
+  // Layer norm over the last axis (row kernel, per-element scale), then over axes 0 and 2 (group kernel).
+  keep.push_back(randomVector(13, 37));
+  static const float one = 1.f, half = 0.5f;
+  auto* gamma = net.addConstant({13}, {trt::DataType::kFLOAT, keep.back().data(), 13});
+  auto* beta = net.addConstant({}, {trt::DataType::kFLOAT, &half, 1});
+  auto* unit = net.addConstant({1, 1, 1}, {trt::DataType::kFLOAT, &one, 1});
+  auto* rowNorm = net.addNormalization(*act->getOutput(0), *gamma->getOutput(0), *beta->getOutput(0), 1u << 2);
+  auto* groupNorm = net.addNormalization(*rowNorm->getOutput(0), *unit->getOutput(0), *beta->getOutput(0), 0b101);
+  groupNorm->setEpsilon(1e-3f);
   static const int32_t order[2] = {1, 0};
   static const float zero = 0.f;
   auto* idx = net.addConstant({2}, {trt::DataType::kINT32, order, 2});
-  auto* swappedRows = net.addGather(*act->getOutput(0), *idx->getOutput(0), 1);  // rows swapped
+  auto* swappedRows = net.addGather(*groupNorm->getOutput(0), *idx->getOutput(0), 1);  // rows swapped
   // Then element gather along the last dim with a constant index of the same shape (torch.gather).
   static std::vector<int32_t> elementIdx;
   const auto swappedDims = swappedRows->getOutput(0)->getDimensions();

@@ -324,6 +324,56 @@ TEST(Resize, CoordinateRulesByHand) {
   }
 }
 
+TEST(Normalization, TrailingAndInnerAxesByHand) {
+  // x [2,3,4]; over the last axis with a per-element scale and a scalar bias, and over axes 0 and 2.
+  const std::vector<float> x = randomVector(24, 61, -2.f, 2.f), gamma = {0.5f, -1.f, 2.f, 1.f};
+  const float beta = 0.25f, one = 1.f, zero = 0.f;
+  for (uint32_t axes : {0b100u, 0b101u}) {
+    trt::INetworkDefinition net;
+    auto* in = net.addInput("x", trt::DataType::kFLOAT, {2, 3, 4});
+    const bool trailing = axes == 0b100u;
+    auto* s = trailing ? net.addConstant({4}, {trt::DataType::kFLOAT, gamma.data(), 4})
+                       : net.addConstant({}, {trt::DataType::kFLOAT, &one, 1});
+    auto* b = net.addConstant({}, {trt::DataType::kFLOAT, trailing ? &beta : &zero, 1});
+    auto* norm = net.addNormalization(*in, *s->getOutput(0), *b->getOutput(0), axes);
+    norm->setEpsilon(1e-2f);
+    norm->getOutput(0)->setName("y");
+    net.markOutput(*norm->getOutput(0));
+    auto built = build(net);
+    auto y = run(*built.engine, {{"x", {{2, 3, 4}, x}}})["y"];
+    for (int j = 0; j < 3; ++j) {
+      for (int i = 0; i < (trailing ? 2 : 1); ++i) {
+        // The group: (i, j, 0..3) for the trailing mask, (0..1, j, 0..3) for the inner one.
+        std::vector<int> members;
+        for (int a = 0; a < 2; ++a)
+          for (int k = 0; k < 4; ++k)
+            if (!trailing || a == i) members.push_back((a * 3 + j) * 4 + k);
+        double mean = 0, var = 0;
+        for (int m : members) mean += x[m];
+        mean /= members.size();
+        for (int m : members) var += (x[m] - mean) * (x[m] - mean);
+        var /= members.size();
+        for (int m : members) {
+          double expected = (x[m] - mean) / std::sqrt(var + 1e-2) * (trailing ? gamma[m % 4] : 1.0) +
+                            (trailing ? beta : 0.0);
+          EXPECT_NEAR(y[m], expected, 1e-5) << "axes " << axes << " at " << m;
+        }
+      }
+    }
+  }
+  trt::INetworkDefinition bad;
+  auto* in = bad.addInput("x", trt::DataType::kFLOAT, {2, 3});
+  const float two[2] = {1.f, 2.f};
+  auto* wrong = bad.addConstant({2}, {trt::DataType::kFLOAT, two, 2});
+  auto* norm = bad.addNormalization(*in, *wrong->getOutput(0), *wrong->getOutput(0), 0b10);
+  try {
+    norm->getOutput(0)->getDimensions();
+    FAIL() << "a scale that does not broadcast must be refused";
+  } catch (const trt::Error& e) {
+    EXPECT_NE(std::string(e.what()).find("cannot be broadcast"), std::string::npos) << e.what();
+  }
+}
+
 TEST(TopK, ValuesAndIndicesWithTiesByHand) {
   // Ties go to the lower index; indices are int64.
   const std::vector<float> x = {1, 5, 3, 5, -2};

@@ -156,3 +156,22 @@ TEST(Precision, UnpinnedLayerReadsBackUnpinned) {
   auto built = buildWith(net, false);
   EXPECT_FALSE(built.engine->network().getLayer(0)->precisionIsSet());
 }
+
+TEST(Precision, OutputAlsoReadByALaterLayer) {
+  // y is a network output and the input of z: y's float cast must not take over z's input.
+  trt::INetworkDefinition net;
+  auto* x = net.addInput("x", trt::DataType::kFLOAT, {3});
+  auto* y = net.addUnary(*x, trt::UnaryOperation::kEXP);
+  y->getOutput(0)->setName("y");
+  net.markOutput(*y->getOutput(0));
+  auto* z = net.addUnary(*y->getOutput(0), trt::UnaryOperation::kSIN);
+  z->getOutput(0)->setName("z");
+  net.markOutput(*z->getOutput(0));
+  auto fp16 = buildWith(net, true);
+  std::vector<float> xv = {0.f, 0.5f, -1.f};
+  auto out = run(*fp16.engine, {{"x", {{3}, xv}}});
+  for (size_t i = 0; i < xv.size(); ++i) {
+    EXPECT_NEAR(out["y"][i], std::exp(xv[i]), 1e-2f);
+    EXPECT_NEAR(out["z"][i], std::sin(std::exp(xv[i])), 1e-2f);
+  }
+}

@@ -504,6 +504,27 @@ class ITopKLayer : public ILayer {
   TopKOutput output_ = TopKOutput::kVALUES;
 };
 
+//! (x - mean) / sqrt(var + epsilon) * scale + bias, with mean and (biased) variance over the axes in
+//! the mask, computed in FP32 whatever x's type; inputs x, scale, bias (scale and bias broadcast to x).
+class INormalizationLayer : public ILayer {
+ public:
+  INormalizationLayer() : ILayer(LayerType::kNORMALIZATION) {}
+  //! Added to the variance before the square root (default 1e-5).
+  void setEpsilon(float eps);
+  float getEpsilon() const { return epsilon_; }
+  //! Bit i set normalizes over dimension i (at least one bit).
+  void setAxes(uint32_t axesMask);
+  uint32_t getAxes() const { return axes_; }
+
+  std::vector<TensorDesc> inferOutputs(const std::vector<TensorDesc>& inputs) const override;
+  void writeParams(PlanWriter& writer) const override;
+  void readParams(PlanReader& reader) override;
+
+ private:
+  float epsilon_ = 1e-5f;
+  uint32_t axes_ = 1;
+};
+
 //! Creates an empty layer of a kind (used by the plan reader).
 std::unique_ptr<ILayer> makeLayer(LayerType type);
 
@@ -556,6 +577,9 @@ class INetworkDefinition {
   //! Top k along the axes bit (one bit), values or int64 indices.
   ITopKLayer* addTopK(ITensor& input, TopKOperation op, int64_t k, uint32_t reduceAxes,
                       TopKOutput output = TopKOutput::kVALUES);
+
+  //! Normalization of input over the axes in the mask, then scale and bias (layer, group, instance norm).
+  INormalizationLayer* addNormalization(ITensor& input, ITensor& scale, ITensor& bias, uint32_t axesMask);
 
   //! Number of layers.
   int32_t getNbLayers() const { return static_cast<int32_t>(layers_.size()); }

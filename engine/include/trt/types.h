@@ -82,7 +82,8 @@ struct Weights {
   X(kSELECT, "Select")                  \
   X(kGATHER, "Gather")                  \
   X(kRESIZE, "Resize")                  \
-  X(kTOPK, "TopK")
+  X(kTOPK, "TopK")                      \
+  X(kNORMALIZATION, "Normalization")
 
 enum class LayerType : int32_t {
 #define TRT_ENUM_ENTRY(name, text) name,

@@ -40,6 +40,7 @@ bool backendComputesInHalf(Backend backend, const ILayer& layer) {
     case LayerType::kSLICE:
     case LayerType::kSELECT:
     case LayerType::kGATHER:
+    case LayerType::kNORMALIZATION:
       return true;
     case LayerType::kRESIZE:
     case LayerType::kTOPK:

@@ -38,6 +38,8 @@ std::unique_ptr<ILayer> makeLayer(LayerType type) {
       return std::make_unique<IResizeLayer>();
     case LayerType::kTOPK:
       return std::make_unique<ITopKLayer>();
+    case LayerType::kNORMALIZATION:
+      return std::make_unique<INormalizationLayer>();
   }
   throw Error("makeLayer: unknown layer type " + std::to_string(static_cast<int32_t>(type)));
 }

@@ -261,6 +261,13 @@ IResizeLayer* INetworkDefinition::addResize(ITensor& input, Dims outputDims) {
   return attach(std::move(layer), {&input}, 1, "addResize");
 }
 
+INormalizationLayer* INetworkDefinition::addNormalization(ITensor& input, ITensor& scale, ITensor& bias,
+                                                          uint32_t axesMask) {
+  auto layer = std::make_unique<INormalizationLayer>();
+  layer->setAxes(axesMask);
+  return attach(std::move(layer), {&input, &scale, &bias}, 1, "addNormalization");
+}
+
 ITopKLayer* INetworkDefinition::addTopK(ITensor& input, TopKOperation op, int64_t k, uint32_t reduceAxes,
                                         TopKOutput output) {
   auto layer = std::make_unique<ITopKLayer>();

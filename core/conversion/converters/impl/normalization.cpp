@@ -1,5 +1,5 @@
-// layer_norm, group_norm, instance_norm and log_softmax, composed from reductions and
-// elementwise/unary layers, pinned to FP32 (an FP16 build casts around them).
+// layer_norm, group_norm and instance_norm as Normalization layers (FP32 statistics in any build),
+// and log_softmax from reductions and elementwise layers pinned to FP32.
 #include "core/conversion/converters/converter_util.h"
 
 namespace torch_tensorrt {
@@ -14,19 +14,18 @@ trt::ITensor* ew(ConversionCtx* ctx, E op, trt::ITensor* a, trt::ITensor* b, con
   return addElementwise(ctx, op, a, b, name)->getOutput(0);
 }
 
-// (x - mean) / sqrt(var + eps) over `axes` (biased variance, as the norms use).
-trt::ITensor* normalizeOver(ConversionCtx* ctx, trt::ITensor* x, uint32_t axes, double eps, const std::string& name) {
-  auto* mean = ctx->net->addReduce(*x, trt::ReduceOperation::kAVG, axes, true);
-  mean->setName((name + " [mean]").c_str());
-  trt::ITensor* centered = ew(ctx, E::kSUB, x, mean->getOutput(0), name + " [center]");
-  trt::ITensor* squared = ew(ctx, E::kPROD, centered, centered, name + " [square]");
-  auto* var = ctx->net->addReduce(*squared, trt::ReduceOperation::kAVG, axes, true);
-  var->setName((name + " [variance]").c_str());
-  trt::ITensor* epsT = scalarConstant(ctx, eps, x->getType(), name + " [eps]");
-  auto* stddev =
-      ctx->net->addUnary(*ew(ctx, E::kSUM, var->getOutput(0), epsT, name + " [var+eps]"), trt::UnaryOperation::kSQRT);
-  stddev->setName((name + " [std]").c_str());
-  return ew(ctx, E::kDIV, centered, stddev->getOutput(0), name + " [normalize]");
+// (x - mean) / sqrt(var + eps) over `axes` (biased variance, as the norms use), times scale plus bias
+// (broadcast to x; unit scale and zero bias when null): one Normalization layer, FP32 inside.
+trt::ITensor* normalizeOver(ConversionCtx* ctx, trt::ITensor* x, uint32_t axes, double eps, const std::string& name,
+                            trt::ITensor* scale = nullptr, trt::ITensor* bias = nullptr) {
+  if (!scale) scale = scalarConstant(ctx, 1.0, x->getType(), name + " [unit scale]");
+  if (!bias) bias = scalarConstant(ctx, 0.0, x->getType(), name + " [zero bias]");
+  scale = castTo(ctx, scale, x->getType(), name + " [cast scale]");
+  bias = castTo(ctx, bias, x->getType(), name + " [cast bias]");
+  auto* norm = ctx->net->addNormalization(*x, *scale, *bias, axes);
+  norm->setEpsilon(static_cast<float>(eps));
+  norm->setName(name.c_str());
+  return norm->getOutput(0);
 }
 
 // Per-channel weight or bias [C] applied to x [N, C, *]: reshaped to [C, 1, ..., 1].
@@ -39,7 +38,6 @@ trt::ITensor* perChannel(ConversionCtx* ctx, E op, trt::ITensor* x, Var& v, cons
 }
 
 bool groupNorm(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
-  PinFloat32 pin(ctx);
   trt::ITensor* x = a[0].ITensorOrFreeze(ctx);
   const std::string name = util::node_info(n);
   requireStaticShape(n, x, "the input");
@@ -57,7 +55,6 @@ bool groupNorm(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
 }
 
 bool instanceNorm(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
-  PinFloat32 pin(ctx);
   trt::ITensor* x = a[0].ITensorOrFreeze(ctx);
   const std::string name = util::node_info(n);
   const int64_t rank = rankOf(x);
@@ -84,7 +81,6 @@ bool instanceNorm(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
 }
 
 bool layerNorm(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
-  PinFloat32 pin(ctx);
   trt::ITensor* x = a[0].ITensorOrFreeze(ctx);
   const std::string name = util::node_info(n);
   auto shape = a[1].unwrapToIntList().vec();
@@ -93,9 +89,9 @@ bool layerNorm(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
                  "layer_norm normalized_shape has " << shape.size() << " dims for an input of rank " << rank);
   uint32_t axes = 0;
   for (int64_t i = rank - static_cast<int64_t>(shape.size()); i < rank; ++i) axes |= 1u << i;
-  trt::ITensor* out = normalizeOver(ctx, x, axes, a[4].unwrapToDouble(), name);
-  if (!a[2].isNone()) out = ew(ctx, E::kPROD, out, a[2].ITensorOrFreeze(ctx), name + " [weight]");
-  if (!a[3].isNone()) out = ew(ctx, E::kSUM, out, a[3].ITensorOrFreeze(ctx), name + " [bias]");
+  trt::ITensor* weight = a[2].isNone() ? nullptr : a[2].ITensorOrFreeze(ctx);
+  trt::ITensor* bias = a[3].isNone() ? nullptr : a[3].ITensorOrFreeze(ctx);
+  trt::ITensor* out = normalizeOver(ctx, x, axes, a[4].unwrapToDouble(), name, weight, bias);
   ctx->AssociateValueAndTensor(n->outputs()[0], out);
   return true;
 }

@@ -54,6 +54,7 @@ void runSelect(const ILayer&, const std::vector<TensorView>&, TensorView&);
 void runGather(const ILayer&, const std::vector<TensorView>&, TensorView&);
 void runResize(const ILayer&, const std::vector<TensorView>&, TensorView&);
 void runTopK(const ILayer&, const std::vector<TensorView>&, TensorView&);
+void runNormalization(const ILayer&, const std::vector<TensorView>&, TensorView&);
 
 //! Throws Error when a kernel that only handles float32 gets another type.
 void requireFloat32(const ILayer& layer, const TensorView& t, const char* what);

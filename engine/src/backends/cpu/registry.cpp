@@ -39,6 +39,8 @@ Kernel kernelFor(LayerType type) {
       return runResize;
     case LayerType::kTOPK:
       return runTopK;
+    case LayerType::kNORMALIZATION:
+      return runNormalization;
   }
   throw Error("CPU backend: no kernel for layer type " + std::to_string(static_cast<int32_t>(type)));
 }

@@ -72,6 +72,8 @@ Launcher launcherFor(LayerType type) {
       return launchResize;
     case LayerType::kTOPK:
       return launchTopK;
+    case LayerType::kNORMALIZATION:
+      return launchNormalization;
   }
   throw Error("CUDA backend: no launcher for layer type " + std::to_string(static_cast<int32_t>(type)));
 }

@@ -73,6 +73,7 @@ void launchSelect(LaunchContext&, const ILayer&, const std::vector<TensorView>&,
 void launchGather(LaunchContext&, const ILayer&, const std::vector<TensorView>&, TensorView&);
 void launchResize(LaunchContext&, const ILayer&, const std::vector<TensorView>&, TensorView&);
 void launchTopK(LaunchContext&, const ILayer&, const std::vector<TensorView>&, TensorView&);
+void launchNormalization(LaunchContext&, const ILayer&, const std::vector<TensorView>&, TensorView&);
 
 //! Device name and SM version of the current device, for plans.
 void currentDevice(std::string& name, int& smMajor, int& smMinor);

@@ -91,8 +91,13 @@ int32_t assignPrecision(INetworkDefinition& net, Backend backend, bool allowHalf
     IIdentityLayer* cast = net.addIdentity(*out);
     cast->setOutputType(0, outputTypes[i]);
     cast->setName((std::string(out->getName()) + " to " + shortName(outputTypes[i]) + " [precision]").c_str());
-    net.replaceAllUses(*out, *cast->getOutput(0));  // also renames: the binding name stays
-    cast->setInput(0, *out);                        // (replaceAllUses pointed the cast at itself)
+    // The cast takes over the output binding (and its name); layers keep reading the half tensor.
+    net.replaceAllUses(*out, *cast->getOutput(0));
+    for (int l = 0; l < net.getNbLayers(); ++l) {
+      ILayer* reader = net.getLayer(l);
+      for (int k = 0; k < reader->getNbInputs(); ++k)
+        if (reader->getInput(k) == cast->getOutput(0)) reader->setInput(k, *out);
+    }
   }
   return casts.added();
 }

@@ -1,0 +1,51 @@
+#include "layers/layer_util.h"
+
+namespace trt {
+using namespace layer_util;
+
+void INormalizationLayer::setEpsilon(float eps) {
+  if (!(eps >= 0.f)) throw Error(describe() + ": epsilon must be >= 0, got " + std::to_string(eps));
+  epsilon_ = eps;
+  markChanged();
+}
+
+void INormalizationLayer::setAxes(uint32_t axesMask) {
+  if (axesMask == 0 || (axesMask >> Dims::MAX_DIMS) != 0)
+    throw Error(describe() + ": the axes mask must name at least one of the first " + std::to_string(Dims::MAX_DIMS) +
+                " dimensions, got " + std::to_string(axesMask));
+  axes_ = axesMask;
+  markChanged();
+}
+
+std::vector<TensorDesc> INormalizationLayer::inferOutputs(const std::vector<TensorDesc>& inputs) const {
+  requireInputs(*this, inputs, 3);
+  requireFloat(*this, inputs[0], "input");
+  const Dims& x = inputs[0].dims;
+  if ((axes_ >> x.nbDims) != 0)
+    throw Error(describe() + ": axes mask " + std::to_string(axes_) + " names a dimension beyond the input's rank " +
+                std::to_string(x.nbDims));
+  const char* names[] = {"input", "scale", "bias"};
+  for (int i = 1; i < 3; ++i) {
+    if (inputs[i].type != inputs[0].type)
+      throw Error(describe() + ": " + names[i] + " is " + dataTypeName(inputs[i].type) + " but the input is " +
+                  dataTypeName(inputs[0].type) + "; cast it with an Identity layer");
+    if (broadcastShapes(*this, x, inputs[i].dims) != x)
+      throw Error(describe() + ": " + names[i] + " " + inputs[i].dims.str() + " does not broadcast to the input " +
+                  x.str());
+  }
+  return {inputs[0]};
+}
+
+void INormalizationLayer::writeParams(PlanWriter& w) const {
+  w.u32(axes_);
+  w.f32(epsilon_);
+}
+
+void INormalizationLayer::readParams(PlanReader& r) {
+  axes_ = r.u32("axes");
+  if (axes_ == 0 || (axes_ >> Dims::MAX_DIMS) != 0) r.fail("axes", "must name at least one dimension");
+  epsilon_ = r.f32("epsilon");
+  if (!(epsilon_ >= 0.f)) r.fail("epsilon", "must be >= 0");
+}
+
+}  // namespace trt
