@@ -43,6 +43,35 @@ TEST(Builder, FoldsConstantsRemovesDeadLayersAndFusesRelu) {
     for (int i = 0; i < 9; ++i) EXPECT_FLOAT_EQ(out[k * 9 + i], std::max(0.f, x[i] * w[k]) + 4.f);
 }
 
+TEST(Builder, FoldsResidualAddAndReluIntoTheConvolution) {
+  // y = relu(conv_b(a) + a), a = conv_a(x): conv_b takes a as its residual input and the ReLU.
+  const std::vector<float> wa = {1.f, -2.f, 0.5f, 1.5f}, wb = {-1.f, 0.25f, 2.f, -0.5f}, bias = {0.1f, -0.3f};
+  trt::INetworkDefinition net;
+  auto* x = net.addInput("x", trt::DataType::kFLOAT, {1, 2, 3, 3});
+  auto* a = net.addConvolutionNd(*x, 2, {1, 1}, {trt::DataType::kFLOAT, wa.data(), 4}, {});
+  auto* b = net.addConvolutionNd(*a->getOutput(0), 2, {1, 1}, {trt::DataType::kFLOAT, wb.data(), 4},
+                                 {trt::DataType::kFLOAT, bias.data(), 2});
+  auto* sum = net.addElementWise(*b->getOutput(0), *a->getOutput(0), trt::ElementWiseOperation::kSUM);
+  auto* relu = net.addActivation(*sum->getOutput(0), trt::ActivationType::kRELU);
+  relu->getOutput(0)->setName("y");
+  net.markOutput(*relu->getOutput(0));
+  auto built = build(net);
+  ASSERT_EQ(built.engine->network().getNbLayers(), 2) << built.engine->describeLayers();
+  const auto* fused = static_cast<const trt::IConvolutionLayer*>(built.engine->network().getLayer(1));
+  EXPECT_EQ(fused->getNbInputs(), 2);
+  EXPECT_EQ(fused->getFusedActivation(), static_cast<int32_t>(trt::ActivationType::kRELU));
+  auto xv = randomVector(18, 23);
+  auto y = run(*built.engine, {{"x", {{1, 2, 3, 3}, xv}}})["y"];
+  for (int p = 0; p < 9; ++p) {
+    float av[2], by[2];
+    for (int c = 0; c < 2; ++c) av[c] = wa[c * 2] * xv[p] + wa[c * 2 + 1] * xv[9 + p];
+    for (int c = 0; c < 2; ++c) {
+      by[c] = wb[c * 2] * av[0] + wb[c * 2 + 1] * av[1] + bias[c];
+      EXPECT_NEAR(y[c * 9 + p], std::max(0.f, by[c] + av[c]), 1e-5f) << "at " << c << "," << p;
+    }
+  }
+}
+
 TEST(DynamicShapes, ProfileRangeIsEnforcedAndShapesFollowInputs) {
   trt::INetworkDefinition net;
   auto* in = net.addInput("x", trt::DataType::kFLOAT, {-1, 3});

@@ -47,7 +47,14 @@ void makeNetwork(trt::INetworkDefinition& net, std::vector<std::vector<float>>& 
   auto* conv = net.addConvolutionNd(*x, 4, {3, 3}, {trt::DataType::kFLOAT, keep[0].data(), (int64_t)keep[0].size()},
                                     {trt::DataType::kFLOAT, keep[1].data(), 4});
   conv->setPaddingNd({1, 1});
-  auto* relu = net.addActivation(*conv->getOutput(0), trt::ActivationType::kRELU);
+  auto* relu0 = net.addActivation(*conv->getOutput(0), trt::ActivationType::kRELU);
+  // A residual block: relu(conv1x1(h) + h), which the builder folds into one convolution.
+  keep.push_back(randomVector(4 * 4, 38));
+  keep.push_back(randomVector(4, 39));
+  auto* conv2 = net.addConvolutionNd(*relu0->getOutput(0), 4, {1, 1}, {trt::DataType::kFLOAT, keep[keep.size() - 2].data(), 16},
+                                     {trt::DataType::kFLOAT, keep.back().data(), 4});
+  auto* skip = net.addElementWise(*conv2->getOutput(0), *relu0->getOutput(0), trt::ElementWiseOperation::kSUM);
+  auto* relu = net.addActivation(*skip->getOutput(0), trt::ActivationType::kRELU);
   auto* pool = net.addPoolingNd(*relu->getOutput(0), trt::PoolingType::kMAX, {2, 2});
   auto* bias = net.addConstant({4, 1, 1}, {trt::DataType::kFLOAT, keep[2].data(), 4});
   auto* add = net.addElementWise(*pool->getOutput(0), *bias->getOutput(0), trt::ElementWiseOperation::kSUM);

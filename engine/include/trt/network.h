@@ -70,7 +70,8 @@ class ILayer {
   int32_t getNbInputs() const { return static_cast<int32_t>(inputs_.size()); }
   //! Input i, or nullptr when out of range.
   ITensor* getInput(int32_t index) const;
-  //! Replaces input i; the tensor must belong to the same network.
+  //! Replaces input i; the tensor must belong to the same network. For a convolution, index 1 when it has
+  //! one input adds the residual input.
   void setInput(int32_t index, ITensor& tensor);
   //! Number of outputs.
   int32_t getNbOutputs() const { return static_cast<int32_t>(outputs_.size()); }
@@ -151,6 +152,8 @@ class IConvolutionLayer : public ILayer {
   //! Bias weights, [out] as float32, or count 0 for none.
   void setBiasWeights(Weights w);
   Weights getBiasWeights() const;
+  //! A second input, when set (by the builder's residual fusion), is added to the output after the bias
+  //! and before the fused activation: y = act(conv(x) + bias + residual).
   //! Folds activation `type` into the output (set by the builder's fusion pass).
   void setFusedActivation(int32_t activationOrMinusOne) { fusedActivation_ = activationOrMinusOne; }
   int32_t getFusedActivation() const { return fusedActivation_; }

@@ -163,6 +163,8 @@ IHostMemory* IBuilder::buildSerializedNetwork(INetworkDefinition& network, IBuil
   // its multiply) until dead layers are gone: repeat until nothing folds.
   for (int round = 0; round < 8 && runPass("convolution scale folding", passes::foldConvolutionScale) > 0; ++round)
     runPass("dead-layer removal", passes::removeDeadLayers);
+  runPass("convolution+residual fusion", passes::fuseConvolutionResidual);
+  runPass("dead-layer removal", passes::removeDeadLayers);
   runPass("convolution+activation fusion", passes::fuseConvolutionActivation);
   runPass("dead-layer removal", passes::removeDeadLayers);
   // Last, so the folds above see the network's own types; the casts of constants it adds fold away.

@@ -60,7 +60,9 @@ Weights IConvolutionLayer::getBiasWeights() const {
 }
 
 std::vector<TensorDesc> IConvolutionLayer::inferOutputs(const std::vector<TensorDesc>& inputs) const {
-  requireInputs(*this, inputs, 1);
+  if (inputs.size() != 1 && inputs.size() != 2)
+    throw Error(describe() + ": expects the input and optionally a residual, has " + std::to_string(inputs.size()) +
+                " inputs");
   const Dims& in = inputs[0].dims;
   requireFloat(*this, inputs[0], "input");
   const int k = kernelSize_.nbDims;
@@ -93,6 +95,9 @@ std::vector<TensorDesc> IConvolutionLayer::inferOutputs(const std::vector<Tensor
     if (out.d[2 + i] == 0)
       throw Error(describe() + ": input " + in.str() + " is too small for kernel " + kernelSize_.str());
   }
+  if (inputs.size() == 2 && (inputs[1].dims != out || inputs[1].type != inputs[0].type))
+    throw Error(describe() + ": the residual input " + inputs[1].dims.str() + " " + dataTypeName(inputs[1].type) +
+                " must have the output's shape " + out.str() + " and type " + dataTypeName(inputs[0].type));
   return {{out, inputs[0].type}};
 }
 

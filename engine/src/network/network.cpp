@@ -58,6 +58,13 @@ ITensor* ILayer::getOutput(int32_t index) const {
 }
 
 void ILayer::setInput(int32_t index, ITensor& tensor) {
+  if (index == getNbInputs() && type_ == LayerType::kCONVOLUTION && index == 1) {
+    // A convolution's optional residual input is appended.
+    if (tensor.network_ != network_) throw Error(describe() + ": setInput tensor belongs to another network");
+    inputs_.push_back(&tensor);
+    markChanged();
+    return;
+  }
   if (index < 0 || index >= getNbInputs()) {
     throw Error(describe() + ": setInput index " + std::to_string(index) + " is out of range (layer has " +
                 std::to_string(getNbInputs()) + " inputs)");

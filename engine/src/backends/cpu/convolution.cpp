@@ -77,6 +77,11 @@ void runConvolution(const ILayer& layer, const std::vector<TensorView>& inputs, 
         for (int64_t p = 0; p < outPlane; ++p) outImage[c * outPlane + p] += b[c];
     }
   }
+  if (inputs.size() == 2) {  // the fused residual
+    const float* residual = inputs[1].f32();
+    float* y = output.f32();
+    for (int64_t i = 0, n = out.volume(); i < n; ++i) y[i] += residual[i];
+  }
   if (conv.getFusedActivation() >= 0)
     applyActivation(static_cast<ActivationType>(conv.getFusedActivation()), 0.f, 0.f, output.f32(), out.volume());
 }

@@ -166,15 +166,15 @@ DnnState& dnnState(LaunchContext& ctx) {
 
 // Returns true when bias and activation were applied too (fused).
 bool dnnConvolution(LaunchContext& ctx, DnnState& state, DnnPlan& plan, const IConvolutionLayer& conv,
-                    const TensorView& in, TensorView& out) {
+                    const TensorView& in, const void* residual, TensorView& out) {
   void* workspace = plan.workspace ? ctx.scratch(plan.workspace) : nullptr;
   const float one = 1.f, zero = 0.f;
   if (plan.relu && !plan.fusedFailed) {
-    // y = relu(conv(x) + bias); z (= y, scaled by 0) is required by the call but adds nothing.
+    // y = relu(conv(x) + z + bias), z the residual (or y scaled by 0 when there is none).
     cudnnStatus_t status = cudnnConvolutionBiasActivationForward(
         state.handle, &one, plan.x, in.data, plan.w, ctx.device(conv.getKernelWeights().values), plan.conv, plan.algo,
-        workspace, plan.workspace, &zero, plan.y, out.data, plan.bias, ctx.device(conv.getBiasWeights().values),
-        plan.relu, plan.y, out.data);
+        workspace, plan.workspace, residual ? &one : &zero, plan.y, residual ? residual : out.data, plan.bias,
+        ctx.device(conv.getBiasWeights().values), plan.relu, plan.y, out.data);
     if (status == CUDNN_STATUS_SUCCESS) return true;
     // Not every algorithm and type has the fused form; then bias and ReLU run as an epilogue.
     if (status != CUDNN_STATUS_NOT_SUPPORTED && status != CUDNN_STATUS_BAD_PARAM)
@@ -207,11 +207,17 @@ float timeOnStream(LaunchContext& ctx, Fn fn, int runs = 3) {
 }
 #endif
 
+// y = act(y + bias[channel] + residual) in one pass (bias and residual optional).
 template <typename T>
-__global__ void biasKernel(T* out, const T* bias, int64_t channels, int64_t plane, int64_t total) {
+__global__ void epilogueKernel(T* out, const T* bias, const T* residual, bool relu, int64_t channels, int64_t plane,
+                               int64_t total) {
   int64_t i = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x;
   if (i >= total) return;
-  store(out, i, load(out, i) + load(bias, (i / plane) % channels));
+  float v = load(out, i);
+  if (bias) v += load(bias, (i / plane) % channels);
+  if (residual) v += load(residual, i);
+  if (relu) v = v > 0.f ? v : (isnan(v) ? v : 0.f);
+  store(out, i, v);
 }
 
 // The fallback without cuDNN: one im2col for the whole batch, then one strided-batched GEMM per
@@ -245,20 +251,23 @@ void im2colConvolution(LaunchContext& ctx, const IConvolutionLayer& conv, const 
 }
 }  // namespace
 
-// Bias and the fused activation as separate kernels (when the convolution did not apply them).
-static void epilogue(LaunchContext& ctx, const IConvolutionLayer& conv, TensorView& out, int64_t outPlane) {
+// Bias, residual and the fused activation after the convolution (when it did not apply them itself).
+static void epilogue(LaunchContext& ctx, const IConvolutionLayer& conv, const void* residual, TensorView& out,
+                     int64_t outPlane) {
   const int64_t total = out.dims.volume(), cout = out.dims.d[1];
   const Weights bias = conv.getBiasWeights();
-  if (bias.count > 0) {
+  const int32_t act = conv.getFusedActivation();
+  const bool relu = act == static_cast<int32_t>(ActivationType::kRELU);
+  if (bias.count > 0 || residual || relu) {
     dispatchFloating(out.type, conv.describe(), [&](auto tag) {
       using T = decltype(tag);
-      biasKernel<<<static_cast<unsigned>((total + 255) / 256), 256, 0, ctx.stream>>>(
-          static_cast<T*>(out.data), static_cast<const T*>(ctx.device(bias.values)), cout, outPlane, total);
+      epilogueKernel<<<static_cast<unsigned>((total + 255) / 256), 256, 0, ctx.stream>>>(
+          static_cast<T*>(out.data), bias.count > 0 ? static_cast<const T*>(ctx.device(bias.values)) : nullptr,
+          static_cast<const T*>(residual), relu, cout, outPlane, total);
     });
-    check(cudaGetLastError(), "bias kernel launch");
+    check(cudaGetLastError(), "convolution epilogue kernel launch");
   }
-  if (conv.getFusedActivation() >= 0)
-    activationInPlace(ctx, static_cast<ActivationType>(conv.getFusedActivation()), 0.f, 0.f, out.data, out.type, total);
+  if (act >= 0 && !relu) activationInPlace(ctx, static_cast<ActivationType>(act), 0.f, 0.f, out.data, out.type, total);
 }
 
 void launchConvolution(LaunchContext& ctx, const ILayer& layer, const std::vector<TensorView>& in, TensorView& out) {
@@ -268,9 +277,10 @@ void launchConvolution(LaunchContext& ctx, const ILayer& layer, const std::vecto
     throw Error(layer.describe() + ": the CUDA backend convolves float32 or float16, not " + dataTypeName(in[0].type));
   const Geometry g = convGeometry(conv, in[0].dims, out.dims);
   const int64_t outPlane = g.out[0] * g.out[1] * g.out[2];
+  const void* residual = in.size() > 1 ? in[1].data : nullptr;
   auto viaGemm = [&]() {
     im2colConvolution(ctx, conv, g, in[0], out);
-    epilogue(ctx, conv, out, outPlane);
+    epilogue(ctx, conv, residual, out, outPlane);
   };
 #ifdef TORCHTRT_WITH_CUDNN
   // cuDNN pads both sides alike; asymmetric padding stays on the im2col path.
@@ -281,7 +291,7 @@ void launchConvolution(LaunchContext& ctx, const ILayer& layer, const std::vecto
     DnnState& state = dnnState(ctx);
     DnnPlan& plan = dnnPlan(ctx, state, conv, in[0], out);
     auto viaDnn = [&]() {
-      if (!dnnConvolution(ctx, state, plan, conv, in[0], out)) epilogue(ctx, conv, out, outPlane);
+      if (!dnnConvolution(ctx, state, plan, conv, in[0], residual, out)) epilogue(ctx, conv, residual, out, outPlane);
     };
     if (!plan.timed && !half) {
       // Tactic choice, once per layer and shape on the first run (TensorRT times tactics at build).

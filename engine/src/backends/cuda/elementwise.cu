@@ -20,6 +20,30 @@ struct Broadcast {
   int64_t strideB[Dims::MAX_DIMS];
 };
 
+// Merges neighbouring dimensions that both inputs walk alike (both contiguous across them, or both
+// broadcast), so [64,128,768] + [768] runs as [8192,768] + [768]: fewer divisions per element.
+void coalesce(Broadcast& bc) {
+  Broadcast out{};
+  out.rank = 0;
+  for (int d = 0; d < bc.rank; ++d) {
+    if (bc.outDims[d] == 1) continue;
+    if (out.rank > 0) {
+      const int p = out.rank - 1;
+      if (bc.strideA[d] * bc.outDims[d] == out.strideA[p] && bc.strideB[d] * bc.outDims[d] == out.strideB[p]) {
+        out.outDims[p] *= bc.outDims[d];
+        out.strideA[p] = bc.strideA[d];
+        out.strideB[p] = bc.strideB[d];
+        continue;
+      }
+    }
+    out.outDims[out.rank] = bc.outDims[d];
+    out.strideA[out.rank] = bc.strideA[d];
+    out.strideB[out.rank] = bc.strideB[d];
+    ++out.rank;
+  }
+  bc = out;
+}
+
 template <typename T>
 __device__ T applyOp(ElementWiseOperation op, T a, T b) {
   switch (op) {
@@ -69,18 +93,20 @@ struct ComputeType<__half> {
   using type = float;
 };
 
-template <typename T>
+template <typename T, typename I>
 __global__ void binaryKernel(ElementWiseOperation op, const T* a, const T* b, void* out, Broadcast bc, int64_t n,
                              bool compare) {
   using C = typename ComputeType<T>::type;
-  int64_t i = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x;
-  if (i >= n) return;
-  int64_t rem = i, oa = 0, ob = 0;
+  const I i = static_cast<I>(blockIdx.x) * static_cast<I>(blockDim.x) + static_cast<I>(threadIdx.x);
+  if (i >= static_cast<I>(n)) return;
+  // Index math in 32 bits when the tensor allows (64-bit division is several times slower).
+  I rem = i, oa = 0, ob = 0;
   for (int d = bc.rank - 1; d >= 0; --d) {
-    int64_t idx = rem % bc.outDims[d];
-    rem /= bc.outDims[d];
-    oa += idx * bc.strideA[d];
-    ob += idx * bc.strideB[d];
+    const I dim = static_cast<I>(bc.outDims[d]);
+    I idx = rem % dim;
+    rem /= dim;
+    oa += idx * static_cast<I>(bc.strideA[d]);
+    ob += idx * static_cast<I>(bc.strideB[d]);
   }
   C x = static_cast<C>(a[oa]), y = static_cast<C>(b[ob]);
   if (compare) {
@@ -250,26 +276,31 @@ void launchElementWise(LaunchContext& ctx, const ILayer& layer, const std::vecto
     check(cudaGetLastError(), "elementwise kernel launch");
     return;
   }
+  coalesce(bc);
+  auto launch = [&](auto tag) {
+    using T = decltype(tag);
+    const T* a = static_cast<const T*>(in[0].data);
+    const T* b = static_cast<const T*>(in[1].data);
+    if (n < (int64_t(1) << 31))
+      binaryKernel<T, uint32_t><<<g, kThreads, 0, ctx.stream>>>(op, a, b, out.data, bc, n, compare);
+    else
+      binaryKernel<T, int64_t><<<g, kThreads, 0, ctx.stream>>>(op, a, b, out.data, bc, n, compare);
+  };
   switch (in[0].type) {
     case DataType::kFLOAT:
-      binaryKernel<<<g, kThreads, 0, ctx.stream>>>(op, static_cast<const float*>(in[0].data),
-                                                   static_cast<const float*>(in[1].data), out.data, bc, n, compare);
+      launch(float{});
       break;
     case DataType::kHALF:
-      binaryKernel<<<g, kThreads, 0, ctx.stream>>>(op, static_cast<const __half*>(in[0].data),
-                                                   static_cast<const __half*>(in[1].data), out.data, bc, n, compare);
+      launch(__half{});
       break;
     case DataType::kINT32:
-      binaryKernel<<<g, kThreads, 0, ctx.stream>>>(op, static_cast<const int32_t*>(in[0].data),
-                                                   static_cast<const int32_t*>(in[1].data), out.data, bc, n, compare);
+      launch(int32_t{});
       break;
     case DataType::kINT64:
-      binaryKernel<<<g, kThreads, 0, ctx.stream>>>(op, static_cast<const int64_t*>(in[0].data),
-                                                   static_cast<const int64_t*>(in[1].data), out.data, bc, n, compare);
+      launch(int64_t{});
       break;
     case DataType::kBOOL:
-      binaryKernel<<<g, kThreads, 0, ctx.stream>>>(op, static_cast<const uint8_t*>(in[0].data),
-                                                   static_cast<const uint8_t*>(in[1].data), out.data, bc, n, compare);
+      launch(uint8_t{});
       break;
     default:
       throw Error(layer.describe() + ": the CUDA backend has no elementwise kernel for " + dataTypeName(in[0].type));

@@ -144,8 +144,8 @@ void launchNormalization(LaunchContext& ctx, const ILayer& layer, const std::vec
     const T* bias = static_cast<const T*>(in[2].data);
     T* y = static_cast<T*>(out.data);
     if (scaleMode >= 0 && biasMode >= 0) {
-      rowNormKernel<<<static_cast<unsigned>(rows), kRowThreads, 0, ctx.stream>>>(x, scale, bias, y, len,
-                                                                                norm.getEpsilon(), scaleMode, biasMode);
+      rowNormKernel<<<static_cast<unsigned>(rows), kRowThreads, 0, ctx.stream>>>(
+          x, scale, bias, y, len, norm.getEpsilon(), scaleMode, biasMode);
       return;
     }
     NormGeometry g{};
@@ -162,7 +162,7 @@ void launchNormalization(LaunchContext& ctx, const ILayer& layer, const std::vec
     layer_util::broadcastStrides(in[1].dims, d, g.scaleStride);
     layer_util::broadcastStrides(in[2].dims, d, g.biasStride);
     groupNormKernel<<<static_cast<unsigned>((groups + 127) / 128), 128, 0, ctx.stream>>>(x, scale, bias, y, g,
-                                                                                          norm.getEpsilon(), groups);
+                                                                                         norm.getEpsilon(), groups);
   });
   check(cudaGetLastError(), "normalization kernel launch");
 }

@@ -15,6 +15,8 @@ int32_t removeDeadLayers(INetworkDefinition& network);
 int32_t foldConstants(INetworkDefinition& network);
 //! Folds a per-channel multiply or add after a convolution into its weights and bias.
 int32_t foldConvolutionScale(INetworkDefinition& network);
+//! Folds `conv(x) + r` (same shape, r computed before the convolution) into the convolution's residual input.
+int32_t fuseConvolutionResidual(INetworkDefinition& network);
 //! Folds a ReLU that is the only consumer of a convolution into the convolution.
 int32_t fuseConvolutionActivation(INetworkDefinition& network);
 //! Chooses FP16 or FP32 per layer: with `allowHalf`, layers the backend computes in half get half

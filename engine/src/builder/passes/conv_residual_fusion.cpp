@@ -1,0 +1,43 @@
+#include "builder/passes/pass_util.h"
+#include "builder/passes/passes.h"
+
+namespace trt {
+namespace passes {
+
+namespace {
+// Whether `t` is computed before `layer` runs (a network input, or produced by an earlier layer).
+bool availableBefore(const INetworkDefinition& net, const ITensor* t, const ILayer* layer) {
+  return t->isNetworkInput() || (t->getProducer() && net.indexOf(t->getProducer()) < net.indexOf(layer));
+}
+}  // namespace
+
+int32_t fuseConvolutionResidual(INetworkDefinition& network) {
+  int32_t fused = 0;
+  for (int l = 0; l < network.getNbLayers(); ++l) {
+    ILayer* layer = network.getLayer(l);
+    if (layer->getType() != LayerType::kELEMENTWISE) continue;
+    if (static_cast<IElementWiseLayer*>(layer)->getOperation() != ElementWiseOperation::kSUM) continue;
+    ITensor* sum = layer->getOutput(0);
+    for (int side = 0; side < 2; ++side) {
+      ITensor* convOut = layer->getInput(side);
+      ITensor* residual = layer->getInput(1 - side);
+      ILayer* producer = convOut->getProducer();
+      if (!producer || producer->getType() != LayerType::kCONVOLUTION || convOut->isNetworkOutput()) continue;
+      auto* conv = static_cast<IConvolutionLayer*>(producer);
+      if (conv->getNbInputs() != 1 || conv->getFusedActivation() >= 0 || countUses(network, convOut) != 1) continue;
+      // Same shape and type (no broadcasting), and computed before the convolution runs.
+      if (residual->getDimensions() != sum->getDimensions() || convOut->getDimensions() != sum->getDimensions() ||
+          residual->getType() != convOut->getType() || !availableBefore(network, residual, conv))
+        continue;
+      conv->setInput(1, *residual);
+      conv->setName((std::string(conv->getName()) + " + " + layer->getName()).c_str());
+      network.replaceAllUses(*sum, *convOut);
+      ++fused;
+      break;
+    }
+  }
+  return fused;
+}
+
+}  // namespace passes
+}  // namespace trt
