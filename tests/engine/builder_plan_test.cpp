@@ -72,6 +72,43 @@ TEST(Builder, FoldsResidualAddAndReluIntoTheConvolution) {
   }
 }
 
+TEST(Builder, FoldsColumnBiasAndReluIntoTheMatrixMultiply) {
+  // y = relu(x [2,3,4] @ w [4,2] + b [1,2]) becomes one MatrixMultiply (+ its weight and bias constants).
+  const std::vector<float> w = randomVector(8, 24), b = {0.5f, -0.25f};
+  trt::INetworkDefinition net;
+  auto* x = net.addInput("x", trt::DataType::kFLOAT, {2, 3, 4});
+  auto* wc = net.addConstant({4, 2}, {trt::DataType::kFLOAT, w.data(), 8});
+  auto* bc = net.addConstant({1, 2}, {trt::DataType::kFLOAT, b.data(), 2});
+  auto* mm = net.addMatrixMultiply(*x, trt::MatrixOperation::kNONE, *wc->getOutput(0), trt::MatrixOperation::kNONE);
+  auto* sum = net.addElementWise(*bc->getOutput(0), *mm->getOutput(0), trt::ElementWiseOperation::kSUM);
+  auto* relu = net.addActivation(*sum->getOutput(0), trt::ActivationType::kRELU);
+  relu->getOutput(0)->setName("y");
+  net.markOutput(*relu->getOutput(0));
+  auto built = build(net);
+  int matmuls = 0, others = 0;
+  for (int l = 0; l < built.engine->network().getNbLayers(); ++l) {
+    const trt::ILayer* layer = built.engine->network().getLayer(l);
+    if (layer->getType() == trt::LayerType::kMATRIX_MULTIPLY) {
+      ++matmuls;
+      EXPECT_EQ(layer->getNbInputs(), 3);
+      EXPECT_EQ(static_cast<const trt::IMatrixMultiplyLayer*>(layer)->getFusedActivation(),
+                static_cast<int32_t>(trt::ActivationType::kRELU));
+    } else if (layer->getType() != trt::LayerType::kCONSTANT) {
+      ++others;
+    }
+  }
+  EXPECT_EQ(matmuls, 1);
+  EXPECT_EQ(others, 0) << built.engine->describeLayers();
+  auto xv = randomVector(24, 25);
+  auto y = run(*built.engine, {{"x", {{2, 3, 4}, xv}}})["y"];
+  for (int r = 0; r < 6; ++r)
+    for (int c = 0; c < 2; ++c) {
+      float v = b[c];
+      for (int k = 0; k < 4; ++k) v += xv[r * 4 + k] * w[k * 2 + c];
+      EXPECT_NEAR(y[r * 2 + c], std::max(0.f, v), 1e-5f) << r << "," << c;
+    }
+}
+
 TEST(DynamicShapes, ProfileRangeIsEnforcedAndShapesFollowInputs) {
   trt::INetworkDefinition net;
   auto* in = net.addInput("x", trt::DataType::kFLOAT, {-1, 3});

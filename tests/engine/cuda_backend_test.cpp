@@ -63,10 +63,14 @@ void makeNetwork(trt::INetworkDefinition& net, std::vector<std::vector<float>>& 
   auto* w = net.addConstant({16, 5}, {trt::DataType::kFLOAT, keep[3].data(), 80});
   auto* mm = net.addMatrixMultiply(*flat->getOutput(0), trt::MatrixOperation::kNONE, *w->getOutput(0),
                                    trt::MatrixOperation::kNONE);
-  auto* sine = net.addUnary(*mm->getOutput(0), trt::UnaryOperation::kSIN);
+  // A bias per column, folded into the product (cuBLASLt's bias epilogue).
+  keep.push_back(randomVector(5, 40));
+  auto* mmBias = net.addConstant({1, 1, 5}, {trt::DataType::kFLOAT, keep.back().data(), 5});
+  auto* biased = net.addElementWise(*mm->getOutput(0), *mmBias->getOutput(0), trt::ElementWiseOperation::kSUM);
+  auto* sine = net.addUnary(*biased->getOutput(0), trt::UnaryOperation::kSIN);
   auto* sm = net.addSoftMax(*sine->getOutput(0));
   sm->setAxes(1u << 2);
-  auto* red = net.addReduce(*mm->getOutput(0), trt::ReduceOperation::kAVG, 1u << 1, true);  // [2,1,5]
+  auto* red = net.addReduce(*biased->getOutput(0), trt::ReduceOperation::kAVG, 1u << 1, true);  // [2,1,5]
   trt::ITensor* parts[] = {sm->getOutput(0), red->getOutput(0)};
   auto* cat = net.addConcatenation(parts, 2);
   cat->setAxis(1);                                                                      // [2,5,5]

@@ -70,8 +70,8 @@ class ILayer {
   int32_t getNbInputs() const { return static_cast<int32_t>(inputs_.size()); }
   //! Input i, or nullptr when out of range.
   ITensor* getInput(int32_t index) const;
-  //! Replaces input i; the tensor must belong to the same network. For a convolution, index 1 when it has
-  //! one input adds the residual input.
+  //! Replaces input i; the tensor must belong to the same network. Index == getNbInputs() adds an optional
+  //! input: a convolution's residual (index 1) or a matrix multiply's bias (index 2).
   void setInput(int32_t index, ITensor& tensor);
   //! Number of outputs.
   int32_t getNbOutputs() const { return static_cast<int32_t>(outputs_.size()); }
@@ -252,6 +252,11 @@ class IMatrixMultiplyLayer : public ILayer {
   //! How input `index` (0 or 1) is used: as is, transposed, or as a vector.
   void setOperation(int32_t index, MatrixOperation op);
   MatrixOperation getOperation(int32_t index) const;
+  //! A third input, when set (by the builder's bias fusion), is a bias of one value per output column
+  //! (volume = the output's last dimension), added before the fused activation.
+  //! Folds ReLU into the output (set by the builder's fusion pass; -1 for none).
+  void setFusedActivation(int32_t activationOrMinusOne);
+  int32_t getFusedActivation() const { return fusedActivation_; }
 
   std::vector<TensorDesc> inferOutputs(const std::vector<TensorDesc>& inputs) const override;
   void writeParams(PlanWriter& writer) const override;
@@ -259,6 +264,7 @@ class IMatrixMultiplyLayer : public ILayer {
 
  private:
   MatrixOperation ops_[2] = {MatrixOperation::kNONE, MatrixOperation::kNONE};
+  int32_t fusedActivation_ = -1;
 };
 
 //! Order of dimensions for a transpose: output dim i takes input dim order[i].

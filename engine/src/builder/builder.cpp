@@ -167,6 +167,10 @@ IHostMemory* IBuilder::buildSerializedNetwork(INetworkDefinition& network, IBuil
   runPass("dead-layer removal", passes::removeDeadLayers);
   runPass("convolution+activation fusion", passes::fuseConvolutionActivation);
   runPass("dead-layer removal", passes::removeDeadLayers);
+  runPass("matrix multiply+bias fusion", passes::fuseMatrixMultiplyBias);
+  runPass("dead-layer removal", passes::removeDeadLayers);
+  runPass("matrix multiply+activation fusion", passes::fuseMatrixMultiplyActivation);
+  runPass("dead-layer removal", passes::removeDeadLayers);
   // Last, so the folds above see the network's own types; the casts of constants it adds fold away.
   const bool allowHalf = config.getFlag(BuilderFlag::kFP16);
   auto precision = [&](INetworkDefinition& n) { return passes::assignPrecision(n, settings.backend, allowHalf); };

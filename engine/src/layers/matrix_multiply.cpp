@@ -16,8 +16,16 @@ MatrixOperation IMatrixMultiplyLayer::getOperation(int32_t index) const {
   return ops_[index];
 }
 
+void IMatrixMultiplyLayer::setFusedActivation(int32_t activationOrMinusOne) {
+  if (activationOrMinusOne != -1 && activationOrMinusOne != static_cast<int32_t>(ActivationType::kRELU))
+    throw Error(describe() + ": only ReLU can be fused into a matrix multiply");
+  fusedActivation_ = activationOrMinusOne;
+  markChanged();
+}
+
 std::vector<TensorDesc> IMatrixMultiplyLayer::inferOutputs(const std::vector<TensorDesc>& inputs) const {
-  requireInputs(*this, inputs, 2);
+  if (inputs.size() != 2 && inputs.size() != 3)
+    throw Error(describe() + ": expects two inputs and optionally a bias, has " + std::to_string(inputs.size()));
   requireFloat(*this, inputs[0], "input 0");
   if (inputs[0].type != inputs[1].type) throw Error(describe() + ": input types differ");
   const Dims& a = inputs[0].dims;
@@ -44,17 +52,25 @@ std::vector<TensorDesc> IMatrixMultiplyLayer::inferOutputs(const std::vector<Ten
   if (out.nbDims + !vecA + !vecB > Dims::MAX_DIMS) throw Error(describe() + ": output rank exceeds 8");
   if (!vecA) out.d[out.nbDims++] = m;
   if (!vecB) out.d[out.nbDims++] = n;
+  if (inputs.size() == 3 && (vecB || inputs[2].type != inputs[0].type || inputs[2].dims.volume() != n))
+    throw Error(describe() + ": the bias " + inputs[2].dims.str() + " " + dataTypeName(inputs[2].type) +
+                " must hold one " + dataTypeName(inputs[0].type) + " per output column (" + std::to_string(n) + ")");
   return {{out, inputs[0].type}};
 }
 
 void IMatrixMultiplyLayer::writeParams(PlanWriter& w) const {
   w.i32(static_cast<int32_t>(ops_[0]));
   w.i32(static_cast<int32_t>(ops_[1]));
+  w.i32(fusedActivation_);
 }
 
 void IMatrixMultiplyLayer::readParams(PlanReader& r) {
   ops_[0] = static_cast<MatrixOperation>(r.enumValue("operation0", kMATRIX_OPERATION_COUNT));
   ops_[1] = static_cast<MatrixOperation>(r.enumValue("operation1", kMATRIX_OPERATION_COUNT));
+  // Plans before version 3 end here (no fused activation).
+  fusedActivation_ = r.remaining() > 0 ? r.i32("fused_activation") : -1;
+  if (fusedActivation_ != -1 && fusedActivation_ != static_cast<int32_t>(ActivationType::kRELU))
+    r.fail("fused_activation", "must be -1 or ReLU");
 }
 
 }  // namespace trt

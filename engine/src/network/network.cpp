@@ -58,8 +58,9 @@ ITensor* ILayer::getOutput(int32_t index) const {
 }
 
 void ILayer::setInput(int32_t index, ITensor& tensor) {
-  if (index == getNbInputs() && type_ == LayerType::kCONVOLUTION && index == 1) {
-    // A convolution's optional residual input is appended.
+  if (index == getNbInputs() &&
+      ((type_ == LayerType::kCONVOLUTION && index == 1) || (type_ == LayerType::kMATRIX_MULTIPLY && index == 2))) {
+    // Optional inputs are appended: a convolution's residual, a matrix multiply's bias.
     if (tensor.network_ != network_) throw Error(describe() + ": setInput tensor belongs to another network");
     inputs_.push_back(&tensor);
     markChanged();

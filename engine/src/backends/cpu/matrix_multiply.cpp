@@ -1,4 +1,6 @@
 // Batched matrix multiply with transposes, vectors and batch broadcasting, on top of gemm().
+#include <cmath>
+
 #include "backends/cpu/cpu_kernels.h"
 
 namespace trt {
@@ -47,6 +49,16 @@ void runMatrixMultiply(const ILayer& layer, const std::vector<TensorView>& input
     for (int i = batchRank - 1; i >= 0; --i) {
       if (++idx[i] < output.dims.d[i]) break;
       idx[i] = 0;
+    }
+  }
+  // The fused bias (one value per output column) and ReLU.
+  const bool relu = mm.getFusedActivation() == static_cast<int32_t>(ActivationType::kRELU);
+  if (inputs.size() == 3 || relu) {
+    const float* bias = inputs.size() == 3 ? inputs[2].f32() : nullptr;
+    float* y = output.f32();
+    for (int64_t i = 0, n = output.dims.volume(); i < n; ++i) {
+      float v = y[i] + (bias ? bias[i % N] : 0.f);
+      y[i] = relu ? (v > 0.f ? v : (std::isnan(v) ? v : 0.f)) : v;
     }
   }
 }

@@ -34,6 +34,7 @@ const void* LaunchContext::device(const void* host) const {
 LaunchContext::~LaunchContext() {
   if (scratch_) cudaFree(scratch_);
   if (blas) cublasDestroy(blas);
+  if (blasLt) cublasLtDestroy(blasLt);
 }
 
 Launcher launcherFor(LayerType type) {

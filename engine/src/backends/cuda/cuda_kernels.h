@@ -3,6 +3,7 @@
 // builder's choice, see backends/half_support.cpp). Compiled only when TORCHTRT_CUDA is ON.
 #pragma once
 
+#include <cublasLt.h>
 #include <cublas_v2.h>
 #include <cuda_runtime.h>
 
@@ -23,6 +24,7 @@ using cpu::TensorView;  // the same view, with device pointers
 struct LaunchContext {
   cudaStream_t stream = nullptr;
   cublasHandle_t blas = nullptr;
+  cublasLtHandle_t blasLt = nullptr;  // created on first use (matrix multiplies with fused epilogues)
   bool allowTF32 = true;
   //! Scratch of at least `bytes` (grown on demand, owned by the execution context).
   void* scratch(size_t bytes);

@@ -1,8 +1,63 @@
-// Batched matrix multiply through cuBLAS, with transposes, vectors and batch broadcasting.
+// Batched matrix multiply through cuBLAS, with transposes, vectors and batch broadcasting; a fused
+// bias and ReLU through cuBLASLt's epilogue when the product is one GEMM, else an epilogue kernel.
 #include "backends/cuda/cuda_kernels.h"
+#include "backends/cuda/float_types.cuh"
 
 namespace trt {
 namespace cuda {
+
+namespace {
+template <typename T>
+__global__ void biasReluKernel(T* y, const T* bias, bool relu, int64_t columns, int64_t total) {
+  int64_t i = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x;
+  if (i >= total) return;
+  float v = load(y, i) + (bias ? load(bias, i % columns) : 0.f);
+  if (relu) v = v > 0.f ? v : (isnan(v) ? v : 0.f);
+  store(y, i, v);
+}
+
+// Row-major Y[M,N] = op(A)[M,K] op(B)[K,N] + bias[N] (then ReLU) as one cuBLASLt call; false when
+// cuBLASLt declines the configuration (the caller then runs the plain GEMM and an epilogue).
+bool ltGemmBias(LaunchContext& ctx, DataType type, bool tA, bool tB, int64_t M, int64_t N, int64_t K, const void* A,
+                const void* B, const void* bias, bool relu, void* Y) {
+  if (!ctx.blasLt) check(cublasLtCreate(&ctx.blasLt), "cublasLtCreate");
+  const bool half = type == DataType::kHALF;
+  const cudaDataType_t dt = half ? CUDA_R_16F : CUDA_R_32F;
+  const cublasComputeType_t compute = !half && ctx.allowTF32 ? CUBLAS_COMPUTE_32F_FAST_TF32 : CUBLAS_COMPUTE_32F;
+  cublasLtMatmulDesc_t op = nullptr;
+  cublasLtMatrixLayout_t la = nullptr, lb = nullptr, ly = nullptr;
+  bool ok = false;
+  // Column-major view: Y^T [N,M] = op(B)^T [N,K] * op(A)^T [K,M]; the bias runs along Y^T's rows.
+  const cublasOperation_t opFirst = tB ? CUBLAS_OP_T : CUBLAS_OP_N, opSecond = tA ? CUBLAS_OP_T : CUBLAS_OP_N;
+  const cublasLtEpilogue_t epilogue =
+      bias ? (relu ? CUBLASLT_EPILOGUE_RELU_BIAS : CUBLASLT_EPILOGUE_BIAS) : CUBLASLT_EPILOGUE_RELU;
+  const float alpha = 1.f, beta = 0.f;
+  if (cublasLtMatmulDescCreate(&op, compute, CUDA_R_32F) == CUBLAS_STATUS_SUCCESS &&
+      cublasLtMatmulDescSetAttribute(op, CUBLASLT_MATMUL_DESC_TRANSA, &opFirst, sizeof(opFirst)) ==
+          CUBLAS_STATUS_SUCCESS &&
+      cublasLtMatmulDescSetAttribute(op, CUBLASLT_MATMUL_DESC_TRANSB, &opSecond, sizeof(opSecond)) ==
+          CUBLAS_STATUS_SUCCESS &&
+      cublasLtMatmulDescSetAttribute(op, CUBLASLT_MATMUL_DESC_EPILOGUE, &epilogue, sizeof(epilogue)) ==
+          CUBLAS_STATUS_SUCCESS &&
+      (!bias || (cublasLtMatmulDescSetAttribute(op, CUBLASLT_MATMUL_DESC_BIAS_POINTER, &bias, sizeof(bias)) ==
+                     CUBLAS_STATUS_SUCCESS &&
+                 cublasLtMatmulDescSetAttribute(op, CUBLASLT_MATMUL_DESC_BIAS_DATA_TYPE, &dt, sizeof(dt)) ==
+                     CUBLAS_STATUS_SUCCESS)) &&
+      cublasLtMatrixLayoutCreate(&la, dt, tB ? K : N, tB ? N : K, tB ? K : N) == CUBLAS_STATUS_SUCCESS &&
+      cublasLtMatrixLayoutCreate(&lb, dt, tA ? M : K, tA ? K : M, tA ? M : K) == CUBLAS_STATUS_SUCCESS &&
+      cublasLtMatrixLayoutCreate(&ly, dt, N, M, N) == CUBLAS_STATUS_SUCCESS) {
+    const size_t workspaceBytes = 32u << 20;
+    void* workspace = ctx.scratch(workspaceBytes);
+    ok = cublasLtMatmul(ctx.blasLt, op, &alpha, B, la, A, lb, &beta, Y, ly, Y, ly, nullptr, workspace, workspaceBytes,
+                        ctx.stream) == CUBLAS_STATUS_SUCCESS;
+  }
+  if (ly) cublasLtMatrixLayoutDestroy(ly);
+  if (lb) cublasLtMatrixLayoutDestroy(lb);
+  if (la) cublasLtMatrixLayoutDestroy(la);
+  if (op) cublasLtMatmulDescDestroy(op);
+  return ok;
+}
+}  // namespace
 
 void launchMatrixMultiply(LaunchContext& ctx, const ILayer& layer, const std::vector<TensorView>& in, TensorView& out) {
   const auto& mm = static_cast<const IMatrixMultiplyLayer&>(layer);
@@ -27,6 +82,25 @@ void launchMatrixMultiply(LaunchContext& ctx, const ILayer& layer, const std::ve
   for (int i = 0; i < batchRankA; ++i) batchA *= a.d[i];
   for (int i = 0; i < batchRankB; ++i) batchB *= b.d[i];
   const int64_t matA = ra * ca, matB = rb * cb, matC = M * N;
+  const void* bias = in.size() == 3 ? in[2].data : nullptr;
+  const bool relu = mm.getFusedActivation() == static_cast<int32_t>(ActivationType::kRELU);
+  if (bias || relu) {
+    // One GEMM: a single product, or a batch of A against one shared B (rows of A stack up).
+    const bool single = batch == 1 || (batchB == 1 && batchA == batch && !tA && !vecA);
+    if (single && ltGemmBias(ctx, type, tA, tB && !vecB, batch == 1 ? M : batch * M, N, K, in[0].data, in[1].data, bias,
+                             relu, out.data))
+      return;
+  }
+  auto epilogue = [&]() {
+    if (!bias && !relu) return;
+    const int64_t total = out.dims.volume();
+    dispatchFloating(type, layer.describe(), [&](auto tag) {
+      using T = decltype(tag);
+      biasReluKernel<<<static_cast<unsigned>((total + 255) / 256), 256, 0, ctx.stream>>>(
+          static_cast<T*>(out.data), static_cast<const T*>(bias), relu, N, total);
+    });
+    check(cudaGetLastError(), "matrix multiply epilogue kernel launch");
+  };
   // One strided call when each side is either fully batched or shared; else one call per batch.
   if ((batchA == batch || batchA == 1) && (batchB == batch || batchB == 1)) {
     gemm(ctx, type, tA, tB && !vecB, M, N, K, in[0].data, batchA == 1 ? 0 : matA, in[1].data, batchB == 1 ? 0 : matB,
@@ -54,6 +128,7 @@ void launchMatrixMultiply(LaunchContext& ctx, const ILayer& layer, const std::ve
       idx[i] = 0;
     }
   }
+  epilogue();
 }
 
 }  // namespace cuda

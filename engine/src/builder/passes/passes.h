@@ -17,6 +17,10 @@ int32_t foldConstants(INetworkDefinition& network);
 int32_t foldConvolutionScale(INetworkDefinition& network);
 //! Folds `conv(x) + r` (same shape, r computed before the convolution) into the convolution's residual input.
 int32_t fuseConvolutionResidual(INetworkDefinition& network);
+//! Folds `matmul + b` (b a constant with one value per output column) into the matrix multiply's bias input.
+int32_t fuseMatrixMultiplyBias(INetworkDefinition& network);
+//! Folds a ReLU that is the only consumer of a matrix multiply into it.
+int32_t fuseMatrixMultiplyActivation(INetworkDefinition& network);
 //! Folds a ReLU that is the only consumer of a convolution into the convolution.
 int32_t fuseConvolutionActivation(INetworkDefinition& network);
 //! Chooses FP16 or FP32 per layer: with `allowHalf`, layers the backend computes in half get half

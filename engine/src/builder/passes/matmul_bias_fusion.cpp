@@ -1,0 +1,72 @@
+#include "builder/passes/pass_util.h"
+#include "builder/passes/passes.h"
+
+namespace trt {
+namespace passes {
+
+namespace {
+// True when `bias` broadcasts along every dimension of `out` but the last, where it has N values.
+bool isColumnBias(const Dims& bias, const Dims& out) {
+  if (out.nbDims == 0 || bias.nbDims == 0 || bias.nbDims > out.nbDims) return false;
+  for (int i = 0; i < bias.nbDims - 1; ++i)
+    if (bias.d[i] != 1) return false;
+  return bias.d[bias.nbDims - 1] == out.d[out.nbDims - 1] && out.d[out.nbDims - 1] > 0;
+}
+}  // namespace
+
+int32_t fuseMatrixMultiplyBias(INetworkDefinition& network) {
+  int32_t fused = 0;
+  for (int l = 0; l < network.getNbLayers(); ++l) {
+    ILayer* layer = network.getLayer(l);
+    if (layer->getType() == LayerType::kELEMENTWISE &&
+        static_cast<IElementWiseLayer*>(layer)->getOperation() == ElementWiseOperation::kSUM) {
+      ITensor* sum = layer->getOutput(0);
+      for (int side = 0; side < 2; ++side) {
+        ITensor* mmOut = layer->getInput(side);
+        ITensor* bias = layer->getInput(1 - side);
+        ILayer* producer = mmOut->getProducer();
+        if (!producer || producer->getType() != LayerType::kMATRIX_MULTIPLY || mmOut->isNetworkOutput()) continue;
+        auto* mm = static_cast<IMatrixMultiplyLayer*>(producer);
+        if (mm->getNbInputs() != 2 || mm->getFusedActivation() >= 0 || countUses(network, mmOut) != 1) continue;
+        if (mm->getOperation(1) == MatrixOperation::kVECTOR || !constantProducer(bias)) continue;
+        if (!isColumnBias(bias->getDimensions(), mmOut->getDimensions()) || bias->getType() != mmOut->getType() ||
+            sum->getDimensions() != mmOut->getDimensions())
+          continue;
+        // Constants have no inputs: one made after the product moves up, keeping execution order valid.
+        ILayer* biasLayer = bias->getProducer();
+        if (network.indexOf(biasLayer) > network.indexOf(mm)) network.moveLayer(biasLayer, network.indexOf(mm));
+        mm->setInput(2, *bias);
+        mm->setName((std::string(mm->getName()) + " + " + layer->getName()).c_str());
+        network.replaceAllUses(*sum, *mmOut);
+        ++fused;
+        break;
+      }
+    }
+  }
+  return fused;
+}
+
+int32_t fuseMatrixMultiplyActivation(INetworkDefinition& network) {
+  int32_t fused = 0;
+  for (int l = 0; l < network.getNbLayers(); ++l) {
+    ILayer* layer = network.getLayer(l);
+    if (layer->getType() != LayerType::kACTIVATION ||
+        static_cast<IActivationLayer*>(layer)->getActivationType() != ActivationType::kRELU)
+      continue;
+    ITensor* mmOut = layer->getInput(0);
+    ILayer* producer = mmOut->getProducer();
+    if (!producer || producer->getType() != LayerType::kMATRIX_MULTIPLY || mmOut->isNetworkOutput()) continue;
+    auto* mm = static_cast<IMatrixMultiplyLayer*>(producer);
+    if (mm->getFusedActivation() >= 0 || mm->getOperation(1) == MatrixOperation::kVECTOR ||
+        countUses(network, mmOut) != 1)
+      continue;
+    mm->setFusedActivation(static_cast<int32_t>(ActivationType::kRELU));
+    mm->setName((std::string(mm->getName()) + " + " + layer->getName()).c_str());
+    network.replaceAllUses(*layer->getOutput(0), *mmOut);
+    ++fused;
+  }
+  return fused;
+}
+
+}  // namespace passes
+}  // namespace trt
