@@ -174,4 +174,33 @@ TEST(CudaBackend, Fp16EngineMatchesTheCpuFp16Reference) {
   // to a neighbouring half (2^-11 relative) and that difference propagates a few layers.
   expectNear(actual, expected, 2e-2f);
 }
+
+TEST(CudaBackend, PermutesMatchTheCpu) {
+  // Head split and merge as in attention ([B,S,H,D] <-> [B,H,S,D]: rows move as vectors), a full
+  // reversal (element by element) and an odd inner size, in float32 and float16.
+  if (!gpuVisible()) GTEST_SKIP() << "no CUDA GPU visible";
+  const std::vector<std::vector<int32_t>> orders = {{0, 2, 1, 3}, {3, 2, 1, 0}, {1, 0, 2, 3}};
+  for (const auto& order : orders) {
+    for (bool fp16 : {false, true}) {
+      trt::INetworkDefinition net;
+      auto* x = net.addInput("x", trt::DataType::kFLOAT, {2, 3, 4, 8});
+      auto* t = net.addShuffle(*x);
+      trt::Permutation p;
+      for (int i = 0; i < 4; ++i) p.order[i] = order[i];
+      t->setFirstTranspose(p);
+      auto* y = net.addUnary(*t->getOutput(0), trt::UnaryOperation::kNEG);
+      y->getOutput(0)->setName("y");
+      net.markOutput(*y->getOutput(0));
+      auto xv = randomVector(2 * 3 * 4 * 8, 50);
+      auto expected = run(*build(net).engine, {{"x", {{2, 3, 4, 8}, xv}}})["y"];
+      std::unique_ptr<trt::IBuilder> builder(trt::createInferBuilder(trt::defaultLogger()));
+      std::unique_ptr<trt::IBuilderConfig> config(builder->createBuilderConfig());
+      config->setBackend(trt::Backend::kCUDA);
+      if (fp16) config->setFlag(trt::BuilderFlag::kFP16);
+      auto gpu = build(net, config.get());
+      auto actual = runCuda(*gpu.engine, "x", {2, 3, 4, 8}, xv, "y");
+      expectNear(actual, expected, fp16 ? 1e-3f : 0.f);
+    }
+  }
+}
 #endif

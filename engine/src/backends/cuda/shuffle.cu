@@ -12,16 +12,61 @@ struct PermuteGeometry {
   int64_t srcStride[Dims::MAX_DIMS];  // input stride of the dim that output dim i reads
 };
 
-template <typename T>
+template <typename T, typename I>
 __global__ void permuteKernel(const T* src, T* dst, PermuteGeometry g, int64_t n) {
-  int64_t i = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x;
-  if (i >= n) return;
-  int64_t rem = i, off = 0;
+  const I i = static_cast<I>(blockIdx.x) * static_cast<I>(blockDim.x) + static_cast<I>(threadIdx.x);
+  if (i >= static_cast<I>(n)) return;
+  I rem = i, off = 0;
   for (int d = g.rank - 1; d >= 0; --d) {
-    off += (rem % g.outDims[d]) * g.srcStride[d];
-    rem /= g.outDims[d];
+    const I dim = static_cast<I>(g.outDims[d]);
+    off += (rem % dim) * static_cast<I>(g.srcStride[d]);
+    rem /= dim;
   }
   dst[i] = src[off];
+}
+
+// Merges output dims that read the source contiguously across their boundary (fewer divisions).
+void coalesce(PermuteGeometry& g) {
+  PermuteGeometry out{};
+  for (int d = 0; d < g.rank; ++d) {
+    if (g.outDims[d] == 1) continue;
+    if (out.rank > 0 && out.srcStride[out.rank - 1] == g.srcStride[d] * g.outDims[d]) {
+      out.outDims[out.rank - 1] *= g.outDims[d];
+      out.srcStride[out.rank - 1] = g.srcStride[d];
+      continue;
+    }
+    out.outDims[out.rank] = g.outDims[d];
+    out.srcStride[out.rank] = g.srcStride[d];
+    ++out.rank;
+  }
+  g = out;
+}
+
+// When the innermost output dim is contiguous in the source, moves `bytes`-wide vectors instead of
+// elements (BERT's head split moves 64-element rows). Returns the element size to use.
+size_t widen(PermuteGeometry& g, size_t elemSize, const void* src, void* dst) {
+  if (g.rank == 0 || g.srcStride[g.rank - 1] != 1) return elemSize;
+  for (size_t bytes : {size_t(16), size_t(8), size_t(4)}) {
+    if (bytes <= elemSize || (g.outDims[g.rank - 1] * elemSize) % bytes != 0) continue;
+    if (reinterpret_cast<uintptr_t>(src) % bytes != 0 || reinterpret_cast<uintptr_t>(dst) % bytes != 0) continue;
+    bool ok = true;
+    for (int d = 0; d < g.rank - 1; ++d) ok &= (g.srcStride[d] * elemSize) % bytes == 0;
+    if (!ok) continue;
+    const int64_t factor = static_cast<int64_t>(bytes / elemSize);
+    g.outDims[g.rank - 1] /= factor;
+    for (int d = 0; d < g.rank - 1; ++d) g.srcStride[d] /= factor;
+    return bytes;
+  }
+  return elemSize;
+}
+
+template <typename T>
+void launchPermute(LaunchContext& ctx, const void* src, void* dst, const PermuteGeometry& g, int64_t n) {
+  const unsigned blocks = static_cast<unsigned>((n + 255) / 256);
+  if (n < (int64_t(1) << 31))
+    permuteKernel<T, uint32_t><<<blocks, 256, 0, ctx.stream>>>(static_cast<const T*>(src), static_cast<T*>(dst), g, n);
+  else
+    permuteKernel<T, int64_t><<<blocks, 256, 0, ctx.stream>>>(static_cast<const T*>(src), static_cast<T*>(dst), g, n);
 }
 
 bool isIdentity(const int32_t* perm, int rank) {
@@ -50,22 +95,24 @@ void permute(LaunchContext& ctx, const void* src, const Dims& dims, const int32_
     g.outDims[i] = dims.d[perm[i]];
     g.srcStride[i] = stride[perm[i]];
   }
-  unsigned blocks = static_cast<unsigned>((n + 255) / 256);
-  switch (elemSize) {
+  coalesce(g);
+  const size_t elem = widen(g, elemSize, src, dst);
+  const int64_t count = n * static_cast<int64_t>(elemSize) / static_cast<int64_t>(elem);
+  switch (elem) {
     case 1:
-      permuteKernel<<<blocks, 256, 0, ctx.stream>>>(static_cast<const uint8_t*>(src), static_cast<uint8_t*>(dst), g, n);
+      launchPermute<uint8_t>(ctx, src, dst, g, count);
       break;
     case 2:
-      permuteKernel<<<blocks, 256, 0, ctx.stream>>>(static_cast<const uint16_t*>(src), static_cast<uint16_t*>(dst), g,
-                                                    n);
+      launchPermute<uint16_t>(ctx, src, dst, g, count);
       break;
     case 4:
-      permuteKernel<<<blocks, 256, 0, ctx.stream>>>(static_cast<const uint32_t*>(src), static_cast<uint32_t*>(dst), g,
-                                                    n);
+      launchPermute<uint32_t>(ctx, src, dst, g, count);
       break;
     case 8:
-      permuteKernel<<<blocks, 256, 0, ctx.stream>>>(static_cast<const uint64_t*>(src), static_cast<uint64_t*>(dst), g,
-                                                    n);
+      launchPermute<uint64_t>(ctx, src, dst, g, count);
+      break;
+    case 16:
+      launchPermute<uint4>(ctx, src, dst, g, count);
       break;
     default:
       throw Error("CUDA permute: unsupported element size " + std::to_string(elemSize));
