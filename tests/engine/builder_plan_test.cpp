@@ -109,6 +109,88 @@ TEST(Builder, FoldsColumnBiasAndReluIntoTheMatrixMultiply) {
     }
 }
 
+TEST(Builder, FoldsScalarScaleIntoTheMatrixMultiply) {
+  // Attention scores: (q @ k^T) / 4, and (q @ k^T) * 0.5 + bias: the scale becomes the product's alpha.
+  const std::vector<float> k = randomVector(2 * 5 * 4, 26), bias = {1.f, -1.f, 0.5f, 0.f, 2.f};
+  const float four = 4.f, half = 0.5f;
+  for (bool divide : {true, false}) {
+    trt::INetworkDefinition net;
+    auto* q = net.addInput("q", trt::DataType::kFLOAT, {2, 3, 4});
+    auto* kc = net.addConstant({2, 5, 4}, {trt::DataType::kFLOAT, k.data(), 40});
+    auto* mm = net.addMatrixMultiply(*q, trt::MatrixOperation::kNONE, *kc->getOutput(0), trt::MatrixOperation::kTRANSPOSE);
+    auto* c = net.addConstant({}, {trt::DataType::kFLOAT, divide ? &four : &half, 1});
+    auto* scaled = divide ? net.addElementWise(*mm->getOutput(0), *c->getOutput(0), trt::ElementWiseOperation::kDIV)
+                          : net.addElementWise(*c->getOutput(0), *mm->getOutput(0), trt::ElementWiseOperation::kPROD);
+    trt::ITensor* y = scaled->getOutput(0);
+    if (!divide) {
+      auto* b = net.addConstant({5}, {trt::DataType::kFLOAT, bias.data(), 5});
+      y = net.addElementWise(*y, *b->getOutput(0), trt::ElementWiseOperation::kSUM)->getOutput(0);
+    }
+    y->setName("y");
+    net.markOutput(*y);
+    auto built = build(net);
+    int nonConstant = 0;
+    for (int l = 0; l < built.engine->network().getNbLayers(); ++l) {
+      const trt::ILayer* layer = built.engine->network().getLayer(l);
+      if (layer->getType() == trt::LayerType::kCONSTANT) continue;
+      ++nonConstant;
+      ASSERT_EQ(layer->getType(), trt::LayerType::kMATRIX_MULTIPLY);
+      EXPECT_EQ(static_cast<const trt::IMatrixMultiplyLayer*>(layer)->getAlpha(), divide ? 0.25f : 0.5f);
+    }
+    EXPECT_EQ(nonConstant, 1) << built.engine->describeLayers();
+    auto qv = randomVector(24, 27);
+    auto out = run(*built.engine, {{"q", {{2, 3, 4}, qv}}})["y"];
+    for (int b = 0; b < 2; ++b)
+      for (int i = 0; i < 3; ++i)
+        for (int j = 0; j < 5; ++j) {
+          float dot = 0.f;
+          for (int d = 0; d < 4; ++d) dot += qv[(b * 3 + i) * 4 + d] * k[(b * 5 + j) * 4 + d];
+          float expected = divide ? dot / 4.f : dot * 0.5f + bias[j];
+          EXPECT_NEAR(out[(b * 3 + i) * 5 + j], expected, 1e-5f);
+        }
+  }
+}
+
+TEST(Builder, FoldsResidualAddIntoTheNormalization) {
+  // layer_norm(x + r) over the last axis (a transformer's post-norm) becomes one Normalization.
+  const std::vector<float> r = randomVector(2 * 6, 28), gamma = randomVector(6, 29);
+  const float beta = 0.1f;
+  trt::INetworkDefinition net;
+  auto* x = net.addInput("x", trt::DataType::kFLOAT, {2, 6});
+  auto* rc = net.addConstant({2, 6}, {trt::DataType::kFLOAT, r.data(), 12});
+  auto* sum = net.addElementWise(*x, *rc->getOutput(0), trt::ElementWiseOperation::kSUM);
+  auto* g = net.addConstant({6}, {trt::DataType::kFLOAT, gamma.data(), 6});
+  auto* b = net.addConstant({}, {trt::DataType::kFLOAT, &beta, 1});
+  auto* norm = net.addNormalization(*sum->getOutput(0), *g->getOutput(0), *b->getOutput(0), 0b10);
+  norm->getOutput(0)->setName("y");
+  net.markOutput(*norm->getOutput(0));
+  auto built = build(net);
+  int normalizations = 0, others = 0;
+  for (int l = 0; l < built.engine->network().getNbLayers(); ++l) {
+    const trt::ILayer* layer = built.engine->network().getLayer(l);
+    if (layer->getType() == trt::LayerType::kNORMALIZATION) {
+      ++normalizations;
+      EXPECT_EQ(layer->getNbInputs(), 4);
+    } else if (layer->getType() != trt::LayerType::kCONSTANT) {
+      ++others;
+    }
+  }
+  EXPECT_EQ(normalizations, 1);
+  EXPECT_EQ(others, 0) << built.engine->describeLayers();
+  auto xv = randomVector(12, 30);
+  auto y = run(*built.engine, {{"x", {{2, 6}, xv}}})["y"];
+  for (int row = 0; row < 2; ++row) {
+    double mean = 0, var = 0;
+    for (int k = 0; k < 6; ++k) mean += xv[row * 6 + k] + r[row * 6 + k];
+    mean /= 6;
+    for (int k = 0; k < 6; ++k) var += std::pow(xv[row * 6 + k] + r[row * 6 + k] - mean, 2);
+    var /= 6;
+    for (int k = 0; k < 6; ++k)
+      EXPECT_NEAR(y[row * 6 + k], (xv[row * 6 + k] + r[row * 6 + k] - mean) / std::sqrt(var + 1e-5) * gamma[k] + beta,
+                  1e-5);
+  }
+}
+
 TEST(DynamicShapes, ProfileRangeIsEnforcedAndShapesFollowInputs) {
   trt::INetworkDefinition net;
   auto* in = net.addInput("x", trt::DataType::kFLOAT, {-1, 3});

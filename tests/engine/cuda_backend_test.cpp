@@ -101,7 +101,10 @@ void makeNetwork(trt::INetworkDefinition& net, std::vector<std::vector<float>>& 
   auto* gamma = net.addConstant({13}, {trt::DataType::kFLOAT, keep.back().data(), 13});
   auto* beta = net.addConstant({}, {trt::DataType::kFLOAT, &half, 1});
   auto* unit = net.addConstant({1, 1, 1}, {trt::DataType::kFLOAT, &one, 1});
-  auto* rowNorm = net.addNormalization(*act->getOutput(0), *gamma->getOutput(0), *beta->getOutput(0), 1u << 2);
+  // The row norm reads act + sorted (a fused residual).
+  auto* residualSum = net.addElementWise(*act->getOutput(0), *sorted->getOutput(0), trt::ElementWiseOperation::kSUM);
+  auto* rowNorm =
+      net.addNormalization(*residualSum->getOutput(0), *gamma->getOutput(0), *beta->getOutput(0), 1u << 2);
   auto* groupNorm = net.addNormalization(*rowNorm->getOutput(0), *unit->getOutput(0), *beta->getOutput(0), 0b101);
   groupNorm->setEpsilon(1e-3f);
   static const int32_t order[2] = {1, 0};
@@ -200,6 +203,41 @@ TEST(CudaBackend, PermutesMatchTheCpu) {
       auto gpu = build(net, config.get());
       auto actual = runCuda(*gpu.engine, "x", {2, 3, 4, 8}, xv, "y");
       expectNear(actual, expected, fp16 ? 1e-3f : 0.f);
+    }
+  }
+}
+
+TEST(CudaBackend, FusedMatrixMultiplyEpiloguesMatchTheCpu) {
+  // relu(alpha * x @ w + b) with w shared by the batch (one cuBLASLt call) and with w batched (a
+  // strided GEMM and the epilogue kernel), in float32 and float16.
+  if (!gpuVisible()) GTEST_SKIP() << "no CUDA GPU visible";
+  const std::vector<float> wShared = randomVector(4 * 6, 51), wBatched = randomVector(2 * 4 * 6, 52),
+                           bias = randomVector(6, 53);
+  const float scale = 0.75f;
+  for (bool batched : {false, true}) {
+    for (bool fp16 : {false, true}) {
+      trt::INetworkDefinition net;
+      auto* x = net.addInput("x", trt::DataType::kFLOAT, {2, 3, 4});
+      auto* w = batched ? net.addConstant({2, 4, 6}, {trt::DataType::kFLOAT, wBatched.data(), 48})
+                        : net.addConstant({4, 6}, {trt::DataType::kFLOAT, wShared.data(), 24});
+      auto* mm = net.addMatrixMultiply(*x, trt::MatrixOperation::kNONE, *w->getOutput(0), trt::MatrixOperation::kNONE);
+      auto* s = net.addConstant({}, {trt::DataType::kFLOAT, &scale, 1});
+      auto* scaled = net.addElementWise(*mm->getOutput(0), *s->getOutput(0), trt::ElementWiseOperation::kPROD);
+      auto* b = net.addConstant({1, 1, 6}, {trt::DataType::kFLOAT, bias.data(), 6});
+      auto* biased = net.addElementWise(*scaled->getOutput(0), *b->getOutput(0), trt::ElementWiseOperation::kSUM);
+      auto* relu = net.addActivation(*biased->getOutput(0), trt::ActivationType::kRELU);
+      relu->getOutput(0)->setName("y");
+      net.markOutput(*relu->getOutput(0));
+      auto xv = randomVector(24, 54);
+      auto expected = run(*build(net).engine, {{"x", {{2, 3, 4}, xv}}})["y"];
+      std::unique_ptr<trt::IBuilder> builder(trt::createInferBuilder(trt::defaultLogger()));
+      std::unique_ptr<trt::IBuilderConfig> config(builder->createBuilderConfig());
+      config->setBackend(trt::Backend::kCUDA);
+      config->clearFlag(trt::BuilderFlag::kTF32);
+      if (fp16) config->setFlag(trt::BuilderFlag::kFP16);
+      auto gpu = build(net, config.get());
+      auto actual = runCuda(*gpu.engine, "x", {2, 3, 4}, xv, "y");
+      expectNear(actual, expected, fp16 ? 1e-2f : 1e-5f);
     }
   }
 }

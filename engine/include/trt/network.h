@@ -71,7 +71,8 @@ class ILayer {
   //! Input i, or nullptr when out of range.
   ITensor* getInput(int32_t index) const;
   //! Replaces input i; the tensor must belong to the same network. Index == getNbInputs() adds an optional
-  //! input: a convolution's residual (index 1) or a matrix multiply's bias (index 2).
+  //! input: a convolution's residual (index 1), a matrix multiply's bias (index 2) or a normalization's
+  //! residual (index 3).
   void setInput(int32_t index, ITensor& tensor);
   //! Number of outputs.
   int32_t getNbOutputs() const { return static_cast<int32_t>(outputs_.size()); }
@@ -257,6 +258,9 @@ class IMatrixMultiplyLayer : public ILayer {
   //! Folds ReLU into the output (set by the builder's fusion pass; -1 for none).
   void setFusedActivation(int32_t activationOrMinusOne);
   int32_t getFusedActivation() const { return fusedActivation_; }
+  //! Scales the product before the bias (set by the builder when a scalar multiply follows; default 1).
+  void setAlpha(float alpha);
+  float getAlpha() const { return alpha_; }
 
   std::vector<TensorDesc> inferOutputs(const std::vector<TensorDesc>& inputs) const override;
   void writeParams(PlanWriter& writer) const override;
@@ -265,6 +269,7 @@ class IMatrixMultiplyLayer : public ILayer {
  private:
   MatrixOperation ops_[2] = {MatrixOperation::kNONE, MatrixOperation::kNONE};
   int32_t fusedActivation_ = -1;
+  float alpha_ = 1.f;
 };
 
 //! Order of dimensions for a transpose: output dim i takes input dim order[i].
@@ -514,7 +519,8 @@ class ITopKLayer : public ILayer {
 };
 
 //! (x - mean) / sqrt(var + epsilon) * scale + bias, with mean and (biased) variance over the axes in
-//! the mask, computed in FP32 whatever x's type; inputs x, scale, bias (scale and bias broadcast to x).
+//! the mask, computed in FP32 whatever x's type; inputs x, scale, bias (scale and bias broadcast to x),
+//! and optionally a residual of x's shape added to x first (set by the builder's fusion pass).
 class INormalizationLayer : public ILayer {
  public:
   INormalizationLayer() : ILayer(LayerType::kNORMALIZATION) {}

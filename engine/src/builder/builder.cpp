@@ -167,6 +167,10 @@ IHostMemory* IBuilder::buildSerializedNetwork(INetworkDefinition& network, IBuil
   runPass("dead-layer removal", passes::removeDeadLayers);
   runPass("convolution+activation fusion", passes::fuseConvolutionActivation);
   runPass("dead-layer removal", passes::removeDeadLayers);
+  runPass("normalization+residual fusion", passes::fuseNormalizationResidual);
+  runPass("dead-layer removal", passes::removeDeadLayers);
+  runPass("matrix multiply+scale fusion", passes::fuseMatrixMultiplyScale);
+  runPass("dead-layer removal", passes::removeDeadLayers);
   runPass("matrix multiply+bias fusion", passes::fuseMatrixMultiplyBias);
   runPass("dead-layer removal", passes::removeDeadLayers);
   runPass("matrix multiply+activation fusion", passes::fuseMatrixMultiplyActivation);

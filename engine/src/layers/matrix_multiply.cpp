@@ -1,3 +1,5 @@
+#include <cmath>
+
 #include "layers/layer_util.h"
 
 namespace trt {
@@ -20,6 +22,12 @@ void IMatrixMultiplyLayer::setFusedActivation(int32_t activationOrMinusOne) {
   if (activationOrMinusOne != -1 && activationOrMinusOne != static_cast<int32_t>(ActivationType::kRELU))
     throw Error(describe() + ": only ReLU can be fused into a matrix multiply");
   fusedActivation_ = activationOrMinusOne;
+  markChanged();
+}
+
+void IMatrixMultiplyLayer::setAlpha(float alpha) {
+  if (!std::isfinite(alpha)) throw Error(describe() + ": alpha must be finite");
+  alpha_ = alpha;
   markChanged();
 }
 
@@ -62,6 +70,7 @@ void IMatrixMultiplyLayer::writeParams(PlanWriter& w) const {
   w.i32(static_cast<int32_t>(ops_[0]));
   w.i32(static_cast<int32_t>(ops_[1]));
   w.i32(fusedActivation_);
+  w.f32(alpha_);
 }
 
 void IMatrixMultiplyLayer::readParams(PlanReader& r) {
@@ -71,6 +80,8 @@ void IMatrixMultiplyLayer::readParams(PlanReader& r) {
   fusedActivation_ = r.remaining() > 0 ? r.i32("fused_activation") : -1;
   if (fusedActivation_ != -1 && fusedActivation_ != static_cast<int32_t>(ActivationType::kRELU))
     r.fail("fused_activation", "must be -1 or ReLU");
+  alpha_ = r.remaining() > 0 ? r.f32("alpha") : 1.f;
+  if (!std::isfinite(alpha_)) r.fail("alpha", "must be finite");
 }
 
 }  // namespace trt

@@ -18,8 +18,13 @@ void INormalizationLayer::setAxes(uint32_t axesMask) {
 }
 
 std::vector<TensorDesc> INormalizationLayer::inferOutputs(const std::vector<TensorDesc>& inputs) const {
-  requireInputs(*this, inputs, 3);
+  if (inputs.size() != 3 && inputs.size() != 4)
+    throw Error(describe() + ": expects input, scale, bias and optionally a residual, has " +
+                std::to_string(inputs.size()) + " inputs");
   requireFloat(*this, inputs[0], "input");
+  if (inputs.size() == 4 && (inputs[3].dims != inputs[0].dims || inputs[3].type != inputs[0].type))
+    throw Error(describe() + ": the residual " + inputs[3].dims.str() + " " + dataTypeName(inputs[3].type) +
+                " must have the input's shape and type " + inputs[0].dims.str() + " " + dataTypeName(inputs[0].type));
   const Dims& x = inputs[0].dims;
   if ((axes_ >> x.nbDims) != 0)
     throw Error(describe() + ": axes mask " + std::to_string(axes_) + " names a dimension beyond the input's rank " +

@@ -31,7 +31,7 @@
 //          version 2 (2026-11) Slice parameters end with u32 sample mode and f64 fill value;
 //                    version-1 plans are still read (their slices use strict bounds).
 //          version 3 (2026-11) each layer records its pinned precision (ILayer::setPrecision);
-//                    MatrixMultiply parameters end with i32 fused activation; convolutions may
+//                    MatrixMultiply parameters end with i32 fused activation and f32 alpha; convolutions may
 //                    have a residual input and matrix multiplies a bias input;
 //                    older plans are still read (no layer pinned, nothing fused).
 #pragma once

@@ -51,13 +51,14 @@ void runMatrixMultiply(const ILayer& layer, const std::vector<TensorView>& input
       idx[i] = 0;
     }
   }
-  // The fused bias (one value per output column) and ReLU.
+  // The fused scale, bias (one value per output column) and ReLU.
   const bool relu = mm.getFusedActivation() == static_cast<int32_t>(ActivationType::kRELU);
-  if (inputs.size() == 3 || relu) {
+  const float alpha = mm.getAlpha();
+  if (inputs.size() == 3 || relu || alpha != 1.f) {
     const float* bias = inputs.size() == 3 ? inputs[2].f32() : nullptr;
     float* y = output.f32();
     for (int64_t i = 0, n = output.dims.volume(); i < n; ++i) {
-      float v = y[i] + (bias ? bias[i % N] : 0.f);
+      float v = alpha * y[i] + (bias ? bias[i % N] : 0.f);
       y[i] = relu ? (v > 0.f ? v : (std::isnan(v) ? v : 0.f)) : v;
     }
   }

@@ -30,7 +30,14 @@ void runNormalization(const ILayer& layer, const std::vector<TensorView>& in, Te
     }
     group[i] = g;
   }
+  // The fused residual is added first (x + r is what gets normalized).
+  std::vector<float> summed;
   const float* x = in[0].f32();
+  if (in.size() == 4) {
+    summed.assign(x, x + n);
+    for (int64_t i = 0; i < n; ++i) summed[i] += in[3].f32()[i];
+    x = summed.data();
+  }
   std::vector<double> mean(static_cast<size_t>(groups), 0.0), var(static_cast<size_t>(groups), 0.0);
   for (int64_t i = 0; i < n; ++i) mean[group[i]] += x[i];
   for (auto& m : mean) m /= static_cast<double>(groupSize);

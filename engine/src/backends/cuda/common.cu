@@ -80,9 +80,9 @@ Launcher launcherFor(LayerType type) {
 }
 
 void gemm(LaunchContext& ctx, DataType type, bool transA, bool transB, int64_t M, int64_t N, int64_t K, const void* A,
-          int64_t strideA, const void* B, int64_t strideB, void* C, int64_t strideC, int64_t batch) {
+          int64_t strideA, const void* B, int64_t strideB, void* C, int64_t strideC, int64_t batch, float alpha) {
   // Row-major C = op(A) op(B) is column-major C^T = op(B)^T op(A)^T.
-  const float alpha = 1.f, beta = 0.f;
+  const float beta = 0.f;
   const int lda = static_cast<int>(transA ? M : K), ldb = static_cast<int>(transB ? K : N);
   const cublasOperation_t opB = transB ? CUBLAS_OP_T : CUBLAS_OP_N, opA = transA ? CUBLAS_OP_T : CUBLAS_OP_N;
   if (type == DataType::kHALF) {

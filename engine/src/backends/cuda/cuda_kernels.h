@@ -51,7 +51,7 @@ void check(cublasStatus_t status, const char* what);
 //! Row-major C[M,N] = op(A)[M,K] * op(B)[K,N] (batched with strides in elements; 0 stride broadcasts).
 //! float32 (TF32 when allowed) or float16 with FP32 accumulation, all three of `type`.
 void gemm(LaunchContext& ctx, DataType type, bool transA, bool transB, int64_t M, int64_t N, int64_t K, const void* A,
-          int64_t strideA, const void* B, int64_t strideB, void* C, int64_t strideC, int64_t batch);
+          int64_t strideA, const void* B, int64_t strideB, void* C, int64_t strideC, int64_t batch, float alpha = 1.f);
 //! Applies an activation in place on the device (float32 or float16 data).
 void activationInPlace(LaunchContext& ctx, ActivationType type, float alpha, float beta, void* data, DataType dtype,
                        int64_t n);

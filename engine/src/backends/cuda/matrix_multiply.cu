@@ -19,7 +19,7 @@ __global__ void biasReluKernel(T* y, const T* bias, bool relu, int64_t columns, 
 // Row-major Y[M,N] = op(A)[M,K] op(B)[K,N] + bias[N] (then ReLU) as one cuBLASLt call; false when
 // cuBLASLt declines the configuration (the caller then runs the plain GEMM and an epilogue).
 bool ltGemmBias(LaunchContext& ctx, DataType type, bool tA, bool tB, int64_t M, int64_t N, int64_t K, const void* A,
-                const void* B, const void* bias, bool relu, void* Y) {
+                const void* B, const void* bias, bool relu, float alpha, void* Y) {
   if (!ctx.blasLt) check(cublasLtCreate(&ctx.blasLt), "cublasLtCreate");
   const bool half = type == DataType::kHALF;
   const cudaDataType_t dt = half ? CUDA_R_16F : CUDA_R_32F;
@@ -31,7 +31,7 @@ bool ltGemmBias(LaunchContext& ctx, DataType type, bool tA, bool tB, int64_t M, 
   const cublasOperation_t opFirst = tB ? CUBLAS_OP_T : CUBLAS_OP_N, opSecond = tA ? CUBLAS_OP_T : CUBLAS_OP_N;
   const cublasLtEpilogue_t epilogue =
       bias ? (relu ? CUBLASLT_EPILOGUE_RELU_BIAS : CUBLASLT_EPILOGUE_BIAS) : CUBLASLT_EPILOGUE_RELU;
-  const float alpha = 1.f, beta = 0.f;
+  const float beta = 0.f;
   if (cublasLtMatmulDescCreate(&op, compute, CUDA_R_32F) == CUBLAS_STATUS_SUCCESS &&
       cublasLtMatmulDescSetAttribute(op, CUBLASLT_MATMUL_DESC_TRANSA, &opFirst, sizeof(opFirst)) ==
           CUBLAS_STATUS_SUCCESS &&
@@ -88,7 +88,7 @@ void launchMatrixMultiply(LaunchContext& ctx, const ILayer& layer, const std::ve
     // One GEMM: a single product, or a batch of A against one shared B (rows of A stack up).
     const bool single = batch == 1 || (batchB == 1 && batchA == batch && !tA && !vecA);
     if (single && ltGemmBias(ctx, type, tA, tB && !vecB, batch == 1 ? M : batch * M, N, K, in[0].data, in[1].data, bias,
-                             relu, out.data))
+                             relu, mm.getAlpha(), out.data))
       return;
   }
   auto epilogue = [&]() {
@@ -104,7 +104,8 @@ void launchMatrixMultiply(LaunchContext& ctx, const ILayer& layer, const std::ve
   // One strided call when each side is either fully batched or shared; else one call per batch.
   if ((batchA == batch || batchA == 1) && (batchB == batch || batchB == 1)) {
     gemm(ctx, type, tA, tB && !vecB, M, N, K, in[0].data, batchA == 1 ? 0 : matA, in[1].data, batchB == 1 ? 0 : matB,
-         out.data, matC, batch);
+         out.data, matC, batch, mm.getAlpha());
+    epilogue();
     return;
   }
   int64_t idx[Dims::MAX_DIMS] = {};
@@ -122,7 +123,7 @@ void launchMatrixMultiply(LaunchContext& ctx, const ILayer& layer, const std::ve
       }
     }
     gemm(ctx, type, tA, tB && !vecB, M, N, K, at(in[0], offA * matA), 0, at(in[1], offB * matB), 0, at(out, bi * matC),
-         0, 1);
+         0, 1, mm.getAlpha());
     for (int i = batchRank - 1; i >= 0; --i) {
       if (++idx[i] < out.dims.d[i]) break;
       idx[i] = 0;

@@ -32,23 +32,30 @@ __device__ float blockSum(float v) {
 // Scale and bias in a row: one value for all (kScalar) or one per row element (kPerElement).
 enum ParamMode : int { kScalar = 0, kPerElement = 1 };
 
+// x (+ the fused residual r) at k.
 template <typename T>
-__global__ void rowNormKernel(const T* x, const T* scale, const T* bias, T* y, int64_t len, float eps, int scaleMode,
-                              int biasMode) {
+__device__ __forceinline__ float loadSum(const T* x, const T* r, int64_t k) {
+  return r ? load(x, k) + load(r, k) : load(x, k);
+}
+
+template <typename T>
+__global__ void rowNormKernel(const T* x, const T* residual, const T* scale, const T* bias, T* y, int64_t len,
+                              float eps, int scaleMode, int biasMode) {
   const T* xr = x + blockIdx.x * len;
+  const T* rr = residual ? residual + blockIdx.x * len : nullptr;
   T* yr = y + blockIdx.x * len;
   float s = 0.f;
-  for (int64_t k = threadIdx.x; k < len; k += blockDim.x) s += load(xr, k);
+  for (int64_t k = threadIdx.x; k < len; k += blockDim.x) s += loadSum(xr, rr, k);
   const float mean = blockSum(s) / static_cast<float>(len);
   float v = 0.f;
   for (int64_t k = threadIdx.x; k < len; k += blockDim.x) {
-    float c = load(xr, k) - mean;
+    float c = loadSum(xr, rr, k) - mean;
     v += c * c;
   }
   const float inv = rsqrtf(blockSum(v) / static_cast<float>(len) + eps);
   for (int64_t k = threadIdx.x; k < len; k += blockDim.x) {
     float sc = load(scale, scaleMode == kScalar ? 0 : k), b = load(bias, biasMode == kScalar ? 0 : k);
-    store(yr, k, (load(xr, k) - mean) * inv * sc + b);
+    store(yr, k, (loadSum(xr, rr, k) - mean) * inv * sc + b);
   }
 }
 
@@ -72,8 +79,8 @@ __device__ void reducedCoords(const NormGeometry& g, int64_t r, int64_t* coord) 
 }
 
 template <typename T>
-__global__ void groupNormKernel(const T* x, const T* scale, const T* bias, T* y, NormGeometry g, float eps,
-                                int64_t groups) {
+__global__ void groupNormKernel(const T* x, const T* residual, const T* scale, const T* bias, T* y, NormGeometry g,
+                                float eps, int64_t groups) {
   int64_t grp = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x;
   if (grp >= groups) return;
   int64_t coord[Dims::MAX_DIMS] = {};
@@ -90,13 +97,13 @@ __global__ void groupNormKernel(const T* x, const T* scale, const T* bias, T* y,
   double sum = 0.0;
   for (int64_t r = 0; r < g.groupSize; ++r) {
     reducedCoords(g, r, coord);
-    sum += load(x, offset(g.stride));
+    sum += loadSum(x, residual, offset(g.stride));
   }
   const double mean = sum / static_cast<double>(g.groupSize);
   double var = 0.0;
   for (int64_t r = 0; r < g.groupSize; ++r) {
     reducedCoords(g, r, coord);
-    double c = load(x, offset(g.stride)) - mean;
+    double c = loadSum(x, residual, offset(g.stride)) - mean;
     var += c * c;
   }
   const double inv = 1.0 / sqrt(var / static_cast<double>(g.groupSize) + eps);
@@ -104,7 +111,7 @@ __global__ void groupNormKernel(const T* x, const T* scale, const T* bias, T* y,
     reducedCoords(g, r, coord);
     const int64_t o = offset(g.stride);
     store(y, o,
-          static_cast<float>((load(x, o) - mean) * inv * load(scale, offset(g.scaleStride)) +
+          static_cast<float>((loadSum(x, residual, o) - mean) * inv * load(scale, offset(g.scaleStride)) +
                              load(bias, offset(g.biasStride))));
   }
 }
@@ -142,10 +149,11 @@ void launchNormalization(LaunchContext& ctx, const ILayer& layer, const std::vec
     const T* x = static_cast<const T*>(in[0].data);
     const T* scale = static_cast<const T*>(in[1].data);
     const T* bias = static_cast<const T*>(in[2].data);
+    const T* residual = in.size() == 4 ? static_cast<const T*>(in[3].data) : nullptr;
     T* y = static_cast<T*>(out.data);
     if (scaleMode >= 0 && biasMode >= 0) {
       rowNormKernel<<<static_cast<unsigned>(rows), kRowThreads, 0, ctx.stream>>>(
-          x, scale, bias, y, len, norm.getEpsilon(), scaleMode, biasMode);
+          x, residual, scale, bias, y, len, norm.getEpsilon(), scaleMode, biasMode);
       return;
     }
     NormGeometry g{};
@@ -161,7 +169,7 @@ void launchNormalization(LaunchContext& ctx, const ILayer& layer, const std::vec
     }
     layer_util::broadcastStrides(in[1].dims, d, g.scaleStride);
     layer_util::broadcastStrides(in[2].dims, d, g.biasStride);
-    groupNormKernel<<<static_cast<unsigned>((groups + 127) / 128), 128, 0, ctx.stream>>>(x, scale, bias, y, g,
+    groupNormKernel<<<static_cast<unsigned>((groups + 127) / 128), 128, 0, ctx.stream>>>(x, residual, scale, bias, y, g,
                                                                                          norm.getEpsilon(), groups);
   });
   check(cudaGetLastError(), "normalization kernel launch");

@@ -1,3 +1,5 @@
+#include <cmath>
+
 #include "builder/passes/pass_util.h"
 #include "builder/passes/passes.h"
 
@@ -13,6 +15,42 @@ bool isColumnBias(const Dims& bias, const Dims& out) {
   return bias.d[bias.nbDims - 1] == out.d[out.nbDims - 1] && out.d[out.nbDims - 1] > 0;
 }
 }  // namespace
+
+int32_t fuseMatrixMultiplyScale(INetworkDefinition& network) {
+  int32_t fused = 0;
+  for (int l = 0; l < network.getNbLayers(); ++l) {
+    ILayer* layer = network.getLayer(l);
+    if (layer->getType() != LayerType::kELEMENTWISE) continue;
+    const ElementWiseOperation op = static_cast<IElementWiseLayer*>(layer)->getOperation();
+    if (op != ElementWiseOperation::kPROD && op != ElementWiseOperation::kDIV) continue;
+    ITensor* result = layer->getOutput(0);
+    // The product on either side of a multiply; only the dividend of a division.
+    for (int side = 0; side < (op == ElementWiseOperation::kPROD ? 2 : 1); ++side) {
+      ITensor* mmOut = layer->getInput(side);
+      const IConstantLayer* scalar = constantProducer(layer->getInput(1 - side));
+      ILayer* producer = mmOut->getProducer();
+      if (!producer || producer->getType() != LayerType::kMATRIX_MULTIPLY || mmOut->isNetworkOutput() || !scalar)
+        continue;
+      auto* mm = static_cast<IMatrixMultiplyLayer*>(producer);
+      if (mm->getNbInputs() != 2 || mm->getFusedActivation() >= 0 || mm->getAlpha() != 1.f ||
+          countUses(network, mmOut) != 1)
+        continue;
+      const Weights w = scalar->getWeights();
+      if (w.type != DataType::kFLOAT || w.count != 1 || mmOut->getType() != DataType::kFLOAT ||
+          result->getDimensions() != mmOut->getDimensions())
+        continue;
+      const float c = *static_cast<const float*>(w.values);
+      const float alpha = op == ElementWiseOperation::kPROD ? c : 1.f / c;
+      if (!std::isfinite(alpha)) continue;
+      mm->setAlpha(alpha);
+      mm->setName((std::string(mm->getName()) + " + " + layer->getName()).c_str());
+      network.replaceAllUses(*result, *mmOut);
+      ++fused;
+      break;
+    }
+  }
+  return fused;
+}
 
 int32_t fuseMatrixMultiplyBias(INetworkDefinition& network) {
   int32_t fused = 0;

@@ -17,6 +17,10 @@ int32_t foldConstants(INetworkDefinition& network);
 int32_t foldConvolutionScale(INetworkDefinition& network);
 //! Folds `conv(x) + r` (same shape, r computed before the convolution) into the convolution's residual input.
 int32_t fuseConvolutionResidual(INetworkDefinition& network);
+//! Folds `a + b` (same shapes) feeding only a normalization into the normalization's residual input.
+int32_t fuseNormalizationResidual(INetworkDefinition& network);
+//! Folds a product's multiplication or division by a scalar constant into its alpha.
+int32_t fuseMatrixMultiplyScale(INetworkDefinition& network);
 //! Folds `matmul + b` (b a constant with one value per output column) into the matrix multiply's bias input.
 int32_t fuseMatrixMultiplyBias(INetworkDefinition& network);
 //! Folds a ReLU that is the only consumer of a matrix multiply into it.
