@@ -46,8 +46,10 @@ void IConstantLayer::readParams(PlanReader& r) {
   if (!isValidDataType(type)) r.fail("data_type", "unknown data type " + std::to_string(type));
   dataType_ = static_cast<DataType>(type);
   bytes_ = r.blob("values", r.remaining());
+  int64_t expectedBytes = 0;
   if (!dims_.isStatic() ||
-      static_cast<int64_t>(bytes_.size()) != dims_.volume() * static_cast<int64_t>(dataTypeSize(dataType_)))
+      __builtin_mul_overflow(dims_.volume(), static_cast<int64_t>(dataTypeSize(dataType_)), &expectedBytes) ||
+      static_cast<int64_t>(bytes_.size()) != expectedBytes)
     r.fail("values",
            "holds " + std::to_string(bytes_.size()) + " bytes, which does not match dimensions " + dims_.str());
 }

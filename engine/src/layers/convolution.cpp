@@ -76,8 +76,10 @@ std::vector<TensorDesc> IConvolutionLayer::inferOutputs(const std::vector<Tensor
                 std::to_string(nbOutputMaps_) + ") must both divide by the number of groups (" +
                 std::to_string(groups_) + ")");
   }
-  int64_t expected = static_cast<int64_t>(nbOutputMaps_) * (in.d[1] / groups_) * kernelSize_.volume();
-  if (static_cast<int64_t>(kernel_.size()) != expected) {
+  int64_t expected = 0;
+  if (__builtin_mul_overflow(static_cast<int64_t>(nbOutputMaps_) * (in.d[1] / groups_), kernelSize_.volume(),
+                             &expected) ||
+      static_cast<int64_t>(kernel_.size()) != expected) {
     throw Error(describe() + ": kernel weights hold " + std::to_string(kernel_.size()) + " values, expected " +
                 std::to_string(expected) + " for " + std::to_string(nbOutputMaps_) + " maps x " +
                 std::to_string(in.d[1] / groups_) + " channels x kernel " + kernelSize_.str());

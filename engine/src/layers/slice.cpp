@@ -32,6 +32,13 @@ std::vector<TensorDesc> ISliceLayer::inferOutputs(const std::vector<TensorDesc>&
     throw Error(describe() + ": start " + start_.str() + ", size " + size_.str() + " and stride " + stride_.str() +
                 " must each have the input's rank " + std::to_string(in.nbDims));
   for (int i = 0; i < in.nbDims; ++i) {
+    // Every sampled coordinate start + k * stride must be representable.
+    int64_t span = 0, end = 0;
+    if (size_.d[i] > 0 && (__builtin_mul_overflow(size_.d[i] - 1, stride_.d[i], &span) ||
+                           __builtin_add_overflow(start_.d[i], span, &end)))
+      throw Error(describe() + ": dimension " + std::to_string(i) + ": start " + std::to_string(start_.d[i]) +
+                  " and stride " + std::to_string(stride_.d[i]) + " over " + std::to_string(size_.d[i]) +
+                  " elements overflow 64-bit coordinates");
     if (mode_ != SampleMode::kSTRICT_BOUNDS) {
       if (in.d[i] == 0 && size_.d[i] > 0 && mode_ != SampleMode::kFILL)
         throw Error(describe() + ": dimension " + std::to_string(i) +

@@ -23,10 +23,15 @@ std::vector<int64_t> Dims::toVector() const { return std::vector<int64_t>(d, d +
 
 int64_t Dims::volume() const {
   int64_t v = 1;
+  bool overflow = false;
   for (int i = 0; i < nbDims; ++i) {
     if (d[i] < 0) return -1;
-    v *= d[i];
+    overflow |= __builtin_mul_overflow(v, d[i], &v);
   }
+  // A product of zero is zero even when an earlier partial product overflowed.
+  for (int i = 0; i < nbDims; ++i)
+    if (d[i] == 0) return 0;
+  if (overflow) throw Error("dimensions " + str() + " hold more than 2^63 elements");
   return v;
 }
 

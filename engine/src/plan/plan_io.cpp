@@ -117,7 +117,10 @@ Dims PlanReader::dims(const char* field) {
   d.nbDims = n;
   for (int i = 0; i < n; ++i) {
     d.d[i] = i64(field);
-    if (d.d[i] < -1) fail(field, "dimension " + std::to_string(i) + " is " + std::to_string(d.d[i]));
+    // No real tensor, kernel or stride has 2^31 elements along one axis; larger values are corruption
+    // (and would overflow the products shape inference forms).
+    if (d.d[i] < -1 || d.d[i] > INT32_MAX)
+      fail(field, "dimension " + std::to_string(i) + " is " + std::to_string(d.d[i]));
   }
   return d;
 }

@@ -1,3 +1,5 @@
+#include <unistd.h>
+
 #include <algorithm>
 #include <cstring>
 #include <sstream>
@@ -301,7 +303,12 @@ void IExecutionContext::resolveShapes() {
     const auto& step = s.steps[st];
     int32_t t = step.output;
     if (isOutput[t] || s.isConstant[t]) continue;
-    size_t bytes = static_cast<size_t>(shapes_[t].volume()) * dataTypeSize(s.tensors[t]->getType());
+    size_t bytes = 0;
+    if (__builtin_mul_overflow(static_cast<size_t>(shapes_[t].volume()), dataTypeSize(s.tensors[t]->getType()),
+                               &bytes) ||
+        bytes > (SIZE_MAX >> 2))
+      throw Error(s.steps[st].layer->describe() + ": its output " + shapes_[t].str() +
+                  " is too large to allocate; check the input shapes");
     bytes = (bytes + 63) / 64 * 64;
     // Release blocks whose last reader ran before this step.
     for (auto it = live.begin(); it != live.end();) {
@@ -321,13 +328,31 @@ void IExecutionContext::resolveShapes() {
                                     [&](const Block& b) { return b.offset == chosen.offset; }));
     } else {
       chosen = {top, bytes};
+      if (top > (SIZE_MAX >> 2) - bytes)
+        throw Error(
+            "the engine's activations for these input shapes exceed the addressable memory; use smaller "
+            "inputs");
       top += bytes;
     }
     arenaOffset_[t] = chosen.offset;
     live.push_back({std::max<int32_t>(s.lastUse[t], static_cast<int32_t>(st)), chosen});
   }
   arenaBytes_ = top;
-  if (engine_.getBackend() == Backend::kCPU) arena_.resize(top);
+  if (engine_.getBackend() == Backend::kCPU) {
+    const long pages = sysconf(_SC_PHYS_PAGES), pageSize = sysconf(_SC_PAGESIZE);
+    if (pages > 0 && pageSize > 0 && top > static_cast<size_t>(pages) * static_cast<size_t>(pageSize))
+      throw Error("the engine needs " + std::to_string(top) +
+                  " bytes of activation memory for these input shapes, "
+                  "more than the host's " +
+                  std::to_string(static_cast<size_t>(pages) * pageSize) + " bytes; use smaller inputs");
+    try {
+      arena_.resize(top);
+    } catch (const std::exception&) {  // bad_alloc, length_error
+      throw Error("the engine needs " + std::to_string(top) +
+                  " bytes of activation memory for these input shapes, more than the host can allocate; use "
+                  "smaller inputs");
+    }
+  }
   shapesResolved_ = true;
 }
 

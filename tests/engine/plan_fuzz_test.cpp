@@ -1,0 +1,158 @@
+// Plan fuzzing: thousands of corrupted plans, re-sealed (sizes and CRCs recomputed) so the reader
+// parses them all the way; each must load or be refused with trt::Error, never crash, never throw
+// anything else. Plans that still load are run on the CPU when their tensors stay small. CI runs
+// this suite under AddressSanitizer and UndefinedBehaviorSanitizer too.
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <random>
+
+#include "engine_test_util.h"
+#include "plan/plan_io.h"
+
+using namespace trt_test;
+
+namespace {
+// A network with most layer kinds and their parameter blocks.
+std::vector<uint8_t> richPlan(std::vector<std::vector<float>>& keep) {
+  trt::INetworkDefinition net;
+  keep.push_back(randomVector(4 * 2 * 3 * 3, 70));
+  keep.push_back(randomVector(4, 71));
+  keep.push_back(randomVector(12 * 3, 72));
+  keep.push_back(randomVector(3, 73));
+  static const int32_t idx[2] = {1, 0};
+  static const float one = 1.f, zero = 0.f;
+  auto* x = net.addInput("x", trt::DataType::kFLOAT, {1, 2, 6, 6});
+  auto* conv = net.addConvolutionNd(*x, 4, {3, 3}, {trt::DataType::kFLOAT, keep[0].data(), 72},
+                                    {trt::DataType::kFLOAT, keep[1].data(), 4});
+  conv->setPaddingNd({1, 1});
+  auto* relu = net.addActivation(*conv->getOutput(0), trt::ActivationType::kRELU);
+  auto* pool = net.addPoolingNd(*relu->getOutput(0), trt::PoolingType::kAVERAGE, {2, 2});  // [1,4,3,3]
+  auto* up = net.addResize(*pool->getOutput(0), {1, 4, 6, 6});
+  up->setResizeMode(trt::InterpolationMode::kLINEAR);
+  auto* sum = net.addElementWise(*up->getOutput(0), *relu->getOutput(0), trt::ElementWiseOperation::kSUM);
+  auto* flat = net.addShuffle(*sum->getOutput(0));
+  flat->setReshapeDimensions({12, 12});
+  auto* w = net.addConstant({12, 3}, {trt::DataType::kFLOAT, keep[2].data(), 36});
+  auto* mm = net.addMatrixMultiply(*flat->getOutput(0), trt::MatrixOperation::kNONE, *w->getOutput(0),
+                                   trt::MatrixOperation::kNONE);
+  auto* b = net.addConstant({3}, {trt::DataType::kFLOAT, keep[3].data(), 3});
+  auto* biased = net.addElementWise(*mm->getOutput(0), *b->getOutput(0), trt::ElementWiseOperation::kSUM);
+  auto* u = net.addConstant({}, {trt::DataType::kFLOAT, &one, 1});
+  auto* z = net.addConstant({}, {trt::DataType::kFLOAT, &zero, 1});
+  auto* norm = net.addNormalization(*biased->getOutput(0), *u->getOutput(0), *z->getOutput(0), 0b10);
+  auto* sm = net.addSoftMax(*norm->getOutput(0));
+  sm->setAxes(0b10);
+  auto* red = net.addReduce(*sm->getOutput(0), trt::ReduceOperation::kMAX, 0b10, true);  // [12,1]
+  trt::ITensor* parts[] = {sm->getOutput(0), red->getOutput(0)};
+  auto* cat = net.addConcatenation(parts, 2);
+  cat->setAxis(1);  // [12,4]
+  auto* sl = net.addSlice(*cat->getOutput(0), {0, -1}, {12, 6}, {1, 1});
+  sl->setMode(trt::SampleMode::kREFLECT);
+  auto* gi = net.addConstant({2}, {trt::DataType::kINT32, idx, 2});
+  auto* g = net.addGather(*sl->getOutput(0), *gi->getOutput(0), 1);  // [12,2]
+  auto* top = net.addTopK(*g->getOutput(0), trt::TopKOperation::kMAX, 1, 0b10);
+  auto* pos = net.addElementWise(*top->getOutput(0), *z->getOutput(0), trt::ElementWiseOperation::kGREATER);
+  auto* neg = net.addUnary(*top->getOutput(0), trt::UnaryOperation::kNEG);
+  auto* sel = net.addSelect(*pos->getOutput(0), *top->getOutput(0), *neg->getOutput(0));
+  auto* cast = net.addIdentity(*sel->getOutput(0));
+  cast->setOutputType(0, trt::DataType::kHALF);
+  cast->getOutput(0)->setName("y");
+  net.markOutput(*cast->getOutput(0));
+  std::unique_ptr<trt::IBuilder> builder(trt::createInferBuilder(trt::defaultLogger()));
+  std::unique_ptr<trt::IBuilderConfig> config(builder->createBuilderConfig());
+  config->setFlag(trt::BuilderFlag::kFP16);  // casts and a pinned-free precision pass in the plan
+  std::unique_ptr<trt::IHostMemory> mem(builder->buildSerializedNetwork(net, *config));
+  const auto* p = static_cast<const uint8_t*>(mem->data());
+  return std::vector<uint8_t>(p, p + mem->size());
+}
+
+// Recomputes payload size and both CRCs, so a corrupted payload reaches the field parser.
+void reseal(std::vector<uint8_t>& plan) {
+  if (plan.size() < trt::kPlanHeaderSize) return;
+  uint64_t payload = plan.size() - trt::kPlanHeaderSize;
+  std::memcpy(plan.data() + 16, &payload, 8);
+  uint32_t crc = trt::crc32(plan.data() + trt::kPlanHeaderSize, payload);
+  std::memcpy(plan.data() + 24, &crc, 4);
+  uint32_t headerCrc = trt::crc32(plan.data(), 28);
+  std::memcpy(plan.data() + 28, &headerCrc, 4);
+}
+
+// Runs a loaded engine on zeros when every tensor is small; kernels must cope or throw trt::Error.
+void runIfSmall(const trt::ICudaEngine& engine) {
+  for (int l = 0; l < engine.network().getNbLayers(); ++l) {
+    trt::Dims d = engine.network().getLayer(l)->getOutput(0)->getDimensions();
+    if (!d.isStatic() || d.volume() > (1 << 16)) return;
+  }
+  std::unique_ptr<trt::IExecutionContext> ctx(engine.createExecutionContext());
+  std::vector<std::vector<uint8_t>> buffers;
+  for (int i = 0; i < engine.getNbIOTensors(); ++i) {
+    const char* name = engine.getIOTensorName(i);
+    trt::Dims d = ctx->getTensorShape(name);
+    if (!d.isStatic() || d.volume() > (1 << 16)) return;
+    buffers.emplace_back(static_cast<size_t>(d.volume()) * 8 + 8, 0);
+    ctx->setTensorAddress(name, buffers.back().data());
+  }
+  ctx->enqueueV3(nullptr);
+}
+}  // namespace
+
+TEST(PlanFuzz, CorruptedPlansLoadOrFailCleanly) {
+  std::vector<std::vector<float>> keep;
+  const std::vector<uint8_t> plan = richPlan(keep);
+  std::unique_ptr<trt::IRuntime> rt(trt::createInferRuntime(trt::defaultLogger()));
+  { std::unique_ptr<trt::ICudaEngine> ok(rt->deserializeCudaEngine(plan.data(), plan.size())); }
+  // PLAN_FUZZ_SEED / PLAN_FUZZ_ITERS run other or longer campaigns (CI: seed 1234, 4000 plans).
+  const char* seedEnv = std::getenv("PLAN_FUZZ_SEED");
+  const char* itersEnv = std::getenv("PLAN_FUZZ_ITERS");
+  std::mt19937 gen(seedEnv ? static_cast<uint32_t>(std::strtoul(seedEnv, nullptr, 10)) : 1234u);
+  const int iterations = itersEnv ? std::atoi(itersEnv) : 4000;
+  const size_t payload = plan.size() - trt::kPlanHeaderSize;
+  std::uniform_int_distribution<size_t> at(trt::kPlanHeaderSize, plan.size() - 1);
+  const uint32_t extremes[] = {0u, 1u, 2u, 7u, 8u, 9u, 0x7FFFFFFFu, 0x80000000u, 0xFFFFFFFFu, 0xFFFFu, 1u << 20};
+  int loaded = 0, refused = 0;
+  for (int iter = 0; iter < iterations; ++iter) {
+    std::vector<uint8_t> m = plan;
+    switch (iter % 4) {
+      case 0:  // a few bit flips
+        for (int k = 0; k < 1 + iter % 3; ++k) m[at(gen)] ^= static_cast<uint8_t>(1u << (gen() % 8));
+        break;
+      case 1: {  // an extreme 32-bit value anywhere (counts, indices, enums, dims)
+        size_t pos = at(gen);
+        if (pos + 4 > m.size()) pos = m.size() - 4;
+        std::memcpy(m.data() + pos, &extremes[gen() % (sizeof(extremes) / 4)], 4);
+        break;
+      }
+      case 2:  // truncated payload
+        m.resize(trt::kPlanHeaderSize + gen() % payload);
+        break;
+      default: {  // bytes inserted or removed in the middle
+        size_t pos = at(gen);
+        if (gen() % 2)
+          m.insert(m.begin() + static_cast<std::ptrdiff_t>(pos), 1 + gen() % 8, static_cast<uint8_t>(gen()));
+        else
+          m.erase(m.begin() + static_cast<std::ptrdiff_t>(pos),
+                  m.begin() + static_cast<std::ptrdiff_t>(std::min(m.size(), pos + 1 + gen() % 8)));
+        break;
+      }
+    }
+    reseal(m);
+    try {
+      std::unique_ptr<trt::ICudaEngine> engine(rt->deserializeCudaEngine(m.data(), m.size()));
+      ++loaded;
+      runIfSmall(*engine);
+    } catch (const trt::Error&) {
+      ++refused;
+    } catch (const std::exception& e) {
+      if (const char* dump = std::getenv("PLAN_FUZZ_DUMP")) {
+        FILE* f = std::fopen(dump, "wb");
+        std::fwrite(m.data(), 1, m.size(), f);
+        std::fclose(f);
+      }
+      FAIL() << "iteration " << iter << " threw a non-trt::Error exception: " << e.what();
+    }
+  }
+  // Both outcomes occur: mutations in weights still load, mutations in structure are refused.
+  EXPECT_GT(loaded, 0);
+  EXPECT_GT(refused, iterations / 4);
+}
