@@ -5,6 +5,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
+#include <fstream>
 #include <random>
 
 #include "engine_test_util.h"
@@ -13,7 +15,8 @@
 using namespace trt_test;
 
 namespace {
-// A network with most layer kinds and their parameter blocks.
+// A network with most layer kinds and their parameter blocks. The checked-in corpus holds plans of this
+// network from earlier builds: change it only together with a new corpus file name.
 std::vector<uint8_t> richPlan(std::vector<std::vector<float>>& keep) {
   trt::INetworkDefinition net;
   keep.push_back(randomVector(4 * 2 * 3 * 3, 70));
@@ -155,4 +158,50 @@ TEST(PlanFuzz, CorruptedPlansLoadOrFailCleanly) {
   // Both outcomes occur: mutations in weights still load, mutations in structure are refused.
   EXPECT_GT(loaded, 0);
   EXPECT_GT(refused, iterations / 4);
+}
+
+namespace {
+std::vector<std::string> corpusFiles() {
+  std::vector<std::string> files;
+  for (const auto& entry : std::filesystem::directory_iterator(TORCHTRT_PLAN_CORPUS))
+    if (entry.path().extension() == ".plan") files.push_back(entry.path().string());
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+std::vector<uint8_t> readFile(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  return std::vector<uint8_t>(std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>());
+}
+}  // namespace
+
+TEST(PlanFuzz, CheckedInPlansOfEarlierBuildsStillLoadAndRun) {
+  // PLAN_CORPUS_WRITE=1 adds this build's rich plan to the corpus (when its format version is new).
+  std::vector<std::vector<float>> keep;
+  const std::vector<uint8_t> current = richPlan(keep);
+  const std::string ours = std::string(TORCHTRT_PLAN_CORPUS) + "/rich-v" + std::to_string(trt::kPlanFormatVersion) +
+                           ".plan";
+  if (std::getenv("PLAN_CORPUS_WRITE")) {
+    std::ofstream(ours, std::ios::binary).write(reinterpret_cast<const char*>(current.data()), current.size());
+  }
+  const auto files = corpusFiles();
+  ASSERT_FALSE(files.empty()) << "no plans in " << TORCHTRT_PLAN_CORPUS;
+  std::unique_ptr<trt::IRuntime> rt(trt::createInferRuntime(trt::defaultLogger()));
+  for (const auto& file : files) {
+    const auto bytes = readFile(file);
+    std::unique_ptr<trt::ICudaEngine> engine;
+    ASSERT_NO_THROW(engine.reset(rt->deserializeCudaEngine(bytes.data(), bytes.size()))) << file;
+    // Run on a known input and compare with this build's engine of the same network (output: 12 halves).
+    std::vector<float> x = randomVector(72, 80);
+    std::unique_ptr<trt::ICudaEngine> fresh(rt->deserializeCudaEngine(current.data(), current.size()));
+    std::unique_ptr<trt::IExecutionContext> a(engine->createExecutionContext()), b(fresh->createExecutionContext());
+    std::vector<uint16_t> ya(12), yb(12);
+    a->setTensorAddress("x", x.data());
+    a->setTensorAddress("y", ya.data());
+    b->setTensorAddress("x", x.data());
+    b->setTensorAddress("y", yb.data());
+    a->enqueueV3(nullptr);
+    b->enqueueV3(nullptr);
+    EXPECT_EQ(ya, yb) << file << " computes differently from this build's plan of the same network";
+  }
 }
