@@ -7,6 +7,7 @@
 
 #include "core/conversion/converters/converters.h"
 #include "core/conversion/evaluators/evaluators.h"
+#include "core/runtime/runtime.h"
 #include "torch_tensorrt/torch_tensorrt.h"
 #include "torchtrtc/parse_args.h"
 
@@ -139,8 +140,25 @@ int run(const torchtrtc::Options& o) {
   spec.device = torch_tensorrt::Device(
       o.device_type == "cpu" ? torch_tensorrt::Device::DeviceType::kCPU : torch_tensorrt::Device::DeviceType::kGPU,
       o.gpu_id);
+  // The inspector: a JSON list with one object per engine, in the module's attribute order.
+  auto writeLayerInfo = [&](const std::vector<std::string>& engines) {
+    if (o.layer_info_path.empty()) return;
+    writeAtomically(o.layer_info_path, [&](const std::string& tmp) {
+      std::ofstream out(tmp);
+      if (!out) throw std::runtime_error("cannot write layer info file '" + o.layer_info_path + "'");
+      out << "[";
+      for (size_t i = 0; i < engines.size(); ++i) out << (i ? ",\n" : "\n") << engines[i];
+      out << "]\n";
+      if (!out) throw std::runtime_error("failed writing '" + o.layer_info_path + "'");
+    });
+  };
   if (o.save_engine) {
     std::string plan = torch_tensorrt::ts::convert_method_to_trt_engine(mod, o.method, spec);
+    {
+      std::unique_ptr<trt::IRuntime> runtime(trt::createInferRuntime(trt::defaultLogger()));
+      std::unique_ptr<trt::ICudaEngine> engine(runtime->deserializeCudaEngine(plan.data(), plan.size()));
+      writeLayerInfo({engine->describeLayersJson()});
+    }
     writeAtomically(o.output_path, [&](const std::string& tmp) {
       std::ofstream out(tmp, std::ios::binary);
       if (!out) throw std::runtime_error("cannot write output file '" + o.output_path + "'");
@@ -159,6 +177,11 @@ int run(const torchtrtc::Options& o) {
       }
       std::cout << "Accuracy check passed (atol=" << atol << ", rtol=" << rtol << "): " << report << "\n";
     }
+    std::vector<std::string> engines;
+    for (const auto& attr : compiled.named_attributes(/*recurse=*/true))
+      if (attr.value.isCustomClass())
+        engines.push_back(attr.value.toCustomClass<torch_tensorrt::core::runtime::TRTEngine>()->layer_info_json());
+    writeLayerInfo(engines);
     writeAtomically(o.output_path, [&](const std::string& tmp) { compiled.save(tmp); });
   }
   std::cout << "Saved " << (o.save_engine ? "engine" : "compiled module") << " to " << o.output_path << "\n";

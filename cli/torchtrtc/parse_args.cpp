@@ -92,6 +92,8 @@ std::string usage() {
          "  -p, --enabled-precision=<f32|f16> allow a precision (repeatable)\n"
          "  --disable-tf32                   keep FP32 matrix work off TF32\n"
          "  --save-engine                    write the serialized engine instead of a TorchScript module\n"
+         "  --layer-info=<file>              also write the engine inspector (layers, shapes, dtypes, fusions) as "
+         "JSON\n"
          "  --device-type=<gpu|cpu>          where the engine runs (default gpu; cpu when no GPU is visible)\n"
          "  --gpu-id=<n>                     which GPU (default 0)\n"
          "  --require-full-compilation       fail unless the whole forward becomes one engine\n"
@@ -143,6 +145,8 @@ Options parse(const std::vector<std::string>& args) {
       o.device_type = needValue(a);
       if (o.device_type != "gpu" && o.device_type != "cpu")
         throw UsageError("--device-type must be gpu or cpu, got '" + o.device_type + "'");
+    } else if (a == "--layer-info") {
+      o.layer_info_path = needValue(a);
     } else if (a == "--gpu-id") {
       o.gpu_id = parseCount(a, needValue(a), 0);
     } else if (a == "--min-block-size") {

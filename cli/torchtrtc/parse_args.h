@@ -29,6 +29,7 @@ struct Options {
   std::vector<std::string> custom_converters, custom_torch_ops;  // shared libraries loaded first
   bool embed_engine = false;    // input file is a serialized engine to wrap in a module
   double atol = -1, rtol = -1;  // >= 0: check the compiled module against TorchScript
+  std::string layer_info_path;  // non-empty: write the engine inspector's JSON there
 };
 
 //! Thrown for bad command lines; main prints the message and the usage line and exits with 2.

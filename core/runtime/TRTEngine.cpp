@@ -85,6 +85,7 @@ std::vector<std::string> TRTEngine::serialize() const {
 }
 
 std::string TRTEngine::layer_info() const { return engine_->describeLayers(); }
+std::string TRTEngine::layer_info_json() const { return engine_->describeLayersJson(); }
 
 std::string TRTEngine::to_str() const {
   std::stringstream ss;

@@ -13,6 +13,7 @@ TORCH_LIBRARY(tensorrt, m) {
       .def("__str__", &TRTEngine::to_str)
       .def("__repr__", &TRTEngine::to_str)
       .def("get_layer_info", &TRTEngine::layer_info)
+      .def("get_layer_info_json", &TRTEngine::layer_info_json)
       .def("num_layers", &TRTEngine::num_layers)
       .def_pickle(
           [](const c10::intrusive_ptr<TRTEngine>& self) -> std::vector<std::string> { return self->serialize(); },

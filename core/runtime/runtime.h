@@ -42,6 +42,7 @@ struct TRTEngine : torch::CustomClassHolder {
   std::vector<at::Tensor> execute(std::vector<at::Tensor> inputs);
   //! Layer table of the engine (the inspector).
   std::string layer_info() const;
+  std::string layer_info_json() const;
   int64_t num_layers() const { return engine_->getNbLayers(); }
   std::string to_str() const;
 

@@ -113,3 +113,24 @@ def test_calibration_cache_is_refused_until_int8_exists(tmp_path):
     _, src = saved_small(tmp_path)
     r = run(CPU + ["--calibration-cache-file=cache.bin", src, str(tmp_path / "o.ts"), "(1,3,8,8)"])
     assert r.returncode == 2 and "needs INT8 calibration" in r.stderr
+
+
+def test_layer_info_writes_the_inspector_as_json(tmp_path):
+    import json
+
+    _, src = saved_small(tmp_path)
+    out, info = str(tmp_path / "inspected.ts"), str(tmp_path / "layers.json")
+    r = run(CPU + ["-p", "f16", "--layer-info", info, src, out, "(1,3,8,8)"])
+    assert r.returncode == 0, r.stderr
+    engines = json.load(open(info))
+    assert len(engines) == 1 and engines[0]["backend"] == "cpu"
+    layers = engines[0]["layers"]
+    conv = [layer for layer in layers if layer["kind"] == "Convolution"]
+    # conv + ReLU fused, computing in FP16 behind a cast of the float32 input.
+    assert len(conv) == 1 and conv[0]["fused"] == {"bias": True, "activation": 0}
+    assert conv[0]["outputs"][0]["dtype"] == "float16" and conv[0]["outputs"][0]["dims"] == [1, 16, 8, 8]
+    assert layers[-1]["outputs"][0]["dtype"] == "float32"
+    # The same from --save-engine.
+    r = run(CPU + ["--save-engine", "--layer-info", info, src, str(tmp_path / "e.plan"), "(1,3,8,8)"])
+    assert r.returncode == 0, r.stderr
+    assert json.load(open(info))[0]["layers"][0]["kind"] == "Convolution"

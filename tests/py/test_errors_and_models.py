@@ -122,3 +122,18 @@ def test_damaged_plans_are_refused_from_python_and_jit_load(tmp_path, damage):
             dst.writestr(item, data)
     with pytest.raises(RuntimeError, match="invalid plan"):
         torch.jit.load(str(tmp_path / "bad.ts"))
+
+
+def test_layer_info_of_a_compiled_module():
+    """torch_tensorrt.ts.get_layer_info: the engine inspector per engine, as dicts or text."""
+    torch.manual_seed(0)
+    model = torch.nn.Sequential(torch.nn.Linear(8, 16), torch.nn.ReLU(), torch.nn.LayerNorm(16)).eval()
+    x = torch.randn(4, 8)
+    compiled = torch_tensorrt.compile(torch.jit.trace(model, x), inputs=[x])
+    (info,) = torch_tensorrt.ts.get_layer_info(compiled)
+    kinds = [layer["kind"] for layer in info["layers"]]
+    assert "MatrixMultiply" in kinds and "Normalization" in kinds and "ElementWise" not in kinds, kinds
+    mm = next(layer for layer in info["layers"] if layer["kind"] == "MatrixMultiply")
+    assert mm["fused"] == {"bias": True, "activation": 0}, mm
+    (text,) = torch_tensorrt.ts.get_layer_info(compiled, as_json=False)
+    assert "MatrixMultiply" in text and "Normalization" in text

@@ -93,6 +93,9 @@ class ICudaEngine {
   Backend getBackend() const;
   //! One line per layer: name, kind, input and output shapes (the engine inspector).
   std::string describeLayers() const;
+  //! The engine inspector as JSON: backend, device, and per layer its name, kind, inputs and outputs
+  //! (name, dims, dtype), pinned precision and what the builder fused into it.
+  std::string describeLayersJson() const;
   //! The optimized network (engine internals).
   const INetworkDefinition& network() const;
   const PlanContents& contents() const { return *contents_; }

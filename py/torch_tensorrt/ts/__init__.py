@@ -201,6 +201,21 @@ def supported_operators() -> List[str]:
     return sorted(_C.get_converter_list()) + [f"{k} (evaluator)" for k in sorted(_C.get_evaluator_list())]
 
 
+def get_layer_info(module: torch.jit.ScriptModule, as_json: bool = True) -> List[Any]:
+    """The engine inspector for each engine of a compiled module, in graph order: a dict per engine
+    (backend, device, and per layer its name, kind, inputs/outputs with dims and dtype, pinned
+    precision, fused parts) when `as_json`, else the text form."""
+    import json
+
+    infos = []
+    for node in module.graph.findAllNodes("prim::GetAttr", True):
+        if not node.output().type().str().endswith("tensorrt.Engine"):
+            continue
+        engine = module._c.getattr(node.s("name"))
+        infos.append(json.loads(engine.get_layer_info_json()) if as_json else engine.get_layer_info())
+    return infos
+
+
 def converter_overrides() -> List[str]:
     """Schemas whose built-in converter was replaced by a custom one."""
     return list(_C.get_converter_overrides())

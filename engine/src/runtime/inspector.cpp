@@ -1,0 +1,105 @@
+// The engine inspector as JSON (the text form is ICudaEngine::describeLayers).
+#include <cstdio>
+#include <sstream>
+
+#include "plan/plan.h"
+#include "trt/runtime.h"
+
+namespace trt {
+
+namespace {
+std::string quoted(const std::string& s) {
+  std::string out = "\"";
+  for (unsigned char c : s) {
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += static_cast<char>(c);
+    } else if (c < 0x20) {
+      char buf[8];
+      std::snprintf(buf, sizeof(buf), "\\u%04x", c);
+      out += buf;
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  return out + "\"";
+}
+
+std::string tensorJson(const ITensor* t) {
+  std::ostringstream os;
+  const Dims d = t->getDimensions();
+  os << "{\"name\": " << quoted(t->getName()) << ", \"dims\": [";
+  for (int i = 0; i < d.nbDims; ++i) os << (i ? ", " : "") << d.d[i];
+  os << "], \"dtype\": " << quoted(dataTypeName(t->getType())) << "}";
+  return os.str();
+}
+
+// What the builder folded into the layer (empty object when nothing).
+std::string fusedJson(const ILayer* layer) {
+  std::ostringstream os;
+  os << "{";
+  const char* sep = "";
+  auto activation = [&](int32_t act) {
+    if (act < 0) return;
+    os << sep << "\"activation\": " << act;
+    sep = ", ";
+  };
+  switch (layer->getType()) {
+    case LayerType::kCONVOLUTION: {
+      const auto* conv = static_cast<const IConvolutionLayer*>(layer);
+      if (conv->getBiasWeights().count > 0) {
+        os << sep << "\"bias\": true";
+        sep = ", ";
+      }
+      if (conv->getNbInputs() > 1) {
+        os << sep << "\"residual\": true";
+        sep = ", ";
+      }
+      activation(conv->getFusedActivation());
+      break;
+    }
+    case LayerType::kMATRIX_MULTIPLY: {
+      const auto* mm = static_cast<const IMatrixMultiplyLayer*>(layer);
+      if (mm->getAlpha() != 1.f) {
+        os << sep << "\"alpha\": " << mm->getAlpha();
+        sep = ", ";
+      }
+      if (mm->getNbInputs() > 2) {
+        os << sep << "\"bias\": true";
+        sep = ", ";
+      }
+      activation(mm->getFusedActivation());
+      break;
+    }
+    case LayerType::kNORMALIZATION:
+      if (layer->getNbInputs() > 3) os << sep << "\"residual\": true";
+      break;
+    default:
+      break;
+  }
+  os << "}";
+  return os.str();
+}
+}  // namespace
+
+std::string ICudaEngine::describeLayersJson() const {
+  const INetworkDefinition& net = *contents_->network;
+  std::ostringstream os;
+  os << "{\"backend\": " << quoted(backendName(contents_->backend)) << ", \"device\": " << quoted(contents_->deviceName)
+     << ", \"layers\": [";
+  for (int l = 0; l < net.getNbLayers(); ++l) {
+    const ILayer* layer = net.getLayer(l);
+    os << (l ? ", " : "") << "\n  {\"index\": " << l << ", \"name\": " << quoted(layer->getName())
+       << ", \"kind\": " << quoted(layerTypeName(layer->getType())) << ", \"inputs\": [";
+    for (int i = 0; i < layer->getNbInputs(); ++i) os << (i ? ", " : "") << tensorJson(layer->getInput(i));
+    os << "], \"outputs\": [";
+    for (int i = 0; i < layer->getNbOutputs(); ++i) os << (i ? ", " : "") << tensorJson(layer->getOutput(i));
+    os << "], \"precision\": "
+       << (layer->precisionIsSet() ? quoted(dataTypeName(layer->getPrecision())) : std::string("null"))
+       << ", \"fused\": " << fusedJson(layer) << "}";
+  }
+  os << "\n]}\n";
+  return os.str();
+}
+
+}  // namespace trt
