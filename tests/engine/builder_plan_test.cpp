@@ -309,3 +309,17 @@ TEST(Builder, FoldsPerChannelScaleAndShiftIntoConvolution) {
           EXPECT_NEAR(out[((n * 3 + o) * 4 + i) * 4 + j], expected, 1e-5);
         }
 }
+
+TEST(MemoryPlanning, ChainReusesTwoBuffers) {
+  // x -> 6 unary layers -> y: 5 intermediates of 4 KiB, of which only two are ever alive together.
+  trt::INetworkDefinition net;
+  trt::ITensor* t = net.addInput("x", trt::DataType::kFLOAT, {1024});
+  for (int i = 0; i < 6; ++i)
+    t = net.addUnary(*t, i % 2 ? trt::UnaryOperation::kNEG : trt::UnaryOperation::kABS)->getOutput(0);
+  t->setName("y");
+  net.markOutput(*t);
+  auto built = build(net);
+  std::unique_ptr<trt::IExecutionContext> ctx(built.engine->createExecutionContext());
+  EXPECT_EQ(ctx->getActivationBytesWithoutReuse(), 5u * 4096u);
+  EXPECT_EQ(ctx->getActivationBytes(), 2u * 4096u);
+}

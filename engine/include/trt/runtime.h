@@ -42,6 +42,11 @@ class IExecutionContext {
   bool enqueueV3(void* stream);
   //! The engine this context runs.
   const ICudaEngine& getEngine() const { return engine_; }
+  //! Bytes of activation memory for the current input shapes: intermediates share one arena, a block
+  //! reused once its last reader has run (throws Error while an input shape is unset).
+  size_t getActivationBytes() const;
+  //! What the same intermediates would take with a buffer each (the memory planner's baseline).
+  size_t getActivationBytesWithoutReuse() const;
 
  private:
   friend class ICudaEngine;
@@ -57,6 +62,7 @@ class IExecutionContext {
   std::vector<size_t> arenaOffset_;  // per tensor; SIZE_MAX for bound or constant tensors
   bool shapesResolved_ = false;
   size_t arenaBytes_ = 0;
+  size_t unplannedBytes_ = 0;
   void* deviceArena_ = nullptr;  // CUDA backend: intermediates live here
   size_t deviceArenaCapacity_ = 0;
   size_t deviceArenaCapacity() const { return deviceArenaCapacity_; }

@@ -85,8 +85,19 @@ std::string fusedJson(const ILayer* layer) {
 std::string ICudaEngine::describeLayersJson() const {
   const INetworkDefinition& net = *contents_->network;
   std::ostringstream os;
-  os << "{\"backend\": " << quoted(backendName(contents_->backend)) << ", \"device\": " << quoted(contents_->deviceName)
-     << ", \"layers\": [";
+  os << "{\"backend\": " << quoted(backendName(contents_->backend))
+     << ", \"device\": " << quoted(contents_->deviceName);
+  // Activation memory at the build-time shapes (null when an input is dynamic).
+  bool isStatic = true;
+  for (int i = 0; i < net.getNbInputs(); ++i) isStatic &= net.getInput(i)->getDimensions().isStatic();
+  if (isStatic) {
+    std::unique_ptr<IExecutionContext> ctx(createExecutionContext());
+    os << ", \"activation_bytes\": " << ctx->getActivationBytes()
+       << ", \"activation_bytes_without_reuse\": " << ctx->getActivationBytesWithoutReuse();
+  } else {
+    os << ", \"activation_bytes\": null, \"activation_bytes_without_reuse\": null";
+  }
+  os << ", \"layers\": [";
   for (int l = 0; l < net.getNbLayers(); ++l) {
     const ILayer* layer = net.getLayer(l);
     os << (l ? ", " : "") << "\n  {\"index\": " << l << ", \"name\": " << quoted(layer->getName())

@@ -296,7 +296,7 @@ void IExecutionContext::resolveShapes() {
   };
   std::vector<Block> freeBlocks;
   std::vector<std::pair<int32_t, Block>> live;  // (last use, block)
-  size_t top = 0;
+  size_t top = 0, unplanned = 0;
   std::vector<bool> isOutput(s.tensors.size(), false);
   for (int32_t idx : s.outputIndices) isOutput[idx] = true;
   for (size_t st = 0; st < s.steps.size(); ++st) {
@@ -310,6 +310,7 @@ void IExecutionContext::resolveShapes() {
       throw Error(s.steps[st].layer->describe() + ": its output " + shapes_[t].str() +
                   " is too large to allocate; check the input shapes");
     bytes = (bytes + 63) / 64 * 64;
+    unplanned += bytes;
     // Release blocks whose last reader ran before this step.
     for (auto it = live.begin(); it != live.end();) {
       if (it->first < static_cast<int32_t>(st)) {
@@ -338,6 +339,7 @@ void IExecutionContext::resolveShapes() {
     live.push_back({std::max<int32_t>(s.lastUse[t], static_cast<int32_t>(st)), chosen});
   }
   arenaBytes_ = top;
+  unplannedBytes_ = unplanned;
   if (engine_.getBackend() == Backend::kCPU) {
     const long pages = sysconf(_SC_PHYS_PAGES), pageSize = sysconf(_SC_PAGESIZE);
     if (pages > 0 && pageSize > 0 && top > static_cast<size_t>(pages) * static_cast<size_t>(pageSize))
@@ -354,6 +356,16 @@ void IExecutionContext::resolveShapes() {
     }
   }
   shapesResolved_ = true;
+}
+
+size_t IExecutionContext::getActivationBytes() const {
+  if (!shapesResolved_) const_cast<IExecutionContext*>(this)->resolveShapes();
+  return arenaBytes_;
+}
+
+size_t IExecutionContext::getActivationBytesWithoutReuse() const {
+  if (!shapesResolved_) const_cast<IExecutionContext*>(this)->resolveShapes();
+  return unplannedBytes_;
 }
 
 Dims IExecutionContext::getTensorShape(const char* name) const {
