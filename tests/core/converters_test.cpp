@@ -620,3 +620,37 @@ TEST(Converters, GatherElementsAlongEachDim) {
       return (%a, %b))IR",
              {at::randn({3, 4, 5}), at::randint(0, 3, {2, 4, 3}, at::kLong), at::randint(0, 5, {3, 2, 7}, at::kInt)});
 }
+
+TEST(Converters, VectorNormsRepeatInterleaveMeshgrid) {
+  checkGraph(R"IR(
+    graph(%x : Tensor):
+      %none : NoneType = prim::Constant()
+      %one : int = prim::Constant[value=1]()
+      %two : int = prim::Constant[value=2]()
+      %f : bool = prim::Constant[value=0]()
+      %t : bool = prim::Constant[value=1]()
+      %p0 : float = prim::Constant[value=0.]()
+      %p1 : int = prim::Constant[value=1]()
+      %p3 : float = prim::Constant[value=3.]()
+      %dims : int[] = prim::ListConstruct(%one)
+      %a : Tensor = aten::linalg_vector_norm(%x, %two, %dims, %f, %none)
+      %b : Tensor = aten::norm(%x, %p3, %dims, %t)
+      %c : Tensor = aten::norm(%x, %two)
+      %d : Tensor = aten::frobenius_norm(%x, %dims, %f)
+      %e : Tensor = aten::linalg_vector_norm(%x, %p0, %none, %f, %none)
+      %g : Tensor = aten::linalg_vector_norm(%x, %p1, %dims, %t, %none)
+      %h : Tensor = aten::repeat_interleave(%x, %two, %one, %none)
+      %i : Tensor = aten::repeat_interleave(%x, %two, %none, %none)
+      return (%a, %b, %c, %d, %e, %g, %h, %i))IR",
+             {at::randn({3, 4}).masked_fill(at::rand({3, 4}) > 0.7, 0)});
+  checkGraph(R"IR(
+    graph(%u : Tensor, %v : Tensor, %w : Tensor):
+      %l : Tensor[] = prim::ListConstruct(%u, %v, %w)
+      %xy : str = prim::Constant[value="xy"]()
+      %m : Tensor[] = aten::meshgrid(%l, %xy)
+      %m0 : Tensor, %m1 : Tensor, %m2 : Tensor = prim::ListUnpack(%m)
+      %n : Tensor[] = aten::meshgrid(%l)
+      %n0 : Tensor, %n1 : Tensor, %n2 : Tensor = prim::ListUnpack(%n)
+      return (%m0, %m1, %m2, %n0, %n1, %n2))IR",
+             {at::randn({2}), at::randn({3}), at::randn({4})});
+}

@@ -1,4 +1,5 @@
-// slice, narrow, select, chunk, split, unbind, expand, repeat: strided slices, broadcasts and concatenations.
+// slice, narrow, select, chunk, split, unbind, expand, repeat, repeat_interleave, meshgrid: strided slices,
+// broadcasts, gathers and concatenations.
 #include "core/conversion/converters/converter_util.h"
 
 namespace torch_tensorrt {
@@ -184,6 +185,63 @@ bool repeat(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
   return true;
 }
 
+// repeat_interleave(x, r, dim): each slice along dim repeated r times in place, as a gather with a
+// constant index [0,..,0, 1,..,1, ...]; without dim, over the flattened input.
+bool repeatInterleave(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
+  trt::ITensor* in = a[0].ITensorOrFreeze(ctx);
+  auto dims = staticDims(n, in);
+  const int64_t repeats = a[1].unwrapToInt();
+  TORCHTRT_CHECK(repeats >= 0, "repeat_interleave count " << repeats << " is negative: " << util::node_info(n));
+  int64_t dim = 0;
+  if (a[2].isNone()) {
+    int64_t total = 1;
+    for (int64_t d : dims) total *= d;
+    in = reshape(ctx, in, {total}, util::node_info(n) + " [flatten]");
+    dims = {total};
+  } else {
+    dim = util::normalizeDim(a[2].unwrapToInt(), static_cast<int64_t>(dims.size()), n);
+  }
+  std::vector<int32_t> index;
+  index.reserve(static_cast<size_t>(dims[dim] * repeats));
+  for (int64_t i = 0; i < dims[dim]; ++i)
+    for (int64_t r = 0; r < repeats; ++r) index.push_back(static_cast<int32_t>(i));
+  at::Tensor indexTensor = at::tensor(index, at::kInt);
+  if (index.empty()) indexTensor = at::empty({0}, at::kInt);
+  auto* gather = ctx->net->addGather(*in, *ctx->constantTensor(indexTensor, util::node_info(n) + " [index]"),
+                                     static_cast<int32_t>(dim));
+  return bindOutput(ctx, n, gather) != nullptr;
+}
+
+// meshgrid(tensors, indexing): each 1-D input viewed along its own axis and expanded to the grid
+// ("ij", the default, puts input i on axis i; "xy" swaps the first two axes).
+bool meshgrid(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
+  auto tensors = a[0].unwrapToITensorList(ctx);
+  const std::string indexing = a.size() > 1 ? a[1].unwrapToString() : "ij";
+  TORCHTRT_CHECK(indexing == "ij" || indexing == "xy",
+                 "meshgrid indexing must be 'ij' or 'xy', got '" << indexing << "': " << util::node_info(n));
+  const size_t count = tensors.size();
+  std::vector<int64_t> sizes;
+  for (auto* t : tensors) {
+    auto d = staticDims(n, t);
+    TORCHTRT_CHECK(d.size() <= 1, "meshgrid takes 0-D or 1-D tensors, got " << t->getDimensions().str());
+    sizes.push_back(d.empty() ? 1 : d[0]);
+  }
+  std::vector<size_t> axisOf(count);
+  for (size_t i = 0; i < count; ++i) axisOf[i] = i;
+  if (indexing == "xy" && count >= 2) std::swap(axisOf[0], axisOf[1]);
+  std::vector<int64_t> grid(count);
+  for (size_t i = 0; i < count; ++i) grid[axisOf[i]] = sizes[i];
+  std::vector<trt::ITensor*> outs;
+  for (size_t i = 0; i < count; ++i) {
+    std::vector<int64_t> view(count, 1);
+    view[axisOf[i]] = sizes[i];
+    trt::ITensor* t = reshape(ctx, tensors[i], view, util::node_info(n) + " [view " + std::to_string(i) + "]");
+    outs.push_back(expandTo(ctx, n, t, grid));
+  }
+  ctx->tensor_list_map[n->outputs()[0]] = outs;
+  return true;
+}
+
 auto slicingRegistrations =
     RegisterNodeConversionPatterns()
         .pattern({"aten::slice.Tensor(Tensor(a) self, int dim=0, SymInt? start=None, SymInt? end=None, SymInt step=1) "
@@ -197,7 +255,12 @@ auto slicingRegistrations =
         .pattern({"aten::unbind.int(Tensor(a -> *) self, int dim=0) -> Tensor(a)[]", unbind})
         .pattern({"aten::expand(Tensor(a) self, SymInt[] size, *, bool implicit=False) -> Tensor(a)", expand})
         .pattern({"aten::expand_as(Tensor(a) self, Tensor other) -> Tensor(a)", expandAs})
-        .pattern({"aten::repeat(Tensor self, SymInt[] repeats) -> Tensor", repeat});
+        .pattern({"aten::repeat(Tensor self, SymInt[] repeats) -> Tensor", repeat})
+        .pattern({"aten::repeat_interleave.self_int(Tensor self, SymInt repeats, int? dim=None, *, SymInt? "
+                  "output_size=None) -> Tensor",
+                  repeatInterleave})
+        .pattern({"aten::meshgrid(Tensor[] tensors) -> Tensor[]", meshgrid})
+        .pattern({"aten::meshgrid.indexing(Tensor[] tensors, *, str indexing) -> Tensor[]", meshgrid});
 
 }  // namespace
 }  // namespace impl
