@@ -654,3 +654,53 @@ TEST(Converters, VectorNormsRepeatInterleaveMeshgrid) {
       return (%m0, %m1, %m2, %n0, %n1, %n2))IR",
              {at::randn({2}), at::randn({3}), at::randn({4})});
 }
+
+TEST(Converters, EinsumContractionsTransposesReductionsAndChains) {
+  auto eq = [](const char* equation, int operands) {
+    std::string ir = "graph(%a : Tensor, %b : Tensor, %c : Tensor):\n  %none : NoneType = prim::Constant()\n"
+                     "  %eq : str = prim::Constant[value=\"";
+    ir += equation;
+    ir += "\"]()\n  %l : Tensor[] = prim::ListConstruct(";
+    const char* names[] = {"%a", "%b", "%c"};
+    for (int i = 0; i < operands; ++i) ir += std::string(i ? ", " : "") + names[i];
+    ir += ")\n  %y : Tensor = aten::einsum(%eq, %l, %none)\n  return (%y)";
+    return ir;
+  };
+  // Shapes: i=2, j=3, k=4, b=2 (batch), h=2.
+  checkGraph(eq("ij,jk->ik", 2), {at::randn({2, 3}), at::randn({3, 4}), at::randn({1})});
+  checkGraph(eq("ij,jk", 2), {at::randn({2, 3}), at::randn({3, 4}), at::randn({1})});  // implicit output
+  checkGraph(eq("bij,bjk->bik", 2), {at::randn({2, 2, 3}), at::randn({2, 3, 4}), at::randn({1})});
+  checkGraph(eq("bhqd,bhkd->bhqk", 2), {at::randn({2, 2, 3, 4}), at::randn({2, 2, 5, 4}), at::randn({1})});
+  checkGraph(eq("ij->ji", 1), {at::randn({2, 3}), at::randn({1}), at::randn({1})});
+  checkGraph(eq("ij->", 1), {at::randn({2, 3}), at::randn({1}), at::randn({1})});
+  checkGraph(eq("i,j->ij", 2), {at::randn({2}), at::randn({3}), at::randn({1})});
+  checkGraph(eq("ij,ij->ij", 2), {at::randn({2, 3}), at::randn({2, 3}), at::randn({1})});
+  checkGraph(eq("ij,jk->ki", 2), {at::randn({2, 3}), at::randn({3, 4}), at::randn({1})});
+  checkGraph(eq("bn,anm,bm->ba", 3), {at::randn({2, 3}), at::randn({4, 3, 5}), at::randn({2, 5})});
+  checkGraph(eq("ijk,j->ik", 2), {at::randn({2, 3, 4}), at::randn({3}), at::randn({1})});
+  // Ellipses: batched products over any leading dims, explicit and implicit outputs.
+  checkGraph(eq("...ij,...jk->...ik", 2), {at::randn({2, 2, 2, 3}), at::randn({2, 2, 3, 4}), at::randn({1})});
+  checkGraph(eq("...ij,jk", 2), {at::randn({2, 2, 3}), at::randn({3, 4}), at::randn({1})});
+  checkGraph(eq("b...d,b...d->b...", 2), {at::randn({2, 3, 4, 5}), at::randn({2, 3, 4, 5}), at::randn({1})});
+}
+
+TEST(Converters, EinsumDiagonalAndBroadcastAreRefusedClearly) {
+  // A repeated label in one operand; the same label with sizes 3 and 2 ([2,3] x [2,3] as ij,jk).
+  for (const char* equation : {"ii->i", "ij,jk->ik"}) {
+    std::string ir = std::string("graph(%a : Tensor):\n  %none : NoneType = prim::Constant()\n") +
+                     "  %eq : str = prim::Constant[value=\"" + equation + "\"]()\n" +
+                     "  %l : Tensor[] = prim::ListConstruct(" + (std::string(equation).find(',') != std::string::npos
+                                                                    ? "%a, %a"
+                                                                    : "%a") +
+                     ")\n  %y : Tensor = aten::einsum(%eq, %l, %none)\n" +
+                     "  return (%y)";
+    try {
+      torchtrt_test::runEngine(torchtrt_test::parse(ir), {at::randn({std::string(equation) == "ii->i" ? 3 : 2, 3})});
+      FAIL() << equation << " should be refused";
+    } catch (const std::exception& e) {
+      const std::string msg = e.what();
+      EXPECT_TRUE(msg.find("diagonal") != std::string::npos || msg.find("has sizes") != std::string::npos) << msg;
+      EXPECT_NE(msg.find("aten::einsum"), std::string::npos) << "the error names the node: " << msg;
+    }
+  }
+}

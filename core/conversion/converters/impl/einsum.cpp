@@ -1,0 +1,201 @@
+// einsum as transposes, reshapes, reductions and batched matrix products: operands are combined
+// left to right; labels a later operand or the output needs are kept, the rest summed.
+#include <algorithm>
+#include <map>
+
+#include "core/conversion/converters/converter_util.h"
+
+namespace torch_tensorrt {
+namespace core {
+namespace conversion {
+namespace converters {
+namespace impl {
+namespace {
+
+// A tensor with one label per dimension.
+struct Labeled {
+  trt::ITensor* tensor;
+  std::string labels;
+};
+
+std::string nodeName(const torch::jit::Node* n) { return util::node_info(n); }
+
+trt::ITensor* permute(ConversionCtx* ctx, trt::ITensor* in, const std::vector<int64_t>& order,
+                      const std::string& name) {
+  bool identity = true;
+  for (size_t i = 0; i < order.size(); ++i) identity &= order[i] == static_cast<int64_t>(i);
+  if (identity) return in;
+  auto* layer = ctx->net->addShuffle(*in);
+  layer->setFirstTranspose(toPermutation(order));
+  layer->setName(name.c_str());
+  return layer->getOutput(0);
+}
+
+// Reorders `t` to the label order `target` (a permutation of its labels).
+Labeled arrange(ConversionCtx* ctx, const Labeled& t, const std::string& target, const std::string& name) {
+  std::vector<int64_t> order;
+  for (char c : target) order.push_back(static_cast<int64_t>(t.labels.find(c)));
+  return {permute(ctx, t.tensor, order, name), target};
+}
+
+// Sums over the labels of `t` that `keep` does not contain.
+Labeled sumOut(ConversionCtx* ctx, const Labeled& t, const std::string& keep, const std::string& name) {
+  uint32_t axes = 0;
+  std::string kept;
+  for (size_t i = 0; i < t.labels.size(); ++i) {
+    if (keep.find(t.labels[i]) == std::string::npos)
+      axes |= 1u << i;
+    else
+      kept += t.labels[i];
+  }
+  if (!axes) return t;
+  auto* layer = ctx->net->addReduce(*t.tensor, trt::ReduceOperation::kSUM, axes, false);
+  layer->setName((name + " [sum]").c_str());
+  return {layer->getOutput(0), kept};
+}
+
+int64_t product(const std::vector<int64_t>& v) {
+  int64_t p = 1;
+  for (int64_t x : v) p *= x;
+  return p;
+}
+
+// a * b with labels: batch labels (in both, kept), contracted (in both, not kept), and labels of one
+// operand (all kept, since sumOut ran first): one batched matrix product.
+Labeled contract(ConversionCtx* ctx, const torch::jit::Node* n, Labeled a, Labeled b, const std::string& keep,
+                 std::map<char, int64_t>& size) {
+  const std::string name = nodeName(n);
+  std::string batch, contracted, onlyA, onlyB;
+  for (char c : a.labels) {
+    if (b.labels.find(c) == std::string::npos)
+      onlyA += c;
+    else if (keep.find(c) != std::string::npos)
+      batch += c;
+    else
+      contracted += c;
+  }
+  for (char c : b.labels)
+    if (a.labels.find(c) == std::string::npos) onlyB += c;
+  a = arrange(ctx, a, batch + onlyA + contracted, name + " [arrange a]");
+  b = arrange(ctx, b, batch + contracted + onlyB, name + " [arrange b]");
+  auto sizes = [&](const std::string& labels) {
+    std::vector<int64_t> v;
+    for (char c : labels) v.push_back(size[c]);
+    return v;
+  };
+  const int64_t B = product(sizes(batch)), M = product(sizes(onlyA)), K = product(sizes(contracted)),
+                N = product(sizes(onlyB));
+  trt::ITensor* a3 = reshape(ctx, a.tensor, {B, M, K}, name + " [a as BxMxK]");
+  trt::ITensor* b3 = reshape(ctx, b.tensor, {B, K, N}, name + " [b as BxKxN]");
+  auto* mm = ctx->net->addMatrixMultiply(*a3, trt::MatrixOperation::kNONE, *b3, trt::MatrixOperation::kNONE);
+  mm->setName((name + " [product]").c_str());
+  std::vector<int64_t> outShape = sizes(batch);
+  for (int64_t d : sizes(onlyA)) outShape.push_back(d);
+  for (int64_t d : sizes(onlyB)) outShape.push_back(d);
+  return {reshape(ctx, mm->getOutput(0), outShape, name + " [unflatten]"), batch + onlyA + onlyB};
+}
+
+bool einsum(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
+  const std::string name = nodeName(n);
+  std::string equation = a[0].unwrapToString();
+  equation.erase(std::remove(equation.begin(), equation.end(), ' '), equation.end());
+  auto tensors = a[1].unwrapToITensorList(ctx);
+  const size_t arrow = equation.find("->");
+  std::string lhs = equation.substr(0, arrow), out;
+  std::vector<std::string> specs;
+  for (size_t start = 0;;) {
+    size_t comma = lhs.find(',', start);
+    specs.push_back(lhs.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  TORCHTRT_CHECK(specs.size() == tensors.size(), "einsum '" << equation << "' names " << specs.size()
+                                                            << " operands but got " << tensors.size() << ": " << name);
+  // An ellipsis becomes labels of its own (unused letters), right-aligned across operands.
+  const bool implicitOutput = arrow == std::string::npos;
+  std::string outSpec = implicitOutput ? "" : equation.substr(arrow + 2);
+  std::string ellipsisLabels;
+  if (equation.find("...") != std::string::npos) {
+    size_t most = 0;
+    for (size_t i = 0; i < specs.size(); ++i) {
+      const size_t at = specs[i].find("...");
+      if (at == std::string::npos) continue;
+      const int64_t explicitDims = static_cast<int64_t>(specs[i].size()) - 3;
+      TORCHTRT_CHECK(rankOf(tensors[i]) >= explicitDims, "einsum operand " << i << " has rank " << rankOf(tensors[i])
+                                                                           << ", fewer than '" << specs[i]
+                                                                           << "' names: " << name);
+      most = std::max(most, static_cast<size_t>(rankOf(tensors[i]) - explicitDims));
+    }
+    for (char c = 'A'; ellipsisLabels.size() < most && c <= 'z'; ++c)
+      if (std::isalpha(static_cast<unsigned char>(c)) && equation.find(c) == std::string::npos) ellipsisLabels += c;
+    TORCHTRT_CHECK(ellipsisLabels.size() == most, "einsum '" << equation << "' uses too many labels: " << name);
+    for (size_t i = 0; i < specs.size(); ++i) {
+      const size_t at = specs[i].find("...");
+      if (at == std::string::npos) continue;
+      const size_t dims = static_cast<size_t>(rankOf(tensors[i])) - (specs[i].size() - 3);
+      specs[i].replace(at, 3, ellipsisLabels.substr(most - dims));
+    }
+    const size_t at = outSpec.find("...");
+    if (at != std::string::npos) outSpec.replace(at, 3, ellipsisLabels);
+  }
+  // Sizes per label, and the implicit output (labels used once, sorted) when there is no '->'.
+  std::map<char, int64_t> size, count;
+  std::vector<Labeled> ops;
+  for (size_t i = 0; i < specs.size(); ++i) {
+    auto dims = util::toVec(tensors[i]->getDimensions());
+    requireStaticShape(n, tensors[i], "an operand");
+    TORCHTRT_CHECK(dims.size() == specs[i].size(), "einsum operand " << i << " has rank " << dims.size() << " but '"
+                                                                     << specs[i] << "' labels " << specs[i].size()
+                                                                     << " dims: " << name);
+    for (size_t k = 0; k < specs[i].size(); ++k) {
+      char c = specs[i][k];
+      TORCHTRT_CHECK(std::isalpha(static_cast<unsigned char>(c)),
+                     "einsum label '" << c << "' is not a letter: " << name);
+      TORCHTRT_CHECK(specs[i].find(c) == k, "einsum operand "
+                                                << i << " repeats label '" << c
+                                                << "' (a diagonal), which has no converter yet: " << name);
+      TORCHTRT_CHECK(!size.count(c) || size[c] == dims[k], "einsum label '"
+                                                               << c << "' has sizes " << size[c] << " and " << dims[k]
+                                                               << " (broadcasting is not converted): " << name);
+      size[c] = dims[k];
+      ++count[c];
+    }
+    ops.push_back({castTo(ctx, tensors[i], tensors[0]->getType(), name + " [cast]"), specs[i]});
+  }
+  if (implicitOutput) {
+    out = ellipsisLabels;
+    for (auto& kv : count)
+      if (kv.second == 1 && ellipsisLabels.find(kv.first) == std::string::npos) out += kv.first;
+  } else {
+    out = outSpec;
+  }
+  for (char c : out) TORCHTRT_CHECK(size.count(c), "einsum output label '" << c << "' is not in any operand: " << name);
+  // Left to right: keep what a later operand or the output needs.
+  auto needed = [&](size_t from) {
+    std::string keep = out;
+    for (size_t j = from; j < ops.size(); ++j) keep += ops[j].labels;
+    return keep;
+  };
+  Labeled acc = sumOut(ctx, ops[0], needed(1), name + " [0]");
+  for (size_t i = 1; i < ops.size(); ++i) {
+    const std::string keep = needed(i + 1);
+    Labeled next = sumOut(ctx, ops[i], keep + acc.labels, name + " [" + std::to_string(i) + "]");
+    acc = sumOut(ctx, acc, keep + next.labels, name + " [acc " + std::to_string(i) + "]");
+    acc = contract(ctx, n, acc, next, keep, size);
+  }
+  acc = sumOut(ctx, acc, out, name + " [out]");
+  acc = arrange(ctx, acc, out, name + " [to output order]");
+  trt::ITensor* result = acc.tensor;
+  if (result == tensors[0]) result = ctx->net->addIdentity(*result)->getOutput(0);
+  return bindTensor(ctx, n, result) != nullptr;
+}
+
+auto einsumRegistrations = RegisterNodeConversionPatterns().pattern(
+    {"aten::einsum(str equation, Tensor[] tensors, *, int[]? path=None) -> Tensor", einsum});
+
+}  // namespace
+}  // namespace impl
+}  // namespace converters
+}  // namespace conversion
+}  // namespace core
+}  // namespace torch_tensorrt
