@@ -643,6 +643,14 @@ TEST(Converters, VectorNormsRepeatInterleaveMeshgrid) {
       %i : Tensor = aten::repeat_interleave(%x, %two, %none, %none)
       return (%a, %b, %c, %d, %e, %g, %h, %i))IR",
              {at::randn({3, 4}).masked_fill(at::rand({3, 4}) > 0.7, 0)});
+  // Counts as a tensor known at compile time (a frozen parameter): one per row.
+  checkGraph(R"IR(
+    graph(%x : Tensor, %r : Tensor):
+      %zero : int = prim::Constant[value=0]()
+      %none : NoneType = prim::Constant()
+      %y : Tensor = aten::repeat_interleave(%x, %r, %zero, %none)
+      return (%y))IR",
+             {at::randn({3, 4})}, {at::tensor({2, 0, 1}, at::kLong)});
   checkGraph(R"IR(
     graph(%u : Tensor, %v : Tensor, %w : Tensor):
       %l : Tensor[] = prim::ListConstruct(%u, %v, %w)

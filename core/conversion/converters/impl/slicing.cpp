@@ -185,13 +185,23 @@ bool repeat(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
   return true;
 }
 
-// repeat_interleave(x, r, dim): each slice along dim repeated r times in place, as a gather with a
-// constant index [0,..,0, 1,..,1, ...]; without dim, over the flattened input.
+// repeat_interleave(x, r, dim): slice i along dim repeated r (or r[i]) times in place, as a gather
+// with a constant index [0,..,0, 1,..,1, ...]; without dim, over the flattened input.
 bool repeatInterleave(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
   trt::ITensor* in = a[0].ITensorOrFreeze(ctx);
   auto dims = staticDims(n, in);
-  const int64_t repeats = a[1].unwrapToInt();
-  TORCHTRT_CHECK(repeats >= 0, "repeat_interleave count " << repeats << " is negative: " << util::node_info(n));
+  // Counts: one int, or a tensor known at compile time (one count per slice, or a single count).
+  std::vector<int64_t> counts;
+  if (a[1].isIValue() && a[1].IValue()->isInt()) {
+    counts.push_back(a[1].unwrapToInt());
+  } else {
+    TORCHTRT_CHECK(a[1].isIValue() && a[1].IValue()->isTensor(),
+                   "repeat_interleave with counts computed at run time has no converter: " << util::node_info(n));
+    at::Tensor r = a[1].IValue()->toTensor().to(at::kLong).flatten().contiguous();
+    counts.assign(r.data_ptr<int64_t>(), r.data_ptr<int64_t>() + r.numel());
+  }
+  for (int64_t c : counts)
+    TORCHTRT_CHECK(c >= 0, "repeat_interleave count " << c << " is negative: " << util::node_info(n));
   int64_t dim = 0;
   if (a[2].isNone()) {
     int64_t total = 1;
@@ -201,10 +211,12 @@ bool repeatInterleave(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
   } else {
     dim = util::normalizeDim(a[2].unwrapToInt(), static_cast<int64_t>(dims.size()), n);
   }
+  TORCHTRT_CHECK(
+      counts.size() == 1 || static_cast<int64_t>(counts.size()) == dims[dim],
+      "repeat_interleave has " << counts.size() << " counts for " << dims[dim] << " slices: " << util::node_info(n));
   std::vector<int32_t> index;
-  index.reserve(static_cast<size_t>(dims[dim] * repeats));
   for (int64_t i = 0; i < dims[dim]; ++i)
-    for (int64_t r = 0; r < repeats; ++r) index.push_back(static_cast<int32_t>(i));
+    for (int64_t r = 0; r < counts[counts.size() == 1 ? 0 : i]; ++r) index.push_back(static_cast<int32_t>(i));
   at::Tensor indexTensor = at::tensor(index, at::kInt);
   if (index.empty()) indexTensor = at::empty({0}, at::kInt);
   auto* gather = ctx->net->addGather(*in, *ctx->constantTensor(indexTensor, util::node_info(n) + " [index]"),
@@ -257,6 +269,9 @@ auto slicingRegistrations =
         .pattern({"aten::expand_as(Tensor(a) self, Tensor other) -> Tensor(a)", expandAs})
         .pattern({"aten::repeat(Tensor self, SymInt[] repeats) -> Tensor", repeat})
         .pattern({"aten::repeat_interleave.self_int(Tensor self, SymInt repeats, int? dim=None, *, SymInt? "
+                  "output_size=None) -> Tensor",
+                  repeatInterleave})
+        .pattern({"aten::repeat_interleave.self_Tensor(Tensor self, Tensor repeats, int? dim=None, *, SymInt? "
                   "output_size=None) -> Tensor",
                   repeatInterleave})
         .pattern({"aten::meshgrid(Tensor[] tensors) -> Tensor[]", meshgrid})
