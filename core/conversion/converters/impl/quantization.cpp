@@ -1,0 +1,95 @@
+// Fake quantization (quantization-aware training's Q/DQ pairs): y = (clamp(round(x / s) + z, qmin,
+// qmax) - z) * s, per tensor or per channel, computed in FP32 with PyTorch's operation order
+// (x times 1/s, round half to even, integer zero point). INT8 kernels are issue 7; these converters
+// let QAT models compile and match their fake-quantized TorchScript output.
+#include "core/conversion/converters/converter_util.h"
+
+namespace torch_tensorrt {
+namespace core {
+namespace conversion {
+namespace converters {
+namespace impl {
+namespace {
+using E = trt::ElementWiseOperation;
+
+// `scale` and `zeroPoint` hold one value, or one per index of `axis` (then viewed along it).
+bool fakeQuantize(ConversionCtx* ctx, const torch::jit::Node* n, trt::ITensor* x, at::Tensor scale,
+                  at::Tensor zeroPoint, int64_t axis, int64_t qmin, int64_t qmax) {
+  PinFloat32 pin(ctx);
+  const std::string name = util::node_info(n);
+  TORCHTRT_CHECK(qmin <= qmax, "fake_quantize quant_min " << qmin << " exceeds quant_max " << qmax << ": " << name);
+  x = castTo(ctx, x, trt::DataType::kFLOAT, name + " [float]");
+  scale = scale.to(at::kFloat).flatten();
+  zeroPoint = zeroPoint.to(at::kFloat).flatten();
+  if (axis >= 0) {
+    std::vector<int64_t> view(static_cast<size_t>(rankOf(x)), 1);
+    view[axis] = scale.numel();
+    scale = scale.reshape(view);
+    zeroPoint = zeroPoint.reshape(view);
+  }
+  at::Tensor inverse = at::reciprocal(scale);  // float 1/s, as PyTorch's kernel
+  auto constant = [&](const at::Tensor& t, const char* what) {
+    return ctx->constantTensor(t, name + " [" + what + "]");
+  };
+  auto ew = [&](E op, trt::ITensor* a, trt::ITensor* b, const char* what) {
+    return addElementwise(ctx, op, a, b, name + " [" + what + "]")->getOutput(0);
+  };
+  trt::ITensor* t = ew(E::kPROD, x, constant(inverse, "1/scale"), "x/scale");
+  auto* rounded = ctx->net->addUnary(*t, trt::UnaryOperation::kROUND);
+  rounded->setName((name + " [round]").c_str());
+  trt::ITensor* zp = constant(zeroPoint, "zero point");
+  trt::ITensor* q = ew(E::kSUM, rounded->getOutput(0), zp, "+zero point");
+  q = ew(E::kMAX, q, scalarConstant(ctx, static_cast<double>(qmin), trt::DataType::kFLOAT, name + " [qmin]"),
+         "clamp low");
+  q = ew(E::kMIN, q, scalarConstant(ctx, static_cast<double>(qmax), trt::DataType::kFLOAT, name + " [qmax]"),
+         "clamp high");
+  trt::ITensor* y = ew(E::kPROD, ew(E::kSUB, q, zp, "-zero point"), constant(scale, "scale"), "dequantize");
+  return bindTensor(ctx, n, y) != nullptr;
+}
+
+at::Tensor compileTimeTensor(const torch::jit::Node* n, Var& v, const char* what) {
+  TORCHTRT_CHECK(v.isIValue() && v.IValue()->isTensor(),
+                 "fake_quantize " << what << " must be known at compile time: " << util::node_info(n));
+  return v.IValue()->toTensor();
+}
+
+bool perTensor(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
+  return fakeQuantize(ctx, n, a[0].ITensorOrFreeze(ctx), at::tensor({static_cast<float>(a[1].unwrapToDouble())}),
+                      at::tensor({static_cast<float>(a[2].unwrapToInt())}), -1, a[3].unwrapToInt(), a[4].unwrapToInt());
+}
+
+bool perTensorTensorParams(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
+  return fakeQuantize(ctx, n, a[0].ITensorOrFreeze(ctx), compileTimeTensor(n, a[1], "scale"),
+                      compileTimeTensor(n, a[2], "zero_point"), -1, a[3].unwrapToInt(), a[4].unwrapToInt());
+}
+
+bool perChannel(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
+  trt::ITensor* x = a[0].ITensorOrFreeze(ctx);
+  const int64_t axis = util::normalizeDim(a[3].unwrapToInt(), rankOf(x), n);
+  at::Tensor scale = compileTimeTensor(n, a[1], "scale"), zp = compileTimeTensor(n, a[2], "zero_point");
+  const auto dims = util::toVec(x->getDimensions());
+  TORCHTRT_CHECK(scale.numel() == dims[axis] && zp.numel() == dims[axis],
+                 "fake_quantize_per_channel_affine has " << scale.numel() << " scales and " << zp.numel()
+                                                         << " zero points for " << dims[axis]
+                                                         << " channels: " << util::node_info(n));
+  return fakeQuantize(ctx, n, x, scale, zp, axis, a[4].unwrapToInt(), a[5].unwrapToInt());
+}
+
+auto quantizationRegistrations =
+    RegisterNodeConversionPatterns()
+        .pattern({"aten::fake_quantize_per_tensor_affine(Tensor self, float scale, int zero_point, int quant_min, int "
+                  "quant_max) -> Tensor",
+                  perTensor})
+        .pattern({"aten::fake_quantize_per_tensor_affine.tensor_qparams(Tensor self, Tensor scale, Tensor zero_point, "
+                  "int quant_min, int quant_max) -> Tensor",
+                  perTensorTensorParams})
+        .pattern({"aten::fake_quantize_per_channel_affine(Tensor self, Tensor scale, Tensor zero_point, int axis, int "
+                  "quant_min, int quant_max) -> Tensor",
+                  perChannel});
+
+}  // namespace
+}  // namespace impl
+}  // namespace converters
+}  // namespace conversion
+}  // namespace core
+}  // namespace torch_tensorrt
