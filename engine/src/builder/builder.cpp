@@ -163,18 +163,19 @@ IHostMemory* IBuilder::buildSerializedNetwork(INetworkDefinition& network, IBuil
   // its multiply) until dead layers are gone: repeat until nothing folds.
   for (int round = 0; round < 8 && runPass("convolution scale folding", passes::foldConvolutionScale) > 0; ++round)
     runPass("dead-layer removal", passes::removeDeadLayers);
-  runPass("convolution+residual fusion", passes::fuseConvolutionResidual);
-  runPass("dead-layer removal", passes::removeDeadLayers);
-  runPass("convolution+activation fusion", passes::fuseConvolutionActivation);
-  runPass("dead-layer removal", passes::removeDeadLayers);
-  runPass("normalization+residual fusion", passes::fuseNormalizationResidual);
-  runPass("dead-layer removal", passes::removeDeadLayers);
-  runPass("matrix multiply+scale fusion", passes::fuseMatrixMultiplyScale);
-  runPass("dead-layer removal", passes::removeDeadLayers);
-  runPass("matrix multiply+bias fusion", passes::fuseMatrixMultiplyBias);
-  runPass("dead-layer removal", passes::removeDeadLayers);
-  runPass("matrix multiply+activation fusion", passes::fuseMatrixMultiplyActivation);
-  runPass("dead-layer removal", passes::removeDeadLayers);
+  // Fusions, in this order (each leaves the fused layers dead; their removal lets the next one see
+  // single-use tensors): residual before activation, so relu(conv + r) folds whole; a product's scale
+  // before its bias, whose add the scale precedes.
+  const std::pair<const char*, int32_t (*)(INetworkDefinition&)> fusions[] = {
+      {"convolution+residual fusion", passes::fuseConvolutionResidual},
+      {"convolution+activation fusion", passes::fuseConvolutionActivation},
+      {"normalization+residual fusion", passes::fuseNormalizationResidual},
+      {"matrix multiply+scale fusion", passes::fuseMatrixMultiplyScale},
+      {"matrix multiply+bias fusion", passes::fuseMatrixMultiplyBias},
+      {"matrix multiply+activation fusion", passes::fuseMatrixMultiplyActivation},
+  };
+  for (const auto& fusion : fusions)
+    if (runPass(fusion.first, fusion.second) > 0) runPass("dead-layer removal", passes::removeDeadLayers);
   // Last, so the folds above see the network's own types; the casts of constants it adds fold away.
   const bool allowHalf = config.getFlag(BuilderFlag::kFP16);
   auto precision = [&](INetworkDefinition& n) { return passes::assignPrecision(n, settings.backend, allowHalf); };
