@@ -37,42 +37,36 @@ std::string tensorJson(const ITensor* t) {
 // What the builder folded into the layer (empty object when nothing).
 std::string fusedJson(const ILayer* layer) {
   std::ostringstream os;
-  os << "{";
   const char* sep = "";
-  auto activation = [&](int32_t act) {
-    if (act < 0) return;
-    os << sep << "\"activation\": " << act;
+  auto field = [&](const char* key, const std::string& value) {
+    os << sep << "\"" << key << "\": " << value;
     sep = ", ";
   };
+  auto activation = [&](int32_t act) {
+    if (act >= 0) field("activation", std::to_string(act));
+  };
+  os << "{";
   switch (layer->getType()) {
     case LayerType::kCONVOLUTION: {
       const auto* conv = static_cast<const IConvolutionLayer*>(layer);
-      if (conv->getBiasWeights().count > 0) {
-        os << sep << "\"bias\": true";
-        sep = ", ";
-      }
-      if (conv->getNbInputs() > 1) {
-        os << sep << "\"residual\": true";
-        sep = ", ";
-      }
+      if (conv->getBiasWeights().count > 0) field("bias", "true");
+      if (conv->getNbInputs() > 1) field("residual", "true");
       activation(conv->getFusedActivation());
       break;
     }
     case LayerType::kMATRIX_MULTIPLY: {
       const auto* mm = static_cast<const IMatrixMultiplyLayer*>(layer);
       if (mm->getAlpha() != 1.f) {
-        os << sep << "\"alpha\": " << mm->getAlpha();
-        sep = ", ";
+        std::ostringstream alpha;
+        alpha << mm->getAlpha();
+        field("alpha", alpha.str());
       }
-      if (mm->getNbInputs() > 2) {
-        os << sep << "\"bias\": true";
-        sep = ", ";
-      }
+      if (mm->getNbInputs() > 2) field("bias", "true");
       activation(mm->getFusedActivation());
       break;
     }
     case LayerType::kNORMALIZATION:
-      if (layer->getNbInputs() > 3) os << sep << "\"residual\": true";
+      if (layer->getNbInputs() > 3) field("residual", "true");
       break;
     default:
       break;
