@@ -127,9 +127,12 @@ void convertNode(ConversionCtx* ctx, const torch::jit::Node* n) {
     return;
   }
   if (n->kind() == torch::jit::prim::ListConstruct || n->kind() == torch::jit::prim::TupleConstruct) {
-    // Collections of run-time tensors: consumed by converters (cat) or returned as outputs.
+    // Collections of run-time tensors: consumed by converters (cat) or returned as outputs. In a list
+    // of optional tensors (aten::index's Tensor?[]) a None stays as a null entry.
+    auto listType = n->output()->type()->cast<c10::ListType>();
+    const bool optionalElements = listType && listType->getElementType()->kind() == c10::TypeKind::OptionalType;
     std::vector<trt::ITensor*> list;
-    for (Var& a : args) list.push_back(a.ITensorOrFreeze(ctx));
+    for (Var& a : args) list.push_back(optionalElements && a.isNone() ? nullptr : a.ITensorOrFreeze(ctx));
     ctx->tensor_list_map[n->output()] = list;
     return;
   }

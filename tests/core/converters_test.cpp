@@ -741,3 +741,16 @@ TEST(Converters, FakeQuantizePerTensorAndPerChannel) {
       return (%t))IR",
              {x}, {at::tensor({0.03f}), at::tensor({-2}, at::kInt)});
 }
+
+TEST(Converters, IndexWithARunTimeIndexTensor) {
+  // x[:, i] with i an engine input (negative entries wrap), and x[i] on the first dimension.
+  checkGraph(R"IR(
+    graph(%x : Tensor, %i : Tensor):
+      %none : NoneType = prim::Constant()
+      %l : Tensor?[] = prim::ListConstruct(%none, %i)
+      %y : Tensor = aten::index(%x, %l)
+      %m : Tensor?[] = prim::ListConstruct(%i)
+      %z : Tensor = aten::index(%x, %m)
+      return (%y, %z))IR",
+             {at::randn({5, 6}), at::tensor({4, -1, 0, 2, -5}, at::kLong)});
+}

@@ -72,9 +72,42 @@ bool indexSelect(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
 
 // x[..., idx, ...] with one compile-time index tensor (integer, negative counting from the end, or
 // a boolean mask over one dimension); the other entries of `indices` are None (full slices).
+// x[..., idx, ...] with one integer index tensor computed at run time: a gather along its dimension,
+// negative indices wrapped as PyTorch does.
+bool indexRunTime(ConversionCtx* ctx, const torch::jit::Node* n, trt::ITensor* x,
+                  const std::vector<trt::ITensor*>& list) {
+  const std::string name = util::node_info(n);
+  int64_t dim = -1;
+  for (size_t i = 0; i < list.size(); ++i) {
+    if (!list[i]) continue;
+    TORCHTRT_CHECK(dim < 0, "index with more than one index tensor has no converter yet: " << name);
+    dim = static_cast<int64_t>(i);
+  }
+  TORCHTRT_CHECK(dim >= 0 && dim < rankOf(x),
+                 "index needs one index tensor within the rank of " << x->getDimensions().str() << ": " << name);
+  trt::ITensor* idx = list[dim];
+  TORCHTRT_CHECK(idx->getType() == trt::DataType::kINT32 || idx->getType() == trt::DataType::kINT64,
+                 "a boolean or floating index computed at run time has no converter (its output size depends on the "
+                 "data): "
+                     << name);
+  const int64_t size = x->getDimensions().d[dim];
+  TORCHTRT_CHECK(size >= 0, "index needs a static size along dimension " << dim << ": " << name);
+  trt::ITensor* zero = scalarConstant(ctx, 0, idx->getType(), name + " [0]");
+  trt::ITensor* negative =
+      addElementwise(ctx, trt::ElementWiseOperation::kLESS, idx, zero, name + " [< 0]")->getOutput(0);
+  trt::ITensor* wrapped =
+      addElementwise(ctx, trt::ElementWiseOperation::kSUM, idx,
+                     scalarConstant(ctx, size, idx->getType(), name + " [size]"), name + " [+ size]")
+          ->getOutput(0);
+  auto* select = ctx->net->addSelect(*negative, *wrapped, *idx);
+  select->setName((name + " [wrap]").c_str());
+  return bindOutput(ctx, n, ctx->net->addGather(*x, *select->getOutput(0), static_cast<int32_t>(dim))) != nullptr;
+}
+
 bool indexTensor(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
   trt::ITensor* x = a[0].ITensorOrFreeze(ctx);
   const std::string name = util::node_info(n);
+  if (a[1].type() == Var::kITensorList) return indexRunTime(ctx, n, x, a[1].unwrapToITensorList(ctx));
   TORCHTRT_CHECK(a[1].isIValue(), "index with index tensors computed at run time has no converter yet: " << name);
   auto list = a[1].IValue()->toListRef();
   int64_t dim = -1;
