@@ -1,4 +1,4 @@
-"""Writes docs/supported_ops.md from the converter and evaluator registries.
+"""Writes docs/supported_ops.md from the converter and evaluator registries and the engine's layer kinds.
 
 Run: .venv/bin/python scripts/gen_supported_ops.py   (tests/py/test_supported_ops_doc.py fails when it is stale)
 """
@@ -11,6 +11,7 @@ def render() -> str:
 
     converters = sorted(torch_tensorrt._C.get_converter_list())
     evaluators = sorted(torch_tensorrt._C.get_evaluator_list())
+    kinds = list(torch_tensorrt._C.get_layer_kinds())
     lines = [
         "# Supported operators",
         "",
@@ -24,6 +25,10 @@ def render() -> str:
     lines += ["", f"## Evaluators ({len(evaluators)} node kinds)", "",
               "Evaluated at compile time when their inputs are known then (constants, lists, static shapes).", ""]
     lines += [f"- `{k}`" for k in evaluators]
+    lines += ["", f"## Engine layer kinds ({len(kinds)})", "",
+              "What converters build networks from (`engine/include/trt/types.h`, TensorRT's names); each has",
+              "shape inference, a plan encoding, a CPU kernel and a CUDA kernel.", ""]
+    lines += [f"- {k}" for k in kinds]
     return "\n".join(lines) + "\n"
 
 

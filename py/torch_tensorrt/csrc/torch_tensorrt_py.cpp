@@ -106,6 +106,12 @@ PYBIND11_MODULE(_C, m) {
   m.def("get_evaluator_list", &torch_tensorrt::core::conversion::evaluators::getEvaluatorList);
   m.def("get_build_info", &torch_tensorrt::get_build_info);
   m.def("has_cuda_backend", &trt::hasCudaBackend);
+  m.def("get_layer_kinds", []() {
+    std::vector<std::string> kinds;
+    for (int32_t k = 0; k < trt::kLAYER_TYPE_COUNT; ++k)
+      kinds.push_back(trt::layerTypeName(static_cast<trt::LayerType>(k)));
+    return kinds;
+  });
   m.def("set_reportable_log_level", [](int level) {
     torch_tensorrt::core::util::logging::set_reportable_log_level(
         static_cast<torch_tensorrt::core::util::logging::LogLevel>(level));
