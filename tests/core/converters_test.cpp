@@ -754,3 +754,12 @@ TEST(Converters, IndexWithARunTimeIndexTensor) {
       return (%y, %z))IR",
              {at::randn({5, 6}), at::tensor({4, -1, 0, 2, -5}, at::kLong)});
 }
+
+TEST(Converters, OneHotOfARunTimeTensor) {
+  checkGraph(R"IR(
+    graph(%x : Tensor):
+      %classes : int = prim::Constant[value=5]()
+      %y : Tensor = aten::one_hot(%x, %classes)
+      return (%y))IR",
+             {at::tensor({3, 0, 4, 1, 1, 2}, at::kLong).reshape({2, 3})});
+}

@@ -1,4 +1,4 @@
-// where / masked_fill (Select layer) and index_select / embedding (Gather layer).
+// where / masked_fill (Select layer), index_select / index / gather / embedding (Gather layer), one_hot.
 #include "core/conversion/converters/converter_util.h"
 
 namespace torch_tensorrt {
@@ -153,6 +153,29 @@ bool embedding(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
   return bindOutput(ctx, n, ctx->net->addGather(*weight, *indices, 0)) != nullptr;
 }
 
+// one_hot(x, num_classes): (x[..., None] == [0, 1, ..., num_classes - 1]) as int64. A class outside
+// 0..num_classes-1 gives a row of zeros where PyTorch raises; num_classes=-1 (sized from the data) is
+// refused unless x is known at compile time (then the op is folded before conversion).
+bool oneHot(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
+  trt::ITensor* x = a[0].ITensorOrFreeze(ctx);
+  const std::string name = util::node_info(n);
+  const int64_t classes = a[1].unwrapToInt();
+  TORCHTRT_CHECK(x->getType() == trt::DataType::kINT32 || x->getType() == trt::DataType::kINT64,
+                 "one_hot takes an integer tensor, got " << trt::dataTypeName(x->getType()) << ": " << name);
+  TORCHTRT_CHECK(classes >= 0,
+                 "one_hot with num_classes=-1 sizes its output from the data (max + 1), which an engine "
+                 "cannot; pass num_classes: "
+                     << name);
+  auto dims = util::toVec(x->getDimensions());
+  dims.push_back(1);
+  trt::ITensor* column = reshape(ctx, x, dims, name + " [unsqueeze]");
+  at::Tensor range = at::arange(classes, at::TensorOptions().dtype(util::TRTDataTypeToScalarType(x->getType())));
+  trt::ITensor* equal = addElementwise(ctx, trt::ElementWiseOperation::kEQUAL, column,
+                                       ctx->constantTensor(range, name + " [classes]"), name + " [==]")
+                            ->getOutput(0);
+  return bindTensor(ctx, n, castTo(ctx, equal, trt::DataType::kINT64, name)) != nullptr;
+}
+
 auto selectGatherRegistrations =
     RegisterNodeConversionPatterns()
         .pattern({"aten::where.self(Tensor condition, Tensor self, Tensor other) -> Tensor", where})
@@ -165,6 +188,7 @@ auto selectGatherRegistrations =
         .pattern({"aten::masked_fill_.Tensor(Tensor(a!) self, Tensor mask, Tensor value) -> Tensor(a!)", maskedFill})
         .pattern({"aten::index_select(Tensor self, int dim, Tensor index) -> Tensor", indexSelect})
         .pattern({"aten::index.Tensor(Tensor self, Tensor?[] indices) -> Tensor", indexTensor})
+        .pattern({"aten::one_hot(Tensor self, int num_classes=-1) -> Tensor", oneHot})
         .pattern(
             {"aten::gather(Tensor self, int dim, Tensor index, *, bool sparse_grad=False) -> Tensor", gatherElements})
         .pattern({"aten::embedding(Tensor weight, Tensor indices, SymInt padding_idx=-1, bool "
