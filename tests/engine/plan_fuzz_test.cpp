@@ -1,7 +1,8 @@
 // Plan fuzzing: thousands of corrupted plans, re-sealed (sizes and CRCs recomputed) so the reader
 // parses them all the way; each must load or be refused with trt::Error, never crash, never throw
 // anything else. Plans that still load are run on the CPU when their tensors stay small. CI runs
-// this suite under AddressSanitizer and UndefinedBehaviorSanitizer too.
+// this suite under AddressSanitizer and UndefinedBehaviorSanitizer too. PLAN_FUZZ_DUMP=<file> writes the
+// first plan that fails the test there, to reproduce it.
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>

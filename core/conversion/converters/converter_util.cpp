@@ -82,6 +82,17 @@ trt::Permutation toPermutation(const std::vector<int64_t>& order) {
   return p;
 }
 
+trt::ITensor* transposed(ConversionCtx* ctx, trt::ITensor* in, const std::vector<int64_t>& order,
+                         const std::string& name) {
+  bool identity = true;
+  for (size_t i = 0; i < order.size(); ++i) identity &= order[i] == static_cast<int64_t>(i);
+  if (identity) return in;
+  auto* layer = ctx->net->addShuffle(*in);
+  layer->setFirstTranspose(toPermutation(order));
+  layer->setName(name.c_str());
+  return layer->getOutput(0);
+}
+
 trt::ITensor* sliceAlong(ConversionCtx* ctx, trt::ITensor* in, int64_t dim, int64_t start, int64_t length, int64_t step,
                          const std::string& name) {
   auto dims = util::toVec(in->getDimensions());

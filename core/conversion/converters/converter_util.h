@@ -28,6 +28,9 @@ trt::ILayer* addElementwise(ConversionCtx* ctx, trt::ElementWiseOperation op, tr
 inline int64_t rankOf(trt::ITensor* t) { return t->getDimensions().nbDims; }
 //! A dims-order permutation for a shuffle from a vector.
 trt::Permutation toPermutation(const std::vector<int64_t>& order);
+//! `in` with its dims reordered (output dim i = input dim order[i]); `in` itself when order is the identity.
+trt::ITensor* transposed(ConversionCtx* ctx, trt::ITensor* in, const std::vector<int64_t>& order,
+                         const std::string& name);
 //! Elements start, start+step, ... (length of them) along `dim`; the other dims whole (static shape).
 trt::ITensor* sliceAlong(ConversionCtx* ctx, trt::ITensor* in, int64_t dim, int64_t start, int64_t length, int64_t step,
                          const std::string& name);

@@ -612,6 +612,8 @@ class INetworkDefinition {
   void removeLayer(ILayer* layer);
   //! Replaces every use of `from` (as layer input or network output) with `to`.
   void replaceAllUses(ITensor& from, ITensor& to);
+  //! Makes `to` the network output `from` was, in its place and under its name; layers keep reading `from`.
+  void replaceOutput(ITensor& from, ITensor& to);
   //! Inserts a layer built elsewhere (plan reader, builder passes) with its inputs and outputs.
   ILayer* adoptLayer(std::unique_ptr<ILayer> layer, const std::vector<ITensor*>& inputs, int32_t nbOutputs);
   //! Moves a layer to position `index` of the execution order (used by builder passes that add layers).

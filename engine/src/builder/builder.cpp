@@ -165,14 +165,13 @@ IHostMemory* IBuilder::buildSerializedNetwork(INetworkDefinition& network, IBuil
     runPass("dead-layer removal", passes::removeDeadLayers);
   // Fusions, in this order (each leaves the fused layers dead; their removal lets the next one see
   // single-use tensors): residual before activation, so relu(conv + r) folds whole; a product's scale
-  // before its bias, whose add the scale precedes.
+  // before its bias, whose add the scale precedes; activation last, after the bias it follows.
   const std::pair<const char*, int32_t (*)(INetworkDefinition&)> fusions[] = {
       {"convolution+residual fusion", passes::fuseConvolutionResidual},
-      {"convolution+activation fusion", passes::fuseConvolutionActivation},
       {"normalization+residual fusion", passes::fuseNormalizationResidual},
       {"matrix multiply+scale fusion", passes::fuseMatrixMultiplyScale},
       {"matrix multiply+bias fusion", passes::fuseMatrixMultiplyBias},
-      {"matrix multiply+activation fusion", passes::fuseMatrixMultiplyActivation},
+      {"activation fusion", passes::fuseActivation},
   };
   for (const auto& fusion : fusions)
     if (runPass(fusion.first, fusion.second) > 0) runPass("dead-layer removal", passes::removeDeadLayers);

@@ -341,6 +341,10 @@ void INetworkDefinition::replaceAllUses(ITensor& from, ITensor& to) {
   for (auto& layer : layers_)
     for (auto*& in : layer->inputs_)
       if (in == &from) in = &to;
+  replaceOutput(from, to);
+}
+
+void INetworkDefinition::replaceOutput(ITensor& from, ITensor& to) {
   for (auto*& out : outputs_) {
     if (out == &from) {
       // The replacement takes over the output's name so bindings stay stable.

@@ -28,10 +28,12 @@ int64_t Dims::volume() const {
     if (d[i] < 0) return -1;
     overflow |= __builtin_mul_overflow(v, d[i], &v);
   }
-  // A product of zero is zero even when an earlier partial product overflowed.
-  for (int i = 0; i < nbDims; ++i)
-    if (d[i] == 0) return 0;
-  if (overflow) throw Error("dimensions " + str() + " hold more than 2^63 elements");
+  if (overflow) {
+    // A product of zero is zero even when an earlier partial product overflowed.
+    for (int i = 0; i < nbDims; ++i)
+      if (d[i] == 0) return 0;
+    throw Error("dimensions " + str() + " hold more than 2^63 elements");
+  }
   return v;
 }
 

@@ -104,37 +104,33 @@ ICudaEngine::ICudaEngine(std::unique_ptr<PlanContents> contents)
 #ifdef TORCHTRT_WITH_CUDA
   if (contents_->backend != Backend::kCUDA) return;
   // Weights go to the device once; every context of the engine reads the same copies.
-  auto upload = [&](const void* host, size_t bytes) {
-    if (!host || bytes == 0 || schedule_->uploads.count(host)) return;
+  // `bytes` from `source` go to the device under the key `host` (the weights the layers point at).
+  auto upload = [&](const void* host, const void* source, size_t bytes) {
     void* dev = nullptr;
     cuda::check(cudaMalloc(&dev, bytes), "cudaMalloc (weights)");
     schedule_->uploads[host] = dev;
-    cuda::check(cudaMemcpy(dev, host, bytes, cudaMemcpyHostToDevice), "cudaMemcpy (weights)");
+    cuda::check(cudaMemcpy(dev, source, bytes, cudaMemcpyHostToDevice), "cudaMemcpy (weights)");
+  };
+  // Convolution weights are float32 in the plan; an FP16 convolution reads them rounded to FP16 once, here.
+  auto uploadWeights = [&](const Weights& w, bool half) {
+    if (!w.values || w.count == 0 || schedule_->uploads.count(w.values)) return;
+    const auto* values = static_cast<const float*>(w.values);
+    if (!half) return upload(w.values, values, static_cast<size_t>(w.count) * sizeof(float));
+    std::vector<uint16_t> rounded(static_cast<size_t>(w.count));
+    for (int64_t i = 0; i < w.count; ++i) rounded[i] = floatToHalf(values[i]);
+    upload(w.values, rounded.data(), rounded.size() * sizeof(uint16_t));
   };
   try {
     for (const auto& step : schedule_->steps) {
       if (step.layer->getType() == LayerType::kCONVOLUTION) {
         const auto* conv = static_cast<const IConvolutionLayer*>(step.layer);
-        if (conv->getInput(0)->getType() == DataType::kHALF) {
-          // An FP16 convolution reads FP16 weights and bias (rounded once, here).
-          auto uploadHalf = [&](const Weights& w) {
-            std::vector<uint16_t> half(static_cast<size_t>(w.count));
-            for (int64_t i = 0; i < w.count; ++i) half[i] = floatToHalf(static_cast<const float*>(w.values)[i]);
-            if (!w.values || w.count == 0 || schedule_->uploads.count(w.values)) return;
-            void* dev = nullptr;
-            cuda::check(cudaMalloc(&dev, half.size() * 2), "cudaMalloc (weights)");
-            schedule_->uploads[w.values] = dev;
-            cuda::check(cudaMemcpy(dev, half.data(), half.size() * 2, cudaMemcpyHostToDevice), "cudaMemcpy (weights)");
-          };
-          uploadHalf(conv->getKernelWeights());
-          uploadHalf(conv->getBiasWeights());
-          continue;
-        }
-        upload(conv->getKernelWeights().values, conv->getKernelWeights().count * sizeof(float));
-        upload(conv->getBiasWeights().values, conv->getBiasWeights().count * sizeof(float));
+        const bool half = conv->getInput(0)->getType() == DataType::kHALF;
+        uploadWeights(conv->getKernelWeights(), half);
+        uploadWeights(conv->getBiasWeights(), half);
       } else if (step.layer->getType() == LayerType::kCONSTANT) {
         const auto* constant = static_cast<const IConstantLayer*>(step.layer);
-        upload(constant->bytes().data(), constant->bytes().size());
+        const auto& bytes = constant->bytes();
+        if (!bytes.empty() && !schedule_->uploads.count(bytes.data())) upload(bytes.data(), bytes.data(), bytes.size());
       }
     }
   } catch (...) {

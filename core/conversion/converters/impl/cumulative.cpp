@@ -23,17 +23,12 @@ bool cumsum(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
   // out[..., j, ...] = sum_{i <= j} x[..., i, ...]: with x's dim d moved last, x @ U (U[i][j] = i <= j).
   at::Tensor upper = at::ones({size, size}, at::kFloat).triu();
   trt::ITensor* u = ctx->constantTensor(upper, name + " [triangle]");
-  trt::ITensor* moved = x;
   std::vector<int64_t> toLast, back(static_cast<size_t>(rank));
   for (int64_t i = 0; i < rank; ++i)
     if (i != d) toLast.push_back(i);
   toLast.push_back(d);
   for (int64_t i = 0; i < rank; ++i) back[toLast[i]] = i;
-  if (d != rank - 1) {
-    auto* s = ctx->net->addShuffle(*x);
-    s->setFirstTranspose(toPermutation(toLast));
-    moved = s->getOutput(0);
-  }
+  trt::ITensor* moved = transposed(ctx, x, toLast, name + " [dim last]");
   trt::ITensor* summed = moved;
   if (rank == 1) {
     auto* mm = ctx->net->addMatrixMultiply(*moved, trt::MatrixOperation::kVECTOR, *u, trt::MatrixOperation::kNONE);
@@ -43,12 +38,7 @@ bool cumsum(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
     mm->setName((name + " [x U]").c_str());
     summed = mm->getOutput(0);
   }
-  if (d != rank - 1) {
-    auto* s = ctx->net->addShuffle(*summed);
-    s->setFirstTranspose(toPermutation(back));
-    summed = s->getOutput(0);
-  }
-  return bindTensor(ctx, n, summed) != nullptr;
+  return bindTensor(ctx, n, transposed(ctx, summed, back, name + " [dim back]")) != nullptr;
 }
 
 auto cumulativeRegistrations = RegisterNodeConversionPatterns().pattern(

@@ -20,22 +20,11 @@ struct Labeled {
 
 std::string nodeName(const torch::jit::Node* n) { return util::node_info(n); }
 
-trt::ITensor* permute(ConversionCtx* ctx, trt::ITensor* in, const std::vector<int64_t>& order,
-                      const std::string& name) {
-  bool identity = true;
-  for (size_t i = 0; i < order.size(); ++i) identity &= order[i] == static_cast<int64_t>(i);
-  if (identity) return in;
-  auto* layer = ctx->net->addShuffle(*in);
-  layer->setFirstTranspose(toPermutation(order));
-  layer->setName(name.c_str());
-  return layer->getOutput(0);
-}
-
 // Reorders `t` to the label order `target` (a permutation of its labels).
 Labeled arrange(ConversionCtx* ctx, const Labeled& t, const std::string& target, const std::string& name) {
   std::vector<int64_t> order;
   for (char c : target) order.push_back(static_cast<int64_t>(t.labels.find(c)));
-  return {permute(ctx, t.tensor, order, name), target};
+  return {transposed(ctx, t.tensor, order, name), target};
 }
 
 // Sums over the labels of `t` that `keep` does not contain.

@@ -56,9 +56,11 @@ __device__ T applyOp(ElementWiseOperation op, T a, T b) {
     case ElementWiseOperation::kDIV:
       return a / b;
     case ElementWiseOperation::kMAX:
-      return a > b ? a : b;
     case ElementWiseOperation::kMIN:
-      return a < b ? a : b;
+      if constexpr (std::is_floating_point<T>::value) {
+        if (isnan(a) || isnan(b)) return a + b;  // NaN propagates as in PyTorch
+      }
+      return (op == ElementWiseOperation::kMAX ? a > b : a < b) ? a : b;
     case ElementWiseOperation::kPOW:
       return static_cast<T>(pow(static_cast<double>(a), static_cast<double>(b)));
     case ElementWiseOperation::kFLOOR_DIV: {
@@ -113,12 +115,6 @@ __global__ void binaryKernel(ElementWiseOperation op, const T* a, const T* b, vo
     bool r = op == ElementWiseOperation::kEQUAL ? x == y : op == ElementWiseOperation::kGREATER ? x > y : x < y;
     static_cast<uint8_t*>(out)[i] = r;
   } else {
-    if constexpr (std::is_floating_point<C>::value) {
-      if ((op == ElementWiseOperation::kMAX || op == ElementWiseOperation::kMIN) && (isnan(x) || isnan(y))) {
-        static_cast<T*>(out)[i] = static_cast<T>(x + y);  // NaN propagates as in PyTorch
-        return;
-      }
-    }
     static_cast<T*>(out)[i] = static_cast<T>(applyOp<C>(op, x, y));
   }
 }
@@ -184,14 +180,7 @@ __global__ void sameShapeKernel(ElementWiseOperation op, const T* a, const T* b,
   using C = typename ComputeType<T>::type;
   int64_t i = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x;
   if (i >= n) return;
-  C x = static_cast<C>(a[i]), y = static_cast<C>(b[i]);
-  if constexpr (std::is_floating_point<C>::value) {
-    if ((op == ElementWiseOperation::kMAX || op == ElementWiseOperation::kMIN) && (isnan(x) || isnan(y))) {
-      out[i] = static_cast<T>(x + y);
-      return;
-    }
-  }
-  out[i] = static_cast<T>(applyOp<C>(op, x, y));
+  out[i] = static_cast<T>(applyOp<C>(op, static_cast<C>(a[i]), static_cast<C>(b[i])));
 }
 
 template <typename S, typename D>

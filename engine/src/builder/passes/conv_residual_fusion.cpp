@@ -21,10 +21,8 @@ int32_t fuseConvolutionResidual(INetworkDefinition& network) {
     for (int side = 0; side < 2; ++side) {
       ITensor* convOut = layer->getInput(side);
       ITensor* residual = layer->getInput(1 - side);
-      ILayer* producer = convOut->getProducer();
-      if (!producer || producer->getType() != LayerType::kCONVOLUTION || convOut->isNetworkOutput()) continue;
-      auto* conv = static_cast<IConvolutionLayer*>(producer);
-      if (conv->getNbInputs() != 1 || conv->getFusedActivation() >= 0 || countUses(network, convOut) != 1) continue;
+      auto* conv = static_cast<IConvolutionLayer*>(soleUseProducer(network, convOut, LayerType::kCONVOLUTION));
+      if (!conv || conv->getNbInputs() != 1 || conv->getFusedActivation() >= 0) continue;
       // Same shape and type (no broadcasting), and computed before the convolution runs.
       if (residual->getDimensions() != sum->getDimensions() || convOut->getDimensions() != sum->getDimensions() ||
           residual->getType() != convOut->getType() || !availableBefore(network, residual, conv))

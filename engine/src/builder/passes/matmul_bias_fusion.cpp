@@ -28,13 +28,8 @@ int32_t fuseMatrixMultiplyScale(INetworkDefinition& network) {
     for (int side = 0; side < (op == ElementWiseOperation::kPROD ? 2 : 1); ++side) {
       ITensor* mmOut = layer->getInput(side);
       const IConstantLayer* scalar = constantProducer(layer->getInput(1 - side));
-      ILayer* producer = mmOut->getProducer();
-      if (!producer || producer->getType() != LayerType::kMATRIX_MULTIPLY || mmOut->isNetworkOutput() || !scalar)
-        continue;
-      auto* mm = static_cast<IMatrixMultiplyLayer*>(producer);
-      if (mm->getNbInputs() != 2 || mm->getFusedActivation() >= 0 || mm->getAlpha() != 1.f ||
-          countUses(network, mmOut) != 1)
-        continue;
+      auto* mm = static_cast<IMatrixMultiplyLayer*>(soleUseProducer(network, mmOut, LayerType::kMATRIX_MULTIPLY));
+      if (!mm || !scalar || mm->getNbInputs() != 2 || mm->getFusedActivation() >= 0 || mm->getAlpha() != 1.f) continue;
       const Weights w = scalar->getWeights();
       if (w.type != DataType::kFLOAT || w.count != 1 || mmOut->getType() != DataType::kFLOAT ||
           result->getDimensions() != mmOut->getDimensions())
@@ -62,10 +57,8 @@ int32_t fuseMatrixMultiplyBias(INetworkDefinition& network) {
       for (int side = 0; side < 2; ++side) {
         ITensor* mmOut = layer->getInput(side);
         ITensor* bias = layer->getInput(1 - side);
-        ILayer* producer = mmOut->getProducer();
-        if (!producer || producer->getType() != LayerType::kMATRIX_MULTIPLY || mmOut->isNetworkOutput()) continue;
-        auto* mm = static_cast<IMatrixMultiplyLayer*>(producer);
-        if (mm->getNbInputs() != 2 || mm->getFusedActivation() >= 0 || countUses(network, mmOut) != 1) continue;
+        auto* mm = static_cast<IMatrixMultiplyLayer*>(soleUseProducer(network, mmOut, LayerType::kMATRIX_MULTIPLY));
+        if (!mm || mm->getNbInputs() != 2 || mm->getFusedActivation() >= 0) continue;
         if (mm->getOperation(1) == MatrixOperation::kVECTOR || !constantProducer(bias)) continue;
         if (!isColumnBias(bias->getDimensions(), mmOut->getDimensions()) || bias->getType() != mmOut->getType() ||
             sum->getDimensions() != mmOut->getDimensions())
@@ -80,28 +73,6 @@ int32_t fuseMatrixMultiplyBias(INetworkDefinition& network) {
         break;
       }
     }
-  }
-  return fused;
-}
-
-int32_t fuseMatrixMultiplyActivation(INetworkDefinition& network) {
-  int32_t fused = 0;
-  for (int l = 0; l < network.getNbLayers(); ++l) {
-    ILayer* layer = network.getLayer(l);
-    if (layer->getType() != LayerType::kACTIVATION ||
-        static_cast<IActivationLayer*>(layer)->getActivationType() != ActivationType::kRELU)
-      continue;
-    ITensor* mmOut = layer->getInput(0);
-    ILayer* producer = mmOut->getProducer();
-    if (!producer || producer->getType() != LayerType::kMATRIX_MULTIPLY || mmOut->isNetworkOutput()) continue;
-    auto* mm = static_cast<IMatrixMultiplyLayer*>(producer);
-    if (mm->getFusedActivation() >= 0 || mm->getOperation(1) == MatrixOperation::kVECTOR ||
-        countUses(network, mmOut) != 1)
-      continue;
-    mm->setFusedActivation(static_cast<int32_t>(ActivationType::kRELU));
-    mm->setName((std::string(mm->getName()) + " + " + layer->getName()).c_str());
-    network.replaceAllUses(*layer->getOutput(0), *mmOut);
-    ++fused;
   }
   return fused;
 }

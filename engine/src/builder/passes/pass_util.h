@@ -14,6 +14,14 @@ inline int32_t countUses(const INetworkDefinition& net, const ITensor* t) {
   return uses;
 }
 
+//! The layer of kind `type` producing `t` when `t` is read by exactly one layer and is not a network
+//! output (so a fusion may fold `t`'s consumer into it), else nullptr.
+inline ILayer* soleUseProducer(const INetworkDefinition& net, const ITensor* t, LayerType type) {
+  ILayer* p = t->getProducer();
+  if (!p || p->getType() != type || t->isNetworkOutput() || countUses(net, t) != 1) return nullptr;
+  return p;
+}
+
 //! The constant layer producing `t`, or nullptr.
 inline const IConstantLayer* constantProducer(const ITensor* t) {
   const ILayer* p = t->getProducer();

@@ -23,10 +23,8 @@ int32_t fuseNormalizationResidual(INetworkDefinition& network);
 int32_t fuseMatrixMultiplyScale(INetworkDefinition& network);
 //! Folds `matmul + b` (b a constant with one value per output column) into the matrix multiply's bias input.
 int32_t fuseMatrixMultiplyBias(INetworkDefinition& network);
-//! Folds a ReLU that is the only consumer of a matrix multiply into it.
-int32_t fuseMatrixMultiplyActivation(INetworkDefinition& network);
-//! Folds a ReLU that is the only consumer of a convolution into the convolution.
-int32_t fuseConvolutionActivation(INetworkDefinition& network);
+//! Folds a ReLU that is the only consumer of a convolution or matrix multiply into that layer.
+int32_t fuseActivation(INetworkDefinition& network);
 //! Chooses FP16 or FP32 per layer: with `allowHalf`, layers the backend computes in half get half
 //! inputs; elsewhere half tensors are cast to float. Inserts the casts (returns how many) and keeps
 //! the network outputs' declared types.

@@ -13,6 +13,14 @@ bool isFloating(DataType t) { return t == DataType::kFLOAT || t == DataType::kHA
 
 const char* shortName(DataType t) { return t == DataType::kHALF ? "fp16" : "fp32"; }
 
+// An Identity layer casting `t` to `type`, appended to the network.
+ILayer* addCast(INetworkDefinition& net, ITensor& t, DataType type) {
+  IIdentityLayer* cast = net.addIdentity(t);
+  cast->setOutputType(0, type);
+  cast->setName((std::string(t.getName()) + " to " + shortName(type) + " [precision]").c_str());
+  return cast;
+}
+
 // Casts of a tensor, made once and shared by every layer that needs the tensor in that type.
 class CastCache {
  public:
@@ -22,9 +30,7 @@ class CastCache {
     auto key = std::make_pair(t, type);
     auto it = casts_.find(key);
     if (it != casts_.end()) return it->second;
-    IIdentityLayer* cast = net_.addIdentity(*t);
-    cast->setOutputType(0, type);
-    cast->setName((std::string(t->getName()) + " to " + shortName(type) + " [precision]").c_str());
+    ILayer* cast = addCast(net_, *t, type);
     net_.moveLayer(cast, net_.indexOf(consumer));
     ++added_;
     return casts_[key] = cast->getOutput(0);
@@ -88,16 +94,8 @@ int32_t assignPrecision(INetworkDefinition& net, Backend backend, bool allowHalf
   for (int i = 0; i < net.getNbOutputs(); ++i) {
     ITensor* out = net.getOutput(i);
     if (out->getType() == outputTypes[i]) continue;
-    IIdentityLayer* cast = net.addIdentity(*out);
-    cast->setOutputType(0, outputTypes[i]);
-    cast->setName((std::string(out->getName()) + " to " + shortName(outputTypes[i]) + " [precision]").c_str());
     // The cast takes over the output binding (and its name); layers keep reading the half tensor.
-    net.replaceAllUses(*out, *cast->getOutput(0));
-    for (int l = 0; l < net.getNbLayers(); ++l) {
-      ILayer* reader = net.getLayer(l);
-      for (int k = 0; k < reader->getNbInputs(); ++k)
-        if (reader->getInput(k) == cast->getOutput(0)) reader->setInput(k, *out);
-    }
+    net.replaceOutput(*out, *addCast(net, *out, outputTypes[i])->getOutput(0));
   }
   return casts.added();
 }
