@@ -195,6 +195,56 @@ TEST(Builder, FoldsResidualAddIntoTheNormalization) {
   }
 }
 
+TEST(Builder, FoldsTheMaskAddIntoTheSoftMax) {
+  // softmax(scores + mask) with the mask broadcast as attention's [B,1,1,S] against [B,H,S,S].
+  const std::vector<float> mask = {0.f, -1e4f, 0.5f, 0.f, 0.f, 0.f, -3.f, 1.f};  // [2,1,1,4]
+  trt::INetworkDefinition net;
+  auto* x = net.addInput("x", trt::DataType::kFLOAT, {2, 3, 2, 4});
+  auto* m = net.addConstant({2, 1, 1, 4}, {trt::DataType::kFLOAT, mask.data(), 8});
+  auto* sum = net.addElementWise(*m->getOutput(0), *x, trt::ElementWiseOperation::kSUM);  // mask first
+  auto* sm = net.addSoftMax(*sum->getOutput(0));
+  sm->setAxes(1u << 3);
+  sm->getOutput(0)->setName("y");
+  net.markOutput(*sm->getOutput(0));
+  auto built = build(net);
+  int softmaxes = 0, others = 0;
+  for (int l = 0; l < built.engine->network().getNbLayers(); ++l) {
+    const trt::ILayer* layer = built.engine->network().getLayer(l);
+    if (layer->getType() == trt::LayerType::kSOFTMAX) {
+      ++softmaxes;
+      EXPECT_EQ(layer->getNbInputs(), 2);
+      EXPECT_EQ(layer->getInput(0)->getDimensions(), (trt::Dims{2, 3, 2, 4}));
+    } else if (layer->getType() != trt::LayerType::kCONSTANT) {
+      ++others;
+    }
+  }
+  EXPECT_EQ(softmaxes, 1);
+  EXPECT_EQ(others, 0) << built.engine->describeLayers();
+  EXPECT_NE(built.engine->describeLayersJson().find("\"mask\": true"), std::string::npos);
+  auto xv = randomVector(48, 31);
+  auto y = run(*built.engine, {{"x", {{2, 3, 2, 4}, xv}}})["y"];
+  for (int row = 0; row < 12; ++row) {
+    const int b = row / 6;
+    double z = 0;
+    for (int k = 0; k < 4; ++k) z += std::exp(double(xv[row * 4 + k]) + mask[b * 4 + k]);
+    for (int k = 0; k < 4; ++k)
+      EXPECT_NEAR(y[row * 4 + k], std::exp(double(xv[row * 4 + k]) + mask[b * 4 + k]) / z, 1e-6) << row << "," << k;
+  }
+  // A mask that does not broadcast to the input is refused by name.
+  trt::INetworkDefinition bad;
+  auto* bx = bad.addInput("x", trt::DataType::kFLOAT, {2, 4});
+  auto* bm = bad.addConstant({3}, {trt::DataType::kFLOAT, mask.data(), 3});
+  auto* bs = bad.addSoftMax(*bx);
+  try {
+    bs->setInput(1, *bm->getOutput(0));
+    bad.markOutput(*bs->getOutput(0));
+    bad.validate();
+    FAIL() << "a [3] mask against a [2,4] input was accepted";
+  } catch (const trt::Error& e) {
+    EXPECT_NE(std::string(e.what()).find("mask"), std::string::npos) << e.what();
+  }
+}
+
 TEST(DynamicShapes, ProfileRangeIsEnforcedAndShapesFollowInputs) {
   trt::INetworkDefinition net;
   auto* in = net.addInput("x", trt::DataType::kFLOAT, {-1, 3});
@@ -271,7 +321,7 @@ TEST(Plan, TruncatedCorruptedAndNewerPlansAreRefused) {
   std::memcpy(newer.data() + 28, &headerCrc, 4);
   std::string msg = loadError(newer);
   EXPECT_NE(msg.find("format_version"), std::string::npos) << msg;
-  EXPECT_NE(msg.find("reads versions 1 to 3"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("reads versions 1 to 4"), std::string::npos) << msg;
   EXPECT_NE(msg.find("recompile"), std::string::npos) << msg;
   EXPECT_NE(loadError({'n', 'o', 't', ' ', 'a', ' ', 'p', 'l', 'a', 'n'}), "");
 }

@@ -241,4 +241,126 @@ TEST(CudaBackend, FusedMatrixMultiplyEpiloguesMatchTheCpu) {
     }
   }
 }
+
+TEST(CudaBackend, OneContextOnSeveralStreamsKeepsEachResult) {
+  // Runs alternate between two streams with no host synchronisation; the context orders each run
+  // after the previous one (they share its activation arena), so every output is its own input's.
+  if (!gpuVisible()) GTEST_SKIP() << "no CUDA GPU visible";
+  std::vector<std::vector<float>> keep;
+  trt::INetworkDefinition net;
+  makeNetwork(net, keep);
+  auto cpuBuilt = build(net);
+  std::unique_ptr<trt::IBuilder> builder(trt::createInferBuilder(trt::defaultLogger()));
+  std::unique_ptr<trt::IBuilderConfig> config(builder->createBuilderConfig());
+  config->setBackend(trt::Backend::kCUDA);
+  config->clearFlag(trt::BuilderFlag::kTF32);
+  auto gpuBuilt = build(net, config.get());
+  std::unique_ptr<trt::IExecutionContext> ctx(gpuBuilt.engine->createExecutionContext());
+  ctx->setInputShape("x", {2, 3, 8, 8});
+  const size_t nIn = 2 * 3 * 8 * 8, nOut = static_cast<size_t>(ctx->getTensorShape("y").volume());
+  constexpr int kRuns = 8;
+  cudaStream_t streams[2];
+  for (auto& st : streams) ASSERT_EQ(cudaStreamCreateWithFlags(&st, cudaStreamNonBlocking), cudaSuccess);
+  std::vector<std::vector<float>> inputs, outputs(kRuns, std::vector<float>(nOut));
+  std::vector<float*> dx(kRuns), dy(kRuns);
+  for (int r = 0; r < kRuns; ++r) {
+    inputs.push_back(randomVector(nIn, 60 + r));
+    ASSERT_EQ(cudaMalloc(&dx[r], nIn * 4), cudaSuccess);
+    ASSERT_EQ(cudaMalloc(&dy[r], nOut * 4), cudaSuccess);
+    ASSERT_EQ(cudaMemcpy(dx[r], inputs[r].data(), nIn * 4, cudaMemcpyHostToDevice), cudaSuccess);
+  }
+  for (int r = 0; r < kRuns; ++r) {
+    ctx->setTensorAddress("x", dx[r]);
+    ctx->setTensorAddress("y", dy[r]);
+    ctx->enqueueV3(streams[r % 2]);
+    cudaMemcpyAsync(outputs[r].data(), dy[r], nOut * 4, cudaMemcpyDeviceToHost, streams[r % 2]);
+  }
+  for (auto& st : streams) ASSERT_EQ(cudaStreamSynchronize(st), cudaSuccess);
+  for (int r = 0; r < kRuns; ++r) {
+    auto expected = run(*cpuBuilt.engine, {{"x", {{2, 3, 8, 8}, inputs[r]}}})["y"];
+    expectNear(outputs[r], expected, 1e-4f);
+    cudaFree(dx[r]);
+    cudaFree(dy[r]);
+  }
+  for (auto& st : streams) cudaStreamDestroy(st);
+}
+
+namespace {
+// Builds `net` for the CUDA backend (exact FP32, or FP16) and runs input "x" through it.
+std::vector<float> runOnGpu(trt::INetworkDefinition& net, trt::Dims dims, const std::vector<float>& x, bool fp16) {
+  std::unique_ptr<trt::IBuilder> builder(trt::createInferBuilder(trt::defaultLogger()));
+  std::unique_ptr<trt::IBuilderConfig> config(builder->createBuilderConfig());
+  config->setBackend(trt::Backend::kCUDA);
+  config->clearFlag(trt::BuilderFlag::kTF32);
+  if (fp16) config->setFlag(trt::BuilderFlag::kFP16);
+  auto gpu = build(net, config.get());
+  return runCuda(*gpu.engine, "x", dims, x, "y");
+}
+
+// The CPU engine's result (FP16 emulated as half storage and FP32 math when fp16).
+std::vector<float> runOnCpu(trt::INetworkDefinition& net, trt::Dims dims, const std::vector<float>& x, bool fp16) {
+  std::unique_ptr<trt::IBuilder> builder(trt::createInferBuilder(trt::defaultLogger()));
+  std::unique_ptr<trt::IBuilderConfig> config(builder->createBuilderConfig());
+  if (fp16) config->setFlag(trt::BuilderFlag::kFP16);
+  return run(*build(net, config.get()).engine, {{"x", {dims, x}}})["y"];
+}
+}  // namespace
+
+TEST(CudaBackend, MaskedSoftmaxMatchesTheCpuAtEveryRowLength) {
+  // Row lengths for each register-held variant (<= 32, 128, 512, 1024) and the general kernel
+  // (2000), the mask [B,1,1,S] folded in; and a softmax over a middle axis with a mask.
+  if (!gpuVisible()) GTEST_SKIP() << "no CUDA GPU visible";
+  for (int64_t len : {7, 128, 300, 1000, 2000}) {
+    for (bool fp16 : {false, true}) {
+      const trt::Dims dims{2, 3, 2, len};
+      const auto mask = randomVector(2 * len, 70);
+      trt::INetworkDefinition net;
+      auto* x = net.addInput("x", trt::DataType::kFLOAT, dims);
+      auto* m = net.addConstant({2, 1, 1, len}, {trt::DataType::kFLOAT, mask.data(), 2 * len});
+      auto* sum = net.addElementWise(*x, *m->getOutput(0), trt::ElementWiseOperation::kSUM);
+      auto* sm = net.addSoftMax(*sum->getOutput(0));
+      sm->setAxes(1u << 3);
+      sm->getOutput(0)->setName("y");
+      net.markOutput(*sm->getOutput(0));
+      const auto xv = randomVector(static_cast<size_t>(dims.volume()), 71);
+      expectNear(runOnGpu(net, dims, xv, fp16), runOnCpu(net, dims, xv, fp16), fp16 ? 2e-3f : 1e-6f);
+    }
+  }
+  const trt::Dims dims{2, 5, 3};
+  const auto mask = randomVector(5, 72);
+  trt::INetworkDefinition net;
+  auto* x = net.addInput("x", trt::DataType::kFLOAT, dims);
+  auto* m = net.addConstant({5, 1}, {trt::DataType::kFLOAT, mask.data(), 5});
+  auto* sum = net.addElementWise(*x, *m->getOutput(0), trt::ElementWiseOperation::kSUM);
+  auto* sm = net.addSoftMax(*sum->getOutput(0));
+  sm->setAxes(1u << 1);
+  sm->getOutput(0)->setName("y");
+  net.markOutput(*sm->getOutput(0));
+  const auto xv = randomVector(30, 73);
+  expectNear(runOnGpu(net, dims, xv, false), runOnCpu(net, dims, xv, false), 1e-6f);
+}
+
+TEST(CudaBackend, LayerNormMatchesTheCpuAtEveryRowLength) {
+  // Rows held in registers (<= 256, 512, 1024 elements) and the three-pass kernel (3000), with the
+  // residual add folded in; GELU after it runs vectorised (odd sizes finish element by element).
+  if (!gpuVisible()) GTEST_SKIP() << "no CUDA GPU visible";
+  for (int64_t len : {33, 256, 500, 768, 3000}) {
+    for (bool fp16 : {false, true}) {
+      const trt::Dims dims{3, len};
+      const auto r = randomVector(3 * len, 80), gamma = randomVector(len, 81), beta = randomVector(len, 82);
+      trt::INetworkDefinition net;
+      auto* x = net.addInput("x", trt::DataType::kFLOAT, dims);
+      auto* rc = net.addConstant(dims, {trt::DataType::kFLOAT, r.data(), 3 * len});
+      auto* sum = net.addElementWise(*x, *rc->getOutput(0), trt::ElementWiseOperation::kSUM);
+      auto* g = net.addConstant({len}, {trt::DataType::kFLOAT, gamma.data(), len});
+      auto* b = net.addConstant({len}, {trt::DataType::kFLOAT, beta.data(), len});
+      auto* norm = net.addNormalization(*sum->getOutput(0), *g->getOutput(0), *b->getOutput(0), 0b10);
+      auto* gelu = net.addActivation(*norm->getOutput(0), trt::ActivationType::kGELU_ERF);
+      gelu->getOutput(0)->setName("y");
+      net.markOutput(*gelu->getOutput(0));
+      const auto xv = randomVector(static_cast<size_t>(dims.volume()), 83);
+      expectNear(runOnGpu(net, dims, xv, fp16), runOnCpu(net, dims, xv, fp16), fp16 ? 1e-2f : 1e-5f);
+    }
+  }
+}
 #endif

@@ -7,7 +7,7 @@ import sys
 import pytest
 import torch
 
-from conftest import REPO, TF32_TOLERANCE, TOLERANCES, gpu_engines
+from conftest import REPO, TOLERANCES, gpu_engines
 
 sys.path.insert(0, os.path.join(REPO, "bench"))
 import zoo  # noqa: E402
@@ -16,6 +16,12 @@ import zoo  # noqa: E402
 NOT_YET_WHOLE = {
     "swin_t": "aten::fill_",
 }
+
+# On the GPU both sides use TF32 (PyTorch's cuDNN convolutions by default, the engine's
+# convolutions and products as in TensorRT), each rounding products to a 10-bit mantissa
+# (~5e-4 relative) in its own order; over 50+ layers the differences add up. Measured worst
+# (H200, 2026-11-26): fcn_resnet50, 2.06e-3 of the output's magnitude; bound 5e-3.
+TF32_MODEL_RELATIVE_ERROR = 5e-3
 
 DEVICES = ["cpu"] + (["cuda"] if gpu_engines() else [])
 
@@ -31,10 +37,10 @@ def test_zoo_model_matches_torchscript(name, device):
         assert r["status"] == "full", r.get("full_error")
         assert r["engines"] == 1
     assert r["cosine"] >= 0.9999
-    tol = TOLERANCES[torch.float32] if device == "cpu" else TF32_TOLERANCE
     # Relative to the output's magnitude: deep models reach |y| ~ 1e2 with random weights.
     scale = max(1.0, r["magnitude"])
-    assert r["max_abs_diff"] <= tol["atol"] * scale, (r["max_abs_diff"], r["magnitude"])
+    relative = TOLERANCES[torch.float32]["atol"] if device == "cpu" else TF32_MODEL_RELATIVE_ERROR
+    assert r["max_abs_diff"] <= relative * scale, (r["max_abs_diff"], r["magnitude"])
 
 
 # FP16 (half storage, FP32 accumulation) against float32 TorchScript: random-weight models are

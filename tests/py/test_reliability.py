@@ -1,4 +1,5 @@
 """Reliability: concurrency, memory growth, and a sweep of bad inputs with the messages users see."""
+import contextlib
 import os
 import subprocess
 import sys
@@ -8,7 +9,7 @@ import pytest
 import torch
 import torch_tensorrt
 
-from conftest import TOLERANCES
+from conftest import TF32_TOLERANCE, TOLERANCES, gpu_engines
 
 
 class Small(torch.nn.Module):
@@ -21,10 +22,10 @@ class Small(torch.nn.Module):
         return self.fc(torch.relu(self.conv(x)).mean((2, 3)))
 
 
-def small_module(batch=2):
+def small_module(batch=2, device="cpu"):
     torch.manual_seed(0)
-    x = torch.randn(batch, 3, 8, 8)
-    ts = torch.jit.trace(Small().eval(), x)
+    x = torch.randn(batch, 3, 8, 8, device=device)
+    ts = torch.jit.trace(Small().eval().to(device), x)
     return ts, torch_tensorrt.compile(ts, inputs=[x]), x
 
 
@@ -33,16 +34,26 @@ def rss_mb() -> float:
         return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
-def test_one_module_from_8_threads_x_200_calls():
-    ts, trt, _ = small_module()
+DEVICES = ["cpu"] + (["cuda"] if gpu_engines() else [])
+# On the GPU the engine's products use TF32, TorchScript's cuDNN convolution too (PyTorch's default).
+DEVICE_TOLERANCE = {"cpu": TOLERANCES[torch.float32], "cuda": TF32_TOLERANCE}
+
+
+@pytest.mark.parametrize("device", DEVICES)
+def test_one_module_from_8_threads_x_200_calls(device):
+    """On the GPU each thread runs on its own stream: the engine's one execution context orders a
+    run on a new stream after the previous run (its activation arena is shared)."""
+    ts, trt, _ = small_module(device=device)
     errors = []
 
     def worker(seed):
         g = torch.Generator().manual_seed(seed)
+        stream = torch.cuda.Stream() if device == "cuda" else None
         try:
-            for _ in range(200):
-                x = torch.randn(2, 3, 8, 8, generator=g)
-                torch.testing.assert_close(trt(x), ts(x), **TOLERANCES[torch.float32])
+            with torch.cuda.stream(stream) if stream is not None else contextlib.nullcontext():
+                for _ in range(200):
+                    x = torch.randn(2, 3, 8, 8, generator=g).to(device)
+                    torch.testing.assert_close(trt(x), ts(x), **DEVICE_TOLERANCE[device])
         except Exception as e:  # noqa: BLE001 - reported below with the thread's seed
             errors.append((seed, e))
 
@@ -54,13 +65,33 @@ def test_one_module_from_8_threads_x_200_calls():
     assert not errors, errors[:2]
 
 
-def test_engines_built_concurrently_do_not_interfere():
+@pytest.mark.skipif(not gpu_engines(), reason="needs a GPU and the CUDA backend")
+def test_streams_see_results_in_their_own_order():
+    """Calls on two streams without host synchronisation in between: each result is the one for its
+    own input (a shared arena without ordering would mix them)."""
+    ts, trt, _ = small_module(batch=64, device="cuda")
+    streams = [torch.cuda.Stream() for _ in range(2)]
+    inputs = [torch.randn(64, 3, 8, 8, device="cuda") * (i + 1) for i in range(16)]
+    outputs = []
+    torch.cuda.synchronize()
+    for i, x in enumerate(inputs):
+        s = streams[i % 2]
+        s.wait_stream(torch.cuda.current_stream())
+        with torch.cuda.stream(s):
+            outputs.append(trt(x))
+    torch.cuda.synchronize()
+    for x, y in zip(inputs, outputs):
+        torch.testing.assert_close(y, ts(x), **TF32_TOLERANCE)
+
+
+@pytest.mark.parametrize("device", DEVICES)
+def test_engines_built_concurrently_do_not_interfere(device):
     # torch.jit.trace itself is not thread-safe, so tracing happens first; compiles run together.
     modules = {}
     for i in range(4):
         torch.manual_seed(i)
-        x = torch.randn(1 + i, 3, 8, 8)
-        modules[i] = (torch.jit.trace(Small().eval(), x), x)
+        x = torch.randn(1 + i, 3, 8, 8, device=device)
+        modules[i] = (torch.jit.trace(Small().eval().to(device), x), x)
     results = {}
 
     def build(i):
@@ -74,15 +105,19 @@ def test_engines_built_concurrently_do_not_interfere():
         t.join()
     assert len(results) == 4
     for ts, trt, x in results.values():
-        torch.testing.assert_close(trt(x), ts(x), **TOLERANCES[torch.float32])
+        torch.testing.assert_close(trt(x), ts(x), **DEVICE_TOLERANCE[device])
 
 
 # Bounds measured on the development machine (2026-11-25): 10,000 runs grew RSS by 0.0 MB after
 # warm-up and 50 compile/destroy cycles by 5.1 MB (allocator caching); bounds: 8 MB and 20 MB.
-def test_memory_stays_flat_over_10000_runs_and_50_compiles():
-    ts, trt, x = small_module()
+# On the GPU the same bounds apply to host memory, and device memory held by PyTorch's allocator
+# must come back to where it was (outputs are freed; the arena belongs to the destroyed engine).
+@pytest.mark.parametrize("device", DEVICES)
+def test_memory_stays_flat_over_10000_runs_and_50_compiles(device):
+    ts, trt, x = small_module(device=device)
     for _ in range(200):
         trt(x)
+    gpu_before = torch.cuda.memory_allocated() if device == "cuda" else 0
     before = rss_mb()
     for _ in range(10000):
         trt(x)
@@ -97,6 +132,20 @@ def test_memory_stays_flat_over_10000_runs_and_50_compiles():
         del m
     compile_growth = rss_mb() - before
     assert compile_growth < 20, f"RSS grew {compile_growth:.1f} MB over 50 compile/destroy cycles"
+    if device == "cuda":
+        torch.cuda.synchronize()
+        gpu_growth = torch.cuda.memory_allocated() - gpu_before
+        assert gpu_growth == 0, f"PyTorch's CUDA memory grew {gpu_growth} bytes"
+        free, _ = torch.cuda.mem_get_info()
+        for _ in range(20):
+            m = torch_tensorrt.compile(ts, inputs=[x])
+            m(x)
+            del m
+        torch.cuda.synchronize()
+        free_after, _ = torch.cuda.mem_get_info()
+        # Device memory outside PyTorch (engine weights, arenas, cuDNN/cuBLAS handles and workspaces)
+        # is released with each engine. 64 MB over 20 cycles leaves room for driver-side caching.
+        assert free - free_after < 64 * 2**20, f"free device memory fell {(free - free_after) / 2**20:.1f} MB"
 
 
 def test_wrong_number_of_inputs_names_the_counts():

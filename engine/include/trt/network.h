@@ -353,7 +353,8 @@ class IReduceLayer : public ILayer {
 class ISoftMaxLayer : public ILayer {
  public:
   ISoftMaxLayer() : ILayer(LayerType::kSOFTMAX) {}
-  //! Bit mask with exactly one bit: the axis softmax normalizes over.
+  //! Bit mask with exactly one bit: the axis softmax normalizes over. An optional second input
+  //! (setInput(1, mask)) is added to the input first, broadcast: softmax(x + mask), as attention's mask.
   void setAxes(uint32_t axes);
   uint32_t getAxes() const { return axes_; }
 

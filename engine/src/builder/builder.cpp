@@ -169,6 +169,7 @@ IHostMemory* IBuilder::buildSerializedNetwork(INetworkDefinition& network, IBuil
   const std::pair<const char*, int32_t (*)(INetworkDefinition&)> fusions[] = {
       {"convolution+residual fusion", passes::fuseConvolutionResidual},
       {"normalization+residual fusion", passes::fuseNormalizationResidual},
+      {"softmax+mask fusion", passes::fuseSoftMaxMask},
       {"matrix multiply+scale fusion", passes::fuseMatrixMultiplyScale},
       {"matrix multiply+bias fusion", passes::fuseMatrixMultiplyBias},
       {"activation fusion", passes::fuseActivation},

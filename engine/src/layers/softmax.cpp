@@ -11,9 +11,24 @@ void ISoftMaxLayer::setAxes(uint32_t axes) {
 }
 
 std::vector<TensorDesc> ISoftMaxLayer::inferOutputs(const std::vector<TensorDesc>& inputs) const {
-  requireInputs(*this, inputs, 1);
+  if (inputs.size() != 1 && inputs.size() != 2)
+    throw Error(describe() + ": expects an input and optionally an additive mask, has " +
+                std::to_string(inputs.size()) + " inputs");
   requireFloat(*this, inputs[0], "input");
   if (inputs[0].dims.nbDims < 1) throw Error(describe() + ": input must have at least one dimension");
+  if (inputs.size() == 2) {
+    if (inputs[1].type != inputs[0].type)
+      throw Error(describe() + ": the mask is " + dataTypeName(inputs[1].type) + " but the input is " +
+                  dataTypeName(inputs[0].type) + "; cast it with an Identity layer");
+    bool broadcasts = inputs[1].dims.nbDims <= inputs[0].dims.nbDims;
+    for (int i = 1; broadcasts && i <= inputs[1].dims.nbDims; ++i) {
+      const int64_t m = inputs[1].dims.d[inputs[1].dims.nbDims - i], x = inputs[0].dims.d[inputs[0].dims.nbDims - i];
+      broadcasts = m == 1 || m == x || m < 0 || x < 0;  // -1: dynamic, checked at run time
+    }
+    if (!broadcasts)
+      throw Error(describe() + ": the mask " + inputs[1].dims.str() + " does not broadcast to the input " +
+                  inputs[0].dims.str() + " (each of its dimensions must be 1 or the input's)");
+  }
   if (axes_ != 0 && (axes_ >> inputs[0].dims.nbDims))
     throw Error(describe() + ": softmax axis is beyond the input's rank " + std::to_string(inputs[0].dims.nbDims));
   return {inputs[0]};

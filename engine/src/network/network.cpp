@@ -60,9 +60,9 @@ ITensor* ILayer::getOutput(int32_t index) const {
 void ILayer::setInput(int32_t index, ITensor& tensor) {
   if (index == getNbInputs() &&
       ((type_ == LayerType::kCONVOLUTION && index == 1) || (type_ == LayerType::kMATRIX_MULTIPLY && index == 2) ||
-       (type_ == LayerType::kNORMALIZATION && index == 3))) {
+       (type_ == LayerType::kNORMALIZATION && index == 3) || (type_ == LayerType::kSOFTMAX && index == 1))) {
     // Optional inputs are appended: a convolution's residual, a matrix multiply's bias, a
-    // normalization's residual.
+    // normalization's residual, a softmax's additive mask.
     if (tensor.network_ != network_) throw Error(describe() + ": setInput tensor belongs to another network");
     inputs_.push_back(&tensor);
     markChanged();

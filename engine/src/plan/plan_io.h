@@ -34,6 +34,8 @@
 //                    MatrixMultiply parameters end with i32 fused activation and f32 alpha; convolutions may
 //                    have a residual input and matrix multiplies a bias input;
 //                    older plans are still read (no layer pinned, nothing fused).
+//          version 4 (2026-11) a SoftMax may have a second input, an additive mask broadcast to
+//                    its input (softmax(x + mask), fused by the builder); older plans are still read.
 #pragma once
 
 #include <cstdint>
@@ -46,7 +48,7 @@
 namespace trt {
 
 constexpr char kPlanMagic[8] = {'T', 'T', 'R', 'T', 'P', 'L', 'A', 'N'};
-constexpr uint32_t kPlanFormatVersion = 3;
+constexpr uint32_t kPlanFormatVersion = 4;
 constexpr uint32_t kPlanMinReadableVersion = 1;
 constexpr uint32_t kPlanHeaderSize = 32;
 constexpr uint32_t kPlanMaxString = 1u << 20;

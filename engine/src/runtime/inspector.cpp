@@ -68,6 +68,9 @@ std::string fusedJson(const ILayer* layer) {
     case LayerType::kNORMALIZATION:
       if (layer->getNbInputs() > 3) field("residual", "true");
       break;
+    case LayerType::kSOFTMAX:
+      if (layer->getNbInputs() > 1) field("mask", "true");
+      break;
     default:
       break;
   }

@@ -436,8 +436,12 @@ void IExecutionContext::runOnCuda(void* stream) {
     cuda::check(cublasCreate(&launch_->blas), "cublasCreate");
     launch_->uploads = &s.uploads;
     launch_->allowTF32 = (engine_.contents().builderFlags >> static_cast<int>(BuilderFlag::kTF32)) & 1ull;
+    cuda::check(cudaEventCreateWithFlags(&launch_->finished, cudaEventDisableTiming), "cudaEventCreate");
   }
   launch_->stream = static_cast<cudaStream_t>(stream);
+  // The previous run may still be in flight on another stream and uses the same arena.
+  if (launch_->finishedOn != launch_->stream)
+    cuda::check(cudaStreamWaitEvent(launch_->stream, launch_->finished, 0), "cudaStreamWaitEvent");
   cuda::check(cublasSetStream(launch_->blas, launch_->stream), "cublasSetStream");
   // The arena grows only when a larger shape arrives; steady-state calls allocate nothing.
   if (arenaBytes_ > deviceArenaCapacity()) {
@@ -469,6 +473,8 @@ void IExecutionContext::runOnCuda(void* stream) {
     if (shapes_[step.output].volume() == 0) continue;
     cuda::launcherFor(step.layer->getType())(*launch_, *step.layer, inputs, out);
   }
+  cuda::check(cudaEventRecord(launch_->finished, launch_->stream), "cudaEventRecord");
+  launch_->finishedOn = launch_->stream;
 #else
   (void)stream;
   throw Error("enqueueV3: this engine targets the cuda backend, which this build does not include");

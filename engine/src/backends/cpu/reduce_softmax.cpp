@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "backends/cpu/cpu_kernels.h"
+#include "layers/layer_util.h"
 
 namespace trt {
 namespace cpu {
@@ -80,6 +81,27 @@ void runSoftMax(const ILayer& layer, const std::vector<TensorView>& inputs, Tens
   const int64_t len = in.d[axis];
   const float* src = inputs[0].f32();
   float* dst = output.f32();
+  // The optional additive mask, read through broadcast strides.
+  std::vector<float> masked;
+  if (inputs.size() > 1) {
+    requireFloat32(layer, inputs[1], "the mask");
+    int64_t strides[Dims::MAX_DIMS];
+    layer_util::broadcastStrides(inputs[1].dims, in, strides);
+    const int64_t n = in.volume();
+    masked.resize(static_cast<size_t>(n));
+    int64_t idx[Dims::MAX_DIMS] = {};
+    int64_t m = 0;
+    for (int64_t i = 0; i < n; ++i) {
+      masked[i] = src[i] + inputs[1].f32()[m];
+      for (int d = in.nbDims - 1; d >= 0; --d) {
+        m += strides[d];
+        if (++idx[d] < in.d[d]) break;
+        m -= strides[d] * in.d[d];
+        idx[d] = 0;
+      }
+    }
+    src = masked.data();
+  }
   for (int64_t o = 0; o < outer; ++o) {
     for (int64_t j = 0; j < inner; ++j) {
       const float* x = src + o * len * inner + j;

@@ -35,6 +35,7 @@ LaunchContext::~LaunchContext() {
   if (scratch_) cudaFree(scratch_);
   if (blas) cublasDestroy(blas);
   if (blasLt) cublasLtDestroy(blasLt);
+  if (finished) cudaEventDestroy(finished);
 }
 
 Launcher launcherFor(LayerType type) {

@@ -55,10 +55,17 @@ struct DnnPlan {
   // Bias and ReLU fused into the convolution (cudnnConvolutionBiasActivationForward), when the layer has both.
   cudnnTensorDescriptor_t bias = nullptr;
   cudnnActivationDescriptor_t relu = nullptr;
-  bool timed = false;        // whether cuDNN and im2col + GEMM were timed for this layer and shape
-  bool useDnn = true;        // the faster of the two (cuDNN's NCHW kernels can lose on small batches)
-  bool fusedFailed = false;  // cuDNN refused the fused bias+ReLU call for this configuration
+  // cuDNN's fastest algorithms by its own measurement of the plain convolution; the layer's real
+  // call (with the fused bias, residual and ReLU, or the epilogue where cuDNN refuses the fused form)
+  // is timed for each on the first run and the fastest kept.
+  std::vector<cudnnConvolutionFwdAlgoPerf_t> candidates;
+  bool timed = false;        // whether the candidates (and im2col + GEMM in FP32) were timed
+  bool useDnn = true;        // cuDNN or im2col + GEMM, the faster (cuDNN's NCHW kernels can lose on small batches)
+  bool fusedFailed = false;  // cuDNN refused the fused bias+ReLU call for the chosen algorithm
 };
+
+// How many of cuDNN's ranked algorithms are timed with the layer's own call.
+constexpr int kTimedAlgorithms = 4;
 
 struct DnnState {
   cudnnHandle_t handle = nullptr;
@@ -130,14 +137,16 @@ DnnPlan& dnnPlan(LaunchContext& ctx, DnnState& state, const IConvolutionLayer& c
   checkDnn(cudnnFindConvolutionForwardAlgorithm(state.handle, plan.x, plan.w, plan.conv, plan.y,
                                                 CUDNN_CONVOLUTION_FWD_ALGO_COUNT, &found, perf),
            "cudnnFindConvolutionForwardAlgorithm");
-  bool chosen = false;
-  for (int i = 0; i < found && !chosen; ++i) {
+  for (int i = 0; i < found && static_cast<int>(plan.candidates.size()) < kTimedAlgorithms; ++i) {
     if (perf[i].status != CUDNN_STATUS_SUCCESS) continue;
     // Keep FP32 exact where TF32 is disabled: skip algorithms that would use tensor-op math anyway.
     if (!half && !ctx.allowTF32 && perf[i].mathType == CUDNN_TENSOR_OP_MATH) continue;
-    plan.algo = perf[i].algo;
-    plan.workspace = perf[i].memory;
-    chosen = true;
+    plan.candidates.push_back(perf[i]);
+  }
+  const bool chosen = !plan.candidates.empty();
+  if (chosen) {
+    plan.algo = plan.candidates[0].algo;
+    plan.workspace = plan.candidates[0].memory;
   }
   if (!chosen) throw Error(conv.describe() + ": cuDNN found no convolution algorithm for input " + in.dims.str());
   if (conv.getBiasWeights().count > 0 && conv.getFusedActivation() == static_cast<int32_t>(ActivationType::kRELU)) {
@@ -293,12 +302,30 @@ void launchConvolution(LaunchContext& ctx, const ILayer& layer, const std::vecto
     auto viaDnn = [&]() {
       if (!dnnConvolution(ctx, state, plan, conv, in[0], residual, out)) epilogue(ctx, conv, residual, out, outPlane);
     };
-    if (!plan.timed && !half) {
-      // Tactic choice, once per layer and shape on the first run (TensorRT times tactics at build).
-      plan.useDnn = timeOnStream(ctx, viaDnn) <= timeOnStream(ctx, viaGemm);
+    if (!plan.timed) {
+      // Tactic choice, once per layer and shape on the first run (TensorRT times tactics at build):
+      // each candidate algorithm with the layer's real call, then im2col + GEMM (FP32 only).
+      float best = -1.f;
+      cudnnConvolutionFwdAlgoPerf_t bestAlgo = plan.candidates[0];
+      bool bestFusedFailed = false;
+      for (const auto& candidate : plan.candidates) {
+        plan.algo = candidate.algo;
+        plan.workspace = candidate.memory;
+        plan.fusedFailed = false;
+        const float ms = timeOnStream(ctx, viaDnn);
+        if (best < 0.f || ms < best) {
+          best = ms;
+          bestAlgo = candidate;
+          bestFusedFailed = plan.fusedFailed;
+        }
+      }
+      plan.algo = bestAlgo.algo;
+      plan.workspace = bestAlgo.memory;
+      plan.fusedFailed = bestFusedFailed;
+      plan.useDnn = half || best <= timeOnStream(ctx, viaGemm);
       plan.timed = true;
     }
-    if (plan.useDnn || half)
+    if (plan.useDnn)
       viaDnn();
     else
       viaGemm();

@@ -26,6 +26,10 @@ struct LaunchContext {
   cublasHandle_t blas = nullptr;
   cublasLtHandle_t blasLt = nullptr;  // created on first use (matrix multiplies with fused epilogues)
   bool allowTF32 = true;
+  //! Recorded on `stream` after each run: a run on another stream waits for it, so one context's
+  //! arena and scratch are never used by two streams at once.
+  cudaEvent_t finished = nullptr;
+  cudaStream_t finishedOn = nullptr;
   //! Scratch of at least `bytes` (grown on demand, owned by the execution context).
   void* scratch(size_t bytes);
   //! Device copy of host weights owned by the engine (uploaded once when the engine loads).

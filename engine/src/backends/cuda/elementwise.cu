@@ -119,60 +119,68 @@ __global__ void binaryKernel(ElementWiseOperation op, const T* a, const T* b, vo
   }
 }
 
-template <typename T>
-__global__ void activationKernel(ActivationType type, float alpha, float beta, const T* src, T* dst, int64_t n) {
-  int64_t i = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x;
-  if (i >= n) return;
-  float v = load(src, i);
-  float r = v;
+__device__ float activate(ActivationType type, float alpha, float beta, float v) {
   switch (type) {
     case ActivationType::kRELU:
-      r = v > 0.f ? v : (isnan(v) ? v : 0.f);
-      break;
+      return v > 0.f ? v : (isnan(v) ? v : 0.f);
     case ActivationType::kSIGMOID:
-      r = 1.f / (1.f + expf(-v));
-      break;
+      return 1.f / (1.f + expf(-v));
     case ActivationType::kTANH:
-      r = tanhf(v);
-      break;
+      return tanhf(v);
     case ActivationType::kLEAKY_RELU:
-      r = v >= 0.f ? v : alpha * v;
-      break;
+      return v >= 0.f ? v : alpha * v;
     case ActivationType::kELU:
-      r = v > 0.f ? v : alpha * expm1f(v);
-      break;
+      return v > 0.f ? v : alpha * expm1f(v);
     case ActivationType::kSELU:
-      r = beta * (v > 0.f ? v : alpha * expm1f(v));
-      break;
+      return beta * (v > 0.f ? v : alpha * expm1f(v));
     case ActivationType::kSOFTSIGN:
-      r = v / (1.f + fabsf(v));
-      break;
+      return v / (1.f + fabsf(v));
     case ActivationType::kSOFTPLUS: {
       float z = beta * v;
-      r = alpha * (z > 20.f ? z : log1pf(expf(z)));
-      break;
+      return alpha * (z > 20.f ? z : log1pf(expf(z)));
     }
     case ActivationType::kCLIP:
-      r = isnan(v) ? v : fminf(fmaxf(v, alpha), beta);
-      break;
+      return isnan(v) ? v : fminf(fmaxf(v, alpha), beta);
     case ActivationType::kHARD_SIGMOID:
-      r = fmaxf(0.f, fminf(1.f, alpha * v + beta));
-      break;
+      return fmaxf(0.f, fminf(1.f, alpha * v + beta));
     case ActivationType::kSCALED_TANH:
-      r = alpha * tanhf(beta * v);
-      break;
+      return alpha * tanhf(beta * v);
     case ActivationType::kTHRESHOLDED_RELU:
-      r = v > alpha ? v : 0.f;
-      break;
+      return v > alpha ? v : 0.f;
     case ActivationType::kGELU_ERF:
-      r = 0.5f * v * (1.f + erff(v * 0.70710678118654752f));
-      break;
+      return 0.5f * v * (1.f + erff(v * 0.70710678118654752f));
     case ActivationType::kGELU_TANH:
-      r = 0.5f * v * (1.f + tanhf(0.79788456080286536f * (v + 0.044715f * v * v * v)));
-      break;
+      return 0.5f * v * (1.f + tanhf(0.79788456080286536f * (v + 0.044715f * v * v * v)));
   }
-  store(dst, i, r);
+  return v;
 }
+
+struct Activate {
+  ActivationType type;
+  float alpha, beta;
+  __device__ float operator()(float v) const { return activate(type, alpha, beta, v); }
+};
+
+template <typename T>
+__global__ void activationKernel(Activate f, const T* src, T* dst, int64_t n) {
+  int64_t i = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x;
+  if (i < n) store(dst, i, f(load(src, i)));
+}
+
+// An activation over n elements: 16 bytes per thread when aligned (GELU over BERT's FFN output is
+// memory-bound; scalar half loads reached a third of the bandwidth).
+template <typename T>
+void launchActivationKernel(LaunchContext& ctx, Activate f, const T* src, T* dst, int64_t n) {
+  if (allAligned16({src, dst}))
+    mapVectorKernel<<<vectorBlocks<T>(n, kThreads), kThreads, 0, ctx.stream>>>(src, dst, n, f);
+  else
+    activationKernel<<<blocksFor(n), kThreads, 0, ctx.stream>>>(f, src, dst, n);
+}
+
+struct ApplyOp {
+  ElementWiseOperation op;
+  __device__ float operator()(float a, float b) const { return applyOp<float>(op, a, b); }
+};
 
 // Both inputs of the output's shape (residual adds, most elementwise work in CNNs): no index math.
 template <typename T>
@@ -226,8 +234,7 @@ void activationInPlace(LaunchContext& ctx, ActivationType type, float alpha, flo
   if (n == 0) return;
   dispatchFloating(dtype, "activation", [&](auto tag) {
     using T = decltype(tag);
-    activationKernel<<<blocksFor(n), kThreads, 0, ctx.stream>>>(type, alpha, beta, static_cast<const T*>(data),
-                                                                static_cast<T*>(data), n);
+    launchActivationKernel(ctx, Activate{type, alpha, beta}, static_cast<const T*>(data), static_cast<T*>(data), n);
   });
   check(cudaGetLastError(), "activation kernel launch");
 }
@@ -237,9 +244,8 @@ void launchActivation(LaunchContext& ctx, const ILayer& layer, const std::vector
   const int64_t n = out.dims.volume();
   dispatchFloating(in[0].type, layer.describe(), [&](auto tag) {
     using T = decltype(tag);
-    activationKernel<<<blocksFor(n), kThreads, 0, ctx.stream>>>(act.getActivationType(), act.getAlpha(), act.getBeta(),
-                                                                static_cast<const T*>(in[0].data),
-                                                                static_cast<T*>(out.data), n);
+    launchActivationKernel(ctx, Activate{act.getActivationType(), act.getAlpha(), act.getBeta()},
+                           static_cast<const T*>(in[0].data), static_cast<T*>(out.data), n);
   });
   check(cudaGetLastError(), "activation kernel launch");
 }
@@ -259,8 +265,13 @@ void launchElementWise(LaunchContext& ctx, const ILayer& layer, const std::vecto
       (in[0].type == DataType::kFLOAT || in[0].type == DataType::kHALF)) {
     dispatchFloating(in[0].type, layer.describe(), [&](auto tag) {
       using T = decltype(tag);
-      sameShapeKernel<<<g, kThreads, 0, ctx.stream>>>(op, static_cast<const T*>(in[0].data),
-                                                      static_cast<const T*>(in[1].data), static_cast<T*>(out.data), n);
+      const T* a = static_cast<const T*>(in[0].data);
+      const T* b = static_cast<const T*>(in[1].data);
+      T* y = static_cast<T*>(out.data);
+      if (allAligned16({a, b, y}))
+        zipVectorKernel<<<vectorBlocks<T>(n, kThreads), kThreads, 0, ctx.stream>>>(a, b, y, n, ApplyOp{op});
+      else
+        sameShapeKernel<<<g, kThreads, 0, ctx.stream>>>(op, a, b, y, n);
     });
     check(cudaGetLastError(), "elementwise kernel launch");
     return;

@@ -4,6 +4,9 @@
 
 #include <cuda_fp16.h>
 
+#include <cstdint>
+#include <initializer_list>
+
 #include "trt/types.h"
 
 namespace trt {
@@ -13,6 +16,72 @@ __device__ __forceinline__ float load(const float* p, int64_t i) { return p[i]; 
 __device__ __forceinline__ float load(const __half* p, int64_t i) { return __half2float(p[i]); }
 __device__ __forceinline__ void store(float* p, int64_t i, float v) { p[i] = v; }
 __device__ __forceinline__ void store(__half* p, int64_t i, float v) { p[i] = __float2half_rn(v); }
+
+__device__ __forceinline__ float toFloat(float v) { return v; }
+__device__ __forceinline__ float toFloat(__half v) { return __half2float(v); }
+template <typename T>
+__device__ __forceinline__ T fromFloat(float v);
+template <>
+__device__ __forceinline__ float fromFloat<float>(float v) {
+  return v;
+}
+template <>
+__device__ __forceinline__ __half fromFloat<__half>(float v) {
+  return __float2half_rn(v);
+}
+
+//! Elements of T in one 16-byte access (the widest load a thread issues).
+template <typename T>
+constexpr int kVectorElems = 16 / static_cast<int>(sizeof(T));
+
+//! True when every pointer allows 16-byte accesses.
+inline bool allAligned16(std::initializer_list<const void*> ptrs) {
+  for (const void* p : ptrs)
+    if (reinterpret_cast<uintptr_t>(p) % 16 != 0) return false;
+  return true;
+}
+
+//! dst[i] = f(src[i]) computed in float, one 16-byte vector per thread (src and dst 16-byte
+//! aligned); the last thread finishes a partial vector element by element. In-place is fine.
+template <typename T, typename F>
+__global__ void mapVectorKernel(const T* src, T* dst, int64_t n, F f) {
+  constexpr int V = kVectorElems<T>;
+  const int64_t first = (static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x) * V;
+  if (first + V <= n) {
+    uint4 raw = *reinterpret_cast<const uint4*>(src + first);
+    T* e = reinterpret_cast<T*>(&raw);
+#pragma unroll
+    for (int k = 0; k < V; ++k) e[k] = fromFloat<T>(f(toFloat(e[k])));
+    *reinterpret_cast<uint4*>(dst + first) = raw;
+  } else {
+    for (int64_t i = first; i < n; ++i) dst[i] = fromFloat<T>(f(toFloat(src[i])));
+  }
+}
+
+//! out[i] = f(a[i], b[i]) computed in float, vectorised like mapVectorKernel.
+template <typename T, typename F>
+__global__ void zipVectorKernel(const T* a, const T* b, T* out, int64_t n, F f) {
+  constexpr int V = kVectorElems<T>;
+  const int64_t first = (static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x) * V;
+  if (first + V <= n) {
+    uint4 ra = *reinterpret_cast<const uint4*>(a + first);
+    const uint4 rb = *reinterpret_cast<const uint4*>(b + first);
+    T* ea = reinterpret_cast<T*>(&ra);
+    const T* eb = reinterpret_cast<const T*>(&rb);
+#pragma unroll
+    for (int k = 0; k < V; ++k) ea[k] = fromFloat<T>(f(toFloat(ea[k]), toFloat(eb[k])));
+    *reinterpret_cast<uint4*>(out + first) = ra;
+  } else {
+    for (int64_t i = first; i < n; ++i) out[i] = fromFloat<T>(f(toFloat(a[i]), toFloat(b[i])));
+  }
+}
+
+//! Blocks of `threads` for the vectorised kernels over n elements of T.
+template <typename T>
+unsigned vectorBlocks(int64_t n, int threads) {
+  const int64_t vectors = (n + kVectorElems<T> - 1) / kVectorElems<T>;
+  return static_cast<unsigned>((vectors + threads - 1) / threads);
+}
 
 //! Calls fn(T{}) with T = float or __half for the storage type `type`; throws for other types.
 template <typename Fn>

@@ -59,6 +59,39 @@ __global__ void rowNormKernel(const T* x, const T* residual, const T* scale, con
   }
 }
 
+// Rows of at most kRowThreads * kPerThread elements (transformer hidden sizes): each thread keeps
+// its elements in registers, so x and the residual are read once instead of three times.
+template <typename T, int kPerThread>
+__global__ void rowNormCachedKernel(const T* x, const T* residual, const T* scale, const T* bias, T* y, int len,
+                                    float eps, int scaleMode, int biasMode) {
+  const int64_t offset = static_cast<int64_t>(blockIdx.x) * len;
+  float v[kPerThread];
+  float s = 0.f;
+#pragma unroll
+  for (int p = 0; p < kPerThread; ++p) {
+    const int k = threadIdx.x + p * kRowThreads;
+    v[p] = k < len ? loadSum(x + offset, residual ? residual + offset : nullptr, k) : 0.f;
+    s += v[p];
+  }
+  const float mean = blockSum(s) / static_cast<float>(len);
+  float var = 0.f;
+#pragma unroll
+  for (int p = 0; p < kPerThread; ++p) {
+    const int k = threadIdx.x + p * kRowThreads;
+    const float c = k < len ? v[p] - mean : 0.f;
+    var += c * c;
+  }
+  const float inv = rsqrtf(blockSum(var) / static_cast<float>(len) + eps);
+#pragma unroll
+  for (int p = 0; p < kPerThread; ++p) {
+    const int k = threadIdx.x + p * kRowThreads;
+    if (k < len) {
+      const float sc = load(scale, scaleMode == kScalar ? 0 : k), b = load(bias, biasMode == kScalar ? 0 : k);
+      store(y + offset, k, (v[p] - mean) * inv * sc + b);
+    }
+  }
+}
+
 struct NormGeometry {
   int rank;
   int64_t dims[Dims::MAX_DIMS];
@@ -151,6 +184,18 @@ void launchNormalization(LaunchContext& ctx, const ILayer& layer, const std::vec
     const T* bias = static_cast<const T*>(in[2].data);
     const T* residual = in.size() == 4 ? static_cast<const T*>(in[3].data) : nullptr;
     T* y = static_cast<T*>(out.data);
+    if (scaleMode >= 0 && biasMode >= 0 && len <= 4 * kRowThreads) {
+      const unsigned grid = static_cast<unsigned>(rows);
+      const int n = static_cast<int>(len);
+      const float eps = norm.getEpsilon();
+      if (len <= kRowThreads)
+        rowNormCachedKernel<T, 1><<<grid, kRowThreads, 0, ctx.stream>>>(x, residual, scale, bias, y, n, eps, scaleMode, biasMode);
+      else if (len <= 2 * kRowThreads)
+        rowNormCachedKernel<T, 2><<<grid, kRowThreads, 0, ctx.stream>>>(x, residual, scale, bias, y, n, eps, scaleMode, biasMode);
+      else
+        rowNormCachedKernel<T, 4><<<grid, kRowThreads, 0, ctx.stream>>>(x, residual, scale, bias, y, n, eps, scaleMode, biasMode);
+      return;
+    }
     if (scaleMode >= 0 && biasMode >= 0) {
       rowNormKernel<<<static_cast<unsigned>(rows), kRowThreads, 0, ctx.stream>>>(
           x, residual, scale, bias, y, len, norm.getEpsilon(), scaleMode, biasMode);

@@ -1,9 +1,11 @@
 // Reductions over any axes (one thread per output, float accumulation in double) and softmax
-// (one warp per row, float accumulation).
+// (one warp per row, float accumulation, the row in registers when it is the last axis and short;
+// an optional additive mask read through broadcast strides).
 #include <cfloat>
 
 #include "backends/cuda/cuda_kernels.h"
 #include "backends/cuda/float_types.cuh"
+#include "layers/layer_util.h"
 
 namespace trt {
 namespace cuda {
@@ -59,21 +61,88 @@ __global__ void reduceKernel(const T* src, T* dst, ReduceGeometry g, ReduceOpera
   store(dst, o, static_cast<float>(op == ReduceOperation::kAVG ? acc / static_cast<double>(g.reducedCount) : acc));
 }
 
+// Where the additive mask of a softmax is read: its strides as seen from the input's shape (0 on
+// broadcast dims). rank == 0: no mask.
+struct MaskGeometry {
+  int rank = 0;
+  int64_t dims[Dims::MAX_DIMS];
+  int64_t stride[Dims::MAX_DIMS];
+};
+
+__device__ __forceinline__ int64_t maskOffset(const MaskGeometry& m, int64_t i) {
+  int64_t off = 0;
+  for (int d = m.rank - 1; d >= 0; --d) {
+    off += (i % m.dims[d]) * m.stride[d];
+    i /= m.dims[d];
+  }
+  return off;
+}
+
+// Any axis: one warp per (outer, inner) row, three passes over the row.
 template <typename T>
-__global__ void softmaxKernel(const T* src, T* dst, int64_t outer, int64_t len, int64_t inner) {
+__global__ void softmaxKernel(const T* src, const T* mask, MaskGeometry mg, T* dst, int64_t outer, int64_t len,
+                              int64_t inner) {
   int64_t row = blockIdx.x * static_cast<int64_t>(blockDim.y) + threadIdx.y;
   if (row >= outer * inner) return;
   int64_t o = row / inner, j = row % inner;
-  const T* x = src + o * len * inner + j;
-  T* y = dst + o * len * inner + j;
+  const int64_t base = o * len * inner + j;
+  auto value = [&](int64_t k) {
+    const int64_t i = base + k * inner;
+    return mask ? load(src, i) + load(mask, maskOffset(mg, i)) : load(src, i);
+  };
   float mx = -INFINITY;
-  for (int64_t k = threadIdx.x; k < len; k += 32) mx = fmaxf(mx, load(x, k * inner));
+  for (int64_t k = threadIdx.x; k < len; k += 32) mx = fmaxf(mx, value(k));
   for (int s = 16; s > 0; s >>= 1) mx = fmaxf(mx, __shfl_xor_sync(0xffffffff, mx, s));
   float sum = 0.f;
-  for (int64_t k = threadIdx.x; k < len; k += 32) sum += expf(load(x, k * inner) - mx);
+  for (int64_t k = threadIdx.x; k < len; k += 32) sum += expf(value(k) - mx);
   for (int s = 16; s > 0; s >>= 1) sum += __shfl_xor_sync(0xffffffff, sum, s);
   float inv = 1.f / sum;
-  for (int64_t k = threadIdx.x; k < len; k += 32) store(y, k * inner, expf(load(x, k * inner) - mx) * inv);
+  for (int64_t k = threadIdx.x; k < len; k += 32) store(dst, base + k * inner, expf(value(k) - mx) * inv);
+}
+
+// The last axis with at most 32 * kPerLane elements (attention rows): one warp per row holds the
+// row in registers, so the input is read once and the output written once.
+template <typename T, int kPerLane>
+__global__ void softmaxLastAxisKernel(const T* src, const T* mask, MaskGeometry mg, T* dst, int64_t rows,
+                                      int len) {
+  const int64_t row = blockIdx.x * static_cast<int64_t>(blockDim.y) + threadIdx.y;
+  if (row >= rows) return;
+  const T* x = src + row * len;
+  // The mask's row: its offset at the row's first element, then its stride along the last axis.
+  const T* m = mask ? mask + maskOffset(mg, row * len) : nullptr;
+  const int64_t mStride = mask ? mg.stride[mg.rank - 1] : 0;
+  float v[kPerLane];
+  float mx = -INFINITY;
+#pragma unroll
+  for (int p = 0; p < kPerLane; ++p) {
+    const int k = threadIdx.x + 32 * p;
+    v[p] = k < len ? load(x, k) + (m ? load(m, k * mStride) : 0.f) : -INFINITY;
+    mx = fmaxf(mx, v[p]);
+  }
+  for (int s = 16; s > 0; s >>= 1) mx = fmaxf(mx, __shfl_xor_sync(0xffffffff, mx, s));
+  float sum = 0.f;
+#pragma unroll
+  for (int p = 0; p < kPerLane; ++p) {
+    const int k = threadIdx.x + 32 * p;
+    v[p] = k < len ? expf(v[p] - mx) : 0.f;
+    sum += v[p];
+  }
+  for (int s = 16; s > 0; s >>= 1) sum += __shfl_xor_sync(0xffffffff, sum, s);
+  const float inv = 1.f / sum;
+  T* y = dst + row * len;
+#pragma unroll
+  for (int p = 0; p < kPerLane; ++p) {
+    const int k = threadIdx.x + 32 * p;
+    if (k < len) store(y, k, v[p] * inv);
+  }
+}
+
+template <typename T, int kPerLane>
+void launchLastAxis(cudaStream_t stream, const T* src, const T* mask, const MaskGeometry& mg, T* dst, int64_t rows,
+                    int len) {
+  dim3 block(32, 4);
+  softmaxLastAxisKernel<T, kPerLane>
+      <<<static_cast<unsigned>((rows + 3) / 4), block, 0, stream>>>(src, mask, mg, dst, rows, len);
 }
 }  // namespace
 
@@ -109,12 +178,30 @@ void launchSoftMax(LaunchContext& ctx, const ILayer& layer, const std::vector<Te
   int64_t outer = 1, inner = 1;
   for (int i = 0; i < axis; ++i) outer *= d.d[i];
   for (int i = axis + 1; i < d.nbDims; ++i) inner *= d.d[i];
-  const int64_t rows = outer * inner;
-  dim3 block(32, 8);
+  const int64_t rows = outer * inner, len = d.d[axis];
+  MaskGeometry mg;
+  if (in.size() > 1) {
+    mg.rank = d.nbDims;
+    for (int i = 0; i < d.nbDims; ++i) mg.dims[i] = d.d[i];
+    layer_util::broadcastStrides(in[1].dims, d, mg.stride);
+  }
   dispatchFloating(in[0].type, layer.describe(), [&](auto tag) {
     using T = decltype(tag);
-    softmaxKernel<<<static_cast<unsigned>((rows + 7) / 8), block, 0, ctx.stream>>>(
-        static_cast<const T*>(in[0].data), static_cast<T*>(out.data), outer, d.d[axis], inner);
+    const T* x = static_cast<const T*>(in[0].data);
+    const T* mask = in.size() > 1 ? static_cast<const T*>(in[1].data) : nullptr;
+    T* y = static_cast<T*>(out.data);
+    if (inner == 1 && len <= 32) {
+      launchLastAxis<T, 1>(ctx.stream, x, mask, mg, y, rows, static_cast<int>(len));
+    } else if (inner == 1 && len <= 128) {
+      launchLastAxis<T, 4>(ctx.stream, x, mask, mg, y, rows, static_cast<int>(len));
+    } else if (inner == 1 && len <= 512) {
+      launchLastAxis<T, 16>(ctx.stream, x, mask, mg, y, rows, static_cast<int>(len));
+    } else if (inner == 1 && len <= 1024) {
+      launchLastAxis<T, 32>(ctx.stream, x, mask, mg, y, rows, static_cast<int>(len));
+    } else {
+      dim3 block(32, 8);
+      softmaxKernel<<<static_cast<unsigned>((rows + 7) / 8), block, 0, ctx.stream>>>(x, mask, mg, y, outer, len, inner);
+    }
   });
   check(cudaGetLastError(), "softmax kernel launch");
 }

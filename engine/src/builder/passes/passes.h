@@ -19,6 +19,8 @@ int32_t foldConvolutionScale(INetworkDefinition& network);
 int32_t fuseConvolutionResidual(INetworkDefinition& network);
 //! Folds `a + b` (same shapes) feeding only a normalization into the normalization's residual input.
 int32_t fuseNormalizationResidual(INetworkDefinition& network);
+//! Folds `x + m` feeding only a softmax into the softmax's additive mask input (x of the sum's shape, m broadcast).
+int32_t fuseSoftMaxMask(INetworkDefinition& network);
 //! Folds a product's multiplication or division by a scalar constant into its alpha.
 int32_t fuseMatrixMultiplyScale(INetworkDefinition& network);
 //! Folds `matmul + b` (b a constant with one value per output column) into the matrix multiply's bias input.
