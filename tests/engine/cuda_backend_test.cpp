@@ -363,4 +363,30 @@ TEST(CudaBackend, LayerNormMatchesTheCpuAtEveryRowLength) {
     }
   }
 }
+
+TEST(CudaBackend, Fp16ConvolutionsMatchTheCpuOnBothPaths) {
+  // Symmetric padding (cuDNN's algorithms timed against im2col + GEMM) and asymmetric padding
+  // (im2col + an FP16 GEMM only), with a grouped case, at batch 1 and 8.
+  if (!gpuVisible()) GTEST_SKIP() << "no CUDA GPU visible";
+  const auto w = randomVector(8 * 8 * 3 * 3, 90), bias = randomVector(8, 91);
+  for (int64_t batch : {1, 8}) {
+    for (bool asymmetric : {false, true}) {
+      for (int groups : {1, 2}) {
+        trt::INetworkDefinition net;
+        const trt::Dims dims{batch, 8, 10, 9};
+        auto* x = net.addInput("x", trt::DataType::kFLOAT, dims);
+        auto* conv = net.addConvolutionNd(*x, 8, {3, 3}, {trt::DataType::kFLOAT, w.data(), 8 * (8 / groups) * 9},
+                                          {trt::DataType::kFLOAT, bias.data(), 8});
+        conv->setNbGroups(groups);
+        conv->setPrePadding({1, asymmetric ? 0 : 1});
+        conv->setPostPadding({1, asymmetric ? 2 : 1});
+        auto* relu = net.addActivation(*conv->getOutput(0), trt::ActivationType::kRELU);
+        relu->getOutput(0)->setName("y");
+        net.markOutput(*relu->getOutput(0));
+        const auto xv = randomVector(static_cast<size_t>(dims.volume()), 92);
+        expectNear(runOnGpu(net, dims, xv, true), runOnCpu(net, dims, xv, true), 1e-2f);
+      }
+    }
+  }
+}
 #endif

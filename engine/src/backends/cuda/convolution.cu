@@ -20,7 +20,8 @@ using Geometry = ConvGeometry;
 
 // col[n][c, kd, kh, kw][od, oh, ow] for `channels` channels of each of `batch` images, the images
 // `imageStride` floats apart.
-__global__ void im2colKernel(const float* images, int64_t imageStride, int64_t channels, Geometry g, float* col,
+template <typename T>
+__global__ void im2colKernel(const T* images, int64_t imageStride, int64_t channels, Geometry g, T* col,
                              int64_t perImage, int64_t total) {
   int64_t i = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x;
   if (i >= total) return;
@@ -33,7 +34,7 @@ __global__ void im2colKernel(const float* images, int64_t imageStride, int64_t c
   int64_t id = od * g.stride[0] - g.pad[0] + kd * g.dil[0];
   int64_t ih = oh * g.stride[1] - g.pad[1] + kh * g.dil[1];
   int64_t iw = ow * g.stride[2] - g.pad[2] + kw * g.dil[2];
-  float v = 0.f;
+  T v = T(0.f);
   if (id >= 0 && id < g.in[0] && ih >= 0 && ih < g.in[1] && iw >= 0 && iw < g.in[2])
     v = images[n * imageStride + ((c * g.in[0] + id) * g.in[1] + ih) * g.in[2] + iw];
   col[i] = v;
@@ -200,18 +201,22 @@ bool dnnConvolution(LaunchContext& ctx, DnnState& state, DnnPlan& plan, const IC
 // Milliseconds for `runs` calls of `fn` on the context's stream (after one warm-up call).
 template <typename Fn>
 float timeOnStream(LaunchContext& ctx, Fn fn, int runs = 3) {
-  cudaEvent_t start, stop;
-  check(cudaEventCreate(&start), "cudaEventCreate");
-  check(cudaEventCreate(&stop), "cudaEventCreate");
+  struct Events {
+    cudaEvent_t start = nullptr, stop = nullptr;
+    ~Events() {
+      if (start) cudaEventDestroy(start);
+      if (stop) cudaEventDestroy(stop);
+    }
+  } e;
+  check(cudaEventCreate(&e.start), "cudaEventCreate");
+  check(cudaEventCreate(&e.stop), "cudaEventCreate");
   fn();
-  check(cudaEventRecord(start, ctx.stream), "cudaEventRecord");
+  check(cudaEventRecord(e.start, ctx.stream), "cudaEventRecord");
   for (int i = 0; i < runs; ++i) fn();
-  check(cudaEventRecord(stop, ctx.stream), "cudaEventRecord");
-  check(cudaEventSynchronize(stop), "cudaEventSynchronize");
+  check(cudaEventRecord(e.stop, ctx.stream), "cudaEventRecord");
+  check(cudaEventSynchronize(e.stop), "cudaEventSynchronize");
   float ms = 0.f;
-  check(cudaEventElapsedTime(&ms, start, stop), "cudaEventElapsedTime");
-  cudaEventDestroy(start);
-  cudaEventDestroy(stop);
+  check(cudaEventElapsedTime(&ms, e.start, e.stop), "cudaEventElapsedTime");
   return ms;
 }
 #endif
@@ -229,33 +234,40 @@ __global__ void epilogueKernel(T* out, const T* bias, const T* residual, bool re
   store(out, i, v);
 }
 
-// The fallback without cuDNN: one im2col for the whole batch, then one strided-batched GEMM per
-// group (weights shared).
+// Without cuDNN, and where it is slower (small batches): one im2col for the whole batch, then one
+// strided-batched GEMM per group (weights shared), in float32 (TF32 when allowed) or float16.
 void im2colConvolution(LaunchContext& ctx, const IConvolutionLayer& conv, const Geometry& g, const TensorView& in,
                        TensorView& out) {
   const int64_t batch = in.dims.d[0], groups = conv.getNbGroups(), cin = in.dims.d[1], cout = out.dims.d[1];
   const int64_t cinG = cin / groups, coutG = cout / groups, kVol = g.k[0] * g.k[1] * g.k[2];
   const int64_t inPlane = g.in[0] * g.in[1] * g.in[2], outPlane = g.out[0] * g.out[1] * g.out[2];
-  // Weights live on the device beside the layer (uploaded once by the engine).
-  const float* weights = static_cast<const float*>(ctx.device(conv.getKernelWeights().values));
+  // Weights live on the device beside the layer (uploaded once by the engine, in the layer's type).
+  const void* weights = ctx.device(conv.getKernelWeights().values);
+  const size_t elem = dataTypeSize(in.type);
   const bool pointwise = kVol == 1 && g.stride[0] == 1 && g.stride[1] == 1 && g.stride[2] == 1 && g.pad[0] == 0 &&
                          g.pad[1] == 0 && g.pad[2] == 0;
   const int64_t colElems = cinG * kVol * outPlane;
   const int64_t colTotal = colElems * batch;
-  float* col = pointwise ? nullptr : static_cast<float*>(ctx.scratch(static_cast<size_t>(colTotal) * sizeof(float)));
+  void* col = pointwise ? nullptr : ctx.scratch(static_cast<size_t>(colTotal) * elem);
+  auto at = [elem](const void* base, int64_t offset) {
+    return static_cast<const uint8_t*>(base) + static_cast<size_t>(offset) * elem;
+  };
   for (int64_t grp = 0; grp < groups; ++grp) {
-    const float* images = in.f32() + grp * cinG * inPlane;
-    const float* B = images;
+    const void* images = at(in.data, grp * cinG * inPlane);
+    const void* B = images;
     int64_t strideB = cin * inPlane;
     if (!pointwise) {
-      im2colKernel<<<static_cast<unsigned>((colTotal + 255) / 256), 256, 0, ctx.stream>>>(images, cin * inPlane, cinG,
-                                                                                          g, col, colElems, colTotal);
+      dispatchFloating(in.type, conv.describe(), [&](auto tag) {
+        using T = decltype(tag);
+        im2colKernel<<<static_cast<unsigned>((colTotal + 255) / 256), 256, 0, ctx.stream>>>(
+            static_cast<const T*>(images), cin * inPlane, cinG, g, static_cast<T*>(col), colElems, colTotal);
+      });
       check(cudaGetLastError(), "im2col kernel launch");
       B = col;
       strideB = colElems;
     }
-    gemm(ctx, DataType::kFLOAT, false, false, coutG, outPlane, cinG * kVol, weights + grp * coutG * cinG * kVol, 0, B,
-         strideB, out.f32() + grp * coutG * outPlane, cout * outPlane, batch);
+    gemm(ctx, in.type, false, false, coutG, outPlane, cinG * kVol, at(weights, grp * coutG * cinG * kVol), 0, B,
+         strideB, const_cast<uint8_t*>(at(out.data, grp * coutG * outPlane)), cout * outPlane, batch);
   }
 }
 }  // namespace
@@ -312,7 +324,12 @@ void launchConvolution(LaunchContext& ctx, const ILayer& layer, const std::vecto
         plan.algo = candidate.algo;
         plan.workspace = candidate.memory;
         plan.fusedFailed = false;
-        const float ms = timeOnStream(ctx, viaDnn);
+        float ms = 0.f;
+        try {
+          ms = timeOnStream(ctx, viaDnn);
+        } catch (const Error&) {  // cuDNN ranks algorithms it then refuses for some configurations
+          continue;
+        }
         if (best < 0.f || ms < best) {
           best = ms;
           bestAlgo = candidate;
@@ -322,7 +339,8 @@ void launchConvolution(LaunchContext& ctx, const ILayer& layer, const std::vecto
       plan.algo = bestAlgo.algo;
       plan.workspace = bestAlgo.memory;
       plan.fusedFailed = bestFusedFailed;
-      plan.useDnn = half || best <= timeOnStream(ctx, viaGemm);
+      // Where cuDNN refused every candidate, im2col + GEMM runs the layer.
+      plan.useDnn = best >= 0.f && best <= timeOnStream(ctx, viaGemm);
       plan.timed = true;
     }
     if (plan.useDnn)
@@ -332,8 +350,6 @@ void launchConvolution(LaunchContext& ctx, const ILayer& layer, const std::vecto
     return;
   }
 #endif
-  // The builder keeps FP16 convolutions on cuDNN (backends/half_support.cpp); im2col is FP32 only.
-  if (half) throw Error(layer.describe() + ": float16 convolution needs cuDNN with symmetric padding (internal error)");
   viaGemm();
 }
 

@@ -189,11 +189,14 @@ void launchNormalization(LaunchContext& ctx, const ILayer& layer, const std::vec
       const int n = static_cast<int>(len);
       const float eps = norm.getEpsilon();
       if (len <= kRowThreads)
-        rowNormCachedKernel<T, 1><<<grid, kRowThreads, 0, ctx.stream>>>(x, residual, scale, bias, y, n, eps, scaleMode, biasMode);
+        rowNormCachedKernel<T, 1>
+            <<<grid, kRowThreads, 0, ctx.stream>>>(x, residual, scale, bias, y, n, eps, scaleMode, biasMode);
       else if (len <= 2 * kRowThreads)
-        rowNormCachedKernel<T, 2><<<grid, kRowThreads, 0, ctx.stream>>>(x, residual, scale, bias, y, n, eps, scaleMode, biasMode);
+        rowNormCachedKernel<T, 2>
+            <<<grid, kRowThreads, 0, ctx.stream>>>(x, residual, scale, bias, y, n, eps, scaleMode, biasMode);
       else
-        rowNormCachedKernel<T, 4><<<grid, kRowThreads, 0, ctx.stream>>>(x, residual, scale, bias, y, n, eps, scaleMode, biasMode);
+        rowNormCachedKernel<T, 4>
+            <<<grid, kRowThreads, 0, ctx.stream>>>(x, residual, scale, bias, y, n, eps, scaleMode, biasMode);
       return;
     }
     if (scaleMode >= 0 && biasMode >= 0) {

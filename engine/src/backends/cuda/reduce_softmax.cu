@@ -103,8 +103,7 @@ __global__ void softmaxKernel(const T* src, const T* mask, MaskGeometry mg, T* d
 // The last axis with at most 32 * kPerLane elements (attention rows): one warp per row holds the
 // row in registers, so the input is read once and the output written once.
 template <typename T, int kPerLane>
-__global__ void softmaxLastAxisKernel(const T* src, const T* mask, MaskGeometry mg, T* dst, int64_t rows,
-                                      int len) {
+__global__ void softmaxLastAxisKernel(const T* src, const T* mask, MaskGeometry mg, T* dst, int64_t rows, int len) {
   const int64_t row = blockIdx.x * static_cast<int64_t>(blockDim.y) + threadIdx.y;
   if (row >= rows) return;
   const T* x = src + row * len;
