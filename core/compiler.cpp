@@ -56,7 +56,8 @@ size_t flatOutputCount(const std::shared_ptr<torch::jit::Graph>& g) {
 }  // namespace
 
 std::string ConvertGraphToTRTEngine(const torch::jit::Module& mod, const std::string& method_name, CompileSpec cfg) {
-  auto frozen = lowering::LowerModule(mod, cfg.lower_info);
+  auto lowered = lowering::LowerModule(mod, cfg.lower_info);
+  const auto& frozen = lowered.module();
   auto graph = lowering::LowerGraph(frozen, method_name);
   return conversion::ConvertBlockToEngine(graph->block(), cfg.convert_info);
 }
@@ -152,7 +153,8 @@ torch::jit::Module CompileGraph(const torch::jit::Module& mod, CompileSpec cfg) 
                  "require_full_compilation=True asks for the whole forward in one engine, but torch_executed_ops / "
                  "torch_executed_modules ask for some of it to run in TorchScript; drop one of the two settings");
   LOG_INFO("Lowering the module");
-  auto frozen = lowering::LowerModule(mod, cfg.lower_info);
+  auto lowered = lowering::LowerModule(mod, cfg.lower_info);
+  const auto& frozen = lowered.module();
   auto graph = lowering::LowerGraph(frozen, "forward");
   torch::jit::Module result;
   bool collections = false;
@@ -189,13 +191,15 @@ torch::jit::Module CompileGraph(const torch::jit::Module& mod, CompileSpec cfg) 
 }
 
 std::vector<std::string> UnsupportedOperators(const torch::jit::Module& mod, const std::string& method_name) {
-  auto frozen = lowering::LowerModule(mod);
+  auto lowered = lowering::LowerModule(mod);
+  const auto& frozen = lowered.module();
   auto graph = lowering::LowerGraph(frozen, method_name);
   return conversion::GetUnsupportedOpsInBlock(graph->block());
 }
 
 bool CheckMethodOperatorSupport(const torch::jit::Module& mod, const std::string& method_name) {
-  auto frozen = lowering::LowerModule(mod);
+  auto lowered = lowering::LowerModule(mod);
+  const auto& frozen = lowered.module();
   auto graph = lowering::LowerGraph(frozen, method_name);
   return conversion::VerifyConverterSupportForBlock(graph->block());
 }

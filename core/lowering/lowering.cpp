@@ -1,5 +1,7 @@
 #include "core/lowering/lowering.h"
 
+#include <mutex>
+
 #include "core/lowering/passes/passes.h"
 #include "core/util/macros.h"
 #include "torch/csrc/jit/passes/constant_pooling.h"
@@ -15,11 +17,48 @@ namespace torch_tensorrt {
 namespace core {
 namespace lowering {
 
-torch::jit::Module LowerModule(const torch::jit::Module& mod, const LowerInfo& info) {
+namespace {
+// Cloning registers types in a compilation unit that other threads' compiles may share (every
+// module Python traces or scripts lives in one); its tables are not thread-safe.
+std::mutex& compilationUnitMutex() {
+  static std::mutex m;
+  return m;
+}
+}  // namespace
+
+LoweredModule::LoweredModule(torch::jit::Module module, std::vector<c10::ClassTypePtr> clonedTypes)
+    : module_(std::move(module)), clonedTypes_(std::move(clonedTypes)) {}
+
+LoweredModule::LoweredModule(LoweredModule&& other) noexcept
+    : module_(other.module_), clonedTypes_(std::move(other.clonedTypes_)) {
+  other.clonedTypes_.clear();
+}
+
+LoweredModule::~LoweredModule() {
+  if (clonedTypes_.empty()) return;
+  std::lock_guard<std::mutex> lock(compilationUnitMutex());
+  for (const auto& type : clonedTypes_) {
+    auto unit = type->compilation_unit();
+    std::vector<std::string> names;
+    for (const auto* method : type->methods()) names.push_back(method->name());
+    for (const auto& name : names) {
+      const c10::QualifiedName qualified(*type->name(), name);
+      type->unsafeRemoveMethod(name);
+      if (unit && unit->find_function(qualified)) unit->unsafeRemoveMethod(qualified);
+    }
+  }
+}
+
+LoweredModule LowerModule(const torch::jit::Module& mod, const LowerInfo& info) {
+  std::lock_guard<std::mutex> lock(compilationUnitMutex());
+  // clone() gives the copy and each of its submodules a new type (its own to freeze in place);
+  // those types are what LoweredModule cleans up.
   torch::jit::Module copy = mod.clone();
+  std::vector<c10::ClassTypePtr> cloned;
+  for (const auto& m : copy.modules()) cloned.push_back(m.type());
   copy.eval();
-  if (info.unfreeze_module) return copy;
-  return torch::jit::freeze_module(copy);
+  if (!info.unfreeze_module) torch::jit::freeze_module_inplace(&copy);
+  return LoweredModule(copy, std::move(cloned));
 }
 
 std::shared_ptr<torch::jit::Graph> LowerGraph(const torch::jit::Module& frozen, const std::string& method_name) {

@@ -148,6 +148,31 @@ def test_memory_stays_flat_over_10000_runs_and_50_compiles(device):
         assert free - free_after < 64 * 2**20, f"free device memory fell {(free - free_after) / 2**20:.1f} MB"
 
 
+@pytest.mark.parametrize("device", DEVICES)
+def test_compiles_do_not_keep_the_weights(device):
+    """Freezing registers the frozen copy's methods (whose graphs hold the weights as constants) in
+    the module's compilation unit, which outlives the compile; they are removed afterwards. A model
+    with 4 MB of weights compiled 30 times after 10 warm-ups: before the fix RSS grew 4 MB per compile
+    (120 MB); after it, RSS moves between +16 and +27 MB of the start as the allocator keeps a few
+    4 MB blocks (measured over 60 compiles, 2026-11-26, CPU), flat; bound: 40 MB over the 30."""
+    model = torch.nn.Sequential(torch.nn.Linear(1000, 1000), torch.nn.ReLU(), torch.nn.Linear(1000, 10)).eval()
+    x = torch.randn(2, 1000, device=device)
+    ts = torch.jit.trace(model.to(device), x)
+    for _ in range(10):
+        torch_tensorrt.compile(ts, inputs=[x])
+    if device == "cuda":
+        torch.cuda.synchronize()
+    gpu_before = torch.cuda.memory_allocated() if device == "cuda" else 0
+    before = rss_mb()
+    for _ in range(30):
+        torch_tensorrt.compile(ts, inputs=[x])
+    growth = rss_mb() - before
+    assert growth < 40, f"RSS grew {growth:.1f} MB over 30 compiles of a model with 4 MB of weights"
+    if device == "cuda":
+        torch.cuda.synchronize()
+        assert torch.cuda.memory_allocated() == gpu_before, "compiles keep CUDA tensors alive"
+
+
 def test_wrong_number_of_inputs_names_the_counts():
     _, trt, x = small_module()
     with pytest.raises(RuntimeError, match=r"expected at most 2 argument|takes 2 positional|expects 1 input"):
