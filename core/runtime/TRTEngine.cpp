@@ -1,9 +1,11 @@
+#include <atomic>
 #include <sstream>
 
 #include "core/runtime/runtime.h"
 #include "core/util/macros.h"
 #include "core/util/trt_util.h"
 #ifdef TORCHTRT_WITH_CUDA
+#include "c10/cuda/CUDAException.h"
 #include "c10/cuda/CUDAGuard.h"
 #include "c10/cuda/CUDAStream.h"
 #endif
@@ -101,16 +103,22 @@ std::string TRTEngine::to_str() const {
   return ss.str();
 }
 
+namespace {
+std::atomic<bool> cudagraphs_mode{false};
+}  // namespace
+
+void set_cudagraphs_mode(bool enabled) { cudagraphs_mode = enabled; }
+bool get_cudagraphs_mode() { return cudagraphs_mode; }
+
 std::vector<at::Tensor> TRTEngine::execute(std::vector<at::Tensor> inputs) {
   TORCHTRT_CHECK(inputs.size() == input_names.size(), "engine '" << name << "' expects " << input_names.size()
                                                                  << " input(s) but was given " << inputs.size());
   std::lock_guard<std::mutex> lock(exec_mutex_);
   const bool onGpu = engine_->getBackend() == trt::Backend::kCUDA;
   at::Device device = onGpu ? inputs.empty() ? at::Device(at::kCUDA, 0) : inputs[0].device() : at::Device(at::kCPU);
-  std::vector<at::Tensor> keep;
   for (size_t i = 0; i < inputs.size(); ++i) {
     const std::string& bind = input_names[i];
-    at::Tensor t = inputs[i];
+    const at::Tensor& t = inputs[i];
     TORCHTRT_CHECK(t.defined(), "input " << i << " ('" << bind << "') of engine '" << name << "' is undefined");
     if (onGpu) {
       TORCHTRT_CHECK(t.is_cuda(), "input " << i << " ('" << bind << "') of engine '" << name << "' is on " << t.device()
@@ -129,22 +137,12 @@ std::vector<at::Tensor> TRTEngine::execute(std::vector<at::Tensor> inputs) {
     TORCHTRT_CHECK(t.scalar_type() == expected, "input " << i << " ('" << bind << "') of engine '" << name
                                                          << "' expects dtype " << c10::toString(expected) << " but got "
                                                          << c10::toString(t.scalar_type()));
-    t = t.contiguous();
-    keep.push_back(t);
-    try {
-      context_->setInputShape(bind.c_str(), util::toDims(t.sizes()));
-    } catch (const trt::Error& e) {
-      TORCHTRT_THROW_ERROR("input " << i << " of engine '" << name << "': " << e.what());
-    }
-    context_->setTensorAddress(bind.c_str(), t.data_ptr());
   }
-  std::vector<at::Tensor> outputs;
-  for (const auto& bind : output_names) {
-    trt::Dims dims = context_->getTensorShape(bind.c_str());
-    auto dtype = util::TRTDataTypeToScalarType(engine_->getTensorDataType(bind.c_str()));
-    at::Tensor out = at::empty(dims.toVector(), at::TensorOptions().dtype(dtype).device(device));
-    context_->setTensorAddress(bind.c_str(), out.data_ptr());
-    outputs.push_back(out);
+  const bool graphs = onGpu && cudagraphs_mode;
+  context_->setCudaGraphMode(graphs);
+  if (!graphs) {
+    graph_inputs_.clear();
+    graph_outputs_.clear();
   }
   void* stream = nullptr;
 #ifdef TORCHTRT_WITH_CUDA
@@ -153,14 +151,59 @@ std::vector<at::Tensor> TRTEngine::execute(std::vector<at::Tensor> inputs) {
     guard.emplace(device);
     stream = c10::cuda::getCurrentCUDAStream(device.index()).stream();
   }
+  // CUDA graph mode reuses fixed input/output buffers: a call on another stream than the last one
+  // waits for that stream, whose copies out of the buffers may still be queued.
+  if (graphs && graph_stream_ && graph_stream_ != stream)
+    C10_CUDA_CHECK(cudaStreamSynchronize(static_cast<cudaStream_t>(graph_stream_)));
+  if (graphs) graph_stream_ = stream;
 #else
   TORCHTRT_CHECK(!onGpu, "engine '" << name << "' targets the GPU but this build has no CUDA backend");
 #endif
+  std::vector<at::Tensor> keep;
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    const std::string& bind = input_names[i];
+    at::Tensor t = inputs[i].contiguous();
+    try {
+      context_->setInputShape(bind.c_str(), util::toDims(t.sizes()));
+    } catch (const trt::Error& e) {
+      TORCHTRT_THROW_ERROR("input " << i << " of engine '" << name << "': " << e.what());
+    }
+    if (graphs) {
+      // A fixed buffer per input (same address every call), refilled on the caller's stream.
+      if (graph_inputs_.size() <= i) graph_inputs_.resize(i + 1);
+      if (!graph_inputs_[i].defined() || graph_inputs_[i].sizes() != t.sizes())
+        graph_inputs_[i] = at::empty(t.sizes(), t.options());
+      graph_inputs_[i].copy_(t, /*non_blocking=*/true);
+      t = graph_inputs_[i];
+    }
+    keep.push_back(t);
+    context_->setTensorAddress(bind.c_str(), t.data_ptr());
+  }
+  std::vector<at::Tensor> outputs;
+  for (size_t o = 0; o < output_names.size(); ++o) {
+    const std::string& bind = output_names[o];
+    trt::Dims dims = context_->getTensorShape(bind.c_str());
+    auto dtype = util::TRTDataTypeToScalarType(engine_->getTensorDataType(bind.c_str()));
+    at::Tensor out;
+    if (graphs) {
+      if (graph_outputs_.size() <= o) graph_outputs_.resize(o + 1);
+      if (!graph_outputs_[o].defined() || graph_outputs_[o].sizes() != c10::IntArrayRef(dims.toVector()))
+        graph_outputs_[o] = at::empty(dims.toVector(), at::TensorOptions().dtype(dtype).device(device));
+      out = graph_outputs_[o];
+    } else {
+      out = at::empty(dims.toVector(), at::TensorOptions().dtype(dtype).device(device));
+    }
+    context_->setTensorAddress(bind.c_str(), out.data_ptr());
+    outputs.push_back(out);
+  }
   try {
     context_->enqueueV3(stream);
   } catch (const trt::Error& e) {
     TORCHTRT_THROW_ERROR("engine '" << name << "' failed: " << e.what());
   }
+  // The fixed output buffers are overwritten by the next call: callers get their own copies.
+  if (graphs)
+    for (auto& out : outputs) out = out.clone();
   return outputs;
 }
 

@@ -15,6 +15,7 @@ TORCH_LIBRARY(tensorrt, m) {
       .def("get_layer_info", &TRTEngine::layer_info)
       .def("get_layer_info_json", &TRTEngine::layer_info_json)
       .def("num_layers", &TRTEngine::num_layers)
+      .def("cuda_graph_launches", &TRTEngine::cuda_graph_launches)
       .def_pickle(
           [](const c10::intrusive_ptr<TRTEngine>& self) -> std::vector<std::string> { return self->serialize(); },
           [](std::vector<std::string> state) -> c10::intrusive_ptr<TRTEngine> {
@@ -22,6 +23,8 @@ TORCH_LIBRARY(tensorrt, m) {
           });
   m.def("execute_engine(Tensor[] inputs, __torch__.torch.classes.tensorrt.Engine engine) -> Tensor[]", execute_engine);
   m.def("ABI_VERSION() -> str", []() -> std::string { return ABI_VERSION; });
+  m.def("set_cudagraphs_mode(bool enabled) -> ()", set_cudagraphs_mode);
+  m.def("get_cudagraphs_mode() -> bool", get_cudagraphs_mode);
 }
 
 }  // namespace

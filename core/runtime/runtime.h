@@ -44,6 +44,8 @@ struct TRTEngine : torch::CustomClassHolder {
   std::string layer_info() const;
   std::string layer_info_json() const;
   int64_t num_layers() const { return engine_->getNbLayers(); }
+  //! Runs that replayed a captured CUDA graph (CUDA graph mode).
+  int64_t cuda_graph_launches() const { return context_->getCudaGraphLaunches(); }
   std::string to_str() const;
 
   std::string name;
@@ -58,7 +60,16 @@ struct TRTEngine : torch::CustomClassHolder {
   std::unique_ptr<trt::ICudaEngine> engine_;
   std::unique_ptr<trt::IExecutionContext> context_;
   std::mutex exec_mutex_;  // one context per engine; calls from several threads take turns
+  // CUDA graph mode: inputs are copied into these and outputs cloned from them, so the bound
+  // addresses repeat and the context replays its captured graph. Reallocated when shapes change.
+  std::vector<at::Tensor> graph_inputs_, graph_outputs_;
+  void* graph_stream_ = nullptr;  // the stream of the last call in CUDA graph mode
 };
+
+//! CUDA graph mode for every engine in the process (Torch-TensorRT's runtime.set_cudagraphs_mode):
+//! GPU engines replay a captured CUDA graph when a call's input shapes repeat.
+void set_cudagraphs_mode(bool enabled);
+bool get_cudagraphs_mode();
 
 //! The op behind tensorrt::execute_engine.
 std::vector<at::Tensor> execute_engine(std::vector<at::Tensor> inputs, c10::intrusive_ptr<TRTEngine> engine);

@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "core/compiler.h"
+#include "core/runtime/runtime.h"
 #include "core/util/logging.h"
 #include "core/util/macros.h"
 #include "torch/cuda.h"
@@ -228,7 +229,7 @@ bool check_method_operator_support(const torch::jit::Module& module, std::string
 std::string get_build_info() {
   std::stringstream ss;
   ss << "Torch-TensorRT version: 0.1.0\n";
-  ss << "Engine: own (TensorRT-shaped API), plan format 1\n";
+  ss << "Engine: own (TensorRT-shaped API), plan format " << trt::planFormatVersion() << "\n";
   ss << "Backends: cpu";
 #ifdef TORCHTRT_WITH_CUDA
   ss << ", cuda";
@@ -238,6 +239,11 @@ std::string get_build_info() {
 }
 
 void dump_build_info() { std::cout << get_build_info() << std::endl; }
+
+namespace runtime {
+void set_cudagraphs_mode(bool enabled) { core::runtime::set_cudagraphs_mode(enabled); }
+bool get_cudagraphs_mode() { return core::runtime::get_cudagraphs_mode(); }
+}  // namespace runtime
 
 namespace logging {
 void set_reportable_log_level(Level level) {

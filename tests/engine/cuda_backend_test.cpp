@@ -389,4 +389,45 @@ TEST(CudaBackend, Fp16ConvolutionsMatchTheCpuOnBothPaths) {
     }
   }
 }
+
+TEST(CudaBackend, CudaGraphModeReplaysWhileShapesAndAddressesRepeat) {
+  // Run 1 runs normally and captures; runs with the same bindings replay the graph (on new input
+  // values); a new input address runs normally and is captured again.
+  if (!gpuVisible()) GTEST_SKIP() << "no CUDA GPU visible";
+  std::vector<std::vector<float>> keep;
+  trt::INetworkDefinition net;
+  makeNetwork(net, keep);
+  auto cpuBuilt = build(net);
+  std::unique_ptr<trt::IBuilder> builder(trt::createInferBuilder(trt::defaultLogger()));
+  std::unique_ptr<trt::IBuilderConfig> config(builder->createBuilderConfig());
+  config->setBackend(trt::Backend::kCUDA);
+  config->clearFlag(trt::BuilderFlag::kTF32);
+  auto gpuBuilt = build(net, config.get());
+  std::unique_ptr<trt::IExecutionContext> ctx(gpuBuilt.engine->createExecutionContext());
+  ctx->setCudaGraphMode(true);
+  ctx->setInputShape("x", {2, 3, 8, 8});
+  const size_t nIn = 2 * 3 * 8 * 8, nOut = static_cast<size_t>(ctx->getTensorShape("y").volume());
+  float *dx[2], *dy = nullptr;
+  for (auto& p : dx) ASSERT_EQ(cudaMalloc(&p, nIn * 4), cudaSuccess);
+  ASSERT_EQ(cudaMalloc(&dy, nOut * 4), cudaSuccess);
+  cudaStream_t stream;
+  ASSERT_EQ(cudaStreamCreateWithFlags(&stream, cudaStreamNonBlocking), cudaSuccess);
+  const int64_t expectedLaunches[] = {0, 1, 2, 2, 3};
+  for (int r = 0; r < 5; ++r) {
+    const int buffer = r < 3 ? 0 : 1;  // runs 4-5 bind another input buffer
+    auto x = randomVector(nIn, 100 + r);
+    ASSERT_EQ(cudaMemcpy(dx[buffer], x.data(), nIn * 4, cudaMemcpyHostToDevice), cudaSuccess);
+    ctx->setTensorAddress("x", dx[buffer]);
+    ctx->setTensorAddress("y", dy);
+    ctx->enqueueV3(stream);
+    std::vector<float> y(nOut);
+    ASSERT_EQ(cudaMemcpyAsync(y.data(), dy, nOut * 4, cudaMemcpyDeviceToHost, stream), cudaSuccess);
+    ASSERT_EQ(cudaStreamSynchronize(stream), cudaSuccess);
+    expectNear(y, run(*cpuBuilt.engine, {{"x", {{2, 3, 8, 8}, x}}})["y"], 1e-4f);
+    EXPECT_EQ(ctx->getCudaGraphLaunches(), expectedLaunches[r]) << "after run " << r + 1;
+  }
+  cudaStreamDestroy(stream);
+  for (auto& p : dx) cudaFree(p);
+  cudaFree(dy);
+}
 #endif

@@ -84,6 +84,30 @@ def test_streams_see_results_in_their_own_order():
         torch.testing.assert_close(y, ts(x), **TF32_TOLERANCE)
 
 
+def test_cuda_graph_mode_leaves_cpu_engines_alone():
+    ts, trt, x = small_module()
+    with torch_tensorrt.runtime.enable_cudagraphs():
+        torch.testing.assert_close(trt(x), ts(x), **TOLERANCES[torch.float32])
+    assert torch_tensorrt.runtime.cuda_graph_launches(trt) == 0
+    assert not torch_tensorrt.runtime.get_cudagraphs_mode()
+
+
+@pytest.mark.skipif(not gpu_engines(), reason="needs a GPU and the CUDA backend")
+def test_cuda_graph_mode_replays_with_fresh_inputs_and_unaliased_outputs():
+    ts, trt, _ = small_module(batch=4, device="cuda")
+    xs = [torch.randn(4, 3, 8, 8, device="cuda") for _ in range(5)]
+    with torch_tensorrt.runtime.enable_cudagraphs(trt) as m:
+        assert torch_tensorrt.runtime.get_cudagraphs_mode()
+        outs = [m(x) for x in xs]  # call 1 runs and captures; calls 2-5 replay
+        launches = torch_tensorrt.runtime.cuda_graph_launches(m)
+    assert not torch_tensorrt.runtime.get_cudagraphs_mode()
+    assert launches == 4, launches
+    for x, y in zip(xs, outs):  # each output is its own (the fixed buffer was copied out)
+        torch.testing.assert_close(y, ts(x), **TF32_TOLERANCE)
+    torch.testing.assert_close(trt(xs[0]), ts(xs[0]), **TF32_TOLERANCE)  # back to normal runs
+    assert torch_tensorrt.runtime.cuda_graph_launches(trt) == 4
+
+
 @pytest.mark.parametrize("device", DEVICES)
 def test_engines_built_concurrently_do_not_interfere(device):
     # torch.jit.trace itself is not thread-safe, so tracing happens first; compiles run together.

@@ -124,6 +124,14 @@ std::string get_build_info();
 //! Prints get_build_info() to stdout.
 void dump_build_info();
 
+namespace runtime {
+//! CUDA graph mode for every GPU engine in the process: a call whose input shapes repeat replays
+//! the engine's kernels as one captured CUDA graph (inputs copied in, outputs copied out).
+void set_cudagraphs_mode(bool enabled);
+//! Whether CUDA graph mode is on.
+bool get_cudagraphs_mode();
+}  // namespace runtime
+
 namespace logging {
 enum Level { kINTERNAL_ERROR = 0, kERROR = 1, kWARNING = 2, kINFO = 3, kDEBUG = 4, kGRAPH = 5 };
 void set_reportable_log_level(Level level);

@@ -47,6 +47,14 @@ class IExecutionContext {
   size_t getActivationBytes() const;
   //! What the same intermediates would take with a buffer each (the memory planner's baseline).
   size_t getActivationBytesWithoutReuse() const;
+  //! CUDA backend: when on, a run whose profile, input shapes and bound addresses repeat those of
+  //! the captured run replays it as one CUDA graph (one launch instead of one per kernel); a run
+  //! with anything new runs normally and is captured for next time. Off by default; no effect on
+  //! the CPU backend.
+  void setCudaGraphMode(bool enabled) { cudaGraphMode_ = enabled; }
+  bool getCudaGraphMode() const { return cudaGraphMode_; }
+  //! How many runs replayed a captured CUDA graph.
+  int64_t getCudaGraphLaunches() const;
 
  private:
   friend class ICudaEngine;
@@ -66,9 +74,13 @@ class IExecutionContext {
   void* deviceArena_ = nullptr;  // CUDA backend: intermediates live here
   size_t deviceArenaCapacity_ = 0;
   size_t deviceArenaCapacity() const { return deviceArenaCapacity_; }
-  std::unique_ptr<cuda::LaunchContext> launch_;  // CUDA backend: stream, cuBLAS handle, scratch
+  std::unique_ptr<cuda::LaunchContext> launch_;  // CUDA backend: stream, cuBLAS handle, scratch, graph
+  bool cudaGraphMode_ = false;
   void runOnCpu();
   void runOnCuda(void* stream);
+  void launchLayers();                    // every layer's kernels on launch_->stream
+  std::vector<int64_t> graphKey() const;  // what a captured graph depends on
+  void captureGraph(const std::vector<int64_t>& key);
 };
 
 //! A deserialized, ready-to-run engine.
@@ -125,6 +137,8 @@ class IRuntime {
   ILogger& logger_;
 };
 
+//! The plan format version this build writes (it reads this one and every earlier one).
+uint32_t planFormatVersion();
 //! Creates a runtime that logs to `logger`.
 IRuntime* createInferRuntime(ILogger& logger);
 //! True when this build of the engine includes the CUDA backend.

@@ -8,6 +8,7 @@
 #include "backends/cpu/cpu_kernels.h"
 #include "common/half.h"
 #include "plan/plan.h"
+#include "plan/plan_io.h"
 #include "runtime/schedule.h"
 #include "trt/runtime.h"
 #ifdef TORCHTRT_WITH_CUDA
@@ -94,10 +95,17 @@ void checkCudaTarget(const PlanContents& c) {
 ICudaEngine* IRuntime::deserializeCudaEngine(const void* blob, size_t size) {
   std::unique_ptr<PlanContents> contents = readPlan(static_cast<const uint8_t*>(blob), size);
   if (contents->backend == Backend::kCUDA) checkCudaTarget(*contents);
-  return new ICudaEngine(std::move(contents));
+  std::unique_ptr<ICudaEngine> engine(new ICudaEngine(std::move(contents)));
+  const std::string loaded = "loaded a plan of " + std::to_string(size) +
+                             " bytes: " + std::to_string(engine->getNbLayers()) + " layers for the " +
+                             backendName(engine->getBackend()) + " backend";
+  logger_.log(ILogger::Severity::kVERBOSE, loaded.c_str());
+  return engine.release();
 }
 
 IRuntime* createInferRuntime(ILogger& logger) { return new IRuntime(logger); }
+
+uint32_t planFormatVersion() { return kPlanFormatVersion; }
 
 ICudaEngine::ICudaEngine(std::unique_ptr<PlanContents> contents)
     : contents_(std::move(contents)), schedule_(std::make_unique<Schedule>(makeSchedule(*contents_->network))) {
@@ -434,25 +442,61 @@ void IExecutionContext::runOnCuda(void* stream) {
   if (!launch_) {
     launch_ = std::make_unique<cuda::LaunchContext>();
     cuda::check(cublasCreate(&launch_->blas), "cublasCreate");
+    launch_->blasWorkspaceBytes = size_t(32) << 20;  // PyTorch's default for Hopper
+    cuda::check(cudaMalloc(&launch_->blasWorkspace, launch_->blasWorkspaceBytes), "cudaMalloc (cuBLAS workspace)");
     launch_->uploads = &s.uploads;
     launch_->allowTF32 = (engine_.contents().builderFlags >> static_cast<int>(BuilderFlag::kTF32)) & 1ull;
     cuda::check(cudaEventCreateWithFlags(&launch_->finished, cudaEventDisableTiming), "cudaEventCreate");
   }
-  launch_->stream = static_cast<cudaStream_t>(stream);
+  launch_->bindStream(static_cast<cudaStream_t>(stream));
   // The previous run may still be in flight on another stream and uses the same arena.
   if (launch_->finishedOn != launch_->stream)
     cuda::check(cudaStreamWaitEvent(launch_->stream, launch_->finished, 0), "cudaStreamWaitEvent");
-  cuda::check(cublasSetStream(launch_->blas, launch_->stream), "cublasSetStream");
   // The arena grows only when a larger shape arrives; steady-state calls allocate nothing.
   if (arenaBytes_ > deviceArenaCapacity()) {
     if (deviceArena_) {
       cuda::check(cudaStreamSynchronize(launch_->stream), "cudaStreamSynchronize");
       cuda::check(cudaFree(deviceArena_), "cudaFree (arena)");
       deviceArena_ = nullptr;
+      if (launch_->graph) {  // captured with the old arena's addresses
+        cudaGraphExecDestroy(launch_->graph);
+        launch_->graph = nullptr;
+        launch_->graphKey.clear();
+      }
     }
     cuda::check(cudaMalloc(&deviceArena_, arenaBytes_), "cudaMalloc (arena)");
     deviceArenaCapacity_ = arenaBytes_;
   }
+  std::vector<int64_t> key;
+  if (cudaGraphMode_) key = graphKey();
+  if (cudaGraphMode_ && launch_->graph && key == launch_->graphKey) {
+    cuda::check(cudaGraphLaunch(launch_->graph, launch_->stream), "cudaGraphLaunch");
+    ++launch_->graphLaunches;
+  } else {
+    launchLayers();
+  }
+  cuda::check(cudaEventRecord(launch_->finished, launch_->stream), "cudaEventRecord");
+  launch_->finishedOn = launch_->stream;
+  // Captured after a normal run of the same key, whose first-run work (tactic timing, scratch
+  // growth) must not happen inside a capture.
+  if (cudaGraphMode_ && key != launch_->graphKey && key != launch_->uncapturableKey) captureGraph(key);
+#else
+  (void)stream;
+  throw Error("enqueueV3: this engine targets the cuda backend, which this build does not include");
+#endif
+}
+
+int64_t IExecutionContext::getCudaGraphLaunches() const {
+#ifdef TORCHTRT_WITH_CUDA
+  return launch_ ? launch_->graphLaunches : 0;
+#else
+  return 0;
+#endif
+}
+
+#ifdef TORCHTRT_WITH_CUDA
+void IExecutionContext::launchLayers() {
+  const Schedule& s = engine_.schedule();
   std::vector<void*> data(s.tensors.size(), nullptr);
   for (size_t t = 0; t < s.tensors.size(); ++t) {
     if (addresses_[t])
@@ -473,12 +517,45 @@ void IExecutionContext::runOnCuda(void* stream) {
     if (shapes_[step.output].volume() == 0) continue;
     cuda::launcherFor(step.layer->getType())(*launch_, *step.layer, inputs, out);
   }
-  cuda::check(cudaEventRecord(launch_->finished, launch_->stream), "cudaEventRecord");
-  launch_->finishedOn = launch_->stream;
-#else
-  (void)stream;
-  throw Error("enqueueV3: this engine targets the cuda backend, which this build does not include");
-#endif
 }
+
+std::vector<int64_t> IExecutionContext::graphKey() const {
+  const Schedule& s = engine_.schedule();
+  std::vector<int64_t> key = {profile_, static_cast<int64_t>(reinterpret_cast<uintptr_t>(deviceArena_))};
+  for (int32_t idx : s.inputIndices)
+    for (int i = 0; i < shapes_[idx].nbDims; ++i) key.push_back(shapes_[idx].d[i]);
+  for (void* address : addresses_) key.push_back(static_cast<int64_t>(reinterpret_cast<uintptr_t>(address)));
+  return key;
+}
+
+void IExecutionContext::captureGraph(const std::vector<int64_t>& key) {
+  cuda::LaunchContext& ctx = *launch_;
+  const cudaStream_t caller = ctx.stream;
+  if (!ctx.captureStream)
+    cuda::check(cudaStreamCreateWithFlags(&ctx.captureStream, cudaStreamNonBlocking), "cudaStreamCreate (capture)");
+  ctx.bindStream(ctx.captureStream);
+  cudaGraph_t graph = nullptr;
+  bool captured = false;
+  if (cudaStreamBeginCapture(ctx.captureStream, cudaStreamCaptureModeThreadLocal) == cudaSuccess) {
+    try {
+      launchLayers();
+    } catch (const Error&) {  // a launcher refused inside the capture: this key runs uncaptured
+    }
+    captured = cudaStreamEndCapture(ctx.captureStream, &graph) == cudaSuccess && graph;
+  }
+  cudaGraphExec_t exec = nullptr;
+  if (captured) captured = cudaGraphInstantiateWithFlags(&exec, graph, 0) == cudaSuccess;
+  if (graph) cudaGraphDestroy(graph);
+  (void)cudaGetLastError();  // a failed capture leaves its error behind; the normal run already succeeded
+  ctx.bindStream(caller);
+  if (!captured) {
+    ctx.uncapturableKey = key;
+    return;
+  }
+  if (ctx.graph) cudaGraphExecDestroy(ctx.graph);
+  ctx.graph = exec;
+  ctx.graphKey = key;
+}
+#endif
 
 }  // namespace trt

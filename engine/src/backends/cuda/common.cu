@@ -31,7 +31,16 @@ const void* LaunchContext::device(const void* host) const {
   return it->second;
 }
 
+void LaunchContext::bindStream(cudaStream_t s) {
+  stream = s;
+  check(cublasSetStream(blas, s), "cublasSetStream");
+  if (blasWorkspace) check(cublasSetWorkspace(blas, blasWorkspace, blasWorkspaceBytes), "cublasSetWorkspace");
+}
+
 LaunchContext::~LaunchContext() {
+  if (graph) cudaGraphExecDestroy(graph);
+  if (captureStream) cudaStreamDestroy(captureStream);
+  if (blasWorkspace) cudaFree(blasWorkspace);
   if (scratch_) cudaFree(scratch_);
   if (blas) cublasDestroy(blas);
   if (blasLt) cublasLtDestroy(blasLt);

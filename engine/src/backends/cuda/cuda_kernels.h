@@ -30,6 +30,16 @@ struct LaunchContext {
   //! arena and scratch are never used by two streams at once.
   cudaEvent_t finished = nullptr;
   cudaStream_t finishedOn = nullptr;
+  //! cuBLAS's workspace, set explicitly so captured GEMMs never allocate.
+  void* blasWorkspace = nullptr;
+  size_t blasWorkspaceBytes = 0;
+  //! Binds the handles to `s` (cuBLAS forgets its workspace on a stream change: set again).
+  void bindStream(cudaStream_t s);
+  //! CUDA graph mode: the captured graph, what it was captured for, and a key that failed to capture.
+  cudaStream_t captureStream = nullptr;
+  cudaGraphExec_t graph = nullptr;
+  std::vector<int64_t> graphKey, uncapturableKey;
+  int64_t graphLaunches = 0;
   //! Scratch of at least `bytes` (grown on demand, owned by the execution context).
   void* scratch(size_t bytes);
   //! Device copy of host weights owned by the engine (uploaded once when the engine loads).
