@@ -127,11 +127,12 @@ ShapeMap RunShapeAnalysis(const std::shared_ptr<torch::jit::Graph>& graph, const
   std::vector<torch::jit::Node*> inserted;
   instrument(graph.get(), graph->block(), &observed, &inserted);
   auto instrumented = graph->copy();
-  // The original graph gets its observers removed again: first the calls, then their id constants.
-  for (auto* n : inserted)
-    if (n->kind() != torch::jit::prim::Constant) n->destroy();
-  for (auto* n : inserted)
-    if (n->kind() == torch::jit::prim::Constant) n->destroy();
+  // The original graph gets its observers removed again: first the calls, then their id constants
+  // (sorted first: a destroyed node must not be asked its kind).
+  std::vector<torch::jit::Node*> calls, constants;
+  for (auto* n : inserted) (n->kind() == torch::jit::prim::Constant ? constants : calls).push_back(n);
+  for (auto* n : calls) n->destroy();
+  for (auto* n : constants) n->destroy();
   torch::jit::Code code(instrumented, "shape_analysis");
 
   bool dynamic = false;

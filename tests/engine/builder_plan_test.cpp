@@ -1,6 +1,8 @@
 // Builder passes, dynamic shapes with profiles, plan round trip and corrupted plans.
 #include <cstring>
 
+#include "builder/passes/passes.h"
+#include "common/half.h"
 #include "engine_test_util.h"
 #include "plan/plan_io.h"
 
@@ -243,6 +245,73 @@ TEST(Builder, FoldsTheMaskAddIntoTheSoftMax) {
   } catch (const trt::Error& e) {
     EXPECT_NE(std::string(e.what()).find("mask"), std::string::npos) << e.what();
   }
+}
+
+namespace {
+// conv -> relu -> maxpool -> conv (+ residual from the pool) -> relu, in FP16, and a sum with a
+// per-channel constant outside the convolutions' region ([C,1,1]: rank 3).
+void makeConvRegion(trt::INetworkDefinition& net, std::vector<std::vector<float>>& keep) {
+  keep = {randomVector(6 * 3 * 9, 110), randomVector(6, 111), randomVector(6 * 6 * 9, 112), randomVector(6, 113),
+          randomVector(6, 114)};
+  auto* x = net.addInput("x", trt::DataType::kHALF, {2, 3, 8, 8});
+  auto* c1 = net.addConvolutionNd(*x, 6, {3, 3}, {trt::DataType::kFLOAT, keep[0].data(), 162},
+                                  {trt::DataType::kFLOAT, keep[1].data(), 6});
+  c1->setPaddingNd({1, 1});
+  auto* r1 = net.addActivation(*c1->getOutput(0), trt::ActivationType::kRELU);
+  auto* pool = net.addPoolingNd(*r1->getOutput(0), trt::PoolingType::kMAX, {2, 2});
+  auto* c2 = net.addConvolutionNd(*pool->getOutput(0), 6, {3, 3}, {trt::DataType::kFLOAT, keep[2].data(), 324},
+                                  {trt::DataType::kFLOAT, keep[3].data(), 6});
+  c2->setPaddingNd({1, 1});
+  auto* sum = net.addElementWise(*c2->getOutput(0), *pool->getOutput(0), trt::ElementWiseOperation::kSUM);
+  auto* r2 = net.addActivation(*sum->getOutput(0), trt::ActivationType::kRELU);
+  auto* k = net.addConstant({6, 1, 1}, {trt::DataType::kFLOAT, keep[4].data(), 6});
+  auto* kh = net.addIdentity(*k->getOutput(0));
+  kh->setOutputType(0, trt::DataType::kHALF);
+  auto* shifted = net.addElementWise(*r2->getOutput(0), *kh->getOutput(0), trt::ElementWiseOperation::kSUM);
+  shifted->getOutput(0)->setName("y");
+  net.markOutput(*shifted->getOutput(0));
+}
+}  // namespace
+
+TEST(Builder, ChannelsLastRegionsComputeWhatChannelsFirstDoes) {
+  // The layout pass (run by the builder for CUDA) applied by hand, then built for the CPU, whose
+  // channels-last convolution and pooling are transposes around the channels-first kernels.
+  std::vector<std::vector<float>> keepA, keepB;
+  trt::INetworkDefinition reference, nhwc;
+  makeConvRegion(reference, keepA);
+  makeConvRegion(nhwc, keepB);
+  const int32_t changed = trt::passes::useChannelsLast(nhwc);
+  int convs = 0, pools = 0, transposes = 0;
+  for (int l = 0; l < nhwc.getNbLayers(); ++l) {
+    const trt::ILayer* layer = nhwc.getLayer(l);
+    if (layer->getType() == trt::LayerType::kCONVOLUTION)
+      convs += static_cast<const trt::IConvolutionLayer*>(layer)->getChannelsLast();
+    if (layer->getType() == trt::LayerType::kPOOLING)
+      pools += static_cast<const trt::IPoolingLayer*>(layer)->getChannelsLast();
+    transposes += layer->getType() == trt::LayerType::kSHUFFLE;
+  }
+  EXPECT_EQ(convs, 2);
+  EXPECT_EQ(pools, 1);
+  EXPECT_EQ(transposes, 2) << "one into the region (x), one out of it (before the rank-3 broadcast)";
+  EXPECT_EQ(changed, 6 + 2);  // conv, relu, pool, conv, sum, relu joined the region; two transposes
+  EXPECT_EQ(nhwc.getOutput(0)->getDimensions(), (trt::Dims{2, 6, 4, 4}));
+  std::unique_ptr<trt::IBuilder> builder(trt::createInferBuilder(trt::defaultLogger()));
+  std::unique_ptr<trt::IBuilderConfig> config(builder->createBuilderConfig());
+  config->setFlag(trt::BuilderFlag::kFP16);
+  auto a = build(reference, config.get()), b = build(nhwc, config.get());
+  const auto x = randomVector(2 * 3 * 8 * 8, 115);
+  std::vector<uint16_t> xh(x.size());
+  for (size_t i = 0; i < x.size(); ++i) xh[i] = trt::floatToHalf(x[i]);
+  auto runHalf = [&](const trt::ICudaEngine& engine) {
+    std::unique_ptr<trt::IExecutionContext> ctx(engine.createExecutionContext());
+    std::vector<uint16_t> y(2 * 6 * 4 * 4);
+    ctx->setTensorAddress("x", xh.data());
+    ctx->setTensorAddress("y", y.data());
+    ctx->enqueueV3(nullptr);
+    return y;
+  };
+  EXPECT_EQ(runHalf(*a.engine), runHalf(*b.engine));
+  EXPECT_NE(b.engine->describeLayersJson().find("NHWC"), std::string::npos);
 }
 
 TEST(DynamicShapes, ProfileRangeIsEnforcedAndShapesFollowInputs) {

@@ -158,12 +158,17 @@ class IConvolutionLayer : public ILayer {
   //! Folds activation `type` into the output (set by the builder's fusion pass).
   void setFusedActivation(int32_t activationOrMinusOne) { fusedActivation_ = activationOrMinusOne; }
   int32_t getFusedActivation() const { return fusedActivation_; }
+  //! Channels-last tensors: input, residual and output are [N, H, W, C] instead of [N, C, H, W]
+  //! (2-D convolutions; set by the builder's layout pass for the CUDA backend's NHWC kernels).
+  void setChannelsLast(bool channelsLast) { channelsLast_ = channelsLast; }
+  bool getChannelsLast() const { return channelsLast_; }
 
   std::vector<TensorDesc> inferOutputs(const std::vector<TensorDesc>& inputs) const override;
   void writeParams(PlanWriter& writer) const override;
   void readParams(PlanReader& reader) override;
 
  private:
+  bool channelsLast_ = false;
   int32_t nbOutputMaps_ = 0;
   Dims kernelSize_;
   Dims stride_, prePadding_, postPadding_, dilation_;
@@ -220,12 +225,16 @@ class IPoolingLayer : public ILayer {
   //! Average pooling divides by the in-bounds count only when true (default true, as TensorRT).
   void setAverageCountExcludesPadding(bool exclusive);
   bool getAverageCountExcludesPadding() const { return excludePadding_; }
+  //! Channels-last tensors: [N, H, W, C] in and out (2-D windows; set by the builder's layout pass).
+  void setChannelsLast(bool channelsLast) { channelsLast_ = channelsLast; }
+  bool getChannelsLast() const { return channelsLast_; }
 
   std::vector<TensorDesc> inferOutputs(const std::vector<TensorDesc>& inputs) const override;
   void writeParams(PlanWriter& writer) const override;
   void readParams(PlanReader& reader) override;
 
  private:
+  bool channelsLast_ = false;
   PoolingType pooling_ = PoolingType::kMAX;
   Dims window_, stride_, prePadding_, postPadding_;
   PaddingMode paddingMode_ = PaddingMode::kEXPLICIT_ROUND_DOWN;

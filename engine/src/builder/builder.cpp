@@ -183,6 +183,11 @@ IHostMemory* IBuilder::buildSerializedNetwork(INetworkDefinition& network, IBuil
     runPass("constant folding", passes::foldConstants);
     runPass("dead-layer removal", passes::removeDeadLayers);
   }
+  // After precision (it picks FP16 convolutions); transposes of constants fold away.
+  if (settings.backend == Backend::kCUDA && runPass("channels-last layout", passes::useChannelsLast) > 0) {
+    runPass("constant folding", passes::foldConstants);
+    runPass("dead-layer removal", passes::removeDeadLayers);
+  }
   net.validate();
   report_.layersAfter = net.getNbLayers();
   settings.network = nullptr;

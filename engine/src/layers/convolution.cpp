@@ -63,9 +63,13 @@ std::vector<TensorDesc> IConvolutionLayer::inferOutputs(const std::vector<Tensor
   if (inputs.size() != 1 && inputs.size() != 2)
     throw Error(describe() + ": expects the input and optionally a residual, has " + std::to_string(inputs.size()) +
                 " inputs");
-  const Dims& in = inputs[0].dims;
   requireFloat(*this, inputs[0], "input");
   const int k = kernelSize_.nbDims;
+  if (channelsLast_ && (k != 2 || inputs[0].dims.nbDims != 4))
+    throw Error(describe() + ": channels-last layout needs a 2-D convolution of a rank-4 input, got kernel " +
+                kernelSize_.str() + " and input " + inputs[0].dims.str());
+  // Channels-last shapes are checked and computed as channels-first ones.
+  const Dims in = channelsLast_ ? channelsFirst(inputs[0].dims) : inputs[0].dims;
   if (in.nbDims != k + 2) {
     throw Error(describe() + ": a " + std::to_string(k) + "-D convolution needs a rank-" + std::to_string(k + 2) +
                 " input [N, C, spatial...], got " + in.str());
@@ -97,6 +101,7 @@ std::vector<TensorDesc> IConvolutionLayer::inferOutputs(const std::vector<Tensor
     if (out.d[2 + i] == 0)
       throw Error(describe() + ": input " + in.str() + " is too small for kernel " + kernelSize_.str());
   }
+  if (channelsLast_) out = channelsLast(out);
   if (inputs.size() == 2 && (inputs[1].dims != out || inputs[1].type != inputs[0].type))
     throw Error(describe() + ": the residual input " + inputs[1].dims.str() + " " + dataTypeName(inputs[1].type) +
                 " must have the output's shape " + out.str() + " and type " + dataTypeName(inputs[0].type));
@@ -114,6 +119,7 @@ void IConvolutionLayer::writeParams(PlanWriter& w) const {
   w.i32(fusedActivation_);
   writeFloats(w, kernel_);
   writeFloats(w, bias_);
+  w.u8(channelsLast_ ? 1 : 0);
 }
 
 void IConvolutionLayer::readParams(PlanReader& r) {
@@ -132,6 +138,7 @@ void IConvolutionLayer::readParams(PlanReader& r) {
     r.fail("fused_activation", "unknown activation");
   kernel_ = readFloats(r, "kernel_weights");
   bias_ = readFloats(r, "bias_weights");
+  channelsLast_ = r.remaining() > 0 ? r.boolean("channels_last") : false;  // format 4
 }
 
 }  // namespace trt

@@ -118,6 +118,22 @@ inline void broadcastStrides(const Dims& in, const Dims& out, int64_t* strides) 
   }
 }
 
+//! [N, H, W, C] as [N, C, H, W] (the channel moves from last to second).
+inline Dims channelsFirst(const Dims& nhwc) {
+  Dims d = nhwc;
+  d.d[1] = nhwc.d[nhwc.nbDims - 1];
+  for (int i = 2; i < nhwc.nbDims; ++i) d.d[i] = nhwc.d[i - 1];
+  return d;
+}
+
+//! [N, C, H, W] as [N, H, W, C].
+inline Dims channelsLast(const Dims& nchw) {
+  Dims d = nchw;
+  for (int i = 1; i + 1 < nchw.nbDims; ++i) d.d[i] = nchw.d[i + 1];
+  d.d[nchw.nbDims - 1] = nchw.d[1];
+  return d;
+}
+
 //! A shuffle's shape after its reshape, before its second transpose, given its output shape.
 inline Dims shapeBeforeSecondTranspose(const Dims& out, const Permutation& second) {
   Dims mid = out;

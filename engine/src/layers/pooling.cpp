@@ -47,8 +47,11 @@ void IPoolingLayer::setAverageCountExcludesPadding(bool exclusive) {
 std::vector<TensorDesc> IPoolingLayer::inferOutputs(const std::vector<TensorDesc>& inputs) const {
   requireInputs(*this, inputs, 1);
   requireFloat(*this, inputs[0], "input");
-  const Dims& in = inputs[0].dims;
   const int k = window_.nbDims;
+  if (channelsLast_ && (k != 2 || inputs[0].dims.nbDims != 4))
+    throw Error(describe() + ": channels-last layout needs a 2-D window over a rank-4 input, got window " +
+                window_.str() + " and input " + inputs[0].dims.str());
+  const Dims in = channelsLast_ ? channelsFirst(inputs[0].dims) : inputs[0].dims;
   if (in.nbDims < k + 1)
     throw Error(describe() + ": a " + std::to_string(k) +
                 "-D window needs an input of rank >= " + std::to_string(k + 1) + ", got " + in.str());
@@ -65,7 +68,7 @@ std::vector<TensorDesc> IPoolingLayer::inferOutputs(const std::vector<TensorDesc
     if (out.d[axis] == 0)
       throw Error(describe() + ": input " + in.str() + " is smaller than the window " + window_.str());
   }
-  return {{out, inputs[0].type}};
+  return {{channelsLast_ ? channelsLast(out) : out, inputs[0].type}};
 }
 
 void IPoolingLayer::writeParams(PlanWriter& w) const {
@@ -76,6 +79,7 @@ void IPoolingLayer::writeParams(PlanWriter& w) const {
   w.dims(postPadding_);
   w.i32(static_cast<int32_t>(paddingMode_));
   w.u8(excludePadding_ ? 1 : 0);
+  w.u8(channelsLast_ ? 1 : 0);
 }
 
 void IPoolingLayer::readParams(PlanReader& r) {
@@ -89,6 +93,7 @@ void IPoolingLayer::readParams(PlanReader& r) {
   postPadding_ = r.dims("post_padding");
   paddingMode_ = static_cast<PaddingMode>(r.enumValue("padding_mode", kPADDING_MODE_COUNT));
   excludePadding_ = r.boolean("average_count_excludes_padding");
+  channelsLast_ = r.remaining() > 0 ? r.boolean("channels_last") : false;  // format 4
 }
 
 }  // namespace trt

@@ -35,7 +35,8 @@
 //                    have a residual input and matrix multiplies a bias input;
 //                    older plans are still read (no layer pinned, nothing fused).
 //          version 4 (2026-11) a SoftMax may have a second input, an additive mask broadcast to
-//                    its input (softmax(x + mask), fused by the builder); older plans are still read.
+//                    its input (softmax(x + mask), fused by the builder); Convolution and Pooling
+//                    parameters end with u8 channels_last (NHWC tensors); older plans are still read.
 #pragma once
 
 #include <cstdint>

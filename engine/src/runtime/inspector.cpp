@@ -51,6 +51,7 @@ std::string fusedJson(const ILayer* layer) {
       const auto* conv = static_cast<const IConvolutionLayer*>(layer);
       if (conv->getBiasWeights().count > 0) field("bias", "true");
       if (conv->getNbInputs() > 1) field("residual", "true");
+      if (conv->getChannelsLast()) field("layout", "\"NHWC\"");
       activation(conv->getFusedActivation());
       break;
     }
@@ -67,6 +68,9 @@ std::string fusedJson(const ILayer* layer) {
     }
     case LayerType::kNORMALIZATION:
       if (layer->getNbInputs() > 3) field("residual", "true");
+      break;
+    case LayerType::kPOOLING:
+      if (static_cast<const IPoolingLayer*>(layer)->getChannelsLast()) field("layout", "\"NHWC\"");
       break;
     case LayerType::kSOFTMAX:
       if (layer->getNbInputs() > 1) field("mask", "true");

@@ -42,9 +42,9 @@ void im2col(const float* image, int64_t channels, const Geometry& g, float* col)
 }
 }  // namespace
 
-void runConvolution(const ILayer& layer, const std::vector<TensorView>& inputs, TensorView& output) {
+namespace {
+void runChannelsFirstConvolution(const ILayer& layer, const std::vector<TensorView>& inputs, TensorView& output) {
   const auto& conv = static_cast<const IConvolutionLayer&>(layer);
-  requireFloat32(layer, inputs[0], "the input");
   const Dims& in = inputs[0].dims;
   const Dims& out = output.dims;
   const Geometry g = convGeometry(conv, in, out);
@@ -84,6 +84,16 @@ void runConvolution(const ILayer& layer, const std::vector<TensorView>& inputs, 
   }
   if (conv.getFusedActivation() >= 0)
     applyActivation(static_cast<ActivationType>(conv.getFusedActivation()), 0.f, 0.f, output.f32(), out.volume());
+}
+
+}  // namespace
+
+void runConvolution(const ILayer& layer, const std::vector<TensorView>& inputs, TensorView& output) {
+  requireFloat32(layer, inputs[0], "the input");
+  if (static_cast<const IConvolutionLayer&>(layer).getChannelsLast())
+    runChannelsLastAsChannelsFirst(runChannelsFirstConvolution, layer, inputs, output);
+  else
+    runChannelsFirstConvolution(layer, inputs, output);
 }
 
 }  // namespace cpu

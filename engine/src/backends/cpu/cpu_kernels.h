@@ -59,5 +59,10 @@ void runNormalization(const ILayer&, const std::vector<TensorView>&, TensorView&
 //! Throws Error when a kernel that only handles float32 gets another type.
 void requireFloat32(const ILayer& layer, const TensorView& t, const char* what);
 
+//! Runs `kernel` for a channels-last (NHWC) float32 layer on channels-first copies of its rank-4
+//! inputs, writing the result back in NHWC: the CPU reference for the CUDA backend's NHWC kernels.
+void runChannelsLastAsChannelsFirst(Kernel kernel, const ILayer& layer, const std::vector<TensorView>& inputs,
+                                    TensorView& output);
+
 }  // namespace cpu
 }  // namespace trt

@@ -9,9 +9,9 @@
 namespace trt {
 namespace cpu {
 
-void runPooling(const ILayer& layer, const std::vector<TensorView>& inputs, TensorView& output) {
+namespace {
+void runChannelsFirstPooling(const ILayer& layer, const std::vector<TensorView>& inputs, TensorView& output) {
   const auto& pool = static_cast<const IPoolingLayer&>(layer);
-  requireFloat32(layer, inputs[0], "the input");
   const Dims& in = inputs[0].dims;
   const Dims& out = output.dims;
   const int nd = pool.getWindowSizeNd().nbDims;
@@ -72,6 +72,16 @@ void runPooling(const ILayer& layer, const std::vector<TensorView>& inputs, Tens
           dst[(od * O[1] + oh) * O[2] + ow] = result;
         }
   }
+}
+
+}  // namespace
+
+void runPooling(const ILayer& layer, const std::vector<TensorView>& inputs, TensorView& output) {
+  requireFloat32(layer, inputs[0], "the input");
+  if (static_cast<const IPoolingLayer&>(layer).getChannelsLast())
+    runChannelsLastAsChannelsFirst(runChannelsFirstPooling, layer, inputs, output);
+  else
+    runChannelsFirstPooling(layer, inputs, output);
 }
 
 }  // namespace cpu

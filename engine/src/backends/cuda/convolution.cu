@@ -63,6 +63,8 @@ struct DnnPlan {
   bool timed = false;        // whether the candidates (and im2col + GEMM in FP32) were timed
   bool useDnn = true;        // cuDNN or im2col + GEMM, the faster (cuDNN's NCHW kernels can lose on small batches)
   bool fusedFailed = false;  // cuDNN refused the fused bias+ReLU call for the chosen algorithm
+  const void* weights = nullptr;  // the filter on the device (a KRSC copy for channels-last layers)
+  void* ownedWeights = nullptr;   // that copy, freed with the state
 };
 
 // How many of cuDNN's ranked algorithms are timed with the layer's own call.
@@ -79,6 +81,7 @@ struct DnnState {
       cudnnDestroyConvolutionDescriptor(kv.second.conv);
       if (kv.second.bias) cudnnDestroyTensorDescriptor(kv.second.bias);
       if (kv.second.relu) cudnnDestroyActivationDescriptor(kv.second.relu);
+      if (kv.second.ownedWeights) cudaFree(kv.second.ownedWeights);
     }
     if (handle) cudnnDestroy(handle);
   }
@@ -90,8 +93,21 @@ std::vector<int> packedStrides(const std::vector<int>& dims) {
   return s;
 }
 
-DnnPlan& dnnPlan(LaunchContext& ctx, DnnState& state, const IConvolutionLayer& conv, const TensorView& in,
-                 const TensorView& out) {
+// KCRS filter -> KRSC (channels-last filter for NHWC convolutions).
+template <typename T>
+__global__ void filterToChannelsLastKernel(const T* src, T* dst, int64_t k, int64_t c, int64_t rs) {
+  const int64_t i = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x;
+  if (i >= k * c * rs) return;
+  const int64_t ch = i % c, p = (i / c) % rs, map = i / (c * rs);
+  dst[i] = src[(map * c + ch) * rs + p];
+}
+
+// `inDims` / `outDims` channels-first whatever the layer's layout (the descriptors carry the layout).
+DnnPlan& dnnPlan(LaunchContext& ctx, DnnState& state, const IConvolutionLayer& conv, const Dims& inDims,
+                 const Dims& outDims, DataType type) {
+  struct View {
+    Dims dims;
+  } in{inDims}, out{outDims};
   std::vector<int64_t> key(in.dims.d, in.dims.d + in.dims.nbDims);
   auto it = state.plans.find({&conv, key});
   if (it != state.plans.end()) return it->second;
@@ -112,7 +128,8 @@ DnnPlan& dnnPlan(LaunchContext& ctx, DnnState& state, const IConvolutionLayer& c
     dil.push_back(static_cast<int>(g.dil[i]));
   }
   // FP16 data with FP32 accumulation (cuDNN's "pseudo half" configuration) on tensor cores.
-  const bool half = in.type == DataType::kHALF;
+  const bool half = type == DataType::kHALF;
+  const bool channelsLast = conv.getChannelsLast();
   const cudnnDataType_t dataType = half ? CUDNN_DATA_HALF : CUDNN_DATA_FLOAT;
   DnnPlan plan;
   checkDnn(cudnnCreateTensorDescriptor(&plan.x), "cudnnCreateTensorDescriptor");
@@ -120,12 +137,32 @@ DnnPlan& dnnPlan(LaunchContext& ctx, DnnState& state, const IConvolutionLayer& c
   checkDnn(cudnnCreateFilterDescriptor(&plan.w), "cudnnCreateFilterDescriptor");
   checkDnn(cudnnCreateConvolutionDescriptor(&plan.conv), "cudnnCreateConvolutionDescriptor");
   const int rank = static_cast<int>(xDims.size());
-  checkDnn(cudnnSetTensorNdDescriptor(plan.x, dataType, rank, xDims.data(), packedStrides(xDims).data()),
-           "cudnnSetTensorNdDescriptor (input)");
-  checkDnn(cudnnSetTensorNdDescriptor(plan.y, dataType, rank, yDims.data(), packedStrides(yDims).data()),
-           "cudnnSetTensorNdDescriptor (output)");
-  checkDnn(cudnnSetFilterNdDescriptor(plan.w, dataType, CUDNN_TENSOR_NCHW, rank, wDims.data()),
-           "cudnnSetFilterNdDescriptor");
+  const cudnnTensorFormat_t format = channelsLast ? CUDNN_TENSOR_NHWC : CUDNN_TENSOR_NCHW;
+  if (channelsLast) {  // 2-D only (the layer checks): logical NCHW sizes, NHWC memory
+    checkDnn(cudnnSetTensor4dDescriptor(plan.x, format, dataType, xDims[0], xDims[1], xDims[2], xDims[3]),
+             "cudnnSetTensor4dDescriptor (input)");
+    checkDnn(cudnnSetTensor4dDescriptor(plan.y, format, dataType, yDims[0], yDims[1], yDims[2], yDims[3]),
+             "cudnnSetTensor4dDescriptor (output)");
+  } else {
+    checkDnn(cudnnSetTensorNdDescriptor(plan.x, dataType, rank, xDims.data(), packedStrides(xDims).data()),
+             "cudnnSetTensorNdDescriptor (input)");
+    checkDnn(cudnnSetTensorNdDescriptor(plan.y, dataType, rank, yDims.data(), packedStrides(yDims).data()),
+             "cudnnSetTensorNdDescriptor (output)");
+  }
+  checkDnn(cudnnSetFilterNdDescriptor(plan.w, dataType, format, rank, wDims.data()), "cudnnSetFilterNdDescriptor");
+  plan.weights = ctx.device(conv.getKernelWeights().values);
+  if (channelsLast) {
+    const int64_t k = wDims[0], c = wDims[1], rs = static_cast<int64_t>(wDims[2]) * wDims[3];
+    const size_t bytes = static_cast<size_t>(k * c * rs) * dataTypeSize(type);
+    check(cudaMalloc(&plan.ownedWeights, bytes), "cudaMalloc (channels-last filter)");
+    dispatchFloating(type, conv.describe(), [&](auto tag) {
+      using T = decltype(tag);
+      filterToChannelsLastKernel<<<static_cast<unsigned>((k * c * rs + 255) / 256), 256, 0, ctx.stream>>>(
+          static_cast<const T*>(plan.weights), static_cast<T*>(plan.ownedWeights), k, c, rs);
+    });
+    check(cudaGetLastError(), "filter layout kernel launch");
+    plan.weights = plan.ownedWeights;
+  }
   checkDnn(cudnnSetConvolutionNdDescriptor(plan.conv, rank - 2, pad.data(), stride.data(), dil.data(),
                                            CUDNN_CROSS_CORRELATION, CUDNN_DATA_FLOAT),
            "cudnnSetConvolutionNdDescriptor");
@@ -182,7 +219,7 @@ bool dnnConvolution(LaunchContext& ctx, DnnState& state, DnnPlan& plan, const IC
   if (plan.relu && !plan.fusedFailed) {
     // y = relu(conv(x) + z + bias), z the residual (or y scaled by 0 when there is none).
     cudnnStatus_t status = cudnnConvolutionBiasActivationForward(
-        state.handle, &one, plan.x, in.data, plan.w, ctx.device(conv.getKernelWeights().values), plan.conv, plan.algo,
+        state.handle, &one, plan.x, in.data, plan.w, plan.weights, plan.conv, plan.algo,
         workspace, plan.workspace, residual ? &one : &zero, plan.y, residual ? residual : out.data, plan.bias,
         ctx.device(conv.getBiasWeights().values), plan.relu, plan.y, out.data);
     if (status == CUDNN_STATUS_SUCCESS) return true;
@@ -192,7 +229,7 @@ bool dnnConvolution(LaunchContext& ctx, DnnState& state, DnnPlan& plan, const IC
     plan.fusedFailed = true;
   }
   checkDnn(
-      cudnnConvolutionForward(state.handle, &one, plan.x, in.data, plan.w, ctx.device(conv.getKernelWeights().values),
+      cudnnConvolutionForward(state.handle, &one, plan.x, in.data, plan.w, plan.weights,
                               plan.conv, plan.algo, workspace, plan.workspace, &zero, plan.y, out.data),
       "cudnnConvolutionForward");
   return false;
@@ -273,9 +310,10 @@ void im2colConvolution(LaunchContext& ctx, const IConvolutionLayer& conv, const 
 }  // namespace
 
 // Bias, residual and the fused activation after the convolution (when it did not apply them itself).
+// Element i's channel is (i / channelStride) % channels: the plane size channels-first, 1 channels-last.
 static void epilogue(LaunchContext& ctx, const IConvolutionLayer& conv, const void* residual, TensorView& out,
-                     int64_t outPlane) {
-  const int64_t total = out.dims.volume(), cout = out.dims.d[1];
+                     int64_t channels, int64_t channelStride) {
+  const int64_t total = out.dims.volume(), cout = channels, outPlane = channelStride;
   const Weights bias = conv.getBiasWeights();
   const int32_t act = conv.getFusedActivation();
   const bool relu = act == static_cast<int32_t>(ActivationType::kRELU);
@@ -296,12 +334,16 @@ void launchConvolution(LaunchContext& ctx, const ILayer& layer, const std::vecto
   const bool half = in[0].type == DataType::kHALF;
   if (!half && in[0].type != DataType::kFLOAT)
     throw Error(layer.describe() + ": the CUDA backend convolves float32 or float16, not " + dataTypeName(in[0].type));
-  const Geometry g = convGeometry(conv, in[0].dims, out.dims);
-  const int64_t outPlane = g.out[0] * g.out[1] * g.out[2];
+  const bool channelsLast = conv.getChannelsLast();
+  const Dims inDims = channelsLast ? layer_util::channelsFirst(in[0].dims) : in[0].dims;
+  const Dims outDims = channelsLast ? layer_util::channelsFirst(out.dims) : out.dims;
+  const Geometry g = convGeometry(conv, inDims, outDims);
+  const int64_t channels = outDims.d[1], channelStride = channelsLast ? 1 : g.out[0] * g.out[1] * g.out[2];
   const void* residual = in.size() > 1 ? in[1].data : nullptr;
   auto viaGemm = [&]() {
+    if (channelsLast) throw Error(layer.describe() + ": channels-last convolutions run through cuDNN only");
     im2colConvolution(ctx, conv, g, in[0], out);
-    epilogue(ctx, conv, residual, out, outPlane);
+    epilogue(ctx, conv, residual, out, channels, channelStride);
   };
 #ifdef TORCHTRT_WITH_CUDNN
   // cuDNN pads both sides alike; asymmetric padding stays on the im2col path.
@@ -310,9 +352,10 @@ void launchConvolution(LaunchContext& ctx, const ILayer& layer, const std::vecto
   for (int i = 0; symmetric && i < post.nbDims; ++i) symmetric = post.d[i] == pre.d[i];
   if (in[0].dims.nbDims <= 5 && symmetric) {
     DnnState& state = dnnState(ctx);
-    DnnPlan& plan = dnnPlan(ctx, state, conv, in[0], out);
+    DnnPlan& plan = dnnPlan(ctx, state, conv, inDims, outDims, in[0].type);
     auto viaDnn = [&]() {
-      if (!dnnConvolution(ctx, state, plan, conv, in[0], residual, out)) epilogue(ctx, conv, residual, out, outPlane);
+      if (!dnnConvolution(ctx, state, plan, conv, in[0], residual, out))
+        epilogue(ctx, conv, residual, out, channels, channelStride);
     };
     if (!plan.timed) {
       // Tactic choice, once per layer and shape on the first run (TensorRT times tactics at build):
@@ -339,8 +382,10 @@ void launchConvolution(LaunchContext& ctx, const ILayer& layer, const std::vecto
       plan.algo = bestAlgo.algo;
       plan.workspace = bestAlgo.memory;
       plan.fusedFailed = bestFusedFailed;
-      // Where cuDNN refused every candidate, im2col + GEMM runs the layer.
-      plan.useDnn = best >= 0.f && best <= timeOnStream(ctx, viaGemm);
+      // Where cuDNN refused every candidate, im2col + GEMM runs the layer (channels-first only).
+      if (best < 0.f && channelsLast)
+        throw Error(layer.describe() + ": cuDNN refused every algorithm for this channels-last convolution");
+      plan.useDnn = best >= 0.f && (channelsLast || best <= timeOnStream(ctx, viaGemm));
       plan.timed = true;
     }
     if (plan.useDnn)

@@ -46,6 +46,42 @@ __global__ void poolKernel(const T* src, T* dst, PoolGeometry g, bool isMax, boo
       }
   store(dst, i, isMax ? (nan ? NAN : acc) : acc / static_cast<float>(exclude ? max(count, int64_t(1)) : padded));
 }
+
+// Channels-last 2-D pooling: element i of the [N, OH, OW, C] output; neighbouring threads read
+// neighbouring channels (coalesced).
+template <typename T>
+__global__ void poolNhwcKernel(const T* src, T* dst, PoolGeometry g, int64_t channels, bool isMax, bool exclude,
+                               int64_t total) {
+  int64_t i = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x;
+  if (i >= total) return;
+  const int64_t c = i % channels, p = i / channels;
+  const int64_t ow = p % g.O[2], oh = (p / g.O[2]) % g.O[1], n = p / (g.O[2] * g.O[1]);
+  int64_t lo[2], hi[2], padded = 1;
+  const int64_t o[2] = {oh, ow};
+  for (int d = 0; d < 2; ++d) {
+    int64_t start = o[d] * g.S[d + 1] - g.P[d + 1];
+    int64_t end = min(start + g.K[d + 1], g.I[d + 1] + g.Q[d + 1]);
+    padded *= end - start;
+    lo[d] = max(start, int64_t(0));
+    hi[d] = min(end, g.I[d + 1]);
+  }
+  const T* s = src + n * g.I[1] * g.I[2] * channels + c;
+  float acc = isMax ? -INFINITY : 0.f;
+  int64_t count = 0;
+  bool nan = false;
+  for (int64_t h = lo[0]; h < hi[0]; ++h)
+    for (int64_t w = lo[1]; w < hi[1]; ++w) {
+      float v = load(s, (h * g.I[2] + w) * channels);
+      if (isMax) {
+        nan |= isnan(v);
+        acc = v > acc ? v : acc;
+      } else {
+        acc += v;
+      }
+      ++count;
+    }
+  store(dst, i, isMax ? (nan ? NAN : acc) : acc / static_cast<float>(exclude ? max(count, int64_t(1)) : padded));
+}
 }  // namespace
 
 void launchPooling(LaunchContext& ctx, const ILayer& layer, const std::vector<TensorView>& in, TensorView& out) {
@@ -54,11 +90,14 @@ void launchPooling(LaunchContext& ctx, const ILayer& layer, const std::vector<Te
   Dims stride = pool.getStrideNd().nbDims == nd ? pool.getStrideNd() : pool.getWindowSizeNd();
   Dims pre = layer_util::spatialOr(pool.getPrePadding(), nd, 0),
        post = layer_util::spatialOr(pool.getPostPadding(), nd, 0);
+  const bool channelsLast = pool.getChannelsLast();
+  const Dims inDims = channelsLast ? layer_util::channelsFirst(in[0].dims) : in[0].dims;
+  const Dims outDims = channelsLast ? layer_util::channelsFirst(out.dims) : out.dims;
   PoolGeometry g{};
   for (int i = 0; i < 3; ++i) {
     int s = i - (3 - nd);
-    g.I[i] = s >= 0 ? in[0].dims.d[in[0].dims.nbDims - nd + s] : 1;
-    g.O[i] = s >= 0 ? out.dims.d[out.dims.nbDims - nd + s] : 1;
+    g.I[i] = s >= 0 ? inDims.d[inDims.nbDims - nd + s] : 1;
+    g.O[i] = s >= 0 ? outDims.d[outDims.nbDims - nd + s] : 1;
     g.K[i] = s >= 0 ? pool.getWindowSizeNd().d[s] : 1;
     g.S[i] = s >= 0 ? stride.d[s] : 1;
     g.P[i] = s >= 0 ? pre.d[s] : 0;
@@ -67,6 +106,12 @@ void launchPooling(LaunchContext& ctx, const ILayer& layer, const std::vector<Te
   const int64_t total = out.dims.volume();
   dispatchFloating(in[0].type, layer.describe(), [&](auto tag) {
     using T = decltype(tag);
+    if (channelsLast) {
+      poolNhwcKernel<<<static_cast<unsigned>((total + 255) / 256), 256, 0, ctx.stream>>>(
+          static_cast<const T*>(in[0].data), static_cast<T*>(out.data), g, outDims.d[1],
+          pool.getPoolingType() == PoolingType::kMAX, pool.getAverageCountExcludesPadding(), total);
+      return;
+    }
     poolKernel<<<static_cast<unsigned>((total + 255) / 256), 256, 0, ctx.stream>>>(
         static_cast<const T*>(in[0].data), static_cast<T*>(out.data), g, pool.getPoolingType() == PoolingType::kMAX,
         pool.getAverageCountExcludesPadding(), total);

@@ -27,6 +27,9 @@ int32_t fuseMatrixMultiplyScale(INetworkDefinition& network);
 int32_t fuseMatrixMultiplyBias(INetworkDefinition& network);
 //! Folds a ReLU that is the only consumer of a convolution or matrix multiply into that layer.
 int32_t fuseActivation(INetworkDefinition& network);
+//! CUDA: switches regions of 2-D FP16 convolutions (with the pooling and elementwise layers between
+//! them) to channels-last tensors, adding transposes where a region meets the rest of the network.
+int32_t useChannelsLast(INetworkDefinition& network);
 //! Chooses FP16 or FP32 per layer: with `allowHalf`, layers the backend computes in half get half
 //! inputs; elsewhere half tensors are cast to float. Inserts the casts (returns how many) and keeps
 //! the network outputs' declared types.
