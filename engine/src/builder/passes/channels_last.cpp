@@ -33,8 +33,10 @@ bool canBeChannelsLast(const ILayer* layer, bool& isConvolution) {
   switch (layer->getType()) {
     case LayerType::kCONVOLUTION: {
       const auto* conv = static_cast<const IConvolutionLayer*>(layer);
+      // Grouped convolutions stay channels-first: cuDNN's NHWC support for them varies by version.
       isConvolution = conv->getKernelSizeNd().nbDims == 2 && rank4(layer->getInput(0)) &&
-                      layer->getInput(0)->getType() == DataType::kHALF && symmetricPadding(*conv);
+                      layer->getInput(0)->getType() == DataType::kHALF && symmetricPadding(*conv) &&
+                      conv->getNbGroups() == 1;
       return isConvolution;
     }
     case LayerType::kPOOLING:
