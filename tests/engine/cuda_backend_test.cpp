@@ -430,4 +430,41 @@ TEST(CudaBackend, CudaGraphModeReplaysWhileShapesAndAddressesRepeat) {
   for (auto& p : dx) cudaFree(p);
   cudaFree(dy);
 }
+
+TEST(CudaBackend, ChannelsLastRegionsMatchTheCpu) {
+  // FP16 at batch 8: the layout pass makes conv -> relu -> max pool -> conv (+ residual) -> relu ->
+  // avg pool channels-last; 8 and 16 channels take the 8-channel vector kernels, 6 the scalar ones.
+  if (!gpuVisible()) GTEST_SKIP() << "no CUDA GPU visible";
+  for (int64_t c : {6, 8, 16}) {
+    const auto w1 = randomVector(c * 3 * 9, 120), b1 = randomVector(c, 121), w2 = randomVector(c * c * 9, 122),
+               b2 = randomVector(c, 123);
+    trt::INetworkDefinition net;
+    const trt::Dims dims{8, 3, 12, 12};
+    auto* x = net.addInput("x", trt::DataType::kFLOAT, dims);
+    auto* c1 = net.addConvolutionNd(*x, static_cast<int32_t>(c), {3, 3}, {trt::DataType::kFLOAT, w1.data(), c * 27},
+                                    {trt::DataType::kFLOAT, b1.data(), c});
+    c1->setPaddingNd({1, 1});
+    auto* r1 = net.addActivation(*c1->getOutput(0), trt::ActivationType::kRELU);
+    auto* mp = net.addPoolingNd(*r1->getOutput(0), trt::PoolingType::kMAX, {2, 2});
+    auto* c2 = net.addConvolutionNd(*mp->getOutput(0), static_cast<int32_t>(c), {3, 3},
+                                    {trt::DataType::kFLOAT, w2.data(), c * c * 9}, {trt::DataType::kFLOAT, b2.data(), c});
+    c2->setPaddingNd({1, 1});
+    auto* sum = net.addElementWise(*c2->getOutput(0), *mp->getOutput(0), trt::ElementWiseOperation::kSUM);
+    auto* r2 = net.addActivation(*sum->getOutput(0), trt::ActivationType::kRELU);
+    auto* ap = net.addPoolingNd(*r2->getOutput(0), trt::PoolingType::kAVERAGE, {3, 3});
+    ap->setStrideNd({1, 1});
+    ap->setPaddingNd({1, 1});
+    ap->setAverageCountExcludesPadding(c != 8);
+    ap->getOutput(0)->setName("y");
+    net.markOutput(*ap->getOutput(0));
+    const auto xv = randomVector(static_cast<size_t>(dims.volume()), 124);
+    std::unique_ptr<trt::IBuilder> builder(trt::createInferBuilder(trt::defaultLogger()));
+    std::unique_ptr<trt::IBuilderConfig> config(builder->createBuilderConfig());
+    config->setBackend(trt::Backend::kCUDA);
+    config->setFlag(trt::BuilderFlag::kFP16);
+    auto gpu = build(net, config.get());
+    EXPECT_NE(gpu.engine->describeLayersJson().find("NHWC"), std::string::npos) << gpu.engine->describeLayers();
+    expectNear(runCuda(*gpu.engine, "x", dims, xv, "y"), runOnCpu(net, dims, xv, true), 2e-2f);
+  }
+}
 #endif

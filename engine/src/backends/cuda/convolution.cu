@@ -60,9 +60,9 @@ struct DnnPlan {
   // call (with the fused bias, residual and ReLU, or the epilogue where cuDNN refuses the fused form)
   // is timed for each on the first run and the fastest kept.
   std::vector<cudnnConvolutionFwdAlgoPerf_t> candidates;
-  bool timed = false;        // whether the candidates (and im2col + GEMM in FP32) were timed
-  bool useDnn = true;        // cuDNN or im2col + GEMM, the faster (cuDNN's NCHW kernels can lose on small batches)
-  bool fusedFailed = false;  // cuDNN refused the fused bias+ReLU call for the chosen algorithm
+  bool timed = false;             // whether the candidates (and im2col + GEMM in FP32) were timed
+  bool useDnn = true;             // cuDNN or im2col + GEMM, the faster (cuDNN's NCHW kernels can lose on small batches)
+  bool fusedFailed = false;       // cuDNN refused the fused bias+ReLU call for the chosen algorithm
   const void* weights = nullptr;  // the filter on the device (a KRSC copy for channels-last layers)
   void* ownedWeights = nullptr;   // that copy, freed with the state
 };
@@ -219,8 +219,8 @@ bool dnnConvolution(LaunchContext& ctx, DnnState& state, DnnPlan& plan, const IC
   if (plan.relu && !plan.fusedFailed) {
     // y = relu(conv(x) + z + bias), z the residual (or y scaled by 0 when there is none).
     cudnnStatus_t status = cudnnConvolutionBiasActivationForward(
-        state.handle, &one, plan.x, in.data, plan.w, plan.weights, plan.conv, plan.algo,
-        workspace, plan.workspace, residual ? &one : &zero, plan.y, residual ? residual : out.data, plan.bias,
+        state.handle, &one, plan.x, in.data, plan.w, plan.weights, plan.conv, plan.algo, workspace, plan.workspace,
+        residual ? &one : &zero, plan.y, residual ? residual : out.data, plan.bias,
         ctx.device(conv.getBiasWeights().values), plan.relu, plan.y, out.data);
     if (status == CUDNN_STATUS_SUCCESS) return true;
     // Not every algorithm and type has the fused form; then bias and ReLU run as an epilogue.
@@ -228,10 +228,9 @@ bool dnnConvolution(LaunchContext& ctx, DnnState& state, DnnPlan& plan, const IC
       checkDnn(status, "cudnnConvolutionBiasActivationForward");
     plan.fusedFailed = true;
   }
-  checkDnn(
-      cudnnConvolutionForward(state.handle, &one, plan.x, in.data, plan.w, plan.weights,
-                              plan.conv, plan.algo, workspace, plan.workspace, &zero, plan.y, out.data),
-      "cudnnConvolutionForward");
+  checkDnn(cudnnConvolutionForward(state.handle, &one, plan.x, in.data, plan.w, plan.weights, plan.conv, plan.algo,
+                                   workspace, plan.workspace, &zero, plan.y, out.data),
+           "cudnnConvolutionForward");
   return false;
 }
 
@@ -269,6 +268,31 @@ __global__ void epilogueKernel(T* out, const T* bias, const T* residual, bool re
   if (residual) v += load(residual, i);
   if (relu) v = v > 0.f ? v : (isnan(v) ? v : 0.f);
   store(out, i, v);
+}
+
+// The same for channels-last tensors whose channel count is a multiple of 8: 8 channels (16 bytes)
+// per thread, so the per-channel bias is one vector load too.
+__global__ void epilogueNhwc8Kernel(__half* out, const __half* bias, const __half* residual, bool relu,
+                                    int64_t channels, int64_t vectors) {
+  const int64_t v = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x;
+  if (v >= vectors) return;
+  const int64_t first = v * 8;
+  uint4 raw = *reinterpret_cast<const uint4*>(out + first);
+  __half* y = reinterpret_cast<__half*>(&raw);
+  uint4 rb{}, rr{};
+  if (bias) rb = *reinterpret_cast<const uint4*>(bias + first % channels);
+  if (residual) rr = *reinterpret_cast<const uint4*>(residual + first);
+  const __half* b = reinterpret_cast<const __half*>(&rb);
+  const __half* r = reinterpret_cast<const __half*>(&rr);
+#pragma unroll
+  for (int k = 0; k < 8; ++k) {
+    float x = __half2float(y[k]);
+    if (bias) x += __half2float(b[k]);
+    if (residual) x += __half2float(r[k]);
+    if (relu) x = x > 0.f ? x : (isnan(x) ? x : 0.f);
+    y[k] = __float2half_rn(x);
+  }
+  *reinterpret_cast<uint4*>(out + first) = raw;
 }
 
 // Without cuDNN, and where it is slower (small batches): one im2col for the whole batch, then one
@@ -317,7 +341,15 @@ static void epilogue(LaunchContext& ctx, const IConvolutionLayer& conv, const vo
   const Weights bias = conv.getBiasWeights();
   const int32_t act = conv.getFusedActivation();
   const bool relu = act == static_cast<int32_t>(ActivationType::kRELU);
-  if (bias.count > 0 || residual || relu) {
+  const void* biasData = bias.count > 0 ? ctx.device(bias.values) : nullptr;
+  if ((bias.count > 0 || residual || relu) && channelStride == 1 && out.type == DataType::kHALF && cout % 8 == 0 &&
+      allAligned16({out.data, biasData, residual})) {
+    const int64_t vectors = total / 8;
+    epilogueNhwc8Kernel<<<static_cast<unsigned>((vectors + 255) / 256), 256, 0, ctx.stream>>>(
+        static_cast<__half*>(out.data), static_cast<const __half*>(biasData), static_cast<const __half*>(residual),
+        relu, cout, vectors);
+    check(cudaGetLastError(), "convolution epilogue kernel launch");
+  } else if (bias.count > 0 || residual || relu) {
     dispatchFloating(out.type, conv.describe(), [&](auto tag) {
       using T = decltype(tag);
       epilogueKernel<<<static_cast<unsigned>((total + 255) / 256), 256, 0, ctx.stream>>>(

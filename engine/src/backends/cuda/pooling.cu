@@ -82,6 +82,55 @@ __global__ void poolNhwcKernel(const T* src, T* dst, PoolGeometry g, int64_t cha
     }
   store(dst, i, isMax ? (nan ? NAN : acc) : acc / static_cast<float>(exclude ? max(count, int64_t(1)) : padded));
 }
+
+// Channels-last FP16 pooling with C % 8 == 0: 8 channels (one 16-byte load) per thread.
+__global__ void poolNhwc8Kernel(const __half* src, __half* dst, PoolGeometry g, int64_t channels, bool isMax,
+                                bool exclude, int64_t vectors) {
+  const int64_t v = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x;
+  if (v >= vectors) return;
+  const int64_t groups = channels / 8, c = (v % groups) * 8, p = v / groups;
+  const int64_t ow = p % g.O[2], oh = (p / g.O[2]) % g.O[1], n = p / (g.O[2] * g.O[1]);
+  int64_t lo[2], hi[2], padded = 1;
+  const int64_t o[2] = {oh, ow};
+  for (int d = 0; d < 2; ++d) {
+    int64_t start = o[d] * g.S[d + 1] - g.P[d + 1];
+    int64_t end = min(start + g.K[d + 1], g.I[d + 1] + g.Q[d + 1]);
+    padded *= end - start;
+    lo[d] = max(start, int64_t(0));
+    hi[d] = min(end, g.I[d + 1]);
+  }
+  const __half* s = src + n * g.I[1] * g.I[2] * channels + c;
+  float acc[8];
+  bool nan[8];
+#pragma unroll
+  for (int k = 0; k < 8; ++k) {
+    acc[k] = isMax ? -INFINITY : 0.f;
+    nan[k] = false;
+  }
+  int64_t count = 0;
+  for (int64_t h = lo[0]; h < hi[0]; ++h)
+    for (int64_t w = lo[1]; w < hi[1]; ++w) {
+      const uint4 raw = *reinterpret_cast<const uint4*>(s + (h * g.I[2] + w) * channels);
+      const __half* x = reinterpret_cast<const __half*>(&raw);
+#pragma unroll
+      for (int k = 0; k < 8; ++k) {
+        const float val = __half2float(x[k]);
+        if (isMax) {
+          nan[k] |= isnan(val);
+          acc[k] = val > acc[k] ? val : acc[k];
+        } else {
+          acc[k] += val;
+        }
+      }
+      ++count;
+    }
+  uint4 out;
+  __half* y = reinterpret_cast<__half*>(&out);
+  const float divisor = static_cast<float>(exclude ? max(count, int64_t(1)) : padded);
+#pragma unroll
+  for (int k = 0; k < 8; ++k) y[k] = __float2half_rn(isMax ? (nan[k] ? NAN : acc[k]) : acc[k] / divisor);
+  *reinterpret_cast<uint4*>(dst + v * 8) = out;
+}
 }  // namespace
 
 void launchPooling(LaunchContext& ctx, const ILayer& layer, const std::vector<TensorView>& in, TensorView& out) {
@@ -106,6 +155,14 @@ void launchPooling(LaunchContext& ctx, const ILayer& layer, const std::vector<Te
   const int64_t total = out.dims.volume();
   dispatchFloating(in[0].type, layer.describe(), [&](auto tag) {
     using T = decltype(tag);
+    if (channelsLast && std::is_same<T, __half>::value && outDims.d[1] % 8 == 0 &&
+        allAligned16({in[0].data, out.data})) {
+      const int64_t vectors = total / 8;
+      poolNhwc8Kernel<<<static_cast<unsigned>((vectors + 255) / 256), 256, 0, ctx.stream>>>(
+          static_cast<const __half*>(in[0].data), static_cast<__half*>(out.data), g, outDims.d[1],
+          pool.getPoolingType() == PoolingType::kMAX, pool.getAverageCountExcludesPadding(), vectors);
+      return;
+    }
     if (channelsLast) {
       poolNhwcKernel<<<static_cast<unsigned>((total + 255) / 256), 256, 0, ctx.stream>>>(
           static_cast<const T*>(in[0].data), static_cast<T*>(out.data), g, outDims.d[1],

@@ -26,6 +26,9 @@ bool symmetricPadding(const IConvolutionLayer& conv) {
 
 bool rank4(const ITensor* t) { return t->getDimensions().nbDims == 4; }
 
+// The smallest static batch whose convolutions go channels-last (a dynamic batch, -1, stays channels-first).
+constexpr int64_t kMinChannelsLastBatch = 8;
+
 // Layers that may hold NHWC tensors: convolutions and pooling with an NHWC form, and layers that
 // compute element by element (their result does not depend on the layout when every input shares it).
 bool canBeChannelsLast(const ILayer* layer, bool& isConvolution) {
@@ -34,9 +37,11 @@ bool canBeChannelsLast(const ILayer* layer, bool& isConvolution) {
     case LayerType::kCONVOLUTION: {
       const auto* conv = static_cast<const IConvolutionLayer*>(layer);
       // Grouped convolutions stay channels-first: cuDNN's NHWC support for them varies by version.
+      // Small batches too: there im2col + GEMM (channels-first only) wins; ResNet-50 FP16 on an H200
+      // took 0.92 ms channels-first and 2.75 ms channels-last at batch 1, 6.34 and 5.75 ms at 64.
       isConvolution = conv->getKernelSizeNd().nbDims == 2 && rank4(layer->getInput(0)) &&
                       layer->getInput(0)->getType() == DataType::kHALF && symmetricPadding(*conv) &&
-                      conv->getNbGroups() == 1;
+                      conv->getNbGroups() == 1 && layer->getInput(0)->getDimensions().d[0] >= kMinChannelsLastBatch;
       return isConvolution;
     }
     case LayerType::kPOOLING:
