@@ -138,8 +138,12 @@ std::vector<at::Tensor> TRTEngine::execute(std::vector<at::Tensor> inputs) {
                                                          << "' expects dtype " << c10::toString(expected) << " but got "
                                                          << c10::toString(t.scalar_type()));
   }
+  // GPU engines replay a captured CUDA graph whenever a call repeats the previous call's shapes and
+  // buffer addresses (common in serving loops: PyTorch's allocator hands back the same blocks), which
+  // removes the per-kernel launch cost. CUDA graph mode (`graphs`) makes the addresses repeat by
+  // copying through fixed buffers.
   const bool graphs = onGpu && cudagraphs_mode;
-  context_->setCudaGraphMode(graphs);
+  context_->setCudaGraphMode(onGpu);
   if (!graphs) {
     graph_inputs_.clear();
     graph_outputs_.clear();

@@ -48,9 +48,9 @@ class IExecutionContext {
   //! What the same intermediates would take with a buffer each (the memory planner's baseline).
   size_t getActivationBytesWithoutReuse() const;
   //! CUDA backend: when on, a run whose profile, input shapes and bound addresses repeat those of
-  //! the captured run replays it as one CUDA graph (one launch instead of one per kernel); a run
-  //! with anything new runs normally and is captured for next time. Off by default; no effect on
-  //! the CPU backend.
+  //! the captured run replays it as one CUDA graph (one launch instead of one per kernel). A run
+  //! with anything new runs normally; when the next run repeats it, it is captured (after running).
+  //! Off by default; no effect on the CPU backend.
   void setCudaGraphMode(bool enabled) { cudaGraphMode_ = enabled; }
   bool getCudaGraphMode() const { return cudaGraphMode_; }
   //! How many runs replayed a captured CUDA graph.

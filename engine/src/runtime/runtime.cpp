@@ -474,12 +474,16 @@ void IExecutionContext::runOnCuda(void* stream) {
     ++launch_->graphLaunches;
   } else {
     launchLayers();
+    if (cudaGraphMode_) key = graphKey();  // the run may have grown the scratch memory
   }
   cuda::check(cudaEventRecord(launch_->finished, launch_->stream), "cudaEventRecord");
   launch_->finishedOn = launch_->stream;
-  // Captured after a normal run of the same key, whose first-run work (tactic timing, scratch
-  // growth) must not happen inside a capture.
-  if (cudaGraphMode_ && key != launch_->graphKey && key != launch_->uncapturableKey) captureGraph(key);
+  // Captured when a run repeats the previous run's key (so alternating bindings never capture),
+  // after a normal run of that key: its first-run work (tactic timing, scratch growth) must not
+  // happen inside a capture.
+  if (cudaGraphMode_ && key == launch_->previousKey && key != launch_->graphKey && key != launch_->uncapturableKey)
+    captureGraph(key);
+  if (cudaGraphMode_) launch_->previousKey = std::move(key);
 #else
   (void)stream;
   throw Error("enqueueV3: this engine targets the cuda backend, which this build does not include");
@@ -521,7 +525,9 @@ void IExecutionContext::launchLayers() {
 
 std::vector<int64_t> IExecutionContext::graphKey() const {
   const Schedule& s = engine_.schedule();
-  std::vector<int64_t> key = {profile_, static_cast<int64_t>(reinterpret_cast<uintptr_t>(deviceArena_))};
+  std::vector<int64_t> key = {profile_, static_cast<int64_t>(reinterpret_cast<uintptr_t>(deviceArena_)),
+                              static_cast<int64_t>(reinterpret_cast<uintptr_t>(launch_->scratch_)),
+                              static_cast<int64_t>(launch_->scratchBytes_)};
   for (int32_t idx : s.inputIndices)
     for (int i = 0; i < shapes_[idx].nbDims; ++i) key.push_back(shapes_[idx].d[i]);
   for (void* address : addresses_) key.push_back(static_cast<int64_t>(reinterpret_cast<uintptr_t>(address)));

@@ -38,7 +38,7 @@ struct LaunchContext {
   //! CUDA graph mode: the captured graph, what it was captured for, and a key that failed to capture.
   cudaStream_t captureStream = nullptr;
   cudaGraphExec_t graph = nullptr;
-  std::vector<int64_t> graphKey, uncapturableKey;
+  std::vector<int64_t> graphKey, uncapturableKey, previousKey;
   int64_t graphLaunches = 0;
   //! Scratch of at least `bytes` (grown on demand, owned by the execution context).
   void* scratch(size_t bytes);
