@@ -98,6 +98,8 @@ std::string usage() {
          "  --gpu-id=<n>                     which GPU (default 0)\n"
          "  --require-full-compilation       fail unless the whole forward becomes one engine\n"
          "  --min-block-size=<n>             shortest run of convertible ops worth an engine (default 3)\n"
+         "  --workspace-size=<bytes>         scratch one layer's GPU kernel may use (default 0: no limit)\n"
+         "  --num-avg-timing-iters=<n>       timing measurements averaged per GPU tactic (default 1)\n"
          "  --torch-executed-op=<op>         run this op in TorchScript, e.g. aten::relu (repeatable)\n"
          "  --torch-executed-mod=<type>      run this module type in TorchScript (repeatable)\n"
          "  --truncate-long-double           let float64 tensors enter engines as float32\n"
@@ -151,6 +153,10 @@ Options parse(const std::vector<std::string>& args) {
       o.gpu_id = parseCount(a, needValue(a), 0);
     } else if (a == "--min-block-size") {
       o.min_block_size = parseCount(a, needValue(a), 1);
+    } else if (a == "--workspace-size") {
+      o.workspace_size = parseCount(a, needValue(a), 0);
+    } else if (a == "--num-avg-timing-iters") {
+      o.num_avg_timing_iters = parseCount(a, needValue(a), 1);
     } else if (a == "--require-full-compilation") {
       o.require_full_compilation = true;
     } else if (a == "--truncate-long-double") {

@@ -314,6 +314,25 @@ TEST(Builder, ChannelsLastRegionsComputeWhatChannelsFirstDoes) {
   EXPECT_NE(b.engine->describeLayersJson().find("NHWC"), std::string::npos);
 }
 
+TEST(Plan, KeepsTheWorkspaceLimitAndTimingIterations) {
+  // The CUDA backend's tactic choice reads both from the plan (cuda_backend_test checks the effect).
+  trt::INetworkDefinition net;
+  auto* x = net.addInput("x", trt::DataType::kFLOAT, {2, 3});
+  auto* y = net.addActivation(*x, trt::ActivationType::kRELU);
+  y->getOutput(0)->setName("y");
+  net.markOutput(*y->getOutput(0));
+  std::unique_ptr<trt::IBuilder> builder(trt::createInferBuilder(trt::defaultLogger()));
+  std::unique_ptr<trt::IBuilderConfig> config(builder->createBuilderConfig());
+  config->setMemoryPoolLimit(12345);
+  config->setAvgTimingIterations(4);
+  auto built = build(net, config.get());
+  const std::string json = built.engine->describeLayersJson();
+  EXPECT_NE(json.find("\"workspace_limit\": 12345"), std::string::npos) << json;
+  EXPECT_NE(json.find("\"timing_iterations\": 4"), std::string::npos) << json;
+  config->setAvgTimingIterations(0);  // clamped: at least one measurement
+  EXPECT_EQ(config->getAvgTimingIterations(), 1);
+}
+
 TEST(DynamicShapes, ProfileRangeIsEnforcedAndShapesFollowInputs) {
   trt::INetworkDefinition net;
   auto* in = net.addInput("x", trt::DataType::kFLOAT, {-1, 3});

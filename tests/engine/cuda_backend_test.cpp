@@ -467,4 +467,50 @@ TEST(CudaBackend, ChannelsLastRegionsMatchTheCpu) {
     expectNear(runCuda(*gpu.engine, "x", dims, xv, "y"), runOnCpu(net, dims, xv, true), 2e-2f);
   }
 }
+
+TEST(CudaBackend, WorkspaceLimitAndTimingIterationsShapeTheTacticChoice) {
+  // More timing iterations time each tactic longer; a 1-byte workspace limit leaves only the
+  // algorithms that need no scratch (and no im2col buffer), and the result stays right.
+  if (!gpuVisible()) GTEST_SKIP() << "no CUDA GPU visible";
+  const auto w = randomVector(8 * 8 * 9, 130), b = randomVector(8, 131);
+  trt::INetworkDefinition net;
+  const trt::Dims dims{2, 8, 16, 16};
+  auto* x = net.addInput("x", trt::DataType::kFLOAT, dims);
+  auto* conv = net.addConvolutionNd(*x, 8, {3, 3}, {trt::DataType::kFLOAT, w.data(), 8 * 8 * 9},
+                                    {trt::DataType::kFLOAT, b.data(), 8});
+  conv->setPaddingNd({1, 1});
+  conv->getOutput(0)->setName("y");
+  net.markOutput(*conv->getOutput(0));
+  const auto xv = randomVector(static_cast<size_t>(dims.volume()), 132);
+  const auto expected = runOnCpu(net, dims, xv, false);
+  auto timingRuns = [&](int32_t iterations, size_t workspace) {
+    std::unique_ptr<trt::IBuilder> builder(trt::createInferBuilder(trt::defaultLogger()));
+    std::unique_ptr<trt::IBuilderConfig> config(builder->createBuilderConfig());
+    config->setBackend(trt::Backend::kCUDA);
+    config->clearFlag(trt::BuilderFlag::kTF32);
+    config->setAvgTimingIterations(iterations);
+    config->setMemoryPoolLimit(workspace);
+    auto gpu = build(net, config.get());
+    std::unique_ptr<trt::IExecutionContext> ctx(gpu.engine->createExecutionContext());
+    ctx->setInputShape("x", dims);
+    const size_t n = xv.size();
+    float *dx = nullptr, *dy = nullptr;
+    EXPECT_EQ(cudaMalloc(&dx, n * 4), cudaSuccess);
+    EXPECT_EQ(cudaMalloc(&dy, n * 4), cudaSuccess);
+    cudaMemcpy(dx, xv.data(), n * 4, cudaMemcpyHostToDevice);
+    ctx->setTensorAddress("x", dx);
+    ctx->setTensorAddress("y", dy);
+    ctx->enqueueV3(nullptr);
+    std::vector<float> y(n);
+    cudaMemcpy(y.data(), dy, n * 4, cudaMemcpyDeviceToHost);
+    cudaFree(dx);
+    cudaFree(dy);
+    expectNear(y, expected, 1e-4f);
+    return ctx->getTacticTimingRuns();
+  };
+  const int64_t once = timingRuns(1, 0), four = timingRuns(4, 0);
+  EXPECT_GT(once, 0);
+  EXPECT_GT(four, once);
+  EXPECT_GT(timingRuns(1, 1), 0);  // still timed among the scratch-free algorithms, and correct
+}
 #endif

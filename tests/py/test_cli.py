@@ -134,3 +134,20 @@ def test_layer_info_writes_the_inspector_as_json(tmp_path):
     r = run(CPU + ["--save-engine", "--layer-info", info, src, str(tmp_path / "e.plan"), "(1,3,8,8)"])
     assert r.returncode == 0, r.stderr
     assert json.load(open(info))[0]["layers"][0]["kind"] == "Convolution"
+
+
+def test_workspace_size_and_timing_iterations_flags(tmp_path):
+    import json
+
+    _, src = saved_small(tmp_path)
+    info = str(tmp_path / "layers.json")
+    r = run(CPU + ["--workspace-size=4096", "--num-avg-timing-iters", "2", "--layer-info", info, src,
+                   str(tmp_path / "o.ts"), "(1,3,8,8)"])
+    assert r.returncode == 0, r.stderr
+    engine = json.load(open(info))[0]
+    assert engine["workspace_limit"] == 4096 and engine["timing_iterations"] == 2, engine
+    assert "change nothing" in r.stderr  # a CPU engine says so instead of ignoring them silently
+    r = run(CPU + ["--num-avg-timing-iters=0", src, str(tmp_path / "p.ts"), "(1,3,8,8)"])
+    assert r.returncode == 2 and "--num-avg-timing-iters must be an integer >= 1, got '0'" in r.stderr
+    r = run(CPU + ["--workspace-size=lots", src, str(tmp_path / "p.ts"), "(1,3,8,8)"])
+    assert r.returncode == 2 and "--workspace-size must be an integer >= 0" in r.stderr

@@ -137,3 +137,23 @@ def test_layer_info_of_a_compiled_module():
     assert mm["fused"] == {"bias": True, "activation": 0}, mm
     (text,) = torch_tensorrt.ts.get_layer_info(compiled, as_json=False)
     assert "MatrixMultiply" in text and "Normalization" in text
+
+
+def test_workspace_size_and_timing_iterations_reach_the_engine(capfd):
+    """Both options go into the plan (the inspector shows them) and steer the CUDA backend's
+    tactic choice (tests/engine/cuda_backend_test.cpp); a CPU engine says they change nothing."""
+    model = torch.nn.Sequential(torch.nn.Conv2d(3, 4, 3), torch.nn.ReLU()).eval()
+    device = "cuda" if torch.cuda.is_available() and torch_tensorrt._C.has_cuda_backend() else "cpu"
+    x = torch.randn(1, 3, 8, 8, device=device)
+    ts = torch.jit.trace(model.to(device), x)
+    with torch_tensorrt.logging.warnings():
+        compiled = torch_tensorrt.compile(ts, inputs=[x], workspace_size=1 << 20, num_avg_timing_iters=3)
+    (info,) = torch_tensorrt.ts.get_layer_info(compiled)
+    assert info["workspace_limit"] == 1 << 20 and info["timing_iterations"] == 3, info
+    err = capfd.readouterr().err
+    if device == "cpu":
+        assert "workspace_size and num_avg_timing_iters shape the CUDA backend" in err
+    else:
+        assert "workspace_size" not in err
+    (default,) = torch_tensorrt.ts.get_layer_info(torch_tensorrt.compile(ts, inputs=[x]))
+    assert default["workspace_limit"] == 0 and default["timing_iterations"] == 1, default

@@ -20,6 +20,13 @@ ConversionCtx::ConversionCtx(BuilderSettings s)
   if (settings.debug) cfg->setFlag(trt::BuilderFlag::kDEBUG);
   if (settings.workspace_size > 0) cfg->setMemoryPoolLimit(static_cast<size_t>(settings.workspace_size));
   cfg->setAvgTimingIterations(static_cast<int32_t>(settings.num_avg_timing_iters));
+  // Both shape the CUDA backend's tactic choice (cuDNN algorithms, im2col, cuBLASLt workspaces);
+  // the CPU backend has one kernel per layer, so say so rather than ignore them silently.
+  if (settings.backend == trt::Backend::kCPU && (settings.workspace_size > 0 || settings.num_avg_timing_iters > 1))
+    LOG_WARNING(
+        "workspace_size and num_avg_timing_iters shape the CUDA backend's choice of kernels; this engine "
+        "targets the CPU, where each layer has one kernel, so they are recorded in the plan but change "
+        "nothing");
 }
 
 ConversionCtx::~ConversionCtx() = default;

@@ -72,14 +72,15 @@ class IBuilderConfig {
   //! Number of profiles added.
   int32_t getNbOptimizationProfiles() const { return static_cast<int32_t>(profiles_.size()); }
   const IOptimizationProfile& getOptimizationProfile(int32_t i) const { return profiles_.at(i); }
-  //! Scratch memory the engine may use, in bytes.
+  //! Scratch memory one layer's kernel may use, in bytes (0: no limit). CUDA backend: cuDNN
+  //! algorithms, im2col buffers and cuBLASLt workspaces above it are not chosen.
   void setMemoryPoolLimit(size_t bytes) { workspace_ = bytes; }
   size_t getMemoryPoolLimit() const { return workspace_; }
   //! Backend the engine targets (default CPU).
   void setBackend(Backend backend) { backend_ = backend; }
   Backend getBackend() const { return backend_; }
-  //! Number of timing iterations per tactic.
-  void setAvgTimingIterations(int32_t n) { avgTimingIterations_ = n; }
+  //! Timing measurements averaged per tactic (CUDA backend: each of 3 runs after a warm-up; at least 1).
+  void setAvgTimingIterations(int32_t n) { avgTimingIterations_ = n < 1 ? 1 : n; }
   int32_t getAvgTimingIterations() const { return avgTimingIterations_; }
 
  private:

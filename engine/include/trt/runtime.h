@@ -55,6 +55,8 @@ class IExecutionContext {
   bool getCudaGraphMode() const { return cudaGraphMode_; }
   //! How many runs replayed a captured CUDA graph.
   int64_t getCudaGraphLaunches() const;
+  //! CUDA backend: layer runs spent timing tactics on first runs (grows with the timing iterations).
+  int64_t getTacticTimingRuns() const;
 
  private:
   friend class ICudaEngine;

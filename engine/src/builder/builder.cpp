@@ -138,6 +138,8 @@ IHostMemory* IBuilder::buildSerializedNetwork(INetworkDefinition& network, IBuil
 #endif
   }
   settings.builderFlags = config.getFlags();
+  settings.workspaceLimit = config.getMemoryPoolLimit();
+  settings.timingIterations = config.getAvgTimingIterations();
   for (int p = 0; p < config.getNbOptimizationProfiles(); ++p)
     settings.profiles.push_back(config.getOptimizationProfile(p));
   // Work on a copy (the plan round trip is a deep copy), so the caller's network is untouched.

@@ -58,6 +58,8 @@ std::vector<uint8_t> writePlan(const INetworkDefinition& net, const PlanContents
   w.i32(c.smMajor);
   w.i32(c.smMinor);
   w.u64(c.builderFlags);
+  w.u64(c.workspaceLimit);
+  w.i32(c.timingIterations);
 
   std::unordered_map<const ITensor*, uint32_t> index;
   std::vector<const ITensor*> tensors;
@@ -160,6 +162,11 @@ std::unique_ptr<PlanContents> readPlan(const uint8_t* data, size_t size) {
   c->smMajor = r.i32("sm_major");
   c->smMinor = r.i32("sm_minor");
   c->builderFlags = r.u64("builder_flags");
+  if (version >= 4) {
+    c->workspaceLimit = r.u64("workspace_limit");
+    c->timingIterations = r.i32("timing_iterations");
+    if (c->timingIterations < 1 || c->timingIterations > 1000) r.fail("timing_iterations", "must be 1 to 1000");
+  }
   c->network = std::make_unique<INetworkDefinition>();
   INetworkDefinition& net = *c->network;
 

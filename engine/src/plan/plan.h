@@ -16,6 +16,8 @@ struct PlanContents {
   std::vector<IOptimizationProfile> profiles;
   Backend backend = Backend::kCPU;
   uint64_t builderFlags = 0;
+  uint64_t workspaceLimit = 0;   // IBuilderConfig::setMemoryPoolLimit (0: none)
+  int32_t timingIterations = 1;  // IBuilderConfig::setAvgTimingIterations
   std::string producer;
   std::string deviceName;
   int32_t smMajor = -1;

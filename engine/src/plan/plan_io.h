@@ -15,6 +15,8 @@
 //     str   device name            "" for cpu
 //     i32   sm major, i32 sm minor -1 for cpu
 //     u64   builder flags          bit i = BuilderFlag i
+//     u64   workspace limit        bytes one layer's kernel may use, 0 = none (version 4+)
+//     i32   timing iterations      measurements averaged per tactic, 1..1000 (version 4+)
 //     u32   tensor count, then per tensor: str name, i32 dtype, dims, u8 is-network-input
 //     u32   input count,  then u32 tensor index each
 //     u32   output count, then u32 tensor index each
@@ -36,7 +38,9 @@
 //                    older plans are still read (no layer pinned, nothing fused).
 //          version 4 (2026-11) a SoftMax may have a second input, an additive mask broadcast to
 //                    its input (softmax(x + mask), fused by the builder); Convolution and Pooling
-//                    parameters end with u8 channels_last (NHWC tensors); older plans are still read.
+//                    parameters end with u8 channels_last (NHWC tensors); the builder settings
+//                    workspace limit (u64) and timing iterations (i32) follow the builder flags;
+//                    older plans are still read.
 #pragma once
 
 #include <cstdint>

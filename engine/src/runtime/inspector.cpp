@@ -86,8 +86,9 @@ std::string fusedJson(const ILayer* layer) {
 std::string ICudaEngine::describeLayersJson() const {
   const INetworkDefinition& net = *contents_->network;
   std::ostringstream os;
-  os << "{\"backend\": " << quoted(backendName(contents_->backend))
-     << ", \"device\": " << quoted(contents_->deviceName);
+  os << "{\"backend\": " << quoted(backendName(contents_->backend)) << ", \"device\": " << quoted(contents_->deviceName)
+     << ", \"workspace_limit\": " << contents_->workspaceLimit
+     << ", \"timing_iterations\": " << contents_->timingIterations;
   // Activation memory at the build-time shapes (null when an input is dynamic).
   bool isStatic = true;
   for (int i = 0; i < net.getNbInputs(); ++i) isStatic &= net.getInput(i)->getDimensions().isStatic();

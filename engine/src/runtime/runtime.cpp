@@ -446,6 +446,8 @@ void IExecutionContext::runOnCuda(void* stream) {
     cuda::check(cudaMalloc(&launch_->blasWorkspace, launch_->blasWorkspaceBytes), "cudaMalloc (cuBLAS workspace)");
     launch_->uploads = &s.uploads;
     launch_->allowTF32 = (engine_.contents().builderFlags >> static_cast<int>(BuilderFlag::kTF32)) & 1ull;
+    launch_->workspaceLimit = static_cast<size_t>(engine_.contents().workspaceLimit);
+    launch_->timingIterations = engine_.contents().timingIterations;
     cuda::check(cudaEventCreateWithFlags(&launch_->finished, cudaEventDisableTiming), "cudaEventCreate");
   }
   launch_->bindStream(static_cast<cudaStream_t>(stream));
@@ -487,6 +489,14 @@ void IExecutionContext::runOnCuda(void* stream) {
 #else
   (void)stream;
   throw Error("enqueueV3: this engine targets the cuda backend, which this build does not include");
+#endif
+}
+
+int64_t IExecutionContext::getTacticTimingRuns() const {
+#ifdef TORCHTRT_WITH_CUDA
+  return launch_ ? launch_->timedRuns : 0;
+#else
+  return 0;
 #endif
 }
 

@@ -177,6 +177,7 @@ DnnPlan& dnnPlan(LaunchContext& ctx, DnnState& state, const IConvolutionLayer& c
            "cudnnFindConvolutionForwardAlgorithm");
   for (int i = 0; i < found && static_cast<int>(plan.candidates.size()) < kTimedAlgorithms; ++i) {
     if (perf[i].status != CUDNN_STATUS_SUCCESS) continue;
+    if (ctx.workspaceLimit > 0 && perf[i].memory > ctx.workspaceLimit) continue;  // the builder's workspace limit
     // Keep FP32 exact where TF32 is disabled: skip algorithms that would use tensor-op math anyway.
     if (!half && !ctx.allowTF32 && perf[i].mathType == CUDNN_TENSOR_OP_MATH) continue;
     plan.candidates.push_back(perf[i]);
@@ -186,7 +187,11 @@ DnnPlan& dnnPlan(LaunchContext& ctx, DnnState& state, const IConvolutionLayer& c
     plan.algo = plan.candidates[0].algo;
     plan.workspace = plan.candidates[0].memory;
   }
-  if (!chosen) throw Error(conv.describe() + ": cuDNN found no convolution algorithm for input " + in.dims.str());
+  if (!chosen)
+    throw Error(conv.describe() + ": cuDNN found no convolution algorithm for input " + in.dims.str() +
+                (ctx.workspaceLimit > 0 ? " within the workspace limit of " + std::to_string(ctx.workspaceLimit) +
+                                              " bytes; raise workspace_size"
+                                        : std::string()));
   if (conv.getBiasWeights().count > 0 && conv.getFusedActivation() == static_cast<int32_t>(ActivationType::kRELU)) {
     std::vector<int> biasDims(xDims.size(), 1);
     biasDims[1] = yDims[1];
@@ -234,9 +239,10 @@ bool dnnConvolution(LaunchContext& ctx, DnnState& state, DnnPlan& plan, const IC
   return false;
 }
 
-// Milliseconds for `runs` calls of `fn` on the context's stream (after one warm-up call).
+// Milliseconds for the layer's tactic `fn`: one warm-up call, then the builder's timing iterations
+// (IBuilderConfig::setAvgTimingIterations) of 3 calls each, averaged per call.
 template <typename Fn>
-float timeOnStream(LaunchContext& ctx, Fn fn, int runs = 3) {
+float timeOnStream(LaunchContext& ctx, Fn fn) {
   struct Events {
     cudaEvent_t start = nullptr, stop = nullptr;
     ~Events() {
@@ -247,13 +253,15 @@ float timeOnStream(LaunchContext& ctx, Fn fn, int runs = 3) {
   check(cudaEventCreate(&e.start), "cudaEventCreate");
   check(cudaEventCreate(&e.stop), "cudaEventCreate");
   fn();
+  const int runs = 3 * (ctx.timingIterations < 1 ? 1 : ctx.timingIterations);
   check(cudaEventRecord(e.start, ctx.stream), "cudaEventRecord");
   for (int i = 0; i < runs; ++i) fn();
   check(cudaEventRecord(e.stop, ctx.stream), "cudaEventRecord");
   check(cudaEventSynchronize(e.stop), "cudaEventSynchronize");
   float ms = 0.f;
   check(cudaEventElapsedTime(&ms, e.start, e.stop), "cudaEventElapsedTime");
-  return ms;
+  ctx.timedRuns += runs + 1;
+  return ms / static_cast<float>(runs);
 }
 #endif
 
@@ -417,7 +425,19 @@ void launchConvolution(LaunchContext& ctx, const ILayer& layer, const std::vecto
       // Where cuDNN refused every candidate, im2col + GEMM runs the layer (channels-first only).
       if (best < 0.f && channelsLast)
         throw Error(layer.describe() + ": cuDNN refused every algorithm for this channels-last convolution");
-      plan.useDnn = best >= 0.f && (channelsLast || best <= timeOnStream(ctx, viaGemm));
+      // im2col's column buffer counts against the workspace limit too (1x1 stride-1 needs none).
+      const int64_t kVol = g.k[0] * g.k[1] * g.k[2];
+      const bool pointwise = kVol == 1 && g.stride[0] == 1 && g.stride[1] == 1 && g.stride[2] == 1 && g.pad[0] == 0 &&
+                             g.pad[1] == 0 && g.pad[2] == 0;
+      const size_t colBytes = pointwise ? 0
+                                        : static_cast<size_t>(inDims.d[0] * (inDims.d[1] / conv.getNbGroups()) * kVol *
+                                                              g.out[0] * g.out[1] * g.out[2]) *
+                                              dataTypeSize(in[0].type);
+      const bool gemmFits = ctx.workspaceLimit == 0 || colBytes <= ctx.workspaceLimit;
+      if (best < 0.f && !gemmFits)
+        throw Error(layer.describe() + ": no convolution algorithm fits the workspace limit of " +
+                    std::to_string(ctx.workspaceLimit) + " bytes; raise workspace_size");
+      plan.useDnn = best >= 0.f && (channelsLast || !gemmFits || best <= timeOnStream(ctx, viaGemm));
       plan.timed = true;
     }
     if (plan.useDnn)

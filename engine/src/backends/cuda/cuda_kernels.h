@@ -26,6 +26,11 @@ struct LaunchContext {
   cublasHandle_t blas = nullptr;
   cublasLtHandle_t blasLt = nullptr;  // created on first use (matrix multiplies with fused epilogues)
   bool allowTF32 = true;
+  //! Bytes one layer's kernel may use as scratch (0: no limit), and timing measurements per tactic.
+  size_t workspaceLimit = 0;
+  int32_t timingIterations = 1;
+  //! Kernel runs spent timing tactics so far (IExecutionContext::getTacticTimingRuns).
+  int64_t timedRuns = 0;
   //! Recorded on `stream` after each run: a run on another stream waits for it, so one context's
   //! arena and scratch are never used by two streams at once.
   cudaEvent_t finished = nullptr;

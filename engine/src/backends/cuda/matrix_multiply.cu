@@ -46,7 +46,9 @@ bool ltGemmBias(LaunchContext& ctx, DataType type, bool tA, bool tB, int64_t M, 
       cublasLtMatrixLayoutCreate(&la, dt, tB ? K : N, tB ? N : K, tB ? K : N) == CUBLAS_STATUS_SUCCESS &&
       cublasLtMatrixLayoutCreate(&lb, dt, tA ? M : K, tA ? K : M, tA ? M : K) == CUBLAS_STATUS_SUCCESS &&
       cublasLtMatrixLayoutCreate(&ly, dt, N, M, N) == CUBLAS_STATUS_SUCCESS) {
-    const size_t workspaceBytes = 32u << 20;
+    // cuBLASLt picks its kernel for the workspace it gets: 32 MiB, or the builder's limit when lower.
+    const size_t workspaceBytes =
+        ctx.workspaceLimit > 0 && ctx.workspaceLimit < (size_t(32) << 20) ? ctx.workspaceLimit : size_t(32) << 20;
     void* workspace = ctx.scratch(workspaceBytes);
     ok = cublasLtMatmul(ctx.blasLt, op, &alpha, B, la, A, lb, &beta, Y, ly, Y, ly, nullptr, workspace, workspaceBytes,
                         ctx.stream) == CUBLAS_STATUS_SUCCESS;
