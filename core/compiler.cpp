@@ -72,7 +72,9 @@ torch::jit::Module compileWhole(const std::shared_ptr<torch::jit::Graph>& graph,
   std::vector<std::string> inputs, outputs;
   for (size_t i = 0; i < cfg.convert_info.inputs.size(); ++i) inputs.push_back("input_" + std::to_string(i));
   for (size_t i = 0; i < flatOutputCount(graph); ++i) outputs.push_back("output_" + std::to_string(i));
-  return EmbedEngineInNewModule(plan, cfg.device_info, inputs, outputs, structureOf(graph));
+  std::vector<bool> channelsLast;
+  for (const auto& r : cfg.convert_info.inputs) channelsLast.push_back(r.channels_last);
+  return EmbedEngineInNewModule(plan, cfg.device_info, inputs, outputs, structureOf(graph), channelsLast);
 }
 
 // Shape analysis runs where the module's weights are (TorchScript segments compute there), else on
@@ -93,6 +95,11 @@ torch::jit::Module compilePartitioned(const torch::jit::Module& original, const 
                                       const std::shared_ptr<torch::jit::Graph>& graph, const CompileSpec& cfg) {
   const auto& ranges = cfg.convert_info.inputs;
   const auto& signature = cfg.input_signature;
+  for (size_t i = 0; i < ranges.size(); ++i)
+    TORCHTRT_CHECK(!ranges[i].channels_last,
+                   "Input " << i << " has format channels_last, which binds a whole-module engine's input; this "
+                            << "module compiles in parts (partial compilation), whose engines take what TorchScript "
+                            << "hands them. Use the contiguous format, or make forward convert whole");
   size_t graph_inputs = graph->inputs().size() - 1;
   size_t given = signature.empty() ? ranges.size() : signature.size();
   TORCHTRT_CHECK(graph_inputs == given, "forward takes " << graph_inputs << " argument(s) but " << given
@@ -152,6 +159,12 @@ torch::jit::Module CompileGraph(const torch::jit::Module& mod, CompileSpec cfg) 
   TORCHTRT_CHECK(p.enabled || !forced,
                  "require_full_compilation=True asks for the whole forward in one engine, but torch_executed_ops / "
                  "torch_executed_modules ask for some of it to run in TorchScript; drop one of the two settings");
+  for (size_t i = 0; i < cfg.convert_info.inputs.size(); ++i) {
+    const auto& r = cfg.convert_info.inputs[i];
+    TORCHTRT_CHECK(!r.channels_last || r.opt.size() == 4, "Input " << i << " has format channels_last but rank "
+                                                                   << r.opt.size()
+                                                                   << "; channels_last needs 4-D [N, C, H, W] inputs");
+  }
   LOG_INFO("Lowering the module");
   auto lowered = lowering::LowerModule(mod, cfg.lower_info);
   const auto& frozen = lowered.module();
@@ -207,7 +220,7 @@ bool CheckMethodOperatorSupport(const torch::jit::Module& mod, const std::string
 torch::jit::Module EmbedEngineInNewModule(const std::string& plan, const std::string& device_info,
                                           const std::vector<std::string>& input_binding_names,
                                           const std::vector<std::string>& output_binding_names,
-                                          OutputStructure structure) {
+                                          OutputStructure structure, const std::vector<bool>& channels_last) {
   static std::atomic<int64_t> counter{0};
   std::string name = "tensorrt_engine_mod_" + std::to_string(counter++);
   torch::jit::Module new_mod(name);
@@ -224,6 +237,12 @@ torch::jit::Module EmbedEngineInNewModule(const std::string& plan, const std::st
   for (size_t i = 0; i < input_binding_names.size(); ++i) {
     auto* v = g->addInput("input_" + std::to_string(i));
     v->setType(c10::TensorType::get());
+    if (i < channels_last.size() && channels_last[i]) {
+      auto* order = g->insertConstant(c10::IValue(std::vector<int64_t>{0, 2, 3, 1}));
+      auto* permute = g->insertNode(g->create(c10::Symbol::fromQualString("aten::permute"), {v, order}, 1));
+      permute->output()->setType(c10::TensorType::get());
+      v = permute->output();
+    }
     ins.push_back(v);
   }
   auto* getEngine = g->insertNode(g->createGetAttr(self, attr));

@@ -34,11 +34,14 @@ torch::jit::Module CompileGraph(const torch::jit::Module& mod, CompileSpec cfg);
 bool CheckMethodOperatorSupport(const torch::jit::Module& mod, const std::string& method_name);
 //! The unsupported ops of a method, one entry per op kind with schema and source lines.
 std::vector<std::string> UnsupportedOperators(const torch::jit::Module& mod, const std::string& method_name);
-//! Wraps a plan in a new module whose forward calls tensorrt::execute_engine.
+//! Wraps a plan in a new module whose forward calls tensorrt::execute_engine. Inputs flagged in
+//! `channels_last` are bound [N, H, W, C]: forward permutes its [N, C, H, W] argument to that view
+//! (free for a channels_last tensor, a copy for a contiguous one).
 torch::jit::Module EmbedEngineInNewModule(const std::string& plan, const std::string& device_info,
                                           const std::vector<std::string>& input_binding_names,
                                           const std::vector<std::string>& output_binding_names,
-                                          OutputStructure structure = OutputStructure::kSingle);
+                                          OutputStructure structure = OutputStructure::kSingle,
+                                          const std::vector<bool>& channels_last = {});
 
 }  // namespace core
 }  // namespace torch_tensorrt

@@ -53,8 +53,10 @@ torch_tensorrt::Input parseInputSpec(const std::string& spec) {
   if (pct != std::string::npos) {
     format = shapes.substr(pct + 1);
     shapes = shapes.substr(0, pct);
-    if (format != "contiguous" && format != "linear" && format != "nchw")
-      throw UsageError("input spec '" + spec + "': format '" + format + "' is not supported (use contiguous)");
+    if (format != "contiguous" && format != "linear" && format != "nchw" && format != "channels_last" &&
+        format != "nhwc")
+      throw UsageError("input spec '" + spec + "': format '" + format +
+                       "' is not supported (use contiguous or channels_last)");
   }
   auto at = shapes.find('@');
   if (at != std::string::npos) {
@@ -62,6 +64,12 @@ torch_tensorrt::Input parseInputSpec(const std::string& spec) {
     shapes = shapes.substr(0, at);
   }
   auto type = dtype.empty() ? torch_tensorrt::DataType(torch_tensorrt::DataType::kFloat) : parseDtype(dtype, spec);
+  const auto layout = format == "channels_last" || format == "nhwc" ? torch_tensorrt::TensorFormat::kChannelsLast
+                                                                    : torch_tensorrt::TensorFormat::kContiguous;
+  auto withFormat = [layout](torch_tensorrt::Input in) {
+    in.format = layout;
+    return in;
+  };
   if (!shapes.empty() && shapes.front() == '[') {
     if (shapes.back() != ']')
       throw UsageError("input spec '" + spec + "': a range must be written as [(min);(opt);(max)]");
@@ -73,18 +81,18 @@ torch_tensorrt::Input parseInputSpec(const std::string& spec) {
     if (parts.size() != 3)
       throw UsageError("input spec '" + spec + "': a range needs exactly three shapes (min;opt;max)");
     try {
-      return torch_tensorrt::Input(parseShape(parts[0], spec), parseShape(parts[1], spec), parseShape(parts[2], spec),
-                                   type);
+      return withFormat(torch_tensorrt::Input(parseShape(parts[0], spec), parseShape(parts[1], spec),
+                                              parseShape(parts[2], spec), type));
     } catch (const c10::Error& e) {
       throw UsageError("input spec '" + spec + "': " + e.what_without_backtrace());
     }
   }
-  return torch_tensorrt::Input(parseShape(shapes, spec), type);
+  return withFormat(torch_tensorrt::Input(parseShape(shapes, spec), type));
 }
 
 std::string usage() {
   return "usage: torchtrtc [options] input_file_path output_file_path [input_specs...]\n"
-         "  input spec: \"(N,C,H,W)\" or \"[(min);(opt);(max)]@f16\"\n"
+         "  input spec: \"(N,C,H,W)\" or \"[(min);(opt);(max)]@f16%channels_last\"\n"
          "options:\n"
          "  -h, --help                       show this help\n"
          "  -v, --verbose / -i, --info / -w, --warnings   log level\n"

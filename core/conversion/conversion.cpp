@@ -63,13 +63,32 @@ void addInputs(ConversionCtx* ctx, const torch::jit::Block* block, const Convers
     for (size_t d = 0; d < dims.size(); ++d)
       if (r.min[d] != r.max[d]) dims[d] = -1;
     std::string name = "input_" + std::to_string(i);
-    trt::ITensor* t = ctx->net->addInput(name.c_str(), util::ScalarTypeToTRTDataType(r.dtype), util::toDims(dims));
+    // A channels-last binding is declared [N, H, W, C] and transposed to the graph's [N, C, H, W].
+    TORCHTRT_CHECK(!r.channels_last || dims.size() == 4, "Input " << i << " has format channels_last but rank "
+                                                                  << dims.size()
+                                                                  << "; channels_last needs 4-D [N, C, H, W] inputs");
+    auto binding = [&](std::vector<int64_t> d) {
+      if (r.channels_last) d = {d[0], d[2], d[3], d[1]};
+      return util::toDims(d);
+    };
+    trt::ITensor* t = ctx->net->addInput(name.c_str(), util::ScalarTypeToTRTDataType(r.dtype), binding(dims));
+    if (r.channels_last) {
+      trt::IShuffleLayer* toFirst = ctx->net->addShuffle(*t);
+      trt::Permutation p;
+      p.order[0] = 0;
+      p.order[1] = 3;
+      p.order[2] = 1;
+      p.order[3] = 2;
+      toFirst->setFirstTranspose(p);
+      toFirst->setName((name + " NHWC to NCHW").c_str());
+      t = toFirst->getOutput(0);
+    }
     ctx->value_tensor_map[v] = t;
     if (r.isDynamic()) {
       dynamic = true;
-      profile.setDimensions(name.c_str(), trt::OptProfileSelector::kMIN, util::toDims(r.min));
-      profile.setDimensions(name.c_str(), trt::OptProfileSelector::kOPT, util::toDims(r.opt));
-      profile.setDimensions(name.c_str(), trt::OptProfileSelector::kMAX, util::toDims(r.max));
+      profile.setDimensions(name.c_str(), trt::OptProfileSelector::kMIN, binding(r.min));
+      profile.setDimensions(name.c_str(), trt::OptProfileSelector::kOPT, binding(r.opt));
+      profile.setDimensions(name.c_str(), trt::OptProfileSelector::kMAX, binding(r.max));
     }
   }
   if (dynamic) ctx->cfg->addOptimizationProfile(&profile);

@@ -18,6 +18,7 @@ struct InputRange {
   std::vector<int64_t> min, opt, max;
   at::ScalarType dtype = at::kFloat;
   double domain_lo = 0.0, domain_hi = 2.0;  //!< values of generated inputs (shape analysis), [lo, hi)
+  bool channels_last = false;               //!< the binding holds [N, H, W, C] (a channels_last tensor's memory)
   bool isDynamic() const { return min != max; }
 };
 

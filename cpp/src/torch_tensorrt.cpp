@@ -147,6 +147,7 @@ core::CompileSpec toInternal(const CompileSpec& spec) {
                    "Input tensor_domain must be two numbers lo < hi (values are drawn from [lo, hi))");
     r.domain_lo = in.tensor_domain[0];
     r.domain_hi = in.tensor_domain[1];
+    r.channels_last = in.format == TensorFormat::kChannelsLast;
     ranges.push_back(r);
   }
   core::CompileSpec internal(ranges);

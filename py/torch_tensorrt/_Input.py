@@ -20,7 +20,9 @@ class Input:
     ``Input(min_shape=..., opt_shape=..., max_shape=...)`` for a dynamic one; ``dtype`` is one
     of torch.float, torch.half, torch.int8, torch.int32, torch.int64, torch.bool.
     ``tensor_domain=(lo, hi)`` sets the values partial compilation generates for this input when it
-    runs the module to learn shapes (default [0, 2)).
+    runs the module to learn shapes (default [0, 2)). ``format=torch.channels_last`` binds a 4-D
+    input as [N, H, W, C] memory, so a ``channels_last`` tensor reaches the engine without a copy
+    (a contiguous one is still accepted, at the cost of one); the default is torch.contiguous_format.
     """
 
     def __init__(
@@ -36,8 +38,11 @@ class Input:
         if unknown:
             raise TypeError(f"Input got unexpected keyword arguments {sorted(unknown)}")
         fmt = kwargs.get("format", torch.contiguous_format)
-        if fmt not in (torch.contiguous_format, None):
-            raise ValueError(f"Input format {fmt} is not supported yet; pass contiguous tensors")
+        if fmt is None:
+            fmt = torch.contiguous_format
+        if fmt not in (torch.contiguous_format, torch.channels_last):
+            raise ValueError(f"Input format {fmt} is not supported; use torch.contiguous_format or torch.channels_last")
+        self.format = fmt
         domain = kwargs.get("tensor_domain", (0.0, 2.0))
         if isinstance(domain, (int, float)):
             domain = (float(domain), float(domain) + 1.0)
@@ -78,8 +83,10 @@ class Input:
         """True when min and max shapes differ."""
         return self.min_shape != self.max_shape
 
-    def _to_native(self) -> Tuple[list, list, list, str, list]:
-        return (list(self.min_shape), list(self.opt_shape), list(self.max_shape), _ALLOWED_DTYPES[self.dtype], list(self.tensor_domain))
+    def _to_native(self) -> Tuple[list, list, list, str, list, str]:
+        fmt = "channels_last" if self.format == torch.channels_last else "contiguous"
+        return (list(self.min_shape), list(self.opt_shape), list(self.max_shape), _ALLOWED_DTYPES[self.dtype],
+                list(self.tensor_domain), fmt)
 
     def __repr__(self) -> str:
         if self.is_dynamic():

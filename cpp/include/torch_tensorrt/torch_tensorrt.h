@@ -28,9 +28,14 @@ class DataType {
 };
 
 //! An engine input: a static shape, or a min/opt/max range for dynamic shapes, and a dtype.
+//! Memory layout of an input binding: contiguous [N, C, H, W], or channels-last ([N, H, W, C] in
+//! memory, a `torch.channels_last` tensor read without a copy).
+enum class TensorFormat : int8_t { kContiguous, kChannelsLast };
+
 struct Input {
   std::vector<int64_t> min_shape, opt_shape, max_shape, shape;
   DataType dtype = DataType::kFloat;
+  TensorFormat format = TensorFormat::kContiguous;
   bool input_is_dynamic = false;
   //! Values of the inputs partial compilation generates to learn shapes between segments: [lo, hi).
   std::vector<double> tensor_domain = {0.0, 2.0};

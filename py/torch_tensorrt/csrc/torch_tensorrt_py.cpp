@@ -24,8 +24,9 @@ torch_tensorrt::InputSignature signatureFrom(const py::handle& h, const std::vec
 torch_tensorrt::ts::CompileSpec makeSpec(const py::dict& d) {
   std::vector<torch_tensorrt::Input> ins;
   for (const auto& item : d["inputs"].cast<py::list>()) {
-    auto [mn, op, mx, dtype, domain] = item.cast<std::tuple<std::vector<int64_t>, std::vector<int64_t>,
-                                                            std::vector<int64_t>, std::string, std::vector<double>>>();
+    auto [mn, op, mx, dtype, domain, format] =
+        item.cast<std::tuple<std::vector<int64_t>, std::vector<int64_t>, std::vector<int64_t>, std::string,
+                             std::vector<double>, std::string>>();
     c10::ScalarType t = dtype == "float32"   ? at::kFloat
                         : dtype == "float16" ? at::kHalf
                         : dtype == "int32"   ? at::kInt
@@ -37,6 +38,7 @@ torch_tensorrt::ts::CompileSpec makeSpec(const py::dict& d) {
                    "Input dtype '" << dtype << "' is not supported (use float32, float16, int32, int64, int8 or bool)");
     ins.emplace_back(mn, op, mx, torch_tensorrt::DataType(t));
     ins.back().tensor_domain = domain;
+    if (format == "channels_last") ins.back().format = torch_tensorrt::TensorFormat::kChannelsLast;
   }
   torch_tensorrt::ts::CompileSpec spec(ins);
   if (d.contains("input_signature") && !d["input_signature"].is_none()) {
