@@ -333,6 +333,29 @@ TEST(Plan, KeepsTheWorkspaceLimitAndTimingIterations) {
   EXPECT_EQ(config->getAvgTimingIterations(), 1);
 }
 
+TEST(Builder, ChannelsLastRegionsReadAChannelsLastInputDirectly) {
+  // An input bound [N, H, W, C] and transposed to [N, C, H, W] feeds a convolution region: the
+  // region reads the binding itself instead of transposing it back.
+  const auto w = randomVector(4 * 3 * 9, 140);
+  trt::INetworkDefinition net;
+  auto* x = net.addInput("x", trt::DataType::kHALF, {8, 6, 6, 3});
+  auto* toFirst = net.addShuffle(*x);
+  trt::Permutation p;
+  p.order[0] = 0, p.order[1] = 3, p.order[2] = 1, p.order[3] = 2;
+  toFirst->setFirstTranspose(p);
+  auto* conv = net.addConvolutionNd(*toFirst->getOutput(0), 4, {3, 3}, {trt::DataType::kFLOAT, w.data(), 108}, {});
+  conv->setPaddingNd({1, 1});
+  conv->getOutput(0)->setName("y");
+  net.markOutput(*conv->getOutput(0));
+  trt::passes::useChannelsLast(net);
+  trt::passes::removeDeadLayers(net);
+  int shuffles = 0;
+  for (int l = 0; l < net.getNbLayers(); ++l) shuffles += net.getLayer(l)->getType() == trt::LayerType::kSHUFFLE;
+  EXPECT_EQ(conv->getInput(0), x);
+  EXPECT_EQ(shuffles, 1) << "only the transpose of the output back to NCHW";
+  EXPECT_EQ(net.getOutput(0)->getDimensions(), (trt::Dims{8, 4, 6, 6}));
+}
+
 TEST(DynamicShapes, ProfileRangeIsEnforcedAndShapesFollowInputs) {
   trt::INetworkDefinition net;
   auto* in = net.addInput("x", trt::DataType::kFLOAT, {-1, 3});

@@ -58,6 +58,20 @@ bool canBeChannelsLast(const ILayer* layer, bool& isConvolution) {
   }
 }
 
+// The NHWC tensor `t` is a pure [N, H, W, C] -> [N, C, H, W] transpose of (a channels-last input
+// binding, say), or nullptr.
+ITensor* transposedFromChannelsLast(ITensor* t) {
+  const ILayer* p = t->getProducer();
+  if (!p || p->getType() != LayerType::kSHUFFLE) return nullptr;
+  const auto* s = static_cast<const IShuffleLayer*>(p);
+  const Permutation first = s->getFirstTranspose(), second = s->getSecondTranspose();
+  if (s->hasReshape() || !rank4(s->getInput(0))) return nullptr;
+  const int32_t toFirst[4] = {0, 3, 1, 2};
+  for (int i = 0; i < 4; ++i)
+    if (first.order[i] != toFirst[i] || second.order[i] != i) return nullptr;
+  return s->getInput(0);
+}
+
 int find(std::vector<int>& parent, int i) {
   while (parent[i] != i) i = parent[i] = parent[parent[i]];
   return i;
@@ -114,6 +128,10 @@ int32_t useChannelsLast(INetworkDefinition& net) {
       ITensor* t = layer->getInput(i);
       if (t->getProducer() && chosen.count(t->getProducer())) continue;
       auto it = asLast.find(t);
+      if (it == asLast.end() && transposedFromChannelsLast(t)) {
+        // Undo the transpose instead of adding its inverse (channels-last inputs arrive this way).
+        it = asLast.emplace(t, transposedFromChannelsLast(t)).first;
+      }
       if (it == asLast.end()) {
         IShuffleLayer* s = addTranspose(net, *t, kToLast, " to NHWC [layout]");
         net.moveLayer(s, net.indexOf(layer));
