@@ -47,6 +47,21 @@ __global__ void poolKernel(const T* src, T* dst, PoolGeometry g, bool isMax, boo
   store(dst, i, isMax ? (nan ? NAN : acc) : acc / static_cast<float>(exclude ? max(count, int64_t(1)) : padded));
 }
 
+// The 2-D window of output pixel p (row-major over [N, OH, OW]): its in-bounds rows lo[0]..hi[0]
+// and columns lo[1]..hi[1], and its size counting padding (PyTorch's divisor with padding included).
+__device__ int64_t nhwcWindow(const PoolGeometry& g, int64_t p, int64_t* lo, int64_t* hi) {
+  const int64_t o[2] = {(p / g.O[2]) % g.O[1], p % g.O[2]};
+  int64_t padded = 1;
+  for (int d = 0; d < 2; ++d) {
+    const int64_t start = o[d] * g.S[d + 1] - g.P[d + 1];
+    const int64_t end = min(start + g.K[d + 1], g.I[d + 1] + g.Q[d + 1]);
+    padded *= end - start;
+    lo[d] = max(start, int64_t(0));
+    hi[d] = min(end, g.I[d + 1]);
+  }
+  return padded;
+}
+
 // Channels-last 2-D pooling: element i of the [N, OH, OW, C] output; neighbouring threads read
 // neighbouring channels (coalesced).
 template <typename T>
@@ -55,16 +70,9 @@ __global__ void poolNhwcKernel(const T* src, T* dst, PoolGeometry g, int64_t cha
   int64_t i = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x;
   if (i >= total) return;
   const int64_t c = i % channels, p = i / channels;
-  const int64_t ow = p % g.O[2], oh = (p / g.O[2]) % g.O[1], n = p / (g.O[2] * g.O[1]);
-  int64_t lo[2], hi[2], padded = 1;
-  const int64_t o[2] = {oh, ow};
-  for (int d = 0; d < 2; ++d) {
-    int64_t start = o[d] * g.S[d + 1] - g.P[d + 1];
-    int64_t end = min(start + g.K[d + 1], g.I[d + 1] + g.Q[d + 1]);
-    padded *= end - start;
-    lo[d] = max(start, int64_t(0));
-    hi[d] = min(end, g.I[d + 1]);
-  }
+  const int64_t n = p / (g.O[2] * g.O[1]);
+  int64_t lo[2], hi[2];
+  const int64_t padded = nhwcWindow(g, p, lo, hi);
   const T* s = src + n * g.I[1] * g.I[2] * channels + c;
   float acc = isMax ? -INFINITY : 0.f;
   int64_t count = 0;
@@ -89,16 +97,9 @@ __global__ void poolNhwc8Kernel(const __half* src, __half* dst, PoolGeometry g, 
   const int64_t v = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x;
   if (v >= vectors) return;
   const int64_t groups = channels / 8, c = (v % groups) * 8, p = v / groups;
-  const int64_t ow = p % g.O[2], oh = (p / g.O[2]) % g.O[1], n = p / (g.O[2] * g.O[1]);
-  int64_t lo[2], hi[2], padded = 1;
-  const int64_t o[2] = {oh, ow};
-  for (int d = 0; d < 2; ++d) {
-    int64_t start = o[d] * g.S[d + 1] - g.P[d + 1];
-    int64_t end = min(start + g.K[d + 1], g.I[d + 1] + g.Q[d + 1]);
-    padded *= end - start;
-    lo[d] = max(start, int64_t(0));
-    hi[d] = min(end, g.I[d + 1]);
-  }
+  const int64_t n = p / (g.O[2] * g.O[1]);
+  int64_t lo[2], hi[2];
+  const int64_t padded = nhwcWindow(g, p, lo, hi);
   const __half* s = src + n * g.I[1] * g.I[2] * channels + c;
   float acc[8];
   bool nan[8];

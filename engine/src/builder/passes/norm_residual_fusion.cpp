@@ -10,8 +10,8 @@ int32_t fuseNormalizationResidual(INetworkDefinition& network) {
     ILayer* layer = network.getLayer(l);
     if (layer->getType() != LayerType::kNORMALIZATION || layer->getNbInputs() != 3) continue;
     ITensor* sum = layer->getInput(0);
-    ILayer* producer = soleUseProducer(network, sum, LayerType::kELEMENTWISE);
-    if (!producer || static_cast<IElementWiseLayer*>(producer)->getOperation() != ElementWiseOperation::kSUM) continue;
+    ILayer* producer = soleUseSum(network, sum);
+    if (!producer) continue;
     ITensor* a = producer->getInput(0);
     ITensor* b = producer->getInput(1);
     // Same shapes and types on both sides (no broadcasting): the sum is read element by element.

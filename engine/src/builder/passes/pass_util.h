@@ -22,6 +22,12 @@ inline ILayer* soleUseProducer(const INetworkDefinition& net, const ITensor* t, 
   return p;
 }
 
+//! The elementwise sum producing `t` when `t` is read only by its one consumer (see soleUseProducer).
+inline ILayer* soleUseSum(const INetworkDefinition& net, const ITensor* t) {
+  ILayer* p = soleUseProducer(net, t, LayerType::kELEMENTWISE);
+  return p && static_cast<IElementWiseLayer*>(p)->getOperation() == ElementWiseOperation::kSUM ? p : nullptr;
+}
+
 //! The constant layer producing `t`, or nullptr.
 inline const IConstantLayer* constantProducer(const ITensor* t) {
   const ILayer* p = t->getProducer();

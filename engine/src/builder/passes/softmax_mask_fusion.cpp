@@ -13,8 +13,8 @@ int32_t fuseSoftMaxMask(INetworkDefinition& network) {
     ILayer* layer = network.getLayer(l);
     if (layer->getType() != LayerType::kSOFTMAX || layer->getNbInputs() != 1) continue;
     ITensor* sum = layer->getInput(0);
-    ILayer* producer = soleUseProducer(network, sum, LayerType::kELEMENTWISE);
-    if (!producer || static_cast<IElementWiseLayer*>(producer)->getOperation() != ElementWiseOperation::kSUM) continue;
+    ILayer* producer = soleUseSum(network, sum);
+    if (!producer) continue;
     ITensor* a = producer->getInput(0);
     ITensor* b = producer->getInput(1);
     if (a->getType() != b->getType()) continue;
