@@ -123,3 +123,28 @@ graph(%x : Tensor, %c : bool):
   EXPECT_EQ(s.inputs[0]->debugName(), "x");
   ASSERT_EQ(s.outputs.size(), 2u);  // %a is used inside the If's block, %b too
 }
+
+TEST(CompileOptions, ChannelsLastInputsBindNhwcMemory) {
+  // Input::format = kChannelsLast: the engine takes [N, H, W, C] memory; channels_last and
+  // contiguous tensors both give the module's result. Rank 3 is refused with the reason.
+  auto m = moduleFrom(R"(
+def forward(self, x):
+    return torch.relu(x * 2.0 - 1.0).sum(1)
+)");
+  auto x = torch::randn({2, 3, 4, 5});
+  torch_tensorrt::Input in(std::vector<int64_t>{2, 3, 4, 5});
+  in.format = torch_tensorrt::TensorFormat::kChannelsLast;
+  auto compiled = torch_tensorrt::ts::compile(m, cpuSpec({in}));
+  EXPECT_NE(compiled.get_method("forward").graph()->toString().find("aten::permute"), std::string::npos);
+  auto expected = m.forward({x}).toTensor();
+  expectSame(compiled.forward({x.contiguous(at::MemoryFormat::ChannelsLast)}).toTensor(), expected);
+  expectSame(compiled.forward({x}).toTensor(), expected);
+  torch_tensorrt::Input flat(std::vector<int64_t>{2, 3, 4});
+  flat.format = torch_tensorrt::TensorFormat::kChannelsLast;
+  try {
+    torch_tensorrt::ts::compile(m, cpuSpec({flat}));
+    FAIL() << "a rank-3 channels_last input was accepted";
+  } catch (const c10::Error& e) {
+    EXPECT_NE(std::string(e.what()).find("channels_last needs 4-D"), std::string::npos) << e.what();
+  }
+}
