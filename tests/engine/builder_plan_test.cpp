@@ -356,6 +356,48 @@ TEST(Builder, ChannelsLastRegionsReadAChannelsLastInputDirectly) {
   EXPECT_EQ(net.getOutput(0)->getDimensions(), (trt::Dims{8, 4, 6, 6}));
 }
 
+TEST(Builder, FoldsTransposePairsAndDropsIdentityShuffles) {
+  // x [2,3,4] -> transpose (1,0,2) -> transpose (0,2,1) -> relu: one shuffle with the composed
+  // order (1,2,0); a transpose and its inverse before a negation vanish.
+  trt::INetworkDefinition net;
+  auto* x = net.addInput("x", trt::DataType::kFLOAT, {2, 3, 4});
+  auto transpose = [&](trt::ITensor& t, std::initializer_list<int32_t> order) {
+    auto* s = net.addShuffle(t);
+    trt::Permutation p;
+    int i = 0;
+    for (int32_t o : order) p.order[i++] = o;
+    s->setFirstTranspose(p);
+    return s->getOutput(0);
+  };
+  auto* a = transpose(*transpose(*x, {1, 0, 2}), {0, 2, 1});
+  auto* relu = net.addActivation(*a, trt::ActivationType::kRELU);
+  relu->getOutput(0)->setName("y");
+  net.markOutput(*relu->getOutput(0));
+  auto* back = transpose(*transpose(*x, {2, 0, 1}), {1, 2, 0});
+  auto* neg = net.addUnary(*back, trt::UnaryOperation::kNEG);
+  neg->getOutput(0)->setName("z");
+  net.markOutput(*neg->getOutput(0));
+  auto built = build(net);
+  int shuffles = 0;
+  for (int l = 0; l < built.engine->network().getNbLayers(); ++l) {
+    const trt::ILayer* layer = built.engine->network().getLayer(l);
+    if (layer->getType() != trt::LayerType::kSHUFFLE) continue;
+    ++shuffles;
+    const trt::Permutation p = static_cast<const trt::IShuffleLayer*>(layer)->getFirstTranspose();
+    EXPECT_EQ(p.order[0], 1);
+    EXPECT_EQ(p.order[1], 2);
+    EXPECT_EQ(p.order[2], 0);
+  }
+  EXPECT_EQ(shuffles, 1) << built.engine->describeLayers();
+  const auto xv = randomVector(24, 150);
+  auto outs = run(*built.engine, {{"x", {{2, 3, 4}, xv}}});
+  // y[i][j][k] = relu(x[j][k][i]) for y of shape [3,4,2]; z = -x.
+  for (int i = 0; i < 3; ++i)
+    for (int j = 0; j < 4; ++j)
+      for (int k = 0; k < 2; ++k) EXPECT_FLOAT_EQ(outs["y"][(i * 4 + j) * 2 + k], std::max(0.f, xv[(k * 3 + i) * 4 + j]));
+  for (int i = 0; i < 24; ++i) EXPECT_FLOAT_EQ(outs["z"][i], -xv[i]);
+}
+
 TEST(DynamicShapes, ProfileRangeIsEnforcedAndShapesFollowInputs) {
   trt::INetworkDefinition net;
   auto* in = net.addInput("x", trt::DataType::kFLOAT, {-1, 3});

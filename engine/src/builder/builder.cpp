@@ -161,6 +161,7 @@ IHostMemory* IBuilder::buildSerializedNetwork(INetworkDefinition& network, IBuil
   };
   runPass("constant folding", passes::foldConstants);
   runPass("dead-layer removal", passes::removeDeadLayers);
+  if (runPass("shuffle folding", passes::foldShuffles) > 0) runPass("dead-layer removal", passes::removeDeadLayers);
   // Each fold leaves the folded layer dead, which hides the next fold (batch norm's add after
   // its multiply) until dead layers are gone: repeat until nothing folds.
   for (int round = 0; round < 8 && runPass("convolution scale folding", passes::foldConvolutionScale) > 0; ++round)
@@ -188,6 +189,7 @@ IHostMemory* IBuilder::buildSerializedNetwork(INetworkDefinition& network, IBuil
   // After precision (it picks FP16 convolutions); transposes of constants fold away.
   if (settings.backend == Backend::kCUDA && runPass("channels-last layout", passes::useChannelsLast) > 0) {
     runPass("constant folding", passes::foldConstants);
+    runPass("shuffle folding", passes::foldShuffles);  // region borders next to the network's own transposes
     runPass("dead-layer removal", passes::removeDeadLayers);
   }
   net.validate();

@@ -13,6 +13,8 @@ namespace passes {
 int32_t removeDeadLayers(INetworkDefinition& network);
 //! Evaluates layers whose inputs are all constants and replaces them with Constant layers.
 int32_t foldConstants(INetworkDefinition& network);
+//! Merges consecutive transpose-only shuffles into one and drops shuffles that move nothing.
+int32_t foldShuffles(INetworkDefinition& network);
 //! Folds a per-channel multiply or add after a convolution into its weights and bias.
 int32_t foldConvolutionScale(INetworkDefinition& network);
 //! Folds `conv(x) + r` (same shape, r computed before the convolution) into the convolution's residual input.
