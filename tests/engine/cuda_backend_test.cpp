@@ -35,6 +35,16 @@ std::vector<float> runCuda(const trt::ICudaEngine& engine, const std::string& in
   return y;
 }
 
+// `net` built for the CUDA backend in exact FP32 (TF32 off), or with FP16 allowed.
+Built buildForCuda(trt::INetworkDefinition& net, bool fp16 = false) {
+  std::unique_ptr<trt::IBuilder> builder(trt::createInferBuilder(trt::defaultLogger()));
+  std::unique_ptr<trt::IBuilderConfig> config(builder->createBuilderConfig());
+  config->setBackend(trt::Backend::kCUDA);
+  config->clearFlag(trt::BuilderFlag::kTF32);
+  if (fp16) config->setFlag(trt::BuilderFlag::kFP16);
+  return build(net, config.get());
+}
+
 // x [2,3,8,8] -> conv+relu -> maxpool -> (+ broadcast constant) -> shuffle -> matmul -> softmax,
 // concat with a reduce, strided/reversed slice, gelu, gather, select, transpose (a sine before the softmax covers
 // Unary).
@@ -51,8 +61,9 @@ void makeNetwork(trt::INetworkDefinition& net, std::vector<std::vector<float>>& 
   // A residual block: relu(conv1x1(h) + h), which the builder folds into one convolution.
   keep.push_back(randomVector(4 * 4, 38));
   keep.push_back(randomVector(4, 39));
-  auto* conv2 = net.addConvolutionNd(*relu0->getOutput(0), 4, {1, 1}, {trt::DataType::kFLOAT, keep[keep.size() - 2].data(), 16},
-                                     {trt::DataType::kFLOAT, keep.back().data(), 4});
+  auto* conv2 =
+      net.addConvolutionNd(*relu0->getOutput(0), 4, {1, 1}, {trt::DataType::kFLOAT, keep[keep.size() - 2].data(), 16},
+                           {trt::DataType::kFLOAT, keep.back().data(), 4});
   auto* skip = net.addElementWise(*conv2->getOutput(0), *relu0->getOutput(0), trt::ElementWiseOperation::kSUM);
   auto* relu = net.addActivation(*skip->getOutput(0), trt::ActivationType::kRELU);
   auto* pool = net.addPoolingNd(*relu->getOutput(0), trt::PoolingType::kMAX, {2, 2});
@@ -103,8 +114,7 @@ void makeNetwork(trt::INetworkDefinition& net, std::vector<std::vector<float>>& 
   auto* unit = net.addConstant({1, 1, 1}, {trt::DataType::kFLOAT, &one, 1});
   // The row norm reads act + sorted (a fused residual).
   auto* residualSum = net.addElementWise(*act->getOutput(0), *sorted->getOutput(0), trt::ElementWiseOperation::kSUM);
-  auto* rowNorm =
-      net.addNormalization(*residualSum->getOutput(0), *gamma->getOutput(0), *beta->getOutput(0), 1u << 2);
+  auto* rowNorm = net.addNormalization(*residualSum->getOutput(0), *gamma->getOutput(0), *beta->getOutput(0), 1u << 2);
   auto* groupNorm = net.addNormalization(*rowNorm->getOutput(0), *unit->getOutput(0), *beta->getOutput(0), 0b101);
   groupNorm->setEpsilon(1e-3f);
   static const int32_t order[2] = {1, 0};
@@ -250,11 +260,7 @@ TEST(CudaBackend, OneContextOnSeveralStreamsKeepsEachResult) {
   trt::INetworkDefinition net;
   makeNetwork(net, keep);
   auto cpuBuilt = build(net);
-  std::unique_ptr<trt::IBuilder> builder(trt::createInferBuilder(trt::defaultLogger()));
-  std::unique_ptr<trt::IBuilderConfig> config(builder->createBuilderConfig());
-  config->setBackend(trt::Backend::kCUDA);
-  config->clearFlag(trt::BuilderFlag::kTF32);
-  auto gpuBuilt = build(net, config.get());
+  auto gpuBuilt = buildForCuda(net);
   std::unique_ptr<trt::IExecutionContext> ctx(gpuBuilt.engine->createExecutionContext());
   ctx->setInputShape("x", {2, 3, 8, 8});
   const size_t nIn = 2 * 3 * 8 * 8, nOut = static_cast<size_t>(ctx->getTensorShape("y").volume());
@@ -288,12 +294,7 @@ TEST(CudaBackend, OneContextOnSeveralStreamsKeepsEachResult) {
 namespace {
 // Builds `net` for the CUDA backend (exact FP32, or FP16) and runs input "x" through it.
 std::vector<float> runOnGpu(trt::INetworkDefinition& net, trt::Dims dims, const std::vector<float>& x, bool fp16) {
-  std::unique_ptr<trt::IBuilder> builder(trt::createInferBuilder(trt::defaultLogger()));
-  std::unique_ptr<trt::IBuilderConfig> config(builder->createBuilderConfig());
-  config->setBackend(trt::Backend::kCUDA);
-  config->clearFlag(trt::BuilderFlag::kTF32);
-  if (fp16) config->setFlag(trt::BuilderFlag::kFP16);
-  auto gpu = build(net, config.get());
+  auto gpu = buildForCuda(net, fp16);
   return runCuda(*gpu.engine, "x", dims, x, "y");
 }
 
@@ -398,11 +399,7 @@ TEST(CudaBackend, CudaGraphModeReplaysWhileShapesAndAddressesRepeat) {
   trt::INetworkDefinition net;
   makeNetwork(net, keep);
   auto cpuBuilt = build(net);
-  std::unique_ptr<trt::IBuilder> builder(trt::createInferBuilder(trt::defaultLogger()));
-  std::unique_ptr<trt::IBuilderConfig> config(builder->createBuilderConfig());
-  config->setBackend(trt::Backend::kCUDA);
-  config->clearFlag(trt::BuilderFlag::kTF32);
-  auto gpuBuilt = build(net, config.get());
+  auto gpuBuilt = buildForCuda(net);
   std::unique_ptr<trt::IExecutionContext> ctx(gpuBuilt.engine->createExecutionContext());
   ctx->setCudaGraphMode(true);
   ctx->setInputShape("x", {2, 3, 8, 8});
@@ -446,8 +443,9 @@ TEST(CudaBackend, ChannelsLastRegionsMatchTheCpu) {
     c1->setPaddingNd({1, 1});
     auto* r1 = net.addActivation(*c1->getOutput(0), trt::ActivationType::kRELU);
     auto* mp = net.addPoolingNd(*r1->getOutput(0), trt::PoolingType::kMAX, {2, 2});
-    auto* c2 = net.addConvolutionNd(*mp->getOutput(0), static_cast<int32_t>(c), {3, 3},
-                                    {trt::DataType::kFLOAT, w2.data(), c * c * 9}, {trt::DataType::kFLOAT, b2.data(), c});
+    auto* c2 =
+        net.addConvolutionNd(*mp->getOutput(0), static_cast<int32_t>(c), {3, 3},
+                             {trt::DataType::kFLOAT, w2.data(), c * c * 9}, {trt::DataType::kFLOAT, b2.data(), c});
     c2->setPaddingNd({1, 1});
     auto* sum = net.addElementWise(*c2->getOutput(0), *mp->getOutput(0), trt::ElementWiseOperation::kSUM);
     auto* r2 = net.addActivation(*sum->getOutput(0), trt::ActivationType::kRELU);

@@ -540,7 +540,9 @@ std::vector<int64_t> IExecutionContext::graphKey() const {
                               static_cast<int64_t>(launch_->scratchBytes_)};
   for (int32_t idx : s.inputIndices)
     for (int i = 0; i < shapes_[idx].nbDims; ++i) key.push_back(shapes_[idx].d[i]);
-  for (void* address : addresses_) key.push_back(static_cast<int64_t>(reinterpret_cast<uintptr_t>(address)));
+  // Only inputs and outputs are bound (every other tensor lives in the arena, part of the key).
+  for (const auto* indices : {&s.inputIndices, &s.outputIndices})
+    for (int32_t idx : *indices) key.push_back(static_cast<int64_t>(reinterpret_cast<uintptr_t>(addresses_[idx])));
   return key;
 }
 

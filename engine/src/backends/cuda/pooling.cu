@@ -13,6 +13,28 @@ struct PoolGeometry {
   int64_t I[3], O[3], K[3], S[3], P[3], Q[3];
 };
 
+// One output of max or average pooling: NaN propagates through max (as in PyTorch); the average
+// divides by the in-bounds count or by the window size with padding.
+struct PoolAccumulator {
+  bool isMax;
+  float acc;
+  int64_t count = 0;
+  bool nan = false;
+  __device__ explicit PoolAccumulator(bool max) : isMax(max), acc(max ? -INFINITY : 0.f) {}
+  __device__ void add(float v) {
+    if (isMax) {
+      nan |= isnan(v);
+      acc = v > acc ? v : acc;
+    } else {
+      acc += v;
+    }
+    ++count;
+  }
+  __device__ float result(bool exclude, int64_t padded) const {
+    return isMax ? (nan ? NAN : acc) : acc / static_cast<float>(exclude ? max(count, int64_t(1)) : padded);
+  }
+};
+
 template <typename T>
 __global__ void poolKernel(const T* src, T* dst, PoolGeometry g, bool isMax, bool exclude, int64_t total) {
   int64_t i = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x;
@@ -29,22 +51,11 @@ __global__ void poolKernel(const T* src, T* dst, PoolGeometry g, bool isMax, boo
     hi[d] = min(end, g.I[d]);
   }
   const T* s = src + c * g.I[0] * g.I[1] * g.I[2];
-  float acc = isMax ? -INFINITY : 0.f;
-  int64_t count = 0;
-  bool nan = false;
+  PoolAccumulator window(isMax);
   for (int64_t a = lo[0]; a < hi[0]; ++a)
     for (int64_t b = lo[1]; b < hi[1]; ++b)
-      for (int64_t w = lo[2]; w < hi[2]; ++w) {
-        float v = load(s, (a * g.I[1] + b) * g.I[2] + w);
-        if (isMax) {
-          nan |= isnan(v);
-          acc = v > acc ? v : acc;
-        } else {
-          acc += v;
-        }
-        ++count;
-      }
-  store(dst, i, isMax ? (nan ? NAN : acc) : acc / static_cast<float>(exclude ? max(count, int64_t(1)) : padded));
+      for (int64_t w = lo[2]; w < hi[2]; ++w) window.add(load(s, (a * g.I[1] + b) * g.I[2] + w));
+  store(dst, i, window.result(exclude, padded));
 }
 
 // The 2-D window of output pixel p (row-major over [N, OH, OW]): its in-bounds rows lo[0]..hi[0]
@@ -74,21 +85,10 @@ __global__ void poolNhwcKernel(const T* src, T* dst, PoolGeometry g, int64_t cha
   int64_t lo[2], hi[2];
   const int64_t padded = nhwcWindow(g, p, lo, hi);
   const T* s = src + n * g.I[1] * g.I[2] * channels + c;
-  float acc = isMax ? -INFINITY : 0.f;
-  int64_t count = 0;
-  bool nan = false;
+  PoolAccumulator window(isMax);
   for (int64_t h = lo[0]; h < hi[0]; ++h)
-    for (int64_t w = lo[1]; w < hi[1]; ++w) {
-      float v = load(s, (h * g.I[2] + w) * channels);
-      if (isMax) {
-        nan |= isnan(v);
-        acc = v > acc ? v : acc;
-      } else {
-        acc += v;
-      }
-      ++count;
-    }
-  store(dst, i, isMax ? (nan ? NAN : acc) : acc / static_cast<float>(exclude ? max(count, int64_t(1)) : padded));
+    for (int64_t w = lo[1]; w < hi[1]; ++w) window.add(load(s, (h * g.I[2] + w) * channels));
+  store(dst, i, window.result(exclude, padded));
 }
 
 // Channels-last FP16 pooling with C % 8 == 0: 8 channels (one 16-byte load) per thread.
@@ -101,35 +101,20 @@ __global__ void poolNhwc8Kernel(const __half* src, __half* dst, PoolGeometry g, 
   int64_t lo[2], hi[2];
   const int64_t padded = nhwcWindow(g, p, lo, hi);
   const __half* s = src + n * g.I[1] * g.I[2] * channels + c;
-  float acc[8];
-  bool nan[8];
-#pragma unroll
-  for (int k = 0; k < 8; ++k) {
-    acc[k] = isMax ? -INFINITY : 0.f;
-    nan[k] = false;
-  }
-  int64_t count = 0;
+  PoolAccumulator window[8] = {PoolAccumulator(isMax), PoolAccumulator(isMax), PoolAccumulator(isMax),
+                               PoolAccumulator(isMax), PoolAccumulator(isMax), PoolAccumulator(isMax),
+                               PoolAccumulator(isMax), PoolAccumulator(isMax)};
   for (int64_t h = lo[0]; h < hi[0]; ++h)
     for (int64_t w = lo[1]; w < hi[1]; ++w) {
       const uint4 raw = *reinterpret_cast<const uint4*>(s + (h * g.I[2] + w) * channels);
       const __half* x = reinterpret_cast<const __half*>(&raw);
 #pragma unroll
-      for (int k = 0; k < 8; ++k) {
-        const float val = __half2float(x[k]);
-        if (isMax) {
-          nan[k] |= isnan(val);
-          acc[k] = val > acc[k] ? val : acc[k];
-        } else {
-          acc[k] += val;
-        }
-      }
-      ++count;
+      for (int k = 0; k < 8; ++k) window[k].add(__half2float(x[k]));
     }
   uint4 out;
   __half* y = reinterpret_cast<__half*>(&out);
-  const float divisor = static_cast<float>(exclude ? max(count, int64_t(1)) : padded);
 #pragma unroll
-  for (int k = 0; k < 8; ++k) y[k] = __float2half_rn(isMax ? (nan[k] ? NAN : acc[k]) : acc[k] / divisor);
+  for (int k = 0; k < 8; ++k) y[k] = __float2half_rn(window[k].result(exclude, padded));
   *reinterpret_cast<uint4*>(dst + v * 8) = out;
 }
 }  // namespace
