@@ -155,7 +155,9 @@ def compile(
     When every op converts, forward becomes one engine. Otherwise (unless
     ``require_full_compilation=True``) the convertible runs of at least ``min_block_size`` nodes
     become engines and the rest, plus ``torch_executed_ops`` / ``torch_executed_modules``, run in
-    TorchScript between them.
+    TorchScript between them. ``workspace_size`` (bytes, default 0: no limit) caps the scratch one
+    layer's GPU kernel may use and ``num_avg_timing_iters`` (default 1) sets how many timing
+    measurements each GPU tactic gets; CPU engines record both and say they change nothing.
     """
     if not isinstance(module, torch.jit.ScriptModule):
         raise TypeError("torch_tensorrt.ts.compile takes a torch.jit.ScriptModule; use torch_tensorrt.compile for nn.Module")
