@@ -28,7 +28,11 @@ std::vector<uint8_t> richPlan(std::vector<std::vector<float>>& keep, uint32_t ve
   keep.push_back(randomVector(3, 73));
   static const int32_t idx[2] = {1, 0};
   static const float one = 1.f, zero = 0.f;
-  auto* x = net.addInput("x", trt::DataType::kFLOAT, {1, 2, 6, 6});
+  trt::ITensor* x = net.addInput("x", trt::DataType::kFLOAT, {1, 2, 6, 6});
+  if (version >= 5) {  // INT8: the convolution reads a Q/DQ pair (fused into an INT8 convolution)
+    auto* q = net.addQuantize(*x, {0.02f});
+    x = net.addDequantize(*q->getOutput(0), {0.02f})->getOutput(0);
+  }
   auto* conv = net.addConvolutionNd(*x, 4, {3, 3}, {trt::DataType::kFLOAT, keep[0].data(), 72},
                                     {trt::DataType::kFLOAT, keep[1].data(), 4});
   conv->setPaddingNd({1, 1});
@@ -37,7 +41,12 @@ std::vector<uint8_t> richPlan(std::vector<std::vector<float>>& keep, uint32_t ve
   auto* up = net.addResize(*pool->getOutput(0), {1, 4, 6, 6});
   up->setResizeMode(trt::InterpolationMode::kLINEAR);
   auto* sum = net.addElementWise(*up->getOutput(0), *relu->getOutput(0), trt::ElementWiseOperation::kSUM);
-  auto* flat = net.addShuffle(*sum->getOutput(0));
+  trt::ITensor* summed = sum->getOutput(0);
+  if (version >= 5) {  // per-channel Q/DQ layers that stay layers
+    auto* q = net.addQuantize(*summed, {0.01f, 0.02f, 0.03f, 0.04f}, 1);
+    summed = net.addDequantize(*q->getOutput(0), {0.01f, 0.02f, 0.03f, 0.04f}, 1)->getOutput(0);
+  }
+  auto* flat = net.addShuffle(*summed);
   flat->setReshapeDimensions({12, 12});
   auto* w = net.addConstant({12, 3}, {trt::DataType::kFLOAT, keep[2].data(), 36});
   auto* mm = net.addMatrixMultiply(*flat->getOutput(0), trt::MatrixOperation::kNONE, *w->getOutput(0),
@@ -69,6 +78,7 @@ std::vector<uint8_t> richPlan(std::vector<std::vector<float>>& keep, uint32_t ve
   std::unique_ptr<trt::IBuilder> builder(trt::createInferBuilder(trt::defaultLogger()));
   std::unique_ptr<trt::IBuilderConfig> config(builder->createBuilderConfig());
   config->setFlag(trt::BuilderFlag::kFP16);  // casts and a pinned-free precision pass in the plan
+  if (version >= 5) config->setFlag(trt::BuilderFlag::kINT8);
   std::unique_ptr<trt::IHostMemory> mem(builder->buildSerializedNetwork(net, *config));
   const auto* p = static_cast<const uint8_t*>(mem->data());
   return std::vector<uint8_t>(p, p + mem->size());

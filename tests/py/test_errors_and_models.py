@@ -106,7 +106,7 @@ def test_damaged_plans_are_refused_from_python_and_jit_load(tmp_path, damage):
 
         b[8:12] = (7).to_bytes(4, "little")
         b[28:32] = zlib.crc32(bytes(b[:28])).to_bytes(4, "little")
-        expected = "reads versions 1 to 4"
+        expected = "reads versions 1 to 5"
     with pytest.raises(RuntimeError, match=expected):
         torch_tensorrt.ts.embed_engine_in_new_module(bytes(b))
     # The same damage inside a saved module is refused by torch.jit.load.

@@ -54,6 +54,34 @@ enum class Backend : int32_t { kCPU = 0, kCUDA = 1 };
 //! Name of a backend ("cpu", "cuda").
 const char* backendName(Backend backend);
 
+//! Feeds INT8 calibration batches to the builder and keeps the scales it finds (TensorRT's
+//! IInt8Calibrator). With BuilderFlag::kINT8 set, the builder asks readCalibrationCache first; when
+//! it returns nothing, it runs an FP32 copy of the network on the batches, observes every
+//! convolution's input, derives scales with getAlgorithm() and passes the cache to writeCalibrationCache.
+class IInt8Calibrator {
+ public:
+  virtual ~IInt8Calibrator() = default;
+  //! Samples per batch: the batch dimension of inputs whose first dimension is dynamic.
+  virtual int32_t getBatchSize() const = 0;
+  //! Sets bindings[i] to the next batch of the input named names[i], in the memory of the engine's
+  //! backend (host memory for the CPU backend, device memory for CUDA); false when none is left.
+  virtual bool getBatch(void* bindings[], const char* names[], int32_t nbBindings) = 0;
+  //! The shape of the batch just given for input `name`; nbDims = -1 (the default) means the
+  //! input's declared dims with dynamic ones from the first profile's opt dims and the first from getBatchSize().
+  virtual Dims getBatchDims(const char* name) const {
+    (void)name;
+    Dims none;
+    none.nbDims = -1;
+    return none;
+  }
+  //! A cache written by an earlier build (its size in `length`), or nullptr to calibrate.
+  virtual const void* readCalibrationCache(size_t& length) = 0;
+  //! Receives the cache of this calibration (text: a header line, then "tensor name: hex scale" lines).
+  virtual void writeCalibrationCache(const void* data, size_t length) = 0;
+  //! How observed values become scales.
+  virtual CalibrationAlgoType getAlgorithm() const = 0;
+};
+
 //! Settings for one build.
 class IBuilderConfig {
  public:
@@ -82,8 +110,12 @@ class IBuilderConfig {
   //! Timing measurements averaged per tactic (CUDA backend: each of 3 runs after a warm-up; at least 1).
   void setAvgTimingIterations(int32_t n) { avgTimingIterations_ = n < 1 ? 1 : n; }
   int32_t getAvgTimingIterations() const { return avgTimingIterations_; }
+  //! The calibrator INT8 builds use for convolutions without Quantize/Dequantize scales (not owned).
+  void setInt8Calibrator(IInt8Calibrator* calibrator) { calibrator_ = calibrator; }
+  IInt8Calibrator* getInt8Calibrator() const { return calibrator_; }
 
  private:
+  IInt8Calibrator* calibrator_ = nullptr;
   uint64_t flags_ = 0;
   std::vector<IOptimizationProfile> profiles_;
   size_t workspace_ = 0;

@@ -162,6 +162,16 @@ class IConvolutionLayer : public ILayer {
   //! (2-D convolutions; set by the builder's layout pass for the CUDA backend's NHWC kernels).
   void setChannelsLast(bool channelsLast) { channelsLast_ = channelsLast; }
   bool getChannelsLast() const { return channelsLast_; }
+  //! Makes the convolution INT8 (set by the builder from Q/DQ pairs or calibration): the FP32 input
+  //! is quantized with `inputScale` (q = clamp(round(x / s), -128, 127)), the weights per output
+  //! channel with `weightScales`, products summed in INT32, then y = act(sum * s * ws[c] + bias + residual).
+  void setInt8Scales(float inputScale, std::vector<float> weightScales);
+  //! The input scale, or 0 when the convolution is not INT8.
+  float getInt8InputScale() const { return int8InputScale_; }
+  //! Per-output-channel weight scales of an INT8 convolution (empty otherwise).
+  const std::vector<float>& getInt8WeightScales() const { return int8WeightScales_; }
+  //! True once setInt8Scales was called.
+  bool isInt8() const { return int8InputScale_ > 0.f; }
 
   std::vector<TensorDesc> inferOutputs(const std::vector<TensorDesc>& inputs) const override;
   void writeParams(PlanWriter& writer) const override;
@@ -176,6 +186,8 @@ class IConvolutionLayer : public ILayer {
   int32_t fusedActivation_ = -1;
   std::vector<float> kernel_;
   std::vector<float> bias_;
+  float int8InputScale_ = 0.f;
+  std::vector<float> int8WeightScales_;
 };
 
 class IActivationLayer : public ILayer {
@@ -550,6 +562,47 @@ class INormalizationLayer : public ILayer {
   uint32_t axes_ = 1;
 };
 
+//! Quantization to INT8 (TensorRT's IQuantizeLayer, symmetric): q = clamp(round_half_even(x * (1/s)),
+//! -128, 127) with one scale, or one per index of `axis`. FP32 input, INT8 output.
+class IQuantizeLayer : public ILayer {
+ public:
+  IQuantizeLayer() : ILayer(LayerType::kQUANTIZE) {}
+  //! One positive scale (per tensor) or one per index of the axis.
+  void setScales(std::vector<float> scales);
+  const std::vector<float>& getScales() const { return scales_; }
+  //! The axis the scales run along; -1 for a per-tensor scale.
+  void setAxis(int32_t axis);
+  int32_t getAxis() const { return axis_; }
+
+  std::vector<TensorDesc> inferOutputs(const std::vector<TensorDesc>& inputs) const override;
+  void writeParams(PlanWriter& writer) const override;
+  void readParams(PlanReader& reader) override;
+
+ private:
+  std::vector<float> scales_{1.f};
+  int32_t axis_ = -1;
+};
+
+//! Dequantization of INT8 to FP32 (TensorRT's IDequantizeLayer): y = q * s, scales as IQuantizeLayer.
+class IDequantizeLayer : public ILayer {
+ public:
+  IDequantizeLayer() : ILayer(LayerType::kDEQUANTIZE) {}
+  //! One positive scale (per tensor) or one per index of the axis.
+  void setScales(std::vector<float> scales);
+  const std::vector<float>& getScales() const { return scales_; }
+  //! The axis the scales run along; -1 for a per-tensor scale.
+  void setAxis(int32_t axis);
+  int32_t getAxis() const { return axis_; }
+
+  std::vector<TensorDesc> inferOutputs(const std::vector<TensorDesc>& inputs) const override;
+  void writeParams(PlanWriter& writer) const override;
+  void readParams(PlanReader& reader) override;
+
+ private:
+  std::vector<float> scales_{1.f};
+  int32_t axis_ = -1;
+};
+
 //! Creates an empty layer of a kind (used by the plan reader).
 std::unique_ptr<ILayer> makeLayer(LayerType type);
 
@@ -605,6 +658,11 @@ class INetworkDefinition {
 
   //! Normalization of input over the axes in the mask, then scale and bias (layer, group, instance norm).
   INormalizationLayer* addNormalization(ITensor& input, ITensor& scale, ITensor& bias, uint32_t axesMask);
+
+  //! Quantizes FP32 to INT8 with a per-tensor scale (axis -1) or per-axis scales.
+  IQuantizeLayer* addQuantize(ITensor& input, std::vector<float> scales, int32_t axis = -1);
+  //! Dequantizes INT8 to FP32 with a per-tensor scale (axis -1) or per-axis scales.
+  IDequantizeLayer* addDequantize(ITensor& input, std::vector<float> scales, int32_t axis = -1);
 
   //! Number of layers.
   int32_t getNbLayers() const { return static_cast<int32_t>(layers_.size()); }

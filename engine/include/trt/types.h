@@ -83,7 +83,9 @@ struct Weights {
   X(kGATHER, "Gather")                  \
   X(kRESIZE, "Resize")                  \
   X(kTOPK, "TopK")                      \
-  X(kNORMALIZATION, "Normalization")
+  X(kNORMALIZATION, "Normalization")     \
+  X(kQUANTIZE, "Quantize")               \
+  X(kDEQUANTIZE, "Dequantize")
 
 enum class LayerType : int32_t {
 #define TRT_ENUM_ENTRY(name, text) name,
@@ -208,6 +210,21 @@ constexpr int32_t kMATRIX_OPERATION_COUNT = 3;
 
 enum class ReduceOperation : int32_t { kSUM = 0, kPROD = 1, kMAX = 2, kMIN = 3, kAVG = 4 };
 constexpr int32_t kREDUCE_OPERATION_COUNT = 5;
+
+//! How an INT8 calibrator turns the observed values of a tensor into its scale (TensorRT's names;
+//! kPERCENTILE is this engine's own). Entropy versions pick the threshold whose 128-level
+//! quantization loses the least information (KL divergence); min-max takes the largest |x|;
+//! percentile the 99.99th percentile of |x|. The scale is threshold / 127.
+enum class CalibrationAlgoType : int32_t {
+  kLEGACY_CALIBRATION = 0,
+  kENTROPY_CALIBRATION = 1,
+  kENTROPY_CALIBRATION_2 = 2,
+  kMINMAX_CALIBRATION = 3,
+  kPERCENTILE_CALIBRATION = 4,
+};
+constexpr int32_t kCALIBRATION_ALGO_TYPE_COUNT = 5;
+//! Name of a calibration algorithm as written in calibration caches ("EntropyCalibration2", ...).
+const char* calibrationAlgoName(CalibrationAlgoType algo);
 
 //! Every error the engine raises; the message names the layer, tensor or plan field at fault.
 class Error : public std::runtime_error {

@@ -2,6 +2,7 @@
 #include <functional>
 #include <sstream>
 
+#include "builder/calibration/calibration.h"
 #include "builder/passes/passes.h"
 #include "plan/plan.h"
 #include "trt/builder.h"
@@ -123,6 +124,17 @@ IHostMemory* IBuilder::buildSerializedNetwork(INetworkDefinition& network, IBuil
   report_ = BuildReport{};
   network.validate();
   checkProfiles(network, config);
+  const bool int8 = config.getFlag(BuilderFlag::kINT8);
+  if (int8 && !config.getInt8Calibrator()) {
+    bool quantized = false;
+    for (int l = 0; l < network.getNbLayers(); ++l) quantized |= network.getLayer(l)->getType() == LayerType::kQUANTIZE;
+    if (!quantized)
+      throw Error(
+          "INT8 is enabled (BuilderFlag::kINT8; enabled_precisions contains int8) but the network has no "
+          "Quantize/Dequantize layers (a quantization-aware model's fake-quantize nodes) and the config has no INT8 "
+          "calibrator: pass a calibrator (torch_tensorrt.ptq.DataLoaderCalibrator or CacheCalibrator, C++ "
+          "torch_tensorrt::ptq::make_int8_calibrator), compile a quantization-aware model, or drop int8");
+  }
   PlanContents settings;
   settings.backend = config.getBackend();
   if (settings.backend == Backend::kCUDA) {
@@ -166,6 +178,9 @@ IHostMemory* IBuilder::buildSerializedNetwork(INetworkDefinition& network, IBuil
   // its multiply) until dead layers are gone: repeat until nothing folds.
   for (int round = 0; round < 8 && runPass("convolution scale folding", passes::foldConvolutionScale) > 0; ++round)
     runPass("dead-layer removal", passes::removeDeadLayers);
+  // INT8 from a quantization-aware model's Q/DQ pairs, once the weights are final.
+  if (int8 && runPass("Q/DQ convolution fusion", passes::fuseQuantizedConvolution) > 0)
+    runPass("dead-layer removal", passes::removeDeadLayers);
   // Fusions, in this order (each leaves the fused layers dead; their removal lets the next one see
   // single-use tensors): residual before activation, so relu(conv + r) folds whole; a product's scale
   // before its bias, whose add the scale precedes; activation last, after the bias it follows.
@@ -179,6 +194,12 @@ IHostMemory* IBuilder::buildSerializedNetwork(INetworkDefinition& network, IBuil
   };
   for (const auto& fusion : fusions)
     if (runPass(fusion.first, fusion.second) > 0) runPass("dead-layer removal", passes::removeDeadLayers);
+  // INT8 for the remaining FP32 convolutions from calibration, once fusions fixed what they read.
+  if (int8 && config.getInt8Calibrator()) {
+    runPass("INT8 calibration", [&](INetworkDefinition& n) {
+      return calibration::calibrate(n, settings, *config.getInt8Calibrator(), logger_);
+    });
+  }
   // Last, so the folds above see the network's own types; the casts of constants it adds fold away.
   const bool allowHalf = config.getFlag(BuilderFlag::kFP16);
   auto precision = [&](INetworkDefinition& n) { return passes::assignPrecision(n, settings.backend, allowHalf); };

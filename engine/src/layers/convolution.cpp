@@ -1,3 +1,5 @@
+#include <cmath>
+
 #include "layers/layer_util.h"
 
 namespace trt {
@@ -52,6 +54,16 @@ void IConvolutionLayer::setBiasWeights(Weights w) {
   bias_ = copyFloatWeights(*this, w, "bias");
   markChanged();
 }
+void IConvolutionLayer::setInt8Scales(float inputScale, std::vector<float> weightScales) {
+  if (!(inputScale > 0.f) || !std::isfinite(inputScale))
+    throw Error(describe() + ": the INT8 input scale must be positive and finite, got " + std::to_string(inputScale));
+  for (float s : weightScales)
+    if (!(s > 0.f) || !std::isfinite(s))
+      throw Error(describe() + ": INT8 weight scales must be positive and finite, got " + std::to_string(s));
+  int8InputScale_ = inputScale;
+  int8WeightScales_ = std::move(weightScales);
+  markChanged();
+}
 Weights IConvolutionLayer::getKernelWeights() const {
   return {DataType::kFLOAT, kernel_.data(), static_cast<int64_t>(kernel_.size())};
 }
@@ -102,6 +114,14 @@ std::vector<TensorDesc> IConvolutionLayer::inferOutputs(const std::vector<Tensor
       throw Error(describe() + ": input " + in.str() + " is too small for kernel " + kernelSize_.str());
   }
   if (channelsLast_) out = channelsLast(out);
+  if (isInt8()) {
+    if (static_cast<int32_t>(int8WeightScales_.size()) != nbOutputMaps_)
+      throw Error(describe() + ": " + std::to_string(int8WeightScales_.size()) + " INT8 weight scales for " +
+                  std::to_string(nbOutputMaps_) + " output maps");
+    if (inputs[0].type != DataType::kFLOAT)
+      throw Error(describe() + ": an INT8 convolution quantizes a float32 input, got " +
+                  dataTypeName(inputs[0].type));
+  }
   if (inputs.size() == 2 && (inputs[1].dims != out || inputs[1].type != inputs[0].type))
     throw Error(describe() + ": the residual input " + inputs[1].dims.str() + " " + dataTypeName(inputs[1].type) +
                 " must have the output's shape " + out.str() + " and type " + dataTypeName(inputs[0].type));
@@ -120,6 +140,8 @@ void IConvolutionLayer::writeParams(PlanWriter& w) const {
   writeFloats(w, kernel_);
   writeFloats(w, bias_);
   w.u8(channelsLast_ ? 1 : 0);
+  w.f32(int8InputScale_);  // format 5: 0 unless INT8
+  writeFloats(w, int8WeightScales_);
 }
 
 void IConvolutionLayer::readParams(PlanReader& r) {
@@ -139,6 +161,16 @@ void IConvolutionLayer::readParams(PlanReader& r) {
   kernel_ = readFloats(r, "kernel_weights");
   bias_ = readFloats(r, "bias_weights");
   channelsLast_ = r.remaining() > 0 ? r.boolean("channels_last") : false;  // format 4
+  if (r.remaining() > 0) {                                                 // format 5
+    int8InputScale_ = r.f32("int8_input_scale");
+    if (!(int8InputScale_ >= 0.f) || !std::isfinite(int8InputScale_))
+      r.fail("int8_input_scale", "must be 0 or positive and finite");
+    int8WeightScales_ = readFloats(r, "int8_weight_scales");
+    if (int8InputScale_ > 0.f && static_cast<int32_t>(int8WeightScales_.size()) != nbOutputMaps_)
+      r.fail("int8_weight_scales", "needs one scale per output map");
+    for (float s : int8WeightScales_)
+      if (!(s > 0.f) || !std::isfinite(s)) r.fail("int8_weight_scales", "holds a scale that is not positive and finite");
+  }
 }
 
 }  // namespace trt

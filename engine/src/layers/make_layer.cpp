@@ -38,6 +38,10 @@ std::unique_ptr<ILayer> makeLayer(LayerType type) {
       return std::make_unique<IResizeLayer>();
     case LayerType::kTOPK:
       return std::make_unique<ITopKLayer>();
+    case LayerType::kQUANTIZE:
+      return std::make_unique<IQuantizeLayer>();
+    case LayerType::kDEQUANTIZE:
+      return std::make_unique<IDequantizeLayer>();
     case LayerType::kNORMALIZATION:
       return std::make_unique<INormalizationLayer>();
   }

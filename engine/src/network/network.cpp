@@ -294,6 +294,20 @@ IGatherLayer* INetworkDefinition::addGather(ITensor& data, ITensor& indices, int
   return attach(std::move(layer), {&data, &indices}, 1, "addGather");
 }
 
+IQuantizeLayer* INetworkDefinition::addQuantize(ITensor& input, std::vector<float> scales, int32_t axis) {
+  auto layer = std::make_unique<IQuantizeLayer>();
+  layer->setScales(std::move(scales));
+  layer->setAxis(axis);
+  return attach(std::move(layer), {&input}, 1, "addQuantize");
+}
+
+IDequantizeLayer* INetworkDefinition::addDequantize(ITensor& input, std::vector<float> scales, int32_t axis) {
+  auto layer = std::make_unique<IDequantizeLayer>();
+  layer->setScales(std::move(scales));
+  layer->setAxis(axis);
+  return attach(std::move(layer), {&input}, 1, "addDequantize");
+}
+
 ILayer* INetworkDefinition::getLayer(int32_t index) const {
   return index >= 0 && index < getNbLayers() ? layers_[index].get() : nullptr;
 }

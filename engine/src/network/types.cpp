@@ -119,6 +119,22 @@ const char* layerTypeName(LayerType type) {
   return "Unknown";
 }
 
+const char* calibrationAlgoName(CalibrationAlgoType algo) {
+  switch (algo) {
+    case CalibrationAlgoType::kLEGACY_CALIBRATION:
+      return "LegacyCalibration";
+    case CalibrationAlgoType::kENTROPY_CALIBRATION:
+      return "EntropyCalibration";
+    case CalibrationAlgoType::kENTROPY_CALIBRATION_2:
+      return "EntropyCalibration2";
+    case CalibrationAlgoType::kMINMAX_CALIBRATION:
+      return "MinMaxCalibration";
+    case CalibrationAlgoType::kPERCENTILE_CALIBRATION:
+      return "PercentileCalibration";
+  }
+  return "Unknown";
+}
+
 namespace {
 class StderrLogger : public ILogger {
  public:

@@ -1,6 +1,6 @@
 // Bounds-checked little-endian reader and writer for plans.
 //
-// Plan format, version 2 (all integers little-endian):
+// Plan format, version 5 (all integers little-endian):
 //
 //   offset  size  field
 //   0       8     magic "TTRTPLAN"
@@ -41,6 +41,10 @@
 //                    parameters end with u8 channels_last (NHWC tensors); the builder settings
 //                    workspace limit (u64) and timing iterations (i32) follow the builder flags;
 //                    older plans are still read.
+//          version 5 (2026-11) layer kinds Quantize and Dequantize (params: f32 blob of scales
+//                    (u64 byte count + floats), i32 axis, -1 = per tensor); Convolution parameters end
+//                    with f32 int8_input_scale (0 = not INT8) and an f32 blob of per-output-map INT8
+//                    weight scales; older plans are still read.
 #pragma once
 
 #include <cstdint>
@@ -53,7 +57,7 @@
 namespace trt {
 
 constexpr char kPlanMagic[8] = {'T', 'T', 'R', 'T', 'P', 'L', 'A', 'N'};
-constexpr uint32_t kPlanFormatVersion = 4;
+constexpr uint32_t kPlanFormatVersion = 5;
 constexpr uint32_t kPlanMinReadableVersion = 1;
 constexpr uint32_t kPlanHeaderSize = 32;
 constexpr uint32_t kPlanMaxString = 1u << 20;

@@ -52,6 +52,11 @@ std::string fusedJson(const ILayer* layer) {
       if (conv->getBiasWeights().count > 0) field("bias", "true");
       if (conv->getNbInputs() > 1) field("residual", "true");
       if (conv->getChannelsLast()) field("layout", "\"NHWC\"");
+      if (conv->isInt8()) {
+        std::ostringstream scale;
+        scale << "{\"input_scale\": " << conv->getInt8InputScale() << "}";
+        field("int8", scale.str());
+      }
       activation(conv->getFusedActivation());
       break;
     }

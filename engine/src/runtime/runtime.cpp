@@ -200,8 +200,10 @@ std::string ICudaEngine::describeLayers() const {
     const ILayer* layer = net.getLayer(l);
     os << l << ": " << layerTypeName(layer->getType()) << " '" << layer->getName() << "' (";
     for (int i = 0; i < layer->getNbInputs(); ++i) os << (i ? ", " : "") << layer->getInput(i)->getDimensions().str();
-    os << ") -> " << layer->getOutput(0)->getDimensions().str() << " " << dataTypeName(layer->getOutput(0)->getType())
-       << "\n";
+    os << ") -> " << layer->getOutput(0)->getDimensions().str() << " " << dataTypeName(layer->getOutput(0)->getType());
+    if (layer->getType() == LayerType::kCONVOLUTION && static_cast<const IConvolutionLayer*>(layer)->isInt8())
+      os << " [int8]";
+    os << "\n";
   }
   return os.str();
 }

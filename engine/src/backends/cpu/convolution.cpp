@@ -2,52 +2,18 @@
 #include <vector>
 
 #include "backends/cpu/cpu_kernels.h"
+#include "backends/cpu/im2col.h"
 #include "layers/conv_geometry.h"
 
 namespace trt {
 namespace cpu {
 
 namespace {
-using Geometry = ConvGeometry;
-
-// col[c, kd, kh, kw][od, oh, ow] for channels [c0, c0 + channels) of one image.
-void im2col(const float* image, int64_t channels, const Geometry& g, float* col) {
-  const int64_t outPlane = g.out[0] * g.out[1] * g.out[2];
-  const int64_t inPlane = g.in[0] * g.in[1] * g.in[2];
-  int64_t row = 0;
-  for (int64_t c = 0; c < channels; ++c) {
-    const float* src = image + c * inPlane;
-    for (int64_t kd = 0; kd < g.k[0]; ++kd)
-      for (int64_t kh = 0; kh < g.k[1]; ++kh)
-        for (int64_t kw = 0; kw < g.k[2]; ++kw, ++row) {
-          float* dst = col + row * outPlane;
-          for (int64_t od = 0; od < g.out[0]; ++od) {
-            int64_t id = od * g.stride[0] - g.pad[0] + kd * g.dil[0];
-            for (int64_t oh = 0; oh < g.out[1]; ++oh) {
-              int64_t ih = oh * g.stride[1] - g.pad[1] + kh * g.dil[1];
-              float* d = dst + (od * g.out[1] + oh) * g.out[2];
-              if (id < 0 || id >= g.in[0] || ih < 0 || ih >= g.in[1]) {
-                for (int64_t ow = 0; ow < g.out[2]; ++ow) d[ow] = 0.f;
-                continue;
-              }
-              const float* s = src + (id * g.in[1] + ih) * g.in[2];
-              for (int64_t ow = 0; ow < g.out[2]; ++ow) {
-                int64_t iw = ow * g.stride[2] - g.pad[2] + kw * g.dil[2];
-                d[ow] = (iw >= 0 && iw < g.in[2]) ? s[iw] : 0.f;
-              }
-            }
-          }
-        }
-  }
-}
-}  // namespace
-
-namespace {
 void runChannelsFirstConvolution(const ILayer& layer, const std::vector<TensorView>& inputs, TensorView& output) {
   const auto& conv = static_cast<const IConvolutionLayer&>(layer);
   const Dims& in = inputs[0].dims;
   const Dims& out = output.dims;
-  const Geometry g = convGeometry(conv, in, out);
+  const ConvGeometry g = convGeometry(conv, in, out);
   const int64_t batch = in.d[0], groups = conv.getNbGroups();
   const int64_t cin = in.d[1], cout = out.d[1];
   const int64_t cinG = cin / groups, coutG = cout / groups;
@@ -90,7 +56,13 @@ void runChannelsFirstConvolution(const ILayer& layer, const std::vector<TensorVi
 
 void runConvolution(const ILayer& layer, const std::vector<TensorView>& inputs, TensorView& output) {
   requireFloat32(layer, inputs[0], "the input");
-  if (static_cast<const IConvolutionLayer&>(layer).getChannelsLast())
+  const auto& conv = static_cast<const IConvolutionLayer&>(layer);
+  if (conv.isInt8()) {
+    if (conv.getChannelsLast())
+      runChannelsLastAsChannelsFirst(runInt8Convolution, layer, inputs, output);
+    else
+      runInt8Convolution(layer, inputs, output);
+  } else if (conv.getChannelsLast())
     runChannelsLastAsChannelsFirst(runChannelsFirstConvolution, layer, inputs, output);
   else
     runChannelsFirstConvolution(layer, inputs, output);

@@ -55,6 +55,10 @@ void runGather(const ILayer&, const std::vector<TensorView>&, TensorView&);
 void runResize(const ILayer&, const std::vector<TensorView>&, TensorView&);
 void runTopK(const ILayer&, const std::vector<TensorView>&, TensorView&);
 void runNormalization(const ILayer&, const std::vector<TensorView>&, TensorView&);
+void runQuantize(const ILayer&, const std::vector<TensorView>&, TensorView&);
+void runDequantize(const ILayer&, const std::vector<TensorView>&, TensorView&);
+//! An INT8 convolution (IConvolutionLayer::isInt8), channels-first.
+void runInt8Convolution(const ILayer&, const std::vector<TensorView>&, TensorView&);
 
 //! Throws Error when a kernel that only handles float32 gets another type.
 void requireFloat32(const ILayer& layer, const TensorView& t, const char* what);

@@ -41,6 +41,10 @@ Kernel kernelFor(LayerType type) {
       return runTopK;
     case LayerType::kNORMALIZATION:
       return runNormalization;
+    case LayerType::kQUANTIZE:
+      return runQuantize;
+    case LayerType::kDEQUANTIZE:
+      return runDequantize;
   }
   throw Error("CPU backend: no kernel for layer type " + std::to_string(static_cast<int32_t>(type)));
 }

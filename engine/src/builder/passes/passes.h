@@ -15,6 +15,9 @@ int32_t removeDeadLayers(INetworkDefinition& network);
 int32_t foldConstants(INetworkDefinition& network);
 //! Merges consecutive transpose-only shuffles into one and drops shuffles that move nothing.
 int32_t foldShuffles(INetworkDefinition& network);
+//! Folds `conv(dequantize(quantize(x)))` (per-tensor scale s) into an INT8 convolution of x: input
+//! scale s, weights quantized per output channel.
+int32_t fuseQuantizedConvolution(INetworkDefinition& network);
 //! Folds a per-channel multiply or add after a convolution into its weights and bias.
 int32_t foldConvolutionScale(INetworkDefinition& network);
 //! Folds `conv(x) + r` (same shape, r computed before the convolution) into the convolution's residual input.

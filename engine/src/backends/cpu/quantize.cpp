@@ -1,0 +1,46 @@
+// Quantize (FP32 -> INT8) and Dequantize (INT8 -> FP32), per tensor or per axis.
+#include "backends/cpu/cpu_kernels.h"
+#include "common/int8.h"
+
+namespace trt {
+namespace cpu {
+
+namespace {
+// Calls f(i, scaleIndex) for every element, scaleIndex being the element's index along `axis`
+// (0 for a per-tensor scale).
+template <typename F>
+void forEachWithScale(const Dims& dims, int32_t axis, size_t nbScales, F f) {
+  const int64_t n = dims.volume();
+  if (axis < 0 || nbScales == 1) {
+    for (int64_t i = 0; i < n; ++i) f(i, 0);
+    return;
+  }
+  int64_t inner = 1;
+  for (int d = axis + 1; d < dims.nbDims; ++d) inner *= dims.d[d];
+  const int64_t extent = dims.d[axis];
+  for (int64_t i = 0; i < n; ++i) f(i, (i / inner) % extent);
+}
+}  // namespace
+
+void runQuantize(const ILayer& layer, const std::vector<TensorView>& inputs, TensorView& output) {
+  requireFloat32(layer, inputs[0], "the input");
+  const auto& q = static_cast<const IQuantizeLayer&>(layer);
+  std::vector<float> inverse;
+  for (float s : q.getScales()) inverse.push_back(int8::inverse(s));
+  const float* x = inputs[0].f32();
+  int8_t* y = static_cast<int8_t*>(output.data);
+  forEachWithScale(inputs[0].dims, q.getAxis(), inverse.size(),
+                   [&](int64_t i, int64_t s) { y[i] = int8::quantize(x[i], inverse[s]); });
+}
+
+void runDequantize(const ILayer& layer, const std::vector<TensorView>& inputs, TensorView& output) {
+  const auto& dq = static_cast<const IDequantizeLayer&>(layer);
+  const std::vector<float>& scales = dq.getScales();
+  const int8_t* x = static_cast<const int8_t*>(inputs[0].data);
+  float* y = output.f32();
+  forEachWithScale(inputs[0].dims, dq.getAxis(), scales.size(),
+                   [&](int64_t i, int64_t s) { y[i] = static_cast<float>(x[i]) * scales[s]; });
+}
+
+}  // namespace cpu
+}  // namespace trt

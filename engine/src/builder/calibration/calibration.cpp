@@ -1,0 +1,276 @@
+#include "builder/calibration/calibration.h"
+
+#include <cstdio>
+#include <cstring>
+#include <map>
+#include <memory>
+#include <sstream>
+
+#include "builder/calibration/histogram.h"
+#include "common/int8.h"
+#include "trt/runtime.h"
+#ifdef TORCHTRT_WITH_CUDA
+#include "backends/cuda/cuda_kernels.h"
+#endif
+
+namespace trt {
+namespace calibration {
+
+namespace {
+constexpr const char* kCacheMagic = "TorchTRT-INT8-Calibration";
+
+// The convolutions calibration quantizes, and the tensors it observes (their inputs), in order.
+struct Targets {
+  std::vector<IConvolutionLayer*> convolutions;
+  std::vector<std::string> tensors;
+};
+
+Targets findTargets(INetworkDefinition& net) {
+  Targets t;
+  for (int l = 0; l < net.getNbLayers(); ++l) {
+    ILayer* layer = net.getLayer(l);
+    if (layer->getType() != LayerType::kCONVOLUTION) continue;
+    auto* conv = static_cast<IConvolutionLayer*>(layer);
+    if (conv->isInt8() || conv->getChannelsLast() || conv->getInput(0)->getType() != DataType::kFLOAT) continue;
+    t.convolutions.push_back(conv);
+    const std::string name = conv->getInput(0)->getName();
+    bool seen = false;
+    for (const auto& n : t.tensors) seen |= n == name;
+    if (!seen) t.tensors.push_back(name);
+  }
+  return t;
+}
+
+std::string hexBits(float v) {
+  uint32_t bits;
+  std::memcpy(&bits, &v, 4);
+  char buf[16];
+  std::snprintf(buf, sizeof(buf), "%08x", bits);
+  return buf;
+}
+
+std::string writeCache(const Targets& targets, const std::map<std::string, float>& scales, CalibrationAlgoType algo) {
+  std::ostringstream os;
+  os << kCacheMagic << " " << calibrationAlgoName(algo) << "\n";
+  for (const auto& name : targets.tensors) os << name << ": " << hexBits(scales.at(name)) << "\n";
+  return os.str();
+}
+
+// "name: hex" lines after the header; names may contain ": " themselves, so the last one splits.
+std::map<std::string, float> readCache(const std::string& text, std::string& header) {
+  std::map<std::string, float> scales;
+  std::istringstream is(text);
+  std::string line;
+  int lineNo = 0;
+  while (std::getline(is, line)) {
+    ++lineNo;
+    if (lineNo == 1) {
+      header = line;
+      if (line.rfind(kCacheMagic, 0) != 0)
+        throw Error("the INT8 calibration cache does not start with '" + std::string(kCacheMagic) +
+                    "' (line 1 is '" + line.substr(0, 80) + "'): it is not a calibration cache of this engine; delete "
+                    "it or calibrate again without the cache");
+      continue;
+    }
+    if (line.empty()) continue;
+    const size_t colon = line.rfind(": ");
+    const std::string hex = colon == std::string::npos ? "" : line.substr(colon + 2);
+    uint32_t bits = 0;
+    char extra = 0;
+    if (hex.size() != 8 || std::sscanf(hex.c_str(), "%8x%c", &bits, &extra) != 1)
+      throw Error("the INT8 calibration cache is malformed at line " + std::to_string(lineNo) + " ('" +
+                  line.substr(0, 80) + "'): expected 'tensor name: 8 hex digits'");
+    float scale;
+    std::memcpy(&scale, &bits, 4);
+    if (!(scale > 0.f) || !std::isfinite(scale))
+      throw Error("the INT8 calibration cache gives tensor '" + line.substr(0, colon) +
+                  "' a scale that is not positive and finite (line " + std::to_string(lineNo) + ")");
+    scales[line.substr(0, colon)] = scale;
+  }
+  if (lineNo == 0) throw Error("the INT8 calibration cache is empty");
+  return scales;
+}
+
+// Host copies of device or host memory, so the statistics are computed in one place.
+class Memory {
+ public:
+  explicit Memory(Backend backend) : backend_(backend) {}
+  ~Memory() {
+#ifdef TORCHTRT_WITH_CUDA
+    for (void* p : device_) cudaFree(p);
+#endif
+  }
+  // A zeroed buffer of `bytes` in the backend's memory.
+  void* allocate(size_t bytes) {
+    if (backend_ == Backend::kCPU) {
+      host_.emplace_back(bytes / sizeof(float) + 1, 0.f);
+      return host_.back().data();
+    }
+#ifdef TORCHTRT_WITH_CUDA
+    void* p = nullptr;
+    cuda::check(cudaMalloc(&p, bytes > 0 ? bytes : 1), "cudaMalloc (calibration output)");
+    device_.push_back(p);
+    return p;
+#else
+    throw Error("calibration on the cuda backend needs a build with CUDA");
+#endif
+  }
+  void toHost(const void* src, size_t count, std::vector<float>& dst) const {
+    dst.resize(count);
+    if (backend_ == Backend::kCPU) {
+      std::memcpy(dst.data(), src, count * sizeof(float));
+      return;
+    }
+#ifdef TORCHTRT_WITH_CUDA
+    cuda::check(cudaMemcpy(dst.data(), src, count * sizeof(float), cudaMemcpyDeviceToHost), "cudaMemcpy (calibration)");
+#endif
+  }
+
+ private:
+  Backend backend_;
+  std::vector<std::vector<float>> host_;
+  std::vector<void*> device_;
+};
+
+Dims batchDims(const ITensor& input, const PlanContents& settings, IInt8Calibrator& calibrator) {
+  Dims given = calibrator.getBatchDims(input.getName());
+  if (given.nbDims >= 0) return given;
+  Dims d = input.getDimensions();
+  Dims opt;
+  opt.nbDims = -1;
+  if (!settings.profiles.empty()) opt = settings.profiles[0].getDimensions(input.getName(), OptProfileSelector::kOPT);
+  for (int i = 0; i < d.nbDims; ++i) {
+    if (d.d[i] >= 0) continue;
+    d.d[i] = i == 0 ? calibrator.getBatchSize() : (opt.nbDims == d.nbDims ? opt.d[i] : -1);
+    if (d.d[i] < 0)
+      throw Error("INT8 calibration: input '" + std::string(input.getName()) + "' " + input.getDimensions().str() +
+                  " has a dynamic dimension " + std::to_string(i) +
+                  " and neither the calibrator nor an optimization profile gives its size");
+  }
+  return d;
+}
+
+// Runs an FP32 copy of the network with the targets marked as outputs on every batch.
+std::map<std::string, AbsHistogram> observe(const INetworkDefinition& network, const PlanContents& settings,
+                                            const Targets& targets, IInt8Calibrator& calibrator, ILogger& logger) {
+  PlanContents copySettings;
+  copySettings.backend = settings.backend;
+  copySettings.profiles = settings.profiles;
+  copySettings.deviceName = settings.deviceName;
+  copySettings.smMajor = settings.smMajor;
+  copySettings.smMinor = settings.smMinor;
+  std::vector<uint8_t> bytes = writePlan(network, copySettings);
+  std::unique_ptr<PlanContents> copy = readPlan(bytes.data(), bytes.size());
+  INetworkDefinition& net = *copy->network;
+  std::vector<std::string> inputNames;
+  for (int i = 0; i < net.getNbInputs(); ++i) inputNames.push_back(net.getInput(i)->getName());
+  std::vector<std::string> observed;  // targets that are layer outputs (inputs are read from the batch)
+  for (const auto& name : targets.tensors) {
+    bool isInput = false;
+    for (const auto& in : inputNames) isInput |= in == name;
+    if (isInput) continue;
+    observed.push_back(name);
+    for (int l = 0; l < net.getNbLayers(); ++l)
+      if (net.getLayer(l)->getOutput(0)->getName() == name && !net.getLayer(l)->getOutput(0)->isNetworkOutput())
+        net.markOutput(*net.getLayer(l)->getOutput(0));
+  }
+  IBuilder builder(logger);
+  IBuilderConfig config;
+  config.clearFlag(BuilderFlag::kTF32);  // observe FP32 values
+  config.setBackend(settings.backend);
+  for (const auto& p : settings.profiles) config.addOptimizationProfile(&p);
+  std::unique_ptr<IHostMemory> plan(builder.buildSerializedNetwork(net, config));
+  IRuntime runtime(logger);
+  std::unique_ptr<ICudaEngine> engine(runtime.deserializeCudaEngine(plan->data(), plan->size()));
+  std::unique_ptr<IExecutionContext> context(engine->createExecutionContext());
+
+  std::map<std::string, AbsHistogram> stats;
+  Memory memory(settings.backend);
+  std::map<std::string, std::pair<void*, size_t>> outputs;  // name -> buffer, capacity in floats
+  std::vector<void*> bindings(inputNames.size(), nullptr);
+  std::vector<const char*> names;
+  for (const auto& n : inputNames) names.push_back(n.c_str());
+  std::vector<float> host;
+  int batches = 0;
+  while (calibrator.getBatch(bindings.data(), names.data(), static_cast<int32_t>(names.size()))) {
+    for (size_t i = 0; i < inputNames.size(); ++i) {
+      if (!bindings[i])
+        throw Error("INT8 calibration: the calibrator gave no memory for input '" + inputNames[i] + "' in batch " +
+                    std::to_string(batches));
+      context->setInputShape(names[i], batchDims(*net.getInput(static_cast<int32_t>(i)), settings, calibrator));
+      context->setTensorAddress(names[i], bindings[i]);
+    }
+    for (int o = 0; o < engine->getNbIOTensors(); ++o) {
+      const char* name = engine->getIOTensorName(o);
+      if (engine->getTensorIOMode(name) != TensorIOMode::kOUTPUT) continue;
+      const Dims shape = context->getTensorShape(name);
+      const size_t count = static_cast<size_t>(shape.volume()) *
+                           (dataTypeSize(engine->getTensorDataType(name)) + sizeof(float) - 1) / sizeof(float);
+      auto& buffer = outputs[name];
+      if (buffer.second < count) buffer = {memory.allocate(count * sizeof(float)), count};
+      context->setTensorAddress(name, buffer.first);
+    }
+    context->enqueueV3(nullptr);
+#ifdef TORCHTRT_WITH_CUDA
+    if (settings.backend == Backend::kCUDA) cuda::check(cudaDeviceSynchronize(), "calibration run");
+#endif
+    for (const auto& name : targets.tensors) {
+      const Dims shape = context->getTensorShape(name.c_str());
+      const void* data = nullptr;
+      for (size_t i = 0; i < inputNames.size(); ++i)
+        if (inputNames[i] == name) data = bindings[i];
+      if (!data) data = outputs.at(name).first;
+      memory.toHost(data, static_cast<size_t>(shape.volume()), host);
+      stats[name].add(host.data(), static_cast<int64_t>(host.size()));
+    }
+    ++batches;
+  }
+  if (batches == 0)
+    throw Error(
+        "INT8 calibration: the calibrator gave no batches (its first getBatch returned false); give it a data loader "
+        "with at least one batch, or a calibration cache");
+  logger.log(ILogger::Severity::kINFO, ("INT8 calibration: observed " + std::to_string(targets.tensors.size()) +
+                                        " tensors over " + std::to_string(batches) + " batches")
+                                           .c_str());
+  return stats;
+}
+}  // namespace
+
+int32_t calibrate(INetworkDefinition& network, const PlanContents& settings, IInt8Calibrator& calibrator,
+                  ILogger& logger) {
+  Targets targets = findTargets(network);
+  if (targets.convolutions.empty()) return 0;
+  std::map<std::string, float> scales;
+  size_t cacheBytes = 0;
+  const void* cache = calibrator.readCalibrationCache(cacheBytes);
+  if (cache && cacheBytes > 0) {
+    std::string header;
+    scales = readCache(std::string(static_cast<const char*>(cache), cacheBytes), header);
+    for (const auto& name : targets.tensors)
+      if (!scales.count(name))
+        throw Error("the INT8 calibration cache ('" + header + "', " + std::to_string(scales.size()) +
+                    " scales) has no scale for tensor '" + name +
+                    "', the input of a convolution of this network: it was written for another network; delete the "
+                    "cache file or calibrate again without it (use_cache=False)");
+    logger.log(ILogger::Severity::kINFO,
+               ("INT8 calibration: " + std::to_string(targets.tensors.size()) + " scales read from the cache").c_str());
+  } else {
+    const CalibrationAlgoType algo = calibrator.getAlgorithm();
+    for (const auto& kv : observe(network, settings, targets, calibrator, logger)) {
+      const float t = threshold(kv.second, algo);
+      scales[kv.first] = t > 0.f ? t / 127.f : 1.f;  // an all-zero tensor quantizes to zeros at any scale
+    }
+    const std::string text = writeCache(targets, scales, algo);
+    calibrator.writeCalibrationCache(text.data(), text.size());
+  }
+  for (IConvolutionLayer* conv : targets.convolutions) {
+    const Weights w = conv->getKernelWeights();
+    std::vector<float> weights(static_cast<const float*>(w.values), static_cast<const float*>(w.values) + w.count);
+    conv->setInt8Scales(scales.at(conv->getInput(0)->getName()),
+                        int8::weightScales(weights, conv->getNbOutputMaps()));
+  }
+  return static_cast<int32_t>(targets.convolutions.size());
+}
+
+}  // namespace calibration
+}  // namespace trt

@@ -1,0 +1,60 @@
+// INT8 arithmetic shared by the backends and the builder, so every backend quantizes the same way:
+// symmetric, zero point 0, q = clamp(round_half_even(x * (1/s)), -128, 127) with 1/s computed in
+// float (PyTorch's fake_quantize operation order), and y = q * s back.
+#pragma once
+
+#include <cmath>
+#include <cstdint>
+#include <vector>
+
+#ifdef __CUDACC__
+#define TRT_INT8_HD __host__ __device__
+#else
+#define TRT_INT8_HD
+#endif
+
+namespace trt {
+namespace int8 {
+
+constexpr int kMin = -128;
+constexpr int kMax = 127;
+
+//! x quantized with the reciprocal of its scale.
+TRT_INT8_HD inline int8_t quantize(float x, float inverseScale) {
+  float q = nearbyintf(x * inverseScale);  // the default rounding mode: half to even
+  q = q < static_cast<float>(kMin) ? static_cast<float>(kMin) : q;
+  q = q > static_cast<float>(kMax) ? static_cast<float>(kMax) : q;
+  return static_cast<int8_t>(q);  // NaN is not expected in activations; it maps to an unspecified value
+}
+
+//! The reciprocal every backend multiplies by (float division, as PyTorch).
+TRT_INT8_HD inline float inverse(float scale) { return 1.0f / scale; }
+
+//! True when every value lies on the grid of `scale` (a multiple of it within float rounding).
+inline bool onGrid(const float* values, int64_t count, float scale) {
+  for (int64_t i = 0; i < count; ++i) {
+    const float q = values[i] / scale;
+    if (std::fabs(q - std::nearbyint(q)) > 1e-3f) return false;
+  }
+  return true;
+}
+
+//! Per-output-channel weight scales for weights [channels, rest...]: max|w| / 127, except that
+//! weights already on an INT8 grid (a quantization-aware model's fake-quantized weights, whose
+//! largest magnitude is 127 or 128 steps) keep that grid, so they quantize back to the same integers.
+inline std::vector<float> weightScales(const std::vector<float>& weights, int64_t channels) {
+  std::vector<float> scales(static_cast<size_t>(channels), 1.f);
+  const int64_t per = channels > 0 ? static_cast<int64_t>(weights.size()) / channels : 0;
+  for (int64_t c = 0; c < channels; ++c) {
+    const float* w = weights.data() + c * per;
+    float amax = 0.f;
+    for (int64_t i = 0; i < per; ++i) amax = std::fmax(amax, std::fabs(w[i]));
+    if (amax == 0.f) continue;  // all zeros: any scale gives zeros
+    const float s127 = amax / 127.f, s128 = amax / 128.f;
+    scales[c] = (!onGrid(w, per, s127) && onGrid(w, per, s128)) ? s128 : s127;
+  }
+  return scales;
+}
+
+}  // namespace int8
+}  // namespace trt
