@@ -176,6 +176,34 @@ torch::jit::Module CompileGraph(const torch::jit::Module& mod, CompileSpec cfg) 
                  "require_full_compilation=True makes forward one engine, and engines take tensors; forward takes "
                  "tuples/lists (input_signature), whose packing runs in TorchScript. Set "
                  "require_full_compilation=False");
+  // INT8 needs scales: a calibrator or fake-quantize nodes. Refused here, before partitioning would
+  // quietly leave every engine to TorchScript.
+  if (cfg.convert_info.engine_settings.enabled_precisions.count(at::kChar) &&
+      !cfg.convert_info.engine_settings.calibrator) {
+    bool fakeQuantized = false;
+    for (const auto* node : graph->nodes())
+      fakeQuantized |= std::string(node->kind().toQualString()).rfind("aten::fake_quantize", 0) == 0;
+    TORCHTRT_CHECK(fakeQuantized,
+                   "enabled_precisions contains int8, but the module has no fake-quantize nodes (a "
+                   "quantization-aware model) and no INT8 calibrator was given: pass calibrator= "
+                   "(torch_tensorrt.ptq.DataLoaderCalibrator or CacheCalibrator; C++ ptq_calibrator from "
+                   "torch_tensorrt::ptq::make_int8_calibrator), compile a quantization-aware model, or drop int8");
+  }
+  // Calibration feeds the module's inputs to the engine: the whole forward must be that one engine.
+  const bool calibrating = cfg.convert_info.engine_settings.calibrator != nullptr &&
+                           cfg.convert_info.engine_settings.enabled_precisions.count(at::kChar);
+  if (calibrating && p.enabled) {
+    auto unsupported = conversion::GetUnsupportedOpsInBlock(graph->block());
+    std::stringstream ss;
+    for (const auto& u : unsupported) ss << "\n  - " << u;
+    TORCHTRT_CHECK(!forced && !collections && unsupported.empty(),
+                   "INT8 calibration runs the calibrator's batches (the module's inputs) through one engine, so "
+                   "forward must compile into one engine, but "
+                       << (forced ? std::string("torch_executed_ops/torch_executed_modules keep parts in TorchScript")
+                           : collections ? std::string("forward takes tuples/lists (input_signature)")
+                                         : "these ops have no converter:" + ss.str())
+                       << "; calibrate a module that compiles whole, or use a quantization-aware model");
+  }
   bool whole = !p.enabled || (!forced && !collections && conversion::GetUnsupportedOpsInBlock(graph->block()).empty());
   bool done = false;
   if (whole) {
@@ -183,7 +211,7 @@ torch::jit::Module CompileGraph(const torch::jit::Module& mod, CompileSpec cfg) 
       result = compileWhole(graph, cfg);
       done = true;
     } catch (const std::exception& e) {
-      if (!p.enabled) throw;
+      if (!p.enabled || calibrating) throw;
       LOG_WARNING("Converting forward into one engine failed; partitioning it instead:\n" << util::errorMessage(e));
     }
   }

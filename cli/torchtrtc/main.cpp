@@ -8,6 +8,7 @@
 #include "core/conversion/converters/converters.h"
 #include "core/conversion/evaluators/evaluators.h"
 #include "core/runtime/runtime.h"
+#include "torch_tensorrt/ptq.h"
 #include "torch_tensorrt/torch_tensorrt.h"
 #include "torchtrtc/parse_args.h"
 
@@ -127,9 +128,16 @@ int run(const torchtrtc::Options& o) {
   if (!o.precisions.empty()) {
     spec.enabled_precisions.clear();
     for (const auto& p : o.precisions)
-      spec.enabled_precisions.insert(p[0] == 'f' && p != "float" && p != "f32" && p != "float32"
-                                         ? torch_tensorrt::DataType::kHalf
-                                         : torch_tensorrt::DataType::kFloat);
+      spec.enabled_precisions.insert(p == "f16" || p == "half" || p == "float16" ? torch_tensorrt::DataType::kHalf
+                                     : p == "i8" || p == "int8" || p == "char"   ? torch_tensorrt::DataType::kChar
+                                                                                 : torch_tensorrt::DataType::kFloat);
+  }
+  // -p i8 with a cache file: the scales come from the cache (a QAT model needs neither).
+  std::unique_ptr<trt::IInt8Calibrator> calibrator;
+  if (!o.calibration_cache_file.empty()) {
+    calibrator = torch_tensorrt::ptq::make_tensor_calibrator({}, trt::CalibrationAlgoType::kENTROPY_CALIBRATION_2,
+                                                             o.calibration_cache_file, true, true);
+    spec.ptq_calibrator = calibrator.get();
   }
   spec.disable_tf32 = o.disable_tf32;
   spec.require_full_compilation = o.require_full_compilation;

@@ -97,7 +97,9 @@ std::string usage() {
          "  -h, --help                       show this help\n"
          "  -v, --verbose / -i, --info / -w, --warnings   log level\n"
          "  --check-method-support           only check that every op of the method converts\n"
-         "  -p, --enabled-precision=<f32|f16> allow a precision (repeatable)\n"
+         "  -p, --enabled-precision=<f32|f16|i8> allow a precision (repeatable; i8 needs a quantization-aware\n"
+         "                                   model or --calibration-cache-file)\n"
+         "  --calibration-cache-file=<file>  INT8 scales written by an earlier calibration (with -p i8)\n"
          "  --disable-tf32                   keep FP32 matrix work off TF32\n"
          "  --save-engine                    write the serialized engine instead of a TorchScript module\n"
          "  --layer-info=<file>              also write the engine inspector (layers, shapes, dtypes, fusions) as "
@@ -191,13 +193,12 @@ Options parse(const std::vector<std::string>& args) {
       }
       (a == "--atol" ? o.atol : o.rtol) = t;
     } else if (a == "--calibration-cache-file") {
-      needValue(a);
-      throw UsageError("--calibration-cache-file needs INT8 calibration, which this build does not have yet");
+      o.calibration_cache_file = needValue(a);
     } else if (a == "-p" || a == "--enabled-precision") {
       std::string p = needValue(a);
-      if (p != "f32" && p != "float" && p != "float32" && p != "f16" && p != "half" && p != "float16")
-        throw UsageError("precision '" + p +
-                         "' is not available (use f32 or f16; INT8 needs calibration, which this build lacks)");
+      if (p != "f32" && p != "float" && p != "float32" && p != "f16" && p != "half" && p != "float16" && p != "i8" &&
+          p != "int8" && p != "char")
+        throw UsageError("precision '" + p + "' is not available (use f32, f16 or i8)");
       o.precisions.push_back(p);
     } else if (a.size() > 1 && a[0] == '-' && !(a[1] == '(' || a[1] == '[')) {
       throw UsageError("unknown flag '" + args[i] + "'; run torchtrtc --help for the list of flags");
@@ -206,6 +207,10 @@ Options parse(const std::vector<std::string>& args) {
     }
   }
   if (o.show_help || o.show_supported_ops) return o;
+  bool int8 = false;
+  for (const auto& p : o.precisions) int8 |= p == "i8" || p == "int8" || p == "char";
+  if (!o.calibration_cache_file.empty() && !int8)
+    throw UsageError("--calibration-cache-file gives INT8 scales; add -p i8 (INT8) to use them");
   if (positional.empty()) throw UsageError("missing input_file_path");
   o.input_path = positional[0];
   if (o.check_method_support) return o;

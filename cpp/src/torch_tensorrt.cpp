@@ -155,10 +155,9 @@ core::CompileSpec toInternal(const CompileSpec& spec) {
   auto& s = internal.convert_info.engine_settings;
   s.enabled_precisions.clear();
   for (auto p : spec.enabled_precisions) {
-    TORCHTRT_CHECK(p == DataType::kFloat || p == DataType::kHalf,
-                   "enabled_precisions contains "
-                       << c10::toString(DataType(p).toScalarType())
-                       << ", which needs INT8 calibration (not available in this build); use float and half");
+    TORCHTRT_CHECK(p == DataType::kFloat || p == DataType::kHalf || p == DataType::kChar,
+                   "enabled_precisions contains " << c10::toString(DataType(p).toScalarType())
+                                                  << ", which engines do not compute in; use float, half and int8");
     s.enabled_precisions.insert(DataType(p).toScalarType());
   }
   s.backend = trt::Backend::kCPU;
@@ -180,6 +179,7 @@ core::CompileSpec toInternal(const CompileSpec& spec) {
   s.workspace_size = static_cast<int64_t>(spec.workspace_size);
   s.num_avg_timing_iters = static_cast<int64_t>(spec.num_avg_timing_iters);
   s.truncate_long_and_double = spec.truncate_long_and_double;
+  s.calibrator = spec.ptq_calibrator;
   auto& p = internal.partitioning_info;
   p.enabled = !spec.require_full_compilation;
   TORCHTRT_CHECK(spec.min_block_size >= 1, "min_block_size must be at least 1");

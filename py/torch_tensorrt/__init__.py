@@ -25,7 +25,7 @@ def _load_native_libraries() -> None:
 _load_native_libraries()
 
 from torch_tensorrt import _C  # noqa: E402
-from torch_tensorrt import logging, runtime, ts  # noqa: E402
+from torch_tensorrt import logging, ptq, runtime, ts  # noqa: E402
 from torch_tensorrt._compile import compile, convert_method_to_trt_engine  # noqa: E402
 from torch_tensorrt._Input import Input  # noqa: E402
 from torch_tensorrt._version import __version__  # noqa: E402
@@ -60,6 +60,8 @@ __all__ = [
     "get_include_dir",
     "get_lib_dir",
     "logging",
+    "ptq",
+    "runtime",
     "ts",
     "__version__",
 ]

@@ -376,3 +376,30 @@ TEST(Int8, PlanRoundTripKeepsQdqLayersAndInt8Scales) {
   const std::string json = b.engine->describeLayersJson();
   EXPECT_NE(json.find("\"int8\": {\"input_scale\""), std::string::npos) << json;
 }
+
+TEST(Int8, QdqPairBeforeReluAndMaxPoolStillFusesIntoTheConvolution) {
+  // quantize(relu(maxpool(x))) == relu(maxpool(quantize(x))): the pair may sit before those layers.
+  std::vector<float> w = randomVector(4 * 2 * 9, 35);
+  auto buildNet = [&](trt::IBuilderConfig* config) {
+    trt::INetworkDefinition net;
+    auto* x = net.addInput("x", trt::DataType::kFLOAT, {1, 2, 8, 8});
+    auto* q = net.addQuantize(*x, {0.03f});
+    auto* dq = net.addDequantize(*q->getOutput(0), {0.03f});
+    auto* relu = net.addActivation(*dq->getOutput(0), trt::ActivationType::kRELU);
+    auto* pool = net.addPoolingNd(*relu->getOutput(0), trt::PoolingType::kMAX, {2, 2});
+    pool->setStrideNd({2, 2});
+    auto* conv = net.addConvolutionNd(*pool->getOutput(0), 4, {3, 3}, {trt::DataType::kFLOAT, w.data(), 72}, {});
+    conv->getOutput(0)->setName("y");
+    net.markOutput(*conv->getOutput(0));
+    return build(net, config);
+  };
+  trt::IBuilderConfig int8, fp32;
+  int8.setFlag(trt::BuilderFlag::kINT8);
+  Built fused = buildNet(&int8), reference = buildNet(&fp32);
+  EXPECT_EQ(countInt8Convolutions(*fused.engine), 1);
+  EXPECT_EQ(fused.engine->getNbLayers(), 3) << fused.engine->describeLayers();  // relu, pool, conv
+  // The INT8 convolution re-quantizes the weights (max|w| / 127): compare with the FP32 engine
+  // within the weights' quantization error.
+  const std::vector<float> x = randomVector(128, 36, -2.f, 2.f);
+  expectNear(runXY(*fused.engine, {1, 2, 8, 8}, x), runXY(*reference.engine, {1, 2, 8, 8}, x), 3e-2f);
+}

@@ -109,10 +109,37 @@ def test_custom_torch_ops_library_is_loaded_before_the_module(tmp_path):
     torch.testing.assert_close(compiled(x), model(x), **TOLERANCES[torch.float32])
 
 
-def test_calibration_cache_is_refused_until_int8_exists(tmp_path):
-    _, src = saved_small(tmp_path)
-    r = run(CPU + ["--calibration-cache-file=cache.bin", src, str(tmp_path / "o.ts"), "(1,3,8,8)"])
-    assert r.returncode == 2 and "needs INT8 calibration" in r.stderr
+def test_int8_flags(tmp_path):
+    import torch_tensorrt
+    from torch_tensorrt.ptq import DataLoaderCalibrator
+
+    model, src = saved_small(tmp_path)
+    out = str(tmp_path / "o.ts")
+    # A cache file without INT8, and INT8 on a model with neither fake-quantize nodes nor a cache.
+    r = run(CPU + ["--calibration-cache-file=cache.bin", src, out, "(1,3,8,8)"])
+    assert r.returncode == 2 and "add -p i8" in r.stderr
+    r = run(CPU + ["-p", "i8", src, out, "(1,3,8,8)"])
+    assert r.returncode == 1 and "no fake-quantize nodes" in r.stderr
+    r = run(CPU + ["-p", "i8", "--calibration-cache-file", str(tmp_path / "missing.cache"), src, out, "(1,3,8,8)"])
+    assert r.returncode == 1 and "missing.cache" in r.stderr and "is missing or empty" in r.stderr
+    r = run(CPU + ["-p", "i9", src, out, "(1,3,8,8)"])
+    assert r.returncode == 2 and "use f32, f16 or i8" in r.stderr
+    # A cache written by a Python calibration drives the CLI's INT8 build.
+    cache = str(tmp_path / "small.cache")
+    ts = torch.jit.load(src)
+    batches = [torch.randn(1, 3, 8, 8) for _ in range(3)]
+    torch_tensorrt.ts.convert_method_to_trt_engine(ts, "forward", inputs=[torch_tensorrt.Input((1, 3, 8, 8))], device="cpu",
+                                                   enabled_precisions={torch.float, torch.int8},
+                                                   calibrator=DataLoaderCalibrator(batches, cache_file=cache))
+    info = str(tmp_path / "layers.json")
+    r = run(CPU + ["-p", "f32", "-p", "i8", f"--calibration-cache-file={cache}", f"--layer-info={info}", src, out, "(1,3,8,8)"])
+    assert r.returncode == 0, r.stderr
+    import json
+
+    layers = [layer for engine in json.load(open(info)) for layer in engine["layers"]]
+    assert any("int8" in layer["fused"] for layer in layers)
+    x = torch.randn(1, 3, 8, 8)
+    torch.testing.assert_close(torch.jit.load(out)(x), ts(x), rtol=0.1, atol=0.1)
 
 
 def test_layer_info_writes_the_inspector_as_json(tmp_path):

@@ -17,6 +17,12 @@ ConversionCtx::ConversionCtx(BuilderSettings s)
   if (settings.disable_tf32) cfg->clearFlag(trt::BuilderFlag::kTF32);
   if (settings.enabled_precisions.count(at::kHalf)) cfg->setFlag(trt::BuilderFlag::kFP16);
   if (settings.enabled_precisions.count(at::kBFloat16)) cfg->setFlag(trt::BuilderFlag::kBF16);
+  if (settings.enabled_precisions.count(at::kChar)) {
+    cfg->setFlag(trt::BuilderFlag::kINT8);
+    cfg->setInt8Calibrator(settings.calibrator);
+  } else if (settings.calibrator) {
+    LOG_WARNING("a calibrator was given but enabled_precisions has no int8: the engine is not quantized");
+  }
   if (settings.debug) cfg->setFlag(trt::BuilderFlag::kDEBUG);
   if (settings.workspace_size > 0) cfg->setMemoryPoolLimit(static_cast<size_t>(settings.workspace_size));
   cfg->setAvgTimingIterations(static_cast<int32_t>(settings.num_avg_timing_iters));

@@ -26,6 +26,8 @@ struct BuilderSettings {
   int64_t gpu_id = 0;
   int64_t workspace_size = 0;
   int64_t num_avg_timing_iters = 1;
+  //! INT8 post-training calibration (with at::kChar in enabled_precisions); not owned.
+  trt::IInt8Calibrator* calibrator = nullptr;
 };
 
 struct ConversionCtx {

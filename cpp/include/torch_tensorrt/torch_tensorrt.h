@@ -8,6 +8,7 @@
 
 #include "torch/custom_class.h"
 #include "torch/script.h"
+#include "trt/builder.h"
 
 namespace torch_tensorrt {
 
@@ -109,6 +110,10 @@ struct CompileSpec {
   bool truncate_long_and_double = false;
   //! Target device of the engine.
   Device device;
+  //! INT8 post-training calibration (with kChar in enabled_precisions): a calibrator from
+  //! torch_tensorrt::ptq (make_int8_calibrator, make_int8_cache_calibrator) or your own
+  //! trt::IInt8Calibrator. Not owned; it must outlive the compile call.
+  trt::IInt8Calibrator* ptq_calibrator = nullptr;
 };
 
 //! Compiles `forward` into a module whose forward runs an engine.

@@ -80,6 +80,34 @@ class IInt8Calibrator {
   virtual void writeCalibrationCache(const void* data, size_t length) = 0;
   //! How observed values become scales.
   virtual CalibrationAlgoType getAlgorithm() const = 0;
+  //! Called before the first getBatch: where the batches must be (host memory for kCPU; device
+  //! memory of CUDA device `deviceIndex` for kCUDA).
+  virtual void setTargetBackend(Backend backend, int32_t deviceIndex) {
+    (void)backend;
+    (void)deviceIndex;
+  }
+};
+
+//! Calibrators with their algorithm chosen by type, as TensorRT's (implement the other methods).
+class IInt8EntropyCalibrator2 : public IInt8Calibrator {
+ public:
+  CalibrationAlgoType getAlgorithm() const override { return CalibrationAlgoType::kENTROPY_CALIBRATION_2; }
+};
+class IInt8EntropyCalibrator : public IInt8Calibrator {
+ public:
+  CalibrationAlgoType getAlgorithm() const override { return CalibrationAlgoType::kENTROPY_CALIBRATION; }
+};
+class IInt8MinMaxCalibrator : public IInt8Calibrator {
+ public:
+  CalibrationAlgoType getAlgorithm() const override { return CalibrationAlgoType::kMINMAX_CALIBRATION; }
+};
+class IInt8LegacyCalibrator : public IInt8Calibrator {
+ public:
+  CalibrationAlgoType getAlgorithm() const override { return CalibrationAlgoType::kLEGACY_CALIBRATION; }
+};
+class IInt8PercentileCalibrator : public IInt8Calibrator {
+ public:
+  CalibrationAlgoType getAlgorithm() const override { return CalibrationAlgoType::kPERCENTILE_CALIBRATION; }
 };
 
 //! Settings for one build.

@@ -130,7 +130,29 @@ ICudaEngine::ICudaEngine(std::unique_ptr<PlanContents> contents)
   };
   try {
     for (const auto& step : schedule_->steps) {
-      if (step.layer->getType() == LayerType::kCONVOLUTION) {
+      if (step.layer->getType() == LayerType::kCONVOLUTION &&
+          static_cast<const IConvolutionLayer*>(step.layer)->isInt8()) {
+        // INT8 weights quantized once, here; the epilogue's per-map scale s_in * s_w[c] beside them.
+        const auto* conv = static_cast<const IConvolutionLayer*>(step.layer);
+        const Weights w = conv->getKernelWeights();
+        if (w.count > 0 && !schedule_->uploads.count(w.values)) {
+          const std::vector<int8_t> q = cuda::quantizedConvolutionWeights(*conv);
+          upload(w.values, q.data(), q.size());
+        }
+        const std::vector<float>& ws = conv->getInt8WeightScales();
+        if (!ws.empty() && !schedule_->uploads.count(ws.data())) {
+          std::vector<float> combined(ws.size());
+          for (size_t c = 0; c < ws.size(); ++c) combined[c] = conv->getInt8InputScale() * ws[c];
+          upload(ws.data(), combined.data(), combined.size() * sizeof(float));
+        }
+        uploadWeights(conv->getBiasWeights(), false);
+      } else if (step.layer->getType() == LayerType::kQUANTIZE || step.layer->getType() == LayerType::kDEQUANTIZE) {
+        const std::vector<float>& scales = step.layer->getType() == LayerType::kQUANTIZE
+                                               ? static_cast<const IQuantizeLayer*>(step.layer)->getScales()
+                                               : static_cast<const IDequantizeLayer*>(step.layer)->getScales();
+        if (!schedule_->uploads.count(scales.data()))
+          upload(scales.data(), scales.data(), scales.size() * sizeof(float));
+      } else if (step.layer->getType() == LayerType::kCONVOLUTION) {
         const auto* conv = static_cast<const IConvolutionLayer*>(step.layer);
         const bool half = conv->getInput(0)->getType() == DataType::kHALF;
         uploadWeights(conv->getKernelWeights(), half);

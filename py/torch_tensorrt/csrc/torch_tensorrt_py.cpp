@@ -5,6 +5,7 @@
 #include "core/conversion/converters/converters.h"
 #include "core/conversion/evaluators/evaluators.h"
 #include "core/util/logging.h"
+#include "torch_tensorrt/ptq.h"
 #include "torch_tensorrt/torch_tensorrt.h"
 
 namespace py = pybind11;
@@ -52,10 +53,14 @@ torch_tensorrt::ts::CompileSpec makeSpec(const py::dict& d) {
       spec.enabled_precisions.insert(torch_tensorrt::DataType::kFloat);
     else if (p == "float16")
       spec.enabled_precisions.insert(torch_tensorrt::DataType::kHalf);
+    else if (p == "int8")
+      spec.enabled_precisions.insert(torch_tensorrt::DataType::kChar);
     else
       TORCHTRT_THROW_ERROR("enabled_precisions contains "
-                           << p << ", which is not available in this build (use torch.float and torch.half)");
+                           << p << ", which engines do not compute in (use torch.float, torch.half and torch.int8)");
   }
+  if (d.contains("calibrator") && !d["calibrator"].is_none())
+    spec.ptq_calibrator = d["calibrator"].cast<trt::IInt8Calibrator*>();
   spec.disable_tf32 = d["disable_tf32"].cast<bool>();
   spec.debug = d["debug"].cast<bool>();
   spec.workspace_size = d["workspace_size"].cast<uint64_t>();
@@ -103,6 +108,17 @@ PYBIND11_MODULE(_C, m) {
   m.def("unsupported_operators", [](const torch::jit::Module& mod, const std::string& method) {
     return torch_tensorrt::core::UnsupportedOperators(mod, method);
   });
+  py::class_<trt::IInt8Calibrator>(m, "Int8Calibrator");
+  m.def(
+      "make_tensor_calibrator",
+      [](std::vector<std::vector<at::Tensor>> batches, int algorithm, const std::string& cache_file, bool use_cache,
+         bool cache_only) {
+        TORCHTRT_CHECK(algorithm >= 0 && algorithm < trt::kCALIBRATION_ALGO_TYPE_COUNT,
+                       "unknown calibration algorithm " << algorithm);
+        return torch_tensorrt::ptq::make_tensor_calibrator(
+            std::move(batches), static_cast<trt::CalibrationAlgoType>(algorithm), cache_file, use_cache, cache_only);
+      },
+      py::arg("batches"), py::arg("algorithm"), py::arg("cache_file"), py::arg("use_cache"), py::arg("cache_only"));
   m.def("get_converter_list", &torch_tensorrt::core::conversion::converters::get_converter_list);
   m.def("get_converter_overrides", &torch_tensorrt::core::conversion::converters::get_converter_overrides);
   m.def("get_evaluator_list", &torch_tensorrt::core::conversion::evaluators::getEvaluatorList);

@@ -6,11 +6,10 @@ import torch
 from torch_tensorrt import _C
 from torch_tensorrt._Input import Input
 
-_PRECISIONS = {torch.float32: "float32", torch.float16: "float16"}
+_PRECISIONS = {torch.float32: "float32", torch.float16: "float16", torch.int8: "int8"}
 
 # Options that a later part of the project implements; refused with a message until then.
 _NOT_YET = {
-    "calibrator": "INT8 calibration",
     "refit": "refitting",
     "sparse_weights": "sparse weights",
 }
@@ -33,7 +32,7 @@ def _precisions(enabled: Optional[Set[torch.dtype]]) -> List[str]:
     out = []
     for p in enabled:
         if p not in _PRECISIONS:
-            raise ValueError(f"enabled_precisions contains {p}, which this build cannot use (INT8 needs calibration); use torch.float and torch.half")
+            raise ValueError(f"enabled_precisions contains {p}, which engines do not compute in; use torch.float, torch.half and torch.int8")
         out.append(_PRECISIONS[p])
     return out
 
@@ -57,7 +56,7 @@ def _target_device(module: torch.jit.ScriptModule, inputs: Sequence[Any], device
 def _check_options(kwargs: dict) -> dict:
     known = {"disable_tf32", "debug", "workspace_size", "num_avg_timing_iters", "require_full_compilation", "min_block_size",
              "torch_executed_ops", "torch_executed_modules", "input_signature", "truncate_long_and_double", "device", "capability",
-             "allow_shape_tensors"} | set(_NOT_YET)
+             "allow_shape_tensors", "calibrator"} | set(_NOT_YET)
     unknown = set(kwargs) - known
     if unknown:
         raise TypeError(f"unexpected compile options {sorted(unknown)}")
@@ -141,7 +140,18 @@ def _native_spec(module: torch.jit.ScriptModule, inputs: Sequence[Any], enabled_
         "truncate_long_and_double": bool(opts.get("truncate_long_and_double", False)),
         "device_type": device_type,
         "gpu_id": gpu_id,
+        "calibrator": _native_calibrator(opts.get("calibrator")),
     }
+
+
+def _native_calibrator(calibrator: Any) -> Any:
+    if calibrator is None:
+        return None
+    if not hasattr(calibrator, "_native"):
+        raise TypeError(
+            f"calibrator must be a torch_tensorrt.ptq.DataLoaderCalibrator or CacheCalibrator, got {type(calibrator).__name__}"
+        )
+    return calibrator._native()
 
 
 def compile(
@@ -158,6 +168,9 @@ def compile(
     TorchScript between them. ``workspace_size`` (bytes, default 0: no limit) caps the scratch one
     layer's GPU kernel may use and ``num_avg_timing_iters`` (default 1) sets how many timing
     measurements each GPU tactic gets; CPU engines record both and say they change nothing.
+    With ``torch.int8`` in ``enabled_precisions``, convolutions run in INT8: with scales from a
+    quantization-aware model's fake-quantize nodes, or from ``calibrator=`` (a
+    :class:`torch_tensorrt.ptq.DataLoaderCalibrator` or :class:`~torch_tensorrt.ptq.CacheCalibrator`).
     """
     if not isinstance(module, torch.jit.ScriptModule):
         raise TypeError("torch_tensorrt.ts.compile takes a torch.jit.ScriptModule; use torch_tensorrt.compile for nn.Module")

@@ -1,7 +1,8 @@
 // Fake quantization (quantization-aware training's Q/DQ pairs): y = (clamp(round(x / s) + z, qmin,
 // qmax) - z) * s, per tensor or per channel, computed in FP32 with PyTorch's operation order
-// (x times 1/s, round half to even, integer zero point). INT8 kernels are issue 7; these converters
-// let QAT models compile and match their fake-quantized TorchScript output.
+// (x times 1/s, round half to even, integer zero point). With int8 in enabled_precisions and the
+// engine's symmetric INT8 form (zero point 0, range [-128, 127]) they become Quantize/Dequantize
+// layers, which the builder folds into INT8 convolutions; otherwise elementwise layers compute them.
 #include "core/conversion/converters/converter_util.h"
 
 namespace torch_tensorrt {
@@ -21,6 +22,17 @@ bool fakeQuantize(ConversionCtx* ctx, const torch::jit::Node* n, trt::ITensor* x
   x = castTo(ctx, x, trt::DataType::kFLOAT, name + " [float]");
   scale = scale.to(at::kFloat).flatten();
   zeroPoint = zeroPoint.to(at::kFloat).flatten();
+  const bool symmetricInt8 = qmin == -128 && qmax == 127 && zeroPoint.eq(0).all().item<bool>() &&
+                             scale.gt(0).all().item<bool>() && scale.isfinite().all().item<bool>();
+  if (ctx->settings.enabled_precisions.count(at::kChar) && symmetricInt8) {
+    std::vector<float> scales(scale.data_ptr<float>(), scale.data_ptr<float>() + scale.numel());
+    const int32_t layerAxis = axis >= 0 && scales.size() > 1 ? static_cast<int32_t>(axis) : -1;
+    auto* q = ctx->net->addQuantize(*x, scales, layerAxis);
+    q->setName((name + " [quantize]").c_str());
+    auto* dq = ctx->net->addDequantize(*q->getOutput(0), scales, layerAxis);
+    dq->setName((name + " [dequantize]").c_str());
+    return bindTensor(ctx, n, dq->getOutput(0)) != nullptr;
+  }
   if (axis >= 0) {
     std::vector<int64_t> view(static_cast<size_t>(rankOf(x)), 1);
     view[axis] = scale.numel();

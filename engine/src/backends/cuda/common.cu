@@ -85,6 +85,10 @@ Launcher launcherFor(LayerType type) {
       return launchTopK;
     case LayerType::kNORMALIZATION:
       return launchNormalization;
+    case LayerType::kQUANTIZE:
+      return launchQuantize;
+    case LayerType::kDEQUANTIZE:
+      return launchDequantize;
   }
   throw Error("CUDA backend: no launcher for layer type " + std::to_string(static_cast<int32_t>(type)));
 }

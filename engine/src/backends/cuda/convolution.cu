@@ -6,6 +6,7 @@
 
 #include "backends/cuda/cuda_kernels.h"
 #include "backends/cuda/float_types.cuh"
+#include "backends/cuda/im2col.cuh"
 #include "layers/conv_geometry.h"
 
 #ifdef TORCHTRT_WITH_CUDNN
@@ -17,28 +18,6 @@ namespace cuda {
 
 namespace {
 using Geometry = ConvGeometry;
-
-// col[n][c, kd, kh, kw][od, oh, ow] for `channels` channels of each of `batch` images, the images
-// `imageStride` floats apart.
-template <typename T>
-__global__ void im2colKernel(const T* images, int64_t imageStride, int64_t channels, Geometry g, T* col,
-                             int64_t perImage, int64_t total) {
-  int64_t i = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x;
-  if (i >= total) return;
-  const int64_t n = i / perImage, e = i % perImage;
-  const int64_t outPlane = g.out[0] * g.out[1] * g.out[2];
-  int64_t p = e % outPlane, row = e / outPlane;
-  int64_t ow = p % g.out[2], oh = (p / g.out[2]) % g.out[1], od = p / (g.out[2] * g.out[1]);
-  int64_t kw = row % g.k[2], kh = (row / g.k[2]) % g.k[1], kd = (row / (g.k[2] * g.k[1])) % g.k[0];
-  int64_t c = row / (g.k[0] * g.k[1] * g.k[2]);
-  int64_t id = od * g.stride[0] - g.pad[0] + kd * g.dil[0];
-  int64_t ih = oh * g.stride[1] - g.pad[1] + kh * g.dil[1];
-  int64_t iw = ow * g.stride[2] - g.pad[2] + kw * g.dil[2];
-  T v = T(0.f);
-  if (id >= 0 && id < g.in[0] && ih >= 0 && ih < g.in[1] && iw >= 0 && iw < g.in[2])
-    v = images[n * imageStride + ((c * g.in[0] + id) * g.in[1] + ih) * g.in[2] + iw];
-  col[i] = v;
-}
 
 #ifdef TORCHTRT_WITH_CUDNN
 void checkDnn(cudnnStatus_t status, const char* what) {
@@ -329,7 +308,8 @@ void im2colConvolution(LaunchContext& ctx, const IConvolutionLayer& conv, const 
       dispatchFloating(in.type, conv.describe(), [&](auto tag) {
         using T = decltype(tag);
         im2colKernel<<<static_cast<unsigned>((colTotal + 255) / 256), 256, 0, ctx.stream>>>(
-            static_cast<const T*>(images), cin * inPlane, cinG, g, static_cast<T*>(col), colElems, colTotal);
+            static_cast<const T*>(images), cin * inPlane, cinG, g, static_cast<T*>(col), colElems, colTotal,
+            SameValue{});
       });
       check(cudaGetLastError(), "im2col kernel launch");
       B = col;
@@ -371,6 +351,7 @@ static void epilogue(LaunchContext& ctx, const IConvolutionLayer& conv, const vo
 
 void launchConvolution(LaunchContext& ctx, const ILayer& layer, const std::vector<TensorView>& in, TensorView& out) {
   const auto& conv = static_cast<const IConvolutionLayer&>(layer);
+  if (conv.isInt8()) return launchInt8Convolution(ctx, layer, in, out);
   const bool half = in[0].type == DataType::kHALF;
   if (!half && in[0].type != DataType::kFLOAT)
     throw Error(layer.describe() + ": the CUDA backend convolves float32 or float16, not " + dataTypeName(in[0].type));

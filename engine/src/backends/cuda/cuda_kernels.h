@@ -95,6 +95,13 @@ void launchGather(LaunchContext&, const ILayer&, const std::vector<TensorView>&,
 void launchResize(LaunchContext&, const ILayer&, const std::vector<TensorView>&, TensorView&);
 void launchTopK(LaunchContext&, const ILayer&, const std::vector<TensorView>&, TensorView&);
 void launchNormalization(LaunchContext&, const ILayer&, const std::vector<TensorView>&, TensorView&);
+void launchQuantize(LaunchContext&, const ILayer&, const std::vector<TensorView>&, TensorView&);
+void launchDequantize(LaunchContext&, const ILayer&, const std::vector<TensorView>&, TensorView&);
+//! An INT8 convolution (channels-first): quantizing im2col, INT32 GEMM with the dequantizing epilogue.
+void launchInt8Convolution(LaunchContext&, const ILayer&, const std::vector<TensorView>&, TensorView&);
+//! The INT8 weights of a convolution, [out maps, in/groups x kernel] quantized per output map
+//! (what the engine uploads for an INT8 convolution, under the key of its float weights).
+std::vector<int8_t> quantizedConvolutionWeights(const IConvolutionLayer& conv);
 
 //! Device name and SM version of the current device, for plans.
 void currentDevice(std::string& name, int& smMajor, int& smMinor);

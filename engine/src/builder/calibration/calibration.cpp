@@ -67,8 +67,9 @@ std::map<std::string, float> readCache(const std::string& text, std::string& hea
     if (lineNo == 1) {
       header = line;
       if (line.rfind(kCacheMagic, 0) != 0)
-        throw Error("the INT8 calibration cache does not start with '" + std::string(kCacheMagic) +
-                    "' (line 1 is '" + line.substr(0, 80) + "'): it is not a calibration cache of this engine; delete "
+        throw Error("the INT8 calibration cache does not start with '" + std::string(kCacheMagic) + "' (line 1 is '" +
+                    line.substr(0, 80) +
+                    "'): it is not a calibration cache of this engine; delete "
                     "it or calibrate again without the cache");
       continue;
     }
@@ -186,6 +187,11 @@ std::map<std::string, AbsHistogram> observe(const INetworkDefinition& network, c
 
   std::map<std::string, AbsHistogram> stats;
   Memory memory(settings.backend);
+  int32_t device = 0;
+#ifdef TORCHTRT_WITH_CUDA
+  if (settings.backend == Backend::kCUDA) cuda::check(cudaGetDevice(&device), "cudaGetDevice");
+#endif
+  calibrator.setTargetBackend(settings.backend, device);
   std::map<std::string, std::pair<void*, size_t>> outputs;  // name -> buffer, capacity in floats
   std::vector<void*> bindings(inputNames.size(), nullptr);
   std::vector<const char*> names;
@@ -266,8 +272,7 @@ int32_t calibrate(INetworkDefinition& network, const PlanContents& settings, IIn
   for (IConvolutionLayer* conv : targets.convolutions) {
     const Weights w = conv->getKernelWeights();
     std::vector<float> weights(static_cast<const float*>(w.values), static_cast<const float*>(w.values) + w.count);
-    conv->setInt8Scales(scales.at(conv->getInput(0)->getName()),
-                        int8::weightScales(weights, conv->getNbOutputMaps()));
+    conv->setInt8Scales(scales.at(conv->getInput(0)->getName()), int8::weightScales(weights, conv->getNbOutputMaps()));
   }
   return static_cast<int32_t>(targets.convolutions.size());
 }

@@ -1,0 +1,61 @@
+// Quantize (FP32 -> INT8) and Dequantize (INT8 -> FP32), per tensor or per axis; the same
+// arithmetic as the CPU reference (common/int8.h).
+#include "backends/cuda/cuda_kernels.h"
+#include "common/int8.h"
+
+namespace trt {
+namespace cuda {
+
+namespace {
+// Up to this many scales travel in the kernel's parameters; more come from a device copy.
+struct Scales {
+  const float* values;  // device
+  int64_t inner;        // elements after the axis (scale index = (i / inner) % extent)
+  int64_t extent;       // 1 for a per-tensor scale
+};
+
+__global__ void quantizeKernel(const float* x, int8_t* y, Scales s, int64_t n) {
+  int64_t i = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x;
+  if (i >= n) return;
+  const float scale = s.values[(i / s.inner) % s.extent];
+  y[i] = int8::quantize(x[i], int8::inverse(scale));
+}
+
+__global__ void dequantizeKernel(const int8_t* x, float* y, Scales s, int64_t n) {
+  int64_t i = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x;
+  if (i >= n) return;
+  y[i] = static_cast<float>(x[i]) * s.values[(i / s.inner) % s.extent];
+}
+
+Scales scalesFor(LaunchContext& ctx, const std::vector<float>& scales, int32_t axis, const Dims& dims) {
+  Scales s{static_cast<const float*>(ctx.device(scales.data())), 1, 1};
+  if (axis >= 0 && scales.size() > 1) {
+    for (int d = axis + 1; d < dims.nbDims; ++d) s.inner *= dims.d[d];
+    s.extent = dims.d[axis];
+  }
+  return s;
+}
+}  // namespace
+
+void launchQuantize(LaunchContext& ctx, const ILayer& layer, const std::vector<TensorView>& in, TensorView& out) {
+  const auto& q = static_cast<const IQuantizeLayer&>(layer);
+  const int64_t n = out.dims.volume();
+  if (n == 0) return;
+  quantizeKernel<<<static_cast<unsigned>((n + 255) / 256), 256, 0, ctx.stream>>>(
+      static_cast<const float*>(in[0].data), static_cast<int8_t*>(out.data),
+      scalesFor(ctx, q.getScales(), q.getAxis(), in[0].dims), n);
+  check(cudaGetLastError(), "quantize kernel launch");
+}
+
+void launchDequantize(LaunchContext& ctx, const ILayer& layer, const std::vector<TensorView>& in, TensorView& out) {
+  const auto& dq = static_cast<const IDequantizeLayer&>(layer);
+  const int64_t n = out.dims.volume();
+  if (n == 0) return;
+  dequantizeKernel<<<static_cast<unsigned>((n + 255) / 256), 256, 0, ctx.stream>>>(
+      static_cast<const int8_t*>(in[0].data), static_cast<float*>(out.data),
+      scalesFor(ctx, dq.getScales(), dq.getAxis(), in[0].dims), n);
+  check(cudaGetLastError(), "dequantize kernel launch");
+}
+
+}  // namespace cuda
+}  // namespace trt
