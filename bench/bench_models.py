@@ -79,6 +79,8 @@ def device_used_mb(device):
 
 
 def bench_case(model_name, model, make_input, batch, precision, device, compile_mode):
+    if precision == "int8":
+        return bench_int8(model_name, model, make_input, batch, device)
     half = precision == "fp16"
     x = make_input(batch, device)
     model = model.to(device)
@@ -123,11 +125,44 @@ def bench_case(model_name, model, make_input, batch, precision, device, compile_
     return row
 
 
+def bench_int8(model_name, model, make_input, batch, device):
+    """The engine with INT8 convolutions (FP16 elsewhere), calibrated (99.99th percentile) on two
+    batches of the benchmark's input distribution. Baselines have no INT8 form: compare with the fp16
+    row of the same run."""
+    x = make_input(batch, device)
+    model = model.to(device)
+    row = dict(model=model_name, batch=batch, precision="int8")
+    nan = float("nan")
+    row.update(eager=nan, ts=nan, compile=nan, compile_s=nan, ts_peak_mb=nan)
+    with torch.no_grad():
+        ref = first(model(x)).float()
+        traced = torch.jit.trace(model, x, check_trace=False)
+        calibrator = torch_tensorrt.ptq.DataLoaderCalibrator([make_input(batch, device) for _ in range(2)],
+                                                            algo_type=torch_tensorrt.ptq.CalibrationAlgo.PERCENTILE_CALIBRATION)
+        before = device_used_mb(device)
+        start = time.perf_counter()
+        engine = torch_tensorrt.compile(traced, inputs=[x], enabled_precisions={torch.float32, torch.half, torch.int8},
+                                        calibrator=calibrator)
+        row["build_s"] = time.perf_counter() - start
+        row["engine"] = median_ms(engine, x)
+        row["engine_mb"] = device_used_mb(device) - before
+        if device == "cuda":
+            with torch_tensorrt.runtime.enable_cudagraphs():
+                row["engine_graphs"] = median_ms(engine, x)
+        else:
+            row["engine_graphs"] = nan
+        out = first(engine(x)).float()
+        row["diff"] = (out - ref).abs().max().item()
+        row["cosine"] = torch.nn.functional.cosine_similarity(out.flatten().double(), ref.flatten().double(), 0).item()
+    row["throughput"] = batch * 1000.0 / row["engine"]
+    return row
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--models", default="resnet50,bert")
     ap.add_argument("--batches", default="1,64")
-    ap.add_argument("--precisions", default="fp32,fp16")
+    ap.add_argument("--precisions", default="fp32,fp16,int8")
     ap.add_argument("--compile-mode", default="default", help="torch.compile mode for the baseline")
     ap.add_argument("--out", default=None)
     args = ap.parse_args()
@@ -137,6 +172,8 @@ def main():
     for model_name in args.models.split(","):
         model, make_input = make_model(model_name)
         for precision in args.precisions.split(","):
+            if precision == "int8" and model_name != "resnet50":
+                continue  # INT8 is for convolutions
             for batch in [int(b) for b in args.batches.split(",")]:
                 try:
                     row = bench_case(model_name, model, make_input, batch, precision, device, args.compile_mode)
@@ -153,6 +190,8 @@ def main():
         f"Median of 50 runs after 10 warm-ups; torch.compile mode: {args.compile_mode}. Memory: TorchScript's peak",
         "allocation in one call, and the device memory the engine holds (weights, arena) after its runs.",
         "CUDA graphs: torch_tensorrt.runtime.enable_cudagraphs() (inputs copied in, outputs copied out, included).",
+        "int8 (ResNet-50 only): INT8 convolutions, FP16 elsewhere, percentile calibration on two batches; PyTorch has no",
+        "comparable INT8 baseline, so compare with the fp16 row; max abs diff and cosine are against the FP32 model.",
         "",
         "| model | precision | batch | eager ms | TorchScript ms | torch.compile ms | engine ms |"
         " engine + CUDA graphs ms | engine samples/s | engine build s | torch.compile first call s |"

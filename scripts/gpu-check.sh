@@ -2,6 +2,9 @@
 # Run on the GPU machine (through the device tool): builds with CUDA on, runs every C++ and
 # Python suite and the demo, and writes logs plus a summary to ${OUT:-gpu-out}.
 # Usage: scripts/gpu-check.sh
+#   TORCHTRT_PYTEST_ARGS="tests/py/test_int8.py"  run only these Python tests (default: all)
+#   TORCHTRT_BENCH_ARGS="--models resnet50"        arguments for the benchmark step
+#   TORCHTRT_SKIP_BENCH=1                          no benchmark (the full pytest run takes ~8 min)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 OUT=${OUT:-gpu-out}
@@ -29,8 +32,8 @@ step configure cmake -S . -B build-gpu -G Ninja -DPython3_EXECUTABLE="$(command 
 step build cmake --build build-gpu --parallel "$(nproc)"
 step ctest bash -c "cd build-gpu && ctest --output-on-failure -j $(nproc)"
 step install env TORCHTRT_BUILD_DIR=build-gpu $PY -m pip install --no-build-isolation --no-deps --no-index .
-step pytest env TORCHTRT_BUILD_DIR=build-gpu $PY -m pytest -q -p no:cacheprovider
+step pytest env TORCHTRT_BUILD_DIR=build-gpu $PY -m pytest -q -p no:cacheprovider ${TORCHTRT_PYTEST_ARGS:-}
 step demo $PY demo/resnet18_demo.py
-[ -n "${TORCHTRT_SKIP_BENCH:-}" ] || step bench $PY bench/bench_models.py --out "$OUT/bench.md"
+[ -n "${TORCHTRT_SKIP_BENCH:-}" ] || step bench $PY bench/bench_models.py --out "$OUT/bench.md" ${TORCHTRT_BENCH_ARGS:-}
 cat "$summary"
 exit $status

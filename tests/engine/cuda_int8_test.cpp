@@ -1,0 +1,220 @@
+// INT8 on the CUDA backend against the CPU reference (skipped without a GPU): the INT8 convolution
+// (exact INT32 sums, the same epilogue arithmetic), Quantize/Dequantize, and calibration with
+// batches in device memory.
+#include <cstring>
+#include <tuple>
+
+#include "engine_test_util.h"
+
+#ifdef TORCHTRT_WITH_CUDA
+#include <cuda_runtime.h>
+
+using namespace trt_test;
+
+namespace {
+bool gpuVisible() {
+  int n = 0;
+  return cudaGetDeviceCount(&n) == cudaSuccess && n > 0;
+}
+
+Built buildFor(trt::INetworkDefinition& net, trt::Backend backend, trt::IInt8Calibrator* calibrator = nullptr) {
+  std::unique_ptr<trt::IBuilder> builder(trt::createInferBuilder(trt::defaultLogger()));
+  std::unique_ptr<trt::IBuilderConfig> config(builder->createBuilderConfig());
+  config->setBackend(backend);
+  config->clearFlag(trt::BuilderFlag::kTF32);
+  if (calibrator) {
+    config->setFlag(trt::BuilderFlag::kINT8);
+    config->setInt8Calibrator(calibrator);
+  }
+  return build(net, config.get());
+}
+
+// Runs "x" -> "y" (float32 or int8 output of `outBytes` per element) on the GPU.
+std::vector<uint8_t> runOnGpu(const trt::ICudaEngine& engine, trt::Dims dims, const std::vector<float>& x,
+                              size_t outBytes) {
+  std::unique_ptr<trt::IExecutionContext> ctx(engine.createExecutionContext());
+  ctx->setInputShape("x", dims);
+  const size_t nOut = static_cast<size_t>(ctx->getTensorShape("y").volume());
+  void *dx = nullptr, *dy = nullptr;
+  EXPECT_EQ(cudaMalloc(&dx, x.size() * 4), cudaSuccess);
+  EXPECT_EQ(cudaMalloc(&dy, nOut * outBytes), cudaSuccess);
+  cudaMemcpy(dx, x.data(), x.size() * 4, cudaMemcpyHostToDevice);
+  ctx->setTensorAddress("x", dx);
+  ctx->setTensorAddress("y", dy);
+  ctx->enqueueV3(nullptr);
+  std::vector<uint8_t> y(nOut * outBytes);
+  EXPECT_EQ(cudaMemcpy(y.data(), dy, y.size(), cudaMemcpyDeviceToHost), cudaSuccess);
+  cudaFree(dx);
+  cudaFree(dy);
+  return y;
+}
+
+std::vector<float> runXYOn(const Built& b, int64_t N, int64_t C, int64_t H, const std::vector<float>& x) {
+  return run(*b.engine, {{"x", {{N, C, H, H}, x}}}).at("y");
+}
+
+std::vector<float> asFloats(const std::vector<uint8_t>& bytes) {
+  std::vector<float> f(bytes.size() / 4);
+  std::memcpy(f.data(), bytes.data(), bytes.size());
+  return f;
+}
+
+// x [N, C, H, W] -> INT8 conv (groups, stride, bias, the residual from an FP32 1x1 convolution of x, relu).
+void int8ConvNetwork(trt::INetworkDefinition& net, std::vector<std::vector<float>>& keep, int64_t N, int64_t C,
+                     int64_t H, int64_t M, int64_t groups) {
+  keep.push_back(randomVector(static_cast<size_t>(M * (C / groups) * 9), 81));
+  keep.push_back(randomVector(static_cast<size_t>(M), 82));
+  keep.push_back(randomVector(static_cast<size_t>(M * C), 83));
+  auto* x = net.addInput("x", trt::DataType::kFLOAT, {N, C, H, H});
+  auto* side = net.addConvolutionNd(*x, static_cast<int32_t>(M), {1, 1},
+                                    {trt::DataType::kFLOAT, keep[2].data(), M * C}, {});
+  side->setStrideNd({2, 2});
+  auto* conv = net.addConvolutionNd(*x, static_cast<int32_t>(M), {3, 3},
+                                    {trt::DataType::kFLOAT, keep[0].data(), static_cast<int64_t>(keep[0].size())},
+                                    {trt::DataType::kFLOAT, keep[1].data(), M});
+  conv->setStrideNd({2, 2});
+  conv->setPaddingNd({1, 1});
+  conv->setNbGroups(static_cast<int32_t>(groups));
+  std::vector<float> weightScales(static_cast<size_t>(M));
+  for (int64_t m = 0; m < M; ++m) weightScales[m] = 0.006f + 0.0001f * static_cast<float>(m);
+  conv->setInt8Scales(0.02f, weightScales);
+  conv->setInput(1, *side->getOutput(0));
+  conv->setFusedActivation(static_cast<int32_t>(trt::ActivationType::kRELU));
+  conv->getOutput(0)->setName("y");
+  net.markOutput(*conv->getOutput(0));
+}
+}  // namespace
+
+TEST(CudaInt8, Int8ConvolutionMatchesTheCpuReference) {
+  if (!gpuVisible()) GTEST_SKIP() << "no CUDA GPU visible";
+  // Small, and big enough for several 64 x 64 tiles with ragged edges (70 maps, 13 x 13 outputs, K = 360).
+  for (auto [N, C, H, M, G] : std::vector<std::tuple<int64_t, int64_t, int64_t, int64_t, int64_t>>{
+           {2, 4, 7, 6, 2}, {3, 40, 25, 70, 1}}) {
+    std::vector<std::vector<float>> keep;
+    trt::INetworkDefinition cpuNet, gpuNet;
+    int8ConvNetwork(cpuNet, keep, N, C, H, M, G);
+    int8ConvNetwork(gpuNet, keep, N, C, H, M, G);
+    Built cpu = buildFor(cpuNet, trt::Backend::kCPU), gpu = buildFor(gpuNet, trt::Backend::kCUDA);
+    const std::vector<float> x = randomVector(static_cast<size_t>(N * C * H * H), 84, -2.f, 2.f);
+    const auto expected = runXYOn(cpu, N, C, H, x);
+    const auto actual = asFloats(runOnGpu(*gpu.engine, {N, C, H, H}, x, 4));
+    // The INT32 sums are exact and the epilogue rounds like the CPU's; the FP32 residual
+    // convolution (cuDNN vs the CPU's GEMM) differs by summation order only.
+    expectNear(actual, expected, 1e-5f);
+  }
+}
+
+TEST(CudaInt8, QuantizeAndDequantizeMatchTheCpu) {
+  if (!gpuVisible()) GTEST_SKIP() << "no CUDA GPU visible";
+  const std::vector<float> scales = {0.01f, 0.02f, 0.05f};
+  auto quantizeNet = [&](trt::INetworkDefinition& net) {
+    auto* x = net.addInput("x", trt::DataType::kFLOAT, {2, 3, 40});
+    auto* q = net.addQuantize(*x, scales, 1);
+    q->getOutput(0)->setName("y");
+    net.markOutput(*q->getOutput(0));
+  };
+  trt::INetworkDefinition cpuNet, gpuNet;
+  quantizeNet(cpuNet);
+  quantizeNet(gpuNet);
+  Built cpu = buildFor(cpuNet, trt::Backend::kCPU), gpu = buildFor(gpuNet, trt::Backend::kCUDA);
+  const std::vector<float> x = randomVector(240, 85, -3.f, 3.f);
+  std::vector<int8_t> expected(240);
+  {
+    std::unique_ptr<trt::IExecutionContext> ctx(cpu.engine->createExecutionContext());
+    std::vector<float> in = x;
+    ctx->setTensorAddress("x", in.data());
+    ctx->setTensorAddress("y", expected.data());
+    ctx->enqueueV3(nullptr);
+  }
+  const auto actual = runOnGpu(*gpu.engine, {2, 3, 40}, x, 1);
+  EXPECT_EQ(std::memcmp(actual.data(), expected.data(), 240), 0);
+
+  auto fakeQuantNet = [&](trt::INetworkDefinition& net) {
+    auto* x = net.addInput("x", trt::DataType::kFLOAT, {2, 3, 40});
+    auto* q = net.addQuantize(*x, {0.03f});
+    auto* dq = net.addDequantize(*q->getOutput(0), {0.03f});
+    dq->getOutput(0)->setName("y");
+    net.markOutput(*dq->getOutput(0));
+  };
+  trt::INetworkDefinition cpuNet2, gpuNet2;
+  fakeQuantNet(cpuNet2);
+  fakeQuantNet(gpuNet2);
+  Built cpu2 = buildFor(cpuNet2, trt::Backend::kCPU), gpu2 = buildFor(gpuNet2, trt::Backend::kCUDA);
+  EXPECT_EQ(asFloats(runOnGpu(*gpu2.engine, {2, 3, 40}, x, 4)), run(*cpu2.engine, {{"x", {{2, 3, 40}, x}}}).at("y"));
+}
+
+TEST(CudaInt8, CalibrationReadsBatchesInDeviceMemory) {
+  if (!gpuVisible()) GTEST_SKIP() << "no CUDA GPU visible";
+  // Two FP32 convolutions; the calibrator's batches live on the GPU.
+  class DeviceCalibrator : public trt::IInt8MinMaxCalibrator {
+   public:
+    explicit DeviceCalibrator(const std::vector<std::vector<float>>& batches) {
+      for (const auto& b : batches) {
+        void* d = nullptr;
+        cudaMalloc(&d, b.size() * 4);
+        cudaMemcpy(d, b.data(), b.size() * 4, cudaMemcpyHostToDevice);
+        device_.push_back(d);
+      }
+    }
+    ~DeviceCalibrator() override {
+      for (void* d : device_) cudaFree(d);
+    }
+    int32_t getBatchSize() const override { return 2; }
+    bool getBatch(void* bindings[], const char*[], int32_t) override {
+      if (next_ >= device_.size()) return false;
+      bindings[0] = device_[next_++];
+      return true;
+    }
+    const void* readCalibrationCache(size_t& length) override {
+      length = 0;
+      return nullptr;
+    }
+    void writeCalibrationCache(const void* data, size_t length) override {
+      cache.assign(static_cast<const char*>(data), length);
+    }
+    void setTargetBackend(trt::Backend backend, int32_t) override { target = backend; }
+    std::string cache;
+    trt::Backend target = trt::Backend::kCPU;
+
+   private:
+    std::vector<void*> device_;
+    size_t next_ = 0;
+  };
+  std::vector<std::vector<float>> keep;
+  keep.push_back(randomVector(4 * 2 * 9, 86));
+  keep.push_back(randomVector(3 * 4 * 9, 87));
+  trt::INetworkDefinition net;
+  auto* x = net.addInput("x", trt::DataType::kFLOAT, {2, 2, 6, 6});
+  auto* c1 = net.addConvolutionNd(*x, 4, {3, 3}, {trt::DataType::kFLOAT, keep[0].data(), 72}, {});
+  c1->setPaddingNd({1, 1});
+  auto* r = net.addActivation(*c1->getOutput(0), trt::ActivationType::kRELU);
+  auto* c2 = net.addConvolutionNd(*r->getOutput(0), 3, {3, 3}, {trt::DataType::kFLOAT, keep[1].data(), 108}, {});
+  c2->getOutput(0)->setName("y");
+  net.markOutput(*c2->getOutput(0));
+  std::vector<std::vector<float>> batches = {randomVector(144, 88), randomVector(144, 89)};
+  batches[1][5] = 2.5f;  // the input's largest |x|
+  DeviceCalibrator calibrator(batches);
+  Built gpu = buildFor(net, trt::Backend::kCUDA, &calibrator);
+  EXPECT_EQ(calibrator.target, trt::Backend::kCUDA);
+  float scale = 2.5f / 127.f;
+  uint32_t bits;
+  std::memcpy(&bits, &scale, 4);
+  char line[32];
+  std::snprintf(line, sizeof(line), "x: %08x\n", bits);
+  EXPECT_NE(calibrator.cache.find(line), std::string::npos) << calibrator.cache;
+  EXPECT_NE(gpu.engine->describeLayers().find("[int8]"), std::string::npos);
+  // Close to the FP32 engine.
+  trt::INetworkDefinition fp32Net;
+  auto* x2 = fp32Net.addInput("x", trt::DataType::kFLOAT, {2, 2, 6, 6});
+  auto* d1 = fp32Net.addConvolutionNd(*x2, 4, {3, 3}, {trt::DataType::kFLOAT, keep[0].data(), 72}, {});
+  d1->setPaddingNd({1, 1});
+  auto* r2 = fp32Net.addActivation(*d1->getOutput(0), trt::ActivationType::kRELU);
+  auto* d2 = fp32Net.addConvolutionNd(*r2->getOutput(0), 3, {3, 3}, {trt::DataType::kFLOAT, keep[1].data(), 108}, {});
+  d2->getOutput(0)->setName("y");
+  fp32Net.markOutput(*d2->getOutput(0));
+  Built ref = buildFor(fp32Net, trt::Backend::kCPU);
+  const auto expected = run(*ref.engine, {{"x", {{2, 2, 6, 6}, batches[0]}}}).at("y");
+  const auto actual = asFloats(runOnGpu(*gpu.engine, {2, 2, 6, 6}, batches[0], 4));
+  expectNear(actual, expected, 5e-2f);
+}
+#endif
