@@ -413,7 +413,9 @@ TEST(CudaBackend, CudaGraphModeReplaysWhileShapesAndAddressesRepeat) {
   for (int r = 0; r < 6; ++r) {
     const int buffer = r < 3 ? 0 : 1;  // runs 4-6 bind another input buffer
     auto x = randomVector(nIn, 100 + r);
-    ASSERT_EQ(cudaMemcpy(dx[buffer], x.data(), nIn * 4, cudaMemcpyHostToDevice), cudaSuccess);
+    // On the run's stream: a plain cudaMemcpy from pageable memory may return before its DMA
+    // lands, and a non-blocking stream does not wait for the legacy stream.
+    ASSERT_EQ(cudaMemcpyAsync(dx[buffer], x.data(), nIn * 4, cudaMemcpyHostToDevice, stream), cudaSuccess);
     ctx->setTensorAddress("x", dx[buffer]);
     ctx->setTensorAddress("y", dy);
     ctx->enqueueV3(stream);
