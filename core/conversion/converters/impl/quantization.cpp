@@ -20,8 +20,9 @@ bool fakeQuantize(ConversionCtx* ctx, const torch::jit::Node* n, trt::ITensor* x
   const std::string name = util::node_info(n);
   TORCHTRT_CHECK(qmin <= qmax, "fake_quantize quant_min " << qmin << " exceeds quant_max " << qmax << ": " << name);
   x = castTo(ctx, x, trt::DataType::kFLOAT, name + " [float]");
-  scale = scale.to(at::kFloat).flatten();
-  zeroPoint = zeroPoint.to(at::kFloat).flatten();
+  // On the host: a module on the GPU holds its quantization parameters there.
+  scale = scale.to(at::kCPU, at::kFloat).flatten().contiguous();
+  zeroPoint = zeroPoint.to(at::kCPU, at::kFloat).flatten();
   const bool symmetricInt8 = qmin == -128 && qmax == 127 && zeroPoint.eq(0).all().item<bool>() &&
                              scale.gt(0).all().item<bool>() && scale.isfinite().all().item<bool>();
   if (ctx->settings.enabled_precisions.count(at::kChar) && symmetricInt8) {
