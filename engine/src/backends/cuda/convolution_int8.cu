@@ -1,8 +1,11 @@
-// INT8 convolution: one kernel quantizes the FP32 input while unfolding it (im2col), one tiled
-// GEMM sums INT8 products in INT32 (exact, so equal to the CPU reference) and applies the
-// dequantizing epilogue y = act(sum * s_in * s_w[c] + bias + residual) with the CPU's operation order.
+// INT8 convolution: one kernel quantizes the FP32 input while unfolding it (im2col, each output
+// position's patch contiguous and padded to a multiple of 4), cuBLAS sums the INT8 products in INT32
+// on the tensor cores (an own tiled kernel where cuBLAS declines), and the epilogue gives
+// y = act(sum * s_in * s_w[c] + bias + residual) with the CPU reference's operation order. The sums
+// are exact, so the result equals the CPU's.
+#include <cstdlib>
+
 #include "backends/cuda/cuda_kernels.h"
-#include "backends/cuda/im2col.cuh"
 #include "common/int8.h"
 #include "layers/conv_geometry.h"
 
@@ -10,36 +13,53 @@ namespace trt {
 namespace cuda {
 
 namespace {
-struct QuantizeValue {
-  float inverse;
-  __device__ int8_t operator()(float v) const { return int8::quantize(v, inverse); }
-};
+// Patch length padded to a multiple of 4 (cuBLAS's INT8 GEMMs need leading dimensions that are).
+inline int64_t paddedPatch(int64_t k) { return (k + 3) / 4 * 4; }
+
+// colT[n][p][k] = quantize(x at output position p, patch element k) for one group (zero for padding
+// and for k >= K); images `imageStride` apart.
+__global__ void quantizedIm2colKernel(const float* images, int64_t imageStride, ConvGeometry g, float inverseScale,
+                                      int8_t* colT, int64_t K, int64_t Kp, int64_t perImage, int64_t total) {
+  int64_t i = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x;
+  if (i >= total) return;
+  const int64_t n = i / perImage, e = i % perImage;
+  const int64_t p = e / Kp, row = e % Kp;
+  int8_t q = 0;
+  if (row < K) {
+    int64_t ow = p % g.out[2], oh = (p / g.out[2]) % g.out[1], od = p / (g.out[2] * g.out[1]);
+    int64_t kw = row % g.k[2], kh = (row / g.k[2]) % g.k[1], kd = (row / (g.k[2] * g.k[1])) % g.k[0];
+    int64_t c = row / (g.k[0] * g.k[1] * g.k[2]);
+    int64_t id = od * g.stride[0] - g.pad[0] + kd * g.dil[0];
+    int64_t ih = oh * g.stride[1] - g.pad[1] + kh * g.dil[1];
+    int64_t iw = ow * g.stride[2] - g.pad[2] + kw * g.dil[2];
+    if (id >= 0 && id < g.in[0] && ih >= 0 && ih < g.in[1] && iw >= 0 && iw < g.in[2])
+      q = int8::quantize(images[n * imageStride + ((c * g.in[0] + id) * g.in[1] + ih) * g.in[2] + iw], inverseScale);
+  }
+  colT[i] = q;
+}
 
 constexpr int kTileM = 64, kTileN = 64, kTileK = 32, kThreads = 256;
 
-// C[n][m][p] = epilogue(sum_k A[m][k] * B[n][k][p]) for one group: A [M, K] row-major INT8, B per
-// image [K, N] INT8 `strideB` apart, C and the residual per image `strideC` apart. Each of the 256
-// threads computes a 4 x 4 block of the block's 64 x 64 tile.
-__global__ void int8GemmKernel(const int8_t* A, const int8_t* B, int64_t strideB, float* C, int64_t strideC, int M,
-                               int N, int K, const float* outScale, const float* bias, const float* residual,
-                               bool relu) {
+// Where cuBLAS declines: acc[n][m][p] = sum_k W[m][k] * colT[n][p][k], rows Kp apart, tiled 64 x 64
+// per block, 4 x 4 outputs per thread.
+__global__ void int8GemmKernel(const int8_t* W, const int8_t* colT, int64_t strideCol, int32_t* acc, int64_t strideAcc,
+                               int M, int N, int Kp) {
   __shared__ int8_t As[kTileK][kTileM + 4];
   __shared__ int8_t Bs[kTileK][kTileN + 4];
   const int64_t image = blockIdx.z;
-  B += image * strideB;
-  C += image * strideC;
-  if (residual) residual += image * strideC;
+  colT += image * strideCol;
+  acc += image * strideAcc;
   const int tx = threadIdx.x % 16, ty = threadIdx.x / 16;
   const int row0 = blockIdx.y * kTileM, col0 = blockIdx.x * kTileN;
-  int acc[4][4] = {};
-  for (int k0 = 0; k0 < K; k0 += kTileK) {
+  int sums[4][4] = {};
+  for (int k0 = 0; k0 < Kp; k0 += kTileK) {
     for (int i = threadIdx.x; i < kTileM * kTileK; i += kThreads) {
       const int r = i / kTileK, kk = i % kTileK, gr = row0 + r, gk = k0 + kk;
-      As[kk][r] = (gr < M && gk < K) ? A[static_cast<int64_t>(gr) * K + gk] : int8_t(0);
+      As[kk][r] = (gr < M && gk < Kp) ? W[static_cast<int64_t>(gr) * Kp + gk] : int8_t(0);
     }
-    for (int i = threadIdx.x; i < kTileK * kTileN; i += kThreads) {
-      const int kk = i / kTileN, c = i % kTileN, gk = k0 + kk, gc = col0 + c;
-      Bs[kk][c] = (gk < K && gc < N) ? B[static_cast<int64_t>(gk) * N + gc] : int8_t(0);
+    for (int i = threadIdx.x; i < kTileN * kTileK; i += kThreads) {
+      const int c = i / kTileK, kk = i % kTileK, gc = col0 + c, gk = k0 + kk;
+      Bs[kk][c] = (gc < N && gk < Kp) ? colT[static_cast<int64_t>(gc) * Kp + gk] : int8_t(0);
     }
     __syncthreads();
 #pragma unroll 8
@@ -53,7 +73,7 @@ __global__ void int8GemmKernel(const int8_t* A, const int8_t* B, int64_t strideB
 #pragma unroll
       for (int i = 0; i < 4; ++i)
 #pragma unroll
-        for (int j = 0; j < 4; ++j) acc[i][j] += a[i] * b[j];
+        for (int j = 0; j < 4; ++j) sums[i][j] += a[i] * b[j];
     }
     __syncthreads();
   }
@@ -64,27 +84,34 @@ __global__ void int8GemmKernel(const int8_t* A, const int8_t* B, int64_t strideB
 #pragma unroll
     for (int j = 0; j < 4; ++j) {
       const int c = col0 + tx * 4 + j;
-      if (c >= N) continue;
-      const int64_t idx = static_cast<int64_t>(r) * N + c;
-      float v = __fmul_rn(static_cast<float>(acc[i][j]), outScale[r]);  // no FMA: the CPU's rounding
-      if (bias) v = __fadd_rn(v, bias[r]);
-      if (residual) v = __fadd_rn(v, residual[idx]);
-      if (relu) v = v > 0.f ? v : 0.f;
-      C[idx] = v;
+      if (c < N) acc[static_cast<int64_t>(r) * N + c] = sums[i][j];
     }
   }
+}
+
+// y[n][c][p] = act(acc * outScale[c] + bias[c] + residual), rounded as the CPU rounds (no FMA).
+__global__ void int8EpilogueKernel(const int32_t* acc, float* y, const float* outScale, const float* bias,
+                                   const float* residual, bool relu, int64_t channels, int64_t plane, int64_t total) {
+  int64_t i = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x;
+  if (i >= total) return;
+  const int64_t c = (i / plane) % channels;
+  float v = __fmul_rn(static_cast<float>(acc[i]), outScale[c]);
+  if (bias) v = __fadd_rn(v, bias[c]);
+  if (residual) v = __fadd_rn(v, residual[i]);
+  if (relu) v = v > 0.f ? v : 0.f;
+  y[i] = v;
 }
 }  // namespace
 
 std::vector<int8_t> quantizedConvolutionWeights(const IConvolutionLayer& conv) {
   const Weights w = conv.getKernelWeights();
   const std::vector<float>& scales = conv.getInt8WeightScales();
-  const int64_t cout = conv.getNbOutputMaps(), per = w.count / cout;
-  std::vector<int8_t> q(static_cast<size_t>(w.count));
+  const int64_t cout = conv.getNbOutputMaps(), K = w.count / cout, Kp = paddedPatch(K);
+  std::vector<int8_t> q(static_cast<size_t>(cout * Kp), 0);
   const float* values = static_cast<const float*>(w.values);
   for (int64_t c = 0; c < cout; ++c) {
     const float inv = int8::inverse(scales[c]);
-    for (int64_t k = 0; k < per; ++k) q[c * per + k] = int8::quantize(values[c * per + k], inv);
+    for (int64_t k = 0; k < K; ++k) q[c * Kp + k] = int8::quantize(values[c * K + k], inv);
   }
   return q;
 }
@@ -97,10 +124,11 @@ void launchInt8Convolution(LaunchContext& ctx, const ILayer& layer, const std::v
   const ConvGeometry g = convGeometry(conv, in[0].dims, out.dims);
   const int64_t batch = in[0].dims.d[0], groups = conv.getNbGroups(), cin = in[0].dims.d[1], cout = out.dims.d[1];
   const int64_t cinG = cin / groups, coutG = cout / groups, kVol = g.k[0] * g.k[1] * g.k[2];
-  const int64_t inPlane = g.in[0] * g.in[1] * g.in[2], outPlane = g.out[0] * g.out[1] * g.out[2];
-  const int64_t K = cinG * kVol, colElems = K * outPlane, colTotal = colElems * batch;
-  if (batch == 0 || outPlane == 0) return;
-  // Uploaded by the engine: INT8 weights under the float weights' key, s_in * s_w[c] under the weight scales' key.
+  const int64_t inPlane = g.in[0] * g.in[1] * g.in[2], P = g.out[0] * g.out[1] * g.out[2];
+  const int64_t K = cinG * kVol, Kp = paddedPatch(K), colPerImage = P * Kp, colTotal = colPerImage * batch;
+  if (batch == 0 || P == 0) return;
+  // Uploaded by the engine: INT8 weights [cout][Kp] under the float weights' key, s_in * s_w[c]
+  // under the weight scales' key.
   const auto* weights = static_cast<const int8_t*>(ctx.device(conv.getKernelWeights().values));
   const auto* outScale = static_cast<const float*>(ctx.device(conv.getInt8WeightScales().data()));
   const Weights bias = conv.getBiasWeights();
@@ -108,25 +136,45 @@ void launchInt8Convolution(LaunchContext& ctx, const ILayer& layer, const std::v
   const auto* residual = in.size() > 1 ? static_cast<const float*>(in[1].data) : nullptr;
   const int32_t act = conv.getFusedActivation();
   const bool relu = act == static_cast<int32_t>(ActivationType::kRELU);
-  auto* col = static_cast<int8_t*>(ctx.scratch(static_cast<size_t>(colTotal)));
-  const QuantizeValue quantize{int8::inverse(conv.getInt8InputScale())};
+  const size_t colBytes = (static_cast<size_t>(colTotal) + 255) / 256 * 256;
+  auto* scratch = static_cast<uint8_t*>(ctx.scratch(colBytes + static_cast<size_t>(batch * cout * P) * 4));
+  auto* colT = reinterpret_cast<int8_t*>(scratch);
+  auto* acc = reinterpret_cast<int32_t*>(scratch + colBytes);
+  const float inverseScale = int8::inverse(conv.getInt8InputScale());
   for (int64_t grp = 0; grp < groups; ++grp) {
-    im2colKernel<<<static_cast<unsigned>((colTotal + 255) / 256), 256, 0, ctx.stream>>>(
-        static_cast<const float*>(in[0].data) + grp * cinG * inPlane, cin * inPlane, cinG, g, col, colElems, colTotal,
-        quantize);
+    quantizedIm2colKernel<<<static_cast<unsigned>((colTotal + 255) / 256), 256, 0, ctx.stream>>>(
+        static_cast<const float*>(in[0].data) + grp * cinG * inPlane, cin * inPlane, g, inverseScale, colT, K, Kp,
+        colPerImage, colTotal);
     check(cudaGetLastError(), "INT8 im2col kernel launch");
-    const dim3 grid(static_cast<unsigned>((outPlane + kTileN - 1) / kTileN),
-                    static_cast<unsigned>((coutG + kTileM - 1) / kTileM), static_cast<unsigned>(batch));
-    const int64_t channelOffset = grp * coutG;
-    int8GemmKernel<<<grid, kThreads, 0, ctx.stream>>>(
-        weights + channelOffset * K, col, colElems, static_cast<float*>(out.data) + channelOffset * outPlane,
-        cout * outPlane, static_cast<int>(coutG), static_cast<int>(outPlane), static_cast<int>(K),
-        outScale + channelOffset, biasData ? biasData + channelOffset : nullptr,
-        residual ? residual + channelOffset * outPlane : nullptr, relu);
-    check(cudaGetLastError(), "INT8 GEMM kernel launch");
+    // Row-major acc[n][c][p] = W[c][k] colT[n][p][k]^T is column-major acc^T = colT^T W with colT
+    // read transposed: cuBLAS's "TN" INT8 form, leading dimensions Kp.
+    const int8_t* groupWeights = weights + grp * coutG * Kp;
+    int32_t* groupAcc = acc + grp * coutG * P;
+    const int32_t one = 1, zero = 0;
+    // TORCHTRT_INT8_OWN_GEMM=1 takes the own kernel (so tests cover both paths).
+    static const bool ownGemm = std::getenv("TORCHTRT_INT8_OWN_GEMM") != nullptr;
+    const cublasStatus_t status =
+        ownGemm ? CUBLAS_STATUS_NOT_SUPPORTED
+                : cublasGemmStridedBatchedEx(
+                      ctx.blas, CUBLAS_OP_T, CUBLAS_OP_N, static_cast<int>(P), static_cast<int>(coutG),
+                      static_cast<int>(Kp), &one, colT, CUDA_R_8I, static_cast<int>(Kp), colPerImage, groupWeights,
+                      CUDA_R_8I, static_cast<int>(Kp), 0, &zero, groupAcc, CUDA_R_32I, static_cast<int>(P), cout * P,
+                      static_cast<int>(batch), CUBLAS_COMPUTE_32I, CUBLAS_GEMM_DEFAULT);
+    if (status != CUBLAS_STATUS_SUCCESS) {
+      const dim3 grid(static_cast<unsigned>((P + kTileN - 1) / kTileN),
+                      static_cast<unsigned>((coutG + kTileM - 1) / kTileM), static_cast<unsigned>(batch));
+      int8GemmKernel<<<grid, kThreads, 0, ctx.stream>>>(groupWeights, colT, colPerImage, groupAcc, cout * P,
+                                                        static_cast<int>(coutG), static_cast<int>(P),
+                                                        static_cast<int>(Kp));
+      check(cudaGetLastError(), "INT8 GEMM kernel launch");
+    }
   }
+  const int64_t total = batch * cout * P;
+  int8EpilogueKernel<<<static_cast<unsigned>((total + 255) / 256), 256, 0, ctx.stream>>>(
+      acc, static_cast<float*>(out.data), outScale, biasData, residual, relu, cout, P, total);
+  check(cudaGetLastError(), "INT8 epilogue kernel launch");
   if (act >= 0 && !relu)
-    activationInPlace(ctx, static_cast<ActivationType>(act), 0.f, 0.f, out.data, DataType::kFLOAT, out.dims.volume());
+    activationInPlace(ctx, static_cast<ActivationType>(act), 0.f, 0.f, out.data, DataType::kFLOAT, total);
 }
 
 }  // namespace cuda
