@@ -147,6 +147,11 @@ int run(const torchtrtc::Options& o) {
   spec.torch_executed_ops = o.torch_executed_ops;
   spec.torch_executed_modules = o.torch_executed_modules;
   spec.truncate_long_and_double = o.truncate_long_and_double;
+  spec.allow_shape_tensors = o.allow_shape_tensors;
+  spec.sparse_weights = o.sparse_weights;
+  spec.capability = o.capability == "safety"           ? torch_tensorrt::EngineCapability::kSAFETY
+                    : o.capability == "dla_standalone" ? torch_tensorrt::EngineCapability::kDLA_STANDALONE
+                                                       : torch_tensorrt::EngineCapability::kSTANDARD;
   spec.device = torch_tensorrt::Device(
       o.device_type == "cpu" ? torch_tensorrt::Device::DeviceType::kCPU : torch_tensorrt::Device::DeviceType::kGPU,
       o.gpu_id);

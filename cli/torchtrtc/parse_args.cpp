@@ -113,6 +113,9 @@ std::string usage() {
          "  --torch-executed-op=<op>         run this op in TorchScript, e.g. aten::relu (repeatable)\n"
          "  --torch-executed-mod=<type>      run this module type in TorchScript (repeatable)\n"
          "  --truncate-long-double           let float64 tensors enter engines as float32\n"
+         "  --allow-shape-tensors            shape tensors in engines (refused: not in this build yet)\n"
+         "  --sparse-weights                 2:4 sparse kernels (refused: not in this build)\n"
+         "  --capability=<standard|safety|dla_standalone>  engine capability (only standard is built)\n"
          "  --custom-converters=<lib.so>     load a library of converters first (repeatable)\n"
          "  --custom-torch-ops=<lib.so>      load a library of TorchScript ops first (repeatable)\n"
          "  --embed-engine                   input is a serialized engine: write a module that runs it\n"
@@ -169,6 +172,14 @@ Options parse(const std::vector<std::string>& args) {
       o.num_avg_timing_iters = parseCount(a, needValue(a), 1);
     } else if (a == "--require-full-compilation") {
       o.require_full_compilation = true;
+    } else if (a == "--allow-shape-tensors") {
+      o.allow_shape_tensors = true;
+    } else if (a == "--sparse-weights") {
+      o.sparse_weights = true;
+    } else if (a == "--capability") {
+      o.capability = needValue(a);
+      if (o.capability != "standard" && o.capability != "safety" && o.capability != "dla_standalone")
+        throw UsageError("--capability must be standard, safety or dla_standalone, got '" + o.capability + "'");
     } else if (a == "--truncate-long-double") {
       o.truncate_long_and_double = true;
     } else if (a == "--torch-executed-op") {

@@ -13,6 +13,9 @@ struct Options {
   std::string input_path, output_path;
   std::vector<torch_tensorrt::Input> inputs;
   std::vector<std::string> precisions;  // as given: f32, f16, i8, ...
+  bool allow_shape_tensors = false;
+  bool sparse_weights = false;
+  std::string capability = "standard";
   std::string calibration_cache_file;   // INT8 scales of an earlier calibration (with -p i8)
   bool check_method_support = false;
   bool save_engine = false;

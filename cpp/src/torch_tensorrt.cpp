@@ -7,6 +7,7 @@
 #include "core/runtime/runtime.h"
 #include "core/util/logging.h"
 #include "core/util/macros.h"
+#include "c10/core/impl/DeviceGuardImplInterface.h"
 #include "torch/cuda.h"
 #include "torch/version.h"
 
@@ -180,6 +181,21 @@ core::CompileSpec toInternal(const CompileSpec& spec) {
   s.num_avg_timing_iters = static_cast<int64_t>(spec.num_avg_timing_iters);
   s.truncate_long_and_double = spec.truncate_long_and_double;
   s.calibrator = spec.ptq_calibrator;
+  TORCHTRT_CHECK(spec.capability == EngineCapability::kSTANDARD,
+                 "capability " << (spec.capability == EngineCapability::kSAFETY ? "kSAFETY" : "kDLA_STANDALONE")
+                               << " needs "
+                               << (spec.capability == EngineCapability::kSAFETY ? "a safety-certified runtime"
+                                                                                 : "NVIDIA DLA hardware")
+                               << ", which this library does not target; use EngineCapability::kSTANDARD");
+  TORCHTRT_CHECK(!spec.sparse_weights,
+                 "sparse_weights=true needs 2:4 structured-sparse kernels, which this build does not have; set it to "
+                 "false");
+  TORCHTRT_CHECK(!spec.refit,
+                 "refit=true needs refittable engines (weights replaced after the build), which this build does not "
+                 "have; recompile to change weights, or set it to false");
+  TORCHTRT_CHECK(!spec.allow_shape_tensors,
+                 "allow_shape_tensors=true needs shape tensors (run-time shape arithmetic in the engine), which this "
+                 "build does not have yet; set it to false (dynamic reshapes run in TorchScript)");
   auto& p = internal.partitioning_info;
   p.enabled = !spec.require_full_compilation;
   TORCHTRT_CHECK(spec.min_block_size >= 1, "min_block_size must be at least 1");
@@ -199,8 +215,9 @@ std::string convert_method_to_trt_engine(const torch::jit::Module& module, std::
   return core::ConvertGraphToTRTEngine(module, method_name, toInternal(info));
 }
 
-torch::jit::Module embed_engine_in_new_module(const std::string& engine, std::vector<std::string> input_names,
-                                              std::vector<std::string> output_names) {
+namespace {
+torch::jit::Module embed(const std::string& engine, const Device* requested, std::vector<std::string> input_names,
+                         std::vector<std::string> output_names) {
   std::unique_ptr<trt::IRuntime> rt(trt::createInferRuntime(core::util::logging::engine_logger()));
   std::unique_ptr<trt::ICudaEngine> e;
   try {
@@ -215,10 +232,31 @@ torch::jit::Module embed_engine_in_new_module(const std::string& engine, std::ve
       (e->getTensorIOMode(n) == trt::TensorIOMode::kINPUT ? input_names : output_names).push_back(n);
     }
   }
-  std::string device = e->getBackend() == trt::Backend::kCUDA ? "cuda:0" : "cpu";
+  const bool gpuPlan = e->getBackend() == trt::Backend::kCUDA;
+  std::string device = gpuPlan ? "cuda:0" : "cpu";
+  if (requested) {
+    const bool gpuRequested = requested->device_type == Device::DeviceType::kGPU;
+    TORCHTRT_CHECK(gpuRequested == gpuPlan, "the engine was built for the " << (gpuPlan ? "cuda" : "cpu")
+                                                                            << " backend but the device given is "
+                                                                            << (gpuRequested ? "a GPU" : "the CPU")
+                                                                            << "; pass the device it was built for");
+    if (gpuPlan) device = "cuda:" + std::to_string(requested->gpu_id);
+  }
   return core::EmbedEngineInNewModule(
       engine, device, input_names, output_names,
       output_names.size() == 1 ? core::OutputStructure::kSingle : core::OutputStructure::kTuple);
+}
+}  // namespace
+
+torch::jit::Module embed_engine_in_new_module(const std::string& engine, std::vector<std::string> input_names,
+                                              std::vector<std::string> output_names) {
+  return embed(engine, nullptr, std::move(input_names), std::move(output_names));
+}
+
+torch::jit::Module embed_engine_in_new_module(const std::string& engine, Device device,
+                                              std::vector<std::string> input_names,
+                                              std::vector<std::string> output_names) {
+  return embed(engine, &device, std::move(input_names), std::move(output_names));
 }
 
 bool check_method_operator_support(const torch::jit::Module& module, std::string method_name) {
@@ -226,6 +264,14 @@ bool check_method_operator_support(const torch::jit::Module& module, std::string
 }
 
 }  // namespace ts
+
+void set_device(const int gpu_id) {
+  const int64_t count = static_cast<int64_t>(torch::cuda::device_count());
+  TORCHTRT_CHECK(gpu_id >= 0 && gpu_id < count, "set_device(" << gpu_id << "): " << count
+                                                              << " CUDA GPU(s) are visible; pass an id from 0 to "
+                                                              << count - 1);
+  c10::impl::getDeviceGuardImpl(c10::kCUDA)->setDevice(c10::Device(c10::kCUDA, static_cast<c10::DeviceIndex>(gpu_id)));
+}
 
 std::string get_build_info() {
   std::stringstream ss;

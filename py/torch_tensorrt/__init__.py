@@ -27,6 +27,8 @@ _load_native_libraries()
 from torch_tensorrt import _C  # noqa: E402
 from torch_tensorrt import logging, ptq, runtime, ts  # noqa: E402
 from torch_tensorrt._compile import compile, convert_method_to_trt_engine  # noqa: E402
+from torch_tensorrt._Device import Device, set_device  # noqa: E402
+from torch_tensorrt._enums import EngineCapability, dtype  # noqa: E402
 from torch_tensorrt._Input import Input  # noqa: E402
 from torch_tensorrt._version import __version__  # noqa: E402
 
@@ -52,7 +54,11 @@ def get_lib_dir() -> str:
 
 
 __all__ = [
+    "Device",
+    "EngineCapability",
     "Input",
+    "dtype",
+    "set_device",
     "compile",
     "convert_method_to_trt_engine",
     "dump_build_info",

@@ -178,3 +178,17 @@ def test_workspace_size_and_timing_iterations_flags(tmp_path):
     assert r.returncode == 2 and "--num-avg-timing-iters must be an integer >= 1, got '0'" in r.stderr
     r = run(CPU + ["--workspace-size=lots", src, str(tmp_path / "p.ts"), "(1,3,8,8)"])
     assert r.returncode == 2 and "--workspace-size must be an integer >= 0" in r.stderr
+
+
+def test_flags_for_features_this_build_lacks(tmp_path):
+    _, src = saved_small(tmp_path)
+    out = str(tmp_path / "o.ts")
+    for flag, needle in [("--allow-shape-tensors", "allow_shape_tensors=true needs shape tensors"),
+                         ("--sparse-weights", "sparse_weights=true needs 2:4"),
+                         ("--capability=safety", "capability kSAFETY"),
+                         ("--capability=dla_standalone", "NVIDIA DLA")]:
+        r = run(CPU + [flag, src, out, "(1,3,8,8)"])
+        assert r.returncode == 1 and needle in r.stderr, (flag, r.stderr)
+    r = run(CPU + ["--capability=fast", src, out, "(1,3,8,8)"])
+    assert r.returncode == 2 and "standard, safety or dla_standalone" in r.stderr
+    assert run(CPU + ["--capability=standard", src, out, "(1,3,8,8)"]).returncode == 0

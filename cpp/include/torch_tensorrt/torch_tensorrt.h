@@ -75,6 +75,13 @@ struct Device {
   Device(DeviceType t, int64_t id = 0) : device_type(t), gpu_id(id) {}
 };
 
+//! What engines may be built for (TensorRT's EngineCapability): kSTANDARD is every engine this
+//! library builds; kSAFETY and kDLA_STANDALONE (safety-certified runtimes, NVIDIA DLA) are refused.
+enum class EngineCapability : int8_t { kSTANDARD, kSAFETY, kDLA_STANDALONE };
+
+//! Makes GPU `gpu_id` the current CUDA device of the calling thread (throws when it is not visible).
+void set_device(const int gpu_id);
+
 namespace ts {
 
 //! Settings of one compilation.
@@ -114,6 +121,14 @@ struct CompileSpec {
   //! torch_tensorrt::ptq (make_int8_calibrator, make_int8_cache_calibrator) or your own
   //! trt::IInt8Calibrator. Not owned; it must outlive the compile call.
   trt::IInt8Calibrator* ptq_calibrator = nullptr;
+  //! Engine capability; only kSTANDARD is built (others are refused with the reason).
+  EngineCapability capability = EngineCapability::kSTANDARD;
+  //! Refused when true: 2:4 structured-sparse kernels are not in this build.
+  bool sparse_weights = false;
+  //! Refused when true: refittable engines (weights replaced after the build) are not in this build.
+  bool refit = false;
+  //! Refused when true: shape tensors (run-time shape arithmetic) are not in this build yet.
+  bool allow_shape_tensors = false;
 };
 
 //! Compiles `forward` into a module whose forward runs an engine.
@@ -122,6 +137,11 @@ torch::jit::Module compile(const torch::jit::Module& module, CompileSpec info);
 std::string convert_method_to_trt_engine(const torch::jit::Module& module, std::string method_name, CompileSpec info);
 //! Wraps a serialized plan in a module whose forward runs it.
 torch::jit::Module embed_engine_in_new_module(const std::string& engine,
+                                              std::vector<std::string> input_binding_names = {},
+                                              std::vector<std::string> output_binding_names = {});
+//! The same, with the device the engine runs on (Torch-TensorRT's signature): a GPU engine on GPU
+//! `device.gpu_id`, a CPU engine on the CPU; a device that does not match the plan's backend is refused.
+torch::jit::Module embed_engine_in_new_module(const std::string& engine, Device device,
                                               std::vector<std::string> input_binding_names = {},
                                               std::vector<std::string> output_binding_names = {});
 //! True when every op of the method has a converter or evaluator; logs the others.

@@ -1,6 +1,8 @@
 // pybind11 bindings behind the torch_tensorrt Python package.
 #include <torch/extension.h>
 
+#include <optional>
+
 #include "core/compiler.h"
 #include "core/conversion/converters/converters.h"
 #include "core/conversion/evaluators/evaluators.h"
@@ -59,6 +61,10 @@ torch_tensorrt::ts::CompileSpec makeSpec(const py::dict& d) {
       TORCHTRT_THROW_ERROR("enabled_precisions contains "
                            << p << ", which engines do not compute in (use torch.float, torch.half and torch.int8)");
   }
+  spec.capability = static_cast<torch_tensorrt::EngineCapability>(d["capability"].cast<int>());
+  spec.sparse_weights = d["sparse_weights"].cast<bool>();
+  spec.refit = d["refit"].cast<bool>();
+  spec.allow_shape_tensors = d["allow_shape_tensors"].cast<bool>();
   if (d.contains("calibrator") && !d["calibrator"].is_none())
     spec.ptq_calibrator = d["calibrator"].cast<trt::IInt8Calibrator*>();
   spec.disable_tf32 = d["disable_tf32"].cast<bool>();
@@ -99,9 +105,15 @@ PYBIND11_MODULE(_C, m) {
           return py::bytes(plan);
         });
   m.def("embed_engine_in_new_module",
-        [](const py::bytes& engine, std::vector<std::string> input_names, std::vector<std::string> output_names) {
-          return torch_tensorrt::ts::embed_engine_in_new_module(std::string(engine), input_names, output_names);
+        [](const py::bytes& engine, std::vector<std::string> input_names, std::vector<std::string> output_names,
+           std::optional<std::pair<std::string, int64_t>> device) {
+          if (!device) return torch_tensorrt::ts::embed_engine_in_new_module(std::string(engine), input_names, output_names);
+          torch_tensorrt::Device d(device->first == "cuda" ? torch_tensorrt::Device::DeviceType::kGPU
+                                                           : torch_tensorrt::Device::DeviceType::kCPU,
+                                   device->second);
+          return torch_tensorrt::ts::embed_engine_in_new_module(std::string(engine), d, input_names, output_names);
         });
+  m.def("set_device", &torch_tensorrt::set_device);
   m.def("check_method_op_support", [](const torch::jit::Module& mod, const std::string& method) {
     return torch_tensorrt::ts::check_method_operator_support(mod, method);
   });

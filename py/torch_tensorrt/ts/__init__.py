@@ -4,15 +4,12 @@ from typing import Any, List, Optional, Sequence, Set, Tuple
 import torch
 
 from torch_tensorrt import _C
+from torch_tensorrt._Device import Device
+from torch_tensorrt._enums import EngineCapability
 from torch_tensorrt._Input import Input
 
 _PRECISIONS = {torch.float32: "float32", torch.float16: "float16", torch.int8: "int8"}
 
-# Options that a later part of the project implements; refused with a message until then.
-_NOT_YET = {
-    "refit": "refitting",
-    "sparse_weights": "sparse weights",
-}
 
 
 def _example_tensor(spec: Any) -> torch.Tensor:
@@ -40,7 +37,10 @@ def _precisions(enabled: Optional[Set[torch.dtype]]) -> List[str]:
 def _target_device(module: torch.jit.ScriptModule, inputs: Sequence[Any], device: Any) -> Tuple[str, int]:
     """The engine runs where the caller says, else where the example inputs are, else where the module's weights are."""
     if device is not None:
-        d = torch.device(device) if not isinstance(device, torch.device) else device
+        if isinstance(device, Device):
+            d = device.to_torch()
+        else:
+            d = torch.device(device) if not isinstance(device, torch.device) else device
     else:
         tensors = [i for i in inputs if isinstance(i, torch.Tensor)]
         if tensors:
@@ -56,13 +56,13 @@ def _target_device(module: torch.jit.ScriptModule, inputs: Sequence[Any], device
 def _check_options(kwargs: dict) -> dict:
     known = {"disable_tf32", "debug", "workspace_size", "num_avg_timing_iters", "require_full_compilation", "min_block_size",
              "torch_executed_ops", "torch_executed_modules", "input_signature", "truncate_long_and_double", "device", "capability",
-             "allow_shape_tensors", "calibrator"} | set(_NOT_YET)
+             "allow_shape_tensors", "calibrator", "refit", "sparse_weights"}
     unknown = set(kwargs) - known
     if unknown:
         raise TypeError(f"unexpected compile options {sorted(unknown)}")
-    for name, feature in _NOT_YET.items():
-        if kwargs.get(name):
-            raise ValueError(f"option {name}= needs {feature}, which this build does not have yet")
+    capability = kwargs.get("capability")
+    if capability is not None and not isinstance(capability, EngineCapability):
+        raise TypeError(f"capability must be a torch_tensorrt.EngineCapability, got {capability!r}")
     return kwargs
 
 
@@ -141,6 +141,10 @@ def _native_spec(module: torch.jit.ScriptModule, inputs: Sequence[Any], enabled_
         "device_type": device_type,
         "gpu_id": gpu_id,
         "calibrator": _native_calibrator(opts.get("calibrator")),
+        "capability": (opts.get("capability") or EngineCapability.STANDARD).value,
+        "sparse_weights": bool(opts.get("sparse_weights", False)),
+        "refit": bool(opts.get("refit", False)),
+        "allow_shape_tensors": bool(opts.get("allow_shape_tensors", False)),
     }
 
 
@@ -194,10 +198,19 @@ def convert_method_to_trt_engine(
 
 
 def embed_engine_in_new_module(
-    serialized_engine: bytes, input_binding_names: Optional[List[str]] = None, output_binding_names: Optional[List[str]] = None
+    serialized_engine: bytes,
+    input_binding_names: Optional[List[str]] = None,
+    output_binding_names: Optional[List[str]] = None,
+    device: Optional[Any] = None,
 ) -> torch.jit.ScriptModule:
-    """Wraps plan bytes in a ScriptModule whose forward runs the engine."""
-    native = _C.embed_engine_in_new_module(serialized_engine, input_binding_names or [], output_binding_names or [])
+    """Wraps plan bytes in a ScriptModule whose forward runs the engine; ``device`` (a
+    :class:`torch_tensorrt.Device`, torch.device or string) picks the GPU a GPU engine runs on and
+    must match the backend the engine was built for."""
+    target = None
+    if device is not None:
+        d = device if isinstance(device, Device) else Device(device)
+        target = (d.device_type, d.gpu_id)
+    native = _C.embed_engine_in_new_module(serialized_engine, input_binding_names or [], output_binding_names or [], target)
     return torch.jit._recursive.wrap_cpp_module(native)
 
 

@@ -1,0 +1,27 @@
+"""Torch-TensorRT's enums: EngineCapability and the dtype names."""
+import enum
+
+import torch
+
+
+class EngineCapability(enum.Enum):
+    """What engines may be built for. STANDARD is every engine this library builds; SAFETY and
+    DLA_STANDALONE (safety-certified runtimes, NVIDIA DLA) are refused with the reason."""
+
+    STANDARD = 0
+    SAFETY = 1
+    DLA_STANDALONE = 2
+
+
+class dtype:  # noqa: N801 (Torch-TensorRT's name)
+    """Torch-TensorRT's dtype names, as the torch dtypes they stand for (usable wherever a torch dtype is)."""
+
+    float = torch.float32
+    float32 = torch.float32
+    half = torch.float16
+    float16 = torch.float16
+    int8 = torch.int8
+    int32 = torch.int32
+    int64 = torch.int64
+    long = torch.int64
+    bool = torch.bool

@@ -1,0 +1,81 @@
+// C++ API options whose features this build lacks are refused with the reason; set_device and
+// embed_engine_in_new_module(engine, device, ...) behave as Torch-TensorRT's.
+#include <gtest/gtest.h>
+
+#include "torch/torch.h"
+#include "torch_tensorrt/torch_tensorrt.h"
+
+namespace {
+torch::jit::Module reluModule() {
+  torch::jit::Module m("Relu");
+  m.define(R"(
+def forward(self, x):
+    return torch.relu(x) * 2.0
+)");
+  m.eval();
+  return m;
+}
+
+torch_tensorrt::ts::CompileSpec cpuSpec() {
+  torch_tensorrt::ts::CompileSpec spec({torch_tensorrt::Input(std::vector<int64_t>{2, 3})});
+  spec.device = torch_tensorrt::Device(torch_tensorrt::Device::DeviceType::kCPU);
+  return spec;
+}
+
+void expectRefused(const torch_tensorrt::ts::CompileSpec& spec, const std::string& needle) {
+  try {
+    torch_tensorrt::ts::compile(reluModule(), spec);
+    FAIL() << "expected a refusal containing '" << needle << "'";
+  } catch (const std::exception& e) {
+    EXPECT_NE(std::string(e.what()).find(needle), std::string::npos) << e.what();
+  }
+}
+}  // namespace
+
+TEST(ApiOptions, FeaturesThisBuildLacksAreRefusedWithTheReason) {
+  auto spec = cpuSpec();
+  spec.capability = torch_tensorrt::EngineCapability::kSAFETY;
+  expectRefused(spec, "capability kSAFETY needs a safety-certified runtime");
+  spec = cpuSpec();
+  spec.capability = torch_tensorrt::EngineCapability::kDLA_STANDALONE;
+  expectRefused(spec, "NVIDIA DLA");
+  spec = cpuSpec();
+  spec.sparse_weights = true;
+  expectRefused(spec, "sparse_weights=true needs 2:4 structured-sparse kernels");
+  spec = cpuSpec();
+  spec.refit = true;
+  expectRefused(spec, "refit=true needs refittable engines");
+  spec = cpuSpec();
+  spec.allow_shape_tensors = true;
+  expectRefused(spec, "allow_shape_tensors=true needs shape tensors");
+  // The defaults compile.
+  auto compiled = torch_tensorrt::ts::compile(reluModule(), cpuSpec());
+  auto x = torch::randn({2, 3});
+  EXPECT_TRUE(torch::allclose(compiled.forward({x}).toTensor(), torch::relu(x) * 2.0));
+}
+
+TEST(ApiOptions, SetDeviceRefusesAGpuThatIsNotVisible) {
+  const int count = static_cast<int>(torch::cuda::device_count());
+  try {
+    torch_tensorrt::set_device(count);
+    FAIL() << "expected an error";
+  } catch (const std::exception& e) {
+    EXPECT_NE(std::string(e.what()).find("CUDA GPU(s) are visible"), std::string::npos) << e.what();
+  }
+  if (count > 0) EXPECT_NO_THROW(torch_tensorrt::set_device(0));
+}
+
+TEST(ApiOptions, EmbedEngineWithADeviceChecksTheBackend) {
+  const std::string plan = torch_tensorrt::ts::convert_method_to_trt_engine(reluModule(), "forward", cpuSpec());
+  auto onCpu = torch_tensorrt::ts::embed_engine_in_new_module(
+      plan, torch_tensorrt::Device(torch_tensorrt::Device::DeviceType::kCPU));
+  auto x = torch::randn({2, 3});
+  EXPECT_TRUE(torch::allclose(onCpu.forward({x}).toTensor(), torch::relu(x) * 2.0));
+  try {
+    torch_tensorrt::ts::embed_engine_in_new_module(plan, torch_tensorrt::Device(torch_tensorrt::Device::DeviceType::kGPU, 0));
+    FAIL() << "expected an error";
+  } catch (const std::exception& e) {
+    EXPECT_NE(std::string(e.what()).find("built for the cpu backend but the device given is a GPU"), std::string::npos)
+        << e.what();
+  }
+}
