@@ -4,6 +4,7 @@
 
 #include "torch/torch.h"
 #include "torch_tensorrt/torch_tensorrt.h"
+#include "trt/runtime.h"
 
 namespace {
 torch::jit::Module reluModule() {
@@ -78,4 +79,54 @@ TEST(ApiOptions, EmbedEngineWithADeviceChecksTheBackend) {
     EXPECT_NE(std::string(e.what()).find("built for the cpu backend but the device given is a GPU"), std::string::npos)
         << e.what();
   }
+}
+
+namespace {
+// The engine inspector's JSON of a plan compiled with `spec`.
+std::string inspectorJson(const torch::jit::Module& m, const torch_tensorrt::ts::CompileSpec& spec) {
+  const std::string plan = torch_tensorrt::ts::convert_method_to_trt_engine(m, "forward", spec);
+  std::unique_ptr<trt::IRuntime> rt(trt::createInferRuntime(trt::defaultLogger()));
+  std::unique_ptr<trt::ICudaEngine> engine(rt->deserializeCudaEngine(plan.data(), plan.size()));
+  return engine->describeLayersJson();
+}
+}  // namespace
+
+TEST(ApiOptions, BuilderSettingsReachThePlan) {
+  auto spec = cpuSpec();
+  std::string json = inspectorJson(reluModule(), spec);
+  EXPECT_NE(json.find("\"workspace_limit\": 0, \"timing_iterations\": 1, \"builder_flags\": [\"tf32\"]"),
+            std::string::npos)
+      << json;
+  spec.workspace_size = 1 << 20;
+  spec.num_avg_timing_iters = 4;
+  spec.disable_tf32 = true;
+  spec.debug = true;
+  spec.enabled_precisions = {torch_tensorrt::DataType::kFloat, torch_tensorrt::DataType::kHalf};
+  json = inspectorJson(reluModule(), spec);
+  EXPECT_NE(json.find("\"workspace_limit\": 1048576, \"timing_iterations\": 4, \"builder_flags\": [\"fp16\", \"debug\"]"),
+            std::string::npos)
+      << json;
+}
+
+TEST(ApiOptions, TruncateLongAndDoubleLetsFloat64IntoEngines) {
+  torch::jit::Module m("Double");
+  m.define(R"(
+def forward(self, x):
+    return (x.double() * 2.0 + 1.0).float()
+)");
+  m.eval();
+  auto spec = cpuSpec();
+  spec.min_block_size = 1;
+  auto countEngines = [](const torch::jit::Module& mod) {
+    size_t n = 0;
+    for (const auto* node : mod.get_method("forward").graph()->nodes())
+      n += node->kind().toQualString() == std::string("tensorrt::execute_engine");
+    return n;
+  };
+  EXPECT_EQ(countEngines(torch_tensorrt::ts::compile(m, spec)), 0u);  // float64 has no engine type
+  spec.truncate_long_and_double = true;
+  auto truncated = torch_tensorrt::ts::compile(m, spec);
+  EXPECT_EQ(countEngines(truncated), 1u);
+  auto x = torch::randn({2, 3});
+  EXPECT_TRUE(torch::allclose(truncated.forward({x}).toTensor(), x * 2.0 + 1.0));
 }

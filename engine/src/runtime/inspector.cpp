@@ -93,7 +93,18 @@ std::string ICudaEngine::describeLayersJson() const {
   std::ostringstream os;
   os << "{\"backend\": " << quoted(backendName(contents_->backend)) << ", \"device\": " << quoted(contents_->deviceName)
      << ", \"workspace_limit\": " << contents_->workspaceLimit
-     << ", \"timing_iterations\": " << contents_->timingIterations;
+     << ", \"timing_iterations\": " << contents_->timingIterations << ", \"builder_flags\": [";
+  const std::pair<BuilderFlag, const char*> flagNames[] = {
+      {BuilderFlag::kFP16, "fp16"}, {BuilderFlag::kINT8, "int8"}, {BuilderFlag::kDEBUG, "debug"},
+      {BuilderFlag::kTF32, "tf32"}, {BuilderFlag::kBF16, "bf16"}};
+  const char* sep = "";
+  for (const auto& f : flagNames) {
+    if ((contents_->builderFlags >> static_cast<int>(f.first)) & 1ull) {
+      os << sep << quoted(f.second);
+      sep = ", ";
+    }
+  }
+  os << "]";
   // Activation memory at the build-time shapes (null when an input is dynamic).
   bool isStatic = true;
   for (int i = 0; i < net.getNbInputs(); ++i) isStatic &= net.getInput(i)->getDimensions().isStatic();
