@@ -73,6 +73,7 @@ std::shared_ptr<torch::jit::Graph> LowerGraph(const torch::jit::Module& frozen, 
   passes::RemoveDropout(graph);
   passes::ConvToConvolution(graph);
   passes::LinearToMatmulAdd(graph);
+  passes::ReshapeWithLeadingSizesToFlatten(graph);
   torch::jit::LowerSimpleTuples(graph);
   torch::jit::ConstantPropagation(graph);
   // Loops with a constant trip count and a small body are unrolled (PyTorch's own size limits), so

@@ -63,7 +63,9 @@ TEST(ApiOptions, SetDeviceRefusesAGpuThatIsNotVisible) {
   } catch (const std::exception& e) {
     EXPECT_NE(std::string(e.what()).find("CUDA GPU(s) are visible"), std::string::npos) << e.what();
   }
-  if (count > 0) EXPECT_NO_THROW(torch_tensorrt::set_device(0));
+  if (count > 0) {
+    EXPECT_NO_THROW(torch_tensorrt::set_device(0));
+  }
 }
 
 TEST(ApiOptions, EmbedEngineWithADeviceChecksTheBackend) {
@@ -129,4 +131,38 @@ def forward(self, x):
   EXPECT_EQ(countEngines(truncated), 1u);
   auto x = torch::randn({2, 3});
   EXPECT_TRUE(torch::allclose(truncated.forward({x}).toTensor(), x * 2.0 + 1.0));
+}
+
+TEST(ApiOptions, TorchExecutedModulesKeepThatModuleInTorchScript) {
+  torch::jit::Module head("Head");
+  head.define(R"(
+def forward(self, x):
+    return torch.sigmoid(x) * 2.0 + 1.0
+)");
+  torch::jit::Module parent("Parent");
+  parent.register_module("head", head);
+  parent.define(R"(
+def forward(self, x):
+    y = torch.relu(x) * 3.0 - 1.0
+    return self.head.forward(y)
+)");
+  parent.eval();
+  auto kinds = [](const torch::jit::Module& m) {
+    std::vector<std::string> out;
+    for (const auto* node : m.get_method("forward").graph()->nodes()) out.push_back(node->kind().toQualString());
+    return out;
+  };
+  auto count = [](const std::vector<std::string>& v, const std::string& k) { return std::count(v.begin(), v.end(), k); };
+  auto spec = cpuSpec();
+  spec.min_block_size = 1;
+  auto whole = kinds(torch_tensorrt::ts::compile(parent, spec));
+  EXPECT_EQ(count(whole, "tensorrt::execute_engine"), 1);
+  EXPECT_EQ(count(whole, "aten::sigmoid"), 0);
+  spec.torch_executed_modules = {"Head"};
+  auto compiled = torch_tensorrt::ts::compile(parent, spec);
+  auto split = kinds(compiled);
+  EXPECT_EQ(count(split, "tensorrt::execute_engine"), 1);
+  EXPECT_EQ(count(split, "aten::sigmoid"), 1);  // the head runs in TorchScript
+  auto x = torch::randn({2, 3});
+  EXPECT_TRUE(torch::allclose(compiled.forward({x}).toTensor(), torch::sigmoid(torch::relu(x) * 3.0 - 1.0) * 2.0 + 1.0));
 }

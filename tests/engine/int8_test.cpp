@@ -108,9 +108,11 @@ int countInt8Convolutions(const trt::ICudaEngine& engine) {
 }  // namespace
 
 TEST(Int8, QuantizeRoundsHalfToEvenAndSaturatesPerTensor) {
-  const std::vector<float> x = {0.f, 0.25f, 0.75f, -0.25f, 1.25f, 100.f, -100.f, 0.49f};
-  const auto q = runQuantizeOnly(x, {8}, {0.5f}, -1);
-  const std::vector<int8_t> expected = {0, 0, 2, 0, 2, 127, -128, 1};  // 0.5 -> 0, 1.5 -> 2, 2.5 -> 2
+  // NaN goes to -128 and infinities saturate, as torch.fake_quantize_per_tensor_affine does (the
+  // plan fuzzer found NaN reaching the float-to-int conversion, undefined behaviour before).
+  const std::vector<float> x = {0.f, 0.25f, 0.75f, -0.25f, 1.25f, 100.f, -100.f, 0.49f, NAN, INFINITY, -INFINITY};
+  const auto q = runQuantizeOnly(x, {11}, {0.5f}, -1);
+  const std::vector<int8_t> expected = {0, 0, 2, 0, 2, 127, -128, 1, -128, 127, -128};  // 0.5 -> 0, 1.5 -> 2, 2.5 -> 2
   EXPECT_EQ(q, expected);
 }
 

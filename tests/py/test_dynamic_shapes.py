@@ -35,3 +35,29 @@ def test_dynamic_batch_and_spatial_dims_in_one_engine():
             compiled(torch.randn(5, 3, 16, 16))
         with pytest.raises(RuntimeError, match=r"has shape \(1, 3, 8, 16\), outside optimization profile"):
             compiled(torch.randn(1, 3, 8, 16))
+
+
+class FlattenBySize(torch.nn.Module):
+    """The classifier head idiom: x.view(x.size(0), -1) (and reshape with two leading sizes)."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = torch.nn.Conv2d(3, 4, 3, padding=1)
+        self.fc = torch.nn.Linear(4 * 8 * 8, 5)
+
+    def forward(self, x):
+        y = torch.relu(self.conv(x))
+        z = y.reshape(y.size(0), y.size(1), -1).sum(2)
+        return self.fc(y.view(y.size(0), -1)) + z.sum(1, keepdim=True)
+
+
+def test_view_by_leading_sizes_converts_with_a_dynamic_batch():
+    torch.manual_seed(0)
+    model = FlattenBySize().eval()
+    traced = torch.jit.trace(model, torch.randn(2, 3, 8, 8))
+    spec = torch_tensorrt.Input(min_shape=(1, 3, 8, 8), opt_shape=(2, 3, 8, 8), max_shape=(8, 3, 8, 8))
+    trt = torch_tensorrt.compile(traced, inputs=[spec], device="cpu", require_full_compilation=True)
+    assert len(trt.graph.findAllNodes("tensorrt::execute_engine", True)) == 1
+    for batch in (1, 3, 8):
+        x = torch.randn(batch, 3, 8, 8)
+        torch.testing.assert_close(trt(x), model(x), **TOLERANCES[torch.float32])

@@ -14,6 +14,9 @@ namespace passes {
 void RemoveDropout(std::shared_ptr<torch::jit::Graph>& graph);
 //! aten::linear -> aten::matmul(x, aten::t(w)) (+ bias), as the seed's lowering shows.
 void LinearToMatmulAdd(std::shared_ptr<torch::jit::Graph>& graph);
+//! x.view/reshape(x.size(0), ..., x.size(k-1), -1) -> aten::flatten(x, k, -1) (no size arithmetic, so a
+//! dynamic batch converts).
+void ReshapeWithLeadingSizesToFlatten(std::shared_ptr<torch::jit::Graph>& graph);
 //! aten::conv1d/2d/3d and aten::convolution -> aten::_convolution.
 void ConvToConvolution(std::shared_ptr<torch::jit::Graph>& graph);
 

@@ -21,10 +21,9 @@ constexpr int kMax = 127;
 
 //! x quantized with the reciprocal of its scale.
 TRT_INT8_HD inline int8_t quantize(float x, float inverseScale) {
-  float q = nearbyintf(x * inverseScale);  // the default rounding mode: half to even
-  q = q < static_cast<float>(kMin) ? static_cast<float>(kMin) : q;
-  q = q > static_cast<float>(kMax) ? static_cast<float>(kMax) : q;
-  return static_cast<int8_t>(q);  // NaN is not expected in activations; it maps to an unspecified value
+  const float q = nearbyintf(x * inverseScale);  // the default rounding mode: half to even
+  // fmax/fmin as PyTorch's fake_quantize: a NaN input becomes the low end of the range.
+  return static_cast<int8_t>(fminf(fmaxf(q, static_cast<float>(kMin)), static_cast<float>(kMax)));
 }
 
 //! The reciprocal every backend multiplies by (float division, as PyTorch).
