@@ -174,8 +174,7 @@ TEST(Conversion, UnsupportedOpNamesNodeSchemaAndConverter) {
   auto g = torchtrt_test::parse(R"IR(
     graph(%x : Tensor):
       %one : int = prim::Constant[value=1]()
-      %none : NoneType = prim::Constant()
-      %y : Tensor = aten::cumprod(%x, %one, %none)
+      %y : Tensor = aten::logcumsumexp(%x, %one)
       return (%y))IR");
   try {
     torchtrt_test::runEngine(g, {at::randn({2, 3})});
@@ -183,11 +182,10 @@ TEST(Conversion, UnsupportedOpNamesNodeSchemaAndConverter) {
   } catch (const c10::Error& e) {
     std::string msg = e.what();
     EXPECT_NE(msg.find("Unable to convert node: %"), std::string::npos) << msg;
-    EXPECT_NE(msg.find(" : Tensor = aten::cumprod(%x, "), std::string::npos) << msg;
-    EXPECT_NE(msg.find("Schema: aten::cumprod(Tensor self, int dim, *, ScalarType? dtype=None) -> Tensor"),
+    EXPECT_NE(msg.find(" : Tensor = aten::logcumsumexp(%x, "), std::string::npos) << msg;
+    EXPECT_NE(msg.find("Schema: aten::logcumsumexp(Tensor self, int dim) -> Tensor"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("Converter for aten::logcumsumexp requested, but no such converter was found."),
               std::string::npos)
-        << msg;
-    EXPECT_NE(msg.find("Converter for aten::cumprod requested, but no such converter was found."), std::string::npos)
         << msg;
   }
 }
@@ -523,8 +521,22 @@ TEST(Converters, GluPreluLogSigmoidCumsumIndex) {
       %c : Tensor = aten::log_sigmoid(%x)
       %d : Tensor = aten::cumsum(%x, %one, %none)
       %e : Tensor = aten::cumsum(%x, %neg, %none)
-      return (%a, %b, %c, %d, %e))IR",
+      %small : Tensor = aten::mul(%w, %w)
+      %f : Tensor = aten::cumprod(%small, %neg, %none)
+      return (%a, %b, %c, %d, %e, %f))IR",
              {at::randn({2, 4, 3, 5}) * 10, at::rand({4})});
+  // Integer inputs accumulate into int64 (as PyTorch), and dtype casts first.
+  checkGraph(R"IR(
+    graph(%i : Tensor):
+      %zero : int = prim::Constant[value=0]()
+      %one : int = prim::Constant[value=1]()
+      %none : NoneType = prim::Constant()
+      %f32 : int = prim::Constant[value=6]()
+      %a : Tensor = aten::cumsum(%i, %one, %none)
+      %b : Tensor = aten::cumprod(%i, %zero, %none)
+      %c : Tensor = aten::cumsum(%i, %one, %f32)
+      return (%a, %b, %c))IR",
+             {at::randint(-3, 4, {3, 5}, at::kInt)});
   // x[:, [2, -1, 0]] and x[..., mask] with compile-time index tensors.
   auto g = torchtrt_test::parse(R"IR(
     graph(%x : Tensor, %idx : Tensor, %mask : Tensor):

@@ -59,8 +59,10 @@ std::vector<uint8_t> richPlan(std::vector<std::vector<float>>& keep, uint32_t ve
   auto* sm = net.addSoftMax(*norm->getOutput(0));
   sm->setAxes(0b10);
   if (version >= 4) sm->setInput(1, *b->getOutput(0));  // an additive mask
-  auto* red = net.addReduce(*sm->getOutput(0), trt::ReduceOperation::kMAX, 0b10, true);  // [12,1]
-  trt::ITensor* parts[] = {sm->getOutput(0), red->getOutput(0)};
+  trt::ITensor* soft = sm->getOutput(0);
+  if (version >= 5) soft = net.addCumulative(*soft, 1, trt::CumulativeOperation::kSUM, false, true)->getOutput(0);
+  auto* red = net.addReduce(*soft, trt::ReduceOperation::kMAX, 0b10, true);  // [12,1]
+  trt::ITensor* parts[] = {soft, red->getOutput(0)};
   auto* cat = net.addConcatenation(parts, 2);
   cat->setAxis(1);  // [12,4]
   auto* sl = net.addSlice(*cat->getOutput(0), {0, -1}, {12, 6}, {1, 1});

@@ -13,7 +13,7 @@ from conftest import TOLERANCES, gpu_engines
 
 class Unsupported(torch.nn.Module):
     def forward(self, x):
-        return torch.cumprod(torch.relu(x), 1)
+        return torch.logcumsumexp(torch.relu(x), 1)
 
 
 def test_unsupported_op_error_has_node_schema_and_source_line():
@@ -21,9 +21,9 @@ def test_unsupported_op_error_has_node_schema_and_source_line():
     with pytest.raises(RuntimeError) as info:
         torch_tensorrt.compile(torch.jit.trace(Unsupported(), x), inputs=[x], require_full_compilation=True)
     msg = str(info.value)
-    assert "Unable to convert node: %" in msg and "aten::cumprod(" in msg
-    assert "Schema: aten::cumprod(Tensor self, int dim, *, ScalarType? dtype=None) -> Tensor" in msg
-    assert "Converter for aten::cumprod requested, but no such converter was found." in msg
+    assert "Unable to convert node: %" in msg and "aten::logcumsumexp(" in msg
+    assert "Schema: aten::logcumsumexp(Tensor self, int dim) -> Tensor" in msg
+    assert "Converter for aten::logcumsumexp requested, but no such converter was found." in msg
     assert "test_errors_and_models.py:" in msg  # the Python source line
 
 
@@ -38,7 +38,7 @@ def test_torchtrtc_writes_no_output_when_conversion_fails(tmp_path):
     r = subprocess.run(torchtrtc() + ["--require-full-compilation", str(tmp_path / "in.ts"), str(out), "(2,3)"],
                        capture_output=True, text=True)
     assert r.returncode == 1
-    assert "Converter for aten::cumprod requested, but no such converter was found." in r.stderr
+    assert "Converter for aten::logcumsumexp requested, but no such converter was found." in r.stderr
     assert not out.exists() and not list(tmp_path.glob("out.ts*"))
 
 

@@ -603,6 +603,35 @@ class IDequantizeLayer : public ILayer {
   int32_t axis_ = -1;
 };
 
+//! Running sum or product along one axis (TensorRT's ICumulativeLayer): y[i] = x[0] op ... op x[i]
+//! (exclusive: up to x[i-1], starting from 0 or 1; reverse: from the far end). float32, float16
+//! (accumulated in FP32), int32 and int64 (accumulated in int64).
+class ICumulativeLayer : public ILayer {
+ public:
+  ICumulativeLayer() : ILayer(LayerType::kCUMULATIVE) {}
+  void setOperation(CumulativeOperation op);
+  CumulativeOperation getOperation() const { return op_; }
+  //! The axis accumulated along (0 to rank - 1).
+  void setAxis(int32_t axis);
+  int32_t getAxis() const { return axis_; }
+  //! Exclude the current element (default false).
+  void setExclusive(bool exclusive);
+  bool getExclusive() const { return exclusive_; }
+  //! Accumulate from the last element backwards (default false).
+  void setReverse(bool reverse);
+  bool getReverse() const { return reverse_; }
+
+  std::vector<TensorDesc> inferOutputs(const std::vector<TensorDesc>& inputs) const override;
+  void writeParams(PlanWriter& writer) const override;
+  void readParams(PlanReader& reader) override;
+
+ private:
+  CumulativeOperation op_ = CumulativeOperation::kSUM;
+  int32_t axis_ = 0;
+  bool exclusive_ = false;
+  bool reverse_ = false;
+};
+
 //! Creates an empty layer of a kind (used by the plan reader).
 std::unique_ptr<ILayer> makeLayer(LayerType type);
 
@@ -663,6 +692,10 @@ class INetworkDefinition {
   IQuantizeLayer* addQuantize(ITensor& input, std::vector<float> scales, int32_t axis = -1);
   //! Dequantizes INT8 to FP32 with a per-tensor scale (axis -1) or per-axis scales.
   IDequantizeLayer* addDequantize(ITensor& input, std::vector<float> scales, int32_t axis = -1);
+
+  //! Running sum or product of input along `axis`.
+  ICumulativeLayer* addCumulative(ITensor& input, int32_t axis, CumulativeOperation op, bool exclusive = false,
+                                  bool reverse = false);
 
   //! Number of layers.
   int32_t getNbLayers() const { return static_cast<int32_t>(layers_.size()); }

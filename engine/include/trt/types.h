@@ -85,7 +85,8 @@ struct Weights {
   X(kTOPK, "TopK")                      \
   X(kNORMALIZATION, "Normalization")     \
   X(kQUANTIZE, "Quantize")               \
-  X(kDEQUANTIZE, "Dequantize")
+  X(kDEQUANTIZE, "Dequantize")            \
+  X(kCUMULATIVE, "Cumulative")
 
 enum class LayerType : int32_t {
 #define TRT_ENUM_ENTRY(name, text) name,
@@ -207,6 +208,10 @@ constexpr int32_t kELEMENTWISE_OPERATION_COUNT = 14;
 
 enum class MatrixOperation : int32_t { kNONE = 0, kTRANSPOSE = 1, kVECTOR = 2 };
 constexpr int32_t kMATRIX_OPERATION_COUNT = 3;
+
+//! What a Cumulative layer accumulates along its axis.
+enum class CumulativeOperation : int32_t { kSUM = 0, kPROD = 1 };
+constexpr int32_t kCUMULATIVE_OPERATION_COUNT = 2;
 
 enum class ReduceOperation : int32_t { kSUM = 0, kPROD = 1, kMAX = 2, kMIN = 3, kAVG = 4 };
 constexpr int32_t kREDUCE_OPERATION_COUNT = 5;

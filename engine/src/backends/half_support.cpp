@@ -7,6 +7,8 @@ bool backendComputesInHalf(Backend backend, const ILayer& layer) {
   // half), so its FP16 engines give the numbers a GPU's FP16 engine gives, without a GPU.
   // INT8 convolutions and the Q/DQ layers quantize FP32 on every backend (the same numbers everywhere).
   if (layer.getType() == LayerType::kQUANTIZE || layer.getType() == LayerType::kDEQUANTIZE) return false;
+  // Long running sums and products lose too much in half: FP32 behind casts, everywhere.
+  if (layer.getType() == LayerType::kCUMULATIVE) return false;
   if (layer.getType() == LayerType::kCONVOLUTION && static_cast<const IConvolutionLayer&>(layer).isInt8())
     return false;
   if (backend == Backend::kCPU) return true;
@@ -32,6 +34,7 @@ bool backendComputesInHalf(Backend backend, const ILayer& layer) {
     case LayerType::kTOPK:
     case LayerType::kQUANTIZE:
     case LayerType::kDEQUANTIZE:
+    case LayerType::kCUMULATIVE:
       return false;
   }
   return false;

@@ -42,6 +42,8 @@ std::unique_ptr<ILayer> makeLayer(LayerType type) {
       return std::make_unique<IQuantizeLayer>();
     case LayerType::kDEQUANTIZE:
       return std::make_unique<IDequantizeLayer>();
+    case LayerType::kCUMULATIVE:
+      return std::make_unique<ICumulativeLayer>();
     case LayerType::kNORMALIZATION:
       return std::make_unique<INormalizationLayer>();
   }

@@ -308,6 +308,16 @@ IDequantizeLayer* INetworkDefinition::addDequantize(ITensor& input, std::vector<
   return attach(std::move(layer), {&input}, 1, "addDequantize");
 }
 
+ICumulativeLayer* INetworkDefinition::addCumulative(ITensor& input, int32_t axis, CumulativeOperation op, bool exclusive,
+                                                    bool reverse) {
+  auto layer = std::make_unique<ICumulativeLayer>();
+  layer->setAxis(axis);
+  layer->setOperation(op);
+  layer->setExclusive(exclusive);
+  layer->setReverse(reverse);
+  return attach(std::move(layer), {&input}, 1, "addCumulative");
+}
+
 ILayer* INetworkDefinition::getLayer(int32_t index) const {
   return index >= 0 && index < getNbLayers() ? layers_[index].get() : nullptr;
 }

@@ -1,5 +1,5 @@
-// cumsum on floating-point tensors: a product with a constant triangular matrix of ones along the
-// summed dimension (exact up to float summation order; the dimension's size must be static).
+// cumsum and cumprod: the engine's Cumulative layer along the dimension. As PyTorch: integer and
+// bool inputs accumulate into int64 unless `dtype` says otherwise; `dtype` casts the input first.
 #include "core/conversion/converters/converter_util.h"
 
 namespace torch_tensorrt {
@@ -9,40 +9,35 @@ namespace converters {
 namespace impl {
 namespace {
 
-bool cumsum(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
+bool cumulative(ConversionCtx* ctx, const torch::jit::Node* n, args& a, trt::CumulativeOperation op) {
   trt::ITensor* x = a[0].ITensorOrFreeze(ctx);
   const std::string name = util::node_info(n);
-  TORCHTRT_CHECK(a[2].isNone(), "cumsum with a dtype argument has no converter yet: " << name);
-  TORCHTRT_CHECK(x->getType() == trt::DataType::kFLOAT, "cumsum converts float32 tensors (as a matrix product); got "
-                                                            << trt::dataTypeName(x->getType()) << ": " << name);
+  trt::DataType target = x->getType();
+  if (!a[2].isNone()) {
+    target = util::ScalarTypeToTRTDataType(static_cast<at::ScalarType>(a[2].unwrapToInt()));
+  } else if (target == trt::DataType::kINT32 || target == trt::DataType::kBOOL || target == trt::DataType::kINT8 ||
+             target == trt::DataType::kUINT8) {
+    target = trt::DataType::kINT64;  // PyTorch promotes integral running sums and products to int64
+  }
+  x = castTo(ctx, x, target, name + " [dtype]");
   const int64_t rank = rankOf(x);
   if (rank == 0) return bindTensor(ctx, n, x) != nullptr;
   const int64_t d = util::normalizeDim(a[1].unwrapToInt(), rank, n);
-  const int64_t size = x->getDimensions().d[d];
-  TORCHTRT_CHECK(size >= 0, "cumsum needs a static size along dimension " << d << ": " << name);
-  // out[..., j, ...] = sum_{i <= j} x[..., i, ...]: with x's dim d moved last, x @ U (U[i][j] = i <= j).
-  at::Tensor upper = at::ones({size, size}, at::kFloat).triu();
-  trt::ITensor* u = ctx->constantTensor(upper, name + " [triangle]");
-  std::vector<int64_t> toLast, back(static_cast<size_t>(rank));
-  for (int64_t i = 0; i < rank; ++i)
-    if (i != d) toLast.push_back(i);
-  toLast.push_back(d);
-  for (int64_t i = 0; i < rank; ++i) back[toLast[i]] = i;
-  trt::ITensor* moved = transposed(ctx, x, toLast, name + " [dim last]");
-  trt::ITensor* summed = moved;
-  if (rank == 1) {
-    auto* mm = ctx->net->addMatrixMultiply(*moved, trt::MatrixOperation::kVECTOR, *u, trt::MatrixOperation::kNONE);
-    summed = mm->getOutput(0);
-  } else {
-    auto* mm = ctx->net->addMatrixMultiply(*moved, trt::MatrixOperation::kNONE, *u, trt::MatrixOperation::kNONE);
-    mm->setName((name + " [x U]").c_str());
-    summed = mm->getOutput(0);
-  }
-  return bindTensor(ctx, n, transposed(ctx, summed, back, name + " [dim back]")) != nullptr;
+  auto* layer = ctx->net->addCumulative(*x, static_cast<int32_t>(d), op);
+  layer->setName(name.c_str());
+  return bindTensor(ctx, n, layer->getOutput(0)) != nullptr;
 }
 
-auto cumulativeRegistrations = RegisterNodeConversionPatterns().pattern(
-    {"aten::cumsum(Tensor self, int dim, *, ScalarType? dtype=None) -> Tensor", cumsum});
+auto cumulativeRegistrations =
+    RegisterNodeConversionPatterns()
+        .pattern({"aten::cumsum(Tensor self, int dim, *, ScalarType? dtype=None) -> Tensor",
+                  [](ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
+                    return cumulative(ctx, n, a, trt::CumulativeOperation::kSUM);
+                  }})
+        .pattern({"aten::cumprod(Tensor self, int dim, *, ScalarType? dtype=None) -> Tensor",
+                  [](ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
+                    return cumulative(ctx, n, a, trt::CumulativeOperation::kPROD);
+                  }});
 
 }  // namespace
 }  // namespace impl

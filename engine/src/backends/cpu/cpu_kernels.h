@@ -57,6 +57,7 @@ void runTopK(const ILayer&, const std::vector<TensorView>&, TensorView&);
 void runNormalization(const ILayer&, const std::vector<TensorView>&, TensorView&);
 void runQuantize(const ILayer&, const std::vector<TensorView>&, TensorView&);
 void runDequantize(const ILayer&, const std::vector<TensorView>&, TensorView&);
+void runCumulative(const ILayer&, const std::vector<TensorView>&, TensorView&);
 //! An INT8 convolution (IConvolutionLayer::isInt8), channels-first.
 void runInt8Convolution(const ILayer&, const std::vector<TensorView>&, TensorView&);
 

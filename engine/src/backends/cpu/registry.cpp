@@ -45,6 +45,8 @@ Kernel kernelFor(LayerType type) {
       return runQuantize;
     case LayerType::kDEQUANTIZE:
       return runDequantize;
+    case LayerType::kCUMULATIVE:
+      return runCumulative;
   }
   throw Error("CPU backend: no kernel for layer type " + std::to_string(static_cast<int32_t>(type)));
 }

@@ -89,6 +89,8 @@ Launcher launcherFor(LayerType type) {
       return launchQuantize;
     case LayerType::kDEQUANTIZE:
       return launchDequantize;
+    case LayerType::kCUMULATIVE:
+      return launchCumulative;
   }
   throw Error("CUDA backend: no launcher for layer type " + std::to_string(static_cast<int32_t>(type)));
 }

@@ -97,6 +97,7 @@ void launchTopK(LaunchContext&, const ILayer&, const std::vector<TensorView>&, T
 void launchNormalization(LaunchContext&, const ILayer&, const std::vector<TensorView>&, TensorView&);
 void launchQuantize(LaunchContext&, const ILayer&, const std::vector<TensorView>&, TensorView&);
 void launchDequantize(LaunchContext&, const ILayer&, const std::vector<TensorView>&, TensorView&);
+void launchCumulative(LaunchContext&, const ILayer&, const std::vector<TensorView>&, TensorView&);
 //! An INT8 convolution (channels-first): quantizing im2col, INT32 GEMM with the dequantizing epilogue.
 void launchInt8Convolution(LaunchContext&, const ILayer&, const std::vector<TensorView>&, TensorView&);
 //! The INT8 weights of a convolution, [out maps, in/groups x kernel] quantized per output map
