@@ -521,7 +521,7 @@ TEST(Converters, GluPreluLogSigmoidCumsumIndex) {
       %c : Tensor = aten::log_sigmoid(%x)
       %d : Tensor = aten::cumsum(%x, %one, %none)
       %e : Tensor = aten::cumsum(%x, %neg, %none)
-      %small : Tensor = aten::mul(%w, %w)
+      %small : Tensor = aten::sigmoid(%x)
       %f : Tensor = aten::cumprod(%small, %neg, %none)
       return (%a, %b, %c, %d, %e, %f))IR",
              {at::randn({2, 4, 3, 5}) * 10, at::rand({4})});

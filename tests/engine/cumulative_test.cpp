@@ -80,9 +80,10 @@ TEST(Cumulative, SumAndProductMatchReferenceLoops) {
         expectNear(runCumulative(trt::DataType::kFLOAT, xf, op, exclusive, reverse), reference(xf, prod, exclusive, reverse),
                    1e-6f);
         EXPECT_EQ(runCumulative(trt::DataType::kINT32, xi, op, exclusive, reverse), reference(xi, prod, exclusive, reverse));
-        if (!prod)
+        if (!prod) {
           EXPECT_EQ(runCumulative(trt::DataType::kINT64, xl, op, exclusive, reverse),
                     reference(xl, prod, exclusive, reverse));
+        }
       }
 }
 
@@ -96,9 +97,10 @@ TEST(Cumulative, ShapeChecksNameTheProblem) {
   } catch (const trt::Error& e) {
     EXPECT_NE(std::string(e.what()).find("axis 2 is beyond the input's rank 2"), std::string::npos) << e.what();
   }
-  auto* b = net.addInput("b", trt::DataType::kBOOL, {2, 3});
+  trt::INetworkDefinition boolNet;
+  auto* b = boolNet.addInput("b", trt::DataType::kBOOL, {2, 3});
   try {
-    net.addCumulative(*b, 0, trt::CumulativeOperation::kSUM)->getOutput(0)->getType();
+    boolNet.addCumulative(*b, 0, trt::CumulativeOperation::kSUM)->getOutput(0)->getType();
     FAIL() << "expected an error";
   } catch (const trt::Error& e) {
     EXPECT_NE(std::string(e.what()).find("accumulates float32, float16, int32 or int64 tensors, got bool"),
