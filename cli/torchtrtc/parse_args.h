@@ -16,7 +16,7 @@ struct Options {
   bool allow_shape_tensors = false;
   bool sparse_weights = false;
   std::string capability = "standard";
-  std::string calibration_cache_file;   // INT8 scales of an earlier calibration (with -p i8)
+  std::string calibration_cache_file;  // INT8 scales of an earlier calibration (with -p i8)
   bool check_method_support = false;
   bool save_engine = false;
   bool disable_tf32 = false;

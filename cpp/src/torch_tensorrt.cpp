@@ -3,11 +3,11 @@
 #include <iostream>
 #include <sstream>
 
+#include "c10/core/impl/DeviceGuardImplInterface.h"
 #include "core/compiler.h"
 #include "core/runtime/runtime.h"
 #include "core/util/logging.h"
 #include "core/util/macros.h"
-#include "c10/core/impl/DeviceGuardImplInterface.h"
 #include "torch/cuda.h"
 #include "torch/version.h"
 
@@ -185,7 +185,7 @@ core::CompileSpec toInternal(const CompileSpec& spec) {
                  "capability " << (spec.capability == EngineCapability::kSAFETY ? "kSAFETY" : "kDLA_STANDALONE")
                                << " needs "
                                << (spec.capability == EngineCapability::kSAFETY ? "a safety-certified runtime"
-                                                                                 : "NVIDIA DLA hardware")
+                                                                                : "NVIDIA DLA hardware")
                                << ", which this library does not target; use EngineCapability::kSTANDARD");
   TORCHTRT_CHECK(!spec.sparse_weights,
                  "sparse_weights=true needs 2:4 structured-sparse kernels, which this build does not have; set it to "

@@ -83,9 +83,9 @@ struct Weights {
   X(kGATHER, "Gather")                  \
   X(kRESIZE, "Resize")                  \
   X(kTOPK, "TopK")                      \
-  X(kNORMALIZATION, "Normalization")     \
-  X(kQUANTIZE, "Quantize")               \
-  X(kDEQUANTIZE, "Dequantize")            \
+  X(kNORMALIZATION, "Normalization")    \
+  X(kQUANTIZE, "Quantize")              \
+  X(kDEQUANTIZE, "Dequantize")          \
   X(kCUMULATIVE, "Cumulative")
 
 enum class LayerType : int32_t {

@@ -9,8 +9,7 @@ bool backendComputesInHalf(Backend backend, const ILayer& layer) {
   if (layer.getType() == LayerType::kQUANTIZE || layer.getType() == LayerType::kDEQUANTIZE) return false;
   // Long running sums and products lose too much in half: FP32 behind casts, everywhere.
   if (layer.getType() == LayerType::kCUMULATIVE) return false;
-  if (layer.getType() == LayerType::kCONVOLUTION && static_cast<const IConvolutionLayer&>(layer).isInt8())
-    return false;
+  if (layer.getType() == LayerType::kCONVOLUTION && static_cast<const IConvolutionLayer&>(layer).isInt8()) return false;
   if (backend == Backend::kCPU) return true;
   switch (layer.getType()) {
     case LayerType::kCONVOLUTION:  // cuDNN, or im2col + a half GEMM (asymmetric padding, no cuDNN)

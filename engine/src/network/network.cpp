@@ -308,8 +308,8 @@ IDequantizeLayer* INetworkDefinition::addDequantize(ITensor& input, std::vector<
   return attach(std::move(layer), {&input}, 1, "addDequantize");
 }
 
-ICumulativeLayer* INetworkDefinition::addCumulative(ITensor& input, int32_t axis, CumulativeOperation op, bool exclusive,
-                                                    bool reverse) {
+ICumulativeLayer* INetworkDefinition::addCumulative(ITensor& input, int32_t axis, CumulativeOperation op,
+                                                    bool exclusive, bool reverse) {
   auto layer = std::make_unique<ICumulativeLayer>();
   layer->setAxis(axis);
   layer->setOperation(op);

@@ -94,9 +94,11 @@ std::string ICudaEngine::describeLayersJson() const {
   os << "{\"backend\": " << quoted(backendName(contents_->backend)) << ", \"device\": " << quoted(contents_->deviceName)
      << ", \"workspace_limit\": " << contents_->workspaceLimit
      << ", \"timing_iterations\": " << contents_->timingIterations << ", \"builder_flags\": [";
-  const std::pair<BuilderFlag, const char*> flagNames[] = {
-      {BuilderFlag::kFP16, "fp16"}, {BuilderFlag::kINT8, "int8"}, {BuilderFlag::kDEBUG, "debug"},
-      {BuilderFlag::kTF32, "tf32"}, {BuilderFlag::kBF16, "bf16"}};
+  const std::pair<BuilderFlag, const char*> flagNames[] = {{BuilderFlag::kFP16, "fp16"},
+                                                           {BuilderFlag::kINT8, "int8"},
+                                                           {BuilderFlag::kDEBUG, "debug"},
+                                                           {BuilderFlag::kTF32, "tf32"},
+                                                           {BuilderFlag::kBF16, "bf16"}};
   const char* sep = "";
   for (const auto& f : flagNames) {
     if ((contents_->builderFlags >> static_cast<int>(f.first)) & 1ull) {

@@ -107,7 +107,8 @@ PYBIND11_MODULE(_C, m) {
   m.def("embed_engine_in_new_module",
         [](const py::bytes& engine, std::vector<std::string> input_names, std::vector<std::string> output_names,
            std::optional<std::pair<std::string, int64_t>> device) {
-          if (!device) return torch_tensorrt::ts::embed_engine_in_new_module(std::string(engine), input_names, output_names);
+          if (!device)
+            return torch_tensorrt::ts::embed_engine_in_new_module(std::string(engine), input_names, output_names);
           torch_tensorrt::Device d(device->first == "cuda" ? torch_tensorrt::Device::DeviceType::kGPU
                                                            : torch_tensorrt::Device::DeviceType::kCPU,
                                    device->second);

@@ -28,16 +28,15 @@ bool cumulative(ConversionCtx* ctx, const torch::jit::Node* n, args& a, trt::Cum
   return bindTensor(ctx, n, layer->getOutput(0)) != nullptr;
 }
 
-auto cumulativeRegistrations =
-    RegisterNodeConversionPatterns()
-        .pattern({"aten::cumsum(Tensor self, int dim, *, ScalarType? dtype=None) -> Tensor",
-                  [](ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
-                    return cumulative(ctx, n, a, trt::CumulativeOperation::kSUM);
-                  }})
-        .pattern({"aten::cumprod(Tensor self, int dim, *, ScalarType? dtype=None) -> Tensor",
-                  [](ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
-                    return cumulative(ctx, n, a, trt::CumulativeOperation::kPROD);
-                  }});
+auto cumulativeRegistrations = RegisterNodeConversionPatterns()
+                                   .pattern({"aten::cumsum(Tensor self, int dim, *, ScalarType? dtype=None) -> Tensor",
+                                             [](ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
+                                               return cumulative(ctx, n, a, trt::CumulativeOperation::kSUM);
+                                             }})
+                                   .pattern({"aten::cumprod(Tensor self, int dim, *, ScalarType? dtype=None) -> Tensor",
+                                             [](ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
+                                               return cumulative(ctx, n, a, trt::CumulativeOperation::kPROD);
+                                             }});
 
 }  // namespace
 }  // namespace impl

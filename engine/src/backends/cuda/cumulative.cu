@@ -29,8 +29,8 @@ void launch(LaunchContext& ctx, const ICumulativeLayer& layer, const TensorView&
   const int64_t lines = l.outer * l.inner;
   if (lines == 0 || l.extent == 0) return;
   cumulativeKernel<T, Acc><<<static_cast<unsigned>((lines + 127) / 128), 128, 0, ctx.stream>>>(
-      static_cast<const T*>(in.data), static_cast<T*>(out.data), l,
-      layer.getOperation() == CumulativeOperation::kPROD, layer.getExclusive(), layer.getReverse());
+      static_cast<const T*>(in.data), static_cast<T*>(out.data), l, layer.getOperation() == CumulativeOperation::kPROD,
+      layer.getExclusive(), layer.getReverse());
   check(cudaGetLastError(), "cumulative kernel launch");
 }
 }  // namespace
