@@ -526,3 +526,57 @@ TEST(MemoryPlanning, ChainReusesTwoBuffers) {
   EXPECT_EQ(ctx->getActivationBytesWithoutReuse(), 5u * 4096u);
   EXPECT_EQ(ctx->getActivationBytes(), 2u * 4096u);
 }
+
+TEST(Builder, FoldsReshapeChainsAndDropsIdentityReshapes) {
+  // x [2,3,4] -> reshape (6,4) -> reshape (0,2,2) with 0 copying the 6 -> tanh: one reshape of x to
+  // (6,2,2). A reshape of (2,3,4) to (2,3,4) before a negation vanishes. Dynamic: a reshape whose 0
+  // copies a run-time dimension of the intermediate stays two reshapes.
+  trt::INetworkDefinition net;
+  auto* x = net.addInput("x", trt::DataType::kFLOAT, {2, 3, 4});
+  auto reshape = [&](trt::ITensor& t, trt::Dims dims) {
+    auto* s = net.addShuffle(t);
+    s->setReshapeDimensions(dims);
+    return s->getOutput(0);
+  };
+  auto* tanh = net.addActivation(*reshape(*reshape(*x, {6, 4}), {0, 2, 2}), trt::ActivationType::kTANH);
+  tanh->getOutput(0)->setName("y");
+  net.markOutput(*tanh->getOutput(0));
+  auto* neg = net.addUnary(*reshape(*x, {2, 3, 4}), trt::UnaryOperation::kNEG);
+  neg->getOutput(0)->setName("z");
+  net.markOutput(*neg->getOutput(0));
+  auto built = build(net);
+  int shuffles = 0;
+  for (int l = 0; l < built.engine->network().getNbLayers(); ++l) {
+    const trt::ILayer* layer = built.engine->network().getLayer(l);
+    if (layer->getType() != trt::LayerType::kSHUFFLE) continue;
+    ++shuffles;
+    EXPECT_EQ(static_cast<const trt::IShuffleLayer*>(layer)->getReshapeDimensions(), (trt::Dims{6, 2, 2}));
+    EXPECT_EQ(layer->getInput(0)->getName(), std::string("x"));
+  }
+  EXPECT_EQ(shuffles, 1) << built.engine->describeLayers();
+  const auto xv = randomVector(24, 151);
+  auto outs = run(*built.engine, {{"x", {{2, 3, 4}, xv}}});
+  for (int i = 0; i < 24; ++i) {
+    EXPECT_FLOAT_EQ(outs["y"][i], std::tanh(xv[i]));
+    EXPECT_FLOAT_EQ(outs["z"][i], -xv[i]);
+  }
+
+  trt::INetworkDefinition dyn;
+  auto* d = dyn.addInput("x", trt::DataType::kFLOAT, {-1, 3, 4});
+  auto* first = dyn.addShuffle(*d);
+  first->setReshapeDimensions({0, 12});
+  auto* second = dyn.addShuffle(*first->getOutput(0));
+  second->setReshapeDimensions({0, 3, 4});
+  second->getOutput(0)->setName("y");
+  dyn.markOutput(*second->getOutput(0));
+  trt::IBuilderConfig config;
+  trt::IOptimizationProfile profile;
+  profile.setDimensions("x", trt::OptProfileSelector::kMIN, {1, 3, 4});
+  profile.setDimensions("x", trt::OptProfileSelector::kOPT, {2, 3, 4});
+  profile.setDimensions("x", trt::OptProfileSelector::kMAX, {4, 3, 4});
+  config.addOptimizationProfile(&profile);
+  auto dynBuilt = build(dyn, &config);
+  EXPECT_EQ(dynBuilt.engine->getNbLayers(), 2);
+  const auto dv = randomVector(36, 152);
+  EXPECT_EQ(run(*dynBuilt.engine, {{"x", {{3, 3, 4}, dv}}})["y"], dv);
+}

@@ -192,3 +192,48 @@ def test_flags_for_features_this_build_lacks(tmp_path):
     r = run(CPU + ["--capability=fast", src, out, "(1,3,8,8)"])
     assert r.returncode == 2 and "standard, safety or dla_standalone" in r.stderr
     assert run(CPU + ["--capability=standard", src, out, "(1,3,8,8)"]).returncode == 0
+
+
+class CliHead(torch.nn.Module):
+    def forward(self, x):
+        return torch.sigmoid(x) * 2.0 + 1.0
+
+
+class CliWithHead(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.head = CliHead()
+
+    def forward(self, x):
+        return self.head(torch.relu(x) * 3.0 - 1.0)
+
+
+class CliDouble(torch.nn.Module):
+    def forward(self, x):
+        return (x.double() * 2.0 + 1.0).float()
+
+
+def _engines(path):
+    return len(torch.jit.load(path).graph.findAllNodes("tensorrt::execute_engine", True))
+
+
+def test_torch_executed_mod_and_truncate_long_double_flags(tmp_path):
+    src, out = str(tmp_path / "head.ts"), str(tmp_path / "head_trt.ts")
+    torch.jit.script(CliWithHead()).save(src)
+    assert run(CPU + ["--min-block-size=1", src, out, "(2,3)"]).returncode == 0
+    whole = torch.jit.load(out)
+    assert _engines(out) == 1 and not whole.graph.findAllNodes("aten::sigmoid", True)
+    r = run(CPU + ["--min-block-size=1", f"--torch-executed-mod={CliHead.__module__}.CliHead", src, out, "(2,3)"])
+    assert r.returncode == 0, r.stderr
+    split = torch.jit.load(out)
+    assert _engines(out) == 1 and len(split.graph.findAllNodes("aten::sigmoid", True)) == 1
+    x = torch.randn(2, 3)
+    torch.testing.assert_close(split(x), CliWithHead()(x))
+
+    src, out = str(tmp_path / "double.ts"), str(tmp_path / "double_trt.ts")
+    torch.jit.script(CliDouble()).save(src)
+    assert run(CPU + ["--min-block-size=1", src, out, "(2,3)"]).returncode == 0
+    assert _engines(out) == 0  # float64 has no engine type
+    assert run(CPU + ["--min-block-size=1", "--truncate-long-double", src, out, "(2,3)"]).returncode == 0
+    assert _engines(out) == 1
+    torch.testing.assert_close(torch.jit.load(out)(x), x * 2.0 + 1.0)

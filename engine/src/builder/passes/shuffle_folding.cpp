@@ -1,6 +1,7 @@
-// Shuffle folding: two transposes in a row become one, and a shuffle that moves nothing (identity
-// permutations, no reshape or a reshape to its input's own shape) disappears. Layout changes at
-// region borders and converters' permute pairs (attention heads, channels-last inputs) meet this way.
+// Shuffle folding: two transposes in a row become one, two reshapes in a row become one, and a
+// shuffle that moves nothing (identity permutations, no reshape or a reshape of a static shape to
+// itself) disappears. Layout changes at region borders, converters' permute pairs (attention heads,
+// channels-last inputs) and chains of view/unsqueeze/flatten meet this way.
 #include "builder/passes/pass_util.h"
 #include "builder/passes/passes.h"
 
@@ -21,6 +22,33 @@ bool isIdentity(const Permutation& p, int32_t rank) {
     if (p.order[i] != i) return false;
   return true;
 }
+
+// A shuffle that only reshapes (both transposes identity, static reshape dimensions).
+bool isPureReshape(const IShuffleLayer& s) {
+  if (s.getNbInputs() != 1 || !s.hasReshape()) return false;
+  const int32_t inRank = s.getInput(0)->getDimensions().nbDims, outRank = s.getReshapeDimensions().nbDims;
+  return isIdentity(s.getFirstTranspose(), inRank) && isIdentity(s.getSecondTranspose(), outRank);
+}
+
+// reshape(reshape(x, a), b) as one reshape of x: b's 0 placeholders copy the intermediate's
+// dimensions, so they are resolved first (false when such a dimension is only known at run time).
+bool foldReshapePair(INetworkDefinition& network, IShuffleLayer& s) {
+  auto* prev = static_cast<IShuffleLayer*>(soleUseProducer(network, s.getInput(0), LayerType::kSHUFFLE));
+  if (!prev || !isPureReshape(*prev)) return false;
+  const Dims middle = prev->getOutput(0)->getDimensions();
+  Dims target = s.getReshapeDimensions();
+  if (s.getZeroIsPlaceholder()) {
+    for (int i = 0; i < target.nbDims; ++i) {
+      if (target.d[i] != 0) continue;
+      if (i >= middle.nbDims || middle.d[i] <= 0) return false;  // run-time (or empty) dimension
+      target.d[i] = middle.d[i];
+    }
+  }
+  s.setInput(0, *prev->getInput(0));
+  s.setReshapeDimensions(target);
+  s.setName((std::string(prev->getName()) + " + " + s.getName()).c_str());
+  return true;
+}
 }  // namespace
 
 int32_t foldShuffles(INetworkDefinition& network) {
@@ -28,6 +56,16 @@ int32_t foldShuffles(INetworkDefinition& network) {
   for (int l = 0; l < network.getNbLayers(); ++l) {
     if (network.getLayer(l)->getType() != LayerType::kSHUFFLE) continue;
     auto* s = static_cast<IShuffleLayer*>(network.getLayer(l));
+    if (isPureReshape(*s)) {
+      if (foldReshapePair(network, *s)) ++changed;
+      // A reshape of a static shape to itself moves nothing.
+      const Dims in = s->getInput(0)->getDimensions(), out = s->getOutput(0)->getDimensions();
+      if (in.isStatic() && in == out && !s->getOutput(0)->isNetworkOutput()) {
+        network.replaceAllUses(*s->getOutput(0), *s->getInput(0));
+        ++changed;
+      }
+      continue;
+    }
     if (s->getNbInputs() != 1 || s->hasReshape()) continue;
     const int32_t rank = s->getInput(0)->getDimensions().nbDims;
     Permutation p = effectivePermutation(*s, rank);
