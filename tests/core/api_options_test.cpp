@@ -166,3 +166,35 @@ def forward(self, x):
   auto x = torch::randn({2, 3});
   EXPECT_TRUE(torch::allclose(compiled.forward({x}).toTensor(), torch::sigmoid(torch::relu(x) * 3.0 - 1.0) * 2.0 + 1.0));
 }
+
+TEST(ApiOptions, TensorDomainSetsTheValuesShapeAnalysisGenerates) {
+  // An int64 index input: partial compilation runs the module on generated inputs, drawn from the
+  // Input's tensor_domain; indices outside the embedding fail with a message naming the fix.
+  torch::jit::Module m("Embed");
+  m.register_parameter("weight", torch::randn({10, 6}), false);
+  m.define(R"(
+def forward(self, idx, x):
+    e = torch.embedding(self.weight, idx)
+    e = torch.logcumsumexp(e, 1)
+    return torch.relu(e + x) * 2.0
+)");
+  m.eval();
+  auto spec = [](std::vector<double> domain) {
+    torch_tensorrt::Input idx(std::vector<int64_t>{2, 5}, torch_tensorrt::DataType::kLong);
+    idx.tensor_domain = domain;
+    torch_tensorrt::ts::CompileSpec s({idx, torch_tensorrt::Input(std::vector<int64_t>{2, 5, 6})});
+    s.device = torch_tensorrt::Device(torch_tensorrt::Device::DeviceType::kCPU);
+    s.min_block_size = 1;
+    return s;
+  };
+  try {
+    torch_tensorrt::ts::compile(m, spec({100, 200}));
+    FAIL() << "expected an error";
+  } catch (const std::exception& e) {
+    EXPECT_NE(std::string(e.what()).find("tensor_domain"), std::string::npos) << e.what();
+  }
+  auto compiled = torch_tensorrt::ts::compile(m, spec({0, 10}));
+  auto idx = torch::randint(0, 10, {2, 5}, torch::kLong);
+  auto x = torch::randn({2, 5, 6});
+  EXPECT_TRUE(torch::allclose(compiled.forward({idx, x}).toTensor(), m.forward({idx, x}).toTensor(), 1e-4, 1e-4));
+}
