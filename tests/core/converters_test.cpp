@@ -775,3 +775,18 @@ TEST(Converters, OneHotOfARunTimeTensor) {
       return (%y))IR",
              {at::tensor({3, 0, 4, 1, 1, 2}, at::kLong).reshape({2, 3})});
 }
+
+TEST(Converters, ScatterSrcAndValue) {
+  // Index rows are permutations (no two positions write one element: the result is deterministic);
+  // the index is smaller than self in dim 0 and than src in both dims.
+  auto index = at::stack({at::randperm(5, at::kLong), at::randperm(5, at::kLong), at::randperm(5, at::kLong)});
+  checkGraph(R"IR(
+    graph(%x : Tensor, %src : Tensor, %idx : Tensor):
+      %one : int = prim::Constant[value=1]()
+      %neg : int = prim::Constant[value=-1]()
+      %v : float = prim::Constant[value=2.5]()
+      %a : Tensor = aten::scatter(%x, %one, %idx, %src)
+      %b : Tensor = aten::scatter(%x, %neg, %idx, %v)
+      return (%a, %b))IR",
+             {at::randn({4, 5}), at::randn({3, 6})}, {index});
+}

@@ -632,6 +632,25 @@ class ICumulativeLayer : public ILayer {
   bool reverse_ = false;
 };
 
+//! Element scatter (TensorRT's IScatterLayer in kELEMENT mode, torch.scatter): inputs data,
+//! indices (int32/int64, the data's rank, no larger than the data outside the axis) and updates
+//! (the indices' shape, the data's type); y = data, then y[p with p[axis] = indices[p]] = updates[p]
+//! for every position p of the indices. Indices must lie in [0, size of the axis); when two
+//! positions write the same element, which one wins is unspecified (as in PyTorch).
+class IScatterLayer : public ILayer {
+ public:
+  IScatterLayer() : ILayer(LayerType::kSCATTER) {}
+  void setAxis(int32_t axis);
+  int32_t getAxis() const { return axis_; }
+
+  std::vector<TensorDesc> inferOutputs(const std::vector<TensorDesc>& inputs) const override;
+  void writeParams(PlanWriter& writer) const override;
+  void readParams(PlanReader& reader) override;
+
+ private:
+  int32_t axis_ = 0;
+};
+
 //! Creates an empty layer of a kind (used by the plan reader).
 std::unique_ptr<ILayer> makeLayer(LayerType type);
 
@@ -696,6 +715,9 @@ class INetworkDefinition {
   //! Running sum or product of input along `axis`.
   ICumulativeLayer* addCumulative(ITensor& input, int32_t axis, CumulativeOperation op, bool exclusive = false,
                                   bool reverse = false);
+
+  //! Element scatter of updates into a copy of data along `axis` (torch.scatter).
+  IScatterLayer* addScatter(ITensor& data, ITensor& indices, ITensor& updates, int32_t axis);
 
   //! Number of layers.
   int32_t getNbLayers() const { return static_cast<int32_t>(layers_.size()); }

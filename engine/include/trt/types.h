@@ -86,7 +86,8 @@ struct Weights {
   X(kNORMALIZATION, "Normalization")    \
   X(kQUANTIZE, "Quantize")              \
   X(kDEQUANTIZE, "Dequantize")          \
-  X(kCUMULATIVE, "Cumulative")
+  X(kCUMULATIVE, "Cumulative")          \
+  X(kSCATTER, "Scatter")
 
 enum class LayerType : int32_t {
 #define TRT_ENUM_ENTRY(name, text) name,

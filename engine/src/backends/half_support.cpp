@@ -28,6 +28,7 @@ bool backendComputesInHalf(Backend backend, const ILayer& layer) {
     case LayerType::kSELECT:
     case LayerType::kGATHER:
     case LayerType::kNORMALIZATION:
+    case LayerType::kSCATTER:  // moves elements: any element size
       return true;
     case LayerType::kRESIZE:
     case LayerType::kTOPK:

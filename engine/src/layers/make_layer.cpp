@@ -44,6 +44,8 @@ std::unique_ptr<ILayer> makeLayer(LayerType type) {
       return std::make_unique<IDequantizeLayer>();
     case LayerType::kCUMULATIVE:
       return std::make_unique<ICumulativeLayer>();
+    case LayerType::kSCATTER:
+      return std::make_unique<IScatterLayer>();
     case LayerType::kNORMALIZATION:
       return std::make_unique<INormalizationLayer>();
   }

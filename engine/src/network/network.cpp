@@ -318,6 +318,12 @@ ICumulativeLayer* INetworkDefinition::addCumulative(ITensor& input, int32_t axis
   return attach(std::move(layer), {&input}, 1, "addCumulative");
 }
 
+IScatterLayer* INetworkDefinition::addScatter(ITensor& data, ITensor& indices, ITensor& updates, int32_t axis) {
+  auto layer = std::make_unique<IScatterLayer>();
+  layer->setAxis(axis);
+  return attach(std::move(layer), {&data, &indices, &updates}, 1, "addScatter");
+}
+
 ILayer* INetworkDefinition::getLayer(int32_t index) const {
   return index >= 0 && index < getNbLayers() ? layers_[index].get() : nullptr;
 }

@@ -41,8 +41,8 @@
 //                    parameters end with u8 channels_last (NHWC tensors); the builder settings
 //                    workspace limit (u64) and timing iterations (i32) follow the builder flags;
 //                    older plans are still read.
-//          version 5 (2026-11) layer kinds Cumulative (i32 operation, i32 axis, u8 exclusive,
-//                    u8 reverse), Quantize and Dequantize (params: f32 blob of scales
+//          version 5 (2026-11) layer kinds Scatter (i32 axis; element mode), Cumulative (i32
+//                    operation, i32 axis, u8 exclusive, u8 reverse), Quantize and Dequantize (params: f32 blob of scales
 //                    (u64 byte count + floats), i32 axis, -1 = per tensor); Convolution parameters end
 //                    with f32 int8_input_scale (0 = not INT8) and an f32 blob of per-output-map INT8
 //                    weight scales; older plans are still read.

@@ -47,6 +47,8 @@ Kernel kernelFor(LayerType type) {
       return runDequantize;
     case LayerType::kCUMULATIVE:
       return runCumulative;
+    case LayerType::kSCATTER:
+      return runScatter;
   }
   throw Error("CPU backend: no kernel for layer type " + std::to_string(static_cast<int32_t>(type)));
 }

@@ -91,6 +91,8 @@ Launcher launcherFor(LayerType type) {
       return launchDequantize;
     case LayerType::kCUMULATIVE:
       return launchCumulative;
+    case LayerType::kSCATTER:
+      return launchScatter;
   }
   throw Error("CUDA backend: no launcher for layer type " + std::to_string(static_cast<int32_t>(type)));
 }

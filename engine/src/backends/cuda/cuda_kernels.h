@@ -98,6 +98,7 @@ void launchNormalization(LaunchContext&, const ILayer&, const std::vector<Tensor
 void launchQuantize(LaunchContext&, const ILayer&, const std::vector<TensorView>&, TensorView&);
 void launchDequantize(LaunchContext&, const ILayer&, const std::vector<TensorView>&, TensorView&);
 void launchCumulative(LaunchContext&, const ILayer&, const std::vector<TensorView>&, TensorView&);
+void launchScatter(LaunchContext&, const ILayer&, const std::vector<TensorView>&, TensorView&);
 //! An INT8 convolution (channels-first): quantizing im2col, INT32 GEMM with the dequantizing epilogue.
 void launchInt8Convolution(LaunchContext&, const ILayer&, const std::vector<TensorView>&, TensorView&);
 //! The INT8 weights of a convolution, [out maps, in/groups x kernel] quantized per output map

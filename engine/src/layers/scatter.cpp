@@ -1,0 +1,43 @@
+#include "layers/layer_util.h"
+
+namespace trt {
+using namespace layer_util;
+
+void IScatterLayer::setAxis(int32_t axis) {
+  if (axis < 0 || axis >= Dims::MAX_DIMS)
+    throw Error(describe() + ": axis must be 0 to " + std::to_string(Dims::MAX_DIMS - 1) + ", got " +
+                std::to_string(axis));
+  axis_ = axis;
+  markChanged();
+}
+
+std::vector<TensorDesc> IScatterLayer::inferOutputs(const std::vector<TensorDesc>& inputs) const {
+  requireInputs(*this, inputs, 3);
+  const Dims& data = inputs[0].dims;
+  const Dims& idx = inputs[1].dims;
+  const Dims& updates = inputs[2].dims;
+  if (idx.nbDims != data.nbDims || axis_ >= data.nbDims)
+    throw Error(describe() + ": indices " + idx.str() + " must have the data's rank " + std::to_string(data.nbDims) +
+                " and the axis " + std::to_string(axis_) + " must be below it");
+  for (int i = 0; i < data.nbDims; ++i)
+    if (i != axis_ && data.d[i] >= 0 && idx.d[i] > data.d[i])
+      throw Error(describe() + ": indices " + idx.str() + " exceed the data " + data.str() + " in dimension " +
+                  std::to_string(i));
+  if (inputs[1].type != DataType::kINT32 && inputs[1].type != DataType::kINT64)
+    throw Error(describe() + ": indices must be int32 or int64, got " + dataTypeName(inputs[1].type));
+  if (updates != idx)
+    throw Error(describe() + ": updates " + updates.str() + " must have the indices' shape " + idx.str());
+  if (inputs[2].type != inputs[0].type)
+    throw Error(describe() + ": updates are " + dataTypeName(inputs[2].type) + " but the data is " +
+                dataTypeName(inputs[0].type));
+  return {inputs[0]};
+}
+
+void IScatterLayer::writeParams(PlanWriter& w) const { w.i32(axis_); }
+
+void IScatterLayer::readParams(PlanReader& r) {
+  axis_ = r.i32("axis");
+  if (axis_ < 0 || axis_ >= Dims::MAX_DIMS) r.fail("axis", "must be a dimension index");
+}
+
+}  // namespace trt
