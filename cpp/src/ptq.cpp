@@ -123,5 +123,11 @@ std::unique_ptr<trt::IInt8Calibrator> make_tensor_calibrator(std::vector<std::ve
   return std::make_unique<TensorCalibrator>(std::move(source), algorithm, cache_file_path, use_cache);
 }
 
+std::unique_ptr<trt::IInt8Calibrator> make_source_calibrator(BatchSource source, trt::CalibrationAlgoType algorithm,
+                                                             const std::string& cache_file_path, bool use_cache) {
+  TORCHTRT_CHECK(source, "make_source_calibrator needs a batch source");
+  return std::make_unique<TensorCalibrator>(std::move(source), algorithm, cache_file_path, use_cache);
+}
+
 }  // namespace ptq
 }  // namespace torch_tensorrt

@@ -74,10 +74,18 @@ class DataLoaderCalibrator:
 
     def _native(self) -> Any:
         if self.use_cache and os.path.exists(self.cache_file) and os.path.getsize(self.cache_file) > 0:
-            batches: List[List[torch.Tensor]] = []  # the cache serves the build; no data is read
-        else:
-            batches = [_batch_tensors(b) for b in self.dataloader]
-        return _C.make_tensor_calibrator(batches, self.algo_type.value, self.cache_file, self.use_cache, False)
+            # The cache serves the build; no data is read.
+            return _C.make_tensor_calibrator([], self.algo_type.value, self.cache_file, True, False)
+        batches = iter(self.dataloader)
+
+        def next_batch() -> Optional[List[torch.Tensor]]:
+            # One batch at a time, as the builder asks: the data loader is never held in memory whole.
+            try:
+                return _batch_tensors(next(batches))
+            except StopIteration:
+                return None
+
+        return _C.make_stream_calibrator(next_batch, self.algo_type.value, self.cache_file, self.use_cache)
 
 
 class CacheCalibrator:

@@ -208,3 +208,33 @@ def test_quantization_aware_model_compiles_to_int8_convolutions(device):
     fp32 = torch_tensorrt.compile(ts, inputs=[x], device=device, require_full_compilation=True, disable_tf32=True)
     assert _int8_layers(fp32) == 0
     torch.testing.assert_close(fp32(x), ts(x), **tol)
+
+
+def test_data_loader_calibrator_streams_its_batches(trained):
+    """The builder pulls one batch at a time (the loader is never held whole), and errors in the
+    loader reach the caller."""
+    model, test_x, _, _ = trained
+    ts = torch.jit.trace(model, test_x[:8])
+    pulled = []
+
+    def batches():
+        for i in range(3):
+            pulled.append(i)
+            yield test_x[i * 8 : (i + 1) * 8]
+
+    calibrator = DataLoaderCalibrator(batches())
+    native = calibrator._native()  # nothing read yet
+    assert pulled == []
+    del native
+    calibrator = DataLoaderCalibrator(batches())
+    torch_tensorrt.compile(ts, inputs=[test_x[:8]], enabled_precisions={torch.float, torch.int8}, device="cpu",
+                           calibrator=calibrator)
+    assert pulled == [0, 1, 2]
+
+    def broken():
+        yield test_x[:8]
+        raise ValueError("the data loader broke")
+
+    with pytest.raises(Exception, match="the data loader broke"):
+        torch_tensorrt.compile(ts, inputs=[test_x[:8]], enabled_precisions={torch.float, torch.int8}, device="cpu",
+                               calibrator=DataLoaderCalibrator(broken()))

@@ -103,5 +103,10 @@ std::unique_ptr<trt::IInt8Calibrator> make_tensor_calibrator(std::vector<std::ve
                                                              const std::string& cache_file_path, bool use_cache,
                                                              bool cache_only = false);
 
+//! A calibrator over any batch source (read lazily, one batch at a time) with the algorithm chosen
+//! at run time (the Python DataLoaderCalibrator streams its data loader through it).
+std::unique_ptr<trt::IInt8Calibrator> make_source_calibrator(BatchSource source, trt::CalibrationAlgoType algorithm,
+                                                             const std::string& cache_file_path, bool use_cache);
+
 }  // namespace ptq
 }  // namespace torch_tensorrt

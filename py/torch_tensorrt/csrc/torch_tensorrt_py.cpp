@@ -132,6 +132,24 @@ PYBIND11_MODULE(_C, m) {
             std::move(batches), static_cast<trt::CalibrationAlgoType>(algorithm), cache_file, use_cache, cache_only);
       },
       py::arg("batches"), py::arg("algorithm"), py::arg("cache_file"), py::arg("use_cache"), py::arg("cache_only"));
+  m.def(
+      "make_stream_calibrator",
+      [](py::function next_batch, int algorithm, const std::string& cache_file, bool use_cache) {
+        TORCHTRT_CHECK(algorithm >= 0 && algorithm < trt::kCALIBRATION_ALGO_TYPE_COUNT,
+                       "unknown calibration algorithm " << algorithm);
+        // Called by the builder with the GIL released (compile releases it): take it per batch.
+        auto fn = std::make_shared<py::function>(std::move(next_batch));
+        torch_tensorrt::ptq::BatchSource source = [fn](std::vector<at::Tensor>& batch) {
+          py::gil_scoped_acquire gil;
+          py::object result = (*fn)();
+          if (result.is_none()) return false;
+          batch = result.cast<std::vector<at::Tensor>>();
+          return true;
+        };
+        return torch_tensorrt::ptq::make_source_calibrator(
+            std::move(source), static_cast<trt::CalibrationAlgoType>(algorithm), cache_file, use_cache);
+      },
+      py::arg("next_batch"), py::arg("algorithm"), py::arg("cache_file"), py::arg("use_cache"));
   m.def("get_converter_list", &torch_tensorrt::core::conversion::converters::get_converter_list);
   m.def("get_converter_overrides", &torch_tensorrt::core::conversion::converters::get_converter_overrides);
   m.def("get_evaluator_list", &torch_tensorrt::core::conversion::evaluators::getEvaluatorList);
