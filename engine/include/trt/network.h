@@ -562,11 +562,10 @@ class INormalizationLayer : public ILayer {
   uint32_t axes_ = 1;
 };
 
-//! Quantization to INT8 (TensorRT's IQuantizeLayer, symmetric): q = clamp(round_half_even(x * (1/s)),
-//! -128, 127) with one scale, or one per index of `axis`. FP32 input, INT8 output.
-class IQuantizeLayer : public ILayer {
+//! What Quantize and Dequantize share: symmetric INT8 scales (zero point 0), one for the tensor or
+//! one per index of an axis.
+class IQuantizationLayer : public ILayer {
  public:
-  IQuantizeLayer() : ILayer(LayerType::kQUANTIZE) {}
   //! One positive scale (per tensor) or one per index of the axis.
   void setScales(std::vector<float> scales);
   const std::vector<float>& getScales() const { return scales_; }
@@ -574,33 +573,32 @@ class IQuantizeLayer : public ILayer {
   void setAxis(int32_t axis);
   int32_t getAxis() const { return axis_; }
 
-  std::vector<TensorDesc> inferOutputs(const std::vector<TensorDesc>& inputs) const override;
   void writeParams(PlanWriter& writer) const override;
   void readParams(PlanReader& reader) override;
+
+ protected:
+  using ILayer::ILayer;
+  //! Checks one input of type `expected` whose axis matches the scales.
+  void checkInput(const std::vector<TensorDesc>& inputs, DataType expected, const char* verb) const;
 
  private:
   std::vector<float> scales_{1.f};
   int32_t axis_ = -1;
 };
 
-//! Dequantization of INT8 to FP32 (TensorRT's IDequantizeLayer): y = q * s, scales as IQuantizeLayer.
-class IDequantizeLayer : public ILayer {
+//! Quantization to INT8 (TensorRT's IQuantizeLayer, symmetric): q = clamp(round_half_even(x * (1/s)),
+//! -128, 127) with one scale, or one per index of `axis`. FP32 input, INT8 output.
+class IQuantizeLayer : public IQuantizationLayer {
  public:
-  IDequantizeLayer() : ILayer(LayerType::kDEQUANTIZE) {}
-  //! One positive scale (per tensor) or one per index of the axis.
-  void setScales(std::vector<float> scales);
-  const std::vector<float>& getScales() const { return scales_; }
-  //! The axis the scales run along; -1 for a per-tensor scale.
-  void setAxis(int32_t axis);
-  int32_t getAxis() const { return axis_; }
-
+  IQuantizeLayer() : IQuantizationLayer(LayerType::kQUANTIZE) {}
   std::vector<TensorDesc> inferOutputs(const std::vector<TensorDesc>& inputs) const override;
-  void writeParams(PlanWriter& writer) const override;
-  void readParams(PlanReader& reader) override;
+};
 
- private:
-  std::vector<float> scales_{1.f};
-  int32_t axis_ = -1;
+//! Dequantization of INT8 to FP32 (TensorRT's IDequantizeLayer): y = q * s, scales as IQuantizeLayer.
+class IDequantizeLayer : public IQuantizationLayer {
+ public:
+  IDequantizeLayer() : IQuantizationLayer(LayerType::kDEQUANTIZE) {}
+  std::vector<TensorDesc> inferOutputs(const std::vector<TensorDesc>& inputs) const override;
 };
 
 //! Running sum or product along one axis (TensorRT's ICumulativeLayer): y[i] = x[0] op ... op x[i]

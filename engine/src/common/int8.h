@@ -38,14 +38,14 @@ inline bool onGrid(const float* values, int64_t count, float scale) {
   return true;
 }
 
-//! Per-output-channel weight scales for weights [channels, rest...]: max|w| / 127, except that
-//! weights already on an INT8 grid (a quantization-aware model's fake-quantized weights, whose
+//! Per-output-channel weight scales for `count` weights [channels, rest...]: max|w| / 127, except
+//! that weights already on an INT8 grid (a quantization-aware model's fake-quantized weights, whose
 //! largest magnitude is 127 or 128 steps) keep that grid, so they quantize back to the same integers.
-inline std::vector<float> weightScales(const std::vector<float>& weights, int64_t channels) {
+inline std::vector<float> weightScales(const float* weights, int64_t count, int64_t channels) {
   std::vector<float> scales(static_cast<size_t>(channels), 1.f);
-  const int64_t per = channels > 0 ? static_cast<int64_t>(weights.size()) / channels : 0;
+  const int64_t per = channels > 0 ? count / channels : 0;
   for (int64_t c = 0; c < channels; ++c) {
-    const float* w = weights.data() + c * per;
+    const float* w = weights + c * per;
     float amax = 0.f;
     for (int64_t i = 0; i < per; ++i) amax = std::fmax(amax, std::fabs(w[i]));
     if (amax == 0.f) continue;  // all zeros: any scale gives zeros
@@ -53,6 +53,18 @@ inline std::vector<float> weightScales(const std::vector<float>& weights, int64_
     scales[c] = (!onGrid(w, per, s127) && onGrid(w, per, s128)) ? s128 : s127;
   }
   return scales;
+}
+
+//! Weights [channels, per] quantized with their channel's scale, each channel's row `rowLength`
+//! long (>= per; the rest zeros, for kernels that want padded rows).
+inline std::vector<int8_t> quantizeRows(const float* weights, int64_t channels, int64_t per,
+                                        const std::vector<float>& scales, int64_t rowLength) {
+  std::vector<int8_t> q(static_cast<size_t>(channels * rowLength), 0);
+  for (int64_t c = 0; c < channels; ++c) {
+    const float inv = inverse(scales[c]);
+    for (int64_t k = 0; k < per; ++k) q[c * rowLength + k] = quantize(weights[c * per + k], inv);
+  }
+  return q;
 }
 
 }  // namespace int8

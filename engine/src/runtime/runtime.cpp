@@ -147,9 +147,7 @@ ICudaEngine::ICudaEngine(std::unique_ptr<PlanContents> contents)
         }
         uploadWeights(conv->getBiasWeights(), false);
       } else if (step.layer->getType() == LayerType::kQUANTIZE || step.layer->getType() == LayerType::kDEQUANTIZE) {
-        const std::vector<float>& scales = step.layer->getType() == LayerType::kQUANTIZE
-                                               ? static_cast<const IQuantizeLayer*>(step.layer)->getScales()
-                                               : static_cast<const IDequantizeLayer*>(step.layer)->getScales();
+        const std::vector<float>& scales = static_cast<const IQuantizationLayer*>(step.layer)->getScales();
         if (!schedule_->uploads.count(scales.data()))
           upload(scales.data(), scales.data(), scales.size() * sizeof(float));
       } else if (step.layer->getType() == LayerType::kCONVOLUTION) {

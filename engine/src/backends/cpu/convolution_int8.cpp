@@ -41,11 +41,7 @@ void runInt8Convolution(const ILayer& layer, const std::vector<TensorView>& inpu
 
   const std::vector<float>& weightScales = conv.getInt8WeightScales();
   const float* weights = static_cast<const float*>(conv.getKernelWeights().values);
-  std::vector<int8_t> qWeights(static_cast<size_t>(cout * K));
-  for (int64_t c = 0; c < cout; ++c) {
-    const float inv = int8::inverse(weightScales[c]);
-    for (int64_t k = 0; k < K; ++k) qWeights[c * K + k] = int8::quantize(weights[c * K + k], inv);
-  }
+  const std::vector<int8_t> qWeights = int8::quantizeRows(weights, cout, K, weightScales, K);
   const float inputScale = conv.getInt8InputScale(), inputInverse = int8::inverse(inputScale);
   std::vector<float> outScale(static_cast<size_t>(cout));
   for (int64_t c = 0; c < cout; ++c) outScale[c] = inputScale * weightScales[c];

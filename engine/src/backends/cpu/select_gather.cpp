@@ -1,18 +1,11 @@
 // Select (where) with broadcasting, and gather along an axis with bounds-checked indices.
 #include <cstring>
 
-#include "backends/cpu/cpu_kernels.h"
+#include "backends/cpu/element_index.h"
 #include "layers/layer_util.h"
 
 namespace trt {
 namespace cpu {
-
-namespace {
-
-int64_t indexAt(const TensorView& t, int64_t i) {
-  return t.type == DataType::kINT32 ? static_cast<const int32_t*>(t.data)[i] : static_cast<const int64_t*>(t.data)[i];
-}
-}  // namespace
 
 void runSelect(const ILayer&, const std::vector<TensorView>& in, TensorView& out) {
   const size_t elem = dataTypeSize(out.type);
@@ -40,30 +33,10 @@ void runSelect(const ILayer&, const std::vector<TensorView>& in, TensorView& out
 
 // out[c] = data[c with c[axis] replaced by idx[c]] (torch.gather).
 void gatherElements(const ILayer& layer, int axis, const std::vector<TensorView>& in, TensorView& out) {
-  const Dims& data = in[0].dims;
-  const Dims& idx = in[1].dims;
   const size_t elem = dataTypeSize(in[0].type);
-  int64_t stride[Dims::MAX_DIMS];
-  int64_t s = 1;
-  for (int d = data.nbDims - 1; d >= 0; --d) {
-    stride[d] = s;
-    s *= data.d[d];
-  }
-  const int64_t n = idx.volume();
-  int64_t coord[Dims::MAX_DIMS] = {};
-  for (int64_t i = 0; i < n; ++i) {
-    const int64_t k = indexAt(in[1], i);
-    if (k < 0 || k >= data.d[axis])
-      throw Error(layer.describe() + ": index " + std::to_string(k) + " is out of range for an axis of size " +
-                  std::to_string(data.d[axis]));
-    int64_t off = 0;
-    for (int d = 0; d < data.nbDims; ++d) off += (d == axis ? k : coord[d]) * stride[d];
+  forEachElementIndex(layer, in[0].dims, in[1], axis, [&](int64_t i, int64_t off) {
     std::memcpy(static_cast<uint8_t*>(out.data) + i * elem, static_cast<const uint8_t*>(in[0].data) + off * elem, elem);
-    for (int d = idx.nbDims - 1; d >= 0; --d) {
-      if (++coord[d] < idx.d[d]) break;
-      coord[d] = 0;
-    }
-  }
+  });
 }
 
 void runGather(const ILayer& layer, const std::vector<TensorView>& in, TensorView& out) {

@@ -308,8 +308,7 @@ void im2colConvolution(LaunchContext& ctx, const IConvolutionLayer& conv, const 
       dispatchFloating(in.type, conv.describe(), [&](auto tag) {
         using T = decltype(tag);
         im2colKernel<<<static_cast<unsigned>((colTotal + 255) / 256), 256, 0, ctx.stream>>>(
-            static_cast<const T*>(images), cin * inPlane, cinG, g, static_cast<T*>(col), colElems, colTotal,
-            SameValue{});
+            static_cast<const T*>(images), cin * inPlane, g, static_cast<T*>(col), colElems, colTotal);
       });
       check(cudaGetLastError(), "im2col kernel launch");
       B = col;

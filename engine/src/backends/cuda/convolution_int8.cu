@@ -6,6 +6,7 @@
 #include <cstdlib>
 
 #include "backends/cuda/cuda_kernels.h"
+#include "backends/cuda/im2col.cuh"
 #include "common/int8.h"
 #include "layers/conv_geometry.h"
 
@@ -26,14 +27,8 @@ __global__ void quantizedIm2colKernel(const float* images, int64_t imageStride, 
   const int64_t p = e / Kp, row = e % Kp;
   int8_t q = 0;
   if (row < K) {
-    int64_t ow = p % g.out[2], oh = (p / g.out[2]) % g.out[1], od = p / (g.out[2] * g.out[1]);
-    int64_t kw = row % g.k[2], kh = (row / g.k[2]) % g.k[1], kd = (row / (g.k[2] * g.k[1])) % g.k[0];
-    int64_t c = row / (g.k[0] * g.k[1] * g.k[2]);
-    int64_t id = od * g.stride[0] - g.pad[0] + kd * g.dil[0];
-    int64_t ih = oh * g.stride[1] - g.pad[1] + kh * g.dil[1];
-    int64_t iw = ow * g.stride[2] - g.pad[2] + kw * g.dil[2];
-    if (id >= 0 && id < g.in[0] && ih >= 0 && ih < g.in[1] && iw >= 0 && iw < g.in[2])
-      q = int8::quantize(images[n * imageStride + ((c * g.in[0] + id) * g.in[1] + ih) * g.in[2] + iw], inverseScale);
+    const int64_t source = im2colSource(g, p, row);
+    if (source >= 0) q = int8::quantize(images[n * imageStride + source], inverseScale);
   }
   colT[i] = q;
 }
@@ -105,15 +100,8 @@ __global__ void int8EpilogueKernel(const int32_t* acc, float* y, const float* ou
 
 std::vector<int8_t> quantizedConvolutionWeights(const IConvolutionLayer& conv) {
   const Weights w = conv.getKernelWeights();
-  const std::vector<float>& scales = conv.getInt8WeightScales();
-  const int64_t cout = conv.getNbOutputMaps(), K = w.count / cout, Kp = paddedPatch(K);
-  std::vector<int8_t> q(static_cast<size_t>(cout * Kp), 0);
-  const float* values = static_cast<const float*>(w.values);
-  for (int64_t c = 0; c < cout; ++c) {
-    const float inv = int8::inverse(scales[c]);
-    for (int64_t k = 0; k < K; ++k) q[c * Kp + k] = int8::quantize(values[c * K + k], inv);
-  }
-  return q;
+  const int64_t cout = conv.getNbOutputMaps(), K = w.count / cout;
+  return int8::quantizeRows(static_cast<const float*>(w.values), cout, K, conv.getInt8WeightScales(), paddedPatch(K));
 }
 
 void launchInt8Convolution(LaunchContext& ctx, const ILayer& layer, const std::vector<TensorView>& in,

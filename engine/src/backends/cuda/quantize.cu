@@ -7,7 +7,7 @@ namespace trt {
 namespace cuda {
 
 namespace {
-// Up to this many scales travel in the kernel's parameters; more come from a device copy.
+// The scales (a device copy uploaded with the engine) and how an element finds its own.
 struct Scales {
   const float* values;  // device
   int64_t inner;        // elements after the axis (scale index = (i / inner) % extent)
@@ -27,33 +27,30 @@ __global__ void dequantizeKernel(const int8_t* x, float* y, Scales s, int64_t n)
   y[i] = static_cast<float>(x[i]) * s.values[(i / s.inner) % s.extent];
 }
 
-Scales scalesFor(LaunchContext& ctx, const std::vector<float>& scales, int32_t axis, const Dims& dims) {
-  Scales s{static_cast<const float*>(ctx.device(scales.data())), 1, 1};
-  if (axis >= 0 && scales.size() > 1) {
-    for (int d = axis + 1; d < dims.nbDims; ++d) s.inner *= dims.d[d];
-    s.extent = dims.d[axis];
+Scales scalesFor(LaunchContext& ctx, const ILayer& layer, const Dims& dims) {
+  const auto& q = static_cast<const IQuantizationLayer&>(layer);
+  Scales s{static_cast<const float*>(ctx.device(q.getScales().data())), 1, 1};
+  if (q.getAxis() >= 0 && q.getScales().size() > 1) {
+    for (int d = q.getAxis() + 1; d < dims.nbDims; ++d) s.inner *= dims.d[d];
+    s.extent = dims.d[q.getAxis()];
   }
   return s;
 }
 }  // namespace
 
 void launchQuantize(LaunchContext& ctx, const ILayer& layer, const std::vector<TensorView>& in, TensorView& out) {
-  const auto& q = static_cast<const IQuantizeLayer&>(layer);
   const int64_t n = out.dims.volume();
   if (n == 0) return;
   quantizeKernel<<<static_cast<unsigned>((n + 255) / 256), 256, 0, ctx.stream>>>(
-      static_cast<const float*>(in[0].data), static_cast<int8_t*>(out.data),
-      scalesFor(ctx, q.getScales(), q.getAxis(), in[0].dims), n);
+      static_cast<const float*>(in[0].data), static_cast<int8_t*>(out.data), scalesFor(ctx, layer, in[0].dims), n);
   check(cudaGetLastError(), "quantize kernel launch");
 }
 
 void launchDequantize(LaunchContext& ctx, const ILayer& layer, const std::vector<TensorView>& in, TensorView& out) {
-  const auto& dq = static_cast<const IDequantizeLayer&>(layer);
   const int64_t n = out.dims.volume();
   if (n == 0) return;
   dequantizeKernel<<<static_cast<unsigned>((n + 255) / 256), 256, 0, ctx.stream>>>(
-      static_cast<const int8_t*>(in[0].data), static_cast<float*>(out.data),
-      scalesFor(ctx, dq.getScales(), dq.getAxis(), in[0].dims), n);
+      static_cast<const int8_t*>(in[0].data), static_cast<float*>(out.data), scalesFor(ctx, layer, in[0].dims), n);
   check(cudaGetLastError(), "dequantize kernel launch");
 }
 

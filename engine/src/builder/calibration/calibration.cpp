@@ -271,8 +271,8 @@ int32_t calibrate(INetworkDefinition& network, const PlanContents& settings, IIn
   }
   for (IConvolutionLayer* conv : targets.convolutions) {
     const Weights w = conv->getKernelWeights();
-    std::vector<float> weights(static_cast<const float*>(w.values), static_cast<const float*>(w.values) + w.count);
-    conv->setInt8Scales(scales.at(conv->getInput(0)->getName()), int8::weightScales(weights, conv->getNbOutputMaps()));
+    conv->setInt8Scales(scales.at(conv->getInput(0)->getName()),
+                        int8::weightScales(static_cast<const float*>(w.values), w.count, conv->getNbOutputMaps()));
   }
   return static_cast<int32_t>(targets.convolutions.size());
 }

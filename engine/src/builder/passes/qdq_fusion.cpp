@@ -46,12 +46,12 @@ int32_t fuseQuantizedConvolution(INetworkDefinition& network) {
     auto* q = static_cast<IQuantizeLayer*>(qLayer);
     if (q->getScales().size() != 1 || dq->getScales().size() != 1 || q->getScales()[0] != dq->getScales()[0]) continue;
     const Weights w = conv->getKernelWeights();
-    std::vector<float> weights(static_cast<const float*>(w.values), static_cast<const float*>(w.values) + w.count);
     if (firstCommuting)
       firstCommuting->setInput(0, *q->getInput(0));  // the chain now computes on x; the convolution quantizes
     else
       conv->setInput(0, *q->getInput(0));
-    conv->setInt8Scales(q->getScales()[0], int8::weightScales(weights, conv->getNbOutputMaps()));
+    conv->setInt8Scales(q->getScales()[0],
+                        int8::weightScales(static_cast<const float*>(w.values), w.count, conv->getNbOutputMaps()));
     conv->setName((std::string(conv->getName()) + " [int8 from " + q->getName() + "]").c_str());
     ++fused;
   }
