@@ -126,7 +126,7 @@ def bench_case(model_name, model, make_input, batch, precision, device, compile_
 
 
 def bench_int8(model_name, model, make_input, batch, device):
-    """The engine with INT8 convolutions (FP16 elsewhere), calibrated (99.99th percentile) on two
+    """The engine with INT8 convolutions and products by weights (FP16 elsewhere), calibrated (99.99th percentile) on two
     batches of the benchmark's input distribution. Baselines have no INT8 form: compare with the fp16
     row of the same run."""
     x = make_input(batch, device)
@@ -172,8 +172,6 @@ def main():
     for model_name in args.models.split(","):
         model, make_input = make_model(model_name)
         for precision in args.precisions.split(","):
-            if precision == "int8" and model_name != "resnet50":
-                continue  # INT8 is for convolutions
             for batch in [int(b) for b in args.batches.split(",")]:
                 try:
                     row = bench_case(model_name, model, make_input, batch, precision, device, args.compile_mode)
@@ -190,7 +188,7 @@ def main():
         f"Median of 50 runs after 10 warm-ups; torch.compile mode: {args.compile_mode}. Memory: TorchScript's peak",
         "allocation in one call, and the device memory the engine holds (weights, arena) after its runs.",
         "CUDA graphs: torch_tensorrt.runtime.enable_cudagraphs() (inputs copied in, outputs copied out, included).",
-        "int8 (ResNet-50 only): INT8 convolutions, FP16 elsewhere, percentile calibration on two batches; PyTorch has no",
+        "int8: INT8 convolutions and linear layers, FP16 elsewhere, percentile calibration on two batches; PyTorch has no",
         "comparable INT8 baseline, so compare with the fp16 row; max abs diff and cosine are against the FP32 model.",
         "",
         "| model | precision | batch | eager ms | TorchScript ms | torch.compile ms | engine ms |"

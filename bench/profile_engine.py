@@ -1,7 +1,7 @@
 """Where an engine spends its GPU time: compiles one benchmark model and prints the kernels of
 10 runs from PyTorch's profiler (CUPTI sees the engine's own kernels too), biggest first.
 
-Usage: python bench/profile_engine.py --model resnet50 --batch 64 --precision fp16
+Usage: python bench/profile_engine.py --model resnet50 --batch 64 --precision fp16  (fp32 | fp16 | int8)
 """
 import argparse
 
@@ -27,8 +27,14 @@ def main():
     print(f"{args.model} b{args.batch} {args.precision}: {len(unsupported)} unsupported op kinds")
     for u in unsupported:
         print("  ", u.split("\n")[0])
-    precisions = {torch.float32, torch.half} if args.precision == "fp16" else {torch.float32}
-    engine = torch_tensorrt.compile(traced, inputs=[x], enabled_precisions=precisions)
+    precisions = {torch.float32, torch.half} if args.precision in ("fp16", "int8") else {torch.float32}
+    calibrator = None
+    if args.precision == "int8":  # as bench_models.py: percentile calibration on two batches
+        precisions.add(torch.int8)
+        calibrator = torch_tensorrt.ptq.DataLoaderCalibrator(
+            [make_input(args.batch, "cuda") for _ in range(2)],
+            algo_type=torch_tensorrt.ptq.CalibrationAlgo.PERCENTILE_CALIBRATION)
+    engine = torch_tensorrt.compile(traced, inputs=[x], enabled_precisions=precisions, calibrator=calibrator)
     print("engines:", len(engine.graph.findAllNodes("tensorrt::execute_engine", True)))
     with torch.no_grad():
         for _ in range(5):

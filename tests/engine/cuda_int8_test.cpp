@@ -1,6 +1,7 @@
 // INT8 on the CUDA backend against the CPU reference (skipped without a GPU): the INT8 convolution
-// (exact INT32 sums, the same epilogue arithmetic), Quantize/Dequantize, and calibration with
-// batches in device memory.
+// and matrix multiply (exact INT32 sums, the same epilogue arithmetic), Quantize/Dequantize, and
+// calibration with batches in device memory.
+#include <cmath>
 #include <cstring>
 #include <tuple>
 
@@ -101,6 +102,41 @@ TEST(CudaInt8, Int8ConvolutionMatchesTheCpuReference) {
     // The INT32 sums are exact and the epilogue rounds like the CPU's; the FP32 residual
     // convolution (cuDNN vs the CPU's GEMM) differs by summation order only.
     expectNear(actual, expected, 1e-5f);
+  }
+}
+
+TEST(CudaInt8, Int8MatrixMultiplyMatchesTheCpuReference) {
+  if (!gpuVisible()) GTEST_SKIP() << "no CUDA GPU visible";
+  // K = 64 takes cuBLAS's INT8 GEMM, K = 37 the own kernel (rows not a multiple of 4); 130 x 70
+  // outputs cover ragged 64 x 64 tiles. Batch dimensions, bias, alpha and ReLU on both.
+  for (int64_t K : {64, 37}) {
+    const int64_t B = 2, M = 65, N = 70;
+    std::vector<int8_t> weights(static_cast<size_t>(N * K));
+    const std::vector<float> w = randomVector(weights.size(), 94, -127.f, 127.f);
+    for (size_t i = 0; i < w.size(); ++i) weights[i] = static_cast<int8_t>(std::lround(w[i]));
+    const std::vector<float> bias = randomVector(static_cast<size_t>(N), 95);
+    std::vector<float> weightScales(static_cast<size_t>(N));
+    for (int64_t n = 0; n < N; ++n) weightScales[n] = 0.002f + 0.0001f * static_cast<float>(n);
+    auto productNet = [&](trt::INetworkDefinition& net) {
+      auto* x = net.addInput("x", trt::DataType::kFLOAT, {B, M, K});
+      auto* b = net.addConstant({N}, {trt::DataType::kFLOAT, bias.data(), N});
+      auto* wc = net.addConstant({N, K}, {trt::DataType::kINT8, weights.data(), N * K});
+      auto* mm =
+          net.addMatrixMultiply(*x, trt::MatrixOperation::kNONE, *wc->getOutput(0), trt::MatrixOperation::kTRANSPOSE);
+      mm->setInt8Scales(0.015f, weightScales);
+      mm->setAlpha(0.75f);
+      mm->setInput(2, *b->getOutput(0));
+      mm->setFusedActivation(static_cast<int32_t>(trt::ActivationType::kRELU));
+      mm->getOutput(0)->setName("y");
+      net.markOutput(*mm->getOutput(0));
+    };
+    trt::INetworkDefinition cpuNet, gpuNet;
+    productNet(cpuNet);
+    productNet(gpuNet);
+    Built cpu = buildFor(cpuNet, trt::Backend::kCPU), gpu = buildFor(gpuNet, trt::Backend::kCUDA);
+    const std::vector<float> x = randomVector(static_cast<size_t>(B * M * K), 96, -2.f, 2.f);
+    const auto expected = run(*cpu.engine, {{"x", {{B, M, K}, x}}}).at("y");
+    EXPECT_EQ(asFloats(runOnGpu(*gpu.engine, {B, M, K}, x, 4)), expected) << "K = " << K;  // bit for bit
   }
 }
 

@@ -4,17 +4,11 @@
 #include <cstring>
 
 #include "builder/calibration/histogram.h"
-#include "engine_test_util.h"
+#include "int8_test_util.h"
 
 using namespace trt_test;
 
 namespace {
-// Reference quantization, written out for the tests: round half to even, saturate to [-128, 127].
-int refQuantize(float x, float scale) {
-  float q = std::nearbyint(x * (1.0f / scale));
-  return static_cast<int>(std::fmin(127.f, std::fmax(-128.f, q)));
-}
-
 // Runs a network whose one input is "x" and one output "y" (float), returns y.
 std::vector<float> runXY(const trt::ICudaEngine& engine, trt::Dims dims, std::vector<float> x) {
   return run(engine, {{"x", {dims, std::move(x)}}}).at("y");
@@ -36,37 +30,6 @@ std::vector<int8_t> runQuantizeOnly(const std::vector<float>& x, trt::Dims dims,
   ctx->enqueueV3(nullptr);
   return out;
 }
-
-// A calibrator over host batches of one input "x".
-class VectorCalibrator : public trt::IInt8Calibrator {
- public:
-  VectorCalibrator(std::vector<std::vector<float>> batches, trt::CalibrationAlgoType algo, int32_t batchSize)
-      : batches_(std::move(batches)), algo_(algo), batchSize_(batchSize) {}
-  int32_t getBatchSize() const override { return batchSize_; }
-  bool getBatch(void* bindings[], const char* names[], int32_t n) override {
-    if (next_ >= batches_.size()) return false;
-    EXPECT_EQ(n, 1);
-    EXPECT_STREQ(names[0], "x");
-    bindings[0] = batches_[next_++].data();
-    return true;
-  }
-  const void* readCalibrationCache(size_t& length) override {
-    length = cacheIn.size();
-    return cacheIn.empty() ? nullptr : cacheIn.data();
-  }
-  void writeCalibrationCache(const void* data, size_t length) override {
-    cacheOut.assign(static_cast<const char*>(data), length);
-  }
-  trt::CalibrationAlgoType getAlgorithm() const override { return algo_; }
-  std::string cacheIn, cacheOut;
-  size_t batchesRead() const { return next_; }
-
- private:
-  std::vector<std::vector<float>> batches_;
-  trt::CalibrationAlgoType algo_;
-  int32_t batchSize_;
-  size_t next_ = 0;
-};
 
 // x [N,2,5,5] -> conv 3x3 (3 maps, pad 1, bias) -> relu -> conv 1x1 (2 maps) -> y.
 struct TwoConvNet {
@@ -99,12 +62,6 @@ std::unique_ptr<trt::IBuilderConfig> int8Config(trt::IInt8Calibrator* calibrator
   return config;
 }
 
-int countInt8Convolutions(const trt::ICudaEngine& engine) {
-  int n = 0;
-  const std::string text = engine.describeLayers();
-  for (size_t p = text.find("[int8]"); p != std::string::npos; p = text.find("[int8]", p + 1)) ++n;
-  return n;
-}
 }  // namespace
 
 TEST(Int8, QuantizeRoundsHalfToEvenAndSaturatesPerTensor) {
@@ -182,7 +139,7 @@ TEST(Int8, Int8ConvolutionMatchesIntegerReference) {
   conv->getOutput(0)->setName("y");
   net.markOutput(*conv->getOutput(0));
   Built b1 = build(net);
-  EXPECT_EQ(countInt8Convolutions(*b1.engine), 1);
+  EXPECT_EQ(countInt8Layers(*b1.engine), 1);
   const std::vector<float> residual = randomVector(N * M * OH * OW, 24);
   const auto y = run(*b1.engine, {{"x", {{N, C, H, W}, x}}, {"r", {{N, M, OH, OW}, residual}}}).at("y");
   std::vector<float> expected;
@@ -236,12 +193,12 @@ TEST(Int8, QdqPairBeforeAConvolutionFusesIntoAnInt8Convolution) {
   config.setFlag(trt::BuilderFlag::kINT8);
   Built fused = buildNet(true, &config);
   EXPECT_EQ(fused.engine->getNbLayers(), 1) << fused.engine->describeLayers();  // Q and DQ are gone
-  EXPECT_EQ(countInt8Convolutions(*fused.engine), 1);
+  EXPECT_EQ(countInt8Layers(*fused.engine), 1);
   // Without the INT8 flag the Q/DQ layers run as layers (fake quantization in FP32).
   trt::IBuilderConfig fp32;
   Built unfused = buildNet(true, &fp32);
   EXPECT_EQ(unfused.engine->getNbLayers(), 3);
-  EXPECT_EQ(countInt8Convolutions(*unfused.engine), 0);
+  EXPECT_EQ(countInt8Layers(*unfused.engine), 0);
   const std::vector<float> x = randomVector(50, 32, -2.f, 2.f);
   expectNear(runXY(*fused.engine, {1, 2, 5, 5}, x), runXY(*unfused.engine, {1, 2, 5, 5}, x), 1e-5f);
 }
@@ -288,7 +245,7 @@ TEST(Int8, CalibrationSetsScalesWritesACacheAndTheCacheRebuildsTheSameEngine) {
   auto config = int8Config(&calibrator);
   Built calibrated = build(n.net, config.get());
   EXPECT_EQ(calibrator.batchesRead(), 3u);
-  EXPECT_EQ(countInt8Convolutions(*calibrated.engine), 2) << calibrated.engine->describeLayers();
+  EXPECT_EQ(countInt8Layers(*calibrated.engine), 2) << calibrated.engine->describeLayers();
   // The cache: a header, then the two convolutions' inputs; min-max's input scale is 3 / 127.
   const std::string& cache = calibrator.cacheOut;
   EXPECT_EQ(cache.rfind("TorchTRT-INT8-Calibration MinMaxCalibration\n", 0), 0u) << cache;
@@ -335,7 +292,7 @@ TEST(Int8, EveryAlgorithmCalibrates) {
     TwoConvNet n;
     auto config = int8Config(&calibrator);
     Built b = build(n.net, config.get());
-    EXPECT_EQ(countInt8Convolutions(*b.engine), 2) << trt::calibrationAlgoName(algo);
+    EXPECT_EQ(countInt8Layers(*b.engine), 2) << trt::calibrationAlgoName(algo);
     EXPECT_EQ(calibrator.cacheOut.rfind(std::string("TorchTRT-INT8-Calibration ") + trt::calibrationAlgoName(algo), 0),
               0u);
   }
@@ -398,7 +355,7 @@ TEST(Int8, QdqPairBeforeReluAndMaxPoolStillFusesIntoTheConvolution) {
   trt::IBuilderConfig int8, fp32;
   int8.setFlag(trt::BuilderFlag::kINT8);
   Built fused = buildNet(&int8), reference = buildNet(&fp32);
-  EXPECT_EQ(countInt8Convolutions(*fused.engine), 1);
+  EXPECT_EQ(countInt8Layers(*fused.engine), 1);
   EXPECT_EQ(fused.engine->getNbLayers(), 3) << fused.engine->describeLayers();  // relu, pool, conv
   // The INT8 convolution re-quantizes the weights (max|w| / 127): compare with the FP32 engine
   // within the weights' quantization error.

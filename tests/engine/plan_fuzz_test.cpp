@@ -48,8 +48,13 @@ std::vector<uint8_t> richPlan(std::vector<std::vector<float>>& keep, uint32_t ve
   }
   auto* flat = net.addShuffle(*summed);
   flat->setReshapeDimensions({12, 12});
+  trt::ITensor* rows = flat->getOutput(0);
+  if (version >= 6) {  // INT8: the product reads a Q/DQ pair (an INT8 product with INT8 weights)
+    auto* q = net.addQuantize(*rows, {0.03f});
+    rows = net.addDequantize(*q->getOutput(0), {0.03f})->getOutput(0);
+  }
   auto* w = net.addConstant({12, 3}, {trt::DataType::kFLOAT, keep[2].data(), 36});
-  auto* mm = net.addMatrixMultiply(*flat->getOutput(0), trt::MatrixOperation::kNONE, *w->getOutput(0),
+  auto* mm = net.addMatrixMultiply(*rows, trt::MatrixOperation::kNONE, *w->getOutput(0),
                                    trt::MatrixOperation::kNONE);
   auto* b = net.addConstant({3}, {trt::DataType::kFLOAT, keep[3].data(), 3});
   auto* biased = net.addElementWise(*mm->getOutput(0), *b->getOutput(0), trt::ElementWiseOperation::kSUM);

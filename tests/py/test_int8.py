@@ -88,7 +88,7 @@ def test_ptq_keeps_top1_within_one_point_of_fp32(trained, algo, device):
         ts, inputs=[spec], enabled_precisions={torch.float, torch.int8}, device=device,
         calibrator=DataLoaderCalibrator(_loader(), algo_type=algo), require_full_compilation=True,
     )
-    assert _int8_layers(compiled) == 2
+    assert _int8_layers(compiled) == 3  # both convolutions and the classifier
     acc = _accuracy(compiled, test_x, test_y, device)
     assert acc >= fp32_acc - 0.01, f"{algo.name}: INT8 top-1 {acc:.4f} vs FP32 {fp32_acc:.4f}"
     model.to("cpu")
@@ -152,13 +152,13 @@ def test_resnet18_int8_stays_close_to_fp32(device, algo):
     compiled = torch_tensorrt.compile(
         ts, inputs=[x], enabled_precisions={torch.float, torch.int8}, device=device,
         calibrator=DataLoaderCalibrator(batches, algo_type=algo))
-    assert _int8_layers(compiled) == 20  # every convolution (the downsampling ones too)
+    assert _int8_layers(compiled) == 21  # every convolution (the downsampling ones too) and the classifier
     with torch.no_grad():
         cos = nn.functional.cosine_similarity(compiled(x).flatten(), ts(x).flatten(), dim=0).item()
     assert cos >= 0.99, cos
 
 
-def _qat_model():
+def _qat_model(linear: bool = False):
     import torch.ao.quantization as tq
 
     act = tq.FakeQuantize.with_args(observer=tq.MovingAverageMinMaxObserver, quant_min=-128, quant_max=127,
@@ -173,10 +173,14 @@ def _qat_model():
             self.conv1 = nn.Conv2d(3, 8, 3, padding=1)
             self.relu = nn.ReLU()
             self.conv2 = nn.Conv2d(8, 6, 3)
+            self.fc = nn.Linear(6 * 8 * 8, 5) if linear else None
             self.dequant = tq.DeQuantStub()
 
         def forward(self, x):
-            return self.dequant(self.conv2(self.relu(self.conv1(self.quant(x)))))
+            y = self.conv2(self.relu(self.conv1(self.quant(x))))
+            if self.fc is not None:
+                y = self.fc(torch.flatten(y, 1))
+            return self.dequant(y)
 
     torch.manual_seed(0)
     model = Qat()
@@ -208,6 +212,23 @@ def test_quantization_aware_model_compiles_to_int8_convolutions(device):
     fp32 = torch_tensorrt.compile(ts, inputs=[x], device=device, require_full_compilation=True, disable_tf32=True)
     assert _int8_layers(fp32) == 0
     torch.testing.assert_close(fp32(x), ts(x), **tol)
+
+
+@pytest.mark.parametrize("device", DEVICES)
+def test_quantization_aware_linear_layer_compiles_to_an_int8_product(device):
+    """conv -> relu -> conv -> flatten -> linear, each fake-quantized: the linear layer reads its
+    quantized input through the flatten and becomes an INT8 matrix multiply."""
+    model = _qat_model(linear=True).to(device)
+    x = torch.randn(2, 3, 10, 10, device=device)
+    ts = torch.jit.trace(model, x)
+    compiled = torch_tensorrt.compile(ts, inputs=[x], enabled_precisions={torch.float, torch.int8}, device=device,
+                                      require_full_compilation=True)
+    layers = [layer for info in torch_tensorrt.ts.get_layer_info(compiled) for layer in info["layers"]]
+    assert [layer["kind"] for layer in layers if "int8" in layer["fused"]] == ["Convolution", "Convolution",
+                                                                              "MatrixMultiply"]
+    # Tolerance as for the convolutions above (exact INT32 sums; FP32 sums of TorchScript in another order).
+    tol = dict(rtol=1e-4, atol=1e-4) if device == "cpu" else TF32_TOLERANCE
+    torch.testing.assert_close(compiled(x), ts(x), **tol)
 
 
 def test_data_loader_calibrator_streams_its_batches(trained):

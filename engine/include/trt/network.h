@@ -282,6 +282,17 @@ class IMatrixMultiplyLayer : public ILayer {
   //! Scales the product before the bias (set by the builder when a scalar multiply follows; default 1).
   void setAlpha(float alpha);
   float getAlpha() const { return alpha_; }
+  //! Makes the product INT8 (set by the builder from Q/DQ pairs or calibration): input 0 (float32,
+  //! used as is) is quantized with `inputScale`; input 1 must then be an INT8 matrix [N, K] used
+  //! transposed, its row n quantized with `weightScales[n]`; products are summed in INT32, then
+  //! y = act(alpha * (sum * s * ws[n]) + bias[n]) in FP32.
+  void setInt8Scales(float inputScale, std::vector<float> weightScales);
+  //! The input scale, or 0 when the product is not INT8.
+  float getInt8InputScale() const { return int8InputScale_; }
+  //! Per-output-column weight scales of an INT8 product (empty otherwise).
+  const std::vector<float>& getInt8WeightScales() const { return int8WeightScales_; }
+  //! True once setInt8Scales was called.
+  bool isInt8() const { return int8InputScale_ > 0.f; }
 
   std::vector<TensorDesc> inferOutputs(const std::vector<TensorDesc>& inputs) const override;
   void writeParams(PlanWriter& writer) const override;
@@ -291,6 +302,8 @@ class IMatrixMultiplyLayer : public ILayer {
   MatrixOperation ops_[2] = {MatrixOperation::kNONE, MatrixOperation::kNONE};
   int32_t fusedActivation_ = -1;
   float alpha_ = 1.f;
+  float int8InputScale_ = 0.f;
+  std::vector<float> int8WeightScales_;
 };
 
 //! Order of dimensions for a transpose: output dim i takes input dim order[i].

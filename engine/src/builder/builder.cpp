@@ -179,7 +179,7 @@ IHostMemory* IBuilder::buildSerializedNetwork(INetworkDefinition& network, IBuil
   for (int round = 0; round < 8 && runPass("convolution scale folding", passes::foldConvolutionScale) > 0; ++round)
     runPass("dead-layer removal", passes::removeDeadLayers);
   // INT8 from a quantization-aware model's Q/DQ pairs, once the weights are final.
-  if (int8 && runPass("Q/DQ convolution fusion", passes::fuseQuantizedConvolution) > 0)
+  if (int8 && runPass("Q/DQ fusion", passes::fuseQuantizedLayers) > 0)
     runPass("dead-layer removal", passes::removeDeadLayers);
   // Fusions, in this order (each leaves the fused layers dead; their removal lets the next one see
   // single-use tensors): residual before activation, so relu(conv + r) folds whole; a product's scale
@@ -194,11 +194,13 @@ IHostMemory* IBuilder::buildSerializedNetwork(INetworkDefinition& network, IBuil
   };
   for (const auto& fusion : fusions)
     if (runPass(fusion.first, fusion.second) > 0) runPass("dead-layer removal", passes::removeDeadLayers);
-  // INT8 for the remaining FP32 convolutions from calibration, once fusions fixed what they read.
+  // INT8 for the remaining FP32 convolutions and products from calibration, once fusions fixed what they read.
   if (int8 && config.getInt8Calibrator()) {
-    runPass("INT8 calibration", [&](INetworkDefinition& n) {
+    const auto calibrate = [&](INetworkDefinition& n) {
       return calibration::calibrate(n, settings, *config.getInt8Calibrator(), logger_);
-    });
+    };
+    // INT8 products read new INT8 constants: their float weights die.
+    if (runPass("INT8 calibration", calibrate) > 0) runPass("dead-layer removal", passes::removeDeadLayers);
   }
   // Last, so the folds above see the network's own types; the casts of constants it adds fold away.
   const bool allowHalf = config.getFlag(BuilderFlag::kFP16);

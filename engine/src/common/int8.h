@@ -67,5 +67,13 @@ inline std::vector<int8_t> quantizeRows(const float* weights, int64_t channels, 
   return q;
 }
 
+//! The factor turning an INT32 sum of output channel c into FP32: (s_in * s_w[c]) * alpha, computed
+//! once on the host so every backend multiplies by the same float.
+inline std::vector<float> outputScales(float inputScale, const std::vector<float>& weightScales, float alpha = 1.f) {
+  std::vector<float> out(weightScales.size());
+  for (size_t c = 0; c < out.size(); ++c) out[c] = inputScale * weightScales[c] * alpha;
+  return out;
+}
+
 }  // namespace int8
 }  // namespace trt

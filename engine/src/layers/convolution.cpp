@@ -55,11 +55,7 @@ void IConvolutionLayer::setBiasWeights(Weights w) {
   markChanged();
 }
 void IConvolutionLayer::setInt8Scales(float inputScale, std::vector<float> weightScales) {
-  if (!(inputScale > 0.f) || !std::isfinite(inputScale))
-    throw Error(describe() + ": the INT8 input scale must be positive and finite, got " + std::to_string(inputScale));
-  for (float s : weightScales)
-    if (!(s > 0.f) || !std::isfinite(s))
-      throw Error(describe() + ": INT8 weight scales must be positive and finite, got " + std::to_string(s));
+  checkInt8Scales(*this, inputScale, weightScales);
   int8InputScale_ = inputScale;
   int8WeightScales_ = std::move(weightScales);
   markChanged();
@@ -140,8 +136,7 @@ void IConvolutionLayer::writeParams(PlanWriter& w) const {
   writeFloats(w, kernel_);
   writeFloats(w, bias_);
   w.u8(channelsLast_ ? 1 : 0);
-  w.f32(int8InputScale_);  // format 5: 0 unless INT8
-  writeFloats(w, int8WeightScales_);
+  writeInt8Scales(w, int8InputScale_, int8WeightScales_);  // format 5
 }
 
 void IConvolutionLayer::readParams(PlanReader& r) {
@@ -161,16 +156,7 @@ void IConvolutionLayer::readParams(PlanReader& r) {
   kernel_ = readFloats(r, "kernel_weights");
   bias_ = readFloats(r, "bias_weights");
   channelsLast_ = r.remaining() > 0 ? r.boolean("channels_last") : false;  // format 4
-  if (r.remaining() > 0) {                                                 // format 5
-    int8InputScale_ = r.f32("int8_input_scale");
-    if (!(int8InputScale_ >= 0.f) || !std::isfinite(int8InputScale_))
-      r.fail("int8_input_scale", "must be 0 or positive and finite");
-    int8WeightScales_ = readFloats(r, "int8_weight_scales");
-    if (int8InputScale_ > 0.f && static_cast<int32_t>(int8WeightScales_.size()) != nbOutputMaps_)
-      r.fail("int8_weight_scales", "needs one scale per output map");
-    for (float s : int8WeightScales_)
-      if (!(s > 0.f) || !std::isfinite(s)) r.fail("int8_weight_scales", "holds a scale that is not positive and finite");
-  }
+  if (r.remaining() > 0) readInt8Scales(r, nbOutputMaps_, int8InputScale_, int8WeightScales_);  // format 5
 }
 
 }  // namespace trt

@@ -1,6 +1,8 @@
 // Checks shared by the layer kinds' shape inference and parameter readers.
 #pragma once
 
+#include <cmath>
+#include <cstring>
 #include <string>
 #include <vector>
 
@@ -65,6 +67,33 @@ inline std::vector<float> readFloats(PlanReader& r, const char* field) {
   std::vector<float> out(bytes.size() / sizeof(float));
   if (!bytes.empty()) std::memcpy(out.data(), bytes.data(), bytes.size());
   return out;
+}
+
+// INT8 scales of a convolution or matrix multiply: an input scale per tensor, weight scales per
+// output channel, every one positive and finite.
+inline void checkInt8Scales(const ILayer& layer, float inputScale, const std::vector<float>& weightScales) {
+  if (!(inputScale > 0.f) || !std::isfinite(inputScale))
+    throw Error(layer.describe() + ": the INT8 input scale must be positive and finite, got " +
+                std::to_string(inputScale));
+  for (float s : weightScales)
+    if (!(s > 0.f) || !std::isfinite(s))
+      throw Error(layer.describe() + ": INT8 weight scales must be positive and finite, got " + std::to_string(s));
+}
+
+inline void writeInt8Scales(PlanWriter& w, float inputScale, const std::vector<float>& weightScales) {
+  w.f32(inputScale);  // 0 unless INT8
+  writeFloats(w, weightScales);
+}
+
+// Reads what writeInt8Scales wrote; `channels` output channels need one weight scale each when INT8.
+inline void readInt8Scales(PlanReader& r, int64_t channels, float& inputScale, std::vector<float>& weightScales) {
+  inputScale = r.f32("int8_input_scale");
+  if (!(inputScale >= 0.f) || !std::isfinite(inputScale)) r.fail("int8_input_scale", "must be 0 or positive and finite");
+  weightScales = readFloats(r, "int8_weight_scales");
+  if (inputScale > 0.f && channels >= 0 && static_cast<int64_t>(weightScales.size()) != channels)
+    r.fail("int8_weight_scales", "needs one scale per output channel");
+  for (float s : weightScales)
+    if (!(s > 0.f) || !std::isfinite(s)) r.fail("int8_weight_scales", "holds a scale that is not positive and finite");
 }
 
 inline void writeMaybeDims(PlanWriter& w, const Dims& d) { w.dims(d); }

@@ -31,11 +31,36 @@ void IMatrixMultiplyLayer::setAlpha(float alpha) {
   markChanged();
 }
 
+void IMatrixMultiplyLayer::setInt8Scales(float inputScale, std::vector<float> weightScales) {
+  checkInt8Scales(*this, inputScale, weightScales);
+  int8InputScale_ = inputScale;
+  int8WeightScales_ = std::move(weightScales);
+  markChanged();
+}
+
+namespace {
+// The INT8 form: float32 [..., M, K] as is, times INT8 [N, K] transposed, one weight scale per n.
+void checkInt8Form(const IMatrixMultiplyLayer& mm, const std::vector<TensorDesc>& inputs) {
+  const Dims& w = inputs[1].dims;
+  if (inputs[0].type != DataType::kFLOAT || inputs[1].type != DataType::kINT8 || w.nbDims != 2 ||
+      mm.getOperation(0) != MatrixOperation::kNONE || mm.getOperation(1) != MatrixOperation::kTRANSPOSE)
+    throw Error(mm.describe() + ": an INT8 matrix multiply takes a float32 input as is and INT8 weights [N, K] "
+                "transposed, got " + dataTypeName(inputs[0].type) + " " + inputs[0].dims.str() + " and " +
+                dataTypeName(inputs[1].type) + " " + w.str());
+  if (static_cast<int64_t>(mm.getInt8WeightScales().size()) != w.d[0])
+    throw Error(mm.describe() + ": " + std::to_string(mm.getInt8WeightScales().size()) +
+                " INT8 weight scales for " + std::to_string(w.d[0]) + " output columns");
+}
+}  // namespace
+
 std::vector<TensorDesc> IMatrixMultiplyLayer::inferOutputs(const std::vector<TensorDesc>& inputs) const {
   if (inputs.size() != 2 && inputs.size() != 3)
     throw Error(describe() + ": expects two inputs and optionally a bias, has " + std::to_string(inputs.size()));
   requireFloat(*this, inputs[0], "input 0");
-  if (inputs[0].type != inputs[1].type) throw Error(describe() + ": input types differ");
+  if (isInt8())
+    checkInt8Form(*this, inputs);
+  else if (inputs[0].type != inputs[1].type)
+    throw Error(describe() + ": input types differ");
   const Dims& a = inputs[0].dims;
   const Dims& b = inputs[1].dims;
   bool vecA = ops_[0] == MatrixOperation::kVECTOR, vecB = ops_[1] == MatrixOperation::kVECTOR;
@@ -71,6 +96,7 @@ void IMatrixMultiplyLayer::writeParams(PlanWriter& w) const {
   w.i32(static_cast<int32_t>(ops_[1]));
   w.i32(fusedActivation_);
   w.f32(alpha_);
+  writeInt8Scales(w, int8InputScale_, int8WeightScales_);  // format 6
 }
 
 void IMatrixMultiplyLayer::readParams(PlanReader& r) {
@@ -82,6 +108,8 @@ void IMatrixMultiplyLayer::readParams(PlanReader& r) {
     r.fail("fused_activation", "must be -1 or ReLU");
   alpha_ = r.remaining() > 0 ? r.f32("alpha") : 1.f;
   if (!std::isfinite(alpha_)) r.fail("alpha", "must be finite");
+  // Plans before version 6 end here (no INT8); the weights' rows are checked by shape inference.
+  if (r.remaining() > 0) readInt8Scales(r, -1, int8InputScale_, int8WeightScales_);
 }
 
 }  // namespace trt

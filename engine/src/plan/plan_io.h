@@ -1,6 +1,6 @@
 // Bounds-checked little-endian reader and writer for plans.
 //
-// Plan format, version 5 (all integers little-endian):
+// Plan format, version 6 (all integers little-endian):
 //
 //   offset  size  field
 //   0       8     magic "TTRTPLAN"
@@ -46,6 +46,9 @@
 //                    (u64 byte count + floats), i32 axis, -1 = per tensor); Convolution parameters end
 //                    with f32 int8_input_scale (0 = not INT8) and an f32 blob of per-output-map INT8
 //                    weight scales; older plans are still read.
+//          version 6 (2026-11) MatrixMultiply parameters end with f32 int8_input_scale (0 = not INT8)
+//                    and an f32 blob of per-output-column INT8 weight scales (an INT8 product reads
+//                    INT8 weights [N, K] transposed); older plans are still read.
 #pragma once
 
 #include <cstdint>
@@ -58,7 +61,7 @@
 namespace trt {
 
 constexpr char kPlanMagic[8] = {'T', 'T', 'R', 'T', 'P', 'L', 'A', 'N'};
-constexpr uint32_t kPlanFormatVersion = 5;
+constexpr uint32_t kPlanFormatVersion = 6;
 constexpr uint32_t kPlanMinReadableVersion = 1;
 constexpr uint32_t kPlanHeaderSize = 32;
 constexpr uint32_t kPlanMaxString = 1u << 20;

@@ -45,6 +45,11 @@ std::string fusedJson(const ILayer* layer) {
   auto activation = [&](int32_t act) {
     if (act >= 0) field("activation", std::to_string(act));
   };
+  auto int8 = [&](float inputScale) {
+    std::ostringstream scale;
+    scale << "{\"input_scale\": " << inputScale << "}";
+    field("int8", scale.str());
+  };
   os << "{";
   switch (layer->getType()) {
     case LayerType::kCONVOLUTION: {
@@ -52,11 +57,7 @@ std::string fusedJson(const ILayer* layer) {
       if (conv->getBiasWeights().count > 0) field("bias", "true");
       if (conv->getNbInputs() > 1) field("residual", "true");
       if (conv->getChannelsLast()) field("layout", "\"NHWC\"");
-      if (conv->isInt8()) {
-        std::ostringstream scale;
-        scale << "{\"input_scale\": " << conv->getInt8InputScale() << "}";
-        field("int8", scale.str());
-      }
+      if (conv->isInt8()) int8(conv->getInt8InputScale());
       activation(conv->getFusedActivation());
       break;
     }
@@ -68,6 +69,7 @@ std::string fusedJson(const ILayer* layer) {
         field("alpha", alpha.str());
       }
       if (mm->getNbInputs() > 2) field("bias", "true");
+      if (mm->isInt8()) int8(mm->getInt8InputScale());
       activation(mm->getFusedActivation());
       break;
     }

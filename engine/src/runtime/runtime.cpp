@@ -7,6 +7,7 @@
 
 #include "backends/cpu/cpu_kernels.h"
 #include "common/half.h"
+#include "common/int8.h"
 #include "plan/plan.h"
 #include "plan/plan_io.h"
 #include "runtime/schedule.h"
@@ -141,11 +142,19 @@ ICudaEngine::ICudaEngine(std::unique_ptr<PlanContents> contents)
         }
         const std::vector<float>& ws = conv->getInt8WeightScales();
         if (!ws.empty() && !schedule_->uploads.count(ws.data())) {
-          std::vector<float> combined(ws.size());
-          for (size_t c = 0; c < ws.size(); ++c) combined[c] = conv->getInt8InputScale() * ws[c];
+          const std::vector<float> combined = int8::outputScales(conv->getInt8InputScale(), ws);
           upload(ws.data(), combined.data(), combined.size() * sizeof(float));
         }
         uploadWeights(conv->getBiasWeights(), false);
+      } else if (step.layer->getType() == LayerType::kMATRIX_MULTIPLY &&
+                 static_cast<const IMatrixMultiplyLayer*>(step.layer)->isInt8()) {
+        // The epilogue's per-column factor s_in * s_w[n] * alpha (the INT8 weights are a constant input).
+        const auto* mm = static_cast<const IMatrixMultiplyLayer*>(step.layer);
+        const std::vector<float>& ws = mm->getInt8WeightScales();
+        if (!ws.empty() && !schedule_->uploads.count(ws.data())) {
+          const std::vector<float> combined = int8::outputScales(mm->getInt8InputScale(), ws, mm->getAlpha());
+          upload(ws.data(), combined.data(), combined.size() * sizeof(float));
+        }
       } else if (step.layer->getType() == LayerType::kQUANTIZE || step.layer->getType() == LayerType::kDEQUANTIZE) {
         const std::vector<float>& scales = static_cast<const IQuantizationLayer*>(step.layer)->getScales();
         if (!schedule_->uploads.count(scales.data()))
@@ -221,7 +230,8 @@ std::string ICudaEngine::describeLayers() const {
     os << l << ": " << layerTypeName(layer->getType()) << " '" << layer->getName() << "' (";
     for (int i = 0; i < layer->getNbInputs(); ++i) os << (i ? ", " : "") << layer->getInput(i)->getDimensions().str();
     os << ") -> " << layer->getOutput(0)->getDimensions().str() << " " << dataTypeName(layer->getOutput(0)->getType());
-    if (layer->getType() == LayerType::kCONVOLUTION && static_cast<const IConvolutionLayer*>(layer)->isInt8())
+    if ((layer->getType() == LayerType::kCONVOLUTION && static_cast<const IConvolutionLayer*>(layer)->isInt8()) ||
+        (layer->getType() == LayerType::kMATRIX_MULTIPLY && static_cast<const IMatrixMultiplyLayer*>(layer)->isInt8()))
       os << " [int8]";
     os << "\n";
   }

@@ -43,8 +43,7 @@ void runInt8Convolution(const ILayer& layer, const std::vector<TensorView>& inpu
   const float* weights = static_cast<const float*>(conv.getKernelWeights().values);
   const std::vector<int8_t> qWeights = int8::quantizeRows(weights, cout, K, weightScales, K);
   const float inputScale = conv.getInt8InputScale(), inputInverse = int8::inverse(inputScale);
-  std::vector<float> outScale(static_cast<size_t>(cout));
-  for (int64_t c = 0; c < cout; ++c) outScale[c] = inputScale * weightScales[c];
+  const std::vector<float> outScale = int8::outputScales(inputScale, weightScales);
 
   const int64_t inCount = in.volume();
   std::vector<int8_t> qInput(static_cast<size_t>(inCount));

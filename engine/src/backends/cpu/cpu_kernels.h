@@ -61,6 +61,8 @@ void runCumulative(const ILayer&, const std::vector<TensorView>&, TensorView&);
 void runScatter(const ILayer&, const std::vector<TensorView>&, TensorView&);
 //! An INT8 convolution (IConvolutionLayer::isInt8), channels-first.
 void runInt8Convolution(const ILayer&, const std::vector<TensorView>&, TensorView&);
+//! An INT8 matrix multiply (IMatrixMultiplyLayer::isInt8).
+void runInt8MatrixMultiply(const ILayer&, const std::vector<TensorView>&, TensorView&);
 
 //! Throws Error when a kernel that only handles float32 gets another type.
 void requireFloat32(const ILayer& layer, const TensorView& t, const char* what);

@@ -1,10 +1,8 @@
 // INT8 convolution: one kernel quantizes the FP32 input while unfolding it (im2col, each output
-// position's patch contiguous and padded to a multiple of 4), cuBLAS sums the INT8 products in INT32
-// on the tensor cores (an own tiled kernel where cuBLAS declines), and the epilogue gives
+// position's patch contiguous and padded to a multiple of 4), int8Gemm sums the INT8 products in INT32
+// (cuBLAS's tensor-core GEMM or the own tiled kernel), and the epilogue gives
 // y = act(sum * s_in * s_w[c] + bias + residual) with the CPU reference's operation order. The sums
 // are exact, so the result equals the CPU's.
-#include <cstdlib>
-
 #include "backends/cuda/cuda_kernels.h"
 #include "backends/cuda/im2col.cuh"
 #include "common/int8.h"
@@ -33,69 +31,6 @@ __global__ void quantizedIm2colKernel(const float* images, int64_t imageStride, 
   colT[i] = q;
 }
 
-constexpr int kTileM = 64, kTileN = 64, kTileK = 32, kThreads = 256;
-
-// Where cuBLAS declines: acc[n][m][p] = sum_k W[m][k] * colT[n][p][k], rows Kp apart, tiled 64 x 64
-// per block, 4 x 4 outputs per thread.
-__global__ void int8GemmKernel(const int8_t* W, const int8_t* colT, int64_t strideCol, int32_t* acc, int64_t strideAcc,
-                               int M, int N, int Kp) {
-  __shared__ int8_t As[kTileK][kTileM + 4];
-  __shared__ int8_t Bs[kTileK][kTileN + 4];
-  const int64_t image = blockIdx.z;
-  colT += image * strideCol;
-  acc += image * strideAcc;
-  const int tx = threadIdx.x % 16, ty = threadIdx.x / 16;
-  const int row0 = blockIdx.y * kTileM, col0 = blockIdx.x * kTileN;
-  int sums[4][4] = {};
-  for (int k0 = 0; k0 < Kp; k0 += kTileK) {
-    for (int i = threadIdx.x; i < kTileM * kTileK; i += kThreads) {
-      const int r = i / kTileK, kk = i % kTileK, gr = row0 + r, gk = k0 + kk;
-      As[kk][r] = (gr < M && gk < Kp) ? W[static_cast<int64_t>(gr) * Kp + gk] : int8_t(0);
-    }
-    for (int i = threadIdx.x; i < kTileN * kTileK; i += kThreads) {
-      const int c = i / kTileK, kk = i % kTileK, gc = col0 + c, gk = k0 + kk;
-      Bs[kk][c] = (gc < N && gk < Kp) ? colT[static_cast<int64_t>(gc) * Kp + gk] : int8_t(0);
-    }
-    __syncthreads();
-#pragma unroll 8
-    for (int kk = 0; kk < kTileK; ++kk) {
-      int a[4], b[4];
-#pragma unroll
-      for (int i = 0; i < 4; ++i) {
-        a[i] = As[kk][ty * 4 + i];
-        b[i] = Bs[kk][tx * 4 + i];
-      }
-#pragma unroll
-      for (int i = 0; i < 4; ++i)
-#pragma unroll
-        for (int j = 0; j < 4; ++j) sums[i][j] += a[i] * b[j];
-    }
-    __syncthreads();
-  }
-#pragma unroll
-  for (int i = 0; i < 4; ++i) {
-    const int r = row0 + ty * 4 + i;
-    if (r >= M) continue;
-#pragma unroll
-    for (int j = 0; j < 4; ++j) {
-      const int c = col0 + tx * 4 + j;
-      if (c < N) acc[static_cast<int64_t>(r) * N + c] = sums[i][j];
-    }
-  }
-}
-
-// y[n][c][p] = act(acc * outScale[c] + bias[c] + residual), rounded as the CPU rounds (no FMA).
-__global__ void int8EpilogueKernel(const int32_t* acc, float* y, const float* outScale, const float* bias,
-                                   const float* residual, bool relu, int64_t channels, int64_t plane, int64_t total) {
-  int64_t i = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x;
-  if (i >= total) return;
-  const int64_t c = (i / plane) % channels;
-  float v = __fmul_rn(static_cast<float>(acc[i]), outScale[c]);
-  if (bias) v = __fadd_rn(v, bias[c]);
-  if (residual) v = __fadd_rn(v, residual[i]);
-  if (relu) v = v > 0.f ? v : 0.f;
-  y[i] = v;
-}
 }  // namespace
 
 std::vector<int8_t> quantizedConvolutionWeights(const IConvolutionLayer& conv) {
@@ -134,33 +69,12 @@ void launchInt8Convolution(LaunchContext& ctx, const ILayer& layer, const std::v
         static_cast<const float*>(in[0].data) + grp * cinG * inPlane, cin * inPlane, g, inverseScale, colT, K, Kp,
         colPerImage, colTotal);
     check(cudaGetLastError(), "INT8 im2col kernel launch");
-    // Row-major acc[n][c][p] = W[c][k] colT[n][p][k]^T is column-major acc^T = colT^T W with colT
-    // read transposed: cuBLAS's "TN" INT8 form, leading dimensions Kp.
-    const int8_t* groupWeights = weights + grp * coutG * Kp;
-    int32_t* groupAcc = acc + grp * coutG * P;
-    const int32_t one = 1, zero = 0;
-    // TORCHTRT_INT8_OWN_GEMM=1 takes the own kernel (so tests cover both paths).
-    static const bool ownGemm = std::getenv("TORCHTRT_INT8_OWN_GEMM") != nullptr;
-    const cublasStatus_t status =
-        ownGemm ? CUBLAS_STATUS_NOT_SUPPORTED
-                : cublasGemmStridedBatchedEx(
-                      ctx.blas, CUBLAS_OP_T, CUBLAS_OP_N, static_cast<int>(P), static_cast<int>(coutG),
-                      static_cast<int>(Kp), &one, colT, CUDA_R_8I, static_cast<int>(Kp), colPerImage, groupWeights,
-                      CUDA_R_8I, static_cast<int>(Kp), 0, &zero, groupAcc, CUDA_R_32I, static_cast<int>(P), cout * P,
-                      static_cast<int>(batch), CUBLAS_COMPUTE_32I, CUBLAS_GEMM_DEFAULT);
-    if (status != CUBLAS_STATUS_SUCCESS) {
-      const dim3 grid(static_cast<unsigned>((P + kTileN - 1) / kTileN),
-                      static_cast<unsigned>((coutG + kTileM - 1) / kTileM), static_cast<unsigned>(batch));
-      int8GemmKernel<<<grid, kThreads, 0, ctx.stream>>>(groupWeights, colT, colPerImage, groupAcc, cout * P,
-                                                        static_cast<int>(coutG), static_cast<int>(P),
-                                                        static_cast<int>(Kp));
-      check(cudaGetLastError(), "INT8 GEMM kernel launch");
-    }
+    // acc[n][c][p] = sum_k W[c][k] colT[n][p][k], patches Kp apart (zero-padded to a multiple of 4).
+    int8Gemm(ctx, coutG, P, Kp, weights + grp * coutG * Kp, Kp, 0, colT, Kp, colPerImage, acc + grp * coutG * P,
+             cout * P, batch);
   }
   const int64_t total = batch * cout * P;
-  int8EpilogueKernel<<<static_cast<unsigned>((total + 255) / 256), 256, 0, ctx.stream>>>(
-      acc, static_cast<float*>(out.data), outScale, biasData, residual, relu, cout, P, total);
-  check(cudaGetLastError(), "INT8 epilogue kernel launch");
+  int8Epilogue(ctx, acc, static_cast<float*>(out.data), outScale, biasData, residual, relu, cout, P, total);
   if (act >= 0 && !relu)
     activationInPlace(ctx, static_cast<ActivationType>(act), 0.f, 0.f, out.data, DataType::kFLOAT, total);
 }

@@ -63,6 +63,7 @@ bool ltGemmBias(LaunchContext& ctx, DataType type, bool tA, bool tB, int64_t M, 
 
 void launchMatrixMultiply(LaunchContext& ctx, const ILayer& layer, const std::vector<TensorView>& in, TensorView& out) {
   const auto& mm = static_cast<const IMatrixMultiplyLayer&>(layer);
+  if (mm.isInt8()) return launchInt8MatrixMultiply(ctx, layer, in, out);
   if ((in[0].type != DataType::kFLOAT && in[0].type != DataType::kHALF) || in[1].type != in[0].type)
     throw Error(layer.describe() + ": the CUDA backend multiplies float32 or float16 matrices of one type, not " +
                 dataTypeName(in[0].type) + " and " + dataTypeName(in[1].type));

@@ -7,7 +7,7 @@
 #include <sstream>
 
 #include "builder/calibration/histogram.h"
-#include "common/int8.h"
+#include "builder/passes/passes.h"
 #include "trt/runtime.h"
 #ifdef TORCHTRT_WITH_CUDA
 #include "backends/cuda/cuda_kernels.h"
@@ -19,9 +19,10 @@ namespace calibration {
 namespace {
 constexpr const char* kCacheMagic = "TorchTRT-INT8-Calibration";
 
-// The convolutions calibration quantizes, and the tensors it observes (their inputs), in order.
+// The layers calibration quantizes (convolutions and products by constant weights), and the tensors
+// it observes (their inputs), in order.
 struct Targets {
-  std::vector<IConvolutionLayer*> convolutions;
+  std::vector<ILayer*> layers;
   std::vector<std::string> tensors;
 };
 
@@ -29,11 +30,9 @@ Targets findTargets(INetworkDefinition& net) {
   Targets t;
   for (int l = 0; l < net.getNbLayers(); ++l) {
     ILayer* layer = net.getLayer(l);
-    if (layer->getType() != LayerType::kCONVOLUTION) continue;
-    auto* conv = static_cast<IConvolutionLayer*>(layer);
-    if (conv->isInt8() || conv->getChannelsLast() || conv->getInput(0)->getType() != DataType::kFLOAT) continue;
-    t.convolutions.push_back(conv);
-    const std::string name = conv->getInput(0)->getName();
+    if (!passes::canRunInInt8(*layer)) continue;
+    t.layers.push_back(layer);
+    const std::string name = layer->getInput(0)->getName();
     bool seen = false;
     for (const auto& n : t.tensors) seen |= n == name;
     if (!seen) t.tensors.push_back(name);
@@ -245,7 +244,7 @@ std::map<std::string, AbsHistogram> observe(const INetworkDefinition& network, c
 int32_t calibrate(INetworkDefinition& network, const PlanContents& settings, IInt8Calibrator& calibrator,
                   ILogger& logger) {
   Targets targets = findTargets(network);
-  if (targets.convolutions.empty()) return 0;
+  if (targets.layers.empty()) return 0;
   std::map<std::string, float> scales;
   size_t cacheBytes = 0;
   const void* cache = calibrator.readCalibrationCache(cacheBytes);
@@ -256,7 +255,7 @@ int32_t calibrate(INetworkDefinition& network, const PlanContents& settings, IIn
       if (!scales.count(name))
         throw Error("the INT8 calibration cache ('" + header + "', " + std::to_string(scales.size()) +
                     " scales) has no scale for tensor '" + name +
-                    "', the input of a convolution of this network: it was written for another network; delete the "
+                    "', the input of a convolution or matrix multiply of this network: it was written for another network; delete the "
                     "cache file or calibrate again without it (use_cache=False)");
     logger.log(ILogger::Severity::kINFO,
                ("INT8 calibration: " + std::to_string(targets.tensors.size()) + " scales read from the cache").c_str());
@@ -269,12 +268,8 @@ int32_t calibrate(INetworkDefinition& network, const PlanContents& settings, IIn
     const std::string text = writeCache(targets, scales, algo);
     calibrator.writeCalibrationCache(text.data(), text.size());
   }
-  for (IConvolutionLayer* conv : targets.convolutions) {
-    const Weights w = conv->getKernelWeights();
-    conv->setInt8Scales(scales.at(conv->getInput(0)->getName()),
-                        int8::weightScales(static_cast<const float*>(w.values), w.count, conv->getNbOutputMaps()));
-  }
-  return static_cast<int32_t>(targets.convolutions.size());
+  for (ILayer* layer : targets.layers) passes::switchToInt8(network, *layer, scales.at(layer->getInput(0)->getName()));
+  return static_cast<int32_t>(targets.layers.size());
 }
 
 }  // namespace calibration

@@ -15,9 +15,15 @@ int32_t removeDeadLayers(INetworkDefinition& network);
 int32_t foldConstants(INetworkDefinition& network);
 //! Merges consecutive transpose-only shuffles into one and drops shuffles that move nothing.
 int32_t foldShuffles(INetworkDefinition& network);
-//! Folds `conv(dequantize(quantize(x)))` (per-tensor scale s) into an INT8 convolution of x: input
-//! scale s, weights quantized per output channel.
-int32_t fuseQuantizedConvolution(INetworkDefinition& network);
+//! Folds `conv(dequantize(quantize(x)))` and `matmul(dequantize(quantize(x)), constant)` (per-tensor
+//! scale s) into INT8 layers reading x: input scale s, weights quantized per output channel.
+int32_t fuseQuantizedLayers(INetworkDefinition& network);
+//! True for a layer that can switch to INT8: a float32 channels-first convolution, or a matrix
+//! multiply of a float32 input (as is) by a 2-D float32 constant (as is or transposed).
+bool canRunInInt8(const ILayer& layer);
+//! Switches such a layer to INT8 with input scale `inputScale`; weights get per-channel scales (a
+//! matrix multiply reads a new INT8 constant [N, K] instead of its float weights).
+void switchToInt8(INetworkDefinition& network, ILayer& layer, float inputScale);
 //! Folds a per-channel multiply or add after a convolution into its weights and bias.
 int32_t foldConvolutionScale(INetworkDefinition& network);
 //! Folds `conv(x) + r` (same shape, r computed before the convolution) into the convolution's residual input.

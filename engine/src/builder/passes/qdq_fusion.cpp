@@ -1,17 +1,19 @@
-// Q/DQ fusion: a convolution reading dequantize(quantize(x)) with one scale s computes in INT8 what
-// the FP32 convolution of the fake-quantized x computes: x quantized with s, the weights on their own
-// per-output-channel scales (the grid a quantization-aware model trained them on, when they are on one).
+// Q/DQ fusion: a convolution or a matrix multiply by constant weights reading dequantize(quantize(x))
+// with one scale s computes in INT8 what the FP32 layer computes on the fake-quantized x: x quantized
+// with s, the weights on their own per-output-channel scales (the grid a quantization-aware model
+// trained them on, when they are on one).
 #include "builder/passes/pass_util.h"
 #include "builder/passes/passes.h"
-#include "common/int8.h"
 
 namespace trt {
 namespace passes {
 
 namespace {
-// Layers that commute with quantization (monotone, 0 -> 0): quantize(f(x)) == f(quantize(x)), so a
-// dequantize may sit before them and the convolution after them still reads quantized values.
+// Layers that commute with per-tensor quantization (monotone with 0 -> 0, or moving values only):
+// quantize(f(x)) == f(quantize(x)), so a dequantize may sit before them and the layer after them
+// still reads quantized values (a flatten between a quantized activation and a linear layer).
 bool commutesWithQuantization(const ILayer* layer) {
+  if (layer->getType() == LayerType::kSHUFFLE) return true;
   if (layer->getType() == LayerType::kACTIVATION)
     return static_cast<const IActivationLayer*>(layer)->getActivationType() == ActivationType::kRELU;
   if (layer->getType() == LayerType::kPOOLING) {
@@ -22,15 +24,13 @@ bool commutesWithQuantization(const ILayer* layer) {
 }
 }  // namespace
 
-int32_t fuseQuantizedConvolution(INetworkDefinition& network) {
+int32_t fuseQuantizedLayers(INetworkDefinition& network) {
   int32_t fused = 0;
   for (int l = 0; l < network.getNbLayers(); ++l) {
     ILayer* layer = network.getLayer(l);
-    if (layer->getType() != LayerType::kCONVOLUTION) continue;
-    auto* conv = static_cast<IConvolutionLayer*>(layer);
-    if (conv->isInt8()) continue;
-    // dequantize -> (relu | max pool, each read only by the next)* -> convolution.
-    ILayer* dqLayer = conv->getInput(0)->getProducer();
+    if (!canRunInInt8(*layer)) continue;
+    // dequantize -> (relu | max pool | shuffle, each read only by the next)* -> the layer's input 0.
+    ILayer* dqLayer = layer->getInput(0)->getProducer();
     ILayer* firstCommuting = nullptr;
     bool chain = true;
     while (dqLayer && commutesWithQuantization(dqLayer) && chain) {
@@ -45,14 +45,12 @@ int32_t fuseQuantizedConvolution(INetworkDefinition& network) {
     if (!qLayer || qLayer->getType() != LayerType::kQUANTIZE) continue;
     auto* q = static_cast<IQuantizeLayer*>(qLayer);
     if (q->getScales().size() != 1 || dq->getScales().size() != 1 || q->getScales()[0] != dq->getScales()[0]) continue;
-    const Weights w = conv->getKernelWeights();
     if (firstCommuting)
-      firstCommuting->setInput(0, *q->getInput(0));  // the chain now computes on x; the convolution quantizes
+      firstCommuting->setInput(0, *q->getInput(0));  // the chain now computes on x; the layer quantizes
     else
-      conv->setInput(0, *q->getInput(0));
-    conv->setInt8Scales(q->getScales()[0],
-                        int8::weightScales(static_cast<const float*>(w.values), w.count, conv->getNbOutputMaps()));
-    conv->setName((std::string(conv->getName()) + " [int8 from " + q->getName() + "]").c_str());
+      layer->setInput(0, *q->getInput(0));
+    switchToInt8(network, *layer, q->getScales()[0]);
+    layer->setName((std::string(layer->getName()) + " [int8 from " + q->getName() + "]").c_str());
     ++fused;
   }
   return fused;

@@ -1,0 +1,51 @@
+// INT8 matrix multiply: one kernel quantizes the float32 input's rows (padded to a multiple of 4
+// for cuBLAS), int8Gemm sums their products with the INT8 weights [N, K] in INT32, and the shared
+// epilogue gives y = act(sum * (s_in * s_w[n] * alpha) + bias[n]) as the CPU reference computes it.
+#include "backends/cuda/cuda_kernels.h"
+#include "common/int8.h"
+
+namespace trt {
+namespace cuda {
+
+namespace {
+// q[i][k] = quantize(x[i][k]) for k < K, 0 up to the padded row length Kp.
+__global__ void quantizeRowsKernel(const float* x, float inverseScale, int8_t* q, int64_t K, int64_t Kp,
+                                   int64_t total) {
+  int64_t i = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x;
+  if (i >= total) return;
+  const int64_t row = i / Kp, k = i % Kp;
+  q[i] = k < K ? int8::quantize(x[row * K + k], inverseScale) : int8_t(0);
+}
+}  // namespace
+
+void launchInt8MatrixMultiply(LaunchContext& ctx, const ILayer& layer, const std::vector<TensorView>& in,
+                              TensorView& out) {
+  const auto& mm = static_cast<const IMatrixMultiplyLayer&>(layer);
+  if (in[0].type != DataType::kFLOAT || in[1].type != DataType::kINT8)
+    throw Error(layer.describe() + ": the CUDA INT8 matrix multiply reads a float32 input and INT8 weights");
+  const int64_t N = in[1].dims.d[0], K = in[1].dims.d[1];
+  const int64_t rows = N > 0 ? out.dims.volume() / N : 0;
+  if (rows == 0 || N == 0) return;
+  const int64_t Kp = (K + 3) / 4 * 4;
+  const size_t quantizedBytes = (static_cast<size_t>(rows * Kp) + 255) / 256 * 256;
+  auto* scratch = static_cast<uint8_t*>(ctx.scratch(quantizedBytes + static_cast<size_t>(rows * N) * 4));
+  auto* quantized = reinterpret_cast<int8_t*>(scratch);
+  auto* acc = reinterpret_cast<int32_t*>(scratch + quantizedBytes);
+  if (K == 0) {
+    check(cudaMemsetAsync(acc, 0, static_cast<size_t>(rows * N) * 4, ctx.stream), "INT8 matrix multiply (K = 0)");
+  } else {
+    const int64_t total = rows * Kp;
+    quantizeRowsKernel<<<static_cast<unsigned>((total + 255) / 256), 256, 0, ctx.stream>>>(
+        static_cast<const float*>(in[0].data), int8::inverse(mm.getInt8InputScale()), quantized, K, Kp, total);
+    check(cudaGetLastError(), "INT8 row quantization kernel launch");
+    int8Gemm(ctx, rows, N, K, quantized, Kp, 0, static_cast<const int8_t*>(in[1].data), K, 0, acc, 0, 1);
+  }
+  // Uploaded by the engine under the weight scales' key: s_in * s_w[n] * alpha.
+  const auto* outScale = static_cast<const float*>(ctx.device(mm.getInt8WeightScales().data()));
+  const bool relu = mm.getFusedActivation() == static_cast<int32_t>(ActivationType::kRELU);
+  const auto* bias = in.size() == 3 ? static_cast<const float*>(in[2].data) : nullptr;
+  int8Epilogue(ctx, acc, static_cast<float*>(out.data), outScale, bias, nullptr, relu, N, 1, rows * N);
+}
+
+}  // namespace cuda
+}  // namespace trt

@@ -1,0 +1,58 @@
+// Which layers run in INT8 and how they are switched over, shared by the Q/DQ fusion pass and
+// calibration: convolutions keep their float weights (each backend quantizes them per output
+// channel); a matrix multiply gets a new INT8 constant [N, K] quantized per output column.
+#include <string>
+#include <vector>
+
+#include "builder/passes/pass_util.h"
+#include "builder/passes/passes.h"
+#include "common/int8.h"
+
+namespace trt {
+namespace passes {
+
+bool canRunInInt8(const ILayer& layer) {
+  if (layer.getType() == LayerType::kCONVOLUTION) {
+    const auto& conv = static_cast<const IConvolutionLayer&>(layer);
+    return !conv.isInt8() && !conv.getChannelsLast() && conv.getInput(0)->getType() == DataType::kFLOAT;
+  }
+  if (layer.getType() != LayerType::kMATRIX_MULTIPLY) return false;
+  const auto& mm = static_cast<const IMatrixMultiplyLayer&>(layer);
+  const IConstantLayer* weights = constantProducer(mm.getInput(1));
+  const MatrixOperation opB = mm.getOperation(1);
+  return !mm.isInt8() && mm.getOperation(0) == MatrixOperation::kNONE &&
+         (opB == MatrixOperation::kNONE || opB == MatrixOperation::kTRANSPOSE) &&
+         mm.getInput(0)->getType() == DataType::kFLOAT && weights && weights->getWeights().type == DataType::kFLOAT &&
+         weights->getDimensions().nbDims == 2;
+}
+
+void switchToInt8(INetworkDefinition& network, ILayer& layer, float inputScale) {
+  if (layer.getType() == LayerType::kCONVOLUTION) {
+    auto& conv = static_cast<IConvolutionLayer&>(layer);
+    const Weights w = conv.getKernelWeights();
+    conv.setInt8Scales(inputScale,
+                       int8::weightScales(static_cast<const float*>(w.values), w.count, conv.getNbOutputMaps()));
+    return;
+  }
+  auto& mm = static_cast<IMatrixMultiplyLayer&>(layer);
+  const IConstantLayer* constant = constantProducer(mm.getInput(1));
+  const Dims dims = constant->getDimensions();
+  const auto* w = static_cast<const float*>(constant->getWeights().values);
+  const bool transposed = mm.getOperation(1) == MatrixOperation::kTRANSPOSE;
+  const int64_t N = transposed ? dims.d[0] : dims.d[1], K = transposed ? dims.d[1] : dims.d[0];
+  // Rows of the INT8 weights are output columns: [N, K].
+  std::vector<float> rows(static_cast<size_t>(N * K));
+  for (int64_t n = 0; n < N; ++n)
+    for (int64_t k = 0; k < K; ++k) rows[n * K + k] = transposed ? w[n * K + k] : w[k * N + n];
+  std::vector<float> scales = int8::weightScales(rows.data(), N * K, N);
+  const std::vector<int8_t> q = int8::quantizeRows(rows.data(), N, K, scales, K);
+  IConstantLayer* quantized = network.addConstant(Dims{N, K}, {DataType::kINT8, q.data(), N * K});
+  quantized->setName((std::string(constant->getName()) + " (int8 weights)").c_str());
+  network.moveLayer(quantized, network.indexOf(&mm));
+  mm.setInput(1, *quantized->getOutput(0));
+  mm.setOperation(1, MatrixOperation::kTRANSPOSE);
+  mm.setInt8Scales(inputScale, std::move(scales));
+}
+
+}  // namespace passes
+}  // namespace trt
