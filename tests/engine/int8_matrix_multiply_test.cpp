@@ -3,6 +3,7 @@
 #include <cmath>
 #include <functional>
 
+#include "common/half.h"
 #include "int8_test_util.h"
 
 using namespace trt_test;
@@ -218,15 +219,21 @@ TEST(Int8MatrixMultiply, CalibrationQuantizesProductsAndTheCacheRebuildsTheSameE
   EXPECT_EQ(std::vector<uint8_t>(bytes, bytes + serialized->size()), calibrated.plan);
 }
 
-TEST(Int8MatrixMultiply, FP16EnginesKeepInt8ProductsInFloat32) {
-  // An INT8 product quantizes FP32 on every backend; with FP16 allowed the builder casts around it.
+TEST(Int8MatrixMultiply, FP16EnginesRunInt8ProductsOnHalfTensors) {
+  // With FP16 enabled an INT8 product reads and writes half tensors (no casts around it): it
+  // quantizes the half-rounded input and rounds its FP32 epilogue to half.
   Int8Product p(trt::Dims{6, 8}, 5, 0.02f, 1.f, true, false);
   trt::IBuilderConfig config;
   config.setFlag(trt::BuilderFlag::kFP16);
   Built half = build(p.net, &config);
+  const std::string layers = half.engine->describeLayers();
+  EXPECT_NE(layers.find("-> (6, 5) float16 [int8]"), std::string::npos) << layers;
   Int8Product q(trt::Dims{6, 8}, 5, 0.02f, 1.f, true, false);
   Built full = build(q.net);
   const std::vector<float> x = randomVector(48, 120, -1.f, 1.f);
-  expectNear(run(*half.engine, {{"x", {trt::Dims{6, 8}, x}}}).at("y"), run(*full.engine, {{"x", {trt::Dims{6, 8}, x}}}).at("y"),
-             0.f);
+  std::vector<float> halfX(x.size());
+  for (size_t i = 0; i < x.size(); ++i) halfX[i] = trt::halfToFloat(trt::floatToHalf(x[i]));
+  // The same as the FP32 engine on the half-rounded input, up to the output's half rounding.
+  expectNear(run(*half.engine, {{"x", {trt::Dims{6, 8}, x}}}).at("y"),
+             run(*full.engine, {{"x", {trt::Dims{6, 8}, halfX}}}).at("y"), 1e-3f);
 }

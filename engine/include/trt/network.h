@@ -162,7 +162,7 @@ class IConvolutionLayer : public ILayer {
   //! (2-D convolutions; set by the builder's layout pass for the CUDA backend's NHWC kernels).
   void setChannelsLast(bool channelsLast) { channelsLast_ = channelsLast; }
   bool getChannelsLast() const { return channelsLast_; }
-  //! Makes the convolution INT8 (set by the builder from Q/DQ pairs or calibration): the FP32 input
+  //! Makes the convolution INT8 (set by the builder from Q/DQ pairs or calibration): the FP32 (or FP16) input
   //! is quantized with `inputScale` (q = clamp(round(x / s), -128, 127)), the weights per output
   //! channel with `weightScales`, products summed in INT32, then y = act(sum * s * ws[c] + bias + residual).
   void setInt8Scales(float inputScale, std::vector<float> weightScales);
@@ -282,10 +282,10 @@ class IMatrixMultiplyLayer : public ILayer {
   //! Scales the product before the bias (set by the builder when a scalar multiply follows; default 1).
   void setAlpha(float alpha);
   float getAlpha() const { return alpha_; }
-  //! Makes the product INT8 (set by the builder from Q/DQ pairs or calibration): input 0 (float32,
-  //! used as is) is quantized with `inputScale`; input 1 must then be an INT8 matrix [N, K] used
+  //! Makes the product INT8 (set by the builder from Q/DQ pairs or calibration): input 0 (float32 or
+  //! float16, used as is) is quantized with `inputScale`; input 1 must then be an INT8 matrix [N, K] used
   //! transposed, its row n quantized with `weightScales[n]`; products are summed in INT32, then
-  //! y = act(alpha * (sum * s * ws[n]) + bias[n]) in FP32.
+  //! y = act(alpha * (sum * s * ws[n]) + bias[n]) in FP32, stored in input 0's type.
   void setInt8Scales(float inputScale, std::vector<float> weightScales);
   //! The input scale, or 0 when the product is not INT8.
   float getInt8InputScale() const { return int8InputScale_; }

@@ -5,13 +5,12 @@ namespace trt {
 bool backendComputesInHalf(Backend backend, const ILayer& layer) {
   // The CPU backend stores FP16 tensors and computes every kind in FP32 (rounding each output to
   // half), so its FP16 engines give the numbers a GPU's FP16 engine gives, without a GPU.
-  // INT8 convolutions, INT8 matrix multiplies and the Q/DQ layers quantize FP32 on every backend (the same numbers everywhere).
+  // The Q/DQ layers quantize FP32 on every backend (the same numbers everywhere). INT8 convolutions and
+  // products take FP16 inputs and give FP16 outputs where FP16 is enabled (quantizing half values,
+  // computing the epilogue in FP32): no casts around them.
   if (layer.getType() == LayerType::kQUANTIZE || layer.getType() == LayerType::kDEQUANTIZE) return false;
   // Long running sums and products lose too much in half: FP32 behind casts, everywhere.
   if (layer.getType() == LayerType::kCUMULATIVE) return false;
-  if (layer.getType() == LayerType::kCONVOLUTION && static_cast<const IConvolutionLayer&>(layer).isInt8()) return false;
-  if (layer.getType() == LayerType::kMATRIX_MULTIPLY && static_cast<const IMatrixMultiplyLayer&>(layer).isInt8())
-    return false;
   if (backend == Backend::kCPU) return true;
   switch (layer.getType()) {
     case LayerType::kCONVOLUTION:  // cuDNN, or im2col + a half GEMM (asymmetric padding, no cuDNN)

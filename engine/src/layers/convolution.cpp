@@ -114,8 +114,8 @@ std::vector<TensorDesc> IConvolutionLayer::inferOutputs(const std::vector<Tensor
     if (static_cast<int32_t>(int8WeightScales_.size()) != nbOutputMaps_)
       throw Error(describe() + ": " + std::to_string(int8WeightScales_.size()) + " INT8 weight scales for " +
                   std::to_string(nbOutputMaps_) + " output maps");
-    if (inputs[0].type != DataType::kFLOAT)
-      throw Error(describe() + ": an INT8 convolution quantizes a float32 input, got " +
+    if (inputs[0].type != DataType::kFLOAT && inputs[0].type != DataType::kHALF)
+      throw Error(describe() + ": an INT8 convolution quantizes a float32 or float16 input, got " +
                   dataTypeName(inputs[0].type));
   }
   if (inputs.size() == 2 && (inputs[1].dims != out || inputs[1].type != inputs[0].type))
@@ -155,7 +155,7 @@ void IConvolutionLayer::readParams(PlanReader& r) {
     r.fail("fused_activation", "unknown activation");
   kernel_ = readFloats(r, "kernel_weights");
   bias_ = readFloats(r, "bias_weights");
-  channelsLast_ = r.remaining() > 0 ? r.boolean("channels_last") : false;  // format 4
+  channelsLast_ = r.remaining() > 0 ? r.boolean("channels_last") : false;                       // format 4
   if (r.remaining() > 0) readInt8Scales(r, nbOutputMaps_, int8InputScale_, int8WeightScales_);  // format 5
 }
 

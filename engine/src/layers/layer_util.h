@@ -88,7 +88,8 @@ inline void writeInt8Scales(PlanWriter& w, float inputScale, const std::vector<f
 // Reads what writeInt8Scales wrote; `channels` output channels need one weight scale each when INT8.
 inline void readInt8Scales(PlanReader& r, int64_t channels, float& inputScale, std::vector<float>& weightScales) {
   inputScale = r.f32("int8_input_scale");
-  if (!(inputScale >= 0.f) || !std::isfinite(inputScale)) r.fail("int8_input_scale", "must be 0 or positive and finite");
+  if (!(inputScale >= 0.f) || !std::isfinite(inputScale))
+    r.fail("int8_input_scale", "must be 0 or positive and finite");
   weightScales = readFloats(r, "int8_weight_scales");
   if (inputScale > 0.f && channels >= 0 && static_cast<int64_t>(weightScales.size()) != channels)
     r.fail("int8_weight_scales", "needs one scale per output channel");

@@ -39,17 +39,20 @@ void IMatrixMultiplyLayer::setInt8Scales(float inputScale, std::vector<float> we
 }
 
 namespace {
-// The INT8 form: float32 [..., M, K] as is, times INT8 [N, K] transposed, one weight scale per n.
+// The INT8 form: float32 or float16 [..., M, K] as is, times INT8 [N, K] transposed, one weight scale per n.
 void checkInt8Form(const IMatrixMultiplyLayer& mm, const std::vector<TensorDesc>& inputs) {
   const Dims& w = inputs[1].dims;
-  if (inputs[0].type != DataType::kFLOAT || inputs[1].type != DataType::kINT8 || w.nbDims != 2 ||
-      mm.getOperation(0) != MatrixOperation::kNONE || mm.getOperation(1) != MatrixOperation::kTRANSPOSE)
-    throw Error(mm.describe() + ": an INT8 matrix multiply takes a float32 input as is and INT8 weights [N, K] "
-                "transposed, got " + dataTypeName(inputs[0].type) + " " + inputs[0].dims.str() + " and " +
-                dataTypeName(inputs[1].type) + " " + w.str());
+  if ((inputs[0].type != DataType::kFLOAT && inputs[0].type != DataType::kHALF) || inputs[1].type != DataType::kINT8 ||
+      w.nbDims != 2 || mm.getOperation(0) != MatrixOperation::kNONE ||
+      mm.getOperation(1) != MatrixOperation::kTRANSPOSE)
+    throw Error(mm.describe() +
+                ": an INT8 matrix multiply takes a float32 or float16 input as is and INT8 weights [N, K] "
+                "transposed, got " +
+                dataTypeName(inputs[0].type) + " " + inputs[0].dims.str() + " and " + dataTypeName(inputs[1].type) +
+                " " + w.str());
   if (static_cast<int64_t>(mm.getInt8WeightScales().size()) != w.d[0])
-    throw Error(mm.describe() + ": " + std::to_string(mm.getInt8WeightScales().size()) +
-                " INT8 weight scales for " + std::to_string(w.d[0]) + " output columns");
+    throw Error(mm.describe() + ": " + std::to_string(mm.getInt8WeightScales().size()) + " INT8 weight scales for " +
+                std::to_string(w.d[0]) + " output columns");
 }
 }  // namespace
 

@@ -19,7 +19,8 @@ void runInt8MatrixMultiply(const ILayer& layer, const std::vector<TensorView>& i
   const int64_t rows = K > 0 ? inputs[0].dims.volume() / K : output.dims.volume() / (N > 0 ? N : 1);
   const auto* weights = static_cast<const int8_t*>(inputs[1].data);
   const float inputInverse = int8::inverse(mm.getInt8InputScale());
-  const std::vector<float> outScale = int8::outputScales(mm.getInt8InputScale(), mm.getInt8WeightScales(), mm.getAlpha());
+  const std::vector<float> outScale =
+      int8::outputScales(mm.getInt8InputScale(), mm.getInt8WeightScales(), mm.getAlpha());
   const float* bias = inputs.size() == 3 ? inputs[2].f32() : nullptr;
   const bool relu = mm.getFusedActivation() == static_cast<int32_t>(ActivationType::kRELU);
   const float* x = inputs[0].f32();

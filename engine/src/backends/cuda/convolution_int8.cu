@@ -4,6 +4,7 @@
 // y = act(sum * s_in * s_w[c] + bias + residual) with the CPU reference's operation order. The sums
 // are exact, so the result equals the CPU's.
 #include "backends/cuda/cuda_kernels.h"
+#include "backends/cuda/float_types.cuh"
 #include "backends/cuda/im2col.cuh"
 #include "common/int8.h"
 #include "layers/conv_geometry.h"
@@ -15,20 +16,33 @@ namespace {
 // Patch length padded to a multiple of 4 (cuBLAS's INT8 GEMMs need leading dimensions that are).
 inline int64_t paddedPatch(int64_t k) { return (k + 3) / 4 * 4; }
 
+constexpr int kTile = 32, kTileRows = 8;
+
 // colT[n][p][k] = quantize(x at output position p, patch element k) for one group (zero for padding
-// and for k >= K); images `imageStride` apart.
-__global__ void quantizedIm2colKernel(const float* images, int64_t imageStride, ConvGeometry g, float inverseScale,
-                                      int8_t* colT, int64_t K, int64_t Kp, int64_t perImage, int64_t total) {
-  int64_t i = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x;
-  if (i >= total) return;
-  const int64_t n = i / perImage, e = i % perImage;
-  const int64_t p = e / Kp, row = e % Kp;
-  int8_t q = 0;
-  if (row < K) {
-    const int64_t source = im2colSource(g, p, row);
-    if (source >= 0) q = int8::quantize(images[n * imageStride + source], inverseScale);
+// and for k >= K); images `imageStride` apart. A 32 x 32 tile of (k, p) goes through shared memory:
+// a warp reads 32 consecutive output positions of one patch element (adjacent input pixels) and
+// writes 32 consecutive patch elements of one position, both coalesced.
+template <typename T, typename I>
+__global__ void quantizedIm2colKernel(const T* images, int64_t imageStride, ConvGeometry g, float inverseScale,
+                                      int8_t* colT, I K, I Kp, I P) {
+  __shared__ int8_t tile[kTile][kTile + 1];
+  const T* image = images + blockIdx.z * imageStride;
+  int8_t* col = colT + static_cast<int64_t>(blockIdx.z) * P * Kp;
+  const I p0 = static_cast<I>(blockIdx.x) * kTile, k0 = static_cast<I>(blockIdx.y) * kTile;
+  for (int j = threadIdx.y; j < kTile; j += kTileRows) {
+    const I k = k0 + j, p = p0 + static_cast<I>(threadIdx.x);
+    int8_t q = 0;
+    if (k < K && p < P) {
+      const I source = im2colSource<I>(g, p, k);
+      if (source >= 0) q = int8::quantize(load(image, source), inverseScale);
+    }
+    tile[j][threadIdx.x] = q;
   }
-  colT[i] = q;
+  __syncthreads();
+  for (int j = threadIdx.y; j < kTile; j += kTileRows) {
+    const I p = p0 + j, k = k0 + static_cast<I>(threadIdx.x);
+    if (p < P && k < Kp) col[static_cast<int64_t>(p) * Kp + k] = tile[threadIdx.x][j];
+  }
 }
 
 }  // namespace
@@ -42,8 +56,8 @@ std::vector<int8_t> quantizedConvolutionWeights(const IConvolutionLayer& conv) {
 void launchInt8Convolution(LaunchContext& ctx, const ILayer& layer, const std::vector<TensorView>& in,
                            TensorView& out) {
   const auto& conv = static_cast<const IConvolutionLayer&>(layer);
-  if (in[0].type != DataType::kFLOAT || conv.getChannelsLast())
-    throw Error(layer.describe() + ": the CUDA INT8 convolution reads a channels-first float32 input");
+  if ((in[0].type != DataType::kFLOAT && in[0].type != DataType::kHALF) || conv.getChannelsLast())
+    throw Error(layer.describe() + ": the CUDA INT8 convolution reads a channels-first float32 or float16 input");
   const ConvGeometry g = convGeometry(conv, in[0].dims, out.dims);
   const int64_t batch = in[0].dims.d[0], groups = conv.getNbGroups(), cin = in[0].dims.d[1], cout = out.dims.d[1];
   const int64_t cinG = cin / groups, coutG = cout / groups, kVol = g.k[0] * g.k[1] * g.k[2];
@@ -56,7 +70,7 @@ void launchInt8Convolution(LaunchContext& ctx, const ILayer& layer, const std::v
   const auto* outScale = static_cast<const float*>(ctx.device(conv.getInt8WeightScales().data()));
   const Weights bias = conv.getBiasWeights();
   const auto* biasData = bias.count > 0 ? static_cast<const float*>(ctx.device(bias.values)) : nullptr;
-  const auto* residual = in.size() > 1 ? static_cast<const float*>(in[1].data) : nullptr;
+  const void* residual = in.size() > 1 ? in[1].data : nullptr;
   const int32_t act = conv.getFusedActivation();
   const bool relu = act == static_cast<int32_t>(ActivationType::kRELU);
   const size_t colBytes = (static_cast<size_t>(colTotal) + 255) / 256 * 256;
@@ -64,19 +78,30 @@ void launchInt8Convolution(LaunchContext& ctx, const ILayer& layer, const std::v
   auto* colT = reinterpret_cast<int8_t*>(scratch);
   auto* acc = reinterpret_cast<int32_t*>(scratch + colBytes);
   const float inverseScale = int8::inverse(conv.getInt8InputScale());
+  // 32-bit index math where the image and one image's patch matrix fit.
+  const bool narrow = cin * inPlane < (int64_t(1) << 31) && colPerImage < (int64_t(1) << 31);
+  const dim3 tiles(static_cast<unsigned>((P + kTile - 1) / kTile), static_cast<unsigned>((Kp + kTile - 1) / kTile),
+                   static_cast<unsigned>(batch));
   for (int64_t grp = 0; grp < groups; ++grp) {
-    quantizedIm2colKernel<<<static_cast<unsigned>((colTotal + 255) / 256), 256, 0, ctx.stream>>>(
-        static_cast<const float*>(in[0].data) + grp * cinG * inPlane, cin * inPlane, g, inverseScale, colT, K, Kp,
-        colPerImage, colTotal);
+    dispatchFloating(in[0].type, layer.describe(), [&](auto tag) {
+      using T = decltype(tag);
+      const T* images = static_cast<const T*>(in[0].data) + grp * cinG * inPlane;
+      if (narrow)
+        quantizedIm2colKernel<T, int32_t><<<tiles, dim3(kTile, kTileRows), 0, ctx.stream>>>(
+            images, cin * inPlane, g, inverseScale, colT, static_cast<int32_t>(K), static_cast<int32_t>(Kp),
+            static_cast<int32_t>(P));
+      else
+        quantizedIm2colKernel<T, int64_t>
+            <<<tiles, dim3(kTile, kTileRows), 0, ctx.stream>>>(images, cin * inPlane, g, inverseScale, colT, K, Kp, P);
+    });
     check(cudaGetLastError(), "INT8 im2col kernel launch");
     // acc[n][c][p] = sum_k W[c][k] colT[n][p][k], patches Kp apart (zero-padded to a multiple of 4).
     int8Gemm(ctx, coutG, P, Kp, weights + grp * coutG * Kp, Kp, 0, colT, Kp, colPerImage, acc + grp * coutG * P,
              cout * P, batch);
   }
   const int64_t total = batch * cout * P;
-  int8Epilogue(ctx, acc, static_cast<float*>(out.data), outScale, biasData, residual, relu, cout, P, total);
-  if (act >= 0 && !relu)
-    activationInPlace(ctx, static_cast<ActivationType>(act), 0.f, 0.f, out.data, DataType::kFLOAT, total);
+  int8Epilogue(ctx, acc, out.data, out.type, outScale, biasData, DataType::kFLOAT, residual, relu, cout, P, total);
+  if (act >= 0 && !relu) activationInPlace(ctx, static_cast<ActivationType>(act), 0.f, 0.f, out.data, out.type, total);
 }
 
 }  // namespace cuda

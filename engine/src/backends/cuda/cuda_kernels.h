@@ -108,9 +108,11 @@ void launchInt8MatrixMultiply(LaunchContext&, const ILayer&, const std::vector<T
 void int8Gemm(LaunchContext& ctx, int64_t M, int64_t N, int64_t K, const int8_t* A, int64_t lda, int64_t strideA,
               const int8_t* B, int64_t ldb, int64_t strideB, int32_t* C, int64_t strideC, int64_t batch);
 //! y[i] = act(acc[i] * outScale[c] + bias[c] + residual[i]) with c = (i / plane) % channels (bias and
-//! residual may be null), rounded as the CPU reference rounds.
-void int8Epilogue(LaunchContext& ctx, const int32_t* acc, float* y, const float* outScale, const float* bias,
-                  const float* residual, bool relu, int64_t channels, int64_t plane, int64_t total);
+//! residual may be null), rounded as the CPU reference rounds; y and residual of `type`, bias of
+//! `biasType` (float32 or float16 each).
+void int8Epilogue(LaunchContext& ctx, const int32_t* acc, void* y, DataType type, const float* outScale,
+                  const void* bias, DataType biasType, const void* residual, bool relu, int64_t channels,
+                  int64_t plane, int64_t total);
 //! The INT8 weights of a convolution, [out maps, in/groups x kernel] quantized per output map
 //! (what the engine uploads for an INT8 convolution, under the key of its float weights).
 std::vector<int8_t> quantizedConvolutionWeights(const IConvolutionLayer& conv);

@@ -10,16 +10,21 @@ namespace trt {
 namespace cuda {
 
 //! Where patch element `row` ([c, kd, kh, kw]) of output position `p` reads in its image, or -1
-//! where the window covers padding.
-__device__ inline int64_t im2colSource(const ConvGeometry& g, int64_t p, int64_t row) {
-  int64_t ow = p % g.out[2], oh = (p / g.out[2]) % g.out[1], od = p / (g.out[2] * g.out[1]);
-  int64_t kw = row % g.k[2], kh = (row / g.k[2]) % g.k[1], kd = (row / (g.k[2] * g.k[1])) % g.k[0];
-  int64_t c = row / (g.k[0] * g.k[1] * g.k[2]);
-  int64_t id = od * g.stride[0] - g.pad[0] + kd * g.dil[0];
-  int64_t ih = oh * g.stride[1] - g.pad[1] + kh * g.dil[1];
-  int64_t iw = ow * g.stride[2] - g.pad[2] + kw * g.dil[2];
-  if (id < 0 || id >= g.in[0] || ih < 0 || ih >= g.in[1] || iw < 0 || iw >= g.in[2]) return -1;
-  return ((c * g.in[0] + id) * g.in[1] + ih) * g.in[2] + iw;
+//! where the window covers padding. `I` is the index type: int32_t where the image and the patch
+//! matrix fit (division in 32 bits is several times cheaper), else int64_t.
+template <typename I = int64_t>
+__device__ inline I im2colSource(const ConvGeometry& g, I p, I row) {
+  const I out1 = static_cast<I>(g.out[1]), out2 = static_cast<I>(g.out[2]);
+  const I k0 = static_cast<I>(g.k[0]), k1 = static_cast<I>(g.k[1]), k2 = static_cast<I>(g.k[2]);
+  const I in0 = static_cast<I>(g.in[0]), in1 = static_cast<I>(g.in[1]), in2 = static_cast<I>(g.in[2]);
+  I ow = p % out2, oh = (p / out2) % out1, od = p / (out2 * out1);
+  I kw = row % k2, kh = (row / k2) % k1, kd = (row / (k2 * k1)) % k0;
+  I c = row / (k0 * k1 * k2);
+  I id = od * static_cast<I>(g.stride[0]) - static_cast<I>(g.pad[0]) + kd * static_cast<I>(g.dil[0]);
+  I ih = oh * static_cast<I>(g.stride[1]) - static_cast<I>(g.pad[1]) + kh * static_cast<I>(g.dil[1]);
+  I iw = ow * static_cast<I>(g.stride[2]) - static_cast<I>(g.pad[2]) + kw * static_cast<I>(g.dil[2]);
+  if (id < 0 || id >= in0 || ih < 0 || ih >= in1 || iw < 0 || iw >= in2) return -1;
+  return ((c * in0 + id) * in1 + ih) * in2 + iw;
 }
 
 template <typename T>

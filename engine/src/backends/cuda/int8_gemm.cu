@@ -5,6 +5,7 @@
 #include <cstdlib>
 
 #include "backends/cuda/cuda_kernels.h"
+#include "backends/cuda/float_types.cuh"
 
 namespace trt {
 namespace cuda {
@@ -62,17 +63,18 @@ __global__ void int8GemmKernel(const int8_t* A, int64_t lda, int64_t strideA, co
 }
 
 // y[i] = act(acc[i] * outScale[c] + bias[c] + residual[i]), c = (i / plane) % channels, rounded as
-// the CPU rounds (no FMA); ReLU keeps NaN as the CPU's does.
-__global__ void int8EpilogueKernel(const int32_t* acc, float* y, const float* outScale, const float* bias,
-                                   const float* residual, bool relu, int64_t channels, int64_t plane, int64_t total) {
+// the CPU rounds (no FMA; a float16 output rounded once at the end); ReLU keeps NaN as the CPU's does.
+template <typename T, typename B>
+__global__ void int8EpilogueKernel(const int32_t* acc, T* y, const float* outScale, const B* bias, const T* residual,
+                                   bool relu, int64_t channels, int64_t plane, int64_t total) {
   int64_t i = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x;
   if (i >= total) return;
   const int64_t c = (i / plane) % channels;
   float v = __fmul_rn(static_cast<float>(acc[i]), outScale[c]);
-  if (bias) v = __fadd_rn(v, bias[c]);
-  if (residual) v = __fadd_rn(v, residual[i]);
+  if (bias) v = __fadd_rn(v, load(bias, c));
+  if (residual) v = __fadd_rn(v, load(residual, i));
   if (relu) v = (v > 0.f || isnan(v)) ? v : 0.f;
-  y[i] = v;
+  store(y, i, v);
 }
 }  // namespace
 
@@ -85,13 +87,12 @@ void int8Gemm(LaunchContext& ctx, int64_t M, int64_t N, int64_t K, const int8_t*
   // their rows: cuBLAS's "TN" INT8 form.
   const int32_t one = 1, zero = 0;
   const cublasStatus_t status =
-      ownGemm || !blasShapes
-          ? CUBLAS_STATUS_NOT_SUPPORTED
-          : cublasGemmStridedBatchedEx(ctx.blas, CUBLAS_OP_T, CUBLAS_OP_N, static_cast<int>(N), static_cast<int>(M),
-                                       static_cast<int>(K), &one, B, CUDA_R_8I, static_cast<int>(ldb), strideB, A,
-                                       CUDA_R_8I, static_cast<int>(lda), strideA, &zero, C, CUDA_R_32I,
-                                       static_cast<int>(N), strideC, static_cast<int>(batch), CUBLAS_COMPUTE_32I,
-                                       CUBLAS_GEMM_DEFAULT);
+      ownGemm || !blasShapes ? CUBLAS_STATUS_NOT_SUPPORTED
+                             : cublasGemmStridedBatchedEx(
+                                   ctx.blas, CUBLAS_OP_T, CUBLAS_OP_N, static_cast<int>(N), static_cast<int>(M),
+                                   static_cast<int>(K), &one, B, CUDA_R_8I, static_cast<int>(ldb), strideB, A,
+                                   CUDA_R_8I, static_cast<int>(lda), strideA, &zero, C, CUDA_R_32I, static_cast<int>(N),
+                                   strideC, static_cast<int>(batch), CUBLAS_COMPUTE_32I, CUBLAS_GEMM_DEFAULT);
   if (status == CUBLAS_STATUS_SUCCESS) return;
   const dim3 grid(static_cast<unsigned>((N + kTileN - 1) / kTileN), static_cast<unsigned>((M + kTileM - 1) / kTileM),
                   static_cast<unsigned>(batch));
@@ -100,11 +101,19 @@ void int8Gemm(LaunchContext& ctx, int64_t M, int64_t N, int64_t K, const int8_t*
   check(cudaGetLastError(), "INT8 GEMM kernel launch");
 }
 
-void int8Epilogue(LaunchContext& ctx, const int32_t* acc, float* y, const float* outScale, const float* bias,
-                  const float* residual, bool relu, int64_t channels, int64_t plane, int64_t total) {
+void int8Epilogue(LaunchContext& ctx, const int32_t* acc, void* y, DataType type, const float* outScale,
+                  const void* bias, DataType biasType, const void* residual, bool relu, int64_t channels, int64_t plane,
+                  int64_t total) {
   if (total == 0) return;
-  int8EpilogueKernel<<<static_cast<unsigned>((total + 255) / 256), 256, 0, ctx.stream>>>(
-      acc, y, outScale, bias, residual, relu, channels, plane, total);
+  dispatchFloating(type, "INT8 epilogue", [&](auto tag) {
+    using T = decltype(tag);
+    dispatchFloating(biasType, "INT8 epilogue bias", [&](auto biasTag) {
+      using B = decltype(biasTag);
+      int8EpilogueKernel<T, B><<<static_cast<unsigned>((total + 255) / 256), 256, 0, ctx.stream>>>(
+          acc, static_cast<T*>(y), outScale, static_cast<const B*>(bias), static_cast<const T*>(residual), relu,
+          channels, plane, total);
+    });
+  });
   check(cudaGetLastError(), "INT8 epilogue kernel launch");
 }
 

@@ -1,7 +1,8 @@
-// INT8 matrix multiply: one kernel quantizes the float32 input's rows (padded to a multiple of 4
+// INT8 matrix multiply: one kernel quantizes the float32 or float16 input's rows (padded to a multiple of 4
 // for cuBLAS), int8Gemm sums their products with the INT8 weights [N, K] in INT32, and the shared
 // epilogue gives y = act(sum * (s_in * s_w[n] * alpha) + bias[n]) as the CPU reference computes it.
 #include "backends/cuda/cuda_kernels.h"
+#include "backends/cuda/float_types.cuh"
 #include "common/int8.h"
 
 namespace trt {
@@ -9,20 +10,20 @@ namespace cuda {
 
 namespace {
 // q[i][k] = quantize(x[i][k]) for k < K, 0 up to the padded row length Kp.
-__global__ void quantizeRowsKernel(const float* x, float inverseScale, int8_t* q, int64_t K, int64_t Kp,
-                                   int64_t total) {
-  int64_t i = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x;
+template <typename T, typename I>
+__global__ void quantizeRowsKernel(const T* x, float inverseScale, int8_t* q, I K, I Kp, I total) {
+  const I i = static_cast<I>(blockIdx.x) * static_cast<I>(blockDim.x) + static_cast<I>(threadIdx.x);
   if (i >= total) return;
-  const int64_t row = i / Kp, k = i % Kp;
-  q[i] = k < K ? int8::quantize(x[row * K + k], inverseScale) : int8_t(0);
+  const I row = i / Kp, k = i % Kp;
+  q[i] = k < K ? int8::quantize(load(x, row * K + k), inverseScale) : int8_t(0);
 }
 }  // namespace
 
 void launchInt8MatrixMultiply(LaunchContext& ctx, const ILayer& layer, const std::vector<TensorView>& in,
                               TensorView& out) {
   const auto& mm = static_cast<const IMatrixMultiplyLayer&>(layer);
-  if (in[0].type != DataType::kFLOAT || in[1].type != DataType::kINT8)
-    throw Error(layer.describe() + ": the CUDA INT8 matrix multiply reads a float32 input and INT8 weights");
+  if ((in[0].type != DataType::kFLOAT && in[0].type != DataType::kHALF) || in[1].type != DataType::kINT8)
+    throw Error(layer.describe() + ": the CUDA INT8 matrix multiply reads a float32 or float16 input and INT8 weights");
   const int64_t N = in[1].dims.d[0], K = in[1].dims.d[1];
   const int64_t rows = N > 0 ? out.dims.volume() / N : 0;
   if (rows == 0 || N == 0) return;
@@ -35,16 +36,26 @@ void launchInt8MatrixMultiply(LaunchContext& ctx, const ILayer& layer, const std
     check(cudaMemsetAsync(acc, 0, static_cast<size_t>(rows * N) * 4, ctx.stream), "INT8 matrix multiply (K = 0)");
   } else {
     const int64_t total = rows * Kp;
-    quantizeRowsKernel<<<static_cast<unsigned>((total + 255) / 256), 256, 0, ctx.stream>>>(
-        static_cast<const float*>(in[0].data), int8::inverse(mm.getInt8InputScale()), quantized, K, Kp, total);
+    const float inverseScale = int8::inverse(mm.getInt8InputScale());
+    const unsigned blocks = static_cast<unsigned>((total + 255) / 256);
+    dispatchFloating(in[0].type, layer.describe(), [&](auto tag) {
+      using T = decltype(tag);
+      const T* x = static_cast<const T*>(in[0].data);
+      if (total < (int64_t(1) << 31))  // 32-bit index math where it fits
+        quantizeRowsKernel<T, int32_t><<<blocks, 256, 0, ctx.stream>>>(
+            x, inverseScale, quantized, static_cast<int32_t>(K), static_cast<int32_t>(Kp), static_cast<int32_t>(total));
+      else
+        quantizeRowsKernel<T, int64_t><<<blocks, 256, 0, ctx.stream>>>(x, inverseScale, quantized, K, Kp, total);
+    });
     check(cudaGetLastError(), "INT8 row quantization kernel launch");
     int8Gemm(ctx, rows, N, K, quantized, Kp, 0, static_cast<const int8_t*>(in[1].data), K, 0, acc, 0, 1);
   }
   // Uploaded by the engine under the weight scales' key: s_in * s_w[n] * alpha.
   const auto* outScale = static_cast<const float*>(ctx.device(mm.getInt8WeightScales().data()));
   const bool relu = mm.getFusedActivation() == static_cast<int32_t>(ActivationType::kRELU);
-  const auto* bias = in.size() == 3 ? static_cast<const float*>(in[2].data) : nullptr;
-  int8Epilogue(ctx, acc, static_cast<float*>(out.data), outScale, bias, nullptr, relu, N, 1, rows * N);
+  const void* bias = in.size() == 3 ? in[2].data : nullptr;
+  const DataType biasType = in.size() == 3 ? in[2].type : DataType::kFLOAT;
+  int8Epilogue(ctx, acc, out.data, out.type, outScale, bias, biasType, nullptr, relu, N, 1, rows * N);
 }
 
 }  // namespace cuda

@@ -255,7 +255,8 @@ int32_t calibrate(INetworkDefinition& network, const PlanContents& settings, IIn
       if (!scales.count(name))
         throw Error("the INT8 calibration cache ('" + header + "', " + std::to_string(scales.size()) +
                     " scales) has no scale for tensor '" + name +
-                    "', the input of a convolution or matrix multiply of this network: it was written for another network; delete the "
+                    "', the input of a convolution or matrix multiply of this network: it was written for another "
+                    "network; delete the "
                     "cache file or calibrate again without it (use_cache=False)");
     logger.log(ILogger::Severity::kINFO,
                ("INT8 calibration: " + std::to_string(targets.tensors.size()) + " scales read from the cache").c_str());
