@@ -160,9 +160,10 @@ TEST(CudaBackend, MatchesCpuReferenceOnEveryLayerKindUsed) {
   EXPECT_EQ(gpuBuilt.engine->getBackend(), trt::Backend::kCUDA);
   auto actual = runCuda(*gpuBuilt.engine, "x", {2, 3, 8, 8}, x, "y");
   expectNear(actual, expected, 1e-4f);
-  // A second run on the same context reuses the arena and gives the same result.
+  // A second run on the same context reuses the arena and gives the same result (up to one rounding:
+  // the first run times the convolution's algorithms, which may sum in another order than the one chosen).
   auto again = runCuda(*gpuBuilt.engine, "x", {2, 3, 8, 8}, x, "y");
-  expectNear(again, actual, 0.f);
+  expectNear(again, actual, 1e-6f);
 }
 
 TEST(CudaBackend, Fp16EngineMatchesTheCpuFp16Reference) {

@@ -21,28 +21,43 @@ constexpr int kTile = 32, kTileRows = 8;
 // colT[n][p][k] = quantize(x at output position p, patch element k) for one group (zero for padding
 // and for k >= K); images `imageStride` apart. A 32 x 32 tile of (k, p) goes through shared memory:
 // a warp reads 32 consecutive output positions of one patch element (adjacent input pixels) and
-// writes 32 consecutive patch elements of one position, both coalesced.
-template <typename T, typename I>
+// writes 32 consecutive patch elements of one position, both coalesced. `Pointwise` (1x1 windows,
+// stride 1, no padding): element k of position p is x[k][p], a quantizing transpose.
+template <typename T, typename I, bool Pointwise>
 __global__ void quantizedIm2colKernel(const T* images, int64_t imageStride, ConvGeometry g, float inverseScale,
                                       int8_t* colT, I K, I Kp, I P) {
   __shared__ int8_t tile[kTile][kTile + 1];
   const T* image = images + blockIdx.z * imageStride;
   int8_t* col = colT + static_cast<int64_t>(blockIdx.z) * P * Kp;
   const I p0 = static_cast<I>(blockIdx.x) * kTile, k0 = static_cast<I>(blockIdx.y) * kTile;
+  const I p = p0 + static_cast<I>(threadIdx.x);
+  const PatchWindow<I> window(g, Pointwise ? 0 : p);
   for (int j = threadIdx.y; j < kTile; j += kTileRows) {
-    const I k = k0 + j, p = p0 + static_cast<I>(threadIdx.x);
+    const I k = k0 + j;
     int8_t q = 0;
     if (k < K && p < P) {
-      const I source = im2colSource<I>(g, p, k);
+      const I source = Pointwise ? k * P + p : window.source(g, k);
       if (source >= 0) q = int8::quantize(load(image, source), inverseScale);
     }
     tile[j][threadIdx.x] = q;
   }
   __syncthreads();
   for (int j = threadIdx.y; j < kTile; j += kTileRows) {
-    const I p = p0 + j, k = k0 + static_cast<I>(threadIdx.x);
-    if (p < P && k < Kp) col[static_cast<int64_t>(p) * Kp + k] = tile[threadIdx.x][j];
+    const I row = p0 + j, k = k0 + static_cast<I>(threadIdx.x);
+    if (row < P && k < Kp) col[static_cast<int64_t>(row) * Kp + k] = tile[threadIdx.x][j];
   }
+}
+
+template <typename T, typename I>
+void launchQuantizedIm2col(bool pointwise, dim3 grid, cudaStream_t stream, const T* images, int64_t imageStride,
+                           const ConvGeometry& g, float inverseScale, int8_t* colT, int64_t K, int64_t Kp, int64_t P) {
+  const dim3 block(kTile, kTileRows);
+  if (pointwise)
+    quantizedIm2colKernel<T, I, true><<<grid, block, 0, stream>>>(
+        images, imageStride, g, inverseScale, colT, static_cast<I>(K), static_cast<I>(Kp), static_cast<I>(P));
+  else
+    quantizedIm2colKernel<T, I, false><<<grid, block, 0, stream>>>(
+        images, imageStride, g, inverseScale, colT, static_cast<I>(K), static_cast<I>(Kp), static_cast<I>(P));
 }
 
 }  // namespace
@@ -80,6 +95,8 @@ void launchInt8Convolution(LaunchContext& ctx, const ILayer& layer, const std::v
   const float inverseScale = int8::inverse(conv.getInt8InputScale());
   // 32-bit index math where the image and one image's patch matrix fit.
   const bool narrow = cin * inPlane < (int64_t(1) << 31) && colPerImage < (int64_t(1) << 31);
+  bool pointwise = inPlane == P;
+  for (int i = 0; i < 3; ++i) pointwise &= g.k[i] == 1 && g.stride[i] == 1 && g.pad[i] == 0 && g.in[i] == g.out[i];
   const dim3 tiles(static_cast<unsigned>((P + kTile - 1) / kTile), static_cast<unsigned>((Kp + kTile - 1) / kTile),
                    static_cast<unsigned>(batch));
   for (int64_t grp = 0; grp < groups; ++grp) {
@@ -87,12 +104,11 @@ void launchInt8Convolution(LaunchContext& ctx, const ILayer& layer, const std::v
       using T = decltype(tag);
       const T* images = static_cast<const T*>(in[0].data) + grp * cinG * inPlane;
       if (narrow)
-        quantizedIm2colKernel<T, int32_t><<<tiles, dim3(kTile, kTileRows), 0, ctx.stream>>>(
-            images, cin * inPlane, g, inverseScale, colT, static_cast<int32_t>(K), static_cast<int32_t>(Kp),
-            static_cast<int32_t>(P));
+        launchQuantizedIm2col<T, int32_t>(pointwise, tiles, ctx.stream, images, cin * inPlane, g, inverseScale, colT, K,
+                                          Kp, P);
       else
-        quantizedIm2colKernel<T, int64_t>
-            <<<tiles, dim3(kTile, kTileRows), 0, ctx.stream>>>(images, cin * inPlane, g, inverseScale, colT, K, Kp, P);
+        launchQuantizedIm2col<T, int64_t>(pointwise, tiles, ctx.stream, images, cin * inPlane, g, inverseScale, colT, K,
+                                          Kp, P);
     });
     check(cudaGetLastError(), "INT8 im2col kernel launch");
     // acc[n][c][p] = sum_k W[c][k] colT[n][p][k], patches Kp apart (zero-padded to a multiple of 4).

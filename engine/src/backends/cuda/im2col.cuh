@@ -1,4 +1,4 @@
-// im2col on the device: where a patch element reads (shared by the float and INT8 convolutions),
+// im2col on the device: where a patch element reads (PatchWindow, shared by the float and INT8 convolutions),
 // and the float kernel col[n][c, kd, kh, kw][od, oh, ow] for images `imageStride` elements apart.
 #pragma once
 
@@ -9,22 +9,33 @@
 namespace trt {
 namespace cuda {
 
+//! Where the patch elements of one output position read, the position's part of the index math done
+//! once (a thread that handles one position for several elements keeps it). `I` is the index type:
+//! int32_t where the image and the patch matrix fit (32-bit division is several times cheaper).
+template <typename I>
+struct PatchWindow {
+  I d0, h0, w0;  // the window's first input coordinates (negative inside the padding)
+  __device__ PatchWindow(const ConvGeometry& g, I p) {
+    const I out1 = static_cast<I>(g.out[1]), out2 = static_cast<I>(g.out[2]);
+    d0 = (p / (out2 * out1)) * static_cast<I>(g.stride[0]) - static_cast<I>(g.pad[0]);
+    h0 = ((p / out2) % out1) * static_cast<I>(g.stride[1]) - static_cast<I>(g.pad[1]);
+    w0 = (p % out2) * static_cast<I>(g.stride[2]) - static_cast<I>(g.pad[2]);
+  }
+  __device__ I source(const ConvGeometry& g, I k) const {
+    const I k0 = static_cast<I>(g.k[0]), k1 = static_cast<I>(g.k[1]), k2 = static_cast<I>(g.k[2]);
+    const I in0 = static_cast<I>(g.in[0]), in1 = static_cast<I>(g.in[1]), in2 = static_cast<I>(g.in[2]);
+    const I kw = k % k2, kh = (k / k2) % k1, kd = (k / (k2 * k1)) % k0, c = k / (k0 * k1 * k2);
+    const I id = d0 + kd * static_cast<I>(g.dil[0]), ih = h0 + kh * static_cast<I>(g.dil[1]),
+            iw = w0 + kw * static_cast<I>(g.dil[2]);
+    if (id < 0 || id >= in0 || ih < 0 || ih >= in1 || iw < 0 || iw >= in2) return -1;
+    return ((c * in0 + id) * in1 + ih) * in2 + iw;
+  }
+};
+
 //! Where patch element `row` ([c, kd, kh, kw]) of output position `p` reads in its image, or -1
-//! where the window covers padding. `I` is the index type: int32_t where the image and the patch
-//! matrix fit (division in 32 bits is several times cheaper), else int64_t.
-template <typename I = int64_t>
-__device__ inline I im2colSource(const ConvGeometry& g, I p, I row) {
-  const I out1 = static_cast<I>(g.out[1]), out2 = static_cast<I>(g.out[2]);
-  const I k0 = static_cast<I>(g.k[0]), k1 = static_cast<I>(g.k[1]), k2 = static_cast<I>(g.k[2]);
-  const I in0 = static_cast<I>(g.in[0]), in1 = static_cast<I>(g.in[1]), in2 = static_cast<I>(g.in[2]);
-  I ow = p % out2, oh = (p / out2) % out1, od = p / (out2 * out1);
-  I kw = row % k2, kh = (row / k2) % k1, kd = (row / (k2 * k1)) % k0;
-  I c = row / (k0 * k1 * k2);
-  I id = od * static_cast<I>(g.stride[0]) - static_cast<I>(g.pad[0]) + kd * static_cast<I>(g.dil[0]);
-  I ih = oh * static_cast<I>(g.stride[1]) - static_cast<I>(g.pad[1]) + kh * static_cast<I>(g.dil[1]);
-  I iw = ow * static_cast<I>(g.stride[2]) - static_cast<I>(g.pad[2]) + kw * static_cast<I>(g.dil[2]);
-  if (id < 0 || id >= in0 || ih < 0 || ih >= in1 || iw < 0 || iw >= in2) return -1;
-  return ((c * in0 + id) * in1 + ih) * in2 + iw;
+//! where the window covers padding.
+__device__ inline int64_t im2colSource(const ConvGeometry& g, int64_t p, int64_t row) {
+  return PatchWindow<int64_t>(g, p).source(g, row);
 }
 
 template <typename T>

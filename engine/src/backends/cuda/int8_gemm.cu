@@ -64,12 +64,12 @@ __global__ void int8GemmKernel(const int8_t* A, int64_t lda, int64_t strideA, co
 
 // y[i] = act(acc[i] * outScale[c] + bias[c] + residual[i]), c = (i / plane) % channels, rounded as
 // the CPU rounds (no FMA; a float16 output rounded once at the end); ReLU keeps NaN as the CPU's does.
-template <typename T, typename B>
+template <typename T, typename B, typename I>
 __global__ void int8EpilogueKernel(const int32_t* acc, T* y, const float* outScale, const B* bias, const T* residual,
-                                   bool relu, int64_t channels, int64_t plane, int64_t total) {
-  int64_t i = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x;
+                                   bool relu, I channels, I plane, I total) {
+  const I i = static_cast<I>(blockIdx.x) * static_cast<I>(blockDim.x) + static_cast<I>(threadIdx.x);
   if (i >= total) return;
-  const int64_t c = (i / plane) % channels;
+  const I c = (i / plane) % channels;
   float v = __fmul_rn(static_cast<float>(acc[i]), outScale[c]);
   if (bias) v = __fadd_rn(v, load(bias, c));
   if (residual) v = __fadd_rn(v, load(residual, i));
@@ -109,9 +109,15 @@ void int8Epilogue(LaunchContext& ctx, const int32_t* acc, void* y, DataType type
     using T = decltype(tag);
     dispatchFloating(biasType, "INT8 epilogue bias", [&](auto biasTag) {
       using B = decltype(biasTag);
-      int8EpilogueKernel<T, B><<<static_cast<unsigned>((total + 255) / 256), 256, 0, ctx.stream>>>(
-          acc, static_cast<T*>(y), outScale, static_cast<const B*>(bias), static_cast<const T*>(residual), relu,
-          channels, plane, total);
+      const unsigned blocks = static_cast<unsigned>((total + 255) / 256);
+      if (total < (int64_t(1) << 31))  // 32-bit index math where it fits
+        int8EpilogueKernel<T, B, int32_t><<<blocks, 256, 0, ctx.stream>>>(
+            acc, static_cast<T*>(y), outScale, static_cast<const B*>(bias), static_cast<const T*>(residual), relu,
+            static_cast<int32_t>(channels), static_cast<int32_t>(plane), static_cast<int32_t>(total));
+      else
+        int8EpilogueKernel<T, B, int64_t>
+            <<<blocks, 256, 0, ctx.stream>>>(acc, static_cast<T*>(y), outScale, static_cast<const B*>(bias),
+                                             static_cast<const T*>(residual), relu, channels, plane, total);
     });
   });
   check(cudaGetLastError(), "INT8 epilogue kernel launch");
