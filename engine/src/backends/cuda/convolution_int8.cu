@@ -21,22 +21,26 @@ constexpr int kTile = 32, kTileRows = 8;
 // colT[n][p][k] = quantize(x at output position p, patch element k) for one group (zero for padding
 // and for k >= K); images `imageStride` apart. A 32 x 32 tile of (k, p) goes through shared memory:
 // a warp reads 32 consecutive output positions of one patch element (adjacent input pixels) and
-// writes 32 consecutive patch elements of one position, both coalesced. `Pointwise` (1x1 windows,
+// writes 32 consecutive patch elements of one position, both coalesced; the index divisions happen
+// once per position and once per patch element, not per element. `Pointwise` (1x1 windows,
 // stride 1, no padding): element k of position p is x[k][p], a quantizing transpose.
 template <typename T, typename I, bool Pointwise>
 __global__ void quantizedIm2colKernel(const T* images, int64_t imageStride, ConvGeometry g, float inverseScale,
                                       int8_t* colT, I K, I Kp, I P) {
   __shared__ int8_t tile[kTile][kTile + 1];
+  __shared__ PatchElement<I> elements[kTile];  // the tile's patch elements, decomposed once
   const T* image = images + blockIdx.z * imageStride;
   int8_t* col = colT + static_cast<int64_t>(blockIdx.z) * P * Kp;
   const I p0 = static_cast<I>(blockIdx.x) * kTile, k0 = static_cast<I>(blockIdx.y) * kTile;
   const I p = p0 + static_cast<I>(threadIdx.x);
+  if (!Pointwise && threadIdx.y == 0) elements[threadIdx.x] = PatchElement<I>(g, k0 + static_cast<I>(threadIdx.x));
   const PatchWindow<I> window(g, Pointwise ? 0 : p);
+  if (!Pointwise) __syncthreads();
   for (int j = threadIdx.y; j < kTile; j += kTileRows) {
     const I k = k0 + j;
     int8_t q = 0;
     if (k < K && p < P) {
-      const I source = Pointwise ? k * P + p : window.source(g, k);
+      const I source = Pointwise ? k * P + p : window.source(g, elements[j]);
       if (source >= 0) q = int8::quantize(load(image, source), inverseScale);
     }
     tile[j][threadIdx.x] = q;
