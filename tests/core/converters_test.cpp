@@ -790,3 +790,38 @@ TEST(Converters, ScatterSrcAndValue) {
       return (%a, %b))IR",
              {at::randn({4, 5}), at::randn({3, 6})}, {index});
 }
+
+TEST(Converters, ScatterAddAndEveryReduction) {
+  // Duplicate indices (each update must count) along dim 1, a negative dim, include_self both ways,
+  // int64 data for the integer path, and scatter's reduce= forms.
+  auto index = at::randint(0, 5, {3, 6}, at::kLong);
+  checkGraph(R"IR(
+    graph(%x : Tensor, %src : Tensor, %ints : Tensor, %isrc : Tensor, %idx : Tensor):
+      %one : int = prim::Constant[value=1]()
+      %neg : int = prim::Constant[value=-1]()
+      %yes : bool = prim::Constant[value=1]()
+      %no : bool = prim::Constant[value=0]()
+      %sum : str = prim::Constant[value="sum"]()
+      %prod : str = prim::Constant[value="prod"]()
+      %amax : str = prim::Constant[value="amax"]()
+      %amin : str = prim::Constant[value="amin"]()
+      %mean : str = prim::Constant[value="mean"]()
+      %add : str = prim::Constant[value="add"]()
+      %mul : str = prim::Constant[value="multiply"]()
+      %v : float = prim::Constant[value=1.5]()
+      %a : Tensor = aten::scatter_add(%x, %one, %idx, %src)
+      %b : Tensor = aten::scatter_reduce(%x, %neg, %idx, %src, %sum, %no)
+      %c : Tensor = aten::scatter_reduce(%x, %one, %idx, %src, %prod, %yes)
+      %d : Tensor = aten::scatter_reduce(%x, %one, %idx, %src, %amax, %no)
+      %e : Tensor = aten::scatter_reduce(%x, %one, %idx, %src, %amin, %yes)
+      %f : Tensor = aten::scatter_reduce(%x, %one, %idx, %src, %mean, %yes)
+      %g : Tensor = aten::scatter_reduce(%x, %one, %idx, %src, %mean, %no)
+      %h : Tensor = aten::scatter(%x, %one, %idx, %src, %add)
+      %i : Tensor = aten::scatter(%x, %one, %idx, %v, %mul)
+      %j : Tensor = aten::scatter_add(%ints, %one, %idx, %isrc)
+      %k : Tensor = aten::scatter_reduce(%ints, %one, %idx, %isrc, %amax, %no)
+      return (%a, %b, %c, %d, %e, %f, %g, %h, %i, %j, %k))IR",
+             {at::randn({4, 5}), at::randn({3, 6}), at::randint(-50, 50, {4, 5}, at::kLong),
+              at::randint(-50, 50, {3, 6}, at::kLong)},
+             {index});
+}

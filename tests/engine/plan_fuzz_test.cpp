@@ -70,7 +70,9 @@ std::vector<uint8_t> richPlan(std::vector<std::vector<float>>& keep, uint32_t ve
     static const int32_t slots[12 * 2] = {2, 0, 1, 2, 0, 1, 2, 0, 1, 2, 0, 1, 2, 0, 1, 2, 0, 1, 2, 0, 1, 2, 0, 1};
     auto* idx = net.addConstant({12, 2}, {trt::DataType::kINT32, slots, 24});
     auto* part = net.addSlice(*soft, {0, 0}, {12, 2}, {1, 1});
-    soft = net.addScatter(*soft, *idx->getOutput(0), *part->getOutput(0), 1)->getOutput(0);
+    auto* scatter = net.addScatter(*soft, *idx->getOutput(0), *part->getOutput(0), 1);
+    if (version >= 6) scatter->setReduction(trt::ScatterReduction::kMAX, false);  // duplicate indices, reduced
+    soft = scatter->getOutput(0);
   }
   auto* red = net.addReduce(*soft, trt::ReduceOperation::kMAX, 0b10, true);  // [12,1]
   trt::ITensor* parts[] = {soft, red->getOutput(0)};

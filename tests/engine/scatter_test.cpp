@@ -1,4 +1,8 @@
-// The Scatter layer (element mode) against a reference loop, its checks, and CUDA against the CPU.
+// The Scatter layer (element mode, plain and with each reduction) against reference loops, its
+// checks, and CUDA against the CPU.
+#include <algorithm>
+#include <cmath>
+
 #include "engine_test_util.h"
 #ifdef TORCHTRT_WITH_CUDA
 #include <cuda_runtime.h>
@@ -21,16 +25,102 @@ std::vector<float> reference(const std::vector<float>& data, const std::vector<f
   return y;
 }
 
-trt::INetworkDefinition* scatterNetwork(trt::INetworkDefinition& net, const std::vector<int32_t>& indices) {
+trt::INetworkDefinition* scatterNetwork(trt::INetworkDefinition& net, const std::vector<int32_t>& indices,
+                                        trt::ScatterReduction reduction = trt::ScatterReduction::kNONE,
+                                        bool includeSelf = true) {
   auto* data = net.addInput("x", trt::DataType::kFLOAT, {3, 4, 2});
   auto* idx = net.addConstant({2, 3, 2}, {trt::DataType::kINT32, indices.data(), 12});
   auto* updates = net.addInput("u", trt::DataType::kFLOAT, {2, 3, 2});
   auto* s = net.addScatter(*data, *idx->getOutput(0), *updates, 1);
+  s->setReduction(reduction, includeSelf);
   s->getOutput(0)->setName("y");
   net.markOutput(*s->getOutput(0));
   return &net;
 }
+// Indices with duplicates (every reduction must count each update), along axis 1 of [3, 4, 2].
+const std::vector<int32_t> kDuplicates = {3, 3, 1, 3, 0, 3, 2, 2, 2, 0, 2, 2};
+
+// torch.scatter_reduce written out: each reached element combines its updates (and its own value
+// when includeSelf), max/min propagating NaN, the mean dividing by how many values were combined.
+std::vector<float> reductionReference(const std::vector<float>& data, const std::vector<float>& updates,
+                                      trt::ScatterReduction op, bool includeSelf) {
+  std::vector<std::vector<float>> values(data.size());
+  for (size_t i = 0; i < data.size(); ++i)
+    if (includeSelf) values[i].push_back(data[i]);
+  std::vector<bool> reached(data.size(), false);
+  for (int a = 0; a < 2; ++a)
+    for (int b = 0; b < 3; ++b)
+      for (int c = 0; c < 2; ++c) {
+        const int p = (a * 3 + b) * 2 + c, target = (a * 4 + kDuplicates[p]) * 2 + c;
+        values[target].push_back(updates[p]);
+        reached[target] = true;
+      }
+  std::vector<float> y = data;
+  for (size_t i = 0; i < y.size(); ++i) {
+    if (!reached[i]) continue;
+    float acc = values[i][0];
+    for (size_t v = 1; v < values[i].size(); ++v) {
+      const float u = values[i][v];
+      if (op == trt::ScatterReduction::kSUM || op == trt::ScatterReduction::kMEAN) acc += u;
+      if (op == trt::ScatterReduction::kPROD) acc *= u;
+      if (op == trt::ScatterReduction::kMAX) acc = std::isnan(acc) || std::isnan(u) ? NAN : std::max(acc, u);
+      if (op == trt::ScatterReduction::kMIN) acc = std::isnan(acc) || std::isnan(u) ? NAN : std::min(acc, u);
+    }
+    if (op == trt::ScatterReduction::kMEAN) acc /= static_cast<float>(values[i].size());
+    y[i] = acc;
+  }
+  return y;
+}
+
+const trt::ScatterReduction kReductions[] = {trt::ScatterReduction::kSUM, trt::ScatterReduction::kPROD,
+                                             trt::ScatterReduction::kMAX, trt::ScatterReduction::kMIN,
+                                             trt::ScatterReduction::kMEAN};
+
+// Compares with NaN equal to NaN (max/min propagate the NaN planted in the data).
+void expectSame(const std::vector<float>& actual, const std::vector<float>& expected, float tol, const std::string& what) {
+  ASSERT_EQ(actual.size(), expected.size());
+  for (size_t i = 0; i < actual.size(); ++i) {
+    if (std::isnan(expected[i])) {
+      EXPECT_TRUE(std::isnan(actual[i])) << what << " at " << i;
+      continue;
+    }
+    EXPECT_NEAR(actual[i], expected[i], tol * (1.f + std::fabs(expected[i]))) << what << " at " << i;
+  }
+}
 }  // namespace
+
+TEST(Scatter, ReductionsMatchReferenceLoops) {
+  auto data = randomVector(24, 67), updates = randomVector(12, 68);
+  data[(1 * 4 + 2) * 2 + 1] = NAN;  // reached by an update: max and min keep the NaN
+  for (auto op : kReductions)
+    for (bool includeSelf : {true, false}) {
+      trt::INetworkDefinition net;
+      Built b = build(*scatterNetwork(net, kDuplicates, op, includeSelf));
+      const auto y = run(*b.engine, {{"x", {{3, 4, 2}, data}}, {"u", {{2, 3, 2}, updates}}}).at("y");
+      const std::string what = "reduction " + std::to_string(static_cast<int>(op)) + " include_self " +
+                               std::to_string(includeSelf);
+      // In index order, as the loops: equal up to the NaN rule.
+      expectSame(y, reductionReference(data, updates, op, includeSelf), 0.f, what);
+    }
+}
+
+TEST(Scatter, ReductionsRefuseTypesTheyCannotCombine) {
+  trt::INetworkDefinition net;
+  auto* data = net.addInput("x", trt::DataType::kINT32, {3, 4});
+  auto* idx = net.addInput("i", trt::DataType::kINT32, {3, 2});
+  auto* updates = net.addInput("u", trt::DataType::kINT32, {3, 2});
+  auto* s = net.addScatter(*data, *idx, *updates, 1);
+  s->setReduction(trt::ScatterReduction::kMEAN);
+  try {
+    s->getOutput(0)->getDimensions();
+    net.validate();
+    FAIL() << "expected an error";
+  } catch (const trt::Error& e) {
+    EXPECT_NE(std::string(e.what()).find("a mean scatter reduction takes floating-point data, got int32"),
+              std::string::npos)
+        << e.what();
+  }
+}
 
 TEST(Scatter, ElementModeMatchesReferenceLoop) {
   const auto data = randomVector(24, 61), updates = randomVector(12, 62);
@@ -92,5 +182,39 @@ TEST(Scatter, CudaMatchesTheCpu) {
   cudaFree(du);
   cudaFree(dy);
   EXPECT_EQ(y, reference(data, updates));
+}
+
+TEST(Scatter, CudaReductionsMatchTheCpu) {
+  int n = 0;
+  if (cudaGetDeviceCount(&n) != cudaSuccess || n == 0) GTEST_SKIP() << "no CUDA GPU visible";
+  auto data = randomVector(24, 69), updates = randomVector(12, 70);
+  data[(1 * 4 + 2) * 2 + 1] = NAN;
+  for (auto op : kReductions)
+    for (bool includeSelf : {true, false}) {
+      trt::INetworkDefinition cpuNet, gpuNet;
+      Built cpu = build(*scatterNetwork(cpuNet, kDuplicates, op, includeSelf));
+      trt::IBuilderConfig config;
+      config.setBackend(trt::Backend::kCUDA);
+      Built gpu = build(*scatterNetwork(gpuNet, kDuplicates, op, includeSelf), &config);
+      std::unique_ptr<trt::IExecutionContext> ctx(gpu.engine->createExecutionContext());
+      float *dx, *du, *dy;
+      cudaMalloc(&dx, 24 * 4);
+      cudaMalloc(&du, 12 * 4);
+      cudaMalloc(&dy, 24 * 4);
+      cudaMemcpy(dx, data.data(), 24 * 4, cudaMemcpyHostToDevice);
+      cudaMemcpy(du, updates.data(), 12 * 4, cudaMemcpyHostToDevice);
+      ctx->setTensorAddress("x", dx);
+      ctx->setTensorAddress("u", du);
+      ctx->setTensorAddress("y", dy);
+      ctx->enqueueV3(nullptr);
+      std::vector<float> y(24);
+      cudaMemcpy(y.data(), dy, 24 * 4, cudaMemcpyDeviceToHost);
+      cudaFree(dx);
+      cudaFree(du);
+      cudaFree(dy);
+      const auto expected = run(*cpu.engine, {{"x", {{3, 4, 2}, data}}, {"u", {{2, 3, 2}, updates}}}).at("y");
+      // Atomic sums and products combine in arrival order: float32 rounding apart.
+      expectSame(y, expected, 1e-6f, "CUDA reduction " + std::to_string(static_cast<int>(op)));
+    }
 }
 #endif

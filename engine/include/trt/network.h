@@ -413,6 +413,8 @@ class IConcatenationLayer : public ILayer {
 
  private:
   int32_t axis_ = 0;
+  ScatterReduction reduction_ = ScatterReduction::kNONE;
+  bool includeSelf_ = true;
 };
 
 //! Copies its input; with setOutputType it casts.
@@ -653,6 +655,14 @@ class IScatterLayer : public ILayer {
   IScatterLayer() : ILayer(LayerType::kSCATTER) {}
   void setAxis(int32_t axis);
   int32_t getAxis() const { return axis_; }
+  //! Combines updates with the elements they land on (duplicate indices all count) instead of
+  //! writing them; with `includeSelf` false an element any index reaches starts from the
+  //! reduction's identity instead of its data value (torch.scatter_reduce's include_self). kMEAN
+  //! divides by the number of values combined. Reductions take float32, float16, int32 or int64
+  //! data (kMEAN floating point only).
+  void setReduction(ScatterReduction reduction, bool includeSelf = true);
+  ScatterReduction getReduction() const { return reduction_; }
+  bool getIncludeSelf() const { return includeSelf_; }
 
   std::vector<TensorDesc> inferOutputs(const std::vector<TensorDesc>& inputs) const override;
   void writeParams(PlanWriter& writer) const override;
@@ -660,6 +670,8 @@ class IScatterLayer : public ILayer {
 
  private:
   int32_t axis_ = 0;
+  ScatterReduction reduction_ = ScatterReduction::kNONE;
+  bool includeSelf_ = true;
 };
 
 //! Creates an empty layer of a kind (used by the plan reader).

@@ -214,6 +214,11 @@ constexpr int32_t kMATRIX_OPERATION_COUNT = 3;
 enum class CumulativeOperation : int32_t { kSUM = 0, kPROD = 1 };
 constexpr int32_t kCUMULATIVE_OPERATION_COUNT = 2;
 
+//! How a Scatter layer combines an update with the element it lands on: kNONE writes it (torch.scatter),
+//! the others reduce (torch.scatter_reduce's sum, prod, amax, amin, mean; scatter_add is kSUM).
+enum class ScatterReduction : int32_t { kNONE = 0, kSUM = 1, kPROD = 2, kMAX = 3, kMIN = 4, kMEAN = 5 };
+constexpr int32_t kSCATTER_REDUCTION_COUNT = 6;
+
 enum class ReduceOperation : int32_t { kSUM = 0, kPROD = 1, kMAX = 2, kMIN = 3, kAVG = 4 };
 constexpr int32_t kREDUCE_OPERATION_COUNT = 5;
 

@@ -11,6 +11,10 @@ bool backendComputesInHalf(Backend backend, const ILayer& layer) {
   if (layer.getType() == LayerType::kQUANTIZE || layer.getType() == LayerType::kDEQUANTIZE) return false;
   // Long running sums and products lose too much in half: FP32 behind casts, everywhere.
   if (layer.getType() == LayerType::kCUMULATIVE) return false;
+  // Scatter reductions accumulate too (and CUDA's atomics take 32- and 64-bit words): FP32 behind casts.
+  if (layer.getType() == LayerType::kSCATTER &&
+      static_cast<const IScatterLayer&>(layer).getReduction() != ScatterReduction::kNONE)
+    return false;
   if (backend == Backend::kCPU) return true;
   switch (layer.getType()) {
     case LayerType::kCONVOLUTION:  // cuDNN, or im2col + a half GEMM (asymmetric padding, no cuDNN)

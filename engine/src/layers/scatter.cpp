@@ -11,6 +11,14 @@ void IScatterLayer::setAxis(int32_t axis) {
   markChanged();
 }
 
+void IScatterLayer::setReduction(ScatterReduction reduction, bool includeSelf) {
+  if (static_cast<int32_t>(reduction) < 0 || static_cast<int32_t>(reduction) >= kSCATTER_REDUCTION_COUNT)
+    throw Error(describe() + ": unknown scatter reduction " + std::to_string(static_cast<int32_t>(reduction)));
+  reduction_ = reduction;
+  includeSelf_ = includeSelf;
+  markChanged();
+}
+
 std::vector<TensorDesc> IScatterLayer::inferOutputs(const std::vector<TensorDesc>& inputs) const {
   requireInputs(*this, inputs, 3);
   const Dims& data = inputs[0].dims;
@@ -30,14 +38,28 @@ std::vector<TensorDesc> IScatterLayer::inferOutputs(const std::vector<TensorDesc
   if (inputs[2].type != inputs[0].type)
     throw Error(describe() + ": updates are " + dataTypeName(inputs[2].type) + " but the data is " +
                 dataTypeName(inputs[0].type));
+  const DataType t = inputs[0].type;
+  const bool floating = t == DataType::kFLOAT || t == DataType::kHALF;
+  if (reduction_ != ScatterReduction::kNONE && !floating && t != DataType::kINT32 && t != DataType::kINT64)
+    throw Error(describe() + ": a scatter reduction takes float32, float16, int32 or int64 data, got " +
+                dataTypeName(t));
+  if (reduction_ == ScatterReduction::kMEAN && !floating)
+    throw Error(describe() + ": a mean scatter reduction takes floating-point data, got " + dataTypeName(t));
   return {inputs[0]};
 }
 
-void IScatterLayer::writeParams(PlanWriter& w) const { w.i32(axis_); }
+void IScatterLayer::writeParams(PlanWriter& w) const {
+  w.i32(axis_);
+  w.i32(static_cast<int32_t>(reduction_));  // format 6
+  w.u8(includeSelf_ ? 1 : 0);
+}
 
 void IScatterLayer::readParams(PlanReader& r) {
   axis_ = r.i32("axis");
   if (axis_ < 0 || axis_ >= Dims::MAX_DIMS) r.fail("axis", "must be a dimension index");
+  if (r.remaining() == 0) return;  // format 5: no reduction
+  reduction_ = static_cast<ScatterReduction>(r.enumValue("reduction", kSCATTER_REDUCTION_COUNT));
+  includeSelf_ = r.boolean("include_self");
 }
 
 }  // namespace trt

@@ -48,7 +48,8 @@
 //                    weight scales; older plans are still read.
 //          version 6 (2026-11) MatrixMultiply parameters end with f32 int8_input_scale (0 = not INT8)
 //                    and an f32 blob of per-output-column INT8 weight scales (an INT8 product reads
-//                    INT8 weights [N, K] transposed); older plans are still read.
+//                    INT8 weights [N, K] transposed); Scatter parameters end with i32 reduction and u8
+//                    include_self; older plans are still read.
 #pragma once
 
 #include <cstdint>

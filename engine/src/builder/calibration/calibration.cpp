@@ -1,5 +1,6 @@
 #include "builder/calibration/calibration.h"
 
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <map>
