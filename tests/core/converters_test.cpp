@@ -825,3 +825,24 @@ TEST(Converters, ScatterAddAndEveryReduction) {
               at::randint(-50, 50, {3, 6}, at::kLong)},
              {index});
 }
+
+TEST(Converters, GridSamplerEveryModeAndPadding) {
+  // Every interpolation x padding x align_corners, positions partly outside the input, PyTorch's
+  // grid_sampler as the reference (the 2-D overload too).
+  std::string ir = "graph(%x : Tensor, %grid : Tensor):\n";
+  std::string outs;
+  int k = 0;
+  for (int mode = 0; mode < 3; ++mode)
+    for (int padding = 0; padding < 3; ++padding)
+      for (int align = 0; align < 2; ++align, ++k) {
+        const std::string id = std::to_string(k);
+        ir += "  %m" + id + " : int = prim::Constant[value=" + std::to_string(mode) + "]()\n";
+        ir += "  %p" + id + " : int = prim::Constant[value=" + std::to_string(padding) + "]()\n";
+        ir += "  %a" + id + " : bool = prim::Constant[value=" + std::to_string(align) + "]()\n";
+        ir += "  %y" + id + " : Tensor = aten::" + std::string(k % 2 ? "grid_sampler_2d" : "grid_sampler") + "(%x, %grid, %m" +
+              id + ", %p" + id + ", %a" + id + ")\n";
+        outs += (outs.empty() ? "" : ", ") + std::string("%y") + id;
+      }
+  ir += "  return (" + outs + ")";
+  checkGraph(ir, {at::randn({2, 3, 6, 5}), at::rand({2, 4, 7, 2}) * 2.6 - 1.3});
+}

@@ -38,7 +38,17 @@ std::vector<uint8_t> richPlan(std::vector<std::vector<float>>& keep, uint32_t ve
   conv->setPaddingNd({1, 1});
   auto* relu = net.addActivation(*conv->getOutput(0), trt::ActivationType::kRELU);
   auto* pool = net.addPoolingNd(*relu->getOutput(0), trt::PoolingType::kAVERAGE, {2, 2});  // [1,4,3,3]
-  auto* up = net.addResize(*pool->getOutput(0), {1, 4, 6, 6});
+  trt::ITensor* pooled = pool->getOutput(0);
+  if (version >= 6) {  // bicubic grid sampling with reflection, at positions inside and outside
+    static const float points[1 * 3 * 3 * 2] = {-1.2f, -1.f, 0.f, 0.f, 0.7f, -0.3f, 1.1f, 0.9f, -0.5f, 0.5f,
+                                                0.2f,  1.3f, -1.f, 1.f, 0.4f, 0.4f,  0.9f, -0.8f};
+    auto* grid = net.addConstant({1, 3, 3, 2}, {trt::DataType::kFLOAT, points, 18});
+    auto* gs = net.addGridSample(*pooled, *grid->getOutput(0));
+    gs->setInterpolationMode(trt::InterpolationMode::kCUBIC);
+    gs->setSampleMode(trt::SampleMode::kREFLECT);
+    pooled = gs->getOutput(0);
+  }
+  auto* up = net.addResize(*pooled, {1, 4, 6, 6});
   up->setResizeMode(trt::InterpolationMode::kLINEAR);
   auto* sum = net.addElementWise(*up->getOutput(0), *relu->getOutput(0), trt::ElementWiseOperation::kSUM);
   trt::ITensor* summed = sum->getOutput(0);

@@ -674,6 +674,32 @@ class IScatterLayer : public ILayer {
   bool includeSelf_ = true;
 };
 
+//! 2-D grid sampling (TensorRT's IGridSampleLayer, torch.nn.functional.grid_sample): input
+//! [N, C, H, W] read at the normalized (x, y) positions of grid [N, Ho, Wo, 2], giving [N, C, Ho, Wo].
+//! -1 and 1 are the centers of the corner pixels with alignCorners, else their outer edges.
+//! Interpolation: kNEAREST (round half to even), kLINEAR (bilinear) or kCUBIC (bicubic, A = -0.75).
+//! Positions outside the input: kFILL (zeros), kCLAMP (the border) or kREFLECT (mirrored at the edges).
+class IGridSampleLayer : public ILayer {
+ public:
+  IGridSampleLayer() : ILayer(LayerType::kGRID_SAMPLE) {}
+  void setInterpolationMode(InterpolationMode mode);
+  InterpolationMode getInterpolationMode() const { return mode_; }
+  void setAlignCorners(bool alignCorners);
+  bool getAlignCorners() const { return alignCorners_; }
+  //! kFILL (default), kCLAMP or kREFLECT.
+  void setSampleMode(SampleMode mode);
+  SampleMode getSampleMode() const { return sampleMode_; }
+
+  std::vector<TensorDesc> inferOutputs(const std::vector<TensorDesc>& inputs) const override;
+  void writeParams(PlanWriter& writer) const override;
+  void readParams(PlanReader& reader) override;
+
+ private:
+  InterpolationMode mode_ = InterpolationMode::kLINEAR;
+  bool alignCorners_ = false;
+  SampleMode sampleMode_ = SampleMode::kFILL;
+};
+
 //! Creates an empty layer of a kind (used by the plan reader).
 std::unique_ptr<ILayer> makeLayer(LayerType type);
 
@@ -741,6 +767,8 @@ class INetworkDefinition {
 
   //! Element scatter of updates into a copy of data along `axis` (torch.scatter).
   IScatterLayer* addScatter(ITensor& data, ITensor& indices, ITensor& updates, int32_t axis);
+  //! Bilinear 2-D sampling of input at grid's normalized positions, zeros outside (torch's grid_sample defaults).
+  IGridSampleLayer* addGridSample(ITensor& input, ITensor& grid);
 
   //! Number of layers.
   int32_t getNbLayers() const { return static_cast<int32_t>(layers_.size()); }

@@ -87,7 +87,8 @@ struct Weights {
   X(kQUANTIZE, "Quantize")              \
   X(kDEQUANTIZE, "Dequantize")          \
   X(kCUMULATIVE, "Cumulative")          \
-  X(kSCATTER, "Scatter")
+  X(kSCATTER, "Scatter")                \
+  X(kGRID_SAMPLE, "GridSample")
 
 enum class LayerType : int32_t {
 #define TRT_ENUM_ENTRY(name, text) name,

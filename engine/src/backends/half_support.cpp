@@ -34,6 +34,7 @@ bool backendComputesInHalf(Backend backend, const ILayer& layer) {
     case LayerType::kGATHER:
     case LayerType::kNORMALIZATION:
     case LayerType::kSCATTER:  // moves elements: any element size
+    case LayerType::kGRID_SAMPLE:
       return true;
     case LayerType::kRESIZE:
     case LayerType::kTOPK:

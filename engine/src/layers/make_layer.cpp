@@ -46,6 +46,8 @@ std::unique_ptr<ILayer> makeLayer(LayerType type) {
       return std::make_unique<ICumulativeLayer>();
     case LayerType::kSCATTER:
       return std::make_unique<IScatterLayer>();
+    case LayerType::kGRID_SAMPLE:
+      return std::make_unique<IGridSampleLayer>();
     case LayerType::kNORMALIZATION:
       return std::make_unique<INormalizationLayer>();
   }

@@ -324,6 +324,10 @@ IScatterLayer* INetworkDefinition::addScatter(ITensor& data, ITensor& indices, I
   return attach(std::move(layer), {&data, &indices, &updates}, 1, "addScatter");
 }
 
+IGridSampleLayer* INetworkDefinition::addGridSample(ITensor& input, ITensor& grid) {
+  return attach(std::make_unique<IGridSampleLayer>(), {&input, &grid}, 1, "addGridSample");
+}
+
 ILayer* INetworkDefinition::getLayer(int32_t index) const {
   return index >= 0 && index < getNbLayers() ? layers_[index].get() : nullptr;
 }

@@ -49,7 +49,8 @@
 //          version 6 (2026-11) MatrixMultiply parameters end with f32 int8_input_scale (0 = not INT8)
 //                    and an f32 blob of per-output-column INT8 weight scales (an INT8 product reads
 //                    INT8 weights [N, K] transposed); Scatter parameters end with i32 reduction and u8
-//                    include_self; older plans are still read.
+//                    include_self; layer kind GridSample (i32 interpolation mode, u8 align_corners,
+//                    i32 sample mode); older plans are still read.
 #pragma once
 
 #include <cstdint>

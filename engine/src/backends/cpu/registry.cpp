@@ -49,6 +49,8 @@ Kernel kernelFor(LayerType type) {
       return runCumulative;
     case LayerType::kSCATTER:
       return runScatter;
+    case LayerType::kGRID_SAMPLE:
+      return runGridSample;
   }
   throw Error("CPU backend: no kernel for layer type " + std::to_string(static_cast<int32_t>(type)));
 }

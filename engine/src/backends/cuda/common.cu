@@ -93,6 +93,8 @@ Launcher launcherFor(LayerType type) {
       return launchCumulative;
     case LayerType::kSCATTER:
       return launchScatter;
+    case LayerType::kGRID_SAMPLE:
+      return launchGridSample;
   }
   throw Error("CUDA backend: no launcher for layer type " + std::to_string(static_cast<int32_t>(type)));
 }
