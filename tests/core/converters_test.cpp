@@ -846,3 +846,25 @@ TEST(Converters, GridSamplerEveryModeAndPadding) {
   ir += "  return (" + outs + ")";
   checkGraph(ir, {at::randn({2, 3, 6, 5}), at::rand({2, 4, 7, 2}) * 2.6 - 1.3});
 }
+
+TEST(Converters, IndexWithSeveralIndexTensors) {
+  // Run-time index tensors: adjacent dims (x[i, j] and x[:, j, k] with broadcasting, negative
+  // entries), separated dims (x[i, :, k]: the broadcast dims go first), and a compile-time index
+  // beside a run-time one.
+  auto fixed = at::tensor({2, -1, 0}, at::kLong);
+  checkGraph(R"IR(
+    graph(%x : Tensor, %i : Tensor, %j : Tensor, %k : Tensor, %fixed : Tensor):
+      %none : NoneType = prim::Constant()
+      %l1 : Tensor?[] = prim::ListConstruct(%i, %j)
+      %a : Tensor = aten::index(%x, %l1)
+      %l2 : Tensor?[] = prim::ListConstruct(%none, %j, %k)
+      %b : Tensor = aten::index(%x, %l2)
+      %l3 : Tensor?[] = prim::ListConstruct(%i, %none, %k)
+      %c : Tensor = aten::index(%x, %l3)
+      %l4 : Tensor?[] = prim::ListConstruct(%fixed, %j)
+      %d : Tensor = aten::index(%x, %l4)
+      return (%a, %b, %c, %d))IR",
+             {at::randn({4, 5, 6}), at::tensor({{0}, {3}, {-2}}, at::kLong), at::tensor({1, -5, 4}, at::kLong),
+              at::tensor({5, 0, -6}, at::kInt)},
+             {fixed});
+}

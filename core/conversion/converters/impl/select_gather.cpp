@@ -70,8 +70,6 @@ bool indexSelect(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
   return bindOutput(ctx, n, ctx->net->addGather(*x, *index, static_cast<int32_t>(dim))) != nullptr;
 }
 
-// x[..., idx, ...] with one compile-time index tensor (integer, negative counting from the end, or
-// a boolean mask over one dimension); the other entries of `indices` are None (full slices).
 // x[..., idx, ...] with one integer index tensor computed at run time: a gather along its dimension,
 // negative indices wrapped as PyTorch does.
 bool indexRunTime(ConversionCtx* ctx, const torch::jit::Node* n, trt::ITensor* x,
@@ -80,8 +78,7 @@ bool indexRunTime(ConversionCtx* ctx, const torch::jit::Node* n, trt::ITensor* x
   int64_t dim = -1;
   for (size_t i = 0; i < list.size(); ++i) {
     if (!list[i]) continue;
-    TORCHTRT_CHECK(dim < 0, "index with more than one index tensor has no converter yet: " << name);
-    dim = static_cast<int64_t>(i);
+    dim = static_cast<int64_t>(i);  // the one index tensor (indexTensor sends several to indexSeveral)
   }
   TORCHTRT_CHECK(dim >= 0 && dim < rankOf(x),
                  "index needs one index tensor within the rank of " << x->getDimensions().str() << ": " << name);
@@ -104,23 +101,100 @@ bool indexRunTime(ConversionCtx* ctx, const torch::jit::Node* n, trt::ITensor* x
   return bindOutput(ctx, n, ctx->net->addGather(*x, *select->getOutput(0), static_cast<int32_t>(dim))) != nullptr;
 }
 
-bool indexTensor(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
-  trt::ITensor* x = a[0].ITensorOrFreeze(ctx);
+// Index positions as int64 in [0, size): negative entries counted from the end, as PyTorch does.
+trt::ITensor* wrappedIndex(ConversionCtx* ctx, trt::ITensor* idx, int64_t size, const std::string& name) {
+  idx = castTo(ctx, idx, trt::DataType::kINT64, name + " [int64]");
+  trt::ITensor* negative = addElementwise(ctx, trt::ElementWiseOperation::kLESS, idx,
+                                          scalarConstant(ctx, 0, trt::DataType::kINT64, name + " [0]"), name + " [< 0]")
+                               ->getOutput(0);
+  trt::ITensor* shifted =
+      addElementwise(ctx, trt::ElementWiseOperation::kSUM, idx,
+                     scalarConstant(ctx, size, trt::DataType::kINT64, name + " [size]"), name + " [+ size]")
+          ->getOutput(0);
+  auto* select = ctx->net->addSelect(*negative, *shifted, *idx);
+  select->setName((name + " [wrap]").c_str());
+  return select->getOutput(0);
+}
+
+// x[i0, i1, ...] with several index tensors, broadcast together to B: the indexed dimensions
+// (static sizes) merge into one whose position is sum_d i_d * stride_d, read by one gather.
+// Adjacent indexed dimensions keep their place (result: before + B + after); separated ones move to
+// the front first (result: B + the others), PyTorch's advanced-indexing rule.
+bool indexSeveral(ConversionCtx* ctx, const torch::jit::Node* n, trt::ITensor* x,
+                  const std::vector<trt::ITensor*>& list) {
   const std::string name = util::node_info(n);
-  if (a[1].type() == Var::kITensorList) return indexRunTime(ctx, n, x, a[1].unwrapToITensorList(ctx));
-  TORCHTRT_CHECK(a[1].isIValue(), "index with index tensors computed at run time has no converter yet: " << name);
-  auto list = a[1].IValue()->toListRef();
-  int64_t dim = -1;
-  at::Tensor idx;
-  for (size_t i = 0; i < list.size(); ++i) {
-    if (list[i].isNone()) continue;
-    TORCHTRT_CHECK(dim < 0, "index with more than one index tensor has no converter yet: " << name);
-    dim = static_cast<int64_t>(i);
-    idx = list[i].toTensor().cpu();
+  const trt::Dims dims = x->getDimensions();
+  const int rank = static_cast<int>(dims.nbDims);
+  std::vector<int> indexed, others;
+  for (int d = 0; d < rank; ++d) (d < static_cast<int>(list.size()) && list[d] ? indexed : others).push_back(d);
+  TORCHTRT_CHECK(static_cast<int>(list.size()) <= rank,
+                 "index has " << list.size() << " entries for a rank-" << rank << " tensor: " << name);
+  for (int d : indexed) {
+    TORCHTRT_CHECK(dims.d[d] >= 0,
+                   "index with several index tensors needs static sizes along the indexed "
+                   "dimensions; dimension "
+                       << d << " of " << dims.str() << " is dynamic: " << name);
+    const trt::DataType t = list[d]->getType();
+    TORCHTRT_CHECK(t == trt::DataType::kINT32 || t == trt::DataType::kINT64,
+                   "a boolean or floating index computed at run time has no converter (its output size depends on "
+                   "the data): "
+                       << name);
   }
-  TORCHTRT_CHECK(dim >= 0, "index without an index tensor: " << name);
-  TORCHTRT_CHECK(dim < rankOf(x), "index tensor at position " << dim << " of a rank-" << rankOf(x) << " tensor");
-  const int64_t size = x->getDimensions().d[dim];
+  trt::ITensor* linear = nullptr;
+  int64_t stride = 1;
+  for (auto it = indexed.rbegin(); it != indexed.rend(); ++it) {
+    const std::string part = name + " [index " + std::to_string(*it) + "]";
+    trt::ITensor* term = wrappedIndex(ctx, list[*it], dims.d[*it], part);
+    if (stride != 1)
+      term =
+          addElementwise(ctx, trt::ElementWiseOperation::kPROD, term,
+                         scalarConstant(ctx, stride, trt::DataType::kINT64, part + " [stride]"), part + " [* stride]")
+              ->getOutput(0);
+    linear =
+        linear ? addElementwise(ctx, trt::ElementWiseOperation::kSUM, linear, term, part + " [+]")->getOutput(0) : term;
+    stride *= dims.d[*it];
+  }
+  const bool adjacent = indexed.back() - indexed.front() + 1 == static_cast<int>(indexed.size());
+  // The layout the gather reads: [before..., merged, after...].
+  std::vector<int> order;
+  if (adjacent) {
+    for (int d = 0; d < rank; ++d) order.push_back(d);
+  } else {
+    order = indexed;
+    order.insert(order.end(), others.begin(), others.end());
+  }
+  const int mergedAt = adjacent ? indexed.front() : 0, mergedCount = static_cast<int>(indexed.size());
+  trt::Dims shape;
+  shape.nbDims = rank - mergedCount + 1;
+  int unknown = 0;
+  for (int j = 0, out = 0; j < rank; ++j) {
+    if (j > mergedAt && j < mergedAt + mergedCount) continue;  // merged into position mergedAt
+    const int64_t size = j == mergedAt ? stride : dims.d[order[j]];
+    // Dimensions before the merged one keep their position: 0 copies them even when dynamic.
+    shape.d[out++] = j < mergedAt && size < 0 ? 0 : (size < 0 ? -1 : size);
+    unknown += j > mergedAt && size < 0;
+  }
+  TORCHTRT_CHECK(unknown <= 1,
+                 "index with several index tensors allows one dynamic dimension after the indexed ones, "
+                 "got "
+                     << dims.str() << ": " << name);
+  auto* shuffle = ctx->net->addShuffle(*x);
+  if (!adjacent) {
+    trt::Permutation perm;
+    for (int j = 0; j < rank; ++j) perm.order[j] = order[j];
+    shuffle->setFirstTranspose(perm);
+  }
+  shuffle->setReshapeDimensions(shape);
+  shuffle->setName((name + " [merge indexed dims]").c_str());
+  auto* gather = ctx->net->addGather(*shuffle->getOutput(0), *linear, mergedAt);
+  gather->setName(name.c_str());
+  return bindOutput(ctx, n, gather) != nullptr;
+}
+
+// A compile-time index tensor as an int64 constant: a 1-D boolean mask becomes the positions it
+// selects; entries are range-checked against the dimension's size.
+trt::ITensor* constantIndex(ConversionCtx* ctx, const torch::jit::Node* n, at::Tensor idx, int64_t dim, int64_t size) {
+  const std::string name = util::node_info(n);
   if (idx.scalar_type() == at::kBool || idx.scalar_type() == at::kByte) {
     TORCHTRT_CHECK(idx.dim() == 1 && idx.size(0) == size,
                    "a boolean index must be 1-D and match dimension " << dim << " (" << size << "): " << name);
@@ -132,8 +206,30 @@ bool indexTensor(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
   idx = at::where(idx < 0, idx + size, idx);
   TORCHTRT_CHECK(idx.numel() == 0 || (idx.min().item<int64_t>() >= 0 && idx.max().item<int64_t>() < size),
                  "index out of range for dimension " << dim << " of size " << size << ": " << name);
-  trt::ITensor* indices = ctx->constantTensor(idx, name + " [indices]");
-  return bindOutput(ctx, n, ctx->net->addGather(*x, *indices, static_cast<int32_t>(dim))) != nullptr;
+  return ctx->constantTensor(idx, name + " [indices " + std::to_string(dim) + "]");
+}
+
+bool indexTensor(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
+  trt::ITensor* x = a[0].ITensorOrFreeze(ctx);
+  const std::string name = util::node_info(n);
+  std::vector<trt::ITensor*> list;
+  if (a[1].type() == Var::kITensorList) {
+    list = a[1].unwrapToITensorList(ctx);
+  } else {
+    TORCHTRT_CHECK(a[1].isIValue(), "index with index tensors computed at run time has no converter yet: " << name);
+    const auto constants = a[1].IValue()->toListRef();
+    TORCHTRT_CHECK(static_cast<int64_t>(constants.size()) <= rankOf(x),
+                   "index has " << constants.size() << " entries for a rank-" << rankOf(x) << " tensor: " << name);
+    for (size_t d = 0; d < constants.size(); ++d)
+      list.push_back(constants[d].isNone() ? nullptr
+                                           : constantIndex(ctx, n, constants[d].toTensor().cpu(),
+                                                           static_cast<int64_t>(d), x->getDimensions().d[d]));
+  }
+  int count = 0;
+  for (auto* t : list) count += t != nullptr;
+  TORCHTRT_CHECK(count > 0, "index without an index tensor: " << name);
+  if (count > 1) return indexSeveral(ctx, n, x, list);
+  return indexRunTime(ctx, n, x, list);
 }
 
 // torch.gather: one element per index along `dim`.
