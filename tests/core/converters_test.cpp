@@ -868,3 +868,36 @@ TEST(Converters, IndexWithSeveralIndexTensors) {
               at::tensor({5, 0, -6}, at::kInt)},
              {fixed});
 }
+
+TEST(Converters, IndexPutEveryForm) {
+  // x[i, j] = v (distinct tuples: which duplicate wins is unspecified), x[i] += v with a duplicate
+  // and a negative row, x[:, j] = v (indexed dim after a full slice), x[i, :, k] = v (separated
+  // dims, a broadcast value), x[x > 0.5] = v (a run-time mask), x[rows] += v (a compile-time mask
+  // over the leading dim).
+  auto rows = at::tensor({1, 0, 1, 1}, at::kInt).to(at::kBool);
+  checkGraph(R"IR(
+    graph(%x : Tensor, %i : Tensor, %j : Tensor, %k : Tensor, %dup : Tensor, %v2 : Tensor, %v3 : Tensor, %vcol : Tensor,
+          %one : Tensor, %rows : Tensor):
+      %none : NoneType = prim::Constant()
+      %false : bool = prim::Constant[value=0]()
+      %true : bool = prim::Constant[value=1]()
+      %half : float = prim::Constant[value=0.5]()
+      %l1 : Tensor?[] = prim::ListConstruct(%i, %j)
+      %a : Tensor = aten::index_put(%x, %l1, %v2, %false)
+      %l2 : Tensor?[] = prim::ListConstruct(%dup)
+      %b : Tensor = aten::index_put(%x, %l2, %v3, %true)
+      %l3 : Tensor?[] = prim::ListConstruct(%none, %j)
+      %c : Tensor = aten::index_put(%x, %l3, %vcol, %false)
+      %l4 : Tensor?[] = prim::ListConstruct(%i, %none, %k)
+      %d : Tensor = aten::index_put(%x, %l4, %one, %false)
+      %m : Tensor = aten::gt(%x, %half)
+      %l5 : Tensor?[] = prim::ListConstruct(%m)
+      %e : Tensor = aten::index_put(%x, %l5, %one, %false)
+      %l6 : Tensor?[] = prim::ListConstruct(%rows)
+      %f : Tensor = aten::index_put(%x, %l6, %one, %true)
+      return (%a, %b, %c, %d, %e, %f))IR",
+             {at::randn({4, 5, 6}), at::tensor({0, 3, 1}, at::kLong), at::tensor({4, 0, 2}, at::kLong),
+              at::tensor({5, 0, -1}, at::kInt), at::tensor({1, 1, -1}, at::kLong), at::randn({3, 6}),
+              at::randn({3, 5, 6}), at::randn({4, 3, 6}), at::randn({1})},
+             {rows});
+}

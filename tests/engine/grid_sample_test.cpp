@@ -1,5 +1,8 @@
 // The GridSample layer against values computed by hand (each interpolation and padding rule), its
 // shape checks, and the CUDA backend against the CPU over every mode.
+#include <cmath>
+#include <limits>
+
 #include "engine_test_util.h"
 #ifdef TORCHTRT_WITH_CUDA
 #include <cuda_runtime.h>
@@ -83,6 +86,19 @@ TEST(GridSample, ShapesAndModesAreChecked) {
   trt::INetworkDefinition ok;
   gridNetwork(ok, {2, 3, 5, 7}, 6, {kLinear, kZeros, false});
   EXPECT_EQ(ok.getOutput(0)->getDimensions(), (trt::Dims{2, 3, 1, 6}));
+}
+
+TEST(GridSample, NonFiniteAndHugeGridPositionsAreSafe) {
+  // NaN, infinite and huge positions in every mode: no out-of-range read and no undefined
+  // float-to-integer conversion (the sanitizer run of this suite checks both; the plan fuzzer found
+  // the reflection rule's overflow). Where such a position lands no pixel, the result is 0; else any value.
+  const float inf = std::numeric_limits<float>::infinity();
+  const std::vector<float> points = {NAN, 0.f, inf, -inf, 3e38f, -3e38f, 1e20f, 0.5f};
+  for (auto interpolation : {kNearest, kLinear, kCubic})
+    for (auto padding : {kZeros, kBorder, kReflect})
+      for (bool align : {false, true}) EXPECT_EQ(sample2x2({interpolation, padding, align}, points).size(), 4u);
+  const auto zeros = sample2x2({kLinear, kZeros, false}, {3e38f, -3e38f, 1e20f, 1e20f});
+  EXPECT_EQ(zeros, (std::vector<float>{0.f, 0.f}));
 }
 
 #ifdef TORCHTRT_WITH_CUDA

@@ -83,6 +83,15 @@ std::vector<uint8_t> richPlan(std::vector<std::vector<float>>& keep, uint32_t ve
     auto* scatter = net.addScatter(*soft, *idx->getOutput(0), *part->getOutput(0), 1);
     if (version >= 6) scatter->setReduction(trt::ScatterReduction::kMAX, false);  // duplicate indices, reduced
     soft = scatter->getOutput(0);
+    if (version >= 6) {  // ND: rows 5 and 0 get the first two rows added
+      static const int32_t rowsAt[2] = {5, 0};
+      auto* tuples = net.addConstant({2, 1}, {trt::DataType::kINT32, rowsAt, 2});
+      auto* rows = net.addSlice(*soft, {0, 0}, {2, 3}, {1, 1});
+      auto* nd = net.addScatter(*soft, *tuples->getOutput(0), *rows->getOutput(0), 0);
+      nd->setMode(trt::ScatterMode::kND);
+      nd->setReduction(trt::ScatterReduction::kSUM);
+      soft = nd->getOutput(0);
+    }
   }
   auto* red = net.addReduce(*soft, trt::ReduceOperation::kMAX, 0b10, true);  // [12,1]
   trt::ITensor* parts[] = {soft, red->getOutput(0)};

@@ -122,6 +122,72 @@ TEST(Scatter, ReductionsRefuseTypesTheyCannotCombine) {
   }
 }
 
+namespace {
+// ND: data [4, 3, 2]; tuples [3, 2] address (row, column) pairs, each replacing (or adding to) a
+// 2-element slice; the pair (1, 2) appears twice.
+const std::vector<int32_t> kTuples = {1, 2, 3, 0, 1, 2};
+
+trt::INetworkDefinition* ndNetwork(trt::INetworkDefinition& net, trt::ScatterReduction reduction) {
+  auto* data = net.addInput("x", trt::DataType::kFLOAT, {4, 3, 2});
+  auto* idx = net.addConstant({3, 2}, {trt::DataType::kINT32, kTuples.data(), 6});
+  auto* updates = net.addInput("u", trt::DataType::kFLOAT, {3, 2});
+  auto* s = net.addScatter(*data, *idx->getOutput(0), *updates, 0);
+  s->setMode(trt::ScatterMode::kND);
+  s->setReduction(reduction);
+  s->getOutput(0)->setName("y");
+  net.markOutput(*s->getOutput(0));
+  return &net;
+}
+}  // namespace
+
+TEST(Scatter, NdModeMatchesReferenceLoops) {
+  const auto data = randomVector(24, 73), updates = randomVector(6, 74);
+  trt::INetworkDefinition add;
+  Built b = build(*ndNetwork(add, trt::ScatterReduction::kSUM));
+  const auto y = run(*b.engine, {{"x", {{4, 3, 2}, data}}, {"u", {{3, 2}, updates}}}).at("y");
+  std::vector<float> expected = data;
+  for (int t = 0; t < 3; ++t)
+    for (int e = 0; e < 2; ++e) expected[(kTuples[t * 2] * 3 + kTuples[t * 2 + 1]) * 2 + e] += updates[t * 2 + e];
+  EXPECT_EQ(y, expected);
+  // Without a reduction (distinct tuples only: which duplicate wins is unspecified), k = 1: whole rows.
+  trt::INetworkDefinition rows;
+  auto* x = rows.addInput("x", trt::DataType::kFLOAT, {4, 3, 2});
+  static const int64_t rowAt[2] = {3, 0};
+  auto* idx = rows.addConstant({2, 1}, {trt::DataType::kINT64, rowAt, 2});
+  auto* u = rows.addInput("u", trt::DataType::kFLOAT, {2, 3, 2});
+  auto* s = rows.addScatter(*x, *idx->getOutput(0), *u, 0);
+  s->setMode(trt::ScatterMode::kND);
+  s->getOutput(0)->setName("y");
+  rows.markOutput(*s->getOutput(0));
+  Built r = build(rows);
+  const auto rowUpdates = randomVector(12, 75);
+  std::vector<float> expectRows = data;
+  for (int e = 0; e < 6; ++e) {
+    expectRows[3 * 6 + e] = rowUpdates[e];
+    expectRows[0 * 6 + e] = rowUpdates[6 + e];
+  }
+  EXPECT_EQ(run(*r.engine, {{"x", {{4, 3, 2}, data}}, {"u", {{2, 3, 2}, rowUpdates}}}).at("y"), expectRows);
+}
+
+TEST(Scatter, NdShapesAreChecked) {
+  trt::INetworkDefinition net;
+  auto* data = net.addInput("x", trt::DataType::kFLOAT, {4, 3, 2});
+  auto* idx = net.addInput("i", trt::DataType::kINT32, {5, 2});
+  auto* updates = net.addInput("u", trt::DataType::kFLOAT, {5, 3});
+  auto* s = net.addScatter(*data, *idx, *updates, 0);
+  s->setMode(trt::ScatterMode::kND);
+  try {
+    s->getOutput(0)->getDimensions();
+    net.validate();
+    FAIL() << "expected an error";
+  } catch (const trt::Error& e) {
+    EXPECT_NE(std::string(e.what()).find("ND updates (5, 3) must be the indices' leading dims and the data's dims "
+                                         "after the first 2: (5, 2)"),
+              std::string::npos)
+        << e.what();
+  }
+}
+
 TEST(Scatter, ElementModeMatchesReferenceLoop) {
   const auto data = randomVector(24, 61), updates = randomVector(12, 62);
   trt::INetworkDefinition net;
@@ -182,6 +248,36 @@ TEST(Scatter, CudaMatchesTheCpu) {
   cudaFree(du);
   cudaFree(dy);
   EXPECT_EQ(y, reference(data, updates));
+}
+
+TEST(Scatter, CudaNdModeMatchesTheCpu) {
+  int n = 0;
+  if (cudaGetDeviceCount(&n) != cudaSuccess || n == 0) GTEST_SKIP() << "no CUDA GPU visible";
+  const auto data = randomVector(24, 76), updates = randomVector(6, 77);
+  for (auto op : {trt::ScatterReduction::kSUM, trt::ScatterReduction::kMAX}) {
+    trt::INetworkDefinition cpuNet, gpuNet;
+    Built cpu = build(*ndNetwork(cpuNet, op));
+    trt::IBuilderConfig config;
+    config.setBackend(trt::Backend::kCUDA);
+    Built gpu = build(*ndNetwork(gpuNet, op), &config);
+    std::unique_ptr<trt::IExecutionContext> ctx(gpu.engine->createExecutionContext());
+    float *dx, *du, *dy;
+    cudaMalloc(&dx, 24 * 4);
+    cudaMalloc(&du, 6 * 4);
+    cudaMalloc(&dy, 24 * 4);
+    cudaMemcpy(dx, data.data(), 24 * 4, cudaMemcpyHostToDevice);
+    cudaMemcpy(du, updates.data(), 6 * 4, cudaMemcpyHostToDevice);
+    ctx->setTensorAddress("x", dx);
+    ctx->setTensorAddress("u", du);
+    ctx->setTensorAddress("y", dy);
+    ctx->enqueueV3(nullptr);
+    std::vector<float> y(24);
+    cudaMemcpy(y.data(), dy, 24 * 4, cudaMemcpyDeviceToHost);
+    cudaFree(dx);
+    cudaFree(du);
+    cudaFree(dy);
+    expectNear(y, run(*cpu.engine, {{"x", {{4, 3, 2}, data}}, {"u", {{3, 2}, updates}}}).at("y"), 1e-6f);
+  }
 }
 
 TEST(Scatter, CudaReductionsMatchTheCpu) {

@@ -415,6 +415,7 @@ class IConcatenationLayer : public ILayer {
   int32_t axis_ = 0;
   ScatterReduction reduction_ = ScatterReduction::kNONE;
   bool includeSelf_ = true;
+  ScatterMode mode_ = ScatterMode::kELEMENT;
 };
 
 //! Copies its input; with setOutputType it casts.
@@ -645,16 +646,23 @@ class ICumulativeLayer : public ILayer {
   bool reverse_ = false;
 };
 
-//! Element scatter (TensorRT's IScatterLayer in kELEMENT mode, torch.scatter): inputs data,
-//! indices (int32/int64, the data's rank, no larger than the data outside the axis) and updates
-//! (the indices' shape, the data's type); y = data, then y[p with p[axis] = indices[p]] = updates[p]
-//! for every position p of the indices. Indices must lie in [0, size of the axis); when two
-//! positions write the same element, which one wins is unspecified (as in PyTorch).
+//! Scatter (TensorRT's IScatterLayer): y = data, then updates written into it.
+//! kELEMENT (torch.scatter): indices (int32/int64, the data's rank, no larger than the data outside
+//! the axis) and updates (the indices' shape): y[p with p[axis] = indices[p]] = updates[p] for every
+//! position p of the indices; indices must lie in [0, size of the axis).
+//! kND (ONNX ScatterND, x[i, j] = v): indices [..., k] hold index tuples into the data's first k
+//! dimensions; updates [indices' leading dims..., data dims k...]: each tuple's slice of y is
+//! replaced by (or reduced with) its slice of updates. The axis is not used.
+//! Updates are the data's type. When two positions write the same element without a reduction,
+//! which one wins is unspecified (as in PyTorch).
 class IScatterLayer : public ILayer {
  public:
   IScatterLayer() : ILayer(LayerType::kSCATTER) {}
   void setAxis(int32_t axis);
   int32_t getAxis() const { return axis_; }
+  //! kELEMENT (default) or kND.
+  void setMode(ScatterMode mode);
+  ScatterMode getMode() const { return mode_; }
   //! Combines updates with the elements they land on (duplicate indices all count) instead of
   //! writing them; with `includeSelf` false an element any index reaches starts from the
   //! reduction's identity instead of its data value (torch.scatter_reduce's include_self). kMEAN
@@ -672,6 +680,7 @@ class IScatterLayer : public ILayer {
   int32_t axis_ = 0;
   ScatterReduction reduction_ = ScatterReduction::kNONE;
   bool includeSelf_ = true;
+  ScatterMode mode_ = ScatterMode::kELEMENT;
 };
 
 //! 2-D grid sampling (TensorRT's IGridSampleLayer, torch.nn.functional.grid_sample): input

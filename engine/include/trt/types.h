@@ -167,6 +167,10 @@ constexpr int32_t kSAMPLE_MODE_COUNT = 5;
 //! Gather's mode: kDEFAULT takes whole slices by index (index_select, embedding); kELEMENT takes one
 //! element per index, the index tensor having the data's rank (torch.gather).
 enum class GatherMode : int32_t { kDEFAULT = 0, kELEMENT = 1 };
+//! Scatter by element along an axis (torch.scatter), or by index tuples addressing leading
+//! dimensions (ONNX ScatterND, x[i, j] = v).
+enum class ScatterMode : int32_t { kELEMENT = 0, kND = 1 };
+constexpr int32_t kSCATTER_MODE_COUNT = 2;
 constexpr int32_t kGATHER_MODE_COUNT = 2;
 
 //! Which end TopK selects: the largest (sorted descending) or the smallest (ascending) elements.

@@ -37,8 +37,15 @@ TRT_GRID_HD inline float reflect(float x, int64_t twiceLow, int64_t twiceHigh) {
   const float low = static_cast<float>(twiceLow) / 2.f, span = static_cast<float>(twiceHigh - twiceLow) / 2.f;
   x = fabsf(x - low);
   const float extra = fmodf(x, span);
-  const int flips = static_cast<int>(floorf(x / span));
-  return flips % 2 == 0 ? extra + low : span - extra + low;
+  // The parity of the flips in floating point: an int would overflow for huge (or infinite) x.
+  const bool even = fmodf(floorf(x / span), 2.f) == 0.f;
+  return even ? extra + low : span - extra + low;
+}
+
+//! A (whole-valued) coordinate as an index; NaN, infinite and huge values become an index far
+//! outside any input (converting them to an integer would be undefined behaviour).
+TRT_GRID_HD inline int64_t toIndex(float v) {
+  return v > -1e15f && v < 1e15f ? static_cast<int64_t>(v) : -(int64_t(1) << 52);
 }
 
 //! The padding rule applied to an input coordinate: border clamps, reflection mirrors then clamps.
@@ -80,10 +87,8 @@ TRT_GRID_HD inline float sample(const Read& read, float gx, float gy, const Para
     for (int i = 0; i < 4; ++i) {
       float row = 0.f;
       for (int j = 0; j < 4; ++j) {
-        const int64_t x =
-            static_cast<int64_t>(pad(x0 - 1.f + static_cast<float>(j), p.width, p.padding, p.alignCorners));
-        const int64_t y =
-            static_cast<int64_t>(pad(y0 - 1.f + static_cast<float>(i), p.height, p.padding, p.alignCorners));
+        const int64_t x = toIndex(pad(x0 - 1.f + static_cast<float>(j), p.width, p.padding, p.alignCorners));
+        const int64_t y = toIndex(pad(y0 - 1.f + static_cast<float>(i), p.height, p.padding, p.alignCorners));
         row += (inside(y, x, p) ? read(y, x) : 0.f) * wx[j];
       }
       result += row * wy[i];
@@ -93,11 +98,11 @@ TRT_GRID_HD inline float sample(const Read& read, float gx, float gy, const Para
   const float ix = pad(unnormalize(gx, p.width, p.alignCorners), p.width, p.padding, p.alignCorners);
   const float iy = pad(unnormalize(gy, p.height, p.alignCorners), p.height, p.padding, p.alignCorners);
   if (p.mode == InterpolationMode::kNEAREST) {
-    const int64_t x = static_cast<int64_t>(nearbyintf(ix)), y = static_cast<int64_t>(nearbyintf(iy));
+    const int64_t x = toIndex(nearbyintf(ix)), y = toIndex(nearbyintf(iy));
     return inside(y, x, p) ? read(y, x) : 0.f;
   }
   const float xw = floorf(ix), yn = floorf(iy);
-  const int64_t x0 = static_cast<int64_t>(xw), y0 = static_cast<int64_t>(yn);
+  const int64_t x0 = toIndex(xw), y0 = toIndex(yn);
   const float east = ix - xw, south = iy - yn, west = 1.f - east, north = 1.f - south;
   float v = 0.f;
   if (inside(y0, x0, p)) v += read(y0, x0) * west * north;

@@ -11,6 +11,13 @@ void IScatterLayer::setAxis(int32_t axis) {
   markChanged();
 }
 
+void IScatterLayer::setMode(ScatterMode mode) {
+  if (static_cast<int32_t>(mode) < 0 || static_cast<int32_t>(mode) >= kSCATTER_MODE_COUNT)
+    throw Error(describe() + ": unknown scatter mode " + std::to_string(static_cast<int32_t>(mode)));
+  mode_ = mode;
+  markChanged();
+}
+
 void IScatterLayer::setReduction(ScatterReduction reduction, bool includeSelf) {
   if (static_cast<int32_t>(reduction) < 0 || static_cast<int32_t>(reduction) >= kSCATTER_REDUCTION_COUNT)
     throw Error(describe() + ": unknown scatter reduction " + std::to_string(static_cast<int32_t>(reduction)));
@@ -19,12 +26,39 @@ void IScatterLayer::setReduction(ScatterReduction reduction, bool includeSelf) {
   markChanged();
 }
 
+namespace {
+// kND: indices [q..., k] address the data's first k dimensions; updates are [q..., data dims k...].
+void checkNdShapes(const IScatterLayer& layer, const Dims& data, const Dims& idx, const Dims& updates) {
+  const int64_t k = idx.nbDims > 0 ? idx.d[idx.nbDims - 1] : -1;
+  if (idx.nbDims < 1 || k < 1 || k > data.nbDims)
+    throw Error(layer.describe() + ": ND indices " + idx.str() +
+                " must end in a static tuple length from 1 to the "
+                "data's rank " +
+                std::to_string(data.nbDims));
+  Dims expected;
+  expected.nbDims = idx.nbDims - 1 + data.nbDims - static_cast<int>(k);
+  if (expected.nbDims > Dims::MAX_DIMS) throw Error(layer.describe() + ": updates would exceed rank 8");
+  for (int i = 0; i < idx.nbDims - 1; ++i) expected.d[i] = idx.d[i];
+  for (int i = static_cast<int>(k); i < data.nbDims; ++i) expected.d[idx.nbDims - 1 + i - k] = data.d[i];
+  bool match = updates.nbDims == expected.nbDims;
+  for (int i = 0; match && i < expected.nbDims; ++i)
+    match = expected.d[i] < 0 || updates.d[i] < 0 || expected.d[i] == updates.d[i];
+  if (!match)
+    throw Error(layer.describe() + ": ND updates " + updates.str() +
+                " must be the indices' leading dims and the "
+                "data's dims after the first " +
+                std::to_string(k) + ": " + expected.str());
+}
+}  // namespace
+
 std::vector<TensorDesc> IScatterLayer::inferOutputs(const std::vector<TensorDesc>& inputs) const {
   requireInputs(*this, inputs, 3);
   const Dims& data = inputs[0].dims;
   const Dims& idx = inputs[1].dims;
   const Dims& updates = inputs[2].dims;
-  if (idx.nbDims != data.nbDims || axis_ >= data.nbDims)
+  if (mode_ == ScatterMode::kND)
+    checkNdShapes(*this, data, idx, updates);
+  else if (idx.nbDims != data.nbDims || axis_ >= data.nbDims)
     throw Error(describe() + ": indices " + idx.str() + " must have the data's rank " + std::to_string(data.nbDims) +
                 " and the axis " + std::to_string(axis_) + " must be below it");
   for (int i = 0; i < data.nbDims; ++i)
@@ -33,7 +67,7 @@ std::vector<TensorDesc> IScatterLayer::inferOutputs(const std::vector<TensorDesc
                   std::to_string(i));
   if (inputs[1].type != DataType::kINT32 && inputs[1].type != DataType::kINT64)
     throw Error(describe() + ": indices must be int32 or int64, got " + dataTypeName(inputs[1].type));
-  if (updates != idx)
+  if (mode_ == ScatterMode::kELEMENT && updates != idx)
     throw Error(describe() + ": updates " + updates.str() + " must have the indices' shape " + idx.str());
   if (inputs[2].type != inputs[0].type)
     throw Error(describe() + ": updates are " + dataTypeName(inputs[2].type) + " but the data is " +
@@ -52,6 +86,7 @@ void IScatterLayer::writeParams(PlanWriter& w) const {
   w.i32(axis_);
   w.i32(static_cast<int32_t>(reduction_));  // format 6
   w.u8(includeSelf_ ? 1 : 0);
+  w.i32(static_cast<int32_t>(mode_));
 }
 
 void IScatterLayer::readParams(PlanReader& r) {
@@ -60,6 +95,7 @@ void IScatterLayer::readParams(PlanReader& r) {
   if (r.remaining() == 0) return;  // format 5: no reduction
   reduction_ = static_cast<ScatterReduction>(r.enumValue("reduction", kSCATTER_REDUCTION_COUNT));
   includeSelf_ = r.boolean("include_self");
+  mode_ = static_cast<ScatterMode>(r.enumValue("mode", kSCATTER_MODE_COUNT));
 }
 
 }  // namespace trt

@@ -48,8 +48,8 @@
 //                    weight scales; older plans are still read.
 //          version 6 (2026-11) MatrixMultiply parameters end with f32 int8_input_scale (0 = not INT8)
 //                    and an f32 blob of per-output-column INT8 weight scales (an INT8 product reads
-//                    INT8 weights [N, K] transposed); Scatter parameters end with i32 reduction and u8
-//                    include_self; layer kind GridSample (i32 interpolation mode, u8 align_corners,
+//                    INT8 weights [N, K] transposed); Scatter parameters end with i32 reduction, u8
+//                    include_self and i32 mode (element or ND); layer kind GridSample (i32 interpolation mode, u8 align_corners,
 //                    i32 sample mode); older plans are still read.
 #pragma once
 

@@ -43,5 +43,31 @@ void forEachElementIndex(const ILayer& layer, const Dims& data, const TensorView
   }
 }
 
+//! Calls f(i, offset) for every element i of a ScatterND's updates, offset being the data element it
+//! lands on: indices [T..., k] hold tuples into the data's first k dimensions, each tuple's slice
+//! (the data's remaining dimensions) contiguous in both. An index outside its dimension is an Error.
+template <typename F>
+void forEachNdIndex(const ILayer& layer, const Dims& data, const TensorView& indices, F f) {
+  const int k = static_cast<int>(indices.dims.d[indices.dims.nbDims - 1]);
+  int64_t stride[Dims::MAX_DIMS];
+  int64_t s = 1;
+  for (int d = data.nbDims - 1; d >= 0; --d) {
+    stride[d] = s;
+    s *= data.d[d];
+  }
+  const int64_t slice = k < data.nbDims ? stride[k - 1] : 1, tuples = indices.dims.volume() / k;
+  for (int64_t t = 0; t < tuples; ++t) {
+    int64_t base = 0;
+    for (int j = 0; j < k; ++j) {
+      const int64_t v = indexAt(indices, t * k + j);
+      if (v < 0 || v >= data.d[j])
+        throw Error(layer.describe() + ": index " + std::to_string(v) + " is out of range for dimension " +
+                    std::to_string(j) + " of size " + std::to_string(data.d[j]));
+      base += v * stride[j];
+    }
+    for (int64_t e = 0; e < slice; ++e) f(t * slice + e, base + e);
+  }
+}
+
 }  // namespace cpu
 }  // namespace trt

@@ -1,5 +1,5 @@
-// Element scatter: a copy of the data, then each update written at its index along the axis, in
-// index order (later positions win over earlier ones on the CPU), or combined with the element
+// Scatter (element or ND mode): a copy of the data, then each update written where its index
+// sends it, in index order (later positions win over earlier ones on the CPU), or combined with the element
 // there by the layer's reduction (in index order: the reference for the CUDA backend's atomics).
 #include <cmath>
 #include <cstring>
@@ -12,6 +12,15 @@ namespace trt {
 namespace cpu {
 
 namespace {
+// f(update element, data offset) for the layer's mode.
+template <typename F>
+void forEachTarget(const IScatterLayer& layer, const std::vector<TensorView>& in, F f) {
+  if (layer.getMode() == ScatterMode::kND)
+    forEachNdIndex(layer, in[0].dims, in[1], f);
+  else
+    forEachElementIndex(layer, in[0].dims, in[1], layer.getAxis(), f);
+}
+
 template <typename T>
 void reduceScatter(const IScatterLayer& layer, const std::vector<TensorView>& in, TensorView& out) {
   const ScatterReduction op = layer.getReduction();
@@ -21,9 +30,8 @@ void reduceScatter(const IScatterLayer& layer, const std::vector<TensorView>& in
   std::vector<int64_t> counts;
   if (op == ScatterReduction::kMEAN) counts.assign(static_cast<size_t>(in[0].dims.volume()), 0);
   if (!includeSelf)  // every element an index reaches starts from the identity
-    forEachElementIndex(layer, in[0].dims, in[1], layer.getAxis(),
-                        [&](int64_t, int64_t off) { y[off] = scatter_reduction::identity<T>(op); });
-  forEachElementIndex(layer, in[0].dims, in[1], layer.getAxis(), [&](int64_t i, int64_t off) {
+    forEachTarget(layer, in, [&](int64_t, int64_t off) { y[off] = scatter_reduction::identity<T>(op); });
+  forEachTarget(layer, in, [&](int64_t i, int64_t off) {
     y[off] = scatter_reduction::combine(op, y[off], updates[i]);
     if (!counts.empty()) ++counts[off];
   });
@@ -34,7 +42,6 @@ void reduceScatter(const IScatterLayer& layer, const std::vector<TensorView>& in
 
 void runScatter(const ILayer& layer, const std::vector<TensorView>& in, TensorView& out) {
   const auto& scatter = static_cast<const IScatterLayer&>(layer);
-  const int axis = scatter.getAxis();
   const size_t elem = dataTypeSize(in[0].type);
   std::memcpy(out.data, in[0].data, static_cast<size_t>(in[0].dims.volume()) * elem);
   switch (scatter.getReduction() == ScatterReduction::kNONE ? DataType::kBOOL : in[0].type) {
@@ -50,7 +57,7 @@ void runScatter(const ILayer& layer, const std::vector<TensorView>& in, TensorVi
   if (scatter.getReduction() != ScatterReduction::kNONE)
     throw Error(layer.describe() + ": the CPU scatter reduction takes float32, int32 or int64 data, not " +
                 dataTypeName(in[0].type));
-  forEachElementIndex(layer, in[0].dims, in[1], axis, [&](int64_t i, int64_t off) {
+  forEachTarget(scatter, in, [&](int64_t i, int64_t off) {
     std::memcpy(static_cast<uint8_t*>(out.data) + off * elem, static_cast<const uint8_t*>(in[2].data) + i * elem, elem);
   });
 }

@@ -1,4 +1,4 @@
-// Element scatter: the data copied, then one thread per index position writes its update, or
+// Scatter (element or ND mode): the data copied, then one thread per update element writes it, or
 // combines it atomically with the element there (a reduction: compare-and-swap loops, so every
 // update counts; floating-point sums in arrival order, which differs from run to run). Out-of-range
 // indices write nothing (the host cannot see device indices without a sync; the CPU backend reports
@@ -13,13 +13,31 @@ namespace {
 struct ScatterGeometry {
   int rank, axis;
   int64_t dataStride[Dims::MAX_DIMS];
+  int64_t dataDims[Dims::MAX_DIMS];
   int64_t idxDims[Dims::MAX_DIMS];
   int64_t axisSize;
+  bool nd;
+  int tupleLength;  // ND: k, the data dimensions a tuple addresses
+  int64_t slice;    // ND: elements per tuple (the data's dimensions after the first k)
 };
 
-// The data offset index position i addresses, or -1 when its index is out of range.
+// ND: update element i lies in tuple i / slice; its data offset, or -1 when the tuple is out of range.
+template <typename Index>
+__device__ int64_t ndTarget(const Index* indices, const ScatterGeometry& g, int64_t i) {
+  const int64_t t = i / g.slice;
+  int64_t base = 0;
+  for (int j = 0; j < g.tupleLength; ++j) {
+    const int64_t v = static_cast<int64_t>(indices[t * g.tupleLength + j]);
+    if (v < 0 || v >= g.dataDims[j]) return -1;
+    base += v * g.dataStride[j];
+  }
+  return base + i % g.slice;
+}
+
+// The data offset update element i lands on, or -1 when its index is out of range.
 template <typename Index>
 __device__ int64_t scatterTarget(const Index* indices, const ScatterGeometry& g, int64_t i) {
+  if (g.nd) return ndTarget(indices, g, i);
   const int64_t k = static_cast<int64_t>(indices[i]);
   if (k < 0 || k >= g.axisSize) return -1;
   int64_t rest = i, off = 0;
@@ -130,19 +148,25 @@ void launchScatter(LaunchContext& ctx, const ILayer& layer, const std::vector<Te
   check(cudaMemcpyAsync(out.data, in[0].data, static_cast<size_t>(data.volume()) * elem, cudaMemcpyDeviceToDevice,
                         ctx.stream),
         "cudaMemcpyAsync (scatter data)");
+  const auto& scatter = static_cast<const IScatterLayer&>(layer);
   ScatterGeometry g{};
   g.rank = data.nbDims;
   g.axis = axis;
-  g.axisSize = data.d[axis];
+  g.nd = scatter.getMode() == ScatterMode::kND;
+  g.axisSize = g.nd ? 0 : data.d[axis];
   int64_t s = 1;
   for (int d = data.nbDims - 1; d >= 0; --d) {
     g.dataStride[d] = s;
     s *= data.d[d];
-    g.idxDims[d] = in[1].dims.d[d];
+    g.dataDims[d] = data.d[d];
+    g.idxDims[d] = g.nd ? 0 : in[1].dims.d[d];
   }
-  const int64_t n = in[1].dims.volume();
+  if (g.nd) {
+    g.tupleLength = static_cast<int>(in[1].dims.d[in[1].dims.nbDims - 1]);
+    g.slice = g.tupleLength < data.nbDims ? g.dataStride[g.tupleLength - 1] : 1;
+  }
+  const int64_t n = in[2].dims.volume();  // one thread per update element
   if (n == 0) return;
-  const auto& scatter = static_cast<const IScatterLayer&>(layer);
   if (scatter.getReduction() != ScatterReduction::kNONE) {
     auto withIndices = [&](auto* indices) {
       const int64_t volume = data.volume();

@@ -1,0 +1,160 @@
+// index_put (x[indices] = values, accumulate for +=; in-place forms arrive functional): a boolean
+// mask with a single value becomes a Select; integer index tensors become an ND Scatter (a sum
+// reduction when accumulating). Index tensors broadcast together to B; the indexed dimensions move
+// to the front for the scatter and back after it; values broadcast to PyTorch's indexing result
+// shape (static shapes).
+#include "core/conversion/converters/converter_util.h"
+
+namespace torch_tensorrt {
+namespace core {
+namespace conversion {
+namespace converters {
+namespace impl {
+namespace {
+
+std::vector<int64_t> broadcastShape(std::vector<int64_t> a, const std::vector<int64_t>& b, const std::string& name) {
+  if (a.size() < b.size()) a.insert(a.begin(), b.size() - a.size(), 1);
+  for (size_t i = 0; i < b.size(); ++i) {
+    const int64_t bi = b[b.size() - 1 - i];
+    int64_t& ai = a[a.size() - 1 - i];
+    TORCHTRT_CHECK(ai == bi || ai == 1 || bi == 1, "index_put: shapes do not broadcast: " << name);
+    if (ai == 1) ai = bi;
+  }
+  return a;
+}
+
+// `t` broadcast to `shape` (static): t + zeros(shape).
+trt::ITensor* broadcastTo(ConversionCtx* ctx, trt::ITensor* t, const std::vector<int64_t>& shape,
+                          const std::string& name) {
+  if (util::toVec(t->getDimensions()) == shape) return t;
+  at::Tensor zeros = at::zeros(shape, at::TensorOptions().dtype(util::TRTDataTypeToScalarType(t->getType())));
+  return addElementwise(ctx, trt::ElementWiseOperation::kSUM, t, ctx->constantTensor(zeros, name + " [zeros]"),
+                        name + " [broadcast]")
+      ->getOutput(0);
+}
+
+// x[mask] = value (or += value): a Select over the mask, which covers x's leading dimensions.
+bool maskPut(ConversionCtx* ctx, const torch::jit::Node* n, trt::ITensor* x, trt::ITensor* mask, trt::ITensor* values,
+             bool accumulate) {
+  const std::string name = util::node_info(n);
+  const trt::Dims xd = x->getDimensions(), md = mask->getDimensions();
+  bool leading = md.nbDims <= xd.nbDims;
+  for (int i = 0; leading && i < md.nbDims; ++i) leading = md.d[i] == xd.d[i];
+  TORCHTRT_CHECK(leading && values->getDimensions().volume() == 1,
+                 "index_put with a boolean mask is converted for a mask over the tensor's leading dimensions and one "
+                 "value (x[mask] = v); got mask "
+                     << md.str() << " on " << xd.str() << " and values " << values->getDimensions().str() << ": "
+                     << name);
+  std::vector<int64_t> maskShape = util::toVec(md);
+  maskShape.resize(static_cast<size_t>(xd.nbDims), 1);  // trailing dims broadcast
+  trt::ITensor* condition =
+      reshape(ctx, castTo(ctx, mask, trt::DataType::kBOOL, name + " [mask]"), maskShape, name + " [mask dims]");
+  trt::ITensor* value = reshape(ctx, values, {}, name + " [value]");
+  if (accumulate) value = addElementwise(ctx, trt::ElementWiseOperation::kSUM, x, value, name + " [+=]")->getOutput(0);
+  return bindOutput(ctx, n, ctx->net->addSelect(*condition, *value, *x)) != nullptr;
+}
+
+bool indexPut(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
+  const std::string name = util::node_info(n);
+  trt::ITensor* x = a[0].ITensorOrFreeze(ctx);
+  std::vector<trt::ITensor*> list;
+  if (a[1].type() == Var::kITensorList) {
+    list = a[1].unwrapToITensorList(ctx);
+  } else {
+    for (const auto& v : a[1].IValue()->toListRef())
+      list.push_back(v.isNone() ? nullptr : ctx->constantTensor(v.toTensor().cpu(), name + " [index]"));
+  }
+  trt::ITensor* values = castTo(ctx, a[2].ITensorOrFreeze(ctx), x->getType(), name + " [values dtype]");
+  const bool accumulate = a[3].unwrapToBool();
+  const trt::Dims xd = x->getDimensions();
+  const int rank = xd.nbDims;
+  TORCHTRT_CHECK(static_cast<int>(list.size()) <= rank,
+                 "index_put has " << list.size() << " indices for a rank-" << rank << " tensor: " << name);
+  std::vector<int> indexed, others;
+  for (int d = 0; d < rank; ++d) (d < static_cast<int>(list.size()) && list[d] ? indexed : others).push_back(d);
+  TORCHTRT_CHECK(!indexed.empty(), "index_put without an index tensor: " << name);
+  if (indexed.size() == 1 && list[indexed[0]]->getType() == trt::DataType::kBOOL) {
+    TORCHTRT_CHECK(indexed[0] == 0, "index_put with a boolean mask after a full slice has no converter: " << name);
+    return maskPut(ctx, n, x, list[0], values, accumulate);
+  }
+  requireStaticShape(n, x, "self");
+  requireStaticShape(n, values, "values");
+  // B: the index tensors' common shape; each index wrapped into [0, size) and broadcast to B.
+  std::vector<int64_t> B;
+  for (int d : indexed) {
+    const trt::DataType t = list[d]->getType();
+    TORCHTRT_CHECK(t == trt::DataType::kINT32 || t == trt::DataType::kINT64,
+                   "index_put takes integer index tensors or one boolean mask: " << name);
+    requireStaticShape(n, list[d], "index");
+    B = broadcastShape(B, util::toVec(list[d]->getDimensions()), name);
+  }
+  std::vector<trt::ITensor*> columns;
+  std::vector<int64_t> column = B;
+  column.push_back(1);
+  for (int d : indexed) {
+    const std::string part = name + " [index " + std::to_string(d) + "]";
+    trt::ITensor* idx = castTo(ctx, list[d], trt::DataType::kINT64, part + " [int64]");
+    trt::ITensor* negative =
+        addElementwise(ctx, trt::ElementWiseOperation::kLESS, idx,
+                       scalarConstant(ctx, 0, trt::DataType::kINT64, part + " [0]"), part + " [< 0]")
+            ->getOutput(0);
+    trt::ITensor* shifted =
+        addElementwise(ctx, trt::ElementWiseOperation::kSUM, idx,
+                       scalarConstant(ctx, xd.d[d], trt::DataType::kINT64, part + " [size]"), part + " [+ size]")
+            ->getOutput(0);
+    trt::ITensor* wrapped = ctx->net->addSelect(*negative, *shifted, *idx)->getOutput(0);
+    columns.push_back(reshape(ctx, broadcastTo(ctx, wrapped, B, part), column, part + " [column]"));
+  }
+  trt::ITensor* tuples = columns[0];
+  if (columns.size() > 1) {
+    auto* cat = ctx->net->addConcatenation(columns.data(), static_cast<int32_t>(columns.size()));
+    cat->setAxis(static_cast<int32_t>(B.size()));
+    cat->setName((name + " [tuples]").c_str());
+    tuples = cat->getOutput(0);
+  }
+  // PyTorch's indexing result shape (what values broadcast to): adjacent indexed dims stay in place
+  // (before + B + after), separated ones go first (B + the others).
+  const bool adjacent = indexed.back() - indexed.front() + 1 == static_cast<int>(indexed.size());
+  std::vector<int64_t> result;
+  if (adjacent) {
+    for (int d = 0; d < indexed.front(); ++d) result.push_back(xd.d[d]);
+    result.insert(result.end(), B.begin(), B.end());
+    for (int d = indexed.back() + 1; d < rank; ++d) result.push_back(xd.d[d]);
+  } else {
+    result = B;
+    for (int d : others) result.push_back(xd.d[d]);
+  }
+  TORCHTRT_CHECK(
+      broadcastShape(util::toVec(values->getDimensions()), result, name) == result,
+      "index_put: values " << values->getDimensions().str() << " do not broadcast to the indexed shape: " << name);
+  trt::ITensor* updates = broadcastTo(ctx, values, result, name + " [values]");
+  // The scatter's layout: indexed dims first. Values of the adjacent form move B to the front too.
+  std::vector<int64_t> order(indexed.begin(), indexed.end());
+  order.insert(order.end(), others.begin(), others.end());
+  if (adjacent && indexed.front() > 0) {
+    std::vector<int64_t> valuesOrder;
+    const int64_t before = indexed.front(), b = static_cast<int64_t>(B.size());
+    for (int64_t i = 0; i < b; ++i) valuesOrder.push_back(before + i);
+    for (int64_t i = 0; i < before; ++i) valuesOrder.push_back(i);
+    for (int64_t i = before + b; i < static_cast<int64_t>(result.size()); ++i) valuesOrder.push_back(i);
+    updates = transposed(ctx, updates, valuesOrder, name + " [values to front]");
+  }
+  trt::ITensor* data = transposed(ctx, x, order, name + " [indexed dims to front]");
+  auto* scatter = ctx->net->addScatter(*data, *tuples, *updates, 0);
+  scatter->setMode(trt::ScatterMode::kND);
+  if (accumulate) scatter->setReduction(trt::ScatterReduction::kSUM);
+  scatter->setName(name.c_str());
+  std::vector<int64_t> inverse(order.size());
+  for (size_t i = 0; i < order.size(); ++i) inverse[static_cast<size_t>(order[i])] = static_cast<int64_t>(i);
+  return bindTensor(ctx, n, transposed(ctx, scatter->getOutput(0), inverse, name + " [dims back]")) != nullptr;
+}
+
+auto indexPutRegistrations = RegisterNodeConversionPatterns().pattern(
+    {"aten::index_put(Tensor self, Tensor?[] indices, Tensor values, bool accumulate=False) -> Tensor", indexPut});
+
+}  // namespace
+}  // namespace impl
+}  // namespace converters
+}  // namespace conversion
+}  // namespace core
+}  // namespace torch_tensorrt
