@@ -1,5 +1,7 @@
 // einsum as transposes, reshapes, reductions and batched matrix products: operands are combined
-// left to right; labels a later operand or the output needs are kept, the rest summed.
+// left to right; labels a later operand or the output needs are kept, the rest summed. A label
+// repeated within an operand (a diagonal, 'ii->i') is taken first: a select keeps the elements
+// whose two indices agree and a sum folds the second dimension away.
 #include <algorithm>
 #include <map>
 
@@ -41,6 +43,38 @@ Labeled sumOut(ConversionCtx* ctx, const Labeled& t, const std::string& keep, co
   auto* layer = ctx->net->addReduce(*t.tensor, trt::ReduceOperation::kSUM, axes, false);
   layer->setName((name + " [sum]").c_str());
   return {layer->getOutput(0), kept};
+}
+
+// `t` with every label that appears twice reduced to its diagonal: x[..., i, ..., j, ...] where
+// i == j, the second dimension folded away (a select of the matching elements, then a sum; zeros
+// elsewhere, so infinities off the diagonal stay out of the result).
+Labeled takeDiagonals(ConversionCtx* ctx, Labeled t, const std::string& name) {
+  // The first label seen again, each time (a label may appear more than twice).
+  auto repeated = [](const std::string& labels, size_t& p, size_t& q) {
+    for (q = 0; q < labels.size(); ++q) {
+      p = labels.find(labels[q]);
+      if (p != q) return true;
+    }
+    return false;
+  };
+  size_t p = 0, q = 0;
+  while (repeated(t.labels, p, q)) {
+    const trt::Dims dims = t.tensor->getDimensions();
+    TORCHTRT_CHECK(dims.d[p] == dims.d[q], "einsum label '" << t.labels[q] << "' is repeated with sizes " << dims.d[p]
+                                                            << " and " << dims.d[q] << ": " << name);
+    std::vector<int64_t> maskShape(static_cast<size_t>(dims.nbDims), 1);
+    maskShape[p] = dims.d[p];
+    maskShape[q] = dims.d[q];
+    trt::ITensor* mask = reshape(ctx, ctx->constantTensor(at::eye(dims.d[p], at::kBool), name + " [diagonal mask]"),
+                                 maskShape, name + " [diagonal mask dims]");
+    trt::ITensor* zero = scalarConstant(ctx, 0, t.tensor->getType(), name + " [0]");
+    auto* kept = ctx->net->addSelect(*mask, *t.tensor, *zero);
+    kept->setName((name + " [diagonal]").c_str());
+    auto* folded = ctx->net->addReduce(*kept->getOutput(0), trt::ReduceOperation::kSUM, 1u << q, false);
+    folded->setName((name + " [fold diagonal]").c_str());
+    t = {folded->getOutput(0), t.labels.substr(0, q) + t.labels.substr(q + 1)};
+  }
+  return t;
 }
 
 int64_t product(const std::vector<int64_t>& v) {
@@ -140,16 +174,14 @@ bool einsum(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
       char c = specs[i][k];
       TORCHTRT_CHECK(std::isalpha(static_cast<unsigned char>(c)),
                      "einsum label '" << c << "' is not a letter: " << name);
-      TORCHTRT_CHECK(specs[i].find(c) == k, "einsum operand "
-                                                << i << " repeats label '" << c
-                                                << "' (a diagonal), which has no converter yet: " << name);
       TORCHTRT_CHECK(!size.count(c) || size[c] == dims[k], "einsum label '"
                                                                << c << "' has sizes " << size[c] << " and " << dims[k]
                                                                << " (broadcasting is not converted): " << name);
       size[c] = dims[k];
       ++count[c];
     }
-    ops.push_back({castTo(ctx, tensors[i], tensors[0]->getType(), name + " [cast]"), specs[i]});
+    ops.push_back(
+        takeDiagonals(ctx, {castTo(ctx, tensors[i], tensors[0]->getType(), name + " [cast]"), specs[i]}, name));
   }
   if (implicitOutput) {
     out = ellipsisLabels;
