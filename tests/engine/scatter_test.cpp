@@ -77,7 +77,8 @@ const trt::ScatterReduction kReductions[] = {trt::ScatterReduction::kSUM, trt::S
                                              trt::ScatterReduction::kMEAN};
 
 // Compares with NaN equal to NaN (max/min propagate the NaN planted in the data).
-void expectSame(const std::vector<float>& actual, const std::vector<float>& expected, float tol, const std::string& what) {
+void expectSame(const std::vector<float>& actual, const std::vector<float>& expected, float tol,
+                const std::string& what) {
   ASSERT_EQ(actual.size(), expected.size());
   for (size_t i = 0; i < actual.size(); ++i) {
     if (std::isnan(expected[i])) {
@@ -97,8 +98,8 @@ TEST(Scatter, ReductionsMatchReferenceLoops) {
       trt::INetworkDefinition net;
       Built b = build(*scatterNetwork(net, kDuplicates, op, includeSelf));
       const auto y = run(*b.engine, {{"x", {{3, 4, 2}, data}}, {"u", {{2, 3, 2}, updates}}}).at("y");
-      const std::string what = "reduction " + std::to_string(static_cast<int>(op)) + " include_self " +
-                               std::to_string(includeSelf);
+      const std::string what =
+          "reduction " + std::to_string(static_cast<int>(op)) + " include_self " + std::to_string(includeSelf);
       // In index order, as the loops: equal up to the NaN rule.
       expectSame(y, reductionReference(data, updates, op, includeSelf), 0.f, what);
     }
@@ -222,6 +223,30 @@ TEST(Scatter, BadIndicesAndShapesAreRefused) {
 }
 
 #ifdef TORCHTRT_WITH_CUDA
+namespace {
+// Runs a scatter network "x", "u" -> "y" (y the data's size) on the GPU.
+std::vector<float> runOnGpu(const trt::ICudaEngine& engine, const std::vector<float>& data,
+                            const std::vector<float>& updates) {
+  std::unique_ptr<trt::IExecutionContext> ctx(engine.createExecutionContext());
+  float *dx, *du, *dy;
+  cudaMalloc(&dx, data.size() * 4);
+  cudaMalloc(&du, updates.size() * 4);
+  cudaMalloc(&dy, data.size() * 4);
+  cudaMemcpy(dx, data.data(), data.size() * 4, cudaMemcpyHostToDevice);
+  cudaMemcpy(du, updates.data(), updates.size() * 4, cudaMemcpyHostToDevice);
+  ctx->setTensorAddress("x", dx);
+  ctx->setTensorAddress("u", du);
+  ctx->setTensorAddress("y", dy);
+  ctx->enqueueV3(nullptr);
+  std::vector<float> y(data.size());
+  cudaMemcpy(y.data(), dy, y.size() * 4, cudaMemcpyDeviceToHost);
+  cudaFree(dx);
+  cudaFree(du);
+  cudaFree(dy);
+  return y;
+}
+}  // namespace
+
 TEST(Scatter, CudaMatchesTheCpu) {
   int n = 0;
   if (cudaGetDeviceCount(&n) != cudaSuccess || n == 0) GTEST_SKIP() << "no CUDA GPU visible";
@@ -231,22 +256,7 @@ TEST(Scatter, CudaMatchesTheCpu) {
   trt::IBuilderConfig config;
   config.setBackend(trt::Backend::kCUDA);
   Built b = build(net, &config);
-  std::unique_ptr<trt::IExecutionContext> ctx(b.engine->createExecutionContext());
-  float *dx, *du, *dy;
-  cudaMalloc(&dx, 24 * 4);
-  cudaMalloc(&du, 12 * 4);
-  cudaMalloc(&dy, 24 * 4);
-  cudaMemcpy(dx, data.data(), 24 * 4, cudaMemcpyHostToDevice);
-  cudaMemcpy(du, updates.data(), 12 * 4, cudaMemcpyHostToDevice);
-  ctx->setTensorAddress("x", dx);
-  ctx->setTensorAddress("u", du);
-  ctx->setTensorAddress("y", dy);
-  ctx->enqueueV3(nullptr);
-  std::vector<float> y(24);
-  cudaMemcpy(y.data(), dy, 24 * 4, cudaMemcpyDeviceToHost);
-  cudaFree(dx);
-  cudaFree(du);
-  cudaFree(dy);
+  const std::vector<float> y = runOnGpu(*b.engine, data, updates);
   EXPECT_EQ(y, reference(data, updates));
 }
 
@@ -260,22 +270,7 @@ TEST(Scatter, CudaNdModeMatchesTheCpu) {
     trt::IBuilderConfig config;
     config.setBackend(trt::Backend::kCUDA);
     Built gpu = build(*ndNetwork(gpuNet, op), &config);
-    std::unique_ptr<trt::IExecutionContext> ctx(gpu.engine->createExecutionContext());
-    float *dx, *du, *dy;
-    cudaMalloc(&dx, 24 * 4);
-    cudaMalloc(&du, 6 * 4);
-    cudaMalloc(&dy, 24 * 4);
-    cudaMemcpy(dx, data.data(), 24 * 4, cudaMemcpyHostToDevice);
-    cudaMemcpy(du, updates.data(), 6 * 4, cudaMemcpyHostToDevice);
-    ctx->setTensorAddress("x", dx);
-    ctx->setTensorAddress("u", du);
-    ctx->setTensorAddress("y", dy);
-    ctx->enqueueV3(nullptr);
-    std::vector<float> y(24);
-    cudaMemcpy(y.data(), dy, 24 * 4, cudaMemcpyDeviceToHost);
-    cudaFree(dx);
-    cudaFree(du);
-    cudaFree(dy);
+    const std::vector<float> y = runOnGpu(*gpu.engine, data, updates);
     expectNear(y, run(*cpu.engine, {{"x", {{4, 3, 2}, data}}, {"u", {{3, 2}, updates}}}).at("y"), 1e-6f);
   }
 }
@@ -292,22 +287,7 @@ TEST(Scatter, CudaReductionsMatchTheCpu) {
       trt::IBuilderConfig config;
       config.setBackend(trt::Backend::kCUDA);
       Built gpu = build(*scatterNetwork(gpuNet, kDuplicates, op, includeSelf), &config);
-      std::unique_ptr<trt::IExecutionContext> ctx(gpu.engine->createExecutionContext());
-      float *dx, *du, *dy;
-      cudaMalloc(&dx, 24 * 4);
-      cudaMalloc(&du, 12 * 4);
-      cudaMalloc(&dy, 24 * 4);
-      cudaMemcpy(dx, data.data(), 24 * 4, cudaMemcpyHostToDevice);
-      cudaMemcpy(du, updates.data(), 12 * 4, cudaMemcpyHostToDevice);
-      ctx->setTensorAddress("x", dx);
-      ctx->setTensorAddress("u", du);
-      ctx->setTensorAddress("y", dy);
-      ctx->enqueueV3(nullptr);
-      std::vector<float> y(24);
-      cudaMemcpy(y.data(), dy, 24 * 4, cudaMemcpyDeviceToHost);
-      cudaFree(dx);
-      cudaFree(du);
-      cudaFree(dy);
+      const std::vector<float> y = runOnGpu(*gpu.engine, data, updates);
       const auto expected = run(*cpu.engine, {{"x", {{3, 4, 2}, data}}, {"u", {{2, 3, 2}, updates}}}).at("y");
       // Atomic sums and products combine in arrival order: float32 rounding apart.
       expectSame(y, expected, 1e-6f, "CUDA reduction " + std::to_string(static_cast<int>(op)));

@@ -128,6 +128,20 @@ trt::ITensor* castToDtypeArg(ConversionCtx* ctx, const torch::jit::Node* n, trt:
   return castTo(ctx, in, util::ScalarTypeToTRTDataType(type), util::node_info(n) + " [dtype]");
 }
 
+trt::ITensor* wrappedIndex(ConversionCtx* ctx, trt::ITensor* idx, int64_t size, const std::string& name) {
+  idx = castTo(ctx, idx, trt::DataType::kINT64, name + " [int64]");
+  trt::ITensor* negative = addElementwise(ctx, trt::ElementWiseOperation::kLESS, idx,
+                                          scalarConstant(ctx, 0, trt::DataType::kINT64, name + " [0]"), name + " [< 0]")
+                               ->getOutput(0);
+  trt::ITensor* shifted =
+      addElementwise(ctx, trt::ElementWiseOperation::kSUM, idx,
+                     scalarConstant(ctx, size, trt::DataType::kINT64, name + " [size]"), name + " [+ size]")
+          ->getOutput(0);
+  auto* select = ctx->net->addSelect(*negative, *shifted, *idx);
+  select->setName((name + " [wrap]").c_str());
+  return select->getOutput(0);
+}
+
 void requireStaticShape(const torch::jit::Node* n, trt::ITensor* t, const char* what) {
   TORCHTRT_CHECK(t->getDimensions().isStatic(), what << " of " << util::node_info(n) << " has dynamic shape "
                                                      << t->getDimensions().str()

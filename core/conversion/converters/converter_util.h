@@ -39,6 +39,8 @@ uint32_t reduceAxesMask(const torch::jit::Node* n, trt::ITensor* in, Var* dims);
 //! Applies an optional `ScalarType? dtype` argument of reductions and softmax (the input is cast first,
 //! as PyTorch does); None leaves the tensor as it is.
 trt::ITensor* castToDtypeArg(ConversionCtx* ctx, const torch::jit::Node* n, trt::ITensor* in, Var& dtype);
+//! Index positions as int64 in [0, size): negative entries counted from the end, as PyTorch does.
+trt::ITensor* wrappedIndex(ConversionCtx* ctx, trt::ITensor* idx, int64_t size, const std::string& name);
 //! Checks the node's input tensor has a static shape and throws naming the node otherwise.
 void requireStaticShape(const torch::jit::Node* n, trt::ITensor* t, const char* what);
 

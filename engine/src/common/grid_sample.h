@@ -5,13 +5,9 @@
 #include <cmath>
 #include <cstdint>
 
+#include "common/cubic_weights.h"
+#include "common/sample_mode.h"  // TRT_HOST_DEVICE
 #include "trt/types.h"
-
-#ifdef __CUDACC__
-#define TRT_GRID_HD __host__ __device__
-#else
-#define TRT_GRID_HD
-#endif
 
 namespace trt {
 namespace grid_sample {
@@ -24,15 +20,15 @@ struct Params {
 };
 
 //! A normalized coordinate in [-1, 1] as an input coordinate of an axis of `size` pixels.
-TRT_GRID_HD inline float unnormalize(float coord, int64_t size, bool alignCorners) {
+TRT_HOST_DEVICE inline float unnormalize(float coord, int64_t size, bool alignCorners) {
   return alignCorners ? ((coord + 1.f) / 2.f) * static_cast<float>(size - 1)
                       : ((coord + 1.f) * static_cast<float>(size) - 1.f) / 2.f;
 }
 
-TRT_GRID_HD inline float clip(float x, int64_t size) { return fminf(static_cast<float>(size - 1), fmaxf(x, 0.f)); }
+TRT_HOST_DEVICE inline float clip(float x, int64_t size) { return fminf(static_cast<float>(size - 1), fmaxf(x, 0.f)); }
 
 //! x mirrored into [twiceLow / 2, twiceHigh / 2] (bounds doubled so half-pixel edges stay integral).
-TRT_GRID_HD inline float reflect(float x, int64_t twiceLow, int64_t twiceHigh) {
+TRT_HOST_DEVICE inline float reflect(float x, int64_t twiceLow, int64_t twiceHigh) {
   if (twiceLow == twiceHigh) return 0.f;
   const float low = static_cast<float>(twiceLow) / 2.f, span = static_cast<float>(twiceHigh - twiceLow) / 2.f;
   x = fabsf(x - low);
@@ -44,12 +40,12 @@ TRT_GRID_HD inline float reflect(float x, int64_t twiceLow, int64_t twiceHigh) {
 
 //! A (whole-valued) coordinate as an index; NaN, infinite and huge values become an index far
 //! outside any input (converting them to an integer would be undefined behaviour).
-TRT_GRID_HD inline int64_t toIndex(float v) {
+TRT_HOST_DEVICE inline int64_t toIndex(float v) {
   return v > -1e15f && v < 1e15f ? static_cast<int64_t>(v) : -(int64_t(1) << 52);
 }
 
 //! The padding rule applied to an input coordinate: border clamps, reflection mirrors then clamps.
-TRT_GRID_HD inline float pad(float x, int64_t size, SampleMode padding, bool alignCorners) {
+TRT_HOST_DEVICE inline float pad(float x, int64_t size, SampleMode padding, bool alignCorners) {
   if (padding == SampleMode::kCLAMP) return clip(x, size);
   if (padding == SampleMode::kREFLECT) {
     x = alignCorners ? reflect(x, 0, 2 * (size - 1)) : reflect(x, -1, 2 * size - 1);
@@ -58,24 +54,13 @@ TRT_GRID_HD inline float pad(float x, int64_t size, SampleMode padding, bool ali
   return x;
 }
 
-TRT_GRID_HD inline bool inside(int64_t y, int64_t x, const Params& p) {
+TRT_HOST_DEVICE inline bool inside(int64_t y, int64_t x, const Params& p) {
   return y >= 0 && y < p.height && x >= 0 && x < p.width;
-}
-
-//! Keys' cubic convolution weights (A = -0.75) of the taps at -1, 0, 1, 2 for fraction t.
-TRT_GRID_HD inline void cubicWeights(float t, float w[4]) {
-  const float A = -0.75f;
-  auto near = [A](float x) { return ((A + 2.f) * x - (A + 3.f)) * x * x + 1.f; };
-  auto far = [A](float x) { return ((A * x - 5.f * A) * x + 8.f * A) * x - 4.f * A; };
-  w[0] = far(t + 1.f);
-  w[1] = near(t);
-  w[2] = near(1.f - t);
-  w[3] = far(2.f - t);
 }
 
 //! The value at normalized position (gx, gy); read(y, x) returns the plane's element (in bounds only).
 template <typename Read>
-TRT_GRID_HD inline float sample(const Read& read, float gx, float gy, const Params& p) {
+TRT_HOST_DEVICE inline float sample(const Read& read, float gx, float gy, const Params& p) {
   if (p.mode == InterpolationMode::kCUBIC) {
     // Bicubic: the padding rule applies to each tap, not to the center.
     const float ix = unnormalize(gx, p.width, p.alignCorners), iy = unnormalize(gy, p.height, p.alignCorners);

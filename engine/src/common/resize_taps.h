@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdint>
 
+#include "common/cubic_weights.h"
 #include "common/sample_mode.h"  // TRT_HOST_DEVICE
 #include "trt/types.h"
 
@@ -55,15 +56,9 @@ TRT_HOST_DEVICE inline int resizeTaps(const ResizeAxis& a, int64_t dst, int32_t 
     w[1] = l1;
     return 2;
   }
-  // Keys' cubic convolution with A = -0.75, indices clamped to the input.
-  const float A = -0.75f;
-  const float fi = floorf(x), t = x - fi;
-  auto conv1 = [A](float v) { return ((A + 2.f) * v - (A + 3.f)) * v * v + 1.f; };
-  auto conv2 = [A](float v) { return ((A * v - 5.f * A) * v + 8.f * A) * v - 4.f * A; };
-  w[0] = conv2(t + 1.f);
-  w[1] = conv1(t);
-  w[2] = conv1(1.f - t);
-  w[3] = conv2(2.f - t);
+  // Keys' cubic convolution, indices clamped to the input.
+  const float fi = floorf(x);
+  cubicWeights(x - fi, w);
   const int64_t base = static_cast<int64_t>(fi) - 1;
   for (int k = 0; k < 4; ++k) {
     int64_t i = base + k;

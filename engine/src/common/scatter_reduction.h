@@ -6,25 +6,20 @@
 #include <cstdint>
 #include <limits>
 
+#include "common/sample_mode.h"  // TRT_HOST_DEVICE
 #include "trt/types.h"
-
-#ifdef __CUDACC__
-#define TRT_SCATTER_HD __host__ __device__
-#else
-#define TRT_SCATTER_HD
-#endif
 
 namespace trt {
 namespace scatter_reduction {
 
 template <typename T>
-TRT_SCATTER_HD inline bool isNan(T v) {
+TRT_HOST_DEVICE inline bool isNan(T v) {
   return v != v;  // false for integers
 }
 
 //! The value a reduction starts from when the data value is left out (include_self = false).
 template <typename T>
-TRT_SCATTER_HD inline T identity(ScatterReduction op) {
+TRT_HOST_DEVICE inline T identity(ScatterReduction op) {
   switch (op) {
     case ScatterReduction::kPROD:
       return T(1);
@@ -40,7 +35,7 @@ TRT_SCATTER_HD inline T identity(ScatterReduction op) {
 
 //! `acc` combined with one update.
 template <typename T>
-TRT_SCATTER_HD inline T combine(ScatterReduction op, T acc, T v) {
+TRT_HOST_DEVICE inline T combine(ScatterReduction op, T acc, T v) {
   switch (op) {
     case ScatterReduction::kSUM:
     case ScatterReduction::kMEAN:
@@ -58,7 +53,7 @@ TRT_SCATTER_HD inline T combine(ScatterReduction op, T acc, T v) {
 
 //! The mean of `count` combined values whose sum is `sum` (floating point only).
 template <typename T>
-TRT_SCATTER_HD inline T mean(T sum, int64_t count) {
+TRT_HOST_DEVICE inline T mean(T sum, int64_t count) {
   return sum / static_cast<T>(count);
 }
 

@@ -93,16 +93,7 @@ bool indexPut(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
   column.push_back(1);
   for (int d : indexed) {
     const std::string part = name + " [index " + std::to_string(d) + "]";
-    trt::ITensor* idx = castTo(ctx, list[d], trt::DataType::kINT64, part + " [int64]");
-    trt::ITensor* negative =
-        addElementwise(ctx, trt::ElementWiseOperation::kLESS, idx,
-                       scalarConstant(ctx, 0, trt::DataType::kINT64, part + " [0]"), part + " [< 0]")
-            ->getOutput(0);
-    trt::ITensor* shifted =
-        addElementwise(ctx, trt::ElementWiseOperation::kSUM, idx,
-                       scalarConstant(ctx, xd.d[d], trt::DataType::kINT64, part + " [size]"), part + " [+ size]")
-            ->getOutput(0);
-    trt::ITensor* wrapped = ctx->net->addSelect(*negative, *shifted, *idx)->getOutput(0);
+    trt::ITensor* wrapped = wrappedIndex(ctx, list[d], xd.d[d], part);
     columns.push_back(reshape(ctx, broadcastTo(ctx, wrapped, B, part), column, part + " [column]"));
   }
   trt::ITensor* tuples = columns[0];

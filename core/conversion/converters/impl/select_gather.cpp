@@ -89,31 +89,8 @@ bool indexRunTime(ConversionCtx* ctx, const torch::jit::Node* n, trt::ITensor* x
                      << name);
   const int64_t size = x->getDimensions().d[dim];
   TORCHTRT_CHECK(size >= 0, "index needs a static size along dimension " << dim << ": " << name);
-  trt::ITensor* zero = scalarConstant(ctx, 0, idx->getType(), name + " [0]");
-  trt::ITensor* negative =
-      addElementwise(ctx, trt::ElementWiseOperation::kLESS, idx, zero, name + " [< 0]")->getOutput(0);
-  trt::ITensor* wrapped =
-      addElementwise(ctx, trt::ElementWiseOperation::kSUM, idx,
-                     scalarConstant(ctx, size, idx->getType(), name + " [size]"), name + " [+ size]")
-          ->getOutput(0);
-  auto* select = ctx->net->addSelect(*negative, *wrapped, *idx);
-  select->setName((name + " [wrap]").c_str());
-  return bindOutput(ctx, n, ctx->net->addGather(*x, *select->getOutput(0), static_cast<int32_t>(dim))) != nullptr;
-}
-
-// Index positions as int64 in [0, size): negative entries counted from the end, as PyTorch does.
-trt::ITensor* wrappedIndex(ConversionCtx* ctx, trt::ITensor* idx, int64_t size, const std::string& name) {
-  idx = castTo(ctx, idx, trt::DataType::kINT64, name + " [int64]");
-  trt::ITensor* negative = addElementwise(ctx, trt::ElementWiseOperation::kLESS, idx,
-                                          scalarConstant(ctx, 0, trt::DataType::kINT64, name + " [0]"), name + " [< 0]")
-                               ->getOutput(0);
-  trt::ITensor* shifted =
-      addElementwise(ctx, trt::ElementWiseOperation::kSUM, idx,
-                     scalarConstant(ctx, size, trt::DataType::kINT64, name + " [size]"), name + " [+ size]")
-          ->getOutput(0);
-  auto* select = ctx->net->addSelect(*negative, *shifted, *idx);
-  select->setName((name + " [wrap]").c_str());
-  return select->getOutput(0);
+  return bindOutput(ctx, n, ctx->net->addGather(*x, *wrappedIndex(ctx, idx, size, name), static_cast<int32_t>(dim))) !=
+         nullptr;
 }
 
 // x[i0, i1, ...] with several index tensors, broadcast together to B: the indexed dimensions
