@@ -912,3 +912,26 @@ TEST(Converters, IndexPutEveryForm) {
               at::randn({3, 5, 6}), at::randn({4, 3, 6}), at::randn({1})},
              {rows});
 }
+
+TEST(Converters, IndexAddCopyAndFill) {
+  // index_add with a duplicate index (both rows add up) and alpha, on a negative dim; index_copy
+  // (distinct indices); index_fill with a scalar and with a 0-d tensor value; int64 data for the
+  // integer path.
+  checkGraph(R"IR(
+    graph(%x : Tensor, %src : Tensor, %csrc : Tensor, %ints : Tensor, %isrc : Tensor, %dup : Tensor, %idx : Tensor,
+          %v : Tensor):
+      %zero : int = prim::Constant[value=0]()
+      %neg : int = prim::Constant[value=-1]()
+      %alpha : float = prim::Constant[value=0.5]()
+      %one : int = prim::Constant[value=1]()
+      %s : float = prim::Constant[value=-3.5]()
+      %a : Tensor = aten::index_add(%x, %neg, %dup, %src, %alpha)
+      %b : Tensor = aten::index_copy(%x, %zero, %idx, %csrc)
+      %c : Tensor = aten::index_fill(%x, %one, %dup, %s)
+      %d : Tensor = aten::index_fill(%x, %zero, %idx, %v)
+      %e : Tensor = aten::index_add(%ints, %zero, %dup, %isrc, %one)
+      return (%a, %b, %c, %d, %e))IR",
+             {at::randn({4, 5}), at::randn({4, 3}), at::randn({2, 5}), at::randint(-9, 9, {4, 5}, at::kLong),
+              at::randint(-9, 9, {3, 5}, at::kLong), at::tensor({1, 3, 1}, at::kLong), at::tensor({3, 0}, at::kLong),
+              at::scalar_tensor(2.25)});
+}

@@ -1,6 +1,7 @@
-// scatter (src and value forms), scatter_add, scatter_reduce and scatter's reduce= forms (in-place
-// forms arrive here once lowering makes them functional): the engine's element Scatter layer, with
-// a reduction where the op has one. src may be larger than index (PyTorch reads its leading part).
+// scatter (src and value forms), scatter_add, scatter_reduce and scatter's reduce= forms, and
+// index_add / index_copy / index_fill (in-place forms arrive here once lowering makes them
+// functional): the engine's element Scatter layer, with a reduction where the op has one. src may be
+// larger than index (PyTorch reads its leading part).
 #include "core/conversion/converters/converter_util.h"
 
 namespace torch_tensorrt {
@@ -96,6 +97,73 @@ bool scatterReduce(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
   return scatterWith(ctx, n, a, srcUpdates(ctx, n, a), reductionNamed(a[4].unwrapToString(), n), a[5].unwrapToBool());
 }
 
+// index_add / index_copy / index_fill: a 1-D index along `dim` becomes an element scatter whose
+// index tensor repeats index[i] over the source's slice i (static shapes).
+trt::ITensor* indexAlong(ConversionCtx* ctx, const torch::jit::Node* n, trt::ITensor* self, int64_t dim,
+                         trt::ITensor* index, const std::vector<int64_t>& updatesShape) {
+  const std::string name = util::node_info(n);
+  TORCHTRT_CHECK(rankOf(index) <= 1, "the index of " << name << " must be 1-D, got " << index->getDimensions().str());
+  std::vector<int64_t> column(updatesShape.size(), 1);
+  column[static_cast<size_t>(dim)] = updatesShape[static_cast<size_t>(dim)];
+  trt::ITensor* wrapped =
+      reshape(ctx, wrappedIndex(ctx, index, self->getDimensions().d[dim], name), column, name + " [index along dim]");
+  at::Tensor zeros = at::zeros(updatesShape, at::kLong);
+  return addElementwise(ctx, trt::ElementWiseOperation::kSUM, wrapped, ctx->constantTensor(zeros, name + " [zeros]"),
+                        name + " [index everywhere]")
+      ->getOutput(0);
+}
+
+bool indexScatter(ConversionCtx* ctx, const torch::jit::Node* n, trt::ITensor* self, int64_t dim, trt::ITensor* index,
+                  trt::ITensor* updates, trt::ScatterReduction reduction) {
+  requireStaticShape(n, self, "self");
+  requireStaticShape(n, updates, "the source");
+  trt::ITensor* indices = indexAlong(ctx, n, self, dim, index, util::toVec(updates->getDimensions()));
+  auto* layer = ctx->net->addScatter(*self, *indices, *updates, static_cast<int32_t>(dim));
+  layer->setReduction(reduction);
+  layer->setName(util::node_info(n).c_str());
+  return bindOutput(ctx, n, layer) != nullptr;
+}
+
+bool indexAdd(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
+  const std::string name = util::node_info(n);
+  trt::ITensor* self = a[0].ITensorOrFreeze(ctx);
+  const int64_t dim = util::normalizeDim(a[1].unwrapToInt(), rankOf(self), n);
+  trt::ITensor* source = castTo(ctx, a[3].ITensorOrFreeze(ctx), self->getType(), name + " [source dtype]");
+  const at::Scalar alpha = a[4].unwrapToScalar();
+  if (!(alpha.isIntegral(false) && alpha.toLong() == 1))
+    source = addElementwise(ctx, trt::ElementWiseOperation::kPROD, source,
+                            scalarConstant(ctx, alpha, self->getType(), name + " [alpha]"), name + " [* alpha]")
+                 ->getOutput(0);
+  return indexScatter(ctx, n, self, dim, a[2].ITensorOrFreeze(ctx), source, trt::ScatterReduction::kSUM);
+}
+
+bool indexCopy(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
+  trt::ITensor* self = a[0].ITensorOrFreeze(ctx);
+  const int64_t dim = util::normalizeDim(a[1].unwrapToInt(), rankOf(self), n);
+  trt::ITensor* source = castTo(ctx, a[3].ITensorOrFreeze(ctx), self->getType(), util::node_info(n) + " [dtype]");
+  return indexScatter(ctx, n, self, dim, a[2].ITensorOrFreeze(ctx), source, trt::ScatterReduction::kNONE);
+}
+
+bool indexFill(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
+  const std::string name = util::node_info(n);
+  trt::ITensor* self = a[0].ITensorOrFreeze(ctx);
+  const int64_t dim = util::normalizeDim(a[1].unwrapToInt(), rankOf(self), n);
+  trt::ITensor* index = a[2].ITensorOrFreeze(ctx);
+  requireStaticShape(n, self, "self");
+  requireStaticShape(n, index, "the index");
+  std::vector<int64_t> shape = util::toVec(self->getDimensions());
+  shape[static_cast<size_t>(dim)] = index->getDimensions().volume();
+  trt::ITensor* value = a[3].isITensor()
+                            ? castTo(ctx, a[3].ITensor(), self->getType(), name + " [value dtype]")
+                            : scalarConstant(ctx, a[3].unwrapToScalar(), self->getType(), name + " [value]");
+  at::Tensor zeros = at::zeros(shape, at::TensorOptions().dtype(util::TRTDataTypeToScalarType(self->getType())));
+  trt::ITensor* updates =
+      addElementwise(ctx, trt::ElementWiseOperation::kSUM, reshape(ctx, value, {}, name + " [value scalar]"),
+                     ctx->constantTensor(zeros, name + " [zeros]"), name + " [filled]")
+          ->getOutput(0);
+  return indexScatter(ctx, n, self, dim, index, updates, trt::ScatterReduction::kNONE);
+}
+
 auto scatterRegistrations =
     RegisterNodeConversionPatterns()
         .pattern({"aten::scatter.src(Tensor self, int dim, Tensor index, Tensor src) -> Tensor", scatterSrc})
@@ -108,7 +176,13 @@ auto scatterRegistrations =
                   scatterValueReduce})
         .pattern({"aten::scatter_reduce.two(Tensor self, int dim, Tensor index, Tensor src, str reduce, *, bool "
                   "include_self=True) -> Tensor",
-                  scatterReduce});
+                  scatterReduce})
+        .pattern({"aten::index_add(Tensor self, int dim, Tensor index, Tensor source, *, Scalar alpha=1) -> Tensor",
+                  indexAdd})
+        .pattern({"aten::index_copy(Tensor self, int dim, Tensor index, Tensor source) -> Tensor", indexCopy})
+        .pattern({"aten::index_fill.int_Scalar(Tensor self, int dim, Tensor index, Scalar value) -> Tensor", indexFill})
+        .pattern(
+            {"aten::index_fill.int_Tensor(Tensor self, int dim, Tensor index, Tensor value) -> Tensor", indexFill});
 
 }  // namespace
 }  // namespace impl
