@@ -128,6 +128,28 @@ trt::ITensor* castToDtypeArg(ConversionCtx* ctx, const torch::jit::Node* n, trt:
   return castTo(ctx, in, util::ScalarTypeToTRTDataType(type), util::node_info(n) + " [dtype]");
 }
 
+trt::ITensor* expandTo(ConversionCtx* ctx, trt::ITensor* in, std::vector<int64_t> target, const std::string& name) {
+  auto dims = util::toVec(in->getDimensions());
+  TORCHTRT_CHECK(target.size() >= dims.size(), "expand to " << target.size() << " dims from " << dims.size());
+  const size_t lead = target.size() - dims.size();
+  std::vector<int64_t> onesShape(target.size(), 1);
+  for (size_t i = 0; i < target.size(); ++i) {
+    int64_t have = i >= lead ? dims[i - lead] : 1;
+    if (target[i] == -1) target[i] = have;
+    TORCHTRT_CHECK(have == target[i] || have == 1,
+                   "cannot expand dimension " << i << " of size " << have << " to " << target[i]);
+    if (have != target[i]) onesShape[i] = target[i];
+  }
+  at::Tensor ones = at::ones(onesShape, at::TensorOptions().dtype(util::TRTDataTypeToScalarType(in->getType())));
+  auto op = in->getType() == trt::DataType::kBOOL ? trt::ElementWiseOperation::kAND : trt::ElementWiseOperation::kPROD;
+  // Constants of int64 are stored as int32: the cast (folded by the builder) matches the input's type.
+  trt::ITensor* onesTensor =
+      castTo(ctx, ctx->constantTensor(ones, name + " [ones]"), in->getType(), name + " [ones type]");
+  auto* layer = ctx->net->addElementWise(*in, *onesTensor, op);
+  layer->setName(name.c_str());
+  return layer->getOutput(0);
+}
+
 trt::ITensor* wrappedIndex(ConversionCtx* ctx, trt::ITensor* idx, int64_t size, const std::string& name) {
   idx = castTo(ctx, idx, trt::DataType::kINT64, name + " [int64]");
   trt::ITensor* negative = addElementwise(ctx, trt::ElementWiseOperation::kLESS, idx,

@@ -39,6 +39,9 @@ uint32_t reduceAxesMask(const torch::jit::Node* n, trt::ITensor* in, Var* dims);
 //! Applies an optional `ScalarType? dtype` argument of reductions and softmax (the input is cast first,
 //! as PyTorch does); None leaves the tensor as it is.
 trt::ITensor* castToDtypeArg(ConversionCtx* ctx, const torch::jit::Node* n, trt::ITensor* in, Var& dtype);
+//! `in` broadcast to the static shape `target` (-1 keeps a dimension): a multiply by ones, exact
+//! for -0.0 and NaN (an AND for bool); the layer takes `name`.
+trt::ITensor* expandTo(ConversionCtx* ctx, trt::ITensor* in, std::vector<int64_t> target, const std::string& name);
 //! Index positions as int64 in [0, size): negative entries counted from the end, as PyTorch does.
 trt::ITensor* wrappedIndex(ConversionCtx* ctx, trt::ITensor* idx, int64_t size, const std::string& name);
 //! Checks the node's input tensor has a static shape and throws naming the node otherwise.

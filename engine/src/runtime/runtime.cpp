@@ -129,6 +129,12 @@ ICudaEngine::ICudaEngine(std::unique_ptr<PlanContents> contents)
     for (int64_t i = 0; i < w.count; ++i) rounded[i] = floatToHalf(values[i]);
     upload(w.values, rounded.data(), rounded.size() * sizeof(uint16_t));
   };
+  // An INT8 layer's epilogue factors s_in * s_w[c] * alpha, under the key of its weight scales.
+  auto uploadOutputScales = [&](float inputScale, const std::vector<float>& weightScales, float alpha) {
+    if (weightScales.empty() || schedule_->uploads.count(weightScales.data())) return;
+    const std::vector<float> combined = int8::outputScales(inputScale, weightScales, alpha);
+    upload(weightScales.data(), combined.data(), combined.size() * sizeof(float));
+  };
   try {
     for (const auto& step : schedule_->steps) {
       if (step.layer->getType() == LayerType::kCONVOLUTION &&
@@ -140,21 +146,13 @@ ICudaEngine::ICudaEngine(std::unique_ptr<PlanContents> contents)
           const std::vector<int8_t> q = cuda::quantizedConvolutionWeights(*conv);
           upload(w.values, q.data(), q.size());
         }
-        const std::vector<float>& ws = conv->getInt8WeightScales();
-        if (!ws.empty() && !schedule_->uploads.count(ws.data())) {
-          const std::vector<float> combined = int8::outputScales(conv->getInt8InputScale(), ws);
-          upload(ws.data(), combined.data(), combined.size() * sizeof(float));
-        }
+        uploadOutputScales(conv->getInt8InputScale(), conv->getInt8WeightScales(), 1.f);
         uploadWeights(conv->getBiasWeights(), false);
       } else if (step.layer->getType() == LayerType::kMATRIX_MULTIPLY &&
                  static_cast<const IMatrixMultiplyLayer*>(step.layer)->isInt8()) {
         // The epilogue's per-column factor s_in * s_w[n] * alpha (the INT8 weights are a constant input).
         const auto* mm = static_cast<const IMatrixMultiplyLayer*>(step.layer);
-        const std::vector<float>& ws = mm->getInt8WeightScales();
-        if (!ws.empty() && !schedule_->uploads.count(ws.data())) {
-          const std::vector<float> combined = int8::outputScales(mm->getInt8InputScale(), ws, mm->getAlpha());
-          upload(ws.data(), combined.data(), combined.size() * sizeof(float));
-        }
+        uploadOutputScales(mm->getInt8InputScale(), mm->getInt8WeightScales(), mm->getAlpha());
       } else if (step.layer->getType() == LayerType::kQUANTIZE || step.layer->getType() == LayerType::kDEQUANTIZE) {
         const std::vector<float>& scales = static_cast<const IQuantizationLayer*>(step.layer)->getScales();
         if (!schedule_->uploads.count(scales.data()))

@@ -23,14 +23,10 @@ std::vector<int64_t> broadcastShape(std::vector<int64_t> a, const std::vector<in
   return a;
 }
 
-// `t` broadcast to `shape` (static): t + zeros(shape).
+// `t` broadcast to `shape` (static); itself when it has that shape.
 trt::ITensor* broadcastTo(ConversionCtx* ctx, trt::ITensor* t, const std::vector<int64_t>& shape,
                           const std::string& name) {
-  if (util::toVec(t->getDimensions()) == shape) return t;
-  at::Tensor zeros = at::zeros(shape, at::TensorOptions().dtype(util::TRTDataTypeToScalarType(t->getType())));
-  return addElementwise(ctx, trt::ElementWiseOperation::kSUM, t, ctx->constantTensor(zeros, name + " [zeros]"),
-                        name + " [broadcast]")
-      ->getOutput(0);
+  return util::toVec(t->getDimensions()) == shape ? t : expandTo(ctx, t, shape, name + " [broadcast]");
 }
 
 // x[mask] = value (or += value): a Select over the mask, which covers x's leading dimensions.

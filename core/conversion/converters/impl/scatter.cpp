@@ -107,10 +107,7 @@ trt::ITensor* indexAlong(ConversionCtx* ctx, const torch::jit::Node* n, trt::ITe
   column[static_cast<size_t>(dim)] = updatesShape[static_cast<size_t>(dim)];
   trt::ITensor* wrapped =
       reshape(ctx, wrappedIndex(ctx, index, self->getDimensions().d[dim], name), column, name + " [index along dim]");
-  at::Tensor zeros = at::zeros(updatesShape, at::kLong);
-  return addElementwise(ctx, trt::ElementWiseOperation::kSUM, wrapped, ctx->constantTensor(zeros, name + " [zeros]"),
-                        name + " [index everywhere]")
-      ->getOutput(0);
+  return expandTo(ctx, wrapped, updatesShape, name + " [index everywhere]");
 }
 
 bool indexScatter(ConversionCtx* ctx, const torch::jit::Node* n, trt::ITensor* self, int64_t dim, trt::ITensor* index,
@@ -156,11 +153,7 @@ bool indexFill(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
   trt::ITensor* value = a[3].isITensor()
                             ? castTo(ctx, a[3].ITensor(), self->getType(), name + " [value dtype]")
                             : scalarConstant(ctx, a[3].unwrapToScalar(), self->getType(), name + " [value]");
-  at::Tensor zeros = at::zeros(shape, at::TensorOptions().dtype(util::TRTDataTypeToScalarType(self->getType())));
-  trt::ITensor* updates =
-      addElementwise(ctx, trt::ElementWiseOperation::kSUM, reshape(ctx, value, {}, name + " [value scalar]"),
-                     ctx->constantTensor(zeros, name + " [zeros]"), name + " [filled]")
-          ->getOutput(0);
+  trt::ITensor* updates = expandTo(ctx, reshape(ctx, value, {}, name + " [value scalar]"), shape, name + " [filled]");
   return indexScatter(ctx, n, self, dim, index, updates, trt::ScatterReduction::kNONE);
 }
 

@@ -120,30 +120,10 @@ bool unbind(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
   return splitInto(ctx, n, in, dim, std::vector<int64_t>(dims[dim], 1), true);
 }
 
-// expand: multiply by ones of the target shape (x * 1 == x exactly, -0.0 and NaN included).
-trt::ITensor* expandTo(ConversionCtx* ctx, const torch::jit::Node* n, trt::ITensor* in, std::vector<int64_t> target) {
-  auto dims = util::toVec(in->getDimensions());
-  TORCHTRT_CHECK(target.size() >= dims.size(), "expand to " << target.size() << " dims from " << dims.size());
-  const size_t lead = target.size() - dims.size();
-  std::vector<int64_t> onesShape(target.size(), 1);
-  for (size_t i = 0; i < target.size(); ++i) {
-    int64_t have = i >= lead ? dims[i - lead] : 1;
-    if (target[i] == -1) target[i] = have;
-    TORCHTRT_CHECK(have == target[i] || have == 1,
-                   "cannot expand dimension " << i << " of size " << have << " to " << target[i]);
-    if (have != target[i]) onesShape[i] = target[i];
-  }
-  at::Tensor ones = at::ones(onesShape, at::TensorOptions().dtype(util::TRTDataTypeToScalarType(in->getType())));
-  auto op = in->getType() == trt::DataType::kBOOL ? trt::ElementWiseOperation::kAND : trt::ElementWiseOperation::kPROD;
-  auto* layer = ctx->net->addElementWise(*in, *ctx->constantTensor(ones, util::node_info(n) + " [ones]"), op);
-  layer->setName(util::node_info(n).c_str());
-  return layer->getOutput(0);
-}
-
 bool expand(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
   trt::ITensor* in = a[0].ITensorOrFreeze(ctx);
   requireStaticShape(n, in, "the input");
-  ctx->AssociateValueAndTensor(n->outputs()[0], expandTo(ctx, n, in, a[1].unwrapToIntList().vec()));
+  ctx->AssociateValueAndTensor(n->outputs()[0], expandTo(ctx, in, a[1].unwrapToIntList().vec(), util::node_info(n)));
   return true;
 }
 
@@ -152,7 +132,7 @@ bool expandAs(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
   std::vector<int64_t> target =
       a[1].isITensor() ? util::toVec(a[1].ITensor()->getDimensions()) : a[1].unwrapToTensor().sizes().vec();
   requireStaticShape(n, in, "the input");
-  ctx->AssociateValueAndTensor(n->outputs()[0], expandTo(ctx, n, in, target));
+  ctx->AssociateValueAndTensor(n->outputs()[0], expandTo(ctx, in, target, util::node_info(n)));
   return true;
 }
 
@@ -248,7 +228,7 @@ bool meshgrid(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
     std::vector<int64_t> view(count, 1);
     view[axisOf[i]] = sizes[i];
     trt::ITensor* t = reshape(ctx, tensors[i], view, util::node_info(n) + " [view " + std::to_string(i) + "]");
-    outs.push_back(expandTo(ctx, n, t, grid));
+    outs.push_back(expandTo(ctx, t, grid, util::node_info(n)));
   }
   ctx->tensor_list_map[n->outputs()[0]] = outs;
   return true;

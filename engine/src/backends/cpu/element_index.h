@@ -10,6 +10,15 @@
 namespace trt {
 namespace cpu {
 
+//! Element strides of a contiguous row-major tensor of `dims`.
+inline void rowMajorStrides(const Dims& dims, int64_t* stride) {
+  int64_t s = 1;
+  for (int d = dims.nbDims - 1; d >= 0; --d) {
+    stride[d] = s;
+    s *= dims.d[d];
+  }
+}
+
 //! The index at position i of an int32 or int64 tensor.
 inline int64_t indexAt(const TensorView& t, int64_t i) {
   return t.type == DataType::kINT32 ? static_cast<const int32_t*>(t.data)[i] : static_cast<const int64_t*>(t.data)[i];
@@ -20,11 +29,7 @@ inline int64_t indexAt(const TensorView& t, int64_t i) {
 template <typename F>
 void forEachElementIndex(const ILayer& layer, const Dims& data, const TensorView& indices, int axis, F f) {
   int64_t stride[Dims::MAX_DIMS];
-  int64_t s = 1;
-  for (int d = data.nbDims - 1; d >= 0; --d) {
-    stride[d] = s;
-    s *= data.d[d];
-  }
+  rowMajorStrides(data, stride);
   const Dims& idx = indices.dims;
   const int64_t n = idx.volume();
   int64_t coord[Dims::MAX_DIMS] = {};
@@ -50,11 +55,7 @@ template <typename F>
 void forEachNdIndex(const ILayer& layer, const Dims& data, const TensorView& indices, F f) {
   const int k = static_cast<int>(indices.dims.d[indices.dims.nbDims - 1]);
   int64_t stride[Dims::MAX_DIMS];
-  int64_t s = 1;
-  for (int d = data.nbDims - 1; d >= 0; --d) {
-    stride[d] = s;
-    s *= data.d[d];
-  }
+  rowMajorStrides(data, stride);
   const int64_t slice = k < data.nbDims ? stride[k - 1] : 1, tuples = indices.dims.volume() / k;
   for (int64_t t = 0; t < tuples; ++t) {
     int64_t base = 0;

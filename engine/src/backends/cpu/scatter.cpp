@@ -1,9 +1,7 @@
 // Scatter (element or ND mode): a copy of the data, then each update written where its index
 // sends it, in index order (later positions win over earlier ones on the CPU), or combined with the element
 // there by the layer's reduction (in index order: the reference for the CUDA backend's atomics).
-#include <cmath>
 #include <cstring>
-#include <limits>
 
 #include "backends/cpu/element_index.h"
 #include "common/scatter_reduction.h"
@@ -44,7 +42,14 @@ void runScatter(const ILayer& layer, const std::vector<TensorView>& in, TensorVi
   const auto& scatter = static_cast<const IScatterLayer&>(layer);
   const size_t elem = dataTypeSize(in[0].type);
   std::memcpy(out.data, in[0].data, static_cast<size_t>(in[0].dims.volume()) * elem);
-  switch (scatter.getReduction() == ScatterReduction::kNONE ? DataType::kBOOL : in[0].type) {
+  if (scatter.getReduction() == ScatterReduction::kNONE) {
+    forEachTarget(scatter, in, [&](int64_t i, int64_t off) {
+      std::memcpy(static_cast<uint8_t*>(out.data) + off * elem, static_cast<const uint8_t*>(in[2].data) + i * elem,
+                  elem);
+    });
+    return;
+  }
+  switch (in[0].type) {
     case DataType::kFLOAT:
       return reduceScatter<float>(scatter, in, out);
     case DataType::kINT32:
@@ -52,14 +57,9 @@ void runScatter(const ILayer& layer, const std::vector<TensorView>& in, TensorVi
     case DataType::kINT64:
       return reduceScatter<int64_t>(scatter, in, out);
     default:
-      break;
+      throw Error(layer.describe() + ": the CPU scatter reduction takes float32, int32 or int64 data, not " +
+                  dataTypeName(in[0].type));
   }
-  if (scatter.getReduction() != ScatterReduction::kNONE)
-    throw Error(layer.describe() + ": the CPU scatter reduction takes float32, int32 or int64 data, not " +
-                dataTypeName(in[0].type));
-  forEachTarget(scatter, in, [&](int64_t i, int64_t off) {
-    std::memcpy(static_cast<uint8_t*>(out.data) + off * elem, static_cast<const uint8_t*>(in[2].data) + i * elem, elem);
-  });
 }
 
 }  // namespace cpu

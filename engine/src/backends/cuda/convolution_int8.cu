@@ -99,7 +99,7 @@ void launchInt8Convolution(LaunchContext& ctx, const ILayer& layer, const std::v
   const float inverseScale = int8::inverse(conv.getInt8InputScale());
   // 32-bit index math where the image and one image's patch matrix fit.
   const bool narrow = cin * inPlane < (int64_t(1) << 31) && colPerImage < (int64_t(1) << 31);
-  bool pointwise = inPlane == P;
+  bool pointwise = true;  // 1x1 windows, stride 1, no padding: output positions are input positions
   for (int i = 0; i < 3; ++i) pointwise &= g.k[i] == 1 && g.stride[i] == 1 && g.pad[i] == 0 && g.in[i] == g.out[i];
   const dim3 tiles(static_cast<unsigned>((P + kTile - 1) / kTile), static_cast<unsigned>((Kp + kTile - 1) / kTile),
                    static_cast<unsigned>(batch));

@@ -142,18 +142,17 @@ __global__ void scatterKernel(const Index* indices, const uint8_t* updates, uint
 }  // namespace
 
 void launchScatter(LaunchContext& ctx, const ILayer& layer, const std::vector<TensorView>& in, TensorView& out) {
-  const int axis = static_cast<const IScatterLayer&>(layer).getAxis();
+  const auto& scatter = static_cast<const IScatterLayer&>(layer);
   const Dims& data = in[0].dims;
   const size_t elem = dataTypeSize(in[0].type);
   check(cudaMemcpyAsync(out.data, in[0].data, static_cast<size_t>(data.volume()) * elem, cudaMemcpyDeviceToDevice,
                         ctx.stream),
         "cudaMemcpyAsync (scatter data)");
-  const auto& scatter = static_cast<const IScatterLayer&>(layer);
   ScatterGeometry g{};
   g.rank = data.nbDims;
-  g.axis = axis;
+  g.axis = scatter.getAxis();
   g.nd = scatter.getMode() == ScatterMode::kND;
-  g.axisSize = g.nd ? 0 : data.d[axis];
+  g.axisSize = g.nd ? 0 : data.d[g.axis];
   int64_t s = 1;
   for (int d = data.nbDims - 1; d >= 0; --d) {
     g.dataStride[d] = s;
@@ -167,41 +166,33 @@ void launchScatter(LaunchContext& ctx, const ILayer& layer, const std::vector<Te
   }
   const int64_t n = in[2].dims.volume();  // one thread per update element
   if (n == 0) return;
-  if (scatter.getReduction() != ScatterReduction::kNONE) {
-    auto withIndices = [&](auto* indices) {
-      const int64_t volume = data.volume();
-      switch (in[0].type) {
-        case DataType::kFLOAT:
-          return launchReduction(ctx, scatter, indices, static_cast<const float*>(in[2].data),
-                                 static_cast<float*>(out.data), g, n, volume);
-        case DataType::kINT32:
-          return launchReduction(ctx, scatter, indices, static_cast<const int32_t*>(in[2].data),
-                                 static_cast<int32_t*>(out.data), g, n, volume);
-        case DataType::kINT64:
-          return launchReduction(ctx, scatter, indices, static_cast<const int64_t*>(in[2].data),
-                                 static_cast<int64_t*>(out.data), g, n, volume);
-        default:
-          throw Error(layer.describe() + ": the CUDA scatter reduction takes float32, int32 or int64 data, not " +
-                      dataTypeName(in[0].type));
-      }
-    };
-    if (in[1].type == DataType::kINT64)
-      withIndices(static_cast<const int64_t*>(in[1].data));
-    else
-      withIndices(static_cast<const int32_t*>(in[1].data));
-    check(cudaGetLastError(), "scatter reduction kernel launch");
-    return;
-  }
-  const unsigned blocks = static_cast<unsigned>((n + 255) / 256);
+  const bool reduce = scatter.getReduction() != ScatterReduction::kNONE;
+  auto withIndices = [&](auto* indices) {
+    if (!reduce) {
+      scatterKernel<<<static_cast<unsigned>((n + 255) / 256), 256, 0, ctx.stream>>>(
+          indices, static_cast<const uint8_t*>(in[2].data), static_cast<uint8_t*>(out.data), elem, g, n);
+      return;
+    }
+    switch (in[0].type) {
+      case DataType::kFLOAT:
+        return launchReduction(ctx, scatter, indices, static_cast<const float*>(in[2].data),
+                               static_cast<float*>(out.data), g, n, data.volume());
+      case DataType::kINT32:
+        return launchReduction(ctx, scatter, indices, static_cast<const int32_t*>(in[2].data),
+                               static_cast<int32_t*>(out.data), g, n, data.volume());
+      case DataType::kINT64:
+        return launchReduction(ctx, scatter, indices, static_cast<const int64_t*>(in[2].data),
+                               static_cast<int64_t*>(out.data), g, n, data.volume());
+      default:
+        throw Error(layer.describe() + ": the CUDA scatter reduction takes float32, int32 or int64 data, not " +
+                    dataTypeName(in[0].type));
+    }
+  };
   if (in[1].type == DataType::kINT64)
-    scatterKernel<<<blocks, 256, 0, ctx.stream>>>(static_cast<const int64_t*>(in[1].data),
-                                                  static_cast<const uint8_t*>(in[2].data),
-                                                  static_cast<uint8_t*>(out.data), elem, g, n);
+    withIndices(static_cast<const int64_t*>(in[1].data));
   else
-    scatterKernel<<<blocks, 256, 0, ctx.stream>>>(static_cast<const int32_t*>(in[1].data),
-                                                  static_cast<const uint8_t*>(in[2].data),
-                                                  static_cast<uint8_t*>(out.data), elem, g, n);
-  check(cudaGetLastError(), "scatter kernel launch");
+    withIndices(static_cast<const int32_t*>(in[1].data));
+  check(cudaGetLastError(), reduce ? "scatter reduction kernel launch" : "scatter kernel launch");
 }
 
 }  // namespace cuda
