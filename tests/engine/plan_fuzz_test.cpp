@@ -40,8 +40,8 @@ std::vector<uint8_t> richPlan(std::vector<std::vector<float>>& keep, uint32_t ve
   auto* pool = net.addPoolingNd(*relu->getOutput(0), trt::PoolingType::kAVERAGE, {2, 2});  // [1,4,3,3]
   trt::ITensor* pooled = pool->getOutput(0);
   if (version >= 6) {  // bicubic grid sampling with reflection, at positions inside and outside
-    static const float points[1 * 3 * 3 * 2] = {-1.2f, -1.f, 0.f, 0.f, 0.7f, -0.3f, 1.1f, 0.9f, -0.5f, 0.5f,
-                                                0.2f,  1.3f, -1.f, 1.f, 0.4f, 0.4f,  0.9f, -0.8f};
+    static const float points[1 * 3 * 3 * 2] = {-1.2f, -1.f, 0.f,  0.f,  0.7f, -0.3f, 1.1f, 0.9f, -0.5f,
+                                                0.5f,  0.2f, 1.3f, -1.f, 1.f,  0.4f,  0.4f, 0.9f, -0.8f};
     auto* grid = net.addConstant({1, 3, 3, 2}, {trt::DataType::kFLOAT, points, 18});
     auto* gs = net.addGridSample(*pooled, *grid->getOutput(0));
     gs->setInterpolationMode(trt::InterpolationMode::kCUBIC);
@@ -64,8 +64,7 @@ std::vector<uint8_t> richPlan(std::vector<std::vector<float>>& keep, uint32_t ve
     rows = net.addDequantize(*q->getOutput(0), {0.03f})->getOutput(0);
   }
   auto* w = net.addConstant({12, 3}, {trt::DataType::kFLOAT, keep[2].data(), 36});
-  auto* mm = net.addMatrixMultiply(*rows, trt::MatrixOperation::kNONE, *w->getOutput(0),
-                                   trt::MatrixOperation::kNONE);
+  auto* mm = net.addMatrixMultiply(*rows, trt::MatrixOperation::kNONE, *w->getOutput(0), trt::MatrixOperation::kNONE);
   auto* b = net.addConstant({3}, {trt::DataType::kFLOAT, keep[3].data(), 3});
   auto* biased = net.addElementWise(*mm->getOutput(0), *b->getOutput(0), trt::ElementWiseOperation::kSUM);
   auto* u = net.addConstant({}, {trt::DataType::kFLOAT, &one, 1});
@@ -97,7 +96,14 @@ std::vector<uint8_t> richPlan(std::vector<std::vector<float>>& keep, uint32_t ve
   trt::ITensor* parts[] = {soft, red->getOutput(0)};
   auto* cat = net.addConcatenation(parts, 2);
   cat->setAxis(1);  // [12,4]
-  auto* sl = net.addSlice(*cat->getOutput(0), {0, -1}, {12, 6}, {1, 1});
+  trt::ITensor* joined = cat->getOutput(0);
+  if (version >= 7) {  // a linspace ramp added on
+    auto* ramp = net.addFill({12, 4}, trt::FillOperation::kLINSPACE);
+    ramp->setAlpha(-1.0);
+    ramp->setBeta({0.125, 0.25});
+    joined = net.addElementWise(*joined, *ramp->getOutput(0), trt::ElementWiseOperation::kSUM)->getOutput(0);
+  }
+  auto* sl = net.addSlice(*joined, {0, -1}, {12, 6}, {1, 1});
   sl->setMode(trt::SampleMode::kREFLECT);
   auto* gi = net.addConstant({2}, {trt::DataType::kINT32, idx, 2});
   auto* g = net.addGather(*sl->getOutput(0), *gi->getOutput(0), 1);  // [12,2]
@@ -199,8 +205,8 @@ TEST(PlanFuzz, CheckedInPlansOfEarlierBuildsStillLoadAndRun) {
   // PLAN_CORPUS_WRITE=1 adds this build's rich plan to the corpus (when its format version is new).
   std::vector<std::vector<float>> keep;
   const std::vector<uint8_t> current = richPlan(keep);
-  const std::string ours = std::string(TORCHTRT_PLAN_CORPUS) + "/rich-v" + std::to_string(trt::kPlanFormatVersion) +
-                           ".plan";
+  const std::string ours =
+      std::string(TORCHTRT_PLAN_CORPUS) + "/rich-v" + std::to_string(trt::kPlanFormatVersion) + ".plan";
   if (std::getenv("PLAN_CORPUS_WRITE")) {
     std::ofstream(ours, std::ios::binary).write(reinterpret_cast<const char*>(current.data()), current.size());
   }

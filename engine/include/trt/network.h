@@ -3,6 +3,7 @@
 // so a converter can call getDimensions() on any output right after adding a layer.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
@@ -37,6 +38,9 @@ class ITensor {
   bool isNetworkOutput() const;
   //! The layer that produces this tensor, or nullptr for a network input.
   ILayer* getProducer() const { return producer_; }
+  //! For a shape tensor (a small int32/int64 tensor computed from shapes and constants), its values
+  //! as far as the build knows them (kUnknownShapeValue where a dynamic dimension decides); else empty.
+  std::vector<int64_t> getShapeValues() const;
 
  private:
   friend class INetworkDefinition;
@@ -48,12 +52,22 @@ class ITensor {
   bool isInput_ = false;
   Dims dims_;                         // inputs: as declared; outputs: cached inference
   DataType type_ = DataType::kFLOAT;  // inputs: as declared; outputs: cached inference
+  std::vector<int64_t> values_;       // shape tensors: cached host evaluation
 };
+
+//! An element of a shape tensor whose value is only known at run time (dynamic input dims).
+constexpr int64_t kUnknownShapeValue = INT64_MIN;
+//! Integer tensors up to this many elements have their values evaluated on the host while shapes
+//! are inferred (shape tensors: sizes, reshape dims, slice bounds).
+constexpr int64_t kMaxShapeTensorVolume = 64;
 
 //! Shape and type of one tensor, as used by shape inference.
 struct TensorDesc {
   Dims dims;
   DataType type = DataType::kFLOAT;
+  //! A shape tensor's values (row-major; kUnknownShapeValue where only the run time knows), or
+  //! empty when the tensor is not a shape tensor.
+  std::vector<int64_t> values = {};
 };
 
 //! Base of every layer: inputs, outputs, name, and the kind-specific shape inference.
@@ -317,9 +331,13 @@ class IShuffleLayer : public ILayer {
   //! Transpose applied before the reshape.
   void setFirstTranspose(Permutation permutation);
   Permutation getFirstTranspose() const { return first_; }
-  //! Reshape dimensions; 0 copies the input dim (when zero is a placeholder), -1 is inferred.
+  //! Reshape dimensions; 0 copies the input dim (when zero is a placeholder), -1 is inferred. An
+  //! optional input 1 (setInput(1, t)), a 1-D shape tensor, gives them at run time instead.
   void setReshapeDimensions(Dims dims);
   Dims getReshapeDimensions() const { return reshape_; }
+  //! The reshape dimensions in effect: input 1's values when set (-2 where the run time decides), else
+  //! the static ones.
+  Dims requestedReshape(const std::vector<TensorDesc>& inputs) const;
   //! Transpose applied after the reshape.
   void setSecondTranspose(Permutation permutation);
   Permutation getSecondTranspose() const { return second_; }
@@ -327,7 +345,7 @@ class IShuffleLayer : public ILayer {
   void setZeroIsPlaceholder(bool zeroIsPlaceholder);
   bool getZeroIsPlaceholder() const { return zeroIsPlaceholder_; }
   //! True when setReshapeDimensions was called.
-  bool hasReshape() const { return hasReshape_; }
+  bool hasReshape() const { return hasReshape_ || getNbInputs() > 1; }
 
   std::vector<TensorDesc> inferOutputs(const std::vector<TensorDesc>& inputs) const override;
   void writeParams(PlanWriter& writer) const override;
@@ -443,7 +461,9 @@ class IUnaryLayer : public ILayer {
   UnaryOperation op_ = UnaryOperation::kEXP;
 };
 
-//! A strided window of the input: output[i] = input[start + i * stride] per dimension.
+//! A strided window of the input: output[i] = input[start + i * stride] per dimension. Optional
+//! inputs 1, 2 and 3 (setInput) are 1-D shape tensors that replace start, size and stride: a window
+//! computed from run-time sizes.
 class ISliceLayer : public ILayer {
  public:
   ISliceLayer() : ILayer(LayerType::kSLICE) {}
@@ -462,6 +482,13 @@ class ISliceLayer : public ILayer {
   //! Value written for reads outside the input in kFILL mode (converted to the tensor's type).
   void setFillValue(double value);
   double getFillValue() const { return fill_; }
+
+  //! Start, size and stride with shape-tensor inputs' values in place of the static ones
+  //! (kUnknownShapeValue where the run time decides).
+  struct Window {
+    Dims start, size, stride;
+  };
+  Window effectiveWindow(const std::vector<TensorDesc>& inputs) const;
 
   std::vector<TensorDesc> inferOutputs(const std::vector<TensorDesc>& inputs) const override;
   void writeParams(PlanWriter& writer) const override;
@@ -709,6 +736,48 @@ class IGridSampleLayer : public ILayer {
   SampleMode sampleMode_ = SampleMode::kFILL;
 };
 
+//! The dimensions of its input as a 1-D int64 tensor [rank] (a shape tensor: evaluated on the host
+//! while shapes are inferred, so it can feed reshape dimensions, slice bounds and fill dimensions).
+class IShapeLayer : public ILayer {
+ public:
+  IShapeLayer() : ILayer(LayerType::kSHAPE) {}
+  std::vector<TensorDesc> inferOutputs(const std::vector<TensorDesc>& inputs) const override;
+  void writeParams(PlanWriter& writer) const override;
+  void readParams(PlanReader& reader) override;
+};
+
+//! A generated tensor: a constant, or alpha + sum_d beta[d] * index[d] (linspace, arange). Its
+//! dimensions are static (setDimensions) or, with input 0 set, the values of a 1-D shape tensor.
+class IFillLayer : public ILayer {
+ public:
+  IFillLayer() : ILayer(LayerType::kFILL) {}
+  void setOperation(FillOperation op);
+  FillOperation getOperation() const { return op_; }
+  //! Output dimensions when no shape tensor gives them.
+  void setDimensions(Dims dims);
+  Dims getDimensions() const { return dims_; }
+  //! Output element type: kFLOAT, kHALF, kINT32, kINT64 or kBOOL (kBOOL for kCONSTANT only).
+  void setDataType(DataType type);
+  DataType getDataType() const { return type_; }
+  //! The constant, or the linspace's first value.
+  void setAlpha(double alpha);
+  double getAlpha() const { return alpha_; }
+  //! Linspace steps, one per output dimension (dimension d adds beta[d] * index[d]).
+  void setBeta(std::vector<double> beta);
+  const std::vector<double>& getBeta() const { return beta_; }
+
+  std::vector<TensorDesc> inferOutputs(const std::vector<TensorDesc>& inputs) const override;
+  void writeParams(PlanWriter& writer) const override;
+  void readParams(PlanReader& reader) override;
+
+ private:
+  FillOperation op_ = FillOperation::kCONSTANT;
+  Dims dims_{};
+  DataType type_ = DataType::kFLOAT;
+  double alpha_ = 0.0;
+  std::vector<double> beta_;
+};
+
 //! Creates an empty layer of a kind (used by the plan reader).
 std::unique_ptr<ILayer> makeLayer(LayerType type);
 
@@ -778,6 +847,11 @@ class INetworkDefinition {
   IScatterLayer* addScatter(ITensor& data, ITensor& indices, ITensor& updates, int32_t axis);
   //! Bilinear 2-D sampling of input at grid's normalized positions, zeros outside (torch's grid_sample defaults).
   IGridSampleLayer* addGridSample(ITensor& input, ITensor& grid);
+
+  //! The dimensions of `input` as a 1-D int64 shape tensor.
+  IShapeLayer* addShape(ITensor& input);
+  //! A generated tensor of static dims (setInput(0, shapeTensor) makes them run-time dims).
+  IFillLayer* addFill(Dims dims, FillOperation op, DataType type = DataType::kFLOAT);
 
   //! Number of layers.
   int32_t getNbLayers() const { return static_cast<int32_t>(layers_.size()); }

@@ -71,6 +71,10 @@ class IExecutionContext {
   std::vector<uint8_t> arena_;       // scratch for intermediate tensors
   std::vector<size_t> arenaOffset_;  // per tensor; SIZE_MAX for bound or constant tensors
   bool shapesResolved_ = false;
+  // Per step: a copy of the layer with its shape-tensor inputs' run-time values as static parameters
+  // (a slice window computed from sizes), or null to run the plan's layer.
+  std::vector<std::unique_ptr<ILayer>> resolvedLayers_;
+  const ILayer& layerToRun(size_t step) const;
   size_t arenaBytes_ = 0;
   size_t unplannedBytes_ = 0;
   void* deviceArena_ = nullptr;  // CUDA backend: intermediates live here

@@ -88,7 +88,9 @@ struct Weights {
   X(kDEQUANTIZE, "Dequantize")          \
   X(kCUMULATIVE, "Cumulative")          \
   X(kSCATTER, "Scatter")                \
-  X(kGRID_SAMPLE, "GridSample")
+  X(kGRID_SAMPLE, "GridSample")         \
+  X(kSHAPE, "Shape")                    \
+  X(kFILL, "Fill")
 
 enum class LayerType : int32_t {
 #define TRT_ENUM_ENTRY(name, text) name,
@@ -172,6 +174,10 @@ enum class GatherMode : int32_t { kDEFAULT = 0, kELEMENT = 1 };
 enum class ScatterMode : int32_t { kELEMENT = 0, kND = 1 };
 constexpr int32_t kSCATTER_MODE_COUNT = 2;
 constexpr int32_t kGATHER_MODE_COUNT = 2;
+
+//! What a Fill layer writes: one value everywhere, or alpha + sum over dims of beta[d] * index[d].
+enum class FillOperation : int32_t { kCONSTANT = 0, kLINSPACE = 1 };
+constexpr int32_t kFILL_OPERATION_COUNT = 2;
 
 //! Which end TopK selects: the largest (sorted descending) or the smallest (ascending) elements.
 enum class TopKOperation : int32_t { kMAX = 0, kMIN = 1 };

@@ -35,6 +35,8 @@ bool backendComputesInHalf(Backend backend, const ILayer& layer) {
     case LayerType::kNORMALIZATION:
     case LayerType::kSCATTER:  // moves elements: any element size
     case LayerType::kGRID_SAMPLE:
+    case LayerType::kSHAPE:  // reads no data
+    case LayerType::kFILL:   // writes the type it is given
       return true;
     case LayerType::kRESIZE:
     case LayerType::kTOPK:

@@ -48,6 +48,10 @@ std::unique_ptr<ILayer> makeLayer(LayerType type) {
       return std::make_unique<IScatterLayer>();
     case LayerType::kGRID_SAMPLE:
       return std::make_unique<IGridSampleLayer>();
+    case LayerType::kSHAPE:
+      return std::make_unique<IShapeLayer>();
+    case LayerType::kFILL:
+      return std::make_unique<IFillLayer>();
     case LayerType::kNORMALIZATION:
       return std::make_unique<INormalizationLayer>();
   }

@@ -52,11 +52,45 @@ void IShuffleLayer::setZeroIsPlaceholder(bool z) {
   markChanged();
 }
 
+namespace {
+// A reshape dimension a shape tensor leaves to the run time.
+constexpr int64_t kRunTimeDim = -2;
+}  // namespace
+
+Dims IShuffleLayer::requestedReshape(const std::vector<TensorDesc>& inputs) const {
+  if (inputs.size() < 2) return reshape_;
+  const TensorDesc& t = inputs[1];
+  if ((t.type != DataType::kINT32 && t.type != DataType::kINT64) || t.dims.nbDims != 1 || t.dims.d[0] < 0 ||
+      t.dims.d[0] > Dims::MAX_DIMS)
+    throw Error(describe() + ": input 1 (reshape dimensions) must be a 1-D int32/int64 tensor of at most " +
+                std::to_string(Dims::MAX_DIMS) + " elements, got " + dataTypeName(t.type) + " " + t.dims.str());
+  if (static_cast<int64_t>(t.values.size()) != t.dims.d[0])
+    throw Error(describe() +
+                ": input 1 (reshape dimensions) is not a shape tensor: its values must be computable from "
+                "tensor shapes and constants (Shape, Constant, ElementWise, Gather, Concatenation layers)");
+  Dims d;
+  d.nbDims = static_cast<int32_t>(t.dims.d[0]);
+  int unknown = 0;
+  for (int i = 0; i < d.nbDims; ++i) {
+    const int64_t v = t.values[i];
+    if (v != kUnknownShapeValue && v < -1)
+      throw Error(describe() + ": reshape dimension " + std::to_string(v) + " (input 1, element " + std::to_string(i) +
+                  ") is invalid (use -1 to infer, 0 to copy)");
+    unknown += v == -1;
+    d.d[i] = v == kUnknownShapeValue ? kRunTimeDim : v;
+  }
+  if (unknown > 1) throw Error(describe() + ": reshape dimensions " + d.str() + " (input 1) contain more than one -1");
+  return d;
+}
+
 std::vector<TensorDesc> IShuffleLayer::inferOutputs(const std::vector<TensorDesc>& inputs) const {
-  requireInputs(*this, inputs, 1);
+  if (inputs.empty() || inputs.size() > 2)
+    throw Error(describe() + ": expects an input and an optional shape tensor of reshape dimensions, has " +
+                std::to_string(inputs.size()) + " inputs");
   Dims cur = permute(*this, inputs[0].dims, first_, "first");
-  if (hasReshape_) {
-    Dims out = reshape_;
+  if (hasReshape_ || inputs.size() == 2) {
+    const Dims requested = requestedReshape(inputs);
+    Dims out = requested;
     int inferAt = -1;
     int64_t known = 1;
     bool dynamic = false;
@@ -67,12 +101,14 @@ std::vector<TensorDesc> IShuffleLayer::inferOutputs(const std::vector<TensorDesc
                       " has no input dimension in " + cur.str());
         out.d[i] = cur.d[i];
       }
-      if (out.d[i] == -1 && reshape_.d[i] == -1)
+      if (out.d[i] == -1 && requested.d[i] == -1) {
         inferAt = i;
-      else if (out.d[i] < 0)
+      } else if (out.d[i] < 0) {
         dynamic = true;
-      else
+        out.d[i] = -1;
+      } else {
         known *= out.d[i];
+      }
     }
     int64_t volume = cur.volume();
     if (inferAt >= 0) {
@@ -80,12 +116,12 @@ std::vector<TensorDesc> IShuffleLayer::inferOutputs(const std::vector<TensorDesc
         out.d[inferAt] = -1;
       else if (known == 0 || volume % known != 0)
         throw Error(describe() + ": cannot reshape " + cur.str() + " (" + std::to_string(volume) + " elements) into " +
-                    reshape_.str());
+                    requested.str());
       else
         out.d[inferAt] = volume / known;
     } else if (volume >= 0 && !dynamic && volume != known) {
       throw Error(describe() + ": cannot reshape " + cur.str() + " (" + std::to_string(volume) + " elements) into " +
-                  reshape_.str() + " (" + std::to_string(known) + " elements)");
+                  requested.str() + " (" + std::to_string(known) + " elements)");
     }
     cur = out;
   }

@@ -25,34 +25,69 @@ void ISliceLayer::setFillValue(double value) {
   markChanged();
 }
 
+namespace {
+const char* const kWindowInputNames[] = {"input", "start", "size", "stride"};
+}  // namespace
+
+ISliceLayer::Window ISliceLayer::effectiveWindow(const std::vector<TensorDesc>& inputs) const {
+  Window w{start_, size_, stride_};
+  Dims* fields[] = {nullptr, &w.start, &w.size, &w.stride};
+  for (size_t i = 1; i < inputs.size() && i < 4; ++i) {
+    const TensorDesc& t = inputs[i];
+    const int32_t rank = inputs[0].dims.nbDims;
+    if ((t.type != DataType::kINT32 && t.type != DataType::kINT64) || t.dims.nbDims != 1 || t.dims.d[0] != rank)
+      throw Error(describe() + ": input " + std::to_string(i) + " (" + kWindowInputNames[i] +
+                  ") must be a 1-D int32/int64 tensor of the input's rank " + std::to_string(rank) + ", got " +
+                  dataTypeName(t.type) + " " + t.dims.str());
+    if (static_cast<int32_t>(t.values.size()) != rank)
+      throw Error(describe() + ": input " + std::to_string(i) + " (" + kWindowInputNames[i] +
+                  ") is not a shape tensor: its values must be computable from tensor shapes and constants "
+                  "(Shape, Constant, ElementWise, Gather, Concatenation layers)");
+    Dims& d = *fields[i];
+    d.nbDims = rank;
+    for (int k = 0; k < rank; ++k) d.d[k] = t.values[k];
+  }
+  return w;
+}
+
 std::vector<TensorDesc> ISliceLayer::inferOutputs(const std::vector<TensorDesc>& inputs) const {
-  requireInputs(*this, inputs, 1);
+  if (inputs.empty() || inputs.size() > 4)
+    throw Error(describe() + ": expects an input and up to three shape tensors (start, size, stride), has " +
+                std::to_string(inputs.size()) + " inputs");
   const Dims& in = inputs[0].dims;
-  if (start_.nbDims != in.nbDims || size_.nbDims != in.nbDims || stride_.nbDims != in.nbDims)
-    throw Error(describe() + ": start " + start_.str() + ", size " + size_.str() + " and stride " + stride_.str() +
+  const Window w = effectiveWindow(inputs);
+  if (w.start.nbDims != in.nbDims || w.size.nbDims != in.nbDims || w.stride.nbDims != in.nbDims)
+    throw Error(describe() + ": start " + w.start.str() + ", size " + w.size.str() + " and stride " + w.stride.str() +
                 " must each have the input's rank " + std::to_string(in.nbDims));
+  Dims out = w.size;
   for (int i = 0; i < in.nbDims; ++i) {
+    const int64_t start = w.start.d[i], size = w.size.d[i], stride = w.stride.d[i];
+    if (size == kUnknownShapeValue) out.d[i] = -1;
+    if (size != kUnknownShapeValue && size < 0)
+      throw Error(describe() + ": dimension " + std::to_string(i) + ": size " + std::to_string(size) +
+                  " must not be negative");
+    if (start == kUnknownShapeValue || size == kUnknownShapeValue || stride == kUnknownShapeValue)
+      continue;  // decided at run time, checked then
     // Every sampled coordinate start + k * stride must be representable.
     int64_t span = 0, end = 0;
-    if (size_.d[i] > 0 && (__builtin_mul_overflow(size_.d[i] - 1, stride_.d[i], &span) ||
-                           __builtin_add_overflow(start_.d[i], span, &end)))
-      throw Error(describe() + ": dimension " + std::to_string(i) + ": start " + std::to_string(start_.d[i]) +
-                  " and stride " + std::to_string(stride_.d[i]) + " over " + std::to_string(size_.d[i]) +
+    if (size > 0 && (__builtin_mul_overflow(size - 1, stride, &span) || __builtin_add_overflow(start, span, &end)))
+      throw Error(describe() + ": dimension " + std::to_string(i) + ": start " + std::to_string(start) +
+                  " and stride " + std::to_string(stride) + " over " + std::to_string(size) +
                   " elements overflow 64-bit coordinates");
     if (mode_ != SampleMode::kSTRICT_BOUNDS) {
-      if (in.d[i] == 0 && size_.d[i] > 0 && mode_ != SampleMode::kFILL)
+      if (in.d[i] == 0 && size > 0 && mode_ != SampleMode::kFILL)
         throw Error(describe() + ": dimension " + std::to_string(i) +
                     " of the input is empty, so there is nothing to wrap, clamp or reflect");
       continue;
     }
-    if (in.d[i] < 0 || size_.d[i] == 0) continue;  // dynamic input: checked at run time
-    int64_t first = start_.d[i], last = start_.d[i] + (size_.d[i] - 1) * stride_.d[i];
+    if (in.d[i] < 0 || size == 0) continue;  // dynamic input: checked at run time
+    int64_t first = start, last = start + (size - 1) * stride;
     if (first < 0 || first >= in.d[i] || last < 0 || last >= in.d[i])
       throw Error(describe() + ": dimension " + std::to_string(i) + " reads elements " + std::to_string(first) + ".." +
                   std::to_string(last) + " of an input of size " + std::to_string(in.d[i]) + " (input " + in.str() +
                   ")");
   }
-  return {{size_, inputs[0].type}};
+  return {{out, inputs[0].type}};
 }
 
 void ISliceLayer::writeParams(PlanWriter& w) const {

@@ -2,11 +2,17 @@
 #include <set>
 #include <unordered_set>
 
+#include "layers/shape_values.h"
 #include "trt/network.h"
 
 namespace trt {
 
 // ---------------- ITensor ----------------
+
+std::vector<int64_t> ITensor::getShapeValues() const {
+  if (!isInput_) network_->inferShapes();
+  return values_;
+}
 
 void ITensor::setName(const char* name) {
   name_ = name ? name : "";
@@ -60,9 +66,12 @@ ITensor* ILayer::getOutput(int32_t index) const {
 void ILayer::setInput(int32_t index, ITensor& tensor) {
   if (index == getNbInputs() &&
       ((type_ == LayerType::kCONVOLUTION && index == 1) || (type_ == LayerType::kMATRIX_MULTIPLY && index == 2) ||
-       (type_ == LayerType::kNORMALIZATION && index == 3) || (type_ == LayerType::kSOFTMAX && index == 1))) {
+       (type_ == LayerType::kNORMALIZATION && index == 3) || (type_ == LayerType::kSOFTMAX && index == 1) ||
+       (type_ == LayerType::kSHUFFLE && index == 1) || (type_ == LayerType::kSLICE && index >= 1 && index <= 3) ||
+       (type_ == LayerType::kFILL && index == 0))) {
     // Optional inputs are appended: a convolution's residual, a matrix multiply's bias, a
-    // normalization's residual, a softmax's additive mask.
+    // normalization's residual, a softmax's additive mask, shape tensors giving a shuffle's reshape
+    // dimensions, a slice's start / size / stride or a fill's dimensions.
     if (tensor.network_ != network_) throw Error(describe() + ": setInput tensor belongs to another network");
     inputs_.push_back(&tensor);
     markChanged();
@@ -328,6 +337,18 @@ IGridSampleLayer* INetworkDefinition::addGridSample(ITensor& input, ITensor& gri
   return attach(std::make_unique<IGridSampleLayer>(), {&input, &grid}, 1, "addGridSample");
 }
 
+IShapeLayer* INetworkDefinition::addShape(ITensor& input) {
+  return attach(std::make_unique<IShapeLayer>(), {&input}, 1, "addShape");
+}
+
+IFillLayer* INetworkDefinition::addFill(Dims dims, FillOperation op, DataType type) {
+  auto layer = std::make_unique<IFillLayer>();
+  layer->setOperation(op);
+  layer->setDataType(type);
+  layer->setDimensions(dims);
+  return attach(std::move(layer), {}, 1, "addFill");
+}
+
 ILayer* INetworkDefinition::getLayer(int32_t index) const {
   return index >= 0 && index < getNbLayers() ? layers_[index].get() : nullptr;
 }
@@ -396,11 +417,13 @@ void INetworkDefinition::inferShapes() const {
   for (const auto& layer : layers_) {
     std::vector<TensorDesc> ins;
     ins.reserve(layer->inputs_.size());
-    for (auto* in : layer->inputs_) ins.push_back({in->dims_, in->type_});
+    for (auto* in : layer->inputs_) ins.push_back({in->dims_, in->type_, in->values_});
     std::vector<TensorDesc> outs = layer->inferOutputs(ins);
+    if (!outs.empty()) outs[0].values = evaluateShapeValues(*layer, ins, outs[0]);
     for (size_t i = 0; i < outs.size() && i < layer->outputs_.size(); ++i) {
       layer->outputs_[i]->dims_ = outs[i].dims;
       layer->outputs_[i]->type_ = outs[i].type;
+      layer->outputs_[i]->values_ = std::move(outs[i].values);
     }
   }
   inferredGeneration_ = generation_;

@@ -1,6 +1,6 @@
 // Bounds-checked little-endian reader and writer for plans.
 //
-// Plan format, version 6 (all integers little-endian):
+// Plan format, version 7 (all integers little-endian):
 //
 //   offset  size  field
 //   0       8     magic "TTRTPLAN"
@@ -51,6 +51,11 @@
 //                    INT8 weights [N, K] transposed); Scatter parameters end with i32 reduction, u8
 //                    include_self and i32 mode (element or ND); layer kind GridSample (i32 interpolation mode, u8 align_corners,
 //                    i32 sample mode); older plans are still read.
+//          version 7 (2026-11) shape tensors: layer kinds Shape (no parameters; int64 [rank] of its
+//                    input's dimensions) and Fill (i32 operation, dims, i32 data type, f64 alpha, u32 n
+//                    + n x f64 beta); a Shuffle may have a second input (reshape dimensions), a Slice
+//                    up to three more (start, size, stride) and a Fill one (its dimensions), 1-D
+//                    int32/int64 tensors evaluated on the host; older plans are still read.
 #pragma once
 
 #include <cstdint>
@@ -63,7 +68,7 @@
 namespace trt {
 
 constexpr char kPlanMagic[8] = {'T', 'T', 'R', 'T', 'P', 'L', 'A', 'N'};
-constexpr uint32_t kPlanFormatVersion = 6;
+constexpr uint32_t kPlanFormatVersion = 7;
 constexpr uint32_t kPlanMinReadableVersion = 1;
 constexpr uint32_t kPlanHeaderSize = 32;
 constexpr uint32_t kPlanMaxString = 1u << 20;

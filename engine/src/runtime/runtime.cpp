@@ -8,6 +8,7 @@
 #include "backends/cpu/cpu_kernels.h"
 #include "common/half.h"
 #include "common/int8.h"
+#include "layers/shape_values.h"
 #include "plan/plan.h"
 #include "plan/plan_io.h"
 #include "runtime/schedule.h"
@@ -318,10 +319,18 @@ void IExecutionContext::resolveShapes() {
     if (!shapes_[idx].isStatic())
       throw Error(std::string("input '") + s.tensors[idx]->getName() + "' has dynamic shape " + shapes_[idx].str() +
                   "; call setInputShape first");
-  for (const auto& step : s.steps) {
+  // Shape tensors' values (reshape dimensions, slice windows computed from sizes), known exactly now.
+  std::vector<std::vector<int64_t>> values(s.tensors.size());
+  resolvedLayers_.clear();
+  resolvedLayers_.resize(s.steps.size());
+  for (size_t st = 0; st < s.steps.size(); ++st) {
+    const auto& step = s.steps[st];
     std::vector<TensorDesc> ins;
-    for (int32_t i : step.inputs) ins.push_back({shapes_[i], s.tensors[i]->getType()});
-    shapes_[step.output] = step.layer->inferOutputs(ins)[0].dims;
+    for (int32_t i : step.inputs) ins.push_back({shapes_[i], s.tensors[i]->getType(), values[i]});
+    TensorDesc out = step.layer->inferOutputs(ins)[0];
+    shapes_[step.output] = out.dims;
+    values[step.output] = evaluateShapeValues(*step.layer, ins, out);
+    resolvedLayers_[st] = resolveShapeInputs(*step.layer, ins);
   }
   // Memory planning: intermediates share one arena; a block is reused once its last reader has run.
   arenaOffset_.assign(s.tensors.size(), SIZE_MAX);
@@ -392,6 +401,10 @@ void IExecutionContext::resolveShapes() {
   shapesResolved_ = true;
 }
 
+const ILayer& IExecutionContext::layerToRun(size_t step) const {
+  return resolvedLayers_[step] ? *resolvedLayers_[step] : *engine_.schedule().steps[step].layer;
+}
+
 size_t IExecutionContext::getActivationBytes() const {
   if (!shapesResolved_) const_cast<IExecutionContext*>(this)->resolveShapes();
   return arenaBytes_;
@@ -446,7 +459,8 @@ void IExecutionContext::runOnCpu() {
       data[t] = arena_.data() + arenaOffset_[t];
   }
   std::vector<cpu::TensorView> inputs;
-  for (const auto& step : s.steps) {
+  for (size_t st = 0; st < s.steps.size(); ++st) {
+    const auto& step = s.steps[st];
     if (s.isConstant[step.output] && !addresses_[step.output]) {
       // Read constants in place; only copy them when they are a network output.
       data[step.output] = const_cast<uint8_t*>(static_cast<const IConstantLayer*>(step.layer)->bytes().data());
@@ -457,7 +471,7 @@ void IExecutionContext::runOnCpu() {
     cpu::TensorView out{data[step.output], shapes_[step.output], s.tensors[step.output]->getType()};
     if (shapes_[step.output].volume() == 0) continue;
     try {
-      cpu::runLayer(*step.layer, inputs, out);
+      cpu::runLayer(layerToRun(st), inputs, out);
     } catch (const Error&) {
       throw;
     } catch (const std::exception& e) {
@@ -549,7 +563,8 @@ void IExecutionContext::launchLayers() {
       data[t] = static_cast<uint8_t*>(deviceArena_) + arenaOffset_[t];
   }
   std::vector<cpu::TensorView> inputs;
-  for (const auto& step : s.steps) {
+  for (size_t st = 0; st < s.steps.size(); ++st) {
+    const auto& step = s.steps[st];
     if (s.isConstant[step.output] && !addresses_[step.output]) {
       data[step.output] =
           const_cast<void*>(launch_->device(static_cast<const IConstantLayer*>(step.layer)->bytes().data()));
@@ -559,7 +574,7 @@ void IExecutionContext::launchLayers() {
     for (int32_t i : step.inputs) inputs.push_back({data[i], shapes_[i], s.tensors[i]->getType()});
     cpu::TensorView out{data[step.output], shapes_[step.output], s.tensors[step.output]->getType()};
     if (shapes_[step.output].volume() == 0) continue;
-    cuda::launcherFor(step.layer->getType())(*launch_, *step.layer, inputs, out);
+    cuda::launcherFor(step.layer->getType())(*launch_, layerToRun(st), inputs, out);
   }
 }
 

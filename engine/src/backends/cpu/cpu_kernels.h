@@ -60,6 +60,8 @@ void runDequantize(const ILayer&, const std::vector<TensorView>&, TensorView&);
 void runCumulative(const ILayer&, const std::vector<TensorView>&, TensorView&);
 void runScatter(const ILayer&, const std::vector<TensorView>&, TensorView&);
 void runGridSample(const ILayer&, const std::vector<TensorView>&, TensorView&);
+void runShape(const ILayer&, const std::vector<TensorView>&, TensorView&);
+void runFill(const ILayer&, const std::vector<TensorView>&, TensorView&);
 //! An INT8 convolution (IConvolutionLayer::isInt8), channels-first.
 void runInt8Convolution(const ILayer&, const std::vector<TensorView>&, TensorView&);
 //! An INT8 matrix multiply (IMatrixMultiplyLayer::isInt8).

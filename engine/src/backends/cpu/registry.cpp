@@ -51,6 +51,10 @@ Kernel kernelFor(LayerType type) {
       return runScatter;
     case LayerType::kGRID_SAMPLE:
       return runGridSample;
+    case LayerType::kSHAPE:
+      return runShape;
+    case LayerType::kFILL:
+      return runFill;
   }
   throw Error("CPU backend: no kernel for layer type " + std::to_string(static_cast<int32_t>(type)));
 }

@@ -95,6 +95,10 @@ Launcher launcherFor(LayerType type) {
       return launchScatter;
     case LayerType::kGRID_SAMPLE:
       return launchGridSample;
+    case LayerType::kSHAPE:
+      return launchShape;
+    case LayerType::kFILL:
+      return launchFill;
   }
   throw Error("CUDA backend: no launcher for layer type " + std::to_string(static_cast<int32_t>(type)));
 }

@@ -100,6 +100,8 @@ void launchDequantize(LaunchContext&, const ILayer&, const std::vector<TensorVie
 void launchCumulative(LaunchContext&, const ILayer&, const std::vector<TensorView>&, TensorView&);
 void launchScatter(LaunchContext&, const ILayer&, const std::vector<TensorView>&, TensorView&);
 void launchGridSample(LaunchContext&, const ILayer&, const std::vector<TensorView>&, TensorView&);
+void launchShape(LaunchContext&, const ILayer&, const std::vector<TensorView>&, TensorView&);
+void launchFill(LaunchContext&, const ILayer&, const std::vector<TensorView>&, TensorView&);
 //! An INT8 convolution (channels-first): quantizing im2col, INT32 GEMM with the dequantizing epilogue.
 void launchInt8Convolution(LaunchContext&, const ILayer&, const std::vector<TensorView>&, TensorView&);
 //! An INT8 matrix multiply: quantized input rows times INT8 weights [N, K], dequantizing epilogue.

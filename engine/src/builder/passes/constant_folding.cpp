@@ -3,6 +3,7 @@
 
 #include "backends/cpu/cpu_kernels.h"
 #include "builder/passes/passes.h"
+#include "layers/shape_values.h"
 
 namespace trt {
 namespace passes {
@@ -18,7 +19,21 @@ int32_t foldConstants(INetworkDefinition& network) {
   for (int l = 0; l < network.getNbLayers(); ++l) {
     ILayer* layer = network.getLayer(l);
     if (layer->getType() == LayerType::kCONSTANT || layer->getNbInputs() == 0 || replaced.count(layer)) continue;
+    if (layer->getType() == LayerType::kSHAPE && layer->getInput(0)->getDimensions().isStatic()) {
+      // The dimensions of a static tensor are a constant, whatever produces its data.
+      const std::vector<int64_t> dims = layer->getOutput(0)->getShapeValues();
+      IConstantLayer* constant =
+          network.addConstant(layer->getOutput(0)->getDimensions(),
+                              Weights{DataType::kINT64, dims.data(), static_cast<int64_t>(dims.size())});
+      constant->setName((std::string(layer->getName()) + " [folded]").c_str());
+      network.moveLayer(constant, l);
+      network.replaceAllUses(*layer->getOutput(0), *constant->getOutput(0));
+      replaced.insert(layer);
+      ++folded;
+      continue;
+    }
     std::vector<cpu::TensorView> inputs;
+    std::vector<TensorDesc> descs;
     bool allConstant = true;
     for (int i = 0; i < layer->getNbInputs() && allConstant; ++i) {
       ILayer* producer = layer->getInput(i)->getProducer();
@@ -29,6 +44,7 @@ int32_t foldConstants(INetworkDefinition& network) {
       auto* constant = static_cast<IConstantLayer*>(producer);
       inputs.push_back(
           {const_cast<uint8_t*>(constant->bytes().data()), constant->getDimensions(), constant->getWeights().type});
+      descs.push_back({constant->getDimensions(), constant->getWeights().type, layer->getInput(i)->getShapeValues()});
     }
     if (!allConstant) continue;
     ITensor* out = layer->getOutput(0);
@@ -38,7 +54,8 @@ int32_t foldConstants(INetworkDefinition& network) {
     if (!dims.isStatic() || bytes > kMaxFoldedBytes) continue;
     std::vector<uint8_t> result(static_cast<size_t>(bytes));
     cpu::TensorView view{result.data(), dims, type};
-    cpu::runLayer(*layer, inputs, view);
+    const std::unique_ptr<ILayer> resolved = resolveShapeInputs(*layer, descs);  // a slice window from tensors
+    cpu::runLayer(resolved ? *resolved : *layer, inputs, view);
     IConstantLayer* constant = network.addConstant(dims, Weights{type, result.data(), dims.volume()});
     constant->setName((std::string(layer->getName()) + " [folded]").c_str());
     network.moveLayer(constant, l);  // before its consumers, which follow the folded layer

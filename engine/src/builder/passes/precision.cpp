@@ -61,7 +61,8 @@ int32_t assignPrecision(INetworkDefinition& net, Backend backend, bool allowHalf
   for (int i = 0; i < net.getNbInputs(); ++i)
     desc[net.getInput(i)] = {net.getInput(i)->getDimensions(), net.getInput(i)->getType()};
   for (ILayer* layer : layers)
-    desc[layer->getOutput(0)] = {layer->getOutput(0)->getDimensions(), layer->getOutput(0)->getType()};
+    desc[layer->getOutput(0)] = {layer->getOutput(0)->getDimensions(), layer->getOutput(0)->getType(),
+                                 layer->getOutput(0)->getShapeValues()};
 
   CastCache casts(net);
   for (ILayer* layer : layers) {
@@ -75,7 +76,8 @@ int32_t assignPrecision(INetworkDefinition& net, Backend backend, bool allowHalf
       anyFloating = true;
       allHalf &= in.type == DataType::kHALF;
     }
-    if (anyFloating && layer->getType() != LayerType::kIDENTITY) {
+    // A Shape layer reads dimensions only, whatever its input's type.
+    if (anyFloating && layer->getType() != LayerType::kIDENTITY && layer->getType() != LayerType::kSHAPE) {
       const bool pinnedFloat = layer->precisionIsSet() && layer->getPrecision() == DataType::kFLOAT;
       const bool capable = !pinnedFloat && backendComputesInHalf(backend, *layer);
       // FP16 where the config allows it, or where the network itself already computes in half.
