@@ -4,6 +4,7 @@
 
 #include "core/conversion/converters/converter_util.h"
 #include "core/conversion/converters/converters.h"
+#include "core/conversion/converters/shape_tensors.h"
 #include "core/conversion/evaluators/evaluators.h"
 #include "core/util/macros.h"
 #include "core/util/trt_util.h"
@@ -143,6 +144,16 @@ void convertNode(ConversionCtx* ctx, const torch::jit::Node* n) {
     auto results = evaluators::RunNodeOperation(n, args);
     for (size_t i = 0; i < n->outputs().size(); ++i) ctx->AssociateValueAndIValue(n->outputs()[i], results[i]);
     LOG_DEBUG("Folded " << util::node_info(n));
+    return;
+  }
+  if (n->kind() == torch::jit::prim::ListConstruct && n->output()->type()->isSubtypeOf(*c10::ListType::ofInts())) {
+    // A size list with sizes known only at run time: one 1-D int64 shape tensor.
+    std::vector<trt::ITensor*> parts;
+    for (size_t i = 0; i < args.size(); ++i) {
+      if (args[i].isITensor()) converters::shape::requireShapeTensor(n, args[i].ITensor());
+      parts.push_back(converters::shape::asElement(ctx, args[i], util::node_info(n) + " [" + std::to_string(i) + "]"));
+    }
+    ctx->value_tensor_map[n->output()] = converters::shape::concat(ctx, parts, util::node_info(n));
     return;
   }
   if (n->kind() == torch::jit::prim::ListConstruct || n->kind() == torch::jit::prim::TupleConstruct) {

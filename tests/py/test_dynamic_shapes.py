@@ -5,7 +5,7 @@ import pytest
 import torch
 
 import torch_tensorrt
-from conftest import TOLERANCES
+from conftest import TF32_TOLERANCE, TOLERANCES
 
 
 class ConvNet(torch.nn.Module):
@@ -61,3 +61,63 @@ def test_view_by_leading_sizes_converts_with_a_dynamic_batch():
     for batch in (1, 3, 8):
         x = torch.randn(batch, 3, 8, 8)
         torch.testing.assert_close(trt(x), model(x), **TOLERANCES[torch.float32])
+
+
+class ChannelShuffle(torch.nn.Module):
+    """ShuffleNet's channel shuffle: sizes read from the input feed view's sizes (int arithmetic)."""
+
+    def forward(self, x):
+        b, c, h, w = x.size()
+        y = x.view(b, 2, c // 2, h, w).transpose(1, 2).contiguous().view(b, -1, h, w)
+        return y * 2 + x.view(b * c, h * w).mean(1).view(b, c, 1, 1)
+
+
+class SizeDrivenOps(torch.nn.Module):
+    """A ViT-style prologue on [N, T, 8] with N and T dynamic: a class token expanded to the batch,
+    positions from arange(T + 1), zeros of a computed size, slices and a select of dynamic dims."""
+
+    def __init__(self):
+        super().__init__()
+        self.cls = torch.nn.Parameter(torch.randn(1, 1, 8))
+        self.proj = torch.nn.Linear(8, 8)
+
+    def forward(self, x):
+        n, t = x.size(0), x.size(1)
+        seq = torch.cat([self.cls.expand(n, -1, -1), self.proj(x)], dim=1)
+        positions = torch.arange(t + 1).to(seq.dtype)
+        seq = seq + positions.view(1, -1, 1) * 0.01
+        bias = torch.zeros(n, t + 1, 8) + torch.ones_like(seq) * 0.5
+        tail = seq[:, 1:] * 2 + seq[:, -2:].sum(1, keepdim=True)
+        return tail, seq[:, 0] + bias.sum(1), x.new_zeros(n, 2) + t
+
+
+@pytest.mark.parametrize("frontend", ["script", "trace"])
+def test_size_arithmetic_feeds_reshapes_with_dynamic_dims(frontend):
+    """Shape tensors: aten::size of a dynamic dimension, int arithmetic on it, and view sizes built
+    from it convert to engine layers (no fallback) and follow every run-time shape."""
+    model = ChannelShuffle().eval()
+    example = torch.randn(2, 4, 3, 5)
+    module = torch.jit.script(model) if frontend == "script" else torch.jit.trace(model, example)
+    spec = torch_tensorrt.Input(min_shape=(1, 4, 2, 2), opt_shape=(2, 4, 3, 5), max_shape=(3, 4, 6, 6))
+    compiled = torch_tensorrt.compile(module, inputs=[spec], require_full_compilation=True)
+    assert len(compiled.graph.findAllNodes("tensorrt::execute_engine", True)) == 1
+    with torch.no_grad():
+        for shape in [(1, 4, 2, 2), (2, 4, 3, 5), (3, 4, 6, 6), (3, 4, 2, 6)]:
+            x = torch.randn(shape)
+            torch.testing.assert_close(compiled(x), model(x), **TOLERANCES[torch.float32])
+
+
+@pytest.mark.parametrize("frontend", ["script", "trace"])
+def test_expand_arange_zeros_and_slices_follow_dynamic_dims(frontend):
+    torch.manual_seed(0)
+    model = SizeDrivenOps().eval()
+    example = torch.randn(2, 4, 8)
+    module = torch.jit.script(model) if frontend == "script" else torch.jit.trace(model, example)
+    spec = torch_tensorrt.Input(min_shape=(1, 2, 8), opt_shape=(2, 4, 8), max_shape=(4, 7, 8))
+    compiled = torch_tensorrt.compile(module, inputs=[spec], require_full_compilation=True)
+    assert len(compiled.graph.findAllNodes("tensorrt::execute_engine", True)) == 1
+    with torch.no_grad():
+        for shape in [(1, 2, 8), (2, 4, 8), (4, 7, 8), (3, 5, 8)]:
+            x = torch.randn(shape)
+            for got, want in zip(compiled(x), model(x)):
+                torch.testing.assert_close(got, want, **TF32_TOLERANCE)

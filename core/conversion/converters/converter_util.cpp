@@ -1,5 +1,7 @@
 #include "core/conversion/converters/converter_util.h"
 
+#include "core/conversion/converters/shape_tensors.h"
+
 namespace torch_tensorrt {
 namespace core {
 namespace conversion {
@@ -100,7 +102,22 @@ trt::ITensor* sliceAlong(ConversionCtx* ctx, trt::ITensor* in, int64_t dim, int6
   begin[dim] = start;
   size[dim] = length;
   stride[dim] = step;
+  bool dynamic = false;
+  for (int64_t& d : size) {
+    dynamic |= d < 0;
+    d = std::max<int64_t>(d, 0);
+  }
+  trt::ITensor *startTensor = nullptr, *sizeTensor = nullptr;
+  if (dynamic) {  // the other dimensions whole, whatever their run-time sizes
+    startTensor = shape::int64Vector(ctx, begin, name + " [start]");
+    sizeTensor =
+        shape::shapeOf(ctx, in, name + " [sizes]", {{dim, shape::int64Vector(ctx, {length}, name + " [length]")}});
+  }
   auto* layer = ctx->net->addSlice(*in, util::toDims(begin), util::toDims(size), util::toDims(stride));
+  if (dynamic) {
+    layer->setInput(1, *startTensor);
+    layer->setInput(2, *sizeTensor);
+  }
   layer->setName(name.c_str());
   return layer->getOutput(0);
 }

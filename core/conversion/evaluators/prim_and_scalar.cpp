@@ -31,7 +31,6 @@ std::optional<std::vector<torch::jit::IValue>> runNodeOperation(ConversionCtx*, 
 const char* kGenericKinds[] = {
     "prim::NumToTensor",
     "prim::unchecked_cast",
-    "prim::dtype",
     "prim::device",
     "prim::min",
     "prim::max",

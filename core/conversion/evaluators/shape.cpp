@@ -1,4 +1,5 @@
-// Shape queries on engine tensors with static shapes: aten::size, aten::dim, aten::numel.
+// Shape and type queries on engine tensors: aten::size, aten::numel (static shapes; dynamic sizes
+// become shape tensors in converters/impl/shape_arithmetic.cpp), aten::dim, prim::dtype.
 #include "core/conversion/evaluators/evaluators.h"
 #include "core/util/macros.h"
 #include "core/util/trt_util.h"
@@ -38,6 +39,16 @@ auto shapeEvaluators =
                if (in[0].isITensor())
                  return std::vector<torch::jit::IValue>{static_cast<int64_t>(in[0].ITensor()->getDimensions().nbDims)};
                return std::vector<torch::jit::IValue>{static_cast<int64_t>(in[0].unwrapToTensor().dim())};
+             },
+             true})
+        .evaluator(
+            {"prim::dtype",
+             [](ConversionCtx*, const torch::jit::Node*, args& in) -> std::optional<std::vector<torch::jit::IValue>> {
+               // The graph's dtype (an FP16 build changes engine types later, not the program's dtypes).
+               const at::ScalarType type = in[0].isITensor()
+                                               ? util::TRTDataTypeToScalarType(in[0].ITensor()->getType())
+                                               : in[0].unwrapToTensor().scalar_type();
+               return std::vector<torch::jit::IValue>{static_cast<int64_t>(type)};
              },
              true})
         .evaluator(

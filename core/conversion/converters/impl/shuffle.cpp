@@ -1,5 +1,5 @@
 // Shape ops: flatten, view/reshape, permute, transpose, t, unsqueeze, squeeze.
-#include "core/conversion/converters/converter_util.h"
+#include "core/conversion/converters/shape_tensors.h"
 
 namespace torch_tensorrt {
 namespace core {
@@ -39,6 +39,13 @@ bool flatten(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
 
 bool view(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
   trt::ITensor* in = a[0].ITensorOrFreeze(ctx);
+  if (shape::isRunTimeSizes(a[1])) {  // sizes computed from dynamic dimensions
+    trt::ITensor* sizes = shape::sizesTensor(ctx, a[1], util::node_info(n) + " [sizes]");
+    auto* layer = ctx->net->addShuffle(*in);
+    layer->setZeroIsPlaceholder(false);
+    layer->setInput(1, *sizes);
+    return bindOutput(ctx, n, layer) != nullptr;
+  }
   auto shape = a[1].unwrapToIntList().vec();
   auto* layer = ctx->net->addShuffle(*in);
   layer->setZeroIsPlaceholder(false);

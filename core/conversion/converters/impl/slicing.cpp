@@ -1,6 +1,6 @@
 // slice, narrow, select, chunk, split, unbind, expand, repeat, repeat_interleave, meshgrid: strided slices,
 // broadcasts, gathers and concatenations.
-#include "core/conversion/converters/converter_util.h"
+#include "core/conversion/converters/shape_tensors.h"
 
 namespace torch_tensorrt {
 namespace core {
@@ -14,13 +14,77 @@ std::vector<int64_t> staticDims(const torch::jit::Node* n, trt::ITensor* t) {
   return util::toVec(t->getDimensions());
 }
 
+// The input's dims where only dimension `dim` (an int argument) must be static: the others may be
+// dynamic (slices then take their sizes from shape tensors).
+std::vector<int64_t> dimsStaticAlong(const torch::jit::Node* n, trt::ITensor* t, Var& dimArg, int64_t* dim) {
+  auto dims = util::toVec(t->getDimensions());
+  *dim = util::normalizeDim(dimArg.unwrapToInt(), static_cast<int64_t>(dims.size()), n);
+  TORCHTRT_CHECK(dims[*dim] >= 0, "Unable to convert node: " << util::node_info(n) << "\nits dimension " << *dim
+                                                             << " of " << t->getDimensions().str()
+                                                             << " must be static (set it in the Input's shape range)");
+  return dims;
+}
+
+// `t` without dimension `dim` (of size 1).
+trt::ITensor* dropDim(ConversionCtx* ctx, trt::ITensor* t, int64_t dim, const std::string& name) {
+  auto dims = util::toVec(t->getDimensions());
+  dims.erase(dims.begin() + dim);
+  int dynamic = 0;
+  for (int64_t d : dims) dynamic += d < 0;
+  if (dynamic <= 1) return reshape(ctx, t, dims, name);
+  std::vector<trt::ITensor*> parts;
+  for (int64_t d = 0; d < rankOf(t); ++d)
+    if (d != dim) parts.push_back(shape::asElement(ctx, shape::dimension(ctx, t, d, name + " [size]"), name));
+  trt::ITensor* sizes = shape::concat(ctx, parts, name + " [sizes]");
+  auto* layer = ctx->net->addShuffle(*t);
+  layer->setZeroIsPlaceholder(false);
+  layer->setInput(1, *sizes);
+  layer->setName(name.c_str());
+  return layer->getOutput(0);
+}
+
+// Python slicing of a dynamic dimension: the clamped start and the length are computed at run time.
+trt::ITensor* sliceDynamicDim(ConversionCtx* ctx, trt::ITensor* in, int64_t dim, Var& startArg, Var& endArg,
+                              int64_t step, const std::string& name) {
+  using Op = trt::ElementWiseOperation;
+  trt::ITensor* size = shape::asElement(ctx, shape::dimension(ctx, in, dim, name + " [size]"), name);
+  auto constant = [&](int64_t v) { return shape::int64Vector(ctx, {v}, name + " [" + std::to_string(v) + "]"); };
+  auto clampBound = [&](int64_t bound) {  // a Python bound into [0, size]
+    if (bound >= 0) return shape::arith(ctx, Op::kMIN, constant(bound), size, name + " [min]");
+    trt::ITensor* shifted = shape::arith(ctx, Op::kSUM, constant(bound), size, name + " [+ size]");
+    return shape::arith(ctx, Op::kMAX, shifted, constant(0), name + " [max]");
+  };
+  trt::ITensor* start = clampBound(startArg.isNone() ? 0 : startArg.unwrapToInt());
+  trt::ITensor* end = endArg.isNone() ? size : clampBound(endArg.unwrapToInt());
+  end = shape::arith(ctx, Op::kMAX, end, start, name + " [end >= start]");
+  trt::ITensor* span = shape::arith(ctx, Op::kSUB, end, start, name + " [span]");
+  trt::ITensor* length =
+      shape::arith(ctx, Op::kFLOOR_DIV, shape::arith(ctx, Op::kSUM, span, constant(step - 1), name + " [round up]"),
+                   constant(step), name + " [length]");
+  std::vector<trt::ITensor*> starts;
+  for (int64_t d = 0; d < rankOf(in); ++d) starts.push_back(d == dim ? start : constant(0));
+  trt::ITensor* startTensor = shape::concat(ctx, starts, name + " [start]");
+  trt::ITensor* sizeTensor = shape::shapeOf(ctx, in, name + " [sizes]", {{dim, length}});
+  std::vector<int64_t> stride(rankOf(in), 1), zeros(rankOf(in), 0);
+  stride[dim] = step;
+  auto* layer = ctx->net->addSlice(*in, util::toDims(zeros), util::toDims(zeros), util::toDims(stride));
+  layer->setInput(1, *startTensor);
+  layer->setInput(2, *sizeTensor);
+  layer->setName(name.c_str());
+  return layer->getOutput(0);
+}
+
 bool slice(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
   trt::ITensor* in = a[0].ITensorOrFreeze(ctx);
-  auto dims = staticDims(n, in);
+  auto dims = util::toVec(in->getDimensions());
   int64_t dim = util::normalizeDim(a[1].unwrapToInt(), static_cast<int64_t>(dims.size()), n);
   const int64_t size = dims[dim];
   int64_t step = a[4].unwrapToInt();
   TORCHTRT_CHECK(step > 0, "slice step must be positive, got " << step);
+  if (size < 0) {  // the sliced dimension is dynamic
+    ctx->AssociateValueAndTensor(n->outputs()[0], sliceDynamicDim(ctx, in, dim, a[2], a[3], step, util::node_info(n)));
+    return true;
+  }
   // Python slicing: negative indices count from the end, out-of-range bounds clamp.
   int64_t start = a[2].isNone() ? 0 : a[2].unwrapToInt();
   int64_t end = a[3].isNone() ? size : a[3].unwrapToInt();
@@ -36,8 +100,8 @@ bool slice(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
 
 bool narrow(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
   trt::ITensor* in = a[0].ITensorOrFreeze(ctx);
-  auto dims = staticDims(n, in);
-  int64_t dim = util::normalizeDim(a[1].unwrapToInt(), static_cast<int64_t>(dims.size()), n);
+  int64_t dim = 0;
+  auto dims = dimsStaticAlong(n, in, a[1], &dim);
   int64_t start = a[2].unwrapToInt(), length = a[3].unwrapToInt();
   if (start < 0) start += dims[dim];
   TORCHTRT_CHECK(
@@ -49,16 +113,28 @@ bool narrow(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
 
 bool select(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
   trt::ITensor* in = a[0].ITensorOrFreeze(ctx);
-  auto dims = staticDims(n, in);
-  int64_t dim = util::normalizeDim(a[1].unwrapToInt(), static_cast<int64_t>(dims.size()), n);
+  const int64_t rank = rankOf(in);
+  if (in->getDimensions().d[util::normalizeDim(a[1].unwrapToInt(), rank, n)] < 0) {
+    // A dynamic dimension: gather one index (counted from the end at run time when negative); an
+    // index outside the run-time size is refused by the gather.
+    const int64_t dim = util::normalizeDim(a[1].unwrapToInt(), rank, n), index = a[2].unwrapToInt();
+    const std::string name = util::node_info(n);
+    trt::ITensor* position = scalarConstant(ctx, index, trt::DataType::kINT64, name + " [index]");
+    if (index < 0)
+      position = shape::arith(ctx, trt::ElementWiseOperation::kSUM, shape::dimension(ctx, in, dim, name + " [size]"),
+                              position, name + " [from the end]");
+    auto* gather = ctx->net->addGather(*in, *position, static_cast<int32_t>(dim));
+    return bindOutput(ctx, n, gather) != nullptr;
+  }
+  int64_t dim = 0;
+  auto dims = dimsStaticAlong(n, in, a[1], &dim);
   int64_t index = a[2].unwrapToInt();
   if (index < 0) index += dims[dim];
   TORCHTRT_CHECK(index >= 0 && index < dims[dim], "select index " << a[2].unwrapToInt()
                                                                   << " is out of range for dimension " << dim
                                                                   << " of size " << dims[dim]);
   trt::ITensor* s = sliceAlong(ctx, in, dim, index, 1, 1, util::node_info(n));
-  dims.erase(dims.begin() + dim);
-  ctx->AssociateValueAndTensor(n->outputs()[0], reshape(ctx, s, dims, util::node_info(n) + " [drop dim]"));
+  ctx->AssociateValueAndTensor(n->outputs()[0], dropDim(ctx, s, dim, util::node_info(n) + " [drop dim]"));
   return true;
 }
 
@@ -71,11 +147,7 @@ bool splitInto(ConversionCtx* ctx, const torch::jit::Node* n, trt::ITensor* in, 
   for (size_t i = 0; i < sizes.size(); ++i) {
     trt::ITensor* p = sliceAlong(ctx, in, dim, sizes[i] ? offset : 0, sizes[i], 1,
                                  util::node_info(n) + " [" + std::to_string(i) + "]");
-    if (squeeze) {
-      auto d = dims;
-      d.erase(d.begin() + dim);
-      p = reshape(ctx, p, d, util::node_info(n) + " [squeeze " + std::to_string(i) + "]");
-    }
+    if (squeeze) p = dropDim(ctx, p, dim, util::node_info(n) + " [squeeze " + std::to_string(i) + "]");
     pieces.push_back(p);
     offset += sizes[i];
   }
@@ -87,9 +159,9 @@ bool splitInto(ConversionCtx* ctx, const torch::jit::Node* n, trt::ITensor* in, 
 
 bool chunk(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
   trt::ITensor* in = a[0].ITensorOrFreeze(ctx);
-  auto dims = staticDims(n, in);
+  int64_t dim = 0;
+  auto dims = dimsStaticAlong(n, in, a[2], &dim);
   int64_t chunks = a[1].unwrapToInt();
-  int64_t dim = util::normalizeDim(a[2].unwrapToInt(), static_cast<int64_t>(dims.size()), n);
   TORCHTRT_CHECK(chunks > 0, "chunk needs a positive number of chunks");
   int64_t each = (dims[dim] + chunks - 1) / chunks;  // PyTorch: ceil division, last chunk smaller
   std::vector<int64_t> sizes;
@@ -100,8 +172,8 @@ bool chunk(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
 
 bool split(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
   trt::ITensor* in = a[0].ITensorOrFreeze(ctx);
-  auto dims = staticDims(n, in);
-  int64_t dim = util::normalizeDim(a[2].unwrapToInt(), static_cast<int64_t>(dims.size()), n);
+  int64_t dim = 0;
+  auto dims = dimsStaticAlong(n, in, a[2], &dim);
   std::vector<int64_t> sizes;
   if (a[1].IValue()->isInt()) {
     int64_t each = a[1].unwrapToInt();
@@ -115,14 +187,55 @@ bool split(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
 
 bool unbind(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
   trt::ITensor* in = a[0].ITensorOrFreeze(ctx);
-  auto dims = staticDims(n, in);
-  int64_t dim = util::normalizeDim(a[1].unwrapToInt(), static_cast<int64_t>(dims.size()), n);
+  int64_t dim = 0;
+  auto dims = dimsStaticAlong(n, in, a[1], &dim);
   return splitInto(ctx, n, in, dim, std::vector<int64_t>(dims[dim], 1), true);
+}
+
+// expand with sizes known at run time (or -1 keeping a dynamic dimension): in * ones of the target
+// shape, the ones a Fill of run-time dimensions.
+trt::ITensor* expandAtRunTime(ConversionCtx* ctx, const torch::jit::Node* n, trt::ITensor* in, Var& sizesArg) {
+  const std::string name = util::node_info(n);
+  trt::ITensor* sizes = nullptr;
+  std::vector<int64_t> values;
+  if (shape::isRunTimeSizes(sizesArg)) {
+    sizes = shape::sizesTensor(ctx, sizesArg, name + " [sizes]");
+    values = sizes->getShapeValues();
+  } else {
+    values = sizesArg.unwrapToIntList().vec();
+    sizes = shape::int64Vector(ctx, values, name + " [sizes]");
+  }
+  const int64_t rank = static_cast<int64_t>(values.size()), lead = rank - rankOf(in);
+  TORCHTRT_CHECK(lead >= 0, "expand to " << rank << " dims from " << rankOf(in) << " in " << name);
+  std::vector<trt::ITensor*> target;
+  for (int64_t i = 0; i < rank; ++i) {
+    if (values[i] == -1) {  // keep the input's dimension
+      TORCHTRT_CHECK(i >= lead, "expand: -1 is not allowed for the new leading dimension " << i << " in " << name);
+      target.push_back(shape::asElement(ctx, shape::dimension(ctx, in, i - lead, name + " [kept]"), name));
+    } else {
+      trt::ITensor* index = scalarConstant(ctx, i, trt::DataType::kINT32, name + " [index]");
+      auto* element = ctx->net->addGather(*sizes, *index, 0);
+      target.push_back(shape::asElement(ctx, element->getOutput(0), name));
+    }
+  }
+  const bool isBool = in->getType() == trt::DataType::kBOOL;
+  trt::ITensor* targetTensor = shape::concat(ctx, target, name + " [target]");  // before its consumer
+  auto* ones = ctx->net->addFill({}, trt::FillOperation::kCONSTANT, in->getType());
+  ones->setInput(0, *targetTensor);
+  ones->setAlpha(1.0);
+  ones->setName((name + " [ones]").c_str());
+  auto* layer = ctx->net->addElementWise(*in, *ones->getOutput(0),
+                                         isBool ? trt::ElementWiseOperation::kAND : trt::ElementWiseOperation::kPROD);
+  layer->setName(name.c_str());
+  return layer->getOutput(0);
 }
 
 bool expand(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
   trt::ITensor* in = a[0].ITensorOrFreeze(ctx);
-  requireStaticShape(n, in, "the input");
+  if (shape::isRunTimeSizes(a[1]) || !in->getDimensions().isStatic()) {
+    ctx->AssociateValueAndTensor(n->outputs()[0], expandAtRunTime(ctx, n, in, a[1]));
+    return true;
+  }
   ctx->AssociateValueAndTensor(n->outputs()[0], expandTo(ctx, in, a[1].unwrapToIntList().vec(), util::node_info(n)));
   return true;
 }

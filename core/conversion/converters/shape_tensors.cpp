@@ -1,0 +1,113 @@
+#include "core/conversion/converters/shape_tensors.h"
+
+namespace torch_tensorrt {
+namespace core {
+namespace conversion {
+namespace converters {
+namespace shape {
+
+namespace {
+bool isIntType(trt::DataType t) { return t == trt::DataType::kINT64 || t == trt::DataType::kINT32; }
+}  // namespace
+
+trt::ITensor* int64Vector(ConversionCtx* ctx, const std::vector<int64_t>& values, const std::string& name) {
+  auto* layer = ctx->net->addConstant({static_cast<int64_t>(values.size())},
+                                      {trt::DataType::kINT64, values.data(), static_cast<int64_t>(values.size())});
+  layer->setName(name.c_str());
+  return layer->getOutput(0);
+}
+
+trt::ITensor* dimension(ConversionCtx* ctx, trt::ITensor* t, int64_t dim, const std::string& name) {
+  const trt::Dims dims = t->getDimensions();
+  if (dims.d[dim] >= 0) return scalarConstant(ctx, dims.d[dim], trt::DataType::kINT64, name);
+  auto* shapeLayer = ctx->net->addShape(*t);
+  shapeLayer->setName((name + " [shape]").c_str());
+  trt::ITensor* index = scalarConstant(ctx, dim, trt::DataType::kINT32, name + " [index]");
+  auto* gather = ctx->net->addGather(*shapeLayer->getOutput(0), *index, 0);
+  gather->setName(name.c_str());
+  return gather->getOutput(0);
+}
+
+trt::ITensor* shapeOf(ConversionCtx* ctx, trt::ITensor* t, const std::string& name,
+                      const std::map<int64_t, trt::ITensor*>& replace) {
+  const trt::Dims dims = t->getDimensions();
+  if (replace.empty()) {
+    if (dims.isStatic()) return int64Vector(ctx, util::toVec(dims), name);
+    auto* layer = ctx->net->addShape(*t);
+    layer->setName(name.c_str());
+    return layer->getOutput(0);
+  }
+  std::vector<trt::ITensor*> parts;
+  for (int d = 0; d < dims.nbDims; ++d) {
+    auto it = replace.find(d);
+    if (it != replace.end())
+      parts.push_back(it->second);
+    else
+      parts.push_back(asElement(ctx, dimension(ctx, t, d, name + " [dim " + std::to_string(d) + "]"), name));
+  }
+  return concat(ctx, parts, name);
+}
+
+bool isRunTimeInt(Var& arg) {
+  if (!arg.isITensor()) return false;
+  trt::ITensor* t = arg.ITensor();
+  const trt::Dims d = t->getDimensions();
+  return isIntType(t->getType()) && (d.nbDims == 0 || (d.nbDims == 1 && d.d[0] == 1));
+}
+
+trt::ITensor* asElement(ConversionCtx* ctx, trt::ITensor* value, const std::string& name) {
+  value = castTo(ctx, value, trt::DataType::kINT64, name + " [int64]");
+  if (value->getDimensions().nbDims == 1) return value;
+  return reshape(ctx, value, {1}, name + " [as element]");
+}
+
+trt::ITensor* asElement(ConversionCtx* ctx, Var& arg, const std::string& name) {
+  if (arg.isITensor()) return asElement(ctx, arg.ITensor(), name);
+  return int64Vector(ctx, {arg.unwrapToInt()}, name);
+}
+
+bool isRunTimeSizes(Var& arg) {
+  if (arg.type() == Var::kITensorList) return true;
+  return arg.isITensor() && isIntType(arg.ITensor()->getType()) && arg.ITensor()->getDimensions().nbDims == 1;
+}
+
+trt::ITensor* sizesTensor(ConversionCtx* ctx, Var& arg, const std::string& name) {
+  if (arg.isITensor()) return castTo(ctx, arg.ITensor(), trt::DataType::kINT64, name + " [int64]");
+  std::vector<trt::ITensor*> parts;
+  for (trt::ITensor* t : arg.unwrapToITensorList(ctx)) parts.push_back(asElement(ctx, t, name));
+  return concat(ctx, parts, name);
+}
+
+trt::ITensor* concat(ConversionCtx* ctx, const std::vector<trt::ITensor*>& parts, const std::string& name) {
+  if (parts.size() == 1) return parts[0];
+  auto* layer = ctx->net->addConcatenation(parts.data(), static_cast<int32_t>(parts.size()));
+  layer->setName(name.c_str());
+  return layer->getOutput(0);
+}
+
+trt::ITensor* arith(ConversionCtx* ctx, trt::ElementWiseOperation op, trt::ITensor* a, trt::ITensor* b,
+                    const std::string& name) {
+  a = castTo(ctx, a, trt::DataType::kINT64, name + " [int64 a]");
+  b = castTo(ctx, b, trt::DataType::kINT64, name + " [int64 b]");
+  auto* layer = ctx->net->addElementWise(*a, *b, op);
+  layer->setName(name.c_str());
+  return layer->getOutput(0);
+}
+
+void requireShapeTensor(const torch::jit::Node* n, trt::ITensor* t) {
+  const trt::Dims d = t->getDimensions();
+  const bool small = d.isStatic() && d.volume() <= trt::kMaxShapeTensorVolume;
+  TORCHTRT_CHECK(isIntType(t->getType()) && small && !t->getShapeValues().empty(),
+                 "Unable to convert node: " << util::node_info(n)
+                                            << "\nIts integer operand is computed at run time from tensor data ("
+                                            << trt::dataTypeName(t->getType()) << " " << d.str()
+                                            << "), not from tensor sizes; engines take such values only where a "
+                                               "tensor is expected. Run this op in TorchScript with "
+                                               "torch_executed_ops, or compute it from sizes.");
+}
+
+}  // namespace shape
+}  // namespace converters
+}  // namespace conversion
+}  // namespace core
+}  // namespace torch_tensorrt

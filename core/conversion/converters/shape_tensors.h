@@ -1,0 +1,44 @@
+// Sizes known only at run time, as engine tensors: an int is a rank-0 int64 tensor, an int[] a 1-D
+// int64 tensor. They are shape tensors (computed from Shape layers and constants), which the engine
+// evaluates on the host, so converters can feed them to reshapes, slices and fills where an input
+// dimension is dynamic instead of baking a number in.
+#pragma once
+
+#include "core/conversion/converters/converter_util.h"
+
+namespace torch_tensorrt {
+namespace core {
+namespace conversion {
+namespace converters {
+namespace shape {
+
+//! A 1-D int64 constant.
+trt::ITensor* int64Vector(ConversionCtx* ctx, const std::vector<int64_t>& values, const std::string& name);
+//! Dimension `dim` of `t` as a rank-0 int64 tensor: a constant when static, else read from a Shape layer.
+trt::ITensor* dimension(ConversionCtx* ctx, trt::ITensor* t, int64_t dim, const std::string& name);
+//! The shape of `t` as a 1-D int64 tensor; dims in `replace` (dim -> [1] int64 tensor) take those values.
+trt::ITensor* shapeOf(ConversionCtx* ctx, trt::ITensor* t, const std::string& name,
+                      const std::map<int64_t, trt::ITensor*>& replace = {});
+//! True for an int argument known only at run time (an int64/int32 engine tensor of rank 0 or [1]).
+bool isRunTimeInt(Var& arg);
+//! An int argument (compile-time or run-time) as a [1] int64 tensor.
+trt::ITensor* asElement(ConversionCtx* ctx, Var& arg, const std::string& name);
+//! A run-time int (rank 0 or [1]) as a [1] int64 tensor.
+trt::ITensor* asElement(ConversionCtx* ctx, trt::ITensor* value, const std::string& name);
+//! True when an int[] argument holds sizes known only at run time.
+bool isRunTimeSizes(Var& arg);
+//! An int[] argument with run-time sizes as a 1-D int64 tensor.
+trt::ITensor* sizesTensor(ConversionCtx* ctx, Var& arg, const std::string& name);
+//! Joins [1] int64 tensors into one 1-D tensor.
+trt::ITensor* concat(ConversionCtx* ctx, const std::vector<trt::ITensor*>& parts, const std::string& name);
+//! Elementwise arithmetic on int64 shape tensors.
+trt::ITensor* arith(ConversionCtx* ctx, trt::ElementWiseOperation op, trt::ITensor* a, trt::ITensor* b,
+                    const std::string& name);
+//! Checks that a tensor used as a run-time int is a shape tensor (computed from sizes), naming the node.
+void requireShapeTensor(const torch::jit::Node* n, trt::ITensor* t);
+
+}  // namespace shape
+}  // namespace converters
+}  // namespace conversion
+}  // namespace core
+}  // namespace torch_tensorrt
