@@ -107,6 +107,25 @@ bool foldsAtCompileTime(const torch::jit::Node* n, const std::vector<Var>& args)
   return true;
 }
 
+// Binds an element of a run-time list. A size list of a tensor with some dynamic dimensions holds
+// shape tensors; an int element whose value the build already knows (a static dimension) is bound
+// as that int, so compile-time logic on it (asserts, branches, static arguments) keeps working.
+void bindListElement(ConversionCtx* ctx, const torch::jit::Value* v, trt::ITensor* t) {
+  if (!t) {  // an absent optional element, or an undefined tensor in a tuple
+    ctx->AssociateValueAndIValue(
+        v, v->type()->kind() == c10::TypeKind::TensorType ? torch::jit::IValue(at::Tensor()) : torch::jit::IValue());
+    return;
+  }
+  if (v->type()->kind() == c10::TypeKind::IntType && t && t->getDimensions().nbDims <= 1) {
+    const std::vector<int64_t> known = t->getShapeValues();
+    if (known.size() == 1 && known[0] != trt::kUnknownShapeValue) {
+      ctx->AssociateValueAndIValue(v, known[0]);
+      return;
+    }
+  }
+  ctx->value_tensor_map[v] = t;
+}
+
 void convertNode(ConversionCtx* ctx, const torch::jit::Node* n) {
   if (n->kind() == torch::jit::prim::Constant) {
     ctx->AssociateValueAndIValue(n->output(), *torch::jit::toIValue(n->output()));
@@ -115,19 +134,39 @@ void convertNode(ConversionCtx* ctx, const torch::jit::Node* n) {
   std::vector<Var> args;
   for (const torch::jit::Value* in : n->inputs()) args.push_back(argFor(ctx, in, n));
 
+  if (n->kind() == torch::jit::prim::If && args[0].isIValue()) {
+    // A branch whose condition became known while converting (a check on a static dimension of a
+    // tensor with dynamic ones): the taken block converts inline, its outputs become the node's.
+    const torch::jit::Block* taken = n->blocks()[args[0].unwrapToBool() ? 0 : 1];
+    for (const torch::jit::Node* inner : taken->nodes()) convertNode(ctx, inner);
+    for (size_t i = 0; i < n->outputs().size(); ++i) {
+      const torch::jit::Value* from = taken->outputs()[i];
+      const torch::jit::Value* to = n->outputs()[i];
+      if (ctx->value_tensor_map.count(from)) ctx->value_tensor_map[to] = ctx->value_tensor_map.at(from);
+      if (ctx->evaluated_value_map.count(from)) ctx->AssociateValueAndIValue(to, ctx->evaluated_value_map.at(from));
+      if (ctx->tensor_list_map.count(from)) ctx->tensor_list_map[to] = ctx->tensor_list_map.at(from);
+    }
+    return;
+  }
+
   // Lists of run-time tensors (from cat inputs, chunk/split/unbind outputs) are unpacked here.
-  if (n->kind() == torch::jit::prim::ListUnpack && args[0].type() == Var::kITensorList) {
+  if ((n->kind() == torch::jit::prim::ListUnpack || n->kind() == torch::jit::prim::TupleUnpack) &&
+      args[0].type() == Var::kITensorList) {
     const auto& list = ctx->tensor_list_map.at(n->input(0));
     TORCHTRT_CHECK(list.size() == n->outputs().size(), "prim::ListUnpack of " << list.size() << " tensors into "
                                                                               << n->outputs().size()
                                                                               << " values: " << util::node_info(n));
-    for (size_t i = 0; i < list.size(); ++i) ctx->value_tensor_map[n->outputs()[i]] = list[i];
+    for (size_t i = 0; i < list.size(); ++i) bindListElement(ctx, n->outputs()[i], list[i]);
+    return;
+  }
+  if (n->kind() == c10::Symbol::fromQualString("aten::len") && args[0].type() == Var::kITensorList) {
+    ctx->AssociateValueAndIValue(n->output(), static_cast<int64_t>(ctx->tensor_list_map.at(n->input(0)).size()));
     return;
   }
   if (n->kind() == c10::Symbol::fromQualString("aten::__getitem__") && args[0].type() == Var::kITensorList) {
     const auto& list = ctx->tensor_list_map.at(n->input(0));
     int64_t i = util::normalizeDim(args[1].unwrapToInt(), static_cast<int64_t>(list.size()), n);
-    ctx->value_tensor_map[n->output()] = list[i];
+    bindListElement(ctx, n->output(), list[i]);
     return;
   }
   if (evaluators::shouldEvalAtConversionTime(n, args)) {
@@ -162,7 +201,13 @@ void convertNode(ConversionCtx* ctx, const torch::jit::Node* n) {
     auto listType = n->output()->type()->cast<c10::ListType>();
     const bool optionalElements = listType && listType->getElementType()->kind() == c10::TypeKind::OptionalType;
     std::vector<trt::ITensor*> list;
-    for (Var& a : args) list.push_back(optionalElements && a.isNone() ? nullptr : a.ITensorOrFreeze(ctx));
+    const bool tuple = n->kind() == torch::jit::prim::TupleConstruct;
+    for (Var& a : args) {
+      // Tuples may carry undefined tensors (attention weights that were not asked for).
+      const bool absent = (optionalElements && a.isNone()) ||
+                          (tuple && a.isIValue() && a.IValue()->isTensor() && !a.IValue()->toTensor().defined());
+      list.push_back(absent ? nullptr : a.ITensorOrFreeze(ctx));
+    }
     ctx->tensor_list_map[n->output()] = list;
     return;
   }

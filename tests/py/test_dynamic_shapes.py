@@ -121,3 +121,47 @@ def test_expand_arange_zeros_and_slices_follow_dynamic_dims(frontend):
             x = torch.randn(shape)
             for got, want in zip(compiled(x), model(x)):
                 torch.testing.assert_close(got, want, **TF32_TOLERANCE)
+
+
+def _small_vit():
+    import torchvision
+
+    vit = torchvision.models.VisionTransformer(image_size=32, patch_size=8, num_layers=2, num_heads=2, hidden_dim=32,
+                                               mlp_dim=64, num_classes=10)
+    torch.nn.init.normal_(vit.heads.head.weight)  # torchvision starts it at zero: outputs would all be the bias
+    return vit, (3, 32, 32)
+
+
+def _shufflenet():
+    import torchvision
+
+    return torchvision.models.shufflenet_v2_x0_5(), (3, 64, 64)
+
+
+def _resnet18():
+    import torchvision
+
+    return torchvision.models.resnet18(), (3, 64, 64)
+
+
+@pytest.mark.parametrize("frontend", ["script", "trace"])
+@pytest.mark.parametrize("make", [_small_vit, _shufflenet, _resnet18], ids=["vit", "shufflenet_v2", "resnet18"])
+def test_model_zoo_with_a_dynamic_batch(make, frontend):
+    """Whole models with the batch dimension dynamic (1..4), converted in full: the sizes they read
+    (channel shuffles, class-token expands, attention head splits, flatten, scripted asserts on
+    static sizes, nn.MultiheadAttention's inference fast path) become shape tensors or fold."""
+    torch.manual_seed(0)
+    model, chw = make()
+    model.eval()
+    example = torch.randn(2, *chw)
+    module = torch.jit.script(model) if frontend == "script" else torch.jit.trace(model, example, check_trace=False)
+    spec = torch_tensorrt.Input(min_shape=(1, *chw), opt_shape=(2, *chw), max_shape=(4, *chw))
+    compiled = torch_tensorrt.compile(module, inputs=[spec], require_full_compilation=True)
+    assert len(compiled.graph.findAllNodes("tensorrt::execute_engine", True)) == 1
+    with torch.no_grad():
+        for batch in (1, 3, 4):
+            x = torch.randn(batch, *chw)
+            want = model(x)
+            # As the model zoo's bound: TF32 on the GPU, ~5e-4 per product over tens of layers.
+            scale = max(1.0, want.abs().max().item())
+            torch.testing.assert_close(compiled(x).cpu(), want, rtol=5e-3, atol=5e-3 * scale)

@@ -15,6 +15,9 @@ std::vector<torch::jit::IValue> RunNodeOperation(const torch::jit::Node* n, args
     TORCHTRT_CHECK(v.isIValue(), "evaluating " << util::node_info(n) << " needs compile-time arguments");
     stack.push_back(*v.IValue());
   }
+  // Vararg operators (aten::format) read their argument count from the top of the stack, as the
+  // interpreter pushes it.
+  if (n->maybeSchema() && n->maybeSchema()->is_vararg()) stack.emplace_back(static_cast<int64_t>(in.size()));
   n->getOperation()(stack);
   TORCHTRT_CHECK(stack.size() == n->outputs().size(), "evaluating " << util::node_info(n) << " produced "
                                                                     << stack.size() << " values for "
@@ -31,9 +34,13 @@ std::optional<std::vector<torch::jit::IValue>> runNodeOperation(ConversionCtx*, 
 const char* kGenericKinds[] = {
     "prim::NumToTensor",
     "prim::unchecked_cast",
-    "prim::device",
     "prim::min",
     "prim::max",
+    "prim::type",
+    "prim::is_cuda",
+    "aten::all",
+    "aten::any",
+    "aten::__contains__",
     "prim::Uninitialized",
     "aten::Int",
     "aten::Float",
@@ -63,11 +70,8 @@ const char* kGenericKinds[] = {
     "aten::__or__",
     "aten::__xor__",
     "aten::__not__",
-    "aten::__is__",
-    "aten::__isnot__",
     "aten::__derive_index",
     "aten::__range_length",
-    "aten::format",
     "aten::tensor",
     "aten::list",
     "aten::to",
@@ -107,12 +111,63 @@ std::optional<std::vector<torch::jit::IValue>> tupleIndex(ConversionCtx*, const 
   return std::vector<torch::jit::IValue>{elems[i]};
 }
 
+// String formatting (error messages of asserts, built before the check runs): values known only at
+// run time (a dynamic size list) are written as a placeholder.
+std::optional<std::vector<torch::jit::IValue>> format(ConversionCtx*, const torch::jit::Node* n, args& in) {
+  std::vector<torch::jit::IValue> values;
+  for (auto& v : in) values.push_back(v.isIValue() ? *v.IValue() : torch::jit::IValue(std::string("<run-time value>")));
+  std::vector<Var> known;
+  for (const auto& v : values) known.emplace_back(&v);
+  return RunNodeOperation(n, known);
+}
+
+// `a is b` / `a is not b`: compile-time values as TorchScript decides; an engine tensor is the same
+// object only as the same graph value or the same engine tensor, and is never None.
+NodeEvaluator identity(bool negate) {
+  return
+      [negate](ConversionCtx*, const torch::jit::Node* n, args& in) -> std::optional<std::vector<torch::jit::IValue>> {
+        if (in[0].isIValue() && in[1].isIValue()) return RunNodeOperation(n, in);
+        bool same = n->input(0) == n->input(1);
+        if (!same && in[0].isITensor() && in[1].isITensor()) same = in[0].ITensor() == in[1].ITensor();
+        return std::vector<torch::jit::IValue>{same != negate};
+      };
+}
+
+// Queries about the run's mode, whose answer inside an inference engine is fixed: no autocast, no
+// gradients (scripted nn.MultiheadAttention asks both to choose its fast path).
+std::optional<std::vector<torch::jit::IValue>> alwaysFalse(ConversionCtx*, const torch::jit::Node*, args&) {
+  return std::vector<torch::jit::IValue>{false};
+}
+
+// prim::requires_grad: engine tensors never require gradients; compile-time tensors say.
+std::optional<std::vector<torch::jit::IValue>> requiresGrad(ConversionCtx*, const torch::jit::Node*, args& in) {
+  return std::vector<torch::jit::IValue>{in[0].isIValue() && in[0].IValue()->isTensor() &&
+                                         in[0].IValue()->toTensor().requires_grad()};
+}
+
+// prim::device: an engine tensor lives where the engine runs (the GPU it is built for, or the CPU).
+std::optional<std::vector<torch::jit::IValue>> device(ConversionCtx* ctx, const torch::jit::Node* n, args& in) {
+  if (in[0].isIValue()) return RunNodeOperation(n, in);
+  const auto& s = ctx->settings;
+  const c10::Device where = s.backend == trt::Backend::kCUDA
+                                ? c10::Device(c10::DeviceType::CUDA, static_cast<c10::DeviceIndex>(s.gpu_id))
+                                : c10::Device(c10::DeviceType::CPU);
+  return std::vector<torch::jit::IValue>{where};
+}
+
 auto registerCollections = RegisterNodeEvaluators()
                                .evaluator({"prim::ListConstruct", listConstruct, false})
                                .evaluator({"prim::ListUnpack", listUnpack, false})
                                .evaluator({"prim::TupleConstruct", tupleConstruct, false})
                                .evaluator({"prim::TupleUnpack", tupleUnpack, false})
-                               .evaluator({"prim::TupleIndex", tupleIndex, false});
+                               .evaluator({"prim::TupleIndex", tupleIndex, false})
+                               .evaluator({"aten::format", format, true})
+                               .evaluator({"aten::is_autocast_enabled", alwaysFalse, false})
+                               .evaluator({"aten::is_grad_enabled", alwaysFalse, false})
+                               .evaluator({"prim::requires_grad", requiresGrad, true})
+                               .evaluator({"prim::device", device, true})
+                               .evaluator({"aten::__is__", identity(false), true})
+                               .evaluator({"aten::__isnot__", identity(true), true});
 
 auto registerGeneric = [] {
   RegisterNodeEvaluators r;

@@ -26,6 +26,12 @@ auto shapeEvaluators =
         .evaluator(
             {"aten::size",
              [](ConversionCtx*, const torch::jit::Node* n, args& in) -> std::optional<std::vector<torch::jit::IValue>> {
+               if (in.size() == 2 && in[0].isITensor()) {  // one dimension: known when it is static
+                 const trt::Dims d = in[0].ITensor()->getDimensions();
+                 const int64_t dim = util::normalizeDim(in[1].unwrapToInt(), d.nbDims, n);
+                 if (d.d[dim] < 0) return std::nullopt;  // a shape tensor (converters/impl/shape_arithmetic.cpp)
+                 return std::vector<torch::jit::IValue>{d.d[dim]};
+               }
                auto shape = staticShape(in[0]);
                if (!shape) return std::nullopt;
                if (in.size() == 1) return std::vector<torch::jit::IValue>{c10::List<int64_t>(*shape)};
@@ -45,9 +51,8 @@ auto shapeEvaluators =
             {"prim::dtype",
              [](ConversionCtx*, const torch::jit::Node*, args& in) -> std::optional<std::vector<torch::jit::IValue>> {
                // The graph's dtype (an FP16 build changes engine types later, not the program's dtypes).
-               const at::ScalarType type = in[0].isITensor()
-                                               ? util::TRTDataTypeToScalarType(in[0].ITensor()->getType())
-                                               : in[0].unwrapToTensor().scalar_type();
+               const at::ScalarType type = in[0].isITensor() ? util::TRTDataTypeToScalarType(in[0].ITensor()->getType())
+                                                             : in[0].unwrapToTensor().scalar_type();
                return std::vector<torch::jit::IValue>{static_cast<int64_t>(type)};
              },
              true})

@@ -1,5 +1,5 @@
 // Layout ops built from slices, shuffles and concatenations: flip, roll, unflatten, pixel_shuffle.
-#include "core/conversion/converters/converter_util.h"
+#include "core/conversion/converters/shape_tensors.h"
 
 namespace torch_tensorrt {
 namespace core {
@@ -59,12 +59,31 @@ bool roll(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
   return true;
 }
 
+// unflatten of a tensor with dynamic dimensions: the reshape's sizes are the other dimensions read
+// at run time around the given sizes (one of which may be -1).
+bool unflattenAtRunTime(ConversionCtx* ctx, const torch::jit::Node* n, trt::ITensor* in, int64_t d,
+                        const std::vector<int64_t>& sizes) {
+  const std::string name = util::node_info(n);
+  std::vector<trt::ITensor*> parts;
+  for (int64_t i = 0; i < rankOf(in); ++i) {
+    if (i == d)
+      parts.push_back(shape::int64Vector(ctx, sizes, name + " [sizes]"));
+    else
+      parts.push_back(shape::asElement(ctx, shape::dimension(ctx, in, i, name + " [size]"), name));
+  }
+  trt::ITensor* target = shape::concat(ctx, parts, name + " [target]");
+  auto* layer = ctx->net->addShuffle(*in);
+  layer->setZeroIsPlaceholder(false);
+  layer->setInput(1, *target);
+  return bindOutput(ctx, n, layer) != nullptr;
+}
+
 bool unflatten(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
   trt::ITensor* in = a[0].ITensorOrFreeze(ctx);
-  requireStaticShape(n, in, "the input");
   auto dims = util::toVec(in->getDimensions());
   int64_t d = util::normalizeDim(a[1].unwrapToInt(), static_cast<int64_t>(dims.size()), n);
   auto sizes = a[2].unwrapToIntList().vec();
+  if (!in->getDimensions().isStatic()) return unflattenAtRunTime(ctx, n, in, d, sizes);
   int64_t known = 1, unknown = -1;
   for (size_t i = 0; i < sizes.size(); ++i) {
     if (sizes[i] == -1)
