@@ -105,4 +105,40 @@ inline void checkGraph(const std::string& ir, std::vector<at::Tensor> inputs, st
     expectClose(actual[i], expected[i], toleranceFor(expected[i].scalar_type()));
 }
 
+//! Builds one engine for inputs with dynamic dimensions (`ranges`: min/opt/max per input) and checks it
+//! against the JIT interpreter at every set of inputs in `runs` (shapes inside the ranges).
+inline void checkGraphDynamic(const std::string& ir, std::vector<torch_tensorrt::core::conversion::InputRange> ranges,
+                              const std::vector<std::vector<at::Tensor>>& runs) {
+  using namespace torch_tensorrt::core;
+  auto g = parse(ir);
+  conversion::ConversionInfo info;
+  info.inputs = std::move(ranges);
+  std::string plan = conversion::ConvertBlockToEngine(g->block(), info, nullptr, {});
+  std::vector<std::string> in_names, out_names;
+  for (size_t i = 0; i < info.inputs.size(); ++i) in_names.push_back("input_" + std::to_string(i));
+  size_t nOut = 0;
+  for (auto* v : g->outputs())
+    nOut += v->node()->kind() == torch::jit::prim::TupleConstruct ? v->node()->inputs().size() : 1;
+  for (size_t i = 0; i < nOut; ++i) out_names.push_back("output_" + std::to_string(i));
+  runtime::TRTEngine engine("test", plan, "cpu", in_names, out_names);
+  for (const auto& inputs : runs) {
+    auto expected = runJit(g, inputs);
+    auto actual = engine.execute(inputs);
+    ASSERT_EQ(actual.size(), expected.size());
+    for (size_t i = 0; i < actual.size(); ++i)
+      expectClose(actual[i], expected[i], toleranceFor(expected[i].scalar_type()));
+  }
+}
+
+//! An input range: min / opt / max shapes of a float32 input.
+inline torch_tensorrt::core::conversion::InputRange range(std::vector<int64_t> min, std::vector<int64_t> opt,
+                                                          std::vector<int64_t> max, at::ScalarType dtype = at::kFloat) {
+  torch_tensorrt::core::conversion::InputRange r;
+  r.min = std::move(min);
+  r.opt = std::move(opt);
+  r.max = std::move(max);
+  r.dtype = dtype;
+  return r;
+}
+
 }  // namespace torchtrt_test

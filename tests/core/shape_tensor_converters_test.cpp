@@ -1,0 +1,157 @@
+// Converters with dynamic input dimensions (IR string -> JIT interpreter vs one engine run at several
+// shapes): sizes of dynamic dimensions as shape tensors, int arithmetic on them, reshapes, fills,
+// expands, aranges, slices, selects and unflattens of run-time size, branches decided while
+// converting, and nn.MultiheadAttention's inference path.
+#include "converter_test_util.h"
+
+using torchtrt_test::checkGraph;
+using torchtrt_test::checkGraphDynamic;
+using torchtrt_test::range;
+
+TEST(ShapeTensorConverters, SizeArithmeticFeedsView) {
+  // x.view(b * c // 2, 2, h * w) and sizes through NumToTensor / Int as tracing writes them.
+  const char* ir = R"IR(
+    graph(%x : Tensor):
+      %0 : int = prim::Constant[value=0]()
+      %1 : int = prim::Constant[value=1]()
+      %2 : int = prim::Constant[value=2]()
+      %3 : int = prim::Constant[value=3]()
+      %m1 : int = prim::Constant[value=-1]()
+      %b : int = aten::size(%x, %0)
+      %c : int = aten::size(%x, %1)
+      %h : int = aten::size(%x, %2)
+      %w : int = aten::size(%x, %3)
+      %bc : int = aten::mul(%b, %c)
+      %half : int = aten::floordiv(%bc, %2)
+      %hw : int = aten::mul(%h, %w)
+      %bt : Tensor = prim::NumToTensor(%b)
+      %bi : int = aten::Int(%bt)
+      %r : int = aten::remainder(%hw, %3)
+      %n : int = aten::neg(%r)
+      %nr : int = aten::sub(%bi, %n)
+      %s : int[] = prim::ListConstruct(%half, %2, %hw)
+      %y : Tensor = aten::view(%x, %s)
+      %t : int[] = prim::ListConstruct(%nr, %m1)
+      %z : Tensor = aten::reshape(%x, %t)
+      return (%y, %z))IR";
+  // z: [b + (h*w % 3), -1] needs sizes whose product divides; pick shapes where it does.
+  checkGraphDynamic(ir, {range({1, 2, 3, 1}, {2, 2, 3, 2}, {4, 2, 6, 4})},
+                    {{at::randn({2, 2, 3, 1})}, {at::randn({1, 2, 3, 2})}, {at::randn({4, 2, 3, 3})}});
+}
+
+TEST(ShapeTensorConverters, SizeListUnpackAndStaticEntries) {
+  // b, c, h, w = x.size(): the static channel count stays a compile-time int (its check folds).
+  const char* ir = R"IR(
+    graph(%x : Tensor):
+      %sizes : int[] = aten::size(%x)
+      %b : int, %c : int, %h : int, %w : int = prim::ListUnpack(%sizes)
+      %n : int = aten::len(%sizes)
+      %four : int = prim::Constant[value=4]()
+      %ok : bool = aten::eq(%c, %four)
+      %y : Tensor = prim::If(%ok)
+        block0():
+          %m1 : int = prim::Constant[value=-1]()
+          %s : int[] = prim::ListConstruct(%b, %m1, %w)
+          %v : Tensor = aten::view(%x, %s)
+          -> (%v)
+        block1():
+          -> (%x)
+      %k : Tensor = aten::mul(%y, %n)
+      return (%k))IR";
+  checkGraphDynamic(ir, {range({1, 4, 2, 2}, {2, 4, 3, 3}, {3, 4, 5, 5})},
+                    {{at::randn({1, 4, 2, 5})}, {at::randn({3, 4, 5, 2})}});
+}
+
+TEST(ShapeTensorConverters, FillsOfRunTimeSize) {
+  const char* ir = R"IR(
+    graph(%x : Tensor):
+      %0 : int = prim::Constant[value=0]()
+      %1 : int = prim::Constant[value=1]()
+      %3 : int = prim::Constant[value=3]()
+      %none : NoneType = prim::Constant()
+      %f : float = prim::Constant[value=2.5]()
+      %long : int = prim::Constant[value=4]()
+      %b : int = aten::size(%x, %0)
+      %b1 : int = aten::add(%b, %1)
+      %s : int[] = prim::ListConstruct(%b1, %3)
+      %zeros : Tensor = aten::zeros(%s, %none, %none, %none, %none)
+      %full : Tensor = aten::full(%s, %f, %none, %none, %none, %none)
+      %ints : Tensor = aten::new_ones(%x, %s, %long, %none, %none, %none)
+      %like : Tensor = aten::ones_like(%x, %none, %none, %none, %none, %none)
+      %range : Tensor = aten::arange(%b1, %none, %none, %none, %none)
+      %stepped : Tensor = aten::arange(%1, %b1, %3, %none, %none, %none, %none)
+      %sum : Tensor = aten::add(%zeros, %full, %1)
+      return (%sum, %ints, %like, %range, %stepped))IR";
+  checkGraphDynamic(ir, {range({1, 2}, {3, 2}, {8, 2})},
+                    {{at::randn({1, 2})}, {at::randn({5, 2})}, {at::randn({8, 2})}});
+}
+
+TEST(ShapeTensorConverters, ExpandSliceSelectUnflattenOfDynamicDims) {
+  const char* ir = R"IR(
+    graph(%x : Tensor, %cls : Tensor):
+      %0 : int = prim::Constant[value=0]()
+      %1 : int = prim::Constant[value=1]()
+      %2 : int = prim::Constant[value=2]()
+      %m1 : int = prim::Constant[value=-1]()
+      %m2 : int = prim::Constant[value=-2]()
+      %none : NoneType = prim::Constant()
+      %f : bool = prim::Constant[value=0]()
+      %b : int = aten::size(%x, %0)
+      %s : int[] = prim::ListConstruct(%b, %m1, %m1)
+      %tokens : Tensor = aten::expand(%cls, %s, %f)
+      %list : Tensor[] = prim::ListConstruct(%tokens, %x)
+      %seq : Tensor = aten::cat(%list, %1)
+      %tail : Tensor = aten::slice(%seq, %1, %1, %none, %1)
+      %last2 : Tensor = aten::slice(%seq, %1, %m2, %none, %1)
+      %odd : Tensor = aten::slice(%seq, %1, %1, %m1, %2)
+      %first : Tensor = aten::select(%seq, %1, %0)
+      %last : Tensor = aten::select(%seq, %1, %m1)
+      %sizes : int[] = prim::ListConstruct(%2, %m1)
+      %split : Tensor = aten::unflatten(%seq, %2, %sizes)
+      return (%tail, %last2, %odd, %first, %last, %split))IR";
+  auto cls = at::randn({1, 1, 4});
+  checkGraphDynamic(ir, {range({1, 1, 4}, {2, 3, 4}, {4, 6, 4}), range({1, 1, 4}, {1, 1, 4}, {1, 1, 4})},
+                    {{at::randn({1, 1, 4}), cls}, {at::randn({3, 4, 4}), cls}, {at::randn({4, 6, 4}), cls}});
+}
+
+TEST(ShapeTensorConverters, NativeMultiHeadAttention) {
+  // torch._native_multi_head_attention (self-attention, no weights), batch and length dynamic.
+  const char* ir = R"IR(
+    graph(%x : Tensor, %w : Tensor, %b : Tensor, %pw : Tensor, %pb : Tensor):
+      %e : int = prim::Constant[value=8]()
+      %h : int = prim::Constant[value=2]()
+      %none : NoneType = prim::Constant()
+      %f : bool = prim::Constant[value=0]()
+      %t : bool = prim::Constant[value=1]()
+      %y : Tensor, %weights : Tensor = aten::_native_multi_head_attention(%x, %x, %x, %e, %h, %w, %b, %pw, %pb, %none, %f, %t, %none)
+      return (%y))IR";
+  auto w = at::randn({24, 8}) * 0.3, b = at::randn({24}), pw = at::randn({8, 8}) * 0.3, pb = at::randn({8});
+  checkGraph(ir, {at::randn({2, 5, 8})}, {w, b, pw, pb});
+  auto g = torchtrt_test::parse(ir);
+  for (auto shape : {std::vector<int64_t>{1, 3, 8}, std::vector<int64_t>{3, 6, 8}}) {
+    auto x = at::randn(shape);
+    auto expected = torchtrt_test::runJit(g, {x}, {w, b, pw, pb});
+    auto actual = torchtrt_test::runEngine(g, {x}, {w, b, pw, pb}, {range({1, 2, 8}, {2, 4, 8}, {4, 8, 8})});
+    torchtrt_test::expectClose(actual[0], expected[0], torchtrt_test::toleranceFor(at::kFloat));
+  }
+}
+
+TEST(ShapeTensorConverters, DataDependentIntsAreRefusedClearly) {
+  // int(x.sum()) is computed from data, not from sizes: no shape tensor, a clear error.
+  const char* ir = R"IR(
+    graph(%x : Tensor):
+      %none : NoneType = prim::Constant()
+      %0 : int = prim::Constant[value=0]()
+      %s : Tensor = aten::sum(%x, %none)
+      %i : int = aten::Int(%s)
+      %l : int[] = prim::ListConstruct(%i, %0)
+      %y : Tensor = aten::zeros(%l, %none, %none, %none, %none)
+      return (%y))IR";
+  auto g = torchtrt_test::parse(ir);
+  try {
+    torchtrt_test::runEngine(g, {at::ones({2, 2})});
+    FAIL() << "expected an error";
+  } catch (const std::exception& e) {
+    EXPECT_NE(std::string(e.what()).find("computed at run time from tensor data"), std::string::npos) << e.what();
+  }
+}
