@@ -113,7 +113,7 @@ std::string usage() {
          "  --torch-executed-op=<op>         run this op in TorchScript, e.g. aten::relu (repeatable)\n"
          "  --torch-executed-mod=<type>      run this module type in TorchScript (repeatable)\n"
          "  --truncate-long-double           let float64 tensors enter engines as float32\n"
-         "  --allow-shape-tensors            shape tensors in engines (refused: not in this build yet)\n"
+         "  --allow-shape-tensors            shape tensors in engines (always on: accepted, changes nothing)\n"
          "  --sparse-weights                 2:4 sparse kernels (refused: not in this build)\n"
          "  --capability=<standard|safety|dla_standalone>  engine capability (only standard is built)\n"
          "  --custom-converters=<lib.so>     load a library of converters first (repeatable)\n"

@@ -193,9 +193,8 @@ core::CompileSpec toInternal(const CompileSpec& spec) {
   TORCHTRT_CHECK(!spec.refit,
                  "refit=true needs refittable engines (weights replaced after the build), which this build does not "
                  "have; recompile to change weights, or set it to false");
-  TORCHTRT_CHECK(!spec.allow_shape_tensors,
-                 "allow_shape_tensors=true needs shape tensors (run-time shape arithmetic in the engine), which this "
-                 "build does not have yet; set it to false (dynamic reshapes run in TorchScript)");
+  // allow_shape_tensors: sizes of dynamic dimensions always become shape tensors here (the engine
+  // evaluates them on the host), so either value compiles the same engine.
   auto& p = internal.partitioning_info;
   p.enabled = !spec.require_full_compilation;
   TORCHTRT_CHECK(spec.min_block_size >= 1, "min_block_size must be at least 1");

@@ -46,9 +46,6 @@ TEST(ApiOptions, FeaturesThisBuildLacksAreRefusedWithTheReason) {
   spec = cpuSpec();
   spec.refit = true;
   expectRefused(spec, "refit=true needs refittable engines");
-  spec = cpuSpec();
-  spec.allow_shape_tensors = true;
-  expectRefused(spec, "allow_shape_tensors=true needs shape tensors");
   // The defaults compile.
   auto compiled = torch_tensorrt::ts::compile(reluModule(), cpuSpec());
   auto x = torch::randn({2, 3});

@@ -23,7 +23,6 @@ def _ts():
         (dict(capability=torch_tensorrt.EngineCapability.DLA_STANDALONE), "NVIDIA DLA"),
         (dict(sparse_weights=True), "sparse_weights=true needs 2:4 structured-sparse kernels"),
         (dict(refit=True), "refit=true needs refittable engines"),
-        (dict(allow_shape_tensors=True), "allow_shape_tensors=true needs shape tensors"),
     ],
 )
 def test_options_this_build_lacks_are_refused(option, needle):
@@ -37,6 +36,9 @@ def test_defaults_of_those_options_compile():
                                  capability=torch_tensorrt.EngineCapability.STANDARD, sparse_weights=False,
                                  refit=False, allow_shape_tensors=False)
     torch.testing.assert_close(trt(x), torch.relu(x) * 2)
+    # Shape tensors are always used where a dimension is dynamic: asking for them changes nothing.
+    with_shape_tensors = torch_tensorrt.compile(_ts(), inputs=[x], device="cpu", allow_shape_tensors=True)
+    torch.testing.assert_close(with_shape_tensors(x), torch.relu(x) * 2)
     with pytest.raises(TypeError, match="capability must be a torch_tensorrt.EngineCapability"):
         torch_tensorrt.compile(_ts(), inputs=[x], device="cpu", capability="standard")
 

@@ -183,8 +183,7 @@ def test_workspace_size_and_timing_iterations_flags(tmp_path):
 def test_flags_for_features_this_build_lacks(tmp_path):
     _, src = saved_small(tmp_path)
     out = str(tmp_path / "o.ts")
-    for flag, needle in [("--allow-shape-tensors", "allow_shape_tensors=true needs shape tensors"),
-                         ("--sparse-weights", "sparse_weights=true needs 2:4"),
+    for flag, needle in [("--sparse-weights", "sparse_weights=true needs 2:4"),
                          ("--capability=safety", "capability kSAFETY"),
                          ("--capability=dla_standalone", "NVIDIA DLA")]:
         r = run(CPU + [flag, src, out, "(1,3,8,8)"])
@@ -192,6 +191,7 @@ def test_flags_for_features_this_build_lacks(tmp_path):
     r = run(CPU + ["--capability=fast", src, out, "(1,3,8,8)"])
     assert r.returncode == 2 and "standard, safety or dla_standalone" in r.stderr
     assert run(CPU + ["--capability=standard", src, out, "(1,3,8,8)"]).returncode == 0
+    assert run(CPU + ["--allow-shape-tensors", src, out, "(1,3,8,8)"]).returncode == 0  # always on
 
 
 class CliHead(torch.nn.Module):
