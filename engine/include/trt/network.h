@@ -778,6 +778,17 @@ class IFillLayer : public ILayer {
   std::vector<double> beta_;
 };
 
+//! The coordinates of the input's nonzero (true) elements, in row-major order: int64 [rank, count].
+//! count is data-dependent: -1 until the layer has run; later layers' shapes follow it at run time and
+//! a network output whose shape depends on it is returned through an IOutputAllocator.
+class INonZeroLayer : public ILayer {
+ public:
+  INonZeroLayer() : ILayer(LayerType::kNON_ZERO) {}
+  std::vector<TensorDesc> inferOutputs(const std::vector<TensorDesc>& inputs) const override;
+  void writeParams(PlanWriter& writer) const override;
+  void readParams(PlanReader& reader) override;
+};
+
 //! Creates an empty layer of a kind (used by the plan reader).
 std::unique_ptr<ILayer> makeLayer(LayerType type);
 
@@ -852,6 +863,9 @@ class INetworkDefinition {
   IShapeLayer* addShape(ITensor& input);
   //! A generated tensor of static dims (setInput(0, shapeTensor) makes them run-time dims).
   IFillLayer* addFill(Dims dims, FillOperation op, DataType type = DataType::kFLOAT);
+
+  //! The coordinates of the nonzero elements of `input`, int64 [rank, count] (count data-dependent).
+  INonZeroLayer* addNonZero(ITensor& input);
 
   //! Number of layers.
   int32_t getNbLayers() const { return static_cast<int32_t>(layers_.size()); }

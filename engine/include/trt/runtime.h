@@ -22,12 +22,25 @@ struct LaunchContext;
 enum class TensorIOMode : int32_t { kNONE = 0, kINPUT = 1, kOUTPUT = 2 };
 
 //! Runs an engine: binds buffers, checks shapes, executes layers on the engine's backend.
+//! Receives network outputs whose shape is data-dependent (downstream of a NonZero layer): the
+//! runtime asks for memory once the run knows the size, writes the output there, then tells the shape.
+class IOutputAllocator {
+ public:
+  virtual ~IOutputAllocator() = default;
+  //! Memory of at least `size` bytes for output `tensorName` (device memory on the CUDA backend,
+  //! host memory on the CPU backend), aligned to `alignment`; nullptr fails the run.
+  virtual void* reallocateOutput(const char* tensorName, void* currentMemory, uint64_t size, uint64_t alignment) = 0;
+  //! The output's shape, once written.
+  virtual void notifyShape(const char* tensorName, const Dims& dims) = 0;
+};
+
 class IExecutionContext {
  public:
   ~IExecutionContext();
   //! Sets the run-time shape of an input; refused (Error) when outside the active profile.
   bool setInputShape(const char* tensorName, Dims dims);
-  //! The shape of an input or output for the current input shapes (outputs inferred).
+  //! The shape of an input or output for the current input shapes (outputs inferred). A data-dependent
+  //! output has -1 where the run decides until a run has found it (then the last run's shape).
   Dims getTensorShape(const char* tensorName) const;
   //! Binds the memory of an input or output (host memory on the CPU backend).
   bool setTensorAddress(const char* tensorName, void* data);
@@ -57,6 +70,9 @@ class IExecutionContext {
   int64_t getCudaGraphLaunches() const;
   //! CUDA backend: layer runs spent timing tactics on first runs (grows with the timing iterations).
   int64_t getTacticTimingRuns() const;
+  //! Sets the allocator of an output with a data-dependent shape (getTensorShape has -1 in it before
+  //! a run); such outputs take no address. The allocator is not owned.
+  bool setOutputAllocator(const char* tensorName, IOutputAllocator* allocator);
 
  private:
   friend class ICudaEngine;
@@ -75,6 +91,18 @@ class IExecutionContext {
   // (a slice window computed from sizes), or null to run the plan's layer.
   std::vector<std::unique_ptr<ILayer>> resolvedLayers_;
   const ILayer& layerToRun(size_t step) const;
+  // Data-dependent shapes (NonZero): shapes_ holds upper bounds while memory is planned, then the
+  // actual shapes as the run learns them; exactShapes_ has -1 where only the run can tell.
+  std::vector<Dims> exactShapes_;
+  std::vector<std::vector<int64_t>> values_;  // shape tensors' values, per tensor
+  std::vector<size_t> plannedBytes_;          // per tensor: bytes its arena block holds
+  std::vector<bool> dataDependent_;           // per tensor: its shape waits for a NonZero to run
+  bool hasDataDependentShapes_ = false;
+  bool replanBeforeNextRun_ = false;
+  std::vector<IOutputAllocator*> outputAllocators_;  // per tensor
+  void inferSteps(size_t first, bool upperBounds);
+  void learnNonZeroCount(size_t step, int64_t count);
+  void deliverDataDependentOutputs(const std::vector<void*>& data);
   size_t arenaBytes_ = 0;
   size_t unplannedBytes_ = 0;
   void* deviceArena_ = nullptr;  // CUDA backend: intermediates live here

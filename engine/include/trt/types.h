@@ -90,7 +90,8 @@ struct Weights {
   X(kSCATTER, "Scatter")                \
   X(kGRID_SAMPLE, "GridSample")         \
   X(kSHAPE, "Shape")                    \
-  X(kFILL, "Fill")
+  X(kFILL, "Fill")                      \
+  X(kNON_ZERO, "NonZero")
 
 enum class LayerType : int32_t {
 #define TRT_ENUM_ENTRY(name, text) name,

@@ -37,6 +37,7 @@ bool backendComputesInHalf(Backend backend, const ILayer& layer) {
     case LayerType::kGRID_SAMPLE:
     case LayerType::kSHAPE:  // reads no data
     case LayerType::kFILL:   // writes the type it is given
+    case LayerType::kNON_ZERO:  // compares with zero in any type
       return true;
     case LayerType::kRESIZE:
     case LayerType::kTOPK:

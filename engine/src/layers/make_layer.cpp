@@ -52,6 +52,8 @@ std::unique_ptr<ILayer> makeLayer(LayerType type) {
       return std::make_unique<IShapeLayer>();
     case LayerType::kFILL:
       return std::make_unique<IFillLayer>();
+    case LayerType::kNON_ZERO:
+      return std::make_unique<INonZeroLayer>();
     case LayerType::kNORMALIZATION:
       return std::make_unique<INormalizationLayer>();
   }

@@ -337,6 +337,10 @@ IGridSampleLayer* INetworkDefinition::addGridSample(ITensor& input, ITensor& gri
   return attach(std::make_unique<IGridSampleLayer>(), {&input, &grid}, 1, "addGridSample");
 }
 
+INonZeroLayer* INetworkDefinition::addNonZero(ITensor& input) {
+  return attach(std::make_unique<INonZeroLayer>(), {&input}, 1, "addNonZero");
+}
+
 IShapeLayer* INetworkDefinition::addShape(ITensor& input) {
   return attach(std::make_unique<IShapeLayer>(), {&input}, 1, "addShape");
 }

@@ -243,6 +243,7 @@ IExecutionContext::IExecutionContext(const ICudaEngine& engine) : engine_(engine
   const Schedule& s = engine.schedule();
   shapes_.resize(s.tensors.size());
   addresses_.assign(s.tensors.size(), nullptr);
+  outputAllocators_.assign(s.tensors.size(), nullptr);
   for (int32_t idx : s.inputIndices) shapes_[idx] = s.tensors[idx]->getDimensions();
 }
 
@@ -320,18 +321,20 @@ void IExecutionContext::resolveShapes() {
       throw Error(std::string("input '") + s.tensors[idx]->getName() + "' has dynamic shape " + shapes_[idx].str() +
                   "; call setInputShape first");
   // Shape tensors' values (reshape dimensions, slice windows computed from sizes), known exactly now.
-  std::vector<std::vector<int64_t>> values(s.tensors.size());
+  values_.assign(s.tensors.size(), {});
   resolvedLayers_.clear();
   resolvedLayers_.resize(s.steps.size());
-  for (size_t st = 0; st < s.steps.size(); ++st) {
-    const auto& step = s.steps[st];
-    std::vector<TensorDesc> ins;
-    for (int32_t i : step.inputs) ins.push_back({shapes_[i], s.tensors[i]->getType(), values[i]});
-    TensorDesc out = step.layer->inferOutputs(ins)[0];
-    shapes_[step.output] = out.dims;
-    values[step.output] = evaluateShapeValues(*step.layer, ins, out);
-    resolvedLayers_[st] = resolveShapeInputs(*step.layer, ins);
+  inferSteps(0, false);
+  exactShapes_ = shapes_;
+  dataDependent_.assign(s.tensors.size(), false);
+  hasDataDependentShapes_ = false;
+  for (size_t t = 0; t < s.tensors.size(); ++t) {
+    dataDependent_[t] = !shapes_[t].isStatic();  // inputs are set: only a NonZero leaves -1 behind
+    hasDataDependentShapes_ = hasDataDependentShapes_ || dataDependent_[t];
   }
+  // Memory for the largest sizes a data-dependent count allows (every element nonzero).
+  if (hasDataDependentShapes_) inferSteps(0, true);
+  replanBeforeNextRun_ = false;
   // Memory planning: intermediates share one arena; a block is reused once its last reader has run.
   arenaOffset_.assign(s.tensors.size(), SIZE_MAX);
   struct Block {
@@ -341,7 +344,8 @@ void IExecutionContext::resolveShapes() {
   std::vector<std::pair<int32_t, Block>> live;  // (last use, block)
   size_t top = 0, unplanned = 0;
   std::vector<bool> isOutput(s.tensors.size(), false);
-  for (int32_t idx : s.outputIndices) isOutput[idx] = true;
+  for (int32_t idx : s.outputIndices) isOutput[idx] = !dataDependent_[idx];  // those are copied out at the end
+  plannedBytes_.assign(s.tensors.size(), 0);
   for (size_t st = 0; st < s.steps.size(); ++st) {
     const auto& step = s.steps[st];
     int32_t t = step.output;
@@ -353,6 +357,7 @@ void IExecutionContext::resolveShapes() {
       throw Error(s.steps[st].layer->describe() + ": its output " + shapes_[t].str() +
                   " is too large to allocate; check the input shapes");
     bytes = (bytes + 63) / 64 * 64;
+    plannedBytes_[t] = bytes;
     unplanned += bytes;
     // Release blocks whose last reader ran before this step.
     for (auto it = live.begin(); it != live.end();) {
@@ -379,7 +384,9 @@ void IExecutionContext::resolveShapes() {
       top += bytes;
     }
     arenaOffset_[t] = chosen.offset;
-    live.push_back({std::max<int32_t>(s.lastUse[t], static_cast<int32_t>(st)), chosen});
+    // A data-dependent output is copied out after the last layer: its block lives to the end.
+    const bool copiedOut = dataDependent_[t] && s.tensors[t]->isNetworkOutput();
+    live.push_back({copiedOut ? INT32_MAX : std::max<int32_t>(s.lastUse[t], static_cast<int32_t>(st)), chosen});
   }
   arenaBytes_ = top;
   unplannedBytes_ = unplanned;
@@ -401,6 +408,73 @@ void IExecutionContext::resolveShapes() {
   shapesResolved_ = true;
 }
 
+void IExecutionContext::inferSteps(size_t first, bool upperBounds) {
+  const Schedule& s = engine_.schedule();
+  for (size_t st = first; st < s.steps.size(); ++st) {
+    const auto& step = s.steps[st];
+    std::vector<TensorDesc> ins;
+    for (int32_t i : step.inputs) ins.push_back({shapes_[i], s.tensors[i]->getType(), values_[i]});
+    TensorDesc out = step.layer->inferOutputs(ins)[0];
+    if (step.layer->getType() == LayerType::kNON_ZERO && upperBounds) out.dims.d[1] = ins[0].dims.volume();
+    shapes_[step.output] = out.dims;
+    values_[step.output] = evaluateShapeValues(*step.layer, ins, out);
+    resolvedLayers_[st] = resolveShapeInputs(*step.layer, ins);
+  }
+}
+
+void IExecutionContext::learnNonZeroCount(size_t step, int64_t count) {
+  const Schedule& s = engine_.schedule();
+  const int32_t out = s.steps[step].output;
+  shapes_[out].d[1] = count;
+  // Later layers' shapes follow the count; each must fit the memory planned for the largest count.
+  inferSteps(step + 1, false);
+  for (size_t st = step; st < s.steps.size(); ++st) {
+    const int32_t t = s.steps[st].output;
+    if (!dataDependent_[t] || !shapes_[t].isStatic()) continue;  // a later NonZero decides the rest
+    const size_t bytes = static_cast<size_t>(shapes_[t].volume()) * dataTypeSize(s.tensors[t]->getType());
+    if (bytes > plannedBytes_[t] && !s.isConstant[t])
+      throw Error(s.steps[st].layer->describe() + ": its output " + shapes_[t].str() +
+                  " after a data-dependent size needs more memory than planned for the largest size (" +
+                  std::to_string(plannedBytes_[t]) + " bytes); this network's shapes do not grow with the count");
+    exactShapes_[t] = shapes_[t];
+  }
+  replanBeforeNextRun_ = true;
+}
+
+void IExecutionContext::deliverDataDependentOutputs(const std::vector<void*>& data) {
+  const Schedule& s = engine_.schedule();
+  for (int32_t idx : s.outputIndices) {
+    if (!dataDependent_[idx]) continue;
+    const char* name = s.tensors[idx]->getName();
+    if (!shapes_[idx].isStatic())
+      throw Error(std::string("enqueueV3: output '") + name + "' still has shape " + shapes_[idx].str() +
+                  " after every data-dependent size was found");
+    const size_t bytes = static_cast<size_t>(shapes_[idx].volume()) * dataTypeSize(s.tensors[idx]->getType());
+    void* dst = outputAllocators_[idx]->reallocateOutput(name, nullptr, bytes, 256);
+    if (!dst && bytes > 0)
+      throw Error(std::string("enqueueV3: the output allocator of '") + name + "' gave no memory for " +
+                  std::to_string(bytes) + " bytes");
+    if (bytes > 0) {
+#ifdef TORCHTRT_WITH_CUDA
+      if (engine_.getBackend() == Backend::kCUDA)
+        cuda::check(cudaMemcpyAsync(dst, data[idx], bytes, cudaMemcpyDeviceToDevice, launch_->stream),
+                    "data-dependent output copy");
+      else
+#endif
+        std::memcpy(dst, data[idx], bytes);
+    }
+    outputAllocators_[idx]->notifyShape(name, shapes_[idx]);
+  }
+}
+
+bool IExecutionContext::setOutputAllocator(const char* name, IOutputAllocator* allocator) {
+  int32_t idx = ioIndex(name, "setOutputAllocator");
+  if (engine_.schedule().tensors[idx]->isNetworkInput())
+    throw Error(std::string("setOutputAllocator: '") + name + "' is an input; only outputs take allocators");
+  outputAllocators_[idx] = allocator;
+  return true;
+}
+
 const ILayer& IExecutionContext::layerToRun(size_t step) const {
   return resolvedLayers_[step] ? *resolvedLayers_[step] : *engine_.schedule().steps[step].layer;
 }
@@ -418,7 +492,7 @@ size_t IExecutionContext::getActivationBytesWithoutReuse() const {
 Dims IExecutionContext::getTensorShape(const char* name) const {
   int32_t idx = ioIndex(name, "getTensorShape");
   if (!shapesResolved_) const_cast<IExecutionContext*>(this)->resolveShapes();
-  return shapes_[idx];
+  return exactShapes_[idx];
 }
 
 bool IExecutionContext::setTensorAddress(const char* name, void* data) {
@@ -432,14 +506,20 @@ void* IExecutionContext::getTensorAddress(const char* name) const {
 
 bool IExecutionContext::enqueueV3(void* stream) {
   const Schedule& s = engine_.schedule();
-  if (!shapesResolved_) resolveShapes();
+  if (!shapesResolved_ || replanBeforeNextRun_) resolveShapes();
   // Empty tensors (a zero-size dimension) may have no memory at all.
+  for (int32_t idx : s.outputIndices)
+    if (dataDependent_[idx] && !outputAllocators_[idx])
+      throw Error(std::string("enqueueV3: output '") + s.tensors[idx]->getName() + "' has a data-dependent shape " +
+                  exactShapes_[idx].str() +
+                  " (it follows a NonZero layer); set an output allocator with "
+                  "IExecutionContext::setOutputAllocator");
   for (int32_t idx : s.inputIndices)
     if (!addresses_[idx] && shapes_[idx].volume() != 0)
       throw Error(std::string("enqueueV3: input '") + s.tensors[idx]->getName() +
                   "' has no address; call setTensorAddress");
   for (int32_t idx : s.outputIndices)
-    if (!addresses_[idx] && shapes_[idx].volume() != 0)
+    if (!dataDependent_[idx] && !addresses_[idx] && shapes_[idx].volume() != 0)
       throw Error(std::string("enqueueV3: output '") + s.tensors[idx]->getName() +
                   "' has no address; call setTensorAddress");
   if (engine_.getBackend() == Backend::kCUDA)
@@ -453,7 +533,7 @@ void IExecutionContext::runOnCpu() {
   const Schedule& s = engine_.schedule();
   std::vector<void*> data(s.tensors.size(), nullptr);
   for (size_t t = 0; t < s.tensors.size(); ++t) {
-    if (addresses_[t])
+    if (addresses_[t] && !dataDependent_[t])
       data[t] = addresses_[t];
     else if (arenaOffset_[t] != SIZE_MAX)
       data[t] = arena_.data() + arenaOffset_[t];
@@ -468,6 +548,7 @@ void IExecutionContext::runOnCpu() {
     }
     inputs.clear();
     for (int32_t i : step.inputs) inputs.push_back({data[i], shapes_[i], s.tensors[i]->getType()});
+    if (step.layer->getType() == LayerType::kNON_ZERO) learnNonZeroCount(st, cpu::countNonZero(inputs[0]));
     cpu::TensorView out{data[step.output], shapes_[step.output], s.tensors[step.output]->getType()};
     if (shapes_[step.output].volume() == 0) continue;
     try {
@@ -478,6 +559,7 @@ void IExecutionContext::runOnCpu() {
       throw Error(step.layer->describe() + ": " + e.what());
     }
   }
+  if (hasDataDependentShapes_) deliverDataDependentOutputs(data);
 }
 
 void IExecutionContext::runOnCuda(void* stream) {
@@ -513,23 +595,25 @@ void IExecutionContext::runOnCuda(void* stream) {
     cuda::check(cudaMalloc(&deviceArena_, arenaBytes_), "cudaMalloc (arena)");
     deviceArenaCapacity_ = arenaBytes_;
   }
+  // A run that reads a data-dependent count back to the host cannot be captured into a graph.
+  const bool graphMode = cudaGraphMode_ && !hasDataDependentShapes_;
   std::vector<int64_t> key;
-  if (cudaGraphMode_) key = graphKey();
-  if (cudaGraphMode_ && launch_->graph && key == launch_->graphKey) {
+  if (graphMode) key = graphKey();
+  if (graphMode && launch_->graph && key == launch_->graphKey) {
     cuda::check(cudaGraphLaunch(launch_->graph, launch_->stream), "cudaGraphLaunch");
     ++launch_->graphLaunches;
   } else {
     launchLayers();
-    if (cudaGraphMode_) key = graphKey();  // the run may have grown the scratch memory
+    if (graphMode) key = graphKey();  // the run may have grown the scratch memory
   }
   cuda::check(cudaEventRecord(launch_->finished, launch_->stream), "cudaEventRecord");
   launch_->finishedOn = launch_->stream;
   // Captured when a run repeats the previous run's key (so alternating bindings never capture),
   // after a normal run of that key: its first-run work (tactic timing, scratch growth) must not
   // happen inside a capture.
-  if (cudaGraphMode_ && key == launch_->previousKey && key != launch_->graphKey && key != launch_->uncapturableKey)
+  if (graphMode && key == launch_->previousKey && key != launch_->graphKey && key != launch_->uncapturableKey)
     captureGraph(key);
-  if (cudaGraphMode_) launch_->previousKey = std::move(key);
+  if (graphMode) launch_->previousKey = std::move(key);
 #else
   (void)stream;
   throw Error("enqueueV3: this engine targets the cuda backend, which this build does not include");
@@ -557,7 +641,7 @@ void IExecutionContext::launchLayers() {
   const Schedule& s = engine_.schedule();
   std::vector<void*> data(s.tensors.size(), nullptr);
   for (size_t t = 0; t < s.tensors.size(); ++t) {
-    if (addresses_[t])
+    if (addresses_[t] && !dataDependent_[t])
       data[t] = addresses_[t];
     else if (arenaOffset_[t] != SIZE_MAX)
       data[t] = static_cast<uint8_t*>(deviceArena_) + arenaOffset_[t];
@@ -572,10 +656,12 @@ void IExecutionContext::launchLayers() {
     }
     inputs.clear();
     for (int32_t i : step.inputs) inputs.push_back({data[i], shapes_[i], s.tensors[i]->getType()});
+    if (step.layer->getType() == LayerType::kNON_ZERO) learnNonZeroCount(st, cuda::countNonZero(*launch_, inputs[0]));
     cpu::TensorView out{data[step.output], shapes_[step.output], s.tensors[step.output]->getType()};
     if (shapes_[step.output].volume() == 0) continue;
     cuda::launcherFor(step.layer->getType())(*launch_, layerToRun(st), inputs, out);
   }
+  if (hasDataDependentShapes_) deliverDataDependentOutputs(data);
 }
 
 std::vector<int64_t> IExecutionContext::graphKey() const {

@@ -55,6 +55,8 @@ Kernel kernelFor(LayerType type) {
       return runShape;
     case LayerType::kFILL:
       return runFill;
+    case LayerType::kNON_ZERO:
+      return runNonZero;
   }
   throw Error("CPU backend: no kernel for layer type " + std::to_string(static_cast<int32_t>(type)));
 }

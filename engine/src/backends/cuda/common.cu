@@ -99,6 +99,8 @@ Launcher launcherFor(LayerType type) {
       return launchShape;
     case LayerType::kFILL:
       return launchFill;
+    case LayerType::kNON_ZERO:
+      return launchNonZero;
   }
   throw Error("CUDA backend: no launcher for layer type " + std::to_string(static_cast<int32_t>(type)));
 }

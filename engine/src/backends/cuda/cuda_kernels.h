@@ -102,6 +102,10 @@ void launchScatter(LaunchContext&, const ILayer&, const std::vector<TensorView>&
 void launchGridSample(LaunchContext&, const ILayer&, const std::vector<TensorView>&, TensorView&);
 void launchShape(LaunchContext&, const ILayer&, const std::vector<TensorView>&, TensorView&);
 void launchFill(LaunchContext&, const ILayer&, const std::vector<TensorView>&, TensorView&);
+//! NonZero with the output's count already set (out.dims = [rank, countNonZero(input)]).
+void launchNonZero(LaunchContext&, const ILayer&, const std::vector<TensorView>&, TensorView&);
+//! How many elements of `in` are nonzero; synchronizes the stream (the count decides later shapes).
+int64_t countNonZero(LaunchContext& ctx, const TensorView& in);
 //! An INT8 convolution (channels-first): quantizing im2col, INT32 GEMM with the dequantizing epilogue.
 void launchInt8Convolution(LaunchContext&, const ILayer&, const std::vector<TensorView>&, TensorView&);
 //! An INT8 matrix multiply: quantized input rows times INT8 weights [N, K], dequantizing epilogue.
