@@ -110,6 +110,30 @@ std::atomic<bool> cudagraphs_mode{false};
 void set_cudagraphs_mode(bool enabled) { cudagraphs_mode = enabled; }
 bool get_cudagraphs_mode() { return cudagraphs_mode; }
 
+namespace {
+// Receives an output whose shape only the run knows (after a NonZero layer): bytes as a Torch
+// tensor on the engine's device, then viewed with the shape the run reports.
+class TensorOutputAllocator : public trt::IOutputAllocator {
+ public:
+  TensorOutputAllocator(at::ScalarType dtype, at::Device device) : dtype_(dtype), device_(device) {}
+  void* reallocateOutput(const char*, void*, uint64_t size, uint64_t) override {
+    bytes_ = at::empty({static_cast<int64_t>(size)}, at::TensorOptions().dtype(at::kByte).device(device_));
+    return bytes_.data_ptr();
+  }
+  void notifyShape(const char*, const trt::Dims& dims) override { dims_ = dims.toVector(); }
+  at::Tensor result() const {
+    if (bytes_.numel() == 0) return at::empty(dims_, at::TensorOptions().dtype(dtype_).device(device_));
+    return bytes_.view(dtype_).view(dims_);
+  }
+
+ private:
+  at::ScalarType dtype_;
+  at::Device device_;
+  at::Tensor bytes_;
+  std::vector<int64_t> dims_;
+};
+}  // namespace
+
 std::vector<at::Tensor> TRTEngine::execute(std::vector<at::Tensor> inputs) {
   TORCHTRT_CHECK(inputs.size() == input_names.size(), "engine '" << name << "' expects " << input_names.size()
                                                                  << " input(s) but was given " << inputs.size());
@@ -184,11 +208,18 @@ std::vector<at::Tensor> TRTEngine::execute(std::vector<at::Tensor> inputs) {
     context_->setTensorAddress(bind.c_str(), t.data_ptr());
   }
   std::vector<at::Tensor> outputs;
+  std::vector<std::unique_ptr<TensorOutputAllocator>> allocators(output_names.size());
   for (size_t o = 0; o < output_names.size(); ++o) {
     const std::string& bind = output_names[o];
     trt::Dims dims = context_->getTensorShape(bind.c_str());
     auto dtype = util::TRTDataTypeToScalarType(engine_->getTensorDataType(bind.c_str()));
     at::Tensor out;
+    if (!dims.isStatic()) {  // a data-dependent size: the run allocates it
+      allocators[o] = std::make_unique<TensorOutputAllocator>(dtype, device);
+      context_->setOutputAllocator(bind.c_str(), allocators[o].get());
+      outputs.emplace_back();
+      continue;
+    }
     if (graphs) {
       if (graph_outputs_.size() <= o) graph_outputs_.resize(o + 1);
       if (!graph_outputs_[o].defined() || graph_outputs_[o].sizes() != c10::IntArrayRef(dims.toVector()))
@@ -205,9 +236,15 @@ std::vector<at::Tensor> TRTEngine::execute(std::vector<at::Tensor> inputs) {
   } catch (const trt::Error& e) {
     TORCHTRT_THROW_ERROR("engine '" << name << "' failed: " << e.what());
   }
-  // The fixed output buffers are overwritten by the next call: callers get their own copies.
-  if (graphs)
-    for (auto& out : outputs) out = out.clone();
+  for (size_t o = 0; o < outputs.size(); ++o) {
+    if (allocators[o]) {
+      outputs[o] = allocators[o]->result();
+      context_->setOutputAllocator(output_names[o].c_str(), nullptr);
+    } else if (graphs) {
+      // The fixed output buffers are overwritten by the next call: callers get their own copies.
+      outputs[o] = outputs[o].clone();
+    }
+  }
   return outputs;
 }
 

@@ -155,3 +155,39 @@ TEST(ShapeTensorConverters, DataDependentIntsAreRefusedClearly) {
     EXPECT_NE(std::string(e.what()).find("computed at run time from tensor data"), std::string::npos) << e.what();
   }
 }
+
+TEST(DataDependentConverters, NonzeroMaskIndexAndMaskedSelect) {
+  // Outputs whose size depends on the data (a NonZero layer): compared element for element,
+  // including a mask with nothing selected.
+  const char* ir = R"IR(
+    graph(%x : Tensor, %y : Tensor):
+      %0 : int = prim::Constant[value=0]()
+      %none : NoneType = prim::Constant()
+      %half : float = prim::Constant[value=0.5]()
+      %zero : int = prim::Constant[value=0]()
+      %keep : Tensor = aten::gt(%x, %zero)
+      %list : Tensor?[] = prim::ListConstruct(%keep)
+      %picked : Tensor = aten::index(%x, %list)
+      %big : Tensor = aten::gt(%y, %half)
+      %where : Tensor = aten::nonzero(%big)
+      %also : Tensor = aten::argwhere(%big)
+      %neg : Tensor = aten::lt(%y, %zero)
+      %sel : Tensor = aten::masked_select(%y, %neg)
+      %row : Tensor = aten::select(%keep, %0, %0)
+      %cols : Tensor?[] = prim::ListConstruct(%none, %row)
+      %columns : Tensor = aten::index(%x, %cols)
+      return (%picked, %where, %also, %sel, %columns))IR";
+  auto g = torchtrt_test::parse(ir);
+  for (int seed = 0; seed < 3; ++seed) {
+    at::manual_seed(seed);
+    std::vector<at::Tensor> inputs = {at::randn({3, 4}), at::randn({2, 5})};
+    if (seed == 2) inputs = {at::zeros({3, 4}), at::zeros({2, 5})};  // nothing selected: empty outputs
+    auto expected = torchtrt_test::runJit(g, inputs);
+    auto actual = torchtrt_test::runEngine(g, inputs);
+    ASSERT_EQ(actual.size(), expected.size());
+    for (size_t i = 0; i < actual.size(); ++i) {
+      ASSERT_EQ(actual[i].sizes(), expected[i].sizes()) << "output " << i << ", seed " << seed;
+      EXPECT_TRUE(at::equal(actual[i], expected[i])) << "output " << i << ", seed " << seed;
+    }
+  }
+}

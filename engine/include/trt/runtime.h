@@ -40,7 +40,7 @@ class IExecutionContext {
   //! Sets the run-time shape of an input; refused (Error) when outside the active profile.
   bool setInputShape(const char* tensorName, Dims dims);
   //! The shape of an input or output for the current input shapes (outputs inferred). A data-dependent
-  //! output has -1 where the run decides until a run has found it (then the last run's shape).
+  //! output has -1 where each run decides (its IOutputAllocator is told the run's shape).
   Dims getTensorShape(const char* tensorName) const;
   //! Binds the memory of an input or output (host memory on the CPU backend).
   bool setTensorAddress(const char* tensorName, void* data);

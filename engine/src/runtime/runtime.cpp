@@ -436,7 +436,6 @@ void IExecutionContext::learnNonZeroCount(size_t step, int64_t count) {
       throw Error(s.steps[st].layer->describe() + ": its output " + shapes_[t].str() +
                   " after a data-dependent size needs more memory than planned for the largest size (" +
                   std::to_string(plannedBytes_[t]) + " bytes); this network's shapes do not grow with the count");
-    exactShapes_[t] = shapes_[t];
   }
   replanBeforeNextRun_ = true;
 }

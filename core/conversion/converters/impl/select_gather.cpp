@@ -6,6 +6,9 @@ namespace core {
 namespace conversion {
 namespace converters {
 namespace impl {
+// x[..., mask, ...] with a boolean mask computed at run time (data_dependent.cpp).
+trt::ITensor* selectByMask(ConversionCtx* ctx, const torch::jit::Node* n, trt::ITensor* x, trt::ITensor* mask,
+                           int64_t dim);
 namespace {
 
 trt::ITensor* asBool(ConversionCtx* ctx, const torch::jit::Node* n, trt::ITensor* t) {
@@ -83,10 +86,10 @@ bool indexRunTime(ConversionCtx* ctx, const torch::jit::Node* n, trt::ITensor* x
   TORCHTRT_CHECK(dim >= 0 && dim < rankOf(x),
                  "index needs one index tensor within the rank of " << x->getDimensions().str() << ": " << name);
   trt::ITensor* idx = list[dim];
+  if (idx->getType() == trt::DataType::kBOOL || idx->getType() == trt::DataType::kUINT8)
+    return bindTensor(ctx, n, selectByMask(ctx, n, x, idx, dim)) != nullptr;  // a data-dependent count
   TORCHTRT_CHECK(idx->getType() == trt::DataType::kINT32 || idx->getType() == trt::DataType::kINT64,
-                 "a boolean or floating index computed at run time has no converter (its output size depends on the "
-                 "data): "
-                     << name);
+                 "a floating index has no converter (torch refuses it too): " << name);
   const int64_t size = x->getDimensions().d[dim];
   TORCHTRT_CHECK(size >= 0, "index needs a static size along dimension " << dim << ": " << name);
   return bindOutput(ctx, n, ctx->net->addGather(*x, *wrappedIndex(ctx, idx, size, name), static_cast<int32_t>(dim))) !=
