@@ -70,6 +70,7 @@ std::shared_ptr<torch::jit::Graph> LowerGraph(const torch::jit::Module& frozen, 
   // partitioning see plain data flow; the remaining ones keep TorchScript's semantics.
   torch::jit::RemoveListMutation(graph);
   torch::jit::RemoveTensorMutation(graph);
+  passes::ViewWritesToScatter(graph);
   passes::RemoveDropout(graph);
   passes::ConvToConvolution(graph);
   passes::LinearToMatmulAdd(graph);

@@ -13,9 +13,7 @@ sys.path.insert(0, os.path.join(REPO, "bench"))
 import zoo  # noqa: E402
 
 # Models that still need converters to compile whole, with the ops they miss.
-NOT_YET_WHOLE = {
-    "swin_t": "aten::fill_",
-}
+NOT_YET_WHOLE = {}
 
 # On the GPU both sides use TF32 (PyTorch's cuDNN convolutions by default, the engine's
 # convolutions and products as in TensorRT), each rounding products to a 10-bit mantissa

@@ -17,6 +17,9 @@ void LinearToMatmulAdd(std::shared_ptr<torch::jit::Graph>& graph);
 //! x.view/reshape(x.size(0), ..., x.size(k-1), -1) -> aten::flatten(x, k, -1) (no size arithmetic, so a
 //! dynamic batch converts).
 void ReshapeWithLeadingSizesToFlatten(std::shared_ptr<torch::jit::Graph>& graph);
+//! Writes into slice/select views (x[a:b] = v: fill_ / copy_ on a view chain) -> slice_scatter /
+//! select_scatter of the base, where no earlier view of the base is read after the write.
+void ViewWritesToScatter(std::shared_ptr<torch::jit::Graph>& graph);
 //! aten::conv1d/2d/3d and aten::convolution -> aten::_convolution.
 void ConvToConvolution(std::shared_ptr<torch::jit::Graph>& graph);
 

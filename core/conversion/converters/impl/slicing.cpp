@@ -347,8 +347,82 @@ bool meshgrid(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
   return true;
 }
 
+// self with src written into self[start:end:step] along dim (static shapes): the untouched parts and
+// src joined by a concatenation for step 1, an element scatter of src at start + step * i otherwise.
+trt::ITensor* sliceScatter(ConversionCtx* ctx, const torch::jit::Node* n, trt::ITensor* self, trt::ITensor* src,
+                           int64_t dim, int64_t start, int64_t end, int64_t step) {
+  const std::string name = util::node_info(n);
+  auto dims = staticDims(n, self);
+  requireStaticShape(n, src, "the source");
+  const int64_t size = dims[dim];
+  TORCHTRT_CHECK(step > 0, "slice_scatter step must be positive, got " << step << ": " << name);
+  if (start < 0) start += size;
+  if (end < 0) end += size;
+  start = std::min(std::max<int64_t>(start, 0), size);
+  end = std::min(std::max<int64_t>(end, start), size);
+  const int64_t length = (end - start + step - 1) / step;
+  auto expected = dims;
+  expected[dim] = length;
+  TORCHTRT_CHECK(util::toVec(src->getDimensions()) == expected,
+                 "slice_scatter source " << src->getDimensions().str() << " does not match the slice "
+                                         << util::toDims(expected).str() << ": " << name);
+  src = castTo(ctx, src, self->getType(), name + " [source type]");
+  if (length == 0) return self;
+  if (step == 1) {
+    std::vector<trt::ITensor*> parts;
+    if (start > 0) parts.push_back(sliceAlong(ctx, self, dim, 0, start, 1, name + " [before]"));
+    parts.push_back(src);
+    if (end < size) parts.push_back(sliceAlong(ctx, self, dim, end, size - end, 1, name + " [after]"));
+    if (parts.size() == 1) return src;
+    auto* cat = ctx->net->addConcatenation(parts.data(), static_cast<int32_t>(parts.size()));
+    cat->setAxis(static_cast<int32_t>(dim));
+    cat->setName(name.c_str());
+    return cat->getOutput(0);
+  }
+  at::Tensor positions = (at::arange(length, at::kInt) * step + start);
+  std::vector<int64_t> view(dims.size(), 1);
+  view[dim] = length;
+  positions = positions.view(view).expand(expected).contiguous();
+  auto* scatter = ctx->net->addScatter(*self, *ctx->constantTensor(positions, name + " [positions]"), *src,
+                                       static_cast<int32_t>(dim));
+  scatter->setName(name.c_str());
+  return scatter->getOutput(0);
+}
+
+bool sliceScatterOp(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
+  trt::ITensor* self = a[0].ITensorOrFreeze(ctx);
+  const int64_t dim = util::normalizeDim(a[2].unwrapToInt(), rankOf(self), n);
+  const int64_t size = self->getDimensions().d[dim];
+  const int64_t start = a[3].isNone() ? 0 : a[3].unwrapToInt(), end = a[4].isNone() ? size : a[4].unwrapToInt();
+  return bindTensor(ctx, n,
+                    sliceScatter(ctx, n, self, a[1].ITensorOrFreeze(ctx), dim, start, end, a[5].unwrapToInt())) !=
+         nullptr;
+}
+
+// select_scatter(self, src, dim, index): src (without dim) written at index along dim.
+bool selectScatterOp(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
+  trt::ITensor* self = a[0].ITensorOrFreeze(ctx);
+  const int64_t dim = util::normalizeDim(a[2].unwrapToInt(), rankOf(self), n);
+  int64_t index = a[3].unwrapToInt();
+  const int64_t size = self->getDimensions().d[dim];
+  if (index < 0) index += size;
+  TORCHTRT_CHECK(index >= 0 && index < size, "select_scatter index " << a[3].unwrapToInt()
+                                                                     << " is out of range for size " << size << ": "
+                                                                     << util::node_info(n));
+  trt::ITensor* src = a[1].ITensorOrFreeze(ctx);
+  requireStaticShape(n, src, "the source");
+  auto srcDims = util::toVec(src->getDimensions());
+  srcDims.insert(srcDims.begin() + dim, 1);
+  src = reshape(ctx, src, srcDims, util::node_info(n) + " [add dim]");
+  return bindTensor(ctx, n, sliceScatter(ctx, n, self, src, dim, index, index + 1, 1)) != nullptr;
+}
+
 auto slicingRegistrations =
     RegisterNodeConversionPatterns()
+        .pattern({"aten::slice_scatter(Tensor self, Tensor src, int dim=0, SymInt? start=None, SymInt? end=None, "
+                  "SymInt step=1) -> Tensor",
+                  sliceScatterOp})
+        .pattern({"aten::select_scatter(Tensor self, Tensor src, int dim, SymInt index) -> Tensor", selectScatterOp})
         .pattern({"aten::slice.Tensor(Tensor(a) self, int dim=0, SymInt? start=None, SymInt? end=None, SymInt step=1) "
                   "-> Tensor(a)",
                   slice})

@@ -1,0 +1,116 @@
+// Writes into a slice or select view (x[a:b, c:d] = v, x[:, i] = v; traced as slice/select chains
+// ending in aten::fill_ or aten::copy_) become functional: the written view's new value is built
+// from the inside out with aten::slice_scatter / aten::select_scatter, and later reads of the base
+// read the result. Done only where no other view of the base made before the write is read after
+// it (such a view would have to see the write); other writes keep TorchScript's semantics.
+#include <unordered_set>
+
+#include "core/lowering/passes/passes.h"
+#include "core/util/macros.h"
+#include "torch/csrc/jit/passes/dead_code_elimination.h"
+
+namespace torch_tensorrt {
+namespace core {
+namespace lowering {
+namespace passes {
+
+namespace {
+using torch::jit::Node;
+using torch::jit::Value;
+
+const c10::Symbol kSlice = c10::Symbol::fromQualString("aten::slice");
+const c10::Symbol kSelect = c10::Symbol::fromQualString("aten::select");
+
+bool isViewStep(const Node* n) {
+  return (n->kind() == kSlice && n->inputs().size() == 5) || (n->kind() == kSelect && n->inputs().size() == 3);
+}
+
+// Ops whose output may share memory with their first input.
+bool makesView(const Node* n) {
+  static const std::unordered_set<std::string> kinds = {
+      "aten::slice",     "aten::select",    "aten::view",      "aten::reshape",     "aten::flatten",
+      "aten::unsqueeze", "aten::squeeze",   "aten::transpose", "aten::permute",     "aten::expand",
+      "aten::narrow",    "aten::t",         "aten::unflatten", "aten::as_strided",  "aten::diagonal",
+      "aten::chunk",     "aten::split",     "aten::unbind",    "aten::alias",       "aten::detach",
+      "aten::view_as",   "aten::expand_as", "aten::movedim",   "aten::unsafe_split"};
+  return kinds.count(n->kind().toQualString()) > 0;
+}
+
+bool usedAfter(const Value* v, const Node* point) {
+  for (const auto& use : v->uses())
+    if (use.user->isAfter(point)) return true;
+  return false;
+}
+
+// Rewrites one write; false when it is not of the handled form or not safe to make functional.
+bool rewriteWrite(torch::jit::Graph& graph, Node* write) {
+  if (write->owningBlock() != graph.block() || !write->output()->uses().empty()) return false;
+  const bool isFill = write->kind() == c10::Symbol::fromQualString("aten::fill_");
+  // The chain base -> view_1 -> ... -> view_k (the written view), each view used by its successor only.
+  std::vector<Node*> chain;
+  Value* v = write->input(0);
+  while (isViewStep(v->node()) && v->uses().size() == 1) {
+    chain.insert(chain.begin(), v->node());
+    v = v->node()->input(0);
+  }
+  if (chain.empty() || chain.front()->owningBlock() != graph.block()) return false;
+  Value* base = v;
+  // A view of the base made before the write and read after it would see the write: not handled.
+  for (const auto& use : base->uses()) {
+    Node* user = use.user;
+    if (user == chain.front() || !user->isBefore(write) || !makesView(user)) continue;
+    for (const Value* out : user->outputs())
+      if (usedAfter(out, write)) return false;
+  }
+  torch::jit::WithInsertPoint guard(write->next());
+  Value* written = chain.back()->output();
+  Value* none = graph.insertConstant(c10::IValue());
+  // The written view's new value: the fill value everywhere, or the source broadcast and cast to it.
+  Value* value = nullptr;
+  if (isFill) {
+    if (write->input(1)->type()->isSubtypeOf(*c10::TensorType::get())) {
+      Value* cast = graph.insert(c10::Symbol::fromQualString("aten::type_as"), {write->input(1), written});
+      value = graph.insert(c10::Symbol::fromQualString("aten::expand_as"), {cast, written});
+    } else {
+      value = graph.insert(c10::Symbol::fromQualString("aten::full_like"), {written, write->input(1)},
+                           {torch::jit::NamedValue("dtype", none)});
+    }
+  } else {
+    Value* cast = graph.insert(c10::Symbol::fromQualString("aten::type_as"), {write->input(1), written});
+    value = graph.insert(c10::Symbol::fromQualString("aten::expand_as"), {cast, written});
+  }
+  // From the inside out: each view's parent with the view's new value scattered in.
+  for (size_t i = chain.size(); i-- > 0;) {
+    Node* step = chain[i];
+    Value* parent = step->input(0);
+    if (step->kind() == kSlice)
+      value = graph.insert(c10::Symbol::fromQualString("aten::slice_scatter"),
+                           {parent, value, step->input(1), step->input(2), step->input(3), step->input(4)});
+    else
+      value = graph.insert(c10::Symbol::fromQualString("aten::select_scatter"),
+                           {parent, value, step->input(1), step->input(2)});
+  }
+  // Later reads of the base read the written result.
+  Node* producer = value->node();
+  base->replaceAllUsesAfterNodeWith(producer, value);
+  write->destroy();
+  return true;
+}
+}  // namespace
+
+void ViewWritesToScatter(std::shared_ptr<torch::jit::Graph>& graph) {
+  std::vector<Node*> writes;
+  for (Node* n : graph->block()->nodes())
+    if ((n->kind() == c10::Symbol::fromQualString("aten::fill_") && n->inputs().size() == 2) ||
+        (n->kind() == c10::Symbol::fromQualString("aten::copy_") && n->inputs().size() == 3))
+      writes.push_back(n);
+  int rewritten = 0;
+  for (Node* w : writes) rewritten += rewriteWrite(*graph, w);
+  if (rewritten) torch::jit::EliminateDeadCode(graph);
+  LOG_GRAPH("After ViewWritesToScatter (" << rewritten << " writes): " << *graph);
+}
+
+}  // namespace passes
+}  // namespace lowering
+}  // namespace core
+}  // namespace torch_tensorrt
