@@ -41,7 +41,6 @@ std::vector<T> runCumulative(trt::DataType type, const std::vector<T>& x, trt::C
   Built b = build(net, &config);
   std::unique_ptr<trt::IExecutionContext> ctx(b.engine->createExecutionContext());
   std::vector<T> input = x, y(x.size());
-  const size_t bytes = x.size() * sizeof(T);
   if (backend == trt::Backend::kCPU) {
     ctx->setTensorAddress("x", input.data());
     ctx->setTensorAddress("y", y.data());
@@ -49,6 +48,7 @@ std::vector<T> runCumulative(trt::DataType type, const std::vector<T>& x, trt::C
     return y;
   }
 #ifdef TORCHTRT_WITH_CUDA
+  const size_t bytes = x.size() * sizeof(T);
   void *dx = nullptr, *dy = nullptr;
   cudaMalloc(&dx, bytes);
   cudaMalloc(&dy, bytes);
