@@ -67,8 +67,23 @@ def _transformer_encoder() -> torch.nn.Module:
     return torch.nn.TransformerEncoder(layer, num_layers=2, enable_nested_tensor=False).eval()
 
 
+class CausalLM(torch.nn.Module):
+    """A decoder with its causal mask built in plain tensor ops and passed as a 4-D additive mask:
+    transformers 4.57 builds the mask with torch.vmap, which torch.jit.trace cannot record, and
+    takes a 4-D mask as given."""
+
+    def __init__(self, decoder: torch.nn.Module):
+        super().__init__()
+        self.decoder = decoder
+
+    def forward(self, ids: torch.Tensor) -> torch.Tensor:
+        n = ids.shape[1]
+        mask = torch.full((n, n), torch.finfo(torch.float32).min).triu(1)[None, None]
+        return self.decoder(ids, attention_mask=mask)[0]
+
+
 def _hf(kind: str) -> Callable[[], torch.nn.Module]:
-    """Hugging Face models from the configs' defaults (BERT-base, ViT-base, T5-small, BART-large; random
+    """Hugging Face models from the configs' defaults (BERT-base, ViT-base, T5-small, BART-large, GPT-2; random
     weights), with vocabularies cut to 1000 tokens so the embedding tables stay small in CI."""
 
     def build() -> torch.nn.Module:
@@ -83,6 +98,8 @@ def _hf(kind: str) -> Callable[[], torch.nn.Module]:
             return T.T5EncoderModel(T.T5Config(vocab_size=1000, use_cache=False, **common)).eval()
         if kind == "bart_encoder":
             return T.BartModel(T.BartConfig(vocab_size=1000, use_cache=False, **common)).get_encoder().eval()
+        if kind == "gpt2":
+            return CausalLM(T.GPT2Model(T.GPT2Config(vocab_size=1000, **common))).eval()
         raise KeyError(kind)
 
     return build
@@ -121,8 +138,9 @@ HF_MODELS = {
     "hf_vit_base": (_hf("vit"), (1, 3, 64, 64)),
     "hf_t5_small_encoder": (_hf("t5_encoder"), (1, 16)),
     "hf_bart_large_encoder": (_hf("bart_encoder"), (1, 16)),
+    "hf_gpt2": (_hf("gpt2"), (1, 16)),
 }
-TOKEN_INPUTS = {"hf_bert_base", "hf_t5_small_encoder", "hf_bart_large_encoder"}
+TOKEN_INPUTS = {"hf_bert_base", "hf_t5_small_encoder", "hf_bart_large_encoder", "hf_gpt2"}
 PINNED_TRANSFORMERS = "4.57.6"  # as requirements.txt; other versions trace these models into other graphs
 try:
     import transformers

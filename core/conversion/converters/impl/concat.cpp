@@ -11,9 +11,20 @@ namespace {
 bool cat(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
   auto tensors = a[0].unwrapToITensorList(ctx);
   TORCHTRT_CHECK(!tensors.empty(), "aten::cat of an empty list");
+  // As torch.cat: 1-D empty tensors (shape (0,), e.g. an empty key/value cache) are skipped.
+  std::vector<trt::ITensor*> kept;
+  for (auto* t : tensors) {
+    const trt::Dims d = t->getDimensions();
+    if (!(d.nbDims == 1 && d.d[0] == 0)) kept.push_back(t);
+  }
+  if (kept.empty()) return bindTensor(ctx, n, tensors[0]) != nullptr;
+  if (kept.size() < tensors.size() && kept.size() == 1)
+    return bindTensor(ctx, n, castTo(ctx, kept[0], tensors[0]->getType(), util::node_info(n) + " [cast]")) != nullptr;
+  const trt::DataType type = tensors[0]->getType();
+  tensors = kept;
   const int64_t rank = rankOf(tensors[0]);
   int64_t dim = util::normalizeDim(a[1].unwrapToInt(), rank, n);
-  for (auto*& t : tensors) t = castTo(ctx, t, tensors[0]->getType(), util::node_info(n) + " [cast]");
+  for (auto*& t : tensors) t = castTo(ctx, t, type, util::node_info(n) + " [cast]");
   auto* layer = ctx->net->addConcatenation(tensors.data(), static_cast<int32_t>(tensors.size()));
   layer->setAxis(static_cast<int32_t>(dim));
   return bindOutput(ctx, n, layer) != nullptr;
