@@ -717,8 +717,8 @@ TEST(Converters, EinsumContractionsTransposesReductionsAndChains) {
   checkGraph(eq("ii,ij->j", 2), {at::randn({3, 3}), at::randn({3, 4}), at::randn({1})});
 }
 
-TEST(Converters, EinsumBroadcastIsRefusedClearly) {
-  // The same label with sizes 3 and 2 ([2,3] x [2,3] as ij,jk).
+TEST(Converters, EinsumMismatchedSizesAreRefusedClearly) {
+  // The same label with sizes 3 and 2 ([2,3] x [2,3] as ij,jk): neither broadcasts.
   for (const char* equation : {"ij,jk->ik"}) {
     std::string ir = std::string("graph(%a : Tensor):\n  %none : NoneType = prim::Constant()\n") +
                      "  %eq : str = prim::Constant[value=\"" + equation + "\"]()\n" +

@@ -191,3 +191,20 @@ TEST(DataDependentConverters, NonzeroMaskIndexAndMaskedSelect) {
     }
   }
 }
+
+TEST(ShapeTensorConverters, EinsumBroadcastAndDynamicDimsUseTheEinsumLayer) {
+  // Size-1 dimensions broadcasting (explicit labels and ellipses) and a dynamic batch: the engine's
+  // Einsum layer instead of products.
+  auto ir = [](const char* equation) {
+    return std::string("graph(%a : Tensor, %b : Tensor):\n  %none : NoneType = prim::Constant()\n") +
+           "  %eq : str = prim::Constant[value=\"" + equation + "\"]()\n" +
+           "  %l : Tensor[] = prim::ListConstruct(%a, %b)\n  %y : Tensor = aten::einsum(%eq, %l, %none)\n" +
+           "  return (%y)";
+  };
+  torchtrt_test::checkGraph(ir("bij,bjk->bik"), {at::randn({1, 2, 3}), at::randn({4, 3, 2})});
+  torchtrt_test::checkGraph(ir("...ij,...jk->...ik"), {at::randn({2, 1, 3, 4}), at::randn({5, 4, 2})});
+  torchtrt_test::checkGraph(ir("bi,bi->b"), {at::randn({3, 1}), at::randn({3, 5})});
+  checkGraphDynamic(ir("bij,bjk->bki"),
+                    {range({1, 2, 3}, {2, 2, 3}, {4, 2, 3}), range({1, 3, 5}, {2, 3, 5}, {4, 3, 5})},
+                    {{at::randn({1, 2, 3}), at::randn({1, 3, 5})}, {at::randn({4, 2, 3}), at::randn({4, 3, 5})}});
+}

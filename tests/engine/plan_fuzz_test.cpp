@@ -102,6 +102,17 @@ std::vector<uint8_t> richPlan(std::vector<std::vector<float>>& keep, uint32_t ve
     ramp->setAlpha(-1.0);
     ramp->setBeta({0.125, 0.25});
     joined = net.addElementWise(*joined, *ramp->getOutput(0), trt::ElementWiseOperation::kSUM)->getOutput(0);
+    // Columns scaled by an einsum, and a one-hot of constant classes added on.
+    static const float scales[4] = {1.f, -0.5f, 2.f, 0.25f};
+    auto* s = net.addConstant({4}, {trt::DataType::kFLOAT, scales, 4});
+    trt::ITensor* operands[] = {joined, s->getOutput(0)};
+    joined = net.addEinsum(operands, 2, "ij,j->ij")->getOutput(0);
+    static const int32_t classes[12] = {0, 1, 2, 3, 3, 2, 1, 0, -1, 5, 2, 1};
+    static const float offOn[2] = {0.f, 0.5f};
+    auto* c = net.addConstant({12}, {trt::DataType::kINT32, classes, 12});
+    auto* v = net.addConstant({2}, {trt::DataType::kFLOAT, offOn, 2});
+    auto* oh = net.addOneHot(*c->getOutput(0), *v->getOutput(0), 4);
+    joined = net.addElementWise(*joined, *oh->getOutput(0), trt::ElementWiseOperation::kSUM)->getOutput(0);
   }
   auto* sl = net.addSlice(*joined, {0, -1}, {12, 6}, {1, 1});
   sl->setMode(trt::SampleMode::kREFLECT);

@@ -789,6 +789,46 @@ class INonZeroLayer : public ILayer {
   void readParams(PlanReader& reader) override;
 };
 
+//! Einstein summation over 1 to 4 float inputs: "ij,jk->ik", or implicit ("ij,jk": labels used once,
+//! in alphabetical order). A label repeated in one input takes its diagonal; a size-1 dimension
+//! broadcasts to its label's size (as torch.einsum); labels missing from the output are summed.
+class IEinsumLayer : public ILayer {
+ public:
+  IEinsumLayer() : ILayer(LayerType::kEINSUM) {}
+  //! Sets the equation (letters, commas, an optional "->" and output letters; no spaces or ellipses).
+  void setEquation(const char* equation);
+  const char* getEquation() const { return equation_.c_str(); }
+
+  std::vector<TensorDesc> inferOutputs(const std::vector<TensorDesc>& inputs) const override;
+  void writeParams(PlanWriter& writer) const override;
+  void readParams(PlanReader& reader) override;
+
+ private:
+  std::string equation_;
+};
+
+//! One-hot encoding: indices (int32/int64) give output[..., depth axis at `axis`, ...] = on where the
+//! position equals the index (negative indices count from the end), off elsewhere and for indices
+//! outside [-depth, depth). Input 1 holds [off, on] in the output type.
+class IOneHotLayer : public ILayer {
+ public:
+  IOneHotLayer() : ILayer(LayerType::kONE_HOT) {}
+  //! Positions along the new axis (> 0).
+  void setDepth(int64_t depth);
+  int64_t getDepth() const { return depth_; }
+  //! Where the new axis goes in the output (-1: last).
+  void setAxis(int32_t axis);
+  int32_t getAxis() const { return axis_; }
+
+  std::vector<TensorDesc> inferOutputs(const std::vector<TensorDesc>& inputs) const override;
+  void writeParams(PlanWriter& writer) const override;
+  void readParams(PlanReader& reader) override;
+
+ private:
+  int64_t depth_ = 1;
+  int32_t axis_ = -1;
+};
+
 //! Creates an empty layer of a kind (used by the plan reader).
 std::unique_ptr<ILayer> makeLayer(LayerType type);
 
@@ -866,6 +906,10 @@ class INetworkDefinition {
 
   //! The coordinates of the nonzero elements of `input`, int64 [rank, count] (count data-dependent).
   INonZeroLayer* addNonZero(ITensor& input);
+  //! Einstein summation of 1 to 4 inputs by `equation`.
+  IEinsumLayer* addEinsum(ITensor* const* inputs, int32_t nbInputs, const char* equation);
+  //! One-hot encoding of `indices` with [off, on] `values` and `depth` positions on a new last axis.
+  IOneHotLayer* addOneHot(ITensor& indices, ITensor& values, int64_t depth, int32_t axis = -1);
 
   //! Number of layers.
   int32_t getNbLayers() const { return static_cast<int32_t>(layers_.size()); }

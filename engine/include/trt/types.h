@@ -91,7 +91,9 @@ struct Weights {
   X(kGRID_SAMPLE, "GridSample")         \
   X(kSHAPE, "Shape")                    \
   X(kFILL, "Fill")                      \
-  X(kNON_ZERO, "NonZero")
+  X(kNON_ZERO, "NonZero")               \
+  X(kEINSUM, "Einsum")                  \
+  X(kONE_HOT, "OneHot")
 
 enum class LayerType : int32_t {
 #define TRT_ENUM_ENTRY(name, text) name,

@@ -54,6 +54,10 @@ std::unique_ptr<ILayer> makeLayer(LayerType type) {
       return std::make_unique<IFillLayer>();
     case LayerType::kNON_ZERO:
       return std::make_unique<INonZeroLayer>();
+    case LayerType::kEINSUM:
+      return std::make_unique<IEinsumLayer>();
+    case LayerType::kONE_HOT:
+      return std::make_unique<IOneHotLayer>();
     case LayerType::kNORMALIZATION:
       return std::make_unique<INormalizationLayer>();
   }

@@ -337,6 +337,21 @@ IGridSampleLayer* INetworkDefinition::addGridSample(ITensor& input, ITensor& gri
   return attach(std::make_unique<IGridSampleLayer>(), {&input, &grid}, 1, "addGridSample");
 }
 
+IEinsumLayer* INetworkDefinition::addEinsum(ITensor* const* inputs, int32_t nbInputs, const char* equation) {
+  if (nbInputs < 1 || nbInputs > 4 || !inputs)
+    throw Error("addEinsum: takes 1 to 4 inputs, got " + std::to_string(nbInputs));
+  auto layer = std::make_unique<IEinsumLayer>();
+  layer->setEquation(equation);
+  return attach(std::move(layer), std::vector<ITensor*>(inputs, inputs + nbInputs), 1, "addEinsum");
+}
+
+IOneHotLayer* INetworkDefinition::addOneHot(ITensor& indices, ITensor& values, int64_t depth, int32_t axis) {
+  auto layer = std::make_unique<IOneHotLayer>();
+  layer->setDepth(depth);
+  layer->setAxis(axis);
+  return attach(std::move(layer), {&indices, &values}, 1, "addOneHot");
+}
+
 INonZeroLayer* INetworkDefinition::addNonZero(ITensor& input) {
   return attach(std::make_unique<INonZeroLayer>(), {&input}, 1, "addNonZero");
 }

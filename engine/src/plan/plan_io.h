@@ -55,7 +55,9 @@
 //                    input's dimensions) and Fill (i32 operation, dims, i32 data type, f64 alpha, u32 n
 //                    + n x f64 beta); a Shuffle may have a second input (reshape dimensions), a Slice
 //                    up to three more (start, size, stride) and a Fill one (its dimensions), 1-D
-//                    int32/int64 tensors evaluated on the host; older plans are still read.
+//                    int32/int64 tensors evaluated on the host; layer kinds NonZero (no parameters;
+//                    int64 [rank, count], count data-dependent), Einsum (str equation) and OneHot
+//                    (i64 depth, i32 axis); older plans are still read.
 #pragma once
 
 #include <cstdint>

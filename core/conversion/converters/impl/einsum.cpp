@@ -161,27 +161,28 @@ bool einsum(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
     const size_t at = outSpec.find("...");
     if (at != std::string::npos) outSpec.replace(at, 3, ellipsisLabels);
   }
-  // Sizes per label, and the implicit output (labels used once, sorted) when there is no '->'.
+  // Sizes per label, and the implicit output (labels used once, sorted) when there is no '->'. Sizes
+  // that differ by broadcasting (a size-1 dimension) or are dynamic go to the engine's Einsum layer.
   std::map<char, int64_t> size, count;
-  std::vector<Labeled> ops;
+  bool needsEinsumLayer = false;
   for (size_t i = 0; i < specs.size(); ++i) {
     auto dims = util::toVec(tensors[i]->getDimensions());
-    requireStaticShape(n, tensors[i], "an operand");
     TORCHTRT_CHECK(dims.size() == specs[i].size(), "einsum operand " << i << " has rank " << dims.size() << " but '"
                                                                      << specs[i] << "' labels " << specs[i].size()
                                                                      << " dims: " << name);
+    needsEinsumLayer |= !tensors[i]->getDimensions().isStatic();
     for (size_t k = 0; k < specs[i].size(); ++k) {
       char c = specs[i][k];
       TORCHTRT_CHECK(std::isalpha(static_cast<unsigned char>(c)),
                      "einsum label '" << c << "' is not a letter: " << name);
-      TORCHTRT_CHECK(!size.count(c) || size[c] == dims[k], "einsum label '"
-                                                               << c << "' has sizes " << size[c] << " and " << dims[k]
-                                                               << " (broadcasting is not converted): " << name);
-      size[c] = dims[k];
+      if (size.count(c) && size[c] != dims[k]) {
+        TORCHTRT_CHECK(size[c] == 1 || dims[k] == 1 || size[c] < 0 || dims[k] < 0,
+                       "einsum label '" << c << "' has sizes " << size[c] << " and " << dims[k] << ": " << name);
+        needsEinsumLayer = true;
+      }
+      if (!size.count(c) || size[c] == 1) size[c] = dims[k];
       ++count[c];
     }
-    ops.push_back(
-        takeDiagonals(ctx, {castTo(ctx, tensors[i], tensors[0]->getType(), name + " [cast]"), specs[i]}, name));
   }
   if (implicitOutput) {
     out = ellipsisLabels;
@@ -191,6 +192,18 @@ bool einsum(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
     out = outSpec;
   }
   for (char c : out) TORCHTRT_CHECK(size.count(c), "einsum output label '" << c << "' is not in any operand: " << name);
+  if (needsEinsumLayer) {
+    std::string explicitEquation;
+    for (size_t i = 0; i < specs.size(); ++i) explicitEquation += (i ? "," : "") + specs[i];
+    explicitEquation += "->" + out;
+    for (auto*& t : tensors) t = castTo(ctx, t, tensors[0]->getType(), name + " [cast]");
+    auto* layer = ctx->net->addEinsum(tensors.data(), static_cast<int32_t>(tensors.size()), explicitEquation.c_str());
+    return bindOutput(ctx, n, layer) != nullptr;
+  }
+  std::vector<Labeled> ops;
+  for (size_t i = 0; i < specs.size(); ++i)
+    ops.push_back(
+        takeDiagonals(ctx, {castTo(ctx, tensors[i], tensors[0]->getType(), name + " [cast]"), specs[i]}, name));
   // Left to right: keep what a later operand or the output needs.
   auto needed = [&](size_t from) {
     std::string keep = out;

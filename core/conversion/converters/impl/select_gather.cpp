@@ -242,14 +242,20 @@ bool oneHot(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
                  "one_hot with num_classes=-1 sizes its output from the data (max + 1), which an engine "
                  "cannot; pass num_classes: "
                      << name);
-  auto dims = util::toVec(x->getDimensions());
-  dims.push_back(1);
-  trt::ITensor* column = reshape(ctx, x, dims, name + " [unsqueeze]");
-  at::Tensor range = at::arange(classes, at::TensorOptions().dtype(util::TRTDataTypeToScalarType(x->getType())));
-  trt::ITensor* equal = addElementwise(ctx, trt::ElementWiseOperation::kEQUAL, column,
-                                       ctx->constantTensor(range, name + " [classes]"), name + " [==]")
-                            ->getOutput(0);
-  return bindTensor(ctx, n, castTo(ctx, equal, trt::DataType::kINT64, name)) != nullptr;
+  // The engine's OneHot layer with [off, on] = [0, 1] as int64 (torch's dtype); indices torch would
+  // refuse (>= num_classes) give a row of zeros.
+  if (classes == 0) {  // an empty last axis
+    requireStaticShape(n, x, "the input");
+    auto dims = util::toVec(x->getDimensions());
+    dims.push_back(0);
+    return bindOutput(ctx, n,
+                      ctx->net->addFill(util::toDims(dims), trt::FillOperation::kCONSTANT, trt::DataType::kINT64)) !=
+           nullptr;
+  }
+  const int64_t offOn[2] = {0, 1};
+  auto* values = ctx->net->addConstant({2}, {trt::DataType::kINT64, offOn, 2});
+  values->setName((name + " [off, on]").c_str());
+  return bindOutput(ctx, n, ctx->net->addOneHot(*x, *values->getOutput(0), classes, -1)) != nullptr;
 }
 
 auto selectGatherRegistrations =

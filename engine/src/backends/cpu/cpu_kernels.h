@@ -64,6 +64,8 @@ void runShape(const ILayer&, const std::vector<TensorView>&, TensorView&);
 void runFill(const ILayer&, const std::vector<TensorView>&, TensorView&);
 //! NonZero with the output's count already set (out.dims = [rank, countNonZero(input)]).
 void runNonZero(const ILayer&, const std::vector<TensorView>&, TensorView&);
+void runEinsum(const ILayer&, const std::vector<TensorView>&, TensorView&);
+void runOneHot(const ILayer&, const std::vector<TensorView>&, TensorView&);
 //! How many elements of `in` are nonzero (the data-dependent size of a NonZero output).
 int64_t countNonZero(const TensorView& in);
 //! An INT8 convolution (IConvolutionLayer::isInt8), channels-first.

@@ -57,6 +57,10 @@ Kernel kernelFor(LayerType type) {
       return runFill;
     case LayerType::kNON_ZERO:
       return runNonZero;
+    case LayerType::kEINSUM:
+      return runEinsum;
+    case LayerType::kONE_HOT:
+      return runOneHot;
   }
   throw Error("CPU backend: no kernel for layer type " + std::to_string(static_cast<int32_t>(type)));
 }

@@ -101,6 +101,10 @@ Launcher launcherFor(LayerType type) {
       return launchFill;
     case LayerType::kNON_ZERO:
       return launchNonZero;
+    case LayerType::kEINSUM:
+      return launchEinsum;
+    case LayerType::kONE_HOT:
+      return launchOneHot;
   }
   throw Error("CUDA backend: no launcher for layer type " + std::to_string(static_cast<int32_t>(type)));
 }

@@ -104,6 +104,8 @@ void launchShape(LaunchContext&, const ILayer&, const std::vector<TensorView>&, 
 void launchFill(LaunchContext&, const ILayer&, const std::vector<TensorView>&, TensorView&);
 //! NonZero with the output's count already set (out.dims = [rank, countNonZero(input)]).
 void launchNonZero(LaunchContext&, const ILayer&, const std::vector<TensorView>&, TensorView&);
+void launchEinsum(LaunchContext&, const ILayer&, const std::vector<TensorView>&, TensorView&);
+void launchOneHot(LaunchContext&, const ILayer&, const std::vector<TensorView>&, TensorView&);
 //! How many elements of `in` are nonzero; synchronizes the stream (the count decides later shapes).
 int64_t countNonZero(LaunchContext& ctx, const TensorView& in);
 //! An INT8 convolution (channels-first): quantizing im2col, INT32 GEMM with the dequantizing epilogue.

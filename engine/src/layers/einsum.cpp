@@ -1,0 +1,50 @@
+#include <algorithm>
+
+#include "common/einsum_spec.h"
+#include "layers/layer_util.h"
+
+namespace trt {
+using namespace layer_util;
+
+void IEinsumLayer::setEquation(const char* equation) {
+  const std::string e = equation ? equation : "";
+  if (e.empty() || e.find("...") != std::string::npos || e.find(' ') != std::string::npos)
+    throw Error(describe() + ": equation '" + e + "' must be non-empty, without spaces or ellipses");
+  equation_ = e;
+  markChanged();
+}
+
+std::vector<TensorDesc> IEinsumLayer::inferOutputs(const std::vector<TensorDesc>& inputs) const {
+  einsum::Spec spec;
+  const std::string problem = einsum::parse(equation_, inputs.size(), spec);
+  if (!problem.empty()) throw Error(describe() + ": equation '" + equation_ + "' " + problem);
+  std::vector<Dims> dims;
+  for (const TensorDesc& in : inputs) {
+    requireFloat(*this, in, "every input");
+    if (in.type != inputs[0].type)
+      throw Error(describe() + ": inputs are " + dataTypeName(inputs[0].type) + " and " + dataTypeName(in.type));
+    dims.push_back(in.dims);
+  }
+  std::vector<int64_t> size;
+  const std::string mismatch = einsum::labelSizes(spec, dims, size);
+  if (!mismatch.empty()) throw Error(describe() + ": equation '" + equation_ + "': " + mismatch);
+  Dims out;
+  out.nbDims = static_cast<int32_t>(spec.output.size());
+  if (out.nbDims > Dims::MAX_DIMS)
+    throw Error(describe() + ": equation '" + equation_ + "' has an output of rank " + std::to_string(out.nbDims));
+  for (int k = 0; k < out.nbDims; ++k) out.d[k] = size[k];  // output labels come first
+  return {{out, inputs[0].type}};
+}
+
+void IEinsumLayer::writeParams(PlanWriter& w) const { w.str(equation_); }
+
+void IEinsumLayer::readParams(PlanReader& r) {
+  equation_ = r.str("equation");
+  einsum::Spec spec;
+  const size_t operands = static_cast<size_t>(std::count(equation_.begin(), equation_.end(), ',')) + 1;
+  const std::string problem = einsum::parse(equation_, operands, spec);
+  if (!problem.empty() || equation_.find("...") != std::string::npos)
+    r.fail("equation", "'" + equation_ + "' " + problem);
+}
+
+}  // namespace trt
