@@ -208,3 +208,25 @@ TEST(ShapeTensorConverters, EinsumBroadcastAndDynamicDimsUseTheEinsumLayer) {
                     {range({1, 2, 3}, {2, 2, 3}, {4, 2, 3}), range({1, 3, 5}, {2, 3, 5}, {4, 3, 5})},
                     {{at::randn({1, 2, 3}), at::randn({1, 3, 5})}, {at::randn({4, 2, 3}), at::randn({4, 3, 5})}});
 }
+
+TEST(DataDependentConverters, MaskedAssignmentOfSeveralValues) {
+  // x[mask] = values / += values with one row per selected position (a NonZero-positioned scatter),
+  // and x[mask] = row broadcast over the unmasked dims (a select). The masks select exactly as many
+  // positions as values has rows (torch requires it).
+  const char* ir = R"IR(
+    graph(%x : Tensor, %m : Tensor, %v : Tensor, %row : Tensor):
+      %t : bool = prim::Constant[value=1]()
+      %f : bool = prim::Constant[value=0]()
+      %l : Tensor?[] = prim::ListConstruct(%m)
+      %a : Tensor = aten::index_put(%x, %l, %v, %f)
+      %b : Tensor = aten::index_put(%x, %l, %v, %t)
+      %c : Tensor = aten::index_put(%x, %l, %row, %f)
+      return (%a, %b, %c))IR";
+  auto g = torchtrt_test::parse(ir);
+  auto mask = at::tensor({1, 0, 1, 1, 0}, at::kInt).to(at::kBool);
+  std::vector<at::Tensor> inputs = {at::randn({5, 3}), mask, at::randn({3, 3}), at::randn({3})};
+  auto expected = torchtrt_test::runJit(g, inputs);
+  auto actual = torchtrt_test::runEngine(g, inputs);
+  for (size_t i = 0; i < actual.size(); ++i)
+    torchtrt_test::expectClose(actual[i], expected[i], torchtrt_test::toleranceFor(at::kFloat));
+}

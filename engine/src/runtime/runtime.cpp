@@ -414,7 +414,15 @@ void IExecutionContext::inferSteps(size_t first, bool upperBounds) {
     const auto& step = s.steps[st];
     std::vector<TensorDesc> ins;
     for (int32_t i : step.inputs) ins.push_back({shapes_[i], s.tensors[i]->getType(), values_[i]});
-    TensorDesc out = step.layer->inferOutputs(ins)[0];
+    TensorDesc out;
+    try {
+      out = step.layer->inferOutputs(ins)[0];
+    } catch (const Error&) {
+      // The largest count need not be a consistent one (a scatter's updates have the actual count's
+      // rows): a layer whose shape does not depend on the count keeps the shape it has.
+      if (!upperBounds || !exactShapes_[step.output].isStatic()) throw;
+      out = {exactShapes_[step.output], s.tensors[step.output]->getType()};
+    }
     if (step.layer->getType() == LayerType::kNON_ZERO && upperBounds) out.dims.d[1] = ins[0].dims.volume();
     shapes_[step.output] = out.dims;
     values_[step.output] = evaluateShapeValues(*step.layer, ins, out);

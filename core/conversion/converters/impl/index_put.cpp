@@ -1,5 +1,6 @@
 // index_put (x[indices] = values, accumulate for +=; in-place forms arrive functional): a boolean
-// mask with a single value becomes a Select; integer index tensors become an ND Scatter (a sum
+// mask with a value that broadcasts becomes a Select, with one value per selected position an ND
+// Scatter at the mask's NonZero positions; integer index tensors become an ND Scatter (a sum
 // reduction when accumulating). Index tensors broadcast together to B; the indexed dimensions move
 // to the front for the scatter and back after it; values broadcast to PyTorch's indexing result
 // shape (static shapes).
@@ -29,23 +30,47 @@ trt::ITensor* broadcastTo(ConversionCtx* ctx, trt::ITensor* t, const std::vector
   return util::toVec(t->getDimensions()) == shape ? t : expandTo(ctx, t, shape, name + " [broadcast]");
 }
 
-// x[mask] = value (or += value): a Select over the mask, which covers x's leading dimensions.
+// x[mask] = values with one value per selected position (values [count, rest...]): the selected
+// positions (NonZero of the mask, a data-dependent count) as index tuples of an ND scatter.
+bool maskPutSeveral(ConversionCtx* ctx, const torch::jit::Node* n, trt::ITensor* x, trt::ITensor* mask,
+                    trt::ITensor* values, bool accumulate) {
+  const std::string name = util::node_info(n);
+  auto* found = ctx->net->addNonZero(*castTo(ctx, mask, trt::DataType::kBOOL, name + " [mask]"));
+  found->setName((name + " [selected]").c_str());
+  auto* tuples = ctx->net->addShuffle(*found->getOutput(0));  // [k, count] -> [count, k]
+  tuples->setFirstTranspose(toPermutation({1, 0}));
+  auto* scatter = ctx->net->addScatter(*x, *tuples->getOutput(0), *values, 0);
+  scatter->setMode(trt::ScatterMode::kND);
+  if (accumulate) scatter->setReduction(trt::ScatterReduction::kSUM);
+  return bindOutput(ctx, n, scatter) != nullptr;
+}
+
+// x[mask] = value (or += value): a Select over the mask, which covers x's leading dimensions; values
+// that broadcast over the unmasked dimensions, or one value per selected position (a scatter).
 bool maskPut(ConversionCtx* ctx, const torch::jit::Node* n, trt::ITensor* x, trt::ITensor* mask, trt::ITensor* values,
              bool accumulate) {
   const std::string name = util::node_info(n);
-  const trt::Dims xd = x->getDimensions(), md = mask->getDimensions();
+  const trt::Dims xd = x->getDimensions(), md = mask->getDimensions(), vd = values->getDimensions();
   bool leading = md.nbDims <= xd.nbDims;
-  for (int i = 0; leading && i < md.nbDims; ++i) leading = md.d[i] == xd.d[i];
-  TORCHTRT_CHECK(leading && values->getDimensions().volume() == 1,
-                 "index_put with a boolean mask is converted for a mask over the tensor's leading dimensions and one "
-                 "value (x[mask] = v); got mask "
-                     << md.str() << " on " << xd.str() << " and values " << values->getDimensions().str() << ": "
-                     << name);
+  for (int i = 0; leading && i < md.nbDims; ++i) leading = md.d[i] == xd.d[i] && xd.d[i] >= 0;
+  TORCHTRT_CHECK(leading,
+                 "index_put with a boolean mask is converted for a mask over the tensor's leading dimensions "
+                 "(static there); got mask "
+                     << md.str() << " on " << xd.str() << ": " << name);
+  // Values with a leading per-position dimension: [count, x's unmasked dims...].
+  const int rest = xd.nbDims - md.nbDims;
+  bool perPosition = vd.nbDims == rest + 1 && vd.d[0] != 1;
+  for (int i = 0; perPosition && i < rest; ++i) perPosition = vd.d[i + 1] == xd.d[md.nbDims + i];
+  if (perPosition) return maskPutSeveral(ctx, n, x, mask, values, accumulate);
+  TORCHTRT_CHECK(vd.nbDims <= rest || vd.volume() == 1,
+                 "index_put with a boolean mask takes one value, values broadcasting over the unmasked dimensions, or "
+                 "one row per selected position; got values "
+                     << vd.str() << " for mask " << md.str() << " on " << xd.str() << ": " << name);
   std::vector<int64_t> maskShape = util::toVec(md);
   maskShape.resize(static_cast<size_t>(xd.nbDims), 1);  // trailing dims broadcast
   trt::ITensor* condition =
       reshape(ctx, castTo(ctx, mask, trt::DataType::kBOOL, name + " [mask]"), maskShape, name + " [mask dims]");
-  trt::ITensor* value = reshape(ctx, values, {}, name + " [value]");
+  trt::ITensor* value = vd.volume() == 1 ? reshape(ctx, values, {}, name + " [value]") : values;
   if (accumulate) value = addElementwise(ctx, trt::ElementWiseOperation::kSUM, x, value, name + " [+=]")->getOutput(0);
   return bindOutput(ctx, n, ctx->net->addSelect(*condition, *value, *x)) != nullptr;
 }
