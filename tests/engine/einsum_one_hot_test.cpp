@@ -18,19 +18,17 @@ struct Operand {
 };
 
 Built einsumEngine(const char* equation, const std::vector<Operand>& ops, trt::Backend backend = trt::Backend::kCPU) {
-  auto* net = new trt::INetworkDefinition();  // kept alive by the returned engine's plan only
+  trt::INetworkDefinition net;
   std::vector<trt::ITensor*> ins;
   for (size_t i = 0; i < ops.size(); ++i)
-    ins.push_back(net->addInput(("x" + std::to_string(i)).c_str(), DataType::kFLOAT, ops[i].dims));
-  auto* e = net->addEinsum(ins.data(), static_cast<int32_t>(ins.size()), equation);
+    ins.push_back(net.addInput(("x" + std::to_string(i)).c_str(), DataType::kFLOAT, ops[i].dims));
+  auto* e = net.addEinsum(ins.data(), static_cast<int32_t>(ins.size()), equation);
   e->getOutput(0)->setName("y");
-  net->markOutput(*e->getOutput(0));
+  net.markOutput(*e->getOutput(0));
   trt::IBuilderConfig config;
   config.setBackend(backend);
   config.clearFlag(trt::BuilderFlag::kTF32);
-  Built b = build(*net, &config);
-  delete net;
-  return b;
+  return build(net, &config);
 }
 
 std::vector<float> runCpu(const Built& b, const std::vector<Operand>& ops) {

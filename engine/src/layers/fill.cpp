@@ -48,18 +48,10 @@ std::vector<TensorDesc> IFillLayer::inferOutputs(const std::vector<TensorDesc>& 
                 std::to_string(inputs.size()));
   Dims out = dims_;
   if (inputs.size() == 1) {
-    const TensorDesc& t = inputs[0];
-    if ((t.type != DataType::kINT32 && t.type != DataType::kINT64) || t.dims.nbDims != 1 || t.dims.d[0] < 0 ||
-        t.dims.d[0] > Dims::MAX_DIMS)
-      throw Error(describe() + ": input 0 (output dimensions) must be a 1-D int32/int64 tensor of at most " +
-                  std::to_string(Dims::MAX_DIMS) + " elements, got " + dataTypeName(t.type) + " " + t.dims.str());
-    if (static_cast<int64_t>(t.values.size()) != t.dims.d[0])
-      throw Error(describe() +
-                  ": input 0 (output dimensions) is not a shape tensor: its values must be computable from "
-                  "tensor shapes and constants");
-    out.nbDims = static_cast<int32_t>(t.dims.d[0]);
+    const std::vector<int64_t>& values = shapeTensorValues(*this, inputs[0], 0, "output dimensions");
+    out.nbDims = static_cast<int32_t>(values.size());
     for (int i = 0; i < out.nbDims; ++i) {
-      const int64_t v = t.values[i];
+      const int64_t v = values[i];
       if (v != kUnknownShapeValue && v < 0)
         throw Error(describe() + ": output dimension " + std::to_string(i) + " is " + std::to_string(v) +
                     " (input 0); dimensions must not be negative");

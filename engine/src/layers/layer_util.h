@@ -58,6 +58,25 @@ inline int64_t windowOutput(int64_t in, int64_t pre, int64_t post, int64_t windo
   return out;
 }
 
+//! The values of a shape-tensor input (a 1-D int32/int64 tensor of `length` elements, or of at most 8
+//! when `length` is -1, whose values the host evaluates); throws naming the input and its role.
+inline const std::vector<int64_t>& shapeTensorValues(const ILayer& layer, const TensorDesc& t, int index,
+                                                     const char* role, int64_t length = -1) {
+  const bool sized = length < 0 ? (t.dims.nbDims == 1 && t.dims.d[0] >= 0 && t.dims.d[0] <= Dims::MAX_DIMS)
+                                : (t.dims.nbDims == 1 && t.dims.d[0] == length);
+  if ((t.type != DataType::kINT32 && t.type != DataType::kINT64) || !sized)
+    throw Error(layer.describe() + ": input " + std::to_string(index) + " (" + role +
+                ") must be a 1-D int32/int64 tensor of " +
+                (length < 0 ? "at most " + std::to_string(Dims::MAX_DIMS) + " elements"
+                            : "the input's rank " + std::to_string(length)) +
+                ", got " + dataTypeName(t.type) + " " + t.dims.str());
+  if (static_cast<int64_t>(t.values.size()) != t.dims.d[0])
+    throw Error(layer.describe() + ": input " + std::to_string(index) + " (" + role +
+                ") is not a shape tensor: its values must be computable from tensor shapes and constants "
+                "(Shape, Constant, ElementWise, Gather, Concatenation layers)");
+  return t.values;
+}
+
 inline void writeFloats(PlanWriter& w, const std::vector<float>& v) { w.blob(v.data(), v.size() * sizeof(float)); }
 
 inline std::vector<float> readFloats(PlanReader& r, const char* field) {

@@ -59,20 +59,12 @@ constexpr int64_t kRunTimeDim = -2;
 
 Dims IShuffleLayer::requestedReshape(const std::vector<TensorDesc>& inputs) const {
   if (inputs.size() < 2) return reshape_;
-  const TensorDesc& t = inputs[1];
-  if ((t.type != DataType::kINT32 && t.type != DataType::kINT64) || t.dims.nbDims != 1 || t.dims.d[0] < 0 ||
-      t.dims.d[0] > Dims::MAX_DIMS)
-    throw Error(describe() + ": input 1 (reshape dimensions) must be a 1-D int32/int64 tensor of at most " +
-                std::to_string(Dims::MAX_DIMS) + " elements, got " + dataTypeName(t.type) + " " + t.dims.str());
-  if (static_cast<int64_t>(t.values.size()) != t.dims.d[0])
-    throw Error(describe() +
-                ": input 1 (reshape dimensions) is not a shape tensor: its values must be computable from "
-                "tensor shapes and constants (Shape, Constant, ElementWise, Gather, Concatenation layers)");
+  const std::vector<int64_t>& values = shapeTensorValues(*this, inputs[1], 1, "reshape dimensions");
   Dims d;
-  d.nbDims = static_cast<int32_t>(t.dims.d[0]);
+  d.nbDims = static_cast<int32_t>(values.size());
   int unknown = 0;
   for (int i = 0; i < d.nbDims; ++i) {
-    const int64_t v = t.values[i];
+    const int64_t v = values[i];
     if (v != kUnknownShapeValue && v < -1)
       throw Error(describe() + ": reshape dimension " + std::to_string(v) + " (input 1, element " + std::to_string(i) +
                   ") is invalid (use -1 to infer, 0 to copy)");

@@ -33,19 +33,12 @@ ISliceLayer::Window ISliceLayer::effectiveWindow(const std::vector<TensorDesc>& 
   Window w{start_, size_, stride_};
   Dims* fields[] = {nullptr, &w.start, &w.size, &w.stride};
   for (size_t i = 1; i < inputs.size() && i < 4; ++i) {
-    const TensorDesc& t = inputs[i];
     const int32_t rank = inputs[0].dims.nbDims;
-    if ((t.type != DataType::kINT32 && t.type != DataType::kINT64) || t.dims.nbDims != 1 || t.dims.d[0] != rank)
-      throw Error(describe() + ": input " + std::to_string(i) + " (" + kWindowInputNames[i] +
-                  ") must be a 1-D int32/int64 tensor of the input's rank " + std::to_string(rank) + ", got " +
-                  dataTypeName(t.type) + " " + t.dims.str());
-    if (static_cast<int32_t>(t.values.size()) != rank)
-      throw Error(describe() + ": input " + std::to_string(i) + " (" + kWindowInputNames[i] +
-                  ") is not a shape tensor: its values must be computable from tensor shapes and constants "
-                  "(Shape, Constant, ElementWise, Gather, Concatenation layers)");
+    const std::vector<int64_t>& values =
+        shapeTensorValues(*this, inputs[i], static_cast<int>(i), kWindowInputNames[i], rank);
     Dims& d = *fields[i];
     d.nbDims = rank;
-    for (int k = 0; k < rank; ++k) d.d[k] = t.values[k];
+    for (int k = 0; k < rank; ++k) d.d[k] = values[k];
   }
   return w;
 }
