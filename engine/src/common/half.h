@@ -1,12 +1,36 @@
-// IEEE binary16 and bfloat16 conversions for the CPU backend (round to nearest even).
+// IEEE binary16 and bfloat16 conversions (round to nearest even), for the CPU backend and for CUDA
+// kernels that convert bits themselves (casts between any two types).
 #pragma once
 
 #include <cstdint>
 #include <cstring>
 
+#include "common/host_device.h"
+
 namespace trt {
 
-inline float halfToFloat(uint16_t h) {
+// Bit casts between float and uint32_t on the host and in device code.
+TRT_HOST_DEVICE inline uint32_t floatBits(float f) {
+#ifdef __CUDA_ARCH__
+  return __float_as_uint(f);
+#else
+  uint32_t x;
+  std::memcpy(&x, &f, 4);
+  return x;
+#endif
+}
+
+TRT_HOST_DEVICE inline float bitsFloat(uint32_t x) {
+#ifdef __CUDA_ARCH__
+  return __uint_as_float(x);
+#else
+  float f;
+  std::memcpy(&f, &x, 4);
+  return f;
+#endif
+}
+
+TRT_HOST_DEVICE inline float halfToFloat(uint16_t h) {
   uint32_t sign = (h & 0x8000u) << 16, exp = (h >> 10) & 0x1F, mant = h & 0x3FF;
   uint32_t bits;
   if (exp == 0) {
@@ -25,14 +49,11 @@ inline float halfToFloat(uint16_t h) {
   } else {
     bits = sign | ((exp - 15 + 127) << 23) | (mant << 13);
   }
-  float f;
-  std::memcpy(&f, &bits, 4);
-  return f;
+  return bitsFloat(bits);
 }
 
-inline uint16_t floatToHalf(float f) {
-  uint32_t x;
-  std::memcpy(&x, &f, 4);
+TRT_HOST_DEVICE inline uint16_t floatToHalf(float f) {
+  uint32_t x = floatBits(f);
   uint32_t sign = (x >> 16) & 0x8000u;
   uint32_t absx = x & 0x7FFFFFFFu;
   if (absx >= 0x7F800000u) return static_cast<uint16_t>(sign | 0x7C00u | (absx > 0x7F800000u ? 0x200u : 0));
@@ -52,16 +73,13 @@ inline uint16_t floatToHalf(float f) {
   return static_cast<uint16_t>(sign | q);
 }
 
-inline float bf16ToFloat(uint16_t h) {
+TRT_HOST_DEVICE inline float bf16ToFloat(uint16_t h) {
   uint32_t bits = static_cast<uint32_t>(h) << 16;
-  float f;
-  std::memcpy(&f, &bits, 4);
-  return f;
+  return bitsFloat(bits);
 }
 
-inline uint16_t floatToBf16(float f) {
-  uint32_t x;
-  std::memcpy(&x, &f, 4);
+TRT_HOST_DEVICE inline uint16_t floatToBf16(float f) {
+  uint32_t x = floatBits(f);
   if ((x & 0x7FFFFFFFu) > 0x7F800000u) return static_cast<uint16_t>((x >> 16) | 0x40);
   x += 0x7FFF + ((x >> 16) & 1);
   return static_cast<uint16_t>(x >> 16);

@@ -5,13 +5,8 @@
 #include <cstring>
 
 #include "common/half.h"
+#include "common/host_device.h"
 #include "trt/types.h"
-
-#ifdef __CUDACC__
-#define TRT_HOST_DEVICE __host__ __device__
-#else
-#define TRT_HOST_DEVICE
-#endif
 
 namespace trt {
 

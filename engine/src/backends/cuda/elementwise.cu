@@ -3,6 +3,7 @@
 
 #include "backends/cuda/cuda_kernels.h"
 #include "backends/cuda/float_types.cuh"
+#include "common/cast_value.h"
 #include "layers/layer_util.h"
 
 namespace trt {
@@ -204,6 +205,15 @@ __global__ void castKernel(const S* src, D* dst, int64_t n) {
   }
 }
 
+// Casts involving bfloat16, uint8 or int8: element by element as the CPU reference (common/cast_value.h).
+__global__ void genericCastKernel(const void* src, DataType from, void* dst, DataType to, int64_t n) {
+  const int64_t i = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x;
+  if (i >= n) return;
+  cast_value::castElement(src, from, dst, to, i);
+}
+
+bool needsGenericCast(DataType t) { return t == DataType::kBF16 || t == DataType::kUINT8 || t == DataType::kINT8; }
+
 template <typename S>
 void castFrom(LaunchContext& ctx, const S* src, TensorView& out, int64_t n, const ILayer& layer) {
   unsigned g = blocksFor(n);
@@ -314,6 +324,15 @@ void launchIdentity(LaunchContext& ctx, const ILayer& layer, const std::vector<T
     if (out.data != in[0].data)
       check(cudaMemcpyAsync(out.data, in[0].data, n * dataTypeSize(out.type), cudaMemcpyDeviceToDevice, ctx.stream),
             "copy");
+    return;
+  }
+  if (needsGenericCast(in[0].type) || needsGenericCast(out.type)) {
+    if (in[0].type == DataType::kFP8 || out.type == DataType::kFP8)
+      throw Error(layer.describe() + ": the CUDA backend cannot cast between " + dataTypeName(in[0].type) + " and " +
+                  dataTypeName(out.type));
+    if (n > 0)
+      genericCastKernel<<<blocksFor(n), kThreads, 0, ctx.stream>>>(in[0].data, in[0].type, out.data, out.type, n);
+    check(cudaGetLastError(), "cast kernel launch");
     return;
   }
   switch (in[0].type) {
