@@ -200,6 +200,10 @@ __global__ void castKernel(const S* src, D* dst, int64_t n) {
     dst[i] = static_cast<D>(static_cast<float>(src[i]) != 0.f);
   } else if constexpr (std::is_integral<S>::value && std::is_integral<D>::value) {
     dst[i] = static_cast<D>(src[i]);
+  } else if constexpr (std::is_integral<D>::value) {
+    // Floating to integer: the conversion instructions saturate; NaN gives 0 (as the CPU reference).
+    const float f = static_cast<float>(src[i]);
+    dst[i] = f != f ? D(0) : static_cast<D>(f);
   } else {
     dst[i] = static_cast<D>(static_cast<float>(src[i]));
   }
