@@ -113,6 +113,13 @@ std::vector<uint8_t> richPlan(std::vector<std::vector<float>>& keep, uint32_t ve
     auto* v = net.addConstant({2}, {trt::DataType::kFLOAT, offOn, 2});
     auto* oh = net.addOneHot(*c->getOutput(0), *v->getOutput(0), 4);
     joined = net.addElementWise(*joined, *oh->getOutput(0), trt::ElementWiseOperation::kSUM)->getOutput(0);
+    // A per-channel (column) scale with powers, and a parametric ReLU with per-column slopes.
+    joined = net.addScale(*joined, trt::ScaleMode::kCHANNEL, {0.5f, 1.f, 1.5f, 2.f}, {1.f, -1.f, 0.5f, 2.f},
+                          {1.f, 2.f, 1.f, 1.f})
+                 ->getOutput(0);
+    static const float slopes[4] = {0.1f, 0.2f, -0.3f, 0.4f};
+    auto* k = net.addConstant({4}, {trt::DataType::kFLOAT, slopes, 4});
+    joined = net.addParametricReLU(*joined, *k->getOutput(0))->getOutput(0);
   }
   auto* sl = net.addSlice(*joined, {0, -1}, {12, 6}, {1, 1});
   sl->setMode(trt::SampleMode::kREFLECT);

@@ -829,6 +829,44 @@ class IOneHotLayer : public ILayer {
   int32_t axis_ = -1;
 };
 
+//! y = (x * scale + shift) ^ power with coefficients per tensor, per channel or per element of a
+//! sample (ScaleMode); an empty coefficient list means the identity (scale 1, shift 0, power 1).
+class IScaleLayer : public ILayer {
+ public:
+  IScaleLayer() : ILayer(LayerType::kSCALE) {}
+  void setMode(ScaleMode mode);
+  ScaleMode getMode() const { return mode_; }
+  //! The channel axis for kCHANNEL and the first per-element axis for kELEMENTWISE (default 1).
+  void setChannelAxis(int32_t axis);
+  int32_t getChannelAxis() const { return channelAxis_; }
+  void setShift(std::vector<float> shift);
+  const std::vector<float>& getShift() const { return shift_; }
+  void setScale(std::vector<float> scale);
+  const std::vector<float>& getScale() const { return scale_; }
+  void setPower(std::vector<float> power);
+  const std::vector<float>& getPower() const { return power_; }
+  //! How many coefficients each non-empty list needs for an input of `dims`.
+  int64_t coefficientCount(const Dims& dims) const;
+
+  std::vector<TensorDesc> inferOutputs(const std::vector<TensorDesc>& inputs) const override;
+  void writeParams(PlanWriter& writer) const override;
+  void readParams(PlanReader& reader) override;
+
+ private:
+  ScaleMode mode_ = ScaleMode::kUNIFORM;
+  int32_t channelAxis_ = 1;
+  std::vector<float> shift_, scale_, power_;
+};
+
+//! y = x > 0 ? x : slope * x (PyTorch's prelu: -0.0 takes the slope), the slope (input 1) broadcast to x.
+class IParametricReLULayer : public ILayer {
+ public:
+  IParametricReLULayer() : ILayer(LayerType::kPARAMETRIC_RELU) {}
+  std::vector<TensorDesc> inferOutputs(const std::vector<TensorDesc>& inputs) const override;
+  void writeParams(PlanWriter& writer) const override;
+  void readParams(PlanReader& reader) override;
+};
+
 //! Creates an empty layer of a kind (used by the plan reader).
 std::unique_ptr<ILayer> makeLayer(LayerType type);
 
@@ -906,6 +944,11 @@ class INetworkDefinition {
 
   //! The coordinates of the nonzero elements of `input`, int64 [rank, count] (count data-dependent).
   INonZeroLayer* addNonZero(ITensor& input);
+  //! (x * scale + shift) ^ power per tensor, channel or element (empty lists: identity).
+  IScaleLayer* addScale(ITensor& input, ScaleMode mode, std::vector<float> shift, std::vector<float> scale,
+                        std::vector<float> power);
+  //! Leaky ReLU with a slope tensor broadcast to the input.
+  IParametricReLULayer* addParametricReLU(ITensor& input, ITensor& slope);
   //! Einstein summation of 1 to 4 inputs by `equation`.
   IEinsumLayer* addEinsum(ITensor* const* inputs, int32_t nbInputs, const char* equation);
   //! One-hot encoding of `indices` with [off, on] `values` and `depth` positions on a new last axis.

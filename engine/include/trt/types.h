@@ -93,7 +93,9 @@ struct Weights {
   X(kFILL, "Fill")                      \
   X(kNON_ZERO, "NonZero")               \
   X(kEINSUM, "Einsum")                  \
-  X(kONE_HOT, "OneHot")
+  X(kONE_HOT, "OneHot")                 \
+  X(kSCALE, "Scale")                    \
+  X(kPARAMETRIC_RELU, "ParametricReLU")
 
 enum class LayerType : int32_t {
 #define TRT_ENUM_ENTRY(name, text) name,
@@ -177,6 +179,11 @@ enum class GatherMode : int32_t { kDEFAULT = 0, kELEMENT = 1 };
 enum class ScatterMode : int32_t { kELEMENT = 0, kND = 1 };
 constexpr int32_t kSCATTER_MODE_COUNT = 2;
 constexpr int32_t kGATHER_MODE_COUNT = 2;
+
+//! How a Scale layer's coefficients map onto its input: one for all elements, one per channel, or
+//! one per element of a sample (the dims from the channel axis on).
+enum class ScaleMode : int32_t { kUNIFORM = 0, kCHANNEL = 1, kELEMENTWISE = 2 };
+constexpr int32_t kSCALE_MODE_COUNT = 3;
 
 //! What a Fill layer writes: one value everywhere, or alpha + sum over dims of beta[d] * index[d].
 enum class FillOperation : int32_t { kCONSTANT = 0, kLINSPACE = 1 };

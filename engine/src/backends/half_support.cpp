@@ -40,6 +40,8 @@ bool backendComputesInHalf(Backend backend, const ILayer& layer) {
     case LayerType::kNON_ZERO:  // compares with zero in any type
     case LayerType::kEINSUM:    // FP32 accumulation
     case LayerType::kONE_HOT:   // moves the given values
+    case LayerType::kSCALE:
+    case LayerType::kPARAMETRIC_RELU:
       return true;
     case LayerType::kRESIZE:
     case LayerType::kTOPK:

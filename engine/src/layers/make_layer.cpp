@@ -58,6 +58,10 @@ std::unique_ptr<ILayer> makeLayer(LayerType type) {
       return std::make_unique<IEinsumLayer>();
     case LayerType::kONE_HOT:
       return std::make_unique<IOneHotLayer>();
+    case LayerType::kSCALE:
+      return std::make_unique<IScaleLayer>();
+    case LayerType::kPARAMETRIC_RELU:
+      return std::make_unique<IParametricReLULayer>();
     case LayerType::kNORMALIZATION:
       return std::make_unique<INormalizationLayer>();
   }

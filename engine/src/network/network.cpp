@@ -337,6 +337,20 @@ IGridSampleLayer* INetworkDefinition::addGridSample(ITensor& input, ITensor& gri
   return attach(std::make_unique<IGridSampleLayer>(), {&input, &grid}, 1, "addGridSample");
 }
 
+IScaleLayer* INetworkDefinition::addScale(ITensor& input, ScaleMode mode, std::vector<float> shift,
+                                          std::vector<float> scale, std::vector<float> power) {
+  auto layer = std::make_unique<IScaleLayer>();
+  layer->setMode(mode);
+  layer->setShift(std::move(shift));
+  layer->setScale(std::move(scale));
+  layer->setPower(std::move(power));
+  return attach(std::move(layer), {&input}, 1, "addScale");
+}
+
+IParametricReLULayer* INetworkDefinition::addParametricReLU(ITensor& input, ITensor& slope) {
+  return attach(std::make_unique<IParametricReLULayer>(), {&input, &slope}, 1, "addParametricReLU");
+}
+
 IEinsumLayer* INetworkDefinition::addEinsum(ITensor* const* inputs, int32_t nbInputs, const char* equation) {
   if (nbInputs < 1 || nbInputs > 4 || !inputs)
     throw Error("addEinsum: takes 1 to 4 inputs, got " + std::to_string(nbInputs));

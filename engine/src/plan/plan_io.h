@@ -57,7 +57,8 @@
 //                    up to three more (start, size, stride) and a Fill one (its dimensions), 1-D
 //                    int32/int64 tensors evaluated on the host; layer kinds NonZero (no parameters;
 //                    int64 [rank, count], count data-dependent), Einsum (str equation) and OneHot
-//                    (i64 depth, i32 axis); older plans are still read.
+//                    (i64 depth, i32 axis), Scale (i32 mode, i32 channel axis, f32 blobs of shift,
+//                    scale and power) and ParametricReLU (no parameters); older plans are still read.
 #pragma once
 
 #include <cstdint>

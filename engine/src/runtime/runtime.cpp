@@ -163,6 +163,11 @@ ICudaEngine::ICudaEngine(std::unique_ptr<PlanContents> contents)
         const bool half = conv->getInput(0)->getType() == DataType::kHALF;
         uploadWeights(conv->getKernelWeights(), half);
         uploadWeights(conv->getBiasWeights(), half);
+      } else if (step.layer->getType() == LayerType::kSCALE) {
+        const auto* scale = static_cast<const IScaleLayer*>(step.layer);
+        for (const std::vector<float>* v : {&scale->getShift(), &scale->getScale(), &scale->getPower()})
+          if (!v->empty() && !schedule_->uploads.count(v->data()))
+            upload(v->data(), v->data(), v->size() * sizeof(float));
       } else if (step.layer->getType() == LayerType::kCONSTANT) {
         const auto* constant = static_cast<const IConstantLayer*>(step.layer);
         const auto& bytes = constant->bytes();

@@ -38,11 +38,8 @@ bool prelu(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
     shape[1] = -1;
     w = reshape(ctx, w, shape, name + " [weight per channel]");
   }
-  trt::ITensor* zero = scalarConstant(ctx, 0, x->getType(), name + " [0]");
-  trt::ITensor* positive = addElementwise(ctx, E::kGREATER, x, zero, name + " [>0]")->getOutput(0);
-  trt::ITensor* scaled = addElementwise(ctx, E::kPROD, x, w, name + " [w*x]")->getOutput(0);
-  auto* select = ctx->net->addSelect(*positive, *x, *scaled);
-  return bindOutput(ctx, n, select) != nullptr;
+  w = castTo(ctx, w, x->getType(), name + " [weight type]");
+  return bindOutput(ctx, n, ctx->net->addParametricReLU(*x, *w)) != nullptr;
 }
 
 bool logSigmoid(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {

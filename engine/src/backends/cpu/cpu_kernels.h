@@ -65,6 +65,8 @@ void runFill(const ILayer&, const std::vector<TensorView>&, TensorView&);
 //! NonZero with the output's count already set (out.dims = [rank, countNonZero(input)]).
 void runNonZero(const ILayer&, const std::vector<TensorView>&, TensorView&);
 void runEinsum(const ILayer&, const std::vector<TensorView>&, TensorView&);
+void runScale(const ILayer&, const std::vector<TensorView>&, TensorView&);
+void runParametricReLU(const ILayer&, const std::vector<TensorView>&, TensorView&);
 void runOneHot(const ILayer&, const std::vector<TensorView>&, TensorView&);
 //! How many elements of `in` are nonzero (the data-dependent size of a NonZero output).
 int64_t countNonZero(const TensorView& in);

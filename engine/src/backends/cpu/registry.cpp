@@ -61,6 +61,10 @@ Kernel kernelFor(LayerType type) {
       return runEinsum;
     case LayerType::kONE_HOT:
       return runOneHot;
+    case LayerType::kSCALE:
+      return runScale;
+    case LayerType::kPARAMETRIC_RELU:
+      return runParametricReLU;
   }
   throw Error("CPU backend: no kernel for layer type " + std::to_string(static_cast<int32_t>(type)));
 }

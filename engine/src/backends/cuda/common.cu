@@ -105,6 +105,10 @@ Launcher launcherFor(LayerType type) {
       return launchEinsum;
     case LayerType::kONE_HOT:
       return launchOneHot;
+    case LayerType::kSCALE:
+      return launchScale;
+    case LayerType::kPARAMETRIC_RELU:
+      return launchParametricReLU;
   }
   throw Error("CUDA backend: no launcher for layer type " + std::to_string(static_cast<int32_t>(type)));
 }

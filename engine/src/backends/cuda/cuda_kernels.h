@@ -105,6 +105,8 @@ void launchFill(LaunchContext&, const ILayer&, const std::vector<TensorView>&, T
 //! NonZero with the output's count already set (out.dims = [rank, countNonZero(input)]).
 void launchNonZero(LaunchContext&, const ILayer&, const std::vector<TensorView>&, TensorView&);
 void launchEinsum(LaunchContext&, const ILayer&, const std::vector<TensorView>&, TensorView&);
+void launchScale(LaunchContext&, const ILayer&, const std::vector<TensorView>&, TensorView&);
+void launchParametricReLU(LaunchContext&, const ILayer&, const std::vector<TensorView>&, TensorView&);
 void launchOneHot(LaunchContext&, const ILayer&, const std::vector<TensorView>&, TensorView&);
 //! How many elements of `in` are nonzero; synchronizes the stream (the count decides later shapes).
 int64_t countNonZero(LaunchContext& ctx, const TensorView& in);

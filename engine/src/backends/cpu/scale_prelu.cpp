@@ -1,0 +1,41 @@
+// Scale ((x * scale + shift) ^ power per tensor, channel or element) and ParametricReLU (a
+// broadcast slope where x < 0).
+#include "backends/cpu/cpu_kernels.h"
+#include "common/broadcast_index.h"
+#include "common/scale_value.h"
+
+namespace trt {
+namespace cpu {
+
+void runScale(const ILayer& layer, const std::vector<TensorView>& in, TensorView& out) {
+  const auto& s = static_cast<const IScaleLayer&>(layer);
+  requireFloat32(layer, in[0], "the input");
+  const Dims& d = in[0].dims;
+  const int axis = s.getChannelAxis();
+  int64_t inner = 1;
+  for (int k = axis + 1; k < d.nbDims; ++k) inner *= d.d[k];
+  const int64_t channels = s.getMode() == ScaleMode::kUNIFORM ? 1 : d.d[axis];
+  const int64_t perSample = s.getMode() == ScaleMode::kELEMENTWISE ? s.coefficientCount(d) : 1;
+  const auto& sh = s.getShift();
+  const auto& sc = s.getScale();
+  const auto& pw = s.getPower();
+  const int64_t n = d.volume();
+  for (int64_t i = 0; i < n; ++i) {
+    const int64_t c = scale_value::coefficient(static_cast<int32_t>(s.getMode()), i, channels, inner, perSample);
+    out.f32()[i] = scale_value::apply(in[0].f32()[i], sc.empty() ? 1.f : sc[c], sh.empty() ? 0.f : sh[c],
+                                      pw.empty() ? 1.f : pw[c]);
+  }
+}
+
+void runParametricReLU(const ILayer& layer, const std::vector<TensorView>& in, TensorView& out) {
+  requireFloat32(layer, in[0], "the input");
+  const BroadcastIndex slopeAt(in[0].dims, in[1].dims);
+  const int64_t n = in[0].dims.volume();
+  for (int64_t i = 0; i < n; ++i) {
+    const float x = in[0].f32()[i];
+    out.f32()[i] = x > 0.f ? x : in[1].f32()[slopeAt(i)] * x;
+  }
+}
+
+}  // namespace cpu
+}  // namespace trt
