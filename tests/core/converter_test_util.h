@@ -108,12 +108,15 @@ inline void checkGraph(const std::string& ir, std::vector<at::Tensor> inputs, st
 //! Builds one engine for inputs with dynamic dimensions (`ranges`: min/opt/max per input) and checks it
 //! against the JIT interpreter at every set of inputs in `runs` (shapes inside the ranges).
 inline void checkGraphDynamic(const std::string& ir, std::vector<torch_tensorrt::core::conversion::InputRange> ranges,
-                              const std::vector<std::vector<at::Tensor>>& runs) {
+                              const std::vector<std::vector<at::Tensor>>& runs, std::vector<c10::IValue> params = {}) {
   using namespace torch_tensorrt::core;
   auto g = parse(ir);
   conversion::ConversionInfo info;
   info.inputs = std::move(ranges);
-  std::string plan = conversion::ConvertBlockToEngine(g->block(), info, nullptr, {});
+  conversion::StaticParams bound;  // the last params.size() graph inputs are compile-time values
+  const size_t first = g->inputs().size() - params.size();
+  for (size_t i = 0; i < params.size(); ++i) bound[g->inputs()[first + i]] = params[i];
+  std::string plan = conversion::ConvertBlockToEngine(g->block(), info, nullptr, bound);
   std::vector<std::string> in_names, out_names;
   for (size_t i = 0; i < info.inputs.size(); ++i) in_names.push_back("input_" + std::to_string(i));
   size_t nOut = 0;
@@ -122,7 +125,7 @@ inline void checkGraphDynamic(const std::string& ir, std::vector<torch_tensorrt:
   for (size_t i = 0; i < nOut; ++i) out_names.push_back("output_" + std::to_string(i));
   runtime::TRTEngine engine("test", plan, "cpu", in_names, out_names);
   for (const auto& inputs : runs) {
-    auto expected = runJit(g, inputs);
+    auto expected = runJit(g, inputs, params);
     auto actual = engine.execute(inputs);
     ASSERT_EQ(actual.size(), expected.size());
     for (size_t i = 0; i < actual.size(); ++i)
