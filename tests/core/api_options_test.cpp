@@ -72,7 +72,8 @@ TEST(ApiOptions, EmbedEngineWithADeviceChecksTheBackend) {
   auto x = torch::randn({2, 3});
   EXPECT_TRUE(torch::allclose(onCpu.forward({x}).toTensor(), torch::relu(x) * 2.0));
   try {
-    torch_tensorrt::ts::embed_engine_in_new_module(plan, torch_tensorrt::Device(torch_tensorrt::Device::DeviceType::kGPU, 0));
+    torch_tensorrt::ts::embed_engine_in_new_module(plan,
+                                                   torch_tensorrt::Device(torch_tensorrt::Device::DeviceType::kGPU, 0));
     FAIL() << "expected an error";
   } catch (const std::exception& e) {
     EXPECT_NE(std::string(e.what()).find("built for the cpu backend but the device given is a GPU"), std::string::npos)
@@ -102,8 +103,9 @@ TEST(ApiOptions, BuilderSettingsReachThePlan) {
   spec.debug = true;
   spec.enabled_precisions = {torch_tensorrt::DataType::kFloat, torch_tensorrt::DataType::kHalf};
   json = inspectorJson(reluModule(), spec);
-  EXPECT_NE(json.find("\"workspace_limit\": 1048576, \"timing_iterations\": 4, \"builder_flags\": [\"fp16\", \"debug\"]"),
-            std::string::npos)
+  EXPECT_NE(
+      json.find("\"workspace_limit\": 1048576, \"timing_iterations\": 4, \"builder_flags\": [\"fp16\", \"debug\"]"),
+      std::string::npos)
       << json;
 }
 
@@ -149,7 +151,9 @@ def forward(self, x):
     for (const auto* node : m.get_method("forward").graph()->nodes()) out.push_back(node->kind().toQualString());
     return out;
   };
-  auto count = [](const std::vector<std::string>& v, const std::string& k) { return std::count(v.begin(), v.end(), k); };
+  auto count = [](const std::vector<std::string>& v, const std::string& k) {
+    return std::count(v.begin(), v.end(), k);
+  };
   auto spec = cpuSpec();
   spec.min_block_size = 1;
   auto whole = kinds(torch_tensorrt::ts::compile(parent, spec));
@@ -161,7 +165,8 @@ def forward(self, x):
   EXPECT_EQ(count(split, "tensorrt::execute_engine"), 1);
   EXPECT_EQ(count(split, "aten::sigmoid"), 1);  // the head runs in TorchScript
   auto x = torch::randn({2, 3});
-  EXPECT_TRUE(torch::allclose(compiled.forward({x}).toTensor(), torch::sigmoid(torch::relu(x) * 3.0 - 1.0) * 2.0 + 1.0));
+  EXPECT_TRUE(
+      torch::allclose(compiled.forward({x}).toTensor(), torch::sigmoid(torch::relu(x) * 3.0 - 1.0) * 2.0 + 1.0));
 }
 
 TEST(ApiOptions, TensorDomainSetsTheValuesShapeAnalysisGenerates) {

@@ -28,8 +28,8 @@ std::vector<T> reference(const std::vector<T>& x, bool prod, bool exclusive, boo
 }
 
 template <typename T>
-std::vector<T> runCumulative(trt::DataType type, const std::vector<T>& x, trt::CumulativeOperation op,
-                             bool exclusive, bool reverse, trt::Backend backend = trt::Backend::kCPU) {
+std::vector<T> runCumulative(trt::DataType type, const std::vector<T>& x, trt::CumulativeOperation op, bool exclusive,
+                             bool reverse, trt::Backend backend = trt::Backend::kCPU) {
   trt::INetworkDefinition net;
   auto* in = net.addInput("x", type, {2, 5, 3});
   auto* cum = net.addCumulative(*in, 1, op, exclusive, reverse);
@@ -76,10 +76,12 @@ TEST(Cumulative, SumAndProductMatchReferenceLoops) {
     for (bool exclusive : {false, true})
       for (bool reverse : {false, true}) {
         const auto op = prod ? trt::CumulativeOperation::kPROD : trt::CumulativeOperation::kSUM;
-        SCOPED_TRACE(std::string(prod ? "prod" : "sum") + (exclusive ? " exclusive" : "") + (reverse ? " reverse" : ""));
-        expectNear(runCumulative(trt::DataType::kFLOAT, xf, op, exclusive, reverse), reference(xf, prod, exclusive, reverse),
-                   1e-6f);
-        EXPECT_EQ(runCumulative(trt::DataType::kINT32, xi, op, exclusive, reverse), reference(xi, prod, exclusive, reverse));
+        SCOPED_TRACE(std::string(prod ? "prod" : "sum") + (exclusive ? " exclusive" : "") +
+                     (reverse ? " reverse" : ""));
+        expectNear(runCumulative(trt::DataType::kFLOAT, xf, op, exclusive, reverse),
+                   reference(xf, prod, exclusive, reverse), 1e-6f);
+        EXPECT_EQ(runCumulative(trt::DataType::kINT32, xi, op, exclusive, reverse),
+                  reference(xi, prod, exclusive, reverse));
         if (!prod) {
           EXPECT_EQ(runCumulative(trt::DataType::kINT64, xl, op, exclusive, reverse),
                     reference(xl, prod, exclusive, reverse));

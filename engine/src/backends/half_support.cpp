@@ -35,8 +35,8 @@ bool backendComputesInHalf(Backend backend, const ILayer& layer) {
     case LayerType::kNORMALIZATION:
     case LayerType::kSCATTER:  // moves elements: any element size
     case LayerType::kGRID_SAMPLE:
-    case LayerType::kSHAPE:  // reads no data
-    case LayerType::kFILL:   // writes the type it is given
+    case LayerType::kSHAPE:     // reads no data
+    case LayerType::kFILL:      // writes the type it is given
     case LayerType::kNON_ZERO:  // compares with zero in any type
     case LayerType::kEINSUM:    // FP32 accumulation
     case LayerType::kONE_HOT:   // moves the given values

@@ -42,15 +42,15 @@
 //                    workspace limit (u64) and timing iterations (i32) follow the builder flags;
 //                    older plans are still read.
 //          version 5 (2026-11) layer kinds Scatter (i32 axis; element mode), Cumulative (i32
-//                    operation, i32 axis, u8 exclusive, u8 reverse), Quantize and Dequantize (params: f32 blob of scales
-//                    (u64 byte count + floats), i32 axis, -1 = per tensor); Convolution parameters end
-//                    with f32 int8_input_scale (0 = not INT8) and an f32 blob of per-output-map INT8
-//                    weight scales; older plans are still read.
+//                    operation, i32 axis, u8 exclusive, u8 reverse), Quantize and Dequantize (params: f32 blob of
+//                    scales (u64 byte count + floats), i32 axis, -1 = per tensor); Convolution parameters end with f32
+//                    int8_input_scale (0 = not INT8) and an f32 blob of per-output-map INT8 weight scales; older plans
+//                    are still read.
 //          version 6 (2026-11) MatrixMultiply parameters end with f32 int8_input_scale (0 = not INT8)
 //                    and an f32 blob of per-output-column INT8 weight scales (an INT8 product reads
 //                    INT8 weights [N, K] transposed); Scatter parameters end with i32 reduction, u8
-//                    include_self and i32 mode (element or ND); layer kind GridSample (i32 interpolation mode, u8 align_corners,
-//                    i32 sample mode); older plans are still read.
+//                    include_self and i32 mode (element or ND); layer kind GridSample (i32 interpolation mode, u8
+//                    align_corners, i32 sample mode); older plans are still read.
 //          version 7 (2026-11) shape tensors: layer kinds Shape (no parameters; int64 [rank] of its
 //                    input's dimensions) and Fill (i32 operation, dims, i32 data type, f64 alpha, u32 n
 //                    + n x f64 beta); a Shuffle may have a second input (reshape dimensions), a Slice

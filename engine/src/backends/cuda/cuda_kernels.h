@@ -122,8 +122,8 @@ void int8Gemm(LaunchContext& ctx, int64_t M, int64_t N, int64_t K, const int8_t*
 //! residual may be null), rounded as the CPU reference rounds; y and residual of `type`, bias of
 //! `biasType` (float32 or float16 each).
 void int8Epilogue(LaunchContext& ctx, const int32_t* acc, void* y, DataType type, const float* outScale,
-                  const void* bias, DataType biasType, const void* residual, bool relu, int64_t channels,
-                  int64_t plane, int64_t total);
+                  const void* bias, DataType biasType, const void* residual, bool relu, int64_t channels, int64_t plane,
+                  int64_t total);
 //! The INT8 weights of a convolution, [out maps, in/groups x kernel] quantized per output map
 //! (what the engine uploads for an INT8 convolution, under the key of its float weights).
 std::vector<int8_t> quantizedConvolutionWeights(const IConvolutionLayer& conv);
