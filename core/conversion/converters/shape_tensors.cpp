@@ -22,8 +22,12 @@ trt::ITensor* dimension(ConversionCtx* ctx, trt::ITensor* t, int64_t dim, const 
   if (dims.d[dim] >= 0) return scalarConstant(ctx, dims.d[dim], trt::DataType::kINT64, name);
   auto* shapeLayer = ctx->net->addShape(*t);
   shapeLayer->setName((name + " [shape]").c_str());
-  trt::ITensor* index = scalarConstant(ctx, dim, trt::DataType::kINT32, name + " [index]");
-  auto* gather = ctx->net->addGather(*shapeLayer->getOutput(0), *index, 0);
+  return element(ctx, shapeLayer->getOutput(0), dim, name);
+}
+
+trt::ITensor* element(ConversionCtx* ctx, trt::ITensor* t, int64_t i, const std::string& name) {
+  trt::ITensor* index = scalarConstant(ctx, i, trt::DataType::kINT32, name + " [index]");
+  auto* gather = ctx->net->addGather(*t, *index, 0);
   gather->setName(name.c_str());
   return gather->getOutput(0);
 }
@@ -46,13 +50,6 @@ trt::ITensor* shapeOf(ConversionCtx* ctx, trt::ITensor* t, const std::string& na
       parts.push_back(asElement(ctx, dimension(ctx, t, d, name + " [dim " + std::to_string(d) + "]"), name));
   }
   return concat(ctx, parts, name);
-}
-
-bool isRunTimeInt(Var& arg) {
-  if (!arg.isITensor()) return false;
-  trt::ITensor* t = arg.ITensor();
-  const trt::Dims d = t->getDimensions();
-  return isIntType(t->getType()) && (d.nbDims == 0 || (d.nbDims == 1 && d.d[0] == 1));
 }
 
 trt::ITensor* asElement(ConversionCtx* ctx, trt::ITensor* value, const std::string& name) {

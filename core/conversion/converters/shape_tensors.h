@@ -19,8 +19,8 @@ trt::ITensor* dimension(ConversionCtx* ctx, trt::ITensor* t, int64_t dim, const 
 //! The shape of `t` as a 1-D int64 tensor; dims in `replace` (dim -> [1] int64 tensor) take those values.
 trt::ITensor* shapeOf(ConversionCtx* ctx, trt::ITensor* t, const std::string& name,
                       const std::map<int64_t, trt::ITensor*>& replace = {});
-//! True for an int argument known only at run time (an int64/int32 engine tensor of rank 0 or [1]).
-bool isRunTimeInt(Var& arg);
+//! Element `i` of a 1-D tensor as a rank-0 tensor (a gather).
+trt::ITensor* element(ConversionCtx* ctx, trt::ITensor* t, int64_t i, const std::string& name);
 //! An int argument (compile-time or run-time) as a [1] int64 tensor.
 trt::ITensor* asElement(ConversionCtx* ctx, Var& arg, const std::string& name);
 //! A run-time int (rank 0 or [1]) as a [1] int64 tensor.

@@ -98,7 +98,6 @@ class IExecutionContext {
   std::vector<size_t> plannedBytes_;          // per tensor: bytes its arena block holds
   std::vector<bool> dataDependent_;           // per tensor: its shape waits for a NonZero to run
   bool hasDataDependentShapes_ = false;
-  bool replanBeforeNextRun_ = false;
   std::vector<IOutputAllocator*> outputAllocators_;  // per tensor
   void inferSteps(size_t first, bool upperBounds);
   void learnNonZeroCount(size_t step, int64_t count);

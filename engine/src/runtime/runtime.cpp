@@ -339,7 +339,6 @@ void IExecutionContext::resolveShapes() {
   }
   // Memory for the largest sizes a data-dependent count allows (every element nonzero).
   if (hasDataDependentShapes_) inferSteps(0, true);
-  replanBeforeNextRun_ = false;
   // Memory planning: intermediates share one arena; a block is reused once its last reader has run.
   arenaOffset_.assign(s.tensors.size(), SIZE_MAX);
   struct Block {
@@ -450,7 +449,6 @@ void IExecutionContext::learnNonZeroCount(size_t step, int64_t count) {
                   " after a data-dependent size needs more memory than planned for the largest size (" +
                   std::to_string(plannedBytes_[t]) + " bytes); this network's shapes do not grow with the count");
   }
-  replanBeforeNextRun_ = true;
 }
 
 void IExecutionContext::deliverDataDependentOutputs(const std::vector<void*>& data) {
@@ -518,7 +516,8 @@ void* IExecutionContext::getTensorAddress(const char* name) const {
 
 bool IExecutionContext::enqueueV3(void* stream) {
   const Schedule& s = engine_.schedule();
-  if (!shapesResolved_ || replanBeforeNextRun_) resolveShapes();
+  // A later run keeps the memory plan: each NonZero re-infers the shapes after it from its new count.
+  if (!shapesResolved_) resolveShapes();
   // Empty tensors (a zero-size dimension) may have no memory at all.
   for (int32_t idx : s.outputIndices)
     if (dataDependent_[idx] && !outputAllocators_[idx])

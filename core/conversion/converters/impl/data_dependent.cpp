@@ -1,6 +1,8 @@
 // Ops whose output size depends on the data, through the NonZero layer: nonzero / argwhere, indexing
 // with a boolean mask computed at run time (x[mask], x[:, mask]) and masked_select. The engine learns
 // the count when NonZero runs; the compiled module returns such outputs through an output allocator.
+#include "core/conversion/converters/data_dependent.h"
+
 #include "core/conversion/converters/shape_tensors.h"
 
 namespace torch_tensorrt {
@@ -22,9 +24,6 @@ bool nonzero(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
 
 }  // namespace
 
-// x[..., mask, ...]: the mask (bool, shape of x's dims [dim, dim + k), static there) selects
-// positions; the masked dims merge into one and a gather reads the selected positions in row-major
-// order (torch's rule): result pre + [count] + post.
 trt::ITensor* selectByMask(ConversionCtx* ctx, const torch::jit::Node* n, trt::ITensor* x, trt::ITensor* mask,
                            int64_t dim) {
   using Op = trt::ElementWiseOperation;
@@ -48,8 +47,7 @@ trt::ITensor* selectByMask(ConversionCtx* ctx, const torch::jit::Node* n, trt::I
   trt::ITensor* position = nullptr;
   int64_t stride = 1;
   for (int64_t j = k - 1; j >= 0; --j) {
-    trt::ITensor* row =
-        ctx->net->addGather(*coords, *scalarConstant(ctx, j, trt::DataType::kINT32, name + " [row]"), 0)->getOutput(0);
+    trt::ITensor* row = shape::element(ctx, coords, j, name + " [row]");
     if (stride != 1)
       row = shape::arith(ctx, Op::kPROD, row, scalarConstant(ctx, stride, trt::DataType::kINT64, name + " [stride]"),
                          name + " [scaled]");

@@ -1,14 +1,12 @@
 // where / masked_fill (Select layer), index_select / index / gather / embedding (Gather layer), one_hot.
 #include "core/conversion/converters/converter_util.h"
+#include "core/conversion/converters/data_dependent.h"
 
 namespace torch_tensorrt {
 namespace core {
 namespace conversion {
 namespace converters {
 namespace impl {
-// x[..., mask, ...] with a boolean mask computed at run time (data_dependent.cpp).
-trt::ITensor* selectByMask(ConversionCtx* ctx, const torch::jit::Node* n, trt::ITensor* x, trt::ITensor* mask,
-                           int64_t dim);
 namespace {
 
 trt::ITensor* asBool(ConversionCtx* ctx, const torch::jit::Node* n, trt::ITensor* t) {

@@ -213,9 +213,7 @@ trt::ITensor* expandAtRunTime(ConversionCtx* ctx, const torch::jit::Node* n, trt
       TORCHTRT_CHECK(i >= lead, "expand: -1 is not allowed for the new leading dimension " << i << " in " << name);
       target.push_back(shape::asElement(ctx, shape::dimension(ctx, in, i - lead, name + " [kept]"), name));
     } else {
-      trt::ITensor* index = scalarConstant(ctx, i, trt::DataType::kINT32, name + " [index]");
-      auto* element = ctx->net->addGather(*sizes, *index, 0);
-      target.push_back(shape::asElement(ctx, element->getOutput(0), name));
+      target.push_back(shape::asElement(ctx, shape::element(ctx, sizes, i, name + " [size]"), name));
     }
   }
   const bool isBool = in->getType() == trt::DataType::kBOOL;
