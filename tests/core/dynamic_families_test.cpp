@@ -1,5 +1,7 @@
 // One dynamic-shape case per converter family (IR string -> JIT interpreter vs one engine built for a
 // range of shapes, run at several): the batch (and, where the op allows, spatial) dims vary.
+#include <array>
+
 #include "converter_test_util.h"
 
 using torchtrt_test::checkGraphDynamic;
@@ -36,6 +38,26 @@ TEST(DynamicFamilies, ConvolutionAndPooling) {
   auto runs = batches({3, 8, 8});
   runs.push_back({at::randn({2, 3, 10, 6})});
   checkGraphDynamic(ir, {range({1, 3, 4, 4}, {2, 3, 8, 8}, {4, 3, 12, 12})}, runs, {at::randn({4, 3, 3, 3})});
+}
+
+TEST(DynamicFamilies, TransposedConvolution) {
+  // Stride 2, padding 1, output_padding 1, two groups: a Deconvolution layer whose output size
+  // follows the input's run-time batch and spatial dims.
+  const char* ir = R"IR(
+    graph(%x : Tensor, %w : Float(4, 3, 3, 3), %b : Float(6)):
+      %s : int[] = prim::Constant[value=[2, 2]]()
+      %p : int[] = prim::Constant[value=[1, 1]]()
+      %d : int[] = prim::Constant[value=[1, 1]]()
+      %o : int[] = prim::Constant[value=[1, 1]]()
+      %g : int = prim::Constant[value=2]()
+      %f : bool = prim::Constant[value=0]()
+      %t : bool = prim::Constant[value=1]()
+      %y : Tensor = aten::_convolution(%x, %w, %b, %s, %p, %d, %t, %o, %g, %f, %f, %t, %t)
+      return (%y))IR";
+  auto runs = batches({4, 5, 5});
+  runs.push_back({at::randn({2, 4, 3, 7})});
+  checkGraphDynamic(ir, {range({1, 4, 2, 2}, {2, 4, 5, 5}, {4, 4, 8, 8})}, runs,
+                    {at::randn({4, 3, 3, 3}), at::randn({6})});
 }
 
 TEST(DynamicFamilies, ElementwiseReductionsSoftmaxAndActivations) {
@@ -78,4 +100,91 @@ TEST(DynamicFamilies, ProductsShapesGathersAndConcatenation) {
       return (%fl, %tr))IR";
   checkGraphDynamic(ir, {range({1, 5, 6}, {2, 5, 6}, {4, 5, 6})}, batches({5, 6}),
                     {at::randn({6, 4}), at::tensor({3, 0}, at::kLong)});
+}
+
+namespace {
+// Runs at shapes [b, c, h, w] for each (b, h, w).
+std::vector<std::vector<at::Tensor>> images(int64_t c, std::vector<std::array<int64_t, 3>> sizes) {
+  std::vector<std::vector<at::Tensor>> runs;
+  for (const auto& s : sizes) runs.push_back({at::randn({s[0], c, s[1], s[2]})});
+  return runs;
+}
+}  // namespace
+
+TEST(DynamicFamilies, RepeatFlipRollAndPixelShuffle) {
+  // Batch, height and width all dynamic: repeat adding a leading dim, flip of dynamic dims, roll by
+  // more than the size and by a negative shift, pixel shuffle.
+  const char* ir = R"IR(
+    graph(%x : Tensor):
+      %r : int[] = prim::Constant[value=[2, 1, 3, 1, 2]]()
+      %rep : Tensor = aten::repeat(%x, %r)
+      %fd : int[] = prim::Constant[value=[0, -1, 2]]()
+      %fl : Tensor = aten::flip(%x, %fd)
+      %sh : int[] = prim::Constant[value=[7, -2]]()
+      %rd : int[] = prim::Constant[value=[2, 3]]()
+      %ro : Tensor = aten::roll(%x, %sh, %rd)
+      %two : int = prim::Constant[value=2]()
+      %ps : Tensor = aten::pixel_shuffle(%x, %two)
+      return (%rep, %fl, %ro, %ps))IR";
+  checkGraphDynamic(ir, {range({1, 4, 2, 2}, {2, 4, 4, 5}, {3, 4, 6, 7})},
+                    images(4, {{1, 2, 2}, {2, 4, 5}, {3, 6, 7}, {2, 3, 6}}));
+}
+
+TEST(DynamicFamilies, NormsPoolingSelectionsAndStatistics) {
+  // group_norm, global adaptive pooling of dynamic spatial dims (and an even 2x2 one of a static
+  // width), max/min with a dim (values and indices), topk along a dynamic dim, variance over the
+  // static channels, glu of the channels.
+  const char* ir = R"IR(
+    graph(%x : Tensor, %w : Float(4), %b : Float(4)):
+      %two : int = prim::Constant[value=2]()
+      %one : int = prim::Constant[value=1]()
+      %m1 : int = prim::Constant[value=-1]()
+      %eps : float = prim::Constant[value=1.0000000000000001e-05]()
+      %f : bool = prim::Constant[value=0]()
+      %t : bool = prim::Constant[value=1]()
+      %gn : Tensor = aten::group_norm(%x, %two, %w, %b, %eps, %t)
+      %o1 : int[] = prim::Constant[value=[1, 1]]()
+      %ga : Tensor = aten::adaptive_avg_pool2d(%gn, %o1)
+      %gm : Tensor, %gi : Tensor = aten::adaptive_max_pool2d(%x, %o1)
+      %mv : Tensor, %mi : Tensor = aten::max(%x, %two, %f)
+      %nv : Tensor, %ni : Tensor = aten::min(%x, %m1, %t)
+      %tv : Tensor, %ti : Tensor = aten::topk(%x, %two, %two, %t, %t)
+      %dims : int[] = prim::Constant[value=[1]]()
+      %va : Tensor = aten::var(%x, %dims, %t, %t)
+      %gl : Tensor = aten::glu(%x, %one)
+      return (%ga, %gm, %mv, %mi, %nv, %ni, %tv, %ti, %va, %gl))IR";
+  checkGraphDynamic(ir, {range({1, 4, 2, 3}, {2, 4, 4, 5}, {3, 4, 6, 7})},
+                    images(4, {{1, 2, 3}, {2, 4, 5}, {3, 6, 7}}), {at::randn({4}), at::randn({4})});
+}
+
+TEST(DynamicFamilies, InterpolationAndPadding) {
+  // Nearest x2 by scale factor, bilinear to the size of another input (read at run time), bicubic to
+  // a fixed size; constant, reflection and replication padding of dynamic dims.
+  const char* ir = R"IR(
+    graph(%x : Tensor, %y : Tensor):
+      %none : NoneType = prim::Constant()
+      %f : bool = prim::Constant[value=0]()
+      %t : bool = prim::Constant[value=1]()
+      %two : int = prim::Constant[value=2]()
+      %three : int = prim::Constant[value=3]()
+      %s2 : float[] = prim::Constant[value=[2., 2.]]()
+      %up : Tensor = aten::upsample_nearest2d(%x, %none, %s2)
+      %h : int = aten::size(%y, %two)
+      %w : int = aten::size(%y, %three)
+      %size : int[] = prim::ListConstruct(%h, %w)
+      %bl : Tensor = aten::upsample_bilinear2d(%x, %size, %f, %none)
+      %fixed : int[] = prim::Constant[value=[5, 3]]()
+      %bc : Tensor = aten::upsample_bicubic2d(%x, %fixed, %t, %none)
+      %p : int[] = prim::Constant[value=[1, 2, 0, 1]]()
+      %v : float = prim::Constant[value=0.5]()
+      %cp : Tensor = aten::constant_pad_nd(%x, %p, %v)
+      %rp : Tensor = aten::reflection_pad2d(%x, %p)
+      %ep : Tensor = aten::replication_pad2d(%x, %p)
+      return (%up, %bl, %bc, %cp, %rp, %ep))IR";
+  std::vector<std::vector<at::Tensor>> runs;
+  for (auto [b, h, w, yh, yw] : std::vector<std::array<int64_t, 5>>{{1, 3, 3, 4, 6}, {2, 4, 5, 7, 3}, {3, 6, 7, 9, 9}})
+    runs.push_back({at::randn({b, 3, h, w}), at::randn({1, 1, yh, yw})});
+  checkGraphDynamic(ir,
+                    {range({1, 3, 3, 3}, {2, 3, 4, 5}, {3, 3, 6, 7}), range({1, 1, 2, 2}, {1, 1, 5, 5}, {1, 1, 9, 9})},
+                    runs);
 }

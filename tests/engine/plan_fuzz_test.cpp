@@ -48,6 +48,15 @@ std::vector<uint8_t> richPlan(std::vector<std::vector<float>>& keep, uint32_t ve
     gs->setSampleMode(trt::SampleMode::kREFLECT);
     pooled = gs->getOutput(0);
   }
+  if (version >= 8) {  // a grouped transposed convolution back to 6x6 (negative post padding: output_padding)
+    auto* deconv = net.addDeconvolutionNd(*pooled, 4, {3, 3}, {trt::DataType::kFLOAT, keep[0].data(), 72},
+                                          {trt::DataType::kFLOAT, keep[1].data(), 4});
+    deconv->setNbGroups(2);
+    deconv->setStrideNd({2, 2});
+    deconv->setPrePadding({1, 1});
+    deconv->setPostPadding({0, -1});
+    pooled = deconv->getOutput(0);  // [1,4,5,6]
+  }
   auto* up = net.addResize(*pooled, {1, 4, 6, 6});
   up->setResizeMode(trt::InterpolationMode::kLINEAR);
   auto* sum = net.addElementWise(*up->getOutput(0), *relu->getOutput(0), trt::ElementWiseOperation::kSUM);

@@ -5,7 +5,7 @@ import pytest
 import torch
 
 import torch_tensorrt
-from conftest import TF32_TOLERANCE, TOLERANCES
+from conftest import TF32_TOLERANCE, TOLERANCES, gpu_engines
 
 
 class ConvNet(torch.nn.Module):
@@ -165,3 +165,33 @@ def test_model_zoo_with_a_dynamic_batch(make, frontend):
             # As the model zoo's bound: TF32 on the GPU, ~5e-4 per product over tens of layers.
             scale = max(1.0, want.abs().max().item())
             torch.testing.assert_close(compiled(x).cpu(), want, rtol=5e-3, atol=5e-3 * scale)
+
+
+class Decoder(torch.nn.Module):
+    """A U-Net style decoder: transposed convolutions upsample (stride 2, output_padding, groups),
+    with a skip connection; batch and spatial dims dynamic."""
+
+    def __init__(self):
+        super().__init__()
+        self.down = torch.nn.Conv2d(3, 8, 3, stride=2, padding=1)
+        self.up = torch.nn.ConvTranspose2d(8, 6, 3, stride=2, padding=1, output_padding=1, groups=2)
+        self.refine = torch.nn.ConvTranspose2d(6, 3, 4, stride=2, padding=1)
+
+    def forward(self, x):
+        y = torch.relu(self.down(x))
+        return self.refine(torch.relu(self.up(y)) + x[:, :1].repeat(1, 6, 1, 1))
+
+
+@pytest.mark.parametrize("device", ["cpu"] + (["cuda"] if gpu_engines() else []))
+def test_transposed_convolutions_with_dynamic_batch_and_spatial_dims(device):
+    torch.manual_seed(0)
+    model = Decoder().eval()
+    traced = torch.jit.trace(model, torch.randn(1, 3, 8, 8))
+    spec = torch_tensorrt.Input(min_shape=(1, 3, 4, 4), opt_shape=(2, 3, 8, 8), max_shape=(4, 3, 16, 16))
+    trt = torch_tensorrt.compile(traced, inputs=[spec], device=device, require_full_compilation=True)
+    assert len(trt.graph.findAllNodes("tensorrt::execute_engine", True)) == 1
+    tolerance = TOLERANCES[torch.float32] if device == "cpu" else TF32_TOLERANCE
+    with torch.no_grad():
+        for shape in [(1, 3, 4, 4), (2, 3, 8, 8), (3, 3, 10, 14), (4, 3, 16, 16)]:
+            x = torch.randn(shape)
+            torch.testing.assert_close(trt(x.to(device)).cpu(), model(x), **tolerance)

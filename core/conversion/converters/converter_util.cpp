@@ -122,6 +122,18 @@ trt::ITensor* sliceAlong(ConversionCtx* ctx, trt::ITensor* in, int64_t dim, int6
   return layer->getOutput(0);
 }
 
+trt::ITensor* dropDim(ConversionCtx* ctx, trt::ITensor* t, int64_t dim, const std::string& name) {
+  auto dims = util::toVec(t->getDimensions());
+  dims.erase(dims.begin() + dim);
+  int dynamic = 0;
+  for (int64_t d : dims) dynamic += d < 0;
+  if (dynamic <= 1) return reshape(ctx, t, dims, name);
+  std::vector<trt::ITensor*> parts;
+  for (int64_t d = 0; d < rankOf(t); ++d)
+    if (d != dim) parts.push_back(shape::asElement(ctx, shape::dimension(ctx, t, d, name + " [size]"), name));
+  return shape::reshapeTo(ctx, t, shape::concat(ctx, parts, name + " [sizes]"), name);
+}
+
 uint32_t reduceAxesMask(const torch::jit::Node* n, trt::ITensor* in, Var* dims) {
   const int64_t rank = rankOf(in);
   std::vector<int64_t> list;

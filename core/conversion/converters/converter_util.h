@@ -35,6 +35,8 @@ trt::ITensor* transposed(ConversionCtx* ctx, trt::ITensor* in, const std::vector
 trt::ITensor* sliceAlong(ConversionCtx* ctx, trt::ITensor* in, int64_t dim, int64_t start, int64_t length, int64_t step,
                          const std::string& name);
 //! Bit mask of the dims a reduction's `dim` argument names (an int, a list, or None / [] / nullptr for all).
+//! `t` without dimension `dim` (of size 1); several dynamic dims are read from its shape at run time.
+trt::ITensor* dropDim(ConversionCtx* ctx, trt::ITensor* t, int64_t dim, const std::string& name);
 uint32_t reduceAxesMask(const torch::jit::Node* n, trt::ITensor* in, Var* dims);
 //! Applies an optional `ScalarType? dtype` argument of reductions and softmax (the input is cast first,
 //! as PyTorch does); None leaves the tensor as it is.

@@ -91,6 +91,24 @@ trt::ITensor* arith(ConversionCtx* ctx, trt::ElementWiseOperation op, trt::ITens
   return layer->getOutput(0);
 }
 
+trt::ITensor* reshapeTo(ConversionCtx* ctx, trt::ITensor* t, trt::ITensor* sizes, const std::string& name) {
+  auto* layer = ctx->net->addShuffle(*t);
+  layer->setZeroIsPlaceholder(false);
+  layer->setInput(1, *sizes);
+  layer->setName(name.c_str());
+  return layer->getOutput(0);
+}
+
+trt::ITensor* slice(ConversionCtx* ctx, trt::ITensor* t, trt::ITensor* start, trt::ITensor* size,
+                    const std::vector<int64_t>& stride, const std::string& name) {
+  const std::vector<int64_t> zeros(stride.size(), 0);
+  auto* layer = ctx->net->addSlice(*t, util::toDims(zeros), util::toDims(zeros), util::toDims(stride));
+  layer->setInput(1, *start);
+  layer->setInput(2, *size);
+  layer->setName(name.c_str());
+  return layer->getOutput(0);
+}
+
 void requireShapeTensor(const torch::jit::Node* n, trt::ITensor* t) {
   const trt::Dims d = t->getDimensions();
   const bool small = d.isStatic() && d.volume() <= trt::kMaxShapeTensorVolume;

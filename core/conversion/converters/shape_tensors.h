@@ -34,6 +34,11 @@ trt::ITensor* concat(ConversionCtx* ctx, const std::vector<trt::ITensor*>& parts
 //! Elementwise arithmetic on int64 shape tensors.
 trt::ITensor* arith(ConversionCtx* ctx, trt::ElementWiseOperation op, trt::ITensor* a, trt::ITensor* b,
                     const std::string& name);
+//! `t` reshaped to the sizes held by a 1-D int64 shape tensor (a Shuffle reading them at run time).
+trt::ITensor* reshapeTo(ConversionCtx* ctx, trt::ITensor* t, trt::ITensor* sizes, const std::string& name);
+//! A Slice of `t` whose start and size are 1-D int64 shape tensors (the stride static).
+trt::ITensor* slice(ConversionCtx* ctx, trt::ITensor* t, trt::ITensor* start, trt::ITensor* size,
+                    const std::vector<int64_t>& stride, const std::string& name);
 //! Checks that a tensor used as a run-time int is a shape tensor (computed from sizes), naming the node.
 void requireShapeTensor(const torch::jit::Node* n, trt::ITensor* t);
 

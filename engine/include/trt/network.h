@@ -204,6 +204,56 @@ class IConvolutionLayer : public ILayer {
   std::vector<float> int8WeightScales_;
 };
 
+class IDeconvolutionLayer : public ILayer {
+ public:
+  IDeconvolutionLayer() : ILayer(LayerType::kDECONVOLUTION) {}
+  //! Number of output feature maps.
+  int32_t getNbOutputMaps() const { return nbOutputMaps_; }
+  //! Sets the number of output feature maps (must match the kernel weights).
+  void setNbOutputMaps(int32_t n);
+  //! Kernel spatial size (1 to 3 dims).
+  Dims getKernelSizeNd() const { return kernelSize_; }
+  void setKernelSizeNd(Dims k);
+  //! Stride per spatial dimension (default 1): how far apart the inputs land in the output.
+  void setStrideNd(Dims stride);
+  Dims getStrideNd() const { return stride_; }
+  //! The same crop before and after each spatial dimension (PyTorch's padding).
+  void setPaddingNd(Dims padding);
+  Dims getPaddingNd() const { return prePadding_; }
+  //! Output elements cropped before each spatial dimension (not negative).
+  void setPrePadding(Dims padding);
+  Dims getPrePadding() const { return prePadding_; }
+  //! Output elements cropped after each spatial dimension; a negative value extends the output there
+  //! instead (PyTorch's output_padding p is post padding = padding - p).
+  void setPostPadding(Dims padding);
+  Dims getPostPadding() const { return postPadding_; }
+  //! Dilation of the kernel per spatial dimension (default 1).
+  void setDilationNd(Dims dilation);
+  Dims getDilationNd() const { return dilation_; }
+  //! Number of groups; input and output channels must both divide by it.
+  void setNbGroups(int32_t groups);
+  int32_t getNbGroups() const { return groups_; }
+  //! Kernel weights, [in, out/groups, k...] as float32 (PyTorch's ConvTranspose layout).
+  void setKernelWeights(Weights w);
+  Weights getKernelWeights() const;
+  //! Bias weights, [out] as float32, or count 0 for none.
+  void setBiasWeights(Weights w);
+  Weights getBiasWeights() const;
+
+  //! Output [N, out, o...] with o = (i - 1) * stride + dilation * (k - 1) + 1 - pre - post per spatial dim.
+  std::vector<TensorDesc> inferOutputs(const std::vector<TensorDesc>& inputs) const override;
+  void writeParams(PlanWriter& writer) const override;
+  void readParams(PlanReader& reader) override;
+
+ private:
+  int32_t nbOutputMaps_ = 0;
+  Dims kernelSize_;
+  Dims stride_, prePadding_, postPadding_, dilation_;
+  int32_t groups_ = 1;
+  std::vector<float> kernel_;
+  std::vector<float> bias_;
+};
+
 class IActivationLayer : public ILayer {
  public:
   IActivationLayer() : ILayer(LayerType::kACTIVATION) {}
@@ -535,7 +585,7 @@ class IGatherLayer : public ILayer {
 class IResizeLayer : public ILayer {
  public:
   IResizeLayer() : ILayer(LayerType::kRESIZE) {}
-  //! The output dims (same rank as the input).
+  //! The output dims (same rank as the input); setInput(1, shapeTensor) gives them at run time instead.
   void setOutputDimensions(Dims dims);
   Dims getOutputDimensions() const { return outDims_; }
   void setResizeMode(InterpolationMode mode);
@@ -886,6 +936,9 @@ class INetworkDefinition {
   //! N-d convolution over input [N, C, spatial...] with kernel [out, C/groups, kernelSize...].
   IConvolutionLayer* addConvolutionNd(ITensor& input, int32_t nbOutputMaps, Dims kernelSize, Weights kernelWeights,
                                       Weights biasWeights);
+  //! N-d transposed convolution over input [N, C, spatial...] with kernel [C, out/groups, kernelSize...].
+  IDeconvolutionLayer* addDeconvolutionNd(ITensor& input, int32_t nbOutputMaps, Dims kernelSize, Weights kernelWeights,
+                                          Weights biasWeights);
   //! Activation function applied elementwise.
   IActivationLayer* addActivation(ITensor& input, ActivationType type);
   //! N-d pooling over the last windowSize.nbDims dimensions.

@@ -95,7 +95,8 @@ struct Weights {
   X(kEINSUM, "Einsum")                  \
   X(kONE_HOT, "OneHot")                 \
   X(kSCALE, "Scale")                    \
-  X(kPARAMETRIC_RELU, "ParametricReLU")
+  X(kPARAMETRIC_RELU, "ParametricReLU") \
+  X(kDECONVOLUTION, "Deconvolution")
 
 enum class LayerType : int32_t {
 #define TRT_ENUM_ENTRY(name, text) name,

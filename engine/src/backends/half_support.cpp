@@ -42,6 +42,7 @@ bool backendComputesInHalf(Backend backend, const ILayer& layer) {
     case LayerType::kONE_HOT:   // moves the given values
     case LayerType::kSCALE:
     case LayerType::kPARAMETRIC_RELU:
+    case LayerType::kDECONVOLUTION:  // GEMM with FP32 accumulation, col2im sums in FP32
       return true;
     case LayerType::kRESIZE:
     case LayerType::kTOPK:

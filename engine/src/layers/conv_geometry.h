@@ -1,5 +1,5 @@
-// Convolution geometry as both backends see it: 1-D and 2-D convolutions as 3-D ones with
-// leading unit dimensions. A plain struct, so CUDA kernels take it by value.
+// Convolution and deconvolution geometry as both backends see it: 1-D and 2-D ones as 3-D ones
+// with leading unit dimensions. A plain struct, so CUDA kernels take it by value.
 #pragma once
 
 #include "layers/layer_util.h"
@@ -10,7 +10,10 @@ struct ConvGeometry {
   int64_t in[3], out[3], k[3], stride[3], pad[3], dil[3];
 };
 
-inline ConvGeometry convGeometry(const IConvolutionLayer& conv, const Dims& in, const Dims& out) {
+// Both layer kinds: `in` is the layer's input, `out` its output (for a deconvolution, output
+// position o takes input i through kernel tap t where o + pad = i * stride + t * dilation).
+template <typename Layer>
+ConvGeometry convGeometry(const Layer& conv, const Dims& in, const Dims& out) {
   const int nd = conv.getKernelSizeNd().nbDims;
   Dims stride = layer_util::spatialOr(conv.getStrideNd(), nd, 1),
        pre = layer_util::spatialOr(conv.getPrePadding(), nd, 0),

@@ -62,6 +62,8 @@ std::unique_ptr<ILayer> makeLayer(LayerType type) {
       return std::make_unique<IScaleLayer>();
     case LayerType::kPARAMETRIC_RELU:
       return std::make_unique<IParametricReLULayer>();
+    case LayerType::kDECONVOLUTION:
+      return std::make_unique<IDeconvolutionLayer>();
     case LayerType::kNORMALIZATION:
       return std::make_unique<INormalizationLayer>();
   }

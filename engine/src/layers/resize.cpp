@@ -24,10 +24,23 @@ void IResizeLayer::setScales(const std::vector<double>& ratios) {
 }
 
 std::vector<TensorDesc> IResizeLayer::inferOutputs(const std::vector<TensorDesc>& inputs) const {
-  requireInputs(*this, inputs, 1);
+  if (inputs.empty() || inputs.size() > 2)
+    throw Error(describe() + ": expects the input and optionally a shape tensor of output dimensions, has " +
+                std::to_string(inputs.size()) + " inputs");
   const Dims& in = inputs[0].dims;
-  if (outDims_.nbDims != in.nbDims)
-    throw Error(describe() + ": output dims " + outDims_.str() + " must have the input's rank " +
+  Dims outDims = outDims_;
+  if (inputs.size() == 2) {  // output dims computed from shapes: unknown until the run's shapes are set
+    const std::vector<int64_t>& values = shapeTensorValues(*this, inputs[1], 1, "output dimensions", in.nbDims);
+    outDims.nbDims = in.nbDims;
+    for (int i = 0; i < in.nbDims; ++i) {
+      if (values[i] != kUnknownShapeValue && values[i] < 0)
+        throw Error(describe() + ": output dimension " + std::to_string(values[i]) + " (input 1, element " +
+                    std::to_string(i) + ") is negative");
+      outDims.d[i] = values[i] == kUnknownShapeValue ? -1 : values[i];
+    }
+  }
+  if (outDims.nbDims != in.nbDims)
+    throw Error(describe() + ": output dims " + outDims.str() + " must have the input's rank " +
                 std::to_string(in.nbDims));
   if (!ratios_.empty() && static_cast<int>(ratios_.size()) != in.nbDims)
     throw Error(describe() + ": " + std::to_string(ratios_.size()) + " ratios for an input of rank " +
@@ -36,14 +49,14 @@ std::vector<TensorDesc> IResizeLayer::inferOutputs(const std::vector<TensorDesc>
     throw Error(describe() + ": resize takes float32 or float16 data, got " + dataTypeName(inputs[0].type));
   int resized = 0;
   for (int i = 0; i < in.nbDims; ++i) {
-    if (in.d[i] >= 0 && in.d[i] != outDims_.d[i]) {
+    if (in.d[i] >= 0 && outDims.d[i] >= 0 && in.d[i] != outDims.d[i]) {
       ++resized;
       if (in.d[i] == 0) throw Error(describe() + ": cannot resize an empty dimension " + std::to_string(i));
     }
   }
   if (mode_ == InterpolationMode::kCUBIC && resized > 2)
     throw Error(describe() + ": cubic resize handles at most 2 resized dimensions, got " + std::to_string(resized));
-  return {{outDims_, inputs[0].type}};
+  return {{outDims, inputs[0].type}};
 }
 
 void IResizeLayer::writeParams(PlanWriter& w) const {

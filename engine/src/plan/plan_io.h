@@ -1,6 +1,6 @@
 // Bounds-checked little-endian reader and writer for plans.
 //
-// Plan format, version 7 (all integers little-endian):
+// Plan format, version 8 (all integers little-endian):
 //
 //   offset  size  field
 //   0       8     magic "TTRTPLAN"
@@ -59,6 +59,10 @@
 //                    int64 [rank, count], count data-dependent), Einsum (str equation) and OneHot
 //                    (i64 depth, i32 axis), Scale (i32 mode, i32 channel axis, f32 blobs of shift,
 //                    scale and power) and ParametricReLU (no parameters); older plans are still read.
+//          version 8 (2026-11) layer kind Deconvolution (i32 nb_output_maps, dims kernel_size, stride,
+//                    pre_padding, post_padding (negative: the output grows), dilation, i32 groups, f32
+//                    blobs of kernel [in, out/groups, k...] and bias weights); a Resize may have a
+//                    second input, its output dimensions as a shape tensor; older plans are still read.
 #pragma once
 
 #include <cstdint>
@@ -71,7 +75,7 @@
 namespace trt {
 
 constexpr char kPlanMagic[8] = {'T', 'T', 'R', 'T', 'P', 'L', 'A', 'N'};
-constexpr uint32_t kPlanFormatVersion = 7;
+constexpr uint32_t kPlanFormatVersion = 8;
 constexpr uint32_t kPlanMinReadableVersion = 1;
 constexpr uint32_t kPlanHeaderSize = 32;
 constexpr uint32_t kPlanMaxString = 1u << 20;

@@ -61,6 +61,9 @@ std::string fusedJson(const ILayer* layer) {
       activation(conv->getFusedActivation());
       break;
     }
+    case LayerType::kDECONVOLUTION:
+      if (static_cast<const IDeconvolutionLayer*>(layer)->getBiasWeights().count > 0) field("bias", "true");
+      break;
     case LayerType::kMATRIX_MULTIPLY: {
       const auto* mm = static_cast<const IMatrixMultiplyLayer*>(layer);
       if (mm->getAlpha() != 1.f) {

@@ -163,6 +163,10 @@ ICudaEngine::ICudaEngine(std::unique_ptr<PlanContents> contents)
         const bool half = conv->getInput(0)->getType() == DataType::kHALF;
         uploadWeights(conv->getKernelWeights(), half);
         uploadWeights(conv->getBiasWeights(), half);
+      } else if (step.layer->getType() == LayerType::kDECONVOLUTION) {
+        const auto* deconv = static_cast<const IDeconvolutionLayer*>(step.layer);
+        uploadWeights(deconv->getKernelWeights(), deconv->getInput(0)->getType() == DataType::kHALF);
+        uploadWeights(deconv->getBiasWeights(), false);  // added in FP32 by the col2im kernel
       } else if (step.layer->getType() == LayerType::kSCALE) {
         const auto* scale = static_cast<const IScaleLayer*>(step.layer);
         for (const std::vector<float>* v : {&scale->getShift(), &scale->getScale(), &scale->getPower()})

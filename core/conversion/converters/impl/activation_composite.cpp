@@ -14,9 +14,10 @@ using E = trt::ElementWiseOperation;
 bool glu(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
   trt::ITensor* x = a[0].ITensorOrFreeze(ctx);
   const std::string name = util::node_info(n);
-  requireStaticShape(n, x, "the input");
   auto dims = util::toVec(x->getDimensions());
   const int64_t d = util::normalizeDim(a[1].unwrapToInt(), static_cast<int64_t>(dims.size()), n);
+  TORCHTRT_CHECK(dims[d] >= 0, "glu halves dimension " << d << " of " << x->getDimensions().str()
+                                                       << ", which must be static: " << name);
   TORCHTRT_CHECK(dims[d] % 2 == 0,
                  "glu halves dimension " << d << " of size " << dims[d] << ", which is odd: " << name);
   const int64_t half = dims[d] / 2;

@@ -63,11 +63,8 @@ trt::ITensor* selectByMask(ConversionCtx* ctx, const torch::jit::Node* n, trt::I
       parts.push_back(shape::asElement(ctx, shape::dimension(ctx, x, d, name + " [size]"), name));
   }
   trt::ITensor* mergedShape = shape::concat(ctx, parts, name + " [merged shape]");
-  auto* reshaped = ctx->net->addShuffle(*x);
-  reshaped->setZeroIsPlaceholder(false);
-  reshaped->setInput(1, *mergedShape);
-  reshaped->setName((name + " [merge masked dims]").c_str());
-  auto* gather = ctx->net->addGather(*reshaped->getOutput(0), *position, static_cast<int32_t>(dim));
+  trt::ITensor* reshaped = shape::reshapeTo(ctx, x, mergedShape, name + " [merge masked dims]");
+  auto* gather = ctx->net->addGather(*reshaped, *position, static_cast<int32_t>(dim));
   gather->setName(name.c_str());
   return gather->getOutput(0);
 }

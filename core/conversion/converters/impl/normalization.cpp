@@ -1,6 +1,6 @@
 // layer_norm, group_norm and instance_norm as Normalization layers (FP32 statistics in any build),
 // and log_softmax from reductions and elementwise layers pinned to FP32.
-#include "core/conversion/converters/converter_util.h"
+#include "core/conversion/converters/shape_tensors.h"
 
 namespace torch_tensorrt {
 namespace core {
@@ -40,15 +40,22 @@ trt::ITensor* perChannel(ConversionCtx* ctx, E op, trt::ITensor* x, Var& v, cons
 bool groupNorm(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
   trt::ITensor* x = a[0].ITensorOrFreeze(ctx);
   const std::string name = util::node_info(n);
-  requireStaticShape(n, x, "the input");
   auto dims = util::toVec(x->getDimensions());
   const int64_t groups = a[1].unwrapToInt();
-  TORCHTRT_CHECK(dims.size() >= 2 && groups > 0 && dims[1] % groups == 0,
+  TORCHTRT_CHECK(dims.size() >= 2 && dims[1] >= 0, "group_norm needs [N, C, *] with a static channel count, got "
+                                                       << x->getDimensions().str() << ": " << name);
+  TORCHTRT_CHECK(groups > 0 && dims[1] % groups == 0,
                  "group_norm: " << dims[1] << " channels do not split into " << groups << " groups: " << name);
-  // [N, C, *] -> [N, G, C/G * prod(*)], normalised over the last axis, then back.
-  trt::ITensor* grouped = reshape(ctx, x, {dims[0], groups, -1}, name + " [groups]");
-  trt::ITensor* out = normalizeOver(ctx, grouped, 1u << 2, a[4].unwrapToDouble(), name);
-  out = reshape(ctx, out, dims, name + " [ungroup]");
+  // [N, C, *] -> [N, G, C/G * prod(*)] (N copied, whatever its run-time size), normalised over the
+  // last axis, then back to x's shape (read at run time where dynamic).
+  auto* split = ctx->net->addShuffle(*x);
+  split->setZeroIsPlaceholder(true);
+  split->setReshapeDimensions(util::toDims(std::vector<int64_t>{0, groups, -1}));
+  split->setName((name + " [groups]").c_str());
+  trt::ITensor* out = normalizeOver(ctx, split->getOutput(0), 1u << 2, a[4].unwrapToDouble(), name);
+  out = x->getDimensions().isStatic()
+            ? reshape(ctx, out, dims, name + " [ungroup]")
+            : shape::reshapeTo(ctx, out, shape::shapeOf(ctx, x, name + " [shape]"), name + " [ungroup]");
   out = perChannel(ctx, E::kPROD, out, a[2], name + " [weight]");
   out = perChannel(ctx, E::kSUM, out, a[3], name + " [bias]");
   return bindTensor(ctx, n, out) != nullptr;

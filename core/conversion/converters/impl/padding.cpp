@@ -1,6 +1,6 @@
 // constant_pad_nd, pad, reflection_pad*, replication_pad*, _pad_circular: a Slice that starts before
 // the input and reads outside it in the padding's sample mode (TensorRT's way of padding).
-#include "core/conversion/converters/converter_util.h"
+#include "core/conversion/converters/shape_tensors.h"
 
 namespace torch_tensorrt {
 namespace core {
@@ -12,32 +12,45 @@ namespace {
 // `pads` lists (before, after) pairs from the last dimension backwards, as torch.nn.functional.pad.
 bool padWith(ConversionCtx* ctx, const torch::jit::Node* n, trt::ITensor* in, const std::vector<int64_t>& pads,
              trt::SampleMode mode, double fill) {
-  requireStaticShape(n, in, "the padded input");
   auto dims = util::toVec(in->getDimensions());
   const int64_t rank = static_cast<int64_t>(dims.size());
   TORCHTRT_CHECK(pads.size() % 2 == 0 && static_cast<int64_t>(pads.size() / 2) <= rank,
                  "padding " << c10::IntArrayRef(pads) << " must hold (before, after) pairs for at most " << rank
                             << " dimensions: " << util::node_info(n));
-  std::vector<int64_t> begin(rank, 0), size = dims, stride(rank, 1);
+  std::vector<int64_t> begin(rank, 0), size = dims, stride(rank, 1), delta(rank, 0);
+  for (int64_t& d : size) d = std::max<int64_t>(d, 0);
   for (size_t i = 0; i < pads.size() / 2; ++i) {
     const int64_t d = rank - 1 - static_cast<int64_t>(i), before = pads[2 * i], after = pads[2 * i + 1];
     if (mode != trt::SampleMode::kFILL) {
       // PyTorch's limits: reflection needs pads below the size, circular at most the size.
       TORCHTRT_CHECK(before >= 0 && after >= 0, "negative padding in a non-constant mode: " << util::node_info(n));
-      if (mode == trt::SampleMode::kREFLECT)
+      // (Dynamic dims are checked by nothing here: the engine reflects or wraps whatever their size.)
+      if (mode == trt::SampleMode::kREFLECT && dims[d] >= 0)
         TORCHTRT_CHECK(before < dims[d] && after < dims[d],
                        "reflection padding (" << before << ", " << after << ") must be smaller than dimension " << d
                                               << " of size " << dims[d]);
-      if (mode == trt::SampleMode::kWRAP)
+      if (mode == trt::SampleMode::kWRAP && dims[d] >= 0)
         TORCHTRT_CHECK(before <= dims[d] && after <= dims[d], "circular padding (" << before << ", " << after
                                                                                    << ") must not exceed dimension "
                                                                                    << d << " of size " << dims[d]);
     }
     begin[d] = -before;
-    size[d] = dims[d] + before + after;
+    delta[d] = before + after;
+    size[d] = dims[d] < 0 ? 0 : dims[d] + before + after;
     TORCHTRT_CHECK(size[d] >= 0, "padding makes dimension " << d << " negative: " << util::node_info(n));
   }
+  trt::ITensor *startTensor = nullptr, *sizeTensor = nullptr;
+  if (!in->getDimensions().isStatic()) {  // the padded sizes: the run-time sizes plus the padding
+    const std::string name = util::node_info(n);
+    startTensor = shape::int64Vector(ctx, begin, name + " [start]");
+    sizeTensor = shape::arith(ctx, trt::ElementWiseOperation::kSUM, shape::shapeOf(ctx, in, name + " [shape]"),
+                              shape::int64Vector(ctx, delta, name + " [padding]"), name + " [padded size]");
+  }
   auto* layer = ctx->net->addSlice(*in, util::toDims(begin), util::toDims(size), util::toDims(stride));
+  if (startTensor) {
+    layer->setInput(1, *startTensor);
+    layer->setInput(2, *sizeTensor);
+  }
   layer->setMode(mode);
   layer->setFillValue(fill);
   return bindOutput(ctx, n, layer) != nullptr;

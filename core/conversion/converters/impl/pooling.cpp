@@ -105,6 +105,35 @@ bool adaptivePool(ConversionCtx* ctx, const torch::jit::Node* n, args& a, int64_
   auto dims = util::toVec(in->getDimensions());
   const int64_t rank = static_cast<int64_t>(dims.size());
   TORCHTRT_CHECK(rank >= nd + 1, "adaptive pooling input " << in->getDimensions().str() << " has too few dimensions");
+  const std::string name = util::node_info(n);
+  // A dynamic spatial dim pooled to 1 (global pooling) is a reduction over whatever its run-time size;
+  // other output sizes of a dynamic dim would need run-time windows.
+  uint32_t globalAxes = 0;
+  bool allGlobal = true;
+  for (int64_t i = 0; i < nd; ++i) {
+    const int64_t d = rank - nd + i;
+    if (dims[d] < 0) {
+      TORCHTRT_CHECK(outSize[i] == 1, "adaptive pooling of dynamic dimension "
+                                          << d << " of " << in->getDimensions().str() << " to " << outSize[i]
+                                          << " has no converter (only to 1, a global pooling): " << name);
+      globalAxes |= 1u << d;
+      dims[d] = 1;
+    } else {
+      allGlobal = false;
+    }
+  }
+  if (globalAxes) {
+    auto* reduce = ctx->net->addReduce(
+        *in, type == trt::PoolingType::kMAX ? trt::ReduceOperation::kMAX : trt::ReduceOperation::kAVG, globalAxes,
+        true);
+    reduce->setName((name + " [global]").c_str());
+    in = reduce->getOutput(0);
+    if (allGlobal) {
+      TORCHTRT_CHECK(n->outputs().size() == 1 || n->outputs()[1]->uses().empty(),
+                     "the indices output of " << name << " is used, which is not supported");
+      return bindTensor(ctx, n, in) != nullptr;
+    }
+  }
   std::vector<int64_t> kernel(nd);
   bool even = true;
   for (int64_t i = 0; i < nd; ++i) {
@@ -116,8 +145,7 @@ bool adaptivePool(ConversionCtx* ctx, const torch::jit::Node* n, args& a, int64_
   }
   // adaptive_max_pool returns (values, indices); indices have no converter.
   TORCHTRT_CHECK(n->outputs().size() == 1 || n->outputs()[1]->uses().empty(),
-                 "the indices output of " << util::node_info(n) << " is used, which is not supported");
-  const std::string name = util::node_info(n);
+                 "the indices output of " << name << " is used, which is not supported");
   if (even) {
     auto* layer = ctx->net->addPoolingNd(*in, type, util::toDims(kernel));
     layer->setStrideNd(util::toDims(kernel));

@@ -1,7 +1,7 @@
 // upsample_nearest / _upsample_nearest_exact / upsample_linear1d / bilinear2d / trilinear3d /
 // bicubic2d, both the explicit-size overloads and the `.vec` ones that F.interpolate emits, as a
 // Resize layer with PyTorch's coordinate rules (scale factors, when given, set the ratio).
-#include "core/conversion/converters/converter_util.h"
+#include "core/conversion/converters/shape_tensors.h"
 
 namespace torch_tensorrt {
 namespace core {
@@ -17,9 +17,41 @@ struct Upsample {
   bool alignArg = false;  // the schema has align_corners after output_size
 };
 
+// The output size as a 1-D int64 shape tensor where the input has dynamic dims or the size is
+// computed from sizes: the leading dims read at run time, the resized ones given, computed from
+// sizes, or (integral scale factors) the input's run-time size times the factor.
+trt::ITensor* runTimeOutputDims(ConversionCtx* ctx, const torch::jit::Node* n, trt::ITensor* in, int64_t nd,
+                                trt::ITensor* sizes, const std::vector<int64_t>& outSize,
+                                const std::vector<double>& factors) {
+  const std::string name = util::node_info(n);
+  const int64_t rank = rankOf(in);
+  std::vector<trt::ITensor*> parts;
+  for (int64_t d = 0; d < rank - nd; ++d)
+    parts.push_back(shape::asElement(ctx, shape::dimension(ctx, in, d, name + " [size]"), name));
+  if (sizes) {
+    parts.push_back(sizes);
+  } else if (!factors.empty()) {
+    for (int64_t i = 0; i < nd; ++i) {
+      const int64_t d = rank - nd + i;
+      const double f = factors[i];
+      TORCHTRT_CHECK(f == std::floor(f) || in->getDimensions().d[d] >= 0,
+                     "upsampling dynamic dimension " << d << " of " << in->getDimensions().str() << " by scale factor "
+                                                     << f << " has no converter (integral factors only): " << name);
+      trt::ITensor* size = shape::asElement(ctx, shape::dimension(ctx, in, d, name + " [size]"), name);
+      parts.push_back(in->getDimensions().d[d] >= 0
+                          ? shape::int64Vector(ctx, {outSize[i]}, name + " [out size]")
+                          : shape::arith(ctx, trt::ElementWiseOperation::kPROD, size,
+                                         shape::int64Vector(ctx, {static_cast<int64_t>(f)}, name + " [factor]"),
+                                         name + " [scaled size]"));
+    }
+  } else {
+    parts.push_back(shape::int64Vector(ctx, outSize, name + " [out size]"));
+  }
+  return shape::concat(ctx, parts, name + " [output dims]");
+}
+
 bool resizeWith(ConversionCtx* ctx, const torch::jit::Node* n, args& a, const Upsample& u, bool vec) {
   trt::ITensor* in = a[0].ITensorOrFreeze(ctx);
-  requireStaticShape(n, in, "the resized input");
   auto dims = util::toVec(in->getDimensions());
   const int64_t rank = static_cast<int64_t>(dims.size());
   TORCHTRT_CHECK(rank >= u.nd + 1,
@@ -27,39 +59,56 @@ bool resizeWith(ConversionCtx* ctx, const torch::jit::Node* n, args& a, const Up
   const bool alignCorners = u.alignArg && a[2].unwrapToBool();
   const size_t scalesAt = u.alignArg ? 3 : 2;
   std::vector<int64_t> outSize;
-  std::vector<double> scales(u.nd, 0.0);
+  std::vector<double> scales(u.nd, 0.0), factors;
+  trt::ITensor* runTimeSizes = nullptr;  // an output_size computed from sizes
+  const bool sizeGiven = !vec || !a[1].isNone();
+  if (sizeGiven && shape::isRunTimeSizes(a[1])) {
+    runTimeSizes = shape::sizesTensor(ctx, a[1], util::node_info(n) + " [output size]");
+    TORCHTRT_CHECK(runTimeSizes->getDimensions().nbDims == 1 && runTimeSizes->getDimensions().d[0] == u.nd,
+                   "output_size has " << runTimeSizes->getDimensions().str() << " values for " << u.nd
+                                      << " dims: " << util::node_info(n));
+  } else if (sizeGiven) {
+    outSize = a[1].unwrapToIntList().vec();
+  }
   if (vec) {
-    if (!a[1].isNone()) {
-      outSize = a[1].unwrapToIntList().vec();
+    if (sizeGiven) {
       TORCHTRT_CHECK(a[scalesAt].isNone(), "give output_size or scale_factors, not both: " << util::node_info(n));
     } else {
       TORCHTRT_CHECK(!a[scalesAt].isNone(), "upsampling needs output_size or scale_factors: " << util::node_info(n));
-      auto factors = a[scalesAt].unwrapToDoubleList().vec();
+      factors = a[scalesAt].unwrapToDoubleList().vec();
       TORCHTRT_CHECK(static_cast<int64_t>(factors.size()) == u.nd,
                      factors.size() << " scale factors for " << u.nd << " dims: " << util::node_info(n));
       for (int64_t i = 0; i < u.nd; ++i) {
-        outSize.push_back(static_cast<int64_t>(std::floor(static_cast<double>(dims[rank - u.nd + i]) * factors[i])));
+        const int64_t inSize = dims[rank - u.nd + i];
+        outSize.push_back(inSize < 0 ? -1 : static_cast<int64_t>(std::floor(static_cast<double>(inSize) * factors[i])));
         scales[i] = factors[i];
       }
     }
   } else {
-    outSize = a[1].unwrapToIntList().vec();
     for (int64_t i = 0; i < u.nd; ++i) {
       Var& s = a[scalesAt + i];
       if (!s.isNone()) scales[i] = s.unwrapToDouble();
     }
   }
-  TORCHTRT_CHECK(static_cast<int64_t>(outSize.size()) == u.nd,
+  TORCHTRT_CHECK(runTimeSizes || static_cast<int64_t>(outSize.size()) == u.nd,
                  "output_size has " << outSize.size() << " values for " << u.nd << " dims: " << util::node_info(n));
   std::vector<int64_t> outDims = dims;
   std::vector<double> ratios(rank, 0.0);
   for (int64_t i = 0; i < u.nd; ++i) {
-    TORCHTRT_CHECK(outSize[i] > 0, "upsampling to size " << outSize[i] << ": " << util::node_info(n));
-    outDims[rank - u.nd + i] = outSize[i];
+    if (!runTimeSizes) {
+      TORCHTRT_CHECK(outSize[i] > 0 || (outSize[i] == -1 && !factors.empty()),
+                     "upsampling to size " << outSize[i] << ": " << util::node_info(n));
+      outDims[rank - u.nd + i] = outSize[i];
+    }
     // PyTorch uses 1/scale when a scale is given (and align_corners is off), else in/out.
     if (scales[i] > 0 && !alignCorners) ratios[rank - u.nd + i] = 1.0 / scales[i];
   }
-  auto* layer = ctx->net->addResize(*in, util::toDims(outDims));
+  bool known = !runTimeSizes;
+  for (int64_t d : outDims) known &= d >= 0;
+  // (Shape tensors are made before the layer that reads them: layers run in creation order.)
+  trt::ITensor* runTimeDims = known ? nullptr : runTimeOutputDims(ctx, n, in, u.nd, runTimeSizes, outSize, factors);
+  auto* layer = ctx->net->addResize(*in, util::toDims(known ? outDims : std::vector<int64_t>(rank, 0)));
+  if (runTimeDims) layer->setInput(1, *runTimeDims);
   layer->setResizeMode(u.mode);
   layer->setScales(ratios);
   if (u.mode == trt::InterpolationMode::kNEAREST) {

@@ -41,10 +41,7 @@ bool view(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
   trt::ITensor* in = a[0].ITensorOrFreeze(ctx);
   if (shape::isRunTimeSizes(a[1])) {  // sizes computed from dynamic dimensions
     trt::ITensor* sizes = shape::sizesTensor(ctx, a[1], util::node_info(n) + " [sizes]");
-    auto* layer = ctx->net->addShuffle(*in);
-    layer->setZeroIsPlaceholder(false);
-    layer->setInput(1, *sizes);
-    return bindOutput(ctx, n, layer) != nullptr;
+    return bindTensor(ctx, n, shape::reshapeTo(ctx, in, sizes, util::node_info(n))) != nullptr;
   }
   auto shape = a[1].unwrapToIntList().vec();
   auto* layer = ctx->net->addShuffle(*in);

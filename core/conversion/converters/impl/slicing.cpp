@@ -25,24 +25,6 @@ std::vector<int64_t> dimsStaticAlong(const torch::jit::Node* n, trt::ITensor* t,
   return dims;
 }
 
-// `t` without dimension `dim` (of size 1).
-trt::ITensor* dropDim(ConversionCtx* ctx, trt::ITensor* t, int64_t dim, const std::string& name) {
-  auto dims = util::toVec(t->getDimensions());
-  dims.erase(dims.begin() + dim);
-  int dynamic = 0;
-  for (int64_t d : dims) dynamic += d < 0;
-  if (dynamic <= 1) return reshape(ctx, t, dims, name);
-  std::vector<trt::ITensor*> parts;
-  for (int64_t d = 0; d < rankOf(t); ++d)
-    if (d != dim) parts.push_back(shape::asElement(ctx, shape::dimension(ctx, t, d, name + " [size]"), name));
-  trt::ITensor* sizes = shape::concat(ctx, parts, name + " [sizes]");
-  auto* layer = ctx->net->addShuffle(*t);
-  layer->setZeroIsPlaceholder(false);
-  layer->setInput(1, *sizes);
-  layer->setName(name.c_str());
-  return layer->getOutput(0);
-}
-
 // Python slicing of a dynamic dimension: the clamped start and the length are computed at run time.
 trt::ITensor* sliceDynamicDim(ConversionCtx* ctx, trt::ITensor* in, int64_t dim, Var& startArg, Var& endArg,
                               int64_t step, const std::string& name) {
@@ -249,27 +231,37 @@ bool expandAs(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
 
 bool repeat(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
   trt::ITensor* in = a[0].ITensorOrFreeze(ctx);
-  auto dims = staticDims(n, in);
+  auto dims = util::toVec(in->getDimensions());
   auto repeats = a[1].unwrapToIntList().vec();
-  TORCHTRT_CHECK(repeats.size() >= dims.size(),
-                 "repeat needs at least as many repeats (" << repeats.size() << ") as dims (" << dims.size() << ")");
-  if (repeats.size() > dims.size()) {
-    dims.insert(dims.begin(), repeats.size() - dims.size(), 1);
-    in = reshape(ctx, in, dims, util::node_info(n) + " [add dims]");
+  const std::string name = util::node_info(n);
+  TORCHTRT_CHECK(repeats.size() >= dims.size(), "repeat needs at least as many repeats ("
+                                                    << repeats.size() << ") as dims (" << dims.size() << "): " << name);
+  if (repeats.size() > dims.size()) {  // leading unit dims, read from the shape where several are dynamic
+    const int64_t added = static_cast<int64_t>(repeats.size() - dims.size());
+    dims.insert(dims.begin(), added, 1);
+    int dynamic = 0;
+    for (int64_t d : dims) dynamic += d < 0;
+    in = dynamic <= 1 ? reshape(ctx, in, dims, name + " [add dims]")
+                      : shape::reshapeTo(ctx, in,
+                                         shape::concat(ctx,
+                                                       {shape::int64Vector(ctx, std::vector<int64_t>(added, 1), name),
+                                                        shape::shapeOf(ctx, in, name + " [shape]")},
+                                                       name + " [sizes]"),
+                                         name + " [add dims]");
   }
+  // Copies concatenated along each repeated dim (dynamic dims too: the concatenation adds them up).
   trt::ITensor* out = in;
   for (size_t d = 0; d < repeats.size(); ++d) {
-    TORCHTRT_CHECK(repeats[d] >= 0, "repeat count " << repeats[d] << " is negative");
+    TORCHTRT_CHECK(repeats[d] >= 0, "repeat count " << repeats[d] << " is negative: " << name);
     if (repeats[d] == 1) continue;
     if (repeats[d] == 0) {
-      auto zero = util::toVec(out->getDimensions());
-      out = sliceAlong(ctx, out, static_cast<int64_t>(d), 0, 0, 1, util::node_info(n) + " [empty]");
+      out = sliceAlong(ctx, out, static_cast<int64_t>(d), 0, 0, 1, name + " [empty]");
       continue;
     }
     std::vector<trt::ITensor*> copies(repeats[d], out);
     auto* cat = ctx->net->addConcatenation(copies.data(), static_cast<int32_t>(copies.size()));
     cat->setAxis(static_cast<int32_t>(d));
-    cat->setName((util::node_info(n) + " [dim " + std::to_string(d) + "]").c_str());
+    cat->setName((name + " [dim " + std::to_string(d) + "]").c_str());
     out = cat->getOutput(0);
   }
   ctx->AssociateValueAndTensor(n->outputs()[0], out == in ? ctx->net->addIdentity(*in)->getOutput(0) : out);

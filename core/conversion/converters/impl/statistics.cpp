@@ -14,12 +14,17 @@ bool variance(ConversionCtx* ctx, const torch::jit::Node* n, trt::ITensor* x, ui
               bool keepdim, bool root) {
   PinFloat32 pin(ctx);
   const std::string name = util::node_info(n);
-  requireStaticShape(n, x, "the input");
   if (x->getType() != trt::DataType::kFLOAT) x = castTo(ctx, x, trt::DataType::kFLOAT, name + " [float]");
   auto dims = util::toVec(x->getDimensions());
   int64_t count = 1;
-  for (size_t i = 0; i < dims.size(); ++i)
-    if (axes & (1u << i)) count *= dims[i];
+  for (size_t i = 0; i < dims.size(); ++i) {
+    if (!(axes & (1u << i))) continue;
+    TORCHTRT_CHECK(dims[i] >= 0, "variance over dynamic dimension " << i << " of " << x->getDimensions().str()
+                                                                    << " has no converter (its count is a run-time "
+                                                                       "value): "
+                                                                    << name);
+    count *= dims[i];
+  }
   auto* mean = ctx->net->addReduce(*x, trt::ReduceOperation::kAVG, axes, true);
   trt::ITensor* centered = addElementwise(ctx, E::kSUB, x, mean->getOutput(0), name + " [center]")->getOutput(0);
   trt::ITensor* squared = addElementwise(ctx, E::kPROD, centered, centered, name + " [square]")->getOutput(0);

@@ -21,25 +21,21 @@ void selectInto(ConversionCtx* ctx, const torch::jit::Node* n, trt::ITensor* x, 
   if (n->outputs().size() <= index || n->outputs()[index]->uses().empty()) return;
   const std::string name = util::node_info(n) + (kind == trt::TopKOutput::kVALUES ? " [values]" : " [indices]");
   const int64_t size = x->getDimensions().d[dim];
-  TORCHTRT_CHECK(size >= 0, "selecting along dimension " << dim << " needs its size at build time: " << name);
+  // A fixed k works along a dynamic dim (the engine checks k against its run-time size); sorting
+  // a whole dynamic dim would need a run-time k.
+  TORCHTRT_CHECK(size >= 0 || s.k >= 0, "sorting along dynamic dimension " << dim << " of " << x->getDimensions().str()
+                                                                           << " has no converter: " << name);
   const int64_t k = s.k < 0 ? size : s.k;
-  TORCHTRT_CHECK(k <= size, "k = " << k << " exceeds the size " << size << " of dimension " << dim << ": " << name);
+  TORCHTRT_CHECK(size < 0 || k <= size,
+                 "k = " << k << " exceeds the size " << size << " of dimension " << dim << ": " << name);
   auto* layer = ctx->net->addTopK(*x, s.op, k, 1u << dim, kind);
   layer->setName(name.c_str());
   trt::ITensor* out = layer->getOutput(0);
-  if (dropAxis) {
-    auto dims = util::toVec(out->getDimensions());
-    dims.erase(dims.begin() + dim);
-    out = reshape(ctx, out, dims, name + " [drop dim]");
-  }
+  if (dropAxis) out = dropDim(ctx, out, dim, name + " [drop dim]");
   ctx->AssociateValueAndTensor(n->outputs()[index], out);
 }
 
-trt::ITensor* input(ConversionCtx* ctx, const torch::jit::Node* n, Var& v) {
-  trt::ITensor* x = v.ITensorOrFreeze(ctx);
-  requireStaticShape(n, x, "the input");
-  return x;
-}
+trt::ITensor* input(ConversionCtx* ctx, const torch::jit::Node*, Var& v) { return v.ITensorOrFreeze(ctx); }
 
 bool topk(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
   trt::ITensor* x = input(ctx, n, a[0]);

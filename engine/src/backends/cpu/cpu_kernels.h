@@ -38,6 +38,7 @@ void applyActivation(ActivationType type, float alpha, float beta, float* data, 
 void permuteCopy(const void* src, const Dims& dims, const int32_t* perm, void* dst, size_t elemSize);
 
 void runConvolution(const ILayer&, const std::vector<TensorView>&, TensorView&);
+void runDeconvolution(const ILayer&, const std::vector<TensorView>&, TensorView&);
 void runActivation(const ILayer&, const std::vector<TensorView>&, TensorView&);
 void runPooling(const ILayer&, const std::vector<TensorView>&, TensorView&);
 void runElementWise(const ILayer&, const std::vector<TensorView>&, TensorView&);

@@ -65,6 +65,8 @@ Kernel kernelFor(LayerType type) {
       return runScale;
     case LayerType::kPARAMETRIC_RELU:
       return runParametricReLU;
+    case LayerType::kDECONVOLUTION:
+      return runDeconvolution;
   }
   throw Error("CPU backend: no kernel for layer type " + std::to_string(static_cast<int32_t>(type)));
 }

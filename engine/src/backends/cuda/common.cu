@@ -109,6 +109,8 @@ Launcher launcherFor(LayerType type) {
       return launchScale;
     case LayerType::kPARAMETRIC_RELU:
       return launchParametricReLU;
+    case LayerType::kDECONVOLUTION:
+      return launchDeconvolution;
   }
   throw Error("CUDA backend: no launcher for layer type " + std::to_string(static_cast<int32_t>(type)));
 }

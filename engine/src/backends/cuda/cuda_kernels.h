@@ -78,6 +78,7 @@ void activationInPlace(LaunchContext& ctx, ActivationType type, float alpha, flo
 void permute(LaunchContext& ctx, const void* src, const Dims& dims, const int32_t* perm, void* dst, size_t elemSize);
 
 void launchConvolution(LaunchContext&, const ILayer&, const std::vector<TensorView>&, TensorView&);
+void launchDeconvolution(LaunchContext&, const ILayer&, const std::vector<TensorView>&, TensorView&);
 void launchActivation(LaunchContext&, const ILayer&, const std::vector<TensorView>&, TensorView&);
 void launchPooling(LaunchContext&, const ILayer&, const std::vector<TensorView>&, TensorView&);
 void launchElementWise(LaunchContext&, const ILayer&, const std::vector<TensorView>&, TensorView&);

@@ -1,0 +1,150 @@
+// Transposed convolution (TensorRT's IDeconvolutionLayer): every input element spreads its kernel
+// over the output, inputs `stride` apart, the result cropped by the padding.
+#include "layers/layer_util.h"
+
+namespace trt {
+using namespace layer_util;
+
+void IDeconvolutionLayer::setNbOutputMaps(int32_t n) {
+  if (n <= 0) throw Error(describe() + ": number of output maps must be positive, got " + std::to_string(n));
+  nbOutputMaps_ = n;
+  markChanged();
+}
+void IDeconvolutionLayer::setKernelSizeNd(Dims k) {
+  if (k.nbDims < 1 || k.nbDims > 3)
+    throw Error(describe() + ": kernel size " + k.str() + " must have 1 to 3 dimensions");
+  requirePositive(*this, k, "kernel size");
+  kernelSize_ = k;
+  markChanged();
+}
+void IDeconvolutionLayer::setStrideNd(Dims s) {
+  requirePositive(*this, s, "stride");
+  stride_ = s;
+  markChanged();
+}
+void IDeconvolutionLayer::setPaddingNd(Dims p) {
+  setPrePadding(p);
+  setPostPadding(p);
+}
+void IDeconvolutionLayer::setPrePadding(Dims p) {
+  requireNonNegative(*this, p, "pre padding");
+  prePadding_ = p;
+  markChanged();
+}
+void IDeconvolutionLayer::setPostPadding(Dims p) {  // negative: the output grows (output_padding)
+  postPadding_ = p;
+  markChanged();
+}
+void IDeconvolutionLayer::setDilationNd(Dims d) {
+  requirePositive(*this, d, "dilation");
+  dilation_ = d;
+  markChanged();
+}
+void IDeconvolutionLayer::setNbGroups(int32_t g) {
+  if (g <= 0) throw Error(describe() + ": number of groups must be positive, got " + std::to_string(g));
+  groups_ = g;
+  markChanged();
+}
+void IDeconvolutionLayer::setKernelWeights(Weights w) {
+  kernel_ = copyFloatWeights(*this, w, "kernel");
+  markChanged();
+}
+void IDeconvolutionLayer::setBiasWeights(Weights w) {
+  bias_ = copyFloatWeights(*this, w, "bias");
+  markChanged();
+}
+Weights IDeconvolutionLayer::getKernelWeights() const {
+  return {DataType::kFLOAT, kernel_.data(), static_cast<int64_t>(kernel_.size())};
+}
+Weights IDeconvolutionLayer::getBiasWeights() const {
+  return {DataType::kFLOAT, bias_.data(), static_cast<int64_t>(bias_.size())};
+}
+
+std::vector<TensorDesc> IDeconvolutionLayer::inferOutputs(const std::vector<TensorDesc>& inputs) const {
+  if (inputs.size() != 1) throw Error(describe() + ": expects one input, has " + std::to_string(inputs.size()));
+  requireFloat(*this, inputs[0], "input");
+  const int k = kernelSize_.nbDims;
+  const Dims& in = inputs[0].dims;
+  if (in.nbDims != k + 2) {
+    throw Error(describe() + ": a " + std::to_string(k) + "-D deconvolution needs a rank-" + std::to_string(k + 2) +
+                " input [N, C, spatial...], got " + in.str());
+  }
+  if (in.d[1] < 0) throw Error(describe() + ": the channel dimension of input " + in.str() + " must be static");
+  if (in.d[1] % groups_ != 0 || nbOutputMaps_ % groups_ != 0) {
+    throw Error(describe() + ": input channels (" + std::to_string(in.d[1]) + ") and output maps (" +
+                std::to_string(nbOutputMaps_) + ") must both divide by the number of groups (" +
+                std::to_string(groups_) + ")");
+  }
+  int64_t expected = 0;
+  if (__builtin_mul_overflow(in.d[1] * static_cast<int64_t>(nbOutputMaps_ / groups_), kernelSize_.volume(),
+                             &expected) ||
+      static_cast<int64_t>(kernel_.size()) != expected) {
+    throw Error(describe() + ": kernel weights hold " + std::to_string(kernel_.size()) + " values, expected " +
+                std::to_string(expected) + " for " + std::to_string(in.d[1]) + " input channels x " +
+                std::to_string(nbOutputMaps_ / groups_) + " maps per group x kernel " + kernelSize_.str());
+  }
+  if (!bias_.empty() && static_cast<int32_t>(bias_.size()) != nbOutputMaps_) {
+    throw Error(describe() + ": bias holds " + std::to_string(bias_.size()) + " values, expected " +
+                std::to_string(nbOutputMaps_));
+  }
+  for (const Dims* d : {&stride_, &prePadding_, &postPadding_, &dilation_})
+    if (d->nbDims != 0 && d->nbDims != k)
+      throw Error(describe() + ": stride, padding and dilation need " + std::to_string(k) + " values each, got " +
+                  d->str());
+  const Dims stride = spatialOr(stride_, k, 1), pre = spatialOr(prePadding_, k, 0),
+             post = spatialOr(postPadding_, k, 0), dil = spatialOr(dilation_, k, 1);
+  Dims out = in;
+  out.d[1] = nbOutputMaps_;
+  for (int i = 0; i < k; ++i) {
+    // An output element past the last input's reach (post < 0) gets only the bias, as in PyTorch.
+    if (-post.d[i] >= std::max(stride.d[i], dil.d[i]))
+      throw Error(describe() + ": post padding " + post.str() + " extends the output by " + std::to_string(-post.d[i]) +
+                  ", which must be less than the stride or the dilation");
+    if (in.d[2 + i] < 0) {
+      out.d[2 + i] = -1;
+      continue;
+    }
+    out.d[2 + i] = (in.d[2 + i] - 1) * stride.d[i] + dil.d[i] * (kernelSize_.d[i] - 1) + 1 - pre.d[i] - post.d[i];
+    if (in.d[2 + i] == 0 || out.d[2 + i] <= 0)
+      throw Error(describe() + ": input " + in.str() + " with kernel " + kernelSize_.str() + ", stride " +
+                  stride.str() + " and padding " + pre.str() + "/" + post.str() + " leaves an empty output");
+  }
+  return {{out, inputs[0].type}};
+}
+
+void IDeconvolutionLayer::writeParams(PlanWriter& w) const {
+  w.i32(nbOutputMaps_);
+  w.dims(kernelSize_);
+  w.dims(stride_);
+  w.dims(prePadding_);
+  w.dims(postPadding_);
+  w.dims(dilation_);
+  w.i32(groups_);
+  writeFloats(w, kernel_);
+  writeFloats(w, bias_);
+}
+
+void IDeconvolutionLayer::readParams(PlanReader& r) {
+  nbOutputMaps_ = r.i32("nb_output_maps");
+  if (nbOutputMaps_ <= 0) r.fail("nb_output_maps", "must be positive");
+  kernelSize_ = r.dims("kernel_size");
+  if (kernelSize_.nbDims < 1 || kernelSize_.nbDims > 3) r.fail("kernel_size", "must have 1 to 3 dimensions");
+  for (int i = 0; i < kernelSize_.nbDims; ++i)
+    if (kernelSize_.d[i] <= 0) r.fail("kernel_size", "must be positive");
+  stride_ = r.dims("stride");
+  for (int i = 0; i < stride_.nbDims; ++i)
+    if (stride_.d[i] <= 0) r.fail("stride", "must be positive");
+  prePadding_ = r.dims("pre_padding");
+  for (int i = 0; i < prePadding_.nbDims; ++i)
+    if (prePadding_.d[i] < 0) r.fail("pre_padding", "must not be negative");
+  postPadding_ = r.dims("post_padding");
+  dilation_ = r.dims("dilation");
+  for (int i = 0; i < dilation_.nbDims; ++i)
+    if (dilation_.d[i] <= 0) r.fail("dilation", "must be positive");
+  groups_ = r.i32("groups");
+  if (groups_ <= 0) r.fail("groups", "must be positive");
+  kernel_ = readFloats(r, "kernel_weights");
+  bias_ = readFloats(r, "bias_weights");
+}
+
+}  // namespace trt
