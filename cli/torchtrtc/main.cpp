@@ -129,6 +129,7 @@ int run(const torchtrtc::Options& o) {
     spec.enabled_precisions.clear();
     for (const auto& p : o.precisions)
       spec.enabled_precisions.insert(p == "f16" || p == "half" || p == "float16" ? torch_tensorrt::DataType::kHalf
+                                     : p == "bf16" || p == "bfloat16"            ? torch_tensorrt::DataType::kBFloat16
                                      : p == "i8" || p == "int8" || p == "char"   ? torch_tensorrt::DataType::kChar
                                                                                  : torch_tensorrt::DataType::kFloat);
   }

@@ -29,11 +29,12 @@ std::vector<int64_t> parseShape(const std::string& text, const std::string& spec
 torch_tensorrt::DataType parseDtype(const std::string& d, const std::string& spec) {
   if (d == "f32" || d == "float" || d == "float32") return torch_tensorrt::DataType::kFloat;
   if (d == "f16" || d == "half" || d == "float16") return torch_tensorrt::DataType::kHalf;
+  if (d == "bf16" || d == "bfloat16") return torch_tensorrt::DataType::kBFloat16;
   if (d == "i32" || d == "int32") return torch_tensorrt::DataType::kInt;
   if (d == "i8" || d == "int8") return torch_tensorrt::DataType::kChar;
   if (d == "i64" || d == "int64" || d == "long") return torch_tensorrt::DataType::kLong;
   if (d == "b" || d == "bool") return torch_tensorrt::DataType::kBool;
-  throw UsageError("input spec '" + spec + "': unknown dtype '" + d + "' (use f32, f16, i32, i64, i8 or bool)");
+  throw UsageError("input spec '" + spec + "': unknown dtype '" + d + "' (use f32, f16, bf16, i32, i64, i8 or bool)");
 }
 int64_t parseCount(const std::string& flag, const std::string& v, int64_t smallest) {
   try {
@@ -97,7 +98,7 @@ std::string usage() {
          "  -h, --help                       show this help\n"
          "  -v, --verbose / -i, --info / -w, --warnings   log level\n"
          "  --check-method-support           only check that every op of the method converts\n"
-         "  -p, --enabled-precision=<f32|f16|i8> allow a precision (repeatable; i8 needs a quantization-aware\n"
+         "  -p, --enabled-precision=<f32|f16|bf16|i8> allow a precision (repeatable; i8 needs a quantization-aware\n"
          "                                   model or --calibration-cache-file)\n"
          "  --calibration-cache-file=<file>  INT8 scales written by an earlier calibration (with -p i8)\n"
          "  --disable-tf32                   keep FP32 matrix work off TF32\n"
@@ -207,9 +208,9 @@ Options parse(const std::vector<std::string>& args) {
       o.calibration_cache_file = needValue(a);
     } else if (a == "-p" || a == "--enabled-precision") {
       std::string p = needValue(a);
-      if (p != "f32" && p != "float" && p != "float32" && p != "f16" && p != "half" && p != "float16" && p != "i8" &&
-          p != "int8" && p != "char")
-        throw UsageError("precision '" + p + "' is not available (use f32, f16 or i8)");
+      if (p != "f32" && p != "float" && p != "float32" && p != "f16" && p != "half" && p != "float16" && p != "bf16" &&
+          p != "bfloat16" && p != "i8" && p != "int8" && p != "char")
+        throw UsageError("precision '" + p + "' is not available (use f32, f16, bf16 or i8)");
       o.precisions.push_back(p);
     } else if (a.size() > 1 && a[0] == '-' && !(a[1] == '(' || a[1] == '[')) {
       throw UsageError("unknown flag '" + args[i] + "'; run torchtrtc --help for the list of flags");

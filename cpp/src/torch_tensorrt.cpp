@@ -27,6 +27,9 @@ DataType::DataType(c10::ScalarType t) {
     case at::kHalf:
       value = kHalf;
       break;
+    case at::kBFloat16:
+      value = kBFloat16;
+      break;
     case at::kChar:
       value = kChar;
       break;
@@ -52,6 +55,8 @@ at::ScalarType DataType::toScalarType() const {
       return at::kFloat;
     case kHalf:
       return at::kHalf;
+    case kBFloat16:
+      return at::kBFloat16;
     case kChar:
       return at::kChar;
     case kInt:
@@ -156,9 +161,10 @@ core::CompileSpec toInternal(const CompileSpec& spec) {
   auto& s = internal.convert_info.engine_settings;
   s.enabled_precisions.clear();
   for (auto p : spec.enabled_precisions) {
-    TORCHTRT_CHECK(p == DataType::kFloat || p == DataType::kHalf || p == DataType::kChar,
+    TORCHTRT_CHECK(p == DataType::kFloat || p == DataType::kHalf || p == DataType::kBFloat16 || p == DataType::kChar,
                    "enabled_precisions contains " << c10::toString(DataType(p).toScalarType())
-                                                  << ", which engines do not compute in; use float, half and int8");
+                                                  << ", which engines do not compute in; use float, half, bfloat16 "
+                                                     "and int8");
     s.enabled_precisions.insert(DataType(p).toScalarType());
   }
   s.backend = trt::Backend::kCPU;

@@ -6,6 +6,7 @@ import torch
 _ALLOWED_DTYPES = {
     torch.float32: "float32",
     torch.float16: "float16",
+    torch.bfloat16: "bfloat16",
     torch.int32: "int32",
     torch.int64: "int64",
     torch.int8: "int8",

@@ -189,6 +189,30 @@ TEST(CudaBackend, Fp16EngineMatchesTheCpuFp16Reference) {
   expectNear(actual, expected, 2e-2f);
 }
 
+TEST(CudaBackend, Bf16EngineMatchesTheCpuBf16Reference) {
+  // The same network with BF16 allowed: cuDNN's and cuBLAS(Lt)'s bfloat16 paths and every kernel
+  // instantiated for __nv_bfloat16, against the CPU's emulation (bfloat16 storage, FP32 math).
+  if (!gpuVisible()) GTEST_SKIP() << "no CUDA GPU visible";
+  std::vector<std::vector<float>> keep;
+  trt::INetworkDefinition net;
+  makeNetwork(net, keep);
+  auto x = randomVector(2 * 3 * 8 * 8, 37);
+  std::unique_ptr<trt::IBuilder> builder(trt::createInferBuilder(trt::defaultLogger()));
+  std::unique_ptr<trt::IBuilderConfig> cpuConfig(builder->createBuilderConfig());
+  cpuConfig->setFlag(trt::BuilderFlag::kBF16);
+  auto cpuBuilt = build(net, cpuConfig.get());
+  auto expected = run(*cpuBuilt.engine, {{"x", {{2, 3, 8, 8}, x}}})["y"];
+  std::unique_ptr<trt::IBuilderConfig> config(builder->createBuilderConfig());
+  config->setBackend(trt::Backend::kCUDA);
+  config->setFlag(trt::BuilderFlag::kBF16);
+  auto gpuBuilt = build(net, config.get());
+  const std::string layers = gpuBuilt.engine->describeLayers();
+  EXPECT_NE(layers.find("bfloat16"), std::string::npos) << layers;
+  auto actual = runCuda(*gpuBuilt.engine, "x", {2, 3, 8, 8}, x, "y");
+  // As the FP16 twin, with bfloat16's 8-bit significand: a neighbouring value is 2^-8 away.
+  expectNear(actual, expected, 1e-1f);
+}
+
 TEST(CudaBackend, PermutesMatchTheCpu) {
   // Head split and merge as in attention ([B,S,H,D] <-> [B,H,S,D]: rows move as vectors), a full
   // reversal (element by element) and an odd inner size, in float32 and float16.

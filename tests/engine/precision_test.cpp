@@ -1,5 +1,5 @@
-// FP16 builds: the precision pass (casts, pinned layers, declared output types) and FP16 results on
-// the CPU backend (half storage, FP32 math) against FP32.
+// FP16 and BF16 builds: the precision pass (casts, pinned layers, declared output types) and 16-bit
+// results on the CPU backend (half or bfloat16 storage, FP32 math) against FP32.
 #include <algorithm>
 #include <cmath>
 
@@ -12,6 +12,8 @@ namespace {
 // FP16 stores 11 significant bits: a relative step of 2^-11 per rounding, a few roundings per layer
 // over a handful of layers, so 1e-2 of the magnitude (plus 1e-2 absolute near zero).
 constexpr float kHalfTolerance = 1e-2f;
+// BF16 stores 8 significant bits (2^-8 relative per rounding): 8x FP16's tolerance.
+constexpr float kBf16Tolerance = 8e-2f;
 
 // x [2,3,8,8] -> conv+relu -> avg pool -> + constant -> flatten -> matmul -> softmax -> y,
 // and a reduce of the matmul pinned to FP32 -> r.
@@ -50,10 +52,11 @@ struct Net {
   }
 };
 
-Built buildWith(trt::INetworkDefinition& net, bool fp16) {
+Built buildWith(trt::INetworkDefinition& net, bool fp16, bool bf16 = false) {
   std::unique_ptr<trt::IBuilder> builder(trt::createInferBuilder(trt::defaultLogger()));
   std::unique_ptr<trt::IBuilderConfig> config(builder->createBuilderConfig());
   if (fp16) config->setFlag(trt::BuilderFlag::kFP16);
+  if (bf16) config->setFlag(trt::BuilderFlag::kBF16);
   return build(net, config.get());
 }
 
@@ -88,6 +91,39 @@ TEST(Precision, Fp16BuildComputesInHalfAndKeepsDeclaredOutputTypes) {
   float maxDiff = 0.f;
   for (size_t i = 0; i < ref["y"].size(); ++i) maxDiff = std::max(maxDiff, std::fabs(got["y"][i] - ref["y"][i]));
   EXPECT_GT(maxDiff, 0.f) << "an FP16 engine that matches FP32 bit for bit did not compute in half";
+}
+
+TEST(Precision, Bf16BuildComputesInBfloat16AndFp16WinsWhenBothAreAllowed) {
+  Net n;
+  auto fp32 = buildWith(n.net, false);
+  auto bf16 = buildWith(n.net, false, true);
+  EXPECT_EQ(bf16.engine->getTensorDataType("y"), trt::DataType::kFLOAT);
+  const std::string layers = bf16.engine->describeLayers();
+  EXPECT_NE(layers.find("x to bf16 [precision]"), std::string::npos) << layers;
+  EXPECT_EQ(layers.find(" float16"), std::string::npos) << layers;
+  int bf16Layers = 0;
+  for (int l = 0; l < bf16.engine->network().getNbLayers(); ++l)
+    bf16Layers += bf16.engine->network().getLayer(l)->getOutput(0)->getType() == trt::DataType::kBF16;
+  EXPECT_GE(bf16Layers, 6) << layers;
+  EXPECT_EQ(findLayer(*bf16.engine, "pinned sum")->getOutput(0)->getType(), trt::DataType::kFLOAT);
+
+  auto x = randomVector(2 * 3 * 8 * 8, 46);
+  auto ref = run(*fp32.engine, {{"x", {{2, 3, 8, 8}, x}}});
+  auto got = run(*bf16.engine, {{"x", {{2, 3, 8, 8}, x}}});
+  expectNear(got["y"], ref["y"], kBf16Tolerance);
+  expectNear(got["r"], ref["r"], kBf16Tolerance);
+  // Coarser than FP16: the same network in FP16 lands closer to FP32.
+  auto fp16 = run(*buildWith(n.net, true).engine, {{"x", {{2, 3, 8, 8}, x}}});
+  float bfDiff = 0.f, halfDiff = 0.f;
+  for (size_t i = 0; i < ref["r"].size(); ++i) {
+    bfDiff = std::max(bfDiff, std::fabs(got["r"][i] - ref["r"][i]));
+    halfDiff = std::max(halfDiff, std::fabs(fp16["r"][i] - ref["r"][i]));
+  }
+  EXPECT_GT(bfDiff, halfDiff) << "a BF16 engine as exact as FP16 did not compute in bfloat16";
+  // Both flags: FP16 (more significand bits).
+  const std::string both = buildWith(n.net, true, true).engine->describeLayers();
+  EXPECT_NE(both.find(" float16"), std::string::npos) << both;
+  EXPECT_EQ(both.find("bfloat16"), std::string::npos) << both;
 }
 
 TEST(Precision, PinnedLayerStaysFloat32AndThePinSurvivesThePlan) {

@@ -123,7 +123,7 @@ def test_int8_flags(tmp_path):
     r = run(CPU + ["-p", "i8", "--calibration-cache-file", str(tmp_path / "missing.cache"), src, out, "(1,3,8,8)"])
     assert r.returncode == 1 and "missing.cache" in r.stderr and "is missing or empty" in r.stderr
     r = run(CPU + ["-p", "i9", src, out, "(1,3,8,8)"])
-    assert r.returncode == 2 and "use f32, f16 or i8" in r.stderr
+    assert r.returncode == 2 and "use f32, f16, bf16 or i8" in r.stderr
     # A cache written by a Python calibration drives the CLI's INT8 build.
     cache = str(tmp_path / "small.cache")
     ts = torch.jit.load(src)
@@ -140,6 +140,24 @@ def test_int8_flags(tmp_path):
     assert any("int8" in layer["fused"] for layer in layers)
     x = torch.randn(1, 3, 8, 8)
     torch.testing.assert_close(torch.jit.load(out)(x), ts(x), rtol=0.1, atol=0.1)
+
+
+def test_bf16_precision_flag(tmp_path):
+    # -p bf16: the engine's layers compute in bfloat16, the module still returns float32, close to
+    # the model (bfloat16's 8-bit significand: 5e-2 of the output's magnitude).
+    ts, src = saved_small(tmp_path)
+    out = str(tmp_path / "o.ts")
+    info = str(tmp_path / "layers.json")
+    r = run(CPU + ["-p", "bf16", f"--layer-info={info}", src, out, "(1,3,8,8)"])
+    assert r.returncode == 0, r.stderr
+    import json
+
+    layers = [layer for engine in json.load(open(info)) for layer in engine["layers"]]
+    assert any(o["dtype"] == "bfloat16" for layer in layers for o in layer["outputs"]), layers
+    x = torch.randn(1, 3, 8, 8)
+    y = torch.jit.load(out)(x)
+    assert y.dtype == torch.float32
+    torch.testing.assert_close(y, ts(x), rtol=5e-2, atol=5e-2)
 
 
 def test_layer_info_writes_the_inspector_as_json(tmp_path):

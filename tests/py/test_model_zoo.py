@@ -61,3 +61,23 @@ def test_zoo_model_fp16_matches_torchscript(name, device):
     assert r["cosine"] >= FP16_COSINE, r["cosine"]
     scale = max(1.0, r["magnitude"])
     assert r["max_abs_diff"] <= FP16_RELATIVE_MAX_ERROR * scale, (r["max_abs_diff"], r["magnitude"])
+
+
+# BF16 (bfloat16 storage, FP32 accumulation): an 8-bit significand, 2^-8 relative per rounding, so
+# looser than FP16. Measured on the CPU (2026-11-26): cosine >= 0.99995, relative max error <= 9.2e-3
+# (BERT-base); bounds 0.999 and 5e-2. The same subset on the CPU and the GPU.
+BF16_CASES = [(n, "cpu") for n in FP16_CPU_MODELS] + ([(n, "cuda") for n in FP16_CPU_MODELS] if gpu_engines() else [])
+BF16_COSINE = 0.999
+BF16_RELATIVE_MAX_ERROR = 5e-2
+
+
+@pytest.mark.parametrize("name,device", BF16_CASES)
+def test_zoo_model_bf16_matches_torchscript(name, device):
+    r = zoo.evaluate(name, device, precision=torch.bfloat16)
+    assert r["status"] == "full", r.get("full_error")
+    assert r["actual"].dtype == torch.float32, "outputs keep the module's float32"
+    assert r["cosine"] >= BF16_COSINE, r["cosine"]
+    scale = max(1.0, r["magnitude"])
+    assert r["max_abs_diff"] <= BF16_RELATIVE_MAX_ERROR * scale, (r["max_abs_diff"], r["magnitude"])
+    # It did compute in bfloat16: further from float32 than an exact engine would be.
+    assert r["max_abs_diff"] > 0

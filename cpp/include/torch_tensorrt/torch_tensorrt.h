@@ -15,7 +15,7 @@ namespace torch_tensorrt {
 //! Element types an engine input may have.
 class DataType {
  public:
-  enum Value : int8_t { kLong, kDouble, kFloat, kHalf, kChar, kInt, kBool, kUnknown };
+  enum Value : int8_t { kLong, kDouble, kFloat, kHalf, kChar, kInt, kBool, kBFloat16, kUnknown };
   DataType() = default;
   constexpr DataType(Value t) : value(t) {}
   //! From a Torch scalar type (throws for types engines cannot take).

@@ -54,4 +54,16 @@ bool backendComputesInHalf(Backend backend, const ILayer& layer) {
   return false;
 }
 
+bool backendComputesIn(Backend backend, const ILayer& layer, DataType type) {
+  if (type == DataType::kHALF) return backendComputesInHalf(backend, layer);
+  if (type != DataType::kBF16) return false;
+  // BF16 goes where FP16 goes: the CPU emulates both the same way, and the CUDA kernels take either
+  // 16-bit type (dispatchFloating; cuBLAS, cuBLASLt and cuDNN in bfloat16 with FP32 accumulation) --
+  // except the INT8 layers, which quantize FP32 or FP16 inputs only.
+  if (layer.getType() == LayerType::kCONVOLUTION && static_cast<const IConvolutionLayer&>(layer).isInt8()) return false;
+  if (layer.getType() == LayerType::kMATRIX_MULTIPLY && static_cast<const IMatrixMultiplyLayer&>(layer).isInt8())
+    return false;
+  return backendComputesInHalf(backend, layer);
+}
+
 }  // namespace trt

@@ -203,8 +203,12 @@ IHostMemory* IBuilder::buildSerializedNetwork(INetworkDefinition& network, IBuil
     if (runPass("INT8 calibration", calibrate) > 0) runPass("dead-layer removal", passes::removeDeadLayers);
   }
   // Last, so the folds above see the network's own types; the casts of constants it adds fold away.
-  const bool allowHalf = config.getFlag(BuilderFlag::kFP16);
-  auto precision = [&](INetworkDefinition& n) { return passes::assignPrecision(n, settings.backend, allowHalf); };
+  // FP16 (kFP16) or BF16 (kBF16) where a layer has a kernel for it; with both flags FP16, whose
+  // 11-bit significand keeps more of each value (BF16 trades precision for FP32's range).
+  const DataType reduced = config.getFlag(BuilderFlag::kFP16)   ? DataType::kHALF
+                           : config.getFlag(BuilderFlag::kBF16) ? DataType::kBF16
+                                                                : DataType::kFLOAT;
+  auto precision = [&](INetworkDefinition& n) { return passes::assignPrecision(n, settings.backend, reduced); };
   if (runPass("precision assignment (casts added)", precision) > 0) {
     runPass("constant folding", passes::foldConstants);
     runPass("dead-layer removal", passes::removeDeadLayers);

@@ -17,6 +17,7 @@ TRT_HOST_DEVICE inline bool isNonZero(const void* data, DataType type, int64_t i
     case DataType::kFLOAT:
       return static_cast<const float*>(data)[i] != 0.f;
     case DataType::kHALF:
+    case DataType::kBF16:
       return (static_cast<const uint16_t*>(data)[i] & 0x7fff) != 0;  // +-0 have only the sign bit
     case DataType::kINT32:
       return static_cast<const int32_t*>(data)[i] != 0;

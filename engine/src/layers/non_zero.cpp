@@ -6,8 +6,8 @@ using namespace layer_util;
 std::vector<TensorDesc> INonZeroLayer::inferOutputs(const std::vector<TensorDesc>& inputs) const {
   requireInputs(*this, inputs, 1);
   const DataType t = inputs[0].type;
-  if (t != DataType::kFLOAT && t != DataType::kHALF && t != DataType::kINT32 && t != DataType::kINT64 &&
-      t != DataType::kBOOL && t != DataType::kINT8 && t != DataType::kUINT8)
+  if (t != DataType::kFLOAT && t != DataType::kHALF && t != DataType::kBF16 && t != DataType::kINT32 &&
+      t != DataType::kINT64 && t != DataType::kBOOL && t != DataType::kINT8 && t != DataType::kUINT8)
     throw Error(describe() + ": finds nonzero elements of float, half, integer or bool tensors, not " +
                 dataTypeName(t));
   Dims out;

@@ -45,8 +45,7 @@ std::vector<TensorDesc> IResizeLayer::inferOutputs(const std::vector<TensorDesc>
   if (!ratios_.empty() && static_cast<int>(ratios_.size()) != in.nbDims)
     throw Error(describe() + ": " + std::to_string(ratios_.size()) + " ratios for an input of rank " +
                 std::to_string(in.nbDims));
-  if (inputs[0].type != DataType::kFLOAT && inputs[0].type != DataType::kHALF)
-    throw Error(describe() + ": resize takes float32 or float16 data, got " + dataTypeName(inputs[0].type));
+  requireFloat(*this, inputs[0], "input");
   int resized = 0;
   for (int i = 0; i < in.nbDims; ++i) {
     if (in.d[i] >= 0 && outDims.d[i] >= 0 && in.d[i] != outDims.d[i]) {

@@ -35,8 +35,9 @@ std::vector<TensorDesc> ITopKLayer::inferOutputs(const std::vector<TensorDesc>& 
     throw Error(describe() + ": k = " + std::to_string(k_) + " exceeds the size " + std::to_string(in.d[axis]) +
                 " of axis " + std::to_string(axis));
   const DataType t = inputs[0].type;
-  if (t != DataType::kFLOAT && t != DataType::kHALF && t != DataType::kINT32 && t != DataType::kINT64)
-    throw Error(describe() + ": TopK takes float32, float16, int32 or int64 data, got " + dataTypeName(t));
+  if (t != DataType::kFLOAT && t != DataType::kHALF && t != DataType::kBF16 && t != DataType::kINT32 &&
+      t != DataType::kINT64)
+    throw Error(describe() + ": TopK takes float32, float16, bfloat16, int32 or int64 data, got " + dataTypeName(t));
   Dims out = in;
   out.d[axis] = k_;
   return {{out, output_ == TopKOutput::kINDICES ? DataType::kINT64 : t}};

@@ -18,9 +18,10 @@ std::vector<TensorDesc> IUnaryLayer::inferOutputs(const std::vector<TensorDesc>&
     return {inputs[0]};
   }
   if (op_ == UnaryOperation::kABS || op_ == UnaryOperation::kNEG || op_ == UnaryOperation::kSIGN) {
-    if (inputs[0].type != DataType::kFLOAT && inputs[0].type != DataType::kHALF && inputs[0].type != DataType::kINT32 &&
-        inputs[0].type != DataType::kINT64)
-      throw Error(describe() + ": needs a float32, float16, int32 or int64 input, got " + dataTypeName(inputs[0].type));
+    const DataType t = inputs[0].type;
+    if (t != DataType::kFLOAT && t != DataType::kHALF && t != DataType::kBF16 && t != DataType::kINT32 &&
+        t != DataType::kINT64)
+      throw Error(describe() + ": needs a float32, float16, bfloat16, int32 or int64 input, got " + dataTypeName(t));
     return {inputs[0]};
   }
   requireFloat(*this, inputs[0], "input");

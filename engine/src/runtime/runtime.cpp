@@ -121,13 +121,16 @@ ICudaEngine::ICudaEngine(std::unique_ptr<PlanContents> contents)
     schedule_->uploads[host] = dev;
     cuda::check(cudaMemcpy(dev, source, bytes, cudaMemcpyHostToDevice), "cudaMemcpy (weights)");
   };
-  // Convolution weights are float32 in the plan; an FP16 convolution reads them rounded to FP16 once, here.
-  auto uploadWeights = [&](const Weights& w, bool half) {
+  // Convolution weights are float32 in the plan; an FP16 or BF16 convolution reads them rounded to
+  // its type once, here.
+  auto uploadWeights = [&](const Weights& w, DataType type) {
     if (!w.values || w.count == 0 || schedule_->uploads.count(w.values)) return;
     const auto* values = static_cast<const float*>(w.values);
-    if (!half) return upload(w.values, values, static_cast<size_t>(w.count) * sizeof(float));
+    if (type != DataType::kHALF && type != DataType::kBF16)
+      return upload(w.values, values, static_cast<size_t>(w.count) * sizeof(float));
     std::vector<uint16_t> rounded(static_cast<size_t>(w.count));
-    for (int64_t i = 0; i < w.count; ++i) rounded[i] = floatToHalf(values[i]);
+    for (int64_t i = 0; i < w.count; ++i)
+      rounded[i] = type == DataType::kHALF ? floatToHalf(values[i]) : floatToBf16(values[i]);
     upload(w.values, rounded.data(), rounded.size() * sizeof(uint16_t));
   };
   // An INT8 layer's epilogue factors s_in * s_w[c] * alpha, under the key of its weight scales.
@@ -148,7 +151,7 @@ ICudaEngine::ICudaEngine(std::unique_ptr<PlanContents> contents)
           upload(w.values, q.data(), q.size());
         }
         uploadOutputScales(conv->getInt8InputScale(), conv->getInt8WeightScales(), 1.f);
-        uploadWeights(conv->getBiasWeights(), false);
+        uploadWeights(conv->getBiasWeights(), DataType::kFLOAT);
       } else if (step.layer->getType() == LayerType::kMATRIX_MULTIPLY &&
                  static_cast<const IMatrixMultiplyLayer*>(step.layer)->isInt8()) {
         // The epilogue's per-column factor s_in * s_w[n] * alpha (the INT8 weights are a constant input).
@@ -160,13 +163,13 @@ ICudaEngine::ICudaEngine(std::unique_ptr<PlanContents> contents)
           upload(scales.data(), scales.data(), scales.size() * sizeof(float));
       } else if (step.layer->getType() == LayerType::kCONVOLUTION) {
         const auto* conv = static_cast<const IConvolutionLayer*>(step.layer);
-        const bool half = conv->getInput(0)->getType() == DataType::kHALF;
-        uploadWeights(conv->getKernelWeights(), half);
-        uploadWeights(conv->getBiasWeights(), half);
+        const DataType type = conv->getInput(0)->getType();
+        uploadWeights(conv->getKernelWeights(), type);
+        uploadWeights(conv->getBiasWeights(), type);
       } else if (step.layer->getType() == LayerType::kDECONVOLUTION) {
         const auto* deconv = static_cast<const IDeconvolutionLayer*>(step.layer);
-        uploadWeights(deconv->getKernelWeights(), deconv->getInput(0)->getType() == DataType::kHALF);
-        uploadWeights(deconv->getBiasWeights(), false);  // added in FP32 by the col2im kernel
+        uploadWeights(deconv->getKernelWeights(), deconv->getInput(0)->getType());
+        uploadWeights(deconv->getBiasWeights(), DataType::kFLOAT);  // added in FP32 by the col2im kernel
       } else if (step.layer->getType() == LayerType::kSCALE) {
         const auto* scale = static_cast<const IScaleLayer*>(step.layer);
         for (const std::vector<float>* v : {&scale->getShift(), &scale->getScale(), &scale->getPower()})

@@ -30,15 +30,17 @@ torch_tensorrt::ts::CompileSpec makeSpec(const py::dict& d) {
     auto [mn, op, mx, dtype, domain, format] =
         item.cast<std::tuple<std::vector<int64_t>, std::vector<int64_t>, std::vector<int64_t>, std::string,
                              std::vector<double>, std::string>>();
-    c10::ScalarType t = dtype == "float32"   ? at::kFloat
-                        : dtype == "float16" ? at::kHalf
-                        : dtype == "int32"   ? at::kInt
-                        : dtype == "int8"    ? at::kChar
-                        : dtype == "bool"    ? at::kBool
-                        : dtype == "int64"   ? at::kLong
-                                             : at::kDouble;
-    TORCHTRT_CHECK(t != at::kDouble,
-                   "Input dtype '" << dtype << "' is not supported (use float32, float16, int32, int64, int8 or bool)");
+    c10::ScalarType t = dtype == "float32"    ? at::kFloat
+                        : dtype == "float16"  ? at::kHalf
+                        : dtype == "bfloat16" ? at::kBFloat16
+                        : dtype == "int32"    ? at::kInt
+                        : dtype == "int8"     ? at::kChar
+                        : dtype == "bool"     ? at::kBool
+                        : dtype == "int64"    ? at::kLong
+                                              : at::kDouble;
+    TORCHTRT_CHECK(
+        t != at::kDouble,
+        "Input dtype '" << dtype << "' is not supported (use float32, float16, bfloat16, int32, int64, int8 or bool)");
     ins.emplace_back(mn, op, mx, torch_tensorrt::DataType(t));
     ins.back().tensor_domain = domain;
     if (format == "channels_last") ins.back().format = torch_tensorrt::TensorFormat::kChannelsLast;
@@ -55,11 +57,14 @@ torch_tensorrt::ts::CompileSpec makeSpec(const py::dict& d) {
       spec.enabled_precisions.insert(torch_tensorrt::DataType::kFloat);
     else if (p == "float16")
       spec.enabled_precisions.insert(torch_tensorrt::DataType::kHalf);
+    else if (p == "bfloat16")
+      spec.enabled_precisions.insert(torch_tensorrt::DataType::kBFloat16);
     else if (p == "int8")
       spec.enabled_precisions.insert(torch_tensorrt::DataType::kChar);
     else
-      TORCHTRT_THROW_ERROR("enabled_precisions contains "
-                           << p << ", which engines do not compute in (use torch.float, torch.half and torch.int8)");
+      TORCHTRT_THROW_ERROR("enabled_precisions contains " << p
+                                                          << ", which engines do not compute in (use torch.float, "
+                                                             "torch.half, torch.bfloat16 and torch.int8)");
   }
   spec.capability = static_cast<torch_tensorrt::EngineCapability>(d["capability"].cast<int>());
   spec.sparse_weights = d["sparse_weights"].cast<bool>();

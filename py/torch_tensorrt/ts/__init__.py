@@ -8,7 +8,7 @@ from torch_tensorrt._Device import Device
 from torch_tensorrt._enums import EngineCapability
 from torch_tensorrt._Input import Input
 
-_PRECISIONS = {torch.float32: "float32", torch.float16: "float16", torch.int8: "int8"}
+_PRECISIONS = {torch.float32: "float32", torch.float16: "float16", torch.bfloat16: "bfloat16", torch.int8: "int8"}
 
 
 
@@ -29,7 +29,7 @@ def _precisions(enabled: Optional[Set[torch.dtype]]) -> List[str]:
     out = []
     for p in enabled:
         if p not in _PRECISIONS:
-            raise ValueError(f"enabled_precisions contains {p}, which engines do not compute in; use torch.float, torch.half and torch.int8")
+            raise ValueError(f"enabled_precisions contains {p}, which engines do not compute in; use torch.float, torch.half, torch.bfloat16 and torch.int8")
         out.append(_PRECISIONS[p])
     return out
 

@@ -1,5 +1,6 @@
-// FP16 on the CPU: tensors are stored in half; each kernel computes in float on widened copies and
-// its output is rounded to half, as a GPU kernel that loads half, computes in FP32 and stores half.
+// FP16 and BF16 on the CPU: tensors are stored in the 16-bit type; each kernel computes in float on
+// widened copies and its output is rounded back, as a GPU kernel that loads half (or bfloat16),
+// computes in FP32 and stores the 16-bit type.
 #include "backends/cpu/cpu_kernels.h"
 #include "common/half.h"
 
@@ -7,20 +8,25 @@ namespace trt {
 namespace cpu {
 
 namespace {
+bool isSixteenBit(DataType t) { return t == DataType::kHALF || t == DataType::kBF16; }
+
 std::vector<float> widen(const TensorView& t) {
   const int64_t n = t.dims.volume();
   std::vector<float> out(static_cast<size_t>(n));
   const auto* src = static_cast<const uint16_t*>(t.data);
-  for (int64_t i = 0; i < n; ++i) out[i] = halfToFloat(src[i]);
+  if (t.type == DataType::kBF16)
+    for (int64_t i = 0; i < n; ++i) out[i] = bf16ToFloat(src[i]);
+  else
+    for (int64_t i = 0; i < n; ++i) out[i] = halfToFloat(src[i]);
   return out;
 }
 }  // namespace
 
 void runLayer(const ILayer& layer, const std::vector<TensorView>& inputs, TensorView& output) {
   const Kernel kernel = kernelFor(layer.getType());
-  bool anyHalf = output.type == DataType::kHALF;
-  for (const auto& in : inputs) anyHalf |= in.type == DataType::kHALF;
-  // Casts convert half themselves.
+  bool anyHalf = isSixteenBit(output.type);
+  for (const auto& in : inputs) anyHalf |= isSixteenBit(in.type);
+  // Casts convert 16-bit types themselves.
   if (!anyHalf || layer.getType() == LayerType::kIDENTITY) {
     kernel(layer, inputs, output);
     return;
@@ -28,11 +34,11 @@ void runLayer(const ILayer& layer, const std::vector<TensorView>& inputs, Tensor
   std::vector<std::vector<float>> widened(inputs.size());
   std::vector<TensorView> floatInputs = inputs;
   for (size_t i = 0; i < inputs.size(); ++i) {
-    if (inputs[i].type != DataType::kHALF) continue;
+    if (!isSixteenBit(inputs[i].type)) continue;
     widened[i] = widen(inputs[i]);
     floatInputs[i] = {widened[i].data(), inputs[i].dims, DataType::kFLOAT};
   }
-  if (output.type != DataType::kHALF) {
+  if (!isSixteenBit(output.type)) {
     kernel(layer, floatInputs, output);
     return;
   }
@@ -41,7 +47,10 @@ void runLayer(const ILayer& layer, const std::vector<TensorView>& inputs, Tensor
   TensorView floatOutput{result.data(), output.dims, DataType::kFLOAT};
   kernel(layer, floatInputs, floatOutput);
   auto* dst = static_cast<uint16_t*>(output.data);
-  for (int64_t i = 0; i < n; ++i) dst[i] = floatToHalf(result[i]);
+  if (output.type == DataType::kBF16)
+    for (int64_t i = 0; i < n; ++i) dst[i] = floatToBf16(result[i]);
+  else
+    for (int64_t i = 0; i < n; ++i) dst[i] = floatToHalf(result[i]);
 }
 
 }  // namespace cpu

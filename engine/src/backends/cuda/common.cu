@@ -121,19 +121,20 @@ void gemm(LaunchContext& ctx, DataType type, bool transA, bool transB, int64_t M
   const float beta = 0.f;
   const int lda = static_cast<int>(transA ? M : K), ldb = static_cast<int>(transB ? K : N);
   const cublasOperation_t opB = transB ? CUBLAS_OP_T : CUBLAS_OP_N, opA = transA ? CUBLAS_OP_T : CUBLAS_OP_N;
-  if (type == DataType::kHALF) {
-    // FP16 inputs and output, FP32 accumulation, tensor cores.
+  if (type == DataType::kHALF || type == DataType::kBF16) {
+    // FP16 or BF16 inputs and output, FP32 accumulation, tensor cores.
+    const cudaDataType_t dt = type == DataType::kHALF ? CUDA_R_16F : CUDA_R_16BF;
     check(cublasSetMathMode(ctx.blas, CUBLAS_DEFAULT_MATH), "cublasSetMathMode");
-    check(cublasGemmStridedBatchedEx(ctx.blas, opB, opA, static_cast<int>(N), static_cast<int>(M), static_cast<int>(K),
-                                     &alpha, B, CUDA_R_16F, ldb, strideB, A, CUDA_R_16F, lda, strideA, &beta, C,
-                                     CUDA_R_16F, static_cast<int>(N), strideC, static_cast<int>(batch),
-                                     CUBLAS_COMPUTE_32F, CUBLAS_GEMM_DEFAULT),
-          "cublasGemmStridedBatchedEx (float16)");
+    check(
+        cublasGemmStridedBatchedEx(ctx.blas, opB, opA, static_cast<int>(N), static_cast<int>(M), static_cast<int>(K),
+                                   &alpha, B, dt, ldb, strideB, A, dt, lda, strideA, &beta, C, dt, static_cast<int>(N),
+                                   strideC, static_cast<int>(batch), CUBLAS_COMPUTE_32F, CUBLAS_GEMM_DEFAULT),
+        type == DataType::kHALF ? "cublasGemmStridedBatchedEx (float16)" : "cublasGemmStridedBatchedEx (bfloat16)");
     return;
   }
   if (type != DataType::kFLOAT)
     throw Error(std::string("CUDA backend: matrix multiply of ") + dataTypeName(type) +
-                " is not supported (float32 or float16)");
+                " is not supported (float32, float16 or bfloat16)");
   check(cublasSetMathMode(ctx.blas, ctx.allowTF32 ? CUBLAS_TF32_TENSOR_OP_MATH : CUBLAS_DEFAULT_MATH),
         "cublasSetMathMode");
   check(cublasSgemmStridedBatched(ctx.blas, opB, opA, static_cast<int>(N), static_cast<int>(M), static_cast<int>(K),

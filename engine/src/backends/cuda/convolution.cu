@@ -106,10 +106,12 @@ DnnPlan& dnnPlan(LaunchContext& ctx, DnnState& state, const IConvolutionLayer& c
     stride.push_back(static_cast<int>(g.stride[i]));
     dil.push_back(static_cast<int>(g.dil[i]));
   }
-  // FP16 data with FP32 accumulation (cuDNN's "pseudo half" configuration) on tensor cores.
-  const bool half = type == DataType::kHALF;
+  // FP16 or BF16 data with FP32 accumulation (cuDNN's "pseudo half" configuration) on tensor cores.
+  const bool half = type == DataType::kHALF || type == DataType::kBF16;
   const bool channelsLast = conv.getChannelsLast();
-  const cudnnDataType_t dataType = half ? CUDNN_DATA_HALF : CUDNN_DATA_FLOAT;
+  const cudnnDataType_t dataType = type == DataType::kHALF   ? CUDNN_DATA_HALF
+                                   : type == DataType::kBF16 ? CUDNN_DATA_BFLOAT16
+                                                             : CUDNN_DATA_FLOAT;
   DnnPlan plan;
   checkDnn(cudnnCreateTensorDescriptor(&plan.x), "cudnnCreateTensorDescriptor");
   checkDnn(cudnnCreateTensorDescriptor(&plan.y), "cudnnCreateTensorDescriptor");
@@ -351,9 +353,9 @@ static void epilogue(LaunchContext& ctx, const IConvolutionLayer& conv, const vo
 void launchConvolution(LaunchContext& ctx, const ILayer& layer, const std::vector<TensorView>& in, TensorView& out) {
   const auto& conv = static_cast<const IConvolutionLayer&>(layer);
   if (conv.isInt8()) return launchInt8Convolution(ctx, layer, in, out);
-  const bool half = in[0].type == DataType::kHALF;
-  if (!half && in[0].type != DataType::kFLOAT)
-    throw Error(layer.describe() + ": the CUDA backend convolves float32 or float16, not " + dataTypeName(in[0].type));
+  if (!isFloatingStorage(in[0].type))
+    throw Error(layer.describe() + ": the CUDA backend convolves float32, float16 or bfloat16, not " +
+                dataTypeName(in[0].type));
   const bool channelsLast = conv.getChannelsLast();
   const Dims inDims = channelsLast ? layer_util::channelsFirst(in[0].dims) : in[0].dims;
   const Dims outDims = channelsLast ? layer_util::channelsFirst(out.dims) : out.dims;

@@ -47,8 +47,8 @@ __global__ void col2imKernel(const T* col, const float* bias, T* out, ConvGeomet
 
 void launchDeconvolution(LaunchContext& ctx, const ILayer& layer, const std::vector<TensorView>& in, TensorView& out) {
   const auto& deconv = static_cast<const IDeconvolutionLayer&>(layer);
-  if (in[0].type != DataType::kHALF && in[0].type != DataType::kFLOAT)
-    throw Error(layer.describe() + ": the CUDA backend deconvolves float32 or float16, not " +
+  if (!isFloatingStorage(in[0].type))
+    throw Error(layer.describe() + ": the CUDA backend deconvolves float32, float16 or bfloat16, not " +
                 dataTypeName(in[0].type));
   const ConvGeometry g = convGeometry(deconv, in[0].dims, out.dims);
   const int64_t batch = in[0].dims.d[0], groups = deconv.getNbGroups(), cin = in[0].dims.d[1], cout = out.dims.d[1];

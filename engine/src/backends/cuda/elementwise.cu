@@ -86,13 +86,17 @@ __device__ T applyOp(ElementWiseOperation op, T a, T b) {
   }
 }
 
-// Half computes in float; every other type in itself.
+// Half and bfloat16 compute in float; every other type in itself.
 template <typename T>
 struct ComputeType {
   using type = T;
 };
 template <>
 struct ComputeType<__half> {
+  using type = float;
+};
+template <>
+struct ComputeType<__nv_bfloat16> {
   using type = float;
 };
 
@@ -275,8 +279,7 @@ void launchElementWise(LaunchContext& ctx, const ILayer& layer, const std::vecto
   const bool compare =
       op == ElementWiseOperation::kEQUAL || op == ElementWiseOperation::kGREATER || op == ElementWiseOperation::kLESS;
   unsigned g = blocksFor(n);
-  if (!compare && in[0].dims == out.dims && in[1].dims == out.dims &&
-      (in[0].type == DataType::kFLOAT || in[0].type == DataType::kHALF)) {
+  if (!compare && in[0].dims == out.dims && in[1].dims == out.dims && isFloatingStorage(in[0].type)) {
     dispatchFloating(in[0].type, layer.describe(), [&](auto tag) {
       using T = decltype(tag);
       const T* a = static_cast<const T*>(in[0].data);
@@ -306,6 +309,9 @@ void launchElementWise(LaunchContext& ctx, const ILayer& layer, const std::vecto
       break;
     case DataType::kHALF:
       launch(__half{});
+      break;
+    case DataType::kBF16:
+      launch(__nv_bfloat16{});
       break;
     case DataType::kINT32:
       launch(int32_t{});

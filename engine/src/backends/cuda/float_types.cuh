@@ -1,7 +1,8 @@
-// FP32 and FP16 storage for the CUDA kernels: loads widen to float, stores round to the storage
-// type, so every kernel computes in FP32 whatever it stores.
+// FP32, FP16 and BF16 storage for the CUDA kernels: loads widen to float, stores round to the
+// storage type, so every kernel computes in FP32 whatever it stores.
 #pragma once
 
+#include <cuda_bf16.h>
 #include <cuda_fp16.h>
 
 #include <cstdint>
@@ -16,9 +17,12 @@ __device__ __forceinline__ float load(const float* p, int64_t i) { return p[i]; 
 __device__ __forceinline__ float load(const __half* p, int64_t i) { return __half2float(p[i]); }
 __device__ __forceinline__ void store(float* p, int64_t i, float v) { p[i] = v; }
 __device__ __forceinline__ void store(__half* p, int64_t i, float v) { p[i] = __float2half_rn(v); }
+__device__ __forceinline__ float load(const __nv_bfloat16* p, int64_t i) { return __bfloat162float(p[i]); }
+__device__ __forceinline__ void store(__nv_bfloat16* p, int64_t i, float v) { p[i] = __float2bfloat16_rn(v); }
 
 __device__ __forceinline__ float toFloat(float v) { return v; }
 __device__ __forceinline__ float toFloat(__half v) { return __half2float(v); }
+__device__ __forceinline__ float toFloat(__nv_bfloat16 v) { return __bfloat162float(v); }
 template <typename T>
 __device__ __forceinline__ T fromFloat(float v);
 template <>
@@ -28,6 +32,10 @@ __device__ __forceinline__ float fromFloat<float>(float v) {
 template <>
 __device__ __forceinline__ __half fromFloat<__half>(float v) {
   return __float2half_rn(v);
+}
+template <>
+__device__ __forceinline__ __nv_bfloat16 fromFloat<__nv_bfloat16>(float v) {
+  return __float2bfloat16_rn(v);
 }
 
 //! Elements of T in one 16-byte access (the widest load a thread issues).
@@ -83,16 +91,24 @@ unsigned vectorBlocks(int64_t n, int threads) {
   return static_cast<unsigned>((vectors + threads - 1) / threads);
 }
 
-//! Calls fn(T{}) with T = float or __half for the storage type `type`; throws for other types.
+//! Calls fn(T{}) with T = float, __half or __nv_bfloat16 for the storage type `type`; throws for
+//! other types.
 template <typename Fn>
 void dispatchFloating(DataType type, const std::string& where, Fn fn) {
   if (type == DataType::kFLOAT)
     fn(float{});
   else if (type == DataType::kHALF)
     fn(__half{});
+  else if (type == DataType::kBF16)
+    fn(__nv_bfloat16{});
   else
-    throw Error(where + ": the CUDA backend runs this layer kind in float32 or float16 only, not " +
+    throw Error(where + ": the CUDA backend runs this layer kind in float32, float16 or bfloat16 only, not " +
                 dataTypeName(type));
+}
+
+//! True for the floating storage types the CUDA kernels take (float32, float16, bfloat16).
+inline bool isFloatingStorage(DataType type) {
+  return type == DataType::kFLOAT || type == DataType::kHALF || type == DataType::kBF16;
 }
 
 }  // namespace cuda

@@ -21,9 +21,9 @@ __global__ void biasReluKernel(T* y, const T* bias, bool relu, int64_t columns, 
 bool ltGemmBias(LaunchContext& ctx, DataType type, bool tA, bool tB, int64_t M, int64_t N, int64_t K, const void* A,
                 const void* B, const void* bias, bool relu, float alpha, void* Y) {
   if (!ctx.blasLt) check(cublasLtCreate(&ctx.blasLt), "cublasLtCreate");
-  const bool half = type == DataType::kHALF;
-  const cudaDataType_t dt = half ? CUDA_R_16F : CUDA_R_32F;
-  const cublasComputeType_t compute = !half && ctx.allowTF32 ? CUBLAS_COMPUTE_32F_FAST_TF32 : CUBLAS_COMPUTE_32F;
+  const bool reduced = type == DataType::kHALF || type == DataType::kBF16;  // 16-bit data, FP32 accumulation
+  const cudaDataType_t dt = type == DataType::kHALF ? CUDA_R_16F : type == DataType::kBF16 ? CUDA_R_16BF : CUDA_R_32F;
+  const cublasComputeType_t compute = !reduced && ctx.allowTF32 ? CUBLAS_COMPUTE_32F_FAST_TF32 : CUBLAS_COMPUTE_32F;
   cublasLtMatmulDesc_t op = nullptr;
   cublasLtMatrixLayout_t la = nullptr, lb = nullptr, ly = nullptr;
   bool ok = false;
@@ -64,8 +64,9 @@ bool ltGemmBias(LaunchContext& ctx, DataType type, bool tA, bool tB, int64_t M, 
 void launchMatrixMultiply(LaunchContext& ctx, const ILayer& layer, const std::vector<TensorView>& in, TensorView& out) {
   const auto& mm = static_cast<const IMatrixMultiplyLayer&>(layer);
   if (mm.isInt8()) return launchInt8MatrixMultiply(ctx, layer, in, out);
-  if ((in[0].type != DataType::kFLOAT && in[0].type != DataType::kHALF) || in[1].type != in[0].type)
-    throw Error(layer.describe() + ": the CUDA backend multiplies float32 or float16 matrices of one type, not " +
+  if (!isFloatingStorage(in[0].type) || in[1].type != in[0].type)
+    throw Error(layer.describe() +
+                ": the CUDA backend multiplies float32, float16 or bfloat16 matrices of one type, not " +
                 dataTypeName(in[0].type) + " and " + dataTypeName(in[1].type));
   const DataType type = in[0].type;
   const size_t elem = dataTypeSize(type);

@@ -44,7 +44,7 @@ int32_t useChannelsLast(INetworkDefinition& network);
 //! Chooses FP16 or FP32 per layer: with `allowHalf`, layers the backend computes in half get half
 //! inputs; elsewhere half tensors are cast to float. Inserts the casts (returns how many) and keeps
 //! the network outputs' declared types.
-int32_t assignPrecision(INetworkDefinition& network, Backend backend, bool allowHalf);
+int32_t assignPrecision(INetworkDefinition& network, Backend backend, DataType reduced);
 
 }  // namespace passes
 }  // namespace trt

@@ -9,9 +9,9 @@ namespace trt {
 namespace passes {
 
 namespace {
-bool isFloating(DataType t) { return t == DataType::kFLOAT || t == DataType::kHALF; }
+bool isFloating(DataType t) { return t == DataType::kFLOAT || t == DataType::kHALF || t == DataType::kBF16; }
 
-const char* shortName(DataType t) { return t == DataType::kHALF ? "fp16" : "fp32"; }
+const char* shortName(DataType t) { return t == DataType::kHALF ? "fp16" : t == DataType::kBF16 ? "bf16" : "fp32"; }
 
 // An Identity layer casting `t` to `type`, appended to the network.
 ILayer* addCast(INetworkDefinition& net, ITensor& t, DataType type) {
@@ -49,7 +49,7 @@ class CastCache {
 };
 }  // namespace
 
-int32_t assignPrecision(INetworkDefinition& net, Backend backend, bool allowHalf) {
+int32_t assignPrecision(INetworkDefinition& net, Backend backend, DataType reduced) {
   std::vector<DataType> outputTypes;
   for (int i = 0; i < net.getNbOutputs(); ++i) outputTypes.push_back(net.getOutput(i)->getType());
   std::vector<ILayer*> layers;
@@ -70,18 +70,21 @@ int32_t assignPrecision(INetworkDefinition& net, Backend backend, bool allowHalf
     for (int i = 0; i < layer->getNbInputs(); ++i) ins.push_back(desc.at(layer->getInput(i)));
     // A cast converts whatever it gets; constants have no inputs and are cast where they are used
     // (constant folding then stores them in the new type).
-    bool anyFloating = false, allHalf = true;
-    for (const auto& in : ins) {
-      if (!isFloating(in.type)) continue;
+    // The 16-bit type every floating input already has (the network's own FP16 or BF16), if any.
+    bool anyFloating = false;
+    DataType own = DataType::kFLOAT;
+    for (size_t i = 0; i < ins.size(); ++i) {
+      if (!isFloating(ins[i].type)) continue;
+      own = !anyFloating || own == ins[i].type ? ins[i].type : DataType::kFLOAT;
       anyFloating = true;
-      allHalf &= in.type == DataType::kHALF;
     }
     // A Shape layer reads dimensions only, whatever its input's type.
     if (anyFloating && layer->getType() != LayerType::kIDENTITY && layer->getType() != LayerType::kSHAPE) {
       const bool pinnedFloat = layer->precisionIsSet() && layer->getPrecision() == DataType::kFLOAT;
-      const bool capable = !pinnedFloat && backendComputesInHalf(backend, *layer);
-      // FP16 where the config allows it, or where the network itself already computes in half.
-      const DataType target = capable && (allowHalf || allHalf) ? DataType::kHALF : DataType::kFLOAT;
+      // The reduced type the config allows, or the one the network itself already computes in.
+      const DataType wanted = reduced != DataType::kFLOAT ? reduced : own;
+      const bool capable = !pinnedFloat && wanted != DataType::kFLOAT && backendComputesIn(backend, *layer, wanted);
+      const DataType target = capable ? wanted : DataType::kFLOAT;
       for (int i = 0; i < layer->getNbInputs(); ++i) {
         if (!isFloating(ins[i].type) || ins[i].type == target) continue;
         ITensor* cast = casts.get(layer->getInput(i), target, layer);
