@@ -1,13 +1,14 @@
 """Latency benchmark: the compiled engine against PyTorch eager, TorchScript and torch.compile,
-measured in the same run on the same device, in FP32 and FP16. Writes a Markdown table with the
-device's name.
+measured in the same run on the same device, in FP32, FP16, BF16 and INT8. Writes a Markdown table
+with the device's name.
 
 FP16 baselines run the model converted with .half() on half inputs (what "TorchScript FP16" means);
 the engine compiles the float32 module with enabled_precisions={torch.half} and takes the same
-float32 inputs the user already has (its casts are inside the measured time).
+float32 inputs the user already has (its casts are inside the measured time). BF16 likewise with
+.bfloat16() and enabled_precisions={torch.bfloat16}.
 
 Usage: python bench/bench_models.py [--models resnet50,bert] [--batches 1,64]
-                                    [--precisions fp32,fp16] [--out FILE]
+                                    [--precisions fp32,fp16,bf16,int8] [--out FILE]
 """
 import argparse
 import copy
@@ -81,11 +82,12 @@ def device_used_mb(device):
 def bench_case(model_name, model, make_input, batch, precision, device, compile_mode):
     if precision == "int8":
         return bench_int8(model_name, model, make_input, batch, device)
-    half = precision == "fp16"
+    # 16-bit rows: baselines run the model converted to that type on inputs of that type.
+    reduced = {"fp16": torch.half, "bf16": torch.bfloat16}.get(precision)
     x = make_input(batch, device)
     model = model.to(device)
-    base = copy.deepcopy(model).half() if half else model
-    bx = x.half() if half and x.is_floating_point() else x
+    base = copy.deepcopy(model).to(reduced) if reduced else model
+    bx = x.to(reduced) if reduced and x.is_floating_point() else x
     row = dict(model=model_name, batch=batch, precision=precision)
     with torch.no_grad():
         scripted = torch.jit.trace(base, bx, check_trace=False)
@@ -94,12 +96,12 @@ def bench_case(model_name, model, make_input, batch, precision, device, compile_
         row["ts_peak_mb"] = peak_mb(scripted, bx, device)
         ref = first(base(bx)).float()
         del scripted
-        # The engine: from the float32 module, FP16 allowed.
+        # The engine: from the float32 module, FP16 (or BF16) allowed.
         fp32_traced = torch.jit.trace(model, x, check_trace=False)
         before = device_used_mb(device)
         start = time.perf_counter()
         engine = torch_tensorrt.compile(fp32_traced, inputs=[x],
-                                        enabled_precisions={torch.float32, torch.half} if half else {torch.float32})
+                                        enabled_precisions={torch.float32, reduced} if reduced else {torch.float32})
         row["build_s"] = time.perf_counter() - start
         row["engine"] = median_ms(engine, x)
         row["engine_mb"] = device_used_mb(device) - before
@@ -185,6 +187,7 @@ def main():
         f"torch {torch.__version__}, torch_tensorrt {torch_tensorrt.__version__}. fp32: TF32 matrix math in every",
         "column (PyTorch's and TensorRT's default for convolutions). fp16: baselines run model.half() on half inputs;",
         "the engine compiles the float32 module with enabled_precisions={float32, half} and takes float32 inputs.",
+        "bf16: the same with model.bfloat16() and enabled_precisions={float32, bfloat16}.",
         f"Median of 50 runs after 10 warm-ups; torch.compile mode: {args.compile_mode}. Memory: TorchScript's peak",
         "allocation in one call, and the device memory the engine holds (weights, arena) after its runs.",
         "CUDA graphs: torch_tensorrt.runtime.enable_cudagraphs() (inputs copied in, outputs copied out, included).",
