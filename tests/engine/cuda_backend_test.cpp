@@ -324,10 +324,12 @@ std::vector<float> runOnGpu(trt::INetworkDefinition& net, trt::Dims dims, const 
 }
 
 // The CPU engine's result (FP16 emulated as half storage and FP32 math when fp16).
-std::vector<float> runOnCpu(trt::INetworkDefinition& net, trt::Dims dims, const std::vector<float>& x, bool fp16) {
+std::vector<float> runOnCpu(trt::INetworkDefinition& net, trt::Dims dims, const std::vector<float>& x, bool fp16,
+                            bool bf16 = false) {
   std::unique_ptr<trt::IBuilder> builder(trt::createInferBuilder(trt::defaultLogger()));
   std::unique_ptr<trt::IBuilderConfig> config(builder->createBuilderConfig());
   if (fp16) config->setFlag(trt::BuilderFlag::kFP16);
+  if (bf16) config->setFlag(trt::BuilderFlag::kBF16);
   return run(*build(net, config.get()).engine, {{"x", {dims, x}}})["y"];
 }
 }  // namespace
@@ -456,41 +458,43 @@ TEST(CudaBackend, CudaGraphModeReplaysWhileShapesAndAddressesRepeat) {
 }
 
 TEST(CudaBackend, ChannelsLastRegionsMatchTheCpu) {
-  // FP16 at batch 8: the layout pass makes conv -> relu -> max pool -> conv (+ residual) -> relu ->
-  // avg pool channels-last; 8 and 16 channels take the 8-channel vector kernels, 6 the scalar ones.
+  // FP16 (and BF16) at batch 8: the layout pass makes conv -> relu -> max pool -> conv (+ residual)
+  // -> relu -> avg pool channels-last; in FP16 8 and 16 channels take the 8-channel vector kernels, 6
+  // the scalar ones (BF16 always the scalar ones).
   if (!gpuVisible()) GTEST_SKIP() << "no CUDA GPU visible";
-  for (int64_t c : {6, 8, 16}) {
-    const auto w1 = randomVector(c * 3 * 9, 120), b1 = randomVector(c, 121), w2 = randomVector(c * c * 9, 122),
-               b2 = randomVector(c, 123);
-    trt::INetworkDefinition net;
-    const trt::Dims dims{8, 3, 12, 12};
-    auto* x = net.addInput("x", trt::DataType::kFLOAT, dims);
-    auto* c1 = net.addConvolutionNd(*x, static_cast<int32_t>(c), {3, 3}, {trt::DataType::kFLOAT, w1.data(), c * 27},
-                                    {trt::DataType::kFLOAT, b1.data(), c});
-    c1->setPaddingNd({1, 1});
-    auto* r1 = net.addActivation(*c1->getOutput(0), trt::ActivationType::kRELU);
-    auto* mp = net.addPoolingNd(*r1->getOutput(0), trt::PoolingType::kMAX, {2, 2});
-    auto* c2 =
-        net.addConvolutionNd(*mp->getOutput(0), static_cast<int32_t>(c), {3, 3},
-                             {trt::DataType::kFLOAT, w2.data(), c * c * 9}, {trt::DataType::kFLOAT, b2.data(), c});
-    c2->setPaddingNd({1, 1});
-    auto* sum = net.addElementWise(*c2->getOutput(0), *mp->getOutput(0), trt::ElementWiseOperation::kSUM);
-    auto* r2 = net.addActivation(*sum->getOutput(0), trt::ActivationType::kRELU);
-    auto* ap = net.addPoolingNd(*r2->getOutput(0), trt::PoolingType::kAVERAGE, {3, 3});
-    ap->setStrideNd({1, 1});
-    ap->setPaddingNd({1, 1});
-    ap->setAverageCountExcludesPadding(c != 8);
-    ap->getOutput(0)->setName("y");
-    net.markOutput(*ap->getOutput(0));
-    const auto xv = randomVector(static_cast<size_t>(dims.volume()), 124);
-    std::unique_ptr<trt::IBuilder> builder(trt::createInferBuilder(trt::defaultLogger()));
-    std::unique_ptr<trt::IBuilderConfig> config(builder->createBuilderConfig());
-    config->setBackend(trt::Backend::kCUDA);
-    config->setFlag(trt::BuilderFlag::kFP16);
-    auto gpu = build(net, config.get());
-    EXPECT_NE(gpu.engine->describeLayersJson().find("NHWC"), std::string::npos) << gpu.engine->describeLayers();
-    expectNear(runCuda(*gpu.engine, "x", dims, xv, "y"), runOnCpu(net, dims, xv, true), 2e-2f);
-  }
+  for (int64_t c : {6, 8, 16})
+    for (bool bf16 : {false, true}) {
+      const auto w1 = randomVector(c * 3 * 9, 120), b1 = randomVector(c, 121), w2 = randomVector(c * c * 9, 122),
+                 b2 = randomVector(c, 123);
+      trt::INetworkDefinition net;
+      const trt::Dims dims{8, 3, 12, 12};
+      auto* x = net.addInput("x", trt::DataType::kFLOAT, dims);
+      auto* c1 = net.addConvolutionNd(*x, static_cast<int32_t>(c), {3, 3}, {trt::DataType::kFLOAT, w1.data(), c * 27},
+                                      {trt::DataType::kFLOAT, b1.data(), c});
+      c1->setPaddingNd({1, 1});
+      auto* r1 = net.addActivation(*c1->getOutput(0), trt::ActivationType::kRELU);
+      auto* mp = net.addPoolingNd(*r1->getOutput(0), trt::PoolingType::kMAX, {2, 2});
+      auto* c2 =
+          net.addConvolutionNd(*mp->getOutput(0), static_cast<int32_t>(c), {3, 3},
+                               {trt::DataType::kFLOAT, w2.data(), c * c * 9}, {trt::DataType::kFLOAT, b2.data(), c});
+      c2->setPaddingNd({1, 1});
+      auto* sum = net.addElementWise(*c2->getOutput(0), *mp->getOutput(0), trt::ElementWiseOperation::kSUM);
+      auto* r2 = net.addActivation(*sum->getOutput(0), trt::ActivationType::kRELU);
+      auto* ap = net.addPoolingNd(*r2->getOutput(0), trt::PoolingType::kAVERAGE, {3, 3});
+      ap->setStrideNd({1, 1});
+      ap->setPaddingNd({1, 1});
+      ap->setAverageCountExcludesPadding(c != 8);
+      ap->getOutput(0)->setName("y");
+      net.markOutput(*ap->getOutput(0));
+      const auto xv = randomVector(static_cast<size_t>(dims.volume()), 124);
+      std::unique_ptr<trt::IBuilder> builder(trt::createInferBuilder(trt::defaultLogger()));
+      std::unique_ptr<trt::IBuilderConfig> config(builder->createBuilderConfig());
+      config->setBackend(trt::Backend::kCUDA);
+      config->setFlag(bf16 ? trt::BuilderFlag::kBF16 : trt::BuilderFlag::kFP16);
+      auto gpu = build(net, config.get());
+      EXPECT_NE(gpu.engine->describeLayersJson().find("NHWC"), std::string::npos) << gpu.engine->describeLayers();
+      expectNear(runCuda(*gpu.engine, "x", dims, xv, "y"), runOnCpu(net, dims, xv, !bf16, bf16), bf16 ? 1e-1f : 2e-2f);
+    }
 }
 
 TEST(CudaBackend, WorkspaceLimitAndTimingIterationsShapeTheTacticChoice) {

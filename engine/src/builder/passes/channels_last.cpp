@@ -40,9 +40,11 @@ bool canBeChannelsLast(const ILayer* layer, bool& isConvolution) {
       // Small batches too: there im2col + GEMM (channels-first only) wins; ResNet-50 FP16 on an H200
       // took 0.92 ms channels-first and 2.75 ms channels-last at batch 1, 6.34 and 5.75 ms at 64.
       // INT8 convolutions read channels-first tensors (their quantizing im2col walks NCHW).
-      isConvolution = !conv->isInt8() && conv->getKernelSizeNd().nbDims == 2 && rank4(layer->getInput(0)) &&
-                      layer->getInput(0)->getType() == DataType::kHALF && symmetricPadding(*conv) &&
-                      conv->getNbGroups() == 1 && layer->getInput(0)->getDimensions().d[0] >= kMinChannelsLastBatch;
+      isConvolution =
+          !conv->isInt8() && conv->getKernelSizeNd().nbDims == 2 && rank4(layer->getInput(0)) &&
+          (layer->getInput(0)->getType() == DataType::kHALF || layer->getInput(0)->getType() == DataType::kBF16) &&
+          symmetricPadding(*conv) && conv->getNbGroups() == 1 &&
+          layer->getInput(0)->getDimensions().d[0] >= kMinChannelsLastBatch;
       return isConvolution;
     }
     case LayerType::kPOOLING:
