@@ -153,8 +153,8 @@ TEST(DynamicFamilies, NormsPoolingSelectionsAndStatistics) {
       %va : Tensor = aten::var(%x, %dims, %t, %t)
       %gl : Tensor = aten::glu(%x, %one)
       return (%ga, %gm, %mv, %mi, %nv, %ni, %tv, %ti, %va, %gl))IR";
-  checkGraphDynamic(ir, {range({1, 4, 2, 3}, {2, 4, 4, 5}, {3, 4, 6, 7})},
-                    images(4, {{1, 2, 3}, {2, 4, 5}, {3, 6, 7}}), {at::randn({4}), at::randn({4})});
+  checkGraphDynamic(ir, {range({1, 4, 2, 3}, {2, 4, 4, 5}, {3, 4, 6, 7})}, images(4, {{1, 2, 3}, {2, 4, 5}, {3, 6, 7}}),
+                    {at::randn({4}), at::randn({4})});
 }
 
 TEST(DynamicFamilies, InterpolationAndPadding) {
@@ -184,7 +184,59 @@ TEST(DynamicFamilies, InterpolationAndPadding) {
   std::vector<std::vector<at::Tensor>> runs;
   for (auto [b, h, w, yh, yw] : std::vector<std::array<int64_t, 5>>{{1, 3, 3, 4, 6}, {2, 4, 5, 7, 3}, {3, 6, 7, 9, 9}})
     runs.push_back({at::randn({b, 3, h, w}), at::randn({1, 1, yh, yw})});
+  checkGraphDynamic(
+      ir, {range({1, 3, 3, 3}, {2, 3, 4, 5}, {3, 3, 6, 7}), range({1, 1, 2, 2}, {1, 1, 5, 5}, {1, 1, 9, 9})}, runs);
+}
+
+TEST(DynamicFamilies, RepeatInterleaveExpandAsAndMeshgrid) {
+  // repeat_interleave by a constant, by a count computed from a size, and per slice along a static
+  // dim with a dynamic batch; expand_as a tensor of run-time shape; meshgrid of run-time lengths.
+  const char* ir = R"IR(
+    graph(%x : Tensor, %y : Tensor, %r : Long(3)):
+      %none : NoneType = prim::Constant()
+      %zero : int = prim::Constant[value=0]()
+      %one : int = prim::Constant[value=1]()
+      %two : int = prim::Constant[value=2]()
+      %a : Tensor = aten::repeat_interleave(%x, %two, %one, %none)
+      %n : int = aten::size(%x, %zero)
+      %b : Tensor = aten::repeat_interleave(%x, %n, %two, %none)
+      %c : Tensor = aten::repeat_interleave(%x, %r, %one, %none)
+      %d : Tensor = aten::repeat_interleave(%x, %two, %none, %none)
+      %last : int[] = prim::Constant[value=[2]]()
+      %t : bool = prim::Constant[value=1]()
+      %s : Tensor = aten::sum(%x, %last, %t, %none)
+      %e : Tensor = aten::expand_as(%s, %y)
+      %w : int = aten::size(%x, %two)
+      %fl : int = prim::Constant[value=6]()
+      %iw : Tensor = aten::arange(%w, %fl, %none, %none, %none)
+      %ih : Tensor = aten::arange(%n, %fl, %none, %none, %none)
+      %l : Tensor[] = prim::ListConstruct(%ih, %iw)
+      %ij : str = prim::Constant[value="ij"]()
+      %g : Tensor[] = aten::meshgrid(%l, %ij)
+      %g0 : Tensor, %g1 : Tensor = prim::ListUnpack(%g)
+      return (%a, %b, %c, %d, %e, %g0, %g1))IR";
+  std::vector<std::vector<at::Tensor>> runs;
+  for (auto [b, w] : std::vector<std::array<int64_t, 2>>{{1, 2}, {2, 5}, {4, 3}})
+    runs.push_back({at::randn({b, 3, w}), at::randn({b, 3, w})});
+  checkGraphDynamic(ir, {range({1, 3, 2}, {2, 3, 4}, {4, 3, 6}), range({1, 3, 2}, {2, 3, 4}, {4, 3, 6})}, runs,
+                    {at::tensor({2, 0, 1}, at::kLong)});
+}
+
+TEST(DynamicFamilies, CausalAttentionWithDynamicLengths) {
+  // is_causal=True with the batch and both sequence lengths dynamic (the mask built at run time).
+  const char* ir = R"IR(
+    graph(%q : Tensor, %k : Tensor, %v : Tensor):
+      %none : NoneType = prim::Constant()
+      %zero : float = prim::Constant[value=0.]()
+      %t : bool = prim::Constant[value=1]()
+      %f : bool = prim::Constant[value=0]()
+      %y : Tensor = aten::scaled_dot_product_attention(%q, %k, %v, %none, %zero, %t, %none, %f)
+      return (%y))IR";
+  std::vector<std::vector<at::Tensor>> runs;
+  for (auto [b, l, s] : std::vector<std::array<int64_t, 3>>{{1, 3, 3}, {2, 5, 7}, {3, 8, 4}})
+    runs.push_back({at::randn({b, 2, l, 8}), at::randn({b, 2, s, 8}), at::randn({b, 2, s, 8})});
   checkGraphDynamic(ir,
-                    {range({1, 3, 3, 3}, {2, 3, 4, 5}, {3, 3, 6, 7}), range({1, 1, 2, 2}, {1, 1, 5, 5}, {1, 1, 9, 9})},
+                    {range({1, 2, 1, 8}, {2, 2, 4, 8}, {3, 2, 8, 8}), range({1, 2, 1, 8}, {2, 2, 4, 8}, {3, 2, 8, 8}),
+                     range({1, 2, 1, 8}, {2, 2, 4, 8}, {3, 2, 8, 8})},
                     runs);
 }

@@ -109,6 +109,24 @@ trt::ITensor* slice(ConversionCtx* ctx, trt::ITensor* t, trt::ITensor* start, tr
   return layer->getOutput(0);
 }
 
+trt::ITensor* diagonalOffsets(ConversionCtx* ctx, trt::ITensor* t, const std::string& name) {
+  const int64_t rank = t->getDimensions().nbDims;
+  trt::ITensor* plane = concat(ctx,
+                               {asElement(ctx, dimension(ctx, t, rank - 2, name + " [rows]"), name),
+                                asElement(ctx, dimension(ctx, t, rank - 1, name + " [columns]"), name)},
+                               name + " [plane]");
+  auto ramp = [&](std::vector<double> beta, const char* what) {
+    auto* fill = ctx->net->addFill({}, trt::FillOperation::kLINSPACE, trt::DataType::kINT64);
+    fill->setInput(0, *plane);
+    fill->setBeta(std::move(beta));
+    fill->setName((name + what).c_str());
+    return fill->getOutput(0);
+  };
+  trt::ITensor* rows = ramp({1.0, 0.0}, " [row index]");
+  trt::ITensor* columns = ramp({0.0, 1.0}, " [column index]");
+  return arith(ctx, trt::ElementWiseOperation::kSUB, columns, rows, name + " [column - row]");
+}
+
 void requireShapeTensor(const torch::jit::Node* n, trt::ITensor* t) {
   const trt::Dims d = t->getDimensions();
   const bool small = d.isStatic() && d.volume() <= trt::kMaxShapeTensorVolume;

@@ -39,6 +39,9 @@ trt::ITensor* reshapeTo(ConversionCtx* ctx, trt::ITensor* t, trt::ITensor* sizes
 //! A Slice of `t` whose start and size are 1-D int64 shape tensors (the stride static).
 trt::ITensor* slice(ConversionCtx* ctx, trt::ITensor* t, trt::ITensor* start, trt::ITensor* size,
                     const std::vector<int64_t>& stride, const std::string& name);
+//! column - row for every element of the last two dims of `t` (int64 [rows, columns], the sizes read
+//! at run time where dynamic): the diagonal each element sits on, for triangular masks.
+trt::ITensor* diagonalOffsets(ConversionCtx* ctx, trt::ITensor* t, const std::string& name);
 //! Checks that a tensor used as a run-time int is a shape tensor (computed from sizes), naming the node.
 void requireShapeTensor(const torch::jit::Node* n, trt::ITensor* t);
 

@@ -6,7 +6,7 @@
 #include <cmath>
 #include <limits>
 
-#include "core/conversion/converters/converter_util.h"
+#include "core/conversion/converters/shape_tensors.h"
 
 namespace torch_tensorrt {
 namespace core {
@@ -43,9 +43,6 @@ bool scaledDotProductAttention(ConversionCtx* ctx, const torch::jit::Node* n, ar
   const int64_t L = qDims[qDims.size() - 2], S = kDims[kDims.size() - 2], E_ = qDims.back();
   TORCHTRT_CHECK(E_ >= 0, "the query's last dimension (the head size) of " << name << " must be static, got "
                                                                            << q->getDimensions().str());
-  TORCHTRT_CHECK(!causal || (L >= 0 && S >= 0), "is_causal=True needs static sequence lengths in "
-                                                    << name << " (query " << q->getDimensions().str() << ", key "
-                                                    << k->getDimensions().str() << ")");
   const double scale =
       a.size() > 6 && !a[6].isNone() ? a[6].unwrapToDouble() : 1.0 / std::sqrt(static_cast<double>(E_));
 
@@ -54,7 +51,21 @@ bool scaledDotProductAttention(ConversionCtx* ctx, const torch::jit::Node* n, ar
                           name + " [scaled]")
                ->getOutput(0);
   const float minusInf = -std::numeric_limits<float>::infinity();
-  if (causal) {
+  if (causal && (L < 0 || S < 0)) {
+    // Dynamic lengths: the scores above the diagonal (column - row > 0) become -inf, whatever the
+    // run-time lengths.
+    trt::ITensor* above =
+        ctx->net
+            ->addElementWise(*shape::diagonalOffsets(ctx, scores, name + " [causal]"),
+                             *scalarConstant(ctx, 0, trt::DataType::kINT64, name + " [0]"), E::kGREATER)
+            ->getOutput(0);
+    std::vector<int64_t> ones(static_cast<size_t>(rankOf(scores)), 1);
+    trt::ITensor* blocked =
+        reshape(ctx, scalarConstant(ctx, minusInf, scores->getType(), name + " [-inf]"), ones, name + " [-inf]");
+    auto* select = ctx->net->addSelect(*above, *blocked, *scores);
+    select->setName((name + " [causal]").c_str());
+    scores = select->getOutput(0);
+  } else if (causal) {
     // PyTorch's causal mask: query i sees keys 0..i (top-left aligned).
     at::Tensor mask = at::zeros({L, S}, at::kFloat);
     for (int64_t i = 0; i < L; ++i)

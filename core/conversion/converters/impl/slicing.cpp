@@ -174,8 +174,21 @@ bool unbind(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
   return splitInto(ctx, n, in, dim, std::vector<int64_t>(dims[dim], 1), true);
 }
 
-// expand with sizes known at run time (or -1 keeping a dynamic dimension): in * ones of the target
-// shape, the ones a Fill of run-time dimensions.
+// `in` broadcast to the shape held by a 1-D int64 shape tensor: in * ones of that shape (a Fill of
+// run-time dimensions; AND for bool).
+trt::ITensor* broadcastToShape(ConversionCtx* ctx, trt::ITensor* in, trt::ITensor* target, const std::string& name) {
+  const bool isBool = in->getType() == trt::DataType::kBOOL;
+  auto* ones = ctx->net->addFill({}, trt::FillOperation::kCONSTANT, in->getType());
+  ones->setInput(0, *target);
+  ones->setAlpha(1.0);
+  ones->setName((name + " [ones]").c_str());
+  auto* layer = ctx->net->addElementWise(*in, *ones->getOutput(0),
+                                         isBool ? trt::ElementWiseOperation::kAND : trt::ElementWiseOperation::kPROD);
+  layer->setName(name.c_str());
+  return layer->getOutput(0);
+}
+
+// expand with sizes known at run time (or -1 keeping a dynamic dimension).
 trt::ITensor* expandAtRunTime(ConversionCtx* ctx, const torch::jit::Node* n, trt::ITensor* in, Var& sizesArg) {
   const std::string name = util::node_info(n);
   trt::ITensor* sizes = nullptr;
@@ -198,16 +211,7 @@ trt::ITensor* expandAtRunTime(ConversionCtx* ctx, const torch::jit::Node* n, trt
       target.push_back(shape::asElement(ctx, shape::element(ctx, sizes, i, name + " [size]"), name));
     }
   }
-  const bool isBool = in->getType() == trt::DataType::kBOOL;
-  trt::ITensor* targetTensor = shape::concat(ctx, target, name + " [target]");  // before its consumer
-  auto* ones = ctx->net->addFill({}, trt::FillOperation::kCONSTANT, in->getType());
-  ones->setInput(0, *targetTensor);
-  ones->setAlpha(1.0);
-  ones->setName((name + " [ones]").c_str());
-  auto* layer = ctx->net->addElementWise(*in, *ones->getOutput(0),
-                                         isBool ? trt::ElementWiseOperation::kAND : trt::ElementWiseOperation::kPROD);
-  layer->setName(name.c_str());
-  return layer->getOutput(0);
+  return broadcastToShape(ctx, in, shape::concat(ctx, target, name + " [target]"), name);
 }
 
 bool expand(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
@@ -224,7 +228,14 @@ bool expandAs(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
   trt::ITensor* in = a[0].ITensorOrFreeze(ctx);
   std::vector<int64_t> target =
       a[1].isITensor() ? util::toVec(a[1].ITensor()->getDimensions()) : a[1].unwrapToTensor().sizes().vec();
-  requireStaticShape(n, in, "the input");
+  bool known = in->getDimensions().isStatic();
+  for (int64_t d : target) known &= d >= 0;
+  if (!known) {  // the other tensor's shape as it comes at run time
+    const std::string name = util::node_info(n);
+    return bindTensor(ctx, n,
+                      broadcastToShape(ctx, in, shape::shapeOf(ctx, a[1].ITensor(), name + " [target]"), name)) !=
+           nullptr;
+  }
   ctx->AssociateValueAndTensor(n->outputs()[0], expandTo(ctx, in, target, util::node_info(n)));
   return true;
 }
@@ -268,42 +279,75 @@ bool repeat(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
   return true;
 }
 
-// repeat_interleave(x, r, dim): slice i along dim repeated r (or r[i]) times in place, as a gather
-// with a constant index [0,..,0, 1,..,1, ...]; without dim, over the flattened input.
+// repeat_interleave(x, r, dim): slice i along dim repeated r (or r[i]) times in place; without dim,
+// over the flattened input. Per-slice counts (a tensor known at compile time): a gather with a
+// constant index [0,..,0, 1,..,1, ...]. One count with dynamic dims, or one computed from sizes: x
+// viewed with a unit axis after dim, broadcast to r along it, and merged back (sizes at run time).
+trt::ITensor* repeatEachAtRunTime(ConversionCtx* ctx, trt::ITensor* x, int64_t dim, trt::ITensor* count,
+                                  const std::string& name) {
+  using Op = trt::ElementWiseOperation;
+  const int64_t rank = rankOf(x);
+  auto size = [&](int64_t d) { return shape::asElement(ctx, shape::dimension(ctx, x, d, name + " [size]"), name); };
+  std::vector<trt::ITensor*> unit, spread, merged;
+  for (int64_t d = 0; d < rank; ++d) {
+    unit.push_back(size(d));
+    spread.push_back(size(d));
+    merged.push_back(d == dim ? shape::arith(ctx, Op::kPROD, size(d), count, name + " [merged size]") : size(d));
+    if (d == dim) {
+      unit.push_back(shape::int64Vector(ctx, {1}, name + " [1]"));
+      spread.push_back(count);
+    }
+  }
+  trt::ITensor* mergedShape = shape::concat(ctx, merged, name + " [merged shape]");
+  trt::ITensor* viewed = shape::reshapeTo(ctx, x, shape::concat(ctx, unit, name + " [unit axis]"), name + " [view]");
+  trt::ITensor* repeated = broadcastToShape(ctx, viewed, shape::concat(ctx, spread, name + " [spread]"), name);
+  return shape::reshapeTo(ctx, repeated, mergedShape, name + " [merge]");
+}
+
 bool repeatInterleave(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
   trt::ITensor* in = a[0].ITensorOrFreeze(ctx);
-  auto dims = staticDims(n, in);
-  // Counts: one int, or a tensor known at compile time (one count per slice, or a single count).
+  const std::string name = util::node_info(n);
+  // Counts: one int (possibly computed from sizes), or a tensor known at compile time (one count per
+  // slice, or a single count). Counts read from tensor data would size the output by the data.
   std::vector<int64_t> counts;
-  if (a[1].isIValue() && a[1].IValue()->isInt()) {
+  trt::ITensor* runTimeCount = nullptr;
+  if (a[1].isITensor()) {
+    trt::ITensor* t = a[1].ITensor();
+    TORCHTRT_CHECK(t->getDimensions().isStatic() && t->getDimensions().volume() == 1 && !t->getShapeValues().empty(),
+                   "repeat_interleave with counts read from tensor data sizes its output by the data, which has no "
+                   "converter (give the counts as constants or compute one count from sizes): "
+                       << name);
+    runTimeCount = shape::asElement(ctx, t, name + " [count]");
+  } else if (a[1].IValue()->isInt()) {
     counts.push_back(a[1].unwrapToInt());
   } else {
-    TORCHTRT_CHECK(a[1].isIValue() && a[1].IValue()->isTensor(),
-                   "repeat_interleave with counts computed at run time has no converter: " << util::node_info(n));
+    TORCHTRT_CHECK(a[1].IValue()->isTensor(), "repeat_interleave counts must be an int or a tensor: " << name);
     at::Tensor r = a[1].IValue()->toTensor().to(at::kLong).flatten().contiguous();
     counts.assign(r.data_ptr<int64_t>(), r.data_ptr<int64_t>() + r.numel());
   }
-  for (int64_t c : counts)
-    TORCHTRT_CHECK(c >= 0, "repeat_interleave count " << c << " is negative: " << util::node_info(n));
+  for (int64_t c : counts) TORCHTRT_CHECK(c >= 0, "repeat_interleave count " << c << " is negative: " << name);
   int64_t dim = 0;
   if (a[2].isNone()) {
-    int64_t total = 1;
-    for (int64_t d : dims) total *= d;
-    in = reshape(ctx, in, {total}, util::node_info(n) + " [flatten]");
-    dims = {total};
+    in = reshape(ctx, in, {-1}, name + " [flatten]");
   } else {
-    dim = util::normalizeDim(a[2].unwrapToInt(), static_cast<int64_t>(dims.size()), n);
+    dim = util::normalizeDim(a[2].unwrapToInt(), rankOf(in), n);
   }
-  TORCHTRT_CHECK(
-      counts.size() == 1 || static_cast<int64_t>(counts.size()) == dims[dim],
-      "repeat_interleave has " << counts.size() << " counts for " << dims[dim] << " slices: " << util::node_info(n));
+  const auto dims = util::toVec(in->getDimensions());
+  if (runTimeCount || (counts.size() == 1 && !in->getDimensions().isStatic())) {
+    trt::ITensor* count = runTimeCount ? runTimeCount : shape::int64Vector(ctx, counts, name + " [count]");
+    return bindTensor(ctx, n, repeatEachAtRunTime(ctx, in, dim, count, name)) != nullptr;
+  }
+  TORCHTRT_CHECK(dims[dim] >= 0, "repeat_interleave with one count per slice needs dimension "
+                                     << dim << " of " << in->getDimensions().str() << " static: " << name);
+  TORCHTRT_CHECK(counts.size() == 1 || static_cast<int64_t>(counts.size()) == dims[dim],
+                 "repeat_interleave has " << counts.size() << " counts for " << dims[dim] << " slices: " << name);
   std::vector<int32_t> index;
   for (int64_t i = 0; i < dims[dim]; ++i)
     for (int64_t r = 0; r < counts[counts.size() == 1 ? 0 : i]; ++r) index.push_back(static_cast<int32_t>(i));
   at::Tensor indexTensor = at::tensor(index, at::kInt);
   if (index.empty()) indexTensor = at::empty({0}, at::kInt);
-  auto* gather = ctx->net->addGather(*in, *ctx->constantTensor(indexTensor, util::node_info(n) + " [index]"),
-                                     static_cast<int32_t>(dim));
+  auto* gather =
+      ctx->net->addGather(*in, *ctx->constantTensor(indexTensor, name + " [index]"), static_cast<int32_t>(dim));
   return bindOutput(ctx, n, gather) != nullptr;
 }
 
@@ -316,22 +360,36 @@ bool meshgrid(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
                  "meshgrid indexing must be 'ij' or 'xy', got '" << indexing << "': " << util::node_info(n));
   const size_t count = tensors.size();
   std::vector<int64_t> sizes;
+  bool dynamic = false;
   for (auto* t : tensors) {
-    auto d = staticDims(n, t);
+    auto d = util::toVec(t->getDimensions());
     TORCHTRT_CHECK(d.size() <= 1, "meshgrid takes 0-D or 1-D tensors, got " << t->getDimensions().str());
     sizes.push_back(d.empty() ? 1 : d[0]);
+    dynamic |= sizes.back() < 0;
   }
   std::vector<size_t> axisOf(count);
   for (size_t i = 0; i < count; ++i) axisOf[i] = i;
   if (indexing == "xy" && count >= 2) std::swap(axisOf[0], axisOf[1]);
   std::vector<int64_t> grid(count);
   for (size_t i = 0; i < count; ++i) grid[axisOf[i]] = sizes[i];
+  // With a run-time length, the grid's shape is read from the inputs at run time.
+  trt::ITensor* gridShape = nullptr;
+  if (dynamic) {
+    const std::string name = util::node_info(n) + " [grid]";
+    std::vector<trt::ITensor*> lengths(count);
+    for (size_t i = 0; i < count; ++i)
+      lengths[axisOf[i]] = rankOf(tensors[i]) == 0
+                               ? shape::int64Vector(ctx, {1}, name)
+                               : shape::asElement(ctx, shape::dimension(ctx, tensors[i], 0, name), name);
+    gridShape = shape::concat(ctx, lengths, name);
+  }
   std::vector<trt::ITensor*> outs;
   for (size_t i = 0; i < count; ++i) {
     std::vector<int64_t> view(count, 1);
-    view[axisOf[i]] = sizes[i];
+    view[axisOf[i]] = sizes[i];  // at most one -1: the reshape infers it
     trt::ITensor* t = reshape(ctx, tensors[i], view, util::node_info(n) + " [view " + std::to_string(i) + "]");
-    outs.push_back(expandTo(ctx, t, grid, util::node_info(n)));
+    outs.push_back(dynamic ? broadcastToShape(ctx, t, gridShape, util::node_info(n))
+                           : expandTo(ctx, t, grid, util::node_info(n)));
   }
   ctx->tensor_list_map[n->outputs()[0]] = outs;
   return true;

@@ -19,20 +19,7 @@ OpConverter triangular(bool upper) {
     const int64_t rank = rankOf(x);
     TORCHTRT_CHECK(rank >= 2, (upper ? "triu" : "tril")
                                   << " needs at least 2 dimensions, got " << x->getDimensions().str() << ": " << name);
-    std::vector<trt::ITensor*> parts = {
-        shape::asElement(ctx, shape::dimension(ctx, x, rank - 2, name + " [rows]"), name),
-        shape::asElement(ctx, shape::dimension(ctx, x, rank - 1, name + " [columns]"), name)};
-    trt::ITensor* plane = shape::concat(ctx, parts, name + " [plane]");
-    auto ramp = [&](std::vector<double> beta, const char* what) {
-      auto* fill = ctx->net->addFill({}, trt::FillOperation::kLINSPACE, trt::DataType::kINT64);
-      fill->setInput(0, *plane);
-      fill->setBeta(std::move(beta));
-      fill->setName((name + what).c_str());
-      return fill->getOutput(0);
-    };
-    trt::ITensor* rows = ramp({1.0, 0.0}, " [row index]");
-    trt::ITensor* columns = ramp({0.0, 1.0}, " [column index]");
-    trt::ITensor* offset = shape::arith(ctx, Op::kSUB, columns, rows, name + " [column - row]");
+    trt::ITensor* offset = shape::diagonalOffsets(ctx, x, name);
     trt::ITensor* bound = scalarConstant(ctx, k, trt::DataType::kINT64, name + " [diagonal]");
     // triu keeps column - row >= k, i.e. not (column - row < k); tril keeps not (column - row > k).
     trt::ITensor* outside = ctx->net->addElementWise(*offset, *bound, upper ? Op::kLESS : Op::kGREATER)->getOutput(0);
