@@ -240,3 +240,28 @@ TEST(DynamicFamilies, CausalAttentionWithDynamicLengths) {
                      range({1, 2, 1, 8}, {2, 2, 4, 8}, {3, 2, 8, 8})},
                     runs);
 }
+
+TEST(DynamicFamilies, IndexAddCopyFillAndScatter) {
+  // index_add / index_copy / index_fill along a static dim with a dynamic
+  // batch, and an element scatter whose index and source follow the batch.
+  std::vector<std::vector<at::Tensor>> runs;
+  for (int64_t b : {1, 3, 5})
+    // Distinct rows per column (no duplicate targets, whose write order a GPU need not keep).
+    runs.push_back({at::randn({b, 4, 3}), at::randn({b, 2, 3}),
+                    at::rand({b, 4, 3}).argsort(1, false).slice(1, 0, 2).contiguous()});
+  // The compile-time index is the last graph input.
+  const char* ir = R"IR(
+    graph(%x : Tensor, %src : Tensor, %sidx : Tensor, %idx : Long(2)):
+      %one : int = prim::Constant[value=1]()
+      %alpha : int = prim::Constant[value=2]()
+      %v : float = prim::Constant[value=-3.5]()
+      %a : Tensor = aten::index_add(%x, %one, %idx, %src, %alpha)
+      %c : Tensor = aten::index_copy(%x, %one, %idx, %src)
+      %f : Tensor = aten::index_fill(%x, %one, %idx, %v)
+      %s : Tensor = aten::scatter(%x, %one, %sidx, %src)
+      return (%a, %c, %f, %s))IR";
+  checkGraphDynamic(ir,
+                    {range({1, 4, 3}, {2, 4, 3}, {5, 4, 3}), range({1, 2, 3}, {2, 2, 3}, {5, 2, 3}),
+                     range({1, 2, 3}, {2, 2, 3}, {5, 2, 3}, at::kLong)},
+                    runs, {at::tensor({3, 1}, at::kLong)});
+}

@@ -127,6 +127,18 @@ trt::ITensor* diagonalOffsets(ConversionCtx* ctx, trt::ITensor* t, const std::st
   return arith(ctx, trt::ElementWiseOperation::kSUB, columns, rows, name + " [column - row]");
 }
 
+trt::ITensor* broadcastTo(ConversionCtx* ctx, trt::ITensor* in, trt::ITensor* target, const std::string& name) {
+  const bool isBool = in->getType() == trt::DataType::kBOOL;
+  auto* ones = ctx->net->addFill({}, trt::FillOperation::kCONSTANT, in->getType());
+  ones->setInput(0, *target);
+  ones->setAlpha(1.0);
+  ones->setName((name + " [ones]").c_str());
+  auto* layer = ctx->net->addElementWise(*in, *ones->getOutput(0),
+                                         isBool ? trt::ElementWiseOperation::kAND : trt::ElementWiseOperation::kPROD);
+  layer->setName(name.c_str());
+  return layer->getOutput(0);
+}
+
 void requireShapeTensor(const torch::jit::Node* n, trt::ITensor* t) {
   const trt::Dims d = t->getDimensions();
   const bool small = d.isStatic() && d.volume() <= trt::kMaxShapeTensorVolume;

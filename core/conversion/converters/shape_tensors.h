@@ -42,6 +42,9 @@ trt::ITensor* slice(ConversionCtx* ctx, trt::ITensor* t, trt::ITensor* start, tr
 //! column - row for every element of the last two dims of `t` (int64 [rows, columns], the sizes read
 //! at run time where dynamic): the diagonal each element sits on, for triangular masks.
 trt::ITensor* diagonalOffsets(ConversionCtx* ctx, trt::ITensor* t, const std::string& name);
+//! `in` broadcast to the shape held by a 1-D int64 shape tensor: in * ones of that shape (a Fill of
+//! run-time dimensions; AND for bool).
+trt::ITensor* broadcastTo(ConversionCtx* ctx, trt::ITensor* in, trt::ITensor* target, const std::string& name);
 //! Checks that a tensor used as a run-time int is a shape tensor (computed from sizes), naming the node.
 void requireShapeTensor(const torch::jit::Node* n, trt::ITensor* t);
 

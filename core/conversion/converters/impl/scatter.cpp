@@ -2,7 +2,7 @@
 // index_add / index_copy / index_fill (in-place forms arrive here once lowering makes them
 // functional): the engine's element Scatter layer, with a reduction where the op has one. src may be
 // larger than index (PyTorch reads its leading part).
-#include "core/conversion/converters/converter_util.h"
+#include "core/conversion/converters/shape_tensors.h"
 
 namespace torch_tensorrt {
 namespace core {
@@ -98,23 +98,29 @@ bool scatterReduce(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
 }
 
 // index_add / index_copy / index_fill: a 1-D index along `dim` becomes an element scatter whose
-// index tensor repeats index[i] over the source's slice i (static shapes).
+// index tensor repeats index[i] over the source's slice i. `dim` itself must be static (negative
+// indices wrap by its size); the other dims may be dynamic (the index broadcast at run time).
 trt::ITensor* indexAlong(ConversionCtx* ctx, const torch::jit::Node* n, trt::ITensor* self, int64_t dim,
-                         trt::ITensor* index, const std::vector<int64_t>& updatesShape) {
+                         trt::ITensor* index, trt::ITensor* updates) {
   const std::string name = util::node_info(n);
   TORCHTRT_CHECK(rankOf(index) <= 1, "the index of " << name << " must be 1-D, got " << index->getDimensions().str());
+  TORCHTRT_CHECK(self->getDimensions().d[dim] >= 0 && index->getDimensions().isStatic(),
+                 "dimension " << dim << " of self " << self->getDimensions().str() << " and the index "
+                              << index->getDimensions().str() << " must be static: " << name);
+  const std::vector<int64_t> updatesShape = util::toVec(updates->getDimensions());
   std::vector<int64_t> column(updatesShape.size(), 1);
-  column[static_cast<size_t>(dim)] = updatesShape[static_cast<size_t>(dim)];
+  column[static_cast<size_t>(dim)] = index->getDimensions().volume();
   trt::ITensor* wrapped =
       reshape(ctx, wrappedIndex(ctx, index, self->getDimensions().d[dim], name), column, name + " [index along dim]");
+  if (!updates->getDimensions().isStatic())
+    return shape::broadcastTo(ctx, wrapped, shape::shapeOf(ctx, updates, name + " [source shape]"),
+                              name + " [index everywhere]");
   return expandTo(ctx, wrapped, updatesShape, name + " [index everywhere]");
 }
 
 bool indexScatter(ConversionCtx* ctx, const torch::jit::Node* n, trt::ITensor* self, int64_t dim, trt::ITensor* index,
                   trt::ITensor* updates, trt::ScatterReduction reduction) {
-  requireStaticShape(n, self, "self");
-  requireStaticShape(n, updates, "the source");
-  trt::ITensor* indices = indexAlong(ctx, n, self, dim, index, util::toVec(updates->getDimensions()));
+  trt::ITensor* indices = indexAlong(ctx, n, self, dim, index, updates);
   auto* layer = ctx->net->addScatter(*self, *indices, *updates, static_cast<int32_t>(dim));
   layer->setReduction(reduction);
   layer->setName(util::node_info(n).c_str());
@@ -146,14 +152,22 @@ bool indexFill(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
   trt::ITensor* self = a[0].ITensorOrFreeze(ctx);
   const int64_t dim = util::normalizeDim(a[1].unwrapToInt(), rankOf(self), n);
   trt::ITensor* index = a[2].ITensorOrFreeze(ctx);
-  requireStaticShape(n, self, "self");
-  requireStaticShape(n, index, "the index");
+  TORCHTRT_CHECK(index->getDimensions().isStatic(),
+                 "the index " << index->getDimensions().str() << " of " << name << " must be static");
   std::vector<int64_t> shape = util::toVec(self->getDimensions());
   shape[static_cast<size_t>(dim)] = index->getDimensions().volume();
   trt::ITensor* value = a[3].isITensor()
                             ? castTo(ctx, a[3].ITensor(), self->getType(), name + " [value dtype]")
                             : scalarConstant(ctx, a[3].unwrapToScalar(), self->getType(), name + " [value]");
-  trt::ITensor* updates = expandTo(ctx, reshape(ctx, value, {}, name + " [value scalar]"), shape, name + " [filled]");
+  value = reshape(ctx, value, {}, name + " [value scalar]");
+  // The filled slices: self's shape (read at run time where dynamic) with `dim` the index's length.
+  trt::ITensor* updates =
+      self->getDimensions().isStatic()
+          ? expandTo(ctx, value, shape, name + " [filled]")
+          : shape::broadcastTo(ctx, value,
+                               shape::shapeOf(ctx, self, name + " [filled shape]",
+                                              {{dim, shape::int64Vector(ctx, {shape[dim]}, name + " [count]")}}),
+                               name + " [filled]");
   return indexScatter(ctx, n, self, dim, index, updates, trt::ScatterReduction::kNONE);
 }
 

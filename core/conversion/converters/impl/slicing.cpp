@@ -174,20 +174,6 @@ bool unbind(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
   return splitInto(ctx, n, in, dim, std::vector<int64_t>(dims[dim], 1), true);
 }
 
-// `in` broadcast to the shape held by a 1-D int64 shape tensor: in * ones of that shape (a Fill of
-// run-time dimensions; AND for bool).
-trt::ITensor* broadcastToShape(ConversionCtx* ctx, trt::ITensor* in, trt::ITensor* target, const std::string& name) {
-  const bool isBool = in->getType() == trt::DataType::kBOOL;
-  auto* ones = ctx->net->addFill({}, trt::FillOperation::kCONSTANT, in->getType());
-  ones->setInput(0, *target);
-  ones->setAlpha(1.0);
-  ones->setName((name + " [ones]").c_str());
-  auto* layer = ctx->net->addElementWise(*in, *ones->getOutput(0),
-                                         isBool ? trt::ElementWiseOperation::kAND : trt::ElementWiseOperation::kPROD);
-  layer->setName(name.c_str());
-  return layer->getOutput(0);
-}
-
 // expand with sizes known at run time (or -1 keeping a dynamic dimension).
 trt::ITensor* expandAtRunTime(ConversionCtx* ctx, const torch::jit::Node* n, trt::ITensor* in, Var& sizesArg) {
   const std::string name = util::node_info(n);
@@ -211,7 +197,7 @@ trt::ITensor* expandAtRunTime(ConversionCtx* ctx, const torch::jit::Node* n, trt
       target.push_back(shape::asElement(ctx, shape::element(ctx, sizes, i, name + " [size]"), name));
     }
   }
-  return broadcastToShape(ctx, in, shape::concat(ctx, target, name + " [target]"), name);
+  return shape::broadcastTo(ctx, in, shape::concat(ctx, target, name + " [target]"), name);
 }
 
 bool expand(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
@@ -233,7 +219,7 @@ bool expandAs(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
   if (!known) {  // the other tensor's shape as it comes at run time
     const std::string name = util::node_info(n);
     return bindTensor(ctx, n,
-                      broadcastToShape(ctx, in, shape::shapeOf(ctx, a[1].ITensor(), name + " [target]"), name)) !=
+                      shape::broadcastTo(ctx, in, shape::shapeOf(ctx, a[1].ITensor(), name + " [target]"), name)) !=
            nullptr;
   }
   ctx->AssociateValueAndTensor(n->outputs()[0], expandTo(ctx, in, target, util::node_info(n)));
@@ -300,7 +286,7 @@ trt::ITensor* repeatEachAtRunTime(ConversionCtx* ctx, trt::ITensor* x, int64_t d
   }
   trt::ITensor* mergedShape = shape::concat(ctx, merged, name + " [merged shape]");
   trt::ITensor* viewed = shape::reshapeTo(ctx, x, shape::concat(ctx, unit, name + " [unit axis]"), name + " [view]");
-  trt::ITensor* repeated = broadcastToShape(ctx, viewed, shape::concat(ctx, spread, name + " [spread]"), name);
+  trt::ITensor* repeated = shape::broadcastTo(ctx, viewed, shape::concat(ctx, spread, name + " [spread]"), name);
   return shape::reshapeTo(ctx, repeated, mergedShape, name + " [merge]");
 }
 
@@ -388,7 +374,7 @@ bool meshgrid(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
     std::vector<int64_t> view(count, 1);
     view[axisOf[i]] = sizes[i];  // at most one -1: the reshape infers it
     trt::ITensor* t = reshape(ctx, tensors[i], view, util::node_info(n) + " [view " + std::to_string(i) + "]");
-    outs.push_back(dynamic ? broadcastToShape(ctx, t, gridShape, util::node_info(n))
+    outs.push_back(dynamic ? shape::broadcastTo(ctx, t, gridShape, util::node_info(n))
                            : expandTo(ctx, t, grid, util::node_info(n)));
   }
   ctx->tensor_list_map[n->outputs()[0]] = outs;
