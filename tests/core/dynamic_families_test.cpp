@@ -265,3 +265,26 @@ TEST(DynamicFamilies, IndexAddCopyFillAndScatter) {
                      range({1, 2, 3}, {2, 2, 3}, {5, 2, 3}, at::kLong)},
                     runs, {at::tensor({3, 1}, at::kLong)});
 }
+
+TEST(DynamicFamilies, SliceAndSelectScatter) {
+  // Writes into a static dim of tensors whose batch and last dim are dynamic: a contiguous slice, a
+  // strided one (an element scatter at run-time-broadcast positions) and a selected row.
+  const char* ir = R"IR(
+    graph(%x : Tensor, %a : Tensor, %b : Tensor, %c : Tensor):
+      %one : int = prim::Constant[value=1]()
+      %two : int = prim::Constant[value=2]()
+      %three : int = prim::Constant[value=3]()
+      %five : int = prim::Constant[value=5]()
+      %m1 : int = prim::Constant[value=-1]()
+      %s : Tensor = aten::slice_scatter(%x, %a, %one, %one, %three, %one)
+      %t : Tensor = aten::slice_scatter(%x, %b, %one, %one, %five, %two)
+      %u : Tensor = aten::select_scatter(%x, %c, %one, %m1)
+      return (%s, %t, %u))IR";
+  std::vector<std::vector<at::Tensor>> runs;
+  for (auto [n, w] : std::vector<std::array<int64_t, 2>>{{1, 2}, {3, 5}, {2, 4}})
+    runs.push_back({at::randn({n, 6, w}), at::randn({n, 2, w}), at::randn({n, 2, w}), at::randn({n, w})});
+  checkGraphDynamic(ir,
+                    {range({1, 6, 2}, {2, 6, 4}, {3, 6, 5}), range({1, 2, 2}, {2, 2, 4}, {3, 2, 5}),
+                     range({1, 2, 2}, {2, 2, 4}, {3, 2, 5}), range({1, 2}, {2, 4}, {3, 5})},
+                    runs);
+}

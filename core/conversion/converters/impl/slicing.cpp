@@ -9,20 +9,20 @@ namespace converters {
 namespace impl {
 namespace {
 
-std::vector<int64_t> staticDims(const torch::jit::Node* n, trt::ITensor* t) {
-  requireStaticShape(n, t, "the input");
-  return util::toVec(t->getDimensions());
+// The dims of `t`, whose dimension `dim` must be static; the others may be dynamic (slices then take
+// their sizes from shape tensors).
+std::vector<int64_t> staticAlong(const torch::jit::Node* n, trt::ITensor* t, int64_t dim) {
+  auto dims = util::toVec(t->getDimensions());
+  TORCHTRT_CHECK(dims[dim] >= 0, "Unable to convert node: " << util::node_info(n) << "\nits dimension " << dim << " of "
+                                                            << t->getDimensions().str()
+                                                            << " must be static (set it in the Input's shape range)");
+  return dims;
 }
 
-// The input's dims where only dimension `dim` (an int argument) must be static: the others may be
-// dynamic (slices then take their sizes from shape tensors).
+// The same with `dim` an int argument (normalized into *dim).
 std::vector<int64_t> dimsStaticAlong(const torch::jit::Node* n, trt::ITensor* t, Var& dimArg, int64_t* dim) {
-  auto dims = util::toVec(t->getDimensions());
-  *dim = util::normalizeDim(dimArg.unwrapToInt(), static_cast<int64_t>(dims.size()), n);
-  TORCHTRT_CHECK(dims[*dim] >= 0, "Unable to convert node: " << util::node_info(n) << "\nits dimension " << *dim
-                                                             << " of " << t->getDimensions().str()
-                                                             << " must be static (set it in the Input's shape range)");
-  return dims;
+  *dim = util::normalizeDim(dimArg.unwrapToInt(), rankOf(t), n);
+  return staticAlong(n, t, *dim);
 }
 
 // Python slicing of a dynamic dimension: the clamped start and the length are computed at run time.
@@ -386,8 +386,8 @@ bool meshgrid(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
 trt::ITensor* sliceScatter(ConversionCtx* ctx, const torch::jit::Node* n, trt::ITensor* self, trt::ITensor* src,
                            int64_t dim, int64_t start, int64_t end, int64_t step) {
   const std::string name = util::node_info(n);
-  auto dims = staticDims(n, self);
-  requireStaticShape(n, src, "the source");
+  // `dim` must be static; the other dims may be dynamic (then they must agree at run time).
+  auto dims = staticAlong(n, self, dim);
   const int64_t size = dims[dim];
   TORCHTRT_CHECK(step > 0, "slice_scatter step must be positive, got " << step << ": " << name);
   if (start < 0) start += size;
@@ -397,9 +397,12 @@ trt::ITensor* sliceScatter(ConversionCtx* ctx, const torch::jit::Node* n, trt::I
   const int64_t length = (end - start + step - 1) / step;
   auto expected = dims;
   expected[dim] = length;
-  TORCHTRT_CHECK(util::toVec(src->getDimensions()) == expected,
-                 "slice_scatter source " << src->getDimensions().str() << " does not match the slice "
-                                         << util::toDims(expected).str() << ": " << name);
+  const auto srcDims = util::toVec(src->getDimensions());
+  bool matches = srcDims.size() == expected.size();
+  for (size_t i = 0; matches && i < expected.size(); ++i)
+    matches = srcDims[i] == expected[i] || (static_cast<int64_t>(i) != dim && (srcDims[i] < 0 || expected[i] < 0));
+  TORCHTRT_CHECK(matches, "slice_scatter source " << src->getDimensions().str() << " does not match the slice "
+                                                  << util::toDims(expected).str() << ": " << name);
   src = castTo(ctx, src, self->getType(), name + " [source type]");
   if (length == 0) return self;
   if (step == 1) {
@@ -416,9 +419,13 @@ trt::ITensor* sliceScatter(ConversionCtx* ctx, const torch::jit::Node* n, trt::I
   at::Tensor positions = (at::arange(length, at::kInt) * step + start);
   std::vector<int64_t> view(dims.size(), 1);
   view[dim] = length;
-  positions = positions.view(view).expand(expected).contiguous();
-  auto* scatter = ctx->net->addScatter(*self, *ctx->constantTensor(positions, name + " [positions]"), *src,
-                                       static_cast<int32_t>(dim));
+  positions = positions.view(view);
+  trt::ITensor* positionTensor =
+      src->getDimensions().isStatic()
+          ? ctx->constantTensor(positions.expand(expected).contiguous(), name + " [positions]")
+          : shape::broadcastTo(ctx, ctx->constantTensor(positions.contiguous(), name + " [positions]"),
+                               shape::shapeOf(ctx, src, name + " [source shape]"), name + " [positions]");
+  auto* scatter = ctx->net->addScatter(*self, *positionTensor, *src, static_cast<int32_t>(dim));
   scatter->setName(name.c_str());
   return scatter->getOutput(0);
 }
@@ -444,10 +451,22 @@ bool selectScatterOp(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
                                                                      << " is out of range for size " << size << ": "
                                                                      << util::node_info(n));
   trt::ITensor* src = a[1].ITensorOrFreeze(ctx);
-  requireStaticShape(n, src, "the source");
+  const std::string name = util::node_info(n);
   auto srcDims = util::toVec(src->getDimensions());
   srcDims.insert(srcDims.begin() + dim, 1);
-  src = reshape(ctx, src, srcDims, util::node_info(n) + " [add dim]");
+  int dynamic = 0;
+  for (int64_t d : srcDims) dynamic += d < 0;
+  if (dynamic <= 1) {
+    src = reshape(ctx, src, srcDims, name + " [add dim]");
+  } else {  // the unit dim inserted into the source's run-time shape
+    std::vector<trt::ITensor*> parts;
+    for (int64_t d = 0; d < rankOf(src); ++d) {
+      if (d == dim) parts.push_back(shape::int64Vector(ctx, {1}, name + " [1]"));
+      parts.push_back(shape::asElement(ctx, shape::dimension(ctx, src, d, name + " [size]"), name));
+    }
+    if (dim == rankOf(src)) parts.push_back(shape::int64Vector(ctx, {1}, name + " [1]"));
+    src = shape::reshapeTo(ctx, src, shape::concat(ctx, parts, name + " [with dim]"), name + " [add dim]");
+  }
   return bindTensor(ctx, n, sliceScatter(ctx, n, self, src, dim, index, index + 1, 1)) != nullptr;
 }
 
