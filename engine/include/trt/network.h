@@ -133,9 +133,10 @@ class ILayer {
   bool precisionSet_ = false;
 };
 
-class IConvolutionLayer : public ILayer {
+//! What convolutions and deconvolutions share: output maps, the kernel window (size, stride,
+//! padding, dilation), groups and float32 weights.
+class IConvolutionBase : public ILayer {
  public:
-  IConvolutionLayer() : ILayer(LayerType::kCONVOLUTION) {}
   //! Number of output feature maps.
   int32_t getNbOutputMaps() const { return nbOutputMaps_; }
   //! Sets the number of output feature maps (must match the kernel weights).
@@ -149,10 +150,11 @@ class IConvolutionLayer : public ILayer {
   //! Symmetric padding per spatial dimension.
   void setPaddingNd(Dims padding);
   Dims getPaddingNd() const { return prePadding_; }
-  //! Padding before each spatial dimension.
+  //! Padding before each spatial dimension (not negative).
   void setPrePadding(Dims padding);
   Dims getPrePadding() const { return prePadding_; }
-  //! Padding after each spatial dimension.
+  //! Padding after each spatial dimension; a deconvolution's may be negative: the output grows there
+  //! instead (PyTorch's output_padding p is post padding = padding - p).
   void setPostPadding(Dims padding);
   Dims getPostPadding() const { return postPadding_; }
   //! Dilation per spatial dimension (default 1).
@@ -161,12 +163,29 @@ class IConvolutionLayer : public ILayer {
   //! Number of groups; input and output channels must both divide by it.
   void setNbGroups(int32_t groups);
   int32_t getNbGroups() const { return groups_; }
-  //! Kernel weights, [out, in/groups, k...] as float32.
+  //! Kernel weights as float32: [out, in/groups, k...] for a convolution, [in, out/groups, k...] for a
+  //! deconvolution (PyTorch's layouts).
   void setKernelWeights(Weights w);
   Weights getKernelWeights() const;
   //! Bias weights, [out] as float32, or count 0 for none.
   void setBiasWeights(Weights w);
   Weights getBiasWeights() const;
+
+ protected:
+  explicit IConvolutionBase(LayerType type) : ILayer(type) {}
+  //! Checks `in` is [N, C, spatial...] for the kernel, with static C splitting into the groups.
+  void requireGroupedInput(const Dims& in, const char* kind) const;
+  int32_t nbOutputMaps_ = 0;
+  Dims kernelSize_;
+  Dims stride_, prePadding_, postPadding_, dilation_;
+  int32_t groups_ = 1;
+  std::vector<float> kernel_;
+  std::vector<float> bias_;
+};
+
+class IConvolutionLayer : public IConvolutionBase {
+ public:
+  IConvolutionLayer() : IConvolutionBase(LayerType::kCONVOLUTION) {}
   //! A second input, when set (by the builder's residual fusion), is added to the output after the bias
   //! and before the fused activation: y = act(conv(x) + bias + residual).
   //! Folds activation `type` into the output (set by the builder's fusion pass).
@@ -193,65 +212,19 @@ class IConvolutionLayer : public ILayer {
 
  private:
   bool channelsLast_ = false;
-  int32_t nbOutputMaps_ = 0;
-  Dims kernelSize_;
-  Dims stride_, prePadding_, postPadding_, dilation_;
-  int32_t groups_ = 1;
   int32_t fusedActivation_ = -1;
-  std::vector<float> kernel_;
-  std::vector<float> bias_;
   float int8InputScale_ = 0.f;
   std::vector<float> int8WeightScales_;
 };
 
-class IDeconvolutionLayer : public ILayer {
+class IDeconvolutionLayer : public IConvolutionBase {
  public:
-  IDeconvolutionLayer() : ILayer(LayerType::kDECONVOLUTION) {}
-  //! Number of output feature maps.
-  int32_t getNbOutputMaps() const { return nbOutputMaps_; }
-  //! Sets the number of output feature maps (must match the kernel weights).
-  void setNbOutputMaps(int32_t n);
-  //! Kernel spatial size (1 to 3 dims).
-  Dims getKernelSizeNd() const { return kernelSize_; }
-  void setKernelSizeNd(Dims k);
-  //! Stride per spatial dimension (default 1): how far apart the inputs land in the output.
-  void setStrideNd(Dims stride);
-  Dims getStrideNd() const { return stride_; }
-  //! The same crop before and after each spatial dimension (PyTorch's padding).
-  void setPaddingNd(Dims padding);
-  Dims getPaddingNd() const { return prePadding_; }
-  //! Output elements cropped before each spatial dimension (not negative).
-  void setPrePadding(Dims padding);
-  Dims getPrePadding() const { return prePadding_; }
-  //! Output elements cropped after each spatial dimension; a negative value extends the output there
-  //! instead (PyTorch's output_padding p is post padding = padding - p).
-  void setPostPadding(Dims padding);
-  Dims getPostPadding() const { return postPadding_; }
-  //! Dilation of the kernel per spatial dimension (default 1).
-  void setDilationNd(Dims dilation);
-  Dims getDilationNd() const { return dilation_; }
-  //! Number of groups; input and output channels must both divide by it.
-  void setNbGroups(int32_t groups);
-  int32_t getNbGroups() const { return groups_; }
-  //! Kernel weights, [in, out/groups, k...] as float32 (PyTorch's ConvTranspose layout).
-  void setKernelWeights(Weights w);
-  Weights getKernelWeights() const;
-  //! Bias weights, [out] as float32, or count 0 for none.
-  void setBiasWeights(Weights w);
-  Weights getBiasWeights() const;
+  IDeconvolutionLayer() : IConvolutionBase(LayerType::kDECONVOLUTION) {}
 
   //! Output [N, out, o...] with o = (i - 1) * stride + dilation * (k - 1) + 1 - pre - post per spatial dim.
   std::vector<TensorDesc> inferOutputs(const std::vector<TensorDesc>& inputs) const override;
   void writeParams(PlanWriter& writer) const override;
   void readParams(PlanReader& reader) override;
-
- private:
-  int32_t nbOutputMaps_ = 0;
-  Dims kernelSize_;
-  Dims stride_, prePadding_, postPadding_, dilation_;
-  int32_t groups_ = 1;
-  std::vector<float> kernel_;
-  std::vector<float> bias_;
 };
 
 class IActivationLayer : public ILayer {

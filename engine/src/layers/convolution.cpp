@@ -5,68 +5,12 @@
 namespace trt {
 using namespace layer_util;
 
-void IConvolutionLayer::setNbOutputMaps(int32_t n) {
-  if (n <= 0) throw Error(describe() + ": number of output maps must be positive, got " + std::to_string(n));
-  nbOutputMaps_ = n;
-  markChanged();
-}
-void IConvolutionLayer::setKernelSizeNd(Dims k) {
-  if (k.nbDims < 1 || k.nbDims > 3)
-    throw Error(describe() + ": kernel size " + k.str() + " must have 1 to 3 dimensions");
-  requirePositive(*this, k, "kernel size");
-  kernelSize_ = k;
-  markChanged();
-}
-void IConvolutionLayer::setStrideNd(Dims s) {
-  requirePositive(*this, s, "stride");
-  stride_ = s;
-  markChanged();
-}
-void IConvolutionLayer::setPaddingNd(Dims p) {
-  setPrePadding(p);
-  setPostPadding(p);
-}
-void IConvolutionLayer::setPrePadding(Dims p) {
-  requireNonNegative(*this, p, "padding");
-  prePadding_ = p;
-  markChanged();
-}
-void IConvolutionLayer::setPostPadding(Dims p) {
-  requireNonNegative(*this, p, "padding");
-  postPadding_ = p;
-  markChanged();
-}
-void IConvolutionLayer::setDilationNd(Dims d) {
-  requirePositive(*this, d, "dilation");
-  dilation_ = d;
-  markChanged();
-}
-void IConvolutionLayer::setNbGroups(int32_t g) {
-  if (g <= 0) throw Error(describe() + ": number of groups must be positive, got " + std::to_string(g));
-  groups_ = g;
-  markChanged();
-}
-void IConvolutionLayer::setKernelWeights(Weights w) {
-  kernel_ = copyFloatWeights(*this, w, "kernel");
-  markChanged();
-}
-void IConvolutionLayer::setBiasWeights(Weights w) {
-  bias_ = copyFloatWeights(*this, w, "bias");
-  markChanged();
-}
 void IConvolutionLayer::setInt8Scales(float inputScale, std::vector<float> weightScales) {
   checkInt8Scales(*this, inputScale, weightScales);
   int8InputScale_ = inputScale;
   int8WeightScales_ = std::move(weightScales);
   markChanged();
 }
-Weights IConvolutionLayer::getKernelWeights() const {
-  return {DataType::kFLOAT, kernel_.data(), static_cast<int64_t>(kernel_.size())};
-}
-Weights IConvolutionLayer::getBiasWeights() const {
-  return {DataType::kFLOAT, bias_.data(), static_cast<int64_t>(bias_.size())};
-}
-
 std::vector<TensorDesc> IConvolutionLayer::inferOutputs(const std::vector<TensorDesc>& inputs) const {
   if (inputs.size() != 1 && inputs.size() != 2)
     throw Error(describe() + ": expects the input and optionally a residual, has " + std::to_string(inputs.size()) +
@@ -78,16 +22,7 @@ std::vector<TensorDesc> IConvolutionLayer::inferOutputs(const std::vector<Tensor
                 kernelSize_.str() + " and input " + inputs[0].dims.str());
   // Channels-last shapes are checked and computed as channels-first ones.
   const Dims in = channelsLast_ ? channelsFirst(inputs[0].dims) : inputs[0].dims;
-  if (in.nbDims != k + 2) {
-    throw Error(describe() + ": a " + std::to_string(k) + "-D convolution needs a rank-" + std::to_string(k + 2) +
-                " input [N, C, spatial...], got " + in.str());
-  }
-  if (in.d[1] < 0) throw Error(describe() + ": the channel dimension of input " + in.str() + " must be static");
-  if (in.d[1] % groups_ != 0 || nbOutputMaps_ % groups_ != 0) {
-    throw Error(describe() + ": input channels (" + std::to_string(in.d[1]) + ") and output maps (" +
-                std::to_string(nbOutputMaps_) + ") must both divide by the number of groups (" +
-                std::to_string(groups_) + ")");
-  }
+  requireGroupedInput(in, "convolution");
   int64_t expected = 0;
   if (__builtin_mul_overflow(static_cast<int64_t>(nbOutputMaps_) * (in.d[1] / groups_), kernelSize_.volume(),
                              &expected) ||

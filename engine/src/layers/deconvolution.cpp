@@ -5,76 +5,12 @@
 namespace trt {
 using namespace layer_util;
 
-void IDeconvolutionLayer::setNbOutputMaps(int32_t n) {
-  if (n <= 0) throw Error(describe() + ": number of output maps must be positive, got " + std::to_string(n));
-  nbOutputMaps_ = n;
-  markChanged();
-}
-void IDeconvolutionLayer::setKernelSizeNd(Dims k) {
-  if (k.nbDims < 1 || k.nbDims > 3)
-    throw Error(describe() + ": kernel size " + k.str() + " must have 1 to 3 dimensions");
-  requirePositive(*this, k, "kernel size");
-  kernelSize_ = k;
-  markChanged();
-}
-void IDeconvolutionLayer::setStrideNd(Dims s) {
-  requirePositive(*this, s, "stride");
-  stride_ = s;
-  markChanged();
-}
-void IDeconvolutionLayer::setPaddingNd(Dims p) {
-  setPrePadding(p);
-  setPostPadding(p);
-}
-void IDeconvolutionLayer::setPrePadding(Dims p) {
-  requireNonNegative(*this, p, "pre padding");
-  prePadding_ = p;
-  markChanged();
-}
-void IDeconvolutionLayer::setPostPadding(Dims p) {  // negative: the output grows (output_padding)
-  postPadding_ = p;
-  markChanged();
-}
-void IDeconvolutionLayer::setDilationNd(Dims d) {
-  requirePositive(*this, d, "dilation");
-  dilation_ = d;
-  markChanged();
-}
-void IDeconvolutionLayer::setNbGroups(int32_t g) {
-  if (g <= 0) throw Error(describe() + ": number of groups must be positive, got " + std::to_string(g));
-  groups_ = g;
-  markChanged();
-}
-void IDeconvolutionLayer::setKernelWeights(Weights w) {
-  kernel_ = copyFloatWeights(*this, w, "kernel");
-  markChanged();
-}
-void IDeconvolutionLayer::setBiasWeights(Weights w) {
-  bias_ = copyFloatWeights(*this, w, "bias");
-  markChanged();
-}
-Weights IDeconvolutionLayer::getKernelWeights() const {
-  return {DataType::kFLOAT, kernel_.data(), static_cast<int64_t>(kernel_.size())};
-}
-Weights IDeconvolutionLayer::getBiasWeights() const {
-  return {DataType::kFLOAT, bias_.data(), static_cast<int64_t>(bias_.size())};
-}
-
 std::vector<TensorDesc> IDeconvolutionLayer::inferOutputs(const std::vector<TensorDesc>& inputs) const {
   if (inputs.size() != 1) throw Error(describe() + ": expects one input, has " + std::to_string(inputs.size()));
   requireFloat(*this, inputs[0], "input");
   const int k = kernelSize_.nbDims;
   const Dims& in = inputs[0].dims;
-  if (in.nbDims != k + 2) {
-    throw Error(describe() + ": a " + std::to_string(k) + "-D deconvolution needs a rank-" + std::to_string(k + 2) +
-                " input [N, C, spatial...], got " + in.str());
-  }
-  if (in.d[1] < 0) throw Error(describe() + ": the channel dimension of input " + in.str() + " must be static");
-  if (in.d[1] % groups_ != 0 || nbOutputMaps_ % groups_ != 0) {
-    throw Error(describe() + ": input channels (" + std::to_string(in.d[1]) + ") and output maps (" +
-                std::to_string(nbOutputMaps_) + ") must both divide by the number of groups (" +
-                std::to_string(groups_) + ")");
-  }
+  requireGroupedInput(in, "deconvolution");
   int64_t expected = 0;
   if (__builtin_mul_overflow(in.d[1] * static_cast<int64_t>(nbOutputMaps_ / groups_), kernelSize_.volume(),
                              &expected) ||
