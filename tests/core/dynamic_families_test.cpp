@@ -288,3 +288,26 @@ TEST(DynamicFamilies, SliceAndSelectScatter) {
                      range({1, 2, 2}, {2, 2, 4}, {3, 2, 5}), range({1, 2}, {2, 4}, {3, 5})},
                     runs);
 }
+
+TEST(DynamicFamilies, IndexPutWithIntegerIndices) {
+  // x[:, idx] = v on a dynamic batch (adjacent indexed dims: values in place) and y[i0, :, i2] += w
+  // with the middle dim dynamic (separated indexed dims: B first, values [2, n]).
+  const char* ir = R"IR(
+    graph(%x : Tensor, %v : Tensor, %y : Tensor, %w : Tensor, %idx : Long(2), %i0 : Long(2), %i2 : Long(2)):
+      %none : Tensor? = prim::Constant()
+      %f : bool = prim::Constant[value=0]()
+      %t : bool = prim::Constant[value=1]()
+      %l1 : Tensor?[] = prim::ListConstruct(%none, %idx)
+      %a : Tensor = aten::index_put(%x, %l1, %v, %f)
+      %l2 : Tensor?[] = prim::ListConstruct(%i0, %none, %i2)
+      %c : Tensor = aten::index_put(%y, %l2, %w, %t)
+      return (%a, %c))IR";
+  std::vector<std::vector<at::Tensor>> runs;
+  for (int64_t b : {1, 3, 4})
+    runs.push_back({at::randn({b, 4, 3}), at::randn({b, 2, 3}), at::randn({4, b, 3}), at::randn({2, b})});
+  checkGraphDynamic(ir,
+                    {range({1, 4, 3}, {2, 4, 3}, {4, 4, 3}), range({1, 2, 3}, {2, 2, 3}, {4, 2, 3}),
+                     range({4, 1, 3}, {4, 2, 3}, {4, 4, 3}), range({2, 1}, {2, 2}, {2, 4})},
+                    runs,
+                    {at::tensor({3, 1}, at::kLong), at::tensor({0, 2}, at::kLong), at::tensor({2, 0}, at::kLong)});
+}

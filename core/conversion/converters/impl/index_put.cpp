@@ -3,8 +3,8 @@
 // Scatter at the mask's NonZero positions; integer index tensors become an ND Scatter (a sum
 // reduction when accumulating). Index tensors broadcast together to B; the indexed dimensions move
 // to the front for the scatter and back after it; values broadcast to PyTorch's indexing result
-// shape (static shapes).
-#include "core/conversion/converters/converter_util.h"
+// shape (read at run time where self's unindexed dims are dynamic).
+#include "core/conversion/converters/shape_tensors.h"
 
 namespace torch_tensorrt {
 namespace core {
@@ -18,8 +18,9 @@ std::vector<int64_t> broadcastShape(std::vector<int64_t> a, const std::vector<in
   for (size_t i = 0; i < b.size(); ++i) {
     const int64_t bi = b[b.size() - 1 - i];
     int64_t& ai = a[a.size() - 1 - i];
-    TORCHTRT_CHECK(ai == bi || ai == 1 || bi == 1, "index_put: shapes do not broadcast: " << name);
-    if (ai == 1) ai = bi;
+    // -1: a dynamic dim, which must agree at run time.
+    TORCHTRT_CHECK(ai == bi || ai == 1 || bi == 1 || ai < 0 || bi < 0, "index_put: shapes do not broadcast: " << name);
+    if (ai == 1 || (ai < 0 && bi > 1)) ai = bi;
   }
   return a;
 }
@@ -98,8 +99,11 @@ bool indexPut(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
     TORCHTRT_CHECK(indexed[0] == 0, "index_put with a boolean mask after a full slice has no converter: " << name);
     return maskPut(ctx, n, x, list[0], values, accumulate);
   }
-  requireStaticShape(n, x, "self");
-  requireStaticShape(n, values, "values");
+  // The indexed dims and the index tensors must be static; the other dims of self (and values) may
+  // be dynamic, then values broadcast to the indexing result's run-time shape.
+  for (int d : indexed)
+    TORCHTRT_CHECK(xd.d[d] >= 0,
+                   "index_put indexes dimension " << d << " of " << xd.str() << ", which must be static: " << name);
   // B: the index tensors' common shape; each index wrapped into [0, size) and broadcast to B.
   std::vector<int64_t> B;
   for (int d : indexed) {
@@ -128,18 +132,39 @@ bool indexPut(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
   // (before + B + after), separated ones go first (B + the others).
   const bool adjacent = indexed.back() - indexed.front() + 1 == static_cast<int>(indexed.size());
   std::vector<int64_t> result;
-  if (adjacent) {
-    for (int d = 0; d < indexed.front(); ++d) result.push_back(xd.d[d]);
+  std::vector<int> resultFrom;  // the dim of x each entry comes from, -1 for B's
+  auto fromX = [&](int d) {
+    result.push_back(xd.d[d]);
+    resultFrom.push_back(d);
+  };
+  auto fromB = [&]() {
     result.insert(result.end(), B.begin(), B.end());
-    for (int d = indexed.back() + 1; d < rank; ++d) result.push_back(xd.d[d]);
+    resultFrom.insert(resultFrom.end(), B.size(), -1);
+  };
+  if (adjacent) {
+    for (int d = 0; d < indexed.front(); ++d) fromX(d);
+    fromB();
+    for (int d = indexed.back() + 1; d < rank; ++d) fromX(d);
   } else {
-    result = B;
-    for (int d : others) result.push_back(xd.d[d]);
+    fromB();
+    for (int d : others) fromX(d);
   }
   TORCHTRT_CHECK(
       broadcastShape(util::toVec(values->getDimensions()), result, name) == result,
       "index_put: values " << values->getDimensions().str() << " do not broadcast to the indexed shape: " << name);
-  trt::ITensor* updates = broadcastTo(ctx, values, result, name + " [values]");
+  bool known = true;
+  for (int64_t d : result) known &= d >= 0;
+  trt::ITensor* updates = nullptr;
+  if (known) {
+    updates = broadcastTo(ctx, values, result, name + " [values]");
+  } else {  // the result's shape with x's dynamic dims read at run time
+    std::vector<trt::ITensor*> parts;
+    for (size_t i = 0; i < result.size(); ++i)
+      parts.push_back(resultFrom[i] < 0 || result[i] >= 0
+                          ? shape::int64Vector(ctx, {result[i]}, name + " [result size]")
+                          : shape::asElement(ctx, shape::dimension(ctx, x, resultFrom[i], name + " [size]"), name));
+    updates = shape::broadcastTo(ctx, values, shape::concat(ctx, parts, name + " [result shape]"), name + " [values]");
+  }
   // The scatter's layout: indexed dims first. Values of the adjacent form move B to the front too.
   std::vector<int64_t> order(indexed.begin(), indexed.end());
   order.insert(order.end(), others.begin(), others.end());
