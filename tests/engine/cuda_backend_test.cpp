@@ -459,8 +459,8 @@ TEST(CudaBackend, CudaGraphModeReplaysWhileShapesAndAddressesRepeat) {
 
 TEST(CudaBackend, ChannelsLastRegionsMatchTheCpu) {
   // FP16 (and BF16) at batch 8: the layout pass makes conv -> relu -> max pool -> conv (+ residual)
-  // -> relu -> avg pool channels-last; in FP16 8 and 16 channels take the 8-channel vector kernels, 6
-  // the scalar ones (BF16 always the scalar ones).
+  // -> relu -> avg pool channels-last; 8 and 16 channels take the 8-channel vector kernels, 6 the
+  // scalar ones.
   if (!gpuVisible()) GTEST_SKIP() << "no CUDA GPU visible";
   for (int64_t c : {6, 8, 16})
     for (bool bf16 : {false, true}) {

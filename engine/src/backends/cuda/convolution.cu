@@ -259,27 +259,28 @@ __global__ void epilogueKernel(T* out, const T* bias, const T* residual, bool re
   store(out, i, v);
 }
 
-// The same for channels-last tensors whose channel count is a multiple of 8: 8 channels (16 bytes)
-// per thread, so the per-channel bias is one vector load too.
-__global__ void epilogueNhwc8Kernel(__half* out, const __half* bias, const __half* residual, bool relu,
-                                    int64_t channels, int64_t vectors) {
+// The same for 16-bit (FP16 or BF16) channels-last tensors whose channel count is a multiple of 8:
+// 8 channels (16 bytes) per thread, so the per-channel bias is one vector load too.
+template <typename T>
+__global__ void epilogueNhwc8Kernel(T* out, const T* bias, const T* residual, bool relu, int64_t channels,
+                                    int64_t vectors) {
   const int64_t v = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x;
   if (v >= vectors) return;
   const int64_t first = v * 8;
   uint4 raw = *reinterpret_cast<const uint4*>(out + first);
-  __half* y = reinterpret_cast<__half*>(&raw);
+  T* y = reinterpret_cast<T*>(&raw);
   uint4 rb{}, rr{};
   if (bias) rb = *reinterpret_cast<const uint4*>(bias + first % channels);
   if (residual) rr = *reinterpret_cast<const uint4*>(residual + first);
-  const __half* b = reinterpret_cast<const __half*>(&rb);
-  const __half* r = reinterpret_cast<const __half*>(&rr);
+  const T* b = reinterpret_cast<const T*>(&rb);
+  const T* r = reinterpret_cast<const T*>(&rr);
 #pragma unroll
   for (int k = 0; k < 8; ++k) {
-    float x = __half2float(y[k]);
-    if (bias) x += __half2float(b[k]);
-    if (residual) x += __half2float(r[k]);
+    float x = toFloat(y[k]);
+    if (bias) x += toFloat(b[k]);
+    if (residual) x += toFloat(r[k]);
     if (relu) x = x > 0.f ? x : (isnan(x) ? x : 0.f);
-    y[k] = __float2half_rn(x);
+    y[k] = fromFloat<T>(x);
   }
   *reinterpret_cast<uint4*>(out + first) = raw;
 }
@@ -331,12 +332,17 @@ static void epilogue(LaunchContext& ctx, const IConvolutionLayer& conv, const vo
   const int32_t act = conv.getFusedActivation();
   const bool relu = act == static_cast<int32_t>(ActivationType::kRELU);
   const void* biasData = bias.count > 0 ? ctx.device(bias.values) : nullptr;
-  if ((bias.count > 0 || residual || relu) && channelStride == 1 && out.type == DataType::kHALF && cout % 8 == 0 &&
+  if ((bias.count > 0 || residual || relu) && channelStride == 1 &&
+      (out.type == DataType::kHALF || out.type == DataType::kBF16) && cout % 8 == 0 &&
       allAligned16({out.data, biasData, residual})) {
     const int64_t vectors = total / 8;
-    epilogueNhwc8Kernel<<<static_cast<unsigned>((vectors + 255) / 256), 256, 0, ctx.stream>>>(
-        static_cast<__half*>(out.data), static_cast<const __half*>(biasData), static_cast<const __half*>(residual),
-        relu, cout, vectors);
+    dispatchFloating(out.type, conv.describe(), [&](auto tag) {
+      using T = decltype(tag);
+      if constexpr (sizeof(T) == 2)
+        epilogueNhwc8Kernel<<<static_cast<unsigned>((vectors + 255) / 256), 256, 0, ctx.stream>>>(
+            static_cast<T*>(out.data), static_cast<const T*>(biasData), static_cast<const T*>(residual), relu, cout,
+            vectors);
+    });
     check(cudaGetLastError(), "convolution epilogue kernel launch");
   } else if (bias.count > 0 || residual || relu) {
     dispatchFloating(out.type, conv.describe(), [&](auto tag) {

@@ -91,30 +91,31 @@ __global__ void poolNhwcKernel(const T* src, T* dst, PoolGeometry g, int64_t cha
   store(dst, i, window.result(exclude, padded));
 }
 
-// Channels-last FP16 pooling with C % 8 == 0: 8 channels (one 16-byte load) per thread.
-__global__ void poolNhwc8Kernel(const __half* src, __half* dst, PoolGeometry g, int64_t channels, bool isMax,
-                                bool exclude, int64_t vectors) {
+// Channels-last 16-bit (FP16 or BF16) pooling with C % 8 == 0: 8 channels (one 16-byte load) per thread.
+template <typename T>
+__global__ void poolNhwc8Kernel(const T* src, T* dst, PoolGeometry g, int64_t channels, bool isMax, bool exclude,
+                                int64_t vectors) {
   const int64_t v = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x;
   if (v >= vectors) return;
   const int64_t groups = channels / 8, c = (v % groups) * 8, p = v / groups;
   const int64_t n = p / (g.O[2] * g.O[1]);
   int64_t lo[2], hi[2];
   const int64_t padded = nhwcWindow(g, p, lo, hi);
-  const __half* s = src + n * g.I[1] * g.I[2] * channels + c;
+  const T* s = src + n * g.I[1] * g.I[2] * channels + c;
   PoolAccumulator window[8] = {PoolAccumulator(isMax), PoolAccumulator(isMax), PoolAccumulator(isMax),
                                PoolAccumulator(isMax), PoolAccumulator(isMax), PoolAccumulator(isMax),
                                PoolAccumulator(isMax), PoolAccumulator(isMax)};
   for (int64_t h = lo[0]; h < hi[0]; ++h)
     for (int64_t w = lo[1]; w < hi[1]; ++w) {
       const uint4 raw = *reinterpret_cast<const uint4*>(s + (h * g.I[2] + w) * channels);
-      const __half* x = reinterpret_cast<const __half*>(&raw);
+      const T* x = reinterpret_cast<const T*>(&raw);
 #pragma unroll
-      for (int k = 0; k < 8; ++k) window[k].add(__half2float(x[k]));
+      for (int k = 0; k < 8; ++k) window[k].add(toFloat(x[k]));
     }
   uint4 out;
-  __half* y = reinterpret_cast<__half*>(&out);
+  T* y = reinterpret_cast<T*>(&out);
 #pragma unroll
-  for (int k = 0; k < 8; ++k) y[k] = __float2half_rn(window[k].result(exclude, padded));
+  for (int k = 0; k < 8; ++k) y[k] = fromFloat<T>(window[k].result(exclude, padded));
   *reinterpret_cast<uint4*>(dst + v * 8) = out;
 }
 }  // namespace
@@ -141,13 +142,14 @@ void launchPooling(LaunchContext& ctx, const ILayer& layer, const std::vector<Te
   const int64_t total = out.dims.volume();
   dispatchFloating(in[0].type, layer.describe(), [&](auto tag) {
     using T = decltype(tag);
-    if (channelsLast && std::is_same<T, __half>::value && outDims.d[1] % 8 == 0 &&
-        allAligned16({in[0].data, out.data})) {
-      const int64_t vectors = total / 8;
-      poolNhwc8Kernel<<<static_cast<unsigned>((vectors + 255) / 256), 256, 0, ctx.stream>>>(
-          static_cast<const __half*>(in[0].data), static_cast<__half*>(out.data), g, outDims.d[1],
-          pool.getPoolingType() == PoolingType::kMAX, pool.getAverageCountExcludesPadding(), vectors);
-      return;
+    if constexpr (sizeof(T) == 2) {  // FP16 and BF16
+      if (channelsLast && outDims.d[1] % 8 == 0 && allAligned16({in[0].data, out.data})) {
+        const int64_t vectors = total / 8;
+        poolNhwc8Kernel<<<static_cast<unsigned>((vectors + 255) / 256), 256, 0, ctx.stream>>>(
+            static_cast<const T*>(in[0].data), static_cast<T*>(out.data), g, outDims.d[1],
+            pool.getPoolingType() == PoolingType::kMAX, pool.getAverageCountExcludesPadding(), vectors);
+        return;
+      }
     }
     if (channelsLast) {
       poolNhwcKernel<<<static_cast<unsigned>((total + 255) / 256), 256, 0, ctx.stream>>>(
