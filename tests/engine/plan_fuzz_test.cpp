@@ -8,6 +8,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <random>
 
 #include "engine_test_util.h"
@@ -260,5 +261,36 @@ TEST(PlanFuzz, CheckedInPlansOfEarlierBuildsStillLoadAndRun) {
     a->enqueueV3(nullptr);
     b->enqueueV3(nullptr);
     EXPECT_EQ(ya, yb) << file << " computes differently from this build's plan of the same network";
+  }
+}
+
+TEST(PlanFuzz, SliceStartOfTheRunTimeSentinelIsRefused) {
+  // Found by the plan fuzzer: a slice start of INT64_MIN (the marker of a run-time shape value)
+  // skipped the bounds check in an empty dimension and overflowed the kernel's offset arithmetic.
+  trt::INetworkDefinition net;
+  auto* x = net.addInput("x", trt::DataType::kFLOAT, {2, 3});
+  auto* slice = net.addSlice(*x, {0, -77777}, {2, 0}, {1, 1});
+  slice->setMode(trt::SampleMode::kFILL);
+  EXPECT_THROW(slice->setStart({0, std::numeric_limits<int64_t>::min()}), trt::Error);
+  slice->getOutput(0)->setName("y");
+  net.markOutput(*slice->getOutput(0));
+  std::unique_ptr<trt::IBuilder> builder(trt::createInferBuilder(trt::defaultLogger()));
+  std::unique_ptr<trt::IBuilderConfig> config(builder->createBuilderConfig());
+  std::unique_ptr<trt::IHostMemory> mem(builder->buildSerializedNetwork(net, *config));
+  const auto* p = static_cast<const uint8_t*>(mem->data());
+  std::vector<uint8_t> plan(p, p + mem->size());
+  const int64_t marker = -77777, sentinel = std::numeric_limits<int64_t>::min();
+  size_t at = 0, found = 0;
+  for (size_t i = 0; i + 8 <= plan.size(); ++i)
+    if (std::memcmp(plan.data() + i, &marker, 8) == 0) at = i, ++found;
+  ASSERT_EQ(found, 1u);
+  std::memcpy(plan.data() + at, &sentinel, 8);
+  reseal(plan);
+  std::unique_ptr<trt::IRuntime> rt(trt::createInferRuntime(trt::defaultLogger()));
+  try {
+    std::unique_ptr<trt::ICudaEngine> engine(rt->deserializeCudaEngine(plan.data(), plan.size()));
+    FAIL() << "a plan with a sentinel slice start loaded";
+  } catch (const trt::Error& e) {
+    EXPECT_NE(std::string(e.what()).find("start"), std::string::npos) << e.what();
   }
 }

@@ -3,7 +3,18 @@
 namespace trt {
 using namespace layer_util;
 
+namespace {
+// INT64_MIN marks a value a shape tensor leaves to the run time (kUnknownShapeValue): never a parameter.
+void requireNoSentinel(const ILayer& layer, const Dims& d, const char* what) {
+  for (int i = 0; i < d.nbDims; ++i)
+    if (d.d[i] == kUnknownShapeValue)
+      throw Error(layer.describe() + ": slice " + what + " " + std::to_string(d.d[i]) + " in dimension " +
+                  std::to_string(i) + " is out of range");
+}
+}  // namespace
+
 void ISliceLayer::setStart(Dims start) {
+  requireNoSentinel(*this, start, "start");
   start_ = start;
   markChanged();
 }
@@ -13,6 +24,7 @@ void ISliceLayer::setSize(Dims size) {
   markChanged();
 }
 void ISliceLayer::setStride(Dims stride) {
+  requireNoSentinel(*this, stride, "stride");
   stride_ = stride;
   markChanged();
 }
@@ -100,7 +112,10 @@ void ISliceLayer::readParams(PlanReader& r) {
     int32_t n = r.i32(field);
     if (n < 0 || n > Dims::MAX_DIMS) r.fail(field, "rank out of range");
     d.nbDims = n;
-    for (int i = 0; i < n; ++i) d.d[i] = r.i64(field);
+    for (int i = 0; i < n; ++i) {
+      d.d[i] = r.i64(field);
+      if (d.d[i] == kUnknownShapeValue) r.fail(field, "holds INT64_MIN, which marks a run-time value");
+    }
     return d;
   };
   start_ = rawDims("start");

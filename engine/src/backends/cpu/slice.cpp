@@ -19,6 +19,7 @@ void runSlice(const ILayer& layer, const std::vector<TensorView>& inputs, Tensor
     s *= in.d[i];
   }
   const int64_t n = output.dims.volume();
+  if (n == 0) return;  // nothing read: an empty dim's start was never checked against the input
   const auto* src = static_cast<const uint8_t*>(inputs[0].data);
   auto* dst = static_cast<uint8_t*>(output.data);
   int64_t idx[Dims::MAX_DIMS] = {};

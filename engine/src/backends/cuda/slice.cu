@@ -59,6 +59,8 @@ void launchTyped(LaunchContext& ctx, const void* src, void* dst, const SliceGeom
 
 void launchSlice(LaunchContext& ctx, const ILayer& layer, const std::vector<TensorView>& in, TensorView& out) {
   const auto& slice = static_cast<const ISliceLayer&>(layer);
+  const int64_t n = out.dims.volume();
+  if (n == 0) return;  // nothing read: an empty dim's start was never checked against the input
   const Dims start = slice.getStart(), stride = slice.getStride();
   SliceGeometry g{};
   g.rank = in[0].dims.nbDims;
@@ -75,8 +77,6 @@ void launchSlice(LaunchContext& ctx, const ILayer& layer, const std::vector<Tens
     g.inStride[i] = s;
     s *= in[0].dims.d[i];
   }
-  const int64_t n = out.dims.volume();
-  if (n == 0) return;
   switch (dataTypeSize(in[0].type)) {
     case 1:
       launchTyped<uint8_t>(ctx, in[0].data, out.data, g, n);
