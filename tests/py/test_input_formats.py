@@ -86,3 +86,16 @@ def test_channels_last_needs_a_whole_module_engine():
     with pytest.raises(RuntimeError, match=r"format channels_last.*compiles in parts"):
         torch_tensorrt.compile(ts, inputs=[torch_tensorrt.Input(shape=(1, 3, 4, 4), format=torch.channels_last)],
                                min_block_size=1)
+
+
+def test_bfloat16_module_and_inputs():
+    # A module converted with .bfloat16() on bfloat16 inputs: the engine takes and returns bfloat16.
+    torch.manual_seed(0)
+    model = torch.nn.Sequential(torch.nn.Conv2d(3, 4, 3), torch.nn.ReLU()).eval().bfloat16()
+    x = torch.randn(2, 3, 8, 8).bfloat16()
+    traced = torch.jit.trace(model, x)
+    trt = torch_tensorrt.compile(traced, inputs=[torch_tensorrt.Input((2, 3, 8, 8), dtype=torch.bfloat16)],
+                                 device="cpu")
+    y = trt(x)
+    assert y.dtype == torch.bfloat16
+    torch.testing.assert_close(y.float(), model(x).float(), rtol=2e-2, atol=2e-2)

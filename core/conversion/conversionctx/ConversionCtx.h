@@ -54,6 +54,8 @@ struct ConversionCtx {
   std::unordered_map<const torch::jit::Value*, torch::jit::IValue> evaluated_value_map;
   //! Lists built from engine tensors (prim::ListConstruct of run-time tensors).
   std::unordered_map<const torch::jit::Value*, std::vector<trt::ITensor*>> tensor_list_map;
+  //! One Shape layer per tensor whose run-time dimensions converters read (shape::dimension, shapeOf).
+  std::unordered_map<const trt::ITensor*, trt::ITensor*> shape_of_tensor;
   std::vector<at::Tensor> kept_alive;
   int32_t layers_before_build = 0;
   int32_t layers_after_build = 0;

@@ -17,12 +17,21 @@ trt::ITensor* int64Vector(ConversionCtx* ctx, const std::vector<int64_t>& values
   return layer->getOutput(0);
 }
 
+namespace {
+// The Shape layer of `t`, made once per tensor and shared by every converter that reads its sizes.
+trt::ITensor* shapeLayerOf(ConversionCtx* ctx, trt::ITensor* t, const std::string& name) {
+  auto it = ctx->shape_of_tensor.find(t);
+  if (it != ctx->shape_of_tensor.end()) return it->second;
+  auto* layer = ctx->net->addShape(*t);
+  layer->setName(name.c_str());
+  return ctx->shape_of_tensor[t] = layer->getOutput(0);
+}
+}  // namespace
+
 trt::ITensor* dimension(ConversionCtx* ctx, trt::ITensor* t, int64_t dim, const std::string& name) {
   const trt::Dims dims = t->getDimensions();
   if (dims.d[dim] >= 0) return scalarConstant(ctx, dims.d[dim], trt::DataType::kINT64, name);
-  auto* shapeLayer = ctx->net->addShape(*t);
-  shapeLayer->setName((name + " [shape]").c_str());
-  return element(ctx, shapeLayer->getOutput(0), dim, name);
+  return element(ctx, shapeLayerOf(ctx, t, name + " [shape]"), dim, name);
 }
 
 trt::ITensor* element(ConversionCtx* ctx, trt::ITensor* t, int64_t i, const std::string& name) {
@@ -37,9 +46,7 @@ trt::ITensor* shapeOf(ConversionCtx* ctx, trt::ITensor* t, const std::string& na
   const trt::Dims dims = t->getDimensions();
   if (replace.empty()) {
     if (dims.isStatic()) return int64Vector(ctx, util::toVec(dims), name);
-    auto* layer = ctx->net->addShape(*t);
-    layer->setName(name.c_str());
-    return layer->getOutput(0);
+    return shapeLayerOf(ctx, t, name);
   }
   std::vector<trt::ITensor*> parts;
   for (int d = 0; d < dims.nbDims; ++d) {

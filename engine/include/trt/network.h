@@ -173,7 +173,8 @@ class IConvolutionBase : public ILayer {
 
  protected:
   explicit IConvolutionBase(LayerType type) : ILayer(type) {}
-  //! Checks `in` is [N, C, spatial...] for the kernel, with static C splitting into the groups.
+  //! Checks `in` is [N, C, spatial...] for the kernel, with static C splitting into the groups, and
+  //! that the bias (if any) has one value per output map.
   void requireGroupedInput(const Dims& in, const char* kind) const;
   int32_t nbOutputMaps_ = 0;
   Dims kernelSize_;

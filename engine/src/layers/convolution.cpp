@@ -31,10 +31,6 @@ std::vector<TensorDesc> IConvolutionLayer::inferOutputs(const std::vector<Tensor
                 std::to_string(expected) + " for " + std::to_string(nbOutputMaps_) + " maps x " +
                 std::to_string(in.d[1] / groups_) + " channels x kernel " + kernelSize_.str());
   }
-  if (!bias_.empty() && static_cast<int32_t>(bias_.size()) != nbOutputMaps_) {
-    throw Error(describe() + ": bias holds " + std::to_string(bias_.size()) + " values, expected " +
-                std::to_string(nbOutputMaps_));
-  }
   Dims stride = spatialOr(stride_, k, 1), pre = spatialOr(prePadding_, k, 0), post = spatialOr(postPadding_, k, 0),
        dil = spatialOr(dilation_, k, 1);
   Dims out = in;

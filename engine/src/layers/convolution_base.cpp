@@ -73,6 +73,10 @@ void IConvolutionBase::requireGroupedInput(const Dims& in, const char* kind) con
                 std::to_string(nbOutputMaps_) + ") must both divide by the number of groups (" +
                 std::to_string(groups_) + ")");
   }
+  if (!bias_.empty() && static_cast<int32_t>(bias_.size()) != nbOutputMaps_) {
+    throw Error(describe() + ": bias holds " + std::to_string(bias_.size()) + " values, expected " +
+                std::to_string(nbOutputMaps_));
+  }
 }
 
 }  // namespace trt

@@ -19,10 +19,6 @@ std::vector<TensorDesc> IDeconvolutionLayer::inferOutputs(const std::vector<Tens
                 std::to_string(expected) + " for " + std::to_string(in.d[1]) + " input channels x " +
                 std::to_string(nbOutputMaps_ / groups_) + " maps per group x kernel " + kernelSize_.str());
   }
-  if (!bias_.empty() && static_cast<int32_t>(bias_.size()) != nbOutputMaps_) {
-    throw Error(describe() + ": bias holds " + std::to_string(bias_.size()) + " values, expected " +
-                std::to_string(nbOutputMaps_));
-  }
   for (const Dims* d : {&stride_, &prePadding_, &postPadding_, &dilation_})
     if (d->nbDims != 0 && d->nbDims != k)
       throw Error(describe() + ": stride, padding and dilation need " + std::to_string(k) + " values each, got " +

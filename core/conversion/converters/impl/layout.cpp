@@ -162,7 +162,9 @@ bool pixelShuffle(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
     s->setName((name + " [split channels]").c_str());
     return bindTensor(ctx, n, reshape(ctx, s->getOutput(0), {d[0], c, d[2] * r, d[3] * r}, name)) != nullptr;
   }
-  auto size = [&](int64_t k) { return shape::asElement(ctx, shape::dimension(ctx, in, k, name + " [size]"), name); };
+  trt::ITensor* sizes[4];
+  for (int64_t k : {0, 2, 3}) sizes[k] = shape::asElement(ctx, shape::dimension(ctx, in, k, name + " [size]"), name);
+  auto size = [&](int64_t k) { return sizes[k]; };
   trt::ITensor* factor = shape::int64Vector(ctx, {r}, name + " [r]");
   trt::ITensor* split = shape::reshapeTo(
       ctx, in,

@@ -37,10 +37,10 @@ trt::ITensor* runTimeOutputDims(ConversionCtx* ctx, const torch::jit::Node* n, t
       TORCHTRT_CHECK(f == std::floor(f) || in->getDimensions().d[d] >= 0,
                      "upsampling dynamic dimension " << d << " of " << in->getDimensions().str() << " by scale factor "
                                                      << f << " has no converter (integral factors only): " << name);
-      trt::ITensor* size = shape::asElement(ctx, shape::dimension(ctx, in, d, name + " [size]"), name);
       parts.push_back(in->getDimensions().d[d] >= 0
                           ? shape::int64Vector(ctx, {outSize[i]}, name + " [out size]")
-                          : shape::arith(ctx, trt::ElementWiseOperation::kPROD, size,
+                          : shape::arith(ctx, trt::ElementWiseOperation::kPROD,
+                                         shape::asElement(ctx, shape::dimension(ctx, in, d, name + " [size]"), name),
                                          shape::int64Vector(ctx, {static_cast<int64_t>(f)}, name + " [factor]"),
                                          name + " [scaled size]"));
     }

@@ -273,12 +273,12 @@ trt::ITensor* repeatEachAtRunTime(ConversionCtx* ctx, trt::ITensor* x, int64_t d
                                   const std::string& name) {
   using Op = trt::ElementWiseOperation;
   const int64_t rank = rankOf(x);
-  auto size = [&](int64_t d) { return shape::asElement(ctx, shape::dimension(ctx, x, d, name + " [size]"), name); };
   std::vector<trt::ITensor*> unit, spread, merged;
   for (int64_t d = 0; d < rank; ++d) {
-    unit.push_back(size(d));
-    spread.push_back(size(d));
-    merged.push_back(d == dim ? shape::arith(ctx, Op::kPROD, size(d), count, name + " [merged size]") : size(d));
+    trt::ITensor* size = shape::asElement(ctx, shape::dimension(ctx, x, d, name + " [size]"), name);
+    unit.push_back(size);
+    spread.push_back(size);
+    merged.push_back(d == dim ? shape::arith(ctx, Op::kPROD, size, count, name + " [merged size]") : size);
     if (d == dim) {
       unit.push_back(shape::int64Vector(ctx, {1}, name + " [1]"));
       spread.push_back(count);
