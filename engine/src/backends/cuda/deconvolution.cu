@@ -50,6 +50,7 @@ void launchDeconvolution(LaunchContext& ctx, const ILayer& layer, const std::vec
   if (!isFloatingStorage(in[0].type))
     throw Error(layer.describe() + ": the CUDA backend deconvolves float32, float16 or bfloat16, not " +
                 dataTypeName(in[0].type));
+  if (out.dims.volume() == 0) return;  // an empty batch: no kernel may launch with zero blocks
   const ConvGeometry g = convGeometry(deconv, in[0].dims, out.dims);
   const int64_t batch = in[0].dims.d[0], groups = deconv.getNbGroups(), cin = in[0].dims.d[1], cout = out.dims.d[1];
   const int64_t cinG = cin / groups, coutG = cout / groups, kVol = g.k[0] * g.k[1] * g.k[2];
@@ -64,12 +65,12 @@ void launchDeconvolution(LaunchContext& ctx, const ILayer& layer, const std::vec
   void* col = ctx.scratch(colBytes);
   // Weights live on the device beside the layer (uploaded once by the engine, in the layer's type).
   const auto* weights = static_cast<const uint8_t*>(ctx.device(deconv.getKernelWeights().values));
-  auto* colBytesBase = static_cast<uint8_t*>(col);
+  auto* colBase = static_cast<uint8_t*>(col);
   const auto* inBase = static_cast<const uint8_t*>(in[0].data);
   for (int64_t grp = 0; grp < groups; ++grp) {
     // The group's weights [cinG, coutG * kVol] transposed, times its input planes [cinG, inPlane].
     gemm(ctx, in[0].type, true, false, coutG * kVol, inPlane, cinG, weights + grp * cinG * coutG * kVol * elem, 0,
-         inBase + grp * cinG * inPlane * elem, cin * inPlane, colBytesBase + grp * coutG * kVol * inPlane * elem,
+         inBase + grp * cinG * inPlane * elem, cin * inPlane, colBase + grp * coutG * kVol * inPlane * elem,
          colPerImage, batch);
   }
   const Weights bias = deconv.getBiasWeights();
