@@ -6,7 +6,7 @@ realistic where the default initialisation would hide errors: batch-norm statist
 random and zero-initialised classifier heads get random weights, so outputs are not all zero.
 """
 import time
-from typing import Any, Callable, Dict, Tuple
+from typing import Any, Callable, Dict, List, Tuple
 
 import torch
 import torchvision
@@ -222,4 +222,45 @@ def evaluate(name: str, device: str = "cpu", precision: torch.dtype = torch.floa
     result["max_abs_diff"] = (actual - expected).abs().max().item()
     result["magnitude"] = expected.abs().max().item()
     result["cosine"] = torch.nn.functional.cosine_similarity(actual.flatten().double(), expected.flatten().double(), 0).item()
+    return result
+
+
+def dynamic_range(name: str) -> Tuple[Tuple[int, ...], Tuple[int, ...], Tuple[int, ...], List[Tuple[int, ...]]]:
+    """(min, opt, max) input shapes with a dynamic batch (1-4) and, for token inputs and
+    nn.TransformerEncoder, a dynamic sequence length (4-32), plus the shapes a check runs at."""
+    shape = ZOO[name][1]
+    if name in TOKEN_INPUTS or name == "nn.TransformerEncoder":
+        rest = tuple(shape[2:])
+        runs = [(1, 4), (3, 9), (4, 32)]
+        return (1, 4) + rest, (2, 16) + rest, (4, 32) + rest, [r + rest for r in runs]
+    rest = tuple(shape[1:])
+    return (1,) + rest, (2,) + rest, (4,) + rest, [(1,) + rest, (3,) + rest]
+
+
+def evaluate_dynamic(name: str, device: str = "cpu") -> Dict[str, Any]:
+    """Compiles one zoo model whole for a range of input shapes (dynamic_range) and compares it with
+    TorchScript at several shapes of the range: the largest error relative to the output's
+    magnitude, and the lowest cosine."""
+    import torch_tensorrt
+
+    build, _ = ZOO[name]
+    low, opt, high, runs = dynamic_range(name)
+    torch.manual_seed(0)
+    model = build()
+    make = _token_ids if name in TOKEN_INPUTS else (lambda s: torch.randn(s, generator=torch.Generator().manual_seed(1)))
+    module = torch.jit.trace(model, make(opt), check_trace=False).to(device)
+    dtype = torch.int64 if name in TOKEN_INPUTS else torch.float32
+    spec = torch_tensorrt.Input(min_shape=low, opt_shape=opt, max_shape=high, dtype=dtype)
+    compiled = torch_tensorrt.compile(module, inputs=[spec], require_full_compilation=True)
+    result: Dict[str, Any] = {"model": name, "range": (low, high), "relative_error": 0.0, "cosine": 1.0,
+                              "engines": len(compiled.graph.findAllNodes("tensorrt::execute_engine", True))}
+    with torch.no_grad():
+        for shape in runs:
+            x = make(shape).to(device)
+            expected, actual = _first(module(x)), _first(compiled(x))
+            assert actual.shape == expected.shape, (shape, actual.shape, expected.shape)
+            error = (actual - expected).abs().max().item() / max(1.0, expected.abs().max().item())
+            cosine = torch.nn.functional.cosine_similarity(actual.flatten().double(), expected.flatten().double(), 0).item()
+            result["relative_error"] = max(result["relative_error"], error)
+            result["cosine"] = min(result["cosine"], cosine)
     return result

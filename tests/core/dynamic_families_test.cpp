@@ -311,3 +311,54 @@ TEST(DynamicFamilies, IndexPutWithIntegerIndices) {
                     runs,
                     {at::tensor({3, 1}, at::kLong), at::tensor({0, 2}, at::kLong), at::tensor({2, 0}, at::kLong)});
 }
+
+TEST(DynamicFamilies, ReshapesOfSeveralDynamicDims) {
+  // Batch and sequence length both dynamic (a transformer's activations): unsqueeze, squeeze and
+  // flatten read the sizes they keep or merge at run time.
+  const char* ir = R"IR(
+    graph(%x : Tensor):
+      %zero : int = prim::Constant[value=0]()
+      %one : int = prim::Constant[value=1]()
+      %two : int = prim::Constant[value=2]()
+      %m1 : int = prim::Constant[value=-1]()
+      %u : Tensor = aten::unsqueeze(%x, %one)
+      %e : Tensor = aten::unsqueeze(%x, %m1)
+      %q : Tensor = aten::squeeze(%u, %one)
+      %f01 : Tensor = aten::flatten(%x, %zero, %one)
+      %f12 : Tensor = aten::flatten(%x, %one, %two)
+      %f : Tensor = aten::flatten(%x, %zero, %m1)
+      return (%u, %e, %q, %f01, %f12, %f))IR";
+  std::vector<std::vector<at::Tensor>> runs;
+  for (auto [b, s] : std::vector<std::array<int64_t, 2>>{{1, 2}, {3, 5}, {4, 7}})
+    runs.push_back({at::randn({b, s, 6})});
+  checkGraphDynamic(ir, {range({1, 2, 6}, {2, 4, 6}, {4, 8, 6})}, runs);
+}
+
+TEST(DynamicFamilies, SlicesWithRunTimeBoundsAndPaddingIntoAConvolution) {
+  // BERT's buffer[:, :seq_len] (a static tensor cut by a run-time size), the last seq_len entries
+  // (a negative run-time bound), and a reflection pad feeding a convolution, which needs the padded
+  // tensor's channel count static while its batch and spatial dims are not.
+  const char* ir = R"IR(
+    graph(%x : Tensor, %buffer : Float(1, 12), %w : Float(4, 3, 3, 3)):
+      %none : NoneType = prim::Constant()
+      %zero : int = prim::Constant[value=0]()
+      %one : int = prim::Constant[value=1]()
+      %three : int = prim::Constant[value=3]()
+      %n : int = aten::size(%x, %three)
+      %head : Tensor = aten::slice(%buffer, %one, %zero, %n, %one)
+      %neg : int = aten::neg(%n)
+      %tail : Tensor = aten::slice(%buffer, %one, %neg, %none, %one)
+      %p : int[] = prim::Constant[value=[1, 1, 1, 1]]()
+      %padded : Tensor = aten::reflection_pad2d(%x, %p)
+      %s : int[] = prim::Constant[value=[1, 1]]()
+      %o : int[] = prim::Constant[value=[0, 0]]()
+      %f : bool = prim::Constant[value=0]()
+      %t : bool = prim::Constant[value=1]()
+      %y : Tensor = aten::_convolution(%padded, %w, %none, %s, %o, %s, %f, %o, %one, %f, %f, %t, %t)
+      return (%head, %tail, %y))IR";
+  std::vector<std::vector<at::Tensor>> runs;
+  for (auto [b, h, w] : std::vector<std::array<int64_t, 3>>{{1, 3, 2}, {2, 5, 7}, {3, 4, 12}})
+    runs.push_back({at::randn({b, 3, h, w})});
+  checkGraphDynamic(ir, {range({1, 3, 2, 2}, {2, 3, 4, 4}, {3, 3, 6, 12})}, runs,
+                    {at::randn({1, 12}), at::randn({4, 3, 3, 3})});
+}

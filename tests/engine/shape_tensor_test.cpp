@@ -169,6 +169,43 @@ TEST(ShapeTensors, BuildTimeValuesAreKnownAsFarAsStaticDimsDecide) {
   EXPECT_TRUE(net.getInput(0)->getShapeValues().empty());               // a float input is no shape tensor
 }
 
+TEST(ShapeTensors, ArithmeticKeepsTheElementsStaticDimsDecide) {
+  // shape(x) + [0, 0, 2, 2], as padding computes its window: only the batch element stays unknown,
+  // so the padded tensor keeps its static channel count (a convolution after it needs it).
+  trt::INetworkDefinition net;
+  std::vector<std::vector<int64_t>> keep;
+  trt::ITensor* x = net.addInput("x", DataType::kFLOAT, Dims{-1, 3, 4, 5});
+  trt::ITensor* shape = net.addShape(*x)->getOutput(0);
+  trt::ITensor* padded =
+      net.addElementWise(*shape, *int64Constant(net, {0, 0, 2, 2}, keep), ElementWiseOperation::kSUM)->getOutput(0);
+  EXPECT_EQ(padded->getShapeValues(), (std::vector<int64_t>{kUnknown, 3, 6, 7}));
+  // A broadcast operand: [N, 3, 4, 5] * [2] doubles every element, the unknown one stays unknown.
+  trt::ITensor* doubled =
+      net.addElementWise(*shape, *int64Constant(net, {2}, keep), ElementWiseOperation::kPROD)->getOutput(0);
+  EXPECT_EQ(doubled->getShapeValues(), (std::vector<int64_t>{kUnknown, 6, 8, 10}));
+  // Unknown elements never reach the arithmetic: a division by the batch leaves the others known.
+  trt::ITensor* ratio =
+      net.addElementWise(*int64Constant(net, {12, 12, 12, 12}, keep), *shape, ElementWiseOperation::kFLOOR_DIV)
+          ->getOutput(0);
+  EXPECT_EQ(ratio->getShapeValues(), (std::vector<int64_t>{kUnknown, 4, 3, 2}));
+  trt::ITensor* start = int64Constant(net, {0, 0, -1, -1}, keep);  // shape tensors come before their use
+  auto* window = net.addSlice(*x, Dims{0, 0, -1, -1}, Dims{0, 0, 0, 0}, Dims{1, 1, 1, 1});
+  window->setInput(1, *start);
+  window->setInput(2, *padded);
+  window->setMode(trt::SampleMode::kFILL);
+  EXPECT_EQ(window->getOutput(0)->getDimensions(), (Dims{-1, 3, 6, 7}));
+  window->getOutput(0)->setName("padded");
+  net.markOutput(*window->getOutput(0));
+  Built b = buildWithProfile(net, {1, 3, 4, 5}, {2, 3, 4, 5}, {4, 3, 4, 5});
+  const auto input = randomVector(2 * 3 * 4 * 5, 7);
+  auto outs = runEngine(*b.engine, Dims{2, 3, 4, 5}, input);
+  ASSERT_EQ(outs["padded"].dims, (Dims{2, 3, 6, 7}));
+  const auto values = outs["padded"].as<float>();
+  EXPECT_EQ(values[0], 0.0f);                                      // the fill before the first row
+  EXPECT_EQ(values[(0 * 6 + 1) * 7 + 1], input[0]);                // x[0, 0, 0, 0] one row and column in
+  EXPECT_EQ(values[((1 * 3 + 2) * 6 + 4) * 7 + 5], input.back());  // x[1, 2, 3, 4]
+}
+
 TEST(ShapeTensors, ReshapeAndSliceFollowRunTimeShapes) {
   trt::INetworkDefinition net;
   std::vector<std::vector<int64_t>> keep;

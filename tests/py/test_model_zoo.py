@@ -81,3 +81,17 @@ def test_zoo_model_bf16_matches_torchscript(name, device):
     assert r["max_abs_diff"] <= BF16_RELATIVE_MAX_ERROR * scale, (r["max_abs_diff"], r["magnitude"])
     # It did compute in bfloat16: further from float32 than an exact engine would be.
     assert r["max_abs_diff"] > 0
+
+
+# Dynamic shapes: every zoo model compiled whole once for a batch of 1-4 (token models and
+# nn.TransformerEncoder also a sequence length of 4-32) and run at several shapes of the range.
+# The sizes the models read (attention head splits, masks, window partitions, padding, token-type
+# buffers cut to the length) become shape tensors; the bounds are the static ones above.
+@pytest.mark.parametrize("device", DEVICES)
+@pytest.mark.parametrize("name", list(zoo.ZOO))
+def test_zoo_model_with_dynamic_shapes_matches_torchscript(name, device):
+    r = zoo.evaluate_dynamic(name, device)
+    assert r["engines"] == 1
+    assert r["cosine"] >= 0.9999
+    relative = TOLERANCES[torch.float32]["atol"] if device == "cpu" else TF32_MODEL_RELATIVE_ERROR
+    assert r["relative_error"] <= relative, r

@@ -106,6 +106,31 @@ trt::ITensor* reshapeTo(ConversionCtx* ctx, trt::ITensor* t, trt::ITensor* sizes
   return layer->getOutput(0);
 }
 
+trt::ITensor* regroup(ConversionCtx* ctx, trt::ITensor* t, const std::vector<std::vector<int64_t>>& groups,
+                      const std::string& name) {
+  const trt::Dims dims = t->getDimensions();
+  std::vector<trt::ITensor*> parts;
+  for (const auto& group : groups) {
+    int64_t fixed = 1;
+    trt::ITensor* product = nullptr;
+    for (int64_t d : group) {
+      if (dims.d[d] >= 0) {
+        fixed *= dims.d[d];
+        continue;
+      }
+      trt::ITensor* size = asElement(ctx, dimension(ctx, t, d, name + " [size]"), name);
+      product = product ? arith(ctx, trt::ElementWiseOperation::kPROD, product, size, name + " [product]") : size;
+    }
+    trt::ITensor* fixedPart = int64Vector(ctx, {fixed}, name + " [static size]");
+    if (!product)
+      product = fixedPart;
+    else if (fixed != 1)
+      product = arith(ctx, trt::ElementWiseOperation::kPROD, product, fixedPart, name + " [product]");
+    parts.push_back(product);
+  }
+  return reshapeTo(ctx, t, concat(ctx, parts, name + " [sizes]"), name);
+}
+
 trt::ITensor* slice(ConversionCtx* ctx, trt::ITensor* t, trt::ITensor* start, trt::ITensor* size,
                     const std::vector<int64_t>& stride, const std::string& name) {
   const std::vector<int64_t> zeros(stride.size(), 0);

@@ -36,6 +36,11 @@ trt::ITensor* arith(ConversionCtx* ctx, trt::ElementWiseOperation op, trt::ITens
                     const std::string& name);
 //! `t` reshaped to the sizes held by a 1-D int64 shape tensor (a Shuffle reading them at run time).
 trt::ITensor* reshapeTo(ConversionCtx* ctx, trt::ITensor* t, trt::ITensor* sizes, const std::string& name);
+//! `t` reshaped so that output dim j is the product of the input dims listed in groups[j] (an empty
+//! group is a new size-1 dim): flatten, squeeze and unsqueeze of shapes with several dynamic dims.
+//! Static products become constants; dynamic ones are read at run time.
+trt::ITensor* regroup(ConversionCtx* ctx, trt::ITensor* t, const std::vector<std::vector<int64_t>>& groups,
+                      const std::string& name);
 //! A Slice of `t` whose start and size are 1-D int64 shape tensors (the stride static).
 trt::ITensor* slice(ConversionCtx* ctx, trt::ITensor* t, trt::ITensor* start, trt::ITensor* size,
                     const std::vector<int64_t>& stride, const std::string& name);

@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "backends/cpu/cpu_kernels.h"
+#include "common/broadcast_index.h"
 #include "layers/layer_util.h"
 
 namespace trt {
@@ -37,6 +38,33 @@ bool movesUnknownsUnchanged(const ILayer& layer, const std::vector<TensorDesc>& 
     default:
       return false;
   }
+}
+
+// Layers computing each output element from the matching (broadcast) element of every input:
+// an output element is unknown only where one of the elements it reads is, so the static parts of
+// a shape survive arithmetic such as "run-time shape + padding".
+bool computesPerElement(const ILayer& layer) {
+  return layer.getType() == LayerType::kELEMENTWISE || layer.getType() == LayerType::kUNARY;
+}
+
+// Which output elements of a per-element layer read an unknown input element.
+std::vector<bool> unknownPerElement(const std::vector<TensorDesc>& inputs, const TensorDesc& out) {
+  std::vector<bool> unknown(static_cast<size_t>(out.dims.volume()), false);
+  for (const TensorDesc& in : inputs) {
+    const BroadcastIndex operand(out.dims, in.dims);
+    for (int64_t i = 0; i < static_cast<int64_t>(unknown.size()); ++i)
+      if (in.values[static_cast<size_t>(operand(i))] == kUnknownShapeValue) unknown[i] = true;
+  }
+  return unknown;
+}
+
+// The inputs with unknown elements replaced by 1 (a value no operation faults on), for a per-element
+// layer whose unknown output elements are marked afterwards.
+std::vector<TensorDesc> withUnknownsAsOne(std::vector<TensorDesc> inputs) {
+  for (TensorDesc& in : inputs)
+    for (int64_t& v : in.values)
+      if (v == kUnknownShapeValue) v = 1;
+  return inputs;
 }
 
 // int64 values <-> a tensor's bytes; unknown elements travel as the type's smallest value.
@@ -87,11 +115,14 @@ std::vector<int64_t> evaluateShapeValues(const ILayer& layer, const std::vector<
     if (!isShapeType(in.type) || static_cast<int64_t>(in.values.size()) != in.dims.volume()) return {};
     unknown = unknown || hasUnknown(in.values);
   }
-  if (unknown && !movesUnknownsUnchanged(layer, inputs, out.type))
+  const bool perElement = unknown && computesPerElement(layer);
+  if (unknown && !perElement && !movesUnknownsUnchanged(layer, inputs, out.type))
     return std::vector<int64_t>(static_cast<size_t>(count), kUnknownShapeValue);
+  const std::vector<TensorDesc> known = perElement ? withUnknownsAsOne(inputs) : inputs;
   std::vector<std::vector<uint8_t>> buffers;
   std::vector<cpu::TensorView> views;
-  for (const TensorDesc& in : inputs) {
+  buffers.reserve(known.size());
+  for (const TensorDesc& in : known) {
     buffers.push_back(toBytes(in));
     views.push_back({buffers.back().data(), in.dims, in.type});
   }
@@ -102,7 +133,13 @@ std::vector<int64_t> evaluateShapeValues(const ILayer& layer, const std::vector<
     std::unique_ptr<ILayer> resolved = resolveShapeInputs(layer, inputs);
     cpu::runLayer(resolved ? *resolved : layer, views, view);
   }
-  return fromBytes(result.data(), count, out.type);
+  std::vector<int64_t> values = fromBytes(result.data(), count, out.type);
+  if (perElement) {
+    const std::vector<bool> marks = unknownPerElement(inputs, out);
+    for (size_t i = 0; i < values.size(); ++i)
+      if (marks[i]) values[i] = kUnknownShapeValue;
+  }
+  return values;
 }
 
 std::unique_ptr<ILayer> resolveShapeInputs(const ILayer& layer, const std::vector<TensorDesc>& inputs) {

@@ -8,6 +8,16 @@ namespace converters {
 namespace impl {
 namespace {
 
+// `in` reshaped to `out` (-1 for a dynamic dim), where out[j] is the product of the input dims in
+// groups[j]: a static reshape while at most one dim is dynamic, else sizes read at run time.
+trt::ITensor* reshapeGrouped(ConversionCtx* ctx, trt::ITensor* in, const std::vector<int64_t>& out,
+                             const std::vector<std::vector<int64_t>>& groups, const std::string& name) {
+  int dynamic = 0;
+  for (int64_t d : out) dynamic += d < 0;
+  if (dynamic > 1) return shape::regroup(ctx, in, groups, name);
+  return reshape(ctx, in, out, name);
+}
+
 bool flatten(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
   trt::ITensor* in = a[0].ITensorOrFreeze(ctx);
   auto dims = util::toVec(in->getDimensions());
@@ -20,21 +30,22 @@ bool flatten(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
           end = util::normalizeDim(a[2].unwrapToInt(), rank, n);
   TORCHTRT_CHECK(start <= end, "flatten start_dim " << start << " is after end_dim " << end);
   std::vector<int64_t> out(dims.begin(), dims.begin() + start);
+  std::vector<std::vector<int64_t>> groups;
+  for (int64_t i = 0; i < start; ++i) groups.push_back({i});
   int64_t merged = 1;
   bool dynamic = false;
+  groups.emplace_back();
   for (int64_t i = start; i <= end; ++i) {
     dynamic |= dims[i] < 0;
     merged *= dims[i];
+    groups.back().push_back(i);
   }
   out.push_back(dynamic ? -1 : merged);
-  out.insert(out.end(), dims.begin() + end + 1, dims.end());
-  int dynamicCount = 0;
-  for (int64_t d : out) dynamicCount += d < 0;
-  TORCHTRT_CHECK(dynamicCount <= 1,
-                 "flatten of " << in->getDimensions().str() << " with several dynamic dimensions needs shape tensors");
-  auto* layer = ctx->net->addShuffle(*in);
-  layer->setReshapeDimensions(util::toDims(out));
-  return bindOutput(ctx, n, layer) != nullptr;
+  for (int64_t i = end + 1; i < rank; ++i) {
+    out.push_back(dims[i]);
+    groups.push_back({i});
+  }
+  return bindTensor(ctx, n, reshapeGrouped(ctx, in, out, groups, util::node_info(n))) != nullptr;
 }
 
 bool view(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
@@ -87,14 +98,11 @@ bool unsqueeze(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
   trt::ITensor* in = a[0].ITensorOrFreeze(ctx);
   auto dims = util::toVec(in->getDimensions());
   int64_t dim = util::normalizeDim(a[1].unwrapToInt(), static_cast<int64_t>(dims.size()) + 1, n);
+  std::vector<std::vector<int64_t>> groups;
+  for (int64_t i = 0; i < static_cast<int64_t>(dims.size()); ++i) groups.push_back({i});
+  groups.insert(groups.begin() + dim, std::vector<int64_t>{});
   dims.insert(dims.begin() + dim, 1);
-  int dynamic = 0;
-  for (int64_t d : dims) dynamic += d < 0;
-  TORCHTRT_CHECK(dynamic <= 1, "unsqueeze of a shape with several dynamic dimensions needs shape tensors");
-  auto* layer = ctx->net->addShuffle(*in);
-  layer->setZeroIsPlaceholder(false);
-  layer->setReshapeDimensions(util::toDims(dims));
-  return bindOutput(ctx, n, layer) != nullptr;
+  return bindTensor(ctx, n, reshapeGrouped(ctx, in, dims, groups, util::node_info(n))) != nullptr;
 }
 
 bool squeeze(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
@@ -121,15 +129,13 @@ bool squeeze(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
     }
   }
   std::vector<int64_t> out;
-  for (int64_t i = 0; i < rank; ++i)
-    if (!drop[i]) out.push_back(dims[i]);
-  int dynamic = 0;
-  for (auto& d : out) dynamic += d < 0;
-  TORCHTRT_CHECK(dynamic <= 1, "squeeze of a shape with several dynamic dimensions needs shape tensors");
-  auto* layer = ctx->net->addShuffle(*in);
-  layer->setZeroIsPlaceholder(false);
-  layer->setReshapeDimensions(util::toDims(out));
-  return bindOutput(ctx, n, layer) != nullptr;
+  std::vector<std::vector<int64_t>> groups;
+  for (int64_t i = 0; i < rank; ++i) {
+    if (drop[i]) continue;
+    out.push_back(dims[i]);
+    groups.push_back({i});
+  }
+  return bindTensor(ctx, n, reshapeGrouped(ctx, in, out, groups, util::node_info(n))) != nullptr;
 }
 
 auto shuffleRegistrations =

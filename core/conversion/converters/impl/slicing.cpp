@@ -25,19 +25,35 @@ std::vector<int64_t> dimsStaticAlong(const torch::jit::Node* n, trt::ITensor* t,
   return staticAlong(n, t, *dim);
 }
 
-// Python slicing of a dynamic dimension: the clamped start and the length are computed at run time.
+// Python slicing of a dynamic dimension, or with bounds known only at run time: the clamped start
+// and the length are computed at run time.
 trt::ITensor* sliceDynamicDim(ConversionCtx* ctx, trt::ITensor* in, int64_t dim, Var& startArg, Var& endArg,
                               int64_t step, const std::string& name) {
   using Op = trt::ElementWiseOperation;
   trt::ITensor* size = shape::asElement(ctx, shape::dimension(ctx, in, dim, name + " [size]"), name);
   auto constant = [&](int64_t v) { return shape::int64Vector(ctx, {v}, name + " [" + std::to_string(v) + "]"); };
-  auto clampBound = [&](int64_t bound) {  // a Python bound into [0, size]
-    if (bound >= 0) return shape::arith(ctx, Op::kMIN, constant(bound), size, name + " [min]");
-    trt::ITensor* shifted = shape::arith(ctx, Op::kSUM, constant(bound), size, name + " [+ size]");
+  auto clampBound = [&](Var& arg) {  // a Python bound into [0, size]
+    if (arg.isITensor()) {
+      // A run-time bound: size is added when it is negative (min(max(-b, 0), 1) is 1 exactly then).
+      trt::ITensor* bound = shape::asElement(ctx, arg, name + " [bound]");
+      trt::ITensor* negative =
+          shape::arith(ctx, Op::kMIN,
+                       shape::arith(ctx, Op::kMAX, shape::arith(ctx, Op::kSUB, constant(0), bound, name + " [-bound]"),
+                                    constant(0), name + " [max]"),
+                       constant(1), name + " [is negative]");
+      bound =
+          shape::arith(ctx, Op::kSUM, bound, shape::arith(ctx, Op::kPROD, negative, size, name + " [size if negative]"),
+                       name + " [from the end]");
+      return shape::arith(ctx, Op::kMIN, shape::arith(ctx, Op::kMAX, bound, constant(0), name + " [max]"), size,
+                          name + " [min]");
+    }
+    const int64_t value = arg.unwrapToInt();
+    if (value >= 0) return shape::arith(ctx, Op::kMIN, constant(value), size, name + " [min]");
+    trt::ITensor* shifted = shape::arith(ctx, Op::kSUM, constant(value), size, name + " [+ size]");
     return shape::arith(ctx, Op::kMAX, shifted, constant(0), name + " [max]");
   };
-  trt::ITensor* start = clampBound(startArg.isNone() ? 0 : startArg.unwrapToInt());
-  trt::ITensor* end = endArg.isNone() ? size : clampBound(endArg.unwrapToInt());
+  trt::ITensor* start = startArg.isNone() ? constant(0) : clampBound(startArg);
+  trt::ITensor* end = endArg.isNone() ? size : clampBound(endArg);
   end = shape::arith(ctx, Op::kMAX, end, start, name + " [end >= start]");
   trt::ITensor* span = shape::arith(ctx, Op::kSUB, end, start, name + " [span]");
   trt::ITensor* length =
@@ -63,7 +79,9 @@ bool slice(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
   const int64_t size = dims[dim];
   int64_t step = a[4].unwrapToInt();
   TORCHTRT_CHECK(step > 0, "slice step must be positive, got " << step);
-  if (size < 0) {  // the sliced dimension is dynamic
+  if (size < 0 || a[2].isITensor() || a[3].isITensor()) {  // a dynamic dimension or run-time bounds
+    for (int i : {2, 3})
+      if (a[i].isITensor()) shape::requireShapeTensor(n, a[i].ITensor());
     ctx->AssociateValueAndTensor(n->outputs()[0], sliceDynamicDim(ctx, in, dim, a[2], a[3], step, util::node_info(n)));
     return true;
   }
