@@ -575,7 +575,10 @@ TEST(Converters, TopKSortMaxMinArgmaxArgmin) {
       %a2 : Tensor = aten::argmin(%x, %one, %t)
       %a3 : Tensor = aten::argmax(%i, %neg, %f)
       %v6 : Tensor, %i6 : Tensor = aten::sort(%i, %neg, %f)
-      return (%v1, %i1, %v2, %i2, %v3, %i3, %v4, %i4, %v5, %i5, %a1, %a2, %a3, %v6))IR",
+      %s1 : Tensor = aten::argsort(%x, %one, %f)
+      %v7 : Tensor, %i7 : Tensor = aten::sort(%i, %t, %neg, %t)
+      %s2 : Tensor = aten::argsort(%i, %t, %one, %f)
+      return (%v1, %i1, %v2, %i2, %v3, %i3, %v4, %i4, %v5, %i5, %a1, %a2, %a3, %v6, %s1, %v7, %i7, %s2))IR",
              {at::randn({2, 6, 5}), at::randint(0, 3, {3, 7}, at::kInt)});
 }
 

@@ -320,7 +320,8 @@ TEST(Resize, CoordinateRulesByHand) {
     builder->buildSerializedNetwork(bad, *config);
     FAIL() << "an int32 resize was accepted";
   } catch (const trt::Error& e) {
-    EXPECT_NE(std::string(e.what()).find("input must be a floating-point tensor, got int32"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("input must be a floating-point tensor, got int32"), std::string::npos)
+        << e.what();
   }
 }
 
@@ -354,8 +355,8 @@ TEST(Normalization, TrailingAndInnerAxesByHand) {
         for (int m : members) var += (x[m] - mean) * (x[m] - mean);
         var /= members.size();
         for (int m : members) {
-          double expected = (x[m] - mean) / std::sqrt(var + 1e-2) * (trailing ? gamma[m % 4] : 1.0) +
-                            (trailing ? beta : 0.0);
+          double expected =
+              (x[m] - mean) / std::sqrt(var + 1e-2) * (trailing ? gamma[m % 4] : 1.0) + (trailing ? beta : 0.0);
           EXPECT_NEAR(y[m], expected, 1e-5) << "axes " << axes << " at " << m;
         }
       }
@@ -404,6 +405,54 @@ TEST(TopK, ValuesAndIndicesWithTiesByHand) {
     ASSERT_TRUE(ctx->enqueueV3(nullptr));
     EXPECT_EQ(v, c.values);
     EXPECT_EQ(i, c.indices);
+  }
+}
+
+TEST(TopK, RunTimeKSortsAWholeDynamicAxis) {
+  // k given as a shape tensor (the axis' run-time size): a sort of a dynamic axis, unknown at build.
+  trt::INetworkDefinition net;
+  auto* x = net.addInput("x", trt::DataType::kFLOAT, {2, -1});
+  static const int64_t axis[1] = {1};
+  auto* at = net.addConstant({1}, {trt::DataType::kINT64, axis, 1});
+  auto* k = net.addGather(*net.addShape(*x)->getOutput(0), *at->getOutput(0), 0);
+  auto* sorted = net.addTopK(*x, trt::TopKOperation::kMIN, 1, 1u << 1, trt::TopKOutput::kVALUES);
+  sorted->setInput(1, *k->getOutput(0));
+  EXPECT_EQ(sorted->getOutput(0)->getDimensions(), (trt::Dims{2, -1}));
+  sorted->getOutput(0)->setName("y");
+  net.markOutput(*sorted->getOutput(0));
+  std::unique_ptr<trt::IBuilder> builder(trt::createInferBuilder(trt::defaultLogger()));
+  std::unique_ptr<trt::IBuilderConfig> config(builder->createBuilderConfig());
+  auto* profile = builder->createOptimizationProfile();
+  profile->setDimensions("x", trt::OptProfileSelector::kMIN, {2, 1});
+  profile->setDimensions("x", trt::OptProfileSelector::kOPT, {2, 4});
+  profile->setDimensions("x", trt::OptProfileSelector::kMAX, {2, 8});
+  config->addOptimizationProfile(profile);
+  auto built = trt_test::build(net, config.get());
+  std::unique_ptr<trt::IExecutionContext> ctx(built.engine->createExecutionContext());
+  for (int64_t n : {1, 5, 8}) {
+    std::vector<float> in = trt_test::randomVector(static_cast<size_t>(2 * n), static_cast<uint32_t>(n));
+    std::vector<float> out(in.size()), want = in;
+    std::sort(want.begin(), want.begin() + n);
+    std::sort(want.begin() + n, want.end());
+    ctx->setInputShape("x", {2, n});
+    EXPECT_EQ(ctx->getTensorShape("y"), (trt::Dims{2, n}));
+    ctx->setTensorAddress("x", in.data());
+    ctx->setTensorAddress("y", out.data());
+    ASSERT_TRUE(ctx->enqueueV3(nullptr));
+    EXPECT_EQ(out, want) << n;
+  }
+  // A k beyond the axis is refused when it becomes known.
+  trt::INetworkDefinition bad;
+  auto* y = bad.addInput("x", trt::DataType::kFLOAT, {2, 3});
+  static const int64_t four[1] = {4};
+  auto* k4 = bad.addConstant({1}, {trt::DataType::kINT64, four, 1});
+  auto* top = bad.addTopK(*y, trt::TopKOperation::kMAX, 1, 1u << 1);
+  top->setInput(1, *k4->getOutput(0));
+  try {
+    top->getOutput(0)->getDimensions();
+    FAIL() << "k = 4 along an axis of 3 must be refused";
+  } catch (const trt::Error& e) {
+    EXPECT_NE(std::string(e.what()).find("k = 4 exceeds the size 3"), std::string::npos) << e.what();
   }
 }
 

@@ -135,7 +135,16 @@ std::vector<uint8_t> richPlan(std::vector<std::vector<float>>& keep, uint32_t ve
   sl->setMode(trt::SampleMode::kREFLECT);
   auto* gi = net.addConstant({2}, {trt::DataType::kINT32, idx, 2});
   auto* g = net.addGather(*sl->getOutput(0), *gi->getOutput(0), 1);  // [12,2]
-  auto* top = net.addTopK(*g->getOutput(0), trt::TopKOperation::kMAX, 1, 0b10);
+  trt::ITensor* gathered = g->getOutput(0);
+  if (version >= 9) {  // an ascending sort of the two columns, k read from the shape (folds to a constant)
+    static const int64_t axis[1] = {1};
+    auto* at = net.addConstant({1}, {trt::DataType::kINT64, axis, 1});
+    auto* k = net.addGather(*net.addShape(*gathered)->getOutput(0), *at->getOutput(0), 0);
+    auto* sorted = net.addTopK(*gathered, trt::TopKOperation::kMIN, 1, 0b10);
+    sorted->setInput(1, *k->getOutput(0));
+    gathered = sorted->getOutput(0);
+  }
+  auto* top = net.addTopK(*gathered, trt::TopKOperation::kMAX, 1, 0b10);
   auto* pos = net.addElementWise(*top->getOutput(0), *z->getOutput(0), trt::ElementWiseOperation::kGREATER);
   auto* neg = net.addUnary(*top->getOutput(0), trt::UnaryOperation::kNEG);
   auto* sel = net.addSelect(*pos->getOutput(0), *top->getOutput(0), *neg->getOutput(0));

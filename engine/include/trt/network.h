@@ -583,12 +583,16 @@ class IResizeLayer : public ILayer {
 
 //! The k largest or smallest elements along one axis, sorted, as values (the input's type) or as
 //! int64 indices. Ties go to the lower index; NaN counts as larger than every number (PyTorch).
+//! Optional input 1 (setInput(1, k)), a [1] int32/int64 shape tensor, gives k at run time instead
+//! (a sort of a whole dynamic axis, or a k computed from sizes).
 class ITopKLayer : public ILayer {
  public:
   ITopKLayer() : ILayer(LayerType::kTOPK) {}
   void setOperation(TopKOperation op);
   TopKOperation getOperation() const { return op_; }
+  //! Sets the number of elements kept (ignored while input 1 gives k at run time).
   void setK(int64_t k);
+  //! The static k; a run-time k is the output's size along the axis.
   int64_t getK() const { return k_; }
   //! Bit i set selects along dimension i (exactly one bit).
   void setReduceAxes(uint32_t axes);

@@ -24,22 +24,31 @@ void ITopKLayer::setOutputKind(TopKOutput kind) {
 }
 
 std::vector<TensorDesc> ITopKLayer::inferOutputs(const std::vector<TensorDesc>& inputs) const {
-  requireInputs(*this, inputs, 1);
+  if (inputs.empty() || inputs.size() > 2)
+    throw Error(describe() + ": expects the input and optionally k as a shape tensor, has " +
+                std::to_string(inputs.size()) + " inputs");
   const Dims& in = inputs[0].dims;
+  int64_t k = k_;
+  if (inputs.size() == 2) {  // k computed from sizes: unknown until the run's shapes are set
+    k = shapeTensorValues(*this, inputs[1], 1, "k", 1)[0];
+    if (k != kUnknownShapeValue && k < 0)
+      throw Error(describe() + ": k (input 1) must be >= 0, got " + std::to_string(k));
+  }
   int axis = 0;
   while (!((axes_ >> axis) & 1u)) ++axis;
   if (axis >= in.nbDims)
     throw Error(describe() + ": axis " + std::to_string(axis) + " is beyond the input's rank " +
                 std::to_string(in.nbDims));
-  if (in.d[axis] >= 0 && k_ > in.d[axis])
-    throw Error(describe() + ": k = " + std::to_string(k_) + " exceeds the size " + std::to_string(in.d[axis]) +
+  const bool known = k != kUnknownShapeValue;
+  if (known && in.d[axis] >= 0 && k > in.d[axis])
+    throw Error(describe() + ": k = " + std::to_string(k) + " exceeds the size " + std::to_string(in.d[axis]) +
                 " of axis " + std::to_string(axis));
   const DataType t = inputs[0].type;
   if (t != DataType::kFLOAT && t != DataType::kHALF && t != DataType::kBF16 && t != DataType::kINT32 &&
       t != DataType::kINT64)
     throw Error(describe() + ": TopK takes float32, float16, bfloat16, int32 or int64 data, got " + dataTypeName(t));
   Dims out = in;
-  out.d[axis] = k_;
+  out.d[axis] = known ? k : -1;
   return {{out, output_ == TopKOutput::kINDICES ? DataType::kINT64 : t}};
 }
 

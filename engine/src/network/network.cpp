@@ -68,10 +68,11 @@ void ILayer::setInput(int32_t index, ITensor& tensor) {
       ((type_ == LayerType::kCONVOLUTION && index == 1) || (type_ == LayerType::kMATRIX_MULTIPLY && index == 2) ||
        (type_ == LayerType::kNORMALIZATION && index == 3) || (type_ == LayerType::kSOFTMAX && index == 1) ||
        (type_ == LayerType::kSHUFFLE && index == 1) || (type_ == LayerType::kSLICE && index >= 1 && index <= 3) ||
-       (type_ == LayerType::kFILL && index == 0) || (type_ == LayerType::kRESIZE && index == 1))) {
+       (type_ == LayerType::kFILL && index == 0) || (type_ == LayerType::kRESIZE && index == 1) ||
+       (type_ == LayerType::kTOPK && index == 1))) {
     // Optional inputs are appended: a convolution's residual, a matrix multiply's bias, a
     // normalization's residual, a softmax's additive mask, shape tensors giving a shuffle's reshape
-    // dimensions, a slice's start / size / stride, a fill's or a resize's output dimensions.
+    // dimensions, a slice's start / size / stride, a fill's or a resize's output dimensions, a TopK's k.
     if (tensor.network_ != network_) throw Error(describe() + ": setInput tensor belongs to another network");
     inputs_.push_back(&tensor);
     markChanged();

@@ -63,6 +63,8 @@
 //                    pre_padding, post_padding (negative: the output grows), dilation, i32 groups, f32
 //                    blobs of kernel [in, out/groups, k...] and bias weights); a Resize may have a
 //                    second input, its output dimensions as a shape tensor; older plans are still read.
+//          version 9 (2026-11) a TopK may have a second input, k as a [1] shape tensor (the output's size
+//                    along the axis is then k's run-time value); older plans are still read.
 #pragma once
 
 #include <cstdint>
@@ -75,7 +77,7 @@
 namespace trt {
 
 constexpr char kPlanMagic[8] = {'T', 'T', 'R', 'T', 'P', 'L', 'A', 'N'};
-constexpr uint32_t kPlanFormatVersion = 8;
+constexpr uint32_t kPlanFormatVersion = 9;
 constexpr uint32_t kPlanMinReadableVersion = 1;
 constexpr uint32_t kPlanHeaderSize = 32;
 constexpr uint32_t kPlanMaxString = 1u << 20;

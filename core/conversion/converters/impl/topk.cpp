@@ -1,6 +1,7 @@
 // topk, sort, max.dim / min.dim, argmax / argmin: TopK layers (one for the values, one for the
-// indices, each added only when its output is used), with keepdim handled by a reshape.
-#include "core/conversion/converters/converter_util.h"
+// indices, each added only when its output is used), with keepdim handled by a reshape. A sort of a
+// dynamic dim, or a k computed from sizes, gives the layer k as a shape tensor.
+#include "core/conversion/converters/shape_tensors.h"
 
 namespace torch_tensorrt {
 namespace core {
@@ -11,8 +12,9 @@ namespace {
 
 struct Selection {
   trt::TopKOperation op;
-  int64_t k;     // -1: the whole axis (sort)
-  bool keepdim;  // only for k == 1 selections that drop the axis
+  int64_t k;                         // -1: the whole axis (sort)
+  bool keepdim;                      // only for k == 1 selections that drop the axis
+  trt::ITensor* runTimeK = nullptr;  // a [1] int64 shape tensor replacing k
 };
 
 // Binds output `index` (0 values, 1 indices) of the node, when it is used.
@@ -21,14 +23,16 @@ void selectInto(ConversionCtx* ctx, const torch::jit::Node* n, trt::ITensor* x, 
   if (n->outputs().size() <= index || n->outputs()[index]->uses().empty()) return;
   const std::string name = util::node_info(n) + (kind == trt::TopKOutput::kVALUES ? " [values]" : " [indices]");
   const int64_t size = x->getDimensions().d[dim];
-  // A fixed k works along a dynamic dim (the engine checks k against its run-time size); sorting
-  // a whole dynamic dim would need a run-time k.
-  TORCHTRT_CHECK(size >= 0 || s.k >= 0, "sorting along dynamic dimension " << dim << " of " << x->getDimensions().str()
-                                                                           << " has no converter: " << name);
-  const int64_t k = s.k < 0 ? size : s.k;
-  TORCHTRT_CHECK(size < 0 || k <= size,
+  // A fixed k works along a dynamic dim (the engine checks k against its run-time size); a sort of a
+  // whole dynamic dim reads its size at run time.
+  trt::ITensor* runTimeK = s.runTimeK;
+  if (!runTimeK && s.k < 0 && size < 0)
+    runTimeK = shape::asElement(ctx, shape::dimension(ctx, x, dim, name + " [size]"), name + " [k]");
+  const int64_t k = s.k < 0 ? std::max<int64_t>(size, 0) : s.k;
+  TORCHTRT_CHECK(runTimeK || size < 0 || k <= size,
                  "k = " << k << " exceeds the size " << size << " of dimension " << dim << ": " << name);
   auto* layer = ctx->net->addTopK(*x, s.op, k, 1u << dim, kind);
+  if (runTimeK) layer->setInput(1, *runTimeK);
   layer->setName(name.c_str());
   trt::ITensor* out = layer->getOutput(0);
   if (dropAxis) out = dropDim(ctx, out, dim, name + " [drop dim]");
@@ -40,18 +44,48 @@ trt::ITensor* input(ConversionCtx* ctx, const torch::jit::Node*, Var& v) { retur
 bool topk(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
   trt::ITensor* x = input(ctx, n, a[0]);
   const int64_t dim = util::normalizeDim(a[2].unwrapToInt(), rankOf(x), n);
-  Selection s{a[3].unwrapToBool() ? trt::TopKOperation::kMAX : trt::TopKOperation::kMIN, a[1].unwrapToInt(), true};
+  Selection s{a[3].unwrapToBool() ? trt::TopKOperation::kMAX : trt::TopKOperation::kMIN, 0, true};
+  if (a[1].isITensor()) {  // k computed from sizes
+    shape::requireShapeTensor(n, a[1].ITensor());
+    s.runTimeK = shape::asElement(ctx, a[1], util::node_info(n) + " [k]");
+  } else {
+    s.k = a[1].unwrapToInt();
+  }
   selectInto(ctx, n, x, dim, s, 0, trt::TopKOutput::kVALUES, false);
   selectInto(ctx, n, x, dim, s, 1, trt::TopKOutput::kINDICES, false);
   return true;
 }
 
+// sort / argsort (also their stable overloads: TopK keeps ties in index order, so every sort is stable).
+void sortInto(ConversionCtx* ctx, const torch::jit::Node* n, Var& self, Var& dimArg, Var& descending, bool valuesToo) {
+  trt::ITensor* x = input(ctx, n, self);
+  const int64_t dim = util::normalizeDim(dimArg.unwrapToInt(), rankOf(x), n);
+  Selection s{descending.unwrapToBool() ? trt::TopKOperation::kMAX : trt::TopKOperation::kMIN, -1, true};
+  if (valuesToo) {
+    selectInto(ctx, n, x, dim, s, 0, trt::TopKOutput::kVALUES, false);
+    selectInto(ctx, n, x, dim, s, 1, trt::TopKOutput::kINDICES, false);
+  } else {
+    selectInto(ctx, n, x, dim, s, 0, trt::TopKOutput::kINDICES, false);
+  }
+}
+
 bool sort(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
-  trt::ITensor* x = input(ctx, n, a[0]);
-  const int64_t dim = util::normalizeDim(a[1].unwrapToInt(), rankOf(x), n);
-  Selection s{a[2].unwrapToBool() ? trt::TopKOperation::kMAX : trt::TopKOperation::kMIN, -1, true};
-  selectInto(ctx, n, x, dim, s, 0, trt::TopKOutput::kVALUES, false);
-  selectInto(ctx, n, x, dim, s, 1, trt::TopKOutput::kINDICES, false);
+  sortInto(ctx, n, a[0], a[1], a[2], true);
+  return true;
+}
+
+bool sortStable(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
+  sortInto(ctx, n, a[0], a[2], a[3], true);
+  return true;
+}
+
+bool argsort(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
+  sortInto(ctx, n, a[0], a[1], a[2], false);
+  return true;
+}
+
+bool argsortStable(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
+  sortInto(ctx, n, a[0], a[2], a[3], false);
   return true;
 }
 
@@ -93,6 +127,12 @@ auto topkRegistrations =
                   topk})
         .pattern(
             {"aten::sort(Tensor self, int dim=-1, bool descending=False) -> (Tensor values, Tensor indices)", sort})
+        .pattern({"aten::sort.stable(Tensor self, *, bool? stable, int dim=-1, bool descending=False) -> (Tensor "
+                  "values, Tensor indices)",
+                  sortStable})
+        .pattern({"aten::argsort(Tensor self, int dim=-1, bool descending=False) -> Tensor", argsort})
+        .pattern({"aten::argsort.stable(Tensor self, *, bool stable, int dim=-1, bool descending=False) -> Tensor",
+                  argsortStable})
         .pattern({"aten::max.dim(Tensor self, int dim, bool keepdim=False) -> (Tensor values, Tensor indices)",
                   extremeDim<kMax>})
         .pattern({"aten::min.dim(Tensor self, int dim, bool keepdim=False) -> (Tensor values, Tensor indices)",

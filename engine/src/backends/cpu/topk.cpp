@@ -14,7 +14,7 @@ template <typename T>
 void topkTyped(const ITopKLayer& layer, const TensorView& in, TensorView& out) {
   int axis = 0;
   while (!((layer.getReduceAxes() >> axis) & 1u)) ++axis;
-  const int64_t n = in.dims.d[axis], k = layer.getK();
+  const int64_t n = in.dims.d[axis], k = out.dims.d[axis];  // k may be given at run time
   int64_t outer = 1, inner = 1;
   for (int i = 0; i < axis; ++i) outer *= in.dims.d[i];
   for (int i = axis + 1; i < in.dims.nbDims; ++i) inner *= in.dims.d[i];

@@ -44,7 +44,7 @@ void launchTopK(LaunchContext& ctx, const ILayer& layer, const std::vector<Tenso
   int64_t outer = 1, inner = 1;
   for (int i = 0; i < axis; ++i) outer *= d.d[i];
   for (int i = axis + 1; i < d.nbDims; ++i) inner *= d.d[i];
-  const int64_t lines = outer * inner, k = topk.getK();
+  const int64_t lines = outer * inner, k = out.dims.d[axis];  // k may be given at run time
   if (lines == 0 || k == 0) return;
   const bool largest = topk.getOperation() == TopKOperation::kMAX;
   const bool indices = topk.getOutputKind() == TopKOutput::kINDICES;
