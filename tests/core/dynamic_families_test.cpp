@@ -362,3 +362,26 @@ TEST(DynamicFamilies, SlicesWithRunTimeBoundsAndPaddingIntoAConvolution) {
   checkGraphDynamic(ir, {range({1, 3, 2, 2}, {2, 3, 4, 4}, {3, 3, 6, 12})}, runs,
                     {at::randn({1, 12}), at::randn({4, 3, 3, 3})});
 }
+
+TEST(DynamicFamilies, SortsOfDynamicDimsAndRunTimeK) {
+  // sort / argsort along the dynamic batch and along a dynamic length (the TopK layer reads k, the
+  // size, at run time), and topk with k computed from a size. Integer data with ties: stable order.
+  const char* ir = R"IR(
+    graph(%x : Tensor, %i : Tensor):
+      %zero : int = prim::Constant[value=0]()
+      %one : int = prim::Constant[value=1]()
+      %two : int = prim::Constant[value=2]()
+      %t : bool = prim::Constant[value=1]()
+      %f : bool = prim::Constant[value=0]()
+      %v0 : Tensor, %i0 : Tensor = aten::sort(%x, %zero, %f)
+      %v2 : Tensor, %i2 : Tensor = aten::sort(%x, %two, %t)
+      %a2 : Tensor = aten::argsort(%i, %t, %one, %t)
+      %n : int = aten::size(%x, %two)
+      %k : int = aten::floordiv(%n, %two)
+      %tv : Tensor, %ti : Tensor = aten::topk(%x, %k, %two, %t, %t)
+      return (%v0, %i0, %v2, %i2, %a2, %tv, %ti))IR";
+  std::vector<std::vector<at::Tensor>> runs;
+  for (auto [b, l] : std::vector<std::array<int64_t, 2>>{{1, 2}, {3, 5}, {4, 9}})
+    runs.push_back({at::randn({b, 3, l}), at::randint(0, 3, {b, l}, at::kLong)});
+  checkGraphDynamic(ir, {range({1, 3, 2}, {2, 3, 5}, {4, 3, 9}), range({1, 2}, {2, 5}, {4, 9}, at::kLong)}, runs);
+}
