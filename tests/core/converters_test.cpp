@@ -788,6 +788,18 @@ TEST(Converters, OneHotOfARunTimeTensor) {
       %y : Tensor = aten::one_hot(%x, %classes)
       return (%y))IR",
              {at::tensor({3, 0, 4, 1, 1, 2}, at::kLong).reshape({2, 3})});
+  // num_classes=-1 sizes the output from the data; with 0 PyTorch raises for every input.
+  for (const char* classes : {"-1", "0"}) {
+    try {
+      torchtrt_test::runEngine(
+          torchtrt_test::parse(std::string("graph(%x : Tensor):\n  %c : int = prim::Constant[value=") + classes +
+                               "]()\n  %y : Tensor = aten::one_hot(%x, %c)\n  return (%y)"),
+          {at::tensor({1, 0}, at::kLong)});
+      FAIL() << "num_classes=" << classes << " should be refused";
+    } catch (const std::exception& e) {
+      EXPECT_NE(std::string(e.what()).find(std::string("num_classes=") + classes), std::string::npos) << e.what();
+    }
+  }
 }
 
 TEST(Converters, ScatterSrcAndValue) {

@@ -385,3 +385,41 @@ TEST(DynamicFamilies, SortsOfDynamicDimsAndRunTimeK) {
     runs.push_back({at::randn({b, 3, l}), at::randint(0, 3, {b, l}, at::kLong)});
   checkGraphDynamic(ir, {range({1, 3, 2}, {2, 3, 5}, {4, 3, 9}), range({1, 2}, {2, 5}, {4, 9}, at::kLong)}, runs);
 }
+
+TEST(DynamicFamilies, IndexingAndMasksAlongDynamicDims) {
+  // Batch and length dynamic: x[idx] and x[:, idx] with negative indices counted from the run-time
+  // size (index tensors computed at run time and compile-time ones), x[i, j] over two dynamic dims,
+  // x[i, :, k] (separated), boolean masks over dynamic dims (x[m], x[:, m]: data-dependent counts),
+  // index_put along a dynamic dim and under a mask.
+  const char* ir = R"IR(
+    graph(%x : Tensor, %v : Tensor, %ri : Tensor, %ci : Long(3), %k : Long(2)):
+      %none : NoneType = prim::Constant()
+      %zero : int = prim::Constant[value=0]()
+      %m1 : int = prim::Constant[value=-1]()
+      %f : bool = prim::Constant[value=0]()
+      %t : bool = prim::Constant[value=1]()
+      %l0 : Tensor?[] = prim::ListConstruct(%ri)
+      %a : Tensor = aten::index(%x, %l0)
+      %l1 : Tensor?[] = prim::ListConstruct(%none, %ci)
+      %b : Tensor = aten::index(%x, %l1)
+      %l01 : Tensor?[] = prim::ListConstruct(%ri, %ri)
+      %c : Tensor = aten::index(%x, %l01)
+      %l02 : Tensor?[] = prim::ListConstruct(%ri, %none, %k)
+      %d : Tensor = aten::index(%x, %l02)
+      %first : Tensor = aten::select(%x, %m1, %zero)
+      %m : Tensor = aten::gt(%first, %zero)
+      %lm : Tensor?[] = prim::ListConstruct(%m)
+      %e : Tensor = aten::index(%x, %lm)
+      %row : Tensor = aten::select(%m, %zero, %zero)
+      %lr : Tensor?[] = prim::ListConstruct(%none, %row)
+      %g : Tensor = aten::index(%x, %lr)
+      %p : Tensor = aten::index_put(%x, %l1, %v, %t)
+      %s : Tensor = aten::select(%v, %zero, %zero)
+      %q : Tensor = aten::index_put(%x, %lm, %s, %f)
+      return (%a, %b, %c, %d, %e, %g, %p, %q))IR";
+  std::vector<std::vector<at::Tensor>> runs;
+  for (auto [b, s] : std::vector<std::array<int64_t, 2>>{{1, 3}, {3, 5}, {4, 7}})
+    runs.push_back({at::randn({b, s, 4}), at::randn({4}), at::tensor({0, -1}, at::kLong)});
+  checkGraphDynamic(ir, {range({1, 3, 4}, {2, 4, 4}, {4, 8, 4}), range({4}, {4}, {4}), range({2}, {2}, {2}, at::kLong)},
+                    runs, {at::tensor({-1, 1, 0}, at::kLong), at::tensor({3, -2}, at::kLong)});
+}

@@ -180,14 +180,16 @@ trt::ITensor* expandTo(ConversionCtx* ctx, trt::ITensor* in, std::vector<int64_t
 }
 
 trt::ITensor* wrappedIndex(ConversionCtx* ctx, trt::ITensor* idx, int64_t size, const std::string& name) {
+  return wrappedIndex(ctx, idx, scalarConstant(ctx, size, trt::DataType::kINT64, name + " [size]"), name);
+}
+
+trt::ITensor* wrappedIndex(ConversionCtx* ctx, trt::ITensor* idx, trt::ITensor* size, const std::string& name) {
   idx = castTo(ctx, idx, trt::DataType::kINT64, name + " [int64]");
   trt::ITensor* negative = addElementwise(ctx, trt::ElementWiseOperation::kLESS, idx,
                                           scalarConstant(ctx, 0, trt::DataType::kINT64, name + " [0]"), name + " [< 0]")
                                ->getOutput(0);
   trt::ITensor* shifted =
-      addElementwise(ctx, trt::ElementWiseOperation::kSUM, idx,
-                     scalarConstant(ctx, size, trt::DataType::kINT64, name + " [size]"), name + " [+ size]")
-          ->getOutput(0);
+      addElementwise(ctx, trt::ElementWiseOperation::kSUM, idx, size, name + " [+ size]")->getOutput(0);
   auto* select = ctx->net->addSelect(*negative, *shifted, *idx);
   select->setName((name + " [wrap]").c_str());
   return select->getOutput(0);

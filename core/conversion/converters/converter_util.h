@@ -46,6 +46,8 @@ trt::ITensor* castToDtypeArg(ConversionCtx* ctx, const torch::jit::Node* n, trt:
 trt::ITensor* expandTo(ConversionCtx* ctx, trt::ITensor* in, std::vector<int64_t> target, const std::string& name);
 //! Index positions as int64 in [0, size): negative entries counted from the end, as PyTorch does.
 trt::ITensor* wrappedIndex(ConversionCtx* ctx, trt::ITensor* idx, int64_t size, const std::string& name);
+//! The same with the size a rank-0 int64 tensor (a dynamic dimension's, read at run time).
+trt::ITensor* wrappedIndex(ConversionCtx* ctx, trt::ITensor* idx, trt::ITensor* size, const std::string& name);
 //! Checks the node's input tensor has a static shape and throws naming the node otherwise.
 void requireStaticShape(const torch::jit::Node* n, trt::ITensor* t, const char* what);
 

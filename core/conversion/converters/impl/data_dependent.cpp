@@ -33,37 +33,33 @@ trt::ITensor* selectByMask(ConversionCtx* ctx, const torch::jit::Node* n, trt::I
   TORCHTRT_CHECK(k >= 1 && dim + k <= xd.nbDims, "a boolean mask of shape " << md.str() << " at dimension " << dim
                                                                             << " does not fit a tensor of shape "
                                                                             << xd.str() << ": " << name);
-  int64_t merged = 1;
   for (int64_t j = 0; j < k; ++j) {
-    TORCHTRT_CHECK(xd.d[dim + j] >= 0 && md.d[j] == xd.d[dim + j],
-                   "a boolean mask computed at run time needs static sizes equal to the tensor's along the masked "
-                   "dimensions: mask "
+    // Dynamic dims must agree when the engine runs (the mask's NonZero positions index x's dims).
+    TORCHTRT_CHECK(md.d[j] < 0 || xd.d[dim + j] < 0 || md.d[j] == xd.d[dim + j],
+                   "a boolean mask must have the tensor's sizes along the masked dimensions: mask "
                        << md.str() << " at dimension " << dim << " of " << xd.str() << ": " << name);
-    merged *= xd.d[dim + j];
   }
   mask = castTo(ctx, mask, trt::DataType::kBOOL, name + " [mask as bool]");
   trt::ITensor* coords = ctx->net->addNonZero(*mask)->getOutput(0);  // [k, count]
-  // Position in the merged dimension: sum_j coords[j] * stride_j.
+  // Position in the merged dimension: sum_j coords[j] * stride_j (sizes read at run time where dynamic).
   trt::ITensor* position = nullptr;
-  int64_t stride = 1;
+  trt::ITensor* stride = nullptr;
   for (int64_t j = k - 1; j >= 0; --j) {
     trt::ITensor* row = shape::element(ctx, coords, j, name + " [row]");
-    if (stride != 1)
-      row = shape::arith(ctx, Op::kPROD, row, scalarConstant(ctx, stride, trt::DataType::kINT64, name + " [stride]"),
-                         name + " [scaled]");
+    if (stride) row = shape::arith(ctx, Op::kPROD, row, stride, name + " [scaled]");
     position = position ? shape::arith(ctx, Op::kSUM, position, row, name + " [position]") : row;
-    stride *= xd.d[dim + j];
+    trt::ITensor* size = shape::dimension(ctx, x, dim + j, name + " [size]");
+    stride = stride ? shape::arith(ctx, Op::kPROD, stride, size, name + " [stride]") : size;
   }
   // x with the masked dims merged (the others as they come at run time).
-  std::vector<trt::ITensor*> parts;
+  std::vector<std::vector<int64_t>> groups;
   for (int64_t d = 0; d < xd.nbDims; ++d) {
-    if (d == dim)
-      parts.push_back(shape::int64Vector(ctx, {merged}, name + " [merged]"));
-    else if (d < dim || d >= dim + k)
-      parts.push_back(shape::asElement(ctx, shape::dimension(ctx, x, d, name + " [size]"), name));
+    if (d > dim && d < dim + k)
+      groups.back().push_back(d);
+    else
+      groups.push_back({d});
   }
-  trt::ITensor* mergedShape = shape::concat(ctx, parts, name + " [merged shape]");
-  trt::ITensor* reshaped = shape::reshapeTo(ctx, x, mergedShape, name + " [merge masked dims]");
+  trt::ITensor* reshaped = shape::regroup(ctx, x, groups, name + " [merge masked dims]");
   auto* gather = ctx->net->addGather(*reshaped, *position, static_cast<int32_t>(dim));
   gather->setName(name.c_str());
   return gather->getOutput(0);

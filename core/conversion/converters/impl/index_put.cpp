@@ -53,10 +53,11 @@ bool maskPut(ConversionCtx* ctx, const torch::jit::Node* n, trt::ITensor* x, trt
   const std::string name = util::node_info(n);
   const trt::Dims xd = x->getDimensions(), md = mask->getDimensions(), vd = values->getDimensions();
   bool leading = md.nbDims <= xd.nbDims;
-  for (int i = 0; leading && i < md.nbDims; ++i) leading = md.d[i] == xd.d[i] && xd.d[i] >= 0;
+  // Dynamic sizes must agree when the engine runs, as PyTorch requires.
+  for (int i = 0; leading && i < md.nbDims; ++i) leading = md.d[i] == xd.d[i] || md.d[i] < 0 || xd.d[i] < 0;
   TORCHTRT_CHECK(leading,
-                 "index_put with a boolean mask is converted for a mask over the tensor's leading dimensions "
-                 "(static there); got mask "
+                 "index_put with a boolean mask is converted for a mask over the tensor's leading dimensions; "
+                 "got mask "
                      << md.str() << " on " << xd.str() << ": " << name);
   // Values with a leading per-position dimension: [count, x's unmasked dims...].
   const int rest = xd.nbDims - md.nbDims;
@@ -69,8 +70,12 @@ bool maskPut(ConversionCtx* ctx, const torch::jit::Node* n, trt::ITensor* x, trt
                      << vd.str() << " for mask " << md.str() << " on " << xd.str() << ": " << name);
   std::vector<int64_t> maskShape = util::toVec(md);
   maskShape.resize(static_cast<size_t>(xd.nbDims), 1);  // trailing dims broadcast
-  trt::ITensor* condition =
-      reshape(ctx, castTo(ctx, mask, trt::DataType::kBOOL, name + " [mask]"), maskShape, name + " [mask dims]");
+  std::vector<std::vector<int64_t>> groups;
+  for (int i = 0; i < xd.nbDims; ++i)
+    groups.push_back(i < md.nbDims ? std::vector<int64_t>{i} : std::vector<int64_t>{});
+  trt::ITensor* condition = castTo(ctx, mask, trt::DataType::kBOOL, name + " [mask]");
+  condition = md.isStatic() ? reshape(ctx, condition, maskShape, name + " [mask dims]")
+                            : shape::regroup(ctx, condition, groups, name + " [mask dims]");
   trt::ITensor* value = vd.volume() == 1 ? reshape(ctx, values, {}, name + " [value]") : values;
   if (accumulate) value = addElementwise(ctx, trt::ElementWiseOperation::kSUM, x, value, name + " [+=]")->getOutput(0);
   return bindOutput(ctx, n, ctx->net->addSelect(*condition, *value, *x)) != nullptr;
@@ -99,11 +104,8 @@ bool indexPut(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
     TORCHTRT_CHECK(indexed[0] == 0, "index_put with a boolean mask after a full slice has no converter: " << name);
     return maskPut(ctx, n, x, list[0], values, accumulate);
   }
-  // The indexed dims and the index tensors must be static; the other dims of self (and values) may
-  // be dynamic, then values broadcast to the indexing result's run-time shape.
-  for (int d : indexed)
-    TORCHTRT_CHECK(xd.d[d] >= 0,
-                   "index_put indexes dimension " << d << " of " << xd.str() << ", which must be static: " << name);
+  // The index tensors must be static; any dim of self (and values) may be dynamic: negative indices
+  // then count from the run-time size and values broadcast to the indexing result's run-time shape.
   // B: the index tensors' common shape; each index wrapped into [0, size) and broadcast to B.
   std::vector<int64_t> B;
   for (int d : indexed) {
@@ -118,7 +120,7 @@ bool indexPut(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
   column.push_back(1);
   for (int d : indexed) {
     const std::string part = name + " [index " + std::to_string(d) + "]";
-    trt::ITensor* wrapped = wrappedIndex(ctx, list[d], xd.d[d], part);
+    trt::ITensor* wrapped = wrappedIndex(ctx, list[d], shape::dimension(ctx, x, d, part + " [size]"), part);
     columns.push_back(reshape(ctx, broadcastTo(ctx, wrapped, B, part), column, part + " [column]"));
   }
   trt::ITensor* tuples = columns[0];

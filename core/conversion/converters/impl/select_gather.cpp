@@ -1,6 +1,6 @@
 // where / masked_fill (Select layer), index_select / index / gather / embedding (Gather layer), one_hot.
-#include "core/conversion/converters/converter_util.h"
 #include "core/conversion/converters/data_dependent.h"
+#include "core/conversion/converters/shape_tensors.h"
 
 namespace torch_tensorrt {
 namespace core {
@@ -88,30 +88,25 @@ bool indexRunTime(ConversionCtx* ctx, const torch::jit::Node* n, trt::ITensor* x
     return bindTensor(ctx, n, selectByMask(ctx, n, x, idx, dim)) != nullptr;  // a data-dependent count
   TORCHTRT_CHECK(idx->getType() == trt::DataType::kINT32 || idx->getType() == trt::DataType::kINT64,
                  "a floating index has no converter (torch refuses it too): " << name);
-  const int64_t size = x->getDimensions().d[dim];
-  TORCHTRT_CHECK(size >= 0, "index needs a static size along dimension " << dim << ": " << name);
+  // Negative indices count from the end: of the run-time size where the dim is dynamic.
+  trt::ITensor* size = shape::dimension(ctx, x, dim, name + " [size]");
   return bindOutput(ctx, n, ctx->net->addGather(*x, *wrappedIndex(ctx, idx, size, name), static_cast<int32_t>(dim))) !=
          nullptr;
 }
 
-// x[i0, i1, ...] with several index tensors, broadcast together to B: the indexed dimensions
-// (static sizes) merge into one whose position is sum_d i_d * stride_d, read by one gather.
-// Adjacent indexed dimensions keep their place (result: before + B + after); separated ones move to
-// the front first (result: B + the others), PyTorch's advanced-indexing rule.
+// x[i0, i1, ...] with several index tensors, broadcast together to B: the indexed dimensions merge
+// into one whose position is sum_d i_d * stride_d, read by one gather (sizes and strides read at run
+// time where dynamic). Adjacent indexed dimensions keep their place (result: before + B + after);
+// separated ones move to the front first (result: B + the others), PyTorch's advanced-indexing rule.
 bool indexSeveral(ConversionCtx* ctx, const torch::jit::Node* n, trt::ITensor* x,
                   const std::vector<trt::ITensor*>& list) {
   const std::string name = util::node_info(n);
-  const trt::Dims dims = x->getDimensions();
-  const int rank = static_cast<int>(dims.nbDims);
+  const int rank = static_cast<int>(x->getDimensions().nbDims);
   std::vector<int> indexed, others;
   for (int d = 0; d < rank; ++d) (d < static_cast<int>(list.size()) && list[d] ? indexed : others).push_back(d);
   TORCHTRT_CHECK(static_cast<int>(list.size()) <= rank,
                  "index has " << list.size() << " entries for a rank-" << rank << " tensor: " << name);
   for (int d : indexed) {
-    TORCHTRT_CHECK(dims.d[d] >= 0,
-                   "index with several index tensors needs static sizes along the indexed "
-                   "dimensions; dimension "
-                       << d << " of " << dims.str() << " is dynamic: " << name);
     const trt::DataType t = list[d]->getType();
     TORCHTRT_CHECK(t == trt::DataType::kINT32 || t == trt::DataType::kINT64,
                    "a boolean or floating index computed at run time has no converter (its output size depends on "
@@ -119,68 +114,68 @@ bool indexSeveral(ConversionCtx* ctx, const torch::jit::Node* n, trt::ITensor* x
                        << name);
   }
   trt::ITensor* linear = nullptr;
-  int64_t stride = 1;
+  trt::ITensor* stride = nullptr;  // the product of the later indexed dims' sizes
   for (auto it = indexed.rbegin(); it != indexed.rend(); ++it) {
     const std::string part = name + " [index " + std::to_string(*it) + "]";
-    trt::ITensor* term = wrappedIndex(ctx, list[*it], dims.d[*it], part);
-    if (stride != 1)
-      term =
-          addElementwise(ctx, trt::ElementWiseOperation::kPROD, term,
-                         scalarConstant(ctx, stride, trt::DataType::kINT64, part + " [stride]"), part + " [* stride]")
-              ->getOutput(0);
+    trt::ITensor* size = shape::dimension(ctx, x, *it, part + " [size]");
+    trt::ITensor* term = wrappedIndex(ctx, list[*it], size, part);
+    if (stride)
+      term = addElementwise(ctx, trt::ElementWiseOperation::kPROD, term, stride, part + " [* stride]")->getOutput(0);
     linear =
         linear ? addElementwise(ctx, trt::ElementWiseOperation::kSUM, linear, term, part + " [+]")->getOutput(0) : term;
-    stride *= dims.d[*it];
+    stride = stride ? shape::arith(ctx, trt::ElementWiseOperation::kPROD, stride, size, part + " [stride]") : size;
   }
   const bool adjacent = indexed.back() - indexed.front() + 1 == static_cast<int>(indexed.size());
-  // The layout the gather reads: [before..., merged, after...].
-  std::vector<int> order;
-  if (adjacent) {
-    for (int d = 0; d < rank; ++d) order.push_back(d);
-  } else {
-    order = indexed;
+  trt::ITensor* source = x;
+  if (!adjacent) {  // the indexed dims first, in order
+    std::vector<int64_t> order(indexed.begin(), indexed.end());
     order.insert(order.end(), others.begin(), others.end());
+    auto* permute = ctx->net->addShuffle(*x);
+    permute->setFirstTranspose(toPermutation(order));
+    permute->setName((name + " [indexed dims first]").c_str());
+    source = permute->getOutput(0);
   }
+  // The layout the gather reads: [before..., merged, after...].
   const int mergedAt = adjacent ? indexed.front() : 0, mergedCount = static_cast<int>(indexed.size());
-  trt::Dims shape;
-  shape.nbDims = rank - mergedCount + 1;
-  int unknown = 0;
-  for (int j = 0, out = 0; j < rank; ++j) {
-    if (j > mergedAt && j < mergedAt + mergedCount) continue;  // merged into position mergedAt
-    const int64_t size = j == mergedAt ? stride : dims.d[order[j]];
-    // Dimensions before the merged one keep their position: 0 copies them even when dynamic.
-    shape.d[out++] = j < mergedAt && size < 0 ? 0 : (size < 0 ? -1 : size);
-    unknown += j > mergedAt && size < 0;
+  std::vector<std::vector<int64_t>> groups;
+  std::vector<int64_t> shape;
+  const trt::Dims sd = source->getDimensions();
+  for (int j = 0; j < rank; ++j) {
+    if (j > mergedAt && j < mergedAt + mergedCount) {
+      groups.back().push_back(j);
+      shape.back() = shape.back() < 0 || sd.d[j] < 0 ? -1 : shape.back() * sd.d[j];
+      continue;
+    }
+    groups.push_back({j});
+    shape.push_back(sd.d[j]);
   }
-  TORCHTRT_CHECK(unknown <= 1,
-                 "index with several index tensors allows one dynamic dimension after the indexed ones, "
-                 "got "
-                     << dims.str() << ": " << name);
-  auto* shuffle = ctx->net->addShuffle(*x);
-  if (!adjacent) {
-    trt::Permutation perm;
-    for (int j = 0; j < rank; ++j) perm.order[j] = order[j];
-    shuffle->setFirstTranspose(perm);
-  }
-  shuffle->setReshapeDimensions(shape);
-  shuffle->setName((name + " [merge indexed dims]").c_str());
-  auto* gather = ctx->net->addGather(*shuffle->getOutput(0), *linear, mergedAt);
+  trt::ITensor* merged = sd.isStatic() ? reshape(ctx, source, shape, name + " [merge indexed dims]")
+                                       : shape::regroup(ctx, source, groups, name + " [merge indexed dims]");
+  auto* gather = ctx->net->addGather(*merged, *linear, mergedAt);
   gather->setName(name.c_str());
   return bindOutput(ctx, n, gather) != nullptr;
 }
 
 // A compile-time index tensor as an int64 constant: a 1-D boolean mask becomes the positions it
 // selects; entries are range-checked against the dimension's size.
-trt::ITensor* constantIndex(ConversionCtx* ctx, const torch::jit::Node* n, at::Tensor idx, int64_t dim, int64_t size) {
+trt::ITensor* constantIndex(ConversionCtx* ctx, const torch::jit::Node* n, at::Tensor idx, trt::ITensor* x,
+                            int64_t dim) {
   const std::string name = util::node_info(n);
+  const int64_t size = x->getDimensions().d[dim];
   if (idx.scalar_type() == at::kBool || idx.scalar_type() == at::kByte) {
-    TORCHTRT_CHECK(idx.dim() == 1 && idx.size(0) == size,
+    TORCHTRT_CHECK(idx.dim() == 1 && (size < 0 || idx.size(0) == size),
                    "a boolean index must be 1-D and match dimension " << dim << " (" << size << "): " << name);
     idx = idx.nonzero().flatten();
   }
   TORCHTRT_CHECK(!at::isFloatingType(idx.scalar_type()), "index tensors must be integer or bool: " << name);
-  TORCHTRT_CHECK(size >= 0, "index needs a static size along dimension " << dim << ": " << name);
   idx = idx.to(at::kLong);
+  if (size < 0) {
+    // A dynamic dim: negative indices count from its run-time size, and the gather refuses indices
+    // outside it when the engine runs.
+    trt::ITensor* constant = ctx->constantTensor(idx, name + " [indices " + std::to_string(dim) + "]");
+    if (idx.numel() == 0 || idx.min().item<int64_t>() >= 0) return constant;
+    return wrappedIndex(ctx, constant, shape::dimension(ctx, x, dim, name + " [size]"), name);
+  }
   idx = at::where(idx < 0, idx + size, idx);
   TORCHTRT_CHECK(idx.numel() == 0 || (idx.min().item<int64_t>() >= 0 && idx.max().item<int64_t>() < size),
                  "index out of range for dimension " << dim << " of size " << size << ": " << name);
@@ -199,9 +194,9 @@ bool indexTensor(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
     TORCHTRT_CHECK(static_cast<int64_t>(constants.size()) <= rankOf(x),
                    "index has " << constants.size() << " entries for a rank-" << rankOf(x) << " tensor: " << name);
     for (size_t d = 0; d < constants.size(); ++d)
-      list.push_back(constants[d].isNone() ? nullptr
-                                           : constantIndex(ctx, n, constants[d].toTensor().cpu(),
-                                                           static_cast<int64_t>(d), x->getDimensions().d[d]));
+      list.push_back(constants[d].isNone()
+                         ? nullptr
+                         : constantIndex(ctx, n, constants[d].toTensor().cpu(), x, static_cast<int64_t>(d)));
   }
   int count = 0;
   for (auto* t : list) count += t != nullptr;
@@ -229,27 +224,24 @@ bool embedding(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
 
 // one_hot(x, num_classes): (x[..., None] == [0, 1, ..., num_classes - 1]) as int64. A class outside
 // 0..num_classes-1 gives a row of zeros where PyTorch raises; num_classes=-1 (sized from the data) is
-// refused unless x is known at compile time (then the op is folded before conversion).
+// refused unless x is known at compile time (then the op is folded before conversion), as is
+// num_classes=0, with which PyTorch raises for every input.
 bool oneHot(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
   trt::ITensor* x = a[0].ITensorOrFreeze(ctx);
   const std::string name = util::node_info(n);
   const int64_t classes = a[1].unwrapToInt();
   TORCHTRT_CHECK(x->getType() == trt::DataType::kINT32 || x->getType() == trt::DataType::kINT64,
                  "one_hot takes an integer tensor, got " << trt::dataTypeName(x->getType()) << ": " << name);
-  TORCHTRT_CHECK(classes >= 0,
+  TORCHTRT_CHECK(classes != -1,
                  "one_hot with num_classes=-1 sizes its output from the data (max + 1), which an engine "
                  "cannot; pass num_classes: "
                      << name);
+  TORCHTRT_CHECK(classes > 0, "one_hot with num_classes=" << classes
+                                                          << " raises in PyTorch for every input (classes must be "
+                                                             "below num_classes, and an empty input cannot infer it): "
+                                                          << name);
   // The engine's OneHot layer with [off, on] = [0, 1] as int64 (torch's dtype); indices torch would
   // refuse (>= num_classes) give a row of zeros.
-  if (classes == 0) {  // an empty last axis
-    requireStaticShape(n, x, "the input");
-    auto dims = util::toVec(x->getDimensions());
-    dims.push_back(0);
-    return bindOutput(ctx, n,
-                      ctx->net->addFill(util::toDims(dims), trt::FillOperation::kCONSTANT, trt::DataType::kINT64)) !=
-           nullptr;
-  }
   const int64_t offOn[2] = {0, 1};
   auto* values = ctx->net->addConstant({2}, {trt::DataType::kINT64, offOn, 2});
   values->setName((name + " [off, on]").c_str());
