@@ -423,3 +423,38 @@ TEST(DynamicFamilies, IndexingAndMasksAlongDynamicDims) {
   checkGraphDynamic(ir, {range({1, 3, 4}, {2, 4, 4}, {4, 8, 4}), range({4}, {4}, {4}), range({2}, {2}, {2}, at::kLong)},
                     runs, {at::tensor({-1, 1, 0}, at::kLong), at::tensor({3, -2}, at::kLong)});
 }
+
+TEST(DynamicFamilies, AdaptivePoolingOfDynamicDimsToSeveralWindows) {
+  // VGG's adaptive_avg_pool2d(7) on a feature map of run-time size: uneven, overlapping windows
+  // (sizes below, at and above the output size), max and average, 1-D and 2-D, mixed with a global
+  // dim and with a static dim.
+  const char* ir = R"IR(
+    graph(%x : Tensor):
+      %o3 : int[] = prim::Constant[value=[3, 2]]()
+      %a : Tensor = aten::adaptive_avg_pool2d(%x, %o3)
+      %m : Tensor, %mi : Tensor = aten::adaptive_max_pool2d(%x, %o3)
+      %o31 : int[] = prim::Constant[value=[3, 1]]()
+      %g : Tensor = aten::adaptive_avg_pool2d(%x, %o31)
+      %o4 : int[] = prim::Constant[value=[4]]()
+      %one : int = prim::Constant[value=1]()
+      %zero : int = prim::Constant[value=0]()
+      %row : Tensor = aten::select(%x, %one, %zero)
+      %a1 : Tensor = aten::adaptive_avg_pool1d(%row, %o4)
+      %m1 : Tensor, %mi1 : Tensor = aten::adaptive_max_pool1d(%row, %o4)
+      return (%a, %m, %g, %a1, %m1))IR";
+  std::vector<std::vector<at::Tensor>> runs;
+  for (auto [b, h, w] : std::vector<std::array<int64_t, 3>>{{1, 2, 6}, {2, 3, 6}, {3, 7, 6}, {2, 11, 6}})
+    runs.push_back({at::randn({b, 2, h, w})});
+  checkGraphDynamic(ir, {range({1, 2, 2, 6}, {2, 2, 5, 6}, {3, 2, 11, 6})}, runs);
+  // Both spatial dims dynamic.
+  const char* both = R"IR(
+    graph(%x : Tensor):
+      %o : int[] = prim::Constant[value=[3, 4]]()
+      %a : Tensor = aten::adaptive_avg_pool2d(%x, %o)
+      %m : Tensor, %mi : Tensor = aten::adaptive_max_pool2d(%x, %o)
+      return (%a, %m))IR";
+  std::vector<std::vector<at::Tensor>> sizes;
+  for (auto [h, w] : std::vector<std::array<int64_t, 2>>{{1, 9}, {5, 4}, {8, 13}})
+    sizes.push_back({at::randn({2, 3, h, w})});
+  checkGraphDynamic(both, {range({2, 3, 1, 1}, {2, 3, 5, 5}, {2, 3, 9, 13})}, sizes);
+}

@@ -195,3 +195,24 @@ def test_transposed_convolutions_with_dynamic_batch_and_spatial_dims(device):
         for shape in [(1, 3, 4, 4), (2, 3, 8, 8), (3, 3, 10, 14), (4, 3, 16, 16)]:
             x = torch.randn(shape)
             torch.testing.assert_close(trt(x.to(device)).cpu(), model(x), **tolerance)
+
+
+@pytest.mark.parametrize("device", ["cpu"] + (["cuda"] if gpu_engines() else []))
+def test_vgg_with_dynamic_image_sizes(device):
+    """VGG's adaptive_avg_pool2d((7, 7)) over a feature map whose size follows the image's: the
+    windows are computed at run time (1x1 to 3x3 feature maps here, pooled to 7x7)."""
+    import torchvision
+
+    torch.manual_seed(0)
+    model = torchvision.models.vgg11(num_classes=10).eval()
+    traced = torch.jit.trace(model, torch.randn(1, 3, 64, 64))
+    spec = torch_tensorrt.Input(min_shape=(1, 3, 32, 32), opt_shape=(2, 3, 64, 64), max_shape=(2, 3, 96, 96))
+    trt = torch_tensorrt.compile(traced.to(device), inputs=[spec], device=device, require_full_compilation=True)
+    assert len(trt.graph.findAllNodes("tensorrt::execute_engine", True)) == 1
+    with torch.no_grad():
+        for shape in [(1, 3, 32, 32), (2, 3, 64, 48), (1, 3, 96, 80)]:
+            x = torch.randn(shape)
+            want = model(x)
+            scale = max(1.0, want.abs().max().item())
+            tolerance = 1e-4 if device == "cpu" else 5e-3  # TF32 on the GPU, as the model zoo
+            torch.testing.assert_close(trt(x.to(device)).cpu(), want, rtol=tolerance, atol=tolerance * scale)

@@ -3,7 +3,7 @@
 // size) averages are products with constant averaging matrices and maxima are per-window reductions.
 #include <functional>
 
-#include "core/conversion/converters/converter_util.h"
+#include "core/conversion/converters/shape_tensors.h"
 
 namespace torch_tensorrt {
 namespace core {
@@ -99,6 +99,75 @@ trt::ITensor* adaptiveMaxBySlices(ConversionCtx* ctx, trt::ITensor* in, const st
   return along(in, 0);
 }
 
+// Adaptive pooling of a dynamic dim `d` to `out` > 1 windows: window i spans [floor(i*I/out),
+// ceil((i+1)*I/out)) of the run-time size I. Every window is read through one gather of K = ceil(I/out)
+// + 1 positions (no window is longer), clamped to the window's last element for max pooling and
+// masked out of the sum for average pooling. Pooling is separable, so dims are done one at a time.
+trt::ITensor* adaptiveAlongDynamicDim(ConversionCtx* ctx, trt::ITensor* x, int64_t d, int64_t out,
+                                      trt::PoolingType type, const std::string& name) {
+  using Op = trt::ElementWiseOperation;
+  const std::string part = name + " [dim " + std::to_string(d) + "]";
+  const int64_t rank = rankOf(x);
+  auto constant = [&](const std::vector<int64_t>& values, const std::vector<int64_t>& shape, const char* what) {
+    return reshape(ctx, shape::int64Vector(ctx, values, part + what), shape, part + what);
+  };
+  trt::ITensor* size = shape::asElement(ctx, shape::dimension(ctx, x, d, part + " [size]"), part);
+  std::vector<int64_t> ramp(static_cast<size_t>(out));
+  for (int64_t i = 0; i < out; ++i) ramp[static_cast<size_t>(i)] = i;
+  trt::ITensor* index = constant(ramp, {out, 1}, " [window]");
+  trt::ITensor* windows = shape::int64Vector(ctx, {out}, part + " [windows]");
+  trt::ITensor* starts = shape::arith(ctx, Op::kFLOOR_DIV, shape::arith(ctx, Op::kPROD, index, size, part + " [i*I]"),
+                                      windows, part + " [starts]");
+  trt::ITensor* next = shape::arith(ctx, Op::kSUM, index, shape::int64Vector(ctx, {1}, part + " [1]"), part + " [i+1]");
+  trt::ITensor* ends =
+      shape::arith(ctx, Op::kFLOOR_DIV,
+                   shape::arith(ctx, Op::kSUM, shape::arith(ctx, Op::kPROD, next, size, part + " [(i+1)*I]"),
+                                shape::int64Vector(ctx, {out - 1}, part + " [out-1]"), part + " [round up]"),
+                   windows, part + " [ends]");
+  trt::ITensor* longest = shape::arith(
+      ctx, Op::kSUM,
+      shape::arith(
+          ctx, Op::kFLOOR_DIV,
+          shape::arith(ctx, Op::kSUM, size, shape::int64Vector(ctx, {out - 1}, part + " [out-1]"), part + " [I+out-1]"),
+          windows, part + " [ceil(I/out)]"),
+      shape::int64Vector(ctx, {1}, part + " [1]"), part + " [K]");
+  trt::ITensor* tapShape = shape::concat(ctx, {shape::int64Vector(ctx, {1}, part + " [1]"), longest}, part + " [1, K]");
+  auto* offsets = ctx->net->addFill({}, trt::FillOperation::kLINSPACE, trt::DataType::kINT64);
+  offsets->setInput(0, *tapShape);
+  offsets->setBeta({0.0, 1.0});
+  offsets->setName((part + " [offsets]").c_str());
+  trt::ITensor* positions = shape::arith(ctx, Op::kSUM, starts, offsets->getOutput(0), part + " [positions]");
+  trt::ITensor* last = shape::arith(ctx, Op::kSUB, ends, shape::int64Vector(ctx, {1}, part + " [1]"), part + " [last]");
+  trt::ITensor* clamped = shape::arith(ctx, Op::kMIN, positions, last, part + " [clamped]");  // [out, K]
+  auto* gather = ctx->net->addGather(*x, *clamped, static_cast<int32_t>(d));                  // [..., out, K, ...]
+  gather->setName((part + " [windows]").c_str());
+  trt::ITensor* taps = gather->getOutput(0);
+  const uint32_t tapAxis = 1u << (d + 1);
+  if (type == trt::PoolingType::kMAX) {
+    auto* reduce = ctx->net->addReduce(*taps, trt::ReduceOperation::kMAX, tapAxis, false);
+    reduce->setName(part.c_str());
+    return reduce->getOutput(0);
+  }
+  // Average: the taps inside the window summed (the clamped repeats replaced by zeros), / its length.
+  std::vector<int64_t> trailing(static_cast<size_t>(rank - 1 - d), 1);
+  std::vector<int64_t> maskShape = {out, -1};
+  maskShape.insert(maskShape.end(), trailing.begin(), trailing.end());
+  trt::ITensor* inside = reshape(ctx, addElementwise(ctx, Op::kLESS, positions, ends, part + " [inside]")->getOutput(0),
+                                 maskShape, part + " [inside dims]");
+  trt::ITensor* zero = scalarConstant(ctx, 0.0, x->getType(), part + " [0]");
+  auto* kept = ctx->net->addSelect(*inside, *taps, *zero);
+  kept->setName((part + " [kept taps]").c_str());
+  auto* sum = ctx->net->addReduce(*kept->getOutput(0), trt::ReduceOperation::kSUM, tapAxis, false);
+  sum->setName((part + " [sum]").c_str());
+  std::vector<int64_t> lengthShape = {out};
+  lengthShape.insert(lengthShape.end(), trailing.begin(), trailing.end());
+  trt::ITensor* length = castTo(
+      ctx,
+      reshape(ctx, shape::arith(ctx, Op::kSUB, ends, starts, part + " [length]"), lengthShape, part + " [length dims]"),
+      x->getType(), part + " [length as float]");
+  return addElementwise(ctx, Op::kDIV, sum->getOutput(0), length, part)->getOutput(0);
+}
+
 bool adaptivePool(ConversionCtx* ctx, const torch::jit::Node* n, args& a, int64_t nd, trt::PoolingType type) {
   trt::ITensor* in = a[0].ITensorOrFreeze(ctx);
   auto outSize = expand(a[1].unwrapToIntList().vec(), nd, "output_size", n);
@@ -107,19 +176,23 @@ bool adaptivePool(ConversionCtx* ctx, const torch::jit::Node* n, args& a, int64_
   TORCHTRT_CHECK(rank >= nd + 1, "adaptive pooling input " << in->getDimensions().str() << " has too few dimensions");
   const std::string name = util::node_info(n);
   // A dynamic spatial dim pooled to 1 (global pooling) is a reduction over whatever its run-time size;
-  // other output sizes of a dynamic dim would need run-time windows.
+  // to more windows, a gather of run-time windows.
+  // adaptive_max_pool returns (values, indices); indices have no converter.
+  TORCHTRT_CHECK(n->outputs().size() == 1 || n->outputs()[1]->uses().empty(),
+                 "the indices output of " << name << " is used, which is not supported");
   uint32_t globalAxes = 0;
-  bool allGlobal = true;
+  bool staticLeft = false;  // a static dim still to pool
   for (int64_t i = 0; i < nd; ++i) {
     const int64_t d = rank - nd + i;
-    if (dims[d] < 0) {
-      TORCHTRT_CHECK(outSize[i] == 1, "adaptive pooling of dynamic dimension "
-                                          << d << " of " << in->getDimensions().str() << " to " << outSize[i]
-                                          << " has no converter (only to 1, a global pooling): " << name);
+    TORCHTRT_CHECK(outSize[i] > 0, "adaptive pooling output size must be positive: " << name);
+    if (dims[d] < 0 && outSize[i] == 1) {
       globalAxes |= 1u << d;
       dims[d] = 1;
+    } else if (dims[d] < 0) {
+      in = adaptiveAlongDynamicDim(ctx, in, d, outSize[i], type, name);
+      dims[d] = outSize[i];
     } else {
-      allGlobal = false;
+      staticLeft = true;
     }
   }
   if (globalAxes) {
@@ -128,24 +201,16 @@ bool adaptivePool(ConversionCtx* ctx, const torch::jit::Node* n, args& a, int64_
         true);
     reduce->setName((name + " [global]").c_str());
     in = reduce->getOutput(0);
-    if (allGlobal) {
-      TORCHTRT_CHECK(n->outputs().size() == 1 || n->outputs()[1]->uses().empty(),
-                     "the indices output of " << name << " is used, which is not supported");
-      return bindTensor(ctx, n, in) != nullptr;
-    }
   }
+  if (!staticLeft) return bindTensor(ctx, n, in) != nullptr;
   std::vector<int64_t> kernel(nd);
   bool even = true;
   for (int64_t i = 0; i < nd; ++i) {
     int64_t inSize = dims[rank - nd + i];
     TORCHTRT_CHECK(inSize > 0, "adaptive pooling needs static spatial dimensions, got " << in->getDimensions().str());
-    TORCHTRT_CHECK(outSize[i] > 0, "adaptive pooling output size must be positive: " << util::node_info(n));
     even &= inSize % outSize[i] == 0;
     kernel[i] = inSize / std::max<int64_t>(outSize[i], 1);
   }
-  // adaptive_max_pool returns (values, indices); indices have no converter.
-  TORCHTRT_CHECK(n->outputs().size() == 1 || n->outputs()[1]->uses().empty(),
-                 "the indices output of " << name << " is used, which is not supported");
   if (even) {
     auto* layer = ctx->net->addPoolingNd(*in, type, util::toDims(kernel));
     layer->setStrideNd(util::toDims(kernel));
