@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -84,6 +86,22 @@ inline std::vector<at::Tensor> runEngine(const std::shared_ptr<torch::jit::Graph
   return engine.execute(inputs);
 }
 
+//! With TORCHTRT_COMPARED_SCHEMAS set to a file, appends the schema (name.overload) of every node
+//! of a graph whose engine was compared with the JIT interpreter: tests/py/test_converter_coverage.py
+//! checks that every converter schema is among them.
+inline void recordCompared(const torch::jit::Block* block) {
+  const char* path = std::getenv("TORCHTRT_COMPARED_SCHEMAS");
+  if (!path) return;
+  std::ofstream log(path, std::ios::app);
+  for (const torch::jit::Node* n : block->nodes()) {
+    if (const c10::FunctionSchema* schema = n->maybeSchema()) {
+      const auto& op = schema->operator_name();
+      log << op.name << (op.overload_name.empty() ? "" : "." + op.overload_name) << "\n";
+    }
+    for (const torch::jit::Block* inner : n->blocks()) recordCompared(inner);
+  }
+}
+
 inline void expectClose(const at::Tensor& actual, const at::Tensor& expected, Tolerance tol) {
   ASSERT_EQ(actual.sizes(), expected.sizes());
   ASSERT_EQ(actual.scalar_type(), expected.scalar_type());
@@ -103,6 +121,7 @@ inline void checkGraph(const std::string& ir, std::vector<at::Tensor> inputs, st
   ASSERT_EQ(actual.size(), expected.size());
   for (size_t i = 0; i < actual.size(); ++i)
     expectClose(actual[i], expected[i], toleranceFor(expected[i].scalar_type()));
+  recordCompared(g->block());
 }
 
 //! Builds one engine for inputs with dynamic dimensions (`ranges`: min/opt/max per input) and checks it
@@ -131,6 +150,7 @@ inline void checkGraphDynamic(const std::string& ir, std::vector<torch_tensorrt:
     for (size_t i = 0; i < actual.size(); ++i)
       expectClose(actual[i], expected[i], toleranceFor(expected[i].scalar_type()));
   }
+  recordCompared(g->block());
 }
 
 //! An input range: min / opt / max shapes of a float32 input.

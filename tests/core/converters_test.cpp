@@ -555,6 +555,7 @@ TEST(Converters, GluPreluLogSigmoidCumsumIndex) {
   auto actual = torchtrt_test::runEngine(g, {x}, {idx, mask});
   for (size_t i = 0; i < actual.size(); ++i)
     torchtrt_test::expectClose(actual[i], expected[i], torchtrt_test::toleranceFor(at::kFloat));
+  torchtrt_test::recordCompared(g->block());
 }
 
 TEST(Converters, TopKSortMaxMinArgmaxArgmin) {

@@ -190,6 +190,7 @@ TEST(DataDependentConverters, NonzeroMaskIndexAndMaskedSelect) {
       EXPECT_TRUE(at::equal(actual[i], expected[i])) << "output " << i << ", seed " << seed;
     }
   }
+  torchtrt_test::recordCompared(g->block());
 }
 
 TEST(ShapeTensorConverters, EinsumBroadcastAndDynamicDimsUseTheEinsumLayer) {
@@ -229,4 +230,5 @@ TEST(DataDependentConverters, MaskedAssignmentOfSeveralValues) {
   auto actual = torchtrt_test::runEngine(g, inputs);
   for (size_t i = 0; i < actual.size(); ++i)
     torchtrt_test::expectClose(actual[i], expected[i], torchtrt_test::toleranceFor(at::kFloat));
+  torchtrt_test::recordCompared(g->block());
 }

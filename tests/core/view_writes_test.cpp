@@ -7,6 +7,7 @@
 namespace {
 using torchtrt_test::expectClose;
 using torchtrt_test::parse;
+using torchtrt_test::recordCompared;
 using torchtrt_test::runEngine;
 using torchtrt_test::runJit;
 using torchtrt_test::toleranceFor;
@@ -58,6 +59,7 @@ TEST(ViewWrites, FillAndCopyIntoSliceAndSelectViewsBecomeScatters) {
   auto expected = runJit(original, inputs);
   auto actual = runEngine(lowered, inputs);
   expectClose(actual[0], expected[0], toleranceFor(at::kFloat));
+  recordCompared(lowered->block());
 }
 
 TEST(ViewWrites, AWriteAnEarlierViewMustSeeStaysInPlace) {

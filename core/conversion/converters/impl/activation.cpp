@@ -79,13 +79,29 @@ bool silu(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
 bool hardswish(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
   return gatedBySelf(ctx, n, a, trt::ActivationType::kHARD_SIGMOID, 1.f / 6.f, 0.5f);
 }
+// softplus(x) = 1/beta * log(1 + exp(beta x)), and x itself where beta x > threshold (PyTorch's
+// switch to the linear part); the engine's form is alpha * log(1 + exp(beta x)).
 bool softplus(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
-  double beta = a[1].unwrapToDouble(), threshold = a[2].unwrapToDouble();
-  TORCHTRT_CHECK(threshold >= 20.0 / beta,
-                 "aten::softplus with threshold " << threshold << " below 20/beta is not supported");
-  // softplus(x) = 1/beta * log(1 + exp(beta x)); the engine's form is alpha * log(1 + exp(beta x)).
-  return activation(ctx, n, a[0].ITensorOrFreeze(ctx), trt::ActivationType::kSOFTPLUS, static_cast<float>(1.0 / beta),
-                    static_cast<float>(beta));
+  trt::ITensor* x = a[0].ITensorOrFreeze(ctx);
+  const double beta = a[1].unwrapToDouble(), threshold = a[2].unwrapToDouble();
+  const std::string name = util::node_info(n);
+  // Above beta x = 20 the two parts differ by log1p(exp(-20)) / beta < 2.1e-9 / beta, below float's
+  // resolution there: PyTorch's default threshold needs no switch.
+  if (threshold * beta >= 20.0)
+    return activation(ctx, n, x, trt::ActivationType::kSOFTPLUS, static_cast<float>(1.0 / beta),
+                      static_cast<float>(beta));
+  auto* smooth = ctx->net->addActivation(*x, trt::ActivationType::kSOFTPLUS);
+  smooth->setAlpha(static_cast<float>(1.0 / beta));
+  smooth->setBeta(static_cast<float>(beta));
+  smooth->setName((name + " [smooth]").c_str());
+  trt::ITensor* scaled = addElementwise(ctx, trt::ElementWiseOperation::kPROD, x,
+                                        scalarConstant(ctx, beta, x->getType(), name + " [beta]"), name + " [beta x]")
+                             ->getOutput(0);
+  trt::ITensor* linear =
+      addElementwise(ctx, trt::ElementWiseOperation::kGREATER, scaled,
+                     scalarConstant(ctx, threshold, x->getType(), name + " [threshold]"), name + " [linear part]")
+          ->getOutput(0);
+  return bindOutput(ctx, n, ctx->net->addSelect(*linear, *x, *smooth->getOutput(0))) != nullptr;
 }
 
 auto activationRegistrations =

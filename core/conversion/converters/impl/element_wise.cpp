@@ -49,10 +49,27 @@ bool divide(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
   if (a.size() > 2 && !a[2].isNone()) mode = a[2].unwrapToString();
   if (mode == "floor")
     return bindOutput(ctx, n, addElementwise(ctx, Op::kFLOOR_DIV, self, other, util::node_info(n))) != nullptr;
-  TORCHTRT_CHECK(mode == "none", "aten::div rounding_mode='" << mode << "' has no converter yet");
+  TORCHTRT_CHECK(
+      mode == "none" || mode == "trunc",
+      "aten::div rounding_mode='" << mode << "' is not one of None, 'trunc', 'floor': " << util::node_info(n));
+  const bool floating = self->getType() == trt::DataType::kFLOAT || self->getType() == trt::DataType::kHALF ||
+                        self->getType() == trt::DataType::kBF16;
+  if (mode == "trunc") {
+    // Integers: the engine's integer division truncates. Floats: trunc(q) = sign(q) * floor(|q|).
+    trt::ITensor* q = addElementwise(ctx, Op::kDIV, self, other, util::node_info(n) + " [quotient]")->getOutput(0);
+    if (!floating) return bindTensor(ctx, n, q) != nullptr;
+    auto unary = [&](trt::ITensor* t, trt::UnaryOperation op, const char* what) {
+      auto* layer = ctx->net->addUnary(*t, op);
+      layer->setName((util::node_info(n) + what).c_str());
+      return layer->getOutput(0);
+    };
+    trt::ITensor* magnitude =
+        unary(unary(q, trt::UnaryOperation::kABS, " [abs]"), trt::UnaryOperation::kFLOOR, " [floor]");
+    trt::ITensor* sign = unary(q, trt::UnaryOperation::kSIGN, " [sign]");
+    return bindOutput(ctx, n, addElementwise(ctx, Op::kPROD, sign, magnitude, util::node_info(n))) != nullptr;
+  }
   // True division: integer operands are divided as float, as PyTorch does.
-  if (self->getType() != trt::DataType::kFLOAT && self->getType() != trt::DataType::kHALF)
-    self = castTo(ctx, self, trt::DataType::kFLOAT, util::node_info(n) + " [to float]");
+  if (!floating) self = castTo(ctx, self, trt::DataType::kFLOAT, util::node_info(n) + " [to float]");
   return bindOutput(ctx, n, addElementwise(ctx, Op::kDIV, self, other, util::node_info(n))) != nullptr;
 }
 
