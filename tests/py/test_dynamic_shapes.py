@@ -1,6 +1,8 @@
 """One engine built for min/opt/max = 1x3x16x16 / 1x3x32x32 / 4x3x64x64 runs at several shapes in
 the range (batch and spatial dims varying together) and refuses one outside it, naming the input
 and the allowed range."""
+import copy
+
 import pytest
 import torch
 
@@ -205,7 +207,8 @@ def test_vgg_with_dynamic_image_sizes(device):
 
     torch.manual_seed(0)
     model = torchvision.models.vgg11(num_classes=10).eval()
-    traced = torch.jit.trace(model, torch.randn(1, 3, 64, 64))
+    # A copy is traced: the trace shares the model's parameters, and moving it moves them.
+    traced = torch.jit.trace(copy.deepcopy(model), torch.randn(1, 3, 64, 64))
     spec = torch_tensorrt.Input(min_shape=(1, 3, 32, 32), opt_shape=(2, 3, 64, 64), max_shape=(2, 3, 96, 96))
     trt = torch_tensorrt.compile(traced.to(device), inputs=[spec], device=device, require_full_compilation=True)
     assert len(trt.graph.findAllNodes("tensorrt::execute_engine", True)) == 1
