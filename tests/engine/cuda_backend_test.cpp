@@ -542,4 +542,58 @@ TEST(CudaBackend, WorkspaceLimitAndTimingIterationsShapeTheTacticChoice) {
   EXPECT_GT(four, once);
   EXPECT_GT(timingRuns(1, 1), 0);  // still timed among the scratch-free algorithms, and correct
 }
+TEST(CudaBackend, TacticsTimedAtOneShapeServeTheOtherShapesOfTheProfile) {
+  // A dynamic batch: the first shape times the convolution's tactics; other shapes reuse them
+  // (no timing runs) and still match the CPU, as does going back to the first shape.
+  if (!gpuVisible()) GTEST_SKIP() << "no CUDA GPU visible";
+  const auto w = randomVector(8 * 4 * 9, 140), b = randomVector(8, 141);
+  trt::INetworkDefinition net;
+  auto* x = net.addInput("x", trt::DataType::kFLOAT, {-1, 4, 12, 12});
+  auto* conv = net.addConvolutionNd(*x, 8, {3, 3}, {trt::DataType::kFLOAT, w.data(), 8 * 4 * 9},
+                                    {trt::DataType::kFLOAT, b.data(), 8});
+  conv->setPaddingNd({1, 1});
+  auto* relu = net.addActivation(*conv->getOutput(0), trt::ActivationType::kRELU);
+  relu->getOutput(0)->setName("y");
+  net.markOutput(*relu->getOutput(0));
+  std::unique_ptr<trt::IBuilder> builder(trt::createInferBuilder(trt::defaultLogger()));
+  auto configFor = [&](trt::Backend backend) {
+    std::unique_ptr<trt::IBuilderConfig> config(builder->createBuilderConfig());
+    config->setBackend(backend);
+    config->clearFlag(trt::BuilderFlag::kTF32);
+    auto* profile = builder->createOptimizationProfile();
+    profile->setDimensions("x", trt::OptProfileSelector::kMIN, {1, 4, 12, 12});
+    profile->setDimensions("x", trt::OptProfileSelector::kOPT, {2, 4, 12, 12});
+    profile->setDimensions("x", trt::OptProfileSelector::kMAX, {8, 4, 12, 12});
+    config->addOptimizationProfile(profile);
+    return config;
+  };
+  auto gpu = build(net, configFor(trt::Backend::kCUDA).get());
+  auto cpu = build(net, configFor(trt::Backend::kCPU).get());
+  std::unique_ptr<trt::IExecutionContext> ctx(gpu.engine->createExecutionContext());
+  int64_t timedAfterFirst = -1;
+  for (int64_t batch : {2, 7, 1, 2}) {
+    const trt::Dims dims{batch, 4, 12, 12};
+    const auto xv = randomVector(static_cast<size_t>(dims.volume()), static_cast<uint32_t>(142 + batch));
+    ctx->setInputShape("x", dims);
+    const size_t n = xv.size(), m = n * 2;
+    float *dx = nullptr, *dy = nullptr;
+    ASSERT_EQ(cudaMalloc(&dx, n * 4), cudaSuccess);
+    ASSERT_EQ(cudaMalloc(&dy, m * 4), cudaSuccess);
+    cudaMemcpy(dx, xv.data(), n * 4, cudaMemcpyHostToDevice);
+    ctx->setTensorAddress("x", dx);
+    ctx->setTensorAddress("y", dy);
+    ASSERT_TRUE(ctx->enqueueV3(nullptr));
+    std::vector<float> y(m);
+    cudaMemcpy(y.data(), dy, m * 4, cudaMemcpyDeviceToHost);
+    cudaFree(dx);
+    cudaFree(dy);
+    expectNear(y, run(*cpu.engine, {{"x", {dims, xv}}})["y"], 1e-4f);
+    if (timedAfterFirst < 0) {
+      timedAfterFirst = ctx->getTacticTimingRuns();
+      EXPECT_GT(timedAfterFirst, 0);
+    } else {
+      EXPECT_EQ(ctx->getTacticTimingRuns(), timedAfterFirst) << "batch " << batch << " timed its tactics again";
+    }
+  }
+}
 #endif

@@ -42,6 +42,7 @@ struct DnnPlan {
   bool timed = false;             // whether the candidates (and im2col + GEMM in FP32) were timed
   bool useDnn = true;             // cuDNN or im2col + GEMM, the faster (cuDNN's NCHW kernels can lose on small batches)
   bool fusedFailed = false;       // cuDNN refused the fused bias+ReLU call for the chosen algorithm
+  bool inherited = false;         // the tactic comes from this layer's timing at another shape, not yet run here
   const void* weights = nullptr;  // the filter on the device (a KRSC copy for channels-last layers)
   void* ownedWeights = nullptr;   // that copy, freed with the state
 };
@@ -79,6 +80,23 @@ __global__ void filterToChannelsLastKernel(const T* src, T* dst, int64_t k, int6
   if (i >= k * c * rs) return;
   const int64_t ch = i % c, p = (i / c) % rs, map = i / (c * rs);
   dst[i] = src[(map * c + ch) * rs + p];
+}
+
+// cuDNN's fastest algorithms for the plan's shape by its own measurement (the candidates to time).
+void findAlgorithms(LaunchContext& ctx, DnnState& state, DnnPlan& plan, bool half) {
+  plan.candidates.clear();
+  cudnnConvolutionFwdAlgoPerf_t perf[CUDNN_CONVOLUTION_FWD_ALGO_COUNT];
+  int found = 0;
+  checkDnn(cudnnFindConvolutionForwardAlgorithm(state.handle, plan.x, plan.w, plan.conv, plan.y,
+                                                CUDNN_CONVOLUTION_FWD_ALGO_COUNT, &found, perf),
+           "cudnnFindConvolutionForwardAlgorithm");
+  for (int i = 0; i < found && static_cast<int>(plan.candidates.size()) < kTimedAlgorithms; ++i) {
+    if (perf[i].status != CUDNN_STATUS_SUCCESS) continue;
+    if (ctx.workspaceLimit > 0 && perf[i].memory > ctx.workspaceLimit) continue;  // the builder's workspace limit
+    // Keep FP32 exact where TF32 is disabled: skip algorithms that would use tensor-op math anyway.
+    if (!half && !ctx.allowTF32 && perf[i].mathType == CUDNN_TENSOR_OP_MATH) continue;
+    plan.candidates.push_back(perf[i]);
+  }
 }
 
 // `inDims` / `outDims` channels-first whatever the layer's layout (the descriptors carry the layout).
@@ -150,18 +168,31 @@ DnnPlan& dnnPlan(LaunchContext& ctx, DnnState& state, const IConvolutionLayer& c
   checkDnn(cudnnSetConvolutionGroupCount(plan.conv, conv.getNbGroups()), "cudnnSetConvolutionGroupCount");
   checkDnn(cudnnSetConvolutionMathType(plan.conv, half || ctx.allowTF32 ? CUDNN_TENSOR_OP_MATH : CUDNN_FMA_MATH),
            "cudnnSetConvolutionMathType");
-  // The fastest algorithm cuDNN measures for this shape (once per layer and shape).
-  cudnnConvolutionFwdAlgoPerf_t perf[CUDNN_CONVOLUTION_FWD_ALGO_COUNT];
-  int found = 0;
-  checkDnn(cudnnFindConvolutionForwardAlgorithm(state.handle, plan.x, plan.w, plan.conv, plan.y,
-                                                CUDNN_CONVOLUTION_FWD_ALGO_COUNT, &found, perf),
-           "cudnnFindConvolutionForwardAlgorithm");
-  for (int i = 0; i < found && static_cast<int>(plan.candidates.size()) < kTimedAlgorithms; ++i) {
-    if (perf[i].status != CUDNN_STATUS_SUCCESS) continue;
-    if (ctx.workspaceLimit > 0 && perf[i].memory > ctx.workspaceLimit) continue;  // the builder's workspace limit
-    // Keep FP32 exact where TF32 is disabled: skip algorithms that would use tensor-op math anyway.
-    if (!half && !ctx.allowTF32 && perf[i].mathType == CUDNN_TENSOR_OP_MATH) continue;
-    plan.candidates.push_back(perf[i]);
+  // A layer timed at another shape of its profile keeps that tactic, as TensorRT picks tactics once per
+  // profile: only the workspace is sized for this shape (timing every new shape cost seconds at each
+  // first call of a dynamic-shape engine). Where the algorithm does not take this shape, it is timed.
+  const DnnPlan* timedBefore = nullptr;
+  for (auto other = state.plans.lower_bound({&conv, {}});
+       other != state.plans.end() && std::get<0>(other->first) == &conv; ++other)
+    if (other->second.timed) {
+      timedBefore = &other->second;
+      break;
+    }
+  size_t reusedBytes = 0;
+  if (timedBefore &&
+      cudnnGetConvolutionForwardWorkspaceSize(state.handle, plan.x, plan.w, plan.conv, plan.y, timedBefore->algo,
+                                              &reusedBytes) == CUDNN_STATUS_SUCCESS &&
+      (ctx.workspaceLimit == 0 || reusedBytes <= ctx.workspaceLimit)) {
+    cudnnConvolutionFwdAlgoPerf_t reused{};
+    reused.algo = timedBefore->algo;
+    reused.status = CUDNN_STATUS_SUCCESS;
+    reused.memory = reusedBytes;
+    plan.candidates = {reused};
+    plan.timed = true;
+    plan.useDnn = timedBefore->useDnn;
+    plan.inherited = true;
+  } else {
+    findAlgorithms(ctx, state, plan, half);
   }
   const bool chosen = !plan.candidates.empty();
   if (chosen) {
@@ -385,6 +416,32 @@ void launchConvolution(LaunchContext& ctx, const ILayer& layer, const std::vecto
       if (!dnnConvolution(ctx, state, plan, conv, in[0], residual, out))
         epilogue(ctx, conv, residual, out, channels, channelStride);
     };
+    // im2col's column buffer counts against the workspace limit too (1x1 stride-1 needs none).
+    const int64_t kVol = g.k[0] * g.k[1] * g.k[2];
+    const bool pointwise = kVol == 1 && g.stride[0] == 1 && g.stride[1] == 1 && g.stride[2] == 1 && g.pad[0] == 0 &&
+                           g.pad[1] == 0 && g.pad[2] == 0;
+    const size_t colBytes = pointwise ? 0
+                                      : static_cast<size_t>(inDims.d[0] * (inDims.d[1] / conv.getNbGroups()) * kVol *
+                                                            g.out[0] * g.out[1] * g.out[2]) *
+                                            dataTypeSize(in[0].type);
+    const bool gemmFits = ctx.workspaceLimit == 0 || colBytes <= ctx.workspaceLimit;
+    if (plan.inherited) {  // a tactic timed at another shape: run it, or time this shape if it fails here
+      plan.inherited = false;
+      try {
+        if (!plan.useDnn && gemmFits) {
+          viaGemm();
+        } else {
+          plan.useDnn = true;
+          viaDnn();
+        }
+        return;
+      } catch (const Error&) {
+        findAlgorithms(ctx, state, plan, in[0].type == DataType::kHALF || in[0].type == DataType::kBF16);
+        if (plan.candidates.empty())
+          throw Error(layer.describe() + ": cuDNN found no convolution algorithm for input " + inDims.str());
+        plan.timed = false;
+      }
+    }
     if (!plan.timed) {
       // Tactic choice, once per layer and shape on the first run (TensorRT times tactics at build):
       // each candidate algorithm with the layer's real call, then im2col + GEMM (FP32 only).
@@ -413,15 +470,6 @@ void launchConvolution(LaunchContext& ctx, const ILayer& layer, const std::vecto
       // Where cuDNN refused every candidate, im2col + GEMM runs the layer (channels-first only).
       if (best < 0.f && channelsLast)
         throw Error(layer.describe() + ": cuDNN refused every algorithm for this channels-last convolution");
-      // im2col's column buffer counts against the workspace limit too (1x1 stride-1 needs none).
-      const int64_t kVol = g.k[0] * g.k[1] * g.k[2];
-      const bool pointwise = kVol == 1 && g.stride[0] == 1 && g.stride[1] == 1 && g.stride[2] == 1 && g.pad[0] == 0 &&
-                             g.pad[1] == 0 && g.pad[2] == 0;
-      const size_t colBytes = pointwise ? 0
-                                        : static_cast<size_t>(inDims.d[0] * (inDims.d[1] / conv.getNbGroups()) * kVol *
-                                                              g.out[0] * g.out[1] * g.out[2]) *
-                                              dataTypeSize(in[0].type);
-      const bool gemmFits = ctx.workspaceLimit == 0 || colBytes <= ctx.workspaceLimit;
       if (best < 0.f && !gemmFits)
         throw Error(layer.describe() + ": no convolution algorithm fits the workspace limit of " +
                     std::to_string(ctx.workspaceLimit) + " bytes; raise workspace_size");
