@@ -127,7 +127,8 @@ def test_int8_flags(tmp_path):
     # A cache written by a Python calibration drives the CLI's INT8 build.
     cache = str(tmp_path / "small.cache")
     ts = torch.jit.load(src)
-    batches = [torch.randn(1, 3, 8, 8) for _ in range(3)]
+    generator = torch.Generator().manual_seed(0)  # the bound below must not depend on earlier draws
+    batches = [torch.randn(1, 3, 8, 8, generator=generator) for _ in range(3)]
     torch_tensorrt.ts.convert_method_to_trt_engine(ts, "forward", inputs=[torch_tensorrt.Input((1, 3, 8, 8))], device="cpu",
                                                    enabled_precisions={torch.float, torch.int8},
                                                    calibrator=DataLoaderCalibrator(batches, cache_file=cache))
@@ -138,8 +139,12 @@ def test_int8_flags(tmp_path):
 
     layers = [layer for engine in json.load(open(info)) for layer in engine["layers"]]
     assert any("int8" in layer["fused"] for layer in layers)
-    x = torch.randn(1, 3, 8, 8)
-    torch.testing.assert_close(torch.jit.load(out)(x), ts(x), rtol=0.1, atol=0.1)
+    # INT8 activations and weights against float32: measured max error 1.0% of the output's magnitude,
+    # cosine 0.99995 (CPU, 2026-11-26); bounds 10% and 0.99.
+    x = torch.randn(1, 3, 8, 8, generator=generator)
+    got, want = torch.jit.load(out)(x), ts(x)
+    assert (got - want).abs().max().item() <= 0.1 * want.abs().max().item()
+    assert torch.nn.functional.cosine_similarity(got.flatten(), want.flatten(), 0).item() >= 0.99
 
 
 def test_bf16_precision_flag(tmp_path):
