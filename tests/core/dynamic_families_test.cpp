@@ -458,3 +458,21 @@ TEST(DynamicFamilies, AdaptivePoolingOfDynamicDimsToSeveralWindows) {
     sizes.push_back({at::randn({2, 3, h, w})});
   checkGraphDynamic(both, {range({2, 3, 1, 1}, {2, 3, 5, 5}, {2, 3, 9, 13})}, sizes);
 }
+
+TEST(DynamicFamilies, MaskedSelectBroadcastingOverDynamicDims) {
+  // The tensor and the mask broadcast to each other (a size-1 dim on either side, a missing leading
+  // dim) with the batch and length dynamic: the common shape is computed at run time.
+  const char* ir = R"IR(
+    graph(%x : Tensor, %m : Tensor, %r : Tensor):
+      %zero : int = prim::Constant[value=0]()
+      %keep : Tensor = aten::gt(%m, %zero)
+      %a : Tensor = aten::masked_select(%x, %keep)
+      %row : Tensor = aten::lt(%r, %zero)
+      %b : Tensor = aten::masked_select(%x, %row)
+      return (%a, %b))IR";
+  std::vector<std::vector<at::Tensor>> runs;
+  for (auto [b, s] : std::vector<std::array<int64_t, 2>>{{1, 2}, {3, 5}, {4, 7}})
+    runs.push_back({at::randn({b, 1, s}), at::randn({b, 3, 1}), at::randn({s})});
+  checkGraphDynamic(
+      ir, {range({1, 1, 2}, {2, 1, 4}, {4, 1, 7}), range({1, 3, 1}, {2, 3, 1}, {4, 3, 1}), range({2}, {4}, {7})}, runs);
+}

@@ -66,19 +66,54 @@ trt::ITensor* selectByMask(ConversionCtx* ctx, const torch::jit::Node* n, trt::I
 }
 
 namespace {
-// masked_select(x, mask): x[mask] over x's whole shape, as a 1-D tensor (equal static shapes, or a
-// mask / tensor broadcast to the other's static shape first).
+// masked_select(x, mask): x[mask] over x's whole shape, as a 1-D tensor (equal shapes, or mask and
+// tensor broadcast to each other first: to a static shape, or one read at run time).
 bool maskedSelect(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
   trt::ITensor* x = a[0].ITensorOrFreeze(ctx);
   trt::ITensor* mask = a[1].ITensorOrFreeze(ctx);
   const std::string name = util::node_info(n);
   const auto xs = util::toVec(x->getDimensions()), ms = util::toVec(mask->getDimensions());
-  if (xs != ms) {
-    requireStaticShape(n, x, "the input");
-    requireStaticShape(n, mask, "the mask");
+  if (xs != ms && x->getDimensions().isStatic() && mask->getDimensions().isStatic()) {
     const std::vector<int64_t> target = at::infer_size(xs, ms);
     x = expandTo(ctx, x, target, name + " [broadcast input]");
     mask = expandTo(ctx, mask, target, name + " [broadcast mask]");
+  } else if (xs != ms) {
+    // Broadcast at run time: each dim is the other operand's where this one is 1 (numpy's rule for
+    // compatible sizes, which PyTorch checks when the model runs).
+    using Op = trt::ElementWiseOperation;
+    const size_t rank = std::max(xs.size(), ms.size());
+    for (size_t i = 1; i <= std::min(xs.size(), ms.size()); ++i) {
+      const int64_t a = xs[xs.size() - i], b = ms[ms.size() - i];
+      TORCHTRT_CHECK(a < 0 || b < 0 || a == b || a == 1 || b == 1,
+                     "masked_select: input " << x->getDimensions().str() << " and mask " << mask->getDimensions().str()
+                                             << " do not broadcast: " << name);
+    }
+    auto aligned = [&](trt::ITensor* t, const char* what) {  // the shape with leading 1s up to `rank`
+      const size_t missing = rank - static_cast<size_t>(rankOf(t));
+      trt::ITensor* shape = shape::shapeOf(ctx, t, name + what);
+      if (missing == 0) return shape;
+      return shape::concat(ctx, {shape::int64Vector(ctx, std::vector<int64_t>(missing, 1), name + what), shape},
+                           name + what);
+    };
+    trt::ITensor* a = aligned(x, " [input shape]");
+    trt::ITensor* b = aligned(mask, " [mask shape]");
+    auto constant = [&](int64_t v) {
+      return shape::int64Vector(ctx, std::vector<int64_t>(rank, v), name + " [" + std::to_string(v) + "]");
+    };
+    // 1 where a dim of the input is 1: 1 - min(|a - 1|, 1).
+    trt::ITensor* distance =
+        shape::arith(ctx, Op::kMAX, shape::arith(ctx, Op::kSUB, a, constant(1), name + " [a - 1]"),
+                     shape::arith(ctx, Op::kSUB, constant(1), a, name + " [1 - a]"), name + " [|a - 1|]");
+    trt::ITensor* isOne =
+        shape::arith(ctx, Op::kSUB, constant(1), shape::arith(ctx, Op::kMIN, distance, constant(1), name + " [min]"),
+                     name + " [a is 1]");
+    trt::ITensor* target = shape::arith(
+        ctx, Op::kSUM, a,
+        shape::arith(ctx, Op::kPROD, isOne, shape::arith(ctx, Op::kSUB, b, a, name + " [b - a]"), name + " [step]"),
+        name + " [broadcast shape]");
+    x = shape::broadcastTo(ctx, x, target, name + " [broadcast input]");
+    mask = shape::broadcastTo(ctx, castTo(ctx, mask, trt::DataType::kBOOL, name + " [mask as bool]"), target,
+                              name + " [broadcast mask]");
   }
   trt::ITensor* selected = selectByMask(ctx, n, x, mask, 0);
   if (rankOf(selected) > 1) selected = reshape(ctx, selected, {-1}, name + " [flatten]");
