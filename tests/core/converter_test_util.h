@@ -11,8 +11,11 @@
 
 #include "core/conversion/conversion.h"
 #include "core/runtime/runtime.h"
+#include "torch/csrc/jit/api/function_impl.h"
 #include "torch/csrc/jit/ir/irparser.h"
+#include "torch/csrc/jit/passes/inliner.h"
 #include "torch/csrc/jit/runtime/graph_executor.h"
+#include "torch/jit.h"
 #include "torch/script.h"
 
 namespace torchtrt_test {
@@ -113,15 +116,29 @@ inline void expectClose(const at::Tensor& actual, const at::Tensor& expected, To
       << "max abs diff " << (actual - expected).abs().max().item<double>();
 }
 
-//! Runs an IR string both ways and compares every output.
-inline void checkGraph(const std::string& ir, std::vector<at::Tensor> inputs, std::vector<c10::IValue> params = {}) {
-  auto g = parse(ir);
+//! The inlined graph of a TorchScript function compiled from source (for what IR text cannot state:
+//! statements without outputs, such as raise, list.extend).
+inline std::shared_ptr<torch::jit::Graph> scriptGraph(const std::string& source, const std::string& name = "forward") {
+  auto unit = torch::jit::compile(source);
+  auto g = torch::jit::toGraphFunction(unit->get_function(name)).graph()->copy();
+  torch::jit::Inline(*g);
+  return g;
+}
+
+//! Runs a graph both ways and compares every output.
+inline void checkGraph(const std::shared_ptr<torch::jit::Graph>& g, std::vector<at::Tensor> inputs,
+                       std::vector<c10::IValue> params = {}) {
   auto expected = runJit(g, inputs, params);
   auto actual = runEngine(g, inputs, params);
   ASSERT_EQ(actual.size(), expected.size());
   for (size_t i = 0; i < actual.size(); ++i)
     expectClose(actual[i], expected[i], toleranceFor(expected[i].scalar_type()));
   recordCompared(g->block());
+}
+
+//! Runs an IR string both ways and compares every output.
+inline void checkGraph(const std::string& ir, std::vector<at::Tensor> inputs, std::vector<c10::IValue> params = {}) {
+  checkGraph(parse(ir), std::move(inputs), std::move(params));
 }
 
 //! Builds one engine for inputs with dynamic dimensions (`ranges`: min/opt/max per input) and checks it

@@ -2,6 +2,8 @@
 import os
 import subprocess
 import sys
+import warnings
+from typing import List
 
 import pytest
 import torch
@@ -157,3 +159,32 @@ def test_workspace_size_and_timing_iterations_reach_the_engine(capfd):
         assert "workspace_size" not in err
     (default,) = torch_tensorrt.ts.get_layer_info(torch_tensorrt.compile(ts, inputs=[x]))
     assert default["workspace_limit"] == 0 and default["timing_iterations"] == 1, default
+
+
+class ShapeDrivenLogic(torch.nn.Module):
+    """Python control flow over sizes, as scripted models have it: a loop over x.shape filling a
+    list, list slicing / extend / sum / max, a warning, a dtype check and an assert."""
+
+    def forward(self, x):
+        dims: List[int] = []
+        for d in x.shape:
+            dims.append(d * 2)
+        tail = dims[1:]
+        if x.is_floating_point():
+            warnings.warn("a float input")
+        sizes = list(x.size())
+        sizes.extend([1])
+        assert x.dim() == 4, "expected NCHW"
+        y = x.reshape(x.shape[0], -1)
+        return y.sum(1) * float(len(tail)) + float(sizes[-1]) + float(max(dims)) + float(sum(dims))
+
+
+def test_loops_lists_warnings_and_asserts_over_sizes_compile_whole():
+    model = torch.jit.script(ShapeDrivenLogic())
+    x = torch.randn(2, 3, 4, 5)
+    compiled = torch_tensorrt.compile(model, inputs=[x], require_full_compilation=True)
+    assert len(compiled.graph.findAllNodes("tensorrt::execute_engine", True)) == 1
+    torch.testing.assert_close(compiled(x), model(x), **TOLERANCES[torch.float32])
+    # The assert fails for a 3-D input: the model's message, at compile time.
+    with pytest.raises(RuntimeError, match="expected NCHW"):
+        torch_tensorrt.compile(model, inputs=[torch.randn(2, 3, 4)], require_full_compilation=True)

@@ -75,6 +75,12 @@ const char* kGenericKinds[] = {
     "aten::tensor",
     "aten::list",
     "aten::to",
+    "aten::__round_to_zero_floordiv",
+    // Lists: slicing, and appends / extends, which mutate the (shared) list value as the interpreter does.
+    "aten::slice",
+    "aten::append",
+    "aten::extend",
+    "aten::sum",
 };
 
 // The interpreter builds lists and tuples with dedicated instructions rather than operators,
@@ -155,7 +161,32 @@ std::optional<std::vector<torch::jit::IValue>> device(ConversionCtx* ctx, const 
   return std::vector<torch::jit::IValue>{where};
 }
 
+// aten::warn: an engine has no place to warn at run time; the warning is dropped (logged).
+std::optional<std::vector<torch::jit::IValue>> warn(ConversionCtx*, const torch::jit::Node* n, args&) {
+  LOG_DEBUG("Dropped a warning of the model inside an engine: " << util::node_info(n));
+  return std::vector<torch::jit::IValue>{};
+}
+
+// prim::RaiseException reached while converting: a branch decided at compile time raises, so the
+// model fails for these input shapes; the model's own message is reported.
+std::optional<std::vector<torch::jit::IValue>> raise(ConversionCtx*, const torch::jit::Node* n, args& in) {
+  const std::string message =
+      !in.empty() && in[0].isIValue() && in[0].IValue()->isString() ? in[0].IValue()->toStringRef() : "(no message)";
+  TORCHTRT_THROW_ERROR("The model raises for the given input shapes: " << message << "\n  at " << util::node_info(n));
+}
+
+// Tensor.is_floating_point(): an engine tensor's element type is known while converting.
+std::optional<std::vector<torch::jit::IValue>> isFloatingPoint(ConversionCtx*, const torch::jit::Node* n, args& in) {
+  if (in[0].isIValue()) return RunNodeOperation(n, in);
+  const trt::DataType t = in[0].ITensor()->getType();
+  return std::vector<torch::jit::IValue>{t == trt::DataType::kFLOAT || t == trt::DataType::kHALF ||
+                                         t == trt::DataType::kBF16};
+}
+
 auto registerCollections = RegisterNodeEvaluators()
+                               .evaluator({"aten::warn", warn, false})
+                               .evaluator({"prim::RaiseException", raise, false})
+                               .evaluator({"aten::is_floating_point", isFloatingPoint, true})
                                .evaluator({"prim::ListConstruct", listConstruct, false})
                                .evaluator({"prim::ListUnpack", listUnpack, false})
                                .evaluator({"prim::TupleConstruct", tupleConstruct, false})
