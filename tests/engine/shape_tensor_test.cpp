@@ -206,6 +206,23 @@ TEST(ShapeTensors, ArithmeticKeepsTheElementsStaticDimsDecide) {
   EXPECT_EQ(values[((1 * 3 + 2) * 6 + 4) * 7 + 5], input.back());  // x[1, 2, 3, 4]
 }
 
+TEST(ShapeTensors, AnInputMadeAfterItsConsumerIsNamed) {
+  // Creation order is execution order: a shape tensor created after the reshape it feeds is named
+  // as such (it used to surface as an input of no shape and the wrong type).
+  trt::INetworkDefinition net;
+  std::vector<std::vector<int64_t>> keep;
+  trt::ITensor* x = net.addInput("x", DataType::kFLOAT, Dims{2, 6});
+  auto* flat = net.addShuffle(*x);
+  trt::ITensor* late = int64Constant(net, {3, 4}, keep);
+  flat->setInput(1, *late);
+  try {
+    flat->getOutput(0)->getDimensions();
+    FAIL() << "an input produced by a later layer must be refused";
+  } catch (const trt::Error& e) {
+    EXPECT_NE(std::string(e.what()).find("added after this layer"), std::string::npos) << e.what();
+  }
+}
+
 TEST(ShapeTensors, ReshapeAndSliceFollowRunTimeShapes) {
   trt::INetworkDefinition net;
   std::vector<std::vector<int64_t>> keep;

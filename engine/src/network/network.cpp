@@ -458,10 +458,21 @@ void INetworkDefinition::replaceOutput(ITensor& from, ITensor& to) {
 
 void INetworkDefinition::inferShapes() const {
   if (inferredGeneration_ == generation_) return;
+  // Creation order is execution order: an input made by a later layer has no shape yet (a shape
+  // tensor created after the layer it feeds), which is named here rather than seen as a bad input.
+  std::unordered_set<const ITensor*> available(inputs_.begin(), inputs_.end());
   for (const auto& layer : layers_) {
     std::vector<TensorDesc> ins;
     ins.reserve(layer->inputs_.size());
-    for (auto* in : layer->inputs_) ins.push_back({in->dims_, in->type_, in->values_});
+    for (size_t i = 0; i < layer->inputs_.size(); ++i) {
+      const ITensor* in = layer->inputs_[i];
+      if (!available.count(in) && in->producer_)
+        throw Error(layer->describe() + ": input " + std::to_string(i) + " ('" + in->name_ + "') is produced by " +
+                    in->producer_->describe() +
+                    ", added after this layer; add the layers computing an input before the layer that reads it");
+      ins.push_back({in->dims_, in->type_, in->values_});
+    }
+    for (auto* out : layer->outputs_) available.insert(out);
     std::vector<TensorDesc> outs = layer->inferOutputs(ins);
     if (!outs.empty()) outs[0].values = evaluateShapeValues(*layer, ins, outs[0]);
     for (size_t i = 0; i < outs.size() && i < layer->outputs_.size(); ++i) {
