@@ -1,5 +1,6 @@
 #include "core/conversion/conversion.h"
 
+#include <optional>
 #include <sstream>
 
 #include "core/conversion/converters/converter_util.h"
@@ -126,11 +127,26 @@ void bindListElement(ConversionCtx* ctx, const torch::jit::Value* v, trt::ITenso
   ctx->value_tensor_map[v] = t;
 }
 
-// Binds `to` to what `from` is bound to (an engine tensor, a compile-time value, a tensor list).
-void copyBinding(ConversionCtx* ctx, const torch::jit::Value* from, const torch::jit::Value* to) {
-  if (ctx->value_tensor_map.count(from)) ctx->value_tensor_map[to] = ctx->value_tensor_map.at(from);
-  if (ctx->evaluated_value_map.count(from)) ctx->AssociateValueAndIValue(to, ctx->evaluated_value_map.at(from));
-  if (ctx->tensor_list_map.count(from)) ctx->tensor_list_map[to] = ctx->tensor_list_map.at(from);
+// What a graph value is bound to while converting: an engine tensor, a compile-time value, a list of
+// engine tensors (a loop keeps these while its body's values are reset).
+struct Binding {
+  std::optional<trt::ITensor*> tensor;
+  std::optional<torch::jit::IValue> value;
+  std::optional<std::vector<trt::ITensor*>> list;
+};
+
+Binding bindingOf(ConversionCtx* ctx, const torch::jit::Value* v) {
+  Binding b;
+  if (ctx->value_tensor_map.count(v)) b.tensor = ctx->value_tensor_map.at(v);
+  if (ctx->evaluated_value_map.count(v)) b.value = ctx->evaluated_value_map.at(v);
+  if (ctx->tensor_list_map.count(v)) b.list = ctx->tensor_list_map.at(v);
+  return b;
+}
+
+void bind(ConversionCtx* ctx, const torch::jit::Value* v, const Binding& b) {
+  if (b.tensor) ctx->value_tensor_map[v] = *b.tensor;
+  if (b.value) ctx->AssociateValueAndIValue(v, *b.value);
+  if (b.list) ctx->tensor_list_map[v] = *b.list;
 }
 
 // Forgets the bindings of a block's values (before its body converts again, for the next iteration).
@@ -153,32 +169,15 @@ void convertNode(ConversionCtx* ctx, const torch::jit::Node* n);
 // a range of a static size): its body converts once per iteration, the loop-carried values passing
 // from one iteration to the next; its condition must stay known.
 void convertLoop(ConversionCtx* ctx, const torch::jit::Node* n, std::vector<Var>& args) {
-  struct Binding {  // what a value is bound to, kept while the body's values are reset
-    std::optional<trt::ITensor*> tensor;
-    std::optional<torch::jit::IValue> value;
-    std::optional<std::vector<trt::ITensor*>> list;
-  };
-  auto save = [&](const torch::jit::Value* v) {
-    Binding b;
-    if (ctx->value_tensor_map.count(v)) b.tensor = ctx->value_tensor_map.at(v);
-    if (ctx->evaluated_value_map.count(v)) b.value = ctx->evaluated_value_map.at(v);
-    if (ctx->tensor_list_map.count(v)) b.list = ctx->tensor_list_map.at(v);
-    return b;
-  };
-  auto restore = [&](const torch::jit::Value* v, const Binding& b) {
-    if (b.tensor) ctx->value_tensor_map[v] = *b.tensor;
-    if (b.value) ctx->AssociateValueAndIValue(v, *b.value);
-    if (b.list) ctx->tensor_list_map[v] = *b.list;
-  };
   const torch::jit::Block* body = n->blocks()[0];
   const int64_t trips = args[0].unwrapToInt();
   bool going = args[1].unwrapToBool();
   std::vector<Binding> carried;
-  for (size_t k = 2; k < n->inputs().size(); ++k) carried.push_back(save(n->inputs()[k]));
+  for (size_t k = 2; k < n->inputs().size(); ++k) carried.push_back(bindingOf(ctx, n->inputs()[k]));
   for (int64_t i = 0; i < trips && going; ++i) {
     unbindBlock(ctx, body);
     ctx->AssociateValueAndIValue(body->inputs()[0], i);
-    for (size_t k = 0; k < carried.size(); ++k) restore(body->inputs()[1 + k], carried[k]);
+    for (size_t k = 0; k < carried.size(); ++k) bind(ctx, body->inputs()[1 + k], carried[k]);
     for (const torch::jit::Node* inner : body->nodes()) convertNode(ctx, inner);
     Var condition = argFor(ctx, body->outputs()[0], n);
     TORCHTRT_CHECK(condition.isIValue(), "the condition of loop "
@@ -186,9 +185,9 @@ void convertLoop(ConversionCtx* ctx, const torch::jit::Node* n, std::vector<Var>
                                              << " is computed at run time; engines unroll only "
                                                 "loops whose iterations are known while converting");
     going = condition.unwrapToBool();
-    for (size_t k = 0; k < carried.size(); ++k) carried[k] = save(body->outputs()[1 + k]);
+    for (size_t k = 0; k < carried.size(); ++k) carried[k] = bindingOf(ctx, body->outputs()[1 + k]);
   }
-  for (size_t k = 0; k < carried.size(); ++k) restore(n->outputs()[k], carried[k]);
+  for (size_t k = 0; k < carried.size(); ++k) bind(ctx, n->outputs()[k], carried[k]);
 }
 
 void convertNode(ConversionCtx* ctx, const torch::jit::Node* n) {
@@ -204,7 +203,7 @@ void convertNode(ConversionCtx* ctx, const torch::jit::Node* n) {
     // tensor with dynamic ones): the taken block converts inline, its outputs become the node's.
     const torch::jit::Block* taken = n->blocks()[args[0].unwrapToBool() ? 0 : 1];
     for (const torch::jit::Node* inner : taken->nodes()) convertNode(ctx, inner);
-    for (size_t i = 0; i < n->outputs().size(); ++i) copyBinding(ctx, taken->outputs()[i], n->outputs()[i]);
+    for (size_t i = 0; i < n->outputs().size(); ++i) bind(ctx, n->outputs()[i], bindingOf(ctx, taken->outputs()[i]));
     return;
   }
   if (n->kind() == torch::jit::prim::Loop && args[0].isIValue() && args[1].isIValue()) {

@@ -109,6 +109,16 @@ trt::ITensor* reshapeTo(ConversionCtx* ctx, trt::ITensor* t, trt::ITensor* sizes
 trt::ITensor* regroup(ConversionCtx* ctx, trt::ITensor* t, const std::vector<std::vector<int64_t>>& groups,
                       const std::string& name) {
   const trt::Dims dims = t->getDimensions();
+  // While at most one output dim is dynamic, a static reshape (-1 for that dim) does it.
+  std::vector<int64_t> out;
+  int dynamic = 0;
+  for (const auto& group : groups) {
+    int64_t product = 1;
+    for (int64_t d : group) product = dims.d[d] < 0 || product < 0 ? -1 : product * dims.d[d];
+    out.push_back(product);
+    dynamic += product < 0;
+  }
+  if (dynamic <= 1) return reshape(ctx, t, out, name);
   std::vector<trt::ITensor*> parts;
   for (const auto& group : groups) {
     int64_t fixed = 1;

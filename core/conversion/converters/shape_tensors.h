@@ -37,8 +37,9 @@ trt::ITensor* arith(ConversionCtx* ctx, trt::ElementWiseOperation op, trt::ITens
 //! `t` reshaped to the sizes held by a 1-D int64 shape tensor (a Shuffle reading them at run time).
 trt::ITensor* reshapeTo(ConversionCtx* ctx, trt::ITensor* t, trt::ITensor* sizes, const std::string& name);
 //! `t` reshaped so that output dim j is the product of the input dims listed in groups[j] (an empty
-//! group is a new size-1 dim): flatten, squeeze and unsqueeze of shapes with several dynamic dims.
-//! Static products become constants; dynamic ones are read at run time.
+//! group is a new size-1 dim): flatten, squeeze, unsqueeze, merged index dims. A static reshape while
+//! at most one output dim is dynamic; else static products become constants, dynamic ones are read
+//! at run time.
 trt::ITensor* regroup(ConversionCtx* ctx, trt::ITensor* t, const std::vector<std::vector<int64_t>>& groups,
                       const std::string& name);
 //! A Slice of `t` whose start and size are 1-D int64 shape tensors (the stride static).

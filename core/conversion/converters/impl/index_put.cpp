@@ -68,14 +68,11 @@ bool maskPut(ConversionCtx* ctx, const torch::jit::Node* n, trt::ITensor* x, trt
                  "index_put with a boolean mask takes one value, values broadcasting over the unmasked dimensions, or "
                  "one row per selected position; got values "
                      << vd.str() << " for mask " << md.str() << " on " << xd.str() << ": " << name);
-  std::vector<int64_t> maskShape = util::toVec(md);
-  maskShape.resize(static_cast<size_t>(xd.nbDims), 1);  // trailing dims broadcast
-  std::vector<std::vector<int64_t>> groups;
+  std::vector<std::vector<int64_t>> groups;  // the mask's dims, then size-1 dims that broadcast
   for (int i = 0; i < xd.nbDims; ++i)
     groups.push_back(i < md.nbDims ? std::vector<int64_t>{i} : std::vector<int64_t>{});
-  trt::ITensor* condition = castTo(ctx, mask, trt::DataType::kBOOL, name + " [mask]");
-  condition = md.isStatic() ? reshape(ctx, condition, maskShape, name + " [mask dims]")
-                            : shape::regroup(ctx, condition, groups, name + " [mask dims]");
+  trt::ITensor* condition =
+      shape::regroup(ctx, castTo(ctx, mask, trt::DataType::kBOOL, name + " [mask]"), groups, name + " [mask dims]");
   trt::ITensor* value = vd.volume() == 1 ? reshape(ctx, values, {}, name + " [value]") : values;
   if (accumulate) value = addElementwise(ctx, trt::ElementWiseOperation::kSUM, x, value, name + " [+=]")->getOutput(0);
   return bindOutput(ctx, n, ctx->net->addSelect(*condition, *value, *x)) != nullptr;

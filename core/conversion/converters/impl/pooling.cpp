@@ -116,28 +116,28 @@ trt::ITensor* adaptiveAlongDynamicDim(ConversionCtx* ctx, trt::ITensor* x, int64
   for (int64_t i = 0; i < out; ++i) ramp[static_cast<size_t>(i)] = i;
   trt::ITensor* index = constant(ramp, {out, 1}, " [window]");
   trt::ITensor* windows = shape::int64Vector(ctx, {out}, part + " [windows]");
+  trt::ITensor* one = shape::int64Vector(ctx, {1}, part + " [1]");
+  trt::ITensor* roundUp = shape::int64Vector(ctx, {out - 1}, part + " [out-1]");
   trt::ITensor* starts = shape::arith(ctx, Op::kFLOOR_DIV, shape::arith(ctx, Op::kPROD, index, size, part + " [i*I]"),
                                       windows, part + " [starts]");
-  trt::ITensor* next = shape::arith(ctx, Op::kSUM, index, shape::int64Vector(ctx, {1}, part + " [1]"), part + " [i+1]");
+  trt::ITensor* next = shape::arith(ctx, Op::kSUM, index, one, part + " [i+1]");
   trt::ITensor* ends =
       shape::arith(ctx, Op::kFLOOR_DIV,
-                   shape::arith(ctx, Op::kSUM, shape::arith(ctx, Op::kPROD, next, size, part + " [(i+1)*I]"),
-                                shape::int64Vector(ctx, {out - 1}, part + " [out-1]"), part + " [round up]"),
+                   shape::arith(ctx, Op::kSUM, shape::arith(ctx, Op::kPROD, next, size, part + " [(i+1)*I]"), roundUp,
+                                part + " [round up]"),
                    windows, part + " [ends]");
-  trt::ITensor* longest = shape::arith(
-      ctx, Op::kSUM,
-      shape::arith(
-          ctx, Op::kFLOOR_DIV,
-          shape::arith(ctx, Op::kSUM, size, shape::int64Vector(ctx, {out - 1}, part + " [out-1]"), part + " [I+out-1]"),
-          windows, part + " [ceil(I/out)]"),
-      shape::int64Vector(ctx, {1}, part + " [1]"), part + " [K]");
-  trt::ITensor* tapShape = shape::concat(ctx, {shape::int64Vector(ctx, {1}, part + " [1]"), longest}, part + " [1, K]");
+  trt::ITensor* longest =
+      shape::arith(ctx, Op::kSUM,
+                   shape::arith(ctx, Op::kFLOOR_DIV, shape::arith(ctx, Op::kSUM, size, roundUp, part + " [I+out-1]"),
+                                windows, part + " [ceil(I/out)]"),
+                   one, part + " [K]");
+  trt::ITensor* tapShape = shape::concat(ctx, {one, longest}, part + " [1, K]");
   auto* offsets = ctx->net->addFill({}, trt::FillOperation::kLINSPACE, trt::DataType::kINT64);
   offsets->setInput(0, *tapShape);
   offsets->setBeta({0.0, 1.0});
   offsets->setName((part + " [offsets]").c_str());
   trt::ITensor* positions = shape::arith(ctx, Op::kSUM, starts, offsets->getOutput(0), part + " [positions]");
-  trt::ITensor* last = shape::arith(ctx, Op::kSUB, ends, shape::int64Vector(ctx, {1}, part + " [1]"), part + " [last]");
+  trt::ITensor* last = shape::arith(ctx, Op::kSUB, ends, one, part + " [last]");
   trt::ITensor* clamped = shape::arith(ctx, Op::kMIN, positions, last, part + " [clamped]");  // [out, K]
   auto* gather = ctx->net->addGather(*x, *clamped, static_cast<int32_t>(d));                  // [..., out, K, ...]
   gather->setName((part + " [windows]").c_str());

@@ -138,19 +138,13 @@ bool indexSeveral(ConversionCtx* ctx, const torch::jit::Node* n, trt::ITensor* x
   // The layout the gather reads: [before..., merged, after...].
   const int mergedAt = adjacent ? indexed.front() : 0, mergedCount = static_cast<int>(indexed.size());
   std::vector<std::vector<int64_t>> groups;
-  std::vector<int64_t> shape;
-  const trt::Dims sd = source->getDimensions();
   for (int j = 0; j < rank; ++j) {
-    if (j > mergedAt && j < mergedAt + mergedCount) {
+    if (j > mergedAt && j < mergedAt + mergedCount)
       groups.back().push_back(j);
-      shape.back() = shape.back() < 0 || sd.d[j] < 0 ? -1 : shape.back() * sd.d[j];
-      continue;
-    }
-    groups.push_back({j});
-    shape.push_back(sd.d[j]);
+    else
+      groups.push_back({j});
   }
-  trt::ITensor* merged = sd.isStatic() ? reshape(ctx, source, shape, name + " [merge indexed dims]")
-                                       : shape::regroup(ctx, source, groups, name + " [merge indexed dims]");
+  trt::ITensor* merged = shape::regroup(ctx, source, groups, name + " [merge indexed dims]");
   auto* gather = ctx->net->addGather(*merged, *linear, mergedAt);
   gather->setName(name.c_str());
   return bindOutput(ctx, n, gather) != nullptr;

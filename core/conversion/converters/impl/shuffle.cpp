@@ -8,16 +8,6 @@ namespace converters {
 namespace impl {
 namespace {
 
-// `in` reshaped to `out` (-1 for a dynamic dim), where out[j] is the product of the input dims in
-// groups[j]: a static reshape while at most one dim is dynamic, else sizes read at run time.
-trt::ITensor* reshapeGrouped(ConversionCtx* ctx, trt::ITensor* in, const std::vector<int64_t>& out,
-                             const std::vector<std::vector<int64_t>>& groups, const std::string& name) {
-  int dynamic = 0;
-  for (int64_t d : out) dynamic += d < 0;
-  if (dynamic > 1) return shape::regroup(ctx, in, groups, name);
-  return reshape(ctx, in, out, name);
-}
-
 bool flatten(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
   trt::ITensor* in = a[0].ITensorOrFreeze(ctx);
   auto dims = util::toVec(in->getDimensions());
@@ -29,23 +19,12 @@ bool flatten(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
   int64_t start = util::normalizeDim(a[1].unwrapToInt(), rank, n),
           end = util::normalizeDim(a[2].unwrapToInt(), rank, n);
   TORCHTRT_CHECK(start <= end, "flatten start_dim " << start << " is after end_dim " << end);
-  std::vector<int64_t> out(dims.begin(), dims.begin() + start);
   std::vector<std::vector<int64_t>> groups;
   for (int64_t i = 0; i < start; ++i) groups.push_back({i});
-  int64_t merged = 1;
-  bool dynamic = false;
   groups.emplace_back();
-  for (int64_t i = start; i <= end; ++i) {
-    dynamic |= dims[i] < 0;
-    merged *= dims[i];
-    groups.back().push_back(i);
-  }
-  out.push_back(dynamic ? -1 : merged);
-  for (int64_t i = end + 1; i < rank; ++i) {
-    out.push_back(dims[i]);
-    groups.push_back({i});
-  }
-  return bindTensor(ctx, n, reshapeGrouped(ctx, in, out, groups, util::node_info(n))) != nullptr;
+  for (int64_t i = start; i <= end; ++i) groups.back().push_back(i);
+  for (int64_t i = end + 1; i < rank; ++i) groups.push_back({i});
+  return bindTensor(ctx, n, shape::regroup(ctx, in, groups, util::node_info(n))) != nullptr;
 }
 
 bool view(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
@@ -101,8 +80,7 @@ bool unsqueeze(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
   std::vector<std::vector<int64_t>> groups;
   for (int64_t i = 0; i < static_cast<int64_t>(dims.size()); ++i) groups.push_back({i});
   groups.insert(groups.begin() + dim, std::vector<int64_t>{});
-  dims.insert(dims.begin() + dim, 1);
-  return bindTensor(ctx, n, reshapeGrouped(ctx, in, dims, groups, util::node_info(n))) != nullptr;
+  return bindTensor(ctx, n, shape::regroup(ctx, in, groups, util::node_info(n))) != nullptr;
 }
 
 bool squeeze(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
@@ -128,14 +106,10 @@ bool squeeze(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
       drop[k] = dims[k] == 1;
     }
   }
-  std::vector<int64_t> out;
   std::vector<std::vector<int64_t>> groups;
-  for (int64_t i = 0; i < rank; ++i) {
-    if (drop[i]) continue;
-    out.push_back(dims[i]);
-    groups.push_back({i});
-  }
-  return bindTensor(ctx, n, reshapeGrouped(ctx, in, out, groups, util::node_info(n))) != nullptr;
+  for (int64_t i = 0; i < rank; ++i)
+    if (!drop[i]) groups.push_back({i});
+  return bindTensor(ctx, n, shape::regroup(ctx, in, groups, util::node_info(n))) != nullptr;
 }
 
 auto shuffleRegistrations =

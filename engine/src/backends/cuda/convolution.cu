@@ -416,19 +416,22 @@ void launchConvolution(LaunchContext& ctx, const ILayer& layer, const std::vecto
       if (!dnnConvolution(ctx, state, plan, conv, in[0], residual, out))
         epilogue(ctx, conv, residual, out, channels, channelStride);
     };
-    // im2col's column buffer counts against the workspace limit too (1x1 stride-1 needs none).
-    const int64_t kVol = g.k[0] * g.k[1] * g.k[2];
-    const bool pointwise = kVol == 1 && g.stride[0] == 1 && g.stride[1] == 1 && g.stride[2] == 1 && g.pad[0] == 0 &&
-                           g.pad[1] == 0 && g.pad[2] == 0;
-    const size_t colBytes = pointwise ? 0
-                                      : static_cast<size_t>(inDims.d[0] * (inDims.d[1] / conv.getNbGroups()) * kVol *
-                                                            g.out[0] * g.out[1] * g.out[2]) *
-                                            dataTypeSize(in[0].type);
-    const bool gemmFits = ctx.workspaceLimit == 0 || colBytes <= ctx.workspaceLimit;
+    // im2col's column buffer counts against the workspace limit too (1x1 stride-1 needs none); asked
+    // only while a tactic is chosen, not on every call.
+    auto gemmFits = [&]() {
+      const int64_t kVol = g.k[0] * g.k[1] * g.k[2];
+      const bool pointwise = kVol == 1 && g.stride[0] == 1 && g.stride[1] == 1 && g.stride[2] == 1 && g.pad[0] == 0 &&
+                             g.pad[1] == 0 && g.pad[2] == 0;
+      const size_t colBytes = pointwise ? 0
+                                        : static_cast<size_t>(inDims.d[0] * (inDims.d[1] / conv.getNbGroups()) * kVol *
+                                                              g.out[0] * g.out[1] * g.out[2]) *
+                                              dataTypeSize(in[0].type);
+      return ctx.workspaceLimit == 0 || colBytes <= ctx.workspaceLimit;
+    };
     if (plan.inherited) {  // a tactic timed at another shape: run it, or time this shape if it fails here
       plan.inherited = false;
       try {
-        if (!plan.useDnn && gemmFits) {
+        if (!plan.useDnn && gemmFits()) {
           viaGemm();
         } else {
           plan.useDnn = true;
@@ -470,10 +473,11 @@ void launchConvolution(LaunchContext& ctx, const ILayer& layer, const std::vecto
       // Where cuDNN refused every candidate, im2col + GEMM runs the layer (channels-first only).
       if (best < 0.f && channelsLast)
         throw Error(layer.describe() + ": cuDNN refused every algorithm for this channels-last convolution");
-      if (best < 0.f && !gemmFits)
+      const bool gemmFitsHere = gemmFits();
+      if (best < 0.f && !gemmFitsHere)
         throw Error(layer.describe() + ": no convolution algorithm fits the workspace limit of " +
                     std::to_string(ctx.workspaceLimit) + " bytes; raise workspace_size");
-      plan.useDnn = best >= 0.f && (channelsLast || !gemmFits || best <= timeOnStream(ctx, viaGemm));
+      plan.useDnn = best >= 0.f && (channelsLast || !gemmFitsHere || best <= timeOnStream(ctx, viaGemm));
       plan.timed = true;
     }
     if (plan.useDnn)
