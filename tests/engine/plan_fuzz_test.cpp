@@ -107,6 +107,12 @@ std::vector<uint8_t> richPlan(std::vector<std::vector<float>>& keep, uint32_t ve
   auto* cat = net.addConcatenation(parts, 2);
   cat->setAxis(1);  // [12,4]
   trt::ITensor* joined = cat->getOutput(0);
+  if (version >= 10) {  // format 10's elementwise operations: remainder with the divisor's sign, atan2
+    static const float divisor = -0.37f;
+    auto* d = net.addConstant({}, {trt::DataType::kFLOAT, &divisor, 1});
+    auto* rem = net.addElementWise(*joined, *d->getOutput(0), trt::ElementWiseOperation::kREMAINDER);
+    joined = net.addElementWise(*joined, *rem->getOutput(0), trt::ElementWiseOperation::kATAN2)->getOutput(0);
+  }
   if (version >= 7) {  // a linspace ramp added on
     auto* ramp = net.addFill({12, 4}, trt::FillOperation::kLINSPACE);
     ramp->setAlpha(-1.0);

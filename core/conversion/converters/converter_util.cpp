@@ -1,6 +1,7 @@
 #include "core/conversion/converters/converter_util.h"
 
 #include "core/conversion/converters/shape_tensors.h"
+#include "core/conversion/converters/type_promotion.h"
 
 namespace torch_tensorrt {
 namespace core {
@@ -44,32 +45,34 @@ trt::ITensor* scalarConstant(ConversionCtx* ctx, const at::Scalar& value, trt::D
 trt::ITensor* tensorOrScalar(ConversionCtx* ctx, Var& arg, trt::ITensor* like, const std::string& name) {
   if (arg.isITensor()) return arg.ITensor();
   const auto* iv = arg.IValue();
+  const trt::DataType likeType = like ? like->getType() : trt::DataType::kFLOAT;
+  const bool likeIsFloat = isFloatingType(likeType);
   if (iv->isTensor()) {
     at::Tensor t = iv->toTensor();
-    // A 0-d constant tensor behaves like a scalar in PyTorch's type promotion.
-    if (t.dim() == 0 && like) return scalarConstant(ctx, t.item(), like->getType(), name);
+    // A 0-d constant tensor behaves like a scalar in PyTorch's type promotion: it takes `like`'s
+    // type unless its category is higher (a float 0-d tensor with an integer tensor gives float).
+    if (t.dim() == 0 && like) {
+      const bool higher = (c10::isFloatingType(t.scalar_type()) && !likeIsFloat) ||
+                          (likeType == trt::DataType::kBOOL && t.scalar_type() != at::kBool);
+      const at::ScalarType own = t.scalar_type() == at::kDouble ? at::kFloat : t.scalar_type();
+      return scalarConstant(ctx, t.item(), higher ? util::ScalarTypeToTRTDataType(own) : likeType, name);
+    }
     return ctx->constantTensor(t, name);
   }
   at::Scalar s = arg.unwrapToScalar();
-  trt::DataType type = like ? like->getType() : trt::DataType::kFLOAT;
-  bool likeIsInt = type == trt::DataType::kINT32 || type == trt::DataType::kINT64 || type == trt::DataType::kBOOL;
-  if (s.isFloatingPoint() && likeIsInt) type = trt::DataType::kFLOAT;
+  trt::DataType type = likeType;
+  if (s.isFloatingPoint() && !likeIsFloat) type = trt::DataType::kFLOAT;
+  if (likeType == trt::DataType::kBOOL && s.isIntegral(false)) type = trt::DataType::kINT64;
   return scalarConstant(ctx, s, type, name);
 }
 
 trt::ILayer* addElementwise(ConversionCtx* ctx, trt::ElementWiseOperation op, trt::ITensor* a, trt::ITensor* b,
                             const std::string& name) {
-  auto isFloat = [](trt::DataType t) {
-    return t == trt::DataType::kFLOAT || t == trt::DataType::kHALF || t == trt::DataType::kBF16;
-  };
   if (a->getType() != b->getType()) {
-    trt::DataType target;
-    if (isFloat(a->getType()) && !isFloat(b->getType()))
-      target = a->getType();
-    else if (isFloat(b->getType()) && !isFloat(a->getType()))
-      target = b->getType();
-    else
-      target = trt::dataTypeSize(a->getType()) >= trt::dataTypeSize(b->getType()) ? a->getType() : b->getType();
+    // torch.promote_types: float wins over integer, the wider wins, float16 with bfloat16 gives float32.
+    const at::ScalarType common =
+        c10::promoteTypes(util::TRTDataTypeToScalarType(a->getType()), util::TRTDataTypeToScalarType(b->getType()));
+    const trt::DataType target = util::ScalarTypeToTRTDataType(common);
     a = castTo(ctx, a, target, name + " [cast a]");
     b = castTo(ctx, b, target, name + " [cast b]");
   }

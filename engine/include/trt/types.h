@@ -155,8 +155,12 @@ enum class UnaryOperation : int32_t {
   kROUND = 22,
   kISINF = 23,
   kISNAN = 24,
+  kLOG2 = 25,         //!< float
+  kLOG10 = 26,        //!< float
+  kTRUNC = 27,        //!< rounds toward zero; float
+  kBITWISE_NOT = 28,  //!< ~x on int32/int64, logical not on bool
 };
-constexpr int32_t kUNARY_OPERATION_COUNT = 25;
+constexpr int32_t kUNARY_OPERATION_COUNT = 29;
 
 enum class PoolingType : int32_t { kMAX = 0, kAVERAGE = 1 };
 constexpr int32_t kPOOLING_TYPE_COUNT = 2;
@@ -226,8 +230,14 @@ enum class ElementWiseOperation : int32_t {
   kEQUAL = 11,
   kGREATER = 12,
   kLESS = 13,
+  kFMOD = 14,         //!< remainder with the dividend's sign (torch.fmod); float and integer
+  kREMAINDER = 15,    //!< remainder with the divisor's sign (torch.remainder, Python's %); float and integer
+  kATAN2 = 16,        //!< atan2(a, b); float
+  kBITWISE_AND = 17,  //!< integer and bool
+  kBITWISE_OR = 18,   //!< integer and bool
+  kBITWISE_XOR = 19,  //!< integer and bool
 };
-constexpr int32_t kELEMENTWISE_OPERATION_COUNT = 14;
+constexpr int32_t kELEMENTWISE_OPERATION_COUNT = 20;
 
 enum class MatrixOperation : int32_t { kNONE = 0, kTRANSPOSE = 1, kVECTOR = 2 };
 constexpr int32_t kMATRIX_OPERATION_COUNT = 3;

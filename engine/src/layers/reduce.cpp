@@ -22,6 +22,12 @@ std::vector<TensorDesc> IReduceLayer::inferOutputs(const std::vector<TensorDesc>
   requireInputs(*this, inputs, 1);
   const Dims& in = inputs[0].dims;
   if (axes_ == 0) throw Error(describe() + ": no reduce axes are set");
+  const DataType t = inputs[0].type;
+  const bool integer = t == DataType::kINT32 || t == DataType::kINT64;
+  if (!integer && t != DataType::kFLOAT && t != DataType::kHALF && t != DataType::kBF16)
+    throw Error(describe() + ": needs a float32, float16, bfloat16, int32 or int64 input, got " + dataTypeName(t));
+  if (integer && op_ == ReduceOperation::kAVG)
+    throw Error(describe() + ": AVG of an integer input is not defined; cast it to float first");
   if (axes_ >> in.nbDims)
     throw Error(describe() + ": reduce axes mask " + std::to_string(axes_) +
                 " names a dimension beyond the input's rank " + std::to_string(in.nbDims));

@@ -17,6 +17,12 @@ std::vector<TensorDesc> IUnaryLayer::inferOutputs(const std::vector<TensorDesc>&
       throw Error(describe() + ": NOT needs a bool input, got " + dataTypeName(inputs[0].type));
     return {inputs[0]};
   }
+  if (op_ == UnaryOperation::kBITWISE_NOT) {
+    const DataType t = inputs[0].type;
+    if (t != DataType::kINT32 && t != DataType::kINT64 && t != DataType::kBOOL)
+      throw Error(describe() + ": BITWISE_NOT needs an int32, int64 or bool input, got " + dataTypeName(t));
+    return {inputs[0]};
+  }
   if (op_ == UnaryOperation::kABS || op_ == UnaryOperation::kNEG || op_ == UnaryOperation::kSIGN) {
     const DataType t = inputs[0].type;
     if (t != DataType::kFLOAT && t != DataType::kHALF && t != DataType::kBF16 && t != DataType::kINT32 &&

@@ -1,6 +1,6 @@
 // Bounds-checked little-endian reader and writer for plans.
 //
-// Plan format, version 8 (all integers little-endian):
+// Plan format, version 10 (all integers little-endian):
 //
 //   offset  size  field
 //   0       8     magic "TTRTPLAN"
@@ -65,6 +65,8 @@
 //                    second input, its output dimensions as a shape tensor; older plans are still read.
 //          version 9 (2026-11) a TopK may have a second input, k as a [1] shape tensor (the output's size
 //                    along the axis is then k's run-time value); older plans are still read.
+//          version 10 (2026-12) ElementWise operations FMOD, REMAINDER, ATAN2, BITWISE_AND/OR/XOR and
+//                    Unary operations LOG2, LOG10, TRUNC, BITWISE_NOT; older plans are still read.
 #pragma once
 
 #include <cstdint>
@@ -77,7 +79,7 @@
 namespace trt {
 
 constexpr char kPlanMagic[8] = {'T', 'T', 'R', 'T', 'P', 'L', 'A', 'N'};
-constexpr uint32_t kPlanFormatVersion = 9;
+constexpr uint32_t kPlanFormatVersion = 10;
 constexpr uint32_t kPlanMinReadableVersion = 1;
 constexpr uint32_t kPlanHeaderSize = 32;
 constexpr uint32_t kPlanMaxString = 1u << 20;

@@ -31,8 +31,15 @@ bool batchNorm(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
   at::Tensor shift = beta - mean * scale;
   std::vector<int64_t> shape(dims.size(), 1);
   shape[1] = channels;
-  trt::ITensor* s = ctx->constantTensor(scale.to(at::kFloat).reshape(shape), util::node_info(n) + " [scale]");
-  trt::ITensor* b = ctx->constantTensor(shift.to(at::kFloat).reshape(shape), util::node_info(n) + " [shift]");
+  // Scale and shift in the input's own type (a float16 model's batch norm stays in float16; the
+  // builder folds them into the convolution before it in any case).
+  TORCHTRT_CHECK(in->getType() == trt::DataType::kFLOAT || in->getType() == trt::DataType::kHALF ||
+                     in->getType() == trt::DataType::kBF16,
+                 "Unable to convert node: " << util::node_info(n) << "\nbatch_norm takes a floating input, got "
+                                            << trt::dataTypeName(in->getType()));
+  const at::ScalarType type = util::TRTDataTypeToScalarType(in->getType());
+  trt::ITensor* s = ctx->constantTensor(scale.to(type).reshape(shape), util::node_info(n) + " [scale]");
+  trt::ITensor* b = ctx->constantTensor(shift.to(type).reshape(shape), util::node_info(n) + " [shift]");
   auto* mul = ctx->net->addElementWise(*in, *s, trt::ElementWiseOperation::kPROD);
   mul->setName((util::node_info(n) + " [scale]").c_str());
   return bindOutput(ctx, n, ctx->net->addElementWise(*mul->getOutput(0), *b, trt::ElementWiseOperation::kSUM)) !=

@@ -1,5 +1,6 @@
 // cat and stack.
 #include "core/conversion/converters/converter_util.h"
+#include "core/conversion/converters/type_promotion.h"
 
 namespace torch_tensorrt {
 namespace core {
@@ -19,8 +20,10 @@ bool cat(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
   }
   if (kept.empty()) return bindTensor(ctx, n, tensors[0]) != nullptr;
   if (kept.size() < tensors.size() && kept.size() == 1)
-    return bindTensor(ctx, n, castTo(ctx, kept[0], tensors[0]->getType(), util::node_info(n) + " [cast]")) != nullptr;
-  const trt::DataType type = tensors[0]->getType();
+    return bindTensor(ctx, n, castTo(ctx, kept[0], promotedListType(n, tensors), util::node_info(n) + " [cast]")) !=
+           nullptr;
+  // torch.cat promotes its inputs to their common type (the skipped empty ones count too).
+  const trt::DataType type = promotedListType(n, tensors);
   tensors = kept;
   const int64_t rank = rankOf(tensors[0]);
   int64_t dim = util::normalizeDim(a[1].unwrapToInt(), rank, n);
@@ -33,6 +36,7 @@ bool cat(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
 bool stack(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
   auto tensors = a[0].unwrapToITensorList(ctx);
   TORCHTRT_CHECK(!tensors.empty(), "aten::stack of an empty list");
+  tensors = promotedList(ctx, n, tensors);  // torch.stack promotes as torch.cat does
   const int64_t rank = rankOf(tensors[0]);
   int64_t dim = util::normalizeDim(a[1].unwrapToInt(), rank + 1, n);
   for (auto*& t : tensors) {

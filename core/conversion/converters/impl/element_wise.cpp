@@ -1,5 +1,6 @@
 // Binary elementwise ops with tensor and scalar overloads and their in-place forms.
 #include "core/conversion/converters/converter_util.h"
+#include "core/conversion/converters/type_promotion.h"
 
 namespace torch_tensorrt {
 namespace core {
@@ -9,74 +10,90 @@ namespace impl {
 namespace {
 using Op = trt::ElementWiseOperation;
 
-trt::ITensor* firstTensor(ConversionCtx* ctx, args& a) {
-  return a[0].isITensor() ? a[0].ITensor() : a[0].ITensorOrFreeze(ctx);
+// An ElementWise layer over operands already in one type; bool sums and products are PyTorch's
+// logical or / and (True + True is True), which the engine's integer arithmetic would not give.
+trt::ILayer* sameTypeElementwise(ConversionCtx* ctx, Op op, trt::ITensor* x, trt::ITensor* y, const std::string& name) {
+  if (x->getType() == trt::DataType::kBOOL) {
+    if (op == Op::kSUM || op == Op::kMAX) op = Op::kOR;
+    if (op == Op::kPROD || op == Op::kMIN) op = Op::kAND;
+  }
+  auto* layer = ctx->net->addElementWise(*x, *y, op);
+  layer->setName(name.c_str());
+  return layer;
 }
 
 bool binary(ConversionCtx* ctx, const torch::jit::Node* n, args& a, Op op, bool swap = false) {
-  trt::ITensor* self = firstTensor(ctx, a);
-  trt::ITensor* other = tensorOrScalar(ctx, a[1], self, util::node_info(n) + " [other]");
-  if (swap) std::swap(self, other);
-  return bindOutput(ctx, n, addElementwise(ctx, op, self, other, util::node_info(n))) != nullptr;
+  auto ops = promotedOperands(ctx, n, a, {0, 1});
+  if (swap) std::swap(ops[0], ops[1]);
+  return bindOutput(ctx, n, sameTypeElementwise(ctx, op, ops[0], ops[1], util::node_info(n))) != nullptr;
 }
 
 // self + alpha * other (add/sub with alpha); rsub is other - alpha * self.
 bool addSub(ConversionCtx* ctx, const torch::jit::Node* n, args& a, Op op, bool reversed = false) {
-  trt::ITensor* self = firstTensor(ctx, a);
-  trt::ITensor* other = tensorOrScalar(ctx, a[1], self, util::node_info(n) + " [other]");
+  const std::string name = util::node_info(n);
+  trt::DataType type;
+  auto ops = promotedOperands(ctx, n, a, {0, 1}, &type);
+  TORCHTRT_CHECK(!(op == Op::kSUB && type == trt::DataType::kBOOL),
+                 "Unable to convert node: " << name << "\nsubtraction of bool tensors is not defined (PyTorch raises); "
+                                            << "use logical_xor or ~");
   if (a.size() > 2) {
-    at::Scalar alpha = a[2].unwrapToScalar();
+    const at::Scalar alpha = a[2].unwrapToScalar();
+    TORCHTRT_CHECK(
+        isFloatingType(type) || !alpha.isFloatingPoint(),
+        "Unable to convert node: " << name << "\nalpha must not be a float for integral inputs (PyTorch raises)");
     if (alpha.toDouble() != 1.0) {
-      trt::ITensor* scaled = reversed ? self : other;
-      trt::ITensor* alphaT =
-          scalarConstant(ctx, alpha,
-                         scaled->getType() == trt::DataType::kINT32 && alpha.isIntegral(false) ? trt::DataType::kINT32
-                                                                                               : trt::DataType::kFLOAT,
-                         util::node_info(n) + " [alpha]");
-      trt::ITensor* product =
-          addElementwise(ctx, Op::kPROD, scaled, alphaT, util::node_info(n) + " [alpha]")->getOutput(0);
-      (reversed ? self : other) = product;
+      trt::ITensor*& scaled = reversed ? ops[0] : ops[1];
+      scaled = sameTypeElementwise(ctx, Op::kPROD, scaled, scalarConstant(ctx, alpha, type, name + " [alpha]"),
+                                   name + " [alpha]")
+                   ->getOutput(0);
     }
   }
-  if (reversed) std::swap(self, other);
-  return bindOutput(ctx, n, addElementwise(ctx, op, self, other, util::node_info(n))) != nullptr;
+  if (reversed) std::swap(ops[0], ops[1]);
+  return bindOutput(ctx, n, sameTypeElementwise(ctx, op, ops[0], ops[1], name)) != nullptr;
 }
 
+trt::ITensor* unary(ConversionCtx* ctx, trt::ITensor* t, trt::UnaryOperation op, const std::string& name) {
+  auto* layer = ctx->net->addUnary(*t, op);
+  layer->setName(name.c_str());
+  return layer->getOutput(0);
+}
+
+// div in PyTorch's three rounding modes, on the promoted type of its operands: true division of
+// integers gives float32, 'trunc' and 'floor' keep integers integral.
 bool divide(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
-  trt::ITensor* self = firstTensor(ctx, a);
-  trt::ITensor* other = tensorOrScalar(ctx, a[1], self, util::node_info(n) + " [other]");
+  const std::string name = util::node_info(n);
   std::string mode = "none";
   if (a.size() > 2 && !a[2].isNone()) mode = a[2].unwrapToString();
-  if (mode == "floor")
-    return bindOutput(ctx, n, addElementwise(ctx, Op::kFLOOR_DIV, self, other, util::node_info(n))) != nullptr;
-  TORCHTRT_CHECK(
-      mode == "none" || mode == "trunc",
-      "aten::div rounding_mode='" << mode << "' is not one of None, 'trunc', 'floor': " << util::node_info(n));
-  const bool floating = self->getType() == trt::DataType::kFLOAT || self->getType() == trt::DataType::kHALF ||
-                        self->getType() == trt::DataType::kBF16;
-  if (mode == "trunc") {
-    // Integers: the engine's integer division truncates. Floats: trunc(q) = sign(q) * floor(|q|).
-    trt::ITensor* q = addElementwise(ctx, Op::kDIV, self, other, util::node_info(n) + " [quotient]")->getOutput(0);
-    if (!floating) return bindTensor(ctx, n, q) != nullptr;
-    auto unary = [&](trt::ITensor* t, trt::UnaryOperation op, const char* what) {
-      auto* layer = ctx->net->addUnary(*t, op);
-      layer->setName((util::node_info(n) + what).c_str());
-      return layer->getOutput(0);
-    };
-    trt::ITensor* magnitude =
-        unary(unary(q, trt::UnaryOperation::kABS, " [abs]"), trt::UnaryOperation::kFLOOR, " [floor]");
-    trt::ITensor* sign = unary(q, trt::UnaryOperation::kSIGN, " [sign]");
-    return bindOutput(ctx, n, addElementwise(ctx, Op::kPROD, sign, magnitude, util::node_info(n))) != nullptr;
+  TORCHTRT_CHECK(mode == "none" || mode == "trunc" || mode == "floor",
+                 "aten::div rounding_mode='" << mode << "' is not one of None, 'trunc', 'floor': " << name);
+  trt::DataType type;
+  auto ops = promotedOperands(ctx, n, a, {0, 1}, &type);
+  const bool floating = isFloatingType(type);
+  if (mode == "none" && !floating) {
+    for (auto*& t : ops) t = castTo(ctx, t, trt::DataType::kFLOAT, name + " [to float]");
+  } else if (!floating) {
+    TORCHTRT_CHECK(type != trt::DataType::kBOOL,
+                   "Unable to convert node: " << name << "\ndivision of bool tensors with rounding is not defined");
   }
-  // True division: integer operands are divided as float, as PyTorch does.
-  if (!floating) self = castTo(ctx, self, trt::DataType::kFLOAT, util::node_info(n) + " [to float]");
-  return bindOutput(ctx, n, addElementwise(ctx, Op::kDIV, self, other, util::node_info(n))) != nullptr;
+  if (mode == "floor")
+    return bindOutput(ctx, n, sameTypeElementwise(ctx, Op::kFLOOR_DIV, ops[0], ops[1], name)) != nullptr;
+  if (mode == "trunc" && !floating)  // the engine's integer division truncates
+    return bindOutput(ctx, n, sameTypeElementwise(ctx, Op::kDIV, ops[0], ops[1], name)) != nullptr;
+  trt::ILayer* quotient =
+      sameTypeElementwise(ctx, Op::kDIV, ops[0], ops[1], name + (mode == "trunc" ? " [quotient]" : ""));
+  if (mode == "none") return bindOutput(ctx, n, quotient) != nullptr;
+  // trunc(q) = sign(q) * floor(|q|), exact for every float (signed zeros and infinities included).
+  trt::ITensor* q = quotient->getOutput(0);
+  trt::ITensor* magnitude = unary(ctx, unary(ctx, q, trt::UnaryOperation::kABS, name + " [abs]"),
+                                  trt::UnaryOperation::kFLOOR, name + " [floor]");
+  trt::ITensor* sign = unary(ctx, q, trt::UnaryOperation::kSIGN, name + " [sign]");
+  return bindOutput(ctx, n, sameTypeElementwise(ctx, Op::kPROD, sign, magnitude, name)) != nullptr;
 }
 
+// Comparisons in the promoted type of both operands (an int tensor against 2.5 compares as float).
 bool compare(ConversionCtx* ctx, const torch::jit::Node* n, args& a, Op op, bool negate) {
-  trt::ITensor* self = firstTensor(ctx, a);
-  trt::ITensor* other = tensorOrScalar(ctx, a[1], self, util::node_info(n) + " [other]");
-  trt::ILayer* cmp = addElementwise(ctx, op, self, other, util::node_info(n));
+  auto ops = promotedOperands(ctx, n, a, {0, 1});
+  trt::ILayer* cmp = sameTypeElementwise(ctx, op, ops[0], ops[1], util::node_info(n));
   if (!negate) return bindOutput(ctx, n, cmp) != nullptr;
   trt::ITensor* t = scalarConstant(ctx, true, trt::DataType::kBOOL, util::node_info(n) + " [true]");
   return bindOutput(ctx, n, ctx->net->addElementWise(*cmp->getOutput(0), *t, Op::kXOR)) != nullptr;
@@ -84,10 +101,9 @@ bool compare(ConversionCtx* ctx, const torch::jit::Node* n, args& a, Op op, bool
 
 // a >= b is (a > b) or (a == b); a <= b is (a < b) or (a == b).
 bool compareOrEqual(ConversionCtx* ctx, const torch::jit::Node* n, args& a, Op strict) {
-  trt::ITensor* self = firstTensor(ctx, a);
-  trt::ITensor* other = tensorOrScalar(ctx, a[1], self, util::node_info(n) + " [other]");
-  trt::ITensor* s = addElementwise(ctx, strict, self, other, util::node_info(n) + " [strict]")->getOutput(0);
-  trt::ITensor* e = addElementwise(ctx, Op::kEQUAL, self, other, util::node_info(n) + " [equal]")->getOutput(0);
+  auto ops = promotedOperands(ctx, n, a, {0, 1});
+  trt::ITensor* s = sameTypeElementwise(ctx, strict, ops[0], ops[1], util::node_info(n) + " [strict]")->getOutput(0);
+  trt::ITensor* e = sameTypeElementwise(ctx, Op::kEQUAL, ops[0], ops[1], util::node_info(n) + " [equal]")->getOutput(0);
   return bindOutput(ctx, n, ctx->net->addElementWise(*s, *e, Op::kOR)) != nullptr;
 }
 

@@ -1,4 +1,4 @@
-// Layout ops built from slices, shuffles and concatenations: flip, roll, unflatten, pixel_shuffle.
+// Layout ops built from slices, shuffles and concatenations: flip, roll, unflatten, pixel_shuffle / pixel_unshuffle.
 #include "core/conversion/converters/shape_tensors.h"
 
 namespace torch_tensorrt {
@@ -140,45 +140,89 @@ bool unflatten(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
   return true;
 }
 
-// [N, C*r*r, H, W] -> [N, C, r, r, H, W] -> permute (0,1,4,2,5,3) -> [N, C, H*r, W*r]; with dynamic
-// N, H or W the two reshapes read them at run time.
-bool pixelShuffle(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
-  trt::ITensor* in = a[0].ITensorOrFreeze(ctx);
-  auto d = util::toVec(in->getDimensions());
-  const std::string name = util::node_info(n);
-  TORCHTRT_CHECK(d.size() == 4, "pixel_shuffle expects a 4-D input, got " << in->getDimensions().str() << ": " << name);
-  TORCHTRT_CHECK(d[1] >= 0,
-                 "pixel_shuffle needs a static channel dimension, got " << in->getDimensions().str() << ": " << name);
-  int64_t r = a[1].unwrapToInt();
-  TORCHTRT_CHECK(r > 0 && d[1] % (r * r) == 0, "pixel_shuffle: channels "
-                                                   << d[1] << " do not divide by upscale_factor^2 = " << r * r << ": "
-                                                   << name);
-  const int64_t c = d[1] / (r * r);
-  if (in->getDimensions().isStatic()) {
-    auto* s = ctx->net->addShuffle(*in);
-    s->setZeroIsPlaceholder(false);
-    s->setReshapeDimensions(util::toDims(std::vector<int64_t>{d[0], c, r, r, d[2], d[3]}));
-    s->setSecondTranspose(toPermutation({0, 1, 4, 2, 5, 3}));
-    s->setName((name + " [split channels]").c_str());
-    return bindTensor(ctx, n, reshape(ctx, s->getOutput(0), {d[0], c, d[2] * r, d[3] * r}, name)) != nullptr;
-  }
-  trt::ITensor* sizes[4];
-  for (int64_t k : {0, 2, 3}) sizes[k] = shape::asElement(ctx, shape::dimension(ctx, in, k, name + " [size]"), name);
-  auto size = [&](int64_t k) { return sizes[k]; };
-  trt::ITensor* factor = shape::int64Vector(ctx, {r}, name + " [r]");
-  trt::ITensor* split = shape::reshapeTo(
-      ctx, in,
-      shape::concat(ctx, {size(0), shape::int64Vector(ctx, {c, r, r}, name + " [c r r]"), size(2), size(3)},
-                    name + " [split sizes]"),
-      name + " [split channels]");
-  trt::ITensor* moved = transposed(ctx, split, {0, 1, 4, 2, 5, 3}, name + " [interleave]");
+// pixel_shuffle: [*, C*r*r, H, W] -> [*, C, r, r, H, W] -> [*, C, H, r, W, r] -> [*, C, H*r, W*r];
+// pixel_unshuffle the reverse: [*, C, H*r, W*r] -> [*, C, H, r, W, r] -> [*, C, r, r, H, W] ->
+// [*, C*r*r, H, W]. Any rank >= 3, as PyTorch; dynamic leading, H and W dims are read at run time.
+bool pixelShuffleOrUnshuffle(ConversionCtx* ctx, const torch::jit::Node* n, args& a, bool shuffle) {
   using Op = trt::ElementWiseOperation;
-  trt::ITensor* merged = shape::concat(ctx,
-                                       {size(0), shape::int64Vector(ctx, {c}, name + " [c]"),
-                                        shape::arith(ctx, Op::kPROD, size(2), factor, name + " [h r]"),
-                                        shape::arith(ctx, Op::kPROD, size(3), factor, name + " [w r]")},
-                                       name + " [merged sizes]");
-  return bindTensor(ctx, n, shape::reshapeTo(ctx, moved, merged, name)) != nullptr;
+  trt::ITensor* in = a[0].ITensorOrFreeze(ctx);
+  const auto d = util::toVec(in->getDimensions());
+  const std::string name = util::node_info(n);
+  const char* op = shuffle ? "pixel_shuffle" : "pixel_unshuffle";
+  const int64_t rank = static_cast<int64_t>(d.size());
+  TORCHTRT_CHECK(rank >= 3 && rank + 3 <= trt::Dims::MAX_DIMS, op << " expects an input of rank 3 to "
+                                                                  << trt::Dims::MAX_DIMS - 3 << ", got "
+                                                                  << in->getDimensions().str() << ": " << name);
+  const int64_t ch = rank - 3, hd = rank - 2, wd = rank - 1;
+  TORCHTRT_CHECK(d[ch] >= 0,
+                 op << " needs a static channel dimension, got " << in->getDimensions().str() << ": " << name);
+  const int64_t r = a[1].unwrapToInt();
+  TORCHTRT_CHECK(r > 0, op << ": the factor " << r << " must be positive: " << name);
+  TORCHTRT_CHECK(!shuffle || d[ch] % (r * r) == 0,
+                 op << ": channels " << d[ch] << " do not divide by upscale_factor^2 = " << r * r << ": " << name);
+  TORCHTRT_CHECK(shuffle || ((d[hd] < 0 || d[hd] % r == 0) && (d[wd] < 0 || d[wd] % r == 0)),
+                 op << ": height and width " << in->getDimensions().str() << " do not divide by downscale_factor " << r
+                    << ": " << name);
+  const int64_t c = shuffle ? d[ch] / (r * r) : d[ch];
+  // Sizes as pieces: a run-time dimension (maybe multiplied or divided by r) or a constant.
+  const bool dynamic = !in->getDimensions().isStatic();
+  auto dimPiece = [&](int64_t k, int64_t how) -> trt::ITensor* {
+    trt::ITensor* size = shape::asElement(ctx, shape::dimension(ctx, in, k, name + " [size]"), name);
+    if (how == 0) return size;
+    return shape::arith(ctx, how == 1 ? Op::kPROD : Op::kFLOOR_DIV, size, shape::int64Vector(ctx, {r}, name + " [r]"),
+                        name + " [scaled size]");
+  };
+  auto sizesOf = [&](const std::vector<std::pair<int64_t, int64_t>>& spec, const std::string& what) {
+    // spec: (input dim, 0) for a leading dim as is, (-1, value) for a constant, (dim, 1) for dim * r,
+    // (dim, 2) for dim / r.
+    std::vector<trt::ITensor*> parts;
+    std::vector<int64_t> values;
+    for (const auto& [k, how] : spec) {
+      if (k < 0) {
+        values.push_back(how);
+        if (dynamic) parts.push_back(shape::int64Vector(ctx, {how}, name + " [const]"));
+        continue;
+      }
+      const int64_t v = d[k] < 0 ? -1 : how == 1 ? d[k] * r : how == 2 ? d[k] / r : d[k];
+      values.push_back(v);
+      if (dynamic) parts.push_back(dimPiece(k, how));
+    }
+    return std::make_pair(values, dynamic ? shape::concat(ctx, parts, name + " [" + what + "]") : nullptr);
+  };
+  auto reshaped = [&](trt::ITensor* t, const std::pair<std::vector<int64_t>, trt::ITensor*>& sizes,
+                      const std::string& what) {
+    return sizes.second ? shape::reshapeTo(ctx, t, sizes.second, name + " [" + what + "]")
+                        : reshape(ctx, t, sizes.first, name + " [" + what + "]");
+  };
+  std::vector<std::pair<int64_t, int64_t>> lead;
+  std::vector<int64_t> order;
+  for (int64_t k = 0; k < ch; ++k) {
+    lead.push_back({k, 0});
+    order.push_back(k);
+  }
+  auto with = [&](std::vector<std::pair<int64_t, int64_t>> tail) {
+    auto all = lead;
+    all.insert(all.end(), tail.begin(), tail.end());
+    return all;
+  };
+  auto permuted = [&](std::vector<int64_t> tail) {
+    auto all = order;
+    for (int64_t t : tail) all.push_back(ch + t);
+    return all;
+  };
+  trt::ITensor* out;
+  if (shuffle) {
+    trt::ITensor* split =
+        reshaped(in, sizesOf(with({{-1, c}, {-1, r}, {-1, r}, {hd, 0}, {wd, 0}}), "split sizes"), "split channels");
+    trt::ITensor* moved = transposed(ctx, split, permuted({0, 3, 1, 4, 2}), name + " [interleave]");
+    out = reshaped(moved, sizesOf(with({{-1, c}, {hd, 1}, {wd, 1}}), "merged sizes"), "merge");
+  } else {
+    trt::ITensor* split =
+        reshaped(in, sizesOf(with({{-1, c}, {hd, 2}, {-1, r}, {wd, 2}, {-1, r}}), "split sizes"), "split spatial");
+    trt::ITensor* moved = transposed(ctx, split, permuted({0, 2, 4, 1, 3}), name + " [gather]");
+    out = reshaped(moved, sizesOf(with({{-1, c * r * r}, {hd, 2}, {wd, 2}}), "merged sizes"), "merge");
+  }
+  return bindTensor(ctx, n, out) != nullptr;
 }
 
 auto layoutRegistrations =
@@ -186,7 +230,14 @@ auto layoutRegistrations =
         .pattern({"aten::flip(Tensor self, int[] dims) -> Tensor", flip})
         .pattern({"aten::roll(Tensor self, SymInt[1] shifts, int[1] dims=[]) -> Tensor", roll})
         .pattern({"aten::unflatten.int(Tensor(a) self, int dim, SymInt[] sizes) -> Tensor(a)", unflatten})
-        .pattern({"aten::pixel_shuffle(Tensor self, int upscale_factor) -> Tensor", pixelShuffle});
+        .pattern({"aten::pixel_shuffle(Tensor self, int upscale_factor) -> Tensor",
+                  [](ConversionCtx* ctx, const torch::jit::Node* n, args& a) -> bool {
+                    return pixelShuffleOrUnshuffle(ctx, n, a, true);
+                  }})
+        .pattern({"aten::pixel_unshuffle(Tensor self, int downscale_factor) -> Tensor",
+                  [](ConversionCtx* ctx, const torch::jit::Node* n, args& a) -> bool {
+                    return pixelShuffleOrUnshuffle(ctx, n, a, false);
+                  }});
 
 }  // namespace
 }  // namespace impl

@@ -1,5 +1,6 @@
 // Softmax and reductions over dims (mean, sum, amax, amin, prod).
 #include "core/conversion/converters/converter_util.h"
+#include "core/conversion/converters/type_promotion.h"
 
 namespace torch_tensorrt {
 namespace core {
@@ -27,23 +28,45 @@ bool softmax(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
   return bindOutput(ctx, n, layer) != nullptr;
 }
 
-bool reduce(ConversionCtx* ctx, const torch::jit::Node* n, args& a, trt::ReduceOperation op, bool hasDims) {
+// Reductions in PyTorch's result types: sum and prod of integers and bool give int64, mean needs a
+// floating input (or a dtype), max / min keep the input's type (bool computes as int32). An optional
+// dtype argument casts the input first, as PyTorch does.
+bool reduce(ConversionCtx* ctx, const torch::jit::Node* n, args& a, trt::ReduceOperation op, bool hasDims,
+            bool hasKeep = true, bool hasDtype = true) {
+  const std::string name = util::node_info(n);
   trt::ITensor* in = a[0].ITensorOrFreeze(ctx);
-  TORCHTRT_CHECK(in->getType() == trt::DataType::kFLOAT || in->getType() == trt::DataType::kHALF,
-                 "reductions of " << trt::dataTypeName(in->getType()) << " tensors have no converter yet");
-  if (rankOf(in) == 0) return bindTensor(ctx, n, in) != nullptr;
+  const size_t dtypeIndex = hasDims ? 3 : 1;
+  if (hasDtype && a.size() > dtypeIndex) in = castToDtypeArg(ctx, n, in, a[dtypeIndex]);
+  const trt::DataType type = in->getType();
+  const bool floating = isFloatingType(type);
+  trt::DataType resultType = type;
+  if (!floating) {
+    TORCHTRT_CHECK(op != trt::ReduceOperation::kAVG,
+                   "Unable to convert node: " << name << "\nmean of a " << trt::dataTypeName(type)
+                                              << " tensor is not defined (PyTorch raises); pass dtype=torch.float");
+    TORCHTRT_CHECK(type == trt::DataType::kBOOL || type == trt::DataType::kINT32 || type == trt::DataType::kINT64 ||
+                       type == trt::DataType::kINT8 || type == trt::DataType::kUINT8,
+                   "Unable to convert node: " << name << "\nreductions of " << trt::dataTypeName(type)
+                                              << " tensors are not supported");
+    const bool widens = op == trt::ReduceOperation::kSUM || op == trt::ReduceOperation::kPROD;
+    if (widens) resultType = trt::DataType::kINT64;
+    // The engine reduces int32 and int64; bool and 8-bit integers reduce as int32 and are cast back.
+    in =
+        castTo(ctx, in, widens ? trt::DataType::kINT64 : (type == trt::DataType::kINT64 ? type : trt::DataType::kINT32),
+               name + " [to integer]");
+  }
+  if (rankOf(in) == 0) return bindTensor(ctx, n, castTo(ctx, in, resultType, name + " [result type]")) != nullptr;
   uint32_t mask = reduceAxesMask(n, in, hasDims ? &a[1] : nullptr);
-  bool keep = hasDims ? a[2].unwrapToBool() : false;
-  size_t dtypeIndex = hasDims ? 3 : 1;
-  TORCHTRT_CHECK(a.size() <= dtypeIndex || a[dtypeIndex].isNone(),
-                 "reductions with a dtype argument have no converter yet");
+  bool keep = hasDims && hasKeep ? a[2].unwrapToBool() : false;
   auto* layer = ctx->net->addReduce(*in, op, mask, keep);
-  return bindOutput(ctx, n, layer) != nullptr;
+  if (layer->getOutput(0)->getType() == resultType) return bindOutput(ctx, n, layer) != nullptr;
+  layer->setName((name + " [reduce]").c_str());
+  return bindTensor(ctx, n, castTo(ctx, layer->getOutput(0), resultType, name)) != nullptr;
 }
 
-#define TORCHTRT_REDUCE(op, dims)                                      \
-  [](ConversionCtx* ctx, const torch::jit::Node* n, args& a) -> bool { \
-    return reduce(ctx, n, a, trt::ReduceOperation::op, dims);          \
+#define TORCHTRT_REDUCE(op, dims, ...)                                       \
+  [](ConversionCtx* ctx, const torch::jit::Node* n, args& a) -> bool {       \
+    return reduce(ctx, n, a, trt::ReduceOperation::op, dims, ##__VA_ARGS__); \
   }
 
 auto reduceRegistrations =
@@ -58,10 +81,14 @@ auto reduceRegistrations =
                   "(Tensor)",
                   TORCHTRT_REDUCE(kSUM, true)})
         .pattern({"aten::prod(Tensor self, *, ScalarType? dtype=None) -> (Tensor)", TORCHTRT_REDUCE(kPROD, false)})
-        .pattern(
-            {"aten::amax(Tensor self, int[1] dim=[], bool keepdim=False) -> (Tensor)", TORCHTRT_REDUCE(kMAX, true)})
-        .pattern(
-            {"aten::amin(Tensor self, int[1] dim=[], bool keepdim=False) -> (Tensor)", TORCHTRT_REDUCE(kMIN, true)});
+        .pattern({"aten::prod.dim_int(Tensor self, int dim, bool keepdim=False, *, ScalarType? dtype=None) -> Tensor",
+                  TORCHTRT_REDUCE(kPROD, true)})
+        .pattern({"aten::max(Tensor self) -> Tensor", TORCHTRT_REDUCE(kMAX, false, false, false)})
+        .pattern({"aten::min(Tensor self) -> Tensor", TORCHTRT_REDUCE(kMIN, false, false, false)})
+        .pattern({"aten::amax(Tensor self, int[1] dim=[], bool keepdim=False) -> (Tensor)",
+                  TORCHTRT_REDUCE(kMAX, true, true, false)})
+        .pattern({"aten::amin(Tensor self, int[1] dim=[], bool keepdim=False) -> (Tensor)",
+                  TORCHTRT_REDUCE(kMIN, true, true, false)});
 
 }  // namespace
 }  // namespace impl

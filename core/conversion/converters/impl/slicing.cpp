@@ -244,10 +244,8 @@ bool expandAs(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
   return true;
 }
 
-bool repeat(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
-  trt::ITensor* in = a[0].ITensorOrFreeze(ctx);
+bool repeatBy(ConversionCtx* ctx, const torch::jit::Node* n, trt::ITensor* in, std::vector<int64_t> repeats) {
   auto dims = util::toVec(in->getDimensions());
-  auto repeats = a[1].unwrapToIntList().vec();
   const std::string name = util::node_info(n);
   TORCHTRT_CHECK(repeats.size() >= dims.size(), "repeat needs at least as many repeats ("
                                                     << repeats.size() << ") as dims (" << dims.size() << "): " << name);
@@ -281,6 +279,19 @@ bool repeat(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
   }
   ctx->AssociateValueAndTensor(n->outputs()[0], out == in ? ctx->net->addIdentity(*in)->getOutput(0) : out);
   return true;
+}
+
+bool repeat(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
+  return repeatBy(ctx, n, a[0].ITensorOrFreeze(ctx), a[1].unwrapToIntList().vec());
+}
+
+// tile(x, dims): repeat with dims padded by leading ones when it has fewer than x has.
+bool tile(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
+  trt::ITensor* in = a[0].ITensorOrFreeze(ctx);
+  auto repeats = a[1].unwrapToIntList().vec();
+  if (static_cast<int64_t>(repeats.size()) < rankOf(in))
+    repeats.insert(repeats.begin(), rankOf(in) - repeats.size(), 1);
+  return repeatBy(ctx, n, in, repeats);
 }
 
 // repeat_interleave(x, r, dim): slice i along dim repeated r (or r[i]) times in place; without dim,
@@ -506,6 +517,7 @@ auto slicingRegistrations =
         .pattern({"aten::expand(Tensor(a) self, SymInt[] size, *, bool implicit=False) -> Tensor(a)", expand})
         .pattern({"aten::expand_as(Tensor(a) self, Tensor other) -> Tensor(a)", expandAs})
         .pattern({"aten::repeat(Tensor self, SymInt[] repeats) -> Tensor", repeat})
+        .pattern({"aten::tile(Tensor self, SymInt[] dims) -> Tensor", tile})
         .pattern({"aten::repeat_interleave.self_int(Tensor self, SymInt repeats, int? dim=None, *, SymInt? "
                   "output_size=None) -> Tensor",
                   repeatInterleave})

@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "backends/cpu/cpu_kernels.h"
+#include "common/elementwise_rules.h"
 #include "layers/layer_util.h"
 
 namespace trt {
@@ -53,15 +54,21 @@ void broadcastApply(const TensorView& a, const TensorView& b, TensorView& out, F
   }
 }
 
+namespace rules = elementwise_rules;
+
+template <typename T>
+void requireNonZeroDivisor(T b, const char* what) {
+  if constexpr (!std::is_floating_point<T>::value)
+    if (b == 0) throw Error(std::string("ElementWise ") + what + ": integer division by zero");
+}
+
 template <typename T>
 T floorDiv(T a, T b) {
   if constexpr (std::is_floating_point<T>::value) {
     return std::floor(a / b);
   } else {
-    if (b == 0) throw Error("ElementWise FLOOR_DIV: integer division by zero");
-    T q = a / b;
-    if ((a % b != 0) && ((a < 0) != (b < 0))) --q;
-    return q;
+    requireNonZeroDivisor(b, "FLOOR_DIV");
+    return rules::floorDivInt(a, b);
   }
 }
 
@@ -70,9 +77,16 @@ T divide(T a, T b) {
   if constexpr (std::is_floating_point<T>::value) {
     return a / b;
   } else {
-    if (b == 0) throw Error("ElementWise DIV: integer division by zero");
-    return a / b;  // truncation, as TensorRT's integer division
+    requireNonZeroDivisor(b, "DIV");
+    return rules::truncDivInt(a, b);  // truncation, as TensorRT's integer division
   }
+}
+
+// Bitwise operations exist for integers and bool only (the layer refuses other types).
+template <typename T, typename F>
+T bitwise(T x, T y, F f) {
+  if constexpr (std::is_integral<T>::value) return static_cast<T>(f(x, y));
+  return x;
 }
 
 template <typename T>
@@ -116,6 +130,27 @@ void runTyped(const ILayer& layer, ElementWiseOperation op, const TensorView& a,
       return broadcastApply<T, T>(a, b, out, [](T x, T y) { return static_cast<T>(x || y); });
     case O::kXOR:
       return broadcastApply<T, T>(a, b, out, [](T x, T y) { return static_cast<T>((x != 0) != (y != 0)); });
+    case O::kFMOD:
+      return broadcastApply<T, T>(a, b, out, [](T x, T y) {
+        requireNonZeroDivisor(y, "FMOD");
+        return rules::fmodValue(x, y);
+      });
+    case O::kREMAINDER:
+      return broadcastApply<T, T>(a, b, out, [](T x, T y) {
+        requireNonZeroDivisor(y, "REMAINDER");
+        return rules::remainderValue(x, y);
+      });
+    case O::kATAN2:
+      return broadcastApply<T, T>(a, b, out, [](T x, T y) { return static_cast<T>(rules::atan2Value<double>(x, y)); });
+    case O::kBITWISE_AND:
+      return broadcastApply<T, T>(a, b, out,
+                                  [](T x, T y) { return bitwise(x, y, [](auto p, auto q) { return p & q; }); });
+    case O::kBITWISE_OR:
+      return broadcastApply<T, T>(a, b, out,
+                                  [](T x, T y) { return bitwise(x, y, [](auto p, auto q) { return p | q; }); });
+    case O::kBITWISE_XOR:
+      return broadcastApply<T, T>(a, b, out,
+                                  [](T x, T y) { return bitwise(x, y, [](auto p, auto q) { return p ^ q; }); });
   }
   throw Error(layer.describe() + ": unknown elementwise operation");
 }

@@ -26,8 +26,9 @@ void runLayer(const ILayer& layer, const std::vector<TensorView>& inputs, Tensor
   const Kernel kernel = kernelFor(layer.getType());
   bool anyHalf = isSixteenBit(output.type);
   for (const auto& in : inputs) anyHalf |= isSixteenBit(in.type);
-  // Casts convert 16-bit types themselves.
-  if (!anyHalf || layer.getType() == LayerType::kIDENTITY) {
+  // Casts convert 16-bit types themselves; a constant copies its bytes, already in its own type (through
+  // the float path it copied 16-bit values into a float buffer: a float16 constant output was garbage).
+  if (!anyHalf || layer.getType() == LayerType::kIDENTITY || layer.getType() == LayerType::kCONSTANT) {
     kernel(layer, inputs, output);
     return;
   }

@@ -10,8 +10,62 @@
 namespace trt {
 namespace cpu {
 
+namespace {
+// Integer reductions accumulate in int64 (sums and products wrap as PyTorch's int64 arithmetic does).
+template <typename T>
+void reduceIntegers(const IReduceLayer& reduce, const TensorView& input, TensorView& output) {
+  const Dims& in = input.dims;
+  const uint32_t axes = reduce.getReduceAxes();
+  const ReduceOperation op = reduce.getOperation();
+  int64_t outStride[Dims::MAX_DIMS];
+  int64_t s = 1;
+  for (int i = in.nbDims - 1; i >= 0; --i) {
+    outStride[i] = ((axes >> i) & 1u) ? 0 : s;
+    if (!((axes >> i) & 1u)) s *= in.d[i];
+  }
+  const int64_t nOut = output.dims.volume(), nIn = in.volume();
+  int64_t init = 0;
+  if (op == ReduceOperation::kPROD) init = 1;
+  if (op == ReduceOperation::kMAX) init = std::numeric_limits<T>::min();
+  if (op == ReduceOperation::kMIN) init = std::numeric_limits<T>::max();
+  std::vector<uint64_t> acc(static_cast<size_t>(nOut), static_cast<uint64_t>(init));
+  const T* src = static_cast<const T*>(input.data);
+  int64_t idx[Dims::MAX_DIMS] = {};
+  int64_t o = 0;
+  for (int64_t i = 0; i < nIn; ++i) {
+    const int64_t v = src[i];
+    uint64_t& a = acc[o];
+    switch (op) {
+      case ReduceOperation::kSUM:
+      case ReduceOperation::kAVG:
+        a += static_cast<uint64_t>(v);
+        break;
+      case ReduceOperation::kPROD:
+        a *= static_cast<uint64_t>(v);
+        break;
+      case ReduceOperation::kMAX:
+        a = v > static_cast<int64_t>(a) ? static_cast<uint64_t>(v) : a;
+        break;
+      case ReduceOperation::kMIN:
+        a = v < static_cast<int64_t>(a) ? static_cast<uint64_t>(v) : a;
+        break;
+    }
+    for (int d = in.nbDims - 1; d >= 0; --d) {
+      o += outStride[d];
+      if (++idx[d] < in.d[d]) break;
+      o -= outStride[d] * in.d[d];
+      idx[d] = 0;
+    }
+  }
+  T* dst = static_cast<T*>(output.data);
+  for (int64_t i = 0; i < nOut; ++i) dst[i] = static_cast<T>(static_cast<int64_t>(acc[i]));
+}
+}  // namespace
+
 void runReduce(const ILayer& layer, const std::vector<TensorView>& inputs, TensorView& output) {
   const auto& reduce = static_cast<const IReduceLayer&>(layer);
+  if (inputs[0].type == DataType::kINT32) return reduceIntegers<int32_t>(reduce, inputs[0], output);
+  if (inputs[0].type == DataType::kINT64) return reduceIntegers<int64_t>(reduce, inputs[0], output);
   requireFloat32(layer, inputs[0], "the input");
   const Dims& in = inputs[0].dims;
   const uint32_t axes = reduce.getReduceAxes();

@@ -53,6 +53,13 @@ float applyFloat(UnaryOperation op, float x) {
       return std::isnan(x) ? x : static_cast<float>((x > 0.f) - (x < 0.f));
     case UnaryOperation::kROUND:
       return std::nearbyint(x);
+    case UnaryOperation::kLOG2:
+      return std::log2(x);
+    case UnaryOperation::kLOG10:
+      return std::log10(x);
+    case UnaryOperation::kTRUNC:
+      return std::trunc(x);
+    case UnaryOperation::kBITWISE_NOT:
     case UnaryOperation::kNOT:
     case UnaryOperation::kISINF:
     case UnaryOperation::kISNAN:
@@ -70,6 +77,8 @@ T applyInt(UnaryOperation op, T x) {
       return -x;
     case UnaryOperation::kSIGN:
       return static_cast<T>((x > 0) - (x < 0));
+    case UnaryOperation::kBITWISE_NOT:
+      return static_cast<T>(~x);
     default:
       return x;
   }
@@ -80,7 +89,7 @@ void runUnary(const ILayer& layer, const std::vector<TensorView>& inputs, Tensor
   const UnaryOperation op = static_cast<const IUnaryLayer&>(layer).getOperation();
   const int64_t n = output.dims.volume();
   const TensorView& in = inputs[0];
-  if (op == UnaryOperation::kNOT) {
+  if (op == UnaryOperation::kNOT || (op == UnaryOperation::kBITWISE_NOT && in.type == DataType::kBOOL)) {
     const auto* s = static_cast<const uint8_t*>(in.data);
     auto* d = static_cast<uint8_t*>(output.data);
     for (int64_t i = 0; i < n; ++i) d[i] = !s[i];

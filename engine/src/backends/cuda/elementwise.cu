@@ -4,6 +4,7 @@
 #include "backends/cuda/cuda_kernels.h"
 #include "backends/cuda/float_types.cuh"
 #include "common/cast_value.h"
+#include "common/elementwise_rules.h"
 #include "layers/layer_util.h"
 
 namespace trt {
@@ -55,7 +56,11 @@ __device__ T applyOp(ElementWiseOperation op, T a, T b) {
     case ElementWiseOperation::kSUB:
       return a - b;
     case ElementWiseOperation::kDIV:
-      return a / b;
+      if constexpr (std::is_floating_point<T>::value) {
+        return a / b;
+      } else {
+        return b == T(0) ? T(0) : elementwise_rules::truncDivInt(a, b);
+      }
     case ElementWiseOperation::kMAX:
     case ElementWiseOperation::kMIN:
       if constexpr (std::is_floating_point<T>::value) {
@@ -64,17 +69,34 @@ __device__ T applyOp(ElementWiseOperation op, T a, T b) {
       return (op == ElementWiseOperation::kMAX ? a > b : a < b) ? a : b;
     case ElementWiseOperation::kPOW:
       return static_cast<T>(pow(static_cast<double>(a), static_cast<double>(b)));
-    case ElementWiseOperation::kFLOOR_DIV: {
+    case ElementWiseOperation::kFLOOR_DIV:
       if constexpr (std::is_floating_point<T>::value) {
         return floor(a / b);
       } else {
-        T q = a / b;
-        if constexpr (std::is_signed<T>::value) {
-          if ((a % b != 0) && ((a < 0) != (b < 0))) --q;
-        }
-        return q;
+        return b == T(0) ? T(0) : elementwise_rules::floorDivInt(a, b);
       }
-    }
+    case ElementWiseOperation::kFMOD:
+      if constexpr (!std::is_floating_point<T>::value) {
+        if (b == T(0)) return T(0);
+      }
+      return elementwise_rules::fmodValue(a, b);
+    case ElementWiseOperation::kREMAINDER:
+      if constexpr (!std::is_floating_point<T>::value) {
+        if (b == T(0)) return T(0);
+      }
+      return elementwise_rules::remainderValue(a, b);
+    case ElementWiseOperation::kATAN2:
+      if constexpr (std::is_floating_point<T>::value) return elementwise_rules::atan2Value(a, b);
+      return a;
+    case ElementWiseOperation::kBITWISE_AND:
+    case ElementWiseOperation::kBITWISE_OR:
+    case ElementWiseOperation::kBITWISE_XOR:
+      if constexpr (std::is_integral<T>::value) {
+        return op == ElementWiseOperation::kBITWISE_AND  ? static_cast<T>(a & b)
+               : op == ElementWiseOperation::kBITWISE_OR ? static_cast<T>(a | b)
+                                                         : static_cast<T>(a ^ b);
+      }
+      return a;
     case ElementWiseOperation::kAND:
       return static_cast<T>(a && b);
     case ElementWiseOperation::kOR:

@@ -2,6 +2,7 @@
 // (one warp per row, float accumulation, the row in registers when it is the last axis and short;
 // an optional additive mask read through broadcast strides).
 #include <cfloat>
+#include <limits>
 
 #include "backends/cuda/cuda_kernels.h"
 #include "backends/cuda/float_types.cuh"
@@ -143,6 +144,34 @@ void launchLastAxis(cudaStream_t stream, const T* src, const T* mask, const Mask
   softmaxLastAxisKernel<T, kPerLane>
       <<<static_cast<unsigned>((rows + 3) / 4), block, 0, stream>>>(src, mask, mg, dst, rows, len);
 }
+// Integer reductions: int64 accumulation (sums and products wrap as PyTorch's int64 arithmetic).
+template <typename T>
+__global__ void reduceIntKernel(const T* src, T* dst, ReduceGeometry g, ReduceOperation op, int64_t init,
+                                int64_t nOut) {
+  int64_t o = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x;
+  if (o >= nOut) return;
+  int64_t rem = o, base = 0;
+  for (int d = g.rank - 1; d >= 0; --d) {
+    if ((g.axes >> d) & 1u) continue;
+    base += (rem % g.dims[d]) * g.stride[d];
+    rem /= g.dims[d];
+  }
+  unsigned long long acc = static_cast<unsigned long long>(init);
+  for (int64_t r = 0; r < g.reducedCount; ++r) {
+    int64_t rr = r, off = base;
+    for (int d = g.rank - 1; d >= 0; --d) {
+      if (!((g.axes >> d) & 1u)) continue;
+      off += (rr % g.dims[d]) * g.stride[d];
+      rr /= g.dims[d];
+    }
+    const int64_t v = src[off];
+    if (op == ReduceOperation::kSUM || op == ReduceOperation::kAVG) acc += static_cast<unsigned long long>(v);
+    if (op == ReduceOperation::kPROD) acc *= static_cast<unsigned long long>(v);
+    if (op == ReduceOperation::kMAX && v > static_cast<int64_t>(acc)) acc = static_cast<unsigned long long>(v);
+    if (op == ReduceOperation::kMIN && v < static_cast<int64_t>(acc)) acc = static_cast<unsigned long long>(v);
+  }
+  dst[o] = static_cast<T>(static_cast<int64_t>(acc));
+}
 }  // namespace
 
 void launchReduce(LaunchContext& ctx, const ILayer& layer, const std::vector<TensorView>& in, TensorView& out) {
@@ -159,6 +188,26 @@ void launchReduce(LaunchContext& ctx, const ILayer& layer, const std::vector<Ten
     if ((g.axes >> i) & 1u) g.reducedCount *= g.dims[i];
   }
   const int64_t nOut = out.dims.volume();
+  const unsigned blocks = static_cast<unsigned>((nOut + 127) / 128);
+  if (in[0].type == DataType::kINT32 || in[0].type == DataType::kINT64) {
+    const ReduceOperation op = reduce.getOperation();
+    const bool wide = in[0].type == DataType::kINT64;
+    // The identity of the operation: the type's lowest value for MAX, its highest for MIN.
+    const int64_t init = op == ReduceOperation::kPROD ? 1
+                         : op == ReduceOperation::kMAX
+                             ? (wide ? std::numeric_limits<int64_t>::min() : std::numeric_limits<int32_t>::min())
+                         : op == ReduceOperation::kMIN
+                             ? (wide ? std::numeric_limits<int64_t>::max() : std::numeric_limits<int32_t>::max())
+                             : 0;
+    if (wide)
+      reduceIntKernel<<<blocks, 128, 0, ctx.stream>>>(static_cast<const int64_t*>(in[0].data),
+                                                      static_cast<int64_t*>(out.data), g, op, init, nOut);
+    else
+      reduceIntKernel<<<blocks, 128, 0, ctx.stream>>>(static_cast<const int32_t*>(in[0].data),
+                                                      static_cast<int32_t*>(out.data), g, op, init, nOut);
+    check(cudaGetLastError(), "reduce kernel launch");
+    return;
+  }
   dispatchFloating(in[0].type, layer.describe(), [&](auto tag) {
     using T = decltype(tag);
     reduceKernel<<<static_cast<unsigned>((nOut + 127) / 128), 128, 0, ctx.stream>>>(

@@ -78,6 +78,16 @@ __global__ void unaryFloatKernel(UnaryOperation op, const T* s, void* out, int64
     case UnaryOperation::kROUND:
       r = rintf(x);
       break;
+    case UnaryOperation::kLOG2:
+      r = log2f(x);
+      break;
+    case UnaryOperation::kLOG10:
+      r = log10f(x);
+      break;
+    case UnaryOperation::kTRUNC:
+      r = truncf(x);
+      break;
+    case UnaryOperation::kBITWISE_NOT:
     case UnaryOperation::kISINF:
       static_cast<uint8_t*>(out)[i] = isinf(x);
       return;
@@ -95,9 +105,10 @@ __global__ void unaryIntKernel(UnaryOperation op, const T* s, T* d, int64_t n) {
   int64_t i = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x;
   if (i >= n) return;
   T x = s[i];
-  d[i] = op == UnaryOperation::kABS   ? (x < 0 ? -x : x)
-         : op == UnaryOperation::kNEG ? -x
-                                      : static_cast<T>((x > 0) - (x < 0));
+  d[i] = op == UnaryOperation::kABS           ? (x < 0 ? -x : x)
+         : op == UnaryOperation::kNEG         ? -x
+         : op == UnaryOperation::kBITWISE_NOT ? static_cast<T>(~x)
+                                              : static_cast<T>((x > 0) - (x < 0));
 }
 
 __global__ void notKernel(const uint8_t* s, uint8_t* d, int64_t n) {
@@ -110,7 +121,7 @@ void launchUnary(LaunchContext& ctx, const ILayer& layer, const std::vector<Tens
   const UnaryOperation op = static_cast<const IUnaryLayer&>(layer).getOperation();
   const int64_t n = out.dims.volume();
   const unsigned blocks = static_cast<unsigned>((n + 255) / 256);
-  if (op == UnaryOperation::kNOT) {
+  if (op == UnaryOperation::kNOT || (op == UnaryOperation::kBITWISE_NOT && in[0].type == DataType::kBOOL)) {
     notKernel<<<blocks, 256, 0, ctx.stream>>>(static_cast<const uint8_t*>(in[0].data), static_cast<uint8_t*>(out.data),
                                               n);
   } else if (in[0].type == DataType::kINT32) {

@@ -1,0 +1,81 @@
+// Element rules of the binary operations whose PyTorch definition is more than one C operator,
+// shared by the CPU reference and the CUDA kernels: integer division that never traps (the minimum
+// integer divided by -1 wraps, as PyTorch returns), fmod and remainder with PyTorch's signs.
+#pragma once
+
+#include <cmath>
+#include <type_traits>
+
+#include "common/host_device.h"
+
+namespace trt {
+namespace elementwise_rules {
+
+//! -a in two's complement: the minimum integer stays itself instead of overflowing.
+template <typename T>
+TRT_HOST_DEVICE T wrappingNegate(T a) {
+  using U = typename std::make_unsigned<T>::type;
+  return static_cast<T>(U(0) - static_cast<U>(a));
+}
+
+//! Integer a / b rounded toward zero (b != 0).
+template <typename T>
+TRT_HOST_DEVICE T truncDivInt(T a, T b) {
+  if constexpr (std::is_signed<T>::value) {
+    if (b == T(-1)) return wrappingNegate(a);
+  }
+  return static_cast<T>(a / b);
+}
+
+//! Integer a // b rounded toward negative infinity (b != 0), as Python's and PyTorch's floor division.
+template <typename T>
+TRT_HOST_DEVICE T floorDivInt(T a, T b) {
+  if constexpr (std::is_signed<T>::value) {
+    if (b == T(-1)) return wrappingNegate(a);
+    T q = static_cast<T>(a / b);
+    if ((a % b != 0) && ((a < 0) != (b < 0))) --q;
+    return q;
+  } else {
+    return static_cast<T>(a / b);
+  }
+}
+
+//! torch.fmod: the remainder with the sign of the dividend (C's fmod and %).
+template <typename T>
+TRT_HOST_DEVICE T fmodValue(T a, T b) {
+  if constexpr (std::is_floating_point<T>::value) {
+#ifdef __CUDA_ARCH__
+    return fmod(a, b);
+#else
+    return std::fmod(a, b);
+#endif
+  } else {
+    if constexpr (std::is_signed<T>::value) {
+      if (b == T(-1)) return T(0);
+    }
+    return static_cast<T>(a % b);
+  }
+}
+
+//! torch.remainder (Python's %): the remainder with the sign of the divisor.
+template <typename T>
+TRT_HOST_DEVICE T remainderValue(T a, T b) {
+  T m = fmodValue(a, b);
+  if constexpr (std::is_signed<T>::value || std::is_floating_point<T>::value) {
+    if (m != T(0) && ((b < T(0)) != (m < T(0)))) m = static_cast<T>(m + b);
+  }
+  return m;
+}
+
+//! torch.atan2 (floating only).
+template <typename T>
+TRT_HOST_DEVICE T atan2Value(T a, T b) {
+#ifdef __CUDA_ARCH__
+  return atan2(a, b);
+#else
+  return std::atan2(a, b);
+#endif
+}
+
+}  // namespace elementwise_rules
+}  // namespace trt
