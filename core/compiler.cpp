@@ -182,7 +182,8 @@ torch::jit::Module CompileGraph(const torch::jit::Module& mod, CompileSpec cfg) 
       !cfg.convert_info.engine_settings.calibrator) {
     bool fakeQuantized = false;
     for (const auto* node : graph->nodes())
-      fakeQuantized |= std::string(node->kind().toQualString()).rfind("aten::fake_quantize", 0) == 0;
+      fakeQuantized |= std::string(node->kind().toQualString()).rfind("aten::fake_quantize", 0) == 0 ||
+                       node->kind() == c10::Symbol::fromQualString("aten::fused_moving_avg_obs_fake_quant");
     TORCHTRT_CHECK(fakeQuantized,
                    "enabled_precisions contains int8, but the module has no fake-quantize nodes (a "
                    "quantization-aware model) and no INT8 calibrator was given: pass calibrator= "

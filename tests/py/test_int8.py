@@ -259,3 +259,34 @@ def test_data_loader_calibrator_streams_its_batches(trained):
     with pytest.raises(Exception, match="the data loader broke"):
         torch_tensorrt.compile(ts, inputs=[test_x[:8]], enabled_precisions={torch.float, torch.int8}, device="cpu",
                                calibrator=DataLoaderCalibrator(broken()))
+
+
+@pytest.mark.parametrize("qrange", [(-128, 127, 0), (0, 255, 128)], ids=["symmetric", "asymmetric-uint8"])
+@pytest.mark.parametrize("zero_point_dtype", [torch.int32, torch.long])
+def test_fake_quantize_with_tensor_qparams_in_int8_builds(qrange, zero_point_dtype):
+    # Found (issue 20): fake_quantize_per_tensor_affine.tensor_qparams failed in INT8 builds when its range
+    # had no INT8 form in the engine (torch.ao's default uint8 activations: zero point 128, [0, 255]).
+    # Those compute exactly in floating point; symmetric ranges become INT8 Q/DQ layers.
+    qmin, qmax, zp = qrange
+
+    class FakeQuantized(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.register_buffer("scale", torch.tensor([0.05]))
+            self.register_buffer("zero_point", torch.tensor([zp], dtype=zero_point_dtype))
+            self.linear = nn.Linear(8, 4)
+
+        def forward(self, x):
+            y = torch.fake_quantize_per_tensor_affine(x, self.scale, self.zero_point, qmin, qmax)
+            return self.linear(y) + y.sum(-1, keepdim=True)
+
+    torch.manual_seed(0)
+    model, x = FakeQuantized().eval(), torch.randn(2, 8)
+    trt = torch_tensorrt.compile(torch.jit.trace(model, x), inputs=[x], require_full_compilation=True,
+                                 enabled_precisions={torch.int8, torch.float})
+    with torch.no_grad():
+        expected = model(x)
+    # Emulated (asymmetric) fake quantization is exact up to FP32 rounding; INT8 products round
+    # activations and weights to 8 bits: a bound relative to the output's magnitude.
+    bound = 1e-5 if zp else 0.02 * float(expected.abs().max())
+    assert float((trt(x) - expected).abs().max()) <= bound

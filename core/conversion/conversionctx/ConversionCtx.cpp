@@ -72,6 +72,18 @@ trt::ITensor* ConversionCtx::constantTensor(const at::Tensor& tensor, const std:
 
 std::string ConversionCtx::SerializeEngine() {
   layers_before_build = net->getNbLayers();
+  if (cfg->getFlag(trt::BuilderFlag::kINT8) && !settings.calibrator && emulated_fake_quantize > 0) {
+    bool quantizes = false;
+    for (int32_t l = 0; l < net->getNbLayers(); ++l)
+      quantizes |= net->getLayer(l)->getType() == trt::LayerType::kQUANTIZE;
+    if (!quantizes) {
+      LOG_WARNING("enabled_precisions contains int8, but every fake-quantize node of this engine ("
+                  << emulated_fake_quantize
+                  << ") has a range the engine's INT8 cannot run (its INT8 is symmetric: zero point 0, range "
+                     "[-128, 127]); they are computed exactly in floating point and the engine has no INT8 layers");
+      cfg->clearFlag(trt::BuilderFlag::kINT8);
+    }
+  }
   std::unique_ptr<trt::IHostMemory> plan(builder->buildSerializedNetwork(*net, *cfg));
   layers_after_build = builder->lastReport().layersAfter;
   return std::string(static_cast<const char*>(plan->data()), plan->size());

@@ -51,6 +51,9 @@ struct ConversionCtx {
   trt::INetworkDefinition* net;
   std::unique_ptr<trt::IBuilderConfig> cfg;
   std::unordered_map<const torch::jit::Value*, trt::ITensor*> value_tensor_map;
+  //! Fake-quantize nodes computed exactly in floating point because their range has no INT8 form in
+  //! the engine (zero point not 0, or not [-128, 127]); an INT8 build of only these quantizes nothing.
+  int64_t emulated_fake_quantize = 0;
   std::unordered_map<const torch::jit::Value*, torch::jit::IValue> evaluated_value_map;
   //! Lists built from engine tensors (prim::ListConstruct of run-time tensors).
   std::unordered_map<const torch::jit::Value*, std::vector<trt::ITensor*>> tensor_list_map;

@@ -34,6 +34,7 @@ bool fakeQuantize(ConversionCtx* ctx, const torch::jit::Node* n, trt::ITensor* x
     dq->setName((name + " [dequantize]").c_str());
     return bindTensor(ctx, n, dq->getOutput(0)) != nullptr;
   }
+  if (ctx->settings.enabled_precisions.count(at::kChar)) ++ctx->emulated_fake_quantize;
   if (axis >= 0) {
     std::vector<int64_t> view(static_cast<size_t>(rankOf(x)), 1);
     view[axis] = scale.numel();
@@ -88,6 +89,39 @@ bool perChannel(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
   return fakeQuantize(ctx, n, x, scale, zp, axis, a[4].unwrapToInt(), a[5].unwrapToInt());
 }
 
+// torch.ao's FusedMovingAvgObsFakeQuantize (the default QAT fake quantizer): with its observer off (an
+// inference model after disable_observer) it is a pure fake quantize by its scale and zero point, per
+// tensor or, with per_row_fake_quant, per channel along ch_axis; with fake quantization off, the identity.
+bool fusedObserverFakeQuantize(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
+  const std::string name = util::node_info(n);
+  auto flag = [&](Var& v, const char* what) {
+    at::Tensor t = compileTimeTensor(n, v, what);
+    TORCHTRT_CHECK(t.numel() == 1, "fused_moving_avg_obs_fake_quant " << what << " holds " << t.numel()
+                                                                      << " values, expected one: " << name);
+    return t.item<double>() != 0;
+  };
+  TORCHTRT_CHECK(!flag(a[1], "observer_on"),
+                 "Unable to convert node: " << name
+                                            << "\nits observer is on, so every call would update the quantization "
+                                               "statistics; an engine runs inference: call "
+                                               "model.apply(torch.ao.quantization.disable_observer) before compiling");
+  trt::ITensor* x = a[0].ITensorOrFreeze(ctx);
+  if (!flag(a[2], "fake_quant_on")) return bindOutput(ctx, n, ctx->net->addIdentity(*x)) != nullptr;
+  at::Tensor scale = compileTimeTensor(n, a[5], "scale"), zp = compileTimeTensor(n, a[6], "zero_point");
+  const int64_t qmin = a[8].unwrapToInt(), qmax = a[9].unwrapToInt();
+  if (!a[11].unwrapToBool()) {
+    TORCHTRT_CHECK(scale.numel() == 1 && zp.numel() == 1,
+                   "per-tensor fused_moving_avg_obs_fake_quant has " << scale.numel() << " scales: " << name);
+    return fakeQuantize(ctx, n, x, scale, zp, -1, qmin, qmax);
+  }
+  const int64_t axis = util::normalizeDim(a[10].unwrapToInt(), rankOf(x), n);
+  const auto dims = util::toVec(x->getDimensions());
+  TORCHTRT_CHECK(scale.numel() == dims[axis] && zp.numel() == dims[axis], "fused_moving_avg_obs_fake_quant has "
+                                                                              << scale.numel() << " scales for "
+                                                                              << dims[axis] << " channels: " << name);
+  return fakeQuantize(ctx, n, x, scale, zp, axis, qmin, qmax);
+}
+
 auto quantizationRegistrations =
     RegisterNodeConversionPatterns()
         .pattern({"aten::fake_quantize_per_tensor_affine(Tensor self, float scale, int zero_point, int quant_min, int "
@@ -98,7 +132,12 @@ auto quantizationRegistrations =
                   perTensorTensorParams})
         .pattern({"aten::fake_quantize_per_channel_affine(Tensor self, Tensor scale, Tensor zero_point, int axis, int "
                   "quant_min, int quant_max) -> Tensor",
-                  perChannel});
+                  perChannel})
+        .pattern({"aten::fused_moving_avg_obs_fake_quant(Tensor self, Tensor observer_on, Tensor fake_quant_on, "
+                  "Tensor(a!) running_min, Tensor(b!) running_max, Tensor(c!) scale, Tensor(d!) zero_point, float "
+                  "averaging_const, int quant_min, int quant_max, int ch_axis, bool per_row_fake_quant=False, bool "
+                  "symmetric_quant=False) -> Tensor",
+                  fusedObserverFakeQuantize});
 
 }  // namespace
 }  // namespace impl
