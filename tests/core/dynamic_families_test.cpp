@@ -476,3 +476,32 @@ TEST(DynamicFamilies, MaskedSelectBroadcastingOverDynamicDims) {
   checkGraphDynamic(
       ir, {range({1, 1, 2}, {2, 1, 4}, {4, 1, 7}), range({1, 3, 1}, {2, 3, 1}, {4, 3, 1}), range({2}, {4}, {7})}, runs);
 }
+
+TEST(DynamicFamilies, InterpolateByNonIntegralScaleFactors) {
+  // Found (issue 20): F.interpolate(scale_factor=0.5) and any non-integral factor over dynamic spatial dims
+  // was refused. Output sizes are floor(n * f) as PyTorch computes them in double (1/3 of 3 is 1).
+  const char* ir = R"IR(
+    graph(%x : Tensor):
+      %none : NoneType = prim::Constant()
+      %f : bool = prim::Constant[value=0]()
+      %half : float[] = prim::Constant[value=[0.5, 1.5]]()
+      %third : float[] = prim::Constant[value=[0.33333333333333331, 2.75]]()
+      %a : Tensor = aten::upsample_bilinear2d(%x, %none, %f, %half)
+      %b : Tensor = aten::upsample_nearest2d(%x, %none, %third)
+      return (%a, %b))IR";
+  checkGraphDynamic(ir, {range({1, 2, 3, 3}, {2, 2, 8, 8}, {3, 2, 13, 17})},
+                    {{at::randn({1, 2, 3, 3})}, {at::randn({2, 2, 9, 7})}, {at::randn({3, 2, 13, 17})}});
+  // A factor no ratio of small integers reproduces (2.3's double rounds n * 2.3 up for some n): refused.
+  try {
+    checkGraphDynamic(R"IR(
+    graph(%x : Tensor):
+      %none : NoneType = prim::Constant()
+      %s : float[] = prim::Constant[value=[2.3, 2.3]]()
+      %a : Tensor = aten::upsample_nearest2d(%x, %none, %s)
+      return (%a))IR",
+                      {range({1, 2, 3, 3}, {2, 2, 8, 8}, {3, 2, 13, 17})}, {{at::randn({1, 2, 3, 3})}});
+    FAIL() << "expected a refusal";
+  } catch (const std::exception& e) {
+    EXPECT_NE(std::string(e.what()).find("give output_size or a static input size"), std::string::npos) << e.what();
+  }
+}

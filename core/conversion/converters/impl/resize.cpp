@@ -10,6 +10,31 @@ namespace converters {
 namespace impl {
 namespace {
 
+// PyTorch sizes a dimension scaled by f as floor(double(n) * f). For a dynamic n the engine computes in
+// int64 shape arithmetic, so f is replaced by the first continued-fraction convergent p/q with
+// floor(n * p / q) equal to PyTorch's size for every n up to kCheckedSizes (exact for all n when f is a
+// dyadic fraction such as 0.5 or 1.5: then p/q is f itself). Returns {p, q}, or {0, 0} when none is.
+constexpr int64_t kCheckedSizes = 1 << 16;
+std::pair<int64_t, int64_t> sizeRatio(double f) {
+  double x = f;
+  int64_t p0 = 0, q0 = 1, p1 = 1, q1 = 0;  // convergents p(k-2)/q(k-2), p(k-1)/q(k-1)
+  for (int i = 0; i < 40 && std::isfinite(x); ++i) {
+    const double a = std::floor(x);
+    if (a > static_cast<double>(1 << 20)) break;
+    const int64_t ai = static_cast<int64_t>(a);
+    const int64_t p = ai * p1 + p0, q = ai * q1 + q0;
+    if (q > (int64_t(1) << 24)) break;
+    bool matches = true;
+    for (int64_t n = 0; n <= kCheckedSizes && matches; ++n)
+      matches = (n * p) / q == static_cast<int64_t>(std::floor(static_cast<double>(n) * f));
+    if (matches) return {p, q};
+    p0 = p1, q0 = q1, p1 = p, q1 = q;
+    if (x == a) break;
+    x = 1.0 / (x - a);
+  }
+  return {0, 0};
+}
+
 struct Upsample {
   int64_t nd;
   trt::InterpolationMode mode;
@@ -34,15 +59,24 @@ trt::ITensor* runTimeOutputDims(ConversionCtx* ctx, const torch::jit::Node* n, t
     for (int64_t i = 0; i < nd; ++i) {
       const int64_t d = rank - nd + i;
       const double f = factors[i];
-      TORCHTRT_CHECK(f == std::floor(f) || in->getDimensions().d[d] >= 0,
-                     "upsampling dynamic dimension " << d << " of " << in->getDimensions().str() << " by scale factor "
-                                                     << f << " has no converter (integral factors only): " << name);
-      parts.push_back(in->getDimensions().d[d] >= 0
-                          ? shape::int64Vector(ctx, {outSize[i]}, name + " [out size]")
-                          : shape::arith(ctx, trt::ElementWiseOperation::kPROD,
-                                         shape::asElement(ctx, shape::dimension(ctx, in, d, name + " [size]"), name),
-                                         shape::int64Vector(ctx, {static_cast<int64_t>(f)}, name + " [factor]"),
-                                         name + " [scaled size]"));
+      if (in->getDimensions().d[d] >= 0) {
+        parts.push_back(shape::int64Vector(ctx, {outSize[i]}, name + " [out size]"));
+        continue;
+      }
+      const auto [p, q] = sizeRatio(f);
+      TORCHTRT_CHECK(q > 0, "Unable to convert node: "
+                                << name << "\nupsampling dynamic dimension " << d << " of " << in->getDimensions().str()
+                                << " by scale factor " << f
+                                << ": no ratio of integers gives PyTorch's output sizes floor(n * " << f
+                                << ") for n up to " << kCheckedSizes << "; give output_size or a static input size");
+      trt::ITensor* size = shape::asElement(ctx, shape::dimension(ctx, in, d, name + " [size]"), name);
+      trt::ITensor* scaled =
+          shape::arith(ctx, trt::ElementWiseOperation::kPROD, size,
+                       shape::int64Vector(ctx, {p}, name + " [factor numerator]"), name + " [scaled size]");
+      if (q > 1)
+        scaled = shape::arith(ctx, trt::ElementWiseOperation::kFLOOR_DIV, scaled,
+                              shape::int64Vector(ctx, {q}, name + " [factor denominator]"), name + " [scaled size]");
+      parts.push_back(scaled);
     }
   } else {
     parts.push_back(shape::int64Vector(ctx, outSize, name + " [out size]"));
