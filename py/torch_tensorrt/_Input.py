@@ -20,8 +20,9 @@ class Input:
     ``Input(shape=(1, 3, 224, 224))`` for a static shape, or
     ``Input(min_shape=..., opt_shape=..., max_shape=...)`` for a dynamic one; ``dtype`` is one
     of torch.float, torch.half, torch.int8, torch.int32, torch.int64, torch.bool.
-    ``tensor_domain=(lo, hi)`` sets the values partial compilation generates for this input when it
-    runs the module to learn shapes (default [0, 2)). ``format=torch.channels_last`` binds a 4-D
+    ``tensor_domain=(lo, hi)`` sets the values generated for this input, drawn from [lo, hi) (default
+    [0, 2)): when partial compilation runs the module to learn shapes, and in the example tensor an
+    ``nn.Module`` is traced with (token ids, for instance, must fall within the embedding table). ``format=torch.channels_last`` binds a 4-D
     input as [N, H, W, C] memory, so a ``channels_last`` tensor reaches the engine without a copy
     (a contiguous one is still accepted, at the cost of one); the default is torch.contiguous_format.
     """

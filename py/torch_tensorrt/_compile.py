@@ -1,11 +1,19 @@
 """torch_tensorrt.compile: the one-call entry point."""
-from typing import Any, List, Optional, Sequence, Set, Union
+import contextlib
+import itertools
+import warnings
+from typing import Any, Iterator, List, Optional, Sequence, Set, Union
 
 import torch
 
-from torch_tensorrt import ts
+from torch_tensorrt import logging, ts
+from torch_tensorrt.ts._trace import trace_checked
 
 _IR_CHOICES = ("ts", "default", "torchscript")
+
+_TRACE_CAVEAT = ("A trace records only the path the example inputs take: control flow on tensor values is not kept "
+                 "(traces that would keep a data-dependent value are refused); pass a torch.jit.ScriptModule to "
+                 "choose yourself")
 
 
 def compile(
@@ -17,8 +25,12 @@ def compile(
 ) -> torch.jit.ScriptModule:
     """Compiles a module into a TorchScript module whose forward runs an engine.
 
-    ``module`` is a ScriptModule, or an ``nn.Module`` which is traced with example tensors made
-    from ``inputs``. ``inputs`` holds example tensors or :class:`torch_tensorrt.Input` specs.
+    ``module`` is a ScriptModule or an ``nn.Module``. An ``nn.Module`` is scripted
+    (``torch.jit.script``), as Torch-TensorRT does; only when scripting fails, or the scripted module
+    does not compile, is it traced with example tensors made from ``inputs``, with a warning, and a
+    trace that would bake in a data-dependent branch or size is refused. The caller's module is
+    compiled in eval mode and left in the mode it was in. ``inputs`` holds example tensors or
+    :class:`torch_tensorrt.Input` specs.
     """
     if ir not in _IR_CHOICES:
         raise ValueError(f"ir='{ir}' is not available; this build compiles through TorchScript (ir='ts' or 'default')")
@@ -28,12 +40,85 @@ def compile(
             "compile needs inputs=[...]: example tensors or torch_tensorrt.Input specs, one per forward argument "
             "(or input_signature=(...) when forward takes tuples or lists)"
         )
-    if not isinstance(module, torch.jit.ScriptModule):
-        if not isinstance(module, torch.nn.Module):
-            raise TypeError(f"compile takes a torch.nn.Module or torch.jit.ScriptModule, got {type(module).__name__}")
-        examples = ts._example_args(signature) if signature is not None else tuple(ts._example_tensor(i) for i in inputs)
-        module = torch.jit.trace(module.eval(), examples)
-    return ts.compile(module, inputs=inputs, enabled_precisions=enabled_precisions, **kwargs)
+    if isinstance(module, torch.jit.ScriptModule):
+        return ts.compile(module, inputs=inputs, enabled_precisions=enabled_precisions, **kwargs)
+    if not isinstance(module, torch.nn.Module):
+        raise TypeError(f"compile takes a torch.nn.Module or torch.jit.ScriptModule, got {type(module).__name__}")
+    ts._check_options(kwargs)
+    if kwargs.get("device") is not None:
+        ts._explicit_device(kwargs["device"])  # refused before any scripting or tracing
+    return _compile_module(module, inputs, enabled_precisions, kwargs)
+
+
+def _compile_module(module: torch.nn.Module, inputs: Optional[Sequence[Any]], enabled_precisions: Optional[Set[torch.dtype]],
+                    kwargs: dict) -> torch.jit.ScriptModule:
+    def build(script_module: torch.jit.ScriptModule) -> torch.jit.ScriptModule:
+        return ts.compile(script_module, inputs=inputs, enabled_precisions=enabled_precisions, **kwargs)
+
+    name = type(module).__name__
+    with _eval_mode(module):
+        try:
+            scripted = torch.jit.script(module)
+        except Exception as e:  # scripting fails in many ways (unsupported syntax, missing source, types)
+            why = f"torch.jit.script failed on {name}: {_first_line(e)}"
+            traced = _trace(module, inputs, kwargs, why)
+            _warn(f"{why}. torch_tensorrt.compile traced it with torch.jit.trace instead. {_TRACE_CAVEAT}.")
+            return build(traced)
+        try:
+            return build(scripted)
+        except RuntimeError as failure:
+            # Scripted graphs keep more ops than traced ones (branches, checks): try the trace before giving up.
+            why = f"compiling the scripted {name} failed: {_first_line(failure)}"
+            try:
+                traced = _trace(module, inputs, kwargs, why)
+            except RuntimeError as refusal:
+                raise RuntimeError(f"{failure}\n\ntorch_tensorrt.compile then tried a trace of {name}: {refusal}") from failure
+            _warn(f"{why}. torch_tensorrt.compile compiled a trace of it (torch.jit.trace) instead. {_TRACE_CAVEAT}.")
+            try:
+                return build(traced)
+            except RuntimeError as second:
+                raise RuntimeError(f"{failure}\n\ntorch_tensorrt.compile then tried a trace of {name}, which failed "
+                                   f"too: {_first_line(second)}") from failure
+
+
+def _trace(module: torch.nn.Module, inputs: Optional[Sequence[Any]], kwargs: dict, why: str) -> torch.jit.ScriptModule:
+    """The module traced with example tensors made from `inputs` (or input_signature), placed where
+    its weights are; a refusal says why tracing was tried."""
+    signature = kwargs.get("input_signature")
+    specs: List[Any] = list(signature) if signature is not None else list(inputs or [])
+    state = itertools.chain(module.parameters(), module.buffers())
+    first = next(state, None)
+    device = first.device if first is not None else None
+    examples = tuple(ts._example_args(s, device) if isinstance(s, (tuple, list)) else ts._example_tensor(s, device)
+                     for s in specs)
+    try:
+        return trace_checked(module, examples, specs)
+    except RuntimeError as e:
+        raise RuntimeError(f"{why}; {e}") from e
+
+
+@contextlib.contextmanager
+def _eval_mode(module: torch.nn.Module) -> Iterator[None]:
+    """The module and its submodules in eval mode, their training flags restored afterwards: the
+    engine computes inference (dropout off, batch norm with running statistics) and the caller's
+    module is left as it was."""
+    flags = [(m, m.training) for m in module.modules()]
+    module.eval()
+    try:
+        yield
+    finally:
+        for m, training in flags:
+            m.training = training
+
+
+def _first_line(error: BaseException) -> str:
+    lines = [line.strip() for line in str(error).splitlines() if line.strip()]
+    return lines[0].rstrip(":") if lines else type(error).__name__
+
+
+def _warn(message: str) -> None:
+    warnings.warn(message, UserWarning, stacklevel=4)  # at the caller of torch_tensorrt.compile
+    logging.log(logging.Level.Warning, message)
 
 
 def convert_method_to_trt_engine(

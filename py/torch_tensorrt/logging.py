@@ -1,5 +1,6 @@
 """Log level control: ``torch_tensorrt.logging.set_reportable_log_level(Level.Info)`` or ``with logging.info(): ...``."""
 import enum
+import sys
 
 from torch_tensorrt import _C
 
@@ -21,6 +22,13 @@ def set_reportable_log_level(level: Level) -> None:
 def get_reportable_log_level() -> Level:
     """The current level."""
     return Level(_C.get_reportable_log_level())
+
+
+def log(level: Level, message: str) -> None:
+    """Reports `message` at `level` the way the compiler's own messages are reported (stderr,
+    "Torch-TensorRT - Warning: ..."), when `level` is reportable."""
+    if level <= get_reportable_log_level():
+        print(f"Torch-TensorRT - {level.name}: {message}", file=sys.stderr)
 
 
 class _LevelContext:

@@ -1,4 +1,5 @@
 """The TorchScript path: compile, convert to an engine, embed an engine, check op support."""
+import math
 from typing import Any, List, Optional, Sequence, Set, Tuple
 
 import torch
@@ -12,12 +13,25 @@ _PRECISIONS = {torch.float32: "float32", torch.float16: "float16", torch.bfloat1
 
 
 
-def _example_tensor(spec: Any) -> torch.Tensor:
+def _example_tensor(spec: Any, device: Optional[torch.device] = None) -> torch.Tensor:
+    """An example tensor for an input: the tensor given, or one of the Input's opt_shape with values
+    drawn from its tensor_domain [lo, hi), as partial compilation's shape analysis draws them."""
     if isinstance(spec, torch.Tensor):
         return spec
-    if isinstance(spec, Input):
-        return torch.randn(spec.opt_shape).to(spec.dtype)
-    raise TypeError(f"inputs entries must be tensors or torch_tensorrt.Input, got {type(spec).__name__}")
+    if not isinstance(spec, Input):
+        raise TypeError(f"inputs entries must be tensors or torch_tensorrt.Input, got {type(spec).__name__}")
+    lo, hi = spec.tensor_domain
+    if spec.dtype == torch.bool:
+        t = torch.randint(0, 2, spec.opt_shape).to(torch.bool)
+    elif not spec.dtype.is_floating_point:
+        low, high = math.floor(lo), math.ceil(hi)
+        info = torch.iinfo(spec.dtype)
+        if low < info.min or high - 1 > info.max:
+            raise ValueError(f"{spec}: tensor_domain [{lo}, {hi}) does not fit {spec.dtype} ({info.min} to {info.max})")
+        t = torch.randint(low, high, spec.opt_shape).to(spec.dtype)
+    else:
+        t = (torch.rand(spec.opt_shape) * (hi - lo) + lo).to(spec.dtype)
+    return t if device is None else t.to(device)
 
 
 def _to_inputs(inputs: Sequence[Any]) -> List[Input]:
@@ -34,13 +48,37 @@ def _precisions(enabled: Optional[Set[torch.dtype]]) -> List[str]:
     return out
 
 
+def _explicit_device(device: Any) -> torch.device:
+    """The device the caller asked for, refused when it is not there: an engine the caller placed on
+    a GPU must not quietly end up on the CPU."""
+    if isinstance(device, Device):
+        d = device.to_torch()
+    else:
+        d = torch.device(device) if not isinstance(device, torch.device) else device
+    if d.type not in ("cuda", "cpu"):
+        raise ValueError(f"device {d} is not supported; engines run on cuda or cpu")
+    if d.type == "cuda":
+        index = d.index or 0
+        count = torch.cuda.device_count()
+        missing = []
+        if not _C.has_cuda_backend():
+            missing.append("this build of torch_tensorrt has no CUDA backend (it was built without CUDA)")
+        if count == 0:
+            missing.append("no CUDA GPU is visible to PyTorch")
+        elif index >= count:
+            missing.append(f"only {count} CUDA GPU(s) are visible (cuda:0 to cuda:{count - 1})")
+        if missing:
+            raise ValueError(f"device={device!r} asks for GPU cuda:{index}, but " + " and ".join(missing) +
+                             "; pass device='cpu' for a CPU engine, or leave device out to build the engine where "
+                             "the inputs are")
+    return d
+
+
 def _target_device(module: torch.jit.ScriptModule, inputs: Sequence[Any], device: Any) -> Tuple[str, int]:
-    """The engine runs where the caller says, else where the example inputs are, else where the module's weights are."""
+    """The engine runs where the caller says (which must exist), else where the example inputs are,
+    else where the module's weights are."""
     if device is not None:
-        if isinstance(device, Device):
-            d = device.to_torch()
-        else:
-            d = torch.device(device) if not isinstance(device, torch.device) else device
+        d = _explicit_device(device)
     else:
         tensors = [i for i in inputs if isinstance(i, torch.Tensor)]
         if tensors:
@@ -101,11 +139,11 @@ def _leaves(signature: Any) -> List[Any]:
     return [signature]
 
 
-def _example_args(signature: Any) -> Any:
+def _example_args(signature: Any, device: Optional[torch.device] = None) -> Any:
     """Example values shaped like input_signature (for tracing)."""
     if isinstance(signature, (Input, torch.Tensor)):
-        return _example_tensor(signature)
-    return type(signature)(_example_args(s) for s in signature)
+        return _example_tensor(signature, device)
+    return type(signature)(_example_args(s, device) for s in signature)
 
 
 def _native_spec(module: torch.jit.ScriptModule, inputs: Sequence[Any], enabled_precisions: Optional[Set[torch.dtype]], kwargs: dict) -> dict:
