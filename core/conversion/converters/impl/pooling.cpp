@@ -47,7 +47,8 @@ bool pool(ConversionCtx* ctx, const torch::jit::Node* n, args& a, int64_t nd, tr
 int64_t windowStart(int64_t i, int64_t in, int64_t out) { return (i * in) / out; }
 int64_t windowEnd(int64_t i, int64_t in, int64_t out) { return ((i + 1) * in + out - 1) / out; }
 
-// Average over uneven windows of the last `nd` (1 or 2) dims: X A_w^T, then A_h X.
+// Average over uneven windows of the last `nd` dims, one dim at a time (pooling is separable): the dim
+// moved last, times A^T (A: [out, in], row i averaging window i), moved back.
 trt::ITensor* adaptiveAverageByProducts(ConversionCtx* ctx, trt::ITensor* in, const std::vector<int64_t>& dims,
                                         const std::vector<int64_t>& outSize, const std::string& name) {
   const int64_t nd = static_cast<int64_t>(outSize.size()), rank = static_cast<int64_t>(dims.size());
@@ -60,12 +61,15 @@ trt::ITensor* adaptiveAverageByProducts(ConversionCtx* ctx, trt::ITensor* in, co
       for (int64_t j = s; j < e; ++j) avg[i][j] = 1.0f / static_cast<float>(e - s);
     }
     trt::ITensor* matrix = castTo(ctx, ctx->constantTensor(avg, name + " [averaging]"), x->getType(), name);
-    const bool last = k == nd - 1;
+    const int64_t d = rank - nd + k;
+    std::vector<int64_t> swap(static_cast<size_t>(rank));
+    for (int64_t i = 0; i < rank; ++i) swap[i] = i;
+    std::swap(swap[d], swap[rank - 1]);
+    x = transposed(ctx, x, swap, name + " [dim " + std::to_string(d) + " last]");
     auto* layer =
-        last ? ctx->net->addMatrixMultiply(*x, trt::MatrixOperation::kNONE, *matrix, trt::MatrixOperation::kTRANSPOSE)
-             : ctx->net->addMatrixMultiply(*matrix, trt::MatrixOperation::kNONE, *x, trt::MatrixOperation::kNONE);
-    layer->setName((name + " [average dim " + std::to_string(rank - nd + k) + "]").c_str());
-    x = layer->getOutput(0);
+        ctx->net->addMatrixMultiply(*x, trt::MatrixOperation::kNONE, *matrix, trt::MatrixOperation::kTRANSPOSE);
+    layer->setName((name + " [average dim " + std::to_string(d) + "]").c_str());
+    x = transposed(ctx, layer->getOutput(0), swap, name + " [dim " + std::to_string(d) + " back]");
   }
   return x;
 }
@@ -97,6 +101,81 @@ trt::ITensor* adaptiveMaxBySlices(ConversionCtx* ctx, trt::ITensor* in, const st
     return cat->getOutput(0);
   };
   return along(in, 0);
+}
+
+// Adaptive max pooling of static spatial dims with its indices (PyTorch's: the position of each window's
+// maximum, the first on ties, flattened over the pooled dims): per output cell, the window sliced and
+// flattened, a TopK of 1 with its index, and the index mapped from window to input coordinates.
+std::pair<trt::ITensor*, trt::ITensor*> adaptiveMaxWithIndices(ConversionCtx* ctx, const torch::jit::Node* n,
+                                                               trt::ITensor* in, const std::vector<int64_t>& dims,
+                                                               const std::vector<int64_t>& outSize,
+                                                               const std::string& name) {
+  using Op = trt::ElementWiseOperation;
+  const int64_t nd = static_cast<int64_t>(outSize.size()), rank = static_cast<int64_t>(dims.size());
+  int64_t cells = 1, dynamicLeading = 0;
+  for (int64_t o : outSize) cells *= o;
+  for (int64_t d = 0; d < rank - nd; ++d) dynamicLeading += dims[d] < 0;
+  TORCHTRT_CHECK(cells <= 1024 && dynamicLeading <= 1,
+                 "Unable to convert node: " << name << "\nthe indices of adaptive max pooling are computed per output "
+                                            << "cell: at most 1024 cells (here " << cells
+                                            << ") and one dynamic leading dimension (here " << dynamicLeading << ")");
+  std::vector<int64_t> flatShape(dims.begin(), dims.begin() + (rank - nd));
+  flatShape.push_back(-2);  // replaced per window below
+  std::vector<trt::ITensor*> values, indices;
+  std::vector<int64_t> cell(static_cast<size_t>(nd), 0);
+  for (int64_t c = 0; c < cells; ++c) {
+    trt::ITensor* window = in;
+    std::vector<int64_t> start(nd), size(nd);
+    for (int64_t k = 0; k < nd; ++k) {
+      const int64_t d = rank - nd + k;
+      start[k] = windowStart(cell[k], dims[d], outSize[k]);
+      size[k] = windowEnd(cell[k], dims[d], outSize[k]) - start[k];
+      window = sliceAlong(ctx, window, d, start[k], size[k], 1, name + " [window]");
+    }
+    int64_t length = 1;
+    for (int64_t s : size) length *= s;
+    std::vector<int64_t> shape = flatShape;
+    shape.back() = length;
+    for (int64_t& v : shape) v = v < 0 ? -1 : v;
+    trt::ITensor* flat = reshape(ctx, window, shape, name + " [flat window]");
+    auto* top = ctx->net->addTopK(*flat, trt::TopKOperation::kMAX, 1, 1u << (rank - nd));
+    top->setName((name + " [window max]").c_str());
+    values.push_back(top->getOutput(0));
+    auto* where = ctx->net->addTopK(*flat, trt::TopKOperation::kMAX, 1, 1u << (rank - nd));
+    where->setOutputKind(trt::TopKOutput::kINDICES);
+    where->setName((name + " [window argmax]").c_str());
+    // Window-local flat index j -> sum over k of (start_k + (j / inner_k) % size_k) * stride_k.
+    trt::ITensor* j = where->getOutput(0);
+    trt::ITensor* global = nullptr;
+    int64_t inner = 1, stride = 1;
+    for (int64_t k = nd - 1; k >= 0; --k) {
+      auto constant = [&](int64_t v) { return scalarConstant(ctx, v, trt::DataType::kINT64, name + " [index]"); };
+      trt::ITensor* coord = ctx->net->addElementWise(*j, *constant(inner), Op::kFLOOR_DIV)->getOutput(0);
+      coord = ctx->net->addElementWise(*coord, *constant(size[k]), Op::kREMAINDER)->getOutput(0);
+      coord = ctx->net->addElementWise(*coord, *constant(start[k]), Op::kSUM)->getOutput(0);
+      coord = ctx->net->addElementWise(*coord, *constant(stride), Op::kPROD)->getOutput(0);
+      global = global ? ctx->net->addElementWise(*global, *coord, Op::kSUM)->getOutput(0) : coord;
+      inner *= size[k];
+      stride *= dims[rank - nd + k];
+    }
+    indices.push_back(global);
+    for (int64_t k = nd - 1; k >= 0 && ++cell[k] == outSize[k]; --k) cell[k] = 0;
+  }
+  auto joined = [&](std::vector<trt::ITensor*>& parts, const char* what) {
+    trt::ITensor* t = parts[0];
+    if (parts.size() > 1) {
+      auto* cat = ctx->net->addConcatenation(parts.data(), static_cast<int32_t>(parts.size()));
+      cat->setAxis(static_cast<int32_t>(rank - nd));
+      cat->setName((name + what).c_str());
+      t = cat->getOutput(0);
+    }
+    std::vector<int64_t> shape(dims.begin(), dims.begin() + (rank - nd));
+    for (int64_t& v : shape) v = v < 0 ? -1 : v;
+    shape.insert(shape.end(), outSize.begin(), outSize.end());
+    return reshape(ctx, t, shape, name + what);
+  };
+  (void)n;
+  return {joined(values, " [values]"), joined(indices, " [indices]")};
 }
 
 // Adaptive pooling of a dynamic dim `d` to `out` > 1 windows: window i spans [floor(i*I/out),
@@ -177,9 +256,18 @@ bool adaptivePool(ConversionCtx* ctx, const torch::jit::Node* n, args& a, int64_
   const std::string name = util::node_info(n);
   // A dynamic spatial dim pooled to 1 (global pooling) is a reduction over whatever its run-time size;
   // to more windows, a gather of run-time windows.
-  // adaptive_max_pool returns (values, indices); indices have no converter.
-  TORCHTRT_CHECK(n->outputs().size() == 1 || n->outputs()[1]->uses().empty(),
-                 "the indices output of " << name << " is used, which is not supported");
+  // adaptive_max_pool returns (values, indices); when the indices are used, both come from one pass
+  // over the windows (static spatial dims).
+  if (n->outputs().size() == 2 && !n->outputs()[1]->uses().empty()) {
+    for (int64_t i = 0; i < nd; ++i)
+      TORCHTRT_CHECK(dims[rank - nd + i] > 0,
+                     "Unable to convert node: " << name << "\nthe indices of adaptive max pooling need static "
+                                                << "spatial dimensions, got " << in->getDimensions().str());
+    auto [values, indices] = adaptiveMaxWithIndices(ctx, n, in, dims, outSize, name);
+    bindTensor(ctx, n, values, 0);
+    bindTensor(ctx, n, indices, 1);
+    return true;
+  }
   uint32_t globalAxes = 0;
   bool staticLeft = false;  // a static dim still to pool
   for (int64_t i = 0; i < nd; ++i) {
@@ -218,7 +306,6 @@ bool adaptivePool(ConversionCtx* ctx, const torch::jit::Node* n, args& a, int64_
     return true;
   }
   if (type == trt::PoolingType::kAVERAGE) {
-    TORCHTRT_CHECK(nd <= 2, "adaptive average pooling in 3-D with uneven windows is not supported: " << name);
     return bindTensor(ctx, n, adaptiveAverageByProducts(ctx, in, dims, outSize, name)) != nullptr;
   }
   return bindTensor(ctx, n, adaptiveMaxBySlices(ctx, in, dims, outSize, name)) != nullptr;
