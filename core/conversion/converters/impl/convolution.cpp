@@ -2,7 +2,7 @@
 // A transposed convolution becomes a Deconvolution layer: PyTorch's weight layout [in, out/groups,
 // k...] is the layer's, and output_padding p is a post padding of padding - p (a negative post
 // padding grows the output).
-#include "core/conversion/converters/converter_util.h"
+#include "core/conversion/converters/shape_tensors.h"
 
 namespace torch_tensorrt {
 namespace core {
@@ -11,11 +11,197 @@ namespace converters {
 namespace impl {
 namespace {
 
+// A convolution whose weight is computed in the graph (not a constant): the input unfolded into its
+// kernel taps (one zero-padded strided Slice per kernel offset), then one product with the weight per
+// group: out[n, g, o, p] = sum over (c, k) of W[g, o, c * K + k] * taps[n, g, c * K + k, p]. Padding
+// may be negative (a crop), as the transposed form below needs. Spatial dims static, the batch may not be.
+trt::ITensor* unfoldedConvolution(ConversionCtx* ctx, trt::ITensor* x, trt::ITensor* w, trt::ITensor* bias,
+                                  const std::vector<int64_t>& stride, const std::vector<int64_t>& padBefore,
+                                  const std::vector<int64_t>& padAfter, const std::vector<int64_t>& dilation,
+                                  int64_t groups, const std::string& name) {
+  const auto xd = util::toVec(x->getDimensions()), wd = util::toVec(w->getDimensions());
+  const int64_t nd = static_cast<int64_t>(wd.size()) - 2, channels = xd[1];
+  for (size_t i = 1; i < xd.size(); ++i)
+    TORCHTRT_CHECK(xd[i] >= 0, "a convolution with run-time weights needs static channel and spatial dims, got "
+                                   << x->getDimensions().str() << ": " << name);
+  for (int64_t v : wd)
+    TORCHTRT_CHECK(v >= 0,
+                   "a convolution weight of dims " << w->getDimensions().str() << " must have static dims: " << name);
+  TORCHTRT_CHECK(channels == wd[1] * groups && wd[0] % groups == 0,
+                 "convolution input " << x->getDimensions().str() << " and weight " << w->getDimensions().str()
+                                      << " do not match in " << groups << " groups: " << name);
+  std::vector<int64_t> out(nd), kernel(wd.begin() + 2, wd.end());
+  int64_t taps = 1, positions = 1;
+  for (int64_t i = 0; i < nd; ++i) {
+    out[i] = (xd[2 + i] + padBefore[i] + padAfter[i] - dilation[i] * (kernel[i] - 1) - 1) / stride[i] + 1;
+    TORCHTRT_CHECK(out[i] > 0, "convolution output size " << out[i] << " along spatial dim " << i << ": " << name);
+    taps *= kernel[i];
+    positions *= out[i];
+  }
+  const bool dynamicBatch = xd[0] < 0;
+  std::vector<trt::ITensor*> columns;
+  std::vector<int64_t> k(static_cast<size_t>(nd), 0);
+  for (int64_t t = 0; t < taps; ++t) {
+    std::vector<int64_t> start = {0, 0}, size = {std::max<int64_t>(xd[0], 0), channels}, step = {1, 1};
+    for (int64_t i = 0; i < nd; ++i) {
+      start.push_back(-padBefore[i] + k[i] * dilation[i]);
+      size.push_back(out[i]);
+      step.push_back(stride[i]);
+    }
+    // (Shape tensors are made before the layer that reads them: layers run in creation order.)
+    trt::ITensor *startTensor = nullptr, *sizeTensor = nullptr;
+    if (dynamicBatch) {
+      std::vector<int64_t> rest(size.begin() + 1, size.end());
+      startTensor = shape::int64Vector(ctx, start, name + " [tap start]");
+      sizeTensor = shape::concat(ctx,
+                                 {shape::asElement(ctx, shape::dimension(ctx, x, 0, name + " [batch]"), name),
+                                  shape::int64Vector(ctx, rest, name + " [tap sizes]")},
+                                 name + " [tap sizes]");
+    }
+    auto* slice = ctx->net->addSlice(*x, util::toDims(start), util::toDims(size), util::toDims(step));
+    slice->setMode(trt::SampleMode::kFILL);  // zeros outside the input: the padding
+    if (dynamicBatch) {
+      slice->setInput(1, *startTensor);
+      slice->setInput(2, *sizeTensor);
+    }
+    slice->setName((name + " [tap " + std::to_string(t) + "]").c_str());
+    columns.push_back(
+        reshape(ctx, slice->getOutput(0), {dynamicBatch ? -1 : xd[0], channels, 1, positions}, name + " [tap column]"));
+    for (int64_t i = nd - 1; i >= 0 && ++k[i] == kernel[i]; --i) k[i] = 0;
+  }
+  trt::ITensor* cols = columns[0];
+  if (columns.size() > 1) {
+    auto* cat = ctx->net->addConcatenation(columns.data(), static_cast<int32_t>(columns.size()));
+    cat->setAxis(2);
+    cat->setName((name + " [taps]").c_str());
+    cols = cat->getOutput(0);
+  }
+  const int64_t batch = dynamicBatch ? -1 : xd[0], perGroup = channels / groups * taps;
+  cols = reshape(ctx, cols, {batch, groups, perGroup, positions}, name + " [taps by group]");
+  trt::ITensor* weights = reshape(ctx, w, {1, groups, wd[0] / groups, perGroup}, name + " [weights by group]");
+  if (weights->getType() != cols->getType()) weights = castTo(ctx, weights, cols->getType(), name + " [weights type]");
+  auto* product =
+      ctx->net->addMatrixMultiply(*weights, trt::MatrixOperation::kNONE, *cols, trt::MatrixOperation::kNONE);
+  product->setName((name + " [product]").c_str());
+  std::vector<int64_t> outShape = {batch, wd[0]};
+  outShape.insert(outShape.end(), out.begin(), out.end());
+  trt::ITensor* y = reshape(ctx, product->getOutput(0), outShape, name + " [output]");
+  if (bias) {
+    std::vector<int64_t> biasShape(static_cast<size_t>(nd + 2), 1);
+    biasShape[1] = wd[0];
+    y = addElementwise(ctx, trt::ElementWiseOperation::kSUM, y, reshape(ctx, bias, biasShape, name + " [bias dims]"),
+                       name + " [bias]")
+            ->getOutput(0);
+  }
+  return y;
+}
+
+// A transposed convolution with a run-time weight [Cin, Cout/g, K...]: the input with stride - 1 zeros
+// inserted between elements, convolved at stride 1 with the weight flipped and transposed per group,
+// padded by dilation * (K - 1) - padding (+ output_padding after).
+trt::ITensor* unfoldedTransposedConvolution(ConversionCtx* ctx, trt::ITensor* x, trt::ITensor* w, trt::ITensor* bias,
+                                            const std::vector<int64_t>& stride, const std::vector<int64_t>& padding,
+                                            const std::vector<int64_t>& outputPadding,
+                                            const std::vector<int64_t>& dilation, int64_t groups,
+                                            const std::string& name) {
+  const auto wd = util::toVec(w->getDimensions());
+  const int64_t nd = static_cast<int64_t>(wd.size()) - 2;
+  for (int64_t v : wd)
+    TORCHTRT_CHECK(v >= 0,
+                   "a convolution weight of dims " << w->getDimensions().str() << " must have static dims: " << name);
+  TORCHTRT_CHECK(wd[0] % groups == 0, "transposed convolution weight " << w->getDimensions().str()
+                                                                       << " does not split into " << groups
+                                                                       << " groups");
+  for (int64_t i = 0; i < nd; ++i) {
+    if (stride[i] == 1) continue;
+    const int64_t d = 2 + i;
+    auto dims = util::toVec(x->getDimensions());
+    TORCHTRT_CHECK(dims[d] >= 0, "a transposed convolution with run-time weights needs static spatial dims: " << name);
+    // [.., S, ..] -> [.., S, 1, ..] next to zeros [.., S, stride-1, ..] -> [.., S*stride, ..] -> first (S-1)*stride+1.
+    std::vector<int64_t> split = dims;
+    split.insert(split.begin() + d + 1, 1);
+    trt::ITensor* column = reshape(ctx, x, split, name + " [spread]");
+    trt::ITensor* zeros = shape::broadcastTo(
+        ctx, scalarConstant(ctx, 0.0, x->getType(), name + " [zero]"),
+        shape::shapeOf(ctx, column, name + " [zeros shape]", {{d + 1, shape::int64Vector(ctx, {stride[i] - 1}, name)}}),
+        name + " [zeros]");
+    trt::ITensor* parts[] = {column, zeros};
+    auto* cat = ctx->net->addConcatenation(parts, 2);
+    cat->setAxis(static_cast<int32_t>(d + 1));
+    cat->setName((name + " [zero insert]").c_str());
+    std::vector<int64_t> merged = dims;
+    merged[d] = dims[d] * stride[i];
+    for (int64_t& v : merged) v = v < 0 ? -1 : v;
+    x = sliceAlong(ctx, reshape(ctx, cat->getOutput(0), merged, name + " [zero inserted]"), d, 0,
+                   (dims[d] - 1) * stride[i] + 1, 1, name + " [zero inserted]");
+  }
+  // Weight [Cin, Cout/g, K...] -> [g, Cin/g, Cout/g, K...] -> [g, Cout/g, Cin/g, K...] -> [Cout, Cin/g, K...], flipped.
+  const int64_t cin = wd[0], coutPerGroup = wd[1];
+  std::vector<int64_t> grouped = {groups, cin / groups, coutPerGroup}, order = {0, 2, 1},
+                       merged = {groups * coutPerGroup, cin / groups};
+  for (int64_t i = 0; i < nd; ++i) {
+    grouped.push_back(wd[2 + i]);
+    order.push_back(3 + i);
+    merged.push_back(wd[2 + i]);
+  }
+  trt::ITensor* flipped =
+      reshape(ctx, transposed(ctx, reshape(ctx, w, grouped, name + " [weight groups]"), order, name + " [weight swap]"),
+              merged, name + " [weight]");
+  std::vector<int64_t> start(merged.size(), 0), stepBack(merged.size(), 1);
+  for (int64_t i = 0; i < nd; ++i) {
+    start[2 + i] = merged[2 + i] - 1;
+    stepBack[2 + i] = -1;
+  }
+  auto* flip = ctx->net->addSlice(*flipped, util::toDims(start), util::toDims(merged), util::toDims(stepBack));
+  flip->setName((name + " [flip]").c_str());
+  std::vector<int64_t> before(nd), after(nd), ones(nd, 1);
+  for (int64_t i = 0; i < nd; ++i) {
+    before[i] = dilation[i] * (wd[2 + i] - 1) - padding[i];
+    after[i] = before[i] + outputPadding[i];
+  }
+  return unfoldedConvolution(ctx, x, flip->getOutput(0), bias, ones, before, after, dilation, groups, name);
+}
+
+// aten::_convolution with a weight that is an engine tensor (computed in the graph, e.g. fake-quantized
+// or generated): the unfolded forms above, exact in FP32 and slower than the Convolution layer.
+bool convolutionWithRunTimeWeights(ConversionCtx* ctx, const torch::jit::Node* n, args& a, trt::ITensor* in) {
+  const std::string name = util::node_info(n);
+  trt::ITensor* w = a[1].ITensor();
+  const int64_t nd = rankOf(w) - 2;
+  TORCHTRT_CHECK(nd >= 1 && nd <= 3, "convolution weight of rank " << rankOf(w) << " is not 1-D, 2-D or 3-D: " << name);
+  auto expand = [&](std::vector<int64_t> v, const char* what) {
+    if (v.size() == 1) v.assign(nd, v[0]);
+    TORCHTRT_CHECK(static_cast<int64_t>(v.size()) == nd,
+                   what << " has " << v.size() << " values for a " << nd << "-D convolution: " << name);
+    return v;
+  };
+  const auto stride = expand(a[3].unwrapToIntList().vec(), "stride");
+  const auto padding = expand(a[4].unwrapToIntList().vec(), "padding");
+  const auto dilation = expand(a[5].unwrapToIntList().vec(), "dilation");
+  const int64_t groups = a[8].unwrapToInt();
+  trt::ITensor* bias = a[2].isNone() ? nullptr : a[2].ITensorOrFreeze(ctx);
+  const bool unbatched = rankOf(in) == nd + 1;
+  if (unbatched) {
+    auto dims = util::toVec(in->getDimensions());
+    dims.insert(dims.begin(), 1);
+    in = reshape(ctx, in, dims, name + " [add batch]");
+  }
+  trt::ITensor* out = a[6].unwrapToBool()
+                          ? unfoldedTransposedConvolution(ctx, in, w, bias, stride, padding,
+                                                          expand(a[7].unwrapToIntList().vec(), "output_padding"),
+                                                          dilation, groups, name)
+                          : unfoldedConvolution(ctx, in, w, bias, stride, padding, padding, dilation, groups, name);
+  if (unbatched) {
+    auto dims = util::toVec(out->getDimensions());
+    dims.erase(dims.begin());
+    out = reshape(ctx, out, dims, name + " [drop batch]");
+  }
+  return bindTensor(ctx, n, out) != nullptr;
+}
+
 bool convolution(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
   trt::ITensor* in = a[0].ITensorOrFreeze(ctx);
-  TORCHTRT_CHECK(a[1].isIValue() && a[1].IValue()->isTensor(),
-                 "the weight of " << util::node_info(n)
-                                  << " must be a constant (freeze the module); run-time weights are not supported");
+  if (!(a[1].isIValue() && a[1].IValue()->isTensor())) return convolutionWithRunTimeWeights(ctx, n, a, in);
   at::Tensor w = a[1].unwrapToTensor().to(at::kFloat);
   bool transposed = a[6].unwrapToBool();
   auto stride = a[3].unwrapToIntList().vec(), padding = a[4].unwrapToIntList().vec(),
