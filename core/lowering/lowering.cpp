@@ -72,6 +72,7 @@ std::shared_ptr<torch::jit::Graph> LowerGraph(const torch::jit::Module& frozen, 
   torch::jit::RemoveTensorMutation(graph);
   passes::ViewWritesToScatter(graph);
   passes::RemoveDropout(graph);
+  passes::NestedEncoderToPaddingMask(graph);
   passes::ConvToConvolution(graph);
   passes::LinearToMatmulAdd(graph);
   passes::ReshapeWithLeadingSizesToFlatten(graph);

@@ -1,8 +1,9 @@
-// Writes into a slice or select view (x[a:b, c:d] = v, x[:, i] = v; traced as slice/select chains
-// ending in aten::fill_ or aten::copy_) become functional: the written view's new value is built
-// from the inside out with aten::slice_scatter / aten::select_scatter, and later reads of the base
-// read the result. Done only where no other view of the base made before the write is read after
-// it (such a view would have to see the write); other writes keep TorchScript's semantics.
+// Writes into a slice or select view (x[a:b, c:d] = v, x[:, i] = v, x[a:b].zero_(); traced as
+// slice/select chains ending in aten::fill_, aten::copy_ or aten::zero_) become functional: the
+// written view's new value is built from the inside out with aten::slice_scatter /
+// aten::select_scatter, and later reads of the base read the result. Done only where no other view
+// of the base made before the write is read after it (such a view would have to see the write);
+// other writes keep TorchScript's semantics.
 #include <unordered_set>
 
 #include "core/lowering/passes/passes.h"
@@ -46,6 +47,7 @@ bool usedAfter(const Value* v, const Node* point) {
 bool rewriteWrite(torch::jit::Graph& graph, Node* write) {
   if (write->owningBlock() != graph.block() || !write->output()->uses().empty()) return false;
   const bool isFill = write->kind() == c10::Symbol::fromQualString("aten::fill_");
+  const bool isZero = write->kind() == c10::Symbol::fromQualString("aten::zero_");
   // The chain base -> view_1 -> ... -> view_k (the written view), each view used by its successor only.
   std::vector<Node*> chain;
   Value* v = write->input(0);
@@ -67,7 +69,10 @@ bool rewriteWrite(torch::jit::Graph& graph, Node* write) {
   Value* none = graph.insertConstant(c10::IValue());
   // The written view's new value: the fill value everywhere, or the source broadcast and cast to it.
   Value* value = nullptr;
-  if (isFill) {
+  if (isZero) {
+    value = graph.insert(c10::Symbol::fromQualString("aten::zeros_like"), {written},
+                         {torch::jit::NamedValue("dtype", none)});
+  } else if (isFill) {
     if (write->input(1)->type()->isSubtypeOf(*c10::TensorType::get())) {
       Value* cast = graph.insert(c10::Symbol::fromQualString("aten::type_as"), {write->input(1), written});
       value = graph.insert(c10::Symbol::fromQualString("aten::expand_as"), {cast, written});
@@ -102,7 +107,8 @@ void ViewWritesToScatter(std::shared_ptr<torch::jit::Graph>& graph) {
   std::vector<Node*> writes;
   for (Node* n : graph->block()->nodes())
     if ((n->kind() == c10::Symbol::fromQualString("aten::fill_") && n->inputs().size() == 2) ||
-        (n->kind() == c10::Symbol::fromQualString("aten::copy_") && n->inputs().size() == 3))
+        (n->kind() == c10::Symbol::fromQualString("aten::copy_") && n->inputs().size() == 3) ||
+        (n->kind() == c10::Symbol::fromQualString("aten::zero_") && n->inputs().size() == 1))
       writes.push_back(n);
   int rewritten = 0;
   for (Node* w : writes) rewritten += rewriteWrite(*graph, w);

@@ -1,8 +1,7 @@
 // scaled_dot_product_attention: softmax(q k^T * scale + mask) v from matrix multiplies, an
 // elementwise scale, the mask (additive float, boolean through a select, or causal) and a softmax
-// over the last axis. Inference only: dropout_p must be 0. _native_multi_head_attention (the fast
-// path scripted nn.MultiheadAttention takes in inference) as projections, head reshapes (0
-// placeholders keep batch and sequence dynamic), that attention and the output projection.
+// over the last axis. Inference only: dropout_p must be 0. The fused attention ops of PyTorch's
+// fast path are in transformer_fastpath.cpp.
 #include <cmath>
 #include <limits>
 
@@ -95,84 +94,10 @@ bool scaledDotProductAttention(ConversionCtx* ctx, const torch::jit::Node* n, ar
   return bindTensor(ctx, n, out) != nullptr;
 }
 
-// x @ w^T + b for a compile-time weight [out, in] and bias [out].
-trt::ITensor* linear(ConversionCtx* ctx, trt::ITensor* x, const at::Tensor& w, const at::Tensor& b,
-                     const std::string& name) {
-  trt::ITensor* y = product(ctx, x, ctx->constantTensor(w.unsqueeze(0), name + " [weight]"), true, name);
-  return addElementwise(ctx, E::kSUM, y, ctx->constantTensor(b.reshape({1, 1, -1}), name + " [bias]"), name + " [bias]")
-      ->getOutput(0);
-}
-
-// [B, L, H * D] <-> [B, H, L, D], batch and sequence length as they come at run time.
-trt::ITensor* splitHeads(ConversionCtx* ctx, trt::ITensor* x, int64_t heads, int64_t headSize,
-                         const std::string& name) {
-  auto* layer = ctx->net->addShuffle(*x);
-  layer->setReshapeDimensions({0, 0, heads, headSize});
-  layer->setSecondTranspose(toPermutation({0, 2, 1, 3}));
-  layer->setName(name.c_str());
-  return layer->getOutput(0);
-}
-
-trt::ITensor* mergeHeads(ConversionCtx* ctx, trt::ITensor* x, int64_t embed, const std::string& name) {
-  auto* layer = ctx->net->addShuffle(*x);
-  layer->setFirstTranspose(toPermutation({0, 2, 1, 3}));
-  layer->setReshapeDimensions({0, 0, embed});
-  layer->setName(name.c_str());
-  return layer->getOutput(0);
-}
-
-bool nativeMultiHeadAttention(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
-  const std::string name = util::node_info(n);
-  trt::ITensor* query = a[0].ITensorOrFreeze(ctx);
-  trt::ITensor* key = a[1].ITensorOrFreeze(ctx);
-  trt::ITensor* value = a[2].ITensorOrFreeze(ctx);
-  const int64_t embed = a[3].unwrapToInt(), heads = a[4].unwrapToInt();
-  TORCHTRT_CHECK(rankOf(query) == 3 && rankOf(key) == 3 && rankOf(value) == 3,
-                 "_native_multi_head_attention takes batched [B, L, E] inputs: " << name);
-  TORCHTRT_CHECK(heads > 0 && embed % heads == 0,
-                 "embed_dim " << embed << " is not a multiple of num_head " << heads << ": " << name);
-  TORCHTRT_CHECK(a[9].isNone(), "_native_multi_head_attention with a mask is not supported: " << name);
-  TORCHTRT_CHECK(!a[10].unwrapToBool(),
-                 "_native_multi_head_attention's attention weights (need_weights=True) are not supported: " << name);
-  // Without need_weights PyTorch returns an undefined tensor as the weights.
-  ctx->AssociateValueAndIValue(n->outputs()[1], at::Tensor());
-  const at::Tensor w = a[5].unwrapToTensor(), b = a[6].unwrapToTensor();
-  const at::Tensor projW = a[7].unwrapToTensor(), projB = a[8].unwrapToTensor();
-  TORCHTRT_CHECK(w.dim() == 2 && w.size(0) == 3 * embed && b.numel() == 3 * embed,
-                 "qkv_weight must be [3E, E] and qkv_bias [3E] for E = " << embed << ": " << name);
-  const int64_t headSize = embed / heads;
-  trt::ITensor* proj[3];
-  trt::ITensor* inputs[3] = {query, key, value};
-  for (int i = 0; i < 3; ++i) {
-    const std::string part = name + " [" + "qkv"[i] + "]";
-    trt::ITensor* y = linear(ctx, inputs[i], w.narrow(0, i * embed, embed), b.narrow(0, i * embed, embed), part);
-    proj[i] = splitHeads(ctx, y, heads, headSize, part + " [heads]");
-  }
-  trt::ITensor* scores = product(ctx, proj[0], proj[1], true, name + " [q k^T]");
-  scores = addElementwise(ctx, E::kPROD, scores,
-                          scalarConstant(ctx, 1.0 / std::sqrt(static_cast<double>(headSize)), scores->getType(),
-                                         name + " [scale]"),
-                          name + " [scaled]")
-               ->getOutput(0);
-  auto* softmax = ctx->net->addSoftMax(*scores);
-  softmax->setAxes(1u << 3);
-  softmax->setName((name + " [softmax]").c_str());
-  trt::ITensor* attended = product(ctx, softmax->getOutput(0), proj[2], false, name + " [weights v]");
-  trt::ITensor* merged = mergeHeads(ctx, attended, embed, name + " [merge heads]");
-  return bindTensor(ctx, n, linear(ctx, merged, projW, projB, name + " [out proj]")) != nullptr;
-}
-
-auto attentionRegistrations =
-    RegisterNodeConversionPatterns()
-        .pattern(
-            {"aten::scaled_dot_product_attention(Tensor query, Tensor key, Tensor value, Tensor? attn_mask=None, float "
-             "dropout_p=0., bool is_causal=False, *, float? scale=None, bool enable_gqa=False) -> Tensor",
-             scaledDotProductAttention})
-        .pattern(
-            {"aten::_native_multi_head_attention(Tensor query, Tensor key, Tensor value, int embed_dim, int num_head, "
-             "Tensor qkv_weight, Tensor qkv_bias, Tensor proj_weight, Tensor proj_bias, Tensor? mask=None, bool "
-             "need_weights=True, bool average_attn_weights=True, int? mask_type=None) -> (Tensor, Tensor)",
-             nativeMultiHeadAttention});
+auto attentionRegistrations = RegisterNodeConversionPatterns().pattern(
+    {"aten::scaled_dot_product_attention(Tensor query, Tensor key, Tensor value, Tensor? attn_mask=None, float "
+     "dropout_p=0., bool is_causal=False, *, float? scale=None, bool enable_gqa=False) -> Tensor",
+     scaledDotProductAttention});
 
 }  // namespace
 }  // namespace impl

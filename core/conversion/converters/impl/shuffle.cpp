@@ -1,4 +1,5 @@
-// Shape ops: flatten, view/reshape, permute, transpose, t, unsqueeze, squeeze.
+// Shape ops: flatten, view/reshape (and view_as/reshape_as), permute, transpose, t, unsqueeze,
+// squeeze; the in-place forms (unsqueeze_, t_...) share them.
 #include "core/conversion/converters/shape_tensors.h"
 
 namespace torch_tensorrt {
@@ -38,6 +39,23 @@ bool view(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
   layer->setZeroIsPlaceholder(false);
   layer->setReshapeDimensions(util::toDims(shape));
   return bindOutput(ctx, n, layer) != nullptr;
+}
+
+// view_as / reshape_as: self with other's shape (read at run time where other's is dynamic).
+bool reshapeAs(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
+  trt::ITensor* in = a[0].ITensorOrFreeze(ctx);
+  const std::string name = util::node_info(n);
+  std::vector<int64_t> shape;
+  if (a[1].isIValue()) {
+    shape = a[1].unwrapToTensor().sizes().vec();
+  } else {
+    trt::ITensor* other = a[1].ITensor();
+    if (!other->getDimensions().isStatic())
+      return bindTensor(ctx, n, shape::reshapeTo(ctx, in, shape::shapeOf(ctx, other, name + " [shape]"), name)) !=
+             nullptr;
+    shape = util::toVec(other->getDimensions());
+  }
+  return bindTensor(ctx, n, reshape(ctx, in, shape, name)) != nullptr;
 }
 
 bool permute(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
@@ -117,13 +135,21 @@ auto shuffleRegistrations =
         .pattern({"aten::flatten.using_ints(Tensor self, int start_dim=0, int end_dim=-1) -> (Tensor)", flatten})
         .pattern({"aten::view(Tensor(a) self, int[] size) -> (Tensor(a))", view})
         .pattern({"aten::reshape(Tensor(a) self, int[] shape) -> (Tensor(a))", view})
+        .pattern({"aten::view_as(Tensor(a) self, Tensor other) -> Tensor(a)", reshapeAs})
+        .pattern({"aten::reshape_as(Tensor(a) self, Tensor other) -> Tensor(a)", reshapeAs})
         .pattern({"aten::permute(Tensor(a) self, int[] dims) -> (Tensor(a))", permute})
         .pattern({"aten::transpose.int(Tensor(a) self, int dim0, int dim1) -> (Tensor(a))", transpose})
+        .pattern({"aten::transpose_(Tensor(a!) self, int dim0, int dim1) -> Tensor(a!)", transpose})
         .pattern({"aten::t(Tensor(a) self) -> (Tensor(a))", t})
+        .pattern({"aten::t_(Tensor(a!) self) -> Tensor(a!)", t})
         .pattern({"aten::unsqueeze(Tensor(a) self, int dim) -> (Tensor(a))", unsqueeze})
+        .pattern({"aten::unsqueeze_(Tensor(a!) self, int dim) -> Tensor(a!)", unsqueeze})
         .pattern({"aten::squeeze(Tensor(a) self) -> (Tensor(a))", squeeze})
         .pattern({"aten::squeeze.dim(Tensor(a) self, int dim) -> (Tensor(a))", squeeze})
-        .pattern({"aten::squeeze.dims(Tensor(a) self, int[] dim) -> (Tensor(a))", squeeze});
+        .pattern({"aten::squeeze.dims(Tensor(a) self, int[] dim) -> (Tensor(a))", squeeze})
+        .pattern({"aten::squeeze_(Tensor(a!) self) -> Tensor(a!)", squeeze})
+        .pattern({"aten::squeeze_.dim(Tensor(a!) self, int dim) -> Tensor(a!)", squeeze})
+        .pattern({"aten::squeeze_.dims(Tensor(a!) self, int[] dim) -> Tensor(a!)", squeeze});
 
 }  // namespace
 }  // namespace impl
