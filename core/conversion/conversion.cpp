@@ -1,5 +1,7 @@
 #include "core/conversion/conversion.h"
 
+#include <unordered_set>
+
 #include <optional>
 #include <sstream>
 
@@ -277,6 +279,31 @@ void convertNode(ConversionCtx* ctx, const torch::jit::Node* n) {
   auto converter = converters::get_node_converter_for(n->maybeSchema());
   bool ok = false;
   try {
+    // An in-place op on a tensor left after lowering (its memory has other names): the engine computes
+    // the written value for the op's own output only, so a later read of the memory under another name
+    // would see the old value, silently. Refused then. Ops whose write leaves the values as they are
+    // pass; ops that only reshape their own view (squeeze_, transpose_, ...) must not be read after
+    // under their input's name.
+    const auto& schemaArgs = n->maybeSchema()->arguments();
+    static const std::unordered_set<std::string> valuePreserving = {"aten::detach_", "aten::dropout_",
+                                                                    "aten::feature_dropout_"};
+    static const std::unordered_set<std::string> viewMetadataOnly = {
+        "aten::squeeze_", "aten::unsqueeze_", "aten::transpose_", "aten::t_", "aten::swapdims_", "aten::swapaxes_"};
+    const std::string kind = n->kind().toQualString();
+    if (!schemaArgs.empty() && schemaArgs[0].alias_info() && schemaArgs[0].alias_info()->isWrite() &&
+        schemaArgs[0].type()->kind() == c10::TypeKind::TensorType && !valuePreserving.count(kind)) {
+      if (viewMetadataOnly.count(kind)) {
+        for (const auto& use : n->input(0)->uses())
+          TORCHTRT_CHECK(use.user == n || (use.user->owningBlock() == n->owningBlock() && use.user->isBefore(n)),
+                         "Unable to convert node: " << util::node_info(n) << "\n%" << n->input(0)->debugName()
+                                                    << ", whose shape it changes, is read after it (by "
+                                                    << util::node_info(use.user)
+                                                    << "); it must run in TorchScript (require_full_compilation=False "
+                                                       "lets it)");
+      } else {
+        converters::requireUnobservedWrite(n, /*allowLongLived=*/true);
+      }
+    }
     ok = converter(ctx, n, args);
   } catch (const std::exception& e) {
     TORCHTRT_THROW_ERROR("Failed to convert node: " << util::node_info(n) << "\nSchema: " << util::schema_info(n)

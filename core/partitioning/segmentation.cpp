@@ -165,6 +165,32 @@ std::vector<Segment> SegmentBlock(torch::jit::Block* block, const PartitioningIn
   };
   collectWrites(graph->block());
 
+  // An in-place op writing into a tensor that views share (a view of it, or it a view of another):
+  // inside an engine the write reaches only the op's own output, not the other names (each engine
+  // output is its own buffer), so the op stays in TorchScript, where the views see it.
+  std::vector<const Node*> views;
+  std::function<void(torch::jit::Block*)> collectViews = [&](torch::jit::Block* b) {
+    for (Node* n : b->nodes()) {
+      if (returnsView(n)) views.push_back(n);
+      for (auto* sub : n->blocks()) collectViews(sub);
+    }
+  };
+  collectViews(graph->block());
+  for (Node* n : block->nodes()) {
+    if (isConstant(n) || target.at(n) != SegmentTarget::kTensorRT) continue;
+    for (const Value* w : writtenValues(n)) {
+      if (!isTensorType(w)) continue;
+      const bool shared = std::any_of(views.begin(), views.end(), [&](const Node* v) {
+        return v != n && !v->outputs().empty() && alias_db.mayAlias(v->output(0), w);
+      });
+      if (shared) {
+        demote(n, "writes in place into %" + w->debugName() +
+                      ", which views share; an engine's write would not reach them");
+        break;
+      }
+    }
+  }
+
   for (bool changed = true; changed;) {
     changed = false;
     for (Node* n : block->nodes()) {

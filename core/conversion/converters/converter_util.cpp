@@ -1,5 +1,7 @@
 #include "core/conversion/converters/converter_util.h"
 
+#include <unordered_set>
+
 #include "core/conversion/converters/shape_tensors.h"
 #include "core/conversion/converters/type_promotion.h"
 
@@ -79,6 +81,51 @@ trt::ILayer* addElementwise(ConversionCtx* ctx, trt::ElementWiseOperation op, tr
   auto* layer = ctx->net->addElementWise(*a, *b, op);
   layer->setName(name.c_str());
   return layer;
+}
+
+// True when an output of `n` may share memory with an input: views and in-place ops (an alias in
+// the schema's returns), and nodes without a schema (lists and tuples holding the tensor).
+bool mayAliasInput(const torch::jit::Node* n) {
+  const c10::FunctionSchema* schema = n->maybeSchema();
+  if (!schema) return true;
+  for (const auto& r : schema->returns())
+    if (r.alias_info()) return true;
+  return false;
+}
+
+// Throws unless the memory the in-place op `n` writes (its first input) is read after `n` only
+// through n's own output: the written tensor must be made in this block by an op that allocates it
+// (not a graph input, a module attribute or a constant, which outlive the call), and no name for it
+// (the base, a view of it) may be read after `n`.
+void requireUnobservedWrite(const torch::jit::Node* n, bool allowLongLived) {
+  const std::string name = util::node_info(n);
+  const torch::jit::Value* base = n->input(0);
+  while (base->node()->maybeSchema() && mayAliasInput(base->node()) && !base->node()->inputs().empty())
+    base = base->node()->input(0);
+  const torch::jit::Node* producer = base->node();
+  TORCHTRT_CHECK(allowLongLived || (producer->maybeSchema() && producer->owningBlock() == n->owningBlock()),
+                 "Unable to convert node: " << name << "\nit writes into %" << base->debugName()
+                                            << " (a graph input, module attribute, constant or a value of another "
+                                               "block), which outlives the engine; it must run in TorchScript "
+                                               "(require_full_compilation=False lets it)");
+  std::vector<const torch::jit::Value*> names = {base};
+  std::unordered_set<const torch::jit::Value*> seen = {base};
+  while (!names.empty()) {
+    const torch::jit::Value* v = names.back();
+    names.pop_back();
+    for (const auto& use : v->uses()) {
+      const torch::jit::Node* user = use.user;
+      if (user == n) continue;
+      TORCHTRT_CHECK(user->owningBlock() == n->owningBlock() && user->isBefore(n),
+                     "Unable to convert node: " << name << "\nthe tensor it writes into is read after it as %"
+                                                << v->debugName() << " (by " << util::node_info(user)
+                                                << "), which an engine cannot update; it must run in TorchScript "
+                                                   "(require_full_compilation=False lets it)");
+      if (!mayAliasInput(user)) continue;
+      for (const torch::jit::Value* out : user->outputs())
+        if (seen.insert(out).second) names.push_back(out);
+    }
+  }
 }
 
 trt::Permutation toPermutation(const std::vector<int64_t>& order) {

@@ -48,6 +48,14 @@ trt::ITensor* expandTo(ConversionCtx* ctx, trt::ITensor* in, std::vector<int64_t
 trt::ITensor* wrappedIndex(ConversionCtx* ctx, trt::ITensor* idx, int64_t size, const std::string& name);
 //! The same with the size a rank-0 int64 tensor (a dynamic dimension's, read at run time).
 trt::ITensor* wrappedIndex(ConversionCtx* ctx, trt::ITensor* idx, trt::ITensor* size, const std::string& name);
+//! True when an output of `n` may share memory with an input (views, in-place ops, lists and tuples).
+bool mayAliasInput(const torch::jit::Node* n);
+//! Throws naming the node unless the memory the in-place op `n` writes (its first input) is read after
+//! `n` only through n's own output: an engine computes the written value but cannot update the other
+//! names of that memory (a view of it, the base itself), which PyTorch would see changed. Without
+//! `allowLongLived`, the written tensor must also be made in n's block by an op (not a graph input,
+//! attribute or constant, whose writes outlive the call).
+void requireUnobservedWrite(const torch::jit::Node* n, bool allowLongLived);
 //! Checks the node's input tensor has a static shape and throws naming the node otherwise.
 void requireStaticShape(const torch::jit::Node* n, trt::ITensor* t, const char* what);
 
