@@ -470,3 +470,22 @@ def test_list_input_and_traced_tuple_module(tmp_path):
     a, b = torch.randn(3, 4), torch.randn(3, 4)
     torch.testing.assert_close(compiled((a, b)), Pair()((a, b)), **TOL)
     assert engines_in(compiled) == 1
+
+
+def test_in_place_write_seen_through_a_view_is_computed_as_pytorch_does():
+    # y.add_ is seen by v = y.view(-1) in PyTorch; an engine's write reaches only add_'s own output. Full
+    # compilation refuses (naming the later read); partial compilation keeps the write and the view in
+    # TorchScript, so the result is PyTorch's (it was silently wrong before).
+    class WriteThroughView(torch.nn.Module):
+        def forward(self, x):
+            y = x * 2
+            v = y.view(-1)
+            y.add_(1)
+            return v + 1
+
+    model, x = WriteThroughView().eval(), torch.randn(2, 3)
+    scripted = torch.jit.script(model)
+    partial = torch_tensorrt.compile(scripted, inputs=[x], min_block_size=1)
+    assert torch.equal(partial(x), model(x))
+    with pytest.raises(RuntimeError, match="which an engine cannot update"):
+        torch_tensorrt.compile(scripted, inputs=[x], require_full_compilation=True)
