@@ -77,10 +77,39 @@ const char* kGenericKinds[] = {
     "aten::to",
     "aten::__round_to_zero_floordiv",
     // Lists: slicing, and appends / extends, which mutate the (shared) list value as the interpreter does.
+    // (Lists receiving engine tensors are converters: converters/impl/tensor_lists.cpp.)
     "aten::slice",
     "aten::append",
     "aten::extend",
     "aten::sum",
+    "aten::_set_item",
+    "aten::insert",
+    "aten::pop",
+    "aten::remove",
+    "aten::reverse",
+    "aten::clear",
+    "aten::count",
+    "aten::sorted",
+    "aten::join",
+    // math functions of numbers (sizes); only kinds whose tensor forms all have converters, so that a
+    // tensor op of the kind is never taken for supported when it is not.
+    "aten::exp",
+    "aten::log",
+    "aten::sin",
+    "aten::cos",
+    "aten::tan",
+    "aten::tanh",
+    "aten::asin",
+    "aten::acos",
+    "aten::atan",
+    "aten::sinh",
+    "aten::cosh",
+    "aten::asinh",
+    "aten::acosh",
+    "aten::atanh",
+    "aten::erf",
+    "aten::isnan",
+    "aten::isinf",
 };
 
 // The interpreter builds lists and tuples with dedicated instructions rather than operators,
@@ -117,8 +146,15 @@ std::optional<std::vector<torch::jit::IValue>> tupleIndex(ConversionCtx*, const 
   return std::vector<torch::jit::IValue>{elems[i]};
 }
 
-// String formatting (error messages of asserts, built before the check runs): values known only at
-// run time (a dynamic size list) are written as a placeholder.
+// list += list; the tensor forms of aten::add_ are converters (running them here would write into a
+// compile-time tensor that the graph may share).
+std::optional<std::vector<torch::jit::IValue>> addToList(ConversionCtx*, const torch::jit::Node* n, args& in) {
+  if (!in[0].IValue()->isList()) return std::nullopt;
+  return RunNodeOperation(n, in);
+}
+
+// String formatting ("{}".format, "%d" %, str(); error messages of asserts, built before the check
+// runs): values known only at run time (a dynamic size list) are written as a placeholder.
 std::optional<std::vector<torch::jit::IValue>> format(ConversionCtx*, const torch::jit::Node* n, args& in) {
   std::vector<torch::jit::IValue> values;
   for (auto& v : in) values.push_back(v.isIValue() ? *v.IValue() : torch::jit::IValue(std::string("<run-time value>")));
@@ -193,6 +229,9 @@ auto registerCollections = RegisterNodeEvaluators()
                                .evaluator({"prim::TupleUnpack", tupleUnpack, false})
                                .evaluator({"prim::TupleIndex", tupleIndex, false})
                                .evaluator({"aten::format", format, true})
+                               .evaluator({"aten::percentFormat", format, true})
+                               .evaluator({"aten::str", format, true})
+                               .evaluator({"aten::add_", addToList, false})
                                .evaluator({"aten::is_autocast_enabled", alwaysFalse, false})
                                .evaluator({"aten::is_grad_enabled", alwaysFalse, false})
                                .evaluator({"prim::requires_grad", requiresGrad, true})
