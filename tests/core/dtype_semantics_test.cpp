@@ -169,3 +169,25 @@ def forward(i: Tensor, m: Tensor, x: Tensor):
       return (%s, %x))IR",
                     {range({1, 4}, {2, 4}, {5, 4}, at::kBool)}, {{at::rand({1, 4}) > 0.5}, {at::rand({5, 4}) > 0.5}});
 }
+
+TEST(DtypeSemantics, AliasesAndTensorOverloadsFromIR) {
+  // TorchScript source maps torch.fix to trunc: the alias and the Tensor overload of bitwise_xor from IR.
+  checkGraph(R"IR(
+    graph(%a : Tensor, %i : Tensor, %j : Tensor):
+      %f : Tensor = aten::fix(%a)
+      %x : Tensor = aten::bitwise_xor(%i, %j)
+      return (%f, %x))IR",
+             {at::randn({3, 4}) * 3, ints({3, 4}), ints({3, 4})});
+}
+
+TEST(DtypeSemantics, SplitBySizesOverloads) {
+  // Scripted torch.split(x, [2, 3]) gives aten::split.sizes.
+  checkGraph(R"IR(
+    graph(%x : Tensor):
+      %s : int[] = prim::Constant[value=[2, 3]]()
+      %d : int = prim::Constant[value=1]()
+      %a : Tensor[] = aten::split(%x, %s, %d)
+      %p : Tensor, %q : Tensor = prim::ListUnpack(%a)
+      return (%p, %q))IR",
+             {at::randn({3, 5})});
+}

@@ -513,6 +513,7 @@ auto slicingRegistrations =
         .pattern({"aten::chunk(Tensor(a -> *) self, int chunks, int dim=0) -> Tensor(a)[]", chunk})
         .pattern({"aten::split.Tensor(Tensor(a -> *) self, SymInt split_size, int dim=0) -> Tensor(a)[]", split})
         .pattern({"aten::split_with_sizes(Tensor(a -> *) self, SymInt[] split_sizes, int dim=0) -> Tensor(a)[]", split})
+        .pattern({"aten::split.sizes(Tensor(a -> *) self, SymInt[] split_size, int dim=0) -> Tensor(a)[]", split})
         .pattern({"aten::unbind.int(Tensor(a -> *) self, int dim=0) -> Tensor(a)[]", unbind})
         .pattern({"aten::expand(Tensor(a) self, SymInt[] size, *, bool implicit=False) -> Tensor(a)", expand})
         .pattern({"aten::expand_as(Tensor(a) self, Tensor other) -> Tensor(a)", expandAs})
