@@ -192,7 +192,67 @@ void convertLoop(ConversionCtx* ctx, const torch::jit::Node* n, std::vector<Var>
   for (size_t k = 0; k < carried.size(); ++k) bind(ctx, n->outputs()[k], carried[k]);
 }
 
+// prim::If without outputs whose one branch only raises (computing its message at most) and whose
+// other is empty: `if cond: raise ...`.
+bool isRunTimeCheck(const torch::jit::Node* n) {
+  if (n->kind() != torch::jit::prim::If || !n->outputs().empty()) return false;
+  auto raisesOnly = [](const torch::jit::Block* b) {
+    bool raises = false;
+    for (const torch::jit::Node* inner : b->nodes()) {
+      if (inner->kind() == torch::jit::prim::RaiseException) {
+        raises = true;
+        continue;
+      }
+      const auto* schema = inner->maybeSchema();
+      if (!inner->blocks().empty() || (schema && schema->is_mutable())) return false;
+    }
+    return raises;
+  };
+  const auto* a = n->blocks()[0];
+  const auto* b = n->blocks()[1];
+  return (raisesOnly(a) && b->nodes().begin() == b->nodes().end()) ||
+         (raisesOnly(b) && a->nodes().begin() == a->nodes().end());
+}
+
+// True when every use of the node's outputs is a run-time check or a node that itself only feeds checks.
+bool feedsOnlyChecks(const torch::jit::Node* n) {
+  size_t uses = 0;
+  for (const torch::jit::Value* out : n->outputs())
+    for (const auto& use : out->uses()) {
+      if (!isRunTimeCheck(use.user) && !feedsOnlyChecks(use.user)) return false;
+      ++uses;
+    }
+  return uses > 0;  // a node whose outputs nobody reads feeds nothing (an in-place write, say)
+}
+
+bool isBound(ConversionCtx* ctx, const torch::jit::Value* v) {
+  return ctx->value_tensor_map.count(v) || ctx->evaluated_value_map.count(v) || ctx->tensor_list_map.count(v);
+}
+
+void convertNodeChecked(ConversionCtx* ctx, const torch::jit::Node* n);
+
 void convertNode(ConversionCtx* ctx, const torch::jit::Node* n) {
+  if (isRunTimeCheck(n) && (!isBound(ctx, n->input(0)) || ctx->value_tensor_map.count(n->input(0)))) {
+    // An input check on values known only at run time (an RNN's hidden-size check on a dynamic batch):
+    // an engine cannot raise, so the check is dropped, as Torch-TensorRT's exception elimination does.
+    // Checks decided while converting are still evaluated, with the model's message.
+    LOG_WARNING("The check at " << util::node_info(n)
+                                << " depends on run-time values; the engine does not evaluate it (inputs that "
+                                   "would make the model raise give unspecified results)");
+    return;
+  }
+  if (!feedsOnlyChecks(n)) return convertNodeChecked(ctx, n);
+  // A node computing only a run-time check's condition: when it cannot convert (a comparison of size
+  // lists known only at run time), the check it feeds is dropped with it.
+  try {
+    convertNodeChecked(ctx, n);
+  } catch (const std::exception& e) {
+    LOG_DEBUG("Not converted (it only feeds a run-time check): " << util::node_info(n) << ": "
+                                                                 << util::errorMessage(e));
+  }
+}
+
+void convertNodeChecked(ConversionCtx* ctx, const torch::jit::Node* n) {
   if (n->kind() == torch::jit::prim::Constant) {
     ctx->AssociateValueAndIValue(n->output(), *torch::jit::toIValue(n->output()));
     return;

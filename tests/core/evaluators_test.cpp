@@ -228,3 +228,35 @@ TEST(TensorLists, AMutationIsSeenUnderEveryNameOfTheList) {
       return (%s, %t))IR",
              {at::randn({2, 3}), at::randn({1, 3})});
 }
+
+TEST(Evaluators, ChecksOnRunTimeSizesAreDroppedChecksOnStaticOnesKept) {
+  // `if x.size(0) != h.size(0): raise` with a dynamic batch cannot be decided while converting (scripted
+  // nn.LSTM checks its hidden state so): the engine drops it, as Torch-TensorRT's exception elimination.
+  const char* ir = R"IR(
+    graph(%x : Tensor, %h : Tensor):
+      %0 : int = prim::Constant[value=0]()
+      %1 : int = prim::Constant[value=1]()
+      %msg : str = prim::Constant[value="batch mismatch"]()
+      %none : NoneType = prim::Constant()
+      %a : int[] = aten::size(%x)
+      %b : int[] = aten::size(%h)
+      %c : bool = aten::ne(%a, %b)
+      prim::If(%c)
+        block0():
+          prim::RaiseException(%msg, %none)
+          -> ()
+        block1():
+          -> ()
+      %y : Tensor = aten::add(%x, %h, %1)
+      return (%y))IR";
+  torchtrt_test::checkGraphDynamic(
+      ir, {torchtrt_test::range({1, 3}, {2, 3}, {4, 3}), torchtrt_test::range({1, 3}, {2, 3}, {4, 3})},
+      {{at::randn({1, 3}), at::randn({1, 3})}, {at::randn({4, 3}), at::randn({4, 3})}});
+  // With static shapes the same check is decided while converting, and raises with the model's message.
+  try {
+    torchtrt_test::runEngine(torchtrt_test::parse(ir), {at::randn({2, 3}), at::randn({3, 3})});
+    FAIL() << "mismatched static batches must raise";
+  } catch (const std::exception& e) {
+    EXPECT_NE(std::string(e.what()).find("batch mismatch"), std::string::npos) << e.what();
+  }
+}
