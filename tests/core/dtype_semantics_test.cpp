@@ -191,3 +191,30 @@ TEST(DtypeSemantics, SplitBySizesOverloads) {
       return (%p, %q))IR",
              {at::randn({3, 5})});
 }
+
+TEST(DtypeSemantics, ResultDtypesFoundByTheConformanceSuite) {
+  // var / std of float16 stay float16; new_* of int64 stay int64; square of bool is int64; sign of bool
+  // is bool; integer einsum sums a label of one operand in int64.
+  checkGraph(scriptGraph(R"PY(
+def forward(h: Tensor, l: Tensor, b: Tensor, i: Tensor):
+    return (h.var(), h.std(1), torch.var(h, 0, False), l.new_zeros([2, 2]), l.new_ones([3]), l.new_full([2], 7),
+            torch.square(b), torch.sign(b), torch.einsum("ij->j", i), torch.einsum("ii->", i),
+            torch.einsum("ii->i", i))
+)PY"),
+             {at::randn({3, 4}).to(at::kHalf), ints({2, 2}, at::kLong), at::rand({3}) > 0.5, ints({3, 3})});
+}
+
+TEST(DtypeSemantics, IndexOpsOnZeroDimTensors) {
+  // Found by the conformance suite: index_add / index_copy / index_fill of a 0-dim self crashed while
+  // converting; PyTorch takes it as one element along dim 0.
+  checkGraph(R"IR(
+    graph(%x : Tensor, %s : Tensor, %i : Tensor):
+      %0 : int = prim::Constant[value=0]()
+      %two : int = prim::Constant[value=2]()
+      %f : float = prim::Constant[value=1.5]()
+      %a : Tensor = aten::index_add(%x, %0, %i, %s, %two)
+      %c : Tensor = aten::index_copy(%x, %0, %i, %s)
+      %d : Tensor = aten::index_fill(%x, %0, %i, %f)
+      return (%a, %c, %d))IR",
+             {at::randn({}), at::randn({})}, {at::zeros({1}, at::kLong)});
+}

@@ -51,9 +51,12 @@ bool filledLike(ConversionCtx* ctx, const torch::jit::Node* n, trt::ITensor* lik
   return bindOutput(ctx, n, layer) != nullptr;
 }
 
+// A constant in the node's own dtype (int64 stays int64: constantTensor stores integer constants as int32).
 trt::ITensor* constantFrom(ConversionCtx* ctx, const torch::jit::Node* n, const at::Tensor& t) {
   TORCHTRT_CHECK(t.scalar_type() != at::kDouble, "a float64 result (" << util::node_info(n) << ") has no engine type");
-  return bindTensor(ctx, n, ctx->constantTensor(t, util::node_info(n)));
+  trt::ITensor* c = ctx->constantTensor(t, util::node_info(n));
+  return bindTensor(ctx, n,
+                    castTo(ctx, c, util::ScalarTypeToTRTDataType(t.scalar_type()), util::node_info(n) + " [dtype]"));
 }
 
 // new_zeros(self, size, fill..., dtype): a constant of `size` in dtype, else self's dtype.

@@ -4,6 +4,7 @@
 // whose two indices agree and a sum folds the second dimension away.
 #include <algorithm>
 #include <map>
+#include <set>
 
 #include "core/conversion/converters/converter_util.h"
 
@@ -192,13 +193,35 @@ bool einsum(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
     out = outSpec;
   }
   for (char c : out) TORCHTRT_CHECK(size.count(c), "einsum output label '" << c << "' is not in any operand: " << name);
+  // Integer operands: PyTorch sums a label found in one operand only (and not in the output) with sum,
+  // which gives int64; the operands must then agree on one type or PyTorch raises.
+  trt::DataType resultType = tensors[0]->getType();
+  if (resultType == trt::DataType::kINT32 || resultType == trt::DataType::kINT64) {
+    std::set<trt::DataType> types;
+    for (size_t i = 0; i < specs.size(); ++i) {
+      bool summedAlone = false;
+      for (char c : specs[i]) {
+        bool elsewhere = out.find(c) != std::string::npos;
+        for (size_t j = 0; j < specs.size(); ++j) elsewhere |= j != i && specs[j].find(c) != std::string::npos;
+        summedAlone |= !elsewhere;
+      }
+      types.insert(summedAlone ? trt::DataType::kINT64 : tensors[i]->getType());
+    }
+    TORCHTRT_CHECK(types.size() == 1, "Unable to convert node: " << name << "\ninteger einsum '" << equation
+                                                                 << "' sums some operands alone into int64 and "
+                                                                    "multiplies them with int32 ones, which PyTorch "
+                                                                    "refuses");
+    resultType = *types.begin();
+  }
   if (needsEinsumLayer) {
     std::string explicitEquation;
     for (size_t i = 0; i < specs.size(); ++i) explicitEquation += (i ? "," : "") + specs[i];
     explicitEquation += "->" + out;
     for (auto*& t : tensors) t = castTo(ctx, t, tensors[0]->getType(), name + " [cast]");
     auto* layer = ctx->net->addEinsum(tensors.data(), static_cast<int32_t>(tensors.size()), explicitEquation.c_str());
-    return bindOutput(ctx, n, layer) != nullptr;
+    if (layer->getOutput(0)->getType() == resultType) return bindOutput(ctx, n, layer) != nullptr;
+    layer->setName(name.c_str());
+    return bindTensor(ctx, n, castTo(ctx, layer->getOutput(0), resultType, name + " [result type]")) != nullptr;
   }
   std::vector<Labeled> ops;
   for (size_t i = 0; i < specs.size(); ++i)
@@ -221,7 +244,7 @@ bool einsum(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
   acc = arrange(ctx, acc, out, name + " [to output order]");
   trt::ITensor* result = acc.tensor;
   if (result == tensors[0]) result = ctx->net->addIdentity(*result)->getOutput(0);
-  return bindTensor(ctx, n, result) != nullptr;
+  return bindTensor(ctx, n, castTo(ctx, result, resultType, name + " [result type]")) != nullptr;
 }
 
 auto einsumRegistrations = RegisterNodeConversionPatterns().pattern(

@@ -19,8 +19,10 @@ bool logical(ConversionCtx* ctx, const torch::jit::Node* n, args& a, E op) {
   return bindOutput(ctx, n, ctx->net->addElementWise(*x, *y, op)) != nullptr;
 }
 
+// square of bool is int64 in PyTorch (x * x promoted as pow does).
 bool square(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
   trt::ITensor* x = a[0].ITensorOrFreeze(ctx);
+  if (x->getType() == trt::DataType::kBOOL) x = castTo(ctx, x, trt::DataType::kINT64, util::node_info(n) + " [int64]");
   return bindOutput(ctx, n, ctx->net->addElementWise(*x, *x, E::kPROD)) != nullptr;
 }
 

@@ -118,13 +118,22 @@ trt::ITensor* indexAlong(ConversionCtx* ctx, const torch::jit::Node* n, trt::ITe
   return expandTo(ctx, wrapped, updatesShape, name + " [index everywhere]");
 }
 
+// A 0-dim self (PyTorch takes it as one element along dim 0) and its 0-dim source or value as [1].
+trt::ITensor* asOneElement(ConversionCtx* ctx, const torch::jit::Node* n, trt::ITensor* t) {
+  return rankOf(t) == 0 ? reshape(ctx, t, {1}, util::node_info(n) + " [as 1-D]") : t;
+}
+
 bool indexScatter(ConversionCtx* ctx, const torch::jit::Node* n, trt::ITensor* self, int64_t dim, trt::ITensor* index,
                   trt::ITensor* updates, trt::ScatterReduction reduction) {
+  const bool scalar = rankOf(self) == 0;
+  self = asOneElement(ctx, n, self);
+  updates = asOneElement(ctx, n, updates);
   trt::ITensor* indices = indexAlong(ctx, n, self, dim, index, updates);
   auto* layer = ctx->net->addScatter(*self, *indices, *updates, static_cast<int32_t>(dim));
   layer->setReduction(reduction);
   layer->setName(util::node_info(n).c_str());
-  return bindOutput(ctx, n, layer) != nullptr;
+  if (!scalar) return bindOutput(ctx, n, layer) != nullptr;
+  return bindTensor(ctx, n, reshape(ctx, layer->getOutput(0), {}, util::node_info(n) + " [as 0-dim]")) != nullptr;
 }
 
 bool indexAdd(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
@@ -155,6 +164,7 @@ bool indexFill(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
   TORCHTRT_CHECK(index->getDimensions().isStatic(),
                  "the index " << index->getDimensions().str() << " of " << name << " must be static");
   std::vector<int64_t> shape = util::toVec(self->getDimensions());
+  if (shape.empty()) shape = {1};  // a 0-dim self is one element along dim 0
   shape[static_cast<size_t>(dim)] = index->getDimensions().volume();
   trt::ITensor* value = a[3].isITensor()
                             ? castTo(ctx, a[3].ITensor(), self->getType(), name + " [value dtype]")

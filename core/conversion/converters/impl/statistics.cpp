@@ -14,6 +14,11 @@ bool variance(ConversionCtx* ctx, const torch::jit::Node* n, trt::ITensor* x, ui
               bool keepdim, bool root) {
   PinFloat32 pin(ctx);
   const std::string name = util::node_info(n);
+  // Statistics in FP32, the result in the input's floating type (var of float16 is float16 in PyTorch).
+  const trt::DataType type = x->getType();
+  TORCHTRT_CHECK(type == trt::DataType::kFLOAT || type == trt::DataType::kHALF || type == trt::DataType::kBF16,
+                 "Unable to convert node: " << name << "\nvar/std of a " << trt::dataTypeName(type)
+                                            << " tensor is not defined (PyTorch raises); cast it to float first");
   if (x->getType() != trt::DataType::kFLOAT) x = castTo(ctx, x, trt::DataType::kFLOAT, name + " [float]");
   auto dims = util::toVec(x->getDimensions());
   int64_t count = 1;
@@ -35,7 +40,7 @@ bool variance(ConversionCtx* ctx, const torch::jit::Node* n, trt::ITensor* x, ui
                                      scalarConstant(ctx, divisor, trt::DataType::kFLOAT, name + " [n]"), name)
                           ->getOutput(0);
   if (root) out = ctx->net->addUnary(*out, trt::UnaryOperation::kSQRT)->getOutput(0);
-  return bindTensor(ctx, n, out) != nullptr;
+  return bindTensor(ctx, n, castTo(ctx, out, type, name + " [result type]")) != nullptr;
 }
 
 template <bool ROOT>

@@ -21,7 +21,9 @@ trt::ITensor* asFloat(ConversionCtx* ctx, const torch::jit::Node* n, trt::ITenso
 bool unary(ConversionCtx* ctx, const torch::jit::Node* n, args& a, U op) {
   trt::ITensor* x = a[0].ITensorOrFreeze(ctx);
   const bool integerOk = op == U::kABS || op == U::kNEG || op == U::kSIGN;
-  const bool integerIdentity = op == U::kCEIL || op == U::kFLOOR || op == U::kROUND;
+  // sign of a bool is the bool itself (PyTorch keeps the dtype).
+  const bool integerIdentity =
+      op == U::kCEIL || op == U::kFLOOR || op == U::kROUND || (x->getType() == trt::DataType::kBOOL && op == U::kSIGN);
   if (!isFloat(x->getType())) {
     if (integerIdentity) return bindTensor(ctx, n, x) != nullptr;
     if (!integerOk || x->getType() == trt::DataType::kBOOL) x = asFloat(ctx, n, x);
