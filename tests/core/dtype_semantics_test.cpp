@@ -218,3 +218,25 @@ TEST(DtypeSemantics, IndexOpsOnZeroDimTensors) {
       return (%a, %c, %d))IR",
              {at::randn({}), at::randn({})}, {at::zeros({1}, at::kLong)});
 }
+
+TEST(DtypeSemantics, IntegerPowersReductionDtypesAndEmptyNorms) {
+  // Found by the full conformance sweep: integer ** a negative integer gave INT_MIN (0 ** -1 went through
+  // inf), prod with dtype=int32 came back int64, the inf-norm of an empty tensor was -inf.
+  checkGraph(R"IR(
+    graph(%a : Tensor, %b : Tensor, %l : Tensor, %e : Tensor):
+      %one : int = prim::Constant[value=1]()
+      %f : bool = prim::Constant[value=0]()
+      %int32 : int = prim::Constant[value=3]()
+      %inf : float = prim::Constant[value=inf]()
+      %none : NoneType = prim::Constant()
+      %p : Tensor = aten::pow(%a, %b)
+      %q : Tensor = aten::pow(%l, %l)
+      %zero : int = prim::Constant[value=0]()
+      %r : Tensor = aten::prod(%a, %zero, %f, %int32)
+      %s : Tensor = aten::sum(%a, %int32)
+      %n : Tensor = aten::linalg_norm(%e, %inf, %none, %f, %none)
+      %m : Tensor = aten::linalg_norm(%e, %one, %none, %f, %none)
+      return (%p, %q, %r, %s, %n, %m))IR",
+             {at::tensor({0, 2, -1, -1, 1, 3, 7}, at::kInt), at::tensor({-1, -2, -3, -2, -5, 4, 11}, at::kInt),
+              at::tensor({3, 9, 40, 2}, at::kLong), at::randn({0, 0})});
+}

@@ -67,6 +67,27 @@ TRT_HOST_DEVICE T remainderValue(T a, T b) {
   return m;
 }
 
+//! Integer a ** b as PyTorch computes it: exact (by squaring, wrapping like its integer arithmetic); a
+//! negative exponent gives 1 for a == 1, +-1 for a == -1 and 0 otherwise (no float detour: 0 ** -1
+//! was inf cast to an integer).
+template <typename T>
+TRT_HOST_DEVICE T powInt(T a, T b) {
+  using U = typename std::make_unsigned<T>::type;
+  if constexpr (std::is_signed<T>::value) {
+    if (b < 0) {
+      if (a == T(1)) return T(1);
+      if (a == T(-1)) return (b % 2 == 0) ? T(1) : T(-1);
+      return T(0);
+    }
+  }
+  U result = 1, base = static_cast<U>(a);
+  for (U e = static_cast<U>(b); e; e >>= 1) {
+    if (e & 1u) result = static_cast<U>(result * base);
+    base = static_cast<U>(base * base);
+  }
+  return static_cast<T>(result);
+}
+
 //! torch.atan2 (floating only).
 template <typename T>
 TRT_HOST_DEVICE T atan2Value(T a, T b) {

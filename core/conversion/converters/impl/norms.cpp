@@ -49,6 +49,11 @@ trt::ITensor* vectorNormTensor(ConversionCtx* ctx, const torch::jit::Node* n, tr
   if (std::isinf(p)) {
     trt::ITensor* a = unary(ctx, x, trt::UnaryOperation::kABS, name + " [abs]");
     out = reduce(ctx, a, p > 0 ? trt::ReduceOperation::kMAX : trt::ReduceOperation::kMIN, axes, keepdim, name);
+    // The largest |x| of no elements is 0 in PyTorch (a norm is never negative), not the reduction's -inf.
+    if (p > 0)
+      out = addElementwise(ctx, E::kMAX, out, scalarConstant(ctx, 0.0, trt::DataType::kFLOAT, name + " [0]"),
+                           name + " [empty is 0]")
+                ->getOutput(0);
   } else if (p == 0.0) {
     trt::ITensor* zero = scalarConstant(ctx, 0.0, trt::DataType::kFLOAT, name + " [zero]");
     trt::ITensor* isZero = addElementwise(ctx, E::kEQUAL, x, zero, name + " [== 0]")->getOutput(0);
@@ -99,6 +104,11 @@ bool matrixNorm(ConversionCtx* ctx, const torch::jit::Node* n, trt::ITensor* x, 
   const bool largest = ord == "1" || ord == "inf";
   trt::ITensor* out =
       reduce(ctx, sums, largest ? trt::ReduceOperation::kMAX : trt::ReduceOperation::kMIN, both, keepdim, name);
+  // The largest sum of an empty matrix is 0 in PyTorch, not the reduction's -inf.
+  if (largest)
+    out = addElementwise(ctx, E::kMAX, out, scalarConstant(ctx, 0.0, trt::DataType::kFLOAT, name + " [0]"),
+                         name + " [empty is 0]")
+              ->getOutput(0);
   return bindTensor(ctx, n, castTo(ctx, out, type, name + " [result type]")) != nullptr;
 }
 

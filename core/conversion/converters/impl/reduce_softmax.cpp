@@ -36,7 +36,8 @@ bool reduce(ConversionCtx* ctx, const torch::jit::Node* n, args& a, trt::ReduceO
   const std::string name = util::node_info(n);
   trt::ITensor* in = a[0].ITensorOrFreeze(ctx);
   const size_t dtypeIndex = hasDims ? 3 : 1;
-  if (hasDtype && a.size() > dtypeIndex) in = castToDtypeArg(ctx, n, in, a[dtypeIndex]);
+  const bool dtypeGiven = hasDtype && a.size() > dtypeIndex && !a[dtypeIndex].isNone();
+  if (dtypeGiven) in = castToDtypeArg(ctx, n, in, a[dtypeIndex]);
   const trt::DataType type = in->getType();
   const bool floating = isFloatingType(type);
   trt::DataType resultType = type;
@@ -48,7 +49,8 @@ bool reduce(ConversionCtx* ctx, const torch::jit::Node* n, args& a, trt::ReduceO
                        type == trt::DataType::kINT8 || type == trt::DataType::kUINT8,
                    "Unable to convert node: " << name << "\nreductions of " << trt::dataTypeName(type)
                                               << " tensors are not supported");
-    const bool widens = op == trt::ReduceOperation::kSUM || op == trt::ReduceOperation::kPROD;
+    // (A dtype argument is the result's dtype: the sum is computed in it.)
+    const bool widens = (op == trt::ReduceOperation::kSUM || op == trt::ReduceOperation::kPROD) && !dtypeGiven;
     if (widens) resultType = trt::DataType::kINT64;
     // The engine reduces int32 and int64; bool and 8-bit integers reduce as int32 and are cast back.
     in =

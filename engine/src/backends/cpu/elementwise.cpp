@@ -114,8 +114,13 @@ void runTyped(const ILayer& layer, ElementWiseOperation op, const TensorView& a,
         return x < y ? x : y;
       });
     case O::kPOW:
-      return broadcastApply<T, T>(
-          a, b, out, [](T x, T y) { return static_cast<T>(std::pow(static_cast<double>(x), static_cast<double>(y))); });
+      return broadcastApply<T, T>(a, b, out, [](T x, T y) {
+        if constexpr (std::is_integral<T>::value) {
+          return rules::powInt(x, y);
+        } else {
+          return static_cast<T>(std::pow(static_cast<double>(x), static_cast<double>(y)));
+        }
+      });
     case O::kFLOOR_DIV:
       return broadcastApply<T, T>(a, b, out, [](T x, T y) { return floorDiv(x, y); });
     case O::kEQUAL:

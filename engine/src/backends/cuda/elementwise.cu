@@ -68,7 +68,11 @@ __device__ T applyOp(ElementWiseOperation op, T a, T b) {
       }
       return (op == ElementWiseOperation::kMAX ? a > b : a < b) ? a : b;
     case ElementWiseOperation::kPOW:
-      return static_cast<T>(pow(static_cast<double>(a), static_cast<double>(b)));
+      if constexpr (std::is_integral<T>::value) {
+        return elementwise_rules::powInt(a, b);
+      } else {
+        return static_cast<T>(pow(static_cast<double>(a), static_cast<double>(b)));
+      }
     case ElementWiseOperation::kFLOOR_DIV:
       if constexpr (std::is_floating_point<T>::value) {
         return floor(a / b);
