@@ -240,3 +240,28 @@ TEST(DtypeSemantics, IntegerPowersReductionDtypesAndEmptyNorms) {
              {at::tensor({0, 2, -1, -1, 1, 3, 7}, at::kInt), at::tensor({-1, -2, -3, -2, -5, 4, 11}, at::kInt),
               at::tensor({3, 9, 40, 2}, at::kLong), at::randn({0, 0})});
 }
+
+TEST(DtypeSemantics, BroadcastToNarrowByTensorClampByTensorsAndRoundToDecimals) {
+  checkGraph(R"IR(
+    graph(%x : Tensor, %lo : Tensor, %hi : Tensor, %s : Tensor):
+      %size : int[] = prim::Constant[value=[2, 3, 4]]()
+      %one : int = prim::Constant[value=1]()
+      %two : int = prim::Constant[value=2]()
+      %m : int = prim::Constant[value=-1]()
+      %a : Tensor = aten::broadcast_to(%x, %size)
+      %b : Tensor = aten::narrow(%x, %one, %s, %two)
+      %c : Tensor = aten::clamp_min(%x, %lo)
+      %d : Tensor = aten::clamp_max(%x, %hi)
+      %e : Tensor = aten::round(%x, %two)
+      %f : Tensor = aten::round(%x, %m)
+      return (%a, %b, %c, %d, %e, %f))IR",
+             {at::randn({3, 4}) * 50, at::randn({4}), at::randn({3, 1})}, {at::scalar_tensor(1, at::kLong)});
+  // A start read at run time (negative: counted from the end) is a gather.
+  checkGraph(R"IR(
+    graph(%x : Tensor, %s : Tensor):
+      %one : int = prim::Constant[value=1]()
+      %two : int = prim::Constant[value=2]()
+      %b : Tensor = aten::narrow(%x, %one, %s, %two)
+      return (%b))IR",
+             {at::randn({3, 5}), at::scalar_tensor(-3, at::kLong)});
+}

@@ -111,6 +111,39 @@ bool narrow(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
   return true;
 }
 
+// narrow.Tensor: the start as a 0-dim tensor. Known at compile time, a slice; read at run time, a
+// gather of start + [0, length) (a negative start counted from the end; out of range is a run-time error).
+bool narrowTensor(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
+  const std::string name = util::node_info(n);
+  if (a[2].isIValue()) {
+    TORCHTRT_CHECK(a[2].IValue()->isTensor() && a[2].IValue()->toTensor().numel() == 1,
+                   "Unable to convert node: " << name << "\nnarrow's start must be a one-element tensor");
+    torch::jit::IValue start(a[2].IValue()->toTensor().item<int64_t>());
+    std::vector<Var> forwarded = {a[0], a[1], Var(&start), a[3]};
+    return narrow(ctx, n, forwarded);
+  }
+  trt::ITensor* in = a[0].ITensorOrFreeze(ctx);
+  int64_t dim = 0;
+  auto dims = dimsStaticAlong(n, in, a[1], &dim);
+  const int64_t length = a[3].unwrapToInt();
+  TORCHTRT_CHECK(length >= 0 && length <= dims[dim], "narrow length " << length << " is out of range for dimension "
+                                                                      << dim << " of size " << dims[dim] << ": "
+                                                                      << name);
+  trt::ITensor* start = castTo(ctx, reshape(ctx, a[2].ITensor(), {1}, name + " [start]"), trt::DataType::kINT64,
+                               name + " [start as int64]");
+  start = wrappedIndex(ctx, start, dims[dim], name + " [start]");
+  std::vector<int64_t> ramp(static_cast<size_t>(length));
+  for (int64_t i = 0; i < length; ++i) ramp[static_cast<size_t>(i)] = i;
+  auto* offsets =
+      ctx->net->addConstant(util::toDims(std::vector<int64_t>{length}), ctx->toWeights(at::tensor(ramp, at::kLong)));
+  offsets->setName((name + " [offsets]").c_str());
+  trt::ITensor* positions =
+      addElementwise(ctx, trt::ElementWiseOperation::kSUM, start, offsets->getOutput(0), name + " [positions]")
+          ->getOutput(0);
+  auto* gather = ctx->net->addGather(*in, *positions, static_cast<int32_t>(dim));
+  return bindOutput(ctx, n, gather) != nullptr;
+}
+
 bool select(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
   trt::ITensor* in = a[0].ITensorOrFreeze(ctx);
   const int64_t rank = rankOf(in);
@@ -509,6 +542,8 @@ auto slicingRegistrations =
                   "-> Tensor(a)",
                   slice})
         .pattern({"aten::narrow(Tensor(a) self, int dim, SymInt start, SymInt length) -> Tensor(a)", narrow})
+        .pattern(
+            {"aten::narrow.Tensor(Tensor(a) self, int dim, Tensor start, SymInt length) -> Tensor(a)", narrowTensor})
         .pattern({"aten::select.int(Tensor(a) self, int dim, SymInt index) -> Tensor(a)", select})
         .pattern({"aten::chunk(Tensor(a -> *) self, int chunks, int dim=0) -> Tensor(a)[]", chunk})
         .pattern({"aten::split.Tensor(Tensor(a -> *) self, SymInt split_size, int dim=0) -> Tensor(a)[]", split})
@@ -516,6 +551,7 @@ auto slicingRegistrations =
         .pattern({"aten::split.sizes(Tensor(a -> *) self, SymInt[] split_size, int dim=0) -> Tensor(a)[]", split})
         .pattern({"aten::unbind.int(Tensor(a -> *) self, int dim=0) -> Tensor(a)[]", unbind})
         .pattern({"aten::expand(Tensor(a) self, SymInt[] size, *, bool implicit=False) -> Tensor(a)", expand})
+        .pattern({"aten::broadcast_to(Tensor(a) self, SymInt[] size) -> Tensor(a)", expand})
         .pattern({"aten::expand_as(Tensor(a) self, Tensor other) -> Tensor(a)", expandAs})
         .pattern({"aten::repeat(Tensor self, SymInt[] repeats) -> Tensor", repeat})
         .pattern({"aten::tile(Tensor self, SymInt[] dims) -> Tensor", tile})

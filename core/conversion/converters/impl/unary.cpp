@@ -1,4 +1,6 @@
 // Unary math ops (and their in-place forms), rsqrt, clamp family.
+#include <cmath>
+
 #include "core/conversion/converters/converter_util.h"
 
 namespace torch_tensorrt {
@@ -51,6 +53,22 @@ bool predicate(ConversionCtx* ctx, const torch::jit::Node* n, args& a, U op) {
     return bindOutput(ctx, n, z) != nullptr;
   }
   return bindOutput(ctx, n, ctx->net->addUnary(*x, op)) != nullptr;
+}
+
+// round(x, decimals=d) as ATen computes it in x's type: nearbyint(x * 10^d) / 10^d for d > 0,
+// nearbyint(x / 10^-d) * 10^-d for d < 0 (half to even); integers are unchanged.
+bool roundDecimals(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
+  const std::string name = util::node_info(n);
+  trt::ITensor* x = a[0].ITensorOrFreeze(ctx);
+  const int64_t decimals = a[1].unwrapToInt();
+  if (!isFloat(x->getType())) return bindOutput(ctx, n, ctx->net->addIdentity(*x)) != nullptr;
+  if (decimals == 0) return bindOutput(ctx, n, ctx->net->addUnary(*x, U::kROUND)) != nullptr;
+  const double tenPow = std::pow(10.0, static_cast<double>(decimals > 0 ? decimals : -decimals));
+  trt::ITensor* p = scalarConstant(ctx, tenPow, x->getType(), name + " [10^d]");
+  using E = trt::ElementWiseOperation;
+  trt::ITensor* scaled = ctx->net->addElementWise(*x, *p, decimals > 0 ? E::kPROD : E::kDIV)->getOutput(0);
+  trt::ITensor* rounded = ctx->net->addUnary(*scaled, U::kROUND)->getOutput(0);
+  return bindOutput(ctx, n, ctx->net->addElementWise(*rounded, *p, decimals > 0 ? E::kDIV : E::kPROD)) != nullptr;
 }
 
 // clamp(x, min, max): bounds may be None; NaN stays NaN as in PyTorch.
@@ -124,7 +142,12 @@ auto unaryRegistrations =
                         .pattern({"aten::clamp_max(Tensor self, Scalar max) -> (Tensor)",
                                   TORCHTRT_CLAMP(clamp, false, true)})
                         .pattern({"aten::clamp_max_(Tensor(a!) self, Scalar max) -> (Tensor(a!))",
-                                  TORCHTRT_CLAMP(clamp, false, true)});
+                                  TORCHTRT_CLAMP(clamp, false, true)})
+                        .pattern({"aten::clamp_min.Tensor(Tensor self, Tensor min) -> Tensor",
+                                  TORCHTRT_CLAMP(clamp, true, false)})
+                        .pattern({"aten::clamp_max.Tensor(Tensor self, Tensor max) -> Tensor",
+                                  TORCHTRT_CLAMP(clamp, false, true)})
+                        .pattern({"aten::round.decimals(Tensor self, *, int decimals) -> Tensor", roundDecimals});
 
 }  // namespace
 }  // namespace impl
