@@ -99,7 +99,8 @@ at::ScalarType TRTDataTypeToScalarType(trt::DataType t) {
 }
 
 int64_t normalizeDim(int64_t dim, int64_t rank, const torch::jit::Node* n) {
-  int64_t d = dim < 0 ? dim + rank : dim;
+  // A 0-dim tensor takes dim 0 or -1, as in PyTorch.
+  int64_t d = dim < 0 ? dim + std::max<int64_t>(rank, 1) : dim;
   TORCHTRT_CHECK(d >= 0 && d < std::max<int64_t>(rank, 1), "dimension " << dim
                                                                         << " is out of range for a tensor of rank "
                                                                         << rank << " in node " << node_info(n));

@@ -43,3 +43,18 @@ TEST(Convolution, RunTimeWeights) {
                     {{at::randn({1, 3, 6, 6}), at::randn({4, 3, 3, 3}), at::randn({4})},
                      {at::randn({4, 3, 6, 6}), at::randn({4, 3, 3, 3}), at::randn({4})}});
 }
+
+TEST(Convolution, PaddingValidAndSame) {
+  // Found by the conformance suite: aten::_convolution_mode (padding='same' / 'valid') had no converter.
+  for (const char* mode : {"same", "valid"}) {
+    const std::string ir = std::string(R"IR(
+    graph(%x : Tensor, %w : Float(4, 3, 4, 3), %b : Float(4)):
+      %s : int[] = prim::Constant[value=[1, 1]]()
+      %d : int[] = prim::Constant[value=[1, 2]]()
+      %p : str = prim::Constant[value=")IR") + mode + R"IR("]()
+      %g : int = prim::Constant[value=1]()
+      %y : Tensor = aten::_convolution_mode(%x, %w, %b, %s, %p, %d, %g)
+      return (%y))IR";
+    checkGraph(ir, {at::randn({2, 3, 9, 8})}, {at::randn({4, 3, 4, 3}), at::randn({4})});
+  }
+}

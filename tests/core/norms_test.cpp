@@ -39,3 +39,20 @@ def forward(x: Tensor):
     EXPECT_NE(std::string(e.what()).find("singular values"), std::string::npos) << e.what();
   }
 }
+
+TEST(Norms, ZeroDimInputsAndScatterIntoZeroDim) {
+  checkGraph(R"IR(
+    graph(%x : Tensor, %s : Tensor, %i : Tensor):
+      %two : float = prim::Constant[value=2.]()
+      %three : float = prim::Constant[value=3.]()
+      %f : bool = prim::Constant[value=0]()
+      %none : NoneType = prim::Constant()
+      %zero : int = prim::Constant[value=0]()
+      %sum : str = prim::Constant[value="sum"]()
+      %t : bool = prim::Constant[value=1]()
+      %a : Tensor = aten::linalg_vector_norm(%x, %two, %none, %f, %none)
+      %b : Tensor = aten::linalg_vector_norm(%x, %three, %none, %f, %none)
+      %c : Tensor = aten::scatter_reduce(%x, %zero, %i, %s, %sum, %t)
+      return (%a, %b, %c))IR",
+             {at::randn({}), at::randn({})}, {at::zeros({}, at::kLong)});
+}

@@ -268,6 +268,56 @@ bool convolution(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
   return true;
 }
 
+// _convolution_mode (conv with padding='valid' or 'same'): 'valid' pads nothing; 'same' pads dilation *
+// (kernel - 1) in all, the extra element after when it is odd (as PyTorch), through a zero-filled slice of
+// the input when the two sides differ; then the convolution above.
+bool convolutionMode(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
+  const std::string name = util::node_info(n), mode = a[4].unwrapToString();
+  TORCHTRT_CHECK(mode == "valid" || mode == "same",
+                 "Unable to convert node: " << name << "\npadding='" << mode << "' is not 'valid' or 'same'");
+  trt::ITensor* in = a[0].ITensorOrFreeze(ctx);
+  TORCHTRT_CHECK(a[1].isIValue() || a[1].isITensor(), "the weight of " << name << " must be a tensor");
+  const auto kernel =
+      a[1].isIValue() ? a[1].unwrapToTensor().sizes().vec() : util::toVec(a[1].ITensor()->getDimensions());
+  const int64_t nd = static_cast<int64_t>(kernel.size()) - 2;
+  auto dilation = a[5].unwrapToIntList().vec();
+  if (dilation.size() == 1) dilation.assign(nd, dilation[0]);
+  std::vector<int64_t> before(nd, 0), after(nd, 0);
+  bool symmetric = true;
+  if (mode == "same") {
+    for (int64_t i = 0; i < nd; ++i) {
+      const int64_t total = dilation[i] * (kernel[2 + i] - 1);
+      before[i] = total / 2;
+      after[i] = total - before[i];
+      symmetric &= before[i] == after[i];
+    }
+  }
+  if (!symmetric) {
+    auto dims = util::toVec(in->getDimensions());
+    const int64_t lead = static_cast<int64_t>(dims.size()) - nd;
+    std::vector<int64_t> start(dims.size(), 0), size = dims, stride(dims.size(), 1);
+    for (int64_t i = 0; i < nd; ++i) {
+      TORCHTRT_CHECK(dims[lead + i] >= 0, "padding='same' with uneven sides needs static spatial dims, got "
+                                              << in->getDimensions().str() << ": " << name);
+      start[lead + i] = -before[i];
+      size[lead + i] = dims[lead + i] + before[i] + after[i];
+    }
+    for (int64_t i = 0; i < lead; ++i)
+      TORCHTRT_CHECK(dims[i] >= 0, "padding='same' with uneven sides needs static dims, got "
+                                       << in->getDimensions().str() << ": " << name);
+    auto* pad = ctx->net->addSlice(*in, util::toDims(start), util::toDims(size), util::toDims(stride));
+    pad->setMode(trt::SampleMode::kFILL);
+    pad->setName((name + " [same padding]").c_str());
+    in = pad->getOutput(0);
+    std::fill(before.begin(), before.end(), 0);
+  }
+  torch::jit::IValue padding{c10::List<int64_t>(before)}, transposed{false},
+      outputPadding{c10::List<int64_t>(std::vector<int64_t>(static_cast<size_t>(nd), 0))};
+  std::vector<Var> forwarded = {Var(in), a[1], a[2], a[3], Var(&padding), a[5], Var(&transposed), Var(&outputPadding),
+                                a[6]};
+  return convolution(ctx, n, forwarded);
+}
+
 auto convolutionRegistrations =
     RegisterNodeConversionPatterns()
         .pattern({"aten::_convolution(Tensor input, Tensor weight, Tensor? bias, int[] stride, int[] padding, int[] "
@@ -280,7 +330,10 @@ auto convolutionRegistrations =
             {"aten::_convolution.deprecated(Tensor input, Tensor weight, Tensor? bias, int[] stride, int[] padding, "
              "int[] dilation, bool transposed, int[] output_padding, int groups, bool benchmark, bool deterministic, "
              "bool cudnn_enabled) -> (Tensor)",
-             convolution});
+             convolution})
+        .pattern({"aten::_convolution_mode(Tensor input, Tensor weight, Tensor? bias, SymInt[] stride, str padding, "
+                  "SymInt[] dilation, SymInt groups) -> Tensor",
+                  convolutionMode});
 
 }  // namespace
 }  // namespace impl

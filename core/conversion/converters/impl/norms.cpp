@@ -45,6 +45,11 @@ trt::ITensor* vectorNormTensor(ConversionCtx* ctx, const torch::jit::Node* n, tr
                  "Unable to convert node: " << name << "\na norm of a " << trt::dataTypeName(type)
                                             << " tensor is not defined (PyTorch raises); cast it to float first");
   x = castTo(ctx, x, trt::DataType::kFLOAT, name + " [float]");
+  if (rankOf(x) == 0) {  // a 0-dim tensor is one element (its dim 0 / -1 the only one)
+    x = reshape(ctx, x, {1}, name + " [as 1-D]");
+    axes = 1;
+    keepdim = false;
+  }
   trt::ITensor* out;
   if (std::isinf(p)) {
     trt::ITensor* a = unary(ctx, x, trt::UnaryOperation::kABS, name + " [abs]");

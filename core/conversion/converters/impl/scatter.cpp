@@ -26,10 +26,19 @@ bool scatterWith(ConversionCtx* ctx, const torch::jit::Node* n, args& a, trt::IT
                  "scatter_reduce's mean is converted for floating-point tensors only (PyTorch floors integer "
                  "means), got "
                      << trt::dataTypeName(t) << ": " << util::node_info(n));
+  // A 0-dim self (and its 0-dim index and source) is one element along dim 0, as in PyTorch.
+  const bool scalar = rankOf(self) == 0;
+  if (scalar) {
+    const std::string name = util::node_info(n);
+    self = reshape(ctx, self, {1}, name + " [as 1-D]");
+    if (rankOf(index) == 0) index = reshape(ctx, index, {1}, name + " [index as 1-D]");
+    if (rankOf(updates) == 0) updates = reshape(ctx, updates, {1}, name + " [source as 1-D]");
+  }
   auto* layer = ctx->net->addScatter(*self, *index, *updates, static_cast<int32_t>(dim));
   layer->setReduction(reduction, includeSelf);
   layer->setName(util::node_info(n).c_str());
-  return bindOutput(ctx, n, layer) != nullptr;
+  if (!scalar) return bindOutput(ctx, n, layer) != nullptr;
+  return bindTensor(ctx, n, reshape(ctx, layer->getOutput(0), {}, util::node_info(n) + " [as 0-dim]")) != nullptr;
 }
 
 // src cast to self's type; its leading part when it is larger than the index.
