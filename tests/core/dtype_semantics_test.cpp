@@ -265,3 +265,14 @@ TEST(DtypeSemantics, BroadcastToNarrowByTensorClampByTensorsAndRoundToDecimals) 
       return (%b))IR",
              {at::randn({3, 5}), at::scalar_tensor(-3, at::kLong)});
 }
+
+TEST(DtypeSemantics, NegativeReflectionAndReplicationPadding) {
+  // Found by the conformance suite: a negative pad in reflect/replicate mode (a crop of that side) was refused.
+  checkGraph(R"IR(
+    graph(%x : Tensor):
+      %p : int[] = prim::Constant[value=[-1, 2, 1, -2]]()
+      %a : Tensor = aten::reflection_pad2d(%x, %p)
+      %b : Tensor = aten::replication_pad2d(%x, %p)
+      return (%a, %b))IR",
+             {at::randn({1, 2, 5, 6})});
+}

@@ -22,8 +22,11 @@ bool padWith(ConversionCtx* ctx, const torch::jit::Node* n, trt::ITensor* in, co
   for (size_t i = 0; i < pads.size() / 2; ++i) {
     const int64_t d = rank - 1 - static_cast<int64_t>(i), before = pads[2 * i], after = pads[2 * i + 1];
     if (mode != trt::SampleMode::kFILL) {
-      // PyTorch's limits: reflection needs pads below the size, circular at most the size.
-      TORCHTRT_CHECK(before >= 0 && after >= 0, "negative padding in a non-constant mode: " << util::node_info(n));
+      // PyTorch's limits: reflection needs pads below the size, circular at most the size. A negative pad
+      // crops that side; the slice reads the rest relative to the input's own edges, as PyTorch does for
+      // reflection and replication (its circular padding wraps the cropped tensor instead: refused).
+      TORCHTRT_CHECK(mode != trt::SampleMode::kWRAP || (before >= 0 && after >= 0),
+                     "negative circular padding has no converter: " << util::node_info(n));
       // (Dynamic dims are checked by nothing here: the engine reflects or wraps whatever their size.)
       if (mode == trt::SampleMode::kREFLECT && dims[d] >= 0)
         TORCHTRT_CHECK(before < dims[d] && after < dims[d],
