@@ -1,5 +1,10 @@
-// Activations; each in-place form (relu_) shares its out-of-place converter.
+// Activations; each in-place form (relu_) shares its out-of-place converter. Of integer tensors PyTorch
+// takes relu, relu6 and hardtanh (clamps in the integer type) and sigmoid and tanh (computed in float32).
+#include <cmath>
+#include <cstdint>
+
 #include "core/conversion/converters/converter_util.h"
+#include "core/conversion/converters/type_promotion.h"
 
 namespace torch_tensorrt {
 namespace core {
@@ -17,8 +22,63 @@ bool activation(ConversionCtx* ctx, const torch::jit::Node* n, trt::ITensor* in,
   return true;
 }
 
+bool inPlace(const torch::jit::Node* n) {
+  const std::string op = n->kind().toUnqualString();
+  return !op.empty() && op.back() == '_';
+}
+
+// clamp(x, lo, hi) of an integer tensor in its own type. PyTorch converts the bounds to the type
+// truncating toward zero (hardtanh(x, -2.7, 1.9) clamps to [-2, 1]).
+// Without an upper bound (relu), only the lower one.
+bool integerClamp(ConversionCtx* ctx, const torch::jit::Node* n, trt::ITensor* x, double lo, double hi,
+                  bool upper = true) {
+  const std::string name = util::node_info(n);
+  const trt::DataType type = x->getType();
+  const int64_t least = type == trt::DataType::kINT8    ? INT8_MIN
+                        : type == trt::DataType::kUINT8 ? 0
+                        : type == trt::DataType::kINT32 ? INT32_MIN
+                                                        : INT64_MIN;
+  const int64_t most = type == trt::DataType::kINT8    ? INT8_MAX
+                       : type == trt::DataType::kUINT8 ? UINT8_MAX
+                       : type == trt::DataType::kINT32 ? INT32_MAX
+                                                       : INT64_MAX;
+  auto bound = [&](double v, const char* what) {
+    TORCHTRT_CHECK(std::isfinite(v) && v >= static_cast<double>(least) && v <= static_cast<double>(most),
+                   "Unable to convert node: " << name << "\nthe " << what << " bound " << v
+                                              << " does not fit the input's integer type");
+    return scalarConstant(ctx, static_cast<int64_t>(v), type, name + " [" + what + "]");
+  };
+  // Elementwise kernels have no 8-bit forms: those values clamp exactly in int32.
+  const bool narrow = type == trt::DataType::kINT8 || type == trt::DataType::kUINT8;
+  const trt::DataType work = narrow ? trt::DataType::kINT32 : type;
+  trt::ITensor* lower = bound(lo, "lower");
+  auto* low = ctx->net->addElementWise(*castTo(ctx, x, work, name + " [as int32]"), *castTo(ctx, lower, work, name),
+                                       trt::ElementWiseOperation::kMAX);
+  low->setName((name + " [lower]").c_str());
+  trt::ITensor* y = low->getOutput(0);
+  if (upper) {
+    auto* high =
+        ctx->net->addElementWise(*y, *castTo(ctx, bound(hi, "upper"), work, name), trt::ElementWiseOperation::kMIN);
+    high->setName((name + " [upper]").c_str());
+    y = high->getOutput(0);
+  }
+  return bindTensor(ctx, n, castTo(ctx, y, type, name)) != nullptr;
+}
+
 bool simpleActivation(ConversionCtx* ctx, const torch::jit::Node* n, args& a, trt::ActivationType type) {
-  return activation(ctx, n, a[0].ITensorOrFreeze(ctx), type);
+  trt::ITensor* x = a[0].ITensorOrFreeze(ctx);
+  const bool integral = isIntegerType(x->getType()) || x->getType() == trt::DataType::kBOOL;
+  if (integral && type == trt::ActivationType::kRELU) {
+    TORCHTRT_CHECK(x->getType() != trt::DataType::kBOOL,
+                   "Unable to convert node: " << util::node_info(n) << "\nPyTorch has no relu of bool tensors");
+    return integerClamp(ctx, n, x, 0.0, 0.0, false);
+  }
+  if (integral) {  // sigmoid, tanh: computed in float32, which an in-place form could not store
+    TORCHTRT_CHECK(!inPlace(n), "Unable to convert node: " << util::node_info(n) << "\nthe in-place form cannot "
+                                                           << "store its float result in an integer tensor");
+    x = castTo(ctx, x, trt::DataType::kFLOAT, util::node_info(n) + " [as float]");
+  }
+  return activation(ctx, n, x, type);
 }
 
 // Out-of-place and in-place forms of a parameterless activation.
@@ -33,6 +93,8 @@ bool simpleActivation(ConversionCtx* ctx, const torch::jit::Node* n, args& a, tr
                 }})
 
 bool hardtanh(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
+  trt::ITensor* x = a[0].ITensorOrFreeze(ctx);
+  if (isIntegerType(x->getType())) return integerClamp(ctx, n, x, a[1].unwrapToDouble(), a[2].unwrapToDouble());
   return activation(ctx, n, a[0].ITensorOrFreeze(ctx), trt::ActivationType::kCLIP,
                     static_cast<float>(a[1].unwrapToDouble()), static_cast<float>(a[2].unwrapToDouble()));
 }
@@ -41,6 +103,8 @@ bool leakyRelu(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
                     static_cast<float>(a[1].unwrapToDouble()));
 }
 bool relu6(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
+  trt::ITensor* x = a[0].ITensorOrFreeze(ctx);
+  if (isIntegerType(x->getType())) return integerClamp(ctx, n, x, 0.0, 6.0);
   return activation(ctx, n, a[0].ITensorOrFreeze(ctx), trt::ActivationType::kCLIP, 0.f, 6.f);
 }
 bool elu(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {

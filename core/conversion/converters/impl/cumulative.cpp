@@ -1,5 +1,6 @@
 // cumsum and cumprod: the engine's Cumulative layer along the dimension. As PyTorch: integer and
 // bool inputs accumulate into int64 unless `dtype` says otherwise; `dtype` casts the input first.
+// bfloat16 accumulates in float32 with each output rounded, as PyTorch's CPU kernel (acc_type).
 #include "core/conversion/converters/converter_util.h"
 
 namespace torch_tensorrt {
@@ -23,6 +24,16 @@ bool cumulative(ConversionCtx* ctx, const torch::jit::Node* n, args& a, trt::Cum
   const int64_t rank = rankOf(x);
   if (rank == 0) return bindTensor(ctx, n, x) != nullptr;
   const int64_t d = util::normalizeDim(a[1].unwrapToInt(), rank, n);
+  if (target == trt::DataType::kBF16) {
+    trt::ITensor* sums = castTo(ctx, x, trt::DataType::kFLOAT, name + " [as float]");
+    {
+      PinFloat32 pin(ctx);  // not half in FP16 builds: float32 is PyTorch's accumulator
+      auto* layer = ctx->net->addCumulative(*sums, static_cast<int32_t>(d), op);
+      layer->setName(name.c_str());
+      sums = layer->getOutput(0);
+    }
+    return bindTensor(ctx, n, castTo(ctx, sums, target, name + " [rounded]")) != nullptr;
+  }
   auto* layer = ctx->net->addCumulative(*x, static_cast<int32_t>(d), op);
   layer->setName(name.c_str());
   return bindTensor(ctx, n, layer->getOutput(0)) != nullptr;

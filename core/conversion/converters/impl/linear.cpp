@@ -1,5 +1,8 @@
-// Matrix products: matmul, mm, bmm, linear, addmm, baddbmm.
-#include "core/conversion/converters/converter_util.h"
+// Matrix products: matmul, mm, bmm, linear, addmm, baddbmm. Floating-point products are the engine's
+// MatrixMultiply; integer ones (which PyTorch computes exactly, wrapping in the integer type) are
+// broadcast products summed along K in int64, then cast (keeping the low bits, as the wrap does).
+#include "core/conversion/converters/shape_tensors.h"
+#include "core/conversion/converters/type_promotion.h"
 
 namespace torch_tensorrt {
 namespace core {
@@ -8,8 +11,60 @@ namespace converters {
 namespace impl {
 namespace {
 
+// The elements the broadcast products of an integer matrix product hold at most: the engine has no integer
+// matrix kernel, and the [..., M, K, N] products are held in memory at once.
+constexpr int64_t kMaxIntegerProducts = int64_t{1} << 26;
+
+// a @ b (b transposed first for linear) of integer tensors: [batch..., M, K, 1] * [batch..., 1, K, N] in
+// int64, summed over K; a 1-D side has no M (N) axis, as in matmul.
+trt::ITensor* integerMatmul(ConversionCtx* ctx, const torch::jit::Node* n, trt::ITensor* a, trt::ITensor* b,
+                            bool transposeB, const std::string& name) {
+  const trt::DataType type = a->getType();
+  const int64_t ra = rankOf(a), rb = rankOf(b);
+  TORCHTRT_CHECK(ra >= 1 && rb >= 1, "Unable to convert node: " << name << "\nmatrix product of a 0-dim tensor");
+  if (transposeB && rb >= 2) {
+    std::vector<int64_t> order(static_cast<size_t>(rb));
+    for (int64_t i = 0; i < rb; ++i) order[i] = i;
+    std::swap(order[rb - 1], order[rb - 2]);
+    b = transposed(ctx, b, order, name + " [weight transposed]");
+  }
+  a = castTo(ctx, a, trt::DataType::kINT64, name + " [a as int64]");
+  b = castTo(ctx, b, trt::DataType::kINT64, name + " [b as int64]");
+  const bool hasM = ra >= 2, hasN = rb >= 2;
+  const int64_t batchA = hasM ? ra - 2 : 0, batchB = hasN ? rb - 2 : 0, batch = std::max(batchA, batchB);
+  std::vector<std::vector<int64_t>> groupsA(static_cast<size_t>(batch - batchA)),
+      groupsB(static_cast<size_t>(batch - batchB));
+  for (int64_t i = 0; i < ra; ++i) groupsA.push_back({i});
+  if (hasN) groupsA.push_back({});
+  for (int64_t i = 0; i < batchB; ++i) groupsB.push_back({i});
+  if (hasM) groupsB.push_back({});
+  for (int64_t i = batchB; i < rb; ++i) groupsB.push_back({i});
+  trt::ITensor* terms =
+      addElementwise(ctx, trt::ElementWiseOperation::kPROD, shape::regroup(ctx, a, groupsA, name + " [a terms]"),
+                     shape::regroup(ctx, b, groupsB, name + " [b terms]"), name + " [products]")
+          ->getOutput(0);
+  int64_t volume = 1;
+  for (int64_t d : util::toVec(terms->getDimensions())) volume *= std::max<int64_t>(d, 1);
+  TORCHTRT_CHECK(volume <= kMaxIntegerProducts,
+                 "Unable to convert node: " << name << "\nan integer matrix product is computed as "
+                                            << terms->getDimensions().str() << " broadcast products (the engine has "
+                                            << "no integer matrix kernel); more than " << kMaxIntegerProducts
+                                            << " is not supported: compute it in floating point or in TorchScript");
+  auto* sum = ctx->net->addReduce(*terms, trt::ReduceOperation::kSUM, 1u << (batch + (hasM ? 1 : 0)), false);
+  sum->setName((name + " [sum over K]").c_str());
+  (void)n;
+  return castTo(ctx, sum->getOutput(0), type, name);
+}
+
 trt::ITensor* matmul(ConversionCtx* ctx, const torch::jit::Node* n, trt::ITensor* a, trt::ITensor* b, bool transposeB,
                      const std::string& name) {
+  if (a->getType() == trt::DataType::kBOOL || b->getType() == trt::DataType::kBOOL)
+    TORCHTRT_CHECK(false, "Unable to convert node: " << name << "\nPyTorch has no matrix product of bool tensors");
+  if (isIntegerType(a->getType()) && isIntegerType(b->getType())) {
+    TORCHTRT_CHECK(a->getType() == b->getType(),
+                   "Unable to convert node: " << name << "\nmatrix product of different integer types");
+    return integerMatmul(ctx, n, a, b, transposeB, name);
+  }
   auto opFor = [](trt::ITensor* t, bool transpose) {
     if (rankOf(t) == 1) return trt::MatrixOperation::kVECTOR;
     return transpose ? trt::MatrixOperation::kTRANSPOSE : trt::MatrixOperation::kNONE;

@@ -1,9 +1,12 @@
 // Max/average pooling (1-D to 3-D) and adaptive pooling: a pooling layer where the input divides
 // evenly; otherwise (PyTorch's windows [floor(i*in/out), ceil((i+1)*in/out)) overlap or differ in
 // size) averages are products with constant averaging matrices and maxima are per-window reductions.
+// Max pooling with dilation, of integer tensors or with its indices gathers the windows instead.
 #include <functional>
+#include <limits>
 
 #include "core/conversion/converters/shape_tensors.h"
+#include "core/conversion/converters/type_promotion.h"
 
 namespace torch_tensorrt {
 namespace core {
@@ -19,27 +22,176 @@ std::vector<int64_t> expand(std::vector<int64_t> v, int64_t nd, const char* what
   return v;
 }
 
+// PyTorch's pooled size (pooling_output_shape): the last window must start inside the input or its left
+// padding in ceil mode.
+int64_t pooledSize(int64_t in, int64_t k, int64_t s, int64_t p, int64_t d, bool ceil) {
+  const int64_t num = in + 2 * p - d * (k - 1) - 1 + (ceil ? s - 1 : 0);
+  int64_t out = (num >= 0 ? num / s : -((-num + s - 1) / s)) + 1;
+  if (ceil && (out - 1) * s >= in + p) --out;
+  return out;
+}
+
+// Max pooling by gathering the windows, with PyTorch's indices (max_pool*_with_indices: the flat position
+// in the input's pooled dims). Per pooled dim k a Gather of constant positions [O_k, K_k] (tap j of window
+// o reads o*stride - pad + j*dilation) turns [..., I_k, ...] into [..., O_k, K_k, ...]; a tap outside the
+// input reads the window's first position inside instead, which changes neither the maximum nor the first
+// position holding it, so no padding value can win. The value is the max over the K axes (NaN propagates);
+// the index the smallest position holding it (PyTorch keeps the first maximum) or, in a window with NaN,
+// the largest position holding NaN (PyTorch's `val > max || isnan(val)` keeps the last NaN).
+std::pair<trt::ITensor*, trt::ITensor*> maxPoolByWindows(
+    ConversionCtx* ctx, const torch::jit::Node* n, trt::ITensor* in, int64_t nd, const std::vector<int64_t>& kernel,
+    const std::vector<int64_t>& stride, const std::vector<int64_t>& padding, const std::vector<int64_t>& dilation,
+    bool ceil, bool withIndices) {
+  using Op = trt::ElementWiseOperation;
+  const std::string name = util::node_info(n);
+  const auto dims = util::toVec(in->getDimensions());
+  const int64_t rank = static_cast<int64_t>(dims.size()), lead = rank - nd;
+  const trt::DataType type = in->getType();
+  TORCHTRT_CHECK(type != trt::DataType::kBOOL, "Unable to convert node: " << name << "\nmax pooling of bool tensors "
+                                                                          << "is not defined in PyTorch");
+  // Reduce and compare have no 8-bit kernels: int8/uint8 values are exact in int32.
+  const bool narrow = type == trt::DataType::kINT8 || type == trt::DataType::kUINT8;
+  trt::ITensor* x = narrow ? castTo(ctx, in, trt::DataType::kINT32, name + " [as int32]") : in;
+  std::vector<std::vector<int64_t>> positions(static_cast<size_t>(nd));  // per dim: [O_k * K_k]
+  std::vector<int64_t> outSize(static_cast<size_t>(nd));
+  for (int64_t k = 0; k < nd; ++k) {
+    const int64_t size = dims[lead + k], kk = kernel[k], s = stride[k], p = padding[k], d = dilation[k];
+    TORCHTRT_CHECK(size >= 0, "Unable to convert node: " << name << "\nmax pooling by windows needs static pooled "
+                                                         << "dimensions, got " << in->getDimensions().str());
+    TORCHTRT_CHECK(kk > 0 && s > 0 && d > 0 && p >= 0 && p <= kk / 2,
+                   "Unable to convert node: " << name << "\nkernel " << kk << ", stride " << s << ", padding " << p
+                                              << ", dilation " << d << " are invalid for max pooling");
+    const int64_t out = pooledSize(size, kk, s, p, d, ceil);
+    TORCHTRT_CHECK(out > 0,
+                   "Unable to convert node: " << name << "\nmax pooling of size " << size << " gives an empty output");
+    outSize[k] = out;
+    for (int64_t o = 0; o < out; ++o) {
+      int64_t first = o * s - p;
+      while (first < 0) first += d;  // PyTorch's first tap inside the input
+      TORCHTRT_CHECK(first < size && first <= o * s - p + (kk - 1) * d,
+                     "Unable to convert node: " << name << "\nmax pooling window " << o << " of dim " << lead + k
+                                                << " lies wholly in the padding");
+      for (int64_t j = 0; j < kk; ++j) {
+        const int64_t pos = o * s - p + j * d;
+        positions[k].push_back(pos >= 0 && pos < size ? pos : first);
+      }
+    }
+  }
+  // Gather the windows: [lead..., O_1, K_1, ..., O_nd, K_nd].
+  uint32_t tapAxes = 0;
+  for (int64_t k = 0; k < nd; ++k) {
+    const int64_t axis = lead + 2 * k;
+    at::Tensor where = at::tensor(positions[k], at::kLong).reshape({outSize[k], kernel[k]});
+    auto* gather =
+        ctx->net->addGather(*x, *ctx->constantTensor(where, name + " [window positions]"), static_cast<int32_t>(axis));
+    gather->setName((name + " [windows dim " + std::to_string(lead + k) + "]").c_str());
+    x = gather->getOutput(0);
+    tapAxes |= 1u << (axis + 1);
+  }
+  auto* maxLayer = ctx->net->addReduce(*x, trt::ReduceOperation::kMAX, tapAxes, false);
+  maxLayer->setName((name + " [max]").c_str());
+  trt::ITensor* values = maxLayer->getOutput(0);
+  if (narrow) values = castTo(ctx, values, type, name + " [values]");
+  if (!withIndices) return {values, nullptr};
+
+  // The flat input position of every tap, shaped [1 (lead times), O_1, K_1, ..., O_nd, K_nd].
+  std::vector<int64_t> flatShape(static_cast<size_t>(lead), 1);
+  for (int64_t k = 0; k < nd; ++k) {
+    flatShape.push_back(outSize[k]);
+    flatShape.push_back(kernel[k]);
+  }
+  at::Tensor flat = at::zeros({1}, at::kLong);
+  int64_t inner = 1;
+  for (int64_t k = nd - 1; k >= 0; --k) {
+    std::vector<int64_t> shape(static_cast<size_t>(2 * nd), 1);
+    shape[2 * k] = outSize[k];
+    shape[2 * k + 1] = kernel[k];
+    flat = flat + at::tensor(positions[k], at::kLong).reshape(shape) * inner;
+    inner *= dims[lead + k];
+  }
+  flat = flat.expand(std::vector<int64_t>(flatShape.begin() + lead, flatShape.end())).reshape(flatShape).contiguous();
+  // (constants are stored as int32; the indices are int64)
+  trt::ITensor* tapPositions = castTo(ctx, ctx->constantTensor(flat, name + " [tap positions]"), trt::DataType::kINT64,
+                                      name + " [tap positions]");
+  auto* maxKept = ctx->net->addReduce(*x, trt::ReduceOperation::kMAX, tapAxes, true);
+  maxKept->setName((name + " [max per window]").c_str());
+  trt::ITensor* isMax = addElementwise(ctx, Op::kEQUAL, x, maxKept->getOutput(0), name + " [is max]")->getOutput(0);
+  trt::ITensor* none =
+      scalarConstant(ctx, std::numeric_limits<int64_t>::max(), trt::DataType::kINT64, name + " [no position]");
+  auto* candidates = ctx->net->addSelect(*isMax, *tapPositions, *none);
+  candidates->setName((name + " [max positions]").c_str());
+  auto* firstMax = ctx->net->addReduce(*candidates->getOutput(0), trt::ReduceOperation::kMIN, tapAxes, false);
+  firstMax->setName((name + " [first max]").c_str());
+  trt::ITensor* indices = firstMax->getOutput(0);
+  if (isFloatingType(type)) {
+    trt::ITensor* isNumber = addElementwise(ctx, Op::kEQUAL, x, x, name + " [not NaN]")->getOutput(0);
+    trt::ITensor* minusOne = scalarConstant(ctx, int64_t{-1}, trt::DataType::kINT64, name + " [-1]");
+    auto* nanPositions = ctx->net->addSelect(*isNumber, *minusOne, *tapPositions);
+    nanPositions->setName((name + " [NaN positions]").c_str());
+    auto* lastNan = ctx->net->addReduce(*nanPositions->getOutput(0), trt::ReduceOperation::kMAX, tapAxes, false);
+    lastNan->setName((name + " [last NaN]").c_str());
+    trt::ITensor* hasNan =
+        addElementwise(ctx, Op::kGREATER, lastNan->getOutput(0), minusOne, name + " [has NaN]")->getOutput(0);
+    auto* chosen = ctx->net->addSelect(*hasNan, *lastNan->getOutput(0), *indices);
+    chosen->setName((name + " [indices]").c_str());
+    indices = chosen->getOutput(0);
+  }
+  return {values, indices};
+}
+
+struct MaxPoolArgs {
+  std::vector<int64_t> kernel, stride, padding, dilation;
+  bool ceil;
+};
+
+MaxPoolArgs maxPoolArgs(const torch::jit::Node* n, args& a, int64_t nd) {
+  MaxPoolArgs m;
+  m.kernel = expand(a[1].unwrapToIntList().vec(), nd, "kernel_size", n);
+  auto strideList = a[2].unwrapToIntList().vec();
+  m.stride = strideList.empty() ? m.kernel : expand(strideList, nd, "stride", n);
+  m.padding = expand(a[3].unwrapToIntList().vec(), nd, "padding", n);
+  m.dilation = expand(a[4].unwrapToIntList().vec(), nd, "dilation", n);
+  m.ceil = a[5].unwrapToBool();
+  return m;
+}
+
+bool maxPoolWithIndices(ConversionCtx* ctx, const torch::jit::Node* n, args& a, int64_t nd) {
+  trt::ITensor* in = a[0].ITensorOrFreeze(ctx);
+  TORCHTRT_CHECK(rankOf(in) >= nd + 1, "max pooling input " << in->getDimensions().str() << " has too few dimensions");
+  const MaxPoolArgs m = maxPoolArgs(n, a, nd);
+  const bool used = !n->outputs()[1]->uses().empty();
+  auto [values, indices] = maxPoolByWindows(ctx, n, in, nd, m.kernel, m.stride, m.padding, m.dilation, m.ceil, used);
+  bindTensor(ctx, n, values, 0);
+  if (used) bindTensor(ctx, n, indices, 1);
+  return true;
+}
+
 bool pool(ConversionCtx* ctx, const torch::jit::Node* n, args& a, int64_t nd, trt::PoolingType type) {
   trt::ITensor* in = a[0].ITensorOrFreeze(ctx);
   TORCHTRT_CHECK(rankOf(in) >= nd + 1, "pooling input " << in->getDimensions().str() << " has too few dimensions");
+  bool ceil;
+  if (type == trt::PoolingType::kMAX) {
+    // The pooling layer has no dilation and takes floating-point tensors only.
+    const MaxPoolArgs m = maxPoolArgs(n, a, nd);
+    bool dilated = false;
+    for (int64_t d : m.dilation) dilated |= d != 1;
+    if (dilated || !isFloatingType(in->getType())) {
+      auto windows = maxPoolByWindows(ctx, n, in, nd, m.kernel, m.stride, m.padding, m.dilation, m.ceil, false);
+      return bindTensor(ctx, n, windows.first) != nullptr;
+    }
+    ceil = m.ceil;
+  } else {
+    ceil = a[4].unwrapToBool();
+    if (a.size() > 6) TORCHTRT_CHECK(a[6].isNone(), "avg_pool with divisor_override has no converter yet");
+  }
   auto kernel = expand(a[1].unwrapToIntList().vec(), nd, "kernel_size", n);
   auto strideList = a[2].unwrapToIntList().vec();
   auto stride = strideList.empty() ? kernel : expand(strideList, nd, "stride", n);
   auto padding = expand(a[3].unwrapToIntList().vec(), nd, "padding", n);
-  bool ceil;
   auto* layer = ctx->net->addPoolingNd(*in, type, util::toDims(kernel));
   layer->setStrideNd(util::toDims(stride));
   layer->setPaddingNd(util::toDims(padding));
-  if (type == trt::PoolingType::kMAX) {
-    auto dilation = expand(a[4].unwrapToIntList().vec(), nd, "dilation", n);
-    for (int64_t d : dilation) TORCHTRT_CHECK(d == 1, "max pooling with dilation " << d << " has no converter yet");
-    ceil = a[5].unwrapToBool();
-  } else {
-    ceil = a[4].unwrapToBool();
-    bool countIncludePad = a[5].unwrapToBool();
-    layer->setAverageCountExcludesPadding(!countIncludePad);
-    if (a.size() > 6) TORCHTRT_CHECK(a[6].isNone(), "avg_pool with divisor_override has no converter yet");
-  }
+  if (type == trt::PoolingType::kAVERAGE) layer->setAverageCountExcludesPadding(!a[5].unwrapToBool());
   layer->setPaddingMode(ceil ? trt::PaddingMode::kEXPLICIT_ROUND_UP : trt::PaddingMode::kEXPLICIT_ROUND_DOWN);
   return bindOutput(ctx, n, layer) != nullptr;
 }
@@ -317,6 +469,12 @@ bool adaptivePool(ConversionCtx* ctx, const torch::jit::Node* n, args& a, int64_
             [](ConversionCtx* ctx, const torch::jit::Node* n, args& a) -> bool {                              \
               return pool(ctx, n, a, nd, trt::PoolingType::kMAX);                                             \
             }})                                                                                               \
+      .pattern({"aten::max_pool" #nd "d_with_indices(Tensor self, int[" #nd "] kernel_size, int[" #nd         \
+                "] stride=[], int[" #nd "] padding=0, int[" #nd "] dilation=1, bool ceil_mode=False) -> "     \
+                "(Tensor, Tensor)",                                                                           \
+                [](ConversionCtx* ctx, const torch::jit::Node* n, args& a) -> bool {                          \
+                  return maxPoolWithIndices(ctx, n, a, nd);                                                   \
+                }})                                                                                           \
       .pattern({"aten::adaptive_avg_pool" #nd "d(Tensor self, int[" #nd "] output_size) -> (Tensor)",         \
                 [](ConversionCtx* ctx, const torch::jit::Node* n, args& a) -> bool {                          \
                   return adaptivePool(ctx, n, a, nd, trt::PoolingType::kAVERAGE);                             \

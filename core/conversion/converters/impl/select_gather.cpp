@@ -63,12 +63,26 @@ bool maskedFill(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
   return bindOutput(ctx, n, ctx->net->addSelect(*mask, *value, *x)) != nullptr;
 }
 
+// PyTorch takes a 0-dim tensor as one element along dim 0 or -1: such a tensor is gathered from as [1].
+int64_t gatherDim(const torch::jit::Node* n, trt::ITensor* x, int64_t dim) {
+  if (rankOf(x) > 0) return util::normalizeDim(dim, rankOf(x), n);
+  TORCHTRT_CHECK(dim == 0 || dim == -1,
+                 "dimension " << dim << " is out of range for a 0-dim tensor (0 or -1) in " << util::node_info(n));
+  return 0;
+}
+
+// A 0-dim index selects like a [1] one (the output keeps the dim); from a 0-dim tensor the output is 0-dim.
 bool indexSelect(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
+  const std::string name = util::node_info(n);
   trt::ITensor* x = a[0].ITensorOrFreeze(ctx);
-  int64_t dim = util::normalizeDim(a[1].unwrapToInt(), rankOf(x), n);
+  const int64_t dim = gatherDim(n, x, a[1].unwrapToInt());
   trt::ITensor* index = a[2].ITensorOrFreeze(ctx);
   TORCHTRT_CHECK(rankOf(index) <= 1, "index_select takes a 1-D index, got " << index->getDimensions().str());
-  return bindOutput(ctx, n, ctx->net->addGather(*x, *index, static_cast<int32_t>(dim))) != nullptr;
+  if (rankOf(index) == 0) index = reshape(ctx, index, {1}, name + " [index as 1-D]");
+  if (rankOf(x) > 0) return bindOutput(ctx, n, ctx->net->addGather(*x, *index, static_cast<int32_t>(dim))) != nullptr;
+  auto* gather = ctx->net->addGather(*reshape(ctx, x, {1}, name + " [as 1-D]"), *index, 0);
+  gather->setName(name.c_str());
+  return bindTensor(ctx, n, reshape(ctx, gather->getOutput(0), {}, name + " [0-dim]")) != nullptr;
 }
 
 // x[..., idx, ...] with one integer index tensor computed at run time: a gather along its dimension,
@@ -200,13 +214,28 @@ bool indexTensor(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
 }
 
 // torch.gather: one element per index along `dim`.
+// A 0-dim self or index counts as 1-D (PyTorch's gather of a scalar); the output has the index's shape.
 bool gatherElements(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
+  const std::string name = util::node_info(n);
   trt::ITensor* x = a[0].ITensorOrFreeze(ctx);
-  int64_t dim = util::normalizeDim(a[1].unwrapToInt(), rankOf(x), n);
+  const int64_t dim = gatherDim(n, x, a[1].unwrapToInt());
   trt::ITensor* index = a[2].ITensorOrFreeze(ctx);
-  auto* layer = ctx->net->addGather(*x, *index, static_cast<int32_t>(dim));
+  const bool zeroDimIndex = rankOf(index) == 0;
+  if (rankOf(x) > 0 && !zeroDimIndex) {
+    auto* layer = ctx->net->addGather(*x, *index, static_cast<int32_t>(dim));
+    layer->setMode(trt::GatherMode::kELEMENT);
+    return bindOutput(ctx, n, layer) != nullptr;
+  }
+  TORCHTRT_CHECK(rankOf(x) <= 1 && rankOf(index) <= 1,
+                 "Unable to convert node: " << name << "\ngather needs the index to have the input's rank, got "
+                                            << x->getDimensions().str() << " and " << index->getDimensions().str());
+  if (rankOf(x) == 0) x = reshape(ctx, x, {1}, name + " [as 1-D]");
+  if (zeroDimIndex) index = reshape(ctx, index, {1}, name + " [index as 1-D]");
+  auto* layer = ctx->net->addGather(*x, *index, 0);
   layer->setMode(trt::GatherMode::kELEMENT);
-  return bindOutput(ctx, n, layer) != nullptr;
+  layer->setName(name.c_str());
+  trt::ITensor* out = layer->getOutput(0);
+  return bindTensor(ctx, n, zeroDimIndex ? reshape(ctx, out, {}, name + " [0-dim]") : out) != nullptr;
 }
 
 bool embedding(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
