@@ -214,15 +214,25 @@ bool isRunTimeCheck(const torch::jit::Node* n) {
          (raisesOnly(b) && a->nodes().begin() == a->nodes().end());
 }
 
-// True when every use of the node's outputs is a run-time check or a node that itself only feeds checks.
-bool feedsOnlyChecks(const torch::jit::Node* n) {
-  size_t uses = 0;
-  for (const torch::jit::Value* out : n->outputs())
-    for (const auto& use : out->uses()) {
-      if (!isRunTimeCheck(use.user) && !feedsOnlyChecks(use.user)) return false;
-      ++uses;
-    }
-  return uses > 0;  // a node whose outputs nobody reads feeds nothing (an in-place write, say)
+// Collects the nodes whose outputs are read only by run-time checks or by other such nodes (their
+// condition's computation), walking each block from its end so every user is decided first; nodes
+// that write in place never count (their write must not be dropped with a check).
+void collectCheckFeeders(const torch::jit::Block* block, std::unordered_set<const torch::jit::Node*>* feeders) {
+  std::vector<const torch::jit::Node*> nodes(block->nodes().begin(), block->nodes().end());
+  for (auto it = nodes.rbegin(); it != nodes.rend(); ++it) {
+    const torch::jit::Node* n = *it;
+    for (const torch::jit::Block* sub : n->blocks()) collectCheckFeeders(sub, feeders);
+    const auto* schema = n->maybeSchema();
+    if (schema && schema->is_mutable()) continue;
+    size_t uses = 0;
+    bool onlyChecks = true;
+    for (const torch::jit::Value* out : n->outputs())
+      for (const auto& use : out->uses()) {
+        ++uses;
+        onlyChecks &= isRunTimeCheck(use.user) || feeders->count(use.user);
+      }
+    if (uses > 0 && onlyChecks) feeders->insert(n);
+  }
 }
 
 bool isBound(ConversionCtx* ctx, const torch::jit::Value* v) {
@@ -241,7 +251,7 @@ void convertNode(ConversionCtx* ctx, const torch::jit::Node* n) {
                                    "would make the model raise give unspecified results)");
     return;
   }
-  if (!feedsOnlyChecks(n)) return convertNodeChecked(ctx, n);
+  if (!ctx->check_feeders.count(n)) return convertNodeChecked(ctx, n);
   // A node computing only a run-time check's condition: when it cannot convert (a comparison of size
   // lists known only at run time), the check it feeds is dropped with it.
   try {
@@ -425,6 +435,7 @@ std::string ConvertBlockToEngine(const torch::jit::Block* block, const Conversio
                                  const StaticParams& params, const torch::jit::Node** failed_node) {
   ConversionCtx ctx(info.engine_settings);
   addInputs(&ctx, block, info, params);
+  collectCheckFeeders(block, &ctx.check_feeders);
   for (const torch::jit::Node* n : block->nodes()) {
     try {
       convertNode(&ctx, n);

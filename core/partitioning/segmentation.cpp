@@ -188,6 +188,15 @@ std::vector<Segment> SegmentBlock(torch::jit::Block* block, const PartitioningIn
                       ", which views share; an engine's write would not reach them");
         break;
       }
+      // The written tensor read again after the write under its own name (by TorchScript, or by a later
+      // engine): an engine gives the written value only to the op's own output.
+      const bool readAfter = std::any_of(w->uses().begin(), w->uses().end(), [&](const torch::jit::Use& use) {
+        return use.user != n && !(use.user->owningBlock() == n->owningBlock() && use.user->isBefore(n));
+      });
+      if (readAfter) {
+        demote(n, "writes in place into %" + w->debugName() + ", which is read again after it");
+        break;
+      }
     }
   }
 

@@ -182,3 +182,23 @@ TEST(InPlaceAndAsForms, WritesSeenThroughAnotherNameAreRefusedNotSilentlyWrong) 
     }
   }
 }
+
+TEST(InPlaceAndAsForms, WritesThroughAListOfViewsAreRefused) {
+  // a, b = y.chunk(2, 1); a.relu_(); return y: the write reaches y through the list chunk returns (found
+  // by review: the walk to the written tensor stopped at prim::ListUnpack).
+  try {
+    torchtrt_test::runEngine(torchtrt_test::parse(R"IR(
+    graph(%x : Tensor):
+      %one : int = prim::Constant[value=1]()
+      %two : int = prim::Constant[value=2]()
+      %y : Tensor = aten::mul(%x, %two)
+      %l : Tensor[] = aten::chunk(%y, %two, %one)
+      %a : Tensor, %b : Tensor = prim::ListUnpack(%l)
+      %r : Tensor = aten::relu_(%a)
+      return (%y))IR"),
+                             {at::randn({2, 4})});
+    FAIL() << "a write through a chunk must be refused";
+  } catch (const std::exception& e) {
+    EXPECT_NE(std::string(e.what()).find("which an engine cannot update"), std::string::npos) << e.what();
+  }
+}

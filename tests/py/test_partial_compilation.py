@@ -489,3 +489,17 @@ def test_in_place_write_seen_through_a_view_is_computed_as_pytorch_does():
     assert torch.equal(partial(x), model(x))
     with pytest.raises(RuntimeError, match="which an engine cannot update"):
         torch_tensorrt.compile(scripted, inputs=[x], require_full_compilation=True)
+
+
+def test_in_place_write_into_an_input_read_again_runs_in_torchscript():
+    # x.mul_(2) then x + 1: the second read must see the write; an engine gives it only to mul_'s output,
+    # so partial compilation keeps the write in TorchScript (found by review).
+    class WriteInput(torch.nn.Module):
+        def forward(self, x):
+            x.mul_(2)
+            return torch.relu(x) + 1
+
+    scripted = torch.jit.script(WriteInput().eval())
+    x = torch.randn(2, 3)
+    compiled = torch_tensorrt.compile(scripted, inputs=[x], min_block_size=1)
+    assert torch.equal(compiled(x.clone()), WriteInput()(x.clone()))

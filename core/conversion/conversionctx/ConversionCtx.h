@@ -6,6 +6,7 @@
 #include <set>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "ATen/core/ivalue.h"
@@ -54,6 +55,8 @@ struct ConversionCtx {
   //! Fake-quantize nodes computed exactly in floating point because their range has no INT8 form in
   //! the engine (zero point not 0, or not [-128, 127]); an INT8 build of only these quantizes nothing.
   int64_t emulated_fake_quantize = 0;
+  //! Nodes whose outputs feed only run-time checks (`if cond: raise`), found once per conversion.
+  std::unordered_set<const torch::jit::Node*> check_feeders;
   std::unordered_map<const torch::jit::Value*, torch::jit::IValue> evaluated_value_map;
   //! Lists built from engine tensors (prim::ListConstruct of run-time tensors).
   std::unordered_map<const torch::jit::Value*, std::vector<trt::ITensor*>> tensor_list_map;

@@ -100,7 +100,14 @@ bool mayAliasInput(const torch::jit::Node* n) {
 void requireUnobservedWrite(const torch::jit::Node* n, bool allowLongLived) {
   const std::string name = util::node_info(n);
   const torch::jit::Value* base = n->input(0);
-  while (base->node()->maybeSchema() && mayAliasInput(base->node()) && !base->node()->inputs().empty())
+  // Up to the tensor that owns the memory: through views, in-place ops and the lists that views such
+  // as chunk / split / unbind return (an element of such a list writes into the tensor split).
+  auto throughList = [](const torch::jit::Node* p) {
+    return p->kind() == torch::jit::prim::ListUnpack || p->kind() == torch::jit::prim::TupleUnpack ||
+           p->kind() == c10::Symbol::fromQualString("aten::__getitem__");
+  };
+  while (!base->node()->inputs().empty() &&
+         ((base->node()->maybeSchema() && mayAliasInput(base->node())) || throughList(base->node())))
     base = base->node()->input(0);
   const torch::jit::Node* producer = base->node();
   TORCHTRT_CHECK(allowLongLived || (producer->maybeSchema() && producer->owningBlock() == n->owningBlock()),
