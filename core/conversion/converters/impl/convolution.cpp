@@ -11,6 +11,15 @@ namespace converters {
 namespace impl {
 namespace {
 
+// A per-dimension argument (stride, padding, dilation, output_padding) for an nd-D convolution: one value
+// stands for every dimension, as in PyTorch.
+std::vector<int64_t> perDim(std::vector<int64_t> v, int64_t nd, const char* what, const torch::jit::Node* n) {
+  if (v.size() == 1) v.assign(static_cast<size_t>(nd), v[0]);
+  TORCHTRT_CHECK(static_cast<int64_t>(v.size()) == nd,
+                 what << " has " << v.size() << " values for a " << nd << "-D convolution: " << util::node_info(n));
+  return v;
+}
+
 // A convolution whose weight is computed in the graph (not a constant): the input unfolded into its
 // kernel taps (one zero-padded strided Slice per kernel offset), then one product with the weight per
 // group: out[n, g, o, p] = sum over (c, k) of W[g, o, c * K + k] * taps[n, g, c * K + k, p]. Padding
@@ -169,12 +178,7 @@ bool convolutionWithRunTimeWeights(ConversionCtx* ctx, const torch::jit::Node* n
   trt::ITensor* w = a[1].ITensor();
   const int64_t nd = rankOf(w) - 2;
   TORCHTRT_CHECK(nd >= 1 && nd <= 3, "convolution weight of rank " << rankOf(w) << " is not 1-D, 2-D or 3-D: " << name);
-  auto expand = [&](std::vector<int64_t> v, const char* what) {
-    if (v.size() == 1) v.assign(nd, v[0]);
-    TORCHTRT_CHECK(static_cast<int64_t>(v.size()) == nd,
-                   what << " has " << v.size() << " values for a " << nd << "-D convolution: " << name);
-    return v;
-  };
+  auto expand = [&](std::vector<int64_t> v, const char* what) { return perDim(std::move(v), nd, what, n); };
   const auto stride = expand(a[3].unwrapToIntList().vec(), "stride");
   const auto padding = expand(a[4].unwrapToIntList().vec(), "padding");
   const auto dilation = expand(a[5].unwrapToIntList().vec(), "dilation");
@@ -210,12 +214,7 @@ bool convolution(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
   int64_t groups = a[8].unwrapToInt();
   const int64_t nd = w.dim() - 2;
   TORCHTRT_CHECK(nd >= 1 && nd <= 3, "convolution weight of rank " << w.dim() << " is not 1-D, 2-D or 3-D");
-  auto expand = [&](std::vector<int64_t> v, const char* what) {
-    if (v.size() == 1) v.assign(nd, v[0]);
-    TORCHTRT_CHECK(static_cast<int64_t>(v.size()) == nd,
-                   what << " has " << v.size() << " values for a " << nd << "-D convolution");
-    return v;
-  };
+  auto expand = [&](std::vector<int64_t> v, const char* what) { return perDim(std::move(v), nd, what, n); };
   stride = expand(stride, "stride");
   padding = expand(padding, "padding");
   dilation = expand(dilation, "dilation");
@@ -280,8 +279,7 @@ bool convolutionMode(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
   const auto kernel =
       a[1].isIValue() ? a[1].unwrapToTensor().sizes().vec() : util::toVec(a[1].ITensor()->getDimensions());
   const int64_t nd = static_cast<int64_t>(kernel.size()) - 2;
-  auto dilation = a[5].unwrapToIntList().vec();
-  if (dilation.size() == 1) dilation.assign(nd, dilation[0]);
+  const auto dilation = perDim(a[5].unwrapToIntList().vec(), nd, "dilation", n);
   std::vector<int64_t> before(nd, 0), after(nd, 0);
   bool symmetric = true;
   if (mode == "same") {

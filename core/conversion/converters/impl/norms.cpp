@@ -32,6 +32,13 @@ trt::ITensor* unary(ConversionCtx* ctx, trt::ITensor* x, trt::UnaryOperation op,
 trt::ITensor* vectorNormTensor(ConversionCtx* ctx, const torch::jit::Node* n, trt::ITensor* x, double p, uint32_t axes,
                                bool keepdim);
 
+// max(norm, 0): a largest-element norm of no elements is 0 in PyTorch, not the reduction's -inf (NaN stays).
+trt::ITensor* emptyIsZero(ConversionCtx* ctx, trt::ITensor* norm, const std::string& name) {
+  return addElementwise(ctx, E::kMAX, norm, scalarConstant(ctx, 0.0, trt::DataType::kFLOAT, name + " [0]"),
+                        name + " [empty is 0]")
+      ->getOutput(0);
+}
+
 bool vectorNorm(ConversionCtx* ctx, const torch::jit::Node* n, trt::ITensor* x, double p, uint32_t axes, bool keepdim) {
   return bindTensor(ctx, n, vectorNormTensor(ctx, n, x, p, axes, keepdim)) != nullptr;
 }
@@ -55,10 +62,7 @@ trt::ITensor* vectorNormTensor(ConversionCtx* ctx, const torch::jit::Node* n, tr
     trt::ITensor* a = unary(ctx, x, trt::UnaryOperation::kABS, name + " [abs]");
     out = reduce(ctx, a, p > 0 ? trt::ReduceOperation::kMAX : trt::ReduceOperation::kMIN, axes, keepdim, name);
     // The largest |x| of no elements is 0 in PyTorch (a norm is never negative), not the reduction's -inf.
-    if (p > 0)
-      out = addElementwise(ctx, E::kMAX, out, scalarConstant(ctx, 0.0, trt::DataType::kFLOAT, name + " [0]"),
-                           name + " [empty is 0]")
-                ->getOutput(0);
+    if (p > 0) out = emptyIsZero(ctx, out, name);
   } else if (p == 0.0) {
     trt::ITensor* zero = scalarConstant(ctx, 0.0, trt::DataType::kFLOAT, name + " [zero]");
     trt::ITensor* isZero = addElementwise(ctx, E::kEQUAL, x, zero, name + " [== 0]")->getOutput(0);
@@ -110,10 +114,7 @@ bool matrixNorm(ConversionCtx* ctx, const torch::jit::Node* n, trt::ITensor* x, 
   trt::ITensor* out =
       reduce(ctx, sums, largest ? trt::ReduceOperation::kMAX : trt::ReduceOperation::kMIN, both, keepdim, name);
   // The largest sum of an empty matrix is 0 in PyTorch, not the reduction's -inf.
-  if (largest)
-    out = addElementwise(ctx, E::kMAX, out, scalarConstant(ctx, 0.0, trt::DataType::kFLOAT, name + " [0]"),
-                         name + " [empty is 0]")
-              ->getOutput(0);
+  if (largest) out = emptyIsZero(ctx, out, name);
   return bindTensor(ctx, n, castTo(ctx, out, type, name + " [result type]")) != nullptr;
 }
 
