@@ -10,6 +10,7 @@
 #include "core/runtime/runtime.h"
 #include "core/util/macros.h"
 #include "core/util/trt_util.h"
+#include "torch/csrc/jit/api/function_impl.h"
 #include "torch/csrc/jit/ir/ir.h"
 #include "torch/csrc/jit/passes/dead_code_elimination.h"
 
@@ -64,17 +65,42 @@ std::string ConvertGraphToTRTEngine(const torch::jit::Module& mod, const std::st
 
 namespace {
 
+// Casts the engine's outputs that conversion returned in their source type (casts to float64, which the
+// engine has no type for) to their dtype after the engine: aten::to after the outputs are unpacked.
+void castOutputsAfterEngine(torch::jit::Module& mod, const std::vector<at::ScalarType>& casts) {
+  bool any = false;
+  for (auto t : casts) any |= t != at::ScalarType::Undefined;
+  if (!any) return;
+  auto g = toGraphFunction(mod.get_method("forward").function()).graph();
+  torch::jit::Node* unpack = nullptr;
+  for (torch::jit::Node* node : g->nodes())
+    if (node->kind() == torch::jit::prim::ListUnpack) unpack = node;
+  TORCHTRT_CHECK(unpack && unpack->outputs().size() == casts.size(),
+                 "a float64 graph output needs the engine's outputs unpacked; return a tensor or a tuple of tensors");
+  torch::jit::WithInsertPoint guard(unpack->next());
+  for (size_t i = 0; i < casts.size(); ++i) {
+    if (casts[i] == at::ScalarType::Undefined) continue;
+    torch::jit::Value* out = unpack->output(i);
+    torch::jit::Value* cast =
+        g->insert(c10::Symbol::fromQualString("aten::to"), {out, static_cast<int64_t>(casts[i]), false, false});
+    out->replaceAllUsesAfterNodeWith(cast->node(), cast);
+  }
+}
+
 torch::jit::Module compileWhole(const std::shared_ptr<torch::jit::Graph>& graph, const CompileSpec& cfg) {
   LOG_INFO("Converting the lowered graph (" << std::distance(graph->nodes().begin(), graph->nodes().end())
                                             << " nodes) into one engine");
   int32_t layers = 0;
-  std::string plan = conversion::ConvertBlockToEngine(graph->block(), cfg.convert_info, &layers);
+  std::vector<at::ScalarType> casts;  // outputs the engine returns in their source type (float64 casts)
+  std::string plan = conversion::ConvertBlockToEngine(graph->block(), cfg.convert_info, &layers, {}, nullptr, &casts);
   std::vector<std::string> inputs, outputs;
   for (size_t i = 0; i < cfg.convert_info.inputs.size(); ++i) inputs.push_back("input_" + std::to_string(i));
   for (size_t i = 0; i < flatOutputCount(graph); ++i) outputs.push_back("output_" + std::to_string(i));
   std::vector<bool> channelsLast;
   for (const auto& r : cfg.convert_info.inputs) channelsLast.push_back(r.channels_last);
-  return EmbedEngineInNewModule(plan, cfg.device_info, inputs, outputs, structureOf(graph), channelsLast);
+  auto mod = EmbedEngineInNewModule(plan, cfg.device_info, inputs, outputs, structureOf(graph), channelsLast);
+  castOutputsAfterEngine(mod, casts);
+  return mod;
 }
 
 // Shape analysis runs where the module's weights are (TorchScript segments compute there), else on

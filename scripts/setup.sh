@@ -12,7 +12,9 @@ command -v ninja >/dev/null || need+=(ninja-build)
 command -v clang++ >/dev/null || need+=(clang)  # the plan fuzzer (libFuzzer), scripts/fuzz.sh
 ls /usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a >/dev/null 2>&1 || need+=(libclang-rt-14-dev)
 [ -f /usr/include/gtest/gtest.h ] || need+=(libgtest-dev)
+[ -f /usr/include/CLI/CLI.hpp ] || need+=(libcli11-dev)  # torchtrtc's command-line parser (header-only)
 python3 -c "import venv, ensurepip" 2>/dev/null || need+=(python3-venv)
+[ -f /usr/include/oneapi/dnnl/dnnl.hpp ] || need+=(libdnnl-dev)  # oneDNN 2.6.3: the fast CPU kernels
 if [ ${#need[@]} -gt 0 ]; then
   echo "== installing system packages: ${need[*]}"
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
@@ -32,5 +34,7 @@ fi
 
 echo "== building and installing torch_tensorrt"
 export TORCHTRT_JOBS=${TORCHTRT_JOBS:-$(nproc)}
+# Package builds leave the C++ tests out; this set-up builds them too (scripts/test.sh runs them).
+export TORCHTRT_TESTS=${TORCHTRT_TESTS:-ON}
 .venv/bin/pip install -q --no-build-isolation --no-deps .
 .venv/bin/python -c "import torch_tensorrt" || { echo "torch_tensorrt failed to build or import"; exit 1; }

@@ -3,31 +3,23 @@
 
 #include <cstdio>
 #include <fstream>
+#include <functional>
 #include <iostream>
 
 #include "core/conversion/converters/converters.h"
 #include "core/conversion/evaluators/evaluators.h"
 #include "core/runtime/runtime.h"
+#include "core/util/atomic_file.h"
 #include "torch_tensorrt/ptq.h"
 #include "torch_tensorrt/torch_tensorrt.h"
 #include "torchtrtc/parse_args.h"
 
 namespace {
 
-// Writes to a temporary file beside the target, then renames: no half-written output on failure.
-template <typename WriteFn>
-void writeAtomically(const std::string& path, WriteFn write) {
-  std::string tmp = path + ".partial";
-  try {
-    write(tmp);
-  } catch (...) {
-    std::remove(tmp.c_str());
-    throw;
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    std::remove(tmp.c_str());
-    throw std::runtime_error("cannot write output file '" + path + "' (check that its folder exists and is writable)");
-  }
+// Writes into a file created exclusively beside the target (mkstemp), then renames it into place: no
+// half-written output on failure, and no write through a symlink planted at a predictable name.
+void writeAtomically(const std::string& path, const std::function<void(std::ostream&)>& write) {
+  torch_tensorrt::core::util::writeFileAtomically(path, write);
 }
 
 // Runs both modules on the same random inputs (the specs' opt shapes) and compares every output.
@@ -75,11 +67,20 @@ bool withinTolerance(torch::jit::Module& original, torch::jit::Module& compiled,
   return ok;
 }
 
+torch_tensorrt::Device deviceOf(const torchtrtc::Options& o) {
+  torch_tensorrt::Device device(
+      o.device_type == "cpu" ? torch_tensorrt::Device::DeviceType::kCPU : torch_tensorrt::Device::DeviceType::kGPU,
+      o.gpu_id);
+  device.allow_gpu_fallback = o.allow_gpu_fallback;
+  return device;
+}
+
 int run(const torchtrtc::Options& o) {
-  if (o.show_help) {
-    std::cout << torchtrtc::usage();
+  if (!o.print_and_exit.empty()) {
+    std::cout << o.print_and_exit;
     return 0;
   }
+  for (const auto& note : o.notes) std::cerr << "torchtrtc: warning: " << note << "\n";
   if (o.show_supported_ops) {
     for (const auto& s : torch_tensorrt::core::conversion::converters::get_converter_list()) std::cout << s << "\n";
     for (const auto& s : torch_tensorrt::core::conversion::evaluators::getEvaluatorList())
@@ -104,8 +105,10 @@ int run(const torchtrtc::Options& o) {
       return 1;
     }
     std::string plan((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    auto wrapped = torch_tensorrt::ts::embed_engine_in_new_module(plan);
-    writeAtomically(o.output_path, [&](const std::string& tmp) { wrapped.save(tmp); });
+    // -d / --gpu-id name the device the engine must run on (the plan's backend is checked against it).
+    auto wrapped = o.device_given ? torch_tensorrt::ts::embed_engine_in_new_module(plan, deviceOf(o))
+                                  : torch_tensorrt::ts::embed_engine_in_new_module(plan);
+    writeAtomically(o.output_path, [&](std::ostream& out) { wrapped.save(out); });
     std::cout << "Saved a module running the engine from " << o.input_path << " to " << o.output_path << "\n";
     return 0;
   }
@@ -153,15 +156,12 @@ int run(const torchtrtc::Options& o) {
   spec.capability = o.capability == "safety"           ? torch_tensorrt::EngineCapability::kSAFETY
                     : o.capability == "dla_standalone" ? torch_tensorrt::EngineCapability::kDLA_STANDALONE
                                                        : torch_tensorrt::EngineCapability::kSTANDARD;
-  spec.device = torch_tensorrt::Device(
-      o.device_type == "cpu" ? torch_tensorrt::Device::DeviceType::kCPU : torch_tensorrt::Device::DeviceType::kGPU,
-      o.gpu_id);
+  spec.debug = o.debug;
+  spec.device = deviceOf(o);
   // The inspector: a JSON list with one object per engine, in the module's attribute order.
   auto writeLayerInfo = [&](const std::vector<std::string>& engines) {
     if (o.layer_info_path.empty()) return;
-    writeAtomically(o.layer_info_path, [&](const std::string& tmp) {
-      std::ofstream out(tmp);
-      if (!out) throw std::runtime_error("cannot write layer info file '" + o.layer_info_path + "'");
+    writeAtomically(o.layer_info_path, [&](std::ostream& out) {
       out << "[";
       for (size_t i = 0; i < engines.size(); ++i) out << (i ? ",\n" : "\n") << engines[i];
       out << "]\n";
@@ -175,9 +175,7 @@ int run(const torchtrtc::Options& o) {
       std::unique_ptr<trt::ICudaEngine> engine(runtime->deserializeCudaEngine(plan.data(), plan.size()));
       writeLayerInfo({engine->describeLayersJson()});
     }
-    writeAtomically(o.output_path, [&](const std::string& tmp) {
-      std::ofstream out(tmp, std::ios::binary);
-      if (!out) throw std::runtime_error("cannot write output file '" + o.output_path + "'");
+    writeAtomically(o.output_path, [&](std::ostream& out) {
       out.write(plan.data(), static_cast<std::streamsize>(plan.size()));
       if (!out) throw std::runtime_error("failed writing '" + o.output_path + "'");
     });
@@ -198,7 +196,7 @@ int run(const torchtrtc::Options& o) {
       if (attr.value.isCustomClass())
         engines.push_back(attr.value.toCustomClass<torch_tensorrt::core::runtime::TRTEngine>()->layer_info_json());
     writeLayerInfo(engines);
-    writeAtomically(o.output_path, [&](const std::string& tmp) { compiled.save(tmp); });
+    writeAtomically(o.output_path, [&](std::ostream& out) { compiled.save(out); });
   }
   std::cout << "Saved " << (o.save_engine ? "engine" : "compiled module") << " to " << o.output_path << "\n";
   return 0;

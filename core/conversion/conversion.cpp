@@ -391,7 +391,8 @@ void convertNodeChecked(ConversionCtx* ctx, const torch::jit::Node* n) {
   LOG_DEBUG("Converted " << util::node_info(n));
 }
 
-void markOutputs(ConversionCtx* ctx, const torch::jit::Block* block, const torch::jit::Node** failed_node) {
+void markOutputs(ConversionCtx* ctx, const torch::jit::Block* block, const torch::jit::Node** failed_node,
+                 std::vector<at::ScalarType>* boundary_casts) {
   std::vector<const torch::jit::Value*> outs;
   for (const torch::jit::Value* v : block->outputs()) {
     const torch::jit::Node* producer = v->node();
@@ -426,14 +427,21 @@ void markOutputs(ConversionCtx* ctx, const torch::jit::Block* block, const torch
     t->setName(name.c_str());
     ctx->net->markOutput(*t);
     marked.insert(t);
+    if (boundary_casts) {
+      auto cast = ctx->boundary_casts.find(outs[i]);
+      boundary_casts->push_back(cast == ctx->boundary_casts.end() ? at::ScalarType::Undefined : cast->second);
+    }
   }
 }
 
 }  // namespace
 
 std::string ConvertBlockToEngine(const torch::jit::Block* block, const ConversionInfo& info, int32_t* layer_count,
-                                 const StaticParams& params, const torch::jit::Node** failed_node) {
+                                 const StaticParams& params, const torch::jit::Node** failed_node,
+                                 std::vector<at::ScalarType>* boundary_casts) {
   ConversionCtx ctx(info.engine_settings);
+  ctx.boundary_casts_allowed = boundary_casts != nullptr;
+  if (boundary_casts) boundary_casts->clear();
   addInputs(&ctx, block, info, params);
   collectCheckFeeders(block, &ctx.check_feeders);
   for (const torch::jit::Node* n : block->nodes()) {
@@ -444,7 +452,7 @@ std::string ConvertBlockToEngine(const torch::jit::Block* block, const Conversio
       throw;
     }
   }
-  markOutputs(&ctx, block, failed_node);
+  markOutputs(&ctx, block, failed_node, boundary_casts);
   std::string plan = ctx.SerializeEngine();
   if (layer_count) *layer_count = ctx.layers_after_build;
   LOG_INFO("Built engine: " << ctx.layers_before_build << " layers converted, " << ctx.layers_after_build

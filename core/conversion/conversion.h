@@ -33,9 +33,13 @@ using StaticParams = std::unordered_map<const torch::jit::Value*, torch::jit::IV
 //! Builds and serializes an engine for a block; throws with the seed's message for unsupported nodes.
 //! Block inputs in `params` are compile-time values; every other input (after `self`) takes an InputRange.
 //! On failure, `failed_node` (when given) names the node whose conversion failed, if one did.
+//! With `boundary_casts` given, a graph output that is a cast to float64 (which the engine has no type
+//! for) is returned in its source type, exactly widened by the caller: the vector gets one entry per
+//! flattened graph output, the dtype to cast it to or kUndefined; without it such casts are refused.
 std::string ConvertBlockToEngine(const torch::jit::Block* block, const ConversionInfo& info,
                                  int32_t* layer_count = nullptr, const StaticParams& params = {},
-                                 const torch::jit::Node** failed_node = nullptr);
+                                 const torch::jit::Node** failed_node = nullptr,
+                                 std::vector<at::ScalarType>* boundary_casts = nullptr);
 //! True when every node of the block can be evaluated or converted.
 bool VerifyConverterSupportForBlock(const torch::jit::Block* block, bool suppress_errors = false);
 //! One line per unsupported op kind: schema, and the source lines where it appears.

@@ -1,9 +1,11 @@
 #include <atomic>
+#include <set>
 #include <sstream>
 
 #include "core/runtime/runtime.h"
 #include "core/util/macros.h"
 #include "core/util/trt_util.h"
+#include "trt/memory_limits.h"
 #ifdef TORCHTRT_WITH_CUDA
 #include "c10/cuda/CUDAException.h"
 #include "c10/cuda/CUDAGuard.h"
@@ -67,12 +69,36 @@ void TRTEngine::load() {
     TORCHTRT_THROW_ERROR("cannot load engine '" << name << "': " << e.what());
   }
   context_.reset(engine_->createExecutionContext());
-  for (const auto& n : input_names)
-    TORCHTRT_CHECK(engine_->getTensorIOMode(n.c_str()) == trt::TensorIOMode::kINPUT,
-                   "engine '" << name << "' has no input named '" << n << "'; the saved module is corrupted");
-  for (const auto& n : output_names)
-    TORCHTRT_CHECK(engine_->getTensorIOMode(n.c_str()) == trt::TensorIOMode::kOUTPUT,
-                   "engine '" << name << "' has no output named '" << n << "'; the saved module is corrupted");
+  checkBindingNames();
+}
+
+// The binding lists must name each of the engine's inputs and outputs exactly once: a name listed
+// twice binds two tensors to one engine tensor, and the one written first was returned uninitialised;
+// a name left out leaves an engine tensor without a buffer.
+void TRTEngine::checkBindingNames() const {
+  int32_t engineInputs = 0, engineOutputs = 0;
+  for (int32_t i = 0; i < engine_->getNbIOTensors(); ++i)
+    ++(engine_->getTensorIOMode(engine_->getIOTensorName(i)) == trt::TensorIOMode::kINPUT ? engineInputs
+                                                                                          : engineOutputs);
+  std::set<std::string> seen;
+  auto check = [&](const std::vector<std::string>& names, trt::TensorIOMode mode, const char* kind, int32_t count) {
+    for (const auto& n : names) {
+      TORCHTRT_CHECK(!n.empty() && n.find(',') == std::string::npos,
+                     "engine '" << name << "': " << kind << " binding name '" << n
+                                << "' is empty or holds a comma (the saved state separates names with commas); "
+                                << "the saved module is corrupted");
+      TORCHTRT_CHECK(seen.insert(n).second,
+                     "engine '" << name << "' lists the binding '" << n << "' twice; the saved module is corrupted");
+      TORCHTRT_CHECK(engine_->getTensorIOMode(n.c_str()) == mode, "engine '" << name << "' has no " << kind
+                                                                             << " named '" << n
+                                                                             << "'; the saved module is corrupted");
+    }
+    TORCHTRT_CHECK(static_cast<int32_t>(names.size()) == count,
+                   "engine '" << name << "' has " << count << " " << kind << "(s) but the saved state binds "
+                              << names.size() << "; the saved module is corrupted");
+  };
+  check(input_names, trt::TensorIOMode::kINPUT, "input", engineInputs);
+  check(output_names, trt::TensorIOMode::kOUTPUT, "output", engineOutputs);
 }
 
 std::vector<std::string> TRTEngine::serialize() const {
@@ -84,6 +110,34 @@ std::vector<std::string> TRTEngine::serialize() const {
   info[INPUT_BINDING_NAMES_IDX] = joinNames(input_names);
   info[OUTPUT_BINDING_NAMES_IDX] = joinNames(output_names);
   return info;
+}
+
+// The outputs' sizes against the memory cap and, on the host, the memory available, before any is
+// allocated: a tiny plan can ask for outputs of many GB. (GPU outputs meet PyTorch's allocator,
+// which refuses with an out-of-memory error; the cap applies to them too.)
+void TRTEngine::checkOutputMemory(bool onGpu) const {
+  const trt::INetworkDefinition& net = engine_->network();
+  const uint64_t available = onGpu ? 0 : trt::availableHostMemory();
+  const char* where = onGpu ? "GPU memory" : "host memory";
+  uint64_t total = 0;
+  for (int32_t i = 0; i < net.getNbOutputs(); ++i) {
+    const trt::ITensor& t = *net.getOutput(i);
+    const trt::Dims dims = context_->getTensorShape(t.getName());
+    if (!dims.isStatic()) continue;  // data-dependent: sized by the run, which checks its arena
+    const uint64_t bytes = trt::tensorBytes(dims, t.getType());
+    const std::string what = "engine '" + name + "': " + trt::describeTensor(t, dims);
+    try {
+      trt::checkMemoryDemand(what, bytes, available, where);
+    } catch (const trt::Error& e) {
+      TORCHTRT_THROW_ERROR(e.what());
+    }
+    total = bytes > UINT64_MAX - total ? UINT64_MAX : total + bytes;
+  }
+  try {
+    trt::checkMemoryDemand("engine '" + name + "': its outputs together", total, available, where);
+  } catch (const trt::Error& e) {
+    TORCHTRT_THROW_ERROR(e.what());
+  }
 }
 
 std::string TRTEngine::layer_info() const { return engine_->describeLayers(); }
@@ -207,6 +261,7 @@ std::vector<at::Tensor> TRTEngine::execute(std::vector<at::Tensor> inputs) {
     keep.push_back(t);
     context_->setTensorAddress(bind.c_str(), t.data_ptr());
   }
+  checkOutputMemory(onGpu);
   std::vector<at::Tensor> outputs;
   std::vector<std::unique_ptr<TensorOutputAllocator>> allocators(output_names.size());
   for (size_t o = 0; o < output_names.size(); ++o) {

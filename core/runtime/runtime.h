@@ -56,6 +56,10 @@ struct TRTEngine : torch::CustomClassHolder {
 
  private:
   void load();
+  //! Refuses binding lists that name an engine input or output twice, leave one out, or name none.
+  void checkBindingNames() const;
+  //! Refuses outputs larger than the memory cap or (on the host) the memory available.
+  void checkOutputMemory(bool onGpu) const;
   std::unique_ptr<trt::IRuntime> runtime_;
   std::unique_ptr<trt::ICudaEngine> engine_;
   std::unique_ptr<trt::IExecutionContext> context_;

@@ -4,6 +4,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "core/util/atomic_file.h"
 #include "core/util/logging.h"
 #include "core/util/macros.h"
 
@@ -73,16 +74,15 @@ const void* CalibratorState::readCache(size_t& length) {
 
 void CalibratorState::writeCache(const void* data, size_t length) {
   if (cacheFile_.empty()) return;
-  // Written beside the target and renamed over it: never a half-written cache.
-  const std::string tmp = cacheFile_ + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    TORCHTRT_CHECK(out, "cannot write the INT8 calibration cache '" << tmp << "'");
-    out.write(static_cast<const char*>(data), static_cast<std::streamsize>(length));
-    TORCHTRT_CHECK(out.good(), "writing the INT8 calibration cache '" << tmp << "' failed");
+  // Written into a file created exclusively beside the target, then renamed over it: never a
+  // half-written cache, and never through a symlink planted at a predictable temporary name.
+  try {
+    core::util::writeFileAtomically(cacheFile_, [&](std::ostream& out) {
+      out.write(static_cast<const char*>(data), static_cast<std::streamsize>(length));
+    });
+  } catch (const std::exception& e) {
+    TORCHTRT_THROW_ERROR("cannot write the INT8 calibration cache: " << e.what());
   }
-  TORCHTRT_CHECK(std::rename(tmp.c_str(), cacheFile_.c_str()) == 0,
-                 "cannot move the INT8 calibration cache into place at '" << cacheFile_ << "'");
   LOG_INFO("INT8 calibration: wrote the cache '" << cacheFile_ << "'");
 }
 

@@ -31,6 +31,8 @@ from torch_tensorrt._Device import Device, set_device  # noqa: E402
 from torch_tensorrt._enums import EngineCapability, dtype  # noqa: E402
 from torch_tensorrt._Input import Input  # noqa: E402
 from torch_tensorrt._version import __version__  # noqa: E402
+from torch_tensorrt import dynamo  # noqa: E402  (registers the torch.compile backends and the segment op)
+from torch_tensorrt.dynamo._save import load, save  # noqa: E402
 
 
 def get_build_info() -> str:
@@ -69,5 +71,8 @@ __all__ = [
     "ptq",
     "runtime",
     "ts",
+    "dynamo",
+    "save",
+    "load",
     "__version__",
 ]

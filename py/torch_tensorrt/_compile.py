@@ -9,7 +9,7 @@ import torch
 from torch_tensorrt import logging, ts
 from torch_tensorrt.ts._trace import trace_checked
 
-_IR_CHOICES = ("ts", "default", "torchscript")
+_IR_CHOICES = ("ts", "default", "torchscript", "dynamo", "torch_compile")
 
 _TRACE_CAVEAT = ("A trace records only the path the example inputs take: control flow on tensor values is not kept "
                  "(traces that would keep a data-dependent value are refused); pass a torch.jit.ScriptModule to "
@@ -23,7 +23,13 @@ def compile(
     enabled_precisions: Optional[Set[torch.dtype]] = None,
     **kwargs: Any,
 ) -> torch.jit.ScriptModule:
-    """Compiles a module into a TorchScript module whose forward runs an engine.
+    """Compiles a module into a module whose forward runs engines.
+
+    ``ir`` picks the front door: ``"ts"`` (TorchScript, described below), ``"dynamo"`` (torch.export:
+    returns a ``torch.fx.GraphModule``, see docs/dynamo.md), ``"torch_compile"`` (returns
+    ``torch.compile(module, backend="torch_tensorrt")``, compiled on first call) or ``"default"``,
+    which is ``"ts"`` for every module in this build (so existing callers keep getting a
+    ScriptModule; an ExportedProgram goes to ``"dynamo"``) and says so at info level.
 
     ``module`` is a ScriptModule or an ``nn.Module``. An ``nn.Module`` is scripted
     (``torch.jit.script``), as Torch-TensorRT does; only when scripting fails, or the scripted module
@@ -33,7 +39,16 @@ def compile(
     :class:`torch_tensorrt.Input` specs.
     """
     if ir not in _IR_CHOICES:
-        raise ValueError(f"ir='{ir}' is not available; this build compiles through TorchScript (ir='ts' or 'default')")
+        raise ValueError(f"ir='{ir}' is not available; use 'ts' (TorchScript), 'dynamo' (torch.export), "
+                         "'torch_compile' or 'default' (= 'ts')")
+    if ir == "default" and isinstance(module, torch.export.ExportedProgram):
+        logging.log(logging.Level.Info, "ir='default': compiling the ExportedProgram through the dynamo path")
+        ir = "dynamo"
+    if ir == "default":
+        logging.log(logging.Level.Info, f"ir='default': compiling {type(module).__name__} through the TorchScript path "
+                    "(ir='ts'); pass ir='dynamo' for the torch.export path")
+    if ir in ("dynamo", "torch_compile"):
+        return _compile_dynamo(module, ir, inputs, enabled_precisions, kwargs)
     signature = kwargs.get("input_signature")
     if inputs is None and signature is None:
         raise ValueError(
@@ -48,6 +63,30 @@ def compile(
     if kwargs.get("device") is not None:
         ts._explicit_device(kwargs["device"])  # refused before any scripting or tracing
     return _compile_module(module, inputs, enabled_precisions, kwargs)
+
+
+def _compile_dynamo(module: Any, ir: str, inputs: Optional[Sequence[Any]], enabled_precisions: Optional[Set[torch.dtype]],
+                    kwargs: dict) -> Any:
+    from torch_tensorrt import dynamo
+
+    if isinstance(module, torch.jit.ScriptModule):
+        raise TypeError(f"ir='{ir}' takes a torch.nn.Module or torch.export.ExportedProgram; a ScriptModule compiles "
+                        "with ir='ts'")
+    if isinstance(module, torch.export.ExportedProgram):
+        if ir == "torch_compile":
+            module = module.module()
+        else:
+            return dynamo.compile(module, inputs=inputs, enabled_precisions=enabled_precisions, **kwargs)
+    if not isinstance(module, torch.nn.Module):
+        raise TypeError(f"compile takes a torch.nn.Module, got {type(module).__name__}")
+    options = dict(kwargs)
+    dynamic_shapes = options.pop("dynamic_shapes", None)
+    if ir == "torch_compile":
+        dynamo.check_settings(options)
+        options["enabled_precisions"] = enabled_precisions
+        return torch.compile(module, backend=dynamo.torch_tensorrt_backend, options=options, dynamic=False)
+    with _eval_mode(module):
+        return dynamo.compile_module(module, inputs, enabled_precisions, dynamic_shapes, **options)
 
 
 def _compile_module(module: torch.nn.Module, inputs: Optional[Sequence[Any]], enabled_precisions: Optional[Set[torch.dtype]],

@@ -59,12 +59,11 @@ trt::Weights ConversionCtx::toWeights(const at::Tensor& tensor) {
 trt::ITensor* ConversionCtx::constantTensor(const at::Tensor& tensor, const std::string& name) {
   at::Tensor t = tensor.detach().to(at::kCPU).contiguous();
   if (t.scalar_type() == at::kDouble) t = t.to(at::kFloat);
-  if (t.scalar_type() == at::kLong) {
-    // Integer constants are usually indices or shapes; int32 is what the engine's kernels take.
-    TORCHTRT_CHECK(t.numel() == 0 || (t.max().item<int64_t>() <= INT32_MAX && t.min().item<int64_t>() >= INT32_MIN),
-                   "an int64 constant (" << name << ") does not fit in int32");
+  // Integer constants are usually indices or shapes, which int32 holds and every kernel takes; values
+  // past int32 (a masked reduction's fill of INT64_MAX) stay int64, which is what PyTorch computes in.
+  if (t.scalar_type() == at::kLong &&
+      (t.numel() == 0 || (t.max().item<int64_t>() <= INT32_MAX && t.min().item<int64_t>() >= INT32_MIN)))
     t = t.to(at::kInt);
-  }
   auto* layer = net->addConstant(util::toDims(t.sizes()), toWeights(t));
   layer->setName(name.c_str());
   return layer->getOutput(0);

@@ -41,7 +41,8 @@ struct ConversionCtx {
   torch::jit::IValue* AssociateValueAndIValue(const torch::jit::Value* value, torch::jit::IValue ivalue);
   //! Keeps a tensor's storage alive for the duration of the conversion and returns engine weights over it.
   trt::Weights toWeights(const at::Tensor& tensor);
-  //! Adds a constant layer holding a Torch tensor (float64 becomes float32, int64 int32 where it fits).
+  //! Adds a constant layer holding a Torch tensor (float64 becomes float32; int64 becomes int32 where
+  //! every value fits, and stays int64 otherwise).
   trt::ITensor* constantTensor(const at::Tensor& tensor, const std::string& name);
   //! Serializes the network into a plan.
   std::string SerializeEngine();
@@ -62,6 +63,12 @@ struct ConversionCtx {
   std::unordered_map<const torch::jit::Value*, std::vector<trt::ITensor*>> tensor_list_map;
   //! One Shape layer per tensor whose run-time dimensions converters read (shape::dimension, shapeOf).
   std::unordered_map<const trt::ITensor*, trt::ITensor*> shape_of_tensor;
+  //! Whether graph outputs may be widened where the engine returns them (ConvertBlockToEngine's
+  //! boundary_casts given: the caller casts after the engine).
+  bool boundary_casts_allowed = false;
+  //! Graph outputs the engine returns in an exact carrier type, to be cast by the caller to this dtype
+  //! (float64: the engine has no float64; the cast widens exactly, as eager's does).
+  std::unordered_map<const torch::jit::Value*, at::ScalarType> boundary_casts;
   std::vector<at::Tensor> kept_alive;
   int32_t layers_before_build = 0;
   int32_t layers_after_build = 0;

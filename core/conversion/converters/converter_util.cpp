@@ -191,6 +191,13 @@ trt::ITensor* dropDim(ConversionCtx* ctx, trt::ITensor* t, int64_t dim, const st
   return shape::reshapeTo(ctx, t, shape::concat(ctx, parts, name + " [sizes]"), name);
 }
 
+trt::DataType scatterReductionType(trt::DataType type) {
+  if (type == trt::DataType::kBF16) return trt::DataType::kFLOAT;
+  if (type == trt::DataType::kBOOL || type == trt::DataType::kINT8 || type == trt::DataType::kUINT8)
+    return trt::DataType::kINT32;
+  return type;
+}
+
 uint32_t reduceAxesMask(const torch::jit::Node* n, trt::ITensor* in, Var* dims) {
   const int64_t rank = rankOf(in);
   std::vector<int64_t> list;

@@ -37,6 +37,11 @@ trt::ITensor* sliceAlong(ConversionCtx* ctx, trt::ITensor* in, int64_t dim, int6
 //! Bit mask of the dims a reduction's `dim` argument names (an int, a list, or None / [] / nullptr for all).
 //! `t` without dimension `dim` (of size 1); several dynamic dims are read from its shape at run time.
 trt::ITensor* dropDim(ConversionCtx* ctx, trt::ITensor* t, int64_t dim, const std::string& name);
+//! The type the engine's scatter reductions compute a `type` tensor in: float32, float16, int32 and int64
+//! as they are; bfloat16 in float32 (rounded once at the end, as PyTorch's float32 accumulation does);
+//! bool and 8-bit integers in int32, where the sum/prod/max/min of 0/1 cast back ("not zero") are the
+//! or/and/or/and PyTorch's bool arithmetic gives.
+trt::DataType scatterReductionType(trt::DataType type);
 uint32_t reduceAxesMask(const torch::jit::Node* n, trt::ITensor* in, Var* dims);
 //! Applies an optional `ScalarType? dtype` argument of reductions and softmax (the input is cast first,
 //! as PyTorch does); None leaves the tensor as it is.

@@ -171,12 +171,18 @@ trt::ITensor* diagonalOffsets(ConversionCtx* ctx, trt::ITensor* t, const std::st
 
 trt::ITensor* broadcastTo(ConversionCtx* ctx, trt::ITensor* in, trt::ITensor* target, const std::string& name) {
   const bool isBool = in->getType() == trt::DataType::kBOOL;
-  auto* ones = ctx->net->addFill({}, trt::FillOperation::kCONSTANT, in->getType());
+  // Fill makes float32, float16, int32, int64 and bool; ones of other types (bfloat16, int8) are
+  // float32 ones cast, exactly.
+  const trt::DataType type = in->getType();
+  const bool fillable = type == trt::DataType::kFLOAT || type == trt::DataType::kHALF ||
+                        type == trt::DataType::kINT32 || type == trt::DataType::kINT64 || isBool;
+  auto* ones = ctx->net->addFill({}, trt::FillOperation::kCONSTANT, fillable ? type : trt::DataType::kFLOAT);
   ones->setInput(0, *target);
   ones->setAlpha(1.0);
   ones->setName((name + " [ones]").c_str());
-  auto* layer = ctx->net->addElementWise(*in, *ones->getOutput(0),
-                                         isBool ? trt::ElementWiseOperation::kAND : trt::ElementWiseOperation::kPROD);
+  trt::ITensor* one = castTo(ctx, ones->getOutput(0), type, name + " [ones cast]");
+  auto* layer =
+      ctx->net->addElementWise(*in, *one, isBool ? trt::ElementWiseOperation::kAND : trt::ElementWiseOperation::kPROD);
   layer->setName(name.c_str());
   return layer->getOutput(0);
 }

@@ -47,6 +47,9 @@ enum class BuilderFlag : int32_t {
   kTF32 = 7,  //!< FP32 matrix work may use TF32 tensor cores
   kSPARSE_WEIGHTS = 8,
   kBF16 = 17,
+  //! no tuning run: the builder times no tactic, kernels take their libraries' heuristics (builds that
+  //! only observe values, such as INT8 calibration's)
+  kSKIP_TACTIC_TIMING = 18,
 };
 
 //! The backend an engine is built for.
@@ -171,6 +174,7 @@ struct BuildReport {
   int32_t layersBefore = 0;
   int32_t layersAfter = 0;
   std::vector<std::string> passLog;  //!< one line per pass that changed the network
+  int64_t tacticTimingRuns = 0;      //!< kernel runs the builder spent timing tactics
 };
 
 //! Creates networks and configs, and builds plans.

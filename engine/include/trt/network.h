@@ -3,6 +3,7 @@
 // so a converter can call getDimensions() on any output right after adding a layer.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -131,6 +132,7 @@ class ILayer {
   std::vector<int32_t> requestedTypes_;
   DataType precision_ = DataType::kFLOAT;
   bool precisionSet_ = false;
+  size_t position_ = 0;  // index in the network's layers (kept by INetworkDefinition)
 };
 
 //! What convolutions and deconvolutions share: output maps, the kernel window (size, stride,
@@ -176,6 +178,9 @@ class IConvolutionBase : public ILayer {
   //! Checks `in` is [N, C, spatial...] for the kernel, with static C splitting into the groups, and
   //! that the bias (if any) has one value per output map.
   void requireGroupedInput(const Dims& in, const char* kind) const;
+  //! Reads output maps, kernel size, stride, paddings, dilation and groups from a plan, checked by the
+  //! rules the setters apply.
+  void readWindowParams(PlanReader& reader);
   int32_t nbOutputMaps_ = 0;
   Dims kernelSize_;
   Dims stride_, prePadding_, postPadding_, dilation_;
@@ -190,11 +195,14 @@ class IConvolutionLayer : public IConvolutionBase {
   //! A second input, when set (by the builder's residual fusion), is added to the output after the bias
   //! and before the fused activation: y = act(conv(x) + bias + residual).
   //! Folds activation `type` into the output (set by the builder's fusion pass).
-  void setFusedActivation(int32_t activationOrMinusOne) { fusedActivation_ = activationOrMinusOne; }
+  void setFusedActivation(int32_t activationOrMinusOne);
   int32_t getFusedActivation() const { return fusedActivation_; }
   //! Channels-last tensors: input, residual and output are [N, H, W, C] instead of [N, C, H, W]
   //! (2-D convolutions; set by the builder's layout pass for the CUDA backend's NHWC kernels).
-  void setChannelsLast(bool channelsLast) { channelsLast_ = channelsLast; }
+  void setChannelsLast(bool channelsLast) {
+    channelsLast_ = channelsLast;
+    markChanged();
+  }
   bool getChannelsLast() const { return channelsLast_; }
   //! Makes the convolution INT8 (set by the builder from Q/DQ pairs or calibration): the FP32 (or FP16) input
   //! is quantized with `inputScale` (q = clamp(round(x / s), -128, 127)), the weights per output
@@ -276,7 +284,10 @@ class IPoolingLayer : public ILayer {
   void setAverageCountExcludesPadding(bool exclusive);
   bool getAverageCountExcludesPadding() const { return excludePadding_; }
   //! Channels-last tensors: [N, H, W, C] in and out (2-D windows; set by the builder's layout pass).
-  void setChannelsLast(bool channelsLast) { channelsLast_ = channelsLast; }
+  void setChannelsLast(bool channelsLast) {
+    channelsLast_ = channelsLast;
+    markChanged();
+  }
   bool getChannelsLast() const { return channelsLast_; }
 
   std::vector<TensorDesc> inferOutputs(const std::vector<TensorDesc>& inputs) const override;
@@ -1009,8 +1020,12 @@ class INetworkDefinition {
   void moveLayer(ILayer* layer, int32_t index);
   //! Checks the network (names, outputs, shapes) and throws Error describing the first problem.
   void validate() const;
-  //! Runs shape inference for all layers (cached until the network changes).
+  //! Runs shape inference for the layers whose outputs are not known yet: those added since the last
+  //! inference and those after the earliest layer (or input) changed since. Converters ask for shapes
+  //! after every layer they add, so re-inferring the whole network each time made building quadratic.
   void inferShapes() const;
+  //! Layers shape inference has visited since the network was made (each re-inference counts).
+  uint64_t getInferenceVisits() const { return inferenceVisits_; }
   //! The index of a layer in creation order.
   int32_t indexOf(const ILayer* layer) const;
 
@@ -1020,14 +1035,17 @@ class INetworkDefinition {
   ITensor* newTensor(const std::string& name);
   template <typename L>
   L* attach(std::unique_ptr<L> layer, const std::vector<ITensor*>& inputs, int32_t nbOutputs, const char* method);
-  void changed() { ++generation_; }
+  //! The outputs of layers from `position` on may have changed (a parameter, an input, the order).
+  void invalidateFrom(size_t position) const { inferredLayers_ = std::min(inferredLayers_, position); }
+  //! Renumbers the positions of layers [from, to).
+  void renumber(size_t from, size_t to);
 
   std::vector<std::unique_ptr<ITensor>> tensors_;
   std::vector<std::unique_ptr<ILayer>> layers_;
   std::vector<ITensor*> inputs_;
   std::vector<ITensor*> outputs_;
-  uint64_t generation_ = 1;
-  mutable uint64_t inferredGeneration_ = 0;
+  mutable size_t inferredLayers_ = 0;  // layers [0, inferredLayers_) have their outputs inferred
+  mutable uint64_t inferenceVisits_ = 0;
   int64_t nextTensorNumber_ = 0;
 };
 

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -14,9 +15,8 @@ namespace trt {
 class ICudaEngine;
 struct PlanContents;
 struct Schedule;
-namespace cuda {
-struct LaunchContext;
-}
+struct TacticRecord;
+class BackendRunner;
 
 //! Whether a bound tensor is an engine input or output.
 enum class TensorIOMode : int32_t { kNONE = 0, kINPUT = 1, kOUTPUT = 2 };
@@ -68,8 +68,13 @@ class IExecutionContext {
   bool getCudaGraphMode() const { return cudaGraphMode_; }
   //! How many runs replayed a captured CUDA graph.
   int64_t getCudaGraphLaunches() const;
-  //! CUDA backend: layer runs spent timing tactics on first runs (grows with the timing iterations).
+  //! Layer runs spent timing tactics (0 for a loaded engine: the builder chose its tactics and
+  //! stored them in the plan; only the builder's own tuning runs time).
   int64_t getTacticTimingRuns() const;
+  //! Engine internals (the builder's tuning run): lets kernels time the tactics the plan lacks, and
+  //! returns what they timed.
+  void setTacticTiming(bool allowed);
+  std::vector<TacticRecord> timedTactics() const;
   //! Sets the allocator of an output with a data-dependent shape (getTensorShape has -1 in it before
   //! a run); such outputs take no address. The allocator is not owned.
   bool setOutputAllocator(const char* tensorName, IOutputAllocator* allocator);
@@ -84,7 +89,6 @@ class IExecutionContext {
   int32_t profile_ = 0;
   std::vector<Dims> shapes_;         // per tensor of the plan network
   std::vector<void*> addresses_;     // per tensor; bound by the caller for I/O
-  std::vector<uint8_t> arena_;       // scratch for intermediate tensors
   std::vector<size_t> arenaOffset_;  // per tensor; SIZE_MAX for bound or constant tensors
   bool shapesResolved_ = false;
   // Per step: a copy of the layer with its shape-tensor inputs' run-time values as static parameters
@@ -96,24 +100,18 @@ class IExecutionContext {
   std::vector<Dims> exactShapes_;
   std::vector<std::vector<int64_t>> values_;  // shape tensors' values, per tensor
   std::vector<size_t> plannedBytes_;          // per tensor: bytes its arena block holds
+  std::vector<int32_t> viewInput_;            // per step: the tensor whose memory its output is, or -1
   std::vector<bool> dataDependent_;           // per tensor: its shape waits for a NonZero to run
   bool hasDataDependentShapes_ = false;
   std::vector<IOutputAllocator*> outputAllocators_;  // per tensor
   void inferSteps(size_t first, bool upperBounds);
   void learnNonZeroCount(size_t step, int64_t count);
-  void deliverDataDependentOutputs(const std::vector<void*>& data);
+  void deliverDataDependentOutputs(const std::vector<void*>& data,
+                                   const std::function<void(void*, const void*, size_t)>& copy);
   size_t arenaBytes_ = 0;
   size_t unplannedBytes_ = 0;
-  void* deviceArena_ = nullptr;  // CUDA backend: intermediates live here
-  size_t deviceArenaCapacity_ = 0;
-  size_t deviceArenaCapacity() const { return deviceArenaCapacity_; }
-  std::unique_ptr<cuda::LaunchContext> launch_;  // CUDA backend: stream, cuBLAS handle, scratch, graph
+  std::unique_ptr<BackendRunner> runner_;  // the engine's backend for this context
   bool cudaGraphMode_ = false;
-  void runOnCpu();
-  void runOnCuda(void* stream);
-  void launchLayers();                    // every layer's kernels on launch_->stream
-  std::vector<int64_t> graphKey() const;  // what a captured graph depends on
-  void captureGraph(const std::vector<int64_t>& key);
 };
 
 //! A deserialized, ready-to-run engine.

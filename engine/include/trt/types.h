@@ -64,47 +64,60 @@ struct Weights {
   int64_t count = 0;
 };
 
-// Layer kinds as an X-macro so the enum, its name table and its count stay in lockstep.
-#define TRT_LAYER_KINDS(X)              \
-  X(kCONVOLUTION, "Convolution")        \
-  X(kACTIVATION, "Activation")          \
-  X(kPOOLING, "Pooling")                \
-  X(kELEMENTWISE, "ElementWise")        \
-  X(kMATRIX_MULTIPLY, "MatrixMultiply") \
-  X(kSHUFFLE, "Shuffle")                \
-  X(kCONSTANT, "Constant")              \
-  X(kREDUCE, "Reduce")                  \
-  X(kSOFTMAX, "SoftMax")                \
-  X(kCONCATENATION, "Concatenation")    \
-  X(kIDENTITY, "Identity")              \
-  X(kUNARY, "Unary")                    \
-  X(kSLICE, "Slice")                    \
-  X(kSELECT, "Select")                  \
-  X(kGATHER, "Gather")                  \
-  X(kRESIZE, "Resize")                  \
-  X(kTOPK, "TopK")                      \
-  X(kNORMALIZATION, "Normalization")    \
-  X(kQUANTIZE, "Quantize")              \
-  X(kDEQUANTIZE, "Dequantize")          \
-  X(kCUMULATIVE, "Cumulative")          \
-  X(kSCATTER, "Scatter")                \
-  X(kGRID_SAMPLE, "GridSample")         \
-  X(kSHAPE, "Shape")                    \
-  X(kFILL, "Fill")                      \
-  X(kNON_ZERO, "NonZero")               \
-  X(kEINSUM, "Einsum")                  \
-  X(kONE_HOT, "OneHot")                 \
-  X(kSCALE, "Scale")                    \
-  X(kPARAMETRIC_RELU, "ParametricReLU") \
-  X(kDECONVOLUTION, "Deconvolution")
+// Layer kinds: the ONE list every per-kind table is generated from (the LayerType enum and its
+// names here; the factory and so the plan reader, layers/make_layer.cpp; the kernel declarations and
+// tables of each backend, backends/cpu/cpu_kernels.h and registry.cpp, backends/cuda/cuda_kernels.h
+// and common.cu; which backends compute the kind in 16 bits, backends/half_support.cpp). A new kind
+// is one line here (append it: the enumerator's value is its number in plans); see
+// docs/architecture.md, "Adding a layer kind".
+//
+// X(enumerator, Stem, CPU16, CUDA16):
+//   Stem    names the class I<Stem>Layer, the kind's name in logs, errors and the inspector ("<Stem>"),
+//           the CPU kernel cpu::run<Stem> and the CUDA launcher cuda::launch<Stem>. A backend
+//           without that kernel fails to link (an undefined reference naming it), never at run time.
+//   CPU16   HALF: the backend computes the kind with FP16/BF16 tensors (FP32 math where it
+//   CUDA16  accumulates); FP32: the builder keeps it in FP32 behind casts in 16-bit builds.
+//           Exceptions that depend on a layer's parameters are in backends/half_support.cpp.
+#define TRT_LAYER_KINDS(X)                        \
+  X(kCONVOLUTION, Convolution, HALF, HALF)        \
+  X(kACTIVATION, Activation, HALF, HALF)          \
+  X(kPOOLING, Pooling, HALF, HALF)                \
+  X(kELEMENTWISE, ElementWise, HALF, HALF)        \
+  X(kMATRIX_MULTIPLY, MatrixMultiply, HALF, HALF) \
+  X(kSHUFFLE, Shuffle, HALF, HALF)                \
+  X(kCONSTANT, Constant, HALF, HALF)              \
+  X(kREDUCE, Reduce, HALF, HALF)                  \
+  X(kSOFTMAX, SoftMax, HALF, HALF)                \
+  X(kCONCATENATION, Concatenation, HALF, HALF)    \
+  X(kIDENTITY, Identity, HALF, HALF)              \
+  X(kUNARY, Unary, HALF, HALF)                    \
+  X(kSLICE, Slice, HALF, HALF)                    \
+  X(kSELECT, Select, HALF, HALF)                  \
+  X(kGATHER, Gather, HALF, HALF)                  \
+  X(kRESIZE, Resize, HALF, FP32)                  \
+  X(kTOPK, TopK, HALF, FP32)                      \
+  X(kNORMALIZATION, Normalization, HALF, HALF)    \
+  X(kQUANTIZE, Quantize, FP32, FP32)              \
+  X(kDEQUANTIZE, Dequantize, FP32, FP32)          \
+  X(kCUMULATIVE, Cumulative, FP32, FP32)          \
+  X(kSCATTER, Scatter, HALF, HALF)                \
+  X(kGRID_SAMPLE, GridSample, HALF, HALF)         \
+  X(kSHAPE, Shape, HALF, HALF)                    \
+  X(kFILL, Fill, HALF, HALF)                      \
+  X(kNON_ZERO, NonZero, HALF, HALF)               \
+  X(kEINSUM, Einsum, HALF, HALF)                  \
+  X(kONE_HOT, OneHot, HALF, HALF)                 \
+  X(kSCALE, Scale, HALF, HALF)                    \
+  X(kPARAMETRIC_RELU, ParametricReLU, HALF, HALF) \
+  X(kDECONVOLUTION, Deconvolution, HALF, HALF)
 
 enum class LayerType : int32_t {
-#define TRT_ENUM_ENTRY(name, text) name,
+#define TRT_ENUM_ENTRY(name, stem, cpu16, cuda16) name,
   TRT_LAYER_KINDS(TRT_ENUM_ENTRY)
 #undef TRT_ENUM_ENTRY
 };
 constexpr int32_t kLAYER_TYPE_COUNT = 0
-#define TRT_COUNT_ENTRY(name, text) +1
+#define TRT_COUNT_ENTRY(name, stem, cpu16, cuda16) +1
     TRT_LAYER_KINDS(TRT_COUNT_ENTRY)
 #undef TRT_COUNT_ENTRY
     ;

@@ -2,54 +2,28 @@
 
 namespace trt {
 
+// The values of TRT_LAYER_KINDS' CPU16 / CUDA16 columns.
+#define TRT_COMPUTES_16_HALF true
+#define TRT_COMPUTES_16_FP32 false
+
 bool backendComputesInHalf(Backend backend, const ILayer& layer) {
-  // The CPU backend stores FP16 tensors and computes every kind in FP32 (rounding each output to
-  // half), so its FP16 engines give the numbers a GPU's FP16 engine gives, without a GPU.
-  // The Q/DQ layers quantize FP32 on every backend (the same numbers everywhere). INT8 convolutions and
-  // products take FP16 inputs and give FP16 outputs where FP16 is enabled (quantizing half values,
+  // Per kind, the CPU16 / CUDA16 columns of TRT_LAYER_KINDS (trt/types.h). The CPU backend stores FP16
+  // tensors and computes in FP32 (rounding each output to half), so its FP16 engines give the numbers a
+  // GPU's FP16 engine gives, without a GPU. Q/DQ quantize FP32 on every backend (the same numbers
+  // everywhere); long running sums and products (Cumulative) lose too much in half. INT8 convolutions
+  // and products take FP16 inputs and give FP16 outputs where FP16 is enabled (quantizing half values,
   // computing the epilogue in FP32): no casts around them.
-  if (layer.getType() == LayerType::kQUANTIZE || layer.getType() == LayerType::kDEQUANTIZE) return false;
-  // Long running sums and products lose too much in half: FP32 behind casts, everywhere.
-  if (layer.getType() == LayerType::kCUMULATIVE) return false;
-  // Scatter reductions accumulate too (and CUDA's atomics take 32- and 64-bit words): FP32 behind casts.
+  // What depends on a layer's parameters comes first: scatter reductions accumulate (and CUDA's atomics
+  // take 32- and 64-bit words), so FP32 behind casts.
   if (layer.getType() == LayerType::kSCATTER &&
       static_cast<const IScatterLayer&>(layer).getReduction() != ScatterReduction::kNONE)
     return false;
-  if (backend == Backend::kCPU) return true;
   switch (layer.getType()) {
-    case LayerType::kCONVOLUTION:  // cuDNN, or im2col + a half GEMM (asymmetric padding, no cuDNN)
-    case LayerType::kACTIVATION:
-    case LayerType::kPOOLING:
-    case LayerType::kELEMENTWISE:
-    case LayerType::kMATRIX_MULTIPLY:
-    case LayerType::kSHUFFLE:
-    case LayerType::kCONSTANT:
-    case LayerType::kREDUCE:
-    case LayerType::kSOFTMAX:
-    case LayerType::kCONCATENATION:
-    case LayerType::kIDENTITY:
-    case LayerType::kUNARY:
-    case LayerType::kSLICE:
-    case LayerType::kSELECT:
-    case LayerType::kGATHER:
-    case LayerType::kNORMALIZATION:
-    case LayerType::kSCATTER:  // moves elements: any element size
-    case LayerType::kGRID_SAMPLE:
-    case LayerType::kSHAPE:     // reads no data
-    case LayerType::kFILL:      // writes the type it is given
-    case LayerType::kNON_ZERO:  // compares with zero in any type
-    case LayerType::kEINSUM:    // FP32 accumulation
-    case LayerType::kONE_HOT:   // moves the given values
-    case LayerType::kSCALE:
-    case LayerType::kPARAMETRIC_RELU:
-    case LayerType::kDECONVOLUTION:  // GEMM with FP32 accumulation, col2im sums in FP32
-      return true;
-    case LayerType::kRESIZE:
-    case LayerType::kTOPK:
-    case LayerType::kQUANTIZE:
-    case LayerType::kDEQUANTIZE:
-    case LayerType::kCUMULATIVE:
-      return false;
+#define TRT_HALF_CASE(name, stem, cpu16, cuda16) \
+  case LayerType::name:                          \
+    return backend == Backend::kCPU ? TRT_COMPUTES_16_##cpu16 : TRT_COMPUTES_16_##cuda16;
+    TRT_LAYER_KINDS(TRT_HALF_CASE)
+#undef TRT_HALF_CASE
   }
   return false;
 }

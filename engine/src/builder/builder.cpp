@@ -2,13 +2,12 @@
 #include <functional>
 #include <sstream>
 
+#include "backends/backend.h"
 #include "builder/calibration/calibration.h"
 #include "builder/passes/passes.h"
+#include "builder/tactic_tuning.h"
 #include "plan/plan.h"
 #include "trt/builder.h"
-#ifdef TORCHTRT_WITH_CUDA
-#include "backends/cuda/cuda_kernels.h"
-#endif
 
 namespace trt {
 
@@ -137,18 +136,12 @@ IHostMemory* IBuilder::buildSerializedNetwork(INetworkDefinition& network, IBuil
   }
   PlanContents settings;
   settings.backend = config.getBackend();
-  if (settings.backend == Backend::kCUDA) {
-#ifdef TORCHTRT_WITH_CUDA
-    int count = 0;
-    if (cudaGetDeviceCount(&count) != cudaSuccess || count == 0)
-      throw Error("the config targets the cuda backend but no CUDA GPU is visible; build for the CPU backend instead");
-    cuda::currentDevice(settings.deviceName, settings.smMajor, settings.smMinor);
-#else
+  if (settings.backend == Backend::kCUDA && !cudaExecutionBackend())
     throw Error(
         "the config targets the cuda backend, which this build of the engine does not include (configure with "
         "TORCHTRT_CUDA=ON)");
-#endif
-  }
+  const ExecutionBackend& backend = executionBackend(settings.backend);
+  backend.describeTarget(settings);
   settings.builderFlags = config.getFlags();
   settings.workspaceLimit = config.getMemoryPoolLimit();
   settings.timingIterations = config.getAvgTimingIterations();
@@ -222,7 +215,19 @@ IHostMemory* IBuilder::buildSerializedNetwork(INetworkDefinition& network, IBuil
   net.validate();
   report_.layersAfter = net.getNbLayers();
   settings.network = nullptr;
-  return new IHostMemory(writePlan(net, settings));
+  std::vector<uint8_t> plan = writePlan(net, settings);
+  // Tactics are timed here, once, and stored in the plan: a loaded engine never times.
+  if (backend.timesTactics(net) && !config.getFlag(BuilderFlag::kSKIP_TACTIC_TIMING)) {
+    const auto start = std::chrono::steady_clock::now();
+    settings.tactics = tuneTactics(plan, logger_, report_.tacticTimingRuns);
+    const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+    std::ostringstream os;
+    os << "tactic timing: " << settings.tactics.size() << " tactic(s) chosen in " << ms << " ms";
+    report_.passLog.push_back(os.str());
+    logger_.log(ILogger::Severity::kVERBOSE, os.str().c_str());
+    if (!settings.tactics.empty()) plan = writePlan(net, settings);
+  }
+  return new IHostMemory(std::move(plan));
 }
 
 IBuilder* createInferBuilder(ILogger& logger) { return new IBuilder(logger); }

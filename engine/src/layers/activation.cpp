@@ -1,11 +1,17 @@
 #include "layers/layer_util.h"
+#include "layers/param_check.h"
 
 namespace trt {
 using namespace layer_util;
 
+namespace {
+void checkActivationType(const ParamCheck& c, int32_t t) {
+  rules::enumBelow(c, "activation_type", "activation type", t, kACTIVATION_TYPE_COUNT);
+}
+}  // namespace
+
 void IActivationLayer::setActivationType(ActivationType type) {
-  if (static_cast<int32_t>(type) < 0 || static_cast<int32_t>(type) >= kACTIVATION_TYPE_COUNT)
-    throw Error(describe() + ": unknown activation type " + std::to_string(static_cast<int32_t>(type)));
+  checkActivationType(ParamCheck(*this), static_cast<int32_t>(type));
   activation_ = type;
   markChanged();
 }
@@ -31,7 +37,9 @@ void IActivationLayer::writeParams(PlanWriter& w) const {
 }
 
 void IActivationLayer::readParams(PlanReader& r) {
-  activation_ = static_cast<ActivationType>(r.enumValue("activation_type", kACTIVATION_TYPE_COUNT));
+  const int32_t type = r.i32("activation_type");
+  checkActivationType(ParamCheck(r), type);
+  activation_ = static_cast<ActivationType>(type);
   alpha_ = r.f32("alpha");
   beta_ = r.f32("beta");
 }

@@ -1,11 +1,11 @@
 #include "layers/layer_util.h"
+#include "layers/param_check.h"
 
 namespace trt {
 using namespace layer_util;
 
 void IConcatenationLayer::setAxis(int32_t axis) {
-  if (axis < 0 || axis >= Dims::MAX_DIMS)
-    throw Error(describe() + ": axis " + std::to_string(axis) + " is out of range");
+  rules::axis(ParamCheck(*this), "axis", "axis", axis);
   axis_ = axis;
   markChanged();
 }
@@ -37,6 +37,9 @@ std::vector<TensorDesc> IConcatenationLayer::inferOutputs(const std::vector<Tens
 
 void IConcatenationLayer::writeParams(PlanWriter& w) const { w.i32(axis_); }
 
-void IConcatenationLayer::readParams(PlanReader& r) { axis_ = r.enumValue("axis", Dims::MAX_DIMS); }
+void IConcatenationLayer::readParams(PlanReader& r) {
+  axis_ = r.i32("axis");
+  rules::axis(ParamCheck(r), "axis", "axis", axis_);
+}
 
 }  // namespace trt

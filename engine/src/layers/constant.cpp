@@ -1,6 +1,7 @@
 #include <cstring>
 
 #include "layers/layer_util.h"
+#include "layers/param_check.h"
 
 namespace trt {
 using namespace layer_util;
@@ -18,9 +19,15 @@ Weights IConstantLayer::getWeights() const {
   return {dataType_, bytes_.data(), static_cast<int64_t>(bytes_.size() / dataTypeSize(dataType_))};
 }
 
-void IConstantLayer::setDimensions(Dims dims) {
+namespace {
+void checkDims(const ParamCheck& c, const Dims& dims) {
   for (int i = 0; i < dims.nbDims; ++i)
-    if (dims.d[i] < 0) throw Error(describe() + ": constant dimensions " + dims.str() + " must be static");
+    if (dims.d[i] < 0) c.fail("dimensions", "constant dimensions " + dims.str() + " must be static");
+}
+}  // namespace
+
+void IConstantLayer::setDimensions(Dims dims) {
+  checkDims(ParamCheck(*this), dims);
   dims_ = dims;
   markChanged();
 }
@@ -42,6 +49,7 @@ void IConstantLayer::writeParams(PlanWriter& w) const {
 
 void IConstantLayer::readParams(PlanReader& r) {
   dims_ = r.dims("dimensions");
+  checkDims(ParamCheck(r), dims_);
   int32_t type = r.i32("data_type");
   if (!isValidDataType(type)) r.fail("data_type", "unknown data type " + std::to_string(type));
   dataType_ = static_cast<DataType>(type);

@@ -1,10 +1,16 @@
 #include <cmath>
 
 #include "layers/layer_util.h"
+#include "layers/param_check.h"
 
 namespace trt {
 using namespace layer_util;
 
+void IConvolutionLayer::setFusedActivation(int32_t activationOrMinusOne) {
+  rules::fusedActivation(ParamCheck(*this), "fused_activation", activationOrMinusOne);
+  fusedActivation_ = activationOrMinusOne;
+  markChanged();
+}
 void IConvolutionLayer::setInt8Scales(float inputScale, std::vector<float> weightScales) {
   checkInt8Scales(*this, inputScale, weightScales);
   int8InputScale_ = inputScale;
@@ -71,19 +77,9 @@ void IConvolutionLayer::writeParams(PlanWriter& w) const {
 }
 
 void IConvolutionLayer::readParams(PlanReader& r) {
-  nbOutputMaps_ = r.i32("nb_output_maps");
-  if (nbOutputMaps_ <= 0) r.fail("nb_output_maps", "must be positive");
-  kernelSize_ = r.dims("kernel_size");
-  if (kernelSize_.nbDims < 1 || kernelSize_.nbDims > 3) r.fail("kernel_size", "must have 1 to 3 dimensions");
-  stride_ = r.dims("stride");
-  prePadding_ = r.dims("pre_padding");
-  postPadding_ = r.dims("post_padding");
-  dilation_ = r.dims("dilation");
-  groups_ = r.i32("groups");
-  if (groups_ <= 0) r.fail("groups", "must be positive");
+  readWindowParams(r);
   fusedActivation_ = r.i32("fused_activation");
-  if (fusedActivation_ < -1 || fusedActivation_ >= kACTIVATION_TYPE_COUNT)
-    r.fail("fused_activation", "unknown activation");
+  rules::fusedActivation(ParamCheck(r), "fused_activation", fusedActivation_);
   kernel_ = readFloats(r, "kernel_weights");
   bias_ = readFloats(r, "bias_weights");
   channelsLast_ = r.remaining() > 0 ? r.boolean("channels_last") : false;                       // format 4

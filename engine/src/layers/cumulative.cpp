@@ -1,18 +1,22 @@
 #include "layers/layer_util.h"
+#include "layers/param_check.h"
 
 namespace trt {
 using namespace layer_util;
 
+namespace {
+void checkOperation(const ParamCheck& c, int32_t op) {
+  rules::enumBelow(c, "operation", "cumulative operation", op, kCUMULATIVE_OPERATION_COUNT);
+}
+}  // namespace
+
 void ICumulativeLayer::setOperation(CumulativeOperation op) {
-  if (static_cast<int32_t>(op) < 0 || static_cast<int32_t>(op) >= kCUMULATIVE_OPERATION_COUNT)
-    throw Error(describe() + ": unknown cumulative operation " + std::to_string(static_cast<int32_t>(op)));
+  checkOperation(ParamCheck(*this), static_cast<int32_t>(op));
   op_ = op;
   markChanged();
 }
 void ICumulativeLayer::setAxis(int32_t axis) {
-  if (axis < 0 || axis >= Dims::MAX_DIMS)
-    throw Error(describe() + ": axis must be 0 to " + std::to_string(Dims::MAX_DIMS - 1) + ", got " +
-                std::to_string(axis));
+  rules::axis(ParamCheck(*this), "axis", "axis", axis);
   axis_ = axis;
   markChanged();
 }
@@ -44,9 +48,12 @@ void ICumulativeLayer::writeParams(PlanWriter& w) const {
 }
 
 void ICumulativeLayer::readParams(PlanReader& r) {
-  op_ = static_cast<CumulativeOperation>(r.enumValue("operation", kCUMULATIVE_OPERATION_COUNT));
+  const ParamCheck c(r);
+  const int32_t op = r.i32("operation");
+  checkOperation(c, op);
+  op_ = static_cast<CumulativeOperation>(op);
   axis_ = r.i32("axis");
-  if (axis_ < 0 || axis_ >= Dims::MAX_DIMS) r.fail("axis", "must be a dimension index");
+  rules::axis(c, "axis", "axis", axis_);
   exclusive_ = r.boolean("exclusive");
   reverse_ = r.boolean("reverse");
 }

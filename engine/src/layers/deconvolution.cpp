@@ -57,24 +57,7 @@ void IDeconvolutionLayer::writeParams(PlanWriter& w) const {
 }
 
 void IDeconvolutionLayer::readParams(PlanReader& r) {
-  nbOutputMaps_ = r.i32("nb_output_maps");
-  if (nbOutputMaps_ <= 0) r.fail("nb_output_maps", "must be positive");
-  kernelSize_ = r.dims("kernel_size");
-  if (kernelSize_.nbDims < 1 || kernelSize_.nbDims > 3) r.fail("kernel_size", "must have 1 to 3 dimensions");
-  for (int i = 0; i < kernelSize_.nbDims; ++i)
-    if (kernelSize_.d[i] <= 0) r.fail("kernel_size", "must be positive");
-  stride_ = r.dims("stride");
-  for (int i = 0; i < stride_.nbDims; ++i)
-    if (stride_.d[i] <= 0) r.fail("stride", "must be positive");
-  prePadding_ = r.dims("pre_padding");
-  for (int i = 0; i < prePadding_.nbDims; ++i)
-    if (prePadding_.d[i] < 0) r.fail("pre_padding", "must not be negative");
-  postPadding_ = r.dims("post_padding");
-  dilation_ = r.dims("dilation");
-  for (int i = 0; i < dilation_.nbDims; ++i)
-    if (dilation_.d[i] <= 0) r.fail("dilation", "must be positive");
-  groups_ = r.i32("groups");
-  if (groups_ <= 0) r.fail("groups", "must be positive");
+  readWindowParams(r);
   kernel_ = readFloats(r, "kernel_weights");
   bias_ = readFloats(r, "bias_weights");
 }

@@ -2,14 +2,26 @@
 
 #include "common/einsum_spec.h"
 #include "layers/layer_util.h"
+#include "layers/param_check.h"
 
 namespace trt {
 using namespace layer_util;
 
+namespace {
+// One operand per comma-separated term; the inputs' count is checked against it by shape inference.
+void checkEquation(const ParamCheck& c, const std::string& e) {
+  if (e.empty() || e.find("...") != std::string::npos || e.find(' ') != std::string::npos)
+    c.fail("equation", "equation '" + e + "' must be non-empty, without spaces or ellipses");
+  einsum::Spec spec;
+  const size_t operands = static_cast<size_t>(std::count(e.begin(), e.end(), ',')) + 1;
+  const std::string problem = einsum::parse(e, operands, spec);
+  if (!problem.empty()) c.fail("equation", "equation '" + e + "' " + problem);
+}
+}  // namespace
+
 void IEinsumLayer::setEquation(const char* equation) {
   const std::string e = equation ? equation : "";
-  if (e.empty() || e.find("...") != std::string::npos || e.find(' ') != std::string::npos)
-    throw Error(describe() + ": equation '" + e + "' must be non-empty, without spaces or ellipses");
+  checkEquation(ParamCheck(*this), e);
   equation_ = e;
   markChanged();
 }
@@ -40,11 +52,7 @@ void IEinsumLayer::writeParams(PlanWriter& w) const { w.str(equation_); }
 
 void IEinsumLayer::readParams(PlanReader& r) {
   equation_ = r.str("equation");
-  einsum::Spec spec;
-  const size_t operands = static_cast<size_t>(std::count(equation_.begin(), equation_.end(), ',')) + 1;
-  const std::string problem = einsum::parse(equation_, operands, spec);
-  if (!problem.empty() || equation_.find("...") != std::string::npos)
-    r.fail("equation", "'" + equation_ + "' " + problem);
+  checkEquation(ParamCheck(r), equation_);
 }
 
 }  // namespace trt

@@ -1,11 +1,17 @@
 #include "layers/layer_util.h"
+#include "layers/param_check.h"
 
 namespace trt {
 using namespace layer_util;
 
+namespace {
+void checkOperation(const ParamCheck& c, int32_t op) {
+  rules::enumBelow(c, "operation", "elementwise operation", op, kELEMENTWISE_OPERATION_COUNT);
+}
+}  // namespace
+
 void IElementWiseLayer::setOperation(ElementWiseOperation op) {
-  if (static_cast<int32_t>(op) < 0 || static_cast<int32_t>(op) >= kELEMENTWISE_OPERATION_COUNT)
-    throw Error(describe() + ": unknown elementwise operation");
+  checkOperation(ParamCheck(*this), static_cast<int32_t>(op));
   op_ = op;
   markChanged();
 }
@@ -39,7 +45,9 @@ std::vector<TensorDesc> IElementWiseLayer::inferOutputs(const std::vector<Tensor
 void IElementWiseLayer::writeParams(PlanWriter& w) const { w.i32(static_cast<int32_t>(op_)); }
 
 void IElementWiseLayer::readParams(PlanReader& r) {
-  op_ = static_cast<ElementWiseOperation>(r.enumValue("operation", kELEMENTWISE_OPERATION_COUNT));
+  const int32_t op = r.i32("operation");
+  checkOperation(ParamCheck(r), op);
+  op_ = static_cast<ElementWiseOperation>(op);
 }
 
 }  // namespace trt

@@ -1,6 +1,7 @@
 #include <cmath>
 
 #include "layers/layer_util.h"
+#include "layers/param_check.h"
 
 namespace trt {
 using namespace layer_util;
@@ -10,24 +11,37 @@ bool fillable(DataType t) {
   return t == DataType::kFLOAT || t == DataType::kHALF || t == DataType::kINT32 || t == DataType::kINT64 ||
          t == DataType::kBOOL;
 }
+// The rules of the fill parameters, applied by the setters and by readParams.
+void checkOperation(const ParamCheck& c, int32_t op) {
+  rules::enumBelow(c, "fill_operation", "fill operation", op, kFILL_OPERATION_COUNT);
+}
+void checkDims(const ParamCheck& c, const Dims& d) { rules::nonNegative(c, "dimensions", "fill dimensions", d); }
+void checkDataType(const ParamCheck& c, int32_t type) {
+  if (!isValidDataType(type) || !fillable(static_cast<DataType>(type)))
+    c.fail("data_type", "fills float32, float16, int32, int64 or bool tensors, not data type " +
+                            std::string(isValidDataType(type) ? dataTypeName(static_cast<DataType>(type))
+                                                              : std::to_string(type).c_str()));
+}
+void checkBetaCount(const ParamCheck& c, size_t n) {
+  if (n > static_cast<size_t>(Dims::MAX_DIMS))
+    c.fail("beta", std::to_string(n) + " linspace steps for at most " + std::to_string(Dims::MAX_DIMS) + " dimensions");
+}
 }  // namespace
 
 void IFillLayer::setOperation(FillOperation op) {
-  if (static_cast<int32_t>(op) < 0 || static_cast<int32_t>(op) >= kFILL_OPERATION_COUNT)
-    throw Error(describe() + ": unknown fill operation " + std::to_string(static_cast<int32_t>(op)));
+  checkOperation(ParamCheck(*this), static_cast<int32_t>(op));
   op_ = op;
   markChanged();
 }
 
 void IFillLayer::setDimensions(Dims dims) {
-  requireNonNegative(*this, dims, "fill dimensions");
+  checkDims(ParamCheck(*this), dims);
   dims_ = dims;
   markChanged();
 }
 
 void IFillLayer::setDataType(DataType type) {
-  if (!fillable(type))
-    throw Error(describe() + ": fills float32, float16, int32, int64 or bool tensors, not " + dataTypeName(type));
+  checkDataType(ParamCheck(*this), static_cast<int32_t>(type));
   type_ = type;
   markChanged();
 }
@@ -38,6 +52,7 @@ void IFillLayer::setAlpha(double alpha) {
 }
 
 void IFillLayer::setBeta(std::vector<double> beta) {
+  checkBetaCount(ParamCheck(*this), beta.size());
   beta_ = std::move(beta);
   markChanged();
 }
@@ -80,15 +95,18 @@ void IFillLayer::writeParams(PlanWriter& w) const {
 }
 
 void IFillLayer::readParams(PlanReader& r) {
-  op_ = static_cast<FillOperation>(r.enumValue("fill_operation", kFILL_OPERATION_COUNT));
+  const ParamCheck c(r);
+  const int32_t op = r.i32("fill_operation");
+  checkOperation(c, op);
+  op_ = static_cast<FillOperation>(op);
   dims_ = r.dims("dimensions");
+  checkDims(c, dims_);
   const int32_t type = r.i32("data_type");
-  if (!isValidDataType(type)) r.fail("data_type", "unknown data type " + std::to_string(type));
+  checkDataType(c, type);
   type_ = static_cast<DataType>(type);
-  if (!fillable(type_)) r.fail("data_type", std::string("a fill cannot produce ") + dataTypeName(type_));
   alpha_ = r.f64("alpha");
   const uint32_t n = r.count("beta", 8);
-  if (n > static_cast<uint32_t>(Dims::MAX_DIMS)) r.fail("beta", "more steps than dimensions");
+  checkBetaCount(c, n);
   beta_.resize(n);
   for (double& b : beta_) b = r.f64("beta");
 }

@@ -1,11 +1,25 @@
 #include "layers/layer_util.h"
+#include "layers/param_check.h"
 
 namespace trt {
 using namespace layer_util;
 
+namespace {
+void checkInterpolationMode(const ParamCheck& c, int32_t mode) {
+  rules::enumBelow(c, "interpolation_mode", "interpolation mode", mode, kINTERPOLATION_MODE_COUNT);
+}
+void checkSampleMode(const ParamCheck& c, int32_t mode) {
+  if (mode != static_cast<int32_t>(SampleMode::kFILL) && mode != static_cast<int32_t>(SampleMode::kCLAMP) &&
+      mode != static_cast<int32_t>(SampleMode::kREFLECT))
+    c.fail("sample_mode",
+           "grid sampling reads outside the input as zeros (kFILL), the border (kCLAMP) or mirrored (kREFLECT), not "
+           "sample mode " +
+               std::to_string(mode));
+}
+}  // namespace
+
 void IGridSampleLayer::setInterpolationMode(InterpolationMode mode) {
-  if (static_cast<int32_t>(mode) < 0 || static_cast<int32_t>(mode) >= kINTERPOLATION_MODE_COUNT)
-    throw Error(describe() + ": unknown interpolation mode " + std::to_string(static_cast<int32_t>(mode)));
+  checkInterpolationMode(ParamCheck(*this), static_cast<int32_t>(mode));
   mode_ = mode;
   markChanged();
 }
@@ -16,11 +30,7 @@ void IGridSampleLayer::setAlignCorners(bool alignCorners) {
 }
 
 void IGridSampleLayer::setSampleMode(SampleMode mode) {
-  if (mode != SampleMode::kFILL && mode != SampleMode::kCLAMP && mode != SampleMode::kREFLECT)
-    throw Error(describe() +
-                ": grid sampling reads outside the input as zeros (kFILL), the border (kCLAMP) or "
-                "mirrored (kREFLECT), not sample mode " +
-                std::to_string(static_cast<int32_t>(mode)));
+  checkSampleMode(ParamCheck(*this), static_cast<int32_t>(mode));
   sampleMode_ = mode;
   markChanged();
 }
@@ -51,11 +61,14 @@ void IGridSampleLayer::writeParams(PlanWriter& w) const {
 }
 
 void IGridSampleLayer::readParams(PlanReader& r) {
-  mode_ = static_cast<InterpolationMode>(r.enumValue("interpolation_mode", kINTERPOLATION_MODE_COUNT));
+  const ParamCheck c(r);
+  const int32_t mode = r.i32("interpolation_mode");
+  checkInterpolationMode(c, mode);
+  mode_ = static_cast<InterpolationMode>(mode);
   alignCorners_ = r.boolean("align_corners");
-  sampleMode_ = static_cast<SampleMode>(r.i32("sample_mode"));
-  if (sampleMode_ != SampleMode::kFILL && sampleMode_ != SampleMode::kCLAMP && sampleMode_ != SampleMode::kREFLECT)
-    r.fail("sample_mode", "must be kFILL, kCLAMP or kREFLECT");
+  const int32_t sampleMode = r.i32("sample_mode");
+  checkSampleMode(c, sampleMode);
+  sampleMode_ = static_cast<SampleMode>(sampleMode);
 }
 
 }  // namespace trt

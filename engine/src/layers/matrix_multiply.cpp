@@ -1,14 +1,26 @@
 #include <cmath>
 
 #include "layers/layer_util.h"
+#include "layers/param_check.h"
 
 namespace trt {
 using namespace layer_util;
 
+namespace {
+// The rules of the product's parameters, applied by the setters and by readParams.
+void checkOperation(const ParamCheck& c, const char* field, int32_t op) {
+  rules::enumBelow(c, field, "matrix operation", op, kMATRIX_OPERATION_COUNT);
+}
+void checkFusedActivation(const ParamCheck& c, int32_t a) {
+  if (a != -1 && a != static_cast<int32_t>(ActivationType::kRELU))
+    c.fail("fused_activation", "only ReLU can be fused into a matrix multiply, got activation " + std::to_string(a));
+}
+void checkAlpha(const ParamCheck& c, float alpha) { rules::finite(c, "alpha", "alpha", alpha); }
+}  // namespace
+
 void IMatrixMultiplyLayer::setOperation(int32_t index, MatrixOperation op) {
   if (index < 0 || index > 1) throw Error(describe() + ": setOperation index must be 0 or 1");
-  if (static_cast<int32_t>(op) < 0 || static_cast<int32_t>(op) >= kMATRIX_OPERATION_COUNT)
-    throw Error(describe() + ": unknown matrix operation");
+  checkOperation(ParamCheck(*this), index == 0 ? "operation0" : "operation1", static_cast<int32_t>(op));
   ops_[index] = op;
   markChanged();
 }
@@ -19,14 +31,13 @@ MatrixOperation IMatrixMultiplyLayer::getOperation(int32_t index) const {
 }
 
 void IMatrixMultiplyLayer::setFusedActivation(int32_t activationOrMinusOne) {
-  if (activationOrMinusOne != -1 && activationOrMinusOne != static_cast<int32_t>(ActivationType::kRELU))
-    throw Error(describe() + ": only ReLU can be fused into a matrix multiply");
+  checkFusedActivation(ParamCheck(*this), activationOrMinusOne);
   fusedActivation_ = activationOrMinusOne;
   markChanged();
 }
 
 void IMatrixMultiplyLayer::setAlpha(float alpha) {
-  if (!std::isfinite(alpha)) throw Error(describe() + ": alpha must be finite");
+  checkAlpha(ParamCheck(*this), alpha);
   alpha_ = alpha;
   markChanged();
 }
@@ -103,14 +114,18 @@ void IMatrixMultiplyLayer::writeParams(PlanWriter& w) const {
 }
 
 void IMatrixMultiplyLayer::readParams(PlanReader& r) {
-  ops_[0] = static_cast<MatrixOperation>(r.enumValue("operation0", kMATRIX_OPERATION_COUNT));
-  ops_[1] = static_cast<MatrixOperation>(r.enumValue("operation1", kMATRIX_OPERATION_COUNT));
+  const ParamCheck c(r);
+  const char* const fields[2] = {"operation0", "operation1"};
+  for (int i = 0; i < 2; ++i) {
+    const int32_t op = r.i32(fields[i]);
+    checkOperation(c, fields[i], op);
+    ops_[i] = static_cast<MatrixOperation>(op);
+  }
   // Plans before version 3 end here (no fused activation).
   fusedActivation_ = r.remaining() > 0 ? r.i32("fused_activation") : -1;
-  if (fusedActivation_ != -1 && fusedActivation_ != static_cast<int32_t>(ActivationType::kRELU))
-    r.fail("fused_activation", "must be -1 or ReLU");
+  checkFusedActivation(c, fusedActivation_);
   alpha_ = r.remaining() > 0 ? r.f32("alpha") : 1.f;
-  if (!std::isfinite(alpha_)) r.fail("alpha", "must be finite");
+  checkAlpha(c, alpha_);
   // Plans before version 6 end here (no INT8); the weights' rows are checked by shape inference.
   if (r.remaining() > 0) readInt8Scales(r, -1, int8InputScale_, int8WeightScales_);
 }

@@ -1,18 +1,26 @@
 #include "layers/layer_util.h"
+#include "layers/param_check.h"
 
 namespace trt {
 using namespace layer_util;
 
+namespace {
+void checkEpsilon(const ParamCheck& c, float eps) { rules::finiteNonNegative(c, "epsilon", "epsilon", eps); }
+void checkAxes(const ParamCheck& c, uint32_t axesMask) {
+  if (axesMask == 0 || (axesMask >> Dims::MAX_DIMS) != 0)
+    c.fail("axes", "the axes mask must name at least one of the first " + std::to_string(Dims::MAX_DIMS) +
+                       " dimensions, got " + std::to_string(axesMask));
+}
+}  // namespace
+
 void INormalizationLayer::setEpsilon(float eps) {
-  if (!(eps >= 0.f)) throw Error(describe() + ": epsilon must be >= 0, got " + std::to_string(eps));
+  checkEpsilon(ParamCheck(*this), eps);
   epsilon_ = eps;
   markChanged();
 }
 
 void INormalizationLayer::setAxes(uint32_t axesMask) {
-  if (axesMask == 0 || (axesMask >> Dims::MAX_DIMS) != 0)
-    throw Error(describe() + ": the axes mask must name at least one of the first " + std::to_string(Dims::MAX_DIMS) +
-                " dimensions, got " + std::to_string(axesMask));
+  checkAxes(ParamCheck(*this), axesMask);
   axes_ = axesMask;
   markChanged();
 }
@@ -47,10 +55,11 @@ void INormalizationLayer::writeParams(PlanWriter& w) const {
 }
 
 void INormalizationLayer::readParams(PlanReader& r) {
+  const ParamCheck c(r);
   axes_ = r.u32("axes");
-  if (axes_ == 0 || (axes_ >> Dims::MAX_DIMS) != 0) r.fail("axes", "must name at least one dimension");
+  checkAxes(c, axes_);
   epsilon_ = r.f32("epsilon");
-  if (!(epsilon_ >= 0.f)) r.fail("epsilon", "must be >= 0");
+  checkEpsilon(c, epsilon_);
 }
 
 }  // namespace trt

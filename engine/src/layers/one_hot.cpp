@@ -1,15 +1,29 @@
 #include "layers/layer_util.h"
+#include "layers/param_check.h"
 
 namespace trt {
 using namespace layer_util;
 
+namespace {
+void checkDepth(const ParamCheck& c, int64_t depth) {
+  if (depth <= 0) c.fail("depth", "depth must be positive, got " + std::to_string(depth));
+}
+// Where the new axis goes: -8..7 (negative counts from the end of the output).
+void checkAxis(const ParamCheck& c, int32_t axis) {
+  if (axis < -Dims::MAX_DIMS || axis >= Dims::MAX_DIMS)
+    c.fail("axis", "axis " + std::to_string(axis) + " is outside -" + std::to_string(Dims::MAX_DIMS) + ".." +
+                       std::to_string(Dims::MAX_DIMS - 1));
+}
+}  // namespace
+
 void IOneHotLayer::setDepth(int64_t depth) {
-  if (depth <= 0) throw Error(describe() + ": depth must be positive, got " + std::to_string(depth));
+  checkDepth(ParamCheck(*this), depth);
   depth_ = depth;
   markChanged();
 }
 
 void IOneHotLayer::setAxis(int32_t axis) {
+  checkAxis(ParamCheck(*this), axis);
   axis_ = axis;
   markChanged();
 }
@@ -39,10 +53,11 @@ void IOneHotLayer::writeParams(PlanWriter& w) const {
 }
 
 void IOneHotLayer::readParams(PlanReader& r) {
+  const ParamCheck c(r);
   depth_ = r.i64("depth");
-  if (depth_ <= 0) r.fail("depth", "must be positive");
+  checkDepth(c, depth_);
   axis_ = r.i32("axis");
-  if (axis_ < -Dims::MAX_DIMS || axis_ >= Dims::MAX_DIMS) r.fail("axis", "out of range");
+  checkAxis(c, axis_);
 }
 
 }  // namespace trt

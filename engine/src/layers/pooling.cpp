@@ -1,23 +1,34 @@
 #include "layers/layer_util.h"
+#include "layers/param_check.h"
 
 namespace trt {
 using namespace layer_util;
 
+namespace {
+// The rules of the pooling parameters, applied by the setters and by readParams.
+void checkPoolingType(const ParamCheck& c, int32_t t) {
+  rules::enumBelow(c, "pooling_type", "pooling type", t, kPOOLING_TYPE_COUNT);
+}
+void checkWindow(const ParamCheck& c, const Dims& w) { rules::window(c, "window_size", "window size", w); }
+void checkStride(const ParamCheck& c, const Dims& s) { rules::positive(c, "stride", "stride", s); }
+void checkPadding(const ParamCheck& c, const char* field, const Dims& p) { rules::nonNegative(c, field, "padding", p); }
+void checkPaddingMode(const ParamCheck& c, int32_t m) {
+  rules::enumBelow(c, "padding_mode", "padding mode", m, kPADDING_MODE_COUNT);
+}
+}  // namespace
+
 void IPoolingLayer::setPoolingType(PoolingType type) {
-  if (static_cast<int32_t>(type) < 0 || static_cast<int32_t>(type) >= kPOOLING_TYPE_COUNT)
-    throw Error(describe() + ": unknown pooling type");
+  checkPoolingType(ParamCheck(*this), static_cast<int32_t>(type));
   pooling_ = type;
   markChanged();
 }
 void IPoolingLayer::setWindowSizeNd(Dims window) {
-  if (window.nbDims < 1 || window.nbDims > 3)
-    throw Error(describe() + ": window " + window.str() + " must have 1 to 3 dimensions");
-  requirePositive(*this, window, "window size");
+  checkWindow(ParamCheck(*this), window);
   window_ = window;
   markChanged();
 }
 void IPoolingLayer::setStrideNd(Dims s) {
-  requirePositive(*this, s, "stride");
+  checkStride(ParamCheck(*this), s);
   stride_ = s;
   markChanged();
 }
@@ -26,16 +37,17 @@ void IPoolingLayer::setPaddingNd(Dims p) {
   setPostPadding(p);
 }
 void IPoolingLayer::setPrePadding(Dims p) {
-  requireNonNegative(*this, p, "padding");
+  checkPadding(ParamCheck(*this), "pre_padding", p);
   prePadding_ = p;
   markChanged();
 }
 void IPoolingLayer::setPostPadding(Dims p) {
-  requireNonNegative(*this, p, "padding");
+  checkPadding(ParamCheck(*this), "post_padding", p);
   postPadding_ = p;
   markChanged();
 }
 void IPoolingLayer::setPaddingMode(PaddingMode mode) {
+  checkPaddingMode(ParamCheck(*this), static_cast<int32_t>(mode));
   paddingMode_ = mode;
   markChanged();
 }
@@ -83,15 +95,21 @@ void IPoolingLayer::writeParams(PlanWriter& w) const {
 }
 
 void IPoolingLayer::readParams(PlanReader& r) {
-  pooling_ = static_cast<PoolingType>(r.enumValue("pooling_type", kPOOLING_TYPE_COUNT));
+  const ParamCheck c(r);
+  const int32_t type = r.i32("pooling_type");
+  checkPoolingType(c, type);
+  pooling_ = static_cast<PoolingType>(type);
   window_ = r.dims("window_size");
-  if (window_.nbDims < 1 || window_.nbDims > 3) r.fail("window_size", "must have 1 to 3 dimensions");
-  for (int i = 0; i < window_.nbDims; ++i)
-    if (window_.d[i] <= 0) r.fail("window_size", "must be positive");
+  checkWindow(c, window_);
   stride_ = r.dims("stride");
+  checkStride(c, stride_);
   prePadding_ = r.dims("pre_padding");
+  checkPadding(c, "pre_padding", prePadding_);
   postPadding_ = r.dims("post_padding");
-  paddingMode_ = static_cast<PaddingMode>(r.enumValue("padding_mode", kPADDING_MODE_COUNT));
+  checkPadding(c, "post_padding", postPadding_);
+  const int32_t mode = r.i32("padding_mode");
+  checkPaddingMode(c, mode);
+  paddingMode_ = static_cast<PaddingMode>(mode);
   excludePadding_ = r.boolean("average_count_excludes_padding");
   channelsLast_ = r.remaining() > 0 ? r.boolean("channels_last") : false;  // format 4
 }

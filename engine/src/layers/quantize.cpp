@@ -2,21 +2,32 @@
 #include <cmath>
 
 #include "layers/layer_util.h"
+#include "layers/param_check.h"
 
 namespace trt {
 using namespace layer_util;
 
-void IQuantizationLayer::setScales(std::vector<float> scales) {
-  if (scales.empty()) throw Error(describe() + ": needs at least one scale");
+namespace {
+void checkScales(const ParamCheck& c, const std::vector<float>& scales) {
+  if (scales.empty()) c.fail("scales", "needs at least one scale");
   for (float s : scales)
     if (!(s > 0.f) || !std::isfinite(s))
-      throw Error(describe() + ": scales must be positive and finite, got " + std::to_string(s));
+      c.fail("scales", "scales must be positive and finite, got " + std::to_string(s));
+}
+void checkAxis(const ParamCheck& c, int32_t axis) {
+  if (axis < -1 || axis >= Dims::MAX_DIMS)
+    c.fail("axis", "axis " + std::to_string(axis) + " must be -1 (per tensor) or a dimension index");
+}
+}  // namespace
+
+void IQuantizationLayer::setScales(std::vector<float> scales) {
+  checkScales(ParamCheck(*this), scales);
   scales_ = std::move(scales);
   markChanged();
 }
 
 void IQuantizationLayer::setAxis(int32_t axis) {
-  if (axis < -1 || axis >= Dims::MAX_DIMS) throw Error(describe() + ": axis must be -1 or a dimension index");
+  checkAxis(ParamCheck(*this), axis);
   axis_ = axis;
   markChanged();
 }
@@ -47,12 +58,11 @@ void IQuantizationLayer::writeParams(PlanWriter& w) const {
 }
 
 void IQuantizationLayer::readParams(PlanReader& r) {
+  const ParamCheck c(r);
   scales_ = readFloats(r, "scales");
-  if (scales_.empty()) r.fail("scales", "is empty");
-  for (float s : scales_)
-    if (!(s > 0.f) || !std::isfinite(s)) r.fail("scales", "holds a scale that is not positive and finite");
+  checkScales(c, scales_);
   axis_ = r.i32("axis");
-  if (axis_ < -1 || axis_ >= Dims::MAX_DIMS) r.fail("axis", "must be -1 or a dimension index");
+  checkAxis(c, axis_);
 }
 
 std::vector<TensorDesc> IQuantizeLayer::inferOutputs(const std::vector<TensorDesc>& inputs) const {

@@ -1,15 +1,22 @@
 #include "layers/layer_util.h"
+#include "layers/param_check.h"
 
 namespace trt {
 using namespace layer_util;
 
+namespace {
+void checkOperation(const ParamCheck& c, int32_t op) {
+  rules::enumBelow(c, "operation", "reduce operation", op, kREDUCE_OPERATION_COUNT);
+}
+}  // namespace
+
 void IReduceLayer::setOperation(ReduceOperation op) {
-  if (static_cast<int32_t>(op) < 0 || static_cast<int32_t>(op) >= kREDUCE_OPERATION_COUNT)
-    throw Error(describe() + ": unknown reduce operation");
+  checkOperation(ParamCheck(*this), static_cast<int32_t>(op));
   op_ = op;
   markChanged();
 }
 void IReduceLayer::setReduceAxes(uint32_t axes) {
+  rules::axesMask(ParamCheck(*this), "reduce_axes", "reduce axes", axes);
   axes_ = axes;
   markChanged();
 }
@@ -49,9 +56,12 @@ void IReduceLayer::writeParams(PlanWriter& w) const {
 }
 
 void IReduceLayer::readParams(PlanReader& r) {
-  op_ = static_cast<ReduceOperation>(r.enumValue("operation", kREDUCE_OPERATION_COUNT));
+  const ParamCheck c(r);
+  const int32_t op = r.i32("operation");
+  checkOperation(c, op);
+  op_ = static_cast<ReduceOperation>(op);
   axes_ = r.u32("reduce_axes");
-  if (axes_ >> Dims::MAX_DIMS) r.fail("reduce_axes", "names a dimension beyond 8");
+  rules::axesMask(c, "reduce_axes", "reduce axes", axes_);
   keep_ = r.boolean("keep_dimensions");
 }
 

@@ -1,24 +1,55 @@
 #include "layers/layer_util.h"
+#include "layers/param_check.h"
 
 namespace trt {
 using namespace layer_util;
 
+namespace {
+// A ratio (1 / scale factor) multiplies output coordinates into input ones; beyond 2^31 no tensor
+// dimension is large enough for it to mean anything, and an infinite one overflows the conversion
+// of coordinates to integers.
+constexpr double kMaxResizeRatio = 2147483648.0;
+
+void checkOutputDims(const ParamCheck& c, const Dims& d) {
+  rules::nonNegative(c, "output_dims", "resize output dims", d);
+}
+void checkMode(const ParamCheck& c, int32_t mode) {
+  rules::enumBelow(c, "resize_mode", "resize mode", mode, kINTERPOLATION_MODE_COUNT);
+}
+void checkTransform(const ParamCheck& c, int32_t t) {
+  rules::enumBelow(c, "coordinate_transformation", "coordinate transformation", t,
+                   kRESIZE_COORDINATE_TRANSFORMATION_COUNT);
+}
+void checkRatioCount(const ParamCheck& c, size_t n) {
+  if (n > static_cast<size_t>(Dims::MAX_DIMS))
+    c.fail("ratio_count",
+           std::to_string(n) + " resize ratios for at most " + std::to_string(Dims::MAX_DIMS) + " dimensions");
+}
+void checkRatio(const ParamCheck& c, double r) {
+  if (!(r >= 0.0 && r <= kMaxResizeRatio))
+    c.fail("ratio", "resize ratios must be finite, >= 0 (0 means in/out) and at most 2^31, got " + std::to_string(r));
+}
+}  // namespace
+
 void IResizeLayer::setOutputDimensions(Dims dims) {
-  requireNonNegative(*this, dims, "resize output dims");
+  checkOutputDims(ParamCheck(*this), dims);
   outDims_ = dims;
   markChanged();
 }
 void IResizeLayer::setResizeMode(InterpolationMode mode) {
+  checkMode(ParamCheck(*this), static_cast<int32_t>(mode));
   mode_ = mode;
   markChanged();
 }
 void IResizeLayer::setCoordinateTransformation(ResizeCoordinateTransformation transform) {
+  checkTransform(ParamCheck(*this), static_cast<int32_t>(transform));
   transform_ = transform;
   markChanged();
 }
 void IResizeLayer::setScales(const std::vector<double>& ratios) {
-  for (double r : ratios)
-    if (!(r >= 0.0)) throw Error(describe() + ": resize ratios must be >= 0 (0 means in/out)");
+  const ParamCheck c(*this);
+  checkRatioCount(c, ratios.size());
+  for (double r : ratios) checkRatio(c, r);
   ratios_ = ratios;
   markChanged();
 }
@@ -67,16 +98,21 @@ void IResizeLayer::writeParams(PlanWriter& w) const {
 }
 
 void IResizeLayer::readParams(PlanReader& r) {
+  const ParamCheck c(r);
   outDims_ = r.dims("output_dims");
-  mode_ = static_cast<InterpolationMode>(r.enumValue("resize_mode", kINTERPOLATION_MODE_COUNT));
-  transform_ = static_cast<ResizeCoordinateTransformation>(
-      r.enumValue("coordinate_transformation", kRESIZE_COORDINATE_TRANSFORMATION_COUNT));
-  uint32_t n = r.count("ratio_count", 8);
-  if (n > static_cast<uint32_t>(Dims::MAX_DIMS)) r.fail("ratio_count", "more ratios than dimensions");
+  checkOutputDims(c, outDims_);
+  const int32_t mode = r.i32("resize_mode");
+  checkMode(c, mode);
+  mode_ = static_cast<InterpolationMode>(mode);
+  const int32_t transform = r.i32("coordinate_transformation");
+  checkTransform(c, transform);
+  transform_ = static_cast<ResizeCoordinateTransformation>(transform);
+  const uint32_t n = r.count("ratio_count", 8);
+  checkRatioCount(c, n);
   ratios_.resize(n);
   for (auto& v : ratios_) {
     v = r.f64("ratio");
-    if (!(v >= 0.0)) r.fail("ratio", "must be >= 0");
+    checkRatio(c, v);
   }
 }
 

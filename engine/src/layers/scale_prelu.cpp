@@ -1,18 +1,25 @@
 #include <cmath>
 
 #include "layers/layer_util.h"
+#include "layers/param_check.h"
 
 namespace trt {
 using namespace layer_util;
 
+namespace {
+void checkMode(const ParamCheck& c, int32_t mode) {
+  rules::enumBelow(c, "scale_mode", "scale mode", mode, kSCALE_MODE_COUNT);
+}
+}  // namespace
+
 void IScaleLayer::setMode(ScaleMode mode) {
-  if (static_cast<int32_t>(mode) < 0 || static_cast<int32_t>(mode) >= kSCALE_MODE_COUNT)
-    throw Error(describe() + ": unknown scale mode " + std::to_string(static_cast<int32_t>(mode)));
+  checkMode(ParamCheck(*this), static_cast<int32_t>(mode));
   mode_ = mode;
   markChanged();
 }
 
 void IScaleLayer::setChannelAxis(int32_t axis) {
+  rules::axis(ParamCheck(*this), "channel_axis", "channel axis", axis);
   channelAxis_ = axis;
   markChanged();
 }
@@ -67,9 +74,12 @@ void IScaleLayer::writeParams(PlanWriter& w) const {
 }
 
 void IScaleLayer::readParams(PlanReader& r) {
-  mode_ = static_cast<ScaleMode>(r.enumValue("scale_mode", kSCALE_MODE_COUNT));
+  const ParamCheck c(r);
+  const int32_t mode = r.i32("scale_mode");
+  checkMode(c, mode);
+  mode_ = static_cast<ScaleMode>(mode);
   channelAxis_ = r.i32("channel_axis");
-  if (channelAxis_ < 0 || channelAxis_ >= Dims::MAX_DIMS) r.fail("channel_axis", "out of range");
+  rules::axis(c, "channel_axis", "channel axis", channelAxis_);
   shift_ = readFloats(r, "shift");
   scale_ = readFloats(r, "scale");
   power_ = readFloats(r, "power");

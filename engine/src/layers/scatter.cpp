@@ -1,26 +1,32 @@
 #include "layers/layer_util.h"
+#include "layers/param_check.h"
 
 namespace trt {
 using namespace layer_util;
 
+namespace {
+void checkMode(const ParamCheck& c, int32_t mode) {
+  rules::enumBelow(c, "mode", "scatter mode", mode, kSCATTER_MODE_COUNT);
+}
+void checkReduction(const ParamCheck& c, int32_t reduction) {
+  rules::enumBelow(c, "reduction", "scatter reduction", reduction, kSCATTER_REDUCTION_COUNT);
+}
+}  // namespace
+
 void IScatterLayer::setAxis(int32_t axis) {
-  if (axis < 0 || axis >= Dims::MAX_DIMS)
-    throw Error(describe() + ": axis must be 0 to " + std::to_string(Dims::MAX_DIMS - 1) + ", got " +
-                std::to_string(axis));
+  rules::axis(ParamCheck(*this), "axis", "axis", axis);
   axis_ = axis;
   markChanged();
 }
 
 void IScatterLayer::setMode(ScatterMode mode) {
-  if (static_cast<int32_t>(mode) < 0 || static_cast<int32_t>(mode) >= kSCATTER_MODE_COUNT)
-    throw Error(describe() + ": unknown scatter mode " + std::to_string(static_cast<int32_t>(mode)));
+  checkMode(ParamCheck(*this), static_cast<int32_t>(mode));
   mode_ = mode;
   markChanged();
 }
 
 void IScatterLayer::setReduction(ScatterReduction reduction, bool includeSelf) {
-  if (static_cast<int32_t>(reduction) < 0 || static_cast<int32_t>(reduction) >= kSCATTER_REDUCTION_COUNT)
-    throw Error(describe() + ": unknown scatter reduction " + std::to_string(static_cast<int32_t>(reduction)));
+  checkReduction(ParamCheck(*this), static_cast<int32_t>(reduction));
   reduction_ = reduction;
   includeSelf_ = includeSelf;
   markChanged();
@@ -90,12 +96,17 @@ void IScatterLayer::writeParams(PlanWriter& w) const {
 }
 
 void IScatterLayer::readParams(PlanReader& r) {
+  const ParamCheck c(r);
   axis_ = r.i32("axis");
-  if (axis_ < 0 || axis_ >= Dims::MAX_DIMS) r.fail("axis", "must be a dimension index");
+  rules::axis(c, "axis", "axis", axis_);
   if (r.remaining() == 0) return;  // format 5: no reduction
-  reduction_ = static_cast<ScatterReduction>(r.enumValue("reduction", kSCATTER_REDUCTION_COUNT));
+  const int32_t reduction = r.i32("reduction");
+  checkReduction(c, reduction);
+  reduction_ = static_cast<ScatterReduction>(reduction);
   includeSelf_ = r.boolean("include_self");
-  mode_ = static_cast<ScatterMode>(r.enumValue("mode", kSCATTER_MODE_COUNT));
+  const int32_t mode = r.i32("mode");
+  checkMode(c, mode);
+  mode_ = static_cast<ScatterMode>(mode);
 }
 
 }  // namespace trt

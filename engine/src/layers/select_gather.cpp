@@ -1,4 +1,5 @@
 #include "layers/layer_util.h"
+#include "layers/param_check.h"
 
 namespace trt {
 using namespace layer_util;
@@ -16,14 +17,20 @@ std::vector<TensorDesc> ISelectLayer::inferOutputs(const std::vector<TensorDesc>
 void ISelectLayer::writeParams(PlanWriter&) const {}
 void ISelectLayer::readParams(PlanReader&) {}
 
+namespace {
+void checkMode(const ParamCheck& c, int32_t mode) {
+  rules::enumBelow(c, "gather_mode", "gather mode", mode, kGATHER_MODE_COUNT);
+}
+}  // namespace
+
 void IGatherLayer::setGatherAxis(int32_t axis) {
-  if (axis < 0 || axis >= Dims::MAX_DIMS)
-    throw Error(describe() + ": gather axis " + std::to_string(axis) + " is out of range");
+  rules::axis(ParamCheck(*this), "axis", "gather axis", axis);
   axis_ = axis;
   markChanged();
 }
 
 void IGatherLayer::setMode(GatherMode mode) {
+  checkMode(ParamCheck(*this), static_cast<int32_t>(mode));
   mode_ = mode;
   markChanged();
 }
@@ -62,8 +69,13 @@ void IGatherLayer::writeParams(PlanWriter& w) const {
   w.i32(static_cast<int32_t>(mode_));  // since plan version 2; absent means the default mode
 }
 void IGatherLayer::readParams(PlanReader& r) {
-  axis_ = r.enumValue("axis", Dims::MAX_DIMS);
-  if (r.remaining() > 0) mode_ = static_cast<GatherMode>(r.enumValue("gather_mode", kGATHER_MODE_COUNT));
+  const ParamCheck c(r);
+  axis_ = r.i32("axis");
+  rules::axis(c, "axis", "gather axis", axis_);
+  if (r.remaining() == 0) return;  // version 1: the default mode
+  const int32_t mode = r.i32("gather_mode");
+  checkMode(c, mode);
+  mode_ = static_cast<GatherMode>(mode);
 }
 
 }  // namespace trt

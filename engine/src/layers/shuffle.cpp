@@ -1,4 +1,5 @@
 #include "layers/layer_util.h"
+#include "layers/param_check.h"
 
 namespace trt {
 using namespace layer_util;
@@ -18,31 +19,38 @@ Dims permute(const ILayer& layer, const Dims& in, const Permutation& p, const ch
   return out;
 }
 
-void checkPermutation(PlanReader& r, const Permutation& p, const char* field) {
+// The rules of the shuffle parameters, applied by the setters and by readParams.
+void checkPermutation(const ParamCheck& c, const Permutation& p, const char* field) {
   for (int i = 0; i < Dims::MAX_DIMS; ++i)
     if (p.order[i] < 0 || p.order[i] >= Dims::MAX_DIMS)
-      r.fail(field, "entry " + std::to_string(i) + " is out of range");
+      c.fail(field, std::string(field) + " entry " + std::to_string(i) + " (" + std::to_string(p.order[i]) +
+                        ") is not a dimension index 0.." + std::to_string(Dims::MAX_DIMS - 1));
+}
+void checkReshape(const ParamCheck& c, const Dims& dims) {
+  int unknown = 0;
+  for (int i = 0; i < dims.nbDims; ++i) {
+    if (dims.d[i] < -1)
+      c.fail("reshape_dimensions",
+             "reshape dimension " + std::to_string(dims.d[i]) + " is invalid (use -1 to infer, 0 to copy)");
+    unknown += dims.d[i] == -1;
+  }
+  if (unknown > 1) c.fail("reshape_dimensions", "reshape dimensions " + dims.str() + " contain more than one -1");
 }
 }  // namespace
 
 void IShuffleLayer::setFirstTranspose(Permutation p) {
+  checkPermutation(ParamCheck(*this), p, "first_transpose");
   first_ = p;
   markChanged();
 }
 void IShuffleLayer::setSecondTranspose(Permutation p) {
+  checkPermutation(ParamCheck(*this), p, "second_transpose");
   second_ = p;
   markChanged();
 }
 void IShuffleLayer::setReshapeDimensions(Dims dims) {
   if (dims.nbDims < 0 || dims.nbDims > Dims::MAX_DIMS) throw Error(describe() + ": reshape rank must be 0..8");
-  int unknown = 0;
-  for (int i = 0; i < dims.nbDims; ++i) {
-    if (dims.d[i] < -1)
-      throw Error(describe() + ": reshape dimension " + std::to_string(dims.d[i]) +
-                  " is invalid (use -1 to infer, 0 to copy)");
-    unknown += dims.d[i] == -1;
-  }
-  if (unknown > 1) throw Error(describe() + ": reshape dimensions " + dims.str() + " contain more than one -1");
+  checkReshape(ParamCheck(*this), dims);
   reshape_ = dims;
   hasReshape_ = true;
   markChanged();
@@ -130,12 +138,14 @@ void IShuffleLayer::writeParams(PlanWriter& w) const {
 }
 
 void IShuffleLayer::readParams(PlanReader& r) {
+  const ParamCheck c(r);
   for (int32_t& v : first_.order) v = r.i32("first_transpose");
-  checkPermutation(r, first_, "first_transpose");
+  checkPermutation(c, first_, "first_transpose");
   for (int32_t& v : second_.order) v = r.i32("second_transpose");
-  checkPermutation(r, second_, "second_transpose");
+  checkPermutation(c, second_, "second_transpose");
   hasReshape_ = r.boolean("has_reshape");
   reshape_ = r.dims("reshape_dimensions");
+  checkReshape(c, reshape_);
   zeroIsPlaceholder_ = r.boolean("zero_is_placeholder");
 }
 

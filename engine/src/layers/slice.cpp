@@ -1,34 +1,51 @@
 #include "layers/layer_util.h"
+#include "layers/param_check.h"
 
 namespace trt {
 using namespace layer_util;
 
 namespace {
+// The rules of the slice parameters, applied by the setters and by readParams.
 // INT64_MIN marks a value a shape tensor leaves to the run time (kUnknownShapeValue): never a parameter.
-void requireNoSentinel(const ILayer& layer, const Dims& d, const char* what) {
+void requireNoSentinel(const ParamCheck& c, const Dims& d, const char* field) {
   for (int i = 0; i < d.nbDims; ++i)
     if (d.d[i] == kUnknownShapeValue)
-      throw Error(layer.describe() + ": slice " + what + " " + std::to_string(d.d[i]) + " in dimension " +
-                  std::to_string(i) + " is out of range");
+      c.fail(field, std::string("slice ") + field + " " + std::to_string(d.d[i]) + " in dimension " +
+                        std::to_string(i) + " is out of range (INT64_MIN marks a run-time value)");
+}
+void checkStart(const ParamCheck& c, const Dims& start) { requireNoSentinel(c, start, "start"); }
+void checkSize(const ParamCheck& c, const Dims& size) { rules::nonNegative(c, "size", "slice size", size); }
+// A stride of 0 would read one element over and over; the converters never make one (an expand is
+// a broadcast), so a plan that holds one was not made by the builder.
+void checkStride(const ParamCheck& c, const Dims& stride) {
+  requireNoSentinel(c, stride, "stride");
+  for (int i = 0; i < stride.nbDims; ++i)
+    if (stride.d[i] == 0)
+      c.fail("stride",
+             "slice stride " + stride.str() + " is 0 in dimension " + std::to_string(i) + "; strides must be nonzero");
+}
+void checkMode(const ParamCheck& c, int32_t mode) {
+  rules::enumBelow(c, "sample_mode", "slice sample mode", mode, kSAMPLE_MODE_COUNT);
 }
 }  // namespace
 
 void ISliceLayer::setStart(Dims start) {
-  requireNoSentinel(*this, start, "start");
+  checkStart(ParamCheck(*this), start);
   start_ = start;
   markChanged();
 }
 void ISliceLayer::setSize(Dims size) {
-  requireNonNegative(*this, size, "slice size");
+  checkSize(ParamCheck(*this), size);
   size_ = size;
   markChanged();
 }
 void ISliceLayer::setStride(Dims stride) {
-  requireNoSentinel(*this, stride, "stride");
+  checkStride(ParamCheck(*this), stride);
   stride_ = stride;
   markChanged();
 }
 void ISliceLayer::setMode(SampleMode mode) {
+  checkMode(ParamCheck(*this), static_cast<int32_t>(mode));
   mode_ = mode;
   markChanged();
 }
@@ -73,6 +90,8 @@ std::vector<TensorDesc> ISliceLayer::inferOutputs(const std::vector<TensorDesc>&
                   " must not be negative");
     if (start == kUnknownShapeValue || size == kUnknownShapeValue || stride == kUnknownShapeValue)
       continue;  // decided at run time, checked then
+    if (stride == 0)
+      throw Error(describe() + ": dimension " + std::to_string(i) + ": stride 0 (input 3); strides must be nonzero");
     // Every sampled coordinate start + k * stride must be representable.
     int64_t span = 0, end = 0;
     if (size > 0 && (__builtin_mul_overflow(size - 1, stride, &span) || __builtin_add_overflow(start, span, &end)))
@@ -112,17 +131,20 @@ void ISliceLayer::readParams(PlanReader& r) {
     int32_t n = r.i32(field);
     if (n < 0 || n > Dims::MAX_DIMS) r.fail(field, "rank out of range");
     d.nbDims = n;
-    for (int i = 0; i < n; ++i) {
-      d.d[i] = r.i64(field);
-      if (d.d[i] == kUnknownShapeValue) r.fail(field, "holds INT64_MIN, which marks a run-time value");
-    }
+    for (int i = 0; i < n; ++i) d.d[i] = r.i64(field);
     return d;
   };
+  const ParamCheck c(r);
   start_ = rawDims("start");
+  checkStart(c, start_);
   size_ = r.dims("size");
+  checkSize(c, size_);
   stride_ = rawDims("stride");
+  checkStride(c, stride_);
   if (r.remaining() == 0) return;  // a version-1 plan: strict bounds
-  mode_ = static_cast<SampleMode>(r.enumValue("sample_mode", kSAMPLE_MODE_COUNT));
+  const int32_t mode = r.i32("sample_mode");
+  checkMode(c, mode);
+  mode_ = static_cast<SampleMode>(mode);
   fill_ = r.f64("fill_value");
 }
 

@@ -1,11 +1,11 @@
 #include "layers/layer_util.h"
+#include "layers/param_check.h"
 
 namespace trt {
 using namespace layer_util;
 
 void ISoftMaxLayer::setAxes(uint32_t axes) {
-  if (bitCount(axes) != 1)
-    throw Error(describe() + ": softmax axes mask must have exactly one bit set, got " + std::to_string(axes));
+  rules::oneAxis(ParamCheck(*this), "axes", "softmax axes", axes);
   axes_ = axes;
   markChanged();
 }
@@ -38,8 +38,8 @@ void ISoftMaxLayer::writeParams(PlanWriter& w) const { w.u32(axes_); }
 
 void ISoftMaxLayer::readParams(PlanReader& r) {
   axes_ = r.u32("axes");
-  if (axes_ != 0 && (bitCount(axes_) != 1 || (axes_ >> Dims::MAX_DIMS)))
-    r.fail("axes", "must name exactly one dimension below 8");
+  // 0 is the value a softmax starts with (the default axis); setAxes can only replace it.
+  if (axes_ != 0) rules::oneAxis(ParamCheck(r), "axes", "softmax axes", axes_);
 }
 
 }  // namespace trt

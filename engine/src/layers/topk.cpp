@@ -1,24 +1,38 @@
 #include "layers/layer_util.h"
+#include "layers/param_check.h"
 
 namespace trt {
 using namespace layer_util;
 
+namespace {
+void checkOperation(const ParamCheck& c, int32_t op) {
+  rules::enumBelow(c, "operation", "TopK operation", op, kTOPK_OPERATION_COUNT);
+}
+void checkK(const ParamCheck& c, int64_t k) {
+  if (k < 0) c.fail("k", "k must be >= 0, got " + std::to_string(k));
+}
+void checkOutputKind(const ParamCheck& c, int32_t kind) {
+  rules::enumBelow(c, "output", "TopK output kind", kind, kTOPK_OUTPUT_COUNT);
+}
+}  // namespace
+
 void ITopKLayer::setOperation(TopKOperation op) {
+  checkOperation(ParamCheck(*this), static_cast<int32_t>(op));
   op_ = op;
   markChanged();
 }
 void ITopKLayer::setK(int64_t k) {
-  if (k < 0) throw Error(describe() + ": k must be >= 0, got " + std::to_string(k));
+  checkK(ParamCheck(*this), k);
   k_ = k;
   markChanged();
 }
 void ITopKLayer::setReduceAxes(uint32_t axes) {
-  if (axes == 0 || (axes & (axes - 1)) != 0)
-    throw Error(describe() + ": TopK selects along exactly one axis (one bit set), got mask " + std::to_string(axes));
+  rules::oneAxis(ParamCheck(*this), "reduce_axes", "TopK selects along exactly one axis: reduce axes", axes);
   axes_ = axes;
   markChanged();
 }
 void ITopKLayer::setOutputKind(TopKOutput kind) {
+  checkOutputKind(ParamCheck(*this), static_cast<int32_t>(kind));
   output_ = kind;
   markChanged();
 }
@@ -60,13 +74,17 @@ void ITopKLayer::writeParams(PlanWriter& w) const {
 }
 
 void ITopKLayer::readParams(PlanReader& r) {
-  op_ = static_cast<TopKOperation>(r.enumValue("operation", kTOPK_OPERATION_COUNT));
+  const ParamCheck c(r);
+  const int32_t op = r.i32("operation");
+  checkOperation(c, op);
+  op_ = static_cast<TopKOperation>(op);
   k_ = r.i64("k");
-  if (k_ < 0) r.fail("k", "is negative");
+  checkK(c, k_);
   axes_ = r.u32("reduce_axes");
-  if (axes_ == 0 || (axes_ & (axes_ - 1)) != 0 || (axes_ >> Dims::MAX_DIMS))
-    r.fail("reduce_axes", "must name one axis");
-  output_ = static_cast<TopKOutput>(r.enumValue("output", kTOPK_OUTPUT_COUNT));
+  rules::oneAxis(c, "reduce_axes", "TopK selects along exactly one axis: reduce axes", axes_);
+  const int32_t output = r.i32("output");
+  checkOutputKind(c, output);
+  output_ = static_cast<TopKOutput>(output);
 }
 
 }  // namespace trt

@@ -1,11 +1,17 @@
 #include "layers/layer_util.h"
+#include "layers/param_check.h"
 
 namespace trt {
 using namespace layer_util;
 
+namespace {
+void checkOperation(const ParamCheck& c, int32_t op) {
+  rules::enumBelow(c, "operation", "unary operation", op, kUNARY_OPERATION_COUNT);
+}
+}  // namespace
+
 void IUnaryLayer::setOperation(UnaryOperation op) {
-  if (static_cast<int32_t>(op) < 0 || static_cast<int32_t>(op) >= kUNARY_OPERATION_COUNT)
-    throw Error(describe() + ": unknown unary operation");
+  checkOperation(ParamCheck(*this), static_cast<int32_t>(op));
   op_ = op;
   markChanged();
 }
@@ -38,7 +44,9 @@ std::vector<TensorDesc> IUnaryLayer::inferOutputs(const std::vector<TensorDesc>&
 void IUnaryLayer::writeParams(PlanWriter& w) const { w.i32(static_cast<int32_t>(op_)); }
 
 void IUnaryLayer::readParams(PlanReader& r) {
-  op_ = static_cast<UnaryOperation>(r.enumValue("operation", kUNARY_OPERATION_COUNT));
+  const int32_t op = r.i32("operation");
+  checkOperation(ParamCheck(r), op);
+  op_ = static_cast<UnaryOperation>(op);
 }
 
 }  // namespace trt

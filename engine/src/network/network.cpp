@@ -3,6 +3,7 @@
 #include <unordered_set>
 
 #include "layers/shape_values.h"
+#include "network/attach.h"
 #include "trt/network.h"
 
 namespace trt {
@@ -14,10 +15,7 @@ std::vector<int64_t> ITensor::getShapeValues() const {
   return values_;
 }
 
-void ITensor::setName(const char* name) {
-  name_ = name ? name : "";
-  network_->changed();
-}
+void ITensor::setName(const char* name) { name_ = name ? name : ""; }  // names never change shapes
 
 Dims ITensor::getDimensions() const {
   if (!isInput_) network_->inferShapes();
@@ -29,7 +27,7 @@ void ITensor::setDimensions(Dims dims) {
     throw Error("ITensor::setDimensions: tensor '" + name_ +
                 "' is a layer output; only network inputs take dimensions");
   dims_ = dims;
-  network_->changed();
+  network_->invalidateFrom(0);
 }
 
 DataType ITensor::getType() const {
@@ -43,7 +41,7 @@ void ITensor::setType(DataType type) {
     return;
   }
   type_ = type;
-  network_->changed();
+  network_->invalidateFrom(0);
 }
 
 bool ITensor::isNetworkOutput() const {
@@ -113,7 +111,7 @@ void ILayer::resetPrecision() {
 std::string ILayer::describe() const { return std::string("Layer '") + name_ + "' (" + layerTypeName(type_) + ")"; }
 
 void ILayer::markChanged() {
-  if (network_) network_->changed();
+  if (network_) network_->invalidateFrom(position_);
 }
 
 // ---------------- INetworkDefinition ----------------
@@ -139,34 +137,16 @@ ITensor* INetworkDefinition::addInput(const char* name, DataType type, Dims dims
   t->dims_ = dims;
   t->type_ = type;
   inputs_.push_back(t);
-  changed();
   return t;
 }
 
 void INetworkDefinition::markOutput(ITensor& tensor) {
   if (tensor.network_ != this) throw Error("markOutput: tensor '" + tensor.name_ + "' belongs to another network");
   if (std::find(outputs_.begin(), outputs_.end(), &tensor) == outputs_.end()) outputs_.push_back(&tensor);
-  changed();
 }
 
 void INetworkDefinition::unmarkOutput(ITensor& tensor) {
   outputs_.erase(std::remove(outputs_.begin(), outputs_.end(), &tensor), outputs_.end());
-  changed();
-}
-
-template <typename L>
-L* INetworkDefinition::attach(std::unique_ptr<L> layer, const std::vector<ITensor*>& inputs, int32_t nbOutputs,
-                              const char* method) {
-  for (size_t i = 0; i < inputs.size(); ++i) {
-    if (!inputs[i])
-      throw Error(std::string("INetworkDefinition::") + method + ": input " + std::to_string(i) + " is null");
-    if (inputs[i]->network_ != this)
-      throw Error(std::string("INetworkDefinition::") + method + ": input " + std::to_string(i) +
-                  " belongs to another network");
-  }
-  L* raw = layer.get();
-  adoptLayer(std::move(layer), inputs, nbOutputs);
-  return raw;
 }
 
 ILayer* INetworkDefinition::adoptLayer(std::unique_ptr<ILayer> layer, const std::vector<ITensor*>& inputs,
@@ -181,8 +161,8 @@ ILayer* INetworkDefinition::adoptLayer(std::unique_ptr<ILayer> layer, const std:
     layer->outputs_.push_back(out);
     layer->requestedTypes_.push_back(-1);
   }
+  layer->position_ = layers_.size();  // appended: no inferred layer depends on it
   layers_.push_back(std::move(layer));
-  changed();
   return layers_.back().get();
 }
 
@@ -424,7 +404,8 @@ void INetworkDefinition::removeLayer(ILayer* layer) {
   tensors_.erase(std::remove_if(tensors_.begin(), tensors_.end(),
                                 [&](const std::unique_ptr<ITensor>& t) { return dead.count(t.get()) > 0; }),
                  tensors_.end());
-  changed();
+  renumber(idx, layers_.size());
+  invalidateFrom(idx);
 }
 
 void INetworkDefinition::moveLayer(ILayer* layer, int32_t index) {
@@ -433,13 +414,21 @@ void INetworkDefinition::moveLayer(ILayer* layer, int32_t index) {
   std::unique_ptr<ILayer> owned = std::move(layers_[from]);
   layers_.erase(layers_.begin() + from);
   layers_.insert(layers_.begin() + index, std::move(owned));
-  changed();
+  renumber(std::min(from, index), std::max(from, index) + 1);
+  invalidateFrom(std::min(from, index));
+}
+
+void INetworkDefinition::renumber(size_t from, size_t to) {
+  for (size_t i = from; i < to && i < layers_.size(); ++i) layers_[i]->position_ = i;
 }
 
 void INetworkDefinition::replaceAllUses(ITensor& from, ITensor& to) {
   for (auto& layer : layers_)
     for (auto*& in : layer->inputs_)
-      if (in == &from) in = &to;
+      if (in == &from) {
+        in = &to;
+        invalidateFrom(layer->position_);
+      }
   replaceOutput(from, to);
 }
 
@@ -453,44 +442,49 @@ void INetworkDefinition::replaceOutput(ITensor& from, ITensor& to) {
       out = &to;
     }
   }
-  changed();
 }
 
 void INetworkDefinition::inferShapes() const {
-  if (inferredGeneration_ == generation_) return;
-  // Creation order is execution order: an input made by a later layer has no shape yet (a shape
-  // tensor created after the layer it feeds), which is named here rather than seen as a bad input.
-  std::unordered_set<const ITensor*> available(inputs_.begin(), inputs_.end());
-  for (const auto& layer : layers_) {
+  // Creation order is execution order, so a layer's outputs depend only on earlier layers: the
+  // layers before the earliest change keep their outputs, and only the rest are inferred again.
+  for (size_t l = inferredLayers_; l < layers_.size(); ++l) {
+    const ILayer& layer = *layers_[l];
     std::vector<TensorDesc> ins;
-    ins.reserve(layer->inputs_.size());
-    for (size_t i = 0; i < layer->inputs_.size(); ++i) {
-      const ITensor* in = layer->inputs_[i];
-      if (!available.count(in) && in->producer_)
-        throw Error(layer->describe() + ": input " + std::to_string(i) + " ('" + in->name_ + "') is produced by " +
+    ins.reserve(layer.inputs_.size());
+    for (size_t i = 0; i < layer.inputs_.size(); ++i) {
+      const ITensor* in = layer.inputs_[i];
+      // An input made by a later layer has no shape yet (a shape tensor created after the layer it
+      // feeds), which is named here rather than seen as a bad input.
+      if (in->producer_ && (in->producer_->network_ != this || in->producer_->position_ >= l))
+        throw Error(layer.describe() + ": input " + std::to_string(i) + " ('" + in->name_ + "') is produced by " +
                     in->producer_->describe() +
                     ", added after this layer; add the layers computing an input before the layer that reads it");
       ins.push_back({in->dims_, in->type_, in->values_});
     }
-    for (auto* out : layer->outputs_) available.insert(out);
-    std::vector<TensorDesc> outs = layer->inferOutputs(ins);
-    if (!outs.empty()) outs[0].values = evaluateShapeValues(*layer, ins, outs[0]);
-    for (size_t i = 0; i < outs.size() && i < layer->outputs_.size(); ++i) {
-      layer->outputs_[i]->dims_ = outs[i].dims;
-      layer->outputs_[i]->type_ = outs[i].type;
-      layer->outputs_[i]->values_ = std::move(outs[i].values);
+    ++inferenceVisits_;
+    std::vector<TensorDesc> outs = layer.inferOutputs(ins);
+    if (!outs.empty()) outs[0].values = evaluateShapeValues(layer, ins, outs[0]);
+    for (size_t i = 0; i < outs.size() && i < layer.outputs_.size(); ++i) {
+      layer.outputs_[i]->dims_ = outs[i].dims;
+      layer.outputs_[i]->type_ = outs[i].type;
+      layer.outputs_[i]->values_ = std::move(outs[i].values);
     }
+    inferredLayers_ = l + 1;
   }
-  inferredGeneration_ = generation_;
 }
 
 void INetworkDefinition::validate() const {
   if (outputs_.empty()) throw Error("network has no outputs: call markOutput on at least one tensor");
+  // Inputs and outputs are bound by name at run time, so each name must be distinct and non-empty.
   std::set<std::string> names;
-  for (auto* t : inputs_) names.insert(t->name_);
+  for (auto* t : inputs_) {
+    if (t->name_.empty()) throw Error("a network input has an empty name; name it with ITensor::setName");
+    if (!names.insert(t->name_).second) throw Error("two network inputs share the name '" + t->name_ + "'");
+  }
   for (auto* t : outputs_) {
     if (t->isInput_)
       throw Error("network output '" + t->name_ + "' is also a network input; add an Identity layer between them");
+    if (t->name_.empty()) throw Error("a network output has an empty name; name it with ITensor::setName");
     if (!names.insert(t->name_).second) throw Error("two network inputs/outputs share the name '" + t->name_ + "'");
   }
   // Layers must come after the producers of their inputs (creation order is execution order).

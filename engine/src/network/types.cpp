@@ -110,9 +110,9 @@ bool isValidDataType(int32_t value) { return value >= 0 && value <= 8; }
 
 const char* layerTypeName(LayerType type) {
   switch (type) {
-#define TRT_NAME_CASE(name, text) \
-  case LayerType::name:           \
-    return text;
+#define TRT_NAME_CASE(name, stem, cpu16, cuda16) \
+  case LayerType::name:                          \
+    return #stem;
     TRT_LAYER_KINDS(TRT_NAME_CASE)
 #undef TRT_NAME_CASE
   }

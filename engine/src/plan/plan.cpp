@@ -1,5 +1,6 @@
 #include "plan/plan.h"
 
+#include <algorithm>
 #include <cstring>
 #include <unordered_map>
 
@@ -105,6 +106,15 @@ std::vector<uint8_t> writePlan(const INetworkDefinition& net, const PlanContents
     std::memcpy(w.bytes().data() + countAt, &paramBytes, 8);
   }
   writeProfiles(w, c.profiles);
+  // Format 11: the tactics the builder timed.
+  w.u32(static_cast<uint32_t>(c.tactics.size()));
+  for (const TacticRecord& t : c.tactics) {
+    w.u32(static_cast<uint32_t>(t.layer));
+    for (const std::vector<int64_t>* v : {&t.shape, &t.choice}) {
+      w.u32(static_cast<uint32_t>(v->size()));
+      for (int64_t x : *v) w.i64(x);
+    }
+  }
 
   std::vector<uint8_t> out = std::move(w.bytes());
   std::memcpy(out.data(), kPlanMagic, 8);
@@ -205,7 +215,12 @@ std::unique_ptr<PlanContents> readPlan(const uint8_t* data, size_t size) {
   }
   uint32_t nbOutputs = r.count("output_count", 4);
   std::vector<uint32_t> outputIndices;
-  for (uint32_t i = 0; i < nbOutputs; ++i) outputIndices.push_back(readIndex("output_index"));
+  for (uint32_t i = 0; i < nbOutputs; ++i) {
+    outputIndices.push_back(readIndex("output_index"));
+    // Outputs are bound by name: one listed twice would be one binding the caller fills twice.
+    if (std::find(outputIndices.begin(), outputIndices.end() - 1, outputIndices.back()) != outputIndices.end() - 1)
+      r.fail("output_index", "tensor " + std::to_string(outputIndices.back()) + " is listed twice as an output");
+  }
   uint32_t nbLayers = r.count("layer_count", 24);
   for (uint32_t l = 0; l < nbLayers; ++l) {
     r.setContext("layer " + std::to_string(l));
@@ -256,6 +271,27 @@ std::unique_ptr<PlanContents> readPlan(const uint8_t* data, size_t size) {
     net.markOutput(*tensors[idx]);
   }
   c->profiles = readProfiles(r);
+  if (version >= 11) {
+    const uint32_t nbTactics = r.count("tactic_count", 12);
+    for (uint32_t i = 0; i < nbTactics; ++i) {
+      r.setContext("tactic " + std::to_string(i));
+      TacticRecord t;
+      const uint32_t layer = r.u32("layer_index");
+      if (layer >= nbLayers)
+        r.fail("layer_index", "layer " + std::to_string(layer) + " is not below the layer count " +
+                                  std::to_string(nbLayers));
+      t.layer = static_cast<int32_t>(layer);
+      const uint32_t shapeRank = r.count("shape_rank", 8);
+      if (shapeRank > static_cast<uint32_t>(Dims::MAX_DIMS))
+        r.fail("shape_rank", "is " + std::to_string(shapeRank) + ", more than " + std::to_string(Dims::MAX_DIMS));
+      for (uint32_t k = 0; k < shapeRank; ++k) t.shape.push_back(r.i64("shape"));
+      const uint32_t choiceSize = r.count("choice_size", 8);
+      if (choiceSize > 16) r.fail("choice_size", "is " + std::to_string(choiceSize) + ", more than 16");
+      for (uint32_t k = 0; k < choiceSize; ++k) t.choice.push_back(r.i64("choice"));
+      c->tactics.push_back(std::move(t));
+    }
+    r.setContext("");
+  }
   if (r.remaining() != 0) r.fail("end", std::to_string(r.remaining()) + " unread bytes after the last field");
   try {
     net.validate();

@@ -10,6 +10,15 @@
 
 namespace trt {
 
+//! A choice the builder timed for one layer at one input shape, stored in the plan and reused by the
+//! runtime, so a loaded engine times nothing. What `choice` holds is the backend's (for the CUDA
+//! convolution: cuDNN's algorithm and which path runs).
+struct TacticRecord {
+  int32_t layer = 0;           //!< index of the layer in the plan's network
+  std::vector<int64_t> shape;  //!< the layer's first input shape (channels-first) the choice was timed at
+  std::vector<int64_t> choice;
+};
+
 //! The deserialized contents of a plan: the optimized network plus build settings and target.
 struct PlanContents {
   std::unique_ptr<INetworkDefinition> network;
@@ -22,6 +31,7 @@ struct PlanContents {
   std::string deviceName;
   int32_t smMajor = -1;
   int32_t smMinor = -1;
+  std::vector<TacticRecord> tactics;  // format 11 on; the builder's timed choices
 };
 
 //! Serializes a network with the settings and target in `contents` (its network field is ignored).

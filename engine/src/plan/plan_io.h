@@ -1,6 +1,6 @@
 // Bounds-checked little-endian reader and writer for plans.
 //
-// Plan format, version 10 (all integers little-endian):
+// Plan format, version 11 (all integers little-endian):
 //
 //   offset  size  field
 //   0       8     magic "TTRTPLAN"
@@ -26,6 +26,8 @@
 //             i32 precision (version 3+; -1 = the builder chooses, else the data type it must compute in),
 //             u64 parameter byte count, then that many bytes of kind-specific parameters
 //     u32   profile count, then per profile: u32 n, then per input: str name, 3 x (u8 set, dims)
+//     u32   tactic count (version 11+), then per tactic: u32 layer index, u32 n + i64 input dim each,
+//             u32 n (at most 16) + i64 each: the backend's choice (TacticRecord)
 //   dims = i32 nbDims (0..8), then nbDims x i64
 //   str  = u32 byte count (at most 1 MiB), then the bytes
 //
@@ -67,6 +69,8 @@
 //                    along the axis is then k's run-time value); older plans are still read.
 //          version 10 (2026-12) ElementWise operations FMOD, REMAINDER, ATAN2, BITWISE_AND/OR/XOR and
 //                    Unary operations LOG2, LOG10, TRUNC, BITWISE_NOT; older plans are still read.
+//          version 11 (2026-12) the tactics the builder timed follow the profiles; older plans are still
+//                    read (their layers choose by heuristics, untimed).
 #pragma once
 
 #include <cstdint>
@@ -79,7 +83,7 @@
 namespace trt {
 
 constexpr char kPlanMagic[8] = {'T', 'T', 'R', 'T', 'P', 'L', 'A', 'N'};
-constexpr uint32_t kPlanFormatVersion = 10;
+constexpr uint32_t kPlanFormatVersion = 11;
 constexpr uint32_t kPlanMinReadableVersion = 1;
 constexpr uint32_t kPlanHeaderSize = 32;
 constexpr uint32_t kPlanMaxString = 1u << 20;

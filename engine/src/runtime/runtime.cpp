@@ -1,27 +1,15 @@
-#include <unistd.h>
-
 #include <algorithm>
 #include <cstring>
 #include <sstream>
 #include <unordered_map>
 
-#include "backends/cpu/cpu_kernels.h"
-#include "common/half.h"
-#include "common/int8.h"
+#include "backends/backend.h"
 #include "layers/shape_values.h"
 #include "plan/plan.h"
 #include "plan/plan_io.h"
+#include "runtime/memory_views.h"
 #include "runtime/schedule.h"
 #include "trt/runtime.h"
-#ifdef TORCHTRT_WITH_CUDA
-#include "backends/cuda/cuda_kernels.h"
-#else
-namespace trt {
-namespace cuda {
-struct LaunchContext {};  // never created without the CUDA backend
-}  // namespace cuda
-}  // namespace trt
-#endif
 
 namespace trt {
 
@@ -61,42 +49,15 @@ Schedule makeSchedule(const INetworkDefinition& net) {
 
 // ---------------- IRuntime / ICudaEngine ----------------
 
-bool hasCudaBackend() {
-#ifdef TORCHTRT_WITH_CUDA
-  return true;
-#else
-  return false;
-#endif
-}
-
-namespace {
-// A CUDA plan runs only on a GPU of the SM it was built for (its kernels are compiled for it).
-void checkCudaTarget(const PlanContents& c) {
-#ifdef TORCHTRT_WITH_CUDA
-  int count = 0;
-  if (cudaGetDeviceCount(&count) != cudaSuccess || count == 0) {
-    throw Error("this plan targets the cuda backend (" + c.deviceName +
-                ") but no CUDA GPU is visible; run it on a GPU machine or recompile the module for the CPU");
-  }
-  std::string name;
-  int major = 0, minor = 0;
-  cuda::currentDevice(name, major, minor);
-  if (major != c.smMajor || minor != c.smMinor) {
-    throw Error("this plan was built for sm_" + std::to_string(c.smMajor) + std::to_string(c.smMinor) + " (" +
-                c.deviceName + ") but the current GPU is sm_" + std::to_string(major) + std::to_string(minor) + " (" +
-                name + "); recompile the module on this GPU");
-  }
-#else
-  throw Error(std::string("this plan targets the cuda backend (") + c.deviceName +
-              "), which this build of the engine does not include; rebuild with TORCHTRT_CUDA=ON or recompile the "
-              "module for the CPU");
-#endif
-}
-}  // namespace
+bool hasCudaBackend() { return cudaExecutionBackend() != nullptr; }
 
 ICudaEngine* IRuntime::deserializeCudaEngine(const void* blob, size_t size) {
   std::unique_ptr<PlanContents> contents = readPlan(static_cast<const uint8_t*>(blob), size);
-  if (contents->backend == Backend::kCUDA) checkCudaTarget(*contents);
+  if (contents->backend == Backend::kCUDA && !cudaExecutionBackend())
+    throw Error(std::string("this plan targets the cuda backend (") + contents->deviceName +
+                "), which this build of the engine does not include; rebuild with TORCHTRT_CUDA=ON or recompile the "
+                "module for the CPU");
+  executionBackend(contents->backend).checkTarget(*contents);
   std::unique_ptr<ICudaEngine> engine(new ICudaEngine(std::move(contents)));
   const std::string loaded = "loaded a plan of " + std::to_string(size) +
                              " bytes: " + std::to_string(engine->getNbLayers()) + " layers for the " +
@@ -111,88 +72,10 @@ uint32_t planFormatVersion() { return kPlanFormatVersion; }
 
 ICudaEngine::ICudaEngine(std::unique_ptr<PlanContents> contents)
     : contents_(std::move(contents)), schedule_(std::make_unique<Schedule>(makeSchedule(*contents_->network))) {
-#ifdef TORCHTRT_WITH_CUDA
-  if (contents_->backend != Backend::kCUDA) return;
-  // Weights go to the device once; every context of the engine reads the same copies.
-  // `bytes` from `source` go to the device under the key `host` (the weights the layers point at).
-  auto upload = [&](const void* host, const void* source, size_t bytes) {
-    void* dev = nullptr;
-    cuda::check(cudaMalloc(&dev, bytes), "cudaMalloc (weights)");
-    schedule_->uploads[host] = dev;
-    cuda::check(cudaMemcpy(dev, source, bytes, cudaMemcpyHostToDevice), "cudaMemcpy (weights)");
-  };
-  // Convolution weights are float32 in the plan; an FP16 or BF16 convolution reads them rounded to
-  // its type once, here.
-  auto uploadWeights = [&](const Weights& w, DataType type) {
-    if (!w.values || w.count == 0 || schedule_->uploads.count(w.values)) return;
-    const auto* values = static_cast<const float*>(w.values);
-    if (type != DataType::kHALF && type != DataType::kBF16)
-      return upload(w.values, values, static_cast<size_t>(w.count) * sizeof(float));
-    std::vector<uint16_t> rounded(static_cast<size_t>(w.count));
-    for (int64_t i = 0; i < w.count; ++i)
-      rounded[i] = type == DataType::kHALF ? floatToHalf(values[i]) : floatToBf16(values[i]);
-    upload(w.values, rounded.data(), rounded.size() * sizeof(uint16_t));
-  };
-  // An INT8 layer's epilogue factors s_in * s_w[c] * alpha, under the key of its weight scales.
-  auto uploadOutputScales = [&](float inputScale, const std::vector<float>& weightScales, float alpha) {
-    if (weightScales.empty() || schedule_->uploads.count(weightScales.data())) return;
-    const std::vector<float> combined = int8::outputScales(inputScale, weightScales, alpha);
-    upload(weightScales.data(), combined.data(), combined.size() * sizeof(float));
-  };
-  try {
-    for (const auto& step : schedule_->steps) {
-      if (step.layer->getType() == LayerType::kCONVOLUTION &&
-          static_cast<const IConvolutionLayer*>(step.layer)->isInt8()) {
-        // INT8 weights quantized once, here; the epilogue's per-map scale s_in * s_w[c] beside them.
-        const auto* conv = static_cast<const IConvolutionLayer*>(step.layer);
-        const Weights w = conv->getKernelWeights();
-        if (w.count > 0 && !schedule_->uploads.count(w.values)) {
-          const std::vector<int8_t> q = cuda::quantizedConvolutionWeights(*conv);
-          upload(w.values, q.data(), q.size());
-        }
-        uploadOutputScales(conv->getInt8InputScale(), conv->getInt8WeightScales(), 1.f);
-        uploadWeights(conv->getBiasWeights(), DataType::kFLOAT);
-      } else if (step.layer->getType() == LayerType::kMATRIX_MULTIPLY &&
-                 static_cast<const IMatrixMultiplyLayer*>(step.layer)->isInt8()) {
-        // The epilogue's per-column factor s_in * s_w[n] * alpha (the INT8 weights are a constant input).
-        const auto* mm = static_cast<const IMatrixMultiplyLayer*>(step.layer);
-        uploadOutputScales(mm->getInt8InputScale(), mm->getInt8WeightScales(), mm->getAlpha());
-      } else if (step.layer->getType() == LayerType::kQUANTIZE || step.layer->getType() == LayerType::kDEQUANTIZE) {
-        const std::vector<float>& scales = static_cast<const IQuantizationLayer*>(step.layer)->getScales();
-        if (!schedule_->uploads.count(scales.data()))
-          upload(scales.data(), scales.data(), scales.size() * sizeof(float));
-      } else if (step.layer->getType() == LayerType::kCONVOLUTION) {
-        const auto* conv = static_cast<const IConvolutionLayer*>(step.layer);
-        const DataType type = conv->getInput(0)->getType();
-        uploadWeights(conv->getKernelWeights(), type);
-        uploadWeights(conv->getBiasWeights(), type);
-      } else if (step.layer->getType() == LayerType::kDECONVOLUTION) {
-        const auto* deconv = static_cast<const IDeconvolutionLayer*>(step.layer);
-        uploadWeights(deconv->getKernelWeights(), deconv->getInput(0)->getType());
-        uploadWeights(deconv->getBiasWeights(), DataType::kFLOAT);  // added in FP32 by the col2im kernel
-      } else if (step.layer->getType() == LayerType::kSCALE) {
-        const auto* scale = static_cast<const IScaleLayer*>(step.layer);
-        for (const std::vector<float>* v : {&scale->getShift(), &scale->getScale(), &scale->getPower()})
-          if (!v->empty() && !schedule_->uploads.count(v->data()))
-            upload(v->data(), v->data(), v->size() * sizeof(float));
-      } else if (step.layer->getType() == LayerType::kCONSTANT) {
-        const auto* constant = static_cast<const IConstantLayer*>(step.layer);
-        const auto& bytes = constant->bytes();
-        if (!bytes.empty() && !schedule_->uploads.count(bytes.data())) upload(bytes.data(), bytes.data(), bytes.size());
-      }
-    }
-  } catch (...) {
-    for (auto& kv : schedule_->uploads) cudaFree(kv.second);
-    throw;
-  }
-#endif
+  executionBackend(contents_->backend).prepare(*schedule_);
 }
 
-ICudaEngine::~ICudaEngine() {
-#ifdef TORCHTRT_WITH_CUDA
-  for (auto& kv : schedule_->uploads) cudaFree(kv.second);
-#endif
-}
+ICudaEngine::~ICudaEngine() { executionBackend(contents_->backend).release(*schedule_); }
 
 IExecutionContext* ICudaEngine::createExecutionContext() const { return new IExecutionContext(*this); }
 int32_t ICudaEngine::getNbIOTensors() const { return static_cast<int32_t>(schedule_->ioNames.size()); }
@@ -251,7 +134,8 @@ std::string ICudaEngine::describeLayers() const {
 
 // ---------------- IExecutionContext ----------------
 
-IExecutionContext::IExecutionContext(const ICudaEngine& engine) : engine_(engine) {
+IExecutionContext::IExecutionContext(const ICudaEngine& engine)
+    : engine_(engine), runner_(executionBackend(engine.getBackend()).createRunner(engine)) {
   const Schedule& s = engine.schedule();
   shapes_.resize(s.tensors.size());
   addresses_.assign(s.tensors.size(), nullptr);
@@ -259,11 +143,7 @@ IExecutionContext::IExecutionContext(const ICudaEngine& engine) : engine_(engine
   for (int32_t idx : s.inputIndices) shapes_[idx] = s.tensors[idx]->getDimensions();
 }
 
-IExecutionContext::~IExecutionContext() {
-#ifdef TORCHTRT_WITH_CUDA
-  if (deviceArena_) cudaFree(deviceArena_);
-#endif
-}
+IExecutionContext::~IExecutionContext() = default;
 
 int32_t IExecutionContext::ioIndex(const char* name, const char* method) const {
   const Schedule& s = engine_.schedule();
@@ -357,6 +237,7 @@ void IExecutionContext::resolveShapes() {
   std::vector<bool> isOutput(s.tensors.size(), false);
   for (int32_t idx : s.outputIndices) isOutput[idx] = !dataDependent_[idx];  // those are copied out at the end
   plannedBytes_.assign(s.tensors.size(), 0);
+  viewInput_.assign(s.steps.size(), -1);
   for (size_t st = 0; st < s.steps.size(); ++st) {
     const auto& step = s.steps[st];
     int32_t t = step.output;
@@ -370,6 +251,19 @@ void IExecutionContext::resolveShapes() {
     bytes = (bytes + 63) / 64 * 64;
     plannedBytes_[t] = bytes;
     unplanned += bytes;
+    // A reshape-like layer's output is its input's memory: nothing runs, its block lives on.
+    const int32_t in = step.inputs.empty() ? -1 : step.inputs[0];
+    if (in >= 0 && !dataDependent_[t] && !dataDependent_[in] &&
+        isMemoryView(*step.layer, shapes_[in], shapes_[t])) {
+      viewInput_[st] = in;
+      if (arenaOffset_[in] != SIZE_MAX) {
+        arenaOffset_[t] = arenaOffset_[in];
+        for (auto& entry : live)
+          if (entry.second.offset == arenaOffset_[in])
+            entry.first = std::max<int32_t>(entry.first, std::max<int32_t>(s.lastUse[t], static_cast<int32_t>(st)));
+      }
+      continue;
+    }
     // Release blocks whose last reader ran before this step.
     for (auto it = live.begin(); it != live.end();) {
       if (it->first < static_cast<int32_t>(st)) {
@@ -401,21 +295,7 @@ void IExecutionContext::resolveShapes() {
   }
   arenaBytes_ = top;
   unplannedBytes_ = unplanned;
-  if (engine_.getBackend() == Backend::kCPU) {
-    const long pages = sysconf(_SC_PHYS_PAGES), pageSize = sysconf(_SC_PAGESIZE);
-    if (pages > 0 && pageSize > 0 && top > static_cast<size_t>(pages) * static_cast<size_t>(pageSize))
-      throw Error("the engine needs " + std::to_string(top) +
-                  " bytes of activation memory for these input shapes, "
-                  "more than the host's " +
-                  std::to_string(static_cast<size_t>(pages) * pageSize) + " bytes; use smaller inputs");
-    try {
-      arena_.resize(top);
-    } catch (const std::exception&) {  // bad_alloc, length_error
-      throw Error("the engine needs " + std::to_string(top) +
-                  " bytes of activation memory for these input shapes, more than the host can allocate; use "
-                  "smaller inputs");
-    }
-  }
+  runner_->reserveArena(top);
   shapesResolved_ = true;
 }
 
@@ -458,7 +338,8 @@ void IExecutionContext::learnNonZeroCount(size_t step, int64_t count) {
   }
 }
 
-void IExecutionContext::deliverDataDependentOutputs(const std::vector<void*>& data) {
+void IExecutionContext::deliverDataDependentOutputs(const std::vector<void*>& data,
+                                                    const std::function<void(void*, const void*, size_t)>& copy) {
   const Schedule& s = engine_.schedule();
   for (int32_t idx : s.outputIndices) {
     if (!dataDependent_[idx]) continue;
@@ -471,15 +352,7 @@ void IExecutionContext::deliverDataDependentOutputs(const std::vector<void*>& da
     if (!dst && bytes > 0)
       throw Error(std::string("enqueueV3: the output allocator of '") + name + "' gave no memory for " +
                   std::to_string(bytes) + " bytes");
-    if (bytes > 0) {
-#ifdef TORCHTRT_WITH_CUDA
-      if (engine_.getBackend() == Backend::kCUDA)
-        cuda::check(cudaMemcpyAsync(dst, data[idx], bytes, cudaMemcpyDeviceToDevice, launch_->stream),
-                    "data-dependent output copy");
-      else
-#endif
-        std::memcpy(dst, data[idx], bytes);
-    }
+    if (bytes > 0) copy(dst, data[idx], bytes);
     outputAllocators_[idx]->notifyShape(name, shapes_[idx]);
   }
 }
@@ -540,189 +413,32 @@ bool IExecutionContext::enqueueV3(void* stream) {
     if (!dataDependent_[idx] && !addresses_[idx] && shapes_[idx].volume() != 0)
       throw Error(std::string("enqueueV3: output '") + s.tensors[idx]->getName() +
                   "' has no address; call setTensorAddress");
-  if (engine_.getBackend() == Backend::kCUDA)
-    runOnCuda(stream);
-  else
-    runOnCpu();
+  RunState state{s,
+                 shapes_,
+                 addresses_,
+                 arenaOffset_,
+                 viewInput_,
+                 arenaBytes_,
+                 dataDependent_,
+                 hasDataDependentShapes_,
+                 profile_,
+                 cudaGraphMode_,
+                 [this](size_t step) -> const ILayer& { return layerToRun(step); },
+                 [this](size_t step, int64_t count) { learnNonZeroCount(step, count); },
+                 [this](const std::vector<void*>& data, const std::function<void(void*, const void*, size_t)>& copy) {
+                   deliverDataDependentOutputs(data, copy);
+                 }};
+  runner_->run(state, stream);
   return true;
 }
 
-void IExecutionContext::runOnCpu() {
-  const Schedule& s = engine_.schedule();
-  std::vector<void*> data(s.tensors.size(), nullptr);
-  for (size_t t = 0; t < s.tensors.size(); ++t) {
-    if (addresses_[t] && !dataDependent_[t])
-      data[t] = addresses_[t];
-    else if (arenaOffset_[t] != SIZE_MAX)
-      data[t] = arena_.data() + arenaOffset_[t];
-  }
-  std::vector<cpu::TensorView> inputs;
-  for (size_t st = 0; st < s.steps.size(); ++st) {
-    const auto& step = s.steps[st];
-    if (s.isConstant[step.output] && !addresses_[step.output]) {
-      // Read constants in place; only copy them when they are a network output.
-      data[step.output] = const_cast<uint8_t*>(static_cast<const IConstantLayer*>(step.layer)->bytes().data());
-      continue;
-    }
-    inputs.clear();
-    for (int32_t i : step.inputs) inputs.push_back({data[i], shapes_[i], s.tensors[i]->getType()});
-    if (step.layer->getType() == LayerType::kNON_ZERO) learnNonZeroCount(st, cpu::countNonZero(inputs[0]));
-    cpu::TensorView out{data[step.output], shapes_[step.output], s.tensors[step.output]->getType()};
-    if (shapes_[step.output].volume() == 0) continue;
-    try {
-      cpu::runLayer(layerToRun(st), inputs, out);
-    } catch (const Error&) {
-      throw;
-    } catch (const std::exception& e) {
-      throw Error(step.layer->describe() + ": " + e.what());
-    }
-  }
-  if (hasDataDependentShapes_) deliverDataDependentOutputs(data);
-}
+void IExecutionContext::setTacticTiming(bool allowed) { runner_->allowTacticTiming(allowed); }
 
-void IExecutionContext::runOnCuda(void* stream) {
-#ifdef TORCHTRT_WITH_CUDA
-  const Schedule& s = engine_.schedule();
-  if (!launch_) {
-    launch_ = std::make_unique<cuda::LaunchContext>();
-    cuda::check(cublasCreate(&launch_->blas), "cublasCreate");
-    launch_->blasWorkspaceBytes = size_t(32) << 20;  // PyTorch's default for Hopper
-    cuda::check(cudaMalloc(&launch_->blasWorkspace, launch_->blasWorkspaceBytes), "cudaMalloc (cuBLAS workspace)");
-    launch_->uploads = &s.uploads;
-    launch_->allowTF32 = (engine_.contents().builderFlags >> static_cast<int>(BuilderFlag::kTF32)) & 1ull;
-    launch_->workspaceLimit = static_cast<size_t>(engine_.contents().workspaceLimit);
-    launch_->timingIterations = engine_.contents().timingIterations;
-    cuda::check(cudaEventCreateWithFlags(&launch_->finished, cudaEventDisableTiming), "cudaEventCreate");
-  }
-  launch_->bindStream(static_cast<cudaStream_t>(stream));
-  // The previous run may still be in flight on another stream and uses the same arena.
-  if (launch_->finishedOn != launch_->stream)
-    cuda::check(cudaStreamWaitEvent(launch_->stream, launch_->finished, 0), "cudaStreamWaitEvent");
-  // The arena grows only when a larger shape arrives; steady-state calls allocate nothing.
-  if (arenaBytes_ > deviceArenaCapacity()) {
-    if (deviceArena_) {
-      cuda::check(cudaStreamSynchronize(launch_->stream), "cudaStreamSynchronize");
-      cuda::check(cudaFree(deviceArena_), "cudaFree (arena)");
-      deviceArena_ = nullptr;
-      if (launch_->graph) {  // captured with the old arena's addresses
-        cudaGraphExecDestroy(launch_->graph);
-        launch_->graph = nullptr;
-        launch_->graphKey.clear();
-      }
-    }
-    cuda::check(cudaMalloc(&deviceArena_, arenaBytes_), "cudaMalloc (arena)");
-    deviceArenaCapacity_ = arenaBytes_;
-  }
-  // A run that reads a data-dependent count back to the host cannot be captured into a graph.
-  const bool graphMode = cudaGraphMode_ && !hasDataDependentShapes_;
-  std::vector<int64_t> key;
-  if (graphMode) key = graphKey();
-  if (graphMode && launch_->graph && key == launch_->graphKey) {
-    cuda::check(cudaGraphLaunch(launch_->graph, launch_->stream), "cudaGraphLaunch");
-    ++launch_->graphLaunches;
-  } else {
-    launchLayers();
-    if (graphMode) key = graphKey();  // the run may have grown the scratch memory
-  }
-  cuda::check(cudaEventRecord(launch_->finished, launch_->stream), "cudaEventRecord");
-  launch_->finishedOn = launch_->stream;
-  // Captured when a run repeats the previous run's key (so alternating bindings never capture),
-  // after a normal run of that key: its first-run work (tactic timing, scratch growth) must not
-  // happen inside a capture.
-  if (graphMode && key == launch_->previousKey && key != launch_->graphKey && key != launch_->uncapturableKey)
-    captureGraph(key);
-  if (graphMode) launch_->previousKey = std::move(key);
-#else
-  (void)stream;
-  throw Error("enqueueV3: this engine targets the cuda backend, which this build does not include");
-#endif
-}
+std::vector<TacticRecord> IExecutionContext::timedTactics() const { return runner_->timedTactics(); }
 
-int64_t IExecutionContext::getTacticTimingRuns() const {
-#ifdef TORCHTRT_WITH_CUDA
-  return launch_ ? launch_->timedRuns : 0;
-#else
-  return 0;
-#endif
-}
+int64_t IExecutionContext::getTacticTimingRuns() const { return runner_->tacticTimingRuns(); }
 
-int64_t IExecutionContext::getCudaGraphLaunches() const {
-#ifdef TORCHTRT_WITH_CUDA
-  return launch_ ? launch_->graphLaunches : 0;
-#else
-  return 0;
-#endif
-}
+int64_t IExecutionContext::getCudaGraphLaunches() const { return runner_->graphLaunches(); }
 
-#ifdef TORCHTRT_WITH_CUDA
-void IExecutionContext::launchLayers() {
-  const Schedule& s = engine_.schedule();
-  std::vector<void*> data(s.tensors.size(), nullptr);
-  for (size_t t = 0; t < s.tensors.size(); ++t) {
-    if (addresses_[t] && !dataDependent_[t])
-      data[t] = addresses_[t];
-    else if (arenaOffset_[t] != SIZE_MAX)
-      data[t] = static_cast<uint8_t*>(deviceArena_) + arenaOffset_[t];
-  }
-  std::vector<cpu::TensorView> inputs;
-  for (size_t st = 0; st < s.steps.size(); ++st) {
-    const auto& step = s.steps[st];
-    if (s.isConstant[step.output] && !addresses_[step.output]) {
-      data[step.output] =
-          const_cast<void*>(launch_->device(static_cast<const IConstantLayer*>(step.layer)->bytes().data()));
-      continue;
-    }
-    inputs.clear();
-    for (int32_t i : step.inputs) inputs.push_back({data[i], shapes_[i], s.tensors[i]->getType()});
-    if (step.layer->getType() == LayerType::kNON_ZERO) learnNonZeroCount(st, cuda::countNonZero(*launch_, inputs[0]));
-    cpu::TensorView out{data[step.output], shapes_[step.output], s.tensors[step.output]->getType()};
-    if (shapes_[step.output].volume() == 0) continue;
-    cuda::launcherFor(step.layer->getType())(*launch_, layerToRun(st), inputs, out);
-  }
-  if (hasDataDependentShapes_) deliverDataDependentOutputs(data);
-}
-
-std::vector<int64_t> IExecutionContext::graphKey() const {
-  const Schedule& s = engine_.schedule();
-  std::vector<int64_t> key = {profile_, static_cast<int64_t>(reinterpret_cast<uintptr_t>(deviceArena_)),
-                              static_cast<int64_t>(reinterpret_cast<uintptr_t>(launch_->scratch_)),
-                              static_cast<int64_t>(launch_->scratchBytes_)};
-  for (int32_t idx : s.inputIndices)
-    for (int i = 0; i < shapes_[idx].nbDims; ++i) key.push_back(shapes_[idx].d[i]);
-  // Only inputs and outputs are bound (every other tensor lives in the arena, part of the key).
-  for (const auto* indices : {&s.inputIndices, &s.outputIndices})
-    for (int32_t idx : *indices) key.push_back(static_cast<int64_t>(reinterpret_cast<uintptr_t>(addresses_[idx])));
-  return key;
-}
-
-void IExecutionContext::captureGraph(const std::vector<int64_t>& key) {
-  cuda::LaunchContext& ctx = *launch_;
-  const cudaStream_t caller = ctx.stream;
-  if (!ctx.captureStream)
-    cuda::check(cudaStreamCreateWithFlags(&ctx.captureStream, cudaStreamNonBlocking), "cudaStreamCreate (capture)");
-  ctx.bindStream(ctx.captureStream);
-  cudaGraph_t graph = nullptr;
-  bool captured = false;
-  if (cudaStreamBeginCapture(ctx.captureStream, cudaStreamCaptureModeThreadLocal) == cudaSuccess) {
-    try {
-      launchLayers();
-    } catch (const Error&) {  // a launcher refused inside the capture: this key runs uncaptured
-    }
-    captured = cudaStreamEndCapture(ctx.captureStream, &graph) == cudaSuccess && graph;
-  }
-  cudaGraphExec_t exec = nullptr;
-  if (captured) captured = cudaGraphInstantiateWithFlags(&exec, graph, 0) == cudaSuccess;
-  if (graph) cudaGraphDestroy(graph);
-  (void)cudaGetLastError();  // a failed capture leaves its error behind; the normal run already succeeded
-  ctx.bindStream(caller);
-  if (!captured) {
-    ctx.uncapturableKey = key;
-    return;
-  }
-  if (ctx.graph) cudaGraphExecDestroy(ctx.graph);
-  ctx.graph = exec;
-  ctx.graphKey = key;
-}
-#endif
 
 }  // namespace trt

@@ -6,6 +6,7 @@
 #include <limits>
 
 #include "core/conversion/converters/shape_tensors.h"
+#include "core/conversion/converters/type_promotion.h"
 
 namespace torch_tensorrt {
 namespace core {
@@ -45,6 +46,17 @@ bool scaledDotProductAttention(ConversionCtx* ctx, const torch::jit::Node* n, ar
   const double scale =
       a.size() > 6 && !a[6].isNone() ? a[6].unwrapToDouble() : 1.0 / std::sqrt(static_cast<double>(E_));
 
+  // PyTorch accumulates the logits of float16/bfloat16 attention in float32 and takes the softmax in
+  // float32 (its CPU and CUDA kernels alike); rounding the logits to 16 bits first loses up to 3
+  // digits of a large logit. So the scores, the softmax and the weighted sum are float32 layers (pinned
+  // against FP16 builds) on exactly widened inputs, rounded once to the query's type at the end.
+  PinFloat32 pin(ctx);
+  const trt::DataType outType = q->getType();
+  if (isFloatingType(outType)) {
+    q = castTo(ctx, q, trt::DataType::kFLOAT, name + " [q float32]");
+    k = castTo(ctx, k, trt::DataType::kFLOAT, name + " [k float32]");
+    v = castTo(ctx, v, trt::DataType::kFLOAT, name + " [v float32]");
+  }
   trt::ITensor* scores = product(ctx, q, k, true, name + " [q k^T]");
   scores = addElementwise(ctx, E::kPROD, scores, scalarConstant(ctx, scale, scores->getType(), name + " [scale]"),
                           name + " [scaled]")
@@ -90,8 +102,9 @@ bool scaledDotProductAttention(ConversionCtx* ctx, const torch::jit::Node* n, ar
   auto* softmax = ctx->net->addSoftMax(*scores);
   softmax->setAxes(1u << (rankOf(scores) - 1));
   softmax->setName((name + " [softmax]").c_str());
-  trt::ITensor* out = product(ctx, softmax->getOutput(0), v, false, name + " [weights v]");
-  return bindTensor(ctx, n, out) != nullptr;
+  trt::ITensor* weights = castTo(ctx, softmax->getOutput(0), v->getType(), name + " [weights type]");
+  trt::ITensor* out = product(ctx, weights, v, false, name + " [weights v]");
+  return bindTensor(ctx, n, castTo(ctx, out, outType, name + " [result type]")) != nullptr;
 }
 
 auto attentionRegistrations = RegisterNodeConversionPatterns().pattern(

@@ -8,10 +8,33 @@ namespace converters {
 namespace impl {
 namespace {
 
+// True when `v` is only returned by the graph (directly or as an element of the returned tuple/list).
+bool onlyReturned(const torch::jit::Value* v) {
+  const torch::jit::Node* ret = v->owningGraph()->return_node();
+  for (const auto& use : v->uses()) {
+    const torch::jit::Node* user = use.user;
+    const bool packed =
+        (user->kind() == torch::jit::prim::TupleConstruct || user->kind() == torch::jit::prim::ListConstruct) &&
+        user->output()->uses().size() == 1 && user->output()->uses()[0].user == ret;
+    if (user != ret && !packed) return false;
+  }
+  return !v->uses().empty();
+}
+
 bool castToScalarType(ConversionCtx* ctx, const torch::jit::Node* n, trt::ITensor* in, at::ScalarType type) {
-  TORCHTRT_CHECK(type != at::kDouble, "casting to float64 ("
-                                          << util::node_info(n)
-                                          << ") has no engine type; compute in float32 or run this op in TorchScript");
+  if (type == at::kDouble) {
+    // The engine has no float64. A cast to float64 that the graph only returns is exact outside the
+    // engine: float32/16, bfloat16, int32 and bool widen to float64 exactly, and int64 rounds as eager's
+    // cast does; so the engine returns the source and the compiled module casts it after the engine.
+    // Anything computed from a float64 tensor would lose precision in float32: refused.
+    TORCHTRT_CHECK(ctx->boundary_casts_allowed && onlyReturned(n->outputs()[0]),
+                   "casting to float64 (" << util::node_info(n)
+                                          << ") has no engine type; an engine returns a float64 cast only as a graph "
+                                             "output of a whole-graph engine (cast after it); compute in float32 or "
+                                             "run this op in TorchScript");
+    ctx->boundary_casts[n->outputs()[0]] = at::kDouble;
+    return bindTensor(ctx, n, in) != nullptr;
+  }
   trt::ITensor* out = castTo(ctx, in, util::ScalarTypeToTRTDataType(type), util::node_info(n));
   // A cast to the same type still yields a distinct value (a copy), as PyTorch's graph sees it.
   ctx->AssociateValueAndTensor(n->outputs()[0], out == in ? ctx->net->addIdentity(*in)->getOutput(0) : out);

@@ -3,6 +3,7 @@
 // k...] is the layer's, and output_padding p is a post padding of padding - p (a negative post
 // padding grows the output).
 #include "core/conversion/converters/shape_tensors.h"
+#include "core/conversion/converters/type_promotion.h"
 
 namespace torch_tensorrt {
 namespace core {
@@ -19,6 +20,9 @@ std::vector<int64_t> perDim(std::vector<int64_t> v, int64_t nd, const char* what
                  what << " has " << v.size() << " values for a " << nd << "-D convolution: " << util::node_info(n));
   return v;
 }
+
+// The most products an integer convolution holds at once (as linear.cpp's integer matrix products).
+constexpr int64_t kMaxIntegerProducts = int64_t{1} << 26;
 
 // A convolution whose weight is computed in the graph (not a constant): the input unfolded into its
 // kernel taps (one zero-padded strided Slice per kernel offset), then one product with the weight per
@@ -89,12 +93,36 @@ trt::ITensor* unfoldedConvolution(ConversionCtx* ctx, trt::ITensor* x, trt::ITen
   cols = reshape(ctx, cols, {batch, groups, perGroup, positions}, name + " [taps by group]");
   trt::ITensor* weights = reshape(ctx, w, {1, groups, wd[0] / groups, perGroup}, name + " [weights by group]");
   if (weights->getType() != cols->getType()) weights = castTo(ctx, weights, cols->getType(), name + " [weights type]");
-  auto* product =
-      ctx->net->addMatrixMultiply(*weights, trt::MatrixOperation::kNONE, *cols, trt::MatrixOperation::kNONE);
-  product->setName((name + " [product]").c_str());
   std::vector<int64_t> outShape = {batch, wd[0]};
   outShape.insert(outShape.end(), out.begin(), out.end());
-  trt::ITensor* y = reshape(ctx, product->getOutput(0), outShape, name + " [output]");
+  trt::ITensor* y = nullptr;
+  const trt::DataType type = cols->getType();
+  if (isIntegerType(type)) {
+    // The engine's MatrixMultiply is floating-point only; PyTorch convolves integers exactly, wrapping in
+    // the integer type: [1, g, O/g, P, 1] * [B, g, 1, P, positions] in int64 summed over P, cast back.
+    const int64_t held = std::max<int64_t>(xd[0], 1) * wd[0] * perGroup * positions;
+    TORCHTRT_CHECK(held <= kMaxIntegerProducts,
+                   "Unable to convert node: " << name << "\nan integer convolution is computed as " << held
+                                              << " products held at once (the engine has no integer matrix kernel); "
+                                              << "more than " << kMaxIntegerProducts
+                                              << " is not supported: compute it in floating point");
+    trt::ITensor* terms =
+        addElementwise(ctx, trt::ElementWiseOperation::kPROD,
+                       castTo(ctx, reshape(ctx, weights, {1, groups, wd[0] / groups, perGroup, 1}, name + " [w terms]"),
+                              trt::DataType::kINT64, name + " [w int64]"),
+                       castTo(ctx, reshape(ctx, cols, {batch, groups, 1, perGroup, positions}, name + " [x terms]"),
+                              trt::DataType::kINT64, name + " [x int64]"),
+                       name + " [products]")
+            ->getOutput(0);
+    auto* sum = ctx->net->addReduce(*terms, trt::ReduceOperation::kSUM, 1u << 3, false);
+    sum->setName((name + " [sum over taps]").c_str());
+    y = reshape(ctx, castTo(ctx, sum->getOutput(0), type, name + " [result type]"), outShape, name + " [output]");
+  } else {
+    auto* product =
+        ctx->net->addMatrixMultiply(*weights, trt::MatrixOperation::kNONE, *cols, trt::MatrixOperation::kNONE);
+    product->setName((name + " [product]").c_str());
+    y = reshape(ctx, product->getOutput(0), outShape, name + " [output]");
+  }
   if (bias) {
     std::vector<int64_t> biasShape(static_cast<size_t>(nd + 2), 1);
     biasShape[1] = wd[0];
@@ -175,7 +203,7 @@ trt::ITensor* unfoldedTransposedConvolution(ConversionCtx* ctx, trt::ITensor* x,
 // or generated): the unfolded forms above, exact in FP32 and slower than the Convolution layer.
 bool convolutionWithRunTimeWeights(ConversionCtx* ctx, const torch::jit::Node* n, args& a, trt::ITensor* in) {
   const std::string name = util::node_info(n);
-  trt::ITensor* w = a[1].ITensor();
+  trt::ITensor* w = a[1].ITensorOrFreeze(ctx);
   const int64_t nd = rankOf(w) - 2;
   TORCHTRT_CHECK(nd >= 1 && nd <= 3, "convolution weight of rank " << rankOf(w) << " is not 1-D, 2-D or 3-D: " << name);
   auto expand = [&](std::vector<int64_t> v, const char* what) { return perDim(std::move(v), nd, what, n); };
@@ -205,7 +233,10 @@ bool convolutionWithRunTimeWeights(ConversionCtx* ctx, const torch::jit::Node* n
 
 bool convolution(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
   trt::ITensor* in = a[0].ITensorOrFreeze(ctx);
-  if (!(a[1].isIValue() && a[1].IValue()->isTensor())) return convolutionWithRunTimeWeights(ctx, n, a, in);
+  // Integer convolutions (which the Convolution layer does not take) are computed exactly by the
+  // unfolded form, constant weights included.
+  if (!(a[1].isIValue() && a[1].IValue()->isTensor()) || isIntegerType(in->getType()))
+    return convolutionWithRunTimeWeights(ctx, n, a, in);
   at::Tensor w = a[1].unwrapToTensor().to(at::kFloat);
   bool transposed = a[6].unwrapToBool();
   auto stride = a[3].unwrapToIntList().vec(), padding = a[4].unwrapToIntList().vec(),

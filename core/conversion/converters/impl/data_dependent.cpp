@@ -22,6 +22,23 @@ bool nonzero(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
   return bindOutput(ctx, n, layer) != nullptr;
 }
 
+// nonzero(as_tuple=True): one [N] index tensor per dim of x (a 0-dim x counts as 1-D), the rows of
+// NonZero's [rank, N] coordinates.
+bool nonzeroNumpy(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
+  const std::string name = util::node_info(n);
+  trt::ITensor* x = a[0].ITensorOrFreeze(ctx);
+  if (rankOf(x) == 0) x = reshape(ctx, x, {1}, name + " [as 1-D]");
+  auto* found = ctx->net->addNonZero(*x);
+  found->setName((name + " [nonzero]").c_str());
+  std::vector<trt::ITensor*> rows;
+  for (int64_t d = 0; d < rankOf(x); ++d) {
+    const std::string row = name + " [dim " + std::to_string(d) + "]";
+    rows.push_back(dropDim(ctx, sliceAlong(ctx, found->getOutput(0), 0, d, 1, 1, row), 0, row));
+  }
+  ctx->tensor_list_map[n->outputs()[0]] = rows;
+  return true;
+}
+
 }  // namespace
 
 trt::ITensor* selectByMask(ConversionCtx* ctx, const torch::jit::Node* n, trt::ITensor* x, trt::ITensor* mask,
@@ -124,6 +141,7 @@ auto dataDependentRegistrations =
     RegisterNodeConversionPatterns()
         .pattern({"aten::nonzero(Tensor self) -> Tensor", nonzero})
         .pattern({"aten::argwhere(Tensor self) -> Tensor", nonzero})
+        .pattern({"aten::nonzero_numpy(Tensor self) -> Tensor[]", nonzeroNumpy})
         .pattern({"aten::masked_select(Tensor self, Tensor mask) -> Tensor", maskedSelect});
 
 }  // namespace

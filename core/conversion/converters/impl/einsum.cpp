@@ -7,6 +7,7 @@
 #include <set>
 
 #include "core/conversion/converters/converter_util.h"
+#include "core/conversion/converters/type_promotion.h"
 
 namespace torch_tensorrt {
 namespace core {
@@ -78,6 +79,9 @@ Labeled takeDiagonals(ConversionCtx* ctx, Labeled t, const std::string& name) {
   return t;
 }
 
+// The most products an integer contraction holds at once (as linear.cpp's integer matrix products).
+constexpr int64_t kMaxIntegerProducts = int64_t{1} << 26;
+
 int64_t product(const std::vector<int64_t>& v) {
   int64_t p = 1;
   for (int64_t x : v) p *= x;
@@ -111,11 +115,34 @@ Labeled contract(ConversionCtx* ctx, const torch::jit::Node* n, Labeled a, Label
                 N = product(sizes(onlyB));
   trt::ITensor* a3 = reshape(ctx, a.tensor, {B, M, K}, name + " [a as BxMxK]");
   trt::ITensor* b3 = reshape(ctx, b.tensor, {B, K, N}, name + " [b as BxKxN]");
-  auto* mm = ctx->net->addMatrixMultiply(*a3, trt::MatrixOperation::kNONE, *b3, trt::MatrixOperation::kNONE);
-  mm->setName((name + " [product]").c_str());
   std::vector<int64_t> outShape = sizes(batch);
   for (int64_t d : sizes(onlyA)) outShape.push_back(d);
   for (int64_t d : sizes(onlyB)) outShape.push_back(d);
+  const trt::DataType type = a.tensor->getType();
+  if (isIntegerType(type)) {
+    // The engine's MatrixMultiply is floating-point only; PyTorch computes integer products exactly,
+    // wrapping in the integer type: [B, M, K, 1] * [B, 1, K, N] in int64 summed over K, whose low bits
+    // cast back are the wrapped result.
+    TORCHTRT_CHECK(B * M * K * N <= kMaxIntegerProducts,
+                   "Unable to convert node: " << name << "\nan integer einsum is computed as " << B * M * K * N
+                                              << " products held at once (the engine has no integer matrix kernel); "
+                                              << "more than " << kMaxIntegerProducts
+                                              << " is not supported: compute it in floating point");
+    trt::ITensor* terms = addElementwise(ctx, trt::ElementWiseOperation::kPROD,
+                                         castTo(ctx, reshape(ctx, a3, {B, M, K, 1}, name + " [a terms]"),
+                                                trt::DataType::kINT64, name + " [a int64]"),
+                                         castTo(ctx, reshape(ctx, b3, {B, 1, K, N}, name + " [b terms]"),
+                                                trt::DataType::kINT64, name + " [b int64]"),
+                                         name + " [products]")
+                              ->getOutput(0);
+    auto* sum = ctx->net->addReduce(*terms, trt::ReduceOperation::kSUM, 1u << 2, false);
+    sum->setName((name + " [sum over K]").c_str());
+    return {
+        reshape(ctx, castTo(ctx, sum->getOutput(0), type, name + " [result type]"), outShape, name + " [unflatten]"),
+        batch + onlyA + onlyB};
+  }
+  auto* mm = ctx->net->addMatrixMultiply(*a3, trt::MatrixOperation::kNONE, *b3, trt::MatrixOperation::kNONE);
+  mm->setName((name + " [product]").c_str());
   return {reshape(ctx, mm->getOutput(0), outShape, name + " [unflatten]"), batch + onlyA + onlyB};
 }
 

@@ -40,10 +40,13 @@ bool maskPutSeveral(ConversionCtx* ctx, const torch::jit::Node* n, trt::ITensor*
   found->setName((name + " [selected]").c_str());
   auto* tuples = ctx->net->addShuffle(*found->getOutput(0));  // [k, count] -> [count, k]
   tuples->setFirstTranspose(toPermutation({1, 0}));
-  auto* scatter = ctx->net->addScatter(*x, *tuples->getOutput(0), *values, 0);
+  const trt::DataType type = x->getType(), compute = accumulate ? scatterReductionType(type) : type;
+  auto* scatter = ctx->net->addScatter(*castTo(ctx, x, compute, name + " [self compute type]"), *tuples->getOutput(0),
+                                       *castTo(ctx, values, compute, name + " [values compute type]"), 0);
   scatter->setMode(trt::ScatterMode::kND);
   if (accumulate) scatter->setReduction(trt::ScatterReduction::kSUM);
-  return bindOutput(ctx, n, scatter) != nullptr;
+  scatter->setName(name.c_str());
+  return bindTensor(ctx, n, castTo(ctx, scatter->getOutput(0), type, name + " [result type]")) != nullptr;
 }
 
 // x[mask] = value (or += value): a Select over the mask, which covers x's leading dimensions; values
@@ -176,13 +179,16 @@ bool indexPut(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
     updates = transposed(ctx, updates, valuesOrder, name + " [values to front]");
   }
   trt::ITensor* data = transposed(ctx, x, order, name + " [indexed dims to front]");
-  auto* scatter = ctx->net->addScatter(*data, *tuples, *updates, 0);
+  const trt::DataType type = x->getType(), compute = accumulate ? scatterReductionType(type) : type;
+  auto* scatter = ctx->net->addScatter(*castTo(ctx, data, compute, name + " [self compute type]"), *tuples,
+                                       *castTo(ctx, updates, compute, name + " [values compute type]"), 0);
   scatter->setMode(trt::ScatterMode::kND);
   if (accumulate) scatter->setReduction(trt::ScatterReduction::kSUM);
   scatter->setName(name.c_str());
   std::vector<int64_t> inverse(order.size());
   for (size_t i = 0; i < order.size(); ++i) inverse[static_cast<size_t>(order[i])] = static_cast<int64_t>(i);
-  return bindTensor(ctx, n, transposed(ctx, scatter->getOutput(0), inverse, name + " [dims back]")) != nullptr;
+  trt::ITensor* out = castTo(ctx, scatter->getOutput(0), type, name + " [result type]");
+  return bindTensor(ctx, n, transposed(ctx, out, inverse, name + " [dims back]")) != nullptr;
 }
 
 auto indexPutRegistrations = RegisterNodeConversionPatterns().pattern(

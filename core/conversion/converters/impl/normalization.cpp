@@ -14,12 +14,38 @@ trt::ITensor* ew(ConversionCtx* ctx, E op, trt::ITensor* a, trt::ITensor* b, con
   return addElementwise(ctx, op, a, b, name)->getOutput(0);
 }
 
+// The Normalization layer takes eps >= 0; PyTorch takes any eps and computes (x - mean) * rstd with
+// rstd = 1 / sqrt(var + eps), NaN where var + eps < 0. That form, in FP32 layers, rounded to x's type.
+trt::ITensor* normalizeNegativeEps(ConversionCtx* ctx, trt::ITensor* x, uint32_t axes, double eps,
+                                   const std::string& name, trt::ITensor* scale, trt::ITensor* bias) {
+  PinFloat32 pin(ctx);
+  const trt::DataType type = x->getType();
+  trt::ITensor* xf = castTo(ctx, x, trt::DataType::kFLOAT, name + " [float]");
+  auto* mean = ctx->net->addReduce(*xf, trt::ReduceOperation::kAVG, axes, true);
+  mean->setName((name + " [mean]").c_str());
+  trt::ITensor* centered = ew(ctx, E::kSUB, xf, mean->getOutput(0), name + " [center]");
+  auto* var = ctx->net->addReduce(*ew(ctx, E::kPROD, centered, centered, name + " [square]"),
+                                  trt::ReduceOperation::kAVG, axes, true);
+  var->setName((name + " [var]").c_str());
+  trt::ITensor* shifted = ew(ctx, E::kSUM, var->getOutput(0),
+                             scalarConstant(ctx, eps, trt::DataType::kFLOAT, name + " [eps]"), name + " [var + eps]");
+  auto* root = ctx->net->addUnary(*shifted, trt::UnaryOperation::kSQRT);
+  root->setName((name + " [std]").c_str());
+  trt::ITensor* rstd = ew(ctx, E::kDIV, scalarConstant(ctx, 1.0, trt::DataType::kFLOAT, name + " [1]"),
+                          root->getOutput(0), name + " [rstd]");
+  trt::ITensor* out = ew(ctx, E::kPROD, centered, rstd, name + " [normalized]");
+  out = ew(ctx, E::kPROD, out, castTo(ctx, scale, trt::DataType::kFLOAT, name + " [scale float]"), name + " [scale]");
+  out = ew(ctx, E::kSUM, out, castTo(ctx, bias, trt::DataType::kFLOAT, name + " [bias float]"), name + " [bias]");
+  return castTo(ctx, out, type, name + " [result type]");
+}
+
 // (x - mean) / sqrt(var + eps) over `axes` (biased variance, as the norms use), times scale plus bias
 // (broadcast to x; unit scale and zero bias when null): one Normalization layer, FP32 inside.
 trt::ITensor* normalizeOver(ConversionCtx* ctx, trt::ITensor* x, uint32_t axes, double eps, const std::string& name,
                             trt::ITensor* scale = nullptr, trt::ITensor* bias = nullptr) {
   if (!scale) scale = scalarConstant(ctx, 1.0, x->getType(), name + " [unit scale]");
   if (!bias) bias = scalarConstant(ctx, 0.0, x->getType(), name + " [zero bias]");
+  if (eps < 0) return normalizeNegativeEps(ctx, x, axes, eps, name, scale, bias);
   scale = castTo(ctx, scale, x->getType(), name + " [cast scale]");
   bias = castTo(ctx, bias, x->getType(), name + " [cast bias]");
   auto* norm = ctx->net->addNormalization(*x, *scale, *bias, axes);

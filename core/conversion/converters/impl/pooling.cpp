@@ -139,6 +139,76 @@ std::pair<trt::ITensor*, trt::ITensor*> maxPoolByWindows(
   return {values, indices};
 }
 
+// Average pooling by gathering the windows, as maxPoolByWindows does, for what the Pooling layer cannot:
+// integer tensors and divisor_override. Taps in the padding are multiplied by 0; the sum over the taps
+// (in float32 for floating types, as PyTorch accumulates) is divided by PyTorch's divisor: the override,
+// (0: none; PyTorch refuses 0), or the window's size clipped to the padded input (count_include_pad) or to the input.
+// Integer sums divide truncating toward zero, as PyTorch's integer kernels do.
+trt::ITensor* avgPoolByWindows(ConversionCtx* ctx, const torch::jit::Node* n, trt::ITensor* in, int64_t nd,
+                               const std::vector<int64_t>& kernel, const std::vector<int64_t>& stride,
+                               const std::vector<int64_t>& padding, bool ceil, bool countIncludePad,
+                               int64_t divisorOverride) {
+  const std::string name = util::node_info(n);
+  const auto dims = util::toVec(in->getDimensions());
+  const int64_t rank = static_cast<int64_t>(dims.size()), lead = rank - nd;
+  const trt::DataType type = in->getType();
+  TORCHTRT_CHECK(type != trt::DataType::kBOOL,
+                 "Unable to convert node: " << name << "\naverage pooling of bool tensors is not defined in PyTorch");
+  const trt::DataType compute = isFloatingType(type)            ? trt::DataType::kFLOAT
+                                : type == trt::DataType::kINT64 ? trt::DataType::kINT64
+                                                                : trt::DataType::kINT32;
+  trt::ITensor* x = castTo(ctx, in, compute, name + " [compute type]");
+  at::Tensor divisor = at::ones({1}, at::kDouble);
+  uint32_t tapAxes = 0;
+  for (int64_t k = 0; k < nd; ++k) {
+    const int64_t size = dims[lead + k], kk = kernel[k], s = stride[k], p = padding[k];
+    TORCHTRT_CHECK(size >= 0, "Unable to convert node: " << name << "\naverage pooling by windows needs static pooled "
+                                                         << "dimensions, got " << in->getDimensions().str());
+    TORCHTRT_CHECK(kk > 0 && s > 0 && p >= 0 && p <= kk / 2,
+                   "Unable to convert node: " << name << "\nkernel " << kk << ", stride " << s << ", padding " << p
+                                              << " are invalid for average pooling");
+    const int64_t out = pooledSize(size, kk, s, p, 1, ceil);
+    TORCHTRT_CHECK(out > 0, "Unable to convert node: " << name << "\naverage pooling of size " << size
+                                                       << " gives an empty output");
+    std::vector<int64_t> positions, inside, count;
+    for (int64_t o = 0; o < out; ++o) {
+      const int64_t start = o * s - p, end = std::min(start + kk, size + p);
+      const int64_t clippedStart = std::max<int64_t>(start, 0), clippedEnd = std::min(end, size);
+      count.push_back(countIncludePad ? end - start : clippedEnd - clippedStart);
+      for (int64_t j = 0; j < kk; ++j) {
+        const int64_t pos = start + j;
+        const bool in = pos >= 0 && pos < size;
+        positions.push_back(in ? pos : 0);
+        inside.push_back(in ? 1 : 0);
+      }
+    }
+    const int64_t axis = lead + 2 * k;
+    auto* gather = ctx->net->addGather(
+        *x, *ctx->constantTensor(at::tensor(positions, at::kLong).reshape({out, kk}), name + " [window positions]"),
+        static_cast<int32_t>(axis));
+    gather->setName((name + " [windows dim " + std::to_string(lead + k) + "]").c_str());
+    // [.., O_k, K_k] with ones for the dims gathered after this one (they are still input dims here).
+    std::vector<int64_t> maskShape(static_cast<size_t>(rankOf(gather->getOutput(0))), 1);
+    maskShape[axis] = out;
+    maskShape[axis + 1] = kk;
+    trt::ITensor* mask =
+        castTo(ctx, ctx->constantTensor(at::tensor(inside, at::kInt).reshape(maskShape), name + " [inside input]"),
+               compute, name + " [inside input]");
+    x = addElementwise(ctx, trt::ElementWiseOperation::kPROD, gather->getOutput(0), mask, name + " [padding is 0]")
+            ->getOutput(0);
+    tapAxes |= 1u << (axis + 1);
+    divisor = divisor.unsqueeze(-1) * at::tensor(count, at::kDouble);
+  }
+  auto* sum = ctx->net->addReduce(*x, trt::ReduceOperation::kSUM, tapAxes, false);
+  sum->setName((name + " [window sums]").c_str());
+  if (divisorOverride != 0) divisor = at::full({1}, static_cast<double>(divisorOverride), at::kDouble);
+  divisor = divisor.squeeze(0).to(compute == trt::DataType::kFLOAT ? at::kFloat : at::kLong);
+  trt::ITensor* d = castTo(ctx, ctx->constantTensor(divisor, name + " [divisor]"), compute, name + " [divisor]");
+  trt::ITensor* avg =
+      addElementwise(ctx, trt::ElementWiseOperation::kDIV, sum->getOutput(0), d, name + " [average]")->getOutput(0);
+  return castTo(ctx, avg, type, name + " [result type]");
+}
+
 struct MaxPoolArgs {
   std::vector<int64_t> kernel, stride, padding, dilation;
   bool ceil;
@@ -182,7 +252,16 @@ bool pool(ConversionCtx* ctx, const torch::jit::Node* n, args& a, int64_t nd, tr
     ceil = m.ceil;
   } else {
     ceil = a[4].unwrapToBool();
-    if (a.size() > 6) TORCHTRT_CHECK(a[6].isNone(), "avg_pool with divisor_override has no converter yet");
+    const int64_t divisor = a.size() > 6 && !a[6].isNone() ? a[6].unwrapToInt() : 0;
+    if (divisor != 0 || !isFloatingType(in->getType())) {
+      auto kernel = expand(a[1].unwrapToIntList().vec(), nd, "kernel_size", n);
+      auto strideList = a[2].unwrapToIntList().vec();
+      auto stride = strideList.empty() ? kernel : expand(strideList, nd, "stride", n);
+      auto padding = expand(a[3].unwrapToIntList().vec(), nd, "padding", n);
+      return bindTensor(ctx, n,
+                        avgPoolByWindows(ctx, n, in, nd, kernel, stride, padding, ceil, a[5].unwrapToBool(),
+                                         divisor)) != nullptr;
+    }
   }
   auto kernel = expand(a[1].unwrapToIntList().vec(), nd, "kernel_size", n);
   auto strideList = a[2].unwrapToIntList().vec();

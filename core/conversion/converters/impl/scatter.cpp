@@ -3,6 +3,7 @@
 // functional): the engine's element Scatter layer, with a reduction where the op has one. src may be
 // larger than index (PyTorch reads its leading part).
 #include "core/conversion/converters/shape_tensors.h"
+#include "core/conversion/converters/type_promotion.h"
 
 namespace torch_tensorrt {
 namespace core {
@@ -11,34 +12,62 @@ namespace converters {
 namespace impl {
 namespace {
 
-bool scatterWith(ConversionCtx* ctx, const torch::jit::Node* n, args& a, trt::ITensor* updates,
-                 trt::ScatterReduction reduction = trt::ScatterReduction::kNONE, bool includeSelf = true) {
-  trt::ITensor* self = a[0].ITensorOrFreeze(ctx);
-  const int64_t dim = util::normalizeDim(a[1].unwrapToInt(), rankOf(self), n);
-  trt::ITensor* index = a[2].ITensorOrFreeze(ctx);
-  const trt::DataType t = self->getType();
-  const bool floating = t == trt::DataType::kFLOAT || t == trt::DataType::kHALF;
-  TORCHTRT_CHECK(
-      reduction == trt::ScatterReduction::kNONE || floating || t == trt::DataType::kINT32 || t == trt::DataType::kINT64,
-      "scatter reductions take float, half, int32 or int64 tensors, got " << trt::dataTypeName(t) << ": "
-                                                                          << util::node_info(n));
-  TORCHTRT_CHECK(reduction != trt::ScatterReduction::kMEAN || floating,
-                 "scatter_reduce's mean is converted for floating-point tensors only (PyTorch floors integer "
-                 "means), got "
-                     << trt::dataTypeName(t) << ": " << util::node_info(n));
-  // A 0-dim self (and its 0-dim index and source) is one element along dim 0, as in PyTorch.
+// An element scatter of updates into self along dim with a reduction, computed in reductionType and
+// cast back to self's type. A 0-dim self (and its 0-dim index and source) is one element along dim 0.
+trt::ITensor* elementScatter(ConversionCtx* ctx, trt::ITensor* self, trt::ITensor* index, trt::ITensor* updates,
+                             int64_t dim, trt::ScatterReduction reduction, bool includeSelf, const std::string& name) {
+  const trt::DataType type = self->getType();
+  const trt::DataType compute = reduction == trt::ScatterReduction::kNONE ? type : scatterReductionType(type);
   const bool scalar = rankOf(self) == 0;
   if (scalar) {
-    const std::string name = util::node_info(n);
     self = reshape(ctx, self, {1}, name + " [as 1-D]");
     if (rankOf(index) == 0) index = reshape(ctx, index, {1}, name + " [index as 1-D]");
     if (rankOf(updates) == 0) updates = reshape(ctx, updates, {1}, name + " [source as 1-D]");
   }
+  self = castTo(ctx, self, compute, name + " [self " + trt::dataTypeName(compute) + "]");
+  updates = castTo(ctx, updates, compute, name + " [source " + trt::dataTypeName(compute) + "]");
   auto* layer = ctx->net->addScatter(*self, *index, *updates, static_cast<int32_t>(dim));
   layer->setReduction(reduction, includeSelf);
-  layer->setName(util::node_info(n).c_str());
-  if (!scalar) return bindOutput(ctx, n, layer) != nullptr;
-  return bindTensor(ctx, n, reshape(ctx, layer->getOutput(0), {}, util::node_info(n) + " [as 0-dim]")) != nullptr;
+  layer->setName(name.c_str());
+  trt::ITensor* out = castTo(ctx, layer->getOutput(0), type, name + " [result type]");
+  return scalar ? reshape(ctx, out, {}, name + " [as 0-dim]") : out;
+}
+
+// scatter_reduce(mean) of an integer tensor: PyTorch divides the sum by the count of values summed
+// (self counted when include_self, a position nothing is scattered to by 1) rounding down.
+trt::ITensor* integerMean(ConversionCtx* ctx, trt::ITensor* self, trt::ITensor* index, trt::ITensor* updates,
+                          int64_t dim, bool includeSelf, const std::string& name) {
+  const trt::DataType type = self->getType();
+  trt::ITensor* sum =
+      elementScatter(ctx, self, index, updates, dim, trt::ScatterReduction::kSUM, includeSelf, name + " [sum]");
+  auto filled = [&](trt::ITensor* like, int64_t value, const char* what) {
+    return shape::broadcastTo(ctx, scalarConstant(ctx, value, type, name + what),
+                              shape::shapeOf(ctx, like, name + what + " [shape]"), name + what);
+  };
+  trt::ITensor* count =
+      elementScatter(ctx, filled(self, includeSelf ? 1 : 0, " [count init]"), index, filled(updates, 1, " [ones]"), dim,
+                     trt::ScatterReduction::kSUM, true, name + " [count]");
+  count = addElementwise(ctx, trt::ElementWiseOperation::kMAX, count, scalarConstant(ctx, 1, type, name + " [1]"),
+                         name + " [count at least 1]")
+              ->getOutput(0);
+  return addElementwise(ctx, trt::ElementWiseOperation::kFLOOR_DIV, sum, count, name)->getOutput(0);
+}
+
+bool scatterWith(ConversionCtx* ctx, const torch::jit::Node* n, args& a, trt::ITensor* updates,
+                 trt::ScatterReduction reduction = trt::ScatterReduction::kNONE, bool includeSelf = true) {
+  const std::string name = util::node_info(n);
+  trt::ITensor* self = a[0].ITensorOrFreeze(ctx);
+  const int64_t dim = util::normalizeDim(a[1].unwrapToInt(), rankOf(self), n);
+  trt::ITensor* index = a[2].ITensorOrFreeze(ctx);
+  const trt::DataType t = self->getType();
+  if (reduction == trt::ScatterReduction::kMEAN && !isFloatingType(t)) {
+    TORCHTRT_CHECK(t != trt::DataType::kBOOL,
+                   "scatter_reduce's mean of a bool tensor is not defined (PyTorch "
+                   "raises): "
+                       << name);
+    return bindTensor(ctx, n, integerMean(ctx, self, index, updates, dim, includeSelf, name)) != nullptr;
+  }
+  return bindTensor(ctx, n, elementScatter(ctx, self, index, updates, dim, reduction, includeSelf, name)) != nullptr;
 }
 
 // src cast to self's type; its leading part when it is larger than the index.
@@ -134,15 +163,9 @@ trt::ITensor* asOneElement(ConversionCtx* ctx, const torch::jit::Node* n, trt::I
 
 bool indexScatter(ConversionCtx* ctx, const torch::jit::Node* n, trt::ITensor* self, int64_t dim, trt::ITensor* index,
                   trt::ITensor* updates, trt::ScatterReduction reduction) {
-  const bool scalar = rankOf(self) == 0;
-  self = asOneElement(ctx, n, self);
-  updates = asOneElement(ctx, n, updates);
-  trt::ITensor* indices = indexAlong(ctx, n, self, dim, index, updates);
-  auto* layer = ctx->net->addScatter(*self, *indices, *updates, static_cast<int32_t>(dim));
-  layer->setReduction(reduction);
-  layer->setName(util::node_info(n).c_str());
-  if (!scalar) return bindOutput(ctx, n, layer) != nullptr;
-  return bindTensor(ctx, n, reshape(ctx, layer->getOutput(0), {}, util::node_info(n) + " [as 0-dim]")) != nullptr;
+  const std::string name = util::node_info(n);
+  trt::ITensor* indices = indexAlong(ctx, n, asOneElement(ctx, n, self), dim, index, asOneElement(ctx, n, updates));
+  return bindTensor(ctx, n, elementScatter(ctx, self, indices, updates, dim, reduction, true, name)) != nullptr;
 }
 
 bool indexAdd(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {

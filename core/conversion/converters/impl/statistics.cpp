@@ -72,6 +72,8 @@ bool logicalReduce(ConversionCtx* ctx, const torch::jit::Node* n, trt::ITensor* 
     b = addElementwise(ctx, E::kEQUAL, x, zero, name + " [==0]")->getOutput(0);
     b = ctx->net->addUnary(*b, trt::UnaryOperation::kNOT)->getOutput(0);
   }
+  // A 0-dim tensor is its own reduction (over dim 0 or -1, or all dims; keepdim keeps 0 dims).
+  if (rankOf(x) == 0) return bindTensor(ctx, n, b) != nullptr;
   trt::ITensor* f = castTo(ctx, b, trt::DataType::kFLOAT, name + " [as float]");
   auto* r = ctx->net->addReduce(*f, op, axes, keepdim);
   return bindTensor(ctx, n, castTo(ctx, r->getOutput(0), trt::DataType::kBOOL, name)) != nullptr;

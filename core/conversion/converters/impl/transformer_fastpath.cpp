@@ -117,25 +117,36 @@ AttentionResult multiHeadAttention(ConversionCtx* ctx, trt::ITensor* query, trt:
                              p.qkvBias.narrow(0, i * p.embed, p.embed), part);
     proj[i] = splitHeads(ctx, y, p.heads, headSize, part + " [heads]");
   }
-  trt::ITensor* scores = product(ctx, proj[0], proj[1], true, name + " [q k^T]");
-  scores = addElementwise(ctx, E::kPROD, scores,
-                          scalarConstant(ctx, 1.0 / std::sqrt(static_cast<double>(headSize)), scores->getType(),
-                                         name + " [scale]"),
-                          name + " [scaled]")
-               ->getOutput(0);
-  if (blocked) {
-    trt::ITensor* minusInf =
-        reshape(ctx, scalarConstant(ctx, -std::numeric_limits<double>::infinity(), scores->getType(), name + " [-inf]"),
-                {1, 1, 1, 1}, name + " [-inf as rank 4]");
-    auto* select = ctx->net->addSelect(*blocked, *minusInf, *scores);
-    select->setName((name + " [mask]").c_str());
-    scores = select->getOutput(0);
+  // Logits, softmax and the weighted sum in float32 layers, as PyTorch computes float16/bfloat16
+  // attention (see attention.cpp); the heads are rounded back to their type after.
+  const trt::DataType type = proj[0]->getType();
+  trt::ITensor* attended = nullptr;
+  trt::ITensor* probabilities = nullptr;
+  {
+    PinFloat32 pin(ctx);
+    for (int i = 0; i < 3; ++i)
+      proj[i] = castTo(ctx, proj[i], trt::DataType::kFLOAT, name + " [" + "qkv"[i] + " float32]");
+    trt::ITensor* scores = product(ctx, proj[0], proj[1], true, name + " [q k^T]");
+    scores = addElementwise(ctx, E::kPROD, scores,
+                            scalarConstant(ctx, 1.0 / std::sqrt(static_cast<double>(headSize)), scores->getType(),
+                                           name + " [scale]"),
+                            name + " [scaled]")
+                 ->getOutput(0);
+    if (blocked) {
+      trt::ITensor* minusInf = reshape(
+          ctx, scalarConstant(ctx, -std::numeric_limits<double>::infinity(), scores->getType(), name + " [-inf]"),
+          {1, 1, 1, 1}, name + " [-inf as rank 4]");
+      auto* select = ctx->net->addSelect(*blocked, *minusInf, *scores);
+      select->setName((name + " [mask]").c_str());
+      scores = select->getOutput(0);
+    }
+    auto* softmax = ctx->net->addSoftMax(*scores);
+    softmax->setAxes(1u << 3);
+    softmax->setName((name + " [softmax]").c_str());
+    attended = castTo(ctx, product(ctx, softmax->getOutput(0), proj[2], false, name + " [weights v]"), type,
+                      name + " [heads type]");
+    probabilities = castTo(ctx, softmax->getOutput(0), type, name + " [weights type]");
   }
-  auto* softmax = ctx->net->addSoftMax(*scores);
-  softmax->setAxes(1u << 3);
-  softmax->setName((name + " [softmax]").c_str());
-  trt::ITensor* probabilities = softmax->getOutput(0);
-  trt::ITensor* attended = product(ctx, probabilities, proj[2], false, name + " [weights v]");
   trt::ITensor* merged = mergeHeads(ctx, attended, p.embed, name + " [merge heads]");
   return {linear(ctx, merged, p.projWeight, p.projBias, name + " [out proj]"), probabilities};
 }

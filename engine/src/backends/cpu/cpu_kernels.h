@@ -20,7 +20,7 @@ struct TensorView {
 
 using Kernel = void (*)(const ILayer& layer, const std::vector<TensorView>& inputs, TensorView& output);
 
-//! The kernel for a layer kind (every kind has one).
+//! The kernel for a layer kind (every kind has one: the table is generated from TRT_LAYER_KINDS).
 Kernel kernelFor(LayerType type);
 
 //! Runs a layer: its kernel directly, or, when an input or the output is FP16, in FP32 on widened
@@ -37,38 +37,13 @@ void applyActivation(ActivationType type, float alpha, float beta, float* data, 
 //! Copies src (dims, elemSize) into dst permuted so that dst dim i is src dim perm[i].
 void permuteCopy(const void* src, const Dims& dims, const int32_t* perm, void* dst, size_t elemSize);
 
-void runConvolution(const ILayer&, const std::vector<TensorView>&, TensorView&);
-void runDeconvolution(const ILayer&, const std::vector<TensorView>&, TensorView&);
-void runActivation(const ILayer&, const std::vector<TensorView>&, TensorView&);
-void runPooling(const ILayer&, const std::vector<TensorView>&, TensorView&);
-void runElementWise(const ILayer&, const std::vector<TensorView>&, TensorView&);
-void runMatrixMultiply(const ILayer&, const std::vector<TensorView>&, TensorView&);
-void runShuffle(const ILayer&, const std::vector<TensorView>&, TensorView&);
-void runConstant(const ILayer&, const std::vector<TensorView>&, TensorView&);
-void runReduce(const ILayer&, const std::vector<TensorView>&, TensorView&);
-void runSoftMax(const ILayer&, const std::vector<TensorView>&, TensorView&);
-void runConcatenation(const ILayer&, const std::vector<TensorView>&, TensorView&);
-void runIdentity(const ILayer&, const std::vector<TensorView>&, TensorView&);
-void runUnary(const ILayer&, const std::vector<TensorView>&, TensorView&);
-void runSlice(const ILayer&, const std::vector<TensorView>&, TensorView&);
-void runSelect(const ILayer&, const std::vector<TensorView>&, TensorView&);
-void runGather(const ILayer&, const std::vector<TensorView>&, TensorView&);
-void runResize(const ILayer&, const std::vector<TensorView>&, TensorView&);
-void runTopK(const ILayer&, const std::vector<TensorView>&, TensorView&);
-void runNormalization(const ILayer&, const std::vector<TensorView>&, TensorView&);
-void runQuantize(const ILayer&, const std::vector<TensorView>&, TensorView&);
-void runDequantize(const ILayer&, const std::vector<TensorView>&, TensorView&);
-void runCumulative(const ILayer&, const std::vector<TensorView>&, TensorView&);
-void runScatter(const ILayer&, const std::vector<TensorView>&, TensorView&);
-void runGridSample(const ILayer&, const std::vector<TensorView>&, TensorView&);
-void runShape(const ILayer&, const std::vector<TensorView>&, TensorView&);
-void runFill(const ILayer&, const std::vector<TensorView>&, TensorView&);
-//! NonZero with the output's count already set (out.dims = [rank, countNonZero(input)]).
-void runNonZero(const ILayer&, const std::vector<TensorView>&, TensorView&);
-void runEinsum(const ILayer&, const std::vector<TensorView>&, TensorView&);
-void runScale(const ILayer&, const std::vector<TensorView>&, TensorView&);
-void runParametricReLU(const ILayer&, const std::vector<TensorView>&, TensorView&);
-void runOneHot(const ILayer&, const std::vector<TensorView>&, TensorView&);
+// One kernel per layer kind, cpu::run<Stem>, declared from TRT_LAYER_KINDS (trt/types.h): a kind
+// without its kernel fails to link. runNonZero gets the output's count already set
+// (out.dims = [rank, countNonZero(input)]).
+#define TRT_CPU_KERNEL_DECLARATION(name, stem, cpu16, cuda16) \
+  void run##stem(const ILayer&, const std::vector<TensorView>&, TensorView&);
+TRT_LAYER_KINDS(TRT_CPU_KERNEL_DECLARATION)
+#undef TRT_CPU_KERNEL_DECLARATION
 //! How many elements of `in` are nonzero (the data-dependent size of a NonZero output).
 int64_t countNonZero(const TensorView& in);
 //! An INT8 convolution (IConvolutionLayer::isInt8), channels-first.

@@ -1,3 +1,4 @@
+// The CPU kernel table, generated from TRT_LAYER_KINDS (trt/types.h).
 #include "backends/cpu/cpu_kernels.h"
 
 namespace trt {
@@ -5,70 +6,14 @@ namespace cpu {
 
 Kernel kernelFor(LayerType type) {
   switch (type) {
-    case LayerType::kCONVOLUTION:
-      return runConvolution;
-    case LayerType::kACTIVATION:
-      return runActivation;
-    case LayerType::kPOOLING:
-      return runPooling;
-    case LayerType::kELEMENTWISE:
-      return runElementWise;
-    case LayerType::kMATRIX_MULTIPLY:
-      return runMatrixMultiply;
-    case LayerType::kSHUFFLE:
-      return runShuffle;
-    case LayerType::kCONSTANT:
-      return runConstant;
-    case LayerType::kREDUCE:
-      return runReduce;
-    case LayerType::kSOFTMAX:
-      return runSoftMax;
-    case LayerType::kCONCATENATION:
-      return runConcatenation;
-    case LayerType::kIDENTITY:
-      return runIdentity;
-    case LayerType::kUNARY:
-      return runUnary;
-    case LayerType::kSLICE:
-      return runSlice;
-    case LayerType::kSELECT:
-      return runSelect;
-    case LayerType::kGATHER:
-      return runGather;
-    case LayerType::kRESIZE:
-      return runResize;
-    case LayerType::kTOPK:
-      return runTopK;
-    case LayerType::kNORMALIZATION:
-      return runNormalization;
-    case LayerType::kQUANTIZE:
-      return runQuantize;
-    case LayerType::kDEQUANTIZE:
-      return runDequantize;
-    case LayerType::kCUMULATIVE:
-      return runCumulative;
-    case LayerType::kSCATTER:
-      return runScatter;
-    case LayerType::kGRID_SAMPLE:
-      return runGridSample;
-    case LayerType::kSHAPE:
-      return runShape;
-    case LayerType::kFILL:
-      return runFill;
-    case LayerType::kNON_ZERO:
-      return runNonZero;
-    case LayerType::kEINSUM:
-      return runEinsum;
-    case LayerType::kONE_HOT:
-      return runOneHot;
-    case LayerType::kSCALE:
-      return runScale;
-    case LayerType::kPARAMETRIC_RELU:
-      return runParametricReLU;
-    case LayerType::kDECONVOLUTION:
-      return runDeconvolution;
+#define TRT_CPU_KERNEL_CASE(name, stem, cpu16, cuda16) \
+  case LayerType::name:                                \
+    return run##stem;
+    TRT_LAYER_KINDS(TRT_CPU_KERNEL_CASE)
+#undef TRT_CPU_KERNEL_CASE
   }
-  throw Error("CPU backend: no kernel for layer type " + std::to_string(static_cast<int32_t>(type)));
+  throw Error("CPU backend: no kernel for layer type " + std::to_string(static_cast<int32_t>(type)) +
+              " (not one of the " + std::to_string(kLAYER_TYPE_COUNT) + " kinds of this version)");
 }
 
 void requireFloat32(const ILayer& layer, const TensorView& t, const char* what) {

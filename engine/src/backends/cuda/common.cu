@@ -49,70 +49,14 @@ LaunchContext::~LaunchContext() {
 
 Launcher launcherFor(LayerType type) {
   switch (type) {
-    case LayerType::kCONVOLUTION:
-      return launchConvolution;
-    case LayerType::kACTIVATION:
-      return launchActivation;
-    case LayerType::kPOOLING:
-      return launchPooling;
-    case LayerType::kELEMENTWISE:
-      return launchElementWise;
-    case LayerType::kMATRIX_MULTIPLY:
-      return launchMatrixMultiply;
-    case LayerType::kSHUFFLE:
-      return launchShuffle;
-    case LayerType::kCONSTANT:
-      return launchConstant;
-    case LayerType::kREDUCE:
-      return launchReduce;
-    case LayerType::kSOFTMAX:
-      return launchSoftMax;
-    case LayerType::kCONCATENATION:
-      return launchConcatenation;
-    case LayerType::kIDENTITY:
-      return launchIdentity;
-    case LayerType::kUNARY:
-      return launchUnary;
-    case LayerType::kSLICE:
-      return launchSlice;
-    case LayerType::kSELECT:
-      return launchSelect;
-    case LayerType::kGATHER:
-      return launchGather;
-    case LayerType::kRESIZE:
-      return launchResize;
-    case LayerType::kTOPK:
-      return launchTopK;
-    case LayerType::kNORMALIZATION:
-      return launchNormalization;
-    case LayerType::kQUANTIZE:
-      return launchQuantize;
-    case LayerType::kDEQUANTIZE:
-      return launchDequantize;
-    case LayerType::kCUMULATIVE:
-      return launchCumulative;
-    case LayerType::kSCATTER:
-      return launchScatter;
-    case LayerType::kGRID_SAMPLE:
-      return launchGridSample;
-    case LayerType::kSHAPE:
-      return launchShape;
-    case LayerType::kFILL:
-      return launchFill;
-    case LayerType::kNON_ZERO:
-      return launchNonZero;
-    case LayerType::kEINSUM:
-      return launchEinsum;
-    case LayerType::kONE_HOT:
-      return launchOneHot;
-    case LayerType::kSCALE:
-      return launchScale;
-    case LayerType::kPARAMETRIC_RELU:
-      return launchParametricReLU;
-    case LayerType::kDECONVOLUTION:
-      return launchDeconvolution;
+#define TRT_CUDA_LAUNCHER_CASE(name, stem, cpu16, cuda16) \
+  case LayerType::name:                                   \
+    return launch##stem;
+    TRT_LAYER_KINDS(TRT_CUDA_LAUNCHER_CASE)
+#undef TRT_CUDA_LAUNCHER_CASE
   }
-  throw Error("CUDA backend: no launcher for layer type " + std::to_string(static_cast<int32_t>(type)));
+  throw Error("CUDA backend: no launcher for layer type " + std::to_string(static_cast<int32_t>(type)) +
+              " (not one of the " + std::to_string(kLAYER_TYPE_COUNT) + " kinds of this version)");
 }
 
 void gemm(LaunchContext& ctx, DataType type, bool transA, bool transB, int64_t M, int64_t N, int64_t K, const void* A,

@@ -43,6 +43,8 @@ struct DnnPlan {
   bool useDnn = true;             // cuDNN or im2col + GEMM, the faster (cuDNN's NCHW kernels can lose on small batches)
   bool fusedFailed = false;       // cuDNN refused the fused bias+ReLU call for the chosen algorithm
   bool inherited = false;         // the tactic comes from this layer's timing at another shape, not yet run here
+  std::vector<int64_t> key;       // the input shape (channels-first) this plan is for
+  std::vector<int64_t> signature; // what decides the timing: shapes, geometry, type, layout, fused parts
   const void* weights = nullptr;  // the filter on the device (a KRSC copy for channels-last layers)
   void* ownedWeights = nullptr;   // that copy, freed with the state
 };
@@ -53,6 +55,9 @@ constexpr int kTimedAlgorithms = 4;
 struct DnnState {
   cudnnHandle_t handle = nullptr;
   std::map<std::tuple<const ILayer*, std::vector<int64_t>>, DnnPlan> plans;
+  // Choices timed in this context by signature: identical convolutions (ResNet's repeated blocks)
+  // are timed once per build.
+  std::map<std::vector<int64_t>, std::vector<int64_t>> timedBySignature;
   ~DnnState() {
     for (auto& kv : plans) {
       cudnnDestroyTensorDescriptor(kv.second.x);
@@ -82,22 +87,50 @@ __global__ void filterToChannelsLastKernel(const T* src, T* dst, int64_t k, int6
   dst[i] = src[(map * c + ch) * rs + p];
 }
 
-// cuDNN's fastest algorithms for the plan's shape by its own measurement (the candidates to time).
-void findAlgorithms(LaunchContext& ctx, DnnState& state, DnnPlan& plan, bool half) {
+// Keeps the algorithms the build allows: within the workspace limit, and exact FP32 where TF32 is off
+// (no tensor-op math for float data).
+void keepAllowed(LaunchContext& ctx, DnnPlan& plan, bool half, const cudnnConvolutionFwdAlgoPerf_t* perf, int found,
+                 size_t most) {
   plan.candidates.clear();
-  cudnnConvolutionFwdAlgoPerf_t perf[CUDNN_CONVOLUTION_FWD_ALGO_COUNT];
-  int found = 0;
-  checkDnn(cudnnFindConvolutionForwardAlgorithm(state.handle, plan.x, plan.w, plan.conv, plan.y,
-                                                CUDNN_CONVOLUTION_FWD_ALGO_COUNT, &found, perf),
-           "cudnnFindConvolutionForwardAlgorithm");
-  for (int i = 0; i < found && static_cast<int>(plan.candidates.size()) < kTimedAlgorithms; ++i) {
+  for (int i = 0; i < found && plan.candidates.size() < most; ++i) {
     if (perf[i].status != CUDNN_STATUS_SUCCESS) continue;
-    if (ctx.workspaceLimit > 0 && perf[i].memory > ctx.workspaceLimit) continue;  // the builder's workspace limit
-    // Keep FP32 exact where TF32 is disabled: skip algorithms that would use tensor-op math anyway.
+    if (ctx.workspaceLimit > 0 && perf[i].memory > ctx.workspaceLimit) continue;
     if (!half && !ctx.allowTF32 && perf[i].mathType == CUDNN_TENSOR_OP_MATH) continue;
     plan.candidates.push_back(perf[i]);
   }
 }
+
+// cuDNN's algorithms for the plan's shape ranked by its heuristics (nothing runs): the candidates the
+// builder times, or, in a loaded engine at a shape its plan has no tactic for, the choice itself.
+void rankAlgorithms(LaunchContext& ctx, DnnState& state, DnnPlan& plan, bool half, size_t most) {
+  cudnnConvolutionFwdAlgoPerf_t perf[CUDNN_CONVOLUTION_FWD_ALGO_COUNT];
+  int found = 0;
+  checkDnn(cudnnGetConvolutionForwardAlgorithm_v7(state.handle, plan.x, plan.w, plan.conv, plan.y,
+                                                  CUDNN_CONVOLUTION_FWD_ALGO_COUNT, &found, perf),
+           "cudnnGetConvolutionForwardAlgorithm_v7");
+  keepAllowed(ctx, plan, half, perf, found, most);
+}
+
+// The candidate for `algo` with its workspace at the plan's shape; false when cuDNN refuses it there
+// or it exceeds the workspace limit.
+bool candidateFor(LaunchContext& ctx, DnnState& state, DnnPlan& plan, int64_t algo) {
+  if (algo < 0 || algo >= CUDNN_CONVOLUTION_FWD_ALGO_COUNT) return false;
+  size_t bytes = 0;
+  const auto a = static_cast<cudnnConvolutionFwdAlgo_t>(algo);
+  if (cudnnGetConvolutionForwardWorkspaceSize(state.handle, plan.x, plan.w, plan.conv, plan.y, a, &bytes) !=
+          CUDNN_STATUS_SUCCESS ||
+      (ctx.workspaceLimit > 0 && bytes > ctx.workspaceLimit))
+    return false;
+  cudnnConvolutionFwdAlgoPerf_t chosen{};
+  chosen.algo = a;
+  chosen.status = CUDNN_STATUS_SUCCESS;
+  chosen.memory = bytes;
+  plan.candidates = {chosen};
+  return true;
+}
+
+// A tactic's choice as stored in the plan: {cuDNN algorithm, 1 when cuDNN runs (0: im2col + GEMM)}.
+std::vector<int64_t> choiceOf(const DnnPlan& plan) { return {static_cast<int64_t>(plan.algo), plan.useDnn ? 1 : 0}; }
 
 // `inDims` / `outDims` channels-first whatever the layer's layout (the descriptors carry the layout).
 DnnPlan& dnnPlan(LaunchContext& ctx, DnnState& state, const IConvolutionLayer& conv, const Dims& inDims,
@@ -168,31 +201,48 @@ DnnPlan& dnnPlan(LaunchContext& ctx, DnnState& state, const IConvolutionLayer& c
   checkDnn(cudnnSetConvolutionGroupCount(plan.conv, conv.getNbGroups()), "cudnnSetConvolutionGroupCount");
   checkDnn(cudnnSetConvolutionMathType(plan.conv, half || ctx.allowTF32 ? CUDNN_TENSOR_OP_MATH : CUDNN_FMA_MATH),
            "cudnnSetConvolutionMathType");
-  // A layer timed at another shape of its profile keeps that tactic, as TensorRT picks tactics once per
-  // profile: only the workspace is sized for this shape (timing every new shape cost seconds at each
-  // first call of a dynamic-shape engine). Where the algorithm does not take this shape, it is timed.
+  plan.key = key;
+  plan.signature = key;
+  for (const Dims* d : {&out.dims}) plan.signature.insert(plan.signature.end(), d->d, d->d + d->nbDims);
+  for (const std::vector<int>* v : {&wDims, &pad, &stride, &dil}) plan.signature.insert(plan.signature.end(), v->begin(), v->end());
+  plan.signature.insert(plan.signature.end(),
+                        {static_cast<int64_t>(type), conv.getNbGroups(), channelsLast ? 1 : 0,
+                         conv.getBiasWeights().count > 0 ? 1 : 0, conv.getFusedActivation(), conv.getNbInputs()});
+  // Where the choice comes from, first found: the plan's tactic for this layer and shape (the builder
+  // timed it); the same layer's tactic at another shape of its profile, as TensorRT picks tactics once
+  // per profile (only the workspace is sized for this shape), from this context or the plan; timing
+  // (the builder's runs only); else cuDNN's heuristics. A loaded engine therefore never times.
+  const std::vector<int64_t>* planned = ctx.plannedTactic(&conv, key);
+  const std::vector<int64_t>* sameLayer = planned ? nullptr : ctx.plannedTactic(&conv, {});
   const DnnPlan* timedBefore = nullptr;
   for (auto other = state.plans.lower_bound({&conv, {}});
-       other != state.plans.end() && std::get<0>(other->first) == &conv; ++other)
+       !planned && other != state.plans.end() && std::get<0>(other->first) == &conv; ++other)
     if (other->second.timed) {
       timedBefore = &other->second;
       break;
     }
-  size_t reusedBytes = 0;
-  if (timedBefore &&
-      cudnnGetConvolutionForwardWorkspaceSize(state.handle, plan.x, plan.w, plan.conv, plan.y, timedBefore->algo,
-                                              &reusedBytes) == CUDNN_STATUS_SUCCESS &&
-      (ctx.workspaceLimit == 0 || reusedBytes <= ctx.workspaceLimit)) {
-    cudnnConvolutionFwdAlgoPerf_t reused{};
-    reused.algo = timedBefore->algo;
-    reused.status = CUDNN_STATUS_SUCCESS;
-    reused.memory = reusedBytes;
-    plan.candidates = {reused};
+  const auto cached = state.timedBySignature.find(plan.signature);
+  if (planned && planned->size() == 2 && candidateFor(ctx, state, plan, (*planned)[0])) {
+    plan.timed = true;
+    plan.useDnn = (*planned)[1] != 0;
+  } else if (ctx.timingAllowed && cached != state.timedBySignature.end() &&
+             candidateFor(ctx, state, plan, cached->second[0])) {
+    plan.timed = true;
+    plan.useDnn = cached->second[1] != 0;
+  } else if (timedBefore && candidateFor(ctx, state, plan, timedBefore->algo)) {
     plan.timed = true;
     plan.useDnn = timedBefore->useDnn;
     plan.inherited = true;
+  } else if (sameLayer && sameLayer->size() == 2 && candidateFor(ctx, state, plan, (*sameLayer)[0])) {
+    plan.timed = true;
+    plan.useDnn = (*sameLayer)[1] != 0;
+    plan.inherited = true;
+  } else if (ctx.timingAllowed) {
+    rankAlgorithms(ctx, state, plan, half, kTimedAlgorithms);
   } else {
-    findAlgorithms(ctx, state, plan, half);
+    rankAlgorithms(ctx, state, plan, half, kTimedAlgorithms);
+    plan.timed = true;  // heuristics' first choice; launchConvolution falls back along the ranking
+    plan.inherited = true;
   }
   const bool chosen = !plan.candidates.empty();
   if (chosen) {
@@ -439,10 +489,30 @@ void launchConvolution(LaunchContext& ctx, const ILayer& layer, const std::vecto
         }
         return;
       } catch (const Error&) {
-        findAlgorithms(ctx, state, plan, in[0].type == DataType::kHALF || in[0].type == DataType::kBF16);
+        rankAlgorithms(ctx, state, plan, in[0].type == DataType::kHALF || in[0].type == DataType::kBF16,
+                       kTimedAlgorithms);
         if (plan.candidates.empty())
           throw Error(layer.describe() + ": cuDNN found no convolution algorithm for input " + inDims.str());
         plan.timed = false;
+        if (!ctx.timingAllowed) {  // a loaded engine: the first ranked algorithm cuDNN runs, untimed
+          for (const auto& candidate : plan.candidates) {
+            plan.algo = candidate.algo;
+            plan.workspace = candidate.memory;
+            plan.fusedFailed = false;
+            try {
+              viaDnn();
+              plan.useDnn = plan.timed = true;
+              return;
+            } catch (const Error&) {
+            }
+          }
+          if (channelsLast || !gemmFits())
+            throw Error(layer.describe() + ": cuDNN refused every ranked algorithm for input " + inDims.str());
+          plan.useDnn = false;
+          plan.timed = true;
+          viaGemm();
+          return;
+        }
       }
     }
     if (!plan.timed) {
@@ -479,6 +549,8 @@ void launchConvolution(LaunchContext& ctx, const ILayer& layer, const std::vecto
                     std::to_string(ctx.workspaceLimit) + " bytes; raise workspace_size");
       plan.useDnn = best >= 0.f && (channelsLast || !gemmFitsHere || best <= timeOnStream(ctx, viaGemm));
       plan.timed = true;
+      ctx.recordTactic(&conv, plan.key, choiceOf(plan));
+      state.timedBySignature[plan.signature] = choiceOf(plan);
     }
     if (plan.useDnn)
       viaDnn();

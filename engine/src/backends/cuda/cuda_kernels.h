@@ -7,6 +7,7 @@
 #include <cublas_v2.h>
 #include <cuda_runtime.h>
 
+#include <map>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -31,6 +32,16 @@ struct LaunchContext {
   int32_t timingIterations = 1;
   //! Kernel runs spent timing tactics so far (IExecutionContext::getTacticTimingRuns).
   int64_t timedRuns = 0;
+  //! Tactics: the plan's (chosen by the builder), keyed by layer and input shape; whether a kernel may
+  //! time what the plan lacks (only in the builder's tuning runs); and what was timed here.
+  using TacticKey = std::pair<const ILayer*, std::vector<int64_t>>;
+  std::map<TacticKey, std::vector<int64_t>> plannedTactics, timedTactics;
+  bool timingAllowed = false;
+  //! The plan's choice for `layer` at input shape `shape` (any shape of the layer when `shape` is
+  //! empty), or nullptr.
+  const std::vector<int64_t>* plannedTactic(const ILayer* layer, const std::vector<int64_t>& shape) const;
+  //! Records a timed choice (the builder stores it in the plan).
+  void recordTactic(const ILayer* layer, const std::vector<int64_t>& shape, std::vector<int64_t> choice);
   //! Recorded on `stream` after each run: a run on another stream waits for it, so one context's
   //! arena and scratch are never used by two streams at once.
   cudaEvent_t finished = nullptr;
@@ -60,7 +71,7 @@ struct LaunchContext {
 using Launcher = void (*)(LaunchContext& ctx, const ILayer& layer, const std::vector<TensorView>& inputs,
                           TensorView& output);
 
-//! The launcher for a layer kind.
+//! The launcher for a layer kind (every kind has one: the table is generated from TRT_LAYER_KINDS).
 Launcher launcherFor(LayerType type);
 
 //! Throws Error naming the call when a CUDA call failed.
@@ -77,38 +88,13 @@ void activationInPlace(LaunchContext& ctx, ActivationType type, float alpha, flo
 //! Permuted copy on the device (dst dim i = src dim perm[i]).
 void permute(LaunchContext& ctx, const void* src, const Dims& dims, const int32_t* perm, void* dst, size_t elemSize);
 
-void launchConvolution(LaunchContext&, const ILayer&, const std::vector<TensorView>&, TensorView&);
-void launchDeconvolution(LaunchContext&, const ILayer&, const std::vector<TensorView>&, TensorView&);
-void launchActivation(LaunchContext&, const ILayer&, const std::vector<TensorView>&, TensorView&);
-void launchPooling(LaunchContext&, const ILayer&, const std::vector<TensorView>&, TensorView&);
-void launchElementWise(LaunchContext&, const ILayer&, const std::vector<TensorView>&, TensorView&);
-void launchMatrixMultiply(LaunchContext&, const ILayer&, const std::vector<TensorView>&, TensorView&);
-void launchShuffle(LaunchContext&, const ILayer&, const std::vector<TensorView>&, TensorView&);
-void launchConstant(LaunchContext&, const ILayer&, const std::vector<TensorView>&, TensorView&);
-void launchReduce(LaunchContext&, const ILayer&, const std::vector<TensorView>&, TensorView&);
-void launchSoftMax(LaunchContext&, const ILayer&, const std::vector<TensorView>&, TensorView&);
-void launchConcatenation(LaunchContext&, const ILayer&, const std::vector<TensorView>&, TensorView&);
-void launchIdentity(LaunchContext&, const ILayer&, const std::vector<TensorView>&, TensorView&);
-void launchUnary(LaunchContext&, const ILayer&, const std::vector<TensorView>&, TensorView&);
-void launchSlice(LaunchContext&, const ILayer&, const std::vector<TensorView>&, TensorView&);
-void launchSelect(LaunchContext&, const ILayer&, const std::vector<TensorView>&, TensorView&);
-void launchGather(LaunchContext&, const ILayer&, const std::vector<TensorView>&, TensorView&);
-void launchResize(LaunchContext&, const ILayer&, const std::vector<TensorView>&, TensorView&);
-void launchTopK(LaunchContext&, const ILayer&, const std::vector<TensorView>&, TensorView&);
-void launchNormalization(LaunchContext&, const ILayer&, const std::vector<TensorView>&, TensorView&);
-void launchQuantize(LaunchContext&, const ILayer&, const std::vector<TensorView>&, TensorView&);
-void launchDequantize(LaunchContext&, const ILayer&, const std::vector<TensorView>&, TensorView&);
-void launchCumulative(LaunchContext&, const ILayer&, const std::vector<TensorView>&, TensorView&);
-void launchScatter(LaunchContext&, const ILayer&, const std::vector<TensorView>&, TensorView&);
-void launchGridSample(LaunchContext&, const ILayer&, const std::vector<TensorView>&, TensorView&);
-void launchShape(LaunchContext&, const ILayer&, const std::vector<TensorView>&, TensorView&);
-void launchFill(LaunchContext&, const ILayer&, const std::vector<TensorView>&, TensorView&);
-//! NonZero with the output's count already set (out.dims = [rank, countNonZero(input)]).
-void launchNonZero(LaunchContext&, const ILayer&, const std::vector<TensorView>&, TensorView&);
-void launchEinsum(LaunchContext&, const ILayer&, const std::vector<TensorView>&, TensorView&);
-void launchScale(LaunchContext&, const ILayer&, const std::vector<TensorView>&, TensorView&);
-void launchParametricReLU(LaunchContext&, const ILayer&, const std::vector<TensorView>&, TensorView&);
-void launchOneHot(LaunchContext&, const ILayer&, const std::vector<TensorView>&, TensorView&);
+// One launcher per layer kind, cuda::launch<Stem>, declared from TRT_LAYER_KINDS (trt/types.h): a kind
+// without its launcher fails to link the CUDA build. launchNonZero gets the output's count already
+// set (out.dims = [rank, countNonZero(input)]).
+#define TRT_CUDA_LAUNCHER_DECLARATION(name, stem, cpu16, cuda16) \
+  void launch##stem(LaunchContext&, const ILayer&, const std::vector<TensorView>&, TensorView&);
+TRT_LAYER_KINDS(TRT_CUDA_LAUNCHER_DECLARATION)
+#undef TRT_CUDA_LAUNCHER_DECLARATION
 //! How many elements of `in` are nonzero; synchronizes the stream (the count decides later shapes).
 int64_t countNonZero(LaunchContext& ctx, const TensorView& in);
 //! An INT8 convolution (channels-first): quantizing im2col, INT32 GEMM with the dequantizing epilogue.

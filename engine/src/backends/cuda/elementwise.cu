@@ -1,6 +1,8 @@
 // Elementwise kernels: broadcast binary ops, activations, casts.
 #include <cuda_fp16.h>
 
+#include <algorithm>
+
 #include "backends/cuda/cuda_kernels.h"
 #include "backends/cuda/float_types.cuh"
 #include "common/cast_value.h"
@@ -12,6 +14,8 @@ namespace cuda {
 
 namespace {
 constexpr int kThreads = 256;
+// Grid-stride kernels: enough blocks of kThreads to fill an H200 (132 SMs x 2048 threads) about twice.
+constexpr unsigned kMaxGridStrideBlocks = 2048;
 inline unsigned blocksFor(int64_t n) { return static_cast<unsigned>((n + kThreads - 1) / kThreads); }
 
 // Strides of an input as seen from the output shape (0 on broadcast dims), passed by value.
@@ -222,6 +226,57 @@ __global__ void sameShapeKernel(ElementWiseOperation op, const T* a, const T* b,
   out[i] = static_cast<T>(applyOp<C>(op, static_cast<C>(a[i]), static_cast<C>(b[i])));
 }
 
+// One operand of the output's shape (`full`), the other (`part`) broadcast to it such that
+// part's element for output i is (i / span) * inner + i % inner: [N, C, H, W] with [N, C, 1, 1]
+// (span H*W, inner 1; the SE excitation in NCHW), [N, H, W, C] with [N, 1, 1, C] (span H*W*C,
+// inner C; in NHWC), [M, C] with [C] (span M*C, inner C; biases), a scalar (span n, inner 1).
+// 16-byte accesses of full and out, part read element by element (small, cache-resident); two
+// divisions per vector, then the indices advance by increments. Grid-stride over the vectors;
+// the elements after the last whole vector go to the first threads. Same float math and rounding
+// as binaryKernel. Swapped: part is the first operand (op(part, full)).
+template <typename T, bool Swapped>
+__global__ void broadcastVectorKernel(ElementWiseOperation op, const T* full, const T* part, T* out, int64_t n,
+                                      int64_t span, int64_t inner) {
+  constexpr int V = kVectorElems<T>;
+  const int64_t vectors = n / V, stride = static_cast<int64_t>(gridDim.x) * blockDim.x;
+  const int64_t tid = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
+  auto apply = [op](float x, float y) { return Swapped ? applyOp<float>(op, y, x) : applyOp<float>(op, x, y); };
+  for (int64_t v = tid; v < vectors; v += stride) {
+    const int64_t first = v * V;
+    int64_t q = first / span, r = first - q * span, c = r % inner;
+    uint4 raw = *reinterpret_cast<const uint4*>(full + first);
+    T* e = reinterpret_cast<T*>(&raw);
+#pragma unroll
+    for (int k = 0; k < V; ++k) {
+      e[k] = fromFloat<T>(apply(toFloat(e[k]), toFloat(part[q * inner + c])));
+      if (++c == inner) c = 0;
+      if (++r == span) {  // span is a multiple of inner: c wrapped to 0 too
+        r = 0;
+        ++q;
+      }
+    }
+    *reinterpret_cast<uint4*>(out + first) = raw;
+  }
+  for (int64_t i = vectors * V + tid; i < n; i += stride)
+    out[i] = fromFloat<T>(apply(toFloat(full[i]), toFloat(part[(i / span) * inner + i % inner])));
+}
+
+// The (span, inner) of broadcastVectorKernel for a broadcast operand's coalesced strides
+// ([outer kept][middle broadcast][inner kept], each part optional); false for other patterns.
+bool spanPattern(const Broadcast& bc, const int64_t* strides, int64_t& span, int64_t& inner) {
+  int d = bc.rank - 1;
+  inner = 1;
+  if (d >= 0 && strides[d] != 0) {
+    if (strides[d] != 1) return false;
+    inner = bc.outDims[d--];
+  }
+  int64_t middle = 1;
+  if (d >= 0 && strides[d] == 0) middle = bc.outDims[d--];
+  if (d >= 0 && strides[d--] != inner) return false;
+  span = middle * inner;
+  return d < 0 && span > 0;
+}
+
 template <typename S, typename D>
 __global__ void castKernel(const S* src, D* dst, int64_t n) {
   int64_t i = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x;
@@ -320,6 +375,26 @@ void launchElementWise(LaunchContext& ctx, const ILayer& layer, const std::vecto
     return;
   }
   coalesce(bc);
+  // One operand full and the other broadcast along a pattern broadcastVectorKernel indexes.
+  const int fullSide = in[0].dims == out.dims ? 0 : in[1].dims == out.dims ? 1 : -1;
+  int64_t span = 0, inner = 0;
+  if (!compare && fullSide >= 0 && isFloatingStorage(in[0].type) && n > 0 &&
+      spanPattern(bc, fullSide == 0 ? bc.strideB : bc.strideA, span, inner) &&
+      allAligned16({in[fullSide].data, out.data})) {
+    dispatchFloating(in[0].type, layer.describe(), [&](auto tag) {
+      using T = decltype(tag);
+      const T* full = static_cast<const T*>(in[fullSide].data);
+      const T* part = static_cast<const T*>(in[1 - fullSide].data);
+      T* y = static_cast<T*>(out.data);
+      const unsigned blocks = std::min(vectorBlocks<T>(n, kThreads), kMaxGridStrideBlocks);
+      if (fullSide == 0)
+        broadcastVectorKernel<T, false><<<blocks, kThreads, 0, ctx.stream>>>(op, full, part, y, n, span, inner);
+      else
+        broadcastVectorKernel<T, true><<<blocks, kThreads, 0, ctx.stream>>>(op, full, part, y, n, span, inner);
+    });
+    check(cudaGetLastError(), "elementwise kernel launch");
+    return;
+  }
   auto launch = [&](auto tag) {
     using T = decltype(tag);
     const T* a = static_cast<const T*>(in[0].data);

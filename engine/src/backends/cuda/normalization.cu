@@ -1,7 +1,14 @@
-// Normalization (layer, group, instance norm) in FP32 whatever the storage type. Trailing axes (the
-// norms' case) run one block per row; any other mask one thread per group.
+// Normalization (layer, group, instance norm, and layer norm with the fused residual add) in FP32
+// whatever the storage type. Trailing axes (the norms' case) with a scalar or per-element scale and
+// bias: the row in registers (a warp per row, or a block per long row; 16-byte loads where the row
+// length and pointers allow), two passes over the registers; rows longer than the registers hold
+// split into segments over several blocks (statistics per segment, merged). Any other axis set: one
+// thread per group.
+#include <algorithm>
+
 #include "backends/cuda/cuda_kernels.h"
 #include "backends/cuda/float_types.cuh"
+#include "backends/cuda/reduction_util.cuh"
 #include "layers/layer_util.h"
 
 namespace trt {
@@ -59,37 +66,236 @@ __global__ void rowNormKernel(const T* x, const T* residual, const T* scale, con
   }
 }
 
-// Rows of at most kRowThreads * kPerThread elements (transformer hidden sizes): each thread keeps
-// its elements in registers, so x and the residual are read once instead of three times.
-template <typename T, int kPerThread>
-__global__ void rowNormCachedKernel(const T* x, const T* residual, const T* scale, const T* bias, T* y, int len,
-                                    float eps, int scaleMode, int biasMode) {
-  const int64_t offset = static_cast<int64_t>(blockIdx.x) * len;
-  float v[kPerThread];
+// Rows held in registers: groups of G threads (G = 32: a warp per row, kRowThreads / 32 rows per
+// block; G = kRowThreads: a block per row), each thread holding packs t, t + G, ... (P of them) of
+// V elements, so x and the residual are read once. Two passes over the registers (mean, then the
+// centred variance) in FP32. V > 1 needs len % V == 0 and 16-byte aligned x, residual, y and the
+// per-element scale and bias.
+template <typename T, int V, int P, int G>
+__global__ void __launch_bounds__(kRowThreads)
+    rowNormRegisterKernel(const T* __restrict__ x, const T* __restrict__ residual, const T* __restrict__ scale,
+                          const T* __restrict__ bias, T* __restrict__ y, int64_t rows, int len, float eps,
+                          int scaleMode, int biasMode) {
+  const int64_t row = static_cast<int64_t>(blockIdx.x) * (kRowThreads / G) + threadIdx.x / G;
+  if (G == 32 && row >= rows) return;  // whole warps: no block-wide synchronization for G == 32
+  const int t = threadIdx.x % G;
+  const int64_t offset = row * len;
+  float v[P][V];
   float s = 0.f;
 #pragma unroll
-  for (int p = 0; p < kPerThread; ++p) {
-    const int k = threadIdx.x + p * kRowThreads;
-    v[p] = k < len ? loadSum(x + offset, residual ? residual + offset : nullptr, k) : 0.f;
-    s += v[p];
-  }
-  const float mean = blockSum(s) / static_cast<float>(len);
-  float var = 0.f;
-#pragma unroll
-  for (int p = 0; p < kPerThread; ++p) {
-    const int k = threadIdx.x + p * kRowThreads;
-    const float c = k < len ? v[p] - mean : 0.f;
-    var += c * c;
-  }
-  const float inv = rsqrtf(blockSum(var) / static_cast<float>(len) + eps);
-#pragma unroll
-  for (int p = 0; p < kPerThread; ++p) {
-    const int k = threadIdx.x + p * kRowThreads;
+  for (int p = 0; p < P; ++p) {
+    const int k = (t + G * p) * V;
     if (k < len) {
-      const float sc = load(scale, scaleMode == kScalar ? 0 : k), b = load(bias, biasMode == kScalar ? 0 : k);
-      store(y + offset, k, (v[p] - mean) * inv * sc + b);
+      const Pack<T, V> a = *reinterpret_cast<const Pack<T, V>*>(x + offset + k);
+      Pack<T, V> b;
+      if (residual) b = *reinterpret_cast<const Pack<T, V>*>(residual + offset + k);
+#pragma unroll
+      for (int e = 0; e < V; ++e) {
+        v[p][e] = toFloat(a.e[e]) + (residual ? toFloat(b.e[e]) : 0.f);
+        s += v[p][e];
+      }
+    } else {
+#pragma unroll
+      for (int e = 0; e < V; ++e) v[p][e] = 0.f;
     }
   }
+  __shared__ float shared[32];
+  auto groupSum = [&](float a) {
+    return G == 32 ? warpAllReduce<ReduceOperation::kSUM>(a) : blockAllReduce<ReduceOperation::kSUM>(a, shared);
+  };
+  const float mean = groupSum(s) / static_cast<float>(len);
+  float var = 0.f;
+#pragma unroll
+  for (int p = 0; p < P; ++p)
+    if ((t + G * p) * V < len)
+#pragma unroll
+      for (int e = 0; e < V; ++e) {
+        const float c = v[p][e] - mean;
+        var += c * c;
+      }
+  const float inv = rsqrtf(groupSum(var) / static_cast<float>(len) + eps);
+  const float scalarScale = scaleMode == kScalar ? toFloat(scale[0]) : 0.f;
+  const float scalarBias = biasMode == kScalar ? toFloat(bias[0]) : 0.f;
+#pragma unroll
+  for (int p = 0; p < P; ++p) {
+    const int k = (t + G * p) * V;
+    if (k < len) {
+      Pack<T, V> sc, bi, out;
+      if (scaleMode != kScalar) sc = *reinterpret_cast<const Pack<T, V>*>(scale + k);
+      if (biasMode != kScalar) bi = *reinterpret_cast<const Pack<T, V>*>(bias + k);
+#pragma unroll
+      for (int e = 0; e < V; ++e)
+        out.e[e] = fromFloat<T>((v[p][e] - mean) * inv * (scaleMode == kScalar ? scalarScale : toFloat(sc.e[e])) +
+                                (biasMode == kScalar ? scalarBias : toFloat(bi.e[e])));
+      *reinterpret_cast<Pack<T, V>*>(y + offset + k) = out;
+    }
+  }
+}
+
+// Launches the register kernel whose P fits `packs` packs per thread (P <= kMaxPacks).
+constexpr int kMaxPacks = 8;
+template <typename T, int V, int G>
+void launchRegisterRows(cudaStream_t stream, const T* x, const T* residual, const T* scale, const T* bias, T* y,
+                        int64_t rows, int len, float eps, int scaleMode, int biasMode) {
+  const int64_t packsPerThread = (len / V + G - 1) / G;
+  const unsigned grid = static_cast<unsigned>((rows + kRowThreads / G - 1) / (kRowThreads / G));
+#define TORCHTRT_NORM_ROWS(P)                                                                                 \
+  if (packsPerThread <= P) {                                                                                  \
+    rowNormRegisterKernel<T, V, P, G>                                                                         \
+        <<<grid, kRowThreads, 0, stream>>>(x, residual, scale, bias, y, rows, len, eps, scaleMode, biasMode); \
+    return;                                                                                                   \
+  }
+  TORCHTRT_NORM_ROWS(1)
+  TORCHTRT_NORM_ROWS(2)
+  TORCHTRT_NORM_ROWS(4)
+  TORCHTRT_NORM_ROWS(8)
+#undef TORCHTRT_NORM_ROWS
+}
+
+// Runs rows of len in registers when they fit (true), else returns false. A warp per row up to
+// 32 * V * kMaxPacks elements (1024 floats, 2048 halves packed, 256 unpacked), a block per row up to
+// kRowThreads times that.
+template <typename T>
+bool registerRows(cudaStream_t stream, const T* x, const T* residual, const T* scale, const T* bias, T* y, int64_t rows,
+                  int64_t len, float eps, int scaleMode, int biasMode) {
+  constexpr int V = kVectorElems<T>;
+  const bool packed = len % V == 0 && alignedFor<T>(x, V) && alignedFor<T>(y, V) &&
+                      (!residual || alignedFor<T>(residual, V)) && (scaleMode == kScalar || alignedFor<T>(scale, V)) &&
+                      (biasMode == kScalar || alignedFor<T>(bias, V));
+  const int n = static_cast<int>(len);
+  if (packed && len <= 32 * V * kMaxPacks) {
+    launchRegisterRows<T, V, 32>(stream, x, residual, scale, bias, y, rows, n, eps, scaleMode, biasMode);
+    return true;
+  }
+  if (packed && len <= kRowThreads * V * kMaxPacks) {
+    launchRegisterRows<T, V, kRowThreads>(stream, x, residual, scale, bias, y, rows, n, eps, scaleMode, biasMode);
+    return true;
+  }
+  if (!packed && len <= 32 * kMaxPacks) {
+    launchRegisterRows<T, 1, 32>(stream, x, residual, scale, bias, y, rows, n, eps, scaleMode, biasMode);
+    return true;
+  }
+  if (!packed && len <= kRowThreads * kMaxPacks) {
+    launchRegisterRows<T, 1, kRowThreads>(stream, x, residual, scale, bias, y, rows, n, eps, scaleMode, biasMode);
+    return true;
+  }
+  return false;
+}
+
+// Rows longer than the registers hold: each row split into segments over gridDim.y blocks
+// (packs of V as above; segLen a multiple of V). Pass 1 stores each segment's mean and centred sum
+// of squares (two passes over the segment, the second mostly from L2); pass 2 merges a row's
+// segments in a fixed order (Chan et al.'s pairwise formula: exact in FP32 up to rounding, no
+// cancellation) and normalizes its own segment.
+template <typename T, int V>
+__global__ void __launch_bounds__(kRowThreads)
+    segmentStatsKernel(const T* __restrict__ x, const T* __restrict__ residual, int64_t len, int64_t segLen,
+                       float2* __restrict__ stats) {
+  const int64_t row = blockIdx.x, start = static_cast<int64_t>(blockIdx.y) * segLen;
+  const int64_t n = len - start < segLen ? len - start : segLen;
+  const T* xs = x + row * len + start;
+  const T* rs = residual ? residual + row * len + start : nullptr;
+  auto loadPack = [&](int64_t i, float* v) {
+    const Pack<T, V> a = *reinterpret_cast<const Pack<T, V>*>(xs + i * V);
+    Pack<T, V> b;
+    if (rs) b = *reinterpret_cast<const Pack<T, V>*>(rs + i * V);
+#pragma unroll
+    for (int e = 0; e < V; ++e) v[e] = toFloat(a.e[e]) + (rs ? toFloat(b.e[e]) : 0.f);
+  };
+  __shared__ float shared[32];
+  float sum = 0.f;
+  for (int64_t i = threadIdx.x; i < n / V; i += blockDim.x) {
+    float v[V];
+    loadPack(i, v);
+#pragma unroll
+    for (int e = 0; e < V; ++e) sum += v[e];
+  }
+  const float mean = blockAllReduce<ReduceOperation::kSUM>(sum, shared) / static_cast<float>(n);
+  float m2 = 0.f;
+  for (int64_t i = threadIdx.x; i < n / V; i += blockDim.x) {
+    float v[V];
+    loadPack(i, v);
+#pragma unroll
+    for (int e = 0; e < V; ++e) m2 += (v[e] - mean) * (v[e] - mean);
+  }
+  m2 = blockAllReduce<ReduceOperation::kSUM>(m2, shared);
+  if (threadIdx.x == 0) stats[row * gridDim.y + blockIdx.y] = make_float2(mean, m2);
+}
+
+template <typename T, int V>
+__global__ void __launch_bounds__(kRowThreads)
+    segmentNormKernel(const T* __restrict__ x, const T* __restrict__ residual, const T* __restrict__ scale,
+                      const T* __restrict__ bias, T* __restrict__ y, int64_t len, int64_t segLen,
+                      const float2* __restrict__ stats, float eps, int scaleMode, int biasMode) {
+  const int64_t row = blockIdx.x, start = static_cast<int64_t>(blockIdx.y) * segLen;
+  const int64_t n = len - start < segLen ? len - start : segLen;
+  // The row's mean, then its centred sum of squares, from the segments' (every thread alike).
+  const float2* rowStats = stats + row * gridDim.y;
+  float mean = 0.f;
+  for (unsigned k = 0; k < gridDim.y; ++k) {
+    const int64_t nk = len - k * segLen < segLen ? len - k * segLen : segLen;
+    mean += rowStats[k].x * static_cast<float>(nk);
+  }
+  mean /= static_cast<float>(len);
+  float m2 = 0.f;
+  for (unsigned k = 0; k < gridDim.y; ++k) {
+    const int64_t nk = len - k * segLen < segLen ? len - k * segLen : segLen;
+    const float d = rowStats[k].x - mean;
+    m2 += rowStats[k].y + d * d * static_cast<float>(nk);
+  }
+  const float inv = rsqrtf(m2 / static_cast<float>(len) + eps);
+  const int64_t offset = row * len + start;
+  const float scalarScale = scaleMode == kScalar ? toFloat(scale[0]) : 0.f;
+  const float scalarBias = biasMode == kScalar ? toFloat(bias[0]) : 0.f;
+  for (int64_t i = threadIdx.x; i < n / V; i += blockDim.x) {
+    const int64_t k = i * V;
+    const Pack<T, V> a = *reinterpret_cast<const Pack<T, V>*>(x + offset + k);
+    Pack<T, V> b, sc, bi, out;
+    if (residual) b = *reinterpret_cast<const Pack<T, V>*>(residual + offset + k);
+    if (scaleMode != kScalar) sc = *reinterpret_cast<const Pack<T, V>*>(scale + start + k);
+    if (biasMode != kScalar) bi = *reinterpret_cast<const Pack<T, V>*>(bias + start + k);
+#pragma unroll
+    for (int e = 0; e < V; ++e) {
+      const float v = toFloat(a.e[e]) + (residual ? toFloat(b.e[e]) : 0.f);
+      out.e[e] = fromFloat<T>((v - mean) * inv * (scaleMode == kScalar ? scalarScale : toFloat(sc.e[e])) +
+                              (biasMode == kScalar ? scalarBias : toFloat(bi.e[e])));
+    }
+    *reinterpret_cast<Pack<T, V>*>(y + offset + k) = out;
+  }
+}
+
+// Runs long rows segmented (true), or returns false when the workspace limit leaves no room for
+// the segments' statistics.
+template <typename T>
+bool segmentedRows(LaunchContext& ctx, const T* x, const T* residual, const T* scale, const T* bias, T* y, int64_t rows,
+                   int64_t len, float eps, int scaleMode, int biasMode) {
+  constexpr int VP = kVectorElems<T>;
+  const bool packed =
+      len % VP == 0 && alignedFor<T>(x, VP) && alignedFor<T>(y, VP) && (!residual || alignedFor<T>(residual, VP)) &&
+      (scaleMode == kScalar || alignedFor<T>(scale, VP)) && (biasMode == kScalar || alignedFor<T>(bias, VP));
+  const int v = packed ? VP : 1;
+  // Enough blocks to fill the GPU twice, each segment at least 8 packs per thread.
+  const int64_t target = 2 * static_cast<int64_t>(multiprocessorCount()) * (2048 / kRowThreads);
+  const int64_t minSeg = static_cast<int64_t>(kRowThreads) * v * 8;
+  int64_t splits = rows >= target ? 1 : (target + rows - 1) / rows;
+  splits = std::max<int64_t>(1, std::min<int64_t>({splits, (len + minSeg - 1) / minSeg, 65535}));
+  int64_t segLen = (len + splits - 1) / splits;
+  segLen = (segLen + v - 1) / v * v;
+  splits = (len + segLen - 1) / segLen;
+  const size_t bytes = static_cast<size_t>(rows * splits) * sizeof(float2);
+  if (ctx.workspaceLimit > 0 && bytes > ctx.workspaceLimit) return false;
+  auto* stats = static_cast<float2*>(ctx.scratch(bytes));
+  const dim3 grid(static_cast<unsigned>(rows), static_cast<unsigned>(splits));
+  if (packed) {
+    segmentStatsKernel<T, VP><<<grid, kRowThreads, 0, ctx.stream>>>(x, residual, len, segLen, stats);
+    segmentNormKernel<T, VP><<<grid, kRowThreads, 0, ctx.stream>>>(x, residual, scale, bias, y, len, segLen, stats, eps,
+                                                                   scaleMode, biasMode);
+  } else {
+    segmentStatsKernel<T, 1><<<grid, kRowThreads, 0, ctx.stream>>>(x, residual, len, segLen, stats);
+    segmentNormKernel<T, 1><<<grid, kRowThreads, 0, ctx.stream>>>(x, residual, scale, bias, y, len, segLen, stats, eps,
+                                                                  scaleMode, biasMode);
+  }
+  return true;
 }
 
 struct NormGeometry {
@@ -184,22 +390,17 @@ void launchNormalization(LaunchContext& ctx, const ILayer& layer, const std::vec
     const T* bias = static_cast<const T*>(in[2].data);
     const T* residual = in.size() == 4 ? static_cast<const T*>(in[3].data) : nullptr;
     T* y = static_cast<T*>(out.data);
-    if (scaleMode >= 0 && biasMode >= 0 && len <= 4 * kRowThreads) {
-      const unsigned grid = static_cast<unsigned>(rows);
-      const int n = static_cast<int>(len);
-      const float eps = norm.getEpsilon();
-      if (len <= kRowThreads)
-        rowNormCachedKernel<T, 1>
-            <<<grid, kRowThreads, 0, ctx.stream>>>(x, residual, scale, bias, y, n, eps, scaleMode, biasMode);
-      else if (len <= 2 * kRowThreads)
-        rowNormCachedKernel<T, 2>
-            <<<grid, kRowThreads, 0, ctx.stream>>>(x, residual, scale, bias, y, n, eps, scaleMode, biasMode);
-      else
-        rowNormCachedKernel<T, 4>
-            <<<grid, kRowThreads, 0, ctx.stream>>>(x, residual, scale, bias, y, n, eps, scaleMode, biasMode);
+    if (scaleMode >= 0 && biasMode >= 0 &&
+        registerRows(ctx.stream, x, residual, scale, bias, y, rows, len, norm.getEpsilon(), scaleMode, biasMode)) {
+      check(cudaGetLastError(), "normalization kernel launch");
       return;
     }
-    if (scaleMode >= 0 && biasMode >= 0) {
+    if (scaleMode >= 0 && biasMode >= 0 &&
+        segmentedRows(ctx, x, residual, scale, bias, y, rows, len, norm.getEpsilon(), scaleMode, biasMode)) {
+      check(cudaGetLastError(), "normalization kernel launch");
+      return;
+    }
+    if (scaleMode >= 0 && biasMode >= 0) {  // no workspace for the segmented kernels
       rowNormKernel<<<static_cast<unsigned>(rows), kRowThreads, 0, ctx.stream>>>(
           x, residual, scale, bias, y, len, norm.getEpsilon(), scaleMode, biasMode);
       return;

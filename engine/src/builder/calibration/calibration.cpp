@@ -1,5 +1,6 @@
 #include "builder/calibration/calibration.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -9,10 +10,8 @@
 
 #include "builder/calibration/histogram.h"
 #include "builder/passes/passes.h"
+#include "backends/backend.h"
 #include "trt/runtime.h"
-#ifdef TORCHTRT_WITH_CUDA
-#include "backends/cuda/cuda_kernels.h"
-#endif
 
 namespace trt {
 namespace calibration {
@@ -92,45 +91,28 @@ std::map<std::string, float> readCache(const std::string& text, std::string& hea
   return scales;
 }
 
-// Host copies of device or host memory, so the statistics are computed in one place.
+// Buffers in the backend's memory, and host copies of them, so the statistics are computed in one place.
 class Memory {
  public:
-  explicit Memory(Backend backend) : backend_(backend) {}
+  explicit Memory(Backend backend) : backend_(executionBackend(backend)) {}
   ~Memory() {
-#ifdef TORCHTRT_WITH_CUDA
-    for (void* p : device_) cudaFree(p);
-#endif
+    for (void* p : owned_) backend_.deallocate(p);
   }
   // A zeroed buffer of `bytes` in the backend's memory.
   void* allocate(size_t bytes) {
-    if (backend_ == Backend::kCPU) {
-      host_.emplace_back(bytes / sizeof(float) + 1, 0.f);
-      return host_.back().data();
-    }
-#ifdef TORCHTRT_WITH_CUDA
-    void* p = nullptr;
-    cuda::check(cudaMalloc(&p, bytes > 0 ? bytes : 1), "cudaMalloc (calibration output)");
-    device_.push_back(p);
-    return p;
-#else
-    throw Error("calibration on the cuda backend needs a build with CUDA");
-#endif
+    owned_.push_back(backend_.allocate(bytes));
+    return owned_.back();
   }
+  // Waits for the run, then copies `count` floats to the host.
   void toHost(const void* src, size_t count, std::vector<float>& dst) const {
     dst.resize(count);
-    if (backend_ == Backend::kCPU) {
-      std::memcpy(dst.data(), src, count * sizeof(float));
-      return;
-    }
-#ifdef TORCHTRT_WITH_CUDA
-    cuda::check(cudaMemcpy(dst.data(), src, count * sizeof(float), cudaMemcpyDeviceToHost), "cudaMemcpy (calibration)");
-#endif
+    backend_.copyToHost(dst.data(), src, count * sizeof(float));
   }
+  int32_t deviceOrdinal() const { return backend_.deviceOrdinal(); }
 
  private:
-  Backend backend_;
-  std::vector<std::vector<float>> host_;
-  std::vector<void*> device_;
+  const ExecutionBackend& backend_;
+  std::vector<void*> owned_;
 };
 
 Dims batchDims(const ITensor& input, const PlanContents& settings, IInt8Calibrator& calibrator) {
@@ -178,6 +160,7 @@ std::map<std::string, AbsHistogram> observe(const INetworkDefinition& network, c
   IBuilder builder(logger);
   IBuilderConfig config;
   config.clearFlag(BuilderFlag::kTF32);  // observe FP32 values
+  config.setFlag(BuilderFlag::kSKIP_TACTIC_TIMING);  // values only: heuristics' tactics are as exact
   config.setBackend(settings.backend);
   for (const auto& p : settings.profiles) config.addOptimizationProfile(&p);
   std::unique_ptr<IHostMemory> plan(builder.buildSerializedNetwork(net, config));
@@ -187,11 +170,7 @@ std::map<std::string, AbsHistogram> observe(const INetworkDefinition& network, c
 
   std::map<std::string, AbsHistogram> stats;
   Memory memory(settings.backend);
-  int32_t device = 0;
-#ifdef TORCHTRT_WITH_CUDA
-  if (settings.backend == Backend::kCUDA) cuda::check(cudaGetDevice(&device), "cudaGetDevice");
-#endif
-  calibrator.setTargetBackend(settings.backend, device);
+  calibrator.setTargetBackend(settings.backend, std::max<int32_t>(0, memory.deviceOrdinal()));
   std::map<std::string, std::pair<void*, size_t>> outputs;  // name -> buffer, capacity in floats
   std::vector<void*> bindings(inputNames.size(), nullptr);
   std::vector<const char*> names;
@@ -216,10 +195,7 @@ std::map<std::string, AbsHistogram> observe(const INetworkDefinition& network, c
       if (buffer.second < count) buffer = {memory.allocate(count * sizeof(float)), count};
       context->setTensorAddress(name, buffer.first);
     }
-    context->enqueueV3(nullptr);
-#ifdef TORCHTRT_WITH_CUDA
-    if (settings.backend == Backend::kCUDA) cuda::check(cudaDeviceSynchronize(), "calibration run");
-#endif
+    context->enqueueV3(nullptr);  // Memory::toHost waits for it
     for (const auto& name : targets.tensors) {
       const Dims shape = context->getTensorShape(name.c_str());
       const void* data = nullptr;

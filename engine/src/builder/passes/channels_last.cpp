@@ -1,8 +1,10 @@
 // Channels-last layout for the CUDA backend's FP16 convolutions: cuDNN's tensor-core kernels work
 // in NHWC, and on NCHW tensors cuDNN transposes every input and output itself (over half of
-// ResNet-50's FP16 time). Connected regions of 2-D FP16 convolutions, 2-D pooling and the
-// elementwise layers between them switch to NHWC; transposes are inserted only where a region
-// meets the rest of the network.
+// ResNet-50's FP16 time). Connected regions of 2-D FP16 convolutions (grouped and depthwise
+// included), 2-D pooling, reductions, concatenations, scales and the elementwise layers between
+// them switch to NHWC, so a MobileNet / EfficientNet block (depthwise convolution, squeeze-and-
+// excitation pool, 1x1 convolutions, sigmoid, excitation multiply) stays NHWC end to end;
+// transposes are inserted only where a region meets the rest of the network.
 #include <numeric>
 #include <string>
 #include <unordered_map>
@@ -29,35 +31,112 @@ bool rank4(const ITensor* t) { return t->getDimensions().nbDims == 4; }
 // The smallest static batch whose convolutions go channels-last (a dynamic batch, -1, stays channels-first).
 constexpr int64_t kMinChannelsLastBatch = 8;
 
-// Layers that may hold NHWC tensors: convolutions and pooling with an NHWC form, and layers that
-// compute element by element (their result does not depend on the layout when every input shares it).
-bool canBeChannelsLast(const ILayer* layer, bool& isConvolution) {
-  isConvolution = false;
+// How a layer takes part in an NHWC region.
+struct Role {
+  bool candidate = false;
+  bool convolution = false;  // a region needs one to be worth its transposes
+  bool sink = false;         // NHWC input, layout-free output: a global pool without kept dims ([N, C] either way)
+};
+
+// The spatial reduce axes of a rank-4 tensor (H and W: bits 2 and 3 in NCHW, 1 and 2 in NHWC).
+constexpr uint32_t kSpatialFirst = 0xCu, kSpatialLast = 0x6u;
+
+// NCHW axis -> NHWC axis.
+constexpr int32_t kAxisToLast[4] = {0, 3, 1, 2};
+
+bool allRank4(const ILayer* layer) {
+  for (int i = 0; i < layer->getNbInputs(); ++i)
+    if (!rank4(layer->getInput(i))) return false;
+  return true;
+}
+
+// Layers that may hold NHWC tensors: convolutions and pooling with an NHWC form, layers whose axis
+// attribute moves with the layout (reduce, concatenation, per-channel scale) and layers that compute
+// element by element (their result does not depend on the layout when every input shares it, the
+// SE excitation's [N, C, 1, 1] * [N, C, H, W] included: both operands are transposed alike).
+Role roleOf(const ILayer* layer) {
+  Role role;
   switch (layer->getType()) {
     case LayerType::kCONVOLUTION: {
       const auto* conv = static_cast<const IConvolutionLayer*>(layer);
-      // Grouped convolutions stay channels-first: cuDNN's NHWC support for them varies by version.
-      // Small batches too: there im2col + GEMM (channels-first only) wins; ResNet-50 FP16 on an H200
-      // took 0.92 ms channels-first and 2.75 ms channels-last at batch 1, 6.34 and 5.75 ms at 64.
-      // INT8 convolutions read channels-first tensors (their quantizing im2col walks NCHW).
-      isConvolution =
+      // Grouped and depthwise convolutions too: cuDNN 9 runs them in NHWC (filters [K, R, S, C/groups]).
+      // Small batches stay channels-first: there im2col + GEMM (channels-first only) wins; ResNet-50
+      // FP16 on an H200 took 0.92 ms channels-first and 2.75 ms channels-last at batch 1, 6.34 and
+      // 5.75 ms at 64. INT8 convolutions read channels-first tensors (their quantizing im2col walks NCHW).
+      role.convolution =
           !conv->isInt8() && conv->getKernelSizeNd().nbDims == 2 && rank4(layer->getInput(0)) &&
           (layer->getInput(0)->getType() == DataType::kHALF || layer->getInput(0)->getType() == DataType::kBF16) &&
-          symmetricPadding(*conv) && conv->getNbGroups() == 1 &&
-          layer->getInput(0)->getDimensions().d[0] >= kMinChannelsLastBatch;
-      return isConvolution;
+          symmetricPadding(*conv) && layer->getInput(0)->getDimensions().d[0] >= kMinChannelsLastBatch;
+      role.candidate = role.convolution;
+      break;
     }
     case LayerType::kPOOLING:
-      return static_cast<const IPoolingLayer*>(layer)->getWindowSizeNd().nbDims == 2 && rank4(layer->getInput(0));
+      role.candidate =
+          static_cast<const IPoolingLayer*>(layer)->getWindowSizeNd().nbDims == 2 && rank4(layer->getInput(0));
+      break;
+    case LayerType::kREDUCE: {
+      // With kept dims the result is NHWC too (the axes remapped); without, only the spatial mean
+      // before a classifier: [N, C] in both layouts.
+      const auto* reduce = static_cast<const IReduceLayer*>(layer);
+      if (!rank4(layer->getInput(0))) break;
+      role.candidate = reduce->getKeepDimensions() || reduce->getReduceAxes() == kSpatialFirst;
+      role.sink = role.candidate && !reduce->getKeepDimensions();
+      break;
+    }
+    case LayerType::kSCALE: {
+      // Per-element coefficients follow the NCHW order; uniform and per-channel ones do not care.
+      const auto* scale = static_cast<const IScaleLayer*>(layer);
+      role.candidate =
+          rank4(layer->getInput(0)) && (scale->getMode() == ScaleMode::kUNIFORM ||
+                                        (scale->getMode() == ScaleMode::kCHANNEL && scale->getChannelAxis() == 1));
+      break;
+    }
+    case LayerType::kCONCATENATION: {
+      const int32_t axis = static_cast<const IConcatenationLayer*>(layer)->getAxis();
+      role.candidate = allRank4(layer) && axis >= -4 && axis < 4;
+      break;
+    }
     case LayerType::kACTIVATION:
     case LayerType::kUNARY:
     case LayerType::kIDENTITY:
     case LayerType::kELEMENTWISE:
-      for (int i = 0; i < layer->getNbInputs(); ++i)
-        if (!rank4(layer->getInput(i))) return false;
-      return rank4(layer->getOutput(0));
+      role.candidate = allRank4(layer) && rank4(layer->getOutput(0));
+      break;
     default:
-      return false;
+      break;
+  }
+  return role;
+}
+
+// Rewrites a chosen layer's axis attributes for NHWC tensors.
+void remapAxes(ILayer* layer) {
+  switch (layer->getType()) {
+    case LayerType::kCONVOLUTION:
+      static_cast<IConvolutionLayer*>(layer)->setChannelsLast(true);
+      break;
+    case LayerType::kPOOLING:
+      static_cast<IPoolingLayer*>(layer)->setChannelsLast(true);
+      break;
+    case LayerType::kREDUCE: {
+      auto* reduce = static_cast<IReduceLayer*>(layer);
+      uint32_t axes = 0;
+      for (int i = 0; i < 4; ++i)
+        if (reduce->getReduceAxes() & (1u << i)) axes |= 1u << kAxisToLast[i];
+      reduce->setReduceAxes(axes);
+      break;
+    }
+    case LayerType::kCONCATENATION: {
+      auto* concat = static_cast<IConcatenationLayer*>(layer);
+      concat->setAxis(kAxisToLast[(concat->getAxis() + 4) % 4]);
+      break;
+    }
+    case LayerType::kSCALE: {
+      auto* scale = static_cast<IScaleLayer*>(layer);
+      if (scale->getMode() == ScaleMode::kCHANNEL) scale->setChannelAxis(3);
+      break;
+    }
+    default:
+      break;
   }
 }
 
@@ -95,41 +174,48 @@ int32_t useChannelsLast(INetworkDefinition& net) {
   for (int l = 0; l < net.getNbLayers(); ++l) layers.push_back(net.getLayer(l));
   const int n = static_cast<int>(layers.size());
   std::unordered_map<const ILayer*, int> index;
-  std::vector<char> candidate(n, 0), convolution(n, 0);
+  std::vector<Role> roles(n);
   for (int l = 0; l < n; ++l) {
     index[layers[l]] = l;
-    bool isConv = false;
-    candidate[l] = canBeChannelsLast(layers[l], isConv);
-    convolution[l] = isConv;
+    roles[l] = roleOf(layers[l]);
   }
-  // Regions: candidates joined through the tensors they pass each other.
+  // Regions: candidates joined through the NHWC tensors they pass each other (a sink's output is not one).
   std::vector<int> parent(n);
   std::iota(parent.begin(), parent.end(), 0);
   for (int l = 0; l < n; ++l) {
-    if (!candidate[l]) continue;
+    if (!roles[l].candidate) continue;
     for (int i = 0; i < layers[l]->getNbInputs(); ++i) {
       const ILayer* p = layers[l]->getInput(i)->getProducer();
       auto it = p ? index.find(p) : index.end();
-      if (it != index.end() && candidate[it->second]) parent[find(parent, l)] = find(parent, it->second);
+      if (it != index.end() && roles[it->second].candidate && !roles[it->second].sink)
+        parent[find(parent, l)] = find(parent, it->second);
     }
   }
   std::unordered_set<int> regionsWithConvolution;
   for (int l = 0; l < n; ++l)
-    if (convolution[l]) regionsWithConvolution.insert(find(parent, l));
-  std::unordered_set<const ILayer*> chosen;
+    if (roles[l].convolution) regionsWithConvolution.insert(find(parent, l));
+  std::unordered_set<const ILayer*> chosen, sinks;
   for (int l = 0; l < n; ++l)
-    if (candidate[l] && regionsWithConvolution.count(find(parent, l))) chosen.insert(layers[l]);
+    if (roles[l].candidate && regionsWithConvolution.count(find(parent, l))) {
+      chosen.insert(layers[l]);
+      if (roles[l].sink) sinks.insert(layers[l]);
+    }
   if (chosen.empty()) return 0;
+  // Whether `t` is an NHWC tensor of the region (made by a chosen layer that is not a sink).
+  auto insideRegion = [&](const ITensor* t) {
+    return t->getProducer() && chosen.count(t->getProducer()) && !sinks.count(t->getProducer());
+  };
 
   static const int32_t kToLast[4] = {0, 2, 3, 1}, kToFirst[4] = {0, 3, 1, 2};
   std::unordered_map<ITensor*, ITensor*> asLast;
   int32_t added = 0;
   for (ILayer* layer : layers) {
     if (!chosen.count(layer)) continue;
-    // Inputs from outside the region (network inputs, constants, other layers) enter through a transpose.
+    // Inputs from outside the region (network inputs, constants, other layers) enter through a
+    // transpose, one per tensor however many layers read it.
     for (int i = 0; i < layer->getNbInputs(); ++i) {
       ITensor* t = layer->getInput(i);
-      if (t->getProducer() && chosen.count(t->getProducer())) continue;
+      if (insideRegion(t)) continue;
       auto it = asLast.find(t);
       if (it == asLast.end() && transposedFromChannelsLast(t)) {
         // Undo the transpose instead of adding its inverse (channels-last inputs arrive this way).
@@ -143,12 +229,12 @@ int32_t useChannelsLast(INetworkDefinition& net) {
       }
       layer->setInput(i, *it->second);
     }
-    if (layer->getType() == LayerType::kCONVOLUTION) static_cast<IConvolutionLayer*>(layer)->setChannelsLast(true);
-    if (layer->getType() == LayerType::kPOOLING) static_cast<IPoolingLayer*>(layer)->setChannelsLast(true);
+    remapAxes(layer);
   }
-  // Outputs read outside the region (or bound as network outputs) leave through a transpose back.
+  // Outputs read outside the region (or bound as network outputs) leave through a transpose back;
+  // a sink's output is channels-first already.
   for (ILayer* layer : layers) {
-    if (!chosen.count(layer)) continue;
+    if (!chosen.count(layer) || sinks.count(layer)) continue;
     ITensor* out = layer->getOutput(0);
     std::vector<std::pair<ILayer*, int>> outside;
     for (int l = 0; l < net.getNbLayers(); ++l) {

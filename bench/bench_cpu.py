@@ -1,0 +1,120 @@
+"""CPU latency: the engine (fast CPU kernels on oneDNN, and optionally the reference kernels) against
+PyTorch eager and TorchScript, in one run on the same cores, FP32. Writes a Markdown table with the
+CPU model and core count.
+
+Usage: python bench/bench_cpu.py [--models resnet18,resnet50,mobilenet_v3_large,bert] [--batches 1]
+                                 [--reference] [--iters 20] [--out FILE]
+--reference adds a column for the reference kernels (TORCHTRT_CPU_KERNELS=reference; slow).
+"""
+import argparse
+import os
+import platform
+import statistics
+import time
+
+import torch
+import torch_tensorrt
+
+from bench_models import first, make_model
+
+
+def median_ms(fn, x, warmup, iters):
+    with torch.no_grad():
+        for _ in range(warmup):
+            fn(x)
+        times = []
+        for _ in range(iters):
+            start = time.perf_counter()
+            fn(x)
+            times.append((time.perf_counter() - start) * 1000)
+    return statistics.median(times)
+
+
+def cpu_model():
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown CPU"
+
+
+def compile_engine(model, x, kernels):
+    """Compiles (and runs) with TORCHTRT_CPU_KERNELS=kernels; the variable is read when a context is made."""
+    saved = os.environ.get("TORCHTRT_CPU_KERNELS")
+    os.environ["TORCHTRT_CPU_KERNELS"] = kernels
+    try:
+        traced = torch.jit.trace(model, x, check_trace=False)
+        start = time.perf_counter()
+        engine = torch_tensorrt.compile(traced, inputs=[x], enabled_precisions={torch.float32})
+        return engine, time.perf_counter() - start
+    finally:
+        if saved is None:
+            os.environ.pop("TORCHTRT_CPU_KERNELS", None)
+        else:
+            os.environ["TORCHTRT_CPU_KERNELS"] = saved
+
+
+def bench(name, batch, args):
+    model, make_input = make_model(name)
+    x = make_input(batch, "cpu")
+    row = dict(model=name, batch=batch)
+    with torch.no_grad():
+        ref = first(model(x)).float()
+        row["eager"] = median_ms(model, x, args.warmup, args.iters)
+        scripted = torch.jit.trace(model, x, check_trace=False)
+        row["ts"] = median_ms(scripted, x, args.warmup, args.iters)
+        del scripted
+        engine, row["build_s"] = compile_engine(model, x, "fast")
+        row["engine"] = median_ms(engine, x, args.warmup, args.iters)
+        out = first(engine(x)).float()
+        row["diff"] = (out - ref).abs().max().item()
+        del engine
+        row["reference"] = float("nan")
+        if args.reference:
+            engine, _ = compile_engine(model, x, "reference")
+            row["reference"] = median_ms(engine, x, 1, max(3, args.iters // 5))
+            del engine
+    row["speedup"] = row["ts"] / row["engine"]
+    return row
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--models", default="resnet18,resnet50,mobilenet_v3_large,bert")
+    ap.add_argument("--batches", default="1")
+    ap.add_argument("--reference", action="store_true")
+    ap.add_argument("--warmup", type=int, default=5)
+    ap.add_argument("--iters", type=int, default=20)
+    ap.add_argument("--out", default=None)
+    args = ap.parse_args()
+    rows = []
+    for name in args.models.split(","):
+        for batch in (int(b) for b in args.batches.split(",")):
+            row = bench(name, batch, args)
+            rows.append(row)
+            print(row, flush=True)
+    lines = [
+        f"CPU: {cpu_model()}, {os.cpu_count()} cores, torch {torch.__version__} ({torch.get_num_threads()} threads), "
+        f"FP32, median of {args.iters} runs",
+        "",
+        "| model | batch | eager ms | TorchScript ms | engine ms | engine vs TorchScript | reference kernels ms "
+        "| build s | max abs diff |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in rows:
+        lines.append(f"| {r['model']} | {r['batch']} | {r['eager']:.2f} | {r['ts']:.2f} | {r['engine']:.2f} | "
+                     f"{r['speedup']:.2f}x | {r['reference']:.1f} | {r['build_s']:.1f} | {r['diff']:.1e} |")
+    ratios = sorted(r["speedup"] for r in rows)
+    lines += ["", f"median engine speed-up over TorchScript: {statistics.median(ratios):.2f}x"]
+    text = "\n".join(lines) + "\n"
+    print(text)
+    if args.out:
+        with open(args.out, "w") as f:
+            f.write(text)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,429 @@
+"""Performance zoo: the engine against torch.compile on vision models and transformers, in one
+process and one run (issue 21's acceptance table).
+
+Every model has random weights (no downloads: the GPU machine has no network; Hugging Face models
+come from configs built here). Each case (model, batch) measures, in --dtype (fp16 or bf16):
+- the engine: torch_tensorrt.compile of the float32 TorchScript trace with enabled_precisions
+  {float32, dtype} (float32 inputs, as the user has them), its build time, its first call (tactic
+  choice and allocation included), its median latency plain and in CUDA graph mode;
+- the peer: torch.compile(model.to(dtype), mode="reduce-overhead") on dtype inputs, its compile plus
+  first call, its median latency; with --max-autotune also mode="max-autotune-no-cudagraphs";
+- cosine of each against the float32 eager model.
+Latency: median over calls after warm-ups, each call between two CUDA events with a synchronize
+after it (so launch overhead counts, as a user waiting for the result sees it).
+ratio = peer ms / engine ms (the better of plain and CUDA graphs): above 1, the engine is faster.
+
+Results print as they come; --out gets the Markdown table rewritten after every case, so a run cut
+short by --budget-s (or by the machine's limit) still leaves every finished row.
+
+Usage (GPU):
+  python bench/perf_zoo.py --models resnet50,efficientnet_b3 --budget-s 500 --out docs/perf_zoo_part1.md
+  python bench/perf_zoo.py --list
+Local check of the script's logic (CPU backend, tiny inputs, no peer):
+  python bench/perf_zoo.py --device cpu --models mobilenet_v2 --image-size 32 --batches 1,2 --no-peer --iters 3
+"""
+import argparse
+import copy
+import datetime
+import statistics
+import sys
+import time
+from typing import Any, Callable, Dict, List, Optional, Tuple
+
+import torch
+import torchvision
+
+sys.path.insert(0, __file__.rsplit("/", 1)[0])
+from zoo import CausalLM, _realistic  # noqa: E402  (the zoo's random-but-realistic weights)
+
+START = time.perf_counter()
+
+
+# ---------------------------------------------------------------------------------------------
+# Models: name -> Case (constructor, input kind and size, the large batch).
+
+
+class Case:
+    def __init__(self, build: Callable[[], torch.nn.Module], kind: str, size: int, large_batch: int, family: str):
+        self.build, self.kind, self.size, self.large_batch, self.family = build, kind, size, large_batch, family
+
+
+class FirstOutput(torch.nn.Module):
+    """Models returning a dict (segmentation: "out") or an OrderedDict of feature maps (FPN): a
+    tuple of tensors, which tracing and both compilers take."""
+
+    def __init__(self, net: torch.nn.Module, key: Optional[str] = None):
+        super().__init__()
+        self.net, self.key = net, key
+
+    def forward(self, x):
+        out = self.net(x)
+        return out[self.key] if self.key else tuple(out.values())
+
+
+def _tv(name: str, **kwargs) -> Callable[[], torch.nn.Module]:
+    return lambda: _realistic(getattr(torchvision.models, name)(weights=None, **kwargs))
+
+
+def _segmentation(name: str) -> Callable[[], torch.nn.Module]:
+    def build():
+        net = getattr(torchvision.models.segmentation, name)(weights=None, weights_backbone=None, aux_loss=False)
+        return FirstOutput(_realistic(net), "out").eval()
+
+    return build
+
+
+def _fpn_backbone() -> torch.nn.Module:
+    from torchvision.models.detection.backbone_utils import resnet_fpn_backbone
+
+    net = resnet_fpn_backbone(backbone_name="resnet50", weights=None, trainable_layers=5)
+    return FirstOutput(_realistic(net)).eval()
+
+
+def _deit_small() -> torch.nn.Module:
+    from torchvision.models.vision_transformer import VisionTransformer
+
+    # DeiT-S: ViT with 12 layers of width 384, 6 heads (timm's deit_small_patch16_224 without distillation).
+    return _realistic(VisionTransformer(image_size=224, patch_size=16, num_layers=12, num_heads=6, hidden_dim=384,
+                                        mlp_dim=1536))
+
+
+def _hf(kind: str) -> Callable[[], torch.nn.Module]:
+    def build() -> torch.nn.Module:
+        import transformers as T
+
+        common = dict(torchscript=True, return_dict=False, attn_implementation="eager")
+        if kind == "bert_base":
+            return T.BertModel(T.BertConfig(**common), add_pooling_layer=False).eval()
+        if kind == "bert_large":
+            cfg = T.BertConfig(hidden_size=1024, num_hidden_layers=24, num_attention_heads=16, intermediate_size=4096,
+                               **common)
+            return T.BertModel(cfg, add_pooling_layer=False).eval()
+        if kind == "roberta_base":
+            return T.RobertaModel(T.RobertaConfig(**common), add_pooling_layer=False).eval()
+        if kind == "distilbert":
+            return T.DistilBertModel(T.DistilBertConfig(**common)).eval()
+        if kind == "gpt2":
+            return CausalLM(T.GPT2Model(T.GPT2Config(use_cache=False, **common))).eval()
+        if kind == "t5_base_encoder":
+            cfg = T.T5Config(d_model=768, d_ff=3072, num_layers=12, num_heads=12, use_cache=False, **common)
+            return T.T5EncoderModel(cfg).eval()
+        raise KeyError(kind)
+
+    return build
+
+
+MODELS: Dict[str, Case] = {
+    # Convolutional networks at their usual resolutions.
+    "resnet50": Case(_tv("resnet50"), "image", 224, 64, "vision"),
+    "resnext50_32x4d": Case(_tv("resnext50_32x4d"), "image", 224, 64, "vision"),
+    "mobilenet_v2": Case(_tv("mobilenet_v2"), "image", 224, 64, "vision"),
+    "mobilenet_v3_large": Case(_tv("mobilenet_v3_large"), "image", 224, 64, "vision"),
+    "efficientnet_b0": Case(_tv("efficientnet_b0"), "image", 224, 64, "vision"),
+    "efficientnet_b3": Case(_tv("efficientnet_b3"), "image", 300, 32, "vision"),
+    "regnet_y_1_6gf": Case(_tv("regnet_y_1_6gf"), "image", 224, 64, "vision"),
+    "convnext_tiny": Case(_tv("convnext_tiny"), "image", 224, 64, "vision"),
+    "densenet121": Case(_tv("densenet121"), "image", 224, 64, "vision"),
+    "inception_v3": Case(_tv("inception_v3", aux_logits=False, init_weights=False), "image", 299, 64, "vision"),
+    "vgg16": Case(_tv("vgg16"), "image", 224, 64, "vision"),
+    "fcn_resnet50": Case(_segmentation("fcn_resnet50"), "image", 512, 8, "vision"),
+    "deeplabv3_mobilenet_v3_large": Case(_segmentation("deeplabv3_mobilenet_v3_large"), "image", 512, 8, "vision"),
+    "resnet50_fpn_backbone": Case(_fpn_backbone, "image", 640, 8, "vision"),
+    "swin_t": Case(_tv("swin_t"), "image", 224, 64, "vision"),
+    # Transformers (token inputs: size is the sequence length).
+    "bert_base": Case(_hf("bert_base"), "tokens", 128, 32, "transformer"),
+    "bert_large": Case(_hf("bert_large"), "tokens", 128, 32, "transformer"),
+    "roberta_base": Case(_hf("roberta_base"), "tokens", 128, 32, "transformer"),
+    "distilbert": Case(_hf("distilbert"), "tokens", 128, 32, "transformer"),
+    "gpt2_128": Case(_hf("gpt2"), "tokens", 128, 32, "transformer"),
+    "gpt2_512": Case(_hf("gpt2"), "tokens", 512, 8, "transformer"),
+    "t5_base_encoder": Case(_hf("t5_base_encoder"), "tokens", 128, 32, "transformer"),
+    "vit_b_16": Case(_tv("vit_b_16"), "image", 224, 64, "transformer"),
+    "deit_small": Case(_deit_small, "image", 224, 64, "transformer"),
+}
+
+DTYPES = {"fp16": torch.half, "bf16": torch.bfloat16}
+
+
+def make_input(case: Case, batch: int, device: str, size: Optional[int]) -> torch.Tensor:
+    gen = torch.Generator().manual_seed(1)
+    n = size or case.size
+    if case.kind == "tokens":
+        return torch.randint(3, 1000, (batch, n), generator=gen).to(device)
+    return torch.randn(batch, 3, n, n, generator=gen).to(device)
+
+
+# ---------------------------------------------------------------------------------------------
+# Measurement.
+
+
+def flat(out: Any) -> torch.Tensor:
+    """Every tensor of an output (tuple, list, dict) as one float vector."""
+    if isinstance(out, torch.Tensor):
+        return out.detach().float().flatten()
+    if isinstance(out, dict):
+        out = list(out.values())
+    return torch.cat([flat(o) for o in out])
+
+
+def cosine(a: Any, b: Any) -> float:
+    x, y = flat(a).double(), flat(b).double()
+    if x.shape != y.shape:
+        return float("nan")
+    return torch.nn.functional.cosine_similarity(x, y, 0).item()
+
+
+def synchronize(device: str) -> None:
+    if device == "cuda":
+        torch.cuda.synchronize()
+
+
+def timed_first_call(fn: Callable, x: torch.Tensor, device: str) -> Tuple[float, Any]:
+    """Seconds of one call, synchronized, and its output (cloned: CUDA graph outputs are reused)."""
+    synchronize(device)
+    start = time.perf_counter()
+    with torch.no_grad():
+        out = fn(x)
+    synchronize(device)
+    seconds = time.perf_counter() - start
+    return seconds, _clone(out)
+
+
+def _clone(out: Any) -> Any:
+    if isinstance(out, torch.Tensor):
+        return out.detach().clone()
+    if isinstance(out, dict):
+        return {k: _clone(v) for k, v in out.items()}
+    if isinstance(out, (tuple, list)):
+        return type(out)(_clone(o) for o in out)
+    return out
+
+
+def median_ms(fn: Callable, x: torch.Tensor, device: str, warmup: int, iters: int, max_s: float) -> float:
+    """Median latency of fn(x) in ms: CUDA events around each call, synchronized after it; on the
+    CPU the wall clock. At most `iters` calls or `max_s` seconds of them (at least 3)."""
+    with torch.no_grad():
+        for _ in range(warmup):
+            fn(x)
+        synchronize(device)
+        times: List[float] = []
+        begin = time.perf_counter()
+        while len(times) < iters and (len(times) < 3 or time.perf_counter() - begin < max_s):
+            if device == "cuda":
+                start, end = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
+                start.record()
+                fn(x)
+                end.record()
+                end.synchronize()
+                times.append(start.elapsed_time(end))
+            else:
+                t0 = time.perf_counter()
+                fn(x)
+                times.append((time.perf_counter() - t0) * 1000)
+    return statistics.median(times)
+
+
+def release(device: str) -> None:
+    torch._dynamo.reset()
+    if device == "cuda":
+        torch.cuda.synchronize()
+        torch.cuda.empty_cache()
+
+
+def bench_engine(model: torch.nn.Module, x: torch.Tensor, dtype: torch.dtype, device: str, args) -> Dict[str, Any]:
+    import torch_tensorrt
+
+    row: Dict[str, Any] = {}
+    with torch.no_grad():
+        traced = torch.jit.trace(model, x, check_trace=False)
+    start = time.perf_counter()
+    engine = torch_tensorrt.compile(traced, inputs=[x], enabled_precisions={torch.float32, dtype})
+    row["build_s"] = time.perf_counter() - start
+    row["first_s"], out = timed_first_call(engine, x, device)
+    row["engine_ms"] = median_ms(engine, x, device, args.warmup, args.iters, args.max_s)
+    row["graphs_ms"] = float("nan")
+    if device == "cuda" and not args.no_graphs:
+        with torch_tensorrt.runtime.enable_cudagraphs():
+            row["graphs_ms"] = median_ms(engine, x, device, args.warmup, args.iters, args.max_s)
+    row["out"] = out
+    del engine, traced
+    return row
+
+
+def bench_peer(model: torch.nn.Module, x: torch.Tensor, dtype: torch.dtype, device: str, mode: str,
+               args) -> Dict[str, Any]:
+    """torch.compile of the model converted to dtype, on dtype inputs (token ids stay int64)."""
+    base = copy.deepcopy(model).to(dtype)
+    bx = x.to(dtype) if x.is_floating_point() else x
+    compiled = torch.compile(base, mode=mode, dynamic=False)
+    row: Dict[str, Any] = {}
+    row["first_s"], row["out"] = timed_first_call(compiled, bx, device)
+    row["ms"] = median_ms(compiled, bx, device, args.warmup, args.iters, args.max_s)
+    del compiled, base
+    release(device)
+    return row
+
+
+def bench_case(name: str, model: torch.nn.Module, batch: int, dtype_name: str, device: str, args) -> Dict[str, Any]:
+    case = MODELS[name]
+    dtype = DTYPES[dtype_name]
+    x = make_input(case, batch, device, args.image_size if case.kind == "image" else args.seq_len)
+    row: Dict[str, Any] = dict(model=name, input=tuple(x.shape), batch=batch, dtype=dtype_name)
+    with torch.no_grad():
+        reference = _clone(model(x))
+    try:
+        e = bench_engine(model, x, dtype, device, args)
+        row.update(engine_ms=e["engine_ms"], graphs_ms=e["graphs_ms"], build_s=e["build_s"], first_s=e["first_s"],
+                   engine_cos=cosine(e["out"], reference))
+    except Exception as err:  # one failing side must not hide the other
+        row["engine_error"] = str(err).strip().split("\n")[0][:160]
+    release(device)
+    if not args.no_peer:
+        try:
+            p = bench_peer(model, x, dtype, device, "reduce-overhead", args)
+            row.update(peer_ms=p["ms"], peer_first_s=p["first_s"], peer_cos=cosine(p["out"], reference))
+        except Exception as err:
+            row["peer_error"] = str(err).strip().split("\n")[0][:160]
+        if args.max_autotune:
+            if remaining(args) < args.autotune_reserve_s:
+                row["autotune_error"] = "skipped: budget"
+            else:
+                try:
+                    p = bench_peer(model, x, dtype, device, "max-autotune-no-cudagraphs", args)
+                    row.update(autotune_ms=p["ms"], autotune_first_s=p["first_s"])
+                except Exception as err:
+                    row["autotune_error"] = str(err).strip().split("\n")[0][:160]
+    best = min((row.get(k, float("nan")) for k in ("engine_ms", "graphs_ms")), key=lambda v: (v != v, v))
+    row["best_ms"] = best
+    row["ratio"] = row.get("peer_ms", float("nan")) / best if best == best else float("nan")
+    if "autotune_ms" in row and best == best:
+        row["autotune_ratio"] = row["autotune_ms"] / best
+    return row
+
+
+def remaining(args) -> float:
+    return args.budget_s - (time.perf_counter() - START) if args.budget_s else float("inf")
+
+
+# ---------------------------------------------------------------------------------------------
+# Report.
+
+
+def _f(v: Any, fmt: str) -> str:
+    return "-" if v is None or (isinstance(v, float) and v != v) else format(v, fmt)
+
+
+def markdown(rows: List[Dict[str, Any]], device_name: str, args, note: str = "") -> str:
+    import torch_tensorrt
+
+    lines = [
+        f"# Performance zoo: {device_name}, {datetime.datetime.utcnow():%Y-%m-%d %H:%M} UTC",
+        "",
+        f"torch {torch.__version__}, torch_tensorrt {torch_tensorrt.__version__}, dtype {args.dtype}. engine: "
+        "torch_tensorrt.compile of the float32 trace with enabled_precisions {float32, dtype}, float32 inputs; "
+        "graphs: the same engine under torch_tensorrt.runtime.enable_cudagraphs(). peer: torch.compile(model.to(dtype), "
+        "mode=\"reduce-overhead\") on dtype inputs" + (", and mode=\"max-autotune-no-cudagraphs\"" if args.max_autotune
+                                                          else "") + ". "
+        "Median latency, CUDA events around each synchronized call after warm-ups. ratio = peer ms / best engine ms "
+        "(> 1: the engine is faster). cos: cosine against the float32 eager model. Random weights.",
+        "",
+        "| model | input | engine ms | engine + graphs ms | torch.compile RO ms | ratio | max-autotune ms |"
+        " ratio MA | engine build s | engine first call s | torch.compile compile + first call s |"
+        " cos engine | cos torch.compile | notes |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for r in rows:
+        notes = "; ".join(f"{k}: {r[k]}" for k in ("engine_error", "peer_error", "autotune_error") if k in r)
+        shape = "x".join(str(d) for d in r["input"])
+        lines.append(
+            f"| {r['model']} | {shape} | {_f(r.get('engine_ms'), '.3f')} | {_f(r.get('graphs_ms'), '.3f')} | "
+            f"{_f(r.get('peer_ms'), '.3f')} | {_f(r.get('ratio'), '.2f')} | {_f(r.get('autotune_ms'), '.3f')} | "
+            f"{_f(r.get('autotune_ratio'), '.2f')} | {_f(r.get('build_s'), '.2f')} | {_f(r.get('first_s'), '.2f')} | "
+            f"{_f(r.get('peer_first_s'), '.1f')} | {_f(r.get('engine_cos'), '.5f')} | {_f(r.get('peer_cos'), '.5f')} | "
+            f"{notes} |")
+    ratios = [r["ratio"] for r in rows if r.get("ratio") == r.get("ratio") and "ratio" in r]
+    if ratios:
+        lines += ["", f"{len(ratios)} cases compared: median ratio {statistics.median(ratios):.2f}, "
+                      f"engine at least as fast in {sum(v >= 1 for v in ratios)}, slowest ratio {min(ratios):.2f}."]
+    if note:
+        lines += ["", note]
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--models", default="all", help="comma-separated names (--list), 'vision', 'transformer' or 'all'")
+    ap.add_argument("--list", action="store_true", help="print the model names and exit")
+    ap.add_argument("--batches", default=None, help="comma-separated batch sizes (default: 1 and the model's large batch)")
+    ap.add_argument("--dtype", default="fp16", choices=sorted(DTYPES))
+    ap.add_argument("--max-autotune", action="store_true", help="also torch.compile mode max-autotune-no-cudagraphs")
+    ap.add_argument("--no-peer", action="store_true", help="engine only (no torch.compile)")
+    ap.add_argument("--no-graphs", action="store_true", help="skip the engine's CUDA graph mode")
+    ap.add_argument("--budget-s", type=float, default=0, help="start no case after this many seconds minus --reserve-s")
+    ap.add_argument("--reserve-s", type=float, default=60, help="seconds a case may take (budget check)")
+    ap.add_argument("--autotune-reserve-s", type=float, default=120, help="seconds max-autotune needs to start")
+    ap.add_argument("--device", default="cuda", choices=["cuda", "cpu"])
+    ap.add_argument("--image-size", type=int, default=None, help="override every image model's resolution")
+    ap.add_argument("--seq-len", type=int, default=None, help="override every token model's sequence length")
+    ap.add_argument("--warmup", type=int, default=10)
+    ap.add_argument("--iters", type=int, default=100)
+    ap.add_argument("--max-s", type=float, default=2.0, help="seconds of timed calls per measurement at most")
+    ap.add_argument("--out", default=None, help="Markdown file, rewritten after every case")
+    args = ap.parse_args()
+    if args.list:
+        for name, case in MODELS.items():
+            print(f"{name:32s} {case.family:12s} {case.kind} {case.size}, large batch {case.large_batch}")
+        return
+    if args.models in ("all", "vision", "transformer"):
+        names = [n for n, c in MODELS.items() if args.models == "all" or c.family == args.models]
+    else:
+        names = args.models.split(",")
+    unknown = [n for n in names if n not in MODELS]
+    if unknown:
+        sys.exit(f"unknown models {unknown}; --list shows the names")
+    device = args.device
+    if device == "cuda" and not torch.cuda.is_available():
+        sys.exit("no CUDA device visible; --device cpu checks the script on the CPU backend")
+    device_name = torch.cuda.get_device_name() if device == "cuda" else "CPU"
+    if device == "cuda":
+        torch.backends.cudnn.benchmark = True  # the peer's usual setting
+    rows: List[Dict[str, Any]] = []
+    stopped = ""
+    for name in names:
+        case = MODELS[name]
+        batches = [int(b) for b in args.batches.split(",")] if args.batches else [1, case.large_batch]
+        if remaining(args) < args.reserve_s:
+            stopped = f"Stopped before {name}: the time budget ({args.budget_s:.0f} s) was spent."
+            break
+        torch.manual_seed(0)
+        try:
+            model = case.build().to(device).eval()
+        except Exception as err:
+            rows.append(dict(model=name, input=(), batch=0, dtype=args.dtype,
+                             engine_error="model: " + str(err).strip().split("\n")[0][:160]))
+            continue
+        for batch in batches:
+            if remaining(args) < args.reserve_s:
+                stopped = f"Stopped before {name} batch {batch}: the time budget ({args.budget_s:.0f} s) was spent."
+                break
+            t0 = time.perf_counter()
+            row = bench_case(name, model, batch, args.dtype, device, args)
+            row["case_s"] = time.perf_counter() - t0
+            rows.append(row)
+            print({k: (round(v, 4) if isinstance(v, float) else v) for k, v in row.items()}, flush=True)
+            if args.out:
+                with open(args.out, "w") as f:
+                    f.write(markdown(rows, device_name, args))
+        del model
+        release(device)
+        if stopped:
+            break
+    text = markdown(rows, device_name, args, stopped)
+    print(text, flush=True)
+    if args.out:
+        with open(args.out, "w") as f:
+            f.write(text)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,57 @@
+#include "backends/backend.h"
+
+#include <exception>
+
+#include "runtime/schedule.h"
+
+namespace trt {
+
+const ExecutionBackend& executionBackend(Backend kind) {
+  if (kind == Backend::kCPU) return *cpuExecutionBackend();
+  if (kind == Backend::kCUDA) {
+    if (const ExecutionBackend* cuda = cudaExecutionBackend()) return *cuda;
+    throw Error(
+        "the cuda backend is not part of this build of the engine; rebuild with TORCHTRT_CUDA=ON, or compile for "
+        "the CPU backend");
+  }
+  throw Error("unknown backend " + std::to_string(static_cast<int>(kind)));
+}
+
+void runSteps(RunState& state, uint8_t* arena, const StepDevice& device) {
+  const Schedule& s = state.schedule;
+  std::vector<void*> data(s.tensors.size(), nullptr);
+  for (size_t t = 0; t < s.tensors.size(); ++t) {
+    if (state.addresses[t] && !state.dataDependent[t])
+      data[t] = state.addresses[t];
+    else if (state.arenaOffset[t] != SIZE_MAX)
+      data[t] = arena + state.arenaOffset[t];
+  }
+  std::vector<cpu::TensorView> inputs;
+  for (size_t st = 0; st < s.steps.size(); ++st) {
+    const auto& step = s.steps[st];
+    if (state.viewInput[st] >= 0) {  // a reshape-like layer: its output is its input's memory
+      data[step.output] = data[state.viewInput[st]];
+      continue;
+    }
+    if (s.isConstant[step.output] && !state.addresses[step.output]) {
+      // Constants are read in place; only one that is a network output is copied.
+      data[step.output] = device.constantData(*static_cast<const IConstantLayer*>(step.layer));
+      continue;
+    }
+    inputs.clear();
+    for (int32_t i : step.inputs) inputs.push_back({data[i], state.shapes[i], s.tensors[i]->getType()});
+    if (step.layer->getType() == LayerType::kNON_ZERO) state.learnNonZeroCount(st, device.countNonZero(inputs[0]));
+    cpu::TensorView out{data[step.output], state.shapes[step.output], s.tensors[step.output]->getType()};
+    if (state.shapes[step.output].volume() == 0) continue;
+    try {
+      device.runLayer(state.layerToRun(st), inputs, out);
+    } catch (const Error&) {
+      throw;
+    } catch (const std::exception& e) {
+      throw Error(step.layer->describe() + ": " + e.what());
+    }
+  }
+  if (state.hasDataDependentShapes) state.deliverDataDependentOutputs(data, device.copy);
+}
+
+}  // namespace trt

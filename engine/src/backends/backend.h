@@ -1,0 +1,111 @@
+// The seam between the engine and a device. The runtime, the builder and calibration talk to an
+// ExecutionBackend and never to CUDA (or any other device API) directly: a backend loads an engine
+// (prepare), runs it (a BackendRunner per execution context), and lends its memory to the builder's
+// own runs (calibration, tactic timing). Each backend is one unit under backends/<name>/.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <vector>
+
+#include "backends/cpu/cpu_kernels.h"
+#include "plan/plan.h"
+#include "trt/network.h"
+
+namespace trt {
+
+struct Schedule;
+class ICudaEngine;
+
+//! What one run hands its backend: the engine's schedule, this run's shapes and memory plan, and
+//! the runtime's hooks for data-dependent shapes. Tensor-indexed vectors follow Schedule::tensors.
+struct RunState {
+  const Schedule& schedule;
+  const std::vector<Dims>& shapes;        //!< current shapes (a NonZero updates later ones during the run)
+  const std::vector<void*>& addresses;    //!< bound inputs and outputs (nullptr elsewhere)
+  const std::vector<size_t>& arenaOffset; //!< per tensor: its block in the activation arena, SIZE_MAX if none
+  const std::vector<int32_t>& viewInput;  //!< per step: the tensor whose memory its output is (nothing runs), or -1
+  size_t arenaBytes;                      //!< the arena's size for these shapes
+  const std::vector<bool>& dataDependent; //!< per tensor: its shape waits for a NonZero count
+  bool hasDataDependentShapes;
+  int32_t profile;
+  bool graphMode;  //!< CUDA-graph replay requested (IExecutionContext::setCudaGraphMode)
+  //! The layer to run at a step (with its shape-tensor inputs' run-time values resolved).
+  std::function<const ILayer&(size_t step)> layerToRun;
+  //! Tells the runtime a NonZero's count, before the layers after it run.
+  std::function<void(size_t step, int64_t count)> learnNonZeroCount;
+  //! Hands the data-dependent outputs to their allocators; `copy` moves bytes within the backend's memory.
+  std::function<void(const std::vector<void*>& data, const std::function<void(void*, const void*, size_t)>& copy)>
+      deliverDataDependentOutputs;
+};
+
+//! The per-context executor of one backend (streams, handles, arenas, captured graphs).
+class BackendRunner {
+ public:
+  virtual ~BackendRunner() = default;
+  //! Called when shapes change: makes room for `bytes` of activations (throws Error when it can't).
+  virtual void reserveArena(size_t bytes) = 0;
+  //! Runs every step of `state` on `stream` (ignored by host backends).
+  virtual void run(RunState& state, void* stream) = 0;
+  //! Lets this runner time tactics it has no plan entry for (the builder's tuning runs only).
+  virtual void allowTacticTiming(bool allowed) { (void)allowed; }
+  //! Kernel runs spent timing tactics (0 for an engine whose tactics came from its plan).
+  virtual int64_t tacticTimingRuns() const { return 0; }
+  //! Runs that replayed a captured CUDA graph.
+  virtual int64_t graphLaunches() const { return 0; }
+  //! The tactics this runner timed, by layer index (what the builder stores in the plan).
+  virtual std::vector<TacticRecord> timedTactics() const { return {}; }
+};
+
+//! How a backend runs one step; runSteps drives them over a schedule.
+struct StepDevice {
+  //! Where a Constant layer's bytes are read (in place: the host copy or the engine's device copy).
+  std::function<void*(const IConstantLayer&)> constantData;
+  //! A NonZero input's count (the backend synchronizes to read it).
+  std::function<int64_t(const cpu::TensorView&)> countNonZero;
+  std::function<void(const ILayer&, const std::vector<cpu::TensorView>&, cpu::TensorView&)> runLayer;
+  //! Copies bytes within the backend's memory (data-dependent outputs).
+  std::function<void(void*, const void*, size_t)> copy;
+};
+
+//! Runs every step of `state` with intermediates at `arena` + their offsets: the loop both backends share.
+void runSteps(RunState& state, uint8_t* arena, const StepDevice& device);
+
+//! One backend (CPU, CUDA): what the engine needs from a device.
+class ExecutionBackend {
+ public:
+  virtual ~ExecutionBackend() = default;
+  //! Fills the plan's target (device name, SM version); throws Error when this machine has none.
+  virtual void describeTarget(PlanContents& plan) const = 0;
+  //! Throws Error when a plan for this backend cannot run on this machine (missing or other device).
+  virtual void checkTarget(const PlanContents& plan) const = 0;
+  //! Loads an engine: device copies of the weights its layers read, recorded in the schedule.
+  virtual void prepare(Schedule& schedule) const = 0;
+  //! Frees what prepare() made.
+  virtual void release(Schedule& schedule) const = 0;
+  //! A runner for one execution context of `engine`.
+  virtual std::unique_ptr<BackendRunner> createRunner(const ICudaEngine& engine) const = 0;
+  //! Whether the builder should run `network` once per profile to time its tactics.
+  virtual bool timesTactics(const INetworkDefinition& network) const {
+    (void)network;
+    return false;
+  }
+  //! The device ordinal engines of this backend run on (-1 for the host).
+  virtual int32_t deviceOrdinal() const { return -1; }
+  //! Zeroed memory of the backend for the builder's own runs, and its release.
+  virtual void* allocate(size_t bytes) const = 0;
+  virtual void deallocate(void* memory) const = 0;
+  //! Copies backend memory to the host, after the work queued before it has finished.
+  virtual void copyToHost(void* host, const void* memory, size_t bytes) const = 0;
+};
+
+//! The backend of `kind`; throws Error naming how to get it when this build does not include it.
+const ExecutionBackend& executionBackend(Backend kind);
+
+//! Each backend's instance (nullptr when this build does not include it).
+const ExecutionBackend* cpuExecutionBackend();
+const ExecutionBackend* cudaExecutionBackend();
+
+}  // namespace trt

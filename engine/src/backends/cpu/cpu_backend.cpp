@@ -1,0 +1,102 @@
+// The CPU backend: runs the layers oneDNN covers on its primitives (backends/cpu/onednn/), every
+// other layer with the reference kernels of backends/cpu/, on host memory. TORCHTRT_CPU_KERNELS=reference
+// runs every layer on the reference kernels (the tests' oracle).
+#include <unistd.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <string>
+
+#include "backends/backend.h"
+#include "plan/plan.h"
+#include "runtime/schedule.h"
+#ifdef TORCHTRT_WITH_ONEDNN
+#include "backends/cpu/onednn/onednn_kernels.h"
+#endif
+
+namespace trt {
+namespace {
+
+//! Whether this context runs the fast kernels: TORCHTRT_CPU_KERNELS unset, "fast" or "reference".
+bool useFastKernels() {
+  const char* env = std::getenv("TORCHTRT_CPU_KERNELS");
+  const std::string choice = env ? env : "";
+  if (choice == "reference") return false;
+  if (!choice.empty() && choice != "fast")
+    throw Error("TORCHTRT_CPU_KERNELS is '" + choice +
+                "'; set it to 'reference' (the loop kernels) or 'fast' (oneDNN where it covers a layer), or unset it");
+  return true;
+}
+
+class CpuRunner : public BackendRunner {
+ public:
+  CpuRunner() {
+#ifdef TORCHTRT_WITH_ONEDNN
+    if (useFastKernels()) fast_ = std::make_unique<cpu::onednn::Kernels>();
+#else
+    (void)useFastKernels();  // still rejects a misspelt value
+#endif
+  }
+
+  void reserveArena(size_t bytes) override {
+    const long pages = sysconf(_SC_PHYS_PAGES), pageSize = sysconf(_SC_PAGESIZE);
+    if (pages > 0 && pageSize > 0 && bytes > static_cast<size_t>(pages) * static_cast<size_t>(pageSize))
+      throw Error("the engine needs " + std::to_string(bytes) +
+                  " bytes of activation memory for these input shapes, more than the host's " +
+                  std::to_string(static_cast<size_t>(pages) * pageSize) + " bytes; use smaller inputs");
+    try {
+      arena_.resize(bytes);
+    } catch (const std::exception&) {  // bad_alloc, length_error
+      throw Error("the engine needs " + std::to_string(bytes) +
+                  " bytes of activation memory for these input shapes, more than the host can allocate; use "
+                  "smaller inputs");
+    }
+  }
+
+  void run(RunState& state, void*) override {
+    StepDevice device;
+    device.constantData = [](const IConstantLayer& constant) { return const_cast<uint8_t*>(constant.bytes().data()); };
+    device.countNonZero = [](const cpu::TensorView& in) { return cpu::countNonZero(in); };
+    device.runLayer = [this](const ILayer& layer, const std::vector<cpu::TensorView>& in, cpu::TensorView& out) {
+#ifdef TORCHTRT_WITH_ONEDNN
+      if (fast_ && fast_->run(layer, in, out)) return;
+#endif
+      cpu::runLayer(layer, in, out);
+    };
+    device.copy = [](void* dst, const void* src, size_t bytes) { std::memcpy(dst, src, bytes); };
+    runSteps(state, arena_.data(), device);
+  }
+
+ private:
+  std::vector<uint8_t> arena_;  // intermediates, sized by reserveArena
+#ifdef TORCHTRT_WITH_ONEDNN
+  std::unique_ptr<cpu::onednn::Kernels> fast_;  // nullptr: the reference kernels only
+#endif
+};
+
+class CpuBackend : public ExecutionBackend {
+ public:
+  void describeTarget(PlanContents&) const override {}
+  void checkTarget(const PlanContents&) const override {}
+  void prepare(Schedule&) const override {}  // layers read their weights in place
+  void release(Schedule&) const override {}
+  std::unique_ptr<BackendRunner> createRunner(const ICudaEngine&) const override {
+    return std::make_unique<CpuRunner>();
+  }
+  void* allocate(size_t bytes) const override {
+    void* p = std::calloc(bytes > 0 ? bytes : 1, 1);
+    if (!p) throw Error("out of host memory allocating " + std::to_string(bytes) + " bytes");
+    return p;
+  }
+  void deallocate(void* memory) const override { std::free(memory); }
+  void copyToHost(void* host, const void* memory, size_t bytes) const override { std::memcpy(host, memory, bytes); }
+};
+
+}  // namespace
+
+const ExecutionBackend* cpuExecutionBackend() {
+  static const CpuBackend backend;
+  return &backend;
+}
+
+}  // namespace trt

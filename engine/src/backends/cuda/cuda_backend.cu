@@ -1,0 +1,328 @@
+// The CUDA backend: loads an engine's weights onto the GPU, runs its layers on the caller's stream
+// (or replays them as one captured CUDA graph), and runs the tactics the builder stored in the plan.
+#include <cstring>
+
+#include "backends/backend.h"
+#include "backends/cuda/cuda_kernels.h"
+#include "common/half.h"
+#include "common/int8.h"
+#include "plan/plan.h"
+#include "runtime/schedule.h"
+#include "trt/runtime.h"
+
+namespace trt {
+namespace cuda {
+
+const std::vector<int64_t>* LaunchContext::plannedTactic(const ILayer* layer, const std::vector<int64_t>& shape) const {
+  auto it = plannedTactics.lower_bound({layer, shape});
+  if (it == plannedTactics.end() || it->first.first != layer) return nullptr;
+  if (!shape.empty() && it->first.second != shape) return nullptr;
+  return &it->second;
+}
+
+void LaunchContext::recordTactic(const ILayer* layer, const std::vector<int64_t>& shape, std::vector<int64_t> choice) {
+  timedTactics[{layer, shape}] = std::move(choice);
+}
+
+namespace {
+
+// Uploads the weights the engine's layers read, once per engine: every context reads the same copies.
+void uploadWeights(Schedule& schedule) {
+  // `bytes` from `source` go to the device under the key `host` (the weights the layers point at).
+  auto upload = [&](const void* host, const void* source, size_t bytes) {
+    void* dev = nullptr;
+    check(cudaMalloc(&dev, bytes), "cudaMalloc (weights)");
+    schedule.uploads[host] = dev;
+    check(cudaMemcpy(dev, source, bytes, cudaMemcpyHostToDevice), "cudaMemcpy (weights)");
+  };
+  // Convolution weights are float32 in the plan; an FP16 or BF16 convolution reads them rounded to
+  // its type once, here.
+  auto uploadWeights = [&](const Weights& w, DataType type) {
+    if (!w.values || w.count == 0 || schedule.uploads.count(w.values)) return;
+    const auto* values = static_cast<const float*>(w.values);
+    if (type != DataType::kHALF && type != DataType::kBF16)
+      return upload(w.values, values, static_cast<size_t>(w.count) * sizeof(float));
+    std::vector<uint16_t> rounded(static_cast<size_t>(w.count));
+    for (int64_t i = 0; i < w.count; ++i)
+      rounded[i] = type == DataType::kHALF ? floatToHalf(values[i]) : floatToBf16(values[i]);
+    upload(w.values, rounded.data(), rounded.size() * sizeof(uint16_t));
+  };
+  // An INT8 layer's epilogue factors s_in * s_w[c] * alpha, under the key of its weight scales.
+  auto uploadOutputScales = [&](float inputScale, const std::vector<float>& weightScales, float alpha) {
+    if (weightScales.empty() || schedule.uploads.count(weightScales.data())) return;
+    const std::vector<float> combined = int8::outputScales(inputScale, weightScales, alpha);
+    upload(weightScales.data(), combined.data(), combined.size() * sizeof(float));
+  };
+  for (const auto& step : schedule.steps) {
+    const ILayer* layer = step.layer;
+    if (layer->getType() == LayerType::kCONVOLUTION && static_cast<const IConvolutionLayer*>(layer)->isInt8()) {
+      // INT8 weights quantized once, here; the epilogue's per-map scale s_in * s_w[c] beside them.
+      const auto* conv = static_cast<const IConvolutionLayer*>(layer);
+      const Weights w = conv->getKernelWeights();
+      if (w.count > 0 && !schedule.uploads.count(w.values)) {
+        const std::vector<int8_t> q = quantizedConvolutionWeights(*conv);
+        upload(w.values, q.data(), q.size());
+      }
+      uploadOutputScales(conv->getInt8InputScale(), conv->getInt8WeightScales(), 1.f);
+      uploadWeights(conv->getBiasWeights(), DataType::kFLOAT);
+    } else if (layer->getType() == LayerType::kMATRIX_MULTIPLY &&
+               static_cast<const IMatrixMultiplyLayer*>(layer)->isInt8()) {
+      // The epilogue's per-column factor s_in * s_w[n] * alpha (the INT8 weights are a constant input).
+      const auto* mm = static_cast<const IMatrixMultiplyLayer*>(layer);
+      uploadOutputScales(mm->getInt8InputScale(), mm->getInt8WeightScales(), mm->getAlpha());
+    } else if (layer->getType() == LayerType::kQUANTIZE || layer->getType() == LayerType::kDEQUANTIZE) {
+      const std::vector<float>& scales = static_cast<const IQuantizationLayer*>(layer)->getScales();
+      if (!schedule.uploads.count(scales.data())) upload(scales.data(), scales.data(), scales.size() * sizeof(float));
+    } else if (layer->getType() == LayerType::kCONVOLUTION) {
+      const auto* conv = static_cast<const IConvolutionLayer*>(layer);
+      const DataType type = conv->getInput(0)->getType();
+      uploadWeights(conv->getKernelWeights(), type);
+      uploadWeights(conv->getBiasWeights(), type);
+    } else if (layer->getType() == LayerType::kDECONVOLUTION) {
+      const auto* deconv = static_cast<const IDeconvolutionLayer*>(layer);
+      uploadWeights(deconv->getKernelWeights(), deconv->getInput(0)->getType());
+      uploadWeights(deconv->getBiasWeights(), DataType::kFLOAT);  // added in FP32 by the col2im kernel
+    } else if (layer->getType() == LayerType::kSCALE) {
+      const auto* scale = static_cast<const IScaleLayer*>(layer);
+      for (const std::vector<float>* v : {&scale->getShift(), &scale->getScale(), &scale->getPower()})
+        if (!v->empty() && !schedule.uploads.count(v->data())) upload(v->data(), v->data(), v->size() * sizeof(float));
+    } else if (layer->getType() == LayerType::kCONSTANT) {
+      const auto& bytes = static_cast<const IConstantLayer*>(layer)->bytes();
+      if (!bytes.empty() && !schedule.uploads.count(bytes.data())) upload(bytes.data(), bytes.data(), bytes.size());
+    }
+  }
+}
+
+class CudaRunner : public BackendRunner {
+ public:
+  explicit CudaRunner(const ICudaEngine& engine) : engine_(engine) {}
+  ~CudaRunner() override {
+    if (arena_) cudaFree(arena_);
+  }
+
+  void reserveArena(size_t) override {}  // allocated by the run, on its stream's device
+
+  void allowTacticTiming(bool allowed) override { timingAllowed_ = allowed; }
+  int64_t tacticTimingRuns() const override { return launch_ ? launch_->timedRuns : 0; }
+  int64_t graphLaunches() const override { return launch_ ? launch_->graphLaunches : 0; }
+
+  std::vector<TacticRecord> timedTactics() const override {
+    std::vector<TacticRecord> records;
+    if (!launch_) return records;
+    const INetworkDefinition& net = engine_.network();
+    for (int l = 0; l < net.getNbLayers(); ++l) {
+      auto it = launch_->timedTactics.lower_bound({net.getLayer(l), {}});
+      for (; it != launch_->timedTactics.end() && it->first.first == net.getLayer(l); ++it)
+        records.push_back({l, it->first.second, it->second});
+    }
+    return records;
+  }
+
+  void run(RunState& state, void* stream) override {
+    if (!launch_) createLaunchContext(state.schedule);
+    LaunchContext& ctx = *launch_;
+    ctx.timingAllowed = timingAllowed_;
+    ctx.bindStream(static_cast<cudaStream_t>(stream));
+    // The previous run may still be in flight on another stream and uses the same arena.
+    if (ctx.finishedOn != ctx.stream) check(cudaStreamWaitEvent(ctx.stream, ctx.finished, 0), "cudaStreamWaitEvent");
+    // The arena grows only when a larger shape arrives; steady-state calls allocate nothing.
+    if (state.arenaBytes > arenaCapacity_) {
+      if (arena_) {
+        check(cudaStreamSynchronize(ctx.stream), "cudaStreamSynchronize");
+        check(cudaFree(arena_), "cudaFree (arena)");
+        arena_ = nullptr;
+        if (ctx.graph) {  // captured with the old arena's addresses
+          cudaGraphExecDestroy(ctx.graph);
+          ctx.graph = nullptr;
+          ctx.graphKey.clear();
+        }
+      }
+      check(cudaMalloc(&arena_, state.arenaBytes), "cudaMalloc (arena)");
+      arenaCapacity_ = state.arenaBytes;
+    }
+    // A run that reads a data-dependent count back to the host cannot be captured into a graph.
+    const bool graphMode = state.graphMode && !state.hasDataDependentShapes;
+    std::vector<int64_t> key;
+    if (graphMode) key = graphKey(state);
+    if (graphMode && ctx.graph && key == ctx.graphKey) {
+      check(cudaGraphLaunch(ctx.graph, ctx.stream), "cudaGraphLaunch");
+      ++ctx.graphLaunches;
+    } else {
+      launchLayers(state);
+      if (graphMode) key = graphKey(state);  // the run may have grown the scratch memory
+    }
+    check(cudaEventRecord(ctx.finished, ctx.stream), "cudaEventRecord");
+    ctx.finishedOn = ctx.stream;
+    // Captured when a run repeats the previous run's key (so alternating bindings never capture),
+    // after a normal run of that key: its first-run work (scratch growth) must not happen inside a capture.
+    if (graphMode && key == ctx.previousKey && key != ctx.graphKey && key != ctx.uncapturableKey)
+      captureGraph(state, key);
+    if (graphMode) ctx.previousKey = std::move(key);
+  }
+
+ private:
+  void createLaunchContext(const Schedule& schedule) {
+    const PlanContents& plan = engine_.contents();
+    auto ctx = std::make_unique<LaunchContext>();
+    check(cublasCreate(&ctx->blas), "cublasCreate");
+    ctx->blasWorkspaceBytes = size_t(32) << 20;  // PyTorch's default for Hopper
+    check(cudaMalloc(&ctx->blasWorkspace, ctx->blasWorkspaceBytes), "cudaMalloc (cuBLAS workspace)");
+    ctx->uploads = &schedule.uploads;
+    ctx->allowTF32 = (plan.builderFlags >> static_cast<int>(BuilderFlag::kTF32)) & 1ull;
+    ctx->workspaceLimit = static_cast<size_t>(plan.workspaceLimit);
+    ctx->timingIterations = plan.timingIterations;
+    for (const TacticRecord& t : plan.tactics)
+      ctx->plannedTactics[{engine_.network().getLayer(t.layer), t.shape}] = t.choice;
+    check(cudaEventCreateWithFlags(&ctx->finished, cudaEventDisableTiming), "cudaEventCreate");
+    launch_ = std::move(ctx);
+  }
+
+  void launchLayers(RunState& state) {
+    LaunchContext& ctx = *launch_;
+    StepDevice device;
+    device.constantData = [&](const IConstantLayer& constant) {
+      return const_cast<void*>(ctx.device(constant.bytes().data()));
+    };
+    device.countNonZero = [&](const cpu::TensorView& in) { return countNonZero(ctx, in); };
+    device.runLayer = [&](const ILayer& layer, const std::vector<cpu::TensorView>& in, cpu::TensorView& out) {
+      launcherFor(layer.getType())(ctx, layer, in, out);
+    };
+    device.copy = [&](void* dst, const void* src, size_t bytes) {
+      check(cudaMemcpyAsync(dst, src, bytes, cudaMemcpyDeviceToDevice, ctx.stream), "data-dependent output copy");
+    };
+    runSteps(state, static_cast<uint8_t*>(arena_), device);
+  }
+
+  // What a captured graph depends on: profile, arena and scratch addresses, input shapes, bound addresses.
+  std::vector<int64_t> graphKey(const RunState& state) const {
+    const Schedule& s = state.schedule;
+    std::vector<int64_t> key = {state.profile, static_cast<int64_t>(reinterpret_cast<uintptr_t>(arena_)),
+                                static_cast<int64_t>(reinterpret_cast<uintptr_t>(launch_->scratch_)),
+                                static_cast<int64_t>(launch_->scratchBytes_)};
+    for (int32_t idx : s.inputIndices)
+      for (int i = 0; i < state.shapes[idx].nbDims; ++i) key.push_back(state.shapes[idx].d[i]);
+    // Only inputs and outputs are bound (every other tensor lives in the arena, part of the key).
+    for (const auto* indices : {&s.inputIndices, &s.outputIndices})
+      for (int32_t idx : *indices)
+        key.push_back(static_cast<int64_t>(reinterpret_cast<uintptr_t>(state.addresses[idx])));
+    return key;
+  }
+
+  void captureGraph(RunState& state, const std::vector<int64_t>& key) {
+    LaunchContext& ctx = *launch_;
+    const cudaStream_t caller = ctx.stream;
+    if (!ctx.captureStream)
+      check(cudaStreamCreateWithFlags(&ctx.captureStream, cudaStreamNonBlocking), "cudaStreamCreate (capture)");
+    ctx.bindStream(ctx.captureStream);
+    cudaGraph_t graph = nullptr;
+    bool captured = false;
+    if (cudaStreamBeginCapture(ctx.captureStream, cudaStreamCaptureModeThreadLocal) == cudaSuccess) {
+      try {
+        launchLayers(state);
+      } catch (const Error&) {  // a launcher refused inside the capture: this key runs uncaptured
+      }
+      captured = cudaStreamEndCapture(ctx.captureStream, &graph) == cudaSuccess && graph;
+    }
+    cudaGraphExec_t exec = nullptr;
+    if (captured) captured = cudaGraphInstantiateWithFlags(&exec, graph, 0) == cudaSuccess;
+    if (graph) cudaGraphDestroy(graph);
+    (void)cudaGetLastError();  // a failed capture leaves its error behind; the normal run already succeeded
+    ctx.bindStream(caller);
+    if (!captured) {
+      ctx.uncapturableKey = key;
+      return;
+    }
+    if (ctx.graph) cudaGraphExecDestroy(ctx.graph);
+    ctx.graph = exec;
+    ctx.graphKey = key;
+  }
+
+  const ICudaEngine& engine_;
+  std::unique_ptr<LaunchContext> launch_;  // created by the first run (on the caller's device)
+  void* arena_ = nullptr;                  // intermediates
+  size_t arenaCapacity_ = 0;
+  bool timingAllowed_ = false;
+};
+
+class CudaBackend : public ExecutionBackend {
+ public:
+  void describeTarget(PlanContents& plan) const override {
+    int count = 0;
+    if (cudaGetDeviceCount(&count) != cudaSuccess || count == 0)
+      throw Error("the config targets the cuda backend but no CUDA GPU is visible; build for the CPU backend instead");
+    currentDevice(plan.deviceName, plan.smMajor, plan.smMinor);
+  }
+
+  // A CUDA plan runs only on a GPU of the SM it was built for (its kernels are compiled for it).
+  void checkTarget(const PlanContents& c) const override {
+    int count = 0;
+    if (cudaGetDeviceCount(&count) != cudaSuccess || count == 0)
+      throw Error("this plan targets the cuda backend (" + c.deviceName +
+                  ") but no CUDA GPU is visible; run it on a GPU machine or recompile the module for the CPU");
+    std::string name;
+    int major = 0, minor = 0;
+    currentDevice(name, major, minor);
+    if (major != c.smMajor || minor != c.smMinor)
+      throw Error("this plan was built for sm_" + std::to_string(c.smMajor) + std::to_string(c.smMinor) + " (" +
+                  c.deviceName + ") but the current GPU is sm_" + std::to_string(major) + std::to_string(minor) +
+                  " (" + name + "); recompile the module on this GPU");
+  }
+
+  void prepare(Schedule& schedule) const override {
+    try {
+      uploadWeights(schedule);
+    } catch (...) {
+      release(schedule);
+      throw;
+    }
+  }
+
+  void release(Schedule& schedule) const override {
+    for (auto& kv : schedule.uploads) cudaFree(kv.second);
+    schedule.uploads.clear();
+  }
+
+  std::unique_ptr<BackendRunner> createRunner(const ICudaEngine& engine) const override {
+    return std::make_unique<CudaRunner>(engine);
+  }
+
+  // Only the floating convolutions time their algorithms.
+  bool timesTactics(const INetworkDefinition& network) const override {
+    for (int l = 0; l < network.getNbLayers(); ++l) {
+      const ILayer* layer = network.getLayer(l);
+      if (layer->getType() == LayerType::kCONVOLUTION && !static_cast<const IConvolutionLayer*>(layer)->isInt8())
+        return true;
+    }
+    return false;
+  }
+
+  int32_t deviceOrdinal() const override {
+    int device = 0;
+    check(cudaGetDevice(&device), "cudaGetDevice");
+    return device;
+  }
+
+  void* allocate(size_t bytes) const override {
+    void* p = nullptr;
+    check(cudaMalloc(&p, bytes > 0 ? bytes : 1), "cudaMalloc (builder run)");
+    check(cudaMemset(p, 0, bytes > 0 ? bytes : 1), "cudaMemset (builder run)");
+    return p;
+  }
+
+  void deallocate(void* memory) const override { cudaFree(memory); }
+
+  void copyToHost(void* host, const void* memory, size_t bytes) const override {
+    check(cudaDeviceSynchronize(), "builder run");
+    check(cudaMemcpy(host, memory, bytes, cudaMemcpyDeviceToHost), "cudaMemcpy (builder run)");
+  }
+};
+
+}  // namespace
+}  // namespace cuda
+
+const ExecutionBackend* cudaExecutionBackend() {
+  static const cuda::CudaBackend backend;
+  return &backend;
+}
+
+}  // namespace trt

@@ -1,0 +1,18 @@
+// The builder's tuning run: the built engine runs once per optimization profile at its opt shapes
+// with tactic timing allowed, and what its kernels timed becomes the plan's tactics.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "plan/plan.h"
+#include "trt/types.h"
+
+namespace trt {
+
+//! Times the tactics of the engine in `plan` (a plan without tactics) on its backend; adds the kernel
+//! runs spent to `timingRuns`. A network that cannot run on zeroed inputs keeps what was timed before
+//! the failure (a warning says so): the rest is chosen by heuristics when the engine runs.
+std::vector<TacticRecord> tuneTactics(const std::vector<uint8_t>& plan, ILogger& logger, int64_t& timingRuns);
+
+}  // namespace trt

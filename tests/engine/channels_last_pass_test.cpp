@@ -1,0 +1,292 @@
+// The channels-last layout pass on MobileNet / EfficientNet blocks: grouped and depthwise
+// convolutions, squeeze-and-excitation (spatial mean with kept dims, 1x1 convolutions, sigmoid,
+// broadcast multiply), per-channel scales, concatenations and a global mean without kept dims
+// stay NHWC end to end. The pass runs for the CUDA backend only, so it is applied here by hand
+// and the transformed network built for the CPU backend must compute what the original does.
+#include <cstring>
+
+#include "builder/passes/passes.h"
+#include "common/half.h"
+#include "engine_test_util.h"
+
+using namespace trt_test;
+
+namespace {
+// Weights live as long as the network: `keep` owns them.
+struct WeightPool {
+  std::vector<std::vector<float>> keep;
+  uint32_t seed = 300;
+  trt::Weights make(size_t n, float scale = 0.5f) {
+    keep.push_back(randomVector(n, seed++, -scale, scale));
+    return {trt::DataType::kFLOAT, keep.back().data(), static_cast<int64_t>(n)};
+  }
+};
+
+trt::ITensor* conv(trt::INetworkDefinition& net, WeightPool& w, trt::ITensor& x, int32_t in, int32_t out, int32_t k,
+                   int32_t groups = 1) {
+  auto* c = net.addConvolutionNd(x, out, {k, k}, w.make(static_cast<size_t>(out * (in / groups) * k * k)),
+                                 w.make(static_cast<size_t>(out)));
+  c->setNbGroups(groups);
+  c->setPaddingNd({k / 2, k / 2});
+  return c->getOutput(0);
+}
+
+trt::ITensor* silu(trt::INetworkDefinition& net, trt::ITensor& x) {
+  auto* s = net.addActivation(x, trt::ActivationType::kSIGMOID);
+  return net.addElementWise(x, *s->getOutput(0), trt::ElementWiseOperation::kPROD)->getOutput(0);
+}
+
+// An MBConv block (expand 1x1 + per-channel scale + SiLU, depthwise 3x3, squeeze-and-excitation,
+// project 1x1, residual), a concatenation with the block's input, then two outputs: the
+// concatenation ("z", NHWC inside, leaves through a transpose) and its global mean ("y", [N, C]).
+void makeMbConv(trt::INetworkDefinition& net, WeightPool& w, int64_t batch) {
+  auto* x = net.addInput("x", trt::DataType::kHALF, {batch, 8, 6, 6});
+  auto* expand = conv(net, w, *x, 8, 16, 1);
+  std::vector<float> shift = randomVector(16, 7), scale = randomVector(16, 8, 0.5f, 1.5f);
+  auto* bn = net.addScale(*expand, trt::ScaleMode::kCHANNEL, shift, scale, {});
+  auto* a1 = silu(net, *bn->getOutput(0));
+  auto* dw = conv(net, w, *a1, 16, 16, 3, 16);
+  auto* a2 = silu(net, *dw);
+  auto* pool = net.addReduce(*a2, trt::ReduceOperation::kAVG, 0xC, true);  // [N, 16, 1, 1]
+  auto* squeeze = silu(net, *conv(net, w, *pool->getOutput(0), 16, 4, 1));
+  auto* excite = net.addActivation(*conv(net, w, *squeeze, 4, 16, 1), trt::ActivationType::kSIGMOID);
+  auto* scaled = net.addElementWise(*a2, *excite->getOutput(0), trt::ElementWiseOperation::kPROD);
+  auto* project = conv(net, w, *scaled->getOutput(0), 16, 8, 1);
+  auto* residual = net.addElementWise(*project, *x, trt::ElementWiseOperation::kSUM);
+  trt::ITensor* parts[] = {residual->getOutput(0), x};
+  auto* cat = net.addConcatenation(parts, 2);
+  cat->setAxis(1);
+  auto* mean = net.addReduce(*cat->getOutput(0), trt::ReduceOperation::kAVG, 0xC, false);
+  mean->getOutput(0)->setName("y");
+  net.markOutput(*mean->getOutput(0));
+  cat->getOutput(0)->setName("z");
+  net.markOutput(*cat->getOutput(0));
+}
+
+std::vector<uint16_t> toHalf(const std::vector<float>& v) {
+  std::vector<uint16_t> h(v.size());
+  for (size_t i = 0; i < v.size(); ++i) h[i] = trt::floatToHalf(v[i]);
+  return h;
+}
+
+// Runs an FP16 engine on half inputs by name; returns every output's half bits by name.
+std::map<std::string, std::vector<uint16_t>> runHalf(const trt::ICudaEngine& engine,
+                                                     std::map<std::string, std::vector<uint16_t>> inputs) {
+  std::unique_ptr<trt::IExecutionContext> ctx(engine.createExecutionContext());
+  for (auto& [name, data] : inputs) ctx->setTensorAddress(name.c_str(), data.data());
+  std::map<std::string, std::vector<uint16_t>> outs;
+  for (int i = 0; i < engine.getNbIOTensors(); ++i) {
+    const char* name = engine.getIOTensorName(i);
+    if (engine.getTensorIOMode(name) != trt::TensorIOMode::kOUTPUT) continue;
+    outs[name].resize(static_cast<size_t>(ctx->getTensorShape(name).volume()));
+  }
+  for (auto& [name, buf] : outs) ctx->setTensorAddress(name.c_str(), buf.data());
+  EXPECT_TRUE(ctx->enqueueV3(nullptr));
+  return outs;
+}
+
+Built buildHalf(trt::INetworkDefinition& net) {
+  std::unique_ptr<trt::IBuilder> builder(trt::createInferBuilder(trt::defaultLogger()));
+  std::unique_ptr<trt::IBuilderConfig> config(builder->createBuilderConfig());
+  config->setFlag(trt::BuilderFlag::kFP16);
+  return build(net, config.get());
+}
+
+int count(const trt::INetworkDefinition& net, trt::LayerType type) {
+  int n = 0;
+  for (int l = 0; l < net.getNbLayers(); ++l) n += net.getLayer(l)->getType() == type;
+  return n;
+}
+
+template <typename Layer>
+std::vector<const Layer*> layersOf(const trt::INetworkDefinition& net, trt::LayerType type) {
+  std::vector<const Layer*> found;
+  for (int l = 0; l < net.getNbLayers(); ++l)
+    if (net.getLayer(l)->getType() == type) found.push_back(static_cast<const Layer*>(net.getLayer(l)));
+  return found;
+}
+
+// Every output of the two networks, bit for bit: the CPU's NHWC forms are transposes around the
+// channels-first kernels, and the reductions sum in the same order in both layouts.
+void expectSameResults(trt::INetworkDefinition& reference, trt::INetworkDefinition& nhwc,
+                       const std::map<std::string, std::vector<uint16_t>>& inputs) {
+  auto a = buildHalf(reference), b = buildHalf(nhwc);
+  const auto ya = runHalf(*a.engine, inputs), yb = runHalf(*b.engine, inputs);
+  ASSERT_EQ(ya.size(), yb.size());
+  for (const auto& [name, values] : ya) {
+    ASSERT_EQ(values.size(), yb.at(name).size()) << name;
+    for (size_t i = 0; i < values.size(); ++i)
+      ASSERT_EQ(values[i], yb.at(name)[i])
+          << name << " at " << i << ": " << trt::halfToFloat(values[i]) << " vs " << trt::halfToFloat(yb.at(name)[i]);
+  }
+  EXPECT_NE(b.engine->describeLayersJson().find("NHWC"), std::string::npos);
+}
+}  // namespace
+
+TEST(ChannelsLastPass, KeepsAnMbConvBlockChannelsLastEndToEnd) {
+  WeightPool wa, wb;
+  trt::INetworkDefinition reference, nhwc;
+  makeMbConv(reference, wa, 8);
+  makeMbConv(nhwc, wb, 8);
+  const int layersBefore = nhwc.getNbLayers();
+  const int32_t changed = trt::passes::useChannelsLast(nhwc);
+  trt::passes::removeDeadLayers(nhwc);
+  // Every layer joined the region; only x enters (once, though three layers read it) and only z leaves.
+  EXPECT_EQ(count(nhwc, trt::LayerType::kSHUFFLE), 2);
+  EXPECT_EQ(changed, layersBefore + 2);
+  for (const auto* c : layersOf<trt::IConvolutionLayer>(nhwc, trt::LayerType::kCONVOLUTION))
+    EXPECT_TRUE(c->getChannelsLast()) << c->getName() << " (groups " << c->getNbGroups() << ")";
+  const auto reduces = layersOf<trt::IReduceLayer>(nhwc, trt::LayerType::kREDUCE);
+  ASSERT_EQ(reduces.size(), 2u);
+  EXPECT_EQ(reduces[0]->getReduceAxes(), 0x6u) << "the SE pool reduces H and W of [N, H, W, C]";
+  EXPECT_EQ(reduces[1]->getReduceAxes(), 0x6u);
+  EXPECT_EQ(layersOf<trt::IConcatenationLayer>(nhwc, trt::LayerType::kCONCATENATION)[0]->getAxis(), 3);
+  EXPECT_EQ(layersOf<trt::IScaleLayer>(nhwc, trt::LayerType::kSCALE)[0]->getChannelAxis(), 3);
+  EXPECT_EQ(nhwc.getOutput(0)->getDimensions(), (trt::Dims{8, 16}));
+  EXPECT_EQ(nhwc.getOutput(1)->getDimensions(), (trt::Dims{8, 16, 6, 6}));
+  expectSameResults(reference, nhwc, {{"x", toHalf(randomVector(8 * 8 * 6 * 6, 301, -2.f, 2.f))}});
+}
+
+namespace {
+// A grouped (not depthwise) convolution, a hard-swish, a channel max with kept dims, and an
+// excitation multiply whose [N, C, 1, 1] operand is a network input (it enters through a transpose).
+void makeGroupedBlock(trt::INetworkDefinition& net, WeightPool& w, int64_t batch) {
+  auto* x = net.addInput("x", trt::DataType::kHALF, {batch, 8, 5, 7});
+  auto* s = net.addInput("s", trt::DataType::kHALF, {batch, 12, 1, 1});
+  auto* g = conv(net, w, *x, 8, 12, 3, 4);
+  auto* hs = net.addActivation(*g, trt::ActivationType::kHARD_SIGMOID);
+  hs->setAlpha(1.f / 6.f);
+  hs->setBeta(0.5f);
+  auto* hswish = net.addElementWise(*g, *hs->getOutput(0), trt::ElementWiseOperation::kPROD);
+  auto* excited = net.addElementWise(*hswish->getOutput(0), *s, trt::ElementWiseOperation::kPROD);
+  auto* channelMax = net.addReduce(*excited->getOutput(0), trt::ReduceOperation::kMAX, 0x2, true);  // [N, 1, H, W]
+  auto* y = net.addElementWise(*excited->getOutput(0), *channelMax->getOutput(0), trt::ElementWiseOperation::kSUB);
+  auto* scaled = net.addScale(*y->getOutput(0), trt::ScaleMode::kUNIFORM, {0.25f}, {2.f}, {});
+  scaled->getOutput(0)->setName("y");
+  net.markOutput(*scaled->getOutput(0));
+}
+}  // namespace
+
+TEST(ChannelsLastPass, GroupedConvolutionsChannelReductionsAndBroadcastInputs) {
+  WeightPool wa, wb;
+  trt::INetworkDefinition reference, nhwc;
+  makeGroupedBlock(reference, wa, 8);
+  makeGroupedBlock(nhwc, wb, 8);
+  trt::passes::useChannelsLast(nhwc);
+  EXPECT_EQ(count(nhwc, trt::LayerType::kSHUFFLE), 3) << "x and s enter, y leaves";
+  const auto* g = layersOf<trt::IConvolutionLayer>(nhwc, trt::LayerType::kCONVOLUTION)[0];
+  EXPECT_TRUE(g->getChannelsLast());
+  EXPECT_EQ(layersOf<trt::IReduceLayer>(nhwc, trt::LayerType::kREDUCE)[0]->getReduceAxes(), 0x8u)
+      << "the channel axis of [N, H, W, C]";
+  EXPECT_EQ(nhwc.getOutput(0)->getDimensions(), (trt::Dims{8, 12, 5, 7}));
+  expectSameResults(
+      reference, nhwc,
+      {{"x", toHalf(randomVector(8 * 8 * 5 * 7, 302, -2.f, 2.f))}, {"s", toHalf(randomVector(8 * 12, 303, 0.f, 1.f))}});
+}
+
+TEST(ChannelsLastPass, LeavesSmallBatchesAndUnsupportedLayersChannelsFirst) {
+  {
+    WeightPool w;
+    trt::INetworkDefinition net;
+    makeMbConv(net, w, 2);  // below the channels-last batch: no region
+    EXPECT_EQ(trt::passes::useChannelsLast(net), 0);
+    EXPECT_EQ(count(net, trt::LayerType::kSHUFFLE), 0);
+  }
+  // A per-element scale (coefficients in NCHW order) and a non-spatial reduction without kept dims
+  // stay outside the region: the convolution's output leaves through one transpose.
+  WeightPool w;
+  trt::INetworkDefinition net;
+  auto* x = net.addInput("x", trt::DataType::kHALF, {8, 4, 3, 3});
+  auto* c = conv(net, w, *x, 4, 4, 3, 2);
+  auto* perElement = net.addScale(*c, trt::ScaleMode::kELEMENTWISE, randomVector(36, 9), {}, {});
+  auto* channelSum = net.addReduce(*c, trt::ReduceOperation::kSUM, 0x2, false);
+  perElement->getOutput(0)->setName("a");
+  channelSum->getOutput(0)->setName("b");
+  net.markOutput(*perElement->getOutput(0));
+  net.markOutput(*channelSum->getOutput(0));
+  trt::passes::useChannelsLast(net);
+  EXPECT_EQ(count(net, trt::LayerType::kSHUFFLE), 2);
+  EXPECT_EQ(perElement->getInput(0), channelSum->getInput(0));
+  EXPECT_EQ(static_cast<const trt::IScaleLayer*>(perElement)->getChannelAxis(), 1);
+  EXPECT_EQ(channelSum->getReduceAxes(), 0x2u);
+}
+
+#ifdef TORCHTRT_WITH_CUDA
+#include <cuda_runtime.h>
+
+namespace {
+// Runs an engine built for the CUDA backend on half inputs (copied to the device); returns the
+// named outputs' half bits.
+std::map<std::string, std::vector<uint16_t>> runHalfOnDevice(
+    const trt::ICudaEngine& engine, const std::map<std::string, std::vector<uint16_t>>& inputs) {
+  std::unique_ptr<trt::IExecutionContext> ctx(engine.createExecutionContext());
+  std::vector<void*> buffers;
+  for (const auto& [name, data] : inputs) {
+    void* d = nullptr;
+    EXPECT_EQ(cudaMalloc(&d, data.size() * 2), cudaSuccess);
+    EXPECT_EQ(cudaMemcpy(d, data.data(), data.size() * 2, cudaMemcpyHostToDevice), cudaSuccess);
+    ctx->setTensorAddress(name.c_str(), d);
+    buffers.push_back(d);
+  }
+  std::map<std::string, std::vector<uint16_t>> outs;
+  std::map<std::string, void*> deviceOuts;
+  for (int i = 0; i < engine.getNbIOTensors(); ++i) {
+    const char* name = engine.getIOTensorName(i);
+    if (engine.getTensorIOMode(name) != trt::TensorIOMode::kOUTPUT) continue;
+    outs[name].resize(static_cast<size_t>(ctx->getTensorShape(name).volume()));
+    void* d = nullptr;
+    EXPECT_EQ(cudaMalloc(&d, outs[name].size() * 2), cudaSuccess);
+    ctx->setTensorAddress(name, d);
+    deviceOuts[name] = d;
+    buffers.push_back(d);
+  }
+  EXPECT_TRUE(ctx->enqueueV3(nullptr));
+  EXPECT_EQ(cudaDeviceSynchronize(), cudaSuccess);
+  for (auto& [name, host] : outs)
+    EXPECT_EQ(cudaMemcpy(host.data(), deviceOuts[name], host.size() * 2, cudaMemcpyDeviceToHost), cudaSuccess);
+  for (void* b : buffers) cudaFree(b);
+  return outs;
+}
+}  // namespace
+
+TEST(ChannelsLastPass, CudaRunsGroupedAndDepthwiseBlocksChannelsLast) {
+  // The builder applies the pass for the CUDA backend itself: cuDNN's NHWC grouped and depthwise
+  // convolutions (filters [K, R, S, C/groups]), the NHWC spatial mean and the [N, 1, 1, C]
+  // excitation multiply against the CPU's channels-first reference.
+  int devices = 0;
+  if (cudaGetDeviceCount(&devices) != cudaSuccess || devices == 0) GTEST_SKIP() << "no CUDA GPU visible";
+  for (int variant = 0; variant < 2; ++variant) {
+    WeightPool wa, wb;
+    trt::INetworkDefinition cpuNet, cudaNet;
+    std::map<std::string, std::vector<uint16_t>> inputs;
+    if (variant == 0) {
+      makeMbConv(cpuNet, wa, 8);
+      makeMbConv(cudaNet, wb, 8);
+      inputs = {{"x", toHalf(randomVector(8 * 8 * 6 * 6, 311, -2.f, 2.f))}};
+    } else {
+      makeGroupedBlock(cpuNet, wa, 8);
+      makeGroupedBlock(cudaNet, wb, 8);
+      inputs = {{"x", toHalf(randomVector(8 * 8 * 5 * 7, 312, -2.f, 2.f))},
+                {"s", toHalf(randomVector(8 * 12, 313, 0.f, 1.f))}};
+    }
+    std::unique_ptr<trt::IBuilder> builder(trt::createInferBuilder(trt::defaultLogger()));
+    std::unique_ptr<trt::IBuilderConfig> config(builder->createBuilderConfig());
+    config->setFlag(trt::BuilderFlag::kFP16);
+    auto cpu = build(cpuNet, config.get());
+    config->setBackend(trt::Backend::kCUDA);
+    auto gpu = build(cudaNet, config.get());
+    ASSERT_EQ(gpu.engine->getBackend(), trt::Backend::kCUDA);
+    EXPECT_NE(gpu.engine->describeLayersJson().find("NHWC"), std::string::npos);
+    const auto expected = runHalf(*cpu.engine, inputs), actual = runHalfOnDevice(*gpu.engine, inputs);
+    for (const auto& [name, values] : expected) {
+      std::vector<float> e(values.size()), a(values.size());
+      for (size_t i = 0; i < values.size(); ++i) {
+        e[i] = trt::halfToFloat(values[i]);
+        a[i] = trt::halfToFloat(actual.at(name)[i]);
+      }
+      // FP16 storage between layers, summation orders of cuDNN's kernels: a few half ulps.
+      expectNear(a, e, 1e-2f);
+    }
+  }
+}
+#endif  // TORCHTRT_WITH_CUDA

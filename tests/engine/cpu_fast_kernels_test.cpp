@@ -1,0 +1,217 @@
+// The CPU backend's fast kernels (oneDNN) against its reference kernels (TORCHTRT_CPU_KERNELS=reference):
+// convolutions (1-D/2-D/3-D, strides, asymmetric and no padding, dilation, groups, depthwise, bias,
+// fused residual and activations, channels-last), matrix products (batched, broadcast, transposed,
+// scaled, bias, ReLU) and pooling (max, average with and without padding counted, ceil-mode windows).
+#include <cstdlib>
+#include <functional>
+
+#include "engine_test_util.h"
+
+using namespace trt_test;
+
+namespace {
+using trt::DataType;
+using trt::Dims;
+
+struct Inputs {
+  std::map<std::string, std::pair<Dims, std::vector<float>>> values;
+  void add(trt::INetworkDefinition& net, const std::string& name, Dims dims, uint32_t seed) {
+    net.addInput(name.c_str(), DataType::kFLOAT, dims);
+    values[name] = {dims, randomVector(static_cast<size_t>(dims.volume()), seed)};
+  }
+};
+
+// Runs the engine once per kernel set, the reference first; the variable is restored afterwards.
+void expectFastMatchesReference(trt::INetworkDefinition& net, const Inputs& inputs) {
+  auto built = build(net);
+  const char* previous = std::getenv("TORCHTRT_CPU_KERNELS");
+  const std::string saved = previous ? previous : "";
+  setenv("TORCHTRT_CPU_KERNELS", "reference", 1);
+  auto reference = run(*built.engine, inputs.values);
+  setenv("TORCHTRT_CPU_KERNELS", "fast", 1);
+  auto fast = run(*built.engine, inputs.values);
+  if (previous)
+    setenv("TORCHTRT_CPU_KERNELS", saved.c_str(), 1);
+  else
+    unsetenv("TORCHTRT_CPU_KERNELS");
+  ASSERT_EQ(fast.size(), reference.size());
+  for (auto& [name, values] : reference) {
+    SCOPED_TRACE(name);
+    expectNear(fast[name], values);
+  }
+}
+
+struct Conv {
+  Dims input;  // [N, C, spatial...]
+  int32_t maps;
+  Dims kernel, stride, pre, post, dilation;
+  int32_t groups = 1;
+  bool bias = true, residual = false;
+  int32_t activation = -1;
+  bool channelsLast = false;
+};
+
+void checkConvolution(const Conv& c) {
+  trt::INetworkDefinition net;
+  Inputs inputs;
+  inputs.add(net, "x", c.input, 1);
+  int64_t kVol = 1;
+  for (int i = 0; i < c.kernel.nbDims; ++i) kVol *= c.kernel.d[i];
+  const int64_t cin = c.channelsLast ? c.input.d[c.input.nbDims - 1] : c.input.d[1];
+  const auto w = randomVector(static_cast<size_t>(c.maps * (cin / c.groups) * kVol), 2);
+  const auto b = randomVector(static_cast<size_t>(c.maps), 3);
+  auto* x = net.getInput(0);
+  auto* conv = net.addConvolutionNd(*x, c.maps, c.kernel, {DataType::kFLOAT, w.data(), static_cast<int64_t>(w.size())},
+                                    c.bias ? trt::Weights{DataType::kFLOAT, b.data(), c.maps} : trt::Weights{});
+  if (c.stride.nbDims) conv->setStrideNd(c.stride);
+  if (c.pre.nbDims) conv->setPrePadding(c.pre);
+  if (c.post.nbDims) conv->setPostPadding(c.post);
+  if (c.dilation.nbDims) conv->setDilationNd(c.dilation);
+  conv->setNbGroups(c.groups);
+  conv->setChannelsLast(c.channelsLast);
+  if (c.residual) {
+    inputs.add(net, "r", conv->getOutput(0)->getDimensions(), 4);
+    conv->setInput(1, *net.getInput(1));
+  }
+  conv->setFusedActivation(c.activation);
+  conv->getOutput(0)->setName("y");
+  net.markOutput(*conv->getOutput(0));
+  expectFastMatchesReference(net, inputs);
+}
+
+const int32_t kRelu = static_cast<int32_t>(trt::ActivationType::kRELU);
+const int32_t kSigmoid = static_cast<int32_t>(trt::ActivationType::kSIGMOID);
+}  // namespace
+
+TEST(CpuFastKernels, Convolution2dPlainStridedPaddedDilated) {
+  checkConvolution({{1, 3, 17, 15}, 8, {3, 3}, {}, {}, {}, {}});
+  checkConvolution({{2, 5, 16, 16}, 7, {3, 3}, {2, 2}, {1, 1}, {1, 1}, {}});
+  checkConvolution({{1, 16, 56, 56}, 32, {1, 1}, {2, 2}, {}, {}, {}});  // a downsample: windows end early
+  checkConvolution({{1, 3, 32, 30}, 16, {7, 7}, {2, 2}, {3, 3}, {3, 3}, {}});
+  checkConvolution({{1, 4, 13, 11}, 6, {3, 2}, {1, 2}, {2, 0}, {1, 1}, {2, 3}});
+  checkConvolution({{1, 4, 9, 9}, 4, {3, 3}, {1, 1}, {0, 0}, {0, 0}, {}, 1, /*bias=*/false});
+}
+
+TEST(CpuFastKernels, ConvolutionGroupedAndDepthwise) {
+  checkConvolution({{2, 8, 12, 10}, 12, {3, 3}, {1, 1}, {1, 1}, {1, 1}, {}, 4});
+  checkConvolution({{1, 32, 28, 28}, 32, {3, 3}, {1, 1}, {1, 1}, {1, 1}, {}, 32});      // depthwise
+  checkConvolution({{1, 24, 29, 29}, 24, {5, 5}, {2, 2}, {2, 2}, {2, 2}, {}, 24});      // depthwise, stride 2
+  checkConvolution({{1, 16, 14, 14}, 32, {3, 3}, {1, 1}, {2, 2}, {2, 2}, {2, 2}, 16});  // channel multiplier 2
+}
+
+TEST(CpuFastKernels, ConvolutionFusedResidualAndActivations) {
+  checkConvolution({{1, 16, 20, 20}, 16, {3, 3}, {1, 1}, {1, 1}, {1, 1}, {}, 1, true, true, kRelu});
+  checkConvolution({{2, 8, 10, 10}, 8, {3, 3}, {1, 1}, {1, 1}, {1, 1}, {}, 1, true, false, kRelu});
+  checkConvolution({{1, 8, 10, 10}, 8, {1, 1}, {1, 1}, {}, {}, {}, 1, false, true, -1});
+  checkConvolution({{1, 8, 10, 10}, 8, {3, 3}, {1, 1}, {1, 1}, {1, 1}, {}, 8, true, true, kSigmoid});
+}
+
+TEST(CpuFastKernels, ConvolutionChannelsLast) {
+  checkConvolution({{1, 12, 10, 8}, 16, {3, 3}, {2, 2}, {1, 1}, {1, 1}, {}, 1, true, true, kRelu, true});
+  checkConvolution({{2, 9, 9, 16}, 16, {3, 3}, {1, 1}, {1, 1}, {1, 1}, {}, 16, true, false, kRelu, true});
+}
+
+TEST(CpuFastKernels, Convolution1dAnd3d) {
+  checkConvolution({{2, 6, 40}, 10, {5}, {2}, {2}, {2}, {2}});
+  checkConvolution({{1, 4, 8, 9, 10}, 6, {3, 3, 3}, {1, 2, 1}, {1, 1, 1}, {1, 1, 1}, {}, 2, true, true, kRelu});
+}
+
+namespace {
+struct Product {
+  Dims a, b;
+  trt::MatrixOperation opA = trt::MatrixOperation::kNONE, opB = trt::MatrixOperation::kNONE;
+  bool bias = false, relu = false;
+  float alpha = 1.f;
+};
+
+void checkMatrixMultiply(const Product& p) {
+  trt::INetworkDefinition net;
+  Inputs inputs;
+  inputs.add(net, "a", p.a, 5);
+  inputs.add(net, "b", p.b, 6);
+  auto* mm = net.addMatrixMultiply(*net.getInput(0), p.opA, *net.getInput(1), p.opB);
+  const Dims out = mm->getOutput(0)->getDimensions();
+  if (p.bias) {
+    inputs.add(net, "bias", {1, out.d[out.nbDims - 1]}, 7);
+    mm->setInput(2, *net.getInput(2));
+  }
+  if (p.relu) mm->setFusedActivation(kRelu);
+  mm->setAlpha(p.alpha);
+  mm->getOutput(0)->setName("y");
+  net.markOutput(*mm->getOutput(0));
+  expectFastMatchesReference(net, inputs);
+}
+using Op = trt::MatrixOperation;
+}  // namespace
+
+TEST(CpuFastKernels, MatrixMultiplyPlainTransposedBatched) {
+  checkMatrixMultiply({{7, 13}, {13, 5}});
+  checkMatrixMultiply({{13, 7}, {5, 13}, Op::kTRANSPOSE, Op::kTRANSPOSE});
+  checkMatrixMultiply({{3, 4, 9, 16}, {3, 4, 16, 9}});
+  checkMatrixMultiply({{2, 12, 64}, {2, 12, 64}, Op::kNONE, Op::kTRANSPOSE});  // attention scores
+  checkMatrixMultiply({{2, 3, 8, 6}, {6, 5}});                                 // a shared right operand
+  checkMatrixMultiply({{1, 8, 6}, {4, 6, 5}});                                 // a broadcast left operand
+  checkMatrixMultiply({{2, 1, 8, 6}, {1, 3, 6, 5}});                           // both broadcast
+}
+
+TEST(CpuFastKernels, MatrixMultiplyFusedScaleBiasRelu) {
+  checkMatrixMultiply({{128, 96}, {64, 96}, Op::kNONE, Op::kTRANSPOSE, true, false});  // a linear layer
+  checkMatrixMultiply({{4, 32, 48}, {48, 40}, Op::kNONE, Op::kNONE, true, true});
+  checkMatrixMultiply({{4, 10, 16}, {4, 10, 16}, Op::kNONE, Op::kTRANSPOSE, false, false, 0.25f});
+  checkMatrixMultiply({{9, 16}, {12, 16}, Op::kNONE, Op::kTRANSPOSE, true, true, -0.5f});
+}
+
+namespace {
+struct Pool {
+  Dims input;
+  trt::PoolingType type;
+  Dims window, stride, pre, post;
+  bool exclude = true, channelsLast = false;
+};
+
+void checkPooling(const Pool& p) {
+  trt::INetworkDefinition net;
+  Inputs inputs;
+  inputs.add(net, "x", p.input, 8);
+  auto* pool = net.addPoolingNd(*net.getInput(0), p.type, p.window);
+  if (p.stride.nbDims) pool->setStrideNd(p.stride);
+  if (p.pre.nbDims) pool->setPrePadding(p.pre);
+  if (p.post.nbDims) pool->setPostPadding(p.post);
+  pool->setAverageCountExcludesPadding(p.exclude);
+  pool->setChannelsLast(p.channelsLast);
+  pool->getOutput(0)->setName("y");
+  net.markOutput(*pool->getOutput(0));
+  expectFastMatchesReference(net, inputs);
+}
+using PT = trt::PoolingType;
+}  // namespace
+
+TEST(CpuFastKernels, PoolingMaxAndAverage) {
+  checkPooling({{1, 64, 112, 112}, PT::kMAX, {3, 3}, {2, 2}, {1, 1}, {1, 1}});  // ResNet's stem
+  checkPooling({{2, 8, 7, 7}, PT::kAVERAGE, {7, 7}, {1, 1}});                   // a global average
+  checkPooling({{2, 5, 11, 9}, PT::kAVERAGE, {3, 3}, {2, 2}, {1, 1}, {1, 1}, true});
+  checkPooling({{2, 5, 11, 9}, PT::kAVERAGE, {3, 3}, {2, 2}, {1, 1}, {1, 1}, false});
+  checkPooling({{2, 5, 12, 10}, PT::kMAX, {3, 3}, {2, 2}, {0, 0}, {1, 1}});             // a ceil-mode window
+  checkPooling({{2, 5, 12, 10}, PT::kAVERAGE, {3, 3}, {2, 2}, {1, 1}, {2, 2}, false});  // post padding counted
+  checkPooling({{3, 20}, PT::kMAX, {4}, {3}});                                          // 1-D over a matrix
+  checkPooling({{1, 2, 3, 6, 8, 8}, PT::kAVERAGE, {2, 2, 2}, {2, 2, 2}});               // 3-D, rank 6
+  checkPooling({{1, 9, 9, 16}, PT::kMAX, {3, 3}, {2, 2}, {1, 1}, {1, 1}, true, true});  // channels-last
+}
+
+TEST(CpuFastKernels, RejectsAnUnknownKernelChoice) {
+  trt::INetworkDefinition net;
+  Inputs inputs;
+  inputs.add(net, "x", {1, 4, 8, 8}, 9);
+  auto* pool = net.addPoolingNd(*net.getInput(0), PT::kMAX, {2, 2});
+  net.markOutput(*pool->getOutput(0));
+  auto built = build(net);
+  setenv("TORCHTRT_CPU_KERNELS", "onednn-please", 1);
+  try {
+    std::unique_ptr<trt::IExecutionContext> ctx(built.engine->createExecutionContext());
+    unsetenv("TORCHTRT_CPU_KERNELS");
+    FAIL() << "an unknown TORCHTRT_CPU_KERNELS value was accepted";
+  } catch (const trt::Error& e) {
+    unsetenv("TORCHTRT_CPU_KERNELS");
+    EXPECT_NE(std::string(e.what()).find("TORCHTRT_CPU_KERNELS is 'onednn-please'"), std::string::npos) << e.what();
+  }
+}

@@ -1,0 +1,176 @@
+// Tactics on the CUDA backend: the builder times them, the plan stores them, a loaded engine (in a
+// fresh process too) runs them without timing anything (skipped without a GPU).
+#include "engine_test_util.h"
+
+#ifdef TORCHTRT_WITH_CUDA
+#include <cuda_runtime.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <cstdlib>
+#include <fstream>
+#include <iterator>
+
+#include "plan/plan.h"
+
+using namespace trt_test;
+
+namespace {
+bool gpuVisible() {
+  int n = 0;
+  return cudaGetDeviceCount(&n) == cudaSuccess && n > 0;
+}
+
+// Runs input "x" through a CUDA engine's fresh context; returns output "y" and the context's timing runs.
+std::vector<float> runOnDevice(const trt::ICudaEngine& engine, trt::Dims dims, const std::vector<float>& x,
+                               int64_t* timingRuns = nullptr) {
+  std::unique_ptr<trt::IExecutionContext> ctx(engine.createExecutionContext());
+  ctx->setInputShape("x", dims);
+  const size_t m = static_cast<size_t>(ctx->getTensorShape("y").volume());
+  float *dx = nullptr, *dy = nullptr;
+  EXPECT_EQ(cudaMalloc(&dx, x.size() * 4), cudaSuccess);
+  EXPECT_EQ(cudaMalloc(&dy, m * 4), cudaSuccess);
+  cudaMemcpy(dx, x.data(), x.size() * 4, cudaMemcpyHostToDevice);
+  ctx->setTensorAddress("x", dx);
+  ctx->setTensorAddress("y", dy);
+  EXPECT_TRUE(ctx->enqueueV3(nullptr));
+  std::vector<float> y(m);
+  cudaMemcpy(y.data(), dy, m * 4, cudaMemcpyDeviceToHost);
+  cudaFree(dx);
+  cudaFree(dy);
+  if (timingRuns) *timingRuns = ctx->getTacticTimingRuns();
+  return y;
+}
+
+// conv 3x3 (+ bias) -> ReLU over `dims`' channels, 8 output maps.
+void addConvRelu(trt::INetworkDefinition& net, trt::ITensor* x, const std::vector<float>& w,
+                 const std::vector<float>& b, int64_t channels) {
+  auto* conv = net.addConvolutionNd(*x, 8, {3, 3}, {trt::DataType::kFLOAT, w.data(), 8 * channels * 9},
+                                    {trt::DataType::kFLOAT, b.data(), 8});
+  conv->setPaddingNd({1, 1});
+  auto* relu = net.addActivation(*conv->getOutput(0), trt::ActivationType::kRELU);
+  relu->getOutput(0)->setName("y");
+  net.markOutput(*relu->getOutput(0));
+}
+}  // namespace
+
+TEST(CudaTactics, TheBuilderTimesAndThePlanKeepsTheChoice) {
+  // More timing iterations time each tactic longer; a 1-byte workspace limit leaves only the
+  // algorithms that need no scratch (and no im2col buffer). All timing is the builder's: the
+  // engine's contexts time nothing, and the result stays right.
+  if (!gpuVisible()) GTEST_SKIP() << "no CUDA GPU visible";
+  const auto w = randomVector(8 * 8 * 9, 130), b = randomVector(8, 131);
+  trt::INetworkDefinition net;
+  const trt::Dims dims{2, 8, 16, 16};
+  addConvRelu(net, net.addInput("x", trt::DataType::kFLOAT, dims), w, b, 8);
+  const auto xv = randomVector(static_cast<size_t>(dims.volume()), 132);
+  const auto expected = run(*build(net).engine, {{"x", {dims, xv}}})["y"];
+  auto timingRuns = [&](int32_t iterations, size_t workspace) {
+    std::unique_ptr<trt::IBuilder> builder(trt::createInferBuilder(trt::defaultLogger()));
+    std::unique_ptr<trt::IBuilderConfig> config(builder->createBuilderConfig());
+    config->setBackend(trt::Backend::kCUDA);
+    config->clearFlag(trt::BuilderFlag::kTF32);
+    config->setAvgTimingIterations(iterations);
+    config->setMemoryPoolLimit(workspace);
+    std::unique_ptr<trt::IHostMemory> mem(builder->buildSerializedNetwork(net, *config));
+    const auto contents = trt::readPlan(static_cast<const uint8_t*>(mem->data()), mem->size());
+    EXPECT_EQ(contents->tactics.size(), 1u) << "one convolution, one profile shape: one tactic";
+    std::unique_ptr<trt::IRuntime> rt(trt::createInferRuntime(trt::defaultLogger()));
+    std::unique_ptr<trt::ICudaEngine> engine(rt->deserializeCudaEngine(mem->data(), mem->size()));
+    int64_t contextRuns = -1;
+    expectNear(runOnDevice(*engine, dims, xv, &contextRuns), expected, 1e-4f);
+    EXPECT_EQ(contextRuns, 0) << "a loaded engine timed tactics";
+    return builder->lastReport().tacticTimingRuns;
+  };
+  const int64_t once = timingRuns(1, 0), four = timingRuns(4, 0);
+  EXPECT_GT(once, 0);
+  EXPECT_GT(four, once);
+  EXPECT_GT(timingRuns(1, 1), 0);  // still timed among the scratch-free algorithms, and correct
+}
+
+TEST(CudaTactics, TacticsTimedAtTheOptShapeServeTheOtherShapesOfTheProfile) {
+  // A dynamic batch: the builder times at the profile's opt shape; every shape runs (none timed)
+  // and matches the CPU, as does going back to the first shape.
+  if (!gpuVisible()) GTEST_SKIP() << "no CUDA GPU visible";
+  const auto w = randomVector(8 * 4 * 9, 140), b = randomVector(8, 141);
+  trt::INetworkDefinition net;
+  addConvRelu(net, net.addInput("x", trt::DataType::kFLOAT, {-1, 4, 12, 12}), w, b, 4);
+  std::unique_ptr<trt::IBuilder> builder(trt::createInferBuilder(trt::defaultLogger()));
+  auto configFor = [&](trt::Backend backend) {
+    std::unique_ptr<trt::IBuilderConfig> config(builder->createBuilderConfig());
+    config->setBackend(backend);
+    config->clearFlag(trt::BuilderFlag::kTF32);
+    auto* profile = builder->createOptimizationProfile();
+    profile->setDimensions("x", trt::OptProfileSelector::kMIN, {1, 4, 12, 12});
+    profile->setDimensions("x", trt::OptProfileSelector::kOPT, {2, 4, 12, 12});
+    profile->setDimensions("x", trt::OptProfileSelector::kMAX, {8, 4, 12, 12});
+    config->addOptimizationProfile(profile);
+    return config;
+  };
+  auto gpu = build(net, configFor(trt::Backend::kCUDA).get());
+  auto cpu = build(net, configFor(trt::Backend::kCPU).get());
+  ASSERT_EQ(gpu.engine->contents().tactics.size(), 1u);
+  EXPECT_EQ(gpu.engine->contents().tactics[0].shape, (std::vector<int64_t>{2, 4, 12, 12}));
+  for (int64_t batch : {2, 7, 1, 2}) {
+    const trt::Dims dims{batch, 4, 12, 12};
+    const auto xv = randomVector(static_cast<size_t>(dims.volume()), static_cast<uint32_t>(142 + batch));
+    int64_t timed = -1;
+    expectNear(runOnDevice(*gpu.engine, dims, xv, &timed), run(*cpu.engine, {{"x", {dims, xv}}})["y"], 1e-4f);
+    EXPECT_EQ(timed, 0) << "batch " << batch << " timed tactics";
+  }
+}
+
+TEST(CudaTactics, APlanLoadedInAFreshProcessTimesNothing) {
+  // The parent builds and saves a plan; a new process of this test binary loads it, runs it, and
+  // reports how many tactic timings ran (through its exit status: 0 when none and the output is right).
+  if (!gpuVisible()) GTEST_SKIP() << "no CUDA GPU visible";
+  const auto w = randomVector(8 * 8 * 9, 150), b = randomVector(8, 151);
+  trt::INetworkDefinition net;
+  const trt::Dims dims{4, 8, 20, 20};
+  addConvRelu(net, net.addInput("x", trt::DataType::kFLOAT, dims), w, b, 8);
+  std::unique_ptr<trt::IBuilder> builder(trt::createInferBuilder(trt::defaultLogger()));
+  std::unique_ptr<trt::IBuilderConfig> config(builder->createBuilderConfig());
+  config->setBackend(trt::Backend::kCUDA);
+  config->setFlag(trt::BuilderFlag::kFP16);
+  std::unique_ptr<trt::IHostMemory> mem(builder->buildSerializedNetwork(net, *config));
+  ASSERT_GT(builder->lastReport().tacticTimingRuns, 0);
+  char dir[] = "/tmp/torchtrt-tactics-XXXXXX";
+  ASSERT_NE(mkdtemp(dir), nullptr);
+  const std::string plan = std::string(dir) + "/conv.plan";
+  std::ofstream(plan, std::ios::binary).write(static_cast<const char*>(mem->data()), mem->size());
+  const std::string self = std::filesystem::read_symlink("/proc/self/exe").string();
+  const std::string command = "TORCHTRT_TACTICS_CHILD_PLAN=" + plan + " '" + self +
+                              "' --gtest_filter=CudaTactics.FreshProcessChild >" + dir + "/child.log 2>&1";
+  const int status = std::system(command.c_str());
+  std::ifstream log(std::string(dir) + "/child.log");
+  const std::string output((std::istreambuf_iterator<char>(log)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(status, 0) << output;
+  EXPECT_NE(output.find("[  PASSED  ] 1 test"), std::string::npos) << output;
+  std::filesystem::remove_all(dir);
+}
+
+TEST(CudaTactics, FreshProcessChild) {
+  // The child half of APlanLoadedInAFreshProcessTimesNothing (skipped when run on its own).
+  const char* path = std::getenv("TORCHTRT_TACTICS_CHILD_PLAN");
+  if (!path) GTEST_SKIP() << "runs as the child of CudaTactics.APlanLoadedInAFreshProcessTimesNothing";
+  std::ifstream f(path, std::ios::binary);
+  const std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  std::unique_ptr<trt::IRuntime> rt(trt::createInferRuntime(trt::defaultLogger()));
+  std::unique_ptr<trt::ICudaEngine> engine(rt->deserializeCudaEngine(bytes.data(), bytes.size()));
+  ASSERT_FALSE(engine->contents().tactics.empty()) << "the plan lost its tactics";
+  const trt::Dims dims{4, 8, 20, 20};
+  const auto xv = randomVector(static_cast<size_t>(dims.volume()), 152);
+  int64_t timed = -1;
+  const auto y = runOnDevice(*engine, dims, xv, &timed);
+  EXPECT_EQ(timed, 0) << "the loaded plan timed tactics at its first call";
+  // Against the CPU engine of the same network in FP16.
+  const auto w = randomVector(8 * 8 * 9, 150), b = randomVector(8, 151);
+  trt::INetworkDefinition net;
+  addConvRelu(net, net.addInput("x", trt::DataType::kFLOAT, dims), w, b, 8);
+  std::unique_ptr<trt::IBuilder> builder(trt::createInferBuilder(trt::defaultLogger()));
+  std::unique_ptr<trt::IBuilderConfig> config(builder->createBuilderConfig());
+  config->setFlag(trt::BuilderFlag::kFP16);
+  expectNear(y, run(*build(net, config.get()).engine, {{"x", {dims, xv}}})["y"], 2e-2f);
+}
+#endif

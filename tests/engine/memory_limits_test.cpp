@@ -1,0 +1,79 @@
+// Memory limits of a run (issue 28): demands are checked against the memory available and a
+// configurable cap, and refused with the layer, the tensor and the size named.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <string>
+
+#include "trt/memory_limits.h"
+
+namespace {
+
+struct CapReset {
+  ~CapReset() {
+    trt::setMemoryCap(trt::kMemoryCapFromEnvironment);
+    unsetenv("TORCHTRT_MEMORY_CAP");
+  }
+};
+
+std::string refusal(const std::string& what, uint64_t bytes, uint64_t available) {
+  try {
+    trt::checkMemoryDemand(what, bytes, available, "host memory");
+    return "";
+  } catch (const trt::Error& e) {
+    return e.what();
+  }
+}
+
+TEST(MemoryLimits, AvailableHostMemoryIsReadFromMeminfo) {
+  const uint64_t available = trt::availableHostMemory();
+  EXPECT_GT(available, 0u);
+  EXPECT_LT(available, uint64_t{1} << 50);
+}
+
+TEST(MemoryLimits, DemandsBeyondTheAvailableMemoryAreRefusedNamingWhatAndHowMuch) {
+  CapReset reset;
+  trt::setMemoryCap(0);
+  EXPECT_EQ(refusal("layer 'f'", 1000, 2000), "");
+  EXPECT_EQ(refusal("layer 'f'", 1000, 0), "") << "0 means unknown: only the cap applies";
+  const std::string e =
+      refusal("Layer 'f' (Fill): its output 'y' (1073741824, 4) float32", uint64_t{16} << 30, uint64_t{8} << 30);
+  EXPECT_NE(e.find("Layer 'f' (Fill): its output 'y' (1073741824, 4) float32 needs 17179869184 bytes (16.0 GiB)"),
+            std::string::npos)
+      << e;
+  EXPECT_NE(e.find("8589934592 bytes (8.0 GiB) of host memory available"), std::string::npos) << e;
+}
+
+TEST(MemoryLimits, TheCapIsSetByTheApiOrTheEnvironment) {
+  CapReset reset;
+  trt::setMemoryCap(1 << 20);
+  EXPECT_EQ(refusal("x", 1 << 20, 0), "");
+  EXPECT_NE(refusal("x", (1 << 20) + 1, 0).find("more than the memory cap of 1048576 bytes"), std::string::npos);
+  trt::setMemoryCap(trt::kMemoryCapFromEnvironment);
+  setenv("TORCHTRT_MEMORY_CAP", "2K", 1);
+  EXPECT_EQ(trt::memoryCap(), 2048u);
+  EXPECT_NE(refusal("x", 2049, 0).find("memory cap of 2048 bytes"), std::string::npos);
+  setenv("TORCHTRT_MEMORY_CAP", "3G", 1);
+  EXPECT_EQ(trt::memoryCap(), uint64_t{3} << 30);
+  setenv("TORCHTRT_MEMORY_CAP", "lots", 1);
+  EXPECT_THROW(trt::memoryCap(), trt::Error);
+  unsetenv("TORCHTRT_MEMORY_CAP");
+  EXPECT_EQ(trt::memoryCap(), 0u);
+}
+
+TEST(MemoryLimits, TensorsAreNamedByTheirProducingLayer) {
+  trt::INetworkDefinition net;
+  auto* x = net.addInput("x", trt::DataType::kFLOAT, {2, 3});
+  auto* fill = net.addFill({1 << 30, 4}, trt::FillOperation::kCONSTANT);
+  fill->setName("big");
+  fill->getOutput(0)->setName("y");
+  const trt::Dims shape{1 << 30, 4};
+  EXPECT_EQ(trt::describeTensor(*fill->getOutput(0), shape),
+            "Layer 'big' (Fill): its output 'y' (1073741824, 4) float32");
+  EXPECT_EQ(trt::describeTensor(*x, x->getDimensions()), "network input 'x' (2, 3) float32");
+  EXPECT_EQ(trt::tensorBytes(shape, trt::DataType::kFLOAT), uint64_t{16} << 30);
+  EXPECT_EQ(trt::tensorBytes(trt::Dims{-1, 4}, trt::DataType::kFLOAT), UINT64_MAX);
+  EXPECT_EQ(trt::tensorBytes(trt::Dims{1LL << 40, 1LL << 30}, trt::DataType::kFLOAT), UINT64_MAX);
+}
+
+}  // namespace

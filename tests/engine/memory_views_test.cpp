@@ -1,0 +1,82 @@
+// Reshape-like layers (a reshape, a transpose that only moves size-1 dimensions, a same-type
+// identity) run as views: their output is their input's memory, so nothing is copied and the arena
+// holds one block for both; real transposes still move their bytes.
+#include <cmath>
+
+#include "engine_test_util.h"
+
+using namespace trt_test;
+
+namespace {
+// x [2, 1, 3, 4] -> relu -> shuffle(first transpose `perm`, reshape `dims`) -> relu -> y.
+struct Chain {
+  trt::INetworkDefinition net;
+  Chain(const trt::Permutation& perm, trt::Dims dims) {
+    auto* x = net.addInput("x", trt::DataType::kFLOAT, {2, 1, 3, 4});
+    auto* a = net.addActivation(*x, trt::ActivationType::kRELU);
+    auto* shuffle = net.addShuffle(*a->getOutput(0));
+    shuffle->setFirstTranspose(perm);
+    shuffle->setReshapeDimensions(dims);
+    auto* b = net.addActivation(*shuffle->getOutput(0), trt::ActivationType::kSIGMOID);
+    b->getOutput(0)->setName("y");
+    net.markOutput(*b->getOutput(0));
+  }
+};
+
+// The arena bytes and output of the chain, run on the CPU.
+std::pair<size_t, std::vector<float>> runChain(Chain& chain, const std::vector<float>& x) {
+  auto built = build(chain.net);
+  std::unique_ptr<trt::IExecutionContext> ctx(built.engine->createExecutionContext());
+  std::vector<float> xs = x, y(24);
+  ctx->setTensorAddress("x", xs.data());
+  ctx->setTensorAddress("y", y.data());
+  EXPECT_TRUE(ctx->enqueueV3(nullptr));
+  return {ctx->getActivationBytes(), y};
+}
+
+std::vector<float> reference(const std::vector<float>& x, const int32_t* perm) {
+  // relu, transpose of [2, 1, 3, 4] by `perm`, sigmoid (the reshape keeps the order).
+  const int64_t dims[4] = {2, 1, 3, 4};
+  int64_t outDims[4], stride[4] = {12, 12, 4, 1};
+  for (int i = 0; i < 4; ++i) outDims[i] = dims[perm[i]];
+  std::vector<float> y;
+  for (int64_t a = 0; a < outDims[0]; ++a)
+    for (int64_t b = 0; b < outDims[1]; ++b)
+      for (int64_t c = 0; c < outDims[2]; ++c)
+        for (int64_t d = 0; d < outDims[3]; ++d) {
+          const int64_t idx[4] = {a, b, c, d};
+          int64_t off = 0;
+          for (int i = 0; i < 4; ++i) off += idx[i] * stride[perm[i]];
+          const float v = std::max(0.f, x[off]);
+          y.push_back(1.f / (1.f + std::exp(-v)));
+        }
+  return y;
+}
+}  // namespace
+
+TEST(MemoryViews, AReshapeSharesItsInputsMemory) {
+  const auto x = randomVector(24, 900);
+  const trt::Permutation identity;
+  Chain chain(identity, {6, 4});
+  const auto [arena, y] = runChain(chain, x);
+  EXPECT_EQ(arena, 128u) << "relu's 96 bytes (one 64-byte-aligned block) serve the reshape too";
+  expectNear(y, reference(x, identity.order), 1e-6f);
+}
+
+TEST(MemoryViews, ATransposeOfASizeOneDimensionIsAView) {
+  const auto x = randomVector(24, 901);
+  const trt::Permutation moveOne{{0, 2, 1, 3}};  // [2, 1, 3, 4] -> [2, 3, 1, 4]: no byte moves
+  Chain chain(moveOne, {2, 12});
+  const auto [arena, y] = runChain(chain, x);
+  EXPECT_EQ(arena, 128u);
+  expectNear(y, reference(x, moveOne.order), 1e-6f);
+}
+
+TEST(MemoryViews, ARealTransposeStillMovesItsBytes) {
+  const auto x = randomVector(24, 902);
+  const trt::Permutation swap{{0, 1, 3, 2}};  // [2, 1, 3, 4] -> [2, 1, 4, 3]
+  Chain chain(swap, {2, 12});
+  const auto [arena, y] = runChain(chain, x);
+  EXPECT_EQ(arena, 256u) << "the transpose writes a block of its own";
+  expectNear(y, reference(x, swap.order), 1e-6f);
+}
