@@ -121,6 +121,38 @@ TEST(CudaTactics, TacticsTimedAtTheOptShapeServeTheOtherShapesOfTheProfile) {
   }
 }
 
+TEST(CudaTactics, IdenticalConvolutionsAreTimedOnceAndEachKeepsATactic) {
+  // ResNet's repeated blocks: a second convolution of the same geometry reuses the first one's timing
+  // within the build, and the plan still holds a tactic for each layer.
+  if (!gpuVisible()) GTEST_SKIP() << "no CUDA GPU visible";
+  const auto w = randomVector(8 * 8 * 9, 160), b = randomVector(8, 161), w2 = randomVector(8 * 8 * 9, 162);
+  const trt::Dims dims{2, 8, 16, 16};
+  auto buildRuns = [&](bool twice, size_t& tactics) {
+    trt::INetworkDefinition net;
+    trt::ITensor* x = net.addInput("x", trt::DataType::kFLOAT, dims);
+    if (twice) {
+      auto* first = net.addConvolutionNd(*x, 8, {3, 3}, {trt::DataType::kFLOAT, w2.data(), 8 * 8 * 9},
+                                         {trt::DataType::kFLOAT, b.data(), 8});
+      first->setPaddingNd({1, 1});
+      x = net.addActivation(*first->getOutput(0), trt::ActivationType::kRELU)->getOutput(0);
+    }
+    addConvRelu(net, x, w, b, 8);
+    std::unique_ptr<trt::IBuilder> builder(trt::createInferBuilder(trt::defaultLogger()));
+    std::unique_ptr<trt::IBuilderConfig> config(builder->createBuilderConfig());
+    config->setBackend(trt::Backend::kCUDA);
+    config->clearFlag(trt::BuilderFlag::kTF32);
+    std::unique_ptr<trt::IHostMemory> mem(builder->buildSerializedNetwork(net, *config));
+    tactics = trt::readPlan(static_cast<const uint8_t*>(mem->data()), mem->size())->tactics.size();
+    return builder->lastReport().tacticTimingRuns;
+  };
+  size_t one = 0, two = 0;
+  const int64_t runsOne = buildRuns(false, one), runsTwo = buildRuns(true, two);
+  EXPECT_EQ(one, 1u);
+  EXPECT_EQ(two, 2u);
+  EXPECT_GT(runsOne, 0);
+  EXPECT_EQ(runsTwo, runsOne) << "the second, identical convolution was timed again";
+}
+
 TEST(CudaTactics, APlanLoadedInAFreshProcessTimesNothing) {
   // The parent builds and saves a plan; a new process of this test binary loads it, runs it, and
   // reports how many tactic timings ran (through its exit status: 0 when none and the output is right).

@@ -229,6 +229,7 @@ DnnPlan& dnnPlan(LaunchContext& ctx, DnnState& state, const IConvolutionLayer& c
              candidateFor(ctx, state, plan, cached->second[0])) {
     plan.timed = true;
     plan.useDnn = cached->second[1] != 0;
+    ctx.recordTactic(&conv, key, cached->second);  // the plan needs it for this layer too
   } else if (timedBefore && candidateFor(ctx, state, plan, timedBefore->algo)) {
     plan.timed = true;
     plan.useDnn = timedBefore->useDnn;
