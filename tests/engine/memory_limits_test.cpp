@@ -2,10 +2,14 @@
 // configurable cap, and refused with the layer, the tensor and the size named.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <cstdlib>
+#include <memory>
+#include <vector>
 #include <string>
 
 #include "trt/memory_limits.h"
+#include "trt/trt.h"
 
 namespace {
 
@@ -77,3 +81,38 @@ TEST(MemoryLimits, TensorsAreNamedByTheirProducingLayer) {
 }
 
 }  // namespace
+
+TEST(MemoryLimits, AnEnginesActivationsBeyondTheCapAreRefusedBeforeAllocating) {
+  // x [1000] -> relu -> sigmoid -> y: relu's output (4000 bytes) lives in the activation arena.
+  CapReset reset;
+  trt::INetworkDefinition net;
+  auto* x = net.addInput("x", trt::DataType::kFLOAT, {1000});
+  auto* relu = net.addActivation(*x, trt::ActivationType::kRELU);
+  relu->setName("wide");
+  auto* sig = net.addActivation(*relu->getOutput(0), trt::ActivationType::kSIGMOID);
+  sig->getOutput(0)->setName("y");
+  net.markOutput(*sig->getOutput(0));
+  std::unique_ptr<trt::IBuilder> builder(trt::createInferBuilder(trt::defaultLogger()));
+  std::unique_ptr<trt::IBuilderConfig> config(builder->createBuilderConfig());
+  std::unique_ptr<trt::IHostMemory> plan(builder->buildSerializedNetwork(net, *config));
+  std::unique_ptr<trt::IRuntime> runtime(trt::createInferRuntime(trt::defaultLogger()));
+  std::unique_ptr<trt::ICudaEngine> engine(runtime->deserializeCudaEngine(plan->data(), plan->size()));
+  std::vector<float> in(1000, 1.f), out(1000);
+  auto runWithCap = [&](uint64_t cap) -> std::string {
+    trt::setMemoryCap(cap);
+    std::unique_ptr<trt::IExecutionContext> ctx(engine->createExecutionContext());
+    ctx->setTensorAddress("x", in.data());
+    ctx->setTensorAddress("y", out.data());
+    try {
+      ctx->enqueueV3(nullptr);
+      return "";
+    } catch (const trt::Error& e) {
+      return e.what();
+    }
+  };
+  const std::string refused = runWithCap(1000);
+  EXPECT_NE(refused.find("activations"), std::string::npos) << refused;
+  EXPECT_NE(refused.find("'wide'"), std::string::npos) << refused;
+  EXPECT_EQ(runWithCap(0), "");
+  EXPECT_NEAR(out[0], 1.f / (1.f + std::exp(-1.f)), 1e-6f);
+}

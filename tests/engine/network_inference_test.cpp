@@ -25,7 +25,7 @@ TEST(NetworkInference, AChainBuiltLayerByLayerIsInferredOncePerLayer) {
 
 TEST(NetworkInference, AChangeReinfersOnlyTheLayersFromTheChangedOne) {
   trt::INetworkDefinition net;
-  trt::ITensor* x = net.addInput("x", trt::DataType::kFLOAT, {4, 4});
+  trt::ITensor* x = net.addInput("x", trt::DataType::kFLOAT, {1, 4, 4});
   std::vector<trt::ILayer*> layers;
   trt::ITensor* y = x;
   for (int i = 0; i < 10; ++i) {
@@ -33,39 +33,39 @@ TEST(NetworkInference, AChangeReinfersOnlyTheLayersFromTheChangedOne) {
     y = layers.back()->getOutput(0);
   }
   auto* pool = net.addPoolingNd(*y, trt::PoolingType::kMAX, {2, 2});
-  EXPECT_EQ(pool->getOutput(0)->getDimensions(), (trt::Dims{2, 2}));
+  EXPECT_EQ(pool->getOutput(0)->getDimensions(), (trt::Dims{1, 2, 2}));
   EXPECT_EQ(net.getInferenceVisits(), 11u);
   // Names and output marks do not change shapes.
   y->setName("t");
   net.markOutput(*pool->getOutput(0));
-  EXPECT_EQ(pool->getOutput(0)->getDimensions(), (trt::Dims{2, 2}));
+  EXPECT_EQ(pool->getOutput(0)->getDimensions(), (trt::Dims{1, 2, 2}));
   EXPECT_EQ(net.getInferenceVisits(), 11u);
   // A parameter of the last layer: only it is inferred again, and its shape follows.
   pool->setWindowSizeNd({4, 4});
-  EXPECT_EQ(pool->getOutput(0)->getDimensions(), (trt::Dims{1, 1}));
+  EXPECT_EQ(pool->getOutput(0)->getDimensions(), (trt::Dims{1, 1, 1}));
   EXPECT_EQ(net.getInferenceVisits(), 12u);
   // A parameter of layer 7: layers 7 to 10.
   layers[7]->setPrecision(trt::DataType::kFLOAT);
   net.inferShapes();
   EXPECT_EQ(net.getInferenceVisits(), 16u);
   // An input's dimensions: everything, and the new shape reaches the end of the chain.
-  x->setDimensions({8, 8});
-  EXPECT_EQ(pool->getOutput(0)->getDimensions(), (trt::Dims{2, 2}));
+  x->setDimensions({1, 8, 8});
+  EXPECT_EQ(pool->getOutput(0)->getDimensions(), (trt::Dims{1, 2, 2}));
   EXPECT_EQ(net.getInferenceVisits(), 27u);
 }
 
 TEST(NetworkInference, MovedRemovedAndRewiredLayersAreInferredAgain) {
   trt::INetworkDefinition net;
-  trt::ITensor* x = net.addInput("x", trt::DataType::kFLOAT, {4, 4});
+  trt::ITensor* x = net.addInput("x", trt::DataType::kFLOAT, {1, 4, 4});
   auto* a = net.addActivation(*x, trt::ActivationType::kRELU);
   auto* pool = net.addPoolingNd(*x, trt::PoolingType::kMAX, {2, 2});
   auto* b = net.addActivation(*pool->getOutput(0), trt::ActivationType::kRELU);
-  EXPECT_EQ(b->getOutput(0)->getDimensions(), (trt::Dims{2, 2}));
-  net.replaceAllUses(*pool->getOutput(0), *a->getOutput(0));  // b now reads a's [4, 4]
-  EXPECT_EQ(b->getOutput(0)->getDimensions(), (trt::Dims{4, 4}));
+  EXPECT_EQ(b->getOutput(0)->getDimensions(), (trt::Dims{1, 2, 2}));
+  net.replaceAllUses(*pool->getOutput(0), *a->getOutput(0));  // b now reads a's [1, 4, 4]
+  EXPECT_EQ(b->getOutput(0)->getDimensions(), (trt::Dims{1, 4, 4}));
   net.removeLayer(pool);
   EXPECT_EQ(net.indexOf(b), 1);
-  EXPECT_EQ(b->getOutput(0)->getDimensions(), (trt::Dims{4, 4}));
+  EXPECT_EQ(b->getOutput(0)->getDimensions(), (trt::Dims{1, 4, 4}));
   // A layer moved before the producer of its input is named, as before.
   net.moveLayer(b, 0);
   EXPECT_THROW(net.inferShapes(), trt::Error);

@@ -95,7 +95,11 @@ def test_wheel_tags_metadata_and_an_install_that_runs_alone(installed, tmp_path)
     r = subprocess.run([exe, "--version"], capture_output=True, text=True, env=env)
     assert r.returncode == 0 and "Torch-TensorRT version: 0.1.0" in r.stdout, r.stderr
     ldd = subprocess.run(["ldd", exe], capture_output=True, text=True, env=env).stdout
-    assert "not found" not in ldd and BUILD not in ldd and str(site / "torch_tensorrt" / "lib") in ldd, ldd
+    assert "not found" not in ldd and BUILD not in ldd, ldd
+    found = dict(line.strip().split(" => ") for line in ldd.splitlines() if " => " in line)
+    for lib in ("libtorchtrt.so", "libtorchtrt_runtime.so", "libtorch.so", "libc10.so"):
+        assert os.path.realpath(found[lib].split(" (")[0]).startswith(
+            os.path.realpath(site / "torch_tensorrt") if "torchtrt" in lib else os.path.realpath(torch_site)), ldd
     model = str(tmp_path / "m.ts")
     torch.jit.script(torch.nn.Sequential(torch.nn.Linear(4, 3), torch.nn.ReLU())).save(model)
     r = subprocess.run([exe, "-d", "cpu", model, str(tmp_path / "m_trt.ts"), "(2,4)"], capture_output=True,

@@ -5,6 +5,7 @@ import subprocess
 import sys
 
 import torch
+import torch_tensorrt  # noqa: F401  (registers the engine class torch.jit.load needs)
 
 
 def _torchtrtc(*args):

@@ -92,6 +92,9 @@ class ExecutionBackend {
     (void)network;
     return false;
   }
+  //! Bytes of the backend's memory still free (0 when unknown), and the memory's name in errors.
+  virtual uint64_t availableMemory() const = 0;
+  virtual const char* memoryName() const { return "host memory"; }
   //! The device ordinal engines of this backend run on (-1 for the host).
   virtual int32_t deviceOrdinal() const { return -1; }
   //! Zeroed memory of the backend for the builder's own runs, and its release.

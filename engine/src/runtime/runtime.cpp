@@ -9,6 +9,7 @@
 #include "plan/plan_io.h"
 #include "runtime/memory_views.h"
 #include "runtime/schedule.h"
+#include "trt/memory_limits.h"
 #include "trt/runtime.h"
 
 namespace trt {
@@ -295,6 +296,16 @@ void IExecutionContext::resolveShapes() {
   }
   arenaBytes_ = top;
   unplannedBytes_ = unplanned;
+  // Checked before anything is allocated: a plan's shapes can ask for more than the machine has.
+  if (top > 0) {
+    size_t largest = 0;
+    for (size_t t = 0; t < s.tensors.size(); ++t)
+      if (plannedBytes_[t] > plannedBytes_[largest]) largest = t;
+    const ExecutionBackend& backend = executionBackend(engine_.getBackend());
+    checkMemoryDemand("the activations of these input shapes (largest: " +
+                          describeTensor(*s.tensors[largest], shapes_[largest]) + ")",
+                      top, backend.availableMemory(), backend.memoryName());
+  }
   runner_->reserveArena(top);
   shapesResolved_ = true;
 }

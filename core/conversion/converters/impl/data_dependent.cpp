@@ -33,7 +33,11 @@ bool nonzeroNumpy(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
   std::vector<trt::ITensor*> rows;
   for (int64_t d = 0; d < rankOf(x); ++d) {
     const std::string row = name + " [dim " + std::to_string(d) + "]";
-    rows.push_back(dropDim(ctx, sliceAlong(ctx, found->getOutput(0), 0, d, 1, 1, row), 0, row));
+    // A 0-dim index gathers row d as [N] (N is known only when NonZero runs).
+    auto* gather = ctx->net->addGather(*found->getOutput(0),
+                                       *ctx->constantTensor(at::scalar_tensor(d, at::kLong), row + " [index]"), 0);
+    gather->setName(row.c_str());
+    rows.push_back(gather->getOutput(0));
   }
   ctx->tensor_list_map[n->outputs()[0]] = rows;
   return true;

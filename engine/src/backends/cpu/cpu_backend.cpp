@@ -8,6 +8,8 @@
 #include <string>
 
 #include "backends/backend.h"
+#include "trt/memory_limits.h"
+#include "backends/cpu/onednn/layer_runs.h"
 #include "plan/plan.h"
 #include "runtime/schedule.h"
 #ifdef TORCHTRT_WITH_ONEDNN
@@ -76,6 +78,7 @@ class CpuRunner : public BackendRunner {
 
 class CpuBackend : public ExecutionBackend {
  public:
+  uint64_t availableMemory() const override { return availableHostMemory(); }
   void describeTarget(PlanContents&) const override {}
   void checkTarget(const PlanContents&) const override {}
   void prepare(Schedule&) const override {}  // layers read their weights in place
@@ -93,6 +96,10 @@ class CpuBackend : public ExecutionBackend {
 };
 
 }  // namespace
+
+#ifndef TORCHTRT_WITH_ONEDNN
+int64_t cpu::onednn::layerRuns() { return -1; }
+#endif
 
 const ExecutionBackend* cpuExecutionBackend() {
   static const CpuBackend backend;

@@ -287,6 +287,12 @@ class CudaBackend : public ExecutionBackend {
   }
 
   // Only the floating convolutions time their algorithms.
+  uint64_t availableMemory() const override {
+    size_t free = 0, total = 0;
+    return cudaMemGetInfo(&free, &total) == cudaSuccess ? free : 0;
+  }
+  const char* memoryName() const override { return "GPU memory"; }
+
   bool timesTactics(const INetworkDefinition& network) const override {
     for (int l = 0; l < network.getNbLayers(); ++l) {
       const ILayer* layer = network.getLayer(l);

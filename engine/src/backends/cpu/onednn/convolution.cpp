@@ -79,13 +79,14 @@ std::unique_ptr<Step> makeConvolution(Context& ctx, const ILayer& layer, const s
   const auto& conv = static_cast<const IConvolutionLayer&>(layer);
   if (conv.isInt8()) return nullptr;
   const int nd = conv.getKernelSizeNd().nbDims;
-  const Dims& in = inputs[0].dims;
-  const Dims& out = output.dims;
-  if (nd < 1 || nd > 3 || in.nbDims != nd + 2 || out.nbDims != nd + 2) return nullptr;
   const bool channelsLast = conv.getChannelsLast();
+  if (nd < 1 || nd > 3 || inputs[0].dims.nbDims != nd + 2 || output.dims.nbDims != nd + 2) return nullptr;
   if (channelsLast && nd != 2) return nullptr;
   const bool residual = inputs.size() == 2;
-  if (residual && !(inputs[1].dims == out)) return nullptr;
+  if (residual && !(inputs[1].dims == output.dims)) return nullptr;
+  // Logical [N, C, spatial...] dims; the memory tags say where channels-last tensors keep C.
+  const Dims in = channelsLast ? channelsFirst(inputs[0].dims) : inputs[0].dims;
+  const Dims out = channelsLast ? channelsFirst(output.dims) : output.dims;
   const Dims stride = layer_util::spatialOr(conv.getStrideNd(), nd, 1),
              pre = layer_util::spatialOr(conv.getPrePadding(), nd, 0),
              dil = layer_util::spatialOr(conv.getDilationNd(), nd, 1);
@@ -105,7 +106,8 @@ std::unique_ptr<Step> makeConvolution(Context& ctx, const ILayer& layer, const s
   const int64_t groups = conv.getNbGroups(), cin = in.d[1], cout = out.d[1];
   if (groups < 1 || cin % groups || cout % groups) return nullptr;
   const Weights kernel = conv.getKernelWeights(), bias = conv.getBiasWeights();
-  memory::dims kdims(conv.getKernelSizeNd().d, conv.getKernelSizeNd().d + nd);
+  const Dims ksize = conv.getKernelSizeNd();
+  const memory::dims kdims(ksize.d, ksize.d + nd);
   memory::dims wdims{cout / groups, cin / groups};
   wdims.insert(wdims.end(), kdims.begin(), kdims.end());
   if (groups > 1) wdims.insert(wdims.begin(), groups);

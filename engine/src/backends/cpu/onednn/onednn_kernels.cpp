@@ -1,6 +1,7 @@
 // The cache of oneDNN steps, by layer and shapes, and the dispatch to the reference kernels.
 #include "backends/cpu/onednn/onednn_kernels.h"
 
+#include <atomic>
 #include <string>
 #include <unordered_map>
 
@@ -20,6 +21,8 @@ Kernels::Kernels() : impl_(std::make_unique<Impl>()) {}
 Kernels::~Kernels() = default;
 
 namespace {
+std::atomic<int64_t> runs{0};
+
 // The layer object and every shape it runs at. A layer's parameters (weights, strides, ...) are
 // fixed for the engine's life, so they need no place in the key.
 std::string stepKey(const ILayer& layer, const std::vector<TensorView>& inputs, const TensorView& output) {
@@ -57,6 +60,9 @@ std::unique_ptr<Step> makeStep(Context& ctx, const ILayer& layer, const std::vec
 }  // namespace
 
 bool Kernels::run(const ILayer& layer, const std::vector<TensorView>& inputs, TensorView& output) {
+  const LayerType type = layer.getType();
+  if (type != LayerType::kCONVOLUTION && type != LayerType::kMATRIX_MULTIPLY && type != LayerType::kPOOLING)
+    return false;
   const std::string key = stepKey(layer, inputs, output);
   auto it = impl_->steps.find(key);
   if (it == impl_->steps.end()) it = impl_->steps.emplace(key, makeStep(impl_->ctx, layer, inputs, output)).first;
@@ -67,8 +73,11 @@ bool Kernels::run(const ILayer& layer, const std::vector<TensorView>& inputs, Te
     throw Error(layer.describe() + ": oneDNN failed (" + e.what() +
                 "); rerun with TORCHTRT_CPU_KERNELS=reference to use the reference kernels");
   }
+  runs.fetch_add(1, std::memory_order_relaxed);
   return true;
 }
+
+int64_t layerRuns() { return runs.load(std::memory_order_relaxed); }
 
 dnnl::memory::format_tag plainTag(int rank, bool channelsLast) {
   using tag = dnnl::memory::format_tag;

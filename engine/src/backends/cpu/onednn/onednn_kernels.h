@@ -3,10 +3,12 @@
 // reference kernel. Built only with oneDNN (TORCHTRT_WITH_ONEDNN); no oneDNN type leaks out of here.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <vector>
 
 #include "backends/cpu/cpu_kernels.h"
+#include "backends/cpu/onednn/layer_runs.h"
 
 namespace trt {
 namespace cpu {

@@ -37,6 +37,14 @@ inline dnnl::memory::dims toDims(const Dims& d) { return dnnl::memory::dims(d.d,
 //! The dense row-major tag of a rank (1-5), or channels-last (N, spatial..., C) for ranks 3-5.
 dnnl::memory::format_tag plainTag(int rank, bool channelsLast = false);
 
+//! A channels-last tensor's [N, spatial..., C] as oneDNN's logical [N, C, spatial...] (its tag says the layout).
+inline Dims channelsFirst(const Dims& d) {
+  Dims r = d;
+  r.d[1] = d.d[d.nbDims - 1];
+  for (int i = 2; i < d.nbDims; ++i) r.d[i] = d.d[i - 1];
+  return r;
+}
+
 //! A memory for a tensor the engine owns (no copy).
 inline dnnl::memory wrap(Context& ctx, const dnnl::memory::desc& desc, const void* data) {
   return dnnl::memory(desc, ctx.engine, const_cast<void*>(data));

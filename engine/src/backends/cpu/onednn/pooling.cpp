@@ -35,11 +35,12 @@ std::unique_ptr<Step> makePooling(Context& ctx, const ILayer& layer, const std::
                                   const TensorView& output) {
   const auto& pool = static_cast<const IPoolingLayer&>(layer);
   const int nd = pool.getWindowSizeNd().nbDims;
-  const Dims& in = inputs[0].dims;
-  const Dims& out = output.dims;
-  if (nd < 1 || nd > 3 || in.nbDims < nd + 1 || out.nbDims != in.nbDims) return nullptr;
   const bool channelsLast = pool.getChannelsLast();
-  if (channelsLast && in.nbDims != nd + 2) return nullptr;
+  if (nd < 1 || nd > 3 || inputs[0].dims.nbDims < nd + 1 || output.dims.nbDims != inputs[0].dims.nbDims) return nullptr;
+  if (channelsLast && inputs[0].dims.nbDims != nd + 2) return nullptr;
+  // Logical [N, C, spatial...] dims; the memory tags say where channels-last tensors keep C.
+  const Dims in = channelsLast ? channelsFirst(inputs[0].dims) : inputs[0].dims;
+  const Dims out = channelsLast ? channelsFirst(output.dims) : output.dims;
   const Dims stride = pool.getStrideNd().nbDims == nd ? pool.getStrideNd() : pool.getWindowSizeNd();
   const Dims pre = layer_util::spatialOr(pool.getPrePadding(), nd, 0),
              post = layer_util::spatialOr(pool.getPostPadding(), nd, 0);

@@ -1,0 +1,16 @@
+// How many layer runs oneDNN took, over the process: lets tests check that a case did not fall back
+// to the reference kernels. Declared without oneDNN's headers, so a test compiles in any build.
+#pragma once
+
+#include <cstdint>
+
+namespace trt {
+namespace cpu {
+namespace onednn {
+
+//! Layer runs on oneDNN primitives so far; -1 when this build has no oneDNN (cpu_backend.cpp).
+int64_t layerRuns();
+
+}  // namespace onednn
+}  // namespace cpu
+}  // namespace trt
