@@ -18,6 +18,18 @@ namespace torch_tensorrt {
 namespace core {
 
 namespace {
+double secondsSince(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+// A build-progress line (shown at the default level; torch_tensorrt.logging.set_progress(False) hides it).
+void progress(const std::string& phase, double secs, const std::string& detail = "") {
+  std::ostringstream os;
+  os.setf(std::ios::fixed);
+  os.precision(3);
+  os << phase << ": " << secs << " s" << (detail.empty() ? "" : " (" + detail + ")");
+  util::logging::progress(os.str());
+}
 
 c10::FunctionSchema graphSchema(const std::string& name, const std::shared_ptr<torch::jit::Graph>& g) {
   std::vector<c10::Argument> args, returns;
@@ -92,7 +104,9 @@ torch::jit::Module compileWhole(const std::shared_ptr<torch::jit::Graph>& graph,
                                             << " nodes) into one engine");
   int32_t layers = 0;
   std::vector<at::ScalarType> casts;  // outputs the engine returns in their source type (float64 casts)
+  const auto start = std::chrono::steady_clock::now();
   std::string plan = conversion::ConvertBlockToEngine(graph->block(), cfg.convert_info, &layers, {}, nullptr, &casts);
+  progress("conversion", secondsSince(start), "one engine, " + std::to_string(layers) + " layers, build included");
   std::vector<std::string> inputs, outputs;
   for (size_t i = 0; i < cfg.convert_info.inputs.size(); ++i) inputs.push_back("input_" + std::to_string(i));
   for (size_t i = 0; i < flatOutputCount(graph); ++i) outputs.push_back("output_" + std::to_string(i));
@@ -195,6 +209,8 @@ torch::jit::Module CompileGraph(const torch::jit::Module& mod, CompileSpec cfg) 
   auto lowered = lowering::LowerModule(mod, cfg.lower_info);
   const auto& frozen = lowered.module();
   auto graph = lowering::LowerGraph(frozen, "forward");
+  progress("lowering", secondsSince(start),
+           std::to_string(std::distance(graph->nodes().begin(), graph->nodes().end())) + " nodes");
   torch::jit::Module result;
   bool collections = false;
   for (const auto& arg : cfg.input_signature) collections |= arg.kind != partitioning::ArgumentStructure::Kind::kTensor;
@@ -251,10 +267,13 @@ torch::jit::Module CompileGraph(const torch::jit::Module& mod, CompileSpec cfg) 
       for (const auto& u : unsupported) ss << "\n  - " << u;
       LOG_WARNING(ss.str());
     }
+    const auto partitionStart = std::chrono::steady_clock::now();
     result = compilePartitioned(mod, frozen, graph, cfg);
+    progress("partitioning", secondsSince(partitionStart), "shape analysis and each engine's conversion included");
   }
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   LOG_INFO("Compiled forward in " << secs << " s");
+  progress("compiled forward", secs);
   return result;
 }
 

@@ -12,6 +12,7 @@
 #include "core/util/atomic_file.h"
 #include "torch_tensorrt/ptq.h"
 #include "torch_tensorrt/torch_tensorrt.h"
+#include "torchtrtc/analyze.h"
 #include "torchtrtc/parse_args.h"
 
 namespace {
@@ -98,6 +99,7 @@ int run(const torchtrtc::Options& o) {
   }
   if (o.verbosity >= 0)
     torch_tensorrt::logging::set_reportable_log_level(static_cast<torch_tensorrt::logging::Level>(o.verbosity));
+  if (o.inspect || o.profile || o.benchmark) return torchtrtc::analyze(o);
   if (o.embed_engine) {
     std::ifstream in(o.input_path, std::ios::binary);
     if (!in) {
@@ -158,6 +160,7 @@ int run(const torchtrtc::Options& o) {
                                                        : torch_tensorrt::EngineCapability::kSTANDARD;
   spec.debug = o.debug;
   spec.device = deviceOf(o);
+  spec.validate();  // the one check (compile runs it too): refuse a value before any build work
   // The inspector: a JSON list with one object per engine, in the module's attribute order.
   auto writeLayerInfo = [&](const std::vector<std::string>& engines) {
     if (o.layer_info_path.empty()) return;

@@ -98,6 +98,9 @@ const char* kExamples =
     "  torchtrtc model.ts model.plan \"(1,3,224,224)\" --save-engine -d cpu --layer-info=layers.json\n"
     "  torchtrtc --embed-engine model.plan model_from_plan.ts\n"
     "  torchtrtc --check-method-support=forward model.ts\n"
+    "  torchtrtc --inspect model_trt.ts            (or --inspect --json model.plan)\n"
+    "  torchtrtc --profile --iterations=50 model_trt.ts\n"
+    "  torchtrtc --benchmark model.plan\n"
     "\"--\" ends the flags: every later argument is a file or an input spec.\n"
     "Exit codes: 0 success, 1 the module, engine or accuracy check failed, 2 a bad command line.\n";
 
@@ -203,6 +206,26 @@ void declare(CLI::App& app, Options& o, Raw& r) {
                  ->type_name("LIB.so")
                  ->group(check));
   app.add_flag("--supported-ops", o.show_supported_ops, "List every converter and evaluator and exit")->group(check);
+
+  // Looking into a compiled module or plan instead of compiling (input_file_path only).
+  const std::string analysis = "Inspect, profile or benchmark a saved module or engine (no compile)";
+  app.add_flag("--inspect", o.inspect,
+               "Print the engines' layers, fusions, precisions, tactics and activation memory and exit")
+      ->group(analysis);
+  app.add_flag("--json", o.json, "With --inspect: print the inspector's JSON (one object per engine)")->group(analysis);
+  app.add_flag("--profile,--dump-profile,--dumpProfile", o.profile,
+               "Run on random inputs and print each layer's time (trtexec --dumpProfile), then latency")
+      ->group(analysis);
+  app.add_flag("--benchmark", o.benchmark, "Run on random inputs and print latency percentiles and throughput")
+      ->group(analysis);
+  app.add_option("--iterations", o.iterations, "Timed runs of --profile / --benchmark (default 100)")
+      ->type_name("N")
+      ->check(CLI::PositiveNumber)
+      ->group(analysis);
+  app.add_option("--warmup", o.warmup, "Untimed runs before them (default 10)")
+      ->type_name("N")
+      ->check(CLI::NonNegativeNumber)
+      ->group(analysis);
 
   // Accepted so that Torch-TensorRT command lines run unchanged; main warns that they do nothing.
   const std::string compat = "Accepted for Torch-TensorRT command lines (no effect here)";
@@ -396,6 +419,13 @@ Options parse(const std::vector<std::string>& args) {
   if (r.input.empty()) throw UsageError("missing input_file_path");
   o.input_path = r.input;
   if (o.check_method_support) return o;
+  if (o.json && !o.inspect) throw UsageError("--json goes with --inspect");
+  if (o.inspect || o.profile || o.benchmark) {
+    if (!r.output.empty() || !r.specs.empty())
+      throw UsageError(
+          "--inspect, --profile and --benchmark take only the module or engine file (they compile nothing)");
+    return o;
+  }
   if (r.output.empty()) throw UsageError("missing output_file_path");
   o.output_path = r.output;
   if (o.embed_engine) {

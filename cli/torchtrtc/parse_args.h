@@ -41,6 +41,10 @@ struct Options {
   double atol = -1, rtol = -1;     // >= 0: check the compiled module against TorchScript
   std::string layer_info_path;     // non-empty: write the engine inspector's JSON there
   std::vector<std::string> notes;  // warnings about accepted flags that change nothing here
+  // Analysis of a saved module or plan (no compile): --inspect [--json], --profile, --benchmark.
+  bool inspect = false, json = false, profile = false, benchmark = false;
+  int iterations = 100;  // timed runs of --profile / --benchmark
+  int warmup = 10;       // untimed runs before them
 };
 
 //! Thrown for bad command lines; main prints the message and the usage line and exits with 2.

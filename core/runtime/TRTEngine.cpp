@@ -140,6 +140,32 @@ void TRTEngine::checkOutputMemory(bool onGpu) const {
   }
 }
 
+void TRTEngine::LayerTimes::reportLayerTime(const char* layerName, float ms) noexcept {
+  try {
+    auto [it, added] = index.emplace(layerName, names.size());
+    if (added) {
+      names.emplace_back(layerName);
+      calls.push_back(0);
+      totalMs.push_back(0);
+    }
+    ++calls[it->second];
+    totalMs[it->second] += ms;
+  } catch (...) {  // out of memory: this report is lost, the run goes on
+  }
+}
+
+void TRTEngine::enable_profiling(bool enabled) {
+  std::lock_guard<std::mutex> lock(exec_mutex_);
+  if (enabled && !profiling_) layer_times_ = LayerTimes();
+  profiling_ = enabled;
+  context_->setProfiler(enabled ? &layer_times_ : nullptr);
+}
+
+std::tuple<std::vector<std::string>, std::vector<int64_t>, std::vector<double>> TRTEngine::layer_times() {
+  std::lock_guard<std::mutex> lock(exec_mutex_);
+  return {layer_times_.names, layer_times_.calls, layer_times_.totalMs};
+}
+
 std::string TRTEngine::layer_info() const { return engine_->describeLayers(); }
 std::string TRTEngine::layer_info_json() const { return engine_->describeLayersJson(); }
 

@@ -16,6 +16,9 @@ TORCH_LIBRARY(tensorrt, m) {
       .def("get_layer_info_json", &TRTEngine::layer_info_json)
       .def("num_layers", &TRTEngine::num_layers)
       .def("cuda_graph_launches", &TRTEngine::cuda_graph_launches)
+      .def("enable_profiling", &TRTEngine::enable_profiling)
+      .def("profiling", &TRTEngine::profiling)
+      .def("layer_times", &TRTEngine::layer_times)
       .def_pickle(
           [](const c10::intrusive_ptr<TRTEngine>& self) -> std::vector<std::string> { return self->serialize(); },
           [](std::vector<std::string> state) -> c10::intrusive_ptr<TRTEngine> {

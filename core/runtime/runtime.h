@@ -5,6 +5,8 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <tuple>
+#include <unordered_map>
 #include <vector>
 
 #include "ATen/core/ivalue.h"
@@ -47,6 +49,13 @@ struct TRTEngine : torch::CustomClassHolder {
   //! Runs that replayed a captured CUDA graph (CUDA graph mode).
   int64_t cuda_graph_launches() const { return context_->getCudaGraphLaunches(); }
   std::string to_str() const;
+  //! Per-layer profiling (torch_tensorrt.runtime.profile): while on, every call times each layer
+  //! (GPU engines then wait for each call's end and never replay a CUDA graph). Turning it on clears
+  //! earlier times.
+  void enable_profiling(bool enabled);
+  bool profiling() const { return profiling_; }
+  //! The layers timed since profiling was turned on, in first-run order: names, calls, total ms.
+  std::tuple<std::vector<std::string>, std::vector<int64_t>, std::vector<double>> layer_times();
 
   std::string name;
   std::string plan;
@@ -68,6 +77,16 @@ struct TRTEngine : torch::CustomClassHolder {
   // addresses repeat and the context replays its captured graph. Reallocated when shapes change.
   std::vector<at::Tensor> graph_inputs_, graph_outputs_;
   void* graph_stream_ = nullptr;  // the stream of the last call in CUDA graph mode
+  // Sums the profiler's reports per layer name, in the order layers first ran.
+  struct LayerTimes : trt::IProfiler {
+    std::vector<std::string> names;
+    std::vector<int64_t> calls;
+    std::vector<double> totalMs;
+    std::unordered_map<std::string, size_t> index;
+    void reportLayerTime(const char* layerName, float ms) noexcept override;
+  };
+  LayerTimes layer_times_;
+  bool profiling_ = false;
 };
 
 //! CUDA graph mode for every engine in the process (Torch-TensorRT's runtime.set_cudagraphs_mode):

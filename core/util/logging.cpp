@@ -60,6 +60,21 @@ class EngineLogger : public trt::ILogger {
 };
 }  // namespace
 
+std::atomic<bool> g_progress{true};
+
+void set_progress(bool on) { g_progress = on; }
+bool get_progress() { return g_progress; }
+
+void progress(const std::string& msg) {
+  if (!g_progress || !should_log(LogLevel::kWARNING)) return;
+  std::lock_guard<std::mutex> lock(g_mutex);
+  if (g_sink) {
+    g_sink(LogLevel::kINFO, msg);
+    return;
+  }
+  std::cerr << g_prefix << " - Progress: " << msg << std::endl;
+}
+
 void set_reportable_log_level(LogLevel level) { g_level = static_cast<int>(level); }
 LogLevel get_reportable_log_level() { return static_cast<LogLevel>(g_level.load()); }
 bool should_log(LogLevel level) { return static_cast<int>(level) <= g_level.load(); }

@@ -27,6 +27,13 @@ void set_logger_prefix(const std::string& prefix);
 std::string get_logger_prefix();
 //! Whether messages get colour codes (default false).
 void set_is_colored_output_on(bool on);
+//! Build progress: one line per compile phase with its time ("Torch-TensorRT - Progress: lowering:
+//! 0.12 s"), printed while progress is on (the default) and the level reports warnings; off with
+//! set_progress(false) or a level below kWARNING.
+void set_progress(bool on);
+bool get_progress();
+//! Prints a progress line (through the sink, at kINFO, when one is set).
+void progress(const std::string& msg);
 //! An engine logger that forwards to this logger.
 trt::ILogger& engine_logger();
 

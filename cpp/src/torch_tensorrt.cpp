@@ -136,11 +136,11 @@ core::partitioning::ArgumentStructure flatten(const InputSignature& sig, std::ve
 }
 
 core::CompileSpec toInternal(const CompileSpec& spec) {
+  spec.validate();  // the one check of every option; below only translates
   std::vector<core::conversion::InputRange> ranges;
   std::vector<core::partitioning::ArgumentStructure> signature;
   std::vector<Input> leaves = spec.graph_inputs.inputs;
   if (!spec.graph_inputs.input_signature.empty()) {
-    TORCHTRT_CHECK(spec.graph_inputs.inputs.empty(), "give either inputs or input_signature, not both");
     for (const auto& arg : spec.graph_inputs.input_signature) signature.push_back(flatten(arg, &leaves));
   }
   for (const Input& in : leaves) {
@@ -149,8 +149,6 @@ core::CompileSpec toInternal(const CompileSpec& spec) {
     r.opt = in.opt_shape;
     r.max = in.max_shape;
     r.dtype = in.dtype.toScalarType();
-    TORCHTRT_CHECK(in.tensor_domain.size() == 2 && in.tensor_domain[0] < in.tensor_domain[1],
-                   "Input tensor_domain must be two numbers lo < hi (values are drawn from [lo, hi))");
     r.domain_lo = in.tensor_domain[0];
     r.domain_hi = in.tensor_domain[1];
     r.channels_last = in.format == TensorFormat::kChannelsLast;
@@ -160,13 +158,7 @@ core::CompileSpec toInternal(const CompileSpec& spec) {
   internal.input_signature = signature;
   auto& s = internal.convert_info.engine_settings;
   s.enabled_precisions.clear();
-  for (auto p : spec.enabled_precisions) {
-    TORCHTRT_CHECK(p == DataType::kFloat || p == DataType::kHalf || p == DataType::kBFloat16 || p == DataType::kChar,
-                   "enabled_precisions contains " << c10::toString(DataType(p).toScalarType())
-                                                  << ", which engines do not compute in; use float, half, bfloat16 "
-                                                     "and int8");
-    s.enabled_precisions.insert(DataType(p).toScalarType());
-  }
+  for (auto p : spec.enabled_precisions) s.enabled_precisions.insert(DataType(p).toScalarType());
   s.backend = trt::Backend::kCPU;
   internal.device_info = "cpu";
   if (spec.device.device_type == Device::DeviceType::kGPU) {
@@ -183,28 +175,15 @@ core::CompileSpec toInternal(const CompileSpec& spec) {
   s.gpu_id = spec.device.gpu_id;
   s.disable_tf32 = spec.disable_tf32;
   s.debug = spec.debug;
-  s.workspace_size = static_cast<int64_t>(spec.workspace_size);
-  s.num_avg_timing_iters = static_cast<int64_t>(spec.num_avg_timing_iters);
+  s.workspace_size = spec.workspace_size;
+  s.num_avg_timing_iters = spec.num_avg_timing_iters;
   s.truncate_long_and_double = spec.truncate_long_and_double;
   s.calibrator = spec.ptq_calibrator;
-  TORCHTRT_CHECK(spec.capability == EngineCapability::kSTANDARD,
-                 "capability " << (spec.capability == EngineCapability::kSAFETY ? "kSAFETY" : "kDLA_STANDALONE")
-                               << " needs "
-                               << (spec.capability == EngineCapability::kSAFETY ? "a safety-certified runtime"
-                                                                                : "NVIDIA DLA hardware")
-                               << ", which this library does not target; use EngineCapability::kSTANDARD");
-  TORCHTRT_CHECK(!spec.sparse_weights,
-                 "sparse_weights=true needs 2:4 structured-sparse kernels, which this build does not have; set it to "
-                 "false");
-  TORCHTRT_CHECK(!spec.refit,
-                 "refit=true needs refittable engines (weights replaced after the build), which this build does not "
-                 "have; recompile to change weights, or set it to false");
   // allow_shape_tensors: sizes of dynamic dimensions always become shape tensors here (the engine
   // evaluates them on the host), so either value compiles the same engine.
   auto& p = internal.partitioning_info;
   p.enabled = !spec.require_full_compilation;
-  TORCHTRT_CHECK(spec.min_block_size >= 1, "min_block_size must be at least 1");
-  p.min_block_size = spec.min_block_size;
+  p.min_block_size = static_cast<uint64_t>(spec.min_block_size);
   p.forced_fallback_operators.insert(spec.torch_executed_ops.begin(), spec.torch_executed_ops.end());
   p.forced_fallback_modules.insert(spec.torch_executed_modules.begin(), spec.torch_executed_modules.end());
   p.truncate_long_and_double = spec.truncate_long_and_double;

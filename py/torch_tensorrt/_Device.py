@@ -33,6 +33,15 @@ class Device:
         """The torch.device this stands for."""
         return torch.device("cuda", self.gpu_id) if self.device_type == "cuda" else torch.device("cpu")
 
+    def _to_native(self) -> Any:
+        """This device as the C++ Device (torch_tensorrt._C.Device) the compile spec holds."""
+        from torch_tensorrt import _C
+
+        kind = _C.Device.DeviceType.kGPU if self.device_type == "cuda" else _C.Device.DeviceType.kCPU
+        native = _C.Device(kind, self.gpu_id)
+        native.allow_gpu_fallback = self.allow_gpu_fallback
+        return native
+
     def __repr__(self) -> str:
         return f"Device(type={self.device_type}, gpu_id={self.gpu_id})"
 

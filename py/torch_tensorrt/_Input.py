@@ -1,5 +1,5 @@
 """Input specification: a static shape or a min/opt/max range, with a dtype."""
-from typing import Any, Optional, Sequence, Tuple
+from typing import Any, Optional, Sequence
 
 import torch
 
@@ -85,10 +85,15 @@ class Input:
         """True when min and max shapes differ."""
         return self.min_shape != self.max_shape
 
-    def _to_native(self) -> Tuple[list, list, list, str, list, str]:
-        fmt = "channels_last" if self.format == torch.channels_last else "contiguous"
-        return (list(self.min_shape), list(self.opt_shape), list(self.max_shape), _ALLOWED_DTYPES[self.dtype],
-                list(self.tensor_domain), fmt)
+    def _to_native(self) -> Any:
+        """This input as the C++ Input (torch_tensorrt._C.Input) the compile spec holds."""
+        from torch_tensorrt import _C
+        from torch_tensorrt._enums import _native_dtype
+
+        native = _C.Input(list(self.min_shape), list(self.opt_shape), list(self.max_shape), _native_dtype(self.dtype))
+        native.format = _C.TensorFormat.kChannelsLast if self.format == torch.channels_last else _C.TensorFormat.kContiguous
+        native.tensor_domain = list(self.tensor_domain)
+        return native
 
     def __repr__(self) -> str:
         if self.is_dynamic():

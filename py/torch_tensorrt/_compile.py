@@ -59,9 +59,7 @@ def compile(
         return ts.compile(module, inputs=inputs, enabled_precisions=enabled_precisions, **kwargs)
     if not isinstance(module, torch.nn.Module):
         raise TypeError(f"compile takes a torch.nn.Module or torch.jit.ScriptModule, got {type(module).__name__}")
-    ts._check_options(kwargs)
-    if kwargs.get("device") is not None:
-        ts._explicit_device(kwargs["device"])  # refused before any scripting or tracing
+    ts._check_options(kwargs, inputs, enabled_precisions)  # refused before any scripting or tracing
     return _compile_module(module, inputs, enabled_precisions, kwargs)
 
 

@@ -1,5 +1,6 @@
 """Torch-TensorRT's enums: EngineCapability and the dtype names."""
 import enum
+from typing import Any
 
 import torch
 
@@ -25,3 +26,20 @@ class dtype:  # noqa: N801 (Torch-TensorRT's name)
     int64 = torch.int64
     long = torch.int64
     bool = torch.bool
+
+
+def _native_dtype(t: torch.dtype) -> "Any":
+    """A torch dtype as the C++ DataType (kUnknown for dtypes engines have no name for: the one
+    check, CompileSpec.validate(), refuses it there with the option's message)."""
+    from torch_tensorrt import _C
+
+    return {
+        torch.float32: _C.DataType.kFloat,
+        torch.float16: _C.DataType.kHalf,
+        torch.bfloat16: _C.DataType.kBFloat16,
+        torch.int8: _C.DataType.kChar,
+        torch.int32: _C.DataType.kInt,
+        torch.int64: _C.DataType.kLong,
+        torch.float64: _C.DataType.kDouble,
+        torch.bool: _C.DataType.kBool,
+    }.get(t, _C.DataType.kUnknown)

@@ -1,4 +1,9 @@
-"""Log level control: ``torch_tensorrt.logging.set_reportable_log_level(Level.Info)`` or ``with logging.info(): ...``."""
+"""Log level control: ``torch_tensorrt.logging.set_reportable_log_level(Level.Info)`` or ``with logging.info(): ...``.
+
+Build progress (one line per compile phase with its time: lowering, conversion or partitioning,
+builder passes, tactic timing, serialization) is printed at the default level; turn it off with
+``set_progress(False)`` or ``with torch_tensorrt.logging.no_progress(): ...`` (a level below
+Warning, e.g. ``with logging.errors():``, hides it too)."""
 import enum
 import sys
 
@@ -29,6 +34,32 @@ def log(level: Level, message: str) -> None:
     "Torch-TensorRT - Warning: ..."), when `level` is reportable."""
     if level <= get_reportable_log_level():
         print(f"Torch-TensorRT - {level.name}: {message}", file=sys.stderr)
+
+
+def set_progress(enabled: bool) -> None:
+    """Whether compiles print their progress lines (on by default)."""
+    _C.set_progress(bool(enabled))
+
+
+def get_progress() -> bool:
+    return bool(_C.get_progress())
+
+
+class _ProgressContext:
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+
+    def __enter__(self) -> None:
+        self.previous = get_progress()
+        set_progress(self.enabled)
+
+    def __exit__(self, *exc) -> None:
+        set_progress(self.previous)
+
+
+def no_progress() -> _ProgressContext:
+    """``with torch_tensorrt.logging.no_progress(): torch_tensorrt.compile(...)`` compiles silently."""
+    return _ProgressContext(False)
 
 
 class _LevelContext:

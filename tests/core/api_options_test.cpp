@@ -1,6 +1,8 @@
-// C++ API options whose features this build lacks are refused with the reason; set_device and
+// C++ API options: each refused value has one message (CompileSpec::validate); set_device and
 // embed_engine_in_new_module(engine, device, ...) behave as Torch-TensorRT's.
 #include <gtest/gtest.h>
+
+#include <functional>
 
 #include "torch/torch.h"
 #include "torch_tensorrt/torch_tensorrt.h"
@@ -50,6 +52,61 @@ TEST(ApiOptions, FeaturesThisBuildLacksAreRefusedWithTheReason) {
   auto compiled = torch_tensorrt::ts::compile(reluModule(), cpuSpec());
   auto x = torch::randn({2, 3});
   EXPECT_TRUE(torch::allclose(compiled.forward({x}).toTensor(), torch::relu(x) * 2.0));
+}
+
+// CompileSpec::validate is the one check of every option: one message per option, naming the
+// option, the value and what is allowed; compile() calls it, and refusals are c10::ValueError.
+TEST(ApiOptions, ValidateRefusesEachOptionWithItsMessage) {
+  using Spec = torch_tensorrt::ts::CompileSpec;
+  const std::vector<std::pair<std::function<void(Spec&)>, std::string>> cases = {
+      {[](Spec& s) { s.enabled_precisions = {torch_tensorrt::DataType::kInt}; },
+       "enabled_precisions contains torch.int32, which engines do not compute in; use torch.float32, torch.float16, "
+       "torch.bfloat16 and torch.int8"},
+      {[](Spec& s) { s.enabled_precisions.clear(); }, "enabled_precisions is empty"},
+      {[](Spec& s) { s.workspace_size = -1; },
+       "workspace_size must be 0 (no limit) or a positive number of bytes, got -1"},
+      {[](Spec& s) { s.num_avg_timing_iters = 0; }, "num_avg_timing_iters must be at least 1"},
+      {[](Spec& s) { s.min_block_size = 0; }, "min_block_size must be at least 1, got 0"},
+      {[](Spec& s) { s.torch_executed_ops = {"relu"}; },
+       "torch_executed_ops contains 'relu', which is not an operator name"},
+      {[](Spec& s) { s.torch_executed_modules = {""}; }, "torch_executed_modules contains an empty name"},
+      {[](Spec& s) { s.device.gpu_id = -2; }, "device gpu_id must be 0 or more, got -2"},
+      {[](Spec& s) {
+         s.graph_inputs.inputs[0].tensor_domain = {1.0, 1.0};
+       },
+       "inputs[0].tensor_domain must be two numbers lo < hi"},
+      {[](Spec& s) {
+         s.graph_inputs.input_signature = {torch_tensorrt::InputSignature::Tuple(
+             {torch_tensorrt::InputSignature(torch_tensorrt::Input(std::vector<int64_t>{2}))})};
+       },
+       "inputs and input_signature are both given (1 and 1 entries)"},
+      {[](Spec& s) {
+         s.graph_inputs.inputs.clear();
+         torch_tensorrt::Input bad(std::vector<int64_t>{2});
+         bad.tensor_domain = {3.0};
+         s.graph_inputs.input_signature = {torch_tensorrt::InputSignature::Tuple(
+             {torch_tensorrt::InputSignature(torch_tensorrt::Input(std::vector<int64_t>{2})),
+              torch_tensorrt::InputSignature(bad)})};
+       },
+       "input_signature[0][1].tensor_domain must be two numbers lo < hi (values are drawn from [lo, hi)), got 1 "
+       "number(s)"},
+      {[](Spec& s) { s.capability = torch_tensorrt::EngineCapability::kSAFETY; },
+       "capability kSAFETY needs a safety-certified runtime"},
+      {[](Spec& s) { s.sparse_weights = true; }, "sparse_weights=true needs 2:4 structured-sparse kernels"},
+      {[](Spec& s) { s.refit = true; }, "refit=true needs refittable engines"},
+  };
+  cpuSpec().validate();  // the defaults are valid
+  for (const auto& [change, needle] : cases) {
+    auto spec = cpuSpec();
+    change(spec);
+    try {
+      spec.validate();
+      ADD_FAILURE() << "expected a refusal containing '" << needle << "'";
+    } catch (const c10::ValueError& e) {
+      EXPECT_NE(std::string(e.what_without_backtrace()).find(needle), std::string::npos) << e.what_without_backtrace();
+    }
+    expectRefused(spec, needle);  // compile() runs the same check
+  }
 }
 
 TEST(ApiOptions, SetDeviceRefusesAGpuThatIsNotVisible) {

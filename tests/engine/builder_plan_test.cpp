@@ -61,7 +61,7 @@ TEST(Builder, FoldsResidualAddAndReluIntoTheConvolution) {
   ASSERT_EQ(built.engine->network().getNbLayers(), 2) << built.engine->describeLayers();
   // The inspector's JSON names what was folded into the convolution.
   const std::string json = built.engine->describeLayersJson();
-  EXPECT_NE(json.find("\"fused\": {\"bias\": true, \"residual\": true, \"activation\": 0}"), std::string::npos) << json;
+  EXPECT_NE(json.find("\"fused\": {\"bias\": true, \"residual\": true, \"activation\": \"relu\"}"), std::string::npos) << json;
   EXPECT_NE(json.find("\"backend\": \"cpu\""), std::string::npos) << json;
   const auto* fused = static_cast<const trt::IConvolutionLayer*>(built.engine->network().getLayer(1));
   EXPECT_EQ(fused->getNbInputs(), 2);

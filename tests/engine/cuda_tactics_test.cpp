@@ -153,6 +153,52 @@ TEST(CudaTactics, IdenticalConvolutionsAreTimedOnceAndEachKeepsATactic) {
   EXPECT_EQ(runsTwo, runsOne) << "the second, identical convolution was timed again";
 }
 
+TEST(CudaTactics, ATimingCacheMakesTheRebuildTimeNothing) {
+  // The first build fills the cache; a rebuild through the cache's bytes (a file's contents) times
+  // nothing and keeps the same tactics; a cache of another GPU is refused unless told to ignore it.
+  if (!gpuVisible()) GTEST_SKIP() << "no CUDA GPU visible";
+  const auto w = randomVector(8 * 8 * 9, 170), b = randomVector(8, 171);
+  trt::INetworkDefinition net;
+  const trt::Dims dims{2, 8, 16, 16};
+  addConvRelu(net, net.addInput("x", trt::DataType::kFLOAT, dims), w, b, 8);
+  auto buildWith = [&](trt::ITimingCache* cache, bool ignoreMismatch, int64_t& runs) {
+    std::unique_ptr<trt::IBuilder> builder(trt::createInferBuilder(trt::defaultLogger()));
+    std::unique_ptr<trt::IBuilderConfig> config(builder->createBuilderConfig());
+    config->setBackend(trt::Backend::kCUDA);
+    config->setFlag(trt::BuilderFlag::kFP16);
+    if (cache) config->setTimingCache(*cache, ignoreMismatch);
+    std::unique_ptr<trt::IHostMemory> mem(builder->buildSerializedNetwork(net, *config));
+    runs = builder->lastReport().tacticTimingRuns;
+    return trt::readPlan(static_cast<const uint8_t*>(mem->data()), mem->size())->tactics;
+  };
+  trt::IBuilderConfig config;
+  std::unique_ptr<trt::ITimingCache> cache(config.createTimingCache(nullptr, 0));
+  int64_t firstRuns = 0, againRuns = -1, foreignRuns = 0;
+  const auto first = buildWith(cache.get(), false, firstRuns);
+  EXPECT_GT(firstRuns, 0);
+  EXPECT_EQ(cache->size(), 1);
+  EXPECT_FALSE(cache->device().empty());
+  std::unique_ptr<trt::IHostMemory> bytes(cache->serialize());
+  std::unique_ptr<trt::ITimingCache> reread(config.createTimingCache(bytes->data(), bytes->size()));
+  const auto again = buildWith(reread.get(), false, againRuns);
+  EXPECT_EQ(againRuns, 0) << "the rebuild timed tactics the cache holds";
+  ASSERT_EQ(again.size(), first.size());
+  EXPECT_EQ(again[0].choice, first[0].choice);
+  trt::ITimingCache foreign;
+  foreign.setDevice("another GPU", 8, 0);
+  foreign.entries()[{1, 2, 3}] = {0, 1};
+  try {
+    buildWith(&foreign, false, foreignRuns);
+    ADD_FAILURE() << "a cache of another GPU was used";
+  } catch (const trt::Error& e) {
+    EXPECT_NE(std::string(e.what()).find("the timing cache was made on another GPU (sm_80)"), std::string::npos)
+        << e.what();
+  }
+  EXPECT_EQ(buildWith(&foreign, true, foreignRuns).size(), 1u);
+  EXPECT_GT(foreignRuns, 0) << "ignored, so timed afresh";
+  EXPECT_EQ(foreign.size(), 1) << "an ignored cache is left as it was";
+}
+
 TEST(CudaTactics, APlanLoadedInAFreshProcessTimesNothing) {
   // The parent builds and saves a plan; a new process of this test binary loads it, runs it, and
   // reports how many tactic timings ran (through its exit status: 0 when none and the output is right).

@@ -1,5 +1,5 @@
 """Torch-TensorRT's API surface: Device, EngineCapability, dtype, set_device, embed with a device,
-and the refusal of options whose features this build lacks (each naming the reason)."""
+the typed compile spec (torch_tensorrt._C.CompileSpec) and the one refusal message of each option."""
 import pytest
 import torch
 import torch_tensorrt
@@ -16,18 +16,121 @@ def _ts():
     return torch.jit.script(Relu2())
 
 
+# One refusal per option, each from the one check (C++ CompileSpec.validate()), naming the option,
+# the value and what is allowed. The same message comes from every front door.
+REFUSALS = [
+    (dict(capability=torch_tensorrt.EngineCapability.SAFETY),
+     "capability kSAFETY needs a safety-certified runtime, which this library does not target; use "
+     "EngineCapability::kSTANDARD"),
+    (dict(capability=torch_tensorrt.EngineCapability.DLA_STANDALONE), "capability kDLA_STANDALONE needs NVIDIA DLA hardware"),
+    (dict(sparse_weights=True), "sparse_weights=true needs 2:4 structured-sparse kernels, which this build does not have"),
+    (dict(refit=True), "refit=true needs refittable engines"),
+    (dict(min_block_size=0), "min_block_size must be at least 1, got 0"),
+    (dict(workspace_size=-1), "workspace_size must be 0 (no limit) or a positive number of bytes, got -1"),
+    (dict(num_avg_timing_iters=0), "num_avg_timing_iters must be at least 1 (timing measurements averaged per GPU tactic), got 0"),
+    (dict(enabled_precisions={torch.int32}),
+     "enabled_precisions contains torch.int32, which engines do not compute in; use torch.float32, torch.float16, "
+     "torch.bfloat16 and torch.int8"),
+    (dict(enabled_precisions={torch.float32, torch.complex64}), "enabled_precisions contains an unknown dtype"),
+    (dict(torch_executed_ops=["relu"]),
+     "torch_executed_ops contains 'relu', which is not an operator name; use the namespace::name form such as 'aten::relu'"),
+    (dict(torch_executed_modules=[""]), "torch_executed_modules contains an empty name"),
+    (dict(input_signature=(torch.randn(2, 3),)), "inputs and input_signature are both given (1 and 1 entries)"),
+]
+
+
+def _ids(cases):
+    return [next(iter(option)) + (f"-{i}" if i else "") for i, (option, _) in enumerate(cases)]
+
+
+@pytest.mark.parametrize("option, message", REFUSALS, ids=_ids(REFUSALS))
+@pytest.mark.parametrize("front_door", ["script_module", "nn_module", "ts_convert"])
+def test_each_option_is_refused_with_its_one_message(front_door, option, message):
+    x = torch.randn(2, 3)
+    with pytest.raises(ValueError) as refused:
+        if front_door == "script_module":
+            torch_tensorrt.compile(_ts(), inputs=[x], device="cpu", **option)
+        elif front_door == "nn_module":  # refused before scripting or tracing
+            torch_tensorrt.compile(Relu2(), inputs=[x], device="cpu", **option)
+        else:
+            torch_tensorrt.ts.convert_method_to_trt_engine(_ts(), "forward", inputs=[x], device="cpu", **option)
+    assert message in str(refused.value)
+
+
+DYNAMO_REFUSALS = [case for case in REFUSALS if next(iter(case[0])) not in ("input_signature", "torch_executed_ops")]
+
+
+@pytest.mark.parametrize("option, message", DYNAMO_REFUSALS, ids=_ids(DYNAMO_REFUSALS))
+def test_the_dynamo_path_refuses_with_the_same_message(option, message):
+    x = torch.randn(2, 3)
+    with pytest.raises(ValueError) as refused:
+        torch_tensorrt.dynamo.compile(torch.export.export(Relu2(), (x,)), inputs=[x], device="cpu", **option)
+    assert message in str(refused.value)
+
+
+def _native_spec():
+    spec = torch_tensorrt._C.CompileSpec()
+    spec.inputs = [torch_tensorrt.Input((2, 3))._to_native()]
+    return spec
+
+
+def _with(field, value):
+    def change(spec):
+        if field == "tensor_domain":
+            ins = spec.inputs
+            ins[0].tensor_domain = value
+            spec.inputs = ins
+        elif field == "gpu_id":
+            spec.device = torch_tensorrt._C.Device(torch_tensorrt._C.Device.DeviceType.kGPU, value)
+        elif field == "input_dtype":
+            ins = spec.inputs
+            ins[0].dtype = value
+            spec.inputs = ins
+        else:
+            setattr(spec, field, value)
+    return change
+
+
 @pytest.mark.parametrize(
-    "option, needle",
+    "change, message",
     [
-        (dict(capability=torch_tensorrt.EngineCapability.SAFETY), "capability kSAFETY needs a safety-certified runtime"),
-        (dict(capability=torch_tensorrt.EngineCapability.DLA_STANDALONE), "NVIDIA DLA"),
-        (dict(sparse_weights=True), "sparse_weights=true needs 2:4 structured-sparse kernels"),
-        (dict(refit=True), "refit=true needs refittable engines"),
+        (_with("tensor_domain", [2.0, 1.0]), "inputs[0].tensor_domain must be two numbers lo < hi (values are drawn from [lo, hi)), got 2 number(s) [2.000000, 1.000000)"),
+        (_with("gpu_id", -1), "device gpu_id must be 0 or more, got -1"),
+        (_with("input_dtype", torch_tensorrt._C.DataType.kUnknown), "inputs[0] has dtype an unknown dtype; use torch.float32"),
+        (_with("enabled_precisions", set()), "enabled_precisions is empty"),
     ],
+    ids=["tensor_domain", "gpu_id", "input_dtype", "no_precision"],
 )
-def test_options_this_build_lacks_are_refused(option, needle):
-    with pytest.raises(RuntimeError, match=needle):
-        torch_tensorrt.compile(_ts(), inputs=[torch.randn(2, 3)], device="cpu", **option)
+def test_fields_only_the_bound_class_can_set_are_refused_by_validate(change, message):
+    spec = _native_spec()
+    spec.validate()  # the defaults are valid
+    change(spec)
+    with pytest.raises(ValueError) as refused:
+        spec.validate()
+    assert message in str(refused.value)
+
+
+def test_compile_hands_the_bound_compile_spec_to_cpp(monkeypatch):
+    """The compile spec crosses into C++ as the bound class, its fields typed; no dict path is left."""
+    native = torch_tensorrt._C
+    seen = []
+    real = native.compile_graph
+    monkeypatch.setattr(native, "compile_graph", lambda module, spec: seen.append(spec) or real(module, spec))
+    x = torch.randn(2, 3)
+    trt = torch_tensorrt.compile(_ts(), inputs=[x], device="cpu", min_block_size=2, workspace_size=1 << 20,
+                                 enabled_precisions={torch.float, torch.half}, torch_executed_ops=["aten::mul"])
+    torch.testing.assert_close(trt(x), torch.relu(x) * 2)
+    (spec,) = seen
+    assert isinstance(spec, native.CompileSpec)
+    assert spec.enabled_precisions == {native.DataType.kFloat, native.DataType.kHalf}
+    assert (spec.min_block_size, spec.workspace_size, spec.num_avg_timing_iters) == (2, 1 << 20, 1)
+    assert spec.torch_executed_ops == ["aten::mul"]
+    assert spec.device.device_type == native.Device.DeviceType.kCPU
+    assert spec.inputs[0].opt_shape == [2, 3] and spec.inputs[0].dtype == native.DataType.kFloat
+    assert spec.capability == native.EngineCapability.kSTANDARD
+    assert not hasattr(torch_tensorrt.ts, "_native_spec")
+    with pytest.raises(TypeError):
+        real(_ts()._c, {"min_block_size": 1})
 
 
 def test_defaults_of_those_options_compile():

@@ -177,7 +177,7 @@ def test_layer_info_writes_the_inspector_as_json(tmp_path):
     layers = engines[0]["layers"]
     conv = [layer for layer in layers if layer["kind"] == "Convolution"]
     # conv + ReLU fused, computing in FP16 behind a cast of the float32 input.
-    assert len(conv) == 1 and conv[0]["fused"] == {"bias": True, "activation": 0}
+    assert len(conv) == 1 and conv[0]["fused"] == {"bias": True, "activation": "relu"}
     assert conv[0]["outputs"][0]["dtype"] == "float16" and conv[0]["outputs"][0]["dims"] == [1, 16, 8, 8]
     assert layers[-1]["outputs"][0]["dtype"] == "float32"
     # The same from --save-engine.

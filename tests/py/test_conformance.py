@@ -75,3 +75,29 @@ def test_index_ties_and_the_float64_error_rule():
     assert check.compare([torch.tensor([1.0])], [torch.tensor([1.001])], torch.float32, ref64=ref64, used=used) is None
     assert used == [check.BY_ERROR]
     assert "float64 reference" in check.compare([torch.tensor([1.0])], [torch.tensor([1.01])], torch.float32, ref64=ref64)
+
+
+def test_float64_casts_are_widened_after_the_engine_and_float64_compute_is_refused():
+    # Found (issue 20, OpInfos double / to): a cast to float64 was refused. Returned, it is exact after the
+    # engine (float32/int32 widen exactly; int64 rounds as eager's cast); computed on, it is refused.
+    import torch_tensorrt
+
+    class Casts(torch.nn.Module):
+        def forward(self, x, i):
+            return x.double(), (i * 3).to(torch.float64), x + 1
+
+    x = torch.randn(3, 5)
+    i = torch.tensor([[2**53 + 1, -7, 123456789012345]], dtype=torch.int64)
+    traced = torch.jit.trace(Casts().eval(), (x, i))
+    compiled = torch_tensorrt.compile(traced, inputs=[x, i], require_full_compilation=True, device="cpu")
+    got, want = compiled(x, i), traced(x, i)
+    for g, w in zip(got, want):
+        assert g.dtype == w.dtype and torch.equal(g, w)
+
+    class Computed(torch.nn.Module):
+        def forward(self, x):
+            return x.double() * 3
+
+    with pytest.raises(Exception, match="float64"):
+        torch_tensorrt.compile(torch.jit.trace(Computed().eval(), (x,)), inputs=[x], require_full_compilation=True,
+                               device="cpu")

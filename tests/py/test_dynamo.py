@@ -248,7 +248,7 @@ def test_options_reach_the_engines_with_the_same_meaning():
     assert torch.nn.functional.cosine_similarity(out.flatten(), ref.flatten(), 0) >= 0.999
     # The TorchScript path's refusals, with its messages.
     for option in ({"refit": True}, {"sparse_weights": True}):
-        with pytest.raises(RuntimeError, match=list(option)[0]):
+        with pytest.raises(ValueError, match=list(option)[0]):
             torch_tensorrt.compile(model, ir="dynamo", inputs=[x], **option)
 
 

@@ -1,5 +1,11 @@
 #include "core/conversion/conversionctx/ConversionCtx.h"
 
+#include <fstream>
+#include <iterator>
+#include <sstream>
+
+#include "core/util/atomic_file.h"
+
 #include "core/util/macros.h"
 #include "core/util/trt_util.h"
 
@@ -69,6 +75,30 @@ trt::ITensor* ConversionCtx::constantTensor(const at::Tensor& tensor, const std:
   return layer->getOutput(0);
 }
 
+std::unique_ptr<trt::ITimingCache> ConversionCtx::readTimingCache() {
+  if (settings.timing_cache_path.empty() || settings.backend != trt::Backend::kCUDA) return nullptr;
+  std::vector<char> bytes;
+  std::ifstream in(settings.timing_cache_path, std::ios::binary);
+  if (in) bytes.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  std::unique_ptr<trt::ITimingCache> cache;
+  try {
+    cache.reset(cfg->createTimingCache(bytes.data(), bytes.size()));
+  } catch (const trt::Error& e) {
+    TORCHTRT_THROW_ERROR("timing cache file '" << settings.timing_cache_path << "': " << e.what());
+  }
+  LOG_INFO("timing cache '" << settings.timing_cache_path << "': " << cache->size() << " entries read");
+  cfg->setTimingCache(*cache, false);
+  return cache;
+}
+
+void ConversionCtx::writeTimingCache(const trt::ITimingCache& cache) {
+  std::unique_ptr<trt::IHostMemory> bytes(cache.serialize());
+  util::writeFileAtomically(settings.timing_cache_path, [&](std::ostream& out) {
+    out.write(static_cast<const char*>(bytes->data()), static_cast<std::streamsize>(bytes->size()));
+  });
+  LOG_INFO("timing cache '" << settings.timing_cache_path << "': " << cache.size() << " entries written");
+}
+
 std::string ConversionCtx::SerializeEngine() {
   layers_before_build = net->getNbLayers();
   if (cfg->getFlag(trt::BuilderFlag::kINT8) && !settings.calibrator && emulated_fake_quantize > 0) {
@@ -83,8 +113,26 @@ std::string ConversionCtx::SerializeEngine() {
       cfg->clearFlag(trt::BuilderFlag::kINT8);
     }
   }
+  std::unique_ptr<trt::ITimingCache> timing_cache = readTimingCache();
   std::unique_ptr<trt::IHostMemory> plan(builder->buildSerializedNetwork(*net, *cfg));
-  layers_after_build = builder->lastReport().layersAfter;
+  if (timing_cache) writeTimingCache(*timing_cache);
+  const trt::BuildReport& report = builder->lastReport();
+  layers_after_build = report.layersAfter;
+  // Build progress (shown at the default level; torch_tensorrt.logging.set_progress(False) hides it).
+  std::ostringstream os;
+  os.setf(std::ios::fixed);
+  os.precision(3);
+  os << "builder passes: " << report.passesMs / 1000 << " s (" << report.layersBefore << " -> " << report.layersAfter
+     << " layers)";
+  util::logging::progress(os.str());
+  if (report.tacticTimingRuns > 0 || report.tacticTimingMs > 0) {
+    os.str("");
+    os << "tactic timing: " << report.tacticTimingMs / 1000 << " s (" << report.tacticTimingRuns << " timed runs)";
+    util::logging::progress(os.str());
+  }
+  os.str("");
+  os << "serialization: " << report.serializationMs / 1000 << " s (" << plan->size() << " bytes)";
+  util::logging::progress(os.str());
   return std::string(static_cast<const char*>(plan->data()), plan->size());
 }
 

@@ -29,6 +29,8 @@ struct BuilderSettings {
   int64_t num_avg_timing_iters = 1;
   //! INT8 post-training calibration (with at::kChar in enabled_precisions); not owned.
   trt::IInt8Calibrator* calibrator = nullptr;
+  //! A timing cache file read before the build and rewritten after it (CUDA backend; "" = none).
+  std::string timing_cache_path;
 };
 
 struct ConversionCtx {
@@ -46,6 +48,10 @@ struct ConversionCtx {
   trt::ITensor* constantTensor(const at::Tensor& tensor, const std::string& name);
   //! Serializes the network into a plan.
   std::string SerializeEngine();
+  //! The settings' timing cache file, read into a cache set on the config (nullptr when there is none
+  //! to use), and written back after the build.
+  std::unique_ptr<trt::ITimingCache> readTimingCache();
+  void writeTimingCache(const trt::ITimingCache& cache);
 
   BuilderSettings settings;
   std::unique_ptr<trt::IBuilder> builder;

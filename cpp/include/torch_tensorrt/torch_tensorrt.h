@@ -99,16 +99,16 @@ struct CompileSpec {
   std::set<DataType::Value> enabled_precisions = {DataType::kFloat};
   //! Keep FP32 matrix work off TF32 tensor cores.
   bool disable_tf32 = false;
-  //! Scratch memory for the builder, in bytes (0 = default).
-  uint64_t workspace_size = 0;
-  //! Timing iterations per tactic.
-  uint64_t num_avg_timing_iters = 1;
+  //! Scratch memory one layer's GPU kernel may use, in bytes (0 = no limit; negative is refused).
+  int64_t workspace_size = 0;
+  //! Timing iterations per tactic (at least 1).
+  int64_t num_avg_timing_iters = 1;
   //! Build with debug settings (every layer output observable).
   bool debug = false;
   //! Fail instead of running unconvertible ops in TorchScript (one engine for the whole forward).
   bool require_full_compilation = false;
   //! Shortest run of convertible nodes worth an engine; shorter runs stay in TorchScript.
-  uint64_t min_block_size = 3;
+  int64_t min_block_size = 3;
   //! Operators that run in TorchScript even where a converter exists ("aten::relu").
   std::vector<std::string> torch_executed_ops;
   //! Module types whose forward runs in TorchScript ("torchvision.models.resnet.BasicBlock").
@@ -127,9 +127,18 @@ struct CompileSpec {
   bool sparse_weights = false;
   //! Refused when true: refittable engines (weights replaced after the build) are not in this build.
   bool refit = false;
-  //! Refused when true: shape tensors (run-time shape arithmetic) are not in this build yet.
+  //! Accepted either way: sizes of dynamic dimensions always become shape tensors here.
   bool allow_shape_tensors = false;
+
+  //! The one check of every option (compile, convert_method_to_trt_engine, the Python bindings,
+  //! torchtrtc and the dynamo path all call it): throws c10::ValueError naming the first option
+  //! whose value is refused, the value, and what is allowed. Adding an option? See
+  //! docs/compile_options.md ("Adding an option").
+  void validate() const;
 };
+
+//! An engine dtype under its torch name ("torch.float16"), as validation messages spell it.
+std::string dtypeName(DataType t);
 
 //! Compiles `forward` into a module whose forward runs an engine.
 torch::jit::Module compile(const torch::jit::Module& module, CompileSpec info);

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstddef>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -113,6 +114,32 @@ class IInt8PercentileCalibrator : public IInt8Calibrator {
   CalibrationAlgoType getAlgorithm() const override { return CalibrationAlgoType::kPERCENTILE_CALIBRATION; }
 };
 
+class IHostMemory;
+
+//! Tactic choices reusable across builds, as TensorRT's timing cache: what each layer signature
+//! (kind, shapes, parameters, types, layout) chose on one GPU. A build reads it before timing and adds
+//! what it timed; serialize() gives the bytes to keep in a file.
+class ITimingCache {
+ public:
+  using Entries = std::map<std::vector<int64_t>, std::vector<int64_t>>;
+  //! The cache as bytes, for IBuilderConfig::createTimingCache.
+  IHostMemory* serialize() const;
+  //! Number of signatures held.
+  int32_t size() const { return static_cast<int32_t>(entries_.size()); }
+  //! The GPU the timings were made on ("" until a build fills the cache).
+  const std::string& device() const { return device_; }
+  //! Engine internals (the builder's tuning run): the entries and the GPU they belong to.
+  Entries& entries() { return entries_; }
+  void setDevice(const std::string& name, int32_t smMajor, int32_t smMinor);
+  int32_t smMajor() const { return smMajor_; }
+  int32_t smMinor() const { return smMinor_; }
+
+ private:
+  std::string device_;
+  int32_t smMajor_ = -1, smMinor_ = -1;
+  Entries entries_;
+};
+
 //! Settings for one build.
 class IBuilderConfig {
  public:
@@ -144,9 +171,19 @@ class IBuilderConfig {
   //! The calibrator INT8 builds use for convolutions without Quantize/Dequantize scales (not owned).
   void setInt8Calibrator(IInt8Calibrator* calibrator) { calibrator_ = calibrator; }
   IInt8Calibrator* getInt8Calibrator() const { return calibrator_; }
+  //! A timing cache from serialized bytes (size 0: an empty cache); throws Error naming the field
+  //! and byte offset when the bytes are not a timing cache of this engine. The caller owns it.
+  ITimingCache* createTimingCache(const void* blob, size_t size) const;
+  //! Builds read and extend `cache` (not owned). A cache made on another GPU is refused at build
+  //! time unless `ignoreMismatch`, which then builds without it.
+  bool setTimingCache(ITimingCache& cache, bool ignoreMismatch);
+  ITimingCache* getTimingCache() const { return timingCache_; }
+  bool getTimingCacheIgnoreMismatch() const { return ignoreMismatch_; }
 
  private:
   IInt8Calibrator* calibrator_ = nullptr;
+  ITimingCache* timingCache_ = nullptr;
+  bool ignoreMismatch_ = false;
   uint64_t flags_ = 0;
   std::vector<IOptimizationProfile> profiles_;
   size_t workspace_ = 0;
@@ -175,6 +212,9 @@ struct BuildReport {
   int32_t layersAfter = 0;
   std::vector<std::string> passLog;  //!< one line per pass that changed the network
   int64_t tacticTimingRuns = 0;      //!< kernel runs the builder spent timing tactics
+  double passesMs = 0;               //!< time in the optimization passes (the build's progress line)
+  double tacticTimingMs = 0;         //!< time spent timing tactics
+  double serializationMs = 0;        //!< time writing the plan
 };
 
 //! Creates networks and configs, and builds plans.

@@ -34,6 +34,18 @@ class IOutputAllocator {
   virtual void notifyShape(const char* tensorName, const Dims& dims) = 0;
 };
 
+//! Receives each layer's time of a run (TensorRT's IProfiler; trtexec --dumpProfile). Called once per
+//! layer that runs, in execution order, after the run has finished. Layers that launch no work are not
+//! reported: views (reshape-like layers whose output is their input's memory), Constants read in
+//! place, and layers whose output is empty for the run's shapes.
+class IProfiler {
+ public:
+  virtual ~IProfiler() = default;
+  //! `ms`: wall time on the host (CPU backend) or between CUDA events around the layer's kernels on
+  //! the run's stream (CUDA backend).
+  virtual void reportLayerTime(const char* layerName, float ms) noexcept = 0;
+};
+
 class IExecutionContext {
  public:
   ~IExecutionContext();
@@ -74,10 +86,16 @@ class IExecutionContext {
   //! Engine internals (the builder's tuning run): lets kernels time the tactics the plan lacks, and
   //! returns what they timed.
   void setTacticTiming(bool allowed);
+  void setTimingCache(ITimingCache::Entries* entries);
   std::vector<TacticRecord> timedTactics() const;
   //! Sets the allocator of an output with a data-dependent shape (getTensorShape has -1 in it before
   //! a run); such outputs take no address. The allocator is not owned.
   bool setOutputAllocator(const char* tensorName, IOutputAllocator* allocator);
+  //! Times every layer of later runs and reports them to `profiler` (not owned; nullptr turns it off).
+  //! While profiling, CUDA runs record a pair of events per layer and wait for the run's end before
+  //! enqueueV3 returns, and never replay a CUDA graph.
+  void setProfiler(IProfiler* profiler) { profiler_ = profiler; }
+  IProfiler* getProfiler() const { return profiler_; }
 
  private:
   friend class ICudaEngine;
@@ -112,6 +130,7 @@ class IExecutionContext {
   size_t unplannedBytes_ = 0;
   std::unique_ptr<BackendRunner> runner_;  // the engine's backend for this context
   bool cudaGraphMode_ = false;
+  IProfiler* profiler_ = nullptr;
 };
 
 //! A deserialized, ready-to-run engine.

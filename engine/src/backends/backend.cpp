@@ -3,6 +3,7 @@
 #include <exception>
 
 #include "runtime/schedule.h"
+#include "trt/runtime.h"
 
 namespace trt {
 
@@ -26,6 +27,8 @@ void runSteps(RunState& state, uint8_t* arena, const StepDevice& device) {
     else if (state.arenaOffset[t] != SIZE_MAX)
       data[t] = arena + state.arenaOffset[t];
   }
+  if (state.profiler && !device.timer) throw Error("runSteps: profiling needs the backend's StepTimer");
+  StepTimer* timer = state.profiler ? device.timer : nullptr;
   std::vector<cpu::TensorView> inputs;
   for (size_t st = 0; st < s.steps.size(); ++st) {
     const auto& step = s.steps[st];
@@ -44,7 +47,9 @@ void runSteps(RunState& state, uint8_t* arena, const StepDevice& device) {
     cpu::TensorView out{data[step.output], state.shapes[step.output], s.tensors[step.output]->getType()};
     if (state.shapes[step.output].volume() == 0) continue;
     try {
+      if (timer) timer->begin(st);
       device.runLayer(state.layerToRun(st), inputs, out);
+      if (timer) timer->end(st);
     } catch (const Error&) {
       throw;
     } catch (const std::exception& e) {
@@ -52,6 +57,9 @@ void runSteps(RunState& state, uint8_t* arena, const StepDevice& device) {
     }
   }
   if (state.hasDataDependentShapes) state.deliverDataDependentOutputs(data, device.copy);
+  // Reported after the run: a device timer can only read its events once the work has finished.
+  if (timer)
+    for (const auto& [st, ms] : timer->finish()) state.profiler->reportLayerTime(s.steps[st].layer->getName(), ms);
 }
 
 }  // namespace trt

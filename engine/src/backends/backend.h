@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <utility>
 #include <vector>
 
 #include "backends/cpu/cpu_kernels.h"
@@ -18,17 +19,18 @@ namespace trt {
 
 struct Schedule;
 class ICudaEngine;
+class IProfiler;
 
 //! What one run hands its backend: the engine's schedule, this run's shapes and memory plan, and
 //! the runtime's hooks for data-dependent shapes. Tensor-indexed vectors follow Schedule::tensors.
 struct RunState {
   const Schedule& schedule;
-  const std::vector<Dims>& shapes;        //!< current shapes (a NonZero updates later ones during the run)
-  const std::vector<void*>& addresses;    //!< bound inputs and outputs (nullptr elsewhere)
-  const std::vector<size_t>& arenaOffset; //!< per tensor: its block in the activation arena, SIZE_MAX if none
-  const std::vector<int32_t>& viewInput;  //!< per step: the tensor whose memory its output is (nothing runs), or -1
-  size_t arenaBytes;                      //!< the arena's size for these shapes
-  const std::vector<bool>& dataDependent; //!< per tensor: its shape waits for a NonZero count
+  const std::vector<Dims>& shapes;         //!< current shapes (a NonZero updates later ones during the run)
+  const std::vector<void*>& addresses;     //!< bound inputs and outputs (nullptr elsewhere)
+  const std::vector<size_t>& arenaOffset;  //!< per tensor: its block in the activation arena, SIZE_MAX if none
+  const std::vector<int32_t>& viewInput;   //!< per step: the tensor whose memory its output is (nothing runs), or -1
+  size_t arenaBytes;                       //!< the arena's size for these shapes
+  const std::vector<bool>& dataDependent;  //!< per tensor: its shape waits for a NonZero count
   bool hasDataDependentShapes;
   int32_t profile;
   bool graphMode;  //!< CUDA-graph replay requested (IExecutionContext::setCudaGraphMode)
@@ -39,6 +41,8 @@ struct RunState {
   //! Hands the data-dependent outputs to their allocators; `copy` moves bytes within the backend's memory.
   std::function<void(const std::vector<void*>& data, const std::function<void(void*, const void*, size_t)>& copy)>
       deliverDataDependentOutputs;
+  //! Per-layer timing requested (IExecutionContext::setProfiler); nullptr when off.
+  IProfiler* profiler = nullptr;
 };
 
 //! The per-context executor of one backend (streams, handles, arenas, captured graphs).
@@ -51,12 +55,36 @@ class BackendRunner {
   virtual void run(RunState& state, void* stream) = 0;
   //! Lets this runner time tactics it has no plan entry for (the builder's tuning runs only).
   virtual void allowTacticTiming(bool allowed) { (void)allowed; }
+  //! Timings by layer signature to read before timing and to extend (the build's ITimingCache), or nullptr.
+  virtual void useTimingCache(ITimingCache::Entries* entries) { (void)entries; }
   //! Kernel runs spent timing tactics (0 for an engine whose tactics came from its plan).
   virtual int64_t tacticTimingRuns() const { return 0; }
   //! Runs that replayed a captured CUDA graph.
   virtual int64_t graphLaunches() const { return 0; }
   //! The tactics this runner timed, by layer index (what the builder stores in the plan).
   virtual std::vector<TacticRecord> timedTactics() const { return {}; }
+};
+
+//! Times the steps of one run for a profiler: begin/end bracket a step's work, finish (after the last
+//! step) returns each timed step with its milliseconds, in the order they ran.
+class StepTimer {
+ public:
+  virtual ~StepTimer() = default;
+  virtual void begin(size_t step) = 0;
+  virtual void end(size_t step) = 0;
+  virtual std::vector<std::pair<size_t, float>> finish() = 0;
+};
+
+//! Host wall-clock timing (steady_clock) for backends whose layers run on the calling thread.
+class HostStepTimer : public StepTimer {
+ public:
+  void begin(size_t step) override;
+  void end(size_t step) override;
+  std::vector<std::pair<size_t, float>> finish() override;
+
+ private:
+  std::vector<std::pair<size_t, float>> times_;
+  int64_t startNs_ = 0;
 };
 
 //! How a backend runs one step; runSteps drives them over a schedule.
@@ -68,6 +96,8 @@ struct StepDevice {
   std::function<void(const ILayer&, const std::vector<cpu::TensorView>&, cpu::TensorView&)> runLayer;
   //! Copies bytes within the backend's memory (data-dependent outputs).
   std::function<void(void*, const void*, size_t)> copy;
+  //! Times each layer when RunState::profiler is set (required then; not owned).
+  StepTimer* timer = nullptr;
 };
 
 //! Runs every step of `state` with intermediates at `arena` + their offsets: the loop both backends share.

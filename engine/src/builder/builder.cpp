@@ -156,6 +156,7 @@ IHostMemory* IBuilder::buildSerializedNetwork(INetworkDefinition& network, IBuil
     auto start = std::chrono::steady_clock::now();
     int32_t changed = pass(net);
     double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+    report_.passesMs += ms;
     if (changed > 0) {
       std::ostringstream os;
       os << name << ": " << changed << " layer(s) changed in " << ms << " ms";
@@ -215,17 +216,41 @@ IHostMemory* IBuilder::buildSerializedNetwork(INetworkDefinition& network, IBuil
   net.validate();
   report_.layersAfter = net.getNbLayers();
   settings.network = nullptr;
+  auto serializeStart = std::chrono::steady_clock::now();
   std::vector<uint8_t> plan = writePlan(net, settings);
+  report_.serializationMs +=
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - serializeStart).count();
   // Tactics are timed here, once, and stored in the plan: a loaded engine never times.
   if (backend.timesTactics(net) && !config.getFlag(BuilderFlag::kSKIP_TACTIC_TIMING)) {
     const auto start = std::chrono::steady_clock::now();
-    settings.tactics = tuneTactics(plan, logger_, report_.tacticTimingRuns);
+    ITimingCache::Entries* timingCache = nullptr;
+    if (ITimingCache* cache = config.getTimingCache()) {
+      const bool mine = cache->device() == settings.deviceName && cache->smMajor() == settings.smMajor &&
+                        cache->smMinor() == settings.smMinor;
+      if (cache->device().empty() && cache->size() == 0) {
+        cache->setDevice(settings.deviceName, settings.smMajor, settings.smMinor);
+        timingCache = &cache->entries();
+      } else if (mine) {
+        timingCache = &cache->entries();
+      } else if (!config.getTimingCacheIgnoreMismatch()) {
+        throw Error("the timing cache was made on " + cache->device() + " (sm_" + std::to_string(cache->smMajor()) +
+                    std::to_string(cache->smMinor()) + "), not this " + settings.deviceName +
+                    "; use a cache file of this GPU, or pass ignoreMismatch to build without it");
+      }
+    }
+    settings.tactics = tuneTactics(plan, logger_, report_.tacticTimingRuns, timingCache);
     const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+    report_.tacticTimingMs = ms;
     std::ostringstream os;
     os << "tactic timing: " << settings.tactics.size() << " tactic(s) chosen in " << ms << " ms";
     report_.passLog.push_back(os.str());
     logger_.log(ILogger::Severity::kVERBOSE, os.str().c_str());
-    if (!settings.tactics.empty()) plan = writePlan(net, settings);
+    if (!settings.tactics.empty()) {
+      serializeStart = std::chrono::steady_clock::now();
+      plan = writePlan(net, settings);
+      report_.serializationMs +=
+          std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - serializeStart).count();
+    }
   }
   return new IHostMemory(std::move(plan));
 }

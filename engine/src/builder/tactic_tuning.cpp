@@ -32,12 +32,14 @@ class TuningMemory : public IOutputAllocator {
 };
 }  // namespace
 
-std::vector<TacticRecord> tuneTactics(const std::vector<uint8_t>& plan, ILogger& logger, int64_t& timingRuns) {
+std::vector<TacticRecord> tuneTactics(const std::vector<uint8_t>& plan, ILogger& logger, int64_t& timingRuns,
+                                      ITimingCache::Entries* timingCache) {
   IRuntime runtime(logger);
   std::unique_ptr<ICudaEngine> engine(runtime.deserializeCudaEngine(plan.data(), plan.size()));
   const ExecutionBackend& backend = executionBackend(engine->getBackend());
   std::unique_ptr<IExecutionContext> context(engine->createExecutionContext());
   context->setTacticTiming(true);
+  context->setTimingCache(timingCache);
   TuningMemory memory(backend);
   const PlanContents& contents = engine->contents();
   const int32_t profiles = engine->getNbOptimizationProfiles();

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "plan/plan.h"
+#include "trt/builder.h"
 #include "trt/types.h"
 
 namespace trt {
@@ -13,6 +14,8 @@ namespace trt {
 //! Times the tactics of the engine in `plan` (a plan without tactics) on its backend; adds the kernel
 //! runs spent to `timingRuns`. A network that cannot run on zeroed inputs keeps what was timed before
 //! the failure (a warning says so): the rest is chosen by heuristics when the engine runs.
-std::vector<TacticRecord> tuneTactics(const std::vector<uint8_t>& plan, ILogger& logger, int64_t& timingRuns);
+//! `timingCache` (nullable): choices by layer signature read before timing and extended with what was timed.
+std::vector<TacticRecord> tuneTactics(const std::vector<uint8_t>& plan, ILogger& logger, int64_t& timingRuns,
+                                      ITimingCache::Entries* timingCache);
 
 }  // namespace trt

@@ -34,6 +34,21 @@ std::string tensorJson(const ITensor* t) {
   return os.str();
 }
 
+// A fused activation by its name (lower case, as PyTorch spells the op); unknown codes stay visible.
+std::string activationName(int32_t act) {
+  static const char* const names[kACTIVATION_TYPE_COUNT] = {
+      "relu", "sigmoid",      "tanh",        "leaky_relu",       "elu",      "selu",     "softsign", "softplus",
+      "clip", "hard_sigmoid", "scaled_tanh", "thresholded_relu", "gelu_erf", "gelu_tanh"};
+  if (act >= 0 && act < kACTIVATION_TYPE_COUNT) return names[act];
+  return "unknown(" + std::to_string(act) + ")";
+}
+
+std::string intList(const std::vector<int64_t>& v) {
+  std::string out = "[";
+  for (size_t i = 0; i < v.size(); ++i) out += (i ? ", " : "") + std::to_string(v[i]);
+  return out + "]";
+}
+
 // What the builder folded into the layer (empty object when nothing).
 std::string fusedJson(const ILayer* layer) {
   std::ostringstream os;
@@ -43,7 +58,7 @@ std::string fusedJson(const ILayer* layer) {
     sep = ", ";
   };
   auto activation = [&](int32_t act) {
-    if (act >= 0) field("activation", std::to_string(act));
+    if (act >= 0) field("activation", quoted(activationName(act)));
   };
   auto int8 = [&](float inputScale) {
     std::ostringstream scale;
@@ -132,7 +147,15 @@ std::string ICudaEngine::describeLayersJson() const {
     for (int i = 0; i < layer->getNbOutputs(); ++i) os << (i ? ", " : "") << tensorJson(layer->getOutput(i));
     os << "], \"precision\": "
        << (layer->precisionIsSet() ? quoted(dataTypeName(layer->getPrecision())) : std::string("null"))
-       << ", \"fused\": " << fusedJson(layer) << "}";
+       << ", \"fused\": " << fusedJson(layer) << ", \"tactics\": [";
+    // The kernel choices the builder timed for this layer, per input shape (the CUDA backend's).
+    const char* tsep = "";
+    for (const TacticRecord& t : contents_->tactics) {
+      if (t.layer != l) continue;
+      os << tsep << "{\"shape\": " << intList(t.shape) << ", \"choice\": " << intList(t.choice) << "}";
+      tsep = ", ";
+    }
+    os << "]}";
   }
   os << "\n]}\n";
   return os.str();

@@ -439,11 +439,14 @@ bool IExecutionContext::enqueueV3(void* stream) {
                  [this](const std::vector<void*>& data, const std::function<void(void*, const void*, size_t)>& copy) {
                    deliverDataDependentOutputs(data, copy);
                  }};
+  state.profiler = profiler_;
   runner_->run(state, stream);
   return true;
 }
 
 void IExecutionContext::setTacticTiming(bool allowed) { runner_->allowTacticTiming(allowed); }
+
+void IExecutionContext::setTimingCache(ITimingCache::Entries* entries) { runner_->useTimingCache(entries); }
 
 std::vector<TacticRecord> IExecutionContext::timedTactics() const { return runner_->timedTactics(); }
 

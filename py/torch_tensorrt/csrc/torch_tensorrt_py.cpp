@@ -14,94 +14,107 @@ namespace py = pybind11;
 
 namespace {
 
-// input_signature from Python: an int (index into "inputs") or ("tuple" | "list", [elements]).
-torch_tensorrt::InputSignature signatureFrom(const py::handle& h, const std::vector<torch_tensorrt::Input>& inputs) {
-  if (py::isinstance<py::int_>(h)) return torch_tensorrt::InputSignature(inputs.at(h.cast<size_t>()));
-  auto [kind, elements] = h.cast<std::pair<std::string, py::list>>();
-  std::vector<torch_tensorrt::InputSignature> out;
-  for (const auto& e : elements) out.push_back(signatureFrom(e, inputs));
-  return kind == "tuple" ? torch_tensorrt::InputSignature::Tuple(out) : torch_tensorrt::InputSignature::List(out);
-}
+using torch_tensorrt::DataType;
+using torch_tensorrt::Device;
+using torch_tensorrt::Input;
+using torch_tensorrt::InputSignature;
+using torch_tensorrt::ts::CompileSpec;
 
-// Settings arrive as a dict built by torch_tensorrt.ts._native_spec (keys are the keyword names).
-torch_tensorrt::ts::CompileSpec makeSpec(const py::dict& d) {
-  std::vector<torch_tensorrt::Input> ins;
-  for (const auto& item : d["inputs"].cast<py::list>()) {
-    auto [mn, op, mx, dtype, domain, format] =
-        item.cast<std::tuple<std::vector<int64_t>, std::vector<int64_t>, std::vector<int64_t>, std::string,
-                             std::vector<double>, std::string>>();
-    c10::ScalarType t = dtype == "float32"    ? at::kFloat
-                        : dtype == "float16"  ? at::kHalf
-                        : dtype == "bfloat16" ? at::kBFloat16
-                        : dtype == "int32"    ? at::kInt
-                        : dtype == "int8"     ? at::kChar
-                        : dtype == "bool"     ? at::kBool
-                        : dtype == "int64"    ? at::kLong
-                                              : at::kDouble;
-    TORCHTRT_CHECK(
-        t != at::kDouble,
-        "Input dtype '" << dtype << "' is not supported (use float32, float16, bfloat16, int32, int64, int8 or bool)");
-    ins.emplace_back(mn, op, mx, torch_tensorrt::DataType(t));
-    ins.back().tensor_domain = domain;
-    if (format == "channels_last") ins.back().format = torch_tensorrt::TensorFormat::kChannelsLast;
-  }
-  torch_tensorrt::ts::CompileSpec spec(ins);
-  if (d.contains("input_signature") && !d["input_signature"].is_none()) {
-    spec.graph_inputs.inputs.clear();
-    for (const auto& arg : d["input_signature"].cast<py::list>())
-      spec.graph_inputs.input_signature.push_back(signatureFrom(arg, ins));
-  }
-  spec.enabled_precisions.clear();
-  for (const auto& p : d["enabled_precisions"].cast<std::vector<std::string>>()) {
-    if (p == "float32")
-      spec.enabled_precisions.insert(torch_tensorrt::DataType::kFloat);
-    else if (p == "float16")
-      spec.enabled_precisions.insert(torch_tensorrt::DataType::kHalf);
-    else if (p == "bfloat16")
-      spec.enabled_precisions.insert(torch_tensorrt::DataType::kBFloat16);
-    else if (p == "int8")
-      spec.enabled_precisions.insert(torch_tensorrt::DataType::kChar);
-    else
-      TORCHTRT_THROW_ERROR("enabled_precisions contains " << p
-                                                          << ", which engines do not compute in (use torch.float, "
-                                                             "torch.half, torch.bfloat16 and torch.int8)");
-  }
-  spec.capability = static_cast<torch_tensorrt::EngineCapability>(d["capability"].cast<int>());
-  spec.sparse_weights = d["sparse_weights"].cast<bool>();
-  spec.refit = d["refit"].cast<bool>();
-  spec.allow_shape_tensors = d["allow_shape_tensors"].cast<bool>();
-  if (d.contains("calibrator") && !d["calibrator"].is_none())
-    spec.ptq_calibrator = d["calibrator"].cast<trt::IInt8Calibrator*>();
-  spec.disable_tf32 = d["disable_tf32"].cast<bool>();
-  spec.debug = d["debug"].cast<bool>();
-  spec.workspace_size = d["workspace_size"].cast<uint64_t>();
-  spec.num_avg_timing_iters = d["num_avg_timing_iters"].cast<uint64_t>();
-  spec.require_full_compilation = d["require_full_compilation"].cast<bool>();
-  spec.min_block_size = d["min_block_size"].cast<uint64_t>();
-  spec.torch_executed_ops = d["torch_executed_ops"].cast<std::vector<std::string>>();
-  spec.torch_executed_modules = d["torch_executed_modules"].cast<std::vector<std::string>>();
-  spec.truncate_long_and_double = d["truncate_long_and_double"].cast<bool>();
-  auto device_type = d["device_type"].cast<std::string>();
-  TORCHTRT_CHECK(device_type == "cuda" || device_type == "cpu",
-                 "device type '" << device_type << "' is not cuda or cpu");
-  spec.device = torch_tensorrt::Device(
-      device_type == "cuda" ? torch_tensorrt::Device::DeviceType::kGPU : torch_tensorrt::Device::DeviceType::kCPU,
-      d["gpu_id"].cast<int64_t>());
-  return spec;
+// The compile spec's types as Python classes: torch_tensorrt.ts._compile_spec.compile_spec fills a
+// CompileSpec from compile()'s keyword arguments and CompileSpec.validate() checks it (the one check).
+void bindCompileSpec(py::module_& m) {
+  py::enum_<DataType::Value>(m, "DataType")
+      .value("kLong", DataType::kLong)
+      .value("kDouble", DataType::kDouble)
+      .value("kFloat", DataType::kFloat)
+      .value("kHalf", DataType::kHalf)
+      .value("kChar", DataType::kChar)
+      .value("kInt", DataType::kInt)
+      .value("kBool", DataType::kBool)
+      .value("kBFloat16", DataType::kBFloat16)
+      .value("kUnknown", DataType::kUnknown);
+  py::enum_<torch_tensorrt::TensorFormat>(m, "TensorFormat")
+      .value("kContiguous", torch_tensorrt::TensorFormat::kContiguous)
+      .value("kChannelsLast", torch_tensorrt::TensorFormat::kChannelsLast);
+  py::enum_<torch_tensorrt::EngineCapability>(m, "EngineCapability")
+      .value("kSTANDARD", torch_tensorrt::EngineCapability::kSTANDARD)
+      .value("kSAFETY", torch_tensorrt::EngineCapability::kSAFETY)
+      .value("kDLA_STANDALONE", torch_tensorrt::EngineCapability::kDLA_STANDALONE);
+
+  // Shapes are read-only: the constructor checks them (rank, min <= opt <= max, no negative dim).
+  py::class_<Input>(m, "Input")
+      .def(py::init([](std::vector<int64_t> mn, std::vector<int64_t> op, std::vector<int64_t> mx, DataType::Value t) {
+             return Input(std::move(mn), std::move(op), std::move(mx), DataType(t));
+           }),
+           py::arg("min_shape"), py::arg("opt_shape"), py::arg("max_shape"), py::arg("dtype"))
+      .def_readonly("min_shape", &Input::min_shape)
+      .def_readonly("opt_shape", &Input::opt_shape)
+      .def_readonly("max_shape", &Input::max_shape)
+      .def_property(
+          "dtype", [](const Input& in) { return static_cast<DataType::Value>(in.dtype); },
+          [](Input& in, DataType::Value t) { in.dtype = DataType(t); })
+      .def_readwrite("format", &Input::format)
+      .def_readwrite("tensor_domain", &Input::tensor_domain);
+
+  py::class_<InputSignature>(m, "InputSignature")
+      .def(py::init<Input>())
+      .def_static("Tuple", &InputSignature::Tuple)
+      .def_static("List", &InputSignature::List);
+
+  py::class_<Device> device(m, "Device");
+  py::enum_<Device::DeviceType>(device, "DeviceType")
+      .value("kGPU", Device::DeviceType::kGPU)
+      .value("kCPU", Device::DeviceType::kCPU);
+  device.def(py::init<Device::DeviceType, int64_t>(), py::arg("device_type"), py::arg("gpu_id") = 0)
+      .def_readwrite("device_type", &Device::device_type)
+      .def_readwrite("gpu_id", &Device::gpu_id)
+      .def_readwrite("allow_gpu_fallback", &Device::allow_gpu_fallback);
+
+  py::class_<CompileSpec>(m, "CompileSpec")
+      .def(py::init<>())
+      .def_property(
+          "inputs", [](const CompileSpec& s) { return s.graph_inputs.inputs; },
+          [](CompileSpec& s, std::vector<Input> v) { s.graph_inputs.inputs = std::move(v); })
+      .def_property(
+          "input_signature", [](const CompileSpec& s) { return s.graph_inputs.input_signature; },
+          [](CompileSpec& s, std::vector<InputSignature> v) { s.graph_inputs.input_signature = std::move(v); })
+      .def_readwrite("enabled_precisions", &CompileSpec::enabled_precisions)
+      .def_readwrite("disable_tf32", &CompileSpec::disable_tf32)
+      .def_readwrite("workspace_size", &CompileSpec::workspace_size)
+      .def_readwrite("num_avg_timing_iters", &CompileSpec::num_avg_timing_iters)
+      .def_readwrite("debug", &CompileSpec::debug)
+      .def_readwrite("require_full_compilation", &CompileSpec::require_full_compilation)
+      .def_readwrite("min_block_size", &CompileSpec::min_block_size)
+      .def_readwrite("torch_executed_ops", &CompileSpec::torch_executed_ops)
+      .def_readwrite("torch_executed_modules", &CompileSpec::torch_executed_modules)
+      .def_readwrite("truncate_long_and_double", &CompileSpec::truncate_long_and_double)
+      .def_readwrite("device", &CompileSpec::device)
+      // The spec does not own the calibrator: keep_alive ties the Python object to the spec.
+      .def_property(
+          "ptq_calibrator", [](const CompileSpec& s) { return s.ptq_calibrator; },
+          py::cpp_function([](CompileSpec& s, trt::IInt8Calibrator* c) { s.ptq_calibrator = c; },
+                           py::keep_alive<1, 2>()),
+          py::return_value_policy::reference_internal)
+      .def_readwrite("capability", &CompileSpec::capability)
+      .def_readwrite("sparse_weights", &CompileSpec::sparse_weights)
+      .def_readwrite("refit", &CompileSpec::refit)
+      .def_readwrite("allow_shape_tensors", &CompileSpec::allow_shape_tensors)
+      .def("validate", &CompileSpec::validate,
+           "Checks every option; raises ValueError naming the option, the value and what is allowed.");
 }
 
 }  // namespace
 
 PYBIND11_MODULE(_C, m) {
   m.doc() = "Torch-TensorRT native bindings";
-  m.def("compile_graph", [](const torch::jit::Module& mod, const py::dict& settings) {
-    auto spec = makeSpec(settings);
+  py::class_<trt::IInt8Calibrator>(m, "Int8Calibrator");
+  bindCompileSpec(m);
+  m.def("compile_graph", [](const torch::jit::Module& mod, const CompileSpec& spec) {
     py::gil_scoped_release release;
     return torch_tensorrt::ts::compile(mod, spec);
   });
   m.def("convert_graph_to_trt_engine",
-        [](const torch::jit::Module& mod, const std::string& method, const py::dict& settings) {
-          auto spec = makeSpec(settings);
+        [](const torch::jit::Module& mod, const std::string& method, const CompileSpec& spec) {
           std::string plan;
           {
             py::gil_scoped_release release;
@@ -126,7 +139,6 @@ PYBIND11_MODULE(_C, m) {
   m.def("unsupported_operators", [](const torch::jit::Module& mod, const std::string& method) {
     return torch_tensorrt::core::UnsupportedOperators(mod, method);
   });
-  py::class_<trt::IInt8Calibrator>(m, "Int8Calibrator");
   m.def(
       "make_tensor_calibrator",
       [](std::vector<std::vector<at::Tensor>> batches, int algorithm, const std::string& cache_file, bool use_cache,
@@ -166,6 +178,8 @@ PYBIND11_MODULE(_C, m) {
       kinds.push_back(trt::layerTypeName(static_cast<trt::LayerType>(k)));
     return kinds;
   });
+  m.def("set_progress", &torch_tensorrt::core::util::logging::set_progress);
+  m.def("get_progress", &torch_tensorrt::core::util::logging::get_progress);
   m.def("set_reportable_log_level", [](int level) {
     torch_tensorrt::core::util::logging::set_reportable_log_level(
         static_cast<torch_tensorrt::core::util::logging::LogLevel>(level));

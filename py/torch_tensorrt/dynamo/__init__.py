@@ -12,7 +12,7 @@ import torch
 from torch_tensorrt import logging, ts
 from torch_tensorrt._Input import Input
 from torch_tensorrt.dynamo import _partition
-from torch_tensorrt.dynamo._compiler import compile_program
+from torch_tensorrt.dynamo._compiler import compile_program, validate_settings
 from torch_tensorrt.dynamo._runtime import execute_segment  # noqa: F401 (registers the op)
 
 # TorchScript-path options the dynamo path takes with the same meaning.
@@ -39,11 +39,7 @@ def check_settings(kwargs: Dict[str, Any]) -> Dict[str, Any]:
         raise TypeError(f"unexpected compile options {sorted(unknown)}; the dynamo path takes {sorted(_SAME_MEANING)}, "
                         "plus inputs, enabled_precisions and (for nn.Module) dynamic_shapes")
     settings = {k: v for k, v in kwargs.items() if k in _SAME_MEANING}
-    ts._check_options(dict(settings))
-    if settings.get("device") is not None:
-        ts._explicit_device(settings["device"])
-    if int(settings.get("min_block_size", 3)) < 1:
-        raise ValueError(f"min_block_size must be at least 1, got {settings['min_block_size']}")
+    validate_settings(settings)  # the TorchScript path's one check (C++ CompileSpec.validate())
     return settings
 
 
@@ -111,18 +107,9 @@ def compile(exported_program: torch.export.ExportedProgram, inputs: Optional[Seq
 
 
 def _check_with_torchscript_path(settings: Dict[str, Any], enabled_precisions: Optional[Set[torch.dtype]]) -> None:
-    """Compiles a one-op module with the options, so that an option the TorchScript path refuses
-    (refit=True, sparse_weights=True, a capability other than STANDARD, ...) is refused here with
-    its message, instead of every segment falling back to PyTorch."""
-    from torch_tensorrt.dynamo._compiler import _ts_options
-    from torch_tensorrt.dynamo._lower import method_source, script_holder
-
-    holder = script_holder({}, source=method_source("forward", ["x0"], ["v0 = torch.ops.aten.relu(x0)"], ["v0"], True))
-    options = _ts_options(settings)
-    options["min_block_size"] = 1
-    options.pop("torch_executed_ops", None)
-    options.pop("require_full_compilation", None)
-    ts.compile(holder, inputs=[Input(shape=(1,))], enabled_precisions=enabled_precisions, **options)
+    """Refuses here, with its message, an option the TorchScript path refuses (refit=True, an
+    enabled precision engines lack, ...), instead of every segment falling back to PyTorch."""
+    validate_settings(settings, enabled_precisions)
 
 
 def _check_inputs_match(ep: torch.export.ExportedProgram, inputs: Sequence[Any]) -> None:

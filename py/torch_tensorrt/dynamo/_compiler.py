@@ -7,7 +7,7 @@ engine builder) and called in the returned GraphModule through ``torch_tensorrt:
 """
 import operator
 import warnings
-from typing import Any, Dict, List, Set, Tuple
+from typing import Any, Dict, List, Optional, Set, Tuple
 
 import torch
 import torch.fx
@@ -136,6 +136,14 @@ def _ts_options(settings: Dict[str, Any]) -> Dict[str, Any]:
         names = _partition.forced_names(options["torch_executed_ops"])
         options["torch_executed_ops"] = sorted({n.split(".")[0] for n in names if "::" in n})
     return options
+
+
+def validate_settings(settings: Dict[str, Any], enabled_precisions: Optional[Set[torch.dtype]] = None) -> None:
+    """The dynamo path's options through the one check of the TorchScript path (ts.compile_spec,
+    then the C++ CompileSpec.validate()): the same refusal, with the same message, on both paths."""
+    options = _ts_options(settings)
+    options["torch_executed_modules"] = settings.get("torch_executed_modules")  # segments skip it; still checked
+    ts._check_options(options, enabled_precisions=enabled_precisions)
 
 
 def compile_program(ep: torch.export.ExportedProgram, settings: Dict[str, Any]) -> torch.fx.GraphModule:

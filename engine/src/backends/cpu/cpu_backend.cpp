@@ -66,6 +66,8 @@ class CpuRunner : public BackendRunner {
       cpu::runLayer(layer, in, out);
     };
     device.copy = [](void* dst, const void* src, size_t bytes) { std::memcpy(dst, src, bytes); };
+    HostStepTimer timer;
+    device.timer = &timer;
     runSteps(state, arena_.data(), device);
   }
 

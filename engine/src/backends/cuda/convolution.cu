@@ -202,7 +202,9 @@ DnnPlan& dnnPlan(LaunchContext& ctx, DnnState& state, const IConvolutionLayer& c
   checkDnn(cudnnSetConvolutionMathType(plan.conv, half || ctx.allowTF32 ? CUDNN_TENSOR_OP_MATH : CUDNN_FMA_MATH),
            "cudnnSetConvolutionMathType");
   plan.key = key;
-  plan.signature = key;
+  // Led by the kind and cuDNN's version: a timing cache outlives both.
+  plan.signature = {static_cast<int64_t>(LayerType::kCONVOLUTION), static_cast<int64_t>(cudnnGetVersion())};
+  plan.signature.insert(plan.signature.end(), key.begin(), key.end());
   for (const Dims* d : {&out.dims}) plan.signature.insert(plan.signature.end(), d->d, d->d + d->nbDims);
   for (const std::vector<int>* v : {&wDims, &pad, &stride, &dil}) plan.signature.insert(plan.signature.end(), v->begin(), v->end());
   plan.signature.insert(plan.signature.end(),
@@ -221,11 +223,12 @@ DnnPlan& dnnPlan(LaunchContext& ctx, DnnState& state, const IConvolutionLayer& c
       timedBefore = &other->second;
       break;
     }
-  const auto cached = state.timedBySignature.find(plan.signature);
+  auto& timings = ctx.timingCache ? *ctx.timingCache : state.timedBySignature;
+  const auto cached = timings.find(plan.signature);
   if (planned && planned->size() == 2 && candidateFor(ctx, state, plan, (*planned)[0])) {
     plan.timed = true;
     plan.useDnn = (*planned)[1] != 0;
-  } else if (ctx.timingAllowed && cached != state.timedBySignature.end() &&
+  } else if (ctx.timingAllowed && cached != timings.end() && cached->second.size() == 2 &&
              candidateFor(ctx, state, plan, cached->second[0])) {
     plan.timed = true;
     plan.useDnn = cached->second[1] != 0;
@@ -551,7 +554,7 @@ void launchConvolution(LaunchContext& ctx, const ILayer& layer, const std::vecto
       plan.useDnn = best >= 0.f && (channelsLast || !gemmFitsHere || best <= timeOnStream(ctx, viaGemm));
       plan.timed = true;
       ctx.recordTactic(&conv, plan.key, choiceOf(plan));
-      state.timedBySignature[plan.signature] = choiceOf(plan);
+      (ctx.timingCache ? *ctx.timingCache : state.timedBySignature)[plan.signature] = choiceOf(plan);
     }
     if (plan.useDnn)
       viaDnn();

@@ -93,6 +93,50 @@ void uploadWeights(Schedule& schedule) {
   }
 }
 
+// Per-layer timing for a profiler: a pair of CUDA events per step recorded on the run's stream, read
+// once the run's last event has completed (no synchronize between layers). The events are kept for
+// the next profiled run.
+class CudaStepTimer : public StepTimer {
+ public:
+  ~CudaStepTimer() override {
+    for (cudaEvent_t e : events_) cudaEventDestroy(e);
+  }
+  void bind(cudaStream_t stream) {
+    stream_ = stream;
+    steps_.clear();
+  }
+  void begin(size_t) override { check(cudaEventRecord(event(2 * steps_.size()), stream_), "cudaEventRecord (profiler)"); }
+  void end(size_t step) override {
+    check(cudaEventRecord(event(2 * steps_.size() + 1), stream_), "cudaEventRecord (profiler)");
+    steps_.push_back(step);
+  }
+  std::vector<std::pair<size_t, float>> finish() override {
+    std::vector<std::pair<size_t, float>> times;
+    if (steps_.empty()) return times;
+    check(cudaEventSynchronize(events_[2 * steps_.size() - 1]), "cudaEventSynchronize (profiler)");
+    for (size_t i = 0; i < steps_.size(); ++i) {
+      float ms = 0.f;
+      check(cudaEventElapsedTime(&ms, events_[2 * i], events_[2 * i + 1]), "cudaEventElapsedTime (profiler)");
+      times.emplace_back(steps_[i], ms);
+    }
+    steps_.clear();
+    return times;
+  }
+
+ private:
+  cudaEvent_t event(size_t i) {
+    while (events_.size() <= i) {
+      cudaEvent_t e = nullptr;
+      check(cudaEventCreate(&e), "cudaEventCreate (profiler)");
+      events_.push_back(e);
+    }
+    return events_[i];
+  }
+  cudaStream_t stream_ = nullptr;
+  std::vector<cudaEvent_t> events_;  // begin, end of the i-th timed step at 2i, 2i+1
+  std::vector<size_t> steps_;        // the steps timed in this run, in order
+};
+
 class CudaRunner : public BackendRunner {
  public:
   explicit CudaRunner(const ICudaEngine& engine) : engine_(engine) {}
@@ -103,6 +147,7 @@ class CudaRunner : public BackendRunner {
   void reserveArena(size_t) override {}  // allocated by the run, on its stream's device
 
   void allowTacticTiming(bool allowed) override { timingAllowed_ = allowed; }
+  void useTimingCache(ITimingCache::Entries* entries) override { timingCache_ = entries; }
   int64_t tacticTimingRuns() const override { return launch_ ? launch_->timedRuns : 0; }
   int64_t graphLaunches() const override { return launch_ ? launch_->graphLaunches : 0; }
 
@@ -122,6 +167,7 @@ class CudaRunner : public BackendRunner {
     if (!launch_) createLaunchContext(state.schedule);
     LaunchContext& ctx = *launch_;
     ctx.timingAllowed = timingAllowed_;
+    ctx.timingCache = timingCache_;
     ctx.bindStream(static_cast<cudaStream_t>(stream));
     // The previous run may still be in flight on another stream and uses the same arena.
     if (ctx.finishedOn != ctx.stream) check(cudaStreamWaitEvent(ctx.stream, ctx.finished, 0), "cudaStreamWaitEvent");
@@ -141,7 +187,8 @@ class CudaRunner : public BackendRunner {
       arenaCapacity_ = state.arenaBytes;
     }
     // A run that reads a data-dependent count back to the host cannot be captured into a graph.
-    const bool graphMode = state.graphMode && !state.hasDataDependentShapes;
+    // A profiled run times each layer with events, which a replayed graph cannot record.
+    const bool graphMode = state.graphMode && !state.hasDataDependentShapes && !state.profiler;
     std::vector<int64_t> key;
     if (graphMode) key = graphKey(state);
     if (graphMode && ctx.graph && key == ctx.graphKey) {
@@ -190,6 +237,10 @@ class CudaRunner : public BackendRunner {
     device.copy = [&](void* dst, const void* src, size_t bytes) {
       check(cudaMemcpyAsync(dst, src, bytes, cudaMemcpyDeviceToDevice, ctx.stream), "data-dependent output copy");
     };
+    if (state.profiler) {
+      timer_.bind(ctx.stream);
+      device.timer = &timer_;
+    }
     runSteps(state, static_cast<uint8_t*>(arena_), device);
   }
 
@@ -242,6 +293,8 @@ class CudaRunner : public BackendRunner {
   void* arena_ = nullptr;                  // intermediates
   size_t arenaCapacity_ = 0;
   bool timingAllowed_ = false;
+  ITimingCache::Entries* timingCache_ = nullptr;  // the build's timing cache, when it has one
+  CudaStepTimer timer_;                            // profiled runs only
 };
 
 class CudaBackend : public ExecutionBackend {
@@ -264,8 +317,8 @@ class CudaBackend : public ExecutionBackend {
     currentDevice(name, major, minor);
     if (major != c.smMajor || minor != c.smMinor)
       throw Error("this plan was built for sm_" + std::to_string(c.smMajor) + std::to_string(c.smMinor) + " (" +
-                  c.deviceName + ") but the current GPU is sm_" + std::to_string(major) + std::to_string(minor) +
-                  " (" + name + "); recompile the module on this GPU");
+                  c.deviceName + ") but the current GPU is sm_" + std::to_string(major) + std::to_string(minor) + " (" +
+                  name + "); recompile the module on this GPU");
   }
 
   void prepare(Schedule& schedule) const override {

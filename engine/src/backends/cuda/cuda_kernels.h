@@ -37,6 +37,8 @@ struct LaunchContext {
   using TacticKey = std::pair<const ILayer*, std::vector<int64_t>>;
   std::map<TacticKey, std::vector<int64_t>> plannedTactics, timedTactics;
   bool timingAllowed = false;
+  //! Choices by layer signature shared across builds (an ITimingCache's entries), or nullptr.
+  std::map<std::vector<int64_t>, std::vector<int64_t>>* timingCache = nullptr;
   //! The plan's choice for `layer` at input shape `shape` (any shape of the layer when `shape` is
   //! empty), or nullptr.
   const std::vector<int64_t>* plannedTactic(const ILayer* layer, const std::vector<int64_t>& shape) const;

@@ -1,0 +1,80 @@
+"""torchtrtc --inspect [--json], --profile and --benchmark on a saved module and on a plan."""
+import json
+import re
+import subprocess
+
+import torch
+
+from test_errors_and_models import torchtrtc
+
+
+def run(args):
+    return subprocess.run(torchtrtc() + args, capture_output=True, text=True, timeout=600)
+
+
+class Small(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = torch.nn.Conv2d(3, 16, 3, padding=1)
+
+    def forward(self, x):
+        return torch.flatten(torch.relu(self.conv(x)), 1) * 2.0
+
+
+def compiled_files(tmp_path):
+    torch.manual_seed(0)
+    src = str(tmp_path / "small.ts")
+    torch.jit.trace(Small().eval(), torch.randn(1, 3, 8, 8)).save(src)
+    mod, plan = str(tmp_path / "small_trt.ts"), str(tmp_path / "small.plan")
+    for extra, out in (([], mod), (["--save-engine"], plan)):
+        r = run(["--device-type=cpu"] + extra + [src, out, "(1,3,8,8)"])
+        assert r.returncode == 0, r.stderr
+    return src, mod, plan
+
+
+def test_inspect_prints_layers_fusions_and_memory_of_a_module_and_a_plan(tmp_path):
+    _, mod, plan = compiled_files(tmp_path)
+    for path in (mod, plan):
+        r = run(["--inspect", path])
+        assert r.returncode == 0, r.stderr
+        assert "activation memory:" in r.stdout and "bytes" in r.stdout
+        conv = [line for line in r.stdout.splitlines() if "Convolution" in line]
+        # The ReLU folded into the convolution is named, never a number.
+        assert len(conv) == 1 and "fused: bias + relu" in conv[0], r.stdout
+        r = run(["--inspect", "--json", path])
+        assert r.returncode == 0, r.stderr
+        engines = json.loads(r.stdout)
+        assert len(engines) == 1 and engines[0]["backend"] == "cpu"
+        assert engines[0]["activation_bytes"] > 0
+        convs = [layer for layer in engines[0]["layers"] if layer["kind"] == "Convolution"]
+        assert convs[0]["fused"]["activation"] == "relu" and convs[0]["tactics"] == []
+
+
+def test_profile_and_benchmark_print_layer_times_latency_and_throughput(tmp_path):
+    _, mod, plan = compiled_files(tmp_path)
+    r = run(["--profile", "--iterations=7", "--warmup=1", mod])
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.splitlines()
+    assert lines[0].split()[:2] == ["Layer", "Calls"]
+    rows = [line.split() for line in lines[1:] if line and not line.startswith(("Total", "Latency", "Throughput"))]
+    assert rows and all(row[1] == "7" for row in rows), r.stdout
+    total = next(line for line in lines if line.startswith("Total"))
+    assert float(total.split()[1]) > 0
+    assert re.search(r"Latency over 7 runs \(ms\): min [\d.]+, mean [\d.]+, median [\d.]+, p90 [\d.]+, p99 [\d.]+",
+                     r.stdout), r.stdout
+    r = run(["--benchmark", "--iterations=5", plan])
+    assert r.returncode == 0, r.stderr
+    assert "Latency over 5 runs" in r.stdout and re.search(r"Throughput: [\d.]+ inferences/s", r.stdout)
+    assert "Layer" not in r.stdout
+
+
+def test_analysis_flags_refuse_what_they_cannot_use(tmp_path):
+    src, mod, _ = compiled_files(tmp_path)
+    r = run(["--inspect", src])  # not compiled
+    assert r.returncode == 1 and "holds no Torch-TensorRT engine" in r.stderr
+    r = run(["--json", mod])
+    assert r.returncode == 2 and "--json goes with --inspect" in r.stderr
+    r = run(["--inspect", mod, str(tmp_path / "out.ts")])
+    assert r.returncode == 2 and "take only the module or engine file" in r.stderr
+    r = run(["--inspect", str(tmp_path / "missing.ts")])
+    assert r.returncode == 1 and "cannot read" in r.stderr
