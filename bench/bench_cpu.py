@@ -18,16 +18,19 @@ import torch_tensorrt
 from bench_models import first, make_model
 
 
-def median_ms(fn, x, warmup, iters):
+def medians_ms(fns, x, warmup, iters):
+    """Median latency of each function, their calls interleaved so that a busy machine slows all alike."""
     with torch.no_grad():
-        for _ in range(warmup):
-            fn(x)
-        times = []
+        for fn in fns:
+            for _ in range(warmup):
+                fn(x)
+        times = [[] for _ in fns]
         for _ in range(iters):
-            start = time.perf_counter()
-            fn(x)
-            times.append((time.perf_counter() - start) * 1000)
-    return statistics.median(times)
+            for fn, t in zip(fns, times):
+                start = time.perf_counter()
+                fn(x)
+                t.append((time.perf_counter() - start) * 1000)
+    return [statistics.median(t) for t in times]
 
 
 def cpu_model():
@@ -63,19 +66,16 @@ def bench(name, batch, args):
     row = dict(model=name, batch=batch)
     with torch.no_grad():
         ref = first(model(x)).float()
-        row["eager"] = median_ms(model, x, args.warmup, args.iters)
         scripted = torch.jit.trace(model, x, check_trace=False)
-        row["ts"] = median_ms(scripted, x, args.warmup, args.iters)
-        del scripted
         engine, row["build_s"] = compile_engine(model, x, "fast")
-        row["engine"] = median_ms(engine, x, args.warmup, args.iters)
         out = first(engine(x)).float()
         row["diff"] = (out - ref).abs().max().item()
-        del engine
+        row["eager"], row["ts"], row["engine"] = medians_ms([model, scripted, engine], x, args.warmup, args.iters)
+        del engine, scripted
         row["reference"] = float("nan")
         if args.reference:
             engine, _ = compile_engine(model, x, "reference")
-            row["reference"] = median_ms(engine, x, 1, max(3, args.iters // 5))
+            row["reference"] = medians_ms([engine], x, 1, max(3, args.iters // 5))[0]
             del engine
     row["speedup"] = row["ts"] / row["engine"]
     return row
@@ -98,7 +98,7 @@ def main():
             print(row, flush=True)
     lines = [
         f"CPU: {cpu_model()}, {os.cpu_count()} cores, torch {torch.__version__} ({torch.get_num_threads()} threads), "
-        f"FP32, median of {args.iters} runs",
+        f"FP32, median of {args.iters} interleaved runs",
         "",
         "| model | batch | eager ms | TorchScript ms | engine ms | engine vs TorchScript | reference kernels ms "
         "| build s | max abs diff |",

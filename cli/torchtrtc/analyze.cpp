@@ -136,6 +136,11 @@ std::vector<c10::IValue> randomInputs(const Engine& e, bool* onGpu) {
   return args;
 }
 
+std::string oneLine(std::string s) {
+  std::replace(s.begin(), s.end(), '\n', ' ');
+  return s;
+}
+
 void synchronize(bool onGpu) {
 #ifdef TORCHTRT_WITH_CUDA
   if (onGpu) c10::cuda::device_synchronize();
@@ -176,7 +181,8 @@ int analyze(const Options& o) {
   }
   const double totalS = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   if (o.profile) {
-    std::printf("%-48s %8s %12s %10s %7s\n", "Layer", "Calls", "Total (ms)", "Avg (ms)", "%");
+    // The layer name last: engines name layers after their TorchScript nodes, which are long.
+    std::printf("%8s %12s %10s %7s  %s\n", "Calls", "Total (ms)", "Avg (ms)", "%", "Layer");
     double sum = 0;
     for (const auto& e : engines) {
       const auto [names, calls, totals] = e->layer_times();
@@ -186,10 +192,11 @@ int analyze(const Options& o) {
       e->enable_profiling(false);
       const auto [names, calls, totals] = e->layer_times();
       for (size_t i = 0; i < names.size(); ++i)
-        std::printf("%-48s %8lld %12.4f %10.4f %7.1f\n", names[i].c_str(), static_cast<long long>(calls[i]), totals[i],
-                    calls[i] ? totals[i] / calls[i] : 0.0, sum > 0 ? 100.0 * totals[i] / sum : 0.0);
+        std::printf("%8lld %12.4f %10.4f %7.1f  %s\n", static_cast<long long>(calls[i]), totals[i],
+                    calls[i] ? totals[i] / calls[i] : 0.0, sum > 0 ? 100.0 * totals[i] / sum : 0.0,
+                    oneLine(names[i]).c_str());
     }
-    std::printf("%-48s %8s %12.4f %10.4f\n", "Total", "", sum, o.iterations ? sum / o.iterations : 0.0);
+    std::printf("%8s %12.4f %10.4f %7s  %s\n", "", sum, o.iterations ? sum / o.iterations : 0.0, "", "Total");
   }
   std::sort(latencies.begin(), latencies.end());
   auto pct = [&](double p) {

@@ -91,7 +91,8 @@ class Input:
         from torch_tensorrt._enums import _native_dtype
 
         native = _C.Input(list(self.min_shape), list(self.opt_shape), list(self.max_shape), _native_dtype(self.dtype))
-        native.format = _C.TensorFormat.kChannelsLast if self.format == torch.channels_last else _C.TensorFormat.kContiguous
+        channels_last = self.format == torch.channels_last
+        native.format = _C.TensorFormat.kChannelsLast if channels_last else _C.TensorFormat.kContiguous
         native.tensor_domain = list(self.tensor_domain)
         return native
 

@@ -98,13 +98,14 @@ class Profile:
                 for l in self.layers}
 
     def table(self) -> str:
+        # The layer name last: engines name layers after their TorchScript nodes, which are long.
         total = self.total_ms
-        width = max([len("Layer")] + [len(l.name) for l in self.layers])
-        lines = [f"{'Layer':<{width}}  {'Calls':>6}  {'Total (ms)':>11}  {'Avg (ms)':>10}  {'%':>6}"]
+        lines = [f"{'Calls':>6}  {'Total (ms)':>11}  {'Avg (ms)':>10}  {'%':>6}  Layer"]
         for l in self.layers:
             pct = 100.0 * l.total_ms / total if total > 0 else 0.0
-            lines.append(f"{l.name:<{width}}  {l.calls:>6}  {l.total_ms:>11.4f}  {l.avg_ms:>10.4f}  {pct:>6.1f}")
-        lines.append(f"{'Total':<{width}}  {'':>6}  {total:>11.4f}")
+            name = l.name.replace("\n", " ")
+            lines.append(f"{l.calls:>6}  {l.total_ms:>11.4f}  {l.avg_ms:>10.4f}  {pct:>6.1f}  {name}")
+        lines.append(f"{'':>6}  {total:>11.4f}  {'':>10}  {'':>6}  Total")
         return "\n".join(lines)
 
     def __str__(self) -> str:

@@ -111,6 +111,27 @@ TEST(CpuFastKernels, ConvolutionFusedResidualAndActivations) {
   checkConvolution({{1, 8, 10, 10}, 8, {3, 3}, {1, 1}, {1, 1}, {1, 1}, {}, 8, true, true, kSigmoid});
 }
 
+// Two convolutions of the same shapes and different weights in one engine: each keeps its own primitive.
+TEST(CpuFastKernels, ConvolutionsOfTheSameShapeKeepTheirOwnWeights) {
+  trt::INetworkDefinition net;
+  Inputs inputs;
+  const Dims dims{1, 16, 12, 12};
+  inputs.add(net, "x", dims, 10);
+  const auto w1 = randomVector(16 * 16 * 9, 11), w2 = randomVector(16 * 16 * 9, 12), b = randomVector(16, 13);
+  trt::ITensor* x = net.getInput(0);
+  for (const auto* w : {&w1, &w2}) {
+    auto* conv = net.addConvolutionNd(*x, 16, {3, 3}, {DataType::kFLOAT, w->data(), static_cast<int64_t>(w->size())},
+                                      {DataType::kFLOAT, b.data(), 16});
+    conv->setPaddingNd({1, 1});
+    conv->setInput(1, *x);  // a residual block's shape
+    conv->setFusedActivation(kRelu);
+    x = conv->getOutput(0);
+  }
+  x->setName("y");
+  net.markOutput(*x);
+  expectFastMatchesReference(net, inputs);
+}
+
 TEST(CpuFastKernels, ConvolutionChannelsLast) {
   checkConvolution({{1, 12, 10, 8}, 16, {3, 3}, {2, 2}, {1, 1}, {1, 1}, {}, 1, true, true, kRelu, true});
   checkConvolution({{2, 9, 9, 16}, 16, {3, 3}, {1, 1}, {1, 1}, {1, 1}, {}, 16, true, false, kRelu, true});

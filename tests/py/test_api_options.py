@@ -94,7 +94,9 @@ def _with(field, value):
 @pytest.mark.parametrize(
     "change, message",
     [
-        (_with("tensor_domain", [2.0, 1.0]), "inputs[0].tensor_domain must be two numbers lo < hi (values are drawn from [lo, hi)), got 2 number(s) [2.000000, 1.000000)"),
+        (_with("tensor_domain", [2.0, 1.0]),
+         "inputs[0].tensor_domain must be two numbers lo < hi (values are drawn from [lo, hi)), got 2 number(s) "
+         "[2.000000, 1.000000)"),
         (_with("gpu_id", -1), "device gpu_id must be 0 or more, got -1"),
         (_with("input_dtype", torch_tensorrt._C.DataType.kUnknown), "inputs[0] has dtype an unknown dtype; use torch.float32"),
         (_with("enabled_precisions", set()), "enabled_precisions is empty"),

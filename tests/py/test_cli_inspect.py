@@ -3,6 +3,7 @@ import json
 import re
 import subprocess
 
+import pytest
 import torch
 
 from test_errors_and_models import torchtrtc
@@ -55,17 +56,20 @@ def test_profile_and_benchmark_print_layer_times_latency_and_throughput(tmp_path
     r = run(["--profile", "--iterations=7", "--warmup=1", mod])
     assert r.returncode == 0, r.stderr
     lines = r.stdout.splitlines()
-    assert lines[0].split()[:2] == ["Layer", "Calls"]
-    rows = [line.split() for line in lines[1:] if line and not line.startswith(("Total", "Latency", "Throughput"))]
-    assert rows and all(row[1] == "7" for row in rows), r.stdout
-    total = next(line for line in lines if line.startswith("Total"))
-    assert float(total.split()[1]) > 0
+    assert lines[0].split()[:2] == ["Calls", "Total"] and lines[0].endswith("Layer")
+    total = next(i for i, line in enumerate(lines) if line.endswith("Total"))
+    rows = [line.split() for line in lines[1:total]]
+    # One row per layer that ran (the convolution with its ReLU, the multiply), each run 7 times.
+    assert len(rows) == 2 and all(row[0] == "7" for row in rows), r.stdout
+    assert "aten::_convolution" in lines[1] and "aten::relu" in lines[1] and "aten::mul" in lines[2]
+    assert float(lines[total].split()[0]) == pytest.approx(sum(float(row[1]) for row in rows), abs=1e-3)
+    assert float(lines[total].split()[0]) > 0
     assert re.search(r"Latency over 7 runs \(ms\): min [\d.]+, mean [\d.]+, median [\d.]+, p90 [\d.]+, p99 [\d.]+",
                      r.stdout), r.stdout
     r = run(["--benchmark", "--iterations=5", plan])
     assert r.returncode == 0, r.stderr
     assert "Latency over 5 runs" in r.stdout and re.search(r"Throughput: [\d.]+ inferences/s", r.stdout)
-    assert "Layer" not in r.stdout
+    assert "Calls" not in r.stdout
 
 
 def test_analysis_flags_refuse_what_they_cannot_use(tmp_path):

@@ -136,7 +136,7 @@ def test_layer_info_of_a_compiled_module():
     kinds = [layer["kind"] for layer in info["layers"]]
     assert "MatrixMultiply" in kinds and "Normalization" in kinds and "ElementWise" not in kinds, kinds
     mm = next(layer for layer in info["layers"] if layer["kind"] == "MatrixMultiply")
-    assert mm["fused"] == {"bias": True, "activation": 0}, mm
+    assert mm["fused"] == {"bias": True, "activation": "relu"}, mm
     (text,) = torch_tensorrt.ts.get_layer_info(compiled, as_json=False)
     assert "MatrixMultiply" in text and "Normalization" in text
 

@@ -49,8 +49,9 @@ def test_profile_reports_each_layer_once_per_call_within_the_measured_latency():
     table = prof.table()
     assert str(prof) == table
     for layer in prof.layers:
-        assert layer.name in table
-    assert table.splitlines()[0].split()[:2] == ["Layer", "Calls"]
+        assert layer.name.replace("\n", " ") in table
+    assert table.splitlines()[0].split()[:2] == ["Calls", "Total"]
+    assert [row.split()[0] for row in table.splitlines()[1:-1]] == [str(calls)] * len(prof.layers)
     assert set(prof.as_dict()) == {f"{e}/{n}" for e, n in names}
     # Profiling changes no result, and it is off after the block.
     torch.testing.assert_close(out, trt(x))

@@ -111,6 +111,18 @@ void rankAlgorithms(LaunchContext& ctx, DnnState& state, DnnPlan& plan, bool hal
   keepAllowed(ctx, plan, half, perf, found, most);
 }
 
+// cuDNN's algorithms for the plan's shape ranked by its own measurement of each (the builder's
+// candidates: heuristics alone misrank depthwise and small convolutions, and this runs once per
+// build and layer signature, never in a loaded engine).
+void measureAlgorithms(LaunchContext& ctx, DnnState& state, DnnPlan& plan, bool half, size_t most) {
+  cudnnConvolutionFwdAlgoPerf_t perf[CUDNN_CONVOLUTION_FWD_ALGO_COUNT];
+  int found = 0;
+  checkDnn(cudnnFindConvolutionForwardAlgorithm(state.handle, plan.x, plan.w, plan.conv, plan.y,
+                                                CUDNN_CONVOLUTION_FWD_ALGO_COUNT, &found, perf),
+           "cudnnFindConvolutionForwardAlgorithm");
+  keepAllowed(ctx, plan, half, perf, found, most);
+}
+
 // The candidate for `algo` with its workspace at the plan's shape; false when cuDNN refuses it there
 // or it exceeds the workspace limit.
 bool candidateFor(LaunchContext& ctx, DnnState& state, DnnPlan& plan, int64_t algo) {
@@ -242,7 +254,7 @@ DnnPlan& dnnPlan(LaunchContext& ctx, DnnState& state, const IConvolutionLayer& c
     plan.useDnn = (*sameLayer)[1] != 0;
     plan.inherited = true;
   } else if (ctx.timingAllowed) {
-    rankAlgorithms(ctx, state, plan, half, kTimedAlgorithms);
+    measureAlgorithms(ctx, state, plan, half, kTimedAlgorithms);
   } else {
     rankAlgorithms(ctx, state, plan, half, kTimedAlgorithms);
     plan.timed = true;  // heuristics' first choice; launchConvolution falls back along the ranking

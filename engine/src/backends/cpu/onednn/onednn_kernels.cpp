@@ -26,7 +26,8 @@ std::atomic<int64_t> runs{0};
 // The layer object and every shape it runs at. A layer's parameters (weights, strides, ...) are
 // fixed for the engine's life, so they need no place in the key.
 std::string stepKey(const ILayer& layer, const std::vector<TensorView>& inputs, const TensorView& output) {
-  std::string key(reinterpret_cast<const char*>(&layer), sizeof(&layer));
+  const ILayer* address = &layer;
+  std::string key(reinterpret_cast<const char*>(&address), sizeof(address));
   auto add = [&key](const TensorView& t) {
     key.push_back(static_cast<char>(t.type));
     key.push_back(static_cast<char>(t.dims.nbDims));
