@@ -99,6 +99,7 @@ TEST(CpuFastKernels, Convolution2dPlainStridedPaddedDilated) {
 
 TEST(CpuFastKernels, ConvolutionGroupedAndDepthwise) {
   checkConvolution({{2, 8, 12, 10}, 12, {3, 3}, {1, 1}, {1, 1}, {1, 1}, {}, 4});
+  checkConvolution({{2, 4, 9, 8}, 6, {3, 3}, {2, 1}, {1, 0}, {1, 0}, {}, 2});  // the converter test's
   checkConvolution({{1, 32, 28, 28}, 32, {3, 3}, {1, 1}, {1, 1}, {1, 1}, {}, 32});      // depthwise
   checkConvolution({{1, 24, 29, 29}, 24, {5, 5}, {2, 2}, {2, 2}, {2, 2}, {}, 24});      // depthwise, stride 2
   checkConvolution({{1, 16, 14, 14}, 32, {3, 3}, {1, 1}, {2, 2}, {2, 2}, {2, 2}, 16});  // channel multiplier 2

@@ -6,6 +6,8 @@
 #include <unordered_map>
 
 #include "backends/cpu/onednn/onednn_step.h"
+#include "oneapi/dnnl/dnnl.h"
+#include "oneapi/dnnl/dnnl_version.h"
 
 namespace trt {
 namespace cpu {
@@ -16,6 +18,12 @@ struct Kernels::Impl {
   // nullptr: oneDNN declined this layer at these shapes, the reference runs it (decided once).
   std::unordered_map<std::string, std::unique_ptr<Step>> steps;
 };
+
+bool libraryIsOurs() {
+  // dnnl_version() resolves like every other oneDNN call: to whichever oneDNN the process loaded first.
+  const dnnl_version_t* v = dnnl_version();
+  return v && v->major == DNNL_VERSION_MAJOR && v->minor == DNNL_VERSION_MINOR;
+}
 
 Kernels::Kernels() : impl_(std::make_unique<Impl>()) {}
 Kernels::~Kernels() = default;

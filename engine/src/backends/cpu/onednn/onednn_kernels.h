@@ -14,6 +14,11 @@ namespace trt {
 namespace cpu {
 namespace onednn {
 
+//! Whether the oneDNN this process calls is the one the engine was built against. PyTorch's
+//! libtorch_cpu exports its own oneDNN (another major version) under the same C symbols; loaded
+//! first, it takes our calls, which then fail or misbehave. Then the fast kernels must not run.
+bool libraryIsOurs();
+
 //! The primitives of one execution context, created on a layer's first run with an input shape and
 //! kept (weights reordered into the primitive's format once). Not thread-safe: one per runner.
 class Kernels {
