@@ -150,6 +150,7 @@ int run(const torchtrtc::Options& o) {
   spec.min_block_size = o.min_block_size;
   spec.workspace_size = o.workspace_size;
   spec.num_avg_timing_iters = o.num_avg_timing_iters;
+  spec.timing_cache_path = o.timing_cache_path;
   spec.torch_executed_ops = o.torch_executed_ops;
   spec.torch_executed_modules = o.torch_executed_modules;
   spec.truncate_long_and_double = o.truncate_long_and_double;

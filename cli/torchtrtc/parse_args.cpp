@@ -150,6 +150,10 @@ void declare(CLI::App& app, Options& o, Raw& r) {
   app.add_option("--num-avg-timing-iters", r.avg_timing, "Timing measurements averaged per GPU tactic (default 1)")
       ->type_name("N")
       ->group(build);
+  app.add_option("--timing-cache-file", o.timing_cache_path,
+                 "Tactic timings read before the build and rewritten after it (GPU engines; created when missing)")
+      ->type_name("FILE")
+      ->group(build);
   app.add_flag("--truncate-long-double,--truncate,--truncate-64bit", o.truncate_long_and_double,
                "Let float64/int64 tensors enter engines as float32/int32")
       ->group(build);

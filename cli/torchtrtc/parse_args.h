@@ -34,6 +34,7 @@ struct Options {
   uint64_t min_block_size = 3;
   uint64_t workspace_size = 0;        // bytes one layer's kernel may use (0: no limit)
   uint64_t num_avg_timing_iters = 1;  // timing measurements averaged per tactic
+  std::string timing_cache_path;      // --timing-cache-file: tactic timings reused across builds
   std::vector<std::string> torch_executed_ops, torch_executed_modules;
   bool truncate_long_and_double = false;
   std::vector<std::string> custom_converters, custom_torch_ops;  // shared libraries loaded first

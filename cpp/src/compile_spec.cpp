@@ -98,6 +98,9 @@ void CompileSpec::validate() const {
                 "per GPU tactic), got "
                     << num_avg_timing_iters);
   REFUSE_UNLESS(min_block_size >= 1, "min_block_size must be at least 1, got " << min_block_size);
+  REFUSE_UNLESS(timing_cache_path.find('\0') == std::string::npos,
+                "timing_cache_path must be a file path without NUL characters, got a string of "
+                    << timing_cache_path.size() << " bytes");
 
   for (const auto& op : torch_executed_ops)
     REFUSE_UNLESS(op.find("::") != std::string::npos && op.find("::") > 0 && op.find("::") + 2 < op.size(),

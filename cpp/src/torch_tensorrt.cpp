@@ -177,6 +177,7 @@ core::CompileSpec toInternal(const CompileSpec& spec) {
   s.debug = spec.debug;
   s.workspace_size = spec.workspace_size;
   s.num_avg_timing_iters = spec.num_avg_timing_iters;
+  s.timing_cache_path = spec.timing_cache_path;
   s.truncate_long_and_double = spec.truncate_long_and_double;
   s.calibrator = spec.ptq_calibrator;
   // allow_shape_tensors: sizes of dynamic dimensions always become shape tensors here (the engine

@@ -67,6 +67,8 @@ TEST(ApiOptions, ValidateRefusesEachOptionWithItsMessage) {
        "workspace_size must be 0 (no limit) or a positive number of bytes, got -1"},
       {[](Spec& s) { s.num_avg_timing_iters = 0; }, "num_avg_timing_iters must be at least 1"},
       {[](Spec& s) { s.min_block_size = 0; }, "min_block_size must be at least 1, got 0"},
+      {[](Spec& s) { s.timing_cache_path = std::string("cache\0.bin", 10); },
+       "timing_cache_path must be a file path without NUL characters"},
       {[](Spec& s) { s.torch_executed_ops = {"relu"}; },
        "torch_executed_ops contains 'relu', which is not an operator name"},
       {[](Spec& s) { s.torch_executed_modules = {""}; }, "torch_executed_modules contains an empty name"},

@@ -27,6 +27,7 @@ REFUSALS = [
     (dict(refit=True), "refit=true needs refittable engines"),
     (dict(min_block_size=0), "min_block_size must be at least 1, got 0"),
     (dict(workspace_size=-1), "workspace_size must be 0 (no limit) or a positive number of bytes, got -1"),
+    (dict(timing_cache_path="cache\0.bin"), "timing_cache_path must be a file path without NUL characters"),
     (dict(num_avg_timing_iters=0), "num_avg_timing_iters must be at least 1 (timing measurements averaged per GPU tactic), got 0"),
     (dict(enabled_precisions={torch.int32}),
      "enabled_precisions contains torch.int32, which engines do not compute in; use torch.float32, torch.float16, "
@@ -179,3 +180,24 @@ def test_embed_engine_with_a_device_checks_the_backend():
         gpu_plan = torch_tensorrt.ts.convert_method_to_trt_engine(_ts(), "forward", inputs=[x.cuda()], device="cuda")
         on_gpu = torch_tensorrt.ts.embed_engine_in_new_module(gpu_plan, device=torch_tensorrt.Device(gpu_id=0))
         torch.testing.assert_close(on_gpu(x.cuda()), torch.relu(x.cuda()) * 2)
+
+
+def test_timing_cache_path_is_written_on_the_gpu_and_left_alone_on_the_cpu(tmp_path):
+    # CPU engines time no tactics: the file is neither read nor created. On a GPU the first compile
+    # writes the cache and a second compile reads it back (a damaged file is refused naming it).
+    path = tmp_path / "timing.cache"
+    x = torch.randn(2, 3, 16, 16)
+    conv = torch.nn.Sequential(torch.nn.Conv2d(3, 8, 3, padding=1), torch.nn.ReLU()).eval()
+    torch_tensorrt.compile(conv, inputs=[x], device="cpu", timing_cache_path=str(path))
+    assert not path.exists()
+    if not torch.cuda.is_available() or not torch_tensorrt._C.has_cuda_backend():
+        return
+    gpu, xg = conv.cuda(), x.cuda()
+    torch_tensorrt.compile(gpu, inputs=[xg], enabled_precisions={torch.half}, timing_cache_path=path)
+    assert path.exists() and path.stat().st_size > 16
+    again = torch_tensorrt.compile(gpu, inputs=[xg], enabled_precisions={torch.half}, timing_cache_path=path)
+    with torch.no_grad():
+        assert torch.allclose(again(xg).float(), gpu(xg), atol=2e-2, rtol=2e-2)
+    path.write_bytes(b"not a cache")
+    with pytest.raises(Exception, match="timing cache file '.*timing.cache': invalid timing cache"):
+        torch_tensorrt.compile(gpu, inputs=[xg], enabled_precisions={torch.half}, timing_cache_path=path)

@@ -103,6 +103,9 @@ struct CompileSpec {
   int64_t workspace_size = 0;
   //! Timing iterations per tactic (at least 1).
   int64_t num_avg_timing_iters = 1;
+  //! A timing cache file: read before the build (when it exists) and rewritten after it, so a rebuild
+  //! on the same GPU times nothing it timed before ("" = none; CUDA engines only).
+  std::string timing_cache_path;
   //! Build with debug settings (every layer output observable).
   bool debug = false;
   //! Fail instead of running unconvertible ops in TorchScript (one engine for the whole forward).

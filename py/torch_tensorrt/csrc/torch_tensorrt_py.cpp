@@ -82,6 +82,7 @@ void bindCompileSpec(py::module_& m) {
       .def_readwrite("disable_tf32", &CompileSpec::disable_tf32)
       .def_readwrite("workspace_size", &CompileSpec::workspace_size)
       .def_readwrite("num_avg_timing_iters", &CompileSpec::num_avg_timing_iters)
+      .def_readwrite("timing_cache_path", &CompileSpec::timing_cache_path)
       .def_readwrite("debug", &CompileSpec::debug)
       .def_readwrite("require_full_compilation", &CompileSpec::require_full_compilation)
       .def_readwrite("min_block_size", &CompileSpec::min_block_size)

@@ -16,7 +16,7 @@ from torch_tensorrt.dynamo._compiler import compile_program, validate_settings
 from torch_tensorrt.dynamo._runtime import execute_segment  # noqa: F401 (registers the op)
 
 # TorchScript-path options the dynamo path takes with the same meaning.
-_SAME_MEANING = {"disable_tf32", "debug", "workspace_size", "num_avg_timing_iters", "require_full_compilation",
+_SAME_MEANING = {"disable_tf32", "debug", "workspace_size", "num_avg_timing_iters", "timing_cache_path", "require_full_compilation",
                  "min_block_size", "torch_executed_ops", "torch_executed_modules", "truncate_long_and_double", "device",
                  "capability", "allow_shape_tensors", "refit", "sparse_weights"}
 # Options refused here, with the reason.

@@ -8,6 +8,7 @@ C++ API and the dynamo path call the same check. Refused here is only what the C
 named one (C++ falls back to the CPU with a warning; from Python, an explicit device is a promise).
 """
 import operator
+import os
 from typing import Any, List, Optional, Sequence, Set
 
 import torch
@@ -18,7 +19,7 @@ from torch_tensorrt._enums import EngineCapability, _native_dtype
 from torch_tensorrt._Input import Input
 
 # Every keyword compile() takes besides inputs and enabled_precisions (docs/compile_options.md).
-OPTIONS = ("input_signature", "device", "disable_tf32", "debug", "workspace_size", "num_avg_timing_iters",
+OPTIONS = ("input_signature", "device", "disable_tf32", "debug", "workspace_size", "num_avg_timing_iters", "timing_cache_path",
            "require_full_compilation", "min_block_size", "torch_executed_ops", "torch_executed_modules",
            "truncate_long_and_double", "calibrator", "capability", "sparse_weights", "refit", "allow_shape_tensors")
 
@@ -46,6 +47,11 @@ def compile_spec(inputs: Optional[Sequence[Any]] = None, enabled_precisions: Opt
     spec.debug = bool(kwargs.get("debug", False))
     spec.workspace_size = _int(kwargs, "workspace_size", 0)
     spec.num_avg_timing_iters = _int(kwargs, "num_avg_timing_iters", 1)
+    cache_path = kwargs.get("timing_cache_path")
+    if cache_path is not None:
+        if not isinstance(cache_path, (str, os.PathLike)):
+            raise TypeError(f"timing_cache_path must be a file path (str or os.PathLike), got {type(cache_path).__name__}")
+        spec.timing_cache_path = os.fspath(cache_path)
     spec.require_full_compilation = bool(kwargs.get("require_full_compilation", False))
     spec.min_block_size = _int(kwargs, "min_block_size", 3)
     spec.torch_executed_ops = _names(kwargs.get("torch_executed_ops"), "torch_executed_ops")
