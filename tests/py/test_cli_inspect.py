@@ -1,25 +1,11 @@
 """torchtrtc --inspect [--json], --profile and --benchmark on a saved module and on a plan."""
 import json
 import re
-import subprocess
 
 import pytest
 import torch
 
-from test_errors_and_models import torchtrtc
-
-
-def run(args):
-    return subprocess.run(torchtrtc() + args, capture_output=True, text=True, timeout=600)
-
-
-class Small(torch.nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.conv = torch.nn.Conv2d(3, 16, 3, padding=1)
-
-    def forward(self, x):
-        return torch.flatten(torch.relu(self.conv(x)), 1) * 2.0
+from test_cli import Small, run  # the CLI runner and model test_cli.py uses
 
 
 def compiled_files(tmp_path):

@@ -1,8 +1,6 @@
 // The CPU backend: runs the layers oneDNN covers on its primitives (backends/cpu/onednn/), every
 // other layer with the reference kernels of backends/cpu/, on host memory. TORCHTRT_CPU_KERNELS=reference
 // runs every layer on the reference kernels (the tests' oracle).
-#include <unistd.h>
-
 #include <cstdlib>
 #include <cstring>
 #include <mutex>
@@ -57,12 +55,8 @@ class CpuRunner : public BackendRunner {
 #endif
   }
 
+  // The runtime has checked `bytes` against the host's available memory and the cap (memory_limits.h).
   void reserveArena(size_t bytes) override {
-    const long pages = sysconf(_SC_PHYS_PAGES), pageSize = sysconf(_SC_PAGESIZE);
-    if (pages > 0 && pageSize > 0 && bytes > static_cast<size_t>(pages) * static_cast<size_t>(pageSize))
-      throw Error("the engine needs " + std::to_string(bytes) +
-                  " bytes of activation memory for these input shapes, more than the host's " +
-                  std::to_string(static_cast<size_t>(pages) * pageSize) + " bytes; use smaller inputs");
     try {
       arena_.resize(bytes);
     } catch (const std::exception&) {  // bad_alloc, length_error
