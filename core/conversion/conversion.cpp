@@ -9,6 +9,7 @@
 #include "core/conversion/converters/converters.h"
 #include "core/conversion/converters/shape_tensors.h"
 #include "core/conversion/evaluators/evaluators.h"
+#include "core/conversion/op_results_kept_alive.h"
 #include "core/util/macros.h"
 #include "core/util/trt_util.h"
 
@@ -374,6 +375,7 @@ void convertNodeChecked(ConversionCtx* ctx, const torch::jit::Node* n) {
         converters::requireUnobservedWrite(n, /*allowLongLived=*/true);
       }
     }
+    OpResultsKeptAlive keptAlive;  // a converter may read a temporary tensor it let go of (the seed's does)
     ok = converter(ctx, n, args);
   } catch (const std::exception& e) {
     TORCHTRT_THROW_ERROR("Failed to convert node: " << util::node_info(n) << "\nSchema: " << util::schema_info(n)
