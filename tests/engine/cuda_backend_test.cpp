@@ -1,4 +1,7 @@
 // The CUDA backend against the CPU reference, layer kind by layer kind (skipped without a GPU).
+#include <algorithm>
+#include <cmath>
+
 #include "engine_test_util.h"
 
 #ifdef TORCHTRT_WITH_CUDA
@@ -496,4 +499,35 @@ TEST(CudaBackend, ChannelsLastRegionsMatchTheCpu) {
       expectNear(runCuda(*gpu.engine, "x", dims, xv, "y"), runOnCpu(net, dims, xv, !bf16, bf16), bf16 ? 1e-1f : 2e-2f);
     }
 }
+TEST(CudaBackend, WholePlanePoolingMatchesTheCpu) {
+  // Global average and max pooling (the window is the whole unpadded plane: a reduction kernel), in
+  // both layouts, with channel counts that take the 8-channel vector path (16) and the scalar one
+  // (12), planes smaller and larger than a block's 32 rows; max keeps a NaN of its plane.
+  if (!gpuVisible()) GTEST_SKIP() << "no CUDA GPU visible";
+  for (bool channelsLast : {false, true})
+    for (int64_t channels : {16, 12})
+      for (int64_t side : {3, 19})
+        for (auto type : {trt::PoolingType::kAVERAGE, trt::PoolingType::kMAX})
+          for (bool fp16 : {false, true}) {
+            const trt::Dims dims =
+                channelsLast ? trt::Dims{2, side, side + 1, channels} : trt::Dims{2, channels, side, side + 1};
+            trt::INetworkDefinition net;
+            auto* pool = net.addPoolingNd(*net.addInput("x", trt::DataType::kFLOAT, dims), type, {side, side + 1});
+            pool->setChannelsLast(channelsLast);
+            pool->getOutput(0)->setName("y");
+            net.markOutput(*pool->getOutput(0));
+            auto xv = randomVector(static_cast<size_t>(dims.volume()), 95);
+            SCOPED_TRACE((channelsLast ? "NHWC C=" : "NCHW C=") + std::to_string(channels) + " side " +
+                         std::to_string(side) + (type == trt::PoolingType::kMAX ? " max" : " avg") +
+                         (fp16 ? " fp16" : " fp32"));
+            expectNear(runOnGpu(net, dims, xv, fp16), runOnCpu(net, dims, xv, fp16), fp16 ? 2e-3f : 1e-5f);
+            if (type == trt::PoolingType::kMAX) {
+              xv[xv.size() / 2] = NAN;  // in the second image's plane of some channel
+              const auto gpu = runOnGpu(net, dims, xv, fp16), cpu = runOnCpu(net, dims, xv, fp16);
+              EXPECT_EQ(std::count_if(cpu.begin(), cpu.end(), [](float v) { return std::isnan(v); }), 1);
+              for (size_t i = 0; i < cpu.size(); ++i) EXPECT_EQ(std::isnan(gpu[i]), std::isnan(cpu[i])) << "at " << i;
+            }
+          }
+}
+
 #endif

@@ -39,14 +39,14 @@ struct DnnPlan {
   // call (with the fused bias, residual and ReLU, or the epilogue where cuDNN refuses the fused form)
   // is timed for each on the first run and the fastest kept.
   std::vector<cudnnConvolutionFwdAlgoPerf_t> candidates;
-  bool timed = false;             // whether the candidates (and im2col + GEMM in FP32) were timed
-  bool useDnn = true;             // cuDNN or im2col + GEMM, the faster (cuDNN's NCHW kernels can lose on small batches)
-  bool fusedFailed = false;       // cuDNN refused the fused bias+ReLU call for the chosen algorithm
-  bool inherited = false;         // the tactic comes from this layer's timing at another shape, not yet run here
-  std::vector<int64_t> key;       // the input shape (channels-first) this plan is for
-  std::vector<int64_t> signature; // what decides the timing: shapes, geometry, type, layout, fused parts
-  const void* weights = nullptr;  // the filter on the device (a KRSC copy for channels-last layers)
-  void* ownedWeights = nullptr;   // that copy, freed with the state
+  bool timed = false;        // whether the candidates (and im2col + GEMM in FP32) were timed
+  bool useDnn = true;        // cuDNN or im2col + GEMM, the faster (cuDNN's NCHW kernels can lose on small batches)
+  bool fusedFailed = false;  // cuDNN refused the fused bias+ReLU call for the chosen algorithm
+  bool inherited = false;    // the tactic comes from this layer's timing at another shape, not yet run here
+  std::vector<int64_t> key;  // the input shape (channels-first) this plan is for
+  std::vector<int64_t> signature;  // what decides the timing: shapes, geometry, type, layout, fused parts
+  const void* weights = nullptr;   // the filter on the device (a KRSC copy for channels-last layers)
+  void* ownedWeights = nullptr;    // that copy, freed with the state
 };
 
 // How many of cuDNN's ranked algorithms are timed with the layer's own call.
@@ -218,7 +218,8 @@ DnnPlan& dnnPlan(LaunchContext& ctx, DnnState& state, const IConvolutionLayer& c
   plan.signature = {static_cast<int64_t>(LayerType::kCONVOLUTION), static_cast<int64_t>(cudnnGetVersion())};
   plan.signature.insert(plan.signature.end(), key.begin(), key.end());
   for (const Dims* d : {&out.dims}) plan.signature.insert(plan.signature.end(), d->d, d->d + d->nbDims);
-  for (const std::vector<int>* v : {&wDims, &pad, &stride, &dil}) plan.signature.insert(plan.signature.end(), v->begin(), v->end());
+  for (const std::vector<int>* v : {&wDims, &pad, &stride, &dil})
+    plan.signature.insert(plan.signature.end(), v->begin(), v->end());
   plan.signature.insert(plan.signature.end(),
                         {static_cast<int64_t>(type), conv.getNbGroups(), channelsLast ? 1 : 0,
                          conv.getBiasWeights().count > 0 ? 1 : 0, conv.getFusedActivation(), conv.getNbInputs()});
@@ -382,6 +383,13 @@ __global__ void epilogueNhwc8Kernel(T* out, const T* bias, const T* residual, bo
   *reinterpret_cast<uint4*>(out + first) = raw;
 }
 
+// A 1x1 kernel at stride 1 without padding: each output pixel is a product of its input pixel's
+// channels with the filter, no im2col needed.
+bool isPointwise(const Geometry& g) {
+  return g.k[0] * g.k[1] * g.k[2] == 1 && g.stride[0] == 1 && g.stride[1] == 1 && g.stride[2] == 1 && g.pad[0] == 0 &&
+         g.pad[1] == 0 && g.pad[2] == 0;
+}
+
 // Without cuDNN, and where it is slower (small batches): one im2col for the whole batch, then one
 // strided-batched GEMM per group (weights shared), in float32 (TF32 when allowed) or float16.
 void im2colConvolution(LaunchContext& ctx, const IConvolutionLayer& conv, const Geometry& g, const TensorView& in,
@@ -392,8 +400,7 @@ void im2colConvolution(LaunchContext& ctx, const IConvolutionLayer& conv, const 
   // Weights live on the device beside the layer (uploaded once by the engine, in the layer's type).
   const void* weights = ctx.device(conv.getKernelWeights().values);
   const size_t elem = dataTypeSize(in.type);
-  const bool pointwise = kVol == 1 && g.stride[0] == 1 && g.stride[1] == 1 && g.stride[2] == 1 && g.pad[0] == 0 &&
-                         g.pad[1] == 0 && g.pad[2] == 0;
+  const bool pointwise = isPointwise(g);
   const int64_t colElems = cinG * kVol * outPlane;
   const int64_t colTotal = colElems * batch;
   void* col = pointwise ? nullptr : ctx.scratch(static_cast<size_t>(colTotal) * elem);
@@ -465,9 +472,19 @@ void launchConvolution(LaunchContext& ctx, const ILayer& layer, const std::vecto
   const Geometry g = convGeometry(conv, inDims, outDims);
   const int64_t channels = outDims.d[1], channelStride = channelsLast ? 1 : g.out[0] * g.out[1] * g.out[2];
   const void* residual = in.size() > 1 ? in[1].data : nullptr;
+  // A channels-last pointwise convolution of one group is the matrix product of the [N*H*W, Cin]
+  // input rows with the [Cout, Cin] filter: cuBLAS runs it as one GEMM (for the 1x1 planes of
+  // squeeze-and-excitation blocks cuDNN's choices are legacy kernels many times slower). Other
+  // channels-last convolutions run through cuDNN only.
+  const bool nhwcPointwise = channelsLast && conv.getNbGroups() == 1 && isPointwise(g);
+  const bool gemmPossible = !channelsLast || nhwcPointwise;
   auto viaGemm = [&]() {
-    if (channelsLast) throw Error(layer.describe() + ": channels-last convolutions run through cuDNN only");
-    im2colConvolution(ctx, conv, g, in[0], out);
+    if (!gemmPossible) throw Error(layer.describe() + ": channels-last convolutions run through cuDNN only");
+    if (nhwcPointwise)
+      gemm(ctx, in[0].type, false, true, in[0].dims.volume() / inDims.d[1], channels, inDims.d[1], in[0].data, 0,
+           ctx.device(conv.getKernelWeights().values), 0, out.data, 0, 1);
+    else
+      im2colConvolution(ctx, conv, g, in[0], out);
     epilogue(ctx, conv, residual, out, channels, channelStride);
   };
 #ifdef TORCHTRT_WITH_CUDNN
@@ -485,13 +502,12 @@ void launchConvolution(LaunchContext& ctx, const ILayer& layer, const std::vecto
     // im2col's column buffer counts against the workspace limit too (1x1 stride-1 needs none); asked
     // only while a tactic is chosen, not on every call.
     auto gemmFits = [&]() {
+      if (!gemmPossible) return false;
       const int64_t kVol = g.k[0] * g.k[1] * g.k[2];
-      const bool pointwise = kVol == 1 && g.stride[0] == 1 && g.stride[1] == 1 && g.stride[2] == 1 && g.pad[0] == 0 &&
-                             g.pad[1] == 0 && g.pad[2] == 0;
-      const size_t colBytes = pointwise ? 0
-                                        : static_cast<size_t>(inDims.d[0] * (inDims.d[1] / conv.getNbGroups()) * kVol *
-                                                              g.out[0] * g.out[1] * g.out[2]) *
-                                              dataTypeSize(in[0].type);
+      const size_t colBytes = isPointwise(g) ? 0
+                                             : static_cast<size_t>(inDims.d[0] * (inDims.d[1] / conv.getNbGroups()) *
+                                                                   kVol * g.out[0] * g.out[1] * g.out[2]) *
+                                                   dataTypeSize(in[0].type);
       return ctx.workspaceLimit == 0 || colBytes <= ctx.workspaceLimit;
     };
     if (plan.inherited) {  // a tactic timed at another shape: run it, or time this shape if it fails here
@@ -522,7 +538,7 @@ void launchConvolution(LaunchContext& ctx, const ILayer& layer, const std::vecto
             } catch (const Error&) {
             }
           }
-          if (channelsLast || !gemmFits())
+          if (!gemmFits())
             throw Error(layer.describe() + ": cuDNN refused every ranked algorithm for input " + inDims.str());
           plan.useDnn = false;
           plan.timed = true;
@@ -557,13 +573,13 @@ void launchConvolution(LaunchContext& ctx, const ILayer& layer, const std::vecto
       plan.workspace = bestAlgo.memory;
       plan.fusedFailed = bestFusedFailed;
       // Where cuDNN refused every candidate, im2col + GEMM runs the layer (channels-first only).
-      if (best < 0.f && channelsLast)
+      if (best < 0.f && !gemmPossible)
         throw Error(layer.describe() + ": cuDNN refused every algorithm for this channels-last convolution");
       const bool gemmFitsHere = gemmFits();
       if (best < 0.f && !gemmFitsHere)
         throw Error(layer.describe() + ": no convolution algorithm fits the workspace limit of " +
                     std::to_string(ctx.workspaceLimit) + " bytes; raise workspace_size");
-      plan.useDnn = best >= 0.f && (channelsLast || !gemmFitsHere || best <= timeOnStream(ctx, viaGemm));
+      plan.useDnn = best >= 0.f && (!gemmFitsHere || best <= timeOnStream(ctx, viaGemm));
       plan.timed = true;
       ctx.recordTactic(&conv, plan.key, choiceOf(plan));
       (ctx.timingCache ? *ctx.timingCache : state.timedBySignature)[plan.signature] = choiceOf(plan);

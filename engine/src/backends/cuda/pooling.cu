@@ -3,6 +3,7 @@
 
 #include "backends/cuda/cuda_kernels.h"
 #include "backends/cuda/float_types.cuh"
+#include "backends/cuda/pooling_whole_plane.h"
 #include "layers/layer_util.h"
 
 namespace trt {
@@ -140,6 +141,17 @@ void launchPooling(LaunchContext& ctx, const ILayer& layer, const std::vector<Te
     g.Q[i] = s >= 0 ? post.d[s] : 0;
   }
   const int64_t total = out.dims.volume();
+  bool wholePlane = true;  // a 1x1 output of a window covering the unpadded input
+  for (int i = 0; i < 3; ++i) wholePlane &= g.O[i] == 1 && g.K[i] == g.I[i] && g.P[i] == 0 && g.Q[i] == 0;
+  if (wholePlane) {
+    const int64_t planeSize = g.I[0] * g.I[1] * g.I[2];
+    if (launchWholePlanePooling(ctx.stream, in[0].type, in[0].data, out.data, total, planeSize,
+                                channelsLast ? outDims.d[1] : 1, channelsLast,
+                                pool.getPoolingType() == PoolingType::kMAX)) {
+      check(cudaGetLastError(), "pooling kernel launch");
+      return;
+    }
+  }
   dispatchFloating(in[0].type, layer.describe(), [&](auto tag) {
     using T = decltype(tag);
     if constexpr (sizeof(T) == 2) {  // FP16 and BF16

@@ -1,0 +1,21 @@
+// Pooling whose window is the whole spatial plane (global average/max pooling, as in the
+// squeeze-and-excitation blocks of EfficientNet and MobileNetV3): a reduction, not a window walk.
+#pragma once
+
+#include <cuda_runtime.h>
+
+#include <cstdint>
+
+#include "trt/types.h"
+
+namespace trt {
+namespace cuda {
+
+//! Reduces each of `planes` planes of `planeSize` elements to one value (max, NaN propagating, or
+//! mean). Channels-last: the input is [batch, planeSize, channels] and planes = batch * channels;
+//! otherwise each plane is contiguous. Returns false for a type it does not handle.
+bool launchWholePlanePooling(cudaStream_t stream, DataType type, const void* src, void* dst, int64_t planes,
+                             int64_t planeSize, int64_t channels, bool channelsLast, bool isMax);
+
+}  // namespace cuda
+}  // namespace trt
