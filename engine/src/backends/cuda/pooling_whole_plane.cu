@@ -106,6 +106,7 @@ void launchTyped(cudaStream_t stream, const T* src, T* dst, int64_t planes, int6
 
 bool launchWholePlanePooling(cudaStream_t stream, DataType type, const void* src, void* dst, int64_t planes,
                              int64_t planeSize, int64_t channels, bool channelsLast, bool isMax) {
+  if (channelsLast && planes / channels > 65535) return false;  // one grid row per image: gridDim.y's limit
   switch (type) {
     case DataType::kFLOAT:
       launchTyped(stream, static_cast<const float*>(src), static_cast<float*>(dst), planes, planeSize, channels,

@@ -13,7 +13,8 @@ namespace cuda {
 
 //! Reduces each of `planes` planes of `planeSize` elements to one value (max, NaN propagating, or
 //! mean). Channels-last: the input is [batch, planeSize, channels] and planes = batch * channels;
-//! otherwise each plane is contiguous. Returns false for a type it does not handle.
+//! otherwise each plane is contiguous. Returns false where it does not apply (a type other than FP32,
+//! FP16 or BF16; more than 65535 channels-last images).
 bool launchWholePlanePooling(cudaStream_t stream, DataType type, const void* src, void* dst, int64_t planes,
                              int64_t planeSize, int64_t channels, bool channelsLast, bool isMax);
 
