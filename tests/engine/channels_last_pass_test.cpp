@@ -290,3 +290,19 @@ TEST(ChannelsLastPass, CudaRunsGroupedAndDepthwiseBlocksChannelsLast) {
   }
 }
 #endif  // TORCHTRT_WITH_CUDA
+
+TEST(ChannelsLastPass, LeavesALayerAlreadyChannelsLastAsItIs) {
+  // A convolution and a pooling set channels-last through the API read [N, H, W, C] as given: the pass
+  // adds no transpose around them (it would reorder data already in NHWC).
+  trt::INetworkDefinition net;
+  const std::vector<float> w(16 * 8, 0.25f);
+  auto* x = net.addInput("x", trt::DataType::kHALF, {8, 6, 6, 8});
+  auto* conv = net.addConvolutionNd(*x, 16, {1, 1}, {trt::DataType::kFLOAT, w.data(), 16 * 8}, {});
+  conv->setChannelsLast(true);
+  auto* pool = net.addPoolingNd(*conv->getOutput(0), trt::PoolingType::kMAX, {2, 2});
+  pool->setChannelsLast(true);
+  net.markOutput(*pool->getOutput(0));
+  EXPECT_EQ(trt::passes::useChannelsLast(net), 0);
+  EXPECT_EQ(count(net, trt::LayerType::kSHUFFLE), 0);
+  EXPECT_EQ(net.getOutput(0)->getDimensions(), (trt::Dims{8, 3, 3, 16}));
+}

@@ -383,11 +383,12 @@ __global__ void epilogueNhwc8Kernel(T* out, const T* bias, const T* residual, bo
   *reinterpret_cast<uint4*>(out + first) = raw;
 }
 
-// A 1x1 kernel at stride 1 without padding: each output pixel is a product of its input pixel's
+// A 1x1 kernel at stride 1 without padding on either side: each output pixel is a product of its input pixel's
 // channels with the filter, no im2col needed.
 bool isPointwise(const Geometry& g) {
   return g.k[0] * g.k[1] * g.k[2] == 1 && g.stride[0] == 1 && g.stride[1] == 1 && g.stride[2] == 1 && g.pad[0] == 0 &&
-         g.pad[1] == 0 && g.pad[2] == 0;
+         g.pad[1] == 0 && g.pad[2] == 0 && g.out[0] == g.in[0] && g.out[1] == g.in[1] &&
+         g.out[2] == g.in[2];  // no post-padding either (g.pad is the pre-padding)
 }
 
 // Without cuDNN, and where it is slower (small batches): one im2col for the whole batch, then one

@@ -56,6 +56,12 @@ bool allRank4(const ILayer* layer) {
 // SE excitation's [N, C, 1, 1] * [N, C, H, W] included: both operands are transposed alike).
 Role roleOf(const ILayer* layer) {
   Role role;
+  // A convolution or pooling already set channels-last through the API reads and writes [N, H, W, C]
+  // tensors as they are: no region may transpose around it again.
+  if ((layer->getType() == LayerType::kCONVOLUTION &&
+       static_cast<const IConvolutionLayer*>(layer)->getChannelsLast()) ||
+      (layer->getType() == LayerType::kPOOLING && static_cast<const IPoolingLayer*>(layer)->getChannelsLast()))
+    return role;
   switch (layer->getType()) {
     case LayerType::kCONVOLUTION: {
       const auto* conv = static_cast<const IConvolutionLayer*>(layer);
