@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
 #include <cstdlib>
 #include <fstream>
 #include <string>
@@ -179,6 +180,46 @@ inline torch_tensorrt::core::conversion::InputRange range(std::vector<int64_t> m
   r.max = std::move(max);
   r.dtype = dtype;
   return r;
+}
+
+// --- Inputs and graphs shared by the converter family tests --------------------------------------
+
+//! One op applied to %x with extra constant arguments (IR text of their definitions and uses).
+inline void checkUnary(const std::string& op, const at::Tensor& x, const std::string& defs = "",
+                       const std::string& args = "") {
+  checkGraph("graph(%x : Tensor):\n" + defs + "  %y : Tensor = aten::" + op + "(%x" + args + ")\n  return (%y)", {x});
+}
+
+//! Uniform values in (-0.9, 0.9): inside the domain of atanh, asin, acos.
+inline at::Tensor inOpenUnitRange(std::vector<int64_t> shape) { return at::rand(shape) * 1.8 - 0.9; }
+
+//! Runs of one input [b, rest...] for each batch size b.
+inline std::vector<std::vector<at::Tensor>> batches(std::vector<int64_t> rest, std::vector<int64_t> sizes = {1, 3, 4}) {
+  std::vector<std::vector<at::Tensor>> runs;
+  for (int64_t b : sizes) {
+    std::vector<int64_t> shape = {b};
+    shape.insert(shape.end(), rest.begin(), rest.end());
+    runs.push_back({at::randn(shape)});
+  }
+  return runs;
+}
+
+//! Runs of one image input [b, c, h, w] for each (b, h, w).
+inline std::vector<std::vector<at::Tensor>> images(int64_t c, std::vector<std::array<int64_t, 3>> sizes) {
+  std::vector<std::vector<at::Tensor>> runs;
+  for (const auto& s : sizes) runs.push_back({at::randn({s[0], c, s[1], s[2]})});
+  return runs;
+}
+
+//! Random integers in [lo, hi) of an integer dtype.
+inline at::Tensor ints(std::vector<int64_t> shape, at::ScalarType type = at::kInt, int64_t lo = -20, int64_t hi = 20) {
+  return at::randint(lo, hi, shape, at::TensorOptions().dtype(type));
+}
+
+//! Divisors without zeros (integer division by zero raises in PyTorch), of both signs.
+inline at::Tensor nonZeroInts(std::vector<int64_t> shape, at::ScalarType type = at::kInt) {
+  at::Tensor t = ints(shape, type, 1, 9);
+  return at::where(at::rand(shape) > 0.5, t, -t);
 }
 
 }  // namespace torchtrt_test

@@ -260,3 +260,20 @@ TEST(Evaluators, ChecksOnRunTimeSizesAreDroppedChecksOnStaticOnesKept) {
     EXPECT_NE(std::string(e.what()).find("batch mismatch"), std::string::npos) << e.what();
   }
 }
+
+TEST(Evaluators, SizeAndIntArithmeticFeedAView) {
+  checkGraph(R"IR(
+    graph(%x : Tensor):
+      %zero : int = prim::Constant[value=0]()
+      %one : int = prim::Constant[value=1]()
+      %n : int = aten::size(%x, %zero)
+      %c : int = aten::size(%x, %one)
+      %two : int = prim::Constant[value=2]()
+      %c2 : int = aten::mul(%c, %two)
+      %h : int = aten::floordiv(%c2, %two)
+      %m1 : int = prim::Constant[value=-1]()
+      %s : int[] = prim::ListConstruct(%n, %h, %m1)
+      %y : Tensor = aten::view(%x, %s)
+      return (%y))IR",
+             {at::randn({2, 3, 4, 5})});
+}

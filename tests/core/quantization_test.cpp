@@ -1,5 +1,5 @@
-// Fake quantization from IR strings: torch.ao's fused observer + fake quantize (the default QAT
-// fake quantizer) with its observer off, per tensor and per channel, and its refusal with the observer on.
+// Fake quantization from IR strings: per tensor and per channel, and torch.ao's fused observer + fake
+// quantize (the default QAT fake quantizer) with its observer off, and its refusal with the observer on.
 #include "converter_test_util.h"
 
 using torchtrt_test::checkGraph;
@@ -44,4 +44,33 @@ TEST(Quantization, FusedObserverFakeQuantizeWithItsObserverOnIsRefused) {
   } catch (const std::exception& e) {
     EXPECT_NE(std::string(e.what()).find("disable_observer"), std::string::npos) << e.what();
   }
+}
+
+TEST(Quantization, FakeQuantizePerTensorAndPerChannel) {
+  // Values spread over more than the quantized range, so clamping happens on both sides.
+  at::Tensor x = at::randn({2, 3, 4, 4}) * 8;
+  checkGraph(R"IR(
+    graph(%x : Tensor):
+      %s : float = prim::Constant[value=0.05]()
+      %z : int = prim::Constant[value=3]()
+      %lo : int = prim::Constant[value=-128]()
+      %hi : int = prim::Constant[value=127]()
+      %y : Tensor = aten::fake_quantize_per_tensor_affine(%x, %s, %z, %lo, %hi)
+      return (%y))IR",
+             {x});
+  checkGraph(R"IR(
+    graph(%x : Tensor, %s : Tensor, %z : Tensor):
+      %axis : int = prim::Constant[value=1]()
+      %lo : int = prim::Constant[value=0]()
+      %hi : int = prim::Constant[value=255]()
+      %y : Tensor = aten::fake_quantize_per_channel_affine(%x, %s, %z, %axis, %lo, %hi)
+      return (%y))IR",
+             {x}, {at::tensor({0.02f, 0.1f, 0.07f}), at::tensor({128, 0, 17}, at::kInt)});
+  checkGraph(R"IR(
+    graph(%x : Tensor, %s : Tensor, %z : Tensor):
+      %lo : int = prim::Constant[value=-128]()
+      %hi : int = prim::Constant[value=127]()
+      %t : Tensor = aten::fake_quantize_per_tensor_affine(%x, %s, %z, %lo, %hi)
+      return (%t))IR",
+             {x}, {at::tensor({0.03f}), at::tensor({-2}, at::kInt)});
 }
