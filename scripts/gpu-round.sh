@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# One round of GPU work in one device call (a call may take 10 minutes): scripts/gpu-check.sh (build
+# with CUDA, every C++ suite, the Python files in TORCHTRT_PYTEST_ARGS), then perf-zoo cases with their
+# peers and engine profiles, each started only while the round's deadline leaves room. Results in $OUT.
+# Usage: TORCHTRT_PYTEST_ARGS="tests/py/test_x.py ..." scripts/gpu-round.sh "MODEL,MODEL" "MODEL:BATCH ..."
+#   TORCHTRT_ROUND_S  seconds the whole round may take (default 560)
+# The GPU machine lacks the header-only libraries: carry .deps (see scripts/gpu-check.sh).
+set -uo pipefail
+cd "$(dirname "$0")/.."
+OUT=${OUT:-gpu-out}
+mkdir -p "$OUT"
+deadline=$(($(date +%s) + ${TORCHTRT_ROUND_S:-560}))
+left() { echo $((deadline - $(date +%s))); }
+# The benchmarks get at least the last 200 s of the round.
+TORCHTRT_SKIP_BENCH=1 TORCHTRT_SKIP_DEMO=1 timeout $(($(left) - 200)) scripts/gpu-check.sh > "$OUT/check.txt" 2>&1
+tail -25 "$OUT/check.txt"
+models=${1:-}
+if [ -n "$models" ] && [ "$(left)" -gt 100 ]; then
+  timeout $(($(left) - 40)) python3 bench/perf_zoo.py --models "$models" --budget-s $(($(left) - 60)) \
+    --out "$OUT/zoo.md" > "$OUT/zoo.log" 2>&1
+  grep "^|" "$OUT/zoo.md" 2>/dev/null || tail -5 "$OUT/zoo.log"
+fi
+for spec in ${2:-}; do
+  [ "$(left)" -gt 45 ] || break
+  model=${spec%:*}
+  batch=${spec#*:}
+  timeout $(($(left) - 5)) python3 bench/profile_engine.py --model "$model" --batch "$batch" --rows 12 \
+    > "$OUT/prof-$model-$batch.txt" 2>&1
+  grep -v -i warn "$OUT/prof-$model-$batch.txt" | cut -c1-120 | head -30
+done
