@@ -3,6 +3,7 @@
 #include <atomic>
 #include <cctype>
 #include <chrono>
+#include <functional>
 #include <set>
 #include <sstream>
 
@@ -102,6 +103,21 @@ void castOutputsAfterEngine(torch::jit::Module& mod, const std::vector<at::Scala
 torch::jit::Module compileWhole(const std::shared_ptr<torch::jit::Graph>& graph, const CompileSpec& cfg) {
   LOG_INFO("Converting the lowered graph (" << std::distance(graph->nodes().begin(), graph->nodes().end())
                                             << " nodes) into one engine");
+  // An engine cannot write into the caller's tensors: an in-place op on an argument would leave the
+  // caller's tensor unchanged where TorchScript changes it. Refused here; partitioning keeps such ops
+  // in TorchScript.
+  std::function<void(const torch::jit::Block*)> refuseArgumentWrites = [&](const torch::jit::Block* b) {
+    for (const torch::jit::Node* n : b->nodes()) {
+      if (const torch::jit::Value* arg = conversion::WrittenGraphArgument(n))
+        TORCHTRT_THROW_ERROR("Unable to convert node: " << util::node_info(n) << "\nit writes in place into forward's "
+                                                        << "argument %" << arg->debugName()
+                                                        << " (the caller's tensor), which an engine cannot update; it "
+                                                           "must run in TorchScript (require_full_compilation=False "
+                                                           "lets it)");
+      for (const torch::jit::Block* sub : n->blocks()) refuseArgumentWrites(sub);
+    }
+  };
+  refuseArgumentWrites(graph->block());
   int32_t layers = 0;
   std::vector<at::ScalarType> casts;  // outputs the engine returns in their source type (float64 casts)
   const auto start = std::chrono::steady_clock::now();
@@ -112,7 +128,12 @@ torch::jit::Module compileWhole(const std::shared_ptr<torch::jit::Graph>& graph,
   for (size_t i = 0; i < flatOutputCount(graph); ++i) outputs.push_back("output_" + std::to_string(i));
   std::vector<bool> channelsLast;
   for (const auto& r : cfg.convert_info.inputs) channelsLast.push_back(r.channels_last);
-  auto mod = EmbedEngineInNewModule(plan, cfg.device_info, inputs, outputs, structureOf(graph), channelsLast);
+  // The compiled forward keeps the original argument names, so keyword calls keep working.
+  std::vector<std::string> argumentNames;
+  for (size_t i = 1; i < graph->inputs().size(); ++i)
+    argumentNames.push_back(graph->inputs()[i]->hasDebugName() ? graph->inputs()[i]->debugName() : "");
+  auto mod =
+      EmbedEngineInNewModule(plan, cfg.device_info, inputs, outputs, structureOf(graph), channelsLast, argumentNames);
   castOutputsAfterEngine(mod, casts);
   return mod;
 }
@@ -294,7 +315,8 @@ bool CheckMethodOperatorSupport(const torch::jit::Module& mod, const std::string
 torch::jit::Module EmbedEngineInNewModule(const std::string& plan, const std::string& device_info,
                                           const std::vector<std::string>& input_binding_names,
                                           const std::vector<std::string>& output_binding_names,
-                                          OutputStructure structure, const std::vector<bool>& channels_last) {
+                                          OutputStructure structure, const std::vector<bool>& channels_last,
+                                          const std::vector<std::string>& argument_names) {
   static std::atomic<int64_t> counter{0};
   std::string name = "tensorrt_engine_mod_" + std::to_string(counter++);
   torch::jit::Module new_mod(name);
@@ -309,7 +331,8 @@ torch::jit::Module EmbedEngineInNewModule(const std::string& plan, const std::st
   self->setType(new_mod._ivalue()->type());
   std::vector<torch::jit::Value*> ins;
   for (size_t i = 0; i < input_binding_names.size(); ++i) {
-    auto* v = g->addInput("input_" + std::to_string(i));
+    const bool named = i < argument_names.size() && !argument_names[i].empty();
+    auto* v = g->addInput(named ? argument_names[i] : "input_" + std::to_string(i));
     v->setType(c10::TensorType::get());
     if (i < channels_last.size() && channels_last[i]) {
       auto* order = g->insertConstant(c10::IValue(std::vector<int64_t>{0, 2, 3, 1}));

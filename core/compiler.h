@@ -36,12 +36,14 @@ bool CheckMethodOperatorSupport(const torch::jit::Module& mod, const std::string
 std::vector<std::string> UnsupportedOperators(const torch::jit::Module& mod, const std::string& method_name);
 //! Wraps a plan in a new module whose forward calls tensorrt::execute_engine. Inputs flagged in
 //! `channels_last` are bound [N, H, W, C]: forward permutes its [N, C, H, W] argument to that view
-//! (free for a channels_last tensor, a copy for a contiguous one).
+//! (free for a channels_last tensor, a copy for a contiguous one). forward's arguments take the names in
+//! `argument_names` (the compiled module's, so keyword calls keep working; "x.1" reads as x), else input_<i>.
 torch::jit::Module EmbedEngineInNewModule(const std::string& plan, const std::string& device_info,
                                           const std::vector<std::string>& input_binding_names,
                                           const std::vector<std::string>& output_binding_names,
                                           OutputStructure structure = OutputStructure::kSingle,
-                                          const std::vector<bool>& channels_last = {});
+                                          const std::vector<bool>& channels_last = {},
+                                          const std::vector<std::string>& argument_names = {});
 
 }  // namespace core
 }  // namespace torch_tensorrt

@@ -15,8 +15,11 @@ PY=${TORCHTRT_PYTHON:-python3}
 export TORCHTRT_JOBS=$(nproc)
 # This machine's GPU only (sm_90): a third of the CUDA compile time of the package's default set.
 export TORCHTRT_CUDA_ARCHS=${TORCHTRT_CUDA_ARCHS:-90}
-# CLI11 is a header-only Debian package the GPU machine lacks: the caller carries it in .deps/
-# (mkdir -p .deps/CLI11/include && cp -r /usr/include/CLI .deps/CLI11/include/).
+# Header-only libraries the GPU machine lacks are carried in .deps/ by the caller (run.carry):
+#   mkdir -p .deps/CLI11/include .deps/nlohmann/include .deps/zlib/include
+#   cp -r /usr/include/CLI .deps/CLI11/include/ && cp -r /usr/include/nlohmann .deps/nlohmann/include/
+#   cp /usr/include/zlib.h /usr/include/zconf.h .deps/zlib/include/
+#   cudnn frontend: cp -r .venv/lib/python3.11/site-packages/include .deps/cudnn_frontend/include
 summary="$OUT/gpu-summary.txt"
 {
   echo "date: $(date -u +%Y-%m-%dT%H:%MZ)"

@@ -13,6 +13,8 @@ command -v clang++ >/dev/null || need+=(clang)  # the plan fuzzer (libFuzzer), s
 ls /usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a >/dev/null 2>&1 || need+=(libclang-rt-14-dev)
 [ -f /usr/include/gtest/gtest.h ] || need+=(libgtest-dev)
 [ -f /usr/include/CLI/CLI.hpp ] || need+=(libcli11-dev)  # torchtrtc's command-line parser (header-only)
+[ -f /usr/include/nlohmann/json.hpp ] || need+=(nlohmann-json3-dev)  # the engine inspector's JSON (header-only)
+[ -f /usr/include/zlib.h ] || need+=(zlib1g-dev)  # CRC-32 of plans and timing caches
 python3 -c "import venv, ensurepip" 2>/dev/null || need+=(python3-venv)
 [ -f /usr/include/oneapi/dnnl/dnnl.hpp ] || need+=(libdnnl-dev)  # oneDNN 2.6.3: the fast CPU kernels
 if [ ${#need[@]} -gt 0 ]; then

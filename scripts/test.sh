@@ -17,7 +17,7 @@ echo "== engine tests under AddressSanitizer + UndefinedBehaviorSanitizer (engin
 cmake -S . -B build-asan -G Ninja -DTORCHTRT_WITH_TORCH=OFF -DTORCHTRT_CUDA=OFF -DTORCHTRT_SANITIZE=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build-asan --parallel "$(nproc)" --target engine_tests
 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ./build-asan/tests/engine/engine_tests --gtest_brief=1
-echo "== plan reader under libFuzzer (coverage-guided, ASan + UBSan, ${TORCHTRT_FUZZ_SECONDS:-60} s)"
-./scripts/fuzz.sh "${TORCHTRT_FUZZ_SECONDS:-60}"
+echo "== plan reader under libFuzzer (coverage-guided, ASan + UBSan: byte and structure-aware, ${TORCHTRT_FUZZ_SECONDS:-30} s each)"
+./scripts/fuzz.sh "${TORCHTRT_FUZZ_SECONDS:-30}"
 echo "== Python tests"
 .venv/bin/python -m pytest -q

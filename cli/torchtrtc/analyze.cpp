@@ -12,6 +12,7 @@
 
 #include "core/runtime/runtime.h"
 #include "core/util/trt_util.h"
+#include "network/computed_precision.h"
 #include "plan/plan.h"
 #include "torch/script.h"
 #include "torch_tensorrt/torch_tensorrt.h"
@@ -52,7 +53,8 @@ std::vector<c10::intrusive_ptr<Engine>> enginesOf(const torch::jit::Module& mod,
 
 std::unique_ptr<trt::ICudaEngine> deserialize(const Engine& e) {
   static std::unique_ptr<trt::IRuntime> runtime(trt::createInferRuntime(trt::defaultLogger()));
-  return std::unique_ptr<trt::ICudaEngine>(runtime->deserializeCudaEngine(e.plan.data(), e.plan.size()));
+  const std::string plan = e.serializedPlan();
+  return std::unique_ptr<trt::ICudaEngine>(runtime->deserializeCudaEngine(plan.data(), plan.size()));
 }
 
 std::string activationName(int32_t act) {
@@ -111,7 +113,9 @@ void inspectText(const Engine& e, std::ostream& os) {
     for (int i = 0; i < layer.getNbInputs(); ++i) os << (i ? ", " : "") << layer.getInput(i)->getDimensions().str();
     os << ") -> " << layer.getOutput(0)->getDimensions().str() << " "
        << trt::dataTypeName(layer.getOutput(0)->getType());
-    if (layer.precisionIsSet()) os << " precision=" << trt::dataTypeName(layer.getPrecision());
+    os << " precision=" << trt::dataTypeName(trt::computedPrecision(layer))
+       << (layer.precisionIsSet() ? std::string(" (pinned ") + trt::dataTypeName(layer.getPrecision()) + ")"
+                                  : std::string());
     const std::string fused = fusions(layer);
     if (!fused.empty()) os << " fused: " << fused;
     for (const auto* t : tactics[l]) os << " tactic" << ints(t->shape) << "=" << ints(t->choice);

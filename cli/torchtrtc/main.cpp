@@ -130,14 +130,19 @@ int run(const torchtrtc::Options& o) {
     return ok ? 0 : 1;
   }
   torch_tensorrt::ts::CompileSpec spec(o.inputs);
+  // Canonical names (parse_args.cpp) to the spec's types.
+  auto precisionType = [](const std::string& p) {
+    return p == "f16"    ? torch_tensorrt::DataType::kHalf
+           : p == "bf16" ? torch_tensorrt::DataType::kBFloat16
+           : p == "i8"   ? torch_tensorrt::DataType::kChar
+           : p == "f8"   ? torch_tensorrt::DataType::kFP8
+                         : torch_tensorrt::DataType::kFloat;
+  };
   if (!o.precisions.empty()) {
     spec.enabled_precisions.clear();
-    for (const auto& p : o.precisions)
-      spec.enabled_precisions.insert(p == "f16" || p == "half" || p == "float16" ? torch_tensorrt::DataType::kHalf
-                                     : p == "bf16" || p == "bfloat16"            ? torch_tensorrt::DataType::kBFloat16
-                                     : p == "i8" || p == "int8" || p == "char"   ? torch_tensorrt::DataType::kChar
-                                                                                 : torch_tensorrt::DataType::kFloat);
+    for (const auto& p : o.precisions) spec.enabled_precisions.insert(precisionType(p));
   }
+  for (const auto& pin : o.layer_precisions) spec.layer_precisions[pin.first] = precisionType(pin.second);
   // -p i8 with a cache file: the scales come from the cache (a QAT model needs neither).
   std::unique_ptr<trt::IInt8Calibrator> calibrator;
   if (!o.calibration_cache_file.empty()) {

@@ -85,7 +85,7 @@ struct Raw {
   std::string check_method, device, gpu_id, capability, min_block_size, min_timing, avg_timing, workspace, max_batch,
       atol, rtol, threshold, input, output;
   std::string dla_core, dla_sram, dla_local_dram, dla_global_dram;
-  std::vector<std::string> precisions, specs;
+  std::vector<std::string> precisions, specs, layer_precisions;
 };
 
 const char* kExamples =
@@ -122,9 +122,16 @@ void declare(CLI::App& app, Options& o, Raw& r) {
   const std::string build = "Building";
   repeatable(app.add_option("-p,--enable-precision,--enabled-precision", r.precisions,
                             "(Repeatable) A precision layers may run in: f32|fp32|float|float32, "
-                            "f16|fp16|half|float16, bf16|bfloat16, i8|int8|char (default f32; i8 needs a "
-                            "quantization-aware model or --calibration-cache-file)")
+                            "f16|fp16|half|float16, bf16|bfloat16, i8|int8|char, fp8|f8|float8_e4m3fn (default "
+                            "f32; i8 and fp8 need a quantization-aware model or --calibration-cache-file; fp8 also a "
+                            "GPU of compute capability 8.9 or newer)")
                  ->type_name("PRECISION")
+                 ->group(build));
+  repeatable(app.add_option("--layer-precision", r.layer_precisions,
+                            "(Repeatable) Pin layers to a precision: OP=PRECISION pins every layer of an operator "
+                            "kind (aten::softmax=f32), PATTERN=PRECISION every layer whose name (as --inspect shows "
+                            "it) matches the glob ('*model.py:12:*=f32'); f32, or f16/bf16 when -p enables it")
+                 ->type_name("KEY=PRECISION")
                  ->group(build));
   app.add_option("-d,--device-type", r.device,
                  "Where engines run: gpu|cpu (default gpu, which falls back to cpu with a warning when no GPU "
@@ -269,9 +276,10 @@ std::string canonicalPrecision(const std::string& name) {
   if (p == "f16" || p == "fp16" || p == "half" || p == "float16") return "f16";
   if (p == "bf16" || p == "bfloat16") return "bf16";
   if (p == "i8" || p == "int8" || p == "char") return "i8";
-  throw UsageError(
-      "precision '" + name +
-      "' is not available (use f32, f16, bf16 or i8; fp32, float, fp16, half, int8, char are accepted too)");
+  if (p == "f8" || p == "fp8" || p == "float8_e4m3fn" || p == "e4m3") return "f8";
+  throw UsageError("precision '" + name +
+                   "' is not available (use f32, f16, bf16, i8 or fp8; fp32, float, fp16, half, int8, char, "
+                   "float8_e4m3fn are accepted too)");
 }
 
 torch_tensorrt::Input parseInputSpec(const std::string& original) {
@@ -408,6 +416,14 @@ Options parse(const std::vector<std::string>& args) {
   }
   if (r.no_check) o.atol = o.rtol = -1;
   for (const auto& p : r.precisions) o.precisions.push_back(canonicalPrecision(p));
+  for (const auto& entry : r.layer_precisions) {
+    // The last '=' separates: a layer name pattern may contain '=' itself.
+    const size_t eq = entry.rfind('=');
+    if (eq == std::string::npos || eq == 0)
+      throw UsageError("--layer-precision '" + entry +
+                       "' must be KEY=PRECISION, such as aten::softmax=f32 or '*model.py:12:*=f32'");
+    o.layer_precisions.emplace_back(entry.substr(0, eq), canonicalPrecision(entry.substr(eq + 1)));
+  }
   for (const auto* dla : {&r.dla_core, &r.dla_sram, &r.dla_local_dram, &r.dla_global_dram})
     if (!dla->empty()) o.notes.push_back("the --dla-* settings apply to -d dla only; ignored");
   if (r.strict_types) o.notes.push_back("--use-strict-types (older releases) changes nothing here; ignored");
@@ -417,9 +433,10 @@ Options parse(const std::vector<std::string>& args) {
     o.notes.push_back("--max-batch-size (older releases) changes nothing here: the batch comes from the input specs");
   if (o.show_supported_ops) return o;
 
-  bool int8 = std::find(o.precisions.begin(), o.precisions.end(), "i8") != o.precisions.end();
-  if (!o.calibration_cache_file.empty() && !int8)
-    throw UsageError("--calibration-cache-file gives INT8 scales; add -p i8 (INT8) to use them");
+  const bool scaled = std::find(o.precisions.begin(), o.precisions.end(), "i8") != o.precisions.end() ||
+                      std::find(o.precisions.begin(), o.precisions.end(), "f8") != o.precisions.end();
+  if (!o.calibration_cache_file.empty() && !scaled)
+    throw UsageError("--calibration-cache-file gives INT8/FP8 scales; add -p i8 (INT8) or -p fp8 to use them");
   if (r.input.empty()) throw UsageError("missing input_file_path");
   o.input_path = r.input;
   if (o.check_method_support) return o;

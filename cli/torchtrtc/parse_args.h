@@ -13,7 +13,9 @@ namespace torchtrtc {
 struct Options {
   std::string input_path, output_path;
   std::vector<torch_tensorrt::Input> inputs;
-  std::vector<std::string> precisions;  // canonical: f32, f16, bf16 or i8 (any accepted spelling maps to one)
+  std::vector<std::string> precisions;  // canonical: f32, f16, bf16, i8 or f8 (any accepted spelling maps to one)
+  //! --layer-precision KEY=PRECISION: operator kind or layer name pattern, canonical precision.
+  std::vector<std::pair<std::string, std::string>> layer_precisions;
   bool allow_shape_tensors = false;
   bool sparse_weights = false;
   std::string capability = "standard";
@@ -57,7 +59,7 @@ struct UsageError : std::runtime_error {
 //! serve (-d dla).
 Options parse(const std::vector<std::string>& args);
 torch_tensorrt::Input parseInputSpec(const std::string& spec);
-//! Canonical precision name (f32, f16, bf16, i8) of any accepted spelling; throws UsageError.
+//! Canonical precision name (f32, f16, bf16, i8, f8) of any accepted spelling; throws UsageError.
 std::string canonicalPrecision(const std::string& name);
 //! The short usage line printed after a command-line error.
 std::string usage();

@@ -9,6 +9,7 @@
 #include "core/conversion/converters/converters.h"
 #include "core/conversion/converters/shape_tensors.h"
 #include "core/conversion/evaluators/evaluators.h"
+#include "core/conversion/layer_precisions.h"
 #include "core/conversion/op_results_kept_alive.h"
 #include "core/util/macros.h"
 #include "core/util/trt_util.h"
@@ -376,7 +377,9 @@ void convertNodeChecked(ConversionCtx* ctx, const torch::jit::Node* n) {
       }
     }
     OpResultsKeptAlive keptAlive;  // a converter may read a temporary tensor it let go of (the seed's does)
+    const int32_t firstLayer = ctx->net->getNbLayers();
     ok = converter(ctx, n, args);
+    if (ok) PinLayerPrecisions(ctx, n, firstLayer);
   } catch (const std::exception& e) {
     TORCHTRT_THROW_ERROR("Failed to convert node: " << util::node_info(n) << "\nSchema: " << util::schema_info(n)
                                                     << "\n"
@@ -460,6 +463,19 @@ std::string ConvertBlockToEngine(const torch::jit::Block* block, const Conversio
   LOG_INFO("Built engine: " << ctx.layers_before_build << " layers converted, " << ctx.layers_after_build
                             << " after optimization, plan of " << plan.size() << " bytes");
   return plan;
+}
+
+const torch::jit::Value* WrittenGraphArgument(const torch::jit::Node* n) {
+  const c10::FunctionSchema* schema = n->maybeSchema();
+  if (!schema || !schema->is_mutable()) return nullptr;
+  const torch::jit::Node* params = n->owningGraph()->param_node();
+  for (size_t i = 0; i < schema->arguments().size() && i < n->inputs().size(); ++i) {
+    const auto* alias = schema->arguments()[i].alias_info();
+    if (!alias || !alias->isWrite()) continue;
+    const torch::jit::Value* owner = converters::memoryOwner(n->input(i));
+    if (owner->node() == params && owner->type()->isSubtypeOf(*c10::TensorType::get())) return owner;
+  }
+  return nullptr;
 }
 
 bool OpSupported(const torch::jit::Node* n) {

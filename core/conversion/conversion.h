@@ -44,6 +44,10 @@ std::string ConvertBlockToEngine(const torch::jit::Block* block, const Conversio
 bool VerifyConverterSupportForBlock(const torch::jit::Block* block, bool suppress_errors = false);
 //! One line per unsupported op kind: schema, and the source lines where it appears.
 std::vector<std::string> GetUnsupportedOpsInBlock(const torch::jit::Block* block);
+//! The argument of the graph's function (the caller's tensor) that the in-place op `n` writes into,
+//! directly or through a view of it, or nullptr. An engine's outputs are its own buffers, so it cannot
+//! make such a write reach the caller: these ops run in TorchScript, or whole-graph conversion refuses.
+const torch::jit::Value* WrittenGraphArgument(const torch::jit::Node* n);
 //! True when the node can be converted or evaluated by itself (without knowing its inputs).
 bool OpSupported(const torch::jit::Node* n);
 

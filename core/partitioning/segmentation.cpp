@@ -178,6 +178,12 @@ std::vector<Segment> SegmentBlock(torch::jit::Block* block, const PartitioningIn
   collectViews(graph->block());
   for (Node* n : block->nodes()) {
     if (isConstant(n) || target.at(n) != SegmentTarget::kTensorRT) continue;
+    // A write into forward's argument must reach the caller's tensor, which an engine's outputs never are.
+    if (const Value* arg = conversion::WrittenGraphArgument(n)) {
+      demote(n, "writes in place into forward's argument %" + arg->debugName() +
+                    " (the caller's tensor), which an engine cannot update");
+      continue;
+    }
     for (const Value* w : writtenValues(n)) {
       if (!isTensorType(w)) continue;
       const bool shared = std::any_of(views.begin(), views.end(), [&](const Node* v) {

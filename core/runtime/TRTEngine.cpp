@@ -2,6 +2,7 @@
 #include <set>
 #include <sstream>
 
+#include "ATen/core/grad_mode.h"
 #include "core/runtime/runtime.h"
 #include "core/util/macros.h"
 #include "core/util/trt_util.h"
@@ -32,17 +33,16 @@ std::vector<std::string> splitNames(const std::string& s) {
 }
 }  // namespace
 
-TRTEngine::TRTEngine(std::string name_, std::string plan_, std::string device_info_, std::vector<std::string> inputs,
+TRTEngine::TRTEngine(std::string name_, std::string plan, std::string device_info_, std::vector<std::string> inputs,
                      std::vector<std::string> outputs)
     : name(std::move(name_)),
-      plan(std::move(plan_)),
       device_info(std::move(device_info_)),
       input_names(std::move(inputs)),
       output_names(std::move(outputs)) {
-  load();
+  load(plan);
 }
 
-TRTEngine::TRTEngine(const std::vector<std::string>& info) {
+TRTEngine::TRTEngine(std::vector<std::string> info) {
   TORCHTRT_CHECK(!info.empty(), "the serialized engine is empty; the saved module is corrupted");
   TORCHTRT_CHECK(info[ABI_TARGET_IDX] == ABI_VERSION,
                  "the saved engine has runtime ABI version "
@@ -53,15 +53,16 @@ TRTEngine::TRTEngine(const std::vector<std::string>& info) {
                                                                                 << "; the saved module is corrupted");
   name = info[NAME_IDX];
   device_info = info[DEVICE_IDX];
-  plan = info[ENGINE_IDX];
   input_names = splitNames(info[INPUT_BINDING_NAMES_IDX]);
   output_names = splitNames(info[OUTPUT_BINDING_NAMES_IDX]);
-  load();
+  // Moved out of the state and freed once loaded (see serializedPlan).
+  const std::string plan = std::move(info[ENGINE_IDX]);
+  load(plan);
 }
 
 TRTEngine::~TRTEngine() = default;
 
-void TRTEngine::load() {
+void TRTEngine::load(const std::string& plan) {
   runtime_.reset(trt::createInferRuntime(trt::defaultLogger()));
   try {
     engine_.reset(runtime_->deserializeCudaEngine(plan.data(), plan.size()));
@@ -101,12 +102,17 @@ void TRTEngine::checkBindingNames() const {
   check(output_names, trt::TensorIOMode::kOUTPUT, "output", engineOutputs);
 }
 
+std::string TRTEngine::serializedPlan() const {
+  std::unique_ptr<trt::IHostMemory> mem(engine_->serialize());
+  return std::string(static_cast<const char*>(mem->data()), mem->size());
+}
+
 std::vector<std::string> TRTEngine::serialize() const {
   std::vector<std::string> info(SERIALIZATION_LEN);
   info[ABI_TARGET_IDX] = ABI_VERSION;
   info[NAME_IDX] = name;
   info[DEVICE_IDX] = device_info;
-  info[ENGINE_IDX] = plan;
+  info[ENGINE_IDX] = serializedPlan();
   info[INPUT_BINDING_NAMES_IDX] = joinNames(input_names);
   info[OUTPUT_BINDING_NAMES_IDX] = joinNames(output_names);
   return info;
@@ -330,6 +336,21 @@ std::vector<at::Tensor> TRTEngine::execute(std::vector<at::Tensor> inputs) {
 }
 
 std::vector<at::Tensor> execute_engine(std::vector<at::Tensor> inputs, c10::intrusive_ptr<TRTEngine> engine) {
+  // Engines compute inference only: outputs never carry autograd history. Said once per process, since
+  // a training loop would otherwise repeat it every step.
+  static std::atomic<bool> warnedAboutGrad{false};
+  if (at::GradMode::is_enabled() && !warnedAboutGrad.load(std::memory_order_relaxed)) {
+    for (const at::Tensor& t : inputs) {
+      if (!t.defined() || !t.requires_grad() || warnedAboutGrad.exchange(true)) continue;
+      LOG_WARNING("engine '" << engine->name
+                             << "' got an input that requires grad; engines compute inference only, "
+                                "so their outputs are detached (requires_grad=False) and no gradient "
+                                "reaches the inputs. Call the module under torch.no_grad() or "
+                                "torch.inference_mode(), or keep the part to train in PyTorch (said "
+                                "once per process)");
+      break;
+    }
+  }
   return engine->execute(std::move(inputs));
 }
 

@@ -35,11 +35,14 @@ struct TRTEngine : torch::CustomClassHolder {
   TRTEngine(std::string name, std::string plan, std::string device_info, std::vector<std::string> input_names,
             std::vector<std::string> output_names);
   //! Rebuilds an engine from its pickled state; throws with "recompile" when the version is not readable.
-  explicit TRTEngine(const std::vector<std::string>& serialized_info);
+  explicit TRTEngine(std::vector<std::string> serialized_info);
   ~TRTEngine() override;
 
   //! The pickled state.
   std::vector<std::string> serialize() const;
+  //! The engine's plan, written again from the loaded engine. The plan's bytes are not kept once the
+  //! engine is loaded: its weights would be held twice (the plan and the engine's layers).
+  std::string serializedPlan() const;
   //! Runs the engine on inputs (checked for count, dtype, rank, shape and device).
   std::vector<at::Tensor> execute(std::vector<at::Tensor> inputs);
   //! Layer table of the engine (the inspector).
@@ -58,13 +61,12 @@ struct TRTEngine : torch::CustomClassHolder {
   std::tuple<std::vector<std::string>, std::vector<int64_t>, std::vector<double>> layer_times();
 
   std::string name;
-  std::string plan;
   std::string device_info;
   std::vector<std::string> input_names;
   std::vector<std::string> output_names;
 
  private:
-  void load();
+  void load(const std::string& plan);
   //! Refuses binding lists that name an engine input or output twice, leave one out, or name none.
   void checkBindingNames() const;
   //! Refuses outputs larger than the memory cap or (on the host) the memory available.

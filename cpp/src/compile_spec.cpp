@@ -27,7 +27,8 @@ const char* const kInputDtypes =
     "torch.float32, torch.float16, torch.bfloat16, torch.int32, torch.int64, torch.int8 or torch.bool";
 
 void checkInput(const Input& in, const std::string& where) {
-  REFUSE_UNLESS(static_cast<DataType::Value>(in.dtype) != DataType::kUnknown,
+  const auto dtype = static_cast<DataType::Value>(in.dtype);
+  REFUSE_UNLESS(dtype != DataType::kUnknown && dtype != DataType::kFP8,
                 where << " has dtype " << dtypeName(in.dtype) << "; use " << kInputDtypes);
   REFUSE_UNLESS(in.tensor_domain.size() == 2 && in.tensor_domain[0] < in.tensor_domain[1],
                 where << ".tensor_domain must be two numbers lo < hi (values are drawn from [lo, hi)), got "
@@ -43,7 +44,23 @@ void checkSignature(const InputSignature& s, const std::string& where) {
 }
 
 bool isComputePrecision(DataType::Value p) {
-  return p == DataType::kFloat || p == DataType::kHalf || p == DataType::kBFloat16 || p == DataType::kChar;
+  return p == DataType::kFloat || p == DataType::kHalf || p == DataType::kBFloat16 || p == DataType::kChar ||
+         p == DataType::kFP8;
+}
+
+// One entry of layer_precisions: a key that names something, and a floating precision the build allows.
+void checkLayerPrecision(const std::string& key, DataType::Value p, const std::set<DataType::Value>& enabled) {
+  REFUSE_UNLESS(!key.empty(),
+                "layer_precisions has an empty key; use an operator kind such as 'aten::softmax' or "
+                "a pattern over layer names such as '*model.py:12:*'");
+  const std::string entry = "layer_precisions['" + key + "']";
+  REFUSE_UNLESS(p == DataType::kFloat || p == DataType::kHalf || p == DataType::kBFloat16,
+                entry << " is " << dtypeName(p)
+                      << "; layers are pinned to torch.float32, torch.float16 or torch.bfloat16 (INT8 and FP8 "
+                         "come from enabled_precisions with scales)");
+  REFUSE_UNLESS(p == DataType::kFloat || enabled.count(p), entry << " is " << dtypeName(p)
+                                                                 << ", which enabled_precisions does not contain; add "
+                                                                 << dtypeName(p) << " to enabled_precisions");
 }
 
 }  // namespace
@@ -66,6 +83,8 @@ std::string dtypeName(DataType t) {
       return "torch.bool";
     case DataType::kBFloat16:
       return "torch.bfloat16";
+    case DataType::kFP8:
+      return "torch.float8_e4m3fn";
     case DataType::kUnknown:
       break;
   }
@@ -83,13 +102,14 @@ void CompileSpec::validate() const {
     checkSignature(in.input_signature[i], "input_signature[" + std::to_string(i) + "]");
 
   REFUSE_UNLESS(!enabled_precisions.empty(),
-                "enabled_precisions is empty; give at least one of torch.float32, torch.float16, torch.bfloat16 and "
-                "torch.int8");
+                "enabled_precisions is empty; give at least one of torch.float32, torch.float16, torch.bfloat16, "
+                "torch.int8 and torch.float8_e4m3fn");
   for (auto p : enabled_precisions)
     REFUSE_UNLESS(isComputePrecision(p), "enabled_precisions contains "
                                              << dtypeName(p)
                                              << ", which engines do not compute in; use torch.float32, torch.float16, "
-                                                "torch.bfloat16 and torch.int8");
+                                                "torch.bfloat16, torch.int8 and torch.float8_e4m3fn");
+  for (const auto& entry : layer_precisions) checkLayerPrecision(entry.first, entry.second, enabled_precisions);
 
   REFUSE_UNLESS(workspace_size >= 0,
                 "workspace_size must be 0 (no limit) or a positive number of bytes, got " << workspace_size);

@@ -8,6 +8,7 @@
 #include "core/runtime/runtime.h"
 #include "core/util/logging.h"
 #include "core/util/macros.h"
+#include "engine/src/builder/fp8_check.h"
 #include "torch/cuda.h"
 #include "torch/version.h"
 
@@ -57,6 +58,8 @@ at::ScalarType DataType::toScalarType() const {
       return at::kHalf;
     case kBFloat16:
       return at::kBFloat16;
+    case kFP8:
+      return at::kFloat8_e4m3fn;
     case kChar:
       return at::kChar;
     case kInt:
@@ -159,6 +162,8 @@ core::CompileSpec toInternal(const CompileSpec& spec) {
   auto& s = internal.convert_info.engine_settings;
   s.enabled_precisions.clear();
   for (auto p : spec.enabled_precisions) s.enabled_precisions.insert(DataType(p).toScalarType());
+  for (const auto& entry : spec.layer_precisions)
+    s.layer_precisions[entry.first] = DataType(entry.second).toScalarType();
   s.backend = trt::Backend::kCPU;
   internal.device_info = "cpu";
   if (spec.device.device_type == Device::DeviceType::kGPU) {
@@ -172,6 +177,10 @@ core::CompileSpec toInternal(const CompileSpec& spec) {
       internal.device_info = "cuda:" + std::to_string(spec.device.gpu_id);
     }
   }
+  // FP8 for the CPU backend: refused here, before partial compilation would quietly leave every engine
+  // to TorchScript (the builder applies the whole rule, GPU compute capability and scales included).
+  if (spec.enabled_precisions.count(DataType::kFP8) && s.backend == trt::Backend::kCPU)
+    trt::checkFp8Target(trt::Fp8Target{trt::Backend::kCPU});
   s.gpu_id = spec.device.gpu_id;
   s.disable_tf32 = spec.disable_tf32;
   s.debug = spec.debug;

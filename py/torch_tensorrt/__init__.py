@@ -12,6 +12,24 @@ _HERE = os.path.dirname(os.path.abspath(__file__))
 _LIB_DIR = os.path.join(_HERE, "lib")
 
 
+def _check_torch_version() -> None:
+    # libtorch has no stable C++ ABI across minor releases: the native libraries of a build for
+    # another minor fail to load with an undefined symbol, or crash later. Say so before loading.
+    try:
+        from torch_tensorrt._torch_built_with import TORCH_VERSION as built
+    except ImportError:
+        return  # a source tree whose native libraries were copied in by hand records no version
+    found = torch.__version__.split("+")[0]
+    major, minor = built.split(".")[:2]
+    if found.split(".")[:2] != [major, minor]:
+        raise ImportError(
+            f"torch_tensorrt was built for torch {built} but torch {found} is installed "
+            f"({os.path.dirname(torch.__file__)}); its native libraries work only with torch {major}.{minor}.x. "
+            f"Install that (pip install 'torch>={major}.{minor},<{major}.{int(minor) + 1}') or rebuild "
+            f"torch_tensorrt against this torch (pip install --no-build-isolation .)."
+        )
+
+
 def _load_native_libraries() -> None:
     # The runtime library registers tensorrt::execute_engine and the Engine class; load it
     # globally so custom converter libraries loaded later resolve against the same registry.
@@ -22,6 +40,7 @@ def _load_native_libraries() -> None:
         ctypes.CDLL(path, mode=ctypes.RTLD_GLOBAL)
 
 
+_check_torch_version()
 _load_native_libraries()
 
 from torch_tensorrt import _C  # noqa: E402

@@ -42,4 +42,5 @@ def _native_dtype(t: torch.dtype) -> "Any":
         torch.int64: _C.DataType.kLong,
         torch.float64: _C.DataType.kDouble,
         torch.bool: _C.DataType.kBool,
+        torch.float8_e4m3fn: _C.DataType.kFP8,
     }.get(t, _C.DataType.kUnknown)

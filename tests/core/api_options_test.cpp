@@ -61,8 +61,16 @@ TEST(ApiOptions, ValidateRefusesEachOptionWithItsMessage) {
   const std::vector<std::pair<std::function<void(Spec&)>, std::string>> cases = {
       {[](Spec& s) { s.enabled_precisions = {torch_tensorrt::DataType::kInt}; },
        "enabled_precisions contains torch.int32, which engines do not compute in; use torch.float32, torch.float16, "
-       "torch.bfloat16 and torch.int8"},
+       "torch.bfloat16, torch.int8 and torch.float8_e4m3fn"},
       {[](Spec& s) { s.enabled_precisions.clear(); }, "enabled_precisions is empty"},
+      {[](Spec& s) { s.layer_precisions = {{"", torch_tensorrt::DataType::kFloat}}; },
+       "layer_precisions has an empty key; use an operator kind such as 'aten::softmax'"},
+      {[](Spec& s) { s.layer_precisions = {{"aten::relu", torch_tensorrt::DataType::kChar}}; },
+       "layer_precisions['aten::relu'] is torch.int8; layers are pinned to torch.float32, torch.float16 or "
+       "torch.bfloat16"},
+      {[](Spec& s) { s.layer_precisions = {{"aten::relu", torch_tensorrt::DataType::kHalf}}; },
+       "layer_precisions['aten::relu'] is torch.float16, which enabled_precisions does not contain; add "
+       "torch.float16 to enabled_precisions"},
       {[](Spec& s) { s.workspace_size = -1; },
        "workspace_size must be 0 (no limit) or a positive number of bytes, got -1"},
       {[](Spec& s) { s.num_avg_timing_iters = 0; }, "num_avg_timing_iters must be at least 1"},
@@ -153,7 +161,7 @@ std::string inspectorJson(const torch::jit::Module& m, const torch_tensorrt::ts:
 TEST(ApiOptions, BuilderSettingsReachThePlan) {
   auto spec = cpuSpec();
   std::string json = inspectorJson(reluModule(), spec);
-  EXPECT_NE(json.find("\"workspace_limit\": 0, \"timing_iterations\": 1, \"builder_flags\": [\"tf32\"]"),
+  EXPECT_NE(json.find("\"workspace_limit\":0,\"timing_iterations\":1,\"builder_flags\":[\"tf32\"]"),
             std::string::npos)
       << json;
   spec.workspace_size = 1 << 20;
@@ -163,7 +171,7 @@ TEST(ApiOptions, BuilderSettingsReachThePlan) {
   spec.enabled_precisions = {torch_tensorrt::DataType::kFloat, torch_tensorrt::DataType::kHalf};
   json = inspectorJson(reluModule(), spec);
   EXPECT_NE(
-      json.find("\"workspace_limit\": 1048576, \"timing_iterations\": 4, \"builder_flags\": [\"fp16\", \"debug\"]"),
+      json.find("\"workspace_limit\":1048576,\"timing_iterations\":4,\"builder_flags\":[\"fp16\",\"debug\"]"),
       std::string::npos)
       << json;
 }

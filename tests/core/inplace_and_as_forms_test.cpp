@@ -171,7 +171,8 @@ TEST(InPlaceAndAsForms, WritesSeenThroughAnotherNameAreRefusedNotSilentlyWrong) 
       %flat : int[] = prim::Constant[value=[-1]]()
       %y : Tensor = aten::mul(%x, %two)
       %v : Tensor = aten::view(%y, %flat)
-      %w : Tensor = )IR") + write + R"IR(
+      %w : Tensor = )IR") + write +
+                           R"IR(
       %r : Tensor = aten::add(%v, %one, %one)
       return (%r))IR";
     try {

@@ -461,6 +461,24 @@ const std::vector<Example>& examples() {
                 ITensor* slope = n.constant({1, 3, 1}, F32, n.random(3, 0.05, 0.5));
                 n.mark(n.net.addParametricReLU(*n.input("x", t, {2, 3, 4}), *slope));
               }),
+      // Attention with an additive mask per batch and query (broadcast over heads), the default scale.
+      Example("Attention", LayerType::kATTENTION, {F32},
+              [](Net& n, DataType t) {
+                ITensor* mask = n.input("m", t, {2, 1, 5, 7});
+                n.mark(n.net.addAttention(*n.input("q", t, {2, 2, 5, 8}), *n.input("k", t, {2, 2, 7, 8}),
+                                          *n.input("v", t, {2, 2, 7, 8}), mask));
+              }),
+      // Causal with a bool padding mask [B, 1, 1, Sk] and a set scale: rows whose keys are all left out
+      // (key 0 padded in row 0) give 0, as PyTorch's scaled_dot_product_attention.
+      Example("Attention.causal", LayerType::kATTENTION, {F32},
+              [](Net& n, DataType t) {
+                ITensor* mask = n.input("m", BOOL, {2, 1, 1, 7});
+                auto* attention = n.net.addAttention(*n.input("q", t, {2, 2, 5, 8}), *n.input("k", t, {2, 2, 7, 8}),
+                                                     *n.input("v", t, {2, 2, 7, 8}), mask);
+                attention->setCausal(true);
+                attention->setScale(0.3f);
+                n.mark(attention);
+              }),
   };
   return table;
 }

@@ -61,8 +61,8 @@ TEST(Builder, FoldsResidualAddAndReluIntoTheConvolution) {
   ASSERT_EQ(built.engine->network().getNbLayers(), 2) << built.engine->describeLayers();
   // The inspector's JSON names what was folded into the convolution.
   const std::string json = built.engine->describeLayersJson();
-  EXPECT_NE(json.find("\"fused\": {\"bias\": true, \"residual\": true, \"activation\": \"relu\"}"), std::string::npos) << json;
-  EXPECT_NE(json.find("\"backend\": \"cpu\""), std::string::npos) << json;
+  EXPECT_NE(json.find("\"fused\":{\"bias\":true,\"residual\":true,\"activation\":\"relu\"}"), std::string::npos) << json;
+  EXPECT_NE(json.find("\"backend\":\"cpu\""), std::string::npos) << json;
   const auto* fused = static_cast<const trt::IConvolutionLayer*>(built.engine->network().getLayer(1));
   EXPECT_EQ(fused->getNbInputs(), 2);
   EXPECT_EQ(fused->getFusedActivation(), static_cast<int32_t>(trt::ActivationType::kRELU));
@@ -222,7 +222,7 @@ TEST(Builder, FoldsTheMaskAddIntoTheSoftMax) {
   }
   EXPECT_EQ(softmaxes, 1);
   EXPECT_EQ(others, 0) << built.engine->describeLayers();
-  EXPECT_NE(built.engine->describeLayersJson().find("\"mask\": true"), std::string::npos);
+  EXPECT_NE(built.engine->describeLayersJson().find("\"mask\":true"), std::string::npos);
   auto xv = randomVector(48, 31);
   auto y = run(*built.engine, {{"x", {{2, 3, 2, 4}, xv}}})["y"];
   for (int row = 0; row < 12; ++row) {
@@ -327,8 +327,8 @@ TEST(Plan, KeepsTheWorkspaceLimitAndTimingIterations) {
   config->setAvgTimingIterations(4);
   auto built = build(net, config.get());
   const std::string json = built.engine->describeLayersJson();
-  EXPECT_NE(json.find("\"workspace_limit\": 12345"), std::string::npos) << json;
-  EXPECT_NE(json.find("\"timing_iterations\": 4"), std::string::npos) << json;
+  EXPECT_NE(json.find("\"workspace_limit\":12345"), std::string::npos) << json;
+  EXPECT_NE(json.find("\"timing_iterations\":4"), std::string::npos) << json;
   config->setAvgTimingIterations(0);  // clamped: at least one measurement
   EXPECT_EQ(config->getAvgTimingIterations(), 1);
 }

@@ -1,11 +1,14 @@
-// The CPU backend's fast kernels (oneDNN) against its reference kernels (TORCHTRT_CPU_KERNELS=reference):
-// convolutions (1-D/2-D/3-D, strides, asymmetric and no padding, dilation, groups, depthwise, bias,
-// fused residual and activations, channels-last), matrix products (batched, broadcast, transposed,
-// scaled, bias, ReLU) and pooling (max, average with and without padding counted, ceil-mode windows).
+// The CPU backend's fast kernels (the oneDNN plugin) against its reference kernels
+// (TORCHTRT_CPU_KERNELS=reference): convolutions (1-D/2-D/3-D, strides, asymmetric and no padding,
+// dilation, groups, depthwise, bias, fused residual and activations, channels-last), matrix products
+// (batched, broadcast, transposed, scaled, bias, ReLU), pooling (max, average with and without padding
+// counted, ceil-mode windows), NaN where PyTorch propagates it, and the default choice.
+#include <cmath>
 #include <cstdlib>
 #include <functional>
 
 #include "backends/cpu/onednn/layer_runs.h"
+#include "backends/cpu/onednn/plugin_loader.h"
 #include "engine_test_util.h"
 
 using namespace trt_test;
@@ -20,10 +23,33 @@ struct Inputs {
     net.addInput(name.c_str(), DataType::kFLOAT, dims);
     values[name] = {dims, randomVector(static_cast<size_t>(dims.volume()), seed)};
   }
+  //! Puts NaN at every `every`-th element of an input, from `first`.
+  void sprinkleNaN(const std::string& name, size_t first, size_t every) {
+    auto& v = values[name].second;
+    for (size_t i = first; i < v.size(); i += every) v[i] = std::nanf("");
+  }
 };
 
+// NaN where the reference has NaN, else within the FP32 tolerance.
+void expectSameNaNAndNear(const std::vector<float>& actual, const std::vector<float>& expected) {
+  ASSERT_EQ(actual.size(), expected.size());
+  size_t nans = 0;
+  for (size_t i = 0; i < actual.size(); ++i) {
+    ASSERT_EQ(std::isnan(actual[i]), std::isnan(expected[i]))
+        << "at " << i << ": " << actual[i] << " vs " << expected[i];
+    if (std::isnan(expected[i]))
+      ++nans;
+    else
+      ASSERT_NEAR(actual[i], expected[i], 1e-4f * (1.f + std::fabs(expected[i]))) << "at " << i;
+  }
+  EXPECT_GT(nans, 0u) << "the case was meant to produce NaN";
+}
+
+enum class Expect { kOneDnnRuns, kAnyKernel };
+
 // Runs the engine once per kernel set, the reference first; the variable is restored afterwards.
-void expectFastMatchesReference(trt::INetworkDefinition& net, const Inputs& inputs) {
+void expectFastMatchesReference(trt::INetworkDefinition& net, const Inputs& inputs, Expect expect = Expect::kOneDnnRuns,
+                                bool withNaN = false) {
   auto built = build(net);
   const char* previous = std::getenv("TORCHTRT_CPU_KERNELS");
   const std::string saved = previous ? previous : "";
@@ -37,12 +63,15 @@ void expectFastMatchesReference(trt::INetworkDefinition& net, const Inputs& inpu
     setenv("TORCHTRT_CPU_KERNELS", saved.c_str(), 1);
   else
     unsetenv("TORCHTRT_CPU_KERNELS");
-  if (before < 0) GTEST_SKIP() << "this build has no oneDNN: both runs were the reference kernels";
-  EXPECT_GT(after, before) << "the layer fell back to the reference kernel";
+  if (before < 0) GTEST_SKIP() << "this build has no oneDNN plugin: both runs were the reference kernels";
+  if (expect == Expect::kOneDnnRuns) EXPECT_GT(after, before) << "the layer fell back to the reference kernel";
   ASSERT_EQ(fast.size(), reference.size());
   for (auto& [name, values] : reference) {
     SCOPED_TRACE(name);
-    expectNear(fast[name], values);
+    if (withNaN)
+      expectSameNaNAndNear(fast[name], values);
+    else
+      expectNear(fast[name], values);
   }
 }
 
@@ -54,12 +83,14 @@ struct Conv {
   bool bias = true, residual = false;
   int32_t activation = -1;
   bool channelsLast = false;
+  size_t nanEvery = 0;  // > 0: NaN at every nanEvery-th input element
 };
 
 void checkConvolution(const Conv& c) {
   trt::INetworkDefinition net;
   Inputs inputs;
   inputs.add(net, "x", c.input, 1);
+  if (c.nanEvery) inputs.sprinkleNaN("x", 3, c.nanEvery);
   int64_t kVol = 1;
   for (int i = 0; i < c.kernel.nbDims; ++i) kVol *= c.kernel.d[i];
   const int64_t cin = c.channelsLast ? c.input.d[c.input.nbDims - 1] : c.input.d[1];
@@ -81,7 +112,7 @@ void checkConvolution(const Conv& c) {
   conv->setFusedActivation(c.activation);
   conv->getOutput(0)->setName("y");
   net.markOutput(*conv->getOutput(0));
-  expectFastMatchesReference(net, inputs);
+  expectFastMatchesReference(net, inputs, Expect::kOneDnnRuns, c.nanEvery > 0);
 }
 
 const int32_t kRelu = static_cast<int32_t>(trt::ActivationType::kRELU);
@@ -99,7 +130,7 @@ TEST(CpuFastKernels, Convolution2dPlainStridedPaddedDilated) {
 
 TEST(CpuFastKernels, ConvolutionGroupedAndDepthwise) {
   checkConvolution({{2, 8, 12, 10}, 12, {3, 3}, {1, 1}, {1, 1}, {1, 1}, {}, 4});
-  checkConvolution({{2, 4, 9, 8}, 6, {3, 3}, {2, 1}, {1, 0}, {1, 0}, {}, 2});  // the converter test's
+  checkConvolution({{2, 4, 9, 8}, 6, {3, 3}, {2, 1}, {1, 0}, {1, 0}, {}, 2});           // the converter test's
   checkConvolution({{1, 32, 28, 28}, 32, {3, 3}, {1, 1}, {1, 1}, {1, 1}, {}, 32});      // depthwise
   checkConvolution({{1, 24, 29, 29}, 24, {5, 5}, {2, 2}, {2, 2}, {2, 2}, {}, 24});      // depthwise, stride 2
   checkConvolution({{1, 16, 14, 14}, 32, {3, 3}, {1, 1}, {2, 2}, {2, 2}, {2, 2}, 16});  // channel multiplier 2
@@ -149,12 +180,14 @@ struct Product {
   trt::MatrixOperation opA = trt::MatrixOperation::kNONE, opB = trt::MatrixOperation::kNONE;
   bool bias = false, relu = false;
   float alpha = 1.f;
+  size_t nanEvery = 0;  // > 0: NaN at every nanEvery-th element of a
 };
 
 void checkMatrixMultiply(const Product& p) {
   trt::INetworkDefinition net;
   Inputs inputs;
   inputs.add(net, "a", p.a, 5);
+  if (p.nanEvery) inputs.sprinkleNaN("a", 1, p.nanEvery);
   inputs.add(net, "b", p.b, 6);
   auto* mm = net.addMatrixMultiply(*net.getInput(0), p.opA, *net.getInput(1), p.opB);
   const Dims out = mm->getOutput(0)->getDimensions();
@@ -166,7 +199,7 @@ void checkMatrixMultiply(const Product& p) {
   mm->setAlpha(p.alpha);
   mm->getOutput(0)->setName("y");
   net.markOutput(*mm->getOutput(0));
-  expectFastMatchesReference(net, inputs);
+  expectFastMatchesReference(net, inputs, Expect::kOneDnnRuns, p.nanEvery > 0);
 }
 using Op = trt::MatrixOperation;
 }  // namespace
@@ -194,12 +227,14 @@ struct Pool {
   trt::PoolingType type;
   Dims window, stride, pre, post;
   bool exclude = true, channelsLast = false;
+  size_t nanEvery = 0;  // > 0: NaN at every nanEvery-th input element
 };
 
 void checkPooling(const Pool& p) {
   trt::INetworkDefinition net;
   Inputs inputs;
   inputs.add(net, "x", p.input, 8);
+  if (p.nanEvery) inputs.sprinkleNaN("x", 5, p.nanEvery);
   auto* pool = net.addPoolingNd(*net.getInput(0), p.type, p.window);
   if (p.stride.nbDims) pool->setStrideNd(p.stride);
   if (p.pre.nbDims) pool->setPrePadding(p.pre);
@@ -208,7 +243,10 @@ void checkPooling(const Pool& p) {
   pool->setChannelsLast(p.channelsLast);
   pool->getOutput(0)->setName("y");
   net.markOutput(*pool->getOutput(0));
-  expectFastMatchesReference(net, inputs);
+  // Max pooling over NaN is the reference's (oneDNN's max skips NaN): no oneDNN run is expected then.
+  const bool nan = p.nanEvery > 0;
+  expectFastMatchesReference(net, inputs,
+                             nan && p.type == trt::PoolingType::kMAX ? Expect::kAnyKernel : Expect::kOneDnnRuns, nan);
 }
 using PT = trt::PoolingType;
 }  // namespace
@@ -223,6 +261,42 @@ TEST(CpuFastKernels, PoolingMaxAndAverage) {
   checkPooling({{3, 20}, PT::kMAX, {4}, {3}});                                          // 1-D over a matrix
   checkPooling({{1, 2, 3, 6, 8, 8}, PT::kAVERAGE, {2, 2, 2}, {2, 2, 2}});               // 3-D, rank 6
   checkPooling({{1, 9, 9, 16}, PT::kMAX, {3, 3}, {2, 2}, {1, 1}, {1, 1}, true, true});  // channels-last
+}
+
+// PyTorch propagates NaN through max pooling and ReLU; oneDNN's max skips NaN and its ReLU makes it 0.
+TEST(CpuFastKernels, NaNPropagatesAsInPyTorch) {
+  checkPooling({{1, 8, 16, 16}, PT::kMAX, {3, 3}, {2, 2}, {1, 1}, {1, 1}, true, false, 97});
+  checkPooling({{1, 9, 9, 16}, PT::kMAX, {3, 3}, {2, 2}, {1, 1}, {1, 1}, true, true, 131});  // channels-last
+  checkPooling({{2, 5, 11, 9}, PT::kAVERAGE, {3, 3}, {2, 2}, {1, 1}, {1, 1}, true, false, 53});
+  Conv reluConv{{1, 8, 10, 10}, 8, {3, 3}, {1, 1}, {1, 1}, {1, 1}, {}, 1, true, false, kRelu};
+  reluConv.nanEvery = 211;
+  checkConvolution(reluConv);
+  reluConv.residual = true;
+  checkConvolution(reluConv);
+  Product reluProduct{{16, 24}, {24, 8}, Op::kNONE, Op::kNONE, true, true};
+  reluProduct.nanEvery = 50;
+  checkMatrixMultiply(reluProduct);
+}
+
+// Unset, TORCHTRT_CPU_KERNELS means the fast kernels, and this build's plugin loads (in engine_tests,
+// a process without libtorch; tests/py/test_cpu_fast_kernels.py checks a process with it).
+TEST(CpuFastKernels, FastIsTheDefaultAndThePluginLoads) {
+  if (trt::cpu::onednn::layerRuns() < 0) GTEST_SKIP() << "this build has no oneDNN plugin";
+  EXPECT_NE(trt::cpu::onednn::pluginApi(), nullptr) << trt::cpu::onednn::pluginLoadFailure();
+  trt::INetworkDefinition net;
+  Inputs inputs;
+  inputs.add(net, "x", {1, 4, 8, 8}, 9);
+  auto* pool = net.addPoolingNd(*net.getInput(0), PT::kMAX, {2, 2});
+  net.markOutput(*pool->getOutput(0));
+  auto built = build(net);
+  const char* previous = std::getenv("TORCHTRT_CPU_KERNELS");
+  const std::string saved = previous ? previous : "";
+  unsetenv("TORCHTRT_CPU_KERNELS");
+  const int64_t before = trt::cpu::onednn::layerRuns();
+  run(*built.engine, inputs.values);
+  const int64_t after = trt::cpu::onednn::layerRuns();
+  if (previous) setenv("TORCHTRT_CPU_KERNELS", saved.c_str(), 1);
+  EXPECT_GT(after, before) << "an engine without TORCHTRT_CPU_KERNELS ran the reference kernels";
 }
 
 TEST(CpuFastKernels, RejectsAnUnknownKernelChoice) {

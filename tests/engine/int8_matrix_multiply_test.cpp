@@ -184,7 +184,7 @@ TEST(Int8MatrixMultiply, QdqPairBeforeProductsFusesIntoInt8Products) {
   EXPECT_EQ(layers.find(": Quantize "), std::string::npos) << layers;  // every pair folded away
   EXPECT_EQ(layers.find(": Dequantize "), std::string::npos) << layers;
   const std::string json = fused.engine->describeLayersJson();
-  EXPECT_NE(json.find("\"int8\": {\"input_scale\": 0.02}"), std::string::npos) << json;
+  EXPECT_NE(json.find("\"int8\":{\"input_scale\":0.02}"), std::string::npos) << json;
   const std::vector<float> x = randomVector(32 * 8, 104, -2.f, 2.f);
   // The same integers on both sides; FP32 sums in another order.
   expectNear(run(*fused.engine, {{"x", {trt::Dims{32, 8}, x}}}).at("y"),

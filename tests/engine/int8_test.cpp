@@ -333,7 +333,7 @@ TEST(Int8, PlanRoundTripKeepsQdqLayersAndInt8Scales) {
   std::vector<uint8_t> bytes(static_cast<uint8_t*>(again->data()), static_cast<uint8_t*>(again->data()) + again->size());
   EXPECT_EQ(bytes, b.plan);
   const std::string json = b.engine->describeLayersJson();
-  EXPECT_NE(json.find("\"int8\": {\"input_scale\""), std::string::npos) << json;
+  EXPECT_NE(json.find("\"int8\":{\"input_scale\""), std::string::npos) << json;
 }
 
 TEST(Int8, QdqPairBeforeReluAndMaxPoolStillFusesIntoTheConvolution) {

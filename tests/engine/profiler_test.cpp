@@ -111,9 +111,9 @@ TEST(Inspector, NamesFusedActivationsAndListsTactics) {
   net.markOutput(*act->getOutput(0));
   auto built = build(net);
   const std::string json = built.engine->describeLayersJson();
-  EXPECT_NE(json.find("\"activation\": \"relu\""), std::string::npos) << json;
+  EXPECT_NE(json.find("\"activation\":\"relu\""), std::string::npos) << json;
   // Every layer has its (possibly empty: the CPU backend times none) list of tactics.
-  EXPECT_NE(json.find("\"tactics\": ["), std::string::npos) << json;
+  EXPECT_NE(json.find("\"tactics\":["), std::string::npos) << json;
 }
 
 #ifdef TORCHTRT_WITH_CUDA

@@ -31,7 +31,12 @@ REFUSALS = [
     (dict(num_avg_timing_iters=0), "num_avg_timing_iters must be at least 1 (timing measurements averaged per GPU tactic), got 0"),
     (dict(enabled_precisions={torch.int32}),
      "enabled_precisions contains torch.int32, which engines do not compute in; use torch.float32, torch.float16, "
-     "torch.bfloat16 and torch.int8"),
+     "torch.bfloat16, torch.int8 and torch.float8_e4m3fn"),
+    (dict(layer_precisions={"aten::relu": torch.int8}),
+     "layer_precisions['aten::relu'] is torch.int8; layers are pinned to torch.float32, torch.float16 or torch.bfloat16"),
+    (dict(layer_precisions={"*relu*": torch.float16}),
+     "layer_precisions['*relu*'] is torch.float16, which enabled_precisions does not contain; add torch.float16 to "
+     "enabled_precisions"),
     (dict(enabled_precisions={torch.float32, torch.complex64}), "enabled_precisions contains an unknown dtype"),
     (dict(torch_executed_ops=["relu"]),
      "torch_executed_ops contains 'relu', which is not an operator name; use the namespace::name form such as 'aten::relu'"),
@@ -58,7 +63,8 @@ def test_each_option_is_refused_with_its_one_message(front_door, option, message
     assert message in str(refused.value)
 
 
-DYNAMO_REFUSALS = [case for case in REFUSALS if next(iter(case[0])) not in ("input_signature", "torch_executed_ops")]
+DYNAMO_REFUSALS = [case for case in REFUSALS
+                   if next(iter(case[0])) not in ("input_signature", "torch_executed_ops", "layer_precisions")]
 
 
 @pytest.mark.parametrize("option, message", DYNAMO_REFUSALS, ids=_ids(DYNAMO_REFUSALS))

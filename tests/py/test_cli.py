@@ -123,7 +123,7 @@ def test_int8_flags(tmp_path):
     r = run(CPU + ["-p", "i8", "--calibration-cache-file", str(tmp_path / "missing.cache"), src, out, "(1,3,8,8)"])
     assert r.returncode == 1 and "missing.cache" in r.stderr and "is missing or empty" in r.stderr
     r = run(CPU + ["-p", "i9", src, out, "(1,3,8,8)"])
-    assert r.returncode == 2 and "use f32, f16, bf16 or i8" in r.stderr
+    assert r.returncode == 2 and "use f32, f16, bf16, i8 or fp8" in r.stderr
     # A cache written by a Python calibration drives the CLI's INT8 build.
     cache = str(tmp_path / "small.cache")
     ts = torch.jit.load(src)

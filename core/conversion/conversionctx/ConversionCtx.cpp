@@ -23,10 +23,15 @@ ConversionCtx::ConversionCtx(BuilderSettings s)
   if (settings.disable_tf32) cfg->clearFlag(trt::BuilderFlag::kTF32);
   if (settings.enabled_precisions.count(at::kHalf)) cfg->setFlag(trt::BuilderFlag::kFP16);
   if (settings.enabled_precisions.count(at::kBFloat16)) cfg->setFlag(trt::BuilderFlag::kBF16);
+  // FP8 takes its per-tensor scales from the same calibrators (amax) as INT8.
+  if (settings.enabled_precisions.count(at::kFloat8_e4m3fn)) {
+    cfg->setFlag(trt::BuilderFlag::kFP8);
+    cfg->setInt8Calibrator(settings.calibrator);
+  }
   if (settings.enabled_precisions.count(at::kChar)) {
     cfg->setFlag(trt::BuilderFlag::kINT8);
     cfg->setInt8Calibrator(settings.calibrator);
-  } else if (settings.calibrator) {
+  } else if (settings.calibrator && !settings.enabled_precisions.count(at::kFloat8_e4m3fn)) {
     LOG_WARNING("a calibrator was given but enabled_precisions has no int8: the engine is not quantized");
   }
   if (settings.debug) cfg->setFlag(trt::BuilderFlag::kDEBUG);

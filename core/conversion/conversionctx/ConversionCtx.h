@@ -2,6 +2,7 @@
 // engine tensors or compile-time values.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <set>
 #include <string>
@@ -31,6 +32,9 @@ struct BuilderSettings {
   trt::IInt8Calibrator* calibrator = nullptr;
   //! A timing cache file read before the build and rewritten after it (CUDA backend; "" = none).
   std::string timing_cache_path;
+  //! Layers pinned to a precision: operator kind ("aten::softmax") or layer name pattern -> dtype
+  //! (conversion/layer_precisions.h applies them).
+  std::map<std::string, at::ScalarType> layer_precisions;
 };
 
 struct ConversionCtx {

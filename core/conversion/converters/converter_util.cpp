@@ -97,18 +97,22 @@ bool mayAliasInput(const torch::jit::Node* n) {
 // through n's own output: the written tensor must be made in this block by an op that allocates it
 // (not a graph input, a module attribute or a constant, which outlive the call), and no name for it
 // (the base, a view of it) may be read after `n`.
-void requireUnobservedWrite(const torch::jit::Node* n, bool allowLongLived) {
-  const std::string name = util::node_info(n);
-  const torch::jit::Value* base = n->input(0);
+const torch::jit::Value* memoryOwner(const torch::jit::Value* v) {
   // Up to the tensor that owns the memory: through views, in-place ops and the lists that views such
   // as chunk / split / unbind return (an element of such a list writes into the tensor split).
   auto throughList = [](const torch::jit::Node* p) {
     return p->kind() == torch::jit::prim::ListUnpack || p->kind() == torch::jit::prim::TupleUnpack ||
            p->kind() == c10::Symbol::fromQualString("aten::__getitem__");
   };
-  while (!base->node()->inputs().empty() &&
-         ((base->node()->maybeSchema() && mayAliasInput(base->node())) || throughList(base->node())))
-    base = base->node()->input(0);
+  while (!v->node()->inputs().empty() &&
+         ((v->node()->maybeSchema() && mayAliasInput(v->node())) || throughList(v->node())))
+    v = v->node()->input(0);
+  return v;
+}
+
+void requireUnobservedWrite(const torch::jit::Node* n, bool allowLongLived) {
+  const std::string name = util::node_info(n);
+  const torch::jit::Value* base = memoryOwner(n->input(0));
   const torch::jit::Node* producer = base->node();
   TORCHTRT_CHECK(allowLongLived || (producer->maybeSchema() && producer->owningBlock() == n->owningBlock()),
                  "Unable to convert node: " << name << "\nit writes into %" << base->debugName()

@@ -55,6 +55,9 @@ trt::ITensor* wrappedIndex(ConversionCtx* ctx, trt::ITensor* idx, int64_t size, 
 trt::ITensor* wrappedIndex(ConversionCtx* ctx, trt::ITensor* idx, trt::ITensor* size, const std::string& name);
 //! True when an output of `n` may share memory with an input (views, in-place ops, lists and tuples).
 bool mayAliasInput(const torch::jit::Node* n);
+//! The value that owns the memory `v` names: `v` followed back through views, in-place ops and the
+//! lists that split views return (a graph input, a constant or the output of an allocating op).
+const torch::jit::Value* memoryOwner(const torch::jit::Value* v);
 //! Throws naming the node unless the memory the in-place op `n` writes (its first input) is read after
 //! `n` only through n's own output: an engine computes the written value but cannot update the other
 //! names of that memory (a view of it, the base itself), which PyTorch would see changed. Without

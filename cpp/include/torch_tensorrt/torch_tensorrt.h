@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <set>
 #include <string>
 #include <vector>
@@ -12,10 +13,11 @@
 
 namespace torch_tensorrt {
 
-//! Element types an engine input may have.
+//! Element types an engine input may have, and the precisions layers may compute in (kFP8: FP8 E4M3,
+//! torch.float8_e4m3fn, a compute precision only, never an input type).
 class DataType {
  public:
-  enum Value : int8_t { kLong, kDouble, kFloat, kHalf, kChar, kInt, kBool, kBFloat16, kUnknown };
+  enum Value : int8_t { kLong, kDouble, kFloat, kHalf, kChar, kInt, kBool, kBFloat16, kFP8, kUnknown };
   DataType() = default;
   constexpr DataType(Value t) : value(t) {}
   //! From a Torch scalar type (throws for types engines cannot take).
@@ -95,8 +97,15 @@ struct CompileSpec {
     //! Used instead of `inputs` when forward takes tuples or lists (needs partial compilation).
     std::vector<InputSignature> input_signature;
   } graph_inputs;
-  //! Precisions layers may run in.
+  //! Precisions layers may run in. kFP8 needs per-tensor scales (ptq_calibrator, or a quantization-aware
+  //! model's fake-quantize nodes) and a CUDA GPU of compute capability 8.9 or newer.
   std::set<DataType::Value> enabled_precisions = {DataType::kFloat};
+  //! Layers pinned to a precision (TensorRT's per-layer precision; docs/precision.md). A key is an
+  //! operator kind ("aten::softmax": every layer its nodes convert to) or a pattern over layer names as
+  //! the engine inspector shows them ("*model.py:12:*"; * matches any run of characters, ? one); the
+  //! value is kFloat, or kHalf/kBFloat16 when enabled_precisions has it. An operator kind's entry wins
+  //! over patterns; converters' own float32 layers (PyTorch's float32 accumulations) stay float32.
+  std::map<std::string, DataType::Value> layer_precisions;
   //! Keep FP32 matrix work off TF32 tensor cores.
   bool disable_tf32 = false;
   //! Scratch memory one layer's GPU kernel may use, in bytes (0 = no limit; negative is refused).

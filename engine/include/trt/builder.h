@@ -47,6 +47,12 @@ enum class BuilderFlag : int32_t {
   kDISABLE_TIMING_CACHE = 6,
   kTF32 = 7,  //!< FP32 matrix work may use TF32 tensor cores
   kSPARSE_WEIGHTS = 8,
+  //! a layer pinned with ILayer::setPrecision that its backend cannot compute in that type fails the build
+  kOBEY_PRECISION_CONSTRAINTS = 10,
+  //! such a layer falls back to the builder's choice, with a warning naming it (also the default)
+  kPREFER_PRECISION_CONSTRAINTS = 11,
+  //! layers may run in FP8 E4M3 (needs scales; CUDA GPUs of compute capability 8.9 and newer only)
+  kFP8 = 16,
   kBF16 = 17,
   //! no tuning run: the builder times no tactic, kernels take their libraries' heuristics (builds that
   //! only observe values, such as INT8 calibration's)

@@ -906,6 +906,37 @@ class IParametricReLULayer : public ILayer {
   void readParams(PlanReader& reader) override;
 };
 
+//! Scaled dot-product attention, PyTorch's F.scaled_dot_product_attention without dropout:
+//! softmax(Q K^T * scale + mask) V over inputs Q [B, H, Sq, D], K [B, H, Sk, D], V [B, H, Sk, Dv], giving
+//! [B, H, Sq, Dv]. An optional fourth input, the mask (given to addAttention), broadcast to [B, H, Sq, Sk], is
+//! added to the scaled scores (Q's floating type) or says which keys take part (bool, false = left out).
+class IAttentionLayer : public ILayer {
+ public:
+  IAttentionLayer() : ILayer(LayerType::kATTENTION) {}
+  //! The factor the scores are multiplied by (finite); unset, it is 1 / sqrt(D).
+  void setScale(float scale);
+  bool hasScale() const { return hasScale_; }
+  //! The set scale, or 1 / sqrt(headSize) when none is set.
+  float scaleFor(int64_t headSize) const;
+  //! Causal: query i attends to keys 0..i only (the mask's top-left triangle, as PyTorch's is_causal).
+  void setCausal(bool causal);
+  bool getCausal() const { return causal_; }
+  //! A query row whose every key is masked out gives 0 (true, PyTorch's scaled_dot_product_attention) or
+  //! NaN (false: what the explicit softmax chain the builder fuses gives).
+  void setZeroFullyMaskedRows(bool zero);
+  bool getZeroFullyMaskedRows() const { return zeroFullyMaskedRows_; }
+
+  std::vector<TensorDesc> inferOutputs(const std::vector<TensorDesc>& inputs) const override;
+  void writeParams(PlanWriter& writer) const override;
+  void readParams(PlanReader& reader) override;
+
+ private:
+  float scale_ = 0.f;
+  bool hasScale_ = false;
+  bool causal_ = false;
+  bool zeroFullyMaskedRows_ = true;
+};
+
 //! Creates an empty layer of a kind (used by the plan reader).
 std::unique_ptr<ILayer> makeLayer(LayerType type);
 
@@ -995,6 +1026,8 @@ class INetworkDefinition {
   IEinsumLayer* addEinsum(ITensor* const* inputs, int32_t nbInputs, const char* equation);
   //! One-hot encoding of `indices` with [off, on] `values` and `depth` positions on a new last axis.
   IOneHotLayer* addOneHot(ITensor& indices, ITensor& values, int64_t depth, int32_t axis = -1);
+  //! Scaled dot-product attention of query, key and value [B, H, S, D] with an optional mask (or nullptr).
+  IAttentionLayer* addAttention(ITensor& query, ITensor& key, ITensor& value, ITensor* mask = nullptr);
 
   //! Number of layers.
   int32_t getNbLayers() const { return static_cast<int32_t>(layers_.size()); }

@@ -159,10 +159,10 @@ class ICudaEngine {
   IHostMemory* serialize() const;
   //! Backend the engine was built for.
   Backend getBackend() const;
-  //! One line per layer: name, kind, input and output shapes (the engine inspector).
+  //! One line per layer: name, kind, input and output shapes, the precision it computes in (the engine inspector).
   std::string describeLayers() const;
   //! The engine inspector as JSON: backend, device, and per layer its name, kind, inputs and outputs
-  //! (name, dims, dtype), pinned precision and what the builder fused into it.
+  //! (name, dims, dtype), the precision it computes in, its pinned precision and what the builder fused into it.
   std::string describeLayersJson() const;
   //! The optimized network (engine internals).
   const INetworkDefinition& network() const;

@@ -46,7 +46,7 @@ enum class DataType : int32_t {
   kINT32 = 3,
   kBOOL = 4,
   kUINT8 = 5,
-  kFP8 = 6,
+  kFP8 = 6,  //!< FP8 E4M3 (torch.float8_e4m3fn): 4 exponent bits, 3 mantissa bits, max 448, no infinity
   kBF16 = 7,
   kINT64 = 8,
 };
@@ -109,7 +109,8 @@ struct Weights {
   X(kONE_HOT, OneHot, HALF, HALF)                 \
   X(kSCALE, Scale, HALF, HALF)                    \
   X(kPARAMETRIC_RELU, ParametricReLU, HALF, HALF) \
-  X(kDECONVOLUTION, Deconvolution, HALF, HALF)
+  X(kDECONVOLUTION, Deconvolution, HALF, HALF)    \
+  X(kATTENTION, Attention, HALF, HALF)
 
 enum class LayerType : int32_t {
 #define TRT_ENUM_ENTRY(name, stem, cpu16, cuda16) name,

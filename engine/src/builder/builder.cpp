@@ -4,6 +4,7 @@
 
 #include "backends/backend.h"
 #include "builder/calibration/calibration.h"
+#include "builder/fp8_check.h"
 #include "builder/passes/passes.h"
 #include "builder/tactic_tuning.h"
 #include "plan/plan.h"
@@ -142,14 +143,28 @@ IHostMemory* IBuilder::buildSerializedNetwork(INetworkDefinition& network, IBuil
         "TORCHTRT_CUDA=ON)");
   const ExecutionBackend& backend = executionBackend(settings.backend);
   backend.describeTarget(settings);
+  if (config.getFlag(BuilderFlag::kFP8)) {
+    Fp8Target target{settings.backend, settings.smMajor, settings.smMinor, config.getInt8Calibrator() != nullptr};
+    for (int l = 0; l < network.getNbLayers(); ++l)
+      target.hasQuantizeLayers |= network.getLayer(l)->getType() == LayerType::kQUANTIZE;
+    checkFp8Target(target);
+    // Allowed, as a TensorRT flag allows: no kernel of this build computes in FP8 yet.
+    logger_.log(ILogger::Severity::kWARNING,
+                "FP8 is allowed for this build, but no layer has an FP8 kernel yet (FP8 products through cuBLASLt "
+                "are not in this build): layers run in the other enabled precisions");
+  }
   settings.builderFlags = config.getFlags();
   settings.workspaceLimit = config.getMemoryPoolLimit();
   settings.timingIterations = config.getAvgTimingIterations();
   for (int p = 0; p < config.getNbOptimizationProfiles(); ++p)
     settings.profiles.push_back(config.getOptimizationProfile(p));
-  // Work on a copy (the plan round trip is a deep copy), so the caller's network is untouched.
-  std::vector<uint8_t> initial = writePlan(network, settings);
-  std::unique_ptr<PlanContents> work = readPlan(initial.data(), initial.size());
+  // Work on a copy (the plan round trip is a deep copy), so the caller's network is untouched. The
+  // round trip's bytes are freed at once: kept, they would hold the weights once more until the end.
+  std::unique_ptr<PlanContents> work;
+  {
+    const std::vector<uint8_t> initial = writePlan(network, settings);
+    work = readPlan(initial.data(), initial.size());
+  }
   INetworkDefinition& net = *work->network;
   report_.layersBefore = net.getNbLayers();
   auto runPass = [&](const char* name, const std::function<int32_t(INetworkDefinition&)>& pass) {
@@ -183,6 +198,7 @@ IHostMemory* IBuilder::buildSerializedNetwork(INetworkDefinition& network, IBuil
       {"normalization+residual fusion", passes::fuseNormalizationResidual},
       {"softmax+mask fusion", passes::fuseSoftMaxMask},
       {"matrix multiply+scale fusion", passes::fuseMatrixMultiplyScale},
+      {"attention fusion", passes::fuseAttention},  // after the mask and scale folds, before a bias joins P V
       {"matrix multiply+bias fusion", passes::fuseMatrixMultiplyBias},
       {"activation fusion", passes::fuseActivation},
   };
@@ -202,8 +218,14 @@ IHostMemory* IBuilder::buildSerializedNetwork(INetworkDefinition& network, IBuil
   const DataType reduced = config.getFlag(BuilderFlag::kFP16)   ? DataType::kHALF
                            : config.getFlag(BuilderFlag::kBF16) ? DataType::kBF16
                                                                 : DataType::kFLOAT;
-  auto precision = [&](INetworkDefinition& n) { return passes::assignPrecision(n, settings.backend, reduced); };
-  if (runPass("precision assignment (casts added)", precision) > 0) {
+  std::vector<std::string> pinNotes;
+  auto precision = [&](INetworkDefinition& n) {
+    return passes::assignPrecision(n, settings.backend, reduced,
+                                   config.getFlag(BuilderFlag::kOBEY_PRECISION_CONSTRAINTS), pinNotes);
+  };
+  const int32_t casts = runPass("precision assignment (casts added)", precision);
+  for (const std::string& note : pinNotes) logger_.log(ILogger::Severity::kWARNING, note.c_str());
+  if (casts > 0) {
     runPass("constant folding", passes::foldConstants);
     runPass("dead-layer removal", passes::removeDeadLayers);
   }

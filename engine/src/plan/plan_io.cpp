@@ -1,43 +1,15 @@
 #include "plan/plan_io.h"
 
-#include <array>
+#include <zlib.h>
+
 #include <cstring>
 #include <sstream>
 
 namespace trt {
 
-namespace {
-// Slicing-by-8 tables: table[k][b] is the CRC of byte b followed by k zero bytes, so eight input
-// bytes advance the CRC with eight lookups instead of eight dependent steps (plans of large models
-// hold hundreds of MB of weights, checked on every load).
-using CrcTables = std::array<std::array<uint32_t, 256>, 8>;
-CrcTables makeCrcTables() {
-  CrcTables t{};
-  for (uint32_t i = 0; i < 256; ++i) {
-    uint32_t c = i;
-    for (int k = 0; k < 8; ++k) c = (c & 1) ? 0xEDB88320u ^ (c >> 1) : c >> 1;
-    t[0][i] = c;
-  }
-  for (uint32_t i = 0; i < 256; ++i)
-    for (int k = 1; k < 8; ++k) t[k][i] = (t[k - 1][i] >> 8) ^ t[0][t[k - 1][i] & 0xFF];
-  return t;
-}
-}  // namespace
-
+// zlib's CRC-32 (IEEE 802.3 polynomial); crc32_z takes a size_t length, so multi-GiB payloads need no split.
 uint32_t crc32(const uint8_t* data, size_t size) {
-  static const CrcTables t = makeCrcTables();
-  uint32_t c = 0xFFFFFFFFu;
-  size_t i = 0;
-  for (; i + 8 <= size; i += 8) {
-    uint32_t lo, hi;
-    std::memcpy(&lo, data + i, 4);  // little-endian hosts, as the plan format
-    std::memcpy(&hi, data + i + 4, 4);
-    lo ^= c;
-    c = t[7][lo & 0xFF] ^ t[6][(lo >> 8) & 0xFF] ^ t[5][(lo >> 16) & 0xFF] ^ t[4][lo >> 24] ^ t[3][hi & 0xFF] ^
-        t[2][(hi >> 8) & 0xFF] ^ t[1][(hi >> 16) & 0xFF] ^ t[0][hi >> 24];
-  }
-  for (; i < size; ++i) c = t[0][(c ^ data[i]) & 0xFF] ^ (c >> 8);
-  return c ^ 0xFFFFFFFFu;
+  return static_cast<uint32_t>(::crc32_z(::crc32(0L, Z_NULL, 0), data, size));
 }
 
 void PlanWriter::raw(const void* data, size_t size) {

@@ -1,6 +1,6 @@
 // Bounds-checked little-endian reader and writer for plans.
 //
-// Plan format, version 11 (all integers little-endian):
+// Plan format, version 12 (all integers little-endian):
 //
 //   offset  size  field
 //   0       8     magic "TTRTPLAN"
@@ -71,6 +71,9 @@
 //                    Unary operations LOG2, LOG10, TRUNC, BITWISE_NOT; older plans are still read.
 //          version 11 (2026-12) the tactics the builder timed follow the profiles; older plans are still
 //                    read (their layers choose by heuristics, untimed).
+//          version 12 (2026-12) layer kind Attention (u8 has_scale, f32 scale (finite; 0 when unset: 1/sqrt(D)),
+//                    u8 causal, u8 zero_fully_masked_rows); inputs query, key, value and an optional
+//                    float or bool mask; older plans are still read.
 #pragma once
 
 #include <cstdint>
@@ -83,7 +86,7 @@
 namespace trt {
 
 constexpr char kPlanMagic[8] = {'T', 'T', 'R', 'T', 'P', 'L', 'A', 'N'};
-constexpr uint32_t kPlanFormatVersion = 11;
+constexpr uint32_t kPlanFormatVersion = 12;
 constexpr uint32_t kPlanMinReadableVersion = 1;
 constexpr uint32_t kPlanHeaderSize = 32;
 constexpr uint32_t kPlanMaxString = 1u << 20;

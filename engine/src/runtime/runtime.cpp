@@ -5,6 +5,7 @@
 
 #include "backends/backend.h"
 #include "layers/shape_values.h"
+#include "network/computed_precision.h"
 #include "plan/plan.h"
 #include "plan/plan_io.h"
 #include "runtime/memory_views.h"
@@ -128,6 +129,9 @@ std::string ICudaEngine::describeLayers() const {
     if ((layer->getType() == LayerType::kCONVOLUTION && static_cast<const IConvolutionLayer*>(layer)->isInt8()) ||
         (layer->getType() == LayerType::kMATRIX_MULTIPLY && static_cast<const IMatrixMultiplyLayer*>(layer)->isInt8()))
       os << " [int8]";
+    os << " precision=" << dataTypeName(computedPrecision(*layer))
+       << (layer->precisionIsSet() ? std::string(" (pinned ") + dataTypeName(layer->getPrecision()) + ")"
+                                   : std::string());
     os << "\n";
   }
   return os.str();

@@ -32,6 +32,7 @@ void bindCompileSpec(py::module_& m) {
       .value("kInt", DataType::kInt)
       .value("kBool", DataType::kBool)
       .value("kBFloat16", DataType::kBFloat16)
+      .value("kFP8", DataType::kFP8)
       .value("kUnknown", DataType::kUnknown);
   py::enum_<torch_tensorrt::TensorFormat>(m, "TensorFormat")
       .value("kContiguous", torch_tensorrt::TensorFormat::kContiguous)
@@ -79,6 +80,7 @@ void bindCompileSpec(py::module_& m) {
           "input_signature", [](const CompileSpec& s) { return s.graph_inputs.input_signature; },
           [](CompileSpec& s, std::vector<InputSignature> v) { s.graph_inputs.input_signature = std::move(v); })
       .def_readwrite("enabled_precisions", &CompileSpec::enabled_precisions)
+      .def_readwrite("layer_precisions", &CompileSpec::layer_precisions)
       .def_readwrite("disable_tf32", &CompileSpec::disable_tf32)
       .def_readwrite("workspace_size", &CompileSpec::workspace_size)
       .def_readwrite("num_avg_timing_iters", &CompileSpec::num_avg_timing_iters)

@@ -26,6 +26,8 @@ _REFUSED = {
     "calibrator": "an INT8 calibrator feeds the model's inputs, but each engine of the dynamo path sees the tensors "
                   "between its segments; calibrate through ir='ts', or use a quantization-aware model "
                   "(fake-quantize nodes) with enabled_precisions={torch.int8}",
+    "layer_precisions": "layer pins name the TorchScript path's operator kinds and layer names (docs/precision.md); "
+                        "use ir='ts' to pin layers",
 }
 
 

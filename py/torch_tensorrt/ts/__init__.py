@@ -123,8 +123,8 @@ def supported_operators() -> List[str]:
 
 def get_layer_info(module: torch.jit.ScriptModule, as_json: bool = True) -> List[Any]:
     """The engine inspector for each engine of a compiled module, in graph order: a dict per engine
-    (backend, device, and per layer its name, kind, inputs/outputs with dims and dtype, pinned
-    precision, fused parts) when `as_json`, else the text form."""
+    (backend, device, and per layer its name, kind, inputs/outputs with dims and dtype, the precision
+    it computes in, its pinned precision, fused parts) when `as_json`, else the text form."""
     import json
 
     infos = []

@@ -9,7 +9,7 @@ named one (C++ falls back to the CPU with a warning; from Python, an explicit de
 """
 import operator
 import os
-from typing import Any, List, Optional, Sequence, Set
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Set
 
 import torch
 
@@ -21,7 +21,8 @@ from torch_tensorrt._Input import Input
 # Every keyword compile() takes besides inputs and enabled_precisions (docs/compile_options.md).
 OPTIONS = ("input_signature", "device", "disable_tf32", "debug", "workspace_size", "num_avg_timing_iters", "timing_cache_path",
            "require_full_compilation", "min_block_size", "torch_executed_ops", "torch_executed_modules",
-           "truncate_long_and_double", "calibrator", "capability", "sparse_weights", "refit", "allow_shape_tensors")
+           "truncate_long_and_double", "calibrator", "capability", "sparse_weights", "refit", "allow_shape_tensors",
+           "layer_precisions")
 
 
 def compile_spec(inputs: Optional[Sequence[Any]] = None, enabled_precisions: Optional[Set[torch.dtype]] = None,
@@ -42,6 +43,7 @@ def compile_spec(inputs: Optional[Sequence[Any]] = None, enabled_precisions: Opt
     if inputs:
         spec.inputs = [_input(i) for i in inputs]
     spec.enabled_precisions = {_dtype(p) for p in (enabled_precisions or {torch.float32})}
+    spec.layer_precisions = _layer_precisions(kwargs.get("layer_precisions"))
     spec.device = _device(kwargs.get("device"), module, list(inputs or []) or _leaves(signature))
     spec.disable_tf32 = bool(kwargs.get("disable_tf32", False))
     spec.debug = bool(kwargs.get("debug", False))
@@ -90,6 +92,25 @@ def _dtype(p: Any) -> Any:
     if not isinstance(p, torch.dtype):
         raise TypeError(f"enabled_precisions takes torch dtypes (torch.float, torch.half, ...), got {p!r}")
     return _native_dtype(p)
+
+
+def _layer_precisions(value: Any) -> Dict[str, Any]:
+    """{operator kind or layer name pattern: torch dtype} as the C++ map (validate() checks the entries)."""
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise TypeError("layer_precisions takes a dict {operator kind or layer name pattern: torch dtype}, such as "
+                        f"{{'aten::softmax': torch.float32}}; got {type(value).__name__}")
+    pins = {}
+    for key, dtype in value.items():
+        if not isinstance(key, str):
+            raise TypeError(f"layer_precisions keys are strings (an operator kind such as 'aten::softmax' or a layer "
+                            f"name pattern), got {key!r}")
+        if not isinstance(dtype, torch.dtype):
+            raise TypeError(f"layer_precisions[{key!r}] must be a torch dtype (torch.float32, torch.float16, "
+                            f"torch.bfloat16), got {dtype!r}")
+        pins[key] = _native_dtype(dtype)
+    return pins
 
 
 def _input(spec: Any) -> Any:

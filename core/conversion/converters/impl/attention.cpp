@@ -1,7 +1,8 @@
-// scaled_dot_product_attention: softmax(q k^T * scale + mask) v from matrix multiplies, an
-// elementwise scale, the mask (additive float, boolean through a select, or causal) and a softmax
-// over the last axis. Inference only: dropout_p must be 0. The fused attention ops of PyTorch's
-// fast path are in transformer_fastpath.cpp.
+// scaled_dot_product_attention: one Attention layer where q, k and v are 4-D [B, H, S, D] of one
+// floating type (the engine's fused kernel: cuDNN's SDPA on CUDA in FP16/BF16); otherwise
+// softmax(q k^T * scale + mask) v from matrix multiplies, an elementwise scale, the mask (additive
+// float, boolean through a select, or causal) and a softmax over the last axis. Inference only:
+// dropout_p must be 0. The fused attention ops of PyTorch's fast path are in transformer_fastpath.cpp.
 #include <cmath>
 #include <limits>
 
@@ -24,6 +25,29 @@ trt::ITensor* product(ConversionCtx* ctx, trt::ITensor* a, trt::ITensor* b, bool
   return layer->getOutput(0);
 }
 
+// The Attention layer for 4-D q, k, v of one floating type with batch and head extents that agree (the
+// layer does not broadcast them) and a mask of rank <= 4; nullptr where the composed layers are needed.
+trt::ITensor* attentionLayer(ConversionCtx* ctx, trt::ITensor* q, trt::ITensor* k, trt::ITensor* v, trt::ITensor* mask,
+                             bool causal, const c10::optional<double>& scale, const std::string& name) {
+  const trt::Dims qd = q->getDimensions(), kd = k->getDimensions(), vd = v->getDimensions();
+  if (!isFloatingType(q->getType()) || k->getType() != q->getType() || v->getType() != q->getType() || qd.nbDims != 4 ||
+      kd.nbDims != 4 || vd.nbDims != 4)
+    return nullptr;
+  for (int i = 0; i < 2; ++i)
+    if (qd.d[i] != kd.d[i] || qd.d[i] != vd.d[i]) return nullptr;
+  if (mask) {
+    if (mask->getDimensions().nbDims > 4) return nullptr;
+    // PyTorch takes a float mask of another floating type than the query's, converted.
+    if (mask->getType() != trt::DataType::kBOOL && mask->getType() != q->getType())
+      mask = castTo(ctx, mask, q->getType(), name + " [mask type]");
+  }
+  auto* layer = ctx->net->addAttention(*q, *k, *v, mask);
+  layer->setCausal(causal);
+  if (scale) layer->setScale(static_cast<float>(*scale));
+  layer->setName(name.c_str());
+  return layer->getOutput(0);
+}
+
 bool scaledDotProductAttention(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
   const std::string name = util::node_info(n);
   trt::ITensor* q = a[0].ITensorOrFreeze(ctx);
@@ -38,13 +62,26 @@ bool scaledDotProductAttention(ConversionCtx* ctx, const torch::jit::Node* n, ar
   TORCHTRT_CHECK(n->inputs().size() < 8 || !a[7].unwrapToBool(false),
                  "enable_gqa=True is not supported; repeat the key/value heads first (" << name << ")");
   TORCHTRT_CHECK(rankOf(q) >= 2 && rankOf(k) >= 2 && rankOf(v) >= 2, "q, k and v need at least 2 dims: " << name);
+  TORCHTRT_CHECK(
+      !causal || a[3].isNone(),
+      "scaled_dot_product_attention with both attn_mask and is_causal=True is refused by PyTorch too (" << name << ")");
+  trt::ITensor* attnMask = a[3].isNone() ? nullptr : a[3].ITensorOrFreeze(ctx);
+  if (attnMask) {
+    const trt::DataType maskType = attnMask->getType();
+    TORCHTRT_CHECK(maskType == trt::DataType::kBOOL || isFloatingType(maskType),
+                   "attn_mask must be bool or floating, as PyTorch requires, got " << trt::dataTypeName(maskType)
+                                                                                   << " (" << name << ")");
+  }
+  const c10::optional<double> explicitScale =
+      a.size() > 6 && !a[6].isNone() ? c10::optional<double>(a[6].unwrapToDouble()) : c10::nullopt;
+  if (trt::ITensor* fused = attentionLayer(ctx, q, k, v, attnMask, causal, explicitScale, name))
+    return bindTensor(ctx, n, fused) != nullptr;
   // Batch and head dims may be dynamic; the head size sets the scale, the sequence lengths the causal mask.
   const auto qDims = util::toVec(q->getDimensions()), kDims = util::toVec(k->getDimensions());
   const int64_t L = qDims[qDims.size() - 2], S = kDims[kDims.size() - 2], E_ = qDims.back();
   TORCHTRT_CHECK(E_ >= 0, "the query's last dimension (the head size) of " << name << " must be static, got "
                                                                            << q->getDimensions().str());
-  const double scale =
-      a.size() > 6 && !a[6].isNone() ? a[6].unwrapToDouble() : 1.0 / std::sqrt(static_cast<double>(E_));
+  const double scale = explicitScale ? *explicitScale : 1.0 / std::sqrt(static_cast<double>(E_));
 
   // PyTorch accumulates the logits of float16/bfloat16 attention in float32 and takes the softmax in
   // float32 (its CPU and CUDA kernels alike); rounding the logits to 16 bits first loses up to 3
@@ -85,8 +122,8 @@ bool scaledDotProductAttention(ConversionCtx* ctx, const torch::jit::Node* n, ar
         addElementwise(ctx, E::kSUM, scores, ctx->constantTensor(mask, name + " [causal mask]"), name + " [causal]")
             ->getOutput(0);
   }
-  if (!a[3].isNone()) {
-    trt::ITensor* mask = a[3].ITensorOrFreeze(ctx);
+  if (attnMask) {
+    trt::ITensor* mask = attnMask;
     if (mask->getType() == trt::DataType::kBOOL) {
       // Boolean masks keep the scores where true and make the rest -inf.
       trt::ITensor* blocked = scalarConstant(ctx, minusInf, scores->getType(), name + " [-inf]");

@@ -1,58 +1,38 @@
-// The CPU backend: runs the layers oneDNN covers on its primitives (backends/cpu/onednn/), every
-// other layer with the reference kernels of backends/cpu/, on host memory. TORCHTRT_CPU_KERNELS=reference
-// runs every layer on the reference kernels (the tests' oracle).
+// The CPU backend: runs the layers oneDNN covers on its primitives (the plugin of backends/cpu/onednn/),
+// every other layer with the reference kernels of backends/cpu/, on host memory.
+// TORCHTRT_CPU_KERNELS=reference runs every layer on the reference kernels (the tests' oracle).
 #include <cstdlib>
 #include <cstring>
-#include <mutex>
 #include <string>
 
 #include "backends/backend.h"
-#include "trt/memory_limits.h"
-#include "backends/cpu/onednn/layer_runs.h"
+#include "backends/cpu/onednn/onednn_kernels.h"
+#include "backends/cpu/onednn/plugin_loader.h"
 #include "plan/plan.h"
 #include "runtime/schedule.h"
-#ifdef TORCHTRT_WITH_ONEDNN
-#include "backends/cpu/onednn/onednn_kernels.h"
-#endif
+#include "trt/memory_limits.h"
 
 namespace trt {
 namespace {
 
-//! Whether this context runs the fast kernels: TORCHTRT_CPU_KERNELS "fast", or unset / "reference".
-//! The reference is the default until oneDNN's results are PyTorch's in every case: its max pooling
-//! does not propagate NaN as PyTorch does, and a grouped convolution with bias inside a PyTorch
-//! process fails to execute (tests/py/test_reliability.py, Converters.Convolution2dWithBiasStridePaddingGroups).
+//! Whether this context runs the fast kernels: TORCHTRT_CPU_KERNELS unset or "fast" (the default;
+//! the reference where the oneDNN plugin cannot load), or "reference".
 bool useFastKernels() {
   const char* env = std::getenv("TORCHTRT_CPU_KERNELS");
   const std::string choice = env ? env : "";
-  if (choice.empty() || choice == "reference") return false;
-  if (choice != "fast")
-    throw Error("TORCHTRT_CPU_KERNELS is '" + choice +
-                "'; set it to 'reference' (the loop kernels, the default) or 'fast' (oneDNN where it covers a "
-                "layer), or unset it");
-  return true;
+  if (choice.empty() || choice == "fast") return true;
+  if (choice == "reference") return false;
+  throw Error("TORCHTRT_CPU_KERNELS is '" + choice +
+              "'; set it to 'fast' (oneDNN where it covers a layer, the default) or 'reference' (the loop "
+              "kernels for every layer), or unset it");
 }
 
 class CpuRunner : public BackendRunner {
  public:
   CpuRunner() {
-#ifdef TORCHTRT_WITH_ONEDNN
-    if (useFastKernels()) {
-      if (cpu::onednn::libraryIsOurs()) {
-        fast_ = std::make_unique<cpu::onednn::Kernels>();
-      } else {
-        static std::once_flag warned;
-        std::call_once(warned, [] {
-          defaultLogger().log(ILogger::Severity::kWARNING,
-                              "another oneDNN is loaded in this process first (PyTorch's libtorch_cpu brings "
-                              "its own) and would take the engine's oneDNN calls: the CPU backend runs its "
-                              "reference kernels");
-        });
-      }
-    }
-#else
-    (void)useFastKernels();  // still rejects a misspelt value
-#endif
+    if (useFastKernels())
+      if (const torchtrt_onednn_api* api = cpu::onednn::pluginApi())
+        fast_ = std::make_unique<cpu::onednn::Kernels>(*api);
   }
 
   // The runtime has checked `bytes` against the host's available memory and the cap (memory_limits.h).
@@ -71,9 +51,7 @@ class CpuRunner : public BackendRunner {
     device.constantData = [](const IConstantLayer& constant) { return const_cast<uint8_t*>(constant.bytes().data()); };
     device.countNonZero = [](const cpu::TensorView& in) { return cpu::countNonZero(in); };
     device.runLayer = [this](const ILayer& layer, const std::vector<cpu::TensorView>& in, cpu::TensorView& out) {
-#ifdef TORCHTRT_WITH_ONEDNN
       if (fast_ && fast_->run(layer, in, out)) return;
-#endif
       cpu::runLayer(layer, in, out);
     };
     device.copy = [](void* dst, const void* src, size_t bytes) { std::memcpy(dst, src, bytes); };
@@ -83,10 +61,8 @@ class CpuRunner : public BackendRunner {
   }
 
  private:
-  std::vector<uint8_t> arena_;  // intermediates, sized by reserveArena
-#ifdef TORCHTRT_WITH_ONEDNN
+  std::vector<uint8_t> arena_;                  // intermediates, sized by reserveArena
   std::unique_ptr<cpu::onednn::Kernels> fast_;  // nullptr: the reference kernels only
-#endif
 };
 
 class CpuBackend : public ExecutionBackend {
@@ -109,10 +85,6 @@ class CpuBackend : public ExecutionBackend {
 };
 
 }  // namespace
-
-#ifndef TORCHTRT_WITH_ONEDNN
-int64_t cpu::onednn::layerRuns() { return -1; }
-#endif
 
 const ExecutionBackend* cpuExecutionBackend() {
   static const CpuBackend backend;

@@ -65,6 +65,8 @@ struct LaunchContext {
   const std::unordered_map<const void*, void*>* uploads = nullptr;
   //! State of the convolution kernels (the cuDNN handle and per-layer plans), freed with the context.
   std::shared_ptr<void> convolutionState;
+  //! State a layer kind's kernels keep per context (cuDNN handles, built cuDNN graphs), freed with it.
+  std::map<LayerType, std::shared_ptr<void>> kindState;
   void* scratch_ = nullptr;
   size_t scratchBytes_ = 0;
   ~LaunchContext();

@@ -12,6 +12,8 @@ namespace trt {
 namespace passes {
 
 bool canRunInInt8(const ILayer& layer) {
+  // A layer pinned to a float type (ILayer::setPrecision) stays out of INT8.
+  if (layer.precisionIsSet() && layer.getPrecision() != DataType::kINT8) return false;
   if (layer.getType() == LayerType::kCONVOLUTION) {
     const auto& conv = static_cast<const IConvolutionLayer&>(layer);
     return !conv.isInt8() && !conv.getChannelsLast() && conv.getInput(0)->getType() == DataType::kFLOAT;

@@ -14,11 +14,24 @@ inline int32_t countUses(const INetworkDefinition& net, const ITensor* t) {
   return uses;
 }
 
+//! True when both layers have the same pinned precision (ILayer::setPrecision), or neither has one.
+inline bool samePrecisionPin(const ILayer& a, const ILayer& b) {
+  return a.precisionIsSet() == b.precisionIsSet() && (!a.precisionIsSet() || a.getPrecision() == b.getPrecision());
+}
+
 //! The layer of kind `type` producing `t` when `t` is read by exactly one layer and is not a network
-//! output (so a fusion may fold `t`'s consumer into it), else nullptr.
+//! output (so a fusion may fold `t`'s consumer into it), else nullptr. Also nullptr when the two
+//! layers are pinned to different precisions, since the fused layer could honour only one of them
+//! (shuffles, which compute nothing, excepted).
 inline ILayer* soleUseProducer(const INetworkDefinition& net, const ITensor* t, LayerType type) {
   ILayer* p = t->getProducer();
   if (!p || p->getType() != type || t->isNetworkOutput() || countUses(net, t) != 1) return nullptr;
+  if (type == LayerType::kSHUFFLE) return p;
+  for (int l = 0; l < net.getNbLayers(); ++l) {
+    const ILayer* consumer = net.getLayer(l);
+    for (int i = 0; i < consumer->getNbInputs(); ++i)
+      if (consumer->getInput(i) == t && !samePrecisionPin(*p, *consumer)) return nullptr;
+  }
   return p;
 }
 

@@ -2,6 +2,8 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
+#include <vector>
 
 #include "trt/builder.h"
 #include "trt/network.h"
@@ -34,6 +36,9 @@ int32_t fuseNormalizationResidual(INetworkDefinition& network);
 int32_t fuseSoftMaxMask(INetworkDefinition& network);
 //! Folds a product's multiplication or division by a scalar constant into its alpha.
 int32_t fuseMatrixMultiplyScale(INetworkDefinition& network);
+//! Replaces MatMul(Q, K^T) -> [scalar scale] -> SoftMax(last axis, [mask]) -> MatMul(., V) over 4-D
+//! [B, H, S, D] tensors by one Attention layer (keeping the softmax's NaN for fully masked rows).
+int32_t fuseAttention(INetworkDefinition& network);
 //! Folds `matmul + b` (b a constant with one value per output column) into the matrix multiply's bias input.
 int32_t fuseMatrixMultiplyBias(INetworkDefinition& network);
 //! Folds a ReLU that is the only consumer of a convolution or matrix multiply into that layer.
@@ -41,10 +46,12 @@ int32_t fuseActivation(INetworkDefinition& network);
 //! CUDA: switches regions of 2-D FP16 convolutions (with the pooling and elementwise layers between
 //! them) to channels-last tensors, adding transposes where a region meets the rest of the network.
 int32_t useChannelsLast(INetworkDefinition& network);
-//! Chooses FP16 or FP32 per layer: with `allowHalf`, layers the backend computes in half get half
-//! inputs; elsewhere half tensors are cast to float. Inserts the casts (returns how many) and keeps
-//! the network outputs' declared types.
-int32_t assignPrecision(INetworkDefinition& network, Backend backend, DataType reduced);
+//! Chooses FP16, BF16 or FP32 per layer: a layer pinned with ILayer::setPrecision computes in its pin
+//! where the backend has a kernel for it; other layers in `reduced` where the backend has one, else
+//! FP32. A pin the backend cannot honour throws under `obeyPins` (kOBEY_PRECISION_CONSTRAINTS), else
+//! adds a line to `notes`. Inserts the casts (returns how many) and keeps the outputs' declared types.
+int32_t assignPrecision(INetworkDefinition& network, Backend backend, DataType reduced, bool obeyPins,
+                        std::vector<std::string>& notes);
 
 }  // namespace passes
 }  // namespace trt

@@ -4,6 +4,7 @@
 
 #include "backends/half_support.h"
 #include "builder/passes/passes.h"
+#include "network/computed_precision.h"
 
 namespace trt {
 namespace passes {
@@ -47,9 +48,39 @@ class CastCache {
   std::unordered_map<std::pair<ITensor*, DataType>, ITensor*, KeyHash> casts_;
   int32_t added_ = 0;
 };
+// The floating type `layer` computes in: its pin (ILayer::setPrecision) where the backend can honour
+// it, else the reduced type where the backend has a kernel for it, else FP32. A pin that cannot be
+// honoured refuses the build under `obeyPins`, else it is noted and the layer takes the default rule.
+DataType chooseFloatPrecision(const ILayer& layer, Backend backend, DataType wanted, bool obeyPins,
+                              std::vector<std::string>& notes) {
+  // An INT8 layer pinned to INT8 was honoured by the INT8 passes; its float inputs take the default rule.
+  const bool int8Honoured = layer.getPrecision() == DataType::kINT8 && computedPrecision(layer) == DataType::kINT8;
+  if (layer.precisionIsSet() && !int8Honoured) {
+    const DataType pin = layer.getPrecision();
+    std::string why;
+    if (pin == DataType::kFLOAT) return DataType::kFLOAT;
+    if (isFloating(pin)) {
+      if (backendComputesIn(backend, layer, pin)) return pin;
+      why = std::string("the ") + backendName(backend) + " backend has no " + dataTypeName(pin) + " kernel for it";
+    } else {
+      why = pin == DataType::kINT8
+                ? "INT8 is chosen by the INT8 passes (BuilderFlag::kINT8 and a scale), which left it in float"
+                : std::string("layers do not compute in ") + dataTypeName(pin) + " in this build";
+    }
+    const std::string message = layer.describe() + ": pinned to " + dataTypeName(pin) + " (setPrecision), but " + why;
+    if (obeyPins)
+      throw Error(message +
+                  "; BuilderFlag::kOBEY_PRECISION_CONSTRAINTS refuses to fall back: pin it to another type, or "
+                  "use kPREFER_PRECISION_CONSTRAINTS to let the builder choose");
+    notes.push_back(message + "; the builder chose the precision instead");
+  }
+  const bool capable = wanted != DataType::kFLOAT && backendComputesIn(backend, layer, wanted);
+  return capable ? wanted : DataType::kFLOAT;
+}
 }  // namespace
 
-int32_t assignPrecision(INetworkDefinition& net, Backend backend, DataType reduced) {
+int32_t assignPrecision(INetworkDefinition& net, Backend backend, DataType reduced, bool obeyPins,
+                        std::vector<std::string>& notes) {
   std::vector<DataType> outputTypes;
   for (int i = 0; i < net.getNbOutputs(); ++i) outputTypes.push_back(net.getOutput(i)->getType());
   std::vector<ILayer*> layers;
@@ -64,6 +95,11 @@ int32_t assignPrecision(INetworkDefinition& net, Backend backend, DataType reduc
     desc[layer->getOutput(0)] = {layer->getOutput(0)->getDimensions(), layer->getOutput(0)->getType(),
                                  layer->getOutput(0)->getShapeValues()};
 
+  // The types before the pass: a tensor that is 16-bit only because a pinned layer computes it so
+  // does not make its readers count as the network's own 16-bit computation.
+  std::unordered_map<const ITensor*, DataType> declared;
+  for (const auto& d : desc) declared[d.first] = d.second.type;
+
   CastCache casts(net);
   for (ILayer* layer : layers) {
     std::vector<TensorDesc> ins;
@@ -75,16 +111,15 @@ int32_t assignPrecision(INetworkDefinition& net, Backend backend, DataType reduc
     DataType own = DataType::kFLOAT;
     for (size_t i = 0; i < ins.size(); ++i) {
       if (!isFloating(ins[i].type)) continue;
-      own = !anyFloating || own == ins[i].type ? ins[i].type : DataType::kFLOAT;
+      const DataType t = declared.at(layer->getInput(i)) == DataType::kFLOAT ? DataType::kFLOAT : ins[i].type;
+      own = !anyFloating || own == t ? t : DataType::kFLOAT;
       anyFloating = true;
     }
     // A Shape layer reads dimensions only, whatever its input's type.
     if (anyFloating && layer->getType() != LayerType::kIDENTITY && layer->getType() != LayerType::kSHAPE) {
-      const bool pinnedFloat = layer->precisionIsSet() && layer->getPrecision() == DataType::kFLOAT;
       // The reduced type the config allows, or the one the network itself already computes in.
       const DataType wanted = reduced != DataType::kFLOAT ? reduced : own;
-      const bool capable = !pinnedFloat && wanted != DataType::kFLOAT && backendComputesIn(backend, *layer, wanted);
-      const DataType target = capable ? wanted : DataType::kFLOAT;
+      const DataType target = chooseFloatPrecision(*layer, backend, wanted, obeyPins, notes);
       for (int i = 0; i < layer->getNbInputs(); ++i) {
         if (!isFloating(ins[i].type) || ins[i].type == target) continue;
         ITensor* cast = casts.get(layer->getInput(i), target, layer);

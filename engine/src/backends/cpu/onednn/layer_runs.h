@@ -8,7 +8,7 @@ namespace trt {
 namespace cpu {
 namespace onednn {
 
-//! Layer runs on oneDNN primitives so far; -1 when this build has no oneDNN (cpu_backend.cpp).
+//! Layer runs on oneDNN primitives so far; -1 when this build has no oneDNN plugin.
 int64_t layerRuns();
 
 }  // namespace onednn

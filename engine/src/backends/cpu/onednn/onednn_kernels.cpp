@@ -1,35 +1,61 @@
-// The cache of oneDNN steps, by layer and shapes, and the dispatch to the reference kernels.
+// The cache of the plugin's steps, by layer and shapes, and what oneDNN does not do as the reference:
+// activations after a primitive (oneDNN's ReLU maps NaN to 0) and max pooling over NaN (oneDNN's max
+// skips NaN where PyTorch's propagates it: an input holding NaN is pooled by the reference kernel).
 #include "backends/cpu/onednn/onednn_kernels.h"
 
+#include <algorithm>
 #include <atomic>
 #include <string>
 #include <unordered_map>
 
-#include "backends/cpu/onednn/onednn_step.h"
-#include "oneapi/dnnl/dnnl.h"
-#include "oneapi/dnnl/dnnl_version.h"
+#include "backends/cpu/onednn/describe.h"
 
 namespace trt {
 namespace cpu {
 namespace onednn {
 
-struct Kernels::Impl {
-  Context ctx;
-  // nullptr: oneDNN declined this layer at these shapes, the reference runs it (decided once).
-  std::unordered_map<std::string, std::unique_ptr<Step>> steps;
-};
-
-bool libraryIsOurs() {
-  // dnnl_version() resolves like every other oneDNN call: to whichever oneDNN the process loaded first.
-  const dnnl_version_t* v = dnnl_version();
-  return v && v->major == DNNL_VERSION_MAJOR && v->minor == DNNL_VERSION_MINOR;
-}
-
-Kernels::Kernels() : impl_(std::make_unique<Impl>()) {}
-Kernels::~Kernels() = default;
-
 namespace {
 std::atomic<int64_t> runs{0};
+
+//! One layer at one set of shapes on the plugin; destroys its plugin step.
+class Step {
+ public:
+  Step(const torchtrt_onednn_api& api, torchtrt_onednn_step* handle, int32_t postActivation, bool maxPooling)
+      : api_(api), handle_(handle), postActivation_(postActivation), maxPooling_(maxPooling) {}
+  ~Step() { api_.destroy(handle_); }
+  Step(const Step&) = delete;
+  Step& operator=(const Step&) = delete;
+
+  //! false: the reference must run this call (NaN in a max pooling's input).
+  bool run(const ILayer& layer, const std::vector<TensorView>& inputs, TensorView& output) {
+    if (maxPooling_ && containsNaN(inputs[0])) return false;
+    const void* data[3] = {};
+    const int32_t count = static_cast<int32_t>(std::min<size_t>(inputs.size(), 3));
+    for (int32_t i = 0; i < count; ++i) data[i] = inputs[static_cast<size_t>(i)].data;
+    char message[512] = {};
+    if (api_.execute(handle_, data, count, output.data, message, sizeof message) != TORCHTRT_ONEDNN_OK)
+      throw Error(layer.describe() + ": oneDNN failed (" + message +
+                  "); rerun with TORCHTRT_CPU_KERNELS=reference to use the reference kernels");
+    if (postActivation_ >= 0)
+      applyActivation(static_cast<ActivationType>(postActivation_), 0.f, 0.f, output.f32(), output.dims.volume());
+    return true;
+  }
+
+ private:
+  static bool containsNaN(const TensorView& t) {
+    const float* x = t.f32();
+    const int64_t n = t.dims.volume();
+    bool nan = false;
+#pragma omp parallel for reduction(|| : nan) if (n > (1 << 16))
+    for (int64_t i = 0; i < n; ++i) nan = nan || x[i] != x[i];
+    return nan;
+  }
+
+  const torchtrt_onednn_api& api_;
+  torchtrt_onednn_step* handle_;
+  int32_t postActivation_;  // applied by the reference's routine after the primitive, or -1
+  bool maxPooling_;
+};
 
 // The layer object and every shape it runs at. A layer's parameters (weights, strides, ...) are
 // fixed for the engine's life, so they need no place in the key.
@@ -46,27 +72,55 @@ std::string stepKey(const ILayer& layer, const std::vector<TensorView>& inputs, 
   return key;
 }
 
-std::unique_ptr<Step> makeStep(Context& ctx, const ILayer& layer, const std::vector<TensorView>& inputs,
-                               const TensorView& output) {
+// nullptr when the plugin does not cover the layer at these shapes (the reference runs it).
+std::unique_ptr<Step> makeStep(const torchtrt_onednn_api& api, const ILayer& layer,
+                               const std::vector<TensorView>& inputs, const TensorView& output) {
   for (const auto& in : inputs)
     if (in.type != DataType::kFLOAT) return nullptr;
   if (output.type != DataType::kFLOAT) return nullptr;
-  try {
-    switch (layer.getType()) {
-      case LayerType::kCONVOLUTION:
-        return makeConvolution(ctx, layer, inputs, output);
-      case LayerType::kMATRIX_MULTIPLY:
-        return makeMatrixMultiply(ctx, layer, inputs, output);
-      case LayerType::kPOOLING:
-        return makePooling(ctx, layer, inputs, output);
-      default:
-        return nullptr;
+  torchtrt_onednn_step* handle = nullptr;
+  char message[512] = {};
+  int32_t status = TORCHTRT_ONEDNN_DECLINED, postActivation = -1;
+  bool maxPooling = false;
+  switch (layer.getType()) {
+    case LayerType::kCONVOLUTION: {
+      torchtrt_onednn_convolution desc;
+      if (describeConvolution(layer, inputs, output, desc, postActivation))
+        status = api.create_convolution(&desc, &handle, message, sizeof message);
+      break;
     }
-  } catch (const dnnl::error&) {
-    return nullptr;  // no implementation for this case (oneDNN says "unimplemented")
+    case LayerType::kMATRIX_MULTIPLY: {
+      torchtrt_onednn_matrix_multiply desc;
+      if (describeMatrixMultiply(layer, inputs, output, desc, postActivation))
+        status = api.create_matrix_multiply(&desc, &handle, message, sizeof message);
+      break;
+    }
+    case LayerType::kPOOLING: {
+      torchtrt_onednn_pooling desc;
+      if (describePooling(layer, inputs, output, desc)) {
+        maxPooling = desc.algorithm == TORCHTRT_ONEDNN_POOL_MAX;
+        status = api.create_pooling(&desc, &handle, message, sizeof message);
+      }
+      break;
+    }
+    default:
+      return nullptr;
   }
+  // Declined, or failed to create (oneDNN refusing these arguments): the reference runs the layer.
+  if (status != TORCHTRT_ONEDNN_OK || !handle) return nullptr;
+  return std::make_unique<Step>(api, handle, postActivation, maxPooling);
 }
 }  // namespace
+
+struct Kernels::Impl {
+  explicit Impl(const torchtrt_onednn_api& a) : api(a) {}
+  const torchtrt_onednn_api& api;
+  // nullptr: the plugin declined this layer at these shapes, the reference runs it (decided once).
+  std::unordered_map<std::string, std::unique_ptr<Step>> steps;
+};
+
+Kernels::Kernels(const torchtrt_onednn_api& api) : impl_(std::make_unique<Impl>(api)) {}
+Kernels::~Kernels() = default;
 
 bool Kernels::run(const ILayer& layer, const std::vector<TensorView>& inputs, TensorView& output) {
   const LayerType type = layer.getType();
@@ -74,61 +128,17 @@ bool Kernels::run(const ILayer& layer, const std::vector<TensorView>& inputs, Te
     return false;
   const std::string key = stepKey(layer, inputs, output);
   auto it = impl_->steps.find(key);
-  if (it == impl_->steps.end()) it = impl_->steps.emplace(key, makeStep(impl_->ctx, layer, inputs, output)).first;
-  if (!it->second) return false;
-  try {
-    it->second->run(impl_->ctx, inputs, output);
-  } catch (const dnnl::error& e) {
-    throw Error(layer.describe() + ": oneDNN failed (" + e.what() +
-                "); rerun with TORCHTRT_CPU_KERNELS=reference to use the reference kernels");
-  }
+  if (it == impl_->steps.end()) it = impl_->steps.emplace(key, makeStep(impl_->api, layer, inputs, output)).first;
+  if (!it->second || !it->second->run(layer, inputs, output)) return false;
   runs.fetch_add(1, std::memory_order_relaxed);
   return true;
 }
 
+#ifdef TORCHTRT_ONEDNN_PLUGIN_BUILD_PATH
 int64_t layerRuns() { return runs.load(std::memory_order_relaxed); }
-
-dnnl::memory::format_tag plainTag(int rank, bool channelsLast) {
-  using tag = dnnl::memory::format_tag;
-  if (channelsLast) {
-    switch (rank) {
-      case 3:
-        return tag::nwc;
-      case 4:
-        return tag::nhwc;
-      case 5:
-        return tag::ndhwc;
-      default:
-        break;
-    }
-  }
-  switch (rank) {
-    case 1:
-      return tag::a;
-    case 2:
-      return tag::ab;
-    case 3:
-      return tag::abc;
-    case 4:
-      return tag::abcd;
-    case 5:
-      return tag::abcde;
-    case 6:
-      return tag::abcdef;
-    default:
-      return tag::undef;
-  }
-}
-
-bool fusableActivation(int32_t activation, dnnl::algorithm& algorithm) {
-  // Only ReLU: oneDNN's other eltwise kernels use their own approximations (within tolerance, but
-  // the reference's own routine is applied after the primitive instead, keeping its exact values).
-  if (activation == static_cast<int32_t>(ActivationType::kRELU)) {
-    algorithm = dnnl::algorithm::eltwise_relu;
-    return true;
-  }
-  return false;
-}
+#else
+int64_t layerRuns() { return -1; }
+#endif
 
 }  // namespace onednn
 }  // namespace cpu

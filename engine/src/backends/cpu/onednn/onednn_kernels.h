@@ -1,29 +1,25 @@
 // The CPU backend's fast kernels: the layers oneDNN covers (convolutions, matrix products, pooling)
-// run through oneDNN primitives; every other layer, and every case a primitive declines, runs the
-// reference kernel. Built only with oneDNN (TORCHTRT_WITH_ONEDNN); no oneDNN type leaks out of here.
+// run on the oneDNN plugin's primitives (plugin_abi.h); every other layer, and every case the plugin
+// declines, runs the reference kernel. No oneDNN header or type is seen by the engine.
 #pragma once
 
-#include <cstdint>
 #include <memory>
 #include <vector>
 
 #include "backends/cpu/cpu_kernels.h"
 #include "backends/cpu/onednn/layer_runs.h"
+#include "backends/cpu/onednn/plugin_abi.h"
 
 namespace trt {
 namespace cpu {
 namespace onednn {
 
-//! Whether the oneDNN this process calls is the one the engine was built against. PyTorch's
-//! libtorch_cpu exports its own oneDNN (another major version) under the same C symbols; loaded
-//! first, it takes our calls, which then fail or misbehave. Then the fast kernels must not run.
-bool libraryIsOurs();
-
-//! The primitives of one execution context, created on a layer's first run with an input shape and
+//! The primitives of one execution context, created on a layer's first run at an input shape and
 //! kept (weights reordered into the primitive's format once). Not thread-safe: one per runner.
 class Kernels {
  public:
-  Kernels();
+  //! `api`: the loaded plugin's table (plugin_loader.h).
+  explicit Kernels(const torchtrt_onednn_api& api);
   ~Kernels();
   Kernels(const Kernels&) = delete;
   Kernels& operator=(const Kernels&) = delete;

@@ -1,0 +1,37 @@
+// The engine's side of the oneDNN plugin: each layer the plugin covers, described in the plugin's C
+// terms (plugin_abi.h) at given shapes. A describe function returns false where oneDNN would not
+// compute what the reference kernel computes (the reference then runs the layer).
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "backends/cpu/cpu_kernels.h"
+#include "backends/cpu/onednn/plugin_abi.h"
+
+namespace trt {
+namespace cpu {
+namespace onednn {
+
+//! `postActivation`: an activation the reference routine applies after the primitive, or -1.
+bool describeConvolution(const ILayer& layer, const std::vector<TensorView>& inputs, const TensorView& output,
+                         torchtrt_onednn_convolution& desc, int32_t& postActivation);
+bool describeMatrixMultiply(const ILayer& layer, const std::vector<TensorView>& inputs, const TensorView& output,
+                            torchtrt_onednn_matrix_multiply& desc, int32_t& postActivation);
+bool describePooling(const ILayer& layer, const std::vector<TensorView>& inputs, const TensorView& output,
+                     torchtrt_onednn_pooling& desc);
+
+//! A dense tensor of logical dims [N, C, spatial...]; channels-last keeps it as [N, spatial..., C] in memory.
+torchtrt_onednn_tensor denseTensor(const Dims& logical, bool channelsLast = false);
+
+//! A channels-last tensor's [N, spatial..., C] as the logical [N, C, spatial...].
+inline Dims channelsFirst(const Dims& d) {
+  Dims r = d;
+  r.d[1] = d.d[d.nbDims - 1];
+  for (int i = 2; i < d.nbDims; ++i) r.d[i] = d.d[i - 1];
+  return r;
+}
+
+}  // namespace onednn
+}  // namespace cpu
+}  // namespace trt

@@ -1,0 +1,70 @@
+// Batched float32 matrix products for the plugin: op(X) of a stored [batch..., rows, cols] operand
+// as strides (a transpose swaps the inner two, a broadcast batch dimension has size 1). Vector
+// operands and INT8 products stay on the reference kernel.
+#include "backends/cpu/onednn/describe.h"
+
+namespace trt {
+namespace cpu {
+namespace onednn {
+
+namespace {
+torchtrt_onednn_tensor operand(const Dims& stored, int batchRank, bool transpose) {
+  torchtrt_onednn_tensor t{};
+  t.rank = batchRank + 2;
+  const int rank = stored.nbDims;
+  const int64_t rows = stored.d[rank - 2], cols = stored.d[rank - 1];
+  int64_t stride = rows * cols;
+  for (int i = rank - 3, o = batchRank - 1; o >= 0; --i, --o) {
+    t.dims[o] = i >= 0 ? stored.d[i] : 1;
+    t.strides[o] = stride;
+    if (i >= 0) stride *= stored.d[i];
+  }
+  t.dims[batchRank] = transpose ? cols : rows;
+  t.dims[batchRank + 1] = transpose ? rows : cols;
+  t.strides[batchRank] = transpose ? 1 : cols;
+  t.strides[batchRank + 1] = transpose ? cols : 1;
+  return t;
+}
+}  // namespace
+
+bool describeMatrixMultiply(const ILayer& layer, const std::vector<TensorView>& inputs, const TensorView& output,
+                            torchtrt_onednn_matrix_multiply& d, int32_t& postActivation) {
+  const auto& mm = static_cast<const IMatrixMultiplyLayer&>(layer);
+  if (mm.isInt8()) return false;
+  const MatrixOperation opA = mm.getOperation(0), opB = mm.getOperation(1);
+  if (opA == MatrixOperation::kVECTOR || opB == MatrixOperation::kVECTOR) return false;
+  const Dims& a = inputs[0].dims;
+  const Dims& b = inputs[1].dims;
+  const Dims& c = output.dims;
+  // oneDNN's matmul takes at most 12 dims; the engine's tensors have at most 8.
+  if (a.nbDims < 2 || b.nbDims < 2 || c.nbDims < 2) return false;
+  const int batchRank = c.nbDims - 2;
+  if (a.nbDims - 2 > batchRank || b.nbDims - 2 > batchRank) return false;
+  const int64_t N = c.d[c.nbDims - 1];
+  const bool hasBias = inputs.size() == 3;
+  if (hasBias && inputs[2].dims.volume() != N) return false;
+  d = torchtrt_onednn_matrix_multiply{};
+  d.a = operand(a, batchRank, opA == MatrixOperation::kTRANSPOSE);
+  d.b = operand(b, batchRank, opB == MatrixOperation::kTRANSPOSE);
+  d.c = denseTensor(c);
+  if (hasBias) {
+    d.bias.rank = c.nbDims;
+    for (int i = 0; i < c.nbDims; ++i) {
+      d.bias.dims[i] = 1;
+      d.bias.strides[i] = N;
+    }
+    d.bias.dims[c.nbDims - 1] = N;
+    d.bias.strides[c.nbDims - 1] = 1;
+  }
+  d.alpha = mm.getAlpha();
+  // The reference fuses ReLU only, applied after the primitive with the reference's routine:
+  // oneDNN's ReLU turns NaN into 0 where PyTorch keeps it.
+  const int32_t relu = static_cast<int32_t>(ActivationType::kRELU);
+  postActivation = mm.getFusedActivation() == relu ? relu : -1;
+  d.relu = 0;
+  return true;
+}
+
+}  // namespace onednn
+}  // namespace cpu
+}  // namespace trt

@@ -1,0 +1,109 @@
+// 1-D, 2-D and 3-D float32 convolutions (grouped, depthwise, dilated) with the bias, a residual (a sum
+// post-op) and ReLU fused; the primitive picks its activation format (blocked where that is faster),
+// the weights are reordered into its format once.
+#include <cstring>
+
+#include "backends/cpu/onednn/plugin/plugin_step.h"
+
+namespace torchtrt_onednn {
+
+namespace {
+using dnnl::memory;
+using dt = memory::data_type;
+
+class ConvolutionStep : public Step {
+ public:
+  ConvolutionStep(const dnnl::convolution_forward::primitive_desc& pd, const memory::desc& userSrc,
+                  const memory::desc& userDst, const memory::desc& userWeights, const float* weights,
+                  const memory::desc& biasDesc, const float* bias, bool residual)
+      : prim_(pd), userSrc_(userSrc), userDst_(userDst), residual_(residual) {
+    const dnnl::engine& engine = cpuEngine();
+    weights_ = memory(pd.weights_desc(), engine);
+    memory user = wrap(userWeights, weights);
+    dnnl::reorder(user, weights_).execute(stream_, user, weights_);
+    if (bias) {
+      bias_ = memory(biasDesc, engine);
+      std::memcpy(bias_.get_data_handle(), bias, biasDesc.get_size());
+    }
+    if (pd.src_desc() != userSrc) {
+      src_ = memory(pd.src_desc(), engine);
+      srcIn_ = dnnl::reorder(dnnl::reorder::primitive_desc(engine, userSrc, engine, pd.src_desc()));
+    }
+    if (pd.dst_desc() != userDst) {
+      dst_ = memory(pd.dst_desc(), engine);
+      dstOut_ = dnnl::reorder(dnnl::reorder::primitive_desc(engine, pd.dst_desc(), engine, userDst));
+      if (residual) dstIn_ = dnnl::reorder(dnnl::reorder::primitive_desc(engine, userDst, engine, pd.dst_desc()));
+    }
+    stream_.wait();
+  }
+
+  void run(const void* const* inputs, int32_t nbInputs, void* output) override {
+    memory userSrc = wrap(userSrc_, inputs[0]), userDst = wrap(userDst_, output);
+    memory src = userSrc, dst = userDst;
+    if (src_) {
+      srcIn_.execute(stream_, userSrc, src_);
+      src = src_;
+    }
+    if (dst_) dst = dst_;
+    if (residual_ && nbInputs > 1) {  // the sum post-op adds what dst holds
+      if (dst_)
+        dstIn_.execute(stream_, {{DNNL_ARG_FROM, wrap(userDst_, inputs[1])}, {DNNL_ARG_TO, dst_}});
+      else if (output != inputs[1])
+        std::memcpy(output, inputs[1], userDst_.get_size());
+    }
+    std::unordered_map<int, memory> args{{DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, weights_}, {DNNL_ARG_DST, dst}};
+    if (bias_) args.emplace(DNNL_ARG_BIAS, bias_);
+    prim_.execute(stream_, args);
+    if (dst_) dstOut_.execute(stream_, dst_, userDst);
+    stream_.wait();
+  }
+
+ private:
+  dnnl::convolution_forward prim_;
+  memory::desc userSrc_, userDst_;
+  memory weights_, bias_, src_, dst_;  // src_/dst_: the primitive's format when it differs from the tensors'
+  dnnl::reorder srcIn_, dstOut_, dstIn_;
+  bool residual_;
+};
+
+memory::format_tag denseTag(size_t rank) {
+  using tag = memory::format_tag;
+  static const tag tags[] = {tag::undef, tag::a, tag::ab, tag::abc, tag::abcd, tag::abcde, tag::abcdef};
+  return rank < sizeof tags / sizeof tags[0] ? tags[rank] : tag::undef;
+}
+}  // namespace
+
+std::unique_ptr<Step> makeConvolution(const torchtrt_onednn_convolution& d) {
+  const int nd = d.spatial;
+  const int64_t cin = d.src.dims[1], cout = d.dst.dims[1], groups = d.groups;
+  memory::dims wdims{cout / groups, cin / groups}, strides, dilates, padL, padR;
+  for (int s = 0; s < nd; ++s) {
+    wdims.push_back(d.kernel[s]);
+    strides.push_back(d.strides[s]);
+    dilates.push_back(d.dilations[s]);
+    padL.push_back(d.pad_left[s]);
+    padR.push_back(d.pad_right[s]);
+  }
+  if (groups > 1) wdims.insert(wdims.begin(), groups);
+  const memory::desc userWeights(wdims, dt::f32, denseTag(wdims.size()));
+  const memory::desc userSrc = descOf(d.src), userDst = descOf(d.dst);
+  const memory::desc biasDesc({cout}, dt::f32, memory::format_tag::a);
+  const memory::desc anySrc(dimsOf(d.src), dt::f32, memory::format_tag::any),
+      anyDst(dimsOf(d.dst), dt::f32, memory::format_tag::any), anyWeights(wdims, dt::f32, memory::format_tag::any);
+  dnnl::post_ops ops;
+  if (d.residual) ops.append_sum(1.f);
+  if (d.relu) ops.append_eltwise(1.f, dnnl::algorithm::eltwise_relu, 0.f, 0.f);
+  dnnl::primitive_attr attr;
+  attr.set_post_ops(ops);
+  const auto kind = dnnl::prop_kind::forward_inference;
+  const auto algorithm = dnnl::algorithm::convolution_direct;
+  const auto desc = d.bias ? dnnl::convolution_forward::desc(kind, algorithm, anySrc, anyWeights, biasDesc, anyDst,
+                                                             strides, dilates, padL, padR)
+                           : dnnl::convolution_forward::desc(kind, algorithm, anySrc, anyWeights, anyDst, strides,
+                                                             dilates, padL, padR);
+  const dnnl::convolution_forward::primitive_desc pd(desc, attr, cpuEngine());
+  return std::make_unique<ConvolutionStep>(pd, userSrc, userDst, userWeights, d.weights, biasDesc, d.bias,
+                                           d.residual != 0);
+}
+
+}  // namespace torchtrt_onednn

@@ -1,0 +1,51 @@
+// Batched float32 matrix products on oneDNN's matmul: transposes and broadcasts come as strides, the
+// scale, per-column bias and ReLU as post-ops.
+#include "backends/cpu/onednn/plugin/plugin_step.h"
+
+namespace torchtrt_onednn {
+
+namespace {
+using dnnl::memory;
+
+class MatrixMultiplyStep : public Step {
+ public:
+  MatrixMultiplyStep(const dnnl::matmul::primitive_desc& pd, const memory::desc& a, const memory::desc& b,
+                     const memory::desc& c, const memory::desc& bias, bool biasAsPostOp)
+      : prim_(pd), a_(a), b_(b), c_(c), bias_(bias), biasAsPostOp_(biasAsPostOp) {}
+
+  void run(const void* const* inputs, int32_t nbInputs, void* output) override {
+    std::unordered_map<int, memory> args{
+        {DNNL_ARG_SRC, wrap(a_, inputs[0])}, {DNNL_ARG_WEIGHTS, wrap(b_, inputs[1])}, {DNNL_ARG_DST, wrap(c_, output)}};
+    if (nbInputs == 3)
+      args.emplace(biasAsPostOp_ ? DNNL_ARG_ATTR_MULTIPLE_POST_OP(1) | DNNL_ARG_SRC_1 : DNNL_ARG_BIAS,
+                   wrap(bias_, inputs[2]));
+    prim_.execute(stream_, args);
+    stream_.wait();
+  }
+
+ private:
+  dnnl::matmul prim_;
+  memory::desc a_, b_, c_, bias_;
+  bool biasAsPostOp_;
+};
+}  // namespace
+
+std::unique_ptr<Step> makeMatrixMultiply(const torchtrt_onednn_matrix_multiply& d) {
+  const memory::desc a = descOf(d.a), b = descOf(d.b), c = descOf(d.c);
+  const bool hasBias = d.bias.rank > 0;
+  const memory::desc bias = hasBias ? descOf(d.bias) : memory::desc();
+  // The reference computes relu(alpha * A.B + bias): a scale other than 1 goes first as a linear
+  // post-op, and the bias after it as a binary add (oneDNN's own bias would be added before it).
+  const bool biasAsPostOp = hasBias && d.alpha != 1.f;
+  dnnl::post_ops ops;
+  if (d.alpha != 1.f) ops.append_eltwise(1.f, dnnl::algorithm::eltwise_linear, d.alpha, 0.f);
+  if (biasAsPostOp) ops.append_binary(dnnl::algorithm::binary_add, bias);
+  if (d.relu) ops.append_eltwise(1.f, dnnl::algorithm::eltwise_relu, 0.f, 0.f);
+  dnnl::primitive_attr attr;
+  attr.set_post_ops(ops);
+  const auto desc = hasBias && !biasAsPostOp ? dnnl::matmul::desc(a, b, bias, c) : dnnl::matmul::desc(a, b, c);
+  const dnnl::matmul::primitive_desc pd(desc, attr, cpuEngine());
+  return std::make_unique<MatrixMultiplyStep>(pd, a, b, c, bias, biasAsPostOp);
+}
+
+}  // namespace torchtrt_onednn

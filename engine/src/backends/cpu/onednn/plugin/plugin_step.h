@@ -1,0 +1,47 @@
+// What the plugin's primitives share: the CPU engine, the step base and memory descriptors of the
+// engine's tensors. Only plugin sources include this (it pulls in oneDNN's C++ API).
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include <oneapi/dnnl/dnnl.hpp>
+
+#include "backends/cpu/onednn/plugin_abi.h"
+
+namespace torchtrt_onednn {
+
+//! The process's oneDNN CPU engine (thread-safe; created on first use).
+const dnnl::engine& cpuEngine();
+
+//! One layer at one set of shapes: its primitive, reordered weights and scratch memory. Each step
+//! has its own stream; the engine runs a step on one thread at a time.
+class Step {
+ public:
+  Step() : stream_(cpuEngine()) {}
+  virtual ~Step() = default;
+  virtual void run(const void* const* inputs, int32_t nbInputs, void* output) = 0;
+
+ protected:
+  dnnl::stream stream_;
+};
+
+std::unique_ptr<Step> makeConvolution(const torchtrt_onednn_convolution& desc);
+std::unique_ptr<Step> makeMatrixMultiply(const torchtrt_onednn_matrix_multiply& desc);
+std::unique_ptr<Step> makePooling(const torchtrt_onednn_pooling& desc);
+
+inline dnnl::memory::dims dimsOf(const torchtrt_onednn_tensor& t) {
+  return dnnl::memory::dims(t.dims, t.dims + t.rank);
+}
+
+//! The memory descriptor of a float32 tensor laid out by its strides.
+inline dnnl::memory::desc descOf(const torchtrt_onednn_tensor& t) {
+  return dnnl::memory::desc(dimsOf(t), dnnl::memory::data_type::f32, dnnl::memory::dims(t.strides, t.strides + t.rank));
+}
+
+//! A memory over a tensor the engine owns (no copy).
+inline dnnl::memory wrap(const dnnl::memory::desc& desc, const void* data) {
+  return dnnl::memory(desc, cpuEngine(), const_cast<void*>(data));
+}
+
+}  // namespace torchtrt_onednn

@@ -1,0 +1,86 @@
+// The C interface between the engine and its oneDNN plugin (libtorchtrt_onednn.so). The plugin is
+// loaded at run time (plugin_loader.cpp) so that it and libdnnl bind their symbols among themselves:
+// only plain C types cross this boundary (no C++ objects, no exceptions, no memory owned across it),
+// so the two sides share nothing but this header. Bump the version on any change to a struct or the table.
+#ifndef TORCHTRT_ONEDNN_PLUGIN_ABI_H
+#define TORCHTRT_ONEDNN_PLUGIN_ABI_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define TORCHTRT_ONEDNN_ABI_VERSION 1u
+#define TORCHTRT_ONEDNN_MAX_RANK 8
+#define TORCHTRT_ONEDNN_GET_API "torchtrt_onednn_get_api"
+
+//! A float32 tensor the engine owns: dims and strides in elements (oneDNN's logical order).
+typedef struct {
+  int32_t rank;
+  int64_t dims[TORCHTRT_ONEDNN_MAX_RANK];
+  int64_t strides[TORCHTRT_ONEDNN_MAX_RANK];
+} torchtrt_onednn_tensor;
+
+//! A convolution over [N, C, spatial...] (1-3 spatial dimensions). dilations are oneDNN's (0: dense).
+//! Weights are dense [groups][out/groups][in/groups][kernel...] (no group dimension when groups is 1).
+typedef struct {
+  torchtrt_onednn_tensor src, dst;
+  int32_t spatial;
+  int64_t groups;
+  int64_t kernel[3], strides[3], dilations[3], pad_left[3], pad_right[3];
+  const float* weights;  // read at creation only (reordered into the primitive's format)
+  const float* bias;     // [out], read at creation only; NULL: none
+  int32_t residual;      // 1: a second input of dst's shape is added (a sum post-op)
+  int32_t relu;          // 1: ReLU fused as the last post-op
+} torchtrt_onednn_convolution;
+
+//! C = relu?(alpha * A.B + bias): batch dims broadcast, transposes expressed as strides. bias.rank 0: none.
+typedef struct {
+  torchtrt_onednn_tensor a, b, c, bias;
+  float alpha;
+  int32_t relu;
+} torchtrt_onednn_matrix_multiply;
+
+enum { TORCHTRT_ONEDNN_POOL_MAX = 0, TORCHTRT_ONEDNN_POOL_AVG_EXCLUDE = 1, TORCHTRT_ONEDNN_POOL_AVG_INCLUDE = 2 };
+
+//! Pooling over the last `spatial` dims of [N, C, spatial...].
+typedef struct {
+  torchtrt_onednn_tensor src, dst;
+  int32_t algorithm;
+  int32_t spatial;
+  int64_t kernel[3], strides[3], pad_left[3], pad_right[3];
+} torchtrt_onednn_pooling;
+
+typedef struct torchtrt_onednn_step torchtrt_onednn_step;
+
+//! Status of every call: OK, DECLINED (oneDNN has no implementation: the engine runs its reference
+//! kernel) or FAILED (the message says why).
+enum { TORCHTRT_ONEDNN_OK = 0, TORCHTRT_ONEDNN_DECLINED = 1, TORCHTRT_ONEDNN_FAILED = 2 };
+
+typedef struct {
+  uint32_t abi_version;
+  //! The oneDNN the plugin runs, as "major.minor.patch".
+  const char* (*library_version)(void);
+  int32_t (*create_convolution)(const torchtrt_onednn_convolution* desc, torchtrt_onednn_step** step, char* message,
+                                size_t message_size);
+  int32_t (*create_matrix_multiply)(const torchtrt_onednn_matrix_multiply* desc, torchtrt_onednn_step** step,
+                                    char* message, size_t message_size);
+  int32_t (*create_pooling)(const torchtrt_onednn_pooling* desc, torchtrt_onednn_step** step, char* message,
+                            size_t message_size);
+  //! Runs a step on the layer's inputs (in the layer's order) into output; blocks until done. A step
+  //! runs on one thread at a time (oneDNN's OpenMP threads inside).
+  int32_t (*execute)(torchtrt_onednn_step* step, const void* const* inputs, int32_t nb_inputs, void* output,
+                     char* message, size_t message_size);
+  void (*destroy)(torchtrt_onednn_step* step);
+} torchtrt_onednn_api;
+
+//! The plugin's one exported symbol: its table when it speaks `abi_version`, else NULL.
+typedef const torchtrt_onednn_api* (*torchtrt_onednn_get_api_fn)(uint32_t abi_version);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif  // TORCHTRT_ONEDNN_PLUGIN_ABI_H

@@ -1,0 +1,101 @@
+#include <cmath>
+
+#include "layers/layer_util.h"
+#include "layers/param_check.h"
+#include "network/attach.h"
+
+namespace trt {
+using namespace layer_util;
+
+void IAttentionLayer::setScale(float scale) {
+  rules::finite(ParamCheck(*this), "scale", "attention scale", scale);
+  scale_ = scale;
+  hasScale_ = true;
+  markChanged();
+}
+
+float IAttentionLayer::scaleFor(int64_t headSize) const {
+  // PyTorch's default, 1 / sqrt(D), computed in double and rounded once.
+  return hasScale_ ? scale_ : static_cast<float>(1.0 / std::sqrt(static_cast<double>(headSize)));
+}
+
+void IAttentionLayer::setCausal(bool causal) {
+  causal_ = causal;
+  markChanged();
+}
+
+void IAttentionLayer::setZeroFullyMaskedRows(bool zero) {
+  zeroFullyMaskedRows_ = zero;
+  markChanged();
+}
+
+namespace {
+// Two sizes that must be equal; -1 (dynamic) is checked at run time.
+bool compatible(int64_t a, int64_t b) { return a == b || a < 0 || b < 0; }
+}  // namespace
+
+std::vector<TensorDesc> IAttentionLayer::inferOutputs(const std::vector<TensorDesc>& inputs) const {
+  if (inputs.size() != 3 && inputs.size() != 4)
+    throw Error(describe() + ": expects query, key, value and optionally a mask, has " + std::to_string(inputs.size()) +
+                " inputs");
+  const TensorDesc &q = inputs[0], &k = inputs[1], &v = inputs[2];
+  requireFloat(*this, q, "the query");
+  const char* names[] = {"query", "key", "value"};
+  for (int i = 0; i < 3; ++i) {
+    if (inputs[i].type != q.type)
+      throw Error(describe() + ": the " + names[i] + " is " + dataTypeName(inputs[i].type) + " but the query is " +
+                  dataTypeName(q.type) + "; cast it with an Identity layer");
+    if (inputs[i].dims.nbDims != 4)
+      throw Error(describe() + ": the " + names[i] + " must be 4-D [batch, heads, sequence, head size], got " +
+                  inputs[i].dims.str());
+  }
+  const bool shapesAgree = compatible(q.dims.d[0], k.dims.d[0]) && compatible(q.dims.d[0], v.dims.d[0]) &&
+                           compatible(q.dims.d[1], k.dims.d[1]) && compatible(q.dims.d[1], v.dims.d[1]) &&
+                           compatible(q.dims.d[3], k.dims.d[3]) && compatible(k.dims.d[2], v.dims.d[2]);
+  if (!shapesAgree)
+    throw Error(describe() + ": query " + q.dims.str() + ", key " + k.dims.str() + " and value " + v.dims.str() +
+                " must be [B, H, Sq, D], [B, H, Sk, D] and [B, H, Sk, Dv]");
+  Dims out = q.dims;
+  out.d[3] = v.dims.d[3];
+  if (inputs.size() == 4) {
+    const TensorDesc& m = inputs[3];
+    if (m.type != DataType::kBOOL && m.type != q.type)
+      throw Error(describe() + ": the mask is " + dataTypeName(m.type) + " but must be bool or the query's " +
+                  dataTypeName(q.type));
+    Dims scores = q.dims;
+    scores.d[3] = k.dims.d[2];
+    bool broadcasts = m.dims.nbDims <= 4;
+    for (int i = 1; broadcasts && i <= m.dims.nbDims; ++i) {
+      const int64_t md = m.dims.d[m.dims.nbDims - i], sd = scores.d[4 - i];
+      broadcasts = md == 1 || compatible(md, sd);
+    }
+    if (!broadcasts)
+      throw Error(describe() + ": the mask " + m.dims.str() + " does not broadcast to the scores " + scores.str() +
+                  " (each of its dimensions must be 1 or the scores')");
+  }
+  return {{out, q.type}};
+}
+
+void IAttentionLayer::writeParams(PlanWriter& w) const {
+  w.u8(hasScale_ ? 1 : 0);
+  w.f32(scale_);
+  w.u8(causal_ ? 1 : 0);
+  w.u8(zeroFullyMaskedRows_ ? 1 : 0);
+}
+
+void IAttentionLayer::readParams(PlanReader& r) {
+  hasScale_ = r.boolean("has_scale");
+  scale_ = r.f32("scale");
+  rules::finite(ParamCheck(r), "scale", "attention scale", scale_);
+  if (!hasScale_ && scale_ != 0.f) r.fail("scale", "must be 0 when has_scale is 0");
+  causal_ = r.boolean("causal");
+  zeroFullyMaskedRows_ = r.boolean("zero_fully_masked_rows");
+}
+
+IAttentionLayer* INetworkDefinition::addAttention(ITensor& query, ITensor& key, ITensor& value, ITensor* mask) {
+  std::vector<ITensor*> inputs = {&query, &key, &value};
+  if (mask) inputs.push_back(mask);
+  return attach(std::make_unique<IAttentionLayer>(), inputs, 1, "addAttention");
+}
+
+}  // namespace trt

@@ -1,0 +1,311 @@
+// The Attention layer kind beyond the backend-ops table: PyTorch's rules at the edges (fully masked rows,
+// the causal triangle, bool masks), the builder's attention fusion (fires on the written-out chain,
+// equals it, leaves non-matching variants alone), and its plan parameters (round trip, corrupt values
+// refused naming the field and offset).
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "engine_test_util.h"
+#include "plan/plan.h"
+#include "plan/plan_io.h"
+
+namespace {
+using trt::DataType;
+using trt::Dims;
+using trt::ITensor;
+using trt::LayerType;
+
+int countKind(const trt::INetworkDefinition& net, LayerType kind) {
+  int n = 0;
+  for (int l = 0; l < net.getNbLayers(); ++l) n += net.getLayer(l)->getType() == kind;
+  return n;
+}
+
+// softmax(q k^T * scale + mask) v for one [Sq, D] x [Sk, D] x [Sk, Dv] head, in double; `allowed(i, j)`
+// false leaves key j out of row i; a row with no key left gives `emptyRow`.
+template <typename Allowed>
+std::vector<float> referenceHead(const float* q, const float* k, const float* v, const float* mask, int sq, int sk,
+                                 int d, int dv, double scale, Allowed allowed, float emptyRow) {
+  std::vector<float> out(static_cast<size_t>(sq * dv));
+  for (int i = 0; i < sq; ++i) {
+    std::vector<double> s(sk, -INFINITY);
+    double mx = -INFINITY;
+    for (int j = 0; j < sk; ++j) {
+      if (!allowed(i, j)) continue;
+      double dot = 0;
+      for (int c = 0; c < d; ++c) dot += static_cast<double>(q[i * d + c]) * k[j * d + c];
+      s[j] = dot * scale + (mask ? mask[i * sk + j] : 0.0);
+      mx = std::max(mx, s[j]);
+    }
+    double sum = 0;
+    for (int j = 0; j < sk; ++j) sum += mx == -INFINITY ? 0 : std::exp(s[j] - mx);
+    for (int c = 0; c < dv; ++c) {
+      double acc = 0;
+      for (int j = 0; j < sk; ++j) acc += mx == -INFINITY ? 0 : std::exp(s[j] - mx) / sum * v[j * dv + c];
+      out[i * dv + c] = mx == -INFINITY ? emptyRow : static_cast<float>(acc);
+    }
+  }
+  return out;
+}
+
+TEST(Attention, CausalAndBoolMaskFollowPyTorchIncludingFullyMaskedRows) {
+  // One batch, one head, Sq = 4 > Sk = 3: causal is the top-left triangle; row 0 keeps only key 0,
+  // which the bool mask removes, so row 0 is fully masked and gives 0 (PyTorch's safe softmax).
+  const int sq = 4, sk = 3, d = 2, dv = 3;
+  trt::INetworkDefinition net;
+  ITensor* q = net.addInput("q", DataType::kFLOAT, {1, 1, sq, d});
+  ITensor* k = net.addInput("k", DataType::kFLOAT, {1, 1, sk, d});
+  ITensor* v = net.addInput("v", DataType::kFLOAT, {1, 1, sk, dv});
+  const uint8_t keep[sk] = {0, 1, 1};
+  ITensor* mask = net.addConstant({1, sk}, {DataType::kBOOL, keep, sk})->getOutput(0);
+  auto* attention = net.addAttention(*q, *k, *v, mask);
+  attention->setCausal(true);
+  attention->getOutput(0)->setName("y");
+  net.markOutput(*attention->getOutput(0));
+  auto built = trt_test::build(net);
+  const auto qv = trt_test::randomVector(sq * d, 1), kv = trt_test::randomVector(sk * d, 2),
+             vv = trt_test::randomVector(sk * dv, 3);
+  auto outs = trt_test::run(
+      *built.engine, {{"q", {Dims{1, 1, sq, d}, qv}}, {"k", {Dims{1, 1, sk, d}, kv}}, {"v", {Dims{1, 1, sk, dv}, vv}}});
+  const auto expected = referenceHead(
+      qv.data(), kv.data(), vv.data(), nullptr, sq, sk, d, dv, 1 / std::sqrt(2.0),
+      [&](int i, int j) { return j <= i && keep[j]; }, 0.f);
+  trt_test::expectNear(outs["y"], expected);
+  for (int c = 0; c < dv; ++c) EXPECT_EQ(outs["y"][c], 0.f) << "row 0 has no key left";
+}
+
+TEST(Attention, FullyMaskedRowGivesNaNWhenTheLayerKeepsTheSoftmaxRule) {
+  trt::INetworkDefinition net;
+  ITensor* q = net.addInput("q", DataType::kFLOAT, {1, 1, 2, 2});
+  ITensor* k = net.addInput("k", DataType::kFLOAT, {1, 1, 2, 2});
+  ITensor* v = net.addInput("v", DataType::kFLOAT, {1, 1, 2, 2});
+  const float inf = std::numeric_limits<float>::infinity();
+  const float maskValues[4] = {-inf, -inf, 0.f, -1.f};  // row 0 fully masked
+  ITensor* mask = net.addConstant({2, 2}, {DataType::kFLOAT, maskValues, 4})->getOutput(0);
+  auto* attention = net.addAttention(*q, *k, *v, mask);
+  attention->setZeroFullyMaskedRows(false);
+  attention->getOutput(0)->setName("y");
+  net.markOutput(*attention->getOutput(0));
+  auto built = trt_test::build(net);
+  const std::vector<float> x = {0.5f, -1.f, 2.f, 0.25f};
+  auto outs = trt_test::run(*built.engine,
+                            {{"q", {Dims{1, 1, 2, 2}, x}}, {"k", {Dims{1, 1, 2, 2}, x}}, {"v", {Dims{1, 1, 2, 2}, x}}});
+  EXPECT_TRUE(std::isnan(outs["y"][0]) && std::isnan(outs["y"][1]));
+  EXPECT_FALSE(std::isnan(outs["y"][2]) || std::isnan(outs["y"][3]));
+}
+
+// The written-out chain: MatMul(q, k^T) / sqrt(D) + mask -> softmax(last axis) -> MatMul(., v).
+// `scoresAlsoOutput` marks the scores as a network output too, which keeps them (no fusion): the
+// unfused network of the same result.
+struct Chain {
+  trt::INetworkDefinition net;
+  std::vector<float> divisor{std::sqrt(8.f)};
+  ITensor* scores = nullptr;
+  explicit Chain(uint32_t softmaxAxes = 1u << 3, bool scoresAlsoOutput = false) {
+    ITensor* q = net.addInput("q", DataType::kFLOAT, {2, 3, 5, 8});
+    ITensor* k = net.addInput("k", DataType::kFLOAT, {2, 3, 6, 8});
+    ITensor* v = net.addInput("v", DataType::kFLOAT, {2, 3, 6, 4});
+    ITensor* m = net.addInput("m", DataType::kFLOAT, {2, 1, 1, 6});
+    auto* qk = net.addMatrixMultiply(*q, trt::MatrixOperation::kNONE, *k, trt::MatrixOperation::kTRANSPOSE);
+    ITensor* c = net.addConstant({1, 1, 1, 1}, {DataType::kFLOAT, divisor.data(), 1})->getOutput(0);
+    scores = net.addElementWise(*qk->getOutput(0), *c, trt::ElementWiseOperation::kDIV)->getOutput(0);
+    ITensor* masked = net.addElementWise(*scores, *m, trt::ElementWiseOperation::kSUM)->getOutput(0);
+    auto* sm = net.addSoftMax(*masked);
+    sm->setAxes(softmaxAxes);
+    ITensor* value = sm->getOutput(0);
+    if (softmaxAxes != 1u << 3) value = net.addShuffle(*value)->getOutput(0);  // keeps [.., 5, 6]
+    auto* pv = net.addMatrixMultiply(*value, trt::MatrixOperation::kNONE, *v, trt::MatrixOperation::kNONE);
+    pv->getOutput(0)->setName("y");
+    net.markOutput(*pv->getOutput(0));
+    if (scoresAlsoOutput) {
+      scores->setName("scores");
+      net.markOutput(*scores);
+    }
+  }
+};
+
+std::map<std::string, std::pair<Dims, std::vector<float>>> chainInputs() {
+  std::vector<float> mask = trt_test::randomVector(12, 14, -3.f, 0.f);
+  mask[1] = -std::numeric_limits<float>::infinity();  // a key left out of batch 0
+  return {{"q", {Dims{2, 3, 5, 8}, trt_test::randomVector(240, 11)}},
+          {"k", {Dims{2, 3, 6, 8}, trt_test::randomVector(288, 12)}},
+          {"v", {Dims{2, 3, 6, 4}, trt_test::randomVector(144, 13)}},
+          {"m", {Dims{2, 1, 1, 6}, mask}}};
+}
+
+TEST(AttentionFusion, TheWrittenOutChainBecomesOneAttentionLayerWithTheSameResult) {
+  Chain fusedChain;
+  std::unique_ptr<trt::IBuilder> builder(trt::createInferBuilder(trt::defaultLogger()));
+  std::unique_ptr<trt::IBuilderConfig> config(builder->createBuilderConfig());
+  auto fused = trt_test::build(fusedChain.net, config.get());
+  const trt::INetworkDefinition& net = fused.engine->network();
+  EXPECT_EQ(countKind(net, LayerType::kATTENTION), 1);
+  EXPECT_EQ(countKind(net, LayerType::kSOFTMAX), 0);
+  EXPECT_EQ(countKind(net, LayerType::kMATRIX_MULTIPLY), 0);
+  std::unique_ptr<trt::IHostMemory> mem(builder->buildSerializedNetwork(fusedChain.net, *config));
+  bool logged = false;
+  for (const auto& line : builder->lastReport().passLog) logged |= line.rfind("attention fusion: 1 layer", 0) == 0;
+  EXPECT_TRUE(logged) << "the pass log names the fusion";
+
+  Chain unfusedChain(1u << 3, /*scoresAlsoOutput=*/true);
+  auto unfused = trt_test::build(unfusedChain.net);
+  EXPECT_EQ(countKind(unfused.engine->network(), LayerType::kATTENTION), 0) << "the scores are needed";
+  auto a = trt_test::run(*fused.engine, chainInputs());
+  auto b = trt_test::run(*unfused.engine, chainInputs());
+  trt_test::expectNear(a["y"], b["y"]);
+}
+
+// K^T made by the head split's permute folded with the transpose (shuffle folding gives one shuffle
+// [B, S, H, D] -> [B, H, D, S]), as a BERT written out in TorchScript gives it.
+std::vector<float> headSplitChain(bool scoresAlsoOutput, int* attentionLayers) {
+  trt::INetworkDefinition net;
+  ITensor* q = net.addInput("q", DataType::kFLOAT, {2, 3, 5, 8});
+  ITensor* kRows = net.addInput("k_rows", DataType::kFLOAT, {2, 6, 3, 8});
+  ITensor* v = net.addInput("v", DataType::kFLOAT, {2, 3, 6, 4});
+  auto* split = net.addShuffle(*kRows);
+  trt::Permutation p;
+  p.order[0] = 0, p.order[1] = 2, p.order[2] = 3, p.order[3] = 1;
+  split->setFirstTranspose(p);
+  auto* qk = net.addMatrixMultiply(*q, trt::MatrixOperation::kNONE, *split->getOutput(0), trt::MatrixOperation::kNONE);
+  auto* sm = net.addSoftMax(*qk->getOutput(0));
+  sm->setAxes(1u << 3);
+  auto* pv = net.addMatrixMultiply(*sm->getOutput(0), trt::MatrixOperation::kNONE, *v, trt::MatrixOperation::kNONE);
+  pv->getOutput(0)->setName("y");
+  net.markOutput(*pv->getOutput(0));
+  if (scoresAlsoOutput) {
+    qk->getOutput(0)->setName("scores");
+    net.markOutput(*qk->getOutput(0));
+  }
+  auto built = trt_test::build(net);
+  *attentionLayers = countKind(built.engine->network(), LayerType::kATTENTION);
+  auto outs = trt_test::run(*built.engine, {{"q", {Dims{2, 3, 5, 8}, trt_test::randomVector(240, 21)}},
+                                            {"k_rows", {Dims{2, 6, 3, 8}, trt_test::randomVector(288, 22)}},
+                                            {"v", {Dims{2, 3, 6, 4}, trt_test::randomVector(144, 23)}}});
+  return outs["y"];
+}
+
+TEST(AttentionFusion, KeysTransposedByTheHeadSplitPermuteFuseToo) {
+  int fusedLayers = 0, unfusedLayers = 0;
+  const auto fused = headSplitChain(false, &fusedLayers);
+  const auto unfused = headSplitChain(true, &unfusedLayers);
+  EXPECT_EQ(fusedLayers, 1);
+  EXPECT_EQ(unfusedLayers, 0);
+  trt_test::expectNear(fused, unfused);
+}
+
+TEST(AttentionFusion, ASoftmaxOverAnotherAxisStaysUnfused) {
+  Chain chain(1u << 2);
+  auto built = trt_test::build(chain.net);
+  EXPECT_EQ(countKind(built.engine->network(), LayerType::kATTENTION), 0);
+  EXPECT_EQ(countKind(built.engine->network(), LayerType::kSOFTMAX), 1);
+}
+
+TEST(AttentionFusion, AFullyMaskedRowStaysNaNAsTheChainGivesIt) {
+  Chain chain;
+  auto built = trt_test::build(chain.net);
+  ASSERT_EQ(countKind(built.engine->network(), LayerType::kATTENTION), 1);
+  auto inputs = chainInputs();
+  for (int j = 0; j < 6; ++j) inputs["m"].second[j] = -std::numeric_limits<float>::infinity();  // batch 0
+  auto outs = trt_test::run(*built.engine, inputs);
+  EXPECT_TRUE(std::isnan(outs["y"][0]));
+  EXPECT_FALSE(std::isnan(outs["y"][3 * 5 * 4]));  // batch 1
+}
+
+// --- Plans -------------------------------------------------------------------------------------------
+
+std::unique_ptr<trt::INetworkDefinition> attentionNetwork(float scale, bool causal) {
+  auto net = std::make_unique<trt::INetworkDefinition>();
+  ITensor* q = net->addInput("q", DataType::kFLOAT, {1, 2, 3, 4});
+  ITensor* k = net->addInput("k", DataType::kFLOAT, {1, 2, 5, 4});
+  ITensor* v = net->addInput("v", DataType::kFLOAT, {1, 2, 5, 2});
+  ITensor* m = net->addInput("m", DataType::kBOOL, {3, 5});
+  auto* attention = net->addAttention(*q, *k, *v, m);
+  attention->setScale(scale);
+  attention->setCausal(causal);
+  attention->setName("attention");
+  attention->getOutput(0)->setName("y");
+  net->markOutput(*attention->getOutput(0));
+  return net;
+}
+
+TEST(AttentionPlan, ParametersRoundTrip) {
+  auto net = attentionNetwork(0.75f, true);
+  trt::PlanContents contents;
+  const std::vector<uint8_t> bytes = trt::writePlan(*net, contents);
+  auto plan = trt::readPlan(bytes.data(), bytes.size());  // PlanContents
+  const trt::ILayer* layer = nullptr;
+  for (int l = 0; l < plan->network->getNbLayers(); ++l)
+    if (plan->network->getLayer(l)->getType() == LayerType::kATTENTION) layer = plan->network->getLayer(l);
+  ASSERT_NE(layer, nullptr);
+  const auto& attention = static_cast<const trt::IAttentionLayer&>(*layer);
+  EXPECT_TRUE(attention.hasScale());
+  EXPECT_EQ(attention.scaleFor(4), 0.75f);
+  EXPECT_TRUE(attention.getCausal());
+  EXPECT_TRUE(attention.getZeroFullyMaskedRows());
+  EXPECT_EQ(layer->getNbInputs(), 4);
+}
+
+TEST(AttentionPlan, ANaNScaleIsRefusedNamingTheFieldAndOffset) {
+  auto net = attentionNetwork(0.5f, false);
+  trt::PlanContents contents;
+  std::vector<uint8_t> bytes = trt::writePlan(*net, contents);
+  // The scale's bytes follow has_scale; find the f32 0.5 and make it NaN, then fix the CRCs.
+  const float half = 0.5f, nan = std::numeric_limits<float>::quiet_NaN();
+  size_t at = 0;
+  for (size_t i = trt::kPlanHeaderSize; i + 5 <= bytes.size(); ++i)
+    if (bytes[i] == 1 && std::memcmp(&bytes[i + 1], &half, 4) == 0) at = i + 1;
+  ASSERT_NE(at, 0u);
+  std::memcpy(&bytes[at], &nan, 4);
+  const uint32_t payloadCrc = trt::crc32(bytes.data() + trt::kPlanHeaderSize, bytes.size() - trt::kPlanHeaderSize);
+  std::memcpy(&bytes[24], &payloadCrc, 4);
+  const uint32_t headerCrc = trt::crc32(bytes.data(), 28);
+  std::memcpy(&bytes[28], &headerCrc, 4);
+  try {
+    trt::readPlan(bytes.data(), bytes.size());
+    FAIL() << "a NaN attention scale loaded";
+  } catch (const trt::Error& e) {
+    const std::string msg = e.what();
+    EXPECT_NE(msg.find("field 'scale'"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("'attention' (Attention)"), std::string::npos) << msg;
+    EXPECT_NE(msg.find(" at byte "), std::string::npos) << msg;
+    EXPECT_NE(msg.find("finite"), std::string::npos) << msg;
+  }
+}
+
+TEST(AttentionPlan, TheSetterRefusesWhatTheReaderRefuses) {
+  auto net = attentionNetwork(1.f, false);
+  auto* attention = static_cast<trt::IAttentionLayer*>(net->getLayer(0));
+  EXPECT_THROW(attention->setScale(std::numeric_limits<float>::infinity()), trt::Error);
+  EXPECT_THROW(attention->setScale(std::nanf("")), trt::Error);
+}
+
+TEST(AttentionLayer, ShapesAndTypesAreChecked) {
+  trt::INetworkDefinition net;
+  ITensor* q = net.addInput("q", DataType::kFLOAT, {1, 2, 3, 4});
+  ITensor* k = net.addInput("k", DataType::kFLOAT, {1, 2, 5, 4});
+  ITensor* v = net.addInput("v", DataType::kFLOAT, {1, 2, 5, 6});
+  ITensor* badK = net.addInput("bad_k", DataType::kFLOAT, {1, 2, 5, 3});
+  ITensor* badMask = net.addInput("bad_mask", DataType::kFLOAT, {4, 5});
+  ITensor* intMask = net.addInput("int_mask", DataType::kINT32, {3, 5});
+  auto* ok = net.addAttention(*q, *k, *v);
+  EXPECT_EQ(ok->getOutput(0)->getDimensions(), (Dims{1, 2, 3, 6}));
+  auto expectError = [&](trt::ILayer* layer, const char* what) {
+    try {
+      layer->getOutput(0)->getDimensions();
+      FAIL() << "no error for " << what;
+    } catch (const trt::Error& e) {
+      EXPECT_NE(std::string(e.what()).find(what), std::string::npos) << e.what();
+    }
+    net.removeLayer(layer);
+  };
+  expectError(net.addAttention(*q, *badK, *v), "must be [B, H, Sq, D]");
+  expectError(net.addAttention(*q, *k, *v, badMask), "does not broadcast");
+  expectError(net.addAttention(*q, *k, *v, intMask), "must be bool or the query's");
+}
+
+}  // namespace
