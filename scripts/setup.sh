@@ -31,6 +31,9 @@ fi
 if ! cmp -s requirements.txt .venv/.requirements.installed; then
   echo "== installing pinned Python packages"
   .venv/bin/pip install -q -r requirements.txt
+  # The headers of cuDNN's graph API (the CUDA backend's fused attention), without the ~500 MB of
+  # Python DSL packages the wheel declares and the build does not use.
+  .venv/bin/pip install -q --no-deps nvidia-cudnn-frontend==1.32.0
   cp requirements.txt .venv/.requirements.installed
 fi
 
