@@ -156,7 +156,7 @@ void composedAttention(LaunchContext& ctx, const IAttentionLayer& layer, const s
 namespace fe = cudnn_frontend;
 
 // The dense additive bias cuDNN reads, [bb, bh, Sq, Sk] (bb, bh: the mask's batch and head extents,
-// 1 or B / H): the float mask broadcast, or 0 / -inf from a bool mask.
+// 1 or B / H): the float mask broadcast, or 0 / masked from a bool mask.
 template <typename T>
 __global__ void denseBiasKernel(MaskView m, Geometry g, int64_t bb, int64_t bhd, T* bias) {
   const int64_t n = bb * bhd * g.sq * g.sk;
@@ -164,10 +164,20 @@ __global__ void denseBiasKernel(MaskView m, Geometry g, int64_t bb, int64_t bhd,
   if (e >= n) return;
   const int64_t j = e % g.sk, i = (e / g.sk) % g.sq, h = (e / (g.sk * g.sq)) % bhd, b = e / (g.sk * g.sq * bhd);
   const int64_t off = b * m.s0 + h * m.s1 + i * m.s2 + j * m.s3;
-  if (m.isBool)
-    bias[e] = fromFloat<T>(static_cast<const uint8_t*>(m.data)[off] ? 0.f : -INFINITY);
-  else
-    bias[e] = static_cast<const T*>(m.data)[off];
+  // Masked-out keys get a large finite negative bias, not -inf: cuDNN's online softmax can compute
+  // exp(-inf - -inf) = NaN for a tile whose keys are all masked, and spread it into a row that still
+  // has live keys (PyTorch and JAX feed cuDNN a finite value for the same reason). exp(-30000 - max)
+  // is 0 in float, so live rows are unchanged; rows with no live key are rewritten by emptyRowsKernel
+  // from the original mask.
+  constexpr float kMasked = -30000.f;
+  float v;
+  if (m.isBool) {
+    v = static_cast<const uint8_t*>(m.data)[off] ? 0.f : kMasked;
+  } else {
+    v = toFloat(static_cast<const T*>(m.data)[off]);
+    if (v == -INFINITY) v = kMasked;
+  }
+  bias[e] = fromFloat<T>(v);
 }
 
 // Rows whose every key is masked out (the causal triangle and the mask together): the output row becomes
@@ -280,6 +290,8 @@ bool dnnAttention(LaunchContext& ctx, const IAttentionLayer& layer, const std::v
   // Scratch: the dense bias, then cuDNN's workspace (256-byte aligned).
   const size_t biasBytes = bb > 0 ? static_cast<size_t>(bb * bhd * g.sq * g.sk) * 2 : 0;
   const size_t biasPadded = (biasBytes + 255) / 256 * 256;
+  if (ctx.workspaceLimit > 0 && biasPadded + static_cast<size_t>(built.workspace) > ctx.workspaceLimit)
+    return false;  // the composed path, within the limit or with its own clear error
   char* scratch = static_cast<char*>(ctx.scratch(biasPadded + static_cast<size_t>(built.workspace) + 1));
   std::unordered_map<int64_t, void*> pack = {{kQ, in[0].data}, {kK, in[1].data}, {kV, in[2].data}, {kO, out.data}};
   dispatchFloating(type, layer.describe(), [&](auto tag) {
@@ -318,6 +330,13 @@ void launchAttention(LaunchContext& ctx, const ILayer& layer, const std::vector<
   const Dims &q = in[0].dims, &v = in[2].dims;
   const Geometry g{q.d[0], q.d[1], q.d[2], v.d[2], q.d[3], v.d[3]};
   if (g.b * g.h * g.sq * g.dv == 0) return;
+  if (g.sk == 0) {  // no keys: every row is empty, 0 under either rule for empty rows (as the CPU)
+    check(
+        cudaMemsetAsync(out.data, 0, static_cast<size_t>(g.b * g.h * g.sq * g.dv) * dataTypeSize(out.type), ctx.stream),
+        "attention (no keys)");
+    return;
+  }
+  if (g.d == 0) throw Error(layer.describe() + ": the CUDA backend does not run attention over a head dimension of 0");
 #ifdef TORCHTRT_ATTENTION_CUDNN
   if (dnnAttention(ctx, attention, in, out, g)) return;
 #endif
