@@ -55,3 +55,13 @@ def build_torch_library(source: str, out_dir: str, name: str, link_torchtrt: boo
     r = subprocess.run(cmd, capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
     return so
+
+
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory):
+    """The build installed as setup.py installs it into the package folder."""
+    if not os.path.exists(os.path.join(BUILD, "cmake_install.cmake")):
+        pytest.skip(f"no configured build folder at {BUILD}")
+    prefix = str(tmp_path_factory.mktemp("pkg"))
+    subprocess.run(["cmake", "--install", BUILD, "--prefix", prefix], check=True, capture_output=True)
+    return prefix

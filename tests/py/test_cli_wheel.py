@@ -28,16 +28,6 @@ def runpath(path):
     return lines[0].split("[", 1)[1].rstrip("]") if lines else ""
 
 
-@pytest.fixture(scope="module")
-def installed(tmp_path_factory):
-    """The build installed as setup.py installs it into the package folder."""
-    if not os.path.exists(os.path.join(BUILD, "cmake_install.cmake")):
-        pytest.skip(f"no configured build folder at {BUILD}")
-    prefix = str(tmp_path_factory.mktemp("pkg"))
-    subprocess.run(["cmake", "--install", BUILD, "--prefix", prefix], check=True, capture_output=True)
-    return prefix
-
-
 def test_installed_binaries_have_origin_relative_rpaths(installed):
     for rel, want in ORIGIN_RPATHS.items():
         got = runpath(os.path.join(installed, rel))

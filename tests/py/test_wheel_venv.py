@@ -54,15 +54,6 @@ print("venv ok")
 """
 
 
-@pytest.fixture(scope="module")
-def installed(tmp_path_factory):
-    if not os.path.exists(os.path.join(BUILD, "cmake_install.cmake")):
-        pytest.skip(f"no configured build folder at {BUILD}")
-    prefix = str(tmp_path_factory.mktemp("pkg"))
-    subprocess.run(["cmake", "--install", BUILD, "--prefix", prefix], check=True, capture_output=True)
-    return prefix
-
-
 def make_venv(path) -> None:
     """A fresh venv holding the running torch (and its dependencies) but no torch_tensorrt, as links:
     pip then finds the wheel's torch requirement satisfied without network."""
