@@ -4,6 +4,7 @@
 # peers and engine profiles, each started only while the round's deadline leaves room. Results in $OUT.
 # Usage: TORCHTRT_PYTEST_ARGS="tests/py/test_x.py ..." scripts/gpu-round.sh "MODEL,MODEL" "MODEL:BATCH ..."
 #   TORCHTRT_ROUND_S  seconds the whole round may take (default 560)
+#   TORCHTRT_ZOO_ARGS more bench/perf_zoo.py arguments (e.g. "--batches 32")
 # The GPU machine lacks the header-only libraries: carry .deps (see scripts/gpu-check.sh).
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -16,7 +17,7 @@ TORCHTRT_SKIP_BENCH=1 TORCHTRT_SKIP_DEMO=1 timeout $(($(left) - 200)) scripts/gp
 tail -25 "$OUT/check.txt"
 models=${1:-}
 if [ -n "$models" ] && [ "$(left)" -gt 100 ]; then
-  timeout $(($(left) - 40)) python3 bench/perf_zoo.py --models "$models" --budget-s $(($(left) - 60)) \
+  timeout $(($(left) - 40)) python3 bench/perf_zoo.py --models "$models" --budget-s $(($(left) - 60)) ${TORCHTRT_ZOO_ARGS:-} \
     --out "$OUT/zoo.md" > "$OUT/zoo.log" 2>&1
   grep "^|" "$OUT/zoo.md" 2>/dev/null || tail -5 "$OUT/zoo.log"
 fi
@@ -25,6 +26,13 @@ for spec in ${2:-}; do
   model=${spec%:*}
   batch=${spec#*:}
   timeout $(($(left) - 5)) python3 bench/profile_engine.py --model "$model" --batch "$batch" --rows 12 \
-    > "$OUT/prof-$model-$batch.txt" 2>&1
-  grep -v -i warn "$OUT/prof-$model-$batch.txt" | cut -c1-120 | head -30
+    > "$OUT/prof.txt" 2>&1
+  { echo "== $model batch $batch"; grep -v -i warn "$OUT/prof.txt" | cut -c1-200; } >> "$OUT/profiles.txt"
+  grep -v -i warn "$OUT/prof.txt" | cut -c1-120 | head -30
+  rm -f "$OUT/prof.txt"
+done
+# At most 8 files come back from the device machine: the steps' logs that only matter on failure go
+# (their tails are in check.txt), the rest stay.
+for f in configure install build; do
+  grep -q "^$f: pass" "$OUT/gpu-summary.txt" 2>/dev/null && rm -f "$OUT/$f.log"
 done

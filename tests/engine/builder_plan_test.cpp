@@ -1,4 +1,6 @@
 // Builder passes, dynamic shapes with profiles, plan round trip and corrupted plans.
+#include <algorithm>
+#include <cmath>
 #include <cstring>
 
 #include "builder/passes/passes.h"
@@ -61,7 +63,8 @@ TEST(Builder, FoldsResidualAddAndReluIntoTheConvolution) {
   ASSERT_EQ(built.engine->network().getNbLayers(), 2) << built.engine->describeLayers();
   // The inspector's JSON names what was folded into the convolution.
   const std::string json = built.engine->describeLayersJson();
-  EXPECT_NE(json.find("\"fused\":{\"bias\":true,\"residual\":true,\"activation\":\"relu\"}"), std::string::npos) << json;
+  EXPECT_NE(json.find("\"fused\":{\"bias\":true,\"residual\":true,\"activation\":\"relu\"}"), std::string::npos)
+      << json;
   EXPECT_NE(json.find("\"backend\":\"cpu\""), std::string::npos) << json;
   const auto* fused = static_cast<const trt::IConvolutionLayer*>(built.engine->network().getLayer(1));
   EXPECT_EQ(fused->getNbInputs(), 2);
@@ -75,6 +78,65 @@ TEST(Builder, FoldsResidualAddAndReluIntoTheConvolution) {
       by[c] = wb[c * 2] * av[0] + wb[c * 2 + 1] * av[1] + bias[c];
       EXPECT_NEAR(y[c * 9 + p], std::max(0.f, by[c] + av[c]), 1e-5f) << "at " << c << "," << p;
     }
+  }
+}
+
+TEST(Builder, GatedActivationsBecomeOneActivationAndFoldIntoTheConvolution) {
+  // silu(conv(x)) written as c * sigmoid(c) and hardswish(x) as x * hardsigmoid(x): the first
+  // becomes the convolution's fused SiLU, the second one hard-swish activation layer. A gate read
+  // twice, or a hard sigmoid with other parameters, stays as it is.
+  const std::vector<float> w = {1.5f, -0.5f};
+  trt::INetworkDefinition net;
+  auto* x = net.addInput("x", trt::DataType::kFLOAT, {1, 1, 3, 3});
+  auto* conv = net.addConvolutionNd(*x, 2, {1, 1}, {trt::DataType::kFLOAT, w.data(), 2}, {});
+  auto* sig = net.addActivation(*conv->getOutput(0), trt::ActivationType::kSIGMOID);
+  auto* silu = net.addElementWise(*conv->getOutput(0), *sig->getOutput(0), trt::ElementWiseOperation::kPROD);
+  auto* hs = net.addActivation(*x, trt::ActivationType::kHARD_SIGMOID);
+  hs->setAlpha(1.f / 6.f);
+  hs->setBeta(0.5f);
+  auto* hswish = net.addElementWise(*hs->getOutput(0), *x, trt::ElementWiseOperation::kPROD);
+  auto* other = net.addActivation(*x, trt::ActivationType::kHARD_SIGMOID);  // alpha 0.2: not hardsigmoid
+  other->setAlpha(0.2f);
+  other->setBeta(0.5f);
+  auto* kept = net.addElementWise(*x, *other->getOutput(0), trt::ElementWiseOperation::kPROD);
+  auto* twice = net.addActivation(*x, trt::ActivationType::kSIGMOID);  // read by the product and an output
+  auto* gated = net.addElementWise(*x, *twice->getOutput(0), trt::ElementWiseOperation::kPROD);
+  const char* names[] = {"silu", "hswish", "kept", "gated", "gate"};
+  trt::ITensor* outs[] = {silu->getOutput(0), hswish->getOutput(0), kept->getOutput(0), gated->getOutput(0),
+                          twice->getOutput(0)};
+  for (int i = 0; i < 5; ++i) {
+    outs[i]->setName(names[i]);
+    net.markOutput(*outs[i]);
+  }
+  auto built = build(net);
+  const trt::INetworkDefinition& after = built.engine->network();
+  int convolutions = 0, hardSwishes = 0, products = 0;
+  for (int l = 0; l < after.getNbLayers(); ++l) {
+    const trt::ILayer* layer = after.getLayer(l);
+    if (layer->getType() == trt::LayerType::kCONVOLUTION) {
+      ++convolutions;
+      EXPECT_EQ(static_cast<const trt::IConvolutionLayer*>(layer)->getFusedActivation(),
+                static_cast<int32_t>(trt::ActivationType::kSILU));
+    }
+    if (layer->getType() == trt::LayerType::kACTIVATION &&
+        static_cast<const trt::IActivationLayer*>(layer)->getActivationType() == trt::ActivationType::kHARD_SWISH)
+      ++hardSwishes;
+    products += layer->getType() == trt::LayerType::kELEMENTWISE;
+  }
+  EXPECT_EQ(convolutions, 1);
+  EXPECT_EQ(hardSwishes, 1);
+  EXPECT_EQ(products, 2) << built.engine->describeLayers();
+  const auto xv = randomVector(9, 33, -5.f, 5.f);
+  auto y = run(*built.engine, {{"x", {{1, 1, 3, 3}, xv}}});
+  for (int i = 0; i < 9; ++i) {
+    const float v = xv[i];
+    for (int k = 0; k < 2; ++k) {
+      const float c = w[k] * v;
+      EXPECT_NEAR(y["silu"][k * 9 + i], c / (1.f + std::exp(-c)), 1e-6f);
+    }
+    EXPECT_NEAR(y["hswish"][i], v * std::min(std::max(v + 3.f, 0.f), 6.f) / 6.f, 1e-6f);
+    EXPECT_NEAR(y["kept"][i], v * std::max(0.f, std::min(1.f, 0.2f * v + 0.5f)), 1e-6f);
+    EXPECT_NEAR(y["gated"][i], v / (1.f + std::exp(-v)), 1e-6f);
   }
 }
 
@@ -123,7 +185,8 @@ TEST(Builder, FoldsScalarScaleIntoTheMatrixMultiply) {
     trt::INetworkDefinition net;
     auto* q = net.addInput("q", trt::DataType::kFLOAT, {2, 3, 4});
     auto* kc = net.addConstant({2, 5, 4}, {trt::DataType::kFLOAT, k.data(), 40});
-    auto* mm = net.addMatrixMultiply(*q, trt::MatrixOperation::kNONE, *kc->getOutput(0), trt::MatrixOperation::kTRANSPOSE);
+    auto* mm =
+        net.addMatrixMultiply(*q, trt::MatrixOperation::kNONE, *kc->getOutput(0), trt::MatrixOperation::kTRANSPOSE);
     auto* c = net.addConstant({}, {trt::DataType::kFLOAT, divide ? &four : &half, 1});
     auto* scaled = divide ? net.addElementWise(*mm->getOutput(0), *c->getOutput(0), trt::ElementWiseOperation::kDIV)
                           : net.addElementWise(*c->getOutput(0), *mm->getOutput(0), trt::ElementWiseOperation::kPROD);
@@ -394,7 +457,8 @@ TEST(Builder, FoldsTransposePairsAndDropsIdentityShuffles) {
   // y[i][j][k] = relu(x[j][k][i]) for y of shape [3,4,2]; z = -x.
   for (int i = 0; i < 3; ++i)
     for (int j = 0; j < 4; ++j)
-      for (int k = 0; k < 2; ++k) EXPECT_FLOAT_EQ(outs["y"][(i * 4 + j) * 2 + k], std::max(0.f, xv[(k * 3 + i) * 4 + j]));
+      for (int k = 0; k < 2; ++k)
+        EXPECT_FLOAT_EQ(outs["y"][(i * 4 + j) * 2 + k], std::max(0.f, xv[(k * 3 + i) * 4 + j]));
   for (int i = 0; i < 24; ++i) EXPECT_FLOAT_EQ(outs["z"][i], -xv[i]);
 }
 

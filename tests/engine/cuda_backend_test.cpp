@@ -499,14 +499,67 @@ TEST(CudaBackend, ChannelsLastRegionsMatchTheCpu) {
       expectNear(runCuda(*gpu.engine, "x", dims, xv, "y"), runOnCpu(net, dims, xv, !bf16, bf16), bf16 ? 1e-1f : 2e-2f);
     }
 }
+TEST(CudaBackend, ConvolutionEpilogueActivationsMatchTheCpu) {
+  // x * sigmoid(conv(x)) and x * hardsigmoid(conv(x)) as the converters write SiLU and hard-swish,
+  // GELU and tanh: each folds into the convolution's epilogue (with a residual add too), channels-last
+  // at 16 channels (the 8-channel vector epilogue) and 6 (the scalar one), FP16 and BF16.
+  if (!gpuVisible()) GTEST_SKIP() << "no CUDA GPU visible";
+  using A = trt::ActivationType;
+  struct Case {
+    A gate;  // sigmoid / hard sigmoid: composed as x * gate(x); otherwise the activation itself
+    const char* fusedName;
+  };
+  const Case cases[] = {
+      {A::kSIGMOID, "silu"}, {A::kHARD_SIGMOID, "hardswish"}, {A::kGELU_ERF, "gelu_erf"}, {A::kTANH, "tanh"}};
+  for (const Case& k : cases)
+    for (int64_t c : {6, 16})
+      for (bool residual : {false, true})
+        for (bool bf16 : {false, true}) {
+          const auto w = randomVector(c * c * 9, 130), b = randomVector(c, 131);
+          trt::INetworkDefinition net;
+          const trt::Dims dims{8, c, 10, 10};
+          auto* x = net.addInput("x", trt::DataType::kFLOAT, dims);
+          auto* conv =
+              net.addConvolutionNd(*x, static_cast<int32_t>(c), {3, 3}, {trt::DataType::kFLOAT, w.data(), c * c * 9},
+                                   {trt::DataType::kFLOAT, b.data(), c});
+          conv->setPaddingNd({1, 1});
+          trt::ITensor* pre = conv->getOutput(0);
+          if (residual) pre = net.addElementWise(*pre, *x, trt::ElementWiseOperation::kSUM)->getOutput(0);
+          trt::ITensor* y = nullptr;
+          if (k.gate == A::kSIGMOID || k.gate == A::kHARD_SIGMOID) {
+            auto* g = net.addActivation(*pre, k.gate);
+            g->setAlpha(k.gate == A::kHARD_SIGMOID ? 1.f / 6.f : 0.f);
+            g->setBeta(k.gate == A::kHARD_SIGMOID ? 0.5f : 0.f);
+            y = net.addElementWise(*pre, *g->getOutput(0), trt::ElementWiseOperation::kPROD)->getOutput(0);
+          } else {
+            y = net.addActivation(*pre, k.gate)->getOutput(0);
+          }
+          y->setName("y");
+          net.markOutput(*y);
+          const auto xv = randomVector(static_cast<size_t>(dims.volume()), 132, -3.f, 3.f);
+          std::unique_ptr<trt::IBuilder> builder(trt::createInferBuilder(trt::defaultLogger()));
+          std::unique_ptr<trt::IBuilderConfig> config(builder->createBuilderConfig());
+          config->setBackend(trt::Backend::kCUDA);
+          config->setFlag(bf16 ? trt::BuilderFlag::kBF16 : trt::BuilderFlag::kFP16);
+          auto gpu = build(net, config.get());
+          SCOPED_TRACE(std::string(k.fusedName) + " C=" + std::to_string(c) + (residual ? " +residual" : "") +
+                       (bf16 ? " bf16" : " fp16"));
+          const std::string json = gpu.engine->describeLayersJson();
+          EXPECT_NE(json.find(std::string("\"activation\":\"") + k.fusedName + "\""), std::string::npos) << json;
+          expectNear(runCuda(*gpu.engine, "x", dims, xv, "y"), runOnCpu(net, dims, xv, !bf16, bf16),
+                     bf16 ? 1e-1f : 2e-2f);
+        }
+}
+
 TEST(CudaBackend, WholePlanePoolingMatchesTheCpu) {
   // Global average and max pooling (the window is the whole unpadded plane: a reduction kernel), in
   // both layouts, with channel counts that take the 8-channel vector path (16) and the scalar one
-  // (12), planes smaller and larger than a block's 32 rows; max keeps a NaN of its plane.
+  // (12), planes smaller and larger than a block's 32 rows, and large enough (75x76 rows, few
+  // channels) that channels-last splits the rows over blocks; max keeps a NaN of its plane.
   if (!gpuVisible()) GTEST_SKIP() << "no CUDA GPU visible";
   for (bool channelsLast : {false, true})
     for (int64_t channels : {16, 12})
-      for (int64_t side : {3, 19})
+      for (int64_t side : {3, 19, 75})
         for (auto type : {trt::PoolingType::kAVERAGE, trt::PoolingType::kMAX})
           for (bool fp16 : {false, true}) {
             const trt::Dims dims =

@@ -253,6 +253,8 @@ TEST(CudaPointwise, ActivationsMatchTheCpuAndTheScalarKernel) {
                                  {A::kCLIP, "clip (relu6)", 0.f, 6.f},
                                  {A::kGELU_ERF, "gelu", 0.f, 0.f},
                                  {A::kGELU_TANH, "gelu tanh", 0.f, 0.f},
+                                 {A::kSILU, "silu", 0.f, 0.f},
+                                 {A::kHARD_SWISH, "hard swish", 0.f, 0.f},
                                  {A::kLEAKY_RELU, "leaky relu", 0.1f, 0.f}};
   const trt::Dims shapes[] = {{8, 24, 7, 9}, {3, 5, 7}};
   uint32_t seed = 900;

@@ -140,8 +140,10 @@ enum class ActivationType : int32_t {
   kTHRESHOLDED_RELU = 11,
   kGELU_ERF = 12,
   kGELU_TANH = 13,
+  kSILU = 14,        //!< x * sigmoid(x), the gate in float (aten::silu)
+  kHARD_SWISH = 15,  //!< x * min(max(x + 3, 0), 6) / 6 (aten::hardswish)
 };
-constexpr int32_t kACTIVATION_TYPE_COUNT = 14;
+constexpr int32_t kACTIVATION_TYPE_COUNT = 16;
 
 enum class UnaryOperation : int32_t {
   kEXP = 0,

@@ -194,6 +194,7 @@ IHostMemory* IBuilder::buildSerializedNetwork(INetworkDefinition& network, IBuil
   // single-use tensors): residual before activation, so relu(conv + r) folds whole; a product's scale
   // before its bias, whose add the scale precedes; activation last, after the bias it follows.
   const std::pair<const char*, int32_t (*)(INetworkDefinition&)> fusions[] = {
+      {"gated activation fusion", passes::fuseGatedActivation},  // SiLU first, so it can join a convolution
       {"convolution+residual fusion", passes::fuseConvolutionResidual},
       {"normalization+residual fusion", passes::fuseNormalizationResidual},
       {"softmax+mask fusion", passes::fuseSoftMaxMask},

@@ -57,6 +57,12 @@ void applyActivation(ActivationType type, float alpha, float beta, float* x, int
         x[i] = 0.5f * v * (1.f + std::tanh(0.79788456080286536f * (v + 0.044715f * v * v * v)));
       }
       return;
+    case ActivationType::kSILU:  // PyTorch's form: x / (1 + exp(-x))
+      for (int64_t i = 0; i < n; ++i) x[i] = x[i] / (1.f + std::exp(-x[i]));
+      return;
+    case ActivationType::kHARD_SWISH:  // PyTorch's form: x * min(max(x + 3, 0), 6) / 6
+      for (int64_t i = 0; i < n; ++i) x[i] = x[i] * std::min(std::max(x[i] + 3.f, 0.f), 6.f) / 6.f;
+      return;
   }
   throw Error("unknown activation type " + std::to_string(static_cast<int32_t>(type)));
 }

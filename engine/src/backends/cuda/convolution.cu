@@ -4,6 +4,7 @@
 #include <map>
 #include <tuple>
 
+#include "backends/cuda/activation.cuh"
 #include "backends/cuda/cuda_kernels.h"
 #include "backends/cuda/float_types.cuh"
 #include "backends/cuda/im2col.cuh"
@@ -344,23 +345,30 @@ float timeOnStream(LaunchContext& ctx, Fn fn) {
 }
 #endif
 
-// y = act(y + bias[channel] + residual) in one pass (bias and residual optional).
+// The convolution's fused activation (an ActivationType, or -1), applied in float by the epilogues.
+struct FusedActivation {
+  int32_t type = -1;
+  __device__ float operator()(float v) const {
+    return type < 0 ? v : activate(static_cast<ActivationType>(type), 0.f, 0.f, v);
+  }
+};
+
+// y = act(y + bias[channel] + residual) in one pass (bias, residual and activation optional).
 template <typename T>
-__global__ void epilogueKernel(T* out, const T* bias, const T* residual, bool relu, int64_t channels, int64_t plane,
-                               int64_t total) {
+__global__ void epilogueKernel(T* out, const T* bias, const T* residual, FusedActivation act, int64_t channels,
+                               int64_t plane, int64_t total) {
   int64_t i = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x;
   if (i >= total) return;
   float v = load(out, i);
   if (bias) v += load(bias, (i / plane) % channels);
   if (residual) v += load(residual, i);
-  if (relu) v = v > 0.f ? v : (isnan(v) ? v : 0.f);
-  store(out, i, v);
+  store(out, i, act(v));
 }
 
 // The same for 16-bit (FP16 or BF16) channels-last tensors whose channel count is a multiple of 8:
 // 8 channels (16 bytes) per thread, so the per-channel bias is one vector load too.
 template <typename T>
-__global__ void epilogueNhwc8Kernel(T* out, const T* bias, const T* residual, bool relu, int64_t channels,
+__global__ void epilogueNhwc8Kernel(T* out, const T* bias, const T* residual, FusedActivation act, int64_t channels,
                                     int64_t vectors) {
   const int64_t v = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x;
   if (v >= vectors) return;
@@ -377,8 +385,7 @@ __global__ void epilogueNhwc8Kernel(T* out, const T* bias, const T* residual, bo
     float x = toFloat(y[k]);
     if (bias) x += toFloat(b[k]);
     if (residual) x += toFloat(r[k]);
-    if (relu) x = x > 0.f ? x : (isnan(x) ? x : 0.f);
-    y[k] = fromFloat<T>(x);
+    y[k] = fromFloat<T>(act(x));
   }
   *reinterpret_cast<uint4*>(out + first) = raw;
 }
@@ -434,31 +441,28 @@ static void epilogue(LaunchContext& ctx, const IConvolutionLayer& conv, const vo
                      int64_t channels, int64_t channelStride) {
   const int64_t total = out.dims.volume(), cout = channels, outPlane = channelStride;
   const Weights bias = conv.getBiasWeights();
-  const int32_t act = conv.getFusedActivation();
-  const bool relu = act == static_cast<int32_t>(ActivationType::kRELU);
+  const FusedActivation act{conv.getFusedActivation()};
   const void* biasData = bias.count > 0 ? ctx.device(bias.values) : nullptr;
-  if ((bias.count > 0 || residual || relu) && channelStride == 1 &&
-      (out.type == DataType::kHALF || out.type == DataType::kBF16) && cout % 8 == 0 &&
+  if (bias.count == 0 && !residual && act.type < 0) return;
+  if (channelStride == 1 && (out.type == DataType::kHALF || out.type == DataType::kBF16) && cout % 8 == 0 &&
       allAligned16({out.data, biasData, residual})) {
     const int64_t vectors = total / 8;
     dispatchFloating(out.type, conv.describe(), [&](auto tag) {
       using T = decltype(tag);
       if constexpr (sizeof(T) == 2)
         epilogueNhwc8Kernel<<<static_cast<unsigned>((vectors + 255) / 256), 256, 0, ctx.stream>>>(
-            static_cast<T*>(out.data), static_cast<const T*>(biasData), static_cast<const T*>(residual), relu, cout,
+            static_cast<T*>(out.data), static_cast<const T*>(biasData), static_cast<const T*>(residual), act, cout,
             vectors);
     });
-    check(cudaGetLastError(), "convolution epilogue kernel launch");
-  } else if (bias.count > 0 || residual || relu) {
+  } else {
     dispatchFloating(out.type, conv.describe(), [&](auto tag) {
       using T = decltype(tag);
       epilogueKernel<<<static_cast<unsigned>((total + 255) / 256), 256, 0, ctx.stream>>>(
-          static_cast<T*>(out.data), bias.count > 0 ? static_cast<const T*>(ctx.device(bias.values)) : nullptr,
-          static_cast<const T*>(residual), relu, cout, outPlane, total);
+          static_cast<T*>(out.data), static_cast<const T*>(biasData), static_cast<const T*>(residual), act, cout,
+          outPlane, total);
     });
-    check(cudaGetLastError(), "convolution epilogue kernel launch");
   }
-  if (act >= 0 && !relu) activationInPlace(ctx, static_cast<ActivationType>(act), 0.f, 0.f, out.data, out.type, total);
+  check(cudaGetLastError(), "convolution epilogue kernel launch");
 }
 
 void launchConvolution(LaunchContext& ctx, const ILayer& layer, const std::vector<TensorView>& in, TensorView& out) {

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "backends/cuda/activation.cuh"
 #include "backends/cuda/cuda_kernels.h"
 #include "backends/cuda/float_types.cuh"
 #include "common/cast_value.h"
@@ -153,48 +154,6 @@ __global__ void binaryKernel(ElementWiseOperation op, const T* a, const T* b, vo
     static_cast<T*>(out)[i] = static_cast<T>(applyOp<C>(op, x, y));
   }
 }
-
-__device__ float activate(ActivationType type, float alpha, float beta, float v) {
-  switch (type) {
-    case ActivationType::kRELU:
-      return v > 0.f ? v : (isnan(v) ? v : 0.f);
-    case ActivationType::kSIGMOID:
-      return 1.f / (1.f + expf(-v));
-    case ActivationType::kTANH:
-      return tanhf(v);
-    case ActivationType::kLEAKY_RELU:
-      return v >= 0.f ? v : alpha * v;
-    case ActivationType::kELU:
-      return v > 0.f ? v : alpha * expm1f(v);
-    case ActivationType::kSELU:
-      return beta * (v > 0.f ? v : alpha * expm1f(v));
-    case ActivationType::kSOFTSIGN:
-      return v / (1.f + fabsf(v));
-    case ActivationType::kSOFTPLUS: {
-      float z = beta * v;
-      return alpha * (z > 20.f ? z : log1pf(expf(z)));
-    }
-    case ActivationType::kCLIP:
-      return isnan(v) ? v : fminf(fmaxf(v, alpha), beta);
-    case ActivationType::kHARD_SIGMOID:
-      return fmaxf(0.f, fminf(1.f, alpha * v + beta));
-    case ActivationType::kSCALED_TANH:
-      return alpha * tanhf(beta * v);
-    case ActivationType::kTHRESHOLDED_RELU:
-      return v > alpha ? v : 0.f;
-    case ActivationType::kGELU_ERF:
-      return 0.5f * v * (1.f + erff(v * 0.70710678118654752f));
-    case ActivationType::kGELU_TANH:
-      return 0.5f * v * (1.f + tanhf(0.79788456080286536f * (v + 0.044715f * v * v * v)));
-  }
-  return v;
-}
-
-struct Activate {
-  ActivationType type;
-  float alpha, beta;
-  __device__ float operator()(float v) const { return activate(type, alpha, beta, v); }
-};
 
 template <typename T>
 __global__ void activationKernel(Activate f, const T* src, T* dst, int64_t n) {

@@ -145,7 +145,7 @@ void launchPooling(LaunchContext& ctx, const ILayer& layer, const std::vector<Te
   for (int i = 0; i < 3; ++i) wholePlane &= g.O[i] == 1 && g.K[i] == g.I[i] && g.P[i] == 0 && g.Q[i] == 0;
   if (wholePlane) {
     const int64_t planeSize = g.I[0] * g.I[1] * g.I[2];
-    if (launchWholePlanePooling(ctx.stream, in[0].type, in[0].data, out.data, total, planeSize,
+    if (launchWholePlanePooling(ctx, in[0].type, in[0].data, out.data, total, planeSize,
                                 channelsLast ? outDims.d[1] : 1, channelsLast,
                                 pool.getPoolingType() == PoolingType::kMAX)) {
       check(cudaGetLastError(), "pooling kernel launch");

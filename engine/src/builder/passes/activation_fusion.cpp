@@ -4,25 +4,48 @@
 namespace trt {
 namespace passes {
 
+namespace {
+
+// Activations that read no alpha or beta: a layer's fused activation is stored as its type alone.
+bool parameterless(ActivationType type) {
+  switch (type) {
+    case ActivationType::kRELU:
+    case ActivationType::kSIGMOID:
+    case ActivationType::kTANH:
+    case ActivationType::kSOFTSIGN:
+    case ActivationType::kGELU_ERF:
+    case ActivationType::kGELU_TANH:
+    case ActivationType::kSILU:
+    case ActivationType::kHARD_SWISH:
+      return true;
+    default:
+      return false;
+  }
+}
+
+}  // namespace
+
 int32_t fuseActivation(INetworkDefinition& network) {
   int32_t fused = 0;
   for (int l = 0; l < network.getNbLayers(); ++l) {
     ILayer* layer = network.getLayer(l);
-    if (layer->getType() != LayerType::kACTIVATION ||
-        static_cast<IActivationLayer*>(layer)->getActivationType() != ActivationType::kRELU)
-      continue;
+    if (layer->getType() != LayerType::kACTIVATION) continue;
+    const ActivationType type = static_cast<IActivationLayer*>(layer)->getActivationType();
+    if (!parameterless(type)) continue;
     ITensor* in = layer->getInput(0);
-    const auto relu = static_cast<int32_t>(ActivationType::kRELU);
+    const auto code = static_cast<int32_t>(type);
     ILayer* target = nullptr;
+    // Convolutions apply any of them in their epilogue; products only ReLU (the cuBLASLt epilogue).
     if (auto* conv = static_cast<IConvolutionLayer*>(soleUseProducer(network, in, LayerType::kCONVOLUTION))) {
       if (conv->getFusedActivation() < 0) {
-        conv->setFusedActivation(relu);
+        conv->setFusedActivation(code);
         target = conv;
       }
     } else if (auto* mm =
                    static_cast<IMatrixMultiplyLayer*>(soleUseProducer(network, in, LayerType::kMATRIX_MULTIPLY))) {
-      if (mm->getFusedActivation() < 0 && mm->getOperation(1) != MatrixOperation::kVECTOR) {
-        mm->setFusedActivation(relu);
+      if (type == ActivationType::kRELU && mm->getFusedActivation() < 0 &&
+          mm->getOperation(1) != MatrixOperation::kVECTOR) {
+        mm->setFusedActivation(code);
         target = mm;
       }
     }

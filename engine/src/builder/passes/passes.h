@@ -41,7 +41,10 @@ int32_t fuseMatrixMultiplyScale(INetworkDefinition& network);
 int32_t fuseAttention(INetworkDefinition& network);
 //! Folds `matmul + b` (b a constant with one value per output column) into the matrix multiply's bias input.
 int32_t fuseMatrixMultiplyBias(INetworkDefinition& network);
-//! Folds a ReLU that is the only consumer of a convolution or matrix multiply into that layer.
+//! Replaces `x * sigmoid(x)` by one SiLU activation and `x * hardsigmoid(x)` by one hard-swish.
+int32_t fuseGatedActivation(INetworkDefinition& network);
+//! Folds an activation without parameters (ReLU, sigmoid, tanh, GELU, SiLU, hard-swish, softsign) that
+//! is the only consumer of a convolution into it, and a ReLU likewise into a matrix multiply.
 int32_t fuseActivation(INetworkDefinition& network);
 //! CUDA: switches regions of 2-D FP16 convolutions (with the pooling and elementwise layers between
 //! them) to channels-last tensors, adding transposes where a region meets the rest of the network.

@@ -1,0 +1,59 @@
+// The activation functions of the CUDA kernels, in float: the activation layer's kernels and the
+// epilogues that fold an activation into the layer before it (convolutions) share one definition.
+#pragma once
+
+#include <cuda_runtime.h>
+
+#include "trt/types.h"
+
+namespace trt {
+namespace cuda {
+
+__device__ __forceinline__ float activate(ActivationType type, float alpha, float beta, float v) {
+  switch (type) {
+    case ActivationType::kRELU:
+      return v > 0.f ? v : (isnan(v) ? v : 0.f);
+    case ActivationType::kSIGMOID:
+      return 1.f / (1.f + expf(-v));
+    case ActivationType::kTANH:
+      return tanhf(v);
+    case ActivationType::kLEAKY_RELU:
+      return v >= 0.f ? v : alpha * v;
+    case ActivationType::kELU:
+      return v > 0.f ? v : alpha * expm1f(v);
+    case ActivationType::kSELU:
+      return beta * (v > 0.f ? v : alpha * expm1f(v));
+    case ActivationType::kSOFTSIGN:
+      return v / (1.f + fabsf(v));
+    case ActivationType::kSOFTPLUS: {
+      float z = beta * v;
+      return alpha * (z > 20.f ? z : log1pf(expf(z)));
+    }
+    case ActivationType::kCLIP:
+      return isnan(v) ? v : fminf(fmaxf(v, alpha), beta);
+    case ActivationType::kHARD_SIGMOID:
+      return fmaxf(0.f, fminf(1.f, alpha * v + beta));
+    case ActivationType::kSCALED_TANH:
+      return alpha * tanhf(beta * v);
+    case ActivationType::kTHRESHOLDED_RELU:
+      return v > alpha ? v : 0.f;
+    case ActivationType::kGELU_ERF:
+      return 0.5f * v * (1.f + erff(v * 0.70710678118654752f));
+    case ActivationType::kGELU_TANH:
+      return 0.5f * v * (1.f + tanhf(0.79788456080286536f * (v + 0.044715f * v * v * v)));
+    case ActivationType::kSILU:  // PyTorch's form (and the CPU reference's): x / (1 + exp(-x))
+      return v / (1.f + expf(-v));
+    case ActivationType::kHARD_SWISH:
+      return v * fminf(fmaxf(v + 3.f, 0.f), 6.f) / 6.f;
+  }
+  return v;
+}
+
+struct Activate {
+  ActivationType type;
+  float alpha, beta;
+  __device__ float operator()(float v) const { return activate(type, alpha, beta, v); }
+};
+
+}  // namespace cuda
+}  // namespace trt
