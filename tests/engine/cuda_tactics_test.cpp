@@ -252,47 +252,53 @@ TEST(CudaTactics, FreshProcessChild) {
   expectNear(y, run(*build(net, config.get()).engine, {{"x", {dims, xv}}})["y"], 2e-2f);
 }
 TEST(CudaTactics, AChannelsLastPointwiseConvolutionRunsRightThroughCudnnAndThroughOneGemm) {
-  // A 1x1 convolution of [N, H, W, C] (one group, bias, fused ReLU) has two tactics: cuDNN and one
-  // cuBLAS GEMM of the pixel rows with the filter. Each, forced through the plan's tactic record,
-  // matches the CPU, on the 1x1 planes of squeeze-and-excitation blocks and on a larger plane.
+  // A 1x1 convolution of [N, H, W, C] (one group, bias, and a fused ReLU or a residual input) has
+  // two tactics: cuDNN and one cuBLAS GEMM of the pixel rows with the filter (bias and residual then
+  // in cuBLASLt's epilogue). Each, forced through the plan's tactic record, matches the CPU, on the
+  // 1x1 planes of squeeze-and-excitation blocks and on a larger plane.
   if (!gpuVisible()) GTEST_SKIP() << "no CUDA GPU visible";
-  for (int64_t side : {1, 5})
-    for (bool fp16 : {false, true}) {
-      const int64_t cin = 24, cout = 16;
-      const auto w = randomVector(cout * cin, 150), b = randomVector(cout, 151);
-      const trt::Dims dims{4, side, side, cin};
-      trt::INetworkDefinition net;
-      auto* conv =
-          net.addConvolutionNd(*net.addInput("x", trt::DataType::kFLOAT, dims), cout, {1, 1},
-                               {trt::DataType::kFLOAT, w.data(), cout * cin}, {trt::DataType::kFLOAT, b.data(), cout});
-      conv->setChannelsLast(true);
-      auto* relu = net.addActivation(*conv->getOutput(0), trt::ActivationType::kRELU);
-      relu->getOutput(0)->setName("y");
-      net.markOutput(*relu->getOutput(0));
-      const auto xv = randomVector(static_cast<size_t>(dims.volume()), 152);
-      std::unique_ptr<trt::IBuilder> builder(trt::createInferBuilder(trt::defaultLogger()));
-      auto configFor = [&](trt::Backend backend) {
-        std::unique_ptr<trt::IBuilderConfig> config(builder->createBuilderConfig());
-        config->setBackend(backend);
-        config->clearFlag(trt::BuilderFlag::kTF32);
-        if (fp16) config->setFlag(trt::BuilderFlag::kFP16);
-        return config;
-      };
-      const auto expected = run(*build(net, configFor(trt::Backend::kCPU).get()).engine, {{"x", {dims, xv}}})["y"];
-      std::unique_ptr<trt::IHostMemory> mem(builder->buildSerializedNetwork(net, *configFor(trt::Backend::kCUDA)));
-      ASSERT_TRUE(mem);
-      auto contents = trt::readPlan(static_cast<const uint8_t*>(mem->data()), mem->size());
-      ASSERT_EQ(contents->tactics.size(), 1u);
-      ASSERT_EQ(contents->tactics[0].choice.size(), 2u);  // {cuDNN algorithm, 1: cuDNN, 0: GEMM}
-      for (int64_t viaDnn : {0, 1}) {
-        SCOPED_TRACE(std::string(viaDnn ? "cuDNN" : "GEMM") + " side " + std::to_string(side) + (fp16 ? " fp16" : ""));
-        contents->tactics[0].choice[1] = viaDnn;
-        const auto plan = trt::writePlan(*contents);
-        std::unique_ptr<trt::IRuntime> rt(trt::createInferRuntime(trt::defaultLogger()));
-        std::unique_ptr<trt::ICudaEngine> engine(rt->deserializeCudaEngine(plan.data(), plan.size()));
-        ASSERT_TRUE(engine);
-        expectNear(runOnDevice(*engine, dims, xv), expected, fp16 ? 1e-2f : 1e-5f);
+  for (bool withResidual : {false, true})
+    for (int64_t side : {1, 5})
+      for (bool fp16 : {false, true}) {
+        const int64_t cin = withResidual ? 16 : 24, cout = 16;
+        const auto w = randomVector(cout * cin, 150), b = randomVector(cout, 151);
+        const trt::Dims dims{4, side, side, cin};
+        trt::INetworkDefinition net;
+        auto* conv = net.addConvolutionNd(*net.addInput("x", trt::DataType::kFLOAT, dims), cout, {1, 1},
+                                          {trt::DataType::kFLOAT, w.data(), cout * cin},
+                                          {trt::DataType::kFLOAT, b.data(), cout});
+        conv->setChannelsLast(true);
+        trt::ILayer* last = withResidual
+                                ? static_cast<trt::ILayer*>(net.addElementWise(*conv->getOutput(0), *conv->getInput(0),
+                                                                               trt::ElementWiseOperation::kSUM))
+                                : net.addActivation(*conv->getOutput(0), trt::ActivationType::kRELU);
+        last->getOutput(0)->setName("y");
+        net.markOutput(*last->getOutput(0));
+        const auto xv = randomVector(static_cast<size_t>(dims.volume()), 152);
+        std::unique_ptr<trt::IBuilder> builder(trt::createInferBuilder(trt::defaultLogger()));
+        auto configFor = [&](trt::Backend backend) {
+          std::unique_ptr<trt::IBuilderConfig> config(builder->createBuilderConfig());
+          config->setBackend(backend);
+          config->clearFlag(trt::BuilderFlag::kTF32);
+          if (fp16) config->setFlag(trt::BuilderFlag::kFP16);
+          return config;
+        };
+        const auto expected = run(*build(net, configFor(trt::Backend::kCPU).get()).engine, {{"x", {dims, xv}}})["y"];
+        std::unique_ptr<trt::IHostMemory> mem(builder->buildSerializedNetwork(net, *configFor(trt::Backend::kCUDA)));
+        ASSERT_TRUE(mem);
+        auto contents = trt::readPlan(static_cast<const uint8_t*>(mem->data()), mem->size());
+        ASSERT_EQ(contents->tactics.size(), 1u);
+        ASSERT_EQ(contents->tactics[0].choice.size(), 2u);  // {cuDNN algorithm, 1: cuDNN, 0: GEMM}
+        for (int64_t viaDnn : {0, 1}) {
+          SCOPED_TRACE(std::string(viaDnn ? "cuDNN" : "GEMM") + " side " + std::to_string(side) +
+                       (fp16 ? " fp16" : "") + (withResidual ? " +residual" : " relu"));
+          contents->tactics[0].choice[1] = viaDnn;
+          const auto plan = trt::writePlan(*contents);
+          std::unique_ptr<trt::IRuntime> rt(trt::createInferRuntime(trt::defaultLogger()));
+          std::unique_ptr<trt::ICudaEngine> engine(rt->deserializeCudaEngine(plan.data(), plan.size()));
+          ASSERT_TRUE(engine);
+          expectNear(runOnDevice(*engine, dims, xv), expected, fp16 ? 1e-2f : 1e-5f);
+        }
       }
-    }
 }
 #endif

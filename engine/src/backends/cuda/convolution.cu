@@ -485,11 +485,20 @@ void launchConvolution(LaunchContext& ctx, const ILayer& layer, const std::vecto
   const bool gemmPossible = !channelsLast || nhwcPointwise;
   auto viaGemm = [&]() {
     if (!gemmPossible) throw Error(layer.describe() + ": channels-last convolutions run through cuDNN only");
-    if (nhwcPointwise)
-      gemm(ctx, in[0].type, false, true, in[0].dims.volume() / inDims.d[1], channels, inDims.d[1], in[0].data, 0,
-           ctx.device(conv.getKernelWeights().values), 0, out.data, 0, 1);
-    else
+    if (nhwcPointwise) {
+      const int64_t rows = in[0].dims.volume() / inDims.d[1];
+      const void* weights = ctx.device(conv.getKernelWeights().values);
+      // Bias and residual inside the product (cuBLASLt's epilogue) when there is no activation to
+      // follow: no separate pass over the output (EfficientNet's projection convolutions).
+      const Weights bias = conv.getBiasWeights();
+      if (conv.getFusedActivation() < 0 && (bias.count > 0 || residual) &&
+          ltGemmEpilogue(ctx, in[0].type, false, true, rows, channels, inDims.d[1], in[0].data, weights,
+                         bias.count > 0 ? ctx.device(bias.values) : nullptr, residual, false, 1.f, out.data))
+        return;
+      gemm(ctx, in[0].type, false, true, rows, channels, inDims.d[1], in[0].data, 0, weights, 0, out.data, 0, 1);
+    } else {
       im2colConvolution(ctx, conv, g, in[0], out);
+    }
     epilogue(ctx, conv, residual, out, channels, channelStride);
   };
 #ifdef TORCHTRT_WITH_CUDNN

@@ -82,6 +82,12 @@ Launcher launcherFor(LayerType type);
 void check(cudaError_t status, const char* what);
 void check(cublasStatus_t status, const char* what);
 
+//! Row-major Y[M,N] = act(alpha op(A)[M,K] op(B)[K,N] + residual[M,N] + bias[N]) as one cuBLASLt call (bias,
+//! residual and ReLU each optional); false when cuBLASLt declines the configuration (the caller then runs
+//! the plain GEMM and an epilogue kernel).
+bool ltGemmEpilogue(LaunchContext& ctx, DataType type, bool tA, bool tB, int64_t M, int64_t N, int64_t K, const void* A,
+                    const void* B, const void* bias, const void* residual, bool relu, float alpha, void* Y);
+
 //! Row-major C[M,N] = op(A)[M,K] * op(B)[K,N] (batched with strides in elements; 0 stride broadcasts).
 //! float32 (TF32 when allowed) or float16 with FP32 accumulation, all three of `type`.
 void gemm(LaunchContext& ctx, DataType type, bool transA, bool transB, int64_t M, int64_t N, int64_t K, const void* A,

@@ -16,10 +16,10 @@ __global__ void biasReluKernel(T* y, const T* bias, bool relu, int64_t columns, 
   store(y, i, v);
 }
 
-// Row-major Y[M,N] = op(A)[M,K] op(B)[K,N] + bias[N] (then ReLU) as one cuBLASLt call; false when
-// cuBLASLt declines the configuration (the caller then runs the plain GEMM and an epilogue).
-bool ltGemmBias(LaunchContext& ctx, DataType type, bool tA, bool tB, int64_t M, int64_t N, int64_t K, const void* A,
-                const void* B, const void* bias, bool relu, float alpha, void* Y) {
+}  // namespace
+
+bool ltGemmEpilogue(LaunchContext& ctx, DataType type, bool tA, bool tB, int64_t M, int64_t N, int64_t K, const void* A,
+                    const void* B, const void* bias, const void* residual, bool relu, float alpha, void* Y) {
   if (!ctx.blasLt) check(cublasLtCreate(&ctx.blasLt), "cublasLtCreate");
   const bool reduced = type == DataType::kHALF || type == DataType::kBF16;  // 16-bit data, FP32 accumulation
   const cudaDataType_t dt = type == DataType::kHALF ? CUDA_R_16F : type == DataType::kBF16 ? CUDA_R_16BF : CUDA_R_32F;
@@ -29,9 +29,10 @@ bool ltGemmBias(LaunchContext& ctx, DataType type, bool tA, bool tB, int64_t M, 
   bool ok = false;
   // Column-major view: Y^T [N,M] = op(B)^T [N,K] * op(A)^T [K,M]; the bias runs along Y^T's rows.
   const cublasOperation_t opFirst = tB ? CUBLAS_OP_T : CUBLAS_OP_N, opSecond = tA ? CUBLAS_OP_T : CUBLAS_OP_N;
-  const cublasLtEpilogue_t epilogue =
-      bias ? (relu ? CUBLASLT_EPILOGUE_RELU_BIAS : CUBLASLT_EPILOGUE_BIAS) : CUBLASLT_EPILOGUE_RELU;
-  const float beta = 0.f;
+  const cublasLtEpilogue_t epilogue = bias ? (relu ? CUBLASLT_EPILOGUE_RELU_BIAS : CUBLASLT_EPILOGUE_BIAS)
+                                           : (relu ? CUBLASLT_EPILOGUE_RELU : CUBLASLT_EPILOGUE_DEFAULT);
+  // The residual is cuBLASLt's C (Y = alpha A B + 1 * C, before bias and ReLU).
+  const float beta = residual ? 1.f : 0.f;
   if (cublasLtMatmulDescCreate(&op, compute, CUDA_R_32F) == CUBLAS_STATUS_SUCCESS &&
       cublasLtMatmulDescSetAttribute(op, CUBLASLT_MATMUL_DESC_TRANSA, &opFirst, sizeof(opFirst)) ==
           CUBLAS_STATUS_SUCCESS &&
@@ -50,8 +51,8 @@ bool ltGemmBias(LaunchContext& ctx, DataType type, bool tA, bool tB, int64_t M, 
     const size_t workspaceBytes =
         ctx.workspaceLimit > 0 && ctx.workspaceLimit < (size_t(32) << 20) ? ctx.workspaceLimit : size_t(32) << 20;
     void* workspace = ctx.scratch(workspaceBytes);
-    ok = cublasLtMatmul(ctx.blasLt, op, &alpha, B, la, A, lb, &beta, Y, ly, Y, ly, nullptr, workspace, workspaceBytes,
-                        ctx.stream) == CUBLAS_STATUS_SUCCESS;
+    ok = cublasLtMatmul(ctx.blasLt, op, &alpha, B, la, A, lb, &beta, residual ? residual : Y, ly, Y, ly, nullptr,
+                        workspace, workspaceBytes, ctx.stream) == CUBLAS_STATUS_SUCCESS;
   }
   if (ly) cublasLtMatrixLayoutDestroy(ly);
   if (lb) cublasLtMatrixLayoutDestroy(lb);
@@ -59,8 +60,6 @@ bool ltGemmBias(LaunchContext& ctx, DataType type, bool tA, bool tB, int64_t M, 
   if (op) cublasLtMatmulDescDestroy(op);
   return ok;
 }
-}  // namespace
-
 void launchMatrixMultiply(LaunchContext& ctx, const ILayer& layer, const std::vector<TensorView>& in, TensorView& out) {
   const auto& mm = static_cast<const IMatrixMultiplyLayer&>(layer);
   if (mm.isInt8()) return launchInt8MatrixMultiply(ctx, layer, in, out);
@@ -91,8 +90,8 @@ void launchMatrixMultiply(LaunchContext& ctx, const ILayer& layer, const std::ve
   if (bias || relu) {
     // One GEMM: a single product, or a batch of A against one shared B (rows of A stack up).
     const bool single = batch == 1 || (batchB == 1 && batchA == batch && !tA && !vecA);
-    if (single && ltGemmBias(ctx, type, tA, tB && !vecB, batch == 1 ? M : batch * M, N, K, in[0].data, in[1].data, bias,
-                             relu, mm.getAlpha(), out.data))
+    if (single && ltGemmEpilogue(ctx, type, tA, tB && !vecB, batch == 1 ? M : batch * M, N, K, in[0].data, in[1].data,
+                                 bias, nullptr, relu, mm.getAlpha(), out.data))
       return;
   }
   auto epilogue = [&]() {
