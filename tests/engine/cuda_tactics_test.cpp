@@ -301,4 +301,61 @@ TEST(CudaTactics, AChannelsLastPointwiseConvolutionRunsRightThroughCudnnAndThrou
         }
       }
 }
+TEST(CudaTactics, TheOwnDepthwiseKernelMatchesTheCpuAndCudnn) {
+  // A channels-last depthwise convolution (16-bit, a multiple of 8 channels) has a third tactic, the
+  // project's kernel with bias, residual and activation inside. Forced through the plan's tactic
+  // record (path 2), and cuDNN's (path 1), it matches the CPU: 3x3 at stride 1 and 2, 5x5 with
+  // padding 2 (MobileNetV3's), with a fused SiLU or a residual input, 16 and 24 channels.
+  if (!gpuVisible()) GTEST_SKIP() << "no CUDA GPU visible";
+  struct Case {
+    int64_t k, stride, channels;
+    bool residual;
+  };
+  const Case cases[] = {{3, 1, 16, false}, {3, 2, 24, false}, {5, 2, 16, false}, {5, 1, 24, true}, {3, 1, 16, true}};
+  for (const Case& k : cases)
+    for (bool bf16 : {false, true}) {
+      const int64_t c = k.channels, side = 11;
+      const auto w = randomVector(c * k.k * k.k, 160), b = randomVector(c, 161);
+      const trt::Dims dims{3, side, side, c};
+      trt::INetworkDefinition net;
+      auto* x = net.addInput("x", trt::DataType::kFLOAT, dims);
+      auto* conv = net.addConvolutionNd(*x, static_cast<int32_t>(c), {k.k, k.k},
+                                        {trt::DataType::kFLOAT, w.data(), c * k.k * k.k},
+                                        {trt::DataType::kFLOAT, b.data(), c});
+      conv->setNbGroups(static_cast<int32_t>(c));
+      conv->setStrideNd({k.stride, k.stride});
+      conv->setPaddingNd({k.k / 2, k.k / 2});
+      conv->setChannelsLast(true);
+      trt::ILayer* last = k.residual ? static_cast<trt::ILayer*>(net.addElementWise(
+                                           *conv->getOutput(0), *x, trt::ElementWiseOperation::kSUM))
+                                     : net.addActivation(*conv->getOutput(0), trt::ActivationType::kGELU_ERF);
+      last->getOutput(0)->setName("y");
+      net.markOutput(*last->getOutput(0));
+      const auto xv = randomVector(static_cast<size_t>(dims.volume()), 162);
+      std::unique_ptr<trt::IBuilder> builder(trt::createInferBuilder(trt::defaultLogger()));
+      auto configFor = [&](trt::Backend backend) {
+        std::unique_ptr<trt::IBuilderConfig> config(builder->createBuilderConfig());
+        config->setBackend(backend);
+        config->setFlag(bf16 ? trt::BuilderFlag::kBF16 : trt::BuilderFlag::kFP16);
+        return config;
+      };
+      const auto expected = run(*build(net, configFor(trt::Backend::kCPU).get()).engine, {{"x", {dims, xv}}})["y"];
+      std::unique_ptr<trt::IHostMemory> mem(builder->buildSerializedNetwork(net, *configFor(trt::Backend::kCUDA)));
+      ASSERT_TRUE(mem);
+      auto contents = trt::readPlan(static_cast<const uint8_t*>(mem->data()), mem->size());
+      ASSERT_EQ(contents->tactics.size(), 1u);
+      ASSERT_EQ(contents->tactics[0].choice.size(), 2u);
+      for (int64_t path : {2, 1}) {
+        SCOPED_TRACE(std::string(path == 2 ? "own kernel" : "cuDNN") + " k" + std::to_string(k.k) + " s" +
+                     std::to_string(k.stride) + " C=" + std::to_string(c) + (k.residual ? " +residual" : " gelu") +
+                     (bf16 ? " bf16" : " fp16"));
+        contents->tactics[0].choice[1] = path;
+        const auto plan = trt::writePlan(*contents);
+        std::unique_ptr<trt::IRuntime> rt(trt::createInferRuntime(trt::defaultLogger()));
+        std::unique_ptr<trt::ICudaEngine> engine(rt->deserializeCudaEngine(plan.data(), plan.size()));
+        ASSERT_TRUE(engine);
+        expectNear(runOnDevice(*engine, dims, xv), expected, bf16 ? 5e-2f : 1e-2f);
+      }
+    }
+}
 #endif

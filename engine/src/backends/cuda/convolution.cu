@@ -5,6 +5,7 @@
 #include <tuple>
 
 #include "backends/cuda/activation.cuh"
+#include "backends/cuda/convolution_depthwise.h"
 #include "backends/cuda/cuda_kernels.h"
 #include "backends/cuda/float_types.cuh"
 #include "backends/cuda/im2col.cuh"
@@ -40,11 +41,12 @@ struct DnnPlan {
   // call (with the fused bias, residual and ReLU, or the epilogue where cuDNN refuses the fused form)
   // is timed for each on the first run and the fastest kept.
   std::vector<cudnnConvolutionFwdAlgoPerf_t> candidates;
-  bool timed = false;        // whether the candidates (and im2col + GEMM in FP32) were timed
-  bool useDnn = true;        // cuDNN or im2col + GEMM, the faster (cuDNN's NCHW kernels can lose on small batches)
-  bool fusedFailed = false;  // cuDNN refused the fused bias+ReLU call for the chosen algorithm
-  bool inherited = false;    // the tactic comes from this layer's timing at another shape, not yet run here
-  std::vector<int64_t> key;  // the input shape (channels-first) this plan is for
+  bool timed = false;         // whether the candidates (and im2col + GEMM in FP32) were timed
+  bool useDnn = true;         // cuDNN or im2col + GEMM, the faster (cuDNN's NCHW kernels can lose on small batches)
+  bool useDepthwise = false;  // the own channels-last depthwise kernel, faster than both (convolution_depthwise.h)
+  bool fusedFailed = false;   // cuDNN refused the fused bias+ReLU call for the chosen algorithm
+  bool inherited = false;     // the tactic comes from this layer's timing at another shape, not yet run here
+  std::vector<int64_t> key;   // the input shape (channels-first) this plan is for
   std::vector<int64_t> signature;  // what decides the timing: shapes, geometry, type, layout, fused parts
   const void* weights = nullptr;   // the filter on the device (a KRSC copy for channels-last layers)
   void* ownedWeights = nullptr;    // that copy, freed with the state
@@ -143,7 +145,15 @@ bool candidateFor(LaunchContext& ctx, DnnState& state, DnnPlan& plan, int64_t al
 }
 
 // A tactic's choice as stored in the plan: {cuDNN algorithm, 1 when cuDNN runs (0: im2col + GEMM)}.
-std::vector<int64_t> choiceOf(const DnnPlan& plan) { return {static_cast<int64_t>(plan.algo), plan.useDnn ? 1 : 0}; }
+// A tactic as the plan stores it: {cuDNN algorithm, path}, path 0 im2col + GEMM, 1 cuDNN, 2 the own
+// depthwise kernel (the algorithm then the fallback where the kernel cannot run).
+std::vector<int64_t> choiceOf(const DnnPlan& plan) {
+  return {static_cast<int64_t>(plan.algo), plan.useDepthwise ? 2 : plan.useDnn ? 1 : 0};
+}
+void applyChoice(DnnPlan& plan, int64_t path) {
+  plan.useDnn = path != 0;
+  plan.useDepthwise = path == 2;
+}
 
 // `inDims` / `outDims` channels-first whatever the layer's layout (the descriptors carry the layout).
 DnnPlan& dnnPlan(LaunchContext& ctx, DnnState& state, const IConvolutionLayer& conv, const Dims& inDims,
@@ -241,19 +251,20 @@ DnnPlan& dnnPlan(LaunchContext& ctx, DnnState& state, const IConvolutionLayer& c
   const auto cached = timings.find(plan.signature);
   if (planned && planned->size() == 2 && candidateFor(ctx, state, plan, (*planned)[0])) {
     plan.timed = true;
-    plan.useDnn = (*planned)[1] != 0;
+    applyChoice(plan, (*planned)[1]);
   } else if (ctx.timingAllowed && cached != timings.end() && cached->second.size() == 2 &&
              candidateFor(ctx, state, plan, cached->second[0])) {
     plan.timed = true;
-    plan.useDnn = cached->second[1] != 0;
+    applyChoice(plan, cached->second[1]);
     ctx.recordTactic(&conv, key, cached->second);  // the plan needs it for this layer too
   } else if (timedBefore && candidateFor(ctx, state, plan, timedBefore->algo)) {
     plan.timed = true;
     plan.useDnn = timedBefore->useDnn;
+    plan.useDepthwise = timedBefore->useDepthwise;
     plan.inherited = true;
   } else if (sameLayer && sameLayer->size() == 2 && candidateFor(ctx, state, plan, (*sameLayer)[0])) {
     plan.timed = true;
-    plan.useDnn = (*sameLayer)[1] != 0;
+    applyChoice(plan, (*sameLayer)[1]);
     plan.inherited = true;
   } else if (ctx.timingAllowed) {
     measureAlgorithms(ctx, state, plan, half, kTimedAlgorithms);
@@ -502,6 +513,18 @@ void launchConvolution(LaunchContext& ctx, const ILayer& layer, const std::vecto
     epilogue(ctx, conv, residual, out, channels, channelStride);
   };
 #ifdef TORCHTRT_WITH_CUDNN
+  // The own depthwise kernel (16-bit channels-last, one channel a group): bias, residual and activation
+  // inside, no epilogue pass. False where it cannot run (a pointer not 16-byte aligned).
+  const bool depthwisePossible =
+      channelsLast && depthwiseNhwcApplies(in[0].type, conv.getNbGroups(), inDims.d[1], channels, g);
+  auto viaDepthwise = [&]() {
+    const Weights bias = conv.getBiasWeights();
+    const bool ran = launchDepthwiseNhwc(
+        ctx.stream, in[0].type, g, inDims.d[0], channels, in[0].data, ctx.device(conv.getKernelWeights().values),
+        bias.count > 0 ? ctx.device(bias.values) : nullptr, residual, conv.getFusedActivation(), out.data);
+    if (ran) check(cudaGetLastError(), "depthwise convolution kernel launch");
+    return ran;
+  };
   // cuDNN pads both sides alike; asymmetric padding stays on the im2col path.
   const Dims pre = conv.getPrePadding(), post = conv.getPostPadding();
   bool symmetric = post.nbDims == 0 || post.nbDims == pre.nbDims;
@@ -526,6 +549,7 @@ void launchConvolution(LaunchContext& ctx, const ILayer& layer, const std::vecto
     };
     if (plan.inherited) {  // a tactic timed at another shape: run it, or time this shape if it fails here
       plan.inherited = false;
+      if (plan.useDepthwise && depthwisePossible && viaDepthwise()) return;
       try {
         if (!plan.useDnn && gemmFits()) {
           viaGemm();
@@ -594,10 +618,18 @@ void launchConvolution(LaunchContext& ctx, const ILayer& layer, const std::vecto
         throw Error(layer.describe() + ": no convolution algorithm fits the workspace limit of " +
                     std::to_string(ctx.workspaceLimit) + " bytes; raise workspace_size");
       plan.useDnn = best >= 0.f && (!gemmFitsHere || best <= timeOnStream(ctx, viaGemm));
+      plan.useDepthwise = false;
+      if (depthwisePossible) {  // against the faster of the two above (both timed again: cheap, and fair)
+        const float chosen = plan.useDnn ? timeOnStream(ctx, viaDnn) : timeOnStream(ctx, viaGemm);
+        bool ran = true;
+        const float own = timeOnStream(ctx, [&]() { ran = viaDepthwise() && ran; });
+        plan.useDepthwise = ran && own < chosen;
+      }
       plan.timed = true;
       ctx.recordTactic(&conv, plan.key, choiceOf(plan));
       (ctx.timingCache ? *ctx.timingCache : state.timedBySignature)[plan.signature] = choiceOf(plan);
     }
+    if (plan.useDepthwise && depthwisePossible && viaDepthwise()) return;
     if (plan.useDnn)
       viaDnn();
     else

@@ -1,0 +1,35 @@
+// Channels-last depthwise convolutions (one group per channel, one filter per group) in FP16 or BF16:
+// the project's own kernel, a tactic the builder times against cuDNN's algorithms. cuDNN's choices
+// for some of MobileNetV3's depthwise layers are legacy direct kernels (`conv2d_grouped_direct_kernel`,
+// 59% of its time at batch 32 on an H200); this one reads 8 channels (16 bytes) a load and applies the
+// bias, residual and fused activation before it writes, so no epilogue pass follows.
+#pragma once
+
+#include <cuda_runtime.h>
+
+#include <cstdint>
+
+#include "layers/conv_geometry.h"
+#include "trt/types.h"
+
+namespace trt {
+namespace cuda {
+
+//! Whether the kernel takes this convolution: 16-bit storage, channels-last, groups == input channels
+//! == output channels with a multiple of 8 of them, at most kMaxDepthwiseTaps kernel taps.
+bool depthwiseNhwcApplies(DataType type, int64_t groups, int64_t inChannels, int64_t outChannels,
+                          const ConvGeometry& g);
+
+//! Kernel taps (the product of the kernel's extents) the depthwise kernel takes at most (7x7).
+constexpr int64_t kMaxDepthwiseTaps = 49;
+
+//! y[n, o, c] = act(sum_t x[n, o*stride - pad + t*dil, c] w[c, t] + bias[c] + residual[n, o, c]); x, y and
+//! residual [batch, spatial..., channels], w [channels, taps] (the filter as KCRS with C = 1), bias and
+//! residual optional, activation an ActivationType or -1. False (nothing launched) when a pointer is not
+//! 16-byte aligned or the kernel does not apply.
+bool launchDepthwiseNhwc(cudaStream_t stream, DataType type, const ConvGeometry& g, int64_t batch, int64_t channels,
+                         const void* x, const void* w, const void* bias, const void* residual, int32_t activation,
+                         void* y);
+
+}  // namespace cuda
+}  // namespace trt
