@@ -305,32 +305,40 @@ TEST(CudaTactics, TheOwnDepthwiseKernelMatchesTheCpuAndCudnn) {
   // A channels-last depthwise convolution (16-bit, a multiple of 8 channels) has a third tactic, the
   // project's kernel with bias, residual and activation inside. Forced through the plan's tactic
   // record (path 2), and cuDNN's (path 1), it matches the CPU: 3x3 at stride 1 and 2, 5x5 with
-  // padding 2 (MobileNetV3's), with a fused SiLU or a residual input, 16 and 24 channels.
+  // padding 2 (MobileNetV3's), 7x7 (fewer channel lanes a block, for shared memory), with a fused
+  // GELU, SiLU or hard-swish and/or a residual input; 16 and 24 channels (one block across the
+  // channels) and 264 (two blocks, the second partial).
   if (!gpuVisible()) GTEST_SKIP() << "no CUDA GPU visible";
+  using A = trt::ActivationType;
   struct Case {
     int64_t k, stride, channels;
     bool residual;
+    int32_t activation;  // -1: none
   };
-  const Case cases[] = {{3, 1, 16, false}, {3, 2, 24, false}, {5, 2, 16, false}, {5, 1, 24, true}, {3, 1, 16, true}};
+  const Case cases[] = {
+      {3, 1, 16, false, static_cast<int32_t>(A::kGELU_ERF)},   {3, 2, 24, false, static_cast<int32_t>(A::kSILU)},
+      {5, 2, 16, false, static_cast<int32_t>(A::kHARD_SWISH)}, {5, 1, 24, true, -1},
+      {3, 1, 16, true, static_cast<int32_t>(A::kSILU)},        {3, 1, 264, false, static_cast<int32_t>(A::kSILU)},
+      {7, 1, 264, true, static_cast<int32_t>(A::kHARD_SWISH)}};
   for (const Case& k : cases)
     for (bool bf16 : {false, true}) {
-      const int64_t c = k.channels, side = 11;
+      const int64_t c = k.channels, side = k.k == 7 ? 9 : 11;
       const auto w = randomVector(c * k.k * k.k, 160), b = randomVector(c, 161);
       const trt::Dims dims{3, side, side, c};
       trt::INetworkDefinition net;
       auto* x = net.addInput("x", trt::DataType::kFLOAT, dims);
-      auto* conv = net.addConvolutionNd(*x, static_cast<int32_t>(c), {k.k, k.k},
-                                        {trt::DataType::kFLOAT, w.data(), c * k.k * k.k},
-                                        {trt::DataType::kFLOAT, b.data(), c});
+      auto* conv =
+          net.addConvolutionNd(*x, static_cast<int32_t>(c), {k.k, k.k},
+                               {trt::DataType::kFLOAT, w.data(), c * k.k * k.k}, {trt::DataType::kFLOAT, b.data(), c});
       conv->setNbGroups(static_cast<int32_t>(c));
       conv->setStrideNd({k.stride, k.stride});
       conv->setPaddingNd({k.k / 2, k.k / 2});
       conv->setChannelsLast(true);
-      trt::ILayer* last = k.residual ? static_cast<trt::ILayer*>(net.addElementWise(
-                                           *conv->getOutput(0), *x, trt::ElementWiseOperation::kSUM))
-                                     : net.addActivation(*conv->getOutput(0), trt::ActivationType::kGELU_ERF);
-      last->getOutput(0)->setName("y");
-      net.markOutput(*last->getOutput(0));
+      trt::ITensor* y = conv->getOutput(0);
+      if (k.residual) y = net.addElementWise(*y, *x, trt::ElementWiseOperation::kSUM)->getOutput(0);
+      if (k.activation >= 0) y = net.addActivation(*y, static_cast<A>(k.activation))->getOutput(0);
+      y->setName("y");
+      net.markOutput(*y);
       const auto xv = randomVector(static_cast<size_t>(dims.volume()), 162);
       std::unique_ptr<trt::IBuilder> builder(trt::createInferBuilder(trt::defaultLogger()));
       auto configFor = [&](trt::Backend backend) {
@@ -347,8 +355,8 @@ TEST(CudaTactics, TheOwnDepthwiseKernelMatchesTheCpuAndCudnn) {
       ASSERT_EQ(contents->tactics[0].choice.size(), 2u);
       for (int64_t path : {2, 1}) {
         SCOPED_TRACE(std::string(path == 2 ? "own kernel" : "cuDNN") + " k" + std::to_string(k.k) + " s" +
-                     std::to_string(k.stride) + " C=" + std::to_string(c) + (k.residual ? " +residual" : " gelu") +
-                     (bf16 ? " bf16" : " fp16"));
+                     std::to_string(k.stride) + " C=" + std::to_string(c) + (k.residual ? " +residual" : "") +
+                     " activation " + std::to_string(k.activation) + (bf16 ? " bf16" : " fp16"));
         contents->tactics[0].choice[1] = path;
         const auto plan = trt::writePlan(*contents);
         std::unique_ptr<trt::IRuntime> rt(trt::createInferRuntime(trt::defaultLogger()));

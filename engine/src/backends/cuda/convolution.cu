@@ -149,7 +149,6 @@ bool candidateFor(LaunchContext& ctx, DnnState& state, DnnPlan& plan, int64_t al
   return true;
 }
 
-// A tactic's choice as stored in the plan: {cuDNN algorithm, 1 when cuDNN runs (0: im2col + GEMM)}.
 // A tactic as the plan stores it: {cuDNN algorithm, path}, path 0 im2col + GEMM, 1 cuDNN, 2 the own
 // depthwise kernel (the algorithm then the fallback where the kernel cannot run).
 std::vector<int64_t> choiceOf(const DnnPlan& plan) {
