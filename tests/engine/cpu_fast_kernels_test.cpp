@@ -7,8 +7,10 @@
 #include <cstdlib>
 #include <functional>
 
+#include <cstring>
 #include "backends/cpu/onednn/layer_runs.h"
 #include "backends/cpu/onednn/plugin_loader.h"
+
 #include "engine_test_util.h"
 
 using namespace trt_test;
@@ -276,6 +278,51 @@ TEST(CpuFastKernels, NaNPropagatesAsInPyTorch) {
   Product reluProduct{{16, 24}, {24, 8}, Op::kNONE, Op::kNONE, true, true};
   reluProduct.nanEvery = 50;
   checkMatrixMultiply(reluProduct);
+}
+
+// Attention on the fast path (GEMMs around the reference's masked softmax, heads over the cores)
+// equals the reference: BERT's padding mask [B, 1, 1, Sk] with masked keys, causal, a bool mask, a
+// query length other than the key length, and NaN in a query row.
+TEST(CpuFastKernels, AttentionMatchesTheReference) {
+  struct Case {
+    int64_t b, h, sq, sk, d, dv;
+    bool causal, boolMask, withNaN;
+  };
+  const Case cases[] = {{2, 4, 64, 64, 32, 32, false, false, false},  // enough work for several threads
+                        {1, 3, 5, 9, 8, 4, true, false, false},
+                        {2, 2, 7, 7, 16, 16, false, true, false},
+                        {1, 2, 6, 6, 8, 8, false, false, true}};
+  for (const Case& c : cases) {
+    trt::INetworkDefinition net;
+    Inputs inputs;
+    inputs.add(net, "q", {c.b, c.h, c.sq, c.d}, 40);
+    inputs.add(net, "k", {c.b, c.h, c.sk, c.d}, 41);
+    inputs.add(net, "v", {c.b, c.h, c.sk, c.dv}, 42);
+    trt::ITensor* mask = nullptr;
+    if (c.boolMask) {
+      mask = net.addInput("m", DataType::kBOOL, {c.b, 1, c.sq, c.sk});
+      // run() binds each input's float buffer: the bool mask's bytes are packed into one.
+      const size_t n = static_cast<size_t>(c.b * c.sq * c.sk);
+      std::vector<uint8_t> keep(n);
+      for (size_t i = 0; i < n; ++i) keep[i] = i % 3 != 0;
+      std::vector<float> packed((n + 3) / 4);
+      std::memcpy(packed.data(), keep.data(), n);
+      inputs.values["m"] = {Dims{c.b, 1, c.sq, c.sk}, packed};
+    } else if (!c.causal) {
+      inputs.add(net, "m", {c.b, 1, 1, c.sk}, 43);
+      auto& m = inputs.values["m"].second;
+      for (size_t j = 0; j < m.size(); j += 5) m[j] = -INFINITY;  // masked keys, as a padding mask has
+      mask = net.getInput(3);
+    }
+    auto* attention = net.addAttention(*net.getInput(0), *net.getInput(1), *net.getInput(2), mask);
+    attention->setCausal(c.causal);
+    attention->getOutput(0)->setName("y");
+    net.markOutput(*attention->getOutput(0));
+    if (c.withNaN) inputs.sprinkleNaN("q", 3 * c.d, 1000000);  // one element of query row 3
+    SCOPED_TRACE("attention " + std::to_string(c.b) + "x" + std::to_string(c.h) + "x" + std::to_string(c.sq) + "x" +
+                 std::to_string(c.sk) + (c.causal ? " causal" : "") + (c.boolMask ? " bool mask" : ""));
+    expectFastMatchesReference(net, inputs, Expect::kAnyKernel, c.withNaN);
+  }
 }
 
 // Unset, TORCHTRT_CPU_KERNELS means the fast kernels, and this build's plugin loads (in engine_tests,

@@ -29,8 +29,8 @@ bool useFastKernels() {
 
 class CpuRunner : public BackendRunner {
  public:
-  CpuRunner() {
-    if (useFastKernels())
+  CpuRunner() : fastMode_(useFastKernels()) {
+    if (fastMode_)
       if (const torchtrt_onednn_api* api = cpu::onednn::pluginApi())
         fast_ = std::make_unique<cpu::onednn::Kernels>(*api);
   }
@@ -52,6 +52,7 @@ class CpuRunner : public BackendRunner {
     device.countNonZero = [](const cpu::TensorView& in) { return cpu::countNonZero(in); };
     device.runLayer = [this](const ILayer& layer, const std::vector<cpu::TensorView>& in, cpu::TensorView& out) {
       if (fast_ && fast_->run(layer, in, out)) return;
+      if (fastMode_ && layer.getType() == LayerType::kATTENTION && cpu::runAttentionGemm(layer, in, out)) return;
       cpu::runLayer(layer, in, out);
     };
     device.copy = [](void* dst, const void* src, size_t bytes) { std::memcpy(dst, src, bytes); };
@@ -62,7 +63,8 @@ class CpuRunner : public BackendRunner {
 
  private:
   std::vector<uint8_t> arena_;                  // intermediates, sized by reserveArena
-  std::unique_ptr<cpu::onednn::Kernels> fast_;  // nullptr: the reference kernels only
+  bool fastMode_;                               // TORCHTRT_CPU_KERNELS: fast (default) or reference
+  std::unique_ptr<cpu::onednn::Kernels> fast_;  // the oneDNN plugin's kernels, nullptr where it cannot load
 };
 
 class CpuBackend : public ExecutionBackend {

@@ -31,6 +31,10 @@ void runLayer(const ILayer& layer, const std::vector<TensorView>& inputs, Tensor
 void gemm(int64_t M, int64_t N, int64_t K, const float* A, int64_t rsA, int64_t csA, const float* B, int64_t rsB,
           int64_t csB, float* C, int64_t ldc, bool accumulate);
 
+//! The fast path's attention (float32): packed GEMMs around the reference's masked softmax, over the
+//! cores; false where it does not apply (other types; the reference runs the layer).
+bool runAttentionGemm(const ILayer& layer, const std::vector<TensorView>& inputs, TensorView& output);
+
 //! Applies an activation in place over n values.
 void applyActivation(ActivationType type, float alpha, float beta, float* data, int64_t n);
 
