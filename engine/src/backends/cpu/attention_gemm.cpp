@@ -1,8 +1,8 @@
-// Scaled dot-product attention on the CPU's fast path: per (batch, head), the scores as one packed
-// GEMM (Q K^T), the mask, causal triangle and softmax applied row by row exactly as the reference
-// (attention.cpp) does, then the output as a second GEMM (P V); (batch, head) pairs split over the
-// cores. The reference computes each score as its own scalar dot product: for BERT-base that was most
-// of an inference on the CPU.
+// Scaled dot-product attention on the CPU's fast path. The scores come from matrix products (oneDNN's
+// in onednn_kernels.cpp, or the packed GEMM here where the plugin is missing); the mask, the causal
+// triangle and the softmax are applied row by row exactly as the reference (attention.cpp) does; the
+// output is a second product. The reference computes each score as its own scalar dot product: for
+// BERT-base that was most of an inference on the CPU.
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -14,81 +14,96 @@
 namespace trt {
 namespace cpu {
 
-bool runAttentionGemm(const ILayer& layer, const std::vector<TensorView>& inputs, TensorView& output) {
-  const auto& attention = static_cast<const IAttentionLayer&>(layer);
+bool attentionFastPathApplies(const std::vector<TensorView>& inputs, const TensorView& output) {
   for (int i = 0; i < 3; ++i)
     if (inputs[i].type != DataType::kFLOAT) return false;
-  const bool hasMask = inputs.size() > 3;
-  const bool boolMask = hasMask && inputs[3].type == DataType::kBOOL;
-  if ((hasMask && !boolMask && inputs[3].type != DataType::kFLOAT) || output.type != DataType::kFLOAT) return false;
+  if (inputs.size() > 3 && inputs[3].type != DataType::kBOOL && inputs[3].type != DataType::kFLOAT) return false;
   const Dims &qd = inputs[0].dims, &vd = inputs[2].dims;
-  const int64_t heads = qd.d[1], batchHeads = qd.d[0] * heads, sq = qd.d[2], d = qd.d[3], sk = vd.d[2], dv = vd.d[3];
-  if (batchHeads * sq * dv == 0 || sk == 0 || d == 0) return false;  // the reference's edge cases
-  const float scale = attention.scaleFor(d);
+  // Empty extents are the reference's edge cases.
+  return output.type == DataType::kFLOAT && qd.d[0] * qd.d[1] * qd.d[2] * vd.d[3] > 0 && vd.d[2] > 0 && qd.d[3] > 0;
+}
+
+void attentionSoftmaxRows(const ILayer& layer, const std::vector<TensorView>& inputs, float* scores, int64_t first,
+                          int64_t last) {
+  const auto& attention = static_cast<const IAttentionLayer&>(layer);
+  const Dims& qd = inputs[0].dims;
+  const int64_t heads = qd.d[1], sq = qd.d[2], sk = inputs[2].dims.d[2];
+  const float scale = attention.scaleFor(qd.d[3]);
   const bool causal = attention.getCausal(), zeroEmptyRows = attention.getZeroFullyMaskedRows();
+  const bool hasMask = inputs.size() > 3, boolMask = hasMask && inputs[3].type == DataType::kBOOL;
+  Dims all = qd;
+  all.d[3] = sk;
+  int64_t ms[4] = {0, 0, 0, 0};
+  if (hasMask) layer_util::broadcastStrides(inputs[3].dims, all, ms);
+  constexpr float kMinusInf = -std::numeric_limits<float>::infinity();
+  for (int64_t bh = first; bh < last; ++bh) {
+    const int64_t b = bh / heads, h = bh % heads;
+    for (int64_t i = 0; i < sq; ++i) {
+      float* row = scores + ((bh - first) * sq + i) * sk;
+      const int64_t maskRow = b * ms[0] + h * ms[1] + i * ms[2];
+      bool allMasked = true;
+      for (int64_t j = 0; j < sk; ++j) {
+        float x;
+        if (causal && j > i) {
+          x = kMinusInf;
+        } else if (boolMask && !static_cast<const uint8_t*>(inputs[3].data)[maskRow + j * ms[3]]) {
+          x = kMinusInf;
+        } else {
+          x = row[j] * scale;
+          if (hasMask && !boolMask) x += inputs[3].f32()[maskRow + j * ms[3]];
+        }
+        row[j] = x;
+        allMasked &= x == kMinusInf;
+      }
+      if (allMasked && zeroEmptyRows) {
+        std::fill(row, row + sk, 0.f);
+        continue;
+      }
+      float mx = kMinusInf;
+      for (int64_t j = 0; j < sk; ++j) mx = std::max(mx, row[j]);
+      double sum = 0.0;
+      for (int64_t j = 0; j < sk; ++j) {
+        row[j] = std::exp(row[j] - mx);
+        sum += row[j];
+      }
+      const float inv = static_cast<float>(1.0 / sum);
+      for (int64_t j = 0; j < sk; ++j) row[j] *= inv;
+    }
+  }
+}
+
+void forEachHeadRange(int64_t batchHeads, int64_t workPerHead, const std::function<void(int64_t, int64_t)>& fn) {
+  const int64_t cores = std::max<int64_t>(1, std::thread::hardware_concurrency());
+  // A thread pays for itself from about a million multiply-adds.
+  const int64_t threads =
+      std::min<int64_t>({cores, batchHeads, std::max<int64_t>(1, batchHeads * workPerHead / (int64_t(1) << 20))});
+  if (threads <= 1) {
+    fn(0, batchHeads);
+    return;
+  }
+  std::vector<std::thread> pool;
+  for (int64_t t = 1; t < threads; ++t) pool.emplace_back(fn, batchHeads * t / threads, batchHeads * (t + 1) / threads);
+  fn(0, batchHeads / threads);
+  for (auto& th : pool) th.join();
+}
+
+bool runAttentionGemm(const ILayer& layer, const std::vector<TensorView>& inputs, TensorView& output) {
+  if (!attentionFastPathApplies(inputs, output)) return false;
+  const Dims &qd = inputs[0].dims, &vd = inputs[2].dims;
+  const int64_t batchHeads = qd.d[0] * qd.d[1], sq = qd.d[2], d = qd.d[3], sk = vd.d[2], dv = vd.d[3];
   const float* q = inputs[0].f32();
   const float* k = inputs[1].f32();
   const float* v = inputs[2].f32();
   float* out = output.f32();
-  Dims scores = qd;
-  scores.d[3] = sk;
-  int64_t ms[4] = {0, 0, 0, 0};
-  if (hasMask) layer_util::broadcastStrides(inputs[3].dims, scores, ms);
-  constexpr float kMinusInf = -std::numeric_limits<float>::infinity();
-
-  auto heads_in = [&](int64_t first, int64_t last) {
+  forEachHeadRange(batchHeads, sq * sk * (d + dv), [&](int64_t first, int64_t last) {
     std::vector<float> s(static_cast<size_t>(sq * sk));
     for (int64_t bh = first; bh < last; ++bh) {
-      const int64_t b = bh / heads, h = bh % heads;
       // s[i][j] = sum_c q[i][c] k[j][c]: B(c, j) = k[j * d + c].
       gemm(sq, sk, d, q + bh * sq * d, d, 1, k + bh * sk * d, 1, d, s.data(), sk, false);
-      for (int64_t i = 0; i < sq; ++i) {
-        float* row = s.data() + i * sk;
-        const int64_t maskRow = b * ms[0] + h * ms[1] + i * ms[2];
-        bool allMasked = true;
-        for (int64_t j = 0; j < sk; ++j) {
-          float x;
-          if (causal && j > i) {
-            x = kMinusInf;
-          } else if (boolMask && !static_cast<const uint8_t*>(inputs[3].data)[maskRow + j * ms[3]]) {
-            x = kMinusInf;
-          } else {
-            x = row[j] * scale;
-            if (hasMask && !boolMask) x += inputs[3].f32()[maskRow + j * ms[3]];
-          }
-          row[j] = x;
-          allMasked &= x == kMinusInf;
-        }
-        if (allMasked && zeroEmptyRows) {
-          std::fill(row, row + sk, 0.f);
-          continue;
-        }
-        float mx = kMinusInf;
-        for (int64_t j = 0; j < sk; ++j) mx = std::max(mx, row[j]);
-        double sum = 0.0;
-        for (int64_t j = 0; j < sk; ++j) {
-          row[j] = std::exp(row[j] - mx);
-          sum += row[j];
-        }
-        const float inv = static_cast<float>(1.0 / sum);
-        for (int64_t j = 0; j < sk; ++j) row[j] *= inv;
-      }
+      attentionSoftmaxRows(layer, inputs, s.data(), bh, bh + 1);
       gemm(sq, dv, sk, s.data(), sk, 1, v + bh * sk * dv, dv, 1, out + bh * sq * dv, dv, false);
     }
-  };
-  // One thread a share of the (batch, head) pairs when there is enough work to pay for starting it.
-  const int64_t work = batchHeads * sq * sk * (d + dv);
-  const int64_t cores = std::max<int64_t>(1, std::thread::hardware_concurrency());
-  const int64_t threads = std::min<int64_t>({cores, batchHeads, std::max<int64_t>(1, work / (int64_t(1) << 20))});
-  if (threads <= 1) {
-    heads_in(0, batchHeads);
-    return true;
-  }
-  std::vector<std::thread> pool;
-  for (int64_t t = 1; t < threads; ++t)
-    pool.emplace_back(heads_in, batchHeads * t / threads, batchHeads * (t + 1) / threads);
-  heads_in(0, batchHeads / threads);
-  for (auto& th : pool) th.join();
+  });
   return true;
 }
 

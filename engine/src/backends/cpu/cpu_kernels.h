@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 #include "trt/network.h"
@@ -34,6 +35,14 @@ void gemm(int64_t M, int64_t N, int64_t K, const float* A, int64_t rsA, int64_t 
 //! The fast path's attention (float32): packed GEMMs around the reference's masked softmax, over the
 //! cores; false where it does not apply (other types; the reference runs the layer).
 bool runAttentionGemm(const ILayer& layer, const std::vector<TensorView>& inputs, TensorView& output);
+//! Whether the fast path takes this attention call (float32 query, key, value and output).
+bool attentionFastPathApplies(const std::vector<TensorView>& inputs, const TensorView& output);
+//! The reference's scale, mask, causal triangle and softmax over the score rows of (batch, head) pairs
+//! [first, last), in place: `scores` holds those pairs' [Sq, Sk] rows, pair `first` at its start.
+void attentionSoftmaxRows(const ILayer& layer, const std::vector<TensorView>& inputs, float* scores, int64_t first,
+                          int64_t last);
+//! Calls fn(first, last) over ranges of [0, batchHeads) on up to one thread a core, as the work allows.
+void forEachHeadRange(int64_t batchHeads, int64_t workPerHead, const std::function<void(int64_t, int64_t)>& fn);
 
 //! Applies an activation in place over n values.
 void applyActivation(ActivationType type, float alpha, float beta, float* data, int64_t n);

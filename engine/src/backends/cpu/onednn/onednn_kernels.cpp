@@ -26,6 +26,14 @@ class Step {
   Step(const Step&) = delete;
   Step& operator=(const Step&) = delete;
 
+  //! Runs the primitive on raw buffers (the attention's two products), throwing on failure.
+  void execute(const ILayer& layer, const void* const* inputs, int32_t count, void* output) {
+    char message[512] = {};
+    if (api_.execute(handle_, inputs, count, output, message, sizeof message) != TORCHTRT_ONEDNN_OK)
+      throw Error(layer.describe() + ": oneDNN failed (" + message +
+                  "); rerun with TORCHTRT_CPU_KERNELS=reference to use the reference kernels");
+  }
+
   //! false: the reference must run this call (NaN in a max pooling's input).
   bool run(const ILayer& layer, const std::vector<TensorView>& inputs, TensorView& output) {
     if (maxPooling_ && containsNaN(inputs[0])) return false;
@@ -110,6 +118,50 @@ std::unique_ptr<Step> makeStep(const torchtrt_onednn_api& api, const ILayer& lay
   if (status != TORCHTRT_ONEDNN_OK || !handle) return nullptr;
   return std::make_unique<Step>(api, handle, postActivation, maxPooling);
 }
+// Attention as two plugin products around the reference's masked softmax (attention_gemm.cpp):
+// S = Q K^T into a scores buffer, the softmax rows in place over the cores, then O = P V.
+struct AttentionSteps {
+  std::unique_ptr<Step> scores, weighted;
+  std::vector<float> s;  // [B, H, Sq, Sk]
+};
+
+// Scores of at most 64 Mi floats (256 MiB) go through oneDNN at once; longer sequences take the
+// per-head GEMM path, whose buffer is one head's [Sq, Sk].
+constexpr int64_t kMaxScoreElements = int64_t(64) << 20;
+
+std::unique_ptr<AttentionSteps> makeAttention(const torchtrt_onednn_api& api, const std::vector<TensorView>& inputs,
+                                              const TensorView& output) {
+  if (!attentionFastPathApplies(inputs, output)) return nullptr;
+  const Dims &qd = inputs[0].dims, &vd = inputs[2].dims;
+  const int64_t b = qd.d[0], h = qd.d[1], sq = qd.d[2], d = qd.d[3], sk = vd.d[2];
+  const Dims scoreDims{b, h, sq, sk};
+  if (scoreDims.volume() > kMaxScoreElements) return nullptr;
+  auto create = [&](const torchtrt_onednn_matrix_multiply& desc) -> std::unique_ptr<Step> {
+    torchtrt_onednn_step* handle = nullptr;
+    char message[512] = {};
+    if (api.create_matrix_multiply(&desc, &handle, message, sizeof message) != TORCHTRT_ONEDNN_OK || !handle)
+      return nullptr;
+    return std::make_unique<Step>(api, handle, -1, false);
+  };
+  torchtrt_onednn_matrix_multiply first{};
+  first.a = denseTensor(qd);
+  first.b = denseTensor(Dims{b, h, d, sk});  // K [B, H, Sk, D] read transposed
+  first.b.strides[2] = 1;
+  first.b.strides[3] = d;
+  first.c = denseTensor(scoreDims);
+  first.alpha = 1.f;  // the scale is applied with the mask, as the reference does
+  torchtrt_onednn_matrix_multiply second{};
+  second.a = denseTensor(scoreDims);
+  second.b = denseTensor(vd);
+  second.c = denseTensor(output.dims);
+  second.alpha = 1.f;
+  auto steps = std::make_unique<AttentionSteps>();
+  steps->scores = create(first);
+  steps->weighted = create(second);
+  if (!steps->scores || !steps->weighted) return nullptr;
+  steps->s.resize(static_cast<size_t>(scoreDims.volume()));
+  return steps;
+}
 }  // namespace
 
 struct Kernels::Impl {
@@ -117,6 +169,7 @@ struct Kernels::Impl {
   const torchtrt_onednn_api& api;
   // nullptr: the plugin declined this layer at these shapes, the reference runs it (decided once).
   std::unordered_map<std::string, std::unique_ptr<Step>> steps;
+  std::unordered_map<std::string, std::unique_ptr<AttentionSteps>> attention;
 };
 
 Kernels::Kernels(const torchtrt_onednn_api& api) : impl_(std::make_unique<Impl>(api)) {}
@@ -124,12 +177,33 @@ Kernels::~Kernels() = default;
 
 bool Kernels::run(const ILayer& layer, const std::vector<TensorView>& inputs, TensorView& output) {
   const LayerType type = layer.getType();
+  if (type == LayerType::kATTENTION) return runAttention(layer, inputs, output);
   if (type != LayerType::kCONVOLUTION && type != LayerType::kMATRIX_MULTIPLY && type != LayerType::kPOOLING)
     return false;
   const std::string key = stepKey(layer, inputs, output);
   auto it = impl_->steps.find(key);
   if (it == impl_->steps.end()) it = impl_->steps.emplace(key, makeStep(impl_->api, layer, inputs, output)).first;
   if (!it->second || !it->second->run(layer, inputs, output)) return false;
+  runs.fetch_add(1, std::memory_order_relaxed);
+  return true;
+}
+
+bool Kernels::runAttention(const ILayer& layer, const std::vector<TensorView>& inputs, TensorView& output) {
+  const std::string key = stepKey(layer, inputs, output);
+  auto it = impl_->attention.find(key);
+  if (it == impl_->attention.end()) it = impl_->attention.emplace(key, makeAttention(impl_->api, inputs, output)).first;
+  AttentionSteps* steps = it->second.get();
+  if (!steps) return false;
+  const Dims& qd = inputs[0].dims;
+  const int64_t batchHeads = qd.d[0] * qd.d[1], rows = qd.d[2], sk = inputs[2].dims.d[2];
+  float* scores = steps->s.data();
+  const void* qk[2] = {inputs[0].data, inputs[1].data};
+  steps->scores->execute(layer, qk, 2, scores);
+  forEachHeadRange(batchHeads, rows * sk * 16, [&](int64_t first, int64_t last) {
+    attentionSoftmaxRows(layer, inputs, scores + first * rows * sk, first, last);
+  });
+  const void* pv[2] = {scores, inputs[2].data};
+  steps->weighted->execute(layer, pv, 2, output.data);
   runs.fetch_add(1, std::memory_order_relaxed);
   return true;
 }

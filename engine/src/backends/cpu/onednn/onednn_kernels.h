@@ -1,4 +1,5 @@
-// The CPU backend's fast kernels: the layers oneDNN covers (convolutions, matrix products, pooling)
+// The CPU backend's fast kernels: the layers oneDNN covers (convolutions, matrix products, pooling,
+// attention's two products)
 // run on the oneDNN plugin's primitives (plugin_abi.h); every other layer, and every case the plugin
 // declines, runs the reference kernel. No oneDNN header or type is seen by the engine.
 #pragma once
@@ -27,6 +28,8 @@ class Kernels {
   bool run(const ILayer& layer, const std::vector<TensorView>& inputs, TensorView& output);
 
  private:
+  //! Attention: Q K^T and P V on oneDNN around the reference's masked softmax; false where not taken.
+  bool runAttention(const ILayer& layer, const std::vector<TensorView>& inputs, TensorView& output);
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
