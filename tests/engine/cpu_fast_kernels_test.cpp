@@ -325,6 +325,38 @@ TEST(CpuFastKernels, AttentionMatchesTheReference) {
   }
 }
 
+// Layer norm over trailing axes (with a fused residual; scale as [W] and as [1, 1, W]) and activations
+// over many chunks run on the cores on the fast path with the reference's arithmetic; a normalization
+// over leading axes stays on the reference kernel.
+TEST(CpuFastKernels, RowNormalizationAndChunkedActivationsMatchTheReference) {
+  for (uint32_t axes : {0b100u, 0b110u, 0b011u})
+    for (bool residual : {false, true}) {
+      trt::INetworkDefinition net;
+      Inputs inputs;
+      const Dims dims{4, 50, 96};
+      inputs.add(net, "x", dims, 50);
+      const Dims affine = axes == 0b100u ? Dims{96} : axes == 0b110u ? Dims{1, 50, 96} : Dims{4, 50, 1};
+      inputs.add(net, "s", affine, 51);
+      inputs.add(net, "b", affine, 52);
+      if (residual) inputs.add(net, "r", dims, 53);
+      auto* norm = net.addNormalization(*net.getInput(0), *net.getInput(1), *net.getInput(2), axes);
+      if (residual) norm->setInput(3, *net.getInput(3));
+      norm->getOutput(0)->setName("y");
+      net.markOutput(*norm->getOutput(0));
+      SCOPED_TRACE("axes " + std::to_string(axes) + (residual ? " +residual" : ""));
+      expectFastMatchesReference(net, inputs, Expect::kAnyKernel);
+    }
+  for (auto type : {trt::ActivationType::kGELU_ERF, trt::ActivationType::kSILU, trt::ActivationType::kTANH}) {
+    trt::INetworkDefinition net;
+    Inputs inputs;
+    inputs.add(net, "x", {3, 128, 3072}, 54);  // BERT's feed-forward width: many 4096-element chunks
+    auto* act = net.addActivation(*net.getInput(0), type);
+    act->getOutput(0)->setName("y");
+    net.markOutput(*act->getOutput(0));
+    expectFastMatchesReference(net, inputs, Expect::kAnyKernel);
+  }
+}
+
 // Unset, TORCHTRT_CPU_KERNELS means the fast kernels, and this build's plugin loads (in engine_tests,
 // a process without libtorch; tests/py/test_cpu_fast_kernels.py checks a process with it).
 TEST(CpuFastKernels, FastIsTheDefaultAndThePluginLoads) {

@@ -72,18 +72,18 @@ void attentionSoftmaxRows(const ILayer& layer, const std::vector<TensorView>& in
   }
 }
 
-void forEachHeadRange(int64_t batchHeads, int64_t workPerHead, const std::function<void(int64_t, int64_t)>& fn) {
+void forEachRange(int64_t count, int64_t workPerItem, const std::function<void(int64_t, int64_t)>& fn) {
   const int64_t cores = std::max<int64_t>(1, std::thread::hardware_concurrency());
   // A thread pays for itself from about a million multiply-adds.
   const int64_t threads =
-      std::min<int64_t>({cores, batchHeads, std::max<int64_t>(1, batchHeads * workPerHead / (int64_t(1) << 20))});
+      std::min<int64_t>({cores, count, std::max<int64_t>(1, count * workPerItem / (int64_t(1) << 20))});
   if (threads <= 1) {
-    fn(0, batchHeads);
+    fn(0, count);
     return;
   }
   std::vector<std::thread> pool;
-  for (int64_t t = 1; t < threads; ++t) pool.emplace_back(fn, batchHeads * t / threads, batchHeads * (t + 1) / threads);
-  fn(0, batchHeads / threads);
+  for (int64_t t = 1; t < threads; ++t) pool.emplace_back(fn, count * t / threads, count * (t + 1) / threads);
+  fn(0, count / threads);
   for (auto& th : pool) th.join();
 }
 
@@ -95,7 +95,7 @@ bool runAttentionGemm(const ILayer& layer, const std::vector<TensorView>& inputs
   const float* k = inputs[1].f32();
   const float* v = inputs[2].f32();
   float* out = output.f32();
-  forEachHeadRange(batchHeads, sq * sk * (d + dv), [&](int64_t first, int64_t last) {
+  forEachRange(batchHeads, sq * sk * (d + dv), [&](int64_t first, int64_t last) {
     std::vector<float> s(static_cast<size_t>(sq * sk));
     for (int64_t bh = first; bh < last; ++bh) {
       // s[i][j] = sum_c q[i][c] k[j][c]: B(c, j) = k[j * d + c].

@@ -52,7 +52,12 @@ class CpuRunner : public BackendRunner {
     device.countNonZero = [](const cpu::TensorView& in) { return cpu::countNonZero(in); };
     device.runLayer = [this](const ILayer& layer, const std::vector<cpu::TensorView>& in, cpu::TensorView& out) {
       if (fast_ && fast_->run(layer, in, out)) return;
-      if (fastMode_ && layer.getType() == LayerType::kATTENTION && cpu::runAttentionGemm(layer, in, out)) return;
+      if (fastMode_) {
+        const LayerType type = layer.getType();
+        if (type == LayerType::kATTENTION && cpu::runAttentionGemm(layer, in, out)) return;
+        if (type == LayerType::kNORMALIZATION && cpu::runNormalizationRows(layer, in, out)) return;
+        if (type == LayerType::kACTIVATION && cpu::runActivationChunks(layer, in, out)) return;
+      }
       cpu::runLayer(layer, in, out);
     };
     device.copy = [](void* dst, const void* src, size_t bytes) { std::memcpy(dst, src, bytes); };

@@ -41,8 +41,15 @@ bool attentionFastPathApplies(const std::vector<TensorView>& inputs, const Tenso
 //! [first, last), in place: `scores` holds those pairs' [Sq, Sk] rows, pair `first` at its start.
 void attentionSoftmaxRows(const ILayer& layer, const std::vector<TensorView>& inputs, float* scores, int64_t first,
                           int64_t last);
-//! Calls fn(first, last) over ranges of [0, batchHeads) on up to one thread a core, as the work allows.
-void forEachHeadRange(int64_t batchHeads, int64_t workPerHead, const std::function<void(int64_t, int64_t)>& fn);
+//! Calls fn(first, last) over ranges of [0, count) on up to one thread a core, as the work (about
+//! `workPerItem` operations an item) allows.
+void forEachRange(int64_t count, int64_t workPerItem, const std::function<void(int64_t, int64_t)>& fn);
+//! The fast path's layer norm: normalization over trailing axes of float32 rows, the reference's
+//! arithmetic row by row (bit-identical) with the rows over the cores; false where it does not apply.
+bool runNormalizationRows(const ILayer& layer, const std::vector<TensorView>& inputs, TensorView& output);
+//! The fast path's activation: the reference's routine over chunks on the cores (bit-identical); false
+//! where it does not apply (not float32).
+bool runActivationChunks(const ILayer& layer, const std::vector<TensorView>& inputs, TensorView& output);
 
 //! Applies an activation in place over n values.
 void applyActivation(ActivationType type, float alpha, float beta, float* data, int64_t n);

@@ -1,0 +1,28 @@
+// Activations on the CPU's fast path: the reference's routine (activation.cpp) over chunks of the
+// tensor on the cores, so each element gets the same arithmetic (bit-identical): GELU's erf over
+// BERT's feed-forward outputs was a single-threaded pass.
+#include <algorithm>
+
+#include "backends/cpu/cpu_kernels.h"
+
+namespace trt {
+namespace cpu {
+
+bool runActivationChunks(const ILayer& layer, const std::vector<TensorView>& in, TensorView& out) {
+  const auto& act = static_cast<const IActivationLayer&>(layer);
+  if (in[0].type != DataType::kFLOAT || out.type != DataType::kFLOAT) return false;
+  const int64_t n = out.dims.volume();
+  constexpr int64_t kChunk = 4096;
+  const float* x = in[0].f32();
+  float* y = out.f32();
+  forEachRange((n + kChunk - 1) / kChunk, kChunk * 16, [&](int64_t first, int64_t last) {
+    const int64_t begin = first * kChunk, end = std::min(n, last * kChunk);
+    if (begin >= end) return;
+    if (y != x) std::copy(x + begin, x + end, y + begin);
+    applyActivation(act.getActivationType(), act.getAlpha(), act.getBeta(), y + begin, end - begin);
+  });
+  return true;
+}
+
+}  // namespace cpu
+}  // namespace trt
