@@ -199,7 +199,7 @@ bool Kernels::runAttention(const ILayer& layer, const std::vector<TensorView>& i
   float* scores = steps->s.data();
   const void* qk[2] = {inputs[0].data, inputs[1].data};
   steps->scores->execute(layer, qk, 2, scores);
-  forEachHeadRange(batchHeads, rows * sk * 16, [&](int64_t first, int64_t last) {
+  forEachRange(batchHeads, rows * sk * 16, [&](int64_t first, int64_t last) {
     attentionSoftmaxRows(layer, inputs, scores + first * rows * sk, first, last);
   });
   const void* pv[2] = {scores, inputs[2].data};
