@@ -43,6 +43,18 @@ std::vector<float> runOnDevice(const trt::ICudaEngine& engine, trt::Dims dims, c
   return y;
 }
 
+// Runs input "x" through the plan `contents` with its one convolution's tactic forced to `path` (0 im2col +
+// GEMM, 1 cuDNN, 2 the own depthwise kernel); returns output "y" (empty when the plan does not load).
+std::vector<float> runWithConvolutionPath(trt::PlanContents& contents, int64_t path, trt::Dims dims,
+                                          const std::vector<float>& x) {
+  contents.tactics[0].choice[1] = path;
+  const auto plan = trt::writePlan(contents);
+  std::unique_ptr<trt::IRuntime> rt(trt::createInferRuntime(trt::defaultLogger()));
+  std::unique_ptr<trt::ICudaEngine> engine(rt->deserializeCudaEngine(plan.data(), plan.size()));
+  EXPECT_TRUE(engine) << "the plan with tactic path " << path << " did not load";
+  return engine ? runOnDevice(*engine, dims, x) : std::vector<float>{};
+}
+
 // conv 3x3 (+ bias) -> ReLU over `dims`' channels, 8 output maps.
 void addConvRelu(trt::INetworkDefinition& net, trt::ITensor* x, const std::vector<float>& w,
                  const std::vector<float>& b, int64_t channels) {
@@ -292,12 +304,7 @@ TEST(CudaTactics, AChannelsLastPointwiseConvolutionRunsRightThroughCudnnAndThrou
         for (int64_t viaDnn : {0, 1}) {
           SCOPED_TRACE(std::string(viaDnn ? "cuDNN" : "GEMM") + " side " + std::to_string(side) +
                        (fp16 ? " fp16" : "") + (withResidual ? " +residual" : " relu"));
-          contents->tactics[0].choice[1] = viaDnn;
-          const auto plan = trt::writePlan(*contents);
-          std::unique_ptr<trt::IRuntime> rt(trt::createInferRuntime(trt::defaultLogger()));
-          std::unique_ptr<trt::ICudaEngine> engine(rt->deserializeCudaEngine(plan.data(), plan.size()));
-          ASSERT_TRUE(engine);
-          expectNear(runOnDevice(*engine, dims, xv), expected, fp16 ? 1e-2f : 1e-5f);
+          expectNear(runWithConvolutionPath(*contents, viaDnn, dims, xv), expected, fp16 ? 1e-2f : 1e-5f);
         }
       }
 }
@@ -357,12 +364,7 @@ TEST(CudaTactics, TheOwnDepthwiseKernelMatchesTheCpuAndCudnn) {
         SCOPED_TRACE(std::string(path == 2 ? "own kernel" : "cuDNN") + " k" + std::to_string(k.k) + " s" +
                      std::to_string(k.stride) + " C=" + std::to_string(c) + (k.residual ? " +residual" : "") +
                      " activation " + std::to_string(k.activation) + (bf16 ? " bf16" : " fp16"));
-        contents->tactics[0].choice[1] = path;
-        const auto plan = trt::writePlan(*contents);
-        std::unique_ptr<trt::IRuntime> rt(trt::createInferRuntime(trt::defaultLogger()));
-        std::unique_ptr<trt::ICudaEngine> engine(rt->deserializeCudaEngine(plan.data(), plan.size()));
-        ASSERT_TRUE(engine);
-        expectNear(runOnDevice(*engine, dims, xv), expected, bf16 ? 5e-2f : 1e-2f);
+        expectNear(runWithConvolutionPath(*contents, path, dims, xv), expected, bf16 ? 5e-2f : 1e-2f);
       }
     }
 }

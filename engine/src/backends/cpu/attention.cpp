@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "backends/cpu/cpu_kernels.h"
+#include "backends/cpu/softmax_row.h"
 #include "layers/layer_util.h"
 
 namespace trt {
@@ -63,14 +64,7 @@ void runAttention(const ILayer& layer, const std::vector<TensorView>& inputs, Te
         std::fill(row.begin(), row.end(), 0.f);
         inv = 0.f;
       } else {
-        float mx = kMinusInf;
-        for (int64_t j = 0; j < sk; ++j) mx = std::max(mx, row[j]);
-        double sum = 0.0;
-        for (int64_t j = 0; j < sk; ++j) {
-          row[j] = std::exp(row[j] - mx);
-          sum += row[j];
-        }
-        inv = static_cast<float>(1.0 / sum);
+        inv = expShiftedRow(row.data(), sk);
       }
       float* oi = out + (bh * sq + i) * dv;
       std::fill(oi, oi + dv, 0.f);

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "backends/cpu/cpu_kernels.h"
+#include "backends/cpu/softmax_row.h"
 #include "layers/layer_util.h"
 
 namespace trt {
@@ -59,14 +60,7 @@ void attentionSoftmaxRows(const ILayer& layer, const std::vector<TensorView>& in
         std::fill(row, row + sk, 0.f);
         continue;
       }
-      float mx = kMinusInf;
-      for (int64_t j = 0; j < sk; ++j) mx = std::max(mx, row[j]);
-      double sum = 0.0;
-      for (int64_t j = 0; j < sk; ++j) {
-        row[j] = std::exp(row[j] - mx);
-        sum += row[j];
-      }
-      const float inv = static_cast<float>(1.0 / sum);
+      const float inv = expShiftedRow(row, sk);
       for (int64_t j = 0; j < sk; ++j) row[j] *= inv;
     }
   }
