@@ -58,9 +58,10 @@ std::unique_ptr<trt::ICudaEngine> deserialize(const Engine& e) {
 }
 
 std::string activationName(int32_t act) {
-  static const char* const names[] = {"relu",        "sigmoid",          "tanh",     "leaky_relu", "elu",
-                                      "selu",        "softsign",         "softplus", "clip",       "hard_sigmoid",
-                                      "scaled_tanh", "thresholded_relu", "gelu_erf", "gelu_tanh"};
+  static const char* const names[] = {
+      "relu", "sigmoid",      "tanh",        "leaky_relu",       "elu",      "selu",      "softsign", "softplus",
+      "clip", "hard_sigmoid", "scaled_tanh", "thresholded_relu", "gelu_erf", "gelu_tanh", "silu",     "hardswish"};
+  static_assert(sizeof(names) / sizeof(names[0]) == trt::kACTIVATION_TYPE_COUNT, "a name for every activation type");
   return act >= 0 && act < trt::kACTIVATION_TYPE_COUNT ? names[act] : "activation " + std::to_string(act);
 }
 

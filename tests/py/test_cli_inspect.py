@@ -37,6 +37,33 @@ def test_inspect_prints_layers_fusions_and_memory_of_a_module_and_a_plan(tmp_pat
         assert convs[0]["fused"]["activation"] == "relu" and convs[0]["tactics"] == []
 
 
+class SiluConv(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = torch.nn.Conv2d(3, 4, 3)
+
+    def forward(self, x):
+        return torch.nn.functional.silu(self.conv(x))
+
+
+def test_inspect_names_a_fused_silu(tmp_path):
+    # silu converts as x * sigmoid(x); the builder makes it one SiLU and folds it into the convolution,
+    # which the inspector names in text and JSON.
+    torch.manual_seed(0)
+    src, out = str(tmp_path / "silu.ts"), str(tmp_path / "silu_trt.ts")
+    torch.jit.trace(SiluConv().eval(), torch.randn(1, 3, 8, 8)).save(src)
+    r = run(["--device-type=cpu", src, out, "(1,3,8,8)"])
+    assert r.returncode == 0, r.stderr
+    r = run(["--inspect", out])
+    assert r.returncode == 0, r.stderr
+    conv = [line for line in r.stdout.splitlines() if "Convolution" in line]
+    assert len(conv) == 1 and "fused: bias + silu" in conv[0], r.stdout
+    r = run(["--inspect", "--json", out])
+    layers = json.loads(r.stdout)[0]["layers"]
+    assert [layer["fused"].get("activation") for layer in layers if layer["kind"] == "Convolution"] == ["silu"]
+    assert not [layer for layer in layers if layer["kind"] in ("Activation", "ElementWise")], r.stdout
+
+
 def test_profile_and_benchmark_print_layer_times_latency_and_throughput(tmp_path):
     _, mod, plan = compiled_files(tmp_path)
     r = run(["--profile", "--iterations=7", "--warmup=1", mod])

@@ -31,9 +31,10 @@ double shortestDecimal(float f) {
 
 // A fused activation by its name (lower case, as PyTorch spells the op); unknown codes stay visible.
 std::string activationName(int32_t act) {
-  static const char* const names[kACTIVATION_TYPE_COUNT] = {
+  static const char* const names[] = {
       "relu", "sigmoid",      "tanh",        "leaky_relu",       "elu",      "selu",      "softsign", "softplus",
       "clip", "hard_sigmoid", "scaled_tanh", "thresholded_relu", "gelu_erf", "gelu_tanh", "silu",     "hardswish"};
+  static_assert(sizeof(names) / sizeof(names[0]) == kACTIVATION_TYPE_COUNT, "a name for every activation type");
   if (act >= 0 && act < kACTIVATION_TYPE_COUNT) return names[act];
   return "unknown(" + std::to_string(act) + ")";
 }
