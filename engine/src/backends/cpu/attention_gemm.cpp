@@ -6,7 +6,6 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
-#include <thread>
 
 #include "backends/cpu/cpu_kernels.h"
 #include "backends/cpu/softmax_row.h"
@@ -64,21 +63,6 @@ void attentionSoftmaxRows(const ILayer& layer, const std::vector<TensorView>& in
       for (int64_t j = 0; j < sk; ++j) row[j] *= inv;
     }
   }
-}
-
-void forEachRange(int64_t count, int64_t workPerItem, const std::function<void(int64_t, int64_t)>& fn) {
-  const int64_t cores = std::max<int64_t>(1, std::thread::hardware_concurrency());
-  // A thread pays for itself from about a million multiply-adds.
-  const int64_t threads =
-      std::min<int64_t>({cores, count, std::max<int64_t>(1, count * workPerItem / (int64_t(1) << 20))});
-  if (threads <= 1) {
-    fn(0, count);
-    return;
-  }
-  std::vector<std::thread> pool;
-  for (int64_t t = 1; t < threads; ++t) pool.emplace_back(fn, count * t / threads, count * (t + 1) / threads);
-  fn(0, count / threads);
-  for (auto& th : pool) th.join();
 }
 
 bool runAttentionGemm(const ILayer& layer, const std::vector<TensorView>& inputs, TensorView& output) {
