@@ -5,6 +5,7 @@
 # Usage: TORCHTRT_PYTEST_ARGS="tests/py/test_x.py ..." scripts/gpu-round.sh "MODEL,MODEL" "MODEL:BATCH ..."
 #   TORCHTRT_ROUND_S  seconds the whole round may take (default 560)
 #   TORCHTRT_ZOO_ARGS more bench/perf_zoo.py arguments (e.g. "--batches 32")
+#   TORCHTRT_ROUND_CMD one more command after the suites (e.g. "python3 bench/profiler_coverage.py")
 # The GPU machine lacks the header-only libraries: carry .deps (see scripts/gpu-check.sh).
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -15,6 +16,11 @@ left() { echo $((deadline - $(date +%s))); }
 # The benchmarks get at least the last 200 s of the round.
 TORCHTRT_SKIP_BENCH=1 TORCHTRT_SKIP_DEMO=1 timeout $(($(left) - 200)) scripts/gpu-check.sh > "$OUT/check.txt" 2>&1
 tail -25 "$OUT/check.txt"
+# TORCHTRT_ROUND_CMD: one more command (a benchmark script) run after the suites, output in extra.txt.
+if [ -n "${TORCHTRT_ROUND_CMD:-}" ] && [ "$(left)" -gt 150 ]; then
+  timeout $(($(left) - 120)) bash -c "$TORCHTRT_ROUND_CMD" > "$OUT/extra.txt" 2>&1
+  grep -v -i warn "$OUT/extra.txt" | tail -20
+fi
 models=${1:-}
 if [ -n "$models" ] && [ "$(left)" -gt 100 ]; then
   timeout $(($(left) - 40)) python3 bench/perf_zoo.py --models "$models" --budget-s $(($(left) - 60)) ${TORCHTRT_ZOO_ARGS:-} \

@@ -323,7 +323,11 @@ torch_tensorrt::Input parseInputSpec(const std::string& original) {
       throw UsageError("input spec '" + original + "': " + e.what_without_backtrace());
     }
   }
-  return withFormat(torch_tensorrt::Input(parseShape(shapes, original), type));
+  try {
+    return withFormat(torch_tensorrt::Input(parseShape(shapes, original), type));
+  } catch (const c10::Error& e) {
+    throw UsageError("input spec '" + original + "': " + e.what_without_backtrace());
+  }
 }
 
 std::string usage() {

@@ -52,8 +52,10 @@ LoweredModule::~LoweredModule() {
 LoweredModule LowerModule(const torch::jit::Module& mod, const LowerInfo& info) {
   std::lock_guard<std::mutex> lock(compilationUnitMutex());
   // clone() gives the copy and each of its submodules a new type (its own to freeze in place);
-  // those types are what LoweredModule cleans up.
-  torch::jit::Module copy = mod.clone();
+  // those types are what LoweredModule cleans up. The copy shares the module's tensors (inplace, as
+  // torch.jit.freeze does): a deep copy would hold every weight twice while compiling, and no pass
+  // writes into a constant.
+  torch::jit::Module copy = mod.clone(/*inplace=*/true);
   std::vector<c10::ClassTypePtr> cloned;
   for (const auto& m : copy.modules()) cloned.push_back(m.type());
   copy.eval();

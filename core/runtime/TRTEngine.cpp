@@ -33,8 +33,8 @@ std::vector<std::string> splitNames(const std::string& s) {
 }
 }  // namespace
 
-TRTEngine::TRTEngine(std::string name_, std::string plan, std::string device_info_, std::vector<std::string> inputs,
-                     std::vector<std::string> outputs)
+TRTEngine::TRTEngine(std::string name_, const std::string& plan, std::string device_info_,
+                     std::vector<std::string> inputs, std::vector<std::string> outputs)
     : name(std::move(name_)),
       device_info(std::move(device_info_)),
       input_names(std::move(inputs)),

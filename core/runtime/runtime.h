@@ -32,7 +32,8 @@ enum SerializedInfoIndex : int {
 };
 
 struct TRTEngine : torch::CustomClassHolder {
-  TRTEngine(std::string name, std::string plan, std::string device_info, std::vector<std::string> input_names,
+  //! `plan` is read, not kept (by reference: a copy would hold the weights once more while loading).
+  TRTEngine(std::string name, const std::string& plan, std::string device_info, std::vector<std::string> input_names,
             std::vector<std::string> output_names);
   //! Rebuilds an engine from its pickled state; throws with "recompile" when the version is not readable.
   explicit TRTEngine(std::vector<std::string> serialized_info);

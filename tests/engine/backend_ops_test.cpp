@@ -479,6 +479,14 @@ const std::vector<Example>& examples() {
                 attention->setScale(0.3f);
                 n.mark(attention);
               }),
+      // BERT's padding mask: additive, one row of keys per batch [B, 1, 1, Sk] (cuDNN reads it with a
+      // zero stride over the queries), head dimension 16.
+      Example("Attention.padding", LayerType::kATTENTION, {F32},
+              [](Net& n, DataType t) {
+                ITensor* mask = n.input("m", t, {3, 1, 1, 9});
+                n.mark(n.net.addAttention(*n.input("q", t, {3, 2, 6, 16}), *n.input("k", t, {3, 2, 9, 16}),
+                                          *n.input("v", t, {3, 2, 9, 16}), mask));
+              }),
   };
   return table;
 }

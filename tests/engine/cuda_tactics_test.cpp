@@ -321,15 +321,20 @@ TEST(CudaTactics, TheOwnDepthwiseKernelMatchesTheCpuAndCudnn) {
     int64_t k, stride, channels;
     bool residual;
     int32_t activation;  // -1: none
+    int64_t side = 11;   // input height and width
   };
-  const Case cases[] = {
-      {3, 1, 16, false, static_cast<int32_t>(A::kGELU_ERF)},   {3, 2, 24, false, static_cast<int32_t>(A::kSILU)},
-      {5, 2, 16, false, static_cast<int32_t>(A::kHARD_SWISH)}, {5, 1, 24, true, -1},
-      {3, 1, 16, true, static_cast<int32_t>(A::kSILU)},        {3, 1, 264, false, static_cast<int32_t>(A::kSILU)},
-      {7, 1, 264, true, static_cast<int32_t>(A::kHARD_SWISH)}};
+  const Case cases[] = {{3, 1, 16, false, static_cast<int32_t>(A::kGELU_ERF)},
+                        {3, 2, 24, false, static_cast<int32_t>(A::kSILU)},
+                        {5, 2, 16, false, static_cast<int32_t>(A::kHARD_SWISH)},
+                        {5, 1, 24, true, -1},
+                        {3, 1, 16, true, static_cast<int32_t>(A::kSILU)},
+                        {3, 1, 264, false, static_cast<int32_t>(A::kSILU)},
+                        {7, 1, 264, true, static_cast<int32_t>(A::kHARD_SWISH), 9},
+                        // Enough pixels that each block of the grid loops over several rows of them.
+                        {3, 1, 264, true, static_cast<int32_t>(A::kSILU), 96}};
   for (const Case& k : cases)
     for (bool bf16 : {false, true}) {
-      const int64_t c = k.channels, side = k.k == 7 ? 9 : 11;
+      const int64_t c = k.channels, side = k.side;
       const auto w = randomVector(c * k.k * k.k, 160), b = randomVector(c, 161);
       const trt::Dims dims{3, side, side, c};
       trt::INetworkDefinition net;

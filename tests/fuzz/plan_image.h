@@ -186,7 +186,7 @@ inline std::vector<uint8_t> encodePlan(const PlanImage& image, std::vector<size_
   const uint8_t zeros[trt::kPlanHeaderSize] = {};
   w.raw(zeros, sizeof zeros);
   auto count = [&](size_t n) {
-    if (countOffsets) countOffsets->push_back(w.bytes().size());
+    if (countOffsets) countOffsets->push_back(w.size());
     w.u32(static_cast<uint32_t>(n));
   };
   auto dims = [&](const DimsRecord& d) {
@@ -250,7 +250,7 @@ inline std::vector<uint8_t> encodePlan(const PlanImage& image, std::vector<size_
       i64s(t.choice);
     }
   }
-  std::vector<uint8_t> out = std::move(w.bytes());
+  std::vector<uint8_t> out = w.take();
   std::memcpy(out.data(), trt::kPlanMagic, 8);
   const uint32_t headerSize = trt::kPlanHeaderSize;
   std::memcpy(out.data() + 8, &image.version, 4);

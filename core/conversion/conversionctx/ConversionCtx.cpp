@@ -75,7 +75,11 @@ trt::ITensor* ConversionCtx::constantTensor(const at::Tensor& tensor, const std:
   if (t.scalar_type() == at::kLong &&
       (t.numel() == 0 || (t.max().item<int64_t>() <= INT32_MAX && t.min().item<int64_t>() >= INT32_MIN)))
     t = t.to(at::kInt);
-  auto* layer = net->addConstant(util::toDims(t.sizes()), toWeights(t));
+  // The network shares the tensor's memory instead of copying it (for a model's weights, the frozen
+  // module's own tensors): a compile does not hold them twice.
+  auto owner = std::make_shared<const at::Tensor>(t);
+  const trt::Weights weights{util::ScalarTypeToTRTDataType(t.scalar_type()), t.data_ptr(), t.numel()};
+  auto* layer = net->addConstant(util::toDims(t.sizes()), weights, std::shared_ptr<const void>(owner, t.data_ptr()));
   layer->setName(name.c_str());
   return layer->getOutput(0);
 }

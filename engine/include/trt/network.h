@@ -393,17 +393,44 @@ class IShuffleLayer : public ILayer {
   bool zeroIsPlaceholder_ = true;
 };
 
+//! Read-only bytes that copies of a network (the builder's working copy) share instead of copying, and
+//! that may be lent by the caller (a framework tensor) instead of copied into the network.
+class SharedBytes {
+ public:
+  SharedBytes() = default;
+  //! A copy of `size` bytes at `data`.
+  static SharedBytes copyOf(const void* data, size_t size);
+  //! Takes `bytes` over without copying.
+  static SharedBytes adopt(std::vector<uint8_t>&& bytes);
+  //! Refers to `size` bytes at `data` without copying; `owner` keeps them alive and unchanged.
+  static SharedBytes borrow(const void* data, size_t size, std::shared_ptr<const void> owner);
+  //! The first byte (nullptr when empty).
+  const uint8_t* data() const { return data_; }
+  //! The number of bytes.
+  size_t size() const { return size_; }
+  //! Whether there are no bytes.
+  bool empty() const { return size_ == 0; }
+
+ private:
+  std::shared_ptr<const void> owner_;
+  const uint8_t* data_ = nullptr;
+  size_t size_ = 0;
+};
+
 class IConstantLayer : public ILayer {
  public:
   IConstantLayer() : ILayer(LayerType::kCONSTANT) {}
-  //! Sets the values; the count must match the dimensions' volume.
+  //! Sets the values (copied); the count must match the dimensions' volume.
   void setWeights(Weights weights);
+  //! Sets the values without copying them: `owner` keeps `weights.values` alive and unchanged for as
+  //! long as this network, or a copy made of it, exists (the caller's tensor lent to the network).
+  void setWeights(Weights weights, std::shared_ptr<const void> owner);
   Weights getWeights() const;
   //! Sets the output dimensions.
   void setDimensions(Dims dims);
   Dims getDimensions() const { return dims_; }
   //! Raw bytes of the values.
-  const std::vector<uint8_t>& bytes() const { return bytes_; }
+  const SharedBytes& bytes() const { return bytes_; }
 
   std::vector<TensorDesc> inferOutputs(const std::vector<TensorDesc>& inputs) const override;
   void writeParams(PlanWriter& writer) const override;
@@ -412,7 +439,7 @@ class IConstantLayer : public ILayer {
  private:
   Dims dims_;
   DataType dataType_ = DataType::kFLOAT;
-  std::vector<uint8_t> bytes_;
+  SharedBytes bytes_;
 };
 
 class IReduceLayer : public ILayer {
@@ -971,6 +998,9 @@ class INetworkDefinition {
   IShuffleLayer* addShuffle(ITensor& input);
   //! A constant tensor; the weights are copied.
   IConstantLayer* addConstant(Dims dims, Weights weights);
+  //! A constant tensor whose weights are lent, not copied: `owner` keeps them alive and unchanged while
+  //! the network or a copy of it exists (IConstantLayer::setWeights(Weights, owner)).
+  IConstantLayer* addConstant(Dims dims, Weights weights, std::shared_ptr<const void> owner);
   //! Reduction over the axes in the bit mask.
   IReduceLayer* addReduce(ITensor& input, ReduceOperation op, uint32_t reduceAxes, bool keepDimensions);
   //! Softmax over one axis.

@@ -14,6 +14,8 @@ namespace trt {
 
 class ICudaEngine;
 struct PlanContents;
+//! An engine over plan contents already read (engine internals: the builder's tuning run).
+ICudaEngine* engineFromContents(std::unique_ptr<PlanContents> contents);
 struct Schedule;
 struct TacticRecord;
 class BackendRunner;
@@ -171,6 +173,7 @@ class ICudaEngine {
 
  private:
   friend class IRuntime;
+  friend ICudaEngine* engineFromContents(std::unique_ptr<PlanContents> contents);
   explicit ICudaEngine(std::unique_ptr<PlanContents> contents);
   std::unique_ptr<PlanContents> contents_;
   std::unique_ptr<Schedule> schedule_;

@@ -158,12 +158,14 @@ IHostMemory* IBuilder::buildSerializedNetwork(INetworkDefinition& network, IBuil
   settings.timingIterations = config.getAvgTimingIterations();
   for (int p = 0; p < config.getNbOptimizationProfiles(); ++p)
     settings.profiles.push_back(config.getOptimizationProfile(p));
-  // Work on a copy (the plan round trip is a deep copy), so the caller's network is untouched. The
-  // round trip's bytes are freed at once: kept, they would hold the weights once more until the end.
+  // Work on a copy (a plan round trip), so the caller's network is untouched. The copy shares the
+  // weights instead of copying them (passes that change weights make new constants): a copy would hold
+  // them once more until the end of the build.
   std::unique_ptr<PlanContents> work;
   {
-    const std::vector<uint8_t> initial = writePlan(network, settings);
-    work = readPlan(initial.data(), initial.size());
+    std::vector<SharedBytes> weights;
+    const std::vector<uint8_t> initial = writePlan(network, settings, &weights);
+    work = readPlan(initial.data(), initial.size(), &weights);
   }
   INetworkDefinition& net = *work->network;
   report_.layersBefore = net.getNbLayers();
@@ -239,11 +241,8 @@ IHostMemory* IBuilder::buildSerializedNetwork(INetworkDefinition& network, IBuil
   net.validate();
   report_.layersAfter = net.getNbLayers();
   settings.network = nullptr;
-  auto serializeStart = std::chrono::steady_clock::now();
-  std::vector<uint8_t> plan = writePlan(net, settings);
-  report_.serializationMs +=
-      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - serializeStart).count();
-  // Tactics are timed here, once, and stored in the plan: a loaded engine never times.
+  // Tactics are timed here, once, and stored in the plan: a loaded engine never times. The tuning run's
+  // engine is a copy of the network that shares its weights.
   if (backend.timesTactics(net) && !config.getFlag(BuilderFlag::kSKIP_TACTIC_TIMING)) {
     const auto start = std::chrono::steady_clock::now();
     ITimingCache::Entries* timingCache = nullptr;
@@ -261,20 +260,21 @@ IHostMemory* IBuilder::buildSerializedNetwork(INetworkDefinition& network, IBuil
                     "; use a cache file of this GPU, or pass ignoreMismatch to build without it");
       }
     }
-    settings.tactics = tuneTactics(plan, logger_, report_.tacticTimingRuns, timingCache);
+    std::vector<SharedBytes> weights;
+    const std::vector<uint8_t> tuning = writePlan(net, settings, &weights);
+    settings.tactics =
+        tuneTactics(readPlan(tuning.data(), tuning.size(), &weights), logger_, report_.tacticTimingRuns, timingCache);
     const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
     report_.tacticTimingMs = ms;
     std::ostringstream os;
     os << "tactic timing: " << settings.tactics.size() << " tactic(s) chosen in " << ms << " ms";
     report_.passLog.push_back(os.str());
     logger_.log(ILogger::Severity::kVERBOSE, os.str().c_str());
-    if (!settings.tactics.empty()) {
-      serializeStart = std::chrono::steady_clock::now();
-      plan = writePlan(net, settings);
-      report_.serializationMs +=
-          std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - serializeStart).count();
-    }
   }
+  const auto serializeStart = std::chrono::steady_clock::now();
+  std::vector<uint8_t> plan = writePlan(net, settings);
+  report_.serializationMs +=
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - serializeStart).count();
   return new IHostMemory(std::move(plan));
 }
 

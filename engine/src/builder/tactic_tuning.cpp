@@ -32,10 +32,9 @@ class TuningMemory : public IOutputAllocator {
 };
 }  // namespace
 
-std::vector<TacticRecord> tuneTactics(const std::vector<uint8_t>& plan, ILogger& logger, int64_t& timingRuns,
+std::vector<TacticRecord> tuneTactics(std::unique_ptr<PlanContents> plan, ILogger& logger, int64_t& timingRuns,
                                       ITimingCache::Entries* timingCache) {
-  IRuntime runtime(logger);
-  std::unique_ptr<ICudaEngine> engine(runtime.deserializeCudaEngine(plan.data(), plan.size()));
+  std::unique_ptr<ICudaEngine> engine(engineFromContents(std::move(plan)));
   const ExecutionBackend& backend = executionBackend(engine->getBackend());
   std::unique_ptr<IExecutionContext> context(engine->createExecutionContext());
   context->setTacticTiming(true);

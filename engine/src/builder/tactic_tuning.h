@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "plan/plan.h"
@@ -11,11 +12,11 @@
 
 namespace trt {
 
-//! Times the tactics of the engine in `plan` (a plan without tactics) on its backend; adds the kernel
-//! runs spent to `timingRuns`. A network that cannot run on zeroed inputs keeps what was timed before
+//! Times the tactics of the engine of `plan` (contents without tactics, read from a plan) on its backend;
+//! adds the kernel runs spent to `timingRuns`. A network that cannot run on zeroed inputs keeps what was timed before
 //! the failure (a warning says so): the rest is chosen by heuristics when the engine runs.
 //! `timingCache` (nullable): choices by layer signature read before timing and extended with what was timed.
-std::vector<TacticRecord> tuneTactics(const std::vector<uint8_t>& plan, ILogger& logger, int64_t& timingRuns,
+std::vector<TacticRecord> tuneTactics(std::unique_ptr<PlanContents> plan, ILogger& logger, int64_t& timingRuns,
                                       ITimingCache::Entries* timingCache);
 
 }  // namespace trt

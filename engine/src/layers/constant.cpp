@@ -6,12 +6,48 @@
 namespace trt {
 using namespace layer_util;
 
-void IConstantLayer::setWeights(Weights w) {
+SharedBytes SharedBytes::copyOf(const void* data, size_t size) {
+  const auto* first = static_cast<const uint8_t*>(data);
+  return adopt(std::vector<uint8_t>(first, first + size));
+}
+
+SharedBytes SharedBytes::adopt(std::vector<uint8_t>&& bytes) {
+  auto held = std::make_shared<const std::vector<uint8_t>>(std::move(bytes));
+  SharedBytes b;
+  b.data_ = held->data();
+  b.size_ = held->size();
+  b.owner_ = std::move(held);
+  return b;
+}
+
+SharedBytes SharedBytes::borrow(const void* data, size_t size, std::shared_ptr<const void> owner) {
+  SharedBytes b;
+  b.data_ = static_cast<const uint8_t*>(data);
+  b.size_ = size;
+  b.owner_ = std::move(owner);
+  return b;
+}
+
+namespace {
+size_t weightBytes(const ILayer& layer, const Weights& w) {
   if (w.count < 0 || (w.count > 0 && !w.values))
-    throw Error(describe() + ": weights have count " + std::to_string(w.count) + " but no values");
+    throw Error(layer.describe() + ": weights have count " + std::to_string(w.count) + " but no values");
+  return static_cast<size_t>(w.count) * dataTypeSize(w.type);
+}
+}  // namespace
+
+void IConstantLayer::setWeights(Weights w) {
+  const size_t n = weightBytes(*this, w);
   dataType_ = w.type;
-  size_t n = static_cast<size_t>(w.count) * dataTypeSize(w.type);
-  bytes_.assign(static_cast<const uint8_t*>(w.values), static_cast<const uint8_t*>(w.values) + n);
+  bytes_ = SharedBytes::copyOf(w.values, n);
+  markChanged();
+}
+
+void IConstantLayer::setWeights(Weights w, std::shared_ptr<const void> owner) {
+  const size_t n = weightBytes(*this, w);
+  if (!owner && n > 0) throw Error(describe() + ": weights lent without an owner that keeps them alive");
+  dataType_ = w.type;
+  bytes_ = SharedBytes::borrow(w.values, n, std::move(owner));
   markChanged();
 }
 
@@ -44,7 +80,7 @@ std::vector<TensorDesc> IConstantLayer::inferOutputs(const std::vector<TensorDes
 void IConstantLayer::writeParams(PlanWriter& w) const {
   w.dims(dims_);
   w.i32(static_cast<int32_t>(dataType_));
-  w.blob(bytes_.data(), bytes_.size());
+  w.blob(bytes_);
 }
 
 void IConstantLayer::readParams(PlanReader& r) {
@@ -53,7 +89,7 @@ void IConstantLayer::readParams(PlanReader& r) {
   int32_t type = r.i32("data_type");
   if (!isValidDataType(type)) r.fail("data_type", "unknown data type " + std::to_string(type));
   dataType_ = static_cast<DataType>(type);
-  bytes_ = r.blob("values", r.remaining());
+  bytes_ = r.sharedBlob("values", r.remaining());
   int64_t expectedBytes = 0;
   if (!dims_.isStatic() ||
       __builtin_mul_overflow(dims_.volume(), static_cast<int64_t>(dataTypeSize(dataType_)), &expectedBytes) ||

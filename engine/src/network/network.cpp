@@ -224,6 +224,13 @@ IConstantLayer* INetworkDefinition::addConstant(Dims dims, Weights weights) {
   return attach(std::move(layer), {}, 1, "addConstant");
 }
 
+IConstantLayer* INetworkDefinition::addConstant(Dims dims, Weights weights, std::shared_ptr<const void> owner) {
+  auto layer = std::make_unique<IConstantLayer>();
+  layer->setDimensions(dims);
+  layer->setWeights(weights, std::move(owner));
+  return attach(std::move(layer), {}, 1, "addConstant");
+}
+
 IReduceLayer* INetworkDefinition::addReduce(ITensor& input, ReduceOperation op, uint32_t reduceAxes,
                                             bool keepDimensions) {
   auto layer = std::make_unique<IReduceLayer>();

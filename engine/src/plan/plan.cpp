@@ -48,8 +48,10 @@ std::vector<IOptimizationProfile> readProfiles(PlanReader& r) {
 
 }  // namespace
 
-std::vector<uint8_t> writePlan(const INetworkDefinition& net, const PlanContents& c) {
+std::vector<uint8_t> writePlan(const INetworkDefinition& net, const PlanContents& c,
+                               std::vector<SharedBytes>* sharedBlobs) {
   PlanWriter w;
+  w.shareBlobsThrough(sharedBlobs);
   // The header is filled in at the end, in place, so the payload is never copied.
   const uint8_t zeros[kPlanHeaderSize] = {};
   w.raw(zeros, kPlanHeaderSize);
@@ -99,11 +101,12 @@ std::vector<uint8_t> writePlan(const INetworkDefinition& net, const PlanContents
     for (int32_t t : layer->requestedOutputTypes()) w.i32(t);
     w.i32(layer->precisionIsSet() ? static_cast<int32_t>(layer->getPrecision()) : -1);
     // Parameters (weights included) go straight into the plan; their byte count is patched in after.
+    const size_t countAt = w.mark();
     w.u64(0);
-    const size_t countAt = w.bytes().size() - 8, start = w.bytes().size();
+    const size_t start = w.size();
     layer->writeParams(w);
-    const uint64_t paramBytes = w.bytes().size() - start;
-    std::memcpy(w.bytes().data() + countAt, &paramBytes, 8);
+    const uint64_t paramBytes = w.size() - start;
+    w.patch(countAt, &paramBytes, 8);
   }
   writeProfiles(w, c.profiles);
   // Format 11: the tactics the builder timed.
@@ -116,7 +119,7 @@ std::vector<uint8_t> writePlan(const INetworkDefinition& net, const PlanContents
     }
   }
 
-  std::vector<uint8_t> out = std::move(w.bytes());
+  std::vector<uint8_t> out = w.take();
   std::memcpy(out.data(), kPlanMagic, 8);
   uint32_t version = kPlanFormatVersion, headerSize = kPlanHeaderSize;
   uint64_t payloadSize = out.size() - kPlanHeaderSize;
@@ -130,7 +133,7 @@ std::vector<uint8_t> writePlan(const INetworkDefinition& net, const PlanContents
   return out;
 }
 
-std::unique_ptr<PlanContents> readPlan(const uint8_t* data, size_t size) {
+std::unique_ptr<PlanContents> readPlan(const uint8_t* data, size_t size, const std::vector<SharedBytes>* sharedBlobs) {
   if (!data && size > 0) throw Error("invalid plan: no data (null pointer)");
   if (size == 0) throw Error("invalid plan: it is empty (0 bytes); the plan is truncated or missing");
   if (size < kPlanHeaderSize) {
@@ -165,6 +168,7 @@ std::unique_ptr<PlanContents> readPlan(const uint8_t* data, size_t size) {
     throw Error("invalid plan: field 'payload_crc32' does not match the payload (the plan is corrupted)");
 
   PlanReader r(payload, payloadSize, kPlanHeaderSize);
+  r.shareBlobsThrough(sharedBlobs);
   auto c = std::make_unique<PlanContents>();
   c->producer = r.str("producer");
   c->backend = static_cast<Backend>(r.enumValue("backend", 2));
@@ -278,8 +282,8 @@ std::unique_ptr<PlanContents> readPlan(const uint8_t* data, size_t size) {
       TacticRecord t;
       const uint32_t layer = r.u32("layer_index");
       if (layer >= nbLayers)
-        r.fail("layer_index", "layer " + std::to_string(layer) + " is not below the layer count " +
-                                  std::to_string(nbLayers));
+        r.fail("layer_index",
+               "layer " + std::to_string(layer) + " is not below the layer count " + std::to_string(nbLayers));
       t.layer = static_cast<int32_t>(layer);
       const uint32_t shapeRank = r.count("shape_rank", 8);
       if (shapeRank > static_cast<uint32_t>(Dims::MAX_DIMS))

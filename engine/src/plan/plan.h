@@ -35,11 +35,16 @@ struct PlanContents {
 };
 
 //! Serializes a network with the settings and target in `contents` (its network field is ignored).
-std::vector<uint8_t> writePlan(const INetworkDefinition& network, const PlanContents& contents);
+//! With `sharedBlobs`, weights are not written but shared through that table (an in-memory copy for
+//! readPlan with the same table; such a plan is never stored).
+std::vector<uint8_t> writePlan(const INetworkDefinition& network, const PlanContents& contents,
+                               std::vector<SharedBytes>* sharedBlobs = nullptr);
 //! Serializes plan contents into the documented format (see plan_io.h).
 inline std::vector<uint8_t> writePlan(const PlanContents& contents) { return writePlan(*contents.network, contents); }
-//! Parses and validates a plan; throws Error naming the bad field.
-std::unique_ptr<PlanContents> readPlan(const uint8_t* data, size_t size);
+//! Parses and validates a plan; throws Error naming the bad field. `sharedBlobs`: the table the plan
+//! was written with (writePlan), whose weights the read network then shares.
+std::unique_ptr<PlanContents> readPlan(const uint8_t* data, size_t size,
+                                       const std::vector<SharedBytes>* sharedBlobs = nullptr);
 //! The library name and version written into plans.
 const char* planProducer();
 

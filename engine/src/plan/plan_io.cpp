@@ -31,7 +31,33 @@ void PlanWriter::dims(const Dims& d) {
 
 void PlanWriter::blob(const void* data, size_t size) {
   u64(size);
-  raw(data, size);
+  constexpr size_t kReferencedFrom = 64 * 1024;  // smaller ones are copied at once
+  if (size < kReferencedFrom) return raw(data, size);
+  referenced_.push_back({bytes_.size(), static_cast<const uint8_t*>(data), size});
+  referencedBytes_ += size;
+}
+
+std::vector<uint8_t> PlanWriter::take() {
+  std::vector<uint8_t> out;
+  out.reserve(size());
+  size_t from = 0;
+  for (const Referenced& r : referenced_) {
+    out.insert(out.end(), bytes_.begin() + static_cast<std::ptrdiff_t>(from),
+               bytes_.begin() + static_cast<std::ptrdiff_t>(r.at));
+    out.insert(out.end(), r.data, r.data + r.size);
+    from = r.at;
+  }
+  out.insert(out.end(), bytes_.begin() + static_cast<std::ptrdiff_t>(from), bytes_.end());
+  bytes_.clear();
+  referenced_.clear();
+  referencedBytes_ = 0;
+  return out;
+}
+
+void PlanWriter::blob(const SharedBytes& b) {
+  if (!shared_) return blob(b.data(), b.size());
+  u64(shared_->size());
+  shared_->push_back(b);
 }
 
 void PlanReader::fail(const char* field, const std::string& what) const {
@@ -106,6 +132,14 @@ std::vector<uint8_t> PlanReader::blob(const char* field, size_t maxBytes) {
   return out;
 }
 
+SharedBytes PlanReader::sharedBlob(const char* field, size_t maxBytes) {
+  if (!shared_) return SharedBytes::adopt(blob(field, maxBytes));
+  const uint64_t index = u64(field);
+  if (index >= shared_->size())
+    fail(field, "shared blob " + std::to_string(index) + " is not in the table of " + std::to_string(shared_->size()));
+  return (*shared_)[index];
+}
+
 int32_t PlanReader::enumValue(const char* field, int32_t count) {
   int32_t v = i32(field);
   if (v < 0 || v >= count) fail(field, "value " + std::to_string(v) + " is not in 0.." + std::to_string(count - 1));
@@ -125,6 +159,7 @@ PlanReader PlanReader::sub(const char* field, size_t size) {
   need(field, size);
   PlanReader r(data_ + pos_, size, base_ + pos_);
   r.context_ = context_;
+  r.shared_ = shared_;
   pos_ += size;
   return r;
 }

@@ -81,6 +81,7 @@
 #include <string>
 #include <vector>
 
+#include "trt/network.h"
 #include "trt/types.h"
 
 namespace trt {
@@ -105,12 +106,41 @@ class PlanWriter {
   void f64(double v) { raw(&v, 8); }
   void str(const std::string& s);
   void dims(const Dims& d);
-  void blob(const void* data, size_t size);  // u64 count + bytes
+  //! u64 count + bytes. Large blobs are referenced, not copied, until take(): `data` must stay alive
+  //! and unchanged until then.
+  void blob(const void* data, size_t size);
+  //! A blob, or with shareBlobsThrough() its index in the shared table (an in-memory copy only).
+  void blob(const SharedBytes& bytes);
   void raw(const void* data, size_t size);
-  std::vector<uint8_t>& bytes() { return bytes_; }
+  //! Bytes written so far (the referenced blobs included).
+  size_t size() const { return bytes_.size() + referencedBytes_; }
+  //! Where the next byte goes among the small bytes, for patch(): positions there never move.
+  size_t mark() const { return bytes_.size(); }
+  //! Overwrites `n` bytes written earlier at `markPosition` (a mark() taken before writing them).
+  void patch(size_t markPosition, const void* data, size_t n) { std::memcpy(bytes_.data() + markPosition, data, n); }
+  //! Everything written, in one allocation of its exact size (the referenced blobs copied in once:
+  //! grown by doubling, a plan of large weights would briefly need twice its size and more).
+  std::vector<uint8_t> take();
+  //! Everything written, contiguous (what take() gives, kept in the writer).
+  std::vector<uint8_t>& bytes() {
+    if (!referenced_.empty()) bytes_ = take();
+    return bytes_;
+  }
+  //! Blobs are shared, not written: each goes into `table` and the plan holds its index. Such a plan
+  //! is only for readPlan with the same table (the builder's working copy), never stored.
+  void shareBlobsThrough(std::vector<SharedBytes>* table) { shared_ = table; }
 
  private:
+  // A blob referenced at a position of bytes_ (its bytes come before bytes_[at]).
+  struct Referenced {
+    size_t at;
+    const uint8_t* data;
+    size_t size;
+  };
   std::vector<uint8_t> bytes_;
+  std::vector<Referenced> referenced_;
+  size_t referencedBytes_ = 0;
+  std::vector<SharedBytes>* shared_ = nullptr;
 };
 
 class PlanReader {
@@ -127,6 +157,11 @@ class PlanReader {
   std::string str(const char* field);
   Dims dims(const char* field);
   std::vector<uint8_t> blob(const char* field, size_t maxBytes);
+  //! A blob written by PlanWriter::blob(const SharedBytes&): taken from the shared table when the
+  //! writer shared it (shareBlobsThrough), else read (copied) from the plan.
+  SharedBytes sharedBlob(const char* field, size_t maxBytes);
+  //! Reads blobs as indices into `table` (see PlanWriter::shareBlobsThrough).
+  void shareBlobsThrough(const std::vector<SharedBytes>* table) { shared_ = table; }
   //! Reads an enum value and checks it is below `count`.
   int32_t enumValue(const char* field, int32_t count);
   //! Reads a count and checks it fits in the remaining bytes at `minBytesEach` per item.
@@ -147,6 +182,7 @@ class PlanReader {
   size_t base_;
   size_t pos_ = 0;
   std::string context_;
+  const std::vector<SharedBytes>* shared_ = nullptr;
 };
 
 }  // namespace trt

@@ -53,14 +53,17 @@ Schedule makeSchedule(const INetworkDefinition& net) {
 
 bool hasCudaBackend() { return cudaExecutionBackend() != nullptr; }
 
-ICudaEngine* IRuntime::deserializeCudaEngine(const void* blob, size_t size) {
-  std::unique_ptr<PlanContents> contents = readPlan(static_cast<const uint8_t*>(blob), size);
+ICudaEngine* engineFromContents(std::unique_ptr<PlanContents> contents) {
   if (contents->backend == Backend::kCUDA && !cudaExecutionBackend())
     throw Error(std::string("this plan targets the cuda backend (") + contents->deviceName +
                 "), which this build of the engine does not include; rebuild with TORCHTRT_CUDA=ON or recompile the "
                 "module for the CPU");
   executionBackend(contents->backend).checkTarget(*contents);
-  std::unique_ptr<ICudaEngine> engine(new ICudaEngine(std::move(contents)));
+  return new ICudaEngine(std::move(contents));
+}
+
+ICudaEngine* IRuntime::deserializeCudaEngine(const void* blob, size_t size) {
+  std::unique_ptr<ICudaEngine> engine(engineFromContents(readPlan(static_cast<const uint8_t*>(blob), size)));
   const std::string loaded = "loaded a plan of " + std::to_string(size) +
                              " bytes: " + std::to_string(engine->getNbLayers()) + " layers for the " +
                              backendName(engine->getBackend()) + " backend";
@@ -258,8 +261,7 @@ void IExecutionContext::resolveShapes() {
     unplanned += bytes;
     // A reshape-like layer's output is its input's memory: nothing runs, its block lives on.
     const int32_t in = step.inputs.empty() ? -1 : step.inputs[0];
-    if (in >= 0 && !dataDependent_[t] && !dataDependent_[in] &&
-        isMemoryView(*step.layer, shapes_[in], shapes_[t])) {
+    if (in >= 0 && !dataDependent_[t] && !dataDependent_[in] && isMemoryView(*step.layer, shapes_[in], shapes_[t])) {
       viewInput_[st] = in;
       if (arenaOffset_[in] != SIZE_MAX) {
         arenaOffset_[t] = arenaOffset_[in];
@@ -457,6 +459,5 @@ std::vector<TacticRecord> IExecutionContext::timedTactics() const { return runne
 int64_t IExecutionContext::getTacticTimingRuns() const { return runner_->tacticTimingRuns(); }
 
 int64_t IExecutionContext::getCudaGraphLaunches() const { return runner_->graphLaunches(); }
-
 
 }  // namespace trt

@@ -76,6 +76,18 @@ trt::ITensor* matmul(ConversionCtx* ctx, const torch::jit::Node* n, trt::ITensor
 }
 
 bool matmulConverter(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
+  // A constant right operand that is a transposed view of a contiguous matrix (a linear layer's
+  // matmul(x, W.t()) after freezing) is read through the product's transpose flag: the network then
+  // shares W's memory instead of holding a transposed copy of it.
+  if (a[1].isIValue() && a[1].IValue()->isTensor()) {
+    const at::Tensor w = a[1].IValue()->toTensor();
+    if (w.dim() == 2 && !w.is_contiguous() && w.t().is_contiguous() && w.scalar_type() != at::kDouble) {
+      trt::ITensor* weight = ctx->constantTensor(w.t(), util::node_info(n) + " [weight]");
+      trt::ITensor* out = matmul(ctx, n, a[0].ITensorOrFreeze(ctx), weight, true, util::node_info(n));
+      ctx->AssociateValueAndTensor(n->outputs()[0], out);
+      return true;
+    }
+  }
   trt::ITensor* out = matmul(ctx, n, a[0].ITensorOrFreeze(ctx), a[1].ITensorOrFreeze(ctx), false, util::node_info(n));
   ctx->AssociateValueAndTensor(n->outputs()[0], out);
   return true;

@@ -1,26 +1,21 @@
 // Scaled dot-product attention on the GPU.
-// - FP16 and BF16 through cuDNN's fused SDPA (the frontend's graph API, when the build found its
-//   headers: TORCHTRT_WITH_CUDNN_FRONTEND). Its graphs are built once per shape, type and mask
-//   configuration and kept in the context. A mask becomes a dense additive bias [B or 1, H or 1, Sq, Sk];
-//   rows whose every key is masked out are rewritten afterwards (0 or NaN, the layer's rule), so what
-//   cuDNN does with them does not matter.
+// - FP16 and BF16 through cuDNN's fused SDPA (attention_cudnn.h: the frontend's graph API, when the
+//   build found its headers). Its graphs are built once per shape, type and mask configuration and
+//   kept in the context. A mask becomes an additive bias [B or 1, H or 1, Sq or 1, Sk] (one row read
+//   with a zero stride for a padding mask); rows whose every key is masked out are rewritten afterwards
+//   (0 or NaN, the layer's rule), so what cuDNN does with them does not matter.
 // - Otherwise (FP32, no frontend, a configuration cuDNN refuses): float32 scores = Q K^T * scale by a
 //   batched GEMM into scratch, the masked softmax below, then P V by a second GEMM.
-// The frontend is heavy to compile: it is included here only.
 #include <cfloat>
 #include <cstring>
 #include <map>
 #include <memory>
 #include <tuple>
 
+#include "backends/cuda/attention_cudnn.h"
 #include "backends/cuda/cuda_kernels.h"
 #include "backends/cuda/float_types.cuh"
 #include "layers/layer_util.h"
-
-#if defined(TORCHTRT_WITH_CUDNN) && defined(TORCHTRT_WITH_CUDNN_FRONTEND)
-#include <cudnn_frontend.h>
-#define TORCHTRT_ATTENTION_CUDNN 1
-#endif
 
 namespace trt {
 namespace cuda {
@@ -152,23 +147,21 @@ void composedAttention(LaunchContext& ctx, const IAttentionLayer& layer, const s
        batch);
 }
 
-#ifdef TORCHTRT_ATTENTION_CUDNN
-namespace fe = cudnn_frontend;
-
-// The dense additive bias cuDNN reads, [bb, bh, Sq, Sk] (bb, bh: the mask's batch and head extents,
-// 1 or B / H): the float mask broadcast, or 0 / masked from a bool mask.
+// The additive bias cuDNN reads, [bb, bh, rows, Sk] (bb, bh: the mask's batch and head extents, 1 or
+// B / H; rows: 1 when the mask has one row of keys for every query, else Sq): the float mask, or
+// 0 / masked from a bool mask.
 template <typename T>
-__global__ void denseBiasKernel(MaskView m, Geometry g, int64_t bb, int64_t bhd, T* bias) {
-  const int64_t n = bb * bhd * g.sq * g.sk;
+__global__ void denseBiasKernel(MaskView m, Geometry g, int64_t bb, int64_t bhd, int64_t rows, T* bias) {
+  const int64_t n = bb * bhd * rows * g.sk;
   const int64_t e = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
   if (e >= n) return;
-  const int64_t j = e % g.sk, i = (e / g.sk) % g.sq, h = (e / (g.sk * g.sq)) % bhd, b = e / (g.sk * g.sq * bhd);
+  const int64_t j = e % g.sk, i = (e / g.sk) % rows, h = (e / (g.sk * rows)) % bhd, b = e / (g.sk * rows * bhd);
   const int64_t off = b * m.s0 + h * m.s1 + i * m.s2 + j * m.s3;
   // Masked-out keys get a large finite negative bias, not -inf: cuDNN's online softmax can compute
   // exp(-inf - -inf) = NaN for a tile whose keys are all masked, and spread it into a row that still
   // has live keys (PyTorch and JAX feed cuDNN a finite value for the same reason). exp(-30000 - max)
-  // is 0 in float, so live rows are unchanged; rows with no live key are rewritten by emptyRowsKernel
-  // from the original mask.
+  // is 0 in float, so live rows are unchanged; rows with no live key are rewritten afterwards from the
+  // original mask.
   constexpr float kMasked = -30000.f;
   float v;
   if (m.isBool) {
@@ -180,148 +173,119 @@ __global__ void denseBiasKernel(MaskView m, Geometry g, int64_t bb, int64_t bhd,
   bias[e] = fromFloat<T>(v);
 }
 
-// Rows whose every key is masked out (the causal triangle and the mask together): the output row becomes
-// 0 or NaN, the layer's rule, whatever cuDNN computed there. A warp per row.
+// Which query rows have no live key, computed once per distinct row of the mask: [eb, eh, ei] with
+// extents B or 1, H or 1, Sq or 1 as the mask varies along them (Sq with the causal triangle, which
+// depends on the row). A warp per distinct row; live[r] is 1 when some key is live.
 template <typename T>
-__global__ void emptyRowsKernel(MaskView m, Geometry g, bool causal, bool zero, T* out) {
-  const int64_t row = (static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x) / 32;
+__global__ void liveRowsKernel(MaskView m, Geometry g, bool causal, int64_t eh, int64_t ei, int64_t count,
+                               uint8_t* live) {
+  const int64_t r = (static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x) / 32;
   const int lane = threadIdx.x % 32;
-  if (row >= g.b * g.h * g.sq) return;
-  const int64_t i = row % g.sq, bh = row / g.sq;
-  const int64_t maskRow = (bh / g.h) * m.s0 + (bh % g.h) * m.s1 + i * m.s2;
+  if (r >= count) return;
+  const int64_t i = r % ei, h = (r / ei) % eh, b = r / (ei * eh);
+  const int64_t maskRow = b * m.s0 + h * m.s1 + i * m.s2;
   bool any = false;
   for (int64_t j = lane; j < g.sk && !any; j += 32) {
     float add;
     any = !maskedOut<T>(m, causal, maskRow, i, j, add) && add != -INFINITY;
   }
-  if (__any_sync(0xffffffffu, any)) return;
-  const float fill = zero ? 0.f : NAN;
-  for (int64_t c = lane; c < g.dv; c += 32) out[row * g.dv + c] = fromFloat<T>(fill);
+  any = __any_sync(0xffffffffu, any);
+  if (lane == 0) live[r] = any ? 1 : 0;
 }
 
-// A built cuDNN graph, or a configuration cuDNN refused (graph null: the composed path runs).
-struct DnnGraph {
-  std::shared_ptr<fe::graph::Graph> graph;
-  int64_t workspace = 0;
+// Rows without a live key (the causal triangle and the mask together): the output row becomes 0 or
+// NaN, the layer's rule, whatever cuDNN computed there. A thread per output row, which reads its
+// distinct mask row's flag.
+template <typename T>
+__global__ void emptyRowsKernel(const uint8_t* live, Geometry g, int64_t eb, int64_t eh, int64_t ei, bool zero,
+                                T* out) {
+  const int64_t row = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
+  if (row >= g.b * g.h * g.sq) return;
+  const int64_t i = row % g.sq, h = (row / g.sq) % g.h, b = row / (g.sq * g.h);
+  const int64_t r = ((eb > 1 ? b : 0) * eh + (eh > 1 ? h : 0)) * ei + (ei > 1 ? i : 0);
+  if (live[r]) return;
+  const T fill = fromFloat<T>(zero ? 0.f : NAN);
+  for (int64_t c = 0; c < g.dv; ++c) out[row * g.dv + c] = fill;
+}
+
+struct SdpaState {
+  std::shared_ptr<sdpa::GraphCache> graphs;
 };
 
-struct AttentionState {
-  cudnnHandle_t handle = nullptr;
-  std::map<std::vector<int64_t>, DnnGraph> graphs;
-  ~AttentionState() {
-    graphs.clear();
-    if (handle) cudnnDestroy(handle);
-  }
-};
-
-enum Uid : int64_t { kQ = 1, kK, kV, kO, kBias };
-
-std::vector<int64_t> packed(const std::vector<int64_t>& d) {
-  std::vector<int64_t> s(d.size(), 1);
-  for (int i = static_cast<int>(d.size()) - 2; i >= 0; --i) s[i] = s[i + 1] * d[i + 1];
-  return s;
-}
-
-// Builds the graph for a configuration; a null graph when cuDNN does not support it.
-DnnGraph buildGraph(cudnnHandle_t handle, DataType type, const Geometry& g, int64_t bb, int64_t bhd, bool causal,
-                    float scale) {
-  auto graph = std::make_shared<fe::graph::Graph>();
-  graph->set_io_data_type(type == DataType::kHALF ? fe::DataType_t::HALF : fe::DataType_t::BFLOAT16)
-      .set_intermediate_data_type(fe::DataType_t::FLOAT)
-      .set_compute_data_type(fe::DataType_t::FLOAT);
-  auto tensor = [&](const char* name, int64_t uid, std::vector<int64_t> dims) {
-    return graph->tensor(
-        fe::graph::Tensor_attributes().set_name(name).set_uid(uid).set_dim(dims).set_stride(packed(dims)));
-  };
-  auto q = tensor("Q", kQ, {g.b, g.h, g.sq, g.d});
-  auto k = tensor("K", kK, {g.b, g.h, g.sk, g.d});
-  auto v = tensor("V", kV, {g.b, g.h, g.sk, g.dv});
-  auto options = fe::graph::SDPA_attributes().set_name("attention").set_generate_stats(false).set_attn_scale(scale);
-  if (causal) options.set_causal_mask(true);
-  if (bb > 0) options.set_bias(tensor("bias", kBias, {bb, bhd, g.sq, g.sk}));
-  auto outputs = graph->sdpa(q, k, v, options);
-  const std::vector<int64_t> oDims = {g.b, g.h, g.sq, g.dv};
-  outputs[0]->set_output(true).set_uid(kO).set_dim(oDims).set_stride(packed(oDims));
-  DnnGraph built;
-  if (graph->validate().is_bad() || graph->build_operation_graph(handle).is_bad() ||
-      graph->create_execution_plans({fe::HeurMode_t::A}).is_bad() || graph->check_support(handle).is_bad() ||
-      graph->build_plans(handle).is_bad() || graph->get_workspace_size(built.workspace).is_bad())
-    return built;
-  built.graph = std::move(graph);
-  return built;
-}
-
-AttentionState& attentionState(LaunchContext& ctx) {
+sdpa::GraphCache& graphCache(LaunchContext& ctx) {
   auto& slot = ctx.kindState[LayerType::kATTENTION];
-  if (!slot) {
-    auto state = std::make_shared<AttentionState>();
-    if (cudnnCreate(&state->handle) != CUDNN_STATUS_SUCCESS) throw Error("CUDA backend: cudnnCreate failed");
-    slot = state;
-  }
-  auto& state = *static_cast<AttentionState*>(slot.get());
-  if (cudnnSetStream(state.handle, ctx.stream) != CUDNN_STATUS_SUCCESS)
-    throw Error("CUDA backend: cudnnSetStream failed");
-  return state;
+  if (!slot) slot = std::make_shared<SdpaState>(SdpaState{sdpa::makeGraphCache()});
+  return *static_cast<SdpaState*>(slot.get())->graphs;
 }
 
 bool aligned16(const void* p) { return reinterpret_cast<uintptr_t>(p) % 16 == 0; }
+
+size_t padded256(size_t bytes) { return (bytes + 255) / 256 * 256; }
 
 // Runs the layer through cuDNN's SDPA; false when cuDNN does not take this configuration.
 bool dnnAttention(LaunchContext& ctx, const IAttentionLayer& layer, const std::vector<TensorView>& in, TensorView& out,
                   const Geometry& g) {
   const DataType type = in[0].type;
-  if ((type != DataType::kHALF && type != DataType::kBF16) || g.sq == 0 || g.sk == 0) return false;
+  if (!sdpa::available() || (type != DataType::kHALF && type != DataType::kBF16) || g.sq == 0 || g.sk == 0)
+    return false;
   if (!aligned16(in[0].data) || !aligned16(in[1].data) || !aligned16(in[2].data) || !aligned16(out.data)) return false;
   const MaskView mask = maskView(in, g);
-  // The bias's batch and head extents (0: no bias).
-  const int64_t bb = mask.data ? (mask.s0 ? g.b : 1) : 0, bhd = mask.data ? (mask.s1 ? g.h : 1) : 0;
-  const float scale = layer.scaleFor(g.d);
-  uint32_t scaleBits;
-  std::memcpy(&scaleBits, &scale, 4);
-  const std::vector<int64_t> key = {
-      static_cast<int64_t>(type),     g.b, g.h, g.sq, g.sk, g.d, g.dv, bb, bhd, layer.getCausal() ? 1 : 0,
-      static_cast<int64_t>(scaleBits)};
-  AttentionState& state = attentionState(ctx);
-  auto it = state.graphs.find(key);
-  if (it == state.graphs.end())
-    it = state.graphs.emplace(key, buildGraph(state.handle, type, g, bb, bhd, layer.getCausal(), scale)).first;
-  DnnGraph& built = it->second;
-  if (!built.graph) return false;
-  // Scratch: the dense bias, then cuDNN's workspace (256-byte aligned).
-  const size_t biasBytes = bb > 0 ? static_cast<size_t>(bb * bhd * g.sq * g.sk) * 2 : 0;
-  const size_t biasPadded = (biasBytes + 255) / 256 * 256;
-  if (ctx.workspaceLimit > 0 && biasPadded + static_cast<size_t>(built.workspace) > ctx.workspaceLimit)
-    return false;  // the composed path, within the limit or with its own clear error
-  char* scratch = static_cast<char*>(ctx.scratch(biasPadded + static_cast<size_t>(built.workspace) + 1));
-  std::unordered_map<int64_t, void*> pack = {{kQ, in[0].data}, {kK, in[1].data}, {kV, in[2].data}, {kO, out.data}};
-  dispatchFloating(type, layer.describe(), [&](auto tag) {
-    using T = decltype(tag);
-    if (biasBytes == 0) return;
-    const int64_t n = bb * bhd * g.sq * g.sk;
-    denseBiasKernel<T><<<static_cast<unsigned>((n + 255) / 256), 256, 0, ctx.stream>>>(mask, g, bb, bhd,
-                                                                                       reinterpret_cast<T*>(scratch));
-    check(cudaGetLastError(), "attention bias kernel launch");
-    pack[kBias] = scratch;
-  });
-  auto status = built.graph->execute(state.handle, pack, built.workspace > 0 ? scratch + biasPadded : nullptr);
-  if (status.is_bad()) {
-    // Refused at launch (an alignment or a limit its support check does not see): this configuration
-    // takes the composed path from now on. Nothing was written to the output.
-    built.graph.reset();
-    return false;
-  }
+  const bool causal = layer.getCausal();
+  sdpa::Config config;
+  config.type = type;
+  config.b = g.b, config.h = g.h, config.sq = g.sq, config.sk = g.sk, config.d = g.d, config.dv = g.dv;
+  config.causal = causal;
+  config.scale = layer.scaleFor(g.d);
   if (mask.data) {
+    config.biasBatch = mask.s0 ? g.b : 1;
+    config.biasHeads = mask.s1 ? g.h : 1;
+    config.biasRows = mask.s2 ? g.sq : 1;
+  }
+  sdpa::GraphCache& graphs = graphCache(ctx);
+  int64_t workspace = sdpa::prepare(graphs, ctx.stream, config);
+  if (workspace < 0 && config.biasRows == 1) {  // a zero-stride bias refused: the bias materialized per row
+    config.biasRows = g.sq;
+    workspace = sdpa::prepare(graphs, ctx.stream, config);
+  }
+  if (workspace < 0) return false;
+  // Scratch: the bias, the live-row flags, then cuDNN's workspace (each 256-byte aligned).
+  const int64_t biasCount = config.biasBatch * config.biasHeads * config.biasRows * g.sk;
+  const int64_t eb = config.biasBatch > 1 ? g.b : 1, eh = config.biasHeads > 1 ? g.h : 1,
+                ei = (mask.data && mask.s2) || causal ? g.sq : 1;
+  const int64_t liveCount = mask.data ? eb * eh * ei : 0;
+  const size_t biasBytes = padded256(static_cast<size_t>(biasCount) * 2);
+  const size_t liveBytes = padded256(static_cast<size_t>(liveCount));
+  if (ctx.workspaceLimit > 0 && biasBytes + liveBytes + static_cast<size_t>(workspace) > ctx.workspaceLimit)
+    return false;  // the composed path, within the limit or with its own clear error
+  char* scratch = static_cast<char*>(ctx.scratch(biasBytes + liveBytes + static_cast<size_t>(workspace) + 1));
+  sdpa::Buffers buffers;
+  buffers.q = in[0].data, buffers.k = in[1].data, buffers.v = in[2].data, buffers.o = out.data;
+  buffers.workspace = workspace > 0 ? scratch + biasBytes + liveBytes : nullptr;
+  if (biasCount > 0) {
     dispatchFloating(type, layer.describe(), [&](auto tag) {
       using T = decltype(tag);
+      denseBiasKernel<T><<<static_cast<unsigned>((biasCount + 255) / 256), 256, 0, ctx.stream>>>(
+          mask, g, config.biasBatch, config.biasHeads, config.biasRows, reinterpret_cast<T*>(scratch));
+    });
+    check(cudaGetLastError(), "attention bias kernel launch");
+    buffers.bias = scratch;
+  }
+  if (!sdpa::run(graphs, ctx.stream, config, buffers)) return false;
+  if (mask.data) {
+    uint8_t* live = reinterpret_cast<uint8_t*>(scratch + biasBytes);
+    dispatchFloating(type, layer.describe(), [&](auto tag) {
+      using T = decltype(tag);
+      liveRowsKernel<T><<<static_cast<unsigned>((liveCount * 32 + 127) / 128), 128, 0, ctx.stream>>>(
+          mask, g, causal, eh, ei, liveCount, live);
+      check(cudaGetLastError(), "attention live-row kernel launch");
       const int64_t rows = g.b * g.h * g.sq;
-      emptyRowsKernel<T><<<static_cast<unsigned>((rows * 32 + 127) / 128), 128, 0, ctx.stream>>>(
-          mask, g, layer.getCausal(), layer.getZeroFullyMaskedRows(), static_cast<T*>(out.data));
+      emptyRowsKernel<T><<<static_cast<unsigned>((rows + 255) / 256), 256, 0, ctx.stream>>>(
+          live, g, eb, eh, ei, layer.getZeroFullyMaskedRows(), static_cast<T*>(out.data));
     });
     check(cudaGetLastError(), "attention empty-row kernel launch");
   }
   return true;
 }
-#endif  // TORCHTRT_ATTENTION_CUDNN
 
 }  // namespace
 
@@ -337,9 +301,7 @@ void launchAttention(LaunchContext& ctx, const ILayer& layer, const std::vector<
     return;
   }
   if (g.d == 0) throw Error(layer.describe() + ": the CUDA backend does not run attention over a head dimension of 0");
-#ifdef TORCHTRT_ATTENTION_CUDNN
   if (dnnAttention(ctx, attention, in, out, g)) return;
-#endif
   composedAttention(ctx, attention, in, out, g);
 }
 

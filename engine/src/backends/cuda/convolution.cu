@@ -52,10 +52,9 @@ struct DnnPlan {
   void* ownedWeights = nullptr;    // that copy, freed with the state
 };
 
-// Whether the builder times the own depthwise kernel (convolution_depthwise.h) as a candidate. Off
-// until the GPU suite has run it (CudaTactics.TheOwnDepthwiseKernelMatchesTheCpuAndCudnn forces it
-// through a plan's tactic record either way): it was written in a session without GPU time left.
-constexpr bool kTimeOwnDepthwise = false;
+// Whether the builder times the own depthwise kernel (convolution_depthwise.h) as a candidate
+// (CudaTactics.TheOwnDepthwiseKernelMatchesTheCpuAndCudnn also forces it through a plan's tactic record).
+constexpr bool kTimeOwnDepthwise = true;
 
 // How many of cuDNN's ranked algorithms are timed with the layer's own call.
 constexpr int kTimedAlgorithms = 4;

@@ -1,3 +1,6 @@
+#include <algorithm>
+#include <climits>
+
 #include "backends/cuda/activation.cuh"
 #include "backends/cuda/convolution_depthwise.h"
 #include "backends/cuda/float_types.cuh"
@@ -11,22 +14,37 @@ constexpr int kVec = 8;                     // channels a thread computes (one 1
 constexpr int kThreads = 256;               // threads of a block: channel vectors (x) by output pixels (y)
 constexpr size_t kSharedBytes = 48 * 1024;  // the filter taps of a block's channels, as float
 
+// The geometry in the kernel's index type: 32-bit where every offset fits (the common case; 64-bit
+// divisions cost dozens of instructions each), else 64-bit.
+template <typename I>
+struct Geometry {
+  I in[3], out[3], k[3], stride[3], pad[3], dil[3];
+  explicit Geometry(const ConvGeometry& g) {
+    for (int i = 0; i < 3; ++i) {
+      in[i] = static_cast<I>(g.in[i]), out[i] = static_cast<I>(g.out[i]), k[i] = static_cast<I>(g.k[i]);
+      stride[i] = static_cast<I>(g.stride[i]), pad[i] = static_cast<I>(g.pad[i]), dil[i] = static_cast<I>(g.dil[i]);
+    }
+  }
+};
+
 // Block (x, y): channel vectors blockIdx.x * blockDim.x + threadIdx.x, output pixels from blockIdx.y *
 // blockDim.y + threadIdx.y in steps of the grid's pixel rows. The block's filter taps are staged in
-// shared memory as float, [tap][channel], so a thread's 8 weights of a tap are two 16-byte reads.
-template <typename T>
-__global__ void depthwiseNhwcKernel(const T* x, const T* w, const T* bias, const T* residual, T* y, ConvGeometry g,
-                                    int64_t pixels, int64_t channels, int taps, int32_t activation) {
+// shared memory as float, [tap][channel], so a thread's 8 weights of a tap are two 16-byte reads; the
+// grid has a few blocks per multiprocessor, each looping over many pixels, so that staging is paid
+// rarely (one block per 8 pixels staged as many weights as it read inputs).
+template <typename T, typename I>
+__global__ void depthwiseNhwcKernel(const T* x, const T* w, const T* bias, const T* residual, T* y, Geometry<I> g,
+                                    I pixels, I channels, int taps, int32_t activation) {
   extern __shared__ float weights[];  // [taps][blockDim.x * kVec]
   const int lanes = blockDim.x, width = lanes * kVec;
-  const int64_t blockChannel = static_cast<int64_t>(blockIdx.x) * width;
+  const I blockChannel = static_cast<I>(blockIdx.x) * width;
   for (int i = threadIdx.y * lanes + threadIdx.x; i < taps * width; i += lanes * blockDim.y) {
     const int t = i / width;
-    const int64_t c = blockChannel + i % width;
+    const I c = blockChannel + i % width;
     weights[i] = c < channels ? toFloat(w[c * taps + t]) : 0.f;
   }
   __syncthreads();
-  const int64_t c0 = blockChannel + static_cast<int64_t>(threadIdx.x) * kVec;
+  const I c0 = blockChannel + static_cast<I>(threadIdx.x) * kVec;
   if (c0 >= channels) return;
   float b[kVec] = {};
   if (bias) {
@@ -35,28 +53,33 @@ __global__ void depthwiseNhwcKernel(const T* x, const T* w, const T* bias, const
 #pragma unroll
     for (int k = 0; k < kVec; ++k) b[k] = toFloat(e[k]);
   }
-  const int64_t outPlane = g.out[0] * g.out[1] * g.out[2];
-  for (int64_t p = static_cast<int64_t>(blockIdx.y) * blockDim.y + threadIdx.y; p < pixels;
-       p += static_cast<int64_t>(gridDim.y) * blockDim.y) {
-    const int64_t n = p / outPlane;
-    int64_t rest = p - n * outPlane;
-    const int64_t od = rest / (g.out[1] * g.out[2]);
-    rest -= od * g.out[1] * g.out[2];
-    const int64_t oh = rest / g.out[2], ow = rest - oh * g.out[2];
+  const I outRow = g.out[1] * g.out[2], outPlane = g.out[0] * outRow;
+  const float4* tapBase = reinterpret_cast<const float4*>(weights + threadIdx.x * kVec);
+  for (I p = static_cast<I>(blockIdx.y) * blockDim.y + threadIdx.y; p < pixels;
+       p += static_cast<I>(gridDim.y) * blockDim.y) {
+    const I n = p / outPlane;
+    I rest = p - n * outPlane;
+    const I od = rest / outRow;
+    rest -= od * outRow;
+    const I oh = rest / g.out[2], ow = rest - oh * g.out[2];
     float acc[kVec] = {};
     int t = 0;
-    for (int64_t kd = 0; kd < g.k[0]; ++kd) {
-      const int64_t id = od * g.stride[0] - g.pad[0] + kd * g.dil[0];
-      for (int64_t kh = 0; kh < g.k[1]; ++kh) {
-        const int64_t ih = oh * g.stride[1] - g.pad[1] + kh * g.dil[1];
-        for (int64_t kw = 0; kw < g.k[2]; ++kw, ++t) {
-          const int64_t iw = ow * g.stride[2] - g.pad[2] + kw * g.dil[2];
-          if (id < 0 || id >= g.in[0] || ih < 0 || ih >= g.in[1] || iw < 0 || iw >= g.in[2]) continue;
-          const uint4 raw =
-              *reinterpret_cast<const uint4*>(x + (((n * g.in[0] + id) * g.in[1] + ih) * g.in[2] + iw) * channels + c0);
+    for (I kd = 0; kd < g.k[0]; ++kd) {
+      const I id = od * g.stride[0] - g.pad[0] + kd * g.dil[0];
+      const bool dIn = id >= 0 && id < g.in[0];
+      for (I kh = 0; kh < g.k[1]; ++kh) {
+        const I ih = oh * g.stride[1] - g.pad[1] + kh * g.dil[1];
+        if (!dIn || ih < 0 || ih >= g.in[1]) {
+          t += static_cast<int>(g.k[2]);
+          continue;
+        }
+        const T* row = x + ((n * g.in[0] + id) * g.in[1] + ih) * g.in[2] * channels + c0;
+        for (I kw = 0; kw < g.k[2]; ++kw, ++t) {
+          const I iw = ow * g.stride[2] - g.pad[2] + kw * g.dil[2];
+          if (iw < 0 || iw >= g.in[2]) continue;
+          const uint4 raw = *reinterpret_cast<const uint4*>(row + iw * channels);
           const T* e = reinterpret_cast<const T*>(&raw);
-          const float4* tap = reinterpret_cast<const float4*>(weights + t * width + threadIdx.x * kVec);
-          const float4 w0 = tap[0], w1 = tap[1];
+          const float4 w0 = tapBase[t * (width / 4)], w1 = tapBase[t * (width / 4) + 1];
           acc[0] += toFloat(e[0]) * w0.x;
           acc[1] += toFloat(e[1]) * w0.y;
           acc[2] += toFloat(e[2]) * w0.z;
@@ -68,7 +91,7 @@ __global__ void depthwiseNhwcKernel(const T* x, const T* w, const T* bias, const
         }
       }
     }
-    const int64_t at = p * channels + c0;
+    const I at = p * channels + c0;
     float r[kVec] = {};
     if (residual) {
       const uint4 raw = *reinterpret_cast<const uint4*>(residual + at);
@@ -85,6 +108,41 @@ __global__ void depthwiseNhwcKernel(const T* x, const T* w, const T* bias, const
     }
     *reinterpret_cast<uint4*>(y + at) = out;
   }
+}
+
+// Multiprocessors of the current device (cached per device).
+int multiprocessors() {
+  static int counts[64] = {};
+  int device = 0;
+  if (cudaGetDevice(&device) != cudaSuccess || device < 0 || device >= 64) return 132;
+  if (counts[device] == 0) {
+    int n = 0;
+    counts[device] =
+        cudaDeviceGetAttribute(&n, cudaDevAttrMultiProcessorCount, device) == cudaSuccess && n > 0 ? n : 132;
+  }
+  return counts[device];
+}
+
+template <typename T, typename I>
+void launch(cudaStream_t stream, dim3 grid, dim3 block, size_t shared, const void* x, const void* w, const void* bias,
+            const void* residual, void* y, const ConvGeometry& g, int64_t pixels, int64_t channels, int taps,
+            int32_t activation) {
+  depthwiseNhwcKernel<T, I><<<grid, block, shared, stream>>>(
+      static_cast<const T*>(x), static_cast<const T*>(w), static_cast<const T*>(bias), static_cast<const T*>(residual),
+      static_cast<T*>(y), Geometry<I>(g), static_cast<I>(pixels), static_cast<I>(channels), taps, activation);
+}
+
+template <typename T>
+void launchTyped(cudaStream_t stream, dim3 grid, dim3 block, size_t shared, const void* x, const void* w,
+                 const void* bias, const void* residual, void* y, const ConvGeometry& g, int64_t batch, int64_t pixels,
+                 int64_t channels, int taps, int32_t activation) {
+  // 32-bit offsets when the largest element offset (input or output, one past the end) fits.
+  const int64_t inElements = batch * g.in[0] * g.in[1] * g.in[2] * channels;
+  const int64_t outElements = pixels * channels;
+  if (inElements < INT32_MAX && outElements < INT32_MAX && static_cast<int64_t>(taps) * channels < INT32_MAX)
+    launch<T, int32_t>(stream, grid, block, shared, x, w, bias, residual, y, g, pixels, channels, taps, activation);
+  else
+    launch<T, int64_t>(stream, grid, block, shared, x, w, bias, residual, y, g, pixels, channels, taps, activation);
 }
 
 }  // namespace
@@ -110,18 +168,17 @@ bool launchDepthwiseNhwc(cudaStream_t stream, DataType type, const ConvGeometry&
   const dim3 block(static_cast<unsigned>(lanes), static_cast<unsigned>(kThreads / lanes));
   const int64_t channelBlocks = (channels / kVec + lanes - 1) / lanes;
   const int64_t pixelBlocks = (pixels + block.y - 1) / block.y;
-  const dim3 grid(static_cast<unsigned>(channelBlocks),
-                  static_cast<unsigned>(pixelBlocks < 65535 ? pixelBlocks : 65535));
+  // About 16 blocks a multiprocessor over the whole grid (a few waves), each looping over its pixels.
+  const int64_t wanted = std::max<int64_t>(1, (static_cast<int64_t>(multiprocessors()) * 16) / channelBlocks);
+  const int64_t rows = std::min<int64_t>({pixelBlocks, wanted, 65535});
+  const dim3 grid(static_cast<unsigned>(channelBlocks), static_cast<unsigned>(rows));
   const size_t shared = static_cast<size_t>(taps) * lanes * kVec * sizeof(float);
   if (type == DataType::kHALF)
-    depthwiseNhwcKernel<<<grid, block, shared, stream>>>(
-        static_cast<const __half*>(x), static_cast<const __half*>(w), static_cast<const __half*>(bias),
-        static_cast<const __half*>(residual), static_cast<__half*>(y), g, pixels, channels, taps, activation);
+    launchTyped<__half>(stream, grid, block, shared, x, w, bias, residual, y, g, batch, pixels, channels, taps,
+                        activation);
   else
-    depthwiseNhwcKernel<<<grid, block, shared, stream>>>(
-        static_cast<const __nv_bfloat16*>(x), static_cast<const __nv_bfloat16*>(w),
-        static_cast<const __nv_bfloat16*>(bias), static_cast<const __nv_bfloat16*>(residual),
-        static_cast<__nv_bfloat16*>(y), g, pixels, channels, taps, activation);
+    launchTyped<__nv_bfloat16>(stream, grid, block, shared, x, w, bias, residual, y, g, batch, pixels, channels, taps,
+                               activation);
   return true;
 }
 

@@ -8,9 +8,9 @@
 #include <memory>
 #include <sstream>
 
+#include "backends/backend.h"
 #include "builder/calibration/histogram.h"
 #include "builder/passes/passes.h"
-#include "backends/backend.h"
 #include "trt/runtime.h"
 
 namespace trt {
@@ -142,8 +142,9 @@ std::map<std::string, AbsHistogram> observe(const INetworkDefinition& network, c
   copySettings.deviceName = settings.deviceName;
   copySettings.smMajor = settings.smMajor;
   copySettings.smMinor = settings.smMinor;
-  std::vector<uint8_t> bytes = writePlan(network, copySettings);
-  std::unique_ptr<PlanContents> copy = readPlan(bytes.data(), bytes.size());
+  std::vector<SharedBytes> weights;  // the copy shares the weights
+  std::vector<uint8_t> bytes = writePlan(network, copySettings, &weights);
+  std::unique_ptr<PlanContents> copy = readPlan(bytes.data(), bytes.size(), &weights);
   INetworkDefinition& net = *copy->network;
   std::vector<std::string> inputNames;
   for (int i = 0; i < net.getNbInputs(); ++i) inputNames.push_back(net.getInput(i)->getName());
@@ -159,7 +160,7 @@ std::map<std::string, AbsHistogram> observe(const INetworkDefinition& network, c
   }
   IBuilder builder(logger);
   IBuilderConfig config;
-  config.clearFlag(BuilderFlag::kTF32);  // observe FP32 values
+  config.clearFlag(BuilderFlag::kTF32);              // observe FP32 values
   config.setFlag(BuilderFlag::kSKIP_TACTIC_TIMING);  // values only: heuristics' tactics are as exact
   config.setBackend(settings.backend);
   for (const auto& p : settings.profiles) config.addOptimizationProfile(&p);

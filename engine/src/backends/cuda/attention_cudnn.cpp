@@ -1,0 +1,156 @@
+// cuDNN SDPA graphs (attention_cudnn.h). Built as host C++ with the frontend's headers only when the
+// configure step found them (TORCHTRT_WITH_CUDNN_FRONTEND on this file alone); otherwise available()
+// says so and nothing else is called.
+#include "backends/cuda/attention_cudnn.h"
+
+#ifdef TORCHTRT_WITH_CUDNN_FRONTEND
+#include <cudnn_frontend.h>
+
+#include <cstring>
+#include <map>
+#include <unordered_map>
+#include <vector>
+#endif
+
+namespace trt {
+namespace cuda {
+namespace sdpa {
+
+#ifdef TORCHTRT_WITH_CUDNN_FRONTEND
+namespace fe = cudnn_frontend;
+
+namespace {
+enum Uid : int64_t { kQ = 1, kK, kV, kO, kBias };
+
+// A built graph, or a configuration cuDNN refused (graph null).
+struct Built {
+  std::shared_ptr<fe::graph::Graph> graph;
+  int64_t workspace = 0;
+};
+
+std::vector<int64_t> packed(const std::vector<int64_t>& d) {
+  std::vector<int64_t> s(d.size(), 1);
+  for (int i = static_cast<int>(d.size()) - 2; i >= 0; --i) s[i] = s[i + 1] * d[i + 1];
+  return s;
+}
+
+std::vector<int64_t> keyOf(const Config& c) {
+  uint32_t scaleBits;
+  std::memcpy(&scaleBits, &c.scale, 4);
+  return {static_cast<int64_t>(c.type),
+          c.b,
+          c.h,
+          c.sq,
+          c.sk,
+          c.d,
+          c.dv,
+          c.biasBatch,
+          c.biasHeads,
+          c.biasRows,
+          c.causal ? 1 : 0,
+          static_cast<int64_t>(scaleBits)};
+}
+
+Built build(cudnnHandle_t handle, const Config& c) {
+  auto graph = std::make_shared<fe::graph::Graph>();
+  graph->set_io_data_type(c.type == DataType::kHALF ? fe::DataType_t::HALF : fe::DataType_t::BFLOAT16)
+      .set_intermediate_data_type(fe::DataType_t::FLOAT)
+      .set_compute_data_type(fe::DataType_t::FLOAT);
+  auto tensor = [&](const char* name, int64_t uid, std::vector<int64_t> dims, std::vector<int64_t> strides) {
+    return graph->tensor(fe::graph::Tensor_attributes().set_name(name).set_uid(uid).set_dim(dims).set_stride(strides));
+  };
+  const std::vector<int64_t> qDims = {c.b, c.h, c.sq, c.d}, kDims = {c.b, c.h, c.sk, c.d},
+                             vDims = {c.b, c.h, c.sk, c.dv};
+  auto q = tensor("Q", kQ, qDims, packed(qDims));
+  auto k = tensor("K", kK, kDims, packed(kDims));
+  auto v = tensor("V", kV, vDims, packed(vDims));
+  auto options = fe::graph::SDPA_attributes().set_name("attention").set_generate_stats(false).set_attn_scale(c.scale);
+  if (c.causal) options.set_causal_mask(true);
+  if (c.biasBatch > 0) {
+    // One row of keys for every query (a padding mask) is read with a zero stride, not materialized.
+    const std::vector<int64_t> stored = packed({c.biasBatch, c.biasHeads, c.biasRows, c.sk});
+    options.set_bias(tensor("bias", kBias, {c.biasBatch, c.biasHeads, c.sq, c.sk},
+                            {stored[0], stored[1], c.biasRows == 1 ? 0 : stored[2], 1}));
+  }
+  auto outputs = graph->sdpa(q, k, v, options);
+  const std::vector<int64_t> oDims = {c.b, c.h, c.sq, c.dv};
+  outputs[0]->set_output(true).set_uid(kO).set_dim(oDims).set_stride(packed(oDims));
+  Built built;
+  if (graph->validate().is_bad() || graph->build_operation_graph(handle).is_bad() ||
+      graph->create_execution_plans({fe::HeurMode_t::A}).is_bad() || graph->check_support(handle).is_bad() ||
+      graph->build_plans(handle).is_bad() || graph->get_workspace_size(built.workspace).is_bad())
+    return built;
+  built.graph = std::move(graph);
+  return built;
+}
+}  // namespace
+
+class GraphCache {
+ public:
+  cudnnHandle_t handle = nullptr;
+  std::map<std::vector<int64_t>, Built> graphs;
+
+  ~GraphCache() {
+    graphs.clear();
+    if (handle) cudnnDestroy(handle);
+  }
+
+  // The graph of `c` on `stream` (built on first use).
+  Built& graphFor(void* stream, const Config& c) {
+    if (cudnnSetStream(handle, static_cast<cudaStream_t>(stream)) != CUDNN_STATUS_SUCCESS)
+      throw Error("CUDA backend: cudnnSetStream failed");
+    const std::vector<int64_t> key = keyOf(c);
+    auto it = graphs.find(key);
+    if (it == graphs.end()) it = graphs.emplace(key, build(handle, c)).first;
+    return it->second;
+  }
+};
+
+bool available() { return true; }
+
+std::shared_ptr<GraphCache> makeGraphCache() {
+  auto cache = std::make_shared<GraphCache>();
+  if (cudnnCreate(&cache->handle) != CUDNN_STATUS_SUCCESS) throw Error("CUDA backend: cudnnCreate failed");
+  return cache;
+}
+
+int64_t prepare(GraphCache& cache, void* stream, const Config& config) {
+  const Built& built = cache.graphFor(stream, config);
+  return built.graph ? built.workspace : -1;
+}
+
+bool run(GraphCache& cache, void* stream, const Config& config, const Buffers& buffers) {
+  Built& built = cache.graphFor(stream, config);
+  if (!built.graph) return false;
+  std::unordered_map<int64_t, void*> pack = {{kQ, const_cast<void*>(buffers.q)},
+                                             {kK, const_cast<void*>(buffers.k)},
+                                             {kV, const_cast<void*>(buffers.v)},
+                                             {kO, buffers.o}};
+  if (config.biasBatch > 0) pack[kBias] = const_cast<void*>(buffers.bias);
+  if (built.graph->execute(cache.handle, pack, built.workspace > 0 ? buffers.workspace : nullptr).is_bad()) {
+    // Refused at launch (an alignment or a limit its support check does not see).
+    built.graph.reset();
+    return false;
+  }
+  return true;
+}
+
+#else  // no frontend in this build
+
+class GraphCache {};
+
+bool available() { return false; }
+
+std::shared_ptr<GraphCache> makeGraphCache() {
+  throw Error("CUDA backend: this build has no cuDNN frontend (cuDNN SDPA)");
+}
+
+int64_t prepare(GraphCache&, void*, const Config&) { return -1; }
+
+bool run(GraphCache&, void*, const Config&, const Buffers&) { return false; }
+
+#endif
+
+}  // namespace sdpa
+}  // namespace cuda
+}  // namespace trt
