@@ -55,9 +55,9 @@ TRTEngine::TRTEngine(std::vector<std::string> info) {
   device_info = info[DEVICE_IDX];
   input_names = splitNames(info[INPUT_BINDING_NAMES_IDX]);
   output_names = splitNames(info[OUTPUT_BINDING_NAMES_IDX]);
-  // Moved out of the state and freed once loaded (see serializedPlan).
-  const std::string plan = std::move(info[ENGINE_IDX]);
-  load(plan);
+  // Moved out of the state; the engine keeps it and reads its large weights in place (no copy of
+  // them), and a saved module writes the plan again from the engine (see serializedPlan).
+  load(std::make_shared<const std::string>(std::move(info[ENGINE_IDX])));
 }
 
 TRTEngine::~TRTEngine() = default;
@@ -66,6 +66,17 @@ void TRTEngine::load(const std::string& plan) {
   runtime_.reset(trt::createInferRuntime(trt::defaultLogger()));
   try {
     engine_.reset(runtime_->deserializeCudaEngine(plan.data(), plan.size()));
+  } catch (const trt::Error& e) {
+    TORCHTRT_THROW_ERROR("cannot load engine '" << name << "': " << e.what());
+  }
+  context_.reset(engine_->createExecutionContext());
+  checkBindingNames();
+}
+
+void TRTEngine::load(std::shared_ptr<const std::string> plan) {
+  runtime_.reset(trt::createInferRuntime(trt::defaultLogger()));
+  try {
+    engine_.reset(runtime_->deserializeCudaEngine(std::move(plan)));
   } catch (const trt::Error& e) {
     TORCHTRT_THROW_ERROR("cannot load engine '" << name << "': " << e.what());
   }

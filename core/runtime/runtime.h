@@ -41,8 +41,9 @@ struct TRTEngine : torch::CustomClassHolder {
 
   //! The pickled state.
   std::vector<std::string> serialize() const;
-  //! The engine's plan, written again from the loaded engine. The plan's bytes are not kept once the
-  //! engine is loaded: its weights would be held twice (the plan and the engine's layers).
+  //! The engine's plan, written again from the loaded engine. The engine holds its weights once: an
+  //! engine loaded from a saved state keeps the plan's bytes and reads its large weights in place; one
+  //! built by a compile copies them and the plan's bytes are not kept.
   std::string serializedPlan() const;
   //! Runs the engine on inputs (checked for count, dtype, rank, shape and device).
   std::vector<at::Tensor> execute(std::vector<at::Tensor> inputs);
@@ -67,7 +68,10 @@ struct TRTEngine : torch::CustomClassHolder {
   std::vector<std::string> output_names;
 
  private:
+  //! Loads a plan read by reference (its weights copied into the engine).
   void load(const std::string& plan);
+  //! Loads a plan the engine keeps (its large weights used in place).
+  void load(std::shared_ptr<const std::string> plan);
   //! Refuses binding lists that name an engine input or output twice, leave one out, or name none.
   void checkBindingNames() const;
   //! Refuses outputs larger than the memory cap or (on the host) the memory available.

@@ -127,10 +127,11 @@ def profile(module: torch.nn.Module) -> Iterator[Profile]:
             trt_mod(x)
         print(prof.table())
 
-    CPU engines time each layer on the host clock; GPU engines record a pair of CUDA events per
-    layer and wait for each call's end (no CUDA-graph replay while profiling), so the times add up
-    to the call's engine time, not including what runs in TorchScript between engines. The
-    profile's layers are filled in when the block ends."""
+    CPU engines time each layer on the host clock; GPU engines record a CUDA event after each layer
+    (in a CUDA graph of the profiled call's own when the call repeats the previous one's shapes) and
+    wait for each call's end, so the times add up to the call's engine time plus the events' own
+    cost, not including what runs in TorchScript between engines. The profile's layers are filled in
+    when the block ends."""
     engines = _engines(module)
     if not engines:
         raise ValueError("runtime.profile: the module holds no Torch-TensorRT engine (compile it with "

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/runtime/runtime.h"
+#include "cpu_plan.h"
 #include "torch/script.h"
 #include "trt/memory_limits.h"
 #include "trt/trt.h"
@@ -26,10 +27,7 @@ std::string twoOutputPlan() {
   z->setName("z");
   net.markOutput(*y);
   net.markOutput(*z);
-  std::unique_ptr<trt::IBuilder> builder(trt::createInferBuilder(trt::defaultLogger()));
-  std::unique_ptr<trt::IBuilderConfig> config(builder->createBuilderConfig());
-  std::unique_ptr<trt::IHostMemory> mem(builder->buildSerializedNetwork(net, *config));
-  return std::string(static_cast<const char*>(mem->data()), mem->size());
+  return cpuPlan(net);
 }
 
 std::string loadError(const std::vector<std::string>& inputs, const std::vector<std::string>& outputs) {

@@ -9,9 +9,11 @@
 #include <memory>
 #include <random>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/runtime/runtime.h"
+#include "cpu_plan.h"
 #include "torch/script.h"
 #include "trt/trt.h"
 
@@ -25,17 +27,15 @@ std::string plan() {
   trt::INetworkDefinition net;
   auto* x = net.addInput("x", trt::DataType::kFLOAT, {2, 3});
   auto* w = net.addInput("w", trt::DataType::kFLOAT, {3});
-  auto* r = net.addActivation(*x, trt::ActivationType::kRELU)->getOutput(0);
-  auto* y = net.addElementWise(*r, *w, trt::ElementWiseOperation::kPROD)->getOutput(0);
-  auto* z = net.addUnary(*x, trt::UnaryOperation::kEXP)->getOutput(0);
-  y->setName("y");
-  z->setName("z");
-  net.markOutput(*y);
-  net.markOutput(*z);
-  std::unique_ptr<trt::IBuilder> builder(trt::createInferBuilder(trt::defaultLogger()));
-  std::unique_ptr<trt::IBuilderConfig> config(builder->createBuilderConfig());
-  std::unique_ptr<trt::IHostMemory> mem(builder->buildSerializedNetwork(net, *config));
-  return std::string(static_cast<const char*>(mem->data()), mem->size());
+  auto* relu = net.addActivation(*x, trt::ActivationType::kRELU)->getOutput(0);
+  const std::pair<trt::ITensor*, const char*> outputs[] = {
+      {net.addElementWise(*relu, *w, trt::ElementWiseOperation::kPROD)->getOutput(0), "y"},
+      {net.addUnary(*x, trt::UnaryOperation::kEXP)->getOutput(0), "z"}};
+  for (const auto& [tensor, name] : outputs) {
+    tensor->setName(name);
+    net.markOutput(*tensor);
+  }
+  return cpuPlan(net);
 }
 
 size_t iterations() {

@@ -94,8 +94,9 @@ class IExecutionContext {
   //! a run); such outputs take no address. The allocator is not owned.
   bool setOutputAllocator(const char* tensorName, IOutputAllocator* allocator);
   //! Times every layer of later runs and reports them to `profiler` (not owned; nullptr turns it off).
-  //! While profiling, CUDA runs record a pair of events per layer and wait for the run's end before
-  //! enqueueV3 returns, and never replay a CUDA graph.
+  //! While profiling, CUDA runs record an event after each layer (captured with the layers into a
+  //! graph of the run's own when the run repeats the previous one's shapes and bindings), wait for the
+  //! run's end before enqueueV3 returns, and never replay the context's CUDA graph.
   void setProfiler(IProfiler* profiler) { profiler_ = profiler; }
   IProfiler* getProfiler() const { return profiler_; }
 
@@ -185,6 +186,9 @@ class IRuntime {
   explicit IRuntime(ILogger& logger) : logger_(logger) {}
   //! Reads and validates a plan; throws Error naming the bad field (never crashes on bad bytes).
   ICudaEngine* deserializeCudaEngine(const void* blob, size_t size);
+  //! The same for a plan the engine keeps: its large weights are used in place, not copied (plans of
+  //! format 13 on align them), so the loaded engine holds the plan's bytes instead of a copy of them.
+  ICudaEngine* deserializeCudaEngine(std::shared_ptr<const std::string> plan);
 
  private:
   ILogger& logger_;

@@ -133,7 +133,8 @@ std::vector<uint8_t> writePlan(const INetworkDefinition& net, const PlanContents
   return out;
 }
 
-std::unique_ptr<PlanContents> readPlan(const uint8_t* data, size_t size, const std::vector<SharedBytes>* sharedBlobs) {
+std::unique_ptr<PlanContents> readPlan(const uint8_t* data, size_t size, const std::vector<SharedBytes>* sharedBlobs,
+                                       std::shared_ptr<const void> owner) {
   if (!data && size > 0) throw Error("invalid plan: no data (null pointer)");
   if (size == 0) throw Error("invalid plan: it is empty (0 bytes); the plan is truncated or missing");
   if (size < kPlanHeaderSize) {
@@ -169,6 +170,8 @@ std::unique_ptr<PlanContents> readPlan(const uint8_t* data, size_t size, const s
 
   PlanReader r(payload, payloadSize, kPlanHeaderSize);
   r.shareBlobsThrough(sharedBlobs);
+  r.borrowFrom(std::move(owner));
+  r.setVersion(version);
   auto c = std::make_unique<PlanContents>();
   c->producer = r.str("producer");
   c->backend = static_cast<Backend>(r.enumValue("backend", 2));

@@ -42,9 +42,11 @@ std::vector<uint8_t> writePlan(const INetworkDefinition& network, const PlanCont
 //! Serializes plan contents into the documented format (see plan_io.h).
 inline std::vector<uint8_t> writePlan(const PlanContents& contents) { return writePlan(*contents.network, contents); }
 //! Parses and validates a plan; throws Error naming the bad field. `sharedBlobs`: the table the plan
-//! was written with (writePlan), whose weights the read network then shares.
+//! was written with (writePlan), whose weights the read network then shares. `owner`: keeps `data`
+//! alive as long as the network, which then reads large aligned weights in place (format 13 on).
 std::unique_ptr<PlanContents> readPlan(const uint8_t* data, size_t size,
-                                       const std::vector<SharedBytes>* sharedBlobs = nullptr);
+                                       const std::vector<SharedBytes>* sharedBlobs = nullptr,
+                                       std::shared_ptr<const void> owner = nullptr);
 //! The library name and version written into plans.
 const char* planProducer();
 

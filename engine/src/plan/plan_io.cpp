@@ -31,8 +31,12 @@ void PlanWriter::dims(const Dims& d) {
 
 void PlanWriter::blob(const void* data, size_t size) {
   u64(size);
-  constexpr size_t kReferencedFrom = 64 * 1024;  // smaller ones are copied at once
-  if (size < kReferencedFrom) return raw(data, size);
+  if (size < kPlanAlignedBlobBytes) return raw(data, size);  // small ones are copied at once
+  // Padding, so the bytes start at a multiple of kPlanBlobAlignment (positions count from the
+  // writer's first byte, the plan's).
+  const size_t pad = (kPlanBlobAlignment - (this->size() + 1) % kPlanBlobAlignment) % kPlanBlobAlignment;
+  u8(static_cast<uint8_t>(pad));
+  bytes_.insert(bytes_.end(), pad, 0);
   referenced_.push_back({bytes_.size(), static_cast<const uint8_t*>(data), size});
   referencedBytes_ += size;
 }
@@ -123,16 +127,40 @@ Dims PlanReader::dims(const char* field) {
   return d;
 }
 
-std::vector<uint8_t> PlanReader::blob(const char* field, size_t maxBytes) {
-  uint64_t n = u64(field);
+uint64_t PlanReader::blobHeader(const char* field, size_t maxBytes) {
+  const uint64_t n = u64(field);
   if (n > maxBytes) fail(field, "holds " + std::to_string(n) + " bytes, expected at most " + std::to_string(maxBytes));
+  if (version_ >= 13 && n >= kPlanAlignedBlobBytes) {
+    const uint8_t pad = u8(field);
+    if (pad >= kPlanBlobAlignment)
+      fail(field,
+           "padding of " + std::to_string(pad) + " bytes, expected less than " + std::to_string(kPlanBlobAlignment));
+    need(field, pad);
+    for (uint8_t i = 0; i < pad; ++i)
+      if (data_[pos_ + i] != 0) fail(field, "padding byte " + std::to_string(i) + " is not zero");
+    pos_ += pad;
+  }
   need(field, n);
+  return n;
+}
+
+std::vector<uint8_t> PlanReader::blob(const char* field, size_t maxBytes) {
+  const uint64_t n = blobHeader(field, maxBytes);
   std::vector<uint8_t> out(data_ + pos_, data_ + pos_ + n);
   pos_ += n;
   return out;
 }
 
 SharedBytes PlanReader::sharedBlob(const char* field, size_t maxBytes) {
+  if (owner_ && !shared_) {
+    const uint64_t n = blobHeader(field, maxBytes);
+    const uint8_t* at = data_ + pos_;
+    pos_ += n;
+    // In place when large and 16-byte aligned (every kernel's vector loads take that), else a copy.
+    if (n >= kPlanAlignedBlobBytes && reinterpret_cast<uintptr_t>(at) % 16 == 0)
+      return SharedBytes::borrow(at, n, owner_);
+    return SharedBytes::copyOf(at, n);
+  }
   if (!shared_) return SharedBytes::adopt(blob(field, maxBytes));
   const uint64_t index = u64(field);
   if (index >= shared_->size())
@@ -160,6 +188,8 @@ PlanReader PlanReader::sub(const char* field, size_t size) {
   PlanReader r(data_ + pos_, size, base_ + pos_);
   r.context_ = context_;
   r.shared_ = shared_;
+  r.owner_ = owner_;
+  r.version_ = version_;
   pos_ += size;
   return r;
 }

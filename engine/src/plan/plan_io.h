@@ -1,6 +1,6 @@
 // Bounds-checked little-endian reader and writer for plans.
 //
-// Plan format, version 12 (all integers little-endian):
+// Plan format, version 13 (all integers little-endian):
 //
 //   offset  size  field
 //   0       8     magic "TTRTPLAN"
@@ -74,10 +74,15 @@
 //          version 12 (2026-12) layer kind Attention (u8 has_scale, f32 scale (finite; 0 when unset: 1/sqrt(D)),
 //                    u8 causal, u8 zero_fully_masked_rows); inputs query, key, value and an optional
 //                    float or bool mask; older plans are still read.
+//          version 13 (2026-12) a blob of 64 KiB or more is followed, after its u64 byte count, by a u8
+//                    padding length (0..63) and that many zero bytes, so that its bytes start at a
+//                    multiple of 64 from the plan's first byte: a runtime holding the plan reads large
+//                    weights in place instead of copying them. Older plans are still read.
 #pragma once
 
 #include <cstdint>
 #include <cstring>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -87,13 +92,18 @@
 namespace trt {
 
 constexpr char kPlanMagic[8] = {'T', 'T', 'R', 'T', 'P', 'L', 'A', 'N'};
-constexpr uint32_t kPlanFormatVersion = 12;
+constexpr uint32_t kPlanFormatVersion = 13;
 constexpr uint32_t kPlanMinReadableVersion = 1;
 constexpr uint32_t kPlanHeaderSize = 32;
 constexpr uint32_t kPlanMaxString = 1u << 20;
 
 //! CRC-32 (IEEE 802.3 polynomial) of a byte range.
 uint32_t crc32(const uint8_t* data, size_t size);
+
+//! Blobs of this many bytes or more are aligned in plans of format 13 and later (see the history above).
+constexpr size_t kPlanAlignedBlobBytes = 64 * 1024;
+//! The alignment of such a blob's bytes, from the plan's first byte.
+constexpr size_t kPlanBlobAlignment = 64;
 
 class PlanWriter {
  public:
@@ -158,10 +168,16 @@ class PlanReader {
   Dims dims(const char* field);
   std::vector<uint8_t> blob(const char* field, size_t maxBytes);
   //! A blob written by PlanWriter::blob(const SharedBytes&): taken from the shared table when the
-  //! writer shared it (shareBlobsThrough), else read (copied) from the plan.
+  //! writer shared it (shareBlobsThrough), used in place when the plan's bytes are lent (borrowFrom)
+  //! and the blob is aligned, else read (copied) from the plan.
   SharedBytes sharedBlob(const char* field, size_t maxBytes);
   //! Reads blobs as indices into `table` (see PlanWriter::shareBlobsThrough).
   void shareBlobsThrough(const std::vector<SharedBytes>* table) { shared_ = table; }
+  //! The plan's bytes outlive what is read: `owner` keeps them alive, and aligned large blobs are used
+  //! in place.
+  void borrowFrom(std::shared_ptr<const void> owner) { owner_ = std::move(owner); }
+  //! The format version of the plan being read (large blobs are aligned from version 13 on).
+  void setVersion(uint32_t version) { version_ = version; }
   //! Reads an enum value and checks it is below `count`.
   int32_t enumValue(const char* field, int32_t count);
   //! Reads a count and checks it fits in the remaining bytes at `minBytesEach` per item.
@@ -183,6 +199,10 @@ class PlanReader {
   size_t pos_ = 0;
   std::string context_;
   const std::vector<SharedBytes>* shared_ = nullptr;
+  std::shared_ptr<const void> owner_;
+  uint32_t version_ = kPlanFormatVersion;
+  //! Reads a blob's byte count and, in an aligned blob, skips its padding; returns the count.
+  uint64_t blobHeader(const char* field, size_t maxBytes);
 };
 
 }  // namespace trt

@@ -62,6 +62,18 @@ ICudaEngine* engineFromContents(std::unique_ptr<PlanContents> contents) {
   return new ICudaEngine(std::move(contents));
 }
 
+ICudaEngine* IRuntime::deserializeCudaEngine(std::shared_ptr<const std::string> plan) {
+  if (!plan) throw Error("invalid plan: no data (null pointer)");
+  const auto* data = reinterpret_cast<const uint8_t*>(plan->data());
+  const size_t size = plan->size();
+  std::unique_ptr<ICudaEngine> engine(engineFromContents(readPlan(data, size, nullptr, std::move(plan))));
+  const std::string loaded = "loaded a plan of " + std::to_string(size) +
+                             " bytes (weights in place): " + std::to_string(engine->getNbLayers()) +
+                             " layers for the " + backendName(engine->getBackend()) + " backend";
+  logger_.log(ILogger::Severity::kVERBOSE, loaded.c_str());
+  return engine.release();
+}
+
 ICudaEngine* IRuntime::deserializeCudaEngine(const void* blob, size_t size) {
   std::unique_ptr<ICudaEngine> engine(engineFromContents(readPlan(static_cast<const uint8_t*>(blob), size)));
   const std::string loaded = "loaded a plan of " + std::to_string(size) +

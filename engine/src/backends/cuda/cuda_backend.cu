@@ -93,9 +93,10 @@ void uploadWeights(Schedule& schedule) {
   }
 }
 
-// Per-layer timing for a profiler: a pair of CUDA events per step recorded on the run's stream, read
-// once the run's last event has completed (no synchronize between layers). The events are kept for
-// the next profiled run.
+// Per-layer timing for a profiler: CUDA events recorded on the run's stream, one before the first
+// timed layer and one after each, so a layer's time runs from the previous layer's end to its own and
+// the layers' times tile the run (one event a layer: each event in a captured graph is a node that
+// costs GPU time too). Read once the run's last event has completed; kept for the next profiled run.
 class CudaStepTimer : public StepTimer {
  public:
   ~CudaStepTimer() override {
@@ -104,12 +105,15 @@ class CudaStepTimer : public StepTimer {
   void bind(cudaStream_t stream) {
     stream_ = stream;
     steps_.clear();
+    started_ = false;
   }
   void begin(size_t) override {
-    check(cudaEventRecord(event(2 * steps_.size()), stream_), "cudaEventRecord (profiler)");
+    if (started_) return;
+    record(event(0));
+    started_ = true;
   }
   void end(size_t step) override {
-    check(cudaEventRecord(event(2 * steps_.size() + 1), stream_), "cudaEventRecord (profiler)");
+    record(event(steps_.size() + 1));
     steps_.push_back(step);
   }
   //! While deferred (a run being captured into a graph), finish() reads nothing: the events are only
@@ -123,17 +127,24 @@ class CudaStepTimer : public StepTimer {
   std::vector<std::pair<size_t, float>> read() {
     std::vector<std::pair<size_t, float>> times;
     if (steps_.empty()) return times;
-    check(cudaEventSynchronize(events_[2 * steps_.size() - 1]), "cudaEventSynchronize (profiler)");
+    check(cudaEventSynchronize(events_[steps_.size()]), "cudaEventSynchronize (profiler)");
     for (size_t i = 0; i < steps_.size(); ++i) {
       float ms = 0.f;
-      check(cudaEventElapsedTime(&ms, events_[2 * i], events_[2 * i + 1]), "cudaEventElapsedTime (profiler)");
+      check(cudaEventElapsedTime(&ms, events_[i], events_[i + 1]), "cudaEventElapsedTime (profiler)");
       times.emplace_back(steps_[i], ms);
     }
     steps_.clear();
+    started_ = false;
     return times;
   }
 
  private:
+  // While a run is captured, a plain record would only order the capture's streams: External makes it
+  // an event record node, which records the event each time the graph runs.
+  void record(cudaEvent_t e) {
+    check(deferred_ ? cudaEventRecordWithFlags(e, stream_, cudaEventRecordExternal) : cudaEventRecord(e, stream_),
+          "cudaEventRecord (profiler)");
+  }
   cudaEvent_t event(size_t i) {
     while (events_.size() <= i) {
       cudaEvent_t e = nullptr;
@@ -143,8 +154,9 @@ class CudaStepTimer : public StepTimer {
     return events_[i];
   }
   cudaStream_t stream_ = nullptr;
-  std::vector<cudaEvent_t> events_;  // begin, end of the i-th timed step at 2i, 2i+1
+  std::vector<cudaEvent_t> events_;  // the run's start at 0, the end of the i-th timed step at i + 1
   std::vector<size_t> steps_;        // the steps timed in this run, in order
+  bool started_ = false;             // the start event is recorded
   bool deferred_ = false;
 };
 

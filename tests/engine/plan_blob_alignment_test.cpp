@@ -1,0 +1,118 @@
+// Large weights in place (issue 28, plan format 13): a blob of 64 KiB or more starts at a multiple of
+// 64 bytes from the plan's first byte, so a runtime that keeps the plan (IRuntime::deserializeCudaEngine
+// of a shared plan, as a loaded TorchScript module does) reads those weights where they are instead of
+// holding a copy of them beside the plan.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstring>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "engine_test_util.h"
+#include "plan/plan_io.h"
+
+namespace {
+
+using trt_test::randomVector;
+
+constexpr int64_t kValues = 40000;  // 160,000 bytes of float32: above the aligned-blob threshold
+
+struct LargeConstant {
+  std::vector<float> weights = randomVector(kValues, 90);
+  trt_test::Built built;
+  LargeConstant() {
+    trt::INetworkDefinition net;
+    auto* x = net.addInput("x", trt::DataType::kFLOAT, {kValues});
+    auto* c = net.addConstant({kValues}, {trt::DataType::kFLOAT, weights.data(), kValues});
+    auto* y = net.addElementWise(*x, *c->getOutput(0), trt::ElementWiseOperation::kSUM)->getOutput(0);
+    y->setName("y");
+    net.markOutput(*y);
+    built = trt_test::build(net);
+  }
+  // Where the weights' bytes start in the plan.
+  size_t offset() const {
+    const auto* first = reinterpret_cast<const uint8_t*>(weights.data());
+    auto at = std::search(built.plan.begin(), built.plan.end(), first, first + 256);
+    EXPECT_NE(at, built.plan.end());
+    return static_cast<size_t>(at - built.plan.begin());
+  }
+};
+
+const trt::IConstantLayer* constantOf(const trt::ICudaEngine& engine) {
+  const trt::INetworkDefinition& net = engine.network();
+  for (int l = 0; l < net.getNbLayers(); ++l)
+    if (net.getLayer(l)->getType() == trt::LayerType::kCONSTANT)
+      return static_cast<const trt::IConstantLayer*>(net.getLayer(l));
+  return nullptr;
+}
+
+TEST(PlanBlobAlignment, LargeWeightsStartAtA64ByteBoundaryOfThePlan) {
+  LargeConstant model;
+  EXPECT_EQ(model.offset() % trt::kPlanBlobAlignment, 0u);
+  uint32_t version = 0;
+  std::memcpy(&version, model.built.plan.data() + 8, 4);
+  EXPECT_EQ(version, 13u);
+}
+
+TEST(PlanBlobAlignment, AKeptPlanLendsItsWeightsAndACopiedOneDoesNot) {
+  LargeConstant model;
+  auto plan = std::make_shared<const std::string>(model.built.plan.begin(), model.built.plan.end());
+  std::unique_ptr<trt::IRuntime> runtime(trt::createInferRuntime(trt::defaultLogger()));
+  std::unique_ptr<trt::ICudaEngine> kept(runtime->deserializeCudaEngine(plan));
+  const uint8_t* begin = reinterpret_cast<const uint8_t*>(plan->data());
+  const trt::IConstantLayer* constant = constantOf(*kept);
+  ASSERT_NE(constant, nullptr);
+  EXPECT_GE(constant->bytes().data(), begin);
+  EXPECT_LT(constant->bytes().data(), begin + plan->size()) << "the kept plan's weights were copied";
+  // The copying overload holds its own bytes; both compute the same.
+  const trt::IConstantLayer* copied = constantOf(*model.built.engine);
+  EXPECT_TRUE(copied->bytes().data() < begin || copied->bytes().data() >= begin + plan->size());
+  const std::vector<float> x = randomVector(kValues, 91);
+  plan.reset();  // the engine keeps what it reads
+  const auto a = trt_test::run(*kept, {{"x", {trt::Dims{kValues}, x}}})["y"];
+  const auto b = trt_test::run(*model.built.engine, {{"x", {trt::Dims{kValues}, x}}})["y"];
+  ASSERT_EQ(a.size(), static_cast<size_t>(kValues));
+  EXPECT_EQ(a, b);
+  EXPECT_EQ(a[123], x[123] + model.weights[123]);
+  // Written again from the engine that borrowed its weights: the same plan, byte for byte.
+  std::unique_ptr<trt::IHostMemory> again(kept->serialize());
+  const auto* first = static_cast<const uint8_t*>(again->data());
+  EXPECT_EQ(std::vector<uint8_t>(first, first + again->size()), model.built.plan);
+}
+
+TEST(PlanBlobAlignment, BadPaddingIsRefusedNamingTheFieldAndOffset) {
+  LargeConstant model;
+  std::vector<uint8_t> bytes = model.built.plan;
+  const size_t data = model.offset();
+  // The blob's u64 byte count, then the padding length byte and the pad before the data.
+  const uint64_t count = kValues * 4;
+  size_t lengthAt = 0;
+  for (size_t q = data - 9; q + 9 + trt::kPlanBlobAlignment > data && lengthAt == 0; --q)
+    if (std::memcmp(&bytes[q], &count, 8) == 0) lengthAt = q + 8;
+  ASSERT_NE(lengthAt, 0u);
+  const uint8_t pad = bytes[lengthAt];
+  ASSERT_EQ(lengthAt + 1 + pad, data);
+  // Set the pad's last byte (or, without a pad, the length) wrong.
+  if (pad > 0)
+    bytes[data - 1] = 7;
+  else
+    bytes[lengthAt] = 200;
+  const uint32_t payloadCrc = trt::crc32(bytes.data() + trt::kPlanHeaderSize, bytes.size() - trt::kPlanHeaderSize);
+  std::memcpy(&bytes[24], &payloadCrc, 4);
+  const uint32_t headerCrc = trt::crc32(bytes.data(), 28);
+  std::memcpy(&bytes[28], &headerCrc, 4);
+  std::unique_ptr<trt::IRuntime> runtime(trt::createInferRuntime(trt::defaultLogger()));
+  try {
+    std::unique_ptr<trt::ICudaEngine> engine(runtime->deserializeCudaEngine(bytes.data(), bytes.size()));
+    FAIL() << "a plan with bad padding loaded";
+  } catch (const trt::Error& e) {
+    const std::string msg = e.what();
+    EXPECT_NE(msg.find("field 'values'"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("padding"), std::string::npos) << msg;
+    EXPECT_NE(msg.find(" at byte "), std::string::npos) << msg;
+  }
+}
+
+}  // namespace
