@@ -60,6 +60,7 @@ TEST(PlanBlobAlignment, AKeptPlanLendsItsWeightsAndACopiedOneDoesNot) {
   LargeConstant model;
   auto plan = std::make_shared<const std::string>(model.built.plan.begin(), model.built.plan.end());
   std::unique_ptr<trt::IRuntime> runtime(trt::createInferRuntime(trt::defaultLogger()));
+  std::weak_ptr<const std::string> watch = plan;
   std::unique_ptr<trt::ICudaEngine> kept(runtime->deserializeCudaEngine(plan));
   const uint8_t* begin = reinterpret_cast<const uint8_t*>(plan->data());
   const trt::IConstantLayer* constant = constantOf(*kept);
@@ -70,7 +71,8 @@ TEST(PlanBlobAlignment, AKeptPlanLendsItsWeightsAndACopiedOneDoesNot) {
   const trt::IConstantLayer* copied = constantOf(*model.built.engine);
   EXPECT_TRUE(copied->bytes().data() < begin || copied->bytes().data() >= begin + plan->size());
   const std::vector<float> x = randomVector(kValues, 91);
-  plan.reset();  // the engine keeps what it reads
+  plan.reset();  // the engine keeps what it reads in place
+  EXPECT_FALSE(watch.expired()) << "the engine freed the plan its weights are read from";
   const auto a = trt_test::run(*kept, {{"x", {trt::Dims{kValues}, x}}})["y"];
   const auto b = trt_test::run(*model.built.engine, {{"x", {trt::Dims{kValues}, x}}})["y"];
   ASSERT_EQ(a.size(), static_cast<size_t>(kValues));
@@ -80,6 +82,31 @@ TEST(PlanBlobAlignment, AKeptPlanLendsItsWeightsAndACopiedOneDoesNot) {
   std::unique_ptr<trt::IHostMemory> again(kept->serialize());
   const auto* first = static_cast<const uint8_t*>(again->data());
   EXPECT_EQ(std::vector<uint8_t>(first, first + again->size()), model.built.plan);
+}
+
+TEST(PlanBlobAlignment, AKeptPlanMostlyOfCopiedWeightsIsFreedAfterLoading) {
+  // A convolution's weights are always copied into its layer; with the 64 KiB constant less than half
+  // of the plan, the constant is copied too and the engine does not keep the plan.
+  const std::vector<float> kernel = randomVector(64 * 64 * 3 * 3, 92), bias = randomVector(64, 93);
+  const std::vector<float> shift = randomVector(64 * 16 * 16, 94);  // 65,536 bytes
+  trt::INetworkDefinition net;
+  auto* x = net.addInput("x", trt::DataType::kFLOAT, {1, 64, 16, 16});
+  auto* conv = net.addConvolutionNd(*x, 64, {3, 3}, {trt::DataType::kFLOAT, kernel.data(), 64 * 64 * 9},
+                                    {trt::DataType::kFLOAT, bias.data(), 64});
+  conv->setPaddingNd({1, 1});
+  auto* c = net.addConstant({1, 64, 16, 16}, {trt::DataType::kFLOAT, shift.data(), 64 * 16 * 16});
+  auto* y = net.addElementWise(*conv->getOutput(0), *c->getOutput(0), trt::ElementWiseOperation::kSUM)->getOutput(0);
+  y->setName("y");
+  net.markOutput(*y);
+  trt_test::Built built = trt_test::build(net);
+  auto plan = std::make_shared<const std::string>(built.plan.begin(), built.plan.end());
+  std::weak_ptr<const std::string> watch = plan;
+  std::unique_ptr<trt::IRuntime> runtime(trt::createInferRuntime(trt::defaultLogger()));
+  std::unique_ptr<trt::ICudaEngine> engine(runtime->deserializeCudaEngine(std::move(plan)));
+  EXPECT_TRUE(watch.expired()) << "the engine keeps a plan whose weights it mostly copied";
+  const std::vector<float> in = randomVector(64 * 16 * 16, 95);
+  EXPECT_EQ(trt_test::run(*engine, {{"x", {trt::Dims{1, 64, 16, 16}, in}}})["y"],
+            trt_test::run(*built.engine, {{"x", {trt::Dims{1, 64, 16, 16}, in}}})["y"]);
 }
 
 TEST(PlanBlobAlignment, BadPaddingIsRefusedNamingTheFieldAndOffset) {

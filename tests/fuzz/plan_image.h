@@ -229,7 +229,8 @@ inline std::vector<uint8_t> encodePlan(const PlanImage& image, std::vector<size_
     count(l.requestedTypes.size());
     for (int32_t t : l.requestedTypes) w.i32(t);
     if (image.version >= 3) w.i32(l.precision);
-    w.blob(l.params.data(), l.params.size());
+    w.u64(l.params.size());  // the parameter block: a byte count and the bytes (not a blob: no padding)
+    w.raw(l.params.data(), l.params.size());
   }
   count(image.profiles.size());
   for (const auto& profile : image.profiles) {

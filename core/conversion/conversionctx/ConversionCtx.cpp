@@ -76,7 +76,10 @@ trt::ITensor* ConversionCtx::constantTensor(const at::Tensor& tensor, const std:
       (t.numel() == 0 || (t.max().item<int64_t>() <= INT32_MAX && t.min().item<int64_t>() >= INT32_MIN)))
     t = t.to(at::kInt);
   // The network shares the tensor's memory instead of copying it (for a model's weights, the frozen
-  // module's own tensors): a compile does not hold them twice.
+  // module's own tensors): a compile does not hold them twice. Only a tensor that is its whole storage:
+  // backends key a constant's device copy by its host address, and a slice starting at a weight's
+  // first byte (W[:k]) must not share the weight's copy.
+  if (t.storage_offset() != 0 || t.nbytes() != t.storage().nbytes()) t = t.clone();
   auto owner = std::make_shared<const at::Tensor>(t);
   const trt::Weights weights{util::ScalarTypeToTRTDataType(t.scalar_type()), t.data_ptr(), t.numel()};
   auto* layer = net->addConstant(util::toDims(t.sizes()), weights, std::shared_ptr<const void>(owner, t.data_ptr()));

@@ -66,9 +66,29 @@ ICudaEngine* IRuntime::deserializeCudaEngine(std::shared_ptr<const std::string> 
   if (!plan) throw Error("invalid plan: no data (null pointer)");
   const auto* data = reinterpret_cast<const uint8_t*>(plan->data());
   const size_t size = plan->size();
-  std::unique_ptr<ICudaEngine> engine(engineFromContents(readPlan(data, size, nullptr, std::move(plan))));
-  const std::string loaded = "loaded a plan of " + std::to_string(size) +
-                             " bytes (weights in place): " + std::to_string(engine->getNbLayers()) +
+  std::unique_ptr<PlanContents> contents = readPlan(data, size, nullptr, std::move(plan));
+  // The plan stays alive only for the weights read in place. Where those are less than half of it
+  // (convolution weights are always copied into their layers; small constants too), the layers copy
+  // them as well and the plan is freed: kept, it would hold most weights a second time.
+  std::vector<IConstantLayer*> borrowing;
+  size_t borrowed = 0;
+  for (int l = 0; l < contents->network->getNbLayers(); ++l) {
+    ILayer* layer = contents->network->getLayer(l);
+    if (layer->getType() != LayerType::kCONSTANT) continue;
+    auto* constant = static_cast<IConstantLayer*>(layer);
+    const uint8_t* at = constant->bytes().data();
+    if (at >= data && at < data + size) {
+      borrowing.push_back(constant);
+      borrowed += constant->bytes().size();
+    }
+  }
+  const bool inPlace = borrowed * 2 >= size;
+  if (!inPlace)
+    for (IConstantLayer* constant : borrowing) constant->setWeights(constant->getWeights());  // a copy
+  std::unique_ptr<ICudaEngine> engine(engineFromContents(std::move(contents)));
+  const std::string loaded = "loaded a plan of " + std::to_string(size) + " bytes (" +
+                             std::to_string(inPlace ? borrowed : 0) +
+                             " bytes of weights read in place): " + std::to_string(engine->getNbLayers()) +
                              " layers for the " + backendName(engine->getBackend()) + " backend";
   logger_.log(ILogger::Severity::kVERBOSE, loaded.c_str());
   return engine.release();
