@@ -42,8 +42,8 @@ struct TRTEngine : torch::CustomClassHolder {
   //! The pickled state.
   std::vector<std::string> serialize() const;
   //! The engine's plan, written again from the loaded engine. The engine holds its weights once: an
-  //! engine loaded from a saved state keeps the plan's bytes and reads its large weights in place; one
-  //! built by a compile copies them and the plan's bytes are not kept.
+  //! engine loaded from a saved state keeps the plan's bytes when most of them are large weights it
+  //! reads in place (else it copies them and frees the plan); one built by a compile copies them.
   std::string serializedPlan() const;
   //! Runs the engine on inputs (checked for count, dtype, rank, shape and device).
   std::vector<at::Tensor> execute(std::vector<at::Tensor> inputs);

@@ -186,8 +186,9 @@ class IRuntime {
   explicit IRuntime(ILogger& logger) : logger_(logger) {}
   //! Reads and validates a plan; throws Error naming the bad field (never crashes on bad bytes).
   ICudaEngine* deserializeCudaEngine(const void* blob, size_t size);
-  //! The same for a plan the engine keeps: its large weights are used in place, not copied (plans of
-  //! format 13 on align them), so the loaded engine holds the plan's bytes instead of a copy of them.
+  //! The same for a plan the engine may keep: its large weights are used in place, not copied (plans
+  //! of format 13 on align them), when they are at least half of the plan; otherwise they are copied and
+  //! the plan is released, so the engine never holds weights twice.
   ICudaEngine* deserializeCudaEngine(std::shared_ptr<const std::string> plan);
 
  private:
