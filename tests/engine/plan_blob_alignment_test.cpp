@@ -12,6 +12,7 @@
 
 #include "engine_test_util.h"
 #include "plan/plan_io.h"
+#include "plan_fuzz_util.h"
 
 namespace {
 
@@ -126,10 +127,7 @@ TEST(PlanBlobAlignment, BadPaddingIsRefusedNamingTheFieldAndOffset) {
     bytes[data - 1] = 7;
   else
     bytes[lengthAt] = 200;
-  const uint32_t payloadCrc = trt::crc32(bytes.data() + trt::kPlanHeaderSize, bytes.size() - trt::kPlanHeaderSize);
-  std::memcpy(&bytes[24], &payloadCrc, 4);
-  const uint32_t headerCrc = trt::crc32(bytes.data(), 28);
-  std::memcpy(&bytes[28], &headerCrc, 4);
+  trt_test::reseal(bytes);
   std::unique_ptr<trt::IRuntime> runtime(trt::createInferRuntime(trt::defaultLogger()));
   try {
     std::unique_ptr<trt::ICudaEngine> engine(runtime->deserializeCudaEngine(bytes.data(), bytes.size()));

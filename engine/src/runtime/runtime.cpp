@@ -62,44 +62,50 @@ ICudaEngine* engineFromContents(std::unique_ptr<PlanContents> contents) {
   return new ICudaEngine(std::move(contents));
 }
 
-ICudaEngine* IRuntime::deserializeCudaEngine(std::shared_ptr<const std::string> plan) {
-  if (!plan) throw Error("invalid plan: no data (null pointer)");
-  const auto* data = reinterpret_cast<const uint8_t*>(plan->data());
-  const size_t size = plan->size();
-  std::unique_ptr<PlanContents> contents = readPlan(data, size, nullptr, std::move(plan));
-  // The plan stays alive only for the weights read in place. Where those are less than half of it
-  // (convolution weights are always copied into their layers; small constants too), the layers copy
-  // them as well and the plan is freed: kept, it would hold most weights a second time.
+namespace {
+// The bytes of weights a network read in place from [data, data + size), once it keeps them only where
+// they are at least half of it (convolution weights are always copied into their layers, small
+// constants too): otherwise those constants are copied as well, so the plan can be freed instead of
+// holding most weights a second time. Returns 0 then.
+size_t keepInPlaceWeightsIfMost(INetworkDefinition& network, const uint8_t* data, size_t size) {
   std::vector<IConstantLayer*> borrowing;
   size_t borrowed = 0;
-  for (int l = 0; l < contents->network->getNbLayers(); ++l) {
-    ILayer* layer = contents->network->getLayer(l);
-    if (layer->getType() != LayerType::kCONSTANT) continue;
-    auto* constant = static_cast<IConstantLayer*>(layer);
+  for (int l = 0; l < network.getNbLayers(); ++l) {
+    if (network.getLayer(l)->getType() != LayerType::kCONSTANT) continue;
+    auto* constant = static_cast<IConstantLayer*>(network.getLayer(l));
     const uint8_t* at = constant->bytes().data();
     if (at >= data && at < data + size) {
       borrowing.push_back(constant);
       borrowed += constant->bytes().size();
     }
   }
-  const bool inPlace = borrowed * 2 >= size;
-  if (!inPlace)
-    for (IConstantLayer* constant : borrowing) constant->setWeights(constant->getWeights());  // a copy
+  if (borrowed * 2 >= size) return borrowed;
+  for (IConstantLayer* constant : borrowing) constant->setWeights(constant->getWeights());  // a copy
+  return 0;
+}
+
+void logLoaded(ILogger& logger, size_t size, const ICudaEngine& engine, const std::string& detail) {
+  const std::string loaded = "loaded a plan of " + std::to_string(size) + " bytes" + detail + ": " +
+                             std::to_string(engine.getNbLayers()) + " layers for the " +
+                             backendName(engine.getBackend()) + " backend";
+  logger.log(ILogger::Severity::kVERBOSE, loaded.c_str());
+}
+}  // namespace
+
+ICudaEngine* IRuntime::deserializeCudaEngine(std::shared_ptr<const std::string> plan) {
+  if (!plan) throw Error("invalid plan: no data (null pointer)");
+  const auto* data = reinterpret_cast<const uint8_t*>(plan->data());
+  const size_t size = plan->size();
+  std::unique_ptr<PlanContents> contents = readPlan(data, size, nullptr, std::move(plan));
+  const size_t inPlace = keepInPlaceWeightsIfMost(*contents->network, data, size);
   std::unique_ptr<ICudaEngine> engine(engineFromContents(std::move(contents)));
-  const std::string loaded = "loaded a plan of " + std::to_string(size) + " bytes (" +
-                             std::to_string(inPlace ? borrowed : 0) +
-                             " bytes of weights read in place): " + std::to_string(engine->getNbLayers()) +
-                             " layers for the " + backendName(engine->getBackend()) + " backend";
-  logger_.log(ILogger::Severity::kVERBOSE, loaded.c_str());
+  logLoaded(logger_, size, *engine, " (" + std::to_string(inPlace) + " bytes of weights read in place)");
   return engine.release();
 }
 
 ICudaEngine* IRuntime::deserializeCudaEngine(const void* blob, size_t size) {
   std::unique_ptr<ICudaEngine> engine(engineFromContents(readPlan(static_cast<const uint8_t*>(blob), size)));
-  const std::string loaded = "loaded a plan of " + std::to_string(size) +
-                             " bytes: " + std::to_string(engine->getNbLayers()) + " layers for the " +
-                             backendName(engine->getBackend()) + " backend";
-  logger_.log(ILogger::Severity::kVERBOSE, loaded.c_str());
+  logLoaded(logger_, size, *engine, "");
   return engine.release();
 }
 

@@ -8,9 +8,7 @@
 //   batched GEMM into scratch, the masked softmax below, then P V by a second GEMM.
 #include <cfloat>
 #include <cstring>
-#include <map>
 #include <memory>
-#include <tuple>
 
 #include "backends/cuda/attention_cudnn.h"
 #include "backends/cuda/cuda_kernels.h"
