@@ -104,6 +104,25 @@ TEST(MatrixProducts, ProductsShapesGathersAndConcatenation) {
                     {at::randn({6, 4}), at::tensor({3, 0}, at::kLong)});
 }
 
+TEST(MatrixProducts, AConstantTransposedViewIsReadThroughTheTransposeFlag) {
+  // A frozen linear layer's matmul(x, W.t()): the right operand is a transposed view of a contiguous
+  // weight, which the converter lends to the network as W with the product's transpose flag (no
+  // transposed copy). Same results as PyTorch in every dtype matmul takes.
+  const char* ir = R"IR(
+    graph(%a : Tensor, %w : Tensor):
+      %y : Tensor = aten::matmul(%a, %w)
+      return (%y))IR";
+  for (auto type : {at::kFloat, at::kHalf, at::kInt, at::kLong}) {
+    const bool integer = type == at::kInt || type == at::kLong;
+    auto make = [&](std::vector<int64_t> shape) {
+      return integer ? at::randint(-50, 50, shape, type) : at::randn(shape).to(type);
+    };
+    const at::Tensor w = make({5, 4});  // [out, in]
+    ASSERT_FALSE(w.t().is_contiguous());
+    checkGraph(ir, {make({2, 3, 4})}, {w.t()});
+  }
+}
+
 TEST(MatrixProducts, IntegerMatrixProducts) {
   // Found (issue 20): matmul/mm/bmm/linear/addmm/baddbmm of int32/int64 tensors were refused (the engine's
   // MatrixMultiply is floating-point only); PyTorch computes them exactly, wrapping in the integer type.

@@ -61,8 +61,15 @@ trt::ITensor* matmul(ConversionCtx* ctx, const torch::jit::Node* n, trt::ITensor
   if (a->getType() == trt::DataType::kBOOL || b->getType() == trt::DataType::kBOOL)
     TORCHTRT_CHECK(false, "Unable to convert node: " << name << "\nPyTorch has no matrix product of bool tensors");
   if (isIntegerType(a->getType()) && isIntegerType(b->getType())) {
-    TORCHTRT_CHECK(a->getType() == b->getType(),
-                   "Unable to convert node: " << name << "\nmatrix product of different integer types");
+    // PyTorch multiplies only equal integer types; a difference here comes from an int64 constant the
+    // converter stores as int32 (its values fit): widened back to int64, exactly.
+    if (a->getType() != b->getType()) {
+      const trt::DataType wide = trt::DataType::kINT64;
+      TORCHTRT_CHECK(a->getType() == wide || b->getType() == wide,
+                     "Unable to convert node: " << name << "\nmatrix product of different integer types");
+      if (a->getType() != wide) a = castTo(ctx, a, wide, name + " [widen]");
+      if (b->getType() != wide) b = castTo(ctx, b, wide, name + " [widen]");
+    }
     return integerMatmul(ctx, n, a, b, transposeB, name);
   }
   auto opFor = [](trt::ITensor* t, bool transpose) {
