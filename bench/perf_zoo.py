@@ -250,6 +250,25 @@ def bench_engine(model: torch.nn.Module, x: torch.Tensor, dtype: torch.dtype, de
     return row
 
 
+def bench_dynamo(model: torch.nn.Module, x: torch.Tensor, dtype: torch.dtype, device: str, args) -> Dict[str, Any]:
+    """The same engine through the torch.export front door (ir="dynamo", issue 26): its best latency
+    (plain or CUDA graph mode) and its cosine, to compare with the TorchScript path's."""
+    import torch_tensorrt
+
+    row: Dict[str, Any] = {}
+    start = time.perf_counter()
+    engine = torch_tensorrt.compile(model, ir="dynamo", inputs=[x], enabled_precisions={torch.float32, dtype})
+    row["build_s"] = time.perf_counter() - start
+    _, out = timed_first_call(engine, x, device)
+    row["ms"] = median_ms(engine, x, device, args.warmup, args.iters, args.max_s)
+    if device == "cuda" and not args.no_graphs:
+        with torch_tensorrt.runtime.enable_cudagraphs():
+            row["ms"] = min(row["ms"], median_ms(engine, x, device, args.warmup, args.iters, args.max_s))
+    row["out"] = out
+    del engine
+    return row
+
+
 def bench_peer(model: torch.nn.Module, x: torch.Tensor, dtype: torch.dtype, device: str, mode: str,
                args) -> Dict[str, Any]:
     """torch.compile of the model converted to dtype, on dtype inputs (token ids stay int64)."""
@@ -278,6 +297,13 @@ def bench_case(name: str, model: torch.nn.Module, batch: int, dtype_name: str, d
     except Exception as err:  # one failing side must not hide the other
         row["engine_error"] = str(err).strip().split("\n")[0][:160]
     release(device)
+    if args.dynamo:
+        try:
+            d = bench_dynamo(model, x, dtype, device, args)
+            row.update(dynamo_ms=d["ms"], dynamo_build_s=d["build_s"], dynamo_cos=cosine(d["out"], reference))
+        except Exception as err:
+            row["dynamo_error"] = str(err).strip().split("\n")[0][:160]
+        release(device)
     if not args.no_peer:
         try:
             p = bench_peer(model, x, dtype, device, "reduce-overhead", args)
@@ -298,6 +324,8 @@ def bench_case(name: str, model: torch.nn.Module, batch: int, dtype_name: str, d
     row["ratio"] = row.get("peer_ms", float("nan")) / best if best == best else float("nan")
     if "autotune_ms" in row and best == best:
         row["autotune_ratio"] = row["autotune_ms"] / best
+    if "dynamo_ms" in row and best == best:
+        row["dynamo_vs_ts"] = row["dynamo_ms"] / best
     return row
 
 
@@ -329,18 +357,22 @@ def markdown(rows: List[Dict[str, Any]], device_name: str, args, note: str = "")
         "",
         "| model | input | engine ms | engine + graphs ms | torch.compile RO ms | ratio | max-autotune ms |"
         " ratio MA | engine build s | engine first call s | torch.compile compile + first call s |"
-        " cos engine | cos torch.compile | notes |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+        " cos engine | cos torch.compile |" + (" ir=dynamo ms | dynamo / TS | cos dynamo |" if args.dynamo else "") +
+        " notes |",
+        "| --- " * (17 if args.dynamo else 14) + "|",
     ]
     for r in rows:
-        notes = "; ".join(f"{k}: {r[k]}" for k in ("engine_error", "peer_error", "autotune_error") if k in r)
+        notes = "; ".join(f"{k}: {r[k]}" for k in ("engine_error", "peer_error", "autotune_error", "dynamo_error")
+                          if k in r)
+        dynamo = (f" {_f(r.get('dynamo_ms'), '.3f')} | {_f(r.get('dynamo_vs_ts'), '.3f')} | "
+                  f"{_f(r.get('dynamo_cos'), '.5f')} |" if args.dynamo else "")
         shape = "x".join(str(d) for d in r["input"])
         lines.append(
             f"| {r['model']} | {shape} | {_f(r.get('engine_ms'), '.3f')} | {_f(r.get('graphs_ms'), '.3f')} | "
             f"{_f(r.get('peer_ms'), '.3f')} | {_f(r.get('ratio'), '.2f')} | {_f(r.get('autotune_ms'), '.3f')} | "
             f"{_f(r.get('autotune_ratio'), '.2f')} | {_f(r.get('build_s'), '.2f')} | {_f(r.get('first_s'), '.2f')} | "
-            f"{_f(r.get('peer_first_s'), '.1f')} | {_f(r.get('engine_cos'), '.5f')} | {_f(r.get('peer_cos'), '.5f')} | "
-            f"{notes} |")
+            f"{_f(r.get('peer_first_s'), '.1f')} | {_f(r.get('engine_cos'), '.5f')} | {_f(r.get('peer_cos'), '.5f')} |"
+            f"{dynamo} {notes} |")
     ratios = [r["ratio"] for r in rows if r.get("ratio") == r.get("ratio") and "ratio" in r]
     if ratios:
         lines += ["", f"{len(ratios)} cases compared: median ratio {statistics.median(ratios):.2f}, "
@@ -358,6 +390,8 @@ def main() -> None:
     ap.add_argument("--dtype", default="fp16", choices=sorted(DTYPES))
     ap.add_argument("--max-autotune", action="store_true", help="also torch.compile mode max-autotune-no-cudagraphs")
     ap.add_argument("--no-peer", action="store_true", help="engine only (no torch.compile)")
+    ap.add_argument("--dynamo", action="store_true",
+                    help="also the engine through ir=\"dynamo\" (torch.export): its latency over the TS path's")
     ap.add_argument("--no-graphs", action="store_true", help="skip the engine's CUDA graph mode")
     ap.add_argument("--budget-s", type=float, default=0, help="start no case after this many seconds minus --reserve-s")
     ap.add_argument("--reserve-s", type=float, default=60, help="seconds a case may take (budget check)")
