@@ -3,6 +3,7 @@
 # Python suite and the demo, and writes logs plus a summary to ${OUT:-gpu-out}.
 # Usage: scripts/gpu-check.sh
 #   TORCHTRT_PYTEST_ARGS="tests/py/test_int8.py"  run only these Python tests (default: all)
+#   TORCHTRT_PYTEST_K="cuda or not zoo"             a -k expression for them (spaces kept)
 #   TORCHTRT_BENCH_ARGS="--models resnet50"        arguments for the benchmark step
 #   TORCHTRT_SKIP_BENCH=1                          no benchmark (the full pytest run takes ~8 min)
 #   TORCHTRT_SKIP_CTEST=1                          no C++ tests (a second call on a warm machine)
@@ -41,7 +42,9 @@ step configure cmake -S . -B build-gpu -G Ninja -DPython3_EXECUTABLE="$(command 
 step build cmake --build build-gpu --parallel "$(nproc)"
 [ -n "${TORCHTRT_SKIP_CTEST:-}" ] || step ctest bash -c "cd build-gpu && ctest --output-on-failure -j $(nproc)"
 step install env TORCHTRT_BUILD_DIR=build-gpu $PY -m pip install --no-build-isolation --no-deps --no-index .
-step pytest env TORCHTRT_BUILD_DIR=build-gpu $PY -m pytest -q -p no:cacheprovider ${TORCHTRT_PYTEST_ARGS:-}
+pytest_k=()
+[ -z "${TORCHTRT_PYTEST_K:-}" ] || pytest_k=(-k "$TORCHTRT_PYTEST_K")
+step pytest env TORCHTRT_BUILD_DIR=build-gpu $PY -m pytest -q -p no:cacheprovider ${TORCHTRT_PYTEST_ARGS:-} "${pytest_k[@]}"
 [ -n "${TORCHTRT_SKIP_DEMO:-}" ] || step demo $PY demo/resnet18_demo.py
 [ -n "${TORCHTRT_SKIP_BENCH:-}" ] || step bench $PY bench/bench_models.py --out "$OUT/bench.md" ${TORCHTRT_BENCH_ARGS:-}
 cat "$summary"
