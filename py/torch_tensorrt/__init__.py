@@ -40,7 +40,27 @@ def _load_native_libraries() -> None:
         ctypes.CDLL(path, mode=ctypes.RTLD_GLOBAL)
 
 
+def _point_at_cupti() -> None:
+    # The profiler times CUDA layers from CUPTI's records (docs/runtime.md); PyTorch's CUDA wheels bring
+    # libcupti in the nvidia packages, outside the loader's path: name it unless the user did.
+    if os.environ.get("TORCHTRT_CUPTI_LIBRARY"):
+        return
+    try:
+        import nvidia
+
+        for root in nvidia.__path__:
+            for sub in sorted(os.listdir(root)):
+                lib = os.path.join(root, sub, "lib")
+                found = sorted(f for f in os.listdir(lib) if f.startswith("libcupti.so.")) if os.path.isdir(lib) else []
+                if found:
+                    os.environ["TORCHTRT_CUPTI_LIBRARY"] = os.path.join(lib, found[0])
+                    return
+    except (ImportError, OSError):
+        return
+
+
 _check_torch_version()
+_point_at_cupti()
 _load_native_libraries()
 
 from torch_tensorrt import _C  # noqa: E402

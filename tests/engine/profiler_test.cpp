@@ -119,10 +119,16 @@ TEST(Inspector, NamesFusedActivationsAndListsTactics) {
 #ifdef TORCHTRT_WITH_CUDA
 #include <cuda_runtime.h>
 
-// The CUDA backend: a pair of events per layer, captured with the layers into a graph of the profiled
-// run's own when the run repeats the previous one's shapes and bindings; the same layers are reported,
-// once per run, their sum within the run's wall time, and the output is the replayed graph's.
-TEST(Profiler, CudaEventsTimeEveryRunningLayer) {
+#include <cstdlib>
+
+#include "backends/cuda/kernel_trace.h"
+
+// The CUDA backend: the layers are captured into a graph of the profiled run's own when the run repeats
+// the previous one's shapes and bindings, and timed from CUPTI's records of their kernels (or, without
+// CUPTI, by events captured between them: ctest runs this test once more with TORCHTRT_CUPTI_LIBRARY
+// naming no file); the same layers are reported, once per run, their sum within the run's wall time,
+// and the output is the replayed graph's.
+TEST(Profiler, CudaRunsTimeEveryRunningLayer) {
   int gpus = 0;
   if (cudaGetDeviceCount(&gpus) != cudaSuccess || gpus == 0) GTEST_SKIP() << "no GPU";
   Mlp mlp;
@@ -149,9 +155,17 @@ TEST(Profiler, CudaEventsTimeEveryRunningLayer) {
   cudaMemset(dy, 0, 64 * 128 * 4);
   Recorder recorder;
   ctx->setProfiler(&recorder);
+  const int64_t traced = trt::cuda::kernelTracedRuns();
   const auto start = std::chrono::steady_clock::now();
   for (int i = 0; i < 2; ++i) ASSERT_TRUE(ctx->enqueueV3(stream));
   const double wallMs = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  // Both runs from CUPTI's records where it loads (the GPU machine's toolkit has it), else from events.
+  const char* forced = std::getenv("TORCHTRT_CUPTI_LIBRARY");
+  const bool eventsForced = forced && std::string(forced) == "/nonexistent/libcupti.so";
+  if (!eventsForced) {
+    EXPECT_EQ(trt::cuda::kernelTraceUnavailable(), "");
+  }
+  EXPECT_EQ(trt::cuda::kernelTracedRuns() - traced, trt::cuda::kernelTraceUnavailable().empty() ? 2 : 0);
   // Profiled runs launch a graph of their own (the layers and the timer's events), not the context's.
   EXPECT_EQ(ctx->getCudaGraphLaunches(), replays) << "a profiled run replayed the context's graph";
   cudaMemcpy(profiled.data(), dy, profiled.size() * 4, cudaMemcpyDeviceToHost);

@@ -4,6 +4,7 @@
 
 #include "backends/backend.h"
 #include "backends/cuda/cuda_kernels.h"
+#include "backends/cuda/kernel_trace.h"
 #include "common/half.h"
 #include "common/int8.h"
 #include "plan/plan.h"
@@ -267,7 +268,9 @@ class CudaRunner : public BackendRunner {
     device.copy = [&](void* dst, const void* src, size_t bytes) {
       check(cudaMemcpyAsync(dst, src, bytes, cudaMemcpyDeviceToDevice, ctx.stream), "data-dependent output copy");
     };
-    if (state.profiler) {
+    if (state.profiler && tracing_) {
+      device.timer = &trace_;
+    } else if (state.profiler) {
       timer_.bind(ctx.stream);
       device.timer = &timer_;
     }
@@ -318,17 +321,26 @@ class CudaRunner : public BackendRunner {
     ctx.graphKey = key;
   }
 
-  // A profiled run as the replayed graph runs: the layers and the timer's events captured into a graph
-  // that is launched once, so the layers run back to back on the GPU. Launched one by one, each layer's
-  // time would include the host's launch gaps (ResNet-50 at batch 8: the layers' times summed to 3.7x
-  // the replayed call's latency). False, with nothing launched, when the run cannot be captured.
+  // A profiled run as the replayed graph runs: the layers captured into a graph that is launched once,
+  // so the layers run back to back on the GPU. Launched one by one, each layer's time would include the
+  // host's launch gaps (ResNet-50 at batch 8: the layers' times summed to 3.7x the replayed call's
+  // latency). The layers are timed from CUPTI's records of the graph's kernels (kernel_trace.h), else by
+  // events captured between them. False, with nothing launched, when the run cannot be captured.
   bool profiledRun(RunState& state) {
     LaunchContext& ctx = *launch_;
     const cudaStream_t caller = ctx.stream;
     if (!ctx.captureStream)
       check(cudaStreamCreateWithFlags(&ctx.captureStream, cudaStreamNonBlocking), "cudaStreamCreate (capture)");
     ctx.bindStream(ctx.captureStream);
-    timer_.defer(true);
+    tracing_ = !traceRefused_ && trace_.start(ctx.captureStream);
+    struct StopTracing {  // however the run ends, the trace session closes (collect() closed it already)
+      CudaRunner& runner;
+      ~StopTracing() {
+        runner.trace_.abandon();
+        runner.tracing_ = false;
+      }
+    } stopTracing{*this};
+    timer_.defer(!tracing_);
     cudaGraph_t graph = nullptr;
     bool captured = false;
     if (cudaStreamBeginCapture(ctx.captureStream, cudaStreamCaptureModeThreadLocal) == cudaSuccess) {
@@ -349,8 +361,24 @@ class CudaRunner : public BackendRunner {
     const cudaError_t done = launched == cudaSuccess ? cudaStreamSynchronize(ctx.stream) : launched;
     cudaGraphExecDestroy(exec);
     check(done, "cudaGraphLaunch (profiled run)");
+    std::vector<std::pair<size_t, float>> times;
+    if (tracing_) {
+      std::string why;
+      if (!trace_.collect(times, why)) {  // this context times with events from now on; the run is repeated
+        defaultLogger().log(ILogger::Severity::kWARNING,
+                            ("profiled CUDA runs of this context are timed with events (adds GPU time per "
+                             "layer): " +
+                             why)
+                                .c_str());
+        traceRefused_ = true;
+        tracing_ = false;
+        return profiledRun(state);
+      }
+    } else {
+      times = timer_.read();
+    }
     const Schedule& s = state.schedule;
-    for (const auto& [st, ms] : timer_.read()) state.profiler->reportLayerTime(s.steps[st].layer->getName(), ms);
+    for (const auto& [st, ms] : times) state.profiler->reportLayerTime(s.steps[st].layer->getName(), ms);
     return true;
   }
 
@@ -360,7 +388,10 @@ class CudaRunner : public BackendRunner {
   size_t arenaCapacity_ = 0;
   bool timingAllowed_ = false;
   ITimingCache::Entries* timingCache_ = nullptr;  // the build's timing cache, when it has one
-  CudaStepTimer timer_;                           // profiled runs only
+  CudaStepTimer timer_;                           // profiled runs without CUPTI
+  KernelTraceTimer trace_;                        // profiled runs with CUPTI
+  bool tracing_ = false;                          // the profiled run being captured is traced
+  bool traceRefused_ = false;                     // CUPTI's records did not cover a run: events instead
 };
 
 class CudaBackend : public ExecutionBackend {
