@@ -194,6 +194,7 @@ bool KernelTraceTimer::start(cudaStream_t stream) {
   seen_.clear();
   nodeStep_.clear();
   steps_.clear();
+  stepNodes_.clear();
   workNodes_ = 0;
   broken_ = false;
   return true;
@@ -214,6 +215,7 @@ void KernelTraceTimer::end(size_t step) {
     broken_ = true;
     return;
   }
+  size_t added = 0;
   for (cudaGraphNode_t node : nodes) {
     if (!seen_.insert(node).second) continue;
     cudaGraphNodeType type;
@@ -222,9 +224,11 @@ void KernelTraceTimer::end(size_t step) {
       continue;  // event, empty and other nodes do no timed work
     uint64_t id = 0;
     if (cupti().graphNodeId(reinterpret_cast<CUgraphNode>(node), &id) == CUPTI_SUCCESS) nodeStep_[id] = steps_.size();
-    ++workNodes_;
+    ++added;
   }
+  workNodes_ += added;
   steps_.push_back(step);
+  stepNodes_.push_back(added);
 }
 
 void KernelTraceTimer::stop() {
@@ -256,19 +260,37 @@ bool KernelTraceTimer::collect(std::vector<std::pair<size_t, float>>& times, std
   // Each layer's first start and last end, from the records of the nodes it added.
   constexpr uint64_t kNone = std::numeric_limits<uint64_t>::max();
   std::vector<std::pair<uint64_t, uint64_t>> span(steps_.size(), {kNone, 0});
+  auto extend = [&](size_t step, const Record& r) {
+    auto& [first, last] = span[step];
+    first = std::min(first, r.start);
+    last = std::max(last, r.end);
+  };
   size_t matched = 0;
   for (const Record& r : taken) {
     auto it = r.node ? nodeStep_.find(r.node) : nodeStep_.end();
     if (it == nodeStep_.end()) continue;  // other work of the process
-    auto& [first, last] = span[it->second];
-    first = std::min(first, r.start);
-    last = std::max(last, r.end);
+    extend(it->second, r);
     ++matched;
   }
   if (matched != workNodes_) {
-    why = "CUPTI reported " + std::to_string(matched) + " of the run's " + std::to_string(workNodes_) +
-          " kernels, copies and memsets (" + std::to_string(taken.size()) + " records in all)";
-    return false;
+    // The records name the nodes of the instantiated graph, which CUDA copied from the captured one
+    // under new ids (as the H200's driver 580 does). The capture was one stream, so its nodes ran one
+    // after another in the order they were added: the graph's records in time order are the steps'
+    // nodes in step order, when there are exactly as many.
+    std::vector<Record> graphRecords;
+    for (const Record& r : taken)
+      if (r.node) graphRecords.push_back(r);
+    if (graphRecords.size() != workNodes_) {
+      why = "CUPTI reported " + std::to_string(graphRecords.size()) + " graph kernels, copies and memsets for the " +
+            "run's " + std::to_string(workNodes_) + " (" + std::to_string(taken.size()) + " records in all)";
+      return false;
+    }
+    std::sort(graphRecords.begin(), graphRecords.end(),
+              [](const Record& a, const Record& b) { return a.start < b.start; });
+    span.assign(steps_.size(), {kNone, 0});
+    size_t next = 0;
+    for (size_t i = 0; i < steps_.size(); ++i)
+      for (size_t n = 0; n < stepNodes_[i]; ++n) extend(i, graphRecords[next++]);
   }
   uint64_t previousEnd = kNone;
   for (const auto& [first, last] : span)

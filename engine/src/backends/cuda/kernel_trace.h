@@ -54,6 +54,7 @@ class KernelTraceTimer : public StepTimer {
   std::unordered_set<void*> seen_;                 // graph nodes already attributed
   std::unordered_map<uint64_t, size_t> nodeStep_;  // CUPTI node id -> index into steps_
   std::vector<size_t> steps_;                      // the timed steps, in the order they ran
+  std::vector<size_t> stepNodes_;                  // the kernels, copies and memsets each step added
   size_t workNodes_ = 0;                           // kernels, copies and memsets the capture added
   bool broken_ = false;                            // the capture could not be inspected
 };
