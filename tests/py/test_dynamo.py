@@ -285,15 +285,17 @@ def test_default_ir_is_torchscript():
     assert isinstance(compiled, torch.jit.ScriptModule)
 
 
+@pytest.mark.parametrize("device", DEVICES)
 @pytest.mark.parametrize("fmt", ["exported_program", "torchscript"])
-def test_save_load_round_trip_in_fresh_process(fmt, tmp_path):
+def test_save_load_round_trip_in_fresh_process(fmt, device, tmp_path):
     _, model, x = models()[0]
+    model = model.to(device)
     spec = torch_tensorrt.Input(min_shape=(1, 3, 32, 32), opt_shape=(2, 3, 32, 32), max_shape=(4, 3, 32, 32))
     compiled = torch_tensorrt.compile(model, ir="dynamo", inputs=[spec], torch_executed_ops=["aten::max_pool2d"],
                                       min_block_size=1)
     path = str(tmp_path / ("m.ep" if fmt == "exported_program" else "m.ts"))
     torch_tensorrt.save(compiled, path, output_format=fmt, inputs=[spec])
-    cases = [torch.randn(b, 3, 32, 32) for b in (1, 3)]
+    cases = [torch.randn(b, 3, 32, 32, device=device) for b in (1, 3)]
     with torch.no_grad():
         torch.save({"inputs": cases, "expected": [model(c) for c in cases]}, str(tmp_path / "data.pt"))
     script = textwrap.dedent(f"""
@@ -304,8 +306,10 @@ def test_save_load_round_trip_in_fresh_process(fmt, tmp_path):
             assert isinstance(torch.export.load({path!r}), torch.export.ExportedProgram)
         data = torch.load({str(tmp_path / 'data.pt')!r})
         for x, ref in zip(data["inputs"], data["expected"]):
-            err = float((run(x) - ref).abs().max() / ref.abs().max())
-            assert err <= 1e-4, err
+            out = run(x)
+            assert out.device == x.device, out.device
+            err = float((out - ref).abs().max() / ref.abs().max())
+            assert err <= {BOUND[device]}, err
         print("ok")
     """)
     env = dict(os.environ, PYTHONPATH=os.path.join(REPO, "py"))
