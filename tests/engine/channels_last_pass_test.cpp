@@ -184,13 +184,19 @@ TEST(ChannelsLastPass, GroupedConvolutionsChannelReductionsAndBroadcastInputs) {
       {{"x", toHalf(randomVector(8 * 8 * 5 * 7, 302, -2.f, 2.f))}, {"s", toHalf(randomVector(8 * 12, 303, 0.f, 1.f))}});
 }
 
-TEST(ChannelsLastPass, LeavesSmallBatchesAndUnsupportedLayersChannelsFirst) {
+TEST(ChannelsLastPass, LeavesDynamicBatchesAndUnsupportedLayersChannelsFirst) {
   {
     WeightPool w;
     trt::INetworkDefinition net;
-    makeMbConv(net, w, 2);  // below the channels-last batch: no region
+    makeMbConv(net, w, -1);  // a dynamic batch: no region
     EXPECT_EQ(trt::passes::useChannelsLast(net), 0);
     EXPECT_EQ(count(net, trt::LayerType::kSHUFFLE), 0);
+  }
+  {
+    WeightPool w;
+    trt::INetworkDefinition net;
+    makeMbConv(net, w, 1);  // batch 1 is channels-last like any static batch
+    EXPECT_GT(trt::passes::useChannelsLast(net), 0);
   }
   // A per-element scale (coefficients in NCHW order) and a non-spatial reduction without kept dims
   // stay outside the region: the convolution's output leaves through one transpose.
@@ -255,19 +261,21 @@ TEST(ChannelsLastPass, CudaRunsGroupedAndDepthwiseBlocksChannelsLast) {
   // excitation multiply against the CPU's channels-first reference.
   int devices = 0;
   if (cudaGetDeviceCount(&devices) != cudaSuccess || devices == 0) GTEST_SKIP() << "no CUDA GPU visible";
-  for (int variant = 0; variant < 2; ++variant) {
+  // At batch 8 and at batch 1 (every static batch is channels-last).
+  for (int variant = 0; variant < 4; ++variant) {
+    const int64_t batch = variant < 2 ? 8 : 1;
     WeightPool wa, wb;
     trt::INetworkDefinition cpuNet, cudaNet;
     std::map<std::string, std::vector<uint16_t>> inputs;
-    if (variant == 0) {
-      makeMbConv(cpuNet, wa, 8);
-      makeMbConv(cudaNet, wb, 8);
-      inputs = {{"x", toHalf(randomVector(8 * 8 * 6 * 6, 311, -2.f, 2.f))}};
+    if (variant % 2 == 0) {
+      makeMbConv(cpuNet, wa, batch);
+      makeMbConv(cudaNet, wb, batch);
+      inputs = {{"x", toHalf(randomVector(batch * 8 * 6 * 6, 311, -2.f, 2.f))}};
     } else {
-      makeGroupedBlock(cpuNet, wa, 8);
-      makeGroupedBlock(cudaNet, wb, 8);
-      inputs = {{"x", toHalf(randomVector(8 * 8 * 5 * 7, 312, -2.f, 2.f))},
-                {"s", toHalf(randomVector(8 * 12, 313, 0.f, 1.f))}};
+      makeGroupedBlock(cpuNet, wa, batch);
+      makeGroupedBlock(cudaNet, wb, batch);
+      inputs = {{"x", toHalf(randomVector(batch * 8 * 5 * 7, 312, -2.f, 2.f))},
+                {"s", toHalf(randomVector(batch * 12, 313, 0.f, 1.f))}};
     }
     std::unique_ptr<trt::IBuilder> builder(trt::createInferBuilder(trt::defaultLogger()));
     std::unique_ptr<trt::IBuilderConfig> config(builder->createBuilderConfig());

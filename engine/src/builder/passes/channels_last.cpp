@@ -28,8 +28,12 @@ bool symmetricPadding(const IConvolutionLayer& conv) {
 
 bool rank4(const ITensor* t) { return t->getDimensions().nbDims == 4; }
 
-// The smallest static batch whose convolutions go channels-last (a dynamic batch, -1, stays channels-first).
-constexpr int64_t kMinChannelsLastBatch = 8;
+// Every static batch goes channels-last (a dynamic batch, -1, stays channels-first). Once NHWC had its
+// own depthwise kernel and a GEMM tactic for pointwise convolutions it won at small batches too (H200,
+// FP16, ms channels-first -> channels-last: ResNet-50 b1 0.80 -> 0.47, b4 1.66 -> 0.61; ResNeXt-50 b1
+// 0.89 -> 0.40; EfficientNet-B0 b4 0.90 -> 0.81), at the cost of 6% for MobileNetV3-L and
+// EfficientNet-B0 at b1 (0.436 -> 0.461, 0.611 -> 0.647).
+constexpr int64_t kMinChannelsLastBatch = 1;
 
 // How a layer takes part in an NHWC region.
 struct Role {
@@ -66,9 +70,7 @@ Role roleOf(const ILayer* layer) {
     case LayerType::kCONVOLUTION: {
       const auto* conv = static_cast<const IConvolutionLayer*>(layer);
       // Grouped and depthwise convolutions too: cuDNN 9 runs them in NHWC (filters [K, R, S, C/groups]).
-      // Small batches stay channels-first: there im2col + GEMM (channels-first only) wins; ResNet-50
-      // FP16 on an H200 took 0.92 ms channels-first and 2.75 ms channels-last at batch 1, 6.34 and
-      // 5.75 ms at 64. INT8 convolutions read channels-first tensors (their quantizing im2col walks NCHW).
+      // INT8 convolutions read channels-first tensors (their quantizing im2col walks NCHW).
       role.convolution =
           !conv->isInt8() && conv->getKernelSizeNd().nbDims == 2 && rank4(layer->getInput(0)) &&
           (layer->getInput(0)->getType() == DataType::kHALF || layer->getInput(0)->getType() == DataType::kBF16) &&
