@@ -61,12 +61,15 @@ void expectFastMatchesReference(trt::INetworkDefinition& net, const Inputs& inpu
   const int64_t before = trt::cpu::onednn::layerRuns();
   auto fast = run(*built.engine, inputs.values);
   const int64_t after = trt::cpu::onednn::layerRuns();
-  if (previous)
+  if (previous) {
     setenv("TORCHTRT_CPU_KERNELS", saved.c_str(), 1);
-  else
+  } else {
     unsetenv("TORCHTRT_CPU_KERNELS");
+  }
   if (before < 0) GTEST_SKIP() << "this build has no oneDNN plugin: both runs were the reference kernels";
-  if (expect == Expect::kOneDnnRuns) EXPECT_GT(after, before) << "the layer fell back to the reference kernel";
+  if (expect == Expect::kOneDnnRuns) {
+    EXPECT_GT(after, before) << "the layer fell back to the reference kernel";
+  }
   ASSERT_EQ(fast.size(), reference.size());
   for (auto& [name, values] : reference) {
     SCOPED_TRACE(name);
@@ -80,7 +83,7 @@ void expectFastMatchesReference(trt::INetworkDefinition& net, const Inputs& inpu
 struct Conv {
   Dims input;  // [N, C, spatial...]
   int32_t maps;
-  Dims kernel, stride, pre, post, dilation;
+  Dims kernel, stride, pre = {}, post = {}, dilation = {};
   int32_t groups = 1;
   bool bias = true, residual = false;
   int32_t activation = -1;
@@ -119,6 +122,8 @@ void checkConvolution(const Conv& c) {
 
 const int32_t kRelu = static_cast<int32_t>(trt::ActivationType::kRELU);
 const int32_t kSigmoid = static_cast<int32_t>(trt::ActivationType::kSIGMOID);
+const int32_t kSilu = static_cast<int32_t>(trt::ActivationType::kSILU);
+const int32_t kHardSwish = static_cast<int32_t>(trt::ActivationType::kHARD_SWISH);
 }  // namespace
 
 TEST(CpuFastKernels, Convolution2dPlainStridedPaddedDilated) {
@@ -143,6 +148,22 @@ TEST(CpuFastKernels, ConvolutionFusedResidualAndActivations) {
   checkConvolution({{2, 8, 10, 10}, 8, {3, 3}, {1, 1}, {1, 1}, {1, 1}, {}, 1, true, false, kRelu});
   checkConvolution({{1, 8, 10, 10}, 8, {1, 1}, {1, 1}, {}, {}, {}, 1, false, true, -1});
   checkConvolution({{1, 8, 10, 10}, 8, {3, 3}, {1, 1}, {1, 1}, {1, 1}, {}, 8, true, true, kSigmoid});
+}
+
+// SiLU and hard-swish run as oneDNN eltwise post-ops (swish, hardswish) inside the primitive: an
+// EfficientNet expansion, a depthwise convolution with a residual, channels-last, and NaN inputs.
+TEST(CpuFastKernels, ConvolutionFusedSiluAndHardSwishPostOps) {
+  for (int32_t act : {kSilu, kHardSwish}) {
+    SCOPED_TRACE(act);
+    checkConvolution({{1, 16, 28, 28}, 96, {1, 1}, {1, 1}, {}, {}, {}, 1, true, false, act});
+    checkConvolution({{2, 24, 14, 14}, 24, {3, 3}, {1, 1}, {1, 1}, {1, 1}, {}, 24, true, true, act});
+    Conv nhwc{{1, 9, 9, 16}, 32, {1, 1}, {1, 1}, {}, {}, {}, 1, true, false, act};
+    nhwc.channelsLast = true;
+    checkConvolution(nhwc);
+    Conv withNaN{{1, 8, 10, 10}, 8, {3, 3}, {1, 1}, {1, 1}, {1, 1}, {}, 1, true, true, act};
+    withNaN.nanEvery = 97;
+    checkConvolution(withNaN);
+  }
 }
 
 // Two convolutions of the same shapes and different weights in one engine: each keeps its own primitive.
@@ -227,7 +248,7 @@ namespace {
 struct Pool {
   Dims input;
   trt::PoolingType type;
-  Dims window, stride, pre, post;
+  Dims window, stride, pre = {}, post = {};
   bool exclude = true, channelsLast = false;
   size_t nanEvery = 0;  // > 0: NaN at every nanEvery-th input element
 };

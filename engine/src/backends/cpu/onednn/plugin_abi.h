@@ -12,7 +12,7 @@
 extern "C" {
 #endif
 
-#define TORCHTRT_ONEDNN_ABI_VERSION 1u
+#define TORCHTRT_ONEDNN_ABI_VERSION 2u
 #define TORCHTRT_ONEDNN_MAX_RANK 8
 #define TORCHTRT_ONEDNN_GET_API "torchtrt_onednn_get_api"
 
@@ -33,8 +33,17 @@ typedef struct {
   const float* weights;  // read at creation only (reordered into the primitive's format)
   const float* bias;     // [out], read at creation only; NULL: none
   int32_t residual;      // 1: a second input of dst's shape is added (a sum post-op)
-  int32_t relu;          // 1: ReLU fused as the last post-op
+  int32_t activation;    // TORCHTRT_ONEDNN_ACT_*: fused as the last post-op
 } torchtrt_onednn_convolution;
+
+//! Activations a convolution fuses as an eltwise post-op: ReLU, SiLU (swish with alpha 1:
+//! x * sigmoid(x)), hard-swish (x * min(max(x + 3, 0), 6) / 6).
+enum {
+  TORCHTRT_ONEDNN_ACT_NONE = 0,
+  TORCHTRT_ONEDNN_ACT_RELU = 1,
+  TORCHTRT_ONEDNN_ACT_SILU = 2,
+  TORCHTRT_ONEDNN_ACT_HARD_SWISH = 3
+};
 
 //! C = relu?(alpha * A.B + bias): batch dims broadcast, transposes expressed as strides. bias.rank 0: none.
 typedef struct {

@@ -1,6 +1,6 @@
 // 1-D, 2-D and 3-D float32 convolutions (grouped, depthwise, dilated) with the bias, a residual (a sum
-// post-op) and ReLU fused; the primitive picks its activation format (blocked where that is faster),
-// the weights are reordered into its format once.
+// post-op) and an activation (ReLU, SiLU, hard-swish) fused; the primitive picks its activation format (blocked where
+// that is faster), the weights are reordered into its format once.
 #include <cstring>
 
 #include "backends/cpu/onednn/plugin/plugin_step.h"
@@ -92,7 +92,19 @@ std::unique_ptr<Step> makeConvolution(const torchtrt_onednn_convolution& d) {
       anyDst(dimsOf(d.dst), dt::f32, memory::format_tag::any), anyWeights(wdims, dt::f32, memory::format_tag::any);
   dnnl::post_ops ops;
   if (d.residual) ops.append_sum(1.f);
-  if (d.relu) ops.append_eltwise(1.f, dnnl::algorithm::eltwise_relu, 0.f, 0.f);
+  switch (d.activation) {
+    case TORCHTRT_ONEDNN_ACT_RELU:
+      ops.append_eltwise(1.f, dnnl::algorithm::eltwise_relu, 0.f, 0.f);
+      break;
+    case TORCHTRT_ONEDNN_ACT_SILU:
+      ops.append_eltwise(1.f, dnnl::algorithm::eltwise_swish, 1.f, 0.f);
+      break;
+    case TORCHTRT_ONEDNN_ACT_HARD_SWISH:
+      ops.append_eltwise(1.f, dnnl::algorithm::eltwise_hardswish, 0.f, 0.f);
+      break;
+    default:
+      break;
+  }
   dnnl::primitive_attr attr;
   attr.set_post_ops(ops);
   const auto kind = dnnl::prop_kind::forward_inference;
