@@ -1,9 +1,13 @@
 // Splitting a CPU fast-path kernel's independent items (attention heads, norm rows, activation chunks)
-// over the cores with plain threads (the main library has no OpenMP of its own).
+// over the cores: on the oneDNN plugin's OpenMP threads when it is loaded, else with plain threads (the
+// main library has no OpenMP of its own).
 #include <algorithm>
+#include <exception>
+#include <mutex>
 #include <thread>
 
 #include "backends/cpu/cpu_kernels.h"
+#include "backends/cpu/onednn/plugin_loader.h"
 
 namespace trt {
 namespace cpu {
@@ -15,6 +19,29 @@ void forEachRange(int64_t count, int64_t workPerItem, const std::function<void(i
       std::min<int64_t>({cores, count, std::max<int64_t>(1, count * workPerItem / (int64_t(1) << 20))});
   if (threads <= 1) {
     fn(0, count);
+    return;
+  }
+  if (const torchtrt_onednn_api* api = onednn::pluginApi()) {
+    // On the OpenMP threads of oneDNN's primitives, which spin a while after each one: fresh threads
+    // beside them would compete for the cores.
+    struct Call {
+      const std::function<void(int64_t, int64_t)>& fn;
+      std::mutex failedMutex;
+      std::exception_ptr failed;
+    } call{fn, {}, {}};
+    api->parallel_for(
+        count, static_cast<int32_t>(threads),
+        [](void* context, int64_t first, int64_t last) {
+          auto& c = *static_cast<Call*>(context);
+          try {
+            c.fn(first, last);
+          } catch (...) {
+            std::lock_guard<std::mutex> lock(c.failedMutex);
+            if (!c.failed) c.failed = std::current_exception();
+          }
+        },
+        &call);
+    if (call.failed) std::rethrow_exception(call.failed);
     return;
   }
   std::vector<std::thread> pool;
