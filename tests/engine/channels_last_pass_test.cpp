@@ -1,8 +1,9 @@
 // The channels-last layout pass on MobileNet / EfficientNet blocks: grouped and depthwise
 // convolutions, squeeze-and-excitation (spatial mean with kept dims, 1x1 convolutions, sigmoid,
 // broadcast multiply), per-channel scales, concatenations and a global mean without kept dims
-// stay NHWC end to end. The pass runs for the CUDA backend only, so it is applied here by hand
-// and the transformed network built for the CPU backend must compute what the original does.
+// stay NHWC end to end. The builder runs it where the backend prefers NHWC (CUDA for FP16/BF16, the
+// CPU's oneDNN kernels for FP32); here it is applied by hand and the transformed network built for
+// the CPU backend must compute what the original does.
 #include <cstring>
 
 #include "builder/passes/passes.h"
@@ -12,6 +13,9 @@
 using namespace trt_test;
 
 namespace {
+// The CUDA backend's choice: FP16 and BF16 convolutions go channels-last.
+bool halfTypes(trt::DataType t) { return t == trt::DataType::kHALF || t == trt::DataType::kBF16; }
+
 // Weights live as long as the network: `keep` owns them.
 struct WeightPool {
   std::vector<std::vector<float>> keep;
@@ -129,7 +133,7 @@ TEST(ChannelsLastPass, KeepsAnMbConvBlockChannelsLastEndToEnd) {
   makeMbConv(reference, wa, 8);
   makeMbConv(nhwc, wb, 8);
   const int layersBefore = nhwc.getNbLayers();
-  const int32_t changed = trt::passes::useChannelsLast(nhwc);
+  const int32_t changed = trt::passes::useChannelsLast(nhwc, halfTypes);
   trt::passes::removeDeadLayers(nhwc);
   // Every layer joined the region; only x enters (once, though three layers read it) and only z leaves.
   EXPECT_EQ(count(nhwc, trt::LayerType::kSHUFFLE), 2);
@@ -172,7 +176,7 @@ TEST(ChannelsLastPass, GroupedConvolutionsChannelReductionsAndBroadcastInputs) {
   trt::INetworkDefinition reference, nhwc;
   makeGroupedBlock(reference, wa, 8);
   makeGroupedBlock(nhwc, wb, 8);
-  trt::passes::useChannelsLast(nhwc);
+  trt::passes::useChannelsLast(nhwc, halfTypes);
   EXPECT_EQ(count(nhwc, trt::LayerType::kSHUFFLE), 3) << "x and s enter, y leaves";
   const auto* g = layersOf<trt::IConvolutionLayer>(nhwc, trt::LayerType::kCONVOLUTION)[0];
   EXPECT_TRUE(g->getChannelsLast());
@@ -189,14 +193,14 @@ TEST(ChannelsLastPass, LeavesDynamicBatchesAndUnsupportedLayersChannelsFirst) {
     WeightPool w;
     trt::INetworkDefinition net;
     makeMbConv(net, w, -1);  // a dynamic batch: no region
-    EXPECT_EQ(trt::passes::useChannelsLast(net), 0);
+    EXPECT_EQ(trt::passes::useChannelsLast(net, halfTypes), 0);
     EXPECT_EQ(count(net, trt::LayerType::kSHUFFLE), 0);
   }
   {
     WeightPool w;
     trt::INetworkDefinition net;
     makeMbConv(net, w, 1);  // batch 1 is channels-last like any static batch
-    EXPECT_GT(trt::passes::useChannelsLast(net), 0);
+    EXPECT_GT(trt::passes::useChannelsLast(net, halfTypes), 0);
   }
   // A per-element scale (coefficients in NCHW order) and a non-spatial reduction without kept dims
   // stay outside the region: the convolution's output leaves through one transpose.
@@ -210,7 +214,7 @@ TEST(ChannelsLastPass, LeavesDynamicBatchesAndUnsupportedLayersChannelsFirst) {
   channelSum->getOutput(0)->setName("b");
   net.markOutput(*perElement->getOutput(0));
   net.markOutput(*channelSum->getOutput(0));
-  trt::passes::useChannelsLast(net);
+  trt::passes::useChannelsLast(net, halfTypes);
   EXPECT_EQ(count(net, trt::LayerType::kSHUFFLE), 2);
   EXPECT_EQ(perElement->getInput(0), channelSum->getInput(0));
   EXPECT_EQ(static_cast<const trt::IScaleLayer*>(perElement)->getChannelAxis(), 1);
@@ -310,7 +314,7 @@ TEST(ChannelsLastPass, LeavesALayerAlreadyChannelsLastAsItIs) {
   auto* pool = net.addPoolingNd(*conv->getOutput(0), trt::PoolingType::kMAX, {2, 2});
   pool->setChannelsLast(true);
   net.markOutput(*pool->getOutput(0));
-  EXPECT_EQ(trt::passes::useChannelsLast(net), 0);
+  EXPECT_EQ(trt::passes::useChannelsLast(net, halfTypes), 0);
   EXPECT_EQ(count(net, trt::LayerType::kSHUFFLE), 0);
   EXPECT_EQ(net.getOutput(0)->getDimensions(), (trt::Dims{8, 3, 3, 16}));
 }

@@ -49,15 +49,18 @@ void expectSameNaNAndNear(const std::vector<float>& actual, const std::vector<fl
 
 enum class Expect { kOneDnnRuns, kAnyKernel };
 
-// Runs the engine once per kernel set, the reference first; the variable is restored afterwards.
+// Builds and runs the network once per kernel set, the reference first (a reference build keeps the
+// network's layout; a fast one makes convolution regions channels-last); the variable is restored
+// afterwards. `layers` (when given) gets the fast build's layer description.
 void expectFastMatchesReference(trt::INetworkDefinition& net, const Inputs& inputs, Expect expect = Expect::kOneDnnRuns,
-                                bool withNaN = false) {
-  auto built = build(net);
+                                bool withNaN = false, std::string* layers = nullptr) {
   const char* previous = std::getenv("TORCHTRT_CPU_KERNELS");
   const std::string saved = previous ? previous : "";
   setenv("TORCHTRT_CPU_KERNELS", "reference", 1);
-  auto reference = run(*built.engine, inputs.values);
+  auto referenceBuild = build(net);
+  auto reference = run(*referenceBuild.engine, inputs.values);
   setenv("TORCHTRT_CPU_KERNELS", "fast", 1);
+  auto built = build(net);
   const int64_t before = trt::cpu::onednn::layerRuns();
   auto fast = run(*built.engine, inputs.values);
   const int64_t after = trt::cpu::onednn::layerRuns();
@@ -66,6 +69,7 @@ void expectFastMatchesReference(trt::INetworkDefinition& net, const Inputs& inpu
   } else {
     unsetenv("TORCHTRT_CPU_KERNELS");
   }
+  if (layers) *layers = built.engine->describeLayersJson();
   if (before < 0) GTEST_SKIP() << "this build has no oneDNN plugin: both runs were the reference kernels";
   if (expect == Expect::kOneDnnRuns) {
     EXPECT_GT(after, before) << "the layer fell back to the reference kernel";
@@ -164,6 +168,44 @@ TEST(CpuFastKernels, ConvolutionFusedSiluAndHardSwishPostOps) {
     withNaN.nanEvery = 97;
     checkConvolution(withNaN);
   }
+}
+
+// A fast FP32 build keeps convolution regions channels-last (oneDNN reads NHWC without reorders): a
+// ResNet-style block with pooling, a residual, SiLU, a depthwise convolution, a squeeze-and-excitation
+// gate and a global mean equals the reference build of the network as written.
+TEST(CpuFastKernels, ConvolutionRegionsRunChannelsLast) {
+  trt::INetworkDefinition net;
+  Inputs inputs;
+  inputs.add(net, "x", {2, 8, 12, 12}, 21);
+  std::vector<std::vector<float>> keep;
+  keep.reserve(8);  // the network reads the weights where they are
+  auto conv = [&](trt::ITensor& in, int32_t cin, int32_t maps, int64_t k, int32_t groups) {
+    keep.push_back(randomVector(static_cast<size_t>(maps * (cin / groups) * k * k), 30 + keep.size(), -0.3f, 0.3f));
+    const auto& w = keep.back();
+    keep.push_back(randomVector(static_cast<size_t>(maps), 30 + keep.size()));
+    auto* c = net.addConvolutionNd(in, maps, {k, k}, {DataType::kFLOAT, w.data(), static_cast<int64_t>(w.size())},
+                                   {DataType::kFLOAT, keep.back().data(), maps});
+    c->setPaddingNd({k / 2, k / 2});
+    c->setNbGroups(groups);
+    return c->getOutput(0);
+  };
+  auto* a = net.addActivation(*conv(*net.getInput(0), 8, 16, 3, 1), trt::ActivationType::kRELU)->getOutput(0);
+  auto* pool = net.addPoolingNd(*a, trt::PoolingType::kMAX, {2, 2});
+  pool->setStrideNd({2, 2});
+  auto* p = pool->getOutput(0);
+  auto* sum = net.addElementWise(*conv(*p, 16, 16, 3, 16), *p, trt::ElementWiseOperation::kSUM)->getOutput(0);
+  auto* silu = net.addActivation(*sum, trt::ActivationType::kSILU)->getOutput(0);
+  auto* squeeze = net.addReduce(*silu, trt::ReduceOperation::kAVG, 0xC, true)->getOutput(0);
+  auto* gate = net.addActivation(*conv(*squeeze, 16, 16, 1, 1), trt::ActivationType::kSIGMOID)->getOutput(0);
+  auto* scaled = net.addElementWise(*silu, *gate, trt::ElementWiseOperation::kPROD)->getOutput(0);
+  auto* mean = net.addReduce(*scaled, trt::ReduceOperation::kAVG, 0xC, false);
+  mean->getOutput(0)->setName("y");
+  net.markOutput(*mean->getOutput(0));
+  scaled->setName("features");
+  net.markOutput(*scaled);
+  std::string layers;
+  expectFastMatchesReference(net, inputs, Expect::kOneDnnRuns, false, &layers);
+  EXPECT_NE(layers.find("NHWC"), std::string::npos) << layers.substr(0, 2000);
 }
 
 // Two convolutions of the same shapes and different weights in one engine: each keeps its own primitive.

@@ -34,6 +34,17 @@ inline Built build(trt::INetworkDefinition& net, trt::IBuilderConfig* config = n
   return b;
 }
 
+//! The layers of `net` besides the transposes the builder's channels-last pass adds (named "... [layout]"):
+//! what a fusion test counts, whichever layout the backend prefers.
+inline int countLayersBesidesLayoutTransposes(const trt::INetworkDefinition& net) {
+  int count = 0;
+  for (int l = 0; l < net.getNbLayers(); ++l) {
+    const std::string name = net.getLayer(l)->getName();
+    count += name.size() < 8 || name.compare(name.size() - 8, 8, "[layout]") != 0;
+  }
+  return count;
+}
+
 //! Runs an engine with float inputs by name; returns the named float outputs.
 inline std::map<std::string, std::vector<float>> run(
     const trt::ICudaEngine& engine, std::map<std::string, std::pair<trt::Dims, std::vector<float>>> inputs) {

@@ -122,6 +122,12 @@ class ExecutionBackend {
     (void)network;
     return false;
   }
+  //! Whether convolutions reading `type` run faster channels-last (NHWC) on this backend, so that the
+  //! builder keeps regions around them in that layout (builder/passes/channels_last.cpp).
+  virtual bool prefersChannelsLast(DataType type) const {
+    (void)type;
+    return false;
+  }
   //! Bytes of the backend's memory still free (0 when unknown), and the memory's name in errors.
   virtual uint64_t availableMemory() const = 0;
   virtual const char* memoryName() const { return "host memory"; }

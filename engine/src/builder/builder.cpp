@@ -233,7 +233,10 @@ IHostMemory* IBuilder::buildSerializedNetwork(INetworkDefinition& network, IBuil
     runPass("dead-layer removal", passes::removeDeadLayers);
   }
   // After precision (it picks FP16 convolutions); transposes of constants fold away.
-  if (settings.backend == Backend::kCUDA && runPass("channels-last layout", passes::useChannelsLast) > 0) {
+  const auto channelsLast = [&](INetworkDefinition& n) {
+    return passes::useChannelsLast(n, [&](DataType type) { return backend.prefersChannelsLast(type); });
+  };
+  if (runPass("channels-last layout", channelsLast) > 0) {
     runPass("constant folding", passes::foldConstants);
     runPass("shuffle folding", passes::foldShuffles);  // region borders next to the network's own transposes
     runPass("dead-layer removal", passes::removeDeadLayers);

@@ -442,6 +442,8 @@ class CudaBackend : public ExecutionBackend {
     return cudaMemGetInfo(&free, &total) == cudaSuccess ? free : 0;
   }
   const char* memoryName() const override { return "GPU memory"; }
+  // cuDNN's tensor-core kernels and the own depthwise kernel read NHWC; FP32 convolutions stay NCHW.
+  bool prefersChannelsLast(DataType type) const override { return type == DataType::kHALF || type == DataType::kBF16; }
 
   bool timesTactics(const INetworkDefinition& network) const override {
     for (int l = 0; l < network.getNbLayers(); ++l) {

@@ -5,6 +5,7 @@
 // them switch to NHWC, so a MobileNet / EfficientNet block (depthwise convolution, squeeze-and-
 // excitation pool, 1x1 convolutions, sigmoid, excitation multiply) stays NHWC end to end;
 // transposes are inserted only where a region meets the rest of the network.
+#include <functional>
 #include <numeric>
 #include <string>
 #include <unordered_map>
@@ -58,7 +59,7 @@ bool allRank4(const ILayer* layer) {
 // attribute moves with the layout (reduce, concatenation, per-channel scale) and layers that compute
 // element by element (their result does not depend on the layout when every input shares it, the
 // SE excitation's [N, C, 1, 1] * [N, C, H, W] included: both operands are transposed alike).
-Role roleOf(const ILayer* layer) {
+Role roleOf(const ILayer* layer, const std::function<bool(DataType)>& convolutionType) {
   Role role;
   // A convolution or pooling already set channels-last through the API reads and writes [N, H, W, C]
   // tensors as they are: no region may transpose around it again.
@@ -71,10 +72,9 @@ Role roleOf(const ILayer* layer) {
       const auto* conv = static_cast<const IConvolutionLayer*>(layer);
       // Grouped and depthwise convolutions too: cuDNN 9 runs them in NHWC (filters [K, R, S, C/groups]).
       // INT8 convolutions read channels-first tensors (their quantizing im2col walks NCHW).
-      role.convolution =
-          !conv->isInt8() && conv->getKernelSizeNd().nbDims == 2 && rank4(layer->getInput(0)) &&
-          (layer->getInput(0)->getType() == DataType::kHALF || layer->getInput(0)->getType() == DataType::kBF16) &&
-          symmetricPadding(*conv) && layer->getInput(0)->getDimensions().d[0] >= kMinChannelsLastBatch;
+      role.convolution = !conv->isInt8() && conv->getKernelSizeNd().nbDims == 2 && rank4(layer->getInput(0)) &&
+                         convolutionType(layer->getInput(0)->getType()) && symmetricPadding(*conv) &&
+                         layer->getInput(0)->getDimensions().d[0] >= kMinChannelsLastBatch;
       role.candidate = role.convolution;
       break;
     }
@@ -177,7 +177,7 @@ IShuffleLayer* addTranspose(INetworkDefinition& net, ITensor& t, const int32_t (
 }
 }  // namespace
 
-int32_t useChannelsLast(INetworkDefinition& net) {
+int32_t useChannelsLast(INetworkDefinition& net, const std::function<bool(DataType)>& convolutionType) {
   std::vector<ILayer*> layers;
   for (int l = 0; l < net.getNbLayers(); ++l) layers.push_back(net.getLayer(l));
   const int n = static_cast<int>(layers.size());
@@ -185,7 +185,7 @@ int32_t useChannelsLast(INetworkDefinition& net) {
   std::vector<Role> roles(n);
   for (int l = 0; l < n; ++l) {
     index[layers[l]] = l;
-    roles[l] = roleOf(layers[l]);
+    roles[l] = roleOf(layers[l], convolutionType);
   }
   // Regions: candidates joined through the NHWC tensors they pass each other (a sink's output is not one).
   std::vector<int> parent(n);
