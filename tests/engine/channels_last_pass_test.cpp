@@ -303,6 +303,21 @@ TEST(ChannelsLastPass, CudaRunsGroupedAndDepthwiseBlocksChannelsLast) {
 }
 #endif  // TORCHTRT_WITH_CUDA
 
+TEST(ChannelsLastPass, ARegionNeedsTheBackendsMinimumOfConvolutions) {
+  // The CPU's rule: a lone convolution stays channels-first (its transposes would cost what oneDNN's
+  // reorders did); two in one region switch.
+  WeightPool w;
+  trt::INetworkDefinition one, two;
+  auto* x1 = one.addInput("x", trt::DataType::kFLOAT, {2, 4, 6, 6});
+  one.markOutput(*one.addActivation(*conv(one, w, *x1, 4, 8, 3), trt::ActivationType::kRELU)->getOutput(0));
+  auto* x2 = two.addInput("x", trt::DataType::kFLOAT, {2, 4, 6, 6});
+  two.markOutput(*conv(two, w, *conv(two, w, *x2, 4, 8, 3), 8, 8, 1));
+  const auto float32 = [](trt::DataType t) { return t == trt::DataType::kFLOAT; };
+  EXPECT_EQ(trt::passes::useChannelsLast(one, float32, 2), 0);
+  EXPECT_GT(trt::passes::useChannelsLast(two, float32, 2), 0);
+  EXPECT_EQ(count(two, trt::LayerType::kSHUFFLE), 2);
+}
+
 TEST(ChannelsLastPass, LeavesALayerAlreadyChannelsLastAsItIs) {
   // A convolution and a pooling set channels-last through the API read [N, H, W, C] as given: the pass
   // adds no transpose around them (it would reorder data already in NHWC).

@@ -208,6 +208,40 @@ TEST(CpuFastKernels, ConvolutionRegionsRunChannelsLast) {
   EXPECT_NE(layers.find("NHWC"), std::string::npos) << layers.substr(0, 2000);
 }
 
+// Transposes on the fast path (contiguous runs over the cores) move the same values as the reference:
+// BERT's head split and merge, NCHW <-> NHWC, a transpose after a reshape, a full reversal, and an
+// empty tensor.
+TEST(CpuFastKernels, TransposesMatchTheReference) {
+  struct Case {
+    Dims input;
+    trt::Permutation first, second;
+    Dims reshape;
+  };
+  const std::vector<Case> cases = {
+      {{2, 16, 12, 64}, {{0, 2, 1, 3}}, {{0, 1, 2, 3}}, {}},        // head split
+      {{2, 12, 16, 64}, {{0, 2, 1, 3}}, {{0, 1, 2, 3}}, {}},        // head merge
+      {{2, 24, 7, 9}, {{0, 2, 3, 1}}, {{0, 1, 2, 3}}, {}},          // to NHWC
+      {{2, 7, 9, 24}, {{0, 3, 1, 2}}, {{0, 1, 2, 3}}, {}},          // to NCHW
+      {{3, 40, 48}, {{0, 1, 2}}, {{0, 2, 1, 3}}, {3, 40, 6, 8}},    // reshape, then transpose
+      {{3, 4, 5, 6, 7}, {{4, 3, 2, 1, 0}}, {{0, 1, 2, 3, 4}}, {}},  // reversal
+      {{2, 0, 5, 3}, {{0, 2, 1, 3}}, {{0, 1, 2, 3}}, {}},           // empty
+  };
+  for (size_t i = 0; i < cases.size(); ++i) {
+    SCOPED_TRACE(i);
+    const Case& c = cases[i];
+    trt::INetworkDefinition net;
+    Inputs inputs;
+    inputs.add(net, "x", c.input, 40 + static_cast<uint32_t>(i));
+    auto* s = net.addShuffle(*net.getInput(0));
+    s->setFirstTranspose(c.first);
+    if (c.reshape.nbDims) s->setReshapeDimensions(c.reshape);
+    s->setSecondTranspose(c.second);
+    s->getOutput(0)->setName("y");
+    net.markOutput(*s->getOutput(0));
+    expectFastMatchesReference(net, inputs, Expect::kAnyKernel);
+  }
+}
+
 // Two convolutions of the same shapes and different weights in one engine: each keeps its own primitive.
 TEST(CpuFastKernels, ConvolutionsOfTheSameShapeKeepTheirOwnWeights) {
   trt::INetworkDefinition net;

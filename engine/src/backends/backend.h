@@ -128,6 +128,8 @@ class ExecutionBackend {
     (void)type;
     return false;
   }
+  //! The fewest such convolutions a channels-last region needs to pay for its transposes.
+  virtual int32_t channelsLastMinConvolutions() const { return 1; }
   //! Bytes of the backend's memory still free (0 when unknown), and the memory's name in errors.
   virtual uint64_t availableMemory() const = 0;
   virtual const char* memoryName() const { return "host memory"; }

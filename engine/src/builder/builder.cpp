@@ -234,7 +234,8 @@ IHostMemory* IBuilder::buildSerializedNetwork(INetworkDefinition& network, IBuil
   }
   // After precision (it picks FP16 convolutions); transposes of constants fold away.
   const auto channelsLast = [&](INetworkDefinition& n) {
-    return passes::useChannelsLast(n, [&](DataType type) { return backend.prefersChannelsLast(type); });
+    return passes::useChannelsLast(
+        n, [&](DataType type) { return backend.prefersChannelsLast(type); }, backend.channelsLastMinConvolutions());
   };
   if (runPass("channels-last layout", channelsLast) > 0) {
     runPass("constant folding", passes::foldConstants);

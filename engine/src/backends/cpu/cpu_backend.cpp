@@ -57,6 +57,7 @@ class CpuRunner : public BackendRunner {
         if (type == LayerType::kATTENTION && cpu::runAttentionGemm(layer, in, out)) return;
         if (type == LayerType::kNORMALIZATION && cpu::runNormalizationRows(layer, in, out)) return;
         if (type == LayerType::kACTIVATION && cpu::runActivationChunks(layer, in, out)) return;
+        if (type == LayerType::kSHUFFLE && cpu::runShuffleParallel(layer, in, out)) return;
       }
       cpu::runLayer(layer, in, out);
     };
@@ -82,6 +83,8 @@ class CpuBackend : public ExecutionBackend {
   bool prefersChannelsLast(DataType type) const override {
     return type == DataType::kFLOAT && useFastKernels() && cpu::onednn::pluginApi() != nullptr;
   }
+  // A lone convolution gains nothing: its two transposes cost what oneDNN's two reorders did.
+  int32_t channelsLastMinConvolutions() const override { return 2; }
   void describeTarget(PlanContents&) const override {}
   void checkTarget(const PlanContents&) const override {}
   void prepare(Schedule&) const override {}  // layers read their weights in place

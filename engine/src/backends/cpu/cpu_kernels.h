@@ -51,6 +51,10 @@ bool runNormalizationRows(const ILayer& layer, const std::vector<TensorView>& in
 //! where it does not apply (not float32).
 bool runActivationChunks(const ILayer& layer, const std::vector<TensorView>& inputs, TensorView& output);
 
+//! The fast path's transpose: the reference's Shuffle data movement in contiguous runs over the cores
+//! (bit-identical); false where it does not apply (no transpose, or two).
+bool runShuffleParallel(const ILayer& layer, const std::vector<TensorView>& inputs, TensorView& output);
+
 //! Applies an activation in place over n values.
 void applyActivation(ActivationType type, float alpha, float beta, float* data, int64_t n);
 

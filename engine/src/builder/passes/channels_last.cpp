@@ -177,7 +177,8 @@ IShuffleLayer* addTranspose(INetworkDefinition& net, ITensor& t, const int32_t (
 }
 }  // namespace
 
-int32_t useChannelsLast(INetworkDefinition& net, const std::function<bool(DataType)>& convolutionType) {
+int32_t useChannelsLast(INetworkDefinition& net, const std::function<bool(DataType)>& convolutionType,
+                        int32_t minConvolutions) {
   std::vector<ILayer*> layers;
   for (int l = 0; l < net.getNbLayers(); ++l) layers.push_back(net.getLayer(l));
   const int n = static_cast<int>(layers.size());
@@ -199,9 +200,12 @@ int32_t useChannelsLast(INetworkDefinition& net, const std::function<bool(DataTy
         parent[find(parent, l)] = find(parent, it->second);
     }
   }
-  std::unordered_set<int> regionsWithConvolution;
+  std::unordered_map<int, int32_t> convolutionsOfRegion;
   for (int l = 0; l < n; ++l)
-    if (roles[l].convolution) regionsWithConvolution.insert(find(parent, l));
+    if (roles[l].convolution) ++convolutionsOfRegion[find(parent, l)];
+  std::unordered_set<int> regionsWithConvolution;
+  for (const auto& [region, convolutions] : convolutionsOfRegion)
+    if (convolutions >= minConvolutions) regionsWithConvolution.insert(region);
   std::unordered_set<const ILayer*> chosen, sinks;
   for (int l = 0; l < n; ++l)
     if (roles[l].candidate && regionsWithConvolution.count(find(parent, l))) {

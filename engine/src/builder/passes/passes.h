@@ -49,8 +49,10 @@ int32_t fuseGatedActivation(INetworkDefinition& network);
 int32_t fuseActivation(INetworkDefinition& network);
 //! Switches regions of 2-D convolutions whose input type `convolutionType` accepts (the backend's
 //! ExecutionBackend::prefersChannelsLast), with the pooling and elementwise layers between them, to
-//! channels-last tensors, adding transposes where a region meets the rest of the network.
-int32_t useChannelsLast(INetworkDefinition& network, const std::function<bool(DataType)>& convolutionType);
+//! channels-last tensors, adding transposes where a region of at least `minConvolutions` convolutions
+//! meets the rest of the network.
+int32_t useChannelsLast(INetworkDefinition& network, const std::function<bool(DataType)>& convolutionType,
+                        int32_t minConvolutions = 1);
 //! Chooses FP16, BF16 or FP32 per layer: a layer pinned with ILayer::setPrecision computes in its pin
 //! where the backend has a kernel for it; other layers in `reduced` where the backend has one, else
 //! FP32. A pin the backend cannot honour throws under `obeyPins` (kOBEY_PRECISION_CONSTRAINTS), else

@@ -57,6 +57,10 @@ bool describeMatrixMultiply(const ILayer& layer, const std::vector<TensorView>& 
     d.bias.strides[c.nbDims - 1] = 1;
   }
   d.alpha = mm.getAlpha();
+  // A constant B (read in place, alive as long as the engine) is packed once by the primitive.
+  const ILayer* producer = mm.getInput(1)->getProducer();
+  if (producer && producer->getType() == LayerType::kCONSTANT && inputs[1].type == DataType::kFLOAT)
+    d.constant_b = inputs[1].f32();
   // The reference fuses ReLU only, applied after the primitive with the reference's routine:
   // oneDNN's ReLU turns NaN into 0 where PyTorch keeps it.
   const int32_t relu = static_cast<int32_t>(ActivationType::kRELU);

@@ -12,7 +12,7 @@
 extern "C" {
 #endif
 
-#define TORCHTRT_ONEDNN_ABI_VERSION 3u
+#define TORCHTRT_ONEDNN_ABI_VERSION 4u
 #define TORCHTRT_ONEDNN_MAX_RANK 8
 #define TORCHTRT_ONEDNN_GET_API "torchtrt_onednn_get_api"
 
@@ -50,6 +50,9 @@ typedef struct {
   torchtrt_onednn_tensor a, b, c, bias;
   float alpha;
   int32_t relu;
+  //! B's values when B is a constant (a Linear's weights): read at creation only, reordered once into
+  //! the primitive's preferred format; a run's B input is then ignored. NULL: B comes with each run.
+  const float* constant_b;
 } torchtrt_onednn_matrix_multiply;
 
 enum { TORCHTRT_ONEDNN_POOL_MAX = 0, TORCHTRT_ONEDNN_POOL_AVG_EXCLUDE = 1, TORCHTRT_ONEDNN_POOL_AVG_INCLUDE = 2 };

@@ -1,5 +1,5 @@
 // Batched float32 matrix products on oneDNN's matmul: transposes and broadcasts come as strides, the
-// scale, per-column bias and ReLU as post-ops.
+// scale, per-column bias and ReLU as post-ops; a constant B (weights) packed once into the primitive's format.
 #include "backends/cpu/onednn/plugin/plugin_step.h"
 
 namespace torchtrt_onednn {
@@ -10,12 +10,20 @@ using dnnl::memory;
 class MatrixMultiplyStep : public Step {
  public:
   MatrixMultiplyStep(const dnnl::matmul::primitive_desc& pd, const memory::desc& a, const memory::desc& b,
-                     const memory::desc& c, const memory::desc& bias, bool biasAsPostOp)
-      : prim_(pd), a_(a), b_(b), c_(c), bias_(bias), biasAsPostOp_(biasAsPostOp) {}
+                     const memory::desc& c, const memory::desc& bias, bool biasAsPostOp, const float* constantB)
+      : prim_(pd), a_(a), b_(b), c_(c), bias_(bias), biasAsPostOp_(biasAsPostOp) {
+    if (constantB) {  // packed once into the primitive's format
+      packedB_ = memory(pd.weights_desc(), cpuEngine());
+      memory user = wrap(b, constantB);
+      dnnl::reorder(user, packedB_).execute(stream_, user, packedB_);
+      stream_.wait();
+    }
+  }
 
   void run(const void* const* inputs, int32_t nbInputs, void* output) override {
-    std::unordered_map<int, memory> args{
-        {DNNL_ARG_SRC, wrap(a_, inputs[0])}, {DNNL_ARG_WEIGHTS, wrap(b_, inputs[1])}, {DNNL_ARG_DST, wrap(c_, output)}};
+    std::unordered_map<int, memory> args{{DNNL_ARG_SRC, wrap(a_, inputs[0])},
+                                         {DNNL_ARG_WEIGHTS, packedB_ ? packedB_ : wrap(b_, inputs[1])},
+                                         {DNNL_ARG_DST, wrap(c_, output)}};
     if (nbInputs == 3)
       args.emplace(biasAsPostOp_ ? DNNL_ARG_ATTR_MULTIPLE_POST_OP(1) | DNNL_ARG_SRC_1 : DNNL_ARG_BIAS,
                    wrap(bias_, inputs[2]));
@@ -27,6 +35,7 @@ class MatrixMultiplyStep : public Step {
   dnnl::matmul prim_;
   memory::desc a_, b_, c_, bias_;
   bool biasAsPostOp_;
+  memory packedB_;  // a constant B in the primitive's format, else empty
 };
 }  // namespace
 
@@ -43,9 +52,13 @@ std::unique_ptr<Step> makeMatrixMultiply(const torchtrt_onednn_matrix_multiply& 
   if (d.relu) ops.append_eltwise(1.f, dnnl::algorithm::eltwise_relu, 0.f, 0.f);
   dnnl::primitive_attr attr;
   attr.set_post_ops(ops);
-  const auto desc = hasBias && !biasAsPostOp ? dnnl::matmul::desc(a, b, bias, c) : dnnl::matmul::desc(a, b, c);
+  // A constant B lets the primitive choose B's format (packed once); otherwise B is read as it comes.
+  const memory::desc weights =
+      d.constant_b ? memory::desc(b.dims(), memory::data_type::f32, memory::format_tag::any) : b;
+  const auto desc =
+      hasBias && !biasAsPostOp ? dnnl::matmul::desc(a, weights, bias, c) : dnnl::matmul::desc(a, weights, c);
   const dnnl::matmul::primitive_desc pd(desc, attr, cpuEngine());
-  return std::make_unique<MatrixMultiplyStep>(pd, a, b, c, bias, biasAsPostOp);
+  return std::make_unique<MatrixMultiplyStep>(pd, a, b, c, bias, biasAsPostOp, d.constant_b);
 }
 
 }  // namespace torchtrt_onednn
