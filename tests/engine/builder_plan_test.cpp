@@ -144,6 +144,41 @@ TEST(Builder, GatedActivationsBecomeOneActivationAndFoldIntoTheConvolution) {
   }
 }
 
+TEST(Builder, FoldsGeluIntoAMatrixMultiplyOnlyWhereTheBackendFusesIt) {
+  // The pass with CUDA's rule (ReLU only, the cuBLASLt epilogue) leaves GELU a layer; with the CPU's it
+  // joins the product; and the CPU build computes what the unfused reference does.
+  const std::vector<float> w = randomVector(8, 24);
+  auto make = [&](trt::INetworkDefinition& net) {
+    auto* x = net.addInput("x", trt::DataType::kFLOAT, {2, 3, 4});
+    auto* wc = net.addConstant({4, 2}, {trt::DataType::kFLOAT, w.data(), 8});
+    auto* mm = net.addMatrixMultiply(*x, trt::MatrixOperation::kNONE, *wc->getOutput(0), trt::MatrixOperation::kNONE);
+    auto* gelu = net.addActivation(*mm->getOutput(0), trt::ActivationType::kGELU_ERF);
+    gelu->getOutput(0)->setName("y");
+    net.markOutput(*gelu->getOutput(0));
+    return mm;
+  };
+  trt::INetworkDefinition cudaRule, cpuRule, built;
+  auto* mmCuda = make(cudaRule);
+  auto* mmCpu = make(cpuRule);
+  EXPECT_EQ(trt::passes::fuseActivation(cudaRule), 0);
+  EXPECT_EQ(mmCuda->getFusedActivation(), -1);
+  EXPECT_EQ(
+      trt::passes::fuseActivation(cpuRule, [](trt::ActivationType t) { return t == trt::ActivationType::kGELU_ERF; }),
+      1);
+  EXPECT_EQ(mmCpu->getFusedActivation(), static_cast<int32_t>(trt::ActivationType::kGELU_ERF));
+  make(built);
+  auto engine = build(built);
+  EXPECT_NE(engine.engine->describeLayersJson().find("gelu"), std::string::npos) << engine.engine->describeLayers();
+  const auto xv = randomVector(24, 25);
+  const auto y = run(*engine.engine, {{"x", {{2, 3, 4}, xv}}})["y"];
+  for (int r = 0; r < 6; ++r)
+    for (int c = 0; c < 2; ++c) {
+      float v = 0.f;
+      for (int k = 0; k < 4; ++k) v += xv[r * 4 + k] * w[k * 2 + c];
+      EXPECT_NEAR(y[r * 2 + c], 0.5f * v * (1.f + std::erf(v / std::sqrt(2.f))), 1e-5f);
+    }
+}
+
 TEST(Builder, FoldsColumnBiasAndReluIntoTheMatrixMultiply) {
   // y = relu(x [2,3,4] @ w [4,2] + b [1,2]) becomes one MatrixMultiply (+ its weight and bias constants).
   const std::vector<float> w = randomVector(8, 24), b = {0.5f, -0.25f};

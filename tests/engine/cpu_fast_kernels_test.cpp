@@ -320,6 +320,35 @@ TEST(CpuFastKernels, MatrixMultiplyFusedScaleBiasRelu) {
   checkMatrixMultiply({{9, 16}, {12, 16}, Op::kNONE, Op::kTRANSPOSE, true, true, -0.5f});
 }
 
+// A transformer's feed-forward on the CPU: a product by constant weights (packed once by oneDNN) with a
+// constant bias and GELU (erf and tanh forms, fused by the CPU build into the product as a post-op),
+// then the second product; NaN in the input stays NaN.
+TEST(CpuFastKernels, FeedForwardWithFusedGeluAndPackedWeights) {
+  for (auto gelu : {trt::ActivationType::kGELU_ERF, trt::ActivationType::kGELU_TANH}) {
+    SCOPED_TRACE(static_cast<int>(gelu));
+    trt::INetworkDefinition net;
+    Inputs inputs;
+    inputs.add(net, "x", {2, 16, 48}, 61);
+    inputs.sprinkleNaN("x", 5, 401);
+    const std::vector<float> w1 = randomVector(96 * 48, 62, -0.3f, 0.3f), b1 = randomVector(96, 63),
+                             w2 = randomVector(48 * 96, 64, -0.3f, 0.3f);
+    auto* c1 = net.addConstant({1, 96, 48}, {DataType::kFLOAT, w1.data(), 96 * 48});
+    auto* cb = net.addConstant({1, 1, 96}, {DataType::kFLOAT, b1.data(), 96});
+    auto* c2 = net.addConstant({1, 48, 96}, {DataType::kFLOAT, w2.data(), 48 * 96});
+    auto* up = net.addMatrixMultiply(*net.getInput(0), trt::MatrixOperation::kNONE, *c1->getOutput(0),
+                                     trt::MatrixOperation::kTRANSPOSE);
+    auto* biased = net.addElementWise(*up->getOutput(0), *cb->getOutput(0), trt::ElementWiseOperation::kSUM);
+    auto* act = net.addActivation(*biased->getOutput(0), gelu);
+    auto* down = net.addMatrixMultiply(*act->getOutput(0), trt::MatrixOperation::kNONE, *c2->getOutput(0),
+                                       trt::MatrixOperation::kTRANSPOSE);
+    down->getOutput(0)->setName("y");
+    net.markOutput(*down->getOutput(0));
+    std::string layers;
+    expectFastMatchesReference(net, inputs, Expect::kOneDnnRuns, true, &layers);
+    EXPECT_EQ(layers.find("\"kind\":\"Activation\""), std::string::npos) << "GELU was not fused: " << layers;
+  }
+}
+
 namespace {
 struct Pool {
   Dims input;

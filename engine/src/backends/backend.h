@@ -128,6 +128,8 @@ class ExecutionBackend {
     (void)type;
     return false;
   }
+  //! Whether the backend's matrix multiplies apply activation `type` after their bias (a fused epilogue).
+  virtual bool fusesMatrixMultiplyActivation(ActivationType type) const { return type == ActivationType::kRELU; }
   //! The fewest such convolutions a channels-last region needs to pay for its transposes.
   virtual int32_t channelsLastMinConvolutions() const { return 1; }
   //! Bytes of the backend's memory still free (0 when unknown), and the memory's name in errors.

@@ -195,7 +195,7 @@ IHostMemory* IBuilder::buildSerializedNetwork(INetworkDefinition& network, IBuil
   // Fusions, in this order (each leaves the fused layers dead; their removal lets the next one see
   // single-use tensors): residual before activation, so relu(conv + r) folds whole; a product's scale
   // before its bias, whose add the scale precedes; activation last, after the bias it follows.
-  const std::pair<const char*, int32_t (*)(INetworkDefinition&)> fusions[] = {
+  const std::pair<const char*, std::function<int32_t(INetworkDefinition&)>> fusions[] = {
       {"gated activation fusion", passes::fuseGatedActivation},  // SiLU first, so it can join a convolution
       {"convolution+residual fusion", passes::fuseConvolutionResidual},
       {"normalization+residual fusion", passes::fuseNormalizationResidual},
@@ -203,7 +203,10 @@ IHostMemory* IBuilder::buildSerializedNetwork(INetworkDefinition& network, IBuil
       {"matrix multiply+scale fusion", passes::fuseMatrixMultiplyScale},
       {"attention fusion", passes::fuseAttention},  // after the mask and scale folds, before a bias joins P V
       {"matrix multiply+bias fusion", passes::fuseMatrixMultiplyBias},
-      {"activation fusion", passes::fuseActivation},
+      {"activation fusion",
+       [&](INetworkDefinition& n) {
+         return passes::fuseActivation(n, [&](ActivationType t) { return backend.fusesMatrixMultiplyActivation(t); });
+       }},
   };
   for (const auto& fusion : fusions)
     if (runPass(fusion.first, fusion.second) > 0) runPass("dead-layer removal", passes::removeDeadLayers);

@@ -11,9 +11,12 @@ namespace {
 void checkOperation(const ParamCheck& c, const char* field, int32_t op) {
   rules::enumBelow(c, field, "matrix operation", op, kMATRIX_OPERATION_COUNT);
 }
+// ReLU (every backend) and GELU (the CPU backend's builds; the CUDA launchers refuse it).
 void checkFusedActivation(const ParamCheck& c, int32_t a) {
-  if (a != -1 && a != static_cast<int32_t>(ActivationType::kRELU))
-    c.fail("fused_activation", "only ReLU can be fused into a matrix multiply, got activation " + std::to_string(a));
+  if (a != -1 && a != static_cast<int32_t>(ActivationType::kRELU) &&
+      a != static_cast<int32_t>(ActivationType::kGELU_ERF) && a != static_cast<int32_t>(ActivationType::kGELU_TANH))
+    c.fail("fused_activation",
+           "only ReLU or GELU can be fused into a matrix multiply, got activation " + std::to_string(a));
 }
 void checkAlpha(const ParamCheck& c, float alpha) { rules::finite(c, "alpha", "alpha", alpha); }
 }  // namespace

@@ -52,8 +52,10 @@ void runMatrixMultiply(const ILayer& layer, const std::vector<TensorView>& input
       idx[i] = 0;
     }
   }
-  // The fused scale, bias (one value per output column) and ReLU.
-  const bool relu = mm.getFusedActivation() == static_cast<int32_t>(ActivationType::kRELU);
+  // The fused scale, bias (one value per output column) and ReLU; another fused activation (GELU, on
+  // the CPU backend) through the Activation layer's routine after them.
+  const int32_t fused = mm.getFusedActivation();
+  const bool relu = fused == static_cast<int32_t>(ActivationType::kRELU);
   const float alpha = mm.getAlpha();
   if (inputs.size() == 3 || relu || alpha != 1.f) {
     const float* bias = inputs.size() == 3 ? inputs[2].f32() : nullptr;
@@ -63,6 +65,8 @@ void runMatrixMultiply(const ILayer& layer, const std::vector<TensorView>& input
       y[i] = relu ? (v > 0.f ? v : (std::isnan(v) ? v : 0.f)) : v;
     }
   }
+  if (fused >= 0 && !relu)
+    applyActivation(static_cast<ActivationType>(fused), 0.f, 0.f, output.f32(), output.dims.volume());
 }
 
 }  // namespace cpu

@@ -37,6 +37,8 @@ void runInt8MatrixMultiply(const ILayer& layer, const std::vector<TensorView>& i
       y[i * N + n] = relu ? (v > 0.f ? v : (std::isnan(v) ? v : 0.f)) : v;
     }
   }
+  const int32_t fused = mm.getFusedActivation();  // GELU (CPU builds), after the bias
+  if (fused >= 0 && !relu) applyActivation(static_cast<ActivationType>(fused), 0.f, 0.f, y, rows * N);
 }
 
 }  // namespace cpu

@@ -87,6 +87,10 @@ void launchMatrixMultiply(LaunchContext& ctx, const ILayer& layer, const std::ve
   const int64_t matA = ra * ca, matB = rb * cb, matC = M * N;
   const void* bias = in.size() == 3 ? in[2].data : nullptr;
   const bool relu = mm.getFusedActivation() == static_cast<int32_t>(ActivationType::kRELU);
+  if (mm.getFusedActivation() >= 0 && !relu)  // GELU is fused only by CPU builds
+    throw Error(mm.describe() +
+                ": the CUDA backend fuses only ReLU into a matrix multiply; this plan fuses activation " +
+                std::to_string(mm.getFusedActivation()) + ": rebuild it for the CUDA backend");
   if (bias || relu) {
     // One GEMM: a single product, or a batch of A against one shared B (rows of A stack up).
     const bool single = batch == 1 || (batchB == 1 && batchA == batch && !tA && !vecA);

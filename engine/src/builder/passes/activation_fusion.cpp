@@ -25,7 +25,8 @@ bool parameterless(ActivationType type) {
 
 }  // namespace
 
-int32_t fuseActivation(INetworkDefinition& network) {
+int32_t fuseActivation(INetworkDefinition& network,
+                       const std::function<bool(ActivationType)>& matrixMultiplyActivation) {
   int32_t fused = 0;
   for (int l = 0; l < network.getNbLayers(); ++l) {
     ILayer* layer = network.getLayer(l);
@@ -35,7 +36,8 @@ int32_t fuseActivation(INetworkDefinition& network) {
     ITensor* in = layer->getInput(0);
     const auto code = static_cast<int32_t>(type);
     ILayer* target = nullptr;
-    // Convolutions apply any of them in their epilogue; products only ReLU (the cuBLASLt epilogue).
+    // Convolutions apply any of them in their epilogue; products those the backend's kernels fuse
+    // (ReLU in cuBLASLt's epilogue; on the CPU GELU too, as a oneDNN post-op).
     if (auto* conv = static_cast<IConvolutionLayer*>(soleUseProducer(network, in, LayerType::kCONVOLUTION))) {
       if (conv->getFusedActivation() < 0) {
         conv->setFusedActivation(code);
@@ -43,7 +45,7 @@ int32_t fuseActivation(INetworkDefinition& network) {
       }
     } else if (auto* mm =
                    static_cast<IMatrixMultiplyLayer*>(soleUseProducer(network, in, LayerType::kMATRIX_MULTIPLY))) {
-      if (type == ActivationType::kRELU && mm->getFusedActivation() < 0 &&
+      if (matrixMultiplyActivation(type) && mm->getFusedActivation() < 0 &&
           mm->getOperation(1) != MatrixOperation::kVECTOR) {
         mm->setFusedActivation(code);
         target = mm;

@@ -45,8 +45,11 @@ int32_t fuseMatrixMultiplyBias(INetworkDefinition& network);
 //! Replaces `x * sigmoid(x)` by one SiLU activation and `x * hardsigmoid(x)` by one hard-swish.
 int32_t fuseGatedActivation(INetworkDefinition& network);
 //! Folds an activation without parameters (ReLU, sigmoid, tanh, GELU, SiLU, hard-swish, softsign) that
-//! is the only consumer of a convolution into it, and a ReLU likewise into a matrix multiply.
-int32_t fuseActivation(INetworkDefinition& network);
+//! is the only consumer of a convolution into it, and likewise one that `matrixMultiplyActivation`
+//! accepts (the backend's ExecutionBackend::fusesMatrixMultiplyActivation) into a matrix multiply.
+int32_t fuseActivation(
+    INetworkDefinition& network, const std::function<bool(ActivationType)>& matrixMultiplyActivation =
+                                     [](ActivationType type) { return type == ActivationType::kRELU; });
 //! Switches regions of 2-D convolutions whose input type `convolutionType` accepts (the backend's
 //! ExecutionBackend::prefersChannelsLast), with the pooling and elementwise layers between them, to
 //! channels-last tensors, adding transposes where a region of at least `minConvolutions` convolutions

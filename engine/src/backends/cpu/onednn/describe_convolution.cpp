@@ -68,7 +68,7 @@ bool describeConvolution(const ILayer& layer, const std::vector<TensorView>& inp
   d.weights = static_cast<const float*>(kernel.values);
   d.bias = bias.count > 0 ? static_cast<const float*>(bias.values) : nullptr;
   d.residual = residual ? 1 : 0;
-  // SiLU and hard-swish run as the primitive's last post-op, inside its threads while the output is in
+  // SiLU, hard-swish and GELU run as the primitive's last post-op, inside its threads while the output is in
   // cache (EfficientNet-B0 at batch 1 spent 25 of 30 ms in convolutions followed by a one-thread SiLU
   // pass). oneDNN's swish is x * sigmoid(x) with its vectorized exp, PyTorch's x / (1 + exp(-x)) with
   // Sleef's: they agree to a few ulps (NaN and infinities alike), within the FP32 tolerance. Other
@@ -81,6 +81,12 @@ bool describeConvolution(const ILayer& layer, const std::vector<TensorView>& inp
     postActivation = -1;
   } else if (postActivation == static_cast<int32_t>(ActivationType::kHARD_SWISH)) {
     d.activation = TORCHTRT_ONEDNN_ACT_HARD_SWISH;
+    postActivation = -1;
+  } else if (postActivation == static_cast<int32_t>(ActivationType::kGELU_ERF)) {
+    d.activation = TORCHTRT_ONEDNN_ACT_GELU_ERF;
+    postActivation = -1;
+  } else if (postActivation == static_cast<int32_t>(ActivationType::kGELU_TANH)) {
+    d.activation = TORCHTRT_ONEDNN_ACT_GELU_TANH;
     postActivation = -1;
   }
   return true;

@@ -12,7 +12,7 @@
 extern "C" {
 #endif
 
-#define TORCHTRT_ONEDNN_ABI_VERSION 4u
+#define TORCHTRT_ONEDNN_ABI_VERSION 5u
 #define TORCHTRT_ONEDNN_MAX_RANK 8
 #define TORCHTRT_ONEDNN_GET_API "torchtrt_onednn_get_api"
 
@@ -36,20 +36,23 @@ typedef struct {
   int32_t activation;    // TORCHTRT_ONEDNN_ACT_*: fused as the last post-op
 } torchtrt_onednn_convolution;
 
-//! Activations a convolution fuses as an eltwise post-op: ReLU, SiLU (swish with alpha 1:
-//! x * sigmoid(x)), hard-swish (x * min(max(x + 3, 0), 6) / 6).
+//! Activations a convolution or matrix product fuses as an eltwise post-op: ReLU, SiLU (swish with
+//! alpha 1: x * sigmoid(x)), hard-swish (x * min(max(x + 3, 0), 6) / 6), GELU (erf or tanh form).
 enum {
   TORCHTRT_ONEDNN_ACT_NONE = 0,
   TORCHTRT_ONEDNN_ACT_RELU = 1,
   TORCHTRT_ONEDNN_ACT_SILU = 2,
-  TORCHTRT_ONEDNN_ACT_HARD_SWISH = 3
+  TORCHTRT_ONEDNN_ACT_HARD_SWISH = 3,
+  TORCHTRT_ONEDNN_ACT_GELU_ERF = 4,
+  TORCHTRT_ONEDNN_ACT_GELU_TANH = 5
 };
 
-//! C = relu?(alpha * A.B + bias): batch dims broadcast, transposes expressed as strides. bias.rank 0: none.
+//! C = activation(alpha * A.B + bias): batch dims broadcast, transposes expressed as strides. bias.rank
+//! 0: none.
 typedef struct {
   torchtrt_onednn_tensor a, b, c, bias;
   float alpha;
-  int32_t relu;
+  int32_t activation;  // TORCHTRT_ONEDNN_ACT_*: fused as the last post-op
   //! B's values when B is a constant (a Linear's weights): read at creation only, reordered once into
   //! the primitive's preferred format; a run's B input is then ignored. NULL: B comes with each run.
   const float* constant_b;

@@ -92,19 +92,7 @@ std::unique_ptr<Step> makeConvolution(const torchtrt_onednn_convolution& d) {
       anyDst(dimsOf(d.dst), dt::f32, memory::format_tag::any), anyWeights(wdims, dt::f32, memory::format_tag::any);
   dnnl::post_ops ops;
   if (d.residual) ops.append_sum(1.f);
-  switch (d.activation) {
-    case TORCHTRT_ONEDNN_ACT_RELU:
-      ops.append_eltwise(1.f, dnnl::algorithm::eltwise_relu, 0.f, 0.f);
-      break;
-    case TORCHTRT_ONEDNN_ACT_SILU:
-      ops.append_eltwise(1.f, dnnl::algorithm::eltwise_swish, 1.f, 0.f);
-      break;
-    case TORCHTRT_ONEDNN_ACT_HARD_SWISH:
-      ops.append_eltwise(1.f, dnnl::algorithm::eltwise_hardswish, 0.f, 0.f);
-      break;
-    default:
-      break;
-  }
+  appendActivation(ops, d.activation);
   dnnl::primitive_attr attr;
   attr.set_post_ops(ops);
   const auto kind = dnnl::prop_kind::forward_inference;

@@ -49,7 +49,7 @@ std::unique_ptr<Step> makeMatrixMultiply(const torchtrt_onednn_matrix_multiply& 
   dnnl::post_ops ops;
   if (d.alpha != 1.f) ops.append_eltwise(1.f, dnnl::algorithm::eltwise_linear, d.alpha, 0.f);
   if (biasAsPostOp) ops.append_binary(dnnl::algorithm::binary_add, bias);
-  if (d.relu) ops.append_eltwise(1.f, dnnl::algorithm::eltwise_relu, 0.f, 0.f);
+  appendActivation(ops, d.activation);
   dnnl::primitive_attr attr;
   attr.set_post_ops(ops);
   // A constant B lets the primitive choose B's format (packed once); otherwise B is read as it comes.

@@ -39,6 +39,29 @@ inline dnnl::memory::desc descOf(const torchtrt_onednn_tensor& t) {
   return dnnl::memory::desc(dimsOf(t), dnnl::memory::data_type::f32, dnnl::memory::dims(t.strides, t.strides + t.rank));
 }
 
+//! Appends activation `code` (TORCHTRT_ONEDNN_ACT_*) as an eltwise post-op.
+inline void appendActivation(dnnl::post_ops& ops, int32_t code) {
+  switch (code) {
+    case TORCHTRT_ONEDNN_ACT_RELU:
+      ops.append_eltwise(1.f, dnnl::algorithm::eltwise_relu, 0.f, 0.f);
+      break;
+    case TORCHTRT_ONEDNN_ACT_SILU:
+      ops.append_eltwise(1.f, dnnl::algorithm::eltwise_swish, 1.f, 0.f);
+      break;
+    case TORCHTRT_ONEDNN_ACT_HARD_SWISH:
+      ops.append_eltwise(1.f, dnnl::algorithm::eltwise_hardswish, 0.f, 0.f);
+      break;
+    case TORCHTRT_ONEDNN_ACT_GELU_ERF:
+      ops.append_eltwise(1.f, dnnl::algorithm::eltwise_gelu_erf, 0.f, 0.f);
+      break;
+    case TORCHTRT_ONEDNN_ACT_GELU_TANH:
+      ops.append_eltwise(1.f, dnnl::algorithm::eltwise_gelu_tanh, 0.f, 0.f);
+      break;
+    default:
+      break;
+  }
+}
+
 //! A memory over a tensor the engine owns (no copy).
 inline dnnl::memory wrap(const dnnl::memory::desc& desc, const void* data) {
   return dnnl::memory(desc, cpuEngine(), const_cast<void*>(data));
