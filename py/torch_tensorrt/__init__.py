@@ -42,18 +42,19 @@ def _load_native_libraries() -> None:
 
 def _point_at_cupti() -> None:
     # The profiler times CUDA layers from CUPTI's records (docs/runtime.md); PyTorch's CUDA wheels bring
-    # libcupti in the nvidia packages, outside the loader's path: name it unless the user did.
-    if os.environ.get("TORCHTRT_CUPTI_LIBRARY"):
+    # libcupti in the nvidia packages, outside the loader's path: name the one of torch's CUDA major
+    # unless the user did (a libcupti the process has loaded already still comes first).
+    if os.environ.get("TORCHTRT_CUPTI_LIBRARY") or not torch.version.cuda:
         return
+    wanted = "libcupti.so." + torch.version.cuda.split(".")[0]
     try:
         import nvidia
 
         for root in nvidia.__path__:
             for sub in sorted(os.listdir(root)):
-                lib = os.path.join(root, sub, "lib")
-                found = sorted(f for f in os.listdir(lib) if f.startswith("libcupti.so.")) if os.path.isdir(lib) else []
-                if found:
-                    os.environ["TORCHTRT_CUPTI_LIBRARY"] = os.path.join(lib, found[0])
+                path = os.path.join(root, sub, "lib", wanted)
+                if os.path.exists(path):
+                    os.environ["TORCHTRT_CUPTI_LIBRARY"] = path
                     return
     except (ImportError, OSError):
         return

@@ -301,11 +301,13 @@ class CudaRunner : public BackendRunner {
     cudaGraph_t graph = nullptr;
     bool captured = false;
     if (cudaStreamBeginCapture(ctx.captureStream, cudaStreamCaptureModeThreadLocal) == cudaSuccess) {
+      bool refused = false;
       try {
         launchLayers(state);
       } catch (const Error&) {  // a launcher refused inside the capture: this key runs uncaptured
+        refused = true;
       }
-      captured = cudaStreamEndCapture(ctx.captureStream, &graph) == cudaSuccess && graph;
+      captured = cudaStreamEndCapture(ctx.captureStream, &graph) == cudaSuccess && graph && !refused;
     }
     cudaGraphExec_t exec = nullptr;
     if (captured) captured = cudaGraphInstantiateWithFlags(&exec, graph, 0) == cudaSuccess;
@@ -344,11 +346,13 @@ class CudaRunner : public BackendRunner {
     cudaGraph_t graph = nullptr;
     bool captured = false;
     if (cudaStreamBeginCapture(ctx.captureStream, cudaStreamCaptureModeThreadLocal) == cudaSuccess) {
+      bool refused = false;
       try {
         launchLayers(state);
       } catch (const Error&) {  // a launcher refused inside the capture: profiled layer by layer instead
+        refused = true;
       }
-      captured = cudaStreamEndCapture(ctx.captureStream, &graph) == cudaSuccess && graph;
+      captured = cudaStreamEndCapture(ctx.captureStream, &graph) == cudaSuccess && graph && !refused;
     }
     timer_.defer(false);
     cudaGraphExec_t exec = nullptr;
@@ -359,12 +363,13 @@ class CudaRunner : public BackendRunner {
     if (!captured) return false;
     const cudaError_t launched = cudaGraphLaunch(exec, ctx.stream);
     const cudaError_t done = launched == cudaSuccess ? cudaStreamSynchronize(ctx.stream) : launched;
+    std::vector<std::pair<size_t, float>> times;
+    std::string why;
+    const bool traced = tracing_ && done == cudaSuccess && trace_.collect(exec, times, why);
     cudaGraphExecDestroy(exec);
     check(done, "cudaGraphLaunch (profiled run)");
-    std::vector<std::pair<size_t, float>> times;
     if (tracing_) {
-      std::string why;
-      if (!trace_.collect(times, why)) {  // this context times with events from now on; the run is repeated
+      if (!traced) {  // this context times with events from now on; the run is repeated
         defaultLogger().log(ILogger::Severity::kWARNING,
                             ("profiled CUDA runs of this context are timed with events (adds GPU time per "
                              "layer): " +

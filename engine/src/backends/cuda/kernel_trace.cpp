@@ -37,7 +37,7 @@ const std::string& kernelTraceUnavailable() {
 KernelTraceTimer::~KernelTraceTimer() = default;
 bool KernelTraceTimer::start(cudaStream_t) { return false; }
 void KernelTraceTimer::end(size_t) {}
-bool KernelTraceTimer::collect(std::vector<std::pair<size_t, float>>&, std::string& why) {
+bool KernelTraceTimer::collect(cudaGraphExec_t, std::vector<std::pair<size_t, float>>&, std::string& why) {
   why = kernelTraceUnavailable();
   return false;
 }
@@ -56,18 +56,22 @@ struct Cupti {
   CUptiResult (*flushAll)(uint32_t) = nullptr;
   CUptiResult (*nextRecord)(uint8_t*, size_t, CUpti_Activity**) = nullptr;
   CUptiResult (*graphNodeId)(CUgraphNode, uint64_t*) = nullptr;
+  CUptiResult (*graphExecId)(CUgraphExec, uint32_t*) = nullptr;
   std::string failure;
 };
 
-// One GPU operation of a graph node: the node's CUPTI id and its GPU time stamps (ns).
+// One GPU operation of a graph node: the node's and its graph's CUPTI ids and its GPU time stamps (ns).
 struct Record {
   uint64_t node;
+  uint32_t graph;
   uint64_t start;
   uint64_t end;
 };
 
 std::mutex recordsMutex;
-std::vector<Record> records;  // filled by the buffer-completed callback
+std::vector<Record> records;              // filled by the buffer-completed callback during a session
+std::unordered_set<uint8_t*> ourBuffers;  // what bufferRequested allocated (another client's are not ours)
+bool collecting = false;                  // a traced run's session is open
 
 constexpr CUpti_ActivityKind kKinds[] = {CUPTI_ACTIVITY_KIND_CONCURRENT_KERNEL, CUPTI_ACTIVITY_KIND_MEMCPY,
                                          CUPTI_ACTIVITY_KIND_MEMSET};
@@ -77,30 +81,35 @@ void CUPTIAPI bufferRequested(uint8_t** buffer, size_t* size, size_t* maxNumReco
   *buffer = static_cast<uint8_t*>(std::aligned_alloc(8, kBytes));
   *size = *buffer ? kBytes : 0;
   *maxNumRecords = 0;  // as many as fit
+  std::lock_guard<std::mutex> lock(recordsMutex);
+  if (*buffer) ourBuffers.insert(*buffer);
 }
 
 const Cupti& cupti();
 
 void CUPTIAPI bufferCompleted(CUcontext, uint32_t, uint8_t* buffer, size_t, size_t validSize) {
   std::lock_guard<std::mutex> lock(recordsMutex);
+  // A buffer another CUPTI client (PyTorch's profiler) allocated before this engine registered its
+  // callbacks is not ours to read or free.
+  if (!buffer || !ourBuffers.erase(buffer)) return;
   CUpti_Activity* record = nullptr;
-  while (buffer && cupti().nextRecord(buffer, validSize, &record) == CUPTI_SUCCESS) {
+  while (collecting && cupti().nextRecord(buffer, validSize, &record) == CUPTI_SUCCESS) {
     // The structures are those of this build's cupti.h, whose major version the library matches (load()).
     switch (record->kind) {
       case CUPTI_ACTIVITY_KIND_CONCURRENT_KERNEL:
       case CUPTI_ACTIVITY_KIND_KERNEL: {
         const auto* k = reinterpret_cast<const CUpti_ActivityKernel10*>(record);
-        records.push_back({k->graphNodeId, k->start, k->end});
+        records.push_back({k->graphNodeId, k->graphId, k->start, k->end});
         break;
       }
       case CUPTI_ACTIVITY_KIND_MEMCPY: {
         const auto* m = reinterpret_cast<const CUpti_ActivityMemcpy6*>(record);
-        records.push_back({m->graphNodeId, m->start, m->end});
+        records.push_back({m->graphNodeId, m->graphId, m->start, m->end});
         break;
       }
       case CUPTI_ACTIVITY_KIND_MEMSET: {
         const auto* m = reinterpret_cast<const CUpti_ActivityMemset4*>(record);
-        records.push_back({m->graphNodeId, m->start, m->end});
+        records.push_back({m->graphNodeId, m->graphId, m->start, m->end});
         break;
       }
       default:
@@ -112,7 +121,7 @@ void CUPTIAPI bufferCompleted(CUcontext, uint32_t, uint8_t* buffer, size_t, size
 
 std::vector<std::string> candidates() {
   std::vector<std::string> paths;
-  if (const char* path = std::getenv("TORCHTRT_CUPTI_LIBRARY"); path && *path) return {path};
+  if (const char* path = std::getenv("TORCHTRT_CUPTI_LIBRARY"); path && *path) paths.push_back(path);
   paths.push_back("libcupti.so." + std::to_string(CUPTI_API_VERSION / 10000));
   paths.push_back("libcupti.so");
 #ifdef TORCHTRT_CUDA_TOOLKIT_LIBRARY_DIR
@@ -126,8 +135,9 @@ std::vector<std::string> candidates() {
 Cupti load() {
   Cupti c;
   std::string tried;
-  void* handle = nullptr;
-  for (const std::string& path : candidates()) {
+  // A libcupti the process has loaded already (PyTorch's profiler's) comes first: one CUPTI a process.
+  void* handle = dlopen(("libcupti.so." + std::to_string(CUPTI_API_VERSION / 10000)).c_str(), RTLD_NOW | RTLD_NOLOAD);
+  for (const std::string& path : handle ? std::vector<std::string>{} : candidates()) {
     if ((handle = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL))) break;
     const char* error = dlerror();
     tried += (tried.empty() ? "" : "; ") + std::string(error ? error : path);
@@ -147,6 +157,7 @@ Cupti load() {
   get(c.flushAll, "cuptiActivityFlushAll");
   get(c.nextRecord, "cuptiActivityGetNextRecord");
   get(c.graphNodeId, "cuptiGetGraphNodeId");
+  get(c.graphExecId, "cuptiGetGraphExecId");
   uint32_t version = 0;
   if (c.failure.empty() && (c.getVersion(&version) != CUPTI_SUCCESS || version / 10000 != CUPTI_API_VERSION / 10000))
     c.failure = "libcupti's API version " + std::to_string(version) + " is not of this build's major version " +
@@ -182,6 +193,7 @@ bool KernelTraceTimer::start(cudaStream_t stream) {
   {
     std::lock_guard<std::mutex> lock(recordsMutex);
     records.clear();
+    collecting = true;
   }
   // Enabled before the capture: CUPTI traces a graph's nodes only when it knew of them at instantiation.
   for (CUpti_ActivityKind kind : kKinds) {
@@ -233,6 +245,11 @@ void KernelTraceTimer::end(size_t step) {
 
 void KernelTraceTimer::stop() {
   for (CUpti_ActivityKind kind : kKinds) cupti().disable(kind);
+  {
+    std::lock_guard<std::mutex> lock(recordsMutex);
+    collecting = false;
+    records.clear();
+  }
   session_.unlock();
 }
 
@@ -240,7 +257,7 @@ void KernelTraceTimer::abandon() {
   if (session_.owns_lock()) stop();
 }
 
-bool KernelTraceTimer::collect(std::vector<std::pair<size_t, float>>& times, std::string& why) {
+bool KernelTraceTimer::collect(cudaGraphExec_t exec, std::vector<std::pair<size_t, float>>& times, std::string& why) {
   times.clear();
   if (!session_.owns_lock()) {
     why = "no traced run";
@@ -268,7 +285,7 @@ bool KernelTraceTimer::collect(std::vector<std::pair<size_t, float>>& times, std
   size_t matched = 0;
   for (const Record& r : taken) {
     auto it = r.node ? nodeStep_.find(r.node) : nodeStep_.end();
-    if (it == nodeStep_.end()) continue;  // other work of the process
+    if (it == nodeStep_.end() || r.start == 0 || r.end < r.start) continue;  // other work, or no time stamps
     extend(it->second, r);
     ++matched;
   }
@@ -277,9 +294,18 @@ bool KernelTraceTimer::collect(std::vector<std::pair<size_t, float>>& times, std
     // under new ids (as the H200's driver 580 does). The capture was one stream, so its nodes ran one
     // after another in the order they were added: the graph's records in time order are the steps'
     // nodes in step order, when there are exactly as many.
-    std::vector<Record> graphRecords;
-    for (const Record& r : taken)
-      if (r.node) graphRecords.push_back(r);
+    // The records of this run's graph: by its CUPTI id where that selects exactly its nodes' count
+    // (other graphs of the process may have run meanwhile), else every graph record of the session.
+    // A record a forced flush returned without its time stamps counts as missing.
+    uint32_t execId = 0;
+    const bool haveExecId = cupti().graphExecId(reinterpret_cast<CUgraphExec>(exec), &execId) == CUPTI_SUCCESS;
+    std::vector<Record> graphRecords, ofThisGraph;
+    for (const Record& r : taken) {
+      if (!r.node || r.start == 0 || r.end < r.start) continue;
+      graphRecords.push_back(r);
+      if (haveExecId && r.graph == execId) ofThisGraph.push_back(r);
+    }
+    if (ofThisGraph.size() == workNodes_) graphRecords.swap(ofThisGraph);
     if (graphRecords.size() != workNodes_) {
       why = "CUPTI reported " + std::to_string(graphRecords.size()) + " graph kernels, copies and memsets for the " +
             "run's " + std::to_string(workNodes_) + " (" + std::to_string(taken.size()) + " records in all)";

@@ -30,6 +30,8 @@ int64_t kernelTracedRuns();
 
 //! Times the layers of a profiled run captured into a graph: during the capture, end(step) notes the
 //! graph nodes each layer added; collect(), after the graph ran, reads CUPTI's records of those nodes.
+//! The engine registers its own activity buffers with CUPTI once; buffers of a client registered before
+//! it are left alone, and records are kept only while a traced run's session is open.
 //! A layer's time runs from the end of the previous layer's GPU work to the end of its own (so the
 //! layers' times tile the run, as TensorRT's profiler reports them); a layer without GPU work gets 0.
 class KernelTraceTimer : public StepTimer {
@@ -41,9 +43,10 @@ class KernelTraceTimer : public StepTimer {
   void begin(size_t) override {}
   void end(size_t step) override;
   std::vector<std::pair<size_t, float>> finish() override { return {}; }  // collect() reads them
-  //! The layers' times, once the graph captured since start() has run to completion; stops collecting.
+  //! The layers' times, once `exec` (the graph captured since start()) has run to completion; stops
+  //! collecting.
   //! False, with `why`, when the records do not cover the captured nodes (the caller times with events).
-  bool collect(std::vector<std::pair<size_t, float>>& times, std::string& why);
+  bool collect(cudaGraphExec_t exec, std::vector<std::pair<size_t, float>>& times, std::string& why);
   //! Stops collecting without reading (the capture failed).
   void abandon();
 

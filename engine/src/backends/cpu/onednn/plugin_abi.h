@@ -12,7 +12,7 @@
 extern "C" {
 #endif
 
-#define TORCHTRT_ONEDNN_ABI_VERSION 5u
+#define TORCHTRT_ONEDNN_ABI_VERSION 6u
 #define TORCHTRT_ONEDNN_MAX_RANK 8
 #define TORCHTRT_ONEDNN_GET_API "torchtrt_onednn_get_api"
 
@@ -89,11 +89,6 @@ typedef struct {
   int32_t (*execute)(torchtrt_onednn_step* step, const void* const* inputs, int32_t nb_inputs, void* output,
                      char* message, size_t message_size);
   void (*destroy)(torchtrt_onednn_step* step);
-  //! Calls body(context, first, last) over [0, count) split into `threads` ranges on the OpenMP threads
-  //! oneDNN's primitives run on (fresh threads beside them would compete with their spinning); returns
-  //! when all are done. body must not throw.
-  void (*parallel_for)(int64_t count, int32_t threads, void (*body)(void* context, int64_t first, int64_t last),
-                       void* context);
 } torchtrt_onednn_api;
 
 //! The plugin's one exported symbol: its table when it speaks `abi_version`, else NULL.

@@ -4,8 +4,6 @@
 #include <cstring>
 #include <new>
 
-#include <omp.h>
-
 #include "backends/cpu/onednn/plugin/plugin_step.h"
 #include "oneapi/dnnl/dnnl_version.h"
 
@@ -82,23 +80,13 @@ int32_t execute(torchtrt_onednn_step* step, const void* const* inputs, int32_t n
 }
 void destroy(torchtrt_onednn_step* step) { delete step; }
 
-void parallelFor(int64_t count, int32_t threads, void (*body)(void*, int64_t, int64_t), void* context) {
-#pragma omp parallel num_threads(threads)
-  {
-    const int64_t t = omp_get_thread_num(), n = omp_get_num_threads();
-    const int64_t first = count * t / n, last = count * (t + 1) / n;
-    if (first < last) body(context, first, last);
-  }
-}
-
 const torchtrt_onednn_api kApi = {TORCHTRT_ONEDNN_ABI_VERSION,
                                   libraryVersion,
                                   createConvolution,
                                   createMatrixMultiply,
                                   createPooling,
                                   execute,
-                                  destroy,
-                                  parallelFor};
+                                  destroy};
 }  // namespace
 }  // namespace torchtrt_onednn
 

@@ -49,7 +49,8 @@ inline void appendActivation(dnnl::post_ops& ops, int32_t code) {
       ops.append_eltwise(1.f, dnnl::algorithm::eltwise_swish, 1.f, 0.f);
       break;
     case TORCHTRT_ONEDNN_ACT_HARD_SWISH:
-      ops.append_eltwise(1.f, dnnl::algorithm::eltwise_hardswish, 0.f, 0.f);
+      // oneDNN 2.x ignores alpha and beta here; 3.x computes x * clamp(alpha * x + beta, 0, 1).
+      ops.append_eltwise(1.f, dnnl::algorithm::eltwise_hardswish, 1.f / 6.f, 0.5f);
       break;
     case TORCHTRT_ONEDNN_ACT_GELU_ERF:
       ops.append_eltwise(1.f, dnnl::algorithm::eltwise_gelu_erf, 0.f, 0.f);
