@@ -303,6 +303,47 @@ TEST(ChannelsLastPass, CudaRunsGroupedAndDepthwiseBlocksChannelsLast) {
 }
 #endif  // TORCHTRT_WITH_CUDA
 
+TEST(ChannelsLastPass, ConvNeXtBlockWithItsOwnPermutesAroundAProduct) {
+  // ConvNeXt: depthwise convolution -> permute to [N, H, W, C] -> linear (a product, outside the region)
+  // -> permute back -> residual add (in the region) -> convolution. The pass used to turn the
+  // convolution NHWC and then infer the product's shape before the region's exit had its transpose:
+  // "inner dimensions differ". The add reads the product's output directly (the permute back undone).
+  auto make = [](trt::INetworkDefinition& net, std::vector<std::vector<float>>& keep) {
+    keep = {randomVector(16 * 9, 71, -0.3f, 0.3f), randomVector(16, 72), randomVector(16 * 16, 73, -0.3f, 0.3f)};
+    auto* x = net.addInput("x", trt::DataType::kFLOAT, {2, 16, 6, 6});
+    auto dw = [&](trt::ITensor& in) {
+      auto* c = net.addConvolutionNd(in, 16, {3, 3}, {trt::DataType::kFLOAT, keep[0].data(), 144},
+                                     {trt::DataType::kFLOAT, keep[1].data(), 16});
+      c->setNbGroups(16);
+      c->setPaddingNd({1, 1});
+      return c->getOutput(0);
+    };
+    auto* toLast = net.addShuffle(*dw(*x));
+    toLast->setFirstTranspose({{0, 2, 3, 1}});
+    auto* m = net.addConstant({1, 1, 16, 16}, {trt::DataType::kFLOAT, keep[2].data(), 256});
+    auto* mm = net.addMatrixMultiply(*toLast->getOutput(0), trt::MatrixOperation::kNONE, *m->getOutput(0),
+                                     trt::MatrixOperation::kNONE);
+    auto* back = net.addShuffle(*mm->getOutput(0));
+    back->setFirstTranspose({{0, 3, 1, 2}});
+    auto* add = net.addElementWise(*x, *back->getOutput(0), trt::ElementWiseOperation::kSUM);
+    auto* y = dw(*add->getOutput(0));
+    y->setName("y");
+    net.markOutput(*y);
+  };
+  std::vector<std::vector<float>> wa, wb;
+  trt::INetworkDefinition reference, nhwc;
+  make(reference, wa);
+  make(nhwc, wb);
+  const auto float32 = [](trt::DataType t) { return t == trt::DataType::kFLOAT; };
+  EXPECT_GT(trt::passes::useChannelsLast(nhwc, float32, 1), 0);
+  // x in, the convolution's exit to the product, the model's permute to [N, H, W, C], y out, and the
+  // model's permute back, now dead (the add reads the product): dead-layer removal takes it.
+  EXPECT_EQ(count(nhwc, trt::LayerType::kSHUFFLE), 5);
+  const std::vector<float> x = randomVector(2 * 16 * 6 * 6, 74);
+  auto a = build(reference), b = build(nhwc);
+  expectNear(run(*b.engine, {{"x", {{2, 16, 6, 6}, x}}})["y"], run(*a.engine, {{"x", {{2, 16, 6, 6}, x}}})["y"]);
+}
+
 TEST(ChannelsLastPass, ARegionNeedsTheBackendsMinimumOfConvolutions) {
   // The CPU's rule: a lone convolution stays channels-first (its transposes would cost what oneDNN's
   // reorders did); two in one region switch.

@@ -220,6 +220,20 @@ int32_t useChannelsLast(INetworkDefinition& net, const std::function<bool(DataTy
 
   static const int32_t kToLast[4] = {0, 2, 3, 1}, kToFirst[4] = {0, 3, 1, 2};
   std::unordered_map<ITensor*, ITensor*> asLast;
+  // Region inputs that are [N, H, W, C] -> [N, C, H, W] transposes of a tensor outside the region (a
+  // channels-last input binding, ConvNeXt's permute back after its channels-last MLP) read that tensor
+  // instead. Found before any layer changes: once a region layer is NHWC, the shapes of the layers
+  // outside that read it are inconsistent until the region's exits get their transposes below, and
+  // inferring them (a product, a normalization) would throw.
+  for (ILayer* layer : layers) {
+    if (!chosen.count(layer)) continue;
+    for (int i = 0; i < layer->getNbInputs(); ++i) {
+      ITensor* t = layer->getInput(i);
+      if (insideRegion(t) || asLast.count(t)) continue;
+      ITensor* source = transposedFromChannelsLast(t);
+      if (source && !insideRegion(source)) asLast.emplace(t, source);
+    }
+  }
   int32_t added = 0;
   for (ILayer* layer : layers) {
     if (!chosen.count(layer)) continue;
@@ -229,10 +243,6 @@ int32_t useChannelsLast(INetworkDefinition& net, const std::function<bool(DataTy
       ITensor* t = layer->getInput(i);
       if (insideRegion(t)) continue;
       auto it = asLast.find(t);
-      if (it == asLast.end() && transposedFromChannelsLast(t)) {
-        // Undo the transpose instead of adding its inverse (channels-last inputs arrive this way).
-        it = asLast.emplace(t, transposedFromChannelsLast(t)).first;
-      }
       if (it == asLast.end()) {
         IShuffleLayer* s = addTranspose(net, *t, kToLast, " to NHWC [layout]");
         net.moveLayer(s, net.indexOf(layer));
