@@ -121,7 +121,8 @@ void CUPTIAPI bufferCompleted(CUcontext, uint32_t, uint8_t* buffer, size_t, size
 
 std::vector<std::string> candidates() {
   std::vector<std::string> paths;
-  if (const char* path = std::getenv("TORCHTRT_CUPTI_LIBRARY"); path && *path) paths.push_back(path);
+  // A named file is the only one tried (a path that does not exist turns the profiler to events).
+  if (const char* path = std::getenv("TORCHTRT_CUPTI_LIBRARY"); path && *path) return {path};
   paths.push_back("libcupti.so." + std::to_string(CUPTI_API_VERSION / 10000));
   paths.push_back("libcupti.so");
 #ifdef TORCHTRT_CUDA_TOOLKIT_LIBRARY_DIR
