@@ -1,6 +1,6 @@
 // CUPTI activity records for the profiler (kernel_trace.h). libcupti is opened with dlopen, so the
-// engine neither links it nor needs it to run: TORCHTRT_CUPTI_LIBRARY names a file, else the loader's
-// path (PyTorch's process has usually loaded it already), else the CUDA toolkit's directories.
+// engine neither links it nor needs it to run: one the process has loaded already, else the file
+// TORCHTRT_CUPTI_LIBRARY names (only that), else the loader's path, else the CUDA toolkit's directories.
 #ifdef TORCHTRT_WITH_CUDA
 #include "backends/cuda/kernel_trace.h"
 
