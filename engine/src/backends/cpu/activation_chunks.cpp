@@ -8,19 +8,21 @@
 namespace trt {
 namespace cpu {
 
-bool runActivationChunks(const ILayer& layer, const std::vector<TensorView>& in, TensorView& out) {
-  const auto& act = static_cast<const IActivationLayer&>(layer);
-  if (in[0].type != DataType::kFLOAT || out.type != DataType::kFLOAT) return false;
-  const int64_t n = out.dims.volume();
+void applyActivationInChunks(ActivationType type, float alpha, float beta, const float* x, float* y, int64_t n) {
   constexpr int64_t kChunk = 4096;
-  const float* x = in[0].f32();
-  float* y = out.f32();
   forEachRange((n + kChunk - 1) / kChunk, kChunk * 16, [&](int64_t first, int64_t last) {
     const int64_t begin = first * kChunk, end = std::min(n, last * kChunk);
     if (begin >= end) return;
     if (y != x) std::copy(x + begin, x + end, y + begin);
-    applyActivation(act.getActivationType(), act.getAlpha(), act.getBeta(), y + begin, end - begin);
+    applyActivation(type, alpha, beta, y + begin, end - begin);
   });
+}
+
+bool runActivationChunks(const ILayer& layer, const std::vector<TensorView>& in, TensorView& out) {
+  const auto& act = static_cast<const IActivationLayer&>(layer);
+  if (in[0].type != DataType::kFLOAT || out.type != DataType::kFLOAT) return false;
+  applyActivationInChunks(act.getActivationType(), act.getAlpha(), act.getBeta(), in[0].f32(), out.f32(),
+                          out.dims.volume());
   return true;
 }
 

@@ -55,8 +55,15 @@ bool runActivationChunks(const ILayer& layer, const std::vector<TensorView>& inp
 //! (bit-identical); false where it does not apply (no transpose, or two).
 bool runShuffleParallel(const ILayer& layer, const std::vector<TensorView>& inputs, TensorView& output);
 
+//! y = activation(x) over chunks of the n values on the cores (applyActivation's arithmetic, bit for bit);
+//! y may be x.
+void applyActivationInChunks(ActivationType type, float alpha, float beta, const float* x, float* y, int64_t n);
+
 //! Applies an activation in place over n values.
 void applyActivation(ActivationType type, float alpha, float beta, float* data, int64_t n);
+
+//! Whether perm's first `rank` entries are 0, 1, ..., rank - 1.
+bool isIdentity(const int32_t* perm, int rank);
 
 //! Copies src (dims, elemSize) into dst permuted so that dst dim i is src dim perm[i].
 void permuteCopy(const void* src, const Dims& dims, const int32_t* perm, void* dst, size_t elemSize);

@@ -23,9 +23,10 @@ void forEachRange(int64_t count, int64_t workPerItem, const std::function<void(i
     fn(0, count);
     return;
   }
+  const int team = static_cast<int>(threads);
   std::mutex failedMutex;
   std::exception_ptr failed;
-#pragma omp parallel num_threads(static_cast <int>(threads))
+#pragma omp parallel num_threads(team)
   {
     const int64_t t = omp_get_thread_num(), n = omp_get_num_threads();
     try {

@@ -8,13 +8,11 @@
 namespace trt {
 namespace cpu {
 
-namespace {
 bool isIdentity(const int32_t* perm, int rank) {
   for (int i = 0; i < rank; ++i)
     if (perm[i] != i) return false;
   return true;
 }
-}  // namespace
 
 void permuteCopy(const void* src, const Dims& dims, const int32_t* perm, void* dst, size_t elemSize) {
   const int rank = dims.nbDims;

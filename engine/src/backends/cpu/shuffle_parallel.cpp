@@ -12,12 +12,6 @@ namespace trt {
 namespace cpu {
 
 namespace {
-bool identity(const int32_t* perm, int rank) {
-  for (int i = 0; i < rank; ++i)
-    if (perm[i] != i) return false;
-  return true;
-}
-
 // dst = src (dims) permuted by perm, as permuteCopy, over the cores.
 void permuteParallel(const uint8_t* src, const Dims& dims, const int32_t* perm, uint8_t* dst, size_t elem) {
   const int rank = dims.nbDims;
@@ -50,10 +44,7 @@ void permuteParallel(const uint8_t* src, const Dims& dims, const int32_t* perm, 
       offset += idx[i] * strideOfOut[i];
     }
     for (int64_t o = first; o < last; ++o) {
-      if (elem == 4 && run == 1)
-        std::memcpy(dst + o * 4, src + offset * 4, 4);
-      else
-        std::memcpy(dst + o * runBytes, src + offset * static_cast<int64_t>(elem), runBytes);
+      std::memcpy(dst + o * runBytes, src + offset * static_cast<int64_t>(elem), runBytes);
       for (int i = kept - 1; i >= 0; --i) {
         offset += strideOfOut[i];
         if (++idx[i] < outDims[i]) break;
@@ -69,7 +60,7 @@ bool runShuffleParallel(const ILayer& layer, const std::vector<TensorView>& inpu
   const auto& shuffle = static_cast<const IShuffleLayer&>(layer);
   const Dims& in = inputs[0].dims;
   const Permutation first = shuffle.getFirstTranspose(), second = shuffle.getSecondTranspose();
-  const bool firstId = identity(first.order, in.nbDims), secondId = identity(second.order, output.dims.nbDims);
+  const bool firstId = isIdentity(first.order, in.nbDims), secondId = isIdentity(second.order, output.dims.nbDims);
   if (firstId == secondId || inputs[0].data == output.data) return false;  // copies, views, two transposes
   if (output.dims.volume() == 0) return true;
   const size_t elem = dataTypeSize(inputs[0].type);

@@ -107,6 +107,10 @@ TRT_LAYER_KINDS(TRT_CUDA_LAUNCHER_DECLARATION)
 #undef TRT_CUDA_LAUNCHER_DECLARATION
 //! How many elements of `in` are nonzero; synchronizes the stream (the count decides later shapes).
 int64_t countNonZero(LaunchContext& ctx, const TensorView& in);
+//! Whether a product's fused activation is ReLU (false: none); any other is refused (GELU is fused only
+//! by CPU builds: a plan that fuses it into a product was not built for this backend).
+bool fusedRelu(const IMatrixMultiplyLayer& mm);
+
 //! An INT8 convolution (channels-first): quantizing im2col, INT32 GEMM with the dequantizing epilogue.
 void launchInt8Convolution(LaunchContext&, const ILayer&, const std::vector<TensorView>&, TensorView&);
 //! An INT8 matrix multiply: quantized input rows times INT8 weights [N, K], dequantizing epilogue.

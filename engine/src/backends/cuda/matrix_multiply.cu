@@ -60,6 +60,15 @@ bool ltGemmEpilogue(LaunchContext& ctx, DataType type, bool tA, bool tB, int64_t
   if (op) cublasLtMatmulDescDestroy(op);
   return ok;
 }
+bool fusedRelu(const IMatrixMultiplyLayer& mm) {
+  const int32_t fused = mm.getFusedActivation();
+  if (fused >= 0 && fused != static_cast<int32_t>(ActivationType::kRELU))
+    throw Error(mm.describe() +
+                ": the CUDA backend fuses only ReLU into a matrix multiply; this plan fuses activation " +
+                std::to_string(fused) + ": rebuild it for the CUDA backend");
+  return fused >= 0;
+}
+
 void launchMatrixMultiply(LaunchContext& ctx, const ILayer& layer, const std::vector<TensorView>& in, TensorView& out) {
   const auto& mm = static_cast<const IMatrixMultiplyLayer&>(layer);
   if (mm.isInt8()) return launchInt8MatrixMultiply(ctx, layer, in, out);
@@ -86,11 +95,7 @@ void launchMatrixMultiply(LaunchContext& ctx, const ILayer& layer, const std::ve
   for (int i = 0; i < batchRankB; ++i) batchB *= b.d[i];
   const int64_t matA = ra * ca, matB = rb * cb, matC = M * N;
   const void* bias = in.size() == 3 ? in[2].data : nullptr;
-  const bool relu = mm.getFusedActivation() == static_cast<int32_t>(ActivationType::kRELU);
-  if (mm.getFusedActivation() >= 0 && !relu)  // GELU is fused only by CPU builds
-    throw Error(mm.describe() +
-                ": the CUDA backend fuses only ReLU into a matrix multiply; this plan fuses activation " +
-                std::to_string(mm.getFusedActivation()) + ": rebuild it for the CUDA backend");
+  const bool relu = fusedRelu(mm);
   if (bias || relu) {
     // One GEMM: a single product, or a batch of A against one shared B (rows of A stack up).
     const bool single = batch == 1 || (batchB == 1 && batchA == batch && !tA && !vecA);

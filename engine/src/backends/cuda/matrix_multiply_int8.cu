@@ -52,11 +52,7 @@ void launchInt8MatrixMultiply(LaunchContext& ctx, const ILayer& layer, const std
   }
   // Uploaded by the engine under the weight scales' key: s_in * s_w[n] * alpha.
   const auto* outScale = static_cast<const float*>(ctx.device(mm.getInt8WeightScales().data()));
-  const bool relu = mm.getFusedActivation() == static_cast<int32_t>(ActivationType::kRELU);
-  if (mm.getFusedActivation() >= 0 && !relu)  // GELU is fused only by CPU builds
-    throw Error(mm.describe() +
-                ": the CUDA backend fuses only ReLU into a matrix multiply; this plan fuses activation " +
-                std::to_string(mm.getFusedActivation()) + ": rebuild it for the CUDA backend");
+  const bool relu = fusedRelu(mm);
   const void* bias = in.size() == 3 ? in[2].data : nullptr;
   const DataType biasType = in.size() == 3 ? in[2].type : DataType::kFLOAT;
   int8Epilogue(ctx, acc, out.data, out.type, outScale, bias, biasType, nullptr, relu, N, 1, rows * N);

@@ -21,6 +21,12 @@ bool describeMatrixMultiply(const ILayer& layer, const std::vector<TensorView>& 
 bool describePooling(const ILayer& layer, const std::vector<TensorView>& inputs, const TensorView& output,
                      torchtrt_onednn_pooling& desc);
 
+//! The fused activation `fused` (-1: none) as a oneDNN post-op code: SiLU, hard-swish and GELU (oneDNN's
+//! forms agree with PyTorch's within a few ulps and keep NaN), with the post-op code NONE and
+//! `postActivation` the activation for the reference's routine after the primitive otherwise (oneDNN's
+//! ReLU turns NaN into 0 where PyTorch keeps it).
+int32_t activationPostOp(int32_t fused, int32_t& postActivation);
+
 //! A dense tensor of logical dims [N, C, spatial...]; channels-last keeps it as [N, spatial..., C] in memory.
 torchtrt_onednn_tensor denseTensor(const Dims& logical, bool channelsLast = false);
 

@@ -61,18 +61,7 @@ bool describeMatrixMultiply(const ILayer& layer, const std::vector<TensorView>& 
   const ILayer* producer = mm.getInput(1)->getProducer();
   if (producer && producer->getType() == LayerType::kCONSTANT && inputs[1].type == DataType::kFLOAT)
     d.constant_b = inputs[1].f32();
-  // GELU runs as the primitive's last post-op (oneDNN's erf and tanh forms agree with PyTorch's within
-  // a few ulps); ReLU after the primitive with the reference's routine: oneDNN's ReLU turns NaN into 0
-  // where PyTorch keeps it.
-  const int32_t fused = mm.getFusedActivation();
-  postActivation = -1;
-  d.activation = TORCHTRT_ONEDNN_ACT_NONE;
-  if (fused == static_cast<int32_t>(ActivationType::kGELU_ERF))
-    d.activation = TORCHTRT_ONEDNN_ACT_GELU_ERF;
-  else if (fused == static_cast<int32_t>(ActivationType::kGELU_TANH))
-    d.activation = TORCHTRT_ONEDNN_ACT_GELU_TANH;
-  else if (fused >= 0)
-    postActivation = fused;
+  d.activation = activationPostOp(mm.getFusedActivation(), postActivation);  // GELU: a post-op; ReLU after
   return true;
 }
 

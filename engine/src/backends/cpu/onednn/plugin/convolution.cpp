@@ -1,6 +1,6 @@
 // 1-D, 2-D and 3-D float32 convolutions (grouped, depthwise, dilated) with the bias, a residual (a sum
-// post-op) and an activation (ReLU, SiLU, hard-swish) fused; the primitive picks its activation format (blocked where
-// that is faster), the weights are reordered into its format once.
+// post-op) and an activation (plugin_abi.h's ACT codes) fused; the primitive picks its activation format
+// (blocked where that is faster, NHWC tensors as they come), the weights are reordered into its format once.
 #include <cstring>
 
 #include "backends/cpu/onednn/plugin/plugin_step.h"

@@ -1,5 +1,6 @@
 // Batched float32 matrix products on oneDNN's matmul: transposes and broadcasts come as strides, the
-// scale, per-column bias and ReLU as post-ops; a constant B (weights) packed once into the primitive's format.
+// scale, per-column bias and an activation as post-ops; a constant B (weights) packed once into the
+// primitive's format.
 #include "backends/cpu/onednn/plugin/plugin_step.h"
 
 namespace torchtrt_onednn {
