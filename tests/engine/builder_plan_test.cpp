@@ -177,6 +177,16 @@ TEST(Builder, FoldsGeluIntoAMatrixMultiplyOnlyWhereTheBackendFusesIt) {
       for (int k = 0; k < 4; ++k) v += xv[r * 4 + k] * w[k * 2 + c];
       EXPECT_NEAR(y[r * 2 + c], 0.5f * v * (1.f + std::erf(v / std::sqrt(2.f))), 1e-5f);
     }
+  // In an FP16 build too (16-bit storage, the product and GELU computed in float): within half's
+  // rounding of the inputs, the weights and the result.
+  trt::INetworkDefinition half;
+  make(half);
+  trt::IBuilderConfig fp16;
+  fp16.setFlag(trt::BuilderFlag::kFP16);
+  auto halfEngine = build(half, &fp16);
+  EXPECT_NE(halfEngine.engine->describeLayersJson().find("float16"), std::string::npos);
+  const auto yh = run(*halfEngine.engine, {{"x", {{2, 3, 4}, xv}}})["y"];
+  for (size_t i = 0; i < y.size(); ++i) EXPECT_NEAR(yh[i], y[i], 1e-2f * (1.f + std::fabs(y[i]))) << i;
 }
 
 TEST(Builder, FoldsColumnBiasAndReluIntoTheMatrixMultiply) {
