@@ -78,7 +78,7 @@ class CausalLM(torch.nn.Module):
 
     def forward(self, ids: torch.Tensor) -> torch.Tensor:
         n = ids.shape[1]
-        mask = torch.full((n, n), torch.finfo(torch.float32).min).triu(1)[None, None]
+        mask = torch.full((n, n), torch.finfo(torch.float32).min, device=ids.device).triu(1)[None, None]
         return self.decoder(ids, attention_mask=mask)[0]
 
 
