@@ -8,6 +8,7 @@
 #include <fstream>
 #include <iostream>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "core/runtime/runtime.h"
@@ -107,6 +108,9 @@ void inspectText(const Engine& e, std::ostream& os) {
   }
   std::map<int32_t, std::vector<const trt::TacticRecord*>> tactics;
   for (const auto& t : engine->contents().tactics) tactics[t.layer].push_back(&t);
+  // What runs each layer, where the backend tells (the CPU backend's oneDNN primitives): the JSON
+  // inspector's "implementation".
+  const auto described = nlohmann::json::parse(engine->describeLayersJson())["layers"];
   os << "  layers:\n";
   for (int l = 0; l < net.getNbLayers(); ++l) {
     const trt::ILayer& layer = *net.getLayer(l);
@@ -120,6 +124,8 @@ void inspectText(const Engine& e, std::ostream& os) {
     const std::string fused = fusions(layer);
     if (!fused.empty()) os << " fused: " << fused;
     for (const auto* t : tactics[l]) os << " tactic" << ints(t->shape) << "=" << ints(t->choice);
+    const auto& implementation = described.at(static_cast<size_t>(l))["implementation"];
+    if (implementation.is_string()) os << " runs: " << implementation.get<std::string>();
     os << "\n";
   }
 }

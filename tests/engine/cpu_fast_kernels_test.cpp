@@ -506,6 +506,41 @@ TEST(CpuFastKernels, FastIsTheDefaultAndThePluginLoads) {
   EXPECT_GT(after, before) << "an engine without TORCHTRT_CPU_KERNELS ran the reference kernels";
 }
 
+// The inspector names what runs each layer: oneDNN's primitive (prepared, nothing run) on the fast
+// path, the reference kernel with TORCHTRT_CPU_KERNELS=reference; nothing for a constant read in place.
+TEST(CpuFastKernels, InspectorNamesWhatRunsEachLayer) {
+  trt::INetworkDefinition net;
+  Inputs inputs;
+  inputs.add(net, "x", {1, 4, 8, 8}, 9);
+  const std::vector<float> w = randomVector(8 * 4 * 9, 3, -0.3f, 0.3f), b = randomVector(8, 4);
+  auto* conv = net.addConvolutionNd(*net.getInput(0), 8, {3, 3}, {DataType::kFLOAT, w.data(), 8 * 4 * 9},
+                                    {DataType::kFLOAT, b.data(), 8});
+  auto* pool = net.addPoolingNd(*conv->getOutput(0), PT::kMAX, {2, 2});
+  net.markOutput(*pool->getOutput(0));
+  const char* previous = std::getenv("TORCHTRT_CPU_KERNELS");
+  const std::string saved = previous ? previous : "";
+  auto describe = [&](const char* kernels) {
+    setenv("TORCHTRT_CPU_KERNELS", kernels, 1);
+    auto built = build(net);
+    std::string json = built.engine->describeLayersJson();
+    if (previous)
+      setenv("TORCHTRT_CPU_KERNELS", saved.c_str(), 1);
+    else
+      unsetenv("TORCHTRT_CPU_KERNELS");
+    return json;
+  };
+  const std::string reference = describe("reference");
+  EXPECT_NE(reference.find("\"kind\":\"Convolution\""), std::string::npos) << reference;
+  EXPECT_EQ(reference.find("oneDNN"), std::string::npos) << reference;
+  EXPECT_NE(reference.find("\"implementation\":\"reference kernel\""), std::string::npos) << reference;
+  if (trt::cpu::onednn::layerRuns() < 0 || !trt::cpu::onednn::pluginApi())
+    GTEST_SKIP() << "this build has no oneDNN plugin";
+  const std::string fast = describe("fast");
+  EXPECT_NE(fast.find("\"implementation\":\"oneDNN convolution "), std::string::npos) << fast;
+  EXPECT_NE(fast.find("\"implementation\":\"oneDNN pooling "), std::string::npos) << fast;
+  EXPECT_EQ(fast.find("reference kernel"), std::string::npos) << fast;
+}
+
 TEST(CpuFastKernels, RejectsAnUnknownKernelChoice) {
   trt::INetworkDefinition net;
   Inputs inputs;

@@ -28,6 +28,8 @@ def test_inspect_prints_layers_fusions_and_memory_of_a_module_and_a_plan(tmp_pat
         conv = [line for line in r.stdout.splitlines() if "Convolution" in line]
         # The ReLU folded into the convolution is named, never a number.
         assert len(conv) == 1 and "fused: bias + relu" in conv[0], r.stdout
+        # What runs it: oneDNN's primitive on the CPU backend's fast path (the default).
+        assert "runs: oneDNN convolution " in conv[0], r.stdout
         r = run(["--inspect", "--json", path])
         assert r.returncode == 0, r.stderr
         engines = json.loads(r.stdout)
@@ -35,6 +37,7 @@ def test_inspect_prints_layers_fusions_and_memory_of_a_module_and_a_plan(tmp_pat
         assert engines[0]["activation_bytes"] > 0
         convs = [layer for layer in engines[0]["layers"] if layer["kind"] == "Convolution"]
         assert convs[0]["fused"]["activation"] == "relu" and convs[0]["tactics"] == []
+        assert convs[0]["implementation"].startswith("oneDNN convolution "), convs[0]
 
 
 class SiluConv(torch.nn.Module):

@@ -18,7 +18,9 @@ const ExecutionBackend& executionBackend(Backend kind) {
   throw Error("unknown backend " + std::to_string(static_cast<int>(kind)));
 }
 
-void runSteps(RunState& state, uint8_t* arena, const StepDevice& device) {
+namespace {
+// Where each tensor's memory is before the first step: bound inputs and outputs, arena blocks.
+std::vector<void*> tensorData(const RunState& state, uint8_t* arena) {
   const Schedule& s = state.schedule;
   std::vector<void*> data(s.tensors.size(), nullptr);
   for (size_t t = 0; t < s.tensors.size(); ++t) {
@@ -27,6 +29,42 @@ void runSteps(RunState& state, uint8_t* arena, const StepDevice& device) {
     else if (state.arenaOffset[t] != SIZE_MAX)
       data[t] = arena + state.arenaOffset[t];
   }
+  return data;
+}
+}  // namespace
+
+void prepareSteps(RunState& state, uint8_t* arena, const StepDevice& device, const PrepareLayer& prepare) {
+  const Schedule& s = state.schedule;
+  std::vector<void*> data = tensorData(state, arena);
+  std::vector<cpu::TensorView> inputs;
+  for (size_t st = 0; st < s.steps.size(); ++st) {
+    const auto& step = s.steps[st];
+    if (state.dataDependent[step.output] || step.layer->getType() == LayerType::kNON_ZERO) return;
+    if (state.viewInput[st] >= 0) {
+      data[step.output] = data[state.viewInput[st]];
+      continue;
+    }
+    if (s.isConstant[step.output] && !state.addresses[step.output]) {
+      data[step.output] = device.constantData(*static_cast<const IConstantLayer*>(step.layer));
+      continue;
+    }
+    inputs.clear();
+    for (int32_t i : step.inputs) inputs.push_back({data[i], state.shapes[i], s.tensors[i]->getType()});
+    const cpu::TensorView out{data[step.output], state.shapes[step.output], s.tensors[step.output]->getType()};
+    if (state.shapes[step.output].volume() == 0) continue;
+    try {
+      prepare(*step.layer, state.layerToRun(st), inputs, out);
+    } catch (const Error&) {
+      throw;
+    } catch (const std::exception& e) {
+      throw Error(step.layer->describe() + ": " + e.what());
+    }
+  }
+}
+
+void runSteps(RunState& state, uint8_t* arena, const StepDevice& device) {
+  const Schedule& s = state.schedule;
+  std::vector<void*> data = tensorData(state, arena);
   if (state.profiler && !device.timer) throw Error("runSteps: profiling needs the backend's StepTimer");
   StepTimer* timer = state.profiler ? device.timer : nullptr;
   std::vector<cpu::TensorView> inputs;

@@ -8,6 +8,8 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <string>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -63,6 +65,12 @@ class BackendRunner {
   virtual int64_t graphLaunches() const { return 0; }
   //! The tactics this runner timed, by layer index (what the builder stores in the plan).
   virtual std::vector<TacticRecord> timedTactics() const { return {}; }
+  //! Creates what runs at `state`'s shapes need before the first of them (the CPU backend's oneDNN
+  //! primitives, weights reordered); a run at new shapes prepares them itself.
+  virtual void prepare(RunState& state) { (void)state; }
+  //! What runs each prepared layer of the plan ("oneDNN convolution brg:avx2", "engine kernel"), where
+  //! the backend tells; the inspector shows it.
+  virtual std::unordered_map<const ILayer*, std::string> layerImplementations() const { return {}; }
 };
 
 //! Times the steps of one run for a profiler: begin/end bracket a step's work, finish (after the last
@@ -102,6 +110,13 @@ struct StepDevice {
 
 //! Runs every step of `state` with intermediates at `arena` + their offsets: the loop both backends share.
 void runSteps(RunState& state, uint8_t* arena, const StepDevice& device);
+
+//! Hands every step that runs a kernel to `prepare` (plan layer, layer to run, inputs, output) with the
+//! tensors a run would give it, without running anything; stops at the first step whose shapes only a
+//! run can tell (after a NonZero).
+using PrepareLayer = std::function<void(const ILayer& planLayer, const ILayer& layer,
+                                        const std::vector<cpu::TensorView>& inputs, const cpu::TensorView& output)>;
+void prepareSteps(RunState& state, uint8_t* arena, const StepDevice& device, const PrepareLayer& prepare);
 
 //! One backend (CPU, CUDA): what the engine needs from a device.
 class ExecutionBackend {

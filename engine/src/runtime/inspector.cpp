@@ -3,8 +3,10 @@
 #include <cstdlib>
 #include <nlohmann/json.hpp>
 
+#include "backends/backend.h"
 #include "network/computed_precision.h"
 #include "plan/plan.h"
+#include "runtime/schedule.h"
 #include "trt/runtime.h"
 
 namespace trt {
@@ -106,10 +108,29 @@ std::string ICudaEngine::describeLayersJson() const {
   for (int i = 0; i < net.getNbInputs(); ++i) isStatic &= net.getInput(i)->getDimensions().isStatic();
   doc["activation_bytes"] = nullptr;
   doc["activation_bytes_without_reuse"] = nullptr;
+  // What runs each layer at the build-time shapes, where the backend tells (the CPU backend: oneDNN's
+  // primitive or the engine's kernel), from a context prepared as for its first run; nothing runs.
+  std::unordered_map<const ILayer*, std::string> implementations;
   if (isStatic) {
     std::unique_ptr<IExecutionContext> ctx(createExecutionContext());
     doc["activation_bytes"] = ctx->getActivationBytes();
     doc["activation_bytes_without_reuse"] = ctx->getActivationBytesWithoutReuse();
+    IExecutionContext& c = *ctx;
+    RunState state{*schedule_,
+                   c.shapes_,
+                   c.addresses_,
+                   c.arenaOffset_,
+                   c.viewInput_,
+                   c.arenaBytes_,
+                   c.dataDependent_,
+                   c.hasDataDependentShapes_,
+                   c.profile_,
+                   false,
+                   [&c](size_t step) -> const ILayer& { return c.layerToRun(step); },
+                   [](size_t, int64_t) {},
+                   [](const std::vector<void*>&, const std::function<void(void*, const void*, size_t)>&) {}};
+    c.runner_->prepare(state);
+    implementations = c.runner_->layerImplementations();
   }
   Json& layers = doc["layers"] = Json::array();
   for (int l = 0; l < net.getNbLayers(); ++l) {
@@ -130,7 +151,9 @@ std::string ICudaEngine::describeLayersJson() const {
          {"precision", dataTypeName(computedPrecision(*layer))},
          {"pinned_precision", layer->precisionIsSet() ? Json(dataTypeName(layer->getPrecision())) : Json()},
          {"fused", fusedJson(layer)},
-         {"tactics", std::move(tactics)}});
+         {"tactics", std::move(tactics)},
+         // null: the backend does not tell, or nothing runs for the layer (a view, a constant read in place).
+         {"implementation", implementations.count(layer) ? Json(implementations.at(layer)) : Json()}});
   }
   // Names come from user models: invalid UTF-8 is replaced rather than refused (the inspector must
   // describe any loadable plan).

@@ -37,6 +37,7 @@ class CpuRunner : public BackendRunner {
 
   // The runtime has checked `bytes` against the host's available memory and the cap (memory_limits.h).
   void reserveArena(size_t bytes) override {
+    prepared_ = false;  // called whenever shapes change
     try {
       arena_.resize(bytes);
     } catch (const std::exception&) {  // bad_alloc, length_error
@@ -46,9 +47,27 @@ class CpuRunner : public BackendRunner {
     }
   }
 
-  void run(RunState& state, void*) override {
+  void prepare(RunState& state) override {
     StepDevice device;
-    device.constantData = [](const IConstantLayer& constant) { return const_cast<uint8_t*>(constant.bytes().data()); };
+    device.constantData = constantData;
+    implementations_.clear();
+    prepareSteps(state, arena_.data(), device,
+                 [this](const ILayer& planLayer, const ILayer& layer, const std::vector<cpu::TensorView>& in,
+                        const cpu::TensorView& out) {
+                   std::string name = fast_ ? fast_->prepare(layer, in, out) : "";
+                   if (name.empty()) name = fastMode_ ? "engine kernel" : "reference kernel";
+                   implementations_[&planLayer] = std::move(name);
+                 });
+    prepared_ = true;
+  }
+
+  std::unordered_map<const ILayer*, std::string> layerImplementations() const override { return implementations_; }
+
+  void run(RunState& state, void*) override {
+    // The primitives of these shapes are made before any layer runs (weights reordered once).
+    if (!prepared_) prepare(state);
+    StepDevice device;
+    device.constantData = constantData;
     device.countNonZero = [](const cpu::TensorView& in) { return cpu::countNonZero(in); };
     device.runLayer = [this](const ILayer& layer, const std::vector<cpu::TensorView>& in, cpu::TensorView& out) {
       if (fast_ && fast_->run(layer, in, out)) return;
@@ -68,9 +87,13 @@ class CpuRunner : public BackendRunner {
   }
 
  private:
+  static void* constantData(const IConstantLayer& constant) { return const_cast<uint8_t*>(constant.bytes().data()); }
+
   std::vector<uint8_t> arena_;                  // intermediates, sized by reserveArena
   bool fastMode_;                               // TORCHTRT_CPU_KERNELS: fast (default) or reference
   std::unique_ptr<cpu::onednn::Kernels> fast_;  // the oneDNN plugin's kernels, nullptr where it cannot load
+  bool prepared_ = false;                       // prepare ran since the shapes last changed
+  std::unordered_map<const ILayer*, std::string> implementations_;  // by plan layer, from prepare
 };
 
 class CpuBackend : public ExecutionBackend {

@@ -16,6 +16,7 @@ namespace onednn {
 
 namespace {
 std::atomic<int64_t> runs{0};
+}  // namespace
 
 //! One layer at one set of shapes on the plugin; destroys its plugin step.
 class Step {
@@ -25,6 +26,9 @@ class Step {
   ~Step() { api_.destroy(handle_); }
   Step(const Step&) = delete;
   Step& operator=(const Step&) = delete;
+
+  //! oneDNN's name for what runs (the inspector's).
+  std::string implementation() const { return api_.implementation(handle_); }
 
   //! Runs the primitive on raw buffers (the attention's two products), throwing on failure.
   void execute(const ILayer& layer, const void* const* inputs, int32_t count, void* output) {
@@ -66,6 +70,7 @@ class Step {
   bool maxPooling_;
 };
 
+namespace {
 // The layer object and every shape it runs at. A layer's parameters (weights, strides, ...) are
 // fixed for the engine's life, so they need no place in the key.
 std::string stepKey(const ILayer& layer, const std::vector<TensorView>& inputs, const TensorView& output) {
@@ -119,12 +124,16 @@ std::unique_ptr<Step> makeStep(const torchtrt_onednn_api& api, const ILayer& lay
   if (status != TORCHTRT_ONEDNN_OK || !handle) return nullptr;
   return std::make_unique<Step>(api, handle, postActivation, maxPooling);
 }
+}  // namespace
+
 // Attention as two plugin products around the reference's masked softmax (attention_gemm.cpp):
 // S = Q K^T into a scores buffer, the softmax rows in place over the cores, then O = P V.
 struct AttentionSteps {
   std::unique_ptr<Step> scores, weighted;
   std::vector<float> s;  // [B, H, Sq, Sk]
 };
+
+namespace {
 
 // Scores of at most 64 Mi floats (256 MiB) go through oneDNN at once; longer sequences take the
 // per-head GEMM path, whose buffer is one head's [Sq, Sk].
@@ -176,24 +185,52 @@ struct Kernels::Impl {
 Kernels::Kernels(const torchtrt_onednn_api& api) : impl_(std::make_unique<Impl>(api)) {}
 Kernels::~Kernels() = default;
 
-bool Kernels::run(const ILayer& layer, const std::vector<TensorView>& inputs, TensorView& output) {
-  const LayerType type = layer.getType();
-  if (type == LayerType::kATTENTION) return runAttention(layer, inputs, output);
-  if (type != LayerType::kCONVOLUTION && type != LayerType::kMATRIX_MULTIPLY && type != LayerType::kPOOLING)
-    return false;
+Step* Kernels::step(const ILayer& layer, const std::vector<TensorView>& inputs, const TensorView& output) {
   const std::string key = stepKey(layer, inputs, output);
   auto it = impl_->steps.find(key);
   if (it == impl_->steps.end()) it = impl_->steps.emplace(key, makeStep(impl_->api, layer, inputs, output)).first;
-  if (!it->second || !it->second->run(layer, inputs, output)) return false;
+  return it->second.get();
+}
+
+AttentionSteps* Kernels::attentionSteps(const ILayer& layer, const std::vector<TensorView>& inputs,
+                                        const TensorView& output) {
+  const std::string key = stepKey(layer, inputs, output);
+  auto it = impl_->attention.find(key);
+  if (it == impl_->attention.end()) it = impl_->attention.emplace(key, makeAttention(impl_->api, inputs, output)).first;
+  return it->second.get();
+}
+
+namespace {
+bool onPlugin(LayerType type) {
+  return type == LayerType::kCONVOLUTION || type == LayerType::kMATRIX_MULTIPLY || type == LayerType::kPOOLING;
+}
+}  // namespace
+
+std::string Kernels::prepare(const ILayer& layer, const std::vector<TensorView>& inputs, const TensorView& output) {
+  const LayerType type = layer.getType();
+  if (type == LayerType::kATTENTION) {
+    const AttentionSteps* steps = attentionSteps(layer, inputs, output);
+    if (!steps) return "";
+    return "oneDNN " + steps->scores->implementation() + " and " + steps->weighted->implementation() +
+           " around the engine's softmax";
+  }
+  if (!onPlugin(type)) return "";
+  const Step* s = step(layer, inputs, output);
+  return s ? "oneDNN " + s->implementation() : "";
+}
+
+bool Kernels::run(const ILayer& layer, const std::vector<TensorView>& inputs, TensorView& output) {
+  const LayerType type = layer.getType();
+  if (type == LayerType::kATTENTION) return runAttention(layer, inputs, output);
+  if (!onPlugin(type)) return false;
+  Step* s = step(layer, inputs, output);
+  if (!s || !s->run(layer, inputs, output)) return false;
   runs.fetch_add(1, std::memory_order_relaxed);
   return true;
 }
 
 bool Kernels::runAttention(const ILayer& layer, const std::vector<TensorView>& inputs, TensorView& output) {
-  const std::string key = stepKey(layer, inputs, output);
-  auto it = impl_->attention.find(key);
-  if (it == impl_->attention.end()) it = impl_->attention.emplace(key, makeAttention(impl_->api, inputs, output)).first;
-  AttentionSteps* steps = it->second.get();
+  AttentionSteps* steps = attentionSteps(layer, inputs, output);
   if (!steps) return false;
   const Dims& qd = inputs[0].dims;
   const int64_t batchHeads = qd.d[0] * qd.d[1], rows = qd.d[2], sk = inputs[2].dims.d[2];

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "backends/cpu/cpu_kernels.h"
@@ -15,8 +16,11 @@ namespace trt {
 namespace cpu {
 namespace onednn {
 
-//! The primitives of one execution context, created on a layer's first run at an input shape and
-//! kept (weights reordered into the primitive's format once). Not thread-safe: one per runner.
+class Step;
+struct AttentionSteps;
+
+//! The primitives of one execution context, created before the first run at an input shape (prepare)
+//! and kept (weights reordered into the primitive's format once). Not thread-safe: one per runner.
 class Kernels {
  public:
   //! `api`: the loaded plugin's table (plugin_loader.h).
@@ -26,10 +30,18 @@ class Kernels {
   Kernels& operator=(const Kernels&) = delete;
   //! Runs `layer` on oneDNN when it covers it; false when the caller must run the reference kernel.
   bool run(const ILayer& layer, const std::vector<TensorView>& inputs, TensorView& output);
+  //! Creates the primitives `layer` runs on at these shapes; returns oneDNN's name for them ("oneDNN
+  //! convolution brg:avx2"), or "" when the layer runs on the engine's own kernel.
+  std::string prepare(const ILayer& layer, const std::vector<TensorView>& inputs, const TensorView& output);
 
  private:
   //! Attention: Q K^T and P V on oneDNN around the reference's masked softmax; false where not taken.
   bool runAttention(const ILayer& layer, const std::vector<TensorView>& inputs, TensorView& output);
+  //! The cached step (or attention's two) of `layer` at these shapes, created on first use; nullptr where
+  //! the reference runs it.
+  Step* step(const ILayer& layer, const std::vector<TensorView>& inputs, const TensorView& output);
+  AttentionSteps* attentionSteps(const ILayer& layer, const std::vector<TensorView>& inputs,
+                                        const TensorView& output);
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };

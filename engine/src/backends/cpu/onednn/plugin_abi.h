@@ -12,7 +12,7 @@
 extern "C" {
 #endif
 
-#define TORCHTRT_ONEDNN_ABI_VERSION 6u
+#define TORCHTRT_ONEDNN_ABI_VERSION 7u
 #define TORCHTRT_ONEDNN_MAX_RANK 8
 #define TORCHTRT_ONEDNN_GET_API "torchtrt_onednn_get_api"
 
@@ -89,6 +89,9 @@ typedef struct {
   int32_t (*execute)(torchtrt_onednn_step* step, const void* const* inputs, int32_t nb_inputs, void* output,
                      char* message, size_t message_size);
   void (*destroy)(torchtrt_onednn_step* step);
+  //! The implementation oneDNN chose for a step's primitive (its impl_info_str, e.g. "brg:avx2"), with
+  //! " + reorders" when the step reorders the engine's tensors or weights around it. Owned by the step.
+  const char* (*implementation)(const torchtrt_onednn_step* step);
 } torchtrt_onednn_api;
 
 //! The plugin's one exported symbol: its table when it speaks `abi_version`, else NULL.

@@ -80,13 +80,16 @@ int32_t execute(torchtrt_onednn_step* step, const void* const* inputs, int32_t n
 }
 void destroy(torchtrt_onednn_step* step) { delete step; }
 
+const char* implementation(const torchtrt_onednn_step* step) { return step->step->implementation(); }
+
 const torchtrt_onednn_api kApi = {TORCHTRT_ONEDNN_ABI_VERSION,
                                   libraryVersion,
                                   createConvolution,
                                   createMatrixMultiply,
                                   createPooling,
                                   execute,
-                                  destroy};
+                                  destroy,
+                                  implementation};
 }  // namespace
 }  // namespace torchtrt_onednn
 

@@ -34,6 +34,8 @@ class ConvolutionStep : public Step {
       dstOut_ = dnnl::reorder(dnnl::reorder::primitive_desc(engine, pd.dst_desc(), engine, userDst));
       if (residual) dstIn_ = dnnl::reorder(dnnl::reorder::primitive_desc(engine, userDst, engine, pd.dst_desc()));
     }
+    implementation_ = std::string("convolution ") + pd.impl_info_str();
+    if (src_ || dst_) implementation_ += " + reorders";  // the tensors' layout is not the primitive's
     stream_.wait();
   }
 

@@ -13,6 +13,7 @@ class MatrixMultiplyStep : public Step {
   MatrixMultiplyStep(const dnnl::matmul::primitive_desc& pd, const memory::desc& a, const memory::desc& b,
                      const memory::desc& c, const memory::desc& bias, bool biasAsPostOp, const float* constantB)
       : prim_(pd), a_(a), b_(b), c_(c), bias_(bias), biasAsPostOp_(biasAsPostOp) {
+    implementation_ = std::string("matmul ") + pd.impl_info_str() + (constantB ? " (packed weights)" : "");
     if (constantB) {  // packed once into the primitive's format
       packedB_ = memory(pd.weights_desc(), cpuEngine());
       memory user = wrap(b, constantB);

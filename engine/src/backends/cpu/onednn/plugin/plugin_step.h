@@ -3,6 +3,7 @@
 #pragma once
 
 #include <memory>
+#include <string>
 #include <vector>
 
 #include <oneapi/dnnl/dnnl.hpp>
@@ -21,9 +22,12 @@ class Step {
   Step() : stream_(cpuEngine()) {}
   virtual ~Step() = default;
   virtual void run(const void* const* inputs, int32_t nbInputs, void* output) = 0;
+  //! oneDNN's name for the primitive's implementation (the inspector shows it).
+  const char* implementation() const { return implementation_.c_str(); }
 
  protected:
   dnnl::stream stream_;
+  std::string implementation_;
 };
 
 std::unique_ptr<Step> makeConvolution(const torchtrt_onednn_convolution& desc);

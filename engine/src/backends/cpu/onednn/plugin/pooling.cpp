@@ -10,7 +10,9 @@ using dnnl::memory;
 class PoolingStep : public Step {
  public:
   PoolingStep(const dnnl::pooling_forward::primitive_desc& pd, const memory::desc& src, const memory::desc& dst)
-      : prim_(pd), src_(src), dst_(dst) {}
+      : prim_(pd), src_(src), dst_(dst) {
+    implementation_ = std::string("pooling ") + pd.impl_info_str();
+  }
   void run(const void* const* inputs, int32_t, void* output) override {
     prim_.execute(stream_, {{DNNL_ARG_SRC, wrap(src_, inputs[0])}, {DNNL_ARG_DST, wrap(dst_, output)}});
     stream_.wait();
