@@ -47,6 +47,43 @@ TEST(Builder, FoldsConstantsRemovesDeadLayersAndFusesRelu) {
     for (int i = 0; i < 9; ++i) EXPECT_FLOAT_EQ(out[k * 9 + i], std::max(0.f, x[i] * w[k]) + 4.f);
 }
 
+// A cast of large weights folds although its result passes the size limit of folded constants: it
+// replaces a larger constant that nothing else reads (VGG-16's classifier weights were cast to
+// float16 at every call). The float16 values are the cast's.
+TEST(Builder, FoldsALargeCastOfWeightsThatNothingElseReads) {
+  const int64_t n = (int64_t(64) << 20) / 2 + 4096;  // float16 result just over the 64 MiB limit
+  std::vector<float> weights(static_cast<size_t>(n));
+  for (int64_t i = 0; i < n; ++i) weights[static_cast<size_t>(i)] = static_cast<float>(i % 1000) * 0.01f - 5.f;
+  trt::INetworkDefinition net;
+  auto* in = net.addInput("x", trt::DataType::kHALF, {n});
+  auto* c = net.addConstant({1, n}, {trt::DataType::kFLOAT, weights.data(), n});
+  c->getOutput(0)->setName("w");
+  auto* cast = net.addIdentity(*c->getOutput(0));
+  cast->setOutputType(0, trt::DataType::kHALF);
+  auto* shuffle = net.addShuffle(*cast->getOutput(0));
+  shuffle->setReshapeDimensions({1, {n}});
+  auto* sum = net.addElementWise(*in, *shuffle->getOutput(0), trt::ElementWiseOperation::kSUM);
+  net.markOutput(*sum->getOutput(0));
+  EXPECT_EQ(trt::passes::foldConstants(net), 2) << "the cast, then the reshape of its result";
+  trt::passes::removeDeadLayers(net);
+  int constants = 0, identities = 0;
+  for (int l = 0; l < net.getNbLayers(); ++l) {
+    const trt::ILayer* layer = net.getLayer(l);
+    identities += layer->getType() == trt::LayerType::kIDENTITY;
+    if (layer->getType() != trt::LayerType::kCONSTANT) continue;
+    ++constants;
+    const auto* folded = static_cast<const trt::IConstantLayer*>(layer);
+    ASSERT_EQ(folded->getWeights().type, trt::DataType::kHALF);
+    const auto* half = reinterpret_cast<const uint16_t*>(folded->bytes().data());
+    for (int64_t i : {int64_t(0), int64_t(777), n - 1})
+      EXPECT_EQ(trt::halfToFloat(half[i]), trt::halfToFloat(trt::floatToHalf(weights[static_cast<size_t>(i)])))
+          << "at " << i;
+  }
+  EXPECT_EQ(constants, 1) << net.getLayer(0)->describe();
+  EXPECT_EQ(identities, 0) << "the cast still runs at every call";
+  EXPECT_EQ(net.getNbLayers(), 2) << "the folded constant and the sum";
+}
+
 TEST(Builder, FoldsResidualAddAndReluIntoTheConvolution) {
   // y = relu(conv_b(a) + a), a = conv_a(x): conv_b takes a as its residual input and the ReLU.
   const std::vector<float> wa = {1.f, -2.f, 0.5f, 1.5f}, wb = {-1.f, 0.25f, 2.f, -0.5f}, bias = {0.1f, -0.3f};

@@ -94,15 +94,25 @@ __global__ void filterToChannelsLastKernel(const T* src, T* dst, int64_t k, int6
   dst[i] = src[(map * c + ch) * rs + p];
 }
 
+// Transform-domain algorithms (FFT, Winograd) round in the transformed domain: their FP32 results
+// differ from a direct sum by more than FP32's own rounding (a ResNet-18 compiled with disable_tf32
+// was 3e-4 off PyTorch's FP32 where the bar is 1e-4).
+bool transformDomain(cudnnConvolutionFwdAlgo_t algo) {
+  return algo == CUDNN_CONVOLUTION_FWD_ALGO_FFT || algo == CUDNN_CONVOLUTION_FWD_ALGO_FFT_TILING ||
+         algo == CUDNN_CONVOLUTION_FWD_ALGO_WINOGRAD || algo == CUDNN_CONVOLUTION_FWD_ALGO_WINOGRAD_NONFUSED;
+}
+
 // Keeps the algorithms the build allows: within the workspace limit, and exact FP32 where TF32 is off
-// (no tensor-op math for float data).
+// (for float data no tensor-op math and no transform-domain algorithm: disable_tf32 asks for FP32's
+// accuracy).
 void keepAllowed(LaunchContext& ctx, DnnPlan& plan, bool half, const cudnnConvolutionFwdAlgoPerf_t* perf, int found,
                  size_t most) {
   plan.candidates.clear();
   for (int i = 0; i < found && plan.candidates.size() < most; ++i) {
     if (perf[i].status != CUDNN_STATUS_SUCCESS) continue;
     if (ctx.workspaceLimit > 0 && perf[i].memory > ctx.workspaceLimit) continue;
-    if (!half && !ctx.allowTF32 && perf[i].mathType == CUDNN_TENSOR_OP_MATH) continue;
+    if (!half && !ctx.allowTF32 && (perf[i].mathType == CUDNN_TENSOR_OP_MATH || transformDomain(perf[i].algo)))
+      continue;
     plan.candidates.push_back(perf[i]);
   }
 }

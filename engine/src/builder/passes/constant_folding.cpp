@@ -2,6 +2,7 @@
 #include <vector>
 
 #include "backends/cpu/cpu_kernels.h"
+#include "builder/passes/pass_util.h"
 #include "builder/passes/passes.h"
 #include "layers/shape_values.h"
 
@@ -9,8 +10,22 @@ namespace trt {
 namespace passes {
 
 namespace {
-// Folding bigger results would bloat the plan for little gain.
+// Folding bigger results would bloat the plan for little gain, unless the result replaces constants
+// at least as large (see constantBytesFreed).
 constexpr int64_t kMaxFoldedBytes = 64ll << 20;
+
+// Bytes of the layer's constant inputs that nothing else reads: folding the layer leaves them dead. A
+// large cast of weights (VGG-16's first classifier layer: 411 MB of float32 weights cast to float16 at
+// every call, 0.3 ms of its 0.57 ms at batch 1 on an H200) folds into a smaller constant this way.
+int64_t constantBytesFreed(const INetworkDefinition& network, const ILayer& layer) {
+  int64_t freed = 0;
+  for (int i = 0; i < layer.getNbInputs(); ++i) {
+    const ITensor* t = layer.getInput(i);
+    if (t->isNetworkOutput() || countUses(network, t) != 1) continue;
+    freed += t->getDimensions().volume() * static_cast<int64_t>(dataTypeSize(t->getType()));
+  }
+  return freed;
+}
 }  // namespace
 
 int32_t foldConstants(INetworkDefinition& network) {
@@ -51,7 +66,7 @@ int32_t foldConstants(INetworkDefinition& network) {
     Dims dims = out->getDimensions();
     DataType type = out->getType();
     int64_t bytes = dims.volume() * static_cast<int64_t>(dataTypeSize(type));
-    if (!dims.isStatic() || bytes > kMaxFoldedBytes) continue;
+    if (!dims.isStatic() || (bytes > kMaxFoldedBytes && bytes > constantBytesFreed(network, *layer))) continue;
     std::vector<uint8_t> result(static_cast<size_t>(bytes));
     cpu::TensorView view{result.data(), dims, type};
     const std::unique_ptr<ILayer> resolved = resolveShapeInputs(*layer, descs);  // a slice window from tensors
