@@ -444,8 +444,9 @@ TEST(Builder, ChannelsLastRegionsComputeWhatChannelsFirstDoes) {
   }
   EXPECT_EQ(convs, 2);
   EXPECT_EQ(pools, 1);
-  EXPECT_EQ(transposes, 2) << "one into the region (x), one out of it (before the rank-3 broadcast)";
-  EXPECT_EQ(changed, 6 + 2);  // conv, relu, pool, conv, sum, relu joined the region; two transposes
+  // The rank-3 broadcast [6, 1, 1] joins the region too, entering as [1, 1, 1, 6].
+  EXPECT_EQ(transposes, 3) << "into the region: x and the rank-3 operand; out of it: y";
+  EXPECT_EQ(changed, 7 + 3);  // conv, relu, pool, conv, sum, relu, the broadcast sum; three transposes
   EXPECT_EQ(nhwc.getOutput(0)->getDimensions(), (trt::Dims{8, 6, 4, 4}));
   std::unique_ptr<trt::IBuilder> builder(trt::createInferBuilder(trt::defaultLogger()));
   std::unique_ptr<trt::IBuilderConfig> config(builder->createBuilderConfig());

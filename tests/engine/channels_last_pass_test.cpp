@@ -344,6 +344,65 @@ TEST(ChannelsLastPass, ConvNeXtBlockWithItsOwnPermutesAroundAProduct) {
   expectNear(run(*b.engine, {{"x", {{2, 16, 6, 6}, x}}})["y"], run(*a.engine, {{"x", {{2, 16, 6, 6}, x}}})["y"]);
 }
 
+TEST(ChannelsLastPass, ConvNeXtLayerScaleOfLowerRankJoinsTheRegion) {
+  // ConvNeXt multiplies the MLP's output by its layer scale, a [C, 1, 1] weight, after the permute back
+  // and before the residual add. A rank-3 operand kept that multiply out of the region: the permute
+  // back and a transpose into the region ran in every block (36 transposes a call in ConvNeXt-T). It
+  // now enters as [1, 1, 1, C], and the multiply reads the product's output directly.
+  auto make = [](trt::INetworkDefinition& net, std::vector<std::vector<float>>& keep) {
+    keep = {randomVector(16 * 9, 81, -0.3f, 0.3f), randomVector(16, 82), randomVector(16 * 16, 83, -0.3f, 0.3f),
+            randomVector(16, 84)};
+    auto* x = net.addInput("x", trt::DataType::kFLOAT, {2, 16, 6, 6});
+    auto dw = [&](trt::ITensor& in) {
+      auto* c = net.addConvolutionNd(in, 16, {3, 3}, {trt::DataType::kFLOAT, keep[0].data(), 144},
+                                     {trt::DataType::kFLOAT, keep[1].data(), 16});
+      c->setNbGroups(16);
+      c->setPaddingNd({1, 1});
+      return c->getOutput(0);
+    };
+    auto* toLast = net.addShuffle(*dw(*x));
+    toLast->setFirstTranspose({{0, 2, 3, 1}});
+    auto* m = net.addConstant({1, 1, 16, 16}, {trt::DataType::kFLOAT, keep[2].data(), 256});
+    auto* mm = net.addMatrixMultiply(*toLast->getOutput(0), trt::MatrixOperation::kNONE, *m->getOutput(0),
+                                     trt::MatrixOperation::kNONE);
+    auto* back = net.addShuffle(*mm->getOutput(0));
+    back->setFirstTranspose({{0, 3, 1, 2}});
+    auto* gamma = net.addConstant({16, 1, 1}, {trt::DataType::kFLOAT, keep[3].data(), 16});
+    auto* scaled = net.addElementWise(*gamma->getOutput(0), *back->getOutput(0), trt::ElementWiseOperation::kPROD);
+    auto* add = net.addElementWise(*scaled->getOutput(0), *x, trt::ElementWiseOperation::kSUM);
+    auto* y = dw(*add->getOutput(0));
+    y->setName("y");
+    net.markOutput(*y);
+  };
+  std::vector<std::vector<float>> wa, wb, wc;
+  trt::INetworkDefinition reference, nhwc, built;
+  make(reference, wa);
+  make(nhwc, wb);
+  make(built, wc);
+  const auto float32 = [](trt::DataType t) { return t == trt::DataType::kFLOAT; };
+  EXPECT_GT(trt::passes::useChannelsLast(nhwc, float32, 1), 0);
+  for (int l = 0; l < nhwc.getNbLayers(); ++l) {
+    const trt::ILayer* layer = nhwc.getLayer(l);
+    if (layer->getType() != trt::LayerType::kELEMENTWISE) continue;
+    EXPECT_EQ(layer->getOutput(0)->getDimensions(), (trt::Dims{2, 6, 6, 16})) << layer->describe();
+    if (static_cast<const trt::IElementWiseLayer*>(layer)->getOperation() == trt::ElementWiseOperation::kPROD) {
+      EXPECT_EQ(layer->getInput(0)->getDimensions(), (trt::Dims{1, 1, 1, 16})) << "the layer scale's shape";
+      EXPECT_EQ(layer->getInput(1)->getProducer()->getType(), trt::LayerType::kMATRIX_MULTIPLY)
+          << "the multiply reads the permute back, not the product";
+    }
+  }
+  // With the builder's folds after it (the constant's reshape, the model's permute to NHWC against the
+  // region's exit, the dead permute back): only the input's and the output's transposes remain.
+  EXPECT_GT(trt::passes::useChannelsLast(built, float32, 1), 0);
+  trt::passes::foldConstants(built);
+  trt::passes::foldShuffles(built);
+  trt::passes::removeDeadLayers(built);
+  EXPECT_EQ(count(built, trt::LayerType::kSHUFFLE), 2);
+  const std::vector<float> x = randomVector(2 * 16 * 6 * 6, 85);
+  auto a = build(reference), b = build(nhwc);
+  expectNear(run(*b.engine, {{"x", {{2, 16, 6, 6}, x}}})["y"], run(*a.engine, {{"x", {{2, 16, 6, 6}, x}}})["y"]);
+}
+
 TEST(ChannelsLastPass, ARegionNeedsTheBackendsMinimumOfConvolutions) {
   // The CPU's rule: a lone convolution stays channels-first (its transposes would cost what oneDNN's
   // reorders did); two in one region switch.

@@ -55,6 +55,17 @@ bool allRank4(const ILayer* layer) {
   return true;
 }
 
+// An elementwise layer's inputs: rank 4, or a lower rank of static dims that broadcasts from the right
+// (ConvNeXt's layer scale, a [C, 1, 1] weight), which enters a region as [1, 1, 1, C] (reshaped to
+// rank 4, then transposed: constant folding then makes it a constant of that shape).
+bool elementwiseInputs(const ILayer* layer) {
+  for (int i = 0; i < layer->getNbInputs(); ++i) {
+    const ITensor* t = layer->getInput(i);
+    if (!rank4(t) && (t->getDimensions().nbDims > 4 || !t->getDimensions().isStatic())) return false;
+  }
+  return true;
+}
+
 // Layers that may hold NHWC tensors: convolutions and pooling with an NHWC form, layers whose axis
 // attribute moves with the layout (reduce, concatenation, per-channel scale) and layers that compute
 // element by element (their result does not depend on the layout when every input shares it, the
@@ -107,8 +118,10 @@ Role roleOf(const ILayer* layer, const std::function<bool(DataType)>& convolutio
     case LayerType::kACTIVATION:
     case LayerType::kUNARY:
     case LayerType::kIDENTITY:
-    case LayerType::kELEMENTWISE:
       role.candidate = allRank4(layer) && rank4(layer->getOutput(0));
+      break;
+    case LayerType::kELEMENTWISE:
+      role.candidate = elementwiseInputs(layer) && rank4(layer->getOutput(0));
       break;
     default:
       break;
@@ -167,11 +180,21 @@ int find(std::vector<int>& parent, int i) {
   return i;
 }
 
-IShuffleLayer* addTranspose(INetworkDefinition& net, ITensor& t, const int32_t (&order)[4], const char* suffix) {
+// `d`: t's dimensions, read before the pass changed any layer (reading them later would infer the
+// network's shapes half-way through the change).
+IShuffleLayer* addTranspose(INetworkDefinition& net, ITensor& t, const Dims& d, const int32_t (&order)[4],
+                            const char* suffix) {
   IShuffleLayer* shuffle = net.addShuffle(t);
   Permutation p;
   for (int i = 0; i < 4; ++i) p.order[i] = order[i];
-  shuffle->setFirstTranspose(p);
+  if (d.nbDims < 4) {  // a broadcast operand of lower rank: ones in front (right-aligned), then transposed
+    Dims four{1, 1, 1, 1};
+    for (int i = 0; i < d.nbDims; ++i) four.d[4 - d.nbDims + i] = d.d[i];
+    shuffle->setReshapeDimensions(four);
+    shuffle->setSecondTranspose(p);
+  } else {
+    shuffle->setFirstTranspose(p);
+  }
   shuffle->setName((std::string(t.getName()) + suffix).c_str());
   return shuffle;
 }
@@ -220,6 +243,7 @@ int32_t useChannelsLast(INetworkDefinition& net, const std::function<bool(DataTy
 
   static const int32_t kToLast[4] = {0, 2, 3, 1}, kToFirst[4] = {0, 3, 1, 2};
   std::unordered_map<ITensor*, ITensor*> asLast;
+  std::unordered_map<const ITensor*, Dims> dimsBefore;  // of every region layer's input and output
   // Region inputs that are [N, H, W, C] -> [N, C, H, W] transposes of a tensor outside the region (a
   // channels-last input binding, ConvNeXt's permute back after its channels-last MLP) read that tensor
   // instead. Found before any layer changes: once a region layer is NHWC, the shapes of the layers
@@ -227,8 +251,10 @@ int32_t useChannelsLast(INetworkDefinition& net, const std::function<bool(DataTy
   // inferring them (a product, a normalization) would throw.
   for (ILayer* layer : layers) {
     if (!chosen.count(layer)) continue;
+    dimsBefore[layer->getOutput(0)] = layer->getOutput(0)->getDimensions();
     for (int i = 0; i < layer->getNbInputs(); ++i) {
       ITensor* t = layer->getInput(i);
+      dimsBefore[t] = t->getDimensions();
       if (insideRegion(t) || asLast.count(t)) continue;
       ITensor* source = transposedFromChannelsLast(t);
       if (source && !insideRegion(source)) asLast.emplace(t, source);
@@ -244,7 +270,7 @@ int32_t useChannelsLast(INetworkDefinition& net, const std::function<bool(DataTy
       if (insideRegion(t)) continue;
       auto it = asLast.find(t);
       if (it == asLast.end()) {
-        IShuffleLayer* s = addTranspose(net, *t, kToLast, " to NHWC [layout]");
+        IShuffleLayer* s = addTranspose(net, *t, dimsBefore.at(t), kToLast, " to NHWC [layout]");
         net.moveLayer(s, net.indexOf(layer));
         ++added;
         it = asLast.emplace(t, s->getOutput(0)).first;
@@ -266,7 +292,7 @@ int32_t useChannelsLast(INetworkDefinition& net, const std::function<bool(DataTy
         if (consumer->getInput(i) == out) outside.emplace_back(consumer, i);
     }
     if (outside.empty() && !out->isNetworkOutput()) continue;
-    IShuffleLayer* s = addTranspose(net, *out, kToFirst, " to NCHW [layout]");
+    IShuffleLayer* s = addTranspose(net, *out, dimsBefore.at(out), kToFirst, " to NCHW [layout]");
     net.moveLayer(s, net.indexOf(layer) + 1);
     ++added;
     for (const auto& use : outside) use.first->setInput(use.second, *s->getOutput(0));
