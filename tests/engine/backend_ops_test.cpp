@@ -38,26 +38,9 @@ using trt::LayerType;
 
 // --- Tolerances ----------------------------------------------------------------------------------
 
-// |actual - expected| <= atol + rtol * |expected|, per data type of the computation.
-struct Tolerance {
-  double rtol, atol;
-};
-Tolerance toleranceFor(DataType type) {
-  switch (type) {
-    case DataType::kFLOAT:
-      // Another summation order (cuDNN, cuBLAS with TF32 off, tree reductions): values of magnitude
-      // ~1 summed over up to ~100 terms differ by ~1e-6 relative of the sum of |terms|.
-      return {1e-4, 1e-4};
-    case DataType::kHALF:
-      // 11 significant bits: 2^-11 per rounding, inputs and output rounded, sums over ~30 terms.
-      return {1e-2, 1e-2};
-    case DataType::kBF16:
-      // 8 significant bits: 8x FP16's tolerance.
-      return {8e-2, 8e-2};
-    default:
-      return {0, 0};  // integers, bool and INT8 (quantized the same way everywhere) match exactly
-  }
-}
+// The central per-type tolerances (engine_test_util.h).
+using trt_test::Tolerance;
+using trt_test::toleranceFor;
 
 // --- Host tensors of any type ----------------------------------------------------------------------
 

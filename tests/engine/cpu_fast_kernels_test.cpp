@@ -9,6 +9,7 @@
 
 #include <cstring>
 #include "backends/cpu/onednn/layer_runs.h"
+#include "backends/cpu/onednn/onednn_kernels.h"
 #include "backends/cpu/onednn/plugin_loader.h"
 
 #include "engine_test_util.h"
@@ -32,8 +33,8 @@ struct Inputs {
   }
 };
 
-// NaN where the reference has NaN, else within the FP32 tolerance.
-void expectSameNaNAndNear(const std::vector<float>& actual, const std::vector<float>& expected) {
+// NaN where the reference has NaN, else within the tolerance `tol` (relative and absolute).
+void expectSameNaNAndNear(const std::vector<float>& actual, const std::vector<float>& expected, double tol) {
   ASSERT_EQ(actual.size(), expected.size());
   size_t nans = 0;
   for (size_t i = 0; i < actual.size(); ++i) {
@@ -42,7 +43,7 @@ void expectSameNaNAndNear(const std::vector<float>& actual, const std::vector<fl
     if (std::isnan(expected[i]))
       ++nans;
     else
-      ASSERT_NEAR(actual[i], expected[i], 1e-4f * (1.f + std::fabs(expected[i]))) << "at " << i;
+      ASSERT_NEAR(actual[i], expected[i], tol * (1.f + std::fabs(expected[i]))) << "at " << i;
   }
   EXPECT_GT(nans, 0u) << "the case was meant to produce NaN";
 }
@@ -51,16 +52,23 @@ enum class Expect { kOneDnnRuns, kAnyKernel };
 
 // Builds and runs the network once per kernel set, the reference first (a reference build keeps the
 // network's layout; a fast one makes convolution regions channels-last); the variable is restored
-// afterwards. `layers` (when given) gets the fast build's layer description.
+// afterwards. `layers` (when given) gets the fast build's layer description. `precision` kBF16 builds
+// both with BuilderFlag::kBF16 (the network's float32 inputs cast inside) and compares within the
+// bfloat16 tolerance.
 void expectFastMatchesReference(trt::INetworkDefinition& net, const Inputs& inputs, Expect expect = Expect::kOneDnnRuns,
-                                bool withNaN = false, std::string* layers = nullptr) {
+                                bool withNaN = false, std::string* layers = nullptr,
+                                DataType precision = DataType::kFLOAT) {
+  std::unique_ptr<trt::IBuilder> builder(trt::createInferBuilder(trt::defaultLogger()));
+  std::unique_ptr<trt::IBuilderConfig> config(builder->createBuilderConfig());
+  if (precision == DataType::kBF16) config->setFlag(trt::BuilderFlag::kBF16);
+  const double tol = toleranceFor(precision).rtol;
   const char* previous = std::getenv("TORCHTRT_CPU_KERNELS");
   const std::string saved = previous ? previous : "";
   setenv("TORCHTRT_CPU_KERNELS", "reference", 1);
-  auto referenceBuild = build(net);
+  auto referenceBuild = build(net, config.get());
   auto reference = run(*referenceBuild.engine, inputs.values);
   setenv("TORCHTRT_CPU_KERNELS", "fast", 1);
-  auto built = build(net);
+  auto built = build(net, config.get());
   const int64_t before = trt::cpu::onednn::layerRuns();
   auto fast = run(*built.engine, inputs.values);
   const int64_t after = trt::cpu::onednn::layerRuns();
@@ -78,9 +86,9 @@ void expectFastMatchesReference(trt::INetworkDefinition& net, const Inputs& inpu
   for (auto& [name, values] : reference) {
     SCOPED_TRACE(name);
     if (withNaN)
-      expectSameNaNAndNear(fast[name], values);
+      expectSameNaNAndNear(fast[name], values, tol);
     else
-      expectNear(fast[name], values);
+      expectNear(fast[name], values, static_cast<float>(tol));
   }
 }
 
@@ -93,6 +101,7 @@ struct Conv {
   int32_t activation = -1;
   bool channelsLast = false;
   size_t nanEvery = 0;  // > 0: NaN at every nanEvery-th input element
+  DataType precision = DataType::kFLOAT;  // kBF16: a bfloat16 build
 };
 
 void checkConvolution(const Conv& c) {
@@ -121,7 +130,7 @@ void checkConvolution(const Conv& c) {
   conv->setFusedActivation(c.activation);
   conv->getOutput(0)->setName("y");
   net.markOutput(*conv->getOutput(0));
-  expectFastMatchesReference(net, inputs, Expect::kOneDnnRuns, c.nanEvery > 0);
+  expectFastMatchesReference(net, inputs, Expect::kOneDnnRuns, c.nanEvery > 0, nullptr, c.precision);
 }
 
 const int32_t kRelu = static_cast<int32_t>(trt::ActivationType::kRELU);
@@ -282,6 +291,7 @@ struct Product {
   bool bias = false, relu = false;
   float alpha = 1.f;
   size_t nanEvery = 0;  // > 0: NaN at every nanEvery-th element of a
+  DataType precision = DataType::kFLOAT;
 };
 
 void checkMatrixMultiply(const Product& p) {
@@ -300,7 +310,7 @@ void checkMatrixMultiply(const Product& p) {
   mm->setAlpha(p.alpha);
   mm->getOutput(0)->setName("y");
   net.markOutput(*mm->getOutput(0));
-  expectFastMatchesReference(net, inputs, Expect::kOneDnnRuns, p.nanEvery > 0);
+  expectFastMatchesReference(net, inputs, Expect::kOneDnnRuns, p.nanEvery > 0, nullptr, p.precision);
 }
 using Op = trt::MatrixOperation;
 }  // namespace
@@ -358,6 +368,7 @@ struct Pool {
   Dims window, stride, pre = {}, post = {};
   bool exclude = true, channelsLast = false;
   size_t nanEvery = 0;  // > 0: NaN at every nanEvery-th input element
+  DataType precision = DataType::kFLOAT;
 };
 
 void checkPooling(const Pool& p) {
@@ -376,7 +387,8 @@ void checkPooling(const Pool& p) {
   // Max pooling over NaN is the reference's (oneDNN's max skips NaN): no oneDNN run is expected then.
   const bool nan = p.nanEvery > 0;
   expectFastMatchesReference(net, inputs,
-                             nan && p.type == trt::PoolingType::kMAX ? Expect::kAnyKernel : Expect::kOneDnnRuns, nan);
+                             nan && p.type == trt::PoolingType::kMAX ? Expect::kAnyKernel : Expect::kOneDnnRuns, nan,
+                             nullptr, p.precision);
 }
 using PT = trt::PoolingType;
 }  // namespace
@@ -406,6 +418,40 @@ TEST(CpuFastKernels, NaNPropagatesAsInPyTorch) {
   Product reluProduct{{16, 24}, {24, 8}, Op::kNONE, Op::kNONE, true, true};
   reluProduct.nanEvery = 50;
   checkMatrixMultiply(reluProduct);
+}
+
+// bfloat16 builds on a CPU with AVX-512 BF16: convolutions (residual, ReLU after the primitive in
+// float32 chunks, SiLU as a post-op, grouped, channels-last), products (bias, ReLU, a scale) and pooling
+// run on oneDNN's bfloat16 kernels and match the reference's bfloat16 build (which computes in float32
+// from float32 weights; oneDNN rounds the weights to bfloat16: the bfloat16 tolerance covers both).
+TEST(CpuFastKernels, Bfloat16OnOneDnnMatchesTheReference) {
+  if (!trt::cpu::onednn::cpuHasBf16()) GTEST_SKIP() << "this CPU has no AVX-512 BF16: bfloat16 runs the reference";
+  const DataType bf16 = DataType::kBF16;
+  std::vector<Conv> convs = {{{1, 16, 20, 20}, 16, {3, 3}, {1, 1}, {1, 1}, {1, 1}, {}, 1, true, true, kRelu},
+                             {{2, 8, 10, 10}, 24, {1, 1}, {1, 1}, {}, {}, {}, 1, true, false, kSilu},
+                             {{1, 32, 14, 14}, 32, {3, 3}, {2, 2}, {1, 1}, {1, 1}, {}, 32, true, false, kRelu}};
+  Conv nhwc{{1, 9, 9, 16}, 32, {1, 1}, {1, 1}, {}, {}, {}, 1, true, false, kHardSwish};
+  nhwc.channelsLast = true;
+  convs.push_back(nhwc);
+  Conv withNaN{{1, 8, 10, 10}, 8, {3, 3}, {1, 1}, {1, 1}, {1, 1}, {}, 1, true, true, kRelu};
+  withNaN.nanEvery = 97;
+  convs.push_back(withNaN);
+  for (Conv c : convs) {
+    c.precision = bf16;
+    checkConvolution(c);
+  }
+  for (Product p : {Product{{128, 96}, {64, 96}, Op::kNONE, Op::kTRANSPOSE, true, false},
+                    Product{{4, 32, 48}, {48, 40}, Op::kNONE, Op::kNONE, true, true},
+                    Product{{4, 10, 16}, {4, 10, 16}, Op::kNONE, Op::kTRANSPOSE, false, false, 0.25f}}) {
+    p.precision = bf16;
+    checkMatrixMultiply(p);
+  }
+  for (Pool p : {Pool{{1, 64, 56, 56}, PT::kMAX, {3, 3}, {2, 2}, {1, 1}, {1, 1}},
+                 Pool{{2, 5, 11, 9}, PT::kAVERAGE, {3, 3}, {2, 2}, {1, 1}, {1, 1}, false},
+                 Pool{{1, 8, 16, 16}, PT::kMAX, {3, 3}, {2, 2}, {1, 1}, {1, 1}, true, false, 97}}) {
+    p.precision = bf16;
+    checkPooling(p);
+  }
 }
 
 // Attention on the fast path (GEMMs around the reference's masked softmax, heads over the cores)

@@ -74,6 +74,28 @@ inline std::vector<float> randomVector(size_t n, uint32_t seed, float lo = -1.f,
 
 // float32 results computed in a different order than the reference: relative 1e-5 of the
 // accumulated magnitude covers the rounding of sums over up to ~1000 terms.
+// |actual - expected| <= atol + rtol * |expected|, per data type of the computation: the engine
+// tests' one table (backend_ops_test.cpp, cpu_fast_kernels_test.cpp).
+struct Tolerance {
+  double rtol, atol;
+};
+inline Tolerance toleranceFor(trt::DataType type) {
+  switch (type) {
+    case trt::DataType::kFLOAT:
+      // Another summation order (cuDNN, cuBLAS with TF32 off, oneDNN, tree reductions): values of
+      // magnitude ~1 summed over up to ~100 terms differ by ~1e-6 relative of the sum of |terms|.
+      return {1e-4, 1e-4};
+    case trt::DataType::kHALF:
+      // 11 significant bits: 2^-11 per rounding, inputs and output rounded, sums over ~30 terms.
+      return {1e-2, 1e-2};
+    case trt::DataType::kBF16:
+      // 8 significant bits: 8x FP16's tolerance (oneDNN also rounds the weights to bfloat16).
+      return {8e-2, 8e-2};
+    default:
+      return {0, 0};  // integers, bool and INT8 (quantized the same way everywhere) match exactly
+  }
+}
+
 inline void expectNear(const std::vector<float>& actual, const std::vector<float>& expected, float tol = 1e-4f) {
   ASSERT_EQ(actual.size(), expected.size());
   for (size_t i = 0; i < actual.size(); ++i)

@@ -102,9 +102,10 @@ class CpuBackend : public ExecutionBackend {
   // oneDNN's convolutions read and write NHWC without reordering (its blocked formats cost a reorder at
   // each end of every NCHW primitive): 2 cores, FP32, MobileNetV3-L b8 78 -> 43 ms, EfficientNet-B0 b8
   // 161 -> 95 ms, ResNet-50 b8 513 -> 392 ms. A build for the reference kernels keeps the network's
-  // own layout (the tests' oracle).
+  // own layout (the tests' oracle). bfloat16 likewise where oneDNN runs it (AVX-512 BF16).
   bool prefersChannelsLast(DataType type) const override {
-    return type == DataType::kFLOAT && useFastKernels() && cpu::onednn::pluginApi() != nullptr;
+    const bool onOneDnn = type == DataType::kFLOAT || (type == DataType::kBF16 && cpu::onednn::cpuHasBf16());
+    return onOneDnn && useFastKernels() && cpu::onednn::pluginApi() != nullptr;
   }
   // GELU after a product (a transformer's feed-forward): a oneDNN post-op on the fast path, the reference's
   // routine after the product otherwise. BERT-base b1 spent 14 ms of 170 in a separate GELU pass.

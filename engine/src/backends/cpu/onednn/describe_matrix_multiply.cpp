@@ -59,8 +59,7 @@ bool describeMatrixMultiply(const ILayer& layer, const std::vector<TensorView>& 
   d.alpha = mm.getAlpha();
   // A constant B (read in place, alive as long as the engine) is packed once by the primitive.
   const ILayer* producer = mm.getInput(1)->getProducer();
-  if (producer && producer->getType() == LayerType::kCONSTANT && inputs[1].type == DataType::kFLOAT)
-    d.constant_b = inputs[1].f32();
+  if (producer && producer->getType() == LayerType::kCONSTANT) d.constant_b = inputs[1].data;
   d.activation = activationPostOp(mm.getFusedActivation(), postActivation);  // GELU: a post-op; ReLU after
   return true;
 }

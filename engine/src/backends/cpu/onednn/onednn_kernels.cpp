@@ -18,6 +18,11 @@ namespace {
 std::atomic<int64_t> runs{0};
 }  // namespace
 
+bool cpuHasBf16() {
+  static const bool has = __builtin_cpu_supports("avx512bf16");
+  return has;
+}
+
 //! One layer at one set of shapes on the plugin; destroys its plugin step.
 class Step {
  public:
@@ -48,17 +53,27 @@ class Step {
     if (api_.execute(handle_, data, count, output.data, message, sizeof message) != TORCHTRT_ONEDNN_OK)
       throw Error(layer.describe() + ": oneDNN failed (" + message +
                   "); rerun with TORCHTRT_CPU_KERNELS=reference to use the reference kernels");
-    if (postActivation_ >= 0)  // over the cores (a ReLU pass on one thread cost MobileNetV3 ~20%)
-      applyActivationInChunks(static_cast<ActivationType>(postActivation_), 0.f, 0.f, output.f32(), output.f32(),
-                              output.dims.volume());
+    if (postActivation_ >= 0) {  // over the cores (a ReLU pass on one thread cost MobileNetV3 ~20%)
+      const auto type = static_cast<ActivationType>(postActivation_);
+      if (output.type == DataType::kBF16)
+        applyActivationInChunksBf16(type, static_cast<uint16_t*>(output.data), output.dims.volume());
+      else
+        applyActivationInChunks(type, 0.f, 0.f, output.f32(), output.f32(), output.dims.volume());
+    }
     return true;
   }
 
  private:
   static bool containsNaN(const TensorView& t) {
-    const float* x = t.f32();
     const int64_t n = t.dims.volume();
     bool nan = false;
+    if (t.type == DataType::kBF16) {  // exponent all ones and a nonzero significand
+      const uint16_t* x = static_cast<const uint16_t*>(t.data);
+#pragma omp parallel for reduction(|| : nan) if (n > (1 << 16))
+      for (int64_t i = 0; i < n; ++i) nan = nan || (x[i] & 0x7fffu) > 0x7f80u;
+      return nan;
+    }
+    const float* x = t.f32();
 #pragma omp parallel for reduction(|| : nan) if (n > (1 << 16))
     for (int64_t i = 0; i < n; ++i) nan = nan || x[i] != x[i];
     return nan;
@@ -87,11 +102,15 @@ std::string stepKey(const ILayer& layer, const std::vector<TensorView>& inputs, 
 }
 
 // nullptr when the plugin does not cover the layer at these shapes (the reference runs it).
+// float32 steps, and bfloat16 ones where the CPU has AVX-512 BF16 (oneDNN's bfloat16 kernels elsewhere emulate
+// it slower than the reference's float math), with every tensor of the one type.
 std::unique_ptr<Step> makeStep(const torchtrt_onednn_api& api, const ILayer& layer,
                                const std::vector<TensorView>& inputs, const TensorView& output) {
+  if (output.type != DataType::kFLOAT && !(output.type == DataType::kBF16 && cpuHasBf16()))
+    return nullptr;
   for (const auto& in : inputs)
-    if (in.type != DataType::kFLOAT) return nullptr;
-  if (output.type != DataType::kFLOAT) return nullptr;
+    if (in.type != output.type) return nullptr;
+  const int32_t dataType = output.type == DataType::kBF16 ? TORCHTRT_ONEDNN_BF16 : TORCHTRT_ONEDNN_F32;
   torchtrt_onednn_step* handle = nullptr;
   char message[512] = {};
   int32_t status = TORCHTRT_ONEDNN_DECLINED, postActivation = -1;
@@ -99,19 +118,24 @@ std::unique_ptr<Step> makeStep(const torchtrt_onednn_api& api, const ILayer& lay
   switch (layer.getType()) {
     case LayerType::kCONVOLUTION: {
       torchtrt_onednn_convolution desc;
-      if (describeConvolution(layer, inputs, output, desc, postActivation))
+      if (describeConvolution(layer, inputs, output, desc, postActivation)) {
+        desc.data_type = dataType;
         status = api.create_convolution(&desc, &handle, message, sizeof message);
+      }
       break;
     }
     case LayerType::kMATRIX_MULTIPLY: {
       torchtrt_onednn_matrix_multiply desc;
-      if (describeMatrixMultiply(layer, inputs, output, desc, postActivation))
+      if (describeMatrixMultiply(layer, inputs, output, desc, postActivation)) {
+        desc.data_type = dataType;
         status = api.create_matrix_multiply(&desc, &handle, message, sizeof message);
+      }
       break;
     }
     case LayerType::kPOOLING: {
       torchtrt_onednn_pooling desc;
       if (describePooling(layer, inputs, output, desc)) {
+        desc.data_type = dataType;
         maxPooling = desc.algorithm == TORCHTRT_ONEDNN_POOL_MAX;
         status = api.create_pooling(&desc, &handle, message, sizeof message);
       }

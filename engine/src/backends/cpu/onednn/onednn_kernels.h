@@ -19,6 +19,9 @@ namespace onednn {
 class Step;
 struct AttentionSteps;
 
+//! Whether the CPU has AVX-512 BF16: bfloat16 convolutions, products and pooling then run on oneDNN.
+bool cpuHasBf16();
+
 //! The primitives of one execution context, created before the first run at an input shape (prepare)
 //! and kept (weights reordered into the primitive's format once). Not thread-safe: one per runner.
 class Kernels {

@@ -12,11 +12,14 @@
 extern "C" {
 #endif
 
-#define TORCHTRT_ONEDNN_ABI_VERSION 7u
+#define TORCHTRT_ONEDNN_ABI_VERSION 8u
 #define TORCHTRT_ONEDNN_MAX_RANK 8
 #define TORCHTRT_ONEDNN_GET_API "torchtrt_onednn_get_api"
 
-//! A float32 tensor the engine owns: dims and strides in elements (oneDNN's logical order).
+//! The element type of a step's tensors (float32, or bfloat16 where the CPU has its instructions).
+enum { TORCHTRT_ONEDNN_F32 = 0, TORCHTRT_ONEDNN_BF16 = 1 };
+
+//! A tensor the engine owns: dims and strides in elements (oneDNN's logical order).
 typedef struct {
   int32_t rank;
   int64_t dims[TORCHTRT_ONEDNN_MAX_RANK];
@@ -34,6 +37,7 @@ typedef struct {
   const float* bias;     // [out], read at creation only; NULL: none
   int32_t residual;      // 1: a second input of dst's shape is added (a sum post-op)
   int32_t activation;    // TORCHTRT_ONEDNN_ACT_*: fused as the last post-op
+  int32_t data_type;     // TORCHTRT_ONEDNN_F32 / BF16: src, dst and the residual (weights and bias come as float32)
 } torchtrt_onednn_convolution;
 
 //! Activations a convolution or matrix product fuses as an eltwise post-op: ReLU, SiLU (swish with
@@ -53,9 +57,11 @@ typedef struct {
   torchtrt_onednn_tensor a, b, c, bias;
   float alpha;
   int32_t activation;  // TORCHTRT_ONEDNN_ACT_*: fused as the last post-op
-  //! B's values when B is a constant (a Linear's weights): read at creation only, reordered once into
-  //! the primitive's preferred format; a run's B input is then ignored. NULL: B comes with each run.
-  const float* constant_b;
+  //! B's values (of data_type) when B is a constant (a Linear's weights): read at creation only,
+  //! reordered once into the primitive's preferred format; a run's B input is then ignored. NULL: B
+  //! comes with each run.
+  const void* constant_b;
+  int32_t data_type;  // TORCHTRT_ONEDNN_F32 / BF16: every operand
 } torchtrt_onednn_matrix_multiply;
 
 enum { TORCHTRT_ONEDNN_POOL_MAX = 0, TORCHTRT_ONEDNN_POOL_AVG_EXCLUDE = 1, TORCHTRT_ONEDNN_POOL_AVG_INCLUDE = 2 };
@@ -66,6 +72,7 @@ typedef struct {
   int32_t algorithm;
   int32_t spatial;
   int64_t kernel[3], strides[3], pad_left[3], pad_right[3];
+  int32_t data_type;  // TORCHTRT_ONEDNN_F32 / BF16
 } torchtrt_onednn_pooling;
 
 typedef struct torchtrt_onednn_step torchtrt_onednn_step;

@@ -87,11 +87,13 @@ std::unique_ptr<Step> makeConvolution(const torchtrt_onednn_convolution& d) {
     padR.push_back(d.pad_right[s]);
   }
   if (groups > 1) wdims.insert(wdims.begin(), groups);
+  // bfloat16 activations take bfloat16 weights (reordered from the float32 ones) and a float32 bias.
+  const dt type = typeOf(d.data_type);
   const memory::desc userWeights(wdims, dt::f32, denseTag(wdims.size()));
-  const memory::desc userSrc = descOf(d.src), userDst = descOf(d.dst);
+  const memory::desc userSrc = descOf(d.src, d.data_type), userDst = descOf(d.dst, d.data_type);
   const memory::desc biasDesc({cout}, dt::f32, memory::format_tag::a);
-  const memory::desc anySrc(dimsOf(d.src), dt::f32, memory::format_tag::any),
-      anyDst(dimsOf(d.dst), dt::f32, memory::format_tag::any), anyWeights(wdims, dt::f32, memory::format_tag::any);
+  const memory::desc anySrc(dimsOf(d.src), type, memory::format_tag::any),
+      anyDst(dimsOf(d.dst), type, memory::format_tag::any), anyWeights(wdims, type, memory::format_tag::any);
   dnnl::post_ops ops;
   if (d.residual) ops.append_sum(1.f);
   appendActivation(ops, d.activation);

@@ -11,7 +11,7 @@ using dnnl::memory;
 class MatrixMultiplyStep : public Step {
  public:
   MatrixMultiplyStep(const dnnl::matmul::primitive_desc& pd, const memory::desc& a, const memory::desc& b,
-                     const memory::desc& c, const memory::desc& bias, bool biasAsPostOp, const float* constantB)
+                     const memory::desc& c, const memory::desc& bias, bool biasAsPostOp, const void* constantB)
       : prim_(pd), a_(a), b_(b), c_(c), bias_(bias), biasAsPostOp_(biasAsPostOp) {
     implementation_ = std::string("matmul ") + pd.impl_info_str() + (constantB ? " (packed weights)" : "");
     if (constantB) {  // packed once into the primitive's format
@@ -42,9 +42,9 @@ class MatrixMultiplyStep : public Step {
 }  // namespace
 
 std::unique_ptr<Step> makeMatrixMultiply(const torchtrt_onednn_matrix_multiply& d) {
-  const memory::desc a = descOf(d.a), b = descOf(d.b), c = descOf(d.c);
+  const memory::desc a = descOf(d.a, d.data_type), b = descOf(d.b, d.data_type), c = descOf(d.c, d.data_type);
   const bool hasBias = d.bias.rank > 0;
-  const memory::desc bias = hasBias ? descOf(d.bias) : memory::desc();
+  const memory::desc bias = hasBias ? descOf(d.bias, d.data_type) : memory::desc();
   // The reference computes relu(alpha * A.B + bias): a scale other than 1 goes first as a linear
   // post-op, and the bias after it as a binary add (oneDNN's own bias would be added before it).
   const bool biasAsPostOp = hasBias && d.alpha != 1.f;
@@ -56,7 +56,7 @@ std::unique_ptr<Step> makeMatrixMultiply(const torchtrt_onednn_matrix_multiply& 
   attr.set_post_ops(ops);
   // A constant B lets the primitive choose B's format (packed once); otherwise B is read as it comes.
   const memory::desc weights =
-      d.constant_b ? memory::desc(b.dims(), memory::data_type::f32, memory::format_tag::any) : b;
+      d.constant_b ? memory::desc(b.dims(), typeOf(d.data_type), memory::format_tag::any) : b;
   const auto desc =
       hasBias && !biasAsPostOp ? dnnl::matmul::desc(a, weights, bias, c) : dnnl::matmul::desc(a, weights, c);
   const dnnl::matmul::primitive_desc pd(desc, attr, cpuEngine());

@@ -38,9 +38,14 @@ inline dnnl::memory::dims dimsOf(const torchtrt_onednn_tensor& t) {
   return dnnl::memory::dims(t.dims, t.dims + t.rank);
 }
 
-//! The memory descriptor of a float32 tensor laid out by its strides.
-inline dnnl::memory::desc descOf(const torchtrt_onednn_tensor& t) {
-  return dnnl::memory::desc(dimsOf(t), dnnl::memory::data_type::f32, dnnl::memory::dims(t.strides, t.strides + t.rank));
+//! oneDNN's type for a TORCHTRT_ONEDNN_* element type.
+inline dnnl::memory::data_type typeOf(int32_t dataType) {
+  return dataType == TORCHTRT_ONEDNN_BF16 ? dnnl::memory::data_type::bf16 : dnnl::memory::data_type::f32;
+}
+
+//! The memory descriptor of a tensor laid out by its strides.
+inline dnnl::memory::desc descOf(const torchtrt_onednn_tensor& t, int32_t dataType = TORCHTRT_ONEDNN_F32) {
+  return dnnl::memory::desc(dimsOf(t), typeOf(dataType), dnnl::memory::dims(t.strides, t.strides + t.rank));
 }
 
 //! Appends activation `code` (TORCHTRT_ONEDNN_ACT_*) as an eltwise post-op.

@@ -32,7 +32,7 @@ std::unique_ptr<Step> makePooling(const torchtrt_onednn_pooling& d) {
     padL.push_back(d.pad_left[s]);
     padR.push_back(d.pad_right[s]);
   }
-  const memory::desc src = descOf(d.src), dst = descOf(d.dst);
+  const memory::desc src = descOf(d.src, d.data_type), dst = descOf(d.dst, d.data_type);
   const dnnl::algorithm algorithm = d.algorithm == TORCHTRT_ONEDNN_POOL_MAX ? dnnl::algorithm::pooling_max
                                     : d.algorithm == TORCHTRT_ONEDNN_POOL_AVG_EXCLUDE
                                         ? dnnl::algorithm::pooling_avg_exclude_padding
