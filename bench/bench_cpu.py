@@ -1,14 +1,18 @@
 """CPU latency: the engine (fast CPU kernels on oneDNN, and optionally the reference kernels) against
-PyTorch eager and TorchScript, in one run on the same cores, FP32. Writes a Markdown table with the
-CPU model and core count. The defaults are issue 25's benchmark: ResNet-18, ResNet-50, MobileNetV3,
+PyTorch eager and TorchScript, in one run on the same cores, FP32 or BF16. Writes a Markdown table with
+the CPU model and core count. The defaults are issue 25's benchmark: ResNet-18, ResNet-50, MobileNetV3,
 EfficientNet-B0, ViT-B/16 and BERT-base (sequence 128) at batch 1 and 8.
 
-Usage: python bench/bench_cpu.py [--models ...] [--batches 1,8] [--reference] [--iters 20]
-                                 [--budget-s 600] [--out FILE]
+Usage: python bench/bench_cpu.py [--models ...] [--batches 1,8] [--dtype fp32|bf16] [--reference]
+                                 [--iters 20] [--budget-s 600] [--out FILE]
+--dtype bf16: PyTorch runs the model converted to bfloat16 on bfloat16 inputs (eager and its trace); the
+engine is compiled from the float32 trace with enabled_precisions {float32, bfloat16} and takes the
+float32 inputs (it casts inside). The cosine of each against the float32 model is in the table.
 --reference adds a column for the reference kernels (TORCHTRT_CPU_KERNELS=reference; slow).
 Cases that would start past --budget-s are skipped and listed, so that a slow machine still gets a table.
 """
 import argparse
+import copy
 import os
 import platform
 import statistics
@@ -20,15 +24,16 @@ import torch_tensorrt
 from bench_models import first, make_model
 
 
-def medians_ms(fns, x, warmup, iters):
-    """Median latency of each function, their calls interleaved so that a busy machine slows all alike."""
+def medians_ms(calls, warmup, iters):
+    """Median latency of each (function, input), their calls interleaved so that a busy machine slows all
+    alike."""
     with torch.no_grad():
-        for fn in fns:
+        for fn, x in calls:
             for _ in range(warmup):
                 fn(x)
-        times = [[] for _ in fns]
+        times = [[] for _ in calls]
         for _ in range(iters):
-            for fn, t in zip(fns, times):
+            for (fn, x), t in zip(calls, times):
                 start = time.perf_counter()
                 fn(x)
                 t.append((time.perf_counter() - start) * 1000)
@@ -46,14 +51,14 @@ def cpu_model():
     return platform.processor() or "unknown CPU"
 
 
-def compile_engine(model, x, kernels):
+def compile_engine(model, x, kernels, precisions):
     """Compiles (and runs) with TORCHTRT_CPU_KERNELS=kernels; the variable is read when a context is made."""
     saved = os.environ.get("TORCHTRT_CPU_KERNELS")
     os.environ["TORCHTRT_CPU_KERNELS"] = kernels
     try:
         traced = torch.jit.trace(model, x, check_trace=False)
         start = time.perf_counter()
-        engine = torch_tensorrt.compile(traced, inputs=[x], enabled_precisions={torch.float32})
+        engine = torch_tensorrt.compile(traced, inputs=[x], enabled_precisions=precisions)
         return engine, time.perf_counter() - start
     finally:
         if saved is None:
@@ -62,22 +67,34 @@ def compile_engine(model, x, kernels):
             os.environ["TORCHTRT_CPU_KERNELS"] = saved
 
 
+def cosine(a, b):
+    return torch.nn.functional.cosine_similarity(a.flatten().double(), b.flatten().double(), 0).item()
+
+
 def bench(name, batch, args):
     model, make_input = make_model(name)
     x = make_input(batch, "cpu")
     row = dict(model=name, batch=batch)
+    bf16 = args.dtype == "bf16"
+    precisions = {torch.float32, torch.bfloat16} if bf16 else {torch.float32}
     with torch.no_grad():
         ref = first(model(x)).float()
-        scripted = torch.jit.trace(model, x, check_trace=False)
-        engine, row["build_s"] = compile_engine(model, x, "fast")
+        engine, row["build_s"] = compile_engine(model, x, "fast", precisions)
         out = first(engine(x)).float()
         row["diff"] = (out - ref).abs().max().item()
-        row["eager"], row["ts"], row["engine"] = medians_ms([model, scripted, engine], x, args.warmup, args.iters)
+        row["cos"] = cosine(out, ref)
+        # The peer: the model in the benchmark's dtype on inputs of that dtype (token ids stay integers).
+        peer = copy.deepcopy(model).to(torch.bfloat16) if bf16 else model
+        px = x.to(torch.bfloat16) if bf16 and x.is_floating_point() else x
+        row["peer_cos"] = cosine(first(peer(px)).float(), ref)
+        scripted = torch.jit.trace(peer, px, check_trace=False)
+        row["eager"], row["ts"], row["engine"] = medians_ms([(peer, px), (scripted, px), (engine, x)], args.warmup,
+                                                            args.iters)
         del engine, scripted
         row["reference"] = float("nan")
         if args.reference:
-            engine, _ = compile_engine(model, x, "reference")
-            row["reference"] = medians_ms([engine], x, 1, max(3, args.iters // 5))[0]
+            engine, _ = compile_engine(model, x, "reference", precisions)
+            row["reference"] = medians_ms([(engine, x)], 1, max(3, args.iters // 5))[0]
             del engine
     row["speedup"] = row["ts"] / row["engine"]
     return row
@@ -87,6 +104,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--models", default="resnet18,resnet50,mobilenet_v3_large,efficientnet_b0,vit_b_16,bert")
     ap.add_argument("--batches", default="1,8")
+    ap.add_argument("--dtype", choices=["fp32", "bf16"], default="fp32")
     ap.add_argument("--reference", action="store_true")
     ap.add_argument("--warmup", type=int, default=5)
     ap.add_argument("--iters", type=int, default=20)
@@ -105,15 +123,16 @@ def main():
             print(row, flush=True)
     lines = [
         f"CPU: {cpu_model()}, {os.cpu_count()} cores, torch {torch.__version__} ({torch.get_num_threads()} threads), "
-        f"FP32, median of {args.iters} interleaved runs",
+        f"{args.dtype.upper()}, median of {args.iters} interleaved runs",
         "",
         "| model | batch | eager ms | TorchScript ms | engine ms | engine vs TorchScript | reference kernels ms "
-        "| build s | max abs diff |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| build s | max abs diff | cos engine / PyTorch |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:
         lines.append(f"| {r['model']} | {r['batch']} | {r['eager']:.2f} | {r['ts']:.2f} | {r['engine']:.2f} | "
-                     f"{r['speedup']:.2f}x | {r['reference']:.1f} | {r['build_s']:.1f} | {r['diff']:.1e} |")
+                     f"{r['speedup']:.2f}x | {r['reference']:.1f} | {r['build_s']:.1f} | {r['diff']:.1e} | "
+                     f"{r['cos']:.5f} / {r['peer_cos']:.5f} |")
     if rows:
         ratios = [r["speedup"] for r in rows]
         lines += ["", f"{len(rows)} cases: median engine speed-up over TorchScript {statistics.median(ratios):.2f}x, "

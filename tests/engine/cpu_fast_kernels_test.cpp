@@ -454,6 +454,32 @@ TEST(CpuFastKernels, Bfloat16OnOneDnnMatchesTheReference) {
   }
 }
 
+// Adds, differences, products and quotients over the cores: operands of the output's shape, a scalar, a
+// bias over rows ([C] and [1, 1, C] against [B, S, C]); other broadcasts stay the reference's. In float32
+// and in a bfloat16 build (widened around the same kernel); NaN stays NaN.
+TEST(CpuFastKernels, ElementWiseOverTheCoresMatchesTheReference) {
+  using EW = trt::ElementWiseOperation;
+  const std::vector<std::pair<Dims, Dims>> shapes = {
+      {{2, 197, 768}, {2, 197, 768}}, {{2, 197, 768}, {768}}, {{1, 1, 768}, {2, 197, 768}},
+      {{2, 197, 768}, {1}},           {{4, 8, 6, 6}, {4, 1, 6, 6}}};
+  for (DataType precision : {DataType::kFLOAT, DataType::kBF16}) {
+    for (EW op : {EW::kSUM, EW::kSUB, EW::kPROD, EW::kDIV}) {
+      for (const auto& [da, db] : shapes) {
+        SCOPED_TRACE(std::to_string(static_cast<int>(op)) + " " + da.str() + " " + db.str());
+        trt::INetworkDefinition net;
+        Inputs inputs;
+        inputs.add(net, "a", da, 91);
+        inputs.add(net, "b", db, 92);
+        inputs.sprinkleNaN("a", 7, 1001);
+        auto* ew = net.addElementWise(*net.getInput(0), *net.getInput(1), op);
+        ew->getOutput(0)->setName("y");
+        net.markOutput(*ew->getOutput(0));
+        expectFastMatchesReference(net, inputs, Expect::kAnyKernel, true, nullptr, precision);
+      }
+    }
+  }
+}
+
 // Attention on the fast path (GEMMs around the reference's masked softmax, heads over the cores)
 // equals the reference: BERT's padding mask [B, 1, 1, Sk] with masked keys, causal, a bool mask, a
 // query length other than the key length, and NaN in a query row.

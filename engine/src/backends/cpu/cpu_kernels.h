@@ -24,9 +24,17 @@ using Kernel = void (*)(const ILayer& layer, const std::vector<TensorView>& inpu
 //! The kernel for a layer kind (every kind has one: the table is generated from TRT_LAYER_KINDS).
 Kernel kernelFor(LayerType type);
 
-//! Runs a layer: its kernel directly, or, when an input or the output is FP16, in FP32 on widened
-//! copies with the output rounded to FP16 (the CPU's FP16: half storage, FP32 math).
+//! Runs a layer: its kernel directly, or, when an input or the output is FP16 or BF16, in FP32 on
+//! widened copies with the output rounded back (the CPU's 16-bit types: 16-bit storage, FP32 math).
 void runLayer(const ILayer& layer, const std::vector<TensorView>& inputs, TensorView& output);
+
+//! Whether runLayer would widen this call (a 16-bit input or output; casts and constants excepted).
+bool widensSixteenBit(const ILayer& layer, const std::vector<TensorView>& inputs, const TensorView& output);
+//! The widening of runLayer around another float32 kernel (the fast path's): 16-bit inputs widened
+//! over the cores, `floatKernel` run, a 16-bit output rounded back.
+using FloatKernel = std::function<void(const ILayer&, const std::vector<TensorView>&, TensorView&)>;
+void runWidened(const ILayer& layer, const std::vector<TensorView>& inputs, TensorView& output,
+                const FloatKernel& floatKernel);
 
 //! C[M,N] = A[M,K] * B[K,N] (+ C when accumulate); element (i,k) of A is A[i*rsA + k*csA].
 void gemm(int64_t M, int64_t N, int64_t K, const float* A, int64_t rsA, int64_t csA, const float* B, int64_t rsB,
@@ -47,6 +55,9 @@ void forEachRange(int64_t count, int64_t workPerItem, const std::function<void(i
 //! The fast path's layer norm: normalization over trailing axes of float32 rows, the reference's
 //! arithmetic row by row (bit-identical) with the rows over the cores; false where it does not apply.
 bool runNormalizationRows(const ILayer& layer, const std::vector<TensorView>& inputs, TensorView& output);
+//! The fast path's float32 add, subtract, multiply and divide over the cores (bit-identical to the
+//! reference) for operands of the output's shape, scalars and trailing-dims broadcasts; false elsewhere.
+bool runElementWiseParallel(const ILayer& layer, const std::vector<TensorView>& inputs, TensorView& output);
 //! The fast path's activation: the reference's routine over chunks on the cores (bit-identical); false
 //! where it does not apply (not float32).
 bool runActivationChunks(const ILayer& layer, const std::vector<TensorView>& inputs, TensorView& output);

@@ -46,6 +46,21 @@ void runSlice(const ILayer& layer, const std::vector<TensorView>& inputs, Tensor
   int64_t base = 0;
   for (int i = 0; i < rank; ++i) base += start.d[i] * inStride[i];
   int64_t off = base;
+  const int64_t inner = rank > 0 ? output.dims.d[rank - 1] : 1;
+  if (rank > 0 && stride.d[rank - 1] == 1 && inner > 1) {
+    // Unit stride innermost: whole rows at once (ViT's query/key/value split: rows of 768 values).
+    const size_t rowBytes = static_cast<size_t>(inner) * elem;
+    for (int64_t r = 0; r < n / inner; ++r) {
+      std::memcpy(dst + r * inner * elem, src + off * elem, rowBytes);
+      for (int d = rank - 2; d >= 0; --d) {
+        off += stride.d[d] * inStride[d];
+        if (++idx[d] < output.dims.d[d]) break;
+        off -= stride.d[d] * inStride[d] * output.dims.d[d];
+        idx[d] = 0;
+      }
+    }
+    return;
+  }
   for (int64_t o = 0; o < n; ++o) {
     std::memcpy(dst + o * elem, src + off * elem, elem);
     for (int d = rank - 1; d >= 0; --d) {

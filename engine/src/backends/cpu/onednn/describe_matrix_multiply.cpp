@@ -44,17 +44,31 @@ bool describeMatrixMultiply(const ILayer& layer, const std::vector<TensorView>& 
   const bool hasBias = inputs.size() == 3;
   if (hasBias && inputs[2].dims.volume() != N) return false;
   d = torchtrt_onednn_matrix_multiply{};
-  d.a = operand(a, batchRank, opA == MatrixOperation::kTRANSPOSE);
-  d.b = operand(b, batchRank, opB == MatrixOperation::kTRANSPOSE);
-  d.c = denseTensor(c);
+  // A right operand shared by every batch (a Linear's weights) and a left one stored as rows: one product
+  // of all the rows. nn.MultiheadAttention's projection of [L, N, E] inputs (ViT: [197, 1, 768]) was
+  // 197 products of one row each.
+  int64_t batchVolume = 1, aBatchVolume = 1, bBatchVolume = 1;
+  for (int i = 0; i < batchRank; ++i) batchVolume *= c.d[i];
+  for (int i = 0; i < a.nbDims - 2; ++i) aBatchVolume *= a.d[i];
+  for (int i = 0; i < b.nbDims - 2; ++i) bBatchVolume *= b.d[i];
+  if (batchRank > 0 && opA == MatrixOperation::kNONE && bBatchVolume == 1 && aBatchVolume == batchVolume) {
+    const int64_t rows = batchVolume * a.d[a.nbDims - 2];
+    d.a = operand(Dims{rows, a.d[a.nbDims - 1]}, 0, false);
+    d.b = operand(Dims{b.d[b.nbDims - 2], b.d[b.nbDims - 1]}, 0, opB == MatrixOperation::kTRANSPOSE);
+    d.c = denseTensor(Dims{rows, N});
+  } else {
+    d.a = operand(a, batchRank, opA == MatrixOperation::kTRANSPOSE);
+    d.b = operand(b, batchRank, opB == MatrixOperation::kTRANSPOSE);
+    d.c = denseTensor(c);
+  }
   if (hasBias) {
-    d.bias.rank = c.nbDims;
-    for (int i = 0; i < c.nbDims; ++i) {
+    d.bias.rank = d.c.rank;
+    for (int i = 0; i < d.c.rank; ++i) {
       d.bias.dims[i] = 1;
       d.bias.strides[i] = N;
     }
-    d.bias.dims[c.nbDims - 1] = N;
-    d.bias.strides[c.nbDims - 1] = 1;
+    d.bias.dims[d.c.rank - 1] = N;
+    d.bias.strides[d.c.rank - 1] = 1;
   }
   d.alpha = mm.getAlpha();
   // A constant B (read in place, alive as long as the engine) is packed once by the primitive.
