@@ -332,6 +332,24 @@ TEST(CpuFastKernels, MatrixMultiplyFusedScaleBiasRelu) {
   checkMatrixMultiply({{9, 16}, {12, 16}, Op::kNONE, Op::kTRANSPOSE, true, true, -0.5f});
 }
 
+// A product's constant weights that are also a network output: the primitive made before the first run
+// packs the constant's own bytes, not the output buffer the run fills later (it packed that unwritten
+// buffer once).
+TEST(CpuFastKernels, ConstantWeightsThatAreAlsoAnOutputArePackedFromTheConstant) {
+  trt::INetworkDefinition net;
+  Inputs inputs;
+  inputs.add(net, "x", {4, 8}, 41);
+  const std::vector<float> w = randomVector(8 * 6, 42);
+  auto* c = net.addConstant({8, 6}, {DataType::kFLOAT, w.data(), 48});
+  c->getOutput(0)->setName("w");
+  net.markOutput(*c->getOutput(0));
+  auto* mm = net.addMatrixMultiply(*net.getInput(0), trt::MatrixOperation::kNONE, *c->getOutput(0),
+                                   trt::MatrixOperation::kNONE);
+  mm->getOutput(0)->setName("y");
+  net.markOutput(*mm->getOutput(0));
+  expectFastMatchesReference(net, inputs);
+}
+
 // A transformer's feed-forward on the CPU: a product by constant weights (packed once by oneDNN) with a
 // constant bias and GELU (erf and tanh forms, fused by the CPU build into the product as a post-op),
 // then the second product; NaN in the input stays NaN.

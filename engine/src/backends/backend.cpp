@@ -44,7 +44,9 @@ void prepareSteps(RunState& state, uint8_t* arena, const StepDevice& device, con
       data[step.output] = data[state.viewInput[st]];
       continue;
     }
-    if (s.isConstant[step.output] && !state.addresses[step.output]) {
+    if (s.isConstant[step.output]) {
+      // Its own bytes even when it is also a network output: the output buffer is written only when the
+      // run copies them, and a step made now may pack them (a product's constant weights).
       data[step.output] = device.constantData(*static_cast<const IConstantLayer*>(step.layer));
       continue;
     }

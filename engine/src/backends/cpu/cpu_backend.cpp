@@ -55,6 +55,8 @@ class CpuRunner : public BackendRunner {
                  [this](const ILayer& planLayer, const ILayer& layer, const std::vector<cpu::TensorView>& in,
                         const cpu::TensorView& out) {
                    std::string name = fast_ ? fast_->prepare(layer, in, out) : "";
+                   if (name.empty() && fastMode_ && cpu::widensSixteenBit(layer, in, out) && !movesBytes(layer))
+                     name = "float32 kernels on widened copies";
                    if (name.empty()) name = fastMode_ ? "engine kernel" : "reference kernel";
                    implementations_[&planLayer] = std::move(name);
                  });

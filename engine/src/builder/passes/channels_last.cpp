@@ -190,6 +190,7 @@ IShuffleLayer* addTranspose(INetworkDefinition& net, ITensor& t, const Dims& d, 
   if (d.nbDims < 4) {  // a broadcast operand of lower rank: ones in front (right-aligned), then transposed
     Dims four{1, 1, 1, 1};
     for (int i = 0; i < d.nbDims; ++i) four.d[4 - d.nbDims + i] = d.d[i];
+    shuffle->setZeroIsPlaceholder(false);  // a 0 is an empty dimension here, not "copy the input's"
     shuffle->setReshapeDimensions(four);
     shuffle->setSecondTranspose(p);
   } else {
