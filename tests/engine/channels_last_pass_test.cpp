@@ -303,32 +303,46 @@ TEST(ChannelsLastPass, CudaRunsGroupedAndDepthwiseBlocksChannelsLast) {
 }
 #endif  // TORCHTRT_WITH_CUDA
 
+namespace {
+// A ConvNeXt block: depthwise convolution -> the model's permute to [N, H, W, C] -> a product (outside
+// any region) -> the permute back -> (with `layerScale`, a multiply by a [C, 1, 1] weight) -> residual
+// add -> depthwise convolution.
+void makeConvNeXtBlock(trt::INetworkDefinition& net, std::vector<std::vector<float>>& keep, bool layerScale) {
+  keep = {randomVector(16 * 9, 71, -0.3f, 0.3f), randomVector(16, 72), randomVector(16 * 16, 73, -0.3f, 0.3f),
+          randomVector(16, 74)};
+  auto* x = net.addInput("x", trt::DataType::kFLOAT, {2, 16, 6, 6});
+  auto dw = [&](trt::ITensor& in) {
+    auto* c = net.addConvolutionNd(in, 16, {3, 3}, {trt::DataType::kFLOAT, keep[0].data(), 144},
+                                   {trt::DataType::kFLOAT, keep[1].data(), 16});
+    c->setNbGroups(16);
+    c->setPaddingNd({1, 1});
+    return c->getOutput(0);
+  };
+  auto* toLast = net.addShuffle(*dw(*x));
+  toLast->setFirstTranspose({{0, 2, 3, 1}});
+  auto* m = net.addConstant({1, 1, 16, 16}, {trt::DataType::kFLOAT, keep[2].data(), 256});
+  auto* mm = net.addMatrixMultiply(*toLast->getOutput(0), trt::MatrixOperation::kNONE, *m->getOutput(0),
+                                   trt::MatrixOperation::kNONE);
+  auto* back = net.addShuffle(*mm->getOutput(0));
+  back->setFirstTranspose({{0, 3, 1, 2}});
+  trt::ITensor* branch = back->getOutput(0);
+  if (layerScale) {
+    auto* gamma = net.addConstant({16, 1, 1}, {trt::DataType::kFLOAT, keep[3].data(), 16});
+    branch = net.addElementWise(*gamma->getOutput(0), *branch, trt::ElementWiseOperation::kPROD)->getOutput(0);
+  }
+  auto* add = net.addElementWise(*x, *branch, trt::ElementWiseOperation::kSUM);
+  auto* y = dw(*add->getOutput(0));
+  y->setName("y");
+  net.markOutput(*y);
+}
+}  // namespace
+
 TEST(ChannelsLastPass, ConvNeXtBlockWithItsOwnPermutesAroundAProduct) {
-  // ConvNeXt: depthwise convolution -> permute to [N, H, W, C] -> linear (a product, outside the region)
-  // -> permute back -> residual add (in the region) -> convolution. The pass used to turn the
-  // convolution NHWC and then infer the product's shape before the region's exit had its transpose:
-  // "inner dimensions differ". The add reads the product's output directly (the permute back undone).
+  // The pass used to turn the convolution NHWC and then infer the product's shape before the region's
+  // exit had its transpose: "inner dimensions differ". The add reads the product's output directly (the
+  // permute back undone).
   auto make = [](trt::INetworkDefinition& net, std::vector<std::vector<float>>& keep) {
-    keep = {randomVector(16 * 9, 71, -0.3f, 0.3f), randomVector(16, 72), randomVector(16 * 16, 73, -0.3f, 0.3f)};
-    auto* x = net.addInput("x", trt::DataType::kFLOAT, {2, 16, 6, 6});
-    auto dw = [&](trt::ITensor& in) {
-      auto* c = net.addConvolutionNd(in, 16, {3, 3}, {trt::DataType::kFLOAT, keep[0].data(), 144},
-                                     {trt::DataType::kFLOAT, keep[1].data(), 16});
-      c->setNbGroups(16);
-      c->setPaddingNd({1, 1});
-      return c->getOutput(0);
-    };
-    auto* toLast = net.addShuffle(*dw(*x));
-    toLast->setFirstTranspose({{0, 2, 3, 1}});
-    auto* m = net.addConstant({1, 1, 16, 16}, {trt::DataType::kFLOAT, keep[2].data(), 256});
-    auto* mm = net.addMatrixMultiply(*toLast->getOutput(0), trt::MatrixOperation::kNONE, *m->getOutput(0),
-                                     trt::MatrixOperation::kNONE);
-    auto* back = net.addShuffle(*mm->getOutput(0));
-    back->setFirstTranspose({{0, 3, 1, 2}});
-    auto* add = net.addElementWise(*x, *back->getOutput(0), trt::ElementWiseOperation::kSUM);
-    auto* y = dw(*add->getOutput(0));
-    y->setName("y");
-    net.markOutput(*y);
+    makeConvNeXtBlock(net, keep, false);
   };
   std::vector<std::vector<float>> wa, wb;
   trt::INetworkDefinition reference, nhwc;
@@ -350,29 +364,7 @@ TEST(ChannelsLastPass, ConvNeXtLayerScaleOfLowerRankJoinsTheRegion) {
   // back and a transpose into the region ran in every block (36 transposes a call in ConvNeXt-T). It
   // now enters as [1, 1, 1, C], and the multiply reads the product's output directly.
   auto make = [](trt::INetworkDefinition& net, std::vector<std::vector<float>>& keep) {
-    keep = {randomVector(16 * 9, 81, -0.3f, 0.3f), randomVector(16, 82), randomVector(16 * 16, 83, -0.3f, 0.3f),
-            randomVector(16, 84)};
-    auto* x = net.addInput("x", trt::DataType::kFLOAT, {2, 16, 6, 6});
-    auto dw = [&](trt::ITensor& in) {
-      auto* c = net.addConvolutionNd(in, 16, {3, 3}, {trt::DataType::kFLOAT, keep[0].data(), 144},
-                                     {trt::DataType::kFLOAT, keep[1].data(), 16});
-      c->setNbGroups(16);
-      c->setPaddingNd({1, 1});
-      return c->getOutput(0);
-    };
-    auto* toLast = net.addShuffle(*dw(*x));
-    toLast->setFirstTranspose({{0, 2, 3, 1}});
-    auto* m = net.addConstant({1, 1, 16, 16}, {trt::DataType::kFLOAT, keep[2].data(), 256});
-    auto* mm = net.addMatrixMultiply(*toLast->getOutput(0), trt::MatrixOperation::kNONE, *m->getOutput(0),
-                                     trt::MatrixOperation::kNONE);
-    auto* back = net.addShuffle(*mm->getOutput(0));
-    back->setFirstTranspose({{0, 3, 1, 2}});
-    auto* gamma = net.addConstant({16, 1, 1}, {trt::DataType::kFLOAT, keep[3].data(), 16});
-    auto* scaled = net.addElementWise(*gamma->getOutput(0), *back->getOutput(0), trt::ElementWiseOperation::kPROD);
-    auto* add = net.addElementWise(*scaled->getOutput(0), *x, trt::ElementWiseOperation::kSUM);
-    auto* y = dw(*add->getOutput(0));
-    y->setName("y");
-    net.markOutput(*y);
+    makeConvNeXtBlock(net, keep, true);
   };
   std::vector<std::vector<float>> wa, wb, wc;
   trt::INetworkDefinition reference, nhwc, built;
