@@ -76,17 +76,18 @@ class CpuRunner : public BackendRunner {
         cpu::runLayer(layer, in, out);
         return;
       }
-      if (fast_ && fast_->run(layer, in, out)) return;  // float32, and bfloat16 where the CPU has it
       // Transposes, concatenations, slices and gathers move bytes of any type: widening them would convert all
       // of their input (BERT-base's bfloat16 embedding table, 23 M values, took 72 ms a call).
-      if (layer.getType() == LayerType::kSHUFFLE && cpu::runShuffleParallel(layer, in, out)) return;
       if (movesBytes(layer)) {
-        cpu::kernelFor(layer.getType())(layer, in, out);
+        if (!(layer.getType() == LayerType::kSHUFFLE && cpu::runShuffleParallel(layer, in, out)))
+          cpu::kernelFor(layer.getType())(layer, in, out);
         return;
       }
-      // Other 16-bit layers: the fast path's float32 kernels on widened copies (the reference widens
-      // the same way, around its own kernels).
+      // Other 16-bit layers: oneDNN in their own type where it runs it (bfloat16 on AVX-512 BF16), else
+      // the fast path's float32 kernels on widened copies (the reference widens the same way, around its
+      // own kernels).
       if (cpu::widensSixteenBit(layer, in, out)) {
+        if (fast_ && fast_->run(layer, in, out)) return;
         cpu::runWidened(layer, in, out,
                         [this](const ILayer& l, const std::vector<cpu::TensorView>& fin, cpu::TensorView& fout) {
                           runFloat(l, fin, fout);
@@ -116,7 +117,8 @@ class CpuRunner : public BackendRunner {
     }
   }
 
-  // The fast path for float32 tensors: oneDNN, then the project's parallel kernels, then the reference.
+  // The fast path for float32 tensors (kinds that only move bytes excepted): oneDNN, then the project's
+  // parallel kernels, then the reference.
   void runFloat(const ILayer& layer, const std::vector<cpu::TensorView>& in, cpu::TensorView& out) {
     if (fast_ && fast_->run(layer, in, out)) return;
     const LayerType type = layer.getType();
@@ -124,7 +126,6 @@ class CpuRunner : public BackendRunner {
     if (type == LayerType::kNORMALIZATION && cpu::runNormalizationRows(layer, in, out)) return;
     if (type == LayerType::kELEMENTWISE && cpu::runElementWiseParallel(layer, in, out)) return;
     if (type == LayerType::kACTIVATION && cpu::runActivationChunks(layer, in, out)) return;
-    if (type == LayerType::kSHUFFLE && cpu::runShuffleParallel(layer, in, out)) return;
     cpu::runLayer(layer, in, out);
   }
 
