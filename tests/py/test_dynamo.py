@@ -105,6 +105,49 @@ def test_torch_compile_backend_matches_eager(name, model, x, backend):
         assert rel_err(compiled(x2), model(x2)) <= 1e-4
 
 
+def compile_recording(model, **options):
+    """torch.compile through the torch_tensorrt backend, keeping what the backend returned."""
+    from torch_tensorrt.dynamo._backend import torch_tensorrt_backend
+
+    made = []
+
+    def backend(gm, example_inputs):
+        made.append(torch_tensorrt_backend(gm, example_inputs, options=options))
+        return made[-1]
+
+    torch._dynamo.reset()
+    return torch.compile(model, backend=backend), made
+
+
+def test_torch_compile_freezes_parameters_into_one_engine():
+    """Dynamo hands parameters and buffers over as graph inputs; frozen as constants, batch norm folds
+    and the CNN is one engine, as through ir="dynamo" (taken as inputs, it split at every batch norm)."""
+    _, model, x = models()[0]
+    compiled, made = compile_recording(model)
+    with torch.no_grad():
+        assert rel_err(compiled(x), model(x)) <= 1e-4
+    (cache,) = made
+    assert len(cache.frozen) == len(list(model.parameters())) + len(list(model.buffers())) - 2  # not num_batches_tracked
+    (run,) = cache.compiled.values()
+    assert len(engines(run.module)) == 1
+    assert not [n for n in run.module.graph.nodes if n.op == "placeholder" and "bn" in n.name]
+
+
+def test_torch_compile_rebuilds_when_a_parameter_changes():
+    _, model, x = models()[0]
+    compiled, made = compile_recording(model)
+    with torch.no_grad():
+        first = compiled(x)
+        model.fc.weight.mul_(2.0)  # in place: the engines hold the old values
+        with pytest.warns(UserWarning, match="changed in place since its engines were built"):
+            second = compiled(x)
+        assert rel_err(second, model(x)) <= 1e-4
+        assert rel_err(first, second) > 1e-3
+        model.fc.weight = torch.nn.Parameter(model.fc.weight / 2.0)  # another tensor
+        with pytest.warns(UserWarning, match="is another tensor"):
+            assert rel_err(compiled(x), model(x)) <= 1e-4
+
+
 def test_torch_compile_backend_refuses_unknown_option():
     torch._dynamo.reset()
     compiled = torch.compile(CNN().eval(), backend="torch_tensorrt", options={"no_such_option": 1})

@@ -6,13 +6,20 @@ captures again and calls the backend again, as for any backend. Here each graph 
 kept per input shape and dtype, so a graph dynamo marks dynamic gets one engine set per shape seen
 (no guard on shapes is needed in the result). Options come through ``options={...}`` with the
 keywords of ``torch_tensorrt.compile``.
+
+TorchDynamo passes a module's parameters and buffers to the graph as inputs. They are frozen into
+the engines as constants (as TensorRT builds weights into its engines): a batch norm then folds
+into its convolution and the graph converts as one engine, where weights taken as run-time inputs
+would split it at every op that needs constant operands. A call whose parameters are other tensors,
+or were changed in place since the engines were built, builds them again with the new values.
 """
+import copy
 import importlib.abc
 import importlib.util
 import sys
 import threading
 import warnings
-from typing import Any, Callable, Dict, Optional, Sequence, Set, Tuple
+from typing import Any, Callable, Dict, List, Optional, Sequence, Set, Tuple
 
 import torch
 
@@ -29,22 +36,80 @@ def _key(args: Sequence[Any]) -> Tuple[Any, ...]:
     return tuple(key)
 
 
-class _ShapeCache:
-    """Compiles `gm` for each distinct input signature on first use."""
+def _module_state_inputs(gm: torch.fx.GraphModule, example_inputs: Sequence[Any]) -> List[int]:
+    """Positions of the graph inputs that are a module's parameters or buffers: TorchDynamo marks
+    them as static inputs (and names their source), where the caller's tensors are neither."""
+    from torch._dynamo.source import is_from_unspecialized_param_buffer_source
 
-    def __init__(self, gm: torch.fx.GraphModule, options: Dict[str, Any]) -> None:
-        self.gm, self.options = gm, options
+    positions = []
+    placeholders = [n for n in gm.graph.nodes if n.op == "placeholder"]
+    for i, (node, value) in enumerate(zip(placeholders, example_inputs)):
+        if not isinstance(value, torch.Tensor):
+            continue
+        grapharg = node.meta.get("grapharg")
+        source = getattr(grapharg, "source", None)
+        from_module = source is not None and is_from_unspecialized_param_buffer_source(source)
+        if from_module or getattr(value, "_dynamo_static_input_type", None) is not None:
+            positions.append(i)
+    return positions
+
+
+def _frozen(gm: torch.fx.GraphModule, values: Dict[int, torch.Tensor]) -> torch.fx.GraphModule:
+    """A copy of `gm` where the inputs at the positions of `values` are constants of those values."""
+    graph = copy.deepcopy(gm.graph)
+    root = torch.nn.Module()
+    placeholders = [n for n in graph.nodes if n.op == "placeholder"]
+    for i, value in values.items():
+        node = placeholders[i]
+        name = f"_frozen_input_{i}"
+        root.register_buffer(name, value.detach())
+        with graph.inserting_before(node):
+            constant = graph.get_attr(name)
+        constant.meta = dict(node.meta)
+        node.replace_all_uses_with(constant)
+        graph.erase_node(node)
+    graph.lint()
+    return torch.fx.GraphModule(root, graph)
+
+
+class _ShapeCache:
+    """Compiles `gm` for each distinct input signature on first use, with the inputs at `frozen`
+    (a module's parameters and buffers) taken as constants."""
+
+    def __init__(self, gm: torch.fx.GraphModule, options: Dict[str, Any], frozen: Sequence[int] = ()) -> None:
+        self.original, self.options, self.frozen = gm, options, list(frozen)
+        self.frozen_set = set(self.frozen)
+        self.gm = gm
+        self.state: List[Tuple[torch.Tensor, int]] = []  # the frozen tensors and their versions
         self.compiled: Dict[Tuple[Any, ...], Callable[..., Any]] = {}
         self.lock = threading.Lock()
 
+    def _state_changed(self, args: Sequence[Any]) -> bool:
+        return any(args[i] is not t or t._version != v for i, (t, v) in zip(self.frozen, self.state))
+
+    def _freeze(self, args: Sequence[Any]) -> None:
+        if self.state:
+            message = ("torch_tensorrt backend: a parameter or buffer of the compiled module is another tensor or was "
+                       "changed in place since its engines were built; building them again with the new values")
+            warnings.warn(message, UserWarning)
+            logging.log(logging.Level.Warning, message)
+        self.state = [(args[i], args[i]._version) for i in self.frozen]
+        self.gm = _frozen(self.original, {i: args[i] for i in self.frozen})
+        self.compiled = {}
+
     def __call__(self, *args: Any) -> Any:
-        key = _key(args)
+        if self.frozen and (not self.state or self._state_changed(args)):
+            with self.lock:
+                if not self.state or self._state_changed(args):
+                    self._freeze(args)
+        live = [a for i, a in enumerate(args) if i not in self.frozen_set] if self.frozen else list(args)
+        key = _key(live)
         fn = self.compiled.get(key)
         if fn is None:
             with self.lock:
-                fn = self.compiled.get(key) or self._compile(args)
+                fn = self.compiled.get(key) or self._compile(live)
                 self.compiled[key] = fn
-        return fn(*args)
+        return fn(*live)
 
     def _compile(self, args: Sequence[Any]) -> Callable[..., Any]:
         from torch_tensorrt import dynamo
@@ -69,6 +134,7 @@ class _ShapeCache:
             out = compiled(*call_args)
             return list(out) if flat_out == "list" else out
 
+        run.module = compiled  # type: ignore[attr-defined]  # what the graph became (tests count its engines)
         return run
 
 
@@ -91,7 +157,7 @@ def torch_tensorrt_backend(gm: torch.fx.GraphModule, example_inputs: Sequence[An
     merged.update(kwargs)
     settings = {k: v for k, v in merged.items() if k not in ("enabled_precisions", "inputs", "dynamic_shapes")}
     dynamo.check_settings(settings)  # refuse a wrong option at compile time, not at the first call
-    return _ShapeCache(gm, merged)
+    return _ShapeCache(gm, merged, _module_state_inputs(gm, example_inputs))
 
 
 def compile_with_graph_breaks(module: torch.nn.Module, inputs: Sequence[Any], enabled_precisions: Optional[Set[torch.dtype]],
