@@ -308,69 +308,106 @@ TEST(CudaTactics, AChannelsLastPointwiseConvolutionRunsRightThroughCudnnAndThrou
         }
       }
 }
+// A channels-last 16-bit convolution the own kernels take (convolution_depthwise.h,
+// convolution_grouped.h), with a residual input and/or an activation fused after it.
+struct OwnKernelCase {
+  int64_t k, stride, channels;
+  bool residual;
+  int32_t activation;      // -1: none
+  int64_t side = 11;       // input height and width
+  int64_t groupWidth = 1;  // input (and output) channels a group: 1 depthwise
+};
+
+// Forced through the plan's tactic record onto the own kernel (path 2) and onto cuDNN (path 1), the
+// convolution matches the CPU in FP16 and BF16.
+void expectOwnKernelMatchesTheCpuAndCudnn(const OwnKernelCase& k) {
+  for (bool bf16 : {false, true}) {
+    const int64_t c = k.channels, side = k.side, filter = k.groupWidth * k.k * k.k;
+    const auto w = randomVector(c * filter, 160), b = randomVector(c, 161);
+    const trt::Dims dims{3, side, side, c};
+    trt::INetworkDefinition net;
+    auto* x = net.addInput("x", trt::DataType::kFLOAT, dims);
+    auto* conv =
+        net.addConvolutionNd(*x, static_cast<int32_t>(c), {k.k, k.k}, {trt::DataType::kFLOAT, w.data(), c * filter},
+                             {trt::DataType::kFLOAT, b.data(), c});
+    conv->setNbGroups(static_cast<int32_t>(c / k.groupWidth));
+    conv->setStrideNd({k.stride, k.stride});
+    conv->setPaddingNd({k.k / 2, k.k / 2});
+    conv->setChannelsLast(true);
+    trt::ITensor* y = conv->getOutput(0);
+    if (k.residual) y = net.addElementWise(*y, *x, trt::ElementWiseOperation::kSUM)->getOutput(0);
+    if (k.activation >= 0) y = net.addActivation(*y, static_cast<trt::ActivationType>(k.activation))->getOutput(0);
+    y->setName("y");
+    net.markOutput(*y);
+    const auto xv = randomVector(static_cast<size_t>(dims.volume()), 162);
+    std::unique_ptr<trt::IBuilder> builder(trt::createInferBuilder(trt::defaultLogger()));
+    auto configFor = [&](trt::Backend backend) {
+      std::unique_ptr<trt::IBuilderConfig> config(builder->createBuilderConfig());
+      config->setBackend(backend);
+      config->setFlag(bf16 ? trt::BuilderFlag::kBF16 : trt::BuilderFlag::kFP16);
+      return config;
+    };
+    const auto expected = run(*build(net, configFor(trt::Backend::kCPU).get()).engine, {{"x", {dims, xv}}})["y"];
+    std::unique_ptr<trt::IHostMemory> mem(builder->buildSerializedNetwork(net, *configFor(trt::Backend::kCUDA)));
+    ASSERT_TRUE(mem);
+    auto contents = trt::readPlan(static_cast<const uint8_t*>(mem->data()), mem->size());
+    ASSERT_EQ(contents->tactics.size(), 1u);
+    ASSERT_EQ(contents->tactics[0].choice.size(), 2u);
+    for (int64_t path : {2, 1}) {
+      SCOPED_TRACE(std::string(path == 2 ? "own kernel" : "cuDNN") + " k" + std::to_string(k.k) + " s" +
+                   std::to_string(k.stride) + " C=" + std::to_string(c) + " group width " +
+                   std::to_string(k.groupWidth) + " side " + std::to_string(side) + (k.residual ? " +residual" : "") +
+                   " activation " + std::to_string(k.activation) + (bf16 ? " bf16" : " fp16"));
+      const auto tolerance = toleranceFor(bf16 ? trt::DataType::kBF16 : trt::DataType::kHALF);
+      expectNear(runWithConvolutionPath(*contents, path, dims, xv), expected, static_cast<float>(tolerance.rtol));
+    }
+  }
+}
+
 TEST(CudaTactics, TheOwnDepthwiseKernelMatchesTheCpuAndCudnn) {
   // A channels-last depthwise convolution (16-bit, a multiple of 8 channels) has a third tactic, the
-  // project's kernel with bias, residual and activation inside. Forced through the plan's tactic
-  // record (path 2), and cuDNN's (path 1), it matches the CPU: 3x3 at stride 1 and 2, 5x5 with
+  // project's kernel with bias, residual and activation inside: 3x3 at stride 1 and 2, 5x5 with
   // padding 2 (MobileNetV3's), 7x7 (fewer channel lanes a block, for shared memory), with a fused
   // GELU, SiLU or hard-swish and/or a residual input; 16 and 24 channels (one block across the
-  // channels) and 264 (two blocks, the second partial).
+  // channels), 264 (two blocks, the second partial), and enough pixels for several a thread.
   if (!gpuVisible()) GTEST_SKIP() << "no CUDA GPU visible";
   using A = trt::ActivationType;
-  struct Case {
-    int64_t k, stride, channels;
-    bool residual;
-    int32_t activation;  // -1: none
-    int64_t side = 11;   // input height and width
-  };
-  const Case cases[] = {{3, 1, 16, false, static_cast<int32_t>(A::kGELU_ERF)},
-                        {3, 2, 24, false, static_cast<int32_t>(A::kSILU)},
-                        {5, 2, 16, false, static_cast<int32_t>(A::kHARD_SWISH)},
-                        {5, 1, 24, true, -1},
-                        {3, 1, 16, true, static_cast<int32_t>(A::kSILU)},
-                        {3, 1, 264, false, static_cast<int32_t>(A::kSILU)},
-                        {7, 1, 264, true, static_cast<int32_t>(A::kHARD_SWISH), 9},
-                        // Enough pixels that each block of the grid loops over several rows of them.
-                        {3, 1, 264, true, static_cast<int32_t>(A::kSILU), 96}};
-  for (const Case& k : cases)
-    for (bool bf16 : {false, true}) {
-      const int64_t c = k.channels, side = k.side;
-      const auto w = randomVector(c * k.k * k.k, 160), b = randomVector(c, 161);
-      const trt::Dims dims{3, side, side, c};
-      trt::INetworkDefinition net;
-      auto* x = net.addInput("x", trt::DataType::kFLOAT, dims);
-      auto* conv =
-          net.addConvolutionNd(*x, static_cast<int32_t>(c), {k.k, k.k},
-                               {trt::DataType::kFLOAT, w.data(), c * k.k * k.k}, {trt::DataType::kFLOAT, b.data(), c});
-      conv->setNbGroups(static_cast<int32_t>(c));
-      conv->setStrideNd({k.stride, k.stride});
-      conv->setPaddingNd({k.k / 2, k.k / 2});
-      conv->setChannelsLast(true);
-      trt::ITensor* y = conv->getOutput(0);
-      if (k.residual) y = net.addElementWise(*y, *x, trt::ElementWiseOperation::kSUM)->getOutput(0);
-      if (k.activation >= 0) y = net.addActivation(*y, static_cast<A>(k.activation))->getOutput(0);
-      y->setName("y");
-      net.markOutput(*y);
-      const auto xv = randomVector(static_cast<size_t>(dims.volume()), 162);
-      std::unique_ptr<trt::IBuilder> builder(trt::createInferBuilder(trt::defaultLogger()));
-      auto configFor = [&](trt::Backend backend) {
-        std::unique_ptr<trt::IBuilderConfig> config(builder->createBuilderConfig());
-        config->setBackend(backend);
-        config->setFlag(bf16 ? trt::BuilderFlag::kBF16 : trt::BuilderFlag::kFP16);
-        return config;
-      };
-      const auto expected = run(*build(net, configFor(trt::Backend::kCPU).get()).engine, {{"x", {dims, xv}}})["y"];
-      std::unique_ptr<trt::IHostMemory> mem(builder->buildSerializedNetwork(net, *configFor(trt::Backend::kCUDA)));
-      ASSERT_TRUE(mem);
-      auto contents = trt::readPlan(static_cast<const uint8_t*>(mem->data()), mem->size());
-      ASSERT_EQ(contents->tactics.size(), 1u);
-      ASSERT_EQ(contents->tactics[0].choice.size(), 2u);
-      for (int64_t path : {2, 1}) {
-        SCOPED_TRACE(std::string(path == 2 ? "own kernel" : "cuDNN") + " k" + std::to_string(k.k) + " s" +
-                     std::to_string(k.stride) + " C=" + std::to_string(c) + (k.residual ? " +residual" : "") +
-                     " activation " + std::to_string(k.activation) + (bf16 ? " bf16" : " fp16"));
-        expectNear(runWithConvolutionPath(*contents, path, dims, xv), expected, bf16 ? 5e-2f : 1e-2f);
-      }
-    }
+  const OwnKernelCase cases[] = {{3, 1, 16, false, static_cast<int32_t>(A::kGELU_ERF)},
+                                 {3, 2, 24, false, static_cast<int32_t>(A::kSILU)},
+                                 {5, 2, 16, false, static_cast<int32_t>(A::kHARD_SWISH)},
+                                 {5, 1, 24, true, -1},
+                                 {3, 1, 16, true, static_cast<int32_t>(A::kSILU)},
+                                 {3, 1, 264, false, static_cast<int32_t>(A::kSILU)},
+                                 {7, 1, 264, true, static_cast<int32_t>(A::kHARD_SWISH), 9},
+                                 // Enough pixels that each block of the grid loops over several rows of them.
+                                 {3, 1, 264, true, static_cast<int32_t>(A::kSILU), 96},
+                                 // ConvNeXt's 7x7: 96 channels (one block of 12 lanes), 384 (two of 24).
+                                 {7, 1, 96, false, static_cast<int32_t>(A::kGELU_ERF), 14},
+                                 {7, 1, 384, true, -1, 7},
+                                 // Enough pixels on an H200 (132 multiprocessors) for runs of 2 (an odd row:
+                                 // a partial run) and of 4 pixels a thread (a row of 150: a partial run).
+                                 {3, 1, 16, true, static_cast<int32_t>(A::kSILU), 111},
+                                 {3, 1, 16, false, static_cast<int32_t>(A::kHARD_SWISH), 150},
+                                 {5, 2, 16, false, static_cast<int32_t>(A::kSILU), 300}};
+  for (const OwnKernelCase& k : cases) expectOwnKernelMatchesTheCpuAndCudnn(k);
+}
+
+TEST(CudaTactics, TheOwnGroupedKernelMatchesTheCpuAndCudnn) {
+  // Narrow groups (RegNet's 24 channels a group, ResNeXt's 8 to 32, up to 64 with a 3x3 filter) have the
+  // own grouped kernel as their third tactic: 3x3 at stride 1 and 2, a 1x1 and a 5x5, a residual and
+  // activations, one block across the channels or several (the last partial), and runs of several pixels.
+  if (!gpuVisible()) GTEST_SKIP() << "no CUDA GPU visible";
+  using A = trt::ActivationType;
+  const OwnKernelCase cases[] = {{3, 1, 48, false, static_cast<int32_t>(A::kRELU), 11, 24},
+                                 {3, 2, 48, false, -1, 11, 24},
+                                 {3, 1, 120, true, static_cast<int32_t>(A::kRELU), 14, 24},
+                                 {3, 1, 64, false, static_cast<int32_t>(A::kSILU), 9, 8},
+                                 {3, 2, 256, false, -1, 13, 16},
+                                 {3, 1, 1024, true, static_cast<int32_t>(A::kRELU), 7, 32},
+                                 {3, 1, 128, false, -1, 5, 64},
+                                 {1, 1, 64, true, -1, 9, 16},
+                                 {5, 1, 48, false, static_cast<int32_t>(A::kGELU_ERF), 10, 16},
+                                 {3, 1, 48, true, static_cast<int32_t>(A::kRELU), 150, 24}};
+  for (const OwnKernelCase& k : cases) expectOwnKernelMatchesTheCpuAndCudnn(k);
 }
 #endif

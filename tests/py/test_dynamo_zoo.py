@@ -80,7 +80,9 @@ def test_zoo_model_through_ir_dynamo_matches_eager(name, device):
     assert relative_error(compiled, model, x) <= BOUND
 
 
-TORCH_COMPILE_MODELS = ["resnet18", "nn.TransformerEncoder"] + (["hf_bert_base"] if "hf_bert_base" in MODELS else [])
+# By default a CNN, a PyTorch transformer and a Hugging Face encoder; with TORCHTRT_DYNAMO_ZOO_FULL=1 every model.
+TORCH_COMPILE_MODELS = NAMES if os.environ.get("TORCHTRT_DYNAMO_ZOO_FULL") else (
+    ["resnet18", "nn.TransformerEncoder"] + (["hf_bert_base"] if "hf_bert_base" in MODELS else []))
 
 
 @pytest.mark.parametrize("device", DEVICES)

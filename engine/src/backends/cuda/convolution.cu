@@ -6,6 +6,7 @@
 
 #include "backends/cuda/activation.cuh"
 #include "backends/cuda/convolution_depthwise.h"
+#include "backends/cuda/convolution_grouped.h"
 #include "backends/cuda/cuda_kernels.h"
 #include "backends/cuda/float_types.cuh"
 #include "backends/cuda/im2col.cuh"
@@ -43,7 +44,8 @@ struct DnnPlan {
   std::vector<cudnnConvolutionFwdAlgoPerf_t> candidates;
   bool timed = false;         // whether the candidates (and im2col + GEMM in FP32) were timed
   bool useDnn = true;         // cuDNN or im2col + GEMM, the faster (cuDNN's NCHW kernels can lose on small batches)
-  bool useDepthwise = false;  // the own channels-last depthwise kernel, faster than both (convolution_depthwise.h)
+  bool useOwnKernel = false;  // the own channels-last depthwise or grouped kernel, faster than both
+                              // (convolution_depthwise.h, convolution_grouped.h)
   bool fusedFailed = false;   // cuDNN refused the fused bias+ReLU call for the chosen algorithm
   bool inherited = false;     // the tactic comes from this layer's timing at another shape, not yet run here
   std::vector<int64_t> key;   // the input shape (channels-first) this plan is for
@@ -52,9 +54,9 @@ struct DnnPlan {
   void* ownedWeights = nullptr;    // that copy, freed with the state
 };
 
-// Whether the builder times the own depthwise kernel (convolution_depthwise.h) as a candidate
-// (CudaTactics.TheOwnDepthwiseKernelMatchesTheCpuAndCudnn also forces it through a plan's tactic record).
-constexpr bool kTimeOwnDepthwise = true;
+// Whether the builder times the own depthwise and grouped kernels as candidates (CudaTactics'
+// TheOwnDepthwiseKernel... and TheOwnGroupedKernel... tests also force them through a plan's tactic record).
+constexpr bool kTimeOwnKernels = true;
 
 // How many of cuDNN's ranked algorithms are timed with the layer's own call.
 constexpr int kTimedAlgorithms = 4;
@@ -159,13 +161,13 @@ bool candidateFor(LaunchContext& ctx, DnnState& state, DnnPlan& plan, int64_t al
 }
 
 // A tactic as the plan stores it: {cuDNN algorithm, path}, path 0 im2col + GEMM, 1 cuDNN, 2 the own
-// depthwise kernel (the algorithm then the fallback where the kernel cannot run).
+// depthwise or grouped kernel (the algorithm then the fallback where the kernel cannot run).
 std::vector<int64_t> choiceOf(const DnnPlan& plan) {
-  return {static_cast<int64_t>(plan.algo), plan.useDepthwise ? 2 : plan.useDnn ? 1 : 0};
+  return {static_cast<int64_t>(plan.algo), plan.useOwnKernel ? 2 : plan.useDnn ? 1 : 0};
 }
 void applyChoice(DnnPlan& plan, int64_t path) {
   plan.useDnn = path != 0;
-  plan.useDepthwise = path == 2;
+  plan.useOwnKernel = path == 2;
 }
 
 // `inDims` / `outDims` channels-first whatever the layer's layout (the descriptors carry the layout).
@@ -273,7 +275,7 @@ DnnPlan& dnnPlan(LaunchContext& ctx, DnnState& state, const IConvolutionLayer& c
   } else if (timedBefore && candidateFor(ctx, state, plan, timedBefore->algo)) {
     plan.timed = true;
     plan.useDnn = timedBefore->useDnn;
-    plan.useDepthwise = timedBefore->useDepthwise;
+    plan.useOwnKernel = timedBefore->useOwnKernel;
     plan.inherited = true;
   } else if (sameLayer && sameLayer->size() == 2 && candidateFor(ctx, state, plan, (*sameLayer)[0])) {
     plan.timed = true;
@@ -526,16 +528,23 @@ void launchConvolution(LaunchContext& ctx, const ILayer& layer, const std::vecto
     epilogue(ctx, conv, residual, out, channels, channelStride);
   };
 #ifdef TORCHTRT_WITH_CUDNN
-  // The own depthwise kernel (16-bit channels-last, one channel a group): bias, residual and activation
-  // inside, no epilogue pass. False where it cannot run (a pointer not 16-byte aligned).
-  const bool depthwisePossible =
-      channelsLast && depthwiseNhwcApplies(in[0].type, conv.getNbGroups(), inDims.d[1], channels, g);
-  auto viaDepthwise = [&]() {
+  // The own kernels (16-bit channels-last; one channel a group, or narrow groups): bias, residual and
+  // activation inside, no epilogue pass. False where they cannot run (a pointer not 16-byte aligned).
+  const int64_t groups = conv.getNbGroups();
+  const bool depthwise = channelsLast && depthwiseNhwcApplies(in[0].type, groups, inDims.d[1], channels, g);
+  const bool ownPossible =
+      depthwise || (channelsLast && groupedNhwcApplies(in[0].type, groups, inDims.d[1], channels, g));
+  auto viaOwn = [&]() {
     const Weights bias = conv.getBiasWeights();
-    const bool ran = launchDepthwiseNhwc(
-        ctx.stream, in[0].type, g, inDims.d[0], channels, in[0].data, ctx.device(conv.getKernelWeights().values),
-        bias.count > 0 ? ctx.device(bias.values) : nullptr, residual, conv.getFusedActivation(), out.data);
-    if (ran) check(cudaGetLastError(), "depthwise convolution kernel launch");
+    const void* filter = ctx.device(conv.getKernelWeights().values);  // KCRS
+    const void* biasData = bias.count > 0 ? ctx.device(bias.values) : nullptr;
+    const bool ran = depthwise ? launchDepthwiseNhwc(ctx.stream, in[0].type, g, inDims.d[0], channels, in[0].data,
+                                                     filter, biasData, residual, conv.getFusedActivation(), out.data)
+                               : launchGroupedNhwc(ctx.stream, in[0].type, g, inDims.d[0], channels, groups, in[0].data,
+                                                   filter, biasData, residual, conv.getFusedActivation(), out.data);
+    if (ran)
+      check(cudaGetLastError(),
+            depthwise ? "depthwise convolution kernel launch" : "grouped convolution kernel launch");
     return ran;
   };
   // cuDNN pads both sides alike; asymmetric padding stays on the im2col path.
@@ -562,7 +571,7 @@ void launchConvolution(LaunchContext& ctx, const ILayer& layer, const std::vecto
     };
     if (plan.inherited) {  // a tactic timed at another shape: run it, or time this shape if it fails here
       plan.inherited = false;
-      if (plan.useDepthwise && depthwisePossible && viaDepthwise()) return;
+      if (plan.useOwnKernel && ownPossible && viaOwn()) return;
       try {
         if (!plan.useDnn && gemmFits()) {
           viaGemm();
@@ -631,18 +640,18 @@ void launchConvolution(LaunchContext& ctx, const ILayer& layer, const std::vecto
         throw Error(layer.describe() + ": no convolution algorithm fits the workspace limit of " +
                     std::to_string(ctx.workspaceLimit) + " bytes; raise workspace_size");
       plan.useDnn = best >= 0.f && (!gemmFitsHere || best <= timeOnStream(ctx, viaGemm));
-      plan.useDepthwise = false;
-      if (kTimeOwnDepthwise && depthwisePossible) {  // against the faster of the two above (timed again)
+      plan.useOwnKernel = false;
+      if (kTimeOwnKernels && ownPossible) {  // against the faster of the two above (timed again)
         const float chosen = plan.useDnn ? timeOnStream(ctx, viaDnn) : timeOnStream(ctx, viaGemm);
         bool ran = true;
-        const float own = timeOnStream(ctx, [&]() { ran = viaDepthwise() && ran; });
-        plan.useDepthwise = ran && own < chosen;
+        const float own = timeOnStream(ctx, [&]() { ran = viaOwn() && ran; });
+        plan.useOwnKernel = ran && own < chosen;
       }
       plan.timed = true;
       ctx.recordTactic(&conv, plan.key, choiceOf(plan));
       (ctx.timingCache ? *ctx.timingCache : state.timedBySignature)[plan.signature] = choiceOf(plan);
     }
-    if (plan.useDepthwise && depthwisePossible && viaDepthwise()) return;
+    if (plan.useOwnKernel && ownPossible && viaOwn()) return;
     if (plan.useDnn)
       viaDnn();
     else
