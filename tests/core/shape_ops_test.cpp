@@ -88,6 +88,29 @@ TEST(ShapeOps, FlipRollUnflattenPixelShuffle) {
              {at::randn({2, 8, 3, 5})});
 }
 
+TEST(ShapeOps, RollOfStaticDimsWrapsAround) {
+  // One wrapping slice for all rolled dims: Swin's two-dim shift, shifts past the size and negative,
+  // one dim rolled twice, a shift of the whole size (no move), and an integer tensor.
+  checkGraph(R"IR(
+    graph(%x : Tensor):
+      %s1 : int[] = prim::Constant[value=[-3, 3]]()
+      %d1 : int[] = prim::Constant[value=[1, 2]]()
+      %a : Tensor = aten::roll(%x, %s1, %d1)
+      %s2 : int[] = prim::Constant[value=[9, -4, 2]]()
+      %d2 : int[] = prim::Constant[value=[1, 1, -1]]()
+      %b : Tensor = aten::roll(%x, %s2, %d2)
+      %s3 : int[] = prim::Constant[value=[7]]()
+      %d3 : int[] = prim::Constant[value=[1]]()
+      %c : Tensor = aten::roll(%x, %s3, %d3)
+      %t : int = prim::Constant[value=3]()
+      %none : NoneType = prim::Constant()
+      %false : bool = prim::Constant[value=0]()
+      %i : Tensor = aten::to(%x, %t, %false, %false, %none)
+      %d : Tensor = aten::roll(%i, %s1, %d1)
+      return (%a, %b, %c, %d))IR",
+             {at::randn({2, 7, 7, 5}) * 10});
+}
+
 TEST(ShapeOps, PaddingEveryModeAndOverload) {
   checkGraph(R"IR(
     graph(%x : Tensor, %y : Tensor):

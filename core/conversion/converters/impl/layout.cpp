@@ -71,37 +71,39 @@ trt::ITensor* rollDynamicDim(ConversionCtx* ctx, trt::ITensor* x, int64_t d, int
   return cat->getOutput(0);
 }
 
-// roll(x, s, d) = cat(x[size-s:], x[:size-s]) along d, for each (shift, dim) pair.
+// roll(x, s, d)[i] = x[(i - s) mod size] along d, for each (shift, dim) pair: with static dims one
+// slice that starts at size - s and wraps around (SampleMode::kWRAP), every rolled dim at once (Swin's
+// shifted windows roll two dims: one kernel instead of four slices and two concatenations); with
+// dynamic dims two slices and a concatenation a dim, their bounds computed at run time.
 bool roll(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
   trt::ITensor* x = a[0].ITensorOrFreeze(ctx);
   auto shifts = a[1].unwrapToIntList().vec();
   auto dimsArg = a[2].unwrapToIntList().vec();
   TORCHTRT_CHECK(!dimsArg.empty() && shifts.size() == dimsArg.size(),
                  "roll without dims (flattened) has no converter yet");
-  for (size_t i = 0; i < shifts.size(); ++i) {
-    auto dims = util::toVec(x->getDimensions());
-    int64_t d = util::normalizeDim(dimsArg[i], static_cast<int64_t>(dims.size()), n);
-    int64_t size = dims[d];
-    if (!x->getDimensions().isStatic()) {  // slices whose other dims are run-time sizes too
-      x = rollDynamicDim(ctx, x, d, shifts[i], util::node_info(n) + " [dim " + std::to_string(d) + "]");
-      continue;
+  const std::string name = util::node_info(n);
+  if (x->getDimensions().isStatic()) {
+    const auto dims = util::toVec(x->getDimensions());
+    std::vector<int64_t> start(dims.size(), 0);
+    bool moved = false;
+    for (size_t i = 0; i < shifts.size(); ++i) {
+      const int64_t d = util::normalizeDim(dimsArg[i], static_cast<int64_t>(dims.size()), n);
+      if (dims[d] == 0) continue;
+      start[d] = (((start[d] - shifts[i]) % dims[d]) + dims[d]) % dims[d];
+      moved = moved || start[d] != 0;
     }
-    if (size == 0) continue;
-    int64_t s = ((shifts[i] % size) + size) % size;
-    if (s == 0) continue;
-    std::vector<int64_t> zero(dims.size(), 0), one(dims.size(), 1), headStart = zero, headSize = dims, tailSize = dims;
-    headStart[d] = size - s;
-    headSize[d] = s;
-    tailSize[d] = size - s;
-    trt::ITensor* parts[] = {slice(ctx, x, headStart, headSize, one, util::node_info(n) + " [head]"),
-                             slice(ctx, x, zero, tailSize, one, util::node_info(n) + " [tail]")};
-    auto* cat = ctx->net->addConcatenation(parts, 2);
-    cat->setAxis(static_cast<int32_t>(d));
-    x = cat->getOutput(0);
+    if (!moved) return bindTensor(ctx, n, ctx->net->addIdentity(*x)->getOutput(0)) != nullptr;
+    auto* l = ctx->net->addSlice(*x, util::toDims(start), util::toDims(dims),
+                                 util::toDims(std::vector<int64_t>(dims.size(), 1)));
+    l->setMode(trt::SampleMode::kWRAP);
+    l->setName(name.c_str());
+    return bindTensor(ctx, n, l->getOutput(0)) != nullptr;
   }
-  ctx->AssociateValueAndTensor(n->outputs()[0],
-                               x == a[0].ITensorOrFreeze(ctx) ? ctx->net->addIdentity(*x)->getOutput(0) : x);
-  return true;
+  for (size_t i = 0; i < shifts.size(); ++i) {
+    const int64_t d = util::normalizeDim(dimsArg[i], rankOf(x), n);
+    x = rollDynamicDim(ctx, x, d, shifts[i], name + " [dim " + std::to_string(d) + "]");
+  }
+  return bindTensor(ctx, n, x) != nullptr;
 }
 
 // unflatten of a tensor with dynamic dimensions: the reshape's sizes are the other dimensions read

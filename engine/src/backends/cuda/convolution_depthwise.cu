@@ -33,11 +33,13 @@ __global__ void depthwiseNhwcKernel(NhwcConvArgs<T, I> a) {
   extern __shared__ float weights[];  // [taps][kTapPad + blockDim.x * kVec]
   const int lanes = blockDim.x, width = lanes * kVec, stride = width + kTapPad;
   const I blockChannel = static_cast<I>(blockIdx.x) * width;
-  for (int i = threadIdx.y * lanes + threadIdx.x; i < taps * width; i += lanes * blockDim.y) {
-    const int local = i / taps, t = i - local * taps;
-    const I c = blockChannel + local;
-    weights[t * stride + local] = c < channels ? toFloat(w[blockChannel * taps + i]) : 0.f;
-  }
+  stageFilters(
+      taps * width,
+      [&](int i) { return blockChannel + i / taps < channels ? toFloat(w[blockChannel * taps + i]) : 0.f; },
+      [&](int i, float v) {
+        const int local = i / taps;
+        weights[(i - local * taps) * stride + local] = v;
+      });
   __syncthreads();
   const I c0 = blockChannel + static_cast<I>(threadIdx.x) * kVec;
   if (c0 >= channels) return;

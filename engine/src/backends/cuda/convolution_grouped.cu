@@ -27,11 +27,13 @@ __global__ void groupedNhwcKernel(NhwcConvArgs<T, I> a) {
   const int groupWidth = a.groupWidth, taps = a.taps, filter = groupWidth * taps;
   extern __shared__ float weights[];  // [taps][groupWidth][stride]
   const I blockChannel = static_cast<I>(blockIdx.x) * width;
-  for (int i = threadIdx.y * lanes + threadIdx.x; i < filter * width; i += lanes * blockDim.y) {
-    const int local = i / filter, rest = i - local * filter, j = rest / taps, t = rest - j * taps;
-    weights[(t * groupWidth + j) * stride + local] =
-        blockChannel + local < a.channels ? toFloat(a.w[blockChannel * filter + i]) : 0.f;
-  }
+  stageFilters(
+      filter * width,
+      [&](int i) { return blockChannel + i / filter < a.channels ? toFloat(a.w[blockChannel * filter + i]) : 0.f; },
+      [&](int i, float v) {
+        const int local = i / filter, rest = i - local * filter, j = rest / taps, t = rest - j * taps;
+        weights[(t * groupWidth + j) * stride + local] = v;
+      });
   __syncthreads();
   const I c0 = blockChannel + static_cast<I>(threadIdx.x) * kVec;
   if (c0 >= a.channels) return;

@@ -217,7 +217,8 @@ void launchConcatenation(LaunchContext& ctx, const ILayer& layer, const std::vec
   const size_t unit = concatUnit(in, out, inner, elem, axis);
   const int64_t unitsPerElem = static_cast<int64_t>(elem) / static_cast<int64_t>(unit);  // 0 when unit > elem
   auto units = [&](int64_t elements) {
-    return unitsPerElem > 0 ? elements * unitsPerElem : elements * static_cast<int64_t>(elem) / static_cast<int64_t>(unit);
+    return unitsPerElem > 0 ? elements * unitsPerElem
+                            : elements * static_cast<int64_t>(elem) / static_cast<int64_t>(unit);
   };
   ConcatSources s{};
   s.outRowUnits = units(outRow);
