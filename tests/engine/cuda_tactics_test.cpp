@@ -369,7 +369,7 @@ TEST(CudaTactics, TheOwnDepthwiseKernelMatchesTheCpuAndCudnn) {
   // project's kernel with bias, residual and activation inside: 3x3 at stride 1 and 2, 5x5 with
   // padding 2 (MobileNetV3's), 7x7 (fewer channel lanes a block, for shared memory), with a fused
   // GELU, SiLU or hard-swish and/or a residual input; 16 and 24 channels (one block across the
-  // channels), 264 (two blocks, the second partial), and enough pixels for several a thread.
+  // channels), 264 (two blocks, the second partial), and larger planes.
   if (!gpuVisible()) GTEST_SKIP() << "no CUDA GPU visible";
   using A = trt::ActivationType;
   const OwnKernelCase cases[] = {{3, 1, 16, false, static_cast<int32_t>(A::kGELU_ERF)},
@@ -381,11 +381,10 @@ TEST(CudaTactics, TheOwnDepthwiseKernelMatchesTheCpuAndCudnn) {
                                  {7, 1, 264, true, static_cast<int32_t>(A::kHARD_SWISH), 9},
                                  // Enough pixels that each block of the grid loops over several rows of them.
                                  {3, 1, 264, true, static_cast<int32_t>(A::kSILU), 96},
-                                 // ConvNeXt's 7x7: 96 channels (one block of 12 lanes), 384 (two of 24).
+                                 // ConvNeXt's 7x7: 96 and 384 channels (shared memory limits the lanes).
                                  {7, 1, 96, false, static_cast<int32_t>(A::kGELU_ERF), 14},
                                  {7, 1, 384, true, -1, 7},
-                                 // Enough pixels on an H200 (132 multiprocessors) for runs of 2 (an odd row:
-                                 // a partial run) and of 4 pixels a thread (a row of 150: a partial run).
+                                 // Larger planes (odd and even sides, stride 2): blocks loop over many pixels.
                                  {3, 1, 16, true, static_cast<int32_t>(A::kSILU), 111},
                                  {3, 1, 16, false, static_cast<int32_t>(A::kHARD_SWISH), 150},
                                  {5, 2, 16, false, static_cast<int32_t>(A::kSILU), 300}};
@@ -393,20 +392,20 @@ TEST(CudaTactics, TheOwnDepthwiseKernelMatchesTheCpuAndCudnn) {
 }
 
 TEST(CudaTactics, TheOwnGroupedKernelMatchesTheCpuAndCudnn) {
-  // Narrow groups (RegNet's 24 channels a group, ResNeXt's 8 to 32, up to 64 with a 3x3 filter) have the
-  // own grouped kernel as their third tactic: 3x3 at stride 1 and 2, a 1x1 and a 5x5, a residual and
-  // activations, one block across the channels or several (the last partial), and runs of several pixels.
+  // Narrow groups whose width is not a power of two (RegNet's 24 channels a group; 40, 48 and 56, up to
+  // 64 x 9 filter elements) have the own grouped kernel as their third tactic: 3x3 at stride 1 and 2, a
+  // 1x1, a residual and activations, one block across the channels or several (the last partial), and
+  // runs of several pixels a thread.
   if (!gpuVisible()) GTEST_SKIP() << "no CUDA GPU visible";
   using A = trt::ActivationType;
   const OwnKernelCase cases[] = {{3, 1, 48, false, static_cast<int32_t>(A::kRELU), 11, 24},
                                  {3, 2, 48, false, -1, 11, 24},
                                  {3, 1, 120, true, static_cast<int32_t>(A::kRELU), 14, 24},
-                                 {3, 1, 64, false, static_cast<int32_t>(A::kSILU), 9, 8},
-                                 {3, 2, 256, false, -1, 13, 16},
-                                 {3, 1, 1024, true, static_cast<int32_t>(A::kRELU), 7, 32},
-                                 {3, 1, 128, false, -1, 5, 64},
-                                 {1, 1, 64, true, -1, 9, 16},
-                                 {5, 1, 48, false, static_cast<int32_t>(A::kGELU_ERF), 10, 16},
+                                 {3, 1, 96, false, static_cast<int32_t>(A::kSILU), 9, 48},
+                                 {3, 2, 240, false, -1, 13, 40},
+                                 {3, 1, 888, true, static_cast<int32_t>(A::kRELU), 7, 24},
+                                 {3, 1, 112, false, -1, 5, 56},
+                                 {1, 1, 72, true, -1, 9, 24},
                                  {3, 1, 48, true, static_cast<int32_t>(A::kRELU), 150, 24}};
   for (const OwnKernelCase& k : cases) expectOwnKernelMatchesTheCpuAndCudnn(k);
 }

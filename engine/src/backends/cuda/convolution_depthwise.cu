@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <climits>
 
 #include "backends/cuda/activation.cuh"
 #include "backends/cuda/convolution_depthwise.h"
@@ -11,35 +12,25 @@ namespace cuda {
 namespace {
 
 constexpr int kVec = 8;                     // channels a thread computes (one 16-byte load of FP16/BF16)
+constexpr int kThreads = 256;               // threads of a block: channel vectors (x) by output pixels (y)
 constexpr size_t kSharedBytes = 48 * 1024;  // the filter taps of a block's channels, as float
 
-// Floats between two taps' rows of staged weights beyond the block's channels: the staging writes one
-// channel's taps at a time, and without the pad every tap's row would start in the same bank.
-constexpr int kTapPad = 4;
-
-// Block (x, y): channel vectors blockIdx.x * blockDim.x + threadIdx.x; runs of kRun consecutive output
-// pixels along a row from blockIdx.y * blockDim.y + threadIdx.y, in steps of the grid's rows. The
-// block's filter taps are staged in shared memory as float, [tap][channel] (read from the [channel][tap] filter in its
-// own order, so consecutive threads read consecutive elements), and a thread's 8 weights of a tap are two 16-byte reads
-// that serve its whole run; the inputs a run's taps share come from L1.
-template <typename T, typename I, int kRun>
-__global__ void depthwiseNhwcKernel(NhwcConvArgs<T, I> a) {
-  const T *x = a.x, *w = a.w, *bias = a.bias, *residual = a.residual;
-  T* y = a.y;
-  const IndexGeometry<I>& g = a.g;
-  const I runs = a.runs, channels = a.channels;
-  const int taps = a.taps;
-  const int32_t activation = a.activation;
-  extern __shared__ float weights[];  // [taps][kTapPad + blockDim.x * kVec]
-  const int lanes = blockDim.x, width = lanes * kVec, stride = width + kTapPad;
+// Block (x, y): channel vectors blockIdx.x * blockDim.x + threadIdx.x, output pixels from blockIdx.y *
+// blockDim.y + threadIdx.y in steps of the grid's pixel rows. The block's filter taps are staged in
+// shared memory as float, [tap][channel], so a thread's 8 weights of a tap are two 16-byte reads; the
+// grid has a few blocks per multiprocessor, each looping over many pixels, so that staging is paid
+// rarely (one block per 8 pixels staged as many weights as it read inputs).
+template <typename T, typename I>
+__global__ void depthwiseNhwcKernel(const T* x, const T* w, const T* bias, const T* residual, T* y, IndexGeometry<I> g,
+                                    I pixels, I channels, int taps, int32_t activation) {
+  extern __shared__ float weights[];  // [taps][blockDim.x * kVec]
+  const int lanes = blockDim.x, width = lanes * kVec;
   const I blockChannel = static_cast<I>(blockIdx.x) * width;
-  stageFilters(
-      taps * width,
-      [&](int i) { return blockChannel + i / taps < channels ? toFloat(w[blockChannel * taps + i]) : 0.f; },
-      [&](int i, float v) {
-        const int local = i / taps;
-        weights[(i - local * taps) * stride + local] = v;
-      });
+  for (int i = threadIdx.y * lanes + threadIdx.x; i < taps * width; i += lanes * blockDim.y) {
+    const int t = i / width;
+    const I c = blockChannel + i % width;
+    weights[i] = c < channels ? toFloat(w[c * taps + t]) : 0.f;
+  }
   __syncthreads();
   const I c0 = blockChannel + static_cast<I>(threadIdx.x) * kVec;
   if (c0 >= channels) return;
@@ -50,18 +41,16 @@ __global__ void depthwiseNhwcKernel(NhwcConvArgs<T, I> a) {
 #pragma unroll
     for (int k = 0; k < kVec; ++k) b[k] = toFloat(e[k]);
   }
-  const I runsPerRow = (g.out[2] + kRun - 1) / kRun;
-  const I outRow = g.out[1] * runsPerRow, outPlane = g.out[0] * outRow;
+  const I outRow = g.out[1] * g.out[2], outPlane = g.out[0] * outRow;
   const float4* tapBase = reinterpret_cast<const float4*>(weights + threadIdx.x * kVec);
-  for (I p = static_cast<I>(blockIdx.y) * blockDim.y + threadIdx.y; p < runs;
+  for (I p = static_cast<I>(blockIdx.y) * blockDim.y + threadIdx.y; p < pixels;
        p += static_cast<I>(gridDim.y) * blockDim.y) {
     const I n = p / outPlane;
     I rest = p - n * outPlane;
     const I od = rest / outRow;
     rest -= od * outRow;
-    const I oh = rest / runsPerRow, ow0 = (rest - oh * runsPerRow) * kRun;
-    const int count = static_cast<int>(min(static_cast<I>(kRun), g.out[2] - ow0));
-    float acc[kRun][kVec] = {};
+    const I oh = rest / g.out[2], ow = rest - oh * g.out[2];
+    float acc[kVec] = {};
     int t = 0;
     for (I kd = 0; kd < g.k[0]; ++kd) {
       const I id = od * g.stride[0] - g.pad[0] + kd * g.dil[0];
@@ -74,56 +63,62 @@ __global__ void depthwiseNhwcKernel(NhwcConvArgs<T, I> a) {
         }
         const T* row = x + ((n * g.in[0] + id) * g.in[1] + ih) * g.in[2] * channels + c0;
         for (I kw = 0; kw < g.k[2]; ++kw, ++t) {
-          const float4 w0 = tapBase[t * (stride / 4)], w1 = tapBase[t * (stride / 4) + 1];
-          const I iw0 = ow0 * g.stride[2] - g.pad[2] + kw * g.dil[2];
-#pragma unroll
-          for (int r = 0; r < kRun; ++r) {
-            const I iw = iw0 + r * g.stride[2];
-            if (r >= count || iw < 0 || iw >= g.in[2]) continue;
-            const uint4 raw = *reinterpret_cast<const uint4*>(row + iw * channels);
-            const T* e = reinterpret_cast<const T*>(&raw);
-            acc[r][0] += toFloat(e[0]) * w0.x;
-            acc[r][1] += toFloat(e[1]) * w0.y;
-            acc[r][2] += toFloat(e[2]) * w0.z;
-            acc[r][3] += toFloat(e[3]) * w0.w;
-            acc[r][4] += toFloat(e[4]) * w1.x;
-            acc[r][5] += toFloat(e[5]) * w1.y;
-            acc[r][6] += toFloat(e[6]) * w1.z;
-            acc[r][7] += toFloat(e[7]) * w1.w;
-          }
+          const I iw = ow * g.stride[2] - g.pad[2] + kw * g.dil[2];
+          if (iw < 0 || iw >= g.in[2]) continue;
+          const uint4 raw = *reinterpret_cast<const uint4*>(row + iw * channels);
+          const T* e = reinterpret_cast<const T*>(&raw);
+          const float4 w0 = tapBase[t * (width / 4)], w1 = tapBase[t * (width / 4) + 1];
+          acc[0] += toFloat(e[0]) * w0.x;
+          acc[1] += toFloat(e[1]) * w0.y;
+          acc[2] += toFloat(e[2]) * w0.z;
+          acc[3] += toFloat(e[3]) * w0.w;
+          acc[4] += toFloat(e[4]) * w1.x;
+          acc[5] += toFloat(e[5]) * w1.y;
+          acc[6] += toFloat(e[6]) * w1.z;
+          acc[7] += toFloat(e[7]) * w1.w;
         }
       }
     }
-    const I first = (((n * g.out[0] + od) * g.out[1] + oh) * g.out[2] + ow0) * channels + c0;
+    const I at = p * channels + c0;
+    float r[kVec] = {};
+    if (residual) {
+      const uint4 raw = *reinterpret_cast<const uint4*>(residual + at);
+      const T* e = reinterpret_cast<const T*>(&raw);
 #pragma unroll
-    for (int r = 0; r < kRun; ++r) {
-      if (r >= count) break;
-      const I at = first + r * channels;
-      float res[kVec] = {};
-      if (residual) {
-        const uint4 raw = *reinterpret_cast<const uint4*>(residual + at);
-        const T* e = reinterpret_cast<const T*>(&raw);
-#pragma unroll
-        for (int k = 0; k < kVec; ++k) res[k] = toFloat(e[k]);
-      }
-      uint4 out;
-      T* o = reinterpret_cast<T*>(&out);
-#pragma unroll
-      for (int k = 0; k < kVec; ++k) {
-        const float v = acc[r][k] + b[k] + res[k];
-        o[k] = fromFloat<T>(activation < 0 ? v : activate(static_cast<ActivationType>(activation), 0.f, 0.f, v));
-      }
-      *reinterpret_cast<uint4*>(y + at) = out;
+      for (int k = 0; k < kVec; ++k) r[k] = toFloat(e[k]);
     }
+    uint4 out;
+    T* o = reinterpret_cast<T*>(&out);
+#pragma unroll
+    for (int k = 0; k < kVec; ++k) {
+      const float v = acc[k] + b[k] + r[k];
+      o[k] = fromFloat<T>(activation < 0 ? v : activate(static_cast<ActivationType>(activation), 0.f, 0.f, v));
+    }
+    *reinterpret_cast<uint4*>(y + at) = out;
   }
 }
 
-struct DepthwiseKernel {
-  template <typename T, typename I, int kRun>
-  static void launch(const NhwcConvLaunch& plan, cudaStream_t stream, const NhwcConvArgs<T, I>& args) {
-    depthwiseNhwcKernel<T, I, kRun><<<plan.grid, plan.block, plan.shared, stream>>>(args);
-  }
-};
+template <typename T, typename I>
+void launch(cudaStream_t stream, dim3 grid, dim3 block, size_t shared, const void* x, const void* w, const void* bias,
+            const void* residual, void* y, const ConvGeometry& g, int64_t pixels, int64_t channels, int taps,
+            int32_t activation) {
+  depthwiseNhwcKernel<T, I><<<grid, block, shared, stream>>>(
+      static_cast<const T*>(x), static_cast<const T*>(w), static_cast<const T*>(bias), static_cast<const T*>(residual),
+      static_cast<T*>(y), IndexGeometry<I>(g), static_cast<I>(pixels), static_cast<I>(channels), taps, activation);
+}
+
+template <typename T>
+void launchTyped(cudaStream_t stream, dim3 grid, dim3 block, size_t shared, const void* x, const void* w,
+                 const void* bias, const void* residual, void* y, const ConvGeometry& g, int64_t batch, int64_t pixels,
+                 int64_t channels, int taps, int32_t activation) {
+  // 32-bit offsets when the largest element offset (input or output, one past the end) fits.
+  const int64_t inElements = batch * g.in[0] * g.in[1] * g.in[2] * channels;
+  const int64_t outElements = pixels * channels;
+  if (inElements < INT32_MAX && outElements < INT32_MAX && static_cast<int64_t>(taps) * channels < INT32_MAX)
+    launch<T, int32_t>(stream, grid, block, shared, x, w, bias, residual, y, g, pixels, channels, taps, activation);
+  else
+    launch<T, int64_t>(stream, grid, block, shared, x, w, bias, residual, y, g, pixels, channels, taps, activation);
+}
 
 }  // namespace
 
@@ -139,11 +134,26 @@ bool launchDepthwiseNhwc(cudaStream_t stream, DataType type, const ConvGeometry&
   const int taps = static_cast<int>(g.k[0] * g.k[1] * g.k[2]);
   if (!depthwiseNhwcApplies(type, channels, channels, channels, g) || !allAligned16({x, bias, residual, y}))
     return false;
-  const int64_t rows = batch * g.out[0] * g.out[1];
-  if (rows * g.out[2] == 0) return true;
-  auto sharedFor = [&](int lanes) { return static_cast<size_t>(taps) * (lanes * kVec + kTapPad) * sizeof(float); };
-  const NhwcConvLaunch plan = planNhwcConvLaunch(channels / kVec, rows, g.out[2], sharedFor, kSharedBytes);
-  launchNhwcConv<DepthwiseKernel>(plan, stream, type, g, batch, channels, 1, x, w, bias, residual, activation, y);
+  const int64_t pixels = batch * g.out[0] * g.out[1] * g.out[2];
+  if (pixels == 0) return true;
+  // Channel vectors per block: up to 32, fewer when the block's taps would not fit in shared memory.
+  int lanes = 32;
+  while (lanes > 1 && (lanes / 2) * kVec >= channels) lanes /= 2;
+  while (lanes > 1 && static_cast<size_t>(taps) * lanes * kVec * sizeof(float) > kSharedBytes) lanes /= 2;
+  const dim3 block(static_cast<unsigned>(lanes), static_cast<unsigned>(kThreads / lanes));
+  const int64_t channelBlocks = (channels / kVec + lanes - 1) / lanes;
+  const int64_t pixelBlocks = (pixels + block.y - 1) / block.y;
+  // About 16 blocks a multiprocessor over the whole grid (a few waves), each looping over its pixels.
+  const int64_t wanted = std::max<int64_t>(1, (static_cast<int64_t>(multiprocessorCount()) * 16) / channelBlocks);
+  const int64_t rows = std::min<int64_t>({pixelBlocks, wanted, 65535});
+  const dim3 grid(static_cast<unsigned>(channelBlocks), static_cast<unsigned>(rows));
+  const size_t shared = static_cast<size_t>(taps) * lanes * kVec * sizeof(float);
+  if (type == DataType::kHALF)
+    launchTyped<__half>(stream, grid, block, shared, x, w, bias, residual, y, g, batch, pixels, channels, taps,
+                        activation);
+  else
+    launchTyped<__nv_bfloat16>(stream, grid, block, shared, x, w, bias, residual, y, g, batch, pixels, channels, taps,
+                               activation);
   return true;
 }
 

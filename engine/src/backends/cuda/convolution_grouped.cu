@@ -138,7 +138,9 @@ bool groupedNhwcApplies(DataType type, int64_t groups, int64_t inChannels, int64
       inChannels % groups != 0)
     return false;
   const int64_t groupWidth = inChannels / groups;
-  return groupWidth > 1 && groupWidth % kVec == 0 && groupWidth * g.k[0] * g.k[1] * g.k[2] <= kMaxGroupedFilter;
+  const bool powerOfTwo = (groupWidth & (groupWidth - 1)) == 0;
+  return groupWidth > 1 && groupWidth % kVec == 0 && !powerOfTwo &&
+         groupWidth * g.k[0] * g.k[1] * g.k[2] <= kMaxGroupedFilter;
 }
 
 bool launchGroupedNhwc(cudaStream_t stream, DataType type, const ConvGeometry& g, int64_t batch, int64_t channels,
