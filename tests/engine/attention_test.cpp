@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "backends/cpu/softmax_row.h"
 #include "engine_test_util.h"
 #include "plan/plan.h"
 #include "plan/plan_io.h"
@@ -309,3 +310,40 @@ TEST(AttentionLayer, ShapesAndTypesAreChecked) {
 }
 
 }  // namespace
+
+// The fast path's softmax rows (AVX-512 where the CPU has it) against the reference's expf rows: rows
+// shorter than, equal to and longer than one vector of 16, ViT's 197 keys, masked keys (-inf), scores
+// more than 87 below the row's maximum (0 there, where expf gives under 1.6e-38), and a NaN score.
+TEST(AttentionSoftmaxRows, FastRowsMatchTheReferenceRows) {
+  std::mt19937 gen(7);
+  std::uniform_real_distribution<float> dist(-30.f, 30.f);
+  const float minusInf = -std::numeric_limits<float>::infinity();
+  for (int64_t n : {1, 7, 16, 17, 31, 197, 1000}) {
+    for (int variant = 0; variant < 3; ++variant) {
+      std::vector<float> reference(static_cast<size_t>(n));
+      for (float& x : reference) x = dist(gen);
+      if (variant == 1)
+        for (int64_t j = 0; j < n; j += 3) reference[static_cast<size_t>(j)] = j % 2 ? minusInf : -200.f;
+      if (variant == 2) reference[static_cast<size_t>(n / 2)] = std::numeric_limits<float>::quiet_NaN();
+      if (variant > 0 && n == 1) reference[0] = 0.5f;  // a row of one score: nothing else to try
+      std::vector<float> fast = reference;
+      const float referenceInverse = trt::cpu::expShiftedRow(reference.data(), n);
+      const float fastInverse = trt::cpu::expShiftedRowFast(fast.data(), n);
+      SCOPED_TRACE("n " + std::to_string(n) + " variant " + std::to_string(variant) +
+                   (trt::cpu::cpuHasAvx512() ? " (AVX-512)" : " (baseline: the reference itself)"));
+      if (std::isnan(referenceInverse)) {
+        EXPECT_TRUE(std::isnan(fastInverse));
+      } else {
+        EXPECT_NEAR(fastInverse, referenceInverse, 1e-6 * referenceInverse);
+      }
+      for (size_t j = 0; j < reference.size(); ++j) {
+        if (std::isnan(reference[j])) {
+          EXPECT_TRUE(std::isnan(fast[j])) << "at " << j;
+          continue;
+        }
+        // Within 2 ulp of expf (relative 2.4e-7); below e^-87 the fast path gives 0.
+        EXPECT_NEAR(fast[j], reference[j], 2.4e-7f * reference[j] + 1.7e-38f) << "at " << j;
+      }
+    }
+  }
+}

@@ -543,9 +543,9 @@ TEST(CpuFastKernels, AttentionMatchesTheReference) {
   }
 }
 
-// Layer norm over trailing axes (with a fused residual; scale as [W] and as [1, 1, W]) and activations
-// over many chunks run on the cores on the fast path with the reference's arithmetic; a normalization
-// over leading axes stays on the reference kernel.
+// Layer norm over trailing axes (with a fused residual; scale as [W] and as [1, 1, W]; rows of 96 and of
+// 773, eight-lane sums with a tail on AVX-512) and activations over many chunks run on the cores on the
+// fast path; a normalization over leading axes stays on the reference kernel.
 TEST(CpuFastKernels, RowNormalizationAndChunkedActivationsMatchTheReference) {
   for (uint32_t axes : {0b100u, 0b110u, 0b011u})
     for (bool residual : {false, true}) {
@@ -564,6 +564,21 @@ TEST(CpuFastKernels, RowNormalizationAndChunkedActivationsMatchTheReference) {
       SCOPED_TRACE("axes " + std::to_string(axes) + (residual ? " +residual" : ""));
       expectFastMatchesReference(net, inputs, Expect::kAnyKernel);
     }
+  for (bool residual : {false, true}) {
+    trt::INetworkDefinition net;
+    Inputs inputs;
+    const Dims dims{3, 5, 773};
+    inputs.add(net, "x", dims, 55);
+    inputs.add(net, "s", Dims{773}, 56);
+    inputs.add(net, "b", Dims{773}, 57);
+    if (residual) inputs.add(net, "r", dims, 58);
+    auto* norm = net.addNormalization(*net.getInput(0), *net.getInput(1), *net.getInput(2), 0b100u);
+    if (residual) norm->setInput(3, *net.getInput(3));
+    norm->getOutput(0)->setName("y");
+    net.markOutput(*norm->getOutput(0));
+    SCOPED_TRACE(std::string("rows of 773") + (residual ? " +residual" : ""));
+    expectFastMatchesReference(net, inputs, Expect::kAnyKernel);
+  }
   for (auto type : {trt::ActivationType::kGELU_ERF, trt::ActivationType::kSILU, trt::ActivationType::kTANH}) {
     trt::INetworkDefinition net;
     Inputs inputs;

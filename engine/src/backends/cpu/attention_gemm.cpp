@@ -59,7 +59,7 @@ void attentionSoftmaxRows(const ILayer& layer, const std::vector<TensorView>& in
         std::fill(row, row + sk, 0.f);
         continue;
       }
-      const float inv = expShiftedRow(row, sk);
+      const float inv = expShiftedRowFast(row, sk);
       for (int64_t j = 0; j < sk; ++j) row[j] *= inv;
     }
   }

@@ -1,11 +1,13 @@
 // Layer norm on the CPU's fast path: a normalization over trailing axes is one contiguous row per
-// group. Each row gets the reference's arithmetic (normalization.cpp: the residual added in float,
-// mean and biased variance accumulated in double in index order, the affine step in double), so the
-// result is bit-identical; what changes is no per-element index decomposition and the rows spread
-// over the cores.
+// group, the rows spread over the cores. With AVX-512 and a scale and bias laid out along the row
+// (layer norm's), each row is normalizeRowFast's (normalization_rows_avx512.cpp: double sums in eight
+// lanes); otherwise it gets the reference's arithmetic (normalization.cpp: the residual added in float,
+// mean and biased variance accumulated in double in index order, the affine step in double) and is
+// bit-identical to it.
 #include <cmath>
 
 #include "backends/cpu/cpu_kernels.h"
+#include "backends/cpu/normalization_rows.h"
 #include "layers/layer_util.h"
 
 namespace trt {
@@ -49,6 +51,9 @@ bool runNormalizationRows(const ILayer& layer, const std::vector<TensorView>& in
   const float* bias = in[2].f32();
   float* y = out.f32();
   const double epsilon = norm.getEpsilon();
+  bool alongRow = true;  // scale[j] and bias[j] for element j of a row
+  for (int64_t j = 0; j < width && alongRow; ++j)
+    alongRow = si[static_cast<size_t>(j)] == j && bi[static_cast<size_t>(j)] == j;
   forEachRange(rows, width * 8, [&](int64_t firstRow, int64_t lastRow) {
     std::vector<float> summed(residual ? static_cast<size_t>(width) : 0);
     for (int64_t r = firstRow; r < lastRow; ++r) {
@@ -57,6 +62,7 @@ bool runNormalizationRows(const ILayer& layer, const std::vector<TensorView>& in
         for (int64_t j = 0; j < width; ++j) summed[static_cast<size_t>(j)] = row[j] + residual[r * width + j];
         row = summed.data();
       }
+      if (alongRow && normalizeRowFast(row, width, scale, bias, epsilon, y + r * width)) continue;
       double mean = 0.0, var = 0.0;
       for (int64_t j = 0; j < width; ++j) mean += row[j];
       mean /= static_cast<double>(width);

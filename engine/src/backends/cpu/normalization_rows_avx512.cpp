@@ -1,0 +1,68 @@
+// A layer norm row with AVX-512 where the CPU has it (the engine is compiled for baseline x86-64: these
+// functions carry their own target and run only after a CPU check). The reference's row sums its
+// mean and variance in double in index order, one add after another; here eight double lanes each
+// sum every eighth element (another order, the same double precision). ViT-B/16's 25 layer norms of
+// [197, 768] took 18 of its 147 ms at batch 1 in BF16 on 2 cores.
+#include <cmath>
+
+#include "backends/cpu/normalization_rows.h"
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+// GCC 12's AVX-512 headers start some intrinsics from an intentionally undefined vector and then warn
+// about it where they are inlined.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
+#include <immintrin.h>
+#define TORCHTRT_NORM_AVX512 1
+#endif
+
+namespace trt {
+namespace cpu {
+
+#ifdef TORCHTRT_NORM_AVX512
+namespace {
+
+__attribute__((target("avx512f"))) void normalizeRowAvx512(const float* row, int64_t width, const float* scale,
+                                                           const float* bias, double epsilon, float* out) {
+  __m512d sum = _mm512_setzero_pd();
+  int64_t j = 0;
+  for (; j + 8 <= width; j += 8) sum = _mm512_add_pd(sum, _mm512_cvtps_pd(_mm256_loadu_ps(row + j)));
+  double total = _mm512_reduce_add_pd(sum);
+  for (; j < width; ++j) total += row[j];
+  const double mean = total / static_cast<double>(width);
+  const __m512d meanVector = _mm512_set1_pd(mean);
+  __m512d squares = _mm512_setzero_pd();
+  for (j = 0; j + 8 <= width; j += 8) {
+    const __m512d c = _mm512_sub_pd(_mm512_cvtps_pd(_mm256_loadu_ps(row + j)), meanVector);
+    squares = _mm512_fmadd_pd(c, c, squares);
+  }
+  double var = _mm512_reduce_add_pd(squares);
+  for (; j < width; ++j) var += (row[j] - mean) * (row[j] - mean);
+  const double invStd = 1.0 / std::sqrt(var / static_cast<double>(width) + epsilon);
+  const __m512d invVector = _mm512_set1_pd(invStd);
+  for (j = 0; j + 8 <= width; j += 8) {
+    const __m512d c = _mm512_sub_pd(_mm512_cvtps_pd(_mm256_loadu_ps(row + j)), meanVector);
+    const __m512d v = _mm512_fmadd_pd(_mm512_mul_pd(c, invVector), _mm512_cvtps_pd(_mm256_loadu_ps(scale + j)),
+                                      _mm512_cvtps_pd(_mm256_loadu_ps(bias + j)));
+    _mm256_storeu_ps(out + j, _mm512_cvtpd_ps(v));
+  }
+  for (; j < width; ++j) out[j] = static_cast<float>((row[j] - mean) * invStd * scale[j] + bias[j]);
+}
+
+}  // namespace
+
+bool normalizeRowFast(const float* row, int64_t width, const float* scale, const float* bias, double epsilon,
+                      float* out) {
+  static const bool avx512 = __builtin_cpu_supports("avx512f");
+  if (!avx512) return false;
+  normalizeRowAvx512(row, width, scale, bias, epsilon, out);
+  return true;
+}
+#else
+bool normalizeRowFast(const float*, int64_t, const float*, const float*, double, float*) { return false; }
+#endif
+
+}  // namespace cpu
+}  // namespace trt
