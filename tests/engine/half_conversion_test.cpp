@@ -2,14 +2,15 @@
 // value and every float near a rounding boundary; bfloat16 against exact round-to-nearest-even
 // computed in double. The conversions stay hand-written because CUDA kernels share them (host and
 // device), where F16C does not exist.
-#include <gtest/gtest.h>
 #include <cpuid.h>
+#include <gtest/gtest.h>
 #include <immintrin.h>
 
 #include <cmath>
 #include <cstdint>
 #include <vector>
 
+#include "backends/cpu/bf16_conversion.h"
 #include "common/half.h"
 
 namespace {
@@ -136,4 +137,25 @@ TEST(HalfConversion, FloatsRoundToTheNearestBfloat16TiesToEven) {
     ASSERT_EQ(trt::floatToBf16(trt::bf16ToFloat(static_cast<uint16_t>(h))), h);  // exact values stay
   }
   forStridedFloats(check);
+}
+
+// The CPU backend's array conversions (AVX-512 where the CPU has it) give exactly the scalar
+// conversions' bits: every bfloat16 pattern widened, and narrowed every float near each bfloat16 value
+// and midpoint (ties, NaN with payloads, infinities, denormals), over lengths that leave a tail.
+TEST(HalfConversion, ArrayBfloat16ConversionsMatchTheScalarOnes) {
+  std::vector<uint16_t> patterns(0x10000 + 5);
+  for (size_t i = 0; i < patterns.size(); ++i) patterns[i] = static_cast<uint16_t>(i * 40503u);
+  std::vector<float> widened(patterns.size());
+  trt::cpu::widenBf16(patterns.data(), widened.data(), static_cast<int64_t>(patterns.size()));
+  for (size_t i = 0; i < patterns.size(); ++i)
+    ASSERT_EQ(trt::floatBits(widened[i]), trt::floatBits(trt::bf16ToFloat(patterns[i]))) << std::hex << patterns[i];
+  std::vector<float> floats;
+  for (uint32_t h = 0; h < 0x10000u; ++h)
+    for (uint32_t centre : {h << 16, (h << 16) | 0x8000u})
+      for (int32_t d : {-1, 0, 1}) floats.push_back(trt::bitsFloat(centre + static_cast<uint32_t>(d)));
+  floats.resize(floats.size() - 7);  // a tail shorter than one vector
+  std::vector<uint16_t> narrowed(floats.size());
+  trt::cpu::narrowBf16(floats.data(), narrowed.data(), static_cast<int64_t>(floats.size()));
+  for (size_t i = 0; i < floats.size(); ++i)
+    ASSERT_EQ(narrowed[i], trt::floatToBf16(floats[i])) << std::hex << trt::floatBits(floats[i]);
 }

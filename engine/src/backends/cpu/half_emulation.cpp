@@ -3,6 +3,7 @@
 // computes in FP32 and stores the 16-bit type.
 #include <algorithm>
 
+#include "backends/cpu/bf16_conversion.h"
 #include "backends/cpu/cpu_kernels.h"
 #include "common/half.h"
 
@@ -21,8 +22,9 @@ std::vector<float> widen(const TensorView& t) {
   const auto* src = static_cast<const uint16_t*>(t.data);
   const bool bf16 = t.type == DataType::kBF16;
   forEachRange((n + kChunk - 1) / kChunk, kChunk, [&](int64_t first, int64_t last) {
-    const int64_t end = std::min(n, last * kChunk);
-    for (int64_t i = first * kChunk; i < end; ++i) out[i] = bf16 ? bf16ToFloat(src[i]) : halfToFloat(src[i]);
+    const int64_t begin = first * kChunk, end = std::min(n, last * kChunk);
+    if (bf16) return widenBf16(src + begin, out.data() + begin, end - begin);
+    for (int64_t i = begin; i < end; ++i) out[i] = halfToFloat(src[i]);
   });
   return out;
 }
@@ -32,8 +34,9 @@ void narrow(const std::vector<float>& values, TensorView& t) {
   auto* dst = static_cast<uint16_t*>(t.data);
   const bool bf16 = t.type == DataType::kBF16;
   forEachRange((n + kChunk - 1) / kChunk, kChunk, [&](int64_t first, int64_t last) {
-    const int64_t end = std::min(n, last * kChunk);
-    for (int64_t i = first * kChunk; i < end; ++i) dst[i] = bf16 ? floatToBf16(values[i]) : floatToHalf(values[i]);
+    const int64_t begin = first * kChunk, end = std::min(n, last * kChunk);
+    if (bf16) return narrowBf16(values.data() + begin, dst + begin, end - begin);
+    for (int64_t i = begin; i < end; ++i) dst[i] = floatToHalf(values[i]);
   });
 }
 }  // namespace
