@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <functional>
+#include <limits>
 
 #include <cstring>
 #include "backends/cpu/onednn/layer_runs.h"
@@ -100,7 +101,7 @@ struct Conv {
   bool bias = true, residual = false;
   int32_t activation = -1;
   bool channelsLast = false;
-  size_t nanEvery = 0;  // > 0: NaN at every nanEvery-th input element
+  size_t nanEvery = 0;                    // > 0: NaN at every nanEvery-th input element
   DataType precision = DataType::kFLOAT;  // kBF16: a bfloat16 build
 };
 
@@ -477,9 +478,11 @@ TEST(CpuFastKernels, Bfloat16OnOneDnnMatchesTheReference) {
 // and in a bfloat16 build (widened around the same kernel); NaN stays NaN.
 TEST(CpuFastKernels, ElementWiseOverTheCoresMatchesTheReference) {
   using EW = trt::ElementWiseOperation;
-  const std::vector<std::pair<Dims, Dims>> shapes = {
-      {{2, 197, 768}, {2, 197, 768}}, {{2, 197, 768}, {768}}, {{1, 1, 768}, {2, 197, 768}},
-      {{2, 197, 768}, {1}},           {{4, 8, 6, 6}, {4, 1, 6, 6}}};
+  const std::vector<std::pair<Dims, Dims>> shapes = {{{2, 197, 768}, {2, 197, 768}},
+                                                     {{2, 197, 768}, {768}},
+                                                     {{1, 1, 768}, {2, 197, 768}},
+                                                     {{2, 197, 768}, {1}},
+                                                     {{4, 8, 6, 6}, {4, 1, 6, 6}}};
   for (DataType precision : {DataType::kFLOAT, DataType::kBF16}) {
     for (EW op : {EW::kSUM, EW::kSUB, EW::kPROD, EW::kDIV}) {
       for (const auto& [da, db] : shapes) {
@@ -587,6 +590,39 @@ TEST(CpuFastKernels, RowNormalizationAndChunkedActivationsMatchTheReference) {
     act->getOutput(0)->setName("y");
     net.markOutput(*act->getOutput(0));
     expectFastMatchesReference(net, inputs, Expect::kAnyKernel);
+  }
+}
+
+// SoftMax over the last axis runs the fast path's rows (AVX-512 where the CPU has it): ViT's 197-wide
+// rows, a padding mask [B, 1, 1, S] and a causal-style mask [1, 1, S, S] broadcast, a row of -inf (NaN,
+// as PyTorch gives), and a softmax over a middle axis (the reference kernel).
+TEST(CpuFastKernels, SoftMaxRowsMatchTheReference) {
+  struct Case {
+    Dims dims, mask;  // mask nbDims 0: none
+    uint32_t axes;
+    bool minusInfRow;
+  };
+  const Case cases[] = {{{1, 12, 197, 197}, {}, 0, false},
+                        {{2, 3, 17, 17}, {2, 1, 1, 17}, 0b1000u, false},
+                        {{2, 3, 9, 33}, {1, 1, 9, 33}, 0, true},
+                        {{2, 5, 7}, {}, 0b010u, false}};
+  for (const Case& c : cases) {
+    trt::INetworkDefinition net;
+    Inputs inputs;
+    inputs.add(net, "x", c.dims, 70);
+    if (c.minusInfRow)
+      for (int64_t j = 0; j < c.dims.d[c.dims.nbDims - 1]; ++j)
+        inputs.values.at("x").second[static_cast<size_t>(j)] = -std::numeric_limits<float>::infinity();
+    auto* softmax = net.addSoftMax(*net.getInput(0));
+    if (c.axes) softmax->setAxes(c.axes);
+    if (c.mask.nbDims) {
+      inputs.add(net, "m", c.mask, 71);
+      softmax->setInput(1, *net.getInput(1));
+    }
+    softmax->getOutput(0)->setName("y");
+    net.markOutput(*softmax->getOutput(0));
+    SCOPED_TRACE("softmax of " + std::to_string(c.dims.volume()) + " values, axes " + std::to_string(c.axes));
+    expectFastMatchesReference(net, inputs, Expect::kAnyKernel, c.minusInfRow);
   }
 }
 

@@ -124,6 +124,7 @@ class CpuRunner : public BackendRunner {
     const LayerType type = layer.getType();
     if (type == LayerType::kATTENTION && cpu::runAttentionGemm(layer, in, out)) return;
     if (type == LayerType::kNORMALIZATION && cpu::runNormalizationRows(layer, in, out)) return;
+    if (type == LayerType::kSOFTMAX && cpu::runSoftMaxRows(layer, in, out)) return;
     if (type == LayerType::kELEMENTWISE && cpu::runElementWiseParallel(layer, in, out)) return;
     if (type == LayerType::kACTIVATION && cpu::runActivationChunks(layer, in, out)) return;
     cpu::runLayer(layer, in, out);

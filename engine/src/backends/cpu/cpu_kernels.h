@@ -55,6 +55,9 @@ void forEachRange(int64_t count, int64_t workPerItem, const std::function<void(i
 //! The fast path's layer norm: normalization over trailing axes of float32 rows, the reference's
 //! arithmetic row by row (bit-identical) with the rows over the cores; false where it does not apply.
 bool runNormalizationRows(const ILayer& layer, const std::vector<TensorView>& inputs, TensorView& output);
+//! The fast path's softmax over the last axis of float32 rows (with an additive mask contiguous along
+//! the rows), expShiftedRowFast's arithmetic, the rows over the cores; false where it does not apply.
+bool runSoftMaxRows(const ILayer& layer, const std::vector<TensorView>& inputs, TensorView& output);
 //! The fast path's float32 add, subtract, multiply and divide over the cores (bit-identical to the
 //! reference) for operands of the output's shape, scalars and trailing-dims broadcasts; false elsewhere.
 bool runElementWiseParallel(const ILayer& layer, const std::vector<TensorView>& inputs, TensorView& output);
