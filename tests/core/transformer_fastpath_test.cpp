@@ -142,6 +142,13 @@ TEST(TransformerFastPath, MultiHeadAttentionWeightsAveragedAndPerHead) {
   checkGraph(multiHeadIR(false, 0, true, false), {at::randn({2, 6, kEmbed})}, attentionParams(9));
 }
 
+TEST(TransformerFastPath, MultiHeadAttentionWithoutWeightsOrMaskIsOneAttentionLayer) {
+  // ViT's self-attention traced under no_grad: need_weights=False and no mask, as PyTorch computes it
+  // with scaled_dot_product_attention; the engine's one Attention layer gives the same result.
+  checkGraph(multiHeadIR(false, 0, false, false), {at::randn({2, 7, kEmbed})}, attentionParams(13));
+  checkGraph(multiHeadIR(false, 0, false, true), {at::randn({1, 197, kEmbed})}, attentionParams(14));
+}
+
 TEST(TransformerFastPath, MultiHeadAttentionWithEachMaskType) {
   // nn.MultiheadAttention passes its bool masks as float (-inf where blocked), the fast path reads
   // them back as bool.

@@ -106,8 +106,13 @@ struct AttentionResult {
 };
 
 // softmax(q k^T / sqrt(D), blocked keys -inf) v for the projected heads, then the output projection.
+// Without a mask and without the weights as an output (need_weights=False, the encoder layer), PyTorch
+// computes it with scaled_dot_product_attention, and so does the engine: one Attention layer in the
+// heads' type (the fused kernels: cuDNN's SDPA on CUDA in FP16/BF16, oneDNN products around a softmax
+// on the CPU). Otherwise the explicit float32 chain below, whose softmax is also the weights output.
 AttentionResult multiHeadAttention(ConversionCtx* ctx, trt::ITensor* query, trt::ITensor* key, trt::ITensor* value,
-                                   const AttentionParams& p, trt::ITensor* blocked, const std::string& name) {
+                                   const AttentionParams& p, trt::ITensor* blocked, bool needWeights,
+                                   const std::string& name) {
   const int64_t headSize = p.embed / p.heads;
   trt::ITensor* proj[3];
   trt::ITensor* inputs[3] = {query, key, value};
@@ -116,6 +121,12 @@ AttentionResult multiHeadAttention(ConversionCtx* ctx, trt::ITensor* query, trt:
     trt::ITensor* y = linear(ctx, inputs[i], p.qkvWeight.narrow(0, i * p.embed, p.embed),
                              p.qkvBias.narrow(0, i * p.embed, p.embed), part);
     proj[i] = splitHeads(ctx, y, p.heads, headSize, part + " [heads]");
+  }
+  if (!blocked && !needWeights) {
+    auto* attention = ctx->net->addAttention(*proj[0], *proj[1], *proj[2]);
+    attention->setName((name + " [attention]").c_str());
+    trt::ITensor* merged = mergeHeads(ctx, attention->getOutput(0), p.embed, name + " [merge heads]");
+    return {linear(ctx, merged, p.projWeight, p.projBias, name + " [out proj]"), nullptr};
   }
   // Logits, softmax and the weighted sum in float32 layers, as PyTorch computes float16/bfloat16
   // attention (see attention.cpp); the heads are rounded back to their type after.
@@ -175,9 +186,10 @@ bool nativeMultiHeadAttention(ConversionCtx* ctx, const torch::jit::Node* n, arg
                  "_native_multi_head_attention takes batched [B, L, E] inputs: " << name);
   const AttentionParams p = attentionParams(n, a, 3);
   trt::ITensor* blocked = blockedPositions(ctx, n, a[9], a[12], name);
-  AttentionResult r = multiHeadAttention(ctx, query, key, value, p, blocked, name);
+  const bool needWeights = a[10].unwrapToBool();
+  AttentionResult r = multiHeadAttention(ctx, query, key, value, p, blocked, needWeights, name);
   bindTensor(ctx, n, r.output, 0);
-  if (!a[10].unwrapToBool()) {
+  if (!needWeights) {
     // Without need_weights PyTorch returns an undefined tensor as the weights.
     ctx->AssociateValueAndIValue(n->outputs()[1], at::Tensor());
     return true;
@@ -221,7 +233,7 @@ bool transformerEncoderLayer(ConversionCtx* ctx, const torch::jit::Node* n, args
   trt::ITensor* blocked = blockedPositions(ctx, n, a[18], a[19], name);
 
   trt::ITensor* x = normFirst ? layerNorm(ctx, src, a[10], a[11], eps, name + " [norm1]") : src;
-  x = multiHeadAttention(ctx, x, x, x, p, blocked, name + " [attention]").output;
+  x = multiHeadAttention(ctx, x, x, x, p, blocked, false, name + " [attention]").output;
   x = sum(ctx, x, src, name + " [attention residual]");
   if (!normFirst) x = layerNorm(ctx, x, a[10], a[11], eps, name + " [norm1]");
 
