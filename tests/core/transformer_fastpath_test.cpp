@@ -147,6 +147,12 @@ TEST(TransformerFastPath, MultiHeadAttentionWithoutWeightsOrMaskIsOneAttentionLa
   // with scaled_dot_product_attention; the engine's one Attention layer gives the same result.
   checkGraph(multiHeadIR(false, 0, false, false), {at::randn({2, 7, kEmbed})}, attentionParams(13));
   checkGraph(multiHeadIR(false, 0, false, true), {at::randn({1, 197, kEmbed})}, attentionParams(14));
+  // In bfloat16 and float16 (inputs and weights of one type, as nn.MultiheadAttention requires).
+  for (at::ScalarType type : {at::kBFloat16, at::kHalf}) {
+    std::vector<c10::IValue> params;
+    for (const c10::IValue& p : attentionParams(15)) params.push_back(p.toTensor().to(type));
+    checkGraph(multiHeadIR(false, 0, false, false), {at::randn({2, 9, kEmbed}).to(type)}, params);
+  }
 }
 
 TEST(TransformerFastPath, MultiHeadAttentionWithEachMaskType) {
