@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "backends/cpu/avx512.h"
 #include "backends/cpu/softmax_row.h"
 #include "engine_test_util.h"
 #include "plan/plan.h"

@@ -3,31 +3,16 @@
 // CPU check). Bit-identical to bf16ToFloat / floatToBf16 (common/half.h): widening shifts the bits,
 // narrowing rounds to nearest even in integer arithmetic and quiets NaN, denormals kept (AVX-512 BF16's
 // vcvtneps2bf16 would flush them). ViT-B/16's BF16 layer norms spent about 6 of their 9 ms converting.
+#include "backends/cpu/avx512.h"
 #include "backends/cpu/bf16_conversion.h"
 
 #include "common/half.h"
 
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-// GCC 12's AVX-512 headers start some intrinsics from an intentionally undefined vector and then warn
-// about it where they are inlined.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wuninitialized"
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#endif
-#include <immintrin.h>
-#define TORCHTRT_BF16_AVX512 1
-#endif
-
 namespace trt {
 namespace cpu {
 
-#ifdef TORCHTRT_BF16_AVX512
+#ifdef TORCHTRT_CPU_AVX512
 namespace {
-
-bool hasAvx512() {
-  static const bool has = __builtin_cpu_supports("avx512f");
-  return has;
-}
 
 __attribute__((target("avx512f"))) void widenAvx512(const uint16_t* src, float* dst, int64_t n) {
   int64_t i = 0;
@@ -56,25 +41,21 @@ __attribute__((target("avx512f"))) void narrowAvx512(const float* src, uint16_t*
 }
 
 }  // namespace
-
-void widenBf16(const uint16_t* src, float* dst, int64_t n) {
-  if (hasAvx512()) return widenAvx512(src, dst, n);
-  for (int64_t i = 0; i < n; ++i) dst[i] = bf16ToFloat(src[i]);
-}
-
-void narrowBf16(const float* src, uint16_t* dst, int64_t n) {
-  if (hasAvx512()) return narrowAvx512(src, dst, n);
-  for (int64_t i = 0; i < n; ++i) dst[i] = floatToBf16(src[i]);
-}
-#else
-void widenBf16(const uint16_t* src, float* dst, int64_t n) {
-  for (int64_t i = 0; i < n; ++i) dst[i] = bf16ToFloat(src[i]);
-}
-
-void narrowBf16(const float* src, uint16_t* dst, int64_t n) {
-  for (int64_t i = 0; i < n; ++i) dst[i] = floatToBf16(src[i]);
-}
 #endif
+
+void widenBf16(const uint16_t* src, float* dst, int64_t n) {
+#ifdef TORCHTRT_CPU_AVX512
+  if (cpuHasAvx512()) return widenAvx512(src, dst, n);
+#endif
+  for (int64_t i = 0; i < n; ++i) dst[i] = bf16ToFloat(src[i]);
+}
+
+void narrowBf16(const float* src, uint16_t* dst, int64_t n) {
+#ifdef TORCHTRT_CPU_AVX512
+  if (cpuHasAvx512()) return narrowAvx512(src, dst, n);
+#endif
+  for (int64_t i = 0; i < n; ++i) dst[i] = floatToBf16(src[i]);
+}
 
 }  // namespace cpu
 }  // namespace trt

@@ -5,23 +5,13 @@
 // [197, 768] took 18 of its 147 ms at batch 1 in BF16 on 2 cores.
 #include <cmath>
 
+#include "backends/cpu/avx512.h"
 #include "backends/cpu/normalization_rows.h"
-
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-// GCC 12's AVX-512 headers start some intrinsics from an intentionally undefined vector and then warn
-// about it where they are inlined.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wuninitialized"
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#endif
-#include <immintrin.h>
-#define TORCHTRT_NORM_AVX512 1
-#endif
 
 namespace trt {
 namespace cpu {
 
-#ifdef TORCHTRT_NORM_AVX512
+#ifdef TORCHTRT_CPU_AVX512
 namespace {
 
 __attribute__((target("avx512f"))) void normalizeRowAvx512(const float* row, int64_t width, const float* scale,
@@ -52,17 +42,19 @@ __attribute__((target("avx512f"))) void normalizeRowAvx512(const float* row, int
 }
 
 }  // namespace
+#endif
 
 bool normalizeRowFast(const float* row, int64_t width, const float* scale, const float* bias, double epsilon,
                       float* out) {
-  static const bool avx512 = __builtin_cpu_supports("avx512f");
-  if (!avx512) return false;
+#ifdef TORCHTRT_CPU_AVX512
+  if (!cpuHasAvx512()) return false;
   normalizeRowAvx512(row, width, scale, bias, epsilon, out);
   return true;
-}
 #else
-bool normalizeRowFast(const float*, int64_t, const float*, const float*, double, float*) { return false; }
+  (void)row, (void)width, (void)scale, (void)bias, (void)epsilon, (void)out;
+  return false;
 #endif
+}
 
 }  // namespace cpu
 }  // namespace trt

@@ -23,9 +23,6 @@ inline float expShiftedRow(float* row, int64_t n) {
   return static_cast<float>(1.0 / sum);
 }
 
-//! Whether the CPU runs AVX-512 (AVX-512F) instructions.
-bool cpuHasAvx512();
-
 //! expShiftedRow with 16 scores an instruction where the CPU has AVX-512 (an exp within 2 ulp of expf,
 //! 0 below -87 and at -inf, NaN kept, the sum in double), else expShiftedRow itself.
 float expShiftedRowFast(float* row, int64_t n);

@@ -5,23 +5,13 @@
 #include <cstring>
 #include <limits>
 
+#include "backends/cpu/avx512.h"
 #include "backends/cpu/softmax_row.h"
-
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-// GCC 12's AVX-512 headers start some intrinsics from an intentionally undefined vector
-// (_mm512_undefined_ps) and then warn about it where they are inlined.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wuninitialized"
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#endif
-#include <immintrin.h>
-#define TORCHTRT_SOFTMAX_AVX512 1
-#endif
 
 namespace trt {
 namespace cpu {
 
-#ifdef TORCHTRT_SOFTMAX_AVX512
+#ifdef TORCHTRT_CPU_AVX512
 namespace {
 
 // exp(x) of 16 shifted scores (x <= 0, NaN kept), within 2 ulp of expf: x = n ln2 + r with |r| <= ln2 / 2,
@@ -78,20 +68,14 @@ __attribute__((target("avx512f"))) float expShiftedRowAvx512(float* row, int64_t
 }
 
 }  // namespace
-
-bool cpuHasAvx512() {
-  static const bool has = __builtin_cpu_supports("avx512f");
-  return has;
-}
+#endif
 
 float expShiftedRowFast(float* row, int64_t n) {
-  return cpuHasAvx512() ? expShiftedRowAvx512(row, n) : expShiftedRow(row, n);
-}
-#else
-bool cpuHasAvx512() { return false; }
-
-float expShiftedRowFast(float* row, int64_t n) { return expShiftedRow(row, n); }
+#ifdef TORCHTRT_CPU_AVX512
+  if (cpuHasAvx512()) return expShiftedRowAvx512(row, n);
 #endif
+  return expShiftedRow(row, n);
+}
 
 }  // namespace cpu
 }  // namespace trt

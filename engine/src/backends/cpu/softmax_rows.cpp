@@ -20,8 +20,9 @@ bool runSoftMaxRows(const ILayer& layer, const std::vector<TensorView>& inputs, 
   if (axes != 0 && axes != (1u << (d.nbDims - 1))) return false;  // the last axis only
   const int64_t width = d.d[d.nbDims - 1], rows = width > 0 ? d.volume() / width : 0;
   if (rows * width == 0) return false;
-  // A mask broadcast along rows: its row index for row r is r's index within the mask's own dims
-  // (broadcast strides of the leading axes); within a row it must be contiguous or a single value.
+  // A mask broadcast over the leading axes: row r reads the mask row at r's index through the mask's
+  // broadcast strides; within a row the mask must be contiguous (a mask broadcast along the row goes to
+  // the reference kernel).
   int64_t strides[Dims::MAX_DIMS] = {};
   const float* mask = nullptr;
   if (inputs.size() > 1) {

@@ -39,12 +39,7 @@ __global__ void groupedNhwcKernel(NhwcConvArgs<T, I> a) {
   if (c0 >= a.channels) return;
   const I groupStart = c0 / groupWidth * groupWidth;  // the group's first input channel
   float b[kVec] = {};
-  if (a.bias) {
-    const uint4 raw = *reinterpret_cast<const uint4*>(a.bias + c0);
-    const T* e = reinterpret_cast<const T*>(&raw);
-#pragma unroll
-    for (int k = 0; k < kVec; ++k) b[k] = toFloat(e[k]);
-  }
+  if (a.bias) loadEightAsFloat(a.bias + c0, b);
   const I runsPerRow = (g.out[2] + kRun - 1) / kRun;
   const I outRow = g.out[1] * runsPerRow, outPlane = g.out[0] * outRow;
   const float* mine = weights + threadIdx.x * kVec;
@@ -106,12 +101,7 @@ __global__ void groupedNhwcKernel(NhwcConvArgs<T, I> a) {
       if (r >= count) break;
       const I at = first + r * a.channels;
       float res[kVec] = {};
-      if (a.residual) {
-        const uint4 raw = *reinterpret_cast<const uint4*>(a.residual + at);
-        const T* e = reinterpret_cast<const T*>(&raw);
-#pragma unroll
-        for (int k = 0; k < kVec; ++k) res[k] = toFloat(e[k]);
-      }
+      if (a.residual) loadEightAsFloat(a.residual + at, res);
       uint4 out;
       T* o = reinterpret_cast<T*>(&out);
 #pragma unroll

@@ -1,5 +1,6 @@
-// What the own channels-last convolution kernels (depthwise and grouped) share: the geometry in the
-// kernel's index type, and the shape of their grids.
+// What the own channels-last convolution kernels share: the geometry in the kernel's index type (the
+// depthwise and grouped kernels); the operands, filter staging, grid shape and type dispatch (the
+// grouped kernel: the depthwise kernel keeps its own, measured on the GPU before these existed).
 #pragma once
 
 #include <cuda_runtime.h>
@@ -46,10 +47,8 @@ struct NhwcConvArgs {
 };
 
 //! Stages a block's filters into shared memory: store(i, load(i)) for i in [0, count), with the block's
-//! threads taking consecutive i. Eight loads a thread are in flight before their stores: the filters
-//! come from L2 or HBM (a network's weights do not stay in L2 between calls), and one load at a time
-//! made the staging, not the convolution, the kernel's time (25 us of a 7x7 depthwise convolution of
-//! 56x56x96 at batch 1).
+//! threads taking consecutive i, eight loads a thread in flight before their stores (a block of the
+//! grouped kernel stages up to 576 filter elements for each of its output channels).
 template <typename Load, typename Store>
 __device__ __forceinline__ void stageFilters(int count, Load load, Store store) {
   constexpr int kInFlight = 8;
@@ -67,6 +66,15 @@ __device__ __forceinline__ void stageFilters(int count, Load load, Store store) 
       if (i < count) store(i, v[u]);
     }
   }
+}
+
+//! The 8 values of T at p (16-byte aligned) as float.
+template <typename T>
+__device__ __forceinline__ void loadEightAsFloat(const T* p, float (&out)[8]) {
+  const uint4 raw = *reinterpret_cast<const uint4*>(p);
+  const T* e = reinterpret_cast<const T*>(&raw);
+#pragma unroll
+  for (int k = 0; k < 8; ++k) out[k] = toFloat(e[k]);
 }
 
 //! A launch of an own channels-last convolution kernel: blocks of `block.x` lanes (each 8 output
