@@ -503,8 +503,11 @@ TEST(CpuFastKernels, ElementWiseOverTheCoresMatchesTheReference) {
 
 // Attention on the fast path (GEMMs around the reference's masked softmax, heads over the cores)
 // equals the reference: BERT's padding mask [B, 1, 1, Sk] with masked keys, causal, a bool mask, a
-// query length other than the key length, and NaN in a query row.
+// query length other than the key length, and NaN in a query row; in float32 and, where the CPU has
+// AVX-512 BF16, in a bfloat16 build (bfloat16 products with float32 sums, the softmax in float32).
 TEST(CpuFastKernels, AttentionMatchesTheReference) {
+  std::vector<DataType> precisions = {DataType::kFLOAT};
+  if (trt::cpu::onednn::cpuHasBf16()) precisions.push_back(DataType::kBF16);
   struct Case {
     int64_t b, h, sq, sk, d, dv;
     bool causal, boolMask, withNaN;
@@ -513,6 +516,7 @@ TEST(CpuFastKernels, AttentionMatchesTheReference) {
                         {1, 3, 5, 9, 8, 4, true, false, false},
                         {2, 2, 7, 7, 16, 16, false, true, false},
                         {1, 2, 6, 6, 8, 8, false, false, true}};
+  for (DataType precision : precisions)
   for (const Case& c : cases) {
     trt::INetworkDefinition net;
     Inputs inputs;
@@ -540,9 +544,17 @@ TEST(CpuFastKernels, AttentionMatchesTheReference) {
     attention->getOutput(0)->setName("y");
     net.markOutput(*attention->getOutput(0));
     if (c.withNaN) inputs.sprinkleNaN("q", 3 * c.d, 1000000);  // one element of query row 3
-    SCOPED_TRACE("attention " + std::to_string(c.b) + "x" + std::to_string(c.h) + "x" + std::to_string(c.sq) + "x" +
+    SCOPED_TRACE(std::string(trt::dataTypeName(precision)) + " attention " + std::to_string(c.b) + "x" + std::to_string(c.h) + "x" + std::to_string(c.sq) + "x" +
                  std::to_string(c.sk) + (c.causal ? " causal" : "") + (c.boolMask ? " bool mask" : ""));
-    expectFastMatchesReference(net, inputs, Expect::kOneDnnRuns, c.withNaN);
+    std::string layers;
+    expectFastMatchesReference(net, inputs, Expect::kOneDnnRuns, c.withNaN, &layers, precision);
+    // The attention itself computed in the build's precision, on oneDNN (not widened to float32).
+    const size_t at = layers.find("\"kind\":\"Attention\"");
+    ASSERT_NE(at, std::string::npos) << layers;
+    const std::string attentionLayer = layers.substr(at, layers.find("\"implementation\":\"oneDNN", at) - at);
+    EXPECT_NE(attentionLayer.find(std::string("\"precision\":\"") + trt::dataTypeName(precision) + "\""),
+              std::string::npos)
+        << layers;
   }
 }
 

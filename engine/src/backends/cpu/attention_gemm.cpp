@@ -9,18 +9,21 @@
 
 #include "backends/cpu/cpu_kernels.h"
 #include "backends/cpu/softmax_row.h"
+#include "common/half.h"
 #include "layers/layer_util.h"
 
 namespace trt {
 namespace cpu {
 
-bool attentionFastPathApplies(const std::vector<TensorView>& inputs, const TensorView& output) {
+bool attentionFastPathApplies(const std::vector<TensorView>& inputs, const TensorView& output, DataType type) {
   for (int i = 0; i < 3; ++i)
-    if (inputs[i].type != DataType::kFLOAT) return false;
-  if (inputs.size() > 3 && inputs[3].type != DataType::kBOOL && inputs[3].type != DataType::kFLOAT) return false;
+    if (inputs[i].type != type) return false;
+  if (inputs.size() > 3 && inputs[3].type != DataType::kBOOL && inputs[3].type != DataType::kFLOAT &&
+      inputs[3].type != type)
+    return false;
   const Dims &qd = inputs[0].dims, &vd = inputs[2].dims;
   // Empty extents are the reference's edge cases.
-  return output.type == DataType::kFLOAT && qd.d[0] * qd.d[1] * qd.d[2] * vd.d[3] > 0 && vd.d[2] > 0 && qd.d[3] > 0;
+  return output.type == type && qd.d[0] * qd.d[1] * qd.d[2] * vd.d[3] > 0 && vd.d[2] > 0 && qd.d[3] > 0;
 }
 
 void attentionSoftmaxRows(const ILayer& layer, const std::vector<TensorView>& inputs, float* scores, int64_t first,
@@ -31,6 +34,7 @@ void attentionSoftmaxRows(const ILayer& layer, const std::vector<TensorView>& in
   const float scale = attention.scaleFor(qd.d[3]);
   const bool causal = attention.getCausal(), zeroEmptyRows = attention.getZeroFullyMaskedRows();
   const bool hasMask = inputs.size() > 3, boolMask = hasMask && inputs[3].type == DataType::kBOOL;
+  const bool bf16Mask = hasMask && inputs[3].type == DataType::kBF16;  // added widened, as the reference does
   Dims all = qd;
   all.d[3] = sk;
   int64_t ms[4] = {0, 0, 0, 0};
@@ -50,7 +54,10 @@ void attentionSoftmaxRows(const ILayer& layer, const std::vector<TensorView>& in
           x = kMinusInf;
         } else {
           x = row[j] * scale;
-          if (hasMask && !boolMask) x += inputs[3].f32()[maskRow + j * ms[3]];
+          if (bf16Mask)
+            x += bf16ToFloat(static_cast<const uint16_t*>(inputs[3].data)[maskRow + j * ms[3]]);
+          else if (hasMask && !boolMask)
+            x += inputs[3].f32()[maskRow + j * ms[3]];
         }
         row[j] = x;
         allMasked &= x == kMinusInf;

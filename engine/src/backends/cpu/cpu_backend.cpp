@@ -91,7 +91,8 @@ class CpuRunner : public BackendRunner {
         cpu::runWidened(layer, in, out,
                         [this](const ILayer& l, const std::vector<cpu::TensorView>& fin, cpu::TensorView& fout) {
                           runFloat(l, fin, fout);
-                        });
+                        },
+                        &widening_);
         return;
       }
       runFloat(layer, in, out);
@@ -137,6 +138,7 @@ class CpuRunner : public BackendRunner {
   std::unique_ptr<cpu::onednn::Kernels> fast_;  // the oneDNN plugin's kernels, nullptr where it cannot load
   bool prepared_ = false;                       // prepare ran since the shapes last changed
   std::unordered_map<const ILayer*, std::string> implementations_;  // by plan layer, from prepare
+  cpu::WideningBuffers widening_;  // float32 copies of 16-bit layers' tensors, kept between calls
 };
 
 class CpuBackend : public ExecutionBackend {

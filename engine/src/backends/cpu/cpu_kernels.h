@@ -4,6 +4,8 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
+#include <utility>
 #include <vector>
 
 #include "trt/network.h"
@@ -30,11 +32,22 @@ void runLayer(const ILayer& layer, const std::vector<TensorView>& inputs, Tensor
 
 //! Whether runLayer would widen this call (a 16-bit input or output; casts and constants excepted).
 bool widensSixteenBit(const ILayer& layer, const std::vector<TensorView>& inputs, const TensorView& output);
+//! float32 buffers kept from one widened call to the next (a fresh buffer a call is a fresh mapping:
+//! page faults and a zero fill on every call, most of a bfloat16 ViT layer norm's time). One per runner.
+class WideningBuffers {
+ public:
+  //! Buffer `slot`, at least `n` floats, contents unspecified.
+  float* get(size_t slot, int64_t n);
+
+ private:
+  std::vector<std::pair<std::unique_ptr<float[]>, int64_t>> buffers_;
+};
 //! The widening of runLayer around another float32 kernel (the fast path's): 16-bit inputs widened
-//! over the cores, `floatKernel` run, a 16-bit output rounded back.
+//! over the cores, `floatKernel` run, a 16-bit output rounded back; the float32 copies in `buffers`
+//! when given, else allocated for the call.
 using FloatKernel = std::function<void(const ILayer&, const std::vector<TensorView>&, TensorView&)>;
 void runWidened(const ILayer& layer, const std::vector<TensorView>& inputs, TensorView& output,
-                const FloatKernel& floatKernel);
+                const FloatKernel& floatKernel, WideningBuffers* buffers = nullptr);
 
 //! C[M,N] = A[M,K] * B[K,N] (+ C when accumulate); element (i,k) of A is A[i*rsA + k*csA].
 void gemm(int64_t M, int64_t N, int64_t K, const float* A, int64_t rsA, int64_t csA, const float* B, int64_t rsB,
@@ -43,8 +56,10 @@ void gemm(int64_t M, int64_t N, int64_t K, const float* A, int64_t rsA, int64_t 
 //! The fast path's attention (float32): packed GEMMs around the reference's masked softmax, over the
 //! cores; false where it does not apply (other types; the reference runs the layer).
 bool runAttentionGemm(const ILayer& layer, const std::vector<TensorView>& inputs, TensorView& output);
-//! Whether the fast path takes this attention call (float32 query, key, value and output).
-bool attentionFastPathApplies(const std::vector<TensorView>& inputs, const TensorView& output);
+//! Whether the fast path takes this attention call: query, key, value and output of `type` (float32, or
+//! bfloat16 on oneDNN's products), a mask of booleans, float32 or `type`, no empty extent.
+bool attentionFastPathApplies(const std::vector<TensorView>& inputs, const TensorView& output,
+                              DataType type = DataType::kFLOAT);
 //! The reference's scale, mask, causal triangle and softmax over the score rows of (batch, head) pairs
 //! [first, last), in place: `scores` holds those pairs' [Sq, Sk] rows, pair `first` at its start.
 void attentionSoftmaxRows(const ILayer& layer, const std::vector<TensorView>& inputs, float* scores, int64_t first,

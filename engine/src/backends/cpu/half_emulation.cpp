@@ -16,26 +16,24 @@ bool isSixteenBit(DataType t) { return t == DataType::kHALF || t == DataType::kB
 // Element by element, in chunks over the cores (a BERT-base layer's activations at batch 8 are 0.8 M values).
 constexpr int64_t kChunk = 16384;
 
-std::vector<float> widen(const TensorView& t) {
+void widen(const TensorView& t, float* out) {
   const int64_t n = t.dims.volume();
-  std::vector<float> out(static_cast<size_t>(n));
   const auto* src = static_cast<const uint16_t*>(t.data);
   const bool bf16 = t.type == DataType::kBF16;
   forEachRange((n + kChunk - 1) / kChunk, kChunk, [&](int64_t first, int64_t last) {
     const int64_t begin = first * kChunk, end = std::min(n, last * kChunk);
-    if (bf16) return widenBf16(src + begin, out.data() + begin, end - begin);
+    if (bf16) return widenBf16(src + begin, out + begin, end - begin);
     for (int64_t i = begin; i < end; ++i) out[i] = halfToFloat(src[i]);
   });
-  return out;
 }
 
-void narrow(const std::vector<float>& values, TensorView& t) {
+void narrow(const float* values, TensorView& t) {
   const int64_t n = t.dims.volume();
   auto* dst = static_cast<uint16_t*>(t.data);
   const bool bf16 = t.type == DataType::kBF16;
   forEachRange((n + kChunk - 1) / kChunk, kChunk, [&](int64_t first, int64_t last) {
     const int64_t begin = first * kChunk, end = std::min(n, last * kChunk);
-    if (bf16) return narrowBf16(values.data() + begin, dst + begin, end - begin);
+    if (bf16) return narrowBf16(values + begin, dst + begin, end - begin);
     for (int64_t i = begin; i < end; ++i) dst[i] = floatToHalf(values[i]);
   });
 }
@@ -58,24 +56,34 @@ void runLayer(const ILayer& layer, const std::vector<TensorView>& inputs, Tensor
   runWidened(layer, inputs, output, kernel);
 }
 
+float* WideningBuffers::get(size_t slot, int64_t n) {
+  if (buffers_.size() <= slot) buffers_.resize(slot + 1);
+  auto& [buffer, size] = buffers_[slot];
+  if (size < n) {
+    buffer.reset(new float[static_cast<size_t>(n)]);  // not zero-filled: every element is written
+    size = n;
+  }
+  return buffer.get();
+}
+
 void runWidened(const ILayer& layer, const std::vector<TensorView>& inputs, TensorView& output,
-                const FloatKernel& kernel) {
-  std::vector<std::vector<float>> widened(inputs.size());
+                const FloatKernel& kernel, WideningBuffers* buffers) {
+  WideningBuffers callBuffers;
+  WideningBuffers& use = buffers ? *buffers : callBuffers;
   std::vector<TensorView> floatInputs = inputs;
   for (size_t i = 0; i < inputs.size(); ++i) {
     if (!isSixteenBit(inputs[i].type)) continue;
-    widened[i] = widen(inputs[i]);
-    floatInputs[i] = {widened[i].data(), inputs[i].dims, DataType::kFLOAT};
+    float* wide = use.get(i, inputs[i].dims.volume());
+    widen(inputs[i], wide);
+    floatInputs[i] = {wide, inputs[i].dims, DataType::kFLOAT};
   }
   if (!isSixteenBit(output.type)) {
     kernel(layer, floatInputs, output);
     return;
   }
-  const int64_t n = output.dims.volume();
-  std::vector<float> result(static_cast<size_t>(n));
-  TensorView floatOutput{result.data(), output.dims, DataType::kFLOAT};
+  TensorView floatOutput{use.get(inputs.size(), output.dims.volume()), output.dims, DataType::kFLOAT};
   kernel(layer, floatInputs, floatOutput);
-  narrow(result, output);
+  narrow(floatOutput.f32(), output);
 }
 
 }  // namespace cpu

@@ -8,6 +8,7 @@
 #include <string>
 #include <unordered_map>
 
+#include "backends/cpu/bf16_conversion.h"
 #include "backends/cpu/onednn/describe.h"
 
 namespace trt {
@@ -127,7 +128,7 @@ std::unique_ptr<Step> makeStep(const torchtrt_onednn_api& api, const ILayer& lay
     case LayerType::kMATRIX_MULTIPLY: {
       torchtrt_onednn_matrix_multiply desc;
       if (describeMatrixMultiply(layer, inputs, output, desc, postActivation)) {
-        desc.data_type = dataType;
+        desc.data_type = desc.c_data_type = dataType;
         status = api.create_matrix_multiply(&desc, &handle, message, sizeof message);
       }
       break;
@@ -151,10 +152,13 @@ std::unique_ptr<Step> makeStep(const torchtrt_onednn_api& api, const ILayer& lay
 }  // namespace
 
 // Attention as two plugin products around the reference's masked softmax (attention_gemm.cpp):
-// S = Q K^T into a scores buffer, the softmax rows in place over the cores, then O = P V.
+// S = Q K^T into a float32 scores buffer, the softmax rows in place over the cores, then O = P V.
+// bfloat16 attention (AVX-512 BF16) multiplies bfloat16 operands with float32 sums, as PyTorch's CPU
+// attention does: the scores and their softmax in float32, P rounded to bfloat16 for the second product.
 struct AttentionSteps {
   std::unique_ptr<Step> scores, weighted;
-  std::vector<float> s;  // [B, H, Sq, Sk]
+  std::vector<float> s;          // [B, H, Sq, Sk]
+  std::vector<uint16_t> sBf16;  // P in bfloat16 (bfloat16 attention), else empty
 };
 
 namespace {
@@ -165,7 +169,9 @@ constexpr int64_t kMaxScoreElements = int64_t(64) << 20;
 
 std::unique_ptr<AttentionSteps> makeAttention(const torchtrt_onednn_api& api, const std::vector<TensorView>& inputs,
                                               const TensorView& output) {
-  if (!attentionFastPathApplies(inputs, output)) return nullptr;
+  const bool bf16 = output.type == DataType::kBF16 && cpuHasBf16();
+  if (!attentionFastPathApplies(inputs, output, bf16 ? DataType::kBF16 : DataType::kFLOAT)) return nullptr;
+  const int32_t operands = bf16 ? TORCHTRT_ONEDNN_BF16 : TORCHTRT_ONEDNN_F32;
   const Dims &qd = inputs[0].dims, &vd = inputs[2].dims;
   const int64_t b = qd.d[0], h = qd.d[1], sq = qd.d[2], d = qd.d[3], sk = vd.d[2];
   const Dims scoreDims{b, h, sq, sk};
@@ -184,16 +190,20 @@ std::unique_ptr<AttentionSteps> makeAttention(const torchtrt_onednn_api& api, co
   first.b.strides[3] = d;
   first.c = denseTensor(scoreDims);
   first.alpha = 1.f;  // the scale is applied with the mask, as the reference does
+  first.data_type = operands;
+  first.c_data_type = TORCHTRT_ONEDNN_F32;
   torchtrt_onednn_matrix_multiply second{};
   second.a = denseTensor(scoreDims);
   second.b = denseTensor(vd);
   second.c = denseTensor(output.dims);
   second.alpha = 1.f;
+  second.data_type = second.c_data_type = operands;
   auto steps = std::make_unique<AttentionSteps>();
   steps->scores = create(first);
   steps->weighted = create(second);
   if (!steps->scores || !steps->weighted) return nullptr;
   steps->s.resize(static_cast<size_t>(scoreDims.volume()));
+  if (bf16) steps->sBf16.resize(steps->s.size());
   return steps;
 }
 }  // namespace
@@ -259,12 +269,16 @@ bool Kernels::runAttention(const ILayer& layer, const std::vector<TensorView>& i
   const Dims& qd = inputs[0].dims;
   const int64_t batchHeads = qd.d[0] * qd.d[1], rows = qd.d[2], sk = inputs[2].dims.d[2];
   float* scores = steps->s.data();
+  uint16_t* probabilitiesBf16 = steps->sBf16.empty() ? nullptr : steps->sBf16.data();
   const void* qk[2] = {inputs[0].data, inputs[1].data};
   steps->scores->execute(layer, qk, 2, scores);
   forEachRange(batchHeads, rows * sk * 16, [&](int64_t first, int64_t last) {
-    attentionSoftmaxRows(layer, inputs, scores + first * rows * sk, first, last);
+    float* pairs = scores + first * rows * sk;
+    attentionSoftmaxRows(layer, inputs, pairs, first, last);
+    // Rounded while the rows are in cache.
+    if (probabilitiesBf16) narrowBf16(pairs, probabilitiesBf16 + first * rows * sk, (last - first) * rows * sk);
   });
-  const void* pv[2] = {scores, inputs[2].data};
+  const void* pv[2] = {probabilitiesBf16 ? static_cast<const void*>(probabilitiesBf16) : scores, inputs[2].data};
   steps->weighted->execute(layer, pv, 2, output.data);
   runs.fetch_add(1, std::memory_order_relaxed);
   return true;

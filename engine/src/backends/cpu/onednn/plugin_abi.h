@@ -12,7 +12,7 @@
 extern "C" {
 #endif
 
-#define TORCHTRT_ONEDNN_ABI_VERSION 8u
+#define TORCHTRT_ONEDNN_ABI_VERSION 9u
 #define TORCHTRT_ONEDNN_MAX_RANK 8
 #define TORCHTRT_ONEDNN_GET_API "torchtrt_onednn_get_api"
 
@@ -61,7 +61,8 @@ typedef struct {
   //! reordered once into the primitive's preferred format; a run's B input is then ignored. NULL: B
   //! comes with each run.
   const void* constant_b;
-  int32_t data_type;  // TORCHTRT_ONEDNN_F32 / BF16: every operand
+  int32_t data_type;    // TORCHTRT_ONEDNN_F32 / BF16: A, B and the bias
+  int32_t c_data_type;  // C's type: data_type, or float32 from bfloat16 operands (attention's scores)
 } torchtrt_onednn_matrix_multiply;
 
 enum { TORCHTRT_ONEDNN_POOL_MAX = 0, TORCHTRT_ONEDNN_POOL_AVG_EXCLUDE = 1, TORCHTRT_ONEDNN_POOL_AVG_INCLUDE = 2 };

@@ -1,4 +1,4 @@
-// Batched float32 matrix products on oneDNN's matmul: transposes and broadcasts come as strides, the
+// Batched float32 or bfloat16 matrix products on oneDNN's matmul: transposes and broadcasts come as strides, the
 // scale, per-column bias and an activation as post-ops; a constant B (weights) packed once into the
 // primitive's format.
 #include "backends/cpu/onednn/plugin/plugin_step.h"
@@ -42,7 +42,7 @@ class MatrixMultiplyStep : public Step {
 }  // namespace
 
 std::unique_ptr<Step> makeMatrixMultiply(const torchtrt_onednn_matrix_multiply& d) {
-  const memory::desc a = descOf(d.a, d.data_type), b = descOf(d.b, d.data_type), c = descOf(d.c, d.data_type);
+  const memory::desc a = descOf(d.a, d.data_type), b = descOf(d.b, d.data_type), c = descOf(d.c, d.c_data_type);
   const bool hasBias = d.bias.rank > 0;
   const memory::desc bias = hasBias ? descOf(d.bias, d.data_type) : memory::desc();
   // The reference computes relu(alpha * A.B + bias): a scale other than 1 goes first as a linear
