@@ -56,7 +56,8 @@ class CpuRunner : public BackendRunner {
                         const cpu::TensorView& out) {
                    std::string name = fast_ ? fast_->prepare(layer, in, out) : "";
                    if (name.empty() && fastMode_ && cpu::widensSixteenBit(layer, in, out) && !movesBytes(layer))
-                     name = "float32 kernels on widened copies";
+                     name = widensInCache(layer, in, out) ? "engine kernel, widened a row or chunk at a time"
+                                                          : "float32 kernels on widened copies";
                    if (name.empty()) name = fastMode_ ? "engine kernel" : "reference kernel";
                    implementations_[&planLayer] = std::move(name);
                  });
@@ -88,11 +89,19 @@ class CpuRunner : public BackendRunner {
       // own kernels).
       if (cpu::widensSixteenBit(layer, in, out)) {
         if (fast_ && fast_->run(layer, in, out)) return;
-        cpu::runWidened(layer, in, out,
-                        [this](const ILayer& l, const std::vector<cpu::TensorView>& fin, cpu::TensorView& fout) {
-                          runFloat(l, fin, fout);
-                        },
-                        &widening_);
+        if (widensInCache(layer, in, out)) {
+          if (layer.getType() == LayerType::kNORMALIZATION)
+            cpu::runNormalizationRows(layer, in, out);
+          else
+            cpu::runElementWiseParallel(layer, in, out);
+          return;
+        }
+        cpu::runWidened(
+            layer, in, out,
+            [this](const ILayer& l, const std::vector<cpu::TensorView>& fin, cpu::TensorView& fout) {
+              runFloat(l, fin, fout);
+            },
+            &widening_);
         return;
       }
       runFloat(layer, in, out);
@@ -104,6 +113,14 @@ class CpuRunner : public BackendRunner {
   }
 
  private:
+  // bfloat16 layer norms and elementwise arithmetic that widen a row or chunk at a time, in cache.
+  static bool widensInCache(const ILayer& layer, const std::vector<cpu::TensorView>& in, const cpu::TensorView& out) {
+    if (out.type != DataType::kBF16) return false;
+    if (layer.getType() == LayerType::kNORMALIZATION) return cpu::normalizationRowsApply(layer, in, out);
+    if (layer.getType() == LayerType::kELEMENTWISE) return cpu::elementWiseParallelApplies(layer, in, out);
+    return false;
+  }
+
   // Kinds whose reference kernel copies elements by their size, whatever their type.
   static bool movesBytes(const ILayer& layer) {
     switch (layer.getType()) {

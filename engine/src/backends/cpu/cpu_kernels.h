@@ -67,15 +67,21 @@ void attentionSoftmaxRows(const ILayer& layer, const std::vector<TensorView>& in
 //! Calls fn(first, last) over ranges of [0, count) on up to one thread a core, as the work (about
 //! `workPerItem` operations an item) allows.
 void forEachRange(int64_t count, int64_t workPerItem, const std::function<void(int64_t, int64_t)>& fn);
-//! The fast path's layer norm: normalization over trailing axes of float32 rows, the reference's
-//! arithmetic row by row (bit-identical) with the rows over the cores; false where it does not apply.
+//! The fast path's layer norm: normalization over trailing axes of float32 or bfloat16 rows, the
+//! reference's arithmetic row by row (bit-identical to it on widened copies) with the rows over the
+//! cores; false where it does not apply.
 bool runNormalizationRows(const ILayer& layer, const std::vector<TensorView>& inputs, TensorView& output);
+//! Whether runNormalizationRows takes this call.
+bool normalizationRowsApply(const ILayer& layer, const std::vector<TensorView>& inputs, const TensorView& output);
 //! The fast path's softmax over the last axis of float32 rows (with an additive mask contiguous along
 //! the rows), expShiftedRowFast's arithmetic, the rows over the cores; false where it does not apply.
 bool runSoftMaxRows(const ILayer& layer, const std::vector<TensorView>& inputs, TensorView& output);
-//! The fast path's float32 add, subtract, multiply and divide over the cores (bit-identical to the
-//! reference) for operands of the output's shape, scalars and trailing-dims broadcasts; false elsewhere.
+//! The fast path's float32 or bfloat16 add, subtract, multiply and divide over the cores (bit-identical
+//! to the reference on widened copies) for operands of the output's shape, scalars and trailing-dims
+//! broadcasts; false elsewhere.
 bool runElementWiseParallel(const ILayer& layer, const std::vector<TensorView>& inputs, TensorView& output);
+//! Whether runElementWiseParallel takes this call.
+bool elementWiseParallelApplies(const ILayer& layer, const std::vector<TensorView>& inputs, const TensorView& output);
 //! The fast path's activation: the reference's routine over chunks on the cores (bit-identical); false
 //! where it does not apply (not float32).
 bool runActivationChunks(const ILayer& layer, const std::vector<TensorView>& inputs, TensorView& output);

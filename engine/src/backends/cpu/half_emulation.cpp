@@ -20,7 +20,7 @@ void widen(const TensorView& t, float* out) {
   const int64_t n = t.dims.volume();
   const auto* src = static_cast<const uint16_t*>(t.data);
   const bool bf16 = t.type == DataType::kBF16;
-  forEachRange((n + kChunk - 1) / kChunk, kChunk, [&](int64_t first, int64_t last) {
+  forEachRange((n + kChunk - 1) / kChunk, kChunk * 16, [&](int64_t first, int64_t last) {
     const int64_t begin = first * kChunk, end = std::min(n, last * kChunk);
     if (bf16) return widenBf16(src + begin, out + begin, end - begin);
     for (int64_t i = begin; i < end; ++i) out[i] = halfToFloat(src[i]);
@@ -31,7 +31,7 @@ void narrow(const float* values, TensorView& t) {
   const int64_t n = t.dims.volume();
   auto* dst = static_cast<uint16_t*>(t.data);
   const bool bf16 = t.type == DataType::kBF16;
-  forEachRange((n + kChunk - 1) / kChunk, kChunk, [&](int64_t first, int64_t last) {
+  forEachRange((n + kChunk - 1) / kChunk, kChunk * 16, [&](int64_t first, int64_t last) {
     const int64_t begin = first * kChunk, end = std::min(n, last * kChunk);
     if (bf16) return narrowBf16(values + begin, dst + begin, end - begin);
     for (int64_t i = begin; i < end; ++i) dst[i] = floatToHalf(values[i]);

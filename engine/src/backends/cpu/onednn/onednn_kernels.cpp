@@ -107,8 +107,7 @@ std::string stepKey(const ILayer& layer, const std::vector<TensorView>& inputs, 
 // it slower than the reference's float math), with every tensor of the one type.
 std::unique_ptr<Step> makeStep(const torchtrt_onednn_api& api, const ILayer& layer,
                                const std::vector<TensorView>& inputs, const TensorView& output) {
-  if (output.type != DataType::kFLOAT && !(output.type == DataType::kBF16 && cpuHasBf16()))
-    return nullptr;
+  if (output.type != DataType::kFLOAT && !(output.type == DataType::kBF16 && cpuHasBf16())) return nullptr;
   for (const auto& in : inputs)
     if (in.type != output.type) return nullptr;
   const int32_t dataType = output.type == DataType::kBF16 ? TORCHTRT_ONEDNN_BF16 : TORCHTRT_ONEDNN_F32;
@@ -157,7 +156,7 @@ std::unique_ptr<Step> makeStep(const torchtrt_onednn_api& api, const ILayer& lay
 // attention does: the scores and their softmax in float32, P rounded to bfloat16 for the second product.
 struct AttentionSteps {
   std::unique_ptr<Step> scores, weighted;
-  std::vector<float> s;          // [B, H, Sq, Sk]
+  std::vector<float> s;         // [B, H, Sq, Sk]
   std::vector<uint16_t> sBf16;  // P in bfloat16 (bfloat16 attention), else empty
 };
 

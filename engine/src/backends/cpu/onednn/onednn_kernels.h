@@ -43,8 +43,7 @@ class Kernels {
   //! The cached step (or attention's two) of `layer` at these shapes, created on first use; nullptr where
   //! the reference runs it.
   Step* step(const ILayer& layer, const std::vector<TensorView>& inputs, const TensorView& output);
-  AttentionSteps* attentionSteps(const ILayer& layer, const std::vector<TensorView>& inputs,
-                                        const TensorView& output);
+  AttentionSteps* attentionSteps(const ILayer& layer, const std::vector<TensorView>& inputs, const TensorView& output);
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };

@@ -55,8 +55,7 @@ std::unique_ptr<Step> makeMatrixMultiply(const torchtrt_onednn_matrix_multiply& 
   dnnl::primitive_attr attr;
   attr.set_post_ops(ops);
   // A constant B lets the primitive choose B's format (packed once); otherwise B is read as it comes.
-  const memory::desc weights =
-      d.constant_b ? memory::desc(b.dims(), typeOf(d.data_type), memory::format_tag::any) : b;
+  const memory::desc weights = d.constant_b ? memory::desc(b.dims(), typeOf(d.data_type), memory::format_tag::any) : b;
   const auto desc =
       hasBias && !biasAsPostOp ? dnnl::matmul::desc(a, weights, bias, c) : dnnl::matmul::desc(a, weights, c);
   const dnnl::matmul::primitive_desc pd(desc, attr, cpuEngine());
