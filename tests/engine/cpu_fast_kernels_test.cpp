@@ -669,6 +669,33 @@ TEST(CpuFastKernels, FastIsTheDefaultAndThePluginLoads) {
   EXPECT_GT(after, before) << "an engine without TORCHTRT_CPU_KERNELS ran the reference kernels";
 }
 
+// A context of a loaded plan with static shapes makes its oneDNN primitives when it is created (weights
+// reordered then); its first run makes none.
+TEST(CpuFastKernels, PrimitivesAreMadeWhenTheContextIsCreated) {
+  if (trt::cpu::onednn::stepsCreated() < 0 || !trt::cpu::onednn::pluginApi())
+    GTEST_SKIP() << "this build has no oneDNN plugin";
+  const char* previous = std::getenv("TORCHTRT_CPU_KERNELS");
+  const std::string saved = previous ? previous : "";
+  unsetenv("TORCHTRT_CPU_KERNELS");
+  trt::INetworkDefinition net;
+  Inputs inputs;
+  inputs.add(net, "x", {1, 4, 8, 8}, 9);
+  const std::vector<float> w = randomVector(8 * 4 * 9, 3, -0.3f, 0.3f);
+  auto* conv = net.addConvolutionNd(*net.getInput(0), 8, {3, 3}, {DataType::kFLOAT, w.data(), 8 * 4 * 9}, {});
+  net.markOutput(*conv->getOutput(0));
+  auto built = build(net);  // a plan, deserialized
+  const int64_t beforeContext = trt::cpu::onednn::stepsCreated();
+  std::unique_ptr<trt::IExecutionContext> context(built.engine->createExecutionContext());
+  const int64_t afterContext = trt::cpu::onednn::stepsCreated();
+  EXPECT_GT(afterContext, beforeContext) << "creating the context made no primitive";
+  std::vector<float> x = inputs.values["x"].second, y(8 * 6 * 6);
+  context->setTensorAddress(net.getInput(0)->getName(), x.data());
+  context->setTensorAddress(conv->getOutput(0)->getName(), y.data());
+  context->enqueueV3(nullptr);
+  EXPECT_EQ(trt::cpu::onednn::stepsCreated(), afterContext) << "the first run made primitives";
+  if (previous) setenv("TORCHTRT_CPU_KERNELS", saved.c_str(), 1);
+}
+
 // The inspector names what runs each layer: oneDNN's primitive (prepared, nothing run) on the fast
 // path, the reference kernel with TORCHTRT_CPU_KERNELS=reference; nothing for a constant read in place.
 TEST(CpuFastKernels, InspectorNamesWhatRunsEachLayer) {

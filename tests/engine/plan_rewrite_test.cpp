@@ -37,7 +37,9 @@ TEST(PlanRewrite, ALoadedEngineWritesBackItsPlanByteForByte) {
     uint32_t currentVersion = 0;
     std::memcpy(&currentVersion, current.data() + 8, 4);
     EXPECT_EQ(currentVersion, trt::kPlanFormatVersion) << entry.path();
-    if (version == trt::kPlanFormatVersion) EXPECT_EQ(current, plan) << entry.path();
+    if (version == trt::kPlanFormatVersion) {
+      EXPECT_EQ(current, plan) << entry.path();
+    }
     EXPECT_EQ(rewritten(current), current) << entry.path();
     ++plans;
   }

@@ -104,6 +104,7 @@ class IExecutionContext {
   friend class ICudaEngine;
   explicit IExecutionContext(const ICudaEngine& engine);
   void resolveShapes();
+  void prepareBackend();  // the backend's per-shape preparation at the resolved shapes; nothing runs
   int32_t ioIndex(const char* name, const char* method) const;
 
   const ICudaEngine& engine_;

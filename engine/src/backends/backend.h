@@ -68,6 +68,9 @@ class BackendRunner {
   //! Creates what runs at `state`'s shapes need before the first of them (the CPU backend's oneDNN
   //! primitives, weights reordered); a run at new shapes prepares them itself.
   virtual void prepare(RunState& state) { (void)state; }
+  //! Whether a context with static input shapes prepares when it is created (the CPU's primitives are
+  //! made at load, not at the first call).
+  virtual bool preparesAtCreation() const { return false; }
   //! What runs each prepared layer of the plan ("oneDNN convolution brg:avx2", "engine kernel"), where
   //! the backend tells; the inspector shows it.
   virtual std::unordered_map<const ILayer*, std::string> layerImplementations() const { return {}; }

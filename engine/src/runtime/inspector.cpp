@@ -116,20 +116,8 @@ std::string ICudaEngine::describeLayersJson() const {
     doc["activation_bytes"] = ctx->getActivationBytes();
     doc["activation_bytes_without_reuse"] = ctx->getActivationBytesWithoutReuse();
     IExecutionContext& c = *ctx;
-    RunState state{*schedule_,
-                   c.shapes_,
-                   c.addresses_,
-                   c.arenaOffset_,
-                   c.viewInput_,
-                   c.arenaBytes_,
-                   c.dataDependent_,
-                   c.hasDataDependentShapes_,
-                   c.profile_,
-                   false,
-                   [&c](size_t step) -> const ILayer& { return c.layerToRun(step); },
-                   [](size_t, int64_t) {},
-                   [](const std::vector<void*>&, const std::function<void(void*, const void*, size_t)>&) {}};
-    c.runner_->prepare(state);
+    if (!c.shapesResolved_) c.resolveShapes();
+    c.prepareBackend();
     implementations = c.runner_->layerImplementations();
   }
   Json& layers = doc["layers"] = Json::array();

@@ -187,6 +187,33 @@ IExecutionContext::IExecutionContext(const ICudaEngine& engine)
   addresses_.assign(s.tensors.size(), nullptr);
   outputAllocators_.assign(s.tensors.size(), nullptr);
   for (int32_t idx : s.inputIndices) shapes_[idx] = s.tensors[idx]->getDimensions();
+  // Static shapes: what a run needs is made now (the CPU's oneDNN primitives, weights reordered), as
+  // TensorRT's contexts are ready when created. A failure here (the activations' memory, ...) is not
+  // lost: nothing is marked done, so the first enqueueV3 meets it again and raises it.
+  if (runner_->preparesAtCreation() && allInputDimensionsSpecified()) {
+    try {
+      resolveShapes();
+      prepareBackend();
+    } catch (const Error&) {
+    }
+  }
+}
+
+void IExecutionContext::prepareBackend() {
+  RunState state{engine_.schedule(),
+                 shapes_,
+                 addresses_,
+                 arenaOffset_,
+                 viewInput_,
+                 arenaBytes_,
+                 dataDependent_,
+                 hasDataDependentShapes_,
+                 profile_,
+                 false,
+                 [this](size_t step) -> const ILayer& { return layerToRun(step); },
+                 [](size_t, int64_t) {},
+                 [](const std::vector<void*>&, const std::function<void(void*, const void*, size_t)>&) {}};
+  runner_->prepare(state);
 }
 
 IExecutionContext::~IExecutionContext() = default;

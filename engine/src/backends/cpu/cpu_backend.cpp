@@ -65,6 +65,7 @@ class CpuRunner : public BackendRunner {
   }
 
   std::unordered_map<const ILayer*, std::string> layerImplementations() const override { return implementations_; }
+  bool preparesAtCreation() const override { return true; }
 
   void run(RunState& state, void*) override {
     // The primitives of these shapes are made before any layer runs (weights reordered once).

@@ -1,5 +1,6 @@
-// How many layer runs oneDNN took, over the process: lets tests check that a case did not fall back
-// to the reference kernels. Declared without oneDNN's headers, so a test compiles in any build.
+// How many layer runs oneDNN took, and how many primitives were made, over the process: lets tests
+// check that a case did not fall back to the reference kernels, and when primitives are made. Declared without oneDNN's
+// headers, so a test compiles in any build.
 #pragma once
 
 #include <cstdint>
@@ -10,6 +11,8 @@ namespace onednn {
 
 //! Layer runs on oneDNN primitives so far; -1 when this build has no oneDNN plugin.
 int64_t layerRuns();
+//! oneDNN primitives (plugin steps) created so far; -1 when this build has no oneDNN plugin.
+int64_t stepsCreated();
 
 }  // namespace onednn
 }  // namespace cpu

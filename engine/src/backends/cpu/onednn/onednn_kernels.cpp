@@ -16,7 +16,7 @@ namespace cpu {
 namespace onednn {
 
 namespace {
-std::atomic<int64_t> runs{0};
+std::atomic<int64_t> runs{0}, created{0};
 }  // namespace
 
 bool cpuHasBf16() {
@@ -28,7 +28,9 @@ bool cpuHasBf16() {
 class Step {
  public:
   Step(const torchtrt_onednn_api& api, torchtrt_onednn_step* handle, int32_t postActivation, bool maxPooling)
-      : api_(api), handle_(handle), postActivation_(postActivation), maxPooling_(maxPooling) {}
+      : api_(api), handle_(handle), postActivation_(postActivation), maxPooling_(maxPooling) {
+    created.fetch_add(1, std::memory_order_relaxed);
+  }
   ~Step() { api_.destroy(handle_); }
   Step(const Step&) = delete;
   Step& operator=(const Step&) = delete;
@@ -285,8 +287,10 @@ bool Kernels::runAttention(const ILayer& layer, const std::vector<TensorView>& i
 
 #ifdef TORCHTRT_ONEDNN_PLUGIN_BUILD_PATH
 int64_t layerRuns() { return runs.load(std::memory_order_relaxed); }
+int64_t stepsCreated() { return created.load(std::memory_order_relaxed); }
 #else
 int64_t layerRuns() { return -1; }
+int64_t stepsCreated() { return -1; }
 #endif
 
 }  // namespace onednn
