@@ -254,6 +254,23 @@ TEST(CpuFastKernels, TransposesMatchTheReference) {
   }
 }
 
+// float32 -> bfloat16 -> float32 casts over the cores round as the reference does (to nearest even, NaN
+// kept): chunks with a tail, NaN, values that round up into the next binade.
+TEST(CpuFastKernels, Bfloat16CastsMatchTheReference) {
+  trt::INetworkDefinition net;
+  Inputs inputs;
+  inputs.add(net, "x", {3, 50, 773}, 44);
+  for (float& v : inputs.values["x"].second) v *= 300.f;
+  inputs.sprinkleNaN("x", 5, 997);
+  auto* toBf16 = net.addIdentity(*net.getInput(0));
+  toBf16->setOutputType(0, DataType::kBF16);
+  auto* back = net.addIdentity(*toBf16->getOutput(0));
+  back->setOutputType(0, DataType::kFLOAT);
+  back->getOutput(0)->setName("y");
+  net.markOutput(*back->getOutput(0));
+  expectFastMatchesReference(net, inputs, Expect::kAnyKernel, true);
+}
+
 // Two convolutions of the same shapes and different weights in one engine: each keeps its own primitive.
 TEST(CpuFastKernels, ConvolutionsOfTheSameShapeKeepTheirOwnWeights) {
   trt::INetworkDefinition net;

@@ -146,6 +146,7 @@ class CpuRunner : public BackendRunner {
     if (type == LayerType::kSOFTMAX && cpu::runSoftMaxRows(layer, in, out)) return;
     if (type == LayerType::kELEMENTWISE && cpu::runElementWiseParallel(layer, in, out)) return;
     if (type == LayerType::kACTIVATION && cpu::runActivationChunks(layer, in, out)) return;
+    if (type == LayerType::kIDENTITY && cpu::castBf16Parallel(in[0], out)) return;
     cpu::runLayer(layer, in, out);
   }
 

@@ -30,6 +30,9 @@ Kernel kernelFor(LayerType type);
 //! widened copies with the output rounded back (the CPU's 16-bit types: 16-bit storage, FP32 math).
 void runLayer(const ILayer& layer, const std::vector<TensorView>& inputs, TensorView& output);
 
+//! A float32 <-> bfloat16 cast (an Identity layer's) over the cores, bit-identical to the reference's;
+//! false for other type pairs.
+bool castBf16Parallel(const TensorView& input, TensorView& output);
 //! Whether runLayer would widen this call (a 16-bit input or output; casts and constants excepted).
 bool widensSixteenBit(const ILayer& layer, const std::vector<TensorView>& inputs, const TensorView& output);
 //! float32 buffers kept from one widened call to the next (a fresh buffer a call is a fresh mapping:

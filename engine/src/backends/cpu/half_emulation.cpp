@@ -39,6 +39,19 @@ void narrow(const float* values, TensorView& t) {
 }
 }  // namespace
 
+bool castBf16Parallel(const TensorView& in, TensorView& out) {
+  if (in.dims.volume() != out.dims.volume()) return false;
+  if (in.type == DataType::kFLOAT && out.type == DataType::kBF16) {
+    narrow(in.f32(), out);
+    return true;
+  }
+  if (in.type == DataType::kBF16 && out.type == DataType::kFLOAT) {
+    widen(in, out.f32());
+    return true;
+  }
+  return false;
+}
+
 bool widensSixteenBit(const ILayer& layer, const std::vector<TensorView>& inputs, const TensorView& output) {
   bool anyHalf = isSixteenBit(output.type);
   for (const auto& in : inputs) anyHalf |= isSixteenBit(in.type);
