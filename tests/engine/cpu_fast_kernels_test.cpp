@@ -237,6 +237,8 @@ TEST(CpuFastKernels, TransposesMatchTheReference) {
       {{3, 40, 48}, {{0, 1, 2}}, {{0, 2, 1, 3}}, {3, 40, 6, 8}},    // reshape, then transpose
       {{3, 4, 5, 6, 7}, {{4, 3, 2, 1, 0}}, {{0, 1, 2, 3, 4}}, {}},  // reversal
       {{2, 0, 5, 3}, {{0, 2, 1, 3}}, {{0, 1, 2, 3}}, {}},           // empty
+      {{2, 70, 45}, {{0, 2, 1}}, {{0, 1, 2}}, {}},                  // 32 x 32 tiles with tails
+      {{1, 96, 14, 14}, {{0, 2, 3, 1}}, {{0, 1, 2, 3}}, {}},        // a patch embedding's to tokens
   };
   for (size_t i = 0; i < cases.size(); ++i) {
     SCOPED_TRACE(i);
@@ -251,6 +253,7 @@ TEST(CpuFastKernels, TransposesMatchTheReference) {
     s->getOutput(0)->setName("y");
     net.markOutput(*s->getOutput(0));
     expectFastMatchesReference(net, inputs, Expect::kAnyKernel);
+    expectFastMatchesReference(net, inputs, Expect::kAnyKernel, false, nullptr, DataType::kBF16);
   }
 }
 
