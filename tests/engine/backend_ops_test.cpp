@@ -574,7 +574,7 @@ class Buffer {
   }
 
  private:
-  bool device_;
+  [[maybe_unused]] bool device_;  // read only by the CUDA build
   void* data_ = nullptr;
   std::vector<uint8_t> host_;
 };

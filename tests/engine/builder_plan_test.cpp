@@ -61,7 +61,7 @@ TEST(Builder, FoldsALargeCastOfWeightsThatNothingElseReads) {
   auto* cast = net.addIdentity(*c->getOutput(0));
   cast->setOutputType(0, trt::DataType::kHALF);
   auto* shuffle = net.addShuffle(*cast->getOutput(0));
-  shuffle->setReshapeDimensions({1, {n}});
+  shuffle->setReshapeDimensions(trt::Dims{n});
   auto* sum = net.addElementWise(*in, *shuffle->getOutput(0), trt::ElementWiseOperation::kSUM);
   net.markOutput(*sum->getOutput(0));
   EXPECT_EQ(trt::passes::foldConstants(net), 2) << "the cast, then the reshape of its result";

@@ -689,8 +689,8 @@ TEST(CpuFastKernels, FastIsTheDefaultAndThePluginLoads) {
   EXPECT_GT(after, before) << "an engine without TORCHTRT_CPU_KERNELS ran the reference kernels";
 }
 
-// A context of a loaded plan with static shapes makes its oneDNN primitives when it is created (weights
-// reordered then); its first run makes none.
+// A context of a loaded plan with static shapes makes its oneDNN primitives when it is created (their
+// weights are reordered at the first run: a context never run holds them once); its first run makes none.
 TEST(CpuFastKernels, PrimitivesAreMadeWhenTheContextIsCreated) {
   if (trt::cpu::onednn::stepsCreated() < 0 || !trt::cpu::onednn::pluginApi())
     GTEST_SKIP() << "this build has no oneDNN plugin";

@@ -67,8 +67,8 @@ void int8ConvNetwork(trt::INetworkDefinition& net, std::vector<std::vector<float
   keep.push_back(randomVector(static_cast<size_t>(M), 82));
   keep.push_back(randomVector(static_cast<size_t>(M * C), 83));
   auto* x = net.addInput("x", trt::DataType::kFLOAT, {N, C, H, H});
-  auto* side = net.addConvolutionNd(*x, static_cast<int32_t>(M), {1, 1},
-                                    {trt::DataType::kFLOAT, keep[2].data(), M * C}, {});
+  auto* side =
+      net.addConvolutionNd(*x, static_cast<int32_t>(M), {1, 1}, {trt::DataType::kFLOAT, keep[2].data(), M * C}, {});
   side->setStrideNd({2, 2});
   auto* conv = net.addConvolutionNd(*x, static_cast<int32_t>(M), {3, 3},
                                     {trt::DataType::kFLOAT, keep[0].data(), static_cast<int64_t>(keep[0].size())},
@@ -89,8 +89,8 @@ void int8ConvNetwork(trt::INetworkDefinition& net, std::vector<std::vector<float
 TEST(CudaInt8, Int8ConvolutionMatchesTheCpuReference) {
   if (!gpuVisible()) GTEST_SKIP() << "no CUDA GPU visible";
   // Small, and big enough for several 64 x 64 tiles with ragged edges (70 maps, 13 x 13 outputs, K = 360).
-  for (auto [N, C, H, M, G] : std::vector<std::tuple<int64_t, int64_t, int64_t, int64_t, int64_t>>{
-           {2, 4, 7, 6, 2}, {3, 40, 25, 70, 1}}) {
+  for (auto [N, C, H, M, G] :
+       std::vector<std::tuple<int64_t, int64_t, int64_t, int64_t, int64_t>>{{2, 4, 7, 6, 2}, {3, 40, 25, 70, 1}}) {
     std::vector<std::vector<float>> keep;
     trt::INetworkDefinition cpuNet, gpuNet;
     int8ConvNetwork(cpuNet, keep, N, C, H, M, G);

@@ -57,15 +57,15 @@ struct Perceptron {
       x = net.addDequantize(*q->getOutput(0), {inputScale})->getOutput(0);
     }
     auto* c1 = net.addConstant(trt::Dims{16, 8}, {trt::DataType::kFLOAT, w1.data(), 128});
-    auto* m1 = net.addMatrixMultiply(*x, trt::MatrixOperation::kNONE, *c1->getOutput(0),
-                                     trt::MatrixOperation::kTRANSPOSE);
+    auto* m1 =
+        net.addMatrixMultiply(*x, trt::MatrixOperation::kNONE, *c1->getOutput(0), trt::MatrixOperation::kTRANSPOSE);
     auto* bc = net.addConstant(trt::Dims{1, 16}, {trt::DataType::kFLOAT, b1.data(), 16});
     auto* sum = net.addElementWise(*m1->getOutput(0), *bc->getOutput(0), trt::ElementWiseOperation::kSUM);
     auto* relu = net.addActivation(*sum->getOutput(0), trt::ActivationType::kRELU);
     relu->getOutput(0)->setName("hidden");
     auto* c2 = net.addConstant(trt::Dims{16, 4}, {trt::DataType::kFLOAT, w2.data(), 64});
-    auto* m2 =
-        net.addMatrixMultiply(*relu->getOutput(0), trt::MatrixOperation::kNONE, *c2->getOutput(0), trt::MatrixOperation::kNONE);
+    auto* m2 = net.addMatrixMultiply(*relu->getOutput(0), trt::MatrixOperation::kNONE, *c2->getOutput(0),
+                                     trt::MatrixOperation::kNONE);
     m2->getOutput(0)->setName("y");
     net.markOutput(*m2->getOutput(0));
   }
@@ -97,7 +97,8 @@ TEST(Int8MatrixMultiply, MatchesIntegerReference) {
   for (int64_t i = 0; i < B * M; ++i)
     for (int64_t n = 0; n < N; ++n) {
       int64_t sum = 0;
-      for (int64_t k = 0; k < K; ++k) sum += static_cast<int64_t>(refQuantize(x[i * K + k], sIn)) * p.weights[n * K + k];
+      for (int64_t k = 0; k < K; ++k)
+        sum += static_cast<int64_t>(refQuantize(x[i * K + k], sIn)) * p.weights[n * K + k];
       const float v = static_cast<float>(sum) * (sIn * p.weightScales[n] * alpha) + p.bias[n];
       expected.push_back(std::fmax(v, 0.f));
     }
@@ -124,12 +125,13 @@ TEST(Int8MatrixMultiply, ShapeChecksNameTheProblem) {
         mm.setInput(1, *c->getOutput(0));
       },
       "INT8 weights [N, K] transposed, got float32 (3, 5) and float32 (4, 5)");
-  expectError([](trt::INetworkDefinition&, trt::IMatrixMultiplyLayer& mm) { mm.setInt8Scales(0.01f, {0.1f, 0.2f}); },
-              "2 INT8 weight scales for 4 output columns");
   expectError(
       [](trt::INetworkDefinition&, trt::IMatrixMultiplyLayer& mm) {
-        mm.setOperation(1, trt::MatrixOperation::kNONE);
+        mm.setInt8Scales(0.01f, {0.1f, 0.2f});
       },
+      "2 INT8 weight scales for 4 output columns");
+  expectError(
+      [](trt::INetworkDefinition&, trt::IMatrixMultiplyLayer& mm) { mm.setOperation(1, trt::MatrixOperation::kNONE); },
       "an INT8 matrix multiply takes");
   Int8Product p(trt::Dims{3, 5}, 4, 0.01f, 1.f, false, false);
   EXPECT_THROW(p.mm->setInt8Scales(0.f, {0.1f, 0.1f, 0.1f, 0.1f}), trt::Error);
@@ -158,11 +160,11 @@ TEST(Int8MatrixMultiply, QdqPairBeforeProductsFusesIntoInt8Products) {
     auto* q = net.addQuantize(*x, {0.02f});
     x = net.addDequantize(*q->getOutput(0), {0.02f})->getOutput(0);
     auto* c1 = net.addConstant(trt::Dims{16, 8}, {trt::DataType::kFLOAT, grid.w1.data(), 128});
-    auto* m1 = net.addMatrixMultiply(*x, trt::MatrixOperation::kNONE, *c1->getOutput(0),
-                                     trt::MatrixOperation::kTRANSPOSE);
+    auto* m1 =
+        net.addMatrixMultiply(*x, trt::MatrixOperation::kNONE, *c1->getOutput(0), trt::MatrixOperation::kTRANSPOSE);
     auto* bc = net.addConstant(trt::Dims{1, 16}, {trt::DataType::kFLOAT, grid.b1.data(), 16});
-    trt::ITensor* h = net.addElementWise(*m1->getOutput(0), *bc->getOutput(0), trt::ElementWiseOperation::kSUM)
-                          ->getOutput(0);
+    trt::ITensor* h =
+        net.addElementWise(*m1->getOutput(0), *bc->getOutput(0), trt::ElementWiseOperation::kSUM)->getOutput(0);
     if (secondPair) {
       auto* q2 = net.addQuantize(*h, {0.05f});
       h = net.addDequantize(*q2->getOutput(0), {0.05f})->getOutput(0);

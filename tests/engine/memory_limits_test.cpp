@@ -5,8 +5,8 @@
 #include <cmath>
 #include <cstdlib>
 #include <memory>
-#include <vector>
 #include <string>
+#include <vector>
 
 #include "trt/memory_limits.h"
 #include "trt/trt.h"

@@ -19,6 +19,7 @@ ICudaEngine* engineFromContents(std::unique_ptr<PlanContents> contents);
 struct Schedule;
 struct TacticRecord;
 class BackendRunner;
+struct RunState;
 
 //! Whether a bound tensor is an engine input or output.
 enum class TensorIOMode : int32_t { kNONE = 0, kINPUT = 1, kOUTPUT = 2 };
@@ -104,6 +105,7 @@ class IExecutionContext {
   friend class ICudaEngine;
   explicit IExecutionContext(const ICudaEngine& engine);
   void resolveShapes();
+  RunState runState();    // what the backend reads of this context to run (or prepare) the schedule
   void prepareBackend();  // the backend's per-shape preparation at the resolved shapes; nothing runs
   int32_t ioIndex(const char* name, const char* method) const;
 

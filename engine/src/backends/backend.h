@@ -66,7 +66,7 @@ class BackendRunner {
   //! The tactics this runner timed, by layer index (what the builder stores in the plan).
   virtual std::vector<TacticRecord> timedTactics() const { return {}; }
   //! Creates what runs at `state`'s shapes need before the first of them (the CPU backend's oneDNN
-  //! primitives, weights reordered); a run at new shapes prepares them itself.
+  //! primitives); a run at new shapes prepares them itself.
   virtual void prepare(RunState& state) { (void)state; }
   //! Whether a context with static input shapes prepares when it is created (the CPU's primitives are
   //! made at load, not at the first call).

@@ -187,8 +187,9 @@ IExecutionContext::IExecutionContext(const ICudaEngine& engine)
   addresses_.assign(s.tensors.size(), nullptr);
   outputAllocators_.assign(s.tensors.size(), nullptr);
   for (int32_t idx : s.inputIndices) shapes_[idx] = s.tensors[idx]->getDimensions();
-  // Static shapes: what a run needs is made now (the CPU's oneDNN primitives, weights reordered), as
-  // TensorRT's contexts are ready when created. A failure here (the activations' memory, ...) is not
+  // Static shapes: what a run needs is made now (the CPU's oneDNN primitives; their weights are
+  // reordered at the first run, so a context made but never run holds the weights once), as TensorRT's
+  // contexts are ready when created. A failure here (the activations' memory, ...) is not
   // lost: nothing is marked done, so the first enqueueV3 meets it again and raises it.
   if (runner_->preparesAtCreation() && allInputDimensionsSpecified()) {
     try {
@@ -199,7 +200,7 @@ IExecutionContext::IExecutionContext(const ICudaEngine& engine)
   }
 }
 
-void IExecutionContext::prepareBackend() {
+RunState IExecutionContext::runState() {
   RunState state{engine_.schedule(),
                  shapes_,
                  addresses_,
@@ -209,10 +210,18 @@ void IExecutionContext::prepareBackend() {
                  dataDependent_,
                  hasDataDependentShapes_,
                  profile_,
-                 false,
+                 cudaGraphMode_,
                  [this](size_t step) -> const ILayer& { return layerToRun(step); },
-                 [](size_t, int64_t) {},
-                 [](const std::vector<void*>&, const std::function<void(void*, const void*, size_t)>&) {}};
+                 [this](size_t step, int64_t count) { learnNonZeroCount(step, count); },
+                 [this](const std::vector<void*>& data, const std::function<void(void*, const void*, size_t)>& copy) {
+                   deliverDataDependentOutputs(data, copy);
+                 }};
+  state.profiler = profiler_;
+  return state;
+}
+
+void IExecutionContext::prepareBackend() {
+  RunState state = runState();
   runner_->prepare(state);
 }
 
@@ -495,22 +504,7 @@ bool IExecutionContext::enqueueV3(void* stream) {
     if (!dataDependent_[idx] && !addresses_[idx] && shapes_[idx].volume() != 0)
       throw Error(std::string("enqueueV3: output '") + s.tensors[idx]->getName() +
                   "' has no address; call setTensorAddress");
-  RunState state{s,
-                 shapes_,
-                 addresses_,
-                 arenaOffset_,
-                 viewInput_,
-                 arenaBytes_,
-                 dataDependent_,
-                 hasDataDependentShapes_,
-                 profile_,
-                 cudaGraphMode_,
-                 [this](size_t step) -> const ILayer& { return layerToRun(step); },
-                 [this](size_t step, int64_t count) { learnNonZeroCount(step, count); },
-                 [this](const std::vector<void*>& data, const std::function<void(void*, const void*, size_t)>& copy) {
-                   deliverDataDependentOutputs(data, copy);
-                 }};
-  state.profiler = profiler_;
+  RunState state = runState();
   runner_->run(state, stream);
   return true;
 }

@@ -68,7 +68,7 @@ class CpuRunner : public BackendRunner {
   bool preparesAtCreation() const override { return true; }
 
   void run(RunState& state, void*) override {
-    // The primitives of these shapes are made before any layer runs (weights reordered once).
+    // The primitives of these shapes are made before any layer runs (their weights reordered at the first run).
     if (!prepared_) prepare(state);
     StepDevice device;
     device.constantData = constantData;

@@ -23,7 +23,7 @@ struct AttentionSteps;
 bool cpuHasBf16();
 
 //! The primitives of one execution context, created before the first run at an input shape (prepare)
-//! and kept (weights reordered into the primitive's format once). Not thread-safe: one per runner.
+//! and kept (weights reordered into the primitive's format once, at the first run). Not thread-safe: one per runner.
 class Kernels {
  public:
   //! `api`: the loaded plugin's table (plugin_loader.h).

@@ -33,7 +33,7 @@ typedef struct {
   int32_t spatial;
   int64_t groups;
   int64_t kernel[3], strides[3], dilations[3], pad_left[3], pad_right[3];
-  const float* weights;  // read at creation only (reordered into the primitive's format)
+  const float* weights;  // reordered into the primitive's format at the first run: must outlive the step
   const float* bias;     // [out], read at creation only; NULL: none
   int32_t residual;      // 1: a second input of dst's shape is added (a sum post-op)
   int32_t activation;    // TORCHTRT_ONEDNN_ACT_*: fused as the last post-op
@@ -57,9 +57,9 @@ typedef struct {
   torchtrt_onednn_tensor a, b, c, bias;
   float alpha;
   int32_t activation;  // TORCHTRT_ONEDNN_ACT_*: fused as the last post-op
-  //! B's values (of data_type) when B is a constant (a Linear's weights): read at creation only,
-  //! reordered once into the primitive's preferred format; a run's B input is then ignored. NULL: B
-  //! comes with each run.
+  //! B's values (of data_type) when B is a constant (a Linear's weights): reordered once into the
+  //! primitive's preferred format at the first run (must outlive the step); a run's B input is then
+  //! ignored. NULL: B comes with each run.
   const void* constant_b;
   int32_t data_type;    // TORCHTRT_ONEDNN_F32 / BF16: A, B and the bias
   int32_t c_data_type;  // C's type: data_type, or float32 from bfloat16 operands (attention's scores)

@@ -1,6 +1,7 @@
 // 1-D, 2-D and 3-D float32 convolutions (grouped, depthwise, dilated) with the bias, a residual (a sum
 // post-op) and an activation (plugin_abi.h's ACT codes) fused; the primitive picks its activation format
-// (blocked where that is faster, NHWC tensors as they come), the weights are reordered into its format once.
+// (blocked where that is faster, NHWC tensors as they come), the weights are reordered into its format once,
+// at the first run.
 #include <cstring>
 
 #include "backends/cpu/onednn/plugin/plugin_step.h"
@@ -16,11 +17,14 @@ class ConvolutionStep : public Step {
   ConvolutionStep(const dnnl::convolution_forward::primitive_desc& pd, const memory::desc& userSrc,
                   const memory::desc& userDst, const memory::desc& userWeights, const float* weights,
                   const memory::desc& biasDesc, const float* bias, bool residual)
-      : prim_(pd), userSrc_(userSrc), userDst_(userDst), residual_(residual) {
+      : prim_(pd),
+        userSrc_(userSrc),
+        userDst_(userDst),
+        userWeightsDesc_(userWeights),
+        userWeights_(weights),
+        residual_(residual) {
     const dnnl::engine& engine = cpuEngine();
-    weights_ = memory(pd.weights_desc(), engine);
-    memory user = wrap(userWeights, weights);
-    dnnl::reorder(user, weights_).execute(stream_, user, weights_);
+    weightsDesc_ = pd.weights_desc();
     if (bias) {
       bias_ = memory(biasDesc, engine);
       std::memcpy(bias_.get_data_handle(), bias, biasDesc.get_size());
@@ -40,6 +44,11 @@ class ConvolutionStep : public Step {
   }
 
   void run(const void* const* inputs, int32_t nbInputs, void* output) override {
+    if (!weights_) {  // reordered at the first run: a context made but never run holds no second copy
+      weights_ = memory(weightsDesc_, cpuEngine());
+      memory user = wrap(userWeightsDesc_, userWeights_);
+      dnnl::reorder(user, weights_).execute(stream_, user, weights_);
+    }
     memory userSrc = wrap(userSrc_, inputs[0]), userDst = wrap(userDst_, output);
     memory src = userSrc, dst = userDst;
     if (src_) {
@@ -62,7 +71,8 @@ class ConvolutionStep : public Step {
 
  private:
   dnnl::convolution_forward prim_;
-  memory::desc userSrc_, userDst_;
+  memory::desc userSrc_, userDst_, userWeightsDesc_, weightsDesc_;
+  const float* userWeights_;           // the engine's, read at the first run
   memory weights_, bias_, src_, dst_;  // src_/dst_: the primitive's format when it differs from the tensors'
   dnnl::reorder srcIn_, dstOut_, dstIn_;
   bool residual_;

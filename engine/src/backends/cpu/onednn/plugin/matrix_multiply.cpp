@@ -12,17 +12,19 @@ class MatrixMultiplyStep : public Step {
  public:
   MatrixMultiplyStep(const dnnl::matmul::primitive_desc& pd, const memory::desc& a, const memory::desc& b,
                      const memory::desc& c, const memory::desc& bias, bool biasAsPostOp, const void* constantB)
-      : prim_(pd), a_(a), b_(b), c_(c), bias_(bias), biasAsPostOp_(biasAsPostOp) {
+      : prim_(pd), a_(a), b_(b), c_(c), bias_(bias), biasAsPostOp_(biasAsPostOp), constantB_(constantB) {
     implementation_ = std::string("matmul ") + pd.impl_info_str() + (constantB ? " (packed weights)" : "");
-    if (constantB) {  // packed once into the primitive's format
-      packedB_ = memory(pd.weights_desc(), cpuEngine());
-      memory user = wrap(b, constantB);
-      dnnl::reorder(user, packedB_).execute(stream_, user, packedB_);
-      stream_.wait();
-    }
+    packedDesc_ = pd.weights_desc();
   }
 
   void run(const void* const* inputs, int32_t nbInputs, void* output) override {
+    // A constant B packed once into the primitive's format, at the first run: a context made but never
+    // run holds no second copy of the weights.
+    if (constantB_ && !packedB_) {
+      packedB_ = memory(packedDesc_, cpuEngine());
+      memory user = wrap(b_, constantB_);
+      dnnl::reorder(user, packedB_).execute(stream_, user, packedB_);
+    }
     std::unordered_map<int, memory> args{{DNNL_ARG_SRC, wrap(a_, inputs[0])},
                                          {DNNL_ARG_WEIGHTS, packedB_ ? packedB_ : wrap(b_, inputs[1])},
                                          {DNNL_ARG_DST, wrap(c_, output)}};
@@ -37,7 +39,9 @@ class MatrixMultiplyStep : public Step {
   dnnl::matmul prim_;
   memory::desc a_, b_, c_, bias_;
   bool biasAsPostOp_;
-  memory packedB_;  // a constant B in the primitive's format, else empty
+  const void* constantB_;    // the engine's constant B, or nullptr
+  memory::desc packedDesc_;  // the primitive's format for B
+  memory packedB_;           // a constant B in that format after the first run, else empty
 };
 }  // namespace
 
