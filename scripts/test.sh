@@ -8,12 +8,15 @@ cd "$(dirname "$0")/.."
 if [ -z "${TORCHTRT_CUDA_ARCHS:-}" ]; then
   if nvidia-smi -L >/dev/null 2>&1; then export TORCHTRT_CUDA_ARCHS=native; else export TORCHTRT_CUDA_ARCHS=90; fi
 fi
+# Each step's start, in seconds since this script began: where CI's time goes.
+started=$(date +%s)
+step() { echo "== $* (at $(($(date +%s) - started)) s)"; }
 ./scripts/setup.sh
-echo "== building C++ tests"
+step "building C++ tests"
 cmake --build build --parallel "$(nproc)"
-echo "== C++ tests"
+step "C++ tests"
 (cd build && ctest --output-on-failure -j "$(nproc)")
-echo "== engine tests under AddressSanitizer + UndefinedBehaviorSanitizer (engine only: fast, no libtorch)"
+step "engine tests under AddressSanitizer + UndefinedBehaviorSanitizer (engine only: fast, no libtorch)"
 # Built in the plan fuzzers' folder (clang, ASan + UBSan, libFuzzer's coverage): one sanitized build
 # of the engine serves both steps.
 cmake -S . -B build-fuzz -G Ninja -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ -DTORCHTRT_WITH_TORCH=OFF \
@@ -26,7 +29,9 @@ TORCHTRT_CPU_KERNELS=reference ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_s
   ./build-fuzz/tests/engine/engine_tests --gtest_brief=1 --gtest_filter='-CpuFastKernels*'
 ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=print_stacktrace=1 \
   ./build-fuzz/tests/engine/engine_tests --gtest_brief=1 --gtest_filter='CpuFastKernels*'
-echo "== plan reader under libFuzzer (coverage-guided, ASan + UBSan: byte and structure-aware, ${TORCHTRT_FUZZ_SECONDS:-30} s each)"
+step "plan reader under libFuzzer (coverage-guided, ASan + UBSan: byte and structure-aware, ${TORCHTRT_FUZZ_SECONDS:-30} s each)"
 ./scripts/fuzz.sh "${TORCHTRT_FUZZ_SECONDS:-30}"
-echo "== Python tests"
-.venv/bin/python -m pytest -q
+step "Python tests"
+# The slowest tests are listed at the end (--durations): what to trim when CI grows.
+.venv/bin/python -m pytest -q --durations=15
+step "every test passed"
