@@ -257,6 +257,56 @@ TEST(CpuFastKernels, TransposesMatchTheReference) {
   }
 }
 
+// Transposed convolutions on oneDNN's deconvolution match the reference (GEMM + col2im): strided and
+// padded, grouped, dilated, without a bias, 1-D and 3-D, an output padding within the padding (a smaller
+// post-padding), and in a bfloat16 build; an output padding beyond it (a negative post-padding, which
+// oneDNN's size rule cannot give) stays with the reference.
+TEST(CpuFastKernels, DeconvolutionMatchesTheReference) {
+  struct Case {
+    Dims input;
+    int32_t maps;
+    Dims kernel, stride, pre, post, dilation;
+    int32_t groups;
+    bool bias;
+    Expect expect;
+    DataType precision;
+  };
+  const Case cases[] = {
+      {{2, 8, 7, 9}, 6, {3, 3}, {2, 2}, {1, 1}, {1, 1}, {}, 1, true, Expect::kOneDnnRuns, DataType::kFLOAT},
+      {{1, 8, 6, 6}, 12, {4, 4}, {2, 2}, {1, 1}, {1, 1}, {}, 4, true, Expect::kOneDnnRuns, DataType::kFLOAT},
+      {{1, 4, 5, 5}, 4, {3, 3}, {1, 1}, {}, {}, {2, 2}, 1, false, Expect::kOneDnnRuns, DataType::kFLOAT},
+      {{2, 6, 11}, 3, {5}, {3}, {2}, {2}, {}, 1, true, Expect::kOneDnnRuns, DataType::kFLOAT},
+      {{1, 4, 3, 4, 5}, 2, {2, 2, 2}, {2, 2, 2}, {}, {}, {}, 2, true, Expect::kOneDnnRuns, DataType::kFLOAT},
+      {{2, 8, 7, 9}, 6, {3, 3}, {2, 2}, {1, 1}, {0, 0}, {}, 1, true, Expect::kOneDnnRuns, DataType::kFLOAT},
+      {{2, 8, 7, 9}, 6, {3, 3}, {2, 2}, {0, 0}, {-1, -1}, {}, 1, true, Expect::kAnyKernel, DataType::kFLOAT},
+      {{2, 8, 7, 9}, 6, {3, 3}, {2, 2}, {1, 1}, {1, 1}, {}, 2, true, Expect::kAnyKernel, DataType::kBF16},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; ++i) {
+    const Case& c = cases[i];
+    if (c.precision == DataType::kBF16 && !trt::cpu::onednn::cpuHasBf16()) continue;
+    SCOPED_TRACE("deconvolution case " + std::to_string(i));
+    trt::INetworkDefinition net;
+    Inputs inputs;
+    inputs.add(net, "x", c.input, 60 + static_cast<uint32_t>(i));
+    int64_t kVol = 1;
+    for (int k = 0; k < c.kernel.nbDims; ++k) kVol *= c.kernel.d[k];
+    const int64_t cin = c.input.d[1];
+    const auto w = randomVector(static_cast<size_t>(cin * (c.maps / c.groups) * kVol), 61);
+    const auto b = randomVector(static_cast<size_t>(c.maps), 62);
+    auto* deconv = net.addDeconvolutionNd(*net.getInput(0), c.maps, c.kernel,
+                                          {DataType::kFLOAT, w.data(), static_cast<int64_t>(w.size())},
+                                          c.bias ? trt::Weights{DataType::kFLOAT, b.data(), c.maps} : trt::Weights{});
+    deconv->setStrideNd(c.stride);
+    if (c.pre.nbDims) deconv->setPrePadding(c.pre);
+    if (c.post.nbDims) deconv->setPostPadding(c.post);
+    if (c.dilation.nbDims) deconv->setDilationNd(c.dilation);
+    deconv->setNbGroups(c.groups);
+    deconv->getOutput(0)->setName("y");
+    net.markOutput(*deconv->getOutput(0));
+    expectFastMatchesReference(net, inputs, c.expect, false, nullptr, c.precision);
+  }
+}
+
 // float32 -> bfloat16 -> float32 casts over the cores round as the reference does (to nearest even, NaN
 // kept): chunks with a tail, NaN, values that round up into the next binade.
 TEST(CpuFastKernels, Bfloat16CastsMatchTheReference) {

@@ -16,6 +16,9 @@ namespace onednn {
 //! `postActivation`: an activation the reference routine applies after the primitive, or -1.
 bool describeConvolution(const ILayer& layer, const std::vector<TensorView>& inputs, const TensorView& output,
                          torchtrt_onednn_convolution& desc, int32_t& postActivation);
+//! A transposed convolution, as a convolution description with `transposed` set.
+bool describeDeconvolution(const ILayer& layer, const std::vector<TensorView>& inputs, const TensorView& output,
+                           torchtrt_onednn_convolution& desc);
 bool describeMatrixMultiply(const ILayer& layer, const std::vector<TensorView>& inputs, const TensorView& output,
                             torchtrt_onednn_matrix_multiply& desc, int32_t& postActivation);
 bool describePooling(const ILayer& layer, const std::vector<TensorView>& inputs, const TensorView& output,

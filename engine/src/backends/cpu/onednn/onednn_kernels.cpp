@@ -126,6 +126,14 @@ std::unique_ptr<Step> makeStep(const torchtrt_onednn_api& api, const ILayer& lay
       }
       break;
     }
+    case LayerType::kDECONVOLUTION: {
+      torchtrt_onednn_convolution desc;
+      if (describeDeconvolution(layer, inputs, output, desc)) {
+        desc.data_type = dataType;
+        status = api.create_convolution(&desc, &handle, message, sizeof message);
+      }
+      break;
+    }
     case LayerType::kMATRIX_MULTIPLY: {
       torchtrt_onednn_matrix_multiply desc;
       if (describeMatrixMultiply(layer, inputs, output, desc, postActivation)) {
@@ -237,7 +245,8 @@ AttentionSteps* Kernels::attentionSteps(const ILayer& layer, const std::vector<T
 
 namespace {
 bool onPlugin(LayerType type) {
-  return type == LayerType::kCONVOLUTION || type == LayerType::kMATRIX_MULTIPLY || type == LayerType::kPOOLING;
+  return type == LayerType::kCONVOLUTION || type == LayerType::kDECONVOLUTION || type == LayerType::kMATRIX_MULTIPLY ||
+         type == LayerType::kPOOLING;
 }
 }  // namespace
 

@@ -12,7 +12,7 @@
 extern "C" {
 #endif
 
-#define TORCHTRT_ONEDNN_ABI_VERSION 9u
+#define TORCHTRT_ONEDNN_ABI_VERSION 10u
 #define TORCHTRT_ONEDNN_MAX_RANK 8
 #define TORCHTRT_ONEDNN_GET_API "torchtrt_onednn_get_api"
 
@@ -27,7 +27,8 @@ typedef struct {
 } torchtrt_onednn_tensor;
 
 //! A convolution over [N, C, spatial...] (1-3 spatial dimensions). dilations are oneDNN's (0: dense).
-//! Weights are dense [groups][out/groups][in/groups][kernel...] (no group dimension when groups is 1).
+//! Weights are dense [groups][out/groups][in/groups][kernel...] (no group dimension when groups is 1);
+//! a transposed convolution's are [groups][in/groups][out/groups][kernel...] (PyTorch's and the engine's).
 typedef struct {
   torchtrt_onednn_tensor src, dst;
   int32_t spatial;
@@ -38,6 +39,7 @@ typedef struct {
   int32_t residual;      // 1: a second input of dst's shape is added (a sum post-op)
   int32_t activation;    // TORCHTRT_ONEDNN_ACT_*: fused as the last post-op
   int32_t data_type;     // TORCHTRT_ONEDNN_F32 / BF16: src, dst and the residual (weights and bias come as float32)
+  int32_t transposed;    // 1: a transposed convolution (oneDNN's deconvolution); no residual then
 } torchtrt_onednn_convolution;
 
 //! Activations a convolution or matrix product fuses as an eltwise post-op: ReLU, SiLU (swish with

@@ -1,8 +1,10 @@
 // 1-D, 2-D and 3-D float32 convolutions (grouped, depthwise, dilated) with the bias, a residual (a sum
-// post-op) and an activation (plugin_abi.h's ACT codes) fused; the primitive picks its activation format
+// post-op) and an activation (plugin_abi.h's ACT codes) fused, and transposed convolutions (oneDNN's
+// deconvolution, the bias fused); the primitive picks its activation format
 // (blocked where that is faster, NHWC tensors as they come), the weights are reordered into its format once,
 // at the first run.
 #include <cstring>
+#include <utility>
 
 #include "backends/cpu/onednn/plugin/plugin_step.h"
 
@@ -12,12 +14,14 @@ namespace {
 using dnnl::memory;
 using dt = memory::data_type;
 
+// A convolution or deconvolution primitive `prim` of primitive descriptor `pd`.
 class ConvolutionStep : public Step {
  public:
-  ConvolutionStep(const dnnl::convolution_forward::primitive_desc& pd, const memory::desc& userSrc,
+  template <typename PrimitiveDesc>
+  ConvolutionStep(const PrimitiveDesc& pd, dnnl::primitive prim, const char* kind, const memory::desc& userSrc,
                   const memory::desc& userDst, const memory::desc& userWeights, const float* weights,
                   const memory::desc& biasDesc, const float* bias, bool residual)
-      : prim_(pd),
+      : prim_(std::move(prim)),
         userSrc_(userSrc),
         userDst_(userDst),
         userWeightsDesc_(userWeights),
@@ -38,7 +42,7 @@ class ConvolutionStep : public Step {
       dstOut_ = dnnl::reorder(dnnl::reorder::primitive_desc(engine, pd.dst_desc(), engine, userDst));
       if (residual) dstIn_ = dnnl::reorder(dnnl::reorder::primitive_desc(engine, userDst, engine, pd.dst_desc()));
     }
-    implementation_ = std::string("convolution ") + pd.impl_info_str();
+    implementation_ = std::string(kind) + " " + pd.impl_info_str();
     if (src_ || dst_) implementation_ += " + reorders";  // the tensors' layout is not the primitive's
     stream_.wait();
   }
@@ -70,7 +74,7 @@ class ConvolutionStep : public Step {
   }
 
  private:
-  dnnl::convolution_forward prim_;
+  dnnl::primitive prim_;
   memory::desc userSrc_, userDst_, userWeightsDesc_, weightsDesc_;
   const float* userWeights_;           // the engine's, read at the first run
   memory weights_, bias_, src_, dst_;  // src_/dst_: the primitive's format when it differs from the tensors'
@@ -81,6 +85,18 @@ class ConvolutionStep : public Step {
 memory::format_tag denseTag(size_t rank) {
   using tag = memory::format_tag;
   static const tag tags[] = {tag::undef, tag::a, tag::ab, tag::abc, tag::abcd, tag::abcde, tag::abcdef};
+  return rank < sizeof tags / sizeof tags[0] ? tags[rank] : tag::undef;
+}
+
+// A transposed convolution's dense weights [(groups,) in, out, kernel...] in oneDNN's logical
+// [(groups,) out, in, kernel...]: the first two dims after the group swapped.
+memory::format_tag transposedTag(size_t rank, bool grouped) {
+  using tag = memory::format_tag;
+  if (grouped) {
+    static const tag tags[] = {tag::undef, tag::undef, tag::undef, tag::acb, tag::acbd, tag::acbde, tag::acbdef};
+    return rank < sizeof tags / sizeof tags[0] ? tags[rank] : tag::undef;
+  }
+  static const tag tags[] = {tag::undef, tag::undef, tag::ba, tag::bac, tag::bacd, tag::bacde};
   return rank < sizeof tags / sizeof tags[0] ? tags[rank] : tag::undef;
 }
 }  // namespace
@@ -99,7 +115,8 @@ std::unique_ptr<Step> makeConvolution(const torchtrt_onednn_convolution& d) {
   if (groups > 1) wdims.insert(wdims.begin(), groups);
   // bfloat16 activations take bfloat16 weights (reordered from the float32 ones) and a float32 bias.
   const dt type = typeOf(d.data_type);
-  const memory::desc userWeights(wdims, dt::f32, denseTag(wdims.size()));
+  const memory::desc userWeights(wdims, dt::f32,
+                                 d.transposed ? transposedTag(wdims.size(), groups > 1) : denseTag(wdims.size()));
   const memory::desc userSrc = descOf(d.src, d.data_type), userDst = descOf(d.dst, d.data_type);
   const memory::desc biasDesc({cout}, dt::f32, memory::format_tag::a);
   const memory::desc anySrc(dimsOf(d.src), type, memory::format_tag::any),
@@ -110,14 +127,24 @@ std::unique_ptr<Step> makeConvolution(const torchtrt_onednn_convolution& d) {
   dnnl::primitive_attr attr;
   attr.set_post_ops(ops);
   const auto kind = dnnl::prop_kind::forward_inference;
+  if (d.transposed) {
+    const auto algorithm = dnnl::algorithm::deconvolution_direct;
+    const auto desc = d.bias ? dnnl::deconvolution_forward::desc(kind, algorithm, anySrc, anyWeights, biasDesc, anyDst,
+                                                                 strides, dilates, padL, padR)
+                             : dnnl::deconvolution_forward::desc(kind, algorithm, anySrc, anyWeights, anyDst, strides,
+                                                                 dilates, padL, padR);
+    const dnnl::deconvolution_forward::primitive_desc pd(desc, attr, cpuEngine());
+    return std::make_unique<ConvolutionStep>(pd, dnnl::deconvolution_forward(pd), "deconvolution", userSrc, userDst,
+                                             userWeights, d.weights, biasDesc, d.bias, false);
+  }
   const auto algorithm = dnnl::algorithm::convolution_direct;
   const auto desc = d.bias ? dnnl::convolution_forward::desc(kind, algorithm, anySrc, anyWeights, biasDesc, anyDst,
                                                              strides, dilates, padL, padR)
                            : dnnl::convolution_forward::desc(kind, algorithm, anySrc, anyWeights, anyDst, strides,
                                                              dilates, padL, padR);
   const dnnl::convolution_forward::primitive_desc pd(desc, attr, cpuEngine());
-  return std::make_unique<ConvolutionStep>(pd, userSrc, userDst, userWeights, d.weights, biasDesc, d.bias,
-                                           d.residual != 0);
+  return std::make_unique<ConvolutionStep>(pd, dnnl::convolution_forward(pd), "convolution", userSrc, userDst,
+                                           userWeights, d.weights, biasDesc, d.bias, d.residual != 0);
 }
 
 }  // namespace torchtrt_onednn
