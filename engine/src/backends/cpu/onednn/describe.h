@@ -30,6 +30,21 @@ bool describePooling(const ILayer& layer, const std::vector<TensorView>& inputs,
 //! ReLU turns NaN into 0 where PyTorch keeps it).
 int32_t activationPostOp(int32_t fused, int32_t& postActivation);
 
+//! Spatial dim `s` of a (de)convolution description: kernel extent, stride, the engine's dilation (1:
+//! dense) and the paddings.
+inline void setWindow(torchtrt_onednn_convolution& d, int s, int64_t kernel, int64_t stride, int64_t dilation,
+                      int64_t padLeft, int64_t padRight) {
+  d.kernel[s] = kernel;
+  d.strides[s] = stride;
+  d.dilations[s] = dilation - 1;
+  d.pad_left[s] = padLeft;
+  d.pad_right[s] = padRight;
+}
+
+//! The groups, float32 weights (`weightCount` of them) and bias (none or one a map of `maps`) of a
+//! (de)convolution into `d`; false where they are not that.
+bool setWeights(const IConvolutionBase& layer, int64_t weightCount, int64_t maps, torchtrt_onednn_convolution& d);
+
 //! A dense tensor of logical dims [N, C, spatial...]; channels-last keeps it as [N, spatial..., C] in memory.
 torchtrt_onednn_tensor denseTensor(const Dims& logical, bool channelsLast = false);
 

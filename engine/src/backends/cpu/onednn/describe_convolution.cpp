@@ -50,28 +50,29 @@ bool describeConvolution(const ILayer& layer, const std::vector<TensorView>& inp
     const int64_t span = (K - 1) * dil.d[s] + 1;
     const int64_t r = std::max<int64_t>(0, (O - 1) * stride.d[s] + span - I - pre.d[s]);
     if (stride.d[s] < 1 || dil.d[s] < 1 || (I + pre.d[s] + r - span) / stride.d[s] + 1 != O) return false;
-    d.kernel[s] = K;
-    d.strides[s] = stride.d[s];
-    d.dilations[s] = dil.d[s] - 1;
-    d.pad_left[s] = pre.d[s];
-    d.pad_right[s] = r;
+    setWindow(d, s, K, stride.d[s], dil.d[s], pre.d[s], r);
     kernelVolume *= K;
   }
   const int64_t groups = conv.getNbGroups(), cin = in.d[1], cout = out.d[1];
   if (groups < 1 || cin % groups || cout % groups) return false;
-  const Weights kernel = conv.getKernelWeights(), bias = conv.getBiasWeights();
-  if (kernel.type != DataType::kFLOAT || bias.type != DataType::kFLOAT) return false;
-  if (kernel.count != cout * (cin / groups) * kernelVolume || (bias.count != 0 && bias.count != cout)) return false;
+  if (!setWeights(conv, cout * (cin / groups) * kernelVolume, cout, d)) return false;
   d.src = denseTensor(in, channelsLast);
   d.dst = denseTensor(out, channelsLast);
-  d.groups = groups;
-  d.weights = static_cast<const float*>(kernel.values);
-  d.bias = bias.count > 0 ? static_cast<const float*>(bias.values) : nullptr;
   d.residual = residual ? 1 : 0;
   // SiLU, hard-swish and GELU run as the primitive's last post-op, inside its threads while the output
   // is in cache (EfficientNet-B0 at batch 1 spent 25 of 30 ms in convolutions followed by a one-thread
   // SiLU pass).
   d.activation = activationPostOp(conv.getFusedActivation(), postActivation);
+  return true;
+}
+
+bool setWeights(const IConvolutionBase& layer, int64_t weightCount, int64_t maps, torchtrt_onednn_convolution& d) {
+  const Weights kernel = layer.getKernelWeights(), bias = layer.getBiasWeights();
+  if (kernel.type != DataType::kFLOAT || bias.type != DataType::kFLOAT) return false;
+  if (kernel.count != weightCount || (bias.count != 0 && bias.count != maps)) return false;
+  d.groups = layer.getNbGroups();
+  d.weights = static_cast<const float*>(kernel.values);
+  d.bias = bias.count > 0 ? static_cast<const float*>(bias.values) : nullptr;
   return true;
 }
 

@@ -28,23 +28,14 @@ bool describeDeconvolution(const ILayer& layer, const std::vector<TensorView>& i
     const int64_t span = (K - 1) * dil.d[s] + 1;
     const int64_t r = (I - 1) * stride.d[s] + span - pre.d[s] - O;
     if (stride.d[s] < 1 || dil.d[s] < 1 || pre.d[s] < 0 || r < 0) return false;
-    d.kernel[s] = K;
-    d.strides[s] = stride.d[s];
-    d.dilations[s] = dil.d[s] - 1;
-    d.pad_left[s] = pre.d[s];
-    d.pad_right[s] = r;
+    setWindow(d, s, K, stride.d[s], dil.d[s], pre.d[s], r);
     kernelVolume *= K;
   }
   const int64_t groups = deconv.getNbGroups(), cin = in.d[1], cout = out.d[1];
   if (groups < 1 || cin % groups || cout % groups) return false;
-  const Weights kernel = deconv.getKernelWeights(), bias = deconv.getBiasWeights();
-  if (kernel.type != DataType::kFLOAT || bias.type != DataType::kFLOAT) return false;
-  if (kernel.count != cin * (cout / groups) * kernelVolume || (bias.count != 0 && bias.count != cout)) return false;
+  if (!setWeights(deconv, cin * (cout / groups) * kernelVolume, cout, d)) return false;
   d.src = denseTensor(in);
   d.dst = denseTensor(out);
-  d.groups = groups;
-  d.weights = static_cast<const float*>(kernel.values);
-  d.bias = bias.count > 0 ? static_cast<const float*>(bias.values) : nullptr;
   d.activation = TORCHTRT_ONEDNN_ACT_NONE;
   return true;
 }
