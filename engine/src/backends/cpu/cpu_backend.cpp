@@ -48,6 +48,7 @@ class CpuRunner : public BackendRunner {
   }
 
   void prepare(RunState& state) override {
+    if (prepared_) return;  // already at these shapes (at creation, then again for the inspector)
     StepDevice device;
     device.constantData = constantData;
     implementations_.clear();
@@ -90,13 +91,10 @@ class CpuRunner : public BackendRunner {
       // own kernels).
       if (cpu::widensSixteenBit(layer, in, out)) {
         if (fast_ && fast_->run(layer, in, out)) return;
-        if (widensInCache(layer, in, out)) {
-          if (layer.getType() == LayerType::kNORMALIZATION)
-            cpu::runNormalizationRows(layer, in, out);
-          else
-            cpu::runElementWiseParallel(layer, in, out);
-          return;
-        }
+        // bfloat16 layer norms and elementwise arithmetic widen a row or chunk at a time (widensInCache).
+        const LayerType type = layer.getType();
+        if (type == LayerType::kNORMALIZATION && cpu::runNormalizationRows(layer, in, out)) return;
+        if (type == LayerType::kELEMENTWISE && cpu::runElementWiseParallel(layer, in, out)) return;
         cpu::runWidened(
             layer, in, out,
             [this](const ILayer& l, const std::vector<cpu::TensorView>& fin, cpu::TensorView& fout) {
@@ -114,7 +112,8 @@ class CpuRunner : public BackendRunner {
   }
 
  private:
-  // bfloat16 layer norms and elementwise arithmetic that widen a row or chunk at a time, in cache.
+  // bfloat16 layer norms and elementwise arithmetic that widen a row or chunk at a time, in cache (the
+  // inspector's name; a run just tries those kernels, which decline the rest).
   static bool widensInCache(const ILayer& layer, const std::vector<cpu::TensorView>& in, const cpu::TensorView& out) {
     if (out.type != DataType::kBF16) return false;
     if (layer.getType() == LayerType::kNORMALIZATION) return cpu::normalizationRowsApply(layer, in, out);

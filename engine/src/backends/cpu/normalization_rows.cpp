@@ -1,6 +1,6 @@
 // Layer norm on the CPU's fast path: a normalization over trailing axes is one contiguous row per
 // group, the rows spread over the cores. With AVX-512 and a scale and bias laid out along the row
-// (layer norm's), each row is normalizeRowFast's (normalization_rows_avx512.cpp: double sums in eight
+// (layer norm's), each row is normalizeRowFast's (normalization_rows_avx512.cpp: double sums in 32
 // lanes); otherwise it gets the reference's arithmetic (normalization.cpp: the residual added in float,
 // mean and biased variance accumulated in double in index order, the affine step in double) and is
 // bit-identical to it. bfloat16 rows are widened one at a time and the result rounded back: the same

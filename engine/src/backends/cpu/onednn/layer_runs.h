@@ -1,6 +1,6 @@
 // How many layer runs oneDNN took, and how many primitives were made, over the process: lets tests
-// check that a case did not fall back to the reference kernels, and when primitives are made. Declared without oneDNN's
-// headers, so a test compiles in any build.
+// check that a case did not fall back to the reference kernels, and when primitives are made.
+// Declared without oneDNN's headers, so a test compiles in any build.
 #pragma once
 
 #include <cstdint>
