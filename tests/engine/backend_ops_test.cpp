@@ -26,6 +26,7 @@
 #include "backends/half_support.h"
 #include "common/half.h"
 #include "engine_test_util.h"
+#include "layers/make_layer.h"
 #ifdef TORCHTRT_WITH_CUDA
 #include <cuda_runtime.h>
 #endif
@@ -803,7 +804,8 @@ TEST(BackendOpsTable, EveryKindHasAnExample) {
 TEST(BackendOpsTable, EveryKindComputedIn16BitsHasA16BitExample) {
   for (int32_t k = 0; k < trt::kLAYER_TYPE_COUNT; ++k) {
     const auto kind = static_cast<LayerType>(k);
-    const std::unique_ptr<trt::ILayer> layer = trt::makeLayer(kind);
+    const std::unique_ptr<trt::LayerBase> owner = trt::makeLayer(kind);
+    const trt::ILayer* layer = &owner->api();
     const bool computes16 = trt::backendComputesIn(trt::Backend::kCPU, *layer, DataType::kHALF) ||
                             trt::backendComputesIn(trt::Backend::kCUDA, *layer, DataType::kHALF);
     if (!computes16) continue;
@@ -821,7 +823,7 @@ TEST(BackendOpsTable, EveryKindComputedIn16BitsHasA16BitExample) {
 TEST(BackendOpsTable, TheFactoryMakesEveryKind) {
   for (int32_t k = 0; k < trt::kLAYER_TYPE_COUNT; ++k) {
     const auto kind = static_cast<LayerType>(k);
-    EXPECT_EQ(trt::makeLayer(kind)->getType(), kind) << trt::layerTypeName(kind);
+    EXPECT_EQ(trt::makeLayer(kind)->api().getType(), kind) << trt::layerTypeName(kind);
   }
   EXPECT_THROW(trt::makeLayer(static_cast<LayerType>(trt::kLAYER_TYPE_COUNT)), trt::Error);
 }

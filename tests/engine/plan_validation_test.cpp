@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "network/network_impl.h"
 #include "plan/plan.h"
 #include "plan/plan_io.h"
 #include "trt/runtime.h"
@@ -24,10 +25,10 @@ using trt::DataType;
 using trt::Dims;
 using trt::LayerType;
 
-class RawLayer : public trt::ILayer {
+class RawLayer : public trt::LayerImpl<trt::ILayer> {
  public:
   RawLayer(LayerType kind, std::vector<uint8_t> params, trt::TensorDesc out)
-      : trt::ILayer(kind), params_(std::move(params)), out_(std::move(out)) {}
+      : trt::LayerImpl<trt::ILayer>(kind), params_(std::move(params)), out_(std::move(out)) {}
   std::vector<trt::TensorDesc> inferOutputs(const std::vector<trt::TensorDesc>&) const override { return {out_}; }
   void writeParams(trt::PlanWriter& w) const override { w.raw(params_.data(), params_.size()); }
   void readParams(trt::PlanReader&) override {}
@@ -49,7 +50,10 @@ std::vector<uint8_t> planWith(LayerType kind, trt::PlanWriter params, const std:
   std::vector<trt::ITensor*> in;
   for (const auto& i : inputs) in.push_back(net.addInput(i.name, DataType::kFLOAT, i.dims));
   trt::ILayer* layer =
-      net.adoptLayer(std::make_unique<RawLayer>(kind, std::move(params.bytes()), trt::TensorDesc{outDims}), in, 1);
+      &trt::NetworkState::of(net)
+           .adoptLayer(net, std::make_unique<RawLayer>(kind, std::move(params.bytes()), trt::TensorDesc{outDims}), in,
+                       1)
+           .api();
   layer->setName("hostile");
   layer->getOutput(0)->setName("y");
   net.markOutput(*layer->getOutput(0));

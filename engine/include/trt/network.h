@@ -1,9 +1,12 @@
 // Network definition: tensors, layers and the network that owns them, in the shape of
 // TensorRT's INetworkDefinition. Shapes are inferred on demand from the layers' parameters,
 // so a converter can call getDimensions() on any output right after adding a layer.
+//
+// The classes here are interfaces, as TensorRT's: they hold no state (the network keeps its state
+// behind one pointer) and declare no engine-internal hooks; the engine implements them under
+// engine/src. Tensors and layers are created and owned by their network.
 #pragma once
 
-#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -15,45 +18,35 @@ namespace trt {
 
 class ILayer;
 class INetworkDefinition;
-class PlanWriter;
-class PlanReader;
+class NetworkState;
 
 //! A tensor of the network: a network input, a layer output, or both a layer output and a network output.
 class ITensor {
  public:
   //! Sets the tensor's name; network inputs and outputs are bound by it at run time.
-  void setName(const char* name);
+  virtual void setName(const char* name) = 0;
   //! The tensor's name.
-  const char* getName() const { return name_.c_str(); }
+  virtual const char* getName() const = 0;
   //! The tensor's dimensions (inferred from its producer; -1 where only known at run time).
-  Dims getDimensions() const;
+  virtual Dims getDimensions() const = 0;
   //! Sets the dimensions of a network input; refused for layer outputs.
-  void setDimensions(Dims dims);
+  virtual void setDimensions(Dims dims) = 0;
   //! The element type.
-  DataType getType() const;
+  virtual DataType getType() const = 0;
   //! Sets the element type of a network input; for layer outputs use ILayer::setOutputType.
-  void setType(DataType type);
+  virtual void setType(DataType type) = 0;
   //! True for tensors created with addInput.
-  bool isNetworkInput() const { return isInput_; }
+  virtual bool isNetworkInput() const = 0;
   //! True for tensors passed to markOutput.
-  bool isNetworkOutput() const;
+  virtual bool isNetworkOutput() const = 0;
   //! The layer that produces this tensor, or nullptr for a network input.
-  ILayer* getProducer() const { return producer_; }
+  virtual ILayer* getProducer() const = 0;
   //! For a shape tensor (a small int32/int64 tensor computed from shapes and constants), its values
   //! as far as the build knows them (kUnknownShapeValue where a dynamic dimension decides); else empty.
-  std::vector<int64_t> getShapeValues() const;
+  virtual std::vector<int64_t> getShapeValues() const = 0;
 
- private:
-  friend class INetworkDefinition;
-  friend class ILayer;
-  ITensor(INetworkDefinition* network, std::string name) : network_(network), name_(std::move(name)) {}
-  INetworkDefinition* network_;
-  std::string name_;
-  ILayer* producer_ = nullptr;
-  bool isInput_ = false;
-  Dims dims_;                         // inputs: as declared; outputs: cached inference
-  DataType type_ = DataType::kFLOAT;  // inputs: as declared; outputs: cached inference
-  std::vector<int64_t> values_;       // shape tensors: cached host evaluation
+ protected:
+  virtual ~ITensor() = default;  // owned by its network
 };
 
 //! An element of a shape tensor whose value is only known at run time (dynamic input dims).
@@ -71,68 +64,43 @@ struct TensorDesc {
   std::vector<int64_t> values = {};
 };
 
-//! Base of every layer: inputs, outputs, name, and the kind-specific shape inference.
+//! Base of every layer: inputs, outputs, name and pinned precision. Each kind's interface
+//! (IConvolutionLayer, ...) adds its parameters; getType() says which one a layer is.
 class ILayer {
  public:
   virtual ~ILayer() = default;
   //! The layer's kind.
-  LayerType getType() const { return type_; }
+  virtual LayerType getType() const = 0;
   //! Sets the name used in logs, errors and the engine inspector.
-  void setName(const char* name) { name_ = name ? name : ""; }
+  virtual void setName(const char* name) = 0;
   //! The layer's name.
-  const char* getName() const { return name_.c_str(); }
+  virtual const char* getName() const = 0;
   //! Number of inputs.
-  int32_t getNbInputs() const { return static_cast<int32_t>(inputs_.size()); }
+  virtual int32_t getNbInputs() const = 0;
   //! Input i, or nullptr when out of range.
-  ITensor* getInput(int32_t index) const;
+  virtual ITensor* getInput(int32_t index) const = 0;
   //! Replaces input i; the tensor must belong to the same network. Index == getNbInputs() adds an optional
   //! input: a convolution's residual (index 1), a matrix multiply's bias (index 2) or a normalization's
   //! residual (index 3).
-  void setInput(int32_t index, ITensor& tensor);
+  virtual void setInput(int32_t index, ITensor& tensor) = 0;
   //! Number of outputs.
-  int32_t getNbOutputs() const { return static_cast<int32_t>(outputs_.size()); }
+  virtual int32_t getNbOutputs() const = 0;
   //! Output i, or nullptr when out of range.
-  ITensor* getOutput(int32_t index) const;
+  virtual ITensor* getOutput(int32_t index) const = 0;
   //! Requests an output element type (honoured by Identity as a cast; others must match).
-  void setOutputType(int32_t index, DataType type);
+  virtual void setOutputType(int32_t index, DataType type) = 0;
   //! The requested output type, or the inferred one when none was requested.
-  DataType getOutputType(int32_t index) const;
+  virtual DataType getOutputType(int32_t index) const = 0;
   //! Pins the type the layer computes in (kFLOAT keeps it out of FP16 even when the builder may use FP16).
-  void setPrecision(DataType type);
+  virtual void setPrecision(DataType type) = 0;
   //! The pinned precision (kFLOAT when none is pinned).
-  DataType getPrecision() const { return precisionSet_ ? precision_ : DataType::kFLOAT; }
+  virtual DataType getPrecision() const = 0;
   //! Whether setPrecision was called (and not reset).
-  bool precisionIsSet() const { return precisionSet_; }
+  virtual bool precisionIsSet() const = 0;
   //! Lets the builder choose the precision again.
-  void resetPrecision();
-
-  // --- used by the engine itself ---
-  //! Infers output shapes and types from input shapes and types; throws Error naming the layer.
-  virtual std::vector<TensorDesc> inferOutputs(const std::vector<TensorDesc>& inputs) const = 0;
-  //! Writes the kind-specific parameters to a plan.
-  virtual void writeParams(PlanWriter& writer) const = 0;
-  //! Reads the kind-specific parameters from a plan (bounds-checked, validated).
-  virtual void readParams(PlanReader& reader) = 0;
+  virtual void resetPrecision() = 0;
   //! A prefix for errors: `Layer 'name' (Kind)`.
   std::string describe() const;
-  //! Explicit output types requested with setOutputType (kind-agnostic; -1 = none).
-  const std::vector<int32_t>& requestedOutputTypes() const { return requestedTypes_; }
-
- protected:
-  explicit ILayer(LayerType type) : type_(type) {}
-  void markChanged();
-
- private:
-  friend class INetworkDefinition;
-  LayerType type_;
-  std::string name_;
-  INetworkDefinition* network_ = nullptr;
-  std::vector<ITensor*> inputs_;
-  std::vector<ITensor*> outputs_;
-  std::vector<int32_t> requestedTypes_;
-  DataType precision_ = DataType::kFLOAT;
-  bool precisionSet_ = false;
-  size_t position_ = 0;  // index in the network's layers (kept by INetworkDefinition)
 };
 
 //! What convolutions and deconvolutions share: output maps, the kernel window (size, stride,
@@ -140,219 +108,140 @@ class ILayer {
 class IConvolutionBase : public ILayer {
  public:
   //! Number of output feature maps.
-  int32_t getNbOutputMaps() const { return nbOutputMaps_; }
+  virtual int32_t getNbOutputMaps() const = 0;
   //! Sets the number of output feature maps (must match the kernel weights).
-  void setNbOutputMaps(int32_t n);
+  virtual void setNbOutputMaps(int32_t n) = 0;
   //! Kernel spatial size (1 to 3 dims).
-  Dims getKernelSizeNd() const { return kernelSize_; }
-  void setKernelSizeNd(Dims k);
+  virtual Dims getKernelSizeNd() const = 0;
+  virtual void setKernelSizeNd(Dims k) = 0;
   //! Stride per spatial dimension (default 1).
-  void setStrideNd(Dims stride);
-  Dims getStrideNd() const { return stride_; }
+  virtual void setStrideNd(Dims stride) = 0;
+  virtual Dims getStrideNd() const = 0;
   //! Symmetric padding per spatial dimension.
-  void setPaddingNd(Dims padding);
-  Dims getPaddingNd() const { return prePadding_; }
+  virtual void setPaddingNd(Dims padding) = 0;
+  virtual Dims getPaddingNd() const = 0;
   //! Padding before each spatial dimension (not negative).
-  void setPrePadding(Dims padding);
-  Dims getPrePadding() const { return prePadding_; }
+  virtual void setPrePadding(Dims padding) = 0;
+  virtual Dims getPrePadding() const = 0;
   //! Padding after each spatial dimension; a deconvolution's may be negative: the output grows there
   //! instead (PyTorch's output_padding p is post padding = padding - p).
-  void setPostPadding(Dims padding);
-  Dims getPostPadding() const { return postPadding_; }
+  virtual void setPostPadding(Dims padding) = 0;
+  virtual Dims getPostPadding() const = 0;
   //! Dilation per spatial dimension (default 1).
-  void setDilationNd(Dims dilation);
-  Dims getDilationNd() const { return dilation_; }
+  virtual void setDilationNd(Dims dilation) = 0;
+  virtual Dims getDilationNd() const = 0;
   //! Number of groups; input and output channels must both divide by it.
-  void setNbGroups(int32_t groups);
-  int32_t getNbGroups() const { return groups_; }
+  virtual void setNbGroups(int32_t groups) = 0;
+  virtual int32_t getNbGroups() const = 0;
   //! Kernel weights as float32: [out, in/groups, k...] for a convolution, [in, out/groups, k...] for a
   //! deconvolution (PyTorch's layouts).
-  void setKernelWeights(Weights w);
-  Weights getKernelWeights() const;
+  virtual void setKernelWeights(Weights w) = 0;
+  virtual Weights getKernelWeights() const = 0;
   //! Bias weights, [out] as float32, or count 0 for none.
-  void setBiasWeights(Weights w);
-  Weights getBiasWeights() const;
-
- protected:
-  explicit IConvolutionBase(LayerType type) : ILayer(type) {}
-  //! Checks `in` is [N, C, spatial...] for the kernel, with static C splitting into the groups, and
-  //! that the bias (if any) has one value per output map.
-  void requireGroupedInput(const Dims& in, const char* kind) const;
-  //! Reads output maps, kernel size, stride, paddings, dilation and groups from a plan, checked by the
-  //! rules the setters apply.
-  void readWindowParams(PlanReader& reader);
-  int32_t nbOutputMaps_ = 0;
-  Dims kernelSize_;
-  Dims stride_, prePadding_, postPadding_, dilation_;
-  int32_t groups_ = 1;
-  std::vector<float> kernel_;
-  std::vector<float> bias_;
+  virtual void setBiasWeights(Weights w) = 0;
+  virtual Weights getBiasWeights() const = 0;
 };
 
 class IConvolutionLayer : public IConvolutionBase {
  public:
-  IConvolutionLayer() : IConvolutionBase(LayerType::kCONVOLUTION) {}
   //! A second input, when set (by the builder's residual fusion), is added to the output after the bias
   //! and before the fused activation: y = act(conv(x) + bias + residual).
   //! Folds activation `type` into the output (set by the builder's fusion pass).
-  void setFusedActivation(int32_t activationOrMinusOne);
-  int32_t getFusedActivation() const { return fusedActivation_; }
+  virtual void setFusedActivation(int32_t activationOrMinusOne) = 0;
+  virtual int32_t getFusedActivation() const = 0;
   //! Channels-last tensors: input, residual and output are [N, H, W, C] instead of [N, C, H, W]
   //! (2-D convolutions; set by the builder's layout pass for the CUDA backend's NHWC kernels).
-  void setChannelsLast(bool channelsLast) {
-    channelsLast_ = channelsLast;
-    markChanged();
-  }
-  bool getChannelsLast() const { return channelsLast_; }
+  virtual void setChannelsLast(bool channelsLast) = 0;
+  virtual bool getChannelsLast() const = 0;
   //! Makes the convolution INT8 (set by the builder from Q/DQ pairs or calibration): the FP32 (or FP16) input
   //! is quantized with `inputScale` (q = clamp(round(x / s), -128, 127)), the weights per output
   //! channel with `weightScales`, products summed in INT32, then y = act(sum * s * ws[c] + bias + residual).
-  void setInt8Scales(float inputScale, std::vector<float> weightScales);
+  virtual void setInt8Scales(float inputScale, std::vector<float> weightScales) = 0;
   //! The input scale, or 0 when the convolution is not INT8.
-  float getInt8InputScale() const { return int8InputScale_; }
+  virtual float getInt8InputScale() const = 0;
   //! Per-output-channel weight scales of an INT8 convolution (empty otherwise).
-  const std::vector<float>& getInt8WeightScales() const { return int8WeightScales_; }
+  virtual const std::vector<float>& getInt8WeightScales() const = 0;
   //! True once setInt8Scales was called.
-  bool isInt8() const { return int8InputScale_ > 0.f; }
-
-  std::vector<TensorDesc> inferOutputs(const std::vector<TensorDesc>& inputs) const override;
-  void writeParams(PlanWriter& writer) const override;
-  void readParams(PlanReader& reader) override;
-
- private:
-  bool channelsLast_ = false;
-  int32_t fusedActivation_ = -1;
-  float int8InputScale_ = 0.f;
-  std::vector<float> int8WeightScales_;
+  virtual bool isInt8() const = 0;
 };
 
 class IDeconvolutionLayer : public IConvolutionBase {
  public:
-  IDeconvolutionLayer() : IConvolutionBase(LayerType::kDECONVOLUTION) {}
-
-  //! Output [N, out, o...] with o = (i - 1) * stride + dilation * (k - 1) + 1 - pre - post per spatial dim.
-  std::vector<TensorDesc> inferOutputs(const std::vector<TensorDesc>& inputs) const override;
-  void writeParams(PlanWriter& writer) const override;
-  void readParams(PlanReader& reader) override;
 };
 
 class IActivationLayer : public ILayer {
  public:
-  IActivationLayer() : ILayer(LayerType::kACTIVATION) {}
   //! The activation function.
-  void setActivationType(ActivationType type);
-  ActivationType getActivationType() const { return activation_; }
+  virtual void setActivationType(ActivationType type) = 0;
+  virtual ActivationType getActivationType() const = 0;
   //! First parameter (leaky slope, elu alpha, clip lower bound, ...).
-  void setAlpha(float alpha);
-  float getAlpha() const { return alpha_; }
+  virtual void setAlpha(float alpha) = 0;
+  virtual float getAlpha() const = 0;
   //! Second parameter (clip upper bound, scaled-tanh scale, ...).
-  void setBeta(float beta);
-  float getBeta() const { return beta_; }
-
-  std::vector<TensorDesc> inferOutputs(const std::vector<TensorDesc>& inputs) const override;
-  void writeParams(PlanWriter& writer) const override;
-  void readParams(PlanReader& reader) override;
-
- private:
-  ActivationType activation_ = ActivationType::kRELU;
-  float alpha_ = 0.f, beta_ = 0.f;
+  virtual void setBeta(float beta) = 0;
+  virtual float getBeta() const = 0;
 };
 
 class IPoolingLayer : public ILayer {
  public:
-  IPoolingLayer() : ILayer(LayerType::kPOOLING) {}
   //! Max or average.
-  void setPoolingType(PoolingType type);
-  PoolingType getPoolingType() const { return pooling_; }
+  virtual void setPoolingType(PoolingType type) = 0;
+  virtual PoolingType getPoolingType() const = 0;
   //! Window size per spatial dimension (1 to 3 dims).
-  void setWindowSizeNd(Dims window);
-  Dims getWindowSizeNd() const { return window_; }
+  virtual void setWindowSizeNd(Dims window) = 0;
+  virtual Dims getWindowSizeNd() const = 0;
   //! Stride per spatial dimension (defaults to the window size).
-  void setStrideNd(Dims stride);
-  Dims getStrideNd() const { return stride_; }
+  virtual void setStrideNd(Dims stride) = 0;
+  virtual Dims getStrideNd() const = 0;
   //! Symmetric padding per spatial dimension.
-  void setPaddingNd(Dims padding);
-  Dims getPaddingNd() const { return prePadding_; }
-  void setPrePadding(Dims padding);
-  Dims getPrePadding() const { return prePadding_; }
-  void setPostPadding(Dims padding);
-  Dims getPostPadding() const { return postPadding_; }
+  virtual void setPaddingNd(Dims padding) = 0;
+  virtual Dims getPaddingNd() const = 0;
+  virtual void setPrePadding(Dims padding) = 0;
+  virtual Dims getPrePadding() const = 0;
+  virtual void setPostPadding(Dims padding) = 0;
+  virtual Dims getPostPadding() const = 0;
   //! Round output sizes down (floor) or up (ceil mode).
-  void setPaddingMode(PaddingMode mode);
-  PaddingMode getPaddingMode() const { return paddingMode_; }
+  virtual void setPaddingMode(PaddingMode mode) = 0;
+  virtual PaddingMode getPaddingMode() const = 0;
   //! Average pooling divides by the in-bounds count only when true (default true, as TensorRT).
-  void setAverageCountExcludesPadding(bool exclusive);
-  bool getAverageCountExcludesPadding() const { return excludePadding_; }
+  virtual void setAverageCountExcludesPadding(bool exclusive) = 0;
+  virtual bool getAverageCountExcludesPadding() const = 0;
   //! Channels-last tensors: [N, H, W, C] in and out (2-D windows; set by the builder's layout pass).
-  void setChannelsLast(bool channelsLast) {
-    channelsLast_ = channelsLast;
-    markChanged();
-  }
-  bool getChannelsLast() const { return channelsLast_; }
-
-  std::vector<TensorDesc> inferOutputs(const std::vector<TensorDesc>& inputs) const override;
-  void writeParams(PlanWriter& writer) const override;
-  void readParams(PlanReader& reader) override;
-
- private:
-  bool channelsLast_ = false;
-  PoolingType pooling_ = PoolingType::kMAX;
-  Dims window_, stride_, prePadding_, postPadding_;
-  PaddingMode paddingMode_ = PaddingMode::kEXPLICIT_ROUND_DOWN;
-  bool excludePadding_ = true;
+  virtual void setChannelsLast(bool channelsLast) = 0;
+  virtual bool getChannelsLast() const = 0;
 };
 
 class IElementWiseLayer : public ILayer {
  public:
-  IElementWiseLayer() : ILayer(LayerType::kELEMENTWISE) {}
   //! The binary operation; inputs broadcast as in numpy.
-  void setOperation(ElementWiseOperation op);
-  ElementWiseOperation getOperation() const { return op_; }
-
-  std::vector<TensorDesc> inferOutputs(const std::vector<TensorDesc>& inputs) const override;
-  void writeParams(PlanWriter& writer) const override;
-  void readParams(PlanReader& reader) override;
-
- private:
-  ElementWiseOperation op_ = ElementWiseOperation::kSUM;
+  virtual void setOperation(ElementWiseOperation op) = 0;
+  virtual ElementWiseOperation getOperation() const = 0;
 };
 
 class IMatrixMultiplyLayer : public ILayer {
  public:
-  IMatrixMultiplyLayer() : ILayer(LayerType::kMATRIX_MULTIPLY) {}
   //! How input `index` (0 or 1) is used: as is, transposed, or as a vector.
-  void setOperation(int32_t index, MatrixOperation op);
-  MatrixOperation getOperation(int32_t index) const;
+  virtual void setOperation(int32_t index, MatrixOperation op) = 0;
+  virtual MatrixOperation getOperation(int32_t index) const = 0;
   //! A third input, when set (by the builder's bias fusion), is a bias of one value per output column
   //! (volume = the output's last dimension), added before the fused activation.
   //! Folds ReLU into the output (set by the builder's fusion pass; -1 for none).
-  void setFusedActivation(int32_t activationOrMinusOne);
-  int32_t getFusedActivation() const { return fusedActivation_; }
+  virtual void setFusedActivation(int32_t activationOrMinusOne) = 0;
+  virtual int32_t getFusedActivation() const = 0;
   //! Scales the product before the bias (set by the builder when a scalar multiply follows; default 1).
-  void setAlpha(float alpha);
-  float getAlpha() const { return alpha_; }
+  virtual void setAlpha(float alpha) = 0;
+  virtual float getAlpha() const = 0;
   //! Makes the product INT8 (set by the builder from Q/DQ pairs or calibration): input 0 (float32 or
   //! float16, used as is) is quantized with `inputScale`; input 1 must then be an INT8 matrix [N, K] used
   //! transposed, its row n quantized with `weightScales[n]`; products are summed in INT32, then
   //! y = act(alpha * (sum * s * ws[n]) + bias[n]) in FP32, stored in input 0's type.
-  void setInt8Scales(float inputScale, std::vector<float> weightScales);
+  virtual void setInt8Scales(float inputScale, std::vector<float> weightScales) = 0;
   //! The input scale, or 0 when the product is not INT8.
-  float getInt8InputScale() const { return int8InputScale_; }
+  virtual float getInt8InputScale() const = 0;
   //! Per-output-column weight scales of an INT8 product (empty otherwise).
-  const std::vector<float>& getInt8WeightScales() const { return int8WeightScales_; }
+  virtual const std::vector<float>& getInt8WeightScales() const = 0;
   //! True once setInt8Scales was called.
-  bool isInt8() const { return int8InputScale_ > 0.f; }
-
-  std::vector<TensorDesc> inferOutputs(const std::vector<TensorDesc>& inputs) const override;
-  void writeParams(PlanWriter& writer) const override;
-  void readParams(PlanReader& reader) override;
-
- private:
-  MatrixOperation ops_[2] = {MatrixOperation::kNONE, MatrixOperation::kNONE};
-  int32_t fusedActivation_ = -1;
-  float alpha_ = 1.f;
-  float int8InputScale_ = 0.f;
-  std::vector<float> int8WeightScales_;
+  virtual bool isInt8() const = 0;
 };
 
 //! Order of dimensions for a transpose: output dim i takes input dim order[i].
@@ -362,35 +251,24 @@ struct Permutation {
 
 class IShuffleLayer : public ILayer {
  public:
-  IShuffleLayer() : ILayer(LayerType::kSHUFFLE) {}
   //! Transpose applied before the reshape.
-  void setFirstTranspose(Permutation permutation);
-  Permutation getFirstTranspose() const { return first_; }
+  virtual void setFirstTranspose(Permutation permutation) = 0;
+  virtual Permutation getFirstTranspose() const = 0;
   //! Reshape dimensions; 0 copies the input dim (when zero is a placeholder), -1 is inferred. An
   //! optional input 1 (setInput(1, t)), a 1-D shape tensor, gives them at run time instead.
-  void setReshapeDimensions(Dims dims);
-  Dims getReshapeDimensions() const { return reshape_; }
+  virtual void setReshapeDimensions(Dims dims) = 0;
+  virtual Dims getReshapeDimensions() const = 0;
   //! The reshape dimensions in effect: input 1's values when set (-2 where the run time decides), else
   //! the static ones.
-  Dims requestedReshape(const std::vector<TensorDesc>& inputs) const;
+  virtual Dims requestedReshape(const std::vector<TensorDesc>& inputs) const = 0;
   //! Transpose applied after the reshape.
-  void setSecondTranspose(Permutation permutation);
-  Permutation getSecondTranspose() const { return second_; }
+  virtual void setSecondTranspose(Permutation permutation) = 0;
+  virtual Permutation getSecondTranspose() const = 0;
   //! Whether 0 in the reshape dims copies the input dim (default true).
-  void setZeroIsPlaceholder(bool zeroIsPlaceholder);
-  bool getZeroIsPlaceholder() const { return zeroIsPlaceholder_; }
+  virtual void setZeroIsPlaceholder(bool zeroIsPlaceholder) = 0;
+  virtual bool getZeroIsPlaceholder() const = 0;
   //! True when setReshapeDimensions was called.
-  bool hasReshape() const { return hasReshape_ || getNbInputs() > 1; }
-
-  std::vector<TensorDesc> inferOutputs(const std::vector<TensorDesc>& inputs) const override;
-  void writeParams(PlanWriter& writer) const override;
-  void readParams(PlanReader& reader) override;
-
- private:
-  Permutation first_, second_;
-  Dims reshape_;
-  bool hasReshape_ = false;
-  bool zeroIsPlaceholder_ = true;
+  virtual bool hasReshape() const = 0;
 };
 
 //! Read-only bytes that copies of a network (the builder's working copy) share instead of copying, and
@@ -419,108 +297,57 @@ class SharedBytes {
 
 class IConstantLayer : public ILayer {
  public:
-  IConstantLayer() : ILayer(LayerType::kCONSTANT) {}
   //! Sets the values (copied); the count must match the dimensions' volume.
-  void setWeights(Weights weights);
+  virtual void setWeights(Weights weights) = 0;
   //! Sets the values without copying them: `owner` keeps `weights.values` alive and unchanged for as
   //! long as this network, or a copy made of it, exists (the caller's tensor lent to the network).
-  void setWeights(Weights weights, std::shared_ptr<const void> owner);
-  Weights getWeights() const;
+  virtual void setWeights(Weights weights, std::shared_ptr<const void> owner) = 0;
+  virtual Weights getWeights() const = 0;
   //! Sets the output dimensions.
-  void setDimensions(Dims dims);
-  Dims getDimensions() const { return dims_; }
+  virtual void setDimensions(Dims dims) = 0;
+  virtual Dims getDimensions() const = 0;
   //! Raw bytes of the values.
-  const SharedBytes& bytes() const { return bytes_; }
-
-  std::vector<TensorDesc> inferOutputs(const std::vector<TensorDesc>& inputs) const override;
-  void writeParams(PlanWriter& writer) const override;
-  void readParams(PlanReader& reader) override;
-
- private:
-  Dims dims_;
-  DataType dataType_ = DataType::kFLOAT;
-  SharedBytes bytes_;
+  virtual const SharedBytes& bytes() const = 0;
 };
 
 class IReduceLayer : public ILayer {
  public:
-  IReduceLayer() : ILayer(LayerType::kREDUCE) {}
-  void setOperation(ReduceOperation op);
-  ReduceOperation getOperation() const { return op_; }
+  virtual void setOperation(ReduceOperation op) = 0;
+  virtual ReduceOperation getOperation() const = 0;
   //! Bit i set reduces over dimension i.
-  void setReduceAxes(uint32_t axes);
-  uint32_t getReduceAxes() const { return axes_; }
+  virtual void setReduceAxes(uint32_t axes) = 0;
+  virtual uint32_t getReduceAxes() const = 0;
   //! Keep reduced dimensions as size 1.
-  void setKeepDimensions(bool keep);
-  bool getKeepDimensions() const { return keep_; }
-
-  std::vector<TensorDesc> inferOutputs(const std::vector<TensorDesc>& inputs) const override;
-  void writeParams(PlanWriter& writer) const override;
-  void readParams(PlanReader& reader) override;
-
- private:
-  ReduceOperation op_ = ReduceOperation::kSUM;
-  uint32_t axes_ = 0;
-  bool keep_ = false;
+  virtual void setKeepDimensions(bool keep) = 0;
+  virtual bool getKeepDimensions() const = 0;
 };
 
 class ISoftMaxLayer : public ILayer {
  public:
-  ISoftMaxLayer() : ILayer(LayerType::kSOFTMAX) {}
   //! Bit mask with exactly one bit: the axis softmax normalizes over. An optional second input
   //! (setInput(1, mask)) is added to the input first, broadcast: softmax(x + mask), as attention's mask.
-  void setAxes(uint32_t axes);
-  uint32_t getAxes() const { return axes_; }
-
-  std::vector<TensorDesc> inferOutputs(const std::vector<TensorDesc>& inputs) const override;
-  void writeParams(PlanWriter& writer) const override;
-  void readParams(PlanReader& reader) override;
-
- private:
-  uint32_t axes_ = 0;  // 0 means "not set": TensorRT's default, the last of the three innermost
+  virtual void setAxes(uint32_t axes) = 0;
+  virtual uint32_t getAxes() const = 0;
 };
 
 class IConcatenationLayer : public ILayer {
  public:
-  IConcatenationLayer() : ILayer(LayerType::kCONCATENATION) {}
   //! The axis inputs are joined along (default 0).
-  void setAxis(int32_t axis);
-  int32_t getAxis() const { return axis_; }
-
-  std::vector<TensorDesc> inferOutputs(const std::vector<TensorDesc>& inputs) const override;
-  void writeParams(PlanWriter& writer) const override;
-  void readParams(PlanReader& reader) override;
-
- private:
-  int32_t axis_ = 0;
-  ScatterReduction reduction_ = ScatterReduction::kNONE;
-  bool includeSelf_ = true;
-  ScatterMode mode_ = ScatterMode::kELEMENT;
+  virtual void setAxis(int32_t axis) = 0;
+  virtual int32_t getAxis() const = 0;
 };
 
 //! Copies its input; with setOutputType it casts.
 class IIdentityLayer : public ILayer {
  public:
-  IIdentityLayer() : ILayer(LayerType::kIDENTITY) {}
-  std::vector<TensorDesc> inferOutputs(const std::vector<TensorDesc>& inputs) const override;
-  void writeParams(PlanWriter& writer) const override;
-  void readParams(PlanReader& reader) override;
 };
 
 //! Elementwise unary function: math on floats, NOT on bools, ISINF/ISNAN giving bools.
 class IUnaryLayer : public ILayer {
  public:
-  IUnaryLayer() : ILayer(LayerType::kUNARY) {}
   //! The function applied to every element.
-  void setOperation(UnaryOperation op);
-  UnaryOperation getOperation() const { return op_; }
-
-  std::vector<TensorDesc> inferOutputs(const std::vector<TensorDesc>& inputs) const override;
-  void writeParams(PlanWriter& writer) const override;
-  void readParams(PlanReader& reader) override;
-
- private:
-  UnaryOperation op_ = UnaryOperation::kEXP;
+  virtual void setOperation(UnaryOperation op) = 0;
+  virtual UnaryOperation getOperation() const = 0;
 };
 
 //! A strided window of the input: output[i] = input[start + i * stride] per dimension. Optional
@@ -528,95 +355,60 @@ class IUnaryLayer : public ILayer {
 //! computed from run-time sizes.
 class ISliceLayer : public ILayer {
  public:
-  ISliceLayer() : ILayer(LayerType::kSLICE) {}
   //! First element read in each dimension.
-  void setStart(Dims start);
-  Dims getStart() const { return start_; }
+  virtual void setStart(Dims start) = 0;
+  virtual Dims getStart() const = 0;
   //! Output size in each dimension.
-  void setSize(Dims size);
-  Dims getSize() const { return size_; }
+  virtual void setSize(Dims size) = 0;
+  virtual Dims getSize() const = 0;
   //! Step in each dimension (may be negative to walk backwards).
-  void setStride(Dims stride);
-  Dims getStride() const { return stride_; }
+  virtual void setStride(Dims stride) = 0;
+  virtual Dims getStride() const = 0;
   //! How reads outside the input are resolved (default: they are an error).
-  void setMode(SampleMode mode);
-  SampleMode getMode() const { return mode_; }
+  virtual void setMode(SampleMode mode) = 0;
+  virtual SampleMode getMode() const = 0;
   //! Value written for reads outside the input in kFILL mode (converted to the tensor's type).
-  void setFillValue(double value);
-  double getFillValue() const { return fill_; }
-
+  virtual void setFillValue(double value) = 0;
+  virtual double getFillValue() const = 0;
   //! Start, size and stride with shape-tensor inputs' values in place of the static ones
   //! (kUnknownShapeValue where the run time decides).
   struct Window {
     Dims start, size, stride;
   };
-  Window effectiveWindow(const std::vector<TensorDesc>& inputs) const;
-
-  std::vector<TensorDesc> inferOutputs(const std::vector<TensorDesc>& inputs) const override;
-  void writeParams(PlanWriter& writer) const override;
-  void readParams(PlanReader& reader) override;
-
- private:
-  Dims start_, size_, stride_;
-  SampleMode mode_ = SampleMode::kSTRICT_BOUNDS;
-  double fill_ = 0.0;
+  virtual Window effectiveWindow(const std::vector<TensorDesc>& inputs) const = 0;
 };
 
 //! Elementwise choice: output = condition ? thenInput : elseInput, all three broadcast as in numpy.
 class ISelectLayer : public ILayer {
  public:
-  ISelectLayer() : ILayer(LayerType::kSELECT) {}
-  std::vector<TensorDesc> inferOutputs(const std::vector<TensorDesc>& inputs) const override;
-  void writeParams(PlanWriter& writer) const override;
-  void readParams(PlanReader& reader) override;
 };
 
 //! Gathers slices of data along an axis by int32/int64 indices (TensorRT's default gather mode):
 //! output shape = data[:axis] + indices + data[axis+1:].
 class IGatherLayer : public ILayer {
  public:
-  IGatherLayer() : ILayer(LayerType::kGATHER) {}
   //! The data axis the indices select along.
-  void setGatherAxis(int32_t axis);
-  int32_t getGatherAxis() const { return axis_; }
+  virtual void setGatherAxis(int32_t axis) = 0;
+  virtual int32_t getGatherAxis() const = 0;
   //! Slices by index (default) or one element per index (element mode).
-  void setMode(GatherMode mode);
-  GatherMode getMode() const { return mode_; }
-
-  std::vector<TensorDesc> inferOutputs(const std::vector<TensorDesc>& inputs) const override;
-  void writeParams(PlanWriter& writer) const override;
-  void readParams(PlanReader& reader) override;
-
- private:
-  int32_t axis_ = 0;
-  GatherMode mode_ = GatherMode::kDEFAULT;
+  virtual void setMode(GatherMode mode) = 0;
+  virtual GatherMode getMode() const = 0;
 };
 
 //! Resizes the input to given output dims by nearest, (multi-)linear or cubic interpolation, with
 //! PyTorch's coordinate rules (see ResizeCoordinateTransformation); float32 data.
 class IResizeLayer : public ILayer {
  public:
-  IResizeLayer() : ILayer(LayerType::kRESIZE) {}
   //! The output dims (same rank as the input); setInput(1, shapeTensor) gives them at run time instead.
-  void setOutputDimensions(Dims dims);
-  Dims getOutputDimensions() const { return outDims_; }
-  void setResizeMode(InterpolationMode mode);
-  InterpolationMode getResizeMode() const { return mode_; }
-  void setCoordinateTransformation(ResizeCoordinateTransformation transform);
-  ResizeCoordinateTransformation getCoordinateTransformation() const { return transform_; }
+  virtual void setOutputDimensions(Dims dims) = 0;
+  virtual Dims getOutputDimensions() const = 0;
+  virtual void setResizeMode(InterpolationMode mode) = 0;
+  virtual InterpolationMode getResizeMode() const = 0;
+  virtual void setCoordinateTransformation(ResizeCoordinateTransformation transform) = 0;
+  virtual ResizeCoordinateTransformation getCoordinateTransformation() const = 0;
   //! Input elements per output element in each dim (1/scale_factor); 0 means in/out.
-  void setScales(const std::vector<double>& ratios);
-  const std::vector<double>& getScales() const { return ratios_; }
-
-  std::vector<TensorDesc> inferOutputs(const std::vector<TensorDesc>& inputs) const override;
-  void writeParams(PlanWriter& writer) const override;
-  void readParams(PlanReader& reader) override;
-
- private:
-  Dims outDims_;
-  InterpolationMode mode_ = InterpolationMode::kNEAREST;
-  ResizeCoordinateTransformation transform_ = ResizeCoordinateTransformation::kASYMMETRIC;
-  std::vector<double> ratios_;
+  virtual void setScales(const std::vector<double>& ratios) = 0;
+  virtual const std::vector<double>& getScales() const = 0;
 };
 
 //! The k largest or smallest elements along one axis, sorted, as values (the input's type) or as
@@ -625,28 +417,17 @@ class IResizeLayer : public ILayer {
 //! (a sort of a whole dynamic axis, or a k computed from sizes).
 class ITopKLayer : public ILayer {
  public:
-  ITopKLayer() : ILayer(LayerType::kTOPK) {}
-  void setOperation(TopKOperation op);
-  TopKOperation getOperation() const { return op_; }
+  virtual void setOperation(TopKOperation op) = 0;
+  virtual TopKOperation getOperation() const = 0;
   //! Sets the number of elements kept (ignored while input 1 gives k at run time).
-  void setK(int64_t k);
+  virtual void setK(int64_t k) = 0;
   //! The static k; a run-time k is the output's size along the axis.
-  int64_t getK() const { return k_; }
+  virtual int64_t getK() const = 0;
   //! Bit i set selects along dimension i (exactly one bit).
-  void setReduceAxes(uint32_t axes);
-  uint32_t getReduceAxes() const { return axes_; }
-  void setOutputKind(TopKOutput kind);
-  TopKOutput getOutputKind() const { return output_; }
-
-  std::vector<TensorDesc> inferOutputs(const std::vector<TensorDesc>& inputs) const override;
-  void writeParams(PlanWriter& writer) const override;
-  void readParams(PlanReader& reader) override;
-
- private:
-  TopKOperation op_ = TopKOperation::kMAX;
-  int64_t k_ = 1;
-  uint32_t axes_ = 1;
-  TopKOutput output_ = TopKOutput::kVALUES;
+  virtual void setReduceAxes(uint32_t axes) = 0;
+  virtual uint32_t getReduceAxes() const = 0;
+  virtual void setOutputKind(TopKOutput kind) = 0;
+  virtual TopKOutput getOutputKind() const = 0;
 };
 
 //! (x - mean) / sqrt(var + epsilon) * scale + bias, with mean and (biased) variance over the axes in
@@ -654,21 +435,12 @@ class ITopKLayer : public ILayer {
 //! and optionally a residual of x's shape added to x first (set by the builder's fusion pass).
 class INormalizationLayer : public ILayer {
  public:
-  INormalizationLayer() : ILayer(LayerType::kNORMALIZATION) {}
   //! Added to the variance before the square root (default 1e-5).
-  void setEpsilon(float eps);
-  float getEpsilon() const { return epsilon_; }
+  virtual void setEpsilon(float eps) = 0;
+  virtual float getEpsilon() const = 0;
   //! Bit i set normalizes over dimension i (at least one bit).
-  void setAxes(uint32_t axesMask);
-  uint32_t getAxes() const { return axes_; }
-
-  std::vector<TensorDesc> inferOutputs(const std::vector<TensorDesc>& inputs) const override;
-  void writeParams(PlanWriter& writer) const override;
-  void readParams(PlanReader& reader) override;
-
- private:
-  float epsilon_ = 1e-5f;
-  uint32_t axes_ = 1;
+  virtual void setAxes(uint32_t axesMask) = 0;
+  virtual uint32_t getAxes() const = 0;
 };
 
 //! What Quantize and Dequantize share: symmetric INT8 scales (zero point 0), one for the tensor or
@@ -676,38 +448,22 @@ class INormalizationLayer : public ILayer {
 class IQuantizationLayer : public ILayer {
  public:
   //! One positive scale (per tensor) or one per index of the axis.
-  void setScales(std::vector<float> scales);
-  const std::vector<float>& getScales() const { return scales_; }
+  virtual void setScales(std::vector<float> scales) = 0;
+  virtual const std::vector<float>& getScales() const = 0;
   //! The axis the scales run along; -1 for a per-tensor scale.
-  void setAxis(int32_t axis);
-  int32_t getAxis() const { return axis_; }
-
-  void writeParams(PlanWriter& writer) const override;
-  void readParams(PlanReader& reader) override;
-
- protected:
-  using ILayer::ILayer;
-  //! Checks one input of type `expected` whose axis matches the scales.
-  void checkInput(const std::vector<TensorDesc>& inputs, DataType expected, const char* verb) const;
-
- private:
-  std::vector<float> scales_{1.f};
-  int32_t axis_ = -1;
+  virtual void setAxis(int32_t axis) = 0;
+  virtual int32_t getAxis() const = 0;
 };
 
 //! Quantization to INT8 (TensorRT's IQuantizeLayer, symmetric): q = clamp(round_half_even(x * (1/s)),
 //! -128, 127) with one scale, or one per index of `axis`. FP32 input, INT8 output.
 class IQuantizeLayer : public IQuantizationLayer {
  public:
-  IQuantizeLayer() : IQuantizationLayer(LayerType::kQUANTIZE) {}
-  std::vector<TensorDesc> inferOutputs(const std::vector<TensorDesc>& inputs) const override;
 };
 
 //! Dequantization of INT8 to FP32 (TensorRT's IDequantizeLayer): y = q * s, scales as IQuantizeLayer.
 class IDequantizeLayer : public IQuantizationLayer {
  public:
-  IDequantizeLayer() : IQuantizationLayer(LayerType::kDEQUANTIZE) {}
-  std::vector<TensorDesc> inferOutputs(const std::vector<TensorDesc>& inputs) const override;
 };
 
 //! Running sum or product along one axis (TensorRT's ICumulativeLayer): y[i] = x[0] op ... op x[i]
@@ -715,28 +471,17 @@ class IDequantizeLayer : public IQuantizationLayer {
 //! (accumulated in FP32), int32 and int64 (accumulated in int64).
 class ICumulativeLayer : public ILayer {
  public:
-  ICumulativeLayer() : ILayer(LayerType::kCUMULATIVE) {}
-  void setOperation(CumulativeOperation op);
-  CumulativeOperation getOperation() const { return op_; }
+  virtual void setOperation(CumulativeOperation op) = 0;
+  virtual CumulativeOperation getOperation() const = 0;
   //! The axis accumulated along (0 to rank - 1).
-  void setAxis(int32_t axis);
-  int32_t getAxis() const { return axis_; }
+  virtual void setAxis(int32_t axis) = 0;
+  virtual int32_t getAxis() const = 0;
   //! Exclude the current element (default false).
-  void setExclusive(bool exclusive);
-  bool getExclusive() const { return exclusive_; }
+  virtual void setExclusive(bool exclusive) = 0;
+  virtual bool getExclusive() const = 0;
   //! Accumulate from the last element backwards (default false).
-  void setReverse(bool reverse);
-  bool getReverse() const { return reverse_; }
-
-  std::vector<TensorDesc> inferOutputs(const std::vector<TensorDesc>& inputs) const override;
-  void writeParams(PlanWriter& writer) const override;
-  void readParams(PlanReader& reader) override;
-
- private:
-  CumulativeOperation op_ = CumulativeOperation::kSUM;
-  int32_t axis_ = 0;
-  bool exclusive_ = false;
-  bool reverse_ = false;
+  virtual void setReverse(bool reverse) = 0;
+  virtual bool getReverse() const = 0;
 };
 
 //! Scatter (TensorRT's IScatterLayer): y = data, then updates written into it.
@@ -750,30 +495,19 @@ class ICumulativeLayer : public ILayer {
 //! which one wins is unspecified (as in PyTorch).
 class IScatterLayer : public ILayer {
  public:
-  IScatterLayer() : ILayer(LayerType::kSCATTER) {}
-  void setAxis(int32_t axis);
-  int32_t getAxis() const { return axis_; }
+  virtual void setAxis(int32_t axis) = 0;
+  virtual int32_t getAxis() const = 0;
   //! kELEMENT (default) or kND.
-  void setMode(ScatterMode mode);
-  ScatterMode getMode() const { return mode_; }
+  virtual void setMode(ScatterMode mode) = 0;
+  virtual ScatterMode getMode() const = 0;
   //! Combines updates with the elements they land on (duplicate indices all count) instead of
   //! writing them; with `includeSelf` false an element any index reaches starts from the
   //! reduction's identity instead of its data value (torch.scatter_reduce's include_self). kMEAN
   //! divides by the number of values combined. Reductions take float32, float16, int32 or int64
   //! data (kMEAN floating point only).
-  void setReduction(ScatterReduction reduction, bool includeSelf = true);
-  ScatterReduction getReduction() const { return reduction_; }
-  bool getIncludeSelf() const { return includeSelf_; }
-
-  std::vector<TensorDesc> inferOutputs(const std::vector<TensorDesc>& inputs) const override;
-  void writeParams(PlanWriter& writer) const override;
-  void readParams(PlanReader& reader) override;
-
- private:
-  int32_t axis_ = 0;
-  ScatterReduction reduction_ = ScatterReduction::kNONE;
-  bool includeSelf_ = true;
-  ScatterMode mode_ = ScatterMode::kELEMENT;
+  virtual void setReduction(ScatterReduction reduction, bool includeSelf = true) = 0;
+  virtual ScatterReduction getReduction() const = 0;
+  virtual bool getIncludeSelf() const = 0;
 };
 
 //! 2-D grid sampling (TensorRT's IGridSampleLayer, torch.nn.functional.grid_sample): input
@@ -783,65 +517,39 @@ class IScatterLayer : public ILayer {
 //! Positions outside the input: kFILL (zeros), kCLAMP (the border) or kREFLECT (mirrored at the edges).
 class IGridSampleLayer : public ILayer {
  public:
-  IGridSampleLayer() : ILayer(LayerType::kGRID_SAMPLE) {}
-  void setInterpolationMode(InterpolationMode mode);
-  InterpolationMode getInterpolationMode() const { return mode_; }
-  void setAlignCorners(bool alignCorners);
-  bool getAlignCorners() const { return alignCorners_; }
+  virtual void setInterpolationMode(InterpolationMode mode) = 0;
+  virtual InterpolationMode getInterpolationMode() const = 0;
+  virtual void setAlignCorners(bool alignCorners) = 0;
+  virtual bool getAlignCorners() const = 0;
   //! kFILL (default), kCLAMP or kREFLECT.
-  void setSampleMode(SampleMode mode);
-  SampleMode getSampleMode() const { return sampleMode_; }
-
-  std::vector<TensorDesc> inferOutputs(const std::vector<TensorDesc>& inputs) const override;
-  void writeParams(PlanWriter& writer) const override;
-  void readParams(PlanReader& reader) override;
-
- private:
-  InterpolationMode mode_ = InterpolationMode::kLINEAR;
-  bool alignCorners_ = false;
-  SampleMode sampleMode_ = SampleMode::kFILL;
+  virtual void setSampleMode(SampleMode mode) = 0;
+  virtual SampleMode getSampleMode() const = 0;
 };
 
 //! The dimensions of its input as a 1-D int64 tensor [rank] (a shape tensor: evaluated on the host
 //! while shapes are inferred, so it can feed reshape dimensions, slice bounds and fill dimensions).
 class IShapeLayer : public ILayer {
  public:
-  IShapeLayer() : ILayer(LayerType::kSHAPE) {}
-  std::vector<TensorDesc> inferOutputs(const std::vector<TensorDesc>& inputs) const override;
-  void writeParams(PlanWriter& writer) const override;
-  void readParams(PlanReader& reader) override;
 };
 
 //! A generated tensor: a constant, or alpha + sum_d beta[d] * index[d] (linspace, arange). Its
 //! dimensions are static (setDimensions) or, with input 0 set, the values of a 1-D shape tensor.
 class IFillLayer : public ILayer {
  public:
-  IFillLayer() : ILayer(LayerType::kFILL) {}
-  void setOperation(FillOperation op);
-  FillOperation getOperation() const { return op_; }
+  virtual void setOperation(FillOperation op) = 0;
+  virtual FillOperation getOperation() const = 0;
   //! Output dimensions when no shape tensor gives them.
-  void setDimensions(Dims dims);
-  Dims getDimensions() const { return dims_; }
+  virtual void setDimensions(Dims dims) = 0;
+  virtual Dims getDimensions() const = 0;
   //! Output element type: kFLOAT, kHALF, kINT32, kINT64 or kBOOL (kBOOL for kCONSTANT only).
-  void setDataType(DataType type);
-  DataType getDataType() const { return type_; }
+  virtual void setDataType(DataType type) = 0;
+  virtual DataType getDataType() const = 0;
   //! The constant, or the linspace's first value.
-  void setAlpha(double alpha);
-  double getAlpha() const { return alpha_; }
+  virtual void setAlpha(double alpha) = 0;
+  virtual double getAlpha() const = 0;
   //! Linspace steps, one per output dimension (dimension d adds beta[d] * index[d]).
-  void setBeta(std::vector<double> beta);
-  const std::vector<double>& getBeta() const { return beta_; }
-
-  std::vector<TensorDesc> inferOutputs(const std::vector<TensorDesc>& inputs) const override;
-  void writeParams(PlanWriter& writer) const override;
-  void readParams(PlanReader& reader) override;
-
- private:
-  FillOperation op_ = FillOperation::kCONSTANT;
-  Dims dims_{};
-  DataType type_ = DataType::kFLOAT;
-  double alpha_ = 0.0;
-  std::vector<double> beta_;
+  virtual void setBeta(std::vector<double> beta) = 0;
+  virtual const std::vector<double>& getBeta() const = 0;
 };
 
 //! The coordinates of the input's nonzero (true) elements, in row-major order: int64 [rank, count].
@@ -849,10 +557,6 @@ class IFillLayer : public ILayer {
 //! a network output whose shape depends on it is returned through an IOutputAllocator.
 class INonZeroLayer : public ILayer {
  public:
-  INonZeroLayer() : ILayer(LayerType::kNON_ZERO) {}
-  std::vector<TensorDesc> inferOutputs(const std::vector<TensorDesc>& inputs) const override;
-  void writeParams(PlanWriter& writer) const override;
-  void readParams(PlanReader& reader) override;
 };
 
 //! Einstein summation over 1 to 4 float inputs: "ij,jk->ik", or implicit ("ij,jk": labels used once,
@@ -860,17 +564,9 @@ class INonZeroLayer : public ILayer {
 //! broadcasts to its label's size (as torch.einsum); labels missing from the output are summed.
 class IEinsumLayer : public ILayer {
  public:
-  IEinsumLayer() : ILayer(LayerType::kEINSUM) {}
   //! Sets the equation (letters, commas, an optional "->" and output letters; no spaces or ellipses).
-  void setEquation(const char* equation);
-  const char* getEquation() const { return equation_.c_str(); }
-
-  std::vector<TensorDesc> inferOutputs(const std::vector<TensorDesc>& inputs) const override;
-  void writeParams(PlanWriter& writer) const override;
-  void readParams(PlanReader& reader) override;
-
- private:
-  std::string equation_;
+  virtual void setEquation(const char* equation) = 0;
+  virtual const char* getEquation() const = 0;
 };
 
 //! One-hot encoding: indices (int32/int64) give output[..., depth axis at `axis`, ...] = on where the
@@ -878,59 +574,36 @@ class IEinsumLayer : public ILayer {
 //! outside [-depth, depth). Input 1 holds [off, on] in the output type.
 class IOneHotLayer : public ILayer {
  public:
-  IOneHotLayer() : ILayer(LayerType::kONE_HOT) {}
   //! Positions along the new axis (> 0).
-  void setDepth(int64_t depth);
-  int64_t getDepth() const { return depth_; }
+  virtual void setDepth(int64_t depth) = 0;
+  virtual int64_t getDepth() const = 0;
   //! Where the new axis goes in the output (-1: last).
-  void setAxis(int32_t axis);
-  int32_t getAxis() const { return axis_; }
-
-  std::vector<TensorDesc> inferOutputs(const std::vector<TensorDesc>& inputs) const override;
-  void writeParams(PlanWriter& writer) const override;
-  void readParams(PlanReader& reader) override;
-
- private:
-  int64_t depth_ = 1;
-  int32_t axis_ = -1;
+  virtual void setAxis(int32_t axis) = 0;
+  virtual int32_t getAxis() const = 0;
 };
 
 //! y = (x * scale + shift) ^ power with coefficients per tensor, per channel or per element of a
 //! sample (ScaleMode); an empty coefficient list means the identity (scale 1, shift 0, power 1).
 class IScaleLayer : public ILayer {
  public:
-  IScaleLayer() : ILayer(LayerType::kSCALE) {}
-  void setMode(ScaleMode mode);
-  ScaleMode getMode() const { return mode_; }
+  virtual void setMode(ScaleMode mode) = 0;
+  virtual ScaleMode getMode() const = 0;
   //! The channel axis for kCHANNEL and the first per-element axis for kELEMENTWISE (default 1).
-  void setChannelAxis(int32_t axis);
-  int32_t getChannelAxis() const { return channelAxis_; }
-  void setShift(std::vector<float> shift);
-  const std::vector<float>& getShift() const { return shift_; }
-  void setScale(std::vector<float> scale);
-  const std::vector<float>& getScale() const { return scale_; }
-  void setPower(std::vector<float> power);
-  const std::vector<float>& getPower() const { return power_; }
+  virtual void setChannelAxis(int32_t axis) = 0;
+  virtual int32_t getChannelAxis() const = 0;
+  virtual void setShift(std::vector<float> shift) = 0;
+  virtual const std::vector<float>& getShift() const = 0;
+  virtual void setScale(std::vector<float> scale) = 0;
+  virtual const std::vector<float>& getScale() const = 0;
+  virtual void setPower(std::vector<float> power) = 0;
+  virtual const std::vector<float>& getPower() const = 0;
   //! How many coefficients each non-empty list needs for an input of `dims`.
-  int64_t coefficientCount(const Dims& dims) const;
-
-  std::vector<TensorDesc> inferOutputs(const std::vector<TensorDesc>& inputs) const override;
-  void writeParams(PlanWriter& writer) const override;
-  void readParams(PlanReader& reader) override;
-
- private:
-  ScaleMode mode_ = ScaleMode::kUNIFORM;
-  int32_t channelAxis_ = 1;
-  std::vector<float> shift_, scale_, power_;
+  virtual int64_t coefficientCount(const Dims& dims) const = 0;
 };
 
 //! y = x > 0 ? x : slope * x (PyTorch's prelu: -0.0 takes the slope), the slope (input 1) broadcast to x.
 class IParametricReLULayer : public ILayer {
  public:
-  IParametricReLULayer() : ILayer(LayerType::kPARAMETRIC_RELU) {}
-  std::vector<TensorDesc> inferOutputs(const std::vector<TensorDesc>& inputs) const override;
-  void writeParams(PlanWriter& writer) const override;
-  void readParams(PlanReader& reader) override;
 };
 
 //! Scaled dot-product attention, PyTorch's F.scaled_dot_product_attention without dropout:
@@ -939,38 +612,26 @@ class IParametricReLULayer : public ILayer {
 //! added to the scaled scores (Q's floating type) or says which keys take part (bool, false = left out).
 class IAttentionLayer : public ILayer {
  public:
-  IAttentionLayer() : ILayer(LayerType::kATTENTION) {}
   //! The factor the scores are multiplied by (finite); unset, it is 1 / sqrt(D).
-  void setScale(float scale);
-  bool hasScale() const { return hasScale_; }
+  virtual void setScale(float scale) = 0;
+  virtual bool hasScale() const = 0;
   //! The set scale, or 1 / sqrt(headSize) when none is set.
-  float scaleFor(int64_t headSize) const;
+  virtual float scaleFor(int64_t headSize) const = 0;
   //! Causal: query i attends to keys 0..i only (the mask's top-left triangle, as PyTorch's is_causal).
-  void setCausal(bool causal);
-  bool getCausal() const { return causal_; }
+  virtual void setCausal(bool causal) = 0;
+  virtual bool getCausal() const = 0;
   //! A query row whose every key is masked out gives 0 (true, PyTorch's scaled_dot_product_attention) or
   //! NaN (false: what the explicit softmax chain the builder fuses gives).
-  void setZeroFullyMaskedRows(bool zero);
-  bool getZeroFullyMaskedRows() const { return zeroFullyMaskedRows_; }
-
-  std::vector<TensorDesc> inferOutputs(const std::vector<TensorDesc>& inputs) const override;
-  void writeParams(PlanWriter& writer) const override;
-  void readParams(PlanReader& reader) override;
-
- private:
-  float scale_ = 0.f;
-  bool hasScale_ = false;
-  bool causal_ = false;
-  bool zeroFullyMaskedRows_ = true;
+  virtual void setZeroFullyMaskedRows(bool zero) = 0;
+  virtual bool getZeroFullyMaskedRows() const = 0;
 };
 
-//! Creates an empty layer of a kind (used by the plan reader).
-std::unique_ptr<ILayer> makeLayer(LayerType type);
-
-//! A network: inputs, layers in creation order, outputs.
+//! A network: inputs, layers in creation order, outputs. It owns its tensors and layers; its state is
+//! the engine's (one pointer, as TensorRT's mImpl).
 class INetworkDefinition {
  public:
-  INetworkDefinition() = default;
+  INetworkDefinition();
+  ~INetworkDefinition();
   INetworkDefinition(const INetworkDefinition&) = delete;
   INetworkDefinition& operator=(const INetworkDefinition&) = delete;
 
@@ -1060,15 +721,15 @@ class INetworkDefinition {
   IAttentionLayer* addAttention(ITensor& query, ITensor& key, ITensor& value, ITensor* mask = nullptr);
 
   //! Number of layers.
-  int32_t getNbLayers() const { return static_cast<int32_t>(layers_.size()); }
+  int32_t getNbLayers() const;
   //! Layer i in creation order.
   ILayer* getLayer(int32_t index) const;
   //! Number of inputs.
-  int32_t getNbInputs() const { return static_cast<int32_t>(inputs_.size()); }
+  int32_t getNbInputs() const;
   //! Input i.
   ITensor* getInput(int32_t index) const;
   //! Number of outputs.
-  int32_t getNbOutputs() const { return static_cast<int32_t>(outputs_.size()); }
+  int32_t getNbOutputs() const;
   //! Output i.
   ITensor* getOutput(int32_t index) const;
   //! Removes a layer whose outputs are unused (used by builder passes).
@@ -1077,8 +738,6 @@ class INetworkDefinition {
   void replaceAllUses(ITensor& from, ITensor& to);
   //! Makes `to` the network output `from` was, in its place and under its name; layers keep reading `from`.
   void replaceOutput(ITensor& from, ITensor& to);
-  //! Inserts a layer built elsewhere (plan reader, builder passes) with its inputs and outputs.
-  ILayer* adoptLayer(std::unique_ptr<ILayer> layer, const std::vector<ITensor*>& inputs, int32_t nbOutputs);
   //! Moves a layer to position `index` of the execution order (used by builder passes that add layers).
   void moveLayer(ILayer* layer, int32_t index);
   //! Checks the network (names, outputs, shapes) and throws Error describing the first problem.
@@ -1088,28 +747,13 @@ class INetworkDefinition {
   //! after every layer they add, so re-inferring the whole network each time made building quadratic.
   void inferShapes() const;
   //! Layers shape inference has visited since the network was made (each re-inference counts).
-  uint64_t getInferenceVisits() const { return inferenceVisits_; }
+  uint64_t getInferenceVisits() const;
   //! The index of a layer in creation order.
   int32_t indexOf(const ILayer* layer) const;
 
  private:
-  friend class ITensor;
-  friend class ILayer;
-  ITensor* newTensor(const std::string& name);
-  template <typename L>
-  L* attach(std::unique_ptr<L> layer, const std::vector<ITensor*>& inputs, int32_t nbOutputs, const char* method);
-  //! The outputs of layers from `position` on may have changed (a parameter, an input, the order).
-  void invalidateFrom(size_t position) const { inferredLayers_ = std::min(inferredLayers_, position); }
-  //! Renumbers the positions of layers [from, to).
-  void renumber(size_t from, size_t to);
-
-  std::vector<std::unique_ptr<ITensor>> tensors_;
-  std::vector<std::unique_ptr<ILayer>> layers_;
-  std::vector<ITensor*> inputs_;
-  std::vector<ITensor*> outputs_;
-  mutable size_t inferredLayers_ = 0;  // layers [0, inferredLayers_) have their outputs inferred
-  mutable uint64_t inferenceVisits_ = 0;
-  int64_t nextTensorNumber_ = 0;
+  friend class NetworkState;
+  std::unique_ptr<NetworkState> state_;
 };
 
 }  // namespace trt

@@ -7,24 +7,45 @@
 namespace trt {
 using namespace layer_util;
 
-void IAttentionLayer::setScale(float scale) {
+class AttentionLayer final : public LayerImpl<IAttentionLayer> {
+ public:
+  AttentionLayer() : LayerImpl(LayerType::kATTENTION) {}
+  void setScale(float scale) override;
+  bool hasScale() const override { return hasScale_; }
+  float scaleFor(int64_t headSize) const override;
+  void setCausal(bool causal) override;
+  bool getCausal() const override { return causal_; }
+  void setZeroFullyMaskedRows(bool zero) override;
+  bool getZeroFullyMaskedRows() const override { return zeroFullyMaskedRows_; }
+  std::vector<TensorDesc> inferOutputs(const std::vector<TensorDesc>& inputs) const override;
+  void writeParams(PlanWriter& writer) const override;
+  void readParams(PlanReader& reader) override;
+
+ private:
+  float scale_ = 0.f;
+  bool hasScale_ = false;
+  bool causal_ = false;
+  bool zeroFullyMaskedRows_ = true;
+};
+
+void AttentionLayer::setScale(float scale) {
   rules::finite(ParamCheck(*this), "scale", "attention scale", scale);
   scale_ = scale;
   hasScale_ = true;
   markChanged();
 }
 
-float IAttentionLayer::scaleFor(int64_t headSize) const {
+float AttentionLayer::scaleFor(int64_t headSize) const {
   // PyTorch's default, 1 / sqrt(D), computed in double and rounded once.
   return hasScale_ ? scale_ : static_cast<float>(1.0 / std::sqrt(static_cast<double>(headSize)));
 }
 
-void IAttentionLayer::setCausal(bool causal) {
+void AttentionLayer::setCausal(bool causal) {
   causal_ = causal;
   markChanged();
 }
 
-void IAttentionLayer::setZeroFullyMaskedRows(bool zero) {
+void AttentionLayer::setZeroFullyMaskedRows(bool zero) {
   zeroFullyMaskedRows_ = zero;
   markChanged();
 }
@@ -34,7 +55,7 @@ namespace {
 bool compatible(int64_t a, int64_t b) { return a == b || a < 0 || b < 0; }
 }  // namespace
 
-std::vector<TensorDesc> IAttentionLayer::inferOutputs(const std::vector<TensorDesc>& inputs) const {
+std::vector<TensorDesc> AttentionLayer::inferOutputs(const std::vector<TensorDesc>& inputs) const {
   if (inputs.size() != 3 && inputs.size() != 4)
     throw Error(describe() + ": expects query, key, value and optionally a mask, has " + std::to_string(inputs.size()) +
                 " inputs");
@@ -76,14 +97,14 @@ std::vector<TensorDesc> IAttentionLayer::inferOutputs(const std::vector<TensorDe
   return {{out, q.type}};
 }
 
-void IAttentionLayer::writeParams(PlanWriter& w) const {
+void AttentionLayer::writeParams(PlanWriter& w) const {
   w.u8(hasScale_ ? 1 : 0);
   w.f32(scale_);
   w.u8(causal_ ? 1 : 0);
   w.u8(zeroFullyMaskedRows_ ? 1 : 0);
 }
 
-void IAttentionLayer::readParams(PlanReader& r) {
+void AttentionLayer::readParams(PlanReader& r) {
   hasScale_ = r.boolean("has_scale");
   scale_ = r.f32("scale");
   rules::finite(ParamCheck(r), "scale", "attention scale", scale_);
@@ -95,7 +116,9 @@ void IAttentionLayer::readParams(PlanReader& r) {
 IAttentionLayer* INetworkDefinition::addAttention(ITensor& query, ITensor& key, ITensor& value, ITensor* mask) {
   std::vector<ITensor*> inputs = {&query, &key, &value};
   if (mask) inputs.push_back(mask);
-  return attach(std::make_unique<IAttentionLayer>(), inputs, 1, "addAttention");
+  return attach(*this, newLayer<IAttentionLayer>(), inputs, 1, "addAttention");
 }
+
+std::unique_ptr<LayerBase> makeAttentionLayer() { return std::make_unique<AttentionLayer>(); }
 
 }  // namespace trt

@@ -1,16 +1,33 @@
 #include "layers/layer_util.h"
+#include "layers/make_layer.h"
 #include "layers/param_check.h"
 
 namespace trt {
 using namespace layer_util;
 
-void IConcatenationLayer::setAxis(int32_t axis) {
+class ConcatenationLayer final : public LayerImpl<IConcatenationLayer> {
+ public:
+  ConcatenationLayer() : LayerImpl(LayerType::kCONCATENATION) {}
+  void setAxis(int32_t axis) override;
+  int32_t getAxis() const override { return axis_; }
+  std::vector<TensorDesc> inferOutputs(const std::vector<TensorDesc>& inputs) const override;
+  void writeParams(PlanWriter& writer) const override;
+  void readParams(PlanReader& reader) override;
+
+ private:
+  int32_t axis_ = 0;
+  ScatterReduction reduction_ = ScatterReduction::kNONE;
+  bool includeSelf_ = true;
+  ScatterMode mode_ = ScatterMode::kELEMENT;
+};
+
+void ConcatenationLayer::setAxis(int32_t axis) {
   rules::axis(ParamCheck(*this), "axis", "axis", axis);
   axis_ = axis;
   markChanged();
 }
 
-std::vector<TensorDesc> IConcatenationLayer::inferOutputs(const std::vector<TensorDesc>& inputs) const {
+std::vector<TensorDesc> ConcatenationLayer::inferOutputs(const std::vector<TensorDesc>& inputs) const {
   if (inputs.empty()) throw Error(describe() + ": needs at least one input");
   Dims out = inputs[0].dims;
   if (axis_ >= out.nbDims)
@@ -35,11 +52,13 @@ std::vector<TensorDesc> IConcatenationLayer::inferOutputs(const std::vector<Tens
   return {{out, inputs[0].type}};
 }
 
-void IConcatenationLayer::writeParams(PlanWriter& w) const { w.i32(axis_); }
+void ConcatenationLayer::writeParams(PlanWriter& w) const { w.i32(axis_); }
 
-void IConcatenationLayer::readParams(PlanReader& r) {
+void ConcatenationLayer::readParams(PlanReader& r) {
   axis_ = r.i32("axis");
   rules::axis(ParamCheck(r), "axis", "axis", axis_);
 }
+
+std::unique_ptr<LayerBase> makeConcatenationLayer() { return std::make_unique<ConcatenationLayer>(); }
 
 }  // namespace trt

@@ -1,10 +1,30 @@
 #include <cstring>
 
 #include "layers/layer_util.h"
+#include "layers/make_layer.h"
 #include "layers/param_check.h"
 
 namespace trt {
 using namespace layer_util;
+
+class ConstantLayer final : public LayerImpl<IConstantLayer> {
+ public:
+  ConstantLayer() : LayerImpl(LayerType::kCONSTANT) {}
+  void setWeights(Weights weights) override;
+  void setWeights(Weights weights, std::shared_ptr<const void> owner) override;
+  Weights getWeights() const override;
+  void setDimensions(Dims dims) override;
+  Dims getDimensions() const override { return dims_; }
+  const SharedBytes& bytes() const override { return bytes_; }
+  std::vector<TensorDesc> inferOutputs(const std::vector<TensorDesc>& inputs) const override;
+  void writeParams(PlanWriter& writer) const override;
+  void readParams(PlanReader& reader) override;
+
+ private:
+  Dims dims_;
+  DataType dataType_ = DataType::kFLOAT;
+  SharedBytes bytes_;
+};
 
 SharedBytes SharedBytes::copyOf(const void* data, size_t size) {
   const auto* first = static_cast<const uint8_t*>(data);
@@ -36,14 +56,14 @@ size_t weightBytes(const ILayer& layer, const Weights& w) {
 }
 }  // namespace
 
-void IConstantLayer::setWeights(Weights w) {
+void ConstantLayer::setWeights(Weights w) {
   const size_t n = weightBytes(*this, w);
   dataType_ = w.type;
   bytes_ = SharedBytes::copyOf(w.values, n);
   markChanged();
 }
 
-void IConstantLayer::setWeights(Weights w, std::shared_ptr<const void> owner) {
+void ConstantLayer::setWeights(Weights w, std::shared_ptr<const void> owner) {
   const size_t n = weightBytes(*this, w);
   if (!owner && n > 0) throw Error(describe() + ": weights lent without an owner that keeps them alive");
   dataType_ = w.type;
@@ -51,7 +71,7 @@ void IConstantLayer::setWeights(Weights w, std::shared_ptr<const void> owner) {
   markChanged();
 }
 
-Weights IConstantLayer::getWeights() const {
+Weights ConstantLayer::getWeights() const {
   return {dataType_, bytes_.data(), static_cast<int64_t>(bytes_.size() / dataTypeSize(dataType_))};
 }
 
@@ -62,13 +82,13 @@ void checkDims(const ParamCheck& c, const Dims& dims) {
 }
 }  // namespace
 
-void IConstantLayer::setDimensions(Dims dims) {
+void ConstantLayer::setDimensions(Dims dims) {
   checkDims(ParamCheck(*this), dims);
   dims_ = dims;
   markChanged();
 }
 
-std::vector<TensorDesc> IConstantLayer::inferOutputs(const std::vector<TensorDesc>& inputs) const {
+std::vector<TensorDesc> ConstantLayer::inferOutputs(const std::vector<TensorDesc>& inputs) const {
   requireInputs(*this, inputs, 0);
   int64_t count = static_cast<int64_t>(bytes_.size() / dataTypeSize(dataType_));
   if (count != dims_.volume())
@@ -77,13 +97,13 @@ std::vector<TensorDesc> IConstantLayer::inferOutputs(const std::vector<TensorDes
   return {{dims_, dataType_}};
 }
 
-void IConstantLayer::writeParams(PlanWriter& w) const {
+void ConstantLayer::writeParams(PlanWriter& w) const {
   w.dims(dims_);
   w.i32(static_cast<int32_t>(dataType_));
   w.blob(bytes_);
 }
 
-void IConstantLayer::readParams(PlanReader& r) {
+void ConstantLayer::readParams(PlanReader& r) {
   dims_ = r.dims("dimensions");
   checkDims(ParamCheck(r), dims_);
   int32_t type = r.i32("data_type");
@@ -97,5 +117,7 @@ void IConstantLayer::readParams(PlanReader& r) {
     r.fail("values",
            "holds " + std::to_string(bytes_.size()) + " bytes, which does not match dimensions " + dims_.str());
 }
+
+std::unique_ptr<LayerBase> makeConstantLayer() { return std::make_unique<ConstantLayer>(); }
 
 }  // namespace trt

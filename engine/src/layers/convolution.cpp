@@ -1,23 +1,49 @@
 #include <cmath>
 
+#include "layers/convolution_base.h"
 #include "layers/layer_util.h"
 #include "layers/param_check.h"
 
 namespace trt {
 using namespace layer_util;
 
-void IConvolutionLayer::setFusedActivation(int32_t activationOrMinusOne) {
+class ConvolutionLayer final : public ConvolutionBaseImpl<IConvolutionLayer> {
+ public:
+  ConvolutionLayer() : ConvolutionBaseImpl(LayerType::kCONVOLUTION) {}
+  void setFusedActivation(int32_t activationOrMinusOne) override;
+  int32_t getFusedActivation() const override { return fusedActivation_; }
+  void setChannelsLast(bool channelsLast) override {
+    channelsLast_ = channelsLast;
+    markChanged();
+  }
+  bool getChannelsLast() const override { return channelsLast_; }
+  void setInt8Scales(float inputScale, std::vector<float> weightScales) override;
+  float getInt8InputScale() const override { return int8InputScale_; }
+  const std::vector<float>& getInt8WeightScales() const override { return int8WeightScales_; }
+  bool isInt8() const override { return int8InputScale_ > 0.f; }
+  std::vector<TensorDesc> inferOutputs(const std::vector<TensorDesc>& inputs) const override;
+  void writeParams(PlanWriter& writer) const override;
+  void readParams(PlanReader& reader) override;
+
+ private:
+  bool channelsLast_ = false;
+  int32_t fusedActivation_ = -1;
+  float int8InputScale_ = 0.f;
+  std::vector<float> int8WeightScales_;
+};
+
+void ConvolutionLayer::setFusedActivation(int32_t activationOrMinusOne) {
   rules::fusedActivation(ParamCheck(*this), "fused_activation", activationOrMinusOne);
   fusedActivation_ = activationOrMinusOne;
   markChanged();
 }
-void IConvolutionLayer::setInt8Scales(float inputScale, std::vector<float> weightScales) {
+void ConvolutionLayer::setInt8Scales(float inputScale, std::vector<float> weightScales) {
   checkInt8Scales(*this, inputScale, weightScales);
   int8InputScale_ = inputScale;
   int8WeightScales_ = std::move(weightScales);
   markChanged();
 }
-std::vector<TensorDesc> IConvolutionLayer::inferOutputs(const std::vector<TensorDesc>& inputs) const {
+std::vector<TensorDesc> ConvolutionLayer::inferOutputs(const std::vector<TensorDesc>& inputs) const {
   if (inputs.size() != 1 && inputs.size() != 2)
     throw Error(describe() + ": expects the input and optionally a residual, has " + std::to_string(inputs.size()) +
                 " inputs");
@@ -61,7 +87,7 @@ std::vector<TensorDesc> IConvolutionLayer::inferOutputs(const std::vector<Tensor
   return {{out, inputs[0].type}};
 }
 
-void IConvolutionLayer::writeParams(PlanWriter& w) const {
+void ConvolutionLayer::writeParams(PlanWriter& w) const {
   w.i32(nbOutputMaps_);
   w.dims(kernelSize_);
   w.dims(stride_);
@@ -76,7 +102,7 @@ void IConvolutionLayer::writeParams(PlanWriter& w) const {
   writeInt8Scales(w, int8InputScale_, int8WeightScales_);  // format 5
 }
 
-void IConvolutionLayer::readParams(PlanReader& r) {
+void ConvolutionLayer::readParams(PlanReader& r) {
   readWindowParams(r);
   fusedActivation_ = r.i32("fused_activation");
   rules::fusedActivation(ParamCheck(r), "fused_activation", fusedActivation_);
@@ -85,5 +111,7 @@ void IConvolutionLayer::readParams(PlanReader& r) {
   channelsLast_ = r.remaining() > 0 ? r.boolean("channels_last") : false;                       // format 4
   if (r.remaining() > 0) readInt8Scales(r, nbOutputMaps_, int8InputScale_, int8WeightScales_);  // format 5
 }
+
+std::unique_ptr<LayerBase> makeConvolutionLayer() { return std::make_unique<ConvolutionLayer>(); }
 
 }  // namespace trt

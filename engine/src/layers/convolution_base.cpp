@@ -1,4 +1,5 @@
 // The parameters convolutions and deconvolutions share (IConvolutionBase): validated setters.
+#include "layers/convolution_base.h"
 #include "layers/layer_util.h"
 #include "layers/param_check.h"
 
@@ -23,47 +24,56 @@ void checkNbGroups(const ParamCheck& c, int32_t g) {
 }
 }  // namespace
 
-void IConvolutionBase::setNbOutputMaps(int32_t n) {
+template <class I>
+void ConvolutionBaseImpl<I>::setNbOutputMaps(int32_t n) {
   checkNbOutputMaps(ParamCheck(*this), n);
   nbOutputMaps_ = n;
-  markChanged();
+  this->markChanged();
 }
-void IConvolutionBase::setKernelSizeNd(Dims k) {
+template <class I>
+void ConvolutionBaseImpl<I>::setKernelSizeNd(Dims k) {
   checkKernelSize(ParamCheck(*this), k);
   kernelSize_ = k;
-  markChanged();
+  this->markChanged();
 }
-void IConvolutionBase::setStrideNd(Dims s) {
+template <class I>
+void ConvolutionBaseImpl<I>::setStrideNd(Dims s) {
   checkStride(ParamCheck(*this), s);
   stride_ = s;
-  markChanged();
+  this->markChanged();
 }
-void IConvolutionBase::setPaddingNd(Dims p) {
+template <class I>
+void ConvolutionBaseImpl<I>::setPaddingNd(Dims p) {
   setPrePadding(p);
   setPostPadding(p);
 }
-void IConvolutionBase::setPrePadding(Dims p) {
+template <class I>
+void ConvolutionBaseImpl<I>::setPrePadding(Dims p) {
   checkPrePadding(ParamCheck(*this), p);
   prePadding_ = p;
-  markChanged();
+  this->markChanged();
 }
-void IConvolutionBase::setPostPadding(Dims p) {
-  checkPostPadding(ParamCheck(*this), getType(), p);
+template <class I>
+void ConvolutionBaseImpl<I>::setPostPadding(Dims p) {
+  checkPostPadding(ParamCheck(*this), this->getType(), p);
   postPadding_ = p;
-  markChanged();
+  this->markChanged();
 }
-void IConvolutionBase::setDilationNd(Dims d) {
+template <class I>
+void ConvolutionBaseImpl<I>::setDilationNd(Dims d) {
   checkDilation(ParamCheck(*this), d);
   dilation_ = d;
-  markChanged();
+  this->markChanged();
 }
-void IConvolutionBase::setNbGroups(int32_t g) {
+template <class I>
+void ConvolutionBaseImpl<I>::setNbGroups(int32_t g) {
   checkNbGroups(ParamCheck(*this), g);
   groups_ = g;
-  markChanged();
+  this->markChanged();
 }
 
-void IConvolutionBase::readWindowParams(PlanReader& r) {
+template <class I>
+void ConvolutionBaseImpl<I>::readWindowParams(PlanReader& r) {
   const ParamCheck c(r);
   nbOutputMaps_ = r.i32("nb_output_maps");
   checkNbOutputMaps(c, nbOutputMaps_);
@@ -74,44 +84,52 @@ void IConvolutionBase::readWindowParams(PlanReader& r) {
   prePadding_ = r.dims("pre_padding");
   checkPrePadding(c, prePadding_);
   postPadding_ = r.dims("post_padding");
-  checkPostPadding(c, getType(), postPadding_);
+  checkPostPadding(c, this->getType(), postPadding_);
   dilation_ = r.dims("dilation");
   checkDilation(c, dilation_);
   groups_ = r.i32("groups");
   checkNbGroups(c, groups_);
 }
 
-void IConvolutionBase::setKernelWeights(Weights w) {
+template <class I>
+void ConvolutionBaseImpl<I>::setKernelWeights(Weights w) {
   kernel_ = copyFloatWeights(*this, w, "kernel");
-  markChanged();
+  this->markChanged();
 }
-void IConvolutionBase::setBiasWeights(Weights w) {
+template <class I>
+void ConvolutionBaseImpl<I>::setBiasWeights(Weights w) {
   bias_ = copyFloatWeights(*this, w, "bias");
-  markChanged();
+  this->markChanged();
 }
-Weights IConvolutionBase::getKernelWeights() const {
+template <class I>
+Weights ConvolutionBaseImpl<I>::getKernelWeights() const {
   return {DataType::kFLOAT, kernel_.data(), static_cast<int64_t>(kernel_.size())};
 }
-Weights IConvolutionBase::getBiasWeights() const {
+template <class I>
+Weights ConvolutionBaseImpl<I>::getBiasWeights() const {
   return {DataType::kFLOAT, bias_.data(), static_cast<int64_t>(bias_.size())};
 }
 
-void IConvolutionBase::requireGroupedInput(const Dims& in, const char* kind) const {
+template <class I>
+void ConvolutionBaseImpl<I>::requireGroupedInput(const Dims& in, const char* kind) const {
   const int k = kernelSize_.nbDims;
   if (in.nbDims != k + 2) {
-    throw Error(describe() + ": a " + std::to_string(k) + "-D " + kind + " needs a rank-" + std::to_string(k + 2) +
-                " input [N, C, spatial...], got " + in.str());
+    throw Error(this->describe() + ": a " + std::to_string(k) + "-D " + kind + " needs a rank-" +
+                std::to_string(k + 2) + " input [N, C, spatial...], got " + in.str());
   }
-  if (in.d[1] < 0) throw Error(describe() + ": the channel dimension of input " + in.str() + " must be static");
+  if (in.d[1] < 0) throw Error(this->describe() + ": the channel dimension of input " + in.str() + " must be static");
   if (in.d[1] % groups_ != 0 || nbOutputMaps_ % groups_ != 0) {
-    throw Error(describe() + ": input channels (" + std::to_string(in.d[1]) + ") and output maps (" +
+    throw Error(this->describe() + ": input channels (" + std::to_string(in.d[1]) + ") and output maps (" +
                 std::to_string(nbOutputMaps_) + ") must both divide by the number of groups (" +
                 std::to_string(groups_) + ")");
   }
   if (!bias_.empty() && static_cast<int32_t>(bias_.size()) != nbOutputMaps_) {
-    throw Error(describe() + ": bias holds " + std::to_string(bias_.size()) + " values, expected " +
+    throw Error(this->describe() + ": bias holds " + std::to_string(bias_.size()) + " values, expected " +
                 std::to_string(nbOutputMaps_));
   }
 }
+
+template class ConvolutionBaseImpl<IConvolutionLayer>;
+template class ConvolutionBaseImpl<IDeconvolutionLayer>;
 
 }  // namespace trt

@@ -1,11 +1,20 @@
 // Transposed convolution (TensorRT's IDeconvolutionLayer): every input element spreads its kernel
 // over the output, inputs `stride` apart, the result cropped by the padding.
+#include "layers/convolution_base.h"
 #include "layers/layer_util.h"
 
 namespace trt {
 using namespace layer_util;
 
-std::vector<TensorDesc> IDeconvolutionLayer::inferOutputs(const std::vector<TensorDesc>& inputs) const {
+class DeconvolutionLayer final : public ConvolutionBaseImpl<IDeconvolutionLayer> {
+ public:
+  DeconvolutionLayer() : ConvolutionBaseImpl(LayerType::kDECONVOLUTION) {}
+  std::vector<TensorDesc> inferOutputs(const std::vector<TensorDesc>& inputs) const override;
+  void writeParams(PlanWriter& writer) const override;
+  void readParams(PlanReader& reader) override;
+};
+
+std::vector<TensorDesc> DeconvolutionLayer::inferOutputs(const std::vector<TensorDesc>& inputs) const {
   if (inputs.size() != 1) throw Error(describe() + ": expects one input, has " + std::to_string(inputs.size()));
   requireFloat(*this, inputs[0], "input");
   const int k = kernelSize_.nbDims;
@@ -44,7 +53,7 @@ std::vector<TensorDesc> IDeconvolutionLayer::inferOutputs(const std::vector<Tens
   return {{out, inputs[0].type}};
 }
 
-void IDeconvolutionLayer::writeParams(PlanWriter& w) const {
+void DeconvolutionLayer::writeParams(PlanWriter& w) const {
   w.i32(nbOutputMaps_);
   w.dims(kernelSize_);
   w.dims(stride_);
@@ -56,10 +65,12 @@ void IDeconvolutionLayer::writeParams(PlanWriter& w) const {
   writeFloats(w, bias_);
 }
 
-void IDeconvolutionLayer::readParams(PlanReader& r) {
+void DeconvolutionLayer::readParams(PlanReader& r) {
   readWindowParams(r);
   kernel_ = readFloats(r, "kernel_weights");
   bias_ = readFloats(r, "bias_weights");
 }
+
+std::unique_ptr<LayerBase> makeDeconvolutionLayer() { return std::make_unique<DeconvolutionLayer>(); }
 
 }  // namespace trt

@@ -2,10 +2,24 @@
 
 #include "common/einsum_spec.h"
 #include "layers/layer_util.h"
+#include "layers/make_layer.h"
 #include "layers/param_check.h"
 
 namespace trt {
 using namespace layer_util;
+
+class EinsumLayer final : public LayerImpl<IEinsumLayer> {
+ public:
+  EinsumLayer() : LayerImpl(LayerType::kEINSUM) {}
+  void setEquation(const char* equation) override;
+  const char* getEquation() const override { return equation_.c_str(); }
+  std::vector<TensorDesc> inferOutputs(const std::vector<TensorDesc>& inputs) const override;
+  void writeParams(PlanWriter& writer) const override;
+  void readParams(PlanReader& reader) override;
+
+ private:
+  std::string equation_;
+};
 
 namespace {
 // One operand per comma-separated term; the inputs' count is checked against it by shape inference.
@@ -19,14 +33,14 @@ void checkEquation(const ParamCheck& c, const std::string& e) {
 }
 }  // namespace
 
-void IEinsumLayer::setEquation(const char* equation) {
+void EinsumLayer::setEquation(const char* equation) {
   const std::string e = equation ? equation : "";
   checkEquation(ParamCheck(*this), e);
   equation_ = e;
   markChanged();
 }
 
-std::vector<TensorDesc> IEinsumLayer::inferOutputs(const std::vector<TensorDesc>& inputs) const {
+std::vector<TensorDesc> EinsumLayer::inferOutputs(const std::vector<TensorDesc>& inputs) const {
   einsum::Spec spec;
   const std::string problem = einsum::parse(equation_, inputs.size(), spec);
   if (!problem.empty()) throw Error(describe() + ": equation '" + equation_ + "' " + problem);
@@ -48,11 +62,13 @@ std::vector<TensorDesc> IEinsumLayer::inferOutputs(const std::vector<TensorDesc>
   return {{out, inputs[0].type}};
 }
 
-void IEinsumLayer::writeParams(PlanWriter& w) const { w.str(equation_); }
+void EinsumLayer::writeParams(PlanWriter& w) const { w.str(equation_); }
 
-void IEinsumLayer::readParams(PlanReader& r) {
+void EinsumLayer::readParams(PlanReader& r) {
   equation_ = r.str("equation");
   checkEquation(ParamCheck(r), equation_);
 }
+
+std::unique_ptr<LayerBase> makeEinsumLayer() { return std::make_unique<EinsumLayer>(); }
 
 }  // namespace trt

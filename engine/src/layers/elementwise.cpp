@@ -1,8 +1,22 @@
 #include "layers/layer_util.h"
+#include "layers/make_layer.h"
 #include "layers/param_check.h"
 
 namespace trt {
 using namespace layer_util;
+
+class ElementWiseLayer final : public LayerImpl<IElementWiseLayer> {
+ public:
+  ElementWiseLayer() : LayerImpl(LayerType::kELEMENTWISE) {}
+  void setOperation(ElementWiseOperation op) override;
+  ElementWiseOperation getOperation() const override { return op_; }
+  std::vector<TensorDesc> inferOutputs(const std::vector<TensorDesc>& inputs) const override;
+  void writeParams(PlanWriter& writer) const override;
+  void readParams(PlanReader& reader) override;
+
+ private:
+  ElementWiseOperation op_ = ElementWiseOperation::kSUM;
+};
 
 namespace {
 void checkOperation(const ParamCheck& c, int32_t op) {
@@ -10,13 +24,13 @@ void checkOperation(const ParamCheck& c, int32_t op) {
 }
 }  // namespace
 
-void IElementWiseLayer::setOperation(ElementWiseOperation op) {
+void ElementWiseLayer::setOperation(ElementWiseOperation op) {
   checkOperation(ParamCheck(*this), static_cast<int32_t>(op));
   op_ = op;
   markChanged();
 }
 
-std::vector<TensorDesc> IElementWiseLayer::inferOutputs(const std::vector<TensorDesc>& inputs) const {
+std::vector<TensorDesc> ElementWiseLayer::inferOutputs(const std::vector<TensorDesc>& inputs) const {
   requireInputs(*this, inputs, 2);
   if (inputs[0].type != inputs[1].type) {
     throw Error(describe() + ": input types differ (" + dataTypeName(inputs[0].type) + " and " +
@@ -42,12 +56,14 @@ std::vector<TensorDesc> IElementWiseLayer::inferOutputs(const std::vector<Tensor
   return {{out, comparison ? DataType::kBOOL : inputs[0].type}};
 }
 
-void IElementWiseLayer::writeParams(PlanWriter& w) const { w.i32(static_cast<int32_t>(op_)); }
+void ElementWiseLayer::writeParams(PlanWriter& w) const { w.i32(static_cast<int32_t>(op_)); }
 
-void IElementWiseLayer::readParams(PlanReader& r) {
+void ElementWiseLayer::readParams(PlanReader& r) {
   const int32_t op = r.i32("operation");
   checkOperation(ParamCheck(r), op);
   op_ = static_cast<ElementWiseOperation>(op);
 }
+
+std::unique_ptr<LayerBase> makeElementWiseLayer() { return std::make_unique<ElementWiseLayer>(); }
 
 }  // namespace trt

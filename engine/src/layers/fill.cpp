@@ -1,10 +1,36 @@
 #include <cmath>
 
 #include "layers/layer_util.h"
+#include "layers/make_layer.h"
 #include "layers/param_check.h"
 
 namespace trt {
 using namespace layer_util;
+
+class FillLayer final : public LayerImpl<IFillLayer> {
+ public:
+  FillLayer() : LayerImpl(LayerType::kFILL) {}
+  void setOperation(FillOperation op) override;
+  FillOperation getOperation() const override { return op_; }
+  void setDimensions(Dims dims) override;
+  Dims getDimensions() const override { return dims_; }
+  void setDataType(DataType type) override;
+  DataType getDataType() const override { return type_; }
+  void setAlpha(double alpha) override;
+  double getAlpha() const override { return alpha_; }
+  void setBeta(std::vector<double> beta) override;
+  const std::vector<double>& getBeta() const override { return beta_; }
+  std::vector<TensorDesc> inferOutputs(const std::vector<TensorDesc>& inputs) const override;
+  void writeParams(PlanWriter& writer) const override;
+  void readParams(PlanReader& reader) override;
+
+ private:
+  FillOperation op_ = FillOperation::kCONSTANT;
+  Dims dims_{};
+  DataType type_ = DataType::kFLOAT;
+  double alpha_ = 0.0;
+  std::vector<double> beta_;
+};
 
 namespace {
 bool fillable(DataType t) {
@@ -28,36 +54,36 @@ void checkBetaCount(const ParamCheck& c, size_t n) {
 }
 }  // namespace
 
-void IFillLayer::setOperation(FillOperation op) {
+void FillLayer::setOperation(FillOperation op) {
   checkOperation(ParamCheck(*this), static_cast<int32_t>(op));
   op_ = op;
   markChanged();
 }
 
-void IFillLayer::setDimensions(Dims dims) {
+void FillLayer::setDimensions(Dims dims) {
   checkDims(ParamCheck(*this), dims);
   dims_ = dims;
   markChanged();
 }
 
-void IFillLayer::setDataType(DataType type) {
+void FillLayer::setDataType(DataType type) {
   checkDataType(ParamCheck(*this), static_cast<int32_t>(type));
   type_ = type;
   markChanged();
 }
 
-void IFillLayer::setAlpha(double alpha) {
+void FillLayer::setAlpha(double alpha) {
   alpha_ = alpha;
   markChanged();
 }
 
-void IFillLayer::setBeta(std::vector<double> beta) {
+void FillLayer::setBeta(std::vector<double> beta) {
   checkBetaCount(ParamCheck(*this), beta.size());
   beta_ = std::move(beta);
   markChanged();
 }
 
-std::vector<TensorDesc> IFillLayer::inferOutputs(const std::vector<TensorDesc>& inputs) const {
+std::vector<TensorDesc> FillLayer::inferOutputs(const std::vector<TensorDesc>& inputs) const {
   if (inputs.size() > 1)
     throw Error(describe() + ": takes at most one input (a shape tensor of output dimensions), has " +
                 std::to_string(inputs.size()));
@@ -85,7 +111,7 @@ std::vector<TensorDesc> IFillLayer::inferOutputs(const std::vector<TensorDesc>& 
   return {{out, type_}};
 }
 
-void IFillLayer::writeParams(PlanWriter& w) const {
+void FillLayer::writeParams(PlanWriter& w) const {
   w.i32(static_cast<int32_t>(op_));
   w.dims(dims_);
   w.i32(static_cast<int32_t>(type_));
@@ -94,7 +120,7 @@ void IFillLayer::writeParams(PlanWriter& w) const {
   for (double b : beta_) w.f64(b);
 }
 
-void IFillLayer::readParams(PlanReader& r) {
+void FillLayer::readParams(PlanReader& r) {
   const ParamCheck c(r);
   const int32_t op = r.i32("fill_operation");
   checkOperation(c, op);
@@ -110,5 +136,7 @@ void IFillLayer::readParams(PlanReader& r) {
   beta_.resize(n);
   for (double& b : beta_) b = r.f64("beta");
 }
+
+std::unique_ptr<LayerBase> makeFillLayer() { return std::make_unique<FillLayer>(); }
 
 }  // namespace trt

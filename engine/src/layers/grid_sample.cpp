@@ -1,8 +1,28 @@
 #include "layers/layer_util.h"
+#include "layers/make_layer.h"
 #include "layers/param_check.h"
 
 namespace trt {
 using namespace layer_util;
+
+class GridSampleLayer final : public LayerImpl<IGridSampleLayer> {
+ public:
+  GridSampleLayer() : LayerImpl(LayerType::kGRID_SAMPLE) {}
+  void setInterpolationMode(InterpolationMode mode) override;
+  InterpolationMode getInterpolationMode() const override { return mode_; }
+  void setAlignCorners(bool alignCorners) override;
+  bool getAlignCorners() const override { return alignCorners_; }
+  void setSampleMode(SampleMode mode) override;
+  SampleMode getSampleMode() const override { return sampleMode_; }
+  std::vector<TensorDesc> inferOutputs(const std::vector<TensorDesc>& inputs) const override;
+  void writeParams(PlanWriter& writer) const override;
+  void readParams(PlanReader& reader) override;
+
+ private:
+  InterpolationMode mode_ = InterpolationMode::kLINEAR;
+  bool alignCorners_ = false;
+  SampleMode sampleMode_ = SampleMode::kFILL;
+};
 
 namespace {
 void checkInterpolationMode(const ParamCheck& c, int32_t mode) {
@@ -18,24 +38,24 @@ void checkSampleMode(const ParamCheck& c, int32_t mode) {
 }
 }  // namespace
 
-void IGridSampleLayer::setInterpolationMode(InterpolationMode mode) {
+void GridSampleLayer::setInterpolationMode(InterpolationMode mode) {
   checkInterpolationMode(ParamCheck(*this), static_cast<int32_t>(mode));
   mode_ = mode;
   markChanged();
 }
 
-void IGridSampleLayer::setAlignCorners(bool alignCorners) {
+void GridSampleLayer::setAlignCorners(bool alignCorners) {
   alignCorners_ = alignCorners;
   markChanged();
 }
 
-void IGridSampleLayer::setSampleMode(SampleMode mode) {
+void GridSampleLayer::setSampleMode(SampleMode mode) {
   checkSampleMode(ParamCheck(*this), static_cast<int32_t>(mode));
   sampleMode_ = mode;
   markChanged();
 }
 
-std::vector<TensorDesc> IGridSampleLayer::inferOutputs(const std::vector<TensorDesc>& inputs) const {
+std::vector<TensorDesc> GridSampleLayer::inferOutputs(const std::vector<TensorDesc>& inputs) const {
   requireInputs(*this, inputs, 2);
   requireFloat(*this, inputs[0], "input");
   const Dims& in = inputs[0].dims;
@@ -54,13 +74,13 @@ std::vector<TensorDesc> IGridSampleLayer::inferOutputs(const std::vector<TensorD
   return {{out, inputs[0].type}};
 }
 
-void IGridSampleLayer::writeParams(PlanWriter& w) const {
+void GridSampleLayer::writeParams(PlanWriter& w) const {
   w.i32(static_cast<int32_t>(mode_));
   w.u8(alignCorners_ ? 1 : 0);
   w.i32(static_cast<int32_t>(sampleMode_));
 }
 
-void IGridSampleLayer::readParams(PlanReader& r) {
+void GridSampleLayer::readParams(PlanReader& r) {
   const ParamCheck c(r);
   const int32_t mode = r.i32("interpolation_mode");
   checkInterpolationMode(c, mode);
@@ -70,5 +90,7 @@ void IGridSampleLayer::readParams(PlanReader& r) {
   checkSampleMode(c, sampleMode);
   sampleMode_ = static_cast<SampleMode>(sampleMode);
 }
+
+std::unique_ptr<LayerBase> makeGridSampleLayer() { return std::make_unique<GridSampleLayer>(); }
 
 }  // namespace trt

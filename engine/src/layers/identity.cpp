@@ -1,9 +1,18 @@
 #include "layers/layer_util.h"
+#include "layers/make_layer.h"
 
 namespace trt {
 using namespace layer_util;
 
-std::vector<TensorDesc> IIdentityLayer::inferOutputs(const std::vector<TensorDesc>& inputs) const {
+class IdentityLayer final : public LayerImpl<IIdentityLayer> {
+ public:
+  IdentityLayer() : LayerImpl(LayerType::kIDENTITY) {}
+  std::vector<TensorDesc> inferOutputs(const std::vector<TensorDesc>& inputs) const override;
+  void writeParams(PlanWriter& writer) const override;
+  void readParams(PlanReader& reader) override;
+};
+
+std::vector<TensorDesc> IdentityLayer::inferOutputs(const std::vector<TensorDesc>& inputs) const {
   requireInputs(*this, inputs, 1);
   TensorDesc out = inputs[0];
   if (!requestedOutputTypes().empty() && requestedOutputTypes()[0] >= 0)
@@ -11,7 +20,9 @@ std::vector<TensorDesc> IIdentityLayer::inferOutputs(const std::vector<TensorDes
   return {out};
 }
 
-void IIdentityLayer::writeParams(PlanWriter&) const {}
-void IIdentityLayer::readParams(PlanReader&) {}
+void IdentityLayer::writeParams(PlanWriter&) const {}
+void IdentityLayer::readParams(PlanReader&) {}
+
+std::unique_ptr<LayerBase> makeIdentityLayer() { return std::make_unique<IdentityLayer>(); }
 
 }  // namespace trt

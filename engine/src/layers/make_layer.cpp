@@ -1,14 +1,14 @@
-// The factory the plan reader creates layers with, generated from TRT_LAYER_KINDS (trt/types.h):
-// a kind whose class I<Stem>Layer is missing fails to compile here.
-#include "trt/network.h"
+// The factory the plan reader and the network's add methods create layers with, generated from
+// TRT_LAYER_KINDS (trt/types.h).
+#include "layers/make_layer.h"
 
 namespace trt {
 
-std::unique_ptr<ILayer> makeLayer(LayerType type) {
+std::unique_ptr<LayerBase> makeLayer(LayerType type) {
   switch (type) {
 #define TRT_MAKE_LAYER_CASE(name, stem, cpu16, cuda16) \
   case LayerType::name:                                \
-    return std::make_unique<I##stem##Layer>();
+    return make##stem##Layer();
     TRT_LAYER_KINDS(TRT_MAKE_LAYER_CASE)
 #undef TRT_MAKE_LAYER_CASE
   }

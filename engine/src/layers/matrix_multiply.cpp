@@ -1,10 +1,36 @@
 #include <cmath>
 
 #include "layers/layer_util.h"
+#include "layers/make_layer.h"
 #include "layers/param_check.h"
 
 namespace trt {
 using namespace layer_util;
+
+class MatrixMultiplyLayer final : public LayerImpl<IMatrixMultiplyLayer> {
+ public:
+  MatrixMultiplyLayer() : LayerImpl(LayerType::kMATRIX_MULTIPLY) {}
+  void setOperation(int32_t index, MatrixOperation op) override;
+  MatrixOperation getOperation(int32_t index) const override;
+  void setFusedActivation(int32_t activationOrMinusOne) override;
+  int32_t getFusedActivation() const override { return fusedActivation_; }
+  void setAlpha(float alpha) override;
+  float getAlpha() const override { return alpha_; }
+  void setInt8Scales(float inputScale, std::vector<float> weightScales) override;
+  float getInt8InputScale() const override { return int8InputScale_; }
+  const std::vector<float>& getInt8WeightScales() const override { return int8WeightScales_; }
+  bool isInt8() const override { return int8InputScale_ > 0.f; }
+  std::vector<TensorDesc> inferOutputs(const std::vector<TensorDesc>& inputs) const override;
+  void writeParams(PlanWriter& writer) const override;
+  void readParams(PlanReader& reader) override;
+
+ private:
+  MatrixOperation ops_[2] = {MatrixOperation::kNONE, MatrixOperation::kNONE};
+  int32_t fusedActivation_ = -1;
+  float alpha_ = 1.f;
+  float int8InputScale_ = 0.f;
+  std::vector<float> int8WeightScales_;
+};
 
 namespace {
 // The rules of the product's parameters, applied by the setters and by readParams.
@@ -21,31 +47,31 @@ void checkFusedActivation(const ParamCheck& c, int32_t a) {
 void checkAlpha(const ParamCheck& c, float alpha) { rules::finite(c, "alpha", "alpha", alpha); }
 }  // namespace
 
-void IMatrixMultiplyLayer::setOperation(int32_t index, MatrixOperation op) {
+void MatrixMultiplyLayer::setOperation(int32_t index, MatrixOperation op) {
   if (index < 0 || index > 1) throw Error(describe() + ": setOperation index must be 0 or 1");
   checkOperation(ParamCheck(*this), index == 0 ? "operation0" : "operation1", static_cast<int32_t>(op));
   ops_[index] = op;
   markChanged();
 }
 
-MatrixOperation IMatrixMultiplyLayer::getOperation(int32_t index) const {
+MatrixOperation MatrixMultiplyLayer::getOperation(int32_t index) const {
   if (index < 0 || index > 1) throw Error(describe() + ": getOperation index must be 0 or 1");
   return ops_[index];
 }
 
-void IMatrixMultiplyLayer::setFusedActivation(int32_t activationOrMinusOne) {
+void MatrixMultiplyLayer::setFusedActivation(int32_t activationOrMinusOne) {
   checkFusedActivation(ParamCheck(*this), activationOrMinusOne);
   fusedActivation_ = activationOrMinusOne;
   markChanged();
 }
 
-void IMatrixMultiplyLayer::setAlpha(float alpha) {
+void MatrixMultiplyLayer::setAlpha(float alpha) {
   checkAlpha(ParamCheck(*this), alpha);
   alpha_ = alpha;
   markChanged();
 }
 
-void IMatrixMultiplyLayer::setInt8Scales(float inputScale, std::vector<float> weightScales) {
+void MatrixMultiplyLayer::setInt8Scales(float inputScale, std::vector<float> weightScales) {
   checkInt8Scales(*this, inputScale, weightScales);
   int8InputScale_ = inputScale;
   int8WeightScales_ = std::move(weightScales);
@@ -70,7 +96,7 @@ void checkInt8Form(const IMatrixMultiplyLayer& mm, const std::vector<TensorDesc>
 }
 }  // namespace
 
-std::vector<TensorDesc> IMatrixMultiplyLayer::inferOutputs(const std::vector<TensorDesc>& inputs) const {
+std::vector<TensorDesc> MatrixMultiplyLayer::inferOutputs(const std::vector<TensorDesc>& inputs) const {
   if (inputs.size() != 2 && inputs.size() != 3)
     throw Error(describe() + ": expects two inputs and optionally a bias, has " + std::to_string(inputs.size()));
   requireFloat(*this, inputs[0], "input 0");
@@ -108,7 +134,7 @@ std::vector<TensorDesc> IMatrixMultiplyLayer::inferOutputs(const std::vector<Ten
   return {{out, inputs[0].type}};
 }
 
-void IMatrixMultiplyLayer::writeParams(PlanWriter& w) const {
+void MatrixMultiplyLayer::writeParams(PlanWriter& w) const {
   w.i32(static_cast<int32_t>(ops_[0]));
   w.i32(static_cast<int32_t>(ops_[1]));
   w.i32(fusedActivation_);
@@ -116,7 +142,7 @@ void IMatrixMultiplyLayer::writeParams(PlanWriter& w) const {
   writeInt8Scales(w, int8InputScale_, int8WeightScales_);  // format 6
 }
 
-void IMatrixMultiplyLayer::readParams(PlanReader& r) {
+void MatrixMultiplyLayer::readParams(PlanReader& r) {
   const ParamCheck c(r);
   const char* const fields[2] = {"operation0", "operation1"};
   for (int i = 0; i < 2; ++i) {
@@ -132,5 +158,7 @@ void IMatrixMultiplyLayer::readParams(PlanReader& r) {
   // Plans before version 6 end here (no INT8); the weights' rows are checked by shape inference.
   if (r.remaining() > 0) readInt8Scales(r, -1, int8InputScale_, int8WeightScales_);
 }
+
+std::unique_ptr<LayerBase> makeMatrixMultiplyLayer() { return std::make_unique<MatrixMultiplyLayer>(); }
 
 }  // namespace trt

@@ -1,9 +1,18 @@
 #include "layers/layer_util.h"
+#include "layers/make_layer.h"
 
 namespace trt {
 using namespace layer_util;
 
-std::vector<TensorDesc> INonZeroLayer::inferOutputs(const std::vector<TensorDesc>& inputs) const {
+class NonZeroLayer final : public LayerImpl<INonZeroLayer> {
+ public:
+  NonZeroLayer() : LayerImpl(LayerType::kNON_ZERO) {}
+  std::vector<TensorDesc> inferOutputs(const std::vector<TensorDesc>& inputs) const override;
+  void writeParams(PlanWriter& writer) const override;
+  void readParams(PlanReader& reader) override;
+};
+
+std::vector<TensorDesc> NonZeroLayer::inferOutputs(const std::vector<TensorDesc>& inputs) const {
   requireInputs(*this, inputs, 1);
   const DataType t = inputs[0].type;
   if (t != DataType::kFLOAT && t != DataType::kHALF && t != DataType::kBF16 && t != DataType::kINT32 &&
@@ -17,8 +26,10 @@ std::vector<TensorDesc> INonZeroLayer::inferOutputs(const std::vector<TensorDesc
   return {{out, DataType::kINT64}};
 }
 
-void INonZeroLayer::writeParams(PlanWriter&) const {}
+void NonZeroLayer::writeParams(PlanWriter&) const {}
 
-void INonZeroLayer::readParams(PlanReader&) {}
+void NonZeroLayer::readParams(PlanReader&) {}
+
+std::unique_ptr<LayerBase> makeNonZeroLayer() { return std::make_unique<NonZeroLayer>(); }
 
 }  // namespace trt

@@ -1,8 +1,25 @@
 #include "layers/layer_util.h"
+#include "layers/make_layer.h"
 #include "layers/param_check.h"
 
 namespace trt {
 using namespace layer_util;
+
+class NormalizationLayer final : public LayerImpl<INormalizationLayer> {
+ public:
+  NormalizationLayer() : LayerImpl(LayerType::kNORMALIZATION) {}
+  void setEpsilon(float eps) override;
+  float getEpsilon() const override { return epsilon_; }
+  void setAxes(uint32_t axesMask) override;
+  uint32_t getAxes() const override { return axes_; }
+  std::vector<TensorDesc> inferOutputs(const std::vector<TensorDesc>& inputs) const override;
+  void writeParams(PlanWriter& writer) const override;
+  void readParams(PlanReader& reader) override;
+
+ private:
+  float epsilon_ = 1e-5f;
+  uint32_t axes_ = 1;
+};
 
 namespace {
 void checkEpsilon(const ParamCheck& c, float eps) { rules::finiteNonNegative(c, "epsilon", "epsilon", eps); }
@@ -13,19 +30,19 @@ void checkAxes(const ParamCheck& c, uint32_t axesMask) {
 }
 }  // namespace
 
-void INormalizationLayer::setEpsilon(float eps) {
+void NormalizationLayer::setEpsilon(float eps) {
   checkEpsilon(ParamCheck(*this), eps);
   epsilon_ = eps;
   markChanged();
 }
 
-void INormalizationLayer::setAxes(uint32_t axesMask) {
+void NormalizationLayer::setAxes(uint32_t axesMask) {
   checkAxes(ParamCheck(*this), axesMask);
   axes_ = axesMask;
   markChanged();
 }
 
-std::vector<TensorDesc> INormalizationLayer::inferOutputs(const std::vector<TensorDesc>& inputs) const {
+std::vector<TensorDesc> NormalizationLayer::inferOutputs(const std::vector<TensorDesc>& inputs) const {
   if (inputs.size() != 3 && inputs.size() != 4)
     throw Error(describe() + ": expects input, scale, bias and optionally a residual, has " +
                 std::to_string(inputs.size()) + " inputs");
@@ -49,17 +66,19 @@ std::vector<TensorDesc> INormalizationLayer::inferOutputs(const std::vector<Tens
   return {inputs[0]};
 }
 
-void INormalizationLayer::writeParams(PlanWriter& w) const {
+void NormalizationLayer::writeParams(PlanWriter& w) const {
   w.u32(axes_);
   w.f32(epsilon_);
 }
 
-void INormalizationLayer::readParams(PlanReader& r) {
+void NormalizationLayer::readParams(PlanReader& r) {
   const ParamCheck c(r);
   axes_ = r.u32("axes");
   checkAxes(c, axes_);
   epsilon_ = r.f32("epsilon");
   checkEpsilon(c, epsilon_);
 }
+
+std::unique_ptr<LayerBase> makeNormalizationLayer() { return std::make_unique<NormalizationLayer>(); }
 
 }  // namespace trt

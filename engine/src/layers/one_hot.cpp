@@ -1,8 +1,25 @@
 #include "layers/layer_util.h"
+#include "layers/make_layer.h"
 #include "layers/param_check.h"
 
 namespace trt {
 using namespace layer_util;
+
+class OneHotLayer final : public LayerImpl<IOneHotLayer> {
+ public:
+  OneHotLayer() : LayerImpl(LayerType::kONE_HOT) {}
+  void setDepth(int64_t depth) override;
+  int64_t getDepth() const override { return depth_; }
+  void setAxis(int32_t axis) override;
+  int32_t getAxis() const override { return axis_; }
+  std::vector<TensorDesc> inferOutputs(const std::vector<TensorDesc>& inputs) const override;
+  void writeParams(PlanWriter& writer) const override;
+  void readParams(PlanReader& reader) override;
+
+ private:
+  int64_t depth_ = 1;
+  int32_t axis_ = -1;
+};
 
 namespace {
 void checkDepth(const ParamCheck& c, int64_t depth) {
@@ -16,19 +33,19 @@ void checkAxis(const ParamCheck& c, int32_t axis) {
 }
 }  // namespace
 
-void IOneHotLayer::setDepth(int64_t depth) {
+void OneHotLayer::setDepth(int64_t depth) {
   checkDepth(ParamCheck(*this), depth);
   depth_ = depth;
   markChanged();
 }
 
-void IOneHotLayer::setAxis(int32_t axis) {
+void OneHotLayer::setAxis(int32_t axis) {
   checkAxis(ParamCheck(*this), axis);
   axis_ = axis;
   markChanged();
 }
 
-std::vector<TensorDesc> IOneHotLayer::inferOutputs(const std::vector<TensorDesc>& inputs) const {
+std::vector<TensorDesc> OneHotLayer::inferOutputs(const std::vector<TensorDesc>& inputs) const {
   requireInputs(*this, inputs, 2);
   const TensorDesc& indices = inputs[0];
   if (indices.type != DataType::kINT32 && indices.type != DataType::kINT64)
@@ -47,17 +64,19 @@ std::vector<TensorDesc> IOneHotLayer::inferOutputs(const std::vector<TensorDesc>
   return {{out, inputs[1].type}};
 }
 
-void IOneHotLayer::writeParams(PlanWriter& w) const {
+void OneHotLayer::writeParams(PlanWriter& w) const {
   w.i64(depth_);
   w.i32(axis_);
 }
 
-void IOneHotLayer::readParams(PlanReader& r) {
+void OneHotLayer::readParams(PlanReader& r) {
   const ParamCheck c(r);
   depth_ = r.i64("depth");
   checkDepth(c, depth_);
   axis_ = r.i32("axis");
   checkAxis(c, axis_);
 }
+
+std::unique_ptr<LayerBase> makeOneHotLayer() { return std::make_unique<OneHotLayer>(); }
 
 }  // namespace trt

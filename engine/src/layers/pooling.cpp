@@ -1,8 +1,45 @@
 #include "layers/layer_util.h"
+#include "layers/make_layer.h"
 #include "layers/param_check.h"
 
 namespace trt {
 using namespace layer_util;
+
+class PoolingLayer final : public LayerImpl<IPoolingLayer> {
+ public:
+  PoolingLayer() : LayerImpl(LayerType::kPOOLING) {}
+  void setPoolingType(PoolingType type) override;
+  PoolingType getPoolingType() const override { return pooling_; }
+  void setWindowSizeNd(Dims window) override;
+  Dims getWindowSizeNd() const override { return window_; }
+  void setStrideNd(Dims stride) override;
+  Dims getStrideNd() const override { return stride_; }
+  void setPaddingNd(Dims padding) override;
+  Dims getPaddingNd() const override { return prePadding_; }
+  void setPrePadding(Dims padding) override;
+  Dims getPrePadding() const override { return prePadding_; }
+  void setPostPadding(Dims padding) override;
+  Dims getPostPadding() const override { return postPadding_; }
+  void setPaddingMode(PaddingMode mode) override;
+  PaddingMode getPaddingMode() const override { return paddingMode_; }
+  void setAverageCountExcludesPadding(bool exclusive) override;
+  bool getAverageCountExcludesPadding() const override { return excludePadding_; }
+  void setChannelsLast(bool channelsLast) override {
+    channelsLast_ = channelsLast;
+    markChanged();
+  }
+  bool getChannelsLast() const override { return channelsLast_; }
+  std::vector<TensorDesc> inferOutputs(const std::vector<TensorDesc>& inputs) const override;
+  void writeParams(PlanWriter& writer) const override;
+  void readParams(PlanReader& reader) override;
+
+ private:
+  bool channelsLast_ = false;
+  PoolingType pooling_ = PoolingType::kMAX;
+  Dims window_, stride_, prePadding_, postPadding_;
+  PaddingMode paddingMode_ = PaddingMode::kEXPLICIT_ROUND_DOWN;
+  bool excludePadding_ = true;
+};
 
 namespace {
 // The rules of the pooling parameters, applied by the setters and by readParams.
@@ -17,46 +54,46 @@ void checkPaddingMode(const ParamCheck& c, int32_t m) {
 }
 }  // namespace
 
-void IPoolingLayer::setPoolingType(PoolingType type) {
+void PoolingLayer::setPoolingType(PoolingType type) {
   checkPoolingType(ParamCheck(*this), static_cast<int32_t>(type));
   pooling_ = type;
   markChanged();
 }
-void IPoolingLayer::setWindowSizeNd(Dims window) {
+void PoolingLayer::setWindowSizeNd(Dims window) {
   checkWindow(ParamCheck(*this), window);
   window_ = window;
   markChanged();
 }
-void IPoolingLayer::setStrideNd(Dims s) {
+void PoolingLayer::setStrideNd(Dims s) {
   checkStride(ParamCheck(*this), s);
   stride_ = s;
   markChanged();
 }
-void IPoolingLayer::setPaddingNd(Dims p) {
+void PoolingLayer::setPaddingNd(Dims p) {
   setPrePadding(p);
   setPostPadding(p);
 }
-void IPoolingLayer::setPrePadding(Dims p) {
+void PoolingLayer::setPrePadding(Dims p) {
   checkPadding(ParamCheck(*this), "pre_padding", p);
   prePadding_ = p;
   markChanged();
 }
-void IPoolingLayer::setPostPadding(Dims p) {
+void PoolingLayer::setPostPadding(Dims p) {
   checkPadding(ParamCheck(*this), "post_padding", p);
   postPadding_ = p;
   markChanged();
 }
-void IPoolingLayer::setPaddingMode(PaddingMode mode) {
+void PoolingLayer::setPaddingMode(PaddingMode mode) {
   checkPaddingMode(ParamCheck(*this), static_cast<int32_t>(mode));
   paddingMode_ = mode;
   markChanged();
 }
-void IPoolingLayer::setAverageCountExcludesPadding(bool exclusive) {
+void PoolingLayer::setAverageCountExcludesPadding(bool exclusive) {
   excludePadding_ = exclusive;
   markChanged();
 }
 
-std::vector<TensorDesc> IPoolingLayer::inferOutputs(const std::vector<TensorDesc>& inputs) const {
+std::vector<TensorDesc> PoolingLayer::inferOutputs(const std::vector<TensorDesc>& inputs) const {
   requireInputs(*this, inputs, 1);
   requireFloat(*this, inputs[0], "input");
   const int k = window_.nbDims;
@@ -83,7 +120,7 @@ std::vector<TensorDesc> IPoolingLayer::inferOutputs(const std::vector<TensorDesc
   return {{channelsLast_ ? channelsLast(out) : out, inputs[0].type}};
 }
 
-void IPoolingLayer::writeParams(PlanWriter& w) const {
+void PoolingLayer::writeParams(PlanWriter& w) const {
   w.i32(static_cast<int32_t>(pooling_));
   w.dims(window_);
   w.dims(stride_);
@@ -94,7 +131,7 @@ void IPoolingLayer::writeParams(PlanWriter& w) const {
   w.u8(channelsLast_ ? 1 : 0);
 }
 
-void IPoolingLayer::readParams(PlanReader& r) {
+void PoolingLayer::readParams(PlanReader& r) {
   const ParamCheck c(r);
   const int32_t type = r.i32("pooling_type");
   checkPoolingType(c, type);
@@ -113,5 +150,7 @@ void IPoolingLayer::readParams(PlanReader& r) {
   excludePadding_ = r.boolean("average_count_excludes_padding");
   channelsLast_ = r.remaining() > 0 ? r.boolean("channels_last") : false;  // format 4
 }
+
+std::unique_ptr<LayerBase> makePoolingLayer() { return std::make_unique<PoolingLayer>(); }
 
 }  // namespace trt

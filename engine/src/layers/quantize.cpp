@@ -2,6 +2,7 @@
 #include <cmath>
 
 #include "layers/layer_util.h"
+#include "layers/make_layer.h"
 #include "layers/param_check.h"
 
 namespace trt {
@@ -20,44 +21,70 @@ void checkAxis(const ParamCheck& c, int32_t axis) {
 }
 }  // namespace
 
-void IQuantizationLayer::setScales(std::vector<float> scales) {
+//! What Quantize and Dequantize share: the scales and their axis.
+template <class I>
+class QuantizationImpl : public LayerImpl<I> {
+ public:
+  void setScales(std::vector<float> scales) override;
+  const std::vector<float>& getScales() const override { return scales_; }
+  void setAxis(int32_t axis) override;
+  int32_t getAxis() const override { return axis_; }
+  void writeParams(PlanWriter& writer) const override;
+  void readParams(PlanReader& reader) override;
+
+ protected:
+  explicit QuantizationImpl(LayerType type) : LayerImpl<I>(type) {}
+  //! Checks one input of type `expected` whose axis matches the scales.
+  void checkInput(const std::vector<TensorDesc>& inputs, DataType expected, const char* verb) const;
+
+ private:
+  std::vector<float> scales_{1.f};
+  int32_t axis_ = -1;
+};
+
+template <class I>
+void QuantizationImpl<I>::setScales(std::vector<float> scales) {
   checkScales(ParamCheck(*this), scales);
   scales_ = std::move(scales);
-  markChanged();
+  this->markChanged();
 }
 
-void IQuantizationLayer::setAxis(int32_t axis) {
+template <class I>
+void QuantizationImpl<I>::setAxis(int32_t axis) {
   checkAxis(ParamCheck(*this), axis);
   axis_ = axis;
-  markChanged();
+  this->markChanged();
 }
 
-void IQuantizationLayer::checkInput(const std::vector<TensorDesc>& inputs, DataType expected, const char* verb) const {
+template <class I>
+void QuantizationImpl<I>::checkInput(const std::vector<TensorDesc>& inputs, DataType expected, const char* verb) const {
   requireInputs(*this, inputs, 1);
   if (inputs[0].type != expected)
-    throw Error(describe() + ": " + verb + " " + dataTypeName(expected) + " tensors, got " +
+    throw Error(this->describe() + ": " + verb + " " + dataTypeName(expected) + " tensors, got " +
                 dataTypeName(inputs[0].type));
   const Dims& in = inputs[0].dims;
   if (axis_ < 0) {
     if (scales_.size() != 1)
-      throw Error(describe() + ": " + std::to_string(scales_.size()) +
+      throw Error(this->describe() + ": " + std::to_string(scales_.size()) +
                   " scales need an axis (setAxis); a per-tensor scale is one value");
     return;
   }
   if (axis_ >= in.nbDims)
-    throw Error(describe() + ": axis " + std::to_string(axis_) + " is beyond the input's rank " +
+    throw Error(this->describe() + ": axis " + std::to_string(axis_) + " is beyond the input's rank " +
                 std::to_string(in.nbDims) + " " + in.str());
   if (in.d[axis_] >= 0 && static_cast<int64_t>(scales_.size()) != in.d[axis_] && scales_.size() != 1)
-    throw Error(describe() + ": " + std::to_string(scales_.size()) + " scales for axis " + std::to_string(axis_) +
+    throw Error(this->describe() + ": " + std::to_string(scales_.size()) + " scales for axis " + std::to_string(axis_) +
                 " of size " + std::to_string(in.d[axis_]) + " in " + in.str());
 }
 
-void IQuantizationLayer::writeParams(PlanWriter& w) const {
+template <class I>
+void QuantizationImpl<I>::writeParams(PlanWriter& w) const {
   writeFloats(w, scales_);
   w.i32(axis_);
 }
 
-void IQuantizationLayer::readParams(PlanReader& r) {
+template <class I>
+void QuantizationImpl<I>::readParams(PlanReader& r) {
   const ParamCheck c(r);
   scales_ = readFloats(r, "scales");
   checkScales(c, scales_);
@@ -65,14 +92,29 @@ void IQuantizationLayer::readParams(PlanReader& r) {
   checkAxis(c, axis_);
 }
 
-std::vector<TensorDesc> IQuantizeLayer::inferOutputs(const std::vector<TensorDesc>& inputs) const {
+class QuantizeLayer final : public QuantizationImpl<IQuantizeLayer> {
+ public:
+  QuantizeLayer() : QuantizationImpl(LayerType::kQUANTIZE) {}
+  std::vector<TensorDesc> inferOutputs(const std::vector<TensorDesc>& inputs) const override;
+};
+
+class DequantizeLayer final : public QuantizationImpl<IDequantizeLayer> {
+ public:
+  DequantizeLayer() : QuantizationImpl(LayerType::kDEQUANTIZE) {}
+  std::vector<TensorDesc> inferOutputs(const std::vector<TensorDesc>& inputs) const override;
+};
+
+std::vector<TensorDesc> QuantizeLayer::inferOutputs(const std::vector<TensorDesc>& inputs) const {
   checkInput(inputs, DataType::kFLOAT, "quantizes");
   return {{inputs[0].dims, DataType::kINT8}};
 }
 
-std::vector<TensorDesc> IDequantizeLayer::inferOutputs(const std::vector<TensorDesc>& inputs) const {
+std::vector<TensorDesc> DequantizeLayer::inferOutputs(const std::vector<TensorDesc>& inputs) const {
   checkInput(inputs, DataType::kINT8, "dequantizes");
   return {{inputs[0].dims, DataType::kFLOAT}};
 }
+
+std::unique_ptr<LayerBase> makeQuantizeLayer() { return std::make_unique<QuantizeLayer>(); }
+std::unique_ptr<LayerBase> makeDequantizeLayer() { return std::make_unique<DequantizeLayer>(); }
 
 }  // namespace trt

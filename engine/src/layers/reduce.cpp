@@ -1,8 +1,28 @@
 #include "layers/layer_util.h"
+#include "layers/make_layer.h"
 #include "layers/param_check.h"
 
 namespace trt {
 using namespace layer_util;
+
+class ReduceLayer final : public LayerImpl<IReduceLayer> {
+ public:
+  ReduceLayer() : LayerImpl(LayerType::kREDUCE) {}
+  void setOperation(ReduceOperation op) override;
+  ReduceOperation getOperation() const override { return op_; }
+  void setReduceAxes(uint32_t axes) override;
+  uint32_t getReduceAxes() const override { return axes_; }
+  void setKeepDimensions(bool keep) override;
+  bool getKeepDimensions() const override { return keep_; }
+  std::vector<TensorDesc> inferOutputs(const std::vector<TensorDesc>& inputs) const override;
+  void writeParams(PlanWriter& writer) const override;
+  void readParams(PlanReader& reader) override;
+
+ private:
+  ReduceOperation op_ = ReduceOperation::kSUM;
+  uint32_t axes_ = 0;
+  bool keep_ = false;
+};
 
 namespace {
 void checkOperation(const ParamCheck& c, int32_t op) {
@@ -10,22 +30,22 @@ void checkOperation(const ParamCheck& c, int32_t op) {
 }
 }  // namespace
 
-void IReduceLayer::setOperation(ReduceOperation op) {
+void ReduceLayer::setOperation(ReduceOperation op) {
   checkOperation(ParamCheck(*this), static_cast<int32_t>(op));
   op_ = op;
   markChanged();
 }
-void IReduceLayer::setReduceAxes(uint32_t axes) {
+void ReduceLayer::setReduceAxes(uint32_t axes) {
   rules::axesMask(ParamCheck(*this), "reduce_axes", "reduce axes", axes);
   axes_ = axes;
   markChanged();
 }
-void IReduceLayer::setKeepDimensions(bool keep) {
+void ReduceLayer::setKeepDimensions(bool keep) {
   keep_ = keep;
   markChanged();
 }
 
-std::vector<TensorDesc> IReduceLayer::inferOutputs(const std::vector<TensorDesc>& inputs) const {
+std::vector<TensorDesc> ReduceLayer::inferOutputs(const std::vector<TensorDesc>& inputs) const {
   requireInputs(*this, inputs, 1);
   const Dims& in = inputs[0].dims;
   if (axes_ == 0) throw Error(describe() + ": no reduce axes are set");
@@ -49,13 +69,13 @@ std::vector<TensorDesc> IReduceLayer::inferOutputs(const std::vector<TensorDesc>
   return {{out, inputs[0].type}};
 }
 
-void IReduceLayer::writeParams(PlanWriter& w) const {
+void ReduceLayer::writeParams(PlanWriter& w) const {
   w.i32(static_cast<int32_t>(op_));
   w.u32(axes_);
   w.u8(keep_ ? 1 : 0);
 }
 
-void IReduceLayer::readParams(PlanReader& r) {
+void ReduceLayer::readParams(PlanReader& r) {
   const ParamCheck c(r);
   const int32_t op = r.i32("operation");
   checkOperation(c, op);
@@ -64,5 +84,7 @@ void IReduceLayer::readParams(PlanReader& r) {
   rules::axesMask(c, "reduce_axes", "reduce axes", axes_);
   keep_ = r.boolean("keep_dimensions");
 }
+
+std::unique_ptr<LayerBase> makeReduceLayer() { return std::make_unique<ReduceLayer>(); }
 
 }  // namespace trt

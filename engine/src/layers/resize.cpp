@@ -1,8 +1,31 @@
 #include "layers/layer_util.h"
+#include "layers/make_layer.h"
 #include "layers/param_check.h"
 
 namespace trt {
 using namespace layer_util;
+
+class ResizeLayer final : public LayerImpl<IResizeLayer> {
+ public:
+  ResizeLayer() : LayerImpl(LayerType::kRESIZE) {}
+  void setOutputDimensions(Dims dims) override;
+  Dims getOutputDimensions() const override { return outDims_; }
+  void setResizeMode(InterpolationMode mode) override;
+  InterpolationMode getResizeMode() const override { return mode_; }
+  void setCoordinateTransformation(ResizeCoordinateTransformation transform) override;
+  ResizeCoordinateTransformation getCoordinateTransformation() const override { return transform_; }
+  void setScales(const std::vector<double>& ratios) override;
+  const std::vector<double>& getScales() const override { return ratios_; }
+  std::vector<TensorDesc> inferOutputs(const std::vector<TensorDesc>& inputs) const override;
+  void writeParams(PlanWriter& writer) const override;
+  void readParams(PlanReader& reader) override;
+
+ private:
+  Dims outDims_;
+  InterpolationMode mode_ = InterpolationMode::kNEAREST;
+  ResizeCoordinateTransformation transform_ = ResizeCoordinateTransformation::kASYMMETRIC;
+  std::vector<double> ratios_;
+};
 
 namespace {
 // A ratio (1 / scale factor) multiplies output coordinates into input ones; beyond 2^31 no tensor
@@ -31,22 +54,22 @@ void checkRatio(const ParamCheck& c, double r) {
 }
 }  // namespace
 
-void IResizeLayer::setOutputDimensions(Dims dims) {
+void ResizeLayer::setOutputDimensions(Dims dims) {
   checkOutputDims(ParamCheck(*this), dims);
   outDims_ = dims;
   markChanged();
 }
-void IResizeLayer::setResizeMode(InterpolationMode mode) {
+void ResizeLayer::setResizeMode(InterpolationMode mode) {
   checkMode(ParamCheck(*this), static_cast<int32_t>(mode));
   mode_ = mode;
   markChanged();
 }
-void IResizeLayer::setCoordinateTransformation(ResizeCoordinateTransformation transform) {
+void ResizeLayer::setCoordinateTransformation(ResizeCoordinateTransformation transform) {
   checkTransform(ParamCheck(*this), static_cast<int32_t>(transform));
   transform_ = transform;
   markChanged();
 }
-void IResizeLayer::setScales(const std::vector<double>& ratios) {
+void ResizeLayer::setScales(const std::vector<double>& ratios) {
   const ParamCheck c(*this);
   checkRatioCount(c, ratios.size());
   for (double r : ratios) checkRatio(c, r);
@@ -54,7 +77,7 @@ void IResizeLayer::setScales(const std::vector<double>& ratios) {
   markChanged();
 }
 
-std::vector<TensorDesc> IResizeLayer::inferOutputs(const std::vector<TensorDesc>& inputs) const {
+std::vector<TensorDesc> ResizeLayer::inferOutputs(const std::vector<TensorDesc>& inputs) const {
   if (inputs.empty() || inputs.size() > 2)
     throw Error(describe() + ": expects the input and optionally a shape tensor of output dimensions, has " +
                 std::to_string(inputs.size()) + " inputs");
@@ -89,7 +112,7 @@ std::vector<TensorDesc> IResizeLayer::inferOutputs(const std::vector<TensorDesc>
   return {{outDims, inputs[0].type}};
 }
 
-void IResizeLayer::writeParams(PlanWriter& w) const {
+void ResizeLayer::writeParams(PlanWriter& w) const {
   w.dims(outDims_);
   w.i32(static_cast<int32_t>(mode_));
   w.i32(static_cast<int32_t>(transform_));
@@ -97,7 +120,7 @@ void IResizeLayer::writeParams(PlanWriter& w) const {
   for (double r : ratios_) w.f64(r);
 }
 
-void IResizeLayer::readParams(PlanReader& r) {
+void ResizeLayer::readParams(PlanReader& r) {
   const ParamCheck c(r);
   outDims_ = r.dims("output_dims");
   checkOutputDims(c, outDims_);
@@ -115,5 +138,7 @@ void IResizeLayer::readParams(PlanReader& r) {
     checkRatio(c, v);
   }
 }
+
+std::unique_ptr<LayerBase> makeResizeLayer() { return std::make_unique<ResizeLayer>(); }
 
 }  // namespace trt

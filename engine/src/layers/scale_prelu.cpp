@@ -1,10 +1,43 @@
 #include <cmath>
 
 #include "layers/layer_util.h"
+#include "layers/make_layer.h"
 #include "layers/param_check.h"
 
 namespace trt {
 using namespace layer_util;
+
+class ScaleLayer final : public LayerImpl<IScaleLayer> {
+ public:
+  ScaleLayer() : LayerImpl(LayerType::kSCALE) {}
+  void setMode(ScaleMode mode) override;
+  ScaleMode getMode() const override { return mode_; }
+  void setChannelAxis(int32_t axis) override;
+  int32_t getChannelAxis() const override { return channelAxis_; }
+  void setShift(std::vector<float> shift) override;
+  const std::vector<float>& getShift() const override { return shift_; }
+  void setScale(std::vector<float> scale) override;
+  const std::vector<float>& getScale() const override { return scale_; }
+  void setPower(std::vector<float> power) override;
+  const std::vector<float>& getPower() const override { return power_; }
+  int64_t coefficientCount(const Dims& dims) const override;
+  std::vector<TensorDesc> inferOutputs(const std::vector<TensorDesc>& inputs) const override;
+  void writeParams(PlanWriter& writer) const override;
+  void readParams(PlanReader& reader) override;
+
+ private:
+  ScaleMode mode_ = ScaleMode::kUNIFORM;
+  int32_t channelAxis_ = 1;
+  std::vector<float> shift_, scale_, power_;
+};
+
+class ParametricReLULayer final : public LayerImpl<IParametricReLULayer> {
+ public:
+  ParametricReLULayer() : LayerImpl(LayerType::kPARAMETRIC_RELU) {}
+  std::vector<TensorDesc> inferOutputs(const std::vector<TensorDesc>& inputs) const override;
+  void writeParams(PlanWriter& writer) const override;
+  void readParams(PlanReader& reader) override;
+};
 
 namespace {
 void checkMode(const ParamCheck& c, int32_t mode) {
@@ -12,34 +45,34 @@ void checkMode(const ParamCheck& c, int32_t mode) {
 }
 }  // namespace
 
-void IScaleLayer::setMode(ScaleMode mode) {
+void ScaleLayer::setMode(ScaleMode mode) {
   checkMode(ParamCheck(*this), static_cast<int32_t>(mode));
   mode_ = mode;
   markChanged();
 }
 
-void IScaleLayer::setChannelAxis(int32_t axis) {
+void ScaleLayer::setChannelAxis(int32_t axis) {
   rules::axis(ParamCheck(*this), "channel_axis", "channel axis", axis);
   channelAxis_ = axis;
   markChanged();
 }
 
-void IScaleLayer::setShift(std::vector<float> shift) {
+void ScaleLayer::setShift(std::vector<float> shift) {
   shift_ = std::move(shift);
   markChanged();
 }
 
-void IScaleLayer::setScale(std::vector<float> scale) {
+void ScaleLayer::setScale(std::vector<float> scale) {
   scale_ = std::move(scale);
   markChanged();
 }
 
-void IScaleLayer::setPower(std::vector<float> power) {
+void ScaleLayer::setPower(std::vector<float> power) {
   power_ = std::move(power);
   markChanged();
 }
 
-int64_t IScaleLayer::coefficientCount(const Dims& dims) const {
+int64_t ScaleLayer::coefficientCount(const Dims& dims) const {
   if (mode_ == ScaleMode::kUNIFORM) return 1;
   if (mode_ == ScaleMode::kCHANNEL) return dims.d[channelAxis_];
   int64_t n = 1;
@@ -47,7 +80,7 @@ int64_t IScaleLayer::coefficientCount(const Dims& dims) const {
   return n;
 }
 
-std::vector<TensorDesc> IScaleLayer::inferOutputs(const std::vector<TensorDesc>& inputs) const {
+std::vector<TensorDesc> ScaleLayer::inferOutputs(const std::vector<TensorDesc>& inputs) const {
   requireInputs(*this, inputs, 1);
   requireFloat(*this, inputs[0], "the input");
   const Dims& d = inputs[0].dims;
@@ -65,7 +98,7 @@ std::vector<TensorDesc> IScaleLayer::inferOutputs(const std::vector<TensorDesc>&
   return {{d, inputs[0].type}};
 }
 
-void IScaleLayer::writeParams(PlanWriter& w) const {
+void ScaleLayer::writeParams(PlanWriter& w) const {
   w.i32(static_cast<int32_t>(mode_));
   w.i32(channelAxis_);
   writeFloats(w, shift_);
@@ -73,7 +106,7 @@ void IScaleLayer::writeParams(PlanWriter& w) const {
   writeFloats(w, power_);
 }
 
-void IScaleLayer::readParams(PlanReader& r) {
+void ScaleLayer::readParams(PlanReader& r) {
   const ParamCheck c(r);
   const int32_t mode = r.i32("scale_mode");
   checkMode(c, mode);
@@ -85,7 +118,7 @@ void IScaleLayer::readParams(PlanReader& r) {
   power_ = readFloats(r, "power");
 }
 
-std::vector<TensorDesc> IParametricReLULayer::inferOutputs(const std::vector<TensorDesc>& inputs) const {
+std::vector<TensorDesc> ParametricReLULayer::inferOutputs(const std::vector<TensorDesc>& inputs) const {
   requireInputs(*this, inputs, 2);
   requireFloat(*this, inputs[0], "the input");
   if (inputs[1].type != inputs[0].type)
@@ -97,8 +130,11 @@ std::vector<TensorDesc> IParametricReLULayer::inferOutputs(const std::vector<Ten
   return {{inputs[0].dims, inputs[0].type}};
 }
 
-void IParametricReLULayer::writeParams(PlanWriter&) const {}
+void ParametricReLULayer::writeParams(PlanWriter&) const {}
 
-void IParametricReLULayer::readParams(PlanReader&) {}
+void ParametricReLULayer::readParams(PlanReader&) {}
+
+std::unique_ptr<LayerBase> makeScaleLayer() { return std::make_unique<ScaleLayer>(); }
+std::unique_ptr<LayerBase> makeParametricReLULayer() { return std::make_unique<ParametricReLULayer>(); }
 
 }  // namespace trt

@@ -1,8 +1,30 @@
 #include "layers/layer_util.h"
+#include "layers/make_layer.h"
 #include "layers/param_check.h"
 
 namespace trt {
 using namespace layer_util;
+
+class ScatterLayer final : public LayerImpl<IScatterLayer> {
+ public:
+  ScatterLayer() : LayerImpl(LayerType::kSCATTER) {}
+  void setAxis(int32_t axis) override;
+  int32_t getAxis() const override { return axis_; }
+  void setMode(ScatterMode mode) override;
+  ScatterMode getMode() const override { return mode_; }
+  void setReduction(ScatterReduction reduction, bool includeSelf) override;
+  ScatterReduction getReduction() const override { return reduction_; }
+  bool getIncludeSelf() const override { return includeSelf_; }
+  std::vector<TensorDesc> inferOutputs(const std::vector<TensorDesc>& inputs) const override;
+  void writeParams(PlanWriter& writer) const override;
+  void readParams(PlanReader& reader) override;
+
+ private:
+  int32_t axis_ = 0;
+  ScatterReduction reduction_ = ScatterReduction::kNONE;
+  bool includeSelf_ = true;
+  ScatterMode mode_ = ScatterMode::kELEMENT;
+};
 
 namespace {
 void checkMode(const ParamCheck& c, int32_t mode) {
@@ -13,19 +35,19 @@ void checkReduction(const ParamCheck& c, int32_t reduction) {
 }
 }  // namespace
 
-void IScatterLayer::setAxis(int32_t axis) {
+void ScatterLayer::setAxis(int32_t axis) {
   rules::axis(ParamCheck(*this), "axis", "axis", axis);
   axis_ = axis;
   markChanged();
 }
 
-void IScatterLayer::setMode(ScatterMode mode) {
+void ScatterLayer::setMode(ScatterMode mode) {
   checkMode(ParamCheck(*this), static_cast<int32_t>(mode));
   mode_ = mode;
   markChanged();
 }
 
-void IScatterLayer::setReduction(ScatterReduction reduction, bool includeSelf) {
+void ScatterLayer::setReduction(ScatterReduction reduction, bool includeSelf) {
   checkReduction(ParamCheck(*this), static_cast<int32_t>(reduction));
   reduction_ = reduction;
   includeSelf_ = includeSelf;
@@ -57,7 +79,7 @@ void checkNdShapes(const IScatterLayer& layer, const Dims& data, const Dims& idx
 }
 }  // namespace
 
-std::vector<TensorDesc> IScatterLayer::inferOutputs(const std::vector<TensorDesc>& inputs) const {
+std::vector<TensorDesc> ScatterLayer::inferOutputs(const std::vector<TensorDesc>& inputs) const {
   requireInputs(*this, inputs, 3);
   const Dims& data = inputs[0].dims;
   const Dims& idx = inputs[1].dims;
@@ -88,14 +110,14 @@ std::vector<TensorDesc> IScatterLayer::inferOutputs(const std::vector<TensorDesc
   return {inputs[0]};
 }
 
-void IScatterLayer::writeParams(PlanWriter& w) const {
+void ScatterLayer::writeParams(PlanWriter& w) const {
   w.i32(axis_);
   w.i32(static_cast<int32_t>(reduction_));  // format 6
   w.u8(includeSelf_ ? 1 : 0);
   w.i32(static_cast<int32_t>(mode_));
 }
 
-void IScatterLayer::readParams(PlanReader& r) {
+void ScatterLayer::readParams(PlanReader& r) {
   const ParamCheck c(r);
   axis_ = r.i32("axis");
   rules::axis(c, "axis", "axis", axis_);
@@ -108,5 +130,7 @@ void IScatterLayer::readParams(PlanReader& r) {
   checkMode(c, mode);
   mode_ = static_cast<ScatterMode>(mode);
 }
+
+std::unique_ptr<LayerBase> makeScatterLayer() { return std::make_unique<ScatterLayer>(); }
 
 }  // namespace trt

@@ -1,10 +1,35 @@
 #include "layers/layer_util.h"
+#include "layers/make_layer.h"
 #include "layers/param_check.h"
 
 namespace trt {
 using namespace layer_util;
 
-std::vector<TensorDesc> ISelectLayer::inferOutputs(const std::vector<TensorDesc>& inputs) const {
+class SelectLayer final : public LayerImpl<ISelectLayer> {
+ public:
+  SelectLayer() : LayerImpl(LayerType::kSELECT) {}
+  std::vector<TensorDesc> inferOutputs(const std::vector<TensorDesc>& inputs) const override;
+  void writeParams(PlanWriter& writer) const override;
+  void readParams(PlanReader& reader) override;
+};
+
+class GatherLayer final : public LayerImpl<IGatherLayer> {
+ public:
+  GatherLayer() : LayerImpl(LayerType::kGATHER) {}
+  void setGatherAxis(int32_t axis) override;
+  int32_t getGatherAxis() const override { return axis_; }
+  void setMode(GatherMode mode) override;
+  GatherMode getMode() const override { return mode_; }
+  std::vector<TensorDesc> inferOutputs(const std::vector<TensorDesc>& inputs) const override;
+  void writeParams(PlanWriter& writer) const override;
+  void readParams(PlanReader& reader) override;
+
+ private:
+  int32_t axis_ = 0;
+  GatherMode mode_ = GatherMode::kDEFAULT;
+};
+
+std::vector<TensorDesc> SelectLayer::inferOutputs(const std::vector<TensorDesc>& inputs) const {
   requireInputs(*this, inputs, 3);
   if (inputs[0].type != DataType::kBOOL)
     throw Error(describe() + ": the condition must be bool, got " + dataTypeName(inputs[0].type));
@@ -14,8 +39,8 @@ std::vector<TensorDesc> ISelectLayer::inferOutputs(const std::vector<TensorDesc>
   Dims out = broadcastShapes(*this, broadcastShapes(*this, inputs[0].dims, inputs[1].dims), inputs[2].dims);
   return {{out, inputs[1].type}};
 }
-void ISelectLayer::writeParams(PlanWriter&) const {}
-void ISelectLayer::readParams(PlanReader&) {}
+void SelectLayer::writeParams(PlanWriter&) const {}
+void SelectLayer::readParams(PlanReader&) {}
 
 namespace {
 void checkMode(const ParamCheck& c, int32_t mode) {
@@ -23,19 +48,19 @@ void checkMode(const ParamCheck& c, int32_t mode) {
 }
 }  // namespace
 
-void IGatherLayer::setGatherAxis(int32_t axis) {
+void GatherLayer::setGatherAxis(int32_t axis) {
   rules::axis(ParamCheck(*this), "axis", "gather axis", axis);
   axis_ = axis;
   markChanged();
 }
 
-void IGatherLayer::setMode(GatherMode mode) {
+void GatherLayer::setMode(GatherMode mode) {
   checkMode(ParamCheck(*this), static_cast<int32_t>(mode));
   mode_ = mode;
   markChanged();
 }
 
-std::vector<TensorDesc> IGatherLayer::inferOutputs(const std::vector<TensorDesc>& inputs) const {
+std::vector<TensorDesc> GatherLayer::inferOutputs(const std::vector<TensorDesc>& inputs) const {
   requireInputs(*this, inputs, 2);
   const Dims& data = inputs[0].dims;
   const Dims& idx = inputs[1].dims;
@@ -64,11 +89,11 @@ std::vector<TensorDesc> IGatherLayer::inferOutputs(const std::vector<TensorDesc>
   return {{out, inputs[0].type}};
 }
 
-void IGatherLayer::writeParams(PlanWriter& w) const {
+void GatherLayer::writeParams(PlanWriter& w) const {
   w.i32(axis_);
   w.i32(static_cast<int32_t>(mode_));  // since plan version 2; absent means the default mode
 }
-void IGatherLayer::readParams(PlanReader& r) {
+void GatherLayer::readParams(PlanReader& r) {
   const ParamCheck c(r);
   axis_ = r.i32("axis");
   rules::axis(c, "axis", "gather axis", axis_);
@@ -77,5 +102,8 @@ void IGatherLayer::readParams(PlanReader& r) {
   checkMode(c, mode);
   mode_ = static_cast<GatherMode>(mode);
 }
+
+std::unique_ptr<LayerBase> makeSelectLayer() { return std::make_unique<SelectLayer>(); }
+std::unique_ptr<LayerBase> makeGatherLayer() { return std::make_unique<GatherLayer>(); }
 
 }  // namespace trt

@@ -6,6 +6,7 @@
 #include "backends/cpu/cpu_kernels.h"
 #include "common/broadcast_index.h"
 #include "layers/layer_util.h"
+#include "layers/make_layer.h"
 
 namespace trt {
 
@@ -130,8 +131,8 @@ std::vector<int64_t> evaluateShapeValues(const ILayer& layer, const std::vector<
   cpu::TensorView view{result.data(), out.dims, out.type};
   if (count > 0) {
     // Unknown elements reach here only in data inputs, so a slice's window inputs are known.
-    std::unique_ptr<ILayer> resolved = resolveShapeInputs(layer, inputs);
-    cpu::runLayer(resolved ? *resolved : layer, views, view);
+    std::unique_ptr<LayerBase> resolved = resolveShapeInputs(layer, inputs);
+    cpu::runLayer(resolved ? resolved->api() : layer, views, view);
   }
   std::vector<int64_t> values = fromBytes(result.data(), count, out.type);
   if (perElement) {
@@ -142,21 +143,22 @@ std::vector<int64_t> evaluateShapeValues(const ILayer& layer, const std::vector<
   return values;
 }
 
-std::unique_ptr<ILayer> resolveShapeInputs(const ILayer& layer, const std::vector<TensorDesc>& inputs) {
+std::unique_ptr<LayerBase> resolveShapeInputs(const ILayer& layer, const std::vector<TensorDesc>& inputs) {
   if (layer.getType() != LayerType::kSLICE || inputs.size() <= 1) return nullptr;
   const auto& slice = static_cast<const ISliceLayer&>(layer);
   const ISliceLayer::Window window = slice.effectiveWindow(inputs);
   // A copy through the layer's own parameter encoding: the same mode and fill, no network.
   PlanWriter writer;
-  slice.writeParams(writer);
-  auto copy = std::make_unique<ISliceLayer>();
+  internals(slice).writeParams(writer);
+  std::unique_ptr<LayerBase> owner = makeLayer(LayerType::kSLICE);
   PlanReader reader(writer.bytes().data(), writer.bytes().size());
-  copy->readParams(reader);
+  owner->readParams(reader);
+  auto* copy = static_cast<ISliceLayer*>(&owner->api());
   copy->setName(layer.getName());
   copy->setStart(window.start);
   copy->setSize(window.size);
   copy->setStride(window.stride);
-  return copy;
+  return owner;
 }
 
 }  // namespace trt

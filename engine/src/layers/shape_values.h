@@ -8,6 +8,7 @@
 #include <memory>
 #include <vector>
 
+#include "network/network_impl.h"
 #include "trt/network.h"
 
 namespace trt {
@@ -20,6 +21,6 @@ std::vector<int64_t> evaluateShapeValues(const ILayer& layer, const std::vector<
 //! For a layer whose kernels read static parameters that shape-tensor inputs replace (a Slice with
 //! start / size / stride inputs): a standalone copy with those parameters set from the inputs'
 //! values; nullptr when the layer needs none. The values must be fully known (run time).
-std::unique_ptr<ILayer> resolveShapeInputs(const ILayer& layer, const std::vector<TensorDesc>& inputs);
+std::unique_ptr<LayerBase> resolveShapeInputs(const ILayer& layer, const std::vector<TensorDesc>& inputs);
 
 }  // namespace trt

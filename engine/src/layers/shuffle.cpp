@@ -1,8 +1,33 @@
 #include "layers/layer_util.h"
+#include "layers/make_layer.h"
 #include "layers/param_check.h"
 
 namespace trt {
 using namespace layer_util;
+
+class ShuffleLayer final : public LayerImpl<IShuffleLayer> {
+ public:
+  ShuffleLayer() : LayerImpl(LayerType::kSHUFFLE) {}
+  void setFirstTranspose(Permutation permutation) override;
+  Permutation getFirstTranspose() const override { return first_; }
+  void setReshapeDimensions(Dims dims) override;
+  Dims getReshapeDimensions() const override { return reshape_; }
+  Dims requestedReshape(const std::vector<TensorDesc>& inputs) const override;
+  void setSecondTranspose(Permutation permutation) override;
+  Permutation getSecondTranspose() const override { return second_; }
+  void setZeroIsPlaceholder(bool zeroIsPlaceholder) override;
+  bool getZeroIsPlaceholder() const override { return zeroIsPlaceholder_; }
+  bool hasReshape() const override { return hasReshape_ || getNbInputs() > 1; }
+  std::vector<TensorDesc> inferOutputs(const std::vector<TensorDesc>& inputs) const override;
+  void writeParams(PlanWriter& writer) const override;
+  void readParams(PlanReader& reader) override;
+
+ private:
+  Permutation first_, second_;
+  Dims reshape_;
+  bool hasReshape_ = false;
+  bool zeroIsPlaceholder_ = true;
+};
 
 namespace {
 Dims permute(const ILayer& layer, const Dims& in, const Permutation& p, const char* which) {
@@ -38,24 +63,24 @@ void checkReshape(const ParamCheck& c, const Dims& dims) {
 }
 }  // namespace
 
-void IShuffleLayer::setFirstTranspose(Permutation p) {
+void ShuffleLayer::setFirstTranspose(Permutation p) {
   checkPermutation(ParamCheck(*this), p, "first_transpose");
   first_ = p;
   markChanged();
 }
-void IShuffleLayer::setSecondTranspose(Permutation p) {
+void ShuffleLayer::setSecondTranspose(Permutation p) {
   checkPermutation(ParamCheck(*this), p, "second_transpose");
   second_ = p;
   markChanged();
 }
-void IShuffleLayer::setReshapeDimensions(Dims dims) {
+void ShuffleLayer::setReshapeDimensions(Dims dims) {
   if (dims.nbDims < 0 || dims.nbDims > Dims::MAX_DIMS) throw Error(describe() + ": reshape rank must be 0..8");
   checkReshape(ParamCheck(*this), dims);
   reshape_ = dims;
   hasReshape_ = true;
   markChanged();
 }
-void IShuffleLayer::setZeroIsPlaceholder(bool z) {
+void ShuffleLayer::setZeroIsPlaceholder(bool z) {
   zeroIsPlaceholder_ = z;
   markChanged();
 }
@@ -65,7 +90,7 @@ namespace {
 constexpr int64_t kRunTimeDim = -2;
 }  // namespace
 
-Dims IShuffleLayer::requestedReshape(const std::vector<TensorDesc>& inputs) const {
+Dims ShuffleLayer::requestedReshape(const std::vector<TensorDesc>& inputs) const {
   if (inputs.size() < 2) return reshape_;
   const std::vector<int64_t>& values = shapeTensorValues(*this, inputs[1], 1, "reshape dimensions");
   Dims d;
@@ -83,7 +108,7 @@ Dims IShuffleLayer::requestedReshape(const std::vector<TensorDesc>& inputs) cons
   return d;
 }
 
-std::vector<TensorDesc> IShuffleLayer::inferOutputs(const std::vector<TensorDesc>& inputs) const {
+std::vector<TensorDesc> ShuffleLayer::inferOutputs(const std::vector<TensorDesc>& inputs) const {
   if (inputs.empty() || inputs.size() > 2)
     throw Error(describe() + ": expects an input and an optional shape tensor of reshape dimensions, has " +
                 std::to_string(inputs.size()) + " inputs");
@@ -129,7 +154,7 @@ std::vector<TensorDesc> IShuffleLayer::inferOutputs(const std::vector<TensorDesc
   return {{cur, inputs[0].type}};
 }
 
-void IShuffleLayer::writeParams(PlanWriter& w) const {
+void ShuffleLayer::writeParams(PlanWriter& w) const {
   for (int32_t v : first_.order) w.i32(v);
   for (int32_t v : second_.order) w.i32(v);
   w.u8(hasReshape_ ? 1 : 0);
@@ -137,7 +162,7 @@ void IShuffleLayer::writeParams(PlanWriter& w) const {
   w.u8(zeroIsPlaceholder_ ? 1 : 0);
 }
 
-void IShuffleLayer::readParams(PlanReader& r) {
+void ShuffleLayer::readParams(PlanReader& r) {
   const ParamCheck c(r);
   for (int32_t& v : first_.order) v = r.i32("first_transpose");
   checkPermutation(c, first_, "first_transpose");
@@ -148,5 +173,7 @@ void IShuffleLayer::readParams(PlanReader& r) {
   checkReshape(c, reshape_);
   zeroIsPlaceholder_ = r.boolean("zero_is_placeholder");
 }
+
+std::unique_ptr<LayerBase> makeShuffleLayer() { return std::make_unique<ShuffleLayer>(); }
 
 }  // namespace trt

@@ -1,8 +1,33 @@
 #include "layers/layer_util.h"
+#include "layers/make_layer.h"
 #include "layers/param_check.h"
 
 namespace trt {
 using namespace layer_util;
+
+class SliceLayer final : public LayerImpl<ISliceLayer> {
+ public:
+  SliceLayer() : LayerImpl(LayerType::kSLICE) {}
+  void setStart(Dims start) override;
+  Dims getStart() const override { return start_; }
+  void setSize(Dims size) override;
+  Dims getSize() const override { return size_; }
+  void setStride(Dims stride) override;
+  Dims getStride() const override { return stride_; }
+  void setMode(SampleMode mode) override;
+  SampleMode getMode() const override { return mode_; }
+  void setFillValue(double value) override;
+  double getFillValue() const override { return fill_; }
+  Window effectiveWindow(const std::vector<TensorDesc>& inputs) const override;
+  std::vector<TensorDesc> inferOutputs(const std::vector<TensorDesc>& inputs) const override;
+  void writeParams(PlanWriter& writer) const override;
+  void readParams(PlanReader& reader) override;
+
+ private:
+  Dims start_, size_, stride_;
+  SampleMode mode_ = SampleMode::kSTRICT_BOUNDS;
+  double fill_ = 0.0;
+};
 
 namespace {
 // The rules of the slice parameters, applied by the setters and by readParams.
@@ -29,27 +54,27 @@ void checkMode(const ParamCheck& c, int32_t mode) {
 }
 }  // namespace
 
-void ISliceLayer::setStart(Dims start) {
+void SliceLayer::setStart(Dims start) {
   checkStart(ParamCheck(*this), start);
   start_ = start;
   markChanged();
 }
-void ISliceLayer::setSize(Dims size) {
+void SliceLayer::setSize(Dims size) {
   checkSize(ParamCheck(*this), size);
   size_ = size;
   markChanged();
 }
-void ISliceLayer::setStride(Dims stride) {
+void SliceLayer::setStride(Dims stride) {
   checkStride(ParamCheck(*this), stride);
   stride_ = stride;
   markChanged();
 }
-void ISliceLayer::setMode(SampleMode mode) {
+void SliceLayer::setMode(SampleMode mode) {
   checkMode(ParamCheck(*this), static_cast<int32_t>(mode));
   mode_ = mode;
   markChanged();
 }
-void ISliceLayer::setFillValue(double value) {
+void SliceLayer::setFillValue(double value) {
   fill_ = value;
   markChanged();
 }
@@ -58,7 +83,7 @@ namespace {
 const char* const kWindowInputNames[] = {"input", "start", "size", "stride"};
 }  // namespace
 
-ISliceLayer::Window ISliceLayer::effectiveWindow(const std::vector<TensorDesc>& inputs) const {
+SliceLayer::Window SliceLayer::effectiveWindow(const std::vector<TensorDesc>& inputs) const {
   Window w{start_, size_, stride_};
   Dims* fields[] = {nullptr, &w.start, &w.size, &w.stride};
   for (size_t i = 1; i < inputs.size() && i < 4; ++i) {
@@ -72,7 +97,7 @@ ISliceLayer::Window ISliceLayer::effectiveWindow(const std::vector<TensorDesc>& 
   return w;
 }
 
-std::vector<TensorDesc> ISliceLayer::inferOutputs(const std::vector<TensorDesc>& inputs) const {
+std::vector<TensorDesc> SliceLayer::inferOutputs(const std::vector<TensorDesc>& inputs) const {
   if (inputs.empty() || inputs.size() > 4)
     throw Error(describe() + ": expects an input and up to three shape tensors (start, size, stride), has " +
                 std::to_string(inputs.size()) + " inputs");
@@ -114,7 +139,7 @@ std::vector<TensorDesc> ISliceLayer::inferOutputs(const std::vector<TensorDesc>&
   return {{out, inputs[0].type}};
 }
 
-void ISliceLayer::writeParams(PlanWriter& w) const {
+void SliceLayer::writeParams(PlanWriter& w) const {
   w.dims(start_);
   w.dims(size_);
   w.i32(stride_.nbDims);
@@ -123,7 +148,7 @@ void ISliceLayer::writeParams(PlanWriter& w) const {
   w.f64(fill_);
 }
 
-void ISliceLayer::readParams(PlanReader& r) {
+void SliceLayer::readParams(PlanReader& r) {
   // Starts (padding reads before the input) and strides may be negative, which dims() refuses, so
   // they are read raw; the layout is the same as dims.
   auto rawDims = [&r](const char* field) {
@@ -147,5 +172,7 @@ void ISliceLayer::readParams(PlanReader& r) {
   mode_ = static_cast<SampleMode>(mode);
   fill_ = r.f64("fill_value");
 }
+
+std::unique_ptr<LayerBase> makeSliceLayer() { return std::make_unique<SliceLayer>(); }
 
 }  // namespace trt

@@ -1,16 +1,30 @@
 #include "layers/layer_util.h"
+#include "layers/make_layer.h"
 #include "layers/param_check.h"
 
 namespace trt {
 using namespace layer_util;
 
-void ISoftMaxLayer::setAxes(uint32_t axes) {
+class SoftMaxLayer final : public LayerImpl<ISoftMaxLayer> {
+ public:
+  SoftMaxLayer() : LayerImpl(LayerType::kSOFTMAX) {}
+  void setAxes(uint32_t axes) override;
+  uint32_t getAxes() const override { return axes_; }
+  std::vector<TensorDesc> inferOutputs(const std::vector<TensorDesc>& inputs) const override;
+  void writeParams(PlanWriter& writer) const override;
+  void readParams(PlanReader& reader) override;
+
+ private:
+  uint32_t axes_ = 0;  // 0 means "not set": TensorRT's default, the last of the three innermost
+};
+
+void SoftMaxLayer::setAxes(uint32_t axes) {
   rules::oneAxis(ParamCheck(*this), "axes", "softmax axes", axes);
   axes_ = axes;
   markChanged();
 }
 
-std::vector<TensorDesc> ISoftMaxLayer::inferOutputs(const std::vector<TensorDesc>& inputs) const {
+std::vector<TensorDesc> SoftMaxLayer::inferOutputs(const std::vector<TensorDesc>& inputs) const {
   if (inputs.size() != 1 && inputs.size() != 2)
     throw Error(describe() + ": expects an input and optionally an additive mask, has " +
                 std::to_string(inputs.size()) + " inputs");
@@ -34,12 +48,14 @@ std::vector<TensorDesc> ISoftMaxLayer::inferOutputs(const std::vector<TensorDesc
   return {inputs[0]};
 }
 
-void ISoftMaxLayer::writeParams(PlanWriter& w) const { w.u32(axes_); }
+void SoftMaxLayer::writeParams(PlanWriter& w) const { w.u32(axes_); }
 
-void ISoftMaxLayer::readParams(PlanReader& r) {
+void SoftMaxLayer::readParams(PlanReader& r) {
   axes_ = r.u32("axes");
   // 0 is the value a softmax starts with (the default axis); setAxes can only replace it.
   if (axes_ != 0) rules::oneAxis(ParamCheck(r), "axes", "softmax axes", axes_);
 }
+
+std::unique_ptr<LayerBase> makeSoftMaxLayer() { return std::make_unique<SoftMaxLayer>(); }
 
 }  // namespace trt

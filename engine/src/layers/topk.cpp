@@ -1,8 +1,31 @@
 #include "layers/layer_util.h"
+#include "layers/make_layer.h"
 #include "layers/param_check.h"
 
 namespace trt {
 using namespace layer_util;
+
+class TopKLayer final : public LayerImpl<ITopKLayer> {
+ public:
+  TopKLayer() : LayerImpl(LayerType::kTOPK) {}
+  void setOperation(TopKOperation op) override;
+  TopKOperation getOperation() const override { return op_; }
+  void setK(int64_t k) override;
+  int64_t getK() const override { return k_; }
+  void setReduceAxes(uint32_t axes) override;
+  uint32_t getReduceAxes() const override { return axes_; }
+  void setOutputKind(TopKOutput kind) override;
+  TopKOutput getOutputKind() const override { return output_; }
+  std::vector<TensorDesc> inferOutputs(const std::vector<TensorDesc>& inputs) const override;
+  void writeParams(PlanWriter& writer) const override;
+  void readParams(PlanReader& reader) override;
+
+ private:
+  TopKOperation op_ = TopKOperation::kMAX;
+  int64_t k_ = 1;
+  uint32_t axes_ = 1;
+  TopKOutput output_ = TopKOutput::kVALUES;
+};
 
 namespace {
 void checkOperation(const ParamCheck& c, int32_t op) {
@@ -16,28 +39,28 @@ void checkOutputKind(const ParamCheck& c, int32_t kind) {
 }
 }  // namespace
 
-void ITopKLayer::setOperation(TopKOperation op) {
+void TopKLayer::setOperation(TopKOperation op) {
   checkOperation(ParamCheck(*this), static_cast<int32_t>(op));
   op_ = op;
   markChanged();
 }
-void ITopKLayer::setK(int64_t k) {
+void TopKLayer::setK(int64_t k) {
   checkK(ParamCheck(*this), k);
   k_ = k;
   markChanged();
 }
-void ITopKLayer::setReduceAxes(uint32_t axes) {
+void TopKLayer::setReduceAxes(uint32_t axes) {
   rules::oneAxis(ParamCheck(*this), "reduce_axes", "TopK selects along exactly one axis: reduce axes", axes);
   axes_ = axes;
   markChanged();
 }
-void ITopKLayer::setOutputKind(TopKOutput kind) {
+void TopKLayer::setOutputKind(TopKOutput kind) {
   checkOutputKind(ParamCheck(*this), static_cast<int32_t>(kind));
   output_ = kind;
   markChanged();
 }
 
-std::vector<TensorDesc> ITopKLayer::inferOutputs(const std::vector<TensorDesc>& inputs) const {
+std::vector<TensorDesc> TopKLayer::inferOutputs(const std::vector<TensorDesc>& inputs) const {
   if (inputs.empty() || inputs.size() > 2)
     throw Error(describe() + ": expects the input and optionally k as a shape tensor, has " +
                 std::to_string(inputs.size()) + " inputs");
@@ -66,14 +89,14 @@ std::vector<TensorDesc> ITopKLayer::inferOutputs(const std::vector<TensorDesc>& 
   return {{out, output_ == TopKOutput::kINDICES ? DataType::kINT64 : t}};
 }
 
-void ITopKLayer::writeParams(PlanWriter& w) const {
+void TopKLayer::writeParams(PlanWriter& w) const {
   w.i32(static_cast<int32_t>(op_));
   w.i64(k_);
   w.u32(axes_);
   w.i32(static_cast<int32_t>(output_));
 }
 
-void ITopKLayer::readParams(PlanReader& r) {
+void TopKLayer::readParams(PlanReader& r) {
   const ParamCheck c(r);
   const int32_t op = r.i32("operation");
   checkOperation(c, op);
@@ -86,5 +109,7 @@ void ITopKLayer::readParams(PlanReader& r) {
   checkOutputKind(c, output);
   output_ = static_cast<TopKOutput>(output);
 }
+
+std::unique_ptr<LayerBase> makeTopKLayer() { return std::make_unique<TopKLayer>(); }
 
 }  // namespace trt

@@ -1,8 +1,22 @@
 #include "layers/layer_util.h"
+#include "layers/make_layer.h"
 #include "layers/param_check.h"
 
 namespace trt {
 using namespace layer_util;
+
+class UnaryLayer final : public LayerImpl<IUnaryLayer> {
+ public:
+  UnaryLayer() : LayerImpl(LayerType::kUNARY) {}
+  void setOperation(UnaryOperation op) override;
+  UnaryOperation getOperation() const override { return op_; }
+  std::vector<TensorDesc> inferOutputs(const std::vector<TensorDesc>& inputs) const override;
+  void writeParams(PlanWriter& writer) const override;
+  void readParams(PlanReader& reader) override;
+
+ private:
+  UnaryOperation op_ = UnaryOperation::kEXP;
+};
 
 namespace {
 void checkOperation(const ParamCheck& c, int32_t op) {
@@ -10,13 +24,13 @@ void checkOperation(const ParamCheck& c, int32_t op) {
 }
 }  // namespace
 
-void IUnaryLayer::setOperation(UnaryOperation op) {
+void UnaryLayer::setOperation(UnaryOperation op) {
   checkOperation(ParamCheck(*this), static_cast<int32_t>(op));
   op_ = op;
   markChanged();
 }
 
-std::vector<TensorDesc> IUnaryLayer::inferOutputs(const std::vector<TensorDesc>& inputs) const {
+std::vector<TensorDesc> UnaryLayer::inferOutputs(const std::vector<TensorDesc>& inputs) const {
   requireInputs(*this, inputs, 1);
   if (op_ == UnaryOperation::kNOT) {
     if (inputs[0].type != DataType::kBOOL)
@@ -41,12 +55,14 @@ std::vector<TensorDesc> IUnaryLayer::inferOutputs(const std::vector<TensorDesc>&
   return {inputs[0]};
 }
 
-void IUnaryLayer::writeParams(PlanWriter& w) const { w.i32(static_cast<int32_t>(op_)); }
+void UnaryLayer::writeParams(PlanWriter& w) const { w.i32(static_cast<int32_t>(op_)); }
 
-void IUnaryLayer::readParams(PlanReader& r) {
+void UnaryLayer::readParams(PlanReader& r) {
   const int32_t op = r.i32("operation");
   checkOperation(ParamCheck(r), op);
   op_ = static_cast<UnaryOperation>(op);
 }
+
+std::unique_ptr<LayerBase> makeUnaryLayer() { return std::make_unique<UnaryLayer>(); }
 
 }  // namespace trt

@@ -2,67 +2,88 @@
 #include <set>
 #include <unordered_set>
 
+#include "layers/make_layer.h"
 #include "layers/shape_values.h"
 #include "network/attach.h"
-#include "trt/network.h"
+#include "network/network_impl.h"
 
 namespace trt {
 
-// ---------------- ITensor ----------------
+// ---------------- tensors ----------------
 
-std::vector<int64_t> ITensor::getShapeValues() const {
+TensorImpl& internals(ITensor& tensor) {
+  auto* impl = dynamic_cast<TensorImpl*>(&tensor);
+  if (!impl) throw Error("a tensor that no INetworkDefinition made was passed to the engine");
+  return *impl;
+}
+const TensorImpl& internals(const ITensor& tensor) { return internals(const_cast<ITensor&>(tensor)); }
+
+std::vector<int64_t> TensorImpl::getShapeValues() const {
   if (!isInput_) network_->inferShapes();
   return values_;
 }
 
-void ITensor::setName(const char* name) { name_ = name ? name : ""; }  // names never change shapes
-
-Dims ITensor::getDimensions() const {
+Dims TensorImpl::getDimensions() const {
   if (!isInput_) network_->inferShapes();
   return dims_;
 }
 
-void ITensor::setDimensions(Dims dims) {
+void TensorImpl::setDimensions(Dims dims) {
   if (!isInput_)
     throw Error("ITensor::setDimensions: tensor '" + name_ +
                 "' is a layer output; only network inputs take dimensions");
   dims_ = dims;
-  network_->invalidateFrom(0);
+  NetworkState::of(*network_).invalidateFrom(0);
 }
 
-DataType ITensor::getType() const {
+DataType TensorImpl::getType() const {
   if (!isInput_) network_->inferShapes();
   return type_;
 }
 
-void ITensor::setType(DataType type) {
+void TensorImpl::setType(DataType type) {
   if (!isInput_) {
-    if (producer_) producer_->setOutputType(0, type);
+    if (producer_) producer_->api().setOutputType(0, type);
     return;
   }
   type_ = type;
-  network_->invalidateFrom(0);
+  NetworkState::of(*network_).invalidateFrom(0);
 }
 
-bool ITensor::isNetworkOutput() const {
-  const auto& outs = network_->outputs_;
+bool TensorImpl::isNetworkOutput() const {
+  const auto& outs = NetworkState::of(*network_).outputs_;
   return std::find(outs.begin(), outs.end(), this) != outs.end();
 }
 
-// ---------------- ILayer ----------------
+ILayer* TensorImpl::getProducer() const { return producer_ ? &producer_->api() : nullptr; }
 
-ITensor* ILayer::getInput(int32_t index) const {
-  if (index < 0 || index >= getNbInputs()) return nullptr;
+// ---------------- layers ----------------
+
+LayerBase& internals(ILayer& layer) {
+  auto* impl = dynamic_cast<LayerBase*>(&layer);
+  if (!impl) throw Error("a layer that no INetworkDefinition made was passed to the engine");
+  return *impl;
+}
+const LayerBase& internals(const ILayer& layer) { return internals(const_cast<ILayer&>(layer)); }
+
+std::string ILayer::describe() const {
+  return std::string("Layer '") + getName() + "' (" + layerTypeName(getType()) + ")";
+}
+
+ITensor* LayerBase::inputAt(int32_t index) const {
+  if (index < 0 || index >= static_cast<int32_t>(inputs_.size())) return nullptr;
   return inputs_[index];
 }
 
-ITensor* ILayer::getOutput(int32_t index) const {
-  if (index < 0 || index >= getNbOutputs()) return nullptr;
+ITensor* LayerBase::outputAt(int32_t index) const {
+  if (index < 0 || index >= static_cast<int32_t>(outputs_.size())) return nullptr;
   return outputs_[index];
 }
 
-void ILayer::setInput(int32_t index, ITensor& tensor) {
-  if (index == getNbInputs() &&
+void LayerBase::replaceInput(int32_t index, ITensor& tensor) {
+  const int32_t nbInputs = static_cast<int32_t>(inputs_.size());
+  TensorImpl& impl = internals(tensor);
+  if (index == nbInputs &&
       ((type_ == LayerType::kCONVOLUTION && index == 1) || (type_ == LayerType::kMATRIX_MULTIPLY && index == 2) ||
        (type_ == LayerType::kNORMALIZATION && index == 3) || (type_ == LayerType::kSOFTMAX && index == 1) ||
        (type_ == LayerType::kSHUFFLE && index == 1) || (type_ == LayerType::kSLICE && index >= 1 && index <= 3) ||
@@ -71,59 +92,82 @@ void ILayer::setInput(int32_t index, ITensor& tensor) {
     // Optional inputs are appended: a convolution's residual, a matrix multiply's bias, a
     // normalization's residual, a softmax's additive mask, shape tensors giving a shuffle's reshape
     // dimensions, a slice's start / size / stride, a fill's or a resize's output dimensions, a TopK's k.
-    if (tensor.network_ != network_) throw Error(describe() + ": setInput tensor belongs to another network");
-    inputs_.push_back(&tensor);
+    if (impl.network_ != network_) throw Error(api().describe() + ": setInput tensor belongs to another network");
+    inputs_.push_back(&impl);
     markChanged();
     return;
   }
-  if (index < 0 || index >= getNbInputs()) {
-    throw Error(describe() + ": setInput index " + std::to_string(index) + " is out of range (layer has " +
-                std::to_string(getNbInputs()) + " inputs)");
+  if (index < 0 || index >= nbInputs) {
+    throw Error(api().describe() + ": setInput index " + std::to_string(index) + " is out of range (layer has " +
+                std::to_string(nbInputs) + " inputs)");
   }
-  if (tensor.network_ != network_) throw Error(describe() + ": setInput tensor belongs to another network");
-  inputs_[index] = &tensor;
+  if (impl.network_ != network_) throw Error(api().describe() + ": setInput tensor belongs to another network");
+  inputs_[index] = &impl;
   markChanged();
 }
 
-void ILayer::setOutputType(int32_t index, DataType type) {
-  if (index < 0 || index >= getNbOutputs()) throw Error(describe() + ": setOutputType index out of range");
+void LayerBase::requestOutputType(int32_t index, DataType type) {
+  if (index < 0 || index >= static_cast<int32_t>(outputs_.size()))
+    throw Error(api().describe() + ": setOutputType index out of range");
   requestedTypes_[index] = static_cast<int32_t>(type);
   markChanged();
 }
 
-DataType ILayer::getOutputType(int32_t index) const {
-  if (index < 0 || index >= getNbOutputs()) throw Error(describe() + ": getOutputType index out of range");
+DataType LayerBase::outputTypeAt(int32_t index) const {
+  if (index < 0 || index >= static_cast<int32_t>(outputs_.size()))
+    throw Error(api().describe() + ": getOutputType index out of range");
   return outputs_[index]->getType();
 }
 
-void ILayer::setPrecision(DataType type) {
-  if (!isValidDataType(static_cast<int32_t>(type))) throw Error(describe() + ": setPrecision got an unknown data type");
+void LayerBase::pinPrecision(DataType type) {
+  if (!isValidDataType(static_cast<int32_t>(type)))
+    throw Error(api().describe() + ": setPrecision got an unknown data type");
   precision_ = type;
   precisionSet_ = true;
   markChanged();
 }
 
-void ILayer::resetPrecision() {
-  precisionSet_ = false;
-  markChanged();
+void LayerBase::markChanged() {
+  if (network_) NetworkState::of(*network_).invalidateFrom(position_);
 }
 
-std::string ILayer::describe() const { return std::string("Layer '") + name_ + "' (" + layerTypeName(type_) + ")"; }
+// ---------------- the network's state ----------------
 
-void ILayer::markChanged() {
-  if (network_) network_->invalidateFrom(position_);
+TensorImpl* NetworkState::newTensor(INetworkDefinition& network, const std::string& name) {
+  tensors_.push_back(std::make_unique<TensorImpl>(&network, name));
+  return tensors_.back().get();
+}
+
+LayerBase& NetworkState::adoptLayer(INetworkDefinition& network, std::unique_ptr<LayerBase> layer,
+                                    const std::vector<ITensor*>& inputs, int32_t nbOutputs) {
+  layer->network_ = &network;
+  layer->inputs_.clear();
+  for (ITensor* in : inputs) layer->inputs_.push_back(&internals(*in));
+  layer->api().setName(
+      ("(Unnamed Layer* " + std::to_string(layers_.size()) + ") [" + layerTypeName(layer->type_) + "]").c_str());
+  for (int i = 0; i < nbOutputs; ++i) {
+    TensorImpl* out = newTensor(network, "(Unnamed tensor " + std::to_string(nextTensorNumber_++) + ")");
+    out->producer_ = layer.get();
+    layer->outputs_.push_back(out);
+    layer->requestedTypes_.push_back(-1);
+  }
+  layer->position_ = layers_.size();  // appended: no inferred layer depends on it
+  layers_.push_back(std::move(layer));
+  return *layers_.back();
+}
+
+void NetworkState::renumber(size_t from, size_t to) {
+  for (size_t i = from; i < to && i < layers_.size(); ++i) layers_[i]->position_ = i;
 }
 
 // ---------------- INetworkDefinition ----------------
 
-ITensor* INetworkDefinition::newTensor(const std::string& name) {
-  tensors_.push_back(std::unique_ptr<ITensor>(new ITensor(this, name)));
-  return tensors_.back().get();
-}
+INetworkDefinition::INetworkDefinition() : state_(std::make_unique<NetworkState>()) {}
+INetworkDefinition::~INetworkDefinition() = default;
 
 ITensor* INetworkDefinition::addInput(const char* name, DataType type, Dims dims) {
   if (!name || !*name) throw Error("INetworkDefinition::addInput: an input needs a non-empty name");
-  for (auto* in : inputs_)
+  for (auto* in : state_->inputs_)
     if (in->name_ == name)
       throw Error(std::string("INetworkDefinition::addInput: an input named '") + name + "' already exists");
   if (dims.nbDims < 0 || dims.nbDims > Dims::MAX_DIMS)
@@ -132,321 +176,315 @@ ITensor* INetworkDefinition::addInput(const char* name, DataType type, Dims dims
     if (dims.d[i] < -1)
       throw Error(std::string("addInput '") + name + "': dimension " + std::to_string(i) + " is " +
                   std::to_string(dims.d[i]) + " (use -1 for dynamic)");
-  ITensor* t = newTensor(name);
+  TensorImpl* t = state_->newTensor(*this, name);
   t->isInput_ = true;
   t->dims_ = dims;
   t->type_ = type;
-  inputs_.push_back(t);
+  state_->inputs_.push_back(t);
   return t;
 }
 
 void INetworkDefinition::markOutput(ITensor& tensor) {
-  if (tensor.network_ != this) throw Error("markOutput: tensor '" + tensor.name_ + "' belongs to another network");
-  if (std::find(outputs_.begin(), outputs_.end(), &tensor) == outputs_.end()) outputs_.push_back(&tensor);
+  TensorImpl& impl = internals(tensor);
+  if (impl.network_ != this) throw Error("markOutput: tensor '" + impl.name_ + "' belongs to another network");
+  auto& outs = state_->outputs_;
+  if (std::find(outs.begin(), outs.end(), &impl) == outs.end()) outs.push_back(&impl);
 }
 
 void INetworkDefinition::unmarkOutput(ITensor& tensor) {
-  outputs_.erase(std::remove(outputs_.begin(), outputs_.end(), &tensor), outputs_.end());
-}
-
-ILayer* INetworkDefinition::adoptLayer(std::unique_ptr<ILayer> layer, const std::vector<ITensor*>& inputs,
-                                       int32_t nbOutputs) {
-  layer->network_ = this;
-  layer->inputs_ = inputs;
-  layer->setName(
-      ("(Unnamed Layer* " + std::to_string(layers_.size()) + ") [" + layerTypeName(layer->getType()) + "]").c_str());
-  for (int i = 0; i < nbOutputs; ++i) {
-    ITensor* out = newTensor("(Unnamed tensor " + std::to_string(nextTensorNumber_++) + ")");
-    out->producer_ = layer.get();
-    layer->outputs_.push_back(out);
-    layer->requestedTypes_.push_back(-1);
-  }
-  layer->position_ = layers_.size();  // appended: no inferred layer depends on it
-  layers_.push_back(std::move(layer));
-  return layers_.back().get();
+  auto& outs = state_->outputs_;
+  outs.erase(std::remove(outs.begin(), outs.end(), &tensor), outs.end());
 }
 
 IConvolutionLayer* INetworkDefinition::addConvolutionNd(ITensor& input, int32_t nbOutputMaps, Dims kernelSize,
                                                         Weights kernelWeights, Weights biasWeights) {
-  auto layer = std::make_unique<IConvolutionLayer>();
+  auto layer = newLayer<IConvolutionLayer>();
   layer->setNbOutputMaps(nbOutputMaps);
   layer->setKernelSizeNd(kernelSize);
   layer->setKernelWeights(kernelWeights);
   layer->setBiasWeights(biasWeights);
-  return attach(std::move(layer), {&input}, 1, "addConvolutionNd");
+  return attach(*this, std::move(layer), {&input}, 1, "addConvolutionNd");
 }
 
 IDeconvolutionLayer* INetworkDefinition::addDeconvolutionNd(ITensor& input, int32_t nbOutputMaps, Dims kernelSize,
                                                             Weights kernelWeights, Weights biasWeights) {
-  auto layer = std::make_unique<IDeconvolutionLayer>();
+  auto layer = newLayer<IDeconvolutionLayer>();
   layer->setNbOutputMaps(nbOutputMaps);
   layer->setKernelSizeNd(kernelSize);
   layer->setKernelWeights(kernelWeights);
   layer->setBiasWeights(biasWeights);
-  return attach(std::move(layer), {&input}, 1, "addDeconvolutionNd");
+  return attach(*this, std::move(layer), {&input}, 1, "addDeconvolutionNd");
 }
 
 IActivationLayer* INetworkDefinition::addActivation(ITensor& input, ActivationType type) {
-  auto layer = std::make_unique<IActivationLayer>();
+  auto layer = newLayer<IActivationLayer>();
   layer->setActivationType(type);
-  return attach(std::move(layer), {&input}, 1, "addActivation");
+  return attach(*this, std::move(layer), {&input}, 1, "addActivation");
 }
 
 IPoolingLayer* INetworkDefinition::addPoolingNd(ITensor& input, PoolingType type, Dims windowSize) {
-  auto layer = std::make_unique<IPoolingLayer>();
+  auto layer = newLayer<IPoolingLayer>();
   layer->setPoolingType(type);
   layer->setWindowSizeNd(windowSize);
-  return attach(std::move(layer), {&input}, 1, "addPoolingNd");
+  return attach(*this, std::move(layer), {&input}, 1, "addPoolingNd");
 }
 
 IElementWiseLayer* INetworkDefinition::addElementWise(ITensor& input1, ITensor& input2, ElementWiseOperation op) {
-  auto layer = std::make_unique<IElementWiseLayer>();
+  auto layer = newLayer<IElementWiseLayer>();
   layer->setOperation(op);
-  return attach(std::move(layer), {&input1, &input2}, 1, "addElementWise");
+  return attach(*this, std::move(layer), {&input1, &input2}, 1, "addElementWise");
 }
 
 IMatrixMultiplyLayer* INetworkDefinition::addMatrixMultiply(ITensor& input0, MatrixOperation op0, ITensor& input1,
                                                             MatrixOperation op1) {
-  auto layer = std::make_unique<IMatrixMultiplyLayer>();
+  auto layer = newLayer<IMatrixMultiplyLayer>();
   layer->setOperation(0, op0);
   layer->setOperation(1, op1);
-  return attach(std::move(layer), {&input0, &input1}, 1, "addMatrixMultiply");
+  return attach(*this, std::move(layer), {&input0, &input1}, 1, "addMatrixMultiply");
 }
 
 IShuffleLayer* INetworkDefinition::addShuffle(ITensor& input) {
-  return attach(std::make_unique<IShuffleLayer>(), {&input}, 1, "addShuffle");
+  return attach(*this, newLayer<IShuffleLayer>(), {&input}, 1, "addShuffle");
 }
 
 IConstantLayer* INetworkDefinition::addConstant(Dims dims, Weights weights) {
-  auto layer = std::make_unique<IConstantLayer>();
+  auto layer = newLayer<IConstantLayer>();
   layer->setDimensions(dims);
   layer->setWeights(weights);
-  return attach(std::move(layer), {}, 1, "addConstant");
+  return attach(*this, std::move(layer), {}, 1, "addConstant");
 }
 
 IConstantLayer* INetworkDefinition::addConstant(Dims dims, Weights weights, std::shared_ptr<const void> owner) {
-  auto layer = std::make_unique<IConstantLayer>();
+  auto layer = newLayer<IConstantLayer>();
   layer->setDimensions(dims);
   layer->setWeights(weights, std::move(owner));
-  return attach(std::move(layer), {}, 1, "addConstant");
+  return attach(*this, std::move(layer), {}, 1, "addConstant");
 }
 
 IReduceLayer* INetworkDefinition::addReduce(ITensor& input, ReduceOperation op, uint32_t reduceAxes,
                                             bool keepDimensions) {
-  auto layer = std::make_unique<IReduceLayer>();
+  auto layer = newLayer<IReduceLayer>();
   layer->setOperation(op);
   layer->setReduceAxes(reduceAxes);
   layer->setKeepDimensions(keepDimensions);
-  return attach(std::move(layer), {&input}, 1, "addReduce");
+  return attach(*this, std::move(layer), {&input}, 1, "addReduce");
 }
 
 ISoftMaxLayer* INetworkDefinition::addSoftMax(ITensor& input) {
-  return attach(std::make_unique<ISoftMaxLayer>(), {&input}, 1, "addSoftMax");
+  return attach(*this, newLayer<ISoftMaxLayer>(), {&input}, 1, "addSoftMax");
 }
 
 IConcatenationLayer* INetworkDefinition::addConcatenation(ITensor* const* inputs, int32_t nbInputs) {
   if (!inputs || nbInputs < 1) throw Error("INetworkDefinition::addConcatenation: needs at least one input");
-  return attach(std::make_unique<IConcatenationLayer>(), std::vector<ITensor*>(inputs, inputs + nbInputs), 1,
+  return attach(*this, newLayer<IConcatenationLayer>(), std::vector<ITensor*>(inputs, inputs + nbInputs), 1,
                 "addConcatenation");
 }
 
 IIdentityLayer* INetworkDefinition::addIdentity(ITensor& input) {
-  return attach(std::make_unique<IIdentityLayer>(), {&input}, 1, "addIdentity");
+  return attach(*this, newLayer<IIdentityLayer>(), {&input}, 1, "addIdentity");
 }
 
 IUnaryLayer* INetworkDefinition::addUnary(ITensor& input, UnaryOperation operation) {
-  auto layer = std::make_unique<IUnaryLayer>();
+  auto layer = newLayer<IUnaryLayer>();
   layer->setOperation(operation);
-  return attach(std::move(layer), {&input}, 1, "addUnary");
+  return attach(*this, std::move(layer), {&input}, 1, "addUnary");
 }
 
 ISliceLayer* INetworkDefinition::addSlice(ITensor& input, Dims start, Dims size, Dims stride) {
-  auto layer = std::make_unique<ISliceLayer>();
+  auto layer = newLayer<ISliceLayer>();
   layer->setStart(start);
   layer->setSize(size);
   layer->setStride(stride);
-  return attach(std::move(layer), {&input}, 1, "addSlice");
+  return attach(*this, std::move(layer), {&input}, 1, "addSlice");
 }
 
 ISelectLayer* INetworkDefinition::addSelect(ITensor& condition, ITensor& thenInput, ITensor& elseInput) {
-  return attach(std::make_unique<ISelectLayer>(), {&condition, &thenInput, &elseInput}, 1, "addSelect");
+  return attach(*this, newLayer<ISelectLayer>(), {&condition, &thenInput, &elseInput}, 1, "addSelect");
 }
 
 IResizeLayer* INetworkDefinition::addResize(ITensor& input, Dims outputDims) {
-  auto layer = std::make_unique<IResizeLayer>();
+  auto layer = newLayer<IResizeLayer>();
   layer->setOutputDimensions(outputDims);
-  return attach(std::move(layer), {&input}, 1, "addResize");
+  return attach(*this, std::move(layer), {&input}, 1, "addResize");
 }
 
 INormalizationLayer* INetworkDefinition::addNormalization(ITensor& input, ITensor& scale, ITensor& bias,
                                                           uint32_t axesMask) {
-  auto layer = std::make_unique<INormalizationLayer>();
+  auto layer = newLayer<INormalizationLayer>();
   layer->setAxes(axesMask);
-  return attach(std::move(layer), {&input, &scale, &bias}, 1, "addNormalization");
+  return attach(*this, std::move(layer), {&input, &scale, &bias}, 1, "addNormalization");
 }
 
 ITopKLayer* INetworkDefinition::addTopK(ITensor& input, TopKOperation op, int64_t k, uint32_t reduceAxes,
                                         TopKOutput output) {
-  auto layer = std::make_unique<ITopKLayer>();
+  auto layer = newLayer<ITopKLayer>();
   layer->setOperation(op);
   layer->setK(k);
   layer->setReduceAxes(reduceAxes);
   layer->setOutputKind(output);
-  return attach(std::move(layer), {&input}, 1, "addTopK");
+  return attach(*this, std::move(layer), {&input}, 1, "addTopK");
 }
 
 IGatherLayer* INetworkDefinition::addGather(ITensor& data, ITensor& indices, int32_t axis) {
-  auto layer = std::make_unique<IGatherLayer>();
+  auto layer = newLayer<IGatherLayer>();
   layer->setGatherAxis(axis);
-  return attach(std::move(layer), {&data, &indices}, 1, "addGather");
+  return attach(*this, std::move(layer), {&data, &indices}, 1, "addGather");
 }
 
 IQuantizeLayer* INetworkDefinition::addQuantize(ITensor& input, std::vector<float> scales, int32_t axis) {
-  auto layer = std::make_unique<IQuantizeLayer>();
+  auto layer = newLayer<IQuantizeLayer>();
   layer->setScales(std::move(scales));
   layer->setAxis(axis);
-  return attach(std::move(layer), {&input}, 1, "addQuantize");
+  return attach(*this, std::move(layer), {&input}, 1, "addQuantize");
 }
 
 IDequantizeLayer* INetworkDefinition::addDequantize(ITensor& input, std::vector<float> scales, int32_t axis) {
-  auto layer = std::make_unique<IDequantizeLayer>();
+  auto layer = newLayer<IDequantizeLayer>();
   layer->setScales(std::move(scales));
   layer->setAxis(axis);
-  return attach(std::move(layer), {&input}, 1, "addDequantize");
+  return attach(*this, std::move(layer), {&input}, 1, "addDequantize");
 }
 
 ICumulativeLayer* INetworkDefinition::addCumulative(ITensor& input, int32_t axis, CumulativeOperation op,
                                                     bool exclusive, bool reverse) {
-  auto layer = std::make_unique<ICumulativeLayer>();
+  auto layer = newLayer<ICumulativeLayer>();
   layer->setAxis(axis);
   layer->setOperation(op);
   layer->setExclusive(exclusive);
   layer->setReverse(reverse);
-  return attach(std::move(layer), {&input}, 1, "addCumulative");
+  return attach(*this, std::move(layer), {&input}, 1, "addCumulative");
 }
 
 IScatterLayer* INetworkDefinition::addScatter(ITensor& data, ITensor& indices, ITensor& updates, int32_t axis) {
-  auto layer = std::make_unique<IScatterLayer>();
+  auto layer = newLayer<IScatterLayer>();
   layer->setAxis(axis);
-  return attach(std::move(layer), {&data, &indices, &updates}, 1, "addScatter");
+  return attach(*this, std::move(layer), {&data, &indices, &updates}, 1, "addScatter");
 }
 
 IGridSampleLayer* INetworkDefinition::addGridSample(ITensor& input, ITensor& grid) {
-  return attach(std::make_unique<IGridSampleLayer>(), {&input, &grid}, 1, "addGridSample");
+  return attach(*this, newLayer<IGridSampleLayer>(), {&input, &grid}, 1, "addGridSample");
 }
 
 IScaleLayer* INetworkDefinition::addScale(ITensor& input, ScaleMode mode, std::vector<float> shift,
                                           std::vector<float> scale, std::vector<float> power) {
-  auto layer = std::make_unique<IScaleLayer>();
+  auto layer = newLayer<IScaleLayer>();
   layer->setMode(mode);
   layer->setShift(std::move(shift));
   layer->setScale(std::move(scale));
   layer->setPower(std::move(power));
-  return attach(std::move(layer), {&input}, 1, "addScale");
+  return attach(*this, std::move(layer), {&input}, 1, "addScale");
 }
 
 IParametricReLULayer* INetworkDefinition::addParametricReLU(ITensor& input, ITensor& slope) {
-  return attach(std::make_unique<IParametricReLULayer>(), {&input, &slope}, 1, "addParametricReLU");
+  return attach(*this, newLayer<IParametricReLULayer>(), {&input, &slope}, 1, "addParametricReLU");
 }
 
 IEinsumLayer* INetworkDefinition::addEinsum(ITensor* const* inputs, int32_t nbInputs, const char* equation) {
   if (nbInputs < 1 || nbInputs > 4 || !inputs)
     throw Error("addEinsum: takes 1 to 4 inputs, got " + std::to_string(nbInputs));
-  auto layer = std::make_unique<IEinsumLayer>();
+  auto layer = newLayer<IEinsumLayer>();
   layer->setEquation(equation);
-  return attach(std::move(layer), std::vector<ITensor*>(inputs, inputs + nbInputs), 1, "addEinsum");
+  return attach(*this, std::move(layer), std::vector<ITensor*>(inputs, inputs + nbInputs), 1, "addEinsum");
 }
 
 IOneHotLayer* INetworkDefinition::addOneHot(ITensor& indices, ITensor& values, int64_t depth, int32_t axis) {
-  auto layer = std::make_unique<IOneHotLayer>();
+  auto layer = newLayer<IOneHotLayer>();
   layer->setDepth(depth);
   layer->setAxis(axis);
-  return attach(std::move(layer), {&indices, &values}, 1, "addOneHot");
+  return attach(*this, std::move(layer), {&indices, &values}, 1, "addOneHot");
 }
 
 INonZeroLayer* INetworkDefinition::addNonZero(ITensor& input) {
-  return attach(std::make_unique<INonZeroLayer>(), {&input}, 1, "addNonZero");
+  return attach(*this, newLayer<INonZeroLayer>(), {&input}, 1, "addNonZero");
 }
 
 IShapeLayer* INetworkDefinition::addShape(ITensor& input) {
-  return attach(std::make_unique<IShapeLayer>(), {&input}, 1, "addShape");
+  return attach(*this, newLayer<IShapeLayer>(), {&input}, 1, "addShape");
 }
 
 IFillLayer* INetworkDefinition::addFill(Dims dims, FillOperation op, DataType type) {
-  auto layer = std::make_unique<IFillLayer>();
+  auto layer = newLayer<IFillLayer>();
   layer->setOperation(op);
   layer->setDataType(type);
   layer->setDimensions(dims);
-  return attach(std::move(layer), {}, 1, "addFill");
+  return attach(*this, std::move(layer), {}, 1, "addFill");
 }
 
+int32_t INetworkDefinition::getNbLayers() const { return static_cast<int32_t>(state_->layers_.size()); }
+int32_t INetworkDefinition::getNbInputs() const { return static_cast<int32_t>(state_->inputs_.size()); }
+int32_t INetworkDefinition::getNbOutputs() const { return static_cast<int32_t>(state_->outputs_.size()); }
+uint64_t INetworkDefinition::getInferenceVisits() const { return state_->inferenceVisits_; }
+
 ILayer* INetworkDefinition::getLayer(int32_t index) const {
-  return index >= 0 && index < getNbLayers() ? layers_[index].get() : nullptr;
+  return index >= 0 && index < getNbLayers() ? &state_->layers_[index]->api() : nullptr;
 }
 ITensor* INetworkDefinition::getInput(int32_t index) const {
-  return index >= 0 && index < getNbInputs() ? inputs_[index] : nullptr;
+  return index >= 0 && index < getNbInputs() ? state_->inputs_[index] : nullptr;
 }
 ITensor* INetworkDefinition::getOutput(int32_t index) const {
-  return index >= 0 && index < getNbOutputs() ? outputs_[index] : nullptr;
+  return index >= 0 && index < getNbOutputs() ? state_->outputs_[index] : nullptr;
 }
 
 int32_t INetworkDefinition::indexOf(const ILayer* layer) const {
-  for (size_t i = 0; i < layers_.size(); ++i)
-    if (layers_[i].get() == layer) return static_cast<int32_t>(i);
+  const auto& layers = state_->layers_;
+  for (size_t i = 0; i < layers.size(); ++i)
+    if (&layers[i]->api() == layer) return static_cast<int32_t>(i);
   return -1;
 }
 
 void INetworkDefinition::removeLayer(ILayer* layer) {
   int32_t idx = indexOf(layer);
   if (idx < 0) throw Error("removeLayer: layer is not part of this network");
-  std::unordered_set<ITensor*> dead(layer->outputs_.begin(), layer->outputs_.end());
-  for (auto* out : outputs_)
+  NetworkState& s = *state_;
+  const LayerBase& removed = *s.layers_[idx];
+  std::unordered_set<const TensorImpl*> dead(removed.outputs_.begin(), removed.outputs_.end());
+  for (auto* out : s.outputs_)
     if (dead.count(out))
       throw Error("removeLayer: " + layer->describe() + " produces network output '" + out->name_ + "'");
-  for (auto& other : layers_)
+  for (auto& other : s.layers_)
     for (auto* in : other->inputs_)
       if (dead.count(in))
-        throw Error("removeLayer: an output of " + layer->describe() + " is still used by " + other->describe());
-  layers_.erase(layers_.begin() + idx);
-  tensors_.erase(std::remove_if(tensors_.begin(), tensors_.end(),
-                                [&](const std::unique_ptr<ITensor>& t) { return dead.count(t.get()) > 0; }),
-                 tensors_.end());
-  renumber(idx, layers_.size());
-  invalidateFrom(idx);
+        throw Error("removeLayer: an output of " + layer->describe() + " is still used by " + other->api().describe());
+  s.layers_.erase(s.layers_.begin() + idx);
+  s.tensors_.erase(std::remove_if(s.tensors_.begin(), s.tensors_.end(),
+                                  [&](const std::unique_ptr<TensorImpl>& t) { return dead.count(t.get()) > 0; }),
+                   s.tensors_.end());
+  s.renumber(idx, s.layers_.size());
+  s.invalidateFrom(idx);
 }
 
 void INetworkDefinition::moveLayer(ILayer* layer, int32_t index) {
   int32_t from = indexOf(layer);
   if (from < 0 || index < 0 || index >= getNbLayers()) throw Error("moveLayer: layer or index out of range");
-  std::unique_ptr<ILayer> owned = std::move(layers_[from]);
-  layers_.erase(layers_.begin() + from);
-  layers_.insert(layers_.begin() + index, std::move(owned));
-  renumber(std::min(from, index), std::max(from, index) + 1);
-  invalidateFrom(std::min(from, index));
-}
-
-void INetworkDefinition::renumber(size_t from, size_t to) {
-  for (size_t i = from; i < to && i < layers_.size(); ++i) layers_[i]->position_ = i;
+  auto& layers = state_->layers_;
+  std::unique_ptr<LayerBase> owned = std::move(layers[from]);
+  layers.erase(layers.begin() + from);
+  layers.insert(layers.begin() + index, std::move(owned));
+  state_->renumber(std::min(from, index), std::max(from, index) + 1);
+  state_->invalidateFrom(std::min(from, index));
 }
 
 void INetworkDefinition::replaceAllUses(ITensor& from, ITensor& to) {
-  for (auto& layer : layers_)
+  TensorImpl& target = internals(to);
+  for (auto& layer : state_->layers_)
     for (auto*& in : layer->inputs_)
       if (in == &from) {
-        in = &to;
-        invalidateFrom(layer->position_);
+        in = &target;
+        state_->invalidateFrom(layer->position_);
       }
   replaceOutput(from, to);
 }
 
 void INetworkDefinition::replaceOutput(ITensor& from, ITensor& to) {
-  for (auto*& out : outputs_) {
-    if (out == &from) {
+  TensorImpl& source = internals(from);
+  TensorImpl& target = internals(to);
+  for (auto*& out : state_->outputs_) {
+    if (out == &source) {
       // The replacement takes over the output's name so bindings stay stable.
-      std::string name = from.name_;
-      from.name_ += " (replaced)";
-      to.name_ = name;
-      out = &to;
+      std::string name = source.name_;
+      source.name_ += " (replaced)";
+      target.name_ = name;
+      out = &target;
     }
   }
 }
@@ -454,52 +492,54 @@ void INetworkDefinition::replaceOutput(ITensor& from, ITensor& to) {
 void INetworkDefinition::inferShapes() const {
   // Creation order is execution order, so a layer's outputs depend only on earlier layers: the
   // layers before the earliest change keep their outputs, and only the rest are inferred again.
-  for (size_t l = inferredLayers_; l < layers_.size(); ++l) {
-    const ILayer& layer = *layers_[l];
+  NetworkState& s = *state_;
+  for (size_t l = s.inferredLayers_; l < s.layers_.size(); ++l) {
+    const LayerBase& layer = *s.layers_[l];
     std::vector<TensorDesc> ins;
     ins.reserve(layer.inputs_.size());
     for (size_t i = 0; i < layer.inputs_.size(); ++i) {
-      const ITensor* in = layer.inputs_[i];
+      const TensorImpl* in = layer.inputs_[i];
       // An input made by a later layer has no shape yet (a shape tensor created after the layer it
       // feeds), which is named here rather than seen as a bad input.
       if (in->producer_ && (in->producer_->network_ != this || in->producer_->position_ >= l))
-        throw Error(layer.describe() + ": input " + std::to_string(i) + " ('" + in->name_ + "') is produced by " +
-                    in->producer_->describe() +
+        throw Error(layer.api().describe() + ": input " + std::to_string(i) + " ('" + in->name_ + "') is produced by " +
+                    in->producer_->api().describe() +
                     ", added after this layer; add the layers computing an input before the layer that reads it");
       ins.push_back({in->dims_, in->type_, in->values_});
     }
-    ++inferenceVisits_;
+    ++s.inferenceVisits_;
     std::vector<TensorDesc> outs = layer.inferOutputs(ins);
-    if (!outs.empty()) outs[0].values = evaluateShapeValues(layer, ins, outs[0]);
+    if (!outs.empty()) outs[0].values = evaluateShapeValues(layer.api(), ins, outs[0]);
     for (size_t i = 0; i < outs.size() && i < layer.outputs_.size(); ++i) {
       layer.outputs_[i]->dims_ = outs[i].dims;
       layer.outputs_[i]->type_ = outs[i].type;
       layer.outputs_[i]->values_ = std::move(outs[i].values);
     }
-    inferredLayers_ = l + 1;
+    s.inferredLayers_ = l + 1;
   }
 }
 
 void INetworkDefinition::validate() const {
-  if (outputs_.empty()) throw Error("network has no outputs: call markOutput on at least one tensor");
+  const NetworkState& s = *state_;
+  if (s.outputs_.empty()) throw Error("network has no outputs: call markOutput on at least one tensor");
   // Inputs and outputs are bound by name at run time, so each name must be distinct and non-empty.
   std::set<std::string> names;
-  for (auto* t : inputs_) {
+  for (auto* t : s.inputs_) {
     if (t->name_.empty()) throw Error("a network input has an empty name; name it with ITensor::setName");
     if (!names.insert(t->name_).second) throw Error("two network inputs share the name '" + t->name_ + "'");
   }
-  for (auto* t : outputs_) {
+  for (auto* t : s.outputs_) {
     if (t->isInput_)
       throw Error("network output '" + t->name_ + "' is also a network input; add an Identity layer between them");
     if (t->name_.empty()) throw Error("a network output has an empty name; name it with ITensor::setName");
     if (!names.insert(t->name_).second) throw Error("two network inputs/outputs share the name '" + t->name_ + "'");
   }
   // Layers must come after the producers of their inputs (creation order is execution order).
-  std::unordered_set<const ITensor*> available(inputs_.begin(), inputs_.end());
-  for (const auto& layer : layers_) {
+  std::unordered_set<const TensorImpl*> available(s.inputs_.begin(), s.inputs_.end());
+  for (const auto& layer : s.layers_) {
     for (auto* in : layer->inputs_)
       if (!available.count(in))
-        throw Error(layer->describe() + ": input '" + in->name_ +
+        throw Error(layer->api().describe() + ": input '" + in->name_ +
                     "' is produced by a later layer or is not part of the network");
     for (auto* out : layer->outputs_) available.insert(out);
   }

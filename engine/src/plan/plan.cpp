@@ -4,6 +4,7 @@
 #include <cstring>
 #include <unordered_map>
 
+#include "layers/make_layer.h"
 #include "plan/plan_io.h"
 
 namespace trt {
@@ -97,14 +98,14 @@ std::vector<uint8_t> writePlan(const INetworkDefinition& net, const PlanContents
     for (int i = 0; i < layer->getNbInputs(); ++i) w.u32(tensorIndex(layer->getInput(i)));
     w.u32(static_cast<uint32_t>(layer->getNbOutputs()));
     for (int i = 0; i < layer->getNbOutputs(); ++i) w.u32(tensorIndex(layer->getOutput(i)));
-    w.u32(static_cast<uint32_t>(layer->requestedOutputTypes().size()));
-    for (int32_t t : layer->requestedOutputTypes()) w.i32(t);
+    w.u32(static_cast<uint32_t>(internals(*layer).requestedOutputTypes().size()));
+    for (int32_t t : internals(*layer).requestedOutputTypes()) w.i32(t);
     w.i32(layer->precisionIsSet() ? static_cast<int32_t>(layer->getPrecision()) : -1);
     // Parameters (weights included) go straight into the plan; their byte count is patched in after.
     const size_t countAt = w.mark();
     w.u64(0);
     const size_t start = w.size();
-    layer->writeParams(w);
+    internals(*layer).writeParams(w);
     const uint64_t paramBytes = w.size() - start;
     w.patch(countAt, &paramBytes, 8);
   }
@@ -261,11 +262,11 @@ std::unique_ptr<PlanContents> readPlan(const uint8_t* data, size_t size, const s
       r.fail("parameter_size",
              std::to_string(paramBytes) + " bytes exceed the " + std::to_string(r.remaining()) + " remaining");
     PlanReader params = r.sub("parameters", static_cast<size_t>(paramBytes));
-    std::unique_ptr<ILayer> layer = makeLayer(kind);
+    std::unique_ptr<LayerBase> layer = makeLayer(kind);
     layer->readParams(params);
     if (params.remaining() != 0)
       params.fail("parameters", std::to_string(params.remaining()) + " unread bytes at the end");
-    ILayer* added = net.adoptLayer(std::move(layer), inputs, 1);
+    ILayer* added = &NetworkState::of(net).adoptLayer(net, std::move(layer), inputs, 1).api();
     added->setName(name.c_str());
     added->getOutput(0)->setName(records[outIdx].name.c_str());
     if (requested >= 0) added->setOutputType(0, static_cast<DataType>(requested));

@@ -6,6 +6,7 @@
 #include "backends/backend.h"
 #include "layers/shape_values.h"
 #include "network/computed_precision.h"
+#include "network/network_impl.h"
 #include "plan/plan.h"
 #include "plan/plan_io.h"
 #include "runtime/memory_views.h"
@@ -398,7 +399,7 @@ void IExecutionContext::inferSteps(size_t first, bool upperBounds) {
     for (int32_t i : step.inputs) ins.push_back({shapes_[i], s.tensors[i]->getType(), values_[i]});
     TensorDesc out;
     try {
-      out = step.layer->inferOutputs(ins)[0];
+      out = internals(*step.layer).inferOutputs(ins)[0];
     } catch (const Error&) {
       // The largest count need not be a consistent one (a scatter's updates have the actual count's
       // rows): a layer whose shape does not depend on the count keeps the shape it has.
@@ -408,7 +409,8 @@ void IExecutionContext::inferSteps(size_t first, bool upperBounds) {
     if (step.layer->getType() == LayerType::kNON_ZERO && upperBounds) out.dims.d[1] = ins[0].dims.volume();
     shapes_[step.output] = out.dims;
     values_[step.output] = evaluateShapeValues(*step.layer, ins, out);
-    resolvedLayers_[st] = resolveShapeInputs(*step.layer, ins);
+    if (std::unique_ptr<LayerBase> resolved = resolveShapeInputs(*step.layer, ins))
+      resolvedLayers_[st].reset(&resolved.release()->api());
   }
 }
 

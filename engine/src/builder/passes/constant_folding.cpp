@@ -69,8 +69,8 @@ int32_t foldConstants(INetworkDefinition& network) {
     if (!dims.isStatic() || (bytes > kMaxFoldedBytes && bytes > constantBytesFreed(network, *layer))) continue;
     std::vector<uint8_t> result(static_cast<size_t>(bytes));
     cpu::TensorView view{result.data(), dims, type};
-    const std::unique_ptr<ILayer> resolved = resolveShapeInputs(*layer, descs);  // a slice window from tensors
-    cpu::runLayer(resolved ? *resolved : *layer, inputs, view);
+    const std::unique_ptr<LayerBase> resolved = resolveShapeInputs(*layer, descs);  // a slice window from tensors
+    cpu::runLayer(resolved ? resolved->api() : *layer, inputs, view);
     IConstantLayer* constant = network.addConstant(dims, Weights{type, result.data(), dims.volume()});
     constant->setName((std::string(layer->getName()) + " [folded]").c_str());
     network.moveLayer(constant, l);  // before its consumers, which follow the folded layer

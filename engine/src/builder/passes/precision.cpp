@@ -5,6 +5,7 @@
 #include "backends/half_support.h"
 #include "builder/passes/passes.h"
 #include "network/computed_precision.h"
+#include "network/network_impl.h"
 
 namespace trt {
 namespace passes {
@@ -128,7 +129,7 @@ int32_t assignPrecision(INetworkDefinition& net, Backend backend, DataType reduc
         ins[i].type = target;
       }
     }
-    desc[layer->getOutput(0)].type = layer->inferOutputs(ins)[0].type;
+    desc[layer->getOutput(0)].type = internals(*layer).inferOutputs(ins)[0].type;
   }
   // Network outputs keep the types the network declared.
   for (int i = 0; i < net.getNbOutputs(); ++i) {
