@@ -15,6 +15,7 @@
 #include "core/util/trt_util.h"
 #include "network/computed_precision.h"
 #include "plan/plan.h"
+#include "runtime/runtime_impl.h"
 #include "torch/script.h"
 #include "torch_tensorrt/torch_tensorrt.h"
 #ifdef TORCHTRT_WITH_CUDA
@@ -107,7 +108,7 @@ void inspectText(const Engine& e, std::ostream& os) {
     os << "  activation memory: depends on the input shapes (dynamic inputs)\n";
   }
   std::map<int32_t, std::vector<const trt::TacticRecord*>> tactics;
-  for (const auto& t : engine->contents().tactics) tactics[t.layer].push_back(&t);
+  for (const auto& t : trt::internals(*engine).contents().tactics) tactics[t.layer].push_back(&t);
   // What runs each layer, where the backend tells (the CPU backend's oneDNN primitives): the JSON
   // inspector's "implementation".
   const auto described = nlohmann::json::parse(engine->describeLayersJson())["layers"];

@@ -12,7 +12,9 @@
 #include <fstream>
 #include <iterator>
 
+#include "builder/builder_impl.h"
 #include "plan/plan.h"
+#include "runtime/runtime_impl.h"
 
 using namespace trt_test;
 
@@ -122,8 +124,8 @@ TEST(CudaTactics, TacticsTimedAtTheOptShapeServeTheOtherShapesOfTheProfile) {
   };
   auto gpu = build(net, configFor(trt::Backend::kCUDA).get());
   auto cpu = build(net, configFor(trt::Backend::kCPU).get());
-  ASSERT_EQ(gpu.engine->contents().tactics.size(), 1u);
-  EXPECT_EQ(gpu.engine->contents().tactics[0].shape, (std::vector<int64_t>{2, 4, 12, 12}));
+  ASSERT_EQ(trt::internals(*gpu.engine).contents().tactics.size(), 1u);
+  EXPECT_EQ(trt::internals(*gpu.engine).contents().tactics[0].shape, (std::vector<int64_t>{2, 4, 12, 12}));
   for (int64_t batch : {2, 7, 1, 2}) {
     const trt::Dims dims{batch, 4, 12, 12};
     const auto xv = randomVector(static_cast<size_t>(dims.volume()), static_cast<uint32_t>(142 + batch));
@@ -197,8 +199,11 @@ TEST(CudaTactics, ATimingCacheMakesTheRebuildTimeNothing) {
   ASSERT_EQ(again.size(), first.size());
   EXPECT_EQ(again[0].choice, first[0].choice);
   trt::ITimingCache foreign;
-  foreign.setDevice("another GPU", 8, 0);
-  foreign.entries()[{1, 2, 3}] = {0, 1};
+  trt::TimingCacheState& foreignState = trt::TimingCacheState::of(foreign);
+  foreignState.device = "another GPU";
+  foreignState.smMajor = 8;
+  foreignState.smMinor = 0;
+  foreignState.entries[{1, 2, 3}] = {0, 1};
   try {
     buildWith(&foreign, false, foreignRuns);
     ADD_FAILURE() << "a cache of another GPU was used";
@@ -248,7 +253,7 @@ TEST(CudaTactics, FreshProcessChild) {
   const std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
   std::unique_ptr<trt::IRuntime> rt(trt::createInferRuntime(trt::defaultLogger()));
   std::unique_ptr<trt::ICudaEngine> engine(rt->deserializeCudaEngine(bytes.data(), bytes.size()));
-  ASSERT_FALSE(engine->contents().tactics.empty()) << "the plan lost its tactics";
+  ASSERT_FALSE(trt::internals(*engine).contents().tactics.empty()) << "the plan lost its tactics";
   const trt::Dims dims{4, 8, 20, 20};
   const auto xv = randomVector(static_cast<size_t>(dims.volume()), 152);
   int64_t timed = -1;

@@ -2,6 +2,7 @@
 // refused naming the field and offset. (Builds reusing a cache are in cuda_tactics_test.cpp.)
 #include <cstring>
 
+#include "builder/builder_impl.h"
 #include "engine_test_util.h"
 #include "plan/plan_io.h"
 
@@ -31,20 +32,26 @@ TEST(TimingCache, ARoundTripKeepsTheEntriesAndTheGpu) {
   trt::IBuilderConfig config;
   std::unique_ptr<trt::ITimingCache> empty(config.createTimingCache(nullptr, 0));
   EXPECT_EQ(empty->size(), 0);
-  empty->setDevice("NVIDIA H200", 9, 0);
-  empty->entries()[{1, 90100, 2, 8, 16, 16}] = {1, 1};
-  empty->entries()[{1, 90100, 64, 256, 56, 56}] = {6, 0};
+  trt::TimingCacheState& state = trt::TimingCacheState::of(*empty);
+  state.device = "NVIDIA H200";
+  state.smMajor = 9;
+  state.smMinor = 0;
+  state.entries[{1, 90100, 2, 8, 16, 16}] = {1, 1};
+  state.entries[{1, 90100, 64, 256, 56, 56}] = {6, 0};
   auto back = fromBytes(bytesOf(*empty));
   EXPECT_EQ(back->device(), "NVIDIA H200");
-  EXPECT_EQ(back->smMajor(), 9);
-  EXPECT_EQ(back->smMinor(), 0);
-  EXPECT_EQ(back->entries(), empty->entries());
+  EXPECT_EQ(trt::TimingCacheState::of(*back).smMajor, 9);
+  EXPECT_EQ(trt::TimingCacheState::of(*back).smMinor, 0);
+  EXPECT_EQ(trt::TimingCacheState::of(*back).entries, state.entries);
 }
 
 TEST(TimingCache, DamagedOrForeignBytesAreRefusedNamingTheField) {
   trt::ITimingCache cache;
-  cache.setDevice("NVIDIA H200", 9, 0);
-  cache.entries()[{1, 2, 3}] = {4, 1};
+  trt::TimingCacheState& cacheState = trt::TimingCacheState::of(cache);
+  cacheState.device = "NVIDIA H200";
+  cacheState.smMajor = 9;
+  cacheState.smMinor = 0;
+  cacheState.entries[{1, 2, 3}] = {4, 1};
   const std::vector<uint8_t> good = bytesOf(cache);
   std::vector<uint8_t> flipped = good;
   flipped[20] ^= 1;

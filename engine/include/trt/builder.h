@@ -14,9 +14,18 @@ namespace trt {
 //! Which of min/opt/max a profile dimension describes.
 enum class OptProfileSelector : int32_t { kMIN = 0, kOPT = 1, kMAX = 2 };
 
-//! Allowed ranges of the dynamic input dimensions; one per range of shapes an engine serves.
+class OptimizationProfileState;
+class TimingCacheState;
+class BuilderConfigState;
+
+//! Allowed ranges of the dynamic input dimensions; one per range of shapes an engine serves. Its
+//! state is the engine's (one pointer); copies are independent.
 class IOptimizationProfile {
  public:
+  IOptimizationProfile();
+  ~IOptimizationProfile();
+  IOptimizationProfile(const IOptimizationProfile& other);
+  IOptimizationProfile& operator=(const IOptimizationProfile& other);
   //! Sets min, opt or max dims of the input named `inputName`.
   bool setDimensions(const char* inputName, OptProfileSelector select, Dims dims);
   //! The dims set for an input, or nbDims = -1 when none.
@@ -24,17 +33,9 @@ class IOptimizationProfile {
   //! True when min <= opt <= max for every input with all three set.
   bool isValid() const;
 
-  struct Range {
-    std::string name;
-    Dims dims[3];
-    bool set[3] = {false, false, false};
-  };
-  //! All inputs with ranges (engine use).
-  const std::vector<Range>& ranges() const { return ranges_; }
-  std::vector<Range>& mutableRanges() { return ranges_; }
-
  private:
-  std::vector<Range> ranges_;
+  friend class OptimizationProfileState;
+  std::unique_ptr<OptimizationProfileState> state_;
 };
 
 //! Permissions and switches for the builder.
@@ -124,92 +125,92 @@ class IHostMemory;
 
 //! Tactic choices reusable across builds, as TensorRT's timing cache: what each layer signature
 //! (kind, shapes, parameters, types, layout) chose on one GPU. A build reads it before timing and adds
-//! what it timed; serialize() gives the bytes to keep in a file.
+//! what it timed; serialize() gives the bytes to keep in a file. Its state is the engine's (one pointer).
 class ITimingCache {
  public:
+  //! Signature -> choice, as the builder keys its tactics.
   using Entries = std::map<std::vector<int64_t>, std::vector<int64_t>>;
+  ITimingCache();
+  ~ITimingCache();
+  ITimingCache(const ITimingCache&) = delete;
+  ITimingCache& operator=(const ITimingCache&) = delete;
   //! The cache as bytes, for IBuilderConfig::createTimingCache.
   IHostMemory* serialize() const;
   //! Number of signatures held.
-  int32_t size() const { return static_cast<int32_t>(entries_.size()); }
+  int32_t size() const;
   //! The GPU the timings were made on ("" until a build fills the cache).
-  const std::string& device() const { return device_; }
-  //! Engine internals (the builder's tuning run): the entries and the GPU they belong to.
-  Entries& entries() { return entries_; }
-  void setDevice(const std::string& name, int32_t smMajor, int32_t smMinor);
-  int32_t smMajor() const { return smMajor_; }
-  int32_t smMinor() const { return smMinor_; }
+  const std::string& device() const;
 
  private:
-  std::string device_;
-  int32_t smMajor_ = -1, smMinor_ = -1;
-  Entries entries_;
+  friend class TimingCacheState;
+  std::unique_ptr<TimingCacheState> state_;
 };
 
-//! Settings for one build.
+//! Settings for one build. Its state is the engine's (one pointer).
 class IBuilderConfig {
  public:
   IBuilderConfig();
+  ~IBuilderConfig();
+  IBuilderConfig(const IBuilderConfig&) = delete;
+  IBuilderConfig& operator=(const IBuilderConfig&) = delete;
   //! Turns a flag on.
-  void setFlag(BuilderFlag flag) { flags_ |= (1ull << static_cast<int>(flag)); }
+  void setFlag(BuilderFlag flag);
   //! Turns a flag off.
-  void clearFlag(BuilderFlag flag) { flags_ &= ~(1ull << static_cast<int>(flag)); }
+  void clearFlag(BuilderFlag flag);
   //! Whether a flag is on.
-  bool getFlag(BuilderFlag flag) const { return (flags_ >> static_cast<int>(flag)) & 1ull; }
+  bool getFlag(BuilderFlag flag) const;
   //! All flags as a bit mask.
-  uint64_t getFlags() const { return flags_; }
-  void setFlags(uint64_t flags) { flags_ = flags; }
-  //! Adds an optimization profile; returns its index.
+  uint64_t getFlags() const;
+  //! Replaces all flags with a bit mask.
+  void setFlags(uint64_t flags);
+  //! Adds an optimization profile (copied); returns its index.
   int32_t addOptimizationProfile(const IOptimizationProfile* profile);
   //! Number of profiles added.
-  int32_t getNbOptimizationProfiles() const { return static_cast<int32_t>(profiles_.size()); }
-  const IOptimizationProfile& getOptimizationProfile(int32_t i) const { return profiles_.at(i); }
+  int32_t getNbOptimizationProfiles() const;
+  //! Profile i (throws std::out_of_range when there is none).
+  const IOptimizationProfile& getOptimizationProfile(int32_t i) const;
   //! Scratch memory one layer's kernel may use, in bytes (0: no limit). CUDA backend: cuDNN
   //! algorithms, im2col buffers and cuBLASLt workspaces above it are not chosen.
-  void setMemoryPoolLimit(size_t bytes) { workspace_ = bytes; }
-  size_t getMemoryPoolLimit() const { return workspace_; }
+  void setMemoryPoolLimit(size_t bytes);
+  //! The scratch memory limit (0: none).
+  size_t getMemoryPoolLimit() const;
   //! Backend the engine targets (default CPU).
-  void setBackend(Backend backend) { backend_ = backend; }
-  Backend getBackend() const { return backend_; }
+  void setBackend(Backend backend);
+  //! The backend the engine targets.
+  Backend getBackend() const;
   //! Timing measurements averaged per tactic (CUDA backend: each of 3 runs after a warm-up; at least 1).
-  void setAvgTimingIterations(int32_t n) { avgTimingIterations_ = n < 1 ? 1 : n; }
-  int32_t getAvgTimingIterations() const { return avgTimingIterations_; }
+  void setAvgTimingIterations(int32_t n);
+  //! The timing measurements averaged per tactic.
+  int32_t getAvgTimingIterations() const;
   //! The calibrator INT8 builds use for convolutions without Quantize/Dequantize scales (not owned).
-  void setInt8Calibrator(IInt8Calibrator* calibrator) { calibrator_ = calibrator; }
-  IInt8Calibrator* getInt8Calibrator() const { return calibrator_; }
+  void setInt8Calibrator(IInt8Calibrator* calibrator);
+  //! The calibrator, or nullptr.
+  IInt8Calibrator* getInt8Calibrator() const;
   //! A timing cache from serialized bytes (size 0: an empty cache); throws Error naming the field
   //! and byte offset when the bytes are not a timing cache of this engine. The caller owns it.
   ITimingCache* createTimingCache(const void* blob, size_t size) const;
   //! Builds read and extend `cache` (not owned). A cache made on another GPU is refused at build
   //! time unless `ignoreMismatch`, which then builds without it.
   bool setTimingCache(ITimingCache& cache, bool ignoreMismatch);
-  ITimingCache* getTimingCache() const { return timingCache_; }
-  bool getTimingCacheIgnoreMismatch() const { return ignoreMismatch_; }
+  //! The timing cache set, or nullptr.
+  ITimingCache* getTimingCache() const;
+  //! Whether a cache of another GPU is ignored instead of refused.
+  bool getTimingCacheIgnoreMismatch() const;
 
  private:
-  IInt8Calibrator* calibrator_ = nullptr;
-  ITimingCache* timingCache_ = nullptr;
-  bool ignoreMismatch_ = false;
-  uint64_t flags_ = 0;
-  std::vector<IOptimizationProfile> profiles_;
-  size_t workspace_ = 0;
-  Backend backend_ = Backend::kCPU;
-  int32_t avgTimingIterations_ = 1;
+  std::unique_ptr<BuilderConfigState> state_;
 };
 
-//! Bytes owned by the engine (a serialized plan).
+//! Bytes owned by the engine (a serialized plan or timing cache).
 class IHostMemory {
  public:
-  explicit IHostMemory(std::vector<uint8_t> bytes) : bytes_(std::move(bytes)) {}
+  virtual ~IHostMemory() = default;
   //! Pointer to the bytes.
-  void* data() const { return const_cast<uint8_t*>(bytes_.data()); }
+  virtual void* data() const = 0;
   //! Number of bytes.
-  size_t size() const { return bytes_.size(); }
+  virtual size_t size() const = 0;
   //! Element type of the bytes (always uint8).
-  DataType type() const { return DataType::kUINT8; }
-
- private:
-  std::vector<uint8_t> bytes_;
+  virtual DataType type() const = 0;
 };
 
 //! Statistics of the last build (for logs and tests).
@@ -226,22 +227,17 @@ struct BuildReport {
 //! Creates networks and configs, and builds plans.
 class IBuilder {
  public:
-  explicit IBuilder(ILogger& logger) : logger_(logger) {}
+  virtual ~IBuilder() = default;
   //! Creates an empty network (flags are accepted for API compatibility; networks are always explicit-batch).
-  INetworkDefinition* createNetworkV2(uint32_t flags = 0);
+  virtual INetworkDefinition* createNetworkV2(uint32_t flags = 0) = 0;
   //! Creates a config with default settings.
-  IBuilderConfig* createBuilderConfig();
-  //! Creates an empty optimization profile.
-  IOptimizationProfile* createOptimizationProfile();
+  virtual IBuilderConfig* createBuilderConfig() = 0;
+  //! Creates an empty optimization profile, owned by the builder.
+  virtual IOptimizationProfile* createOptimizationProfile() = 0;
   //! Validates, optimizes and serializes the network; throws Error naming what is wrong.
-  IHostMemory* buildSerializedNetwork(INetworkDefinition& network, IBuilderConfig& config);
+  virtual IHostMemory* buildSerializedNetwork(INetworkDefinition& network, IBuilderConfig& config) = 0;
   //! What the last build did.
-  const BuildReport& lastReport() const { return report_; }
-
- private:
-  ILogger& logger_;
-  std::vector<std::unique_ptr<IOptimizationProfile>> profiles_;
-  BuildReport report_;
+  virtual const BuildReport& lastReport() const = 0;
 };
 
 //! Creates a builder that logs to `logger`.

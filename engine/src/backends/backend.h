@@ -20,7 +20,7 @@
 namespace trt {
 
 struct Schedule;
-class ICudaEngine;
+class CudaEngine;
 class IProfiler;
 
 //! What one run hands its backend: the engine's schedule, this run's shapes and memory plan, and
@@ -134,7 +134,7 @@ class ExecutionBackend {
   //! Frees what prepare() made.
   virtual void release(Schedule& schedule) const = 0;
   //! A runner for one execution context of `engine`.
-  virtual std::unique_ptr<BackendRunner> createRunner(const ICudaEngine& engine) const = 0;
+  virtual std::unique_ptr<BackendRunner> createRunner(const CudaEngine& engine) const = 0;
   //! Whether the builder should run `network` once per profile to time its tactics.
   virtual bool timesTactics(const INetworkDefinition& network) const {
     (void)network;

@@ -3,6 +3,7 @@
 #include <sstream>
 
 #include "backends/backend.h"
+#include "builder/builder_impl.h"
 #include "builder/calibration/calibration.h"
 #include "builder/fp8_check.h"
 #include "builder/passes/passes.h"
@@ -22,57 +23,9 @@ const char* backendName(Backend backend) {
   return "unknown";
 }
 
-bool IOptimizationProfile::setDimensions(const char* inputName, OptProfileSelector select, Dims dims) {
-  if (!inputName) return false;
-  int s = static_cast<int>(select);
-  if (s < 0 || s > 2) return false;
-  for (auto& r : ranges_) {
-    if (r.name == inputName) {
-      r.dims[s] = dims;
-      r.set[s] = true;
-      return true;
-    }
-  }
-  Range r;
-  r.name = inputName;
-  r.dims[s] = dims;
-  r.set[s] = true;
-  ranges_.push_back(r);
-  return true;
-}
-
-Dims IOptimizationProfile::getDimensions(const char* inputName, OptProfileSelector select) const {
-  for (const auto& r : ranges_)
-    if (inputName && r.name == inputName && r.set[static_cast<int>(select)]) return r.dims[static_cast<int>(select)];
-  Dims none;
-  none.nbDims = -1;
-  return none;
-}
-
-bool IOptimizationProfile::isValid() const {
-  for (const auto& r : ranges_) {
-    if (!(r.set[0] && r.set[1] && r.set[2])) return false;
-    if (r.dims[0].nbDims != r.dims[1].nbDims || r.dims[1].nbDims != r.dims[2].nbDims) return false;
-    for (int i = 0; i < r.dims[0].nbDims; ++i)
-      if (r.dims[0].d[i] < 0 || r.dims[0].d[i] > r.dims[1].d[i] || r.dims[1].d[i] > r.dims[2].d[i]) return false;
-  }
-  return true;
-}
-
-IBuilderConfig::IBuilderConfig() { setFlag(BuilderFlag::kTF32); }
-
-int32_t IBuilderConfig::addOptimizationProfile(const IOptimizationProfile* profile) {
-  if (!profile) throw Error("IBuilderConfig::addOptimizationProfile: profile is null");
-  if (!profile->isValid())
-    throw Error(
-        "IBuilderConfig::addOptimizationProfile: every input needs min <= opt <= max, all three set and of equal rank");
-  profiles_.push_back(*profile);
-  return static_cast<int32_t>(profiles_.size()) - 1;
-}
-
-INetworkDefinition* IBuilder::createNetworkV2(uint32_t) { return new INetworkDefinition(); }
-IBuilderConfig* IBuilder::createBuilderConfig() { return new IBuilderConfig(); }
-IOptimizationProfile* IBuilder::createOptimizationProfile() {
+INetworkDefinition* Builder::createNetworkV2(uint32_t) { return new INetworkDefinition(); }
+IBuilderConfig* Builder::createBuilderConfig() { return new IBuilderConfig(); }
+IOptimizationProfile* Builder::createOptimizationProfile() {
   profiles_.push_back(std::make_unique<IOptimizationProfile>());
   return profiles_.back().get();
 }
@@ -89,7 +42,7 @@ void checkProfiles(const INetworkDefinition& net, const IBuilderConfig& config) 
   }
   for (int p = 0; p < config.getNbOptimizationProfiles(); ++p) {
     const auto& profile = config.getOptimizationProfile(p);
-    for (const auto& range : profile.ranges()) {
+    for (const auto& range : OptimizationProfileState::of(profile).ranges) {
       const ITensor* input = nullptr;
       for (int i = 0; i < net.getNbInputs(); ++i)
         if (range.name == net.getInput(i)->getName()) input = net.getInput(i);
@@ -120,7 +73,7 @@ void checkProfiles(const INetworkDefinition& net, const IBuilderConfig& config) 
 }
 }  // namespace
 
-IHostMemory* IBuilder::buildSerializedNetwork(INetworkDefinition& network, IBuilderConfig& config) {
+IHostMemory* Builder::buildSerializedNetwork(INetworkDefinition& network, IBuilderConfig& config) {
   report_ = BuildReport{};
   network.validate();
   checkProfiles(network, config);
@@ -254,16 +207,19 @@ IHostMemory* IBuilder::buildSerializedNetwork(INetworkDefinition& network, IBuil
     const auto start = std::chrono::steady_clock::now();
     ITimingCache::Entries* timingCache = nullptr;
     if (ITimingCache* cache = config.getTimingCache()) {
-      const bool mine = cache->device() == settings.deviceName && cache->smMajor() == settings.smMajor &&
-                        cache->smMinor() == settings.smMinor;
-      if (cache->device().empty() && cache->size() == 0) {
-        cache->setDevice(settings.deviceName, settings.smMajor, settings.smMinor);
-        timingCache = &cache->entries();
+      TimingCacheState& state = TimingCacheState::of(*cache);
+      const bool mine =
+          state.device == settings.deviceName && state.smMajor == settings.smMajor && state.smMinor == settings.smMinor;
+      if (state.device.empty() && state.entries.empty()) {
+        state.device = settings.deviceName;
+        state.smMajor = settings.smMajor;
+        state.smMinor = settings.smMinor;
+        timingCache = &state.entries;
       } else if (mine) {
-        timingCache = &cache->entries();
+        timingCache = &state.entries;
       } else if (!config.getTimingCacheIgnoreMismatch()) {
-        throw Error("the timing cache was made on " + cache->device() + " (sm_" + std::to_string(cache->smMajor()) +
-                    std::to_string(cache->smMinor()) + "), not this " + settings.deviceName +
+        throw Error("the timing cache was made on " + state.device + " (sm_" + std::to_string(state.smMajor) +
+                    std::to_string(state.smMinor) + "), not this " + settings.deviceName +
                     "; use a cache file of this GPU, or pass ignoreMismatch to build without it");
       }
     }
@@ -282,9 +238,9 @@ IHostMemory* IBuilder::buildSerializedNetwork(INetworkDefinition& network, IBuil
   std::vector<uint8_t> plan = writePlan(net, settings);
   report_.serializationMs +=
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - serializeStart).count();
-  return new IHostMemory(std::move(plan));
+  return new HostMemory(std::move(plan));
 }
 
-IBuilder* createInferBuilder(ILogger& logger) { return new IBuilder(logger); }
+IBuilder* createInferBuilder(ILogger& logger) { return new Builder(logger); }
 
 }  // namespace trt

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "backends/backend.h"
+#include "runtime/runtime_impl.h"
 #include "trt/runtime.h"
 
 namespace trt {
@@ -34,9 +35,9 @@ class TuningMemory : public IOutputAllocator {
 
 std::vector<TacticRecord> tuneTactics(std::unique_ptr<PlanContents> plan, ILogger& logger, int64_t& timingRuns,
                                       ITimingCache::Entries* timingCache) {
-  std::unique_ptr<ICudaEngine> engine(engineFromContents(std::move(plan)));
+  std::unique_ptr<CudaEngine> engine(engineFromContents(std::move(plan)));
   const ExecutionBackend& backend = executionBackend(engine->getBackend());
-  std::unique_ptr<IExecutionContext> context(engine->createExecutionContext());
+  std::unique_ptr<ExecutionContext> context(static_cast<ExecutionContext*>(engine->createExecutionContext()));
   context->setTacticTiming(true);
   context->setTimingCache(timingCache);
   TuningMemory memory(backend);

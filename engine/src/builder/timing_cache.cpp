@@ -4,6 +4,7 @@
 //   last, u32 CRC-32 of every byte before it.
 #include <cstring>
 
+#include "builder/builder_impl.h"
 #include "plan/plan_io.h"
 #include "trt/builder.h"
 
@@ -22,21 +23,20 @@ std::vector<int64_t> readValues(PlanReader& r, const char* field) {
 }
 }  // namespace
 
-void ITimingCache::setDevice(const std::string& name, int32_t smMajor, int32_t smMinor) {
-  device_ = name;
-  smMajor_ = smMajor;
-  smMinor_ = smMinor;
-}
+ITimingCache::ITimingCache() : state_(std::make_unique<TimingCacheState>()) {}
+ITimingCache::~ITimingCache() = default;
+int32_t ITimingCache::size() const { return static_cast<int32_t>(state_->entries.size()); }
+const std::string& ITimingCache::device() const { return state_->device; }
 
 IHostMemory* ITimingCache::serialize() const {
   PlanWriter w;
   w.raw(reinterpret_cast<const uint8_t*>(kMagic), 8);
   w.u32(kVersion);
-  w.str(device_);
-  w.i32(smMajor_);
-  w.i32(smMinor_);
-  w.u32(static_cast<uint32_t>(entries_.size()));
-  for (const auto& [signature, choice] : entries_)
+  w.str(state_->device);
+  w.i32(state_->smMajor);
+  w.i32(state_->smMinor);
+  w.u32(static_cast<uint32_t>(state_->entries.size()));
+  for (const auto& [signature, choice] : state_->entries)
     for (const std::vector<int64_t>* v : {&signature, &choice}) {
       w.u32(static_cast<uint32_t>(v->size()));
       for (int64_t x : *v) w.i64(x);
@@ -45,7 +45,7 @@ IHostMemory* ITimingCache::serialize() const {
   const uint32_t crc = crc32(bytes.data(), bytes.size());
   const auto* c = reinterpret_cast<const uint8_t*>(&crc);
   bytes.insert(bytes.end(), c, c + 4);
-  return new IHostMemory(std::move(bytes));
+  return new HostMemory(std::move(bytes));
 }
 
 ITimingCache* IBuilderConfig::createTimingCache(const void* blob, size_t size) const {
@@ -68,28 +68,26 @@ ITimingCache* IBuilderConfig::createTimingCache(const void* blob, size_t size) c
       r.fail("version", "is " + std::to_string(version) + ", this engine reads version " + std::to_string(kVersion));
     const std::string device = r.str("device_name");
     const int32_t major = r.i32("sm_major"), minor = r.i32("sm_minor");
-    cache->setDevice(device, major, minor);
+    TimingCacheState& state = TimingCacheState::of(*cache);
+    state.device = device;
+    state.smMajor = major;
+    state.smMinor = minor;
     const uint32_t n = r.count("entry_count", 8);
     for (uint32_t i = 0; i < n; ++i) {
       r.setContext("entry " + std::to_string(i));
       std::vector<int64_t> signature = readValues(r, "signature");
-      cache->entries()[std::move(signature)] = readValues(r, "choice");
+      state.entries[std::move(signature)] = readValues(r, "choice");
     }
     r.setContext("");
     if (r.remaining() != 0) r.fail("end", std::to_string(r.remaining()) + " unread bytes before the checksum");
   } catch (const Error& e) {
     std::string message = e.what();
     const std::string prefix = "invalid plan: ";
-    if (message.compare(0, prefix.size(), prefix) == 0) message = "invalid timing cache: " + message.substr(prefix.size());
+    if (message.compare(0, prefix.size(), prefix) == 0)
+      message = "invalid timing cache: " + message.substr(prefix.size());
     throw Error(message);
   }
   return cache.release();
-}
-
-bool IBuilderConfig::setTimingCache(ITimingCache& cache, bool ignoreMismatch) {
-  timingCache_ = &cache;
-  ignoreMismatch_ = ignoreMismatch;
-  return true;
 }
 
 }  // namespace trt

@@ -4,6 +4,7 @@
 #include <cstring>
 #include <unordered_map>
 
+#include "builder/builder_impl.h"
 #include "layers/make_layer.h"
 #include "plan/plan_io.h"
 
@@ -16,8 +17,9 @@ namespace {
 void writeProfiles(PlanWriter& w, const std::vector<IOptimizationProfile>& profiles) {
   w.u32(static_cast<uint32_t>(profiles.size()));
   for (const auto& p : profiles) {
-    w.u32(static_cast<uint32_t>(p.ranges().size()));
-    for (const auto& range : p.ranges()) {
+    const auto& ranges = OptimizationProfileState::of(p).ranges;
+    w.u32(static_cast<uint32_t>(ranges.size()));
+    for (const auto& range : ranges) {
       w.str(range.name);
       for (int s = 0; s < 3; ++s) {
         w.u8(range.set[s] ? 1 : 0);
@@ -34,13 +36,13 @@ std::vector<IOptimizationProfile> readProfiles(PlanReader& r) {
     r.setContext("optimization profile " + std::to_string(i));
     uint32_t ranges = r.count("range_count", 8);
     for (uint32_t k = 0; k < ranges; ++k) {
-      IOptimizationProfile::Range range;
+      OptimizationProfileState::Range range;
       range.name = r.str("input_name");
       for (int s = 0; s < 3; ++s) {
         range.set[s] = r.boolean("dims_set");
         range.dims[s] = r.dims("dims");
       }
-      profiles[i].mutableRanges().push_back(range);
+      OptimizationProfileState::of(profiles[i]).ranges.push_back(range);
     }
   }
   r.setContext("");

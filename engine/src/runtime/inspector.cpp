@@ -6,6 +6,7 @@
 #include "backends/backend.h"
 #include "network/computed_precision.h"
 #include "plan/plan.h"
+#include "runtime/runtime_impl.h"
 #include "runtime/schedule.h"
 #include "trt/runtime.h"
 
@@ -85,7 +86,7 @@ Json fusedJson(const ILayer* layer) {
 }
 }  // namespace
 
-std::string ICudaEngine::describeLayersJson() const {
+std::string CudaEngine::describeLayersJson() const {
   const INetworkDefinition& net = *contents_->network;
   Json doc = {{"backend", backendName(contents_->backend)},
               {"device", contents_->deviceName},
@@ -112,10 +113,10 @@ std::string ICudaEngine::describeLayersJson() const {
   // primitive or the engine's kernel), from a context prepared as for its first run; nothing runs.
   std::unordered_map<const ILayer*, std::string> implementations;
   if (isStatic) {
-    std::unique_ptr<IExecutionContext> ctx(createExecutionContext());
+    std::unique_ptr<ExecutionContext> ctx(static_cast<ExecutionContext*>(createExecutionContext()));
     doc["activation_bytes"] = ctx->getActivationBytes();
     doc["activation_bytes_without_reuse"] = ctx->getActivationBytesWithoutReuse();
-    IExecutionContext& c = *ctx;
+    ExecutionContext& c = *ctx;
     if (!c.shapesResolved_) c.resolveShapes();
     c.prepareBackend();
     implementations = c.runner_->layerImplementations();

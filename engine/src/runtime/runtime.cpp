@@ -4,12 +4,14 @@
 #include <unordered_map>
 
 #include "backends/backend.h"
+#include "builder/builder_impl.h"
 #include "layers/shape_values.h"
 #include "network/computed_precision.h"
 #include "network/network_impl.h"
 #include "plan/plan.h"
 #include "plan/plan_io.h"
 #include "runtime/memory_views.h"
+#include "runtime/runtime_impl.h"
 #include "runtime/schedule.h"
 #include "trt/memory_limits.h"
 #include "trt/runtime.h"
@@ -52,15 +54,42 @@ Schedule makeSchedule(const INetworkDefinition& net) {
 
 // ---------------- IRuntime / ICudaEngine ----------------
 
+namespace {
+//! Reads plans into engines, logging each load.
+class Runtime final : public IRuntime {
+ public:
+  explicit Runtime(ILogger& logger) : logger_(logger) {}
+  ICudaEngine* deserializeCudaEngine(const void* blob, size_t size) override;
+  ICudaEngine* deserializeCudaEngine(std::shared_ptr<const std::string> plan) override;
+
+ private:
+  ILogger& logger_;
+};
+}  // namespace
+
+const CudaEngine& internals(const ICudaEngine& engine) {
+  auto* impl = dynamic_cast<const CudaEngine*>(&engine);
+  if (!impl) throw Error("an engine that no IRuntime made was passed to the engine library");
+  return *impl;
+}
+
+ExecutionContext& internals(IExecutionContext& context) {
+  auto* impl = dynamic_cast<ExecutionContext*>(&context);
+  if (!impl) throw Error("an execution context that no ICudaEngine made was passed to the engine library");
+  return *impl;
+}
+
+const ICudaEngine& ExecutionContext::getEngine() const { return engine_; }
+
 bool hasCudaBackend() { return cudaExecutionBackend() != nullptr; }
 
-ICudaEngine* engineFromContents(std::unique_ptr<PlanContents> contents) {
+CudaEngine* engineFromContents(std::unique_ptr<PlanContents> contents) {
   if (contents->backend == Backend::kCUDA && !cudaExecutionBackend())
     throw Error(std::string("this plan targets the cuda backend (") + contents->deviceName +
                 "), which this build of the engine does not include; rebuild with TORCHTRT_CUDA=ON or recompile the "
                 "module for the CPU");
   executionBackend(contents->backend).checkTarget(*contents);
-  return new ICudaEngine(std::move(contents));
+  return new CudaEngine(std::move(contents));
 }
 
 namespace {
@@ -93,46 +122,46 @@ void logLoaded(ILogger& logger, size_t size, const ICudaEngine& engine, const st
 }
 }  // namespace
 
-ICudaEngine* IRuntime::deserializeCudaEngine(std::shared_ptr<const std::string> plan) {
+ICudaEngine* Runtime::deserializeCudaEngine(std::shared_ptr<const std::string> plan) {
   if (!plan) throw Error("invalid plan: no data (null pointer)");
   const auto* data = reinterpret_cast<const uint8_t*>(plan->data());
   const size_t size = plan->size();
   std::unique_ptr<PlanContents> contents = readPlan(data, size, nullptr, std::move(plan));
   const size_t inPlace = keepInPlaceWeightsIfMost(*contents->network, data, size);
-  std::unique_ptr<ICudaEngine> engine(engineFromContents(std::move(contents)));
+  std::unique_ptr<CudaEngine> engine(engineFromContents(std::move(contents)));
   logLoaded(logger_, size, *engine, " (" + std::to_string(inPlace) + " bytes of weights read in place)");
   return engine.release();
 }
 
-ICudaEngine* IRuntime::deserializeCudaEngine(const void* blob, size_t size) {
-  std::unique_ptr<ICudaEngine> engine(engineFromContents(readPlan(static_cast<const uint8_t*>(blob), size)));
+ICudaEngine* Runtime::deserializeCudaEngine(const void* blob, size_t size) {
+  std::unique_ptr<CudaEngine> engine(engineFromContents(readPlan(static_cast<const uint8_t*>(blob), size)));
   logLoaded(logger_, size, *engine, "");
   return engine.release();
 }
 
-IRuntime* createInferRuntime(ILogger& logger) { return new IRuntime(logger); }
+IRuntime* createInferRuntime(ILogger& logger) { return new Runtime(logger); }
 
 uint32_t planFormatVersion() { return kPlanFormatVersion; }
 
-ICudaEngine::ICudaEngine(std::unique_ptr<PlanContents> contents)
+CudaEngine::CudaEngine(std::unique_ptr<PlanContents> contents)
     : contents_(std::move(contents)), schedule_(std::make_unique<Schedule>(makeSchedule(*contents_->network))) {
   executionBackend(contents_->backend).prepare(*schedule_);
 }
 
-ICudaEngine::~ICudaEngine() { executionBackend(contents_->backend).release(*schedule_); }
+CudaEngine::~CudaEngine() { executionBackend(contents_->backend).release(*schedule_); }
 
-IExecutionContext* ICudaEngine::createExecutionContext() const { return new IExecutionContext(*this); }
-int32_t ICudaEngine::getNbIOTensors() const { return static_cast<int32_t>(schedule_->ioNames.size()); }
-const char* ICudaEngine::getIOTensorName(int32_t index) const {
+IExecutionContext* CudaEngine::createExecutionContext() const { return new ExecutionContext(*this); }
+int32_t CudaEngine::getNbIOTensors() const { return static_cast<int32_t>(schedule_->ioNames.size()); }
+const char* CudaEngine::getIOTensorName(int32_t index) const {
   return index >= 0 && index < getNbIOTensors() ? schedule_->ioNames[index].c_str() : nullptr;
 }
-TensorIOMode ICudaEngine::getTensorIOMode(const char* name) const {
+TensorIOMode CudaEngine::getTensorIOMode(const char* name) const {
   if (!name) return TensorIOMode::kNONE;
   auto it = schedule_->ioByName.find(name);
   if (it == schedule_->ioByName.end()) return TensorIOMode::kNONE;
   return schedule_->tensors[it->second]->isNetworkInput() ? TensorIOMode::kINPUT : TensorIOMode::kOUTPUT;
 }
-Dims ICudaEngine::getTensorShape(const char* name) const {
+Dims CudaEngine::getTensorShape(const char* name) const {
   auto it = name ? schedule_->ioByName.find(name) : schedule_->ioByName.end();
   if (it == schedule_->ioByName.end()) {
     Dims none;
@@ -141,26 +170,26 @@ Dims ICudaEngine::getTensorShape(const char* name) const {
   }
   return schedule_->tensors[it->second]->getDimensions();
 }
-DataType ICudaEngine::getTensorDataType(const char* name) const {
+DataType CudaEngine::getTensorDataType(const char* name) const {
   auto it = name ? schedule_->ioByName.find(name) : schedule_->ioByName.end();
   if (it == schedule_->ioByName.end())
     throw Error(std::string("getTensorDataType: no I/O tensor named '") + (name ? name : "") + "'");
   return schedule_->tensors[it->second]->getType();
 }
-int32_t ICudaEngine::getNbOptimizationProfiles() const {
+int32_t CudaEngine::getNbOptimizationProfiles() const {
   return std::max<int32_t>(1, static_cast<int32_t>(contents_->profiles.size()));
 }
-Dims ICudaEngine::getProfileShape(const char* name, int32_t profileIndex, OptProfileSelector select) const {
+Dims CudaEngine::getProfileShape(const char* name, int32_t profileIndex, OptProfileSelector select) const {
   if (profileIndex >= 0 && profileIndex < static_cast<int32_t>(contents_->profiles.size()))
     return contents_->profiles[profileIndex].getDimensions(name, select);
   return getTensorShape(name);
 }
-int32_t ICudaEngine::getNbLayers() const { return contents_->network->getNbLayers(); }
-IHostMemory* ICudaEngine::serialize() const { return new IHostMemory(writePlan(*contents_)); }
-Backend ICudaEngine::getBackend() const { return contents_->backend; }
-const INetworkDefinition& ICudaEngine::network() const { return *contents_->network; }
+int32_t CudaEngine::getNbLayers() const { return contents_->network->getNbLayers(); }
+IHostMemory* CudaEngine::serialize() const { return new HostMemory(writePlan(*contents_)); }
+Backend CudaEngine::getBackend() const { return contents_->backend; }
+const INetworkDefinition& CudaEngine::network() const { return *contents_->network; }
 
-std::string ICudaEngine::describeLayers() const {
+std::string CudaEngine::describeLayers() const {
   std::ostringstream os;
   const INetworkDefinition& net = *contents_->network;
   for (int l = 0; l < net.getNbLayers(); ++l) {
@@ -181,7 +210,7 @@ std::string ICudaEngine::describeLayers() const {
 
 // ---------------- IExecutionContext ----------------
 
-IExecutionContext::IExecutionContext(const ICudaEngine& engine)
+ExecutionContext::ExecutionContext(const CudaEngine& engine)
     : engine_(engine), runner_(executionBackend(engine.getBackend()).createRunner(engine)) {
   const Schedule& s = engine.schedule();
   shapes_.resize(s.tensors.size());
@@ -201,7 +230,7 @@ IExecutionContext::IExecutionContext(const ICudaEngine& engine)
   }
 }
 
-RunState IExecutionContext::runState() {
+RunState ExecutionContext::runState() {
   RunState state{engine_.schedule(),
                  shapes_,
                  addresses_,
@@ -221,14 +250,14 @@ RunState IExecutionContext::runState() {
   return state;
 }
 
-void IExecutionContext::prepareBackend() {
+void ExecutionContext::prepareBackend() {
   RunState state = runState();
   runner_->prepare(state);
 }
 
-IExecutionContext::~IExecutionContext() = default;
+ExecutionContext::~ExecutionContext() = default;
 
-int32_t IExecutionContext::ioIndex(const char* name, const char* method) const {
+int32_t ExecutionContext::ioIndex(const char* name, const char* method) const {
   const Schedule& s = engine_.schedule();
   auto it = name ? s.ioByName.find(name) : s.ioByName.end();
   if (it == s.ioByName.end()) {
@@ -240,7 +269,7 @@ int32_t IExecutionContext::ioIndex(const char* name, const char* method) const {
   return it->second;
 }
 
-bool IExecutionContext::setOptimizationProfileAsync(int32_t profileIndex, void*) {
+bool ExecutionContext::setOptimizationProfileAsync(int32_t profileIndex, void*) {
   if (profileIndex < 0 || profileIndex >= engine_.getNbOptimizationProfiles())
     throw Error("setOptimizationProfileAsync: profile " + std::to_string(profileIndex) +
                 " does not exist (the engine has " + std::to_string(engine_.getNbOptimizationProfiles()) + ")");
@@ -249,7 +278,7 @@ bool IExecutionContext::setOptimizationProfileAsync(int32_t profileIndex, void*)
   return true;
 }
 
-bool IExecutionContext::setInputShape(const char* name, Dims dims) {
+bool ExecutionContext::setInputShape(const char* name, Dims dims) {
   int32_t idx = ioIndex(name, "setInputShape");
   const ITensor* t = engine_.schedule().tensors[idx];
   if (!t->isNetworkInput())
@@ -283,13 +312,13 @@ bool IExecutionContext::setInputShape(const char* name, Dims dims) {
   return true;
 }
 
-bool IExecutionContext::allInputDimensionsSpecified() const {
+bool ExecutionContext::allInputDimensionsSpecified() const {
   for (int32_t idx : engine_.schedule().inputIndices)
     if (!shapes_[idx].isStatic()) return false;
   return true;
 }
 
-void IExecutionContext::resolveShapes() {
+void ExecutionContext::resolveShapes() {
   const Schedule& s = engine_.schedule();
   for (int32_t idx : s.inputIndices)
     if (!shapes_[idx].isStatic())
@@ -391,7 +420,7 @@ void IExecutionContext::resolveShapes() {
   shapesResolved_ = true;
 }
 
-void IExecutionContext::inferSteps(size_t first, bool upperBounds) {
+void ExecutionContext::inferSteps(size_t first, bool upperBounds) {
   const Schedule& s = engine_.schedule();
   for (size_t st = first; st < s.steps.size(); ++st) {
     const auto& step = s.steps[st];
@@ -409,12 +438,11 @@ void IExecutionContext::inferSteps(size_t first, bool upperBounds) {
     if (step.layer->getType() == LayerType::kNON_ZERO && upperBounds) out.dims.d[1] = ins[0].dims.volume();
     shapes_[step.output] = out.dims;
     values_[step.output] = evaluateShapeValues(*step.layer, ins, out);
-    if (std::unique_ptr<LayerBase> resolved = resolveShapeInputs(*step.layer, ins))
-      resolvedLayers_[st].reset(&resolved.release()->api());
+    resolvedLayers_[st] = resolveShapeInputs(*step.layer, ins);
   }
 }
 
-void IExecutionContext::learnNonZeroCount(size_t step, int64_t count) {
+void ExecutionContext::learnNonZeroCount(size_t step, int64_t count) {
   const Schedule& s = engine_.schedule();
   const int32_t out = s.steps[step].output;
   shapes_[out].d[1] = count;
@@ -431,8 +459,8 @@ void IExecutionContext::learnNonZeroCount(size_t step, int64_t count) {
   }
 }
 
-void IExecutionContext::deliverDataDependentOutputs(const std::vector<void*>& data,
-                                                    const std::function<void(void*, const void*, size_t)>& copy) {
+void ExecutionContext::deliverDataDependentOutputs(const std::vector<void*>& data,
+                                                   const std::function<void(void*, const void*, size_t)>& copy) {
   const Schedule& s = engine_.schedule();
   for (int32_t idx : s.outputIndices) {
     if (!dataDependent_[idx]) continue;
@@ -450,7 +478,7 @@ void IExecutionContext::deliverDataDependentOutputs(const std::vector<void*>& da
   }
 }
 
-bool IExecutionContext::setOutputAllocator(const char* name, IOutputAllocator* allocator) {
+bool ExecutionContext::setOutputAllocator(const char* name, IOutputAllocator* allocator) {
   int32_t idx = ioIndex(name, "setOutputAllocator");
   if (engine_.schedule().tensors[idx]->isNetworkInput())
     throw Error(std::string("setOutputAllocator: '") + name + "' is an input; only outputs take allocators");
@@ -458,36 +486,36 @@ bool IExecutionContext::setOutputAllocator(const char* name, IOutputAllocator* a
   return true;
 }
 
-const ILayer& IExecutionContext::layerToRun(size_t step) const {
-  return resolvedLayers_[step] ? *resolvedLayers_[step] : *engine_.schedule().steps[step].layer;
+const ILayer& ExecutionContext::layerToRun(size_t step) const {
+  return resolvedLayers_[step] ? resolvedLayers_[step]->api() : *engine_.schedule().steps[step].layer;
 }
 
-size_t IExecutionContext::getActivationBytes() const {
-  if (!shapesResolved_) const_cast<IExecutionContext*>(this)->resolveShapes();
+size_t ExecutionContext::getActivationBytes() const {
+  if (!shapesResolved_) const_cast<ExecutionContext*>(this)->resolveShapes();
   return arenaBytes_;
 }
 
-size_t IExecutionContext::getActivationBytesWithoutReuse() const {
-  if (!shapesResolved_) const_cast<IExecutionContext*>(this)->resolveShapes();
+size_t ExecutionContext::getActivationBytesWithoutReuse() const {
+  if (!shapesResolved_) const_cast<ExecutionContext*>(this)->resolveShapes();
   return unplannedBytes_;
 }
 
-Dims IExecutionContext::getTensorShape(const char* name) const {
+Dims ExecutionContext::getTensorShape(const char* name) const {
   int32_t idx = ioIndex(name, "getTensorShape");
-  if (!shapesResolved_) const_cast<IExecutionContext*>(this)->resolveShapes();
+  if (!shapesResolved_) const_cast<ExecutionContext*>(this)->resolveShapes();
   return exactShapes_[idx];
 }
 
-bool IExecutionContext::setTensorAddress(const char* name, void* data) {
+bool ExecutionContext::setTensorAddress(const char* name, void* data) {
   addresses_[ioIndex(name, "setTensorAddress")] = data;
   return true;
 }
 
-void* IExecutionContext::getTensorAddress(const char* name) const {
+void* ExecutionContext::getTensorAddress(const char* name) const {
   return addresses_[ioIndex(name, "getTensorAddress")];
 }
 
-bool IExecutionContext::enqueueV3(void* stream) {
+bool ExecutionContext::enqueueV3(void* stream) {
   const Schedule& s = engine_.schedule();
   // A later run keeps the memory plan: each NonZero re-infers the shapes after it from its new count.
   if (!shapesResolved_) resolveShapes();
@@ -497,7 +525,7 @@ bool IExecutionContext::enqueueV3(void* stream) {
       throw Error(std::string("enqueueV3: output '") + s.tensors[idx]->getName() + "' has a data-dependent shape " +
                   exactShapes_[idx].str() +
                   " (it follows a NonZero layer); set an output allocator with "
-                  "IExecutionContext::setOutputAllocator");
+                  "ExecutionContext::setOutputAllocator");
   for (int32_t idx : s.inputIndices)
     if (!addresses_[idx] && shapes_[idx].volume() != 0)
       throw Error(std::string("enqueueV3: input '") + s.tensors[idx]->getName() +
@@ -511,14 +539,14 @@ bool IExecutionContext::enqueueV3(void* stream) {
   return true;
 }
 
-void IExecutionContext::setTacticTiming(bool allowed) { runner_->allowTacticTiming(allowed); }
+void ExecutionContext::setTacticTiming(bool allowed) { runner_->allowTacticTiming(allowed); }
 
-void IExecutionContext::setTimingCache(ITimingCache::Entries* entries) { runner_->useTimingCache(entries); }
+void ExecutionContext::setTimingCache(ITimingCache::Entries* entries) { runner_->useTimingCache(entries); }
 
-std::vector<TacticRecord> IExecutionContext::timedTactics() const { return runner_->timedTactics(); }
+std::vector<TacticRecord> ExecutionContext::timedTactics() const { return runner_->timedTactics(); }
 
-int64_t IExecutionContext::getTacticTimingRuns() const { return runner_->tacticTimingRuns(); }
+int64_t ExecutionContext::getTacticTimingRuns() const { return runner_->tacticTimingRuns(); }
 
-int64_t IExecutionContext::getCudaGraphLaunches() const { return runner_->graphLaunches(); }
+int64_t ExecutionContext::getCudaGraphLaunches() const { return runner_->graphLaunches(); }
 
 }  // namespace trt

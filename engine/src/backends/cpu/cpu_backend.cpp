@@ -181,7 +181,7 @@ class CpuBackend : public ExecutionBackend {
   void checkTarget(const PlanContents&) const override {}
   void prepare(Schedule&) const override {}  // layers read their weights in place
   void release(Schedule&) const override {}
-  std::unique_ptr<BackendRunner> createRunner(const ICudaEngine&) const override {
+  std::unique_ptr<BackendRunner> createRunner(const CudaEngine&) const override {
     return std::make_unique<CpuRunner>();
   }
   void* allocate(size_t bytes) const override {

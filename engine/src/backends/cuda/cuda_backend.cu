@@ -8,6 +8,7 @@
 #include "common/half.h"
 #include "common/int8.h"
 #include "plan/plan.h"
+#include "runtime/runtime_impl.h"
 #include "runtime/schedule.h"
 #include "trt/runtime.h"
 
@@ -163,7 +164,7 @@ class CudaStepTimer : public StepTimer {
 
 class CudaRunner : public BackendRunner {
  public:
-  explicit CudaRunner(const ICudaEngine& engine) : engine_(engine) {}
+  explicit CudaRunner(const CudaEngine& engine) : engine_(engine) {}
   ~CudaRunner() override {
     if (arena_) cudaFree(arena_);
   }
@@ -387,7 +388,7 @@ class CudaRunner : public BackendRunner {
     return true;
   }
 
-  const ICudaEngine& engine_;
+  const CudaEngine& engine_;
   std::unique_ptr<LaunchContext> launch_;  // created by the first run (on the caller's device)
   void* arena_ = nullptr;                  // intermediates
   size_t arenaCapacity_ = 0;
@@ -437,7 +438,7 @@ class CudaBackend : public ExecutionBackend {
     schedule.uploads.clear();
   }
 
-  std::unique_ptr<BackendRunner> createRunner(const ICudaEngine& engine) const override {
+  std::unique_ptr<BackendRunner> createRunner(const CudaEngine& engine) const override {
     return std::make_unique<CudaRunner>(engine);
   }
 

@@ -1,5 +1,7 @@
 #include "builder/calibration/calibration.h"
 
+#include "builder/builder_impl.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -158,15 +160,15 @@ std::map<std::string, AbsHistogram> observe(const INetworkDefinition& network, c
       if (net.getLayer(l)->getOutput(0)->getName() == name && !net.getLayer(l)->getOutput(0)->isNetworkOutput())
         net.markOutput(*net.getLayer(l)->getOutput(0));
   }
-  IBuilder builder(logger);
+  Builder builder(logger);
   IBuilderConfig config;
   config.clearFlag(BuilderFlag::kTF32);              // observe FP32 values
   config.setFlag(BuilderFlag::kSKIP_TACTIC_TIMING);  // values only: heuristics' tactics are as exact
   config.setBackend(settings.backend);
   for (const auto& p : settings.profiles) config.addOptimizationProfile(&p);
   std::unique_ptr<IHostMemory> plan(builder.buildSerializedNetwork(net, config));
-  IRuntime runtime(logger);
-  std::unique_ptr<ICudaEngine> engine(runtime.deserializeCudaEngine(plan->data(), plan->size()));
+  std::unique_ptr<IRuntime> runtime(createInferRuntime(logger));
+  std::unique_ptr<ICudaEngine> engine(runtime->deserializeCudaEngine(plan->data(), plan->size()));
   std::unique_ptr<IExecutionContext> context(engine->createExecutionContext());
 
   std::map<std::string, AbsHistogram> stats;
