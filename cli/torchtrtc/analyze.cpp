@@ -97,7 +97,7 @@ std::string ints(const std::vector<int64_t>& v) {
 void inspectText(const Engine& e, std::ostream& os) {
   auto engine = deserialize(e);
   const trt::INetworkDefinition& net = engine->network();
-  os << e.to_str() << "\n";
+  os << e.toStr() << "\n";
   bool isStatic = true;
   for (int i = 0; i < net.getNbInputs(); ++i) isStatic &= net.getInput(i)->getDimensions().isStatic();
   if (isStatic) {
@@ -169,7 +169,7 @@ int analyze(const Options& o) {
   if (o.inspect) {
     if (o.json) {
       std::cout << "[";
-      for (size_t i = 0; i < engines.size(); ++i) std::cout << (i ? ",\n" : "\n") << engines[i]->layer_info_json();
+      for (size_t i = 0; i < engines.size(); ++i) std::cout << (i ? ",\n" : "\n") << engines[i]->layerInfoJson();
       std::cout << "]\n";
     } else {
       for (const auto& e : engines) inspectText(*e, std::cout);
@@ -182,7 +182,7 @@ int analyze(const Options& o) {
   for (int i = 0; i < o.warmup; ++i) mod.forward(args);  // first-call work (tactic timing) stays out
   synchronize(onGpu);
   if (o.profile)
-    for (const auto& e : engines) e->enable_profiling(true);
+    for (const auto& e : engines) e->enableProfiling(true);
   std::vector<double> latencies;
   const auto start = std::chrono::steady_clock::now();
   for (int i = 0; i < o.iterations; ++i) {
@@ -197,12 +197,12 @@ int analyze(const Options& o) {
     std::printf("%8s %12s %10s %7s  %s\n", "Calls", "Total (ms)", "Avg (ms)", "%", "Layer");
     double sum = 0;
     for (const auto& e : engines) {
-      const auto [names, calls, totals] = e->layer_times();
+      const auto [names, calls, totals] = e->layerTimes();
       for (double t : totals) sum += t;
     }
     for (const auto& e : engines) {
-      e->enable_profiling(false);
-      const auto [names, calls, totals] = e->layer_times();
+      e->enableProfiling(false);
+      const auto [names, calls, totals] = e->layerTimes();
       for (size_t i = 0; i < names.size(); ++i)
         std::printf("%8lld %12.4f %10.4f %7.1f  %s\n", static_cast<long long>(calls[i]), totals[i],
                     calls[i] ? totals[i] / calls[i] : 0.0, sum > 0 ? 100.0 * totals[i] / sum : 0.0,

@@ -83,7 +83,7 @@ int run(const torchtrtc::Options& o) {
   }
   for (const auto& note : o.notes) std::cerr << "torchtrtc: warning: " << note << "\n";
   if (o.show_supported_ops) {
-    for (const auto& s : torch_tensorrt::core::conversion::converters::get_converter_list()) std::cout << s << "\n";
+    for (const auto& s : torch_tensorrt::core::conversion::converters::getConverterList()) std::cout << s << "\n";
     for (const auto& s : torch_tensorrt::core::conversion::evaluators::getEvaluatorList())
       std::cout << s << " (evaluator)\n";
     return 0;
@@ -203,7 +203,7 @@ int run(const torchtrtc::Options& o) {
     std::vector<std::string> engines;
     for (const auto& attr : compiled.named_attributes(/*recurse=*/true))
       if (attr.value.isCustomClass())
-        engines.push_back(attr.value.toCustomClass<torch_tensorrt::core::runtime::TRTEngine>()->layer_info_json());
+        engines.push_back(attr.value.toCustomClass<torch_tensorrt::core::runtime::TRTEngine>()->layerInfoJson());
     writeLayerInfo(engines);
     writeAtomically(o.output_path, [&](std::ostream& out) { compiled.save(out); });
   }

@@ -23,7 +23,7 @@ namespace {
 std::string unsupportedMessage(const torch::jit::Node* n) {
   std::stringstream ss;
   ss << "Unable to convert node: " << util::node_info(n) << " (conversion.AddLayer)\n";
-  ss << "Schema: " << util::schema_info(n) << "\n";
+  ss << "Schema: " << util::schemaInfo(n) << "\n";
   ss << "Converter for " << n->kind().toQualString() << " requested, but no such converter was found.\n";
   ss << "If you need a converter for this operator, you can implement one yourself (see docs/custom_converters.md) "
         "or run this op in TorchScript with torch_executed_ops.";
@@ -102,7 +102,7 @@ void addInputs(ConversionCtx* ctx, const torch::jit::Block* block, const Convers
 
 // True for a pure aten op whose inputs are all compile-time values and which has a converter.
 bool foldsAtCompileTime(const torch::jit::Node* n, const std::vector<Var>& args) {
-  if (!n->kind().is_aten() || n->isNondeterministic() || !converters::node_is_convertable(n)) return false;
+  if (!n->kind().is_aten() || n->isNondeterministic() || !converters::nodeIsConvertible(n)) return false;
   const auto* schema = n->maybeSchema();
   if (!schema || schema->is_mutable()) return false;
   for (const Var& a : args)
@@ -347,8 +347,8 @@ void convertNodeChecked(ConversionCtx* ctx, const torch::jit::Node* n) {
     ctx->tensor_list_map[n->output()] = list;
     return;
   }
-  if (!converters::node_is_convertable(n)) TORCHTRT_THROW_ERROR(unsupportedMessage(n));
-  auto converter = converters::get_node_converter_for(n->maybeSchema());
+  if (!converters::nodeIsConvertible(n)) TORCHTRT_THROW_ERROR(unsupportedMessage(n));
+  auto converter = converters::getNodeConverterFor(n->maybeSchema());
   bool ok = false;
   try {
     // An in-place op on a tensor left after lowering (its memory has other names): the engine computes
@@ -381,16 +381,15 @@ void convertNodeChecked(ConversionCtx* ctx, const torch::jit::Node* n) {
     ok = converter(ctx, n, args);
     if (ok) PinLayerPrecisions(ctx, n, firstLayer);
   } catch (const std::exception& e) {
-    TORCHTRT_THROW_ERROR("Failed to convert node: " << util::node_info(n) << "\nSchema: " << util::schema_info(n)
-                                                    << "\n"
+    TORCHTRT_THROW_ERROR("Failed to convert node: " << util::node_info(n) << "\nSchema: " << util::schemaInfo(n) << "\n"
                                                     << util::errorMessage(e));
   }
-  TORCHTRT_CHECK(ok, "Converter for " << util::schema_info(n) << " failed on node " << util::node_info(n));
+  TORCHTRT_CHECK(ok, "Converter for " << util::schemaInfo(n) << " failed on node " << util::node_info(n));
   for (const torch::jit::Value* out : n->outputs()) {
     if (out->uses().empty()) continue;  // e.g. the unused indices of max pooling
     bool bound =
         ctx->value_tensor_map.count(out) || ctx->evaluated_value_map.count(out) || ctx->tensor_list_map.count(out);
-    TORCHTRT_CHECK(bound, "Converter for " << util::schema_info(n) << " did not bind output %" << out->debugName()
+    TORCHTRT_CHECK(bound, "Converter for " << util::schemaInfo(n) << " did not bind output %" << out->debugName()
                                            << " of node " << util::node_info(n));
   }
   LOG_DEBUG("Converted " << util::node_info(n));
@@ -479,7 +478,7 @@ const torch::jit::Value* WrittenGraphArgument(const torch::jit::Node* n) {
 }
 
 bool OpSupported(const torch::jit::Node* n) {
-  return n->kind() == torch::jit::prim::Constant || evaluators::hasEvaluator(n) || converters::node_is_convertable(n) ||
+  return n->kind() == torch::jit::prim::Constant || evaluators::hasEvaluator(n) || converters::nodeIsConvertible(n) ||
          n->kind() == torch::jit::prim::ListConstruct || n->kind() == torch::jit::prim::TupleConstruct;
 }
 
@@ -492,8 +491,8 @@ std::vector<std::string> GetUnsupportedOpsInBlock(const torch::jit::Block* block
     }
     if (OpSupported(n)) continue;
     std::string key = n->kind().toQualString();
-    schemas[key] = util::schema_info(n);
-    std::string loc = util::source_location(n);
+    schemas[key] = util::schemaInfo(n);
+    std::string loc = util::sourceLocation(n);
     unsupported[key].push_back(loc.empty() ? util::node_info(n) : loc);
   }
   std::vector<std::string> out;

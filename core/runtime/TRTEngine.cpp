@@ -171,22 +171,22 @@ void TRTEngine::LayerTimes::reportLayerTime(const char* layerName, float ms) noe
   }
 }
 
-void TRTEngine::enable_profiling(bool enabled) {
+void TRTEngine::enableProfiling(bool enabled) {
   std::lock_guard<std::mutex> lock(exec_mutex_);
   if (enabled && !profiling_) layer_times_ = LayerTimes();
   profiling_ = enabled;
   context_->setProfiler(enabled ? &layer_times_ : nullptr);
 }
 
-std::tuple<std::vector<std::string>, std::vector<int64_t>, std::vector<double>> TRTEngine::layer_times() {
+std::tuple<std::vector<std::string>, std::vector<int64_t>, std::vector<double>> TRTEngine::layerTimes() {
   std::lock_guard<std::mutex> lock(exec_mutex_);
   return {layer_times_.names, layer_times_.calls, layer_times_.totalMs};
 }
 
-std::string TRTEngine::layer_info() const { return engine_->describeLayers(); }
-std::string TRTEngine::layer_info_json() const { return engine_->describeLayersJson(); }
+std::string TRTEngine::layerInfo() const { return engine_->describeLayers(); }
+std::string TRTEngine::layerInfoJson() const { return engine_->describeLayersJson(); }
 
-std::string TRTEngine::to_str() const {
+std::string TRTEngine::toStr() const {
   std::stringstream ss;
   ss << "Torch-TensorRT engine '" << name << "' (" << trt::backendName(engine_->getBackend()) << ", "
      << engine_->getNbLayers() << " layers)\n  inputs:";
@@ -204,8 +204,8 @@ namespace {
 std::atomic<bool> cudagraphs_mode{false};
 }  // namespace
 
-void set_cudagraphs_mode(bool enabled) { cudagraphs_mode = enabled; }
-bool get_cudagraphs_mode() { return cudagraphs_mode; }
+void setCudagraphsMode(bool enabled) { cudagraphs_mode = enabled; }
+bool getCudagraphsMode() { return cudagraphs_mode; }
 
 namespace {
 // Receives an output whose shape only the run knows (after a NonZero layer): bytes as a Torch
@@ -346,7 +346,7 @@ std::vector<at::Tensor> TRTEngine::execute(std::vector<at::Tensor> inputs) {
   return outputs;
 }
 
-std::vector<at::Tensor> execute_engine(std::vector<at::Tensor> inputs, c10::intrusive_ptr<TRTEngine> engine) {
+std::vector<at::Tensor> executeEngine(std::vector<at::Tensor> inputs, c10::intrusive_ptr<TRTEngine> engine) {
   // Engines compute inference only: outputs never carry autograd history. Said once per process, since
   // a training loop would otherwise repeat it every step.
   static std::atomic<bool> warnedAboutGrad{false};

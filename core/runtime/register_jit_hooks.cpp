@@ -10,24 +10,24 @@ namespace {
 TORCH_LIBRARY(tensorrt, m) {
   m.class_<TRTEngine>("Engine")
       .def(torch::init<std::vector<std::string>>())
-      .def("__str__", &TRTEngine::to_str)
-      .def("__repr__", &TRTEngine::to_str)
-      .def("get_layer_info", &TRTEngine::layer_info)
-      .def("get_layer_info_json", &TRTEngine::layer_info_json)
-      .def("num_layers", &TRTEngine::num_layers)
-      .def("cuda_graph_launches", &TRTEngine::cuda_graph_launches)
-      .def("enable_profiling", &TRTEngine::enable_profiling)
+      .def("__str__", &TRTEngine::toStr)
+      .def("__repr__", &TRTEngine::toStr)
+      .def("get_layer_info", &TRTEngine::layerInfo)
+      .def("get_layer_info_json", &TRTEngine::layerInfoJson)
+      .def("num_layers", &TRTEngine::numLayers)
+      .def("cuda_graph_launches", &TRTEngine::cudaGraphLaunches)
+      .def("enable_profiling", &TRTEngine::enableProfiling)
       .def("profiling", &TRTEngine::profiling)
-      .def("layer_times", &TRTEngine::layer_times)
+      .def("layer_times", &TRTEngine::layerTimes)
       .def_pickle(
           [](const c10::intrusive_ptr<TRTEngine>& self) -> std::vector<std::string> { return self->serialize(); },
           [](std::vector<std::string> state) -> c10::intrusive_ptr<TRTEngine> {
             return c10::make_intrusive<TRTEngine>(std::move(state));
           });
-  m.def("execute_engine(Tensor[] inputs, __torch__.torch.classes.tensorrt.Engine engine) -> Tensor[]", execute_engine);
+  m.def("execute_engine(Tensor[] inputs, __torch__.torch.classes.tensorrt.Engine engine) -> Tensor[]", executeEngine);
   m.def("ABI_VERSION() -> str", []() -> std::string { return ABI_VERSION; });
-  m.def("set_cudagraphs_mode(bool enabled) -> ()", set_cudagraphs_mode);
-  m.def("get_cudagraphs_mode() -> bool", get_cudagraphs_mode);
+  m.def("set_cudagraphs_mode(bool enabled) -> ()", setCudagraphsMode);
+  m.def("get_cudagraphs_mode() -> bool", getCudagraphsMode);
 }
 
 }  // namespace

@@ -48,19 +48,19 @@ struct TRTEngine : torch::CustomClassHolder {
   //! Runs the engine on inputs (checked for count, dtype, rank, shape and device).
   std::vector<at::Tensor> execute(std::vector<at::Tensor> inputs);
   //! Layer table of the engine (the inspector).
-  std::string layer_info() const;
-  std::string layer_info_json() const;
-  int64_t num_layers() const { return engine_->getNbLayers(); }
+  std::string layerInfo() const;
+  std::string layerInfoJson() const;
+  int64_t numLayers() const { return engine_->getNbLayers(); }
   //! Runs that replayed a captured CUDA graph (CUDA graph mode).
-  int64_t cuda_graph_launches() const { return context_->getCudaGraphLaunches(); }
-  std::string to_str() const;
+  int64_t cudaGraphLaunches() const { return context_->getCudaGraphLaunches(); }
+  std::string toStr() const;
   //! Per-layer profiling (torch_tensorrt.runtime.profile): while on, every call times each layer
   //! (GPU engines then wait for each call's end and never replay a CUDA graph). Turning it on clears
   //! earlier times.
-  void enable_profiling(bool enabled);
+  void enableProfiling(bool enabled);
   bool profiling() const { return profiling_; }
   //! The layers timed since profiling was turned on, in first-run order: names, calls, total ms.
-  std::tuple<std::vector<std::string>, std::vector<int64_t>, std::vector<double>> layer_times();
+  std::tuple<std::vector<std::string>, std::vector<int64_t>, std::vector<double>> layerTimes();
 
   std::string name;
   std::string device_info;
@@ -98,11 +98,11 @@ struct TRTEngine : torch::CustomClassHolder {
 
 //! CUDA graph mode for every engine in the process (Torch-TensorRT's runtime.set_cudagraphs_mode):
 //! GPU engines replay a captured CUDA graph when a call's input shapes repeat.
-void set_cudagraphs_mode(bool enabled);
-bool get_cudagraphs_mode();
+void setCudagraphsMode(bool enabled);
+bool getCudagraphsMode();
 
 //! The op behind tensorrt::execute_engine.
-std::vector<at::Tensor> execute_engine(std::vector<at::Tensor> inputs, c10::intrusive_ptr<TRTEngine> engine);
+std::vector<at::Tensor> executeEngine(std::vector<at::Tensor> inputs, c10::intrusive_ptr<TRTEngine> engine);
 
 }  // namespace runtime
 }  // namespace core

@@ -55,18 +55,18 @@ class EngineLogger : public trt::ILogger {
         level = LogLevel::kDEBUG;
         break;
     }
-    if (should_log(level)) logging::log(level, std::string("[engine] ") + msg);
+    if (shouldLog(level)) logging::log(level, std::string("[engine] ") + msg);
   }
 };
 }  // namespace
 
 std::atomic<bool> g_progress{true};
 
-void set_progress(bool on) { g_progress = on; }
-bool get_progress() { return g_progress; }
+void setProgress(bool on) { g_progress = on; }
+bool getProgress() { return g_progress; }
 
 void progress(const std::string& msg) {
-  if (!g_progress || !should_log(LogLevel::kWARNING)) return;
+  if (!g_progress || !shouldLog(LogLevel::kWARNING)) return;
   std::lock_guard<std::mutex> lock(g_mutex);
   if (g_sink) {
     g_sink(LogLevel::kINFO, msg);
@@ -75,9 +75,9 @@ void progress(const std::string& msg) {
   std::cerr << g_prefix << " - Progress: " << msg << std::endl;
 }
 
-void set_reportable_log_level(LogLevel level) { g_level = static_cast<int>(level); }
-LogLevel get_reportable_log_level() { return static_cast<LogLevel>(g_level.load()); }
-bool should_log(LogLevel level) { return static_cast<int>(level) <= g_level.load(); }
+void setReportableLogLevel(LogLevel level) { g_level = static_cast<int>(level); }
+LogLevel getReportableLogLevel() { return static_cast<LogLevel>(g_level.load()); }
+bool shouldLog(LogLevel level) { return static_cast<int>(level) <= g_level.load(); }
 
 void log(LogLevel level, const std::string& msg) {
   std::lock_guard<std::mutex> lock(g_mutex);
@@ -94,21 +94,21 @@ void log(LogLevel level, const std::string& msg) {
   std::cerr << color << g_prefix << " - " << levelName(level) << ": " << msg << reset << std::endl;
 }
 
-void set_sink(std::function<void(LogLevel, const std::string&)> sink) {
+void setSink(std::function<void(LogLevel, const std::string&)> sink) {
   std::lock_guard<std::mutex> lock(g_mutex);
   g_sink = std::move(sink);
 }
-void set_logger_prefix(const std::string& prefix) {
+void setLoggerPrefix(const std::string& prefix) {
   std::lock_guard<std::mutex> lock(g_mutex);
   g_prefix = prefix;
 }
-std::string get_logger_prefix() {
+std::string getLoggerPrefix() {
   std::lock_guard<std::mutex> lock(g_mutex);
   return g_prefix;
 }
-void set_is_colored_output_on(bool on) { g_colored = on; }
+void setIsColoredOutputOn(bool on) { g_colored = on; }
 
-trt::ILogger& engine_logger() {
+trt::ILogger& engineLogger() {
   static EngineLogger logger;
   return logger;
 }

@@ -14,28 +14,28 @@ namespace logging {
 enum class LogLevel : int { kINTERNAL_ERROR = 0, kERROR = 1, kWARNING = 2, kINFO = 3, kDEBUG = 4, kGRAPH = 5 };
 
 //! Messages above this level are dropped (default kWARNING).
-void set_reportable_log_level(LogLevel level);
-LogLevel get_reportable_log_level();
+void setReportableLogLevel(LogLevel level);
+LogLevel getReportableLogLevel();
 //! Whether a message at `level` would be printed.
-bool should_log(LogLevel level);
+bool shouldLog(LogLevel level);
 //! Prints a message (thread-safe).
 void log(LogLevel level, const std::string& msg);
 //! Replaces the sink (nullptr restores stderr).
-void set_sink(std::function<void(LogLevel, const std::string&)> sink);
+void setSink(std::function<void(LogLevel, const std::string&)> sink);
 //! Prefix printed before each message.
-void set_logger_prefix(const std::string& prefix);
-std::string get_logger_prefix();
+void setLoggerPrefix(const std::string& prefix);
+std::string getLoggerPrefix();
 //! Whether messages get colour codes (default false).
-void set_is_colored_output_on(bool on);
+void setIsColoredOutputOn(bool on);
 //! Build progress: one line per compile phase with its time ("Torch-TensorRT - Progress: lowering:
 //! 0.12 s"), printed while progress is on (the default) and the level reports warnings; off with
 //! set_progress(false) or a level below kWARNING.
-void set_progress(bool on);
-bool get_progress();
+void setProgress(bool on);
+bool getProgress();
 //! Prints a progress line (through the sink, at kINFO, when one is set).
 void progress(const std::string& msg);
 //! An engine logger that forwards to this logger.
-trt::ILogger& engine_logger();
+trt::ILogger& engineLogger();
 
 }  // namespace logging
 }  // namespace util

@@ -35,7 +35,7 @@ inline std::string errorMessage(const std::exception& e) {
 
 #define LOG_AT(level, msg)                                        \
   do {                                                            \
-    if (torch_tensorrt::core::util::logging::should_log(level)) { \
+    if (torch_tensorrt::core::util::logging::shouldLog(level)) {  \
       std::stringstream ss_;                                      \
       ss_ << msg;                                                 \
       torch_tensorrt::core::util::logging::log(level, ss_.str()); \

@@ -18,7 +18,7 @@ trt::Dims toDims(c10::IntArrayRef sizes) {
 
 trt::Dims toDims(const std::vector<int64_t>& sizes) { return toDims(c10::IntArrayRef(sizes)); }
 
-std::string source_location(const torch::jit::Node* n) {
+std::string sourceLocation(const torch::jit::Node* n) {
   auto range = n->sourceRange();
   if (!range.source()) return "";
   auto loc = range.file_line_col();
@@ -36,13 +36,13 @@ std::string node_info(const torch::jit::Node* n) {
   while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
   // Printing a node already appends its source location ("# file.py:1:0") when the graph has it.
   if (s.find(" # ") == std::string::npos) {
-    std::string loc = source_location(n);
+    std::string loc = sourceLocation(n);
     if (!loc.empty()) s += " # " + loc;
   }
   return s;
 }
 
-std::string schema_info(const torch::jit::Node* n) {
+std::string schemaInfo(const torch::jit::Node* n) {
   const auto* schema = n->maybeSchema();
   if (!schema) return "(no schema)";
   std::stringstream ss;

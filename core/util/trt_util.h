@@ -21,9 +21,9 @@ trt::Dims toDims(const std::vector<int64_t>& sizes);
 //! "%out : Tensor = aten::op(%a, %b) # file.py:12:0" for a node, as printed in errors.
 std::string node_info(const torch::jit::Node* n);
 //! The node's schema as text, or "(no schema)".
-std::string schema_info(const torch::jit::Node* n);
+std::string schemaInfo(const torch::jit::Node* n);
 //! The node's Python source location, "file.py:12:0", or "" when unknown.
-std::string source_location(const torch::jit::Node* n);
+std::string sourceLocation(const torch::jit::Node* n);
 //! Engine data type of a Torch scalar type (throws for types the engine lacks).
 trt::DataType ScalarTypeToTRTDataType(at::ScalarType t);
 //! Torch scalar type of an engine data type.

@@ -212,7 +212,7 @@ std::string convert_method_to_trt_engine(const torch::jit::Module& module, std::
 namespace {
 torch::jit::Module embed(const std::string& engine, const Device* requested, std::vector<std::string> input_names,
                          std::vector<std::string> output_names) {
-  std::unique_ptr<trt::IRuntime> rt(trt::createInferRuntime(core::util::logging::engine_logger()));
+  std::unique_ptr<trt::IRuntime> rt(trt::createInferRuntime(core::util::logging::engineLogger()));
   std::unique_ptr<trt::ICudaEngine> e;
   try {
     e.reset(rt->deserializeCudaEngine(engine.data(), engine.size()));
@@ -282,15 +282,15 @@ std::string get_build_info() {
 void dump_build_info() { std::cout << get_build_info() << std::endl; }
 
 namespace runtime {
-void set_cudagraphs_mode(bool enabled) { core::runtime::set_cudagraphs_mode(enabled); }
-bool get_cudagraphs_mode() { return core::runtime::get_cudagraphs_mode(); }
+void set_cudagraphs_mode(bool enabled) { core::runtime::setCudagraphsMode(enabled); }
+bool get_cudagraphs_mode() { return core::runtime::getCudagraphsMode(); }
 }  // namespace runtime
 
 namespace logging {
 void set_reportable_log_level(Level level) {
-  core::util::logging::set_reportable_log_level(static_cast<core::util::logging::LogLevel>(level));
+  core::util::logging::setReportableLogLevel(static_cast<core::util::logging::LogLevel>(level));
 }
-Level get_reportable_log_level() { return static_cast<Level>(core::util::logging::get_reportable_log_level()); }
+Level get_reportable_log_level() { return static_cast<Level>(core::util::logging::getReportableLogLevel()); }
 }  // namespace logging
 
 }  // namespace torch_tensorrt

@@ -15,7 +15,7 @@ namespace conversion {
 
 ConversionCtx::ConversionCtx(BuilderSettings s)
     : settings(std::move(s)),
-      builder(trt::createInferBuilder(util::logging::engine_logger())),
+      builder(trt::createInferBuilder(util::logging::engineLogger())),
       network_owner(builder->createNetworkV2(0)),
       net(network_owner.get()),
       cfg(builder->createBuilderConfig()) {

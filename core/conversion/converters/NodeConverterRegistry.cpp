@@ -70,20 +70,20 @@ RegisterNodeConversionPatterns&& RegisterNodeConversionPatterns::pattern(Convers
   return std::move(*this);
 }
 
-bool node_is_convertable(const torch::jit::Node* n) {
+bool nodeIsConvertible(const torch::jit::Node* n) {
   const auto* schema = n->maybeSchema();
   return schema && registry().find(c10::toString(schema->operator_name())).has_value();
 }
 
-OpConverter get_node_converter_for(const torch::jit::FunctionSchema* schema) {
+OpConverter getNodeConverterFor(const torch::jit::FunctionSchema* schema) {
   TORCHTRT_CHECK(schema, "no schema");
   auto e = registry().find(c10::toString(schema->operator_name()));
   TORCHTRT_CHECK(e, "Converter for " << schema->name() << " requested, but no such converter was found.");
   return e->converter;
 }
 
-std::vector<std::string> get_converter_list() { return registry().list(); }
-std::vector<std::string> get_converter_overrides() { return registry().overrides(); }
+std::vector<std::string> getConverterList() { return registry().list(); }
+std::vector<std::string> getConverterOverrides() { return registry().overrides(); }
 
 }  // namespace converters
 }  // namespace conversion

@@ -43,13 +43,13 @@ class RegisterNodeConversionPatterns {
 };
 
 //! True when a converter is registered for the node's schema.
-bool node_is_convertable(const torch::jit::Node* n);
+bool nodeIsConvertible(const torch::jit::Node* n);
 //! The converter for the node's schema; throws when there is none.
-OpConverter get_node_converter_for(const torch::jit::FunctionSchema* schema);
+OpConverter getNodeConverterFor(const torch::jit::FunctionSchema* schema);
 //! Every registered schema, sorted.
-std::vector<std::string> get_converter_list();
+std::vector<std::string> getConverterList();
 //! Schemas whose built-in converter was replaced by a later registration, with the replacing registration number.
-std::vector<std::string> get_converter_overrides();
+std::vector<std::string> getConverterOverrides();
 
 }  // namespace converters
 }  // namespace conversion

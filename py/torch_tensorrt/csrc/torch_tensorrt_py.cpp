@@ -184,11 +184,11 @@ PYBIND11_MODULE(_C, m) {
   m.def("set_progress", &torch_tensorrt::core::util::logging::set_progress);
   m.def("get_progress", &torch_tensorrt::core::util::logging::get_progress);
   m.def("set_reportable_log_level", [](int level) {
-    torch_tensorrt::core::util::logging::set_reportable_log_level(
+    torch_tensorrt::core::util::logging::setReportableLogLevel(
         static_cast<torch_tensorrt::core::util::logging::LogLevel>(level));
   });
   m.def("get_reportable_log_level",
-        []() { return static_cast<int>(torch_tensorrt::core::util::logging::get_reportable_log_level()); });
+        []() { return static_cast<int>(torch_tensorrt::core::util::logging::getReportableLogLevel()); });
   m.def("set_logger_prefix", &torch_tensorrt::core::util::logging::set_logger_prefix);
   m.def("set_is_colored_output_on", &torch_tensorrt::core::util::logging::set_is_colored_output_on);
 }
