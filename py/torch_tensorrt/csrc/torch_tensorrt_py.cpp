@@ -170,8 +170,8 @@ PYBIND11_MODULE(_C, m) {
             std::move(source), static_cast<trt::CalibrationAlgoType>(algorithm), cache_file, use_cache);
       },
       py::arg("next_batch"), py::arg("algorithm"), py::arg("cache_file"), py::arg("use_cache"));
-  m.def("get_converter_list", &torch_tensorrt::core::conversion::converters::get_converter_list);
-  m.def("get_converter_overrides", &torch_tensorrt::core::conversion::converters::get_converter_overrides);
+  m.def("get_converter_list", &torch_tensorrt::core::conversion::converters::getConverterList);
+  m.def("get_converter_overrides", &torch_tensorrt::core::conversion::converters::getConverterOverrides);
   m.def("get_evaluator_list", &torch_tensorrt::core::conversion::evaluators::getEvaluatorList);
   m.def("get_build_info", &torch_tensorrt::get_build_info);
   m.def("has_cuda_backend", &trt::hasCudaBackend);
@@ -181,14 +181,14 @@ PYBIND11_MODULE(_C, m) {
       kinds.push_back(trt::layerTypeName(static_cast<trt::LayerType>(k)));
     return kinds;
   });
-  m.def("set_progress", &torch_tensorrt::core::util::logging::set_progress);
-  m.def("get_progress", &torch_tensorrt::core::util::logging::get_progress);
+  m.def("set_progress", &torch_tensorrt::core::util::logging::setProgress);
+  m.def("get_progress", &torch_tensorrt::core::util::logging::getProgress);
   m.def("set_reportable_log_level", [](int level) {
     torch_tensorrt::core::util::logging::setReportableLogLevel(
         static_cast<torch_tensorrt::core::util::logging::LogLevel>(level));
   });
   m.def("get_reportable_log_level",
         []() { return static_cast<int>(torch_tensorrt::core::util::logging::getReportableLogLevel()); });
-  m.def("set_logger_prefix", &torch_tensorrt::core::util::logging::set_logger_prefix);
-  m.def("set_is_colored_output_on", &torch_tensorrt::core::util::logging::set_is_colored_output_on);
+  m.def("set_logger_prefix", &torch_tensorrt::core::util::logging::setLoggerPrefix);
+  m.def("set_is_colored_output_on", &torch_tensorrt::core::util::logging::setIsColoredOutputOn);
 }
