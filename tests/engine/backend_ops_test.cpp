@@ -471,6 +471,19 @@ const std::vector<Example>& examples() {
                 n.mark(n.net.addAttention(*n.input("q", t, {3, 2, 6, 16}), *n.input("k", t, {3, 2, 9, 16}),
                                           *n.input("v", t, {3, 2, 9, 16}), mask));
               }),
+      // RMS norm over the last two dimensions with a per-element scale, as nn.RMSNorm([3, 40]) gives it
+      // (rows longer than a warp); and over the last one without a scale.
+      Example("RMSNormalization", LayerType::kRMS_NORMALIZATION, {F32},
+              [](Net& n, DataType t) {
+                ITensor* scale = n.constant({3, 40}, F32, n.random(120, 0.5, 1.5));
+                n.mark(n.net.addRMSNormalization(*n.input("x", t, {2, 3, 40}), scale, 0b110));
+              }),
+      Example("RMSNormalization.unscaled", LayerType::kRMS_NORMALIZATION, {F32},
+              [](Net& n, DataType t) {
+                auto* norm = n.net.addRMSNormalization(*n.input("x", t, {4, 5, 6}), nullptr, 0b100);
+                norm->setEpsilon(1e-3f);
+                n.mark(norm);
+              }),
   };
   return table;
 }

@@ -626,6 +626,22 @@ class IAttentionLayer : public ILayer {
   virtual bool getZeroFullyMaskedRows() const = 0;
 };
 
+//! Root-mean-square normalization (PyTorch's rms_norm): y = x / sqrt(mean(x^2) + epsilon) * scale, the
+//! mean over the last dimensions (those in the axes mask), computed in FP32 whatever x's type and
+//! rounded once. Input 1, when given, is the scale, of x's type and broadcast to x.
+class IRMSNormalizationLayer : public ILayer {
+ public:
+  //! Added to the mean square before the root (finite, not negative; default float32's epsilon,
+  //! 1.1920929e-07, PyTorch's default).
+  virtual void setEpsilon(float eps) = 0;
+  //! The epsilon.
+  virtual float getEpsilon() const = 0;
+  //! Bit i set normalizes over dimension i; the bits must be the input's last dimensions (at least one).
+  virtual void setAxes(uint32_t axesMask) = 0;
+  //! The axes mask.
+  virtual uint32_t getAxes() const = 0;
+};
+
 //! A network: inputs, layers in creation order, outputs. It owns its tensors and layers; its state is
 //! the engine's (one pointer, as TensorRT's mImpl).
 class INetworkDefinition {
@@ -719,6 +735,8 @@ class INetworkDefinition {
   IOneHotLayer* addOneHot(ITensor& indices, ITensor& values, int64_t depth, int32_t axis = -1);
   //! Scaled dot-product attention of query, key and value [B, H, S, D] with an optional mask (or nullptr).
   IAttentionLayer* addAttention(ITensor& query, ITensor& key, ITensor& value, ITensor* mask = nullptr);
+  //! RMS normalization of `input` over the last dimensions in `axesMask`, times `scale` (or nullptr).
+  IRMSNormalizationLayer* addRMSNormalization(ITensor& input, ITensor* scale, uint32_t axesMask);
 
   //! Number of layers.
   int32_t getNbLayers() const;

@@ -110,7 +110,8 @@ struct Weights {
   X(kSCALE, Scale, HALF, HALF)                    \
   X(kPARAMETRIC_RELU, ParametricReLU, HALF, HALF) \
   X(kDECONVOLUTION, Deconvolution, HALF, HALF)    \
-  X(kATTENTION, Attention, HALF, HALF)
+  X(kATTENTION, Attention, HALF, HALF)            \
+  X(kRMS_NORMALIZATION, RMSNormalization, HALF, HALF)
 
 enum class LayerType : int32_t {
 #define TRT_ENUM_ENTRY(name, stem, cpu16, cuda16) name,

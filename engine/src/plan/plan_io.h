@@ -1,6 +1,6 @@
 // Bounds-checked little-endian reader and writer for plans.
 //
-// Plan format, version 13 (all integers little-endian):
+// Plan format, version 14 (all integers little-endian):
 //
 //   offset  size  field
 //   0       8     magic "TTRTPLAN"
@@ -78,6 +78,8 @@
 //                    padding length (0..63) and that many zero bytes, so that its bytes start at a
 //                    multiple of 64 from the plan's first byte: a runtime holding the plan reads large
 //                    weights in place instead of copying them. Older plans are still read.
+//          version 14 (2026-12) layer kind RMSNormalization (u32 axes mask: the input's last dimensions,
+//                    f32 epsilon); inputs x and an optional scale broadcast to x; older plans are still read.
 #pragma once
 
 #include <cstdint>
@@ -92,7 +94,7 @@
 namespace trt {
 
 constexpr char kPlanMagic[8] = {'T', 'T', 'R', 'T', 'P', 'L', 'A', 'N'};
-constexpr uint32_t kPlanFormatVersion = 13;
+constexpr uint32_t kPlanFormatVersion = 14;
 constexpr uint32_t kPlanMinReadableVersion = 1;
 constexpr uint32_t kPlanHeaderSize = 32;
 constexpr uint32_t kPlanMaxString = 1u << 20;

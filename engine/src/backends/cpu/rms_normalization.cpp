@@ -1,0 +1,38 @@
+// RMSNormalization on the CPU (the reference): each row over the normalized last dimensions, its mean
+// square summed in double, then y = x / sqrt(mean + epsilon) * scale. 16-bit tensors come widened.
+#include <cmath>
+
+#include "backends/cpu/cpu_kernels.h"
+#include "common/broadcast_index.h"
+
+namespace trt {
+namespace cpu {
+
+void runRMSNormalization(const ILayer& layer, const std::vector<TensorView>& in, TensorView& out) {
+  const auto& norm = static_cast<const IRMSNormalizationLayer&>(layer);
+  requireFloat32(layer, in[0], "the input");
+  const Dims& d = in[0].dims;
+  int64_t rowLength = 1;
+  for (int k = 0; k < d.nbDims; ++k)
+    if ((norm.getAxes() >> k) & 1u) rowLength *= d.d[k];
+  const int64_t n = d.volume();
+  if (n == 0) return;
+  const int64_t rows = n / rowLength;
+  const float* x = in[0].f32();
+  const bool scaled = in.size() > 1;
+  const BroadcastIndex scaleAt(d, scaled ? in[1].dims : Dims{});
+  for (int64_t r = 0; r < rows; ++r) {
+    const float* row = x + r * rowLength;
+    double sum = 0.0;
+    for (int64_t i = 0; i < rowLength; ++i) sum += static_cast<double>(row[i]) * row[i];
+    const float meanSquare = static_cast<float>(sum / static_cast<double>(rowLength));
+    const float inverse = 1.f / std::sqrt(meanSquare + norm.getEpsilon());
+    for (int64_t i = 0; i < rowLength; ++i) {
+      const int64_t at = r * rowLength + i;
+      out.f32()[at] = row[i] * inverse * (scaled ? in[1].f32()[scaleAt(at)] : 1.f);
+    }
+  }
+}
+
+}  // namespace cpu
+}  // namespace trt
