@@ -1,4 +1,4 @@
-// Normalizations and norms: batch norm (float16 input too), layer norm (negative eps), group and
+// Normalizations and norms: batch norm (float16 input too), layer norm (negative eps), rms norm, group and
 // instance norm, var / std, torch.linalg.norm (vector and matrix orders), norm with a dtype, float16
 // norms staying float16, empty norms; against the JIT interpreter.
 #include "converter_test_util.h"
@@ -81,6 +81,49 @@ TEST(Norms, LayerNormAndLogSoftmax) {
       %z : Tensor = aten::log_softmax(%x, %m1, %none)
       return (%y, %z))IR",
              {at::randn({2, 3, 4, 6}) * 30}, {at::randn({4, 6}), at::randn({4, 6})});
+}
+
+TEST(Norms, RmsNormWithAndWithoutWeight) {
+  // eps None is float32's epsilon; a weight over the last two dims; no weight over the last one.
+  checkGraph(R"IR(
+    graph(%x : Tensor, %w : Tensor):
+      %shape : int[] = prim::Constant[value=[4, 6]]()
+      %last : int[] = prim::Constant[value=[6]]()
+      %none : NoneType = prim::Constant()
+      %eps : float = prim::Constant[value=0.001]()
+      %y : Tensor = aten::rms_norm(%x, %shape, %w, %none)
+      %z : Tensor = aten::rms_norm(%x, %last, %none, %eps)
+      return (%y, %z))IR",
+             {at::randn({2, 3, 4, 6}) * 3}, {at::randn({4, 6})});
+}
+
+TEST(Norms, RmsNormOfHalfInputAndNnRmsNorm) {
+  checkGraph(R"IR(
+    graph(%x : Tensor, %w : Tensor):
+      %shape : int[] = prim::Constant[value=[40]]()
+      %none : NoneType = prim::Constant()
+      %y : Tensor = aten::rms_norm(%x, %shape, %w, %none)
+      return (%y))IR",
+             {at::randn({3, 5, 40}).to(at::kHalf)}, {(at::rand({40}) + 0.5).to(at::kHalf)});
+  checkGraph(scriptGraph(R"PY(
+def forward(x: Tensor, w: Tensor):
+    return torch.rms_norm(x, [8], w, 1e-6)
+)PY"),
+             {at::randn({2, 7, 8}), at::rand({8}) + 0.5});
+}
+
+TEST(Norms, RmsNormWithANegativeEpsIsNaNWhereTorchIs) {
+  // PyTorch takes any eps: rows whose mean square is below 0.5 give NaN (OpInfo's sample has -0.5).
+  at::Tensor x = at::randn({4, 6});
+  x[0] = x[0] * 0.1;
+  x[1] = x[1] * 10;
+  checkGraph(R"IR(
+    graph(%x : Tensor, %w : Tensor):
+      %shape : int[] = prim::Constant[value=[6]]()
+      %eps : float = prim::Constant[value=-0.5]()
+      %y : Tensor = aten::rms_norm(%x, %shape, %w, %eps)
+      return (%y))IR",
+             {x}, {at::randn({6})});
 }
 
 TEST(Norms, GroupInstanceNormVarStdAllAny) {

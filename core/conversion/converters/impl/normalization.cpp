@@ -1,5 +1,8 @@
 // layer_norm, group_norm and instance_norm as Normalization layers (FP32 statistics in any build),
-// and log_softmax from reductions and elementwise layers pinned to FP32.
+// rms_norm as an RMSNormalization layer, and log_softmax from reductions and elementwise layers pinned to FP32.
+#include <cmath>
+#include <limits>
+
 #include "core/conversion/converters/shape_tensors.h"
 
 namespace torch_tensorrt {
@@ -129,6 +132,67 @@ bool layerNorm(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
   return true;
 }
 
+// PyTorch takes any eps: rsqrt(mean(x^2) + eps) is NaN where the sum is negative (and 0 for an
+// infinite eps), which the RMSNormalization layer's eps >= 0 rule leaves out. That form, in FP32
+// layers, rounded once to x's type.
+trt::ITensor* rmsNormAnyEps(ConversionCtx* ctx, trt::ITensor* x, uint32_t axes, double eps, const std::string& name,
+                            trt::ITensor* weight) {
+  PinFloat32 pin(ctx);
+  const trt::DataType type = x->getType();
+  trt::ITensor* xf = castTo(ctx, x, trt::DataType::kFLOAT, name + " [float]");
+  auto* meanSquare =
+      ctx->net->addReduce(*ew(ctx, E::kPROD, xf, xf, name + " [square]"), trt::ReduceOperation::kAVG, axes, true);
+  meanSquare->setName((name + " [mean square]").c_str());
+  trt::ITensor* shifted = ew(ctx, E::kSUM, meanSquare->getOutput(0),
+                             scalarConstant(ctx, eps, trt::DataType::kFLOAT, name + " [eps]"), name + " [+ eps]");
+  auto* root = ctx->net->addUnary(*shifted, trt::UnaryOperation::kSQRT);
+  root->setName((name + " [root]").c_str());
+  trt::ITensor* out = ew(ctx, E::kDIV, xf, root->getOutput(0), name + " [normalized]");
+  if (weight)
+    out = ew(ctx, E::kPROD, out, castTo(ctx, weight, trt::DataType::kFLOAT, name + " [weight float]"),
+             name + " [weight]");
+  return castTo(ctx, out, type, name + " [result type]");
+}
+
+// rms_norm(x, normalized_shape, weight, eps): x / sqrt(mean(x^2) + eps) * weight over the last
+// dims, one RMSNormalization layer (FP32 statistics, rounded once, as PyTorch's fused kernel). eps None
+// is float32's epsilon, PyTorch's default for float32, float16 and bfloat16 inputs.
+bool rmsNorm(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
+  trt::ITensor* x = a[0].ITensorOrFreeze(ctx);
+  const std::string name = util::node_info(n);
+  const auto shape = a[1].unwrapToIntList().vec();
+  const auto dims = util::toVec(x->getDimensions());
+  const int64_t rank = static_cast<int64_t>(dims.size());
+  TORCHTRT_CHECK(
+      !shape.empty() && static_cast<int64_t>(shape.size()) <= rank,
+      "rms_norm normalized_shape has " << shape.size() << " dims for an input of rank " << rank << ": " << name);
+  uint32_t axes = 0;
+  for (size_t k = 0; k < shape.size(); ++k) {
+    const int64_t d = rank - static_cast<int64_t>(shape.size()) + static_cast<int64_t>(k);
+    TORCHTRT_CHECK(dims[d] < 0 || dims[d] == shape[k],
+                   "rms_norm normalized_shape " << util::toDims(shape).str() << " is not the last dims of the input "
+                                                << x->getDimensions().str() << ": " << name);
+    axes |= 1u << d;
+  }
+  const double eps = a[3].isNone() ? static_cast<double>(std::numeric_limits<float>::epsilon()) : a[3].unwrapToDouble();
+  trt::ITensor* weight = nullptr;
+  if (!a[2].isNone()) {
+    weight = a[2].ITensorOrFreeze(ctx);
+    TORCHTRT_CHECK(weight->getType() == x->getType(),
+                   "rms_norm of a " << trt::dataTypeName(x->getType()) << " input with a "
+                                    << trt::dataTypeName(weight->getType())
+                                    << " weight has no converter (PyTorch promotes the result); cast the weight to the "
+                                       "input's dtype: "
+                                    << name);
+  }
+  if (!(eps >= 0 && std::isfinite(eps)))
+    return bindTensor(ctx, n, rmsNormAnyEps(ctx, x, axes, eps, name, weight)) != nullptr;
+  auto* norm = ctx->net->addRMSNormalization(*x, weight, axes);
+  norm->setEpsilon(static_cast<float>(eps));
+  norm->setName(name.c_str());
+  return bindTensor(ctx, n, norm->getOutput(0)) != nullptr;
+}
+
 // log_softmax(x) = (x - max) - log(sum(exp(x - max))): stays finite where softmax underflows.
 bool logSoftmax(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
   PinFloat32 pin(ctx);
@@ -155,6 +219,9 @@ auto normalizationRegistrations =
                   "float eps=1e-05, "
                   "bool cudnn_enable=True) -> (Tensor)",
                   layerNorm})
+        .pattern(
+            {"aten::rms_norm(Tensor input, int[] normalized_shape, Tensor? weight=None, float? eps=None) -> Tensor",
+             rmsNorm})
         .pattern({"aten::group_norm(Tensor input, int num_groups, Tensor? weight=None, Tensor? bias=None, float "
                   "eps=1.0000000000000001e-05, bool cudnn_enabled=True) -> Tensor",
                   groupNorm})
