@@ -36,26 +36,8 @@ std::vector<uint8_t> castOnce(const std::vector<uint8_t>& in, DataType from, Dat
   trt::IBuilderConfig config;
   config.setBackend(backend);
   Built b = build(net, &config);
-  std::unique_ptr<trt::IExecutionContext> ctx(b.engine->createExecutionContext());
-  std::vector<uint8_t> out(static_cast<size_t>(n) * trt::dataTypeSize(to));
-  void *din = const_cast<uint8_t*>(in.data()), *dout = out.data();
-#ifdef TORCHTRT_WITH_CUDA
-  if (backend == trt::Backend::kCUDA) {
-    cudaMalloc(&din, in.size());
-    cudaMalloc(&dout, out.size());
-    cudaMemcpy(din, in.data(), in.size(), cudaMemcpyHostToDevice);
-  }
-#endif
-  ctx->setTensorAddress("x", din);
-  ctx->setTensorAddress("y", dout);
-  ctx->enqueueV3(nullptr);
-#ifdef TORCHTRT_WITH_CUDA
-  if (backend == trt::Backend::kCUDA) {
-    cudaMemcpy(out.data(), dout, out.size(), cudaMemcpyDeviceToHost);
-    cudaFree(din);
-    cudaFree(dout);
-  }
-#endif
+  std::vector<uint8_t> out = runBytes(*b.engine, {{"x", {trt::Dims{n}, in}}}).at("y");
+  EXPECT_EQ(out.size(), static_cast<size_t>(n) * trt::dataTypeSize(to));
   return out;
 }
 

@@ -225,36 +225,14 @@ TEST(ChannelsLastPass, LeavesDynamicBatchesAndUnsupportedLayersChannelsFirst) {
 #include <cuda_runtime.h>
 
 namespace {
-// Runs an engine built for the CUDA backend on half inputs (copied to the device); returns the
-// named outputs' half bits.
+// Runs an engine built for the CUDA backend on half inputs (runBytes copies them to the device);
+// returns the named outputs' half bits.
 std::map<std::string, std::vector<uint16_t>> runHalfOnDevice(
     const trt::ICudaEngine& engine, const std::map<std::string, std::vector<uint16_t>>& inputs) {
-  std::unique_ptr<trt::IExecutionContext> ctx(engine.createExecutionContext());
-  std::vector<void*> buffers;
-  for (const auto& [name, data] : inputs) {
-    void* d = nullptr;
-    EXPECT_EQ(cudaMalloc(&d, data.size() * 2), cudaSuccess);
-    EXPECT_EQ(cudaMemcpy(d, data.data(), data.size() * 2, cudaMemcpyHostToDevice), cudaSuccess);
-    ctx->setTensorAddress(name.c_str(), d);
-    buffers.push_back(d);
-  }
+  std::map<std::string, HostTensor> bytes;
+  for (const auto& [name, data] : inputs) bytes[name] = hostTensor(engine.getTensorShape(name.c_str()), data);
   std::map<std::string, std::vector<uint16_t>> outs;
-  std::map<std::string, void*> deviceOuts;
-  for (int i = 0; i < engine.getNbIOTensors(); ++i) {
-    const char* name = engine.getIOTensorName(i);
-    if (engine.getTensorIOMode(name) != trt::TensorIOMode::kOUTPUT) continue;
-    outs[name].resize(static_cast<size_t>(ctx->getTensorShape(name).volume()));
-    void* d = nullptr;
-    EXPECT_EQ(cudaMalloc(&d, outs[name].size() * 2), cudaSuccess);
-    ctx->setTensorAddress(name, d);
-    deviceOuts[name] = d;
-    buffers.push_back(d);
-  }
-  EXPECT_TRUE(ctx->enqueueV3(nullptr));
-  EXPECT_EQ(cudaDeviceSynchronize(), cudaSuccess);
-  for (auto& [name, host] : outs)
-    EXPECT_EQ(cudaMemcpy(host.data(), deviceOuts[name], host.size() * 2, cudaMemcpyDeviceToHost), cudaSuccess);
-  for (void* b : buffers) cudaFree(b);
+  for (auto& [name, out] : runBytes(engine, bytes)) outs[name] = elementsOf<uint16_t>(out);
   return outs;
 }
 }  // namespace

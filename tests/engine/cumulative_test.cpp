@@ -39,28 +39,7 @@ std::vector<T> runCumulative(trt::DataType type, const std::vector<T>& x, trt::C
   config.setBackend(backend);
   config.clearFlag(trt::BuilderFlag::kTF32);
   Built b = build(net, &config);
-  std::unique_ptr<trt::IExecutionContext> ctx(b.engine->createExecutionContext());
-  std::vector<T> input = x, y(x.size());
-  if (backend == trt::Backend::kCPU) {
-    ctx->setTensorAddress("x", input.data());
-    ctx->setTensorAddress("y", y.data());
-    ctx->enqueueV3(nullptr);
-    return y;
-  }
-#ifdef TORCHTRT_WITH_CUDA
-  const size_t bytes = x.size() * sizeof(T);
-  void *dx = nullptr, *dy = nullptr;
-  cudaMalloc(&dx, bytes);
-  cudaMalloc(&dy, bytes);
-  cudaMemcpy(dx, input.data(), bytes, cudaMemcpyHostToDevice);
-  ctx->setTensorAddress("x", dx);
-  ctx->setTensorAddress("y", dy);
-  ctx->enqueueV3(nullptr);
-  cudaMemcpy(y.data(), dy, bytes, cudaMemcpyDeviceToHost);
-  cudaFree(dx);
-  cudaFree(dy);
-#endif
-  return y;
+  return elementsOf<T>(runBytes(*b.engine, {{"x", hostTensor(trt::Dims{2, 5, 3}, x)}}).at("y"));
 }
 }  // namespace
 

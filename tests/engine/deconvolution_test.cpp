@@ -191,19 +191,7 @@ TEST(Deconvolution, CudaMatchesTheCpu) {
       config.clearFlag(trt::BuilderFlag::kTF32);
       if (fp16) config.setFlag(trt::BuilderFlag::kFP16);
       Built built = build(net, &config);
-      std::unique_ptr<trt::IExecutionContext> ctx(built.engine->createExecutionContext());
-      const size_t inBytes = x.size() * 4, outBytes = expected.size() * 4;
-      void *dx = nullptr, *dy = nullptr;
-      ASSERT_EQ(cudaMalloc(&dx, inBytes), cudaSuccess);
-      ASSERT_EQ(cudaMalloc(&dy, outBytes), cudaSuccess);
-      cudaMemcpy(dx, x.data(), inBytes, cudaMemcpyHostToDevice);
-      ctx->setTensorAddress("x", dx);
-      ctx->setTensorAddress("y", dy);
-      ctx->enqueueV3(nullptr);
-      std::vector<float> y(expected.size());
-      ASSERT_EQ(cudaMemcpy(y.data(), dy, outBytes, cudaMemcpyDeviceToHost), cudaSuccess);
-      cudaFree(dx);
-      cudaFree(dy);
+      const std::vector<float> y = run(*built.engine, {{"x", {c.input, x}}}).at("y");
       // FP16: inputs, weights and the column buffer rounded to half (11-bit significands) over
       // sums of at most 4 channels x 27 taps of values below 1.
       expectNear(y, expected, fp16 ? 2e-2f : 1e-5f);

@@ -144,23 +144,7 @@ TEST(EinsumAndOneHot, CudaMatchesTheCpu) {
   const Operand x = operand({1, 5, 6}, 13), y = operand({3, 6, 7}, 14);
   Built cpu = einsumEngine("bij,bjk->bki", {x, y});
   Built gpu = einsumEngine("bij,bjk->bki", {x, y}, trt::Backend::kCUDA);
-  std::unique_ptr<trt::IExecutionContext> ctx(gpu.engine->createExecutionContext());
-  float *dx, *dy, *dz;
-  const size_t outCount = 3 * 7 * 5;
-  cudaMalloc(&dx, x.data.size() * 4);
-  cudaMalloc(&dy, y.data.size() * 4);
-  cudaMalloc(&dz, outCount * 4);
-  cudaMemcpy(dx, x.data.data(), x.data.size() * 4, cudaMemcpyHostToDevice);
-  cudaMemcpy(dy, y.data.data(), y.data.size() * 4, cudaMemcpyHostToDevice);
-  ctx->setTensorAddress("x0", dx);
-  ctx->setTensorAddress("x1", dy);
-  ctx->setTensorAddress("y", dz);
-  ctx->enqueueV3(nullptr);
-  std::vector<float> z(outCount);
-  cudaMemcpy(z.data(), dz, outCount * 4, cudaMemcpyDeviceToHost);
-  cudaFree(dx);
-  cudaFree(dy);
-  cudaFree(dz);
+  const std::vector<float> z = run(*gpu.engine, {{"x0", {x.dims, x.data}}, {"x1", {y.dims, y.data}}}).at("y");
   expectNear(z, runCpu(cpu, {x, y}), 1e-5f);
   // One-hot: int64 indices (negative and outside too), int32 values, axis 1, on both backends.
   const std::vector<int64_t> indices = {0, 4, -2, 9, 1, -7, 2, 3};
@@ -176,22 +160,7 @@ TEST(EinsumAndOneHot, CudaMatchesTheCpu) {
     trt::IBuilderConfig config;
     config.setBackend(gpuRun ? trt::Backend::kCUDA : trt::Backend::kCPU);
     Built b = build(net, &config);
-    std::unique_ptr<trt::IExecutionContext> c(b.engine->createExecutionContext());
-    results[gpuRun].resize(2 * 5 * 4);
-    void *di = const_cast<int64_t*>(indices.data()), *dout = results[gpuRun].data();
-    if (gpuRun) {
-      cudaMalloc(&di, indices.size() * 8);
-      cudaMalloc(&dout, results[1].size() * 4);
-      cudaMemcpy(di, indices.data(), indices.size() * 8, cudaMemcpyHostToDevice);
-    }
-    c->setTensorAddress("i", di);
-    c->setTensorAddress("y", dout);
-    c->enqueueV3(nullptr);
-    if (gpuRun) {
-      cudaMemcpy(results[1].data(), dout, results[1].size() * 4, cudaMemcpyDeviceToHost);
-      cudaFree(di);
-      cudaFree(dout);
-    }
+    results[gpuRun] = elementsOf<int32_t>(runBytes(*b.engine, {{"i", hostTensor(trt::Dims{2, 4}, indices)}}).at("y"));
   }
   EXPECT_EQ(results[1], results[0]);
 }

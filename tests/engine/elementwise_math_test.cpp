@@ -16,42 +16,19 @@ using E = trt::ElementWiseOperation;
 using U = trt::UnaryOperation;
 
 namespace {
-// Runs a one-input or two-input network of `n` elements on `backend` with raw host buffers (the
-// CUDA backend through device copies); returns the output's bytes.
+// Runs a one-input or two-input network of `n` elements on `backend` with raw host buffers (runBytes
+// makes the CUDA backend's device copies); returns the output's bytes.
 std::vector<uint8_t> runRaw(trt::INetworkDefinition& net, trt::Backend backend,
                             const std::vector<std::vector<uint8_t>>& inputs, size_t outBytes) {
-  std::unique_ptr<trt::IBuilder> builder(trt::createInferBuilder(trt::defaultLogger()));
-  std::unique_ptr<trt::IBuilderConfig> config(builder->createBuilderConfig());
-  config->setBackend(backend);
-  Built b = build(net, config.get());
-  std::unique_ptr<trt::IExecutionContext> ctx(b.engine->createExecutionContext());
-  std::vector<uint8_t> out(outBytes);
-  std::vector<void*> device;
-  auto address = [&](const void* host, size_t bytes) -> void* {
-#ifdef TORCHTRT_WITH_CUDA
-    if (backend == trt::Backend::kCUDA) {
-      void* d = nullptr;
-      EXPECT_EQ(cudaMalloc(&d, bytes ? bytes : 1), cudaSuccess);
-      cudaMemcpy(d, host, bytes, cudaMemcpyHostToDevice);
-      device.push_back(d);
-      return d;
-    }
-#endif
-    (void)bytes;
-    return const_cast<void*>(host);
-  };
+  trt::IBuilderConfig config;
+  config.setBackend(backend);
+  Built b = build(net, &config);
+  std::map<std::string, HostTensor> in;
   for (size_t i = 0; i < inputs.size(); ++i)
-    ctx->setTensorAddress(("in" + std::to_string(i)).c_str(), address(inputs[i].data(), inputs[i].size()));
-  void* y = address(out.data(), out.size());
-  ctx->setTensorAddress("out", y);
-  EXPECT_TRUE(ctx->enqueueV3(nullptr));
-#ifdef TORCHTRT_WITH_CUDA
-  if (backend == trt::Backend::kCUDA) {
-    cudaDeviceSynchronize();
-    cudaMemcpy(out.data(), y, out.size(), cudaMemcpyDeviceToHost);
-    for (void* d : device) cudaFree(d);
-  }
-#endif
+    in[net.getInput(static_cast<int32_t>(i))->getName()] = {net.getInput(static_cast<int32_t>(i))->getDimensions(),
+                                                            inputs[i]};
+  std::vector<uint8_t> out = runBytes(*b.engine, in).at("out");
+  EXPECT_EQ(out.size(), outBytes);
   return out;
 }
 

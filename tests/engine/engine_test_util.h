@@ -1,8 +1,10 @@
-// Helpers for engine tests: build a plan from a network, run it on the CPU backend.
+// Helpers for engine tests: build a plan from a network, run it on its backend (CPU, or CUDA with the
+// copies to and from the device done here).
 #pragma once
 
 #include <gtest/gtest.h>
 
+#include <cstring>
 #include <map>
 #include <memory>
 #include <random>
@@ -10,6 +12,10 @@
 #include <vector>
 
 #include "trt/trt.h"
+
+#ifdef TORCHTRT_WITH_CUDA
+#include <cuda_runtime.h>
+#endif
 
 namespace trt_test {
 
@@ -45,22 +51,88 @@ inline int countLayersBesidesLayoutTransposes(const trt::INetworkDefinition& net
   return count;
 }
 
-//! Runs an engine with float inputs by name; returns the named float outputs.
-inline std::map<std::string, std::vector<float>> run(
-    const trt::ICudaEngine& engine, std::map<std::string, std::pair<trt::Dims, std::vector<float>>> inputs) {
+//! Host bytes of a tensor: its dims and its elements in the engine's type.
+using HostTensor = std::pair<trt::Dims, std::vector<uint8_t>>;
+
+//! Runs an engine on its backend with inputs by name (bytes in each input's type) and returns every output's
+//! bytes by name. On the CUDA backend the inputs are copied to device memory, the run goes on the default
+//! stream and the outputs are copied back, so a test compares backends without writing device copies.
+//! `shapes`, when given, receives each output's shape.
+inline std::map<std::string, std::vector<uint8_t>> runBytes(const trt::ICudaEngine& engine,
+                                                            const std::map<std::string, HostTensor>& inputs,
+                                                            std::map<std::string, trt::Dims>* shapes = nullptr) {
   std::unique_ptr<trt::IExecutionContext> ctx(engine.createExecutionContext());
-  for (auto& [name, in] : inputs) {
+  const bool onDevice = engine.getBackend() == trt::Backend::kCUDA;
+  std::vector<void*> deviceBuffers;
+  // Where the engine reads or writes `host`: the host buffer itself, or a device copy of it.
+  auto place = [&](void* host, size_t bytes, bool upload) -> void* {
+    if (!onDevice) return host;
+#ifdef TORCHTRT_WITH_CUDA
+    void* device = nullptr;
+    EXPECT_EQ(cudaMalloc(&device, bytes ? bytes : 1), cudaSuccess);
+    if (upload && bytes) {
+      EXPECT_EQ(cudaMemcpy(device, host, bytes, cudaMemcpyHostToDevice), cudaSuccess);
+    }
+    deviceBuffers.push_back(device);
+    return device;
+#else
+    ADD_FAILURE() << "a CUDA engine in a build without the CUDA backend";
+    return host;
+#endif
+  };
+  std::map<std::string, std::vector<uint8_t>> hostInputs;
+  for (const auto& [name, in] : inputs) {
     ctx->setInputShape(name.c_str(), in.first);
-    ctx->setTensorAddress(name.c_str(), in.second.data());
+    hostInputs[name] = in.second;
+    ctx->setTensorAddress(name.c_str(), place(hostInputs[name].data(), in.second.size(), true));
   }
-  std::map<std::string, std::vector<float>> outs;
+  std::map<std::string, std::vector<uint8_t>> outs;
+  std::map<std::string, void*> placed;
   for (int i = 0; i < engine.getNbIOTensors(); ++i) {
     const char* name = engine.getIOTensorName(i);
     if (engine.getTensorIOMode(name) != trt::TensorIOMode::kOUTPUT) continue;
-    outs[name].resize(static_cast<size_t>(ctx->getTensorShape(name).volume()));
+    auto& buf = outs[name];
+    const trt::Dims dims = ctx->getTensorShape(name);
+    if (shapes) (*shapes)[name] = dims;
+    buf.resize(static_cast<size_t>(dims.volume()) * trt::dataTypeSize(engine.getTensorDataType(name)));
+    placed[name] = place(buf.data(), buf.size(), false);
+    ctx->setTensorAddress(name, placed[name]);
   }
-  for (auto& [name, buf] : outs) ctx->setTensorAddress(name.c_str(), buf.data());
   ctx->enqueueV3(nullptr);
+#ifdef TORCHTRT_WITH_CUDA
+  if (onDevice) {
+    for (auto& [name, buf] : outs)
+      if (!buf.empty()) {
+        EXPECT_EQ(cudaMemcpy(buf.data(), placed[name], buf.size(), cudaMemcpyDeviceToHost), cudaSuccess);
+      }
+    for (void* p : deviceBuffers) cudaFree(p);
+  }
+#endif
+  return outs;
+}
+
+//! Bytes of a vector of elements (a runBytes input).
+template <typename T>
+inline HostTensor hostTensor(const trt::Dims& dims, const std::vector<T>& values) {
+  const auto* p = reinterpret_cast<const uint8_t*>(values.data());
+  return {dims, std::vector<uint8_t>(p, p + values.size() * sizeof(T))};
+}
+
+//! The elements of an output's bytes.
+template <typename T>
+inline std::vector<T> elementsOf(const std::vector<uint8_t>& bytes) {
+  std::vector<T> values(bytes.size() / sizeof(T));
+  if (!values.empty()) std::memcpy(values.data(), bytes.data(), values.size() * sizeof(T));
+  return values;
+}
+
+//! Runs an engine with float inputs by name on its backend (runBytes); returns the named float outputs.
+inline std::map<std::string, std::vector<float>> run(
+    const trt::ICudaEngine& engine, std::map<std::string, std::pair<trt::Dims, std::vector<float>>> inputs) {
+  std::map<std::string, HostTensor> bytes;
+  for (const auto& [name, in] : inputs) bytes[name] = hostTensor(in.first, in.second);
+  std::map<std::string, std::vector<float>> outs;
+  for (auto& [name, out] : runBytes(engine, bytes)) outs[name] = elementsOf<float>(out);
   return outs;
 }
 

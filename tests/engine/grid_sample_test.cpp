@@ -120,23 +120,7 @@ TEST(GridSample, CudaMatchesTheCpu) {
         trt::IBuilderConfig config;
         config.setBackend(trt::Backend::kCUDA);
         Built gpu = build(gpuNet, &config);
-        std::unique_ptr<trt::IExecutionContext> ctx(gpu.engine->createExecutionContext());
-        float *dx, *dg, *dy;
-        const size_t outCount = 2 * 3 * points;
-        cudaMalloc(&dx, x.size() * 4);
-        cudaMalloc(&dg, grid.size() * 4);
-        cudaMalloc(&dy, outCount * 4);
-        cudaMemcpy(dx, x.data(), x.size() * 4, cudaMemcpyHostToDevice);
-        cudaMemcpy(dg, grid.data(), grid.size() * 4, cudaMemcpyHostToDevice);
-        ctx->setTensorAddress("x", dx);
-        ctx->setTensorAddress("g", dg);
-        ctx->setTensorAddress("y", dy);
-        ctx->enqueueV3(nullptr);
-        std::vector<float> y(outCount);
-        cudaMemcpy(y.data(), dy, outCount * 4, cudaMemcpyDeviceToHost);
-        cudaFree(dx);
-        cudaFree(dg);
-        cudaFree(dy);
+        const auto y = run(*gpu.engine, {{"x", {dims, x}}, {"g", {{2, 1, points, 2}, grid}}}).at("y");
         const auto expected = run(*cpu.engine, {{"x", {dims, x}}, {"g", {{2, 1, points, 2}, grid}}}).at("y");
         // The same arithmetic; the device may contract multiply-adds into FMAs.
         expectNear(y, expected, 1e-5f);

@@ -113,22 +113,7 @@ TEST(ScaleAndParametricReLU, CudaMatchesTheCpu) {
       config.setBackend(gpuRun ? trt::Backend::kCUDA : trt::Backend::kCPU);
       config.clearFlag(trt::BuilderFlag::kTF32);
       Built b = build(net, &config);
-      std::unique_ptr<trt::IExecutionContext> ctx(b.engine->createExecutionContext());
-      results[gpuRun].resize(24);
-      void *dx = const_cast<float*>(x.data()), *dy = results[gpuRun].data();
-      if (gpuRun) {
-        cudaMalloc(&dx, 96);
-        cudaMalloc(&dy, 96);
-        cudaMemcpy(dx, x.data(), 96, cudaMemcpyHostToDevice);
-      }
-      ctx->setTensorAddress("x", dx);
-      ctx->setTensorAddress("y", dy);
-      ctx->enqueueV3(nullptr);
-      if (gpuRun) {
-        cudaMemcpy(results[1].data(), dy, 96, cudaMemcpyDeviceToHost);
-        cudaFree(dx);
-        cudaFree(dy);
-      }
+      results[gpuRun] = run(*b.engine, {{"x", {net.getInput(0)->getDimensions(), x}}})["y"];
     }
     expectNear(results[1], results[0], 1e-6f);
   }

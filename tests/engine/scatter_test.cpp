@@ -227,23 +227,7 @@ namespace {
 // Runs a scatter network "x", "u" -> "y" (y the data's size) on the GPU.
 std::vector<float> runOnGpu(const trt::ICudaEngine& engine, const std::vector<float>& data,
                             const std::vector<float>& updates) {
-  std::unique_ptr<trt::IExecutionContext> ctx(engine.createExecutionContext());
-  float *dx, *du, *dy;
-  cudaMalloc(&dx, data.size() * 4);
-  cudaMalloc(&du, updates.size() * 4);
-  cudaMalloc(&dy, data.size() * 4);
-  cudaMemcpy(dx, data.data(), data.size() * 4, cudaMemcpyHostToDevice);
-  cudaMemcpy(du, updates.data(), updates.size() * 4, cudaMemcpyHostToDevice);
-  ctx->setTensorAddress("x", dx);
-  ctx->setTensorAddress("u", du);
-  ctx->setTensorAddress("y", dy);
-  ctx->enqueueV3(nullptr);
-  std::vector<float> y(data.size());
-  cudaMemcpy(y.data(), dy, y.size() * 4, cudaMemcpyDeviceToHost);
-  cudaFree(dx);
-  cudaFree(du);
-  cudaFree(dy);
-  return y;
+  return run(engine, {{"x", {engine.getTensorShape("x"), data}}, {"u", {engine.getTensorShape("u"), updates}}}).at("y");
 }
 }  // namespace
 

@@ -61,47 +61,12 @@ struct Output {
 
 // Runs a one-input ("x", float) engine on its backend; every output comes back with its shape and bytes.
 std::map<std::string, Output> runEngine(const trt::ICudaEngine& engine, Dims shape, const std::vector<float>& x) {
-  std::unique_ptr<trt::IExecutionContext> ctx(engine.createExecutionContext());
-  ctx->setInputShape("x", shape);
-  const bool gpu = engine.getBackend() == trt::Backend::kCUDA;
-  std::vector<void*> deviceBuffers;
-  auto bind = [&](const char* name, void* host, size_t bytes) {
-#ifdef TORCHTRT_WITH_CUDA
-    if (gpu) {
-      void* d = nullptr;
-      cudaMalloc(&d, bytes ? bytes : 1);
-      if (host) cudaMemcpy(d, host, bytes, cudaMemcpyHostToDevice);
-      deviceBuffers.push_back(d);
-      ctx->setTensorAddress(name, d);
-      return;
-    }
-#endif
-    (void)bytes;
-    ctx->setTensorAddress(name, host);
-  };
-  bind("x", const_cast<float*>(x.data()), x.size() * 4);
+  std::map<std::string, Dims> shapes;
   std::map<std::string, Output> outs;
-  std::vector<std::string> names;
-  for (int i = 0; i < engine.getNbIOTensors(); ++i) {
-    const char* name = engine.getIOTensorName(i);
-    if (engine.getTensorIOMode(name) != trt::TensorIOMode::kOUTPUT) continue;
-    Output& o = outs[name];
-    o.dims = ctx->getTensorShape(name);
-    o.bytes.resize(static_cast<size_t>(o.dims.volume()) * trt::dataTypeSize(engine.getTensorDataType(name)));
-    names.push_back(name);
-    bind(name, gpu ? nullptr : o.bytes.data(), o.bytes.size());
+  for (auto& [name, bytes] : runBytes(engine, {{"x", hostTensor(shape, x)}}, &shapes)) {
+    outs[name].dims = shapes[name];
+    outs[name].bytes = std::move(bytes);
   }
-  ctx->enqueueV3(nullptr);
-#ifdef TORCHTRT_WITH_CUDA
-  if (gpu) {
-    cudaDeviceSynchronize();
-    for (size_t i = 0; i < names.size(); ++i) {
-      Output& o = outs[names[i]];
-      cudaMemcpy(o.bytes.data(), deviceBuffers[i + 1], o.bytes.size(), cudaMemcpyDeviceToHost);
-    }
-    for (void* d : deviceBuffers) cudaFree(d);
-  }
-#endif
   return outs;
 }
 
