@@ -44,7 +44,11 @@ step build cmake --build build-gpu --parallel "$(nproc)"
 step install env TORCHTRT_BUILD_DIR=build-gpu $PY -m pip install --no-build-isolation --no-deps --no-index .
 pytest_k=()
 [ -z "${TORCHTRT_PYTEST_K:-}" ] || pytest_k=(-k "$TORCHTRT_PYTEST_K")
-step pytest env TORCHTRT_BUILD_DIR=build-gpu $PY -m pytest -q -p no:cacheprovider ${TORCHTRT_PYTEST_ARGS:-} "${pytest_k[@]}"
+# TORCHTRT_PYTEST_WORKERS=N spreads the files over N pytest-xdist workers (the GPU machine lacks xdist:
+# put pytest-xdist and execnet, both pure Python, on PYTHONPATH); -rfE names every failure at the end.
+workers=()
+[ -z "${TORCHTRT_PYTEST_WORKERS:-}" ] || workers=(-n "$TORCHTRT_PYTEST_WORKERS")
+step pytest env TORCHTRT_BUILD_DIR=build-gpu $PY -m pytest -q -rfE -p no:cacheprovider "${workers[@]}" ${TORCHTRT_PYTEST_ARGS:-} "${pytest_k[@]}"
 [ -n "${TORCHTRT_SKIP_DEMO:-}" ] || step demo $PY demo/resnet18_demo.py
 [ -n "${TORCHTRT_SKIP_BENCH:-}" ] || step bench $PY bench/bench_models.py --out "$OUT/bench.md" ${TORCHTRT_BENCH_ARGS:-}
 cat "$summary"

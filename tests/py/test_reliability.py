@@ -175,6 +175,9 @@ def test_memory_stays_flat_over_10000_runs_and_50_compiles(device):
         torch.cuda.synchronize()
         gpu_growth = torch.cuda.memory_allocated() - gpu_before
         assert gpu_growth == 0, f"PyTorch's CUDA memory grew {gpu_growth} bytes"
+        if os.environ.get("PYTEST_XDIST_WORKER"):
+            # Free device memory is the whole GPU's: other workers' engines come and go in it.
+            return
         free, _ = torch.cuda.mem_get_info()
         for _ in range(20):
             m = torch_tensorrt.compile(ts, inputs=[x])
