@@ -63,7 +63,16 @@ inline std::map<std::string, std::vector<uint8_t>> runBytes(const trt::ICudaEngi
                                                             std::map<std::string, trt::Dims>* shapes = nullptr) {
   std::unique_ptr<trt::IExecutionContext> ctx(engine.createExecutionContext());
   const bool onDevice = engine.getBackend() == trt::Backend::kCUDA;
-  std::vector<void*> deviceBuffers;
+  // Device copies, freed however the run ends (a throwing enqueueV3 included).
+  struct DeviceBuffers {
+    std::vector<void*> list;
+    ~DeviceBuffers() {
+#ifdef TORCHTRT_WITH_CUDA
+      for (void* p : list) cudaFree(p);
+#endif
+    }
+  } device;
+  std::vector<void*>& deviceBuffers = device.list;
   // Where the engine reads or writes `host`: the host buffer itself, or a device copy of it.
   auto place = [&](void* host, size_t bytes, bool upload) -> void* {
     if (!onDevice) return host;
@@ -83,6 +92,10 @@ inline std::map<std::string, std::vector<uint8_t>> runBytes(const trt::ICudaEngi
   std::map<std::string, std::vector<uint8_t>> hostInputs;
   for (const auto& [name, in] : inputs) {
     ctx->setInputShape(name.c_str(), in.first);
+    // A short buffer would be read past its end (on the device too, where its copy has its size).
+    EXPECT_GE(in.second.size(),
+              static_cast<size_t>(in.first.volume()) * trt::dataTypeSize(engine.getTensorDataType(name.c_str())))
+        << "input '" << name << "' " << in.first.str();
     hostInputs[name] = in.second;
     ctx->setTensorAddress(name.c_str(), place(hostInputs[name].data(), in.second.size(), true));
   }
@@ -93,6 +106,11 @@ inline std::map<std::string, std::vector<uint8_t>> runBytes(const trt::ICudaEngi
     if (engine.getTensorIOMode(name) != trt::TensorIOMode::kOUTPUT) continue;
     auto& buf = outs[name];
     const trt::Dims dims = ctx->getTensorShape(name);
+    if (!dims.isStatic()) {
+      ADD_FAILURE() << "output '" << name << "' has the data-dependent shape " << dims.str()
+                    << ": runBytes takes static outputs only (give the context an IOutputAllocator)";
+      return {};
+    }
     if (shapes) (*shapes)[name] = dims;
     buf.resize(static_cast<size_t>(dims.volume()) * trt::dataTypeSize(engine.getTensorDataType(name)));
     placed[name] = place(buf.data(), buf.size(), false);
@@ -105,7 +123,6 @@ inline std::map<std::string, std::vector<uint8_t>> runBytes(const trt::ICudaEngi
       if (!buf.empty()) {
         EXPECT_EQ(cudaMemcpy(buf.data(), placed[name], buf.size(), cudaMemcpyDeviceToHost), cudaSuccess);
       }
-    for (void* p : deviceBuffers) cudaFree(p);
   }
 #endif
   return outs;
@@ -132,7 +149,11 @@ inline std::map<std::string, std::vector<float>> run(
   std::map<std::string, HostTensor> bytes;
   for (const auto& [name, in] : inputs) bytes[name] = hostTensor(in.first, in.second);
   std::map<std::string, std::vector<float>> outs;
-  for (auto& [name, out] : runBytes(engine, bytes)) outs[name] = elementsOf<float>(out);
+  for (auto& [name, out] : runBytes(engine, bytes)) {
+    EXPECT_EQ(engine.getTensorDataType(name.c_str()), trt::DataType::kFLOAT)
+        << "run() reads float32 outputs; use runBytes for '" << name << "'";
+    outs[name] = elementsOf<float>(out);
+  }
   return outs;
 }
 

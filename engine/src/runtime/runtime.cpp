@@ -525,7 +525,7 @@ bool ExecutionContext::enqueueV3(void* stream) {
       throw Error(std::string("enqueueV3: output '") + s.tensors[idx]->getName() + "' has a data-dependent shape " +
                   exactShapes_[idx].str() +
                   " (it follows a NonZero layer); set an output allocator with "
-                  "ExecutionContext::setOutputAllocator");
+                  "IExecutionContext::setOutputAllocator");
   for (int32_t idx : s.inputIndices)
     if (!addresses_[idx] && shapes_[idx].volume() != 0)
       throw Error(std::string("enqueueV3: input '") + s.tensors[idx]->getName() +

@@ -185,10 +185,12 @@ bool rmsNorm(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
                                        "input's dtype: "
                                     << name);
   }
-  if (!(eps >= 0 && std::isfinite(eps)))
+  // The layer keeps eps as float32: an eps that float32 cannot hold takes the FP32 layers too.
+  const float layerEps = static_cast<float>(eps);
+  if (!(layerEps >= 0 && std::isfinite(layerEps)))
     return bindTensor(ctx, n, rmsNormAnyEps(ctx, x, axes, eps, name, weight)) != nullptr;
   auto* norm = ctx->net->addRMSNormalization(*x, weight, axes);
-  norm->setEpsilon(static_cast<float>(eps));
+  norm->setEpsilon(layerEps);
   norm->setName(name.c_str());
   return bindTensor(ctx, n, norm->getOutput(0)) != nullptr;
 }

@@ -1,5 +1,5 @@
 // RMSNormalization on the CPU (the reference): each row over the normalized last dimensions, its mean
-// square summed in double, then y = x / sqrt(mean + epsilon) * scale. 16-bit tensors come widened.
+// square (float32 squares) summed in double, then y = x / sqrt(mean + epsilon) * scale. 16-bit tensors come widened.
 #include <cmath>
 
 #include "backends/cpu/cpu_kernels.h"
@@ -24,7 +24,8 @@ void runRMSNormalization(const ILayer& layer, const std::vector<TensorView>& in,
   for (int64_t r = 0; r < rows; ++r) {
     const float* row = x + r * rowLength;
     double sum = 0.0;
-    for (int64_t i = 0; i < rowLength; ++i) sum += static_cast<double>(row[i]) * row[i];
+    // Squares in float32 as PyTorch's (an overflowing square is inf there too), summed in double.
+    for (int64_t i = 0; i < rowLength; ++i) sum += static_cast<double>(row[i] * row[i]);
     const float meanSquare = static_cast<float>(sum / static_cast<double>(rowLength));
     const float inverse = 1.f / std::sqrt(meanSquare + norm.getEpsilon());
     for (int64_t i = 0; i < rowLength; ++i) {
