@@ -45,9 +45,10 @@ step install env TORCHTRT_BUILD_DIR=build-gpu $PY -m pip install --no-build-isol
 pytest_k=()
 [ -z "${TORCHTRT_PYTEST_K:-}" ] || pytest_k=(-k "$TORCHTRT_PYTEST_K")
 # TORCHTRT_PYTEST_WORKERS=N spreads the files over N pytest-xdist workers (the GPU machine lacks xdist:
-# put pytest-xdist and execnet, both pure Python, on PYTHONPATH); -rfE names every failure at the end.
+# run scripts/gpu-pydeps.sh here and carry .gpu-pydeps); -rfE names every failure at the end.
 workers=()
 [ -z "${TORCHTRT_PYTEST_WORKERS:-}" ] || workers=(-n "$TORCHTRT_PYTEST_WORKERS")
+[ ! -d .gpu-pydeps ] || export PYTHONPATH="$PWD/.gpu-pydeps${PYTHONPATH:+:$PYTHONPATH}"  # scripts/gpu-pydeps.sh
 step pytest env TORCHTRT_BUILD_DIR=build-gpu $PY -m pytest -q -rfE -p no:cacheprovider "${workers[@]}" ${TORCHTRT_PYTEST_ARGS:-} "${pytest_k[@]}"
 [ -n "${TORCHTRT_SKIP_DEMO:-}" ] || step demo $PY demo/resnet18_demo.py
 [ -n "${TORCHTRT_SKIP_BENCH:-}" ] || step bench $PY bench/bench_models.py --out "$OUT/bench.md" ${TORCHTRT_BENCH_ARGS:-}
