@@ -40,13 +40,6 @@ std::vector<uint8_t> bytesOf(const std::vector<T>& v) {
 }
 
 template <typename T>
-std::vector<T> valuesOf(const std::vector<uint8_t>& b) {
-  std::vector<T> v(b.size() / sizeof(T));
-  std::memcpy(v.data(), b.data(), b.size());
-  return v;
-}
-
-template <typename T>
 trt::DataType typeOf() {
   if constexpr (std::is_same<T, float>::value) return trt::DataType::kFLOAT;
   if constexpr (std::is_same<T, int32_t>::value) return trt::DataType::kINT32;
@@ -63,7 +56,7 @@ std::vector<T> binary(E op, const std::vector<T>& a, const std::vector<T>& b, tr
   auto* layer = net.addElementWise(*x, *y, op);
   layer->getOutput(0)->setName("out");
   net.markOutput(*layer->getOutput(0));
-  return valuesOf<T>(runRaw(net, backend, {bytesOf(a), bytesOf(b)}, a.size() * sizeof(T)));
+  return elementsOf<T>(runRaw(net, backend, {bytesOf(a), bytesOf(b)}, a.size() * sizeof(T)));
 }
 
 template <typename T>
@@ -73,7 +66,7 @@ std::vector<T> unary(U op, const std::vector<T>& a, trt::Backend backend) {
   auto* layer = net.addUnary(*x, op);
   layer->getOutput(0)->setName("out");
   net.markOutput(*layer->getOutput(0));
-  return valuesOf<T>(runRaw(net, backend, {bytesOf(a)}, a.size() * sizeof(T)));
+  return elementsOf<T>(runRaw(net, backend, {bytesOf(a)}, a.size() * sizeof(T)));
 }
 
 const std::vector<int32_t> kIntA = {7, -7, 7, -7, 0, INT32_MIN, INT32_MIN, 5, -13, 100};
@@ -160,7 +153,7 @@ TEST(ElementWiseMath, IntegerReductionsOnTheCpu) {
   sum->getOutput(0)->setName("out");
   net.markOutput(*sum->getOutput(0));
   const std::vector<int64_t> v = {INT64_MAX, 1, 0, -4, 5, 6};  // the first row wraps, as int64 arithmetic does
-  auto out = valuesOf<int64_t>(runRaw(net, trt::Backend::kCPU, {bytesOf(v)}, 2 * sizeof(int64_t)));
+  auto out = elementsOf<int64_t>(runRaw(net, trt::Backend::kCPU, {bytesOf(v)}, 2 * sizeof(int64_t)));
   EXPECT_EQ(out, (std::vector<int64_t>{INT64_MIN, 7}));
 }
 
@@ -192,7 +185,7 @@ TEST(ElementWiseMath, CudaMatchesTheCpu) {
   prod->getOutput(0)->setName("out");
   net.markOutput(*prod->getOutput(0));
   const std::vector<int32_t> v = {3, -9, 4, 1, 0, -5, -2, -8, -1, -7};
-  auto g = valuesOf<int32_t>(runRaw(net, gpu, {bytesOf(v)}, 2 * sizeof(int32_t)));
+  auto g = elementsOf<int32_t>(runRaw(net, gpu, {bytesOf(v)}, 2 * sizeof(int32_t)));
   EXPECT_EQ(g, (std::vector<int32_t>{4, -1}));
 }
 #endif

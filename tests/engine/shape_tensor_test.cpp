@@ -53,9 +53,7 @@ struct Output {
   std::vector<uint8_t> bytes;
   template <typename T>
   std::vector<T> as() const {
-    std::vector<T> v(bytes.size() / sizeof(T));
-    if (!v.empty()) std::memcpy(v.data(), bytes.data(), bytes.size());
-    return v;
+    return elementsOf<T>(bytes);
   }
 };
 

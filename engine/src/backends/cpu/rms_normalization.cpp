@@ -4,6 +4,7 @@
 
 #include "backends/cpu/cpu_kernels.h"
 #include "common/broadcast_index.h"
+#include "common/rms_rows.h"
 
 namespace trt {
 namespace cpu {
@@ -12,12 +13,9 @@ void runRMSNormalization(const ILayer& layer, const std::vector<TensorView>& in,
   const auto& norm = static_cast<const IRMSNormalizationLayer&>(layer);
   requireFloat32(layer, in[0], "the input");
   const Dims& d = in[0].dims;
-  int64_t rowLength = 1;
-  for (int k = 0; k < d.nbDims; ++k)
-    if ((norm.getAxes() >> k) & 1u) rowLength *= d.d[k];
-  const int64_t n = d.volume();
-  if (n == 0) return;
-  const int64_t rows = n / rowLength;
+  const RmsRows shape = rmsRows(d, norm.getAxes());
+  if (shape.count == 0) return;
+  const int64_t rows = shape.count, rowLength = shape.length;
   const float* x = in[0].f32();
   const bool scaled = in.size() > 1;
   const BroadcastIndex scaleAt(d, scaled ? in[1].dims : Dims{});

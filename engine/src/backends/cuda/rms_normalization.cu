@@ -4,6 +4,7 @@
 #include "backends/cuda/float_types.cuh"
 #include "backends/cuda/reduction_util.cuh"
 #include "common/broadcast_index.h"
+#include "common/rms_rows.h"
 
 namespace trt {
 namespace cuda {
@@ -37,12 +38,9 @@ void launchRMSNormalization(LaunchContext& ctx, const ILayer& layer, const std::
                             TensorView& out) {
   const auto& norm = static_cast<const IRMSNormalizationLayer&>(layer);
   const Dims& d = in[0].dims;
-  int64_t rowLength = 1;
-  for (int k = 0; k < d.nbDims; ++k)
-    if ((norm.getAxes() >> k) & 1u) rowLength *= d.d[k];
-  const int64_t n = d.volume();
-  if (n == 0) return;
-  const int64_t rows = n / rowLength;
+  const RmsRows shape = rmsRows(d, norm.getAxes());
+  if (shape.count == 0) return;
+  const int64_t rows = shape.count, rowLength = shape.length;
   const bool scaled = in.size() > 1;
   const BroadcastIndex scaleAt(d, scaled ? in[1].dims : Dims{});
   const unsigned blocks = static_cast<unsigned>(rows < (1 << 20) ? rows : (1 << 20));
