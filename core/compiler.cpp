@@ -7,6 +7,7 @@
 #include <set>
 #include <sstream>
 
+#include "core/conversion/conversionctx/ConversionCtx.h"
 #include "core/partitioning/stitching.h"
 #include "core/runtime/runtime.h"
 #include "core/util/macros.h"
@@ -268,6 +269,7 @@ torch::jit::Module CompileGraph(const torch::jit::Module& mod, CompileSpec cfg) 
                                          : "these ops have no converter:" + ss.str())
                        << "; calibrate a module that compiles whole, or use a quantization-aware model");
   }
+  conversion::checkTimingCacheFile(cfg.convert_info.engine_settings);
   bool whole = !p.enabled || (!forced && !collections && conversion::GetUnsupportedOpsInBlock(graph->block()).empty());
   bool done = false;
   if (whole) {

@@ -54,6 +54,9 @@ def sweep(full: bool = False, jobs: int = 1, ops: Optional[List[str]] = None,
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join([os.path.dirname(os.path.dirname(torch_tensorrt.__file__))]
                                         + [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p])
+    # The sweep checks CPU engines against eager on the CPU. Hidden GPUs keep it so on a GPU machine:
+    # torch's test utilities initialize CUDA at import, and a case's forked child cannot use it then.
+    env["CUDA_VISIBLE_DEVICES"] = ""
     results: Dict[str, Any] = dict(full=full, ops={}, pairs={}, cases={})
     with tempfile.TemporaryDirectory(prefix="conformance-") as tmp:
         procs = []

@@ -28,6 +28,19 @@ def gpu_engines() -> bool:
     return torch.cuda.is_available() and torch_tensorrt._C.has_cuda_backend()
 
 
+def onednn_plugin_built() -> bool:
+    """Whether this build has the CPU backend's oneDNN plugin (the GPU machine has no libdnnl-dev, so its
+    CPU engines run the reference kernels). scripts/test.sh sets TORCHTRT_REQUIRE_ONEDNN=1: there a
+    missing plugin fails the test instead of changing what it expects."""
+    import torch_tensorrt
+
+    if os.path.exists(os.path.join(torch_tensorrt.get_lib_dir(), "libtorchtrt_onednn.so")):
+        return True
+    if os.environ.get("TORCHTRT_REQUIRE_ONEDNN") == "1":
+        pytest.fail("this build has no oneDNN plugin (libtorchtrt_onednn.so), which scripts/setup.sh installs")
+    return False
+
+
 def run_python(code: str, cwd: str) -> subprocess.CompletedProcess:
     """Runs code in a fresh interpreter (only what the code imports is loaded)."""
     return subprocess.run([sys.executable, "-c", code], cwd=cwd, capture_output=True, text=True, timeout=600)

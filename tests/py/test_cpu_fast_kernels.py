@@ -14,6 +14,8 @@ import textwrap
 
 import pytest
 
+from conftest import onednn_plugin_built
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 SCRIPT = textwrap.dedent(
@@ -66,6 +68,8 @@ def run_cases(kernels, **extra_env):
 
 
 def test_default_kernels_are_onednn_and_match_pytorch_in_a_torch_process():
+    if not onednn_plugin_built():
+        pytest.skip("this build has no oneDNN plugin (CMake found no libdnnl-dev 2.x)")
     result = run_cases(None)
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.count("ok ") == 5, result.stdout

@@ -87,17 +87,30 @@ trt::ITensor* ConversionCtx::constantTensor(const at::Tensor& tensor, const std:
   return layer->getOutput(0);
 }
 
-std::unique_ptr<trt::ITimingCache> ConversionCtx::readTimingCache() {
+std::unique_ptr<trt::ITimingCache> readTimingCacheFile(const BuilderSettings& settings, trt::IBuilderConfig& cfg) {
   if (settings.timing_cache_path.empty() || settings.backend != trt::Backend::kCUDA) return nullptr;
   std::vector<char> bytes;
   std::ifstream in(settings.timing_cache_path, std::ios::binary);
   if (in) bytes.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
   std::unique_ptr<trt::ITimingCache> cache;
   try {
-    cache.reset(cfg->createTimingCache(bytes.data(), bytes.size()));
+    cache.reset(cfg.createTimingCache(bytes.data(), bytes.size()));
   } catch (const trt::Error& e) {
     TORCHTRT_THROW_ERROR("timing cache file '" << settings.timing_cache_path << "': " << e.what());
   }
+  return cache;
+}
+
+void checkTimingCacheFile(const BuilderSettings& settings) {
+  if (settings.timing_cache_path.empty() || settings.backend != trt::Backend::kCUDA) return;
+  std::unique_ptr<trt::IBuilder> builder(trt::createInferBuilder(util::logging::engineLogger()));
+  std::unique_ptr<trt::IBuilderConfig> cfg(builder->createBuilderConfig());
+  readTimingCacheFile(settings, *cfg);
+}
+
+std::unique_ptr<trt::ITimingCache> ConversionCtx::readTimingCache() {
+  std::unique_ptr<trt::ITimingCache> cache = readTimingCacheFile(settings, *cfg);
+  if (!cache) return nullptr;
   LOG_INFO("timing cache '" << settings.timing_cache_path << "': " << cache->size() << " entries read");
   cfg->setTimingCache(*cache, false);
   return cache;

@@ -37,6 +37,13 @@ struct BuilderSettings {
   std::map<std::string, at::ScalarType> layer_precisions;
 };
 
+//! Reads the settings' timing cache file (CUDA backend) into a cache made by `cfg`; nullptr when there is
+//! none to use; a file that is not a timing cache throws, naming it.
+std::unique_ptr<trt::ITimingCache> readTimingCacheFile(const BuilderSettings& settings, trt::IBuilderConfig& cfg);
+//! Throws when the settings' timing cache file is damaged: checked before a compile, so that the fallback
+//! from one engine to partitioning cannot hide the user's file behind "no part could run in an engine".
+void checkTimingCacheFile(const BuilderSettings& settings);
+
 struct ConversionCtx {
   explicit ConversionCtx(BuilderSettings settings);
   ~ConversionCtx();
