@@ -47,7 +47,12 @@ pytest_k=()
 # TORCHTRT_PYTEST_WORKERS=N spreads the files over N pytest-xdist workers (the GPU machine lacks xdist:
 # run scripts/gpu-pydeps.sh here and carry .gpu-pydeps); -rfE names every failure at the end.
 workers=()
-[ -z "${TORCHTRT_PYTEST_WORKERS:-}" ] || workers=(-n "$TORCHTRT_PYTEST_WORKERS")
+if [ -n "${TORCHTRT_PYTEST_WORKERS:-}" ]; then
+  workers=(-n "$TORCHTRT_PYTEST_WORKERS")
+  # Each worker's torch and OpenMP take every core by default: 15 workers x 16 threads on 16 cores made
+  # CPU-heavy tests (INT8 calibration's training, torchtrtc's compiles) ten times slower. A share each.
+  export OMP_NUM_THREADS=${OMP_NUM_THREADS:-$(( $(nproc) / TORCHTRT_PYTEST_WORKERS > 0 ? $(nproc) / TORCHTRT_PYTEST_WORKERS : 1 ))}
+fi
 [ ! -d .gpu-pydeps ] || export PYTHONPATH="$PWD/.gpu-pydeps${PYTHONPATH:+:$PYTHONPATH}"  # scripts/gpu-pydeps.sh
 step pytest env TORCHTRT_BUILD_DIR=build-gpu $PY -m pytest -q -rfE -p no:cacheprovider "${workers[@]}" ${TORCHTRT_PYTEST_ARGS:-} "${pytest_k[@]}"
 [ -n "${TORCHTRT_SKIP_DEMO:-}" ] || step demo $PY demo/resnet18_demo.py

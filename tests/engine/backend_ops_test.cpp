@@ -26,6 +26,7 @@
 #include "backends/half_support.h"
 #include "common/half.h"
 #include "engine_test_util.h"
+#include "layers/attention_layout.h"
 #include "layers/make_layer.h"
 #ifdef TORCHTRT_WITH_CUDA
 #include <cuda_runtime.h>
@@ -470,6 +471,17 @@ const std::vector<Example>& examples() {
                 ITensor* mask = n.input("m", t, {3, 1, 1, 9});
                 n.mark(n.net.addAttention(*n.input("q", t, {3, 2, 6, 16}), *n.input("k", t, {3, 2, 9, 16}),
                                           *n.input("v", t, {3, 2, 9, 16}), mask));
+              }),
+      // The layout the builder's attention layout pass gives BERT's attention on CUDA: query, key and
+      // output stored [B, S, H, D] and read through their strides, the value [B, H, S, D], a padding mask.
+      Example("Attention.sequenceMajor", LayerType::kATTENTION, {F32},
+              [](Net& n, DataType t) {
+                ITensor* mask = n.input("m", t, {3, 1, 1, 9});
+                auto* attention = n.net.addAttention(*n.input("q", t, {3, 6, 2, 16}), *n.input("k", t, {3, 9, 2, 16}),
+                                                     *n.input("v", t, {3, 2, 9, 16}), mask);
+                trt::setAttentionSequenceMajor(
+                    *attention, trt::kQuerySequenceMajor | trt::kKeySequenceMajor | trt::kOutputSequenceMajor);
+                n.mark(attention);
               }),
       // RMS norm over the last two dimensions with a per-element scale, as nn.RMSNorm([3, 40]) gives it
       // (rows longer than a warp); and over the last one without a scale.

@@ -148,6 +148,9 @@ class ExecutionBackend {
   }
   //! Whether the backend's matrix multiplies apply activation `type` after their bias (a fused epilogue).
   virtual bool fusesMatrixMultiplyActivation(ActivationType type) const { return type == ActivationType::kRELU; }
+  //! Whether the backend's attention reads and writes [B, S, H, D] tensors through their strides (the builder
+  //! then drops the permutes of the head split and merge around each attention).
+  virtual bool readsSequenceMajorAttention() const { return false; }
   //! The fewest such convolutions a channels-last region needs to pay for its transposes.
   virtual int32_t channelsLastMinConvolutions() const { return 1; }
   //! Bytes of the backend's memory still free (0 when unknown), and the memory's name in errors.

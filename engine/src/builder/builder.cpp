@@ -198,6 +198,9 @@ IHostMemory* Builder::buildSerializedNetwork(INetworkDefinition& network, IBuild
     runPass("shuffle folding", passes::foldShuffles);  // region borders next to the network's own transposes
     runPass("dead-layer removal", passes::removeDeadLayers);
   }
+  // Last: the permutes it removes are final once precision and layout have placed their casts.
+  if (backend.readsSequenceMajorAttention() && runPass("attention layout", passes::foldAttentionLayouts) > 0)
+    runPass("dead-layer removal", passes::removeDeadLayers);
   net.validate();
   report_.layersAfter = net.getNbLayers();
   settings.network = nullptr;

@@ -1,5 +1,6 @@
 #include <cmath>
 
+#include "layers/attention_layout.h"
 #include "layers/layer_util.h"
 #include "layers/param_check.h"
 #include "network/attach.h"
@@ -20,13 +21,35 @@ class AttentionLayer final : public LayerImpl<IAttentionLayer> {
   std::vector<TensorDesc> inferOutputs(const std::vector<TensorDesc>& inputs) const override;
   void writeParams(PlanWriter& writer) const override;
   void readParams(PlanReader& reader) override;
+  uint32_t sequenceMajor() const { return sequenceMajor_; }
+  void setSequenceMajor(uint32_t mask);
 
  private:
   float scale_ = 0.f;
   bool hasScale_ = false;
   bool causal_ = false;
   bool zeroFullyMaskedRows_ = true;
+  uint32_t sequenceMajor_ = 0;  // AttentionSequenceMajor bits
 };
+
+void AttentionLayer::setSequenceMajor(uint32_t mask) {
+  if (mask & ~uint32_t(kAllSequenceMajor))
+    throw Error(describe() + ": sequence-major mask " + std::to_string(mask) + " has bits other than 0-3");
+  sequenceMajor_ = mask;
+  markChanged();
+}
+
+namespace {
+const AttentionLayer& attentionImpl(const IAttentionLayer& layer) {
+  return dynamic_cast<const AttentionLayer&>(internals(static_cast<const ILayer&>(layer)));
+}
+}  // namespace
+
+uint32_t attentionSequenceMajor(const IAttentionLayer& layer) { return attentionImpl(layer).sequenceMajor(); }
+
+void setAttentionSequenceMajor(IAttentionLayer& layer, uint32_t mask) {
+  const_cast<AttentionLayer&>(attentionImpl(layer)).setSequenceMajor(mask);
+}
 
 void AttentionLayer::setScale(float scale) {
   rules::finite(ParamCheck(*this), "scale", "attention scale", scale);
@@ -59,7 +82,8 @@ std::vector<TensorDesc> AttentionLayer::inferOutputs(const std::vector<TensorDes
   if (inputs.size() != 3 && inputs.size() != 4)
     throw Error(describe() + ": expects query, key, value and optionally a mask, has " + std::to_string(inputs.size()) +
                 " inputs");
-  const TensorDesc &q = inputs[0], &k = inputs[1], &v = inputs[2];
+  // Shapes are checked on the [B, H, S, D] view of each tensor (the stored layout may be [B, S, H, D]).
+  TensorDesc q = inputs[0], k = inputs[1], v = inputs[2];
   requireFloat(*this, q, "the query");
   const char* names[] = {"query", "key", "value"};
   for (int i = 0; i < 3; ++i) {
@@ -70,6 +94,9 @@ std::vector<TensorDesc> AttentionLayer::inferOutputs(const std::vector<TensorDes
       throw Error(describe() + ": the " + names[i] + " must be 4-D [batch, heads, sequence, head size], got " +
                   inputs[i].dims.str());
   }
+  q.dims = attentionLogicalDims(q.dims, sequenceMajor_ & kQuerySequenceMajor);
+  k.dims = attentionLogicalDims(k.dims, sequenceMajor_ & kKeySequenceMajor);
+  v.dims = attentionLogicalDims(v.dims, sequenceMajor_ & kValueSequenceMajor);
   const bool shapesAgree = compatible(q.dims.d[0], k.dims.d[0]) && compatible(q.dims.d[0], v.dims.d[0]) &&
                            compatible(q.dims.d[1], k.dims.d[1]) && compatible(q.dims.d[1], v.dims.d[1]) &&
                            compatible(q.dims.d[3], k.dims.d[3]) && compatible(k.dims.d[2], v.dims.d[2]);
@@ -94,7 +121,7 @@ std::vector<TensorDesc> AttentionLayer::inferOutputs(const std::vector<TensorDes
       throw Error(describe() + ": the mask " + m.dims.str() + " does not broadcast to the scores " + scores.str() +
                   " (each of its dimensions must be 1 or the scores')");
   }
-  return {{out, q.type}};
+  return {{attentionLogicalDims(out, sequenceMajor_ & kOutputSequenceMajor), q.type}};
 }
 
 void AttentionLayer::writeParams(PlanWriter& w) const {
@@ -102,6 +129,7 @@ void AttentionLayer::writeParams(PlanWriter& w) const {
   w.f32(scale_);
   w.u8(causal_ ? 1 : 0);
   w.u8(zeroFullyMaskedRows_ ? 1 : 0);
+  w.u8(static_cast<uint8_t>(sequenceMajor_));  // since plan version 15
 }
 
 void AttentionLayer::readParams(PlanReader& r) {
@@ -111,6 +139,9 @@ void AttentionLayer::readParams(PlanReader& r) {
   if (!hasScale_ && scale_ != 0.f) r.fail("scale", "must be 0 when has_scale is 0");
   causal_ = r.boolean("causal");
   zeroFullyMaskedRows_ = r.boolean("zero_fully_masked_rows");
+  if (r.remaining() == 0) return;  // before version 15: every tensor [B, H, S, D]
+  sequenceMajor_ = r.u8("sequence_major");
+  if (sequenceMajor_ & ~uint32_t(kAllSequenceMajor)) r.fail("sequence_major", "has bits other than 0-3");
 }
 
 IAttentionLayer* INetworkDefinition::addAttention(ITensor& query, ITensor& key, ITensor& value, ITensor* mask) {

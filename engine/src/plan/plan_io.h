@@ -80,6 +80,9 @@
 //                    weights in place instead of copying them. Older plans are still read.
 //          version 14 (2026-12) layer kind RMSNormalization (u32 axes mask: the input's last dimensions,
 //                    f32 epsilon); inputs x and an optional scale broadcast to x; older plans are still read.
+//          version 15 (2026-12) an Attention layer's parameters end with u8 sequence_major (bits: query,
+//                    key, value, output stored [B, S, H, D] instead of [B, H, S, D]; 0 before); older plans
+//                    are still read.
 #pragma once
 
 #include <cstdint>
@@ -94,7 +97,7 @@
 namespace trt {
 
 constexpr char kPlanMagic[8] = {'T', 'T', 'R', 'T', 'P', 'L', 'A', 'N'};
-constexpr uint32_t kPlanFormatVersion = 14;
+constexpr uint32_t kPlanFormatVersion = 15;
 constexpr uint32_t kPlanMinReadableVersion = 1;
 constexpr uint32_t kPlanHeaderSize = 32;
 constexpr uint32_t kPlanMaxString = 1u << 20;

@@ -4,8 +4,10 @@
 #include <nlohmann/json.hpp>
 
 #include "backends/backend.h"
+#include "layers/attention_layout.h"
 #include "network/computed_precision.h"
 #include "plan/plan.h"
+#include "runtime/memory_views.h"
 #include "runtime/runtime_impl.h"
 #include "runtime/schedule.h"
 #include "trt/runtime.h"
@@ -79,6 +81,16 @@ Json fusedJson(const ILayer* layer) {
     case LayerType::kSOFTMAX:
       if (layer->getNbInputs() > 1) fused["mask"] = true;
       break;
+    case LayerType::kATTENTION: {
+      // The head split's and merge's permutes folded into strides: which tensors are [B, S, H, D].
+      const uint32_t major = attentionSequenceMajor(*static_cast<const IAttentionLayer*>(layer));
+      std::string tensors;
+      const char* names[] = {"query", "key", "value", "output"};
+      for (int i = 0; i < 4; ++i)
+        if (major & (1u << i)) tensors += std::string(tensors.empty() ? "" : ",") + names[i];
+      if (!tensors.empty()) fused["sequence_major"] = tensors;
+      break;
+    }
     default:
       break;
   }
@@ -130,6 +142,10 @@ std::string CudaEngine::describeLayersJson() const {
     // The kernel choices the builder timed for this layer, per input shape (the CUDA backend's).
     for (const TacticRecord& t : contents_->tactics)
       if (t.layer == l) tactics.push_back({{"shape", t.shape}, {"choice", t.choice}});
+    // A reshape-like layer at static shapes runs no kernel: its output is its input's memory.
+    if (isStatic && !implementations.count(layer) && layer->getNbInputs() > 0 &&
+        isMemoryView(*layer, layer->getInput(0)->getDimensions(), layer->getOutput(0)->getDimensions()))
+      implementations[layer] = "view of its input's memory";
     layers.push_back(
         {{"index", l},
          {"name", layer->getName()},
@@ -141,7 +157,7 @@ std::string CudaEngine::describeLayersJson() const {
          {"pinned_precision", layer->precisionIsSet() ? Json(dataTypeName(layer->getPrecision())) : Json()},
          {"fused", fusedJson(layer)},
          {"tactics", std::move(tactics)},
-         // null: the backend does not tell, or nothing runs for the layer (a view, a constant read in place).
+         // null: the backend does not tell, or nothing runs for the layer (a constant read in place).
          {"implementation", implementations.count(layer) ? Json(implementations.at(layer)) : Json()}});
   }
   // Names come from user models: invalid UTF-8 is replaced rather than refused (the inspector must

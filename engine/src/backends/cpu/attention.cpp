@@ -6,6 +6,7 @@
 
 #include "backends/cpu/cpu_kernels.h"
 #include "backends/cpu/softmax_row.h"
+#include "layers/attention_layout.h"
 #include "layers/layer_util.h"
 
 namespace trt {
@@ -16,7 +17,15 @@ void runAttention(const ILayer& layer, const std::vector<TensorView>& inputs, Te
   requireFloat32(layer, inputs[0], "the query");
   requireFloat32(layer, inputs[1], "the key");
   requireFloat32(layer, inputs[2], "the value");
-  const Dims &qd = inputs[0].dims, &vd = inputs[2].dims;
+  // Each tensor read through its strides: [B, H, S, D], or [B, S, H, D] where the builder made it
+  // sequence-major (layers/attention_layout.h).
+  const uint32_t major = attentionSequenceMajor(attention);
+  const Dims qd = attentionLogicalDims(inputs[0].dims, major & kQuerySequenceMajor);
+  const Dims vd = attentionLogicalDims(inputs[2].dims, major & kValueSequenceMajor);
+  const AttentionStrides qs = attentionStrides(inputs[0].dims, major & kQuerySequenceMajor);
+  const AttentionStrides ks = attentionStrides(inputs[1].dims, major & kKeySequenceMajor);
+  const AttentionStrides vs = attentionStrides(inputs[2].dims, major & kValueSequenceMajor);
+  const AttentionStrides os = attentionStrides(output.dims, major & kOutputSequenceMajor);
   const int64_t batchHeads = qd.d[0] * qd.d[1], sq = qd.d[2], d = qd.d[3], sk = vd.d[2], dv = vd.d[3];
   const float scale = attention.scaleFor(d);
   const float* q = inputs[0].f32();
@@ -38,7 +47,7 @@ void runAttention(const ILayer& layer, const std::vector<TensorView>& inputs, Te
   for (int64_t bh = 0; bh < batchHeads; ++bh) {
     const int64_t b = bh / qd.d[1], h = bh % qd.d[1];
     for (int64_t i = 0; i < sq; ++i) {
-      const float* qi = q + (bh * sq + i) * d;
+      const float* qi = q + b * qs.b + h * qs.h + i * qs.s;
       const int64_t maskRow = b * ms[0] + h * ms[1] + i * ms[2];
       bool allMasked = true;
       for (int64_t j = 0; j < sk; ++j) {
@@ -48,7 +57,7 @@ void runAttention(const ILayer& layer, const std::vector<TensorView>& inputs, Te
         } else if (boolMask && !static_cast<const uint8_t*>(inputs[3].data)[maskRow + j * ms[3]]) {
           s = kMinusInf;
         } else {
-          const float* kj = k + (bh * sk + j) * d;
+          const float* kj = k + b * ks.b + h * ks.h + j * ks.s;
           float dot = 0.f;
           for (int64_t c = 0; c < d; ++c) dot += qi[c] * kj[c];
           s = dot * scale;
@@ -66,11 +75,11 @@ void runAttention(const ILayer& layer, const std::vector<TensorView>& inputs, Te
       } else {
         inv = expShiftedRow(row.data(), sk);
       }
-      float* oi = out + (bh * sq + i) * dv;
+      float* oi = out + b * os.b + h * os.h + i * os.s;
       std::fill(oi, oi + dv, 0.f);
       for (int64_t j = 0; j < sk; ++j) {
         const float p = row[j] * inv;
-        const float* vj = v + (bh * sk + j) * dv;
+        const float* vj = v + b * vs.b + h * vs.h + j * vs.s;
         for (int64_t c = 0; c < dv; ++c) oi[c] += p * vj[c];
       }
     }

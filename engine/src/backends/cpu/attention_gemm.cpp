@@ -10,6 +10,7 @@
 #include "backends/cpu/cpu_kernels.h"
 #include "backends/cpu/softmax_row.h"
 #include "common/half.h"
+#include "layers/attention_layout.h"
 #include "layers/layer_util.h"
 
 namespace trt {
@@ -73,7 +74,9 @@ void attentionSoftmaxRows(const ILayer& layer, const std::vector<TensorView>& in
 }
 
 bool runAttentionGemm(const ILayer& layer, const std::vector<TensorView>& inputs, TensorView& output) {
-  if (!attentionFastPathApplies(inputs, output)) return false;
+  // Sequence-major tensors (a CUDA build's layout choice) are the reference kernel's.
+  if (attentionSequenceMajor(static_cast<const IAttentionLayer&>(layer)) || !attentionFastPathApplies(inputs, output))
+    return false;
   const Dims &qd = inputs[0].dims, &vd = inputs[2].dims;
   const int64_t batchHeads = qd.d[0] * qd.d[1], sq = qd.d[2], d = qd.d[3], sk = vd.d[2], dv = vd.d[3];
   const float* q = inputs[0].f32();

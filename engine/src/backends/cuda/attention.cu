@@ -6,6 +6,9 @@
 //   (0 or NaN, the layer's rule), so what cuDNN does with them does not matter.
 // - Otherwise (FP32, no frontend, a configuration cuDNN refuses): float32 scores = Q K^T * scale by a
 //   batched GEMM into scratch, the masked softmax below, then P V by a second GEMM.
+// Tensors the builder made sequence-major ([B, S, H, D], layers/attention_layout.h) are read by cuDNN
+// through their strides; the composed path copies them to [B, H, S, D] first (and its output back).
+#include <algorithm>
 #include <cfloat>
 #include <cstring>
 #include <memory>
@@ -13,6 +16,7 @@
 #include "backends/cuda/attention_cudnn.h"
 #include "backends/cuda/cuda_kernels.h"
 #include "backends/cuda/float_types.cuh"
+#include "layers/attention_layout.h"
 #include "layers/layer_util.h"
 
 namespace trt {
@@ -116,15 +120,21 @@ void halfScores(LaunchContext& ctx, DataType type, const Geometry& g, const void
 
 // The composed path: two batched GEMMs around the masked softmax; the float32 scores (and, for 16-bit
 // types, the weights in that type) in scratch.
+size_t composedScratchBytes(DataType type, const Geometry& g) {
+  const int64_t rows = g.b * g.h * g.sq;
+  const size_t scoreBytes = static_cast<size_t>(rows * g.sk) * sizeof(float);
+  const size_t weightOffset = (scoreBytes + 255) / 256 * 256;
+  return type != DataType::kFLOAT ? weightOffset + static_cast<size_t>(rows * g.sk) * dataTypeSize(type) : scoreBytes;
+}
+
+// Q, K, V and the output [B, H, S, D] packed; `scratch` holds composedScratchBytes().
 void composedAttention(LaunchContext& ctx, const IAttentionLayer& layer, const std::vector<TensorView>& in,
-                       TensorView& out, const Geometry& g) {
+                       TensorView& out, const Geometry& g, char* scratch) {
   const DataType type = in[0].type;
   const bool sixteen = type != DataType::kFLOAT;
   const int64_t batch = g.b * g.h, rows = batch * g.sq;
   const size_t scoreBytes = static_cast<size_t>(rows * g.sk) * sizeof(float);
   const size_t weightOffset = (scoreBytes + 255) / 256 * 256;
-  char* scratch = static_cast<char*>(
-      ctx.scratch(sixteen ? weightOffset + static_cast<size_t>(rows * g.sk) * dataTypeSize(type) : scoreBytes));
   float* scores = reinterpret_cast<float*>(scratch);
   void* weights = sixteen ? static_cast<void*>(scratch + weightOffset) : static_cast<void*>(scores);
   if (sixteen)
@@ -196,14 +206,40 @@ __global__ void liveRowsKernel(MaskView m, Geometry g, bool causal, int64_t eh, 
 // distinct mask row's flag.
 template <typename T>
 __global__ void emptyRowsKernel(const uint8_t* live, Geometry g, int64_t eb, int64_t eh, int64_t ei, bool zero,
-                                T* out) {
+                                AttentionStrides os, T* out) {
   const int64_t row = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
   if (row >= g.b * g.h * g.sq) return;
   const int64_t i = row % g.sq, h = (row / g.sq) % g.h, b = row / (g.sq * g.h);
   const int64_t r = ((eb > 1 ? b : 0) * eh + (eh > 1 ? h : 0)) * ei + (ei > 1 ? i : 0);
   if (live[r]) return;
   const T fill = fromFloat<T>(zero ? 0.f : NAN);
-  for (int64_t c = 0; c < g.dv; ++c) out[row * g.dv + c] = fill;
+  T* o = out + b * os.b + h * os.h + i * os.s;
+  for (int64_t c = 0; c < g.dv; ++c) o[c] = fill;
+}
+
+// [B, A, C, D] -> [B, C, A, D] (sequence-major <-> heads-major), elements moved as E (2 or 4 bytes).
+template <typename E>
+__global__ void swapMiddleKernel(const E* in, E* out, int64_t B, int64_t A, int64_t C, int64_t D) {
+  const int64_t n = B * A * C * D;
+  for (int64_t e = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; e < n;
+       e += static_cast<int64_t>(gridDim.x) * blockDim.x) {
+    const int64_t d = e % D, c = (e / D) % C, a = (e / (D * C)) % A, b = e / (D * C * A);
+    out[((b * C + c) * A + a) * D + d] = in[e];
+  }
+}
+
+void swapMiddle(LaunchContext& ctx, const void* in, void* out, DataType type, int64_t B, int64_t A, int64_t C,
+                int64_t D) {
+  const int64_t n = B * A * C * D;
+  if (n == 0) return;
+  const unsigned blocks = static_cast<unsigned>(std::min<int64_t>((n + 255) / 256, 65535));
+  if (dataTypeSize(type) == 2)
+    swapMiddleKernel<<<blocks, 256, 0, ctx.stream>>>(static_cast<const uint16_t*>(in), static_cast<uint16_t*>(out), B,
+                                                     A, C, D);
+  else
+    swapMiddleKernel<<<blocks, 256, 0, ctx.stream>>>(static_cast<const uint32_t*>(in), static_cast<uint32_t*>(out), B,
+                                                     A, C, D);
+  check(cudaGetLastError(), "attention layout copy kernel launch");
 }
 
 struct SdpaState {
@@ -234,6 +270,7 @@ bool dnnAttention(LaunchContext& ctx, const IAttentionLayer& layer, const std::v
   config.b = g.b, config.h = g.h, config.sq = g.sq, config.sk = g.sk, config.d = g.d, config.dv = g.dv;
   config.causal = causal;
   config.scale = layer.scaleFor(g.d);
+  config.sequenceMajor = attentionSequenceMajor(layer);
   if (mask.data) {
     config.biasBatch = mask.s0 ? g.b : 1;
     config.biasHeads = mask.s1 ? g.h : 1;
@@ -278,7 +315,8 @@ bool dnnAttention(LaunchContext& ctx, const IAttentionLayer& layer, const std::v
       check(cudaGetLastError(), "attention live-row kernel launch");
       const int64_t rows = g.b * g.h * g.sq;
       emptyRowsKernel<T><<<static_cast<unsigned>((rows + 255) / 256), 256, 0, ctx.stream>>>(
-          live, g, eb, eh, ei, layer.getZeroFullyMaskedRows(), static_cast<T*>(out.data));
+          live, g, eb, eh, ei, layer.getZeroFullyMaskedRows(),
+          attentionStrides(out.dims, config.sequenceMajor & kOutputSequenceMajor), static_cast<T*>(out.data));
     });
     check(cudaGetLastError(), "attention empty-row kernel launch");
   }
@@ -289,7 +327,9 @@ bool dnnAttention(LaunchContext& ctx, const IAttentionLayer& layer, const std::v
 
 void launchAttention(LaunchContext& ctx, const ILayer& layer, const std::vector<TensorView>& in, TensorView& out) {
   const auto& attention = static_cast<const IAttentionLayer&>(layer);
-  const Dims &q = in[0].dims, &v = in[2].dims;
+  const uint32_t major = attentionSequenceMajor(attention);
+  const Dims q = attentionLogicalDims(in[0].dims, major & kQuerySequenceMajor);
+  const Dims v = attentionLogicalDims(in[2].dims, major & kValueSequenceMajor);
   const Geometry g{q.d[0], q.d[1], q.d[2], v.d[2], q.d[3], v.d[3]};
   if (g.b * g.h * g.sq * g.dv == 0) return;
   if (g.sk == 0) {  // no keys: every row is empty, 0 under either rule for empty rows (as the CPU)
@@ -300,7 +340,34 @@ void launchAttention(LaunchContext& ctx, const ILayer& layer, const std::vector<
   }
   if (g.d == 0) throw Error(layer.describe() + ": the CUDA backend does not run attention over a head dimension of 0");
   if (dnnAttention(ctx, attention, in, out, g)) return;
-  composedAttention(ctx, attention, in, out, g);
+  if (!major) {
+    composedAttention(ctx, attention, in, out, g, static_cast<char*>(ctx.scratch(composedScratchBytes(in[0].type, g))));
+    return;
+  }
+  // Sequence-major tensors copied to [B, H, S, D] in scratch before the composed path, the output after.
+  const size_t elem = dataTypeSize(in[0].type);
+  const size_t bytes[4] = {padded256(static_cast<size_t>(g.b * g.h * g.sq * g.d) * elem),
+                           padded256(static_cast<size_t>(g.b * g.h * g.sk * g.d) * elem),
+                           padded256(static_cast<size_t>(g.b * g.h * g.sk * g.dv) * elem),
+                           padded256(static_cast<size_t>(g.b * g.h * g.sq * g.dv) * elem)};
+  const size_t copies = bytes[0] + bytes[1] + bytes[2] + bytes[3];
+  char* scratch = static_cast<char*>(ctx.scratch(copies + composedScratchBytes(in[0].type, g)));
+  std::vector<TensorView> packedIn = in;
+  char* copy = scratch;  // Q's copy, then K's, V's and the output's
+  for (int i = 0; i < 3; copy += bytes[i], ++i) {
+    if (!(major & (1u << i))) continue;
+    const Dims& stored = in[i].dims;  // [B, S, H, D]
+    swapMiddle(ctx, in[i].data, copy, in[i].type, stored.d[0], stored.d[1], stored.d[2], stored.d[3]);
+    packedIn[i].data = copy;
+    packedIn[i].dims = attentionLogicalDims(stored, true);
+  }
+  TensorView packedOut = out;
+  if (major & kOutputSequenceMajor) {
+    packedOut.data = copy;
+    packedOut.dims = attentionLogicalDims(out.dims, true);
+  }
+  composedAttention(ctx, attention, packedIn, packedOut, g, scratch + copies);
+  if (major & kOutputSequenceMajor) swapMiddle(ctx, packedOut.data, out.data, out.type, g.b, g.h, g.sq, g.dv);
 }
 
 }  // namespace cuda

@@ -48,7 +48,8 @@ std::vector<int64_t> keyOf(const Config& c) {
           c.biasHeads,
           c.biasRows,
           c.causal ? 1 : 0,
-          static_cast<int64_t>(scaleBits)};
+          static_cast<int64_t>(scaleBits),
+          static_cast<int64_t>(c.sequenceMajor)};
 }
 
 Built build(cudnnHandle_t handle, const Config& c) {
@@ -61,9 +62,14 @@ Built build(cudnnHandle_t handle, const Config& c) {
   };
   const std::vector<int64_t> qDims = {c.b, c.h, c.sq, c.d}, kDims = {c.b, c.h, c.sk, c.d},
                              vDims = {c.b, c.h, c.sk, c.dv};
-  auto q = tensor("Q", kQ, qDims, packed(qDims));
-  auto k = tensor("K", kK, kDims, packed(kDims));
-  auto v = tensor("V", kV, vDims, packed(vDims));
+  // [b, h, s, d] strides of a tensor stored [b, h, s, d], or [b, s, h, d] when its bit is set.
+  auto strides = [&](const std::vector<int64_t>& dims, uint32_t bit) {
+    if (!(c.sequenceMajor & bit)) return packed(dims);
+    return std::vector<int64_t>{dims[1] * dims[2] * dims[3], dims[3], dims[1] * dims[3], 1};
+  };
+  auto q = tensor("Q", kQ, qDims, strides(qDims, 1u));
+  auto k = tensor("K", kK, kDims, strides(kDims, 2u));
+  auto v = tensor("V", kV, vDims, strides(vDims, 4u));
   auto options = fe::graph::SDPA_attributes().set_name("attention").set_generate_stats(false).set_attn_scale(c.scale);
   if (c.causal) options.set_causal_mask(true);
   if (c.biasBatch > 0) {
@@ -74,7 +80,7 @@ Built build(cudnnHandle_t handle, const Config& c) {
   }
   auto outputs = graph->sdpa(q, k, v, options);
   const std::vector<int64_t> oDims = {c.b, c.h, c.sq, c.dv};
-  outputs[0]->set_output(true).set_uid(kO).set_dim(oDims).set_stride(packed(oDims));
+  outputs[0]->set_output(true).set_uid(kO).set_dim(oDims).set_stride(strides(oDims, 8u));
   Built built;
   if (graph->validate().is_bad() || graph->build_operation_graph(handle).is_bad() ||
       graph->create_execution_plans({fe::HeurMode_t::A}).is_bad() || graph->check_support(handle).is_bad() ||

@@ -12,9 +12,10 @@ namespace trt {
 namespace cuda {
 namespace sdpa {
 
-//! One SDPA configuration: Q [b, h, sq, d], K [b, h, sk, d], V [b, h, sk, dv], O [b, h, sq, dv], all
-//! packed. An optional additive bias of T (the I/O type) broadcast over [b, h, sq, sk]: biasBatch and
-//! biasHeads are b or 1 (0: no bias), biasRows sq or 1 (1: one row of keys for every query, read with a
+//! One SDPA configuration: Q [b, h, sq, d], K [b, h, sk, d], V [b, h, sk, dv], O [b, h, sq, dv], each
+//! packed in that order, or stored [b, s, h, d] where its bit of `sequenceMajor` is set (bits 0-3: Q, K, V,
+//! O; layers/attention_layout.h). An optional additive bias of T (the I/O type) broadcast over [b, h, sq, sk]:
+//! biasBatch and biasHeads are b or 1 (0: no bias), biasRows sq or 1 (1: one row of keys for every query, read with a
 //! zero stride). Equal configurations share one built graph.
 struct Config {
   DataType type = DataType::kHALF;  // kHALF or kBF16
@@ -22,6 +23,7 @@ struct Config {
   int64_t biasBatch = 0, biasHeads = 0, biasRows = 0;
   bool causal = false;
   float scale = 1.f;
+  uint32_t sequenceMajor = 0;
 };
 
 //! Device pointers of one call; bias may be null when the configuration has none.

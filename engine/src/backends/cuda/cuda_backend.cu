@@ -450,6 +450,8 @@ class CudaBackend : public ExecutionBackend {
   const char* memoryName() const override { return "GPU memory"; }
   // cuDNN's tensor-core kernels and the own depthwise kernel read NHWC; FP32 convolutions stay NCHW.
   bool prefersChannelsLast(DataType type) const override { return type == DataType::kHALF || type == DataType::kBF16; }
+  // cuDNN's SDPA takes each tensor's strides; the composed path copies a sequence-major tensor itself.
+  bool readsSequenceMajorAttention() const override { return true; }
 
   bool timesTactics(const INetworkDefinition& network) const override {
     for (int l = 0; l < network.getNbLayers(); ++l) {

@@ -10,6 +10,7 @@
 
 #include "backends/cpu/bf16_conversion.h"
 #include "backends/cpu/onednn/describe.h"
+#include "layers/attention_layout.h"
 
 namespace trt {
 namespace cpu {
@@ -239,7 +240,13 @@ AttentionSteps* Kernels::attentionSteps(const ILayer& layer, const std::vector<T
                                         const TensorView& output) {
   const std::string key = stepKey(layer, inputs, output);
   auto it = impl_->attention.find(key);
-  if (it == impl_->attention.end()) it = impl_->attention.emplace(key, makeAttention(impl_->api, inputs, output)).first;
+  // Sequence-major tensors (a CUDA build's layout choice) are the reference kernel's.
+  if (it == impl_->attention.end())
+    it = impl_->attention
+             .emplace(key, attentionSequenceMajor(static_cast<const IAttentionLayer&>(layer))
+                               ? nullptr
+                               : makeAttention(impl_->api, inputs, output))
+             .first;
   return it->second.get();
 }
 
