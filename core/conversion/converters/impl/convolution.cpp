@@ -21,8 +21,6 @@ std::vector<int64_t> perDim(std::vector<int64_t> v, int64_t nd, const char* what
   return v;
 }
 
-// The most products an integer convolution holds at once (as linear.cpp's integer matrix products).
-constexpr int64_t kMaxIntegerProducts = int64_t{1} << 26;
 
 // A convolution whose weight is computed in the graph (not a constant): the input unfolded into its
 // kernel taps (one zero-padded strided Slice per kernel offset), then one product with the weight per

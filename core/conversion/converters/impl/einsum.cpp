@@ -79,8 +79,6 @@ Labeled takeDiagonals(ConversionCtx* ctx, Labeled t, const std::string& name) {
   return t;
 }
 
-// The most products an integer contraction holds at once (as linear.cpp's integer matrix products).
-constexpr int64_t kMaxIntegerProducts = int64_t{1} << 26;
 
 int64_t product(const std::vector<int64_t>& v) {
   int64_t p = 1;

@@ -11,9 +11,6 @@ namespace converters {
 namespace impl {
 namespace {
 
-// The elements the broadcast products of an integer matrix product hold at most: the engine has no integer
-// matrix kernel, and the [..., M, K, N] products are held in memory at once.
-constexpr int64_t kMaxIntegerProducts = int64_t{1} << 26;
 
 // a @ b (b transposed first for linear) of integer tensors: [batch..., M, K, 1] * [batch..., 1, K, N] in
 // int64, summed over K; a 1-D side has no M (N) axis, as in matmul.

@@ -58,7 +58,7 @@ trt::ITensor* normalizeOver(ConversionCtx* ctx, trt::ITensor* x, uint32_t axes, 
 }
 
 // Per-channel weight or bias [C] applied to x [N, C, *]: reshaped to [C, 1, ..., 1].
-trt::ITensor* perChannel(ConversionCtx* ctx, E op, trt::ITensor* x, Var& v, const std::string& name) {
+trt::ITensor* applyPerChannel(ConversionCtx* ctx, E op, trt::ITensor* x, Var& v, const std::string& name) {
   if (v.isNone()) return x;
   trt::ITensor* t = v.ITensorOrFreeze(ctx);
   std::vector<int64_t> shape(static_cast<size_t>(rankOf(x) - 1), 1);
@@ -85,8 +85,8 @@ bool groupNorm(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
   out = x->getDimensions().isStatic()
             ? reshape(ctx, out, dims, name + " [ungroup]")
             : shape::reshapeTo(ctx, out, shape::shapeOf(ctx, x, name + " [shape]"), name + " [ungroup]");
-  out = perChannel(ctx, E::kPROD, out, a[2], name + " [weight]");
-  out = perChannel(ctx, E::kSUM, out, a[3], name + " [bias]");
+  out = applyPerChannel(ctx, E::kPROD, out, a[2], name + " [weight]");
+  out = applyPerChannel(ctx, E::kSUM, out, a[3], name + " [bias]");
   return bindTensor(ctx, n, out) != nullptr;
 }
 
@@ -105,14 +105,14 @@ bool instanceNorm(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
     // Running statistics, as batch norm in inference.
     TORCHTRT_CHECK(!a[3].isNone() && !a[4].isNone(),
                    "instance_norm with use_input_stats=False needs running_mean and running_var: " << name);
-    out = perChannel(ctx, E::kSUB, x, a[3], name + " [running mean]");
+    out = applyPerChannel(ctx, E::kSUB, x, a[3], name + " [running mean]");
     TORCHTRT_CHECK(a[4].isIValue(), "instance_norm running_var must be known at compile time: " << name);
     at::Tensor var = a[4].IValue()->toTensor().to(at::kFloat);
     Var invStd(ctx->constantTensor(at::rsqrt(var + eps), name + " [1/std]"));
-    out = perChannel(ctx, E::kPROD, out, invStd, name + " [running std]");
+    out = applyPerChannel(ctx, E::kPROD, out, invStd, name + " [running std]");
   }
-  out = perChannel(ctx, E::kPROD, out, a[1], name + " [weight]");
-  out = perChannel(ctx, E::kSUM, out, a[2], name + " [bias]");
+  out = applyPerChannel(ctx, E::kPROD, out, a[1], name + " [weight]");
+  out = applyPerChannel(ctx, E::kSUM, out, a[2], name + " [bias]");
   return bindTensor(ctx, n, out) != nullptr;
 }
 

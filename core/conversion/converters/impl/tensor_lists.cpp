@@ -106,7 +106,7 @@ bool copied(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
 }
 
 // l[start:end:step] with Python's rules for None, negative and out-of-range bounds.
-bool slice(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
+bool listSlice(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
   const Tensors l = elementsOf(ctx, n, a, 0);
   const int64_t size = static_cast<int64_t>(l.size()), step = a[3].unwrapToInt();
   TORCHTRT_CHECK(step != 0, "slice step cannot be zero in " << util::node_info(n));
@@ -189,7 +189,7 @@ auto tensorListRegistrations =
         .pattern({"aten::add_.t(t[](a!) self, t[] b) -> t[]", extend})
         .pattern({"aten::list.t(t[] l) -> t[]", copied})
         .pattern({"aten::copy.t(t[](a) self) -> t[]", copied})
-        .pattern({"aten::slice.t(t[] l, int? start=None, int? end=None, int step=1) -> t[]", slice})
+        .pattern({"aten::slice.t(t[] l, int? start=None, int? end=None, int step=1) -> t[]", listSlice})
         .pattern({"aten::_set_item.t(t[](a!) l, int idx, t(b -> *) el) -> t[](a!)", setItem})
         .pattern({"aten::insert.t(t[](a!) self, int idx, t(b -> *) el) -> ()", insert})
         .pattern({"aten::pop.t(t[](a!) self, int idx=-1) -> t(*)", pop})

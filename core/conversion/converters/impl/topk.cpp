@@ -174,8 +174,8 @@ bool argExtreme(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
   return true;
 }
 
-constexpr auto kMax = trt::TopKOperation::kMAX;
-constexpr auto kMin = trt::TopKOperation::kMIN;
+constexpr auto kLargest = trt::TopKOperation::kMAX;
+constexpr auto kSmallest = trt::TopKOperation::kMIN;
 
 auto topkRegistrations =
     RegisterNodeConversionPatterns()
@@ -191,11 +191,11 @@ auto topkRegistrations =
         .pattern({"aten::argsort.stable(Tensor self, *, bool stable, int dim=-1, bool descending=False) -> Tensor",
                   argsortStable})
         .pattern({"aten::max.dim(Tensor self, int dim, bool keepdim=False) -> (Tensor values, Tensor indices)",
-                  extremeDim<kMax>})
+                  extremeDim<kLargest>})
         .pattern({"aten::min.dim(Tensor self, int dim, bool keepdim=False) -> (Tensor values, Tensor indices)",
-                  extremeDim<kMin>})
-        .pattern({"aten::argmax(Tensor self, int? dim=None, bool keepdim=False) -> Tensor", argExtreme<kMax>})
-        .pattern({"aten::argmin(Tensor self, int? dim=None, bool keepdim=False) -> Tensor", argExtreme<kMin>});
+                  extremeDim<kSmallest>})
+        .pattern({"aten::argmax(Tensor self, int? dim=None, bool keepdim=False) -> Tensor", argExtreme<kLargest>})
+        .pattern({"aten::argmin(Tensor self, int? dim=None, bool keepdim=False) -> Tensor", argExtreme<kSmallest>});
 
 }  // namespace
 }  // namespace impl
