@@ -13,7 +13,6 @@ namespace converters {
 //! most: the engine has no integer matrix kernel, so the [..., M, K, N] products are held in memory at once.
 constexpr int64_t kMaxIntegerProducts = int64_t{1} << 26;
 
-
 //! Names the layer after the node and binds its output `index` to the node's output `index`.
 trt::ITensor* bindOutput(ConversionCtx* ctx, const torch::jit::Node* n, trt::ILayer* layer, size_t index = 0);
 //! Binds an existing tensor to the node's output (ops that are identities on engine tensors).
