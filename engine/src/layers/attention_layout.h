@@ -32,7 +32,6 @@ struct AttentionStrides {
 };
 inline AttentionStrides attentionStrides(const Dims& stored, bool sequenceMajor) {
   AttentionStrides st;
-  st.d = 1;
   if (sequenceMajor) {  // [B, S, H, D]
     st.h = stored.d[3];
     st.s = stored.d[2] * stored.d[3];

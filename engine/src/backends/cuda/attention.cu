@@ -8,7 +8,6 @@
 //   batched GEMM into scratch, the masked softmax below, then P V by a second GEMM.
 // Tensors the builder made sequence-major ([B, S, H, D], layers/attention_layout.h) are read by cuDNN
 // through their strides; the composed path copies them to [B, H, S, D] first (and its output back).
-#include <algorithm>
 #include <cfloat>
 #include <cstring>
 #include <memory>
@@ -217,31 +216,6 @@ __global__ void emptyRowsKernel(const uint8_t* live, Geometry g, int64_t eb, int
   for (int64_t c = 0; c < g.dv; ++c) o[c] = fill;
 }
 
-// [B, A, C, D] -> [B, C, A, D] (sequence-major <-> heads-major), elements moved as E (2 or 4 bytes).
-template <typename E>
-__global__ void swapMiddleKernel(const E* in, E* out, int64_t B, int64_t A, int64_t C, int64_t D) {
-  const int64_t n = B * A * C * D;
-  for (int64_t e = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; e < n;
-       e += static_cast<int64_t>(gridDim.x) * blockDim.x) {
-    const int64_t d = e % D, c = (e / D) % C, a = (e / (D * C)) % A, b = e / (D * C * A);
-    out[((b * C + c) * A + a) * D + d] = in[e];
-  }
-}
-
-void swapMiddle(LaunchContext& ctx, const void* in, void* out, DataType type, int64_t B, int64_t A, int64_t C,
-                int64_t D) {
-  const int64_t n = B * A * C * D;
-  if (n == 0) return;
-  const unsigned blocks = static_cast<unsigned>(std::min<int64_t>((n + 255) / 256, 65535));
-  if (dataTypeSize(type) == 2)
-    swapMiddleKernel<<<blocks, 256, 0, ctx.stream>>>(static_cast<const uint16_t*>(in), static_cast<uint16_t*>(out), B,
-                                                     A, C, D);
-  else
-    swapMiddleKernel<<<blocks, 256, 0, ctx.stream>>>(static_cast<const uint32_t*>(in), static_cast<uint32_t*>(out), B,
-                                                     A, C, D);
-  check(cudaGetLastError(), "attention layout copy kernel launch");
-}
-
 struct SdpaState {
   std::shared_ptr<sdpa::GraphCache> graphs;
 };
@@ -345,6 +319,7 @@ void launchAttention(LaunchContext& ctx, const ILayer& layer, const std::vector<
     return;
   }
   // Sequence-major tensors copied to [B, H, S, D] in scratch before the composed path, the output after.
+  constexpr int32_t kSwapHeads[4] = {0, 2, 1, 3};
   const size_t elem = dataTypeSize(in[0].type);
   const size_t bytes[4] = {padded256(static_cast<size_t>(g.b * g.h * g.sq * g.d) * elem),
                            padded256(static_cast<size_t>(g.b * g.h * g.sk * g.d) * elem),
@@ -356,10 +331,9 @@ void launchAttention(LaunchContext& ctx, const ILayer& layer, const std::vector<
   char* copy = scratch;  // Q's copy, then K's, V's and the output's
   for (int i = 0; i < 3; copy += bytes[i], ++i) {
     if (!(major & (1u << i))) continue;
-    const Dims& stored = in[i].dims;  // [B, S, H, D]
-    swapMiddle(ctx, in[i].data, copy, in[i].type, stored.d[0], stored.d[1], stored.d[2], stored.d[3]);
+    permute(ctx, in[i].data, in[i].dims, kSwapHeads, copy, elem);  // [B, S, H, D] -> [B, H, S, D]
     packedIn[i].data = copy;
-    packedIn[i].dims = attentionLogicalDims(stored, true);
+    packedIn[i].dims = attentionLogicalDims(in[i].dims, true);
   }
   TensorView packedOut = out;
   if (major & kOutputSequenceMajor) {
@@ -367,7 +341,7 @@ void launchAttention(LaunchContext& ctx, const ILayer& layer, const std::vector<
     packedOut.dims = attentionLogicalDims(out.dims, true);
   }
   composedAttention(ctx, attention, packedIn, packedOut, g, scratch + copies);
-  if (major & kOutputSequenceMajor) swapMiddle(ctx, packedOut.data, out.data, out.type, g.b, g.h, g.sq, g.dv);
+  if (major & kOutputSequenceMajor) permute(ctx, packedOut.data, packedOut.dims, kSwapHeads, out.data, elem);
 }
 
 }  // namespace cuda
