@@ -81,6 +81,59 @@ TEST(Attention, CausalAndBoolMaskFollowPyTorchIncludingFullyMaskedRows) {
   for (int c = 0; c < dv; ++c) EXPECT_EQ(outs["y"][c], 0.f) << "row 0 has no key left";
 }
 
+// Every attention of a transformer reads the same padding mask: the CUDA backend derives cuDNN's bias
+// and the live-row flags from it once per run and the other layers reuse them. The mask here is computed
+// in the engine (at the same arena address every run, as BERT's), and runs on one context with other
+// masks, repeated so that a captured graph replays, must each equal a fresh context's run.
+TEST(Attention, LayersSharingAMaskGiveEachRunItsOwnResultOnOneContext) {
+  const int b = 2, h = 2, s = 8, d = 16;
+  std::vector<trt::Backend> backends = {trt::Backend::kCPU};
+  if (trt_test::gpuVisible()) backends.push_back(trt::Backend::kCUDA);
+  for (trt::Backend backend : backends) {
+    SCOPED_TRACE(trt::backendName(backend));
+    trt::INetworkDefinition net;
+    ITensor* q = net.addInput("q", DataType::kFLOAT, {b, h, s, d});
+    ITensor* k = net.addInput("k", DataType::kFLOAT, {b, h, s, d});
+    ITensor* v = net.addInput("v", DataType::kFLOAT, {b, h, s, d});
+    ITensor* keep = net.addInput("keep", DataType::kFLOAT, {b, 1, 1, s});
+    const float half = 0.5f;
+    ITensor* threshold = net.addConstant({1, 1, 1, 1}, {DataType::kFLOAT, &half, 1})->getOutput(0);
+    ITensor* mask = net.addElementWise(*keep, *threshold, trt::ElementWiseOperation::kGREATER)->getOutput(0);
+    auto* first = net.addAttention(*q, *k, *v, mask);
+    auto* second = net.addAttention(*first->getOutput(0), *k, *v, mask);
+    second->getOutput(0)->setName("y");
+    net.markOutput(*second->getOutput(0));
+    std::unique_ptr<trt::IBuilder> builder(trt::createInferBuilder(trt::defaultLogger()));
+    std::unique_ptr<trt::IBuilderConfig> config(builder->createBuilderConfig());
+    config->setBackend(backend);
+    config->setFlag(trt::BuilderFlag::kFP16);  // cuDNN's SDPA, which reads the derived bias
+    auto built = trt_test::build(net, config.get());
+    // Mask A pads batch 0's last three keys and all of batch 1's (its rows are empty: 0); B pads less.
+    std::vector<float> keepA(b * s, 1.f), keepB(b * s, 1.f);
+    for (int j = 5; j < s; ++j) keepA[j] = 0.f;
+    for (int j = 0; j < s; ++j) keepA[s + j] = 0.f;
+    for (int j = 2; j < s; ++j) keepB[s + j] = 0.f;
+    const Dims qkv{b, h, s, d}, keepDims{b, 1, 1, s};
+    auto inputs = [&](const std::vector<float>& keepValues) {
+      return std::map<std::string, trt_test::HostTensor>{
+          {"q", trt_test::hostTensor(qkv, trt_test::randomVector(b * h * s * d, 1))},
+          {"k", trt_test::hostTensor(qkv, trt_test::randomVector(b * h * s * d, 2))},
+          {"v", trt_test::hostTensor(qkv, trt_test::randomVector(b * h * s * d, 3))},
+          {"keep", trt_test::hostTensor(keepDims, keepValues)}};
+    };
+    const auto expectedA = trt_test::runBytes(*built.engine, inputs(keepA))["y"];
+    const auto expectedB = trt_test::runBytes(*built.engine, inputs(keepB))["y"];
+    ASSERT_NE(expectedA, expectedB) << "the two masks must give different results for this test to mean anything";
+    trt_test::Session session(*built.engine);
+    int runIndex = 0;
+    for (const auto* keepValues : {&keepA, &keepB, &keepB, &keepB, &keepA, &keepA, &keepB}) {
+      const auto y = session.run(inputs(*keepValues))["y"];
+      EXPECT_EQ(y, keepValues == &keepA ? expectedA : expectedB) << "run " << runIndex;
+      ++runIndex;
+    }
+  }
+}
+
 TEST(Attention, FullyMaskedRowGivesNaNWhenTheLayerKeepsTheSoftmaxRule) {
   trt::INetworkDefinition net;
   ITensor* q = net.addInput("q", DataType::kFLOAT, {1, 1, 2, 2});
@@ -205,6 +258,60 @@ TEST(AttentionFusion, ASoftmaxOverAnotherAxisStaysUnfused) {
   auto built = trt_test::build(chain.net);
   EXPECT_EQ(countKind(built.engine->network(), LayerType::kATTENTION), 0);
   EXPECT_EQ(countKind(built.engine->network(), LayerType::kSOFTMAX), 1);
+}
+
+// A constant mask that masks nothing (all zero, as a traced model's all-ones padding mask becomes; or all
+// true) is dropped by the builder with the same result; a constant that masks something stays.
+TEST(AttentionMaskRemoval, AConstantMaskThatMasksNothingIsDroppedWithTheSameResult) {
+  const int sq = 3, sk = 4, d = 2;
+  struct Case {
+    DataType type;
+    std::vector<uint8_t> bytes;
+    bool dropped;
+  };
+  const float minusZero = -0.f, one = 1.f;
+  std::vector<uint8_t> zeros(sq * sk * 4, 0), signedZeros = zeros, withOne = zeros;
+  std::memcpy(signedZeros.data() + 4, &minusZero, 4);
+  std::memcpy(withOne.data() + 8, &one, 4);
+  const std::vector<Case> cases = {{DataType::kFLOAT, zeros, true},
+                                   {DataType::kFLOAT, signedZeros, true},
+                                   {DataType::kFLOAT, withOne, false},
+                                   {DataType::kBOOL, std::vector<uint8_t>(sq * sk, 1), true},
+                                   {DataType::kBOOL, {1, 1, 1, 1, 1, 0, 1, 1, 1, 1, 1, 1}, false}};
+  const auto qv = trt_test::randomVector(sq * d, 1), kv = trt_test::randomVector(sk * d, 2),
+             vv = trt_test::randomVector(sk * d, 3);
+  for (const Case& c : cases) {
+    SCOPED_TRACE(std::string(trt::dataTypeName(c.type)) + (c.dropped ? " mask masking nothing" : " mask masking"));
+    trt::INetworkDefinition net;
+    ITensor* q = net.addInput("q", DataType::kFLOAT, {1, 1, sq, d});
+    ITensor* k = net.addInput("k", DataType::kFLOAT, {1, 1, sk, d});
+    ITensor* v = net.addInput("v", DataType::kFLOAT, {1, 1, sk, d});
+    const int64_t count = sq * sk;
+    ITensor* mask = net.addConstant({sq, sk}, {c.type, c.bytes.data(), count})->getOutput(0);
+    auto* attention = net.addAttention(*q, *k, *v, mask);
+    attention->setScale(0.7f);
+    attention->getOutput(0)->setName("y");
+    net.markOutput(*attention->getOutput(0));
+    auto built = trt_test::build(net);
+    const trt::INetworkDefinition& plan = built.engine->network();
+    ASSERT_EQ(countKind(plan, LayerType::kATTENTION), 1);
+    const trt::ILayer* kept = nullptr;
+    for (int l = 0; l < plan.getNbLayers(); ++l)
+      if (plan.getLayer(l)->getType() == LayerType::kATTENTION) kept = plan.getLayer(l);
+    const bool hasMask = kept->getNbInputs() > 3 && kept->getInput(3);
+    EXPECT_EQ(hasMask, !c.dropped);
+    auto outs = trt_test::run(
+        *built.engine, {{"q", {Dims{1, 1, sq, d}, qv}}, {"k", {Dims{1, 1, sk, d}, kv}}, {"v", {Dims{1, 1, sk, d}, vv}}});
+    std::vector<float> maskValues(count, 0.f);
+    for (int i = 0; i < count; ++i) {
+      if (c.type == DataType::kBOOL) continue;
+      std::memcpy(&maskValues[i], c.bytes.data() + 4 * i, 4);
+    }
+    const auto expected = referenceHead(
+        qv.data(), kv.data(), vv.data(), maskValues.data(), sq, sk, d, d, 0.7,
+        [&](int i, int j) { return c.type != DataType::kBOOL || c.bytes[i * sk + j] != 0; }, 0.f);
+    trt_test::expectNear(outs["y"], expected);
+  }
 }
 
 TEST(AttentionFusion, AFullyMaskedRowStaysNaNAsTheChainGivesIt) {

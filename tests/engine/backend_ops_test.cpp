@@ -745,13 +745,6 @@ std::vector<Case> allCases() {
   return cases;
 }
 
-#ifdef TORCHTRT_WITH_CUDA
-bool gpuVisible() {
-  int n = 0;
-  return cudaGetDeviceCount(&n) == cudaSuccess && n > 0;
-}
-#endif
-
 // gtest prints a failing case by its name (not its bytes).
 void PrintTo(const Case& c, std::ostream* os) { *os << c.name; }
 
@@ -772,7 +765,7 @@ TEST_P(BackendOps, MatchesTheCpuReference) {
   std::map<std::string, std::vector<double>> inputs;
   for (trt::Backend backend : backends) {
 #ifdef TORCHTRT_WITH_CUDA
-    if (backend == trt::Backend::kCUDA && !gpuVisible()) {
+    if (backend == trt::Backend::kCUDA && !trt_test::gpuVisible()) {
       std::cout << "[ info ] " << c.name << ": no CUDA GPU visible, the CPU only\n";
       continue;
     }

@@ -10,11 +10,6 @@
 using namespace trt_test;
 
 namespace {
-bool gpuVisible() {
-  int n = 0;
-  return cudaGetDeviceCount(&n) == cudaSuccess && n > 0;
-}
-
 std::vector<float> runCuda(const trt::ICudaEngine& engine, const std::string& in, trt::Dims dims,
                            const std::vector<float>& x, const std::string& out) {
   std::unique_ptr<trt::IExecutionContext> ctx(engine.createExecutionContext());
@@ -148,7 +143,7 @@ void makeNetwork(trt::INetworkDefinition& net, std::vector<std::vector<float>>& 
 }  // namespace
 
 TEST(CudaBackend, MatchesCpuReferenceOnEveryLayerKindUsed) {
-  if (!gpuVisible()) GTEST_SKIP() << "no CUDA GPU visible";
+  if (!trt_test::gpuVisible()) GTEST_SKIP() << "no CUDA GPU visible";
   std::vector<std::vector<float>> keep;
   trt::INetworkDefinition net;
   makeNetwork(net, keep);
@@ -170,7 +165,7 @@ TEST(CudaBackend, MatchesCpuReferenceOnEveryLayerKindUsed) {
 }
 
 TEST(CudaBackend, Fp16EngineMatchesTheCpuFp16Reference) {
-  if (!gpuVisible()) GTEST_SKIP() << "no CUDA GPU visible";
+  if (!trt_test::gpuVisible()) GTEST_SKIP() << "no CUDA GPU visible";
   std::vector<std::vector<float>> keep;
   trt::INetworkDefinition net;
   makeNetwork(net, keep);
@@ -195,7 +190,7 @@ TEST(CudaBackend, Fp16EngineMatchesTheCpuFp16Reference) {
 TEST(CudaBackend, Bf16EngineMatchesTheCpuBf16Reference) {
   // The same network with BF16 allowed: cuDNN's and cuBLAS(Lt)'s bfloat16 paths and every kernel
   // instantiated for __nv_bfloat16, against the CPU's emulation (bfloat16 storage, FP32 math).
-  if (!gpuVisible()) GTEST_SKIP() << "no CUDA GPU visible";
+  if (!trt_test::gpuVisible()) GTEST_SKIP() << "no CUDA GPU visible";
   std::vector<std::vector<float>> keep;
   trt::INetworkDefinition net;
   makeNetwork(net, keep);
@@ -219,7 +214,7 @@ TEST(CudaBackend, Bf16EngineMatchesTheCpuBf16Reference) {
 TEST(CudaBackend, PermutesMatchTheCpu) {
   // Head split and merge as in attention ([B,S,H,D] <-> [B,H,S,D]: rows move as vectors), a full
   // reversal (element by element) and an odd inner size, in float32 and float16.
-  if (!gpuVisible()) GTEST_SKIP() << "no CUDA GPU visible";
+  if (!trt_test::gpuVisible()) GTEST_SKIP() << "no CUDA GPU visible";
   const std::vector<std::vector<int32_t>> orders = {{0, 2, 1, 3}, {3, 2, 1, 0}, {1, 0, 2, 3}};
   for (const auto& order : orders) {
     for (bool fp16 : {false, true}) {
@@ -248,7 +243,7 @@ TEST(CudaBackend, PermutesMatchTheCpu) {
 TEST(CudaBackend, FusedMatrixMultiplyEpiloguesMatchTheCpu) {
   // relu(alpha * x @ w + b) with w shared by the batch (one cuBLASLt call) and with w batched (a
   // strided GEMM and the epilogue kernel), in float32 and float16.
-  if (!gpuVisible()) GTEST_SKIP() << "no CUDA GPU visible";
+  if (!trt_test::gpuVisible()) GTEST_SKIP() << "no CUDA GPU visible";
   const std::vector<float> wShared = randomVector(4 * 6, 51), wBatched = randomVector(2 * 4 * 6, 52),
                            bias = randomVector(6, 53);
   const float scale = 0.75f;
@@ -283,7 +278,7 @@ TEST(CudaBackend, FusedMatrixMultiplyEpiloguesMatchTheCpu) {
 TEST(CudaBackend, OneContextOnSeveralStreamsKeepsEachResult) {
   // Runs alternate between two streams with no host synchronisation; the context orders each run
   // after the previous one (they share its activation arena), so every output is its own input's.
-  if (!gpuVisible()) GTEST_SKIP() << "no CUDA GPU visible";
+  if (!trt_test::gpuVisible()) GTEST_SKIP() << "no CUDA GPU visible";
   std::vector<std::vector<float>> keep;
   trt::INetworkDefinition net;
   makeNetwork(net, keep);
@@ -340,7 +335,7 @@ std::vector<float> runOnCpu(trt::INetworkDefinition& net, trt::Dims dims, const 
 TEST(CudaBackend, MaskedSoftmaxMatchesTheCpuAtEveryRowLength) {
   // Row lengths for each register-held variant (<= 32, 128, 512, 1024) and the general kernel
   // (2000), the mask [B,1,1,S] folded in; and a softmax over a middle axis with a mask.
-  if (!gpuVisible()) GTEST_SKIP() << "no CUDA GPU visible";
+  if (!trt_test::gpuVisible()) GTEST_SKIP() << "no CUDA GPU visible";
   for (int64_t len : {7, 128, 300, 1000, 2000}) {
     for (bool fp16 : {false, true}) {
       const trt::Dims dims{2, 3, 2, len};
@@ -374,7 +369,7 @@ TEST(CudaBackend, MaskedSoftmaxMatchesTheCpuAtEveryRowLength) {
 TEST(CudaBackend, LayerNormMatchesTheCpuAtEveryRowLength) {
   // Rows held in registers (<= 256, 512, 1024 elements) and the three-pass kernel (3000), with the
   // residual add folded in; GELU after it runs vectorised (odd sizes finish element by element).
-  if (!gpuVisible()) GTEST_SKIP() << "no CUDA GPU visible";
+  if (!trt_test::gpuVisible()) GTEST_SKIP() << "no CUDA GPU visible";
   for (int64_t len : {33, 256, 500, 768, 3000}) {
     for (bool fp16 : {false, true}) {
       const trt::Dims dims{3, len};
@@ -398,7 +393,7 @@ TEST(CudaBackend, LayerNormMatchesTheCpuAtEveryRowLength) {
 TEST(CudaBackend, Fp16ConvolutionsMatchTheCpuOnBothPaths) {
   // Symmetric padding (cuDNN's algorithms timed against im2col + GEMM) and asymmetric padding
   // (im2col + an FP16 GEMM only), with a grouped case, at batch 1 and 8.
-  if (!gpuVisible()) GTEST_SKIP() << "no CUDA GPU visible";
+  if (!trt_test::gpuVisible()) GTEST_SKIP() << "no CUDA GPU visible";
   const auto w = randomVector(8 * 8 * 3 * 3, 90), bias = randomVector(8, 91);
   for (int64_t batch : {1, 8}) {
     for (bool asymmetric : {false, true}) {
@@ -424,7 +419,7 @@ TEST(CudaBackend, Fp16ConvolutionsMatchTheCpuOnBothPaths) {
 TEST(CudaBackend, CudaGraphModeReplaysWhileShapesAndAddressesRepeat) {
   // Run 1 runs normally, run 2 (same bindings) runs and captures, run 3 replays the graph (on new
   // input values); a new input address runs normally twice (captured on the second) and then replays.
-  if (!gpuVisible()) GTEST_SKIP() << "no CUDA GPU visible";
+  if (!trt_test::gpuVisible()) GTEST_SKIP() << "no CUDA GPU visible";
   std::vector<std::vector<float>> keep;
   trt::INetworkDefinition net;
   makeNetwork(net, keep);
@@ -464,7 +459,7 @@ TEST(CudaBackend, ChannelsLastRegionsMatchTheCpu) {
   // FP16 (and BF16) at batch 8: the layout pass makes conv -> relu -> max pool -> conv (+ residual)
   // -> relu -> avg pool channels-last; 8 and 16 channels take the 8-channel vector kernels, 6 the
   // scalar ones.
-  if (!gpuVisible()) GTEST_SKIP() << "no CUDA GPU visible";
+  if (!trt_test::gpuVisible()) GTEST_SKIP() << "no CUDA GPU visible";
   for (int64_t c : {6, 8, 16})
     for (bool bf16 : {false, true}) {
       const auto w1 = randomVector(c * 3 * 9, 120), b1 = randomVector(c, 121), w2 = randomVector(c * c * 9, 122),
@@ -503,7 +498,7 @@ TEST(CudaBackend, ConvolutionEpilogueActivationsMatchTheCpu) {
   // x * sigmoid(conv(x)) and x * hardsigmoid(conv(x)) as the converters write SiLU and hard-swish,
   // GELU and tanh: each folds into the convolution's epilogue (with a residual add too), channels-last
   // at 16 channels (the 8-channel vector epilogue) and 6 (the scalar one), FP16 and BF16.
-  if (!gpuVisible()) GTEST_SKIP() << "no CUDA GPU visible";
+  if (!trt_test::gpuVisible()) GTEST_SKIP() << "no CUDA GPU visible";
   using A = trt::ActivationType;
   struct Case {
     A gate;  // sigmoid / hard sigmoid: composed as x * gate(x); otherwise the activation itself
@@ -556,7 +551,7 @@ TEST(CudaBackend, WholePlanePoolingMatchesTheCpu) {
   // both layouts, with channel counts that take the 8-channel vector path (16) and the scalar one
   // (12), planes smaller and larger than a block's 32 rows, and large enough (75x76 rows, few
   // channels) that channels-last splits the rows over blocks; max keeps a NaN of its plane.
-  if (!gpuVisible()) GTEST_SKIP() << "no CUDA GPU visible";
+  if (!trt_test::gpuVisible()) GTEST_SKIP() << "no CUDA GPU visible";
   for (bool channelsLast : {false, true})
     for (int64_t channels : {16, 12})
       for (int64_t side : {3, 19, 75})

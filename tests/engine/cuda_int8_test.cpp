@@ -13,11 +13,6 @@
 using namespace trt_test;
 
 namespace {
-bool gpuVisible() {
-  int n = 0;
-  return cudaGetDeviceCount(&n) == cudaSuccess && n > 0;
-}
-
 Built buildFor(trt::INetworkDefinition& net, trt::Backend backend, trt::IInt8Calibrator* calibrator = nullptr) {
   std::unique_ptr<trt::IBuilder> builder(trt::createInferBuilder(trt::defaultLogger()));
   std::unique_ptr<trt::IBuilderConfig> config(builder->createBuilderConfig());
@@ -87,7 +82,7 @@ void int8ConvNetwork(trt::INetworkDefinition& net, std::vector<std::vector<float
 }  // namespace
 
 TEST(CudaInt8, Int8ConvolutionMatchesTheCpuReference) {
-  if (!gpuVisible()) GTEST_SKIP() << "no CUDA GPU visible";
+  if (!trt_test::gpuVisible()) GTEST_SKIP() << "no CUDA GPU visible";
   // Small, and big enough for several 64 x 64 tiles with ragged edges (70 maps, 13 x 13 outputs, K = 360).
   for (auto [N, C, H, M, G] :
        std::vector<std::tuple<int64_t, int64_t, int64_t, int64_t, int64_t>>{{2, 4, 7, 6, 2}, {3, 40, 25, 70, 1}}) {
@@ -106,7 +101,7 @@ TEST(CudaInt8, Int8ConvolutionMatchesTheCpuReference) {
 }
 
 TEST(CudaInt8, Int8MatrixMultiplyMatchesTheCpuReference) {
-  if (!gpuVisible()) GTEST_SKIP() << "no CUDA GPU visible";
+  if (!trt_test::gpuVisible()) GTEST_SKIP() << "no CUDA GPU visible";
   // K = 64 takes cuBLAS's INT8 GEMM, K = 37 the own kernel (rows not a multiple of 4); 130 x 70
   // outputs cover ragged 64 x 64 tiles. Batch dimensions, bias, alpha and ReLU on both.
   for (int64_t K : {64, 37}) {
@@ -141,7 +136,7 @@ TEST(CudaInt8, Int8MatrixMultiplyMatchesTheCpuReference) {
 }
 
 TEST(CudaInt8, QuantizeAndDequantizeMatchTheCpu) {
-  if (!gpuVisible()) GTEST_SKIP() << "no CUDA GPU visible";
+  if (!trt_test::gpuVisible()) GTEST_SKIP() << "no CUDA GPU visible";
   const std::vector<float> scales = {0.01f, 0.02f, 0.05f};
   auto quantizeNet = [&](trt::INetworkDefinition& net) {
     auto* x = net.addInput("x", trt::DataType::kFLOAT, {2, 3, 40});
@@ -180,7 +175,7 @@ TEST(CudaInt8, QuantizeAndDequantizeMatchTheCpu) {
 }
 
 TEST(CudaInt8, CalibrationReadsBatchesInDeviceMemory) {
-  if (!gpuVisible()) GTEST_SKIP() << "no CUDA GPU visible";
+  if (!trt_test::gpuVisible()) GTEST_SKIP() << "no CUDA GPU visible";
   // Two FP32 convolutions; the calibrator's batches live on the GPU.
   class DeviceCalibrator : public trt::IInt8MinMaxCalibrator {
    public:

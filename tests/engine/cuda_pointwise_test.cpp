@@ -20,11 +20,6 @@
 using namespace trt_test;
 
 namespace {
-bool gpuVisible() {
-  int n = 0;
-  return cudaGetDeviceCount(&n) == cudaSuccess && n > 0;
-}
-
 struct Precision {
   trt::DataType type;
   const char* name;
@@ -180,7 +175,7 @@ std::vector<BinaryCase> binaryCases() {
 }  // namespace
 
 TEST(CudaPointwise, ElementWiseMatchesTheCpuAndTheScalarKernels) {
-  if (!gpuVisible()) GTEST_SKIP() << "no CUDA GPU visible";
+  if (!trt_test::gpuVisible()) GTEST_SKIP() << "no CUDA GPU visible";
   using Op = trt::ElementWiseOperation;
   const std::pair<Op, const char*> ops[] = {{Op::kSUM, "sum"}, {Op::kPROD, "prod"}, {Op::kSUB, "sub"},
                                             {Op::kDIV, "div"}, {Op::kMAX, "max"},   {Op::kPOW, "pow"}};
@@ -208,7 +203,7 @@ TEST(CudaPointwise, ElementWiseMatchesTheCpuAndTheScalarKernels) {
 }
 
 TEST(CudaPointwise, UnaryMatchesTheCpuAndTheScalarKernel) {
-  if (!gpuVisible()) GTEST_SKIP() << "no CUDA GPU visible";
+  if (!trt_test::gpuVisible()) GTEST_SKIP() << "no CUDA GPU visible";
   using Op = trt::UnaryOperation;
   struct UnaryCase {
     Op op;
@@ -240,7 +235,7 @@ TEST(CudaPointwise, UnaryMatchesTheCpuAndTheScalarKernel) {
 }
 
 TEST(CudaPointwise, ActivationsMatchTheCpuAndTheScalarKernel) {
-  if (!gpuVisible()) GTEST_SKIP() << "no CUDA GPU visible";
+  if (!trt_test::gpuVisible()) GTEST_SKIP() << "no CUDA GPU visible";
   using A = trt::ActivationType;
   struct ActivationCase {
     A type;

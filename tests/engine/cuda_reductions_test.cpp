@@ -15,11 +15,6 @@
 using namespace trt_test;
 
 namespace {
-bool gpuVisible() {
-  int n = 0;
-  return cudaGetDeviceCount(&n) == cudaSuccess && n > 0;
-}
-
 enum class Precision { kFP32, kFP16, kBF16 };
 
 const char* precisionName(Precision p) {
@@ -171,7 +166,7 @@ void makeReduce(trt::INetworkDefinition& net, trt::DataType type, const trt::Dim
 }  // namespace
 
 TEST(CudaReductions, ReduceMatchesTheCpuOnEveryPathAndPrecision) {
-  if (!gpuVisible()) GTEST_SKIP() << "no CUDA GPU visible";
+  if (!trt_test::gpuVisible()) GTEST_SKIP() << "no CUDA GPU visible";
   using Op = trt::ReduceOperation;
   const std::pair<Op, const char*> ops[] = {
       {Op::kSUM, "sum"}, {Op::kAVG, "avg"}, {Op::kMAX, "max"}, {Op::kMIN, "min"}, {Op::kPROD, "prod"}};
@@ -199,7 +194,7 @@ TEST(CudaReductions, ReduceMatchesTheCpuOnEveryPathAndPrecision) {
 
 TEST(CudaReductions, SplitSumsAreDeterministic) {
   // Partials over several blocks are combined in a fixed order: the same bits on every run.
-  if (!gpuVisible()) GTEST_SKIP() << "no CUDA GPU visible";
+  if (!trt_test::gpuVisible()) GTEST_SKIP() << "no CUDA GPU visible";
   for (const trt::Dims& dims : {trt::Dims{2, 300001}, trt::Dims{2, 5000, 24}}) {
     trt::INetworkDefinition net;
     makeReduce(net, trt::DataType::kFLOAT, dims, trt::ReduceOperation::kSUM, 0b10, false);
@@ -211,7 +206,7 @@ TEST(CudaReductions, SplitSumsAreDeterministic) {
 }
 
 TEST(CudaReductions, MaxAndMinKeepNaN) {
-  if (!gpuVisible()) GTEST_SKIP() << "no CUDA GPU visible";
+  if (!trt_test::gpuVisible()) GTEST_SKIP() << "no CUDA GPU visible";
   for (const auto& c : reduceCases()) {
     auto x = randomVector(static_cast<size_t>(c.dims.volume()), 202);
     // A NaN in about one output of three (first, middle and last elements of the input included).
@@ -232,7 +227,7 @@ TEST(CudaReductions, MaxAndMinKeepNaN) {
 TEST(CudaReductions, IntegerReductionsAreExactAndWrap) {
   // int32 and int64 inputs accumulate in int64: sums and products wrap as PyTorch's int64
   // arithmetic, int32 outputs keep the low 32 bits; max and min of the type's full range.
-  if (!gpuVisible()) GTEST_SKIP() << "no CUDA GPU visible";
+  if (!trt_test::gpuVisible()) GTEST_SKIP() << "no CUDA GPU visible";
   using Op = trt::ReduceOperation;
   for (const auto& c : reduceCases()) {
     for (trt::DataType type : {trt::DataType::kINT32, trt::DataType::kINT64}) {
@@ -297,7 +292,7 @@ TEST(CudaReductions, SoftmaxMatchesTheCpuOnEveryPathAndPrecision) {
   // The last axis: warp rows held in registers (<= 1024, packed or not), block rows (longer, packed
   // or not); another axis: columns. Each without a mask, with a mask along the row and with one
   // value per row (one row masked entirely); FP32 also misaligned.
-  if (!gpuVisible()) GTEST_SKIP() << "no CUDA GPU visible";
+  if (!trt_test::gpuVisible()) GTEST_SKIP() << "no CUDA GPU visible";
   struct Case {
     trt::Dims dims;
     int axis;
@@ -331,7 +326,7 @@ TEST(CudaReductions, LayerNormMatchesTheCpuOnEveryPathAndPrecision) {
   // 256), a block per row (packed up to 8192 floats / 16384 halves, unpacked up to 2048), and
   // longer rows split into segments over several blocks; with and without the fused residual add, per-element and
   // scalar scale and bias; FP32 also misaligned (the unpacked kernels).
-  if (!gpuVisible()) GTEST_SKIP() << "no CUDA GPU visible";
+  if (!trt_test::gpuVisible()) GTEST_SKIP() << "no CUDA GPU visible";
   struct Case {
     trt::Dims dims;
     uint32_t axes;
@@ -384,7 +379,7 @@ TEST(CudaReductions, LayerNormMatchesTheCpuOnEveryPathAndPrecision) {
 TEST(CudaReductions, WithoutWorkspaceLongReductionsRunUnsplit) {
   // A workspace limit too small for the partial results: long reductions run one block per row
   // (reduce) and the three-pass row kernel (layer norm), with the same results.
-  if (!gpuVisible()) GTEST_SKIP() << "no CUDA GPU visible";
+  if (!trt_test::gpuVisible()) GTEST_SKIP() << "no CUDA GPU visible";
   const size_t tiny = 16;
   for (const auto& c : {ReduceCase{{2, 300001}, 0b10, "rows"}, ReduceCase{{2, 5000, 24}, 0b010, "columns"},
                         ReduceCase{{64, 1000}, 0b11, "full"}}) {

@@ -19,11 +19,6 @@
 using namespace trt_test;
 
 namespace {
-bool gpuVisible() {
-  int n = 0;
-  return cudaGetDeviceCount(&n) == cudaSuccess && n > 0;
-}
-
 // Runs input "x" through a CUDA engine's fresh context; returns output "y" and the context's timing runs.
 std::vector<float> runOnDevice(const trt::ICudaEngine& engine, trt::Dims dims, const std::vector<float>& x,
                                int64_t* timingRuns = nullptr) {
@@ -73,7 +68,7 @@ TEST(CudaTactics, TheBuilderTimesAndThePlanKeepsTheChoice) {
   // More timing iterations time each tactic longer; a 1-byte workspace limit leaves only the
   // algorithms that need no scratch (and no im2col buffer). All timing is the builder's: the
   // engine's contexts time nothing, and the result stays right.
-  if (!gpuVisible()) GTEST_SKIP() << "no CUDA GPU visible";
+  if (!trt_test::gpuVisible()) GTEST_SKIP() << "no CUDA GPU visible";
   const auto w = randomVector(8 * 8 * 9, 130), b = randomVector(8, 131);
   trt::INetworkDefinition net;
   const trt::Dims dims{2, 8, 16, 16};
@@ -106,7 +101,7 @@ TEST(CudaTactics, TheBuilderTimesAndThePlanKeepsTheChoice) {
 TEST(CudaTactics, TacticsTimedAtTheOptShapeServeTheOtherShapesOfTheProfile) {
   // A dynamic batch: the builder times at the profile's opt shape; every shape runs (none timed)
   // and matches the CPU, as does going back to the first shape.
-  if (!gpuVisible()) GTEST_SKIP() << "no CUDA GPU visible";
+  if (!trt_test::gpuVisible()) GTEST_SKIP() << "no CUDA GPU visible";
   const auto w = randomVector(8 * 4 * 9, 140), b = randomVector(8, 141);
   trt::INetworkDefinition net;
   addConvRelu(net, net.addInput("x", trt::DataType::kFLOAT, {-1, 4, 12, 12}), w, b, 4);
@@ -138,7 +133,7 @@ TEST(CudaTactics, TacticsTimedAtTheOptShapeServeTheOtherShapesOfTheProfile) {
 TEST(CudaTactics, IdenticalConvolutionsAreTimedOnceAndEachKeepsATactic) {
   // ResNet's repeated blocks: a second convolution of the same geometry reuses the first one's timing
   // within the build, and the plan still holds a tactic for each layer.
-  if (!gpuVisible()) GTEST_SKIP() << "no CUDA GPU visible";
+  if (!trt_test::gpuVisible()) GTEST_SKIP() << "no CUDA GPU visible";
   const auto w = randomVector(8 * 8 * 9, 160), b = randomVector(8, 161), w2 = randomVector(8 * 8 * 9, 162);
   const trt::Dims dims{2, 8, 16, 16};
   auto buildRuns = [&](bool twice, size_t& tactics) {
@@ -170,7 +165,7 @@ TEST(CudaTactics, IdenticalConvolutionsAreTimedOnceAndEachKeepsATactic) {
 TEST(CudaTactics, ATimingCacheMakesTheRebuildTimeNothing) {
   // The first build fills the cache; a rebuild through the cache's bytes (a file's contents) times
   // nothing and keeps the same tactics; a cache of another GPU is refused unless told to ignore it.
-  if (!gpuVisible()) GTEST_SKIP() << "no CUDA GPU visible";
+  if (!trt_test::gpuVisible()) GTEST_SKIP() << "no CUDA GPU visible";
   const auto w = randomVector(8 * 8 * 9, 170), b = randomVector(8, 171);
   trt::INetworkDefinition net;
   const trt::Dims dims{2, 8, 16, 16};
@@ -219,7 +214,7 @@ TEST(CudaTactics, ATimingCacheMakesTheRebuildTimeNothing) {
 TEST(CudaTactics, APlanLoadedInAFreshProcessTimesNothing) {
   // The parent builds and saves a plan; a new process of this test binary loads it, runs it, and
   // reports how many tactic timings ran (through its exit status: 0 when none and the output is right).
-  if (!gpuVisible()) GTEST_SKIP() << "no CUDA GPU visible";
+  if (!trt_test::gpuVisible()) GTEST_SKIP() << "no CUDA GPU visible";
   const auto w = randomVector(8 * 8 * 9, 150), b = randomVector(8, 151);
   trt::INetworkDefinition net;
   const trt::Dims dims{4, 8, 20, 20};
@@ -273,7 +268,7 @@ TEST(CudaTactics, AChannelsLastPointwiseConvolutionRunsRightThroughCudnnAndThrou
   // two tactics: cuDNN and one cuBLAS GEMM of the pixel rows with the filter (bias and residual then
   // in cuBLASLt's epilogue). Each, forced through the plan's tactic record, matches the CPU, on the
   // 1x1 planes of squeeze-and-excitation blocks and on a larger plane.
-  if (!gpuVisible()) GTEST_SKIP() << "no CUDA GPU visible";
+  if (!trt_test::gpuVisible()) GTEST_SKIP() << "no CUDA GPU visible";
   for (bool withResidual : {false, true})
     for (int64_t side : {1, 5})
       for (bool fp16 : {false, true}) {
@@ -375,7 +370,7 @@ TEST(CudaTactics, TheOwnDepthwiseKernelMatchesTheCpuAndCudnn) {
   // padding 2 (MobileNetV3's), 7x7 (fewer channel lanes a block, for shared memory), with a fused
   // GELU, SiLU or hard-swish and/or a residual input; 16 and 24 channels (one block across the
   // channels), 264 (two blocks, the second partial), and larger planes.
-  if (!gpuVisible()) GTEST_SKIP() << "no CUDA GPU visible";
+  if (!trt_test::gpuVisible()) GTEST_SKIP() << "no CUDA GPU visible";
   using A = trt::ActivationType;
   const OwnKernelCase cases[] = {{3, 1, 16, false, static_cast<int32_t>(A::kGELU_ERF)},
                                  {3, 2, 24, false, static_cast<int32_t>(A::kSILU)},
@@ -401,7 +396,7 @@ TEST(CudaTactics, TheOwnGroupedKernelMatchesTheCpuAndCudnn) {
   // 64 x 9 filter elements) have the own grouped kernel as their third tactic: 3x3 at stride 1 and 2, a
   // 1x1, a residual and activations, one block across the channels or several (the last partial), and
   // runs of several pixels a thread.
-  if (!gpuVisible()) GTEST_SKIP() << "no CUDA GPU visible";
+  if (!trt_test::gpuVisible()) GTEST_SKIP() << "no CUDA GPU visible";
   using A = trt::ActivationType;
   const OwnKernelCase cases[] = {{3, 1, 48, false, static_cast<int32_t>(A::kRELU), 11, 24},
                                  {3, 2, 48, false, -1, 11, 24},

@@ -19,6 +19,16 @@
 
 namespace trt_test {
 
+//! Whether a CUDA GPU is visible (CUDA tests skip, or run the CPU only, without one).
+inline bool gpuVisible() {
+#ifdef TORCHTRT_WITH_CUDA
+  int n = 0;
+  return cudaGetDeviceCount(&n) == cudaSuccess && n > 0;
+#else
+  return false;
+#endif
+}
+
 struct Built {
   std::vector<uint8_t> plan;
   std::unique_ptr<trt::IRuntime> runtime;
@@ -54,78 +64,100 @@ inline int countLayersBesidesLayoutTransposes(const trt::INetworkDefinition& net
 //! Host bytes of a tensor: its dims and its elements in the engine's type.
 using HostTensor = std::pair<trt::Dims, std::vector<uint8_t>>;
 
-//! Runs an engine on its backend with inputs by name (bytes in each input's type) and returns every output's
-//! bytes by name. On the CUDA backend the inputs are copied to device memory, the run goes on the default
-//! stream and the outputs are copied back, so a test compares backends without writing device copies.
-//! `shapes`, when given, receives each output's shape.
-inline std::map<std::string, std::vector<uint8_t>> runBytes(const trt::ICudaEngine& engine,
-                                                            const std::map<std::string, HostTensor>& inputs,
-                                                            std::map<std::string, trt::Dims>* shapes = nullptr) {
-  std::unique_ptr<trt::IExecutionContext> ctx(engine.createExecutionContext());
-  const bool onDevice = engine.getBackend() == trt::Backend::kCUDA;
-  // Device copies, freed however the run ends (a throwing enqueueV3 included).
-  struct DeviceBuffers {
-    std::vector<void*> list;
-    ~DeviceBuffers() {
+//! One execution context of an engine run again and again with inputs by name (bytes in each input's
+//! type); each run returns every output's bytes by name. On the CUDA backend the inputs are copied to
+//! device memory kept by name (a name keeps its address while its size does, as a caller's steady
+//! state: the runtime's captured CUDA graph replays), the run goes on the default stream and the
+//! outputs are copied back, so a test compares backends without writing device copies. `shapes`, when
+//! given, receives each output's shape.
+class Session {
+ public:
+  explicit Session(const trt::ICudaEngine& engine) : engine_(engine), ctx_(engine.createExecutionContext()) {}
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
+  ~Session() {
 #ifdef TORCHTRT_WITH_CUDA
-      for (void* p : list) cudaFree(p);
+    for (auto& entry : device_) cudaFree(entry.second.first);
 #endif
+  }
+  trt::IExecutionContext& context() { return *ctx_; }
+
+  std::map<std::string, std::vector<uint8_t>> run(const std::map<std::string, HostTensor>& inputs,
+                                                  std::map<std::string, trt::Dims>* shapes = nullptr) {
+    for (const auto& [name, in] : inputs) {
+      ctx_->setInputShape(name.c_str(), in.first);
+      // A short buffer would be read past its end (on the device too, where its copy has its size).
+      EXPECT_GE(in.second.size(),
+                static_cast<size_t>(in.first.volume()) * trt::dataTypeSize(engine_.getTensorDataType(name.c_str())))
+          << "input '" << name << "' " << in.first.str();
+      hostInputs_[name] = in.second;
+      ctx_->setTensorAddress(name.c_str(), place(name, hostInputs_[name].data(), in.second.size(), true));
     }
-  } device;
-  std::vector<void*>& deviceBuffers = device.list;
-  // Where the engine reads or writes `host`: the host buffer itself, or a device copy of it.
-  auto place = [&](void* host, size_t bytes, bool upload) -> void* {
-    if (!onDevice) return host;
+    std::map<std::string, std::vector<uint8_t>> outs;
+    std::map<std::string, void*> placed;
+    for (int i = 0; i < engine_.getNbIOTensors(); ++i) {
+      const char* name = engine_.getIOTensorName(i);
+      if (engine_.getTensorIOMode(name) != trt::TensorIOMode::kOUTPUT) continue;
+      auto& buf = outs[name];
+      const trt::Dims dims = ctx_->getTensorShape(name);
+      if (!dims.isStatic()) {
+        ADD_FAILURE() << "output '" << name << "' has the data-dependent shape " << dims.str()
+                      << ": runBytes takes static outputs only (give the context an IOutputAllocator)";
+        return {};
+      }
+      if (shapes) (*shapes)[name] = dims;
+      buf.resize(static_cast<size_t>(dims.volume()) * trt::dataTypeSize(engine_.getTensorDataType(name)));
+      placed[name] = place(name, buf.data(), buf.size(), false);
+      ctx_->setTensorAddress(name, placed[name]);
+    }
+    ctx_->enqueueV3(nullptr);
 #ifdef TORCHTRT_WITH_CUDA
-    void* device = nullptr;
-    EXPECT_EQ(cudaMalloc(&device, bytes ? bytes : 1), cudaSuccess);
+    if (onDevice()) {
+      for (auto& [name, buf] : outs)
+        if (!buf.empty()) {
+          EXPECT_EQ(cudaMemcpy(buf.data(), placed[name], buf.size(), cudaMemcpyDeviceToHost), cudaSuccess);
+        }
+    }
+#endif
+    return outs;
+  }
+
+ private:
+  bool onDevice() const { return engine_.getBackend() == trt::Backend::kCUDA; }
+
+  // Where the engine reads or writes `host`: the host buffer itself, or the device copy kept for `name`.
+  void* place(const std::string& name, void* host, size_t bytes, bool upload) {
+    if (!onDevice()) return host;
+#ifdef TORCHTRT_WITH_CUDA
+    auto& [device, size] = device_[name];
+    if (!device || size != bytes) {
+      if (device) cudaFree(device);
+      device = nullptr;
+      EXPECT_EQ(cudaMalloc(&device, bytes ? bytes : 1), cudaSuccess);
+      size = bytes;
+    }
     if (upload && bytes) {
       EXPECT_EQ(cudaMemcpy(device, host, bytes, cudaMemcpyHostToDevice), cudaSuccess);
     }
-    deviceBuffers.push_back(device);
     return device;
 #else
+    (void)name, (void)bytes, (void)upload;
     ADD_FAILURE() << "a CUDA engine in a build without the CUDA backend";
     return host;
 #endif
-  };
-  std::map<std::string, std::vector<uint8_t>> hostInputs;
-  for (const auto& [name, in] : inputs) {
-    ctx->setInputShape(name.c_str(), in.first);
-    // A short buffer would be read past its end (on the device too, where its copy has its size).
-    EXPECT_GE(in.second.size(),
-              static_cast<size_t>(in.first.volume()) * trt::dataTypeSize(engine.getTensorDataType(name.c_str())))
-        << "input '" << name << "' " << in.first.str();
-    hostInputs[name] = in.second;
-    ctx->setTensorAddress(name.c_str(), place(hostInputs[name].data(), in.second.size(), true));
   }
-  std::map<std::string, std::vector<uint8_t>> outs;
-  std::map<std::string, void*> placed;
-  for (int i = 0; i < engine.getNbIOTensors(); ++i) {
-    const char* name = engine.getIOTensorName(i);
-    if (engine.getTensorIOMode(name) != trt::TensorIOMode::kOUTPUT) continue;
-    auto& buf = outs[name];
-    const trt::Dims dims = ctx->getTensorShape(name);
-    if (!dims.isStatic()) {
-      ADD_FAILURE() << "output '" << name << "' has the data-dependent shape " << dims.str()
-                    << ": runBytes takes static outputs only (give the context an IOutputAllocator)";
-      return {};
-    }
-    if (shapes) (*shapes)[name] = dims;
-    buf.resize(static_cast<size_t>(dims.volume()) * trt::dataTypeSize(engine.getTensorDataType(name)));
-    placed[name] = place(buf.data(), buf.size(), false);
-    ctx->setTensorAddress(name, placed[name]);
-  }
-  ctx->enqueueV3(nullptr);
-#ifdef TORCHTRT_WITH_CUDA
-  if (onDevice) {
-    for (auto& [name, buf] : outs)
-      if (!buf.empty()) {
-        EXPECT_EQ(cudaMemcpy(buf.data(), placed[name], buf.size(), cudaMemcpyDeviceToHost), cudaSuccess);
-      }
-  }
-#endif
-  return outs;
+
+  const trt::ICudaEngine& engine_;
+  std::unique_ptr<trt::IExecutionContext> ctx_;
+  std::map<std::string, std::vector<uint8_t>> hostInputs_;
+  std::map<std::string, std::pair<void*, size_t>> device_;
+};
+
+//! One run of an engine on a fresh execution context (Session).
+inline std::map<std::string, std::vector<uint8_t>> runBytes(const trt::ICudaEngine& engine,
+                                                            const std::map<std::string, HostTensor>& inputs,
+                                                            std::map<std::string, trt::Dims>* shapes = nullptr) {
+  return Session(engine).run(inputs, shapes);
 }
 
 //! Bytes of a vector of elements (a runBytes input).

@@ -155,6 +155,7 @@ IHostMemory* Builder::buildSerializedNetwork(INetworkDefinition& network, IBuild
       {"softmax+mask fusion", passes::fuseSoftMaxMask},
       {"matrix multiply+scale fusion", passes::fuseMatrixMultiplyScale},
       {"attention fusion", passes::fuseAttention},  // after the mask and scale folds, before a bias joins P V
+      {"inert attention mask removal", passes::removeInertAttentionMasks},
       {"matrix multiply+bias fusion", passes::fuseMatrixMultiplyBias},
       {"activation fusion",
        [&](INetworkDefinition& n) {

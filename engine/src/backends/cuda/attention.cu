@@ -9,8 +9,12 @@
 // Tensors the builder made sequence-major ([B, S, H, D], layers/attention_layout.h) are read by cuDNN
 // through their strides; the composed path copies them to [B, H, S, D] first (and its output back).
 #include <cfloat>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
+#include <list>
 #include <memory>
+#include <utility>
 
 #include "backends/cuda/attention_cudnn.h"
 #include "backends/cuda/cuda_kernels.h"
@@ -216,15 +220,75 @@ __global__ void emptyRowsKernel(const uint8_t* live, Geometry g, int64_t eb, int
   for (int64_t c = 0; c < g.dv; ++c) o[c] = fill;
 }
 
-struct SdpaState {
-  std::shared_ptr<sdpa::GraphCache> graphs;
+// What a mask becomes for cuDNN: the additive bias it reads and the live-row flags. Every layer of a
+// transformer reads the same padding mask (often through a reshape, a view of the same memory), so the
+// first attention of a run that reads it computes them and the others reuse them (BERT's 12 layers
+// recomputing them took 6% of a call). Kept per context in device memory of their own (the scratch is
+// the next layer's), so a captured graph replays them too. They are reused while the run is the same
+// and no layer has written the mask's memory since (LaunchContext::watches).
+struct MaskProducts {
+  std::vector<int64_t> key;  // the mask's address, dims and type, the geometry and the bias layout
+  int64_t run = -1;          // LaunchContext::layerRuns when they were last computed
+  std::list<LaunchContext::Watch>::iterator watch;  // the mask's memory
+  void* device = nullptr;                           // the bias, then the flags
+  MaskProducts() = default;
+  MaskProducts(const MaskProducts&) = delete;
+  MaskProducts& operator=(const MaskProducts&) = delete;
+  ~MaskProducts() {
+    if (device) cudaFree(device);
+  }
 };
 
-sdpa::GraphCache& graphCache(LaunchContext& ctx) {
+// Distinct masks kept at once (an encoder-decoder reads two or three; a new shape adds one).
+constexpr size_t kMaxMaskProducts = 8;
+
+struct SdpaState {
+  std::shared_ptr<sdpa::GraphCache> graphs;
+  std::list<MaskProducts> masks;  // most recently used first
+};
+
+SdpaState& sdpaState(LaunchContext& ctx) {
   auto& slot = ctx.kindState[LayerType::kATTENTION];
-  if (!slot) slot = std::make_shared<SdpaState>(SdpaState{sdpa::makeGraphCache()});
-  return *static_cast<SdpaState*>(slot.get())->graphs;
+  if (!slot) slot = std::make_shared<SdpaState>(SdpaState{sdpa::makeGraphCache(), {}});
+  return *static_cast<SdpaState*>(slot.get());
 }
+
+struct MaskProductsSlot {
+  void* device = nullptr;  // nullptr: none free (every kept one serves this run): compute in scratch
+  bool current = false;    // computed by this run from the mask as it is now
+};
+
+// Where the products of the mask at [maskBegin, maskEnd) with this `key` live (`bytes` of device memory).
+MaskProductsSlot maskProducts(LaunchContext& ctx, std::vector<int64_t> key, uintptr_t maskBegin, uintptr_t maskEnd,
+                              size_t bytes) {
+  std::list<MaskProducts>& masks = sdpaState(ctx).masks;
+  for (auto it = masks.begin(); it != masks.end(); ++it) {
+    if (it->key != key) continue;
+    masks.splice(masks.begin(), masks, it);
+    const bool current = it->run == ctx.layerRuns && !it->watch->written;
+    it->run = ctx.layerRuns;
+    it->watch->written = false;
+    return {it->device, current};
+  }
+  if (masks.size() >= kMaxMaskProducts) {
+    if (masks.back().run == ctx.layerRuns) return {};  // all in use by this run: no eviction mid-run
+    check(cudaStreamSynchronize(ctx.stream), "cudaStreamSynchronize (attention mask products)");
+    ctx.dropGraph();  // it may read the memory freed here
+    ctx.watches.erase(masks.back().watch);
+    masks.pop_back();
+  }
+  void* device = nullptr;
+  check(cudaMalloc(&device, bytes), "cudaMalloc (attention mask products)");
+  masks.emplace_front();
+  MaskProducts& made = masks.front();
+  made.device = device;
+  made.key = std::move(key);
+  made.run = ctx.layerRuns;
+  made.watch = ctx.watches.insert(ctx.watches.end(), LaunchContext::Watch{maskBegin, maskEnd, false});
+  return {device, false};
+}
+
+sdpa::GraphCache& graphCache(LaunchContext& ctx) { return *sdpaState(ctx).graphs; }
 
 bool aligned16(const void* p) { return reinterpret_cast<uintptr_t>(p) % 16 == 0; }
 
@@ -257,36 +321,59 @@ bool dnnAttention(LaunchContext& ctx, const IAttentionLayer& layer, const std::v
     workspace = sdpa::prepare(graphs, ctx.stream, config);
   }
   if (workspace < 0) return false;
-  // Scratch: the bias, the live-row flags, then cuDNN's workspace (each 256-byte aligned).
+  // The mask's products (the bias, then the live-row flags, 256-byte aligned) once per run where they
+  // can be kept, else in the scratch before cuDNN's workspace.
   const int64_t biasCount = config.biasBatch * config.biasHeads * config.biasRows * g.sk;
   const int64_t eb = config.biasBatch > 1 ? g.b : 1, eh = config.biasHeads > 1 ? g.h : 1,
                 ei = (mask.data && mask.s2) || causal ? g.sq : 1;
   const int64_t liveCount = mask.data ? eb * eh * ei : 0;
   const size_t biasBytes = padded256(static_cast<size_t>(biasCount) * 2);
   const size_t liveBytes = padded256(static_cast<size_t>(liveCount));
-  if (ctx.workspaceLimit > 0 && biasBytes + liveBytes + static_cast<size_t>(workspace) > ctx.workspaceLimit)
+  MaskProductsSlot slot;
+  if (mask.data) {
+    const uintptr_t maskBegin = reinterpret_cast<uintptr_t>(mask.data);
+    const uintptr_t maskEnd = maskBegin + static_cast<size_t>(in[3].dims.volume()) * dataTypeSize(in[3].type);
+    std::vector<int64_t> key = {static_cast<int64_t>(maskBegin), static_cast<int64_t>(in[3].type), in[3].dims.nbDims};
+    for (int i = 0; i < in[3].dims.nbDims; ++i) key.push_back(in[3].dims.d[i]);
+    key.insert(key.end(), {static_cast<int64_t>(type), causal, g.b, g.h, g.sq, g.sk, config.biasBatch,
+                           config.biasHeads, config.biasRows});
+    if (getenv("TORCHTRT_DEBUG_MASK")) {
+      fprintf(stderr, "[mask] run %ld layer %s key", (long)ctx.layerRuns, layer.getName());
+      for (auto k : key) fprintf(stderr, " %ld", (long)k);
+      fprintf(stderr, " entries %zu", sdpaState(ctx).masks.size());
+      for (auto& m : sdpaState(ctx).masks) fprintf(stderr, " [run %ld written %d]", (long)m.run, (int)m.watch->written);
+      fprintf(stderr, "\n");
+    }
+    slot = maskProducts(ctx, std::move(key), maskBegin, maskEnd, biasBytes + liveBytes);
+  }
+  const size_t inScratch = mask.data && !slot.device ? biasBytes + liveBytes : 0;
+  if (ctx.workspaceLimit > 0 && inScratch + static_cast<size_t>(workspace) > ctx.workspaceLimit)
     return false;  // the composed path, within the limit or with its own clear error
-  char* scratch = static_cast<char*>(ctx.scratch(biasBytes + liveBytes + static_cast<size_t>(workspace) + 1));
+  char* scratch = static_cast<char*>(ctx.scratch(inScratch + static_cast<size_t>(workspace) + 1));
   sdpa::Buffers buffers;
   buffers.q = in[0].data, buffers.k = in[1].data, buffers.v = in[2].data, buffers.o = out.data;
-  buffers.workspace = workspace > 0 ? scratch + biasBytes + liveBytes : nullptr;
-  if (biasCount > 0) {
-    dispatchFloating(type, layer.describe(), [&](auto tag) {
-      using T = decltype(tag);
-      denseBiasKernel<T><<<static_cast<unsigned>((biasCount + 255) / 256), 256, 0, ctx.stream>>>(
-          mask, g, config.biasBatch, config.biasHeads, config.biasRows, reinterpret_cast<T*>(scratch));
-    });
-    check(cudaGetLastError(), "attention bias kernel launch");
-    buffers.bias = scratch;
+  buffers.workspace = workspace > 0 ? scratch + inScratch : nullptr;
+  char* products = slot.device ? static_cast<char*>(slot.device) : scratch;
+  if (mask.data) {
+    if (!slot.current) {
+      uint8_t* live = reinterpret_cast<uint8_t*>(products + biasBytes);
+      dispatchFloating(type, layer.describe(), [&](auto tag) {
+        using T = decltype(tag);
+        denseBiasKernel<T><<<static_cast<unsigned>((biasCount + 255) / 256), 256, 0, ctx.stream>>>(
+            mask, g, config.biasBatch, config.biasHeads, config.biasRows, reinterpret_cast<T*>(products));
+        check(cudaGetLastError(), "attention bias kernel launch");
+        liveRowsKernel<T><<<static_cast<unsigned>((liveCount * 32 + 127) / 128), 128, 0, ctx.stream>>>(
+            mask, g, causal, eh, ei, liveCount, live);
+        check(cudaGetLastError(), "attention live-row kernel launch");
+      });
+    }
+    buffers.bias = products;
   }
   if (!sdpa::run(graphs, ctx.stream, config, buffers)) return false;
   if (mask.data) {
-    uint8_t* live = reinterpret_cast<uint8_t*>(scratch + biasBytes);
+    const uint8_t* live = reinterpret_cast<const uint8_t*>(products + biasBytes);
     dispatchFloating(type, layer.describe(), [&](auto tag) {
       using T = decltype(tag);
-      liveRowsKernel<T><<<static_cast<unsigned>((liveCount * 32 + 127) / 128), 128, 0, ctx.stream>>>(
-          mask, g, causal, eh, ei, liveCount, live);
-      check(cudaGetLastError(), "attention live-row kernel launch");
       const int64_t rows = g.b * g.h * g.sq;
       emptyRowsKernel<T><<<static_cast<unsigned>((rows + 255) / 256), 256, 0, ctx.stream>>>(
           live, g, eb, eh, ei, layer.getZeroFullyMaskedRows(),

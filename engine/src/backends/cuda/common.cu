@@ -47,6 +47,18 @@ LaunchContext::~LaunchContext() {
   if (finished) cudaEventDestroy(finished);
 }
 
+void LaunchContext::dropGraph() {
+  if (graph) cudaGraphExecDestroy(graph);
+  graph = nullptr;
+  graphKey.clear();
+}
+
+void LaunchContext::noteWritten(const void* data, size_t bytes) {
+  const uintptr_t begin = reinterpret_cast<uintptr_t>(data), end = begin + bytes;
+  for (Watch& w : watches)
+    if (begin < w.end && w.begin < end) w.written = true;
+}
+
 Launcher launcherFor(LayerType type) {
   switch (type) {
 #define TRT_CUDA_LAUNCHER_CASE(name, stem, cpu16, cuda16) \

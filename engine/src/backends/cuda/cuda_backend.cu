@@ -202,11 +202,7 @@ class CudaRunner : public BackendRunner {
         check(cudaStreamSynchronize(ctx.stream), "cudaStreamSynchronize");
         check(cudaFree(arena_), "cudaFree (arena)");
         arena_ = nullptr;
-        if (ctx.graph) {  // captured with the old arena's addresses
-          cudaGraphExecDestroy(ctx.graph);
-          ctx.graph = nullptr;
-          ctx.graphKey.clear();
-        }
+        ctx.dropGraph();  // captured with the old arena's addresses
       }
       check(cudaMalloc(&arena_, state.arenaBytes), "cudaMalloc (arena)");
       arenaCapacity_ = state.arenaBytes;
@@ -258,6 +254,7 @@ class CudaRunner : public BackendRunner {
 
   void launchLayers(RunState& state) {
     LaunchContext& ctx = *launch_;
+    ++ctx.layerRuns;
     StepDevice device;
     device.constantData = [&](const IConstantLayer& constant) {
       return const_cast<void*>(ctx.device(constant.bytes().data()));
@@ -265,9 +262,11 @@ class CudaRunner : public BackendRunner {
     device.countNonZero = [&](const cpu::TensorView& in) { return countNonZero(ctx, in); };
     device.runLayer = [&](const ILayer& layer, const std::vector<cpu::TensorView>& in, cpu::TensorView& out) {
       launcherFor(layer.getType())(ctx, layer, in, out);
+      if (!ctx.watches.empty()) ctx.noteWritten(out.data, static_cast<size_t>(out.dims.volume()) * dataTypeSize(out.type));
     };
     device.copy = [&](void* dst, const void* src, size_t bytes) {
       check(cudaMemcpyAsync(dst, src, bytes, cudaMemcpyDeviceToDevice, ctx.stream), "data-dependent output copy");
+      if (!ctx.watches.empty()) ctx.noteWritten(dst, bytes);
     };
     if (state.profiler && tracing_) {
       device.timer = &trace_;

@@ -7,6 +7,7 @@
 #include <cublas_v2.h>
 #include <cuda_runtime.h>
 
+#include <list>
 #include <map>
 #include <memory>
 #include <string>
@@ -58,6 +59,20 @@ struct LaunchContext {
   cudaGraphExec_t graph = nullptr;
   std::vector<int64_t> graphKey, uncapturableKey, previousKey;
   int64_t graphLaunches = 0;
+  //! Runs whose layers were launched (eagerly, into a capture or profiled): what a kernel computes once
+  //! per run and reuses across layers (attention's padding-mask bias) is valid while this stays put.
+  int64_t layerRuns = 0;
+  //! Drops the captured graph (it holds device addresses about to be freed).
+  void dropGraph();
+  //! A device range a kernel derived data from and reuses within a run (attention's padding mask);
+  //! `written` once a later layer's output overlaps it (the derived data is stale then).
+  struct Watch {
+    uintptr_t begin = 0, end = 0;
+    bool written = false;
+  };
+  std::list<Watch> watches;
+  //! Notes that a layer wrote [data, data + bytes) (the runner calls it after each layer's launch).
+  void noteWritten(const void* data, size_t bytes);
   //! Scratch of at least `bytes` (grown on demand, owned by the execution context).
   void* scratch(size_t bytes);
   //! Device copy of host weights owned by the engine (uploaded once when the engine loads).

@@ -40,6 +40,8 @@ int32_t fuseMatrixMultiplyScale(INetworkDefinition& network);
 //! Replaces MatMul(Q, K^T) -> [scalar scale] -> SoftMax(last axis, [mask]) -> MatMul(., V) over 4-D
 //! [B, H, S, D] tensors by one Attention layer (keeping the softmax's NaN for fully masked rows).
 int32_t fuseAttention(INetworkDefinition& network);
+//! Drops an Attention layer's mask when it is a constant that masks nothing (all zero, or all true).
+int32_t removeInertAttentionMasks(INetworkDefinition& network);
 //! Lets Attention layers read and write [B, S, H, D] (sequence-major) where a head split's or merge's
 //! shuffle swaps dims 1 and 2 next to them: the swap is dropped and the rest is a memory view.
 int32_t foldAttentionLayouts(INetworkDefinition& network);
