@@ -253,6 +253,65 @@ TEST(AttentionFusion, KeysTransposedByTheHeadSplitPermuteFuseToo) {
   trt_test::expectNear(fused, unfused);
 }
 
+// GPT-2's eager attention: the scores cast to their own type, where(causal triangle, scores, finfo.min),
+// softmax, cast again, times V. The where() becomes the layer's causal flag, with the same result; a
+// condition that is not the triangle (row 0 keeps no key) stays a Select.
+TEST(AttentionFusion, AConstantCausalWhereBecomesTheCausalFlag) {
+  const int b = 2, h = 3, s = 6, d = 8, dv = 4;
+  for (bool triangle : {true, false}) {
+    SCOPED_TRACE(triangle ? "causal triangle" : "another condition");
+    trt::INetworkDefinition net;
+    ITensor* q = net.addInput("q", DataType::kFLOAT, {b, h, s, d});
+    ITensor* k = net.addInput("k", DataType::kFLOAT, {b, h, s, d});
+    ITensor* v = net.addInput("v", DataType::kFLOAT, {b, h, s, dv});
+    auto* qk = net.addMatrixMultiply(*q, trt::MatrixOperation::kNONE, *k, trt::MatrixOperation::kTRANSPOSE);
+    const float divisor = std::sqrt(static_cast<float>(d)), fill = std::numeric_limits<float>::lowest();
+    ITensor* c = net.addConstant({1, 1, 1, 1}, {DataType::kFLOAT, &divisor, 1})->getOutput(0);
+    ITensor* scores = net.addElementWise(*qk->getOutput(0), *c, trt::ElementWiseOperation::kDIV)->getOutput(0);
+    ITensor* cast = net.addIdentity(*scores)->getOutput(0);
+    std::vector<uint8_t> keep(s * s);
+    for (int i = 0; i < s; ++i)
+      for (int j = 0; j < s; ++j) keep[i * s + j] = triangle ? j <= i : j <= i && i > 0;
+    ITensor* condition = net.addConstant({1, 1, s, s}, {DataType::kBOOL, keep.data(), s * s})->getOutput(0);
+    ITensor* filler = net.addConstant({}, {DataType::kFLOAT, &fill, 1})->getOutput(0);
+    ITensor* masked = net.addSelect(*condition, *cast, *filler)->getOutput(0);
+    ITensor* weights = net.addIdentity(*net.addSoftMax(*masked)->getOutput(0))->getOutput(0);
+    auto* pv = net.addMatrixMultiply(*weights, trt::MatrixOperation::kNONE, *v, trt::MatrixOperation::kNONE);
+    pv->getOutput(0)->setName("y");
+    net.markOutput(*pv->getOutput(0));
+    auto built = trt_test::build(net);
+    const trt::INetworkDefinition& plan = built.engine->network();
+    EXPECT_EQ(countKind(plan, LayerType::kATTENTION), triangle ? 1 : 0) << built.engine->describeLayers();
+    EXPECT_EQ(countKind(plan, LayerType::kSELECT), triangle ? 0 : 1) << built.engine->describeLayers();
+    for (int l = 0; l < plan.getNbLayers(); ++l) {
+      if (plan.getLayer(l)->getType() == LayerType::kATTENTION) {
+        EXPECT_TRUE(static_cast<const trt::IAttentionLayer*>(plan.getLayer(l))->getCausal());
+      }
+    }
+    const auto qv = trt_test::randomVector(b * h * s * d, 21), kv = trt_test::randomVector(b * h * s * d, 22),
+               vv = trt_test::randomVector(b * h * s * dv, 23);
+    auto outs = trt_test::run(
+        *built.engine, {{"q", {Dims{b, h, s, d}, qv}}, {"k", {Dims{b, h, s, d}, kv}}, {"v", {Dims{b, h, s, dv}, vv}}});
+    std::vector<float> expected;
+    for (int head = 0; head < b * h; ++head) {
+      // Row 0 of the other condition keeps no key: every score is finfo.min, so its weights are uniform.
+      const auto one = referenceHead(
+          qv.data() + head * s * d, kv.data() + head * s * d, vv.data() + head * s * dv, nullptr, s, s, d, dv,
+          1 / std::sqrt(static_cast<double>(d)),
+          [&](int i, int j) { return keep[i * s + j] != 0 || (!triangle && i == 0); }, 0.f);
+      expected.insert(expected.end(), one.begin(), one.end());
+    }
+    if (!triangle)  // row 0 of each head: the mean of V's rows
+      for (int head = 0; head < b * h; ++head)
+        for (int c2 = 0; c2 < dv; ++c2) {
+          double mean = 0;
+          for (int j = 0; j < s; ++j) mean += vv[head * s * dv + j * dv + c2];
+          expected[head * s * dv + c2] = static_cast<float>(mean / s);
+        }
+    trt_test::expectNear(outs["y"], expected);
+  }
+}
+
 TEST(AttentionFusion, ASoftmaxOverAnotherAxisStaysUnfused) {
   Chain chain(1u << 2);
   auto built = trt_test::build(chain.net);
@@ -300,8 +359,9 @@ TEST(AttentionMaskRemoval, AConstantMaskThatMasksNothingIsDroppedWithTheSameResu
       if (plan.getLayer(l)->getType() == LayerType::kATTENTION) kept = plan.getLayer(l);
     const bool hasMask = kept->getNbInputs() > 3 && kept->getInput(3);
     EXPECT_EQ(hasMask, !c.dropped);
-    auto outs = trt_test::run(
-        *built.engine, {{"q", {Dims{1, 1, sq, d}, qv}}, {"k", {Dims{1, 1, sk, d}, kv}}, {"v", {Dims{1, 1, sk, d}, vv}}});
+    auto outs =
+        trt_test::run(*built.engine,
+                      {{"q", {Dims{1, 1, sq, d}, qv}}, {"k", {Dims{1, 1, sk, d}, kv}}, {"v", {Dims{1, 1, sk, d}, vv}}});
     std::vector<float> maskValues(count, 0.f);
     for (int i = 0; i < count; ++i) {
       if (c.type == DataType::kBOOL) continue;
@@ -310,6 +370,46 @@ TEST(AttentionMaskRemoval, AConstantMaskThatMasksNothingIsDroppedWithTheSameResu
     const auto expected = referenceHead(
         qv.data(), kv.data(), vv.data(), maskValues.data(), sq, sk, d, d, 0.7,
         [&](int i, int j) { return c.type != DataType::kBOOL || c.bytes[i * sk + j] != 0; }, 0.f);
+    trt_test::expectNear(outs["y"], expected);
+  }
+}
+
+// A causal layer ignores its mask above the diagonal: GPT-2's additive causal mask (finfo.min there, 0
+// elsewhere) masks nothing more and is dropped; one with a value on a kept key stays.
+TEST(AttentionMaskRemoval, ACausalLayersMaskThatRepeatsTheTriangleIsDropped) {
+  const int s = 4, d = 2;
+  const auto qv = trt_test::randomVector(s * d, 1), kv = trt_test::randomVector(s * d, 2),
+             vv = trt_test::randomVector(s * d, 3);
+  for (bool extra : {false, true}) {
+    SCOPED_TRACE(extra ? "a kept key masked too" : "the triangle only");
+    std::vector<float> mask(s * s, 0.f);
+    for (int i = 0; i < s; ++i)
+      for (int j = i + 1; j < s; ++j) mask[i * s + j] = std::numeric_limits<float>::lowest();
+    if (extra) mask[2 * s + 1] = -2.f;
+    trt::INetworkDefinition net;
+    ITensor* q = net.addInput("q", DataType::kFLOAT, {1, 1, s, d});
+    ITensor* k = net.addInput("k", DataType::kFLOAT, {1, 1, s, d});
+    ITensor* v = net.addInput("v", DataType::kFLOAT, {1, 1, s, d});
+    ITensor* m = net.addConstant({1, 1, s, s}, {DataType::kFLOAT, mask.data(), s * s})->getOutput(0);
+    auto* attention = net.addAttention(*q, *k, *v, m);
+    attention->setCausal(true);
+    attention->getOutput(0)->setName("y");
+    net.markOutput(*attention->getOutput(0));
+    auto built = trt_test::build(net);
+    const trt::INetworkDefinition& plan = built.engine->network();
+    for (int l = 0; l < plan.getNbLayers(); ++l) {
+      const trt::ILayer* layer = plan.getLayer(l);
+      if (layer->getType() == LayerType::kATTENTION) {
+        EXPECT_EQ(layer->getNbInputs() > 3 && layer->getInput(3), extra);
+      }
+    }
+    auto outs = trt_test::run(
+        *built.engine, {{"q", {Dims{1, 1, s, d}, qv}}, {"k", {Dims{1, 1, s, d}, kv}}, {"v", {Dims{1, 1, s, d}, vv}}});
+    std::vector<float> additive(s * s, 0.f);
+    if (extra) additive[2 * s + 1] = -2.f;
+    const auto expected = referenceHead(
+        qv.data(), kv.data(), vv.data(), additive.data(), s, s, d, d, 1 / std::sqrt(2.0),
+        [](int i, int j) { return j <= i; }, 0.f);
     trt_test::expectNear(outs["y"], expected);
   }
 }

@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <memory>
 
 #include "builder/passes/passes.h"
 #include "common/half.h"
@@ -224,6 +225,73 @@ TEST(Builder, FoldsGeluIntoAMatrixMultiplyOnlyWhereTheBackendFusesIt) {
   EXPECT_NE(halfEngine.engine->describeLayersJson().find("float16"), std::string::npos);
   const auto yh = run(*halfEngine.engine, {{"x", {{2, 3, 4}, xv}}})["y"];
   for (size_t i = 0; i < y.size(); ++i) EXPECT_NEAR(yh[i], y[i], 1e-2f * (1.f + std::fabs(y[i]))) << i;
+}
+
+// GELU's tanh form written out as GPT-2's feed-forward writes it, after a product with a bias seen through
+// a view ([B*S, N] rows as [B, S, N]): the builder makes it one GELU_TANH activation and folds it into the
+// product (cuBLASLt's GELU epilogue on CUDA, a oneDNN post-op on the CPU); each backend computes the formula.
+TEST(Builder, TanhGeluWrittenOutBecomesOneActivationFoldedIntoTheProduct) {
+  const std::vector<float> w = randomVector(32, 31), b = randomVector(8, 32);
+  auto make = [&](trt::INetworkDefinition& net) {
+    auto* x = net.addInput("x", trt::DataType::kFLOAT, {6, 4});
+    auto* wc = net.addConstant({4, 8}, {trt::DataType::kFLOAT, w.data(), 32});
+    auto* mm = net.addMatrixMultiply(*x, trt::MatrixOperation::kNONE, *wc->getOutput(0), trt::MatrixOperation::kNONE);
+    auto* bc = net.addConstant({1, 8}, {trt::DataType::kFLOAT, b.data(), 8});
+    auto* biased = net.addElementWise(*mm->getOutput(0), *bc->getOutput(0), trt::ElementWiseOperation::kSUM);
+    auto* view = net.addShuffle(*biased->getOutput(0));
+    view->setReshapeDimensions({2, 3, 8});
+    trt::ITensor* h = view->getOutput(0);
+    auto scalar = [&](float v) {
+      static std::vector<std::unique_ptr<float>> kept;
+      kept.push_back(std::make_unique<float>(v));
+      return net.addConstant({}, {trt::DataType::kFLOAT, kept.back().get(), 1})->getOutput(0);
+    };
+    using Op = trt::ElementWiseOperation;
+    auto op = [&](trt::ITensor* a, trt::ITensor* c, Op o) { return net.addElementWise(*a, *c, o)->getOutput(0); };
+    trt::ITensor* halfX = op(h, scalar(0.5f), Op::kPROD);
+    trt::ITensor* cube = op(h, scalar(3.f), Op::kPOW);
+    trt::ITensor* inner = op(op(h, op(cube, scalar(0.044715f), Op::kPROD), Op::kSUM),
+                             scalar(static_cast<float>(std::sqrt(2.0 / M_PI))), Op::kPROD);
+    trt::ITensor* gate = op(net.addActivation(*inner, trt::ActivationType::kTANH)->getOutput(0), scalar(1.f), Op::kSUM);
+    trt::ITensor* y = op(halfX, gate, Op::kPROD);
+    y->setName("y");
+    net.markOutput(*y);
+  };
+  const auto xv = randomVector(24, 33);
+  std::vector<float> expected(48);
+  for (int r = 0; r < 6; ++r)
+    for (int c = 0; c < 8; ++c) {
+      double v = b[c];
+      for (int k = 0; k < 4; ++k) v += static_cast<double>(xv[r * 4 + k]) * w[k * 8 + c];
+      expected[r * 8 + c] =
+          static_cast<float>(0.5 * v * (1 + std::tanh(std::sqrt(2.0 / M_PI) * (v + 0.044715 * v * v * v))));
+    }
+  std::vector<trt::Backend> backends = {trt::Backend::kCPU};
+  if (gpuVisible()) backends.push_back(trt::Backend::kCUDA);
+  for (trt::Backend backend : backends) {
+    SCOPED_TRACE(trt::backendName(backend));
+    trt::INetworkDefinition net;
+    make(net);
+    trt::IBuilderConfig config;
+    config.setBackend(backend);
+    config.clearFlag(trt::BuilderFlag::kTF32);
+    auto built = build(net, &config);
+    const trt::INetworkDefinition& plan = built.engine->network();
+    int elementwise = 0, activations = 0, geluProducts = 0;
+    for (int l = 0; l < plan.getNbLayers(); ++l) {
+      const trt::ILayer* layer = plan.getLayer(l);
+      elementwise += layer->getType() == trt::LayerType::kELEMENTWISE;
+      activations += layer->getType() == trt::LayerType::kACTIVATION;
+      if (layer->getType() == trt::LayerType::kMATRIX_MULTIPLY)
+        geluProducts += static_cast<const trt::IMatrixMultiplyLayer*>(layer)->getFusedActivation() ==
+                        static_cast<int32_t>(trt::ActivationType::kGELU_TANH);
+    }
+    EXPECT_EQ(elementwise, 0) << built.engine->describeLayers();
+    EXPECT_EQ(activations, 0) << built.engine->describeLayers();
+    EXPECT_EQ(geluProducts, 1) << built.engine->describeLayers();
+    const auto y = run(*built.engine, {{"x", {{6, 4}, xv}}})["y"];
+    expectNear(y, expected, 1e-5f);
+  }
 }
 
 TEST(Builder, FoldsColumnBiasAndReluIntoTheMatrixMultiply) {

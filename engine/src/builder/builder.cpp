@@ -150,6 +150,7 @@ IHostMemory* Builder::buildSerializedNetwork(INetworkDefinition& network, IBuild
   // before its bias, whose add the scale precedes; activation last, after the bias it follows.
   const std::pair<const char*, std::function<int32_t(INetworkDefinition&)>> fusions[] = {
       {"gated activation fusion", passes::fuseGatedActivation},  // SiLU first, so it can join a convolution
+      {"tanh GELU fusion", passes::fuseTanhGelu},  // before activation fusion, which may fold it into a product
       {"convolution+residual fusion", passes::fuseConvolutionResidual},
       {"normalization+residual fusion", passes::fuseNormalizationResidual},
       {"softmax+mask fusion", passes::fuseSoftMaxMask},

@@ -9,8 +9,6 @@
 // Tensors the builder made sequence-major ([B, S, H, D], layers/attention_layout.h) are read by cuDNN
 // through their strides; the composed path copies them to [B, H, S, D] first (and its output back).
 #include <cfloat>
-#include <cstdio>
-#include <cstdlib>
 #include <cstring>
 #include <list>
 #include <memory>
@@ -335,15 +333,8 @@ bool dnnAttention(LaunchContext& ctx, const IAttentionLayer& layer, const std::v
     const uintptr_t maskEnd = maskBegin + static_cast<size_t>(in[3].dims.volume()) * dataTypeSize(in[3].type);
     std::vector<int64_t> key = {static_cast<int64_t>(maskBegin), static_cast<int64_t>(in[3].type), in[3].dims.nbDims};
     for (int i = 0; i < in[3].dims.nbDims; ++i) key.push_back(in[3].dims.d[i]);
-    key.insert(key.end(), {static_cast<int64_t>(type), causal, g.b, g.h, g.sq, g.sk, config.biasBatch,
-                           config.biasHeads, config.biasRows});
-    if (getenv("TORCHTRT_DEBUG_MASK")) {
-      fprintf(stderr, "[mask] run %ld layer %s key", (long)ctx.layerRuns, layer.getName());
-      for (auto k : key) fprintf(stderr, " %ld", (long)k);
-      fprintf(stderr, " entries %zu", sdpaState(ctx).masks.size());
-      for (auto& m : sdpaState(ctx).masks) fprintf(stderr, " [run %ld written %d]", (long)m.run, (int)m.watch->written);
-      fprintf(stderr, "\n");
-    }
+    key.insert(key.end(), {static_cast<int64_t>(type), causal, g.b, g.h, g.sq, g.sk, config.biasBatch, config.biasHeads,
+                           config.biasRows});
     slot = maskProducts(ctx, std::move(key), maskBegin, maskEnd, biasBytes + liveBytes);
   }
   const size_t inScratch = mask.data && !slot.device ? biasBytes + liveBytes : 0;

@@ -561,7 +561,7 @@ void launchConvolution(LaunchContext& ctx, const ILayer& layer, const std::vecto
       const Weights bias = conv.getBiasWeights();
       if (conv.getFusedActivation() < 0 && (bias.count > 0 || residual) &&
           ltGemmEpilogue(ctx, in[0].type, false, true, rows, channels, inDims.d[1], in[0].data, weights,
-                         bias.count > 0 ? ctx.device(bias.values) : nullptr, residual, false, 1.f, out.data))
+                         bias.count > 0 ? ctx.device(bias.values) : nullptr, residual, -1, 1.f, out.data))
         return;
       gemm(ctx, in[0].type, false, true, rows, channels, inDims.d[1], in[0].data, 0, weights, 0, out.data, 0, 1);
     } else {

@@ -262,7 +262,8 @@ class CudaRunner : public BackendRunner {
     device.countNonZero = [&](const cpu::TensorView& in) { return countNonZero(ctx, in); };
     device.runLayer = [&](const ILayer& layer, const std::vector<cpu::TensorView>& in, cpu::TensorView& out) {
       launcherFor(layer.getType())(ctx, layer, in, out);
-      if (!ctx.watches.empty()) ctx.noteWritten(out.data, static_cast<size_t>(out.dims.volume()) * dataTypeSize(out.type));
+      if (!ctx.watches.empty())
+        ctx.noteWritten(out.data, static_cast<size_t>(out.dims.volume()) * dataTypeSize(out.type));
     };
     device.copy = [&](void* dst, const void* src, size_t bytes) {
       check(cudaMemcpyAsync(dst, src, bytes, cudaMemcpyDeviceToDevice, ctx.stream), "data-dependent output copy");
@@ -449,6 +450,8 @@ class CudaBackend : public ExecutionBackend {
   const char* memoryName() const override { return "GPU memory"; }
   // cuDNN's tensor-core kernels and the own depthwise kernel read NHWC; FP32 convolutions stay NCHW.
   bool prefersChannelsLast(DataType type) const override { return type == DataType::kHALF || type == DataType::kBF16; }
+  // What cuBLASLt's epilogue computes: ReLU, and GELU's tanh form (GPT-2's feed-forward).
+  bool fusesMatrixMultiplyActivation(ActivationType type) const override { return productEpilogueComputes(type); }
   // cuDNN's SDPA takes each tensor's strides; the composed path copies a sequence-major tensor itself.
   bool readsSequenceMajorAttention() const override { return true; }
 

@@ -98,10 +98,13 @@ void check(cudaError_t status, const char* what);
 void check(cublasStatus_t status, const char* what);
 
 //! Row-major Y[M,N] = act(alpha op(A)[M,K] op(B)[K,N] + residual[M,N] + bias[N]) as one cuBLASLt call (bias,
-//! residual and ReLU each optional); false when cuBLASLt declines the configuration (the caller then runs
-//! the plain GEMM and an epilogue kernel).
+//! residual and the activation each optional: `activation` -1 for none, or an ActivationType cuBLASLt's
+//! epilogue computes, ReLU or GELU's tanh form); false when cuBLASLt declines the configuration (the
+//! caller then runs the plain GEMM and an epilogue kernel).
 bool ltGemmEpilogue(LaunchContext& ctx, DataType type, bool tA, bool tB, int64_t M, int64_t N, int64_t K, const void* A,
-                    const void* B, const void* bias, const void* residual, bool relu, float alpha, void* Y);
+                    const void* B, const void* bias, const void* residual, int32_t activation, float alpha, void* Y);
+//! Whether cuBLASLt's epilogue computes this activation (what the builder may fuse into a product).
+bool productEpilogueComputes(ActivationType type);
 
 //! Row-major C[M,N] = op(A)[M,K] * op(B)[K,N] (batched with strides in elements; 0 stride broadcasts).
 //! float32 (TF32 when allowed) or float16 with FP32 accumulation, all three of `type`.
@@ -122,9 +125,9 @@ TRT_LAYER_KINDS(TRT_CUDA_LAUNCHER_DECLARATION)
 #undef TRT_CUDA_LAUNCHER_DECLARATION
 //! How many elements of `in` are nonzero; synchronizes the stream (the count decides later shapes).
 int64_t countNonZero(LaunchContext& ctx, const TensorView& in);
-//! Whether a product's fused activation is ReLU (false: none); any other is refused (GELU is fused only
-//! by CPU builds: a plan that fuses it into a product was not built for this backend).
-bool fusedRelu(const IMatrixMultiplyLayer& mm);
+//! A product's fused activation (-1: none): one productEpilogueComputes takes; any other is refused (exact
+//! GELU is fused only by CPU builds: a plan that fuses it into a product was not built for this backend).
+int32_t fusedProductActivation(const IMatrixMultiplyLayer& mm);
 
 //! An INT8 convolution (channels-first): quantizing im2col, INT32 GEMM with the dequantizing epilogue.
 void launchInt8Convolution(LaunchContext&, const ILayer&, const std::vector<TensorView>&, TensorView&);

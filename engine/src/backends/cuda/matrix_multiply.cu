@@ -1,5 +1,7 @@
 // Batched matrix multiply through cuBLAS, with transposes, vectors and batch broadcasting; a fused
-// bias and ReLU through cuBLASLt's epilogue when the product is one GEMM, else an epilogue kernel.
+// bias and activation (ReLU, GELU's tanh form) through cuBLASLt's epilogue when the product is one GEMM,
+// else an epilogue kernel.
+#include "backends/cuda/activation.cuh"
 #include "backends/cuda/cuda_kernels.h"
 #include "backends/cuda/float_types.cuh"
 
@@ -8,18 +10,18 @@ namespace cuda {
 
 namespace {
 template <typename T>
-__global__ void biasReluKernel(T* y, const T* bias, bool relu, int64_t columns, int64_t total) {
+__global__ void biasActivationKernel(T* y, const T* bias, int32_t activation, int64_t columns, int64_t total) {
   int64_t i = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x;
   if (i >= total) return;
   float v = load(y, i) + (bias ? load(bias, i % columns) : 0.f);
-  if (relu) v = v > 0.f ? v : (isnan(v) ? v : 0.f);
+  if (activation >= 0) v = activate(static_cast<ActivationType>(activation), 0.f, 0.f, v);
   store(y, i, v);
 }
 
 }  // namespace
 
 bool ltGemmEpilogue(LaunchContext& ctx, DataType type, bool tA, bool tB, int64_t M, int64_t N, int64_t K, const void* A,
-                    const void* B, const void* bias, const void* residual, bool relu, float alpha, void* Y) {
+                    const void* B, const void* bias, const void* residual, int32_t activation, float alpha, void* Y) {
   if (!ctx.blasLt) check(cublasLtCreate(&ctx.blasLt), "cublasLtCreate");
   const bool reduced = type == DataType::kHALF || type == DataType::kBF16;  // 16-bit data, FP32 accumulation
   const cudaDataType_t dt = type == DataType::kHALF ? CUDA_R_16F : type == DataType::kBF16 ? CUDA_R_16BF : CUDA_R_32F;
@@ -29,8 +31,15 @@ bool ltGemmEpilogue(LaunchContext& ctx, DataType type, bool tA, bool tB, int64_t
   bool ok = false;
   // Column-major view: Y^T [N,M] = op(B)^T [N,K] * op(A)^T [K,M]; the bias runs along Y^T's rows.
   const cublasOperation_t opFirst = tB ? CUBLAS_OP_T : CUBLAS_OP_N, opSecond = tA ? CUBLAS_OP_T : CUBLAS_OP_N;
-  const cublasLtEpilogue_t epilogue = bias ? (relu ? CUBLASLT_EPILOGUE_RELU_BIAS : CUBLASLT_EPILOGUE_BIAS)
-                                           : (relu ? CUBLASLT_EPILOGUE_RELU : CUBLASLT_EPILOGUE_DEFAULT);
+  if (activation >= 0 && !productEpilogueComputes(static_cast<ActivationType>(activation))) return false;
+  const bool relu = activation == static_cast<int32_t>(ActivationType::kRELU);
+  const bool gelu = activation == static_cast<int32_t>(ActivationType::kGELU_TANH);  // cuBLASLt's GELU is this form
+  const cublasLtEpilogue_t epilogue = bias ? (relu   ? CUBLASLT_EPILOGUE_RELU_BIAS
+                                              : gelu ? CUBLASLT_EPILOGUE_GELU_BIAS
+                                                     : CUBLASLT_EPILOGUE_BIAS)
+                                           : (relu   ? CUBLASLT_EPILOGUE_RELU
+                                              : gelu ? CUBLASLT_EPILOGUE_GELU
+                                                     : CUBLASLT_EPILOGUE_DEFAULT);
   // The residual is cuBLASLt's C (Y = alpha A B + 1 * C, before bias and ReLU).
   const float beta = residual ? 1.f : 0.f;
   if (cublasLtMatmulDescCreate(&op, compute, CUDA_R_32F) == CUBLAS_STATUS_SUCCESS &&
@@ -60,13 +69,18 @@ bool ltGemmEpilogue(LaunchContext& ctx, DataType type, bool tA, bool tB, int64_t
   if (op) cublasLtMatmulDescDestroy(op);
   return ok;
 }
-bool fusedRelu(const IMatrixMultiplyLayer& mm) {
+bool productEpilogueComputes(ActivationType type) {
+  return type == ActivationType::kRELU || type == ActivationType::kGELU_TANH;
+}
+
+int32_t fusedProductActivation(const IMatrixMultiplyLayer& mm) {
   const int32_t fused = mm.getFusedActivation();
-  if (fused >= 0 && fused != static_cast<int32_t>(ActivationType::kRELU))
+  if (fused >= 0 && !productEpilogueComputes(static_cast<ActivationType>(fused)))
     throw Error(mm.describe() +
-                ": the CUDA backend fuses only ReLU into a matrix multiply; this plan fuses activation " +
+                ": the CUDA backend fuses only ReLU and GELU's tanh form into a matrix multiply; this plan fuses "
+                "activation " +
                 std::to_string(fused) + ": rebuild it for the CUDA backend");
-  return fused >= 0;
+  return fused;
 }
 
 void launchMatrixMultiply(LaunchContext& ctx, const ILayer& layer, const std::vector<TensorView>& in, TensorView& out) {
@@ -95,21 +109,21 @@ void launchMatrixMultiply(LaunchContext& ctx, const ILayer& layer, const std::ve
   for (int i = 0; i < batchRankB; ++i) batchB *= b.d[i];
   const int64_t matA = ra * ca, matB = rb * cb, matC = M * N;
   const void* bias = in.size() == 3 ? in[2].data : nullptr;
-  const bool relu = fusedRelu(mm);
-  if (bias || relu) {
+  const int32_t activation = fusedProductActivation(mm);
+  if (bias || activation >= 0) {
     // One GEMM: a single product, or a batch of A against one shared B (rows of A stack up).
     const bool single = batch == 1 || (batchB == 1 && batchA == batch && !tA && !vecA);
     if (single && ltGemmEpilogue(ctx, type, tA, tB && !vecB, batch == 1 ? M : batch * M, N, K, in[0].data, in[1].data,
-                                 bias, nullptr, relu, mm.getAlpha(), out.data))
+                                 bias, nullptr, activation, mm.getAlpha(), out.data))
       return;
   }
   auto epilogue = [&]() {
-    if (!bias && !relu) return;
+    if (!bias && activation < 0) return;
     const int64_t total = out.dims.volume();
     dispatchFloating(type, layer.describe(), [&](auto tag) {
       using T = decltype(tag);
-      biasReluKernel<<<static_cast<unsigned>((total + 255) / 256), 256, 0, ctx.stream>>>(
-          static_cast<T*>(out.data), static_cast<const T*>(bias), relu, N, total);
+      biasActivationKernel<<<static_cast<unsigned>((total + 255) / 256), 256, 0, ctx.stream>>>(
+          static_cast<T*>(out.data), static_cast<const T*>(bias), activation, N, total);
     });
     check(cudaGetLastError(), "matrix multiply epilogue kernel launch");
   };

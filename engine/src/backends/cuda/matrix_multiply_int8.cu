@@ -52,10 +52,13 @@ void launchInt8MatrixMultiply(LaunchContext& ctx, const ILayer& layer, const std
   }
   // Uploaded by the engine under the weight scales' key: s_in * s_w[n] * alpha.
   const auto* outScale = static_cast<const float*>(ctx.device(mm.getInt8WeightScales().data()));
-  const bool relu = fusedRelu(mm);
+  const int32_t activation = fusedProductActivation(mm);
+  const bool relu = activation == static_cast<int32_t>(ActivationType::kRELU);
   const void* bias = in.size() == 3 ? in[2].data : nullptr;
   const DataType biasType = in.size() == 3 ? in[2].type : DataType::kFLOAT;
   int8Epilogue(ctx, acc, out.data, out.type, outScale, bias, biasType, nullptr, relu, N, 1, rows * N);
+  if (activation >= 0 && !relu)  // GELU's tanh form: after the dequantizing epilogue, as the CPU reference
+    activationInPlace(ctx, static_cast<ActivationType>(activation), 0.f, 0.f, out.data, out.type, rows * N);
 }
 
 }  // namespace cuda

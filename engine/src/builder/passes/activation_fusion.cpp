@@ -36,15 +36,20 @@ int32_t fuseActivation(INetworkDefinition& network,
     ITensor* in = layer->getInput(0);
     const auto code = static_cast<int32_t>(type);
     ILayer* target = nullptr;
+    // An elementwise activation commutes with a shuffle, so one between the producer and the activation
+    // (GPT-2's view of a product's [B*S, N] rows as [B, S, N]) is looked through.
+    ITensor* produced = in;
+    if (ILayer* view = soleUseProducer(network, in, LayerType::kSHUFFLE); view && view->getNbInputs() == 1)
+      produced = view->getInput(0);
     // Convolutions apply any of them in their epilogue; products those the backend's kernels fuse
-    // (ReLU in cuBLASLt's epilogue; on the CPU GELU too, as a oneDNN post-op).
-    if (auto* conv = static_cast<IConvolutionLayer*>(soleUseProducer(network, in, LayerType::kCONVOLUTION))) {
+    // (ReLU and GELU's tanh form in cuBLASLt's epilogue; on the CPU exact GELU too, as a oneDNN post-op).
+    if (auto* conv = static_cast<IConvolutionLayer*>(soleUseProducer(network, produced, LayerType::kCONVOLUTION))) {
       if (conv->getFusedActivation() < 0) {
         conv->setFusedActivation(code);
         target = conv;
       }
-    } else if (auto* mm =
-                   static_cast<IMatrixMultiplyLayer*>(soleUseProducer(network, in, LayerType::kMATRIX_MULTIPLY))) {
+    } else if (auto* mm = static_cast<IMatrixMultiplyLayer*>(
+                   soleUseProducer(network, produced, LayerType::kMATRIX_MULTIPLY))) {
       if (matrixMultiplyActivation(type) && mm->getFusedActivation() < 0 &&
           mm->getOperation(1) != MatrixOperation::kVECTOR) {
         mm->setFusedActivation(code);

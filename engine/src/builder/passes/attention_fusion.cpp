@@ -1,6 +1,7 @@
 // Scaled dot-product attention written out as layers becomes one Attention layer:
-//   MatMul(Q, K^T) [alpha] -> optional PROD / DIV by a scalar constant -> SoftMax over the last axis
-//   [optional additive mask, folded in by the softmax+mask fusion] -> MatMul(., V)
+//   MatMul(Q, K^T) [alpha] -> optional PROD / DIV by a scalar constant -> optional where() with a constant
+//   causal triangle (becomes the layer's causal flag) -> SoftMax over the last axis [optional additive
+//   mask, folded in by the softmax+mask fusion] -> MatMul(., V), no-op casts anywhere between
 // with Q, K, V 4-D [B, H, S, D]. K^T is the product's transposed operand, or any 4-D tensor (K is then
 // read through one shuffle: the head split's own permute changed, or a transpose added). The fused
 // layer keeps the softmax's NaN for a row whose every score is -inf (setZeroFullyMaskedRows(false)), so
@@ -11,7 +12,6 @@
 
 #include "builder/passes/pass_util.h"
 #include "builder/passes/passes.h"
-#include "common/half.h"
 
 namespace trt {
 namespace passes {
@@ -25,23 +25,6 @@ IMatrixMultiplyLayer* plainProduct(ILayer* layer) {
   auto* mm = static_cast<IMatrixMultiplyLayer*>(layer);
   if (mm->getFusedActivation() >= 0 || mm->isInt8() || mm->getOperation(0) != MatrixOperation::kNONE) return nullptr;
   return mm;
-}
-
-// The single value of a scalar floating constant, or false.
-bool scalarValue(const ITensor* t, float& value) {
-  const IConstantLayer* c = constantProducer(t);
-  if (!c) return false;
-  const Weights w = c->getWeights();
-  if (w.count != 1 || !w.values) return false;
-  if (w.type == DataType::kFLOAT)
-    value = *static_cast<const float*>(w.values);
-  else if (w.type == DataType::kHALF)
-    value = halfToFloat(*static_cast<const uint16_t*>(w.values));
-  else if (w.type == DataType::kBF16)
-    value = bf16ToFloat(*static_cast<const uint16_t*>(w.values));
-  else
-    return false;
-  return std::isfinite(value);
 }
 
 // K from K^T (4-D): a transpose-only shuffle's input read with its
@@ -75,6 +58,40 @@ ITensor* untransposed(INetworkDefinition& network, ITensor* kt, ILayer* before) 
   return transpose->getOutput(0);
 }
 
+// The input of a same-type Identity whose output only `t`'s consumer reads (a no-op cast, as a traced
+// `.to(dtype)` of a tensor already of that type gives: GPT-2's around its softmax), or nullptr.
+ITensor* noOpCastInput(const INetworkDefinition& network, const ITensor* t) {
+  ILayer* p = soleUseProducer(network, t, LayerType::kIDENTITY);
+  if (!p || p->precisionIsSet() || p->getNbInputs() != 1 || p->getInput(0)->getType() != t->getType()) return nullptr;
+  return p->getInput(0);
+}
+
+// The scores of `where(causal, scores, fill)` when only the softmax reads it: the condition a bool constant
+// holding the top-left causal triangle over the last two dims of square scores (every row keeps key 0),
+// `fill` a scalar at most -1e30 (GPT-2's finfo(float32).min). exp(fill - max) is 0 in float, so the
+// left-out keys weigh exactly 0, as in causal attention. Else nullptr.
+ITensor* causalSelectInput(const INetworkDefinition& network, const ITensor* t) {
+  ILayer* p = soleUseProducer(network, t, LayerType::kSELECT);
+  if (!p || p->precisionIsSet() || p->getNbInputs() != 3) return nullptr;
+  ITensor* scores = p->getInput(1);
+  const Dims sd = scores->getDimensions();
+  if (sd != t->getDimensions() || sd.nbDims != 4 || sd.d[2] != sd.d[3] || sd.d[2] <= 0) return nullptr;
+  float fill = 0.f;
+  if (!scalarValue(p->getInput(2), fill) || fill > -1e30f) return nullptr;
+  const IConstantLayer* condition = constantProducer(p->getInput(0));
+  if (!condition || condition->getWeights().type != DataType::kBOOL) return nullptr;
+  const Dims cd = condition->getDimensions();
+  const int64_t n = sd.d[2];
+  if (cd.nbDims < 2 || cd.d[cd.nbDims - 2] != n || cd.d[cd.nbDims - 1] != n) return nullptr;
+  for (int i = 0; i < cd.nbDims - 2; ++i)
+    if (cd.d[i] != 1) return nullptr;
+  const uint8_t* keep = condition->bytes().data();
+  for (int64_t i = 0; i < n; ++i)
+    for (int64_t j = 0; j < n; ++j)
+      if ((keep[i * n + j] != 0) != (j <= i)) return nullptr;
+  return scores;
+}
+
 // Batch and head extents equal (a dynamic -1 only against -1: the same run-time
 // size in the graphs that attention comes from; the product would broadcast a
 // 1, the Attention layer does not).
@@ -87,28 +104,42 @@ int32_t fuseAttention(INetworkDefinition& network) {
     IMatrixMultiplyLayer* pv = plainProduct(network.getLayer(l));
     if (!pv || pv->getOperation(1) != MatrixOperation::kNONE || pv->getAlpha() != 1.f) continue;
     ITensor* v = pv->getInput(1);
-    ILayer* softmax = soleUseProducer(network, pv->getInput(0), LayerType::kSOFTMAX);
+    ITensor* weights = pv->getInput(0);
+    if (ITensor* uncast = noOpCastInput(network, weights)) weights = uncast;
+    ILayer* softmax = soleUseProducer(network, weights, LayerType::kSOFTMAX);
     if (!softmax || softmax->precisionIsSet()) continue;
     const uint32_t axes = static_cast<ISoftMaxLayer*>(softmax)->getAxes();
     if (softmax->getInput(0)->getDimensions().nbDims != 4 || (axes != 0 && axes != 1u << 3)) continue;
     ITensor* mask = softmax->getNbInputs() > 1 ? softmax->getInput(1) : nullptr;
-    // An optional scaling by a scalar constant between the product and the
-    // softmax.
+    // Between the product and the softmax, in any order: an optional scaling by a scalar constant, an
+    // optional causal where(), and no-op casts.
     ITensor* scores = softmax->getInput(0);
     float scale = 1.f;
-    ILayer* scaling = soleUseProducer(network, scores, LayerType::kELEMENTWISE);
-    if (scaling && !scaling->precisionIsSet()) {
+    bool scaled = false, causal = false;
+    for (int step = 0; step < 6; ++step) {
+      if (ITensor* uncast = noOpCastInput(network, scores)) {
+        scores = uncast;
+        continue;
+      }
+      if (ITensor* unmasked = causal ? nullptr : causalSelectInput(network, scores)) {
+        scores = unmasked;
+        causal = true;
+        continue;
+      }
+      ILayer* scaling = scaled ? nullptr : soleUseProducer(network, scores, LayerType::kELEMENTWISE);
+      if (!scaling || scaling->precisionIsSet()) break;
       const ElementWiseOperation op = static_cast<IElementWiseLayer*>(scaling)->getOperation();
       float c = 0.f;
-      for (int side = 0; side < (op == ElementWiseOperation::kPROD ? 2 : 1); ++side) {
+      for (int side = 0; side < (op == ElementWiseOperation::kPROD ? 2 : 1) && !scaled; ++side) {
         if ((op != ElementWiseOperation::kPROD && op != ElementWiseOperation::kDIV) ||
             !scalarValue(scaling->getInput(1 - side), c) ||
             scaling->getInput(side)->getDimensions() != scores->getDimensions())
           continue;
         scale = op == ElementWiseOperation::kPROD ? c : 1.f / c;
         scores = scaling->getInput(side);
-        break;
+        scaled = true;
       }
+      if (!scaled) break;
     }
     IMatrixMultiplyLayer* qk = plainProduct(soleUseProducer(network, scores, LayerType::kMATRIX_MULTIPLY));
     if (!qk || !std::isfinite(scale * qk->getAlpha())) continue;
@@ -124,6 +155,7 @@ int32_t fuseAttention(INetworkDefinition& network) {
     IAttentionLayer* attention = network.addAttention(*q, *k, *v, mask);
     attention->setScale(scale * qk->getAlpha());
     attention->setZeroFullyMaskedRows(false);
+    attention->setCausal(causal);
     attention->setName((std::string(qk->getName()) + " + " + softmax->getName() + " + " + pv->getName()).c_str());
     network.moveLayer(attention, network.indexOf(pv));
     network.replaceAllUses(*pv->getOutput(0), *attention->getOutput(0));

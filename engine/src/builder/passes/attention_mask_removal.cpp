@@ -1,8 +1,8 @@
 // Builder pass: an attention whose mask is a constant that masks nothing (every float element zero,
-// every bool element true) runs without it. softmax(s + 0) is softmax(s) exactly, and no row is fully
-// masked by it, so the result is the same; the mask's work per layer (a bias read with every score, the
-// live-row checks) goes. Models traced without an attention mask carry such a constant: Hugging Face's
-// BERT builds an all-ones padding mask, which becomes an all-zero additive mask in every layer.
+// every bool element true; for a causal layer, every element at a key the triangle keeps) runs without it. softmax(s +
+// 0) is softmax(s) exactly, and no row is fully masked by it, so the result is the same; the mask's work per layer (a
+// bias read with every score, the live-row checks) goes. Models traced without an attention mask carry such a constant:
+// Hugging Face's BERT builds an all-ones padding mask, which becomes an all-zero additive mask in every layer.
 #include <cstring>
 #include <string>
 
@@ -14,34 +14,50 @@ namespace passes {
 
 namespace {
 
-// Whether the constant's every element masks nothing: a float zero of either sign, or a bool true.
-bool masksNothing(const IConstantLayer& constant) {
-  const SharedBytes& bytes = constant.bytes();
-  const Weights w = constant.getWeights();
-  const uint8_t* p = bytes.data();
-  switch (w.type) {
+// Whether element `i` of the constant masks nothing: a float zero of either sign, or a bool true.
+bool inert(DataType type, const uint8_t* p, size_t i) {
+  switch (type) {
     case DataType::kBOOL:
-      for (size_t i = 0; i < bytes.size(); ++i)
-        if (p[i] == 0) return false;
-      return true;
-    case DataType::kFLOAT:
-      for (size_t i = 0; i + 4 <= bytes.size(); i += 4) {
-        uint32_t bits;
-        std::memcpy(&bits, p + i, 4);
-        if (bits & 0x7fffffffu) return false;
-      }
-      return true;
+      return p[i] != 0;
+    case DataType::kFLOAT: {
+      uint32_t bits;
+      std::memcpy(&bits, p + 4 * i, 4);
+      return (bits & 0x7fffffffu) == 0;
+    }
     case DataType::kHALF:
-    case DataType::kBF16:
-      for (size_t i = 0; i + 2 <= bytes.size(); i += 2) {
-        uint16_t bits;
-        std::memcpy(&bits, p + i, 2);
-        if (bits & 0x7fffu) return false;
-      }
-      return true;
+    case DataType::kBF16: {
+      uint16_t bits;
+      std::memcpy(&bits, p + 2 * i, 2);
+      return (bits & 0x7fffu) == 0;
+    }
     default:
       return false;
   }
+}
+
+// Whether the constant mask of `attention` masks nothing the layer does not leave out already: every
+// element inert, or for a causal layer every element at a key the row keeps (key j <= query i; the
+// others are left out whatever the mask holds: GPT-2's additive causal mask repeats the triangle).
+bool masksNothing(const IAttentionLayer& attention, const IConstantLayer& constant) {
+  const DataType type = constant.getWeights().type;
+  const uint8_t* p = constant.bytes().data();
+  const size_t count = static_cast<size_t>(constant.getWeights().count);
+  const Dims md = constant.getDimensions();
+  const Dims qd = attention.getInput(0)->getDimensions();
+  if (!attention.getCausal() || md.nbDims < 2 || qd.nbDims != 4 || qd.d[2] < 0) {
+    for (size_t i = 0; i < count; ++i)
+      if (!inert(type, p, i)) return false;
+    return true;
+  }
+  // The mask's rows: one per query (its second-last dim Sq) or one for all (1); its columns the keys.
+  const int64_t rows = md.d[md.nbDims - 2], keys = md.d[md.nbDims - 1];
+  if (rows != 1 && rows != qd.d[2]) return false;
+  for (size_t e = 0; e < count; ++e) {
+    const int64_t j = static_cast<int64_t>(e) % keys, i = (static_cast<int64_t>(e) / keys) % rows;
+    const int64_t lastRow = rows == 1 ? qd.d[2] - 1 : i;  // a shared row serves every query
+    if (j <= lastRow && !inert(type, p, e)) return false;
+  }
+  return true;
 }
 
 }  // namespace
@@ -52,8 +68,8 @@ int32_t removeInertAttentionMasks(INetworkDefinition& network) {
     ILayer* layer = network.getLayer(l);
     if (layer->getType() != LayerType::kATTENTION || layer->getNbInputs() < 4 || !layer->getInput(3)) continue;
     const IConstantLayer* constant = constantProducer(layer->getInput(3));
-    if (!constant || !masksNothing(*constant)) continue;
     auto* masked = static_cast<IAttentionLayer*>(layer);
+    if (!constant || !masksNothing(*masked, *constant)) continue;
     IAttentionLayer* bare =
         network.addAttention(*masked->getInput(0), *masked->getInput(1), *masked->getInput(2), nullptr);
     if (masked->hasScale()) bare->setScale(masked->scaleFor(1));

@@ -1,6 +1,9 @@
 // Queries shared by builder passes.
 #pragma once
 
+#include <cmath>
+
+#include "common/half.h"
 #include "trt/network.h"
 
 namespace trt {
@@ -45,6 +48,23 @@ inline ILayer* soleUseSum(const INetworkDefinition& net, const ITensor* t) {
 inline const IConstantLayer* constantProducer(const ITensor* t) {
   const ILayer* p = t->getProducer();
   return p && p->getType() == LayerType::kCONSTANT ? static_cast<const IConstantLayer*>(p) : nullptr;
+}
+
+//! The single value of a scalar floating constant (one element, finite), or false.
+inline bool scalarValue(const ITensor* t, float& value) {
+  const IConstantLayer* c = constantProducer(t);
+  if (!c) return false;
+  const Weights w = c->getWeights();
+  if (w.count != 1 || !w.values) return false;
+  if (w.type == DataType::kFLOAT)
+    value = *static_cast<const float*>(w.values);
+  else if (w.type == DataType::kHALF)
+    value = halfToFloat(*static_cast<const uint16_t*>(w.values));
+  else if (w.type == DataType::kBF16)
+    value = bf16ToFloat(*static_cast<const uint16_t*>(w.values));
+  else
+    return false;
+  return std::isfinite(value);
 }
 
 }  // namespace passes
