@@ -375,43 +375,47 @@ TEST(AttentionMaskRemoval, AConstantMaskThatMasksNothingIsDroppedWithTheSameResu
 }
 
 // A causal layer ignores its mask above the diagonal: GPT-2's additive causal mask (finfo.min there, 0
-// elsewhere) masks nothing more and is dropped; one with a value on a kept key stays.
-TEST(AttentionMaskRemoval, ACausalLayersMaskThatRepeatsTheTriangleIsDropped) {
+// elsewhere) masks nothing more and is dropped; alone, that mask becomes the causal flag. A mask with a
+// value on a kept key stays.
+TEST(AttentionMaskRemoval, AMaskThatIsTheCausalTriangleIsDroppedForTheCausalFlag) {
   const int s = 4, d = 2;
   const auto qv = trt_test::randomVector(s * d, 1), kv = trt_test::randomVector(s * d, 2),
              vv = trt_test::randomVector(s * d, 3);
-  for (bool extra : {false, true}) {
-    SCOPED_TRACE(extra ? "a kept key masked too" : "the triangle only");
-    std::vector<float> mask(s * s, 0.f);
-    for (int i = 0; i < s; ++i)
-      for (int j = i + 1; j < s; ++j) mask[i * s + j] = std::numeric_limits<float>::lowest();
-    if (extra) mask[2 * s + 1] = -2.f;
-    trt::INetworkDefinition net;
-    ITensor* q = net.addInput("q", DataType::kFLOAT, {1, 1, s, d});
-    ITensor* k = net.addInput("k", DataType::kFLOAT, {1, 1, s, d});
-    ITensor* v = net.addInput("v", DataType::kFLOAT, {1, 1, s, d});
-    ITensor* m = net.addConstant({1, 1, s, s}, {DataType::kFLOAT, mask.data(), s * s})->getOutput(0);
-    auto* attention = net.addAttention(*q, *k, *v, m);
-    attention->setCausal(true);
-    attention->getOutput(0)->setName("y");
-    net.markOutput(*attention->getOutput(0));
-    auto built = trt_test::build(net);
-    const trt::INetworkDefinition& plan = built.engine->network();
-    for (int l = 0; l < plan.getNbLayers(); ++l) {
-      const trt::ILayer* layer = plan.getLayer(l);
-      if (layer->getType() == LayerType::kATTENTION) {
-        EXPECT_EQ(layer->getNbInputs() > 3 && layer->getInput(3), extra);
+  for (bool extra : {false, true})
+    for (bool causalLayer : {true, false}) {
+      SCOPED_TRACE(std::string(extra ? "a kept key masked too" : "the triangle only") +
+                   (causalLayer ? ", causal layer" : ", the mask alone (GPT-2's additive causal mask)"));
+      std::vector<float> mask(s * s, 0.f);
+      for (int i = 0; i < s; ++i)
+        for (int j = i + 1; j < s; ++j) mask[i * s + j] = std::numeric_limits<float>::lowest();
+      if (extra) mask[2 * s + 1] = -2.f;
+      trt::INetworkDefinition net;
+      ITensor* q = net.addInput("q", DataType::kFLOAT, {1, 1, s, d});
+      ITensor* k = net.addInput("k", DataType::kFLOAT, {1, 1, s, d});
+      ITensor* v = net.addInput("v", DataType::kFLOAT, {1, 1, s, d});
+      ITensor* m = net.addConstant({1, 1, s, s}, {DataType::kFLOAT, mask.data(), s * s})->getOutput(0);
+      auto* attention = net.addAttention(*q, *k, *v, m);
+      attention->setCausal(causalLayer);
+      attention->getOutput(0)->setName("y");
+      net.markOutput(*attention->getOutput(0));
+      auto built = trt_test::build(net);
+      const trt::INetworkDefinition& plan = built.engine->network();
+      for (int l = 0; l < plan.getNbLayers(); ++l) {
+        const trt::ILayer* layer = plan.getLayer(l);
+        if (layer->getType() == LayerType::kATTENTION) {
+          EXPECT_EQ(layer->getNbInputs() > 3 && layer->getInput(3), extra);
+          EXPECT_EQ(static_cast<const trt::IAttentionLayer*>(layer)->getCausal(), causalLayer || !extra);
+        }
       }
+      auto outs = trt_test::run(
+          *built.engine, {{"q", {Dims{1, 1, s, d}, qv}}, {"k", {Dims{1, 1, s, d}, kv}}, {"v", {Dims{1, 1, s, d}, vv}}});
+      std::vector<float> additive(s * s, 0.f);
+      if (extra) additive[2 * s + 1] = -2.f;
+      const auto expected = referenceHead(
+          qv.data(), kv.data(), vv.data(), additive.data(), s, s, d, d, 1 / std::sqrt(2.0),
+          [](int i, int j) { return j <= i; }, 0.f);
+      trt_test::expectNear(outs["y"], expected);
     }
-    auto outs = trt_test::run(
-        *built.engine, {{"q", {Dims{1, 1, s, d}, qv}}, {"k", {Dims{1, 1, s, d}, kv}}, {"v", {Dims{1, 1, s, d}, vv}}});
-    std::vector<float> additive(s * s, 0.f);
-    if (extra) additive[2 * s + 1] = -2.f;
-    const auto expected = referenceHead(
-        qv.data(), kv.data(), vv.data(), additive.data(), s, s, d, d, 1 / std::sqrt(2.0),
-        [](int i, int j) { return j <= i; }, 0.f);
-    trt_test::expectNear(outs["y"], expected);
-  }
 }
 
 TEST(AttentionFusion, AFullyMaskedRowStaysNaNAsTheChainGivesIt) {
