@@ -294,6 +294,64 @@ TEST(Builder, TanhGeluWrittenOutBecomesOneActivationFoldedIntoTheProduct) {
   }
 }
 
+// T5's RMS normalization written out: w * (x * rsqrt(mean(x.float() ** 2, -1, keepdim) + eps)), rsqrt as
+// 1 / sqrt and the square read through a no-op cast, becomes one RMSNormalization layer with the same
+// result; without w too; a mean over a leading axis is no RMS normalization and stays.
+TEST(Builder, RmsNormalizationWrittenOutBecomesOneLayer) {
+  const int rows = 6, width = 16;
+  const std::vector<float> w = randomVector(width, 41, 0.5f, 1.5f), xv = randomVector(rows * width, 42, -2.f, 2.f);
+  const float eps = 1e-6f, two = 2.f;
+  for (int variant = 0; variant < 3; ++variant) {
+    const bool scaled = variant != 1, lastAxis = variant != 2;
+    SCOPED_TRACE(variant == 0 ? "scaled" : variant == 1 ? "unscaled" : "mean over axis 0");
+    trt::INetworkDefinition net;
+    auto* x = net.addInput("x", trt::DataType::kFLOAT, {rows, width});
+    trt::ITensor* cast = net.addIdentity(*x)->getOutput(0);
+    trt::ITensor* square =
+        net.addElementWise(*cast, *net.addConstant({}, {trt::DataType::kFLOAT, &two, 1})->getOutput(0),
+                           trt::ElementWiseOperation::kPOW)
+            ->getOutput(0);
+    trt::ITensor* mean =
+        net.addReduce(*square, trt::ReduceOperation::kAVG, lastAxis ? 1u << 1 : 1u << 0, true)->getOutput(0);
+    trt::ITensor* shifted =
+        net.addElementWise(*mean, *net.addConstant({}, {trt::DataType::kFLOAT, &eps, 1})->getOutput(0),
+                           trt::ElementWiseOperation::kSUM)
+            ->getOutput(0);
+    trt::ITensor* root = net.addUnary(*shifted, trt::UnaryOperation::kSQRT)->getOutput(0);
+    trt::ITensor* inverse = net.addUnary(*root, trt::UnaryOperation::kRECIP)->getOutput(0);
+    trt::ITensor* y = net.addElementWise(*x, *inverse, trt::ElementWiseOperation::kPROD)->getOutput(0);
+    if (scaled)
+      y = net.addElementWise(*net.addConstant({width}, {trt::DataType::kFLOAT, w.data(), width})->getOutput(0), *y,
+                             trt::ElementWiseOperation::kPROD)
+              ->getOutput(0);
+    y->setName("y");
+    net.markOutput(*y);
+    auto built = build(net);
+    int norms = 0, elementwise = 0;
+    const trt::INetworkDefinition& plan = built.engine->network();
+    for (int l = 0; l < plan.getNbLayers(); ++l) {
+      norms += plan.getLayer(l)->getType() == trt::LayerType::kRMS_NORMALIZATION;
+      elementwise += plan.getLayer(l)->getType() == trt::LayerType::kELEMENTWISE;
+    }
+    EXPECT_EQ(norms, lastAxis ? 1 : 0) << built.engine->describeLayers();
+    if (lastAxis) {
+      EXPECT_EQ(elementwise, 0) << built.engine->describeLayers();
+    }
+    const auto out = run(*built.engine, {{"x", {{rows, width}, xv}}})["y"];
+    std::vector<float> expected(rows * width);
+    for (int r = 0; r < rows; ++r)
+      for (int c = 0; c < width; ++c) {
+        double ms = 0;
+        if (lastAxis)
+          for (int k = 0; k < width; ++k) ms += double(xv[r * width + k]) * xv[r * width + k] / width;
+        else
+          for (int k = 0; k < rows; ++k) ms += double(xv[k * width + c]) * xv[k * width + c] / rows;
+        expected[r * width + c] = static_cast<float>(xv[r * width + c] / std::sqrt(ms + eps) * (scaled ? w[c] : 1.f));
+      }
+    expectNear(out, expected, 1e-5f);
+  }
+}
+
 TEST(Builder, FoldsColumnBiasAndReluIntoTheMatrixMultiply) {
   // y = relu(x [2,3,4] @ w [4,2] + b [1,2]) becomes one MatrixMultiply (+ its weight and bias constants).
   const std::vector<float> w = randomVector(8, 24), b = {0.5f, -0.25f};

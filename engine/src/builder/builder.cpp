@@ -151,6 +151,7 @@ IHostMemory* Builder::buildSerializedNetwork(INetworkDefinition& network, IBuild
   const std::pair<const char*, std::function<int32_t(INetworkDefinition&)>> fusions[] = {
       {"gated activation fusion", passes::fuseGatedActivation},  // SiLU first, so it can join a convolution
       {"tanh GELU fusion", passes::fuseTanhGelu},  // before activation fusion, which may fold it into a product
+      {"RMS normalization fusion", passes::fuseRmsNormalization},
       {"convolution+residual fusion", passes::fuseConvolutionResidual},
       {"normalization+residual fusion", passes::fuseNormalizationResidual},
       {"softmax+mask fusion", passes::fuseSoftMaxMask},

@@ -58,14 +58,6 @@ ITensor* untransposed(INetworkDefinition& network, ITensor* kt, ILayer* before) 
   return transpose->getOutput(0);
 }
 
-// The input of a same-type Identity whose output only `t`'s consumer reads (a no-op cast, as a traced
-// `.to(dtype)` of a tensor already of that type gives: GPT-2's around its softmax), or nullptr.
-ITensor* noOpCastInput(const INetworkDefinition& network, const ITensor* t) {
-  ILayer* p = soleUseProducer(network, t, LayerType::kIDENTITY);
-  if (!p || p->precisionIsSet() || p->getNbInputs() != 1 || p->getInput(0)->getType() != t->getType()) return nullptr;
-  return p->getInput(0);
-}
-
 // The scores of `where(causal, scores, fill)` when only the softmax reads it: the condition a bool constant
 // holding the top-left causal triangle over the last two dims of square scores (every row keeps key 0),
 // `fill` a scalar at most -1e30 (GPT-2's finfo(float32).min). exp(fill - max) is 0 in float, so the

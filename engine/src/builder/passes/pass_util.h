@@ -67,5 +67,22 @@ inline bool scalarValue(const ITensor* t, float& value) {
   return std::isfinite(value);
 }
 
+//! The input of a same-type Identity whose output only `t`'s consumer reads (a no-op cast, as a traced
+//! `.to(dtype)` or `.float()` of a tensor already of that type gives), or nullptr.
+inline ITensor* noOpCastInput(const INetworkDefinition& network, const ITensor* t) {
+  ILayer* p = soleUseProducer(network, t, LayerType::kIDENTITY);
+  if (!p || p->precisionIsSet() || p->getNbInputs() != 1 || p->getInput(0)->getType() != t->getType()) return nullptr;
+  return p->getInput(0);
+}
+
+//! `t` with the no-op casts in front of it skipped (any number of them; those read elsewhere too).
+inline const ITensor* castsSkipped(const ITensor* t) {
+  for (const ILayer* p = t->getProducer();
+       p && p->getType() == LayerType::kIDENTITY && p->getNbInputs() == 1 && p->getInput(0)->getType() == t->getType();
+       p = t->getProducer())
+    t = p->getInput(0);
+  return t;
+}
+
 }  // namespace passes
 }  // namespace trt

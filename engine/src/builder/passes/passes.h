@@ -52,6 +52,8 @@ int32_t fuseGatedActivation(INetworkDefinition& network);
 //! Replaces GELU's tanh form written out as layers (0.5 * x * (1 + tanh(sqrt(2/pi) * (x + 0.044715 x^3))))
 //! by one GELU_TANH activation.
 int32_t fuseTanhGelu(INetworkDefinition& network);
+//! Replaces RMS normalization written out ([w *] x * rsqrt(mean(x^2, last dims) + eps)) by one RMSNormalization layer.
+int32_t fuseRmsNormalization(INetworkDefinition& network);
 //! Folds an activation without parameters (ReLU, sigmoid, tanh, GELU, SiLU, hard-swish, softsign) that
 //! is the only consumer of a convolution into it, and likewise one that `matrixMultiplyActivation`
 //! accepts (the backend's ExecutionBackend::fusesMatrixMultiplyActivation) into a matrix multiply.

@@ -13,6 +13,8 @@ int32_t fuseSoftMaxMask(INetworkDefinition& network) {
     ILayer* layer = network.getLayer(l);
     if (layer->getType() != LayerType::kSOFTMAX || layer->getNbInputs() != 1) continue;
     ITensor* sum = layer->getInput(0);
+    // A no-op cast between the sum and the softmax (T5's `softmax(scores.float())`) is skipped.
+    if (ITensor* uncast = noOpCastInput(network, sum)) sum = uncast;
     ILayer* producer = soleUseSum(network, sum);
     if (!producer) continue;
     ITensor* a = producer->getInput(0);
