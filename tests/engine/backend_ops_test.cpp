@@ -322,6 +322,13 @@ const std::vector<Example>& examples() {
                 n.mark(n.net.addSlice(*n.input("x", t, {4, 5}), {1, 0}, {2, 3}, {2, 2}));
               })
           .exact({I32, I64, BOOL}),
+      // GPT-2's split of its fused Q/K/V rows: whole 16-byte runs of the last dim (the CUDA backend moves
+      // them as vectors), from an offset, in every type width.
+      Example("Slice.rows", LayerType::kSLICE, {F32, I32, I64, BOOL},
+              [](Net& n, DataType t) {
+                n.mark(n.net.addSlice(*n.input("x", t, {2, 3, 96}), {0, 0, 32}, {2, 3, 32}, {1, 1, 1}));
+              })
+          .exact({I32, I64, BOOL}),
       Example(
           "Select", LayerType::kSELECT, {F32, I32, I64},
           [](Net& n, DataType t) {
