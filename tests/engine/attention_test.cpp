@@ -312,6 +312,56 @@ TEST(AttentionFusion, AConstantCausalWhereBecomesTheCausalFlag) {
   }
 }
 
+// Where a causal where()'s fill would not weigh 0, the chain stays unfused: a scaling after the where()
+// scales the fill too (by 0 here: every key weighs the same), and with an additive mask on the softmax
+// only finfo.min is taken as the fill (-1e30 plus a mask of finfo.min rounds back to finfo.min).
+TEST(AttentionFusion, ACausalWhereWhoseFillMayNotWeighZeroStaysUnfused) {
+  const int s = 4, d = 2;
+  for (int variant = 0; variant < 2; ++variant) {
+    SCOPED_TRACE(variant == 0 ? "scaled by 0 after the where" : "fill -1e30 with an additive mask");
+    trt::INetworkDefinition net;
+    ITensor* q = net.addInput("q", DataType::kFLOAT, {1, 1, s, d});
+    ITensor* k = net.addInput("k", DataType::kFLOAT, {1, 1, s, d});
+    ITensor* v = net.addInput("v", DataType::kFLOAT, {1, 1, s, d});
+    ITensor* m = net.addInput("m", DataType::kFLOAT, {1, 1, 1, s});
+    auto* qk = net.addMatrixMultiply(*q, trt::MatrixOperation::kNONE, *k, trt::MatrixOperation::kTRANSPOSE);
+    std::vector<uint8_t> keep(s * s);
+    for (int i = 0; i < s; ++i)
+      for (int j = 0; j < s; ++j) keep[i * s + j] = j <= i;
+    const float fill = variant == 0 ? std::numeric_limits<float>::lowest() : -1e30f, zero = 0.f;
+    ITensor* condition = net.addConstant({1, 1, s, s}, {DataType::kBOOL, keep.data(), s * s})->getOutput(0);
+    ITensor* filler = net.addConstant({}, {DataType::kFLOAT, &fill, 1})->getOutput(0);
+    ITensor* scores = net.addSelect(*condition, *qk->getOutput(0), *filler)->getOutput(0);
+    if (variant == 0)
+      scores = net.addElementWise(*scores, *net.addConstant({}, {DataType::kFLOAT, &zero, 1})->getOutput(0),
+                                  trt::ElementWiseOperation::kPROD)
+                   ->getOutput(0);
+    else
+      scores = net.addElementWise(*scores, *m, trt::ElementWiseOperation::kSUM)->getOutput(0);
+    auto* pv = net.addMatrixMultiply(*net.addSoftMax(*scores)->getOutput(0), trt::MatrixOperation::kNONE, *v,
+                                     trt::MatrixOperation::kNONE);
+    pv->getOutput(0)->setName("y");
+    net.markOutput(*pv->getOutput(0));
+    auto built = trt_test::build(net);
+    EXPECT_EQ(countKind(built.engine->network(), LayerType::kATTENTION), 0) << built.engine->describeLayers();
+    // Both unfused chains: variant 0 weighs every key the same; variant 1 with a fully padded mask
+    // (finfo.min everywhere) spreads each row over every key too, the triangle's fill included.
+    const auto qv = trt_test::randomVector(s * d, 1), kv = trt_test::randomVector(s * d, 2),
+               vv = trt_test::randomVector(s * d, 3);
+    std::vector<float> mv(s, variant == 0 ? 0.f : std::numeric_limits<float>::lowest());
+    auto outs = trt_test::run(*built.engine, {{"q", {Dims{1, 1, s, d}, qv}},
+                                              {"k", {Dims{1, 1, s, d}, kv}},
+                                              {"v", {Dims{1, 1, s, d}, vv}},
+                                              {"m", {Dims{1, 1, 1, s}, mv}}});
+    for (int i = 0; i < s; ++i)
+      for (int c = 0; c < d; ++c) {
+        double mean = 0;
+        for (int j = 0; j < s; ++j) mean += vv[j * d + c] / s;
+        EXPECT_NEAR(outs["y"][i * d + c], mean, 1e-5) << "row " << i;
+      }
+  }
+}
+
 TEST(AttentionFusion, ASoftmaxOverAnotherAxisStaysUnfused) {
   Chain chain(1u << 2);
   auto built = trt_test::build(chain.net);

@@ -276,7 +276,10 @@ MaskProductsSlot maskProducts(LaunchContext& ctx, std::vector<int64_t> key, uint
     masks.pop_back();
   }
   void* device = nullptr;
-  check(cudaMalloc(&device, bytes), "cudaMalloc (attention mask products)");
+  if (cudaMalloc(&device, bytes) != cudaSuccess) {  // out of memory: the products go in the scratch
+    (void)cudaGetLastError();
+    return {};
+  }
   masks.emplace_front();
   MaskProducts& made = masks.front();
   made.device = device;
@@ -327,8 +330,11 @@ bool dnnAttention(LaunchContext& ctx, const IAttentionLayer& layer, const std::v
   const int64_t liveCount = mask.data ? eb * eh * ei : 0;
   const size_t biasBytes = padded256(static_cast<size_t>(biasCount) * 2);
   const size_t liveBytes = padded256(static_cast<size_t>(liveCount));
+  // Refused before the mask's products are claimed: a kept entry marked computed must be computed.
+  if (ctx.workspaceLimit > 0 && static_cast<size_t>(workspace) > ctx.workspaceLimit) return false;
   MaskProductsSlot slot;
-  if (mask.data) {
+  // Kept only within the builder's workspace limit (else they go in the scratch, which it bounds).
+  if (mask.data && (ctx.workspaceLimit == 0 || biasBytes + liveBytes <= ctx.workspaceLimit)) {
     const uintptr_t maskBegin = reinterpret_cast<uintptr_t>(mask.data);
     const uintptr_t maskEnd = maskBegin + static_cast<size_t>(in[3].dims.volume()) * dataTypeSize(in[3].type);
     std::vector<int64_t> key = {static_cast<int64_t>(maskBegin), static_cast<int64_t>(in[3].type), in[3].dims.nbDims};
@@ -339,7 +345,7 @@ bool dnnAttention(LaunchContext& ctx, const IAttentionLayer& layer, const std::v
   }
   const size_t inScratch = mask.data && !slot.device ? biasBytes + liveBytes : 0;
   if (ctx.workspaceLimit > 0 && inScratch + static_cast<size_t>(workspace) > ctx.workspaceLimit)
-    return false;  // the composed path, within the limit or with its own clear error
+    return false;  // (no kept entry was claimed) the composed path, within the limit or with its own clear error
   char* scratch = static_cast<char*>(ctx.scratch(inScratch + static_cast<size_t>(workspace) + 1));
   sdpa::Buffers buffers;
   buffers.q = in[0].data, buffers.k = in[1].data, buffers.v = in[2].data, buffers.o = out.data;

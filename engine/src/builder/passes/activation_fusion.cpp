@@ -39,8 +39,11 @@ int32_t fuseActivation(INetworkDefinition& network,
     // An elementwise activation commutes with a shuffle, so one between the producer and the activation
     // (GPT-2's view of a product's [B*S, N] rows as [B, S, N]) is looked through.
     ITensor* produced = in;
-    if (ILayer* view = soleUseProducer(network, in, LayerType::kSHUFFLE); view && view->getNbInputs() == 1)
-      produced = view->getInput(0);
+    if (ILayer* view = soleUseProducer(network, in, LayerType::kSHUFFLE); view && view->getNbInputs() == 1) {
+      // Through a shuffle the producer's pin is compared with the shuffle's: compare it with the activation's.
+      const ILayer* beyond = view->getInput(0)->getProducer();
+      if (beyond && samePrecisionPin(*beyond, *layer)) produced = view->getInput(0);
+    }
     // Convolutions apply any of them in their epilogue; products those the backend's kernels fuse
     // (ReLU and GELU's tanh form in cuBLASLt's epilogue; on the CPU exact GELU too, as a oneDNN post-op).
     if (auto* conv = static_cast<IConvolutionLayer*>(soleUseProducer(network, produced, LayerType::kCONVOLUTION))) {

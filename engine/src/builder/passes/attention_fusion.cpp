@@ -7,6 +7,7 @@
 // layer keeps the softmax's NaN for a row whose every score is -inf (setZeroFullyMaskedRows(false)), so
 // its result is the chain's.
 #include <cmath>
+#include <limits>
 #include <string>
 #include <utility>
 
@@ -60,9 +61,10 @@ ITensor* untransposed(INetworkDefinition& network, ITensor* kt, ILayer* before) 
 
 // The scores of `where(causal, scores, fill)` when only the softmax reads it: the condition a bool constant
 // holding the top-left causal triangle over the last two dims of square scores (every row keeps key 0),
-// `fill` a scalar at most -1e30 (GPT-2's finfo(float32).min). exp(fill - max) is 0 in float, so the
-// left-out keys weigh exactly 0, as in causal attention. Else nullptr.
-ITensor* causalSelectInput(const INetworkDefinition& network, const ITensor* t) {
+// `fill` a scalar at most -1e30 (GPT-2's finfo(float32).min; exactly that when the softmax also adds a
+// mask). exp(fill - max) is 0 in float, so the left-out keys weigh exactly 0, as in causal attention.
+// Else nullptr.
+ITensor* causalSelectInput(const INetworkDefinition& network, const ITensor* t, bool softmaxHasMask) {
   ILayer* p = soleUseProducer(network, t, LayerType::kSELECT);
   if (!p || p->precisionIsSet() || p->getNbInputs() != 3) return nullptr;
   ITensor* scores = p->getInput(1);
@@ -70,6 +72,9 @@ ITensor* causalSelectInput(const INetworkDefinition& network, const ITensor* t) 
   if (sd != t->getDimensions() || sd.nbDims != 4 || sd.d[2] != sd.d[3] || sd.d[2] <= 0) return nullptr;
   float fill = 0.f;
   if (!scalarValue(p->getInput(2), fill) || fill > -1e30f) return nullptr;
+  // With an additive mask after it, fill + mask must still weigh 0: finfo.min plus any mask value that
+  // masks anything overflows to -inf; a fill nearer zero could round back to the mask's own value.
+  if (softmaxHasMask && fill != std::numeric_limits<float>::lowest()) return nullptr;
   const IConstantLayer* condition = constantProducer(p->getInput(0));
   if (!condition || condition->getWeights().type != DataType::kBOOL) return nullptr;
   const Dims cd = condition->getDimensions();
@@ -113,7 +118,8 @@ int32_t fuseAttention(INetworkDefinition& network) {
         scores = uncast;
         continue;
       }
-      if (ITensor* unmasked = causal ? nullptr : causalSelectInput(network, scores)) {
+      // The where() only between the scaling and the softmax: a scaling after it would scale the fill too.
+      if (ITensor* unmasked = causal || scaled ? nullptr : causalSelectInput(network, scores, mask != nullptr)) {
         scores = unmasked;
         causal = true;
         continue;
