@@ -12,8 +12,6 @@ namespace passes {
 
 namespace {
 
-bool isFloat(DataType t) { return t == DataType::kFLOAT || t == DataType::kHALF || t == DataType::kBF16; }
-
 // The single-activation form of `x * gate(x)` for this gate, or -1 when there is none.
 int32_t gatedForm(const IActivationLayer& gate) {
   switch (gate.getActivationType()) {
@@ -33,25 +31,18 @@ int32_t fuseGatedActivation(INetworkDefinition& network) {
   int32_t fused = 0;
   for (int l = 0; l < network.getNbLayers(); ++l) {
     ILayer* layer = network.getLayer(l);
-    if (layer->getType() != LayerType::kELEMENTWISE ||
-        static_cast<IElementWiseLayer*>(layer)->getOperation() != ElementWiseOperation::kPROD)
-      continue;
-    ITensor* out = layer->getOutput(0);
+    if (!isElementWise(layer, ElementWiseOperation::kPROD)) continue;
     for (int side = 0; side < 2; ++side) {
       ITensor* x = layer->getInput(side);
       auto* gate =
           static_cast<IActivationLayer*>(soleUseProducer(network, layer->getInput(1 - side), LayerType::kACTIVATION));
       // Same tensor on both paths, so no broadcast and the product's shape and type are x's.
-      if (!gate || gate->getInput(0) != x || !isFloat(x->getType())) continue;
+      if (!gate || gate->getInput(0) != x || !isFloating(x->getType())) continue;
       const int32_t form = gatedForm(*gate);
       if (form < 0) continue;
-      IActivationLayer* fusedLayer = network.addActivation(*x, static_cast<ActivationType>(form));
-      fusedLayer->setName((std::string(gate->getName()) + " * " + layer->getName()).c_str());
-      if (layer->precisionIsSet()) fusedLayer->setPrecision(layer->getPrecision());
-      network.moveLayer(fusedLayer, network.indexOf(layer));
-      network.replaceAllUses(*out, *fusedLayer->getOutput(0));
+      l = replaceByActivation(network, layer, *x, static_cast<ActivationType>(form),
+                              std::string(gate->getName()) + " * " + layer->getName());
       ++fused;
-      l = network.indexOf(layer);
       break;
     }
   }

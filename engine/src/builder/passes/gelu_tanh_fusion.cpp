@@ -54,31 +54,23 @@ ITensor* tanhGateInput(const INetworkDefinition& network, const ITensor* t) {
   return nullptr;
 }
 
-bool isFloat(DataType t) { return t == DataType::kFLOAT || t == DataType::kHALF || t == DataType::kBF16; }
-
 }  // namespace
 
 int32_t fuseTanhGelu(INetworkDefinition& network) {
   int32_t fused = 0;
   for (int l = 0; l < network.getNbLayers(); ++l) {
     ILayer* layer = network.getLayer(l);
-    if (layer->getType() != LayerType::kELEMENTWISE ||
-        static_cast<IElementWiseLayer*>(layer)->getOperation() != ElementWiseOperation::kPROD)
-      continue;
+    if (!isElementWise(layer, ElementWiseOperation::kPROD)) continue;
     ITensor* out = layer->getOutput(0);
     for (int side = 0; side < 2; ++side) {
       // (0.5 * x) * (1 + tanh(...)): the half and the gate read the same x.
       ITensor* x = otherThanScalar(network, layer->getInput(side), ElementWiseOperation::kPROD, 0.5);
-      if (!x || !isFloat(x->getType()) || x->getDimensions() != out->getDimensions() ||
+      if (!x || !isFloating(x->getType()) || x->getDimensions() != out->getDimensions() ||
           tanhGateInput(network, layer->getInput(1 - side)) != x)
         continue;
-      IActivationLayer* gelu = network.addActivation(*x, ActivationType::kGELU_TANH);
-      gelu->setName((std::string(layer->getName()) + " (GELU, tanh form)").c_str());
-      if (layer->precisionIsSet()) gelu->setPrecision(layer->getPrecision());
-      network.moveLayer(gelu, network.indexOf(layer));
-      network.replaceAllUses(*out, *gelu->getOutput(0));
+      l = replaceByActivation(network, layer, *x, ActivationType::kGELU_TANH,
+                              std::string(layer->getName()) + " (GELU, tanh form)");
       ++fused;
-      l = network.indexOf(layer);
       break;
     }
   }

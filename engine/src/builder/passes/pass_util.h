@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cmath>
+#include <string>
 
 #include "common/half.h"
 #include "trt/network.h"
@@ -48,6 +49,28 @@ inline ILayer* soleUseSum(const INetworkDefinition& net, const ITensor* t) {
 inline const IConstantLayer* constantProducer(const ITensor* t) {
   const ILayer* p = t->getProducer();
   return p && p->getType() == LayerType::kCONSTANT ? static_cast<const IConstantLayer*>(p) : nullptr;
+}
+
+//! Whether `layer` is an elementwise `op`.
+inline bool isElementWise(const ILayer* layer, ElementWiseOperation op) {
+  return layer->getType() == LayerType::kELEMENTWISE &&
+         static_cast<const IElementWiseLayer*>(layer)->getOperation() == op;
+}
+
+//! Whether `t` is a floating type (float32, float16, bfloat16).
+inline bool isFloating(DataType t) { return t == DataType::kFLOAT || t == DataType::kHALF || t == DataType::kBF16; }
+
+//! Replaces what `layer` computes by an activation of kind `type` on `x` (the pattern `layer` ends, which
+//! the rewrite leaves dead): placed at `layer`, with its precision pin and `name`. Returns the index to
+//! resume a scan at.
+inline int replaceByActivation(INetworkDefinition& network, ILayer* layer, ITensor& x, ActivationType type,
+                               const std::string& name) {
+  IActivationLayer* activation = network.addActivation(x, type);
+  activation->setName(name.c_str());
+  if (layer->precisionIsSet()) activation->setPrecision(layer->getPrecision());
+  network.moveLayer(activation, network.indexOf(layer));
+  network.replaceAllUses(*layer->getOutput(0), *activation->getOutput(0));
+  return network.indexOf(layer);
 }
 
 //! The single value of a scalar floating constant (one element, finite), or false.

@@ -3,6 +3,7 @@
 #include <vector>
 
 #include "backends/half_support.h"
+#include "builder/passes/pass_util.h"
 #include "builder/passes/passes.h"
 #include "network/computed_precision.h"
 #include "network/network_impl.h"
@@ -11,8 +12,6 @@ namespace trt {
 namespace passes {
 
 namespace {
-bool isFloating(DataType t) { return t == DataType::kFLOAT || t == DataType::kHALF || t == DataType::kBF16; }
-
 const char* shortName(DataType t) { return t == DataType::kHALF ? "fp16" : t == DataType::kBF16 ? "bf16" : "fp32"; }
 
 // An Identity layer casting `t` to `type`, appended to the network.

@@ -13,8 +13,6 @@ namespace passes {
 
 namespace {
 
-bool isFloat(DataType t) { return t == DataType::kFLOAT || t == DataType::kHALF || t == DataType::kBF16; }
-
 // The elementwise `op` producing `t` when only `t`'s consumer reads it, else nullptr.
 ILayer* soleElementWise(const INetworkDefinition& network, const ITensor* t, ElementWiseOperation op) {
   ILayer* p = soleUseProducer(network, t, LayerType::kELEMENTWISE);
@@ -82,7 +80,7 @@ bool matchProduct(const INetworkDefinition& network, const ILayer* prod, RmsMatc
   const ITensor* out = prod->getOutput(0);
   for (int side = 0; side < 2; ++side) {
     ITensor* x = prod->getInput(side);
-    if (x->getDimensions() != out->getDimensions() || !isFloat(x->getType())) continue;
+    if (x->getDimensions() != out->getDimensions() || !isFloating(x->getType())) continue;
     if (isInverseRms(network, prod->getInput(1 - side), x, m)) {
       m.x = x;
       return true;
@@ -99,10 +97,7 @@ bool broadcastsTo(const Dims& w, const Dims& x) {
   return true;
 }
 
-bool isProduct(const ILayer* layer) {
-  return layer->getType() == LayerType::kELEMENTWISE &&
-         static_cast<const IElementWiseLayer*>(layer)->getOperation() == ElementWiseOperation::kPROD;
-}
+bool isProduct(const ILayer* layer) { return isElementWise(layer, ElementWiseOperation::kPROD); }
 
 }  // namespace
 
