@@ -34,7 +34,7 @@ import torch
 import torchvision
 
 sys.path.insert(0, __file__.rsplit("/", 1)[0])
-from zoo import CausalLM, _realistic  # noqa: E402  (the zoo's random-but-realistic weights)
+from zoo import CausalLM, PaddedTokens, _realistic  # noqa: E402  (the zoo's random-but-realistic weights)
 
 START = time.perf_counter()
 
@@ -95,6 +95,8 @@ def _hf(kind: str) -> Callable[[], torch.nn.Module]:
         common = dict(torchscript=True, return_dict=False, attn_implementation="eager")
         if kind == "bert_base":
             return T.BertModel(T.BertConfig(**common), add_pooling_layer=False).eval()
+        if kind == "bert_base_padded":
+            return PaddedTokens(T.BertModel(T.BertConfig(**common), add_pooling_layer=False)).eval()
         if kind == "bert_large":
             cfg = T.BertConfig(hidden_size=1024, num_hidden_layers=24, num_attention_heads=16, intermediate_size=4096,
                                **common)
@@ -132,6 +134,8 @@ MODELS: Dict[str, Case] = {
     "swin_t": Case(_tv("swin_t"), "image", 224, 64, "vision"),
     # Transformers (token inputs: size is the sequence length).
     "bert_base": Case(_hf("bert_base"), "tokens", 128, 32, "transformer"),
+    # BERT-base with padded sequences and the mask derived from them (each row's tail padded).
+    "bert_base_padded": Case(_hf("bert_base_padded"), "padded_tokens", 128, 32, "transformer"),
     "bert_large": Case(_hf("bert_large"), "tokens", 128, 32, "transformer"),
     "roberta_base": Case(_hf("roberta_base"), "tokens", 128, 32, "transformer"),
     "distilbert": Case(_hf("distilbert"), "tokens", 128, 32, "transformer"),
@@ -150,6 +154,13 @@ def make_input(case: Case, batch: int, device: str, size: Optional[int]) -> torc
     n = size or case.size
     if case.kind == "tokens":
         return torch.randint(3, 1000, (batch, n), generator=gen).to(device)
+    if case.kind == "padded_tokens":  # row b ends in (37 b) mod n/2 padding tokens (id 0)
+        ids = torch.randint(3, 1000, (batch, n), generator=gen)
+        for b in range(batch):
+            pad = (37 * b) % (n // 2)
+            if pad:
+                ids[b, n - pad :] = 0
+        return ids.to(device)
     return torch.randn(batch, 3, n, n, generator=gen).to(device)
 
 

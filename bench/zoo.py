@@ -67,6 +67,18 @@ def _transformer_encoder() -> torch.nn.Module:
     return torch.nn.TransformerEncoder(layer, num_layers=2, enable_nested_tensor=False).eval()
 
 
+class PaddedTokens(torch.nn.Module):
+    """An encoder called as deployments call it: token ids padded with 0 at the end of each sequence and
+    the attention mask derived from them, so that every layer's attention reads a padding mask."""
+
+    def __init__(self, encoder: torch.nn.Module):
+        super().__init__()
+        self.encoder = encoder
+
+    def forward(self, ids: torch.Tensor) -> torch.Tensor:
+        return self.encoder(ids, attention_mask=(ids != 0).to(torch.long))[0]
+
+
 class CausalLM(torch.nn.Module):
     """A decoder with its causal mask built in plain tensor ops and passed as a 4-D additive mask:
     transformers 4.57 builds the mask with torch.vmap, which torch.jit.trace cannot record, and
