@@ -497,6 +497,13 @@ const std::vector<Example>& examples() {
                 ITensor* scale = n.constant({3, 40}, F32, n.random(120, 0.5, 1.5));
                 n.mark(n.net.addRMSNormalization(*n.input("x", t, {2, 3, 40}), scale, 0b110));
               }),
+      // A scale that also varies over a dimension the norm does not reduce (read through a broadcast
+      // index, where a norm's weight is read at the row position).
+      Example("RMSNormalization.batchScale", LayerType::kRMS_NORMALIZATION, {F32},
+              [](Net& n, DataType t) {
+                ITensor* scale = n.constant({2, 1, 8}, F32, n.random(16, 0.5, 1.5));
+                n.mark(n.net.addRMSNormalization(*n.input("x", t, {2, 3, 8}), scale, 0b100));
+              }),
       Example("RMSNormalization.unscaled", LayerType::kRMS_NORMALIZATION, {F32},
               [](Net& n, DataType t) {
                 auto* norm = n.net.addRMSNormalization(*n.input("x", t, {4, 5, 6}), nullptr, 0b100);

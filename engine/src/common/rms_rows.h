@@ -23,4 +23,17 @@ inline RmsRows rmsRows(const Dims& dims, uint32_t axesMask) {
   return rows;
 }
 
+//! Whether a scale of dims `scale` over input `dims` varies only along the normalized dimensions (a norm's
+//! weight, [H] or [1, H]): then element i of every row reads scale[i], no broadcast index needed.
+inline bool rmsScalePerPosition(const Dims& dims, const Dims& scale, uint32_t axesMask) {
+  if (scale.nbDims > dims.nbDims) return false;
+  int normalized = 0;
+  for (uint32_t axes = axesMask; axes; axes >>= 1) normalized += axes & 1u;
+  for (int k = 1; k <= dims.nbDims; ++k) {
+    const int64_t extent = k <= scale.nbDims ? scale.d[scale.nbDims - k] : 1;
+    if (k <= normalized ? extent != dims.d[dims.nbDims - k] : extent != 1) return false;
+  }
+  return true;
+}
+
 }  // namespace trt
