@@ -313,12 +313,16 @@ TEST(AttentionFusion, AConstantCausalWhereBecomesTheCausalFlag) {
 }
 
 // Where a causal where()'s fill would not weigh 0, the chain stays unfused: a scaling after the where()
-// scales the fill too (by 0 here: every key weighs the same), and with an additive mask on the softmax
-// only finfo.min is taken as the fill (-1e30 plus a mask of finfo.min rounds back to finfo.min).
+// scales the fill too (by 0 here: every key weighs the same); with an additive mask on the softmax only
+// finfo.min is taken as the fill (-1e30 plus a mask of finfo.min rounds back to finfo.min), and only with a
+// constant mask leaving each row a key at or before the diagonal: a padding mask computed at run time may
+// mask all of a row's keys (left padding), and the chain then weighs the filled keys with them.
 TEST(AttentionFusion, ACausalWhereWhoseFillMayNotWeighZeroStaysUnfused) {
   const int s = 4, d = 2;
-  for (int variant = 0; variant < 2; ++variant) {
-    SCOPED_TRACE(variant == 0 ? "scaled by 0 after the where" : "fill -1e30 with an additive mask");
+  for (int variant = 0; variant < 3; ++variant) {
+    SCOPED_TRACE(variant == 0   ? "scaled by 0 after the where"
+                 : variant == 1 ? "fill -1e30 with an additive mask"
+                                : "fill finfo.min with a run-time padding mask");
     trt::INetworkDefinition net;
     ITensor* q = net.addInput("q", DataType::kFLOAT, {1, 1, s, d});
     ITensor* k = net.addInput("k", DataType::kFLOAT, {1, 1, s, d});
@@ -328,7 +332,7 @@ TEST(AttentionFusion, ACausalWhereWhoseFillMayNotWeighZeroStaysUnfused) {
     std::vector<uint8_t> keep(s * s);
     for (int i = 0; i < s; ++i)
       for (int j = 0; j < s; ++j) keep[i * s + j] = j <= i;
-    const float fill = variant == 0 ? std::numeric_limits<float>::lowest() : -1e30f, zero = 0.f;
+    const float fill = variant == 1 ? -1e30f : std::numeric_limits<float>::lowest(), zero = 0.f;
     ITensor* condition = net.addConstant({1, 1, s, s}, {DataType::kBOOL, keep.data(), s * s})->getOutput(0);
     ITensor* filler = net.addConstant({}, {DataType::kFLOAT, &fill, 1})->getOutput(0);
     ITensor* scores = net.addSelect(*condition, *qk->getOutput(0), *filler)->getOutput(0);
@@ -344,22 +348,77 @@ TEST(AttentionFusion, ACausalWhereWhoseFillMayNotWeighZeroStaysUnfused) {
     net.markOutput(*pv->getOutput(0));
     auto built = trt_test::build(net);
     EXPECT_EQ(countKind(built.engine->network(), LayerType::kATTENTION), 0) << built.engine->describeLayers();
-    // Both unfused chains: variant 0 weighs every key the same; variant 1 with a fully padded mask
-    // (finfo.min everywhere) spreads each row over every key too, the triangle's fill included.
+    // The unfused chains: variant 0 weighs every key the same; variant 1 with a fully padded mask
+    // (finfo.min everywhere) spreads each row over every key too, the triangle's fill included; variant 2
+    // pads key 0 only, so row 0 (its one kept key padded) spreads over every key, the later rows over
+    // their keys 1..i.
     const auto qv = trt_test::randomVector(s * d, 1), kv = trt_test::randomVector(s * d, 2),
                vv = trt_test::randomVector(s * d, 3);
     std::vector<float> mv(s, variant == 0 ? 0.f : std::numeric_limits<float>::lowest());
+    if (variant == 2) std::fill(mv.begin() + 1, mv.end(), 0.f);
     auto outs = trt_test::run(*built.engine, {{"q", {Dims{1, 1, s, d}, qv}},
                                               {"k", {Dims{1, 1, s, d}, kv}},
                                               {"v", {Dims{1, 1, s, d}, vv}},
                                               {"m", {Dims{1, 1, 1, s}, mv}}});
+    std::vector<float> expected = referenceHead(
+        qv.data(), kv.data(), vv.data(), nullptr, s, s, d, d, 1.0, [](int i, int j) { return j >= 1 && j <= i; }, 0.f);
     for (int i = 0; i < s; ++i)
       for (int c = 0; c < d; ++c) {
         double mean = 0;
         for (int j = 0; j < s; ++j) mean += vv[j * d + c] / s;
-        EXPECT_NEAR(outs["y"][i * d + c], mean, 1e-5) << "row " << i;
+        if (variant < 2 || i == 0) expected[i * d + c] = static_cast<float>(mean);
       }
+    trt_test::expectNear(outs["y"], expected);
   }
+}
+
+// The traced CausalLM form (where(triangle, scores, finfo.min) + a constant additive triangle mask of
+// finfo.min above the diagonal): every row keeps its keys up to the diagonal, so it fuses as causal
+// attention (the mask then masks nothing more and is dropped) with the chain's result.
+TEST(AttentionFusion, ACausalWhereWithAConstantTriangleMaskFuses) {
+  const int s = 5, d = 2;
+  trt::INetworkDefinition net;
+  ITensor* q = net.addInput("q", DataType::kFLOAT, {1, 2, s, d});
+  ITensor* k = net.addInput("k", DataType::kFLOAT, {1, 2, s, d});
+  ITensor* v = net.addInput("v", DataType::kFLOAT, {1, 2, s, d});
+  auto* qk = net.addMatrixMultiply(*q, trt::MatrixOperation::kNONE, *k, trt::MatrixOperation::kTRANSPOSE);
+  std::vector<uint8_t> keep(s * s);
+  std::vector<float> additive(s * s, 0.f);
+  for (int i = 0; i < s; ++i)
+    for (int j = 0; j < s; ++j) {
+      keep[i * s + j] = j <= i;
+      if (j > i) additive[i * s + j] = std::numeric_limits<float>::lowest();
+    }
+  const float fill = std::numeric_limits<float>::lowest();
+  ITensor* condition = net.addConstant({1, 1, s, s}, {DataType::kBOOL, keep.data(), s * s})->getOutput(0);
+  ITensor* filler = net.addConstant({}, {DataType::kFLOAT, &fill, 1})->getOutput(0);
+  ITensor* mask = net.addConstant({1, 1, s, s}, {DataType::kFLOAT, additive.data(), s * s})->getOutput(0);
+  ITensor* scores = net.addSelect(*condition, *qk->getOutput(0), *filler)->getOutput(0);
+  scores = net.addElementWise(*scores, *mask, trt::ElementWiseOperation::kSUM)->getOutput(0);
+  auto* pv = net.addMatrixMultiply(*net.addSoftMax(*scores)->getOutput(0), trt::MatrixOperation::kNONE, *v,
+                                   trt::MatrixOperation::kNONE);
+  pv->getOutput(0)->setName("y");
+  net.markOutput(*pv->getOutput(0));
+  auto built = trt_test::build(net);
+  const trt::INetworkDefinition& plan = built.engine->network();
+  ASSERT_EQ(countKind(plan, LayerType::kATTENTION), 1) << built.engine->describeLayers();
+  for (int l = 0; l < plan.getNbLayers(); ++l) {
+    if (plan.getLayer(l)->getType() == LayerType::kATTENTION) {
+      EXPECT_TRUE(static_cast<const trt::IAttentionLayer*>(plan.getLayer(l))->getCausal());
+    }
+  }
+  const auto qv = trt_test::randomVector(2 * s * d, 1), kv = trt_test::randomVector(2 * s * d, 2),
+             vv = trt_test::randomVector(2 * s * d, 3);
+  auto outs = trt_test::run(
+      *built.engine, {{"q", {Dims{1, 2, s, d}, qv}}, {"k", {Dims{1, 2, s, d}, kv}}, {"v", {Dims{1, 2, s, d}, vv}}});
+  std::vector<float> expected;
+  for (int head = 0; head < 2; ++head) {
+    const auto one = referenceHead(
+        qv.data() + head * s * d, kv.data() + head * s * d, vv.data() + head * s * d, nullptr, s, s, d, d, 1.0,
+        [](int i, int j) { return j <= i; }, 0.f);
+    expected.insert(expected.end(), one.begin(), one.end());
+  }
+  trt_test::expectNear(outs["y"], expected);
 }
 
 TEST(AttentionFusion, ASoftmaxOverAnotherAxisStaysUnfused) {

@@ -7,6 +7,7 @@
 // layer keeps the softmax's NaN for a row whose every score is -inf (setZeroFullyMaskedRows(false)), so
 // its result is the chain's.
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <string>
 #include <utility>
@@ -62,9 +63,41 @@ ITensor* untransposed(INetworkDefinition& network, ITensor* kt, ILayer* before) 
 // The scores of `where(causal, scores, fill)` when only the softmax reads it: the condition a bool constant
 // holding the top-left causal triangle over the last two dims of square scores (every row keeps key 0),
 // `fill` a scalar at most -1e30 (GPT-2's finfo(float32).min; exactly that when the softmax also adds a
-// mask). exp(fill - max) is 0 in float, so the left-out keys weigh exactly 0, as in causal attention.
-// Else nullptr.
-ITensor* causalSelectInput(const INetworkDefinition& network, const ITensor* t, bool softmaxHasMask) {
+// mask, which must then be a constant that leaves every row a key at or before the diagonal). exp(fill - max) is 0 in
+// float, so the left-out keys weigh exactly 0, as in causal attention. Else nullptr. Whether every row of the softmax's
+// additive mask keeps a key at or before the diagonal: a constant whose row i (for a row shared by every query, row 0,
+// the strictest) has a float above -1e30 or a bool true at some key j <= i. A row that masks all of those keys would
+// weigh the where()'s filled keys equally with them in the chain (finfo.min + finfo.min rounds to finfo.min) and differ
+// from causal attention; a mask computed at run time (a padding mask) is not known to keep them.
+bool maskKeepsAKeyAtOrBeforeTheDiagonal(const ITensor* mask) {
+  const IConstantLayer* constant = constantProducer(mask);
+  if (!constant) return false;
+  const Dims md = constant->getDimensions();
+  const DataType type = constant->getWeights().type;
+  if (md.nbDims < 1 || (type != DataType::kFLOAT && type != DataType::kBOOL)) return false;
+  const int64_t keys = md.d[md.nbDims - 1], rows = md.nbDims >= 2 ? md.d[md.nbDims - 2] : 1;
+  const int64_t count = constant->getWeights().count;
+  if (keys <= 0 || rows <= 0 || count % (rows * keys) != 0) return false;
+  const uint8_t* p = constant->bytes().data();
+  for (int64_t r = 0; r < count / keys; ++r) {
+    const int64_t i = rows == 1 ? 0 : r % rows;
+    bool kept = false;
+    for (int64_t j = 0; j <= i && j < keys && !kept; ++j) {
+      const int64_t e = r * keys + j;
+      if (type == DataType::kBOOL) {
+        kept = p[e] != 0;
+      } else {
+        float v;
+        std::memcpy(&v, p + 4 * e, 4);
+        kept = v > -1e30f;
+      }
+    }
+    if (!kept) return false;
+  }
+  return true;
+}
+
+ITensor* causalSelectInput(const INetworkDefinition& network, const ITensor* t, const ITensor* softmaxMask) {
   ILayer* p = soleUseProducer(network, t, LayerType::kSELECT);
   if (!p || p->precisionIsSet() || p->getNbInputs() != 3) return nullptr;
   ITensor* scores = p->getInput(1);
@@ -73,8 +106,10 @@ ITensor* causalSelectInput(const INetworkDefinition& network, const ITensor* t, 
   float fill = 0.f;
   if (!scalarValue(p->getInput(2), fill) || fill > -1e30f) return nullptr;
   // With an additive mask after it, fill + mask must still weigh 0: finfo.min plus any mask value that
-  // masks anything overflows to -inf; a fill nearer zero could round back to the mask's own value.
-  if (softmaxHasMask && fill != std::numeric_limits<float>::lowest()) return nullptr;
+  // masks anything overflows to -inf (a fill nearer zero could round back to the mask's own value), and
+  // every row must keep a live key of its own.
+  if (softmaxMask && (fill != std::numeric_limits<float>::lowest() || !maskKeepsAKeyAtOrBeforeTheDiagonal(softmaxMask)))
+    return nullptr;
   const IConstantLayer* condition = constantProducer(p->getInput(0));
   if (!condition || condition->getWeights().type != DataType::kBOOL) return nullptr;
   const Dims cd = condition->getDimensions();
@@ -119,7 +154,7 @@ int32_t fuseAttention(INetworkDefinition& network) {
         continue;
       }
       // The where() only between the scaling and the softmax: a scaling after it would scale the fill too.
-      if (ITensor* unmasked = causal || scaled ? nullptr : causalSelectInput(network, scores, mask != nullptr)) {
+      if (ITensor* unmasked = causal || scaled ? nullptr : causalSelectInput(network, scores, mask)) {
         scores = unmasked;
         causal = true;
         continue;
