@@ -7,7 +7,6 @@
 // layer keeps the softmax's NaN for a row whose every score is -inf (setZeroFullyMaskedRows(false)), so
 // its result is the chain's.
 #include <cmath>
-#include <cstring>
 #include <limits>
 #include <string>
 #include <utility>
@@ -60,15 +59,11 @@ ITensor* untransposed(INetworkDefinition& network, ITensor* kt, ILayer* before) 
   return transpose->getOutput(0);
 }
 
-// The scores of `where(causal, scores, fill)` when only the softmax reads it: the condition a bool constant
-// holding the top-left causal triangle over the last two dims of square scores (every row keeps key 0),
-// `fill` a scalar at most -1e30 (GPT-2's finfo(float32).min; exactly that when the softmax also adds a
-// mask, which must then be a constant that leaves every row a key at or before the diagonal). exp(fill - max) is 0 in
-// float, so the left-out keys weigh exactly 0, as in causal attention. Else nullptr. Whether every row of the softmax's
-// additive mask keeps a key at or before the diagonal: a constant whose row i (for a row shared by every query, row 0,
-// the strictest) has a float above -1e30 or a bool true at some key j <= i. A row that masks all of those keys would
-// weigh the where()'s filled keys equally with them in the chain (finfo.min + finfo.min rounds to finfo.min) and differ
-// from causal attention; a mask computed at run time (a padding mask) is not known to keep them.
+// Whether every row of the softmax's additive mask keeps a key at or before the diagonal: a constant
+// whose row i (for a row shared by every query, row 0, the strictest) has a float above -1e30 or a bool
+// true at some key j <= i. A row that masks all of those keys would weigh the where()'s filled keys
+// equally with them in the chain (finfo.min + finfo.min rounds to finfo.min) and differ from causal
+// attention; a mask computed at run time (a padding mask) is not known to keep them.
 bool maskKeepsAKeyAtOrBeforeTheDiagonal(const ITensor* mask) {
   const IConstantLayer* constant = constantProducer(mask);
   if (!constant) return false;
@@ -82,21 +77,18 @@ bool maskKeepsAKeyAtOrBeforeTheDiagonal(const ITensor* mask) {
   for (int64_t r = 0; r < count / keys; ++r) {
     const int64_t i = rows == 1 ? 0 : r % rows;
     bool kept = false;
-    for (int64_t j = 0; j <= i && j < keys && !kept; ++j) {
-      const int64_t e = r * keys + j;
-      if (type == DataType::kBOOL) {
-        kept = p[e] != 0;
-      } else {
-        float v;
-        std::memcpy(&v, p + 4 * e, 4);
-        kept = v > -1e30f;
-      }
-    }
+    for (int64_t j = 0; j <= i && j < keys && !kept; ++j)
+      kept = !maskElementLeavesOut(type, p, static_cast<size_t>(r * keys + j));
     if (!kept) return false;
   }
   return true;
 }
 
+// The scores of `where(causal, scores, fill)` when only the softmax reads it: the condition a bool constant
+// holding the top-left causal triangle over the last two dims of square scores (every row keeps key 0),
+// `fill` a scalar at most -1e30 (GPT-2's finfo(float32).min; exactly that when the softmax also adds a
+// mask, which must then keep a key at or before the diagonal in every row). exp(fill - max) is 0 in
+// float, so the left-out keys weigh exactly 0, as in causal attention. Else nullptr.
 ITensor* causalSelectInput(const INetworkDefinition& network, const ITensor* t, const ITensor* softmaxMask) {
   ILayer* p = soleUseProducer(network, t, LayerType::kSELECT);
   if (!p || p->precisionIsSet() || p->getNbInputs() != 3) return nullptr;
@@ -111,16 +103,8 @@ ITensor* causalSelectInput(const INetworkDefinition& network, const ITensor* t, 
   if (softmaxMask && (fill != std::numeric_limits<float>::lowest() || !maskKeepsAKeyAtOrBeforeTheDiagonal(softmaxMask)))
     return nullptr;
   const IConstantLayer* condition = constantProducer(p->getInput(0));
-  if (!condition || condition->getWeights().type != DataType::kBOOL) return nullptr;
-  const Dims cd = condition->getDimensions();
-  const int64_t n = sd.d[2];
-  if (cd.nbDims < 2 || cd.d[cd.nbDims - 2] != n || cd.d[cd.nbDims - 1] != n) return nullptr;
-  for (int i = 0; i < cd.nbDims - 2; ++i)
-    if (cd.d[i] != 1) return nullptr;
-  const uint8_t* keep = condition->bytes().data();
-  for (int64_t i = 0; i < n; ++i)
-    for (int64_t j = 0; j < n; ++j)
-      if ((keep[i * n + j] != 0) != (j <= i)) return nullptr;
+  if (!condition || condition->getWeights().type != DataType::kBOOL || !isCausalTriangleConstant(*condition, sd.d[2]))
+    return nullptr;
   return scores;
 }
 

@@ -21,8 +21,8 @@ bool near(float value, double expected) { return std::fabs(value - expected) <= 
 // nullptr when `layer` is not that.
 ITensor* otherThanScalar(const INetworkDefinition& network, const ITensor* t, ElementWiseOperation op,
                          double constant) {
-  ILayer* layer = soleUseProducer(network, t, LayerType::kELEMENTWISE);
-  if (!layer || static_cast<IElementWiseLayer*>(layer)->getOperation() != op) return nullptr;
+  ILayer* layer = soleElementWise(network, t, op);
+  if (!layer) return nullptr;
   const bool commutes = op == ElementWiseOperation::kPROD || op == ElementWiseOperation::kSUM;
   for (int side = 0; side < (commutes ? 2 : 1); ++side) {
     float value = 0.f;
@@ -45,8 +45,8 @@ ITensor* tanhGateInput(const INetworkDefinition& network, const ITensor* t) {
   ILayer* tanh = tanhOut ? soleUseProducer(network, tanhOut, LayerType::kACTIVATION) : nullptr;
   if (!tanh || static_cast<IActivationLayer*>(tanh)->getActivationType() != ActivationType::kTANH) return nullptr;
   ITensor* inner = otherThanScalar(network, tanh->getInput(0), ElementWiseOperation::kPROD, std::sqrt(2.0 / M_PI));
-  ILayer* sum = inner ? soleUseProducer(network, inner, LayerType::kELEMENTWISE) : nullptr;
-  if (!sum || static_cast<IElementWiseLayer*>(sum)->getOperation() != ElementWiseOperation::kSUM) return nullptr;
+  ILayer* sum = inner ? soleUseSum(network, inner) : nullptr;
+  if (!sum) return nullptr;
   for (int side = 0; side < 2; ++side) {
     ITensor* x = sum->getInput(side);
     if (x->getDimensions() == inner->getDimensions() && isCubicTerm(network, sum->getInput(1 - side), x)) return x;

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cmath>
+#include <cstring>
 #include <string>
 
 #include "common/half.h"
@@ -39,10 +40,15 @@ inline ILayer* soleUseProducer(const INetworkDefinition& net, const ITensor* t, 
   return p;
 }
 
+//! The elementwise `op` producing `t` when `t` is read only by its one consumer (see soleUseProducer).
+inline ILayer* soleElementWise(const INetworkDefinition& net, const ITensor* t, ElementWiseOperation op) {
+  ILayer* p = soleUseProducer(net, t, LayerType::kELEMENTWISE);
+  return p && static_cast<IElementWiseLayer*>(p)->getOperation() == op ? p : nullptr;
+}
+
 //! The elementwise sum producing `t` when `t` is read only by its one consumer (see soleUseProducer).
 inline ILayer* soleUseSum(const INetworkDefinition& net, const ITensor* t) {
-  ILayer* p = soleUseProducer(net, t, LayerType::kELEMENTWISE);
-  return p && static_cast<IElementWiseLayer*>(p)->getOperation() == ElementWiseOperation::kSUM ? p : nullptr;
+  return soleElementWise(net, t, ElementWiseOperation::kSUM);
 }
 
 //! The constant layer producing `t`, or nullptr.
@@ -105,6 +111,67 @@ inline const ITensor* castsSkipped(const ITensor* t) {
        p = t->getProducer())
     t = p->getInput(0);
   return t;
+}
+
+//! Whether element `i` of an attention mask's bytes of `type` masks nothing: a float zero of either sign,
+//! or a bool true.
+inline bool maskElementInert(DataType type, const uint8_t* p, size_t i) {
+  switch (type) {
+    case DataType::kBOOL:
+      return p[i] != 0;
+    case DataType::kFLOAT: {
+      uint32_t bits;
+      std::memcpy(&bits, p + 4 * i, 4);
+      return (bits & 0x7fffffffu) == 0;
+    }
+    case DataType::kHALF:
+    case DataType::kBF16: {
+      uint16_t bits;
+      std::memcpy(&bits, p + 2 * i, 2);
+      return (bits & 0x7fffu) == 0;
+    }
+    default:
+      return false;
+  }
+}
+
+//! Whether element `i` of an attention mask's bytes of `type` leaves its key out: a bool false, or a
+//! float at most -1e30 (-inf, or finfo.min as Hugging Face's additive masks hold): exp(value - max) is 0.
+inline bool maskElementLeavesOut(DataType type, const uint8_t* p, size_t i) {
+  switch (type) {
+    case DataType::kBOOL:
+      return p[i] == 0;
+    case DataType::kFLOAT: {
+      float v;
+      std::memcpy(&v, p + 4 * i, 4);
+      return v <= -1e30f;
+    }
+    case DataType::kHALF:
+    case DataType::kBF16: {  // -inf (FP16 holds nothing below -65504)
+      uint16_t bits;
+      std::memcpy(&bits, p + 2 * i, 2);
+      return type == DataType::kHALF ? bits == 0xfc00u : bits == 0xff80u;
+    }
+    default:
+      return false;
+  }
+}
+
+//! Whether the constant is exactly the top-left causal triangle over n x n scores, broadcast over its
+//! leading dims ([1, ..., n, n]): keys j <= i inert, the others left out.
+inline bool isCausalTriangleConstant(const IConstantLayer& constant, int64_t n) {
+  const Dims md = constant.getDimensions();
+  if (n <= 0 || md.nbDims < 2 || md.d[md.nbDims - 2] != n || md.d[md.nbDims - 1] != n) return false;
+  for (int i = 0; i < md.nbDims - 2; ++i)
+    if (md.d[i] != 1) return false;
+  const DataType type = constant.getWeights().type;
+  const uint8_t* p = constant.bytes().data();
+  for (int64_t i = 0; i < n; ++i)
+    for (int64_t j = 0; j < n; ++j) {
+      const auto e = static_cast<size_t>(i * n + j);
+      if (j <= i ? !maskElementInert(type, p, e) : !maskElementLeavesOut(type, p, e)) return false;
+    }
+  return true;
 }
 
 }  // namespace passes

@@ -13,12 +13,6 @@ namespace passes {
 
 namespace {
 
-// The elementwise `op` producing `t` when only `t`'s consumer reads it, else nullptr.
-ILayer* soleElementWise(const INetworkDefinition& network, const ITensor* t, ElementWiseOperation op) {
-  ILayer* p = soleUseProducer(network, t, LayerType::kELEMENTWISE);
-  return p && static_cast<IElementWiseLayer*>(p)->getOperation() == op ? p : nullptr;
-}
-
 // The unary `op` producing `t` when only `t`'s consumer reads it, else nullptr.
 ILayer* soleUnary(const INetworkDefinition& network, const ITensor* t, UnaryOperation op) {
   ILayer* p = soleUseProducer(network, t, LayerType::kUNARY);
@@ -97,8 +91,6 @@ bool broadcastsTo(const Dims& w, const Dims& x) {
   return true;
 }
 
-bool isProduct(const ILayer* layer) { return isElementWise(layer, ElementWiseOperation::kPROD); }
-
 }  // namespace
 
 int32_t fuseRmsNormalization(INetworkDefinition& network) {
@@ -107,7 +99,7 @@ int32_t fuseRmsNormalization(INetworkDefinition& network) {
   for (bool scaled : {true, false}) {
     for (int l = 0; l < network.getNbLayers(); ++l) {
       ILayer* layer = network.getLayer(l);
-      if (!isProduct(layer) || layer->precisionIsSet()) continue;
+      if (!isElementWise(layer, ElementWiseOperation::kPROD) || layer->precisionIsSet()) continue;
       ITensor* out = layer->getOutput(0);
       RmsMatch m;
       ITensor* scale = nullptr;
@@ -115,15 +107,17 @@ int32_t fuseRmsNormalization(INetworkDefinition& network) {
         for (int side = 0; side < 2 && !m.x; ++side) {
           ITensor* w = layer->getInput(1 - side);
           ILayer* inner = soleUseProducer(network, layer->getInput(side), LayerType::kELEMENTWISE);
-          if (!constantProducer(w) || w->getType() != out->getType() || !inner || !isProduct(inner)) continue;
+          if (!constantProducer(w) || w->getType() != out->getType() || !inner ||
+              !isElementWise(inner, ElementWiseOperation::kPROD))
+            continue;
           if (matchProduct(network, inner, m) && m.x->getDimensions() == out->getDimensions() &&
               broadcastsTo(w->getDimensions(), out->getDimensions()))
             scale = w;
           else
             m = RmsMatch{};
         }
-      } else if (!matchProduct(network, layer, m)) {
-        m = RmsMatch{};
+      } else {
+        matchProduct(network, layer, m);  // sets m.x only on a match
       }
       if (!m.x) continue;
       IRMSNormalizationLayer* norm = network.addRMSNormalization(*m.x, scale, m.axes);
