@@ -253,6 +253,25 @@ const std::vector<Example>& examples() {
                 n.mark(n.net.addMatrixMultiply(*n.input("x", t, {2, 3, 5}), trt::MatrixOperation::kNONE,
                                                *n.input("y", t, {2, 4, 5}), trt::MatrixOperation::kTRANSPOSE));
               }),
+      // Bias and residual in the epilogue: B shared by the batch (one cuBLASLt GEMM, the residual its C) and
+      // B batched (strided GEMMs, then the epilogue kernel adds both).
+      Example("MatrixMultiply.residual", LayerType::kMATRIX_MULTIPLY, {F32},
+              [](Net& n, DataType t) {
+                auto* mm = n.net.addMatrixMultiply(*n.input("x", t, {2, 3, 5}), trt::MatrixOperation::kNONE,
+                                                   *n.input("y", t, {5, 4}), trt::MatrixOperation::kNONE);
+                mm->setInput(2, *n.input("b", t, {4}));
+                mm->setInput(3, *n.input("r", t, {2, 3, 4}));
+                n.mark(mm);
+              }),
+      Example("MatrixMultiply.batchedResidual", LayerType::kMATRIX_MULTIPLY, {F32},
+              [](Net& n, DataType t) {
+                auto* mm = n.net.addMatrixMultiply(*n.input("x", t, {2, 3, 5}), trt::MatrixOperation::kNONE,
+                                                   *n.input("y", t, {2, 4, 5}), trt::MatrixOperation::kTRANSPOSE);
+                mm->setInput(2, *n.input("b", t, {4}));
+                mm->setInput(3, *n.input("r", t, {2, 3, 4}));
+                mm->setFusedActivation(static_cast<int32_t>(trt::ActivationType::kRELU));
+                n.mark(mm);
+              }),
       Example("Shuffle", LayerType::kSHUFFLE, {F32, I32, I64, BOOL},
               [](Net& n, DataType t) {
                 auto* shuffle = n.net.addShuffle(*n.input("x", t, {2, 3, 4}));

@@ -389,6 +389,97 @@ TEST(Builder, FoldsColumnBiasAndReluIntoTheMatrixMultiply) {
     }
 }
 
+TEST(Builder, FoldsResidualAddIntoTheMatrixMultiply) {
+  // r + (x @ w [+ b]) as pre-norm transformers write it: with a bias, without one (a zero bias joins), through
+  // GPT-2's reshape of the product's rows, and with a ReLU after the sum (folded after the residual). One
+  // MatrixMultiply with four inputs computes each; a ReLU before the sum keeps the add a layer of its own.
+  enum Form { kBias, kNoBias, kReshaped, kReluAfter, kReluBefore };
+  const std::vector<float> w = randomVector(4 * 2, 31), b = {0.5f, -0.25f};
+  for (Form form : {kBias, kNoBias, kReshaped, kReluAfter, kReluBefore}) {
+    trt::INetworkDefinition net;
+    const trt::Dims xDims = form == kReshaped ? trt::Dims{6, 4} : trt::Dims{2, 3, 4};
+    auto* x = net.addInput("x", trt::DataType::kFLOAT, xDims);
+    auto* r = net.addInput("r", trt::DataType::kFLOAT, {2, 3, 2});
+    auto* wc = net.addConstant({4, 2}, {trt::DataType::kFLOAT, w.data(), 8});
+    auto* mm = net.addMatrixMultiply(*x, trt::MatrixOperation::kNONE, *wc->getOutput(0), trt::MatrixOperation::kNONE);
+    trt::ITensor* product = mm->getOutput(0);
+    if (form != kNoBias) {
+      auto* bc = net.addConstant({2}, {trt::DataType::kFLOAT, b.data(), 2});
+      product = net.addElementWise(*product, *bc->getOutput(0), trt::ElementWiseOperation::kSUM)->getOutput(0);
+    }
+    if (form == kReshaped) {
+      auto* view = net.addShuffle(*product);
+      view->setReshapeDimensions({2, 3, 2});
+      product = view->getOutput(0);
+    }
+    if (form == kReluBefore) product = net.addActivation(*product, trt::ActivationType::kRELU)->getOutput(0);
+    trt::ITensor* y = net.addElementWise(*r, *product, trt::ElementWiseOperation::kSUM)->getOutput(0);
+    if (form == kReluAfter) y = net.addActivation(*y, trt::ActivationType::kRELU)->getOutput(0);
+    y->setName("y");
+    net.markOutput(*y);
+    auto built = build(net);
+    int matmuls = 0, adds = 0;
+    for (int l = 0; l < built.engine->network().getNbLayers(); ++l) {
+      const trt::ILayer* layer = built.engine->network().getLayer(l);
+      if (layer->getType() == trt::LayerType::kMATRIX_MULTIPLY) {
+        ++matmuls;
+        EXPECT_EQ(layer->getNbInputs(), form == kReluBefore ? 3 : 4) << form;
+        EXPECT_EQ(static_cast<const trt::IMatrixMultiplyLayer*>(layer)->getFusedActivation(),
+                  form == kReluAfter || form == kReluBefore ? static_cast<int32_t>(trt::ActivationType::kRELU) : -1);
+      }
+      adds += layer->getType() == trt::LayerType::kELEMENTWISE;
+    }
+    EXPECT_EQ(matmuls, 1) << form;
+    EXPECT_EQ(adds, form == kReluBefore ? 1 : 0) << form << "\n" << built.engine->describeLayers();
+    const auto xv = randomVector(24, 32), rv = randomVector(12, 33);
+    auto out = run(*built.engine, {{"x", {xDims, xv}}, {"r", {{2, 3, 2}, rv}}})["y"];
+    for (int row = 0; row < 6; ++row)
+      for (int c = 0; c < 2; ++c) {
+        float v = form == kNoBias ? 0.f : b[c];
+        for (int k = 0; k < 4; ++k) v += xv[row * 4 + k] * w[k * 2 + c];
+        if (form == kReluBefore) v = std::max(0.f, v);
+        v += rv[row * 2 + c];
+        if (form == kReluAfter) v = std::max(0.f, v);
+        EXPECT_NEAR(out[row * 2 + c], v, 1e-5f) << form << " " << row << "," << c;
+      }
+  }
+}
+
+TEST(Builder, KeepsAResidualAddThatBroadcastsOrComesLater) {
+  // A residual that broadcasts ([1, 2] against [3, 2]) is no element-by-element addend; one computed by a
+  // layer after the product (relu(r) added after it) is not there when the product runs. Both sums stay.
+  const std::vector<float> w = randomVector(4 * 2, 34);
+  for (bool broadcast : {true, false}) {
+    trt::INetworkDefinition net;
+    const trt::Dims rDims = broadcast ? trt::Dims{1, 2} : trt::Dims{3, 2};
+    auto* x = net.addInput("x", trt::DataType::kFLOAT, {3, 4});
+    auto* r = net.addInput("r", trt::DataType::kFLOAT, rDims);
+    auto* wc = net.addConstant({4, 2}, {trt::DataType::kFLOAT, w.data(), 8});
+    auto* mm = net.addMatrixMultiply(*x, trt::MatrixOperation::kNONE, *wc->getOutput(0), trt::MatrixOperation::kNONE);
+    trt::ITensor* addend = broadcast ? r : net.addActivation(*r, trt::ActivationType::kRELU)->getOutput(0);
+    trt::ITensor* y = net.addElementWise(*mm->getOutput(0), *addend, trt::ElementWiseOperation::kSUM)->getOutput(0);
+    y->setName("y");
+    net.markOutput(*y);
+    auto built = build(net);
+    int adds = 0;
+    for (int l = 0; l < built.engine->network().getNbLayers(); ++l) {
+      const trt::ILayer* layer = built.engine->network().getLayer(l);
+      if (layer->getType() == trt::LayerType::kMATRIX_MULTIPLY) EXPECT_LT(layer->getNbInputs(), 4) << broadcast;
+      adds += layer->getType() == trt::LayerType::kELEMENTWISE;
+    }
+    EXPECT_EQ(adds, 1) << broadcast << "\n" << built.engine->describeLayers();
+    const auto xv = randomVector(12, 35), rv = randomVector(static_cast<size_t>(rDims.volume()), 36);
+    auto out = run(*built.engine, {{"x", {{3, 4}, xv}}, {"r", {rDims, rv}}})["y"];
+    for (int row = 0; row < 3; ++row)
+      for (int c = 0; c < 2; ++c) {
+        float v = 0.f;
+        for (int k = 0; k < 4; ++k) v += xv[row * 4 + k] * w[k * 2 + c];
+        const float expected = broadcast ? v + rv[c] : v + std::max(0.f, rv[row * 2 + c]);
+        EXPECT_NEAR(out[row * 2 + c], expected, 1e-5f) << broadcast;
+      }
+  }
+}
+
 TEST(Builder, FoldsScalarScaleIntoTheMatrixMultiply) {
   // Attention scores: (q @ k^T) / 4, and (q @ k^T) * 0.5 + bias: the scale becomes the product's alpha.
   const std::vector<float> k = randomVector(2 * 5 * 4, 26), bias = {1.f, -1.f, 0.5f, 0.f, 2.f};

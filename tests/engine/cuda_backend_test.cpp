@@ -241,16 +241,18 @@ TEST(CudaBackend, PermutesMatchTheCpu) {
 }
 
 TEST(CudaBackend, FusedMatrixMultiplyEpiloguesMatchTheCpu) {
-  // relu(alpha * x @ w + b) with w shared by the batch (one cuBLASLt call) and with w batched (a
-  // strided GEMM and the epilogue kernel), in float32 and float16.
+  // relu(alpha * x @ w + b [+ r]) with w shared by the batch (one cuBLASLt call, r its C) and with w batched
+  // (a strided GEMM and the epilogue kernel), in float32 and float16; the residual r is an engine input.
   if (!trt_test::gpuVisible()) GTEST_SKIP() << "no CUDA GPU visible";
   const std::vector<float> wShared = randomVector(4 * 6, 51), wBatched = randomVector(2 * 4 * 6, 52),
                            bias = randomVector(6, 53);
   const float scale = 0.75f;
-  for (bool batched : {false, true}) {
+  for (int variant = 0; variant < 4; ++variant) {
+    const bool batched = variant & 1, withResidual = variant & 2;
     for (bool fp16 : {false, true}) {
       trt::INetworkDefinition net;
       auto* x = net.addInput("x", trt::DataType::kFLOAT, {2, 3, 4});
+      auto* r = withResidual ? net.addInput("r", trt::DataType::kFLOAT, {2, 3, 6}) : nullptr;
       auto* w = batched ? net.addConstant({2, 4, 6}, {trt::DataType::kFLOAT, wBatched.data(), 48})
                         : net.addConstant({4, 6}, {trt::DataType::kFLOAT, wShared.data(), 24});
       auto* mm = net.addMatrixMultiply(*x, trt::MatrixOperation::kNONE, *w->getOutput(0), trt::MatrixOperation::kNONE);
@@ -258,18 +260,22 @@ TEST(CudaBackend, FusedMatrixMultiplyEpiloguesMatchTheCpu) {
       auto* scaled = net.addElementWise(*mm->getOutput(0), *s->getOutput(0), trt::ElementWiseOperation::kPROD);
       auto* b = net.addConstant({1, 1, 6}, {trt::DataType::kFLOAT, bias.data(), 6});
       auto* biased = net.addElementWise(*scaled->getOutput(0), *b->getOutput(0), trt::ElementWiseOperation::kSUM);
-      auto* relu = net.addActivation(*biased->getOutput(0), trt::ActivationType::kRELU);
+      trt::ITensor* sum = biased->getOutput(0);
+      if (r) sum = net.addElementWise(*r, *sum, trt::ElementWiseOperation::kSUM)->getOutput(0);
+      auto* relu = net.addActivation(*sum, trt::ActivationType::kRELU);
       relu->getOutput(0)->setName("y");
       net.markOutput(*relu->getOutput(0));
-      auto xv = randomVector(24, 54);
-      auto expected = run(*build(net).engine, {{"x", {{2, 3, 4}, xv}}})["y"];
+      auto xv = randomVector(24, 54), rv = randomVector(36, 55);
+      std::map<std::string, std::pair<trt::Dims, std::vector<float>>> inputs{{"x", {{2, 3, 4}, xv}}};
+      if (r) inputs["r"] = {{2, 3, 6}, rv};
+      auto expected = run(*build(net).engine, inputs)["y"];
       std::unique_ptr<trt::IBuilder> builder(trt::createInferBuilder(trt::defaultLogger()));
       std::unique_ptr<trt::IBuilderConfig> config(builder->createBuilderConfig());
       config->setBackend(trt::Backend::kCUDA);
       config->clearFlag(trt::BuilderFlag::kTF32);
       if (fp16) config->setFlag(trt::BuilderFlag::kFP16);
       auto gpu = build(net, config.get());
-      auto actual = runCuda(*gpu.engine, "x", {2, 3, 4}, xv, "y");
+      auto actual = run(*gpu.engine, inputs)["y"];
       expectNear(actual, expected, fp16 ? 1e-2f : 1e-5f);
     }
   }

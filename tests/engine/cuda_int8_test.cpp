@@ -103,13 +103,15 @@ TEST(CudaInt8, Int8ConvolutionMatchesTheCpuReference) {
 TEST(CudaInt8, Int8MatrixMultiplyMatchesTheCpuReference) {
   if (!trt_test::gpuVisible()) GTEST_SKIP() << "no CUDA GPU visible";
   // K = 64 takes cuBLAS's INT8 GEMM, K = 37 the own kernel (rows not a multiple of 4); 130 x 70
-  // outputs cover ragged 64 x 64 tiles. Batch dimensions, bias, alpha and ReLU on both.
+  // outputs cover ragged 64 x 64 tiles. Batch dimensions, bias, alpha and ReLU on both; a residual on the
+  // second.
   for (int64_t K : {64, 37}) {
     const int64_t B = 2, M = 65, N = 70;
     std::vector<int8_t> weights(static_cast<size_t>(N * K));
     const std::vector<float> w = randomVector(weights.size(), 94, -127.f, 127.f);
     for (size_t i = 0; i < w.size(); ++i) weights[i] = static_cast<int8_t>(std::lround(w[i]));
     const std::vector<float> bias = randomVector(static_cast<size_t>(N), 95);
+    const std::vector<float> residual = randomVector(static_cast<size_t>(B * M * N), 98);
     std::vector<float> weightScales(static_cast<size_t>(N));
     for (int64_t n = 0; n < N; ++n) weightScales[n] = 0.002f + 0.0001f * static_cast<float>(n);
     auto productNet = [&](trt::INetworkDefinition& net) {
@@ -121,6 +123,11 @@ TEST(CudaInt8, Int8MatrixMultiplyMatchesTheCpuReference) {
       mm->setInt8Scales(0.015f, weightScales);
       mm->setAlpha(0.75f);
       mm->setInput(2, *b->getOutput(0));
+      if (K == 37) {
+        auto* r = net.addConstant({B, M, N}, {trt::DataType::kFLOAT, residual.data(), B * M * N});
+        net.moveLayer(r, net.indexOf(mm));  // computed before the product reads it
+        mm->setInput(3, *r->getOutput(0));
+      }
       mm->setFusedActivation(static_cast<int32_t>(trt::ActivationType::kRELU));
       mm->getOutput(0)->setName("y");
       net.markOutput(*mm->getOutput(0));

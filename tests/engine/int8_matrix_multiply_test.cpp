@@ -15,7 +15,9 @@ struct Int8Product {
   std::vector<float> bias, weightScales;
   trt::INetworkDefinition net;
   trt::IMatrixMultiplyLayer* mm = nullptr;
-  Int8Product(trt::Dims xDims, int64_t N, float inputScale, float alpha, bool withBias, bool relu) {
+  std::vector<float> residual;  // of the output's shape when given
+  Int8Product(trt::Dims xDims, int64_t N, float inputScale, float alpha, bool withBias, bool relu,
+              bool withResidual = false) {
     const int64_t K = xDims.d[xDims.nbDims - 1];
     const std::vector<float> w = randomVector(static_cast<size_t>(N * K), 91, -127.f, 127.f);
     for (float v : w) weights.push_back(static_cast<int8_t>(std::lround(v)));
@@ -28,6 +30,14 @@ struct Int8Product {
     mm->setInt8Scales(inputScale, weightScales);
     mm->setAlpha(alpha);
     if (withBias) mm->setInput(2, *biasConstant->getOutput(0));
+    if (withResidual) {
+      trt::Dims outDims = xDims;
+      outDims.d[outDims.nbDims - 1] = N;
+      residual = randomVector(static_cast<size_t>(outDims.volume()), 97);
+      auto* r = net.addConstant(outDims, {trt::DataType::kFLOAT, residual.data(), outDims.volume()});
+      net.moveLayer(r, net.indexOf(mm));  // computed before the product reads it
+      mm->setInput(3, *r->getOutput(0));
+    }
     if (relu) mm->setFusedActivation(static_cast<int32_t>(trt::ActivationType::kRELU));
     mm->getOutput(0)->setName("y");
     net.markOutput(*mm->getOutput(0));
@@ -85,24 +95,28 @@ std::unique_ptr<trt::IBuilderConfig> perceptronConfig(trt::IInt8Calibrator* cali
 }  // namespace
 
 TEST(Int8MatrixMultiply, MatchesIntegerReference) {
-  // Batch dimensions on x, K = 5 (not a multiple of 4), bias, alpha and ReLU: the INT32 sums are exact.
+  // Batch dimensions on x, K = 5 (not a multiple of 4), bias, alpha and ReLU, with and without a residual
+  // (added after the bias, before the ReLU): the INT32 sums are exact.
   const int64_t B = 2, M = 3, K = 5, N = 4;
   const float sIn = 0.01f, alpha = 0.5f;
-  Int8Product p(trt::Dims{B, M, K}, N, sIn, alpha, true, true);
-  Built b = build(p.net);
-  EXPECT_EQ(countInt8Layers(*b.engine), 1) << b.engine->describeLayers();
-  const std::vector<float> x = randomVector(static_cast<size_t>(B * M * K), 93, -1.5f, 1.5f);
-  const auto y = run(*b.engine, {{"x", {trt::Dims{B, M, K}, x}}}).at("y");
-  std::vector<float> expected;
-  for (int64_t i = 0; i < B * M; ++i)
-    for (int64_t n = 0; n < N; ++n) {
-      int64_t sum = 0;
-      for (int64_t k = 0; k < K; ++k)
-        sum += static_cast<int64_t>(refQuantize(x[i * K + k], sIn)) * p.weights[n * K + k];
-      const float v = static_cast<float>(sum) * (sIn * p.weightScales[n] * alpha) + p.bias[n];
-      expected.push_back(std::fmax(v, 0.f));
-    }
-  expectNear(y, expected, 1e-6f);
+  for (bool withResidual : {false, true}) {
+    Int8Product p(trt::Dims{B, M, K}, N, sIn, alpha, true, true, withResidual);
+    Built b = build(p.net);
+    EXPECT_EQ(countInt8Layers(*b.engine), 1) << b.engine->describeLayers();
+    const std::vector<float> x = randomVector(static_cast<size_t>(B * M * K), 93, -1.5f, 1.5f);
+    const auto y = run(*b.engine, {{"x", {trt::Dims{B, M, K}, x}}}).at("y");
+    std::vector<float> expected;
+    for (int64_t i = 0; i < B * M; ++i)
+      for (int64_t n = 0; n < N; ++n) {
+        int64_t sum = 0;
+        for (int64_t k = 0; k < K; ++k)
+          sum += static_cast<int64_t>(refQuantize(x[i * K + k], sIn)) * p.weights[n * K + k];
+        float v = static_cast<float>(sum) * (sIn * p.weightScales[n] * alpha) + p.bias[n];
+        if (withResidual) v += p.residual[i * N + n];
+        expected.push_back(std::fmax(v, 0.f));
+      }
+    expectNear(y, expected, 1e-6f);
+  }
 }
 
 TEST(Int8MatrixMultiply, ShapeChecksNameTheProblem) {

@@ -224,7 +224,9 @@ class IMatrixMultiplyLayer : public ILayer {
   virtual void setOperation(int32_t index, MatrixOperation op) = 0;
   virtual MatrixOperation getOperation(int32_t index) const = 0;
   //! A third input, when set (by the builder's bias fusion), is a bias of one value per output column
-  //! (volume = the output's last dimension), added before the fused activation.
+  //! (volume = the output's last dimension), added before the fused activation. A fourth, after the bias
+  //! (by the builder's residual fusion), is a residual of the output's shape and type:
+  //! y = act(alpha * A.B + bias + residual).
   //! Folds ReLU into the output (set by the builder's fusion pass; -1 for none).
   virtual void setFusedActivation(int32_t activationOrMinusOne) = 0;
   virtual int32_t getFusedActivation() const = 0;
@@ -234,7 +236,7 @@ class IMatrixMultiplyLayer : public ILayer {
   //! Makes the product INT8 (set by the builder from Q/DQ pairs or calibration): input 0 (float32 or
   //! float16, used as is) is quantized with `inputScale`; input 1 must then be an INT8 matrix [N, K] used
   //! transposed, its row n quantized with `weightScales[n]`; products are summed in INT32, then
-  //! y = act(alpha * (sum * s * ws[n]) + bias[n]) in FP32, stored in input 0's type.
+  //! y = act(alpha * (sum * s * ws[n]) + bias[n] + residual) in FP32, stored in input 0's type.
   virtual void setInt8Scales(float inputScale, std::vector<float> weightScales) = 0;
   //! The input scale, or 0 when the product is not INT8.
   virtual float getInt8InputScale() const = 0;

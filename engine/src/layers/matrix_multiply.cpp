@@ -97,8 +97,9 @@ void checkInt8Form(const IMatrixMultiplyLayer& mm, const std::vector<TensorDesc>
 }  // namespace
 
 std::vector<TensorDesc> MatrixMultiplyLayer::inferOutputs(const std::vector<TensorDesc>& inputs) const {
-  if (inputs.size() != 2 && inputs.size() != 3)
-    throw Error(describe() + ": expects two inputs and optionally a bias, has " + std::to_string(inputs.size()));
+  if (inputs.size() < 2 || inputs.size() > 4)
+    throw Error(describe() + ": expects two inputs, optionally a bias and then a residual, has " +
+                std::to_string(inputs.size()));
   requireFloat(*this, inputs[0], "input 0");
   if (isInt8())
     checkInt8Form(*this, inputs);
@@ -128,9 +129,13 @@ std::vector<TensorDesc> MatrixMultiplyLayer::inferOutputs(const std::vector<Tens
   if (out.nbDims + !vecA + !vecB > Dims::MAX_DIMS) throw Error(describe() + ": output rank exceeds 8");
   if (!vecA) out.d[out.nbDims++] = m;
   if (!vecB) out.d[out.nbDims++] = n;
-  if (inputs.size() == 3 && (vecB || inputs[2].type != inputs[0].type || inputs[2].dims.volume() != n))
+  if (inputs.size() >= 3 && (vecB || inputs[2].type != inputs[0].type || inputs[2].dims.volume() != n))
     throw Error(describe() + ": the bias " + inputs[2].dims.str() + " " + dataTypeName(inputs[2].type) +
                 " must hold one " + dataTypeName(inputs[0].type) + " per output column (" + std::to_string(n) + ")");
+  // The residual is read element by element: the output's own shape and type, no broadcasting.
+  if (inputs.size() == 4 && (inputs[3].type != inputs[0].type || inputs[3].dims != out))
+    throw Error(describe() + ": the residual " + inputs[3].dims.str() + " " + dataTypeName(inputs[3].type) +
+                " must have the output's shape and type, " + out.str() + " " + dataTypeName(inputs[0].type));
   return {{out, inputs[0].type}};
 }
 

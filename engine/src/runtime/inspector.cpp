@@ -68,6 +68,7 @@ Json fusedJson(const ILayer* layer) {
       const auto* mm = static_cast<const IMatrixMultiplyLayer*>(layer);
       if (mm->getAlpha() != 1.f) fused["alpha"] = shortestDecimal(mm->getAlpha());
       if (mm->getNbInputs() > 2) fused["bias"] = true;
+      if (mm->getNbInputs() > 3) fused["residual"] = true;
       if (mm->isInt8()) int8(mm->getInt8InputScale());
       activation(mm->getFusedActivation());
       break;

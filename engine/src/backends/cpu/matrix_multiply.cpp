@@ -52,16 +52,18 @@ void runMatrixMultiply(const ILayer& layer, const std::vector<TensorView>& input
       idx[i] = 0;
     }
   }
-  // The fused scale, bias (one value per output column) and ReLU; another fused activation (GELU, on
-  // the CPU backend) through the Activation layer's routine after them.
+  // The fused scale, bias (one value per output column), residual and ReLU; another fused activation
+  // (GELU, on the CPU backend) through the Activation layer's routine after them.
   const int32_t fused = mm.getFusedActivation();
   const bool relu = fused == static_cast<int32_t>(ActivationType::kRELU);
   const float alpha = mm.getAlpha();
-  if (inputs.size() == 3 || relu || alpha != 1.f) {
-    const float* bias = inputs.size() == 3 ? inputs[2].f32() : nullptr;
+  if (inputs.size() >= 3 || relu || alpha != 1.f) {
+    const float* bias = inputs.size() >= 3 ? inputs[2].f32() : nullptr;
+    const float* residual = inputs.size() == 4 ? inputs[3].f32() : nullptr;
     float* y = output.f32();
     for (int64_t i = 0, n = output.dims.volume(); i < n; ++i) {
       float v = alpha * y[i] + (bias ? bias[i % N] : 0.f);
+      if (residual) v += residual[i];
       y[i] = relu ? (v > 0.f ? v : (std::isnan(v) ? v : 0.f)) : v;
     }
   }

@@ -1,6 +1,6 @@
 // INT8 matrix multiply: the float32 input quantized per tensor, the INT8 weights [N, K] (quantized
 // per row by the builder) read transposed, INT32 dot products (exact), then
-// y = act(sum * (s_in * s_w[n] * alpha) + bias[n]) in FP32. The reference the CUDA backend's INT8
+// y = act(sum * (s_in * s_w[n] * alpha) + bias[n] + residual) in FP32. The reference the CUDA backend's INT8
 // product is compared with.
 #include <cmath>
 #include <vector>
@@ -21,7 +21,8 @@ void runInt8MatrixMultiply(const ILayer& layer, const std::vector<TensorView>& i
   const float inputInverse = int8::inverse(mm.getInt8InputScale());
   const std::vector<float> outScale =
       int8::outputScales(mm.getInt8InputScale(), mm.getInt8WeightScales(), mm.getAlpha());
-  const float* bias = inputs.size() == 3 ? inputs[2].f32() : nullptr;
+  const float* bias = inputs.size() >= 3 ? inputs[2].f32() : nullptr;
+  const float* residual = inputs.size() == 4 ? inputs[3].f32() : nullptr;
   const bool relu = mm.getFusedActivation() == static_cast<int32_t>(ActivationType::kRELU);
   const float* x = inputs[0].f32();
   float* y = output.f32();
@@ -34,6 +35,7 @@ void runInt8MatrixMultiply(const ILayer& layer, const std::vector<TensorView>& i
       for (int64_t k = 0; k < K; ++k) sum += static_cast<int32_t>(row[k]) * wn[k];
       float v = static_cast<float>(sum) * outScale[n];
       if (bias) v += bias[n];
+      if (residual) v += residual[i * N + n];
       y[i * N + n] = relu ? (v > 0.f ? v : (std::isnan(v) ? v : 0.f)) : v;
     }
   }

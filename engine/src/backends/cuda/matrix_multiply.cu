@@ -1,6 +1,6 @@
 // Batched matrix multiply through cuBLAS, with transposes, vectors and batch broadcasting; a fused
-// bias and activation (ReLU, GELU's tanh form) through cuBLASLt's epilogue when the product is one GEMM,
-// else an epilogue kernel.
+// bias, residual (cuBLASLt's C) and activation (ReLU, GELU's tanh form) through cuBLASLt's epilogue when
+// the product is one GEMM, else an epilogue kernel.
 #include "backends/cuda/activation.cuh"
 #include "backends/cuda/cuda_kernels.h"
 #include "backends/cuda/float_types.cuh"
@@ -10,10 +10,12 @@ namespace cuda {
 
 namespace {
 template <typename T>
-__global__ void biasActivationKernel(T* y, const T* bias, int32_t activation, int64_t columns, int64_t total) {
+__global__ void biasActivationKernel(T* y, const T* bias, const T* residual, int32_t activation, int64_t columns,
+                                     int64_t total) {
   int64_t i = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x;
   if (i >= total) return;
   float v = load(y, i) + (bias ? load(bias, i % columns) : 0.f);
+  if (residual) v += load(residual, i);
   if (activation >= 0) v = activate(static_cast<ActivationType>(activation), 0.f, 0.f, v);
   store(y, i, v);
 }
@@ -108,22 +110,24 @@ void launchMatrixMultiply(LaunchContext& ctx, const ILayer& layer, const std::ve
   for (int i = 0; i < batchRankA; ++i) batchA *= a.d[i];
   for (int i = 0; i < batchRankB; ++i) batchB *= b.d[i];
   const int64_t matA = ra * ca, matB = rb * cb, matC = M * N;
-  const void* bias = in.size() == 3 ? in[2].data : nullptr;
+  const void* bias = in.size() >= 3 ? in[2].data : nullptr;
+  const void* residual = in.size() == 4 ? in[3].data : nullptr;  // the output's shape, read as cuBLASLt's C
   const int32_t activation = fusedProductActivation(mm);
-  if (bias || activation >= 0) {
+  if (bias || residual || activation >= 0) {
     // One GEMM: a single product, or a batch of A against one shared B (rows of A stack up).
     const bool single = batch == 1 || (batchB == 1 && batchA == batch && !tA && !vecA);
     if (single && ltGemmEpilogue(ctx, type, tA, tB && !vecB, batch == 1 ? M : batch * M, N, K, in[0].data, in[1].data,
-                                 bias, nullptr, activation, mm.getAlpha(), out.data))
+                                 bias, residual, activation, mm.getAlpha(), out.data))
       return;
   }
   auto epilogue = [&]() {
-    if (!bias && activation < 0) return;
+    if (!bias && !residual && activation < 0) return;
     const int64_t total = out.dims.volume();
     dispatchFloating(type, layer.describe(), [&](auto tag) {
       using T = decltype(tag);
       biasActivationKernel<<<static_cast<unsigned>((total + 255) / 256), 256, 0, ctx.stream>>>(
-          static_cast<T*>(out.data), static_cast<const T*>(bias), activation, N, total);
+          static_cast<T*>(out.data), static_cast<const T*>(bias), static_cast<const T*>(residual), activation, N,
+          total);
     });
     check(cudaGetLastError(), "matrix multiply epilogue kernel launch");
   };

@@ -1,6 +1,6 @@
 // INT8 matrix multiply: one kernel quantizes the float32 or float16 input's rows (padded to a multiple of 4
 // for cuBLAS), int8Gemm sums their products with the INT8 weights [N, K] in INT32, and the shared
-// epilogue gives y = act(sum * (s_in * s_w[n] * alpha) + bias[n]) as the CPU reference computes it.
+// epilogue gives y = act(sum * (s_in * s_w[n] * alpha) + bias[n] + residual) as the CPU reference computes it.
 #include "backends/cuda/cuda_kernels.h"
 #include "backends/cuda/float_types.cuh"
 #include "common/int8.h"
@@ -54,9 +54,10 @@ void launchInt8MatrixMultiply(LaunchContext& ctx, const ILayer& layer, const std
   const auto* outScale = static_cast<const float*>(ctx.device(mm.getInt8WeightScales().data()));
   const int32_t activation = fusedProductActivation(mm);
   const bool relu = activation == static_cast<int32_t>(ActivationType::kRELU);
-  const void* bias = in.size() == 3 ? in[2].data : nullptr;
-  const DataType biasType = in.size() == 3 ? in[2].type : DataType::kFLOAT;
-  int8Epilogue(ctx, acc, out.data, out.type, outScale, bias, biasType, nullptr, relu, N, 1, rows * N);
+  const void* bias = in.size() >= 3 ? in[2].data : nullptr;
+  const DataType biasType = in.size() >= 3 ? in[2].type : DataType::kFLOAT;
+  const void* residual = in.size() == 4 ? in[3].data : nullptr;
+  int8Epilogue(ctx, acc, out.data, out.type, outScale, bias, biasType, residual, relu, N, 1, rows * N);
   if (activation >= 0 && !relu)  // GELU's tanh form: after the dequantizing epilogue, as the CPU reference
     activationInPlace(ctx, static_cast<ActivationType>(activation), 0.f, 0.f, out.data, out.type, rows * N);
 }

@@ -47,6 +47,9 @@ int32_t removeInertAttentionMasks(INetworkDefinition& network);
 int32_t foldAttentionLayouts(INetworkDefinition& network);
 //! Folds `matmul + b` (b a constant with one value per output column) into the matrix multiply's bias input.
 int32_t fuseMatrixMultiplyBias(INetworkDefinition& network);
+//! Folds `x + matmul` (x of the product's shape and type, also through a reshape of the product) into the
+//! product's residual input (a zero bias added when it has none).
+int32_t fuseMatrixMultiplyResidual(INetworkDefinition& network);
 //! Replaces `x * sigmoid(x)` by one SiLU activation and `x * hardsigmoid(x)` by one hard-swish.
 int32_t fuseGatedActivation(INetworkDefinition& network);
 //! Replaces GELU's tanh form written out as layers (0.5 * x * (1 + tanh(sqrt(2/pi) * (x + 0.044715 x^3))))

@@ -41,8 +41,10 @@ bool describeMatrixMultiply(const ILayer& layer, const std::vector<TensorView>& 
   const int batchRank = c.nbDims - 2;
   if (a.nbDims - 2 > batchRank || b.nbDims - 2 > batchRank) return false;
   const int64_t N = c.d[c.nbDims - 1];
-  const bool hasBias = inputs.size() == 3;
+  const bool hasBias = inputs.size() >= 3;
   if (hasBias && inputs[2].dims.volume() != N) return false;
+  const bool hasResidual = inputs.size() == 4;
+  if (hasResidual && !(inputs[3].dims == c)) return false;
   d = torchtrt_onednn_matrix_multiply{};
   // A right operand shared by every batch (a Linear's weights) and a left one stored as rows: one product
   // of all the rows. nn.MultiheadAttention's projection of [L, N, E] inputs (ViT: [197, 1, 768]) was
@@ -71,6 +73,7 @@ bool describeMatrixMultiply(const ILayer& layer, const std::vector<TensorView>& 
     d.bias.strides[d.c.rank - 1] = 1;
   }
   d.alpha = mm.getAlpha();
+  d.residual = hasResidual ? 1 : 0;
   // A constant B (read in place, alive as long as the engine) is packed once by the primitive.
   const ILayer* producer = mm.getInput(1)->getProducer();
   if (producer && producer->getType() == LayerType::kCONSTANT) d.constant_b = inputs[1].data;

@@ -50,8 +50,8 @@ class Step {
   //! false: the reference must run this call (NaN in a max pooling's input).
   bool run(const ILayer& layer, const std::vector<TensorView>& inputs, TensorView& output) {
     if (maxPooling_ && containsNaN(inputs[0])) return false;
-    const void* data[3] = {};
-    const int32_t count = static_cast<int32_t>(std::min<size_t>(inputs.size(), 3));
+    const void* data[4] = {};  // at most a product's A, B, bias and residual
+    const int32_t count = static_cast<int32_t>(std::min<size_t>(inputs.size(), 4));
     for (int32_t i = 0; i < count; ++i) data[i] = inputs[static_cast<size_t>(i)].data;
     char message[512] = {};
     if (api_.execute(handle_, data, count, output.data, message, sizeof message) != TORCHTRT_ONEDNN_OK)

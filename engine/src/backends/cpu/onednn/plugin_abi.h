@@ -12,7 +12,7 @@
 extern "C" {
 #endif
 
-#define TORCHTRT_ONEDNN_ABI_VERSION 10u
+#define TORCHTRT_ONEDNN_ABI_VERSION 11u
 #define TORCHTRT_ONEDNN_MAX_RANK 8
 #define TORCHTRT_ONEDNN_GET_API "torchtrt_onednn_get_api"
 
@@ -53,11 +53,12 @@ enum {
   TORCHTRT_ONEDNN_ACT_GELU_TANH = 5
 };
 
-//! C = activation(alpha * A.B + bias): batch dims broadcast, transposes expressed as strides. bias.rank
-//! 0: none.
+//! C = activation(alpha * A.B + bias + residual): batch dims broadcast, transposes expressed as strides.
+//! bias.rank 0: none.
 typedef struct {
   torchtrt_onednn_tensor a, b, c, bias;
   float alpha;
+  int32_t residual;    // 1: a run's input after the bias, of C's shape, type and strides, is added (binary post-op)
   int32_t activation;  // TORCHTRT_ONEDNN_ACT_*: fused as the last post-op
   //! B's values (of data_type) when B is a constant (a Linear's weights): reordered once into the
   //! primitive's preferred format at the first run (must outlive the step); a run's B input is then

@@ -1,5 +1,5 @@
 // Batched float32 or bfloat16 matrix products on oneDNN's matmul: transposes and broadcasts come as strides, the
-// scale, per-column bias and an activation as post-ops; a constant B (weights) packed once into the
+// scale, per-column bias, a residual and an activation as post-ops; a constant B (weights) packed once into the
 // primitive's format.
 #include "backends/cpu/onednn/plugin/plugin_step.h"
 
@@ -11,8 +11,16 @@ using dnnl::memory;
 class MatrixMultiplyStep : public Step {
  public:
   MatrixMultiplyStep(const dnnl::matmul::primitive_desc& pd, const memory::desc& a, const memory::desc& b,
-                     const memory::desc& c, const memory::desc& bias, bool biasAsPostOp, const void* constantB)
-      : prim_(pd), a_(a), b_(b), c_(c), bias_(bias), biasAsPostOp_(biasAsPostOp), constantB_(constantB) {
+                     const memory::desc& c, const memory::desc& bias, bool biasAsPostOp, int residualPostOp,
+                     const void* constantB)
+      : prim_(pd),
+        a_(a),
+        b_(b),
+        c_(c),
+        bias_(bias),
+        biasAsPostOp_(biasAsPostOp),
+        residualPostOp_(residualPostOp),
+        constantB_(constantB) {
     implementation_ = std::string("matmul ") + pd.impl_info_str() + (constantB ? " (packed weights)" : "");
     packedDesc_ = pd.weights_desc();
   }
@@ -28,9 +36,11 @@ class MatrixMultiplyStep : public Step {
     std::unordered_map<int, memory> args{{DNNL_ARG_SRC, wrap(a_, inputs[0])},
                                          {DNNL_ARG_WEIGHTS, packedB_ ? packedB_ : wrap(b_, inputs[1])},
                                          {DNNL_ARG_DST, wrap(c_, output)}};
-    if (nbInputs == 3)
+    if (nbInputs >= 3)
       args.emplace(biasAsPostOp_ ? DNNL_ARG_ATTR_MULTIPLE_POST_OP(1) | DNNL_ARG_SRC_1 : DNNL_ARG_BIAS,
                    wrap(bias_, inputs[2]));
+    if (nbInputs == 4 && residualPostOp_ >= 0)
+      args.emplace(DNNL_ARG_ATTR_MULTIPLE_POST_OP(residualPostOp_) | DNNL_ARG_SRC_1, wrap(c_, inputs[3]));
     prim_.execute(stream_, args);
     stream_.wait();
   }
@@ -39,6 +49,7 @@ class MatrixMultiplyStep : public Step {
   dnnl::matmul prim_;
   memory::desc a_, b_, c_, bias_;
   bool biasAsPostOp_;
+  int residualPostOp_;       // the residual's binary post-op's index, or -1
   const void* constantB_;    // the engine's constant B, or nullptr
   memory::desc packedDesc_;  // the primitive's format for B
   memory packedB_;           // a constant B in that format after the first run, else empty
@@ -55,6 +66,9 @@ std::unique_ptr<Step> makeMatrixMultiply(const torchtrt_onednn_matrix_multiply& 
   dnnl::post_ops ops;
   if (d.alpha != 1.f) ops.append_eltwise(1.f, dnnl::algorithm::eltwise_linear, d.alpha, 0.f);
   if (biasAsPostOp) ops.append_binary(dnnl::algorithm::binary_add, bias);
+  // The residual after the bias, before the activation: a binary add of a tensor of C's shape.
+  const int residualPostOp = d.residual ? ops.len() : -1;
+  if (d.residual) ops.append_binary(dnnl::algorithm::binary_add, c);
   appendActivation(ops, d.activation);
   dnnl::primitive_attr attr;
   attr.set_post_ops(ops);
@@ -63,7 +77,7 @@ std::unique_ptr<Step> makeMatrixMultiply(const torchtrt_onednn_matrix_multiply& 
   const auto desc =
       hasBias && !biasAsPostOp ? dnnl::matmul::desc(a, weights, bias, c) : dnnl::matmul::desc(a, weights, c);
   const dnnl::matmul::primitive_desc pd(desc, attr, cpuEngine());
-  return std::make_unique<MatrixMultiplyStep>(pd, a, b, c, bias, biasAsPostOp, d.constant_b);
+  return std::make_unique<MatrixMultiplyStep>(pd, a, b, c, bias, biasAsPostOp, residualPostOp, d.constant_b);
 }
 
 }  // namespace torchtrt_onednn
