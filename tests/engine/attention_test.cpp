@@ -215,6 +215,71 @@ TEST(AttentionFusion, TheWrittenOutChainBecomesOneAttentionLayerWithTheSameResul
   trt_test::expectNear(a["y"], b["y"]);
 }
 
+// T5's attention as transformers 5 writes it: two chains reading one position bias [1, H, S, S] added to the
+// scores (scaled by the product's alpha), then a softmax whose own mask is `maskKind`: none, a constant
+// of zeros (traced without a padding mask), or a run-time padding mask [B, 1, 1, S]. `scoresAlsoOutput`
+// keeps the chains unfused: the reference. Returns both outputs; counts the layers of the built network.
+struct BiasChains {
+  enum MaskKind { kNone, kZeros, kRunTime };
+  std::vector<float> bias = trt_test::randomVector(3 * 5 * 5, 31, -2.f, 2.f), zeros = std::vector<float>(2 * 5 * 5);
+  std::vector<float> y0, y1;
+  int attentions = 0, sums = 0;
+  BiasChains(MaskKind maskKind, bool scoresAlsoOutput) {
+    trt::INetworkDefinition net;
+    ITensor* m = maskKind == kRunTime ? net.addInput("m", DataType::kFLOAT, {2, 1, 1, 5}) : nullptr;
+    if (maskKind == kZeros) m = net.addConstant({2, 1, 5, 5}, {DataType::kFLOAT, zeros.data(), 50})->getOutput(0);
+    ITensor* pb = net.addConstant({1, 3, 5, 5}, {DataType::kFLOAT, bias.data(), 75})->getOutput(0);
+    for (int chain = 0; chain < 2; ++chain) {
+      const std::string n = std::to_string(chain);
+      ITensor* q = net.addInput(("q" + n).c_str(), DataType::kFLOAT, {2, 3, 5, 8});
+      ITensor* k = net.addInput(("k" + n).c_str(), DataType::kFLOAT, {2, 3, 5, 8});
+      ITensor* v = net.addInput(("v" + n).c_str(), DataType::kFLOAT, {2, 3, 5, 4});
+      auto* qk = net.addMatrixMultiply(*q, trt::MatrixOperation::kNONE, *k, trt::MatrixOperation::kTRANSPOSE);
+      qk->setAlpha(0.5f);
+      ITensor* scores = net.addElementWise(*qk->getOutput(0), *pb, trt::ElementWiseOperation::kSUM)->getOutput(0);
+      if (scoresAlsoOutput) {
+        scores->setName(("scores" + n).c_str());
+        net.markOutput(*scores);
+      }
+      ITensor* masked = m ? net.addElementWise(*scores, *m, trt::ElementWiseOperation::kSUM)->getOutput(0) : scores;
+      auto* sm = net.addSoftMax(*masked);
+      sm->setAxes(1u << 3);
+      auto* pv = net.addMatrixMultiply(*sm->getOutput(0), trt::MatrixOperation::kNONE, *v, trt::MatrixOperation::kNONE);
+      pv->getOutput(0)->setName(("y" + n).c_str());
+      net.markOutput(*pv->getOutput(0));
+    }
+    auto built = trt_test::build(net);
+    attentions = countKind(built.engine->network(), LayerType::kATTENTION);
+    sums = countKind(built.engine->network(), LayerType::kELEMENTWISE);
+    std::vector<float> padding = {0.f, 0.f, 0.f, -1e9f, -std::numeric_limits<float>::infinity(),
+                                  0.f, 0.f, 0.f, 0.f,   -1.f};
+    std::map<std::string, std::pair<Dims, std::vector<float>>> inputs;
+    for (int chain = 0; chain < 2; ++chain) {
+      const std::string n = std::to_string(chain);
+      inputs["q" + n] = {Dims{2, 3, 5, 8}, trt_test::randomVector(240, 32 + 3 * chain)};
+      inputs["k" + n] = {Dims{2, 3, 5, 8}, trt_test::randomVector(240, 33 + 3 * chain)};
+      inputs["v" + n] = {Dims{2, 3, 5, 4}, trt_test::randomVector(120, 34 + 3 * chain)};
+    }
+    if (maskKind == kRunTime) inputs["m"] = {Dims{2, 1, 1, 5}, padding};
+    auto outs = trt_test::run(*built.engine, inputs);
+    y0 = outs["y0"];
+    y1 = outs["y1"];
+  }
+};
+
+TEST(AttentionFusion, AnAdditiveBiasBeforeTheSoftmaxJoinsItsMask) {
+  // Alone when the softmax has no mask or one of zeros; with a run-time mask through one sum that both
+  // chains read.
+  for (auto kind : {BiasChains::kNone, BiasChains::kZeros, BiasChains::kRunTime}) {
+    BiasChains fused(kind, false), unfused(kind, true);
+    EXPECT_EQ(fused.attentions, 2) << kind;
+    EXPECT_EQ(fused.sums, kind == BiasChains::kRunTime ? 1 : 0) << kind;
+    EXPECT_EQ(unfused.attentions, 0) << kind;
+    trt_test::expectNear(fused.y0, unfused.y0);
+    trt_test::expectNear(fused.y1, unfused.y1);
+  }
+}
+
 // K^T made by the head split's permute folded with the transpose (shuffle folding gives one shuffle
 // [B, S, H, D] -> [B, H, D, S]), as a BERT written out in TorchScript gives it.
 std::vector<float> headSplitChain(bool scoresAlsoOutput, int* attentionLayers) {

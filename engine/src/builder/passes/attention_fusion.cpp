@@ -1,13 +1,15 @@
 // Scaled dot-product attention written out as layers becomes one Attention layer:
 //   MatMul(Q, K^T) [alpha] -> optional PROD / DIV by a scalar constant -> optional where() with a constant
-//   causal triangle (becomes the layer's causal flag) -> SoftMax over the last axis [optional additive
-//   mask, folded in by the softmax+mask fusion] -> MatMul(., V), no-op casts anywhere between
+//   causal triangle (becomes the layer's causal flag) -> optional + bias (T5's position bias; joins the mask)
+//   -> SoftMax over the last axis [optional additive mask, folded in by the softmax+mask fusion]
+//   -> MatMul(., V), no-op casts anywhere between
 // with Q, K, V 4-D [B, H, S, D]. K^T is the product's transposed operand, or any 4-D tensor (K is then
 // read through one shuffle: the head split's own permute changed, or a transpose added). The fused
 // layer keeps the softmax's NaN for a row whose every score is -inf (setZeroFullyMaskedRows(false)), so
 // its result is the chain's.
 #include <cmath>
 #include <limits>
+#include <map>
 #include <string>
 #include <utility>
 
@@ -112,10 +114,45 @@ ITensor* causalSelectInput(const INetworkDefinition& network, const ITensor* t, 
 // size in the graphs that attention comes from; the product would broadcast a
 // 1, the Attention layer does not).
 bool sameLeadingDims(const Dims& a, const Dims& b) { return a.d[0] == b.d[0] && a.d[1] == b.d[1]; }
+
+// The scores of `scores + bias` when only the softmax's chain reads the sum and `bias` (of the scores' type,
+// static, at most 4-D) broadcasts to the scores: T5's relative-position bias [1, H, S, S]. Else nullptr.
+ITensor* additiveBiasInput(const INetworkDefinition& network, const ITensor* t, ITensor*& bias) {
+  ILayer* add = soleElementWise(network, t, ElementWiseOperation::kSUM);
+  if (!add || add->precisionIsSet()) return nullptr;
+  const Dims sd = t->getDimensions();
+  for (int side = 0; side < 2; ++side) {
+    ITensor* scores = add->getInput(side);
+    ITensor* other = add->getInput(1 - side);
+    const Dims bd = other->getDimensions();
+    if (scores->getDimensions() != sd || other->getType() != scores->getType() || !bd.isStatic() || bd.nbDims > 4)
+      continue;
+    bool broadcasts = true;
+    for (int i = 1; i <= bd.nbDims; ++i)
+      broadcasts &= bd.d[bd.nbDims - i] == 1 || bd.d[bd.nbDims - i] == sd.d[sd.nbDims - i];
+    if (!broadcasts) continue;
+    bias = other;
+    return scores;
+  }
+  return nullptr;
+}
+
+// Whether `mask` is a constant every element of which masks nothing (a float zero): adding it changes no score.
+bool isInertConstant(const ITensor* mask) {
+  const IConstantLayer* constant = constantProducer(mask);
+  if (!constant) return false;
+  const DataType type = constant->getWeights().type;
+  const uint8_t* p = constant->bytes().data();
+  for (size_t i = 0, n = static_cast<size_t>(constant->getWeights().count); i < n; ++i)
+    if (!maskElementInert(type, p, i)) return false;
+  return true;
+}
 }  // namespace
 
 int32_t fuseAttention(INetworkDefinition& network) {
   int32_t fused = 0;
+  // One sum per (bias, softmax mask) pair: T5's twelve layers read one position bias and one padding mask.
+  std::map<std::pair<const ITensor*, const ITensor*>, ITensor*> combinedMasks;
   for (int l = 0; l < network.getNbLayers(); ++l) {
     IMatrixMultiplyLayer* pv = plainProduct(network.getLayer(l));
     if (!pv || pv->getOperation(1) != MatrixOperation::kNONE || pv->getAlpha() != 1.f) continue;
@@ -128,13 +165,20 @@ int32_t fuseAttention(INetworkDefinition& network) {
     if (softmax->getInput(0)->getDimensions().nbDims != 4 || (axes != 0 && axes != 1u << 3)) continue;
     ITensor* mask = softmax->getNbInputs() > 1 ? softmax->getInput(1) : nullptr;
     // Between the product and the softmax, in any order: an optional scaling by a scalar constant, an
-    // optional causal where(), and no-op casts.
+    // optional causal where(), and no-op casts; nearest the softmax, an optional additive bias.
     ITensor* scores = softmax->getInput(0);
+    ITensor* bias = nullptr;
     float scale = 1.f;
     bool scaled = false, causal = false;
-    for (int step = 0; step < 6; ++step) {
+    for (int step = 0; step < 7; ++step) {
       if (ITensor* uncast = noOpCastInput(network, scores)) {
         scores = uncast;
+        continue;
+      }
+      // Only after the scaling (a scaling after it would scale the bias too) and outside the where() (whose
+      // kept keys a run-time bias could all mask, leaving the filled ones weighed in the chain).
+      if (ITensor* unbiased = bias || scaled || causal ? nullptr : additiveBiasInput(network, scores, bias)) {
+        scores = unbiased;
         continue;
       }
       // The where() only between the scaling and the softmax: a scaling after it would scale the fill too.
@@ -168,6 +212,19 @@ int32_t fuseAttention(INetworkDefinition& network) {
         vd.nbDims != 4 || !sameLeadingDims(qd, kd) || !sameLeadingDims(qd, vd) || q->getType() != kIn->getType() ||
         q->getType() != v->getType())
       continue;
+    // The bias joins the softmax's mask: alone when the mask adds zeros only, else through one sum of both.
+    if (bias && (!mask || isInertConstant(mask))) {
+      mask = bias;
+    } else if (bias) {
+      ITensor*& both = combinedMasks[{bias, mask}];
+      if (!both) {
+        IElementWiseLayer* sum = network.addElementWise(*bias, *mask, ElementWiseOperation::kSUM);
+        sum->setName((std::string(softmax->getName()) + " [bias + mask for attention]").c_str());
+        network.moveLayer(sum, network.indexOf(pv));
+        both = sum->getOutput(0);
+      }
+      mask = both;
+    }
     ITensor* k = kOp == MatrixOperation::kTRANSPOSE ? kIn : untransposed(network, kIn, pv);
     IAttentionLayer* attention = network.addAttention(*q, *k, *v, mask);
     attention->setScale(scale * qk->getAlpha());
