@@ -529,6 +529,17 @@ const std::vector<Example>& examples() {
                 norm->setEpsilon(1e-3f);
                 n.mark(norm);
               }),
+      // Rows the CUDA backend holds in a warp's registers (16-byte packs): a long row whose last packs leave
+      // lanes idle (1000 elements: 8 packs a lane in float32, 4 in 16 bits), with a weight and without one.
+      Example("RMSNormalization.warpRows", LayerType::kRMS_NORMALIZATION, {F32},
+              [](Net& n, DataType t) {
+                ITensor* scale = n.constant({1000}, F32, n.random(1000, 0.5, 1.5));
+                n.mark(n.net.addRMSNormalization(*n.input("x", t, {3, 2, 1000}), scale, 0b100));
+              }),
+      Example("RMSNormalization.warpRowsUnscaled", LayerType::kRMS_NORMALIZATION, {F32},
+              [](Net& n, DataType t) {
+                n.mark(n.net.addRMSNormalization(*n.input("x", t, {9, 64}), nullptr, 0b10));
+              }),
   };
   return table;
 }
