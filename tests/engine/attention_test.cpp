@@ -280,6 +280,39 @@ TEST(AttentionFusion, AnAdditiveBiasBeforeTheSoftmaxJoinsItsMask) {
   }
 }
 
+// A run-time bias added after a causal where() may leave a row no key the triangle keeps (a left-padded
+// row with an ALiBi-style bias): the chain then weighs the filled keys, causal attention would not. The
+// where() is not taken below a bias, so the chain stays as written (and computes what it says).
+TEST(AttentionFusion, ACausalWhereBelowARunTimeBiasStaysUnfused) {
+  const int s = 2;
+  trt::INetworkDefinition net;
+  ITensor* q = net.addInput("q", DataType::kFLOAT, {1, 1, s, 4});
+  ITensor* k = net.addInput("k", DataType::kFLOAT, {1, 1, s, 4});
+  ITensor* v = net.addInput("v", DataType::kFLOAT, {1, 1, s, 4});
+  ITensor* bias = net.addInput("bias", DataType::kFLOAT, {1, 1, s, s});
+  auto* qk = net.addMatrixMultiply(*q, trt::MatrixOperation::kNONE, *k, trt::MatrixOperation::kTRANSPOSE);
+  const float fill = std::numeric_limits<float>::lowest();
+  std::vector<uint8_t> keep = {1, 0, 1, 1};
+  ITensor* condition = net.addConstant({1, 1, s, s}, {DataType::kBOOL, keep.data(), s * s})->getOutput(0);
+  ITensor* filler = net.addConstant({}, {DataType::kFLOAT, &fill, 1})->getOutput(0);
+  ITensor* masked = net.addSelect(*condition, *qk->getOutput(0), *filler)->getOutput(0);
+  ITensor* biased = net.addElementWise(*masked, *bias, trt::ElementWiseOperation::kSUM)->getOutput(0);
+  auto* sm = net.addSoftMax(*biased);
+  sm->setAxes(1u << 3);
+  auto* pv = net.addMatrixMultiply(*sm->getOutput(0), trt::MatrixOperation::kNONE, *v, trt::MatrixOperation::kNONE);
+  pv->getOutput(0)->setName("y");
+  net.markOutput(*pv->getOutput(0));
+  auto built = trt_test::build(net);
+  EXPECT_EQ(countKind(built.engine->network(), LayerType::kATTENTION), 0) << built.engine->describeLayers();
+  // Row 0's kept key 0 masked by the bias: its scores are finfo.min twice over, both keys weigh 1/2.
+  const std::vector<float> vv = {1, 2, 3, 4, 5, 6, 7, 8};
+  auto outs = trt_test::run(*built.engine, {{"q", {Dims{1, 1, s, 4}, trt_test::randomVector(8, 51)}},
+                                            {"k", {Dims{1, 1, s, 4}, trt_test::randomVector(8, 52)}},
+                                            {"v", {Dims{1, 1, s, 4}, vv}},
+                                            {"bias", {Dims{1, 1, s, s}, {fill, 0.f, 0.f, 0.f}}}});
+  for (int c = 0; c < 4; ++c) EXPECT_NEAR(outs["y"][c], (vv[c] + vv[4 + c]) / 2, 1e-5f) << c;
+}
+
 // K^T made by the head split's permute folded with the transpose (shuffle folding gives one shuffle
 // [B, S, H, D] -> [B, H, D, S]), as a BERT written out in TorchScript gives it.
 std::vector<float> headSplitChain(bool scoresAlsoOutput, int* attentionLayers) {

@@ -263,6 +263,15 @@ const std::vector<Example>& examples() {
                 mm->setInput(3, *n.input("r", t, {2, 3, 4}));
                 n.mark(mm);
               }),
+      // Stacked projections: one input shared by three products ([1, 6, 5] by [3, 5, 4]) with a bias row each
+      // ([3, 1, 4]): one strided-batched cuBLASLt call with a bias batch stride.
+      Example("MatrixMultiply.stacked", LayerType::kMATRIX_MULTIPLY, {F32},
+              [](Net& n, DataType t) {
+                auto* mm = n.net.addMatrixMultiply(*n.input("x", t, {1, 6, 5}), trt::MatrixOperation::kNONE,
+                                                   *n.input("w", t, {3, 5, 4}), trt::MatrixOperation::kNONE);
+                mm->setInput(2, *n.input("b", t, {3, 1, 4}));
+                n.mark(mm);
+              }),
       Example("MatrixMultiply.batchedResidual", LayerType::kMATRIX_MULTIPLY, {F32},
               [](Net& n, DataType t) {
                 auto* mm = n.net.addMatrixMultiply(*n.input("x", t, {2, 3, 5}), trt::MatrixOperation::kNONE,
@@ -348,6 +357,15 @@ const std::vector<Example>& examples() {
                 n.mark(n.net.addSlice(*n.input("x", t, {2, 3, 96}), {0, 0, 32}, {2, 3, 32}, {1, 1, 1}));
               })
           .exact({I32, I64, BOOL}),
+      // A block of the outer axes read by a later layer: the runtime makes it a view at an offset (no kernel).
+      Example("Slice.outerBlockView", LayerType::kSLICE, {F32},
+              [](Net& n, DataType t) {
+                auto* block = n.net.addSlice(*n.input("x", t, {3, 4, 6}), {1, 2, 0}, {1, 2, 6}, {1, 1, 1});
+                block->setName("under test");
+                auto* after = n.net.addUnary(*block->getOutput(0), trt::UnaryOperation::kABS);
+                after->getOutput(0)->setName("out");
+                n.net.markOutput(*after->getOutput(0));
+              }),
       Example(
           "Select", LayerType::kSELECT, {F32, I32, I64},
           [](Net& n, DataType t) {

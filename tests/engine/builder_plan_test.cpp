@@ -393,9 +393,10 @@ TEST(Builder, FoldsResidualAddIntoTheMatrixMultiply) {
   // r + (x @ w [+ b]) as pre-norm transformers write it: with a bias, without one (a zero bias joins), through
   // GPT-2's reshape of the product's rows, and with a ReLU after the sum (folded after the residual). One
   // MatrixMultiply with four inputs computes each; a ReLU before the sum keeps the add a layer of its own.
-  enum Form { kBias, kNoBias, kReshaped, kReluAfter, kReluBefore };
+  enum Form { kBias, kNoBias, kReshaped, kReluAfter, kReluBefore, kScaled };
   const std::vector<float> w = randomVector(4 * 2, 31), b = {0.5f, -0.25f};
-  for (Form form : {kBias, kNoBias, kReshaped, kReluAfter, kReluBefore}) {
+  const float half = 0.5f;
+  for (Form form : {kBias, kNoBias, kReshaped, kReluAfter, kReluBefore, kScaled}) {
     trt::INetworkDefinition net;
     const trt::Dims xDims = form == kReshaped ? trt::Dims{6, 4} : trt::Dims{2, 3, 4};
     auto* x = net.addInput("x", trt::DataType::kFLOAT, xDims);
@@ -403,6 +404,10 @@ TEST(Builder, FoldsResidualAddIntoTheMatrixMultiply) {
     auto* wc = net.addConstant({4, 2}, {trt::DataType::kFLOAT, w.data(), 8});
     auto* mm = net.addMatrixMultiply(*x, trt::MatrixOperation::kNONE, *wc->getOutput(0), trt::MatrixOperation::kNONE);
     trt::ITensor* product = mm->getOutput(0);
+    if (form == kScaled) {  // alpha 0.5: on oneDNN a scale post-op, then the bias and the residual as binary ones
+      auto* c = net.addConstant({}, {trt::DataType::kFLOAT, &half, 1});
+      product = net.addElementWise(*product, *c->getOutput(0), trt::ElementWiseOperation::kPROD)->getOutput(0);
+    }
     if (form != kNoBias) {
       auto* bc = net.addConstant({2}, {trt::DataType::kFLOAT, b.data(), 2});
       product = net.addElementWise(*product, *bc->getOutput(0), trt::ElementWiseOperation::kSUM)->getOutput(0);
@@ -435,8 +440,10 @@ TEST(Builder, FoldsResidualAddIntoTheMatrixMultiply) {
     auto out = run(*built.engine, {{"x", {xDims, xv}}, {"r", {{2, 3, 2}, rv}}})["y"];
     for (int row = 0; row < 6; ++row)
       for (int c = 0; c < 2; ++c) {
-        float v = form == kNoBias ? 0.f : b[c];
+        float v = 0.f;
         for (int k = 0; k < 4; ++k) v += xv[row * 4 + k] * w[k * 2 + c];
+        if (form == kScaled) v *= 0.5f;
+        if (form != kNoBias) v += b[c];
         if (form == kReluBefore) v = std::max(0.f, v);
         v += rv[row * 2 + c];
         if (form == kReluAfter) v = std::max(0.f, v);
@@ -478,6 +485,105 @@ TEST(Builder, KeepsAResidualAddThatBroadcastsOrComesLater) {
         EXPECT_NEAR(out[row * 2 + c], expected, 1e-5f) << broadcast;
       }
   }
+}
+
+TEST(Builder, StacksProductsOfOneInputIntoOneProductReadAsViews) {
+  // Q, K and V projections of one input x [2, 3, 4]: by [4, 5] weights with biases, and by [1, 5, 4] weights
+  // read transposed (nn.MultiheadAttention's form) without. Each trio becomes one product by [3, 4, 5]
+  // (or [3, 5, 4]) weights; its three results are slices of its output that run as views (no copy); a
+  // fourth product by other-shaped weights stays on its own. Results as the separate products give them.
+  for (bool transposed : {false, true}) {
+    const std::vector<float> w = randomVector(3 * 20, 40), b = randomVector(15, 41), other = randomVector(4 * 2, 42);
+    trt::INetworkDefinition net;
+    auto* x = net.addInput("x", trt::DataType::kFLOAT, {2, 3, 4});
+    for (int p = 0; p < 3; ++p) {
+      const trt::Dims wd = transposed ? trt::Dims{1, 5, 4} : trt::Dims{4, 5};
+      auto* wc = net.addConstant(wd, {trt::DataType::kFLOAT, w.data() + 20 * p, 20});
+      auto* mm = net.addMatrixMultiply(*x, trt::MatrixOperation::kNONE, *wc->getOutput(0),
+                                       transposed ? trt::MatrixOperation::kTRANSPOSE : trt::MatrixOperation::kNONE);
+      trt::ITensor* y = mm->getOutput(0);
+      if (!transposed) {
+        auto* bc = net.addConstant({5}, {trt::DataType::kFLOAT, b.data() + 5 * p, 5});
+        y = net.addElementWise(*y, *bc->getOutput(0), trt::ElementWiseOperation::kSUM)->getOutput(0);
+      }
+      y = net.addActivation(*y, trt::ActivationType::kTANH)->getOutput(0);  // read by another layer, as attention does
+      y->setName(("y" + std::to_string(p)).c_str());
+      net.markOutput(*y);
+    }
+    auto* oc = net.addConstant({4, 2}, {trt::DataType::kFLOAT, other.data(), 8});
+    auto* lone = net.addMatrixMultiply(*x, trt::MatrixOperation::kNONE, *oc->getOutput(0), trt::MatrixOperation::kNONE);
+    lone->getOutput(0)->setName("z");
+    net.markOutput(*lone->getOutput(0));
+    // The CUDA backend's builds stack (the CPU's oneDNN runs the stacked form on its reference kernel): the
+    // pass itself here, after the bias fusion it follows, then a CPU build of its result.
+    trt::passes::fuseMatrixMultiplyBias(net);
+    trt::passes::removeDeadLayers(net);
+    EXPECT_EQ(trt::passes::stackSiblingProducts(net), 1);
+    auto built = build(net);
+    int products = 0, stackedProducts = 0, slices = 0;
+    const trt::INetworkDefinition& bn = built.engine->network();
+    for (int l = 0; l < bn.getNbLayers(); ++l) {
+      const trt::ILayer* layer = bn.getLayer(l);
+      if (layer->getType() == trt::LayerType::kMATRIX_MULTIPLY) {
+        ++products;
+        stackedProducts +=
+            layer->getInput(1)->getDimensions().nbDims == 3 && layer->getInput(1)->getDimensions().d[0] == 3;
+      }
+      slices += layer->getType() == trt::LayerType::kSLICE;
+    }
+    EXPECT_EQ(products, 2) << built.engine->describeLayers();
+    EXPECT_EQ(stackedProducts, 1);
+    EXPECT_EQ(slices, 3);
+    const std::string info = built.engine->describeLayers();
+    const auto xv = randomVector(24, 43);
+    auto out = run(*built.engine, {{"x", {{2, 3, 4}, xv}}});
+    for (int p = 0; p < 3; ++p)
+      for (int row = 0; row < 6; ++row)
+        for (int c = 0; c < 5; ++c) {
+          float v = transposed ? 0.f : b[5 * p + c];
+          for (int k = 0; k < 4; ++k)
+            v += xv[row * 4 + k] * (transposed ? w[20 * p + c * 4 + k] : w[20 * p + k * 5 + c]);
+          EXPECT_NEAR(out["y" + std::to_string(p)][row * 5 + c], std::tanh(v), 1e-5f) << transposed << " " << p;
+        }
+    for (int row = 0; row < 6; ++row)
+      for (int c = 0; c < 2; ++c) {
+        float v = 0.f;
+        for (int k = 0; k < 4; ++k) v += xv[row * 4 + k] * other[k * 2 + c];
+        EXPECT_NEAR(out["z"][row * 2 + c], v, 1e-5f);
+      }
+  }
+}
+
+TEST(Builder, StackedProductsKeepTheirPlan) {
+  // The stacked engine survives its plan round trip (a view at an offset is the runtime's choice, not the
+  // plan's).
+  const std::vector<float> w = randomVector(2 * 12, 44);
+  trt::INetworkDefinition net;
+  auto* x = net.addInput("x", trt::DataType::kFLOAT, {5, 4});
+  for (int p = 0; p < 2; ++p) {
+    auto* wc = net.addConstant({4, 3}, {trt::DataType::kFLOAT, w.data() + 12 * p, 12});
+    auto* mm = net.addMatrixMultiply(*x, trt::MatrixOperation::kNONE, *wc->getOutput(0), trt::MatrixOperation::kNONE);
+    auto* relu = net.addActivation(*mm->getOutput(0), trt::ActivationType::kSIGMOID);
+    relu->getOutput(0)->setName(("y" + std::to_string(p)).c_str());
+    net.markOutput(*relu->getOutput(0));
+  }
+  EXPECT_EQ(trt::passes::stackSiblingProducts(net), 1);
+  std::unique_ptr<trt::IBuilder> builder(trt::createInferBuilder(trt::defaultLogger()));
+  std::unique_ptr<trt::IBuilderConfig> config(builder->createBuilderConfig());
+  std::unique_ptr<trt::IHostMemory> plan(builder->buildSerializedNetwork(net, *config));
+  ASSERT_TRUE(plan);
+  std::unique_ptr<trt::IRuntime> runtime(trt::createInferRuntime(trt::defaultLogger()));
+  std::unique_ptr<trt::ICudaEngine> engine(runtime->deserializeCudaEngine(plan->data(), plan->size()));
+  ASSERT_TRUE(engine);
+  const auto xv = randomVector(20, 45);
+  auto out = run(*engine, {{"x", {{5, 4}, xv}}});
+  for (int p = 0; p < 2; ++p)
+    for (int row = 0; row < 5; ++row)
+      for (int c = 0; c < 3; ++c) {
+        float v = 0.f;
+        for (int k = 0; k < 4; ++k) v += xv[row * 4 + k] * w[12 * p + k * 3 + c];
+        EXPECT_NEAR(out["y" + std::to_string(p)][row * 3 + c], 1.f / (1.f + std::exp(-v)), 1e-5f);
+      }
 }
 
 TEST(Builder, FoldsScalarScaleIntoTheMatrixMultiply) {

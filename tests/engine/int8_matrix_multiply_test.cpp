@@ -253,3 +253,23 @@ TEST(Int8MatrixMultiply, FP16EnginesRunInt8ProductsOnHalfTensors) {
   expectNear(run(*half.engine, {{"x", {trt::Dims{6, 8}, x}}}).at("y"),
              run(*full.engine, {{"x", {trt::Dims{6, 8}, halfX}}}).at("y"), 1e-3f);
 }
+
+TEST(Int8MatrixMultiply, CalibratedBuildsKeepSiblingProductsApart) {
+  // Products of one input are stacked into one product by [P, K, N] weights in float builds; an INT8 build
+  // keeps them apart, each quantized by calibration with its own [N, K] weights.
+  const std::vector<float> w = randomVector(2 * 12, 110);
+  trt::INetworkDefinition net;
+  auto* x = net.addInput("x", trt::DataType::kFLOAT, {5, 4});
+  for (int p = 0; p < 2; ++p) {
+    auto* wc = net.addConstant(trt::Dims{4, 3}, {trt::DataType::kFLOAT, w.data() + 12 * p, 12});
+    auto* mm = net.addMatrixMultiply(*x, trt::MatrixOperation::kNONE, *wc->getOutput(0), trt::MatrixOperation::kNONE);
+    mm->getOutput(0)->setName(("y" + std::to_string(p)).c_str());
+    net.markOutput(*mm->getOutput(0));
+  }
+  VectorCalibrator calibrator({randomVector(20, 111)}, trt::CalibrationAlgoType::kMINMAX_CALIBRATION, 5);
+  std::unique_ptr<trt::IBuilderConfig> config(new trt::IBuilderConfig());
+  config->setFlag(trt::BuilderFlag::kINT8);
+  config->setInt8Calibrator(&calibrator);
+  Built b = build(net, config.get());
+  EXPECT_EQ(countInt8Layers(*b.engine), 2) << b.engine->describeLayers();
+}

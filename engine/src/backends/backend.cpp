@@ -41,7 +41,7 @@ void prepareSteps(RunState& state, uint8_t* arena, const StepDevice& device, con
     const auto& step = s.steps[st];
     if (state.dataDependent[step.output] || step.layer->getType() == LayerType::kNON_ZERO) return;
     if (state.viewInput[st] >= 0) {
-      data[step.output] = data[state.viewInput[st]];
+      data[step.output] = static_cast<uint8_t*>(data[state.viewInput[st]]) + state.viewOffset[st];
       continue;
     }
     if (s.isConstant[step.output]) {
@@ -72,8 +72,8 @@ void runSteps(RunState& state, uint8_t* arena, const StepDevice& device) {
   std::vector<cpu::TensorView> inputs;
   for (size_t st = 0; st < s.steps.size(); ++st) {
     const auto& step = s.steps[st];
-    if (state.viewInput[st] >= 0) {  // a reshape-like layer: its output is its input's memory
-      data[step.output] = data[state.viewInput[st]];
+    if (state.viewInput[st] >= 0) {  // a reshape-like layer or a block of its input: that memory
+      data[step.output] = static_cast<uint8_t*>(data[state.viewInput[st]]) + state.viewOffset[st];
       continue;
     }
     if (s.isConstant[step.output] && !state.addresses[step.output]) {

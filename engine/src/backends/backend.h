@@ -31,6 +31,7 @@ struct RunState {
   const std::vector<void*>& addresses;     //!< bound inputs and outputs (nullptr elsewhere)
   const std::vector<size_t>& arenaOffset;  //!< per tensor: its block in the activation arena, SIZE_MAX if none
   const std::vector<int32_t>& viewInput;   //!< per step: the tensor whose memory its output is (nothing runs), or -1
+  const std::vector<size_t>& viewOffset;   //!< per step: bytes into viewInput's memory where the output begins
   size_t arenaBytes;                       //!< the arena's size for these shapes
   const std::vector<bool>& dataDependent;  //!< per tensor: its shape waits for a NonZero count
   bool hasDataDependentShapes;
@@ -151,6 +152,9 @@ class ExecutionBackend {
   //! Whether the backend's attention reads and writes [B, S, H, D] tensors through their strides (the builder
   //! then drops the permutes of the head split and merge around each attention).
   virtual bool readsSequenceMajorAttention() const { return false; }
+  //! Whether products of one input by same-shaped constant matrices run faster stacked into one product by
+  //! [P, K, N] weights (a strided-batched GEMM; oneDNN 2.6 runs that form on its reference kernel).
+  virtual bool stacksSiblingProducts() const { return false; }
   //! The fewest such convolutions a channels-last region needs to pay for its transposes.
   virtual int32_t channelsLastMinConvolutions() const { return 1; }
   //! Bytes of the backend's memory still free (0 when unknown), and the memory's name in errors.

@@ -166,6 +166,12 @@ IHostMemory* Builder::buildSerializedNetwork(INetworkDefinition& network, IBuild
        [&](INetworkDefinition& n) {
          return passes::fuseActivation(n, [&](ActivationType t) { return backend.fusesMatrixMultiplyActivation(t); });
        }},
+      // Last: the stacked products keep what the fusions folded into them. Where the backend's GEMMs gain by
+      // it, and not in INT8 builds, whose calibration quantizes products by one [N, K] matrix.
+      {"sibling product stacking",
+       [&](INetworkDefinition& n) {
+         return int8 || !backend.stacksSiblingProducts() ? 0 : passes::stackSiblingProducts(n);
+       }},
   };
   for (const auto& fusion : fusions)
     if (runPass(fusion.first, fusion.second) > 0) runPass("dead-layer removal", passes::removeDeadLayers);

@@ -129,9 +129,11 @@ std::vector<TensorDesc> MatrixMultiplyLayer::inferOutputs(const std::vector<Tens
   if (out.nbDims + !vecA + !vecB > Dims::MAX_DIMS) throw Error(describe() + ": output rank exceeds 8");
   if (!vecA) out.d[out.nbDims++] = m;
   if (!vecB) out.d[out.nbDims++] = n;
-  if (inputs.size() >= 3 && (vecB || inputs[2].type != inputs[0].type || inputs[2].dims.volume() != n))
+  if (inputs.size() >= 3 && (vecB || inputs[2].type != inputs[0].type ||
+                             (inputs[2].dims.volume() != n && !(isPerBatchBias(inputs[2].dims, out) && !isInt8()))))
     throw Error(describe() + ": the bias " + inputs[2].dims.str() + " " + dataTypeName(inputs[2].type) +
-                " must hold one " + dataTypeName(inputs[0].type) + " per output column (" + std::to_string(n) + ")");
+                " must hold one " + dataTypeName(inputs[0].type) + " per output column (" + std::to_string(n) +
+                "), or one row of them per product of a batch (the output's dims with a 1 for the rows)");
   // The residual is read element by element: the output's own shape and type, no broadcasting.
   if (inputs.size() == 4 && (inputs[3].type != inputs[0].type || inputs[3].dims != out))
     throw Error(describe() + ": the residual " + inputs[3].dims.str() + " " + dataTypeName(inputs[3].type) +

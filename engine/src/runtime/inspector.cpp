@@ -143,9 +143,11 @@ std::string CudaEngine::describeLayersJson() const {
     // The kernel choices the builder timed for this layer, per input shape (the CUDA backend's).
     for (const TacticRecord& t : contents_->tactics)
       if (t.layer == l) tactics.push_back({{"shape", t.shape}, {"choice", t.choice}});
-    // A reshape-like layer at static shapes runs no kernel: its output is its input's memory.
+    // A reshape-like layer (or a contiguous slice) at static shapes runs no kernel: its output is its
+    // input's memory.
+    int64_t viewOffset = 0;
     if (isStatic && !implementations.count(layer) && layer->getNbInputs() > 0 &&
-        isMemoryView(*layer, layer->getInput(0)->getDimensions(), layer->getOutput(0)->getDimensions()))
+        isMemoryView(*layer, layer->getInput(0)->getDimensions(), layer->getOutput(0)->getDimensions(), &viewOffset))
       implementations[layer] = "view of its input's memory";
     layers.push_back(
         {{"index", l},

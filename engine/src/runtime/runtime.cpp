@@ -236,6 +236,7 @@ RunState ExecutionContext::runState() {
                  addresses_,
                  arenaOffset_,
                  viewInput_,
+                 viewOffset_,
                  arenaBytes_,
                  dataDependent_,
                  hasDataDependentShapes_,
@@ -350,6 +351,9 @@ void ExecutionContext::resolveShapes() {
   for (int32_t idx : s.outputIndices) isOutput[idx] = !dataDependent_[idx];  // those are copied out at the end
   plannedBytes_.assign(s.tensors.size(), 0);
   viewInput_.assign(s.steps.size(), -1);
+  viewOffset_.assign(s.steps.size(), 0);
+  // Per tensor: the start of the arena block holding it (a view at an offset lives in its input's block).
+  std::vector<size_t> blockOf(s.tensors.size(), SIZE_MAX);
   for (size_t st = 0; st < s.steps.size(); ++st) {
     const auto& step = s.steps[st];
     int32_t t = step.output;
@@ -363,14 +367,19 @@ void ExecutionContext::resolveShapes() {
     bytes = (bytes + 63) / 64 * 64;
     plannedBytes_[t] = bytes;
     unplanned += bytes;
-    // A reshape-like layer's output is its input's memory: nothing runs, its block lives on.
+    // A reshape-like layer's output is its input's memory (a contiguous slice's, a block of it at an
+    // offset): nothing runs, the block lives on.
     const int32_t in = step.inputs.empty() ? -1 : step.inputs[0];
-    if (in >= 0 && !dataDependent_[t] && !dataDependent_[in] && isMemoryView(*step.layer, shapes_[in], shapes_[t])) {
+    int64_t viewElements = 0;
+    if (in >= 0 && !dataDependent_[t] && !dataDependent_[in] &&
+        isMemoryView(*step.layer, shapes_[in], shapes_[t], &viewElements)) {
       viewInput_[st] = in;
+      viewOffset_[st] = static_cast<size_t>(viewElements) * dataTypeSize(s.tensors[in]->getType());
       if (arenaOffset_[in] != SIZE_MAX) {
-        arenaOffset_[t] = arenaOffset_[in];
+        arenaOffset_[t] = arenaOffset_[in] + viewOffset_[st];
+        blockOf[t] = blockOf[in];
         for (auto& entry : live)
-          if (entry.second.offset == arenaOffset_[in])
+          if (entry.second.offset == blockOf[in])
             entry.first = std::max<int32_t>(entry.first, std::max<int32_t>(s.lastUse[t], static_cast<int32_t>(st)));
       }
       continue;
@@ -400,6 +409,7 @@ void ExecutionContext::resolveShapes() {
       top += bytes;
     }
     arenaOffset_[t] = chosen.offset;
+    blockOf[t] = chosen.offset;
     // A data-dependent output is copied out after the last layer: its block lives to the end.
     const bool copiedOut = dataDependent_[t] && s.tensors[t]->isNetworkOutput();
     live.push_back({copiedOut ? INT32_MAX : std::max<int32_t>(s.lastUse[t], static_cast<int32_t>(st)), chosen});

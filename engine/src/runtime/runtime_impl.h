@@ -70,6 +70,7 @@ class ExecutionContext final : public IExecutionContext {
   std::vector<std::vector<int64_t>> values_;  // shape tensors' values, per tensor
   std::vector<size_t> plannedBytes_;          // per tensor: bytes its arena block holds
   std::vector<int32_t> viewInput_;            // per step: the tensor whose memory its output is, or -1
+  std::vector<size_t> viewOffset_;            // per step: bytes into that memory where its output begins
   std::vector<bool> dataDependent_;           // per tensor: its shape waits for a NonZero to run
   bool hasDataDependentShapes_ = false;
   std::vector<IOutputAllocator*> outputAllocators_;  // per tensor

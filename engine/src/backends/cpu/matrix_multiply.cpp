@@ -2,6 +2,7 @@
 #include <cmath>
 
 #include "backends/cpu/cpu_kernels.h"
+#include "layers/layer_util.h"
 
 namespace trt {
 namespace cpu {
@@ -59,10 +60,12 @@ void runMatrixMultiply(const ILayer& layer, const std::vector<TensorView>& input
   const float alpha = mm.getAlpha();
   if (inputs.size() >= 3 || relu || alpha != 1.f) {
     const float* bias = inputs.size() >= 3 ? inputs[2].f32() : nullptr;
+    // A bias row per product of the batch ([P, 1, N]), else one for every row.
+    const int64_t biasBatch = bias && layer_util::isPerBatchBias(inputs[2].dims, output.dims) ? matC : 0;
     const float* residual = inputs.size() == 4 ? inputs[3].f32() : nullptr;
     float* y = output.f32();
     for (int64_t i = 0, n = output.dims.volume(); i < n; ++i) {
-      float v = alpha * y[i] + (bias ? bias[i % N] : 0.f);
+      float v = alpha * y[i] + (bias ? bias[(biasBatch ? i / biasBatch * N : 0) + i % N] : 0.f);
       if (residual) v += residual[i];
       y[i] = relu ? (v > 0.f ? v : (std::isnan(v) ? v : 0.f)) : v;
     }

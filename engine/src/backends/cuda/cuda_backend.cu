@@ -454,6 +454,7 @@ class CudaBackend : public ExecutionBackend {
   bool fusesMatrixMultiplyActivation(ActivationType type) const override { return productEpilogueComputes(type); }
   // cuDNN's SDPA takes each tensor's strides; the composed path copies a sequence-major tensor itself.
   bool readsSequenceMajorAttention() const override { return true; }
+  bool stacksSiblingProducts() const override { return true; }
 
   bool timesTactics(const INetworkDefinition& network) const override {
     for (int l = 0; l < network.getNbLayers(); ++l) {

@@ -101,8 +101,14 @@ void check(cublasStatus_t status, const char* what);
 //! residual and the activation each optional: `activation` -1 for none, or an ActivationType cuBLASLt's
 //! epilogue computes, ReLU or GELU's tanh form); false when cuBLASLt declines the configuration (the
 //! caller then runs the plain GEMM and an epilogue kernel).
+//! Strided batches of one ltGemmEpilogue call: `count` products, each operand's consecutive matrices
+//! `stride*` elements apart (0: one matrix shared by every product); the residual strides as Y.
+struct LtBatch {
+  int64_t count = 1, strideA = 0, strideB = 0, strideY = 0, strideBias = 0;
+};
 bool ltGemmEpilogue(LaunchContext& ctx, DataType type, bool tA, bool tB, int64_t M, int64_t N, int64_t K, const void* A,
-                    const void* B, const void* bias, const void* residual, int32_t activation, float alpha, void* Y);
+                    const void* B, const void* bias, const void* residual, int32_t activation, float alpha, void* Y,
+                    const LtBatch& batch = LtBatch{});
 //! Whether cuBLASLt's epilogue computes this activation (what the builder may fuse into a product).
 bool productEpilogueComputes(ActivationType type);
 

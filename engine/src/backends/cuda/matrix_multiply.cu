@@ -4,26 +4,39 @@
 #include "backends/cuda/activation.cuh"
 #include "backends/cuda/cuda_kernels.h"
 #include "backends/cuda/float_types.cuh"
+#include "layers/layer_util.h"
 
 namespace trt {
 namespace cuda {
 
 namespace {
+// biasBatch: elements of one product's output when the bias holds a row per product ([P, 1, N]), else 0.
 template <typename T>
 __global__ void biasActivationKernel(T* y, const T* bias, const T* residual, int32_t activation, int64_t columns,
-                                     int64_t total) {
+                                     int64_t biasBatch, int64_t total) {
   int64_t i = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x;
   if (i >= total) return;
-  float v = load(y, i) + (bias ? load(bias, i % columns) : 0.f);
+  float v = load(y, i) + (bias ? load(bias, (biasBatch ? i / biasBatch * columns : 0) + i % columns) : 0.f);
   if (residual) v += load(residual, i);
   if (activation >= 0) v = activate(static_cast<ActivationType>(activation), 0.f, 0.f, v);
   store(y, i, v);
 }
 
+// Sets a layout's strided batch: `count` matrices `stride` elements apart (0: the same one for each).
+bool batched(cublasLtMatrixLayout_t layout, int64_t count, int64_t stride) {
+  const int32_t n = static_cast<int32_t>(count);
+  return count <= INT32_MAX &&
+         cublasLtMatrixLayoutSetAttribute(layout, CUBLASLT_MATRIX_LAYOUT_BATCH_COUNT, &n, sizeof(n)) ==
+             CUBLAS_STATUS_SUCCESS &&
+         cublasLtMatrixLayoutSetAttribute(layout, CUBLASLT_MATRIX_LAYOUT_STRIDED_BATCH_OFFSET, &stride,
+                                          sizeof(stride)) == CUBLAS_STATUS_SUCCESS;
+}
+
 }  // namespace
 
 bool ltGemmEpilogue(LaunchContext& ctx, DataType type, bool tA, bool tB, int64_t M, int64_t N, int64_t K, const void* A,
-                    const void* B, const void* bias, const void* residual, int32_t activation, float alpha, void* Y) {
+                    const void* B, const void* bias, const void* residual, int32_t activation, float alpha, void* Y,
+                    const LtBatch& batch) {
   if (!ctx.blasLt) check(cublasLtCreate(&ctx.blasLt), "cublasLtCreate");
   const bool reduced = type == DataType::kHALF || type == DataType::kBF16;  // 16-bit data, FP32 accumulation
   const cudaDataType_t dt = type == DataType::kHALF ? CUDA_R_16F : type == DataType::kBF16 ? CUDA_R_16BF : CUDA_R_32F;
@@ -57,7 +70,12 @@ bool ltGemmEpilogue(LaunchContext& ctx, DataType type, bool tA, bool tB, int64_t
                      CUBLAS_STATUS_SUCCESS)) &&
       cublasLtMatrixLayoutCreate(&la, dt, tB ? K : N, tB ? N : K, tB ? K : N) == CUBLAS_STATUS_SUCCESS &&
       cublasLtMatrixLayoutCreate(&lb, dt, tA ? M : K, tA ? K : M, tA ? M : K) == CUBLAS_STATUS_SUCCESS &&
-      cublasLtMatrixLayoutCreate(&ly, dt, N, M, N) == CUBLAS_STATUS_SUCCESS) {
+      cublasLtMatrixLayoutCreate(&ly, dt, N, M, N) == CUBLAS_STATUS_SUCCESS &&
+      (batch.count == 1 ||
+       (batched(la, batch.count, batch.strideB) && batched(lb, batch.count, batch.strideA) &&
+        batched(ly, batch.count, batch.strideY) &&
+        (!bias || cublasLtMatmulDescSetAttribute(op, CUBLASLT_MATMUL_DESC_BIAS_BATCH_STRIDE, &batch.strideBias,
+                                                 sizeof(int64_t)) == CUBLAS_STATUS_SUCCESS)))) {
     // cuBLASLt picks its kernel for the workspace it gets: 32 MiB, or the builder's limit when lower.
     const size_t workspaceBytes =
         ctx.workspaceLimit > 0 && ctx.workspaceLimit < (size_t(32) << 20) ? ctx.workspaceLimit : size_t(32) << 20;
@@ -112,12 +130,26 @@ void launchMatrixMultiply(LaunchContext& ctx, const ILayer& layer, const std::ve
   const int64_t matA = ra * ca, matB = rb * cb, matC = M * N;
   const void* bias = in.size() >= 3 ? in[2].data : nullptr;
   const void* residual = in.size() == 4 ? in[3].data : nullptr;  // the output's shape, read as cuBLASLt's C
+  // A bias row per product of the batch (a stacked product's [P, 1, N]), else one for every row.
+  const bool perBatchBias = bias && layer_util::isPerBatchBias(in[2].dims, out.dims);
   const int32_t activation = fusedProductActivation(mm);
+  const bool sidesStride = (batchA == batch || batchA == 1) && (batchB == batch || batchB == 1);
   if (bias || residual || activation >= 0) {
     // One GEMM: a single product, or a batch of A against one shared B (rows of A stack up).
-    const bool single = batch == 1 || (batchB == 1 && batchA == batch && !tA && !vecA);
+    const bool single = !perBatchBias && (batch == 1 || (batchB == 1 && batchA == batch && !tA && !vecA));
     if (single && ltGemmEpilogue(ctx, type, tA, tB && !vecB, batch == 1 ? M : batch * M, N, K, in[0].data, in[1].data,
                                  bias, residual, activation, mm.getAlpha(), out.data))
+      return;
+    // Else one strided-batched cuBLASLt call (a shared side read with stride 0; a stacked product's Q, K, V).
+    LtBatch strided;
+    strided.count = batch;
+    strided.strideA = batchA == 1 ? 0 : matA;
+    strided.strideB = batchB == 1 ? 0 : matB;
+    strided.strideY = matC;
+    strided.strideBias = perBatchBias ? N : 0;
+    if (!single && batch > 1 && sidesStride && !vecA && !vecB &&
+        ltGemmEpilogue(ctx, type, tA, tB, M, N, K, in[0].data, in[1].data, bias, residual, activation, mm.getAlpha(),
+                       out.data, strided))
       return;
   }
   auto epilogue = [&]() {
@@ -127,12 +159,12 @@ void launchMatrixMultiply(LaunchContext& ctx, const ILayer& layer, const std::ve
       using T = decltype(tag);
       biasActivationKernel<<<static_cast<unsigned>((total + 255) / 256), 256, 0, ctx.stream>>>(
           static_cast<T*>(out.data), static_cast<const T*>(bias), static_cast<const T*>(residual), activation, N,
-          total);
+          perBatchBias ? matC : 0, total);
     });
     check(cudaGetLastError(), "matrix multiply epilogue kernel launch");
   };
   // One strided call when each side is either fully batched or shared; else one call per batch.
-  if ((batchA == batch || batchA == 1) && (batchB == batch || batchB == 1)) {
+  if (sidesStride) {
     gemm(ctx, type, tA, tB && !vecB, M, N, K, in[0].data, batchA == 1 ? 0 : matA, in[1].data, batchB == 1 ? 0 : matB,
          out.data, matC, batch, mm.getAlpha());
     epilogue();

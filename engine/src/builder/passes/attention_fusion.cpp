@@ -121,7 +121,11 @@ ITensor* additiveBiasInput(const INetworkDefinition& network, const ITensor* t, 
   ILayer* add = soleElementWise(network, t, ElementWiseOperation::kSUM);
   if (!add || add->precisionIsSet()) return nullptr;
   const Dims sd = t->getDimensions();
-  for (int side = 0; side < 2; ++side) {
+  // The scores side first where a product makes it (a full-shape bias may be either operand).
+  const ILayer* first = add->getInput(0)->getProducer();
+  const int firstSide = first && first->getType() == LayerType::kMATRIX_MULTIPLY ? 0 : 1;
+  for (int i = 0; i < 2; ++i) {
+    const int side = i == 0 ? firstSide : 1 - firstSide;
     ITensor* scores = add->getInput(side);
     ITensor* other = add->getInput(1 - side);
     const Dims bd = other->getDimensions();
@@ -182,7 +186,8 @@ int32_t fuseAttention(INetworkDefinition& network) {
         continue;
       }
       // The where() only between the scaling and the softmax: a scaling after it would scale the fill too.
-      if (ITensor* unmasked = causal || scaled ? nullptr : causalSelectInput(network, scores, mask)) {
+      // Not below a bias either: the where()'s check that every row keeps a key covers the softmax's mask only.
+      if (ITensor* unmasked = causal || scaled || bias ? nullptr : causalSelectInput(network, scores, mask)) {
         scores = unmasked;
         causal = true;
         continue;

@@ -67,6 +67,7 @@ int32_t fuseMatrixMultiplyResidual(INetworkDefinition& network) {
       ITensor* addend = residual;
       if (view) {  // the residual read in the product's shape: a view of its bytes, nothing runs
         IShuffleLayer* reshape = network.addShuffle(*residual);
+        reshape->setZeroIsPlaceholder(false);  // a 0 is an empty dimension here, not "copy the input's"
         reshape->setReshapeDimensions(productDims);
         reshape->setName((std::string(add->getName()) + " (residual as the product's rows)").c_str());
         network.moveLayer(reshape, network.indexOf(mm));

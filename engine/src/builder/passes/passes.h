@@ -50,6 +50,9 @@ int32_t fuseMatrixMultiplyBias(INetworkDefinition& network);
 //! Folds `x + matmul` (x of the product's shape and type, also through a reshape of the product) into the
 //! product's residual input (a zero bias added when it has none).
 int32_t fuseMatrixMultiplyResidual(INetworkDefinition& network);
+//! Stacks products of one input by constant matrices of one shape (Q, K, V projections) into one product by
+//! [P, K, N] weights whose P results are outer-axis slices of its output (views: nothing is copied).
+int32_t stackSiblingProducts(INetworkDefinition& network);
 //! Replaces `x * sigmoid(x)` by one SiLU activation and `x * hardsigmoid(x)` by one hard-swish.
 int32_t fuseGatedActivation(INetworkDefinition& network);
 //! Replaces GELU's tanh form written out as layers (0.5 * x * (1 + tanh(sqrt(2/pi) * (x + 0.044715 x^3))))

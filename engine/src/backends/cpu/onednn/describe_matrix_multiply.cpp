@@ -2,6 +2,7 @@
 // as strides (a transpose swaps the inner two, a broadcast batch dimension has size 1). Vector
 // operands and INT8 products stay on the reference kernel.
 #include "backends/cpu/onednn/describe.h"
+#include "layers/layer_util.h"
 
 namespace trt {
 namespace cpu {
@@ -42,7 +43,8 @@ bool describeMatrixMultiply(const ILayer& layer, const std::vector<TensorView>& 
   if (a.nbDims - 2 > batchRank || b.nbDims - 2 > batchRank) return false;
   const int64_t N = c.d[c.nbDims - 1];
   const bool hasBias = inputs.size() >= 3;
-  if (hasBias && inputs[2].dims.volume() != N) return false;
+  const bool perBatchBias = hasBias && inputs[2].dims.volume() != N;  // [P, 1, N] (the layer checked it)
+  if (hasBias && inputs[2].dims.volume() != N && !layer_util::isPerBatchBias(inputs[2].dims, c)) return false;
   const bool hasResidual = inputs.size() == 4;
   if (hasResidual && !(inputs[3].dims == c)) return false;
   d = torchtrt_onednn_matrix_multiply{};
@@ -53,7 +55,8 @@ bool describeMatrixMultiply(const ILayer& layer, const std::vector<TensorView>& 
   for (int i = 0; i < batchRank; ++i) batchVolume *= c.d[i];
   for (int i = 0; i < a.nbDims - 2; ++i) aBatchVolume *= a.d[i];
   for (int i = 0; i < b.nbDims - 2; ++i) bBatchVolume *= b.d[i];
-  if (batchRank > 0 && opA == MatrixOperation::kNONE && bBatchVolume == 1 && aBatchVolume == batchVolume) {
+  if (batchRank > 0 && opA == MatrixOperation::kNONE && bBatchVolume == 1 && aBatchVolume == batchVolume &&
+      !perBatchBias) {
     const int64_t rows = batchVolume * a.d[a.nbDims - 2];
     d.a = operand(Dims{rows, a.d[a.nbDims - 1]}, 0, false);
     d.b = operand(Dims{b.d[b.nbDims - 2], b.d[b.nbDims - 1]}, 0, opB == MatrixOperation::kTRANSPOSE);
@@ -63,7 +66,12 @@ bool describeMatrixMultiply(const ILayer& layer, const std::vector<TensorView>& 
     d.b = operand(b, batchRank, opB == MatrixOperation::kTRANSPOSE);
     d.c = denseTensor(c);
   }
-  if (hasBias) {
+  if (perBatchBias) {
+    // Not the rows path above (d.c is the output's own dims): the bias dense in them with one row.
+    Dims bd = c;
+    bd.d[c.nbDims - 2] = 1;
+    d.bias = denseTensor(bd);
+  } else if (hasBias) {
     d.bias.rank = d.c.rank;
     for (int i = 0; i < d.c.rank; ++i) {
       d.bias.dims[i] = 1;
