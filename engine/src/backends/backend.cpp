@@ -19,6 +19,9 @@ const ExecutionBackend& executionBackend(Backend kind) {
 }
 
 namespace {
+// `offset` bytes into `base`; null while `base` is (an input not yet bound when a context is created).
+void* at(void* base, size_t offset) { return base ? static_cast<uint8_t*>(base) + offset : nullptr; }
+
 // Where each tensor's memory is before the first step: bound inputs and outputs, arena blocks.
 std::vector<void*> tensorData(const RunState& state, uint8_t* arena) {
   const Schedule& s = state.schedule;
@@ -41,7 +44,7 @@ void prepareSteps(RunState& state, uint8_t* arena, const StepDevice& device, con
     const auto& step = s.steps[st];
     if (state.dataDependent[step.output] || step.layer->getType() == LayerType::kNON_ZERO) return;
     if (state.viewInput[st] >= 0) {
-      data[step.output] = static_cast<uint8_t*>(data[state.viewInput[st]]) + state.viewOffset[st];
+      data[step.output] = at(data[state.viewInput[st]], state.viewOffset[st]);
       continue;
     }
     if (s.isConstant[step.output]) {
@@ -73,7 +76,7 @@ void runSteps(RunState& state, uint8_t* arena, const StepDevice& device) {
   for (size_t st = 0; st < s.steps.size(); ++st) {
     const auto& step = s.steps[st];
     if (state.viewInput[st] >= 0) {  // a reshape-like layer or a block of its input: that memory
-      data[step.output] = static_cast<uint8_t*>(data[state.viewInput[st]]) + state.viewOffset[st];
+      data[step.output] = at(data[state.viewInput[st]], state.viewOffset[st]);
       continue;
     }
     if (s.isConstant[step.output] && !state.addresses[step.output]) {
