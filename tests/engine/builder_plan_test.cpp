@@ -471,7 +471,9 @@ TEST(Builder, KeepsAResidualAddThatBroadcastsOrComesLater) {
     int adds = 0;
     for (int l = 0; l < built.engine->network().getNbLayers(); ++l) {
       const trt::ILayer* layer = built.engine->network().getLayer(l);
-      if (layer->getType() == trt::LayerType::kMATRIX_MULTIPLY) EXPECT_LT(layer->getNbInputs(), 4) << broadcast;
+      if (layer->getType() == trt::LayerType::kMATRIX_MULTIPLY) {
+        EXPECT_LT(layer->getNbInputs(), 4) << broadcast;
+      }
       adds += layer->getType() == trt::LayerType::kELEMENTWISE;
     }
     EXPECT_EQ(adds, 1) << broadcast << "\n" << built.engine->describeLayers();
@@ -551,6 +553,58 @@ TEST(Builder, StacksProductsOfOneInputIntoOneProductReadAsViews) {
         for (int k = 0; k < 4; ++k) v += xv[row * 4 + k] * other[k * 2 + c];
         EXPECT_NEAR(out["z"][row * 2 + c], v, 1e-5f);
       }
+  }
+}
+
+TEST(Builder, StacksTheColumnBlocksOfAProductSplitBySlices) {
+  // GPT-2's fused Q/K/V projection: x [2, 3, 4] viewed as [6, 4], times W [4, 6] (or [6, 4] read transposed)
+  // plus a bias, viewed as [2, 3, 6], split by three slices of 2 columns (listed out of order). The product
+  // becomes one by W's column blocks [3, 4, 2] whose results are views; unequal slices leave it as it is.
+  for (int variant = 0; variant < 3; ++variant) {
+    const bool transposed = variant == 1, unequal = variant == 2;
+    const std::vector<float> w = randomVector(24, 60), b = randomVector(6, 61);
+    trt::INetworkDefinition net;
+    auto* x = net.addInput("x", trt::DataType::kFLOAT, {2, 3, 4});
+    auto* rows = net.addShuffle(*x);
+    rows->setReshapeDimensions({6, 4});
+    auto* wc = net.addConstant(transposed ? trt::Dims{6, 4} : trt::Dims{4, 6}, {trt::DataType::kFLOAT, w.data(), 24});
+    auto* mm = net.addMatrixMultiply(*rows->getOutput(0), trt::MatrixOperation::kNONE, *wc->getOutput(0),
+                                     transposed ? trt::MatrixOperation::kTRANSPOSE : trt::MatrixOperation::kNONE);
+    auto* bc = net.addConstant({6}, {trt::DataType::kFLOAT, b.data(), 6});
+    auto* biased = net.addElementWise(*mm->getOutput(0), *bc->getOutput(0), trt::ElementWiseOperation::kSUM);
+    auto* view = net.addShuffle(*biased->getOutput(0));
+    view->setReshapeDimensions({2, 3, 6});
+    const std::vector<std::pair<int64_t, int64_t>> windows =
+        unequal ? std::vector<std::pair<int64_t, int64_t>>{{0, 2}, {2, 4}}
+                : std::vector<std::pair<int64_t, int64_t>>{{4, 2}, {0, 2}, {2, 2}};
+    for (size_t i = 0; i < windows.size(); ++i) {
+      auto* slice = net.addSlice(*view->getOutput(0), {0, 0, windows[i].first}, {2, 3, windows[i].second}, {1, 1, 1});
+      auto* y = net.addActivation(*slice->getOutput(0), trt::ActivationType::kTANH);
+      y->getOutput(0)->setName(("y" + std::to_string(i)).c_str());
+      net.markOutput(*y->getOutput(0));
+    }
+    trt::passes::fuseMatrixMultiplyBias(net);
+    trt::passes::removeDeadLayers(net);
+    EXPECT_EQ(trt::passes::stackColumnSlicedProducts(net), unequal ? 0 : 1) << variant;
+    auto built = build(net);
+    int stacked = 0;
+    for (int l = 0; l < built.engine->network().getNbLayers(); ++l) {
+      const trt::ILayer* layer = built.engine->network().getLayer(l);
+      stacked +=
+          layer->getType() == trt::LayerType::kMATRIX_MULTIPLY && layer->getInput(1)->getDimensions().nbDims == 3;
+    }
+    EXPECT_EQ(stacked, unequal ? 0 : 1) << built.engine->describeLayers();
+    const auto xv = randomVector(24, 62);
+    auto out = run(*built.engine, {{"x", {{2, 3, 4}, xv}}});
+    for (size_t i = 0; i < windows.size(); ++i)
+      for (int row = 0; row < 6; ++row)
+        for (int64_t c = 0; c < windows[i].second; ++c) {
+          const int64_t col = windows[i].first + c;
+          float v = b[col];
+          for (int k = 0; k < 4; ++k) v += xv[row * 4 + k] * (transposed ? w[col * 4 + k] : w[k * 6 + col]);
+          EXPECT_NEAR(out["y" + std::to_string(i)][row * windows[i].second + c], std::tanh(v), 1e-5f)
+              << variant << " " << i;
+        }
   }
 }
 

@@ -172,6 +172,10 @@ IHostMemory* Builder::buildSerializedNetwork(INetworkDefinition& network, IBuild
        [&](INetworkDefinition& n) {
          return int8 || !backend.stacksSiblingProducts() ? 0 : passes::stackSiblingProducts(n);
        }},
+      {"column-sliced product stacking",
+       [&](INetworkDefinition& n) {
+         return int8 || !backend.stacksSiblingProducts() ? 0 : passes::stackColumnSlicedProducts(n);
+       }},
   };
   for (const auto& fusion : fusions)
     if (runPass(fusion.first, fusion.second) > 0) runPass("dead-layer removal", passes::removeDeadLayers);

@@ -57,6 +57,20 @@ inline const IConstantLayer* constantProducer(const ITensor* t) {
   return p && p->getType() == LayerType::kCONSTANT ? static_cast<const IConstantLayer*>(p) : nullptr;
 }
 
+//! The constant producing a floating matrix operand `t`: [..., R, C] of static dims, every leading dim 1
+//! (nn.MultiheadAttention's [1, K, N] weights), else nullptr.
+inline const IConstantLayer* constantMatrix(const ITensor* t) {
+  const IConstantLayer* c = constantProducer(t);
+  if (!c) return nullptr;
+  const DataType type = c->getWeights().type;
+  if (type != DataType::kFLOAT && type != DataType::kHALF && type != DataType::kBF16) return nullptr;
+  const Dims d = c->getDimensions();
+  if (d.nbDims < 2 || !d.isStatic()) return nullptr;
+  for (int i = 0; i < d.nbDims - 2; ++i)
+    if (d.d[i] != 1) return nullptr;
+  return c;
+}
+
 //! Whether `layer` is an elementwise `op`.
 inline bool isElementWise(const ILayer* layer, ElementWiseOperation op) {
   return layer->getType() == LayerType::kELEMENTWISE &&

@@ -53,6 +53,9 @@ int32_t fuseMatrixMultiplyResidual(INetworkDefinition& network);
 //! Stacks products of one input by constant matrices of one shape (Q, K, V projections) into one product by
 //! [P, K, N] weights whose P results are outer-axis slices of its output (views: nothing is copied).
 int32_t stackSiblingProducts(INetworkDefinition& network);
+//! Stacks the column blocks of a product whose output only equal last-axis slices read (GPT-2's fused
+//! Q/K/V projection) into one product by [P, K, n] weights, its P results outer-axis slices (views).
+int32_t stackColumnSlicedProducts(INetworkDefinition& network);
 //! Replaces `x * sigmoid(x)` by one SiLU activation and `x * hardsigmoid(x)` by one hard-swish.
 int32_t fuseGatedActivation(INetworkDefinition& network);
 //! Replaces GELU's tanh form written out as layers (0.5 * x * (1 + tanh(sqrt(2/pi) * (x + 0.044715 x^3))))

@@ -15,17 +15,6 @@ namespace trt {
 namespace passes {
 
 namespace {
-// A constant matrix operand: [..., R, C] with every leading dim 1 (nn.MultiheadAttention's [1, K, N]).
-const IConstantLayer* constantMatrix(const ITensor* t) {
-  const IConstantLayer* c = constantProducer(t);
-  if (!c || !isFloating(c->getWeights().type)) return nullptr;
-  const Dims d = c->getDimensions();
-  if (d.nbDims < 2 || !d.isStatic()) return nullptr;
-  for (int i = 0; i < d.nbDims - 2; ++i)
-    if (d.d[i] != 1) return nullptr;
-  return c;
-}
-
 // Whether two products compute the same kind of thing on the same input, so that one stacked product
 // computes both: same operations, scale, activation, pin, types and weight shapes, both with a bias or
 // neither, no residual, not INT8.
