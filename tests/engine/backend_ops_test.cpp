@@ -263,12 +263,20 @@ const std::vector<Example>& examples() {
                 mm->setInput(3, *n.input("r", t, {2, 3, 4}));
                 n.mark(mm);
               }),
-      // Stacked projections: one input shared by three products ([1, 6, 5] by [3, 5, 4]) with a bias row each
-      // ([3, 1, 4]): one strided-batched cuBLASLt call with a bias batch stride.
+      // Stacked projections: one input shared by three products ([1, 6, 5] by [3, 5, 8]) with a bias row each
+      // ([3, 1, 8]): one strided-batched cuBLASLt call with a bias batch stride; with 4 columns (rows and
+      // batches not 16-byte aligned in 16 bits) the strided GEMM and the epilogue kernel.
       Example("MatrixMultiply.stacked", LayerType::kMATRIX_MULTIPLY, {F32},
               [](Net& n, DataType t) {
                 auto* mm = n.net.addMatrixMultiply(*n.input("x", t, {1, 6, 5}), trt::MatrixOperation::kNONE,
-                                                   *n.input("w", t, {3, 5, 4}), trt::MatrixOperation::kNONE);
+                                                   *n.input("w", t, {3, 5, 8}), trt::MatrixOperation::kNONE);
+                mm->setInput(2, *n.input("b", t, {3, 1, 8}));
+                n.mark(mm);
+              }),
+      Example("MatrixMultiply.stackedUnaligned", LayerType::kMATRIX_MULTIPLY, {F32},
+              [](Net& n, DataType t) {
+                auto* mm = n.net.addMatrixMultiply(*n.input("x", t, {1, 6, 5}), trt::MatrixOperation::kNONE,
+                                                   *n.input("w", t, {3, 4, 5}), trt::MatrixOperation::kTRANSPOSE);
                 mm->setInput(2, *n.input("b", t, {3, 1, 4}));
                 n.mark(mm);
               }),

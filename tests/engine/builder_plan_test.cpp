@@ -490,22 +490,22 @@ TEST(Builder, KeepsAResidualAddThatBroadcastsOrComesLater) {
 }
 
 TEST(Builder, StacksProductsOfOneInputIntoOneProductReadAsViews) {
-  // Q, K and V projections of one input x [2, 3, 4]: by [4, 5] weights with biases, and by [1, 5, 4] weights
-  // read transposed (nn.MultiheadAttention's form) without. Each trio becomes one product by [3, 4, 5]
-  // (or [3, 5, 4]) weights; its three results are slices of its output that run as views (no copy); a
+  // Q, K and V projections of one input x [2, 3, 4]: by [4, 8] weights with biases, and by [1, 8, 4] weights
+  // read transposed (nn.MultiheadAttention's form) without. Each trio becomes one product by [3, 4, 8]
+  // (or [3, 8, 4]) weights; its three results are slices of its output that run as views (no copy); a
   // fourth product by other-shaped weights stays on its own. Results as the separate products give them.
   for (bool transposed : {false, true}) {
-    const std::vector<float> w = randomVector(3 * 20, 40), b = randomVector(15, 41), other = randomVector(4 * 2, 42);
+    const std::vector<float> w = randomVector(3 * 32, 40), b = randomVector(24, 41), other = randomVector(4 * 2, 42);
     trt::INetworkDefinition net;
     auto* x = net.addInput("x", trt::DataType::kFLOAT, {2, 3, 4});
     for (int p = 0; p < 3; ++p) {
-      const trt::Dims wd = transposed ? trt::Dims{1, 5, 4} : trt::Dims{4, 5};
-      auto* wc = net.addConstant(wd, {trt::DataType::kFLOAT, w.data() + 20 * p, 20});
+      const trt::Dims wd = transposed ? trt::Dims{1, 8, 4} : trt::Dims{4, 8};
+      auto* wc = net.addConstant(wd, {trt::DataType::kFLOAT, w.data() + 32 * p, 32});
       auto* mm = net.addMatrixMultiply(*x, trt::MatrixOperation::kNONE, *wc->getOutput(0),
                                        transposed ? trt::MatrixOperation::kTRANSPOSE : trt::MatrixOperation::kNONE);
       trt::ITensor* y = mm->getOutput(0);
       if (!transposed) {
-        auto* bc = net.addConstant({5}, {trt::DataType::kFLOAT, b.data() + 5 * p, 5});
+        auto* bc = net.addConstant({8}, {trt::DataType::kFLOAT, b.data() + 8 * p, 8});
         y = net.addElementWise(*y, *bc->getOutput(0), trt::ElementWiseOperation::kSUM)->getOutput(0);
       }
       y = net.addActivation(*y, trt::ActivationType::kTANH)->getOutput(0);  // read by another layer, as attention does
@@ -541,11 +541,11 @@ TEST(Builder, StacksProductsOfOneInputIntoOneProductReadAsViews) {
     auto out = run(*built.engine, {{"x", {{2, 3, 4}, xv}}});
     for (int p = 0; p < 3; ++p)
       for (int row = 0; row < 6; ++row)
-        for (int c = 0; c < 5; ++c) {
-          float v = transposed ? 0.f : b[5 * p + c];
+        for (int c = 0; c < 8; ++c) {
+          float v = transposed ? 0.f : b[8 * p + c];
           for (int k = 0; k < 4; ++k)
-            v += xv[row * 4 + k] * (transposed ? w[20 * p + c * 4 + k] : w[20 * p + k * 5 + c]);
-          EXPECT_NEAR(out["y" + std::to_string(p)][row * 5 + c], std::tanh(v), 1e-5f) << transposed << " " << p;
+            v += xv[row * 4 + k] * (transposed ? w[32 * p + c * 4 + k] : w[32 * p + k * 8 + c]);
+          EXPECT_NEAR(out["y" + std::to_string(p)][row * 8 + c], std::tanh(v), 1e-5f) << transposed << " " << p;
         }
     for (int row = 0; row < 6; ++row)
       for (int c = 0; c < 2; ++c) {
@@ -557,26 +557,26 @@ TEST(Builder, StacksProductsOfOneInputIntoOneProductReadAsViews) {
 }
 
 TEST(Builder, StacksTheColumnBlocksOfAProductSplitBySlices) {
-  // GPT-2's fused Q/K/V projection: x [2, 3, 4] viewed as [6, 4], times W [4, 6] (or [6, 4] read transposed)
-  // plus a bias, viewed as [2, 3, 6], split by three slices of 2 columns (listed out of order). The product
-  // becomes one by W's column blocks [3, 4, 2] whose results are views; unequal slices leave it as it is.
+  // GPT-2's fused Q/K/V projection: x [2, 3, 4] viewed as [6, 4], times W [4, 24] (or [24, 4] read transposed)
+  // plus a bias, viewed as [2, 3, 24], split by three slices of 8 columns (listed out of order). The product
+  // becomes one by W's column blocks [3, 4, 8] whose results are views; unequal slices leave it as it is.
   for (int variant = 0; variant < 3; ++variant) {
     const bool transposed = variant == 1, unequal = variant == 2;
-    const std::vector<float> w = randomVector(24, 60), b = randomVector(6, 61);
+    const std::vector<float> w = randomVector(96, 60), b = randomVector(24, 61);
     trt::INetworkDefinition net;
     auto* x = net.addInput("x", trt::DataType::kFLOAT, {2, 3, 4});
     auto* rows = net.addShuffle(*x);
     rows->setReshapeDimensions({6, 4});
-    auto* wc = net.addConstant(transposed ? trt::Dims{6, 4} : trt::Dims{4, 6}, {trt::DataType::kFLOAT, w.data(), 24});
+    auto* wc = net.addConstant(transposed ? trt::Dims{24, 4} : trt::Dims{4, 24}, {trt::DataType::kFLOAT, w.data(), 96});
     auto* mm = net.addMatrixMultiply(*rows->getOutput(0), trt::MatrixOperation::kNONE, *wc->getOutput(0),
                                      transposed ? trt::MatrixOperation::kTRANSPOSE : trt::MatrixOperation::kNONE);
-    auto* bc = net.addConstant({6}, {trt::DataType::kFLOAT, b.data(), 6});
+    auto* bc = net.addConstant({24}, {trt::DataType::kFLOAT, b.data(), 24});
     auto* biased = net.addElementWise(*mm->getOutput(0), *bc->getOutput(0), trt::ElementWiseOperation::kSUM);
     auto* view = net.addShuffle(*biased->getOutput(0));
-    view->setReshapeDimensions({2, 3, 6});
+    view->setReshapeDimensions({2, 3, 24});
     const std::vector<std::pair<int64_t, int64_t>> windows =
-        unequal ? std::vector<std::pair<int64_t, int64_t>>{{0, 2}, {2, 4}}
-                : std::vector<std::pair<int64_t, int64_t>>{{4, 2}, {0, 2}, {2, 2}};
+        unequal ? std::vector<std::pair<int64_t, int64_t>>{{0, 8}, {8, 16}}
+                : std::vector<std::pair<int64_t, int64_t>>{{16, 8}, {0, 8}, {8, 8}};
     for (size_t i = 0; i < windows.size(); ++i) {
       auto* slice = net.addSlice(*view->getOutput(0), {0, 0, windows[i].first}, {2, 3, windows[i].second}, {1, 1, 1});
       auto* y = net.addActivation(*slice->getOutput(0), trt::ActivationType::kTANH);
@@ -601,7 +601,7 @@ TEST(Builder, StacksTheColumnBlocksOfAProductSplitBySlices) {
         for (int64_t c = 0; c < windows[i].second; ++c) {
           const int64_t col = windows[i].first + c;
           float v = b[col];
-          for (int k = 0; k < 4; ++k) v += xv[row * 4 + k] * (transposed ? w[col * 4 + k] : w[k * 6 + col]);
+          for (int k = 0; k < 4; ++k) v += xv[row * 4 + k] * (transposed ? w[col * 4 + k] : w[k * 24 + col]);
           EXPECT_NEAR(out["y" + std::to_string(i)][row * windows[i].second + c], std::tanh(v), 1e-5f)
               << variant << " " << i;
         }
@@ -611,11 +611,11 @@ TEST(Builder, StacksTheColumnBlocksOfAProductSplitBySlices) {
 TEST(Builder, StackedProductsKeepTheirPlan) {
   // The stacked engine survives its plan round trip (a view at an offset is the runtime's choice, not the
   // plan's).
-  const std::vector<float> w = randomVector(2 * 12, 44);
+  const std::vector<float> w = randomVector(2 * 32, 44);
   trt::INetworkDefinition net;
-  auto* x = net.addInput("x", trt::DataType::kFLOAT, {5, 4});
+  auto* x = net.addInput("x", trt::DataType::kFLOAT, {8, 4});
   for (int p = 0; p < 2; ++p) {
-    auto* wc = net.addConstant({4, 3}, {trt::DataType::kFLOAT, w.data() + 12 * p, 12});
+    auto* wc = net.addConstant({4, 8}, {trt::DataType::kFLOAT, w.data() + 32 * p, 32});
     auto* mm = net.addMatrixMultiply(*x, trt::MatrixOperation::kNONE, *wc->getOutput(0), trt::MatrixOperation::kNONE);
     auto* relu = net.addActivation(*mm->getOutput(0), trt::ActivationType::kSIGMOID);
     relu->getOutput(0)->setName(("y" + std::to_string(p)).c_str());
@@ -629,14 +629,14 @@ TEST(Builder, StackedProductsKeepTheirPlan) {
   std::unique_ptr<trt::IRuntime> runtime(trt::createInferRuntime(trt::defaultLogger()));
   std::unique_ptr<trt::ICudaEngine> engine(runtime->deserializeCudaEngine(plan->data(), plan->size()));
   ASSERT_TRUE(engine);
-  const auto xv = randomVector(20, 45);
-  auto out = run(*engine, {{"x", {{5, 4}, xv}}});
+  const auto xv = randomVector(32, 45);
+  auto out = run(*engine, {{"x", {{8, 4}, xv}}});
   for (int p = 0; p < 2; ++p)
-    for (int row = 0; row < 5; ++row)
-      for (int c = 0; c < 3; ++c) {
+    for (int row = 0; row < 8; ++row)
+      for (int c = 0; c < 8; ++c) {
         float v = 0.f;
-        for (int k = 0; k < 4; ++k) v += xv[row * 4 + k] * w[12 * p + k * 3 + c];
-        EXPECT_NEAR(out["y" + std::to_string(p)][row * 3 + c], 1.f / (1.f + std::exp(-v)), 1e-5f);
+        for (int k = 0; k < 4; ++k) v += xv[row * 4 + k] * w[32 * p + k * 8 + c];
+        EXPECT_NEAR(out["y" + std::to_string(p)][row * 8 + c], 1.f / (1.f + std::exp(-v)), 1e-5f);
       }
 }
 

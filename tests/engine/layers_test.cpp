@@ -176,6 +176,42 @@ TEST(MatrixMultiply, LargeProductUsesAllTilesCorrectly) {
     }
 }
 
+TEST(MatrixMultiply, BiasAndResidualShapesAreChecked) {
+  // A bias row per product of the batch ([P, 1, N]) is accepted for matrices; with a vector left operand
+  // (one row a product) it is refused, as is a residual that is not the output's shape.
+  auto makeNet = [](trt::INetworkDefinition& net, trt::MatrixOperation op0, trt::Dims biasDims, trt::Dims resDims) {
+    auto* a = net.addInput("a", trt::DataType::kFLOAT,
+                           op0 == trt::MatrixOperation::kVECTOR ? trt::Dims{2, 3, 4} : trt::Dims{2, 3, 4});
+    auto* b = net.addInput("b", trt::DataType::kFLOAT, {4, 5});
+    auto* mm = net.addMatrixMultiply(*a, op0, *b, trt::MatrixOperation::kNONE);
+    mm->setInput(2, *net.addInput("bias", trt::DataType::kFLOAT, biasDims));
+    if (resDims.nbDims > 0) mm->setInput(3, *net.addInput("r", trt::DataType::kFLOAT, resDims));
+    mm->getOutput(0)->setName("y");
+    net.markOutput(*mm->getOutput(0));
+    return mm;
+  };
+  {
+    trt::INetworkDefinition net;
+    auto* mm = makeNet(net, trt::MatrixOperation::kNONE, {2, 1, 5}, {2, 3, 5});
+    EXPECT_EQ(mm->getOutput(0)->getDimensions(), (trt::Dims{2, 3, 5}));
+  }
+  {
+    trt::INetworkDefinition net;
+    auto* mm = makeNet(net, trt::MatrixOperation::kVECTOR, {2, 1, 5}, {});
+    EXPECT_THROW(mm->getOutput(0)->getDimensions(), trt::Error);
+  }
+  {
+    trt::INetworkDefinition net;
+    auto* mm = makeNet(net, trt::MatrixOperation::kNONE, {5}, {1, 3, 5});
+    try {
+      mm->getOutput(0)->getDimensions();
+      ADD_FAILURE() << "a residual that broadcasts was accepted";
+    } catch (const trt::Error& e) {
+      EXPECT_NE(std::string(e.what()).find("must have the output's shape and type"), std::string::npos) << e.what();
+    }
+  }
+}
+
 TEST(Shuffle, TransposeReshapeTranspose) {
   auto x = randomVector(2 * 3 * 4, 12);
   trt::INetworkDefinition net;

@@ -156,16 +156,17 @@ inline Dims broadcastShapes(const ILayer& layer, const Dims& a, const Dims& b) {
   return out;
 }
 
-//! Strides of `in` over the index space of `out` for numpy broadcasting: 0 where `in` is broadcast.
 //! Whether a matrix product's bias of dims `bias` holds one row of N values per product of the batch: the
-//! output's dims `out` (rank 3 or more, static) with a 1 for the rows (a stacked product's [P, 1, N] bias).
+//! output's dims `out` (rank 3 or more, static) with a 1 for the rows (a stacked product's [P, 1, N] bias),
+//! and more values than one row (a [1, 1, N] bias of a [1, M, N] output is a plain one).
 inline bool isPerBatchBias(const Dims& bias, const Dims& out) {
   if (out.nbDims < 3 || bias.nbDims != out.nbDims || bias.d[out.nbDims - 2] != 1) return false;
   for (int i = 0; i < out.nbDims; ++i)
     if (i != out.nbDims - 2 && (bias.d[i] != out.d[i] || bias.d[i] < 0)) return false;
-  return true;
+  return bias.volume() != bias.d[bias.nbDims - 1];
 }
 
+//! Strides of `in` over the index space of `out` for numpy broadcasting: 0 where `in` is broadcast.
 inline void broadcastStrides(const Dims& in, const Dims& out, int64_t* strides) {
   int64_t stride = 1;
   for (int i = out.nbDims - 1; i >= 0; --i) {

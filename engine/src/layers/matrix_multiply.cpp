@@ -129,8 +129,9 @@ std::vector<TensorDesc> MatrixMultiplyLayer::inferOutputs(const std::vector<Tens
   if (out.nbDims + !vecA + !vecB > Dims::MAX_DIMS) throw Error(describe() + ": output rank exceeds 8");
   if (!vecA) out.d[out.nbDims++] = m;
   if (!vecB) out.d[out.nbDims++] = n;
-  if (inputs.size() >= 3 && (vecB || inputs[2].type != inputs[0].type ||
-                             (inputs[2].dims.volume() != n && !(isPerBatchBias(inputs[2].dims, out) && !isInt8()))))
+  if (inputs.size() >= 3 &&
+      (vecB || inputs[2].type != inputs[0].type ||
+       (inputs[2].dims.volume() != n && !(isPerBatchBias(inputs[2].dims, out) && !isInt8() && !vecA))))
     throw Error(describe() + ": the bias " + inputs[2].dims.str() + " " + dataTypeName(inputs[2].type) +
                 " must hold one " + dataTypeName(inputs[0].type) + " per output column (" + std::to_string(n) +
                 "), or one row of them per product of a batch (the output's dims with a 1 for the rows)");

@@ -47,6 +47,14 @@ bool ltGemmEpilogue(LaunchContext& ctx, DataType type, bool tA, bool tB, int64_t
   // Column-major view: Y^T [N,M] = op(B)^T [N,K] * op(A)^T [K,M]; the bias runs along Y^T's rows.
   const cublasOperation_t opFirst = tB ? CUBLAS_OP_T : CUBLAS_OP_N, opSecond = tA ? CUBLAS_OP_T : CUBLAS_OP_N;
   if (activation >= 0 && !productEpilogueComputes(static_cast<ActivationType>(activation))) return false;
+  // cuBLASLt's kernels (chosen without alignment preferences) read every operand, the bias and the batches in
+  // 16-byte units: a view at an offset (an outer-axis slice) may not be; the caller's GEMM and epilogue
+  // kernel take those.
+  const size_t elem = dataTypeSize(type);
+  if (!allAligned16({A, B, Y, bias, residual}) ||
+      (batch.count > 1 && ((batch.strideA * elem) % 16 || (batch.strideB * elem) % 16 || (batch.strideY * elem) % 16 ||
+                           (batch.strideBias * elem) % 16)))
+    return false;
   const bool relu = activation == static_cast<int32_t>(ActivationType::kRELU);
   const bool gelu = activation == static_cast<int32_t>(ActivationType::kGELU_TANH);  // cuBLASLt's GELU is this form
   const cublasLtEpilogue_t epilogue = bias ? (relu   ? CUBLASLT_EPILOGUE_RELU_BIAS

@@ -29,8 +29,11 @@ bool stackable(const IMatrixMultiplyLayer& a, const IMatrixMultiplyLayer& b) {
   if (a.getNbInputs() == 3) {
     const IConstantLayer* ba = constantProducer(a.getInput(2));
     const IConstantLayer* bb = constantProducer(b.getInput(2));
-    if (!ba || !bb || ba->getWeights().type != bb->getWeights().type ||
-        ba->getWeights().count != bb->getWeights().count)
+    // One value per output column each (a bias that is itself per batch would not stack as rows).
+    const Dims oa = a.getOutput(0)->getDimensions();
+    const int64_t columns = oa.d[oa.nbDims - 1];
+    if (!ba || !bb || ba->getWeights().type != bb->getWeights().type || ba->getWeights().count != columns ||
+        bb->getWeights().count != columns)
       return false;
   }
   return a.getOperation(1) == b.getOperation(1) && a.getAlpha() == b.getAlpha() &&
@@ -90,6 +93,8 @@ int32_t stackSiblingProducts(INetworkDefinition& network) {
       const int64_t r = wd.d[wd.nbDims - 2], c = wd.d[wd.nbDims - 1];
       const int64_t n = lead.getOperation(1) == MatrixOperation::kTRANSPOSE ? r : c;
       const int64_t parts = static_cast<int64_t>(members.size());
+      // Each result's view and each bias row 16-byte aligned in 16 bits (cuBLASLt's kernels read them so).
+      if (n % 8 != 0 || (rows * n) % 8 != 0) continue;
       std::vector<const IConstantLayer*> weights, biases;
       for (IMatrixMultiplyLayer* m : members) {
         weights.push_back(constantMatrix(m->getInput(1)));

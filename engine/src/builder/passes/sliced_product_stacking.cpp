@@ -99,6 +99,9 @@ int32_t stackColumnSlicedProducts(INetworkDefinition& network) {
     const int64_t n = slices[0]->getSize().d[lastSliced];
     const int64_t parts = static_cast<int64_t>(slices.size());
     if (n <= 0 || n * parts != total) continue;
+    // Each result's view and each bias row 16-byte aligned in 16 bits (cuBLASLt's kernels read them so).
+    const int64_t k = xd.d[xd.nbDims - 1], rows = xd.volume() / k;
+    if (n % 8 != 0 || (rows * n) % 8 != 0) continue;
     const IConstantLayer* b = mm->getNbInputs() == 3 ? constantProducer(mm->getInput(2)) : nullptr;
     if (mm->getNbInputs() == 3 && (!b || b->getWeights().count != total)) continue;
     std::vector<ISliceLayer*> byBlock(static_cast<size_t>(parts), nullptr);
@@ -112,7 +115,6 @@ int32_t stackColumnSlicedProducts(INetworkDefinition& network) {
       byBlock[start / n] = s;
     }
     if (!cover) continue;
-    const int64_t k = xd.d[xd.nbDims - 1], rows = xd.volume() / k;
     const std::string name = std::string(mm->getName()) + " [" + std::to_string(parts) + " column blocks stacked]";
     int32_t next = network.indexOf(mm);
     auto placed = [&](ILayer* added) { network.moveLayer(added, next++); };
