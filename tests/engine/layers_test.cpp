@@ -180,8 +180,7 @@ TEST(MatrixMultiply, BiasAndResidualShapesAreChecked) {
   // A bias row per product of the batch ([P, 1, N]) is accepted for matrices; with a vector left operand
   // (one row a product) it is refused, as is a residual that is not the output's shape.
   auto makeNet = [](trt::INetworkDefinition& net, trt::MatrixOperation op0, trt::Dims biasDims, trt::Dims resDims) {
-    auto* a = net.addInput("a", trt::DataType::kFLOAT,
-                           op0 == trt::MatrixOperation::kVECTOR ? trt::Dims{2, 3, 4} : trt::Dims{2, 3, 4});
+    auto* a = net.addInput("a", trt::DataType::kFLOAT, {2, 3, 4});
     auto* b = net.addInput("b", trt::DataType::kFLOAT, {4, 5});
     auto* mm = net.addMatrixMultiply(*a, op0, *b, trt::MatrixOperation::kNONE);
     mm->setInput(2, *net.addInput("bias", trt::DataType::kFLOAT, biasDims));
