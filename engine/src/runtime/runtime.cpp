@@ -371,8 +371,11 @@ void ExecutionContext::resolveShapes() {
     // offset): nothing runs, the block lives on.
     const int32_t in = step.inputs.empty() ? -1 : step.inputs[0];
     int64_t viewElements = 0;
+    // A view at an offset keeps 16-byte alignment (kernels and libraries read 16-byte vectors; a block
+    // elsewhere would hand them an address the copy into a fresh block never did).
     if (in >= 0 && !dataDependent_[t] && !dataDependent_[in] &&
-        isMemoryView(*step.layer, shapes_[in], shapes_[t], &viewElements)) {
+        isMemoryView(*step.layer, shapes_[in], shapes_[t], &viewElements) &&
+        (static_cast<size_t>(viewElements) * dataTypeSize(s.tensors[in]->getType())) % 16 == 0) {
       viewInput_[st] = in;
       viewOffset_[st] = static_cast<size_t>(viewElements) * dataTypeSize(s.tensors[in]->getType());
       if (arenaOffset_[in] != SIZE_MAX) {
