@@ -144,14 +144,11 @@ std::string CudaEngine::describeLayersJson() const {
     for (const TacticRecord& t : contents_->tactics)
       if (t.layer == l) tactics.push_back({{"shape", t.shape}, {"choice", t.choice}});
     // A reshape-like layer (or a contiguous slice) at static shapes runs no kernel: its output is its
-    // input's memory.
-    // (At an offset, only a 16-byte aligned one, as the runtime places them; not a network output, which is
-    // written.)
-    int64_t viewOffset = 0;
+    // input's memory (not a network output's, which is written).
+    size_t viewBytes = 0;
     if (isStatic && !implementations.count(layer) && layer->getNbInputs() > 0 &&
         !layer->getOutput(0)->isNetworkOutput() &&
-        isMemoryView(*layer, layer->getInput(0)->getDimensions(), layer->getOutput(0)->getDimensions(), &viewOffset) &&
-        (static_cast<size_t>(viewOffset) * dataTypeSize(layer->getInput(0)->getType())) % 16 == 0)
+        runsAsView(*layer, layer->getInput(0)->getDimensions(), layer->getOutput(0)->getDimensions(), viewBytes))
       implementations[layer] = "view of its input's memory";
     layers.push_back(
         {{"index", l},

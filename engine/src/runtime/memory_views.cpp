@@ -57,4 +57,11 @@ bool isMemoryView(const ILayer& layer, const Dims& input, const Dims& output, in
          movesNoBytes(second, layer_util::shapeBeforeSecondTranspose(output, second));
 }
 
+bool runsAsView(const ILayer& layer, const Dims& input, const Dims& output, size_t& offsetBytes) {
+  int64_t elements = 0;
+  if (!isMemoryView(layer, input, output, &elements)) return false;
+  offsetBytes = static_cast<size_t>(elements) * dataTypeSize(layer.getInput(0)->getType());
+  return offsetBytes % 16 == 0;
+}
+
 }  // namespace trt

@@ -14,4 +14,9 @@ namespace trt {
 //! view at an offset pass nullptr.
 bool isMemoryView(const ILayer& layer, const Dims& input, const Dims& output, int64_t* offsetElements = nullptr);
 
+//! Whether the runtime gives `layer`'s output its input's memory at these shapes: a memory view whose offset
+//! keeps 16-byte alignment (kernels and libraries read 16-byte vectors; a copy into a fresh block never
+//! handed them a misaligned address). `offsetBytes` gets the offset.
+bool runsAsView(const ILayer& layer, const Dims& input, const Dims& output, size_t& offsetBytes);
+
 }  // namespace trt

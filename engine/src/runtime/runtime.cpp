@@ -370,14 +370,11 @@ void ExecutionContext::resolveShapes() {
     // A reshape-like layer's output is its input's memory (a contiguous slice's, a block of it at an
     // offset): nothing runs, the block lives on.
     const int32_t in = step.inputs.empty() ? -1 : step.inputs[0];
-    int64_t viewElements = 0;
-    // A view at an offset keeps 16-byte alignment (kernels and libraries read 16-byte vectors; a block
-    // elsewhere would hand them an address the copy into a fresh block never did).
+    size_t viewBytes = 0;
     if (in >= 0 && !dataDependent_[t] && !dataDependent_[in] &&
-        isMemoryView(*step.layer, shapes_[in], shapes_[t], &viewElements) &&
-        (static_cast<size_t>(viewElements) * dataTypeSize(s.tensors[in]->getType())) % 16 == 0) {
+        runsAsView(*step.layer, shapes_[in], shapes_[t], viewBytes)) {
       viewInput_[st] = in;
-      viewOffset_[st] = static_cast<size_t>(viewElements) * dataTypeSize(s.tensors[in]->getType());
+      viewOffset_[st] = viewBytes;
       if (arenaOffset_[in] != SIZE_MAX) {
         arenaOffset_[t] = arenaOffset_[in] + viewOffset_[st];
         blockOf[t] = blockOf[in];

@@ -64,15 +64,6 @@ ITensor* beforeSwap(INetworkDefinition& network, IShuffleLayer& shuffle) {
   return out;
 }
 
-// The one layer reading `t`, or nullptr.
-ILayer* soleConsumer(INetworkDefinition& network, const ITensor* t) {
-  if (t->isNetworkOutput() || countUses(network, t) != 1) return nullptr;
-  for (int l = 0; l < network.getNbLayers(); ++l)
-    for (int i = 0; i < network.getLayer(l)->getNbInputs(); ++i)
-      if (network.getLayer(l)->getInput(i) == t) return network.getLayer(l);
-  return nullptr;
-}
-
 }  // namespace
 
 int32_t foldAttentionLayouts(INetworkDefinition& network) {

@@ -4,13 +4,6 @@
 namespace trt {
 namespace passes {
 
-namespace {
-// Whether `t` is computed before `layer` runs (a network input, or produced by an earlier layer).
-bool availableBefore(const INetworkDefinition& net, const ITensor* t, const ILayer* layer) {
-  return t->isNetworkInput() || (t->getProducer() && net.indexOf(t->getProducer()) < net.indexOf(layer));
-}
-}  // namespace
-
 int32_t fuseConvolutionResidual(INetworkDefinition& network) {
   int32_t fused = 0;
   for (int l = 0; l < network.getNbLayers(); ++l) {

@@ -11,11 +11,6 @@ namespace trt {
 namespace passes {
 
 namespace {
-// Whether `t` is computed before `layer` runs (a network input, or produced by an earlier layer).
-bool availableBefore(const INetworkDefinition& net, const ITensor* t, const ILayer* layer) {
-  return t->isNetworkInput() || (t->getProducer() && net.indexOf(t->getProducer()) < net.indexOf(layer));
-}
-
 // The shuffle producing `t` when it only reinterprets its input's bytes (GPT-2's view of a product's
 // [B*S, N] rows as [B, S, N]), static shapes, read only by `t`'s one consumer; else nullptr.
 ILayer* soleReshape(const INetworkDefinition& net, const ITensor* t) {

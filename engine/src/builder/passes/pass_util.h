@@ -40,6 +40,20 @@ inline ILayer* soleUseProducer(const INetworkDefinition& net, const ITensor* t, 
   return p;
 }
 
+//! Whether `t` is computed before `layer` runs (a network input, or produced by an earlier layer).
+inline bool availableBefore(const INetworkDefinition& net, const ITensor* t, const ILayer* layer) {
+  return t->isNetworkInput() || (t->getProducer() && net.indexOf(t->getProducer()) < net.indexOf(layer));
+}
+
+//! The one layer reading `t` (once), or nullptr (several readers, none, or `t` a network output).
+inline ILayer* soleConsumer(const INetworkDefinition& net, const ITensor* t) {
+  if (t->isNetworkOutput() || countUses(net, t) != 1) return nullptr;
+  for (int l = 0; l < net.getNbLayers(); ++l)
+    for (int i = 0; i < net.getLayer(l)->getNbInputs(); ++i)
+      if (net.getLayer(l)->getInput(i) == t) return net.getLayer(l);
+  return nullptr;
+}
+
 //! The elementwise `op` producing `t` when `t` is read only by its one consumer (see soleUseProducer).
 inline ILayer* soleElementWise(const INetworkDefinition& net, const ITensor* t, ElementWiseOperation op) {
   ILayer* p = soleUseProducer(net, t, LayerType::kELEMENTWISE);

@@ -10,6 +10,7 @@
 
 #include "builder/passes/pass_util.h"
 #include "builder/passes/passes.h"
+#include "builder/passes/stacked_product.h"
 
 namespace trt {
 namespace passes {
@@ -93,56 +94,26 @@ int32_t stackSiblingProducts(INetworkDefinition& network) {
       const int64_t r = wd.d[wd.nbDims - 2], c = wd.d[wd.nbDims - 1];
       const int64_t n = lead.getOperation(1) == MatrixOperation::kTRANSPOSE ? r : c;
       const int64_t parts = static_cast<int64_t>(members.size());
-      // Each result's view and each bias row 16-byte aligned in 16 bits (cuBLASLt's kernels read them so).
-      if (n % 8 != 0 || (rows * n) % 8 != 0) continue;
+      if (!stackStaysAligned(rows, n)) continue;
+      StackedProduct stack;
       std::vector<const IConstantLayer*> weights, biases;
       for (IMatrixMultiplyLayer* m : members) {
         weights.push_back(constantMatrix(m->getInput(1)));
         if (m->getNbInputs() == 3) biases.push_back(constantProducer(m->getInput(2)));
+        stack.replaced.push_back(m->getOutput(0));
       }
-      const std::string name = std::string(lead.getName()) + " [" + std::to_string(parts) + " stacked]";
-      // Each new layer goes before the first member as it is made (its input is computed by then), so that
-      // every layer's inputs stay before it; the members are left dead.
-      int32_t next = place;
-      auto placed = [&](ILayer* layer) { network.moveLayer(layer, next++); };
-      const std::vector<uint8_t> w = concatenated(weights);
-      IConstantLayer* stackedWeights =
-          network.addConstant(Dims{parts, r, c}, {w0->getWeights().type, w.data(), parts * r * c});
-      stackedWeights->setName((name + " weights").c_str());
-      placed(stackedWeights);
-      IConstantLayer* stackedBias = nullptr;
+      stack.like = &lead;
+      stack.x = x;
+      stack.rows = rows, stack.k = k, stack.n = n;
+      stack.weightDims = Dims{parts, r, c};
+      stack.weightType = w0->getWeights().type;
+      stack.weights = concatenated(weights);
       if (!biases.empty()) {
-        const std::vector<uint8_t> b = concatenated(biases);
-        stackedBias = network.addConstant(Dims{parts, 1, n}, {biases[0]->getWeights().type, b.data(), parts * n});
-        stackedBias->setName((name + " bias").c_str());
-        placed(stackedBias);
+        stack.biasType = biases[0]->getWeights().type;
+        stack.bias = concatenated(biases);
       }
-      IShuffleLayer* rowsView = network.addShuffle(*x);  // [1, rows, K]: every product reads the same rows
-      rowsView->setZeroIsPlaceholder(false);
-      rowsView->setReshapeDimensions(Dims{1, rows, k});
-      rowsView->setName((name + " rows").c_str());
-      placed(rowsView);
-      IMatrixMultiplyLayer* product = network.addMatrixMultiply(*rowsView->getOutput(0), MatrixOperation::kNONE,
-                                                                *stackedWeights->getOutput(0), lead.getOperation(1));
-      placed(product);
-      if (stackedBias) product->setInput(2, *stackedBias->getOutput(0));
-      product->setAlpha(lead.getAlpha());
-      if (lead.getFusedActivation() >= 0) product->setFusedActivation(lead.getFusedActivation());
-      if (lead.precisionIsSet()) product->setPrecision(lead.getPrecision());
-      product->setName(name.c_str());
-      std::vector<ITensor*> shapedOutputs;
-      for (int64_t p = 0; p < parts; ++p) {
-        ISliceLayer* block = network.addSlice(*product->getOutput(0), Dims{p, 0, 0}, Dims{1, rows, n}, Dims{1, 1, 1});
-        block->setName((std::string(members[p]->getName()) + " [block of the stack]").c_str());
-        placed(block);
-        IShuffleLayer* shaped = network.addShuffle(*block->getOutput(0));
-        shaped->setZeroIsPlaceholder(false);
-        shaped->setReshapeDimensions(members[p]->getOutput(0)->getDimensions());
-        shaped->setName((std::string(members[p]->getName()) + " [its shape]").c_str());
-        placed(shaped);
-        shapedOutputs.push_back(shaped->getOutput(0));
-      }
-      for (int64_t p = 0; p < parts; ++p) network.replaceAllUses(*members[p]->getOutput(0), *shapedOutputs[p]);
+      stack.name = std::string(lead.getName()) + " [" + std::to_string(parts) + " stacked]";
+      addStackedProduct(network, place, stack);  // before the first member: its input is computed by then
       ++stacked;
     }
   }

@@ -8,6 +8,8 @@
 
 #include "builder/passes/pass_util.h"
 #include "builder/passes/passes.h"
+#include "builder/passes/stacked_product.h"
+#include "runtime/memory_views.h"
 
 namespace trt {
 namespace passes {
@@ -77,19 +79,17 @@ int32_t stackColumnSlicedProducts(INetworkDefinition& network) {
     ITensor* out = mm->getOutput(0);
     ITensor* sliced = out;
     std::vector<ISliceLayer*> slices = lastAxisSlices(network, out);
-    if (slices.empty() && countUses(network, out) == 1 && !out->isNetworkOutput()) {
-      for (int c = 0; c < network.getNbLayers() && sliced == out; ++c) {
-        ILayer* reader = network.getLayer(c);
-        if (reader->getType() != LayerType::kSHUFFLE || reader->getNbInputs() != 1 || reader->getInput(0) != out)
-          continue;
-        auto* shuffle = static_cast<IShuffleLayer*>(reader);
-        const Dims sd = shuffle->getOutput(0)->getDimensions(), od = out->getDimensions();
-        bool plainReshape = sd.isStatic() && sd.nbDims >= 1 && sd.d[sd.nbDims - 1] == od.d[od.nbDims - 1];
-        for (int k = 0; k < Dims::MAX_DIMS && plainReshape; ++k)
-          plainReshape = shuffle->getFirstTranspose().order[k] == k && shuffle->getSecondTranspose().order[k] == k;
-        if (plainReshape) sliced = shuffle->getOutput(0);
+    if (slices.empty()) {
+      ILayer* reader = soleConsumer(network, out);
+      if (reader && reader->getType() == LayerType::kSHUFFLE && reader->getNbInputs() == 1) {
+        const Dims od = out->getDimensions(), sd = reader->getOutput(0)->getDimensions();
+        // A view that keeps the row-major order keeps each column's index when the last axis stays.
+        if (sd.isStatic() && sd.nbDims >= 1 && sd.d[sd.nbDims - 1] == od.d[od.nbDims - 1] &&
+            isMemoryView(*reader, od, sd)) {
+          sliced = reader->getOutput(0);
+          slices = lastAxisSlices(network, sliced);
+        }
       }
-      if (sliced != out) slices = lastAxisSlices(network, sliced);
     }
     if (slices.size() < 2) continue;
     // Equal blocks covering the last axis once each, in any order.
@@ -99,9 +99,8 @@ int32_t stackColumnSlicedProducts(INetworkDefinition& network) {
     const int64_t n = slices[0]->getSize().d[lastSliced];
     const int64_t parts = static_cast<int64_t>(slices.size());
     if (n <= 0 || n * parts != total) continue;
-    // Each result's view and each bias row 16-byte aligned in 16 bits (cuBLASLt's kernels read them so).
     const int64_t k = xd.d[xd.nbDims - 1], rows = xd.volume() / k;
-    if (n % 8 != 0 || (rows * n) % 8 != 0) continue;
+    if (!stackStaysAligned(rows, n)) continue;
     const IConstantLayer* b = mm->getNbInputs() == 3 ? constantProducer(mm->getInput(2)) : nullptr;
     if (mm->getNbInputs() == 3 && (!b || b->getWeights().count != total)) continue;
     std::vector<ISliceLayer*> byBlock(static_cast<size_t>(parts), nullptr);
@@ -115,47 +114,20 @@ int32_t stackColumnSlicedProducts(INetworkDefinition& network) {
       byBlock[start / n] = s;
     }
     if (!cover) continue;
-    const std::string name = std::string(mm->getName()) + " [" + std::to_string(parts) + " column blocks stacked]";
-    int32_t next = network.indexOf(mm);
-    auto placed = [&](ILayer* added) { network.moveLayer(added, next++); };
-    const std::vector<uint8_t> blocks = columnBlocks(*w, transposed, parts);
-    const Dims stackedDims = transposed ? Dims{parts, n, k} : Dims{parts, k, n};
-    IConstantLayer* weights =
-        network.addConstant(stackedDims, {w->getWeights().type, blocks.data(), stackedDims.volume()});
-    weights->setName((name + " weights").c_str());
-    placed(weights);
-    IConstantLayer* bias = nullptr;
+    StackedProduct stack;
+    stack.like = mm;
+    stack.x = x;
+    stack.rows = rows, stack.k = k, stack.n = n;
+    stack.weightDims = transposed ? Dims{parts, n, k} : Dims{parts, k, n};
+    stack.weightType = w->getWeights().type;
+    stack.weights = columnBlocks(*w, transposed, parts);
     if (b) {
-      bias = network.addConstant(Dims{parts, 1, n}, {b->getWeights().type, b->bytes().data(), parts * n});
-      bias->setName((name + " bias").c_str());
-      placed(bias);
+      stack.biasType = b->getWeights().type;
+      stack.bias.assign(b->bytes().data(), b->bytes().data() + b->bytes().size());
     }
-    IShuffleLayer* rowsView = network.addShuffle(*x);
-    rowsView->setZeroIsPlaceholder(false);
-    rowsView->setReshapeDimensions(Dims{1, rows, k});
-    rowsView->setName((name + " rows").c_str());
-    placed(rowsView);
-    IMatrixMultiplyLayer* product = network.addMatrixMultiply(*rowsView->getOutput(0), MatrixOperation::kNONE,
-                                                              *weights->getOutput(0), mm->getOperation(1));
-    placed(product);
-    if (bias) product->setInput(2, *bias->getOutput(0));
-    product->setAlpha(mm->getAlpha());
-    if (mm->getFusedActivation() >= 0) product->setFusedActivation(mm->getFusedActivation());
-    if (mm->precisionIsSet()) product->setPrecision(mm->getPrecision());
-    product->setName(name.c_str());
-    std::vector<ITensor*> shaped;
-    for (int64_t p = 0; p < parts; ++p) {
-      ISliceLayer* block = network.addSlice(*product->getOutput(0), Dims{p, 0, 0}, Dims{1, rows, n}, Dims{1, 1, 1});
-      block->setName((std::string(byBlock[p]->getName()) + " [block of the stack]").c_str());
-      placed(block);
-      IShuffleLayer* reshape = network.addShuffle(*block->getOutput(0));
-      reshape->setZeroIsPlaceholder(false);
-      reshape->setReshapeDimensions(byBlock[p]->getOutput(0)->getDimensions());
-      reshape->setName((std::string(byBlock[p]->getName()) + " [its shape]").c_str());
-      placed(reshape);
-      shaped.push_back(reshape->getOutput(0));
-    }
-    for (int64_t p = 0; p < parts; ++p) network.replaceAllUses(*byBlock[p]->getOutput(0), *shaped[p]);
+    for (ISliceLayer* slice : byBlock) stack.replaced.push_back(slice->getOutput(0));
+    stack.name = std::string(mm->getName()) + " [" + std::to_string(parts) + " column blocks stacked]";
+    addStackedProduct(network, network.indexOf(mm), stack);
     ++stacked;
     l = network.indexOf(mm);  // past the layers placed before it; it and its slices are left dead
   }

@@ -43,8 +43,8 @@ bool describeMatrixMultiply(const ILayer& layer, const std::vector<TensorView>& 
   if (a.nbDims - 2 > batchRank || b.nbDims - 2 > batchRank) return false;
   const int64_t N = c.d[c.nbDims - 1];
   const bool hasBias = inputs.size() >= 3;
-  const bool perBatchBias = hasBias && inputs[2].dims.volume() != N;  // [P, 1, N] (the layer checked it)
-  if (hasBias && inputs[2].dims.volume() != N && !layer_util::isPerBatchBias(inputs[2].dims, c)) return false;
+  const bool perBatchBias = hasBias && layer_util::isPerBatchBias(inputs[2].dims, c);  // [P, 1, N]
+  if (hasBias && !perBatchBias && inputs[2].dims.volume() != N) return false;
   const bool hasResidual = inputs.size() == 4;
   if (hasResidual && !(inputs[3].dims == c)) return false;
   d = torchtrt_onednn_matrix_multiply{};

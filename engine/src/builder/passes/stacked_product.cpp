@@ -1,0 +1,51 @@
+#include "builder/passes/stacked_product.h"
+
+namespace trt {
+namespace passes {
+
+void addStackedProduct(INetworkDefinition& network, int32_t place, const StackedProduct& s) {
+  // Each new layer goes in as it is made, after the ones before it, so that every layer's inputs stay
+  // before it.
+  int32_t next = place;
+  auto placed = [&](ILayer* layer) { network.moveLayer(layer, next++); };
+  const int64_t parts = static_cast<int64_t>(s.replaced.size());
+  IConstantLayer* weights = network.addConstant(s.weightDims, {s.weightType, s.weights.data(), s.weightDims.volume()});
+  weights->setName((s.name + " weights").c_str());
+  placed(weights);
+  IConstantLayer* bias = nullptr;
+  if (!s.bias.empty()) {
+    bias = network.addConstant(Dims{parts, 1, s.n}, {s.biasType, s.bias.data(), parts * s.n});
+    bias->setName((s.name + " bias").c_str());
+    placed(bias);
+  }
+  IShuffleLayer* rowsView = network.addShuffle(*s.x);  // [1, rows, K]: every product reads the same rows
+  rowsView->setZeroIsPlaceholder(false);
+  rowsView->setReshapeDimensions(Dims{1, s.rows, s.k});
+  rowsView->setName((s.name + " rows").c_str());
+  placed(rowsView);
+  IMatrixMultiplyLayer* product = network.addMatrixMultiply(*rowsView->getOutput(0), MatrixOperation::kNONE,
+                                                            *weights->getOutput(0), s.like->getOperation(1));
+  placed(product);
+  if (bias) product->setInput(2, *bias->getOutput(0));
+  product->setAlpha(s.like->getAlpha());
+  if (s.like->getFusedActivation() >= 0) product->setFusedActivation(s.like->getFusedActivation());
+  if (s.like->precisionIsSet()) product->setPrecision(s.like->getPrecision());
+  product->setName(s.name.c_str());
+  std::vector<ITensor*> shaped;
+  for (int64_t p = 0; p < parts; ++p) {
+    const std::string was = s.replaced[p]->getProducer()->getName();
+    ISliceLayer* block = network.addSlice(*product->getOutput(0), Dims{p, 0, 0}, Dims{1, s.rows, s.n}, Dims{1, 1, 1});
+    block->setName((was + " [block of the stack]").c_str());
+    placed(block);
+    IShuffleLayer* reshape = network.addShuffle(*block->getOutput(0));
+    reshape->setZeroIsPlaceholder(false);
+    reshape->setReshapeDimensions(s.replaced[p]->getDimensions());
+    reshape->setName((was + " [its shape]").c_str());
+    placed(reshape);
+    shaped.push_back(reshape->getOutput(0));
+  }
+  for (int64_t p = 0; p < parts; ++p) network.replaceAllUses(*s.replaced[p], *shaped[p]);
+}
+
+}  // namespace passes
+}  // namespace trt

@@ -1,0 +1,38 @@
+// One product by stacked weights [P, K, N] (or [P, N, K] read transposed) with a bias row each, whose P
+// results are outer-axis slices of its [P, rows, N] output (views at an offset: nothing is copied). Shared
+// by the passes that make one from sibling products (product_stacking.cpp) and from a product split by
+// column slices (sliced_product_stacking.cpp).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "trt/network.h"
+
+namespace trt {
+namespace passes {
+
+//! What a stacked product computes and which tensors its results stand for.
+struct StackedProduct {
+  const IMatrixMultiplyLayer* like = nullptr;  //!< operation 1, alpha, activation and pin are taken from it
+  ITensor* x = nullptr;                        //!< the input every product reads, [..., K]
+  int64_t rows = 0, k = 0, n = 0;              //!< x's rows, its K, each result's columns
+  Dims weightDims;                             //!< [P, K, N], or [P, N, K] read transposed
+  DataType weightType = DataType::kFLOAT;
+  std::vector<uint8_t> weights;  //!< the P matrices' bytes, one after the other
+  DataType biasType = DataType::kFLOAT;
+  std::vector<uint8_t> bias;       //!< the P bias rows' bytes, or empty for none
+  std::vector<ITensor*> replaced;  //!< per result p, the tensor it replaces (its dims, its producer's name)
+  std::string name;                //!< the stacked product's name
+};
+
+//! Whether each result's view and each bias row stays 16-byte aligned in 16 bits (cuBLASLt reads them so).
+inline bool stackStaysAligned(int64_t rows, int64_t n) { return n % 8 == 0 && (rows * n) % 8 == 0; }
+
+//! Adds the stacked product's layers at `place` (each before its readers) and makes every reader of
+//! `replaced[p]` read result p, shaped as it was; the layers that made them are left dead.
+void addStackedProduct(INetworkDefinition& network, int32_t place, const StackedProduct& stack);
+
+}  // namespace passes
+}  // namespace trt
