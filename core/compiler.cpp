@@ -255,8 +255,9 @@ torch::jit::Module CompileGraph(const torch::jit::Module& mod, CompileSpec cfg) 
                    "torch_tensorrt::ptq::make_int8_calibrator), compile a quantization-aware model, or drop int8");
   }
   // Calibration feeds the module's inputs to the engine: the whole forward must be that one engine.
+  const auto& precisions = cfg.convert_info.engine_settings.enabled_precisions;
   const bool calibrating = cfg.convert_info.engine_settings.calibrator != nullptr &&
-                           cfg.convert_info.engine_settings.enabled_precisions.count(at::kChar);
+                           (precisions.count(at::kChar) || precisions.count(at::kFloat8_e4m3fn));
   if (calibrating && p.enabled) {
     auto unsupported = conversion::GetUnsupportedOpsInBlock(graph->block());
     std::stringstream ss;

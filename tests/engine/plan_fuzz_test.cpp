@@ -137,6 +137,15 @@ std::vector<uint8_t> richPlan(std::vector<std::vector<float>>& keep, uint32_t ve
     auto* k = net.addConstant({4}, {trt::DataType::kFLOAT, slopes, 4});
     joined = net.addParametricReLU(*joined, *k->getOutput(0))->getOutput(0);
   }
+  if (version >= 16) {  // an FP8 product by E4M3 weights [4, 4] (transposed), with its two scales
+    static const uint8_t fp8Weights[16] = {0x38, 0xB0, 0x00, 0x44, 0x30, 0x3C, 0xC0, 0x08,
+                                           0x81, 0x40, 0x34, 0xB8, 0x2C, 0x00, 0x48, 0xBC};
+    auto* wq = net.addConstant({4, 4}, {trt::DataType::kFP8, fp8Weights, 16});
+    auto* fp8 = net.addMatrixMultiply(*joined, trt::MatrixOperation::kNONE, *wq->getOutput(0),
+                                      trt::MatrixOperation::kTRANSPOSE);
+    fp8->setFp8Scales(0.02f, 0.25f);
+    joined = fp8->getOutput(0);
+  }
   auto* sl = net.addSlice(*joined, {0, -1}, {12, 6}, {1, 1});
   sl->setMode(trt::SampleMode::kREFLECT);
   auto* gi = net.addConstant({2}, {trt::DataType::kINT32, idx, 2});

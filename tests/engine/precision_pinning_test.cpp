@@ -163,7 +163,7 @@ TEST(PrecisionPinning, PinTheBackendCannotHonourFailsUnderObeyAndFallsBackOtherw
   }
 }
 
-TEST(PrecisionPinning, Fp8IsRefusedOnTheCpuBackendAndBelowSm89AndWithoutScales) {
+TEST(PrecisionPinning, Fp8IsRefusedBelowSm89AndWithoutScalesAndEmulatedOnTheCpu) {
   auto message = [](const trt::Fp8Target& t) -> std::string {
     try {
       trt::checkFp8Target(t);
@@ -174,7 +174,10 @@ TEST(PrecisionPinning, Fp8IsRefusedOnTheCpuBackendAndBelowSm89AndWithoutScales) 
   };
   trt::Fp8Target t;
   t.hasCalibrator = true;
-  EXPECT_NE(message(t).find("is refused on the cpu backend"), std::string::npos) << message(t);
+  EXPECT_EQ(message(t), "");  // the CPU backend emulates FP8 (the builder warns)
+  t.hasCalibrator = false;
+  EXPECT_NE(message(t).find("needs per-tensor scales"), std::string::npos) << message(t);
+  t.hasCalibrator = true;
   t.backend = trt::Backend::kCUDA;
   t.smMajor = 8;
   t.smMinor = 6;
@@ -190,13 +193,13 @@ TEST(PrecisionPinning, Fp8IsRefusedOnTheCpuBackendAndBelowSm89AndWithoutScales) 
   t.hasQuantizeLayers = true;
   EXPECT_EQ(message(t), "");
 
-  // The builder applies the rule: a CPU build with kFP8 is refused before anything is built.
+  // The builder applies the rule: an FP8 build without a source of scales is refused before anything is built.
   SoftmaxNet n;
   try {
     buildFlags(n.net, {trt::BuilderFlag::kFP8});
-    FAIL() << "an FP8 build for the CPU backend was accepted";
+    FAIL() << "an FP8 build without scales was accepted";
   } catch (const trt::Error& e) {
-    EXPECT_NE(std::string(e.what()).find("is refused on the cpu backend"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("needs per-tensor scales"), std::string::npos) << e.what();
   }
 }
 

@@ -244,6 +244,18 @@ class IMatrixMultiplyLayer : public ILayer {
   virtual const std::vector<float>& getInt8WeightScales() const = 0;
   //! True once setInt8Scales was called.
   virtual bool isInt8() const = 0;
+  //! Makes the product FP8 E4M3 (set by the builder from calibration in BuilderFlag::kFP8 builds): input 0
+  //! (float32, float16 or bfloat16, used as is) is quantized per tensor as q(x / inputScale) (saturating at
+  //! ±448); input 1 must then be an FP8 matrix [N, K] used transposed, quantized with `weightScale`; the
+  //! products are summed in FP32, then y = act(alpha * inputScale * weightScale * sum + bias + residual) in
+  //! input 0's type. Both scales positive and finite.
+  virtual void setFp8Scales(float inputScale, float weightScale) = 0;
+  //! The FP8 input scale, or 0 when the product is not FP8.
+  virtual float getFp8InputScale() const = 0;
+  //! The FP8 weight scale, or 0 when the product is not FP8.
+  virtual float getFp8WeightScale() const = 0;
+  //! True once setFp8Scales was called.
+  virtual bool isFp8() const = 0;
 };
 
 //! Order of dimensions for a transpose: output dim i takes input dim order[i].

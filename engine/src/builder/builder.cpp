@@ -96,15 +96,21 @@ IHostMemory* Builder::buildSerializedNetwork(INetworkDefinition& network, IBuild
         "TORCHTRT_CUDA=ON)");
   const ExecutionBackend& backend = executionBackend(settings.backend);
   backend.describeTarget(settings);
-  if (config.getFlag(BuilderFlag::kFP8)) {
+  const bool fp8 = config.getFlag(BuilderFlag::kFP8);
+  if (fp8) {
     Fp8Target target{settings.backend, settings.smMajor, settings.smMinor, config.getInt8Calibrator() != nullptr};
     for (int l = 0; l < network.getNbLayers(); ++l)
       target.hasQuantizeLayers |= network.getLayer(l)->getType() == LayerType::kQUANTIZE;
     checkFp8Target(target);
-    // Allowed, as a TensorRT flag allows: no kernel of this build computes in FP8 yet.
-    logger_.log(ILogger::Severity::kWARNING,
-                "FP8 is allowed for this build, but no layer has an FP8 kernel yet (FP8 products through cuBLASLt "
-                "are not in this build): layers run in the other enabled precisions");
+    if (settings.backend == Backend::kCPU)
+      logger_.log(ILogger::Severity::kWARNING,
+                  "FP8 on the cpu backend is emulated: inputs and weights are rounded to E4M3 as a GPU's FP8 "
+                  "products round them and multiplied in float32, to check an FP8 engine's accuracy without the GPU; "
+                  "it is slower than float32, not faster");
+    if (!config.getInt8Calibrator())
+      logger_.log(ILogger::Severity::kWARNING,
+                  "FP8 is enabled without a calibrator: the FP8 products take their scales from calibration only "
+                  "(Quantize/Dequantize layers give INT8 scales), so no layer runs in FP8");
   }
   settings.builderFlags = config.getFlags();
   settings.workspaceLimit = config.getMemoryPoolLimit();
@@ -167,25 +173,26 @@ IHostMemory* Builder::buildSerializedNetwork(INetworkDefinition& network, IBuild
          return passes::fuseActivation(n, [&](ActivationType t) { return backend.fusesMatrixMultiplyActivation(t); });
        }},
       // Last: the stacked products keep what the fusions folded into them. Where the backend's GEMMs gain by
-      // it, and not in INT8 builds, whose calibration quantizes products by one [N, K] matrix.
+      // it, and not in INT8 or FP8 builds, whose calibration quantizes products by one [N, K] matrix.
       {"sibling product stacking",
        [&](INetworkDefinition& n) {
-         return int8 || !backend.stacksSiblingProducts() ? 0 : passes::stackSiblingProducts(n);
+         return int8 || fp8 || !backend.stacksSiblingProducts() ? 0 : passes::stackSiblingProducts(n);
        }},
       {"column-sliced product stacking",
        [&](INetworkDefinition& n) {
-         return int8 || !backend.stacksSiblingProducts() ? 0 : passes::stackColumnSlicedProducts(n);
+         return int8 || fp8 || !backend.stacksSiblingProducts() ? 0 : passes::stackColumnSlicedProducts(n);
        }},
   };
   for (const auto& fusion : fusions)
     if (runPass(fusion.first, fusion.second) > 0) runPass("dead-layer removal", passes::removeDeadLayers);
   // INT8 for the remaining FP32 convolutions and products from calibration, once fusions fixed what they read.
-  if (int8 && config.getInt8Calibrator()) {
+  if ((int8 || fp8) && config.getInt8Calibrator()) {
     const auto calibrate = [&](INetworkDefinition& n) {
-      return calibration::calibrate(n, settings, *config.getInt8Calibrator(), logger_);
+      return calibration::calibrate(n, settings, *config.getInt8Calibrator(), logger_, int8, fp8);
     };
-    // INT8 products read new INT8 constants: their float weights die.
-    if (runPass("INT8 calibration", calibrate) > 0) runPass("dead-layer removal", passes::removeDeadLayers);
+    // INT8 and FP8 products read new quantized constants: their float weights die.
+    if (runPass(fp8 ? "FP8/INT8 calibration" : "INT8 calibration", calibrate) > 0)
+      runPass("dead-layer removal", passes::removeDeadLayers);
   }
   // Last, so the folds above see the network's own types; the casts of constants it adds fold away.
   // FP16 (kFP16) or BF16 (kBF16) where a layer has a kernel for it; with both flags FP16, whose

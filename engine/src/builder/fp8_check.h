@@ -18,8 +18,8 @@ struct Fp8Target {
   bool hasQuantizeLayers = false;  //!< Quantize/Dequantize layers (a quantization-aware model's)
 };
 
-//! Throws Error saying why FP8 cannot be used: the CPU backend (no FP8 arithmetic), a GPU below
-//! compute capability 8.9 (no FP8 tensor cores), or no source of per-tensor scales.
+//! Throws Error saying why FP8 cannot be used: a GPU below compute capability 8.9 (no FP8 tensor cores),
+//! or no source of per-tensor scales. The CPU backend emulates FP8 (E4M3 rounding, float32 products).
 void checkFp8Target(const Fp8Target& target);
 
 }  // namespace trt

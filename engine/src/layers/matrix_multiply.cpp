@@ -20,6 +20,10 @@ class MatrixMultiplyLayer final : public LayerImpl<IMatrixMultiplyLayer> {
   float getInt8InputScale() const override { return int8InputScale_; }
   const std::vector<float>& getInt8WeightScales() const override { return int8WeightScales_; }
   bool isInt8() const override { return int8InputScale_ > 0.f; }
+  void setFp8Scales(float inputScale, float weightScale) override;
+  float getFp8InputScale() const override { return fp8InputScale_; }
+  float getFp8WeightScale() const override { return fp8WeightScale_; }
+  bool isFp8() const override { return fp8InputScale_ > 0.f; }
   std::vector<TensorDesc> inferOutputs(const std::vector<TensorDesc>& inputs) const override;
   void writeParams(PlanWriter& writer) const override;
   void readParams(PlanReader& reader) override;
@@ -30,6 +34,7 @@ class MatrixMultiplyLayer final : public LayerImpl<IMatrixMultiplyLayer> {
   float alpha_ = 1.f;
   float int8InputScale_ = 0.f;
   std::vector<float> int8WeightScales_;
+  float fp8InputScale_ = 0.f, fp8WeightScale_ = 0.f;
 };
 
 namespace {
@@ -45,6 +50,13 @@ void checkFusedActivation(const ParamCheck& c, int32_t a) {
            "only ReLU or GELU can be fused into a matrix multiply, got activation " + std::to_string(a));
 }
 void checkAlpha(const ParamCheck& c, float alpha) { rules::finite(c, "alpha", "alpha", alpha); }
+// FP8 scales: both 0 (not FP8) or both positive and finite.
+void checkFp8Scales(const ParamCheck& c, float inputScale, float weightScale) {
+  const auto valid = [](float s) { return s > 0.f && std::isfinite(s); };
+  if (!(inputScale == 0.f && weightScale == 0.f) && !(valid(inputScale) && valid(weightScale)))
+    c.fail("fp8_scales", "the FP8 input and weight scales must both be positive and finite (or both 0: not FP8), got " +
+                             std::to_string(inputScale) + " and " + std::to_string(weightScale));
+}
 }  // namespace
 
 void MatrixMultiplyLayer::setOperation(int32_t index, MatrixOperation op) {
@@ -78,7 +90,31 @@ void MatrixMultiplyLayer::setInt8Scales(float inputScale, std::vector<float> wei
   markChanged();
 }
 
+void MatrixMultiplyLayer::setFp8Scales(float inputScale, float weightScale) {
+  // 0 means "not FP8" only in plans: a setter takes two scales.
+  checkFp8Scales(ParamCheck(*this), inputScale, weightScale);
+  if (inputScale == 0.f) throw Error(describe() + ": setFp8Scales needs positive, finite scales, got 0");
+  if (isInt8()) throw Error(describe() + ": the product is INT8 already; it cannot also be FP8");
+  fp8InputScale_ = inputScale;
+  fp8WeightScale_ = weightScale;
+  markChanged();
+}
+
 namespace {
+// The FP8 form: float32, float16 or bfloat16 [..., M, K] as is, times FP8 [N, K] transposed.
+void checkFp8Form(const IMatrixMultiplyLayer& mm, const std::vector<TensorDesc>& inputs) {
+  const Dims& w = inputs[1].dims;
+  const DataType x = inputs[0].type;
+  if ((x != DataType::kFLOAT && x != DataType::kHALF && x != DataType::kBF16) || inputs[1].type != DataType::kFP8 ||
+      w.nbDims != 2 || mm.getOperation(0) != MatrixOperation::kNONE ||
+      mm.getOperation(1) != MatrixOperation::kTRANSPOSE)
+    throw Error(mm.describe() +
+                ": an FP8 matrix multiply takes a float32, float16 or bfloat16 input as is and FP8 weights [N, K] "
+                "transposed, got " +
+                dataTypeName(inputs[0].type) + " " + inputs[0].dims.str() + " and " + dataTypeName(inputs[1].type) +
+                " " + w.str());
+}
+
 // The INT8 form: float32 or float16 [..., M, K] as is, times INT8 [N, K] transposed, one weight scale per n.
 void checkInt8Form(const IMatrixMultiplyLayer& mm, const std::vector<TensorDesc>& inputs) {
   const Dims& w = inputs[1].dims;
@@ -103,6 +139,8 @@ std::vector<TensorDesc> MatrixMultiplyLayer::inferOutputs(const std::vector<Tens
   requireFloat(*this, inputs[0], "input 0");
   if (isInt8())
     checkInt8Form(*this, inputs);
+  else if (isFp8())
+    checkFp8Form(*this, inputs);
   else if (inputs[0].type != inputs[1].type)
     throw Error(describe() + ": input types differ");
   const Dims& a = inputs[0].dims;
@@ -131,7 +169,7 @@ std::vector<TensorDesc> MatrixMultiplyLayer::inferOutputs(const std::vector<Tens
   if (!vecB) out.d[out.nbDims++] = n;
   if (inputs.size() >= 3 &&
       (vecB || inputs[2].type != inputs[0].type ||
-       (inputs[2].dims.volume() != n && !(isPerBatchBias(inputs[2].dims, out) && !isInt8() && !vecA))))
+       (inputs[2].dims.volume() != n && !(isPerBatchBias(inputs[2].dims, out) && !isInt8() && !isFp8() && !vecA))))
     throw Error(describe() + ": the bias " + inputs[2].dims.str() + " " + dataTypeName(inputs[2].type) +
                 " must hold one " + dataTypeName(inputs[0].type) + " per output column (" + std::to_string(n) +
                 "), or one row of them per product of a batch (the output's dims with a 1 for the rows)");
@@ -148,6 +186,8 @@ void MatrixMultiplyLayer::writeParams(PlanWriter& w) const {
   w.i32(fusedActivation_);
   w.f32(alpha_);
   writeInt8Scales(w, int8InputScale_, int8WeightScales_);  // format 6
+  w.f32(fp8InputScale_);                                   // format 16
+  w.f32(fp8WeightScale_);
 }
 
 void MatrixMultiplyLayer::readParams(PlanReader& r) {
@@ -165,6 +205,13 @@ void MatrixMultiplyLayer::readParams(PlanReader& r) {
   checkAlpha(c, alpha_);
   // Plans before version 6 end here (no INT8); the weights' rows are checked by shape inference.
   if (r.remaining() > 0) readInt8Scales(r, -1, int8InputScale_, int8WeightScales_);
+  // Plans before version 16 end here (no FP8).
+  if (r.remaining() > 0) {
+    fp8InputScale_ = r.f32("fp8_input_scale");
+    fp8WeightScale_ = r.f32("fp8_weight_scale");
+    checkFp8Scales(c, fp8InputScale_, fp8WeightScale_);
+    if (fp8InputScale_ > 0.f && int8InputScale_ > 0.f) c.fail("fp8_input_scale", "a product is INT8 or FP8, not both");
+  }
 }
 
 std::unique_ptr<LayerBase> makeMatrixMultiplyLayer() { return std::make_unique<MatrixMultiplyLayer>(); }

@@ -14,6 +14,8 @@ bool isInt8Layer(const ILayer& layer) {
 
 DataType computedPrecision(const ILayer& layer) {
   if (isInt8Layer(layer)) return DataType::kINT8;
+  if (layer.getType() == LayerType::kMATRIX_MULTIPLY && static_cast<const IMatrixMultiplyLayer&>(layer).isFp8())
+    return DataType::kFP8;
   // A cast (Identity), a Shape (it reads dimensions only) and a layer without floating inputs
   // (constants, shape arithmetic) compute in the type they write.
   if (layer.getType() != LayerType::kIDENTITY && layer.getType() != LayerType::kSHAPE) {

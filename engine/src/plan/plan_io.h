@@ -83,6 +83,9 @@
 //          version 15 (2026-12) an Attention layer's parameters end with u8 sequence_major (bits: query,
 //                    key, value, output stored [B, S, H, D] instead of [B, H, S, D]; 0 before); older plans
 //                    are still read.
+//          version 16 (2026-12) MatrixMultiply parameters end with f32 fp8_input_scale and f32
+//                    fp8_weight_scale (both 0: not FP8; an FP8 product reads FP8 E4M3 weights [N, K]
+//                    transposed); older plans are still read.
 #pragma once
 
 #include <cstdint>
@@ -97,7 +100,7 @@
 namespace trt {
 
 constexpr char kPlanMagic[8] = {'T', 'T', 'R', 'T', 'P', 'L', 'A', 'N'};
-constexpr uint32_t kPlanFormatVersion = 15;
+constexpr uint32_t kPlanFormatVersion = 16;
 constexpr uint32_t kPlanMinReadableVersion = 1;
 constexpr uint32_t kPlanHeaderSize = 32;
 constexpr uint32_t kPlanMaxString = 1u << 20;

@@ -70,6 +70,9 @@ Json fusedJson(const ILayer* layer) {
       if (mm->getNbInputs() > 2) fused["bias"] = true;
       if (mm->getNbInputs() > 3) fused["residual"] = true;
       if (mm->isInt8()) int8(mm->getInt8InputScale());
+      if (mm->isFp8())
+        fused["fp8"] = {{"input_scale", shortestDecimal(mm->getFp8InputScale())},
+                        {"weight_scale", shortestDecimal(mm->getFp8WeightScale())}};
       activation(mm->getFusedActivation());
       break;
     }

@@ -200,6 +200,8 @@ std::string CudaEngine::describeLayers() const {
     if ((layer->getType() == LayerType::kCONVOLUTION && static_cast<const IConvolutionLayer*>(layer)->isInt8()) ||
         (layer->getType() == LayerType::kMATRIX_MULTIPLY && static_cast<const IMatrixMultiplyLayer*>(layer)->isInt8()))
       os << " [int8]";
+    if (layer->getType() == LayerType::kMATRIX_MULTIPLY && static_cast<const IMatrixMultiplyLayer*>(layer)->isFp8())
+      os << " [fp8]";
     os << " precision=" << dataTypeName(computedPrecision(*layer))
        << (layer->precisionIsSet() ? std::string(" (pinned ") + dataTypeName(layer->getPrecision()) + ")"
                                    : std::string());

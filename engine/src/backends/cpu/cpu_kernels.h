@@ -121,6 +121,8 @@ int64_t countNonZero(const TensorView& in);
 void runInt8Convolution(const ILayer&, const std::vector<TensorView>&, TensorView&);
 //! An INT8 matrix multiply (IMatrixMultiplyLayer::isInt8).
 void runInt8MatrixMultiply(const ILayer&, const std::vector<TensorView>&, TensorView&);
+//! An FP8 matrix multiply (IMatrixMultiplyLayer::isFp8), emulated: E4M3 operands, float32 sums.
+void runFp8MatrixMultiply(const ILayer&, const std::vector<TensorView>&, TensorView&);
 
 //! Throws Error when a kernel that only handles float32 gets another type.
 void requireFloat32(const ILayer& layer, const TensorView& t, const char* what);

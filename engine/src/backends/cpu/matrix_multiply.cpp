@@ -10,6 +10,7 @@ namespace cpu {
 void runMatrixMultiply(const ILayer& layer, const std::vector<TensorView>& inputs, TensorView& output) {
   const auto& mm = static_cast<const IMatrixMultiplyLayer&>(layer);
   if (mm.isInt8()) return runInt8MatrixMultiply(layer, inputs, output);
+  if (mm.isFp8()) return runFp8MatrixMultiply(layer, inputs, output);
   requireFloat32(layer, inputs[0], "input 0");
   requireFloat32(layer, inputs[1], "input 1");
   const Dims& a = inputs[0].dims;

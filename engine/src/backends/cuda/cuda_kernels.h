@@ -139,6 +139,8 @@ int32_t fusedProductActivation(const IMatrixMultiplyLayer& mm);
 void launchInt8Convolution(LaunchContext&, const ILayer&, const std::vector<TensorView>&, TensorView&);
 //! An INT8 matrix multiply: quantized input rows times INT8 weights [N, K], dequantizing epilogue.
 void launchInt8MatrixMultiply(LaunchContext&, const ILayer&, const std::vector<TensorView>&, TensorView&);
+//! An FP8 E4M3 matrix multiply: the input quantized per tensor, cuBLASLt's FP8 GEMM by FP8 weights [N, K].
+void launchFp8MatrixMultiply(LaunchContext&, const ILayer&, const std::vector<TensorView>&, TensorView&);
 //! C[b][i][j] = sum_k A[b][i * lda + k] * B[b][j * ldb + k] in INT32 (C row-major, rows N long, batches
 //! strideA / strideB / strideC elements apart): cuBLAS's INT8 tensor-core GEMM, or an own tiled kernel.
 void int8Gemm(LaunchContext& ctx, int64_t M, int64_t N, int64_t K, const int8_t* A, int64_t lda, int64_t strideA,

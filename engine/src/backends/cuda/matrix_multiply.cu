@@ -114,6 +114,7 @@ int32_t fusedProductActivation(const IMatrixMultiplyLayer& mm) {
 void launchMatrixMultiply(LaunchContext& ctx, const ILayer& layer, const std::vector<TensorView>& in, TensorView& out) {
   const auto& mm = static_cast<const IMatrixMultiplyLayer&>(layer);
   if (mm.isInt8()) return launchInt8MatrixMultiply(ctx, layer, in, out);
+  if (mm.isFp8()) return launchFp8MatrixMultiply(ctx, layer, in, out);
   if (!isFloatingStorage(in[0].type) || in[1].type != in[0].type)
     throw Error(layer.describe() +
                 ": the CUDA backend multiplies float32, float16 or bfloat16 matrices of one type, not " +

@@ -13,6 +13,7 @@
 #include "backends/backend.h"
 #include "builder/calibration/histogram.h"
 #include "builder/passes/passes.h"
+#include "common/fp8.h"
 #include "trt/runtime.h"
 
 namespace trt {
@@ -21,23 +22,33 @@ namespace calibration {
 namespace {
 constexpr const char* kCacheMagic = "TorchTRT-INT8-Calibration";
 
-// The layers calibration quantizes (convolutions and products by constant weights), and the tensors
-// it observes (their inputs), in order.
+// The cache's key of a tensor's FP8 scale (its INT8 scale's key is the tensor's name).
+std::string fp8Key(const std::string& tensor) { return "[fp8] " + tensor; }
+
+// The layers calibration quantizes (INT8: convolutions and products by constant weights; FP8: products
+// by constant weights, which FP8 takes before INT8 when both are enabled), the tensors it observes (their
+// inputs) in order, and the cache keys of the scales they need.
 struct Targets {
   std::vector<ILayer*> layers;
+  std::vector<bool> fp8;  // per layer
   std::vector<std::string> tensors;
+  std::vector<std::string> keys;
 };
 
-Targets findTargets(INetworkDefinition& net) {
+Targets findTargets(INetworkDefinition& net, bool int8, bool fp8) {
   Targets t;
+  auto addOnce = [](std::vector<std::string>& list, const std::string& s) {
+    if (std::find(list.begin(), list.end(), s) == list.end()) list.push_back(s);
+  };
   for (int l = 0; l < net.getNbLayers(); ++l) {
     ILayer* layer = net.getLayer(l);
-    if (!passes::canRunInInt8(*layer)) continue;
+    const bool asFp8 = fp8 && passes::canRunInFp8(*layer);
+    if (!asFp8 && !(int8 && passes::canRunInInt8(*layer))) continue;
     t.layers.push_back(layer);
+    t.fp8.push_back(asFp8);
     const std::string name = layer->getInput(0)->getName();
-    bool seen = false;
-    for (const auto& n : t.tensors) seen |= n == name;
-    if (!seen) t.tensors.push_back(name);
+    addOnce(t.tensors, name);
+    addOnce(t.keys, asFp8 ? fp8Key(name) : name);
   }
   return t;
 }
@@ -53,7 +64,7 @@ std::string hexBits(float v) {
 std::string writeCache(const Targets& targets, const std::map<std::string, float>& scales, CalibrationAlgoType algo) {
   std::ostringstream os;
   os << kCacheMagic << " " << calibrationAlgoName(algo) << "\n";
-  for (const auto& name : targets.tensors) os << name << ": " << hexBits(scales.at(name)) << "\n";
+  for (const auto& key : targets.keys) os << key << ": " << hexBits(scales.at(key)) << "\n";
   return os.str();
 }
 
@@ -222,8 +233,8 @@ std::map<std::string, AbsHistogram> observe(const INetworkDefinition& network, c
 }  // namespace
 
 int32_t calibrate(INetworkDefinition& network, const PlanContents& settings, IInt8Calibrator& calibrator,
-                  ILogger& logger) {
-  Targets targets = findTargets(network);
+                  ILogger& logger, bool int8, bool fp8) {
+  Targets targets = findTargets(network, int8, fp8);
   if (targets.layers.empty()) return 0;
   std::map<std::string, float> scales;
   size_t cacheBytes = 0;
@@ -231,25 +242,39 @@ int32_t calibrate(INetworkDefinition& network, const PlanContents& settings, IIn
   if (cache && cacheBytes > 0) {
     std::string header;
     scales = readCache(std::string(static_cast<const char*>(cache), cacheBytes), header);
-    for (const auto& name : targets.tensors)
-      if (!scales.count(name))
-        throw Error("the INT8 calibration cache ('" + header + "', " + std::to_string(scales.size()) +
-                    " scales) has no scale for tensor '" + name +
-                    "', the input of a convolution or matrix multiply of this network: it was written for another "
-                    "network; delete the "
-                    "cache file or calibrate again without it (use_cache=False)");
+    for (const auto& key : targets.keys) {
+      if (scales.count(key)) continue;
+      const bool fp8Scale = key.rfind(fp8Key(""), 0) == 0;
+      throw Error("the INT8 calibration cache ('" + header + "', " + std::to_string(scales.size()) +
+                  " scales) has no " + (fp8Scale ? "FP8 scale" : "scale") + " for tensor '" +
+                  key.substr(fp8Scale ? fp8Key("").size() : 0) + "', the input of a " +
+                  (fp8Scale ? "matrix multiply" : "convolution or matrix multiply") +
+                  " of this network: it was written for another network" +
+                  (fp8Scale ? " or without FP8 (an INT8 build's cache)" : "") +
+                  "; delete the cache file or calibrate again without it (use_cache=False)");
+    }
     logger.log(ILogger::Severity::kINFO,
-               ("INT8 calibration: " + std::to_string(targets.tensors.size()) + " scales read from the cache").c_str());
+               ("INT8 calibration: " + std::to_string(targets.keys.size()) + " scales read from the cache").c_str());
   } else {
     const CalibrationAlgoType algo = calibrator.getAlgorithm();
     for (const auto& kv : observe(network, settings, targets, calibrator, logger)) {
       const float t = threshold(kv.second, algo);
       scales[kv.first] = t > 0.f ? t / 127.f : 1.f;  // an all-zero tensor quantizes to zeros at any scale
+      // FP8 keeps the whole observed range (amax onto 448, whatever the algorithm): E4M3's exponent spends
+      // its levels on small magnitudes, so clipping outliers as INT8's thresholds do gains nothing.
+      scales[fp8Key(kv.first)] = fp8::scaleForAmax(kv.second.amax());
     }
     const std::string text = writeCache(targets, scales, algo);
     calibrator.writeCalibrationCache(text.data(), text.size());
   }
-  for (ILayer* layer : targets.layers) passes::switchToInt8(network, *layer, scales.at(layer->getInput(0)->getName()));
+  for (size_t i = 0; i < targets.layers.size(); ++i) {
+    ILayer* layer = targets.layers[i];
+    const std::string name = layer->getInput(0)->getName();
+    if (targets.fp8[i])
+      passes::switchToFp8(network, *layer, scales.at(fp8Key(name)));
+    else
+      passes::switchToInt8(network, *layer, scales.at(name));
+  }
   return static_cast<int32_t>(targets.layers.size());
 }
 

@@ -10,11 +10,13 @@
 namespace trt {
 namespace calibration {
 
-//! Makes every FP32 convolution of `network` without INT8 scales an INT8 convolution; returns how
-//! many. `settings` gives the backend the calibration runs on. Throws Error for a cache written for
-//! another network, a malformed cache, or a calibrator that gives no batch.
+//! Makes FP32 convolutions and products by constant weights INT8 (`int8`) and products FP8 (`fp8`, before
+//! INT8 where both are enabled) with scales from the calibrator's cache or from running an FP32 copy of the
+//! network on its batches; returns how many layers changed. `settings` gives the backend the calibration
+//! runs on. Throws Error for a cache written for another network, a malformed cache, or a calibrator that
+//! gives no batch.
 int32_t calibrate(INetworkDefinition& network, const PlanContents& settings, IInt8Calibrator& calibrator,
-                  ILogger& logger);
+                  ILogger& logger, bool int8, bool fp8);
 
 }  // namespace calibration
 }  // namespace trt

@@ -27,6 +27,12 @@ bool canRunInInt8(const ILayer& layer);
 //! Switches such a layer to INT8 with input scale `inputScale`; weights get per-channel scales (a
 //! matrix multiply reads a new INT8 constant [N, K] instead of its float weights).
 void switchToInt8(INetworkDefinition& network, ILayer& layer, float inputScale);
+//! True for a layer that can switch to FP8 E4M3: a matrix multiply of a float32 input (as is) by a 2-D
+//! float32 constant (as is or transposed) whose K and N are multiples of 16.
+bool canRunInFp8(const ILayer& layer);
+//! Switches such a layer to FP8 with input scale `inputScale`: it reads a new FP8 constant [N, K]
+//! quantized with one per-tensor scale instead of its float weights.
+void switchToFp8(INetworkDefinition& network, ILayer& layer, float inputScale);
 //! Folds a per-channel multiply or add after a convolution into its weights and bias.
 int32_t foldConvolutionScale(INetworkDefinition& network);
 //! Folds `conv(x) + r` (same shape, r computed before the convolution) into the convolution's residual input.

@@ -54,7 +54,8 @@ class CastCache {
 DataType chooseFloatPrecision(const ILayer& layer, Backend backend, DataType wanted, bool obeyPins,
                               std::vector<std::string>& notes) {
   // An INT8 layer pinned to INT8 was honoured by the INT8 passes; its float inputs take the default rule.
-  const bool int8Honoured = layer.getPrecision() == DataType::kINT8 && computedPrecision(layer) == DataType::kINT8;
+  const bool int8Honoured = (layer.getPrecision() == DataType::kINT8 || layer.getPrecision() == DataType::kFP8) &&
+                            computedPrecision(layer) == layer.getPrecision();
   if (layer.precisionIsSet() && !int8Honoured) {
     const DataType pin = layer.getPrecision();
     std::string why;
@@ -65,6 +66,9 @@ DataType chooseFloatPrecision(const ILayer& layer, Backend backend, DataType wan
     } else {
       why = pin == DataType::kINT8
                 ? "INT8 is chosen by the INT8 passes (BuilderFlag::kINT8 and a scale), which left it in float"
+            : pin == DataType::kFP8
+                ? "FP8 is chosen by FP8 calibration (BuilderFlag::kFP8 and a calibrator; products by constant weights "
+                  "only), which left it in float"
                 : std::string("layers do not compute in ") + dataTypeName(pin) + " in this build";
     }
     const std::string message = layer.describe() + ": pinned to " + dataTypeName(pin) + " (setPrecision), but " + why;

@@ -31,7 +31,7 @@ torchtrt_onednn_tensor operand(const Dims& stored, int batchRank, bool transpose
 bool describeMatrixMultiply(const ILayer& layer, const std::vector<TensorView>& inputs, const TensorView& output,
                             torchtrt_onednn_matrix_multiply& d, int32_t& postActivation) {
   const auto& mm = static_cast<const IMatrixMultiplyLayer&>(layer);
-  if (mm.isInt8()) return false;
+  if (mm.isInt8() || mm.isFp8()) return false;  // the engine's own exact INT8 kernel, the FP8 emulation
   const MatrixOperation opA = mm.getOperation(0), opB = mm.getOperation(1);
   if (opA == MatrixOperation::kVECTOR || opB == MatrixOperation::kVECTOR) return false;
   const Dims& a = inputs[0].dims;

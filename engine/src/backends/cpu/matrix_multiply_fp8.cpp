@@ -1,0 +1,53 @@
+// FP8 E4M3 matrix multiply, emulated: the float32 input rounded to E4M3 per tensor (q(x / s_in), saturating),
+// the FP8 weights [N, K] (quantized by the builder) read transposed, products of the E4M3 values (exact in
+// float32) summed in float32, then y = act(sum * (s_in * s_w * alpha) + bias[n] + residual). The reference the
+// CUDA backend's FP8 GEMM (cuBLASLt, FP32 accumulation) is compared with; the sums' order differs, so the two
+// agree to float32 rounding of the sums, not bit for bit.
+#include <cmath>
+#include <vector>
+
+#include "backends/cpu/cpu_kernels.h"
+#include "common/fp8.h"
+
+namespace trt {
+namespace cpu {
+
+void runFp8MatrixMultiply(const ILayer& layer, const std::vector<TensorView>& inputs, TensorView& output) {
+  const auto& mm = static_cast<const IMatrixMultiplyLayer&>(layer);
+  requireFloat32(layer, inputs[0], "input 0");
+  if (inputs[1].type != DataType::kFP8)
+    throw Error(layer.describe() + ": an FP8 matrix multiply reads FP8 weights, got " + dataTypeName(inputs[1].type));
+  const Dims& w = inputs[1].dims;
+  const int64_t N = w.d[0], K = w.d[1];
+  const int64_t rows = N > 0 ? output.dims.volume() / N : 0;
+  if (rows == 0 || N == 0) return;
+  // The operands' E4M3 values as floats (exact), then one float32 GEMM.
+  std::vector<float> a(static_cast<size_t>(rows * K)), b(static_cast<size_t>(N * K));
+  const float inverse = 1.0f / mm.getFp8InputScale();
+  const float* x = inputs[0].f32();
+  forEachRange(rows, K, [&](int64_t first, int64_t last) {
+    for (int64_t i = first * K; i < last * K; ++i) a[i] = fp8::toFloat(fp8::quantize(x[i], inverse));
+  });
+  const auto* weights = static_cast<const uint8_t*>(inputs[1].data);
+  for (int64_t i = 0; i < N * K; ++i) b[i] = fp8::toFloat(weights[i]);
+  float* y = output.f32();
+  // B is [N, K] used transposed: element (k, n) at b[n * K + k].
+  gemm(rows, N, K, a.data(), K, 1, b.data(), 1, K, y, N, false);
+  const float scale = mm.getFp8InputScale() * mm.getFp8WeightScale() * mm.getAlpha();
+  const float* bias = inputs.size() >= 3 ? inputs[2].f32() : nullptr;
+  const float* residual = inputs.size() == 4 ? inputs[3].f32() : nullptr;
+  const int32_t fused = mm.getFusedActivation();
+  forEachRange(rows, N, [&](int64_t first, int64_t last) {
+    for (int64_t i = first; i < last; ++i)
+      for (int64_t n = 0; n < N; ++n) {
+        float v = y[i * N + n] * scale;
+        if (bias) v += bias[n];
+        if (residual) v += residual[i * N + n];
+        y[i * N + n] = v;
+      }
+    if (fused >= 0) applyActivation(static_cast<ActivationType>(fused), 0.f, 0.f, y + first * N, (last - first) * N);
+  });
+}
+
+}  // namespace cpu
+}  // namespace trt

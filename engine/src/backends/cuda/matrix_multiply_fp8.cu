@@ -1,0 +1,178 @@
+// FP8 E4M3 matrix multiply (IMatrixMultiplyLayer::isFp8): one kernel quantizes the float32, float16 or
+// bfloat16 input per tensor (q(x / s_in), saturating, rounded as common/fp8.h rounds on every backend), then
+// one cuBLASLt FP8 GEMM by the FP8 weights [N, K] (both operands K-major, as FP8 tensor-core GEMMs read them)
+// with FP32 accumulation, alpha = s_in * s_w * alpha and the bias, residual (cuBLASLt's C) and ReLU or GELU
+// (tanh form) in its epilogue, writing the input's type. Where cuBLASLt declines a configuration (an operand
+// not 16-byte aligned, a GPU without FP8 kernels) the GEMM runs without the epilogue and an epilogue kernel
+// follows; where it declines the product itself, a plain kernel sums the same E4M3 products in float32.
+#include <cublasLt.h>
+
+#include "backends/cuda/activation.cuh"
+#include "backends/cuda/cuda_kernels.h"
+#include "backends/cuda/float_types.cuh"
+#include "common/fp8.h"
+
+namespace trt {
+namespace cuda {
+
+namespace {
+// q[i] = quantize(x[i]) for i < total, eight elements a thread where the input allows 16-byte loads.
+template <typename T>
+__global__ void quantizeFp8Kernel(const T* x, float inverseScale, uint8_t* q, int64_t total, bool vectorized) {
+  const int64_t thread = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
+  if (vectorized) {
+    const int64_t first = thread * 8;
+    if (first >= total) return;
+    if (first + 8 <= total) {
+      float v[8];
+#pragma unroll
+      for (int k = 0; k < 8; ++k) v[k] = load(x, first + k);
+      uint2 packed;
+      uint8_t* bytes = reinterpret_cast<uint8_t*>(&packed);
+#pragma unroll
+      for (int k = 0; k < 8; ++k) bytes[k] = fp8::quantize(v[k], inverseScale);
+      *reinterpret_cast<uint2*>(q + first) = packed;
+      return;
+    }
+    for (int64_t i = first; i < total; ++i) q[i] = fp8::quantize(load(x, i), inverseScale);
+    return;
+  }
+  if (thread < total) q[thread] = fp8::quantize(load(x, thread), inverseScale);
+}
+
+// y[i] = act(y[i] * scale + bias[i % columns] + residual[i]) (the GEMM wrote the bare sums, or sums already
+// scaled when scale is 1).
+template <typename T>
+__global__ void fp8EpilogueKernel(T* y, float scale, const T* bias, const T* residual, int32_t activation,
+                                  int64_t columns, int64_t total) {
+  const int64_t i = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
+  if (i >= total) return;
+  float v = load(y, i) * scale;
+  if (bias) v += load(bias, i % columns);
+  if (residual) v += load(residual, i);
+  if (activation >= 0) v = activate(static_cast<ActivationType>(activation), 0.f, 0.f, v);
+  store(y, i, v);
+}
+
+// y[m][n] = sum_k e4m3(a[m][k]) * e4m3(w[n][k]) in float32: the product where cuBLASLt has no FP8 kernel.
+template <typename T>
+__global__ void fp8PlainGemmKernel(const uint8_t* a, const uint8_t* w, T* y, int64_t M, int64_t N, int64_t K) {
+  const int64_t i = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
+  if (i >= M * N) return;
+  const int64_t m = i / N, n = i % N;
+  float sum = 0.f;
+  for (int64_t k = 0; k < K; ++k) sum += fp8::toFloat(a[m * K + k]) * fp8::toFloat(w[n * K + k]);
+  store(y, i, sum);
+}
+
+cudaDataType_t cudaType(DataType t) {
+  return t == DataType::kHALF ? CUDA_R_16F : t == DataType::kBF16 ? CUDA_R_16BF : CUDA_R_32F;
+}
+
+// Row-major Y[M, N] = act(alpha * Aq[M, K] . Wq[N, K]^T + bias + residual) through cuBLASLt's FP8 GEMM (bias,
+// residual and activation each optional); false when cuBLASLt declines it.
+bool ltFp8Gemm(LaunchContext& ctx, DataType type, int64_t M, int64_t N, int64_t K, const uint8_t* Aq, const uint8_t* Wq,
+               const void* bias, const void* residual, int32_t activation, float alpha, void* Y, void* workspace,
+               size_t workspaceBytes) {
+  if (!ctx.blasLt) check(cublasLtCreate(&ctx.blasLt), "cublasLtCreate");
+  const cudaDataType_t dt = cudaType(type);
+  // The bias of a float32 FP8 product would be bfloat16 in cuBLASLt: the epilogue kernel adds it instead.
+  if (bias && type == DataType::kFLOAT) return false;
+  const bool relu = activation == static_cast<int32_t>(ActivationType::kRELU);
+  const bool gelu = activation == static_cast<int32_t>(ActivationType::kGELU_TANH);
+  if (activation >= 0 && !relu && !gelu) return false;
+  const cublasLtEpilogue_t epilogue = bias ? (relu   ? CUBLASLT_EPILOGUE_RELU_BIAS
+                                              : gelu ? CUBLASLT_EPILOGUE_GELU_BIAS
+                                                     : CUBLASLT_EPILOGUE_BIAS)
+                                           : (relu   ? CUBLASLT_EPILOGUE_RELU
+                                              : gelu ? CUBLASLT_EPILOGUE_GELU
+                                                     : CUBLASLT_EPILOGUE_DEFAULT);
+  const float beta = residual ? 1.f : 0.f;
+  // Column-major view: Y^T [N, M] = Wq [N, K] (stored [K, N] column-major: transposed) . Aq^T [K, M].
+  const cublasOperation_t transW = CUBLAS_OP_T, transA = CUBLAS_OP_N;
+  cublasLtMatmulDesc_t op = nullptr;
+  cublasLtMatrixLayout_t lw = nullptr, la = nullptr, lc = nullptr;
+  bool ok = false;
+  if (cublasLtMatmulDescCreate(&op, CUBLAS_COMPUTE_32F, CUDA_R_32F) == CUBLAS_STATUS_SUCCESS &&
+      cublasLtMatmulDescSetAttribute(op, CUBLASLT_MATMUL_DESC_TRANSA, &transW, sizeof(transW)) ==
+          CUBLAS_STATUS_SUCCESS &&
+      cublasLtMatmulDescSetAttribute(op, CUBLASLT_MATMUL_DESC_TRANSB, &transA, sizeof(transA)) ==
+          CUBLAS_STATUS_SUCCESS &&
+      cublasLtMatmulDescSetAttribute(op, CUBLASLT_MATMUL_DESC_EPILOGUE, &epilogue, sizeof(epilogue)) ==
+          CUBLAS_STATUS_SUCCESS &&
+      (!bias || (cublasLtMatmulDescSetAttribute(op, CUBLASLT_MATMUL_DESC_BIAS_POINTER, &bias, sizeof(bias)) ==
+                     CUBLAS_STATUS_SUCCESS &&
+                 cublasLtMatmulDescSetAttribute(op, CUBLASLT_MATMUL_DESC_BIAS_DATA_TYPE, &dt, sizeof(dt)) ==
+                     CUBLAS_STATUS_SUCCESS)) &&
+      cublasLtMatrixLayoutCreate(&lw, CUDA_R_8F_E4M3, K, N, K) == CUBLAS_STATUS_SUCCESS &&
+      cublasLtMatrixLayoutCreate(&la, CUDA_R_8F_E4M3, K, M, K) == CUBLAS_STATUS_SUCCESS &&
+      cublasLtMatrixLayoutCreate(&lc, dt, N, M, N) == CUBLAS_STATUS_SUCCESS) {
+    ok = cublasLtMatmul(ctx.blasLt, op, &alpha, Wq, lw, Aq, la, &beta, residual ? residual : Y, lc, Y, lc, nullptr,
+                        workspace, workspaceBytes, ctx.stream) == CUBLAS_STATUS_SUCCESS;
+  }
+  if (lc) cublasLtMatrixLayoutDestroy(lc);
+  if (la) cublasLtMatrixLayoutDestroy(la);
+  if (lw) cublasLtMatrixLayoutDestroy(lw);
+  if (op) cublasLtMatmulDescDestroy(op);
+  return ok;
+}
+}  // namespace
+
+void launchFp8MatrixMultiply(LaunchContext& ctx, const ILayer& layer, const std::vector<TensorView>& in,
+                             TensorView& out) {
+  const auto& mm = static_cast<const IMatrixMultiplyLayer&>(layer);
+  if (!isFloatingStorage(in[0].type) || in[1].type != DataType::kFP8 || out.type != in[0].type)
+    throw Error(layer.describe() +
+                ": the CUDA FP8 matrix multiply reads a float32, float16 or bfloat16 input and FP8 weights");
+  const int64_t N = in[1].dims.d[0], K = in[1].dims.d[1];
+  const int64_t rows = N > 0 ? out.dims.volume() / N : 0;
+  if (rows == 0 || N == 0) return;
+  // One scratch block: the quantized input, then cuBLASLt's workspace (32 MiB, or the builder's limit).
+  const size_t quantizedBytes = (static_cast<size_t>(rows * K) + 255) / 256 * 256;
+  const size_t workspaceBytes =
+      ctx.workspaceLimit > 0 && ctx.workspaceLimit < (size_t(32) << 20) ? ctx.workspaceLimit : size_t(32) << 20;
+  auto* scratch = static_cast<uint8_t*>(ctx.scratch(quantizedBytes + workspaceBytes));
+  uint8_t* quantized = scratch;
+  const int64_t total = rows * K;
+  const float inverseScale = 1.0f / mm.getFp8InputScale();
+  const bool vectorized = K % 8 == 0;
+  const int64_t threads = vectorized ? (total + 7) / 8 : total;
+  dispatchFloating(in[0].type, layer.describe(), [&](auto tag) {
+    using T = decltype(tag);
+    quantizeFp8Kernel<T><<<static_cast<unsigned>((threads + 255) / 256), 256, 0, ctx.stream>>>(
+        static_cast<const T*>(in[0].data), inverseScale, quantized, total, vectorized);
+  });
+  check(cudaGetLastError(), "FP8 input quantization kernel launch");
+
+  const auto* weights = static_cast<const uint8_t*>(in[1].data);
+  const int32_t activation = fusedProductActivation(mm);
+  const void* bias = in.size() >= 3 ? in[2].data : nullptr;
+  const void* residual = in.size() == 4 ? in[3].data : nullptr;
+  const float scale = mm.getFp8InputScale() * mm.getFp8WeightScale() * mm.getAlpha();
+  // cuBLASLt reads its operands in 16-byte units: the bias and residual join its epilogue when aligned.
+  const bool epilogueAligned = allAligned16({out.data, bias, residual});
+  if (epilogueAligned && ltFp8Gemm(ctx, out.type, rows, N, K, quantized, weights, bias, residual, activation, scale,
+                                   out.data, scratch + quantizedBytes, workspaceBytes))
+    return;
+  const unsigned blocks = static_cast<unsigned>((rows * N + 255) / 256);
+  float epilogueScale = 1.f;
+  if (!allAligned16({out.data}) || !ltFp8Gemm(ctx, out.type, rows, N, K, quantized, weights, nullptr, nullptr, -1,
+                                              scale, out.data, scratch + quantizedBytes, workspaceBytes)) {
+    dispatchFloating(out.type, layer.describe(), [&](auto tag) {
+      using T = decltype(tag);
+      fp8PlainGemmKernel<T><<<blocks, 256, 0, ctx.stream>>>(quantized, weights, static_cast<T*>(out.data), rows, N, K);
+    });
+    check(cudaGetLastError(), "FP8 plain GEMM kernel launch");
+    epilogueScale = scale;
+  }
+  dispatchFloating(out.type, layer.describe(), [&](auto tag) {
+    using T = decltype(tag);
+    fp8EpilogueKernel<T><<<blocks, 256, 0, ctx.stream>>>(static_cast<T*>(out.data), epilogueScale,
+                                                         static_cast<const T*>(bias), static_cast<const T*>(residual),
+                                                         activation, N, rows * N);
+  });
+  check(cudaGetLastError(), "FP8 epilogue kernel launch");
+}
+
+}  // namespace cuda
+}  // namespace trt

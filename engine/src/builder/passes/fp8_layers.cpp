@@ -1,0 +1,64 @@
+// Which layers run in FP8 E4M3 and how they are switched over (BuilderFlag::kFP8, scales from
+// calibration): products of a float input by a constant 2-D float matrix. The weights become a new FP8
+// constant [N, K] quantized with one per-tensor scale (amax / 448), the layout FP8 GEMMs read (cuBLASLt's
+// FP8 kernels take both operands K-major).
+#include <algorithm>
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "builder/passes/pass_util.h"
+#include "builder/passes/passes.h"
+#include "common/fp8.h"
+
+namespace trt {
+namespace passes {
+
+bool canRunInFp8(const ILayer& layer) {
+  // A layer pinned to another type (ILayer::setPrecision) stays out of FP8.
+  if (layer.precisionIsSet() && layer.getPrecision() != DataType::kFP8) return false;
+  if (layer.getType() != LayerType::kMATRIX_MULTIPLY) return false;
+  const auto& mm = static_cast<const IMatrixMultiplyLayer&>(layer);
+  const IConstantLayer* weights = constantProducer(mm.getInput(1));
+  const MatrixOperation opB = mm.getOperation(1);
+  if (mm.isInt8() || mm.isFp8() || mm.getOperation(0) != MatrixOperation::kNONE ||
+      (opB != MatrixOperation::kNONE && opB != MatrixOperation::kTRANSPOSE) ||
+      mm.getInput(0)->getType() != DataType::kFLOAT || !weights || weights->getWeights().type != DataType::kFLOAT ||
+      weights->getDimensions().nbDims != 2)
+    return false;
+  // FP8 tensor-core GEMMs need K and N in multiples of 16 (16-byte rows of E4M3 operands, 8-byte
+  // aligned 16-bit outputs); every transformer projection has them. Others keep the float product.
+  const Dims w = weights->getDimensions();
+  const int64_t N = opB == MatrixOperation::kTRANSPOSE ? w.d[0] : w.d[1];
+  const int64_t K = opB == MatrixOperation::kTRANSPOSE ? w.d[1] : w.d[0];
+  // A bias (input 2) must hold one value per column: FP8 products take no per-batch bias.
+  if (mm.getNbInputs() >= 3 && mm.getInput(2)->getDimensions().volume() != N) return false;
+  return N > 0 && K > 0 && N % 16 == 0 && K % 16 == 0;
+}
+
+void switchToFp8(INetworkDefinition& network, ILayer& layer, float inputScale) {
+  auto& mm = static_cast<IMatrixMultiplyLayer&>(layer);
+  const IConstantLayer* constant = constantProducer(mm.getInput(1));
+  const Dims dims = constant->getDimensions();
+  const auto* w = static_cast<const float*>(constant->getWeights().values);
+  const bool transposed = mm.getOperation(1) == MatrixOperation::kTRANSPOSE;
+  const int64_t N = transposed ? dims.d[0] : dims.d[1], K = transposed ? dims.d[1] : dims.d[0];
+  float amax = 0.f;
+  for (int64_t i = 0; i < N * K; ++i)
+    if (std::isfinite(w[i])) amax = std::max(amax, std::fabs(w[i]));
+  const float weightScale = fp8::scaleForAmax(amax);
+  const float inverse = 1.0f / weightScale;
+  // Rows of the FP8 weights are output columns: [N, K].
+  std::vector<uint8_t> q(static_cast<size_t>(N * K));
+  for (int64_t n = 0; n < N; ++n)
+    for (int64_t k = 0; k < K; ++k) q[n * K + k] = fp8::quantize(transposed ? w[n * K + k] : w[k * N + n], inverse);
+  IConstantLayer* quantized = network.addConstant(Dims{N, K}, {DataType::kFP8, q.data(), N * K});
+  quantized->setName((std::string(constant->getName()) + " (fp8 weights)").c_str());
+  network.moveLayer(quantized, network.indexOf(&mm));
+  mm.setInput(1, *quantized->getOutput(0));
+  mm.setOperation(1, MatrixOperation::kTRANSPOSE);
+  mm.setFp8Scales(inputScale, weightScale);
+}
+
+}  // namespace passes
+}  // namespace trt

@@ -1,0 +1,357 @@
+// FP8 E4M3 matrix multiply: the layer (the CPU backend's emulation) against the FP8 GEMM reference
+// (common/fp8_gemm.h), its shape and scale checks, calibration of a perceptron in an FP8 build (with the
+// cache and the plan round trip), what stays in float, and on a GPU of compute capability 8.9 or newer
+// the CUDA backend's cuBLASLt FP8 product against the CPU.
+#include <cmath>
+#include <functional>
+
+#include "common/fp8.h"
+#include "common/fp8_gemm.h"
+#include "common/half.h"
+#include "int8_test_util.h"
+
+using namespace trt_test;
+
+namespace {
+// x [rows..., K] times FP8 weights [N, K] (transposed), with the scales, bias, alpha, residual and ReLU given.
+struct Fp8Product {
+  std::vector<uint8_t> weights;
+  std::vector<float> bias, residual;
+  trt::INetworkDefinition net;
+  trt::IMatrixMultiplyLayer* mm = nullptr;
+  Fp8Product(trt::Dims xDims, int64_t N, float inputScale, float weightScale, float alpha, bool withBias, bool relu,
+             bool withResidual) {
+    const int64_t K = xDims.d[xDims.nbDims - 1];
+    for (float v : randomVector(static_cast<size_t>(N * K), 191, -300.f, 300.f))
+      weights.push_back(trt::fp8::fromFloat(v));
+    bias = randomVector(static_cast<size_t>(N), 192);
+    auto* x = net.addInput("x", trt::DataType::kFLOAT, xDims);
+    auto* wc = net.addConstant(trt::Dims{N, K}, {trt::DataType::kFP8, weights.data(), N * K});
+    mm = net.addMatrixMultiply(*x, trt::MatrixOperation::kNONE, *wc->getOutput(0), trt::MatrixOperation::kTRANSPOSE);
+    mm->setFp8Scales(inputScale, weightScale);
+    mm->setAlpha(alpha);
+    if (withBias) {
+      auto* b = net.addConstant(trt::Dims{N}, {trt::DataType::kFLOAT, bias.data(), N});
+      net.moveLayer(b, net.indexOf(mm));
+      mm->setInput(2, *b->getOutput(0));
+    }
+    if (withResidual) {
+      trt::Dims outDims = xDims;
+      outDims.d[outDims.nbDims - 1] = N;
+      residual = randomVector(static_cast<size_t>(outDims.volume()), 197);
+      auto* r = net.addConstant(outDims, {trt::DataType::kFLOAT, residual.data(), outDims.volume()});
+      net.moveLayer(r, net.indexOf(mm));
+      mm->setInput(3, *r->getOutput(0));
+    }
+    if (relu) mm->setFusedActivation(static_cast<int32_t>(trt::ActivationType::kRELU));
+    mm->getOutput(0)->setName("y");
+    net.markOutput(*mm->getOutput(0));
+  }
+  // The reference: fp8::emulatedGemm on x and the weights' values (already on the FP8 grid), then the epilogue.
+  std::vector<float> expected(const std::vector<float>& x, int64_t rows, int64_t N, int64_t K, float sIn, float sW,
+                              float alpha, bool withBias, bool relu, bool withResidual) const {
+    std::vector<float> wT(static_cast<size_t>(K * N));  // [K, N] values
+    for (int64_t n = 0; n < N; ++n)
+      for (int64_t k = 0; k < K; ++k) wT[k * N + n] = trt::fp8::toFloat(weights[n * K + k]) * sW;
+    std::vector<float> y = trt::fp8::emulatedGemm(x.data(), wT.data(), rows, N, K, sIn, sW);
+    for (int64_t i = 0; i < rows; ++i)
+      for (int64_t n = 0; n < N; ++n) {
+        float& v = y[i * N + n];
+        v *= alpha;
+        if (withBias) v += bias[n];
+        if (withResidual) v += residual[i * N + n];
+        if (relu) v = std::fmax(v, 0.f);
+      }
+    return y;
+  }
+};
+
+int countFp8Layers(const trt::ICudaEngine& engine) {
+  int n = 0;
+  const std::string text = engine.describeLayers();
+  for (size_t p = text.find("[fp8]"); p != std::string::npos; p = text.find("[fp8]", p + 1)) ++n;
+  return n;
+}
+
+double cosine(const std::vector<float>& a, const std::vector<float>& b) {
+  double dot = 0, na = 0, nb = 0;
+  for (size_t i = 0; i < a.size(); ++i) {
+    dot += static_cast<double>(a[i]) * b[i];
+    na += static_cast<double>(a[i]) * a[i];
+    nb += static_cast<double>(b[i]) * b[i];
+  }
+  return dot / std::sqrt(na * nb);
+}
+
+// x [B, 32] -> linear(32 -> 64, weights stored [64, 32], used transposed) + bias -> relu -> product by
+// weights stored [64, 16] (as is) -> y [B, 16]; a third product, K = 16 -> N = 8, stays in float (N is
+// not a multiple of 16).
+struct Perceptron {
+  std::vector<float> w1 = randomVector(64 * 32, 201), b1 = randomVector(64, 202), w2 = randomVector(64 * 16, 203),
+                     w3 = randomVector(16 * 8, 204);
+  trt::INetworkDefinition net;
+  Perceptron() {
+    trt::ITensor* x = net.addInput("x", trt::DataType::kFLOAT, {-1, 32});
+    auto* c1 = net.addConstant(trt::Dims{64, 32}, {trt::DataType::kFLOAT, w1.data(), 64 * 32});
+    auto* m1 =
+        net.addMatrixMultiply(*x, trt::MatrixOperation::kNONE, *c1->getOutput(0), trt::MatrixOperation::kTRANSPOSE);
+    auto* bc = net.addConstant(trt::Dims{1, 64}, {trt::DataType::kFLOAT, b1.data(), 64});
+    auto* sum = net.addElementWise(*m1->getOutput(0), *bc->getOutput(0), trt::ElementWiseOperation::kSUM);
+    auto* relu = net.addActivation(*sum->getOutput(0), trt::ActivationType::kRELU);
+    auto* c2 = net.addConstant(trt::Dims{64, 16}, {trt::DataType::kFLOAT, w2.data(), 64 * 16});
+    auto* m2 = net.addMatrixMultiply(*relu->getOutput(0), trt::MatrixOperation::kNONE, *c2->getOutput(0),
+                                     trt::MatrixOperation::kNONE);
+    auto* c3 = net.addConstant(trt::Dims{16, 8}, {trt::DataType::kFLOAT, w3.data(), 16 * 8});
+    auto* m3 = net.addMatrixMultiply(*m2->getOutput(0), trt::MatrixOperation::kNONE, *c3->getOutput(0),
+                                     trt::MatrixOperation::kNONE);
+    m3->getOutput(0)->setName("y");
+    net.markOutput(*m3->getOutput(0));
+  }
+};
+
+std::unique_ptr<trt::IBuilderConfig> fp8Config(trt::IInt8Calibrator* calibrator, bool fp8,
+                                               trt::Backend backend = trt::Backend::kCPU) {
+  std::unique_ptr<trt::IBuilderConfig> config(new trt::IBuilderConfig());
+  config->setBackend(backend);
+  config->clearFlag(trt::BuilderFlag::kTF32);
+  if (fp8) config->setFlag(trt::BuilderFlag::kFP8);
+  if (calibrator) config->setInt8Calibrator(calibrator);
+  trt::IOptimizationProfile profile;
+  profile.setDimensions("x", trt::OptProfileSelector::kMIN, {1, 32});
+  profile.setDimensions("x", trt::OptProfileSelector::kOPT, {32, 32});
+  profile.setDimensions("x", trt::OptProfileSelector::kMAX, {64, 32});
+  config->addOptimizationProfile(&profile);
+  return config;
+}
+
+std::vector<std::vector<float>> perceptronBatches() {
+  std::vector<std::vector<float>> batches;
+  for (uint32_t i = 0; i < 4; ++i) batches.push_back(randomVector(32 * 32, 210 + i, -1.f, 1.f));
+  return batches;
+}
+}  // namespace
+
+TEST(Fp8MatrixMultiply, MatchesTheFp8GemmReference) {
+  // Batch dimensions on x, bias, alpha, ReLU, with and without a residual; inputs beyond the input scale's
+  // range saturate at 448 steps. The E4M3 products are exact in float32; the sums' order may differ.
+  const int64_t B = 2, M = 3, K = 32, N = 16;
+  const float sIn = 2.f / 448.f, sW = 0.004f, alpha = 0.5f;
+  for (bool withResidual : {false, true}) {
+    Fp8Product p(trt::Dims{B, M, K}, N, sIn, sW, alpha, true, true, withResidual);
+    Built b = build(p.net);
+    EXPECT_EQ(countFp8Layers(*b.engine), 1) << b.engine->describeLayers();
+    const std::vector<float> x = randomVector(static_cast<size_t>(B * M * K), 193, -2.5f, 2.5f);
+    const auto y = run(*b.engine, {{"x", {trt::Dims{B, M, K}, x}}}).at("y");
+    expectNear(y, p.expected(x, B * M, N, K, sIn, sW, alpha, true, true, withResidual), 1e-5f);
+  }
+  // The inspector shows the product's precision and scales.
+  Fp8Product p(trt::Dims{4, K}, N, 0.25f, 0.5f, 1.f, false, false, false);
+  Built b = build(p.net);
+  EXPECT_NE(b.engine->describeLayers().find("precision=fp8"), std::string::npos) << b.engine->describeLayers();
+  const std::string json = b.engine->describeLayersJson();
+  EXPECT_NE(json.find("\"fp8\":{\"input_scale\":0.25,\"weight_scale\":0.5}"), std::string::npos) << json;
+}
+
+TEST(Fp8MatrixMultiply, ChecksNameTheProblem) {
+  auto expectError = [](const std::function<void(trt::INetworkDefinition&, trt::IMatrixMultiplyLayer&)>& breakIt,
+                        const std::string& needle) {
+    Fp8Product p(trt::Dims{3, 16}, 16, 0.01f, 0.01f, 1.f, false, false, false);
+    breakIt(p.net, *p.mm);
+    try {
+      build(p.net);
+      FAIL() << "expected an error containing '" << needle << "'";
+    } catch (const trt::Error& e) {
+      EXPECT_NE(std::string(e.what()).find(needle), std::string::npos) << e.what();
+    }
+  };
+  static const float floats[256] = {};
+  expectError(
+      [](trt::INetworkDefinition& net, trt::IMatrixMultiplyLayer& mm) {
+        auto* c = net.addConstant(trt::Dims{16, 16}, {trt::DataType::kFLOAT, floats, 256});
+        net.moveLayer(c, net.indexOf(&mm));
+        mm.setInput(1, *c->getOutput(0));
+      },
+      "FP8 weights [N, K] transposed, got float32 (3, 16) and float32 (16, 16)");
+  expectError(
+      [](trt::INetworkDefinition&, trt::IMatrixMultiplyLayer& mm) { mm.setOperation(1, trt::MatrixOperation::kNONE); },
+      "an FP8 matrix multiply takes");
+  Fp8Product p(trt::Dims{3, 16}, 16, 0.01f, 0.01f, 1.f, false, false, false);
+  EXPECT_THROW(p.mm->setFp8Scales(0.f, 0.1f), trt::Error);
+  EXPECT_THROW(p.mm->setFp8Scales(0.1f, NAN), trt::Error);
+  EXPECT_THROW(p.mm->setFp8Scales(0.1f, -1.f), trt::Error);
+  // INT8 and FP8 exclude each other.
+  Fp8Product q(trt::Dims{3, 16}, 16, 0.01f, 0.01f, 1.f, false, false, false);
+  trt::INetworkDefinition net;
+  auto* x = net.addInput("x", trt::DataType::kFLOAT, {3, 16});
+  static const int8_t int8Weights[256] = {};
+  auto* wc = net.addConstant(trt::Dims{16, 16}, {trt::DataType::kINT8, int8Weights, 256});
+  auto* mm =
+      net.addMatrixMultiply(*x, trt::MatrixOperation::kNONE, *wc->getOutput(0), trt::MatrixOperation::kTRANSPOSE);
+  mm->setInt8Scales(0.1f, std::vector<float>(16, 0.1f));
+  try {
+    mm->setFp8Scales(0.1f, 0.1f);
+    FAIL() << "an INT8 product was made FP8 too";
+  } catch (const trt::Error& e) {
+    EXPECT_NE(std::string(e.what()).find("INT8 already"), std::string::npos) << e.what();
+  }
+}
+
+TEST(Fp8MatrixMultiply, CalibrationQuantizesProductsAndTheCacheRebuildsTheSameEngine) {
+  const auto batches = perceptronBatches();
+  VectorCalibrator calibrator(batches, trt::CalibrationAlgoType::kENTROPY_CALIBRATION_2, 32);
+  Perceptron n;
+  Built calibrated = build(n.net, fp8Config(&calibrator, true).get());
+  EXPECT_EQ(calibrator.batchesRead(), 4u);
+  // The two products with K and N multiples of 16 are FP8; the last one (N = 8) stays float32.
+  EXPECT_EQ(countFp8Layers(*calibrated.engine), 2) << calibrated.engine->describeLayers();
+  // FP8 scales are amax / 448 whatever the algorithm: the input's is the largest |x| of the batches.
+  float amax = 0.f;
+  for (const auto& b : batches)
+    for (float v : b) amax = std::fmax(amax, std::fabs(v));
+  const trt::IMatrixMultiplyLayer* first = nullptr;
+  for (int l = 0; l < calibrated.engine->network().getNbLayers() && !first; ++l) {
+    const trt::ILayer* layer = calibrated.engine->network().getLayer(l);
+    if (layer->getType() == trt::LayerType::kMATRIX_MULTIPLY &&
+        static_cast<const trt::IMatrixMultiplyLayer*>(layer)->isFp8())
+      first = static_cast<const trt::IMatrixMultiplyLayer*>(layer);
+  }
+  ASSERT_NE(first, nullptr);
+  EXPECT_EQ(first->getFp8InputScale(), amax / 448.f);
+  EXPECT_NE(calibrator.cacheOut.find("\n[fp8] x: "), std::string::npos) << calibrator.cacheOut;
+  Perceptron n32;
+  Built fp32 = build(n32.net, fp8Config(nullptr, false).get());
+  const auto a = run(*calibrated.engine, {{"x", {trt::Dims{32, 32}, batches[0]}}}).at("y");
+  const auto ref = run(*fp32.engine, {{"x", {trt::Dims{32, 32}, batches[0]}}}).at("y");
+  const double c = cosine(a, ref);
+  EXPECT_GT(c, 0.99);
+  EXPECT_LT(c, 1.0 - 1e-7) << "an FP8 engine equal to FP32 did not quantize";
+  // From the cache: no batch read, the same plan.
+  VectorCalibrator fromCache({}, trt::CalibrationAlgoType::kENTROPY_CALIBRATION_2, 32);
+  fromCache.cacheIn = calibrator.cacheOut;
+  Perceptron again;
+  Built cached = build(again.net, fp8Config(&fromCache, true).get());
+  EXPECT_EQ(fromCache.batchesRead(), 0u);
+  EXPECT_EQ(cached.plan, calibrated.plan);
+  // An INT8 cache lacks the FP8 scales: the error names the missing key.
+  VectorCalibrator int8Calibrator(batches, trt::CalibrationAlgoType::kENTROPY_CALIBRATION_2, 32);
+  Perceptron forInt8;
+  auto int8Config = fp8Config(&int8Calibrator, false);
+  int8Config->setFlag(trt::BuilderFlag::kINT8);
+  build(forInt8.net, int8Config.get());
+  VectorCalibrator wrongCache({}, trt::CalibrationAlgoType::kENTROPY_CALIBRATION_2, 32);
+  wrongCache.cacheIn = int8Calibrator.cacheOut;
+  Perceptron stale;
+  try {
+    build(stale.net, fp8Config(&wrongCache, true).get());
+    FAIL() << "an INT8 cache calibrated an FP8 build";
+  } catch (const trt::Error& e) {
+    EXPECT_NE(std::string(e.what()).find("has no FP8 scale for tensor 'x', the input of a matrix multiply"),
+              std::string::npos)
+        << e.what();
+  }
+  // The plan round trip keeps the FP8 products.
+  std::unique_ptr<trt::IHostMemory> serialized(calibrated.engine->serialize());
+  const auto* bytes = static_cast<const uint8_t*>(serialized->data());
+  EXPECT_EQ(std::vector<uint8_t>(bytes, bytes + serialized->size()), calibrated.plan);
+}
+
+TEST(Fp8MatrixMultiply, Fp8WinsProductsOverInt8AndPinsKeepLayersOut) {
+  // With INT8 and FP8 both enabled, products go FP8; a product pinned to float32 stays float32.
+  const auto batches = perceptronBatches();
+  VectorCalibrator calibrator(batches, trt::CalibrationAlgoType::kMINMAX_CALIBRATION, 32);
+  Perceptron both;
+  auto config = fp8Config(&calibrator, true);
+  config->setFlag(trt::BuilderFlag::kINT8);
+  Built b = build(both.net, config.get());
+  EXPECT_EQ(countFp8Layers(*b.engine), 2) << b.engine->describeLayers();
+  // The third product (N = 8) cannot be FP8: it is INT8 instead.
+  EXPECT_EQ(countInt8Layers(*b.engine), 1) << b.engine->describeLayers();
+
+  VectorCalibrator again(batches, trt::CalibrationAlgoType::kMINMAX_CALIBRATION, 32);
+  Perceptron pinned;
+  for (int l = 0; l < pinned.net.getNbLayers(); ++l)
+    if (pinned.net.getLayer(l)->getType() == trt::LayerType::kMATRIX_MULTIPLY) {
+      pinned.net.getLayer(l)->setPrecision(trt::DataType::kFLOAT);
+      break;
+    }
+  Built p = build(pinned.net, fp8Config(&again, true).get());
+  EXPECT_EQ(countFp8Layers(*p.engine), 1) << p.engine->describeLayers();
+}
+
+TEST(Fp8MatrixMultiply, FP16EnginesRunFp8ProductsOnHalfTensors) {
+  // With FP16 enabled an FP8 product reads and writes half tensors (no casts around it).
+  const auto batches = perceptronBatches();
+  VectorCalibrator calibrator(batches, trt::CalibrationAlgoType::kMINMAX_CALIBRATION, 32);
+  Perceptron n;
+  auto config = fp8Config(&calibrator, true);
+  config->setFlag(trt::BuilderFlag::kFP16);
+  Built half = build(n.net, config.get());
+  const std::string layers = half.engine->describeLayers();
+  EXPECT_NE(layers.find("-> (-1, 64) float16 [fp8]"), std::string::npos) << layers;
+  Perceptron n32;
+  Built fp32 = build(n32.net, fp8Config(nullptr, false).get());
+  const auto a = run(*half.engine, {{"x", {trt::Dims{32, 32}, batches[1]}}}).at("y");
+  const auto ref = run(*fp32.engine, {{"x", {trt::Dims{32, 32}, batches[1]}}}).at("y");
+  EXPECT_GT(cosine(a, ref), 0.99);
+}
+
+#ifdef TORCHTRT_WITH_CUDA
+#include <cuda_runtime.h>
+
+namespace {
+bool fp8GpuVisible() {
+  if (!gpuVisible()) return false;
+  int device = 0, major = 0, minor = 0;
+  cudaGetDevice(&device);
+  cudaDeviceGetAttribute(&major, cudaDevAttrComputeCapabilityMajor, device);
+  cudaDeviceGetAttribute(&minor, cudaDevAttrComputeCapabilityMinor, device);
+  return major > 8 || (major == 8 && minor >= 9);
+}
+}  // namespace
+
+TEST(CudaFp8, Fp8MatrixMultiplyMatchesTheCpuReference) {
+  if (!fp8GpuVisible()) GTEST_SKIP() << "no CUDA GPU of compute capability 8.9 or newer visible";
+  // cuBLASLt's FP8 GEMM with bias, alpha, ReLU and a residual in its epilogue, in float32 and float16; the
+  // quantized operands are the same codes on both backends, the float32 sums in another order.
+  const int64_t B = 2, M = 65, K = 64, N = 48;
+  for (bool half : {false, true})
+    for (bool withResidual : {false, true}) {
+      auto buildOn = [&](trt::Backend backend, Fp8Product& p) {
+        trt::IBuilderConfig config;
+        config.setBackend(backend);
+        config.clearFlag(trt::BuilderFlag::kTF32);
+        if (half) config.setFlag(trt::BuilderFlag::kFP16);
+        return build(p.net, &config);
+      };
+      Fp8Product cpuNet(trt::Dims{B, M, K}, N, 2.f / 448.f, 0.003f, 0.75f, true, true, withResidual);
+      Fp8Product gpuNet(trt::Dims{B, M, K}, N, 2.f / 448.f, 0.003f, 0.75f, true, true, withResidual);
+      Built cpu = buildOn(trt::Backend::kCPU, cpuNet), gpu = buildOn(trt::Backend::kCUDA, gpuNet);
+      EXPECT_EQ(countFp8Layers(*gpu.engine), 1) << gpu.engine->describeLayers();
+      const std::vector<float> x = randomVector(static_cast<size_t>(B * M * K), 196, -2.5f, 2.5f);
+      const auto expected = run(*cpu.engine, {{"x", {{B, M, K}, x}}}).at("y");
+      const auto got = run(*gpu.engine, {{"x", {{B, M, K}, x}}}).at("y");
+      const Tolerance t = toleranceFor(half ? trt::DataType::kHALF : trt::DataType::kFLOAT);
+      ASSERT_EQ(got.size(), expected.size());
+      for (size_t i = 0; i < got.size(); ++i)
+        ASSERT_NEAR(got[i], expected[i], t.atol + t.rtol * std::fabs(expected[i]))
+            << "at " << i << (half ? " (float16)" : " (float32)") << (withResidual ? " with residual" : "");
+    }
+}
+
+TEST(CudaFp8, CalibratedPerceptronMatchesTheCpuEmulation) {
+  if (!fp8GpuVisible()) GTEST_SKIP() << "no CUDA GPU of compute capability 8.9 or newer visible";
+  // The same cache on both backends gives the same scales and the same FP8 weights.
+  const auto batches = perceptronBatches();
+  VectorCalibrator calibrator(batches, trt::CalibrationAlgoType::kMINMAX_CALIBRATION, 32);
+  Perceptron cpuNet;
+  Built cpu = build(cpuNet.net, fp8Config(&calibrator, true).get());
+  VectorCalibrator fromCache({}, trt::CalibrationAlgoType::kMINMAX_CALIBRATION, 32);
+  fromCache.cacheIn = calibrator.cacheOut;
+  Perceptron gpuNet;
+  Built gpu = build(gpuNet.net, fp8Config(&fromCache, true, trt::Backend::kCUDA).get());
+  EXPECT_EQ(countFp8Layers(*gpu.engine), 2) << gpu.engine->describeLayers();
+  const auto a = run(*gpu.engine, {{"x", {trt::Dims{32, 32}, batches[2]}}}).at("y");
+  const auto ref = run(*cpu.engine, {{"x", {trt::Dims{32, 32}, batches[2]}}}).at("y");
+  expectNear(a, ref, 1e-3f);
+}
+#endif

@@ -1,0 +1,100 @@
+"""FP8 (torch.float8_e4m3fn): products by constant weights calibrated to per-tensor E4M3 scales (amax / 448)
+from the same calibrators as INT8. On the CPU backend FP8 is emulated (E4M3 operands, float32 sums), so the
+accuracy is checked without a GPU; on a GPU of compute capability 8.9 or newer the CUDA backend runs cuBLASLt's
+FP8 GEMMs."""
+import pytest
+import torch
+import torch.nn as nn
+import torch_tensorrt
+from torch_tensorrt.ptq import CacheCalibrator, DataLoaderCalibrator
+
+from conftest import gpu_engines
+
+
+def _fp8_gpu() -> bool:
+    return gpu_engines() and torch.cuda.get_device_capability() >= (8, 9)
+
+
+DEVICES = ["cpu"] + (["cuda"] if _fp8_gpu() else [])
+
+
+class Block(nn.Module):
+    """A pre-norm transformer MLP block with a residual, and a head whose 10 outputs stay in float
+    (FP8 products need K and N in multiples of 16)."""
+
+    def __init__(self):
+        super().__init__()
+        self.norm = nn.LayerNorm(64)
+        self.fc1 = nn.Linear(64, 256)
+        self.fc2 = nn.Linear(256, 64)
+        self.head = nn.Linear(64, 10)
+
+    def forward(self, x):
+        x = x + self.fc2(torch.nn.functional.gelu(self.fc1(self.norm(x))))
+        return self.head(x)
+
+
+def _model():
+    torch.manual_seed(0)
+    return Block().eval()
+
+
+def _loader(batches: int = 4, batch_size: int = 8):
+    g = torch.Generator().manual_seed(5)
+    x = torch.randn(batches * batch_size, 16, 64, generator=g)
+    return torch.utils.data.DataLoader(torch.utils.data.TensorDataset(x, torch.zeros(len(x))), batch_size=batch_size)
+
+
+def _fp8_layers(compiled) -> int:
+    return sum(1 for info in torch_tensorrt.ts.get_layer_info(compiled) for layer in info["layers"]
+               if "fp8" in layer["fused"])
+
+
+def _cosine(a, b) -> float:
+    return torch.nn.functional.cosine_similarity(a.flatten().double(), b.flatten().double(), dim=0).item()
+
+
+@pytest.mark.parametrize("device", DEVICES)
+def test_fp8_calibrated_products_match_fp32(device, tmp_path):
+    model = _model().to(device)
+    x = torch.randn(8, 16, 64, generator=torch.Generator().manual_seed(9)).to(device)
+    ts = torch.jit.trace(model, x)
+    cache = str(tmp_path / "fp8.cache")
+    compiled = torch_tensorrt.compile(
+        ts, inputs=[torch_tensorrt.Input(x.shape)], device=device, require_full_compilation=True,
+        enabled_precisions={torch.float, torch.float8_e4m3fn},
+        calibrator=DataLoaderCalibrator(_loader(), cache_file=cache))
+    assert _fp8_layers(compiled) == 2  # fc1 and fc2; the head (N = 10) stays float
+    layers = [layer for info in torch_tensorrt.ts.get_layer_info(compiled) for layer in info["layers"]]
+    products = [layer for layer in layers if layer["kind"] == "MatrixMultiply"]
+    assert [layer["precision"] for layer in products] == ["fp8", "fp8", "float32"], products
+    with torch.no_grad():
+        expected, got = model(x), compiled(x)
+    cosine = _cosine(got, expected)
+    assert cosine >= 0.99, cosine
+    assert cosine < 1 - 1e-9, "an FP8 engine equal to FP32 did not quantize"
+    # The cache alone rebuilds the same engine (no batches read), as INT8's does.
+    again = torch_tensorrt.compile(
+        ts, inputs=[torch_tensorrt.Input(x.shape)], device=device, require_full_compilation=True,
+        enabled_precisions={torch.float, torch.float8_e4m3fn}, calibrator=CacheCalibrator(cache))
+    with torch.no_grad():
+        assert torch.equal(again(x), got)
+
+
+@pytest.mark.parametrize("device", DEVICES)
+def test_fp8_with_fp16_runs_products_on_half_tensors(device):
+    model = _model().to(device)
+    x = torch.randn(8, 16, 64, generator=torch.Generator().manual_seed(10)).to(device)
+    compiled = torch_tensorrt.compile(
+        torch.jit.trace(model, x), inputs=[torch_tensorrt.Input(x.shape)], device=device,
+        require_full_compilation=True, enabled_precisions={torch.half, torch.float8_e4m3fn},
+        calibrator=DataLoaderCalibrator(_loader()))
+    assert _fp8_layers(compiled) == 2
+    with torch.no_grad():
+        assert _cosine(compiled(x).float(), model(x)) >= 0.99
+
+
+def test_fp8_without_scales_is_refused():
+    with pytest.raises(Exception, match="needs per-tensor scales: pass a calibrator"):
+        torch_tensorrt.compile(torch.jit.script(_model()), inputs=[torch.randn(2, 16, 64)], device="cpu",
+                               require_full_compilation=True, enabled_precisions={torch.float, torch.float8_e4m3fn})
