@@ -123,8 +123,8 @@ void declare(CLI::App& app, Options& o, Raw& r) {
   repeatable(app.add_option("-p,--enable-precision,--enabled-precision", r.precisions,
                             "(Repeatable) A precision layers may run in: f32|fp32|float|float32, "
                             "f16|fp16|half|float16, bf16|bfloat16, i8|int8|char, fp8|f8|float8_e4m3fn (default "
-                            "f32; i8 and fp8 need a quantization-aware model or --calibration-cache-file; fp8 also a "
-                            "GPU of compute capability 8.9 or newer)")
+                            "f32; i8 needs a quantization-aware model or --calibration-cache-file, fp8 the cache file; "
+                            "fp8 runs on GPUs of compute capability 8.9 or newer and is emulated on the CPU)")
                  ->type_name("PRECISION")
                  ->group(build));
   repeatable(app.add_option("--layer-precision", r.layer_precisions,
@@ -144,7 +144,7 @@ void declare(CLI::App& app, Options& o, Raw& r) {
       ->type_name("CAPABILITY")
       ->group(build);
   app.add_option("--calibration-cache-file", o.calibration_cache_file,
-                 "INT8 scales written by an earlier calibration (with -p i8)")
+                 "INT8/FP8 scales written by an earlier calibration (with -p i8 or -p fp8)")
       ->type_name("FILE")
       ->group(build);
   app.add_flag("--disable-tf32", o.disable_tf32, "Keep FP32 matrix work off TF32")->group(build);

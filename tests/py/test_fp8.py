@@ -98,3 +98,22 @@ def test_fp8_without_scales_is_refused():
     with pytest.raises(Exception, match="needs per-tensor scales: pass a calibrator"):
         torch_tensorrt.compile(torch.jit.script(_model()), inputs=[torch.randn(2, 16, 64)], device="cpu",
                                require_full_compilation=True, enabled_precisions={torch.float, torch.float8_e4m3fn})
+
+
+def test_cli_builds_fp8_from_a_calibration_cache(tmp_path):
+    from test_cli import run
+
+    model = _model()
+    x = torch.randn(8, 16, 64)
+    ts = torch.jit.trace(model, x)
+    cache, src, out = str(tmp_path / "fp8.cache"), str(tmp_path / "m.ts"), str(tmp_path / "m_trt.ts")
+    torch_tensorrt.compile(ts, inputs=[torch_tensorrt.Input(x.shape)], device="cpu", require_full_compilation=True,
+                           enabled_precisions={torch.float, torch.float8_e4m3fn},
+                           calibrator=DataLoaderCalibrator(_loader(), cache_file=cache))
+    ts.save(src)
+    r = run(["--device-type=cpu", "-p", "fp8", "--calibration-cache-file", cache, src, out, "(8,16,64)"])
+    assert r.returncode == 0, r.stderr
+    compiled = torch.jit.load(out)
+    assert _fp8_layers(compiled) == 2
+    with torch.no_grad():
+        assert _cosine(compiled(x), model(x)) >= 0.99

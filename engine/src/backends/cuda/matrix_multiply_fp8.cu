@@ -7,6 +7,8 @@
 // follows; where it declines the product itself, a plain kernel sums the same E4M3 products in float32.
 #include <cublasLt.h>
 
+#include <algorithm>
+
 #include "backends/cuda/activation.cuh"
 #include "backends/cuda/cuda_kernels.h"
 #include "backends/cuda/float_types.cuh"
@@ -16,7 +18,7 @@ namespace trt {
 namespace cuda {
 
 namespace {
-// q[i] = quantize(x[i]) for i < total, eight elements a thread where the input allows 16-byte loads.
+// q[i] = quantize(x[i]) for i < total, eight elements a thread (one 8-byte store of their codes) where K allows.
 template <typename T>
 __global__ void quantizeFp8Kernel(const T* x, float inverseScale, uint8_t* q, int64_t total, bool vectorized) {
   const int64_t thread = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
@@ -40,29 +42,30 @@ __global__ void quantizeFp8Kernel(const T* x, float inverseScale, uint8_t* q, in
   if (thread < total) q[thread] = fp8::quantize(load(x, thread), inverseScale);
 }
 
-// y[i] = act(y[i] * scale + bias[i % columns] + residual[i]) (the GEMM wrote the bare sums, or sums already
-// scaled when scale is 1).
+// y[i] = act(y[i] + bias[i % columns] + residual[i]) after a GEMM that wrote the scaled product.
 template <typename T>
-__global__ void fp8EpilogueKernel(T* y, float scale, const T* bias, const T* residual, int32_t activation,
-                                  int64_t columns, int64_t total) {
+__global__ void fp8EpilogueKernel(T* y, const T* bias, const T* residual, int32_t activation, int64_t columns,
+                                  int64_t total) {
   const int64_t i = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
   if (i >= total) return;
-  float v = load(y, i) * scale;
+  float v = load(y, i);
   if (bias) v += load(bias, i % columns);
   if (residual) v += load(residual, i);
   if (activation >= 0) v = activate(static_cast<ActivationType>(activation), 0.f, 0.f, v);
   store(y, i, v);
 }
 
-// y[m][n] = sum_k e4m3(a[m][k]) * e4m3(w[n][k]) in float32: the product where cuBLASLt has no FP8 kernel.
+// y[m][n] = scale * sum_k e4m3(a[m][k]) * e4m3(w[n][k]) in float32: the product where cuBLASLt has no FP8 kernel,
+// scaled before the store (the bare sums of codes reach ~448^2 K, beyond float16's range).
 template <typename T>
-__global__ void fp8PlainGemmKernel(const uint8_t* a, const uint8_t* w, T* y, int64_t M, int64_t N, int64_t K) {
+__global__ void fp8PlainGemmKernel(const uint8_t* a, const uint8_t* w, T* y, float scale, int64_t M, int64_t N,
+                                   int64_t K) {
   const int64_t i = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
   if (i >= M * N) return;
   const int64_t m = i / N, n = i % N;
   float sum = 0.f;
   for (int64_t k = 0; k < K; ++k) sum += fp8::toFloat(a[m * K + k]) * fp8::toFloat(w[n * K + k]);
-  store(y, i, sum);
+  store(y, i, sum * scale);
 }
 
 cudaDataType_t cudaType(DataType t) {
@@ -127,10 +130,13 @@ void launchFp8MatrixMultiply(LaunchContext& ctx, const ILayer& layer, const std:
   const int64_t N = in[1].dims.d[0], K = in[1].dims.d[1];
   const int64_t rows = N > 0 ? out.dims.volume() / N : 0;
   if (rows == 0 || N == 0) return;
-  // One scratch block: the quantized input, then cuBLASLt's workspace (32 MiB, or the builder's limit).
+  // One scratch block: the quantized input, then cuBLASLt's workspace (32 MiB, or what the builder's limit
+  // leaves beside the quantized input).
   const size_t quantizedBytes = (static_cast<size_t>(rows * K) + 255) / 256 * 256;
-  const size_t workspaceBytes =
-      ctx.workspaceLimit > 0 && ctx.workspaceLimit < (size_t(32) << 20) ? ctx.workspaceLimit : size_t(32) << 20;
+  size_t workspaceBytes = size_t(32) << 20;
+  if (ctx.workspaceLimit > 0)
+    workspaceBytes =
+        std::min(workspaceBytes, ctx.workspaceLimit > quantizedBytes ? ctx.workspaceLimit - quantizedBytes : 0);
   auto* scratch = static_cast<uint8_t*>(ctx.scratch(quantizedBytes + workspaceBytes));
   uint8_t* quantized = scratch;
   const int64_t total = rows * K;
@@ -150,26 +156,27 @@ void launchFp8MatrixMultiply(LaunchContext& ctx, const ILayer& layer, const std:
   const void* residual = in.size() == 4 ? in[3].data : nullptr;
   const float scale = mm.getFp8InputScale() * mm.getFp8WeightScale() * mm.getAlpha();
   // cuBLASLt reads its operands in 16-byte units: the bias and residual join its epilogue when aligned.
-  const bool epilogueAligned = allAligned16({out.data, bias, residual});
+  const bool epilogueAligned = allAligned16({out.data, bias, residual, weights, quantized});
   if (epilogueAligned && ltFp8Gemm(ctx, out.type, rows, N, K, quantized, weights, bias, residual, activation, scale,
                                    out.data, scratch + quantizedBytes, workspaceBytes))
     return;
   const unsigned blocks = static_cast<unsigned>((rows * N + 255) / 256);
-  float epilogueScale = 1.f;
-  if (!allAligned16({out.data}) || !ltFp8Gemm(ctx, out.type, rows, N, K, quantized, weights, nullptr, nullptr, -1,
-                                              scale, out.data, scratch + quantizedBytes, workspaceBytes)) {
+  // Both paths below write the scaled product; the epilogue kernel adds what remains.
+  if (!allAligned16({out.data, weights, quantized}) ||
+      !ltFp8Gemm(ctx, out.type, rows, N, K, quantized, weights, nullptr, nullptr, -1, scale, out.data,
+                 scratch + quantizedBytes, workspaceBytes)) {
     dispatchFloating(out.type, layer.describe(), [&](auto tag) {
       using T = decltype(tag);
-      fp8PlainGemmKernel<T><<<blocks, 256, 0, ctx.stream>>>(quantized, weights, static_cast<T*>(out.data), rows, N, K);
+      fp8PlainGemmKernel<T>
+          <<<blocks, 256, 0, ctx.stream>>>(quantized, weights, static_cast<T*>(out.data), scale, rows, N, K);
     });
     check(cudaGetLastError(), "FP8 plain GEMM kernel launch");
-    epilogueScale = scale;
   }
+  if (!bias && !residual && activation < 0) return;
   dispatchFloating(out.type, layer.describe(), [&](auto tag) {
     using T = decltype(tag);
-    fp8EpilogueKernel<T><<<blocks, 256, 0, ctx.stream>>>(static_cast<T*>(out.data), epilogueScale,
-                                                         static_cast<const T*>(bias), static_cast<const T*>(residual),
-                                                         activation, N, rows * N);
+    fp8EpilogueKernel<T><<<blocks, 256, 0, ctx.stream>>>(static_cast<T*>(out.data), static_cast<const T*>(bias),
+                                                         static_cast<const T*>(residual), activation, N, rows * N);
   });
   check(cudaGetLastError(), "FP8 epilogue kernel launch");
 }

@@ -245,8 +245,8 @@ int32_t calibrate(INetworkDefinition& network, const PlanContents& settings, IIn
     for (const auto& key : targets.keys) {
       if (scales.count(key)) continue;
       const bool fp8Scale = key.rfind(fp8Key(""), 0) == 0;
-      throw Error("the INT8 calibration cache ('" + header + "', " + std::to_string(scales.size()) +
-                  " scales) has no " + (fp8Scale ? "FP8 scale" : "scale") + " for tensor '" +
+      throw Error("the INT8 calibration cache ('" + header + "', " + std::to_string(scales.size()) + " scales) " +
+                  (fp8Scale ? "has no FP8 scale for tensor '" : "has no scale for tensor '") +
                   key.substr(fp8Scale ? fp8Key("").size() : 0) + "', the input of a " +
                   (fp8Scale ? "matrix multiply" : "convolution or matrix multiply") +
                   " of this network: it was written for another network" +
