@@ -2,13 +2,16 @@
 process and one run (issue 21's acceptance table).
 
 Every model has random weights (no downloads: the GPU machine has no network; Hugging Face models
-come from configs built here). Each case (model, batch) measures, in --dtype (fp16 or bf16):
+come from configs built here). Each case (model, batch) measures, in --dtype (fp16, bf16, fp8, int8):
 - the engine: torch_tensorrt.compile of the float32 TorchScript trace with enabled_precisions
   {float32, dtype} (float32 inputs, as the user has them), its build time, its first call (tactic
   choice and allocation included), its median latency plain and in CUDA graph mode;
 - the peer: torch.compile(model.to(dtype), mode="reduce-overhead") on dtype inputs, its compile plus
   first call, its median latency; with --max-autotune also mode="max-autotune-no-cudagraphs";
 - cosine of each against the float32 eager model.
+--dtype fp8 or int8: the engine enables float32, float16 and the quantized type, with scales from a
+calibrator over two more inputs of the case; the peer runs in float16; the case also builds the project's
+own FP16 engine, and the notes give the quantized engine's speed-up over it (issue 23's acceptance).
 Latency: median over calls after warm-ups, each call between two CUDA events with a synchronize
 after it (so launch overhead counts, as a user waiting for the result sees it).
 ratio = peer ms / engine ms (the better of plain and CUDA graphs): above 1, the engine is faster.
@@ -146,11 +149,14 @@ MODELS: Dict[str, Case] = {
     "deit_small": Case(_deit_small, "image", 224, 64, "transformer"),
 }
 
-DTYPES = {"fp16": torch.half, "bf16": torch.bfloat16}
+DTYPES = {"fp16": torch.half, "bf16": torch.bfloat16, "fp8": torch.float8_e4m3fn, "int8": torch.int8}
+# Quantized engines: FP16 beside the quantized type, scales from a calibrator over two more inputs of the
+# case; the peer runs in FP16, and the case also builds the FP16 engine (the quantized speed-up's baseline).
+QUANTIZED = ("fp8", "int8")
 
 
-def make_input(case: Case, batch: int, device: str, size: Optional[int]) -> torch.Tensor:
-    gen = torch.Generator().manual_seed(1)
+def make_input(case: Case, batch: int, device: str, size: Optional[int], seed: int = 1) -> torch.Tensor:
+    gen = torch.Generator().manual_seed(seed)
     n = size or case.size
     if case.kind == "tokens":
         return torch.randint(3, 1000, (batch, n), generator=gen).to(device)
@@ -241,14 +247,21 @@ def release(device: str) -> None:
         torch.cuda.empty_cache()
 
 
-def bench_engine(model: torch.nn.Module, x: torch.Tensor, dtype: torch.dtype, device: str, args) -> Dict[str, Any]:
+def bench_engine(model: torch.nn.Module, x: torch.Tensor, dtype: torch.dtype, device: str, args,
+                 calibration: Optional[List[torch.Tensor]] = None) -> Dict[str, Any]:
     import torch_tensorrt
+    from torch_tensorrt.ptq import DataLoaderCalibrator
 
     row: Dict[str, Any] = {}
     with torch.no_grad():
         traced = torch.jit.trace(model, x, check_trace=False)
     start = time.perf_counter()
-    engine = torch_tensorrt.compile(traced, inputs=[x], enabled_precisions={torch.float32, dtype})
+    precisions = {torch.float32, dtype}
+    extra: Dict[str, Any] = {}
+    if calibration is not None:  # a quantized engine: FP16 elsewhere, scales from the calibration inputs
+        precisions.add(torch.half)
+        extra = dict(calibrator=DataLoaderCalibrator(calibration), require_full_compilation=True)
+    engine = torch_tensorrt.compile(traced, inputs=[x], enabled_precisions=precisions, **extra)
     row["build_s"] = time.perf_counter() - start
     row["first_s"], out = timed_first_call(engine, x, device)
     row["engine_ms"] = median_ms(engine, x, device, args.warmup, args.iters, args.max_s)
@@ -297,17 +310,28 @@ def bench_peer(model: torch.nn.Module, x: torch.Tensor, dtype: torch.dtype, devi
 def bench_case(name: str, model: torch.nn.Module, batch: int, dtype_name: str, device: str, args) -> Dict[str, Any]:
     case = MODELS[name]
     dtype = DTYPES[dtype_name]
-    x = make_input(case, batch, device, args.image_size if case.kind == "image" else args.seq_len)
+    size = args.image_size if case.kind == "image" else args.seq_len
+    x = make_input(case, batch, device, size)
+    quantized = dtype_name in QUANTIZED
+    calibration = [make_input(case, batch, device, size, seed) for seed in (2, 3)] if quantized else None
+    peer_dtype = torch.half if quantized else dtype
     row: Dict[str, Any] = dict(model=name, input=tuple(x.shape), batch=batch, dtype=dtype_name)
     with torch.no_grad():
         reference = _clone(model(x))
     try:
-        e = bench_engine(model, x, dtype, device, args)
+        e = bench_engine(model, x, dtype, device, args, calibration)
         row.update(engine_ms=e["engine_ms"], graphs_ms=e["graphs_ms"], build_s=e["build_s"], first_s=e["first_s"],
                    engine_cos=cosine(e["out"], reference))
     except Exception as err:  # one failing side must not hide the other
         row["engine_error"] = str(err).strip().split("\n")[0][:160]
     release(device)
+    if quantized:
+        try:
+            h = bench_engine(model, x, torch.half, device, args)
+            row["fp16_engine_ms"] = min(h["engine_ms"], h["graphs_ms"], key=lambda v: (v != v, v))
+        except Exception as err:
+            row["fp16_engine_error"] = str(err).strip().split("\n")[0][:160]
+        release(device)
     if args.dynamo:
         try:
             d = bench_dynamo(model, x, dtype, device, args)
@@ -317,7 +341,7 @@ def bench_case(name: str, model: torch.nn.Module, batch: int, dtype_name: str, d
         release(device)
     if not args.no_peer:
         try:
-            p = bench_peer(model, x, dtype, device, "reduce-overhead", args)
+            p = bench_peer(model, x, peer_dtype, device, "reduce-overhead", args)
             row.update(peer_ms=p["ms"], peer_first_s=p["first_s"], peer_cos=cosine(p["out"], reference))
         except Exception as err:
             row["peer_error"] = str(err).strip().split("\n")[0][:160]
@@ -326,7 +350,7 @@ def bench_case(name: str, model: torch.nn.Module, batch: int, dtype_name: str, d
                 row["autotune_error"] = "skipped: budget"
             else:
                 try:
-                    p = bench_peer(model, x, dtype, device, "max-autotune-no-cudagraphs", args)
+                    p = bench_peer(model, x, peer_dtype, device, "max-autotune-no-cudagraphs", args)
                     row.update(autotune_ms=p["ms"], autotune_first_s=p["first_s"])
                 except Exception as err:
                     row["autotune_error"] = str(err).strip().split("\n")[0][:160]
@@ -337,6 +361,8 @@ def bench_case(name: str, model: torch.nn.Module, batch: int, dtype_name: str, d
         row["autotune_ratio"] = row["autotune_ms"] / best
     if "dynamo_ms" in row and best == best:
         row["dynamo_vs_ts"] = row["dynamo_ms"] / best
+    if "fp16_engine_ms" in row and best == best:
+        row["vs_fp16_engine"] = row["fp16_engine_ms"] / best
     return row
 
 
@@ -363,6 +389,9 @@ def markdown(rows: List[Dict[str, Any]], device_name: str, args, note: str = "")
         "graphs: the same engine under torch_tensorrt.runtime.enable_cudagraphs(). peer: torch.compile(model.to(dtype), "
         "mode=\"reduce-overhead\") on dtype inputs" + (", and mode=\"max-autotune-no-cudagraphs\"" if args.max_autotune
                                                           else "") + ". "
+        + (f" {args.dtype}: the engine enables float32, float16 and {args.dtype} with scales from a calibrator over two "
+           "more inputs of the case; the peer runs in float16; notes give the project's own FP16 engine of the same "
+           "run and the quantized engine's speed-up over it. " if args.dtype in QUANTIZED else "") +
         "Median latency, CUDA events around each synchronized call after warm-ups. ratio = peer ms / best engine ms "
         "(> 1: the engine is faster). cos: cosine against the float32 eager model. Random weights.",
         "",
@@ -373,8 +402,11 @@ def markdown(rows: List[Dict[str, Any]], device_name: str, args, note: str = "")
         "| --- " * (17 if args.dynamo else 14) + "|",
     ]
     for r in rows:
-        notes = "; ".join(f"{k}: {r[k]}" for k in ("engine_error", "peer_error", "autotune_error", "dynamo_error")
-                          if k in r)
+        notes = "; ".join(f"{k}: {r[k]}" for k in ("engine_error", "peer_error", "autotune_error", "dynamo_error",
+                                                   "fp16_engine_error") if k in r)
+        if "fp16_engine_ms" in r:
+            notes = (f"own FP16 engine {r['fp16_engine_ms']:.3f} ms, {args.dtype} speed-up "
+                     f"{_f(r.get('vs_fp16_engine'), '.2f')}" + ("; " + notes if notes else ""))
         dynamo = (f" {_f(r.get('dynamo_ms'), '.3f')} | {_f(r.get('dynamo_vs_ts'), '.3f')} | "
                   f"{_f(r.get('dynamo_cos'), '.5f')} |" if args.dynamo else "")
         shape = "x".join(str(d) for d in r["input"])
