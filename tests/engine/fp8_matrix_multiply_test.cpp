@@ -295,6 +295,105 @@ TEST(Fp8MatrixMultiply, FP16EnginesRunFp8ProductsOnHalfTensors) {
   EXPECT_GT(cosine(a, ref), 0.99);
 }
 
+TEST(Fp8MatrixMultiply, SiblingProductsShareOneQuantization) {
+  // Q, K and V projections of one input: one Quantize to FP8 feeds the three FP8 products, whose results are
+  // those of products that each quantize the input themselves (the same codes, sums and scales).
+  const int64_t K = 32, N = 32;
+  std::vector<std::vector<float>> weights;
+  for (uint32_t p = 0; p < 3; ++p) weights.push_back(randomVector(static_cast<size_t>(K * N), 220 + p));
+  auto makeNet = [&](trt::INetworkDefinition& net) {
+    auto* x = net.addInput("x", trt::DataType::kFLOAT, {-1, K});
+    for (int p = 0; p < 3; ++p) {
+      auto* w = net.addConstant(trt::Dims{K, N}, {trt::DataType::kFLOAT, weights[p].data(), K * N});
+      auto* mm = net.addMatrixMultiply(*x, trt::MatrixOperation::kNONE, *w->getOutput(0), trt::MatrixOperation::kNONE);
+      mm->getOutput(0)->setName(("y" + std::to_string(p)).c_str());
+      net.markOutput(*mm->getOutput(0));
+    }
+  };
+  const auto batches = perceptronBatches();
+  VectorCalibrator calibrator(batches, trt::CalibrationAlgoType::kMINMAX_CALIBRATION, 32);
+  trt::INetworkDefinition shared;
+  makeNet(shared);
+  Built b = build(shared, fp8Config(&calibrator, true).get());
+  const std::string layers = b.engine->describeLayers();
+  EXPECT_EQ(countFp8Layers(*b.engine), 3) << layers;
+  size_t quantizes = 0;
+  for (size_t p = layers.find(": Quantize "); p != std::string::npos; p = layers.find(": Quantize ", p + 1))
+    ++quantizes;
+  EXPECT_EQ(quantizes, 1u) << layers;
+  EXPECT_NE(layers.find("(-1, 32) fp8"), std::string::npos) << layers;  // the shared codes
+
+  // The same products, each quantizing x itself with the calibrated scale, on the FP8 weights the build made.
+  float amax = 0.f;
+  for (const auto& batch : batches)
+    for (float v : batch) amax = std::fmax(amax, std::fabs(v));
+  trt::INetworkDefinition separate;
+  auto* x = separate.addInput("x", trt::DataType::kFLOAT, {32, K});
+  std::vector<std::vector<uint8_t>> codes(3);
+  for (int p = 0; p < 3; ++p) {
+    float wmax = 0.f;
+    for (float v : weights[p]) wmax = std::fmax(wmax, std::fabs(v));
+    const float sW = trt::fp8::scaleForAmax(wmax);
+    for (int64_t n = 0; n < N; ++n)
+      for (int64_t k = 0; k < K; ++k) codes[p].push_back(trt::fp8::quantize(weights[p][k * N + n], 1.f / sW));
+    auto* w = separate.addConstant(trt::Dims{N, K}, {trt::DataType::kFP8, codes[p].data(), N * K});
+    auto* mm =
+        separate.addMatrixMultiply(*x, trt::MatrixOperation::kNONE, *w->getOutput(0), trt::MatrixOperation::kTRANSPOSE);
+    mm->setFp8Scales(trt::fp8::scaleForAmax(amax), sW);
+    mm->getOutput(0)->setName(("y" + std::to_string(p)).c_str());
+    separate.markOutput(*mm->getOutput(0));
+  }
+  Built reference = build(separate);
+  const auto got = run(*b.engine, {{"x", {trt::Dims{32, K}, batches[3]}}});
+  const auto expected = run(*reference.engine, {{"x", {trt::Dims{32, K}, batches[3]}}});
+  for (const char* y : {"y0", "y1", "y2"}) EXPECT_EQ(got.at(y), expected.at(y)) << y;
+}
+
+TEST(Fp8Quantize, QuantizeAndDequantizeFp8MatchTheConversions) {
+  // Quantize to FP8 rounds x / s to E4M3 (saturating) from float32 and, in an FP16 build, from the half
+  // values it reads as they are; Dequantize gives code * s. One scale per tensor only.
+  const std::vector<float> x = randomVector(64, 230, -600.f, 600.f);
+  for (bool half : {false, true}) {
+    trt::INetworkDefinition net;
+    auto* in = net.addInput("x", trt::DataType::kFLOAT, {4, 16});
+    auto* q = net.addQuantize(*in, {0.5f});
+    q->setToType(trt::DataType::kFP8);
+    auto* dq = net.addDequantize(*q->getOutput(0), {0.5f});
+    dq->getOutput(0)->setName("y");
+    net.markOutput(*dq->getOutput(0));
+    trt::IBuilderConfig config;
+    if (half) config.setFlag(trt::BuilderFlag::kFP16);
+    Built b = build(net, &config);
+    if (half) {
+      const std::string layers = b.engine->describeLayers();
+      // The quantize reads the half input as it is: "Quantize '...' ((4, 16)) -> (4, 16) fp8 precision=float16".
+      const size_t at = layers.find(": Quantize ");
+      ASSERT_NE(at, std::string::npos) << layers;
+      EXPECT_NE(layers.substr(at, layers.find('\n', at) - at).find("fp8 precision=float16"), std::string::npos)
+          << layers;
+    }
+    const auto y = run(*b.engine, {{"x", {trt::Dims{4, 16}, x}}}).at("y");
+    for (size_t i = 0; i < x.size(); ++i) {
+      const float v = half ? trt::halfToFloat(trt::floatToHalf(x[i])) : x[i];
+      ASSERT_EQ(y[i], trt::fp8::toFloat(trt::fp8::quantize(v, 2.f)) * 0.5f) << i << (half ? " (half)" : "");
+    }
+  }
+  trt::INetworkDefinition net;
+  auto* in = net.addInput("x", trt::DataType::kFLOAT, {4, 16});
+  auto* q = net.addQuantize(*in, {0.5f, 0.25f, 1.f, 2.f}, 0);
+  q->setToType(trt::DataType::kFP8);
+  net.markOutput(*q->getOutput(0));
+  try {
+    build(net);
+    FAIL() << "a per-axis FP8 quantize was built";
+  } catch (const trt::Error& e) {
+    EXPECT_NE(std::string(e.what()).find("FP8 with one scale for the tensor, got 4 scale(s) along axis 0"),
+              std::string::npos)
+        << e.what();
+  }
+  EXPECT_THROW(q->setToType(trt::DataType::kHALF), trt::Error);
+}
+
 #ifdef TORCHTRT_WITH_CUDA
 #include <cuda_runtime.h>
 
@@ -353,5 +452,27 @@ TEST(CudaFp8, CalibratedPerceptronMatchesTheCpuEmulation) {
   const auto a = run(*gpu.engine, {{"x", {trt::Dims{32, 32}, batches[2]}}}).at("y");
   const auto ref = run(*cpu.engine, {{"x", {trt::Dims{32, 32}, batches[2]}}}).at("y");
   expectNear(a, ref, 1e-3f);
+}
+TEST(CudaFp8, QuantizeToFp8MatchesTheCpu) {
+  if (!gpuVisible()) GTEST_SKIP() << "no CUDA GPU visible";
+  // The FP8 codes of float32 and float16 inputs (63 values: a partial last group of eight), bit for bit.
+  const std::vector<float> x = randomVector(63, 231, -600.f, 600.f);
+  for (bool half : {false, true}) {
+    auto buildOn = [&](trt::Backend backend, trt::INetworkDefinition& net) {
+      auto* in = net.addInput("x", trt::DataType::kFLOAT, {63});
+      auto* q = net.addQuantize(*in, {0.5f});
+      q->setToType(trt::DataType::kFP8);
+      auto* dq = net.addDequantize(*q->getOutput(0), {0.5f});
+      dq->getOutput(0)->setName("y");
+      net.markOutput(*dq->getOutput(0));
+      trt::IBuilderConfig config;
+      config.setBackend(backend);
+      if (half) config.setFlag(trt::BuilderFlag::kFP16);
+      return build(net, &config);
+    };
+    trt::INetworkDefinition cpuNet, gpuNet;
+    Built cpu = buildOn(trt::Backend::kCPU, cpuNet), gpu = buildOn(trt::Backend::kCUDA, gpuNet);
+    EXPECT_EQ(run(*gpu.engine, {{"x", {{63}, x}}}).at("y"), run(*cpu.engine, {{"x", {{63}, x}}}).at("y"));
+  }
 }
 #endif

@@ -144,7 +144,16 @@ std::vector<uint8_t> richPlan(std::vector<std::vector<float>>& keep, uint32_t ve
     auto* fp8 = net.addMatrixMultiply(*joined, trt::MatrixOperation::kNONE, *wq->getOutput(0),
                                       trt::MatrixOperation::kTRANSPOSE);
     fp8->setFp8Scales(0.02f, 0.25f);
-    joined = fp8->getOutput(0);
+    // Then one of an FP8 input from a Quantize layer, with a bias (which gives its output's type).
+    auto* q = net.addQuantize(*fp8->getOutput(0), {0.03f});
+    q->setToType(trt::DataType::kFP8);
+    static const float fp8Bias[4] = {0.5f, -0.25f, 0.f, 1.f};
+    auto* bias = net.addConstant({4}, {trt::DataType::kFLOAT, fp8Bias, 4});
+    auto* fromCodes = net.addMatrixMultiply(*q->getOutput(0), trt::MatrixOperation::kNONE, *wq->getOutput(0),
+                                            trt::MatrixOperation::kTRANSPOSE);
+    fromCodes->setFp8Scales(0.03f, 0.25f);
+    fromCodes->setInput(2, *bias->getOutput(0));
+    joined = fromCodes->getOutput(0);
   }
   auto* sl = net.addSlice(*joined, {0, -1}, {12, 6}, {1, 1});
   sl->setMode(trt::SampleMode::kREFLECT);

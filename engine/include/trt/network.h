@@ -470,12 +470,18 @@ class IQuantizationLayer : public ILayer {
 };
 
 //! Quantization to INT8 (TensorRT's IQuantizeLayer, symmetric): q = clamp(round_half_even(x * (1/s)),
-//! -128, 127) with one scale, or one per index of `axis`. FP32 input, INT8 output.
+//! -128, 127) with one scale, or one per index of `axis`. FP32 input, INT8 output. With setToType(kFP8):
+//! q = E4M3(x * (1/s)) rounded to nearest even and saturated at ±448, one scale per tensor, from a float32,
+//! float16 or bfloat16 input (the FP8 products' shared input quantization).
 class IQuantizeLayer : public IQuantizationLayer {
  public:
+  //! The output type: kINT8 (default) or kFP8.
+  virtual void setToType(DataType type) = 0;
+  virtual DataType getToType() const = 0;
 };
 
-//! Dequantization of INT8 to FP32 (TensorRT's IDequantizeLayer): y = q * s, scales as IQuantizeLayer.
+//! Dequantization of INT8 (or FP8 E4M3, one scale per tensor) to FP32 (TensorRT's IDequantizeLayer):
+//! y = q * s, scales as IQuantizeLayer.
 class IDequantizeLayer : public IQuantizationLayer {
  public:
 };

@@ -18,6 +18,11 @@ bool backendComputesInHalf(Backend backend, const ILayer& layer) {
   if (layer.getType() == LayerType::kSCATTER &&
       static_cast<const IScatterLayer&>(layer).getReduction() != ScatterReduction::kNONE)
     return false;
+  // A Quantize to FP8 reads 16-bit values as they are (FP8 products share it: a cast before it would cost
+  // what it saves).
+  if (layer.getType() == LayerType::kQUANTIZE &&
+      static_cast<const IQuantizeLayer&>(layer).getToType() == DataType::kFP8)
+    return true;
   switch (layer.getType()) {
 #define TRT_HALF_CASE(name, stem, cpu16, cuda16) \
   case LayerType::name:                          \

@@ -193,6 +193,7 @@ IHostMemory* Builder::buildSerializedNetwork(INetworkDefinition& network, IBuild
     // INT8 and FP8 products read new quantized constants: their float weights die.
     if (runPass(fp8 ? "FP8/INT8 calibration" : "INT8 calibration", calibrate) > 0)
       runPass("dead-layer removal", passes::removeDeadLayers);
+    if (fp8) runPass("FP8 input sharing", passes::shareFp8Quantization);
   }
   // Last, so the folds above see the network's own types; the casts of constants it adds fold away.
   // FP16 (kFP16) or BF16 (kBF16) where a layer has a kernel for it; with both flags FP16, whose

@@ -101,15 +101,21 @@ void MatrixMultiplyLayer::setFp8Scales(float inputScale, float weightScale) {
 }
 
 namespace {
-// The FP8 form: float32, float16 or bfloat16 [..., M, K] as is, times FP8 [N, K] transposed.
+bool isFloatType(DataType t) { return t == DataType::kFLOAT || t == DataType::kHALF || t == DataType::kBF16; }
+
+// The FP8 form: float32, float16 or bfloat16 [..., M, K] as is (or FP8, quantized already, with a bias whose
+// type is the output's), times FP8 [N, K] transposed.
 void checkFp8Form(const IMatrixMultiplyLayer& mm, const std::vector<TensorDesc>& inputs) {
   const Dims& w = inputs[1].dims;
   const DataType x = inputs[0].type;
-  if ((x != DataType::kFLOAT && x != DataType::kHALF && x != DataType::kBF16) || inputs[1].type != DataType::kFP8 ||
-      w.nbDims != 2 || mm.getOperation(0) != MatrixOperation::kNONE ||
-      mm.getOperation(1) != MatrixOperation::kTRANSPOSE)
+  if (x == DataType::kFP8 && (inputs.size() < 3 || !isFloatType(inputs[2].type)))
     throw Error(mm.describe() +
-                ": an FP8 matrix multiply takes a float32, float16 or bfloat16 input as is and FP8 weights [N, K] "
+                ": an FP8 matrix multiply of an FP8 input needs a float32, float16 or bfloat16 bias (input 2), "
+                "whose type is the output's");
+  if ((!isFloatType(x) && x != DataType::kFP8) || inputs[1].type != DataType::kFP8 || w.nbDims != 2 ||
+      mm.getOperation(0) != MatrixOperation::kNONE || mm.getOperation(1) != MatrixOperation::kTRANSPOSE)
+    throw Error(mm.describe() +
+                ": an FP8 matrix multiply takes a float32, float16, bfloat16 or FP8 input as is and FP8 weights [N, K] "
                 "transposed, got " +
                 dataTypeName(inputs[0].type) + " " + inputs[0].dims.str() + " and " + dataTypeName(inputs[1].type) +
                 " " + w.str());
@@ -136,7 +142,10 @@ std::vector<TensorDesc> MatrixMultiplyLayer::inferOutputs(const std::vector<Tens
   if (inputs.size() < 2 || inputs.size() > 4)
     throw Error(describe() + ": expects two inputs, optionally a bias and then a residual, has " +
                 std::to_string(inputs.size()));
-  requireFloat(*this, inputs[0], "input 0");
+  // An FP8 product of an FP8 input computes in its bias's type.
+  const DataType type =
+      isFp8() && inputs[0].type == DataType::kFP8 && inputs.size() >= 3 ? inputs[2].type : inputs[0].type;
+  if (!(isFp8() && inputs[0].type == DataType::kFP8)) requireFloat(*this, inputs[0], "input 0");
   if (isInt8())
     checkInt8Form(*this, inputs);
   else if (isFp8())
@@ -168,16 +177,16 @@ std::vector<TensorDesc> MatrixMultiplyLayer::inferOutputs(const std::vector<Tens
   if (!vecA) out.d[out.nbDims++] = m;
   if (!vecB) out.d[out.nbDims++] = n;
   if (inputs.size() >= 3 &&
-      (vecB || inputs[2].type != inputs[0].type ||
+      (vecB || inputs[2].type != type ||
        (inputs[2].dims.volume() != n && !(isPerBatchBias(inputs[2].dims, out) && !isInt8() && !isFp8() && !vecA))))
     throw Error(describe() + ": the bias " + inputs[2].dims.str() + " " + dataTypeName(inputs[2].type) +
-                " must hold one " + dataTypeName(inputs[0].type) + " per output column (" + std::to_string(n) +
+                " must hold one " + dataTypeName(type) + " per output column (" + std::to_string(n) +
                 "), or one row of them per product of a batch (the output's dims with a 1 for the rows)");
   // The residual is read element by element: the output's own shape and type, no broadcasting.
-  if (inputs.size() == 4 && (inputs[3].type != inputs[0].type || inputs[3].dims != out))
+  if (inputs.size() == 4 && (inputs[3].type != type || inputs[3].dims != out))
     throw Error(describe() + ": the residual " + inputs[3].dims.str() + " " + dataTypeName(inputs[3].type) +
-                " must have the output's shape and type, " + out.str() + " " + dataTypeName(inputs[0].type));
-  return {{out, inputs[0].type}};
+                " must have the output's shape and type, " + out.str() + " " + dataTypeName(type));
+  return {{out, type}};
 }
 
 void MatrixMultiplyLayer::writeParams(PlanWriter& w) const {

@@ -1,4 +1,5 @@
-// Quantize and Dequantize: INT8 with per-tensor or per-axis scales (symmetric, zero point 0).
+// Quantize and Dequantize: INT8 with per-tensor or per-axis scales (symmetric, zero point 0), or FP8 E4M3
+// with one scale per tensor.
 #include <cmath>
 
 #include "layers/layer_util.h"
@@ -92,11 +93,48 @@ void QuantizationImpl<I>::readParams(PlanReader& r) {
   checkAxis(c, axis_);
 }
 
+void checkToType(const ParamCheck& c, int32_t type) {
+  if (type != static_cast<int32_t>(DataType::kINT8) && type != static_cast<int32_t>(DataType::kFP8))
+    c.fail("to_type", "a Quantize layer writes int8 (" + std::to_string(static_cast<int32_t>(DataType::kINT8)) +
+                          ") or fp8 (" + std::to_string(static_cast<int32_t>(DataType::kFP8)) + "), got " +
+                          std::to_string(type));
+}
+
 class QuantizeLayer final : public QuantizationImpl<IQuantizeLayer> {
  public:
   QuantizeLayer() : QuantizationImpl(LayerType::kQUANTIZE) {}
+  void setToType(DataType type) override {
+    checkToType(ParamCheck(*this), static_cast<int32_t>(type));
+    toType_ = type;
+    markChanged();
+  }
+  DataType getToType() const override { return toType_; }
   std::vector<TensorDesc> inferOutputs(const std::vector<TensorDesc>& inputs) const override;
+  void writeParams(PlanWriter& w) const override {
+    QuantizationImpl::writeParams(w);
+    w.i32(static_cast<int32_t>(toType_));  // format 16
+  }
+  void readParams(PlanReader& r) override {
+    QuantizationImpl::readParams(r);
+    // Plans before version 16 end here (INT8 only).
+    if (r.remaining() == 0) return;
+    const int32_t type = r.i32("to_type");
+    checkToType(ParamCheck(r), type);
+    toType_ = static_cast<DataType>(type);
+  }
+
+ private:
+  DataType toType_ = DataType::kINT8;
 };
+
+// The FP8 form reads a floating input of any width and takes one scale for the tensor.
+void checkFp8Scales(const ILayer& layer, const std::vector<TensorDesc>& inputs, const std::vector<float>& scales,
+                    int32_t axis, const char* verb) {
+  requireInputs(layer, inputs, 1);
+  if (scales.size() != 1 || axis >= 0)
+    throw Error(layer.describe() + ": " + verb + " FP8 with one scale for the tensor, got " +
+                std::to_string(scales.size()) + " scale(s) along axis " + std::to_string(axis));
+}
 
 class DequantizeLayer final : public QuantizationImpl<IDequantizeLayer> {
  public:
@@ -105,11 +143,22 @@ class DequantizeLayer final : public QuantizationImpl<IDequantizeLayer> {
 };
 
 std::vector<TensorDesc> QuantizeLayer::inferOutputs(const std::vector<TensorDesc>& inputs) const {
+  if (toType_ == DataType::kFP8) {
+    checkFp8Scales(*this, inputs, getScales(), getAxis(), "quantizes to");
+    const DataType t = inputs[0].type;
+    if (t != DataType::kFLOAT && t != DataType::kHALF && t != DataType::kBF16)
+      throw Error(describe() + ": quantizes float32, float16 or bfloat16 tensors to FP8, got " + dataTypeName(t));
+    return {{inputs[0].dims, DataType::kFP8}};
+  }
   checkInput(inputs, DataType::kFLOAT, "quantizes");
   return {{inputs[0].dims, DataType::kINT8}};
 }
 
 std::vector<TensorDesc> DequantizeLayer::inferOutputs(const std::vector<TensorDesc>& inputs) const {
+  if (!inputs.empty() && inputs[0].type == DataType::kFP8) {
+    checkFp8Scales(*this, inputs, getScales(), getAxis(), "dequantizes");
+    return {{inputs[0].dims, DataType::kFLOAT}};
+  }
   checkInput(inputs, DataType::kINT8, "dequantizes");
   return {{inputs[0].dims, DataType::kFLOAT}};
 }

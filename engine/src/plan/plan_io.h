@@ -85,7 +85,9 @@
 //                    are still read.
 //          version 16 (2026-12) MatrixMultiply parameters end with f32 fp8_input_scale and f32
 //                    fp8_weight_scale (both 0: not FP8; an FP8 product reads FP8 E4M3 weights [N, K]
-//                    transposed); older plans are still read.
+//                    transposed, and a float input it quantizes, or an FP8 input quantized with
+//                    fp8_input_scale); Quantize parameters end with i32 to_type (int8 or fp8; fp8
+//                    takes one scale, per tensor); older plans are still read.
 #pragma once
 
 #include <cstdint>

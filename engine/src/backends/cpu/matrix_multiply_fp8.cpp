@@ -1,4 +1,5 @@
-// FP8 E4M3 matrix multiply, emulated: the float32 input rounded to E4M3 per tensor (q(x / s_in), saturating),
+// FP8 E4M3 matrix multiply, emulated: the float32 input rounded to E4M3 per tensor (q(x / s_in), saturating; or
+// an FP8 input's codes, quantized by a shared Quantize layer),
 // the FP8 weights [N, K] (quantized by the builder) read transposed, products of the E4M3 values (exact in
 // float32) summed in float32, then y = act(sum * (s_in * s_w * alpha) + bias[n] + residual). The reference the
 // CUDA backend's FP8 GEMM (cuBLASLt, FP32 accumulation) is compared with; the sums' order differs, so the two
@@ -14,7 +15,8 @@ namespace cpu {
 
 void runFp8MatrixMultiply(const ILayer& layer, const std::vector<TensorView>& inputs, TensorView& output) {
   const auto& mm = static_cast<const IMatrixMultiplyLayer&>(layer);
-  requireFloat32(layer, inputs[0], "input 0");
+  const bool quantizedInput = inputs[0].type == DataType::kFP8;  // a shared Quantize layer's codes
+  if (!quantizedInput) requireFloat32(layer, inputs[0], "input 0");
   if (inputs[1].type != DataType::kFP8)
     throw Error(layer.describe() + ": an FP8 matrix multiply reads FP8 weights, got " + dataTypeName(inputs[1].type));
   const Dims& w = inputs[1].dims;
@@ -24,8 +26,13 @@ void runFp8MatrixMultiply(const ILayer& layer, const std::vector<TensorView>& in
   // The operands' E4M3 values as floats (exact), then one float32 GEMM.
   std::vector<float> a(static_cast<size_t>(rows * K)), b(static_cast<size_t>(N * K));
   const float inverse = 1.0f / mm.getFp8InputScale();
-  const float* x = inputs[0].f32();
   forEachRange(rows, K, [&](int64_t first, int64_t last) {
+    if (quantizedInput) {
+      const auto* codes = static_cast<const uint8_t*>(inputs[0].data);
+      for (int64_t i = first * K; i < last * K; ++i) a[i] = fp8::toFloat(codes[i]);
+      return;
+    }
+    const float* x = inputs[0].f32();
     for (int64_t i = first * K; i < last * K; ++i) a[i] = fp8::toFloat(fp8::quantize(x[i], inverse));
   });
   const auto* weights = static_cast<const uint8_t*>(inputs[1].data);

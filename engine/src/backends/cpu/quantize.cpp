@@ -1,5 +1,9 @@
-// Quantize (FP32 -> INT8) and Dequantize (INT8 -> FP32), per tensor or per axis.
+// Quantize (FP32 -> INT8, or a float of any width -> FP8 E4M3) and Dequantize (INT8 or FP8 -> FP32), per tensor
+// or (INT8) per axis.
+#include <algorithm>
 #include "backends/cpu/cpu_kernels.h"
+
+#include "common/fp8.h"
 #include "common/int8.h"
 
 namespace trt {
@@ -23,8 +27,18 @@ void forEachWithScale(const Dims& dims, int32_t axis, size_t nbScales, F f) {
 }  // namespace
 
 void runQuantize(const ILayer& layer, const std::vector<TensorView>& inputs, TensorView& output) {
-  requireFloat32(layer, inputs[0], "the input");
+  requireFloat32(layer, inputs[0], "the input");  // 16-bit inputs arrive widened (runWidened)
   const auto& q = static_cast<const IQuantizeLayer&>(layer);
+  if (q.getToType() == DataType::kFP8) {
+    const float inverse = 1.0f / q.getScales()[0];
+    const float* x = inputs[0].f32();
+    auto* y = static_cast<uint8_t*>(output.data);
+    const int64_t n = inputs[0].dims.volume();
+    forEachRange((n + 4095) / 4096, 4096, [&](int64_t first, int64_t last) {
+      for (int64_t i = first * 4096; i < std::min(n, last * 4096); ++i) y[i] = fp8::quantize(x[i], inverse);
+    });
+    return;
+  }
   std::vector<float> inverse;
   for (float s : q.getScales()) inverse.push_back(int8::inverse(s));
   const float* x = inputs[0].f32();
@@ -36,6 +50,12 @@ void runQuantize(const ILayer& layer, const std::vector<TensorView>& inputs, Ten
 void runDequantize(const ILayer& layer, const std::vector<TensorView>& inputs, TensorView& output) {
   const auto& dq = static_cast<const IDequantizeLayer&>(layer);
   const std::vector<float>& scales = dq.getScales();
+  if (inputs[0].type == DataType::kFP8) {
+    const auto* x = static_cast<const uint8_t*>(inputs[0].data);
+    float* y = output.f32();
+    for (int64_t i = 0; i < inputs[0].dims.volume(); ++i) y[i] = fp8::toFloat(x[i]) * scales[0];
+    return;
+  }
   const int8_t* x = static_cast<const int8_t*>(inputs[0].data);
   float* y = output.f32();
   forEachWithScale(inputs[0].dims, dq.getAxis(), scales.size(),

@@ -18,7 +18,7 @@ namespace trt {
 namespace cuda {
 
 namespace {
-// q[i] = quantize(x[i]) for i < total, eight elements a thread (one 8-byte store of their codes) where K allows.
+// q[i] = quantize(x[i]) for i < total, eight elements a thread (one 8-byte store of their codes) where q allows.
 template <typename T>
 __global__ void quantizeFp8Kernel(const T* x, float inverseScale, uint8_t* q, int64_t total, bool vectorized) {
   const int64_t thread = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
@@ -68,6 +68,23 @@ __global__ void fp8PlainGemmKernel(const uint8_t* a, const uint8_t* w, T* y, flo
   store(y, i, sum * scale);
 }
 
+}  // namespace
+
+void quantizeToFp8(LaunchContext& ctx, DataType type, const void* x, float inverseScale, uint8_t* q, int64_t total,
+                   const std::string& where) {
+  if (total == 0) return;
+  // Eight codes a thread need 8-byte aligned stores; the scratch and planned blocks are, views may not be.
+  const bool vectorized = reinterpret_cast<uintptr_t>(q) % 8 == 0;
+  const int64_t threads = vectorized ? (total + 7) / 8 : total;
+  dispatchFloating(type, where, [&](auto tag) {
+    using T = decltype(tag);
+    quantizeFp8Kernel<T><<<static_cast<unsigned>((threads + 255) / 256), 256, 0, ctx.stream>>>(
+        static_cast<const T*>(x), inverseScale, q, total, vectorized);
+  });
+  check(cudaGetLastError(), "FP8 quantization kernel launch");
+}
+
+namespace {
 cudaDataType_t cudaType(DataType t) {
   return t == DataType::kHALF ? CUDA_R_16F : t == DataType::kBF16 ? CUDA_R_16BF : CUDA_R_32F;
 }
@@ -124,31 +141,27 @@ bool ltFp8Gemm(LaunchContext& ctx, DataType type, int64_t M, int64_t N, int64_t 
 void launchFp8MatrixMultiply(LaunchContext& ctx, const ILayer& layer, const std::vector<TensorView>& in,
                              TensorView& out) {
   const auto& mm = static_cast<const IMatrixMultiplyLayer&>(layer);
-  if (!isFloatingStorage(in[0].type) || in[1].type != DataType::kFP8 || out.type != in[0].type)
+  if ((!isFloatingStorage(in[0].type) && in[0].type != DataType::kFP8) || in[1].type != DataType::kFP8 ||
+      !isFloatingStorage(out.type))
     throw Error(layer.describe() +
-                ": the CUDA FP8 matrix multiply reads a float32, float16 or bfloat16 input and FP8 weights");
+                ": the CUDA FP8 matrix multiply reads a float32, float16, bfloat16 or FP8 input and FP8 weights");
   const int64_t N = in[1].dims.d[0], K = in[1].dims.d[1];
   const int64_t rows = N > 0 ? out.dims.volume() / N : 0;
   if (rows == 0 || N == 0) return;
   // One scratch block: the quantized input, then cuBLASLt's workspace (32 MiB, or what the builder's limit
   // leaves beside the quantized input).
-  const size_t quantizedBytes = (static_cast<size_t>(rows * K) + 255) / 256 * 256;
+  const size_t quantizedBytes = in[0].type == DataType::kFP8 ? 0 : (static_cast<size_t>(rows * K) + 255) / 256 * 256;
   size_t workspaceBytes = size_t(32) << 20;
   if (ctx.workspaceLimit > 0)
     workspaceBytes =
         std::min(workspaceBytes, ctx.workspaceLimit > quantizedBytes ? ctx.workspaceLimit - quantizedBytes : 0);
   auto* scratch = static_cast<uint8_t*>(ctx.scratch(quantizedBytes + workspaceBytes));
-  uint8_t* quantized = scratch;
-  const int64_t total = rows * K;
-  const float inverseScale = 1.0f / mm.getFp8InputScale();
-  const bool vectorized = K % 8 == 0;
-  const int64_t threads = vectorized ? (total + 7) / 8 : total;
-  dispatchFloating(in[0].type, layer.describe(), [&](auto tag) {
-    using T = decltype(tag);
-    quantizeFp8Kernel<T><<<static_cast<unsigned>((threads + 255) / 256), 256, 0, ctx.stream>>>(
-        static_cast<const T*>(in[0].data), inverseScale, quantized, total, vectorized);
-  });
-  check(cudaGetLastError(), "FP8 input quantization kernel launch");
+  // An FP8 input was quantized with the input scale already (a shared Quantize layer); a float one is here.
+  const uint8_t* quantized = static_cast<const uint8_t*>(in[0].data);
+  if (in[0].type != DataType::kFP8) {
+    quantizeToFp8(ctx, in[0].type, in[0].data, 1.0f / mm.getFp8InputScale(), scratch, rows * K, layer.describe());
+    quantized = scratch;
+  }
 
   const auto* weights = static_cast<const uint8_t*>(in[1].data);
   const int32_t activation = fusedProductActivation(mm);

@@ -1,6 +1,7 @@
-// Quantize (FP32 -> INT8) and Dequantize (INT8 -> FP32), per tensor or per axis; the same
-// arithmetic as the CPU reference (common/int8.h).
+// Quantize (FP32 -> INT8; FP8 through quantizeToFp8) and Dequantize (INT8 or FP8 -> FP32), per tensor or per axis; the
+// same arithmetic as the CPU reference (common/int8.h).
 #include "backends/cuda/cuda_kernels.h"
+#include "common/fp8.h"
 #include "common/int8.h"
 
 namespace trt {
@@ -19,6 +20,11 @@ __global__ void quantizeKernel(const float* x, int8_t* y, Scales s, int64_t n) {
   if (i >= n) return;
   const float scale = s.values[(i / s.inner) % s.extent];
   y[i] = int8::quantize(x[i], int8::inverse(scale));
+}
+
+__global__ void dequantizeFp8Kernel(const uint8_t* x, float* y, float scale, int64_t n) {
+  int64_t i = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x;
+  if (i < n) y[i] = fp8::toFloat(x[i]) * scale;
 }
 
 __global__ void dequantizeKernel(const int8_t* x, float* y, Scales s, int64_t n) {
@@ -41,6 +47,10 @@ Scales scalesFor(LaunchContext& ctx, const ILayer& layer, const Dims& dims) {
 void launchQuantize(LaunchContext& ctx, const ILayer& layer, const std::vector<TensorView>& in, TensorView& out) {
   const int64_t n = out.dims.volume();
   if (n == 0) return;
+  const auto& q = static_cast<const IQuantizeLayer&>(layer);
+  if (q.getToType() == DataType::kFP8)
+    return quantizeToFp8(ctx, in[0].type, in[0].data, 1.0f / q.getScales()[0], static_cast<uint8_t*>(out.data), n,
+                         layer.describe());
   quantizeKernel<<<static_cast<unsigned>((n + 255) / 256), 256, 0, ctx.stream>>>(
       static_cast<const float*>(in[0].data), static_cast<int8_t*>(out.data), scalesFor(ctx, layer, in[0].dims), n);
   check(cudaGetLastError(), "quantize kernel launch");
@@ -49,6 +59,12 @@ void launchQuantize(LaunchContext& ctx, const ILayer& layer, const std::vector<T
 void launchDequantize(LaunchContext& ctx, const ILayer& layer, const std::vector<TensorView>& in, TensorView& out) {
   const int64_t n = out.dims.volume();
   if (n == 0) return;
+  if (in[0].type == DataType::kFP8) {
+    dequantizeFp8Kernel<<<static_cast<unsigned>((n + 255) / 256), 256, 0, ctx.stream>>>(
+        static_cast<const uint8_t*>(in[0].data), static_cast<float*>(out.data),
+        static_cast<const IQuantizationLayer&>(layer).getScales()[0], n);
+    return check(cudaGetLastError(), "FP8 dequantize kernel launch");
+  }
   dequantizeKernel<<<static_cast<unsigned>((n + 255) / 256), 256, 0, ctx.stream>>>(
       static_cast<const int8_t*>(in[0].data), static_cast<float*>(out.data), scalesFor(ctx, layer, in[0].dims), n);
   check(cudaGetLastError(), "dequantize kernel launch");

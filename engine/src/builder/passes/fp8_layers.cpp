@@ -4,6 +4,7 @@
 // FP8 kernels take both operands K-major).
 #include <algorithm>
 #include <cmath>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -58,6 +59,46 @@ void switchToFp8(INetworkDefinition& network, ILayer& layer, float inputScale) {
   mm.setInput(1, *quantized->getOutput(0));
   mm.setOperation(1, MatrixOperation::kTRANSPOSE);
   mm.setFp8Scales(inputScale, weightScale);
+}
+
+int32_t shareFp8Quantization(INetworkDefinition& network) {
+  // FP8 products by the float tensor they read (and its scale: one per tensor, from calibration), in order.
+  std::vector<std::pair<ITensor*, std::vector<IMatrixMultiplyLayer*>>> groups;
+  for (int l = 0; l < network.getNbLayers(); ++l) {
+    ILayer* layer = network.getLayer(l);
+    if (layer->getType() != LayerType::kMATRIX_MULTIPLY) continue;
+    auto* mm = static_cast<IMatrixMultiplyLayer*>(layer);
+    if (!mm->isFp8() || !isFloating(mm->getInput(0)->getType())) continue;
+    auto it = std::find_if(groups.begin(), groups.end(), [&](const auto& g) {
+      return g.first == mm->getInput(0) && g.second[0]->getFp8InputScale() == mm->getFp8InputScale();
+    });
+    if (it == groups.end())
+      groups.push_back({mm->getInput(0), {mm}});
+    else
+      it->second.push_back(mm);
+  }
+  int32_t changed = 0;
+  for (auto& [tensor, products] : groups) {
+    IQuantizeLayer* q = network.addQuantize(*tensor, {products[0]->getFp8InputScale()});
+    q->setToType(DataType::kFP8);
+    q->setName((std::string(tensor->getName()) + " (fp8)").c_str());
+    network.moveLayer(q, network.indexOf(products[0]));
+    for (IMatrixMultiplyLayer* mm : products) {
+      // An FP8 input leaves the output's type to the bias: a product without one gets zeros of its type.
+      if (mm->getNbInputs() < 3) {
+        const int64_t N = mm->getInput(1)->getDimensions().d[0];
+        const DataType type = tensor->getType();
+        auto zeros = std::make_shared<std::vector<uint8_t>>(static_cast<size_t>(N) * dataTypeSize(type), 0);
+        IConstantLayer* bias = network.addConstant(Dims{N}, {type, zeros->data(), N}, zeros);
+        bias->setName((std::string(mm->getName()) + " (zero bias)").c_str());
+        network.moveLayer(bias, network.indexOf(mm));
+        mm->setInput(2, *bias->getOutput(0));
+      }
+      mm->setInput(0, *q->getOutput(0));
+      ++changed;
+    }
+  }
+  return changed;
 }
 
 }  // namespace passes

@@ -33,6 +33,9 @@ bool canRunInFp8(const ILayer& layer);
 //! Switches such a layer to FP8 with input scale `inputScale`: it reads a new FP8 constant [N, K]
 //! quantized with one per-tensor scale instead of its float weights.
 void switchToFp8(INetworkDefinition& network, ILayer& layer, float inputScale);
+//! Gives the FP8 products that read one float tensor one shared Quantize layer (to FP8, the tensor's scale)
+//! instead of a quantization each (Q, K and V projections read one tensor); returns how many products changed.
+int32_t shareFp8Quantization(INetworkDefinition& network);
 //! Folds a per-channel multiply or add after a convolution into its weights and bias.
 int32_t foldConvolutionScale(INetworkDefinition& network);
 //! Folds `conv(x) + r` (same shape, r computed before the convolution) into the convolution's residual input.
