@@ -160,6 +160,7 @@ IHostMemory* Builder::buildSerializedNetwork(INetworkDefinition& network, IBuild
       {"RMS normalization fusion", passes::fuseRmsNormalization},
       {"convolution+residual fusion", passes::fuseConvolutionResidual},
       {"normalization+residual fusion", passes::fuseNormalizationResidual},
+      {"windowed attention bias", passes::foldWindowedAttentionBias},  // before its sum joins the softmax
       {"softmax+mask fusion", passes::fuseSoftMaxMask},
       {"matrix multiply+scale fusion", passes::fuseMatrixMultiplyScale},
       {"attention fusion", passes::fuseAttention},  // after the mask and scale folds, before a bias joins P V

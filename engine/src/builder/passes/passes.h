@@ -42,6 +42,9 @@ int32_t foldConvolutionScale(INetworkDefinition& network);
 int32_t fuseConvolutionResidual(INetworkDefinition& network);
 //! Folds `a + b` (same shapes) feeding only a normalization into the normalization's residual input.
 int32_t fuseNormalizationResidual(INetworkDefinition& network);
+//! Reads shifted-window attention (scores viewed [B, nW, H, N, N] to add a constant window mask, Swin) with batch
+//! B and nW*H heads, its mask and position bias one constant [1, nW*H, N, N]: the chain attention fusion takes.
+int32_t foldWindowedAttentionBias(INetworkDefinition& network);
 //! Folds `x + m` feeding only a softmax into the softmax's additive mask input (x of the sum's shape, m broadcast).
 int32_t fuseSoftMaxMask(INetworkDefinition& network);
 //! Folds a product's multiplication or division by a scalar constant into its alpha.

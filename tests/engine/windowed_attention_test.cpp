@@ -1,0 +1,111 @@
+// Shifted-window attention (Swin's scores viewed [B, nW, H, N, N] to add a constant window mask): the
+// builder reads it with batch B and nW*H heads, one constant bias, and fuses it into one Attention layer;
+// the results are those of the written-out chain (a reference loop here).
+#include <cmath>
+#include <vector>
+
+#include "engine_test_util.h"
+
+using namespace trt_test;
+
+namespace {
+constexpr int64_t B = 2, nW = 3, H = 2, N = 4, D = 8;
+
+struct WindowedAttention {
+  std::vector<float> position = randomVector(static_cast<size_t>(H * N * N), 301, -1.f, 1.f);
+  std::vector<float> mask;
+  trt::INetworkDefinition net;
+  // maskBatch: the mask's extent in dim 0 of the 5-D view (1 folds; B is per batch and stays as it is).
+  WindowedAttention(bool withPosition, int64_t maskBatch) {
+    mask.assign(static_cast<size_t>(maskBatch * nW * N * N), 0.f);
+    for (size_t i = 0; i < mask.size(); ++i)
+      if ((i * 7) % 5 == 1) mask[i] = -100.f;  // left-out pairs, as Swin's -100
+    auto* q = net.addInput("q", trt::DataType::kFLOAT, {B * nW, H, N, D});
+    auto* k = net.addInput("k", trt::DataType::kFLOAT, {B * nW, H, N, D});
+    auto* v = net.addInput("v", trt::DataType::kFLOAT, {B * nW, H, N, D});
+    auto* kt = net.addShuffle(*k);
+    kt->setFirstTranspose({{0, 1, 3, 2}});
+    auto* s = net.addMatrixMultiply(*q, trt::MatrixOperation::kNONE, *kt->getOutput(0), trt::MatrixOperation::kNONE);
+    trt::ITensor* scores = s->getOutput(0);
+    if (withPosition) {
+      auto* p = net.addConstant({1, H, N, N}, {trt::DataType::kFLOAT, position.data(), H * N * N});
+      scores = net.addElementWise(*scores, *p->getOutput(0), trt::ElementWiseOperation::kSUM)->getOutput(0);
+    }
+    auto* split = net.addShuffle(*scores);
+    split->setReshapeDimensions({B, nW, H, N, N});
+    auto* m = net.addConstant({maskBatch, nW, 1, N, N},
+                              {trt::DataType::kFLOAT, mask.data(), static_cast<int64_t>(mask.size())});
+    auto* masked = net.addElementWise(*split->getOutput(0), *m->getOutput(0), trt::ElementWiseOperation::kSUM);
+    auto* merge = net.addShuffle(*masked->getOutput(0));
+    merge->setReshapeDimensions({B * nW, H, N, N});
+    auto* sm = net.addSoftMax(*merge->getOutput(0));
+    sm->setAxes(1u << 3);
+    auto* o = net.addMatrixMultiply(*sm->getOutput(0), trt::MatrixOperation::kNONE, *v, trt::MatrixOperation::kNONE);
+    o->getOutput(0)->setName("y");
+    net.markOutput(*o->getOutput(0));
+  }
+  std::vector<float> reference(const std::vector<float>& q, const std::vector<float>& k, const std::vector<float>& v,
+                               bool withPosition, int64_t maskBatch) const {
+    std::vector<float> y(static_cast<size_t>(B * nW * H * N * D));
+    for (int64_t bw = 0; bw < B * nW; ++bw)
+      for (int64_t h = 0; h < H; ++h) {
+        const int64_t base = (bw * H + h) * N * D;
+        for (int64_t i = 0; i < N; ++i) {
+          std::vector<double> s(static_cast<size_t>(N));
+          double mx = -1e300;
+          for (int64_t j = 0; j < N; ++j) {
+            double dot = 0;
+            for (int64_t d = 0; d < D; ++d) dot += static_cast<double>(q[base + i * D + d]) * k[base + j * D + d];
+            if (withPosition) dot += position[(h * N + i) * N + j];
+            const int64_t maskRow = maskBatch == 1 ? bw % nW : bw;
+            dot += mask[(maskRow * N + i) * N + j];
+            s[j] = dot;
+            mx = std::fmax(mx, dot);
+          }
+          double sum = 0;
+          for (auto& e : s) sum += (e = std::exp(e - mx));
+          for (int64_t d = 0; d < D; ++d) {
+            double acc = 0;
+            for (int64_t j = 0; j < N; ++j) acc += s[j] / sum * v[base + j * D + d];
+            y[base + i * D + d] = static_cast<float>(acc);
+          }
+        }
+      }
+    return y;
+  }
+};
+
+int countKind(const trt::ICudaEngine& engine, const char* kind) {
+  const std::string text = engine.describeLayers();
+  int n = 0;
+  const std::string needle = std::string(": ") + kind + " '";
+  for (size_t p = text.find(needle); p != std::string::npos; p = text.find(needle, p + 1)) ++n;
+  return n;
+}
+}  // namespace
+
+TEST(WindowedAttention, MaskThroughAFiveDimensionalViewFusesIntoOneAttention) {
+  const size_t n = static_cast<size_t>(B * nW * H * N * D);
+  const auto q = randomVector(n, 311), k = randomVector(n, 312), v = randomVector(n, 313);
+  for (bool withPosition : {true, false}) {
+    WindowedAttention w(withPosition, 1);
+    Built b = build(w.net);
+    EXPECT_EQ(countKind(*b.engine, "Attention"), 1) << b.engine->describeLayers();
+    EXPECT_EQ(countKind(*b.engine, "SoftMax"), 0) << b.engine->describeLayers();
+    const trt::Dims dims{B * nW, H, N, D};
+    const auto y = run(*b.engine, {{"q", {dims, q}}, {"k", {dims, k}}, {"v", {dims, v}}}).at("y");
+    expectNear(y, w.reference(q, k, v, withPosition, 1), 1e-5f);
+  }
+}
+
+TEST(WindowedAttention, APerBatchMaskStaysAsWritten) {
+  // A mask with its own value per batch (extent B in dim 0) is no windowed mask: the chain stays, still exact.
+  const size_t n = static_cast<size_t>(B * nW * H * N * D);
+  const auto q = randomVector(n, 321), k = randomVector(n, 322), v = randomVector(n, 323);
+  WindowedAttention w(true, B);
+  Built b = build(w.net);
+  EXPECT_EQ(countKind(*b.engine, "Attention"), 0) << b.engine->describeLayers();
+  const trt::Dims dims{B * nW, H, N, D};
+  const auto y = run(*b.engine, {{"q", {dims, q}}, {"k", {dims, k}}, {"v", {dims, v}}}).at("y");
+  expectNear(y, w.reference(q, k, v, true, B), 1e-5f);
+}
