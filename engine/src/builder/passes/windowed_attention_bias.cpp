@@ -121,6 +121,23 @@ int32_t foldWindowedAttentionBias(INetworkDefinition& network) {
       continue;
     ITensor* q = qk->getInput(0);
     ITensor* k = qk->getInput(1);
+    MatrixOperation kOp = qk->getOperation(1);
+    // K^T as a transpose of K's last two dims: K reshaped and read transposed by the product (attention then
+    // reads K as it is; a reshape of K^T would need a transpose back).
+    if (kOp == MatrixOperation::kNONE) {
+      const ILayer* p = k->getProducer();
+      if (p && p->getType() == LayerType::kSHUFFLE && p->getNbInputs() == 1 && !p->precisionIsSet()) {
+        const auto* t = static_cast<const IShuffleLayer*>(p);
+        const Permutation first = t->getFirstTranspose(), second = t->getSecondTranspose();
+        bool swapsLastTwo = !t->hasReshape() && p->getInput(0)->getDimensions().nbDims == 4 && first.order[0] == 0 &&
+                            first.order[1] == 1 && first.order[2] == 3 && first.order[3] == 2;
+        for (int i = 0; i < Dims::MAX_DIMS; ++i) swapsLastTwo &= second.order[i] == i;
+        if (swapsLastTwo) {
+          k = p->getInput(0);
+          kOp = MatrixOperation::kTRANSPOSE;
+        }
+      }
+    }
     ITensor* v = pv->getInput(1);
     const Dims qd = q->getDimensions(), kd = k->getDimensions(), vd = v->getDimensions();
     auto sameBatch = [&](const Dims& d) {
@@ -147,7 +164,7 @@ int32_t foldWindowedAttentionBias(INetworkDefinition& network) {
     ITensor* qr = reshaped(network, *q, Dims{B, nW * H, qd.d[2], qd.d[3]}, pv, "queries");
     ITensor* kr = reshaped(network, *k, Dims{B, nW * H, kd.d[2], kd.d[3]}, pv, "keys");
     ITensor* vr = reshaped(network, *v, Dims{B, nW * H, vd.d[2], vd.d[3]}, pv, "values");
-    IMatrixMultiplyLayer* s = network.addMatrixMultiply(*qr, MatrixOperation::kNONE, *kr, qk->getOperation(1));
+    IMatrixMultiplyLayer* s = network.addMatrixMultiply(*qr, MatrixOperation::kNONE, *kr, kOp);
     s->setAlpha(qk->getAlpha());
     s->setName((std::string(qk->getName()) + " [by windows x heads]").c_str());
     network.moveLayer(s, network.indexOf(pv));
