@@ -350,34 +350,39 @@ TEST(Fp8MatrixMultiply, SiblingProductsShareOneQuantization) {
 }
 
 TEST(Fp8Quantize, QuantizeAndDequantizeFp8MatchTheConversions) {
-  // Quantize to FP8 rounds x / s to E4M3 (saturating) from float32 and, in an FP16 build, from the half
-  // values it reads as they are; Dequantize gives code * s. One scale per tensor only.
+  // Quantize to FP8 rounds x / s to E4M3 (saturating); Dequantize gives code * s. In an FP16 build it reads
+  // what it gets as it is: the float32 input unrounded, or the half result of a layer computed in FP16 (here
+  // a negation), with no cast before it. One scale per tensor only.
   const std::vector<float> x = randomVector(64, 230, -600.f, 600.f);
-  for (bool half : {false, true}) {
-    trt::INetworkDefinition net;
-    auto* in = net.addInput("x", trt::DataType::kFLOAT, {4, 16});
-    auto* q = net.addQuantize(*in, {0.5f});
-    q->setToType(trt::DataType::kFP8);
-    auto* dq = net.addDequantize(*q->getOutput(0), {0.5f});
-    dq->getOutput(0)->setName("y");
-    net.markOutput(*dq->getOutput(0));
-    trt::IBuilderConfig config;
-    if (half) config.setFlag(trt::BuilderFlag::kFP16);
-    Built b = build(net, &config);
-    if (half) {
+  for (bool half : {false, true})
+    for (bool negated : {false, true}) {
+      trt::INetworkDefinition net;
+      trt::ITensor* in = net.addInput("x", trt::DataType::kFLOAT, {4, 16});
+      if (negated) in = net.addUnary(*in, trt::UnaryOperation::kNEG)->getOutput(0);
+      auto* q = net.addQuantize(*in, {0.5f});
+      q->setToType(trt::DataType::kFP8);
+      auto* dq = net.addDequantize(*q->getOutput(0), {0.5f});
+      dq->getOutput(0)->setName("y");
+      net.markOutput(*dq->getOutput(0));
+      trt::IBuilderConfig config;
+      if (half) config.setFlag(trt::BuilderFlag::kFP16);
+      Built b = build(net, &config);
+      const bool readsHalf = half && negated;
       const std::string layers = b.engine->describeLayers();
-      // The quantize reads the half input as it is: "Quantize '...' ((4, 16)) -> (4, 16) fp8 precision=float16".
       const size_t at = layers.find(": Quantize ");
       ASSERT_NE(at, std::string::npos) << layers;
-      EXPECT_NE(layers.substr(at, layers.find('\n', at) - at).find("fp8 precision=float16"), std::string::npos)
+      EXPECT_NE(layers.substr(at, layers.find('\n', at) - at)
+                    .find(readsHalf ? "fp8 precision=float16" : "fp8 precision=float32"),
+                std::string::npos)
           << layers;
+      EXPECT_EQ(layers.find("to fp32 [precision]"), std::string::npos) << layers;
+      const auto y = run(*b.engine, {{"x", {trt::Dims{4, 16}, x}}}).at("y");
+      for (size_t i = 0; i < x.size(); ++i) {
+        float v = negated ? -x[i] : x[i];
+        if (readsHalf) v = trt::halfToFloat(trt::floatToHalf(v));
+        ASSERT_EQ(y[i], trt::fp8::toFloat(trt::fp8::quantize(v, 2.f)) * 0.5f) << i << (half ? " (half)" : "");
+      }
     }
-    const auto y = run(*b.engine, {{"x", {trt::Dims{4, 16}, x}}}).at("y");
-    for (size_t i = 0; i < x.size(); ++i) {
-      const float v = half ? trt::halfToFloat(trt::floatToHalf(x[i])) : x[i];
-      ASSERT_EQ(y[i], trt::fp8::toFloat(trt::fp8::quantize(v, 2.f)) * 0.5f) << i << (half ? " (half)" : "");
-    }
-  }
   trt::INetworkDefinition net;
   auto* in = net.addInput("x", trt::DataType::kFLOAT, {4, 16});
   auto* q = net.addQuantize(*in, {0.5f, 0.25f, 1.f, 2.f}, 0);
@@ -392,6 +397,40 @@ TEST(Fp8Quantize, QuantizeAndDequantizeFp8MatchTheConversions) {
         << e.what();
   }
   EXPECT_THROW(q->setToType(trt::DataType::kHALF), trt::Error);
+}
+
+TEST(Fp8Quantize, AnActivationReadOnlyByAnFp8QuantizationFoldsIntoIt) {
+  // GELU -> Quantize(FP8) -> Dequantize: one quantization computing GELU in float first; the values are the
+  // E4M3 grid's nearest to GELU(x) / s (within one step of 2^-3 relative, where float rounding of GELU
+  // may move a value across a rounding boundary). An activation something else also reads stays.
+  const std::vector<float> x = randomVector(64, 240, -4.f, 4.f);
+  for (bool alsoOutput : {false, true}) {
+    trt::INetworkDefinition net;
+    auto* in = net.addInput("x", trt::DataType::kFLOAT, {4, 16});
+    auto* gelu = net.addActivation(*in, trt::ActivationType::kGELU_ERF);
+    auto* q = net.addQuantize(*gelu->getOutput(0), {0.01f});
+    q->setToType(trt::DataType::kFP8);
+    auto* dq = net.addDequantize(*q->getOutput(0), {0.01f});
+    dq->getOutput(0)->setName("y");
+    net.markOutput(*dq->getOutput(0));
+    if (alsoOutput) {
+      gelu->getOutput(0)->setName("g");
+      net.markOutput(*gelu->getOutput(0));
+    }
+    Built b = build(net);
+    const std::string layers = b.engine->describeLayers();
+    if (!alsoOutput) {
+      EXPECT_EQ(layers.find(": Activation "), std::string::npos) << layers;
+      EXPECT_NE(b.engine->describeLayersJson().find("\"activation\":\"gelu_erf\""), std::string::npos);
+    } else {
+      EXPECT_NE(layers.find(": Activation "), std::string::npos) << layers;
+    }
+    const auto y = run(*b.engine, {{"x", {trt::Dims{4, 16}, x}}}).at("y");
+    for (size_t i = 0; i < x.size(); ++i) {
+      const double g = 0.5 * x[i] * (1.0 + std::erf(x[i] / std::sqrt(2.0)));
+      ASSERT_NEAR(y[i], g, 0.07 * std::fabs(g) + 0.01 / 512) << i;
+    }
+  }
 }
 
 #ifdef TORCHTRT_WITH_CUDA

@@ -145,7 +145,9 @@ std::vector<uint8_t> richPlan(std::vector<std::vector<float>>& keep, uint32_t ve
                                       trt::MatrixOperation::kTRANSPOSE);
     fp8->setFp8Scales(0.02f, 0.25f);
     // Then one of an FP8 input from a Quantize layer, with a bias (which gives its output's type).
-    auto* q = net.addQuantize(*fp8->getOutput(0), {0.03f});
+    // (Through a GELU the builder folds into the quantization.)
+    auto* gelu = net.addActivation(*fp8->getOutput(0), trt::ActivationType::kGELU_ERF);
+    auto* q = net.addQuantize(*gelu->getOutput(0), {0.03f});
     q->setToType(trt::DataType::kFP8);
     static const float fp8Bias[4] = {0.5f, -0.25f, 0.f, 1.f};
     auto* bias = net.addConstant({4}, {trt::DataType::kFLOAT, fp8Bias, 4});

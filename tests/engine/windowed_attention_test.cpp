@@ -16,7 +16,8 @@ struct WindowedAttention {
   std::vector<float> mask;
   trt::INetworkDefinition net;
   // maskBatch: the mask's extent in dim 0 of the 5-D view (1 folds; B is per batch and stays as it is).
-  WindowedAttention(bool withPosition, int64_t maskBatch) {
+  // divisor: scores divided by it before the position bias (Hugging Face's Swin), 0 for none.
+  WindowedAttention(bool withPosition, int64_t maskBatch, float divisor = 0.f) {
     mask.assign(static_cast<size_t>(maskBatch * nW * N * N), 0.f);
     for (size_t i = 0; i < mask.size(); ++i)
       if ((i * 7) % 5 == 1) mask[i] = -100.f;  // left-out pairs, as Swin's -100
@@ -27,6 +28,12 @@ struct WindowedAttention {
     kt->setFirstTranspose({{0, 1, 3, 2}});
     auto* s = net.addMatrixMultiply(*q, trt::MatrixOperation::kNONE, *kt->getOutput(0), trt::MatrixOperation::kNONE);
     trt::ITensor* scores = s->getOutput(0);
+    if (divisor != 0.f) {
+      static float d;
+      d = divisor;
+      auto* c = net.addConstant({}, {trt::DataType::kFLOAT, &d, 1});
+      scores = net.addElementWise(*scores, *c->getOutput(0), trt::ElementWiseOperation::kDIV)->getOutput(0);
+    }
     if (withPosition) {
       auto* p = net.addConstant({1, H, N, N}, {trt::DataType::kFLOAT, position.data(), H * N * N});
       scores = net.addElementWise(*scores, *p->getOutput(0), trt::ElementWiseOperation::kSUM)->getOutput(0);
@@ -45,7 +52,7 @@ struct WindowedAttention {
     net.markOutput(*o->getOutput(0));
   }
   std::vector<float> reference(const std::vector<float>& q, const std::vector<float>& k, const std::vector<float>& v,
-                               bool withPosition, int64_t maskBatch) const {
+                               bool withPosition, int64_t maskBatch, float divisor = 0.f) const {
     std::vector<float> y(static_cast<size_t>(B * nW * H * N * D));
     for (int64_t bw = 0; bw < B * nW; ++bw)
       for (int64_t h = 0; h < H; ++h) {
@@ -56,6 +63,7 @@ struct WindowedAttention {
           for (int64_t j = 0; j < N; ++j) {
             double dot = 0;
             for (int64_t d = 0; d < D; ++d) dot += static_cast<double>(q[base + i * D + d]) * k[base + j * D + d];
+            if (divisor != 0.f) dot /= divisor;
             if (withPosition) dot += position[(h * N + i) * N + j];
             const int64_t maskRow = maskBatch == 1 ? bw % nW : bw;
             dot += mask[(maskRow * N + i) * N + j];
@@ -95,6 +103,20 @@ TEST(WindowedAttention, MaskThroughAFiveDimensionalViewFusesIntoOneAttention) {
     const trt::Dims dims{B * nW, H, N, D};
     const auto y = run(*b.engine, {{"q", {dims, q}}, {"k", {dims, k}}, {"v", {dims, v}}}).at("y");
     expectNear(y, w.reference(q, k, v, withPosition, 1), 1e-5f);
+  }
+}
+
+TEST(WindowedAttention, AScaledProductFoldsItsScaleIntoTheAttention) {
+  // Hugging Face's Swin: (Q K^T) / sqrt(d) + P, then the windowed mask.
+  const size_t n = static_cast<size_t>(B * nW * H * N * D);
+  const auto q = randomVector(n, 331), k = randomVector(n, 332), v = randomVector(n, 333);
+  for (bool withPosition : {true, false}) {
+    WindowedAttention w(withPosition, 1, std::sqrt(static_cast<float>(D)));
+    Built b = build(w.net);
+    EXPECT_EQ(countKind(*b.engine, "Attention"), 1) << b.engine->describeLayers();
+    const trt::Dims dims{B * nW, H, N, D};
+    const auto y = run(*b.engine, {{"q", {dims, q}}, {"k", {dims, k}}, {"v", {dims, v}}}).at("y");
+    expectNear(y, w.reference(q, k, v, withPosition, 1, std::sqrt(static_cast<float>(D))), 1e-5f);
   }
 }
 

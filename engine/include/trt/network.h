@@ -478,6 +478,11 @@ class IQuantizeLayer : public IQuantizationLayer {
   //! The output type: kINT8 (default) or kFP8.
   virtual void setToType(DataType type) = 0;
   virtual DataType getToType() const = 0;
+  //! FP8 only: q = E4M3(act(x) * (1/s)) with the activation computed in float (set by the builder when an
+  //! activation's only reader is the quantization; -1 for none). Activations without parameters: ReLU,
+  //! sigmoid, tanh, GELU (erf or tanh form), SiLU, hard-swish.
+  virtual void setFusedActivation(int32_t activationOrMinusOne) = 0;
+  virtual int32_t getFusedActivation() const = 0;
 };
 
 //! Dequantization of INT8 (or FP8 E4M3, one scale per tensor) to FP32 (TensorRT's IDequantizeLayer):

@@ -196,6 +196,10 @@ IHostMemory* Builder::buildSerializedNetwork(INetworkDefinition& network, IBuild
       runPass("dead-layer removal", passes::removeDeadLayers);
     if (fp8) runPass("FP8 input sharing", passes::shareFp8Quantization);
   }
+  // The FP8 codes of act(x) in one kernel (the FFN's GELU before its second product), wherever a quantization to
+  // FP8 reads an activation alone.
+  if (runPass("activation+FP8 quantization fusion", passes::fuseActivationIntoFp8Quantize) > 0)
+    runPass("dead-layer removal", passes::removeDeadLayers);
   // Last, so the folds above see the network's own types; the casts of constants it adds fold away.
   // FP16 (kFP16) or BF16 (kBF16) where a layer has a kernel for it; with both flags FP16, whose
   // 11-bit significand keeps more of each value (BF16 trades precision for FP32's range).

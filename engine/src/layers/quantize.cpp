@@ -100,9 +100,38 @@ void checkToType(const ParamCheck& c, int32_t type) {
                           std::to_string(type));
 }
 
+// The activations a quantization to FP8 may compute first: those without parameters.
+bool fusableActivation(int32_t a) {
+  switch (static_cast<ActivationType>(a)) {
+    case ActivationType::kRELU:
+    case ActivationType::kSIGMOID:
+    case ActivationType::kTANH:
+    case ActivationType::kGELU_ERF:
+    case ActivationType::kGELU_TANH:
+    case ActivationType::kSILU:
+    case ActivationType::kHARD_SWISH:
+      return true;
+    default:
+      return false;
+  }
+}
+void checkFusedActivation(const ParamCheck& c, int32_t a) {
+  if (a != -1 && !fusableActivation(a))
+    c.fail("fused_activation",
+           "a quantization computes ReLU, sigmoid, tanh, GELU, SiLU or hard-swish first (or -1: "
+           "none), got activation " +
+               std::to_string(a));
+}
+
 class QuantizeLayer final : public QuantizationImpl<IQuantizeLayer> {
  public:
   QuantizeLayer() : QuantizationImpl(LayerType::kQUANTIZE) {}
+  void setFusedActivation(int32_t activation) override {
+    checkFusedActivation(ParamCheck(*this), activation);
+    fusedActivation_ = activation;
+    markChanged();
+  }
+  int32_t getFusedActivation() const override { return fusedActivation_; }
   void setToType(DataType type) override {
     checkToType(ParamCheck(*this), static_cast<int32_t>(type));
     toType_ = type;
@@ -113,6 +142,7 @@ class QuantizeLayer final : public QuantizationImpl<IQuantizeLayer> {
   void writeParams(PlanWriter& w) const override {
     QuantizationImpl::writeParams(w);
     w.i32(static_cast<int32_t>(toType_));  // format 16
+    w.i32(fusedActivation_);
   }
   void readParams(PlanReader& r) override {
     QuantizationImpl::readParams(r);
@@ -121,10 +151,13 @@ class QuantizeLayer final : public QuantizationImpl<IQuantizeLayer> {
     const int32_t type = r.i32("to_type");
     checkToType(ParamCheck(r), type);
     toType_ = static_cast<DataType>(type);
+    fusedActivation_ = r.i32("fused_activation");
+    checkFusedActivation(ParamCheck(r), fusedActivation_);
   }
 
  private:
   DataType toType_ = DataType::kINT8;
+  int32_t fusedActivation_ = -1;
 };
 
 // The FP8 form reads a floating input of any width and takes one scale for the tensor.
@@ -150,6 +183,8 @@ std::vector<TensorDesc> QuantizeLayer::inferOutputs(const std::vector<TensorDesc
       throw Error(describe() + ": quantizes float32, float16 or bfloat16 tensors to FP8, got " + dataTypeName(t));
     return {{inputs[0].dims, DataType::kFP8}};
   }
+  if (fusedActivation_ >= 0)
+    throw Error(describe() + ": only a quantization to FP8 computes an activation first (setToType(kFP8))");
   checkInput(inputs, DataType::kFLOAT, "quantizes");
   return {{inputs[0].dims, DataType::kINT8}};
 }

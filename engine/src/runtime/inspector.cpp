@@ -76,6 +76,11 @@ Json fusedJson(const ILayer* layer) {
       activation(mm->getFusedActivation());
       break;
     }
+    case LayerType::kQUANTIZE: {
+      const auto* q = static_cast<const IQuantizeLayer*>(layer);
+      if (q->getToType() == DataType::kFP8) activation(q->getFusedActivation());
+      break;
+    }
     case LayerType::kNORMALIZATION:
       if (layer->getNbInputs() > 3) fused["residual"] = true;
       break;

@@ -1,6 +1,7 @@
 // Quantize (FP32 -> INT8, or a float of any width -> FP8 E4M3) and Dequantize (INT8 or FP8 -> FP32), per tensor
 // or (INT8) per axis.
 #include <algorithm>
+#include <vector>
 #include "backends/cpu/cpu_kernels.h"
 
 #include "common/fp8.h"
@@ -34,8 +35,14 @@ void runQuantize(const ILayer& layer, const std::vector<TensorView>& inputs, Ten
     const float* x = inputs[0].f32();
     auto* y = static_cast<uint8_t*>(output.data);
     const int64_t n = inputs[0].dims.volume();
+    const int32_t activation = q.getFusedActivation();
     forEachRange((n + 4095) / 4096, 4096, [&](int64_t first, int64_t last) {
-      for (int64_t i = first * 4096; i < std::min(n, last * 4096); ++i) y[i] = fp8::quantize(x[i], inverse);
+      const int64_t begin = first * 4096, end = std::min(n, last * 4096);
+      std::vector<float> chunk(x + begin, x + end);
+      // The fused activation in float, unrounded, as the CUDA kernel computes it before quantizing.
+      if (activation >= 0)
+        applyActivation(static_cast<ActivationType>(activation), 0.f, 0.f, chunk.data(), end - begin);
+      for (int64_t i = begin; i < end; ++i) y[i] = fp8::quantize(chunk[i - begin], inverse);
     });
     return;
   }

@@ -20,7 +20,15 @@ namespace cuda {
 namespace {
 // q[i] = quantize(x[i]) for i < total, eight elements a thread (one 8-byte store of their codes) where q allows.
 template <typename T>
-__global__ void quantizeFp8Kernel(const T* x, float inverseScale, uint8_t* q, int64_t total, bool vectorized) {
+__device__ __forceinline__ float activated(const T* x, int64_t i, int32_t activation) {
+  const float v = load(x, i);
+  return activation >= 0 ? activate(static_cast<ActivationType>(activation), 0.f, 0.f, v) : v;
+}
+
+// The activation (-1: none) in float first, unrounded (a quantization with an activation folded in).
+template <typename T>
+__global__ void quantizeFp8Kernel(const T* x, float inverseScale, uint8_t* q, int64_t total, bool vectorized,
+                                  int32_t activation) {
   const int64_t thread = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
   if (vectorized) {
     const int64_t first = thread * 8;
@@ -28,7 +36,7 @@ __global__ void quantizeFp8Kernel(const T* x, float inverseScale, uint8_t* q, in
     if (first + 8 <= total) {
       float v[8];
 #pragma unroll
-      for (int k = 0; k < 8; ++k) v[k] = load(x, first + k);
+      for (int k = 0; k < 8; ++k) v[k] = activated(x, first + k, activation);
       uint2 packed;
       uint8_t* bytes = reinterpret_cast<uint8_t*>(&packed);
 #pragma unroll
@@ -36,10 +44,10 @@ __global__ void quantizeFp8Kernel(const T* x, float inverseScale, uint8_t* q, in
       *reinterpret_cast<uint2*>(q + first) = packed;
       return;
     }
-    for (int64_t i = first; i < total; ++i) q[i] = fp8::quantize(load(x, i), inverseScale);
+    for (int64_t i = first; i < total; ++i) q[i] = fp8::quantize(activated(x, i, activation), inverseScale);
     return;
   }
-  if (thread < total) q[thread] = fp8::quantize(load(x, thread), inverseScale);
+  if (thread < total) q[thread] = fp8::quantize(activated(x, thread, activation), inverseScale);
 }
 
 // y[i] = act(y[i] + bias[i % columns] + residual[i]) after a GEMM that wrote the scaled product.
@@ -71,7 +79,7 @@ __global__ void fp8PlainGemmKernel(const uint8_t* a, const uint8_t* w, T* y, flo
 }  // namespace
 
 void quantizeToFp8(LaunchContext& ctx, DataType type, const void* x, float inverseScale, uint8_t* q, int64_t total,
-                   const std::string& where) {
+                   const std::string& where, int32_t activation) {
   if (total == 0) return;
   // Eight codes a thread need 8-byte aligned stores; the scratch and planned blocks are, views may not be.
   const bool vectorized = reinterpret_cast<uintptr_t>(q) % 8 == 0;
@@ -79,7 +87,7 @@ void quantizeToFp8(LaunchContext& ctx, DataType type, const void* x, float inver
   dispatchFloating(type, where, [&](auto tag) {
     using T = decltype(tag);
     quantizeFp8Kernel<T><<<static_cast<unsigned>((threads + 255) / 256), 256, 0, ctx.stream>>>(
-        static_cast<const T*>(x), inverseScale, q, total, vectorized);
+        static_cast<const T*>(x), inverseScale, q, total, vectorized, activation);
   });
   check(cudaGetLastError(), "FP8 quantization kernel launch");
 }

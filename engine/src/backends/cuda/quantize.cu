@@ -50,7 +50,7 @@ void launchQuantize(LaunchContext& ctx, const ILayer& layer, const std::vector<T
   const auto& q = static_cast<const IQuantizeLayer&>(layer);
   if (q.getToType() == DataType::kFP8)
     return quantizeToFp8(ctx, in[0].type, in[0].data, 1.0f / q.getScales()[0], static_cast<uint8_t*>(out.data), n,
-                         layer.describe());
+                         layer.describe(), q.getFusedActivation());
   quantizeKernel<<<static_cast<unsigned>((n + 255) / 256), 256, 0, ctx.stream>>>(
       static_cast<const float*>(in[0].data), static_cast<int8_t*>(out.data), scalesFor(ctx, layer, in[0].dims), n);
   check(cudaGetLastError(), "quantize kernel launch");

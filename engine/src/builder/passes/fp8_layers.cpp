@@ -78,6 +78,8 @@ int32_t shareFp8Quantization(INetworkDefinition& network) {
       it->second.push_back(mm);
   }
   int32_t changed = 0;
+  // Zero biases shared by width and type (three bias-less projections of one width read one constant).
+  std::vector<std::pair<std::pair<int64_t, DataType>, ITensor*>> zeroBiases;
   for (auto& [tensor, products] : groups) {
     IQuantizeLayer* q = network.addQuantize(*tensor, {products[0]->getFp8InputScale()});
     q->setToType(DataType::kFP8);
@@ -86,19 +88,47 @@ int32_t shareFp8Quantization(INetworkDefinition& network) {
     for (IMatrixMultiplyLayer* mm : products) {
       // An FP8 input leaves the output's type to the bias: a product without one gets zeros of its type.
       if (mm->getNbInputs() < 3) {
-        const int64_t N = mm->getInput(1)->getDimensions().d[0];
-        const DataType type = tensor->getType();
-        auto zeros = std::make_shared<std::vector<uint8_t>>(static_cast<size_t>(N) * dataTypeSize(type), 0);
-        IConstantLayer* bias = network.addConstant(Dims{N}, {type, zeros->data(), N}, zeros);
-        bias->setName((std::string(mm->getName()) + " (zero bias)").c_str());
-        network.moveLayer(bias, network.indexOf(mm));
-        mm->setInput(2, *bias->getOutput(0));
+        const std::pair<int64_t, DataType> key{mm->getInput(1)->getDimensions().d[0], tensor->getType()};
+        auto it = std::find_if(zeroBiases.begin(), zeroBiases.end(), [&](const auto& z) { return z.first == key; });
+        if (it == zeroBiases.end()) {
+          const int64_t N = key.first;
+          auto zeros = std::make_shared<std::vector<uint8_t>>(static_cast<size_t>(N) * dataTypeSize(key.second), 0);
+          IConstantLayer* bias = network.addConstant(Dims{N}, {key.second, zeros->data(), N}, zeros);
+          bias->setName((std::string(mm->getName()) + " (zero bias)").c_str());
+          network.moveLayer(bias, 0);  // a constant: first, before every reader
+          zeroBiases.push_back({key, bias->getOutput(0)});
+          it = zeroBiases.end() - 1;
+        }
+        mm->setInput(2, *it->second);
       }
       mm->setInput(0, *q->getOutput(0));
       ++changed;
     }
   }
   return changed;
+}
+
+int32_t fuseActivationIntoFp8Quantize(INetworkDefinition& network) {
+  int32_t fused = 0;
+  for (int l = 0; l < network.getNbLayers(); ++l) {
+    ILayer* layer = network.getLayer(l);
+    if (layer->getType() != LayerType::kQUANTIZE || layer->precisionIsSet()) continue;
+    auto* q = static_cast<IQuantizeLayer*>(layer);
+    if (q->getToType() != DataType::kFP8 || q->getFusedActivation() >= 0) continue;
+    ILayer* producer = soleUseProducer(network, q->getInput(0), LayerType::kACTIVATION);
+    if (!producer || producer->precisionIsSet()) continue;
+    const auto* act = static_cast<const IActivationLayer*>(producer);
+    const ActivationType type = act->getActivationType();
+    const bool parameterless = type == ActivationType::kRELU || type == ActivationType::kSIGMOID ||
+                               type == ActivationType::kTANH || type == ActivationType::kGELU_ERF ||
+                               type == ActivationType::kGELU_TANH || type == ActivationType::kSILU ||
+                               type == ActivationType::kHARD_SWISH;
+    if (!parameterless || act->getInput(0)->getType() != act->getOutput(0)->getType()) continue;
+    q->setInput(0, *act->getInput(0));
+    q->setFusedActivation(static_cast<int32_t>(type));
+    ++fused;
+  }
+  return fused;
 }
 
 }  // namespace passes

@@ -36,6 +36,9 @@ void switchToFp8(INetworkDefinition& network, ILayer& layer, float inputScale);
 //! Gives the FP8 products that read one float tensor one shared Quantize layer (to FP8, the tensor's scale)
 //! instead of a quantization each (Q, K and V projections read one tensor); returns how many products changed.
 int32_t shareFp8Quantization(INetworkDefinition& network);
+//! Folds an activation without parameters (GELU, ReLU, SiLU, ...) whose only reader is a quantization to FP8
+//! into it: one kernel reads the activation's input and writes the FP8 codes of act(x) computed in float.
+int32_t fuseActivationIntoFp8Quantize(INetworkDefinition& network);
 //! Folds a per-channel multiply or add after a convolution into its weights and bias.
 int32_t foldConvolutionScale(INetworkDefinition& network);
 //! Folds `conv(x) + r` (same shape, r computed before the convolution) into the convolution's residual input.

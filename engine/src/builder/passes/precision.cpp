@@ -119,8 +119,12 @@ int32_t assignPrecision(INetworkDefinition& net, Backend backend, DataType reduc
       own = !anyFloating || own == t ? t : DataType::kFLOAT;
       anyFloating = true;
     }
-    // A Shape layer reads dimensions only, whatever its input's type.
-    if (anyFloating && layer->getType() != LayerType::kIDENTITY && layer->getType() != LayerType::kSHAPE) {
+    // A Shape layer reads dimensions only, whatever its input's type; a quantization to FP8 reads any float
+    // width as it is (a cast before it would round twice and cost a kernel).
+    const bool readsAnyFloat = layer->getType() == LayerType::kSHAPE ||
+                               (layer->getType() == LayerType::kQUANTIZE &&
+                                static_cast<const IQuantizeLayer*>(layer)->getToType() == DataType::kFP8);
+    if (anyFloating && layer->getType() != LayerType::kIDENTITY && !readsAnyFloat) {
       // The reduced type the config allows, or the one the network itself already computes in.
       const DataType wanted = reduced != DataType::kFLOAT ? reduced : own;
       const DataType target = chooseFloatPrecision(*layer, backend, wanted, obeyPins, notes);

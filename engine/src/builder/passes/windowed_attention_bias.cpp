@@ -1,10 +1,12 @@
 // Shifted-window attention (Swin) adds its window mask through a 5-D view of the scores:
-//   S = MatMul(Q, K^T) [B*nW, H, N, N] -> optional + P (relative-position bias, constant [1, H, N, N])
+//   S = MatMul(Q, K^T) [B*nW, H, N, N] -> optional scaling by a scalar -> optional + P (relative-position bias,
+//   constant [1, H, N, N])
 //   -> reshape [B, nW, H, N, N] -> + M (constant [1, nW, 1, N, N]) -> reshape [B*nW, H, N, N]
 //   -> SoftMax(last axis) -> MatMul(., V)
 // The mask repeats every nW batches, which no 4-D bias broadcasts to. Read with batch B and nW*H heads
 // instead (reshapes of Q, K, V and of the result: views), the two constants become one [1, nW*H, N, N] bias,
 // and the chain is the plain attention the attention fusion takes whole.
+#include <cmath>
 #include <memory>
 #include <string>
 #include <vector>
@@ -52,9 +54,28 @@ float broadcastValue(const IConstantLayer& c, const Dims& full, const int64_t* i
   return values[offset];
 }
 
+// x where `t` = x * c or x / c (c a scalar constant, x of t's dims) and only the next layer reads t: `scale` becomes
+// c or 1 / c. Else nullptr.
+ITensor* scalarScaled(const INetworkDefinition& network, const ITensor* t, float& scale) {
+  ILayer* p = soleUseProducer(network, t, LayerType::kELEMENTWISE);
+  if (!p || p->precisionIsSet()) return nullptr;
+  const ElementWiseOperation op = static_cast<IElementWiseLayer*>(p)->getOperation();
+  if (op != ElementWiseOperation::kPROD && op != ElementWiseOperation::kDIV) return nullptr;
+  for (int side = 0; side < (op == ElementWiseOperation::kPROD ? 2 : 1); ++side) {
+    float c = 0.f;
+    if (!scalarValue(p->getInput(1 - side), c) || p->getInput(side)->getDimensions() != t->getDimensions()) continue;
+    const float s = op == ElementWiseOperation::kPROD ? c : 1.f / c;
+    if (!std::isfinite(s)) return nullptr;
+    scale = s;
+    return p->getInput(side);
+  }
+  return nullptr;
+}
+
 // `t` reshaped to `dims`, placed before `before`.
 ITensor* reshaped(INetworkDefinition& network, ITensor& t, const Dims& dims, ILayer* before, const char* what) {
   IShuffleLayer* shuffle = network.addShuffle(t);
+  shuffle->setZeroIsPlaceholder(false);  // every extent as given (an empty batch stays empty)
   shuffle->setReshapeDimensions(dims);
   shuffle->setName((std::string(t.getName()) + " [" + what + " by windows x heads]").c_str());
   network.moveLayer(shuffle, network.indexOf(before));
@@ -96,22 +117,29 @@ int32_t foldWindowedAttentionBias(INetworkDefinition& network) {
         split = nullptr;
     }
     if (!split || split->getInput(0)->getType() != DataType::kFLOAT) continue;
-    // The 4-D scores: the product, or the product plus a constant relative-position bias.
+    // The 4-D scores: the product, optionally scaled by a scalar (Hugging Face's Swin divides by sqrt(d) there),
+    // optionally plus a constant relative-position bias.
     ITensor* scores = split->getInput(0);
     const IConstantLayer* position = nullptr;
+    float scale = 1.f;
     ILayer* scoreProducer = scores->getProducer();
     if (scoreProducer && isElementWise(scoreProducer, ElementWiseOperation::kSUM) && !scoreProducer->precisionIsSet() &&
         soleConsumer(network, scores) == split) {
       for (int side = 0; side < 2 && !position; ++side) {
-        const ILayer* p = scoreProducer->getInput(side)->getProducer();
-        if (!p || p->getType() != LayerType::kMATRIX_MULTIPLY) continue;
+        ITensor* product = scoreProducer->getInput(side);
+        float s = 1.f;
+        if (ITensor* unscaled = scalarScaled(network, product, s)) product = unscaled;
+        const ILayer* p = product->getProducer();
+        if (!p || p->getType() != LayerType::kMATRIX_MULTIPLY || scoreProducer->getInput(side)->getDimensions() != sd)
+          continue;
         position = broadcastConstant(scoreProducer->getInput(1 - side), sd);
-        if (position && scoreProducer->getInput(side)->getDimensions() == sd)
-          scores = scoreProducer->getInput(side);
-        else
-          position = nullptr;
+        if (!position) continue;
+        scores = product;
+        scale = s;
       }
       if (!position) continue;
+    } else if (ITensor* unscaled = scalarScaled(network, scores, scale)) {
+      scores = unscaled;
     }
     ILayer* qkLayer = soleUseProducer(network, scores, LayerType::kMATRIX_MULTIPLY);
     if (!qkLayer || qkLayer->getNbInputs() != 2 || qkLayer->precisionIsSet()) continue;
@@ -165,7 +193,7 @@ int32_t foldWindowedAttentionBias(INetworkDefinition& network) {
     ITensor* kr = reshaped(network, *k, Dims{B, nW * H, kd.d[2], kd.d[3]}, pv, "keys");
     ITensor* vr = reshaped(network, *v, Dims{B, nW * H, vd.d[2], vd.d[3]}, pv, "values");
     IMatrixMultiplyLayer* s = network.addMatrixMultiply(*qr, MatrixOperation::kNONE, *kr, kOp);
-    s->setAlpha(qk->getAlpha());
+    s->setAlpha(qk->getAlpha() * scale);
     s->setName((std::string(qk->getName()) + " [by windows x heads]").c_str());
     network.moveLayer(s, network.indexOf(pv));
     IElementWiseLayer* sum = network.addElementWise(*s->getOutput(0), *bias->getOutput(0), ElementWiseOperation::kSUM);
