@@ -166,6 +166,8 @@ IHostMemory* Builder::buildSerializedNetwork(INetworkDefinition& network, IBuild
       {"attention fusion", passes::fuseAttention},  // after the mask and scale folds, before a bias joins P V
       {"inert attention mask removal", passes::removeInertAttentionMasks},
       {"matrix multiply+bias fusion", passes::fuseMatrixMultiplyBias},
+      // After the bias (which the scale multiplies too), before the residual (which it does not).
+      {"matrix multiply column scale folding", passes::foldMatrixMultiplyColumnScale},
       // After the bias (which comes first in the epilogue) and after normalization+residual, which takes a
       // post-norm block's sum whole; before activation, so act(A.B + b + r) folds too.
       {"matrix multiply+residual fusion", passes::fuseMatrixMultiplyResidual},

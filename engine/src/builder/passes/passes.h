@@ -60,6 +60,9 @@ int32_t removeInertAttentionMasks(INetworkDefinition& network);
 //! Lets Attention layers read and write [B, S, H, D] (sequence-major) where a head split's or merge's
 //! shuffle swaps dims 1 and 2 next to them: the swap is dropped and the rest is a memory view.
 int32_t foldAttentionLayouts(INetworkDefinition& network);
+//! Folds `gamma * matmul` (gamma a float32 constant with one value per output column, the product by a 2-D constant
+//! with an optional constant bias) into new weights and bias scaled by gamma (ConvNeXt's layer scale).
+int32_t foldMatrixMultiplyColumnScale(INetworkDefinition& network);
 //! Folds `matmul + b` (b a constant with one value per output column) into the matrix multiply's bias input.
 int32_t fuseMatrixMultiplyBias(INetworkDefinition& network);
 //! Folds `x + matmul` (x of the product's shape and type, also through a reshape of the product) into the
