@@ -409,4 +409,51 @@ TEST(CudaTactics, TheOwnGroupedKernelMatchesTheCpuAndCudnn) {
                                  {3, 1, 48, true, static_cast<int32_t>(A::kRELU), 150, 24}};
   for (const OwnKernelCase& k : cases) expectOwnKernelMatchesTheCpuAndCudnn(k);
 }
+TEST(CudaTactics, TheBuilderChoosesEachProductsCublasLtAlgorithm) {
+  // A product with a bias (one cuBLASLt call with its epilogue): the builder times cuBLASLt's own pick and its
+  // ranked algorithms and the plan keeps the fastest; a loaded engine runs it without timing; every ranked
+  // algorithm, forced through the plan, and a choice outside the ranking (another GPU's plan) compute the same.
+  if (!trt_test::gpuVisible()) GTEST_SKIP() << "no CUDA GPU visible";
+  const int64_t M = 96, K = 64, N = 80;
+  const auto w = randomVector(N * K, 180), b = randomVector(N, 181), xv = randomVector(M * K, 182);
+  trt::INetworkDefinition net;
+  auto* x = net.addInput("x", trt::DataType::kFLOAT, {M, K});
+  auto* wc = net.addConstant({N, K}, {trt::DataType::kFLOAT, w.data(), N * K});
+  auto* mm =
+      net.addMatrixMultiply(*x, trt::MatrixOperation::kNONE, *wc->getOutput(0), trt::MatrixOperation::kTRANSPOSE);
+  auto* bc = net.addConstant({1, N}, {trt::DataType::kFLOAT, b.data(), N});
+  auto* sum = net.addElementWise(*mm->getOutput(0), *bc->getOutput(0), trt::ElementWiseOperation::kSUM);
+  sum->getOutput(0)->setName("y");
+  net.markOutput(*sum->getOutput(0));
+  auto configFor = [&](trt::Backend backend) {
+    std::unique_ptr<trt::IBuilderConfig> config(new trt::IBuilderConfig());
+    config->setBackend(backend);
+    config->clearFlag(trt::BuilderFlag::kTF32);
+    return config;
+  };
+  const auto expected = run(*build(net, configFor(trt::Backend::kCPU).get()).engine, {{"x", {{M, K}, xv}}})["y"];
+  std::unique_ptr<trt::IBuilder> builder(trt::createInferBuilder(trt::defaultLogger()));
+  std::unique_ptr<trt::IHostMemory> mem(builder->buildSerializedNetwork(net, *configFor(trt::Backend::kCUDA)));
+  ASSERT_TRUE(mem);
+  EXPECT_GT(builder->lastReport().tacticTimingRuns, 0);
+  auto contents = trt::readPlan(static_cast<const uint8_t*>(mem->data()), mem->size());
+  ASSERT_EQ(contents->tactics.size(), 1u) << "one product, one shape: one tactic";
+  ASSERT_EQ(contents->tactics[0].choice.size(), 1u);
+  const int64_t chosen = contents->tactics[0].choice[0];
+  EXPECT_GE(chosen, -1);
+  EXPECT_LT(chosen, 8);
+  std::unique_ptr<trt::IRuntime> rt(trt::createInferRuntime(trt::defaultLogger()));
+  std::unique_ptr<trt::ICudaEngine> engine(rt->deserializeCudaEngine(mem->data(), mem->size()));
+  int64_t timed = -1;
+  expectNear(runOnDevice(*engine, {M, K}, xv, &timed), expected, 1e-4f);
+  EXPECT_EQ(timed, 0) << "a loaded engine timed its product";
+  for (int64_t algorithm : {-1, 0, 1, 2, 3, 4, 5, 6, 7, 99}) {
+    contents->tactics[0].choice[0] = algorithm;
+    const auto plan = trt::writePlan(*contents);
+    std::unique_ptr<trt::ICudaEngine> forced(rt->deserializeCudaEngine(plan.data(), plan.size()));
+    ASSERT_TRUE(forced) << "algorithm " << algorithm;
+    expectNear(runOnDevice(*forced, {M, K}, xv), expected, 1e-4f);
+  }
+}
+
 #endif

@@ -117,3 +117,18 @@ def test_cli_builds_fp8_from_a_calibration_cache(tmp_path):
     assert _fp8_layers(compiled) == 2
     with torch.no_grad():
         assert _cosine(compiled(x), model(x)) >= 0.99
+
+
+def test_layer_precisions_keep_products_out_of_fp8():
+    model = _model()
+    x = torch.randn(8, 16, 64)
+    compiled = torch_tensorrt.compile(
+        torch.jit.trace(model, x), inputs=[torch_tensorrt.Input(x.shape)], device="cpu", require_full_compilation=True,
+        enabled_precisions={torch.float, torch.float8_e4m3fn}, calibrator=DataLoaderCalibrator(_loader()),
+        layer_precisions={"aten::matmul": torch.float32})
+    assert _fp8_layers(compiled) == 0
+    with pytest.raises(ValueError, match="INT8 and FP8 come from enabled_precisions with scales"):
+        torch_tensorrt.compile(torch.jit.trace(model, x), inputs=[torch_tensorrt.Input(x.shape)], device="cpu",
+                               enabled_precisions={torch.float, torch.float8_e4m3fn},
+                               calibrator=DataLoaderCalibrator(_loader()),
+                               layer_precisions={"aten::matmul": torch.float8_e4m3fn})

@@ -13,6 +13,7 @@
 #include "backends/cuda/cuda_kernels.h"
 #include "backends/cuda/float_types.cuh"
 #include "backends/cuda/im2col.cuh"
+#include "backends/cuda/tactic_timing.cuh"
 #include "layers/conv_geometry.h"
 
 #ifdef TORCHTRT_WITH_CUDNN
@@ -348,69 +349,6 @@ bool dnnConvolution(LaunchContext& ctx, DnnState& state, DnnPlan& plan, const IC
   return false;
 }
 
-// A buffer twice the current GPU's L2, written before each timed call so that the call starts with a
-// cold L2 as it does inside a network, where the layers before it evict its filters. Timed hot (one
-// layer run again and again), the own grouped kernel, which reads its filters per block, looked faster
-// than cuDNN on ResNeXt-50's layers and made the network 2x slower. Made once per device and kept for
-// the process; nullptr (no flush) where it cannot be allocated.
-void* l2FlushBuffer(size_t& bytes) {
-  static std::mutex mutex;
-  static std::map<int, std::pair<void*, size_t>> buffers;
-  int device = 0;
-  check(cudaGetDevice(&device), "cudaGetDevice");
-  std::lock_guard<std::mutex> lock(mutex);
-  auto it = buffers.find(device);
-  if (it == buffers.end()) {
-    int l2 = 0;
-    void* data = nullptr;
-    size_t size = 0;
-    if (cudaDeviceGetAttribute(&l2, cudaDevAttrL2CacheSize, device) == cudaSuccess && l2 > 0) {
-      size = 2 * static_cast<size_t>(l2);
-      if (cudaMalloc(&data, size) != cudaSuccess) {
-        cudaGetLastError();  // clears the failed allocation's error
-        data = nullptr;
-        size = 0;
-      }
-    }
-    it = buffers.emplace(device, std::make_pair(data, size)).first;
-  }
-  bytes = it->second.second;
-  return it->second.first;
-}
-
-// Milliseconds for the layer's tactic `fn`: one warm-up call, then the builder's timing iterations
-// (IBuilderConfig::setAvgTimingIterations) of 3 calls each, each call after an L2 flush, averaged per
-// call (the flushes themselves are not timed).
-template <typename Fn>
-float timeOnStream(LaunchContext& ctx, Fn fn) {
-  const int runs = 3 * (ctx.timingIterations < 1 ? 1 : ctx.timingIterations);
-  struct Events {
-    std::vector<cudaEvent_t> events;
-    ~Events() {
-      for (cudaEvent_t e : events) cudaEventDestroy(e);
-    }
-  } e;
-  e.events.resize(2 * static_cast<size_t>(runs), nullptr);
-  for (auto& event : e.events) check(cudaEventCreate(&event), "cudaEventCreate");
-  size_t flushBytes = 0;
-  void* flush = l2FlushBuffer(flushBytes);
-  fn();
-  for (int i = 0; i < runs; ++i) {
-    if (flush) check(cudaMemsetAsync(flush, i & 0xff, flushBytes, ctx.stream), "cudaMemsetAsync (L2 flush)");
-    check(cudaEventRecord(e.events[2 * i], ctx.stream), "cudaEventRecord");
-    fn();
-    check(cudaEventRecord(e.events[2 * i + 1], ctx.stream), "cudaEventRecord");
-  }
-  check(cudaEventSynchronize(e.events.back()), "cudaEventSynchronize");
-  float total = 0.f;
-  for (int i = 0; i < runs; ++i) {
-    float ms = 0.f;
-    check(cudaEventElapsedTime(&ms, e.events[2 * i], e.events[2 * i + 1]), "cudaEventElapsedTime");
-    total += ms;
-  }
-  ctx.timedRuns += runs + 1;
-  return total / static_cast<float>(runs);
-}
 #endif
 
 // The convolution's fused activation (an ActivationType, or -1), applied in float by the epilogues.

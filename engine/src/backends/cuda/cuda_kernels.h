@@ -106,9 +106,18 @@ void check(cublasStatus_t status, const char* what);
 struct LtBatch {
   int64_t count = 1, strideA = 0, strideB = 0, strideY = 0, strideBias = 0;
 };
+//! What a query of ltGemmEpilogue gives: how many ranked algorithms cuBLASLt has for the configuration, and the
+//! configuration itself (what decides the ranking: types, sizes, epilogue, batches, workspace, alignments).
+struct LtQuery {
+  int32_t candidates = 0;
+  std::vector<int64_t> configuration;
+};
+//! `algorithm`: an index into cuBLASLt's ranked algorithms for this configuration (asked once per context with
+//! the workspace and the operands' alignment), -1 for cuBLASLt's own pick inside the call. With `query`,
+//! nothing runs: it receives the ranking's size and the configuration.
 bool ltGemmEpilogue(LaunchContext& ctx, DataType type, bool tA, bool tB, int64_t M, int64_t N, int64_t K, const void* A,
                     const void* B, const void* bias, const void* residual, int32_t activation, float alpha, void* Y,
-                    const LtBatch& batch = LtBatch{});
+                    const LtBatch& batch = LtBatch{}, int32_t algorithm = -1, LtQuery* query = nullptr);
 //! Whether cuBLASLt's epilogue computes this activation (what the builder may fuse into a product).
 bool productEpilogueComputes(ActivationType type);
 

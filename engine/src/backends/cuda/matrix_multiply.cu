@@ -1,9 +1,14 @@
 // Batched matrix multiply through cuBLAS, with transposes, vectors and batch broadcasting; a fused
 // bias, residual (cuBLASLt's C) and activation (ReLU, GELU's tanh form) through cuBLASLt's epilogue when
 // the product is one GEMM, else an epilogue kernel.
+#include <map>
+#include <memory>
+#include <vector>
+
 #include "backends/cuda/activation.cuh"
 #include "backends/cuda/cuda_kernels.h"
 #include "backends/cuda/float_types.cuh"
+#include "backends/cuda/tactic_timing.cuh"
 #include "layers/layer_util.h"
 
 namespace trt {
@@ -34,9 +39,61 @@ bool batched(cublasLtMatrixLayout_t layout, int64_t count, int64_t stride) {
 
 }  // namespace
 
+namespace {
+// Largest power of two (up to 256) dividing an address: what cuBLASLt's heuristics are told to assume.
+uint32_t alignmentOf(const void* p) {
+  const uintptr_t a = reinterpret_cast<uintptr_t>(p);
+  uint32_t align = 256;
+  while (align > 16 && a % align) align /= 2;
+  return align;
+}
+
+// cuBLASLt's ranked algorithms per GEMM configuration, asked once per execution context (the heuristic query
+// costs host time that a call should not pay again).
+struct LtAlgorithms {
+  std::map<std::vector<int64_t>, std::vector<cublasLtMatmulHeuristicResult_t>> byConfig;
+  //! Choices timed in this context by signature, where the build has no timing cache (identical products, BERT's
+  //! twelve layers', are timed once).
+  std::map<std::vector<int64_t>, std::vector<int64_t>> timed;
+};
+constexpr int kLtCandidates = 8;
+
+LtAlgorithms& ltAlgorithms(LaunchContext& ctx) {
+  auto& slot = ctx.kindState[LayerType::kMATRIX_MULTIPLY];
+  if (!slot) slot = std::make_shared<LtAlgorithms>();
+  return *static_cast<LtAlgorithms*>(slot.get());
+}
+
+const std::vector<cublasLtMatmulHeuristicResult_t>& rankedAlgorithms(
+    LaunchContext& ctx, const std::vector<int64_t>& key, cublasLtMatmulDesc_t op, cublasLtMatrixLayout_t la,
+    cublasLtMatrixLayout_t lb, cublasLtMatrixLayout_t ly, size_t workspaceBytes, const uint32_t (&align)[4]) {
+  auto& cache = ltAlgorithms(ctx).byConfig;
+  auto it = cache.find(key);
+  if (it != cache.end()) return it->second;
+  std::vector<cublasLtMatmulHeuristicResult_t> results(kLtCandidates);
+  int found = 0;
+  cublasLtMatmulPreference_t pref = nullptr;
+  const cublasLtMatmulPreferenceAttributes_t alignments[4] = {
+      CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_A_BYTES, CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_B_BYTES,
+      CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_C_BYTES, CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_D_BYTES};
+  bool ok = cublasLtMatmulPreferenceCreate(&pref) == CUBLAS_STATUS_SUCCESS &&
+            cublasLtMatmulPreferenceSetAttribute(pref, CUBLASLT_MATMUL_PREF_MAX_WORKSPACE_BYTES, &workspaceBytes,
+                                                 sizeof(workspaceBytes)) == CUBLAS_STATUS_SUCCESS;
+  for (int i = 0; ok && i < 4; ++i)
+    ok =
+        cublasLtMatmulPreferenceSetAttribute(pref, alignments[i], &align[i], sizeof(align[i])) == CUBLAS_STATUS_SUCCESS;
+  if (ok && cublasLtMatmulAlgoGetHeuristic(ctx.blasLt, op, la, lb, ly, ly, pref, kLtCandidates, results.data(),
+                                           &found) != CUBLAS_STATUS_SUCCESS)
+    found = 0;
+  if (pref) cublasLtMatmulPreferenceDestroy(pref);
+  results.resize(static_cast<size_t>(ok ? found : 0));
+  return cache.emplace(key, std::move(results)).first->second;
+}
+}  // namespace
+
 bool ltGemmEpilogue(LaunchContext& ctx, DataType type, bool tA, bool tB, int64_t M, int64_t N, int64_t K, const void* A,
                     const void* B, const void* bias, const void* residual, int32_t activation, float alpha, void* Y,
-                    const LtBatch& batch) {
+                    const LtBatch& batch, int32_t algorithm, LtQuery* query) {
   if (!ctx.blasLt) check(cublasLtCreate(&ctx.blasLt), "cublasLtCreate");
   const bool reduced = type == DataType::kHALF || type == DataType::kBF16;  // 16-bit data, FP32 accumulation
   const cudaDataType_t dt = type == DataType::kHALF ? CUDA_R_16F : type == DataType::kBF16 ? CUDA_R_16BF : CUDA_R_32F;
@@ -87,9 +144,45 @@ bool ltGemmEpilogue(LaunchContext& ctx, DataType type, bool tA, bool tB, int64_t
     // cuBLASLt picks its kernel for the workspace it gets: 32 MiB, or the builder's limit when lower.
     const size_t workspaceBytes =
         ctx.workspaceLimit > 0 && ctx.workspaceLimit < (size_t(32) << 20) ? ctx.workspaceLimit : size_t(32) << 20;
-    void* workspace = ctx.scratch(workspaceBytes);
-    ok = cublasLtMatmul(ctx.blasLt, op, &alpha, B, la, A, lb, &beta, residual ? residual : Y, ly, Y, ly, nullptr,
-                        workspace, workspaceBytes, ctx.stream) == CUBLAS_STATUS_SUCCESS;
+    // The builder's choice among cuBLASLt's ranked algorithms (-1: cuBLASLt picks inside the call).
+    const cublasLtMatmulAlgo_t* algo = nullptr;
+    if (algorithm >= 0 || query) {
+      const uint32_t align[4] = {alignmentOf(B), alignmentOf(A), alignmentOf(residual ? residual : Y), alignmentOf(Y)};
+      const std::vector<int64_t> key = {static_cast<int64_t>(type),
+                                        tA,
+                                        tB,
+                                        M,
+                                        N,
+                                        K,
+                                        bias != nullptr,
+                                        residual != nullptr,
+                                        activation,
+                                        batch.count,
+                                        batch.strideA,
+                                        batch.strideB,
+                                        batch.strideY,
+                                        batch.strideBias,
+                                        static_cast<int64_t>(workspaceBytes),
+                                        align[0],
+                                        align[1],
+                                        align[2],
+                                        align[3],
+                                        ctx.allowTF32};
+      const auto& ranked = rankedAlgorithms(ctx, key, op, la, lb, ly, workspaceBytes, align);
+      if (query) *query = LtQuery{static_cast<int32_t>(ranked.size()), key};
+      if (algorithm >= 0 && algorithm < static_cast<int32_t>(ranked.size())) algo = &ranked[algorithm].algo;
+    }
+    if (query) {
+      ok = true;  // asked about the algorithms, not to run
+    } else {
+      void* workspace = ctx.scratch(workspaceBytes);
+      ok = cublasLtMatmul(ctx.blasLt, op, &alpha, B, la, A, lb, &beta, residual ? residual : Y, ly, Y, ly, algo,
+                          workspace, workspaceBytes, ctx.stream) == CUBLAS_STATUS_SUCCESS;
+      // A ranked algorithm the call then refuses: cuBLASLt's own pick instead.
+      if (!ok && algo)
+        ok = cublasLtMatmul(ctx.blasLt, op, &alpha, B, la, A, lb, &beta, residual ? residual : Y, ly, Y, ly, nullptr,
+                            workspace, workspaceBytes, ctx.stream) == CUBLAS_STATUS_SUCCESS;
+    }
   }
   if (ly) cublasLtMatrixLayoutDestroy(ly);
   if (lb) cublasLtMatrixLayoutDestroy(lb);
@@ -97,6 +190,52 @@ bool ltGemmEpilogue(LaunchContext& ctx, DataType type, bool tA, bool tB, int64_t
   if (op) cublasLtMatmulDescDestroy(op);
   return ok;
 }
+namespace {
+// The product's cuBLASLt algorithm: the plan's (the builder timed it at this input shape), else in the builder's
+// tuning run the timing cache's choice for the configuration or the fastest of cuBLASLt's own pick and each ranked
+// algorithm, else cuBLASLt's own pick (-1). `gemm(algorithm, query)` runs the GEMM (false where cuBLASLt declines
+// it), or with a query says what cuBLASLt ranks.
+template <typename Gemm>
+int32_t productAlgorithm(LaunchContext& ctx, const ILayer& layer, const std::vector<int64_t>& shape, Gemm gemm) {
+  if (const auto* planned = ctx.plannedTactic(&layer, shape)) {
+    // A plan's choice outside the ranked range (another GPU's, a corrupted one) falls back to cuBLASLt's pick.
+    const int64_t a = planned->size() == 1 ? (*planned)[0] : -1;
+    return a >= -1 && a < kLtCandidates ? static_cast<int32_t>(a) : -1;
+  }
+  if (!ctx.timingAllowed) return -1;
+  LtQuery query;
+  if (!gemm(-1, &query)) return -1;
+  std::vector<int64_t> signature = {static_cast<int64_t>(LayerType::kMATRIX_MULTIPLY),
+                                    static_cast<int64_t>(cublasLtGetVersion())};
+  signature.insert(signature.end(), query.configuration.begin(), query.configuration.end());
+  auto& timings = ctx.timingCache ? *ctx.timingCache : ltAlgorithms(ctx).timed;
+  auto cached = timings.find(signature);
+  if (cached != timings.end() && cached->second.size() == 1 && cached->second[0] >= -1 &&
+      cached->second[0] < query.candidates) {
+    ctx.recordTactic(&layer, shape, cached->second);
+    return static_cast<int32_t>(cached->second[0]);
+  }
+  int32_t best = -1;
+  float bestMs = -1.f;
+  for (int32_t a = -1; a < query.candidates; ++a) {
+    bool ran = true;
+    float ms = 0.f;
+    try {
+      ms = timeOnStream(ctx, [&]() { ran = gemm(a, nullptr) && ran; });
+    } catch (const Error&) {
+      continue;
+    }
+    if (ran && (bestMs < 0.f || ms < bestMs)) {
+      bestMs = ms;
+      best = a;
+    }
+  }
+  ctx.recordTactic(&layer, shape, {best});
+  timings[signature] = {best};
+  return best;
+}
+}  // namespace
+
 bool productEpilogueComputes(ActivationType type) {
   return type == ActivationType::kRELU || type == ActivationType::kGELU_TANH;
 }
@@ -146,9 +285,12 @@ void launchMatrixMultiply(LaunchContext& ctx, const ILayer& layer, const std::ve
   if (bias || residual || activation >= 0) {
     // One GEMM: a single product, or a batch of A against one shared B (rows of A stack up).
     const bool single = !perBatchBias && (batch == 1 || (batchB == 1 && batchA == batch && !tA && !vecA));
-    if (single && ltGemmEpilogue(ctx, type, tA, tB && !vecB, batch == 1 ? M : batch * M, N, K, in[0].data, in[1].data,
-                                 bias, residual, activation, mm.getAlpha(), out.data))
-      return;
+    const std::vector<int64_t> shape(a.d, a.d + a.nbDims);
+    auto singleGemm = [&](int32_t algorithm, LtQuery* query) {
+      return ltGemmEpilogue(ctx, type, tA, tB && !vecB, batch == 1 ? M : batch * M, N, K, in[0].data, in[1].data, bias,
+                            residual, activation, mm.getAlpha(), out.data, LtBatch{}, algorithm, query);
+    };
+    if (single && singleGemm(productAlgorithm(ctx, layer, shape, singleGemm), nullptr)) return;
     // Else one strided-batched cuBLASLt call (a shared side read with stride 0; a stacked product's Q, K, V).
     LtBatch strided;
     strided.count = batch;
@@ -156,9 +298,12 @@ void launchMatrixMultiply(LaunchContext& ctx, const ILayer& layer, const std::ve
     strided.strideB = batchB == 1 ? 0 : matB;
     strided.strideY = matC;
     strided.strideBias = perBatchBias ? N : 0;
+    auto stridedGemm = [&](int32_t algorithm, LtQuery* query) {
+      return ltGemmEpilogue(ctx, type, tA, tB, M, N, K, in[0].data, in[1].data, bias, residual, activation,
+                            mm.getAlpha(), out.data, strided, algorithm, query);
+    };
     if (!single && batch > 1 && sidesStride && !vecA && !vecB &&
-        ltGemmEpilogue(ctx, type, tA, tB, M, N, K, in[0].data, in[1].data, bias, residual, activation, mm.getAlpha(),
-                       out.data, strided))
+        stridedGemm(productAlgorithm(ctx, layer, shape, stridedGemm), nullptr))
       return;
   }
   auto epilogue = [&]() {

@@ -1,0 +1,51 @@
+// Timing a layer's candidate kernels (tactics) as the builder's tuning run does: each call after an L2 flush,
+// so it starts cold as inside a network. Shared by the convolution and matrix multiply launchers.
+#pragma once
+
+#include <cstddef>
+#include <vector>
+
+#include "backends/cuda/cuda_kernels.h"
+
+namespace trt {
+namespace cuda {
+
+//! A device buffer twice the current GPU's L2 (made once per device), or nullptr where it cannot be allocated.
+void* l2FlushBuffer(size_t& bytes);
+
+// Milliseconds for the layer's tactic `fn`: one warm-up call, then the builder's timing iterations
+// (IBuilderConfig::setAvgTimingIterations) of 3 calls each, each call after an L2 flush, averaged per
+// call (the flushes themselves are not timed).
+template <typename Fn>
+float timeOnStream(LaunchContext& ctx, Fn fn) {
+  const int runs = 3 * (ctx.timingIterations < 1 ? 1 : ctx.timingIterations);
+  struct Events {
+    std::vector<cudaEvent_t> events;
+    ~Events() {
+      for (cudaEvent_t e : events) cudaEventDestroy(e);
+    }
+  } e;
+  e.events.resize(2 * static_cast<size_t>(runs), nullptr);
+  for (auto& event : e.events) check(cudaEventCreate(&event), "cudaEventCreate");
+  size_t flushBytes = 0;
+  void* flush = l2FlushBuffer(flushBytes);
+  fn();
+  for (int i = 0; i < runs; ++i) {
+    if (flush) check(cudaMemsetAsync(flush, i & 0xff, flushBytes, ctx.stream), "cudaMemsetAsync (L2 flush)");
+    check(cudaEventRecord(e.events[2 * i], ctx.stream), "cudaEventRecord");
+    fn();
+    check(cudaEventRecord(e.events[2 * i + 1], ctx.stream), "cudaEventRecord");
+  }
+  check(cudaEventSynchronize(e.events.back()), "cudaEventSynchronize");
+  float total = 0.f;
+  for (int i = 0; i < runs; ++i) {
+    float ms = 0.f;
+    check(cudaEventElapsedTime(&ms, e.events[2 * i], e.events[2 * i + 1]), "cudaEventElapsedTime");
+    total += ms;
+  }
+  ctx.timedRuns += runs + 1;
+  return total / static_cast<float>(runs);
+}
+
+}  // namespace cuda
+}  // namespace trt
