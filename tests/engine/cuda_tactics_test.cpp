@@ -410,9 +410,10 @@ TEST(CudaTactics, TheOwnGroupedKernelMatchesTheCpuAndCudnn) {
   for (const OwnKernelCase& k : cases) expectOwnKernelMatchesTheCpuAndCudnn(k);
 }
 TEST(CudaTactics, TheBuilderChoosesEachProductsCublasLtAlgorithm) {
-  // A product with a bias (one cuBLASLt call with its epilogue): the builder times cuBLASLt's own pick and its
-  // ranked algorithms and the plan keeps the fastest; a loaded engine runs it without timing; every ranked
-  // algorithm, forced through the plan, and a choice outside the ranking (another GPU's plan) compute the same.
+  // A product with a bias (one cuBLASLt call with its epilogue), alone in its network: the builder times cuBLASLt's
+  // own pick and its ranked algorithms and the plan keeps the fastest with the alignments it was ranked for; a
+  // loaded engine runs it without timing; every ranked algorithm, forced through the plan, a choice outside the
+  // ranking (another GPU's plan) and one ranked for other alignments compute the same.
   if (!trt_test::gpuVisible()) GTEST_SKIP() << "no CUDA GPU visible";
   const int64_t M = 96, K = 64, N = 80;
   const auto w = randomVector(N * K, 180), b = randomVector(N, 181), xv = randomVector(M * K, 182);
@@ -438,7 +439,7 @@ TEST(CudaTactics, TheBuilderChoosesEachProductsCublasLtAlgorithm) {
   EXPECT_GT(builder->lastReport().tacticTimingRuns, 0);
   auto contents = trt::readPlan(static_cast<const uint8_t*>(mem->data()), mem->size());
   ASSERT_EQ(contents->tactics.size(), 1u) << "one product, one shape: one tactic";
-  ASSERT_EQ(contents->tactics[0].choice.size(), 1u);
+  ASSERT_EQ(contents->tactics[0].choice.size(), 6u) << "the algorithm and the five alignments it was ranked for";
   const int64_t chosen = contents->tactics[0].choice[0];
   EXPECT_GE(chosen, -1);
   EXPECT_LT(chosen, 8);
@@ -447,8 +448,9 @@ TEST(CudaTactics, TheBuilderChoosesEachProductsCublasLtAlgorithm) {
   int64_t timed = -1;
   expectNear(runOnDevice(*engine, {M, K}, xv, &timed), expected, 1e-4f);
   EXPECT_EQ(timed, 0) << "a loaded engine timed its product";
-  for (int64_t algorithm : {-1, 0, 1, 2, 3, 4, 5, 6, 7, 99}) {
-    contents->tactics[0].choice[0] = algorithm;
+  for (int64_t algorithm : {-1, 0, 1, 2, 3, 4, 5, 6, 7, 99, 1000}) {
+    contents->tactics[0].choice[0] = algorithm == 1000 ? 0 : algorithm;
+    if (algorithm == 1000) contents->tactics[0].choice[1] = 16;  // ranked for a 16-byte aligned weight
     const auto plan = trt::writePlan(*contents);
     std::unique_ptr<trt::ICudaEngine> forced(rt->deserializeCudaEngine(plan.data(), plan.size()));
     ASSERT_TRUE(forced) << "algorithm " << algorithm;

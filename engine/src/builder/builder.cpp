@@ -229,6 +229,9 @@ IHostMemory* Builder::buildSerializedNetwork(INetworkDefinition& network, IBuild
     runPass("shuffle folding", passes::foldShuffles);  // region borders next to the network's own transposes
     runPass("dead-layer removal", passes::removeDeadLayers);
   }
+  // Squeeze-and-excitation gates into the projections after them (channels-last convolutions only).
+  if (runPass("excitation gate folding", passes::foldExcitationGates) > 0)
+    runPass("dead-layer removal", passes::removeDeadLayers);
   // Last: the permutes it removes are final once precision and layout have placed their casts.
   if (backend.readsSequenceMajorAttention() && runPass("attention layout", passes::foldAttentionLayouts) > 0)
     runPass("dead-layer removal", passes::removeDeadLayers);

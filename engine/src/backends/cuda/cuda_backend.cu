@@ -461,6 +461,11 @@ class CudaBackend : public ExecutionBackend {
       const ILayer* layer = network.getLayer(l);
       if (layer->getType() == LayerType::kCONVOLUTION && !static_cast<const IConvolutionLayer*>(layer)->isInt8())
         return true;
+      // A product with an epilogue runs as one cuBLASLt call whose algorithm the tuning run times.
+      if (layer->getType() == LayerType::kMATRIX_MULTIPLY) {
+        const auto* mm = static_cast<const IMatrixMultiplyLayer*>(layer);
+        if (!mm->isInt8() && !mm->isFp8() && (mm->getNbInputs() > 2 || mm->getFusedActivation() >= 0)) return true;
+      }
     }
     return false;
   }

@@ -1,6 +1,7 @@
 // Batched matrix multiply through cuBLAS, with transposes, vectors and batch broadcasting; a fused
 // bias, residual (cuBLASLt's C) and activation (ReLU, GELU's tanh form) through cuBLASLt's epilogue when
 // the product is one GEMM, else an epilogue kernel.
+#include <algorithm>
 #include <map>
 #include <memory>
 #include <vector>
@@ -48,6 +49,12 @@ uint32_t alignmentOf(const void* p) {
   return align;
 }
 
+// The alignments cuBLASLt's ranking of a product depends on: its operands, C, D and the bias (0: none).
+std::vector<int64_t> ltAlignments(const void* A, const void* B, const void* residual, const void* Y, const void* bias) {
+  return {alignmentOf(B), alignmentOf(A), alignmentOf(residual ? residual : Y), alignmentOf(Y),
+          bias ? alignmentOf(bias) : 0};
+}
+
 // cuBLASLt's ranked algorithms per GEMM configuration, asked once per execution context (the heuristic query
 // costs host time that a call should not pay again).
 struct LtAlgorithms {
@@ -87,6 +94,11 @@ const std::vector<cublasLtMatmulHeuristicResult_t>& rankedAlgorithms(
     found = 0;
   if (pref) cublasLtMatmulPreferenceDestroy(pref);
   results.resize(static_cast<size_t>(ok ? found : 0));
+  // Only algorithms cuBLASLt says it can run.
+  results.erase(
+      std::remove_if(results.begin(), results.end(),
+                     [](const cublasLtMatmulHeuristicResult_t& r) { return r.state != CUBLAS_STATUS_SUCCESS; }),
+      results.end());
   return cache.emplace(key, std::move(results)).first->second;
 }
 }  // namespace
@@ -167,6 +179,7 @@ bool ltGemmEpilogue(LaunchContext& ctx, DataType type, bool tA, bool tB, int64_t
                                         align[1],
                                         align[2],
                                         align[3],
+                                        bias ? alignmentOf(bias) : 0,  // the heuristics read the bias pointer too
                                         ctx.allowTF32};
       const auto& ranked = rankedAlgorithms(ctx, key, op, la, lb, ly, workspaceBytes, align);
       if (query) *query = LtQuery{static_cast<int32_t>(ranked.size()), key};
@@ -178,8 +191,9 @@ bool ltGemmEpilogue(LaunchContext& ctx, DataType type, bool tA, bool tB, int64_t
       void* workspace = ctx.scratch(workspaceBytes);
       ok = cublasLtMatmul(ctx.blasLt, op, &alpha, B, la, A, lb, &beta, residual ? residual : Y, ly, Y, ly, algo,
                           workspace, workspaceBytes, ctx.stream) == CUBLAS_STATUS_SUCCESS;
-      // A ranked algorithm the call then refuses: cuBLASLt's own pick instead.
-      if (!ok && algo)
+      // A ranked algorithm the call then refuses: cuBLASLt's own pick instead (not while tactics are timed, where
+      // the refusal must count as one).
+      if (!ok && algo && !ctx.timingAllowed)
         ok = cublasLtMatmul(ctx.blasLt, op, &alpha, B, la, A, lb, &beta, residual ? residual : Y, ly, Y, ly, nullptr,
                             workspace, workspaceBytes, ctx.stream) == CUBLAS_STATUS_SUCCESS;
     }
@@ -195,11 +209,17 @@ namespace {
 // tuning run the timing cache's choice for the configuration or the fastest of cuBLASLt's own pick and each ranked
 // algorithm, else cuBLASLt's own pick (-1). `gemm(algorithm, query)` runs the GEMM (false where cuBLASLt declines
 // it), or with a query says what cuBLASLt ranks.
+// `alignments`: the operands' (ltAlignments), which the ranking depends on: a plan's choice is an index into the
+// ranking for the alignments it was timed with, and stands only where they are the same.
 template <typename Gemm>
-int32_t productAlgorithm(LaunchContext& ctx, const ILayer& layer, const std::vector<int64_t>& shape, Gemm gemm) {
+int32_t productAlgorithm(LaunchContext& ctx, const ILayer& layer, const std::vector<int64_t>& shape,
+                         const std::vector<int64_t>& alignments, Gemm gemm) {
   if (const auto* planned = ctx.plannedTactic(&layer, shape)) {
-    // A plan's choice outside the ranked range (another GPU's, a corrupted one) falls back to cuBLASLt's pick.
-    const int64_t a = planned->size() == 1 ? (*planned)[0] : -1;
+    // A plan's choice outside the ranked range (another GPU's, a corrupted one) or timed at other alignments falls
+    // back to cuBLASLt's pick.
+    const bool sameAlignments = planned->size() == 1 + alignments.size() &&
+                                std::equal(alignments.begin(), alignments.end(), planned->begin() + 1);
+    const int64_t a = sameAlignments ? (*planned)[0] : -1;
     return a >= -1 && a < kLtCandidates ? static_cast<int32_t>(a) : -1;
   }
   if (!ctx.timingAllowed) return -1;
@@ -210,10 +230,13 @@ int32_t productAlgorithm(LaunchContext& ctx, const ILayer& layer, const std::vec
   signature.insert(signature.end(), query.configuration.begin(), query.configuration.end());
   auto& timings = ctx.timingCache ? *ctx.timingCache : ltAlgorithms(ctx).timed;
   auto cached = timings.find(signature);
+  std::vector<int64_t> choice = {-1};
+  choice.insert(choice.end(), alignments.begin(), alignments.end());
   if (cached != timings.end() && cached->second.size() == 1 && cached->second[0] >= -1 &&
       cached->second[0] < query.candidates) {
-    ctx.recordTactic(&layer, shape, cached->second);
-    return static_cast<int32_t>(cached->second[0]);
+    choice[0] = cached->second[0];
+    ctx.recordTactic(&layer, shape, choice);
+    return static_cast<int32_t>(choice[0]);
   }
   int32_t best = -1;
   float bestMs = -1.f;
@@ -230,7 +253,8 @@ int32_t productAlgorithm(LaunchContext& ctx, const ILayer& layer, const std::vec
       best = a;
     }
   }
-  ctx.recordTactic(&layer, shape, {best});
+  choice[0] = best;
+  ctx.recordTactic(&layer, shape, choice);
   timings[signature] = {best};
   return best;
 }
@@ -290,7 +314,8 @@ void launchMatrixMultiply(LaunchContext& ctx, const ILayer& layer, const std::ve
       return ltGemmEpilogue(ctx, type, tA, tB && !vecB, batch == 1 ? M : batch * M, N, K, in[0].data, in[1].data, bias,
                             residual, activation, mm.getAlpha(), out.data, LtBatch{}, algorithm, query);
     };
-    if (single && singleGemm(productAlgorithm(ctx, layer, shape, singleGemm), nullptr)) return;
+    const std::vector<int64_t> alignments = ltAlignments(in[0].data, in[1].data, residual, out.data, bias);
+    if (single && singleGemm(productAlgorithm(ctx, layer, shape, alignments, singleGemm), nullptr)) return;
     // Else one strided-batched cuBLASLt call (a shared side read with stride 0; a stacked product's Q, K, V).
     LtBatch strided;
     strided.count = batch;
@@ -303,7 +328,7 @@ void launchMatrixMultiply(LaunchContext& ctx, const ILayer& layer, const std::ve
                             mm.getAlpha(), out.data, strided, algorithm, query);
     };
     if (!single && batch > 1 && sidesStride && !vecA && !vecB &&
-        stridedGemm(productAlgorithm(ctx, layer, shape, stridedGemm), nullptr))
+        stridedGemm(productAlgorithm(ctx, layer, shape, alignments, stridedGemm), nullptr))
       return;
   }
   auto epilogue = [&]() {

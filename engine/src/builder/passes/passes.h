@@ -48,6 +48,9 @@ int32_t fuseNormalizationResidual(INetworkDefinition& network);
 //! Reads shifted-window attention (scores viewed [B, nW, H, N, N] to add a constant window mask, Swin) with batch
 //! B and nW*H heads, its mask and position bias one constant [1, nW*H, N, N]: the chain attention fusion takes.
 int32_t foldWindowedAttentionBias(INetworkDefinition& network);
+//! Makes a channels-last 1x1 convolution of `x * gate` (a squeeze-and-excitation gate [N, 1, 1, C]) one product
+//! batched over the images by weights scaled per image: the multiply over the whole feature map goes.
+int32_t foldExcitationGates(INetworkDefinition& network);
 //! Folds `x + m` feeding only a softmax into the softmax's additive mask input (x of the sum's shape, m broadcast).
 int32_t fuseSoftMaxMask(INetworkDefinition& network);
 //! Folds a product's multiplication or division by a scalar constant into its alpha.
