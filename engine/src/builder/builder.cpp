@@ -171,6 +171,8 @@ IHostMemory* Builder::buildSerializedNetwork(INetworkDefinition& network, IBuild
       // After the bias (which comes first in the epilogue) and after normalization+residual, which takes a
       // post-norm block's sum whole; before activation, so act(A.B + b + r) folds too.
       {"matrix multiply+residual fusion", passes::fuseMatrixMultiplyResidual},
+      // After the products' and convolutions' own folds, which take their scales and biases first.
+      {"per-channel affine fusion", passes::fuseChannelAffine},
       {"activation fusion",
        [&](INetworkDefinition& n) {
          return passes::fuseActivation(n, [&](ActivationType t) { return backend.fusesMatrixMultiplyActivation(t); });

@@ -1,6 +1,7 @@
 // Squeeze-and-excitation ends with `x * gate` (gate [N, 1, 1, C]: one value per image and channel) read only by
 // a 1x1 projection convolution (EfficientNet, MobileNetV3). The multiply reads and writes the whole feature map;
-// scaling the projection's weights per image instead touches N x Cout x Cin values:
+// scaling the projection's weights per image instead touches N x Cout x Cin values (less where an image has at
+// least twice as many pixels as the projection has outputs, the only case folded):
 //   conv1x1(x * gate) = per image n: x[n] (pixels x Cin) . (W * gate[n])^T (Cin x Cout)
 // so the convolution becomes one product batched over the images, [N, H*W, Cin] x [N, Cout, Cin]^T, its bias
 // and residual in the product's epilogue (reshapes of x, the residual and the result: views). Channels-last
@@ -77,6 +78,10 @@ int32_t foldExcitationGates(INetworkDefinition& network) {
         gate = mul->getInput(1 - side);
       }
     }
+    // Worth it where an image has many more pixels than the projection has outputs: the multiply read and wrote
+    // N*H*W*Cin values, the weights per image are N*Cout*Cin, and N products of H*W rows replace one of N*H*W
+    // (EfficientNet's late 7x7 stages with 192-320 outputs keep the multiply).
+    if (H * W < 2 * Cout) continue;
     const DataType type = conv->getOutput(0)->getType();
     if (!x || x->getType() != type || gate->getType() != type ||
         (type != DataType::kFLOAT && type != DataType::kHALF && type != DataType::kBF16))

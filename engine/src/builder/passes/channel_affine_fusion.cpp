@@ -1,0 +1,76 @@
+// A batch norm the converter wrote as `x * s + b` (s and b constants with one value per channel) where no
+// convolution before it takes it (DenseNet's pre-activation norms after each concatenation) becomes one Scale
+// layer: one kernel instead of two, computing x * s + b in float and rounding once, as PyTorch's batch norm
+// does, where the two elementwise layers rounded the product too.
+#include <string>
+#include <vector>
+
+#include "builder/passes/pass_util.h"
+#include "builder/passes/passes.h"
+
+namespace trt {
+namespace passes {
+
+namespace {
+// The float32 values of a constant that, right-aligned to `x`'s rank, varies along one axis of `x` only
+// (`axis` set to it); nullptr otherwise (scalars included: nothing to gain).
+const float* perChannel(const ITensor* t, const Dims& x, int32_t& axis) {
+  const IConstantLayer* c = constantProducer(t);
+  if (!c || c->getWeights().type != DataType::kFLOAT) return nullptr;
+  const Dims d = c->getDimensions();
+  if (d.nbDims > x.nbDims || d.nbDims == 0) return nullptr;
+  axis = -1;
+  for (int i = 0; i < d.nbDims; ++i) {
+    const int at = x.nbDims - d.nbDims + i;
+    if (d.d[i] == 1) continue;
+    if (axis >= 0 || d.d[i] != x.d[at] || x.d[at] < 0) return nullptr;
+    axis = at;
+  }
+  return axis >= 0 ? reinterpret_cast<const float*>(c->bytes().data()) : nullptr;
+}
+}  // namespace
+
+int32_t fuseChannelAffine(INetworkDefinition& network) {
+  // Replaces `add` = (x * scale) + shift, the product on `side`, by one Scale layer; false where it does not apply.
+  auto fuse = [&](ILayer* add, int side) {
+    ILayer* mul = soleElementWise(network, add->getInput(side), ElementWiseOperation::kPROD);
+    const Dims out = add->getOutput(0)->getDimensions();
+    if (!mul || mul->precisionIsSet() || add->getInput(side)->getDimensions() != out || out.nbDims < 2) return false;
+    int32_t shiftAxis = -1;
+    const float* shift = perChannel(add->getInput(1 - side), out, shiftAxis);
+    if (!shift) return false;
+    for (int m = 0; m < 2; ++m) {
+      ITensor* x = mul->getInput(m);
+      int32_t scaleAxis = -1;
+      const float* scale = perChannel(mul->getInput(1 - m), out, scaleAxis);
+      if (!scale || scaleAxis != shiftAxis || x->getDimensions() != out || x->getType() != DataType::kFLOAT) continue;
+      // Products and convolutions fold their own scales and biases (into weights, bias and alpha).
+      const ILayer* producer = x->getProducer();
+      if (producer &&
+          (producer->getType() == LayerType::kCONVOLUTION || producer->getType() == LayerType::kMATRIX_MULTIPLY))
+        continue;
+      const int64_t channels = out.d[shiftAxis];
+      IScaleLayer* affine = network.addScale(*x, ScaleMode::kCHANNEL, std::vector<float>(shift, shift + channels),
+                                             std::vector<float>(scale, scale + channels), {});
+      affine->setChannelAxis(shiftAxis);
+      affine->setName((std::string(mul->getName()) + " + " + add->getName()).c_str());
+      network.moveLayer(affine, network.indexOf(add));
+      network.replaceAllUses(*add->getOutput(0), *affine->getOutput(0));
+      return true;
+    }
+    return false;
+  };
+  int32_t fused = 0;
+  for (int l = 0; l < network.getNbLayers(); ++l) {
+    ILayer* add = network.getLayer(l);
+    if (!isElementWise(add, ElementWiseOperation::kSUM) || add->precisionIsSet()) continue;
+    if (fuse(add, 0) || fuse(add, 1)) {
+      ++fused;
+      l = network.indexOf(add);  // past the Scale put before the (now dead) sum
+    }
+  }
+  return fused;
+}
+
+}  // namespace passes
+}  // namespace trt
