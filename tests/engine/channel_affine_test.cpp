@@ -6,14 +6,6 @@
 
 using namespace trt_test;
 
-namespace {
-int countKind(const trt::ICudaEngine& engine, const char* kind) {
-  const std::string text = engine.describeLayers(), needle = std::string(": ") + kind + " '";
-  int n = 0;
-  for (size_t p = text.find(needle); p != std::string::npos; p = text.find(needle, p + 1)) ++n;
-  return n;
-}
-}  // namespace
 
 TEST(ChannelAffine, APerChannelMultiplyThenAddIsOneScale) {
   // Channels on axis 1 (constants [1, C, 1, 1]) or on the last axis ([C]), either operand order.
@@ -36,8 +28,8 @@ TEST(ChannelAffine, APerChannelMultiplyThenAddIsOneScale) {
       add->getOutput(0)->setName("y");
       net.markOutput(*add->getOutput(0));
       Built built = build(net);
-      EXPECT_EQ(countKind(*built.engine, "Scale"), 1) << built.engine->describeLayers();
-      EXPECT_EQ(countKind(*built.engine, "ElementWise"), 0) << built.engine->describeLayers();
+      EXPECT_EQ(countLayersOfKind(*built.engine, "Scale"), 1) << built.engine->describeLayers();
+      EXPECT_EQ(countLayersOfKind(*built.engine, "ElementWise"), 0) << built.engine->describeLayers();
       std::vector<float> expected(x.size());
       for (size_t i = 0; i < x.size(); ++i) {
         const size_t c = lastAxis ? i % W : (i / (H * W)) % C;
@@ -58,7 +50,7 @@ TEST(ChannelAffine, ConstantsVaryingAlongTwoAxesStayElementwise) {
   add->getOutput(0)->setName("y");
   net.markOutput(*add->getOutput(0));
   Built built = build(net);
-  EXPECT_EQ(countKind(*built.engine, "Scale"), 0) << built.engine->describeLayers();
+  EXPECT_EQ(countLayersOfKind(*built.engine, "Scale"), 0) << built.engine->describeLayers();
   std::vector<float> expected(x.size());
   for (size_t i = 0; i < x.size(); ++i) expected[i] = x[i] * s[i % 12] + b[(i / 4) % 3];
   expectNear(run(*built.engine, {{"x", {trt::Dims{2, 3, 4}, x}}}).at("y"), expected, 1e-6f);

@@ -50,6 +50,14 @@ inline Built build(trt::INetworkDefinition& net, trt::IBuilderConfig* config = n
   return b;
 }
 
+//! How many layers of `kind` (its name as the description writes it: "Attention", "SoftMax") an engine runs.
+inline int countLayersOfKind(const trt::ICudaEngine& engine, const char* kind) {
+  const std::string text = engine.describeLayers(), needle = std::string(": ") + kind + " '";
+  int n = 0;
+  for (size_t p = text.find(needle); p != std::string::npos; p = text.find(needle, p + 1)) ++n;
+  return n;
+}
+
 //! The layers of `net` besides the transposes the builder's channels-last pass adds (named "... [layout]"):
 //! what a fusion test counts, whichever layout the backend prefers.
 inline int countLayersBesidesLayoutTransposes(const trt::INetworkDefinition& net) {

@@ -11,13 +11,6 @@ using namespace trt_test;
 namespace {
 constexpr int64_t N = 3, H = 4, W = 5, C = 6, Cout = 7;
 
-int countKind(const trt::ICudaEngine& engine, const char* kind) {
-  const std::string text = engine.describeLayers(), needle = std::string(": ") + kind + " '";
-  int n = 0;
-  for (size_t p = text.find(needle); p != std::string::npos; p = text.find(needle, p + 1)) ++n;
-  return n;
-}
-
 struct GatedProjection {
   std::vector<float> w = randomVector(Cout * C, 501), b = randomVector(Cout, 502);
   trt::INetworkDefinition net;
@@ -57,8 +50,8 @@ TEST(ExcitationGate, TheGateScalesTheProjectionsWeightsPerImage) {
     for (bool gateFirst : {false, true}) {
       GatedProjection p(withResidual, gateFirst);
       Built b = build(p.net);
-      EXPECT_EQ(countKind(*b.engine, "Convolution"), 0) << b.engine->describeLayers();
-      EXPECT_EQ(countKind(*b.engine, "MatrixMultiply"), 1) << b.engine->describeLayers();
+      EXPECT_EQ(countLayersOfKind(*b.engine, "Convolution"), 0) << b.engine->describeLayers();
+      EXPECT_EQ(countLayersOfKind(*b.engine, "MatrixMultiply"), 1) << b.engine->describeLayers();
       std::map<std::string, std::pair<trt::Dims, std::vector<float>>> inputs = {{"x", {trt::Dims{N, H, W, C}, x}},
                                                                                 {"g", {trt::Dims{N, 1, 1, C}, g}}};
       if (withResidual) inputs["r"] = {trt::Dims{N, H, W, Cout}, r};
@@ -72,7 +65,7 @@ TEST(ExcitationGate, AStridedProjectionStaysAConvolution) {
   GatedProjection p(false, false);
   static_cast<trt::IConvolutionLayer*>(p.net.getLayer(1))->setStrideNd({2, 2});
   Built b = build(p.net);
-  EXPECT_EQ(countKind(*b.engine, "Convolution"), 1) << b.engine->describeLayers();
+  EXPECT_EQ(countLayersOfKind(*b.engine, "Convolution"), 1) << b.engine->describeLayers();
   const int64_t Ho = (H + 1) / 2, Wo = (W + 1) / 2;
   std::vector<float> expected;
   for (int64_t n = 0; n < N; ++n)
@@ -101,6 +94,6 @@ TEST(ExcitationGate, ImagesWithFewPixelsPerOutputKeepTheMultiply) {
   conv->getOutput(0)->setName("y");
   net.markOutput(*conv->getOutput(0));
   Built built = build(net);
-  EXPECT_EQ(countKind(*built.engine, "Convolution"), 1) << built.engine->describeLayers();
-  EXPECT_EQ(countKind(*built.engine, "MatrixMultiply"), 0) << built.engine->describeLayers();
+  EXPECT_EQ(countLayersOfKind(*built.engine, "Convolution"), 1) << built.engine->describeLayers();
+  EXPECT_EQ(countLayersOfKind(*built.engine, "MatrixMultiply"), 0) << built.engine->describeLayers();
 }

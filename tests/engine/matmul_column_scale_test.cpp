@@ -44,12 +44,6 @@ struct ScaledProduct {
   }
 };
 
-int countKind(const trt::ICudaEngine& engine, const char* kind) {
-  const std::string text = engine.describeLayers(), needle = std::string(": ") + kind + " '";
-  int n = 0;
-  for (size_t p = text.find(needle); p != std::string::npos; p = text.find(needle, p + 1)) ++n;
-  return n;
-}
 }  // namespace
 
 TEST(MatrixMultiplyColumnScale, FoldsIntoTheWeightsAndTheResidualJoinsTheProduct) {
@@ -58,8 +52,8 @@ TEST(MatrixMultiplyColumnScale, FoldsIntoTheWeightsAndTheResidualJoinsTheProduct
     for (trt::Dims gammaDims : {trt::Dims{N}, trt::Dims{1, N}}) {
       ScaledProduct p(transposed, gammaDims);
       Built b = build(p.net);
-      EXPECT_EQ(countKind(*b.engine, "ElementWise"), 0) << b.engine->describeLayers();
-      EXPECT_EQ(countKind(*b.engine, "MatrixMultiply"), 1) << b.engine->describeLayers();
+      EXPECT_EQ(countLayersOfKind(*b.engine, "ElementWise"), 0) << b.engine->describeLayers();
+      EXPECT_EQ(countLayersOfKind(*b.engine, "MatrixMultiply"), 1) << b.engine->describeLayers();
       expectNear(run(*b.engine, {{"x", {trt::Dims{M, K}, x}}, {"r", {trt::Dims{M, N}, p.residual}}}).at("y"),
                  p.reference(x, transposed), 1e-5f);
     }
@@ -71,7 +65,7 @@ TEST(MatrixMultiplyColumnScale, AScalePerRowStaysAMultiply) {
   ScaledProduct p(true, trt::Dims{M, 1});
   p.gamma.resize(M);
   Built b = build(p.net);
-  EXPECT_GE(countKind(*b.engine, "ElementWise"), 1) << b.engine->describeLayers();
+  EXPECT_GE(countLayersOfKind(*b.engine, "ElementWise"), 1) << b.engine->describeLayers();
   expectNear(run(*b.engine, {{"x", {trt::Dims{M, K}, x}}, {"r", {trt::Dims{M, N}, p.residual}}}).at("y"),
              p.reference(x, true), 1e-5f);
 }
@@ -93,7 +87,7 @@ TEST(MatrixMultiplyColumnScale, FoldsThroughTheTransposeBackToChannelsFirst) {
   scaled->getOutput(0)->setName("y");
   net.markOutput(*scaled->getOutput(0));
   Built b = build(net);
-  EXPECT_EQ(countKind(*b.engine, "ElementWise"), 0) << b.engine->describeLayers();
+  EXPECT_EQ(countLayersOfKind(*b.engine, "ElementWise"), 0) << b.engine->describeLayers();
   std::vector<float> expected(static_cast<size_t>(Bt * N * Ht * Wt));
   for (int64_t bi = 0; bi < Bt; ++bi)
     for (int64_t h = 0; h < Ht; ++h)

@@ -83,13 +83,6 @@ struct WindowedAttention {
   }
 };
 
-int countKind(const trt::ICudaEngine& engine, const char* kind) {
-  const std::string text = engine.describeLayers();
-  int n = 0;
-  const std::string needle = std::string(": ") + kind + " '";
-  for (size_t p = text.find(needle); p != std::string::npos; p = text.find(needle, p + 1)) ++n;
-  return n;
-}
 }  // namespace
 
 TEST(WindowedAttention, MaskThroughAFiveDimensionalViewFusesIntoOneAttention) {
@@ -98,8 +91,8 @@ TEST(WindowedAttention, MaskThroughAFiveDimensionalViewFusesIntoOneAttention) {
   for (bool withPosition : {true, false}) {
     WindowedAttention w(withPosition, 1);
     Built b = build(w.net);
-    EXPECT_EQ(countKind(*b.engine, "Attention"), 1) << b.engine->describeLayers();
-    EXPECT_EQ(countKind(*b.engine, "SoftMax"), 0) << b.engine->describeLayers();
+    EXPECT_EQ(countLayersOfKind(*b.engine, "Attention"), 1) << b.engine->describeLayers();
+    EXPECT_EQ(countLayersOfKind(*b.engine, "SoftMax"), 0) << b.engine->describeLayers();
     const trt::Dims dims{B * nW, H, N, D};
     const auto y = run(*b.engine, {{"q", {dims, q}}, {"k", {dims, k}}, {"v", {dims, v}}}).at("y");
     expectNear(y, w.reference(q, k, v, withPosition, 1), 1e-5f);
@@ -113,7 +106,7 @@ TEST(WindowedAttention, AScaledProductFoldsItsScaleIntoTheAttention) {
   for (bool withPosition : {true, false}) {
     WindowedAttention w(withPosition, 1, std::sqrt(static_cast<float>(D)));
     Built b = build(w.net);
-    EXPECT_EQ(countKind(*b.engine, "Attention"), 1) << b.engine->describeLayers();
+    EXPECT_EQ(countLayersOfKind(*b.engine, "Attention"), 1) << b.engine->describeLayers();
     const trt::Dims dims{B * nW, H, N, D};
     const auto y = run(*b.engine, {{"q", {dims, q}}, {"k", {dims, k}}, {"v", {dims, v}}}).at("y");
     expectNear(y, w.reference(q, k, v, withPosition, 1, std::sqrt(static_cast<float>(D))), 1e-5f);
@@ -126,7 +119,7 @@ TEST(WindowedAttention, APerBatchMaskStaysAsWritten) {
   const auto q = randomVector(n, 321), k = randomVector(n, 322), v = randomVector(n, 323);
   WindowedAttention w(true, B);
   Built b = build(w.net);
-  EXPECT_EQ(countKind(*b.engine, "Attention"), 0) << b.engine->describeLayers();
+  EXPECT_EQ(countLayersOfKind(*b.engine, "Attention"), 0) << b.engine->describeLayers();
   const trt::Dims dims{B * nW, H, N, D};
   const auto y = run(*b.engine, {{"q", {dims, q}}, {"k", {dims, k}}, {"v", {dims, v}}}).at("y");
   expectNear(y, w.reference(q, k, v, true, B), 1e-5f);

@@ -2,6 +2,7 @@
 // with one scale per tensor.
 #include <cmath>
 
+#include "common/activation_kinds.h"
 #include "layers/layer_util.h"
 #include "layers/make_layer.h"
 #include "layers/param_check.h"
@@ -100,26 +101,11 @@ void checkToType(const ParamCheck& c, int32_t type) {
                           std::to_string(type));
 }
 
-// The activations a quantization to FP8 may compute first: those without parameters.
-bool fusableActivation(int32_t a) {
-  switch (static_cast<ActivationType>(a)) {
-    case ActivationType::kRELU:
-    case ActivationType::kSIGMOID:
-    case ActivationType::kTANH:
-    case ActivationType::kGELU_ERF:
-    case ActivationType::kGELU_TANH:
-    case ActivationType::kSILU:
-    case ActivationType::kHARD_SWISH:
-      return true;
-    default:
-      return false;
-  }
-}
 void checkFusedActivation(const ParamCheck& c, int32_t a) {
-  if (a != -1 && !fusableActivation(a))
+  if (a != -1 && (a < 0 || a >= kACTIVATION_TYPE_COUNT || !isParameterlessActivation(static_cast<ActivationType>(a))))
     c.fail("fused_activation",
-           "a quantization computes ReLU, sigmoid, tanh, GELU, SiLU or hard-swish first (or -1: "
-           "none), got activation " +
+           "a quantization computes an activation without parameters first (ReLU, sigmoid, tanh, softsign, GELU, "
+           "SiLU, hard-swish) or none (-1), got activation " +
                std::to_string(a));
 }
 

@@ -118,6 +118,11 @@ struct LtQuery {
 bool ltGemmEpilogue(LaunchContext& ctx, DataType type, bool tA, bool tB, int64_t M, int64_t N, int64_t K, const void* A,
                     const void* B, const void* bias, const void* residual, int32_t activation, float alpha, void* Y,
                     const LtBatch& batch = LtBatch{}, int32_t algorithm = -1, LtQuery* query = nullptr);
+//! A cuBLASLt matmul descriptor (FP32 scale type) with its transposes and the epilogue of `bias` (nullable, of
+//! `biasType`) and `activation` (-1, ReLU or GELU's tanh form); false where cuBLASLt refuses it or the
+//! activation is another (`op` may then hold a descriptor to destroy).
+bool ltMatmulDescriptor(cublasLtMatmulDesc_t& op, cublasComputeType_t compute, cublasOperation_t opA,
+                        cublasOperation_t opB, const void* bias, cudaDataType_t biasType, int32_t activation);
 //! Whether cuBLASLt's epilogue computes this activation (what the builder may fuse into a product).
 bool productEpilogueComputes(ActivationType type);
 

@@ -124,27 +124,9 @@ bool ltGemmEpilogue(LaunchContext& ctx, DataType type, bool tA, bool tB, int64_t
       (batch.count > 1 && ((batch.strideA * elem) % 16 || (batch.strideB * elem) % 16 || (batch.strideY * elem) % 16 ||
                            (batch.strideBias * elem) % 16)))
     return false;
-  const bool relu = activation == static_cast<int32_t>(ActivationType::kRELU);
-  const bool gelu = activation == static_cast<int32_t>(ActivationType::kGELU_TANH);  // cuBLASLt's GELU is this form
-  const cublasLtEpilogue_t epilogue = bias ? (relu   ? CUBLASLT_EPILOGUE_RELU_BIAS
-                                              : gelu ? CUBLASLT_EPILOGUE_GELU_BIAS
-                                                     : CUBLASLT_EPILOGUE_BIAS)
-                                           : (relu   ? CUBLASLT_EPILOGUE_RELU
-                                              : gelu ? CUBLASLT_EPILOGUE_GELU
-                                                     : CUBLASLT_EPILOGUE_DEFAULT);
   // The residual is cuBLASLt's C (Y = alpha A B + 1 * C, before bias and ReLU).
   const float beta = residual ? 1.f : 0.f;
-  if (cublasLtMatmulDescCreate(&op, compute, CUDA_R_32F) == CUBLAS_STATUS_SUCCESS &&
-      cublasLtMatmulDescSetAttribute(op, CUBLASLT_MATMUL_DESC_TRANSA, &opFirst, sizeof(opFirst)) ==
-          CUBLAS_STATUS_SUCCESS &&
-      cublasLtMatmulDescSetAttribute(op, CUBLASLT_MATMUL_DESC_TRANSB, &opSecond, sizeof(opSecond)) ==
-          CUBLAS_STATUS_SUCCESS &&
-      cublasLtMatmulDescSetAttribute(op, CUBLASLT_MATMUL_DESC_EPILOGUE, &epilogue, sizeof(epilogue)) ==
-          CUBLAS_STATUS_SUCCESS &&
-      (!bias || (cublasLtMatmulDescSetAttribute(op, CUBLASLT_MATMUL_DESC_BIAS_POINTER, &bias, sizeof(bias)) ==
-                     CUBLAS_STATUS_SUCCESS &&
-                 cublasLtMatmulDescSetAttribute(op, CUBLASLT_MATMUL_DESC_BIAS_DATA_TYPE, &dt, sizeof(dt)) ==
-                     CUBLAS_STATUS_SUCCESS)) &&
+  if (ltMatmulDescriptor(op, compute, opFirst, opSecond, bias, dt, activation) &&
       cublasLtMatrixLayoutCreate(&la, dt, tB ? K : N, tB ? N : K, tB ? K : N) == CUBLAS_STATUS_SUCCESS &&
       cublasLtMatrixLayoutCreate(&lb, dt, tA ? M : K, tA ? K : M, tA ? M : K) == CUBLAS_STATUS_SUCCESS &&
       cublasLtMatrixLayoutCreate(&ly, dt, N, M, N) == CUBLAS_STATUS_SUCCESS &&
@@ -259,6 +241,28 @@ int32_t productAlgorithm(LaunchContext& ctx, const ILayer& layer, const std::vec
   return best;
 }
 }  // namespace
+
+bool ltMatmulDescriptor(cublasLtMatmulDesc_t& op, cublasComputeType_t compute, cublasOperation_t opA,
+                        cublasOperation_t opB, const void* bias, cudaDataType_t biasType, int32_t activation) {
+  const bool relu = activation == static_cast<int32_t>(ActivationType::kRELU);
+  const bool gelu = activation == static_cast<int32_t>(ActivationType::kGELU_TANH);  // cuBLASLt's GELU is this form
+  if (activation >= 0 && !relu && !gelu) return false;
+  const cublasLtEpilogue_t epilogue = bias ? (relu   ? CUBLASLT_EPILOGUE_RELU_BIAS
+                                              : gelu ? CUBLASLT_EPILOGUE_GELU_BIAS
+                                                     : CUBLASLT_EPILOGUE_BIAS)
+                                           : (relu   ? CUBLASLT_EPILOGUE_RELU
+                                              : gelu ? CUBLASLT_EPILOGUE_GELU
+                                                     : CUBLASLT_EPILOGUE_DEFAULT);
+  return cublasLtMatmulDescCreate(&op, compute, CUDA_R_32F) == CUBLAS_STATUS_SUCCESS &&
+         cublasLtMatmulDescSetAttribute(op, CUBLASLT_MATMUL_DESC_TRANSA, &opA, sizeof(opA)) == CUBLAS_STATUS_SUCCESS &&
+         cublasLtMatmulDescSetAttribute(op, CUBLASLT_MATMUL_DESC_TRANSB, &opB, sizeof(opB)) == CUBLAS_STATUS_SUCCESS &&
+         cublasLtMatmulDescSetAttribute(op, CUBLASLT_MATMUL_DESC_EPILOGUE, &epilogue, sizeof(epilogue)) ==
+             CUBLAS_STATUS_SUCCESS &&
+         (!bias || (cublasLtMatmulDescSetAttribute(op, CUBLASLT_MATMUL_DESC_BIAS_POINTER, &bias, sizeof(bias)) ==
+                        CUBLAS_STATUS_SUCCESS &&
+                    cublasLtMatmulDescSetAttribute(op, CUBLASLT_MATMUL_DESC_BIAS_DATA_TYPE, &biasType,
+                                                   sizeof(biasType)) == CUBLAS_STATUS_SUCCESS));
+}
 
 bool productEpilogueComputes(ActivationType type) {
   return type == ActivationType::kRELU || type == ActivationType::kGELU_TANH;

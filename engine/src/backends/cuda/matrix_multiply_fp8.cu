@@ -106,32 +106,12 @@ bool ltFp8Gemm(LaunchContext& ctx, DataType type, int64_t M, int64_t N, int64_t 
   const cudaDataType_t dt = cudaType(type);
   // The bias of a float32 FP8 product would be bfloat16 in cuBLASLt: the epilogue kernel adds it instead.
   if (bias && type == DataType::kFLOAT) return false;
-  const bool relu = activation == static_cast<int32_t>(ActivationType::kRELU);
-  const bool gelu = activation == static_cast<int32_t>(ActivationType::kGELU_TANH);
-  if (activation >= 0 && !relu && !gelu) return false;
-  const cublasLtEpilogue_t epilogue = bias ? (relu   ? CUBLASLT_EPILOGUE_RELU_BIAS
-                                              : gelu ? CUBLASLT_EPILOGUE_GELU_BIAS
-                                                     : CUBLASLT_EPILOGUE_BIAS)
-                                           : (relu   ? CUBLASLT_EPILOGUE_RELU
-                                              : gelu ? CUBLASLT_EPILOGUE_GELU
-                                                     : CUBLASLT_EPILOGUE_DEFAULT);
   const float beta = residual ? 1.f : 0.f;
   // Column-major view: Y^T [N, M] = Wq [N, K] (stored [K, N] column-major: transposed) . Aq^T [K, M].
-  const cublasOperation_t transW = CUBLAS_OP_T, transA = CUBLAS_OP_N;
   cublasLtMatmulDesc_t op = nullptr;
   cublasLtMatrixLayout_t lw = nullptr, la = nullptr, lc = nullptr;
   bool ok = false;
-  if (cublasLtMatmulDescCreate(&op, CUBLAS_COMPUTE_32F, CUDA_R_32F) == CUBLAS_STATUS_SUCCESS &&
-      cublasLtMatmulDescSetAttribute(op, CUBLASLT_MATMUL_DESC_TRANSA, &transW, sizeof(transW)) ==
-          CUBLAS_STATUS_SUCCESS &&
-      cublasLtMatmulDescSetAttribute(op, CUBLASLT_MATMUL_DESC_TRANSB, &transA, sizeof(transA)) ==
-          CUBLAS_STATUS_SUCCESS &&
-      cublasLtMatmulDescSetAttribute(op, CUBLASLT_MATMUL_DESC_EPILOGUE, &epilogue, sizeof(epilogue)) ==
-          CUBLAS_STATUS_SUCCESS &&
-      (!bias || (cublasLtMatmulDescSetAttribute(op, CUBLASLT_MATMUL_DESC_BIAS_POINTER, &bias, sizeof(bias)) ==
-                     CUBLAS_STATUS_SUCCESS &&
-                 cublasLtMatmulDescSetAttribute(op, CUBLASLT_MATMUL_DESC_BIAS_DATA_TYPE, &dt, sizeof(dt)) ==
-                     CUBLAS_STATUS_SUCCESS)) &&
+  if (ltMatmulDescriptor(op, CUBLAS_COMPUTE_32F, CUBLAS_OP_T, CUBLAS_OP_N, bias, dt, activation) &&
       cublasLtMatrixLayoutCreate(&lw, CUDA_R_8F_E4M3, K, N, K) == CUBLAS_STATUS_SUCCESS &&
       cublasLtMatrixLayoutCreate(&la, CUDA_R_8F_E4M3, K, M, K) == CUBLAS_STATUS_SUCCESS &&
       cublasLtMatrixLayoutCreate(&lc, dt, N, M, N) == CUBLAS_STATUS_SUCCESS) {

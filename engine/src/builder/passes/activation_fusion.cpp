@@ -1,30 +1,12 @@
 #include "builder/passes/pass_util.h"
 #include "builder/passes/passes.h"
+#include "common/activation_kinds.h"
 
 namespace trt {
 namespace passes {
 
-namespace {
-
-// Activations that read no alpha or beta: a layer's fused activation is stored as its type alone.
-bool parameterless(ActivationType type) {
-  switch (type) {
-    case ActivationType::kRELU:
-    case ActivationType::kSIGMOID:
-    case ActivationType::kTANH:
-    case ActivationType::kSOFTSIGN:
-    case ActivationType::kGELU_ERF:
-    case ActivationType::kGELU_TANH:
-    case ActivationType::kSILU:
-    case ActivationType::kHARD_SWISH:
-      return true;
-    default:
-      return false;
-  }
-}
-
-}  // namespace
-
+// Only activations that read no alpha or beta (isParameterlessActivation): a fused activation is stored as its
+// type alone.
 int32_t fuseActivation(INetworkDefinition& network,
                        const std::function<bool(ActivationType)>& matrixMultiplyActivation) {
   int32_t fused = 0;
@@ -32,7 +14,7 @@ int32_t fuseActivation(INetworkDefinition& network,
     ILayer* layer = network.getLayer(l);
     if (layer->getType() != LayerType::kACTIVATION) continue;
     const ActivationType type = static_cast<IActivationLayer*>(layer)->getActivationType();
-    if (!parameterless(type)) continue;
+    if (!isParameterlessActivation(type)) continue;
     ITensor* in = layer->getInput(0);
     const auto code = static_cast<int32_t>(type);
     ILayer* target = nullptr;

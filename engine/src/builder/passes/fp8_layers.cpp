@@ -10,6 +10,7 @@
 
 #include "builder/passes/pass_util.h"
 #include "builder/passes/passes.h"
+#include "common/activation_kinds.h"
 #include "common/fp8.h"
 
 namespace trt {
@@ -44,15 +45,15 @@ void switchToFp8(INetworkDefinition& network, ILayer& layer, float inputScale) {
   const auto* w = static_cast<const float*>(constant->getWeights().values);
   const bool transposed = mm.getOperation(1) == MatrixOperation::kTRANSPOSE;
   const int64_t N = transposed ? dims.d[0] : dims.d[1], K = transposed ? dims.d[1] : dims.d[0];
+  // Rows of the FP8 weights are output columns: [N, K], one scale for all of them.
+  const std::vector<float> rows = outputColumnRows(w, transposed, N, K);
   float amax = 0.f;
-  for (int64_t i = 0; i < N * K; ++i)
-    if (std::isfinite(w[i])) amax = std::max(amax, std::fabs(w[i]));
+  for (float v : rows)
+    if (std::isfinite(v)) amax = std::max(amax, std::fabs(v));
   const float weightScale = fp8::scaleForAmax(amax);
   const float inverse = 1.0f / weightScale;
-  // Rows of the FP8 weights are output columns: [N, K].
-  std::vector<uint8_t> q(static_cast<size_t>(N * K));
-  for (int64_t n = 0; n < N; ++n)
-    for (int64_t k = 0; k < K; ++k) q[n * K + k] = fp8::quantize(transposed ? w[n * K + k] : w[k * N + n], inverse);
+  std::vector<uint8_t> q(rows.size());
+  for (size_t i = 0; i < rows.size(); ++i) q[i] = fp8::quantize(rows[i], inverse);
   IConstantLayer* quantized = network.addConstant(Dims{N, K}, {DataType::kFP8, q.data(), N * K});
   quantized->setName((std::string(constant->getName()) + " (fp8 weights)").c_str());
   network.moveLayer(quantized, network.indexOf(&mm));
@@ -119,11 +120,7 @@ int32_t fuseActivationIntoFp8Quantize(INetworkDefinition& network) {
     if (!producer || producer->precisionIsSet()) continue;
     const auto* act = static_cast<const IActivationLayer*>(producer);
     const ActivationType type = act->getActivationType();
-    const bool parameterless = type == ActivationType::kRELU || type == ActivationType::kSIGMOID ||
-                               type == ActivationType::kTANH || type == ActivationType::kGELU_ERF ||
-                               type == ActivationType::kGELU_TANH || type == ActivationType::kSILU ||
-                               type == ActivationType::kHARD_SWISH;
-    if (!parameterless || act->getInput(0)->getType() != act->getOutput(0)->getType()) continue;
+    if (!isParameterlessActivation(type) || act->getInput(0)->getType() != act->getOutput(0)->getType()) continue;
     q->setInput(0, *act->getInput(0));
     q->setFusedActivation(static_cast<int32_t>(type));
     ++fused;

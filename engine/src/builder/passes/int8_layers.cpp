@@ -43,9 +43,7 @@ void switchToInt8(INetworkDefinition& network, ILayer& layer, float inputScale) 
   const bool transposed = mm.getOperation(1) == MatrixOperation::kTRANSPOSE;
   const int64_t N = transposed ? dims.d[0] : dims.d[1], K = transposed ? dims.d[1] : dims.d[0];
   // Rows of the INT8 weights are output columns: [N, K].
-  std::vector<float> rows(static_cast<size_t>(N * K));
-  for (int64_t n = 0; n < N; ++n)
-    for (int64_t k = 0; k < K; ++k) rows[n * K + k] = transposed ? w[n * K + k] : w[k * N + n];
+  const std::vector<float> rows = outputColumnRows(w, transposed, N, K);
   std::vector<float> scales = int8::weightScales(rows.data(), N * K, N);
   const std::vector<int8_t> q = int8::quantizeRows(rows.data(), N, K, scales, K);
   IConstantLayer* quantized = network.addConstant(Dims{N, K}, {DataType::kINT8, q.data(), N * K});

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstring>
 #include <string>
+#include <vector>
 
 #include "common/half.h"
 #include "trt/network.h"
@@ -83,6 +84,15 @@ inline const IConstantLayer* constantMatrix(const ITensor* t) {
   for (int i = 0; i < d.nbDims - 2; ++i)
     if (d.d[i] != 1) return nullptr;
   return c;
+}
+
+//! The weights of a product as rows of output columns, [N, K]: `w` is [K, N] as is, or [N, K] read transposed
+//! (the layout INT8 and FP8 products store their weights in).
+inline std::vector<float> outputColumnRows(const float* w, bool transposed, int64_t N, int64_t K) {
+  std::vector<float> rows(static_cast<size_t>(N * K));
+  for (int64_t n = 0; n < N; ++n)
+    for (int64_t k = 0; k < K; ++k) rows[n * K + k] = transposed ? w[n * K + k] : w[k * N + n];
+  return rows;
 }
 
 //! Whether `layer` is an elementwise `op`.
