@@ -6,7 +6,6 @@
 
 using namespace trt_test;
 
-
 TEST(ChannelAffine, APerChannelMultiplyThenAddIsOneScale) {
   // Channels on axis 1 (constants [1, C, 1, 1]) or on the last axis ([C]), either operand order.
   const int64_t N = 2, C = 3, H = 4, W = 5;
@@ -54,4 +53,31 @@ TEST(ChannelAffine, ConstantsVaryingAlongTwoAxesStayElementwise) {
   std::vector<float> expected(x.size());
   for (size_t i = 0; i < x.size(); ++i) expected[i] = x[i] * s[i % 12] + b[(i / 4) % 3];
   expectNear(run(*built.engine, {{"x", {trt::Dims{2, 3, 4}, x}}}).at("y"), expected, 1e-6f);
+}
+
+TEST(ChannelAffine, TheActivationAfterTheNormJoinsTheScale) {
+  // DenseNet's pre-activation: norm then ReLU (or SiLU), one Scale layer computing both.
+  const int64_t N = 2, C = 3, H = 4, W = 5;
+  const auto x = randomVector(N * C * H * W, 621), s = randomVector(C, 622, 0.5f, 2.f), b = randomVector(C, 623);
+  for (trt::ActivationType type : {trt::ActivationType::kRELU, trt::ActivationType::kSILU}) {
+    trt::INetworkDefinition net;
+    auto* in = net.addInput("x", trt::DataType::kFLOAT, {N, C, H, W});
+    auto* sc = net.addConstant({1, C, 1, 1}, {trt::DataType::kFLOAT, s.data(), C});
+    auto* bc = net.addConstant({1, C, 1, 1}, {trt::DataType::kFLOAT, b.data(), C});
+    auto* mul = net.addElementWise(*in, *sc->getOutput(0), trt::ElementWiseOperation::kPROD);
+    auto* add = net.addElementWise(*mul->getOutput(0), *bc->getOutput(0), trt::ElementWiseOperation::kSUM);
+    auto* act = net.addActivation(*add->getOutput(0), type);
+    act->getOutput(0)->setName("y");
+    net.markOutput(*act->getOutput(0));
+    Built built = build(net);
+    EXPECT_EQ(countLayersOfKind(*built.engine, "Scale"), 1) << built.engine->describeLayers();
+    EXPECT_EQ(countLayersOfKind(*built.engine, "Activation"), 0) << built.engine->describeLayers();
+    std::vector<float> expected(x.size());
+    for (size_t i = 0; i < x.size(); ++i) {
+      const size_t c = (i / (H * W)) % C;
+      const float v = x[i] * s[c] + b[c];
+      expected[i] = type == trt::ActivationType::kRELU ? std::fmax(v, 0.f) : v / (1.f + std::exp(-v));
+    }
+    expectNear(run(*built.engine, {{"x", {trt::Dims{N, C, H, W}, x}}}).at("y"), expected, 1e-5f);
+  }
 }

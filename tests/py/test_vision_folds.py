@@ -1,7 +1,7 @@
 """Builder folds of vision networks, on torchvision's own models: EfficientNet's squeeze-and-excitation gates
 become their projections' weights scaled per image (no multiply over the feature map left), and ConvNeXt's
 layer scale folds into the MLP's second linear (its multiply gone), DenseNet's batch norms after its concatenations
-are one Scale layer each; each model computes what eager does."""
+are one Scale layer each (with the ReLU after them); each model computes what eager does."""
 import pytest
 import torch
 import torch_tensorrt
@@ -55,6 +55,7 @@ def test_densenet_batch_norms_after_concatenations_are_one_scale_each():
     x = torch.randn(1, 3, 224, 224)
     compiled = _compile(model, x)
     kinds = _kinds(compiled)
-    # 58 dense layers' and 3 transitions' norms plus the last: a Scale each, no multiply and add left.
-    assert kinds.count("Scale") == 62 and kinds.count("ElementWise") == 0, kinds
+    # 58 dense layers' and 3 transitions' norms plus the last: a Scale each, no multiply and add left, and the
+    # ReLU after each computed by its Scale.
+    assert kinds.count("Scale") == 62 and kinds.count("ElementWise") == 0 and kinds.count("Activation") == 0, kinds
     _close(compiled, model, x)

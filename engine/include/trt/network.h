@@ -624,6 +624,10 @@ class IScaleLayer : public ILayer {
   virtual const std::vector<float>& getPower() const = 0;
   //! How many coefficients each non-empty list needs for an input of `dims`.
   virtual int64_t coefficientCount(const Dims& dims) const = 0;
+  //! Folds an activation without parameters into the output, act((x * scale + shift) ^ power) (set by the
+  //! builder's activation fusion; -1 for none).
+  virtual void setFusedActivation(int32_t activationOrMinusOne) = 0;
+  virtual int32_t getFusedActivation() const = 0;
 };
 
 //! y = x > 0 ? x : slope * x (PyTorch's prelu: -0.0 takes the slope), the slope (input 1) broadcast to x.

@@ -1,5 +1,6 @@
 #include <cmath>
 
+#include "common/activation_kinds.h"
 #include "layers/layer_util.h"
 #include "layers/make_layer.h"
 #include "layers/param_check.h"
@@ -21,6 +22,8 @@ class ScaleLayer final : public LayerImpl<IScaleLayer> {
   void setPower(std::vector<float> power) override;
   const std::vector<float>& getPower() const override { return power_; }
   int64_t coefficientCount(const Dims& dims) const override;
+  void setFusedActivation(int32_t activation) override;
+  int32_t getFusedActivation() const override { return fusedActivation_; }
   std::vector<TensorDesc> inferOutputs(const std::vector<TensorDesc>& inputs) const override;
   void writeParams(PlanWriter& writer) const override;
   void readParams(PlanReader& reader) override;
@@ -29,6 +32,7 @@ class ScaleLayer final : public LayerImpl<IScaleLayer> {
   ScaleMode mode_ = ScaleMode::kUNIFORM;
   int32_t channelAxis_ = 1;
   std::vector<float> shift_, scale_, power_;
+  int32_t fusedActivation_ = -1;
 };
 
 class ParametricReLULayer final : public LayerImpl<IParametricReLULayer> {
@@ -98,12 +102,29 @@ std::vector<TensorDesc> ScaleLayer::inferOutputs(const std::vector<TensorDesc>& 
   return {{d, inputs[0].type}};
 }
 
+namespace {
+void checkScaleActivation(const ParamCheck& c, int32_t a) {
+  if (a != -1 && (a < 0 || a >= kACTIVATION_TYPE_COUNT || !isParameterlessActivation(static_cast<ActivationType>(a))))
+    c.fail("fused_activation",
+           "a Scale layer folds an activation without parameters (ReLU, sigmoid, tanh, softsign, "
+           "GELU, SiLU, hard-swish) or none (-1), got activation " +
+               std::to_string(a));
+}
+}  // namespace
+
+void ScaleLayer::setFusedActivation(int32_t activation) {
+  checkScaleActivation(ParamCheck(*this), activation);
+  fusedActivation_ = activation;
+  markChanged();
+}
+
 void ScaleLayer::writeParams(PlanWriter& w) const {
   w.i32(static_cast<int32_t>(mode_));
   w.i32(channelAxis_);
   writeFloats(w, shift_);
   writeFloats(w, scale_);
   writeFloats(w, power_);
+  w.i32(fusedActivation_);  // format 16
 }
 
 void ScaleLayer::readParams(PlanReader& r) {
@@ -116,6 +137,9 @@ void ScaleLayer::readParams(PlanReader& r) {
   shift_ = readFloats(r, "shift");
   scale_ = readFloats(r, "scale");
   power_ = readFloats(r, "power");
+  // Plans before version 16 end here (no fused activation).
+  fusedActivation_ = r.remaining() > 0 ? r.i32("fused_activation") : -1;
+  checkScaleActivation(c, fusedActivation_);
 }
 
 std::vector<TensorDesc> ParametricReLULayer::inferOutputs(const std::vector<TensorDesc>& inputs) const {

@@ -87,8 +87,8 @@
 //                    fp8_weight_scale (both 0: not FP8; an FP8 product reads FP8 E4M3 weights [N, K]
 //                    transposed, and a float input it quantizes, or an FP8 input quantized with
 //                    fp8_input_scale); Quantize parameters end with i32 to_type (int8 or fp8; fp8
-//                    takes one scale, per tensor) and i32 fused_activation (-1: none; FP8 only);
-//                    older plans are still read.
+//                    takes one scale, per tensor) and i32 fused_activation (-1: none; FP8 only); Scale
+//                    parameters end with i32 fused_activation (-1: none); older plans are still read.
 #pragma once
 
 #include <cstdint>

@@ -76,6 +76,9 @@ Json fusedJson(const ILayer* layer) {
       activation(mm->getFusedActivation());
       break;
     }
+    case LayerType::kSCALE:
+      activation(static_cast<const IScaleLayer*>(layer)->getFusedActivation());
+      break;
     case LayerType::kQUANTIZE: {
       const auto* q = static_cast<const IQuantizeLayer*>(layer);
       if (q->getToType() == DataType::kFP8) activation(q->getFusedActivation());

@@ -1,4 +1,5 @@
 // Scale and ParametricReLU on the GPU: one thread per element, the arithmetic shared with the CPU.
+#include "backends/cuda/activation.cuh"
 #include "backends/cuda/cuda_kernels.h"
 #include "backends/cuda/float_types.cuh"
 #include "common/broadcast_index.h"
@@ -10,11 +11,13 @@ namespace cuda {
 namespace {
 template <typename T>
 __global__ void scaleKernel(const T* x, T* y, int32_t mode, const float* scale, const float* shift, const float* power,
-                            int64_t channels, int64_t inner, int64_t perSample, int64_t n) {
+                            int64_t channels, int64_t inner, int64_t perSample, int64_t n, int32_t activation) {
   const int64_t i = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x;
   if (i >= n) return;
   const int64_t c = scale_value::coefficient(mode, i, channels, inner, perSample);
-  store(y, i, scale_value::apply(load(x, i), scale ? scale[c] : 1.f, shift ? shift[c] : 0.f, power ? power[c] : 1.f));
+  float v = scale_value::apply(load(x, i), scale ? scale[c] : 1.f, shift ? shift[c] : 0.f, power ? power[c] : 1.f);
+  if (activation >= 0) v = activate(static_cast<ActivationType>(activation), 0.f, 0.f, v);
+  store(y, i, v);
 }
 
 template <typename T>
@@ -42,7 +45,8 @@ void launchScale(LaunchContext& ctx, const ILayer& layer, const std::vector<Tens
     using T = decltype(tag);
     scaleKernel<T><<<static_cast<unsigned>((n + 255) / 256), 256, 0, ctx.stream>>>(
         static_cast<const T*>(in[0].data), static_cast<T*>(out.data), static_cast<int32_t>(s.getMode()),
-        onDevice(s.getScale()), onDevice(s.getShift()), onDevice(s.getPower()), channels, inner, perSample, n);
+        onDevice(s.getScale()), onDevice(s.getShift()), onDevice(s.getPower()), channels, inner, perSample, n,
+        s.getFusedActivation());
   });
   check(cudaGetLastError(), "scale kernel launch");
 }

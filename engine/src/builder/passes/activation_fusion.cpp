@@ -33,6 +33,11 @@ int32_t fuseActivation(INetworkDefinition& network,
         conv->setFusedActivation(code);
         target = conv;
       }
+    } else if (auto* scale = static_cast<IScaleLayer*>(soleUseProducer(network, produced, LayerType::kSCALE))) {
+      if (scale->getFusedActivation() < 0) {  // a batch norm's Scale before its ReLU (DenseNet)
+        scale->setFusedActivation(code);
+        target = scale;
+      }
     } else if (auto* mm = static_cast<IMatrixMultiplyLayer*>(
                    soleUseProducer(network, produced, LayerType::kMATRIX_MULTIPLY))) {
       if (matrixMultiplyActivation(type) && mm->getFusedActivation() < 0 &&
