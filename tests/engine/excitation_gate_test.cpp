@@ -59,6 +59,24 @@ TEST(ExcitationGate, TheGateScalesTheProjectionsWeightsPerImage) {
     }
 }
 
+TEST(ExcitationGate, AProjectionEndingInAReluAfterItsResidualKeepsIt) {
+  // RegNetY: relu(conv(x * gate) + bias + residual), the order the product's epilogue computes them in.
+  const auto x = randomVector(N * H * W * C, 531), g = randomVector(N * C, 532, 0.f, 1.f),
+             r = randomVector(N * H * W * Cout, 533);
+  GatedProjection p(true, false);
+  static_cast<trt::IConvolutionLayer*>(p.net.getLayer(1))
+      ->setFusedActivation(static_cast<int32_t>(trt::ActivationType::kRELU));
+  Built b = build(p.net);
+  EXPECT_EQ(countLayersOfKind(*b.engine, "MatrixMultiply"), 1) << b.engine->describeLayers();
+  auto expected = p.reference(x, g, &r);
+  for (float& v : expected) v = std::fmax(v, 0.f);
+  expectNear(
+      run(*b.engine,
+          {{"x", {trt::Dims{N, H, W, C}, x}}, {"g", {trt::Dims{N, 1, 1, C}, g}}, {"r", {trt::Dims{N, H, W, Cout}, r}}})
+          .at("y"),
+      expected, 1e-5f);
+}
+
 TEST(ExcitationGate, AStridedProjectionStaysAConvolution) {
   // Only 1x1 stride-1 projections read every pixel as a row: a stride-2 one keeps its convolution, still exact.
   const auto x = randomVector(N * H * W * C, 506), g = randomVector(N * C, 507, 0.f, 1.f);

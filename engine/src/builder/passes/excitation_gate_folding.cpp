@@ -59,8 +59,13 @@ int32_t foldExcitationGates(INetworkDefinition& network) {
     if (layer->getType() != LayerType::kCONVOLUTION || layer->precisionIsSet()) continue;
     auto* conv = static_cast<IConvolutionLayer*>(layer);
     const Dims k = conv->getKernelSizeNd();
-    if (!conv->getChannelsLast() || conv->isInt8() || conv->getFusedActivation() >= 0 || conv->getNbGroups() != 1 ||
-        k.nbDims != 2 || !allEqual(k, 1) || !allEqual(conv->getStrideNd(), 1) || !allEqual(conv->getDilationNd(), 1) ||
+    // The product's epilogue computes ReLU and GELU's tanh form on every backend (RegNetY's projection ends in
+    // a ReLU after its residual, as the product's epilogue orders them).
+    const int32_t activation = conv->getFusedActivation();
+    const bool productActivation = activation < 0 || activation == static_cast<int32_t>(ActivationType::kRELU) ||
+                                   activation == static_cast<int32_t>(ActivationType::kGELU_TANH);
+    if (!conv->getChannelsLast() || conv->isInt8() || !productActivation || conv->getNbGroups() != 1 || k.nbDims != 2 ||
+        !allEqual(k, 1) || !allEqual(conv->getStrideNd(), 1) || !allEqual(conv->getDilationNd(), 1) ||
         !allEqual(conv->getPrePadding(), 0) || !allEqual(conv->getPostPadding(), 0))
       continue;
     ILayer* mul = soleElementWise(network, conv->getInput(0), ElementWiseOperation::kPROD);
@@ -100,6 +105,7 @@ int32_t foldExcitationGates(INetworkDefinition& network) {
     IMatrixMultiplyLayer* mm =
         network.addMatrixMultiply(*rows, MatrixOperation::kNONE, *scaled->getOutput(0), MatrixOperation::kTRANSPOSE);
     mm->setName((name + " + " + mul->getName()).c_str());
+    if (activation >= 0) mm->setFusedActivation(activation);
     network.moveLayer(mm, network.indexOf(conv));
     // The bias (zeros where the convolution has none) and the residual in the product's epilogue.
     const Weights bw = conv->getBiasWeights();
