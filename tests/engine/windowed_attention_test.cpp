@@ -1,6 +1,7 @@
 // Shifted-window attention (Swin's scores viewed [B, nW, H, N, N] to add a constant window mask): the
 // builder reads it with batch B and nW*H heads, one constant bias, and fuses it into one Attention layer;
-// the results are those of the written-out chain (a reference loop here).
+// the results are those of the written-out chain (a reference loop here). A scaled query folds into the
+// attention's scale.
 #include <cmath>
 #include <vector>
 
@@ -123,4 +124,56 @@ TEST(WindowedAttention, APerBatchMaskStaysAsWritten) {
   const trt::Dims dims{B * nW, H, N, D};
   const auto y = run(*b.engine, {{"q", {dims, q}}, {"k", {dims, k}}, {"v", {dims, v}}}).at("y");
   expectNear(y, w.reference(q, k, v, true, B), 1e-5f);
+}
+
+TEST(AttentionQueryScale, AScaledQueryFoldsIntoTheAttentionsScale) {
+  // q * c read only by an attention (directly, or through a reshape as the windowed attention reads it):
+  // the multiply goes, the attention's scale becomes c / sqrt(D).
+  const int64_t Bq = 2, Hq = 3, S = 5, Dq = 8;
+  const size_t n = static_cast<size_t>(Bq * Hq * S * Dq);
+  const auto q = randomVector(n, 341), k = randomVector(n, 342), v = randomVector(n, 343);
+  static const float c = 0.3f;
+  for (bool throughReshape : {false, true}) {
+    trt::INetworkDefinition net;
+    const trt::Dims dims{Bq, Hq, S, Dq};
+    auto* qi = net.addInput("q", trt::DataType::kFLOAT, throughReshape ? trt::Dims{Bq * Hq, S, Dq} : dims);
+    auto* ki = net.addInput("k", trt::DataType::kFLOAT, dims);
+    auto* vi = net.addInput("v", trt::DataType::kFLOAT, dims);
+    auto* cc = net.addConstant({}, {trt::DataType::kFLOAT, &c, 1});
+    trt::ITensor* scaled = net.addElementWise(*qi, *cc->getOutput(0), trt::ElementWiseOperation::kPROD)->getOutput(0);
+    if (throughReshape) {
+      auto* view = net.addShuffle(*scaled);
+      view->setReshapeDimensions(dims);
+      scaled = view->getOutput(0);
+    }
+    auto* attention = net.addAttention(*scaled, *ki, *vi, nullptr);
+    attention->getOutput(0)->setName("y");
+    net.markOutput(*attention->getOutput(0));
+    Built b = build(net);
+    EXPECT_EQ(countLayersOfKind(*b.engine, "ElementWise"), 0) << b.engine->describeLayers();
+    std::vector<float> expected(n);
+    for (int64_t bh = 0; bh < Bq * Hq; ++bh)
+      for (int64_t i = 0; i < S; ++i) {
+        std::vector<double> s(static_cast<size_t>(S));
+        double mx = -1e300, sum = 0;
+        for (int64_t j = 0; j < S; ++j) {
+          double dot = 0;
+          for (int64_t d = 0; d < Dq; ++d)
+            dot += static_cast<double>(q[(bh * S + i) * Dq + d]) * k[(bh * S + j) * Dq + d];
+          s[j] = dot * c / std::sqrt(static_cast<double>(Dq));
+          mx = std::fmax(mx, s[j]);
+        }
+        for (auto& e : s) sum += (e = std::exp(e - mx));
+        for (int64_t d = 0; d < Dq; ++d) {
+          double acc = 0;
+          for (int64_t j = 0; j < S; ++j) acc += s[j] / sum * v[(bh * S + j) * Dq + d];
+          expected[(bh * S + i) * Dq + d] = static_cast<float>(acc);
+        }
+      }
+    const auto y =
+        run(*b.engine,
+            {{"q", {throughReshape ? trt::Dims{Bq * Hq, S, Dq} : dims, q}}, {"k", {dims, k}}, {"v", {dims, v}}})
+            .at("y");
+    expectNear(y, expected, 1e-5f);
+  }
 }

@@ -165,6 +165,7 @@ IHostMemory* Builder::buildSerializedNetwork(INetworkDefinition& network, IBuild
       {"matrix multiply+scale fusion", passes::fuseMatrixMultiplyScale},
       {"attention fusion", passes::fuseAttention},  // after the mask and scale folds, before a bias joins P V
       {"inert attention mask removal", passes::removeInertAttentionMasks},
+      {"attention query scale folding", passes::foldAttentionQueryScale},
       {"matrix multiply+bias fusion", passes::fuseMatrixMultiplyBias},
       // After the bias (which the scale multiplies too), before the residual (which it does not).
       {"matrix multiply column scale folding", passes::foldMatrixMultiplyColumnScale},

@@ -61,6 +61,8 @@ int32_t fuseMatrixMultiplyScale(INetworkDefinition& network);
 //! Replaces MatMul(Q, K^T) -> [scalar scale] -> SoftMax(last axis, [mask]) -> MatMul(., V) over 4-D
 //! [B, H, S, D] tensors by one Attention layer (keeping the softmax's NaN for fully masked rows).
 int32_t fuseAttention(INetworkDefinition& network);
+//! Folds a scalar multiply of an Attention layer's query (also through a reshape) into the layer's scale.
+int32_t foldAttentionQueryScale(INetworkDefinition& network);
 //! Drops an Attention layer's mask when it is a constant that masks nothing (all zero, or all true).
 int32_t removeInertAttentionMasks(INetworkDefinition& network);
 //! Lets Attention layers read and write [B, S, H, D] (sequence-major) where a head split's or merge's
