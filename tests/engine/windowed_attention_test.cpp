@@ -177,3 +177,28 @@ TEST(AttentionQueryScale, AScaledQueryFoldsIntoTheAttentionsScale) {
     expectNear(y, expected, 1e-5f);
   }
 }
+
+TEST(AttentionQueryScale, AQueryTheScaledTensorAlsoFeedsElsewhereStaysScaled) {
+  // The scaled query is also a network output: the multiply stays (folding would change that output).
+  const int64_t Bq = 1, Hq = 2, S = 3, Dq = 4;
+  static const float c = 0.5f;
+  trt::INetworkDefinition net;
+  const trt::Dims dims{Bq, Hq, S, Dq};
+  auto* qi = net.addInput("q", trt::DataType::kFLOAT, dims);
+  auto* ki = net.addInput("k", trt::DataType::kFLOAT, dims);
+  auto* vi = net.addInput("v", trt::DataType::kFLOAT, dims);
+  auto* cc = net.addConstant({}, {trt::DataType::kFLOAT, &c, 1});
+  auto* scaled = net.addElementWise(*qi, *cc->getOutput(0), trt::ElementWiseOperation::kPROD);
+  scaled->getOutput(0)->setName("qs");
+  net.markOutput(*scaled->getOutput(0));
+  auto* attention = net.addAttention(*scaled->getOutput(0), *ki, *vi, nullptr);
+  attention->getOutput(0)->setName("y");
+  net.markOutput(*attention->getOutput(0));
+  Built b = build(net);
+  EXPECT_EQ(countLayersOfKind(*b.engine, "ElementWise"), 1) << b.engine->describeLayers();
+  const size_t n = static_cast<size_t>(Bq * Hq * S * Dq);
+  const auto q = randomVector(n, 351);
+  const auto out =
+      run(*b.engine, {{"q", {dims, q}}, {"k", {dims, randomVector(n, 352)}}, {"v", {dims, randomVector(n, 353)}}});
+  for (size_t i = 0; i < n; ++i) EXPECT_EQ(out.at("qs")[i], q[i] * c);
+}

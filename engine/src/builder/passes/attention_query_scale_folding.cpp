@@ -33,9 +33,11 @@ int32_t foldAttentionQueryScale(INetworkDefinition& network) {
       float c = 0.f;
       if (!scalarValue(mul->getInput(1 - side), c) || mul->getInput(side)->getDimensions() != scaled->getDimensions())
         continue;
+      // The default scale needs the head size (a dynamic one leaves it to run time: not folded); a set one not.
       const int64_t headSize = q->getDimensions().d[q->getDimensions().nbDims - 1];
+      if (!attention->hasScale() && headSize <= 0) break;
       const float scale = c * attention->scaleFor(headSize);
-      if (!std::isfinite(scale) || headSize <= 0) break;
+      if (!std::isfinite(scale)) break;
       attention->setScale(scale);
       if (view)
         view->setInput(0, *mul->getInput(side));

@@ -1,7 +1,8 @@
-// A batch norm the converter wrote as `x * s + b` (s and b constants with one value per channel) where no
-// convolution before it takes it (DenseNet's pre-activation norms after each concatenation) becomes one Scale
-// layer: one kernel instead of two, computing x * s + b in float and rounding once, as PyTorch's batch norm
-// does, where the two elementwise layers rounded the product too.
+// A batch norm the converter wrote as `x * s + b` (s and b constants with one value per channel) that no
+// convolution or product before it took into its weights (DenseNet's pre-activation norms after each
+// concatenation; this pass runs after those folds) becomes one Scale layer: one kernel instead of two,
+// computing x * s + b in float and rounding once, as PyTorch's batch norm does, where the two elementwise
+// layers rounded the product too.
 #include <string>
 #include <vector>
 
@@ -44,11 +45,6 @@ int32_t fuseChannelAffine(INetworkDefinition& network) {
       int32_t scaleAxis = -1;
       const float* scale = perChannel(mul->getInput(1 - m), out, scaleAxis);
       if (!scale || scaleAxis != shiftAxis || x->getDimensions() != out || x->getType() != DataType::kFLOAT) continue;
-      // Products and convolutions fold their own scales and biases (into weights, bias and alpha).
-      const ILayer* producer = x->getProducer();
-      if (producer &&
-          (producer->getType() == LayerType::kCONVOLUTION || producer->getType() == LayerType::kMATRIX_MULTIPLY))
-        continue;
       const int64_t channels = out.d[shiftAxis];
       IScaleLayer* affine = network.addScale(*x, ScaleMode::kCHANNEL, std::vector<float>(shift, shift + channels),
                                              std::vector<float>(scale, scale + channels), {});

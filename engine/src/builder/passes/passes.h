@@ -51,8 +51,8 @@ int32_t foldWindowedAttentionBias(INetworkDefinition& network);
 //! Makes a channels-last 1x1 convolution of `x * gate` (a squeeze-and-excitation gate [N, 1, 1, C]) one product
 //! batched over the images by weights scaled per image: the multiply over the whole feature map goes.
 int32_t foldExcitationGates(INetworkDefinition& network);
-//! Replaces `x * s + b` (s and b float32 constants varying along one axis of x, x not a convolution's or a
-//! product's output) by one per-channel Scale layer (a batch norm after a concatenation, DenseNet's).
+//! Replaces `x * s + b` (s and b float32 constants varying along one axis of x) by one per-channel Scale layer (a
+//! batch norm after a concatenation, DenseNet's; after the folds of scales into convolutions and products).
 int32_t fuseChannelAffine(INetworkDefinition& network);
 //! Folds `x + m` feeding only a softmax into the softmax's additive mask input (x of the sum's shape, m broadcast).
 int32_t fuseSoftMaxMask(INetworkDefinition& network);
