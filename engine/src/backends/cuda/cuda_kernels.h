@@ -118,6 +118,19 @@ struct LtQuery {
 bool ltGemmEpilogue(LaunchContext& ctx, DataType type, bool tA, bool tB, int64_t M, int64_t N, int64_t K, const void* A,
                     const void* B, const void* bias, const void* residual, int32_t activation, float alpha, void* Y,
                     const LtBatch& batch = LtBatch{}, int32_t algorithm = -1, LtQuery* query = nullptr);
+//! A cuBLASLt matmul's descriptor and its three matrix layouts (A, B, and C = D), destroyed with it.
+struct LtDescriptors {
+  cublasLtMatmulDesc_t op = nullptr;
+  cublasLtMatrixLayout_t a = nullptr, b = nullptr, c = nullptr;
+  LtDescriptors() = default;
+  LtDescriptors(const LtDescriptors&) = delete;
+  LtDescriptors& operator=(const LtDescriptors&) = delete;
+  ~LtDescriptors() {
+    for (cublasLtMatrixLayout_t layout : {c, b, a})
+      if (layout) cublasLtMatrixLayoutDestroy(layout);
+    if (op) cublasLtMatmulDescDestroy(op);
+  }
+};
 //! A cuBLASLt matmul descriptor (FP32 scale type) with its transposes and the epilogue of `bias` (nullable, of
 //! `biasType`) and `activation` (-1, ReLU or GELU's tanh form); false where cuBLASLt refuses it or the
 //! activation is another (`op` may then hold a descriptor to destroy).

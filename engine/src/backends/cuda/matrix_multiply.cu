@@ -110,8 +110,9 @@ bool ltGemmEpilogue(LaunchContext& ctx, DataType type, bool tA, bool tB, int64_t
   const bool reduced = type == DataType::kHALF || type == DataType::kBF16;  // 16-bit data, FP32 accumulation
   const cudaDataType_t dt = type == DataType::kHALF ? CUDA_R_16F : type == DataType::kBF16 ? CUDA_R_16BF : CUDA_R_32F;
   const cublasComputeType_t compute = !reduced && ctx.allowTF32 ? CUBLAS_COMPUTE_32F_FAST_TF32 : CUBLAS_COMPUTE_32F;
-  cublasLtMatmulDesc_t op = nullptr;
-  cublasLtMatrixLayout_t la = nullptr, lb = nullptr, ly = nullptr;
+  LtDescriptors lt;
+  cublasLtMatmulDesc_t& op = lt.op;
+  cublasLtMatrixLayout_t &la = lt.a, &lb = lt.b, &ly = lt.c;
   bool ok = false;
   // Column-major view: Y^T [N,M] = op(B)^T [N,K] * op(A)^T [K,M]; the bias runs along Y^T's rows.
   const cublasOperation_t opFirst = tB ? CUBLAS_OP_T : CUBLAS_OP_N, opSecond = tA ? CUBLAS_OP_T : CUBLAS_OP_N;
@@ -180,10 +181,6 @@ bool ltGemmEpilogue(LaunchContext& ctx, DataType type, bool tA, bool tB, int64_t
                             workspace, workspaceBytes, ctx.stream) == CUBLAS_STATUS_SUCCESS;
     }
   }
-  if (ly) cublasLtMatrixLayoutDestroy(ly);
-  if (lb) cublasLtMatrixLayoutDestroy(lb);
-  if (la) cublasLtMatrixLayoutDestroy(la);
-  if (op) cublasLtMatmulDescDestroy(op);
   return ok;
 }
 namespace {
@@ -191,11 +188,16 @@ namespace {
 // tuning run the timing cache's choice for the configuration or the fastest of cuBLASLt's own pick and each ranked
 // algorithm, else cuBLASLt's own pick (-1). `gemm(algorithm, query)` runs the GEMM (false where cuBLASLt declines
 // it), or with a query says what cuBLASLt ranks.
-// `alignments`: the operands' (ltAlignments), which the ranking depends on: a plan's choice is an index into the
-// ranking for the alignments it was timed with, and stands only where they are the same.
+// The tactic is keyed by input 0's dims; the operands' alignments (ltAlignments of A, B, the residual, Y and the
+// bias) decide the ranking: a plan's choice is an index into the ranking for the alignments it was timed with,
+// and stands only where they are the same.
 template <typename Gemm>
-int32_t productAlgorithm(LaunchContext& ctx, const ILayer& layer, const std::vector<int64_t>& shape,
-                         const std::vector<int64_t>& alignments, Gemm gemm) {
+int32_t productAlgorithm(LaunchContext& ctx, const ILayer& layer, const TensorView& A, const void* B,
+                         const void* residual, const void* Y, const void* bias, Gemm gemm) {
+  // A plan without tactics outside a tuning run (most calls): nothing to look up.
+  if (!ctx.timingAllowed && ctx.plannedTactics.empty()) return -1;
+  const std::vector<int64_t> shape(A.dims.d, A.dims.d + A.dims.nbDims);
+  const std::vector<int64_t> alignments = ltAlignments(A.data, B, residual, Y, bias);
   if (const auto* planned = ctx.plannedTactic(&layer, shape)) {
     // A plan's choice outside the ranked range (another GPU's, a corrupted one) or timed at other alignments falls
     // back to cuBLASLt's pick.
@@ -313,13 +315,13 @@ void launchMatrixMultiply(LaunchContext& ctx, const ILayer& layer, const std::ve
   if (bias || residual || activation >= 0) {
     // One GEMM: a single product, or a batch of A against one shared B (rows of A stack up).
     const bool single = !perBatchBias && (batch == 1 || (batchB == 1 && batchA == batch && !tA && !vecA));
-    const std::vector<int64_t> shape(a.d, a.d + a.nbDims);
     auto singleGemm = [&](int32_t algorithm, LtQuery* query) {
       return ltGemmEpilogue(ctx, type, tA, tB && !vecB, batch == 1 ? M : batch * M, N, K, in[0].data, in[1].data, bias,
                             residual, activation, mm.getAlpha(), out.data, LtBatch{}, algorithm, query);
     };
-    const std::vector<int64_t> alignments = ltAlignments(in[0].data, in[1].data, residual, out.data, bias);
-    if (single && singleGemm(productAlgorithm(ctx, layer, shape, alignments, singleGemm), nullptr)) return;
+    if (single &&
+        singleGemm(productAlgorithm(ctx, layer, in[0], in[1].data, residual, out.data, bias, singleGemm), nullptr))
+      return;
     // Else one strided-batched cuBLASLt call (a shared side read with stride 0; a stacked product's Q, K, V).
     LtBatch strided;
     strided.count = batch;
@@ -332,7 +334,7 @@ void launchMatrixMultiply(LaunchContext& ctx, const ILayer& layer, const std::ve
                             mm.getAlpha(), out.data, strided, algorithm, query);
     };
     if (!single && batch > 1 && sidesStride && !vecA && !vecB &&
-        stridedGemm(productAlgorithm(ctx, layer, shape, alignments, stridedGemm), nullptr))
+        stridedGemm(productAlgorithm(ctx, layer, in[0], in[1].data, residual, out.data, bias, stridedGemm), nullptr))
       return;
   }
   auto epilogue = [&]() {

@@ -108,8 +108,9 @@ bool ltFp8Gemm(LaunchContext& ctx, DataType type, int64_t M, int64_t N, int64_t 
   if (bias && type == DataType::kFLOAT) return false;
   const float beta = residual ? 1.f : 0.f;
   // Column-major view: Y^T [N, M] = Wq [N, K] (stored [K, N] column-major: transposed) . Aq^T [K, M].
-  cublasLtMatmulDesc_t op = nullptr;
-  cublasLtMatrixLayout_t lw = nullptr, la = nullptr, lc = nullptr;
+  LtDescriptors lt;
+  cublasLtMatmulDesc_t& op = lt.op;
+  cublasLtMatrixLayout_t &lw = lt.a, &la = lt.b, &lc = lt.c;
   bool ok = false;
   if (ltMatmulDescriptor(op, CUBLAS_COMPUTE_32F, CUBLAS_OP_T, CUBLAS_OP_N, bias, dt, activation) &&
       cublasLtMatrixLayoutCreate(&lw, CUDA_R_8F_E4M3, K, N, K) == CUBLAS_STATUS_SUCCESS &&
@@ -118,10 +119,6 @@ bool ltFp8Gemm(LaunchContext& ctx, DataType type, int64_t M, int64_t N, int64_t 
     ok = cublasLtMatmul(ctx.blasLt, op, &alpha, Wq, lw, Aq, la, &beta, residual ? residual : Y, lc, Y, lc, nullptr,
                         workspace, workspaceBytes, ctx.stream) == CUBLAS_STATUS_SUCCESS;
   }
-  if (lc) cublasLtMatrixLayoutDestroy(lc);
-  if (la) cublasLtMatrixLayoutDestroy(la);
-  if (lw) cublasLtMatrixLayoutDestroy(lw);
-  if (op) cublasLtMatmulDescDestroy(op);
   return ok;
 }
 }  // namespace

@@ -12,25 +12,6 @@
 namespace trt {
 namespace passes {
 
-namespace {
-// The float32 values of a constant that, right-aligned to `x`'s rank, varies along one axis of `x` only
-// (`axis` set to it); nullptr otherwise (scalars included: nothing to gain).
-const float* perChannel(const ITensor* t, const Dims& x, int32_t& axis) {
-  const IConstantLayer* c = constantProducer(t);
-  if (!c || c->getWeights().type != DataType::kFLOAT) return nullptr;
-  const Dims d = c->getDimensions();
-  if (d.nbDims > x.nbDims || d.nbDims == 0) return nullptr;
-  axis = -1;
-  for (int i = 0; i < d.nbDims; ++i) {
-    const int at = x.nbDims - d.nbDims + i;
-    if (d.d[i] == 1) continue;
-    if (axis >= 0 || d.d[i] != x.d[at] || x.d[at] < 0) return nullptr;
-    axis = at;
-  }
-  return axis >= 0 ? reinterpret_cast<const float*>(c->bytes().data()) : nullptr;
-}
-}  // namespace
-
 int32_t fuseChannelAffine(INetworkDefinition& network) {
   // Replaces `add` = (x * scale) + shift, the product on `side`, by one Scale layer; false where it does not apply.
   auto fuse = [&](ILayer* add, int side) {
@@ -38,12 +19,12 @@ int32_t fuseChannelAffine(INetworkDefinition& network) {
     const Dims out = add->getOutput(0)->getDimensions();
     if (!mul || mul->precisionIsSet() || add->getInput(side)->getDimensions() != out || out.nbDims < 2) return false;
     int32_t shiftAxis = -1;
-    const float* shift = perChannel(add->getInput(1 - side), out, shiftAxis);
+    const float* shift = constantAlongOneAxis(add->getInput(1 - side), out, shiftAxis);
     if (!shift) return false;
     for (int m = 0; m < 2; ++m) {
       ITensor* x = mul->getInput(m);
       int32_t scaleAxis = -1;
-      const float* scale = perChannel(mul->getInput(1 - m), out, scaleAxis);
+      const float* scale = constantAlongOneAxis(mul->getInput(1 - m), out, scaleAxis);
       if (!scale || scaleAxis != shiftAxis || x->getDimensions() != out || x->getType() != DataType::kFLOAT) continue;
       const int64_t channels = out.d[shiftAxis];
       IScaleLayer* affine = network.addScale(*x, ScaleMode::kCHANNEL, std::vector<float>(shift, shift + channels),

@@ -12,7 +12,7 @@
 
 #include "builder/passes/pass_util.h"
 #include "builder/passes/passes.h"
-#include "common/half.h"
+#include "common/cast_value.h"
 
 namespace trt {
 namespace passes {
@@ -22,27 +22,11 @@ namespace {
 ITensor* typedConstant(INetworkDefinition& network, const float* values, int64_t count, const Dims& dims, DataType type,
                        const std::string& name) {
   auto bytes = std::make_shared<std::vector<uint8_t>>(static_cast<size_t>(count) * dataTypeSize(type));
-  for (int64_t i = 0; i < count; ++i) {
-    if (type == DataType::kFLOAT) {
-      reinterpret_cast<float*>(bytes->data())[i] = values[i];
-    } else {
-      reinterpret_cast<uint16_t*>(bytes->data())[i] =
-          type == DataType::kHALF ? floatToHalf(values[i]) : floatToBf16(values[i]);
-    }
-  }
+  for (int64_t i = 0; i < count; ++i) cast_value::store(bytes->data(), type, i, values[i]);
   IConstantLayer* c = network.addConstant(dims, {type, bytes->data(), count}, bytes);
   c->setName(name.c_str());
   network.moveLayer(c, 0);
   return c->getOutput(0);
-}
-
-ITensor* reshaped(INetworkDefinition& network, ITensor& t, const Dims& dims, ILayer* before, const std::string& name) {
-  IShuffleLayer* s = network.addShuffle(t);
-  s->setZeroIsPlaceholder(false);
-  s->setReshapeDimensions(dims);
-  s->setName(name.c_str());
-  network.moveLayer(s, network.indexOf(before));
-  return s->getOutput(0);
 }
 
 bool allEqual(const Dims& d, int64_t v) {
@@ -97,11 +81,11 @@ int32_t foldExcitationGates(INetworkDefinition& network) {
     // W [1, Cout, Cin] * gate [N, 1, Cin]: each image's weights, in the convolution's type.
     ITensor* weights = typedConstant(network, static_cast<const float*>(kw.values), kw.count, Dims{1, Cout, C}, type,
                                      name + " [weights per image]");
-    ITensor* g = reshaped(network, *gate, Dims{N, 1, C}, conv, name + " [gate per image]");
+    ITensor* g = reshapedBefore(network, *gate, Dims{N, 1, C}, conv, name + " [gate per image]");
     IElementWiseLayer* scaled = network.addElementWise(*weights, *g, ElementWiseOperation::kPROD);
     scaled->setName((name + " [gated weights]").c_str());
     network.moveLayer(scaled, network.indexOf(conv));
-    ITensor* rows = reshaped(network, *x, Dims{N, H * W, C}, conv, name + " [pixels as rows]");
+    ITensor* rows = reshapedBefore(network, *x, Dims{N, H * W, C}, conv, name + " [pixels as rows]");
     IMatrixMultiplyLayer* mm =
         network.addMatrixMultiply(*rows, MatrixOperation::kNONE, *scaled->getOutput(0), MatrixOperation::kTRANSPOSE);
     mm->setName((name + " + " + mul->getName()).c_str());
@@ -117,8 +101,9 @@ int32_t foldExcitationGates(INetworkDefinition& network) {
     }
     mm->setInput(2, *typedConstant(network, bias, Cout, Dims{Cout}, type, name + " [bias]"));
     if (conv->getNbInputs() > 1)
-      mm->setInput(3, *reshaped(network, *conv->getInput(1), Dims{N, H * W, Cout}, mm, name + " [residual rows]"));
-    ITensor* out = reshaped(network, *mm->getOutput(0), Dims{N, H, W, Cout}, conv, name + " [rows as pixels]");
+      mm->setInput(3,
+                   *reshapedBefore(network, *conv->getInput(1), Dims{N, H * W, Cout}, mm, name + " [residual rows]"));
+    ITensor* out = reshapedBefore(network, *mm->getOutput(0), Dims{N, H, W, Cout}, conv, name + " [rows as pixels]");
     network.replaceAllUses(*conv->getOutput(0), *out);
     ++folded;
     l = network.indexOf(conv);  // past the (now dead) convolution and the layers put before it

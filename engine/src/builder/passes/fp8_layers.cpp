@@ -40,13 +40,8 @@ bool canRunInFp8(const ILayer& layer) {
 
 void switchToFp8(INetworkDefinition& network, ILayer& layer, float inputScale) {
   auto& mm = static_cast<IMatrixMultiplyLayer&>(layer);
-  const IConstantLayer* constant = constantProducer(mm.getInput(1));
-  const Dims dims = constant->getDimensions();
-  const auto* w = static_cast<const float*>(constant->getWeights().values);
-  const bool transposed = mm.getOperation(1) == MatrixOperation::kTRANSPOSE;
-  const int64_t N = transposed ? dims.d[0] : dims.d[1], K = transposed ? dims.d[1] : dims.d[0];
-  // Rows of the FP8 weights are output columns: [N, K], one scale for all of them.
-  const std::vector<float> rows = outputColumnRows(w, transposed, N, K);
+  int64_t N = 0, K = 0;
+  const std::vector<float> rows = productWeightRows(mm, N, K);  // one scale for all of them
   float amax = 0.f;
   for (float v : rows)
     if (std::isfinite(v)) amax = std::max(amax, std::fabs(v));
@@ -54,11 +49,7 @@ void switchToFp8(INetworkDefinition& network, ILayer& layer, float inputScale) {
   const float inverse = 1.0f / weightScale;
   std::vector<uint8_t> q(rows.size());
   for (size_t i = 0; i < rows.size(); ++i) q[i] = fp8::quantize(rows[i], inverse);
-  IConstantLayer* quantized = network.addConstant(Dims{N, K}, {DataType::kFP8, q.data(), N * K});
-  quantized->setName((std::string(constant->getName()) + " (fp8 weights)").c_str());
-  network.moveLayer(quantized, network.indexOf(&mm));
-  mm.setInput(1, *quantized->getOutput(0));
-  mm.setOperation(1, MatrixOperation::kTRANSPOSE);
+  useQuantizedWeights(network, mm, DataType::kFP8, q.data(), N, K, " (fp8 weights)");
   mm.setFp8Scales(inputScale, weightScale);
 }
 

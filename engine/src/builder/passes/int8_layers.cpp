@@ -37,20 +37,11 @@ void switchToInt8(INetworkDefinition& network, ILayer& layer, float inputScale) 
     return;
   }
   auto& mm = static_cast<IMatrixMultiplyLayer&>(layer);
-  const IConstantLayer* constant = constantProducer(mm.getInput(1));
-  const Dims dims = constant->getDimensions();
-  const auto* w = static_cast<const float*>(constant->getWeights().values);
-  const bool transposed = mm.getOperation(1) == MatrixOperation::kTRANSPOSE;
-  const int64_t N = transposed ? dims.d[0] : dims.d[1], K = transposed ? dims.d[1] : dims.d[0];
-  // Rows of the INT8 weights are output columns: [N, K].
-  const std::vector<float> rows = outputColumnRows(w, transposed, N, K);
+  int64_t N = 0, K = 0;
+  const std::vector<float> rows = productWeightRows(mm, N, K);
   std::vector<float> scales = int8::weightScales(rows.data(), N * K, N);
   const std::vector<int8_t> q = int8::quantizeRows(rows.data(), N, K, scales, K);
-  IConstantLayer* quantized = network.addConstant(Dims{N, K}, {DataType::kINT8, q.data(), N * K});
-  quantized->setName((std::string(constant->getName()) + " (int8 weights)").c_str());
-  network.moveLayer(quantized, network.indexOf(&mm));
-  mm.setInput(1, *quantized->getOutput(0));
-  mm.setOperation(1, MatrixOperation::kTRANSPOSE);
+  useQuantizedWeights(network, mm, DataType::kINT8, q.data(), N, K, " (int8 weights)");
   mm.setInt8Scales(inputScale, std::move(scales));
 }
 

@@ -14,21 +14,6 @@ namespace trt {
 namespace passes {
 
 namespace {
-// The float32 values of a constant broadcast along every dim of `out` but `column` (an index of out), where it
-// has out's extent.
-const float* columnScale(const ITensor* t, const Dims& out, int column) {
-  const IConstantLayer* c = constantProducer(t);
-  if (!c || c->getWeights().type != DataType::kFLOAT) return nullptr;
-  const Dims d = c->getDimensions();
-  if (out.nbDims == 0 || d.nbDims == 0 || d.nbDims > out.nbDims || out.d[column] <= 0) return nullptr;
-  for (int i = 0; i < d.nbDims; ++i) {
-    const int at = out.nbDims - d.nbDims + i;  // right-aligned
-    if (d.d[i] != (at == column ? out.d[column] : 1) && !(at == column && out.d[column] == 1)) return nullptr;
-  }
-  if (out.nbDims - d.nbDims > column) return nullptr;  // the column's dim is not among the constant's
-  return reinterpret_cast<const float*>(c->bytes().data());
-}
-
 // The product feeding `t`, directly or through a transpose-only shuffle read by nothing else (ConvNeXt permutes
 // its MLP's output back to channels-first before the scale); `column` is where the product's last dim lands.
 IMatrixMultiplyLayer* scaledProduct(const INetworkDefinition& network, ITensor* t, ITensor*& mmOut, int& column) {
@@ -80,8 +65,9 @@ int32_t foldMatrixMultiplyColumnScale(INetworkDefinition& network) {
           mm->getOperation(1) == MatrixOperation::kVECTOR || mmOut->getType() != DataType::kFLOAT ||
           result->getDimensions() != scaled->getDimensions())
         continue;
-      const float* gamma = columnScale(layer->getInput(1 - side), scaled->getDimensions(), column);
-      if (gamma && scaled->getDimensions().d[column] == 1) gamma = nullptr;  // one column: leave it
+      int32_t axis = -1;
+      const float* gamma = constantAlongOneAxis(layer->getInput(1 - side), scaled->getDimensions(), axis);
+      if (axis != column) gamma = nullptr;  // a scale along the product's output columns only
       // Only finite scales: inf * 0 is NaN in the chain but not in the folded weights.
       for (int64_t n = 0; gamma && n < scaled->getDimensions().d[column]; ++n)
         if (!std::isfinite(gamma[n])) gamma = nullptr;

@@ -86,13 +86,60 @@ inline const IConstantLayer* constantMatrix(const ITensor* t) {
   return c;
 }
 
-//! The weights of a product as rows of output columns, [N, K]: `w` is [K, N] as is, or [N, K] read transposed
-//! (the layout INT8 and FP8 products store their weights in).
-inline std::vector<float> outputColumnRows(const float* w, bool transposed, int64_t N, int64_t K) {
+//! A product's constant weights (input 1, 2-D float32, used as is or transposed) as rows of output columns,
+//! [N, K]: the layout INT8 and FP8 products store their weights in.
+inline std::vector<float> productWeightRows(const IMatrixMultiplyLayer& mm, int64_t& N, int64_t& K) {
+  const IConstantLayer* constant = constantProducer(mm.getInput(1));
+  const Dims d = constant->getDimensions();
+  const auto* w = static_cast<const float*>(constant->getWeights().values);
+  const bool transposed = mm.getOperation(1) == MatrixOperation::kTRANSPOSE;
+  N = transposed ? d.d[0] : d.d[1];
+  K = transposed ? d.d[1] : d.d[0];
   std::vector<float> rows(static_cast<size_t>(N * K));
   for (int64_t n = 0; n < N; ++n)
     for (int64_t k = 0; k < K; ++k) rows[n * K + k] = transposed ? w[n * K + k] : w[k * N + n];
   return rows;
+}
+
+//! Makes the product read `codes` (quantized weights [N, K] of `type`, copied into a new constant named after
+//! the old one with `suffix`) transposed.
+inline void useQuantizedWeights(INetworkDefinition& network, IMatrixMultiplyLayer& mm, DataType type, const void* codes,
+                                int64_t N, int64_t K, const char* suffix) {
+  const IConstantLayer* old = constantProducer(mm.getInput(1));
+  IConstantLayer* quantized = network.addConstant(Dims{N, K}, {type, codes, N * K});
+  quantized->setName((std::string(old->getName()) + suffix).c_str());
+  network.moveLayer(quantized, network.indexOf(&mm));
+  mm.setInput(1, *quantized->getOutput(0));
+  mm.setOperation(1, MatrixOperation::kTRANSPOSE);
+}
+
+//! The float32 values of a constant that, right-aligned to `dims`, varies along one of its axes only (`axis` set
+//! to it; the extent there equal to dims'), or nullptr (a scalar included).
+inline const float* constantAlongOneAxis(const ITensor* t, const Dims& dims, int32_t& axis) {
+  const IConstantLayer* c = constantProducer(t);
+  if (!c || c->getWeights().type != DataType::kFLOAT) return nullptr;
+  const Dims d = c->getDimensions();
+  if (d.nbDims > dims.nbDims || d.nbDims == 0) return nullptr;
+  axis = -1;
+  for (int i = 0; i < d.nbDims; ++i) {
+    const int at = dims.nbDims - d.nbDims + i;
+    if (d.d[i] == 1) continue;
+    if (axis >= 0 || d.d[i] != dims.d[at] || dims.d[at] < 0) return nullptr;
+    axis = at;
+  }
+  return axis >= 0 ? reinterpret_cast<const float*>(c->bytes().data()) : nullptr;
+}
+
+//! `t` reshaped to `dims` (every extent as given: no zero placeholders) by a new shuffle named `name`, placed
+//! before `before`.
+inline ITensor* reshapedBefore(INetworkDefinition& network, ITensor& t, const Dims& dims, ILayer* before,
+                               const std::string& name) {
+  IShuffleLayer* shuffle = network.addShuffle(t);
+  shuffle->setZeroIsPlaceholder(false);
+  shuffle->setReshapeDimensions(dims);
+  shuffle->setName(name.c_str());
+  network.moveLayer(shuffle, network.indexOf(before));
+  return shuffle->getOutput(0);
 }
 
 //! Whether `layer` is an elementwise `op`.
@@ -132,6 +179,24 @@ inline bool scalarValue(const ITensor* t, float& value) {
   else
     return false;
   return std::isfinite(value);
+}
+
+//! x where `t` = x * c or x / c (c a scalar constant, x of t's dims) and only t's consumer reads t: `scale`
+//! becomes c or 1 / c (finite). Else nullptr.
+inline ITensor* scalarScaled(const INetworkDefinition& network, const ITensor* t, float& scale) {
+  ILayer* p = soleUseProducer(network, t, LayerType::kELEMENTWISE);
+  if (!p || p->precisionIsSet()) return nullptr;
+  const ElementWiseOperation op = static_cast<IElementWiseLayer*>(p)->getOperation();
+  if (op != ElementWiseOperation::kPROD && op != ElementWiseOperation::kDIV) return nullptr;
+  for (int side = 0; side < (op == ElementWiseOperation::kPROD ? 2 : 1); ++side) {
+    float c = 0.f;
+    if (!scalarValue(p->getInput(1 - side), c) || p->getInput(side)->getDimensions() != t->getDimensions()) continue;
+    const float s = op == ElementWiseOperation::kPROD ? c : 1.f / c;
+    if (!std::isfinite(s)) return nullptr;
+    scale = s;
+    return p->getInput(side);
+  }
+  return nullptr;
 }
 
 //! The input of a same-type Identity whose output only `t`'s consumer reads (a no-op cast, as a traced

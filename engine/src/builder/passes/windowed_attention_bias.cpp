@@ -6,7 +6,6 @@
 // The mask repeats every nW batches, which no 4-D bias broadcasts to. Read with batch B and nW*H heads
 // instead (reshapes of Q, K, V and of the result: views), the two constants become one [1, nW*H, N, N] bias,
 // and the chain is the plain attention the attention fusion takes whole.
-#include <cmath>
 #include <memory>
 #include <string>
 #include <vector>
@@ -54,33 +53,6 @@ float broadcastValue(const IConstantLayer& c, const Dims& full, const int64_t* i
   return values[offset];
 }
 
-// x where `t` = x * c or x / c (c a scalar constant, x of t's dims) and only the next layer reads t: `scale` becomes
-// c or 1 / c. Else nullptr.
-ITensor* scalarScaled(const INetworkDefinition& network, const ITensor* t, float& scale) {
-  ILayer* p = soleUseProducer(network, t, LayerType::kELEMENTWISE);
-  if (!p || p->precisionIsSet()) return nullptr;
-  const ElementWiseOperation op = static_cast<IElementWiseLayer*>(p)->getOperation();
-  if (op != ElementWiseOperation::kPROD && op != ElementWiseOperation::kDIV) return nullptr;
-  for (int side = 0; side < (op == ElementWiseOperation::kPROD ? 2 : 1); ++side) {
-    float c = 0.f;
-    if (!scalarValue(p->getInput(1 - side), c) || p->getInput(side)->getDimensions() != t->getDimensions()) continue;
-    const float s = op == ElementWiseOperation::kPROD ? c : 1.f / c;
-    if (!std::isfinite(s)) return nullptr;
-    scale = s;
-    return p->getInput(side);
-  }
-  return nullptr;
-}
-
-// `t` reshaped to `dims`, placed before `before`.
-ITensor* reshaped(INetworkDefinition& network, ITensor& t, const Dims& dims, ILayer* before, const char* what) {
-  IShuffleLayer* shuffle = network.addShuffle(t);
-  shuffle->setZeroIsPlaceholder(false);  // every extent as given (an empty batch stays empty)
-  shuffle->setReshapeDimensions(dims);
-  shuffle->setName((std::string(t.getName()) + " [" + what + " by windows x heads]").c_str());
-  network.moveLayer(shuffle, network.indexOf(before));
-  return shuffle->getOutput(0);
-}
 }  // namespace
 
 int32_t foldWindowedAttentionBias(INetworkDefinition& network) {
@@ -189,9 +161,12 @@ int32_t foldWindowedAttentionBias(INetworkDefinition& network) {
         network.addConstant(Dims{1, nW * H, N, N2}, {DataType::kFLOAT, combined->data(), at}, combined);
     bias->setName((std::string(softmax->getName()) + " [window mask + position bias]").c_str());
     network.moveLayer(bias, network.indexOf(pv));
-    ITensor* qr = reshaped(network, *q, Dims{B, nW * H, qd.d[2], qd.d[3]}, pv, "queries");
-    ITensor* kr = reshaped(network, *k, Dims{B, nW * H, kd.d[2], kd.d[3]}, pv, "keys");
-    ITensor* vr = reshaped(network, *v, Dims{B, nW * H, vd.d[2], vd.d[3]}, pv, "values");
+    ITensor* qr = reshapedBefore(network, *q, Dims{B, nW * H, qd.d[2], qd.d[3]}, pv,
+                                 std::string(q->getName()) + " [queries by windows x heads]");
+    ITensor* kr = reshapedBefore(network, *k, Dims{B, nW * H, kd.d[2], kd.d[3]}, pv,
+                                 std::string(k->getName()) + " [keys by windows x heads]");
+    ITensor* vr = reshapedBefore(network, *v, Dims{B, nW * H, vd.d[2], vd.d[3]}, pv,
+                                 std::string(v->getName()) + " [values by windows x heads]");
     IMatrixMultiplyLayer* s = network.addMatrixMultiply(*qr, MatrixOperation::kNONE, *kr, kOp);
     s->setAlpha(qk->getAlpha() * scale);
     s->setName((std::string(qk->getName()) + " [by windows x heads]").c_str());
@@ -207,7 +182,8 @@ int32_t foldWindowedAttentionBias(INetworkDefinition& network) {
         network.addMatrixMultiply(*weights->getOutput(0), MatrixOperation::kNONE, *vr, MatrixOperation::kNONE);
     o->setName((std::string(pv->getName()) + " [by windows x heads]").c_str());
     network.moveLayer(o, network.indexOf(pv));
-    ITensor* out = reshaped(network, *o->getOutput(0), pv->getOutput(0)->getDimensions(), pv, "output");
+    ITensor* out = reshapedBefore(network, *o->getOutput(0), pv->getOutput(0)->getDimensions(), pv,
+                                  std::string(o->getOutput(0)->getName()) + " [output by windows x heads]");
     network.replaceAllUses(*pv->getOutput(0), *out);
     ++folded;
     l = network.indexOf(pv);
