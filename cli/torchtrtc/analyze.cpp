@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "common/activation_kinds.h"
 #include "core/runtime/runtime.h"
 #include "core/util/trt_util.h"
 #include "network/computed_precision.h"
@@ -67,6 +68,13 @@ std::string activationName(int32_t act) {
   return act >= 0 && act < trt::kACTIVATION_TYPE_COUNT ? names[act] : "activation " + std::to_string(act);
 }
 
+// A parameter as written in the summary (6 significant digits: 6, 0.1, -0.25).
+std::string shortNumber(float v) {
+  std::ostringstream out;
+  out << v;
+  return out.str();
+}
+
 // What the builder folded into a layer, in words (empty when nothing).
 std::string fusions(const trt::ILayer& layer) {
   std::vector<std::string> parts;
@@ -74,7 +82,14 @@ std::string fusions(const trt::ILayer& layer) {
     const auto& conv = static_cast<const trt::IConvolutionLayer&>(layer);
     if (conv.getBiasWeights().count > 0) parts.push_back("bias");
     if (conv.getNbInputs() > 1) parts.push_back("residual add");
-    if (conv.getFusedActivation() >= 0) parts.push_back(activationName(conv.getFusedActivation()));
+    if (conv.getFusedActivation() >= 0) {
+      std::string name = activationName(conv.getFusedActivation());
+      if (!trt::isParameterlessActivation(
+              static_cast<trt::ActivationType>(conv.getFusedActivation())))  // clip's bounds, leaky ReLU's slope
+        name +=
+            "(" + shortNumber(conv.getFusedActivationAlpha()) + ", " + shortNumber(conv.getFusedActivationBeta()) + ")";
+      parts.push_back(name);
+    }
     if (conv.getChannelsLast()) parts.push_back("NHWC");
   } else if (layer.getType() == trt::LayerType::kMATRIX_MULTIPLY) {
     const auto& mm = static_cast<const trt::IMatrixMultiplyLayer&>(layer);

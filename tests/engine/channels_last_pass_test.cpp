@@ -120,7 +120,9 @@ void expectSameResults(trt::INetworkDefinition& reference, trt::INetworkDefiniti
   const auto ya = runHalf(*a.engine, inputs), yb = runHalf(*b.engine, inputs);
   ASSERT_EQ(ya.size(), yb.size());
   const Tolerance t = toleranceFor(trt::DataType::kHALF);
-  if (gateFolded) EXPECT_NE(b.engine->describeLayers().find(": MatrixMultiply "), std::string::npos);
+  if (gateFolded) {
+    EXPECT_NE(b.engine->describeLayers().find(": MatrixMultiply "), std::string::npos);
+  }
   for (const auto& [name, values] : ya) {
     ASSERT_EQ(values.size(), yb.at(name).size()) << name;
     for (size_t i = 0; i < values.size(); ++i) {

@@ -38,6 +38,11 @@ std::vector<uint8_t> richPlan(std::vector<std::vector<float>>& keep, uint32_t ve
                                     {trt::DataType::kFLOAT, keep[1].data(), 4});
   conv->setPaddingNd({1, 1});
   auto* relu = net.addActivation(*conv->getOutput(0), trt::ActivationType::kRELU);
+  if (version >= 17) {  // a clip with its bounds fused into the convolution
+    relu->setActivationType(trt::ActivationType::kCLIP);
+    relu->setAlpha(-0.25f);
+    relu->setBeta(0.5f);
+  }
   auto* pool = net.addPoolingNd(*relu->getOutput(0), trt::PoolingType::kAVERAGE, {2, 2});  // [1,4,3,3]
   trt::ITensor* pooled = pool->getOutput(0);
   if (version >= 6) {  // bicubic grid sampling with reflection, at positions inside and outside

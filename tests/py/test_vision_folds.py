@@ -59,3 +59,19 @@ def test_densenet_batch_norms_after_concatenations_are_one_scale_each():
     # ReLU after each computed by its Scale.
     assert kinds.count("Scale") == 62 and kinds.count("ElementWise") == 0 and kinds.count("Activation") == 0, kinds
     _close(compiled, model, x)
+
+
+def test_mobilenet_v2_relu6_folds_into_its_convolutions():
+    torch.manual_seed(0)
+    model = torchvision.models.mobilenet_v2().eval()
+    x = torch.randn(2, 3, 224, 224)
+    compiled = _compile(model, x)
+    layers = [layer for info in torch_tensorrt.ts.get_layer_info(compiled) for layer in info["layers"]]
+    kinds = [layer["kind"] for layer in layers]
+    # 35 ReLU6 after convolutions: each a clip to [0, 6] computed by its convolution, none left on its own.
+    assert kinds.count("Activation") == 0, kinds
+    clipped = [layer for layer in layers if layer["kind"] == "Convolution"
+               and layer.get("fused", {}).get("activation") == "clip"]
+    assert len(clipped) == 35, kinds
+    assert all(layer["fused"]["activation_parameters"] == {"alpha": 0, "beta": 6} for layer in clipped)
+    _close(compiled, model, x)

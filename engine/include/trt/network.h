@@ -149,6 +149,13 @@ class IConvolutionLayer : public IConvolutionBase {
   //! Folds activation `type` into the output (set by the builder's fusion pass).
   virtual void setFusedActivation(int32_t activationOrMinusOne) = 0;
   virtual int32_t getFusedActivation() const = 0;
+  //! The fused activation's alpha and beta, as IActivationLayer's (clip's bounds, leaky ReLU's slope); the
+  //! kinds without parameters ignore them. Both 0 until set.
+  virtual void setFusedActivationParameters(float alpha, float beta) = 0;
+  //! The fused activation's alpha (see setFusedActivationParameters).
+  virtual float getFusedActivationAlpha() const = 0;
+  //! The fused activation's beta (see setFusedActivationParameters).
+  virtual float getFusedActivationBeta() const = 0;
   //! Channels-last tensors: input, residual and output are [N, H, W, C] instead of [N, C, H, W]
   //! (2-D convolutions; set by the builder's layout pass for the CUDA backend's NHWC kernels).
   virtual void setChannelsLast(bool channelsLast) = 0;

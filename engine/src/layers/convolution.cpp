@@ -12,6 +12,9 @@ class ConvolutionLayer final : public ConvolutionBaseImpl<IConvolutionLayer> {
   ConvolutionLayer() : ConvolutionBaseImpl(LayerType::kCONVOLUTION) {}
   void setFusedActivation(int32_t activationOrMinusOne) override;
   int32_t getFusedActivation() const override { return fusedActivation_; }
+  void setFusedActivationParameters(float alpha, float beta) override;
+  float getFusedActivationAlpha() const override { return fusedAlpha_; }
+  float getFusedActivationBeta() const override { return fusedBeta_; }
   void setChannelsLast(bool channelsLast) override {
     channelsLast_ = channelsLast;
     markChanged();
@@ -28,6 +31,7 @@ class ConvolutionLayer final : public ConvolutionBaseImpl<IConvolutionLayer> {
  private:
   bool channelsLast_ = false;
   int32_t fusedActivation_ = -1;
+  float fusedAlpha_ = 0.f, fusedBeta_ = 0.f;
   float int8InputScale_ = 0.f;
   std::vector<float> int8WeightScales_;
 };
@@ -35,6 +39,12 @@ class ConvolutionLayer final : public ConvolutionBaseImpl<IConvolutionLayer> {
 void ConvolutionLayer::setFusedActivation(int32_t activationOrMinusOne) {
   rules::fusedActivation(ParamCheck(*this), "fused_activation", activationOrMinusOne);
   fusedActivation_ = activationOrMinusOne;
+  markChanged();
+}
+void ConvolutionLayer::setFusedActivationParameters(float alpha, float beta) {
+  // Any values, as the activation layer's (clip's bounds may be infinite).
+  fusedAlpha_ = alpha;
+  fusedBeta_ = beta;
   markChanged();
 }
 void ConvolutionLayer::setInt8Scales(float inputScale, std::vector<float> weightScales) {
@@ -100,6 +110,8 @@ void ConvolutionLayer::writeParams(PlanWriter& w) const {
   writeFloats(w, bias_);
   w.u8(channelsLast_ ? 1 : 0);
   writeInt8Scales(w, int8InputScale_, int8WeightScales_);  // format 5
+  w.f32(fusedAlpha_);                                      // format 17
+  w.f32(fusedBeta_);
 }
 
 void ConvolutionLayer::readParams(PlanReader& r) {
@@ -110,6 +122,10 @@ void ConvolutionLayer::readParams(PlanReader& r) {
   bias_ = readFloats(r, "bias_weights");
   channelsLast_ = r.remaining() > 0 ? r.boolean("channels_last") : false;                       // format 4
   if (r.remaining() > 0) readInt8Scales(r, nbOutputMaps_, int8InputScale_, int8WeightScales_);  // format 5
+  if (r.remaining() > 0) {                                                                      // format 17
+    fusedAlpha_ = r.f32("fused_activation_alpha");
+    fusedBeta_ = r.f32("fused_activation_beta");
+  }
 }
 
 std::unique_ptr<LayerBase> makeConvolutionLayer() { return std::make_unique<ConvolutionLayer>(); }

@@ -1,6 +1,6 @@
 // Bounds-checked little-endian reader and writer for plans.
 //
-// Plan format, version 14 (all integers little-endian):
+// Plan format, version 17 (all integers little-endian):
 //
 //   offset  size  field
 //   0       8     magic "TTRTPLAN"
@@ -89,6 +89,9 @@
 //                    fp8_input_scale); Quantize parameters end with i32 to_type (int8 or fp8; fp8
 //                    takes one scale, per tensor) and i32 fused_activation (-1: none; FP8 only); Scale
 //                    parameters end with i32 fused_activation (-1: none); older plans are still read.
+//          version 17 (2026-12) Convolution parameters end with f32 fused_activation_alpha and f32
+//                    fused_activation_beta (the fused activation's parameters, as an Activation layer's:
+//                    clip's bounds, leaky ReLU's slope; 0 before); older plans are still read.
 #pragma once
 
 #include <cstdint>
@@ -103,7 +106,7 @@
 namespace trt {
 
 constexpr char kPlanMagic[8] = {'T', 'T', 'R', 'T', 'P', 'L', 'A', 'N'};
-constexpr uint32_t kPlanFormatVersion = 16;
+constexpr uint32_t kPlanFormatVersion = 17;
 constexpr uint32_t kPlanMinReadableVersion = 1;
 constexpr uint32_t kPlanHeaderSize = 32;
 constexpr uint32_t kPlanMaxString = 1u << 20;

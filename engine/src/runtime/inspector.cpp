@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "backends/backend.h"
+#include "common/activation_kinds.h"
 #include "layers/attention_layout.h"
 #include "network/computed_precision.h"
 #include "plan/plan.h"
@@ -59,6 +60,11 @@ Json fusedJson(const ILayer* layer) {
       if (conv->getChannelsLast()) fused["layout"] = "NHWC";
       if (conv->isInt8()) int8(conv->getInt8InputScale());
       activation(conv->getFusedActivation());
+      // The kinds with parameters (clip's bounds, leaky ReLU's slope) show them.
+      if (conv->getFusedActivation() >= 0 &&
+          !isParameterlessActivation(static_cast<ActivationType>(conv->getFusedActivation())))
+        fused["activation_parameters"] = {{"alpha", shortestDecimal(conv->getFusedActivationAlpha())},
+                                          {"beta", shortestDecimal(conv->getFusedActivationBeta())}};
       break;
     }
     case LayerType::kDECONVOLUTION:

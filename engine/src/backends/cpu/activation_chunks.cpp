@@ -20,7 +20,7 @@ void applyActivationInChunks(ActivationType type, float alpha, float beta, const
   });
 }
 
-void applyActivationInChunksBf16(ActivationType type, uint16_t* y, int64_t n) {
+void applyActivationInChunksBf16(ActivationType type, float alpha, float beta, uint16_t* y, int64_t n) {
   constexpr int64_t kChunk = 4096;
   forEachRange((n + kChunk - 1) / kChunk, kChunk * 16, [&](int64_t first, int64_t last) {
     std::vector<float> values(static_cast<size_t>(kChunk));
@@ -28,7 +28,7 @@ void applyActivationInChunksBf16(ActivationType type, uint16_t* y, int64_t n) {
       const int64_t begin = chunk * kChunk, end = std::min(n, begin + kChunk);
       if (begin >= end) break;
       for (int64_t i = begin; i < end; ++i) values[static_cast<size_t>(i - begin)] = bf16ToFloat(y[i]);
-      applyActivation(type, 0.f, 0.f, values.data(), end - begin);
+      applyActivation(type, alpha, beta, values.data(), end - begin);
       for (int64_t i = begin; i < end; ++i) y[i] = floatToBf16(values[static_cast<size_t>(i - begin)]);
     }
   });

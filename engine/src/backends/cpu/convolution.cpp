@@ -49,7 +49,8 @@ void runChannelsFirstConvolution(const ILayer& layer, const std::vector<TensorVi
     for (int64_t i = 0, n = out.volume(); i < n; ++i) y[i] += residual[i];
   }
   if (conv.getFusedActivation() >= 0)
-    applyActivation(static_cast<ActivationType>(conv.getFusedActivation()), 0.f, 0.f, output.f32(), out.volume());
+    applyActivation(static_cast<ActivationType>(conv.getFusedActivation()), conv.getFusedActivationAlpha(),
+                    conv.getFusedActivationBeta(), output.f32(), out.volume());
 }
 
 }  // namespace

@@ -73,7 +73,8 @@ void runInt8Convolution(const ILayer& layer, const std::vector<TensorView>& inpu
     }
   }
   if (conv.getFusedActivation() >= 0)
-    applyActivation(static_cast<ActivationType>(conv.getFusedActivation()), 0.f, 0.f, y, out.volume());
+    applyActivation(static_cast<ActivationType>(conv.getFusedActivation()), conv.getFusedActivationAlpha(),
+                    conv.getFusedActivationBeta(), y, out.volume());
 }
 
 }  // namespace cpu

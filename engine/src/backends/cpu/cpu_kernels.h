@@ -97,7 +97,7 @@ bool runShuffleParallel(const ILayer& layer, const std::vector<TensorView>& inpu
 //! y may be x.
 void applyActivationInChunks(ActivationType type, float alpha, float beta, const float* x, float* y, int64_t n);
 //! The same in place on bfloat16 values: each computed in float32 as the reference does, rounded once.
-void applyActivationInChunksBf16(ActivationType type, uint16_t* y, int64_t n);
+void applyActivationInChunksBf16(ActivationType type, float alpha, float beta, uint16_t* y, int64_t n);
 
 //! Applies an activation in place over n values.
 void applyActivation(ActivationType type, float alpha, float beta, float* data, int64_t n);

@@ -4,6 +4,7 @@
 
 #include <cuda_runtime.h>
 
+#include "common/activation_kinds.h"
 #include "trt/types.h"
 
 namespace trt {
@@ -47,6 +48,11 @@ __device__ __forceinline__ float activate(ActivationType type, float alpha, floa
       return v * fminf(fmaxf(v + 3.f, 0.f), 6.f) / 6.f;
   }
   return v;
+}
+
+//! v, or a layer's fused activation of v (the epilogues of convolutions).
+__device__ __forceinline__ float applyFused(const FusedActivation& a, float v) {
+  return a.type < 0 ? v : activate(static_cast<ActivationType>(a.type), a.alpha, a.beta, v);
 }
 
 struct Activate {

@@ -351,14 +351,6 @@ bool dnnConvolution(LaunchContext& ctx, DnnState& state, DnnPlan& plan, const IC
 
 #endif
 
-// The convolution's fused activation (an ActivationType, or -1), applied in float by the epilogues.
-struct FusedActivation {
-  int32_t type = -1;
-  __device__ float operator()(float v) const {
-    return type < 0 ? v : activate(static_cast<ActivationType>(type), 0.f, 0.f, v);
-  }
-};
-
 // y = act(y + bias[channel] + residual) in one pass (bias, residual and activation optional).
 template <typename T>
 __global__ void epilogueKernel(T* out, const T* bias, const T* residual, FusedActivation act, int64_t channels,
@@ -368,7 +360,7 @@ __global__ void epilogueKernel(T* out, const T* bias, const T* residual, FusedAc
   float v = load(out, i);
   if (bias) v += load(bias, (i / plane) % channels);
   if (residual) v += load(residual, i);
-  store(out, i, act(v));
+  store(out, i, applyFused(act, v));
 }
 
 // The same for 16-bit (FP16 or BF16) channels-last tensors whose channel count is a multiple of 8:
@@ -391,7 +383,7 @@ __global__ void epilogueNhwc8Kernel(T* out, const T* bias, const T* residual, Fu
     float x = toFloat(y[k]);
     if (bias) x += toFloat(b[k]);
     if (residual) x += toFloat(r[k]);
-    y[k] = fromFloat<T>(act(x));
+    y[k] = fromFloat<T>(applyFused(act, x));
   }
   *reinterpret_cast<uint4*>(out + first) = raw;
 }
@@ -447,7 +439,7 @@ static void epilogue(LaunchContext& ctx, const IConvolutionLayer& conv, const vo
                      int64_t channels, int64_t channelStride) {
   const int64_t total = out.dims.volume(), cout = channels, outPlane = channelStride;
   const Weights bias = conv.getBiasWeights();
-  const FusedActivation act{conv.getFusedActivation()};
+  const FusedActivation act = fusedActivationOf(conv);
   const void* biasData = bias.count > 0 ? ctx.device(bias.values) : nullptr;
   if (bias.count == 0 && !residual && act.type < 0) return;
   if (channelStride == 1 && (out.type == DataType::kHALF || out.type == DataType::kBF16) && cout % 8 == 0 &&
@@ -494,12 +486,14 @@ void launchConvolution(LaunchContext& ctx, const ILayer& layer, const std::vecto
     if (nhwcPointwise) {
       const int64_t rows = in[0].dims.volume() / inDims.d[1];
       const void* weights = ctx.device(conv.getKernelWeights().values);
-      // Bias and residual inside the product (cuBLASLt's epilogue) when there is no activation to
-      // follow: no separate pass over the output (EfficientNet's projection convolutions).
+      // Bias, residual and an activation cuBLASLt's epilogue computes (ReLU, GELU's tanh form) inside the
+      // product: no separate pass over the output (EfficientNet's projections, ResNet's 1x1 convolutions).
       const Weights bias = conv.getBiasWeights();
-      if (conv.getFusedActivation() < 0 && (bias.count > 0 || residual) &&
+      const int32_t act = conv.getFusedActivation();
+      const bool epilogueComputes = act < 0 || productEpilogueComputes(static_cast<ActivationType>(act));
+      if (epilogueComputes && (bias.count > 0 || residual || act >= 0) &&
           ltGemmEpilogue(ctx, in[0].type, false, true, rows, channels, inDims.d[1], in[0].data, weights,
-                         bias.count > 0 ? ctx.device(bias.values) : nullptr, residual, -1, 1.f, out.data))
+                         bias.count > 0 ? ctx.device(bias.values) : nullptr, residual, act, 1.f, out.data))
         return;
       gemm(ctx, in[0].type, false, true, rows, channels, inDims.d[1], in[0].data, 0, weights, 0, out.data, 0, 1);
     } else {
@@ -519,9 +513,9 @@ void launchConvolution(LaunchContext& ctx, const ILayer& layer, const std::vecto
     const void* filter = ctx.device(conv.getKernelWeights().values);  // KCRS
     const void* biasData = bias.count > 0 ? ctx.device(bias.values) : nullptr;
     const bool ran = depthwise ? launchDepthwiseNhwc(ctx.stream, in[0].type, g, inDims.d[0], channels, in[0].data,
-                                                     filter, biasData, residual, conv.getFusedActivation(), out.data)
+                                                     filter, biasData, residual, fusedActivationOf(conv), out.data)
                                : launchGroupedNhwc(ctx.stream, in[0].type, g, inDims.d[0], channels, groups, in[0].data,
-                                                   filter, biasData, residual, conv.getFusedActivation(), out.data);
+                                                   filter, biasData, residual, fusedActivationOf(conv), out.data);
     if (ran)
       check(cudaGetLastError(),
             depthwise ? "depthwise convolution kernel launch" : "grouped convolution kernel launch");

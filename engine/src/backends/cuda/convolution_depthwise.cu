@@ -22,7 +22,7 @@ constexpr size_t kSharedBytes = 48 * 1024;  // the filter taps of a block's chan
 // rarely (one block per 8 pixels staged as many weights as it read inputs).
 template <typename T, typename I>
 __global__ void depthwiseNhwcKernel(const T* x, const T* w, const T* bias, const T* residual, T* y, IndexGeometry<I> g,
-                                    I pixels, I channels, int taps, int32_t activation) {
+                                    I pixels, I channels, int taps, FusedActivation activation) {
   extern __shared__ float weights[];  // [taps][blockDim.x * kVec]
   const int lanes = blockDim.x, width = lanes * kVec;
   const I blockChannel = static_cast<I>(blockIdx.x) * width;
@@ -92,7 +92,7 @@ __global__ void depthwiseNhwcKernel(const T* x, const T* w, const T* bias, const
 #pragma unroll
     for (int k = 0; k < kVec; ++k) {
       const float v = acc[k] + b[k] + r[k];
-      o[k] = fromFloat<T>(activation < 0 ? v : activate(static_cast<ActivationType>(activation), 0.f, 0.f, v));
+      o[k] = fromFloat<T>(applyFused(activation, v));
     }
     *reinterpret_cast<uint4*>(y + at) = out;
   }
@@ -101,7 +101,7 @@ __global__ void depthwiseNhwcKernel(const T* x, const T* w, const T* bias, const
 template <typename T, typename I>
 void launch(cudaStream_t stream, dim3 grid, dim3 block, size_t shared, const void* x, const void* w, const void* bias,
             const void* residual, void* y, const ConvGeometry& g, int64_t pixels, int64_t channels, int taps,
-            int32_t activation) {
+            const FusedActivation& activation) {
   depthwiseNhwcKernel<T, I><<<grid, block, shared, stream>>>(
       static_cast<const T*>(x), static_cast<const T*>(w), static_cast<const T*>(bias), static_cast<const T*>(residual),
       static_cast<T*>(y), IndexGeometry<I>(g), static_cast<I>(pixels), static_cast<I>(channels), taps, activation);
@@ -110,7 +110,7 @@ void launch(cudaStream_t stream, dim3 grid, dim3 block, size_t shared, const voi
 template <typename T>
 void launchTyped(cudaStream_t stream, dim3 grid, dim3 block, size_t shared, const void* x, const void* w,
                  const void* bias, const void* residual, void* y, const ConvGeometry& g, int64_t batch, int64_t pixels,
-                 int64_t channels, int taps, int32_t activation) {
+                 int64_t channels, int taps, const FusedActivation& activation) {
   // 32-bit offsets when the largest element offset (input or output, one past the end) fits.
   const int64_t inElements = batch * g.in[0] * g.in[1] * g.in[2] * channels;
   const int64_t outElements = pixels * channels;
@@ -129,8 +129,8 @@ bool depthwiseNhwcApplies(DataType type, int64_t groups, int64_t inChannels, int
 }
 
 bool launchDepthwiseNhwc(cudaStream_t stream, DataType type, const ConvGeometry& g, int64_t batch, int64_t channels,
-                         const void* x, const void* w, const void* bias, const void* residual, int32_t activation,
-                         void* y) {
+                         const void* x, const void* w, const void* bias, const void* residual,
+                         const FusedActivation& activation, void* y) {
   const int taps = static_cast<int>(g.k[0] * g.k[1] * g.k[2]);
   if (!depthwiseNhwcApplies(type, channels, channels, channels, g) || !allAligned16({x, bias, residual, y}))
     return false;

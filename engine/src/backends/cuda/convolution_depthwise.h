@@ -9,6 +9,7 @@
 
 #include <cstdint>
 
+#include "common/activation_kinds.h"
 #include "layers/conv_geometry.h"
 #include "trt/types.h"
 
@@ -25,11 +26,11 @@ constexpr int64_t kMaxDepthwiseTaps = 49;
 
 //! y[n, o, c] = act(sum_t x[n, o*stride - pad + t*dil, c] w[c, t] + bias[c] + residual[n, o, c]); x, y and
 //! residual [batch, spatial..., channels], w [channels, taps] (the filter as KCRS with C = 1), bias and
-//! residual optional, activation an ActivationType or -1. False (nothing launched) when a pointer is not
+//! residual optional, activation type -1 for none. False (nothing launched) when a pointer is not
 //! 16-byte aligned or the kernel does not apply.
 bool launchDepthwiseNhwc(cudaStream_t stream, DataType type, const ConvGeometry& g, int64_t batch, int64_t channels,
-                         const void* x, const void* w, const void* bias, const void* residual, int32_t activation,
-                         void* y);
+                         const void* x, const void* w, const void* bias, const void* residual,
+                         const FusedActivation& activation, void* y);
 
 }  // namespace cuda
 }  // namespace trt

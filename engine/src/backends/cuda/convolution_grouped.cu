@@ -107,7 +107,7 @@ __global__ void groupedNhwcKernel(NhwcConvArgs<T, I> a) {
 #pragma unroll
       for (int k = 0; k < kVec; ++k) {
         const float v = acc[r][k] + b[k] + res[k];
-        o[k] = fromFloat<T>(a.activation < 0 ? v : activate(static_cast<ActivationType>(a.activation), 0.f, 0.f, v));
+        o[k] = fromFloat<T>(applyFused(a.activation, v));
       }
       *reinterpret_cast<uint4*>(a.y + at) = out;
     }
@@ -135,7 +135,7 @@ bool groupedNhwcApplies(DataType type, int64_t groups, int64_t inChannels, int64
 
 bool launchGroupedNhwc(cudaStream_t stream, DataType type, const ConvGeometry& g, int64_t batch, int64_t channels,
                        int64_t groups, const void* x, const void* w, const void* bias, const void* residual,
-                       int32_t activation, void* y) {
+                       const FusedActivation& activation, void* y) {
   if (!groupedNhwcApplies(type, groups, channels, channels, g) || !allAligned16({x, bias, residual, y})) return false;
   const int64_t rows = batch * g.out[0] * g.out[1];
   if (rows * g.out[2] == 0) return true;

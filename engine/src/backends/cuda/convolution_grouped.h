@@ -15,6 +15,7 @@
 
 #include <cstdint>
 
+#include "common/activation_kinds.h"
 #include "layers/conv_geometry.h"
 #include "trt/types.h"
 
@@ -32,11 +33,11 @@ constexpr int64_t kMaxGroupedFilter = 64 * 9;
 
 //! y[n, o, c] = act(sum_{t, j} x[n, o*stride - pad + t*dil, group(c) * width + j] w[c, j, t] + bias[c] +
 //! residual[n, o, c]); x, y and residual [batch, spatial..., channels], w [channels, width, taps] (KCRS),
-//! bias and residual optional, activation an ActivationType or -1. False (nothing launched) when a
+//! bias and residual optional, activation type -1 for none. False (nothing launched) when a
 //! pointer is not 16-byte aligned or the kernel does not apply.
 bool launchGroupedNhwc(cudaStream_t stream, DataType type, const ConvGeometry& g, int64_t batch, int64_t channels,
                        int64_t groups, const void* x, const void* w, const void* bias, const void* residual,
-                       int32_t activation, void* y);
+                       const FusedActivation& activation, void* y);
 
 }  // namespace cuda
 }  // namespace trt

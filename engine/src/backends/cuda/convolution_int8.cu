@@ -121,7 +121,9 @@ void launchInt8Convolution(LaunchContext& ctx, const ILayer& layer, const std::v
   }
   const int64_t total = batch * cout * P;
   int8Epilogue(ctx, acc, out.data, out.type, outScale, biasData, DataType::kFLOAT, residual, relu, cout, P, total);
-  if (act >= 0 && !relu) activationInPlace(ctx, static_cast<ActivationType>(act), 0.f, 0.f, out.data, out.type, total);
+  if (act >= 0 && !relu)
+    activationInPlace(ctx, static_cast<ActivationType>(act), conv.getFusedActivationAlpha(),
+                      conv.getFusedActivationBeta(), out.data, out.type, total);
 }
 
 }  // namespace cuda

@@ -12,6 +12,7 @@
 
 #include "backends/cuda/float_types.cuh"
 #include "backends/cuda/reduction_util.cuh"
+#include "common/activation_kinds.h"
 #include "layers/conv_geometry.h"
 #include "trt/types.h"
 
@@ -32,7 +33,7 @@ struct IndexGeometry {
 };
 
 //! A kernel's operands: x, y and residual [batch, spatial..., channels], w the KCRS filter (C = the group
-//! width), bias and residual optional; activation an ActivationType or -1.
+//! width), bias and residual optional; activation type -1 for none.
 template <typename T, typename I>
 struct NhwcConvArgs {
   const T* x;
@@ -43,7 +44,7 @@ struct NhwcConvArgs {
   IndexGeometry<I> g;
   I runs, channels;
   int groupWidth, taps;
-  int32_t activation;
+  FusedActivation activation;
 };
 
 //! Stages a block's filters into shared memory: store(i, load(i)) for i in [0, count), with the block's
@@ -120,7 +121,7 @@ NhwcConvLaunch planNhwcConvLaunch(int64_t vectors, int64_t rows, int64_t rowWidt
 template <typename Kernel>
 void launchNhwcConv(const NhwcConvLaunch& plan, cudaStream_t stream, DataType type, const ConvGeometry& g,
                     int64_t batch, int64_t channels, int groupWidth, const void* x, const void* w, const void* bias,
-                    const void* residual, int32_t activation, void* y) {
+                    const void* residual, const FusedActivation& activation, void* y) {
   const int taps = static_cast<int>(g.k[0] * g.k[1] * g.k[2]);
   const int64_t inElements = batch * g.in[0] * g.in[1] * g.in[2] * channels;
   const int64_t outElements = batch * g.out[0] * g.out[1] * g.out[2] * channels;

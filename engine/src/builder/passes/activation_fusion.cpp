@@ -5,16 +5,18 @@
 namespace trt {
 namespace passes {
 
-// Only activations that read no alpha or beta (isParameterlessActivation): a fused activation is stored as its
-// type alone.
+// Convolutions fold any activation (they keep its alpha and beta: MobileNetV2's ReLU6 is a clip to [0, 6], a
+// detector's leaky ReLU has its slope); the other layers those that read no alpha or beta
+// (isParameterlessActivation), stored as their type alone.
 int32_t fuseActivation(INetworkDefinition& network,
                        const std::function<bool(ActivationType)>& matrixMultiplyActivation) {
   int32_t fused = 0;
   for (int l = 0; l < network.getNbLayers(); ++l) {
     ILayer* layer = network.getLayer(l);
     if (layer->getType() != LayerType::kACTIVATION) continue;
-    const ActivationType type = static_cast<IActivationLayer*>(layer)->getActivationType();
-    if (!isParameterlessActivation(type)) continue;
+    const auto* activation = static_cast<IActivationLayer*>(layer);
+    const ActivationType type = activation->getActivationType();
+    const bool parameterless = isParameterlessActivation(type);
     ITensor* in = layer->getInput(0);
     const auto code = static_cast<int32_t>(type);
     ILayer* target = nullptr;
@@ -31,8 +33,11 @@ int32_t fuseActivation(INetworkDefinition& network,
     if (auto* conv = static_cast<IConvolutionLayer*>(soleUseProducer(network, produced, LayerType::kCONVOLUTION))) {
       if (conv->getFusedActivation() < 0) {
         conv->setFusedActivation(code);
+        conv->setFusedActivationParameters(activation->getAlpha(), activation->getBeta());
         target = conv;
       }
+    } else if (!parameterless) {
+      continue;
     } else if (auto* scale = static_cast<IScaleLayer*>(soleUseProducer(network, produced, LayerType::kSCALE))) {
       if (scale->getFusedActivation() < 0) {  // a batch norm's Scale before its ReLU (DenseNet)
         scale->setFusedActivation(code);

@@ -8,27 +8,28 @@
 
 #include "backends/cpu/cpu_kernels.h"
 #include "backends/cpu/onednn/plugin_abi.h"
+#include "common/activation_kinds.h"
 
 namespace trt {
 namespace cpu {
 namespace onednn {
 
-//! `postActivation`: an activation the reference routine applies after the primitive, or -1.
+//! `postActivation`: an activation the reference routine applies after the primitive (type -1: none).
 bool describeConvolution(const ILayer& layer, const std::vector<TensorView>& inputs, const TensorView& output,
-                         torchtrt_onednn_convolution& desc, int32_t& postActivation);
+                         torchtrt_onednn_convolution& desc, FusedActivation& postActivation);
 //! A transposed convolution, as a convolution description with `transposed` set.
 bool describeDeconvolution(const ILayer& layer, const std::vector<TensorView>& inputs, const TensorView& output,
                            torchtrt_onednn_convolution& desc);
 bool describeMatrixMultiply(const ILayer& layer, const std::vector<TensorView>& inputs, const TensorView& output,
-                            torchtrt_onednn_matrix_multiply& desc, int32_t& postActivation);
+                            torchtrt_onednn_matrix_multiply& desc, FusedActivation& postActivation);
 bool describePooling(const ILayer& layer, const std::vector<TensorView>& inputs, const TensorView& output,
                      torchtrt_onednn_pooling& desc);
 
-//! The fused activation `fused` (-1: none) as a oneDNN post-op code: SiLU, hard-swish and GELU (oneDNN's
+//! The fused activation `fused` (type -1: none) as a oneDNN post-op code: SiLU, hard-swish and GELU (oneDNN's
 //! forms agree with PyTorch's within a few ulps and keep NaN), with the post-op code NONE and
 //! `postActivation` the activation for the reference's routine after the primitive otherwise (oneDNN's
-//! ReLU turns NaN into 0 where PyTorch keeps it).
-int32_t activationPostOp(int32_t fused, int32_t& postActivation);
+//! ReLU turns NaN into 0 where PyTorch keeps it; clip and the other kinds with parameters).
+int32_t activationPostOp(const FusedActivation& fused, FusedActivation& postActivation);
 
 //! Spatial dim `s` of a (de)convolution description: kernel extent, stride, the engine's dilation (1:
 //! dense) and the paddings.

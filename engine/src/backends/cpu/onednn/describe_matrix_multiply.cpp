@@ -29,7 +29,7 @@ torchtrt_onednn_tensor operand(const Dims& stored, int batchRank, bool transpose
 }  // namespace
 
 bool describeMatrixMultiply(const ILayer& layer, const std::vector<TensorView>& inputs, const TensorView& output,
-                            torchtrt_onednn_matrix_multiply& d, int32_t& postActivation) {
+                            torchtrt_onednn_matrix_multiply& d, FusedActivation& postActivation) {
   const auto& mm = static_cast<const IMatrixMultiplyLayer&>(layer);
   if (mm.isInt8() || mm.isFp8()) return false;  // the engine's own exact INT8 kernel, the FP8 emulation
   const MatrixOperation opA = mm.getOperation(0), opB = mm.getOperation(1);
@@ -85,7 +85,8 @@ bool describeMatrixMultiply(const ILayer& layer, const std::vector<TensorView>& 
   // A constant B (read in place, alive as long as the engine) is packed once by the primitive.
   const ILayer* producer = mm.getInput(1)->getProducer();
   if (producer && producer->getType() == LayerType::kCONSTANT) d.constant_b = inputs[1].data;
-  d.activation = activationPostOp(mm.getFusedActivation(), postActivation);  // GELU: a post-op; ReLU after
+  d.activation =
+      activationPostOp(FusedActivation{mm.getFusedActivation()}, postActivation);  // GELU: a post-op; ReLU after
   return true;
 }
 

@@ -28,7 +28,7 @@ bool cpuHasBf16() {
 //! One layer at one set of shapes on the plugin; destroys its plugin step.
 class Step {
  public:
-  Step(const torchtrt_onednn_api& api, torchtrt_onednn_step* handle, int32_t postActivation, bool maxPooling)
+  Step(const torchtrt_onednn_api& api, torchtrt_onednn_step* handle, FusedActivation postActivation, bool maxPooling)
       : api_(api), handle_(handle), postActivation_(postActivation), maxPooling_(maxPooling) {
     created.fetch_add(1, std::memory_order_relaxed);
   }
@@ -57,12 +57,13 @@ class Step {
     if (api_.execute(handle_, data, count, output.data, message, sizeof message) != TORCHTRT_ONEDNN_OK)
       throw Error(layer.describe() + ": oneDNN failed (" + message +
                   "); rerun with TORCHTRT_CPU_KERNELS=reference to use the reference kernels");
-    if (postActivation_ >= 0) {  // over the cores (a ReLU pass on one thread cost MobileNetV3 ~20%)
-      const auto type = static_cast<ActivationType>(postActivation_);
+    if (postActivation_.type >= 0) {  // over the cores (a ReLU pass on one thread cost MobileNetV3 ~20%)
+      const auto type = static_cast<ActivationType>(postActivation_.type);
+      const float alpha = postActivation_.alpha, beta = postActivation_.beta;
       if (output.type == DataType::kBF16)
-        applyActivationInChunksBf16(type, static_cast<uint16_t*>(output.data), output.dims.volume());
+        applyActivationInChunksBf16(type, alpha, beta, static_cast<uint16_t*>(output.data), output.dims.volume());
       else
-        applyActivationInChunks(type, 0.f, 0.f, output.f32(), output.f32(), output.dims.volume());
+        applyActivationInChunks(type, alpha, beta, output.f32(), output.f32(), output.dims.volume());
     }
     return true;
   }
@@ -85,7 +86,7 @@ class Step {
 
   const torchtrt_onednn_api& api_;
   torchtrt_onednn_step* handle_;
-  int32_t postActivation_;  // applied by the reference's routine after the primitive, or -1
+  FusedActivation postActivation_;  // applied by the reference's routine after the primitive (type -1: none)
   bool maxPooling_;
 };
 
@@ -116,7 +117,8 @@ std::unique_ptr<Step> makeStep(const torchtrt_onednn_api& api, const ILayer& lay
   const int32_t dataType = output.type == DataType::kBF16 ? TORCHTRT_ONEDNN_BF16 : TORCHTRT_ONEDNN_F32;
   torchtrt_onednn_step* handle = nullptr;
   char message[512] = {};
-  int32_t status = TORCHTRT_ONEDNN_DECLINED, postActivation = -1;
+  int32_t status = TORCHTRT_ONEDNN_DECLINED;
+  FusedActivation postActivation;
   bool maxPooling = false;
   switch (layer.getType()) {
     case LayerType::kCONVOLUTION: {
@@ -191,7 +193,7 @@ std::unique_ptr<AttentionSteps> makeAttention(const torchtrt_onednn_api& api, co
     char message[512] = {};
     if (api.create_matrix_multiply(&desc, &handle, message, sizeof message) != TORCHTRT_ONEDNN_OK || !handle)
       return nullptr;
-    return std::make_unique<Step>(api, handle, -1, false);
+    return std::make_unique<Step>(api, handle, FusedActivation{}, false);
   };
   torchtrt_onednn_matrix_multiply first{};
   first.a = denseTensor(qd);
