@@ -3,6 +3,7 @@
 // and a million floats spread over all bit patterns.
 #include <gtest/gtest.h>
 
+#include <ATen/ATen.h>
 #include <c10/util/Float8_e4m3fn.h>
 
 #include <cmath>
@@ -82,10 +83,26 @@ TEST(Fp8E4m3, SaturatingConversionClampsToPlusMinus448) {
   }
   EXPECT_EQ(trt::fp8::fromFloatSaturating(std::numeric_limits<float>::infinity()), 0x7E);
   EXPECT_EQ(trt::fp8::fromFloatSaturating(-1e9f), 0xFE);
-  // Quantizing with a scale: x / s saturated, as x * (1 / s).
+  // Quantizing with a scale: x / s saturated.
   const float scale = trt::fp8::scaleForAmax(3.5f);
   EXPECT_EQ(scale, 3.5f / 448.0f);
-  EXPECT_EQ(trt::fp8::quantize(3.5f, 1.0f / scale), 0x7E);
-  EXPECT_EQ(trt::fp8::quantize(-100.0f, 1.0f / scale), 0xFE);
+  EXPECT_EQ(trt::fp8::quantize(3.5f, scale), 0x7E);
+  EXPECT_EQ(trt::fp8::quantize(-100.0f, scale), 0xFE);
   EXPECT_EQ(trt::fp8::scaleForAmax(0.0f), 1.0f);
+}
+
+TEST(Fp8E4m3, QuantizationIsTorchsDivideClampAndConvert) {
+  // A quantization-aware model's `(x / s).clamp(-448, 448).to(torch.float8_e4m3fn)`, division and all: at the
+  // rounding boundaries times the scale, the reciprocal's product would round some quotients the other way.
+  int reciprocalDiffers = 0;
+  for (float scale : {0.0137f, 0.3f, 1.7f / 448.0f}) {
+    for (float q : probes()) {
+      const float x = q * scale;
+      const at::Tensor quotient = at::tensor({x}) / at::tensor(scale);
+      const uint8_t expected = torchCode(quotient.clamp(-448, 448).item<float>());
+      ASSERT_EQ(trt::fp8::quantize(x, scale), expected) << "x = " << x << ", scale = " << scale;
+      reciprocalDiffers += trt::fp8::fromFloatSaturating(x * (1.0f / scale)) != expected;
+    }
+  }
+  EXPECT_GT(reciprocalDiffers, 0) << "the probes must include quotients the reciprocal rounds differently";
 }

@@ -335,7 +335,7 @@ TEST(Fp8MatrixMultiply, SiblingProductsShareOneQuantization) {
     for (float v : weights[p]) wmax = std::fmax(wmax, std::fabs(v));
     const float sW = trt::fp8::scaleForAmax(wmax);
     for (int64_t n = 0; n < N; ++n)
-      for (int64_t k = 0; k < K; ++k) codes[p].push_back(trt::fp8::quantize(weights[p][k * N + n], 1.f / sW));
+      for (int64_t k = 0; k < K; ++k) codes[p].push_back(trt::fp8::quantize(weights[p][k * N + n], sW));
     auto* w = separate.addConstant(trt::Dims{N, K}, {trt::DataType::kFP8, codes[p].data(), N * K});
     auto* mm =
         separate.addMatrixMultiply(*x, trt::MatrixOperation::kNONE, *w->getOutput(0), trt::MatrixOperation::kTRANSPOSE);
@@ -380,7 +380,7 @@ TEST(Fp8Quantize, QuantizeAndDequantizeFp8MatchTheConversions) {
       for (size_t i = 0; i < x.size(); ++i) {
         float v = negated ? -x[i] : x[i];
         if (readsHalf) v = trt::halfToFloat(trt::floatToHalf(v));
-        ASSERT_EQ(y[i], trt::fp8::toFloat(trt::fp8::quantize(v, 2.f)) * 0.5f) << i << (half ? " (half)" : "");
+        ASSERT_EQ(y[i], trt::fp8::toFloat(trt::fp8::quantize(v, 0.5f)) * 0.5f) << i << (half ? " (half)" : "");
       }
     }
   trt::INetworkDefinition net;

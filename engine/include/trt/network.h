@@ -478,14 +478,15 @@ class IQuantizationLayer : public ILayer {
 
 //! Quantization to INT8 (TensorRT's IQuantizeLayer, symmetric): q = clamp(round_half_even(x * (1/s)),
 //! -128, 127) with one scale, or one per index of `axis`. FP32 input, INT8 output. With setToType(kFP8):
-//! q = E4M3(x * (1/s)) rounded to nearest even and saturated at ±448, one scale per tensor, from a float32,
+//! q = E4M3(x / s) (a correctly rounded division) rounded to nearest even and saturated at ±448, one scale per
+//! tensor, from a float32,
 //! float16 or bfloat16 input (the FP8 products' shared input quantization).
 class IQuantizeLayer : public IQuantizationLayer {
  public:
   //! The output type: kINT8 (default) or kFP8.
   virtual void setToType(DataType type) = 0;
   virtual DataType getToType() const = 0;
-  //! FP8 only: q = E4M3(act(x) * (1/s)) with the activation computed in float (set by the builder when an
+  //! FP8 only: q = E4M3(act(x) / s) with the activation computed in float (set by the builder when an
   //! activation's only reader is the quantization; -1 for none). Activations without parameters: ReLU,
   //! sigmoid, tanh, GELU (erf or tanh form), SiLU, hard-swish.
   virtual void setFusedActivation(int32_t activationOrMinusOne) = 0;

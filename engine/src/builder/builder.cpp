@@ -97,20 +97,24 @@ IHostMemory* Builder::buildSerializedNetwork(INetworkDefinition& network, IBuild
   const ExecutionBackend& backend = executionBackend(settings.backend);
   backend.describeTarget(settings);
   const bool fp8 = config.getFlag(BuilderFlag::kFP8);
-  if (fp8) {
+  // FP8 layers the network has already: a quantization-aware model's FP8 quantizations, torch._scaled_mm's products.
+  bool fp8Quantizations = false, fp8Products = false;
+  for (int l = 0; l < network.getNbLayers(); ++l) {
+    const ILayer* layer = network.getLayer(l);
+    fp8Quantizations |= layer->getType() == LayerType::kQUANTIZE &&
+                        static_cast<const IQuantizeLayer*>(layer)->getToType() == DataType::kFP8;
+    fp8Products |=
+        layer->getType() == LayerType::kMATRIX_MULTIPLY && static_cast<const IMatrixMultiplyLayer*>(layer)->isFp8();
+  }
+  if (fp8 || fp8Products) {
     Fp8Target target{settings.backend, settings.smMajor, settings.smMinor, config.getInt8Calibrator() != nullptr};
-    for (int l = 0; l < network.getNbLayers(); ++l)
-      target.hasQuantizeLayers |= network.getLayer(l)->getType() == LayerType::kQUANTIZE;
+    target.hasQuantizeLayers = fp8Quantizations || fp8Products;
     checkFp8Target(target);
     if (settings.backend == Backend::kCPU)
       logger_.log(ILogger::Severity::kWARNING,
                   "FP8 on the cpu backend is emulated: inputs and weights are rounded to E4M3 as a GPU's FP8 "
                   "products round them and multiplied in float32, to check an FP8 engine's accuracy without the GPU; "
                   "it is slower than float32, not faster");
-    if (!config.getInt8Calibrator())
-      logger_.log(ILogger::Severity::kWARNING,
-                  "FP8 is enabled without a calibrator: the FP8 products take their scales from calibration only "
-                  "(Quantize/Dequantize layers give INT8 scales), so no layer runs in FP8");
   }
   settings.builderFlags = config.getFlags();
   settings.workspaceLimit = config.getMemoryPoolLimit();
@@ -150,6 +154,9 @@ IHostMemory* Builder::buildSerializedNetwork(INetworkDefinition& network, IBuild
     runPass("dead-layer removal", passes::removeDeadLayers);
   // INT8 from a quantization-aware model's Q/DQ pairs, once the weights are final.
   if (int8 && runPass("Q/DQ fusion", passes::fuseQuantizedLayers) > 0)
+    runPass("dead-layer removal", passes::removeDeadLayers);
+  // A quantization-aware model's FP8 scales into its quantizations (exact, in any build).
+  if (runPass("FP8 quantization scale folding", passes::foldFp8QuantizationScales) > 0)
     runPass("dead-layer removal", passes::removeDeadLayers);
   // Fusions, in this order (each leaves the fused layers dead; their removal lets the next one see
   // single-use tensors): residual before activation, so relu(conv + r) folds whole; a product's scale
@@ -191,6 +198,9 @@ IHostMemory* Builder::buildSerializedNetwork(INetworkDefinition& network, IBuild
   };
   for (const auto& fusion : fusions)
     if (runPass(fusion.first, fusion.second) > 0) runPass("dead-layer removal", passes::removeDeadLayers);
+  // FP8 products from a quantization-aware model's FP8 dequantizations, once fusions gave them their biases.
+  if (fp8 && runPass("FP8 Q/DQ fusion", passes::fuseFp8QuantizedProducts) > 0)
+    runPass("dead-layer removal", passes::removeDeadLayers);
   // INT8 for the remaining FP32 convolutions and products from calibration, once fusions fixed what they read.
   if ((int8 || fp8) && config.getInt8Calibrator()) {
     const auto calibrate = [&](INetworkDefinition& n) {

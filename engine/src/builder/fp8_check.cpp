@@ -5,7 +5,8 @@ namespace trt {
 namespace {
 constexpr const char* kNeedsScales =
     "needs per-tensor scales: pass a calibrator (its amax sets each tensor's scale, amax / 448) or "
-    "compile a quantization-aware model whose Quantize/Dequantize layers carry the scales";
+    "compile a quantization-aware model that quantizes to FP8 with its own scales "
+    "((x / s).clamp(-448, 448).to(torch.float8_e4m3fn), or torch._scaled_mm)";
 }  // namespace
 
 void checkFp8Target(const Fp8Target& t) {

@@ -15,7 +15,7 @@ struct Fp8Target {
   Backend backend = Backend::kCPU;
   int32_t smMajor = -1, smMinor = -1;
   bool hasCalibrator = false;      //!< an INT8-style calibrator, whose amax gives each tensor's scale
-  bool hasQuantizeLayers = false;  //!< Quantize/Dequantize layers (a quantization-aware model's)
+  bool hasQuantizeLayers = false;  //!< FP8 quantizations or products (a quantization-aware model's scales)
 };
 
 //! Throws Error saying why FP8 cannot be used: a GPU below compute capability 8.9 (no FP8 tensor cores),

@@ -82,9 +82,11 @@ TRT_HOST_DEVICE inline uint8_t fromFloatSaturating(float x) {
   return fromFloat(fminf(fmaxf(x, -kMax), kMax));
 }
 
-//! `x` quantized with the reciprocal of its per-tensor scale (scale = amax / 448): saturating, as
-//! FP8 quantization clamps to the format's range before it rounds.
-TRT_HOST_DEVICE inline uint8_t quantize(float x, float inverseScale) { return fromFloatSaturating(x * inverseScale); }
+//! `x` quantized with its per-tensor scale (amax / 448 from calibration, or a quantization-aware model's): E4M3 of
+//! the float32 quotient x / scale, saturating. A correctly rounded division, not a product by the reciprocal, so
+//! that the codes are exactly PyTorch's `(x / scale).clamp(-448, 448).to(torch.float8_e4m3fn)` (the reciprocal's
+//! own rounding moves some quotients across a rounding boundary).
+TRT_HOST_DEVICE inline uint8_t quantize(float x, float scale) { return fromFloatSaturating(x / scale); }
 
 //! The per-tensor scale that maps `amax` (the largest |x| a calibrator observed) onto 448; 1 when
 //! amax is 0 or not finite, so that quantization stays defined.

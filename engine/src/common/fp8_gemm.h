@@ -16,10 +16,9 @@ namespace fp8 {
 //! float (4 + 4 significant bits), so only the float sum rounds.
 inline std::vector<float> emulatedGemm(const float* A, const float* B, int64_t M, int64_t N, int64_t K, float scaleA,
                                        float scaleB) {
-  const float invA = 1.0f / scaleA, invB = 1.0f / scaleB;
   std::vector<float> qa(static_cast<size_t>(M * K)), qb(static_cast<size_t>(K * N));
-  for (int64_t i = 0; i < M * K; ++i) qa[i] = toFloat(quantize(A[i], invA));
-  for (int64_t i = 0; i < K * N; ++i) qb[i] = toFloat(quantize(B[i], invB));
+  for (int64_t i = 0; i < M * K; ++i) qa[i] = toFloat(quantize(A[i], scaleA));
+  for (int64_t i = 0; i < K * N; ++i) qb[i] = toFloat(quantize(B[i], scaleB));
   std::vector<float> C(static_cast<size_t>(M * N));
   for (int64_t m = 0; m < M; ++m)
     for (int64_t n = 0; n < N; ++n) {

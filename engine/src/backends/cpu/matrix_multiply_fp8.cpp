@@ -25,7 +25,7 @@ void runFp8MatrixMultiply(const ILayer& layer, const std::vector<TensorView>& in
   if (rows == 0 || N == 0) return;
   // The operands' E4M3 values as floats (exact), then one float32 GEMM.
   std::vector<float> a(static_cast<size_t>(rows * K)), b(static_cast<size_t>(N * K));
-  const float inverse = 1.0f / mm.getFp8InputScale();
+  const float inputScale = mm.getFp8InputScale();
   forEachRange(rows, K, [&](int64_t first, int64_t last) {
     if (quantizedInput) {
       const auto* codes = static_cast<const uint8_t*>(inputs[0].data);
@@ -33,7 +33,7 @@ void runFp8MatrixMultiply(const ILayer& layer, const std::vector<TensorView>& in
       return;
     }
     const float* x = inputs[0].f32();
-    for (int64_t i = first * K; i < last * K; ++i) a[i] = fp8::toFloat(fp8::quantize(x[i], inverse));
+    for (int64_t i = first * K; i < last * K; ++i) a[i] = fp8::toFloat(fp8::quantize(x[i], inputScale));
   });
   const auto* weights = static_cast<const uint8_t*>(inputs[1].data);
   for (int64_t i = 0; i < N * K; ++i) b[i] = fp8::toFloat(weights[i]);

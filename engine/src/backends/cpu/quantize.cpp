@@ -31,7 +31,7 @@ void runQuantize(const ILayer& layer, const std::vector<TensorView>& inputs, Ten
   requireFloat32(layer, inputs[0], "the input");  // 16-bit inputs arrive widened (runWidened)
   const auto& q = static_cast<const IQuantizeLayer&>(layer);
   if (q.getToType() == DataType::kFP8) {
-    const float inverse = 1.0f / q.getScales()[0];
+    const float scale = q.getScales()[0];
     const float* x = inputs[0].f32();
     auto* y = static_cast<uint8_t*>(output.data);
     const int64_t n = inputs[0].dims.volume();
@@ -42,7 +42,7 @@ void runQuantize(const ILayer& layer, const std::vector<TensorView>& inputs, Ten
       // The fused activation in float, unrounded, as the CUDA kernel computes it before quantizing.
       if (activation >= 0)
         applyActivation(static_cast<ActivationType>(activation), 0.f, 0.f, chunk.data(), end - begin);
-      for (int64_t i = begin; i < end; ++i) y[i] = fp8::quantize(chunk[i - begin], inverse);
+      for (int64_t i = begin; i < end; ++i) y[i] = fp8::quantize(chunk[i - begin], scale);
     });
     return;
   }

@@ -168,9 +168,9 @@ void launchInt8Convolution(LaunchContext&, const ILayer&, const std::vector<Tens
 void launchInt8MatrixMultiply(LaunchContext&, const ILayer&, const std::vector<TensorView>&, TensorView&);
 //! An FP8 E4M3 matrix multiply: the input quantized per tensor, cuBLASLt's FP8 GEMM by FP8 weights [N, K].
 void launchFp8MatrixMultiply(LaunchContext&, const ILayer&, const std::vector<TensorView>&, TensorView&);
-//! q[i] = E4M3(act(x[i]) * inverseScale), saturating, for `total` float32, float16 or bfloat16 values of `type`
-//! (`activation` an ActivationType without parameters computed in float first, or -1 for none).
-void quantizeToFp8(LaunchContext& ctx, DataType type, const void* x, float inverseScale, uint8_t* q, int64_t total,
+//! q[i] = E4M3(act(x[i]) / scale), saturating (fp8::quantize), for `total` float32, float16 or bfloat16 values of
+//! `type` (`activation` an ActivationType without parameters computed in float first, or -1 for none).
+void quantizeToFp8(LaunchContext& ctx, DataType type, const void* x, float scale, uint8_t* q, int64_t total,
                    const std::string& where, int32_t activation = -1);
 //! C[b][i][j] = sum_k A[b][i * lda + k] * B[b][j * ldb + k] in INT32 (C row-major, rows N long, batches
 //! strideA / strideB / strideC elements apart): cuBLAS's INT8 tensor-core GEMM, or an own tiled kernel.

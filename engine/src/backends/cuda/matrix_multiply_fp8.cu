@@ -27,7 +27,7 @@ __device__ __forceinline__ float activated(const T* x, int64_t i, int32_t activa
 
 // The activation (-1: none) in float first, unrounded (a quantization with an activation folded in).
 template <typename T>
-__global__ void quantizeFp8Kernel(const T* x, float inverseScale, uint8_t* q, int64_t total, bool vectorized,
+__global__ void quantizeFp8Kernel(const T* x, float scale, uint8_t* q, int64_t total, bool vectorized,
                                   int32_t activation) {
   const int64_t thread = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
   if (vectorized) {
@@ -40,14 +40,14 @@ __global__ void quantizeFp8Kernel(const T* x, float inverseScale, uint8_t* q, in
       uint2 packed;
       uint8_t* bytes = reinterpret_cast<uint8_t*>(&packed);
 #pragma unroll
-      for (int k = 0; k < 8; ++k) bytes[k] = fp8::quantize(v[k], inverseScale);
+      for (int k = 0; k < 8; ++k) bytes[k] = fp8::quantize(v[k], scale);
       *reinterpret_cast<uint2*>(q + first) = packed;
       return;
     }
-    for (int64_t i = first; i < total; ++i) q[i] = fp8::quantize(activated(x, i, activation), inverseScale);
+    for (int64_t i = first; i < total; ++i) q[i] = fp8::quantize(activated(x, i, activation), scale);
     return;
   }
-  if (thread < total) q[thread] = fp8::quantize(activated(x, thread, activation), inverseScale);
+  if (thread < total) q[thread] = fp8::quantize(activated(x, thread, activation), scale);
 }
 
 // y[i] = act(y[i] + bias[i % columns] + residual[i]) after a GEMM that wrote the scaled product.
@@ -78,7 +78,7 @@ __global__ void fp8PlainGemmKernel(const uint8_t* a, const uint8_t* w, T* y, flo
 
 }  // namespace
 
-void quantizeToFp8(LaunchContext& ctx, DataType type, const void* x, float inverseScale, uint8_t* q, int64_t total,
+void quantizeToFp8(LaunchContext& ctx, DataType type, const void* x, float scale, uint8_t* q, int64_t total,
                    const std::string& where, int32_t activation) {
   if (total == 0) return;
   // Eight codes a thread need 8-byte aligned stores; the scratch and planned blocks are, views may not be.
@@ -87,7 +87,7 @@ void quantizeToFp8(LaunchContext& ctx, DataType type, const void* x, float inver
   dispatchFloating(type, where, [&](auto tag) {
     using T = decltype(tag);
     quantizeFp8Kernel<T><<<static_cast<unsigned>((threads + 255) / 256), 256, 0, ctx.stream>>>(
-        static_cast<const T*>(x), inverseScale, q, total, vectorized, activation);
+        static_cast<const T*>(x), scale, q, total, vectorized, activation);
   });
   check(cudaGetLastError(), "FP8 quantization kernel launch");
 }
@@ -144,7 +144,7 @@ void launchFp8MatrixMultiply(LaunchContext& ctx, const ILayer& layer, const std:
   // An FP8 input was quantized with the input scale already (a shared Quantize layer); a float one is here.
   const uint8_t* quantized = static_cast<const uint8_t*>(in[0].data);
   if (in[0].type != DataType::kFP8) {
-    quantizeToFp8(ctx, in[0].type, in[0].data, 1.0f / mm.getFp8InputScale(), scratch, rows * K, layer.describe());
+    quantizeToFp8(ctx, in[0].type, in[0].data, mm.getFp8InputScale(), scratch, rows * K, layer.describe());
     quantized = scratch;
   }
 

@@ -49,7 +49,7 @@ void launchQuantize(LaunchContext& ctx, const ILayer& layer, const std::vector<T
   if (n == 0) return;
   const auto& q = static_cast<const IQuantizeLayer&>(layer);
   if (q.getToType() == DataType::kFP8)
-    return quantizeToFp8(ctx, in[0].type, in[0].data, 1.0f / q.getScales()[0], static_cast<uint8_t*>(out.data), n,
+    return quantizeToFp8(ctx, in[0].type, in[0].data, q.getScales()[0], static_cast<uint8_t*>(out.data), n,
                          layer.describe(), q.getFusedActivation());
   quantizeKernel<<<static_cast<unsigned>((n + 255) / 256), 256, 0, ctx.stream>>>(
       static_cast<const float*>(in[0].data), static_cast<int8_t*>(out.data), scalesFor(ctx, layer, in[0].dims), n);

@@ -46,11 +46,21 @@ void switchToFp8(INetworkDefinition& network, ILayer& layer, float inputScale) {
   for (float v : rows)
     if (std::isfinite(v)) amax = std::max(amax, std::fabs(v));
   const float weightScale = fp8::scaleForAmax(amax);
-  const float inverse = 1.0f / weightScale;
   std::vector<uint8_t> q(rows.size());
-  for (size_t i = 0; i < rows.size(); ++i) q[i] = fp8::quantize(rows[i], inverse);
+  for (size_t i = 0; i < rows.size(); ++i) q[i] = fp8::quantize(rows[i], weightScale);
   useQuantizedWeights(network, mm, DataType::kFP8, q.data(), N, K, " (fp8 weights)");
   mm.setFp8Scales(inputScale, weightScale);
+}
+
+ITensor* ZeroBiases::of(INetworkDefinition& network, int64_t n, DataType type, const std::string& reader) {
+  auto it = std::find_if(made_.begin(), made_.end(), [&](const Made& m) { return m.n == n && m.type == type; });
+  if (it != made_.end()) return it->tensor;
+  auto zeros = std::make_shared<std::vector<uint8_t>>(static_cast<size_t>(n) * dataTypeSize(type), 0);
+  IConstantLayer* bias = network.addConstant(Dims{n}, {type, zeros->data(), n}, zeros);
+  bias->setName((reader + " (zero bias)").c_str());
+  network.moveLayer(bias, 0);  // a constant: first, before every reader
+  made_.push_back({n, type, bias->getOutput(0)});
+  return bias->getOutput(0);
 }
 
 int32_t shareFp8Quantization(INetworkDefinition& network) {
@@ -70,8 +80,7 @@ int32_t shareFp8Quantization(INetworkDefinition& network) {
       it->second.push_back(mm);
   }
   int32_t changed = 0;
-  // Zero biases shared by width and type (three bias-less projections of one width read one constant).
-  std::vector<std::pair<std::pair<int64_t, DataType>, ITensor*>> zeroBiases;
+  ZeroBiases zeroBiases;
   for (auto& [tensor, products] : groups) {
     IQuantizeLayer* q = network.addQuantize(*tensor, {products[0]->getFp8InputScale()});
     q->setToType(DataType::kFP8);
@@ -79,20 +88,9 @@ int32_t shareFp8Quantization(INetworkDefinition& network) {
     network.moveLayer(q, network.indexOf(products[0]));
     for (IMatrixMultiplyLayer* mm : products) {
       // An FP8 input leaves the output's type to the bias: a product without one gets zeros of its type.
-      if (mm->getNbInputs() < 3) {
-        const std::pair<int64_t, DataType> key{mm->getInput(1)->getDimensions().d[0], tensor->getType()};
-        auto it = std::find_if(zeroBiases.begin(), zeroBiases.end(), [&](const auto& z) { return z.first == key; });
-        if (it == zeroBiases.end()) {
-          const int64_t N = key.first;
-          auto zeros = std::make_shared<std::vector<uint8_t>>(static_cast<size_t>(N) * dataTypeSize(key.second), 0);
-          IConstantLayer* bias = network.addConstant(Dims{N}, {key.second, zeros->data(), N}, zeros);
-          bias->setName((std::string(mm->getName()) + " (zero bias)").c_str());
-          network.moveLayer(bias, 0);  // a constant: first, before every reader
-          zeroBiases.push_back({key, bias->getOutput(0)});
-          it = zeroBiases.end() - 1;
-        }
-        mm->setInput(2, *it->second);
-      }
+      if (mm->getNbInputs() < 3)
+        mm->setInput(2,
+                     *zeroBiases.of(network, mm->getInput(1)->getDimensions().d[0], tensor->getType(), mm->getName()));
       mm->setInput(0, *q->getOutput(0));
       ++changed;
     }

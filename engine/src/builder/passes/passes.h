@@ -36,6 +36,31 @@ void switchToFp8(INetworkDefinition& network, ILayer& layer, float inputScale);
 //! Gives the FP8 products that read one float tensor one shared Quantize layer (to FP8, the tensor's scale)
 //! instead of a quantization each (Q, K and V projections read one tensor); returns how many products changed.
 int32_t shareFp8Quantization(INetworkDefinition& network);
+//! Moves a quantization-aware model's FP8 scales into its quantizations and dequantizations (both with scale 1 from
+//! the frontend): quantize(clip(x / s, -448, 448)) becomes quantize(x, s) and dequantize(q) * s dequantize(q, s),
+//! in float32 (exact: FP8 quantization divides by its scale).
+int32_t foldFp8QuantizationScales(INetworkDefinition& network);
+//! Makes a product by constant weights that reads an FP8 dequantization an FP8 product reading the codes (input
+//! scale the dequantization's), where its weights lie on an FP8 grid (fp8GridCodes); other products stay float.
+int32_t fuseFp8QuantizedProducts(INetworkDefinition& network);
+//! Whether `values` are each an E4M3 code times one scale (a fake-quantized weight matrix): sets the scale (amax /
+//! m, m the largest code's value) and the codes. False for values off every such grid, or not finite.
+bool fp8GridCodes(const std::vector<float>& values, float& scale, std::vector<uint8_t>& codes);
+//! Zero biases [n] of a type, one constant each, for FP8 products without a bias (an FP8 input leaves the output's
+//! type to the bias).
+class ZeroBiases {
+ public:
+  //! The zero bias [n] of `type` (made on first use, named after its first `reader`).
+  ITensor* of(INetworkDefinition& network, int64_t n, DataType type, const std::string& reader);
+
+ private:
+  struct Made {
+    int64_t n;
+    DataType type;
+    ITensor* tensor;
+  };
+  std::vector<Made> made_;
+};
 //! Folds an activation without parameters (GELU, ReLU, SiLU, ...) whose only reader is a quantization to FP8
 //! into it: one kernel reads the activation's input and writes the FP8 codes of act(x) computed in float.
 int32_t fuseActivationIntoFp8Quantize(INetworkDefinition& network);

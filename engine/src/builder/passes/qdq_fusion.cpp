@@ -44,6 +44,7 @@ int32_t fuseQuantizedLayers(INetworkDefinition& network) {
     ILayer* qLayer = dq->getInput(0)->getProducer();
     if (!qLayer || qLayer->getType() != LayerType::kQUANTIZE) continue;
     auto* q = static_cast<IQuantizeLayer*>(qLayer);
+    if (q->getToType() != DataType::kINT8) continue;  // FP8 pairs: fuseFp8QuantizedProducts
     if (q->getScales().size() != 1 || dq->getScales().size() != 1 || q->getScales()[0] != dq->getScales()[0]) continue;
     if (firstCommuting)
       firstCommuting->setInput(0, *q->getInput(0));  // the chain now computes on x; the layer quantizes
