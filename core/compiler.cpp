@@ -1,5 +1,6 @@
 #include "core/compiler.h"
 
+#include <algorithm>
 #include <atomic>
 #include <cctype>
 #include <chrono>
@@ -12,6 +13,7 @@
 #include "core/runtime/runtime.h"
 #include "core/util/macros.h"
 #include "core/util/trt_util.h"
+#include "engine/src/builder/fp8_check.h"
 #include "torch/csrc/jit/api/function_impl.h"
 #include "torch/csrc/jit/ir/ir.h"
 #include "torch/csrc/jit/passes/dead_code_elimination.h"
@@ -253,6 +255,23 @@ torch::jit::Module CompileGraph(const torch::jit::Module& mod, CompileSpec cfg) 
                    "quantization-aware model) and no INT8 calibrator was given: pass calibrator= "
                    "(torch_tensorrt.ptq.DataLoaderCalibrator or CacheCalibrator; C++ ptq_calibrator from "
                    "torch_tensorrt::ptq::make_int8_calibrator), compile a quantization-aware model, or drop int8");
+  }
+  // FP8 needs scales too: a calibrator, or the model's own FP8 quantization (a cast to float8_e4m3fn,
+  // torch._scaled_mm). Refused here (the builder applies the whole rule, GPU compute capability included).
+  if (cfg.convert_info.engine_settings.enabled_precisions.count(at::kFloat8_e4m3fn) &&
+      !cfg.convert_info.engine_settings.calibrator) {
+    bool fp8Quantized = false;
+    for (const auto* node : graph->nodes()) {
+      const auto type = node->outputs().size() == 1 ? node->output()->type()->cast<c10::TensorType>() : nullptr;
+      fp8Quantized |= node->kind() == c10::Symbol::fromQualString("aten::_scaled_mm") ||
+                      (type && type->scalarType() == at::kFloat8_e4m3fn) ||
+                      (node->kind() == c10::Symbol::fromQualString("aten::to") && node->inputs().size() > 1 &&
+                       std::any_of(node->inputs().begin() + 1, node->inputs().end(), [](const torch::jit::Value* v) {
+                         const auto value = torch::jit::toIValue(v);
+                         return value && value->isInt() && value->toInt() == static_cast<int64_t>(at::kFloat8_e4m3fn);
+                       }));
+    }
+    trt::checkFp8Target(trt::Fp8Target{trt::Backend::kCPU, -1, -1, false, fp8Quantized});
   }
   // Calibration feeds the module's inputs to the engine: the whole forward must be that one engine.
   const auto& precisions = cfg.convert_info.engine_settings.enabled_precisions;

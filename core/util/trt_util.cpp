@@ -93,7 +93,7 @@ at::ScalarType TRTDataTypeToScalarType(trt::DataType t) {
     case trt::DataType::kBOOL:
       return at::kBool;
     case trt::DataType::kFP8:
-      break;
+      return at::kFloat8_e4m3fn;
   }
   TORCHTRT_THROW_ERROR("torch has no scalar type for engine type " << trt::dataTypeName(t));
 }

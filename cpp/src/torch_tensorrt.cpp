@@ -8,7 +8,6 @@
 #include "core/runtime/runtime.h"
 #include "core/util/logging.h"
 #include "core/util/macros.h"
-#include "engine/src/builder/fp8_check.h"
 #include "torch/cuda.h"
 #include "torch/version.h"
 
@@ -177,10 +176,6 @@ core::CompileSpec toInternal(const CompileSpec& spec) {
       internal.device_info = "cuda:" + std::to_string(spec.device.gpu_id);
     }
   }
-  // FP8 for the CPU backend without scales: refused here, before partial compilation would quietly leave
-  // every engine to TorchScript (the builder applies the whole rule, GPU compute capability included).
-  if (spec.enabled_precisions.count(DataType::kFP8) && s.backend == trt::Backend::kCPU)
-    trt::checkFp8Target(trt::Fp8Target{trt::Backend::kCPU, -1, -1, spec.ptq_calibrator != nullptr});
   s.gpu_id = spec.device.gpu_id;
   s.disable_tf32 = spec.disable_tf32;
   s.debug = spec.debug;

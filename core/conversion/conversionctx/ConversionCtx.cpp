@@ -87,6 +87,17 @@ trt::ITensor* ConversionCtx::constantTensor(const at::Tensor& tensor, const std:
   return layer->getOutput(0);
 }
 
+trt::ITensor* ConversionCtx::constantBytes(const at::Tensor& bytes, trt::DataType type, const std::string& name) {
+  TORCHTRT_CHECK(bytes.element_size() == 1 && trt::dataTypeSize(type) == 1,
+                 "constantBytes takes one-byte elements of a one-byte engine type (" << name << ")");
+  at::Tensor t = bytes.detach().to(at::kCPU).contiguous().clone();  // its own storage, shared with the network
+  auto owner = std::make_shared<const at::Tensor>(t);
+  auto* layer = net->addConstant(util::toDims(t.sizes()), trt::Weights{type, t.data_ptr(), t.numel()},
+                                 std::shared_ptr<const void>(owner, t.data_ptr()));
+  layer->setName(name.c_str());
+  return layer->getOutput(0);
+}
+
 std::unique_ptr<trt::ITimingCache> readTimingCacheFile(const BuilderSettings& settings, trt::IBuilderConfig& cfg) {
   if (settings.timing_cache_path.empty() || settings.backend != trt::Backend::kCUDA) return nullptr;
   std::vector<char> bytes;

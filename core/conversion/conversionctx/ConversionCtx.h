@@ -57,6 +57,8 @@ struct ConversionCtx {
   //! Adds a constant layer holding a Torch tensor (float64 becomes float32; int64 becomes int32 where
   //! every value fits, and stays int64 otherwise).
   trt::ITensor* constantTensor(const at::Tensor& tensor, const std::string& name);
+  //! A constant of engine type `type` whose elements are `bytes`' (one byte each: FP8 codes), shape and all.
+  trt::ITensor* constantBytes(const at::Tensor& bytes, trt::DataType type, const std::string& name);
   //! Serializes the network into a plan.
   std::string SerializeEngine();
   //! The settings' timing cache file, read into a cache set on the config (nullptr when there is none
