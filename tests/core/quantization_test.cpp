@@ -74,3 +74,43 @@ TEST(Quantization, FakeQuantizePerTensorAndPerChannel) {
       return (%t))IR",
              {x}, {at::tensor({0.03f}), at::tensor({-2}, at::kInt)});
 }
+
+namespace {
+// FP8 quantization as a quantization-aware model writes it: (x / s).clamp(-448, 448).to(float8_e4m3fn).
+const char* kFp8Quantize = R"IR(
+      %lo : int = prim::Constant[value=-448]()
+      %hi : int = prim::Constant[value=448]()
+      %f8 : int = prim::Constant[value=24]()
+      %f32 : int = prim::Constant[value=6]()
+      %false : bool = prim::Constant[value=0]()
+      %none : NoneType = prim::Constant()
+      %d : Tensor = aten::div(%x, %sx)
+      %c : Tensor = aten::clamp(%d, %lo, %hi)
+      %q : Tensor = aten::to(%c, %f8, %false, %false, %none)
+)IR";
+}  // namespace
+
+TEST(Quantization, Fp8QuantizeAndDequantizeAreExact) {
+  const at::Tensor x = at::randn({16, 64}) * 12;  // beyond 448 * s: saturation on both sides
+  checkGraph(std::string("graph(%x : Tensor, %sx : Tensor):") + kFp8Quantize + R"IR(
+      %f : Tensor = aten::to(%q, %f32, %false, %false, %none)
+      %y : Tensor = aten::mul(%f, %sx)
+      return (%y))IR",
+             {x}, {at::tensor(0.02f)});
+}
+
+TEST(Quantization, ScaledMmIsAnFp8Product) {
+  const at::Tensor x = at::randn({16, 64}) * 4;
+  const at::Tensor w = (at::randn({64, 32}) * 100).clamp(-448, 448).to(at::kFloat8_e4m3fn);  // [K, N]
+  for (bool bias : {false, true}) {
+    std::string ir = std::string("graph(%x : Tensor, %sx : Tensor, %w : Tensor, %sw : Tensor") +
+                     (bias ? ", %b : Tensor):" : "):") + kFp8Quantize + R"IR(
+      %fast : bool = prim::Constant[value=0]()
+      %y : Tensor = aten::_scaled_mm(%q, %w, %sx, %sw, BIAS, %none, %f32, %fast)
+      return (%y))IR";
+    ir.replace(ir.find("BIAS"), 4, bias ? "%b" : "%none");
+    std::vector<c10::IValue> params = {at::tensor(0.03f), w, at::tensor(0.004f)};
+    if (bias) params.push_back(at::randn({32}));
+    checkGraph(ir, {x}, params);
+  }
+}
