@@ -12,6 +12,7 @@
 #include <fstream>
 #include <iterator>
 
+#include "backends/cuda/convolution_cudnn_graph.h"
 #include "builder/builder_impl.h"
 #include "plan/plan.h"
 #include "runtime/runtime_impl.h"
@@ -41,10 +42,12 @@ std::vector<float> runOnDevice(const trt::ICudaEngine& engine, trt::Dims dims, c
 }
 
 // Runs input "x" through the plan `contents` with its one convolution's tactic forced to `path` (0 im2col +
-// GEMM, 1 cuDNN, 2 the own depthwise kernel); returns output "y" (empty when the plan does not load).
+// GEMM, 1 cuDNN, 2 the own depthwise kernel, 3 the cuDNN graph API's first plan); returns output "y" (empty when
+// the plan does not load).
 std::vector<float> runWithConvolutionPath(trt::PlanContents& contents, int64_t path, trt::Dims dims,
                                           const std::vector<float>& x) {
   contents.tactics[0].choice[1] = path;
+  if (path == 3) contents.tactics[0].choice[0] = 0;  // the graph plan's index
   const auto plan = trt::writePlan(contents);
   std::unique_ptr<trt::IRuntime> rt(trt::createInferRuntime(trt::defaultLogger()));
   std::unique_ptr<trt::ICudaEngine> engine(rt->deserializeCudaEngine(plan.data(), plan.size()));
@@ -318,9 +321,9 @@ struct OwnKernelCase {
   int64_t groupWidth = 1;  // input (and output) channels a group: 1 depthwise
 };
 
-// Forced through the plan's tactic record onto the own kernel (path 2) and onto cuDNN (path 1), the
-// convolution matches the CPU in FP16 and BF16.
-void expectOwnKernelMatchesTheCpuAndCudnn(const OwnKernelCase& k) {
+// Forced through the plan's tactic record onto each of `paths` (2 the own kernel, 1 cuDNN, 3 a cuDNN graph plan),
+// the convolution matches the CPU in FP16 and BF16.
+void expectOwnKernelMatchesTheCpuAndCudnn(const OwnKernelCase& k, std::vector<int64_t> paths = {2, 1}) {
   for (bool bf16 : {false, true}) {
     const int64_t c = k.channels, side = k.side, filter = k.groupWidth * k.k * k.k;
     const auto w = randomVector(c * filter, 160), b = randomVector(c, 161);
@@ -353,13 +356,17 @@ void expectOwnKernelMatchesTheCpuAndCudnn(const OwnKernelCase& k) {
     auto contents = trt::readPlan(static_cast<const uint8_t*>(mem->data()), mem->size());
     ASSERT_EQ(contents->tactics.size(), 1u);
     ASSERT_EQ(contents->tactics[0].choice.size(), 2u);
-    for (int64_t path : {2, 1}) {
-      SCOPED_TRACE(std::string(path == 2 ? "own kernel" : "cuDNN") + " k" + std::to_string(k.k) + " s" +
+    for (int64_t path : paths) {
+      SCOPED_TRACE(std::string(path == 2 ? "own kernel" : path == 3 ? "cuDNN graph" : "cuDNN") + " k" + std::to_string(k.k) + " s" +
                    std::to_string(k.stride) + " C=" + std::to_string(c) + " group width " +
                    std::to_string(k.groupWidth) + " side " + std::to_string(side) + (k.residual ? " +residual" : "") +
                    " activation " + std::to_string(k.activation) + (bf16 ? " bf16" : " fp16"));
       const auto tolerance = toleranceFor(bf16 ? trt::DataType::kBF16 : trt::DataType::kHALF);
+      const int64_t graphRunsBefore = trt::cuda::convgraph::runs();
       expectNear(runWithConvolutionPath(*contents, path, dims, xv), expected, static_cast<float>(tolerance.rtol));
+      if (path == 3 && trt::cuda::convgraph::available()) {
+        EXPECT_GT(trt::cuda::convgraph::runs(), graphRunsBefore) << "the graph plan did not run (it fell back)";
+      }
     }
   }
 }
@@ -389,6 +396,24 @@ TEST(CudaTactics, TheOwnDepthwiseKernelMatchesTheCpuAndCudnn) {
                                  {3, 1, 16, false, static_cast<int32_t>(A::kHARD_SWISH), 150},
                                  {5, 2, 16, false, static_cast<int32_t>(A::kSILU), 300}};
   for (const OwnKernelCase& k : cases) expectOwnKernelMatchesTheCpuAndCudnn(k);
+}
+
+TEST(CudaTactics, TheCudnnGraphPlanMatchesTheCpu) {
+  // A channels-last 16-bit convolution whose activation cuDNN's pointwise epilogue computes has cuDNN graph-API plans
+  // as tactics (bias, residual and activation fused): dense 3x3 at stride 1 and 2, 1x1, grouped and depthwise, with
+  // each activation it takes, forced onto its first plan and onto the legacy call.
+  if (!trt_test::gpuVisible()) GTEST_SKIP() << "no CUDA GPU visible";
+  using A = trt::ActivationType;
+  const OwnKernelCase cases[] = {{3, 1, 64, true, static_cast<int32_t>(A::kRELU), 14, 64},
+                                 {3, 2, 64, false, static_cast<int32_t>(A::kSILU), 15, 64},
+                                 {1, 1, 64, true, -1, 14, 64},
+                                 {3, 1, 64, false, static_cast<int32_t>(A::kGELU_ERF), 9, 64},
+                                 {3, 1, 64, false, static_cast<int32_t>(A::kGELU_TANH), 9, 64},
+                                 {3, 1, 64, true, static_cast<int32_t>(A::kSIGMOID), 9, 64},
+                                 {3, 1, 64, false, static_cast<int32_t>(A::kTANH), 9, 64},
+                                 {3, 1, 64, true, static_cast<int32_t>(A::kRELU), 9, 16},  // groups of 16
+                                 {3, 1, 64, false, static_cast<int32_t>(A::kRELU), 9, 1}};  // depthwise
+  for (const OwnKernelCase& k : cases) expectOwnKernelMatchesTheCpuAndCudnn(k, {3, 1});
 }
 
 TEST(CudaTactics, TheOwnGroupedKernelMatchesTheCpuAndCudnn) {

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "backends/cuda/activation.cuh"
+#include "backends/cuda/convolution_cudnn_graph.h"
 #include "backends/cuda/convolution_depthwise.h"
 #include "backends/cuda/convolution_grouped.h"
 #include "backends/cuda/cuda_kernels.h"
@@ -50,6 +51,8 @@ struct DnnPlan {
   bool useDnn = true;         // cuDNN or im2col + GEMM, the faster (cuDNN's NCHW kernels can lose on small batches)
   bool useOwnKernel = false;  // the own channels-last depthwise or grouped kernel, faster than both
                               // (convolution_depthwise.h, convolution_grouped.h)
+  bool useGraph = false;      // a cuDNN graph-API plan with the epilogue fused (convolution_cudnn_graph.h), faster
+  int32_t graphPlan = -1;     // that plan's index among those cuDNN built for the configuration
   bool fusedFailed = false;   // cuDNN refused the fused bias+ReLU call for the chosen algorithm
   bool inherited = false;     // the tactic comes from this layer's timing at another shape, not yet run here
   std::vector<int64_t> key;   // the input shape (channels-first) this plan is for
@@ -65,12 +68,17 @@ constexpr bool kTimeOwnKernels = true;
 // How many of cuDNN's ranked algorithms are timed with the layer's own call.
 constexpr int kTimedAlgorithms = 4;
 
+// How many of the cuDNN graph API's execution plans (in its heuristic order) are built and timed: a runtime-fusion
+// plan compiles its kernel when built, so the build's time grows with each.
+constexpr int32_t kTimedGraphPlans = 3;
+
 struct DnnState {
   cudnnHandle_t handle = nullptr;
   std::map<std::tuple<const ILayer*, std::vector<int64_t>>, DnnPlan> plans;
   // Choices timed in this context by signature: identical convolutions (ResNet's repeated blocks)
   // are timed once per build.
   std::map<std::vector<int64_t>, std::vector<int64_t>> timedBySignature;
+  std::shared_ptr<convgraph::GraphCache> graphs;  // made on first use (channels-last 16-bit convolutions)
   ~DnnState() {
     for (auto& kv : plans) {
       cudnnDestroyTensorDescriptor(kv.second.x);
@@ -165,13 +173,29 @@ bool candidateFor(LaunchContext& ctx, DnnState& state, DnnPlan& plan, int64_t al
 }
 
 // A tactic as the plan stores it: {cuDNN algorithm, path}, path 0 im2col + GEMM, 1 cuDNN, 2 the own
-// depthwise or grouped kernel (the algorithm then the fallback where the kernel cannot run).
+// depthwise or grouped kernel (the algorithm then the fallback where the kernel cannot run); path 3 a cuDNN
+// graph-API plan, {its index, 3} (cuDNN's heuristic algorithm the fallback where it cannot run).
+constexpr int64_t kGraphPath = 3;
 std::vector<int64_t> choiceOf(const DnnPlan& plan) {
+  if (plan.useGraph) return {plan.graphPlan, kGraphPath};
   return {static_cast<int64_t>(plan.algo), plan.useOwnKernel ? 2 : plan.useDnn ? 1 : 0};
 }
-void applyChoice(DnnPlan& plan, int64_t path) {
+void applyChoice(DnnPlan& plan, const std::vector<int64_t>& choice) {
+  const int64_t path = choice[1];
   plan.useDnn = path != 0;
   plan.useOwnKernel = path == 2;
+  plan.useGraph = path == kGraphPath;
+  plan.graphPlan = plan.useGraph ? static_cast<int32_t>(choice[0]) : -1;
+}
+
+// Whether a recorded tactic {algorithm or graph plan, path} can stand at the plan's shape: the cuDNN algorithm's
+// workspace (candidateFor), or for a graph plan (checked where it runs, which may refuse it) cuDNN's heuristic
+// algorithm as its fallback.
+bool usableChoice(LaunchContext& ctx, DnnState& state, DnnPlan& plan, bool half, const std::vector<int64_t>& choice) {
+  if (choice.size() != 2) return false;
+  if (choice[1] != kGraphPath) return candidateFor(ctx, state, plan, choice[0]);
+  rankAlgorithms(ctx, state, plan, half, 1);
+  return choice[0] >= 0 && choice[0] < kTimedGraphPlans;
 }
 
 // `inDims` / `outDims` channels-first whatever the layer's layout (the descriptors carry the layout).
@@ -268,22 +292,23 @@ DnnPlan& dnnPlan(LaunchContext& ctx, DnnState& state, const IConvolutionLayer& c
     }
   auto& timings = ctx.timingCache ? *ctx.timingCache : state.timedBySignature;
   const auto cached = timings.find(plan.signature);
-  if (planned && planned->size() == 2 && candidateFor(ctx, state, plan, (*planned)[0])) {
+  if (planned && usableChoice(ctx, state, plan, half, *planned)) {
     plan.timed = true;
-    applyChoice(plan, (*planned)[1]);
-  } else if (ctx.timingAllowed && cached != timings.end() && cached->second.size() == 2 &&
-             candidateFor(ctx, state, plan, cached->second[0])) {
+    applyChoice(plan, *planned);
+  } else if (ctx.timingAllowed && cached != timings.end() && usableChoice(ctx, state, plan, half, cached->second)) {
     plan.timed = true;
-    applyChoice(plan, cached->second[1]);
+    applyChoice(plan, cached->second);
     ctx.recordTactic(&conv, key, cached->second);  // the plan needs it for this layer too
   } else if (timedBefore && candidateFor(ctx, state, plan, timedBefore->algo)) {
     plan.timed = true;
     plan.useDnn = timedBefore->useDnn;
     plan.useOwnKernel = timedBefore->useOwnKernel;
+    plan.useGraph = timedBefore->useGraph;
+    plan.graphPlan = timedBefore->graphPlan;
     plan.inherited = true;
-  } else if (sameLayer && sameLayer->size() == 2 && candidateFor(ctx, state, plan, (*sameLayer)[0])) {
+  } else if (sameLayer && usableChoice(ctx, state, plan, half, *sameLayer)) {
     plan.timed = true;
-    applyChoice(plan, (*sameLayer)[1]);
+    applyChoice(plan, *sameLayer);
     plan.inherited = true;
   } else if (ctx.timingAllowed) {
     measureAlgorithms(ctx, state, plan, half, kTimedAlgorithms);
@@ -297,7 +322,7 @@ DnnPlan& dnnPlan(LaunchContext& ctx, DnnState& state, const IConvolutionLayer& c
     plan.algo = plan.candidates[0].algo;
     plan.workspace = plan.candidates[0].memory;
   }
-  if (!chosen)
+  if (!chosen && !plan.useGraph)
     throw Error(conv.describe() + ": cuDNN found no convolution algorithm for input " + in.dims.str() +
                 (ctx.workspaceLimit > 0 ? " within the workspace limit of " + std::to_string(ctx.workspaceLimit) +
                                               " bytes; raise workspace_size"
@@ -532,6 +557,52 @@ void launchConvolution(LaunchContext& ctx, const ILayer& layer, const std::vecto
       if (!dnnConvolution(ctx, state, plan, conv, in[0], residual, out))
         epilogue(ctx, conv, residual, out, channels, channelStride);
     };
+    // cuDNN's graph API (16-bit channels-last 2-D, an activation its epilogue computes): plan `index` with the bias,
+    // residual and activation fused. False where it cannot run (cuDNN refused it; nothing was written).
+    const bool graphPossible = channelsLast && (in[0].type == DataType::kHALF || in[0].type == DataType::kBF16) &&
+                               conv.getKernelSizeNd().nbDims == 2 && convgraph::available() &&
+                               convgraph::fusedActivationSupported(conv.getFusedActivation());
+    convgraph::Config graphConfig;
+    if (graphPossible) {
+      graphConfig.type = in[0].type;
+      graphConfig.n = inDims.d[0];
+      graphConfig.c = inDims.d[1];
+      graphConfig.h = g.in[1];
+      graphConfig.w = g.in[2];
+      graphConfig.k = channels;
+      graphConfig.r = g.k[1];
+      graphConfig.s = g.k[2];
+      graphConfig.groups = conv.getNbGroups();
+      graphConfig.outH = g.out[1];
+      graphConfig.outW = g.out[2];
+      graphConfig.padH = g.pad[1];
+      graphConfig.padW = g.pad[2];
+      graphConfig.strideH = g.stride[1];
+      graphConfig.strideW = g.stride[2];
+      graphConfig.dilH = g.dil[1];
+      graphConfig.dilW = g.dil[2];
+      graphConfig.bias = conv.getBiasWeights().count > 0;
+      graphConfig.residual = residual != nullptr;
+      graphConfig.activation = conv.getFusedActivation();
+    }
+    auto graphs = [&]() -> convgraph::GraphCache& {
+      if (!state.graphs) state.graphs = convgraph::makeGraphCache();
+      return *state.graphs;
+    };
+    auto viaGraph = [&](int32_t index) {
+      if (!graphPossible) return false;
+      const int64_t bytes = convgraph::workspaceOf(graphs(), ctx.stream, graphConfig, index);
+      if (bytes < 0 || (ctx.workspaceLimit > 0 && static_cast<size_t>(bytes) > ctx.workspaceLimit)) return false;
+      const Weights bias = conv.getBiasWeights();
+      convgraph::Buffers buffers;
+      buffers.x = in[0].data;
+      buffers.w = plan.weights;  // KRSC
+      buffers.bias = bias.count > 0 ? ctx.device(bias.values) : nullptr;
+      buffers.residual = residual;
+      buffers.y = out.data;
+      buffers.workspace = bytes > 0 ? ctx.scratch(static_cast<size_t>(bytes)) : nullptr;
+      return convgraph::run(graphs(), ctx.stream, graphConfig, index, buffers);
+    };
     // im2col's column buffer counts against the workspace limit too (1x1 stride-1 needs none); asked
     // only while a tactic is chosen, not on every call.
     auto gemmFits = [&]() {
@@ -545,6 +616,8 @@ void launchConvolution(LaunchContext& ctx, const ILayer& layer, const std::vecto
     };
     if (plan.inherited) {  // a tactic timed at another shape: run it, or time this shape if it fails here
       plan.inherited = false;
+      if (plan.useGraph && viaGraph(plan.graphPlan)) return;
+      plan.useGraph = false;
       if (plan.useOwnKernel && ownPossible && viaOwn()) return;
       try {
         if (!plan.useDnn && gemmFits()) {
@@ -614,17 +687,34 @@ void launchConvolution(LaunchContext& ctx, const ILayer& layer, const std::vecto
         throw Error(layer.describe() + ": no convolution algorithm fits the workspace limit of " +
                     std::to_string(ctx.workspaceLimit) + " bytes; raise workspace_size");
       plan.useDnn = best >= 0.f && (!gemmFitsHere || best <= timeOnStream(ctx, viaGemm));
-      plan.useOwnKernel = false;
-      if (kTimeOwnKernels && ownPossible) {  // against the faster of the two above (timed again)
-        const float chosen = plan.useDnn ? timeOnStream(ctx, viaDnn) : timeOnStream(ctx, viaGemm);
-        bool ran = true;
-        const float own = timeOnStream(ctx, [&]() { ran = viaOwn() && ran; });
-        plan.useOwnKernel = ran && own < chosen;
+      plan.useOwnKernel = plan.useGraph = false;
+      plan.graphPlan = -1;
+      if ((kTimeOwnKernels && ownPossible) || graphPossible) {  // against the faster of the two above (timed again)
+        float chosen = plan.useDnn ? timeOnStream(ctx, viaDnn) : timeOnStream(ctx, viaGemm);
+        if (kTimeOwnKernels && ownPossible) {
+          bool ran = true;
+          const float own = timeOnStream(ctx, [&]() { ran = viaOwn() && ran; });
+          plan.useOwnKernel = ran && own < chosen;
+          if (plan.useOwnKernel) chosen = own;
+        }
+        // cuDNN graph plans (the bias, residual and activation in the convolution's own epilogue).
+        const int32_t graphPlans =
+            graphPossible ? convgraph::planCount(graphs(), ctx.stream, graphConfig, kTimedGraphPlans) : 0;
+        for (int32_t i = 0; i < graphPlans; ++i) {
+          bool ran = true;
+          const float ms = timeOnStream(ctx, [&]() { ran = viaGraph(i) && ran; });
+          if (ran && ms < chosen) {
+            chosen = ms;
+            plan.useGraph = true;
+            plan.graphPlan = i;
+          }
+        }
       }
       plan.timed = true;
       ctx.recordTactic(&conv, plan.key, choiceOf(plan));
       (ctx.timingCache ? *ctx.timingCache : state.timedBySignature)[plan.signature] = choiceOf(plan);
     }
+    if (plan.useGraph && viaGraph(plan.graphPlan)) return;
     if (plan.useOwnKernel && ownPossible && viaOwn()) return;
     if (plan.useDnn)
       viaDnn();

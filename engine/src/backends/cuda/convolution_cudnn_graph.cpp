@@ -1,0 +1,231 @@
+// cuDNN graph-API convolutions (convolution_cudnn_graph.h). Built as host C++ with the frontend's headers only when
+// the configure step found them (TORCHTRT_WITH_CUDNN_FRONTEND on this file alone); otherwise available() says so and
+// nothing else is called.
+#include "backends/cuda/convolution_cudnn_graph.h"
+
+#include <atomic>
+
+#include "trt/types.h"
+
+#ifdef TORCHTRT_WITH_CUDNN_FRONTEND
+// The frontend's headers define helpers this file does not call (-Wunused-function).
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wunused-function"
+#include <cudnn_frontend.h>
+#pragma GCC diagnostic pop
+
+#include <map>
+#include <unordered_map>
+#include <vector>
+#endif
+
+namespace trt {
+namespace cuda {
+namespace convgraph {
+
+namespace {
+std::atomic<int64_t> launched{0};
+}  // namespace
+
+int64_t runs() { return launched.load(std::memory_order_relaxed); }
+
+bool fusedActivationSupported(int32_t activation) {
+  switch (activation) {
+    case -1:
+    case static_cast<int32_t>(ActivationType::kRELU):
+    case static_cast<int32_t>(ActivationType::kSIGMOID):
+    case static_cast<int32_t>(ActivationType::kTANH):
+    case static_cast<int32_t>(ActivationType::kSILU):
+    case static_cast<int32_t>(ActivationType::kGELU_ERF):
+    case static_cast<int32_t>(ActivationType::kGELU_TANH):
+      return true;
+    default:
+      return false;
+  }
+}
+
+#ifdef TORCHTRT_WITH_CUDNN_FRONTEND
+namespace fe = cudnn_frontend;
+
+namespace {
+enum Uid : int64_t { kX = 1, kW, kBias, kResidual, kY };
+
+// A configuration's graph with the indices of the plans cuDNN built for it (empty: unsupported).
+struct Built {
+  std::shared_ptr<fe::graph::Graph> graph;
+  std::vector<int64_t> plans;      // candidate indices that built, in heuristic order
+  std::vector<int64_t> workspace;  // bytes, per entry of plans
+};
+
+std::vector<int64_t> keyOf(const Config& c) {
+  return {static_cast<int64_t>(c.type),
+          c.n,
+          c.c,
+          c.h,
+          c.w,
+          c.k,
+          c.r,
+          c.s,
+          c.groups,
+          c.outH,
+          c.outW,
+          c.padH,
+          c.padW,
+          c.strideH,
+          c.strideW,
+          c.dilH,
+          c.dilW,
+          c.bias ? 1 : 0,
+          c.residual ? 1 : 0,
+          c.activation};
+}
+
+// The strides of a logical [a, b, c, d] tensor stored [a, c, d, b] (NHWC, and KRSC for the filter).
+std::vector<int64_t> channelsLastStrides(int64_t b, int64_t c, int64_t d) { return {b * c * d, 1, d * b, b}; }
+
+fe::PointwiseMode_t modeOf(int32_t activation) {
+  switch (static_cast<ActivationType>(activation)) {
+    case ActivationType::kRELU:
+      return fe::PointwiseMode_t::RELU_FWD;
+    case ActivationType::kSIGMOID:
+      return fe::PointwiseMode_t::SIGMOID_FWD;
+    case ActivationType::kTANH:
+      return fe::PointwiseMode_t::TANH_FWD;
+    case ActivationType::kSILU:
+      return fe::PointwiseMode_t::SWISH_FWD;  // x * sigmoid(beta x), beta 1
+    case ActivationType::kGELU_ERF:
+      return fe::PointwiseMode_t::GELU_FWD;
+    default:
+      return fe::PointwiseMode_t::GELU_APPROX_TANH_FWD;
+  }
+}
+
+Built build(cudnnHandle_t handle, const Config& c, int32_t most) {
+  auto graph = std::make_shared<fe::graph::Graph>();
+  graph->set_io_data_type(c.type == DataType::kHALF ? fe::DataType_t::HALF : fe::DataType_t::BFLOAT16)
+      .set_intermediate_data_type(fe::DataType_t::FLOAT)
+      .set_compute_data_type(fe::DataType_t::FLOAT);
+  auto tensor = [&](const char* name, int64_t uid, std::vector<int64_t> dims, std::vector<int64_t> strides) {
+    return graph->tensor(fe::graph::Tensor_attributes().set_name(name).set_uid(uid).set_dim(dims).set_stride(strides));
+  };
+  auto x = tensor("x", kX, {c.n, c.c, c.h, c.w}, channelsLastStrides(c.c, c.h, c.w));
+  const int64_t cPerGroup = c.c / c.groups;
+  auto w = tensor("w", kW, {c.k, cPerGroup, c.r, c.s}, channelsLastStrides(cPerGroup, c.r, c.s));
+  auto y = graph->conv_fprop(x, w,
+                             fe::graph::Conv_fprop_attributes()
+                                 .set_name("convolution")
+                                 .set_padding({c.padH, c.padW})
+                                 .set_stride({c.strideH, c.strideW})
+                                 .set_dilation({c.dilH, c.dilW}));
+  // The epilogue in float, in the order of the engine's: y = act(conv + bias + residual).
+  auto add = [&](std::shared_ptr<fe::graph::Tensor_attributes> a, std::shared_ptr<fe::graph::Tensor_attributes> b,
+                 const char* name) {
+    return graph->pointwise(a, b, fe::graph::Pointwise_attributes().set_name(name).set_mode(fe::PointwiseMode_t::ADD));
+  };
+  if (c.bias) y = add(y, tensor("bias", kBias, {1, c.k, 1, 1}, {c.k, 1, c.k, c.k}), "bias");
+  if (c.residual)
+    y = add(y, tensor("residual", kResidual, {c.n, c.k, c.outH, c.outW}, channelsLastStrides(c.k, c.outH, c.outW)),
+            "residual");
+  if (c.activation >= 0)
+    y = graph->pointwise(y, fe::graph::Pointwise_attributes().set_name("activation").set_mode(modeOf(c.activation)));
+  y->set_output(true)
+      .set_uid(kY)
+      .set_dim({c.n, c.k, c.outH, c.outW})
+      .set_stride(channelsLastStrides(c.k, c.outH, c.outW))
+      .set_data_type(c.type == DataType::kHALF ? fe::DataType_t::HALF : fe::DataType_t::BFLOAT16);
+  Built built;
+  if (graph->validate().is_bad() || graph->build_operation_graph(handle).is_bad() ||
+      graph->create_execution_plans({fe::HeurMode_t::A}).is_bad())
+    return built;
+  // Each candidate built on its own (a runtime-fusion engine compiles its kernel here), the first `most` that do.
+  const int64_t candidates = graph->get_execution_plan_count();
+  for (int64_t i = 0; i < candidates && static_cast<int32_t>(built.plans.size()) < most; ++i) {
+    int64_t bytes = 0;
+    if (graph->build_plan_at_index(handle, i).is_bad() || graph->get_workspace_size_plan_at_index(i, bytes).is_bad())
+      continue;
+    built.plans.push_back(i);
+    built.workspace.push_back(bytes);
+  }
+  if (!built.plans.empty()) built.graph = std::move(graph);
+  return built;
+}
+}  // namespace
+
+class GraphCache {
+ public:
+  cudnnHandle_t handle = nullptr;
+  std::map<std::vector<int64_t>, Built> graphs;
+
+  ~GraphCache() {
+    graphs.clear();
+    if (handle) cudnnDestroy(handle);
+  }
+
+  // The graph of `c` on `stream` (built on first use, with up to `most` plans).
+  Built& graphFor(void* stream, const Config& c, int32_t most) {
+    if (cudnnSetStream(handle, static_cast<cudaStream_t>(stream)) != CUDNN_STATUS_SUCCESS)
+      throw Error("CUDA backend: cudnnSetStream failed");
+    const std::vector<int64_t> key = keyOf(c);
+    auto it = graphs.find(key);
+    if (it == graphs.end()) it = graphs.emplace(key, build(handle, c, most)).first;
+    return it->second;
+  }
+};
+
+bool available() { return true; }
+
+std::shared_ptr<GraphCache> makeGraphCache() {
+  auto cache = std::make_shared<GraphCache>();
+  if (cudnnCreate(&cache->handle) != CUDNN_STATUS_SUCCESS) throw Error("CUDA backend: cudnnCreate failed");
+  return cache;
+}
+
+int32_t planCount(GraphCache& cache, void* stream, const Config& config, int32_t most) {
+  return static_cast<int32_t>(cache.graphFor(stream, config, most).plans.size());
+}
+
+int64_t workspaceOf(GraphCache& cache, void* stream, const Config& config, int32_t index) {
+  // A configuration first seen here (a plan's recorded choice in a loaded engine) builds up to that index.
+  const Built& built = cache.graphFor(stream, config, index + 1);
+  if (index < 0 || index >= static_cast<int32_t>(built.plans.size())) return -1;
+  return built.workspace[static_cast<size_t>(index)];
+}
+
+bool run(GraphCache& cache, void* stream, const Config& config, int32_t index, const Buffers& buffers) {
+  Built& built = cache.graphFor(stream, config, index + 1);
+  if (!built.graph || index < 0 || index >= static_cast<int32_t>(built.plans.size())) return false;
+  std::unordered_map<int64_t, void*> pack = {
+      {kX, const_cast<void*>(buffers.x)}, {kW, const_cast<void*>(buffers.w)}, {kY, buffers.y}};
+  if (config.bias) pack[kBias] = const_cast<void*>(buffers.bias);
+  if (config.residual) pack[kResidual] = const_cast<void*>(buffers.residual);
+  const size_t i = static_cast<size_t>(index);
+  if (built.graph
+          ->execute_plan_at_index(cache.handle, pack, built.workspace[i] > 0 ? buffers.workspace : nullptr,
+                                  built.plans[i])
+          .is_bad())
+    return false;
+  launched.fetch_add(1, std::memory_order_relaxed);
+  return true;
+}
+
+#else  // no frontend in this build
+
+class GraphCache {};
+
+bool available() { return false; }
+
+std::shared_ptr<GraphCache> makeGraphCache() {
+  throw Error("CUDA backend: this build has no cuDNN frontend (cuDNN graph convolutions)");
+}
+
+int32_t planCount(GraphCache&, void*, const Config&, int32_t) { return 0; }
+
+int64_t workspaceOf(GraphCache&, void*, const Config&, int32_t) { return -1; }
+
+bool run(GraphCache&, void*, const Config&, int32_t, const Buffers&) { return false; }
+
+#endif
+
+}  // namespace convgraph
+}  // namespace cuda
+}  // namespace trt

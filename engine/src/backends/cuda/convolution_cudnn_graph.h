@@ -1,0 +1,67 @@
+// Channels-last 2-D convolutions with their bias, residual add and activation fused, through cuDNN's graph API
+// (the frontend's conv_fprop followed by pointwise nodes: the runtime-fusion and sm90 NHWC implicit-GEMM engines the
+// legacy calls do not reach). Behind a small interface, as the fused attention, so that the frontend's headers
+// compile in one host C++ file (convolution_cudnn_graph.cpp). The builder times the execution plans cuDNN's
+// heuristics offer against the other convolution tactics and the plan keeps the chosen plan's index.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+
+#include "trt/types.h"
+
+namespace trt {
+namespace cuda {
+namespace convgraph {
+
+//! One convolution: x [n, c, h, w] stored NHWC, filter [k, c / groups, r, s] stored KRSC, y [n, k, outH, outW]
+//! NHWC, all of `type` (FP16 or BF16; FP32 accumulation); bias [k] and a residual of y's shape optional;
+//! `activation` an ActivationType (-1: none) among those fusedActivationSupported() accepts.
+struct Config {
+  DataType type = DataType::kHALF;
+  int64_t n = 0, c = 0, h = 0, w = 0, k = 0, r = 0, s = 0, groups = 1, outH = 0, outW = 0;
+  int64_t padH = 0, padW = 0, strideH = 1, strideW = 1, dilH = 1, dilW = 1;
+  bool bias = false, residual = false;
+  int32_t activation = -1;
+};
+
+//! Device pointers of one call (bias and residual null where the configuration has none).
+struct Buffers {
+  const void* x = nullptr;
+  const void* w = nullptr;
+  const void* bias = nullptr;
+  const void* residual = nullptr;
+  void* y = nullptr;
+  void* workspace = nullptr;
+};
+
+//! A cuDNN handle and the graphs built so far (one per launch context; not shared between threads).
+class GraphCache;
+
+//! Whether this build has cuDNN's graph API through the frontend (its headers were found at configure time).
+bool available();
+
+//! Whether the fused epilogue can compute this activation (an ActivationType, or -1 for none) exactly as the
+//! engine's other kernels do: ReLU, sigmoid, tanh, SiLU and GELU (erf and tanh forms).
+bool fusedActivationSupported(int32_t activation);
+
+//! Creates a cache for calls on one stream; throws when cuDNN cannot start.
+std::shared_ptr<GraphCache> makeGraphCache();
+
+//! How many execution plans cuDNN built for `config` (once per configuration; at most `most`), 0 where it supports
+//! none; plan i is then 0 <= i < count, in cuDNN's heuristic order.
+int32_t planCount(GraphCache& cache, void* stream, const Config& config, int32_t most);
+
+//! The workspace of plan `index` in bytes, or -1 when the plan does not exist.
+int64_t workspaceOf(GraphCache& cache, void* stream, const Config& config, int32_t index);
+
+//! Runs plan `index` of a configuration planCount() accepted; false when cuDNN refused it at launch (nothing was
+//! written).
+bool run(GraphCache& cache, void* stream, const Config& config, int32_t index, const Buffers& buffers);
+
+//! How many calls run() launched in this process (the tests check that a plan's graph tactic ran as one).
+int64_t runs();
+
+}  // namespace convgraph
+}  // namespace cuda
+}  // namespace trt
