@@ -589,10 +589,23 @@ void launchConvolution(LaunchContext& ctx, const ILayer& layer, const std::vecto
       if (!state.graphs) state.graphs = convgraph::makeGraphCache();
       return *state.graphs;
     };
+    // Plan `index`'s workspace, or -1 where it cannot run here (not built, over the workspace limit, an operand
+    // not 16-byte aligned as the graph's tensors declare them: a view at an offset).
+    auto graphWorkspace = [&](int32_t index) -> int64_t {
+      const Weights bias = conv.getBiasWeights();
+      if (!graphPossible || !allAligned16({in[0].data, plan.weights, bias.count > 0 ? ctx.device(bias.values) : nullptr,
+                                           residual, out.data}))
+        return -1;
+      try {
+        const int64_t bytes = convgraph::workspaceOf(graphs(), ctx.stream, graphConfig, index);
+        return ctx.workspaceLimit > 0 && bytes > 0 && static_cast<size_t>(bytes) > ctx.workspaceLimit ? -1 : bytes;
+      } catch (const Error&) {  // cuDNN could not start or take the stream: the other tactics run
+        return -1;
+      }
+    };
     auto viaGraph = [&](int32_t index) {
-      if (!graphPossible) return false;
-      const int64_t bytes = convgraph::workspaceOf(graphs(), ctx.stream, graphConfig, index);
-      if (bytes < 0 || (ctx.workspaceLimit > 0 && static_cast<size_t>(bytes) > ctx.workspaceLimit)) return false;
+      const int64_t bytes = graphWorkspace(index);
+      if (bytes < 0) return false;
       const Weights bias = conv.getBiasWeights();
       convgraph::Buffers buffers;
       buffers.x = in[0].data;
@@ -601,8 +614,22 @@ void launchConvolution(LaunchContext& ctx, const ILayer& layer, const std::vecto
       buffers.residual = residual;
       buffers.y = out.data;
       buffers.workspace = bytes > 0 ? ctx.scratch(static_cast<size_t>(bytes)) : nullptr;
-      return convgraph::run(graphs(), ctx.stream, graphConfig, index, buffers);
+      try {
+        return convgraph::run(graphs(), ctx.stream, graphConfig, index, buffers);
+      } catch (const Error&) {
+        return false;
+      }
     };
+    // A recorded graph choice this GPU, cuDNN or workspace cannot run: in the builder's tuning run the layer is timed
+    // again (its other tactics), in a loaded engine cuDNN's heuristic algorithm runs instead.
+    if (plan.timed && plan.useGraph && graphWorkspace(plan.graphPlan) < 0) {
+      plan.useGraph = false;
+      if (ctx.timingAllowed) {
+        measureAlgorithms(ctx, state, plan, in[0].type == DataType::kHALF || in[0].type == DataType::kBF16,
+                          kTimedAlgorithms);
+        if (!plan.candidates.empty()) plan.timed = false;
+      }
+    }
     // im2col's column buffer counts against the workspace limit too (1x1 stride-1 needs none); asked
     // only while a tactic is chosen, not on every call.
     auto gemmFits = [&]() {

@@ -50,11 +50,13 @@ namespace fe = cudnn_frontend;
 namespace {
 enum Uid : int64_t { kX = 1, kW, kBias, kResidual, kY };
 
-// A configuration's graph with the indices of the plans cuDNN built for it (empty: unsupported).
+// A configuration's graph with the indices of the plans cuDNN built for it so far (none: unsupported, or not
+// asked yet); candidates are built in heuristic order, as far as the largest count asked for.
 struct Built {
   std::shared_ptr<fe::graph::Graph> graph;
   std::vector<int64_t> plans;      // candidate indices that built, in heuristic order
   std::vector<int64_t> workspace;  // bytes, per entry of plans
+  int64_t candidates = 0, next = 0;
 };
 
 std::vector<int64_t> keyOf(const Config& c) {
@@ -100,7 +102,7 @@ fe::PointwiseMode_t modeOf(int32_t activation) {
   }
 }
 
-Built build(cudnnHandle_t handle, const Config& c, int32_t most) {
+Built build(cudnnHandle_t handle, const Config& c) {
   auto graph = std::make_shared<fe::graph::Graph>();
   graph->set_io_data_type(c.type == DataType::kHALF ? fe::DataType_t::HALF : fe::DataType_t::BFLOAT16)
       .set_intermediate_data_type(fe::DataType_t::FLOAT)
@@ -134,20 +136,30 @@ Built build(cudnnHandle_t handle, const Config& c, int32_t most) {
       .set_stride(channelsLastStrides(c.k, c.outH, c.outW))
       .set_data_type(c.type == DataType::kHALF ? fe::DataType_t::HALF : fe::DataType_t::BFLOAT16);
   Built built;
+  // Heuristics' engines and the fallback ones; none that down-converts the inputs or reduces in lower precision
+  // (those would change the results; deselected plans fail to build, so the indices stay the same everywhere).
   if (graph->validate().is_bad() || graph->build_operation_graph(handle).is_bad() ||
-      graph->create_execution_plans({fe::HeurMode_t::A}).is_bad())
+      graph->create_execution_plans({fe::HeurMode_t::A, fe::HeurMode_t::FALLBACK}).is_bad())
     return built;
-  // Each candidate built on its own (a runtime-fusion engine compiles its kernel here), the first `most` that do.
-  const int64_t candidates = graph->get_execution_plan_count();
-  for (int64_t i = 0; i < candidates && static_cast<int32_t>(built.plans.size()) < most; ++i) {
+  graph->deselect_numeric_notes(
+      {fe::NumericalNote_t::DOWN_CONVERT_INPUTS, fe::NumericalNote_t::REDUCED_PRECISION_REDUCTION});
+  built.candidates = graph->get_execution_plan_count();
+  built.graph = std::move(graph);
+  return built;
+}
+
+// Builds candidates (a runtime-fusion engine compiles its kernel here), in order, until `most` plans built or none
+// is left.
+void extend(cudnnHandle_t handle, Built& built, int32_t most) {
+  while (built.graph && static_cast<int32_t>(built.plans.size()) < most && built.next < built.candidates) {
+    const int64_t i = built.next++;
     int64_t bytes = 0;
-    if (graph->build_plan_at_index(handle, i).is_bad() || graph->get_workspace_size_plan_at_index(i, bytes).is_bad())
+    if (built.graph->build_plan_at_index(handle, i).is_bad() ||
+        built.graph->get_workspace_size_plan_at_index(i, bytes).is_bad())
       continue;
     built.plans.push_back(i);
     built.workspace.push_back(bytes);
   }
-  if (!built.plans.empty()) built.graph = std::move(graph);
-  return built;
 }
 }  // namespace
 
@@ -161,13 +173,14 @@ class GraphCache {
     if (handle) cudnnDestroy(handle);
   }
 
-  // The graph of `c` on `stream` (built on first use, with up to `most` plans).
+  // The graph of `c` on `stream` (built on first use) with at least `most` plans where it has them.
   Built& graphFor(void* stream, const Config& c, int32_t most) {
     if (cudnnSetStream(handle, static_cast<cudaStream_t>(stream)) != CUDNN_STATUS_SUCCESS)
       throw Error("CUDA backend: cudnnSetStream failed");
     const std::vector<int64_t> key = keyOf(c);
     auto it = graphs.find(key);
-    if (it == graphs.end()) it = graphs.emplace(key, build(handle, c, most)).first;
+    if (it == graphs.end()) it = graphs.emplace(key, build(handle, c)).first;
+    extend(handle, it->second, most);
     return it->second;
   }
 };
@@ -193,7 +206,7 @@ int64_t workspaceOf(GraphCache& cache, void* stream, const Config& config, int32
 
 bool run(GraphCache& cache, void* stream, const Config& config, int32_t index, const Buffers& buffers) {
   Built& built = cache.graphFor(stream, config, index + 1);
-  if (!built.graph || index < 0 || index >= static_cast<int32_t>(built.plans.size())) return false;
+  if (index < 0 || index >= static_cast<int32_t>(built.plans.size())) return false;
   std::unordered_map<int64_t, void*> pack = {
       {kX, const_cast<void*>(buffers.x)}, {kW, const_cast<void*>(buffers.w)}, {kY, buffers.y}};
   if (config.bias) pack[kBias] = const_cast<void*>(buffers.bias);
