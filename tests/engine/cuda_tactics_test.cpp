@@ -321,6 +321,7 @@ struct OwnKernelCase {
   int32_t activation;      // -1: none
   int64_t side = 11;       // input height and width
   int64_t groupWidth = 1;  // input (and output) channels a group: 1 depthwise
+  float clipHigh = 6.f;    // a clip's upper bound (its lower one 0: ReLU6)
 };
 
 // Forced through the plan's tactic record onto each of `paths` (2 the own kernel, 1 cuDNN, 3 a cuDNN graph plan),
@@ -341,7 +342,11 @@ void expectOwnKernelMatchesTheCpuAndCudnn(const OwnKernelCase& k, std::vector<in
     conv->setChannelsLast(true);
     trt::ITensor* y = conv->getOutput(0);
     if (k.residual) y = net.addElementWise(*y, *x, trt::ElementWiseOperation::kSUM)->getOutput(0);
-    if (k.activation >= 0) y = net.addActivation(*y, static_cast<trt::ActivationType>(k.activation))->getOutput(0);
+    if (k.activation >= 0) {
+      auto* activation = net.addActivation(*y, static_cast<trt::ActivationType>(k.activation));
+      activation->setBeta(k.clipHigh);  // read by a clip only
+      y = activation->getOutput(0);
+    }
     y->setName("y");
     net.markOutput(*y);
     const auto xv = randomVector(static_cast<size_t>(dims.volume()), 162);
@@ -417,8 +422,9 @@ TEST(CudaTactics, TheCudnnGraphPlanMatchesTheCpu) {
                                  {3, 1, 64, false, static_cast<int32_t>(A::kGELU_TANH), 9, 64},
                                  {3, 1, 64, true, static_cast<int32_t>(A::kSIGMOID), 9, 64},
                                  {3, 1, 64, false, static_cast<int32_t>(A::kTANH), 9, 64},
-                                 {3, 1, 64, true, static_cast<int32_t>(A::kRELU), 9, 16},   // groups of 16
-                                 {3, 1, 64, false, static_cast<int32_t>(A::kRELU), 9, 1}};  // depthwise
+                                 {3, 1, 64, true, static_cast<int32_t>(A::kCLIP), 9, 64, 0.75f},  // ReLU6-like
+                                 {3, 1, 64, true, static_cast<int32_t>(A::kRELU), 9, 16},         // groups of 16
+                                 {3, 1, 64, false, static_cast<int32_t>(A::kRELU), 9, 1}};        // depthwise
   for (const OwnKernelCase& k : cases) expectOwnKernelMatchesTheCpuAndCudnn(k, {3, 1});
 }
 

@@ -559,9 +559,11 @@ void launchConvolution(LaunchContext& ctx, const ILayer& layer, const std::vecto
     };
     // cuDNN's graph API (16-bit channels-last 2-D, an activation its epilogue computes): plan `index` with the bias,
     // residual and activation fused. False where it cannot run (cuDNN refused it; nothing was written).
-    const bool graphPossible = channelsLast && (in[0].type == DataType::kHALF || in[0].type == DataType::kBF16) &&
-                               conv.getKernelSizeNd().nbDims == 2 && convgraph::available() &&
-                               convgraph::fusedActivationSupported(conv.getFusedActivation());
+    const bool graphPossible =
+        channelsLast && (in[0].type == DataType::kHALF || in[0].type == DataType::kBF16) &&
+        conv.getKernelSizeNd().nbDims == 2 && convgraph::available() &&
+        convgraph::fusedActivationSupported(conv.getFusedActivation(), conv.getFusedActivationAlpha(),
+                                            conv.getFusedActivationBeta());
     convgraph::Config graphConfig;
     if (graphPossible) {
       graphConfig.type = in[0].type;
@@ -584,6 +586,8 @@ void launchConvolution(LaunchContext& ctx, const ILayer& layer, const std::vecto
       graphConfig.bias = conv.getBiasWeights().count > 0;
       graphConfig.residual = residual != nullptr;
       graphConfig.activation = conv.getFusedActivation();
+      graphConfig.alpha = conv.getFusedActivationAlpha();
+      graphConfig.beta = conv.getFusedActivationBeta();
     }
     auto graphs = [&]() -> convgraph::GraphCache& {
       if (!state.graphs) state.graphs = convgraph::makeGraphCache();

@@ -14,6 +14,7 @@
 #include <cudnn_frontend.h>
 #pragma GCC diagnostic pop
 
+#include <cstring>
 #include <map>
 #include <unordered_map>
 #include <vector>
@@ -29,7 +30,8 @@ std::atomic<int64_t> launched{0};
 
 int64_t runs() { return launched.load(std::memory_order_relaxed); }
 
-bool fusedActivationSupported(int32_t activation) {
+bool fusedActivationSupported(int32_t activation, float alpha, float beta) {
+  if (activation == static_cast<int32_t>(ActivationType::kCLIP)) return alpha == 0.f && beta > 0.f && beta < 1e30f;
   switch (activation) {
     case -1:
     case static_cast<int32_t>(ActivationType::kRELU):
@@ -59,6 +61,12 @@ struct Built {
   int64_t candidates = 0, next = 0;
 };
 
+uint32_t bitsOf(float v) {
+  uint32_t bits;
+  std::memcpy(&bits, &v, 4);
+  return bits;
+}
+
 std::vector<int64_t> keyOf(const Config& c) {
   return {static_cast<int64_t>(c.type),
           c.n,
@@ -79,7 +87,8 @@ std::vector<int64_t> keyOf(const Config& c) {
           c.dilW,
           c.bias ? 1 : 0,
           c.residual ? 1 : 0,
-          c.activation};
+          c.activation,
+          static_cast<int64_t>(c.activation == static_cast<int32_t>(ActivationType::kCLIP) ? bitsOf(c.beta) : 0)};
 }
 
 // The strides of a logical [a, b, c, d] tensor stored [a, c, d, b] (NHWC, and KRSC for the filter).
@@ -88,6 +97,7 @@ std::vector<int64_t> channelsLastStrides(int64_t b, int64_t c, int64_t d) { retu
 fe::PointwiseMode_t modeOf(int32_t activation) {
   switch (static_cast<ActivationType>(activation)) {
     case ActivationType::kRELU:
+    case ActivationType::kCLIP:  // to [0, beta]: with an upper clip
       return fe::PointwiseMode_t::RELU_FWD;
     case ActivationType::kSIGMOID:
       return fe::PointwiseMode_t::SIGMOID_FWD;
@@ -128,8 +138,12 @@ Built build(cudnnHandle_t handle, const Config& c) {
   if (c.residual)
     y = add(y, tensor("residual", kResidual, {c.n, c.k, c.outH, c.outW}, channelsLastStrides(c.k, c.outH, c.outW)),
             "residual");
-  if (c.activation >= 0)
-    y = graph->pointwise(y, fe::graph::Pointwise_attributes().set_name("activation").set_mode(modeOf(c.activation)));
+  if (c.activation >= 0) {
+    auto activation = fe::graph::Pointwise_attributes().set_name("activation").set_mode(modeOf(c.activation));
+    if (c.activation == static_cast<int32_t>(ActivationType::kCLIP))
+      activation.set_relu_lower_clip(0.f).set_relu_upper_clip(c.beta);
+    y = graph->pointwise(y, activation);
+  }
   y->set_output(true)
       .set_uid(kY)
       .set_dim({c.n, c.k, c.outH, c.outW})

@@ -16,13 +16,14 @@ namespace convgraph {
 
 //! One convolution: x [n, c, h, w] stored NHWC, filter [k, c / groups, r, s] stored KRSC, y [n, k, outH, outW]
 //! NHWC, all of `type` (FP16 or BF16; FP32 accumulation); bias [k] and a residual of y's shape optional;
-//! `activation` an ActivationType (-1: none) among those fusedActivationSupported() accepts.
+//! `activation` an ActivationType (-1: none) with its alpha and beta, one fusedActivationSupported() accepts.
 struct Config {
   DataType type = DataType::kHALF;
   int64_t n = 0, c = 0, h = 0, w = 0, k = 0, r = 0, s = 0, groups = 1, outH = 0, outW = 0;
   int64_t padH = 0, padW = 0, strideH = 1, strideW = 1, dilH = 1, dilW = 1;
   bool bias = false, residual = false;
   int32_t activation = -1;
+  float alpha = 0.f, beta = 0.f;
 };
 
 //! Device pointers of one call (bias and residual null where the configuration has none).
@@ -41,9 +42,10 @@ class GraphCache;
 //! Whether this build has cuDNN's graph API through the frontend (its headers were found at configure time).
 bool available();
 
-//! Whether the fused epilogue can compute this activation (an ActivationType, or -1 for none) exactly as the
-//! engine's other kernels do: ReLU, sigmoid, tanh, SiLU and GELU (erf and tanh forms).
-bool fusedActivationSupported(int32_t activation);
+//! Whether the fused epilogue can compute this activation (an ActivationType, or -1 for none, with its alpha and
+//! beta) exactly as the engine's other kernels do: ReLU, sigmoid, tanh, SiLU, GELU (erf and tanh forms), and a clip
+//! to [0, beta] (ReLU6: cuDNN's ReLU with an upper clip).
+bool fusedActivationSupported(int32_t activation, float alpha, float beta);
 
 //! Creates a cache for calls on one stream; throws when cuDNN cannot start.
 std::shared_ptr<GraphCache> makeGraphCache();
