@@ -14,8 +14,10 @@
 #include <cudnn_frontend.h>
 #pragma GCC diagnostic pop
 
+#include <cstdlib>
 #include <cstring>
 #include <map>
+#include <string>
 #include <unordered_map>
 #include <vector>
 #endif
@@ -60,6 +62,14 @@ struct Built {
   std::vector<int64_t> workspace;  // bytes, per entry of plans
   int64_t candidates = 0, next = 0;
 };
+
+bool runtimeFusionAllowed() {
+  static const bool allowed = [] {
+    const char* v = std::getenv("TORCHTRT_CUDNN_RUNTIME_FUSION");
+    return v && std::string(v) == "1";
+  }();
+  return allowed;
+}
 
 uint32_t bitsOf(float v) {
   uint32_t bits;
@@ -157,6 +167,10 @@ Built build(cudnnHandle_t handle, const Config& c) {
     return built;
   graph->deselect_numeric_notes(
       {fe::NumericalNote_t::DOWN_CONVERT_INPUTS, fe::NumericalNote_t::REDUCED_PRECISION_REDUCTION});
+  // Engines compiled at run time (NVRTC, when a plan is built) would be compiled again by every process that loads
+  // the engine, at its first call: left out unless TORCHTRT_CUDNN_RUNTIME_FUSION=1 asks for them (precompiled
+  // engines fuse the bias, residual and activation too).
+  if (!runtimeFusionAllowed()) graph->deselect_behavior_notes({fe::BehaviorNote_t::RUNTIME_COMPILATION});
   built.candidates = graph->get_execution_plan_count();
   built.graph = std::move(graph);
   return built;
