@@ -4,7 +4,13 @@
 #include "backends/cuda/attention_cudnn.h"
 
 #ifdef TORCHTRT_WITH_CUDNN_FRONTEND
+// The frontend's headers define helpers this file does not call (-Wunused-function).
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wunused-function"
 #include <cudnn_frontend.h>
+#pragma GCC diagnostic pop
+
+#include "backends/cuda/cudnn_handle.h"
 
 #include <cstring>
 #include <map>
@@ -93,32 +99,22 @@ Built build(cudnnHandle_t handle, const Config& c) {
 
 class GraphCache {
  public:
-  cudnnHandle_t handle = nullptr;
+  CudnnHandle handle;  // declared first: destroyed after the graphs
   std::map<std::vector<int64_t>, Built> graphs;
-
-  ~GraphCache() {
-    graphs.clear();
-    if (handle) cudnnDestroy(handle);
-  }
 
   // The graph of `c` on `stream` (built on first use).
   Built& graphFor(void* stream, const Config& c) {
-    if (cudnnSetStream(handle, static_cast<cudaStream_t>(stream)) != CUDNN_STATUS_SUCCESS)
-      throw Error("CUDA backend: cudnnSetStream failed");
+    handle.on(stream);
     const std::vector<int64_t> key = keyOf(c);
     auto it = graphs.find(key);
-    if (it == graphs.end()) it = graphs.emplace(key, build(handle, c)).first;
+    if (it == graphs.end()) it = graphs.emplace(key, build(handle.get(), c)).first;
     return it->second;
   }
 };
 
 bool available() { return true; }
 
-std::shared_ptr<GraphCache> makeGraphCache() {
-  auto cache = std::make_shared<GraphCache>();
-  if (cudnnCreate(&cache->handle) != CUDNN_STATUS_SUCCESS) throw Error("CUDA backend: cudnnCreate failed");
-  return cache;
-}
+std::shared_ptr<GraphCache> makeGraphCache() { return std::make_shared<GraphCache>(); }
 
 int64_t prepare(GraphCache& cache, void* stream, const Config& config) {
   const Built& built = cache.graphFor(stream, config);
@@ -133,7 +129,7 @@ bool run(GraphCache& cache, void* stream, const Config& config, const Buffers& b
                                              {kV, const_cast<void*>(buffers.v)},
                                              {kO, buffers.o}};
   if (config.biasBatch > 0) pack[kBias] = const_cast<void*>(buffers.bias);
-  if (built.graph->execute(cache.handle, pack, built.workspace > 0 ? buffers.workspace : nullptr).is_bad()) {
+  if (built.graph->execute(cache.handle.get(), pack, built.workspace > 0 ? buffers.workspace : nullptr).is_bad()) {
     // Refused at launch (an alignment or a limit its support check does not see).
     built.graph.reset();
     return false;

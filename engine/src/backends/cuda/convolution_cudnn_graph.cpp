@@ -14,6 +14,8 @@
 #include <cudnn_frontend.h>
 #pragma GCC diagnostic pop
 
+#include "backends/cuda/cudnn_handle.h"
+
 #include <cstdlib>
 #include <cstring>
 #include <map>
@@ -193,33 +195,23 @@ void extend(cudnnHandle_t handle, Built& built, int32_t most) {
 
 class GraphCache {
  public:
-  cudnnHandle_t handle = nullptr;
+  CudnnHandle handle;  // declared first: destroyed after the graphs
   std::map<std::vector<int64_t>, Built> graphs;
-
-  ~GraphCache() {
-    graphs.clear();
-    if (handle) cudnnDestroy(handle);
-  }
 
   // The graph of `c` on `stream` (built on first use) with at least `most` plans where it has them.
   Built& graphFor(void* stream, const Config& c, int32_t most) {
-    if (cudnnSetStream(handle, static_cast<cudaStream_t>(stream)) != CUDNN_STATUS_SUCCESS)
-      throw Error("CUDA backend: cudnnSetStream failed");
+    handle.on(stream);
     const std::vector<int64_t> key = keyOf(c);
     auto it = graphs.find(key);
-    if (it == graphs.end()) it = graphs.emplace(key, build(handle, c)).first;
-    extend(handle, it->second, most);
+    if (it == graphs.end()) it = graphs.emplace(key, build(handle.get(), c)).first;
+    extend(handle.get(), it->second, most);
     return it->second;
   }
 };
 
 bool available() { return true; }
 
-std::shared_ptr<GraphCache> makeGraphCache() {
-  auto cache = std::make_shared<GraphCache>();
-  if (cudnnCreate(&cache->handle) != CUDNN_STATUS_SUCCESS) throw Error("CUDA backend: cudnnCreate failed");
-  return cache;
-}
+std::shared_ptr<GraphCache> makeGraphCache() { return std::make_shared<GraphCache>(); }
 
 int32_t planCount(GraphCache& cache, void* stream, const Config& config, int32_t most) {
   return static_cast<int32_t>(cache.graphFor(stream, config, most).plans.size());
@@ -241,7 +233,7 @@ bool run(GraphCache& cache, void* stream, const Config& config, int32_t index, c
   if (config.residual) pack[kResidual] = const_cast<void*>(buffers.residual);
   const size_t i = static_cast<size_t>(index);
   if (built.graph
-          ->execute_plan_at_index(cache.handle, pack, built.workspace[i] > 0 ? buffers.workspace : nullptr,
+          ->execute_plan_at_index(cache.handle.get(), pack, built.workspace[i] > 0 ? buffers.workspace : nullptr,
                                   built.plans[i])
           .is_bad())
     return false;
