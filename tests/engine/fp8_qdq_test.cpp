@@ -207,12 +207,15 @@ TEST(Fp8Qdq, GridDetectionFindsTheScaleOfFakeQuantizedValues) {
     float scale = 0.f;
     std::vector<uint8_t> codes;
     ASSERT_TRUE(trt::passes::fp8GridCodes(w, scale, codes)) << largestCode;
-    for (size_t i = 0; i < w.size(); ++i)
-      ASSERT_NEAR(trt::fp8::toFloat(codes[i]) * scale, w[i], std::ldexp(std::fabs(w[i]), -20)) << i;
+    for (size_t i = 0; i < w.size(); ++i) ASSERT_EQ(trt::fp8::toFloat(codes[i]) * scale, w[i]) << i;
   }
   float scale = 0.f;
   std::vector<uint8_t> codes;
   EXPECT_FALSE(trt::passes::fp8GridCodes(weights(448.f, false), scale, codes));
+  // One weight a float step off its code's value: not fake-quantized, its product stays float.
+  auto nudged = weights(448.f, true);
+  nudged[5] = std::nextafter(nudged[5], INFINITY);
+  EXPECT_FALSE(trt::passes::fp8GridCodes(nudged, scale, codes));
   EXPECT_TRUE(trt::passes::fp8GridCodes(std::vector<float>(8, 0.f), scale, codes));
   EXPECT_FALSE(trt::passes::fp8GridCodes({1.f, NAN}, scale, codes));
 }

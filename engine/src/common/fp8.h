@@ -84,8 +84,9 @@ TRT_HOST_DEVICE inline uint8_t fromFloatSaturating(float x) {
 
 //! `x` quantized with its per-tensor scale (amax / 448 from calibration, or a quantization-aware model's): E4M3 of
 //! the float32 quotient x / scale, saturating. A correctly rounded division, not a product by the reciprocal, so
-//! that the codes are exactly PyTorch's `(x / scale).clamp(-448, 448).to(torch.float8_e4m3fn)` (the reciprocal's
-//! own rounding moves some quotients across a rounding boundary).
+//! that the codes are PyTorch's `(x / scale).clamp(-448, 448).to(torch.float8_e4m3fn)` on the CPU and with a scale
+//! tensor on the GPU (the reciprocal's own rounding moves some quotients across a rounding boundary; PyTorch's CUDA
+//! kernel itself multiplies by it when the scale is a Python number or a CPU scalar).
 TRT_HOST_DEVICE inline uint8_t quantize(float x, float scale) { return fromFloatSaturating(x / scale); }
 
 //! The per-tensor scale that maps `amax` (the largest |x| a calibrator observed) onto 448; 1 when

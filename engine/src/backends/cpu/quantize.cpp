@@ -5,6 +5,7 @@
 #include "backends/cpu/cpu_kernels.h"
 
 #include "common/fp8.h"
+#include "common/half.h"
 #include "common/int8.h"
 
 namespace trt {
@@ -36,12 +37,19 @@ void runQuantize(const ILayer& layer, const std::vector<TensorView>& inputs, Ten
     auto* y = static_cast<uint8_t*>(output.data);
     const int64_t n = inputs[0].dims.volume();
     const int32_t activation = q.getFusedActivation();
+    const DataType storedType = layer.getInput(0)->getType();  // 16-bit inputs arrive widened
     forEachRange((n + 4095) / 4096, 4096, [&](int64_t first, int64_t last) {
       const int64_t begin = first * 4096, end = std::min(n, last * 4096);
       std::vector<float> chunk(x + begin, x + end);
-      // The fused activation in float, unrounded, as the CUDA kernel computes it before quantizing.
-      if (activation >= 0)
+      // The fused activation in float, then rounded to the input's type as the activation layer it replaces stored
+      // it (and the CUDA kernel rounds it): a 16-bit value's tie between two codes rounds as that value does.
+      if (activation >= 0) {
         applyActivation(static_cast<ActivationType>(activation), 0.f, 0.f, chunk.data(), end - begin);
+        if (storedType == DataType::kHALF)
+          for (float& v : chunk) v = halfToFloat(floatToHalf(v));
+        else if (storedType == DataType::kBF16)
+          for (float& v : chunk) v = bf16ToFloat(floatToBf16(v));
+      }
       for (int64_t i = begin; i < end; ++i) y[i] = fp8::quantize(chunk[i - begin], scale);
     });
     return;

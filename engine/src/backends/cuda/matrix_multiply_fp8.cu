@@ -19,10 +19,12 @@ namespace cuda {
 
 namespace {
 // q[i] = quantize(x[i]) for i < total, eight elements a thread (one 8-byte store of their codes) where q allows.
+// An activation's value rounded to T first, as the activation layer it replaces stored it (a tie between two FP8
+// codes in T's precision must round as that stored value does).
 template <typename T>
 __device__ __forceinline__ float activated(const T* x, int64_t i, int32_t activation) {
   const float v = load(x, i);
-  return activation >= 0 ? activate(static_cast<ActivationType>(activation), 0.f, 0.f, v) : v;
+  return activation >= 0 ? toFloat(fromFloat<T>(activate(static_cast<ActivationType>(activation), 0.f, 0.f, v))) : v;
 }
 
 // The activation (-1: none) in float first, unrounded (a quantization with an activation folded in).
@@ -50,7 +52,8 @@ __global__ void quantizeFp8Kernel(const T* x, float scale, uint8_t* q, int64_t t
   if (thread < total) q[thread] = fp8::quantize(activated(x, thread, activation), scale);
 }
 
-// y[i] = act(y[i] + bias[i % columns] + residual[i]) after a GEMM that wrote the scaled product.
+// y[i] = act(y[i] + bias[i % columns] + residual[i]) after a cuBLASLt GEMM that wrote the scaled product (where its
+// own epilogue declined the bias or residual: a view at an offset; a 16-bit product is then rounded twice).
 template <typename T>
 __global__ void fp8EpilogueKernel(T* y, const T* bias, const T* residual, int32_t activation, int64_t columns,
                                   int64_t total) {
@@ -63,17 +66,22 @@ __global__ void fp8EpilogueKernel(T* y, const T* bias, const T* residual, int32_
   store(y, i, v);
 }
 
-// y[m][n] = scale * sum_k e4m3(a[m][k]) * e4m3(w[n][k]) in float32: the product where cuBLASLt has no FP8 kernel,
-// scaled before the store (the bare sums of codes reach ~448^2 K, beyond float16's range).
+// y[m][n] = act(scale * sum_k e4m3(a[m][k]) * e4m3(w[n][k]) + bias[n] + residual[m][n]) in float32, one rounding
+// to T: the product where cuBLASLt has no FP8 kernel or declines its epilogue (scaled before the sum meets the bias:
+// the bare sums of codes reach ~448^2 K, beyond float16's range).
 template <typename T>
 __global__ void fp8PlainGemmKernel(const uint8_t* a, const uint8_t* w, T* y, float scale, int64_t M, int64_t N,
-                                   int64_t K) {
+                                   int64_t K, const T* bias, const T* residual, int32_t activation) {
   const int64_t i = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
   if (i >= M * N) return;
   const int64_t m = i / N, n = i % N;
   float sum = 0.f;
   for (int64_t k = 0; k < K; ++k) sum += fp8::toFloat(a[m * K + k]) * fp8::toFloat(w[n * K + k]);
-  store(y, i, sum * scale);
+  float v = sum * scale;
+  if (bias) v += load(bias, n);
+  if (residual) v += load(residual, i);
+  if (activation >= 0) v = activate(static_cast<ActivationType>(activation), 0.f, 0.f, v);
+  store(y, i, v);
 }
 
 }  // namespace
@@ -159,24 +167,29 @@ void launchFp8MatrixMultiply(LaunchContext& ctx, const ILayer& layer, const std:
                                    out.data, scratch + quantizedBytes, workspaceBytes))
     return;
   const unsigned blocks = static_cast<unsigned>((rows * N + 255) / 256);
-  // Both paths below write the scaled product; the epilogue kernel adds what remains.
-  if (!allAligned16({out.data, weights, quantized}) ||
-      !ltFp8Gemm(ctx, out.type, rows, N, K, quantized, weights, nullptr, nullptr, -1, scale, out.data,
-                 scratch + quantizedBytes, workspaceBytes)) {
+  const bool epilogue = bias || residual || activation >= 0;
+  // cuBLASLt's bare scaled product, then the epilogue kernel; where cuBLASLt has no FP8 kernel at all, the plain
+  // kernel computes the whole (the bias and residual meeting the product before its one rounding, as cuBLASLt's
+  // epilogue and PyTorch's _scaled_mm add them).
+  if (allAligned16({out.data, weights, quantized}) &&
+      ltFp8Gemm(ctx, out.type, rows, N, K, quantized, weights, nullptr, nullptr, -1, scale, out.data,
+                scratch + quantizedBytes, workspaceBytes)) {
+    if (!epilogue) return;
     dispatchFloating(out.type, layer.describe(), [&](auto tag) {
       using T = decltype(tag);
-      fp8PlainGemmKernel<T>
-          <<<blocks, 256, 0, ctx.stream>>>(quantized, weights, static_cast<T*>(out.data), scale, rows, N, K);
+      fp8EpilogueKernel<T><<<blocks, 256, 0, ctx.stream>>>(static_cast<T*>(out.data), static_cast<const T*>(bias),
+                                                           static_cast<const T*>(residual), activation, N, rows * N);
     });
-    check(cudaGetLastError(), "FP8 plain GEMM kernel launch");
+    check(cudaGetLastError(), "FP8 epilogue kernel launch");
+    return;
   }
-  if (!bias && !residual && activation < 0) return;
   dispatchFloating(out.type, layer.describe(), [&](auto tag) {
     using T = decltype(tag);
-    fp8EpilogueKernel<T><<<blocks, 256, 0, ctx.stream>>>(static_cast<T*>(out.data), static_cast<const T*>(bias),
-                                                         static_cast<const T*>(residual), activation, N, rows * N);
+    fp8PlainGemmKernel<T><<<blocks, 256, 0, ctx.stream>>>(quantized, weights, static_cast<T*>(out.data), scale, rows, N,
+                                                          K, static_cast<const T*>(bias),
+                                                          static_cast<const T*>(residual), activation);
   });
-  check(cudaGetLastError(), "FP8 epilogue kernel launch");
+  check(cudaGetLastError(), "FP8 plain GEMM kernel launch");
 }
 
 }  // namespace cuda

@@ -28,12 +28,8 @@ bool isFp8Quantize(const ILayer* layer) {
          static_cast<const IQuantizeLayer*>(layer)->getToType() == DataType::kFP8;
 }
 
-// Whether `v`, re-quantized with `scale`, comes back as itself (to the last bits of float32: the scale found
-// may differ from the model's in its last bit, its product with a code then too).
-bool onGrid(float v, float scale) {
-  const float back = fp8::toFloat(fp8::quantize(v, scale)) * scale;
-  return std::fabs(back - v) <= std::ldexp(std::fabs(v), -20);
-}
+// Whether `v` is exactly its code times `scale` in float32 (as PyTorch's fake quantization computed it).
+bool onGrid(float v, float scale) { return fp8::toFloat(fp8::quantize(v, scale)) * scale == v; }
 }  // namespace
 
 int32_t foldFp8QuantizationScales(INetworkDefinition& network) {
@@ -94,11 +90,23 @@ bool fp8GridCodes(const std::vector<float>& values, float& scale, std::vector<ui
     if (!std::isfinite(v)) return false;
     amax = std::max(amax, std::fabs(v));
   }
-  std::vector<float> candidates;  // amax / m for every positive finite E4M3 value m, largest m first
+  // amax / m for every positive finite E4M3 value m, largest m first, and the floats two steps either side of each
+  // (amax / m need not round back to the model's scale s, from which amax = m s was rounded).
+  std::vector<float> candidates;
   if (amax == 0.f) {
     candidates.push_back(1.f);
   } else {
-    for (int code = 0x7E; code >= 0x01; --code) candidates.push_back(amax / fp8::toFloat(static_cast<uint8_t>(code)));
+    for (int code = 0x7E; code >= 0x01; --code) {
+      const float base = amax / fp8::toFloat(static_cast<uint8_t>(code));
+      float below = base, above = base;
+      candidates.push_back(base);
+      for (int step = 0; step < 2; ++step) {
+        below = std::nextafter(below, 0.f);
+        above = std::nextafter(above, INFINITY);
+        candidates.push_back(below);
+        candidates.push_back(above);
+      }
+    }
   }
   const size_t sample = std::min<size_t>(values.size(), 256);
   for (float s : candidates) {

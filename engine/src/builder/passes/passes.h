@@ -43,8 +43,9 @@ int32_t foldFp8QuantizationScales(INetworkDefinition& network);
 //! Makes a product by constant weights that reads an FP8 dequantization an FP8 product reading the codes (input
 //! scale the dequantization's), where its weights lie on an FP8 grid (fp8GridCodes); other products stay float.
 int32_t fuseFp8QuantizedProducts(INetworkDefinition& network);
-//! Whether `values` are each an E4M3 code times one scale (a fake-quantized weight matrix): sets the scale (amax /
-//! m, m the largest code's value) and the codes. False for values off every such grid, or not finite.
+//! Whether `values` are each exactly (in float32) an E4M3 code times one scale (a fake-quantized weight matrix): sets
+//! the scale (amax / m, m the largest code's value, to within two float steps) and the codes. False for values off
+//! every such grid, or not finite.
 bool fp8GridCodes(const std::vector<float>& values, float& scale, std::vector<uint8_t>& codes);
 //! Zero biases [n] of a type, one constant each, for FP8 products without a bias (an FP8 input leaves the output's
 //! type to the bias).
