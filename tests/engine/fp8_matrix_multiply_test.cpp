@@ -433,6 +433,43 @@ TEST(Fp8Quantize, AnActivationReadOnlyByAnFp8QuantizationFoldsIntoIt) {
   }
 }
 
+TEST(Fp8Quantize, AFoldedActivationRoundsToItsInputsTypeFirst) {
+  // In a 16-bit build the activation layer stored GELU(x) in 16 bits and the quantization read that: folded, the
+  // quantization rounds GELU(x) to 16 bits before E4M3, so every code is the unfolded network's (a 16-bit value on a
+  // tie between two codes rounds to even; the float value next to it would not).
+  const std::vector<float> x = randomVector(4096, 241, -3.f, 3.f);
+  for (trt::BuilderFlag flag : {trt::BuilderFlag::kBF16, trt::BuilderFlag::kFP16}) {
+    std::vector<float> outputs[2];
+    for (bool folded : {true, false}) {
+      trt::INetworkDefinition net;
+      auto* in = net.addInput("x", trt::DataType::kFLOAT, {64, 64});
+      // GELU reads a 16-bit tensor in both networks: the sum computes in 16 bits.
+      static const float half = 0.5f;
+      auto* c = net.addConstant(trt::Dims{1, 1}, {trt::DataType::kFLOAT, &half, 1});
+      auto* sum = net.addElementWise(*in, *c->getOutput(0), trt::ElementWiseOperation::kSUM);
+      auto* gelu = net.addActivation(*sum->getOutput(0), trt::ActivationType::kGELU_ERF);
+      auto* q = net.addQuantize(*gelu->getOutput(0), {0.0625f});
+      q->setToType(trt::DataType::kFP8);
+      auto* dq = net.addDequantize(*q->getOutput(0), {0.0625f});
+      dq->getOutput(0)->setName("y");
+      net.markOutput(*dq->getOutput(0));
+      if (!folded) {  // read elsewhere too: the activation stays a layer
+        gelu->getOutput(0)->setName("g");
+        net.markOutput(*gelu->getOutput(0));
+      }
+      trt::IBuilderConfig config;
+      config.setFlag(flag);
+      Built b = build(net, &config);
+      EXPECT_EQ(b.engine->describeLayers().find(": Activation ") == std::string::npos, folded)
+          << b.engine->describeLayers();
+      outputs[folded ? 0 : 1] = run(*b.engine, {{"x", {trt::Dims{64, 64}, x}}}).at("y");
+    }
+    for (size_t i = 0; i < x.size(); ++i)
+      ASSERT_EQ(outputs[0][i], outputs[1][i])
+          << "x = " << x[i] << (flag == trt::BuilderFlag::kBF16 ? " bf16" : " fp16");
+  }
+}
+
 #ifdef TORCHTRT_WITH_CUDA
 #include <cuda_runtime.h>
 
