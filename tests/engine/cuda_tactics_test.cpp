@@ -496,3 +496,53 @@ TEST(CudaTactics, TheBuilderChoosesEachProductsCublasLtAlgorithm) {
 }
 
 #endif
+
+TEST(CudaTactics, ANaNThroughAConvolutionsFusedReluStaysNaNOnEveryPath) {
+  // PyTorch's relu keeps NaN (and the CPU reference does): every tactic of a channels-last 16-bit convolution with
+  // its ReLU fused must too: cuDNN's fused call (legacy, path 1), its graph API's epilogue (path 3) and, for a 1x1,
+  // the cuBLASLt product with its ReLU epilogue (path 0).
+  if (!trt_test::gpuVisible()) GTEST_SKIP() << "no CUDA GPU visible";
+  for (int64_t k : {3, 1}) {
+    const int64_t c = 32, side = 6;
+    const auto w = randomVector(c * c * k * k, 170), b = randomVector(c, 171);
+    const trt::Dims dims{2, side, side, c};
+    trt::INetworkDefinition net;
+    auto* x = net.addInput("x", trt::DataType::kFLOAT, dims);
+    auto* conv =
+        net.addConvolutionNd(*x, static_cast<int32_t>(c), {k, k}, {trt::DataType::kFLOAT, w.data(), c * c * k * k},
+                             {trt::DataType::kFLOAT, b.data(), c});
+    conv->setPaddingNd({k / 2, k / 2});
+    conv->setChannelsLast(true);
+    auto* relu = net.addActivation(*conv->getOutput(0), trt::ActivationType::kRELU);
+    relu->getOutput(0)->setName("y");
+    net.markOutput(*relu->getOutput(0));
+    auto xv = randomVector(static_cast<size_t>(dims.volume()), 172);
+    xv[static_cast<size_t>((1 * side * side + 2 * side + 3) * c + 5)] = NAN;  // image 1, pixel (2, 3), channel 5
+    std::unique_ptr<trt::IBuilder> builder(trt::createInferBuilder(trt::defaultLogger()));
+    auto configFor = [&](trt::Backend backend) {
+      std::unique_ptr<trt::IBuilderConfig> config(builder->createBuilderConfig());
+      config->setBackend(backend);
+      config->setFlag(trt::BuilderFlag::kFP16);
+      return config;
+    };
+    const auto expected = run(*build(net, configFor(trt::Backend::kCPU).get()).engine, {{"x", {dims, xv}}})["y"];
+    ASSERT_GT(std::count_if(expected.begin(), expected.end(), [](float v) { return std::isnan(v); }), 0);
+    std::unique_ptr<trt::IHostMemory> mem(builder->buildSerializedNetwork(net, *configFor(trt::Backend::kCUDA)));
+    ASSERT_TRUE(mem);
+    auto contents = trt::readPlan(static_cast<const uint8_t*>(mem->data()), mem->size());
+    ASSERT_EQ(contents->tactics.size(), 1u);
+    std::vector<int64_t> paths = {1, 3};
+    if (k == 1) paths.push_back(0);
+    for (int64_t path : paths) {
+      SCOPED_TRACE("k" + std::to_string(k) + " path " + std::to_string(path));
+      const auto actual = runWithConvolutionPath(*contents, path, dims, xv);
+      ASSERT_EQ(actual.size(), expected.size());
+      for (size_t i = 0; i < actual.size(); ++i) {
+        ASSERT_EQ(std::isnan(actual[i]), std::isnan(expected[i])) << "at " << i;
+        if (!std::isnan(expected[i])) {
+          ASSERT_NEAR(actual[i], expected[i], 2e-2f * (1.f + std::fabs(expected[i])));
+        }
+      }
+    }
+  }
+}

@@ -334,7 +334,9 @@ DnnPlan& dnnPlan(LaunchContext& ctx, DnnState& state, const IConvolutionLayer& c
     checkDnn(cudnnSetTensorNdDescriptor(plan.bias, dataType, rank, biasDims.data(), packedStrides(biasDims).data()),
              "cudnnSetTensorNdDescriptor (bias)");
     checkDnn(cudnnCreateActivationDescriptor(&plan.relu), "cudnnCreateActivationDescriptor");
-    checkDnn(cudnnSetActivationDescriptor(plan.relu, CUDNN_ACTIVATION_RELU, CUDNN_NOT_PROPAGATE_NAN, 0.0),
+    // NaN propagates, as PyTorch's relu keeps it (where cuDNN refuses, the fused call fails and the epilogue
+    // kernel, which keeps NaN, runs instead).
+    checkDnn(cudnnSetActivationDescriptor(plan.relu, CUDNN_ACTIVATION_RELU, CUDNN_PROPAGATE_NAN, 0.0),
              "cudnnSetActivationDescriptor");
   }
   return state.plans.emplace(std::make_tuple(&conv, key), plan).first->second;
