@@ -123,7 +123,7 @@ void declare(CLI::App& app, Options& o, Raw& r) {
   repeatable(app.add_option("-p,--enable-precision,--enabled-precision", r.precisions,
                             "(Repeatable) A precision layers may run in: f32|fp32|float|float32, "
                             "f16|fp16|half|float16, bf16|bfloat16, i8|int8|char, fp8|f8|float8_e4m3fn (default "
-                            "f32; i8 needs a quantization-aware model or --calibration-cache-file, fp8 the cache file; "
+                            "f32; i8 and fp8 need a quantization-aware model or --calibration-cache-file; "
                             "fp8 runs on GPUs of compute capability 8.9 or newer and is emulated on the CPU)")
                  ->type_name("PRECISION")
                  ->group(build));

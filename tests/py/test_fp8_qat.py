@@ -143,3 +143,21 @@ def test_float8_without_a_calibrator_or_fp8_quantization_is_refused():
     model = torch.nn.Sequential(torch.nn.Linear(64, 32)).eval()
     with pytest.raises(RuntimeError, match="needs per-tensor scales: pass a calibrator"):
         _compile(model, torch.randn(4, 64), {torch.float32, F8})
+
+
+def test_torchtrtc_compiles_an_fp8_qat_model_with_fp8_enabled(tmp_path):
+    import subprocess
+    import sys
+
+    torch.manual_seed(0)
+    model = QatMlp().eval()
+    src, out = str(tmp_path / "qat.ts"), str(tmp_path / "qat_trt.ts")
+    torch.jit.script(model).save(src)
+    r = subprocess.run([sys.executable, "-m", "torch_tensorrt._cli", "--device-type=cpu", "-p", "f32", "-p", "fp8",
+                        src, out, "(8,64)"], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    compiled = torch.jit.load(out)
+    x = torch.randn(8, 64) * 3
+    with torch.no_grad():
+        expected, got = model(x), compiled(x)
+    assert (got - expected).abs().max().item() <= 1e-5 * expected.abs().max().item()
