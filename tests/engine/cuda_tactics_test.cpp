@@ -495,8 +495,6 @@ TEST(CudaTactics, TheBuilderChoosesEachProductsCublasLtAlgorithm) {
   }
 }
 
-#endif
-
 TEST(CudaTactics, ANaNThroughAConvolutionsFusedReluStaysNaNOnEveryPath) {
   // PyTorch's relu keeps NaN (and the CPU reference does): every tactic of a channels-last 16-bit convolution with
   // its ReLU fused must too: cuDNN's fused call (legacy, path 1), its graph API's epilogue (path 3) and, for a 1x1,
@@ -546,3 +544,5 @@ TEST(CudaTactics, ANaNThroughAConvolutionsFusedReluStaysNaNOnEveryPath) {
     }
   }
 }
+
+#endif

@@ -1,6 +1,7 @@
 // Convolution through cuDNN when the build has it (algorithm from cuDNN's heuristics, TF32 tensor
 // cores unless disabled), else as im2col + cuBLAS GEMM (1-D to 3-D as 3-D); then bias and the fused
 // activation.
+#include <cstring>
 #include <map>
 #include <mutex>
 #include <tuple>
@@ -277,6 +278,12 @@ DnnPlan& dnnPlan(LaunchContext& ctx, DnnState& state, const IConvolutionLayer& c
   plan.signature.insert(plan.signature.end(),
                         {static_cast<int64_t>(type), conv.getNbGroups(), channelsLast ? 1 : 0,
                          conv.getBiasWeights().count > 0 ? 1 : 0, conv.getFusedActivation(), conv.getNbInputs()});
+  // The fused activation's parameters (a clip's bound decides which graph plans exist).
+  for (float parameter : {conv.getFusedActivationAlpha(), conv.getFusedActivationBeta()}) {
+    uint32_t bits = 0;
+    std::memcpy(&bits, &parameter, sizeof bits);
+    plan.signature.push_back(bits);
+  }
   // Where the choice comes from, first found: the plan's tactic for this layer and shape (the builder
   // timed it); the same layer's tactic at another shape of its profile, as TensorRT picks tactics once
   // per profile (only the workspace is sized for this shape), from this context or the plan; timing
