@@ -48,6 +48,8 @@ def _compile(model, x, precisions):
 
 
 def test_a_float32_engine_of_an_fp8_qat_model_computes_what_eager_computes():
+    # The same FP8 codes and the same float32 products: only the sums' order may differ from eager's GEMM (oneDNN's
+    # matches it to the bit; the reference kernels, where the plugin is not built, round some sums differently).
     torch.manual_seed(0)
     model = QatMlp().eval()
     x = torch.randn(8, 64) * 3
@@ -56,7 +58,8 @@ def test_a_float32_engine_of_an_fp8_qat_model_computes_what_eager_computes():
     # The division, clamp and multiply by the scale moved into the quantizations; the products stay float32.
     assert kinds.count("Quantize") == 2 and kinds.count("Dequantize") == 2 and "ElementWise" not in kinds, kinds
     with torch.no_grad():
-        assert torch.equal(compiled(x), model(x))
+        expected, got = model(x), compiled(x)
+    assert (got - expected).abs().max().item() <= 1e-6 * expected.abs().max().item()
 
 
 def test_with_float8_enabled_the_linear_layers_multiply_the_codes():
