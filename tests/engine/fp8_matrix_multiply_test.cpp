@@ -474,6 +474,11 @@ TEST(Fp8Quantize, AFoldedActivationRoundsToItsInputsTypeFirst) {
 #include <cuda_runtime.h>
 
 namespace {
+// A GPU FP8 product against the CPU emulation (float32 sums of the same exact E4M3 products): Hopper's FP8 tensor
+// cores add partial sums in reduced precision before cuBLASLt promotes them to float32, ~1.5e-4 relative measured
+// on an H200 (K up to 256), so the float32 table's 1e-4 is too tight; 1e-3 relative leaves a 6x margin.
+constexpr float kFp8TensorCoreRtol = 1e-3f;
+
 bool fp8GpuVisible() {
   if (!gpuVisible()) return false;
   int device = 0, major = 0, minor = 0;
@@ -506,9 +511,10 @@ TEST(CudaFp8, Fp8MatrixMultiplyMatchesTheCpuReference) {
       const auto expected = run(*cpu.engine, {{"x", {{B, M, K}, x}}}).at("y");
       const auto got = run(*gpu.engine, {{"x", {{B, M, K}, x}}}).at("y");
       const Tolerance t = toleranceFor(half ? trt::DataType::kHALF : trt::DataType::kFLOAT);
+      const double rtol = std::max(t.rtol, static_cast<double>(kFp8TensorCoreRtol));
       ASSERT_EQ(got.size(), expected.size());
       for (size_t i = 0; i < got.size(); ++i)
-        ASSERT_NEAR(got[i], expected[i], t.atol + t.rtol * std::fabs(expected[i]))
+        ASSERT_NEAR(got[i], expected[i], t.atol + rtol * std::fabs(expected[i]))
             << "at " << i << (half ? " (float16)" : " (float32)") << (withResidual ? " with residual" : "");
     }
 }
@@ -527,7 +533,7 @@ TEST(CudaFp8, CalibratedPerceptronMatchesTheCpuEmulation) {
   EXPECT_EQ(countFp8Layers(*gpu.engine), 2) << gpu.engine->describeLayers();
   const auto a = run(*gpu.engine, {{"x", {trt::Dims{32, 32}, batches[2]}}}).at("y");
   const auto ref = run(*cpu.engine, {{"x", {trt::Dims{32, 32}, batches[2]}}}).at("y");
-  expectNear(a, ref, 1e-3f);
+  expectNear(a, ref, 2.f * kFp8TensorCoreRtol);  // two FP8 products deep
 }
 TEST(CudaFp8, QuantizeToFp8MatchesTheCpu) {
   if (!gpuVisible()) GTEST_SKIP() << "no CUDA GPU visible";

@@ -43,8 +43,8 @@ class GraphCache;
 bool available();
 
 //! Whether the fused epilogue can compute this activation (an ActivationType, or -1 for none, with its alpha and
-//! beta) exactly as the engine's other kernels do: ReLU, sigmoid, tanh, SiLU, GELU (erf and tanh forms), and a clip
-//! to [0, beta] (ReLU6: cuDNN's ReLU with an upper clip).
+//! beta) exactly as the engine's other kernels do: ReLU and a clip to [0, beta] (ReLU6: cuDNN's ReLU with an upper
+//! clip).
 bool fusedActivationSupported(int32_t activation, float alpha, float beta);
 
 //! Creates a cache for calls on one stream; throws when cuDNN cannot start.
