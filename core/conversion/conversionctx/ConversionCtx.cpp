@@ -80,9 +80,13 @@ trt::ITensor* ConversionCtx::constantTensor(const at::Tensor& tensor, const std:
   // backends key a constant's device copy by its host address, and a slice starting at a weight's
   // first byte (W[:k]) must not share the weight's copy.
   if (t.storage_offset() != 0 || t.nbytes() != t.storage().nbytes()) t = t.clone();
+  return lentConstant(t, util::ScalarTypeToTRTDataType(t.scalar_type()), name);
+}
+
+trt::ITensor* ConversionCtx::lentConstant(const at::Tensor& t, trt::DataType type, const std::string& name) {
   auto owner = std::make_shared<const at::Tensor>(t);
-  const trt::Weights weights{util::ScalarTypeToTRTDataType(t.scalar_type()), t.data_ptr(), t.numel()};
-  auto* layer = net->addConstant(util::toDims(t.sizes()), weights, std::shared_ptr<const void>(owner, t.data_ptr()));
+  auto* layer = net->addConstant(util::toDims(t.sizes()), trt::Weights{type, t.data_ptr(), t.numel()},
+                                 std::shared_ptr<const void>(owner, t.data_ptr()));
   layer->setName(name.c_str());
   return layer->getOutput(0);
 }
@@ -90,12 +94,8 @@ trt::ITensor* ConversionCtx::constantTensor(const at::Tensor& tensor, const std:
 trt::ITensor* ConversionCtx::constantBytes(const at::Tensor& bytes, trt::DataType type, const std::string& name) {
   TORCHTRT_CHECK(bytes.element_size() == 1 && trt::dataTypeSize(type) == 1,
                  "constantBytes takes one-byte elements of a one-byte engine type (" << name << ")");
-  at::Tensor t = bytes.detach().to(at::kCPU).contiguous().clone();  // its own storage, shared with the network
-  auto owner = std::make_shared<const at::Tensor>(t);
-  auto* layer = net->addConstant(util::toDims(t.sizes()), trt::Weights{type, t.data_ptr(), t.numel()},
-                                 std::shared_ptr<const void>(owner, t.data_ptr()));
-  layer->setName(name.c_str());
-  return layer->getOutput(0);
+  // Its own storage, shared with the network.
+  return lentConstant(bytes.detach().to(at::kCPU).contiguous().clone(), type, name);
 }
 
 std::unique_ptr<trt::ITimingCache> readTimingCacheFile(const BuilderSettings& settings, trt::IBuilderConfig& cfg) {

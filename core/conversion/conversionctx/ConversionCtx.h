@@ -59,6 +59,9 @@ struct ConversionCtx {
   trt::ITensor* constantTensor(const at::Tensor& tensor, const std::string& name);
   //! A constant of engine type `type` whose elements are `bytes`' (one byte each: FP8 codes), shape and all.
   trt::ITensor* constantBytes(const at::Tensor& bytes, trt::DataType type, const std::string& name);
+  //! A constant layer over `t`'s memory (a contiguous CPU tensor that is its whole storage) as engine type `type`,
+  //! the network holding a reference to the tensor.
+  trt::ITensor* lentConstant(const at::Tensor& t, trt::DataType type, const std::string& name);
   //! Serializes the network into a plan.
   std::string SerializeEngine();
   //! The settings' timing cache file, read into a cache set on the config (nullptr when there is none

@@ -54,6 +54,7 @@ struct DnnPlan {
                               // (convolution_depthwise.h, convolution_grouped.h)
   bool useGraph = false;      // a cuDNN graph-API plan with the epilogue fused (convolution_cudnn_graph.h), faster
   int32_t graphPlan = -1;     // that plan's index among those cuDNN built for the configuration
+  bool graphChecked = false;  // a recorded graph choice was checked against this GPU and workspace (once)
   bool fusedFailed = false;   // cuDNN refused the fused bias+ReLU call for the chosen algorithm
   bool inherited = false;     // the tactic comes from this layer's timing at another shape, not yet run here
   std::vector<int64_t> key;   // the input shape (channels-first) this plan is for
@@ -633,14 +634,18 @@ void launchConvolution(LaunchContext& ctx, const ILayer& layer, const std::vecto
         return false;
       }
     };
-    // A recorded graph choice this GPU, cuDNN or workspace cannot run: in the builder's tuning run the layer is timed
-    // again (its other tactics), in a loaded engine cuDNN's heuristic algorithm runs instead.
-    if (plan.timed && plan.useGraph && graphWorkspace(plan.graphPlan) < 0) {
-      plan.useGraph = false;
-      if (ctx.timingAllowed) {
-        measureAlgorithms(ctx, state, plan, in[0].type == DataType::kHALF || in[0].type == DataType::kBF16,
-                          kTimedAlgorithms);
-        if (!plan.candidates.empty()) plan.timed = false;
+    // A recorded graph choice this GPU, cuDNN or workspace cannot run (checked once per plan, not on every call): in
+    // the builder's tuning run the layer is timed again (its other tactics), in a loaded engine cuDNN's heuristic
+    // algorithm runs instead.
+    if (plan.timed && plan.useGraph && !plan.graphChecked) {
+      plan.graphChecked = true;
+      if (graphWorkspace(plan.graphPlan) < 0) {
+        plan.useGraph = false;
+        if (ctx.timingAllowed) {
+          measureAlgorithms(ctx, state, plan, in[0].type == DataType::kHALF || in[0].type == DataType::kBF16,
+                            kTimedAlgorithms);
+          if (!plan.candidates.empty()) plan.timed = false;
+        }
       }
     }
     // im2col's column buffer counts against the workspace limit too (1x1 stride-1 needs none); asked

@@ -8,13 +8,7 @@
 #include "trt/types.h"
 
 #ifdef TORCHTRT_WITH_CUDNN_FRONTEND
-// The frontend's headers define helpers this file does not call (-Wunused-function).
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wunused-function"
-#include <cudnn_frontend.h>
-#pragma GCC diagnostic pop
-
-#include "backends/cuda/cudnn_handle.h"
+#include "backends/cuda/cudnn_frontend_headers.h"
 
 #include <cstdlib>
 #include <cstring>
