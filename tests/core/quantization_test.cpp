@@ -99,6 +99,22 @@ TEST(Quantization, Fp8QuantizeAndDequantizeAreExact) {
              {x}, {at::tensor(0.02f)});
 }
 
+TEST(Quantization, Fp8QuantizeAndDequantizeOfFloat16AndBfloat16) {
+  // A 16-bit model's FP8 quantization: the division by a float32 0-dim scale stays in the input's type (PyTorch's
+  // promotion), the clamp and the cast read 16-bit values, and the codes convert back to the 16-bit type.
+  for (const auto& [type, code] : {std::pair<at::ScalarType, int>{at::kHalf, 5}, {at::kBFloat16, 15}}) {
+    SCOPED_TRACE(c10::toString(type));
+    const at::Tensor x = (at::randn({16, 64}) * 12).to(type);
+    std::string ir = std::string("graph(%x : Tensor, %sx : Tensor):") + kFp8Quantize + R"IR(
+      %t : int = prim::Constant[value=TYPE]()
+      %f : Tensor = aten::to(%q, %t, %false, %false, %none)
+      %y : Tensor = aten::mul(%f, %sx)
+      return (%y))IR";
+    ir.replace(ir.find("TYPE"), 4, std::to_string(code));
+    checkGraph(ir, {x}, {at::tensor(0.02f)});
+  }
+}
+
 TEST(Quantization, ScaledMmIsAnFp8Product) {
   const at::Tensor x = at::randn({16, 64}) * 4;
   const at::Tensor w = (at::randn({64, 32}) * 100).clamp(-448, 448).to(at::kFloat8_e4m3fn);  // [K, N]
