@@ -162,6 +162,16 @@ std::vector<uint8_t> richPlan(std::vector<std::vector<float>>& keep, uint32_t ve
     fromCodes->setInput(2, *bias->getOutput(0));
     joined = fromCodes->getOutput(0);
   }
+  if (version >= 18) {  // a concatenation [12, 4 + 4] read only by a per-channel scale + ReLU (one Scale of two inputs)
+    auto* magnitude = net.addUnary(*joined, trt::UnaryOperation::kABS);
+    trt::ITensor* pieces[] = {joined, magnitude->getOutput(0)};
+    auto* both = net.addConcatenation(pieces, 2);
+    both->setAxis(1);
+    auto* affine =
+        net.addScale(*both->getOutput(0), trt::ScaleMode::kCHANNEL, {0.5f, -1.f, 0.25f, 2.f, 1.f, -0.5f, 0.f, 0.75f},
+                     {2.f, 1.f, -1.f, 0.5f, 1.5f, 1.f, 3.f, -2.f}, {});
+    joined = net.addActivation(*affine->getOutput(0), trt::ActivationType::kRELU)->getOutput(0);
+  }
   auto* sl = net.addSlice(*joined, {0, -1}, {12, 6}, {1, 1});
   sl->setMode(trt::SampleMode::kREFLECT);
   auto* gi = net.addConstant({2}, {trt::DataType::kINT32, idx, 2});

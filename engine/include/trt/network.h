@@ -617,6 +617,9 @@ class IOneHotLayer : public ILayer {
 
 //! y = (x * scale + shift) ^ power with coefficients per tensor, per channel or per element of a
 //! sample (ScaleMode); an empty coefficient list means the identity (scale 1, shift 0, power 1).
+//! In the per-channel mode further inputs
+//! (setInput(1, t), ...) make x the concatenation of all inputs along the channel axis: the builder
+//! folds a concatenation read only by such a scale into it, so the joined tensor is never written.
 class IScaleLayer : public ILayer {
  public:
   virtual void setMode(ScaleMode mode) = 0;

@@ -242,6 +242,9 @@ IHostMemory* Builder::buildSerializedNetwork(INetworkDefinition& network, IBuild
     runPass("shuffle folding", passes::foldShuffles);  // region borders next to the network's own transposes
     runPass("dead-layer removal", passes::removeDeadLayers);
   }
+  // After the layout, whose region borders a concatenation and its scale take part in separately.
+  if (runPass("concatenation+scale fusion", passes::foldConcatenationIntoScale) > 0)
+    runPass("dead-layer removal", passes::removeDeadLayers);
   // Squeeze-and-excitation gates into the projections after them (channels-last convolutions only).
   if (runPass("excitation gate folding", passes::foldExcitationGates) > 0)
     runPass("dead-layer removal", passes::removeDeadLayers);

@@ -89,10 +89,11 @@ void LayerBase::replaceInput(int32_t index, ITensor& tensor) {
        (type_ == LayerType::kNORMALIZATION && index == 3) || (type_ == LayerType::kSOFTMAX && index == 1) ||
        (type_ == LayerType::kSHUFFLE && index == 1) || (type_ == LayerType::kSLICE && index >= 1 && index <= 3) ||
        (type_ == LayerType::kFILL && index == 0) || (type_ == LayerType::kRESIZE && index == 1) ||
-       (type_ == LayerType::kTOPK && index == 1))) {
+       (type_ == LayerType::kTOPK && index == 1) || (type_ == LayerType::kSCALE && index >= 1))) {
     // Optional inputs are appended: a convolution's residual, a matrix multiply's bias and residual, a
     // normalization's residual, a softmax's additive mask, shape tensors giving a shuffle's reshape
-    // dimensions, a slice's start / size / stride, a fill's or a resize's output dimensions, a TopK's k.
+    // dimensions, a slice's start / size / stride, a fill's or a resize's output dimensions, a TopK's k, a
+    // per-channel scale's further inputs (it scales their concatenation).
     if (impl.network_ != network_) throw Error(api().describe() + ": setInput tensor belongs to another network");
     inputs_.push_back(&impl);
     markChanged();

@@ -1,6 +1,6 @@
 // Bounds-checked little-endian reader and writer for plans.
 //
-// Plan format, version 17 (all integers little-endian):
+// Plan format, version 18 (all integers little-endian):
 //
 //   offset  size  field
 //   0       8     magic "TTRTPLAN"
@@ -92,6 +92,8 @@
 //          version 17 (2026-12) Convolution parameters end with f32 fused_activation_alpha and f32
 //                    fused_activation_beta (the fused activation's parameters, as an Activation layer's:
 //                    clip's bounds, leaky ReLU's slope; 0 before); older plans are still read.
+//          version 18 (2026-12) a per-channel Scale layer may have several inputs: it scales their
+//                    concatenation along its channel axis (one input before); older plans are still read.
 #pragma once
 
 #include <cstdint>
@@ -106,7 +108,7 @@
 namespace trt {
 
 constexpr char kPlanMagic[8] = {'T', 'T', 'R', 'T', 'P', 'L', 'A', 'N'};
-constexpr uint32_t kPlanFormatVersion = 17;
+constexpr uint32_t kPlanFormatVersion = 18;
 constexpr uint32_t kPlanMinReadableVersion = 1;
 constexpr uint32_t kPlanHeaderSize = 32;
 constexpr uint32_t kPlanMaxString = 1u << 20;

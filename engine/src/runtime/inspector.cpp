@@ -83,6 +83,7 @@ Json fusedJson(const ILayer* layer) {
       break;
     }
     case LayerType::kSCALE:
+      if (layer->getNbInputs() > 1) fused["concatenation"] = layer->getNbInputs();
       activation(static_cast<const IScaleLayer*>(layer)->getFusedActivation());
       break;
     case LayerType::kQUANTIZE: {

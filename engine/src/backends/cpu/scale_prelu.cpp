@@ -9,8 +9,44 @@
 namespace trt {
 namespace cpu {
 
+namespace {
+// Several inputs (per-channel mode): x is their concatenation along the channel axis, so each output row
+// (the dims before the axis) is the inputs' rows side by side, each input's channels offset by the ones before.
+void runConcatenatedScale(const IScaleLayer& s, const std::vector<TensorView>& in, TensorView& out) {
+  const int axis = s.getChannelAxis();
+  int64_t outer = 1, inner = 1;
+  for (int k = 0; k < axis; ++k) outer *= out.dims.d[k];
+  for (int k = axis + 1; k < out.dims.nbDims; ++k) inner *= out.dims.d[k];
+  const int64_t channels = out.dims.d[axis];
+  const auto& sh = s.getShift();
+  const auto& sc = s.getScale();
+  const auto& pw = s.getPower();
+  const int32_t activation = s.getFusedActivation();
+  forEachRange(outer, channels * inner, [&](int64_t first, int64_t last) {
+    for (int64_t o = first; o < last; ++o) {
+      int64_t offset = 0;  // channels of the inputs before this one
+      for (const TensorView& t : in) {
+        requireFloat32(s, t, "an input");
+        const int64_t width = t.dims.d[axis];
+        for (int64_t c = 0; c < width; ++c) {
+          const int64_t k = offset + c;
+          const float* x = t.f32() + (o * width + c) * inner;
+          float* y = out.f32() + (o * channels + k) * inner;
+          for (int64_t j = 0; j < inner; ++j)
+            y[j] =
+                scale_value::apply(x[j], sc.empty() ? 1.f : sc[k], sh.empty() ? 0.f : sh[k], pw.empty() ? 1.f : pw[k]);
+          if (activation >= 0) applyActivation(static_cast<ActivationType>(activation), 0.f, 0.f, y, inner);
+        }
+        offset += width;
+      }
+    }
+  });
+}
+}  // namespace
+
 void runScale(const ILayer& layer, const std::vector<TensorView>& in, TensorView& out) {
   const auto& s = static_cast<const IScaleLayer&>(layer);
+  if (in.size() > 1) return runConcatenatedScale(s, in, out);
   requireFloat32(layer, in[0], "the input");
   const Dims& d = in[0].dims;
   const int axis = s.getChannelAxis();

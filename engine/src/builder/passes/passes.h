@@ -67,6 +67,9 @@ class ZeroBiases {
 int32_t fuseActivationIntoFp8Quantize(INetworkDefinition& network);
 //! Folds a per-channel multiply or add after a convolution into its weights and bias.
 int32_t foldConvolutionScale(INetworkDefinition& network);
+//! Makes a per-channel Scale that is the only reader of a concatenation along its channel axis read the
+//! concatenation's inputs instead (it scales their concatenation): the joined tensor is never written.
+int32_t foldConcatenationIntoScale(INetworkDefinition& network);
 //! Folds `conv(x) + r` (same shape, r computed before the convolution) into the convolution's residual input.
 int32_t fuseConvolutionResidual(INetworkDefinition& network);
 //! Folds `a + b` (same shapes) feeding only a normalization into the normalization's residual input.
