@@ -390,7 +390,8 @@ TEST(CudaTactics, TheOwnDepthwiseKernelMatchesTheCpuAndCudnn) {
   // project's kernel with bias, residual and activation inside: 3x3 at stride 1 and 2, 5x5 with
   // padding 2 (MobileNetV3's), 7x7 (fewer channel lanes a block, for shared memory), with a fused
   // GELU, SiLU or hard-swish and/or a residual input; 16 and 24 channels (one block across the
-  // channels), 264 (two blocks, the second partial), and larger planes.
+  // channels), 264 (three blocks of 11 lanes), and larger planes. Stride 1 with a 3, 5 or 7 wide filter runs
+  // the row kernel (four pixels a thread), the others the pixel-a-thread kernel.
   if (!trt_test::gpuVisible()) GTEST_SKIP() << "no CUDA GPU visible";
   using A = trt::ActivationType;
   const OwnKernelCase cases[] = {{3, 1, 16, false, static_cast<int32_t>(A::kGELU_ERF)},
@@ -405,6 +406,10 @@ TEST(CudaTactics, TheOwnDepthwiseKernelMatchesTheCpuAndCudnn) {
                                  // ConvNeXt's 7x7: 96 and 384 channels (shared memory limits the lanes).
                                  {7, 1, 96, false, static_cast<int32_t>(A::kGELU_ERF), 14},
                                  {7, 1, 384, true, -1, 7},
+                                 // 768 channels (lanes that divide their 96 vectors), 40 (5 lanes); the
+                                 // row kernel's last segment of a row partial (sides 10 and 13).
+                                 {7, 1, 768, true, static_cast<int32_t>(A::kGELU_ERF), 10},
+                                 {5, 1, 40, false, static_cast<int32_t>(A::kSILU), 13},
                                  // Larger planes (odd and even sides, stride 2): blocks loop over many pixels.
                                  {3, 1, 16, true, static_cast<int32_t>(A::kSILU), 111},
                                  {3, 1, 16, false, static_cast<int32_t>(A::kHARD_SWISH), 150},
