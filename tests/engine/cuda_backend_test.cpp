@@ -164,6 +164,39 @@ TEST(CudaBackend, MatchesCpuReferenceOnEveryLayerKindUsed) {
   expectNear(again, actual, 1e-6f);
 }
 
+// Concatenations the CUDA kernel copies in blocks per source: 40 inputs (two launches of up to 32), rows of
+// widths that allow 16-byte units and widths that do not (odd int32 rows: 4-byte units), one row (plain copies).
+// Exact: a concatenation moves bytes.
+TEST(CudaBackend, ConcatenationsOfManyInputsMatchTheCpu) {
+  if (!trt_test::gpuVisible()) GTEST_SKIP() << "no CUDA GPU visible";
+  struct Case {
+    int64_t outer, inner;
+    std::vector<int64_t> widths;
+  };
+  std::vector<int64_t> forty(40, 4);
+  forty[3] = 7;
+  for (const Case& c : {Case{3, 5, forty}, Case{6, 4, {4, 8, 12, 4}}, Case{1, 9, {2, 3, 5}}, Case{129, 1, {1, 3, 2}}}) {
+    trt::INetworkDefinition net;
+    std::vector<trt::ITensor*> xs;
+    std::map<std::string, HostTensor> inputs;
+    for (size_t i = 0; i < c.widths.size(); ++i) {
+      const trt::Dims d{c.outer, c.widths[i], c.inner};
+      const std::string name = "x" + std::to_string(i);
+      xs.push_back(net.addInput(name.c_str(), trt::DataType::kINT32, d));
+      std::vector<int32_t> values(static_cast<size_t>(d.volume()));
+      for (size_t k = 0; k < values.size(); ++k) values[k] = static_cast<int32_t>(i * 100000 + k);
+      inputs[name] = hostTensor(d, values);
+    }
+    auto* cat = net.addConcatenation(xs.data(), static_cast<int32_t>(xs.size()));
+    cat->setAxis(1);
+    cat->getOutput(0)->setName("y");
+    net.markOutput(*cat->getOutput(0));
+    const auto expected = runBytes(*build(net).engine, inputs)["y"];
+    const auto actual = runBytes(*buildForCuda(net).engine, inputs)["y"];
+    EXPECT_EQ(actual, expected) << c.widths.size() << " inputs, " << c.outer << " rows";
+  }
+}
+
 TEST(CudaBackend, Fp16EngineMatchesTheCpuFp16Reference) {
   if (!trt_test::gpuVisible()) GTEST_SKIP() << "no CUDA GPU visible";
   std::vector<std::vector<float>> keep;

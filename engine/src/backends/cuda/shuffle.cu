@@ -72,35 +72,37 @@ void launchPermute(LaunchContext& ctx, const void* src, void* dst, const Permute
 }
 
 // A concatenation's inputs copied by one kernel: output row r (the dims before the axis) is the
-// inputs' rows r side by side. Units of `Unit` bytes; `sources` sorted by their offset in the row.
+// inputs' rows r side by side. Units of `Unit` bytes. Each source has blocks of its own (a range of the grid in
+// proportion to its size), so a warp copies from one source: a search per unit among the sources made the
+// warp's lanes read different kernel parameters, one after another.
 constexpr int kConcatSources = 32;  // per launch (kernel parameters stay well under their 4 KB)
 
 struct ConcatSources {
   const uint8_t* data[kConcatSources];
-  int64_t begin[kConcatSources + 1];  // units: source s fills [begin[s], begin[s + 1]) of the range
+  int64_t begin[kConcatSources + 1];        // units: source s fills [begin[s], begin[s + 1]) of the range
+  uint32_t firstBlock[kConcatSources + 1];  // source s has blocks [firstBlock[s], firstBlock[s + 1])
   int32_t count;
   int64_t outRowUnits;  // units in one output row
   int64_t rangeStart;   // the first unit of each output row this launch writes
-  int64_t rangeUnits;   // units of each output row this launch writes (its sources' rows together)
 };
 
 template <typename Unit>
 __global__ void concatKernel(ConcatSources s, Unit* out, int64_t rows) {
-  const int64_t n = rows * s.rangeUnits;
-  for (int64_t i = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; i < n;
-       i += static_cast<int64_t>(gridDim.x) * blockDim.x) {
-    const int64_t row = i / s.rangeUnits, col = i - row * s.rangeUnits;
-    int lo = 0, hi = s.count - 1;  // the last source whose begin <= col
-    while (lo < hi) {
-      const int mid = (lo + hi + 1) / 2;
-      if (s.begin[mid] <= col)
-        lo = mid;
-      else
-        hi = mid - 1;
-    }
-    const int64_t width = s.begin[lo + 1] - s.begin[lo];
-    out[row * s.outRowUnits + s.rangeStart + col] =
-        reinterpret_cast<const Unit*>(s.data[lo])[row * width + (col - s.begin[lo])];
+  int lo = 0, hi = s.count - 1;  // this block's source: the last whose first block <= blockIdx.x
+  while (lo < hi) {
+    const int mid = (lo + hi + 1) / 2;
+    if (s.firstBlock[mid] <= blockIdx.x)
+      lo = mid;
+    else
+      hi = mid - 1;
+  }
+  const int64_t width = s.begin[lo + 1] - s.begin[lo], n = rows * width;
+  const Unit* src = reinterpret_cast<const Unit*>(s.data[lo]);
+  Unit* dst = out + s.rangeStart + s.begin[lo];
+  const int64_t step = static_cast<int64_t>(s.firstBlock[lo + 1] - s.firstBlock[lo]) * blockDim.x;
+  for (int64_t i = static_cast<int64_t>(blockIdx.x - s.firstBlock[lo]) * blockDim.x + threadIdx.x; i < n; i += step) {
+    const int64_t row = i / width;
+    dst[row * s.outRowUnits + (i - row * width)] = src[i];
   }
 }
 
@@ -118,8 +120,16 @@ size_t concatUnit(const std::vector<TensorView>& in, const TensorView& out, int6
 
 template <typename Unit>
 void launchConcat(LaunchContext& ctx, ConcatSources& s, void* out, int64_t rows) {
-  const int64_t n = rows * s.rangeUnits;
-  const unsigned blocks = static_cast<unsigned>(std::min<int64_t>((n + 255) / 256, 4096));
+  // Each source's blocks in proportion to its units, about 4096 blocks of 256 threads in all.
+  const int64_t total = rows * s.begin[s.count];
+  const int64_t perBlock = 256 * std::max<int64_t>(1, (total + 256 * 4096 - 1) / (256 * 4096));
+  uint32_t blocks = 0;
+  for (int i = 0; i < s.count; ++i) {
+    s.firstBlock[i] = blocks;
+    blocks +=
+        static_cast<uint32_t>(std::max<int64_t>(1, (rows * (s.begin[i + 1] - s.begin[i]) + perBlock - 1) / perBlock));
+  }
+  s.firstBlock[s.count] = blocks;
   concatKernel<Unit><<<blocks, 256, 0, ctx.stream>>>(s, static_cast<Unit*>(out), rows);
 }
 
@@ -238,7 +248,6 @@ void launchConcatenation(LaunchContext& ctx, const ILayer& layer, const std::vec
     }
     if (s.count == 0) break;
     s.begin[s.count] = units(width);
-    s.rangeUnits = units(width);
     switch (unit) {
       case 16:
         launchConcat<uint4>(ctx, s, out.data, outer);
