@@ -80,3 +80,35 @@ TEST(MemoryViews, ARealTransposeStillMovesItsBytes) {
   EXPECT_EQ(arena, 256u) << "the transpose writes a block of its own";
   expectNear(y, reference(x, swap.order), 1e-6f);
 }
+
+// A pad by zero (Swin's aten::pad to whole windows when the side is already a multiple of the window: a fill-mode
+// slice whose window is the whole input) reads only inside its input, so it is a view in every sample mode; a
+// real pad writes a block of its own.
+TEST(MemoryViews, APadByZeroIsAViewInEveryModeAndARealPadCopies) {
+  const auto x = randomVector(24, 903);
+  for (trt::SampleMode mode : {trt::SampleMode::kFILL, trt::SampleMode::kWRAP, trt::SampleMode::kCLAMP,
+                               trt::SampleMode::kREFLECT, trt::SampleMode::kSTRICT_BOUNDS}) {
+    for (int64_t pad : {0, 1}) {
+      trt::INetworkDefinition net;
+      auto* in = net.addInput("x", trt::DataType::kFLOAT, {2, 3, 4});
+      auto* a = net.addActivation(*in, trt::ActivationType::kRELU);
+      if (pad > 0 && mode == trt::SampleMode::kSTRICT_BOUNDS) continue;  // a window outside the input is refused
+      auto* slice = net.addSlice(*a->getOutput(0), {0, 0, 0}, {2, 3, 4 + pad}, {1, 1, 1});
+      slice->setMode(mode);
+      auto* b = net.addActivation(*slice->getOutput(0), trt::ActivationType::kSIGMOID);
+      b->getOutput(0)->setName("y");
+      net.markOutput(*b->getOutput(0));
+      auto built = build(net);
+      std::unique_ptr<trt::IExecutionContext> ctx(built.engine->createExecutionContext());
+      std::vector<float> xs = x, y(static_cast<size_t>(6 * (4 + pad)));
+      ctx->setTensorAddress("x", xs.data());
+      ctx->setTensorAddress("y", y.data());
+      ASSERT_TRUE(ctx->enqueueV3(nullptr));
+      EXPECT_EQ(ctx->getActivationBytes(), pad == 0 ? 128u : 256u)
+          << "mode " << static_cast<int>(mode) << " pad " << pad;
+      for (int64_t r = 0; r < 6; ++r)
+        for (int64_t k = 0; k < 4; ++k)
+          EXPECT_NEAR(y[r * (4 + pad) + k], 1.f / (1.f + std::exp(-std::max(0.f, x[r * 4 + k]))), 1e-6f);
+    }
+  }
+}

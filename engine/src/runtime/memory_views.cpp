@@ -20,9 +20,11 @@ bool movesNoBytes(const Permutation& p, const Dims& in) {
 
 // A slice whose output is one contiguous block of its input: whole trailing dimensions (start 0, all of
 // them, forward), then at most one dimension read forward from any start, then dimensions of one element.
-// `offset` gets the block's first element. Slices with run-time windows or out-of-bounds modes copy.
+// `offset` gets the block's first element. Slices with run-time windows copy; so do windows reaching outside
+// the input. Inside it every sample mode reads the same elements (the mode decides only what lies outside), so
+// a pad by zero (Swin's aten::pad to whole windows, a fill-mode slice of the whole input) is a view too.
 bool isContiguousSlice(const ISliceLayer& slice, const Dims& in, const Dims& out, int64_t& offset) {
-  if (slice.getNbInputs() != 1 || slice.getMode() != SampleMode::kSTRICT_BOUNDS || out.volume() <= 0) return false;
+  if (slice.getNbInputs() != 1 || out.volume() <= 0) return false;
   const Dims start = slice.getStart(), stride = slice.getStride();
   const int rank = in.nbDims;
   if (out.nbDims != rank || start.nbDims != rank || stride.nbDims != rank || !in.isStatic() || !out.isStatic())
