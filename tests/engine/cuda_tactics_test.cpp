@@ -324,31 +324,42 @@ struct OwnKernelCase {
   float clipHigh = 6.f;    // a clip's upper bound (its lower one 0: ReLU6)
 };
 
+// The case's network: x [3, side, side, channels] (channels last) -> convolution (+ x) (-> activation) -> y; `w` and
+// `b` hold its weights (kept alive by the caller).
+trt::Dims ownKernelNetwork(trt::INetworkDefinition& net, const OwnKernelCase& k, std::vector<float>& w,
+                           std::vector<float>& b) {
+  const int64_t c = k.channels, side = k.side, filter = k.groupWidth * k.k * k.k;
+  w = randomVector(c * filter, 160);
+  b = randomVector(c, 161);
+  const trt::Dims dims{3, side, side, c};
+  auto* x = net.addInput("x", trt::DataType::kFLOAT, dims);
+  auto* conv =
+      net.addConvolutionNd(*x, static_cast<int32_t>(c), {k.k, k.k}, {trt::DataType::kFLOAT, w.data(), c * filter},
+                           {trt::DataType::kFLOAT, b.data(), c});
+  conv->setNbGroups(static_cast<int32_t>(c / k.groupWidth));
+  conv->setStrideNd({k.stride, k.stride});
+  conv->setPaddingNd({k.k / 2, k.k / 2});
+  conv->setChannelsLast(true);
+  trt::ITensor* y = conv->getOutput(0);
+  if (k.residual) y = net.addElementWise(*y, *x, trt::ElementWiseOperation::kSUM)->getOutput(0);
+  if (k.activation >= 0) {
+    auto* activation = net.addActivation(*y, static_cast<trt::ActivationType>(k.activation));
+    activation->setBeta(k.clipHigh);  // read by a clip only
+    y = activation->getOutput(0);
+  }
+  y->setName("y");
+  net.markOutput(*y);
+  return dims;
+}
+
 // Forced through the plan's tactic record onto each of `paths` (2 the own kernel, 1 cuDNN, 3 a cuDNN graph plan),
 // the convolution matches the CPU in FP16 and BF16.
 void expectOwnKernelMatchesTheCpuAndCudnn(const OwnKernelCase& k, std::vector<int64_t> paths = {2, 1}) {
   for (bool bf16 : {false, true}) {
-    const int64_t c = k.channels, side = k.side, filter = k.groupWidth * k.k * k.k;
-    const auto w = randomVector(c * filter, 160), b = randomVector(c, 161);
-    const trt::Dims dims{3, side, side, c};
+    const int64_t c = k.channels, side = k.side;
+    std::vector<float> w, b;
     trt::INetworkDefinition net;
-    auto* x = net.addInput("x", trt::DataType::kFLOAT, dims);
-    auto* conv =
-        net.addConvolutionNd(*x, static_cast<int32_t>(c), {k.k, k.k}, {trt::DataType::kFLOAT, w.data(), c * filter},
-                             {trt::DataType::kFLOAT, b.data(), c});
-    conv->setNbGroups(static_cast<int32_t>(c / k.groupWidth));
-    conv->setStrideNd({k.stride, k.stride});
-    conv->setPaddingNd({k.k / 2, k.k / 2});
-    conv->setChannelsLast(true);
-    trt::ITensor* y = conv->getOutput(0);
-    if (k.residual) y = net.addElementWise(*y, *x, trt::ElementWiseOperation::kSUM)->getOutput(0);
-    if (k.activation >= 0) {
-      auto* activation = net.addActivation(*y, static_cast<trt::ActivationType>(k.activation));
-      activation->setBeta(k.clipHigh);  // read by a clip only
-      y = activation->getOutput(0);
-    }
-    y->setName("y");
-    net.markOutput(*y);
+    const trt::Dims dims = ownKernelNetwork(net, k, w, b);
     const auto xv = randomVector(static_cast<size_t>(dims.volume()), 162);
     std::unique_ptr<trt::IBuilder> builder(trt::createInferBuilder(trt::defaultLogger()));
     auto configFor = [&](trt::Backend backend) {
@@ -377,8 +388,8 @@ void expectOwnKernelMatchesTheCpuAndCudnn(const OwnKernelCase& k, std::vector<in
       // With runtime-compiled engines allowed a dense convolution has a fused graph plan (an H200 offered no
       // precompiled one for these); grouped ones may fall back either way.
       const char* runtimeFusion = std::getenv("TORCHTRT_CUDNN_RUNTIME_FUSION");
-      if (path == 3 && trt::cuda::convgraph::available() && k.groupWidth == c && runtimeFusion &&
-          std::string(runtimeFusion) == "1") {
+      if (path == 3 && trt::cuda::convgraph::available() && k.groupWidth == c &&
+          !(runtimeFusion && std::string(runtimeFusion) == "0")) {
         EXPECT_GT(trt::cuda::convgraph::runs(), graphRunsBefore) << "the graph plan did not run (it fell back)";
       }
     }
@@ -430,6 +441,63 @@ TEST(CudaTactics, TheCudnnGraphPlanMatchesTheCpu) {
                                  {3, 1, 64, true, static_cast<int32_t>(A::kRELU), 9, 16},         // groups of 16
                                  {3, 1, 64, false, static_cast<int32_t>(A::kRELU), 9, 1}};        // depthwise
   for (const OwnKernelCase& k : cases) expectOwnKernelMatchesTheCpuAndCudnn(k, {3, 1});
+}
+
+TEST(CudaTactics, AGraphPlanTravelsInThePlanFileAndIsNotBuiltAgain) {
+  // The builder keeps a chosen cuDNN graph plan serialized beside its tactic (format 18): a process that loads the
+  // plan adopts it instead of building (for a runtime-fusion engine, compiling) it again, and computes the same
+  // result; a damaged one is refused by cuDNN and the plan is built as without it.
+  if (!trt_test::gpuVisible()) GTEST_SKIP() << "no CUDA GPU visible";
+  if (!trt::cuda::convgraph::available()) GTEST_SKIP() << "this build has no cuDNN frontend";
+  const OwnKernelCase k{3, 1, 64, true, static_cast<int32_t>(trt::ActivationType::kRELU), 14, 64};
+  std::vector<float> w, b;
+  trt::INetworkDefinition net;
+  const trt::Dims dims = ownKernelNetwork(net, k, w, b);
+  const auto xv = randomVector(static_cast<size_t>(dims.volume()), 162);
+  std::unique_ptr<trt::IBuilder> builder(trt::createInferBuilder(trt::defaultLogger()));
+  auto configFor = [&](trt::Backend backend) {
+    std::unique_ptr<trt::IBuilderConfig> config(builder->createBuilderConfig());
+    config->setBackend(backend);
+    config->setFlag(trt::BuilderFlag::kFP16);
+    return config;
+  };
+  const auto expected = run(*build(net, configFor(trt::Backend::kCPU).get()).engine, {{"x", {dims, xv}}})["y"];
+  std::unique_ptr<trt::IHostMemory> mem(builder->buildSerializedNetwork(net, *configFor(trt::Backend::kCUDA)));
+  ASSERT_TRUE(mem);
+  auto contents = trt::readPlan(static_cast<const uint8_t*>(mem->data()), mem->size());
+  ASSERT_EQ(contents->tactics.size(), 1u);
+  // The layer's graph configuration, as the convolution gives it, and its first plan serialized.
+  trt::cuda::convgraph::Config config;
+  config.n = 3, config.c = 64, config.h = 14, config.w = 14, config.k = 64, config.r = 3, config.s = 3;
+  config.outH = 14, config.outW = 14, config.padH = 1, config.padW = 1;
+  config.bias = true, config.residual = true, config.activation = k.activation, config.beta = k.clipHigh;
+  std::vector<uint8_t> serialized;
+  {
+    auto cache = trt::cuda::convgraph::makeGraphCache();
+    if (trt::cuda::convgraph::planCount(*cache, nullptr, config, 1) < 1) GTEST_SKIP() << "cuDNN has no graph plan";
+    serialized = trt::cuda::convgraph::serialize(*cache, nullptr, config, 0);
+  }
+  ASSERT_FALSE(serialized.empty()) << "cuDNN did not serialize the plan";
+  contents->tactics[0].choice = {0, 3};
+  // Without the artifact the loaded engine builds the plan; with it, it builds nothing, and both give one result.
+  const int64_t builtBefore = trt::cuda::convgraph::plansBuilt();
+  const auto built = runWithConvolutionPath(*contents, 3, dims, xv);
+  EXPECT_GT(trt::cuda::convgraph::plansBuilt(), builtBefore);
+  contents->tactics[0].artifact = serialized;
+  const int64_t builtBeforeAdopting = trt::cuda::convgraph::plansBuilt(), runsBefore = trt::cuda::convgraph::runs();
+  const auto adopted = runWithConvolutionPath(*contents, 3, dims, xv);
+  EXPECT_EQ(trt::cuda::convgraph::plansBuilt(), builtBeforeAdopting) << "the serialized plan was built again";
+  EXPECT_GT(trt::cuda::convgraph::runs(), runsBefore) << "the adopted plan did not run";
+  EXPECT_EQ(adopted, built);
+  expectNear(adopted, expected, static_cast<float>(toleranceFor(trt::DataType::kHALF).rtol));
+  // The plan file carries the artifact: written, read back, the same bytes.
+  const auto plan = trt::writePlan(*contents);
+  EXPECT_EQ(trt::readPlan(plan.data(), plan.size())->tactics[0].artifact, serialized);
+  // A damaged artifact (its middle zeroed) is cuDNN's to refuse; the plan is then built and runs right.
+  std::fill(contents->tactics[0].artifact.begin() + static_cast<std::ptrdiff_t>(serialized.size() / 4),
+            contents->tactics[0].artifact.end() - static_cast<std::ptrdiff_t>(serialized.size() / 4), uint8_t(0));
+  expectNear(runWithConvolutionPath(*contents, 3, dims, xv), expected,
+             static_cast<float>(toleranceFor(trt::DataType::kHALF).rtol));
 }
 
 TEST(CudaTactics, TheOwnGroupedKernelMatchesTheCpuAndCudnn) {

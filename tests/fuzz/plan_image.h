@@ -51,6 +51,7 @@ struct RangeRecord {
 struct TacticRecordRaw {
   uint32_t layer = 0;
   std::vector<int64_t> shape, choice;
+  std::vector<uint8_t> artifact;  // version 18+
 };
 
 struct PlanImage {
@@ -85,6 +86,17 @@ class Cursor {
     out.assign(data_ + pos_, data_ + pos_ + n);
     pos_ += n;
     return true;
+  }
+  // A blob: u64 count, then (at least kPlanAlignedBlobBytes) a padding count and that many zero bytes, then the bytes.
+  bool blob(std::vector<uint8_t>& out, size_t maxBytes) {
+    uint64_t n;
+    if (!get(n) || n > maxBytes) return false;
+    if (n >= trt::kPlanAlignedBlobBytes) {
+      uint8_t pad;
+      std::vector<uint8_t> skipped;
+      if (!get(pad) || !bytes(pad, skipped)) return false;
+    }
+    return bytes(static_cast<size_t>(n), out);
   }
   bool str(std::string& s) {
     uint32_t n;
@@ -163,7 +175,9 @@ inline bool decodePlan(const uint8_t* data, size_t size, PlanImage& image) {
     if (!c.count(n, 12)) return false;
     image.tactics.resize(n);
     for (TacticRecordRaw& t : image.tactics)
-      if (!c.get(t.layer) || !c.list(t.shape, 64) || !c.list(t.choice, 64)) return false;
+      if (!c.get(t.layer) || !c.list(t.shape, 64) || !c.list(t.choice, 64) ||
+          (image.version >= 18 && !c.blob(t.artifact, trt::kPlanMaxTacticArtifact)))
+        return false;
   }
   return c.remaining() == 0;
 }
@@ -249,6 +263,7 @@ inline std::vector<uint8_t> encodePlan(const PlanImage& image, std::vector<size_
       w.u32(t.layer);
       i64s(t.shape);
       i64s(t.choice);
+      if (image.version >= 18) w.blob(t.artifact.data(), t.artifact.size());
     }
   }
   std::vector<uint8_t> out = w.take();

@@ -333,7 +333,7 @@ void mutateHeader(Rng& rng, PlanImage& p) {
 void mutateProfilesOrTactics(Rng& rng, PlanImage& p) {
   if (oneIn(rng, 2) && p.version >= 11) {
     if (p.tactics.empty() || oneIn(rng, 6)) {
-      p.tactics.push_back({static_cast<uint32_t>(pick(rng, p.layers.size() + 1)), {1, 2, 3, 3}, {0, 0}});
+      p.tactics.push_back({static_cast<uint32_t>(pick(rng, p.layers.size() + 1)), {1, 2, 3, 3}, {0, 0}, {}});
       return;
     }
     TacticRecordRaw& t = p.tactics[pick(rng, p.tactics.size())];

@@ -120,6 +120,7 @@ std::vector<uint8_t> writePlan(const INetworkDefinition& net, const PlanContents
       w.u32(static_cast<uint32_t>(v->size()));
       for (int64_t x : *v) w.i64(x);
     }
+    w.blob(t.artifact.data(), t.artifact.size());  // format 18
   }
 
   std::vector<uint8_t> out = w.take();
@@ -298,6 +299,7 @@ std::unique_ptr<PlanContents> readPlan(const uint8_t* data, size_t size, const s
       const uint32_t choiceSize = r.count("choice_size", 8);
       if (choiceSize > 16) r.fail("choice_size", "is " + std::to_string(choiceSize) + ", more than 16");
       for (uint32_t k = 0; k < choiceSize; ++k) t.choice.push_back(r.i64("choice"));
+      if (version >= 18) t.artifact = r.blob("artifact", kPlanMaxTacticArtifact);
       c->tactics.push_back(std::move(t));
     }
     r.setContext("");

@@ -17,6 +17,9 @@ struct TacticRecord {
   int32_t layer = 0;           //!< index of the layer in the plan's network
   std::vector<int64_t> shape;  //!< the layer's first input shape (channels-first) the choice was timed at
   std::vector<int64_t> choice;
+  //! Format 18 on: what the backend built for the choice, so a loaded engine need not build it again (a
+  //! cuDNN graph-API execution plan with a runtime-compiled kernel, serialized); empty for most choices.
+  std::vector<uint8_t> artifact;
 };
 
 //! The deserialized contents of a plan: the optimized network plus build settings and target.

@@ -27,7 +27,9 @@
 //             u64 parameter byte count, then that many bytes of kind-specific parameters
 //     u32   profile count, then per profile: u32 n, then per input: str name, 3 x (u8 set, dims)
 //     u32   tactic count (version 11+), then per tactic: u32 layer index, u32 n + i64 input dim each,
-//             u32 n (at most 16) + i64 each: the backend's choice (TacticRecord)
+//             u32 n (at most 16) + i64 each: the backend's choice (TacticRecord), then (version 18+)
+//             u64 n (at most 64 MiB) + bytes: what the backend built for the choice (a serialized cuDNN
+//             execution plan; 0 bytes for most), aligned as large blobs are
 //   dims = i32 nbDims (0..8), then nbDims x i64
 //   str  = u32 byte count (at most 1 MiB), then the bytes
 //
@@ -93,7 +95,8 @@
 //                    fused_activation_beta (the fused activation's parameters, as an Activation layer's:
 //                    clip's bounds, leaky ReLU's slope; 0 before); older plans are still read.
 //          version 18 (2026-12) a per-channel Scale layer may have several inputs: it scales their
-//                    concatenation along its channel axis (one input before); older plans are still read.
+//                    concatenation along its channel axis (one input before); each tactic ends with
+//                    its artifact (a blob, see above); older plans are still read.
 #pragma once
 
 #include <cstdint>
@@ -112,6 +115,8 @@ constexpr uint32_t kPlanFormatVersion = 18;
 constexpr uint32_t kPlanMinReadableVersion = 1;
 constexpr uint32_t kPlanHeaderSize = 32;
 constexpr uint32_t kPlanMaxString = 1u << 20;
+//! The largest tactic artifact a plan may hold (a serialized cuDNN execution plan is ~10-100 KiB).
+constexpr size_t kPlanMaxTacticArtifact = size_t(64) << 20;
 
 //! CRC-32 (IEEE 802.3 polynomial) of a byte range.
 uint32_t crc32(const uint8_t* data, size_t size);

@@ -160,7 +160,10 @@ std::string CudaEngine::describeLayersJson() const {
     for (int i = 0; i < layer->getNbOutputs(); ++i) outputs.push_back(tensorJson(layer->getOutput(i)));
     // The kernel choices the builder timed for this layer, per input shape (the CUDA backend's).
     for (const TacticRecord& t : contents_->tactics)
-      if (t.layer == l) tactics.push_back({{"shape", t.shape}, {"choice", t.choice}});
+      if (t.layer == l) {
+        tactics.push_back({{"shape", t.shape}, {"choice", t.choice}});
+        if (!t.artifact.empty()) tactics.back()["artifact_bytes"] = t.artifact.size();
+      }
     // A reshape-like layer (or a contiguous slice) at static shapes runs no kernel: its output is its
     // input's memory (not a network output's, which is written).
     size_t viewBytes = 0;

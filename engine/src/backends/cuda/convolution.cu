@@ -48,16 +48,18 @@ struct DnnPlan {
   // call (with the fused bias, residual and ReLU, or the epilogue where cuDNN refuses the fused form)
   // is timed for each on the first run and the fastest kept.
   std::vector<cudnnConvolutionFwdAlgoPerf_t> candidates;
-  bool timed = false;         // whether the candidates (and im2col + GEMM in FP32) were timed
-  bool useDnn = true;         // cuDNN or im2col + GEMM, the faster (cuDNN's NCHW kernels can lose on small batches)
-  bool useOwnKernel = false;  // the own channels-last depthwise or grouped kernel, faster than both
-                              // (convolution_depthwise.h, convolution_grouped.h)
-  bool useGraph = false;      // a cuDNN graph-API plan with the epilogue fused (convolution_cudnn_graph.h), faster
-  int32_t graphPlan = -1;     // that plan's index among those cuDNN built for the configuration
-  bool graphChecked = false;  // a recorded graph choice was checked against this GPU and workspace (once)
-  bool fusedFailed = false;   // cuDNN refused the fused bias+ReLU call for the chosen algorithm
-  bool inherited = false;     // the tactic comes from this layer's timing at another shape, not yet run here
-  std::vector<int64_t> key;   // the input shape (channels-first) this plan is for
+  bool timed = false;             // whether the candidates (and im2col + GEMM in FP32) were timed
+  bool useDnn = true;             // cuDNN or im2col + GEMM, the faster (cuDNN's NCHW kernels can lose on small batches)
+  bool useOwnKernel = false;      // the own channels-last depthwise or grouped kernel, faster than both
+                                  // (convolution_depthwise.h, convolution_grouped.h)
+  bool useGraph = false;          // a cuDNN graph-API plan with the epilogue fused (convolution_cudnn_graph.h), faster
+  int32_t graphPlan = -1;         // that plan's index among those cuDNN built for the configuration
+  bool graphChecked = false;      // a recorded graph choice was checked against this GPU and workspace (once)
+  bool graphAdopted = false;      // the plan file's serialized graph plan was offered to the cache (once)
+  bool artifactRecorded = false;  // the builder's run recorded the chosen graph plan, serialized (once)
+  bool fusedFailed = false;       // cuDNN refused the fused bias+ReLU call for the chosen algorithm
+  bool inherited = false;         // the tactic comes from this layer's timing at another shape, not yet run here
+  std::vector<int64_t> key;       // the input shape (channels-first) this plan is for
   std::vector<int64_t> signature;  // what decides the timing: shapes, geometry, type, layout, fused parts
   const void* weights = nullptr;   // the filter on the device (a KRSC copy for channels-last layers)
   void* ownedWeights = nullptr;    // that copy, freed with the state
@@ -634,6 +636,15 @@ void launchConvolution(LaunchContext& ctx, const ILayer& layer, const std::vecto
         return false;
       }
     };
+    // A loaded engine's graph plan from its plan file (serialized where the builder built it): a runtime-compiled
+    // kernel is not compiled again. Where cuDNN cannot read it here, the plan is built as in the builder.
+    if (plan.useGraph && !plan.graphAdopted && graphPossible) {
+      plan.graphAdopted = true;
+      if (const std::vector<uint8_t>* artifact = ctx.plannedArtifact(&conv, plan.key)) try {
+          convgraph::adopt(graphs(), ctx.stream, graphConfig, plan.graphPlan, *artifact);
+        } catch (const Error&) {  // cuDNN could not start: the other tactics run
+        }
+    }
     // A recorded graph choice this GPU, cuDNN or workspace cannot run (checked once per plan, not on every call): in
     // the builder's tuning run the layer is timed again (its other tactics), in a loaded engine cuDNN's heuristic
     // algorithm runs instead.
@@ -758,6 +769,15 @@ void launchConvolution(LaunchContext& ctx, const ILayer& layer, const std::vecto
       plan.timed = true;
       ctx.recordTactic(&conv, plan.key, choiceOf(plan));
       (ctx.timingCache ? *ctx.timingCache : state.timedBySignature)[plan.signature] = choiceOf(plan);
+    }
+    // The builder's run keeps the chosen graph plan, serialized, beside its tactic in the plan file.
+    if (ctx.timingAllowed && plan.useGraph && !plan.artifactRecorded && ctx.timedTactics.count({&conv, plan.key})) {
+      plan.artifactRecorded = true;
+      try {
+        std::vector<uint8_t> bytes = convgraph::serialize(graphs(), ctx.stream, graphConfig, plan.graphPlan);
+        if (!bytes.empty()) ctx.timedArtifacts[{&conv, plan.key}] = std::move(bytes);
+      } catch (const Error&) {  // nothing kept: a loaded engine builds the plan itself
+      }
     }
     if (plan.useGraph && viaGraph(plan.graphPlan)) return;
     if (plan.useOwnKernel && ownPossible && viaOwn()) return;

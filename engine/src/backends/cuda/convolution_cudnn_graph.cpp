@@ -10,10 +10,12 @@
 #ifdef TORCHTRT_WITH_CUDNN_FRONTEND
 #include "backends/cuda/cudnn_frontend_headers.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <map>
 #include <string>
+#include <thread>
 #include <unordered_map>
 #include <vector>
 #endif
@@ -24,9 +26,12 @@ namespace convgraph {
 
 namespace {
 std::atomic<int64_t> launched{0};
+std::atomic<int64_t> plansBuiltCount{0};
 }  // namespace
 
 int64_t runs() { return launched.load(std::memory_order_relaxed); }
+
+int64_t plansBuilt() { return plansBuiltCount.load(std::memory_order_relaxed); }
 
 bool fusedActivationSupported(int32_t activation, float alpha, float beta) {
   // ReLU and ReLU6 only: on an H200 a precompiled conv + bias + tanh engine returned NaN where tanh saturates to 1
@@ -43,10 +48,12 @@ namespace {
 enum Uid : int64_t { kX = 1, kW, kBias, kResidual, kY };
 
 // A configuration's graph with the indices of the plans cuDNN built for it so far (none: unsupported, or not
-// asked yet); candidates are built in heuristic order, as far as the largest count asked for.
+// asked yet); candidates are built in heuristic order, as far as the largest count asked for. An adopted graph
+// (deserialized from a plan file) holds one plan, its candidate 0, at the index it had where it was built: the
+// entries before it are -1 (not available here).
 struct Built {
   std::shared_ptr<fe::graph::Graph> graph;
-  std::vector<int64_t> plans;      // candidate indices that built, in heuristic order
+  std::vector<int64_t> plans;      // candidate indices that built, in heuristic order (-1: not available)
   std::vector<int64_t> workspace;  // bytes, per entry of plans
   int64_t candidates = 0, next = 0;
 };
@@ -54,10 +61,14 @@ struct Built {
 bool runtimeFusionAllowed() {
   static const bool allowed = [] {
     const char* v = std::getenv("TORCHTRT_CUDNN_RUNTIME_FUSION");
-    return v && std::string(v) == "1";
+    return !(v && std::string(v) == "0");
   }();
   return allowed;
 }
+
+// Serialized plans' bytes cuDNN reads back (with the plan's variant-pack uids; no graph structure, which the
+// engine's layer gives again).
+constexpr bool kSerializeStructure = false;
 
 uint32_t bitsOf(float v) {
   uint32_t bits;
@@ -155,26 +166,44 @@ Built build(cudnnHandle_t handle, const Config& c) {
     return built;
   graph->deselect_numeric_notes(
       {fe::NumericalNote_t::DOWN_CONVERT_INPUTS, fe::NumericalNote_t::REDUCED_PRECISION_REDUCTION});
-  // Engines compiled at run time (NVRTC, when a plan is built) would be compiled again by every process that loads
-  // the engine, at its first call: left out unless TORCHTRT_CUDNN_RUNTIME_FUSION=1 asks for them (precompiled
-  // engines fuse the bias, residual and activation too).
+  // Engines compiled at run time (NVRTC, when a plan is built) are taken too: the chosen plan goes into the engine's
+  // plan file serialized, so a process loading it does not compile it again. TORCHTRT_CUDNN_RUNTIME_FUSION=0 leaves
+  // them out (precompiled engines only; on an H200 cuDNN 9 offered none for these convolutions).
   if (!runtimeFusionAllowed()) graph->deselect_behavior_notes({fe::BehaviorNote_t::RUNTIME_COMPILATION});
   built.candidates = graph->get_execution_plan_count();
   built.graph = std::move(graph);
   return built;
 }
 
-// Builds candidates (a runtime-fusion engine compiles its kernel here), in order, until `most` plans built or none
-// is left.
-void extend(cudnnHandle_t handle, Built& built, int32_t most) {
+// Builds candidates (a runtime-fusion engine compiles its kernel here, with NVRTC: ~0.1-0.3 s each), in order, until
+// `most` plans built or none is left; the candidates still needed are built at once, a thread each (the frontend
+// builds distinct plans of one graph in parallel), so a configuration's compile time is its slowest plan's.
+void extend(Built& built, int32_t most) {
   while (built.graph && static_cast<int32_t>(built.plans.size()) < most && built.next < built.candidates) {
-    const int64_t i = built.next++;
-    int64_t bytes = 0;
-    if (built.graph->build_plan_at_index(handle, i).is_bad() ||
-        built.graph->get_workspace_size_plan_at_index(i, bytes).is_bad())
-      continue;
-    built.plans.push_back(i);
-    built.workspace.push_back(bytes);
+    const int64_t first = built.next;
+    const int64_t count = std::min<int64_t>(most - static_cast<int64_t>(built.plans.size()), built.candidates - first);
+    built.next += count;
+    std::vector<char> ok(static_cast<size_t>(count), 0);
+    std::vector<int64_t> bytes(static_cast<size_t>(count), 0);
+    auto buildOne = [&](int64_t j) {
+      const int64_t i = first + j;
+      ok[static_cast<size_t>(j)] =
+          built.graph->build_plan_at_index(i).is_good() &&
+          built.graph->get_workspace_size_plan_at_index(i, bytes[static_cast<size_t>(j)]).is_good();
+    };
+    if (count == 1) {
+      buildOne(0);
+    } else {
+      std::vector<std::thread> threads;
+      for (int64_t j = 0; j < count; ++j) threads.emplace_back(buildOne, j);
+      for (std::thread& t : threads) t.join();
+    }
+    for (int64_t j = 0; j < count; ++j) {
+      if (!ok[static_cast<size_t>(j)]) continue;
+      built.plans.push_back(first + j);
+      built.workspace.push_back(bytes[static_cast<size_t>(j)]);
+      plansBuiltCount.fetch_add(1, std::memory_order_relaxed);
+    }
   }
 }
 }  // namespace
@@ -190,7 +219,7 @@ class GraphCache {
     const std::vector<int64_t> key = keyOf(c);
     auto it = graphs.find(key);
     if (it == graphs.end()) it = graphs.emplace(key, build(handle.get(), c)).first;
-    extend(handle.get(), it->second, most);
+    extend(it->second, most);
     return it->second;
   }
 };
@@ -206,13 +235,51 @@ int32_t planCount(GraphCache& cache, void* stream, const Config& config, int32_t
 int64_t workspaceOf(GraphCache& cache, void* stream, const Config& config, int32_t index) {
   // A configuration first seen here (a plan's recorded choice in a loaded engine) builds up to that index.
   const Built& built = cache.graphFor(stream, config, index + 1);
-  if (index < 0 || index >= static_cast<int32_t>(built.plans.size())) return -1;
+  if (index < 0 || index >= static_cast<int32_t>(built.plans.size()) || built.plans[static_cast<size_t>(index)] < 0)
+    return -1;
   return built.workspace[static_cast<size_t>(index)];
+}
+
+std::vector<uint8_t> serialize(GraphCache& cache, void* stream, const Config& config, int32_t index) {
+  std::vector<uint8_t> bytes;
+  Built& built = cache.graphFor(stream, config, index + 1);
+  if (index < 0 || index >= static_cast<int32_t>(built.plans.size()) || built.plans[static_cast<size_t>(index)] < 0)
+    return bytes;
+  // Building a built plan again only makes it the graph's current one (what serialize writes): nothing compiles.
+  if (built.graph->build_plan_at_index(built.plans[static_cast<size_t>(index)]).is_bad() ||
+      built.graph->serialize(bytes, kSerializeStructure).is_bad())
+    bytes.clear();
+  return bytes;
+}
+
+bool adopt(GraphCache& cache, void* stream, const Config& config, int32_t index, const std::vector<uint8_t>& bytes) {
+  cache.handle.on(stream);
+  const std::vector<int64_t> key = keyOf(config);
+  auto it = cache.graphs.find(key);
+  if (index < 0 || (it != cache.graphs.end() && static_cast<int32_t>(it->second.plans.size()) > index)) return false;
+  Built built;
+  built.graph = std::make_shared<fe::graph::Graph>();
+  int64_t workspace = 0;
+  try {
+    // No warm-up capture: the engine's first call runs the plan outside any capture before a graph is captured.
+    if (built.graph->deserialize(cache.handle.get(), bytes, false, false).is_bad() ||
+        built.graph->get_workspace_size(workspace).is_bad())
+      return false;
+  } catch (const std::exception&) {  // a malformed blob (the plan file's CRC passed, its content is cuDNN's)
+    return false;
+  }
+  built.plans.assign(static_cast<size_t>(index) + 1, -1);
+  built.workspace.assign(static_cast<size_t>(index) + 1, -1);
+  built.plans.back() = 0;
+  built.workspace.back() = workspace;
+  cache.graphs[key] = std::move(built);
+  return true;
 }
 
 bool run(GraphCache& cache, void* stream, const Config& config, int32_t index, const Buffers& buffers) {
   Built& built = cache.graphFor(stream, config, index + 1);
-  if (index < 0 || index >= static_cast<int32_t>(built.plans.size())) return false;
+  if (index < 0 || index >= static_cast<int32_t>(built.plans.size()) || built.plans[static_cast<size_t>(index)] < 0)
+    return false;
   std::unordered_map<int64_t, void*> pack = {
       {kX, const_cast<void*>(buffers.x)}, {kW, const_cast<void*>(buffers.w)}, {kY, buffers.y}};
   if (config.bias) pack[kBias] = const_cast<void*>(buffers.bias);
@@ -240,6 +307,10 @@ std::shared_ptr<GraphCache> makeGraphCache() {
 int32_t planCount(GraphCache&, void*, const Config&, int32_t) { return 0; }
 
 int64_t workspaceOf(GraphCache&, void*, const Config&, int32_t) { return -1; }
+
+std::vector<uint8_t> serialize(GraphCache&, void*, const Config&, int32_t) { return {}; }
+
+bool adopt(GraphCache&, void*, const Config&, int32_t, const std::vector<uint8_t>&) { return false; }
 
 bool run(GraphCache&, void*, const Config&, int32_t, const Buffers&) { return false; }
 

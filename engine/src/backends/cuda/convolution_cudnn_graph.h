@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <vector>
 
 #include "trt/types.h"
 
@@ -61,8 +62,20 @@ int64_t workspaceOf(GraphCache& cache, void* stream, const Config& config, int32
 //! written).
 bool run(GraphCache& cache, void* stream, const Config& config, int32_t index, const Buffers& buffers);
 
+//! Plan `index` of `config` serialized (for the engine's plan file, so a process loading it need not compile the
+//! plan's kernel again); empty where the plan does not exist or cuDNN cannot serialize it.
+std::vector<uint8_t> serialize(GraphCache& cache, void* stream, const Config& config, int32_t index);
+
+//! Makes a serialized plan (serialize() on a GPU and cuDNN like these) plan `index` of `config` in this cache,
+//! unless the cache already has that plan; false (nothing changed) where cuDNN cannot read it here: the plan is then
+//! built as without it.
+bool adopt(GraphCache& cache, void* stream, const Config& config, int32_t index, const std::vector<uint8_t>& bytes);
+
 //! How many calls run() launched in this process (the tests check that a plan's graph tactic ran as one).
 int64_t runs();
+
+//! How many execution plans this process built (compiled, for runtime-fusion engines); an adopted plan is not built.
+int64_t plansBuilt();
 
 }  // namespace convgraph
 }  // namespace cuda

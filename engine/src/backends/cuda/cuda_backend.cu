@@ -22,6 +22,12 @@ const std::vector<int64_t>* LaunchContext::plannedTactic(const ILayer* layer, co
   return &it->second;
 }
 
+const std::vector<uint8_t>* LaunchContext::plannedArtifact(const ILayer* layer,
+                                                           const std::vector<int64_t>& shape) const {
+  auto it = plannedArtifacts.find({layer, shape});
+  return it == plannedArtifacts.end() ? nullptr : &it->second;
+}
+
 void LaunchContext::recordTactic(const ILayer* layer, const std::vector<int64_t>& shape, std::vector<int64_t> choice) {
   timedTactics[{layer, shape}] = std::move(choice);
 }
@@ -182,8 +188,11 @@ class CudaRunner : public BackendRunner {
     const INetworkDefinition& net = engine_.network();
     for (int l = 0; l < net.getNbLayers(); ++l) {
       auto it = launch_->timedTactics.lower_bound({net.getLayer(l), {}});
-      for (; it != launch_->timedTactics.end() && it->first.first == net.getLayer(l); ++it)
-        records.push_back({l, it->first.second, it->second});
+      for (; it != launch_->timedTactics.end() && it->first.first == net.getLayer(l); ++it) {
+        records.push_back({l, it->first.second, it->second, {}});
+        const auto artifact = launch_->timedArtifacts.find(it->first);
+        if (artifact != launch_->timedArtifacts.end()) records.back().artifact = artifact->second;
+      }
     }
     return records;
   }
@@ -246,8 +255,10 @@ class CudaRunner : public BackendRunner {
     ctx->allowTF32 = (plan.builderFlags >> static_cast<int>(BuilderFlag::kTF32)) & 1ull;
     ctx->workspaceLimit = static_cast<size_t>(plan.workspaceLimit);
     ctx->timingIterations = plan.timingIterations;
-    for (const TacticRecord& t : plan.tactics)
+    for (const TacticRecord& t : plan.tactics) {
       ctx->plannedTactics[{engine_.network().getLayer(t.layer), t.shape}] = t.choice;
+      if (!t.artifact.empty()) ctx->plannedArtifacts[{engine_.network().getLayer(t.layer), t.shape}] = t.artifact;
+    }
     check(cudaEventCreateWithFlags(&ctx->finished, cudaEventDisableTiming), "cudaEventCreate");
     launch_ = std::move(ctx);
   }

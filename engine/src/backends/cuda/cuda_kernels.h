@@ -45,6 +45,11 @@ struct LaunchContext {
   const std::vector<int64_t>* plannedTactic(const ILayer* layer, const std::vector<int64_t>& shape) const;
   //! Records a timed choice (the builder stores it in the plan).
   void recordTactic(const ILayer* layer, const std::vector<int64_t>& shape, std::vector<int64_t> choice);
+  //! What was built for a choice (a serialized cuDNN graph plan): the plan's, keyed as the tactics, and what the
+  //! builder's tuning run recorded for the plan (TacticRecord::artifact).
+  std::map<TacticKey, std::vector<uint8_t>> plannedArtifacts, timedArtifacts;
+  //! The plan's artifact for `layer` at `shape`, or nullptr.
+  const std::vector<uint8_t>* plannedArtifact(const ILayer* layer, const std::vector<int64_t>& shape) const;
   //! Recorded on `stream` after each run: a run on another stream waits for it, so one context's
   //! arena and scratch are never used by two streams at once.
   cudaEvent_t finished = nullptr;
