@@ -60,7 +60,7 @@ __global__ void channelScaleKernel(ScaleSources s, T* out, Index rows, const flo
     const Index row = v / perRow, col = (v - row * perRow) * V;
     const T* src = source + row * width + col;
     T* dst = out + row * rowElems + base + col;
-    T e[V];
+    alignas(16) T e[V];  // read and written as one 16-byte access where V * sizeof(T) is 16
     if constexpr (V * sizeof(T) == 16)
       *reinterpret_cast<uint4*>(e) = *reinterpret_cast<const uint4*>(src);
     else
