@@ -48,7 +48,8 @@ std::vector<float> runWithConvolutionPath(trt::PlanContents& contents, int64_t p
                                           const std::vector<float>& x) {
   const std::vector<int64_t> built = contents.tactics[0].choice;
   contents.tactics[0].choice[1] = path;
-  if (path == 3) contents.tactics[0].choice[0] = 0;  // the graph plan's index
+  if (path == 3)  // the graph plan's index, and whether runtime-compiled plans were candidates (as in this process)
+    contents.tactics[0].choice = {0, 3, trt::cuda::convgraph::runtimeFusion() ? 1 : 0};
   const auto plan = trt::writePlan(contents);
   contents.tactics[0].choice = built;  // the next forced path starts from the builder's choice
   std::unique_ptr<trt::IRuntime> rt(trt::createInferRuntime(trt::defaultLogger()));
@@ -388,8 +389,8 @@ void expectOwnKernelMatchesTheCpuAndCudnn(const OwnKernelCase& k, std::vector<in
       // With runtime-compiled engines allowed a dense convolution has a fused graph plan (an H200 offered no
       // precompiled one for these); grouped ones may fall back either way.
       const char* runtimeFusion = std::getenv("TORCHTRT_CUDNN_RUNTIME_FUSION");
-      if (path == 3 && trt::cuda::convgraph::available() && k.groupWidth == c &&
-          !(runtimeFusion && std::string(runtimeFusion) == "0")) {
+      if (path == 3 && trt::cuda::convgraph::available() && k.groupWidth == c && runtimeFusion &&
+          std::string(runtimeFusion) == "1") {
         EXPECT_GT(trt::cuda::convgraph::runs(), graphRunsBefore) << "the graph plan did not run (it fell back)";
       }
     }
@@ -449,6 +450,10 @@ TEST(CudaTactics, AGraphPlanTravelsInThePlanFileAndIsNotBuiltAgain) {
   // result; a damaged one is refused by cuDNN and the plan is built as without it.
   if (!trt_test::gpuVisible()) GTEST_SKIP() << "no CUDA GPU visible";
   if (!trt::cuda::convgraph::available()) GTEST_SKIP() << "this build has no cuDNN frontend";
+  // Runtime-compiled plans (the ones worth carrying; an H200's cuDNN offers no precompiled one here), for this
+  // test's process (ctest runs each test in its own).
+  setenv("TORCHTRT_CUDNN_RUNTIME_FUSION", "1", 1);
+  if (!trt::cuda::convgraph::runtimeFusion()) GTEST_SKIP() << "runtime fusion was read as off before this test";
   const OwnKernelCase k{3, 1, 64, true, static_cast<int32_t>(trt::ActivationType::kRELU), 14, 64};
   std::vector<float> w, b;
   trt::INetworkDefinition net;
@@ -478,7 +483,7 @@ TEST(CudaTactics, AGraphPlanTravelsInThePlanFileAndIsNotBuiltAgain) {
     serialized = trt::cuda::convgraph::serialize(*cache, nullptr, config, 0);
   }
   ASSERT_FALSE(serialized.empty()) << "cuDNN did not serialize the plan";
-  contents->tactics[0].choice = {0, 3};
+  contents->tactics[0].choice = {0, 3, 1};
   // Without the artifact the loaded engine builds the plan; with it, it builds nothing, and both give one result.
   const int64_t builtBefore = trt::cuda::convgraph::plansBuilt();
   const auto built = runWithConvolutionPath(*contents, 3, dims, xv);

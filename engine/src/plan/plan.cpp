@@ -120,7 +120,9 @@ std::vector<uint8_t> writePlan(const INetworkDefinition& net, const PlanContents
       w.u32(static_cast<uint32_t>(v->size()));
       for (int64_t x : *v) w.i64(x);
     }
-    w.blob(t.artifact.data(), t.artifact.size());  // format 18
+    // Format 18. One larger than a reader takes is left out: the engine then builds it when loaded.
+    const bool keep = t.artifact.size() <= kPlanMaxTacticArtifact;
+    w.blob(t.artifact.data(), keep ? t.artifact.size() : 0);
   }
 
   std::vector<uint8_t> out = w.take();

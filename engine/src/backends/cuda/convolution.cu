@@ -178,10 +178,11 @@ bool candidateFor(LaunchContext& ctx, DnnState& state, DnnPlan& plan, int64_t al
 
 // A tactic as the plan stores it: {cuDNN algorithm, path}, path 0 im2col + GEMM, 1 cuDNN, 2 the own
 // depthwise or grouped kernel (the algorithm then the fallback where the kernel cannot run); path 3 a cuDNN
-// graph-API plan, {its index, 3} (cuDNN's heuristic algorithm the fallback where it cannot run).
+// graph-API plan, {its index, 3, 1 where runtime-compiled engines were candidates} (cuDNN's heuristic algorithm the
+// fallback where it cannot run; format 17 plans have no third entry: they were built without them).
 constexpr int64_t kGraphPath = 3;
 std::vector<int64_t> choiceOf(const DnnPlan& plan) {
-  if (plan.useGraph) return {plan.graphPlan, kGraphPath};
+  if (plan.useGraph) return {plan.graphPlan, kGraphPath, convgraph::runtimeFusion() ? 1 : 0};
   return {static_cast<int64_t>(plan.algo), plan.useOwnKernel ? 2 : plan.useDnn ? 1 : 0};
 }
 void applyChoice(DnnPlan& plan, const std::vector<int64_t>& choice) {
@@ -196,8 +197,11 @@ void applyChoice(DnnPlan& plan, const std::vector<int64_t>& choice) {
 // workspace (candidateFor), or for a graph plan (checked where it runs, which may refuse it) cuDNN's heuristic
 // algorithm as its fallback.
 bool usableChoice(LaunchContext& ctx, DnnState& state, DnnPlan& plan, bool half, const std::vector<int64_t>& choice) {
-  if (choice.size() != 2) return false;
-  if (choice[1] != kGraphPath) return candidateFor(ctx, state, plan, choice[0]);
+  if (choice.size() < 2) return false;
+  if (choice[1] != kGraphPath) return choice.size() == 2 && candidateFor(ctx, state, plan, choice[0]);
+  // The index names a candidate of the list the builder's setting gave: with another setting here, another plan.
+  const int64_t builtWithRuntimeFusion = choice.size() == 3 ? choice[2] : 0;
+  if (choice.size() > 3 || builtWithRuntimeFusion != (convgraph::runtimeFusion() ? 1 : 0)) return false;
   rankAlgorithms(ctx, state, plan, half, 1);
   return choice[0] >= 0 && choice[0] < kTimedGraphPlans;
 }

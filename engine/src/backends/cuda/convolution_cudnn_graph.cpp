@@ -15,7 +15,6 @@
 #include <cstring>
 #include <map>
 #include <string>
-#include <thread>
 #include <unordered_map>
 #include <vector>
 #endif
@@ -48,12 +47,10 @@ namespace {
 enum Uid : int64_t { kX = 1, kW, kBias, kResidual, kY };
 
 // A configuration's graph with the indices of the plans cuDNN built for it so far (none: unsupported, or not
-// asked yet); candidates are built in heuristic order, as far as the largest count asked for. An adopted graph
-// (deserialized from a plan file) holds one plan, its candidate 0, at the index it had where it was built: the
-// entries before it are -1 (not available here).
+// asked yet); candidates are built in heuristic order, as far as the largest count asked for.
 struct Built {
   std::shared_ptr<fe::graph::Graph> graph;
-  std::vector<int64_t> plans;      // candidate indices that built, in heuristic order (-1: not available)
+  std::vector<int64_t> plans;      // candidate indices that built, in heuristic order
   std::vector<int64_t> workspace;  // bytes, per entry of plans
   int64_t candidates = 0, next = 0;
 };
@@ -61,7 +58,7 @@ struct Built {
 bool runtimeFusionAllowed() {
   static const bool allowed = [] {
     const char* v = std::getenv("TORCHTRT_CUDNN_RUNTIME_FUSION");
-    return !(v && std::string(v) == "0");
+    return v && std::string(v) == "1";
   }();
   return allowed;
 }
@@ -166,52 +163,99 @@ Built build(cudnnHandle_t handle, const Config& c) {
     return built;
   graph->deselect_numeric_notes(
       {fe::NumericalNote_t::DOWN_CONVERT_INPUTS, fe::NumericalNote_t::REDUCED_PRECISION_REDUCTION});
-  // Engines compiled at run time (NVRTC, when a plan is built) are taken too: the chosen plan goes into the engine's
-  // plan file serialized, so a process loading it does not compile it again. TORCHTRT_CUDNN_RUNTIME_FUSION=0 leaves
-  // them out (precompiled engines only; on an H200 cuDNN 9 offered none for these convolutions).
+  // Engines compiled at run time (NVRTC, when a plan is built: 6-10 s more to build ResNet-50 on an H200) only with
+  // TORCHTRT_CUDNN_RUNTIME_FUSION=1; the chosen plan then goes into the engine's plan file serialized, so a process
+  // loading it does not compile it again. Without it precompiled engines only (on an H200 cuDNN 9 offered none for
+  // these convolutions).
   if (!runtimeFusionAllowed()) graph->deselect_behavior_notes({fe::BehaviorNote_t::RUNTIME_COMPILATION});
   built.candidates = graph->get_execution_plan_count();
   built.graph = std::move(graph);
   return built;
 }
 
-// Builds candidates (a runtime-fusion engine compiles its kernel here, with NVRTC: ~0.1-0.3 s each), in order, until
-// `most` plans built or none is left; the candidates still needed are built at once, a thread each (the frontend
-// builds distinct plans of one graph in parallel), so a configuration's compile time is its slowest plan's.
+// Builds candidates (a runtime-fusion engine compiles its kernel here, with NVRTC), in order, until `most` plans
+// built or none is left. One after another: the frontend's plan list is written by each build (its current
+// candidate, a bit vector of refused plans), and a handle is not for several threads at once.
 void extend(Built& built, int32_t most) {
   while (built.graph && static_cast<int32_t>(built.plans.size()) < most && built.next < built.candidates) {
-    const int64_t first = built.next;
-    const int64_t count = std::min<int64_t>(most - static_cast<int64_t>(built.plans.size()), built.candidates - first);
-    built.next += count;
-    std::vector<char> ok(static_cast<size_t>(count), 0);
-    std::vector<int64_t> bytes(static_cast<size_t>(count), 0);
-    auto buildOne = [&](int64_t j) {
-      const int64_t i = first + j;
-      ok[static_cast<size_t>(j)] =
-          built.graph->build_plan_at_index(i).is_good() &&
-          built.graph->get_workspace_size_plan_at_index(i, bytes[static_cast<size_t>(j)]).is_good();
-    };
-    if (count == 1) {
-      buildOne(0);
-    } else {
-      std::vector<std::thread> threads;
-      for (int64_t j = 0; j < count; ++j) threads.emplace_back(buildOne, j);
-      for (std::thread& t : threads) t.join();
-    }
-    for (int64_t j = 0; j < count; ++j) {
-      if (!ok[static_cast<size_t>(j)]) continue;
-      built.plans.push_back(first + j);
-      built.workspace.push_back(bytes[static_cast<size_t>(j)]);
-      plansBuiltCount.fetch_add(1, std::memory_order_relaxed);
-    }
+    const int64_t i = built.next++;
+    int64_t bytes = 0;
+    if (built.graph->build_plan_at_index(i).is_bad() ||
+        built.graph->get_workspace_size_plan_at_index(i, bytes).is_bad())
+      continue;
+    built.plans.push_back(i);
+    built.workspace.push_back(bytes);
+    plansBuiltCount.fetch_add(1, std::memory_order_relaxed);
   }
 }
+
+// A serialized plan as the engine's plan file keeps it: a header naming what it was built for (cuDNN's and the
+// frontend's versions, the configuration's key, the plan's index), then cuDNN's bytes (UBJSON). A plan file is
+// untrusted input: adopt() reads the header and checks the UBJSON's fields before cuDNN sees them.
+constexpr char kArtifactMagic[8] = {'T', 'T', 'C', 'D', 'N', 'G', 'P', '1'};
+
+std::vector<int64_t> artifactHeader(const Config& config, int32_t index) {
+  std::vector<int64_t> header = {static_cast<int64_t>(cudnnGetVersion()), CUDNN_FRONTEND_VERSION, index,
+                                 runtimeFusionAllowed() ? 1 : 0};
+  const std::vector<int64_t> key = keyOf(config);
+  header.push_back(static_cast<int64_t>(key.size()));
+  header.insert(header.end(), key.begin(), key.end());
+  return header;
+}
+
+// The uids a configuration's graph reads and writes (its variant pack).
+std::vector<int64_t> uidsOf(const Config& c) {
+  std::vector<int64_t> uids = {kX, kW, kY};
+  if (c.bias) uids.push_back(kBias);
+  if (c.residual) uids.push_back(kResidual);
+  std::sort(uids.begin(), uids.end());
+  return uids;
+}
+
+// Whether `j` has exactly the fields deserialize() reads, of the types it reads them as, for a plan of this
+// configuration: no graph structure, the configuration's uids, nothing the frontend would write into the workspace
+// or pass by value (a conv + pointwise graph has none).
+bool plausiblePlan(const nlohmann::json& j, const Config& c) {
+  if (!j.is_object() || j.contains("nodes") || j.contains("tensors")) return false;
+  for (const char* key : {"json_version", "cudnn_backend_data", "behavior_notes", "variant_pack_uids",
+                          "variant_pack_replacements", "fe_workspace_size"})
+    if (!j.contains(key)) return false;
+  if (!j["json_version"].is_string() || !j["cudnn_backend_data"].is_string() || !j["behavior_notes"].is_array() ||
+      !j["variant_pack_uids"].is_array() || !j["fe_workspace_size"].is_number_integer() ||
+      j["fe_workspace_size"].get<int64_t>() != 0 || !j["variant_pack_replacements"].empty())
+    return false;
+  for (const char* key : {"pass_by_values", "workspace_modifications", "tensors_to_dump"})
+    if (j.contains(key) && !j[key].empty()) return false;
+  if (j.contains("aligned_operands")) {
+    if (!j["aligned_operands"].is_object()) return false;
+    for (const auto& entry : j["aligned_operands"].items())
+      if (!entry.value().is_array() || entry.value().size() != 2 || !entry.value()[0].is_number_integer() ||
+          !entry.value()[1].is_number_integer())
+        return false;
+  }
+  std::vector<int64_t> uids;
+  for (const auto& uid : j["variant_pack_uids"]) {
+    if (!uid.is_number_integer()) return false;
+    uids.push_back(uid.get<int64_t>());
+  }
+  std::sort(uids.begin(), uids.end());
+  return uids == uidsOf(c);
+}
 }  // namespace
+
+// A plan read from a plan file (adopt()): its graph holds that one plan.
+struct Adopted {
+  std::shared_ptr<fe::graph::Graph> graph;
+  int64_t workspace = 0;
+};
 
 class GraphCache {
  public:
   CudnnHandle handle;  // declared first: destroyed after the graphs
   std::map<std::vector<int64_t>, Built> graphs;
+  // By configuration key and plan index; looked up first, so a layer whose plan was adopted builds nothing, while
+  // the built graphs of the same configuration stay for layers that chose other plans.
+  std::map<std::pair<std::vector<int64_t>, int32_t>, Adopted> adopted;
 
   // The graph of `c` on `stream` (built on first use) with at least `most` plans where it has them.
   Built& graphFor(void* stream, const Config& c, int32_t most) {
@@ -222,9 +266,16 @@ class GraphCache {
     extend(it->second, most);
     return it->second;
   }
+
+  Adopted* adoptedPlan(const Config& c, int32_t index) {
+    auto it = adopted.find({keyOf(c), index});
+    return it == adopted.end() ? nullptr : &it->second;
+  }
 };
 
 bool available() { return true; }
+
+bool runtimeFusion() { return runtimeFusionAllowed(); }
 
 std::shared_ptr<GraphCache> makeGraphCache() { return std::make_shared<GraphCache>(); }
 
@@ -233,57 +284,69 @@ int32_t planCount(GraphCache& cache, void* stream, const Config& config, int32_t
 }
 
 int64_t workspaceOf(GraphCache& cache, void* stream, const Config& config, int32_t index) {
+  if (const Adopted* a = cache.adoptedPlan(config, index)) return a->workspace;
   // A configuration first seen here (a plan's recorded choice in a loaded engine) builds up to that index.
   const Built& built = cache.graphFor(stream, config, index + 1);
-  if (index < 0 || index >= static_cast<int32_t>(built.plans.size()) || built.plans[static_cast<size_t>(index)] < 0)
-    return -1;
+  if (index < 0 || index >= static_cast<int32_t>(built.plans.size())) return -1;
   return built.workspace[static_cast<size_t>(index)];
 }
 
 std::vector<uint8_t> serialize(GraphCache& cache, void* stream, const Config& config, int32_t index) {
   std::vector<uint8_t> bytes;
   Built& built = cache.graphFor(stream, config, index + 1);
-  if (index < 0 || index >= static_cast<int32_t>(built.plans.size()) || built.plans[static_cast<size_t>(index)] < 0)
-    return bytes;
+  if (index < 0 || index >= static_cast<int32_t>(built.plans.size())) return bytes;
   // Building a built plan again only makes it the graph's current one (what serialize writes): nothing compiles.
   if (built.graph->build_plan_at_index(built.plans[static_cast<size_t>(index)]).is_bad() ||
       built.graph->serialize(bytes, kSerializeStructure).is_bad())
-    bytes.clear();
-  return bytes;
+    return {};
+  const std::vector<int64_t> header = artifactHeader(config, index);
+  std::vector<uint8_t> artifact(sizeof kArtifactMagic + header.size() * sizeof(int64_t));
+  std::memcpy(artifact.data(), kArtifactMagic, sizeof kArtifactMagic);
+  std::memcpy(artifact.data() + sizeof kArtifactMagic, header.data(), header.size() * sizeof(int64_t));
+  artifact.insert(artifact.end(), bytes.begin(), bytes.end());
+  return artifact;
 }
 
 bool adopt(GraphCache& cache, void* stream, const Config& config, int32_t index, const std::vector<uint8_t>& bytes) {
+  if (index < 0 || cache.adoptedPlan(config, index)) return false;
+  // What it was built for: this cuDNN, this frontend, this configuration and plan index; else it is not read.
+  const std::vector<int64_t> header = artifactHeader(config, index);
+  const size_t headerBytes = sizeof kArtifactMagic + header.size() * sizeof(int64_t);
+  if (bytes.size() <= headerBytes || std::memcmp(bytes.data(), kArtifactMagic, sizeof kArtifactMagic) != 0 ||
+      std::memcmp(bytes.data() + sizeof kArtifactMagic, header.data(), header.size() * sizeof(int64_t)) != 0)
+    return false;
+  const nlohmann::json j =
+      nlohmann::json::from_ubjson(bytes.begin() + static_cast<std::ptrdiff_t>(headerBytes), bytes.end(), true, false);
+  if (j.is_discarded() || !plausiblePlan(j, config)) return false;
   cache.handle.on(stream);
-  const std::vector<int64_t> key = keyOf(config);
-  auto it = cache.graphs.find(key);
-  if (index < 0 || (it != cache.graphs.end() && static_cast<int32_t>(it->second.plans.size()) > index)) return false;
-  Built built;
-  built.graph = std::make_shared<fe::graph::Graph>();
-  int64_t workspace = 0;
+  Adopted adopted;
+  adopted.graph = std::make_shared<fe::graph::Graph>();
   try {
     // No warm-up capture: the engine's first call runs the plan outside any capture before a graph is captured.
-    if (built.graph->deserialize(cache.handle.get(), bytes, false, false).is_bad() ||
-        built.graph->get_workspace_size(workspace).is_bad())
+    if (adopted.graph->deserialize(cache.handle.get(), j, false, false).is_bad() ||
+        adopted.graph->get_workspace_size(adopted.workspace).is_bad())
       return false;
-  } catch (const std::exception&) {  // a malformed blob (the plan file's CRC passed, its content is cuDNN's)
+  } catch (const std::exception&) {  // a field of a type the frontend does not expect
     return false;
   }
-  built.plans.assign(static_cast<size_t>(index) + 1, -1);
-  built.workspace.assign(static_cast<size_t>(index) + 1, -1);
-  built.plans.back() = 0;
-  built.workspace.back() = workspace;
-  cache.graphs[key] = std::move(built);
+  cache.adopted[{keyOf(config), index}] = std::move(adopted);
   return true;
 }
 
 bool run(GraphCache& cache, void* stream, const Config& config, int32_t index, const Buffers& buffers) {
-  Built& built = cache.graphFor(stream, config, index + 1);
-  if (index < 0 || index >= static_cast<int32_t>(built.plans.size()) || built.plans[static_cast<size_t>(index)] < 0)
-    return false;
   std::unordered_map<int64_t, void*> pack = {
       {kX, const_cast<void*>(buffers.x)}, {kW, const_cast<void*>(buffers.w)}, {kY, buffers.y}};
   if (config.bias) pack[kBias] = const_cast<void*>(buffers.bias);
   if (config.residual) pack[kResidual] = const_cast<void*>(buffers.residual);
+  if (const Adopted* a = cache.adoptedPlan(config, index)) {
+    cache.handle.on(stream);
+    if (a->graph->execute(cache.handle.get(), pack, a->workspace > 0 ? buffers.workspace : nullptr).is_bad())
+      return false;
+    launched.fetch_add(1, std::memory_order_relaxed);
+    return true;
+  }
+  Built& built = cache.graphFor(stream, config, index + 1);
+  if (index < 0 || index >= static_cast<int32_t>(built.plans.size())) return false;
   const size_t i = static_cast<size_t>(index);
   if (built.graph
           ->execute_plan_at_index(cache.handle.get(), pack, built.workspace[i] > 0 ? buffers.workspace : nullptr,
@@ -299,6 +362,8 @@ bool run(GraphCache& cache, void* stream, const Config& config, int32_t index, c
 class GraphCache {};
 
 bool available() { return false; }
+
+bool runtimeFusion() { return false; }
 
 std::shared_ptr<GraphCache> makeGraphCache() {
   throw Error("CUDA backend: this build has no cuDNN frontend (cuDNN graph convolutions)");

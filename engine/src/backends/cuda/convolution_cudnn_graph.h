@@ -43,6 +43,10 @@ class GraphCache;
 //! Whether this build has cuDNN's graph API through the frontend (its headers were found at configure time).
 bool available();
 
+//! Whether cuDNN's runtime-compiled engines are among the candidates (TORCHTRT_CUDNN_RUNTIME_FUSION=1): a plan's index
+//! names a candidate of the list this setting gives, so a recorded choice carries it.
+bool runtimeFusion();
+
 //! Whether the fused epilogue can compute this activation (an ActivationType, or -1 for none, with its alpha and
 //! beta) exactly as the engine's other kernels do: ReLU and a clip to [0, beta] (ReLU6: cuDNN's ReLU with an upper
 //! clip).
