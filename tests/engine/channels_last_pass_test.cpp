@@ -346,6 +346,31 @@ TEST(ChannelsLastPass, ConvNeXtBlockWithItsOwnPermutesAroundAProduct) {
   expectNear(run(*b.engine, {{"x", {{2, 16, 6, 6}, x}}})["y"], run(*a.engine, {{"x", {{2, 16, 6, 6}, x}}})["y"]);
 }
 
+TEST(ChannelsLastPass, ConvNeXtResidualAddJoinsTheProductOnceThePermutesCancel) {
+  // Before the layout the model's permute back stands between the MLP's product and the block's residual add; once
+  // the region's transpose has cancelled it, the product fusion run again after the layout (as the builder does)
+  // takes the add into the product (cuBLASLt's C): no elementwise kernel is left.
+  auto make = [](trt::INetworkDefinition& net, std::vector<std::vector<float>>& keep) {
+    makeConvNeXtBlock(net, keep, false);
+  };
+  std::vector<std::vector<float>> wa, wb;
+  trt::INetworkDefinition reference, nhwc;
+  make(reference, wa);
+  make(nhwc, wb);
+  EXPECT_EQ(trt::passes::fuseMatrixMultiplyResidual(nhwc), 0) << "a permute separates them before the layout";
+  const auto float32 = [](trt::DataType t) { return t == trt::DataType::kFLOAT; };
+  EXPECT_GT(trt::passes::useChannelsLast(nhwc, float32, 1), 0);
+  trt::passes::foldConstants(nhwc);
+  trt::passes::foldShuffles(nhwc);
+  trt::passes::removeDeadLayers(nhwc);
+  EXPECT_EQ(trt::passes::fuseMatrixMultiplyResidual(nhwc), 1);
+  trt::passes::removeDeadLayers(nhwc);
+  EXPECT_EQ(count(nhwc, trt::LayerType::kELEMENTWISE), 0);
+  const std::vector<float> x = randomVector(2 * 16 * 6 * 6, 75);
+  auto a = build(reference), b = build(nhwc);
+  expectNear(run(*b.engine, {{"x", {{2, 16, 6, 6}, x}}})["y"], run(*a.engine, {{"x", {{2, 16, 6, 6}, x}}})["y"]);
+}
+
 TEST(ChannelsLastPass, ConvNeXtLayerScaleOfLowerRankJoinsTheRegion) {
   // ConvNeXt multiplies the MLP's output by its layer scale, a [C, 1, 1] weight, after the permute back
   // and before the residual add. A rank-3 operand kept that multiply out of the region: the permute

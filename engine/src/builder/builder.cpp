@@ -245,6 +245,11 @@ IHostMemory* Builder::buildSerializedNetwork(INetworkDefinition& network, IBuild
   // After the layout, whose region borders a concatenation and its scale take part in separately.
   if (runPass("concatenation+scale fusion", passes::foldConcatenationIntoScale) > 0)
     runPass("dead-layer removal", passes::removeDeadLayers);
+  // Again after the layout: a product's residual add that a model's permute separated from it (ConvNeXt's MLP
+  // output permuted back to [N, C, H, W] before the block's residual add) reads the product directly once the
+  // permute and the region's transpose have cancelled.
+  if (runPass("matrix multiply+residual fusion (after the layout)", passes::fuseMatrixMultiplyResidual) > 0)
+    runPass("dead-layer removal", passes::removeDeadLayers);
   // Squeeze-and-excitation gates into the projections after them (channels-last convolutions only).
   if (runPass("excitation gate folding", passes::foldExcitationGates) > 0)
     runPass("dead-layer removal", passes::removeDeadLayers);
