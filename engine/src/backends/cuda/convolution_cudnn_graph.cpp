@@ -212,6 +212,24 @@ std::vector<int64_t> uidsOf(const Config& c) {
   return uids;
 }
 
+// A SAX pass over UBJSON that refuses any container with a declared element count (std::size_t(-1): none declared).
+struct NoDeclaredSizes : nlohmann::json_sax<nlohmann::json> {
+  static constexpr std::size_t kUndeclared = static_cast<std::size_t>(-1);
+  bool null() override { return true; }
+  bool boolean(bool) override { return true; }
+  bool number_integer(number_integer_t) override { return true; }
+  bool number_unsigned(number_unsigned_t) override { return true; }
+  bool number_float(number_float_t, const string_t&) override { return true; }
+  bool string(string_t&) override { return true; }
+  bool binary(binary_t&) override { return true; }
+  bool start_object(std::size_t elements) override { return elements == kUndeclared; }
+  bool key(string_t&) override { return true; }
+  bool end_object() override { return true; }
+  bool start_array(std::size_t elements) override { return elements == kUndeclared; }
+  bool end_array() override { return true; }
+  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) override { return false; }
+};
+
 // Whether `j` has exactly the fields deserialize() reads, of the types it reads them as, for a plan of this
 // configuration: no graph structure, the configuration's uids, nothing the frontend would write into the workspace
 // or pass by value (a conv + pointwise graph has none).
@@ -308,25 +326,33 @@ std::vector<uint8_t> serialize(GraphCache& cache, void* stream, const Config& co
 }
 
 bool adopt(GraphCache& cache, void* stream, const Config& config, int32_t index, const std::vector<uint8_t>& bytes) {
-  if (index < 0 || cache.adoptedPlan(config, index)) return false;
+  // Only where runtime-compiled plans are allowed (TORCHTRT_CUDNN_RUNTIME_FUSION=1): cuDNN reads the plan's own
+  // description of its tensors, which nothing here can check against the layer, so taking it is the user's choice,
+  // as building with such plans was (docs/security.md).
+  if (!runtimeFusionAllowed() || index < 0 || cache.adoptedPlan(config, index)) return false;
   // What it was built for: this cuDNN, this frontend, this configuration and plan index; else it is not read.
   const std::vector<int64_t> header = artifactHeader(config, index);
   const size_t headerBytes = sizeof kArtifactMagic + header.size() * sizeof(int64_t);
   if (bytes.size() <= headerBytes || std::memcmp(bytes.data(), kArtifactMagic, sizeof kArtifactMagic) != 0 ||
       std::memcmp(bytes.data() + sizeof kArtifactMagic, header.data(), header.size() * sizeof(int64_t)) != 0)
     return false;
-  const nlohmann::json j =
-      nlohmann::json::from_ubjson(bytes.begin() + static_cast<std::ptrdiff_t>(headerBytes), bytes.end(), true, false);
-  if (j.is_discarded() || !plausiblePlan(j, config)) return false;
-  cache.handle.on(stream);
+  const auto first = bytes.begin() + static_cast<std::ptrdiff_t>(headerBytes);
   Adopted adopted;
-  adopted.graph = std::make_shared<fe::graph::Graph>();
   try {
+    // The frontend writes containers without declared sizes; one with a declared size could make the parser
+    // allocate for elements the bytes do not hold (a UBJSON array of 2^31 nulls is 10 bytes).
+    NoDeclaredSizes check;
+    if (!nlohmann::json::sax_parse(first, bytes.end(), &check, nlohmann::json::input_format_t::ubjson, true))
+      return false;
+    const nlohmann::json j = nlohmann::json::from_ubjson(first, bytes.end(), true, false);
+    if (j.is_discarded() || !plausiblePlan(j, config)) return false;
+    cache.handle.on(stream);
+    adopted.graph = std::make_shared<fe::graph::Graph>();
     // No warm-up capture: the engine's first call runs the plan outside any capture before a graph is captured.
     if (adopted.graph->deserialize(cache.handle.get(), j, false, false).is_bad() ||
         adopted.graph->get_workspace_size(adopted.workspace).is_bad())
       return false;
-  } catch (const std::exception&) {  // a field of a type the frontend does not expect
+  } catch (const std::exception&) {  // malformed bytes, or a field of a type the frontend does not expect
     return false;
   }
   cache.adopted[{keyOf(config), index}] = std::move(adopted);
