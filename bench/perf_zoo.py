@@ -8,7 +8,9 @@ come from configs built here). Each case (model, batch) measures, in --dtype (fp
   choice and allocation included), its median latency plain and in CUDA graph mode;
 - the peer: torch.compile(model.to(dtype), mode="reduce-overhead") on dtype inputs, its compile plus
   first call, its median latency; with --max-autotune also mode="max-autotune-no-cudagraphs";
-- cosine of each against the float32 eager model.
+- cosine of each against the float32 eager model;
+- with --fresh-load, the engine saved (torch.jit.save) and loaded in a fresh process (bench/fresh_load.py): its
+  first call against its steady latency there.
 --dtype fp8 or int8: the engine enables float32, float16 and the quantized type, with scales from a
 calibrator over two more inputs of the case; the peer runs in float16; the case also builds the project's
 own FP16 engine, and the notes give the quantized engine's speed-up over it (issue 23's acceptance).
@@ -28,8 +30,12 @@ Local check of the script's logic (CPU backend, tiny inputs, no peer):
 import argparse
 import copy
 import datetime
+import json
+import os
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
@@ -270,8 +276,27 @@ def bench_engine(model: torch.nn.Module, x: torch.Tensor, dtype: torch.dtype, de
         with torch_tensorrt.runtime.enable_cudagraphs():
             row["graphs_ms"] = median_ms(engine, x, device, args.warmup, args.iters, args.max_s)
     row["out"] = out
+    if getattr(args, "fresh_load", False):
+        row.update(fresh_load(engine, x, device))
     del engine, traced
     return row
+
+
+def fresh_load(engine: torch.jit.ScriptModule, x: torch.Tensor, device: str) -> Dict[str, Any]:
+    """The engine saved and loaded in a fresh process: its first call and steady latency there (fresh_load.py)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        module, inputs = os.path.join(tmp, "engine.ts"), os.path.join(tmp, "input.pt")
+        torch.jit.save(engine, module)
+        torch.save(x.cpu(), inputs)
+        script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fresh_load.py")
+        done = subprocess.run([sys.executable, script, module, inputs, "--device", device], capture_output=True,
+                              text=True, timeout=300)
+    lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
+    if done.returncode != 0 or not lines:
+        return dict(fresh_error=(done.stderr.strip().splitlines() or ["no output"])[-1][:160])
+    result = json.loads(lines[-1])
+    return dict(fresh_first_ms=result["first_ms"], fresh_steady_ms=result["steady_ms"],
+                fresh_ratio=result["first_over_steady"])
 
 
 def bench_dynamo(model: torch.nn.Module, x: torch.Tensor, dtype: torch.dtype, device: str, args) -> Dict[str, Any]:
@@ -322,6 +347,7 @@ def bench_case(name: str, model: torch.nn.Module, batch: int, dtype_name: str, d
         e = bench_engine(model, x, dtype, device, args, calibration)
         row.update(engine_ms=e["engine_ms"], graphs_ms=e["graphs_ms"], build_s=e["build_s"], first_s=e["first_s"],
                    engine_cos=cosine(e["out"], reference))
+        row.update({k: v for k, v in e.items() if k.startswith("fresh_")})
     except Exception as err:  # one failing side must not hide the other
         row["engine_error"] = str(err).strip().split("\n")[0][:160]
     release(device)
@@ -403,7 +429,10 @@ def markdown(rows: List[Dict[str, Any]], device_name: str, args, note: str = "")
     ]
     for r in rows:
         notes = "; ".join(f"{k}: {r[k]}" for k in ("engine_error", "peer_error", "autotune_error", "dynamo_error",
-                                                   "fp16_engine_error") if k in r)
+                                                   "fp16_engine_error", "fresh_error") if k in r)
+        if "fresh_first_ms" in r:
+            notes = (f"fresh process: first call {r['fresh_first_ms']:.2f} ms, steady {r['fresh_steady_ms']:.3f} ms "
+                     f"({r['fresh_ratio']:.1f}x)" + ("; " + notes if notes else ""))
         if "fp16_engine_ms" in r:
             notes = (f"own FP16 engine {r['fp16_engine_ms']:.3f} ms, {args.dtype} speed-up "
                      f"{_f(r.get('vs_fp16_engine'), '.2f')}" + ("; " + notes if notes else ""))
@@ -436,6 +465,8 @@ def main() -> None:
     ap.add_argument("--dynamo", action="store_true",
                     help="also the engine through ir=\"dynamo\" (torch.export): its latency over the TS path's")
     ap.add_argument("--no-graphs", action="store_true", help="skip the engine's CUDA graph mode")
+    ap.add_argument("--fresh-load", action="store_true",
+                    help="also save each engine and time its first call in a fresh process (bench/fresh_load.py)")
     ap.add_argument("--budget-s", type=float, default=0, help="start no case after this many seconds minus --reserve-s")
     ap.add_argument("--reserve-s", type=float, default=60, help="seconds a case may take (budget check)")
     ap.add_argument("--autotune-reserve-s", type=float, default=120, help="seconds max-autotune needs to start")

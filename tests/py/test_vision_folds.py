@@ -49,9 +49,15 @@ def test_convnext_layer_scale_folds_into_the_mlp():
     model = torchvision.models.convnext_tiny().eval()
     x = torch.randn(1, 3, 224, 224)
     compiled = _compile(model, x)
-    kinds = _kinds(compiled)
-    # 18 blocks: the residual adds stay, the layer-scale multiplies are gone.
-    assert kinds.count("ElementWise") == 18, kinds
+    layers = [layer for info in torch_tensorrt.ts.get_layer_info(compiled) for layer in info["layers"]]
+    kinds = [layer["kind"] for layer in layers]
+    # 18 blocks: the layer-scale multiplies are gone; each residual add is a kernel of its own or, where the
+    # channels-last layout cancels the model's permute between it and the MLP's second product (CUDA, the CPU's
+    # oneDNN kernels), part of that product.
+    in_products = sum(1 for layer in layers
+                      if layer["kind"] == "MatrixMultiply" and layer.get("fused", {}).get("residual"))
+    assert kinds.count("ElementWise") + in_products == 18, kinds
+    assert in_products in (0, 18), kinds
     _close(compiled, model, x)
 
 

@@ -1,0 +1,47 @@
+"""First call of a saved engine module in a fresh process against its steady latency (issue 21: a plan loaded in
+a fresh process runs its first call within 3x its steady latency; a loaded engine times no tactic and, with
+TORCHTRT_CUDNN_RUNTIME_FUSION=1, compiles no cuDNN graph plan its plan file carries).
+
+Run in a process of its own (perf_zoo.py --fresh-load does that after saving each case's engine):
+  python bench/fresh_load.py MODULE.ts INPUT.pt [--device cuda] [--iters 20]
+Prints one JSON line: load_s (torch.jit.load), first_ms (the first call, synchronized), steady_ms (median of the
+next calls), first_over_steady.
+"""
+import argparse
+import json
+import statistics
+import time
+
+import torch
+import torch_tensorrt  # noqa: F401  (registers the engine class the module holds)
+
+
+def timed_ms(module: torch.jit.ScriptModule, x: torch.Tensor, device: str) -> float:
+    if device == "cuda":
+        torch.cuda.synchronize()
+    start = time.perf_counter()
+    module(x)
+    if device == "cuda":
+        torch.cuda.synchronize()
+    return (time.perf_counter() - start) * 1000
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("module")
+    ap.add_argument("input")
+    ap.add_argument("--device", default="cuda", choices=["cuda", "cpu"])
+    ap.add_argument("--iters", type=int, default=20)
+    args = ap.parse_args()
+    start = time.perf_counter()
+    module = torch.jit.load(args.module, map_location=args.device)
+    load_s = time.perf_counter() - start
+    x = torch.load(args.input).to(args.device)
+    with torch.no_grad():
+        first = timed_ms(module, x, args.device)
+        steady = statistics.median(timed_ms(module, x, args.device) for _ in range(max(3, args.iters)))
+    print(json.dumps(dict(load_s=load_s, first_ms=first, steady_ms=steady, first_over_steady=first / steady)))
+
+
+if __name__ == "__main__":
+    main()
