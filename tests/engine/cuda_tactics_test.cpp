@@ -402,7 +402,7 @@ TEST(CudaTactics, TheOwnDepthwiseKernelMatchesTheCpuAndCudnn) {
   // project's kernel with bias, residual and activation inside: 3x3 at stride 1 and 2, 5x5 with
   // padding 2 (MobileNetV3's), 7x7 (fewer channel lanes a block, for shared memory), with a fused
   // GELU, SiLU or hard-swish and/or a residual input; 16 and 24 channels (one block across the
-  // channels), 264 (three blocks of 11 lanes), and larger planes. Stride 1 with a 3, 5 or 7 wide filter runs
+  // channels), 264 (three blocks of 11 lanes), and larger planes. Stride 1 or 2 with a 3, 5 or 7 wide filter runs
   // the row kernel (four pixels a thread), the others the pixel-a-thread kernel.
   if (!trt_test::gpuVisible()) GTEST_SKIP() << "no CUDA GPU visible";
   using A = trt::ActivationType;

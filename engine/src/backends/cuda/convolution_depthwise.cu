@@ -98,14 +98,14 @@ __global__ void depthwiseNhwcKernel(const T* x, const T* w, const T* bias, const
   }
 }
 
-// Stride and dilation 1 along the width, KW taps wide (3, 5, 7): a thread computes kRowPixels consecutive output
-// pixels of a row for 8 channels, so each input vector it loads serves up to KW taps and each filter row's weights
-// (read from shared memory once per row) serve kRowPixels outputs. One pixel a thread (the kernel above) read 49
-// inputs and 98 shared vectors per output of a 7x7 filter: ConvNeXt-T's 7x7 depthwise convolutions took 2.65 of its
+// Stride S (1 or 2) and dilation 1 along the width, KW taps wide (3, 5, 7): a thread computes kRowPixels consecutive
+// output pixels of a row for 8 channels, so each input vector it loads serves up to KW taps and each filter row's
+// weights (read from shared memory once per row) serve kRowPixels outputs. One pixel a thread (the kernel above) read
+// 49 inputs and 98 shared vectors per output of a 7x7 filter: ConvNeXt-T's 7x7 depthwise convolutions took 2.65 of its
 // 5.5 ms at batch 64 on an H200; here ~3.5x fewer loads per output.
 constexpr int kRowPixels = 4;
 
-template <typename T, typename I, int KW>
+template <typename T, typename I, int KW, int S>
 __global__ void depthwiseNhwcRowKernel(const T* x, const T* w, const T* bias, const T* residual, T* y,
                                        IndexGeometry<I> g, I items, I channels, int taps, FusedActivation activation) {
   constexpr int P = kRowPixels;
@@ -153,8 +153,8 @@ __global__ void depthwiseNhwcRowKernel(const T* x, const T* w, const T* bias, co
         }
         const T* row = x + ((n * g.in[0] + id) * g.in[1] + ih) * g.in[2] * channels + c0;
 #pragma unroll
-        for (int j = 0; j < P + KW - 1; ++j) {
-          const I iw = ow0 - g.pad[2] + j;
+        for (int j = 0; j < (P - 1) * S + KW; ++j) {  // the inputs the row's P outputs read: j = q * S + kw
+          const I iw = ow0 * S - g.pad[2] + j;
           if (iw < 0 || iw >= g.in[2]) continue;
           const uint4 raw = *reinterpret_cast<const uint4*>(row + iw * channels);
           const T* e = reinterpret_cast<const T*>(&raw);
@@ -163,7 +163,7 @@ __global__ void depthwiseNhwcRowKernel(const T* x, const T* w, const T* bias, co
           for (int k = 0; k < kVec; ++k) v[k] = toFloat(e[k]);
 #pragma unroll
           for (int q = 0; q < P; ++q) {
-            const int kw = j - q;
+            const int kw = j - q * S;
             if (kw < 0 || kw >= KW) continue;
 #pragma unroll
             for (int k = 0; k < kVec; ++k) acc[q][k] += v[k] * wr[kw][k];
@@ -191,10 +191,11 @@ __global__ void depthwiseNhwcRowKernel(const T* x, const T* w, const T* bias, co
   }
 }
 
-// The row kernel's filter width, or 0 where it does not apply (the pixel-a-thread kernel runs).
+// The row kernel's filter width, or 0 where it does not apply (the pixel-a-thread kernel runs): stride 1 or 2 and
+// dilation 1 along the width (MobileNet's and EfficientNet's stride-2 depthwise layers too).
 int rowKernelWidth(const ConvGeometry& g) {
-  const bool unitStep = g.stride[2] == 1 && g.dil[2] == 1;
-  return unitStep && (g.k[2] == 3 || g.k[2] == 5 || g.k[2] == 7) ? static_cast<int>(g.k[2]) : 0;
+  const bool step = (g.stride[2] == 1 || g.stride[2] == 2) && g.dil[2] == 1;
+  return step && (g.k[2] == 3 || g.k[2] == 5 || g.k[2] == 7) ? static_cast<int>(g.k[2]) : 0;
 }
 
 template <typename T, typename I>
@@ -210,9 +211,10 @@ template <typename T, typename I>
 void launchRows(cudaStream_t stream, dim3 grid, dim3 block, size_t shared, const void* x, const void* w,
                 const void* bias, const void* residual, void* y, const ConvGeometry& g, int64_t items, int64_t channels,
                 int taps, const FusedActivation& activation) {
-  auto* kernel = g.k[2] == 3   ? depthwiseNhwcRowKernel<T, I, 3>
-                 : g.k[2] == 5 ? depthwiseNhwcRowKernel<T, I, 5>
-                               : depthwiseNhwcRowKernel<T, I, 7>;
+  const bool two = g.stride[2] == 2;
+  auto* kernel = g.k[2] == 3   ? (two ? depthwiseNhwcRowKernel<T, I, 3, 2> : depthwiseNhwcRowKernel<T, I, 3, 1>)
+                 : g.k[2] == 5 ? (two ? depthwiseNhwcRowKernel<T, I, 5, 2> : depthwiseNhwcRowKernel<T, I, 5, 1>)
+                               : (two ? depthwiseNhwcRowKernel<T, I, 7, 2> : depthwiseNhwcRowKernel<T, I, 7, 1>);
   kernel<<<grid, block, shared, stream>>>(
       static_cast<const T*>(x), static_cast<const T*>(w), static_cast<const T*>(bias), static_cast<const T*>(residual),
       static_cast<T*>(y), IndexGeometry<I>(g), static_cast<I>(items), static_cast<I>(channels), taps, activation);
