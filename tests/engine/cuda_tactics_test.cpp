@@ -96,6 +96,11 @@ TEST(CudaTactics, TheBuilderTimesAndThePlanKeepsTheChoice) {
     int64_t contextRuns = -1;
     expectNear(runOnDevice(*engine, dims, xv, &contextRuns), expected, 1e-4f);
     EXPECT_EQ(contextRuns, 0) << "a loaded engine timed tactics";
+    // The inspector says in words what the recorded tactic runs (issue 23: each layer's kernel).
+    const std::string json = engine->describeLayersJson();
+    EXPECT_TRUE(json.find("\"kernel\":\"cuDNN ") != std::string::npos ||
+                json.find("\"kernel\":\"im2col + GEMM\"") != std::string::npos)
+        << json;
     return builder->lastReport().tacticTimingRuns;
   };
   const int64_t once = timingRuns(1, 0), four = timingRuns(4, 0);

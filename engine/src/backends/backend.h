@@ -157,6 +157,12 @@ class ExecutionBackend {
   virtual bool stacksSiblingProducts() const { return false; }
   //! The fewest such convolutions a channels-last region needs to pay for its transposes.
   virtual int32_t channelsLastMinConvolutions() const { return 1; }
+  //! What a tactic the builder recorded for `layer` runs, in words ("cuDNN IMPLICIT_PRECOMP_GEMM", "cuBLASLt's own
+  //! pick"), for the inspector; empty where the backend has no words for it.
+  virtual std::string describeTactic(const ILayer& layer, const std::vector<int64_t>& choice) const {
+    (void)layer, (void)choice;
+    return {};
+  }
   //! Bytes of the backend's memory still free (0 when unknown), and the memory's name in errors.
   virtual uint64_t availableMemory() const = 0;
   virtual const char* memoryName() const { return "host memory"; }

@@ -162,6 +162,8 @@ std::string CudaEngine::describeLayersJson() const {
     for (const TacticRecord& t : contents_->tactics)
       if (t.layer == l) {
         tactics.push_back({{"shape", t.shape}, {"choice", t.choice}});
+        const std::string kernel = executionBackend(contents_->backend).describeTactic(*layer, t.choice);
+        if (!kernel.empty()) tactics.back()["kernel"] = kernel;
         if (!t.artifact.empty()) tactics.back()["artifact_bytes"] = t.artifact.size();
       }
     // A reshape-like layer (or a contiguous slice) at static shapes runs no kernel: its output is its

@@ -185,6 +185,34 @@ std::vector<int64_t> choiceOf(const DnnPlan& plan) {
   if (plan.useGraph) return {plan.graphPlan, kGraphPath, convgraph::runtimeFusion() ? 1 : 0};
   return {static_cast<int64_t>(plan.algo), plan.useOwnKernel ? 2 : plan.useDnn ? 1 : 0};
 }
+}  // namespace
+
+std::string describeConvolutionTactic(const IConvolutionLayer& conv, const std::vector<int64_t>& choice) {
+  static const char* const kAlgorithms[] = {
+      "IMPLICIT_GEMM", "IMPLICIT_PRECOMP_GEMM", "GEMM", "DIRECT", "FFT", "FFT_TILING", "WINOGRAD", "WINOGRAD_NONFUSED"};
+  if (choice.size() < 2) return {};
+  const int64_t path = choice[1];
+  auto algorithm = [&]() -> std::string {
+    return choice[0] >= 0 && choice[0] < 8 ? std::string("cuDNN ") + kAlgorithms[choice[0]]
+                                           : "cuDNN algorithm " + std::to_string(choice[0]);
+  };
+  if (path == 0) return "im2col + GEMM";
+  if (path == 1) return algorithm();
+  if (path == 2) {
+    const int64_t groups = conv.getNbGroups();
+    return std::string(groups > 1 && groups == conv.getNbOutputMaps() ? "own channels-last depthwise kernel"
+                                                                      : "own channels-last grouped kernel") +
+           " (" + algorithm() + " where it cannot run)";
+  }
+  if (path == kGraphPath)
+    return "cuDNN graph plan " + std::to_string(choice[0]) + " with the epilogue fused (" +
+           (choice.size() == 3 && choice[2] == 1 ? "runtime-compiled engines among the candidates"
+                                                 : "precompiled engines") +
+           "; cuDNN's heuristic algorithm where it cannot run)";
+  return {};
+}
+
+namespace {
 void applyChoice(DnnPlan& plan, const std::vector<int64_t>& choice) {
   const int64_t path = choice[1];
   plan.useDnn = path != 0;

@@ -435,6 +435,13 @@ class CudaBackend : public ExecutionBackend {
                   name + "); recompile the module on this GPU");
   }
 
+  std::string describeTactic(const ILayer& layer, const std::vector<int64_t>& choice) const override {
+    if (layer.getType() == LayerType::kCONVOLUTION)
+      return describeConvolutionTactic(static_cast<const IConvolutionLayer&>(layer), choice);
+    if (layer.getType() == LayerType::kMATRIX_MULTIPLY) return describeProductTactic(choice);
+    return {};
+  }
+
   void prepare(Schedule& schedule) const override {
     try {
       uploadWeights(schedule);

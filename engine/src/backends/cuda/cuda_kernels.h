@@ -168,6 +168,9 @@ int64_t countNonZero(LaunchContext& ctx, const TensorView& in);
 int32_t fusedProductActivation(const IMatrixMultiplyLayer& mm);
 
 //! An INT8 convolution (channels-first): quantizing im2col, INT32 GEMM with the dequantizing epilogue.
+//! A convolution's or product's recorded tactic in words (ExecutionBackend::describeTactic); empty for others.
+std::string describeConvolutionTactic(const IConvolutionLayer& conv, const std::vector<int64_t>& choice);
+std::string describeProductTactic(const std::vector<int64_t>& choice);
 void launchInt8Convolution(LaunchContext&, const ILayer&, const std::vector<TensorView>&, TensorView&);
 //! An INT8 matrix multiply: quantized input rows times INT8 weights [N, K], dequantizing epilogue.
 void launchInt8MatrixMultiply(LaunchContext&, const ILayer&, const std::vector<TensorView>&, TensorView&);

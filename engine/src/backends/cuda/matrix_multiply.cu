@@ -183,6 +183,11 @@ bool ltGemmEpilogue(LaunchContext& ctx, DataType type, bool tA, bool tB, int64_t
   }
   return ok;
 }
+std::string describeProductTactic(const std::vector<int64_t>& choice) {
+  if (choice.empty()) return {};
+  return choice[0] < 0 ? "cuBLASLt's own pick" : "cuBLASLt algorithm " + std::to_string(choice[0]) + " of its ranking";
+}
+
 namespace {
 // The product's cuBLASLt algorithm: the plan's (the builder timed it at this input shape), else in the builder's
 // tuning run the timing cache's choice for the configuration or the fastest of cuBLASLt's own pick and each ranked
