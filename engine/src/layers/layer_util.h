@@ -25,6 +25,31 @@ inline void requireFloat(const ILayer& layer, const TensorDesc& input, const cha
   }
 }
 
+//! The dims of `inputs` joined along `axis` (a concatenation's, a per-channel Scale's of several inputs): the same
+//! type and rank, equal dims elsewhere (-1 where unknown), the axis (within input 0's rank) summed; `axisName`
+//! names it in errors.
+inline Dims joinedDims(const ILayer& layer, const std::vector<TensorDesc>& inputs, int32_t axis, const char* axisName) {
+  Dims out = inputs[0].dims;
+  for (size_t i = 1; i < inputs.size(); ++i) {
+    const Dims& d = inputs[i].dims;
+    if (inputs[i].type != inputs[0].type)
+      throw Error(layer.describe() + ": input " + std::to_string(i) + " has type " + dataTypeName(inputs[i].type) +
+                  ", input 0 has " + dataTypeName(inputs[0].type));
+    if (d.nbDims != out.nbDims)
+      throw Error(layer.describe() + ": input " + std::to_string(i) + " " + d.str() +
+                  " has a different rank from input 0 " + inputs[0].dims.str());
+    for (int k = 0; k < d.nbDims; ++k) {
+      if (k == axis) {
+        out.d[k] = (out.d[k] < 0 || d.d[k] < 0) ? -1 : out.d[k] + d.d[k];
+      } else if (d.d[k] >= 0 && out.d[k] >= 0 && d.d[k] != out.d[k]) {
+        throw Error(layer.describe() + ": input " + std::to_string(i) + " " + d.str() + " differs from input 0 " +
+                    inputs[0].dims.str() + " outside the " + axisName + " " + std::to_string(axis));
+      }
+    }
+  }
+  return out;
+}
+
 //! A per-spatial-dimension parameter: `given` when set, else `fill` repeated n times.
 inline Dims spatialOr(const Dims& given, int32_t n, int64_t fill) {
   if (given.nbDims == n) return given;

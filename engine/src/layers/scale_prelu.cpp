@@ -29,8 +29,6 @@ class ScaleLayer final : public LayerImpl<IScaleLayer> {
   void readParams(PlanReader& reader) override;
 
  private:
-  Dims concatenatedDims(const std::vector<TensorDesc>& inputs) const;
-
   ScaleMode mode_ = ScaleMode::kUNIFORM;
   int32_t channelAxis_ = 1;
   std::vector<float> shift_, scale_, power_;
@@ -86,35 +84,18 @@ int64_t ScaleLayer::coefficientCount(const Dims& dims) const {
   return n;
 }
 
-// Several inputs are scaled as their concatenation along the channel axis (the builder folds a
-// concatenation into the per-channel scale reading it): the dims of that concatenation.
-Dims ScaleLayer::concatenatedDims(const std::vector<TensorDesc>& inputs) const {
-  if (mode_ != ScaleMode::kCHANNEL)
-    throw Error(describe() + ": " + std::to_string(inputs.size()) +
-                " inputs (scaled as their concatenation) need the per-channel mode");
-  Dims d = inputs[0].dims;
-  for (size_t i = 1; i < inputs.size(); ++i) {
-    const Dims& e = inputs[i].dims;
-    if (inputs[i].type != inputs[0].type)
-      throw Error(describe() + ": input " + std::to_string(i) + " has type " + dataTypeName(inputs[i].type) +
-                  ", input 0 has " + dataTypeName(inputs[0].type));
-    bool same = e.nbDims == d.nbDims;
-    for (int k = 0; same && k < d.nbDims; ++k) same = k == channelAxis_ || e.d[k] < 0 || d.d[k] < 0 || e.d[k] == d.d[k];
-    if (!same)
-      throw Error(describe() + ": input " + std::to_string(i) + " " + e.str() + " differs from input 0 " +
-                  inputs[0].dims.str() + " outside the channel axis " + std::to_string(channelAxis_));
-    d.d[channelAxis_] = (d.d[channelAxis_] < 0 || e.d[channelAxis_] < 0) ? -1 : d.d[channelAxis_] + e.d[channelAxis_];
-  }
-  return d;
-}
-
 std::vector<TensorDesc> ScaleLayer::inferOutputs(const std::vector<TensorDesc>& inputs) const {
   if (inputs.empty()) throw Error(describe() + ": expects at least 1 input, has none");
   requireFloat(*this, inputs[0], "the input");
   if (mode_ != ScaleMode::kUNIFORM && (channelAxis_ < 0 || channelAxis_ >= inputs[0].dims.nbDims))
     throw Error(describe() + ": channel axis " + std::to_string(channelAxis_) + " is outside the input " +
                 inputs[0].dims.str());
-  const Dims d = inputs.size() == 1 ? inputs[0].dims : concatenatedDims(inputs);
+  // Several inputs are scaled as their concatenation along the channel axis (the builder folds a concatenation read
+  // only by the scale into it).
+  if (inputs.size() > 1 && mode_ != ScaleMode::kCHANNEL)
+    throw Error(describe() + ": " + std::to_string(inputs.size()) +
+                " inputs (scaled as their concatenation) need the per-channel mode");
+  const Dims d = inputs.size() == 1 ? inputs[0].dims : joinedDims(*this, inputs, channelAxis_, "channel axis");
   bool known = mode_ == ScaleMode::kUNIFORM || d.d[channelAxis_] >= 0;
   for (int k = channelAxis_; mode_ == ScaleMode::kELEMENTWISE && k < d.nbDims; ++k) known = known && d.d[k] >= 0;
   const int64_t count = known ? coefficientCount(d) : -1;

@@ -55,14 +55,6 @@ struct Built {
   int64_t candidates = 0, next = 0;
 };
 
-bool runtimeFusionAllowed() {
-  static const bool allowed = [] {
-    const char* v = std::getenv("TORCHTRT_CUDNN_RUNTIME_FUSION");
-    return v && std::string(v) == "1";
-  }();
-  return allowed;
-}
-
 // Serialized plans' bytes cuDNN reads back (with the plan's variant-pack uids; no graph structure, which the
 // engine's layer gives again).
 constexpr bool kSerializeStructure = false;
@@ -167,7 +159,7 @@ Built build(cudnnHandle_t handle, const Config& c) {
   // TORCHTRT_CUDNN_RUNTIME_FUSION=1; the chosen plan then goes into the engine's plan file serialized, so a process
   // loading it does not compile it again. Without it precompiled engines only (on an H200 cuDNN 9 offered none for
   // these convolutions).
-  if (!runtimeFusionAllowed()) graph->deselect_behavior_notes({fe::BehaviorNote_t::RUNTIME_COMPILATION});
+  if (!runtimeFusion()) graph->deselect_behavior_notes({fe::BehaviorNote_t::RUNTIME_COMPILATION});
   built.candidates = graph->get_execution_plan_count();
   built.graph = std::move(graph);
   return built;
@@ -196,7 +188,7 @@ constexpr char kArtifactMagic[8] = {'T', 'T', 'C', 'D', 'N', 'G', 'P', '1'};
 
 std::vector<int64_t> artifactHeader(const Config& config, int32_t index) {
   std::vector<int64_t> header = {static_cast<int64_t>(cudnnGetVersion()), CUDNN_FRONTEND_VERSION, index,
-                                 runtimeFusionAllowed() ? 1 : 0};
+                                 runtimeFusion() ? 1 : 0};
   const std::vector<int64_t> key = keyOf(config);
   header.push_back(static_cast<int64_t>(key.size()));
   header.insert(header.end(), key.begin(), key.end());
@@ -293,7 +285,13 @@ class GraphCache {
 
 bool available() { return true; }
 
-bool runtimeFusion() { return runtimeFusionAllowed(); }
+bool runtimeFusion() {
+  static const bool allowed = [] {
+    const char* v = std::getenv("TORCHTRT_CUDNN_RUNTIME_FUSION");
+    return v && std::string(v) == "1";
+  }();
+  return allowed;
+}
 
 std::shared_ptr<GraphCache> makeGraphCache() { return std::make_shared<GraphCache>(); }
 
@@ -329,7 +327,7 @@ bool adopt(GraphCache& cache, void* stream, const Config& config, int32_t index,
   // Only where runtime-compiled plans are allowed (TORCHTRT_CUDNN_RUNTIME_FUSION=1): cuDNN reads the plan's own
   // description of its tensors, which nothing here can check against the layer, so taking it is the user's choice,
   // as building with such plans was (docs/security.md).
-  if (!runtimeFusionAllowed() || index < 0 || cache.adoptedPlan(config, index)) return false;
+  if (!runtimeFusion() || index < 0 || cache.adoptedPlan(config, index)) return false;
   // What it was built for: this cuDNN, this frontend, this configuration and plan index; else it is not read.
   const std::vector<int64_t> header = artifactHeader(config, index);
   const size_t headerBytes = sizeof kArtifactMagic + header.size() * sizeof(int64_t);

@@ -15,6 +15,40 @@ constexpr int kVec = 8;                     // channels a thread computes (one 1
 constexpr int kThreads = 256;               // threads of a block: channel vectors (x) by output pixels (y)
 constexpr size_t kSharedBytes = 48 * 1024;  // the filter taps of a block's channels, as float
 
+// The block's filter taps as float, [tap][channel] (0 past the last channel), from w [channels, taps].
+template <typename T, typename I>
+__device__ __forceinline__ void stageTaps(float* weights, const T* w, I blockChannel, I channels, int taps, int width) {
+  const int lanes = blockDim.x;
+  for (int i = threadIdx.y * lanes + threadIdx.x; i < taps * width; i += lanes * blockDim.y) {
+    const int t = i / width;
+    const I c = blockChannel + i % width;
+    weights[i] = c < channels ? toFloat(w[c * taps + t]) : 0.f;
+  }
+  __syncthreads();
+}
+
+// The 8 channels at p (one 16-byte load), widened to float.
+template <typename T>
+__device__ __forceinline__ void loadVector(const T* p, float (&v)[kVec]) {
+  const uint4 raw = *reinterpret_cast<const uint4*>(p);
+  const T* e = reinterpret_cast<const T*>(&raw);
+#pragma unroll
+  for (int k = 0; k < kVec; ++k) v[k] = toFloat(e[k]);
+}
+
+// The fused epilogue of 8 channels: y = act(acc + bias + residual), rounded to T once, one 16-byte store.
+template <typename T>
+__device__ __forceinline__ void storeFused(T* y, const T* residual, const float (&acc)[kVec], const float (&b)[kVec],
+                                           const FusedActivation& activation) {
+  float r[kVec] = {};
+  if (residual) loadVector(residual, r);
+  uint4 out;
+  T* o = reinterpret_cast<T*>(&out);
+#pragma unroll
+  for (int k = 0; k < kVec; ++k) o[k] = fromFloat<T>(applyFused(activation, acc[k] + b[k] + r[k]));
+  *reinterpret_cast<uint4*>(y) = out;
+}
+
 // Block (x, y): channel vectors blockIdx.x * blockDim.x + threadIdx.x, output pixels from blockIdx.y *
 // blockDim.y + threadIdx.y in steps of the grid's pixel rows. The block's filter taps are staged in
 // shared memory as float, [tap][channel], so a thread's 8 weights of a tap are two 16-byte reads; the
@@ -26,21 +60,11 @@ __global__ void depthwiseNhwcKernel(const T* x, const T* w, const T* bias, const
   extern __shared__ float weights[];  // [taps][blockDim.x * kVec]
   const int lanes = blockDim.x, width = lanes * kVec;
   const I blockChannel = static_cast<I>(blockIdx.x) * width;
-  for (int i = threadIdx.y * lanes + threadIdx.x; i < taps * width; i += lanes * blockDim.y) {
-    const int t = i / width;
-    const I c = blockChannel + i % width;
-    weights[i] = c < channels ? toFloat(w[c * taps + t]) : 0.f;
-  }
-  __syncthreads();
+  stageTaps(weights, w, blockChannel, channels, taps, width);
   const I c0 = blockChannel + static_cast<I>(threadIdx.x) * kVec;
   if (c0 >= channels) return;
   float b[kVec] = {};
-  if (bias) {
-    const uint4 raw = *reinterpret_cast<const uint4*>(bias + c0);
-    const T* e = reinterpret_cast<const T*>(&raw);
-#pragma unroll
-    for (int k = 0; k < kVec; ++k) b[k] = toFloat(e[k]);
-  }
+  if (bias) loadVector(bias + c0, b);
   const I outRow = g.out[1] * g.out[2], outPlane = g.out[0] * outRow;
   const float4* tapBase = reinterpret_cast<const float4*>(weights + threadIdx.x * kVec);
   for (I p = static_cast<I>(blockIdx.y) * blockDim.y + threadIdx.y; p < pixels;
@@ -80,21 +104,7 @@ __global__ void depthwiseNhwcKernel(const T* x, const T* w, const T* bias, const
       }
     }
     const I at = p * channels + c0;
-    float r[kVec] = {};
-    if (residual) {
-      const uint4 raw = *reinterpret_cast<const uint4*>(residual + at);
-      const T* e = reinterpret_cast<const T*>(&raw);
-#pragma unroll
-      for (int k = 0; k < kVec; ++k) r[k] = toFloat(e[k]);
-    }
-    uint4 out;
-    T* o = reinterpret_cast<T*>(&out);
-#pragma unroll
-    for (int k = 0; k < kVec; ++k) {
-      const float v = acc[k] + b[k] + r[k];
-      o[k] = fromFloat<T>(applyFused(activation, v));
-    }
-    *reinterpret_cast<uint4*>(y + at) = out;
+    storeFused(y + at, residual ? residual + at : nullptr, acc, b, activation);
   }
 }
 
@@ -112,21 +122,11 @@ __global__ void depthwiseNhwcRowKernel(const T* x, const T* w, const T* bias, co
   extern __shared__ float weights[];  // [taps][blockDim.x * kVec]
   const int lanes = blockDim.x, width = lanes * kVec;
   const I blockChannel = static_cast<I>(blockIdx.x) * width;
-  for (int i = threadIdx.y * lanes + threadIdx.x; i < taps * width; i += lanes * blockDim.y) {
-    const int t = i / width;
-    const I c = blockChannel + i % width;
-    weights[i] = c < channels ? toFloat(w[c * taps + t]) : 0.f;
-  }
-  __syncthreads();
+  stageTaps(weights, w, blockChannel, channels, taps, width);
   const I c0 = blockChannel + static_cast<I>(threadIdx.x) * kVec;
   if (c0 >= channels) return;
   float b[kVec] = {};
-  if (bias) {
-    const uint4 raw = *reinterpret_cast<const uint4*>(bias + c0);
-    const T* e = reinterpret_cast<const T*>(&raw);
-#pragma unroll
-    for (int k = 0; k < kVec; ++k) b[k] = toFloat(e[k]);
-  }
+  if (bias) loadVector(bias + c0, b);
   const I segments = (g.out[2] + P - 1) / P, perPlane = g.out[1] * segments, perImage = g.out[0] * perPlane;
   const float4* tapBase = reinterpret_cast<const float4*>(weights + threadIdx.x * kVec);
   for (I item = static_cast<I>(blockIdx.y) * blockDim.y + threadIdx.y; item < items;
@@ -156,11 +156,8 @@ __global__ void depthwiseNhwcRowKernel(const T* x, const T* w, const T* bias, co
         for (int j = 0; j < (P - 1) * S + KW; ++j) {  // the inputs the row's P outputs read: j = q * S + kw
           const I iw = ow0 * S - g.pad[2] + j;
           if (iw < 0 || iw >= g.in[2]) continue;
-          const uint4 raw = *reinterpret_cast<const uint4*>(row + iw * channels);
-          const T* e = reinterpret_cast<const T*>(&raw);
           float v[kVec];
-#pragma unroll
-          for (int k = 0; k < kVec; ++k) v[k] = toFloat(e[k]);
+          loadVector(row + iw * channels, v);
 #pragma unroll
           for (int q = 0; q < P; ++q) {
             const int kw = j - q * S;
@@ -175,18 +172,7 @@ __global__ void depthwiseNhwcRowKernel(const T* x, const T* w, const T* bias, co
     for (int q = 0; q < P; ++q) {
       if (ow0 + q >= g.out[2]) break;
       const I at = (((n * g.out[0] + od) * g.out[1] + oh) * g.out[2] + ow0 + q) * channels + c0;
-      float r[kVec] = {};
-      if (residual) {
-        const uint4 raw = *reinterpret_cast<const uint4*>(residual + at);
-        const T* e = reinterpret_cast<const T*>(&raw);
-#pragma unroll
-        for (int k = 0; k < kVec; ++k) r[k] = toFloat(e[k]);
-      }
-      uint4 out;
-      T* o = reinterpret_cast<T*>(&out);
-#pragma unroll
-      for (int k = 0; k < kVec; ++k) o[k] = fromFloat<T>(applyFused(activation, acc[q][k] + b[k] + r[k]));
-      *reinterpret_cast<uint4*>(y + at) = out;
+      storeFused(y + at, residual ? residual + at : nullptr, acc[q], b, activation);
     }
   }
 }
@@ -196,6 +182,11 @@ __global__ void depthwiseNhwcRowKernel(const T* x, const T* w, const T* bias, co
 int rowKernelWidth(const ConvGeometry& g) {
   const bool step = (g.stride[2] == 1 || g.stride[2] == 2) && g.dil[2] == 1;
   return step && (g.k[2] == 3 || g.k[2] == 5 || g.k[2] == 7) ? static_cast<int>(g.k[2]) : 0;
+}
+
+// The row kernel's work items: rows of kRowPixels output pixels (the last of a row partial).
+int64_t rowItems(const ConvGeometry& g, int64_t batch) {
+  return batch * g.out[0] * g.out[1] * ((g.out[2] + kRowPixels - 1) / kRowPixels);
 }
 
 template <typename T, typename I>
@@ -230,7 +221,7 @@ void launchTyped(cudaStream_t stream, dim3 grid, dim3 block, size_t shared, cons
   const bool narrow =
       inElements < INT32_MAX && outElements < INT32_MAX && static_cast<int64_t>(taps) * channels < INT32_MAX;
   if (rowKernelWidth(g) > 0) {
-    const int64_t items = batch * g.out[0] * g.out[1] * ((g.out[2] + kRowPixels - 1) / kRowPixels);
+    const int64_t items = rowItems(g, batch);
     if (narrow)
       launchRows<T, int32_t>(stream, grid, block, shared, x, w, bias, residual, y, g, items, channels, taps,
                              activation);
@@ -275,8 +266,7 @@ bool launchDepthwiseNhwc(cudaStream_t stream, DataType type, const ConvGeometry&
   }
   const dim3 block(static_cast<unsigned>(lanes), static_cast<unsigned>(kThreads / lanes));
   const int64_t channelBlocks = (vectors + lanes - 1) / lanes;
-  const int64_t work =
-      rowKernelWidth(g) > 0 ? batch * g.out[0] * g.out[1] * ((g.out[2] + kRowPixels - 1) / kRowPixels) : pixels;
+  const int64_t work = rowKernelWidth(g) > 0 ? rowItems(g, batch) : pixels;
   const int64_t pixelBlocks = (work + block.y - 1) / block.y;
   // About 16 blocks a multiprocessor over the whole grid (a few waves), each looping over its pixels.
   const int64_t wanted = std::max<int64_t>(1, (static_cast<int64_t>(multiprocessorCount()) * 16) / channelBlocks);

@@ -4,6 +4,7 @@
 #include "backends/cuda/activation.cuh"
 #include "backends/cuda/cuda_kernels.h"
 #include "backends/cuda/float_types.cuh"
+#include "backends/cuda/source_blocks.cuh"
 #include "common/broadcast_index.h"
 #include "common/scale_value.h"
 
@@ -23,12 +24,10 @@ __global__ void scaleKernel(const T* x, T* y, int32_t mode, const float* scale, 
 }
 
 // Per-channel (or uniform) scales over one input or the concatenation of several along the channel axis:
-// output row r (the dims before the axis) is the inputs' rows side by side, as a concatenation's. Each input has
-// blocks of its own (a range of the grid in proportion to its size), so a warp reads one source: a search per
-// element among the sources made the warp's lanes read different parameters, one after another (DenseNet-121's
-// scales ran at a third of the memory's speed). V elements (one 16-byte access, or 1) a thread per step; every
-// source row, the range and the row are multiples of V.
-constexpr int kScaleSources = 32;  // per launch (kernel parameters stay well under their 4 KB)
+// output row r (the dims before the axis) is the inputs' rows side by side, as a concatenation's; each input has
+// blocks of its own (source_blocks.cuh). V elements (one 16-byte access, or 1) a thread per step; every source row,
+// the range and the row are multiples of V.
+constexpr int kScaleSources = kSourcesPerLaunch;
 
 struct ScaleSources {
   const void* data[kScaleSources];
@@ -43,14 +42,7 @@ struct ScaleSources {
 template <typename T, int V, typename Index>
 __global__ void channelScaleKernel(ScaleSources s, T* out, Index rows, const float* scale, const float* shift,
                                    const float* power, int32_t activation) {
-  int lo = 0, hi = s.count - 1;  // this block's source: the last whose first block <= blockIdx.x
-  while (lo < hi) {
-    const int mid = (lo + hi + 1) / 2;
-    if (s.firstBlock[mid] <= blockIdx.x)
-      lo = mid;
-    else
-      hi = mid - 1;
-  }
+  const int lo = sourceOfBlock(s.firstBlock, s.count);
   const Index width = static_cast<Index>(s.begin[lo + 1] - s.begin[lo]), perRow = width / V, n = rows * perRow;
   const Index base = static_cast<Index>(s.rangeStart + s.begin[lo]), inner = static_cast<Index>(s.inner);
   const Index rowElems = static_cast<Index>(s.rowElems);
@@ -98,16 +90,8 @@ namespace {
 template <typename T, int V>
 void launchChannelScale(LaunchContext& ctx, const IScaleLayer& layer, ScaleSources& s, void* out, int64_t rows,
                         const float* scale, const float* shift, const float* power) {
-  // Each source's blocks in proportion to its vectors, about 4096 blocks of 256 threads in all.
-  const int64_t total = rows * (s.begin[s.count] / V);
-  const int64_t perBlock = 256 * std::max<int64_t>(1, (total + 256 * 4096 - 1) / (256 * 4096));
-  uint32_t blocks = 0;
-  for (int i = 0; i < s.count; ++i) {
-    s.firstBlock[i] = blocks;
-    const int64_t vectors = rows * ((s.begin[i + 1] - s.begin[i]) / V);
-    blocks += static_cast<uint32_t>(std::max<int64_t>(1, (vectors + perBlock - 1) / perBlock));
-  }
-  s.firstBlock[s.count] = blocks;
+  const uint32_t blocks =
+      assignSourceBlocks(s.firstBlock, s.count, [&](int i) { return rows * ((s.begin[i + 1] - s.begin[i]) / V); });
   if (rows * s.rowElems < (int64_t(1) << 31))  // 32-bit index arithmetic: the kernel's divisions cost less
     channelScaleKernel<T, V, uint32_t><<<blocks, 256, 0, ctx.stream>>>(
         s, static_cast<T*>(out), static_cast<uint32_t>(rows), scale, shift, power, layer.getFusedActivation());

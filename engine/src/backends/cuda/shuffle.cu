@@ -2,6 +2,7 @@
 #include <algorithm>
 
 #include "backends/cuda/cuda_kernels.h"
+#include "backends/cuda/source_blocks.cuh"
 #include "layers/layer_util.h"
 
 namespace trt {
@@ -72,10 +73,8 @@ void launchPermute(LaunchContext& ctx, const void* src, void* dst, const Permute
 }
 
 // A concatenation's inputs copied by one kernel: output row r (the dims before the axis) is the
-// inputs' rows r side by side. Units of `Unit` bytes. Each source has blocks of its own (a range of the grid in
-// proportion to its size), so a warp copies from one source: a search per unit among the sources made the
-// warp's lanes read different kernel parameters, one after another.
-constexpr int kConcatSources = 32;  // per launch (kernel parameters stay well under their 4 KB)
+// inputs' rows r side by side. Units of `Unit` bytes; each source has blocks of its own (source_blocks.cuh).
+constexpr int kConcatSources = kSourcesPerLaunch;
 
 struct ConcatSources {
   const uint8_t* data[kConcatSources];
@@ -88,14 +87,7 @@ struct ConcatSources {
 
 template <typename Unit>
 __global__ void concatKernel(ConcatSources s, Unit* out, int64_t rows) {
-  int lo = 0, hi = s.count - 1;  // this block's source: the last whose first block <= blockIdx.x
-  while (lo < hi) {
-    const int mid = (lo + hi + 1) / 2;
-    if (s.firstBlock[mid] <= blockIdx.x)
-      lo = mid;
-    else
-      hi = mid - 1;
-  }
+  const int lo = sourceOfBlock(s.firstBlock, s.count);
   const int64_t width = s.begin[lo + 1] - s.begin[lo], n = rows * width;
   const Unit* src = reinterpret_cast<const Unit*>(s.data[lo]);
   Unit* dst = out + s.rangeStart + s.begin[lo];
@@ -120,16 +112,8 @@ size_t concatUnit(const std::vector<TensorView>& in, const TensorView& out, int6
 
 template <typename Unit>
 void launchConcat(LaunchContext& ctx, ConcatSources& s, void* out, int64_t rows) {
-  // Each source's blocks in proportion to its units, about 4096 blocks of 256 threads in all.
-  const int64_t total = rows * s.begin[s.count];
-  const int64_t perBlock = 256 * std::max<int64_t>(1, (total + 256 * 4096 - 1) / (256 * 4096));
-  uint32_t blocks = 0;
-  for (int i = 0; i < s.count; ++i) {
-    s.firstBlock[i] = blocks;
-    blocks +=
-        static_cast<uint32_t>(std::max<int64_t>(1, (rows * (s.begin[i + 1] - s.begin[i]) + perBlock - 1) / perBlock));
-  }
-  s.firstBlock[s.count] = blocks;
+  const uint32_t blocks =
+      assignSourceBlocks(s.firstBlock, s.count, [&](int i) { return rows * (s.begin[i + 1] - s.begin[i]); });
   concatKernel<Unit><<<blocks, 256, 0, ctx.stream>>>(s, static_cast<Unit*>(out), rows);
 }
 
