@@ -79,6 +79,13 @@ std::string ConvertGraphToTRTEngine(const torch::jit::Module& mod, const std::st
   return conversion::ConvertBlockToEngine(graph->block(), cfg.convert_info);
 }
 
+std::string DescribeGraphEngine(const torch::jit::Module& mod, const std::string& method_name, CompileSpec cfg) {
+  auto lowered = lowering::LowerModule(mod, cfg.lower_info);
+  const auto& frozen = lowered.module();
+  auto graph = lowering::LowerGraph(frozen, method_name);
+  return conversion::DescribeBlockEngine(graph->block(), cfg.convert_info);
+}
+
 namespace {
 
 // Casts the engine's outputs that conversion returned in their source type (casts to float64, which the

@@ -27,6 +27,9 @@ enum class OutputStructure { kSingle, kTuple, kList };
 
 //! Lowers and converts a method into a serialized plan.
 std::string ConvertGraphToTRTEngine(const torch::jit::Module& mod, const std::string& method_name, CompileSpec cfg);
+//! Lowers and converts a method as ConvertGraphToTRTEngine does, then returns the engine inspector's JSON of its
+//! layers as the builder's passes leave them, without building a plan (a CUDA spec needs no GPU).
+std::string DescribeGraphEngine(const torch::jit::Module& mod, const std::string& method_name, CompileSpec cfg);
 //! Compiles `forward`: into one engine when every op converts (or require_full_compilation is set),
 //! else into engines for the convertible segments with TorchScript between them.
 torch::jit::Module CompileGraph(const torch::jit::Module& mod, CompileSpec cfg);

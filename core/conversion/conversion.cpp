@@ -440,10 +440,11 @@ void markOutputs(ConversionCtx* ctx, const torch::jit::Block* block, const torch
 
 }  // namespace
 
-std::string ConvertBlockToEngine(const torch::jit::Block* block, const ConversionInfo& info, int32_t* layer_count,
-                                 const StaticParams& params, const torch::jit::Node** failed_node,
-                                 std::vector<at::ScalarType>* boundary_casts) {
-  ConversionCtx ctx(info.engine_settings);
+namespace {
+// Converts every node of the block into ctx's network, inputs and outputs marked.
+void convertBlock(ConversionCtx& ctx, const torch::jit::Block* block, const ConversionInfo& info,
+                  const StaticParams& params, const torch::jit::Node** failed_node,
+                  std::vector<at::ScalarType>* boundary_casts) {
   ctx.boundary_casts_allowed = boundary_casts != nullptr;
   if (boundary_casts) boundary_casts->clear();
   addInputs(&ctx, block, info, params);
@@ -457,6 +458,20 @@ std::string ConvertBlockToEngine(const torch::jit::Block* block, const Conversio
     }
   }
   markOutputs(&ctx, block, failed_node, boundary_casts);
+}
+}  // namespace
+
+std::string DescribeBlockEngine(const torch::jit::Block* block, const ConversionInfo& info) {
+  ConversionCtx ctx(info.engine_settings);
+  convertBlock(ctx, block, info, {}, nullptr, nullptr);
+  return ctx.DescribeOptimizedEngine();
+}
+
+std::string ConvertBlockToEngine(const torch::jit::Block* block, const ConversionInfo& info, int32_t* layer_count,
+                                 const StaticParams& params, const torch::jit::Node** failed_node,
+                                 std::vector<at::ScalarType>* boundary_casts) {
+  ConversionCtx ctx(info.engine_settings);
+  convertBlock(ctx, block, info, params, failed_node, boundary_casts);
   std::string plan = ctx.SerializeEngine();
   if (layer_count) *layer_count = ctx.layers_after_build;
   LOG_INFO("Built engine: " << ctx.layers_before_build << " layers converted, " << ctx.layers_after_build

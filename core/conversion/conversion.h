@@ -40,6 +40,9 @@ std::string ConvertBlockToEngine(const torch::jit::Block* block, const Conversio
                                  int32_t* layer_count = nullptr, const StaticParams& params = {},
                                  const torch::jit::Node** failed_node = nullptr,
                                  std::vector<at::ScalarType>* boundary_casts = nullptr);
+//! The engine inspector's JSON of the engine ConvertBlockToEngine would build, its layers as the builder's passes
+//! leave them, without building a plan (no GPU needed to preview a CUDA engine's layers).
+std::string DescribeBlockEngine(const torch::jit::Block* block, const ConversionInfo& info);
 //! True when every node of the block can be evaluated or converted.
 bool VerifyConverterSupportForBlock(const torch::jit::Block* block, bool suppress_errors = false);
 //! One line per unsupported op kind: schema, and the source lines where it appears.

@@ -137,7 +137,9 @@ core::partitioning::ArgumentStructure flatten(const InputSignature& sig, std::ve
   return s;
 }
 
-core::CompileSpec toInternal(const CompileSpec& spec) {
+// `preview`: the layers are only described (describe_engine_layers), so a GPU spec keeps the CUDA backend on a
+// machine without that GPU.
+core::CompileSpec toInternal(const CompileSpec& spec, bool preview = false) {
   spec.validate();  // the one check of every option; below only translates
   std::vector<core::conversion::InputRange> ranges;
   std::vector<core::partitioning::ArgumentStructure> signature;
@@ -168,7 +170,7 @@ core::CompileSpec toInternal(const CompileSpec& spec) {
   if (spec.device.device_type == Device::DeviceType::kGPU) {
     if (!trt::hasCudaBackend()) {
       LOG_WARNING("the GPU was requested but this build has no CUDA backend; building for the CPU backend");
-    } else if (static_cast<int64_t>(torch::cuda::device_count()) <= spec.device.gpu_id) {
+    } else if (!preview && static_cast<int64_t>(torch::cuda::device_count()) <= spec.device.gpu_id) {
       LOG_WARNING("the GPU was requested but GPU " << spec.device.gpu_id
                                                    << " is not visible; building for the CPU backend");
     } else {
@@ -202,6 +204,10 @@ torch::jit::Module compile(const torch::jit::Module& module, CompileSpec info) {
 
 std::string convert_method_to_trt_engine(const torch::jit::Module& module, std::string method_name, CompileSpec info) {
   return core::ConvertGraphToTRTEngine(module, method_name, toInternal(info));
+}
+
+std::string describe_engine_layers(const torch::jit::Module& module, std::string method_name, CompileSpec info) {
+  return core::DescribeGraphEngine(module, method_name, toInternal(info, true));
 }
 
 namespace {

@@ -438,3 +438,87 @@ TEST(ChannelsLastPass, LeavesALayerAlreadyChannelsLastAsItIs) {
   EXPECT_EQ(count(net, trt::LayerType::kSHUFFLE), 0);
   EXPECT_EQ(net.getOutput(0)->getDimensions(), (trt::Dims{8, 3, 3, 16}));
 }
+
+namespace {
+// An FPN top-down step: the coarse level upsampled (nearest 2x, or bilinear to the fine level's size with
+// half-pixel centres and explicit ratios), added to the fine level's lateral 1x1 convolution, then a 3x3
+// convolution; output "y".
+void makeTopDown(trt::INetworkDefinition& net, WeightPool& w, trt::InterpolationMode mode) {
+  auto* fine = net.addInput("fine", trt::DataType::kHALF, {2, 4, 8, 8});
+  auto* coarse = net.addInput("coarse", trt::DataType::kHALF, {2, 8, 4, 4});
+  auto* top = conv(net, w, *coarse, 8, 6, 1);
+  auto* up = net.addResize(*top, {2, 6, 8, 8});
+  up->setResizeMode(mode);
+  if (mode == trt::InterpolationMode::kLINEAR) {
+    up->setCoordinateTransformation(trt::ResizeCoordinateTransformation::kHALF_PIXEL);
+    up->setScales({1.0, 1.0, 0.5, 0.5});
+  }
+  auto* sum = net.addElementWise(*conv(net, w, *fine, 4, 6, 1), *up->getOutput(0), trt::ElementWiseOperation::kSUM);
+  auto* out = conv(net, w, *sum->getOutput(0), 6, 6, 3);
+  out->setName("y");
+  net.markOutput(*out);
+}
+}  // namespace
+
+TEST(ChannelsLastPass, AnFpnUpsamplingStaysInTheRegionWithTheSameResult) {
+  for (auto mode : {trt::InterpolationMode::kNEAREST, trt::InterpolationMode::kLINEAR}) {
+    WeightPool w1, w2;
+    trt::INetworkDefinition reference, nhwc;
+    makeTopDown(reference, w1, mode);
+    makeTopDown(nhwc, w2, mode);
+    trt::passes::useChannelsLast(nhwc, halfTypes);
+    // One region: the resize reads and writes NHWC ([2, 8, 8, 6] with its ratios reordered), so the only
+    // transposes are the two inputs' and the output's.
+    const auto resizes = layersOf<trt::IResizeLayer>(nhwc, trt::LayerType::kRESIZE);
+    ASSERT_EQ(resizes.size(), 1u);
+    EXPECT_EQ(resizes[0]->getOutputDimensions(), (trt::Dims{2, 8, 8, 6}));
+    if (mode == trt::InterpolationMode::kLINEAR)
+      EXPECT_EQ(resizes[0]->getScales(), (std::vector<double>{1.0, 0.5, 0.5, 1.0}));
+    EXPECT_EQ(count(nhwc, trt::LayerType::kSHUFFLE), 3);
+    expectSameResults(
+        reference, nhwc,
+        {{"fine", toHalf(randomVector(2 * 4 * 64, 61))}, {"coarse", toHalf(randomVector(2 * 8 * 16, 62))}});
+  }
+}
+
+TEST(ChannelsLastPass, AResizeOfChannelsOrARunTimeSizeStaysChannelsFirst) {
+  WeightPool w;
+  trt::INetworkDefinition net;
+  auto* x = net.addInput("x", trt::DataType::kHALF, {2, 4, 8, 8});
+  auto* up = net.addResize(*conv(net, w, *x, 4, 6, 1), {2, 12, 8, 8});  // resizes the channels
+  auto* out = conv(net, w, *up->getOutput(0), 12, 4, 1);
+  out->setName("y");
+  net.markOutput(*out);
+  trt::passes::useChannelsLast(net, halfTypes);
+  EXPECT_EQ(layersOf<trt::IResizeLayer>(net, trt::LayerType::kRESIZE)[0]->getOutputDimensions(),
+            (trt::Dims{2, 12, 8, 8}));
+}
+
+TEST(ChannelsLastPass, AnFp16EnginesInputAndOutputCastsStayOutsideTheRegion) {
+  // float32 bindings, FP16 convolutions: the input is cast before its transpose to NHWC and the output
+  // transposed back before its cast to float32, so both transposes move 16-bit elements.
+  WeightPool w;
+  trt::INetworkDefinition net;
+  auto* x = net.addInput("x", trt::DataType::kFLOAT, {2, 4, 8, 8});
+  auto* out = conv(net, w, *conv(net, w, *x, 4, 6, 3), 6, 6, 3);
+  out->setName("y");
+  net.markOutput(*out);
+  std::unique_ptr<trt::IBuilder> builder(trt::createInferBuilder(trt::defaultLogger()));
+  std::unique_ptr<trt::IBuilderConfig> config(builder->createBuilderConfig());
+  config->setFlag(trt::BuilderFlag::kFP16);
+  if (!trt::hasCudaBackend()) GTEST_SKIP() << "the CUDA backend's layout, previewed without a GPU, needs it built";
+  config->setBackend(trt::Backend::kCUDA);
+  const std::string doc = builder->describeOptimizedNetwork(net, *config);
+  // In order: the cast to FP16, its transpose, the convolutions, the transpose back, the cast to float32.
+  const size_t castIn = doc.find("\"x to fp16 [precision]\""), toLast = doc.find("to NHWC [layout]"),
+               toFirst = doc.find("to NCHW [layout]"), castOut = doc.find("\"y to fp32 [precision]\"");
+  ASSERT_NE(castIn, std::string::npos) << doc;
+  ASSERT_NE(castOut, std::string::npos) << doc;
+  EXPECT_LT(castIn, toLast) << doc;
+  EXPECT_LT(toLast, toFirst) << doc;
+  EXPECT_LT(toFirst, castOut) << doc;
+  for (const char* transpose : {"to NHWC [layout]", "to NCHW [layout]"}) {
+    const size_t at = doc.find(transpose);
+    EXPECT_NE(doc.find("\"dtype\":\"float16\"", at), std::string::npos) << doc;
+  }
+}

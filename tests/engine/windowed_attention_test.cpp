@@ -127,20 +127,25 @@ TEST(WindowedAttention, APerBatchMaskStaysAsWritten) {
 }
 
 TEST(AttentionQueryScale, AScaledQueryFoldsIntoTheAttentionsScale) {
-  // q * c read only by an attention (directly, or through a reshape as the windowed attention reads it):
-  // the multiply goes, the attention's scale becomes c / sqrt(D).
+  // q * c or q / (1 / c) read only by an attention (directly, or through a reshape as the windowed attention
+  // reads it): the multiply or division goes, the attention's scale becomes c / sqrt(D).
   const int64_t Bq = 2, Hq = 3, S = 5, Dq = 8;
   const size_t n = static_cast<size_t>(Bq * Hq * S * Dq);
   const auto q = randomVector(n, 341), k = randomVector(n, 342), v = randomVector(n, 343);
-  static const float c = 0.3f;
-  for (bool throughReshape : {false, true}) {
+  static const float c = 0.3f, divisor = 1.f / c;
+  for (int variant = 0; variant < 3; ++variant) {
+    // q * c, q * c through a reshape, and q / (1 / c) (DistilBERT's q / sqrt(head size)).
+    const bool throughReshape = variant == 1, divide = variant == 2;
     trt::INetworkDefinition net;
     const trt::Dims dims{Bq, Hq, S, Dq};
     auto* qi = net.addInput("q", trt::DataType::kFLOAT, throughReshape ? trt::Dims{Bq * Hq, S, Dq} : dims);
     auto* ki = net.addInput("k", trt::DataType::kFLOAT, dims);
     auto* vi = net.addInput("v", trt::DataType::kFLOAT, dims);
-    auto* cc = net.addConstant({}, {trt::DataType::kFLOAT, &c, 1});
-    trt::ITensor* scaled = net.addElementWise(*qi, *cc->getOutput(0), trt::ElementWiseOperation::kPROD)->getOutput(0);
+    auto* cc = net.addConstant({}, {trt::DataType::kFLOAT, divide ? &divisor : &c, 1});
+    trt::ITensor* scaled =
+        net.addElementWise(*qi, *cc->getOutput(0),
+                           divide ? trt::ElementWiseOperation::kDIV : trt::ElementWiseOperation::kPROD)
+            ->getOutput(0);
     if (throughReshape) {
       auto* view = net.addShuffle(*scaled);
       view->setReshapeDimensions(dims);

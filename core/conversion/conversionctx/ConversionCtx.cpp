@@ -135,8 +135,7 @@ void ConversionCtx::writeTimingCache(const trt::ITimingCache& cache) {
   LOG_INFO("timing cache '" << settings.timing_cache_path << "': " << cache.size() << " entries written");
 }
 
-std::string ConversionCtx::SerializeEngine() {
-  layers_before_build = net->getNbLayers();
+void ConversionCtx::dropInt8WithoutQuantizations() {
   if (cfg->getFlag(trt::BuilderFlag::kINT8) && !settings.calibrator && emulated_fake_quantize > 0) {
     bool quantizes = false;
     for (int32_t l = 0; l < net->getNbLayers(); ++l)
@@ -149,6 +148,17 @@ std::string ConversionCtx::SerializeEngine() {
       cfg->clearFlag(trt::BuilderFlag::kINT8);
     }
   }
+}
+
+std::string ConversionCtx::DescribeOptimizedEngine() {
+  layers_before_build = net->getNbLayers();
+  dropInt8WithoutQuantizations();
+  return builder->describeOptimizedNetwork(*net, *cfg);
+}
+
+std::string ConversionCtx::SerializeEngine() {
+  layers_before_build = net->getNbLayers();
+  dropInt8WithoutQuantizations();
   std::unique_ptr<trt::ITimingCache> timing_cache = readTimingCache();
   std::unique_ptr<trt::IHostMemory> plan(builder->buildSerializedNetwork(*net, *cfg));
   if (timing_cache) writeTimingCache(*timing_cache);

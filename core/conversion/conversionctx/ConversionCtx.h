@@ -64,6 +64,12 @@ struct ConversionCtx {
   trt::ITensor* lentConstant(const at::Tensor& t, trt::DataType type, const std::string& name);
   //! Serializes the network into a plan.
   std::string SerializeEngine();
+  //! The engine inspector's JSON of the network as the builder would optimize it, without building a plan
+  //! (trt::IBuilder::describeOptimizedNetwork: no GPU needed for a CUDA preview).
+  std::string DescribeOptimizedEngine();
+  //! Clears INT8 when no fake-quantize node of the engine became a Quantize layer and there is no calibrator
+  //! (their ranges were computed in floating point), with a warning.
+  void dropInt8WithoutQuantizations();
   //! The settings' timing cache file, read into a cache set on the config (nullptr when there is none
   //! to use), and written back after the build.
   std::unique_ptr<trt::ITimingCache> readTimingCache();

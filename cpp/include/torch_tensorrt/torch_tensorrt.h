@@ -156,6 +156,10 @@ std::string dtypeName(DataType t);
 torch::jit::Module compile(const torch::jit::Module& module, CompileSpec info);
 //! Compiles a method into a serialized plan.
 std::string convert_method_to_trt_engine(const torch::jit::Module& module, std::string method_name, CompileSpec info);
+//! The engine inspector's JSON (as get_layer_info gives it) of the engine convert_method_to_trt_engine would build:
+//! its layers as the builder's optimization passes leave them, without timing tactics or writing a plan. A GPU spec
+//! needs no GPU here (a CUDA build previews the layers for sm_90): what a GPU engine will run, seen from any machine.
+std::string describe_engine_layers(const torch::jit::Module& module, std::string method_name, CompileSpec info);
 //! Wraps a serialized plan in a module whose forward runs it.
 torch::jit::Module embed_engine_in_new_module(const std::string& engine,
                                               std::vector<std::string> input_binding_names = {},

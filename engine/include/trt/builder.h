@@ -236,6 +236,11 @@ class IBuilder {
   virtual IOptimizationProfile* createOptimizationProfile() = 0;
   //! Validates, optimizes and serializes the network; throws Error naming what is wrong.
   virtual IHostMemory* buildSerializedNetwork(INetworkDefinition& network, IBuilderConfig& config) = 0;
+  //! The engine inspector's JSON (ICudaEngine::describeLayersJson) of the network as the builder's passes leave it
+  //! for the config's backend, without timing tactics or writing a plan. It does not need the backend's device: on
+  //! a machine without a GPU, a CUDA config previews the layers for sm_90 (fields: "device" says so, "tactics" are
+  //! empty, "implementation" names only views). Throws Error as buildSerializedNetwork does.
+  virtual std::string describeOptimizedNetwork(INetworkDefinition& network, IBuilderConfig& config) = 0;
   //! What the last build did.
   virtual const BuildReport& lastReport() const = 0;
 };

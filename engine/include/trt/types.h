@@ -94,7 +94,7 @@ struct Weights {
   X(kSLICE, Slice, HALF, HALF)                    \
   X(kSELECT, Select, HALF, HALF)                  \
   X(kGATHER, Gather, HALF, HALF)                  \
-  X(kRESIZE, Resize, HALF, FP32)                  \
+  X(kRESIZE, Resize, HALF, HALF)                  \
   X(kTOPK, TopK, HALF, FP32)                      \
   X(kNORMALIZATION, Normalization, HALF, HALF)    \
   X(kQUANTIZE, Quantize, FP32, FP32)              \

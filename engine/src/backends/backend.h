@@ -128,6 +128,9 @@ class ExecutionBackend {
   virtual ~ExecutionBackend() = default;
   //! Fills the plan's target (device name, SM version); throws Error when this machine has none.
   virtual void describeTarget(PlanContents& plan) const = 0;
+  //! The target of a preview of the optimized layers (IBuilder::describeOptimizedNetwork): this machine's device
+  //! where there is one, else the device the backend assumes (no Error: nothing will run).
+  virtual void describePreviewTarget(PlanContents& plan) const { describeTarget(plan); }
   //! Throws Error when a plan for this backend cannot run on this machine (missing or other device).
   virtual void checkTarget(const PlanContents& plan) const = 0;
   //! Loads an engine: device copies of the weights its layers read, recorded in the schedule.

@@ -9,6 +9,7 @@
 #include "builder/passes/passes.h"
 #include "builder/tactic_tuning.h"
 #include "plan/plan.h"
+#include "runtime/inspector.h"
 #include "trt/builder.h"
 
 namespace trt {
@@ -73,7 +74,7 @@ void checkProfiles(const INetworkDefinition& net, const IBuilderConfig& config) 
 }
 }  // namespace
 
-IHostMemory* Builder::buildSerializedNetwork(INetworkDefinition& network, IBuilderConfig& config) {
+PlanContents Builder::optimize(INetworkDefinition& network, IBuilderConfig& config, bool preview) {
   report_ = BuildReport{};
   network.validate();
   checkProfiles(network, config);
@@ -95,7 +96,10 @@ IHostMemory* Builder::buildSerializedNetwork(INetworkDefinition& network, IBuild
         "the config targets the cuda backend, which this build of the engine does not include (configure with "
         "TORCHTRT_CUDA=ON)");
   const ExecutionBackend& backend = executionBackend(settings.backend);
-  backend.describeTarget(settings);
+  if (preview)
+    backend.describePreviewTarget(settings);
+  else
+    backend.describeTarget(settings);
   const bool fp8 = config.getFlag(BuilderFlag::kFP8);
   // FP8 layers the network has already: a quantization-aware model's FP8 quantizations, torch._scaled_mm's products.
   bool fp8Quantizations = false, fp8Products = false;
@@ -148,6 +152,9 @@ IHostMemory* Builder::buildSerializedNetwork(INetworkDefinition& network, IBuild
   runPass("constant folding", passes::foldConstants);
   runPass("dead-layer removal", passes::removeDeadLayers);
   if (runPass("shuffle folding", passes::foldShuffles) > 0) runPass("dead-layer removal", passes::removeDeadLayers);
+  // After constant folding, which makes a traced default mask's condition one constant.
+  if (runPass("uniform select folding", passes::foldUniformSelects) > 0)
+    runPass("dead-layer removal", passes::removeDeadLayers);
   // Each fold leaves the folded layer dead, which hides the next fold (batch norm's add after
   // its multiply) until dead layers are gone: repeat until nothing folds.
   for (int round = 0; round < 8 && runPass("convolution scale folding", passes::foldConvolutionScale) > 0; ++round)
@@ -258,7 +265,14 @@ IHostMemory* Builder::buildSerializedNetwork(INetworkDefinition& network, IBuild
     runPass("dead-layer removal", passes::removeDeadLayers);
   net.validate();
   report_.layersAfter = net.getNbLayers();
-  settings.network = nullptr;
+  settings.network = std::move(work->network);
+  return settings;
+}
+
+IHostMemory* Builder::buildSerializedNetwork(INetworkDefinition& network, IBuilderConfig& config) {
+  PlanContents settings = optimize(network, config, false);
+  const INetworkDefinition& net = *settings.network;
+  const ExecutionBackend& backend = executionBackend(settings.backend);
   // Tactics are timed here, once, and stored in the plan: a loaded engine never times. The tuning run's
   // engine is a copy of the network that shares its weights.
   if (backend.timesTactics(net) && !config.getFlag(BuilderFlag::kSKIP_TACTIC_TIMING)) {
@@ -300,5 +314,10 @@ IHostMemory* Builder::buildSerializedNetwork(INetworkDefinition& network, IBuild
 }
 
 IBuilder* createInferBuilder(ILogger& logger) { return new Builder(logger); }
+
+std::string Builder::describeOptimizedNetwork(INetworkDefinition& network, IBuilderConfig& config) {
+  const PlanContents optimized = optimize(network, config, true);
+  return inspectorJson(optimized, {}, nullptr);
+}
 
 }  // namespace trt

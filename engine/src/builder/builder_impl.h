@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "plan/plan.h"
 #include "trt/builder.h"
 
 namespace trt {
@@ -68,9 +69,15 @@ class Builder final : public IBuilder {
   IBuilderConfig* createBuilderConfig() override;
   IOptimizationProfile* createOptimizationProfile() override;
   IHostMemory* buildSerializedNetwork(INetworkDefinition& network, IBuilderConfig& config) override;
+  std::string describeOptimizedNetwork(INetworkDefinition& network, IBuilderConfig& config) override;
   const BuildReport& lastReport() const override { return report_; }
 
  private:
+  // Validates the network and runs the optimization passes on a copy of it for the config's backend: the
+  // returned contents hold the optimized network and the plan's settings, without tactics. `preview`: the
+  // backend's device need not be present (ExecutionBackend::describePreviewTarget).
+  PlanContents optimize(INetworkDefinition& network, IBuilderConfig& config, bool preview);
+
   ILogger& logger_;
   std::vector<std::unique_ptr<IOptimizationProfile>> profiles_;
   BuildReport report_;

@@ -8,6 +8,7 @@
 #include "layers/attention_layout.h"
 #include "network/computed_precision.h"
 #include "plan/plan.h"
+#include "runtime/inspector.h"
 #include "runtime/memory_views.h"
 #include "runtime/runtime_impl.h"
 #include "runtime/schedule.h"
@@ -117,12 +118,13 @@ Json fusedJson(const ILayer* layer) {
 }
 }  // namespace
 
-std::string CudaEngine::describeLayersJson() const {
-  const INetworkDefinition& net = *contents_->network;
-  Json doc = {{"backend", backendName(contents_->backend)},
-              {"device", contents_->deviceName},
-              {"workspace_limit", contents_->workspaceLimit},
-              {"timing_iterations", contents_->timingIterations}};
+std::string inspectorJson(const PlanContents& contents, std::unordered_map<const ILayer*, std::string> implementations,
+                          const ActivationBytes* activationBytes) {
+  const INetworkDefinition& net = *contents.network;
+  Json doc = {{"backend", backendName(contents.backend)},
+              {"device", contents.deviceName},
+              {"workspace_limit", contents.workspaceLimit},
+              {"timing_iterations", contents.timingIterations}};
   const std::pair<BuilderFlag, const char*> flagNames[] = {
       {BuilderFlag::kFP16, "fp16"},
       {BuilderFlag::kINT8, "int8"},
@@ -134,24 +136,12 @@ std::string CudaEngine::describeLayersJson() const {
       {BuilderFlag::kPREFER_PRECISION_CONSTRAINTS, "prefer_precision_constraints"}};
   Json& flags = doc["builder_flags"] = Json::array();
   for (const auto& f : flagNames)
-    if ((contents_->builderFlags >> static_cast<int>(f.first)) & 1ull) flags.push_back(f.second);
-  // Activation memory at the build-time shapes (null when an input is dynamic).
+    if ((contents.builderFlags >> static_cast<int>(f.first)) & 1ull) flags.push_back(f.second);
   bool isStatic = true;
   for (int i = 0; i < net.getNbInputs(); ++i) isStatic &= net.getInput(i)->getDimensions().isStatic();
-  doc["activation_bytes"] = nullptr;
-  doc["activation_bytes_without_reuse"] = nullptr;
-  // What runs each layer at the build-time shapes, where the backend tells (the CPU backend: oneDNN's
-  // primitive or the engine's kernel), from a context prepared as for its first run; nothing runs.
-  std::unordered_map<const ILayer*, std::string> implementations;
-  if (isStatic) {
-    std::unique_ptr<ExecutionContext> ctx(static_cast<ExecutionContext*>(createExecutionContext()));
-    doc["activation_bytes"] = ctx->getActivationBytes();
-    doc["activation_bytes_without_reuse"] = ctx->getActivationBytesWithoutReuse();
-    ExecutionContext& c = *ctx;
-    if (!c.shapesResolved_) c.resolveShapes();
-    c.prepareBackend();
-    implementations = c.runner_->layerImplementations();
-  }
+  // Activation memory at the build-time shapes (null when an input is dynamic, or nothing was prepared).
+  doc["activation_bytes"] = activationBytes ? Json(activationBytes->withReuse) : Json();
+  doc["activation_bytes_without_reuse"] = activationBytes ? Json(activationBytes->withoutReuse) : Json();
   Json& layers = doc["layers"] = Json::array();
   for (int l = 0; l < net.getNbLayers(); ++l) {
     const ILayer* layer = net.getLayer(l);
@@ -159,10 +149,10 @@ std::string CudaEngine::describeLayersJson() const {
     for (int i = 0; i < layer->getNbInputs(); ++i) inputs.push_back(tensorJson(layer->getInput(i)));
     for (int i = 0; i < layer->getNbOutputs(); ++i) outputs.push_back(tensorJson(layer->getOutput(i)));
     // The kernel choices the builder timed for this layer, per input shape (the CUDA backend's).
-    for (const TacticRecord& t : contents_->tactics)
+    for (const TacticRecord& t : contents.tactics)
       if (t.layer == l) {
         tactics.push_back({{"shape", t.shape}, {"choice", t.choice}});
-        const std::string kernel = executionBackend(contents_->backend).describeTactic(*layer, t.choice);
+        const std::string kernel = executionBackend(contents.backend).describeTactic(*layer, t.choice);
         if (!kernel.empty()) tactics.back()["kernel"] = kernel;
         if (!t.artifact.empty()) tactics.back()["artifact_bytes"] = t.artifact.size();
       }
@@ -172,7 +162,7 @@ std::string CudaEngine::describeLayersJson() const {
     if (isStatic && !implementations.count(layer) && layer->getNbInputs() > 0 &&
         !layer->getOutput(0)->isNetworkOutput() &&
         runsAsView(*layer, layer->getInput(0)->getDimensions(), layer->getOutput(0)->getDimensions(), viewBytes))
-      implementations[layer] = "view of its input's memory";
+      implementations[layer] = kViewImplementation;
     layers.push_back(
         {{"index", l},
          {"name", layer->getName()},
@@ -190,6 +180,23 @@ std::string CudaEngine::describeLayersJson() const {
   // Names come from user models: invalid UTF-8 is replaced rather than refused (the inspector must
   // describe any loadable plan).
   return doc.dump(-1, ' ', false, Json::error_handler_t::replace) + "\n";
+}
+
+std::string CudaEngine::describeLayersJson() const {
+  const INetworkDefinition& net = *contents_->network;
+  bool isStatic = true;
+  for (int i = 0; i < net.getNbInputs(); ++i) isStatic &= net.getInput(i)->getDimensions().isStatic();
+  // What runs each layer at the build-time shapes, where the backend tells (the CPU backend: oneDNN's
+  // primitive or the engine's kernel), from a context prepared as for its first run; nothing runs.
+  std::unordered_map<const ILayer*, std::string> implementations;
+  if (!isStatic) return inspectorJson(*contents_, implementations, nullptr);
+  std::unique_ptr<ExecutionContext> ctx(static_cast<ExecutionContext*>(createExecutionContext()));
+  const ActivationBytes bytes{ctx->getActivationBytes(), ctx->getActivationBytesWithoutReuse()};
+  ExecutionContext& c = *ctx;
+  if (!c.shapesResolved_) c.resolveShapes();
+  c.prepareBackend();
+  implementations = c.runner_->layerImplementations();
+  return inspectorJson(*contents_, std::move(implementations), &bytes);
 }
 
 }  // namespace trt

@@ -125,6 +125,11 @@ PYBIND11_MODULE(_C, m) {
           }
           return py::bytes(plan);
         });
+  m.def("describe_engine_layers",
+        [](const torch::jit::Module& mod, const std::string& method, const CompileSpec& spec) {
+          py::gil_scoped_release release;
+          return torch_tensorrt::ts::describe_engine_layers(mod, method, spec);
+        });
   m.def("embed_engine_in_new_module",
         [](const py::bytes& engine, std::vector<std::string> input_names, std::vector<std::string> output_names,
            std::optional<std::pair<std::string, int64_t>> device) {

@@ -1,6 +1,6 @@
 """The TorchScript path: compile, convert to an engine, embed an engine, check op support."""
 import math
-from typing import Any, List, Optional, Sequence, Set
+from typing import Any, Dict, List, Optional, Sequence, Set
 
 import torch
 
@@ -87,6 +87,35 @@ def convert_method_to_trt_engine(
         raise ValueError("convert_method_to_trt_engine needs inputs=[...]")
     spec = compile_spec(inputs, enabled_precisions, module, **kwargs)
     return _C.convert_graph_to_trt_engine(module._c, method_name, spec)
+
+
+def describe_engine_layers(
+    module: torch.jit.ScriptModule,
+    method_name: str = "forward",
+    inputs: Optional[Sequence[Any]] = None,
+    enabled_precisions: Optional[Set[torch.dtype]] = None,
+    device: Any = None,
+    **kwargs: Any,
+) -> Dict[str, Any]:
+    """The engine inspector's record (as :func:`get_layer_info` gives it) of the engine
+    :func:`convert_method_to_trt_engine` would build: its layers as the builder's optimization passes
+    leave them, without timing tactics or writing a plan. ``device="cuda"`` needs no GPU here: on a
+    machine without one, a build with the CUDA backend previews the layers a GPU engine will run (for
+    sm_90; ``"device"`` says so, ``"tactics"`` are empty and ``"implementation"`` names only the layers
+    that run as views of their input's memory)."""
+    import json
+
+    if inputs is None:
+        raise ValueError("describe_engine_layers needs inputs=[...]")
+    d = None if device is None else device if isinstance(device, Device) else Device(device)
+    if d is not None and d.device_type == "cuda":
+        if not _C.has_cuda_backend():
+            raise ValueError(f"device={device!r}: this build of torch_tensorrt has no CUDA backend to describe")
+        spec = compile_spec(inputs, enabled_precisions, module, device="cpu", **kwargs)
+        spec.device = d._to_native()  # no GPU needed: nothing is built or run on it
+    else:
+        spec = compile_spec(inputs, enabled_precisions, module, device=device, **kwargs)
+    return json.loads(_C.describe_engine_layers(module._c, method_name, spec))
 
 
 def embed_engine_in_new_module(

@@ -420,6 +420,16 @@ class CudaBackend : public ExecutionBackend {
     currentDevice(plan.deviceName, plan.smMajor, plan.smMinor);
   }
 
+  // Without a GPU, the Hopper GPU the project's kernels are tuned for (the passes ask only what the backend
+  // computes, and FP8's check asks the SM).
+  void describePreviewTarget(PlanContents& plan) const override {
+    int count = 0;
+    if (cudaGetDeviceCount(&count) == cudaSuccess && count > 0) return describeTarget(plan);
+    plan.deviceName = "no GPU visible: layers previewed for sm_90";
+    plan.smMajor = 9;
+    plan.smMinor = 0;
+  }
+
   // A CUDA plan runs only on a GPU of the SM it was built for (its kernels are compiled for it).
   void checkTarget(const PlanContents& c) const override {
     int count = 0;

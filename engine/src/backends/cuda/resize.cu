@@ -1,5 +1,8 @@
-// Resize on the GPU: one thread per output element, taps from the shared PyTorch-exact rules.
+// Resize on the GPU: one thread per output element, taps from the shared PyTorch-exact rules; float32,
+// float16 and bfloat16 storage, the taps summed in float (as PyTorch's half upsampling accumulates).
+// The axes are whatever the layer's are, so an NHWC resize (a channels-last region's) is the same kernel.
 #include "backends/cuda/cuda_kernels.h"
+#include "backends/cuda/float_types.cuh"
 #include "common/resize_taps.h"
 
 namespace trt {
@@ -13,7 +16,8 @@ struct ResizeGeometry {
   int64_t inStride[Dims::MAX_DIMS];
 };
 
-__global__ void resizeKernel(const float* src, float* dst, ResizeGeometry g, int64_t n) {
+template <typename T>
+__global__ void resizeKernel(const T* src, T* dst, ResizeGeometry g, int64_t n) {
   int64_t i = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x;
   if (i >= n) return;
   int64_t idx[Dims::MAX_DIMS][4];
@@ -34,7 +38,7 @@ __global__ void resizeKernel(const float* src, float* dst, ResizeGeometry g, int
       off += idx[d][tap[d]] * g.inStride[d];
       weight *= w[d][tap[d]];
     }
-    acc += weight * src[off];
+    acc += weight * toFloat(src[off]);
     int d = g.rank - 1;
     for (; d >= 0; --d) {
       if (++tap[d] < count[d]) break;
@@ -42,7 +46,7 @@ __global__ void resizeKernel(const float* src, float* dst, ResizeGeometry g, int
     }
     if (d < 0) break;
   }
-  dst[i] = acc;
+  dst[i] = fromFloat<T>(acc);
 }
 }  // namespace
 
@@ -61,8 +65,11 @@ void launchResize(LaunchContext& ctx, const ILayer& layer, const std::vector<Ten
   }
   const int64_t n = out.dims.volume();
   if (n == 0) return;
-  resizeKernel<<<static_cast<unsigned>((n + 255) / 256), 256, 0, ctx.stream>>>(static_cast<const float*>(in[0].data),
-                                                                               static_cast<float*>(out.data), g, n);
+  dispatchFloating(in[0].type, layer.describe(), [&](auto tag) {
+    using T = decltype(tag);
+    resizeKernel<T><<<static_cast<unsigned>((n + 255) / 256), 256, 0, ctx.stream>>>(static_cast<const T*>(in[0].data),
+                                                                                    static_cast<T*>(out.data), g, n);
+  });
   check(cudaGetLastError(), "resize kernel launch");
 }
 

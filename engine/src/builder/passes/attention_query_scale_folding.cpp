@@ -1,6 +1,7 @@
 // A query scaled by a scalar before the attention reads it (Swin's and many hand-written attentions'
-// `q = q * head_dim ** -0.5`) folds into the attention's own scale: softmax((c q) K^T s) = softmax(q K^T (c s)).
-// The multiply over the whole query tensor goes; the product is rounded once instead of twice.
+// `q = q * head_dim ** -0.5`, DistilBERT's `q / sqrt(head_dim)`) folds into the attention's own scale: softmax((c q)
+// K^T s) = softmax(q K^T (c s)). The multiply over the whole query tensor goes; the product is rounded once instead of
+// twice.
 #include <cmath>
 #include <string>
 
@@ -27,26 +28,22 @@ int32_t foldAttentionQueryScale(INetworkDefinition& network) {
       if (reshapeOnly) view = shuffle;
     }
     ITensor* scaled = view ? view->getInput(0) : q;
-    ILayer* mul = soleElementWise(network, scaled, ElementWiseOperation::kPROD);
-    if (!mul || mul->precisionIsSet()) continue;
-    for (int side = 0; side < 2; ++side) {
-      float c = 0.f;
-      if (!scalarValue(mul->getInput(1 - side), c) || mul->getInput(side)->getDimensions() != scaled->getDimensions())
-        continue;
-      // The default scale needs the head size (a dynamic one leaves it to run time: not folded); a set one not.
-      const int64_t headSize = q->getDimensions().d[q->getDimensions().nbDims - 1];
-      if (!attention->hasScale() && headSize <= 0) break;
-      const float scale = c * attention->scaleFor(headSize);
-      if (!std::isfinite(scale)) break;
-      attention->setScale(scale);
-      if (view)
-        view->setInput(0, *mul->getInput(side));
-      else
-        attention->setInput(0, *mul->getInput(side));
-      attention->setName((std::string(mul->getName()) + " + " + attention->getName()).c_str());
-      ++folded;
-      break;
-    }
+    const ILayer* scaling = scaled->getProducer();
+    float c = 0.f;
+    ITensor* unscaled = scalarScaled(network, scaled, c);  // q * c, c * q or q / c (then 1 / c)
+    if (!unscaled) continue;
+    // The default scale needs the head size (a dynamic one leaves it to run time: not folded); a set one not.
+    const int64_t headSize = q->getDimensions().d[q->getDimensions().nbDims - 1];
+    if (!attention->hasScale() && headSize <= 0) continue;
+    const float scale = c * attention->scaleFor(headSize);
+    if (!std::isfinite(scale)) continue;
+    attention->setScale(scale);
+    if (view)
+      view->setInput(0, *unscaled);
+    else
+      attention->setInput(0, *unscaled);
+    attention->setName((std::string(scaling->getName()) + " + " + attention->getName()).c_str());
+    ++folded;
   }
   return folded;
 }

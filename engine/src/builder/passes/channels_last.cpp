@@ -1,8 +1,8 @@
 // Channels-last layout for the CUDA backend's FP16 convolutions: cuDNN's tensor-core kernels work
 // in NHWC, and on NCHW tensors cuDNN transposes every input and output itself (over half of
 // ResNet-50's FP16 time). Connected regions of 2-D FP16 convolutions (grouped and depthwise
-// included), 2-D pooling, reductions, concatenations, scales and the elementwise layers between
-// them switch to NHWC, so a MobileNet / EfficientNet block (depthwise convolution, squeeze-and-
+// included), 2-D pooling, reductions, concatenations, scales, spatial resizes and the elementwise
+// layers between them switch to NHWC, so a MobileNet / EfficientNet block (depthwise convolution, squeeze-and-
 // excitation pool, 1x1 convolutions, sigmoid, excitation multiply) stays NHWC end to end;
 // transposes are inserted only where a region meets the rest of the network.
 #include <functional>
@@ -115,9 +115,30 @@ Role roleOf(const ILayer* layer, const std::function<bool(DataType)>& convolutio
       role.candidate = allRank4(layer) && axis >= -4 && axis < 4;
       break;
     }
+    case LayerType::kRESIZE: {
+      // A spatial resize (the FPN's and segmentation heads' upsampling): batch and channels kept, the
+      // output dims set at build time. Its kernels resize whatever axes the dims say, so NHWC is the same
+      // layer with its dims and ratios reordered.
+      const auto* resize = static_cast<const IResizeLayer*>(layer);
+      const Dims in = layer->getInput(0)->getDimensions(), out = resize->getOutputDimensions();
+      const std::vector<double>& ratios = resize->getScales();
+      const auto keeps = [&](int axis) {
+        return in.d[axis] >= 0 && out.d[axis] == in.d[axis] &&
+               (ratios.empty() || ratios[axis] == 0.0 || ratios[axis] == 1.0);
+      };
+      role.candidate =
+          layer->getNbInputs() == 1 && rank4(layer->getInput(0)) && out.nbDims == 4 && keeps(0) && keeps(1);
+      break;
+    }
+    case LayerType::kIDENTITY:
+      // The cast of a network input (float32 to the engine's 16-bit type) or to a network output (back to
+      // float32) stays outside: the region's transpose then moves 16-bit elements (10 bytes an element
+      // for cast and transpose together instead of 14).
+      if (layer->getInput(0)->isNetworkInput() || layer->getOutput(0)->isNetworkOutput()) break;
+      role.candidate = allRank4(layer) && rank4(layer->getOutput(0));
+      break;
     case LayerType::kACTIVATION:
     case LayerType::kUNARY:
-    case LayerType::kIDENTITY:
       role.candidate = allRank4(layer) && rank4(layer->getOutput(0));
       break;
     case LayerType::kELEMENTWISE:
@@ -154,6 +175,20 @@ void remapAxes(ILayer* layer) {
     case LayerType::kSCALE: {
       auto* scale = static_cast<IScaleLayer*>(layer);
       if (scale->getMode() == ScaleMode::kCHANNEL) scale->setChannelAxis(3);
+      break;
+    }
+    case LayerType::kRESIZE: {
+      auto* resize = static_cast<IResizeLayer*>(layer);
+      const Dims out = resize->getOutputDimensions();
+      std::vector<double> ratios = resize->getScales();
+      Dims last = out;
+      std::vector<double> lastRatios = ratios;
+      for (int a = 0; a < 4; ++a) {
+        last.d[kAxisToLast[a]] = out.d[a];
+        if (!ratios.empty()) lastRatios[kAxisToLast[a]] = ratios[a];
+      }
+      resize->setOutputDimensions(last);
+      resize->setScales(lastRatios);
       break;
     }
     default:

@@ -65,6 +65,9 @@ class ZeroBiases {
 //! Folds an activation without parameters (GELU, ReLU, SiLU, ...) whose only reader is a quantization to FP8
 //! into it: one kernel reads the activation's input and writes the FP8 codes of act(x) computed in float.
 int32_t fuseActivationIntoFp8Quantize(INetworkDefinition& network);
+//! Replaces a Select whose condition is a constant of one value (all true, all false) by the input it picks,
+//! where that input has the output's shape and type (a traced model's default mask: DistilBERT's masked_fill).
+int32_t foldUniformSelects(INetworkDefinition& network);
 //! Folds a per-channel multiply or add after a convolution into its weights and bias.
 int32_t foldConvolutionScale(INetworkDefinition& network);
 //! Makes a per-channel Scale that is the only reader of a concatenation along its channel axis read the
