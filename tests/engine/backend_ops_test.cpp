@@ -391,7 +391,11 @@ const std::vector<Example>& examples() {
                 auto* resize = n.net.addResize(*n.input("x", t, {1, 2, 3, 4}), {1, 2, 6, 7});
                 resize->setResizeMode(trt::InterpolationMode::kLINEAR);
                 resize->setCoordinateTransformation(trt::ResizeCoordinateTransformation::kHALF_PIXEL);
-                n.mark(resize);
+                resize->setName("under test");
+                // Read by another layer: an enlarging resize that writes a float32 output computes in float32.
+                auto* after = n.net.addUnary(*resize->getOutput(0), trt::UnaryOperation::kABS);
+                after->getOutput(0)->setName("out");
+                n.net.markOutput(*after->getOutput(0));
               }),
       Example("TopK", LayerType::kTOPK, {F32, I32, I64},
               [](Net& n, DataType t) {

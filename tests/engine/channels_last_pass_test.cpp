@@ -522,3 +522,38 @@ TEST(ChannelsLastPass, AnFp16EnginesInputAndOutputCastsStayOutsideTheRegion) {
     EXPECT_NE(doc.find("\"dtype\":\"float16\"", at), std::string::npos) << doc;
   }
 }
+
+TEST(ChannelsLastPass, ASegmentationHeadsLastUpsamplingRunsOnItsSmallInput) {
+  // conv -> bilinear 8x upsampling -> float32 output: the resize stays outside the region (the transpose back
+  // moves the 8x8 map, not the 64x64 one) and computes in float32 (its small input is cast, not its output).
+  WeightPool w;
+  trt::INetworkDefinition net;
+  auto* x = net.addInput("x", trt::DataType::kFLOAT, {2, 4, 8, 8});
+  auto* up = net.addResize(*conv(net, w, *conv(net, w, *x, 4, 6, 3), 6, 3, 1), {2, 3, 64, 64});
+  up->setResizeMode(trt::InterpolationMode::kLINEAR);
+  up->getOutput(0)->setName("y");
+  net.markOutput(*up->getOutput(0));
+  std::unique_ptr<trt::IBuilder> builder(trt::createInferBuilder(trt::defaultLogger()));
+  std::unique_ptr<trt::IBuilderConfig> config(builder->createBuilderConfig());
+  config->setFlag(trt::BuilderFlag::kFP16);
+  // On the CPU (no region without the oneDNN plugin's preference, the same precision rule): float32, and the
+  // result is the FP16 convolutions' upsampled exactly as a float32 resize of them.
+  auto cpu = build(net, config.get());
+  const std::string cpuDoc = cpu.engine->describeLayersJson();
+  const size_t resizeAt = cpuDoc.find("\"kind\":\"Resize\"");
+  ASSERT_NE(resizeAt, std::string::npos) << cpuDoc;
+  EXPECT_NE(cpuDoc.find("\"precision\":\"float32\"", resizeAt), std::string::npos) << cpuDoc;
+  EXPECT_EQ(cpuDoc.find("\"y to fp32 [precision]\""), std::string::npos) << "no cast of the large output: " << cpuDoc;
+  const auto in = randomVector(2 * 4 * 64, 71);
+  auto fp32 = build(net);
+  expectNear(run(*cpu.engine, {{"x", {trt::Dims{2, 4, 8, 8}, in}}})["y"],
+             run(*fp32.engine, {{"x", {trt::Dims{2, 4, 8, 8}, in}}})["y"], 2e-2f);
+  if (!trt::hasCudaBackend()) return;
+  config->setBackend(trt::Backend::kCUDA);
+  const std::string doc = builder->describeOptimizedNetwork(net, *config);
+  const size_t toFirst = doc.find("to NCHW [layout]"), resize = doc.find("\"kind\":\"Resize\"");
+  ASSERT_NE(toFirst, std::string::npos) << doc;
+  EXPECT_LT(toFirst, resize) << doc;
+  EXPECT_NE(doc.find("\"dims\":[2,3,8,8]", toFirst), std::string::npos) << "the small map is transposed: " << doc;
+  EXPECT_NE(doc.find("\"precision\":\"float32\"", resize), std::string::npos) << doc;
+}

@@ -126,8 +126,10 @@ Role roleOf(const ILayer* layer, const std::function<bool(DataType)>& convolutio
         return in.d[axis] >= 0 && out.d[axis] == in.d[axis] &&
                (ratios.empty() || ratios[axis] == 0.0 || ratios[axis] == 1.0);
       };
-      role.candidate =
-          layer->getNbInputs() == 1 && rank4(layer->getInput(0)) && out.nbDims == 4 && keeps(0) && keeps(1);
+      // One that writes a network output (a segmentation head's last upsampling) stays outside: the region's
+      // transpose back then moves its small input, not its large output.
+      role.candidate = layer->getNbInputs() == 1 && !layer->getOutput(0)->isNetworkOutput() &&
+                       rank4(layer->getInput(0)) && out.nbDims == 4 && keeps(0) && keeps(1);
       break;
     }
     case LayerType::kIDENTITY:

@@ -125,8 +125,14 @@ int32_t assignPrecision(INetworkDefinition& net, Backend backend, DataType reduc
                                (layer->getType() == LayerType::kQUANTIZE &&
                                 static_cast<const IQuantizeLayer*>(layer)->getToType() == DataType::kFP8);
     if (anyFloating && layer->getType() != LayerType::kIDENTITY && !readsAnyFloat) {
-      // The reduced type the config allows, or the one the network itself already computes in.
-      const DataType wanted = reduced != DataType::kFLOAT ? reduced : own;
+      // The reduced type the config allows, or the one the network itself already computes in. A resize that
+      // enlarges straight into a float32 network output (a segmentation head's final upsampling) computes in
+      // float32: its small input is cast instead of its large output (and the result keeps float32's digits).
+      const ITensor* out = layer->getOutput(0);
+      const bool enlargesIntoFloatOutput =
+          layer->getType() == LayerType::kRESIZE && out->isNetworkOutput() && declared.at(out) == DataType::kFLOAT &&
+          ins[0].dims.isStatic() && desc.at(out).dims.isStatic() && desc.at(out).dims.volume() > ins[0].dims.volume();
+      const DataType wanted = enlargesIntoFloatOutput ? DataType::kFLOAT : reduced != DataType::kFLOAT ? reduced : own;
       const DataType target = chooseFloatPrecision(*layer, backend, wanted, obeyPins, notes);
       for (int i = 0; i < layer->getNbInputs(); ++i) {
         if (!isFloating(ins[i].type) || ins[i].type == target) continue;
