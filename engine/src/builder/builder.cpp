@@ -155,6 +155,8 @@ PlanContents Builder::optimize(INetworkDefinition& network, IBuilderConfig& conf
   // After constant folding, which makes a traced default mask's condition one constant.
   if (runPass("uniform select folding", passes::foldUniformSelects) > 0)
     runPass("dead-layer removal", passes::removeDeadLayers);
+  if (runPass("tiling slices as a transpose", passes::foldTilingSliceConcatenations) > 0)
+    runPass("dead-layer removal", passes::removeDeadLayers);
   // Each fold leaves the folded layer dead, which hides the next fold (batch norm's add after
   // its multiply) until dead layers are gone: repeat until nothing folds.
   for (int round = 0; round < 8 && runPass("convolution scale folding", passes::foldConvolutionScale) > 0; ++round)

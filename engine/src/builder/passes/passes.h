@@ -68,6 +68,10 @@ int32_t fuseActivationIntoFp8Quantize(INetworkDefinition& network);
 //! Replaces a Select whose condition is a constant of one value (all true, all false) by the input it picks,
 //! where that input has the output's shape and type (a traced model's default mask: DistilBERT's masked_fill).
 int32_t foldUniformSelects(INetworkDefinition& network);
+//! Replaces a concatenation of strided slices of one tensor that tile it exactly (Swin's patch merging: the four
+//! parities of H and W joined along the channels) by one transpose of that tensor (a reshape splitting the strided
+//! dims, a transpose, a reshape merging them).
+int32_t foldTilingSliceConcatenations(INetworkDefinition& network);
 //! Folds a per-channel multiply or add after a convolution into its weights and bias.
 int32_t foldConvolutionScale(INetworkDefinition& network);
 //! Makes a per-channel Scale that is the only reader of a concatenation along its channel axis read the
