@@ -112,3 +112,57 @@ TEST(MemoryViews, APadByZeroIsAViewInEveryModeAndARealPadCopies) {
     }
   }
 }
+
+namespace {
+// x [2, 3, 4, 5] (NHWC) -> relu -> transpose to NCHW -> reshape [2, 5, 12] -> transpose to [2, 12, 5] -> relu
+// -> y: a channels-last exit transpose, a flatten and the permute back (ViT's patch embedding), which together
+// read x in memory order; with `undo` false the last transpose is left out, and the bytes move.
+struct FlattenChain {
+  trt::INetworkDefinition net;
+  explicit FlattenChain(bool undo) {
+    auto* x = net.addInput("x", trt::DataType::kFLOAT, {2, 3, 4, 5});
+    auto* a = net.addActivation(*x, trt::ActivationType::kRELU);
+    auto* toFirst = net.addShuffle(*a->getOutput(0));
+    toFirst->setFirstTranspose({0, 3, 1, 2});
+    auto* flatten = net.addShuffle(*toFirst->getOutput(0));
+    flatten->setReshapeDimensions({2, 5, 12});
+    trt::ITensor* t = flatten->getOutput(0);
+    if (undo) {
+      auto* back = net.addShuffle(*t);
+      back->setFirstTranspose({0, 2, 1});
+      t = back->getOutput(0);
+    }
+    auto* b = net.addActivation(*t, trt::ActivationType::kRELU);
+    b->getOutput(0)->setName("y");
+    net.markOutput(*b->getOutput(0));
+  }
+};
+}  // namespace
+
+TEST(MemoryViews, ATransposeUndoneAfterAFlattenIsOneViewOfItsInput) {
+  const auto x = randomVector(120, 91);
+  for (bool undo : {true, false}) {
+    FlattenChain chain(undo);
+    auto built = build(chain.net);
+    const trt::INetworkDefinition& net = built.engine->network();
+    int shuffles = 0;
+    for (int l = 0; l < net.getNbLayers(); ++l) shuffles += net.getLayer(l)->getType() == trt::LayerType::kSHUFFLE;
+    const std::string json = built.engine->describeLayersJson();
+    const auto y = run(*built.engine, {{"x", {trt::Dims{2, 3, 4, 5}, x}}})["y"];
+    ASSERT_EQ(y.size(), 120u);
+    if (undo) {
+      // The three shuffles are one, which runs as a view: y is relu(x) in x's own order.
+      EXPECT_EQ(shuffles, 1) << built.engine->describeLayers();
+      EXPECT_NE(json.find("view of its input's memory"), std::string::npos) << json;
+      for (size_t i = 0; i < 120; ++i) EXPECT_EQ(y[i], std::max(0.f, x[i])) << i;
+    } else {
+      // y[n, c, hw] = x[n, h, w, c]: the transpose is copied (the flatten after it is a view).
+      EXPECT_EQ(shuffles, 2) << built.engine->describeLayers();
+      for (int n = 0; n < 2; ++n)
+        for (int c = 0; c < 5; ++c)
+          for (int hw = 0; hw < 12; ++hw)
+            EXPECT_EQ(y[static_cast<size_t>((n * 5 + c) * 12 + hw)],
+                      std::max(0.f, x[static_cast<size_t>((n * 12 + hw) * 5 + c)]));
+    }
+  }
+}

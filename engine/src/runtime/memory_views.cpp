@@ -1,5 +1,7 @@
 #include "runtime/memory_views.h"
 
+#include <vector>
+
 #include "layers/layer_util.h"
 
 namespace trt {
@@ -14,6 +16,67 @@ bool movesNoBytes(const Permutation& p, const Dims& in) {
     if (in.d[from] == 1) continue;
     if (from < last) return false;
     last = from;
+  }
+  return true;
+}
+
+// Element strides of `shape` reshaped from a tensor of `sizes` read with `strides`, where the reshape needs
+// no copy (false otherwise): the reshape only splits and merges runs of dimensions that are contiguous with
+// each other (a run of sizes that is one block of memory may be regrouped freely; dimensions of size 1
+// have no stride that matters).
+bool viewStrides(const std::vector<int64_t>& sizes, const std::vector<int64_t>& strides, const Dims& shape,
+                 std::vector<int64_t>& out) {
+  out.assign(static_cast<size_t>(shape.nbDims), 0);
+  int view = shape.nbDims - 1;
+  int64_t base = sizes.empty() ? 1 : strides.back(), runElements = 1, viewElements = 1;
+  for (int d = static_cast<int>(sizes.size()) - 1; d >= 0; --d) {
+    runElements *= sizes[static_cast<size_t>(d)];
+    // A run ends where the next dimension out is not laid out right after this run.
+    const bool runEnds =
+        d == 0 || (sizes[static_cast<size_t>(d) - 1] != 1 && strides[static_cast<size_t>(d) - 1] != runElements * base);
+    if (!runEnds) continue;
+    while (view >= 0 && (viewElements < runElements || shape.d[view] == 1)) {
+      out[static_cast<size_t>(view)] = viewElements * base;
+      viewElements *= shape.d[view];
+      --view;
+    }
+    if (viewElements != runElements) return false;
+    if (d > 0) {
+      base = strides[static_cast<size_t>(d) - 1];
+      runElements = viewElements = 1;
+    }
+  }
+  return view < 0;
+}
+
+// Whether a shuffle (first transpose, reshape, second transpose) of `input` into `output` reads its input
+// in memory order: its output is then its input's bytes. Strides are followed through the three steps.
+bool shuffleMovesNoBytes(const IShuffleLayer& shuffle, const Dims& input, const Dims& output) {
+  const int rank = input.nbDims;
+  std::vector<int64_t> contiguous(static_cast<size_t>(rank)), sizes(static_cast<size_t>(rank)),
+      strides(static_cast<size_t>(rank));
+  if (output.volume() <= 0) return false;
+  for (int64_t i = rank - 1, step = 1; i >= 0; --i) {
+    contiguous[static_cast<size_t>(i)] = step;
+    step *= input.d[i];
+  }
+  const Permutation first = shuffle.getFirstTranspose(), second = shuffle.getSecondTranspose();
+  for (int i = 0; i < rank; ++i) {
+    const int32_t from = first.order[i];
+    if (from < 0 || from >= rank) return false;
+    sizes[static_cast<size_t>(i)] = input.d[from];
+    strides[static_cast<size_t>(i)] = contiguous[static_cast<size_t>(from)];
+  }
+  const Dims middle = layer_util::shapeBeforeSecondTranspose(output, second);
+  std::vector<int64_t> middleStrides;
+  if (!viewStrides(sizes, strides, middle, middleStrides)) return false;
+  // After the second transpose the strides must be the output's own contiguous ones (size-1 dims aside).
+  int64_t step = 1;
+  for (int i = output.nbDims - 1; i >= 0; --i) {
+    const int32_t from = second.order[i];
+    if (from < 0 || from >= middle.nbDims) return false;
+    if (output.d[i] != 1 && middleStrides[static_cast<size_t>(from)] != step) return false;
+    step *= output.d[i];
   }
   return true;
 }
@@ -55,8 +118,12 @@ bool isMemoryView(const ILayer& layer, const Dims& input, const Dims& output, in
   if (layer.getType() != LayerType::kSHUFFLE) return false;
   const auto& shuffle = static_cast<const IShuffleLayer&>(layer);
   const Permutation second = shuffle.getSecondTranspose();
-  return movesNoBytes(shuffle.getFirstTranspose(), input) &&
-         movesNoBytes(second, layer_util::shapeBeforeSecondTranspose(output, second));
+  if (movesNoBytes(shuffle.getFirstTranspose(), input) &&
+      movesNoBytes(second, layer_util::shapeBeforeSecondTranspose(output, second)))
+    return true;
+  // A transpose undone after a reshape (a channels-last region's exit transpose, then a model's flatten and
+  // permute back: ViT's patch embedding) reads memory in order too.
+  return input.isStatic() && output.isStatic() && shuffleMovesNoBytes(shuffle, input, output);
 }
 
 bool runsAsView(const ILayer& layer, const Dims& input, const Dims& output, size_t& offsetBytes) {

@@ -4,6 +4,7 @@
 // channels-last inputs) and chains of view/unsqueeze/flatten meet this way.
 #include "builder/passes/pass_util.h"
 #include "builder/passes/passes.h"
+#include "runtime/memory_views.h"
 
 namespace trt {
 namespace passes {
@@ -49,6 +50,76 @@ bool foldReshapePair(INetworkDefinition& network, IShuffleLayer& s) {
   s.setName((std::string(prev->getName()) + " + " + s.getName()).c_str());
   return true;
 }
+
+// Replaces `s` (read by its consumers) by `merged`, a new shuffle computing the same from an earlier tensor,
+// where `merged` runs as a view of its input's memory (static shapes); otherwise `merged` is removed. Only
+// merges that leave a view are kept, so the passes after this one still see the model's other transposes
+// and reshapes as the converters made them.
+bool keepIfView(INetworkDefinition& network, IShuffleLayer& s, IShuffleLayer* merged) {
+  const Dims in = merged->getInput(0)->getDimensions(), out = s.getOutput(0)->getDimensions();
+  if (!in.isStatic() || !out.isStatic() || s.getOutput(0)->isNetworkOutput() ||
+      !(merged->getOutput(0)->getDimensions() == out) || !isMemoryView(*merged, in, out)) {
+    network.removeLayer(merged);
+    return false;
+  }
+  network.moveLayer(merged, network.indexOf(&s));
+  network.replaceAllUses(*s.getOutput(0), *merged->getOutput(0));
+  return true;
+}
+
+// A transpose-only shuffle `prev` read only by `s`, a reshape: one shuffle transposing then reshaping (s's
+// placeholders copy the same dimensions, those of prev's output), kept where it reads memory in order (a
+// channels-last region's exit transpose before a model's flatten: ViT's patch embedding).
+bool foldTransposeIntoReshape(INetworkDefinition& network, IShuffleLayer& s) {
+  auto* prev = static_cast<IShuffleLayer*>(soleUseProducer(network, s.getInput(0), LayerType::kSHUFFLE));
+  if (!prev || prev->getNbInputs() != 1 || prev->hasReshape() || s.getNbInputs() != 1) return false;
+  const int32_t rank = prev->getInput(0)->getDimensions().nbDims;
+  const Permutation p1 = effectivePermutation(*prev, rank), own = s.getFirstTranspose();
+  Permutation composed;
+  for (int i = 0; i < rank; ++i) composed.order[i] = p1.order[own.order[i]];
+  IShuffleLayer* merged = network.addShuffle(*prev->getInput(0));
+  merged->setFirstTranspose(composed);
+  merged->setZeroIsPlaceholder(s.getZeroIsPlaceholder());
+  merged->setReshapeDimensions(s.getReshapeDimensions());
+  merged->setSecondTranspose(s.getSecondTranspose());
+  merged->setName((std::string(prev->getName()) + " + " + s.getName()).c_str());
+  return keepIfView(network, s, merged);
+}
+
+// A shuffle `prev` with a reshape, read only by the transpose-only `s`: prev's steps with s's permutation
+// after its second transpose (and a transpose-only shuffle before prev, read only by prev, as the first
+// transpose), kept where that reads memory in order: a channels-last region's exit transpose, a model's
+// flatten and the permute that undoes the transpose (ViT's patch embedding) are the input's bytes as they are.
+bool foldReshapeIntoTranspose(INetworkDefinition& network, IShuffleLayer& s) {
+  auto* prev = static_cast<IShuffleLayer*>(soleUseProducer(network, s.getInput(0), LayerType::kSHUFFLE));
+  if (!prev || prev->getNbInputs() != 1 || !prev->hasReshape() || s.getNbInputs() != 1 || s.hasReshape()) return false;
+  const int32_t rank = s.getInput(0)->getDimensions().nbDims;
+  const Permutation p = effectivePermutation(s, rank), second = prev->getSecondTranspose();
+  Permutation composed;
+  for (int i = 0; i < rank; ++i) composed.order[i] = second.order[p.order[i]];
+  auto* before = static_cast<IShuffleLayer*>(soleUseProducer(network, prev->getInput(0), LayerType::kSHUFFLE));
+  const bool absorb = before && before->getNbInputs() == 1 && !before->hasReshape();
+  for (int withBefore = absorb ? 1 : 0; withBefore >= 0; --withBefore) {
+    ITensor* source = withBefore ? before->getInput(0) : prev->getInput(0);
+    Permutation first = prev->getFirstTranspose();
+    std::string name = std::string(prev->getName()) + " + " + s.getName();
+    if (withBefore) {
+      const int32_t sourceRank = source->getDimensions().nbDims;
+      const Permutation p0 = effectivePermutation(*before, sourceRank), own = prev->getFirstTranspose();
+      for (int i = 0; i < sourceRank; ++i) first.order[i] = p0.order[own.order[i]];
+      name = std::string(before->getName()) + " + " + name;
+    }
+    IShuffleLayer* merged = network.addShuffle(*source);
+    merged->setFirstTranspose(first);
+    merged->setZeroIsPlaceholder(prev->getZeroIsPlaceholder());
+    merged->setReshapeDimensions(prev->getReshapeDimensions());
+    merged->setSecondTranspose(composed);
+    merged->setName(name.c_str());
+    if (keepIfView(network, s, merged)) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 int32_t foldShuffles(INetworkDefinition& network) {
@@ -57,6 +128,11 @@ int32_t foldShuffles(INetworkDefinition& network) {
     if (network.getLayer(l)->getType() != LayerType::kSHUFFLE) continue;
     auto* s = static_cast<IShuffleLayer*>(network.getLayer(l));
     if (isPureReshape(*s)) {
+      if (foldTransposeIntoReshape(network, *s)) {
+        ++changed;
+        ++l;  // past s, which the merged shuffle placed before it replaces
+        continue;
+      }
       if (foldReshapePair(network, *s)) ++changed;
       // A reshape of a static shape to itself moves nothing.
       const Dims in = s->getInput(0)->getDimensions(), out = s->getOutput(0)->getDimensions();
@@ -67,6 +143,11 @@ int32_t foldShuffles(INetworkDefinition& network) {
       continue;
     }
     if (s->getNbInputs() != 1 || s->hasReshape()) continue;
+    if (foldReshapeIntoTranspose(network, *s)) {
+      ++changed;
+      ++l;  // past s, which the merged shuffle placed before it replaces
+      continue;
+    }
     const int32_t rank = s->getInput(0)->getDimensions().nbDims;
     Permutation p = effectivePermutation(*s, rank);
     // transpose(transpose(x, p1), p2) = transpose(x, p1[p2[i]]).
