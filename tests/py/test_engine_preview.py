@@ -116,3 +116,34 @@ def test_the_cuda_preview_is_what_the_gpu_engine_runs():
     (engine,) = torch_tensorrt.ts.get_layer_info(compiled)
     keys = ("name", "kind", "outputs", "precision", "fused")
     assert [[layer[k] for k in keys] for layer in doc["layers"]] == [[layer[k] for k in keys] for layer in engine["layers"]]
+
+
+def test_distilbert_with_a_padding_mask_fuses_its_attention_and_matches_eager():
+    """DistilBERT's masked_fill(mask == 0, finfo.min) over a run-time padding mask becomes an additive mask of the
+    fused attention (the builder's masked-fill fold): the same numbers as eager, a sequence of padding only
+    included (uniform weights, as masked_fill's equal scores give), on the CPU and in the CUDA preview."""
+    transformers = pytest.importorskip("transformers")
+    import sys
+    import os
+    sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "bench"))
+    from zoo import PaddedTokens
+
+    torch.manual_seed(0)
+    cfg = transformers.DistilBertConfig(dim=64, n_layers=2, n_heads=4, hidden_dim=128, vocab_size=100,
+                                        torchscript=True, return_dict=False, attn_implementation="eager")
+    model = PaddedTokens(transformers.DistilBertModel(cfg).eval()).eval()
+    ids = torch.randint(1, 100, (3, 16))
+    ids[1, 10:] = 0  # padded
+    ids[2, :] = 0  # padding only
+    with torch.no_grad():
+        traced = torch.jit.trace(model, ids, check_trace=False)
+        expected = model(ids)
+    compiled = torch_tensorrt.compile(traced, inputs=[ids], device="cpu", require_full_compilation=True)
+    kinds = [layer["kind"] for layer in torch_tensorrt.ts.get_layer_info(compiled)[0]["layers"]]
+    assert kinds.count("Attention") == 2 and "SoftMax" not in kinds, kinds
+    with torch.no_grad():
+        torch.testing.assert_close(compiled(ids), expected, atol=1e-5, rtol=1e-5)
+    if torch_tensorrt._C.has_cuda_backend():
+        doc = torch_tensorrt.ts.describe_engine_layers(traced, inputs=[ids], enabled_precisions={torch.float, torch.half},
+                                                       device="cuda")
+        assert [layer["kind"] for layer in doc["layers"]].count("Attention") == 2

@@ -176,7 +176,8 @@ PlanContents Builder::optimize(INetworkDefinition& network, IBuilderConfig& conf
       {"RMS normalization fusion", passes::fuseRmsNormalization},
       {"convolution+residual fusion", passes::fuseConvolutionResidual},
       {"normalization+residual fusion", passes::fuseNormalizationResidual},
-      {"windowed attention bias", passes::foldWindowedAttentionBias},  // before its sum joins the softmax
+      {"windowed attention bias", passes::foldWindowedAttentionBias},               // before its sum joins the softmax
+      {"masked fill as an additive mask", passes::foldMaskedFillIntoAdditiveMask},  // its sum joins the softmax next
       {"softmax+mask fusion", passes::fuseSoftMaxMask},
       {"matrix multiply+scale fusion", passes::fuseMatrixMultiplyScale},
       {"attention fusion", passes::fuseAttention},  // after the mask and scale folds, before a bias joins P V

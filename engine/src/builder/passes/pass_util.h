@@ -164,8 +164,8 @@ inline int replaceByActivation(INetworkDefinition& network, ILayer* layer, ITens
   return network.indexOf(layer);
 }
 
-//! The single value of a scalar floating constant (one element, finite), or false.
-inline bool scalarValue(const ITensor* t, float& value) {
+//! The single value of a scalar floating constant (one element; an infinity too, not NaN), or false.
+inline bool scalarValueOrInfinity(const ITensor* t, float& value) {
   const IConstantLayer* c = constantProducer(t);
   if (!c) return false;
   const Weights w = c->getWeights();
@@ -178,7 +178,12 @@ inline bool scalarValue(const ITensor* t, float& value) {
     value = bf16ToFloat(*static_cast<const uint16_t*>(w.values));
   else
     return false;
-  return std::isfinite(value);
+  return !std::isnan(value);
+}
+
+//! The single value of a scalar floating constant (one element, finite), or false.
+inline bool scalarValue(const ITensor* t, float& value) {
+  return scalarValueOrInfinity(t, value) && std::isfinite(value);
 }
 
 //! x where `t` = x * c or x / c (c a scalar constant, x of t's dims) and only t's consumer reads t: `scale`

@@ -90,6 +90,10 @@ int32_t foldExcitationGates(INetworkDefinition& network);
 //! Replaces `x * s + b` (s and b float32 constants varying along one axis of x) by one per-channel Scale layer (a
 //! batch norm after a concatenation, DenseNet's; after the folds of scales into convolutions and products).
 int32_t fuseChannelAffine(INetworkDefinition& network);
+//! Rewrites `masked_fill(scores, m, fill)` read only by a last-axis softmax, the fill -inf or at most -1e30, as
+//! `scores + where(m, fill, 0)` (exact: such a fill absorbs every score), m taken before its expand to the scores'
+//! shape, so the softmax and attention fusions take it as an additive mask (DistilBERT's padding mask).
+int32_t foldMaskedFillIntoAdditiveMask(INetworkDefinition& network);
 //! Folds `x + m` feeding only a softmax into the softmax's additive mask input (x of the sum's shape, m broadcast).
 int32_t fuseSoftMaxMask(INetworkDefinition& network);
 //! Folds a product's multiplication or division by a scalar constant into its alpha.
