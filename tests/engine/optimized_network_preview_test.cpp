@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "engine_test_util.h"
+#include "int8_test_util.h"
 
 namespace {
 
@@ -107,4 +108,22 @@ TEST(OptimizedNetworkPreview, ShowsACudaEnginesLayoutWithOrWithoutAGpu) {
   } catch (const trt::Error& e) {
     EXPECT_NE(std::string(e.what()).find("no CUDA GPU is visible"), std::string::npos) << e.what();
   }
+}
+
+TEST(OptimizedNetworkPreview, RefusesABuildThatCalibratesAndReadsNoBatch) {
+  // Calibration runs the network on the backend's device: a preview asks for none of it.
+  ResidualBlock block;
+  trt_test::VectorCalibrator calibrator({trt_test::randomVector(18, 5)}, trt::CalibrationAlgoType::kMINMAX_CALIBRATION,
+                                        1);
+  std::unique_ptr<trt::IBuilder> builder(trt::createInferBuilder(trt::defaultLogger()));
+  std::unique_ptr<trt::IBuilderConfig> config(builder->createBuilderConfig());
+  config->setFlag(trt::BuilderFlag::kINT8);
+  config->setInt8Calibrator(&calibrator);
+  try {
+    builder->describeOptimizedNetwork(block.net, *config);
+    FAIL() << "a preview calibrated";
+  } catch (const trt::Error& e) {
+    EXPECT_NE(std::string(e.what()).find("cannot preview a build that calibrates"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(calibrator.batchesRead(), 0u);
 }

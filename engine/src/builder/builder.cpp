@@ -212,6 +212,12 @@ PlanContents Builder::optimize(INetworkDefinition& network, IBuilderConfig& conf
   if (fp8 && runPass("FP8 Q/DQ fusion", passes::fuseFp8QuantizedProducts) > 0)
     runPass("dead-layer removal", passes::removeDeadLayers);
   // INT8 for the remaining FP32 convolutions and products from calibration, once fusions fixed what they read.
+  // Calibration runs the network on the backend's device, which a preview must not need (or use).
+  if (preview && (int8 || fp8) && config.getInt8Calibrator())
+    throw Error(
+        "describeOptimizedNetwork cannot preview a build that calibrates (INT8 or FP8 with a calibrator): "
+        "calibration runs the network on the backend's device; preview without the calibrator (the layers before "
+        "quantization) or build the engine");
   if ((int8 || fp8) && config.getInt8Calibrator()) {
     const auto calibrate = [&](INetworkDefinition& n) {
       return calibration::calibrate(n, settings, *config.getInt8Calibrator(), logger_, int8, fp8);
@@ -262,6 +268,10 @@ PlanContents Builder::optimize(INetworkDefinition& network, IBuilderConfig& conf
     runPass("dead-layer removal", passes::removeDeadLayers);
   // Squeeze-and-excitation gates into the projections after them (channels-last convolutions only).
   if (runPass("excitation gate folding", passes::foldExcitationGates) > 0)
+    runPass("dead-layer removal", passes::removeDeadLayers);
+  // Chains of shuffles that read memory in order (a region's exit transpose, a model's flatten and its permute
+  // back) as one view, once the layout placed its transposes and the fusions matched the converters' shuffles.
+  if (runPass("shuffle chains as views", passes::foldShufflesIntoViews) > 0)
     runPass("dead-layer removal", passes::removeDeadLayers);
   // Last: the permutes it removes are final once precision and layout have placed their casts.
   if (backend.readsSequenceMajorAttention() && runPass("attention layout", passes::foldAttentionLayouts) > 0)

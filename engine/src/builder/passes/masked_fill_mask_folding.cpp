@@ -5,9 +5,10 @@
 // is computed from m before its expand to the scores' shape (an AND with an all-true constant), so it stays
 // [B, 1, 1, S] and broadcasts.
 //
-// Exact: a kept score is s + 0 = s. A masked one is s + fill, which rounds to fill itself while |s| is below
-// half of fill's float spacing (2^103 for finfo(float32).min, 2^75 at -1e30; an infinite fill absorbs every
-// finite s), so a row with a live key weighs masked keys exp(fill - max) = 0 either way, and a row whose every
+// Exact for finite scores (the models' case: a NaN or infinite score at a masked key, which masked_fill discards,
+// would spread through the sum): a kept score is s + 0 = s. A masked one is s + fill, which rounds to fill itself while
+// |s| is below half of fill's float spacing (2^103 for finfo(float32).min, 2^75 at -1e30; an infinite fill absorbs
+// every finite s), so a row with a live key weighs masked keys exp(fill - max) = 0 either way, and a row whose every
 // key is masked sees the same equal scores (uniform weights for a finite fill, NaN for -inf) as masked_fill.
 #include <cmath>
 #include <string>

@@ -18,6 +18,11 @@ int32_t removeDeadLayers(INetworkDefinition& network);
 int32_t foldConstants(INetworkDefinition& network);
 //! Merges consecutive transpose-only shuffles into one and drops shuffles that move nothing.
 int32_t foldShuffles(INetworkDefinition& network);
+//! foldShuffles, and also merges a transpose with the reshape after it (and a reshape, with the transpose before
+//! it, into the transpose after it) where the merged shuffle reads memory in order: a view, no copy (a channels-
+//! last exit transpose, a flatten and the permute back). Run after the layout, once the fusions that match the
+//! converters' head splits and merges have run.
+int32_t foldShufflesIntoViews(INetworkDefinition& network);
 //! Folds `conv(dequantize(quantize(x)))` and `matmul(dequantize(quantize(x)), constant)` (per-tensor
 //! scale s) into INT8 layers reading x: input scale s, weights quantized per output channel.
 int32_t fuseQuantizedLayers(INetworkDefinition& network);
@@ -91,7 +96,7 @@ int32_t foldExcitationGates(INetworkDefinition& network);
 //! batch norm after a concatenation, DenseNet's; after the folds of scales into convolutions and products).
 int32_t fuseChannelAffine(INetworkDefinition& network);
 //! Rewrites `masked_fill(scores, m, fill)` read only by a last-axis softmax, the fill -inf or at most -1e30, as
-//! `scores + where(m, fill, 0)` (exact: such a fill absorbs every score), m taken before its expand to the scores'
+//! `scores + where(m, fill, 0)` (exact for finite scores: such a fill absorbs each), m taken before its expand to the scores'
 //! shape, so the softmax and attention fusions take it as an additive mask (DistilBERT's padding mask).
 int32_t foldMaskedFillIntoAdditiveMask(INetworkDefinition& network);
 //! Folds `x + m` feeding only a softmax into the softmax's additive mask input (x of the sum's shape, m broadcast).

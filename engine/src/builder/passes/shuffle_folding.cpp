@@ -122,13 +122,14 @@ bool foldReshapeIntoTranspose(INetworkDefinition& network, IShuffleLayer& s) {
 
 }  // namespace
 
-int32_t foldShuffles(INetworkDefinition& network) {
+namespace {
+int32_t foldShuffleChains(INetworkDefinition& network, bool mergeIntoViews) {
   int32_t changed = 0;
   for (int l = 0; l < network.getNbLayers(); ++l) {
     if (network.getLayer(l)->getType() != LayerType::kSHUFFLE) continue;
     auto* s = static_cast<IShuffleLayer*>(network.getLayer(l));
     if (isPureReshape(*s)) {
-      if (foldTransposeIntoReshape(network, *s)) {
+      if (mergeIntoViews && foldTransposeIntoReshape(network, *s)) {
         ++changed;
         ++l;  // past s, which the merged shuffle placed before it replaces
         continue;
@@ -143,7 +144,7 @@ int32_t foldShuffles(INetworkDefinition& network) {
       continue;
     }
     if (s->getNbInputs() != 1 || s->hasReshape()) continue;
-    if (foldReshapeIntoTranspose(network, *s)) {
+    if (mergeIntoViews && foldReshapeIntoTranspose(network, *s)) {
       ++changed;
       ++l;  // past s, which the merged shuffle placed before it replaces
       continue;
@@ -172,6 +173,11 @@ int32_t foldShuffles(INetworkDefinition& network) {
   }
   return changed;
 }
+}  // namespace
+
+int32_t foldShuffles(INetworkDefinition& network) { return foldShuffleChains(network, false); }
+
+int32_t foldShufflesIntoViews(INetworkDefinition& network) { return foldShuffleChains(network, true); }
 
 }  // namespace passes
 }  // namespace trt

@@ -108,7 +108,8 @@ int32_t foldTilingSliceConcatenations(INetworkDefinition& network) {
     if (!sliced) continue;
     ITensor* root = windows[0].root;
     const Dims rootDims = root->getDimensions();
-    const int32_t axis = static_cast<IConcatenationLayer*>(layer)->getAxis();
+    const int32_t axis = static_cast<IConcatenationLayer*>(layer)->getAxis();  // 0..rank-1 (the layer checks)
+    if (axis < 0 || axis >= rootDims.nbDims) continue;
     std::vector<int> order;
     if (rootDims.nbDims + 3 > Dims::MAX_DIMS || !tilingOrder(windows, axis, order)) continue;
     // The root with each split dim d as (extent / stride, stride), the stride factors then moved, in
