@@ -28,25 +28,11 @@ ITEM_BYTES = {"float32": 4, "float16": 2, "bfloat16": 2, "int32": 4, "int64": 8,
               "fp8": 1}
 
 
-class FirstTensor(torch.nn.Module):
-    """Hugging Face models return tuples (with None entries in some versions): the hidden states only."""
-
-    def __init__(self, net: torch.nn.Module):
-        super().__init__()
-        self.net = net
-
-    def forward(self, x):
-        out = self.net(x)
-        return out[0] if isinstance(out, (tuple, list)) else out
-
-
 def census(name: str, batch: int, device: str, dtype: torch.dtype) -> Dict[str, Any]:
     import torch_tensorrt
 
     case = perf_zoo.MODELS[name]
     model = case.build().eval()
-    if case.kind != "image":
-        model = FirstTensor(model).eval()
     x = perf_zoo.make_input(case, batch, "cpu", case.size)
     with torch.no_grad():
         traced = torch.jit.trace(model, x, check_trace=False)

@@ -97,31 +97,49 @@ def _deit_small() -> torch.nn.Module:
                                         mlp_dim=1536))
 
 
+class HiddenStates(torch.nn.Module):
+    """A Hugging Face encoder's last hidden states alone: with return_dict=False it returns a tuple, which holds
+    None in some transformers versions (4.57's BertModel without a pooler), and tracing refuses None outputs."""
+
+    def __init__(self, net: torch.nn.Module):
+        super().__init__()
+        self.net = net
+
+    def forward(self, ids):
+        out = self.net(ids)
+        return out[0] if isinstance(out, (tuple, list)) else out
+
+
 def _hf(kind: str) -> Callable[[], torch.nn.Module]:
     def build() -> torch.nn.Module:
-        import transformers as T
-
-        common = dict(torchscript=True, return_dict=False, attn_implementation="eager")
-        if kind == "bert_base":
-            return T.BertModel(T.BertConfig(**common), add_pooling_layer=False).eval()
-        if kind == "bert_base_padded":
-            return PaddedTokens(T.BertModel(T.BertConfig(**common), add_pooling_layer=False)).eval()
-        if kind == "bert_large":
-            cfg = T.BertConfig(hidden_size=1024, num_hidden_layers=24, num_attention_heads=16, intermediate_size=4096,
-                               **common)
-            return T.BertModel(cfg, add_pooling_layer=False).eval()
-        if kind == "roberta_base":
-            return T.RobertaModel(T.RobertaConfig(**common), add_pooling_layer=False).eval()
-        if kind == "distilbert":
-            return T.DistilBertModel(T.DistilBertConfig(**common)).eval()
-        if kind == "gpt2":
-            return CausalLM(T.GPT2Model(T.GPT2Config(use_cache=False, **common))).eval()
-        if kind == "t5_base_encoder":
-            cfg = T.T5Config(d_model=768, d_ff=3072, num_layers=12, num_heads=12, use_cache=False, **common)
-            return T.T5EncoderModel(cfg).eval()
-        raise KeyError(kind)
+        model = _hf_model(kind)
+        return model if isinstance(model, (CausalLM, PaddedTokens)) else HiddenStates(model).eval()
 
     return build
+
+
+def _hf_model(kind: str) -> torch.nn.Module:
+    import transformers as T
+
+    common = dict(torchscript=True, return_dict=False, attn_implementation="eager")
+    if kind == "bert_base":
+        return T.BertModel(T.BertConfig(**common), add_pooling_layer=False).eval()
+    if kind == "bert_base_padded":
+        return PaddedTokens(T.BertModel(T.BertConfig(**common), add_pooling_layer=False)).eval()
+    if kind == "bert_large":
+        cfg = T.BertConfig(hidden_size=1024, num_hidden_layers=24, num_attention_heads=16, intermediate_size=4096,
+                           **common)
+        return T.BertModel(cfg, add_pooling_layer=False).eval()
+    if kind == "roberta_base":
+        return T.RobertaModel(T.RobertaConfig(**common), add_pooling_layer=False).eval()
+    if kind == "distilbert":
+        return T.DistilBertModel(T.DistilBertConfig(**common)).eval()
+    if kind == "gpt2":
+        return CausalLM(T.GPT2Model(T.GPT2Config(use_cache=False, **common))).eval()
+    if kind == "t5_base_encoder":
+        cfg = T.T5Config(d_model=768, d_ff=3072, num_layers=12, num_heads=12, use_cache=False, **common)
+        return T.T5EncoderModel(cfg).eval()
+    raise KeyError(kind)
 
 
 MODELS: Dict[str, Case] = {

@@ -627,4 +627,27 @@ TEST(CudaTactics, ANaNThroughAConvolutionsFusedReluStaysNaNOnEveryPath) {
   }
 }
 
+TEST(CudaTactics, AnArtifactTheChecksRefuseNeverReachesCuDnn) {
+  // The checks adopt() makes before cuDNN reads a plan file's artifact, without a GPU: deep nesting (the UBJSON
+  // reader recurses once a level), a declared container size, too many values, the wrong header, missing fields.
+  if (!trt::cuda::convgraph::available()) GTEST_SKIP() << "this build has no cuDNN frontend";
+  trt::cuda::convgraph::Config config;
+  config.n = 1, config.c = 8, config.h = 4, config.w = 4, config.k = 8, config.r = 3, config.s = 3;
+  config.outH = 4, config.outW = 4, config.padH = 1, config.padW = 1;
+  using trt::cuda::convgraph::readableArtifact;
+  using trt::cuda::convgraph::wrapArtifact;
+  const std::vector<uint8_t> deep(100000, '[');
+  EXPECT_FALSE(readableArtifact(config, 0, wrapArtifact(config, 0, deep)));
+  const std::vector<uint8_t> declared = {'[', '$', 'Z', '#', 'l', 0x7f, 0xff, 0xff, 0xff};
+  EXPECT_FALSE(readableArtifact(config, 0, wrapArtifact(config, 0, declared)));
+  std::vector<uint8_t> many(70000, 'Z');
+  many.insert(many.begin(), '[');
+  many.push_back(']');
+  EXPECT_FALSE(readableArtifact(config, 0, wrapArtifact(config, 0, many)));
+  const std::vector<uint8_t> empty = {'{', '}'};
+  EXPECT_FALSE(readableArtifact(config, 0, wrapArtifact(config, 0, empty))) << "no plan fields";
+  EXPECT_FALSE(readableArtifact(config, 0, wrapArtifact(config, 1, empty))) << "another plan index's header";
+  EXPECT_FALSE(readableArtifact(config, 0, empty)) << "no header";
+}
+
 #endif

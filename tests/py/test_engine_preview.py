@@ -147,3 +147,18 @@ def test_distilbert_with_a_padding_mask_fuses_its_attention_and_matches_eager():
         doc = torch_tensorrt.ts.describe_engine_layers(traced, inputs=[ids], enabled_precisions={torch.float, torch.half},
                                                        device="cuda")
         assert [layer["kind"] for layer in doc["layers"]].count("Attention") == 2
+
+
+def test_the_layer_census_counts_a_zoo_models_kernels_and_copies():
+    """bench/layer_census.py: per model, the layers that run a kernel and those that only move bytes."""
+    import sys
+    import os
+    sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "bench"))
+    import layer_census
+
+    row = layer_census.census("mobilenet_v2", 1, "cpu", torch.half)
+    assert row["kernels"]["Convolution"] == 52, row
+    assert set(row["moves"]) <= set(layer_census.MOVES_BYTES), row
+    assert sum(row["moves"].values()) <= sum(row["kernels"].values())
+    table = layer_census.markdown([row, dict(model="broken", batch=1, error="no converter")])
+    assert "| mobilenet_v2 | 1 |" in table and "| broken | 1 | error: no converter" in table

@@ -204,21 +204,35 @@ std::vector<int64_t> uidsOf(const Config& c) {
   return uids;
 }
 
-// A SAX pass over UBJSON that refuses any container with a declared element count (std::size_t(-1): none declared).
+// A SAX pass over UBJSON that refuses any container with a declared element count (std::size_t(-1): none declared),
+// nesting deeper than kMaxDepth (the reader recurses once a level: a run of '[' would exhaust the stack) and more
+// than kMaxValues values (each becomes a json node of tens of bytes). A plan's document is a few levels and a few
+// dozen values: its backend data is one string.
 struct NoDeclaredSizes : nlohmann::json_sax<nlohmann::json> {
   static constexpr std::size_t kUndeclared = static_cast<std::size_t>(-1);
-  bool null() override { return true; }
-  bool boolean(bool) override { return true; }
-  bool number_integer(number_integer_t) override { return true; }
-  bool number_unsigned(number_unsigned_t) override { return true; }
-  bool number_float(number_float_t, const string_t&) override { return true; }
-  bool string(string_t&) override { return true; }
-  bool binary(binary_t&) override { return true; }
-  bool start_object(std::size_t elements) override { return elements == kUndeclared; }
-  bool key(string_t&) override { return true; }
-  bool end_object() override { return true; }
-  bool start_array(std::size_t elements) override { return elements == kUndeclared; }
-  bool end_array() override { return true; }
+  static constexpr std::size_t kMaxDepth = 32, kMaxValues = 1u << 16;
+  std::size_t depth = 0, values = 0;
+  bool value() { return ++values <= kMaxValues; }
+  bool null() override { return value(); }
+  bool boolean(bool) override { return value(); }
+  bool number_integer(number_integer_t) override { return value(); }
+  bool number_unsigned(number_unsigned_t) override { return value(); }
+  bool number_float(number_float_t, const string_t&) override { return value(); }
+  bool string(string_t&) override { return value(); }
+  bool binary(binary_t&) override { return value(); }
+  bool start_object(std::size_t elements) override {
+    return elements == kUndeclared && ++depth <= kMaxDepth && value();
+  }
+  bool key(string_t&) override { return value(); }
+  bool end_object() override {
+    --depth;
+    return true;
+  }
+  bool start_array(std::size_t elements) override { return elements == kUndeclared && ++depth <= kMaxDepth && value(); }
+  bool end_array() override {
+    --depth;
+    return true;
+  }
   bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) override { return false; }
 };
 
@@ -315,12 +329,46 @@ std::vector<uint8_t> serialize(GraphCache& cache, void* stream, const Config& co
   if (built.graph->build_plan_at_index(built.plans[static_cast<size_t>(index)]).is_bad() ||
       built.graph->serialize(bytes, kSerializeStructure).is_bad())
     return {};
+  return wrapArtifact(config, index, bytes);
+}
+
+std::vector<uint8_t> wrapArtifact(const Config& config, int32_t index, const std::vector<uint8_t>& document) {
   const std::vector<int64_t> header = artifactHeader(config, index);
   std::vector<uint8_t> artifact(sizeof kArtifactMagic + header.size() * sizeof(int64_t));
   std::memcpy(artifact.data(), kArtifactMagic, sizeof kArtifactMagic);
   std::memcpy(artifact.data() + sizeof kArtifactMagic, header.data(), header.size() * sizeof(int64_t));
-  artifact.insert(artifact.end(), bytes.begin(), bytes.end());
+  artifact.insert(artifact.end(), document.begin(), document.end());
   return artifact;
+}
+
+namespace {
+// The plan document of an artifact made for this cuDNN, frontend, configuration and plan index, checked before
+// and after parsing (readableArtifact); false where any check fails.
+bool readArtifact(const Config& config, int32_t index, const std::vector<uint8_t>& bytes, nlohmann::json& document) {
+  const std::vector<int64_t> header = artifactHeader(config, index);
+  const size_t headerBytes = sizeof kArtifactMagic + header.size() * sizeof(int64_t);
+  if (bytes.size() <= headerBytes || std::memcmp(bytes.data(), kArtifactMagic, sizeof kArtifactMagic) != 0 ||
+      std::memcmp(bytes.data() + sizeof kArtifactMagic, header.data(), header.size() * sizeof(int64_t)) != 0)
+    return false;
+  const auto first = bytes.begin() + static_cast<std::ptrdiff_t>(headerBytes);
+  try {
+    // The frontend writes containers without declared sizes; one with a declared size could make the parser
+    // allocate for elements the bytes do not hold (a UBJSON array of 2^31 nulls is 10 bytes), deep nesting would
+    // exhaust the parser's stack.
+    NoDeclaredSizes check;
+    if (!nlohmann::json::sax_parse(first, bytes.end(), &check, nlohmann::json::input_format_t::ubjson, true))
+      return false;
+    document = nlohmann::json::from_ubjson(first, bytes.end(), true, false);
+  } catch (const std::exception&) {  // malformed bytes
+    return false;
+  }
+  return !document.is_discarded() && plausiblePlan(document, config);
+}
+}  // namespace
+
+bool readableArtifact(const Config& config, int32_t index, const std::vector<uint8_t>& bytes) {
+  nlohmann::json document;
+  return readArtifact(config, index, bytes, document);
 }
 
 bool adopt(GraphCache& cache, void* stream, const Config& config, int32_t index, const std::vector<uint8_t>& bytes) {
@@ -328,29 +376,19 @@ bool adopt(GraphCache& cache, void* stream, const Config& config, int32_t index,
   // description of its tensors, which nothing here can check against the layer, so taking it is the user's choice,
   // as building with such plans was (docs/security.md).
   if (!runtimeFusion() || index < 0 || cache.adoptedPlan(config, index)) return false;
-  // What it was built for: this cuDNN, this frontend, this configuration and plan index; else it is not read.
-  const std::vector<int64_t> header = artifactHeader(config, index);
-  const size_t headerBytes = sizeof kArtifactMagic + header.size() * sizeof(int64_t);
-  if (bytes.size() <= headerBytes || std::memcmp(bytes.data(), kArtifactMagic, sizeof kArtifactMagic) != 0 ||
-      std::memcmp(bytes.data() + sizeof kArtifactMagic, header.data(), header.size() * sizeof(int64_t)) != 0)
-    return false;
-  const auto first = bytes.begin() + static_cast<std::ptrdiff_t>(headerBytes);
+  // What it was built for (this cuDNN, this frontend, this configuration and plan index) and well formed, else it
+  // is not read.
+  nlohmann::json j;
+  if (!readArtifact(config, index, bytes, j)) return false;
   Adopted adopted;
   try {
-    // The frontend writes containers without declared sizes; one with a declared size could make the parser
-    // allocate for elements the bytes do not hold (a UBJSON array of 2^31 nulls is 10 bytes).
-    NoDeclaredSizes check;
-    if (!nlohmann::json::sax_parse(first, bytes.end(), &check, nlohmann::json::input_format_t::ubjson, true))
-      return false;
-    const nlohmann::json j = nlohmann::json::from_ubjson(first, bytes.end(), true, false);
-    if (j.is_discarded() || !plausiblePlan(j, config)) return false;
     cache.handle.on(stream);
     adopted.graph = std::make_shared<fe::graph::Graph>();
     // No warm-up capture: the engine's first call runs the plan outside any capture before a graph is captured.
     if (adopted.graph->deserialize(cache.handle.get(), j, false, false).is_bad() ||
         adopted.graph->get_workspace_size(adopted.workspace).is_bad())
       return false;
-  } catch (const std::exception&) {  // malformed bytes, or a field of a type the frontend does not expect
+  } catch (const std::exception&) {  // a field of a type the frontend does not expect
     return false;
   }
   cache.adopted[{keyOf(config), index}] = std::move(adopted);
@@ -400,6 +438,10 @@ int64_t workspaceOf(GraphCache&, void*, const Config&, int32_t) { return -1; }
 std::vector<uint8_t> serialize(GraphCache&, void*, const Config&, int32_t) { return {}; }
 
 bool adopt(GraphCache&, void*, const Config&, int32_t, const std::vector<uint8_t>&) { return false; }
+
+std::vector<uint8_t> wrapArtifact(const Config&, int32_t, const std::vector<uint8_t>& document) { return document; }
+
+bool readableArtifact(const Config&, int32_t, const std::vector<uint8_t>&) { return false; }
 
 bool run(GraphCache&, void*, const Config&, int32_t, const Buffers&) { return false; }
 

@@ -70,6 +70,14 @@ bool run(GraphCache& cache, void* stream, const Config& config, int32_t index, c
 //! plan's kernel again); empty where the plan does not exist or cuDNN cannot serialize it.
 std::vector<uint8_t> serialize(GraphCache& cache, void* stream, const Config& config, int32_t index);
 
+//! A plan document (cuDNN frontend UBJSON) behind the header serialize() writes for `config` and `index`.
+std::vector<uint8_t> wrapArtifact(const Config& config, int32_t index, const std::vector<uint8_t>& document);
+
+//! Whether an artifact passes the checks adopt() makes before cuDNN reads it (header of this cuDNN, frontend,
+//! configuration and index; UBJSON without declared container sizes, at most 32 levels deep and 65536 values; the
+//! fields the frontend reads); needs no GPU.
+bool readableArtifact(const Config& config, int32_t index, const std::vector<uint8_t>& bytes);
+
 //! Makes a serialized plan (serialize() on a GPU and cuDNN like these) plan `index` of `config` in this cache,
 //! unless the cache already has that plan; false (nothing changed) where cuDNN cannot read it here: the plan is then
 //! built as without it.
