@@ -47,11 +47,16 @@ def first(out):
 def make_model(name):
     """(model, input maker) with random weights."""
     torch.manual_seed(0)
-    if name == "bert":
+    if name in ("bert", "distilbert"):
         import transformers as T
 
-        cfg = T.BertConfig(torchscript=True, return_dict=False, attn_implementation="eager")
-        model = T.BertModel(cfg).eval()
+        common = dict(torchscript=True, return_dict=False, attn_implementation="eager")
+        if name == "bert":
+            cfg = T.BertConfig(**common)
+            model = T.BertModel(cfg).eval()
+        else:
+            cfg = T.DistilBertConfig(**common)
+            model = T.DistilBertModel(cfg).eval()
         return model, lambda batch, device: torch.randint(0, cfg.vocab_size, (batch, BERT_SEQ), device=device)
     model = getattr(torchvision.models, name)().eval()
     return model, lambda batch, device: torch.randn(batch, 3, 224, 224, device=device)
