@@ -50,6 +50,13 @@ inline Built build(trt::INetworkDefinition& net, trt::IBuilderConfig* config = n
   return b;
 }
 
+//! How many layers of `type` a network has.
+inline int countLayersOfType(const trt::INetworkDefinition& net, trt::LayerType type) {
+  int n = 0;
+  for (int l = 0; l < net.getNbLayers(); ++l) n += net.getLayer(l)->getType() == type;
+  return n;
+}
+
 //! How many layers of `kind` (its name as the description writes it: "Attention", "SoftMax") an engine runs.
 inline int countLayersOfKind(const trt::ICudaEngine& engine, const char* kind) {
   const std::string text = engine.describeLayers(), needle = std::string(": ") + kind + " '";

@@ -14,12 +14,6 @@ using trt::Dims;
 using trt::ITensor;
 using trt::LayerType;
 
-int countKind(const trt::INetworkDefinition& net, LayerType type) {
-  int n = 0;
-  for (int l = 0; l < net.getNbLayers(); ++l) n += net.getLayer(l)->getType() == type;
-  return n;
-}
-
 constexpr int64_t B = 2, H = 3, S = 4, D = 8;
 
 // softmax(where(pad expanded, fill, q k^T)) v, or where(keep expanded, q k^T, fill) when `keepWhereTrue`;
@@ -101,8 +95,8 @@ TEST(MaskedFillMask, DistilBertsMaskedFillFusesIntoOneAttentionWithMaskedFillsRe
       MaskedChain chain(fill, keepWhereTrue);
       auto built = trt_test::build(chain.net);
       const trt::INetworkDefinition& net = built.engine->network();
-      EXPECT_EQ(countKind(net, LayerType::kATTENTION), 1) << built.engine->describeLayers();
-      EXPECT_EQ(countKind(net, LayerType::kSOFTMAX), 0) << built.engine->describeLayers();
+      EXPECT_EQ(trt_test::countLayersOfType(net, LayerType::kATTENTION), 1) << built.engine->describeLayers();
+      EXPECT_EQ(trt_test::countLayersOfType(net, LayerType::kSOFTMAX), 0) << built.engine->describeLayers();
       // The mask is computed on [B, 1, 1, S], not on the expanded scores' shape.
       for (int l = 0; l < net.getNbLayers(); ++l)
         if (net.getLayer(l)->getType() == LayerType::kSELECT)
@@ -122,7 +116,8 @@ TEST(MaskedFillMask, AFillThatDoesNotAbsorbTheScoresStaysASelect) {
   // -1e4 (a 16-bit model's mask value): s + fill is not fill, so the select stays (and computes masked_fill).
   MaskedChain chain(-1e4f, false);
   auto built = trt_test::build(chain.net);
-  EXPECT_EQ(countKind(built.engine->network(), LayerType::kATTENTION), 0) << built.engine->describeLayers();
+  EXPECT_EQ(trt_test::countLayersOfType(built.engine->network(), LayerType::kATTENTION), 0)
+      << built.engine->describeLayers();
   const auto q = trt_test::randomVector(B * H * S * D, 54), k = trt_test::randomVector(B * H * S * D, 55),
              v = trt_test::randomVector(B * H * S * D, 56);
   auto y = trt_test::runBytes(*built.engine, {{"q", trt_test::hostTensor(Dims{B, H, S, D}, q)},

@@ -11,12 +11,6 @@ using trt::Dims;
 using trt::ITensor;
 using trt::LayerType;
 
-int countKind(const trt::INetworkDefinition& net, LayerType type) {
-  int n = 0;
-  for (int l = 0; l < net.getNbLayers(); ++l) n += net.getLayer(l)->getType() == type;
-  return n;
-}
-
 constexpr int64_t B = 2, H = 6, W = 4, C = 3;
 
 ITensor* slice(trt::INetworkDefinition& net, ITensor& x, Dims start, Dims size, Dims stride) {
@@ -73,9 +67,9 @@ TEST(TilingSliceConcatenation, SwinsPatchMergingBecomesOneTransposeBitForBit) {
     patchMerging(net, parities);
     auto built = trt_test::build(net);
     const trt::INetworkDefinition& optimized = built.engine->network();
-    EXPECT_EQ(countKind(optimized, LayerType::kSLICE), 0) << built.engine->describeLayers();
-    EXPECT_EQ(countKind(optimized, LayerType::kCONCATENATION), 0) << built.engine->describeLayers();
-    EXPECT_LE(countKind(optimized, LayerType::kSHUFFLE), 2) << built.engine->describeLayers();
+    EXPECT_EQ(trt_test::countLayersOfType(optimized, LayerType::kSLICE), 0) << built.engine->describeLayers();
+    EXPECT_EQ(trt_test::countLayersOfType(optimized, LayerType::kCONCATENATION), 0) << built.engine->describeLayers();
+    EXPECT_LE(trt_test::countLayersOfType(optimized, LayerType::kSHUFFLE), 2) << built.engine->describeLayers();
     const auto x = trt_test::randomVector(static_cast<size_t>(B * H * W * C), 81);
     const auto y = trt_test::run(*built.engine, {{"x", {Dims{B, H, W, C}, x}}})["y"];
     EXPECT_EQ(y, expected(x, parities));
@@ -92,7 +86,8 @@ TEST(TilingSliceConcatenation, SlicesThatDoNotTileInOrderStay) {
     trt::INetworkDefinition net;
     patchMerging(net, parities, /*padView=*/false);
     auto built = trt_test::build(net);
-    EXPECT_EQ(countKind(built.engine->network(), LayerType::kCONCATENATION), 1) << built.engine->describeLayers();
+    EXPECT_EQ(trt_test::countLayersOfType(built.engine->network(), LayerType::kCONCATENATION), 1)
+        << built.engine->describeLayers();
     const auto x = trt_test::randomVector(static_cast<size_t>(B * H * W * C), 82);
     EXPECT_EQ(trt_test::run(*built.engine, {{"x", {Dims{B, H, W, C}, x}}})["y"], expected(x, parities));
   }

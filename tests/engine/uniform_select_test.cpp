@@ -12,12 +12,6 @@ using trt::Dims;
 using trt::ITensor;
 using trt::LayerType;
 
-int countKind(const trt::INetworkDefinition& net, LayerType type) {
-  int n = 0;
-  for (int l = 0; l < net.getNbLayers(); ++l) n += net.getLayer(l)->getType() == type;
-  return n;
-}
-
 // softmax(masked_fill(q k^T, condition, fill)) v over [2, 3, 4, 8] heads; `condition` a constant [2, 3, 4, 4].
 struct MaskedFillChain {
   trt::INetworkDefinition net;
@@ -78,8 +72,8 @@ TEST(UniformSelectFolding, AnAllFalseMaskedFillGoesAndTheAttentionFuses) {
   MaskedFillChain chain(std::vector<uint8_t>(96, 0));
   auto built = trt_test::build(chain.net);
   const trt::INetworkDefinition& net = built.engine->network();
-  EXPECT_EQ(countKind(net, LayerType::kSELECT), 0) << built.engine->describeLayers();
-  EXPECT_EQ(countKind(net, LayerType::kATTENTION), 1) << built.engine->describeLayers();
+  EXPECT_EQ(trt_test::countLayersOfType(net, LayerType::kSELECT), 0) << built.engine->describeLayers();
+  EXPECT_EQ(trt_test::countLayersOfType(net, LayerType::kATTENTION), 1) << built.engine->describeLayers();
   trt_test::expectNear(trt_test::run(*built.engine, inputs())["y"], expectedAttention(inputs()), 1e-5f);
 }
 
@@ -87,7 +81,8 @@ TEST(UniformSelectFolding, AnAllTrueConditionPicksTheThenInputWhereItHasTheOutpu
   // Every score replaced by the fill value: uniform weights, the mean of v over the keys.
   MaskedFillChain chain(std::vector<uint8_t>(96, 1), /*broadcastFill=*/false);
   auto built = trt_test::build(chain.net);
-  EXPECT_EQ(countKind(built.engine->network(), LayerType::kSELECT), 0) << built.engine->describeLayers();
+  EXPECT_EQ(trt_test::countLayersOfType(built.engine->network(), LayerType::kSELECT), 0)
+      << built.engine->describeLayers();
   const auto in = inputs();
   const auto y = trt_test::run(*built.engine, in)["y"];
   const auto& v = in.at("v").second;
@@ -104,9 +99,9 @@ TEST(UniformSelectFolding, AMixedConditionOrABroadcastPickStays) {
   mixed[5] = 1;
   MaskedFillChain mixedChain(mixed);
   auto a = trt_test::build(mixedChain.net);
-  EXPECT_EQ(countKind(a.engine->network(), LayerType::kSELECT), 1) << a.engine->describeLayers();
+  EXPECT_EQ(trt_test::countLayersOfType(a.engine->network(), LayerType::kSELECT), 1) << a.engine->describeLayers();
   // All true with a scalar fill: the pick is a broadcast, which needs the Select's own kernel.
   MaskedFillChain broadcastChain(std::vector<uint8_t>(96, 1), /*broadcastFill=*/true);
   auto b = trt_test::build(broadcastChain.net);
-  EXPECT_EQ(countKind(b.engine->network(), LayerType::kSELECT), 1) << b.engine->describeLayers();
+  EXPECT_EQ(trt_test::countLayersOfType(b.engine->network(), LayerType::kSELECT), 1) << b.engine->describeLayers();
 }

@@ -29,11 +29,7 @@ ITensor* beforeExpand(const INetworkDefinition& network, ITensor* cond) {
   if (!p || static_cast<IElementWiseLayer*>(p)->getOperation() != ElementWiseOperation::kAND) return cond;
   for (int side = 0; side < 2; ++side) {
     const IConstantLayer* ones = constantProducer(p->getInput(1 - side));
-    if (!ones || ones->getWeights().type != DataType::kBOOL || p->getInput(side)->getType() != DataType::kBOOL)
-      continue;
-    bool allTrue = true;
-    for (int64_t i = 0; allTrue && i < ones->getWeights().count; ++i) allTrue = ones->bytes().data()[i] != 0;
-    if (allTrue) return p->getInput(side);
+    if (ones && uniformBool(*ones) == 1 && p->getInput(side)->getType() == DataType::kBOOL) return p->getInput(side);
   }
   return cond;
 }

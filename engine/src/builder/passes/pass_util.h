@@ -66,6 +66,16 @@ inline ILayer* soleUseSum(const INetworkDefinition& net, const ITensor* t) {
   return soleElementWise(net, t, ElementWiseOperation::kSUM);
 }
 
+//! The value every element of a bool constant holds: 1 (all true), 0 (all false), or -1 (mixed, empty, not bool).
+inline int uniformBool(const IConstantLayer& constant) {
+  if (constant.getWeights().type != DataType::kBOOL || constant.getWeights().count <= 0) return -1;
+  const uint8_t* p = constant.bytes().data();
+  const bool first = p[0] != 0;
+  for (int64_t i = 1; i < constant.getWeights().count; ++i)
+    if ((p[i] != 0) != first) return -1;
+  return first ? 1 : 0;
+}
+
 //! The constant layer producing `t`, or nullptr.
 inline const IConstantLayer* constantProducer(const ITensor* t) {
   const ILayer* p = t->getProducer();

@@ -8,20 +8,6 @@
 namespace trt {
 namespace passes {
 
-namespace {
-
-// The value every element of a bool constant holds: 1 (all true), 0 (all false), or -1 (mixed or empty).
-int uniformBool(const IConstantLayer& constant) {
-  if (constant.getWeights().type != DataType::kBOOL || constant.getWeights().count <= 0) return -1;
-  const uint8_t* p = constant.bytes().data();
-  const bool first = p[0] != 0;
-  for (int64_t i = 1; i < constant.getWeights().count; ++i)
-    if ((p[i] != 0) != first) return -1;
-  return first ? 1 : 0;
-}
-
-}  // namespace
-
 int32_t foldUniformSelects(INetworkDefinition& network) {
   int32_t folded = 0;
   for (int l = 0; l < network.getNbLayers(); ++l) {
