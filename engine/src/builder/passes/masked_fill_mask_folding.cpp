@@ -12,6 +12,7 @@
 // key is masked sees the same equal scores (uniform weights for a finite fill, NaN for -inf) as masked_fill.
 #include <cmath>
 #include <string>
+#include <vector>
 
 #include "builder/passes/pass_util.h"
 #include "builder/passes/passes.h"
@@ -59,24 +60,15 @@ int32_t foldMaskedFillIntoAdditiveMask(INetworkDefinition& network) {
     // select fold's; a run-time one (a padding mask) is this pass's.
     ITensor* m = beforeExpand(network, cond);
     if (constantProducer(m) || constantProducer(cond)) continue;
-    // The new layers (zero, its cast and reshape, the mask, the sum) run where the select did: every input
-    // they read is computed before it.
+    // The new layers (the zero, the mask, the sum) run where the select did: every input they read is computed
+    // before it.
     const int32_t first = network.getNbLayers(), at = network.indexOf(select);
-    const float zero = 0.f;
-    ITensor* zeroTensor = network.addConstant(Dims{}, {DataType::kFLOAT, &zero, 1})->getOutput(0);
-    if (fill->getType() != DataType::kFLOAT) {  // a 16-bit model's own scores: the zero in their type
-      IIdentityLayer* cast = network.addIdentity(*zeroTensor);
-      cast->setOutputType(0, fill->getType());
-      zeroTensor = cast->getOutput(0);
-    }
-    const Dims fillDims = fill->getDimensions();
-    if (fillDims.nbDims > 0) {  // the fill's own rank, so the zero broadcasts as it does
-      Dims ones = fillDims;
-      for (int i = 0; i < ones.nbDims; ++i) ones.d[i] = 1;
-      IShuffleLayer* reshape = network.addShuffle(*zeroTensor);
-      reshape->setReshapeDimensions(ones);
-      zeroTensor = reshape->getOutput(0);
-    }
+    // A zero of the fill's type and rank (so it broadcasts as the fill does); all-zero bytes are +0 in every
+    // floating type.
+    Dims ones = fill->getDimensions();
+    for (int i = 0; i < ones.nbDims; ++i) ones.d[i] = 1;
+    const std::vector<uint8_t> zeroBytes(dataTypeSize(fill->getType()), 0);
+    ITensor* zeroTensor = network.addConstant(ones, {fill->getType(), zeroBytes.data(), 1})->getOutput(0);
     ISelectLayer* mask =
         fillWhereTrue ? network.addSelect(*m, *fill, *zeroTensor) : network.addSelect(*m, *zeroTensor, *fill);
     mask->setName((std::string(select->getName()) + " [as an additive mask]").c_str());

@@ -10,12 +10,16 @@ namespace trt {
 namespace passes {
 
 namespace {
+// Transposing by `a`, then by `b`, as one permutation of `rank` dims: output dim i is input dim a[b[i]].
+Permutation compose(const Permutation& a, const Permutation& b, int32_t rank) {
+  Permutation p;
+  for (int i = 0; i < rank; ++i) p.order[i] = a.order[b.order[i]];
+  return p;
+}
+
 // The permutation a shuffle without a reshape applies: output dim i is input dim p[i].
 Permutation effectivePermutation(const IShuffleLayer& s, int32_t rank) {
-  Permutation p;
-  const Permutation first = s.getFirstTranspose(), second = s.getSecondTranspose();
-  for (int i = 0; i < rank; ++i) p.order[i] = first.order[second.order[i]];
-  return p;
+  return compose(s.getFirstTranspose(), s.getSecondTranspose(), rank);
 }
 
 bool isIdentity(const Permutation& p, int32_t rank) {
@@ -74,9 +78,7 @@ bool foldTransposeIntoReshape(INetworkDefinition& network, IShuffleLayer& s) {
   auto* prev = static_cast<IShuffleLayer*>(soleUseProducer(network, s.getInput(0), LayerType::kSHUFFLE));
   if (!prev || prev->getNbInputs() != 1 || prev->hasReshape() || s.getNbInputs() != 1) return false;
   const int32_t rank = prev->getInput(0)->getDimensions().nbDims;
-  const Permutation p1 = effectivePermutation(*prev, rank), own = s.getFirstTranspose();
-  Permutation composed;
-  for (int i = 0; i < rank; ++i) composed.order[i] = p1.order[own.order[i]];
+  const Permutation composed = compose(effectivePermutation(*prev, rank), s.getFirstTranspose(), rank);
   IShuffleLayer* merged = network.addShuffle(*prev->getInput(0));
   merged->setFirstTranspose(composed);
   merged->setZeroIsPlaceholder(s.getZeroIsPlaceholder());
@@ -94,9 +96,7 @@ bool foldReshapeIntoTranspose(INetworkDefinition& network, IShuffleLayer& s) {
   auto* prev = static_cast<IShuffleLayer*>(soleUseProducer(network, s.getInput(0), LayerType::kSHUFFLE));
   if (!prev || prev->getNbInputs() != 1 || !prev->hasReshape() || s.getNbInputs() != 1 || s.hasReshape()) return false;
   const int32_t rank = s.getInput(0)->getDimensions().nbDims;
-  const Permutation p = effectivePermutation(s, rank), second = prev->getSecondTranspose();
-  Permutation composed;
-  for (int i = 0; i < rank; ++i) composed.order[i] = second.order[p.order[i]];
+  const Permutation composed = compose(prev->getSecondTranspose(), effectivePermutation(s, rank), rank);
   auto* before = static_cast<IShuffleLayer*>(soleUseProducer(network, prev->getInput(0), LayerType::kSHUFFLE));
   const bool absorb = before && before->getNbInputs() == 1 && !before->hasReshape();
   for (int withBefore = absorb ? 1 : 0; withBefore >= 0; --withBefore) {
@@ -105,8 +105,7 @@ bool foldReshapeIntoTranspose(INetworkDefinition& network, IShuffleLayer& s) {
     std::string name = std::string(prev->getName()) + " + " + s.getName();
     if (withBefore) {
       const int32_t sourceRank = source->getDimensions().nbDims;
-      const Permutation p0 = effectivePermutation(*before, sourceRank), own = prev->getFirstTranspose();
-      for (int i = 0; i < sourceRank; ++i) first.order[i] = p0.order[own.order[i]];
+      first = compose(effectivePermutation(*before, sourceRank), first, sourceRank);
       name = std::string(before->getName()) + " + " + name;
     }
     IShuffleLayer* merged = network.addShuffle(*source);
@@ -120,9 +119,6 @@ bool foldReshapeIntoTranspose(INetworkDefinition& network, IShuffleLayer& s) {
   return false;
 }
 
-}  // namespace
-
-namespace {
 int32_t foldShuffleChains(INetworkDefinition& network, bool mergeIntoViews) {
   int32_t changed = 0;
   for (int l = 0; l < network.getNbLayers(); ++l) {
@@ -155,8 +151,7 @@ int32_t foldShuffleChains(INetworkDefinition& network, bool mergeIntoViews) {
     if (auto* prev = static_cast<IShuffleLayer*>(soleUseProducer(network, s->getInput(0), LayerType::kSHUFFLE))) {
       if (prev->getNbInputs() == 1 && !prev->hasReshape()) {
         const Permutation p1 = effectivePermutation(*prev, rank);
-        Permutation composed;
-        for (int i = 0; i < rank; ++i) composed.order[i] = p1.order[p.order[i]];
+        const Permutation composed = compose(p1, p, rank);
         s->setInput(0, *prev->getInput(0));
         s->setFirstTranspose(composed);
         s->setSecondTranspose(Permutation{});
