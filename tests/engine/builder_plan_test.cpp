@@ -7,6 +7,7 @@
 #include "builder/passes/passes.h"
 #include "common/half.h"
 #include "engine_test_util.h"
+#include "layers/attention_layout.h"
 #include "plan/plan_io.h"
 
 using namespace trt_test;
@@ -605,6 +606,86 @@ TEST(Builder, StacksTheColumnBlocksOfAProductSplitBySlices) {
           EXPECT_NEAR(out["y" + std::to_string(i)][row * windows[i].second + c], std::tanh(v), 1e-5f)
               << variant << " " << i;
         }
+  }
+}
+
+TEST(Builder, StacksTheHeadBlocksOfAProductSplitByAPermute) {
+  // Swin's packed Q/K/V: x [2, 4, 8] times W [8, 24] (or [24, 8] read transposed) plus a bias, viewed as
+  // [2, 4, 3, 2, 4] and permuted (2, 0, 3, 1, 4) to [3, 2, 2, 4, 4] (one shuffle, or a reshape then a
+  // transpose), then qkv[0], qkv[1], qkv[2] (a slice of one index and a reshape dropping the axis), the
+  // attention's Q, K and V. The product becomes one by W's column blocks [3, 8, 8]; each select reads its
+  // block through a reshape + transpose, which the attention layout pass then folds into the attention's
+  // strides (no copy left). Left as they are: a permute that brings the heads axis first (variant 3), and
+  // selects that something besides the attention reads (variant 4). Each transformed network computes what
+  // the original does.
+  for (int variant = 0; variant < 5; ++variant) {
+    const bool transposed = variant == 1, twoShuffles = variant == 2, headsFirst = variant == 3,
+               otherReader = variant == 4;
+    const std::vector<float> w = randomVector(192, 63), b = randomVector(24, 64);
+    const trt::Permutation order = headsFirst ? trt::Permutation{{3, 0, 2, 1, 4}} : trt::Permutation{{2, 0, 3, 1, 4}};
+    auto makeNetwork = [&](trt::INetworkDefinition& net) {
+      auto* x = net.addInput("x", trt::DataType::kFLOAT, {2, 4, 8});
+      auto* wc =
+          net.addConstant(transposed ? trt::Dims{24, 8} : trt::Dims{8, 24}, {trt::DataType::kFLOAT, w.data(), 192});
+      auto* mm = net.addMatrixMultiply(*x, trt::MatrixOperation::kNONE, *wc->getOutput(0),
+                                       transposed ? trt::MatrixOperation::kTRANSPOSE : trt::MatrixOperation::kNONE);
+      auto* bc = net.addConstant({24}, {trt::DataType::kFLOAT, b.data(), 24});
+      auto* biased = net.addElementWise(*mm->getOutput(0), *bc->getOutput(0), trt::ElementWiseOperation::kSUM);
+      auto* split = net.addShuffle(*biased->getOutput(0));
+      split->setReshapeDimensions({2, 4, 3, 2, 4});
+      trt::ITensor* blocks = split->getOutput(0);
+      if (twoShuffles) {
+        blocks = net.addShuffle(*blocks)->getOutput(0);
+        static_cast<trt::IShuffleLayer*>(blocks->getProducer())->setFirstTranspose(order);
+      } else {
+        split->setSecondTranspose(order);
+      }
+      const trt::Dims bd = blocks->getDimensions();
+      std::vector<trt::ITensor*> qkv;
+      for (int64_t p = 0; p < bd.d[0]; ++p) {
+        auto* slice = net.addSlice(*blocks, {p, 0, 0, 0, 0}, {1, bd.d[1], bd.d[2], bd.d[3], bd.d[4]}, {1, 1, 1, 1, 1});
+        auto* squeeze = net.addShuffle(*slice->getOutput(0));
+        squeeze->setReshapeDimensions({bd.d[1], bd.d[2], bd.d[3], bd.d[4]});
+        qkv.push_back(squeeze->getOutput(0));
+      }
+      auto* attention = net.addAttention(*qkv[0], *qkv[1], *qkv[qkv.size() - 1]);
+      attention->getOutput(0)->setName("y");
+      net.markOutput(*attention->getOutput(0));
+      if (otherReader) {
+        auto* seen = net.addActivation(*qkv[1], trt::ActivationType::kTANH);
+        seen->getOutput(0)->setName("k");
+        net.markOutput(*seen->getOutput(0));
+      }
+    };
+    trt::INetworkDefinition original, net;
+    makeNetwork(original);
+    makeNetwork(net);
+    trt::passes::fuseMatrixMultiplyBias(net);
+    trt::passes::removeDeadLayers(net);
+    const bool stacks = !headsFirst && !otherReader;
+    EXPECT_EQ(trt::passes::stackHeadSplitProducts(net), stacks ? 1 : 0) << variant;
+    trt::passes::removeDeadLayers(net);
+    trt::passes::foldShufflesIntoViews(net);
+    trt::passes::foldAttentionLayouts(net);
+    trt::passes::removeDeadLayers(net);
+    int stacked = 0;
+    for (int l = 0; l < net.getNbLayers(); ++l) {
+      const trt::ILayer* layer = net.getLayer(l);
+      stacked +=
+          layer->getType() == trt::LayerType::kMATRIX_MULTIPLY && layer->getInput(1)->getDimensions().nbDims == 3;
+      if (stacks && layer->getType() == trt::LayerType::kATTENTION) {
+        const uint32_t qkvMajor = trt::kQuerySequenceMajor | trt::kKeySequenceMajor | trt::kValueSequenceMajor;
+        EXPECT_EQ(trt::attentionSequenceMajor(*static_cast<const trt::IAttentionLayer*>(layer)) & qkvMajor, qkvMajor);
+      }
+    }
+    EXPECT_EQ(stacked, stacks ? 1 : 0) << variant;
+    auto want = build(original), got = build(net);
+    const auto xv = randomVector(64, 65);
+    auto expected = run(*want.engine, {{"x", {{2, 4, 8}, xv}}}), out = run(*got.engine, {{"x", {{2, 4, 8}, xv}}});
+    for (const auto& [name, values] : expected) {
+      ASSERT_EQ(out[name].size(), values.size()) << name;
+      for (size_t i = 0; i < values.size(); ++i) EXPECT_NEAR(out[name][i], values[i], 1e-5f) << variant << name << i;
+    }
   }
 }
 

@@ -472,8 +472,9 @@ TEST(ChannelsLastPass, AnFpnUpsamplingStaysInTheRegionWithTheSameResult) {
     const auto resizes = layersOf<trt::IResizeLayer>(nhwc, trt::LayerType::kRESIZE);
     ASSERT_EQ(resizes.size(), 1u);
     EXPECT_EQ(resizes[0]->getOutputDimensions(), (trt::Dims{2, 8, 8, 6}));
-    if (mode == trt::InterpolationMode::kLINEAR)
+    if (mode == trt::InterpolationMode::kLINEAR) {
       EXPECT_EQ(resizes[0]->getScales(), (std::vector<double>{1.0, 0.5, 0.5, 1.0}));
+    }
     EXPECT_EQ(count(nhwc, trt::LayerType::kSHUFFLE), 3);
     expectSameResults(
         reference, nhwc,

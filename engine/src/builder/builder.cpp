@@ -205,6 +205,10 @@ PlanContents Builder::optimize(INetworkDefinition& network, IBuilderConfig& conf
        [&](INetworkDefinition& n) {
          return int8 || fp8 || !backend.stacksSiblingProducts() ? 0 : passes::stackColumnSlicedProducts(n);
        }},
+      {"head-split product stacking",
+       [&](INetworkDefinition& n) {
+         return int8 || fp8 || !backend.stacksSiblingProducts() ? 0 : passes::stackHeadSplitProducts(n);
+       }},
   };
   for (const auto& fusion : fusions)
     if (runPass(fusion.first, fusion.second) > 0) runPass("dead-layer removal", passes::removeDeadLayers);

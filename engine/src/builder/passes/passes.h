@@ -96,8 +96,8 @@ int32_t foldExcitationGates(INetworkDefinition& network);
 //! batch norm after a concatenation, DenseNet's; after the folds of scales into convolutions and products).
 int32_t fuseChannelAffine(INetworkDefinition& network);
 //! Rewrites `masked_fill(scores, m, fill)` read only by a last-axis softmax, the fill -inf or at most -1e30, as
-//! `scores + where(m, fill, 0)` (exact for finite scores: such a fill absorbs each), m taken before its expand to the scores'
-//! shape, so the softmax and attention fusions take it as an additive mask (DistilBERT's padding mask).
+//! `scores + where(m, fill, 0)` (exact for finite scores: such a fill absorbs each), m taken before its expand to the
+//! scores' shape, so the softmax and attention fusions take it as an additive mask (DistilBERT's padding mask).
 int32_t foldMaskedFillIntoAdditiveMask(INetworkDefinition& network);
 //! Folds `x + m` feeding only a softmax into the softmax's additive mask input (x of the sum's shape, m broadcast).
 int32_t fuseSoftMaxMask(INetworkDefinition& network);
@@ -127,6 +127,10 @@ int32_t stackSiblingProducts(INetworkDefinition& network);
 //! Stacks the column blocks of a product whose output only equal last-axis slices read (GPT-2's fused
 //! Q/K/V projection) into one product by [P, K, n] weights, its P results outer-axis slices (views).
 int32_t stackColumnSlicedProducts(INetworkDefinition& network);
+//! Stacks the column blocks of a product split by a reshape and a transpose that brings the block axis first,
+//! then one select per block (Swin's packed Q/K/V), into one product by [P, K, n] weights; each select reads
+//! its block through a view and a reshape + transpose (which the attention layout folds into strides).
+int32_t stackHeadSplitProducts(INetworkDefinition& network);
 //! Replaces `x * sigmoid(x)` by one SiLU activation and `x * hardsigmoid(x)` by one hard-swish.
 int32_t fuseGatedActivation(INetworkDefinition& network);
 //! Replaces GELU's tanh form written out as layers (0.5 * x * (1 + tanh(sqrt(2/pi) * (x + 0.044715 x^3))))

@@ -44,20 +44,6 @@ std::vector<ISliceLayer*> lastAxisSlices(const INetworkDefinition& network, cons
   return slices;
 }
 
-// The weights' column blocks [P, K, n] of a stored [K, P*n] (used as is) or their row blocks [P, n, K] of a
-// stored [P*n, K] (used transposed, already in that order), as bytes.
-std::vector<uint8_t> columnBlocks(const IConstantLayer& w, bool transposed, int64_t parts) {
-  const SharedBytes& bytes = w.bytes();
-  if (transposed) return std::vector<uint8_t>(bytes.data(), bytes.data() + bytes.size());
-  const Dims d = w.getDimensions();
-  const int64_t rows = d.d[d.nbDims - 2], cols = d.d[d.nbDims - 1], n = cols / parts;
-  const size_t elem = dataTypeSize(w.getWeights().type);
-  std::vector<uint8_t> out(bytes.size());
-  for (int64_t p = 0; p < parts; ++p)
-    for (int64_t r = 0; r < rows; ++r)
-      std::memcpy(out.data() + ((p * rows + r) * n) * elem, bytes.data() + (r * cols + p * n) * elem, n * elem);
-  return out;
-}
 }  // namespace
 
 int32_t stackColumnSlicedProducts(INetworkDefinition& network) {
@@ -120,7 +106,7 @@ int32_t stackColumnSlicedProducts(INetworkDefinition& network) {
     stack.rows = rows, stack.k = k, stack.n = n;
     stack.weightDims = transposed ? Dims{parts, n, k} : Dims{parts, k, n};
     stack.weightType = w->getWeights().type;
-    stack.weights = columnBlocks(*w, transposed, parts);
+    stack.weights = weightColumnBlocks(*w, transposed, parts);
     if (b) {
       stack.biasType = b->getWeights().type;
       stack.bias.assign(b->bytes().data(), b->bytes().data() + b->bytes().size());

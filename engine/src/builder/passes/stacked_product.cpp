@@ -1,7 +1,22 @@
 #include "builder/passes/stacked_product.h"
 
+#include <cstring>
+
 namespace trt {
 namespace passes {
+
+std::vector<uint8_t> weightColumnBlocks(const IConstantLayer& w, bool transposed, int64_t parts) {
+  const SharedBytes& bytes = w.bytes();
+  if (transposed) return std::vector<uint8_t>(bytes.data(), bytes.data() + bytes.size());
+  const Dims d = w.getDimensions();
+  const int64_t rows = d.d[d.nbDims - 2], cols = d.d[d.nbDims - 1], n = cols / parts;
+  const size_t elem = dataTypeSize(w.getWeights().type);
+  std::vector<uint8_t> out(bytes.size());
+  for (int64_t p = 0; p < parts; ++p)
+    for (int64_t r = 0; r < rows; ++r)
+      std::memcpy(out.data() + ((p * rows + r) * n) * elem, bytes.data() + (r * cols + p * n) * elem, n * elem);
+  return out;
+}
 
 void addStackedProduct(INetworkDefinition& network, int32_t place, const StackedProduct& s) {
   // Each new layer goes in as it is made, after the ones before it, so that every layer's inputs stay
@@ -39,7 +54,8 @@ void addStackedProduct(INetworkDefinition& network, int32_t place, const Stacked
     placed(block);
     IShuffleLayer* reshape = network.addShuffle(*block->getOutput(0));
     reshape->setZeroIsPlaceholder(false);
-    reshape->setReshapeDimensions(s.replaced[p]->getDimensions());
+    reshape->setReshapeDimensions(s.blockShape.nbDims > 0 ? s.blockShape : s.replaced[p]->getDimensions());
+    reshape->setSecondTranspose(s.blockTranspose);
     reshape->setName((was + " [its shape]").c_str());
     placed(reshape);
     shaped.push_back(reshape->getOutput(0));

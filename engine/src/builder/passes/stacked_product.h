@@ -24,8 +24,16 @@ struct StackedProduct {
   DataType biasType = DataType::kFLOAT;
   std::vector<uint8_t> bias;       //!< the P bias rows' bytes, or empty for none
   std::vector<ITensor*> replaced;  //!< per result p, the tensor it replaces (its dims, its producer's name)
-  std::string name;                //!< the stacked product's name
+  //! Each result's rows reshaped to `blockShape` then transposed by `blockTranspose` before its readers
+  //! (a head split that follows the product); nbDims 0: reshaped to its replaced tensor's dims.
+  Dims blockShape{};
+  Permutation blockTranspose{};
+  std::string name;  //!< the stacked product's name
 };
+
+//! The weights' column blocks [P, K, n] of a stored [K, P*n] (used as is) or their row blocks [P, n, K] of a
+//! stored [P*n, K] (used transposed, already in that order), as bytes.
+std::vector<uint8_t> weightColumnBlocks(const IConstantLayer& w, bool transposed, int64_t parts);
 
 //! Whether each result's view and each bias row stays 16-byte aligned in 16 bits (cuBLASLt reads them so).
 inline bool stackStaysAligned(int64_t rows, int64_t n) { return n % 8 == 0 && (rows * n) % 8 == 0; }
