@@ -365,6 +365,23 @@ const std::vector<Example>& examples() {
                 n.mark(n.net.addSlice(*n.input("x", t, {2, 3, 96}), {0, 0, 32}, {2, 3, 32}, {1, 1, 1}));
               })
           .exact({I32, I64, BOOL}),
+      // Swin's roll of an NHWC tensor over height and width: a wrapping slice whose rows of channels move
+      // whole (the CUDA backend moves them as 16-byte vectors), and a clamping one that starts before the
+      // input (replicate padding).
+      Example("Slice.roll", LayerType::kSLICE, {F32, I32, I64, BOOL},
+              [](Net& n, DataType t) {
+                auto* roll = n.net.addSlice(*n.input("x", t, {2, 5, 6, 16}), {0, 3, 2, 0}, {2, 5, 6, 16}, {1, 1, 1, 1});
+                roll->setMode(trt::SampleMode::kWRAP);
+                n.mark(roll);
+              })
+          .exact({I32, I64, BOOL}),
+      Example("Slice.clampRows", LayerType::kSLICE, {F32, I32},
+              [](Net& n, DataType t) {
+                auto* pad = n.net.addSlice(*n.input("x", t, {2, 4, 8}), {0, -2, 0}, {2, 7, 8}, {1, 1, 1});
+                pad->setMode(trt::SampleMode::kCLAMP);
+                n.mark(pad);
+              })
+          .exact({I32}),
       // A block of the outer axes read by a later layer: the runtime makes it a view at an offset (no kernel).
       Example("Slice.outerBlockView", LayerType::kSLICE, {F32},
               [](Net& n, DataType t) {
@@ -538,6 +555,31 @@ const std::vector<Example>& examples() {
                 trt::setAttentionSequenceMajor(
                     *attention, trt::kQuerySequenceMajor | trt::kKeySequenceMajor | trt::kOutputSequenceMajor);
                 n.mark(attention);
+              }),
+      // Swin's window attention: 49 tokens, head size 32, a relative-position bias per head [1, H, S, S] (the
+      // CUDA backend's small-sequence kernel in FP16 and BF16: 64 rows a block, the head padded to 32).
+      Example("Attention.window", LayerType::kATTENTION, {F32},
+              [](Net& n, DataType t) {
+                ITensor* bias = n.input("m", t, {1, 3, 49, 49});
+                n.mark(n.net.addAttention(*n.input("q", t, {2, 3, 49, 32}), *n.input("k", t, {2, 3, 49, 32}),
+                                          *n.input("v", t, {2, 3, 49, 32}), bias));
+              }),
+      // Sequences past the small-sequence kernel's 64 (cuDNN's SDPA in FP16 and BF16), causal, head size 24
+      // (values 40).
+      Example("Attention.long", LayerType::kATTENTION, {F32},
+              [](Net& n, DataType t) {
+                auto* attention = n.net.addAttention(*n.input("q", t, {1, 2, 70, 24}), *n.input("k", t, {1, 2, 70, 24}),
+                                                     *n.input("v", t, {1, 2, 70, 40}));
+                attention->setCausal(true);
+                n.mark(attention);
+              }),
+      // Head size 40 (values 24) with a bool mask, 20 queries and 30 keys: the short kernel's 32 rows, the head
+      // padded to 64, rows of 40 in 16-byte vectors.
+      Example("Attention.shortRows", LayerType::kATTENTION, {F32},
+              [](Net& n, DataType t) {
+                ITensor* mask = n.input("m", BOOL, {2, 1, 20, 30});
+                n.mark(n.net.addAttention(*n.input("q", t, {2, 2, 20, 40}), *n.input("k", t, {2, 2, 30, 40}),
+                                          *n.input("v", t, {2, 2, 30, 24}), mask));
               }),
       // RMS norm over the last two dimensions with a per-element scale, as nn.RMSNorm([3, 40]) gives it
       // (rows longer than a warp); and over the last one without a scale.

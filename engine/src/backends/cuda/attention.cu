@@ -1,5 +1,6 @@
 // Scaled dot-product attention on the GPU.
-// - FP16 and BF16 through cuDNN's fused SDPA (attention_cudnn.h: the frontend's graph API, when the
+// - FP16 and BF16 over sequences of at most 64 through the own small-sequence kernel (attention_small.cu).
+// - Other FP16 and BF16 through cuDNN's fused SDPA (attention_cudnn.h: the frontend's graph API, when the
 //   build found its headers). Its graphs are built once per shape, type and mask configuration and
 //   kept in the context. A mask becomes an additive bias [B or 1, H or 1, Sq or 1, Sk] (one row read
 //   with a zero stride for a padding mask); rows whose every key is masked out are rewritten afterwards
@@ -15,6 +16,7 @@
 #include <utility>
 
 #include "backends/cuda/attention_cudnn.h"
+#include "backends/cuda/attention_kernels.cuh"
 #include "backends/cuda/cuda_kernels.h"
 #include "backends/cuda/float_types.cuh"
 #include "layers/attention_layout.h"
@@ -24,31 +26,6 @@ namespace trt {
 namespace cuda {
 
 namespace {
-
-// Where the mask is read: element (b, h, i, j) of the scores reads mask[b*s0 + h*s1 + i*s2 + j*s3].
-struct MaskView {
-  const void* data = nullptr;  // nullptr: no mask
-  bool isBool = false;
-  int64_t s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-};
-
-struct Geometry {
-  int64_t b, h, sq, sk, d, dv;
-};
-
-// Whether key j is left out of query row i's softmax (the causal triangle or a false bool mask),
-// else the additive mask value (0 without a mask).
-template <typename T>
-__device__ __forceinline__ bool maskedOut(const MaskView& m, bool causal, int64_t row, int64_t i, int64_t j,
-                                          float& add) {
-  add = 0.f;
-  if (causal && j > i) return true;
-  if (!m.data) return false;
-  const int64_t off = row + j * m.s3;
-  if (m.isBool) return static_cast<const uint8_t*>(m.data)[off] == 0;
-  add = toFloat(static_cast<const T*>(m.data)[off]);
-  return false;
-}
 
 // One warp per query row of the float32 scores [B*H*Sq, Sk] (already scaled): mask, causal triangle
 // and softmax (FP32 math, the row's maximum subtracted), the weights written in T (over the scores when
@@ -88,20 +65,6 @@ __global__ void maskedSoftmaxKernel(const float* scores, T* weights, MaskView ma
   const float inv = 1.f / sum;
   // Each lane rewrites only the elements it read, so reading x[j] again is safe where w is x.
   for (int64_t j = lane; j < g.sk; j += 32) w[j] = fromFloat<T>(expf(value(j) - mx) * inv);
-}
-
-MaskView maskView(const std::vector<TensorView>& in, const Geometry& g) {
-  MaskView m;
-  if (in.size() < 4) return m;
-  m.data = in[3].data;
-  m.isBool = in[3].type == DataType::kBOOL;
-  Dims scores;
-  scores.nbDims = 4;
-  scores.d[0] = g.b, scores.d[1] = g.h, scores.d[2] = g.sq, scores.d[3] = g.sk;
-  int64_t s[4];
-  layer_util::broadcastStrides(in[3].dims, scores, s);
-  m.s0 = s[0], m.s1 = s[1], m.s2 = s[2], m.s3 = s[3];
-  return m;
 }
 
 // scores[b] = Q[b] K[b]^T * scale in float32 for 16-bit Q and K (FP32 accumulation and output, as
@@ -397,6 +360,9 @@ void launchAttention(LaunchContext& ctx, const ILayer& layer, const std::vector<
     return;
   }
   if (g.d == 0) throw Error(layer.describe() + ": the CUDA backend does not run attention over a head dimension of 0");
+  // Sequences of at most 64: the whole score matrix of a head fits one block (cuDNN's flash kernel tiles
+  // 64 x 128 and pipelines across tiles there are none of).
+  if (smallSequenceAttention(ctx, attention, in, out, g)) return;
   if (dnnAttention(ctx, attention, in, out, g)) return;
   if (!major) {
     composedAttention(ctx, attention, in, out, g, static_cast<char*>(ctx.scratch(composedScratchBytes(in[0].type, g))));

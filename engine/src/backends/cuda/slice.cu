@@ -30,21 +30,26 @@ __global__ void sliceKernel(const T* src, T* dst, SliceGeometry g, I n) {
   dst[i] = src[off];
 }
 
-template <typename T>
-__global__ void sampledSliceKernel(const T* src, T* dst, SliceGeometry g, int64_t n) {
-  int64_t i = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x;
+// I: the index type, as sliceKernel's. T wider than the fill bits (a 16-byte vector) never reads the fill:
+// vectors are used only in the modes that read none (sampledVectorized).
+template <typename T, typename I>
+__global__ void sampledSliceKernel(const T* src, T* dst, SliceGeometry g, I n) {
+  const I i = static_cast<I>(blockIdx.x) * static_cast<I>(blockDim.x) + static_cast<I>(threadIdx.x);
   if (i >= n) return;
-  int64_t rem = i, off = 0;
+  I rem = i, off = 0;
   for (int d = g.rank - 1; d >= 0; --d) {
-    int64_t c = sampleCoordinate(g.start[d] + (rem % g.outDims[d]) * g.stride[d], g.inDims[d], g.mode);
-    rem /= g.outDims[d];
+    const I dim = static_cast<I>(g.outDims[d]);
+    const int64_t c = sampleCoordinate(g.start[d] + static_cast<int64_t>(rem % dim) * g.stride[d], g.inDims[d], g.mode);
+    rem /= dim;
     if (c < 0) {
-      T fill;
-      memcpy(&fill, &g.fill, sizeof(T));
-      dst[i] = fill;
+      if constexpr (sizeof(T) <= sizeof(g.fill)) {
+        T fill;
+        memcpy(&fill, &g.fill, sizeof(T));
+        dst[i] = fill;
+      }
       return;
     }
-    off += c * g.inStride[d];
+    off += static_cast<I>(c) * static_cast<I>(g.inStride[d]);
   }
   dst[i] = src[off];
 }
@@ -53,8 +58,13 @@ template <typename T>
 void launchTyped(LaunchContext& ctx, const void* src, void* dst, const SliceGeometry& g, int64_t n,
                  int64_t inputElements) {
   const unsigned blocks = static_cast<unsigned>((n + 255) / 256);
-  if (g.mode != static_cast<int32_t>(SampleMode::kSTRICT_BOUNDS))
-    sampledSliceKernel<<<blocks, 256, 0, ctx.stream>>>(static_cast<const T*>(src), static_cast<T*>(dst), g, n);
+  const bool narrow = n < (int64_t(1) << 31) && inputElements < (int64_t(1) << 31);
+  if (g.mode != static_cast<int32_t>(SampleMode::kSTRICT_BOUNDS) && narrow)
+    sampledSliceKernel<T, int32_t>
+        <<<blocks, 256, 0, ctx.stream>>>(static_cast<const T*>(src), static_cast<T*>(dst), g, static_cast<int32_t>(n));
+  else if (g.mode != static_cast<int32_t>(SampleMode::kSTRICT_BOUNDS))
+    sampledSliceKernel<T, int64_t>
+        <<<blocks, 256, 0, ctx.stream>>>(static_cast<const T*>(src), static_cast<T*>(dst), g, n);
   else if (n < (int64_t(1) << 31) && inputElements < (int64_t(1) << 31))
     sliceKernel<T, int32_t>
         <<<blocks, 256, 0, ctx.stream>>>(static_cast<const T*>(src), static_cast<T*>(dst), g, static_cast<int32_t>(n));
@@ -82,6 +92,26 @@ bool vectorized(SliceGeometry& g, int64_t& n, int64_t& inputElements, size_t ele
   inputElements /= per;
   return true;
 }
+// A wrapping (or clamping, reflecting) slice that keeps the innermost dim whole (Swin's roll over height and
+// width of an NHWC tensor: rows of channels move as they are) moves 16-byte vectors: the innermost dim and the
+// strides rescaled to vectors. The fill mode, which writes single elements, stays scalar.
+bool sampledVectorized(SliceGeometry& g, int64_t& n, int64_t& inputElements, size_t elem, const void* src,
+                       const void* dst) {
+  constexpr int64_t kVector = 16;
+  const int last = g.rank - 1;
+  if (g.mode == static_cast<int32_t>(SampleMode::kSTRICT_BOUNDS) || g.mode == static_cast<int32_t>(SampleMode::kFILL) ||
+      g.rank == 0 || reinterpret_cast<uintptr_t>(src) % kVector || reinterpret_cast<uintptr_t>(dst) % kVector)
+    return false;
+  const int64_t per = kVector / static_cast<int64_t>(elem);
+  if (g.start[last] != 0 || g.stride[last] != 1 || g.outDims[last] != g.inDims[last] || g.inDims[last] % per)
+    return false;
+  g.outDims[last] /= per;
+  g.inDims[last] /= per;
+  for (int d = 0; d < last; ++d) g.inStride[d] /= per;  // each a multiple of the innermost dim
+  n /= per;
+  inputElements /= per;
+  return true;
+}
 }  // namespace
 
 void launchSlice(LaunchContext& ctx, const ILayer& layer, const std::vector<TensorView>& in, TensorView& out) {
@@ -105,7 +135,8 @@ void launchSlice(LaunchContext& ctx, const ILayer& layer, const std::vector<Tens
     s *= in[0].dims.d[i];
   }
   int64_t vectors = n, inputElements = in[0].dims.volume();
-  if (vectorized(g, vectors, inputElements, dataTypeSize(in[0].type), in[0].data, out.data)) {
+  if (vectorized(g, vectors, inputElements, dataTypeSize(in[0].type), in[0].data, out.data) ||
+      sampledVectorized(g, vectors, inputElements, dataTypeSize(in[0].type), in[0].data, out.data)) {
     launchTyped<uint4>(ctx, in[0].data, out.data, g, vectors, inputElements);
     check(cudaGetLastError(), "slice kernel launch");
     return;
