@@ -9,6 +9,7 @@
 #include "trt/memory_limits.h"
 #ifdef TORCHTRT_WITH_CUDA
 #include "c10/cuda/CUDAException.h"
+#include "c10/cuda/CUDAFunctions.h"
 #include "c10/cuda/CUDAGuard.h"
 #include "c10/cuda/CUDAStream.h"
 #endif
@@ -71,6 +72,7 @@ void TRTEngine::load(const std::string& plan) {
   }
   context_.reset(engine_->createExecutionContext());
   checkBindingNames();
+  prepareForFirstCall();
 }
 
 void TRTEngine::load(std::shared_ptr<const std::string> plan) {
@@ -82,6 +84,31 @@ void TRTEngine::load(std::shared_ptr<const std::string> plan) {
   }
   context_.reset(engine_->createExecutionContext());
   checkBindingNames();
+  prepareForFirstCall();
+}
+
+void TRTEngine::prepareForFirstCall() {
+#ifdef TORCHTRT_WITH_CUDA
+  if (engine_->getBackend() != trt::Backend::kCUDA || c10::cuda::device_count() == 0) return;
+  const at::Device device(at::kCUDA, c10::cuda::current_device());
+  std::vector<at::Tensor> zeros;
+  for (const std::string& bind : input_names) {
+    trt::Dims dims = engine_->getTensorShape(bind.c_str());
+    if (!dims.isStatic() && engine_->getNbOptimizationProfiles() > 0)
+      dims = engine_->getProfileShape(bind.c_str(), 0, trt::OptProfileSelector::kOPT);
+    if (!dims.isStatic()) return;
+    const auto dtype = util::TRTDataTypeToScalarType(engine_->getTensorDataType(bind.c_str()));
+    zeros.push_back(at::zeros(dims.toVector(), at::TensorOptions().dtype(dtype).device(device)));
+  }
+  preparing_ = true;
+  try {
+    execute(std::move(zeros));
+    C10_CUDA_CHECK(cudaStreamSynchronize(c10::cuda::getCurrentCUDAStream(device.index()).stream()));
+  } catch (const std::exception& e) {
+    LOG_DEBUG("engine '" << name << "': not prepared while loading (its first call will be): " << e.what());
+  }
+  preparing_ = false;
+#endif
 }
 
 // The binding lists must name each of the engine's inputs and outputs exactly once: a name listed
@@ -264,7 +291,7 @@ std::vector<at::Tensor> TRTEngine::execute(std::vector<at::Tensor> inputs) {
   // removes the per-kernel launch cost. CUDA graph mode (`graphs`) makes the addresses repeat by
   // copying through fixed buffers.
   const bool graphs = onGpu && cudagraphs_mode;
-  context_->setCudaGraphMode(onGpu);
+  context_->setCudaGraphMode(onGpu && !preparing_);
   if (!graphs) {
     graph_inputs_.clear();
     graph_outputs_.clear();

@@ -74,6 +74,11 @@ struct TRTEngine : torch::CustomClassHolder {
   void load(std::shared_ptr<const std::string> plan);
   //! Refuses binding lists that name an engine input or output twice, leave one out, or name none.
   void checkBindingNames() const;
+  //! A GPU engine runs once on zeros of its inputs' shapes (the first profile's optimal ones where dynamic),
+  //! so that what a first call pays once per process (cuBLAS and cuDNN handles, kernel modules, cuDNN plans
+  //! built from the plan's choices, the memory arena) is paid while loading, as TensorRT's deserialization
+  //! does. A run that fails (inputs whose zeros are no valid values) leaves that work to the first call.
+  void prepareForFirstCall();
   //! Refuses outputs larger than the memory cap or (on the host) the memory available.
   void checkOutputMemory(bool onGpu) const;
   std::unique_ptr<trt::IRuntime> runtime_;
@@ -94,6 +99,7 @@ struct TRTEngine : torch::CustomClassHolder {
   };
   LayerTimes layer_times_;
   bool profiling_ = false;
+  bool preparing_ = false;  // prepareForFirstCall's run: no CUDA graph is captured from it
 };
 
 //! CUDA graph mode for every engine in the process (Torch-TensorRT's runtime.set_cudagraphs_mode):

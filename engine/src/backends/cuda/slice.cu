@@ -58,14 +58,15 @@ template <typename T>
 void launchTyped(LaunchContext& ctx, const void* src, void* dst, const SliceGeometry& g, int64_t n,
                  int64_t inputElements) {
   const unsigned blocks = static_cast<unsigned>((n + 255) / 256);
-  const bool narrow = n < (int64_t(1) << 31) && inputElements < (int64_t(1) << 31);
+  // 32-bit indices where every index fits, the last block's threads past n included (i < n + 256).
+  const bool narrow = n < (int64_t(1) << 31) - 256 && inputElements < (int64_t(1) << 31);
   if (g.mode != static_cast<int32_t>(SampleMode::kSTRICT_BOUNDS) && narrow)
     sampledSliceKernel<T, int32_t>
         <<<blocks, 256, 0, ctx.stream>>>(static_cast<const T*>(src), static_cast<T*>(dst), g, static_cast<int32_t>(n));
   else if (g.mode != static_cast<int32_t>(SampleMode::kSTRICT_BOUNDS))
     sampledSliceKernel<T, int64_t>
         <<<blocks, 256, 0, ctx.stream>>>(static_cast<const T*>(src), static_cast<T*>(dst), g, n);
-  else if (n < (int64_t(1) << 31) && inputElements < (int64_t(1) << 31))
+  else if (narrow)
     sliceKernel<T, int32_t>
         <<<blocks, 256, 0, ctx.stream>>>(static_cast<const T*>(src), static_cast<T*>(dst), g, static_cast<int32_t>(n));
   else
