@@ -564,6 +564,14 @@ const std::vector<Example>& examples() {
                 n.mark(n.net.addAttention(*n.input("q", t, {2, 3, 49, 32}), *n.input("k", t, {2, 3, 49, 32}),
                                           *n.input("v", t, {2, 3, 49, 32}), bias));
               }),
+      // Swin's shifted-window attention read per window: batch B*nW = 2*3, a 5-D mask [1, nW, H, N, N] that
+      // repeats every 3 batches (the window mask and the position bias in one).
+      Example("Attention.perWindowMask", LayerType::kATTENTION, {F32},
+              [](Net& n, DataType t) {
+                ITensor* mask = n.input("m", t, {1, 3, 2, 49, 49});
+                n.mark(n.net.addAttention(*n.input("q", t, {6, 2, 49, 32}), *n.input("k", t, {6, 2, 49, 32}),
+                                          *n.input("v", t, {6, 2, 49, 32}), mask));
+              }),
       // Sequences past the small-sequence kernel's 64 (cuDNN's SDPA in FP16 and BF16), causal, head size 24
       // (values 40).
       Example("Attention.long", LayerType::kATTENTION, {F32},

@@ -3,8 +3,10 @@
 // the results are those of the written-out chain (a reference loop here). A scaled query folds into the
 // attention's scale.
 #include <cmath>
+#include <string>
 #include <vector>
 
+#include "builder/passes/passes.h"
 #include "engine_test_util.h"
 
 using namespace trt_test;
@@ -124,6 +126,52 @@ TEST(WindowedAttention, APerBatchMaskStaysAsWritten) {
   const trt::Dims dims{B * nW, H, N, D};
   const auto y = run(*b.engine, {{"q", {dims, q}}, {"k", {dims, k}}, {"v", {dims, v}}}).at("y");
   expectNear(y, w.reference(q, k, v, true, B), 1e-5f);
+}
+
+TEST(WindowedAttention, ReadPerWindowItsMaskRepeatsEveryWindowsBatches) {
+  // For backends whose attention reads strides the builder then reads the fused attention per window: Q, K, V as
+  // given ([B*nW, H, N, D], no reshape to windows x heads), the bias a 5-D mask [1, nW, H, N, N] repeating every
+  // nW batches. Same results.
+  const size_t n = static_cast<size_t>(B * nW * H * N * D);
+  const auto q = randomVector(n, 341), k = randomVector(n, 342), v = randomVector(n, 343);
+  WindowedAttention w(true, 1);
+  EXPECT_EQ(trt::passes::foldWindowedAttentionBias(w.net), 1);
+  trt::passes::removeDeadLayers(w.net);
+  trt::passes::fuseSoftMaxMask(w.net);
+  trt::passes::removeDeadLayers(w.net);
+  trt::passes::fuseMatrixMultiplyScale(w.net);
+  trt::passes::removeDeadLayers(w.net);
+  EXPECT_EQ(trt::passes::fuseAttention(w.net), 1);
+  trt::passes::removeDeadLayers(w.net);
+  EXPECT_EQ(trt::passes::regroupWindowedAttention(w.net), 1);
+  trt::passes::removeDeadLayers(w.net);
+  EXPECT_EQ(trt::passes::regroupWindowedAttention(w.net), 0);  // nothing left to regroup
+  const trt::IAttentionLayer* attention = nullptr;
+  for (int l = 0; l < w.net.getNbLayers(); ++l)
+    if (w.net.getLayer(l)->getType() == trt::LayerType::kATTENTION)
+      attention = static_cast<const trt::IAttentionLayer*>(w.net.getLayer(l));
+  ASSERT_NE(attention, nullptr);
+  EXPECT_STREQ(attention->getInput(0)->getName(), "q");
+  EXPECT_EQ(attention->getInput(3)->getDimensions(), (trt::Dims{1, nW, H, N, N}));
+  EXPECT_EQ(attention->getOutput(0)->getDimensions(), (trt::Dims{B * nW, H, N, D}));
+  Built b = build(w.net);
+  const trt::Dims dims{B * nW, H, N, D};
+  const auto y = run(*b.engine, {{"q", {dims, q}}, {"k", {dims, k}}, {"v", {dims, v}}}).at("y");
+  expectNear(y, w.reference(q, k, v, true, 1), 1e-5f);
+}
+
+TEST(WindowedAttention, AFiveDimensionalMaskMustDivideTheBatch) {
+  trt::INetworkDefinition net;
+  auto* q = net.addInput("q", trt::DataType::kFLOAT, {6, 2, 4, 8});
+  auto* bad = net.addInput("m", trt::DataType::kFLOAT, {1, 4, 2, 4, 4});
+  net.addAttention(*q, *q, *q, bad);
+  try {
+    net.getLayer(0)->getOutput(0)->getDimensions();
+    Built b = build(net);
+    FAIL() << "a 5-D mask of 4 windows over a batch of 6 was accepted";
+  } catch (const trt::Error& e) {
+    EXPECT_NE(std::string(e.what()).find("does not broadcast to the scores"), std::string::npos) << e.what();
+  }
 }
 
 TEST(AttentionQueryScale, AScaledQueryFoldsIntoTheAttentionsScale) {

@@ -31,8 +31,9 @@ def test_swin_t_fuses_every_attention_window_masks_included(device):
 @pytest.mark.skipif(not torch_tensorrt._C.has_cuda_backend(), reason="this build has no CUDA backend to describe")
 def test_swin_t_on_cuda_reads_its_packed_qkv_through_strides():
     """The packed Q/K/V projection's permute(2, 0, 3, 1, 4) copied the whole product before every attention; in
-    a CUDA engine the product is stacked by head blocks and each unmasked window attention (6 blocks, and the last
-    stage's whose shift the window covers) reads Q, K and V through strides, no copy between them."""
+    a CUDA engine the product is stacked by head blocks and every window attention, the shifted windows' read per
+    window with their mask repeating every nW batches, reads Q, K, V and writes its output through strides: no
+    copy between the Q/K/V product and the output projection."""
     torch.manual_seed(0)
     x = torch.randn(1, 3, 224, 224)
     with torch.no_grad():
@@ -40,6 +41,7 @@ def test_swin_t_on_cuda_reads_its_packed_qkv_through_strides():
     doc = torch_tensorrt.ts.describe_engine_layers(traced, inputs=[x], enabled_precisions={torch.float, torch.half},
                                                    device="cuda")
     attentions = [layer for layer in doc["layers"] if layer["kind"] == "Attention"]
-    assert [a["fused"].get("sequence_major") for a in attentions].count("query,key,value,output") == 7, attentions
+    assert [a["fused"].get("sequence_major") for a in attentions].count("query,key,value,output") == 12, attentions
+    assert sum(len(a["inputs"][3]["dims"]) == 5 for a in attentions if len(a["inputs"]) == 4) == 5, attentions
     stacked = [layer for layer in doc["layers"] if layer["name"].endswith("[3 head blocks stacked]")]
-    assert len(stacked) == 7 and all(s["outputs"][0]["dims"][0] == 3 for s in stacked), stacked
+    assert len(stacked) == 12 and all(s["outputs"][0]["dims"][0] == 3 for s in stacked), stacked

@@ -649,7 +649,9 @@ class IParametricReLULayer : public ILayer {
 //! Scaled dot-product attention, PyTorch's F.scaled_dot_product_attention without dropout:
 //! softmax(Q K^T * scale + mask) V over inputs Q [B, H, Sq, D], K [B, H, Sk, D], V [B, H, Sk, Dv], giving
 //! [B, H, Sq, Dv]. An optional fourth input, the mask (given to addAttention), broadcast to [B, H, Sq, Sk], is
-//! added to the scaled scores (Q's floating type) or says which keys take part (bool, false = left out).
+//! added to the scaled scores (Q's floating type) or says which keys take part (bool, false = left out). A
+//! 5-D mask [G, P, H or 1, Sq or 1, Sk or 1] broadcasts to the scores with their batch viewed as [B / P, P]
+//! (P divides B; G is 1 or B / P): a mask that repeats every P batches (one per window of a windowed attention).
 class IAttentionLayer : public ILayer {
  public:
   //! The factor the scores are multiplied by (finite); unset, it is 1 / sqrt(D).

@@ -183,6 +183,10 @@ PlanContents Builder::optimize(INetworkDefinition& network, IBuilderConfig& conf
       {"attention fusion", passes::fuseAttention},  // after the mask and scale folds, before a bias joins P V
       {"inert attention mask removal", passes::removeInertAttentionMasks},
       {"attention query scale folding", passes::foldAttentionQueryScale},
+      {"windowed attention per window",  // where the layout pass can then read its tensors through strides
+       [&](INetworkDefinition& n) {
+         return backend.readsSequenceMajorAttention() ? passes::regroupWindowedAttention(n) : 0;
+       }},
       {"matrix multiply+bias fusion", passes::fuseMatrixMultiplyBias},
       // After the bias (which the scale multiplies too), before the residual (which it does not).
       {"matrix multiply column scale folding", passes::foldMatrixMultiplyColumnScale},

@@ -112,14 +112,28 @@ std::vector<TensorDesc> AttentionLayer::inferOutputs(const std::vector<TensorDes
                   dataTypeName(q.type));
     Dims scores = q.dims;
     scores.d[3] = k.dims.d[2];
-    bool broadcasts = m.dims.nbDims <= 4;
-    for (int i = 1; broadcasts && i <= m.dims.nbDims; ++i) {
-      const int64_t md = m.dims.d[m.dims.nbDims - i], sd = scores.d[4 - i];
-      broadcasts = md == 1 || compatible(md, sd);
+    if (m.dims.nbDims == 5) {
+      // [G, P, H or 1, Sq or 1, Sk or 1] over the scores' batch viewed as [B / P, P] (a mask that repeats
+      // every P batches: Swin's window mask, one per window).
+      const int64_t period = m.dims.d[1], b = scores.d[0];
+      bool broadcasts = period > 0 && (b < 0 || b % period == 0) &&
+                        (m.dims.d[0] == 1 || b < 0 || compatible(m.dims.d[0], b / period));
+      for (int i = 1; broadcasts && i <= 3; ++i)
+        broadcasts = m.dims.d[i + 1] == 1 || compatible(m.dims.d[i + 1], scores.d[i]);
+      if (!broadcasts)
+        throw Error(describe() + ": the 5-D mask " + m.dims.str() + " does not broadcast to the scores " +
+                    scores.str() + " with their batch viewed as [B / P, P] (P: the mask's dim 1, dividing B; the " +
+                    "others 1 or the scores')");
+    } else {
+      bool broadcasts = m.dims.nbDims <= 4;
+      for (int i = 1; broadcasts && i <= m.dims.nbDims; ++i) {
+        const int64_t md = m.dims.d[m.dims.nbDims - i], sd = scores.d[4 - i];
+        broadcasts = md == 1 || compatible(md, sd);
+      }
+      if (!broadcasts)
+        throw Error(describe() + ": the mask " + m.dims.str() + " does not broadcast to the scores " + scores.str() +
+                    " (each of its dimensions must be 1 or the scores')");
     }
-    if (!broadcasts)
-      throw Error(describe() + ": the mask " + m.dims.str() + " does not broadcast to the scores " + scores.str() +
-                  " (each of its dimensions must be 1 or the scores')");
   }
   return {{attentionLogicalDims(out, sequenceMajor_ & kOutputSequenceMajor), q.type}};
 }

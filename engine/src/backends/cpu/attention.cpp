@@ -37,10 +37,7 @@ void runAttention(const ILayer& layer, const std::vector<TensorView>& inputs, Te
   const bool hasMask = inputs.size() > 3;
   const bool boolMask = hasMask && inputs[3].type == DataType::kBOOL;
   if (hasMask && !boolMask) requireFloat32(layer, inputs[3], "the mask");
-  Dims scores = qd;
-  scores.d[3] = sk;
-  int64_t ms[4] = {0, 0, 0, 0};
-  if (hasMask) layer_util::broadcastStrides(inputs[3].dims, scores, ms);
+  const AttentionMaskStrides ms = hasMask ? attentionMaskStrides(inputs[3].dims) : AttentionMaskStrides{};
 
   constexpr float kMinusInf = -std::numeric_limits<float>::infinity();
   std::vector<float> row(static_cast<size_t>(sk));
@@ -48,20 +45,20 @@ void runAttention(const ILayer& layer, const std::vector<TensorView>& inputs, Te
     const int64_t b = bh / qd.d[1], h = bh % qd.d[1];
     for (int64_t i = 0; i < sq; ++i) {
       const float* qi = q + b * qs.b + h * qs.h + i * qs.s;
-      const int64_t maskRow = b * ms[0] + h * ms[1] + i * ms[2];
+      const int64_t maskRow = ms.rowOffset(b, h, i);
       bool allMasked = true;
       for (int64_t j = 0; j < sk; ++j) {
         float s;
         if (attention.getCausal() && j > i) {
           s = kMinusInf;
-        } else if (boolMask && !static_cast<const uint8_t*>(inputs[3].data)[maskRow + j * ms[3]]) {
+        } else if (boolMask && !static_cast<const uint8_t*>(inputs[3].data)[maskRow + j * ms.key]) {
           s = kMinusInf;
         } else {
           const float* kj = k + b * ks.b + h * ks.h + j * ks.s;
           float dot = 0.f;
           for (int64_t c = 0; c < d; ++c) dot += qi[c] * kj[c];
           s = dot * scale;
-          if (hasMask && !boolMask) s += inputs[3].f32()[maskRow + j * ms[3]];
+          if (hasMask && !boolMask) s += inputs[3].f32()[maskRow + j * ms.key];
         }
         row[j] = s;
         allMasked &= s == kMinusInf;

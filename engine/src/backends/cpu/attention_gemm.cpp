@@ -36,29 +36,26 @@ void attentionSoftmaxRows(const ILayer& layer, const std::vector<TensorView>& in
   const bool causal = attention.getCausal(), zeroEmptyRows = attention.getZeroFullyMaskedRows();
   const bool hasMask = inputs.size() > 3, boolMask = hasMask && inputs[3].type == DataType::kBOOL;
   const bool bf16Mask = hasMask && inputs[3].type == DataType::kBF16;  // added widened, as the reference does
-  Dims all = qd;
-  all.d[3] = sk;
-  int64_t ms[4] = {0, 0, 0, 0};
-  if (hasMask) layer_util::broadcastStrides(inputs[3].dims, all, ms);
+  const AttentionMaskStrides ms = hasMask ? attentionMaskStrides(inputs[3].dims) : AttentionMaskStrides{};
   constexpr float kMinusInf = -std::numeric_limits<float>::infinity();
   for (int64_t bh = first; bh < last; ++bh) {
     const int64_t b = bh / heads, h = bh % heads;
     for (int64_t i = 0; i < sq; ++i) {
       float* row = scores + ((bh - first) * sq + i) * sk;
-      const int64_t maskRow = b * ms[0] + h * ms[1] + i * ms[2];
+      const int64_t maskRow = ms.rowOffset(b, h, i);
       bool allMasked = true;
       for (int64_t j = 0; j < sk; ++j) {
         float x;
         if (causal && j > i) {
           x = kMinusInf;
-        } else if (boolMask && !static_cast<const uint8_t*>(inputs[3].data)[maskRow + j * ms[3]]) {
+        } else if (boolMask && !static_cast<const uint8_t*>(inputs[3].data)[maskRow + j * ms.key]) {
           x = kMinusInf;
         } else {
           x = row[j] * scale;
           if (bf16Mask)
-            x += bf16ToFloat(static_cast<const uint16_t*>(inputs[3].data)[maskRow + j * ms[3]]);
+            x += bf16ToFloat(static_cast<const uint16_t*>(inputs[3].data)[maskRow + j * ms.key]);
           else if (hasMask && !boolMask)
-            x += inputs[3].f32()[maskRow + j * ms[3]];
+            x += inputs[3].f32()[maskRow + j * ms.key];
         }
         row[j] = x;
         allMasked &= x == kMinusInf;

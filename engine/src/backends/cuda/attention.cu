@@ -38,7 +38,7 @@ __global__ void maskedSoftmaxKernel(const float* scores, T* weights, MaskView ma
   const int lane = threadIdx.x % 32;
   if (row >= g.b * g.h * g.sq) return;
   const int64_t i = row % g.sq, bh = row / g.sq, bi = bh / g.h, hi = bh % g.h;
-  const int64_t maskRow = bi * mask.s0 + hi * mask.s1 + i * mask.s2;
+  const int64_t maskRow = mask.st.rowOffset(bi, hi, i);
   const float* x = scores + row * g.sk;
   T* w = weights + row * g.sk;
   auto value = [&](int64_t j) {
@@ -106,7 +106,7 @@ void composedAttention(LaunchContext& ctx, const IAttentionLayer& layer, const s
   else
     gemm(ctx, type, false, true, g.sq, g.sk, g.d, in[0].data, g.sq * g.d, in[1].data, g.sk * g.d, scores, g.sq * g.sk,
          batch, layer.scaleFor(g.d));
-  const MaskView mask = maskView(in, g);
+  const MaskView mask = maskView(in);
   dispatchFloating(type, layer.describe(), [&](auto tag) {
     using T = decltype(tag);
     constexpr int kThreads = 128;
@@ -128,7 +128,7 @@ __global__ void denseBiasKernel(MaskView m, Geometry g, int64_t bb, int64_t bhd,
   const int64_t e = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
   if (e >= n) return;
   const int64_t j = e % g.sk, i = (e / g.sk) % rows, h = (e / (g.sk * rows)) % bhd, b = e / (g.sk * rows * bhd);
-  const int64_t off = b * m.s0 + h * m.s1 + i * m.s2 + j * m.s3;
+  const int64_t off = m.st.rowOffset(b, h, i) + j * m.st.key;
   // Masked-out keys get a large finite negative bias, not -inf: cuDNN's online softmax can compute
   // exp(-inf - -inf) = NaN for a tile whose keys are all masked, and spread it into a row that still
   // has live keys (PyTorch and JAX feed cuDNN a finite value for the same reason). exp(-30000 - max)
@@ -155,7 +155,7 @@ __global__ void liveRowsKernel(MaskView m, Geometry g, bool causal, int64_t eh, 
   const int lane = threadIdx.x % 32;
   if (r >= count) return;
   const int64_t i = r % ei, h = (r / ei) % eh, b = r / (ei * eh);
-  const int64_t maskRow = b * m.s0 + h * m.s1 + i * m.s2;
+  const int64_t maskRow = m.st.rowOffset(b, h, i);
   bool any = false;
   for (int64_t j = lane; j < g.sk && !any; j += 32) {
     float add;
@@ -265,7 +265,7 @@ bool dnnAttention(LaunchContext& ctx, const IAttentionLayer& layer, const std::v
   if (!sdpa::available() || (type != DataType::kHALF && type != DataType::kBF16) || g.sq == 0 || g.sk == 0)
     return false;
   if (!aligned16(in[0].data) || !aligned16(in[1].data) || !aligned16(in[2].data) || !aligned16(out.data)) return false;
-  const MaskView mask = maskView(in, g);
+  const MaskView mask = maskView(in);
   const bool causal = layer.getCausal();
   sdpa::Config config;
   config.type = type;
@@ -274,9 +274,9 @@ bool dnnAttention(LaunchContext& ctx, const IAttentionLayer& layer, const std::v
   config.scale = layer.scaleFor(g.d);
   config.sequenceMajor = attentionSequenceMajor(layer);
   if (mask.data) {
-    config.biasBatch = mask.s0 ? g.b : 1;
-    config.biasHeads = mask.s1 ? g.h : 1;
-    config.biasRows = mask.s2 ? g.sq : 1;
+    config.biasBatch = mask.st.outer || mask.st.period > 1 ? g.b : 1;
+    config.biasHeads = mask.st.head ? g.h : 1;
+    config.biasRows = mask.st.row ? g.sq : 1;
   }
   sdpa::GraphCache& graphs = graphCache(ctx);
   int64_t workspace = sdpa::prepare(graphs, ctx.stream, config);
@@ -289,7 +289,7 @@ bool dnnAttention(LaunchContext& ctx, const IAttentionLayer& layer, const std::v
   // can be kept, else in the scratch before cuDNN's workspace.
   const int64_t biasCount = config.biasBatch * config.biasHeads * config.biasRows * g.sk;
   const int64_t eb = config.biasBatch > 1 ? g.b : 1, eh = config.biasHeads > 1 ? g.h : 1,
-                ei = (mask.data && mask.s2) || causal ? g.sq : 1;
+                ei = (mask.data && mask.st.row) || causal ? g.sq : 1;
   const int64_t liveCount = mask.data ? eb * eh * ei : 0;
   const size_t biasBytes = padded256(static_cast<size_t>(biasCount) * 2);
   const size_t liveBytes = padded256(static_cast<size_t>(liveCount));

@@ -6,16 +6,16 @@
 
 #include "backends/cuda/cuda_kernels.h"
 #include "backends/cuda/float_types.cuh"
-#include "layers/layer_util.h"
+#include "layers/attention_layout.h"
 
 namespace trt {
 namespace cuda {
 
-// Where the mask is read: element (b, h, i, j) of the scores reads mask[b*s0 + h*s1 + i*s2 + j*s3].
+// Where the mask is read (layers/attention_layout.h: a 5-D mask repeats every `period` batches).
 struct MaskView {
   const void* data = nullptr;  // nullptr: no mask
   bool isBool = false;
-  int64_t s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  AttentionMaskStrides st;
 };
 
 struct Geometry {
@@ -30,24 +30,19 @@ __device__ __forceinline__ bool maskedOut(const MaskView& m, bool causal, int64_
   add = 0.f;
   if (causal && j > i) return true;
   if (!m.data) return false;
-  const int64_t off = row + j * m.s3;
+  const int64_t off = row + j * m.st.key;
   if (m.isBool) return static_cast<const uint8_t*>(m.data)[off] == 0;
   add = toFloat(static_cast<const T*>(m.data)[off]);
   return false;
 }
 
-//! The mask (input 3, when present) read as broadcast to the scores [B, H, Sq, Sk].
-inline MaskView maskView(const std::vector<TensorView>& in, const Geometry& g) {
+//! The mask (input 3, when present) read over the scores [B, H, Sq, Sk].
+inline MaskView maskView(const std::vector<TensorView>& in) {
   MaskView m;
   if (in.size() < 4) return m;
   m.data = in[3].data;
   m.isBool = in[3].type == DataType::kBOOL;
-  Dims scores;
-  scores.nbDims = 4;
-  scores.d[0] = g.b, scores.d[1] = g.h, scores.d[2] = g.sq, scores.d[3] = g.sk;
-  int64_t s[4];
-  layer_util::broadcastStrides(in[3].dims, scores, s);
-  m.s0 = s[0], m.s1 = s[1], m.s2 = s[2], m.s3 = s[3];
+  m.st = attentionMaskStrides(in[3].dims);
   return m;
 }
 

@@ -85,7 +85,7 @@ __global__ void __launch_bounds__(SP * 2)
     float v[kPerLane];
     float mx = -INFINITY;
     bool any = false;
-    const int64_t maskRow = bi * mask.s0 + hi * mask.s1 + r * mask.s2;
+    const int64_t maskRow = mask.st.rowOffset(bi, hi, r);
     for (int t = 0; t < kPerLane; ++t) {
       const int j = lane + 32 * t;
       float add = 0.f;
@@ -181,7 +181,7 @@ bool smallSequenceAttention(LaunchContext& ctx, const IAttentionLayer& layer, co
               attentionStrides(in[2].dims, major & kValueSequenceMajor),
               attentionStrides(out.dims, major & kOutputSequenceMajor)};
   if (!vectorRows(op.q, op.sq, g.d) || !vectorRows(op.k, op.sk, g.d) || !vectorRows(op.v, op.sv, g.dv)) return false;
-  const MaskView mask = maskView(in, g);
+  const MaskView mask = maskView(in);
   const float scale = layer.scaleFor(g.d);
   const bool causal = layer.getCausal(), zero = layer.getZeroFullyMaskedRows();
   const bool shortRows = g.sq <= 32 && g.sk <= 32;

@@ -131,6 +131,9 @@ int32_t stackColumnSlicedProducts(INetworkDefinition& network);
 //! then one select per block (Swin's packed Q/K/V), into one product by [P, K, n] weights; each select reads
 //! its block through a view and a reshape + transpose (which the attention layout folds into strides).
 int32_t stackHeadSplitProducts(INetworkDefinition& network);
+//! Reads a fused shifted-window attention per window: Q, K, V [B*nW, H, N, D] as the window partition gives them
+//! instead of reshaped to windows x heads, its bias a 5-D mask [1, nW, H, N, N] repeating every nW batches.
+int32_t regroupWindowedAttention(INetworkDefinition& network);
 //! Replaces `x * sigmoid(x)` by one SiLU activation and `x * hardsigmoid(x)` by one hard-swish.
 int32_t fuseGatedActivation(INetworkDefinition& network);
 //! Replaces GELU's tanh form written out as layers (0.5 * x * (1 + tanh(sqrt(2/pi) * (x + 0.044715 x^3))))
