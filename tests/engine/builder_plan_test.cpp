@@ -689,6 +689,53 @@ TEST(Builder, StacksTheHeadBlocksOfAProductSplitByAPermute) {
   }
 }
 
+TEST(Builder, RowMoversAfterASquareProductRunBeforeItSoItsResidualAddFuses) {
+  // Swin's output projection: x [2, 6, 8] times W [8, 8] plus a bias, then rows rearranged (a view as [2, 3, 2, 8],
+  // a permute of the outer axes, a roll of axis 1), then + r. The rearrangement runs on x instead, the product
+  // after it, and the sum becomes the product's residual input. Left as they are: a transpose that moves the last
+  // axis (variant 1) and a product that changes the row length (variant 2). Same results each time.
+  for (int variant = 0; variant < 3; ++variant) {
+    const bool movesColumns = variant == 1, narrows = variant == 2;
+    const int64_t n = narrows ? 4 : 8;
+    const std::vector<float> w = randomVector(static_cast<size_t>(8 * n), 66),
+                             b = randomVector(static_cast<size_t>(n), 67);
+    auto makeNetwork = [&](trt::INetworkDefinition& net) {
+      auto* x = net.addInput("x", trt::DataType::kFLOAT, {2, 6, 8});
+      auto* wc = net.addConstant({8, n}, {trt::DataType::kFLOAT, w.data(), 8 * n});
+      auto* mm = net.addMatrixMultiply(*x, trt::MatrixOperation::kNONE, *wc->getOutput(0), trt::MatrixOperation::kNONE);
+      auto* bc = net.addConstant({n}, {trt::DataType::kFLOAT, b.data(), n});
+      auto* y = net.addElementWise(*mm->getOutput(0), *bc->getOutput(0), trt::ElementWiseOperation::kSUM);
+      auto* view = net.addShuffle(*y->getOutput(0));
+      view->setReshapeDimensions({2, 3, 2, n});
+      auto* permute = net.addShuffle(*view->getOutput(0));
+      permute->setFirstTranspose(movesColumns ? trt::Permutation{{0, 2, 3, 1}} : trt::Permutation{{0, 2, 1, 3}});
+      const trt::Dims pd = permute->getOutput(0)->getDimensions();
+      auto* roll = net.addSlice(*permute->getOutput(0), {0, 1, 0, 0}, pd, {1, 1, 1, 1});
+      roll->setMode(trt::SampleMode::kWRAP);
+      auto* r = net.addInput("r", trt::DataType::kFLOAT, pd);
+      auto* sum = net.addElementWise(*roll->getOutput(0), *r, trt::ElementWiseOperation::kSUM);
+      sum->getOutput(0)->setName("y");
+      net.markOutput(*sum->getOutput(0));
+    };
+    trt::INetworkDefinition original, net;
+    makeNetwork(original);
+    makeNetwork(net);
+    trt::passes::fuseMatrixMultiplyBias(net);
+    trt::passes::removeDeadLayers(net);
+    const bool moves = !movesColumns && !narrows;
+    EXPECT_EQ(trt::passes::moveRowOrderBeforeProducts(net), moves ? 1 : 0) << variant;
+    trt::passes::removeDeadLayers(net);
+    EXPECT_EQ(trt::passes::fuseMatrixMultiplyResidual(net), moves ? 1 : 0) << variant;
+    trt::passes::removeDeadLayers(net);
+    auto want = build(original), got = build(net);
+    const trt::Dims rd = original.getInput(1)->getDimensions();
+    const auto xv = randomVector(96, 68), rv = randomVector(static_cast<size_t>(rd.volume()), 69);
+    auto expected = run(*want.engine, {{"x", {{2, 6, 8}, xv}}, {"r", {rd, rv}}}).at("y");
+    auto out = run(*got.engine, {{"x", {{2, 6, 8}, xv}}, {"r", {rd, rv}}}).at("y");
+    expectNear(out, expected, 1e-5f);
+  }
+}
+
 TEST(Builder, StackedProductsKeepTheirPlan) {
   // The stacked engine survives its plan round trip (a view at an offset is the runtime's choice, not the
   // plan's).

@@ -190,6 +190,7 @@ PlanContents Builder::optimize(INetworkDefinition& network, IBuilderConfig& conf
       {"matrix multiply+bias fusion", passes::fuseMatrixMultiplyBias},
       // After the bias (which the scale multiplies too), before the residual (which it does not).
       {"matrix multiply column scale folding", passes::foldMatrixMultiplyColumnScale},
+      {"row order before products", passes::moveRowOrderBeforeProducts},  // its residual add fuses next
       // After the bias (which comes first in the epilogue) and after normalization+residual, which takes a
       // post-norm block's sum whole; before activation, so act(A.B + b + r) folds too.
       {"matrix multiply+residual fusion", passes::fuseMatrixMultiplyResidual},

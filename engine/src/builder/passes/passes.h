@@ -121,6 +121,9 @@ int32_t fuseMatrixMultiplyBias(INetworkDefinition& network);
 //! Folds `x + matmul` (x of the product's shape and type, also through a reshape of the product) into the
 //! product's residual input (a zero bias added when it has none).
 int32_t fuseMatrixMultiplyResidual(INetworkDefinition& network);
+//! Runs layers that only rearrange whole rows (shuffles and slices keeping the last axis) after a product by a
+//! square constant matrix before it instead, when a residual add then reads the product (Swin's window reverse).
+int32_t moveRowOrderBeforeProducts(INetworkDefinition& network);
 //! Stacks products of one input by constant matrices of one shape (Q, K, V projections) into one product by
 //! [P, K, N] weights whose P results are outer-axis slices of its output (views: nothing is copied).
 int32_t stackSiblingProducts(INetworkDefinition& network);

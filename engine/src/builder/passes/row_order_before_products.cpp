@@ -1,0 +1,84 @@
+// A product by a square constant matrix (K == N) computes each row on its own, so layers after it that only
+// rearrange rows (shuffles and slices that keep the last axis whole: Swin's window reverse, roll and crop) give
+// the same result run before it, on its input of the same shape. Moved there, the product's output reaches the
+// residual add directly, which the residual fusion then folds into the product's epilogue: Swin-T's 12
+// residual adds stop being kernels of their own.
+#include <vector>
+
+#include "builder/passes/pass_util.h"
+#include "builder/passes/passes.h"
+
+namespace trt {
+namespace passes {
+
+namespace {
+// Whether `layer` only moves whole rows of its input (its last axis, of extent n, stays whole and last):
+// a shuffle whose transposes keep the last axis and whose reshape keeps the last dim, or a slice that
+// takes the last axis whole.
+bool movesWholeRows(const ILayer* layer, int64_t n) {
+  if (layer->getNbInputs() != 1 || layer->precisionIsSet()) return false;
+  const Dims in = layer->getInput(0)->getDimensions(), out = layer->getOutput(0)->getDimensions();
+  if (!in.isStatic() || !out.isStatic() || in.nbDims < 1 || out.nbDims < 1 || in.d[in.nbDims - 1] != n ||
+      out.d[out.nbDims - 1] != n)
+    return false;
+  if (layer->getType() == LayerType::kSHUFFLE) {
+    const auto* shuffle = static_cast<const IShuffleLayer*>(layer);
+    const Permutation first = shuffle->getFirstTranspose(), second = shuffle->getSecondTranspose();
+    if (first.order[in.nbDims - 1] != in.nbDims - 1 || second.order[out.nbDims - 1] != out.nbDims - 1) return false;
+    // The reshape's last dim is n (so it splits and merges only outer axes).
+    return !shuffle->hasReshape() || shuffle->getReshapeDimensions().nbDims == 0 ||
+           shuffle->getReshapeDimensions().d[shuffle->getReshapeDimensions().nbDims - 1] == n;
+  }
+  if (layer->getType() == LayerType::kSLICE) {
+    const auto* slice = static_cast<const ISliceLayer*>(layer);
+    const Dims start = slice->getStart(), size = slice->getSize(), stride = slice->getStride();
+    const int last = in.nbDims - 1;
+    return start.nbDims == in.nbDims && size.nbDims == in.nbDims && stride.nbDims == in.nbDims && start.d[last] == 0 &&
+           size.d[last] == n && stride.d[last] == 1;
+  }
+  return false;
+}
+}  // namespace
+
+int32_t moveRowOrderBeforeProducts(INetworkDefinition& network) {
+  int32_t moved = 0;
+  for (int l = 0; l < network.getNbLayers(); ++l) {
+    ILayer* layer = network.getLayer(l);
+    if (layer->getType() != LayerType::kMATRIX_MULTIPLY) continue;
+    auto* mm = static_cast<IMatrixMultiplyLayer*>(layer);
+    const IConstantLayer* w = constantMatrix(mm->getInput(1));
+    if (!w || mm->getNbInputs() > 3 || mm->isInt8() || mm->isFp8() || mm->getOperation(0) != MatrixOperation::kNONE ||
+        (mm->getOperation(1) != MatrixOperation::kNONE && mm->getOperation(1) != MatrixOperation::kTRANSPOSE))
+      continue;
+    const Dims wd = w->getDimensions(), xd = mm->getInput(0)->getDimensions(), od = mm->getOutput(0)->getDimensions();
+    const int64_t n = wd.d[wd.nbDims - 1];
+    if (wd.d[wd.nbDims - 2] != n || xd != od || !od.isStatic()) continue;
+    // The chain of row movers read one after the other, the first reading the product alone.
+    std::vector<ILayer*> chain;
+    ITensor* end = mm->getOutput(0);
+    for (ILayer* next = soleConsumer(network, end); next && movesWholeRows(next, n) && next->getInput(0) == end;
+         next = soleConsumer(network, end)) {
+      chain.push_back(next);
+      end = next->getOutput(0);
+    }
+    if (chain.empty() || end->isNetworkOutput()) continue;
+    // Only worth it when a residual add reads the moved product (the fusion that follows folds it in).
+    bool addAfter = false;
+    for (int c = 0; c < network.getNbLayers() && !addAfter; ++c) {
+      const ILayer* reader = network.getLayer(c);
+      for (int i = 0; i < reader->getNbInputs(); ++i)
+        addAfter |= reader->getInput(i) == end && isElementWise(reader, ElementWiseOperation::kSUM);
+    }
+    if (!addAfter) continue;
+    ITensor* x = mm->getInput(0);
+    network.replaceAllUses(*end, *mm->getOutput(0));  // the readers of the rows moved now read the product
+    chain.front()->setInput(0, *x);
+    mm->setInput(0, *end);
+    network.moveLayer(mm, network.indexOf(chain.back()));  // right after it (mm, before it, leaves its place)
+    ++moved;
+  }
+  return moved;
+}
+
+}  // namespace passes
+}  // namespace trt
