@@ -18,12 +18,6 @@ namespace passes {
 
 namespace {
 
-bool isIdentity(const Permutation& p) {
-  for (int i = 0; i < Dims::MAX_DIMS; ++i)
-    if (p.order[i] != i) return false;
-  return true;
-}
-
 // A shuffle of one input whose dims are fixed when the network is built.
 bool staticShuffle(const ILayer* layer) {
   return layer && layer->getType() == LayerType::kSHUFFLE && layer->getNbInputs() == 1;
@@ -43,10 +37,10 @@ HeadSplit headSplitOf(const INetworkDefinition& network, ITensor* out) {
   ILayer* first = soleConsumer(network, out);
   if (!staticShuffle(first)) return split;
   auto* reshape = static_cast<IShuffleLayer*>(first);
-  if (!isIdentity(reshape->getFirstTranspose())) return split;
+  if (!isIdentityPermutation(reshape->getFirstTranspose())) return split;
   const Permutation second = reshape->getSecondTranspose();
   const Dims shaped = reshape->getOutput(0)->getDimensions();
-  if (!isIdentity(second)) {  // one shuffle: the reshaped dims are its output's before the transpose
+  if (!isIdentityPermutation(second)) {  // one shuffle: the reshaped dims are its output's before the transpose
     split.shape.nbDims = shaped.nbDims;
     for (int i = 0; i < shaped.nbDims; ++i) split.shape.d[second.order[i]] = shaped.d[i];
     split.order = second;
@@ -56,7 +50,7 @@ HeadSplit headSplitOf(const INetworkDefinition& network, ITensor* out) {
   ILayer* next = soleConsumer(network, reshape->getOutput(0));
   if (!staticShuffle(next)) return split;
   auto* transpose = static_cast<IShuffleLayer*>(next);
-  if (transpose->hasReshape() || !isIdentity(transpose->getSecondTranspose())) return split;
+  if (transpose->hasReshape() || !isIdentityPermutation(transpose->getSecondTranspose())) return split;
   split.shape = shaped;
   split.order = transpose->getFirstTranspose();
   split.last = transpose;
@@ -78,7 +72,8 @@ IShuffleLayer* blockSelect(const INetworkDefinition& network, const ISliceLayer&
   ILayer* reader = soleConsumer(network, slice.getOutput(0));
   if (!staticShuffle(reader)) return nullptr;
   auto* squeeze = static_cast<IShuffleLayer*>(reader);
-  if (!isIdentity(squeeze->getFirstTranspose()) || !isIdentity(squeeze->getSecondTranspose())) return nullptr;
+  if (!isIdentityPermutation(squeeze->getFirstTranspose()) || !isIdentityPermutation(squeeze->getSecondTranspose()))
+    return nullptr;
   const Dims out = squeeze->getOutput(0)->getDimensions();
   if (out.nbDims != in.nbDims - 1) return nullptr;
   for (int k = 0; k < out.nbDims; ++k)
@@ -102,11 +97,9 @@ int32_t stackHeadSplitProducts(INetworkDefinition& network) {
     ILayer* layer = network.getLayer(l);
     if (layer->getType() != LayerType::kMATRIX_MULTIPLY) continue;
     auto* mm = static_cast<IMatrixMultiplyLayer*>(layer);
-    const IConstantLayer* w = constantMatrix(mm->getInput(1));
-    const bool transposed = mm->getOperation(1) == MatrixOperation::kTRANSPOSE;
-    if (!w || mm->getNbInputs() > 3 || mm->isInt8() || mm->getOperation(0) != MatrixOperation::kNONE ||
-        (!transposed && mm->getOperation(1) != MatrixOperation::kNONE))
-      continue;
+    bool transposed = false;
+    const IConstantLayer* w = columnBlockWeights(*mm, transposed);
+    if (!w) continue;
     ITensor* x = mm->getInput(0);
     const Dims xd = x->getDimensions(), od = mm->getOutput(0)->getDimensions();
     if (xd.nbDims < 2 || !xd.isStatic() || xd.volume() <= 0 || !od.isStatic()) continue;
@@ -143,17 +136,7 @@ int32_t stackHeadSplitProducts(INetworkDefinition& network) {
       }
     }
     if (!selects) continue;
-    StackedProduct stack;
-    stack.like = mm;
-    stack.x = x;
-    stack.rows = rows, stack.k = k, stack.n = n;
-    stack.weightDims = transposed ? Dims{parts, n, k} : Dims{parts, k, n};
-    stack.weightType = w->getWeights().type;
-    stack.weights = weightColumnBlocks(*w, transposed, parts);
-    if (b) {
-      stack.biasType = b->getWeights().type;
-      stack.bias.assign(b->bytes().data(), b->bytes().data() + b->bytes().size());
-    }
+    StackedProduct stack = columnBlockStack(*mm, *w, transposed, b, rows, k, n, parts);
     stack.replaced = selected;
     // Each block [rows, n] is the split's shape without the block axis, transposed by the rest of the order.
     stack.blockShape.nbDims = rank - 1;

@@ -25,6 +25,13 @@ inline bool samePrecisionPin(const ILayer& a, const ILayer& b) {
   return a.precisionIsSet() == b.precisionIsSet() && (!a.precisionIsSet() || a.getPrecision() == b.getPrecision());
 }
 
+//! Whether a transpose keeps every axis in place (all of Permutation's entries, used or not).
+inline bool isIdentityPermutation(const Permutation& p) {
+  for (int i = 0; i < Dims::MAX_DIMS; ++i)
+    if (p.order[i] != i) return false;
+  return true;
+}
+
 //! The layer of kind `type` producing `t` when `t` is read by exactly one layer and is not a network
 //! output (so a fusion may fold `t`'s consumer into it), else nullptr. Also nullptr when the two
 //! layers are pinned to different precisions, since the fused layer could honour only one of them

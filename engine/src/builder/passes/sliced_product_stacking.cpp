@@ -52,11 +52,9 @@ int32_t stackColumnSlicedProducts(INetworkDefinition& network) {
     ILayer* layer = network.getLayer(l);
     if (layer->getType() != LayerType::kMATRIX_MULTIPLY) continue;
     auto* mm = static_cast<IMatrixMultiplyLayer*>(layer);
-    const IConstantLayer* w = constantMatrix(mm->getInput(1));
-    const bool transposed = mm->getOperation(1) == MatrixOperation::kTRANSPOSE;
-    if (!w || mm->getNbInputs() > 3 || mm->isInt8() || mm->getOperation(0) != MatrixOperation::kNONE ||
-        (!transposed && mm->getOperation(1) != MatrixOperation::kNONE))
-      continue;
+    bool transposed = false;
+    const IConstantLayer* w = columnBlockWeights(*mm, transposed);
+    if (!w) continue;
     ITensor* x = mm->getInput(0);
     const Dims xd = x->getDimensions();
     if (xd.nbDims < 2 || !xd.isStatic() || xd.volume() <= 0) continue;
@@ -100,17 +98,7 @@ int32_t stackColumnSlicedProducts(INetworkDefinition& network) {
       byBlock[start / n] = s;
     }
     if (!cover) continue;
-    StackedProduct stack;
-    stack.like = mm;
-    stack.x = x;
-    stack.rows = rows, stack.k = k, stack.n = n;
-    stack.weightDims = transposed ? Dims{parts, n, k} : Dims{parts, k, n};
-    stack.weightType = w->getWeights().type;
-    stack.weights = weightColumnBlocks(*w, transposed, parts);
-    if (b) {
-      stack.biasType = b->getWeights().type;
-      stack.bias.assign(b->bytes().data(), b->bytes().data() + b->bytes().size());
-    }
+    StackedProduct stack = columnBlockStack(*mm, *w, transposed, b, rows, k, n, parts);
     for (ISliceLayer* slice : byBlock) stack.replaced.push_back(slice->getOutput(0));
     stack.name = std::string(mm->getName()) + " [" + std::to_string(parts) + " column blocks stacked]";
     addStackedProduct(network, network.indexOf(mm), stack);

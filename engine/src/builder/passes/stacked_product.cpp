@@ -1,5 +1,7 @@
 #include "builder/passes/stacked_product.h"
 
+#include "builder/passes/pass_util.h"
+
 #include <cstring>
 
 namespace trt {
@@ -16,6 +18,31 @@ std::vector<uint8_t> weightColumnBlocks(const IConstantLayer& w, bool transposed
     for (int64_t r = 0; r < rows; ++r)
       std::memcpy(out.data() + ((p * rows + r) * n) * elem, bytes.data() + (r * cols + p * n) * elem, n * elem);
   return out;
+}
+
+const IConstantLayer* columnBlockWeights(const IMatrixMultiplyLayer& mm, bool& transposed) {
+  const IConstantLayer* w = constantMatrix(mm.getInput(1));
+  transposed = mm.getOperation(1) == MatrixOperation::kTRANSPOSE;
+  if (!w || mm.getNbInputs() > 3 || mm.isInt8() || mm.isFp8() || mm.getOperation(0) != MatrixOperation::kNONE ||
+      (!transposed && mm.getOperation(1) != MatrixOperation::kNONE))
+    return nullptr;
+  return w;
+}
+
+StackedProduct columnBlockStack(const IMatrixMultiplyLayer& mm, const IConstantLayer& w, bool transposed,
+                                const IConstantLayer* bias, int64_t rows, int64_t k, int64_t n, int64_t parts) {
+  StackedProduct stack;
+  stack.like = &mm;
+  stack.x = mm.getInput(0);
+  stack.rows = rows, stack.k = k, stack.n = n;
+  stack.weightDims = transposed ? Dims{parts, n, k} : Dims{parts, k, n};
+  stack.weightType = w.getWeights().type;
+  stack.weights = weightColumnBlocks(w, transposed, parts);
+  if (bias) {
+    stack.biasType = bias->getWeights().type;
+    stack.bias.assign(bias->bytes().data(), bias->bytes().data() + bias->bytes().size());
+  }
+  return stack;
 }
 
 void addStackedProduct(INetworkDefinition& network, int32_t place, const StackedProduct& s) {

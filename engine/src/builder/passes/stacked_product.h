@@ -35,6 +35,15 @@ struct StackedProduct {
 //! stored [P*n, K] (used transposed, already in that order), as bytes.
 std::vector<uint8_t> weightColumnBlocks(const IConstantLayer& w, bool transposed, int64_t parts);
 
+//! The constant matrix a product multiplies by, when its results could be stacked by column blocks: A read as
+//! it is, the matrix as it is or transposed (`transposed`), a bias at most, not INT8 or FP8. Else nullptr.
+const IConstantLayer* columnBlockWeights(const IMatrixMultiplyLayer& mm, bool& transposed);
+
+//! The stack of `mm`'s `parts` column blocks of `n` columns each, over its input's `rows` rows of `k`
+//! (`replaced` and the names left to the caller); `bias` is mm's constant bias or nullptr.
+StackedProduct columnBlockStack(const IMatrixMultiplyLayer& mm, const IConstantLayer& w, bool transposed,
+                                const IConstantLayer* bias, int64_t rows, int64_t k, int64_t n, int64_t parts);
+
 //! Whether each result's view and each bias row stays 16-byte aligned in 16 bits (cuBLASLt reads them so).
 inline bool stackStaysAligned(int64_t rows, int64_t n) { return n % 8 == 0 && (rows * n) % 8 == 0; }
 

@@ -16,18 +16,16 @@ namespace trt {
 namespace passes {
 
 namespace {
-bool isIdentity(const Permutation& p) {
-  for (int i = 0; i < Dims::MAX_DIMS; ++i)
-    if (p.order[i] != i) return false;
-  return true;
-}
+constexpr int64_t kPerWindowMaxTokens = 64;
 
 // The shuffle producing `t` when it only reshapes one input (no transposes), or nullptr.
 IShuffleLayer* pureReshape(ITensor* t) {
   ILayer* p = t->getProducer();
   if (!p || p->getType() != LayerType::kSHUFFLE || p->getNbInputs() != 1 || p->precisionIsSet()) return nullptr;
   auto* shuffle = static_cast<IShuffleLayer*>(p);
-  return isIdentity(shuffle->getFirstTranspose()) && isIdentity(shuffle->getSecondTranspose()) ? shuffle : nullptr;
+  return isIdentityPermutation(shuffle->getFirstTranspose()) && isIdentityPermutation(shuffle->getSecondTranspose())
+             ? shuffle
+             : nullptr;
 }
 
 // Whether `from` [B*nW, H, N, D] reshaped gives `to` [B, nW*H, N, D].
@@ -51,7 +49,12 @@ int32_t regroupWindowedAttention(INetworkDefinition& network) {
     const Dims q = attention->getInput(0)->getDimensions(), q0 = reshapes[0]->getInput(0)->getDimensions();
     if (q.nbDims != 4 || q0.nbDims != 4 || q.d[0] <= 0 || q0.d[0] % q.d[0] != 0) continue;
     const int64_t windows = q0.d[0] / q.d[0];
-    if (windows < 2) continue;
+    // Windows of at most 64 tokens (Swin's 7 x 7, 8 x 8), which the CUDA backend's small-sequence kernel runs
+    // reading the 5-D mask as it is; longer ones go through cuDNN's SDPA, for which the mask would be repeated
+    // for every batch (B*nW x H x N x N), where windows x heads reads one [nW*H, N, N] bias.
+    if (windows < 2 || q.d[2] > kPerWindowMaxTokens ||
+        attention->getInput(1)->getDimensions().d[2] > kPerWindowMaxTokens)
+      continue;
     bool perWindow = true;
     for (int i = 0; i < 3 && perWindow; ++i)
       perWindow =
