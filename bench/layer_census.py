@@ -2,7 +2,7 @@
 (torch_tensorrt.ts.describe_engine_layers: no GPU needed, nothing is timed or run).
 
 Per model: the layers that run a kernel, by kind, and the layers that only move bytes (transposes, slices,
-concatenations, casts and copies that are not views of their input), with the bytes those write at the batch
+concatenations, casts, gathers (of rows, or an embedding's) and copies that are not views of their input), with the bytes those write at the batch
 given. A GPU engine's census comes from a CPU-only machine with --device cuda (a build with the CUDA backend);
 it is the first place to look for a permute or copy that a fusion or a layout choice could remove, and the
 numbers to compare after a builder change, before any GPU time is spent.
@@ -22,7 +22,7 @@ import torch
 sys.path.insert(0, __file__.rsplit("/", 1)[0])
 import perf_zoo  # noqa: E402  (the zoo's models and inputs)
 
-MOVES_BYTES = ("Shuffle", "Slice", "Concatenation", "Identity", "Padding")
+MOVES_BYTES = ("Shuffle", "Slice", "Concatenation", "Identity", "Padding", "Gather")
 VIEW = "view of its input's memory"
 ITEM_BYTES = {"float32": 4, "float16": 2, "bfloat16": 2, "int32": 4, "int64": 8, "bool": 1, "int8": 1, "uint8": 1,
               "fp8": 1}

@@ -403,6 +403,14 @@ const std::vector<Example>& examples() {
                 n.mark(n.net.addGather(*n.input("x", t, {4, 3}), *idx, 0));
               })
           .exact({I32, I64, BOOL}),
+      // Rows of 16 gathered along axis 1 (the builder's gather of rows for a chain of row moves: the CUDA backend
+      // moves them as 16-byte vectors in every type width), an index repeated.
+      Example("Gather.rows", LayerType::kGATHER, {F32, I32, I64},
+              [](Net& n, DataType t) {
+                ITensor* idx = n.constant({5}, I32, {4, 0, 2, 2, 1});
+                n.mark(n.net.addGather(*n.input("x", t, {2, 5, 16}), *idx, 1));
+              })
+          .exact({I32, I64}),
       Example("Resize", LayerType::kRESIZE, {F32},
               [](Net& n, DataType t) {
                 auto* resize = n.net.addResize(*n.input("x", t, {1, 2, 3, 4}), {1, 2, 6, 7});

@@ -736,6 +736,52 @@ TEST(Builder, RowMoversAfterASquareProductRunBeforeItSoItsResidualAddFuses) {
   }
 }
 
+TEST(Builder, RowMoversThatCopyTwiceBecomeOneGatherOfRows) {
+  // Swin's shifted windows: x [2, 6, 6, 8] rolled by (1, 1) over height and width (a wrapping slice), viewed
+  // [2, 2, 3, 2, 3, 8], the windows brought together (a permute), viewed [8, 9, 8]: two copies, one gather of rows
+  // by a table of one batch's 36 rows (variant 0). A permute that mixes the batches (variant 1) takes a table of
+  // every row; one copy alone (variant 2, no roll) stays as it is. Same results each time.
+  for (int variant = 0; variant < 3; ++variant) {
+    const bool mixesBatches = variant == 1, oneCopy = variant == 2;
+    auto makeNetwork = [&](trt::INetworkDefinition& net) {
+      auto* x = net.addInput("x", trt::DataType::kFLOAT, {2, 6, 6, 8});
+      trt::ITensor* t = x;
+      if (!oneCopy) {
+        auto* roll = net.addSlice(*t, {0, 1, 1, 0}, {2, 6, 6, 8}, {1, 1, 1, 1});
+        roll->setMode(trt::SampleMode::kWRAP);
+        t = roll->getOutput(0);
+      }
+      auto* view = net.addShuffle(*t);
+      view->setReshapeDimensions({2, 2, 3, 2, 3, 8});
+      auto* windows = net.addShuffle(*view->getOutput(0));
+      windows->setFirstTranspose(mixesBatches ? trt::Permutation{{1, 0, 3, 2, 4, 5}}
+                                              : trt::Permutation{{0, 1, 3, 2, 4, 5}});
+      auto* rows = net.addShuffle(*windows->getOutput(0));
+      rows->setReshapeDimensions({8, 9, 8});
+      auto* y = net.addActivation(*rows->getOutput(0), trt::ActivationType::kTANH);
+      y->getOutput(0)->setName("y");
+      net.markOutput(*y->getOutput(0));
+    };
+    trt::INetworkDefinition original, net;
+    makeNetwork(original);
+    makeNetwork(net);
+    EXPECT_EQ(trt::passes::gatherRowMoverChains(net), oneCopy ? 0 : 1) << variant;
+    trt::passes::removeDeadLayers(net);
+    int gathers = 0;
+    for (int l = 0; l < net.getNbLayers(); ++l) {
+      const trt::ILayer* layer = net.getLayer(l);
+      if (layer->getType() != trt::LayerType::kGATHER) continue;
+      ++gathers;
+      EXPECT_EQ(layer->getInput(1)->getDimensions(), (trt::Dims{mixesBatches ? 72 : 36})) << variant;
+    }
+    EXPECT_EQ(gathers, oneCopy ? 0 : 1) << variant;
+    auto want = build(original), got = build(net);
+    const auto xv = randomVector(576, 70);
+    expectNear(run(*got.engine, {{"x", {{2, 6, 6, 8}, xv}}}).at("y"),
+               run(*want.engine, {{"x", {{2, 6, 6, 8}, xv}}}).at("y"), 0.f);
+  }
+}
+
 TEST(Builder, StackedProductsKeepTheirPlan) {
   // The stacked engine survives its plan round trip (a view at an offset is the runtime's choice, not the
   // plan's).

@@ -45,4 +45,8 @@ def test_swin_t_on_cuda_reads_its_packed_qkv_through_strides():
     assert [a["fused"].get("sequence_major") for a in attentions].count("query,key,value,output") == 12, attentions
     assert sum(len(a["inputs"][3]["dims"]) == 5 for a in attentions if len(a["inputs"]) == 4) == 5, attentions
     stacked = [layer for layer in doc["layers"] if layer["name"].endswith("[3 head blocks stacked]")]
+    # Each shifted block's roll and window cut (and, after the attention, the window reverse and roll back) is one
+    # gather of rows by a constant table: 5 shifted blocks, 10 gathers, no wrapping slice left.
+    kinds = [layer["kind"] for layer in doc["layers"] if layer["implementation"] != "view of its input's memory"]
+    assert kinds.count("Gather") == 10 and "Slice" not in kinds, kinds
     assert len(stacked) == 12 and all(s["outputs"][0]["dims"][0] == 3 for s in stacked), stacked

@@ -158,6 +158,8 @@ class ExecutionBackend {
   //! Whether products of one input by same-shaped constant matrices run faster stacked into one product by
   //! [P, K, N] weights (a strided-batched GEMM; oneDNN 2.6 runs that form on its reference kernel).
   virtual bool stacksSiblingProducts() const { return false; }
+  //! Whether a run of layers that move whole rows (two or more copies) runs faster as one gather of rows.
+  virtual bool gathersRowMoves() const { return false; }
   //! The fewest such convolutions a channels-last region needs to pay for its transposes.
   virtual int32_t channelsLastMinConvolutions() const { return 1; }
   //! What a tactic the builder recorded for `layer` runs, in words ("cuDNN IMPLICIT_PRECOMP_GEMM", "cuBLASLt's own

@@ -285,6 +285,10 @@ PlanContents Builder::optimize(INetworkDefinition& network, IBuilderConfig& conf
   // Last: the permutes it removes are final once precision and layout have placed their casts.
   if (backend.readsSequenceMajorAttention() && runPass("attention layout", passes::foldAttentionLayouts) > 0)
     runPass("dead-layer removal", passes::removeDeadLayers);
+  // Last: the views and the attention's strides have taken what they can; what still copies rows twice or more
+  // in a row becomes one gather.
+  if (backend.gathersRowMoves() && runPass("row mover gathering", passes::gatherRowMoverChains) > 0)
+    runPass("dead-layer removal", passes::removeDeadLayers);
   net.validate();
   report_.layersAfter = net.getNbLayers();
   settings.network = std::move(work->network);

@@ -483,6 +483,8 @@ class CudaBackend : public ExecutionBackend {
   // cuDNN's SDPA takes each tensor's strides; the composed path copies a sequence-major tensor itself.
   bool readsSequenceMajorAttention() const override { return true; }
   bool stacksSiblingProducts() const override { return true; }
+  // The gather kernel moves rows of 16-byte multiples as vectors: one pass where a roll and a window cut took two.
+  bool gathersRowMoves() const override { return true; }
 
   bool timesTactics(const INetworkDefinition& network) const override {
     for (int l = 0; l < network.getNbLayers(); ++l) {

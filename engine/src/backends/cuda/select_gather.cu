@@ -35,7 +35,7 @@ __global__ void gatherKernel(const T* data, const I* idx, T* out, int64_t nIdx, 
   if (i >= n) return;
   int64_t e = i % inner, j = (i / inner) % nIdx, o = i / (inner * nIdx);
   int64_t k = static_cast<int64_t>(idx[j]);
-  out[i] = (k >= 0 && k < axisSize) ? data[(o * axisSize + k) * inner + e] : T(0);
+  out[i] = (k >= 0 && k < axisSize) ? data[(o * axisSize + k) * inner + e] : T{};
 }
 
 template <typename T>
@@ -162,6 +162,16 @@ void launchGather(LaunchContext& ctx, const ILayer& layer, const std::vector<Ten
   int64_t inner = 1;
   for (int i = axis + 1; i < data.nbDims; ++i) inner *= data.d[i];
   const int64_t nIdx = in[1].dims.volume(), axisSize = data.d[axis];
+  // Slices of whole 16-byte vectors (rows of channels: a gather of rows) move as vectors.
+  const size_t sliceBytes = static_cast<size_t>(inner) * dataTypeSize(in[0].type);
+  if (sliceBytes % 16 == 0 && reinterpret_cast<uintptr_t>(in[0].data) % 16 == 0 &&
+      reinterpret_cast<uintptr_t>(out.data) % 16 == 0) {
+    TensorView vectors = out;
+    vectors.dims = Dims{out.dims.volume() * static_cast<int64_t>(dataTypeSize(out.type)) / 16};
+    gatherTyped<uint4>(ctx, in[0], in[1], vectors, nIdx, axisSize, static_cast<int64_t>(sliceBytes / 16));
+    check(cudaGetLastError(), "gather kernel launch");
+    return;
+  }
   switch (dataTypeSize(in[0].type)) {
     case 1:
       gatherTyped<uint8_t>(ctx, in[0], in[1], out, nIdx, axisSize, inner);

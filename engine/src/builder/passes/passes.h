@@ -124,6 +124,9 @@ int32_t fuseMatrixMultiplyResidual(INetworkDefinition& network);
 //! Runs layers that only rearrange whole rows (shuffles and slices keeping the last axis) after a product by a
 //! square constant matrix before it instead, when a residual add then reads the product (Swin's window reverse).
 int32_t moveRowOrderBeforeProducts(INetworkDefinition& network);
+//! Replaces a run of layers that only move whole rows, two or more of them copying, by one gather of rows by a
+//! constant index table (Swin's roll and window cut).
+int32_t gatherRowMoverChains(INetworkDefinition& network);
 //! Stacks products of one input by constant matrices of one shape (Q, K, V projections) into one product by
 //! [P, K, N] weights whose P results are outer-axis slices of its output (views: nothing is copied).
 int32_t stackSiblingProducts(INetworkDefinition& network);
