@@ -693,9 +693,10 @@ TEST(Builder, RowMoversAfterASquareProductRunBeforeItSoItsResidualAddFuses) {
   // Swin's output projection: x [2, 6, 8] times W [8, 8] plus a bias, then rows rearranged (a view as [2, 3, 2, 8],
   // a permute of the outer axes, a roll of axis 1), then + r. The rearrangement runs on x instead, the product
   // after it, and the sum becomes the product's residual input. Left as they are: a transpose that moves the last
-  // axis (variant 1) and a product that changes the row length (variant 2). Same results each time.
-  for (int variant = 0; variant < 3; ++variant) {
-    const bool movesColumns = variant == 1, narrows = variant == 2;
+  // axis (variant 1), a product that changes the row length (variant 2) and a slice that fills rows in (variant 3:
+  // a filled row is no row of the product). Same results each time.
+  for (int variant = 0; variant < 4; ++variant) {
+    const bool movesColumns = variant == 1, narrows = variant == 2, fills = variant == 3;
     const int64_t n = narrows ? 4 : 8;
     const std::vector<float> w = randomVector(static_cast<size_t>(8 * n), 66),
                              b = randomVector(static_cast<size_t>(n), 67);
@@ -710,8 +711,9 @@ TEST(Builder, RowMoversAfterASquareProductRunBeforeItSoItsResidualAddFuses) {
       auto* permute = net.addShuffle(*view->getOutput(0));
       permute->setFirstTranspose(movesColumns ? trt::Permutation{{0, 2, 3, 1}} : trt::Permutation{{0, 2, 1, 3}});
       const trt::Dims pd = permute->getOutput(0)->getDimensions();
-      auto* roll = net.addSlice(*permute->getOutput(0), {0, 1, 0, 0}, pd, {1, 1, 1, 1});
-      roll->setMode(trt::SampleMode::kWRAP);
+      auto* roll = net.addSlice(*permute->getOutput(0), {0, fills ? -1 : 1, 0, 0}, pd, {1, 1, 1, 1});
+      roll->setMode(fills ? trt::SampleMode::kFILL : trt::SampleMode::kWRAP);
+      if (fills) roll->setFillValue(0.5);
       auto* r = net.addInput("r", trt::DataType::kFLOAT, pd);
       auto* sum = net.addElementWise(*roll->getOutput(0), *r, trt::ElementWiseOperation::kSUM);
       sum->getOutput(0)->setName("y");
@@ -722,7 +724,7 @@ TEST(Builder, RowMoversAfterASquareProductRunBeforeItSoItsResidualAddFuses) {
     makeNetwork(net);
     trt::passes::fuseMatrixMultiplyBias(net);
     trt::passes::removeDeadLayers(net);
-    const bool moves = !movesColumns && !narrows;
+    const bool moves = !movesColumns && !narrows && !fills;
     EXPECT_EQ(trt::passes::moveRowOrderBeforeProducts(net), moves ? 1 : 0) << variant;
     trt::passes::removeDeadLayers(net);
     EXPECT_EQ(trt::passes::fuseMatrixMultiplyResidual(net), moves ? 1 : 0) << variant;

@@ -190,7 +190,10 @@ PlanContents Builder::optimize(INetworkDefinition& network, IBuilderConfig& conf
       {"matrix multiply+bias fusion", passes::fuseMatrixMultiplyBias},
       // After the bias (which the scale multiplies too), before the residual (which it does not).
       {"matrix multiply column scale folding", passes::foldMatrixMultiplyColumnScale},
-      {"row order before products", passes::moveRowOrderBeforeProducts},  // its residual add fuses next
+      // Its residual add fuses next. Not in INT8 or FP8 builds: calibration measures the product's input, which
+      // a crop among the moved layers would change.
+      {"row order before products",
+       [&](INetworkDefinition& n) { return int8 || fp8 ? 0 : passes::moveRowOrderBeforeProducts(n); }},
       // After the bias (which comes first in the epilogue) and after normalization+residual, which takes a
       // post-norm block's sum whole; before activation, so act(A.B + b + r) folds too.
       {"matrix multiply+residual fusion", passes::fuseMatrixMultiplyResidual},

@@ -115,7 +115,7 @@ int32_t gatherRowMoverChains(INetworkDefinition& network) {
     ITensor* result = chain.back()->getOutput(0);
     const Dims in = source->getDimensions(), out = result->getDimensions();
     const int64_t inRows = in.volume() / n, outRows = out.volume() / n;
-    if (inRows > (int64_t(1) << 31) || outRows > (int64_t(1) << 31)) continue;
+    if (outRows <= 0 || inRows > (int64_t(1) << 31) || outRows > (int64_t(1) << 31)) continue;
     // The chain's row map, output row -> input row.
     std::vector<int64_t> map(static_cast<size_t>(outRows));
     for (int64_t r = 0; r < outRows; ++r) {

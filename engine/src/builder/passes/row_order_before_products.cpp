@@ -33,8 +33,9 @@ bool movesWholeRows(const ILayer* layer, int64_t n) {
     const auto* slice = static_cast<const ISliceLayer*>(layer);
     const Dims start = slice->getStart(), size = slice->getSize(), stride = slice->getStride();
     const int last = in.nbDims - 1;
-    return start.nbDims == in.nbDims && size.nbDims == in.nbDims && stride.nbDims == in.nbDims && start.d[last] == 0 &&
-           size.d[last] == n && stride.d[last] == 1;
+    // Not the fill mode: a filled row is no row of the product (fill then product is not product then fill).
+    return slice->getMode() != SampleMode::kFILL && start.nbDims == in.nbDims && size.nbDims == in.nbDims &&
+           stride.nbDims == in.nbDims && start.d[last] == 0 && size.d[last] == n && stride.d[last] == 1;
   }
   return false;
 }
@@ -53,6 +54,8 @@ int32_t moveRowOrderBeforeProducts(INetworkDefinition& network) {
     const Dims wd = w->getDimensions(), xd = mm->getInput(0)->getDimensions(), od = mm->getOutput(0)->getDimensions();
     const int64_t n = wd.d[wd.nbDims - 1];
     if (wd.d[wd.nbDims - 2] != n || xd != od || !od.isStatic()) continue;
+    // A bias of one row (a per-batch bias would tie rows to their batch).
+    if (mm->getNbInputs() == 3 && mm->getInput(2)->getDimensions().volume() != n) continue;
     // The chain of row movers read one after the other, the first reading the product alone.
     std::vector<ILayer*> chain;
     ITensor* end = mm->getOutput(0);
@@ -61,7 +64,10 @@ int32_t moveRowOrderBeforeProducts(INetworkDefinition& network) {
       chain.push_back(next);
       end = next->getOutput(0);
     }
-    if (chain.empty() || end->isNetworkOutput()) continue;
+    // The product on the moved rows keeps their dims only where they have the weights' rank at least (leading
+    // 1s of the weights broadcast), and two axes.
+    const Dims ed = end->getDimensions();
+    if (chain.empty() || end->isNetworkOutput() || ed.nbDims < wd.nbDims || ed.nbDims < 2) continue;
     // Only worth it when a residual add reads the moved product (the fusion that follows folds it in).
     bool addAfter = false;
     for (int c = 0; c < network.getNbLayers() && !addAfter; ++c) {
