@@ -315,3 +315,31 @@ def test_torchtrtc_leaves_nothing_when_the_output_cannot_be_written(tmp_path):
     assert r.returncode == 1, r.stderr
     assert not (tmp_path / "missing_dir").exists()
     assert not list(tmp_path.glob("**/*.partial"))
+
+
+@pytest.mark.skipif(not gpu_engines(), reason="needs a GPU and the CUDA backend")
+def test_a_gpu_engine_prepared_at_load_runs_every_shape_of_its_profile(tmp_path):
+    """A GPU engine runs once on zeros of its profile's optimal shapes when loaded (what a first call would make
+    once per process is made then); calls at the profile's smallest and largest shapes afterwards, in a fresh
+    process, still give eager's results."""
+    torch.manual_seed(0)
+    model = Small().eval().cuda()
+    x = torch.randn(2, 3, 8, 8, device="cuda")
+    spec = torch_tensorrt.Input(min_shape=(1, 3, 8, 8), opt_shape=(2, 3, 8, 8), max_shape=(4, 3, 8, 8))
+    compiled = torch_tensorrt.compile(torch.jit.trace(model, x), inputs=[spec])
+    path = tmp_path / "engine.ts"
+    torch.jit.save(compiled, str(path))
+    script = (
+        "import sys, torch, torch_tensorrt\n"
+        f"m = torch.jit.load({str(path)!r}, map_location='cuda')\n"
+        "torch.manual_seed(1)\n"
+        "for b in (1, 4, 2):\n"
+        "    x = torch.randn(b, 3, 8, 8, device='cuda')\n"
+        "    torch.save((x.cpu(), m(x).cpu()), sys.argv[1] + f'/{b}.pt')\n")
+    done = subprocess.run([sys.executable, "-c", script, str(tmp_path)], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    for b in (1, 4, 2):
+        xb, got = torch.load(tmp_path / f"{b}.pt")
+        with torch.no_grad():
+            expected = model(xb.cuda()).cpu()
+        torch.testing.assert_close(got, expected, **TF32_TOLERANCE)
