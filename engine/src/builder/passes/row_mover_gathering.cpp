@@ -35,28 +35,9 @@ int64_t ravel(const int64_t* at, const Dims& d) {
   return flat;
 }
 
-// Whether `layer` moves whole rows of n elements (its last axis stays whole and last), with static dims.
+// A row mover (pass_util.h) of a tensor that is not empty.
 bool movesRows(const ILayer* layer, int64_t n) {
-  if (layer->getNbInputs() != 1 || layer->precisionIsSet()) return false;
-  const Dims in = layer->getInput(0)->getDimensions(), out = layer->getOutput(0)->getDimensions();
-  if (!in.isStatic() || !out.isStatic() || in.nbDims < 1 || out.nbDims < 1 || in.d[in.nbDims - 1] != n ||
-      out.d[out.nbDims - 1] != n || in.volume() <= 0)
-    return false;
-  if (layer->getType() == LayerType::kSHUFFLE) {
-    const auto* s = static_cast<const IShuffleLayer*>(layer);
-    return s->getFirstTranspose().order[in.nbDims - 1] == in.nbDims - 1 &&
-           s->getSecondTranspose().order[out.nbDims - 1] == out.nbDims - 1 &&
-           (!s->hasReshape() || s->getReshapeDimensions().nbDims == 0 ||
-            s->getReshapeDimensions().d[s->getReshapeDimensions().nbDims - 1] == n);
-  }
-  if (layer->getType() == LayerType::kSLICE) {
-    const auto* s = static_cast<const ISliceLayer*>(layer);
-    const Dims start = s->getStart(), size = s->getSize(), stride = s->getStride();
-    const int last = in.nbDims - 1;
-    return s->getMode() != SampleMode::kFILL && start.nbDims == in.nbDims && size.nbDims == in.nbDims &&
-           stride.nbDims == in.nbDims && start.d[last] == 0 && size.d[last] == n && stride.d[last] == 1;
-  }
-  return false;
+  return movesWholeRows(layer, n) && layer->getInput(0)->getDimensions().volume() > 0;
 }
 
 // The input row that output row `row` of a row mover reads (on the dims with the last axis 1).

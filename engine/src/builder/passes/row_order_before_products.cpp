@@ -11,36 +11,6 @@
 namespace trt {
 namespace passes {
 
-namespace {
-// Whether `layer` only moves whole rows of its input (its last axis, of extent n, stays whole and last):
-// a shuffle whose transposes keep the last axis and whose reshape keeps the last dim, or a slice that
-// takes the last axis whole.
-bool movesWholeRows(const ILayer* layer, int64_t n) {
-  if (layer->getNbInputs() != 1 || layer->precisionIsSet()) return false;
-  const Dims in = layer->getInput(0)->getDimensions(), out = layer->getOutput(0)->getDimensions();
-  if (!in.isStatic() || !out.isStatic() || in.nbDims < 1 || out.nbDims < 1 || in.d[in.nbDims - 1] != n ||
-      out.d[out.nbDims - 1] != n)
-    return false;
-  if (layer->getType() == LayerType::kSHUFFLE) {
-    const auto* shuffle = static_cast<const IShuffleLayer*>(layer);
-    const Permutation first = shuffle->getFirstTranspose(), second = shuffle->getSecondTranspose();
-    if (first.order[in.nbDims - 1] != in.nbDims - 1 || second.order[out.nbDims - 1] != out.nbDims - 1) return false;
-    // The reshape's last dim is n (so it splits and merges only outer axes).
-    return !shuffle->hasReshape() || shuffle->getReshapeDimensions().nbDims == 0 ||
-           shuffle->getReshapeDimensions().d[shuffle->getReshapeDimensions().nbDims - 1] == n;
-  }
-  if (layer->getType() == LayerType::kSLICE) {
-    const auto* slice = static_cast<const ISliceLayer*>(layer);
-    const Dims start = slice->getStart(), size = slice->getSize(), stride = slice->getStride();
-    const int last = in.nbDims - 1;
-    // Not the fill mode: a filled row is no row of the product (fill then product is not product then fill).
-    return slice->getMode() != SampleMode::kFILL && start.nbDims == in.nbDims && size.nbDims == in.nbDims &&
-           stride.nbDims == in.nbDims && start.d[last] == 0 && size.d[last] == n && stride.d[last] == 1;
-  }
-  return false;
-}
-}  // namespace
-
 int32_t moveRowOrderBeforeProducts(INetworkDefinition& network) {
   int32_t moved = 0;
   for (int l = 0; l < network.getNbLayers(); ++l) {
