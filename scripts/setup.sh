@@ -36,6 +36,11 @@ if ! cmp -s requirements.txt .venv/.requirements.installed; then
   .venv/bin/pip install -q --no-deps nvidia-cudnn-frontend==1.32.0
   cp requirements.txt .venv/.requirements.installed
 fi
+# CUTLASS's headers (the CUDA backend's sm_90a products with an exact-GELU epilogue), from the pinned
+# nvidia-cutlass wheel without the Python packages it declares (the build reads its headers only).
+if ! .venv/bin/pip list 2>/dev/null | grep -q "^nvidia-cutlass  *4\.2\.0\.0$"; then
+  .venv/bin/pip install -q --no-deps nvidia-cutlass==4.2.0.0
+fi
 
 echo "== building and installing torch_tensorrt"
 export TORCHTRT_JOBS=${TORCHTRT_JOBS:-$(nproc)}

@@ -479,7 +479,7 @@ class CudaBackend : public ExecutionBackend {
   // cuDNN's tensor-core kernels and the own depthwise kernel read NHWC; FP32 convolutions stay NCHW.
   bool prefersChannelsLast(DataType type) const override { return type == DataType::kHALF || type == DataType::kBF16; }
   // What cuBLASLt's epilogue computes: ReLU, and GELU's tanh form (GPT-2's feed-forward).
-  bool fusesMatrixMultiplyActivation(ActivationType type) const override { return productEpilogueComputes(type); }
+  bool fusesMatrixMultiplyActivation(ActivationType type) const override { return productFusesActivation(type); }
   // cuDNN's SDPA takes each tensor's strides; the composed path copies a sequence-major tensor itself.
   bool readsSequenceMajorAttention() const override { return true; }
   bool stacksSiblingProducts() const override { return true; }

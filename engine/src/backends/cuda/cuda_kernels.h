@@ -141,8 +141,11 @@ struct LtDescriptors {
 //! activation is another (`op` may then hold a descriptor to destroy).
 bool ltMatmulDescriptor(cublasLtMatmulDesc_t& op, cublasComputeType_t compute, cublasOperation_t opA,
                         cublasOperation_t opB, const void* bias, cudaDataType_t biasType, int32_t activation);
-//! Whether cuBLASLt's epilogue computes this activation (what the builder may fuse into a product).
+//! Whether cuBLASLt's epilogue computes this activation (a pointwise convolution's through cuBLASLt too).
 bool productEpilogueComputes(ActivationType type);
+//! Whether the backend computes this activation fused into a product (what the builder may fuse): cuBLASLt's,
+//! and the exact GELU (a CUTLASS epilogue where one runs, else a pass after the product).
+bool productFusesActivation(ActivationType type);
 
 //! Row-major C[M,N] = op(A)[M,K] * op(B)[K,N] (batched with strides in elements; 0 stride broadcasts).
 //! float32 (TF32 when allowed) or float16 with FP32 accumulation, all three of `type`.
@@ -163,8 +166,8 @@ TRT_LAYER_KINDS(TRT_CUDA_LAUNCHER_DECLARATION)
 #undef TRT_CUDA_LAUNCHER_DECLARATION
 //! How many elements of `in` are nonzero; synchronizes the stream (the count decides later shapes).
 int64_t countNonZero(LaunchContext& ctx, const TensorView& in);
-//! A product's fused activation (-1: none): one productEpilogueComputes takes; any other is refused (exact
-//! GELU is fused only by CPU builds: a plan that fuses it into a product was not built for this backend).
+//! A product's fused activation (-1: none): one productFusesActivation takes; any other is refused (a plan
+//! that fuses it into a product was not built for this backend).
 int32_t fusedProductActivation(const IMatrixMultiplyLayer& mm);
 
 //! An INT8 convolution (channels-first): quantizing im2col, INT32 GEMM with the dequantizing epilogue.

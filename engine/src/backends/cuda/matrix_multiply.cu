@@ -1,6 +1,8 @@
 // Batched matrix multiply through cuBLAS, with transposes, vectors and batch broadcasting; a fused
 // bias, residual (cuBLASLt's C) and activation (ReLU, GELU's tanh form) through cuBLASLt's epilogue when
-// the product is one GEMM, else an epilogue kernel.
+// the product is one GEMM, else an epilogue kernel. The exact GELU, which cuBLASLt's epilogue lacks: a
+// CUTLASS kernel with it in the epilogue (cutlass_gemm.h) where the builder timed one faster, else a pass
+// after cuBLASLt's product.
 #include <algorithm>
 #include <map>
 #include <memory>
@@ -8,6 +10,7 @@
 
 #include "backends/cuda/activation.cuh"
 #include "backends/cuda/cuda_kernels.h"
+#include "backends/cuda/cutlass_gemm.h"
 #include "backends/cuda/float_types.cuh"
 #include "backends/cuda/tactic_timing.cuh"
 #include "layers/layer_util.h"
@@ -64,6 +67,8 @@ struct LtAlgorithms {
   std::map<std::vector<int64_t>, std::vector<int64_t>> timed;
 };
 constexpr int kLtCandidates = 8;
+// A product's tactic at or above this is CUTLASS configuration (tactic - kCutlassTactic) (cutlass_gemm.h).
+constexpr int32_t kCutlassTactic = 100;
 
 LtAlgorithms& ltAlgorithms(LaunchContext& ctx) {
   auto& slot = ctx.kindState[LayerType::kMATRIX_MULTIPLY];
@@ -185,20 +190,27 @@ bool ltGemmEpilogue(LaunchContext& ctx, DataType type, bool tA, bool tB, int64_t
 }
 std::string describeProductTactic(const std::vector<int64_t>& choice) {
   if (choice.empty()) return {};
+  if (choice[0] >= kCutlassTactic) return gemmBiasGeluConfigName(static_cast<int32_t>(choice[0] - kCutlassTactic));
   return choice[0] < 0 ? "cuBLASLt's own pick" : "cuBLASLt algorithm " + std::to_string(choice[0]) + " of its ranking";
 }
 
 namespace {
 // The product's cuBLASLt algorithm: the plan's (the builder timed it at this input shape), else in the builder's
-// tuning run the timing cache's choice for the configuration or the fastest of cuBLASLt's own pick and each ranked
-// algorithm, else cuBLASLt's own pick (-1). `gemm(algorithm, query)` runs the GEMM (false where cuBLASLt declines
+// tuning run the timing cache's choice for the configuration or the fastest of cuBLASLt's own pick, each ranked
+// algorithm and each CUTLASS configuration in `cutlassConfigs` (kCutlassTactic + its index), else cuBLASLt's own
+// pick (-1). `gemm(algorithm, query)` runs the GEMM (false where cuBLASLt declines
 // it), or with a query says what cuBLASLt ranks.
 // The tactic is keyed by input 0's dims; the operands' alignments (ltAlignments of A, B, the residual, Y and the
 // bias) decide the ranking: a plan's choice is an index into the ranking for the alignments it was timed with,
 // and stands only where they are the same.
 template <typename Gemm>
 int32_t productAlgorithm(LaunchContext& ctx, const ILayer& layer, const TensorView& A, const void* B,
-                         const void* residual, const void* Y, const void* bias, Gemm gemm) {
+                         const void* residual, const void* Y, const void* bias, Gemm gemm,
+                         const std::vector<int32_t>& cutlassConfigs = {}) {
+  auto known = [&](int64_t tactic, int32_t candidates) {
+    return (tactic >= -1 && tactic < candidates) ||
+           std::find(cutlassConfigs.begin(), cutlassConfigs.end(), tactic - kCutlassTactic) != cutlassConfigs.end();
+  };
   // A plan without tactics outside a tuning run (most calls): nothing to look up.
   if (!ctx.timingAllowed && ctx.plannedTactics.empty()) return -1;
   const std::vector<int64_t> shape(A.dims.d, A.dims.d + A.dims.nbDims);
@@ -209,7 +221,7 @@ int32_t productAlgorithm(LaunchContext& ctx, const ILayer& layer, const TensorVi
     const bool sameAlignments = planned->size() == 1 + alignments.size() &&
                                 std::equal(alignments.begin(), alignments.end(), planned->begin() + 1);
     const int64_t a = sameAlignments ? (*planned)[0] : -1;
-    return a >= -1 && a < kLtCandidates ? static_cast<int32_t>(a) : -1;
+    return known(a, kLtCandidates) ? static_cast<int32_t>(a) : -1;
   }
   if (!ctx.timingAllowed) return -1;
   LtQuery query;
@@ -221,15 +233,17 @@ int32_t productAlgorithm(LaunchContext& ctx, const ILayer& layer, const TensorVi
   auto cached = timings.find(signature);
   std::vector<int64_t> choice = {-1};
   choice.insert(choice.end(), alignments.begin(), alignments.end());
-  if (cached != timings.end() && cached->second.size() == 1 && cached->second[0] >= -1 &&
-      cached->second[0] < query.candidates) {
+  if (cached != timings.end() && cached->second.size() == 1 && known(cached->second[0], query.candidates)) {
     choice[0] = cached->second[0];
     ctx.recordTactic(&layer, shape, choice);
     return static_cast<int32_t>(choice[0]);
   }
   int32_t best = -1;
   float bestMs = -1.f;
-  for (int32_t a = -1; a < query.candidates; ++a) {
+  std::vector<int32_t> tactics;
+  for (int32_t a = -1; a < query.candidates; ++a) tactics.push_back(a);
+  for (int32_t config : cutlassConfigs) tactics.push_back(kCutlassTactic + config);
+  for (int32_t a : tactics) {
     bool ran = true;
     float ms = 0.f;
     try {
@@ -275,12 +289,16 @@ bool productEpilogueComputes(ActivationType type) {
   return type == ActivationType::kRELU || type == ActivationType::kGELU_TANH;
 }
 
+bool productFusesActivation(ActivationType type) {
+  return productEpilogueComputes(type) || type == ActivationType::kGELU_ERF;
+}
+
 int32_t fusedProductActivation(const IMatrixMultiplyLayer& mm) {
   const int32_t fused = mm.getFusedActivation();
-  if (fused >= 0 && !productEpilogueComputes(static_cast<ActivationType>(fused)))
+  if (fused >= 0 && !productFusesActivation(static_cast<ActivationType>(fused)))
     throw Error(mm.describe() +
-                ": the CUDA backend fuses only ReLU and GELU's tanh form into a matrix multiply; this plan fuses "
-                "activation " +
+                ": the CUDA backend fuses only ReLU and GELU (exact or tanh form) into a matrix multiply; this plan "
+                "fuses activation " +
                 std::to_string(fused) + ": rebuild it for the CUDA backend");
   return fused;
 }
@@ -316,16 +334,48 @@ void launchMatrixMultiply(LaunchContext& ctx, const ILayer& layer, const std::ve
   // A bias row per product of the batch (a stacked product's [P, 1, N]), else one for every row.
   const bool perBatchBias = bias && layer_util::isPerBatchBias(in[2].dims, out.dims);
   const int32_t activation = fusedProductActivation(mm);
+  // cuBLASLt's epilogue takes ReLU and GELU's tanh form; the exact GELU runs in a CUTLASS epilogue or as a pass
+  // over the output after cuBLASLt's product.
+  const bool ltComputes = activation < 0 || productEpilogueComputes(static_cast<ActivationType>(activation));
+  const int32_t ltActivation = ltComputes ? activation : -1;
+  auto activationPass = [&]() {
+    if (!ltComputes)
+      activationInPlace(ctx, static_cast<ActivationType>(activation), 0.f, 0.f, out.data, type, out.dims.volume());
+  };
   const bool sidesStride = (batchA == batch || batchA == 1) && (batchB == batch || batchB == 1);
   if (bias || residual || activation >= 0) {
     // One GEMM: a single product, or a batch of A against one shared B (rows of A stack up).
     const bool single = !perBatchBias && (batch == 1 || (batchB == 1 && batchA == batch && !tA && !vecA));
+    GemmBiasGeluProblem own;
+    own.type = type;
+    own.M = batch == 1 ? M : batch * M;
+    own.N = N;
+    own.K = K;
+    own.A = in[0].data;
+    own.B = in[1].data;
+    own.bias = bias;
+    own.residual = residual;
+    own.D = out.data;
+    own.alpha = mm.getAlpha();
+    // The CUTLASS configurations that can run this product: exact GELU, A [M, K] and B [N, K] row-major.
+    std::vector<int32_t> cutlassConfigs;
+    if (single && activation == static_cast<int32_t>(ActivationType::kGELU_ERF) && !tA && tB && !vecA && !vecB)
+      for (int32_t config = 0; config < gemmBiasGeluConfigs(); ++config)
+        if (gemmBiasGeluWorkspace(config, own) >= 0) cutlassConfigs.push_back(config);
     auto singleGemm = [&](int32_t algorithm, LtQuery* query) {
-      return ltGemmEpilogue(ctx, type, tA, tB && !vecB, batch == 1 ? M : batch * M, N, K, in[0].data, in[1].data, bias,
-                            residual, activation, mm.getAlpha(), out.data, LtBatch{}, algorithm, query);
+      if (algorithm >= kCutlassTactic) {
+        const int64_t bytes = gemmBiasGeluWorkspace(algorithm - kCutlassTactic, own);
+        return bytes >= 0 && runGemmBiasGelu(algorithm - kCutlassTactic, own,
+                                             bytes ? ctx.scratch(static_cast<size_t>(bytes)) : nullptr, ctx.stream);
+      }
+      const bool ran = ltGemmEpilogue(ctx, type, tA, tB && !vecB, own.M, N, K, in[0].data, in[1].data, bias, residual,
+                                      ltActivation, mm.getAlpha(), out.data, LtBatch{}, algorithm, query);
+      if (ran && !query) activationPass();
+      return ran;
     };
-    if (single &&
-        singleGemm(productAlgorithm(ctx, layer, in[0], in[1].data, residual, out.data, bias, singleGemm), nullptr))
+    if (single && singleGemm(productAlgorithm(ctx, layer, in[0], in[1].data, residual, out.data, bias, singleGemm,
+                                              cutlassConfigs),
+                             nullptr))
       return;
     // Else one strided-batched cuBLASLt call (a shared side read with stride 0; a stacked product's Q, K, V).
     LtBatch strided;
@@ -335,8 +385,10 @@ void launchMatrixMultiply(LaunchContext& ctx, const ILayer& layer, const std::ve
     strided.strideY = matC;
     strided.strideBias = perBatchBias ? N : 0;
     auto stridedGemm = [&](int32_t algorithm, LtQuery* query) {
-      return ltGemmEpilogue(ctx, type, tA, tB, M, N, K, in[0].data, in[1].data, bias, residual, activation,
-                            mm.getAlpha(), out.data, strided, algorithm, query);
+      const bool ran = ltGemmEpilogue(ctx, type, tA, tB, M, N, K, in[0].data, in[1].data, bias, residual, ltActivation,
+                                      mm.getAlpha(), out.data, strided, algorithm, query);
+      if (ran && !query) activationPass();
+      return ran;
     };
     if (!single && batch > 1 && sidesStride && !vecA && !vecB &&
         stridedGemm(productAlgorithm(ctx, layer, in[0], in[1].data, residual, out.data, bias, stridedGemm), nullptr))

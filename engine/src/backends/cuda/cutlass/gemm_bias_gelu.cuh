@@ -1,0 +1,99 @@
+// One CUTLASS 3 kernel per (16-bit type, tile configuration): D = GELU_erf(alpha * A * B^T + bias (+ C)).
+// A [M, K] row-major, B [N, K] row-major (CUTLASS's column-major K x N: both operands K-major, the layout
+// sm_90's WGMMA reads from shared memory without transposing), C and D [M, N] row-major, bias per column.
+// Compiled for sm_90a only (a separate object library): WGMMA and TMA exist on no other target.
+#pragma once
+
+#include <cstdint>
+
+#include "cute/tensor.hpp"
+#include "cutlass/cutlass.h"
+#include "cutlass/epilogue/collective/collective_builder.hpp"
+#include "cutlass/epilogue/fusion/operations.hpp"
+#include "cutlass/epilogue/thread/activation.h"
+#include "cutlass/gemm/collective/collective_builder.hpp"
+#include "cutlass/gemm/device/gemm_universal_adapter.h"
+#include "cutlass/gemm/kernel/gemm_universal.hpp"
+
+#include "backends/cuda/cutlass_gemm.h"
+
+namespace trt {
+namespace cuda {
+namespace cutlass_gemm {
+
+// 16-byte vectors of 16-bit elements: TMA's and the epilogue's unit.
+constexpr int kAlignment = 8;
+
+template <typename T, typename TileShape, typename ClusterShape, typename MainloopSchedule, typename EpilogueSchedule>
+struct GemmBiasGelu {
+  using Fusion =
+      cutlass::epilogue::fusion::LinCombPerColBiasEltAct<cutlass::epilogue::thread::GELU, T, float, T, T, float>;
+  using Epilogue = typename cutlass::epilogue::collective::CollectiveBuilder<
+      cutlass::arch::Sm90, cutlass::arch::OpClassTensorOp, TileShape, ClusterShape,
+      cutlass::epilogue::collective::EpilogueTileAuto, float, float, T, cutlass::layout::RowMajor, kAlignment, T,
+      cutlass::layout::RowMajor, kAlignment, EpilogueSchedule, Fusion>::CollectiveOp;
+  using Mainloop = typename cutlass::gemm::collective::CollectiveBuilder<
+      cutlass::arch::Sm90, cutlass::arch::OpClassTensorOp, T, cutlass::layout::RowMajor, kAlignment, T,
+      cutlass::layout::ColumnMajor, kAlignment, float, TileShape, ClusterShape,
+      cutlass::gemm::collective::StageCountAutoCarveout<static_cast<int>(sizeof(typename Epilogue::SharedStorage))>,
+      MainloopSchedule>::CollectiveOp;
+  using Kernel = cutlass::gemm::kernel::GemmUniversal<cute::Shape<int, int, int, int>, Mainloop, Epilogue>;
+  using Gemm = cutlass::gemm::device::GemmUniversalAdapter<Kernel>;
+
+  static typename Gemm::Arguments arguments(const GemmBiasGeluProblem& p) {
+    const int M = static_cast<int>(p.M), N = static_cast<int>(p.N), K = static_cast<int>(p.K);
+    typename Kernel::StrideA strideA{};
+    cute::get<0>(strideA) = K;
+    cute::get<2>(strideA) = int64_t(M) * K;
+    typename Kernel::StrideB strideB{};
+    cute::get<0>(strideB) = K;
+    cute::get<2>(strideB) = int64_t(N) * K;
+    typename Kernel::StrideC strideC{};
+    cute::get<0>(strideC) = N;
+    cute::get<2>(strideC) = int64_t(M) * N;
+    typename Kernel::StrideD strideD{};
+    cute::get<0>(strideD) = N;
+    cute::get<2>(strideD) = int64_t(M) * N;
+    typename Gemm::Arguments args{};
+    args.mode = cutlass::gemm::GemmUniversalMode::kGemm;
+    args.problem_shape = {M, N, K, 1};
+    args.mainloop = {static_cast<const T*>(p.A), strideA, static_cast<const T*>(p.B), strideB};
+    // Without a residual C is never read (beta 0); D stands in for its address.
+    args.epilogue = {{}, static_cast<const T*>(p.residual ? p.residual : p.D), strideC, static_cast<T*>(p.D), strideD};
+    args.epilogue.thread.alpha = p.alpha;
+    args.epilogue.thread.beta = p.residual ? 1.f : 0.f;
+    args.epilogue.thread.bias_ptr = static_cast<const T*>(p.bias);
+    return args;
+  }
+
+  static int64_t workspace(const GemmBiasGeluProblem& p) {
+    const auto args = arguments(p);
+    if (Gemm::can_implement(args) != cutlass::Status::kSuccess) return -1;
+    return static_cast<int64_t>(Gemm::get_workspace_size(args));
+  }
+
+  static bool run(const GemmBiasGeluProblem& p, void* workspace, cudaStream_t stream) {
+    const auto args = arguments(p);
+    Gemm gemm;
+    return gemm.can_implement(args) == cutlass::Status::kSuccess &&
+           gemm.initialize(args, workspace, stream) == cutlass::Status::kSuccess &&
+           gemm.run(stream) == cutlass::Status::kSuccess;
+  }
+};
+
+using namespace cute;
+// Large products (BERT-base's FFN up at batch 64: 8192 x 3072 x 768): two consumer warp groups share a
+// 128 x 256 tile, a 2 x 1 cluster multicasts B's tiles.
+template <typename T>
+using LargeTiles =
+    GemmBiasGelu<T, Shape<_128, _256, _64>, Shape<_2, _1, _1>, cutlass::gemm::KernelTmaWarpSpecializedCooperative,
+                 cutlass::epilogue::TmaWarpSpecializedCooperative>;
+// Few rows (batch 1: 128 x 3072): 64 x 128 tiles, two warp groups taking turns (ping-pong), so that more of the
+// SMs get a tile.
+template <typename T>
+using SmallTiles = GemmBiasGelu<T, Shape<_64, _128, _64>, Shape<_1, _1, _1>,
+                                cutlass::gemm::KernelTmaWarpSpecializedPingpong, cutlass::epilogue::TmaWarpSpecialized>;
+
+}  // namespace cutlass_gemm
+}  // namespace cuda
+}  // namespace trt

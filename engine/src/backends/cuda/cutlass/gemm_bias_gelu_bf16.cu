@@ -1,0 +1,21 @@
+// The bf16 bias + exact GELU products (cutlass/gemm_bias_gelu.cuh); one file per type so that the two build in
+// parallel (each takes about a minute and a half through nvcc).
+#include "backends/cuda/cutlass/gemm_bias_gelu.cuh"
+
+namespace trt {
+namespace cuda {
+namespace cutlass_gemm {
+
+int64_t workspaceBFloat16(int32_t config, const GemmBiasGeluProblem& problem) {
+  return config == 0 ? LargeTiles<cutlass::bfloat16_t>::workspace(problem)
+                     : SmallTiles<cutlass::bfloat16_t>::workspace(problem);
+}
+
+bool runBFloat16(int32_t config, const GemmBiasGeluProblem& problem, void* workspace, cudaStream_t stream) {
+  return config == 0 ? LargeTiles<cutlass::bfloat16_t>::run(problem, workspace, stream)
+                     : SmallTiles<cutlass::bfloat16_t>::run(problem, workspace, stream);
+}
+
+}  // namespace cutlass_gemm
+}  // namespace cuda
+}  // namespace trt

@@ -1,0 +1,74 @@
+// The CUTLASS products' checks and dispatch (cutlass_gemm.h). Host code without CUTLASS headers: the kernels
+// are in cutlass/, compiled for sm_90a where the pinned CUTLASS headers were found (TORCHTRT_WITH_CUTLASS).
+#include "backends/cuda/cutlass_gemm.h"
+
+#include <atomic>
+#include <climits>
+#include <initializer_list>
+
+namespace trt {
+namespace cuda {
+
+namespace {
+std::atomic<int64_t> launched{0};
+}  // namespace
+
+int64_t gemmBiasGeluRuns() { return launched.load(std::memory_order_relaxed); }
+
+#ifdef TORCHTRT_WITH_CUTLASS
+namespace {
+// sm_90a code runs on compute capability 9.0 only (H100, H200); asked once per device.
+bool deviceRunsSm90a() {
+  int device = 0;
+  if (cudaGetDevice(&device) != cudaSuccess) return false;
+  static int answers[64] = {};  // 0: not asked, 1: yes, 2: no
+  if (device < 0 || device >= 64) return false;
+  if (!answers[device]) {
+    int major = 0, minor = 0;
+    const bool known = cudaDeviceGetAttribute(&major, cudaDevAttrComputeCapabilityMajor, device) == cudaSuccess &&
+                       cudaDeviceGetAttribute(&minor, cudaDevAttrComputeCapabilityMinor, device) == cudaSuccess;
+    answers[device] = known && major == 9 && minor == 0 ? 1 : 2;
+  }
+  return answers[device] == 1;
+}
+
+// What every configuration needs: 16-bit types, int32 extents, 16-byte aligned addresses and rows (TMA's
+// rule), a bias.
+bool takes(const GemmBiasGeluProblem& p) {
+  if (p.type != DataType::kHALF && p.type != DataType::kBF16) return false;
+  if (p.M <= 0 || p.N <= 0 || p.K <= 0 || p.M > INT32_MAX || p.N > INT32_MAX || p.K > INT32_MAX) return false;
+  if (p.N % 8 || p.K % 8 || !p.bias) return false;
+  for (const void* address : {p.A, p.B, p.bias, p.residual, static_cast<const void*>(p.D)})
+    if (reinterpret_cast<uintptr_t>(address) % 16) return false;
+  return deviceRunsSm90a();
+}
+}  // namespace
+
+int32_t gemmBiasGeluConfigs() { return 2; }
+
+int64_t gemmBiasGeluWorkspace(int32_t config, const GemmBiasGeluProblem& problem) {
+  if (config < 0 || config >= gemmBiasGeluConfigs() || !takes(problem)) return -1;
+  return problem.type == DataType::kHALF ? cutlass_gemm::workspaceHalf(config, problem)
+                                         : cutlass_gemm::workspaceBFloat16(config, problem);
+}
+
+bool runGemmBiasGelu(int32_t config, const GemmBiasGeluProblem& problem, void* workspace, cudaStream_t stream) {
+  if (config < 0 || config >= gemmBiasGeluConfigs() || !takes(problem)) return false;
+  const bool ran = problem.type == DataType::kHALF ? cutlass_gemm::runHalf(config, problem, workspace, stream)
+                                                   : cutlass_gemm::runBFloat16(config, problem, workspace, stream);
+  if (ran) launched.fetch_add(1, std::memory_order_relaxed);
+  return ran;
+}
+#else
+int32_t gemmBiasGeluConfigs() { return 0; }
+int64_t gemmBiasGeluWorkspace(int32_t, const GemmBiasGeluProblem&) { return -1; }
+bool runGemmBiasGelu(int32_t, const GemmBiasGeluProblem&, void*, cudaStream_t) { return false; }
+#endif
+
+std::string gemmBiasGeluConfigName(int32_t config) {
+  return config == 0 ? "CUTLASS sm90 128x256x64 cooperative, bias + exact GELU epilogue"
+                     : "CUTLASS sm90 64x128x64 ping-pong, bias + exact GELU epilogue";
+}
+
+}  // namespace cuda
+}  // namespace trt
