@@ -22,6 +22,7 @@ export TORCHTRT_CUDA_ARCHS=${TORCHTRT_CUDA_ARCHS:-90}
 #   cp -r /usr/include/CLI .deps/CLI11/include/ && cp -r /usr/include/nlohmann .deps/nlohmann/include/
 #   cp /usr/include/zlib.h /usr/include/zconf.h .deps/zlib/include/
 #   cudnn frontend: cp -r .venv/lib/python3.11/site-packages/include .deps/cudnn_frontend/include
+#   CUTLASS: mkdir -p .deps/cutlass && cp -r .venv/lib/python3.11/site-packages/cutlass_library/source/include .deps/cutlass/
 summary="$OUT/gpu-summary.txt"
 {
   echo "date: $(date -u +%Y-%m-%dT%H:%MZ)"
