@@ -2,6 +2,8 @@
 10 runs from PyTorch's profiler (CUPTI sees the engine's own kernels too), biggest first.
 
 Usage: python bench/profile_engine.py --model resnet50 --batch 64 --precision fp16  (fp32 | fp16 | int8)
+--model takes bench/perf_zoo.py's model names (bert_base, swin_t, ...; its default input sizes) and
+bench/bench_models.py's (bert, resnet50, ...).
 """
 import argparse
 
@@ -9,7 +11,16 @@ import torch
 import torch_tensorrt
 from torch.profiler import ProfilerActivity, profile
 
+import perf_zoo
 from bench_models import make_model
+
+
+def load_model(name):
+    """The model and an input maker (batch, device): perf_zoo's case of that name, else bench_models'."""
+    if name in perf_zoo.MODELS:
+        case = perf_zoo.MODELS[name]
+        return case.build().eval(), lambda batch, device: perf_zoo.make_input(case, batch, device, None)
+    return make_model(name)
 
 
 def main():
@@ -19,7 +30,7 @@ def main():
     ap.add_argument("--precision", default="fp16")
     ap.add_argument("--rows", type=int, default=25)
     args = ap.parse_args()
-    model, make_input = make_model(args.model)
+    model, make_input = load_model(args.model)
     model = model.cuda()
     x = make_input(args.batch, "cuda")
     traced = torch.jit.trace(model, x, check_trace=False)

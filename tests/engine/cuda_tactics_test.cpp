@@ -581,8 +581,8 @@ TEST(CudaTactics, TheBuilderChoosesEachProductsCublasLtAlgorithm) {
 TEST(CudaTactics, AProductWithTheExactGeluMatchesTheCpuOnEveryTactic) {
   // x [M, K] times constant weights [N, K] transposed, + bias, then the exact (erf) GELU: the builder folds the
   // GELU into the product (one layer, one tactic). cuBLASLt's epilogue has only GELU's tanh form, so its
-  // algorithms run the product with its bias and then a GELU pass; on sm_90 the CUTLASS kernels (tactics 100,
-  // 101: the GELU in their epilogue) are candidates too. Each, forced through the plan, matches the CPU in FP16
+  // algorithms run the product with its bias and then a GELU pass; on sm_90 the CUTLASS kernels (tactics 100
+  // to 102: the GELU in their epilogue) are candidates too. Each, forced through the plan, matches the CPU in FP16
   // and BF16, at a size that leaves partial tiles (200 x 136, K 72) and at BERT's FFN width (256 x 3072, K 768).
   if (!trt_test::gpuVisible()) GTEST_SKIP() << "no CUDA GPU visible";
   struct Size {
@@ -622,7 +622,7 @@ TEST(CudaTactics, AProductWithTheExactGeluMatchesTheCpuOnEveryTactic) {
       std::unique_ptr<trt::IRuntime> rt(trt::createInferRuntime(trt::defaultLogger()));
       std::unique_ptr<trt::ICudaEngine> built(rt->deserializeCudaEngine(mem->data(), mem->size()));
       expectNear(runOnDevice(*built, {M, K}, xv), expected, tolerance);
-      for (int64_t tactic : {-1, 0, 100, 101}) {
+      for (int64_t tactic : {-1, 0, 100, 101, 102}) {
         SCOPED_TRACE("tactic " + std::to_string(tactic));
         contents->tactics[0].choice[0] = tactic;
         const auto plan = trt::writePlan(*contents);

@@ -42,8 +42,9 @@ __device__ __forceinline__ void loadTile(T* tile, const T* base, const Attention
 }
 
 template <typename T, int SP, int DP>
-__global__ void __launch_bounds__(SP * 2)
-    smallAttentionKernel(Operands op, MaskView mask, Geometry g, float scale, bool causal, bool zeroEmptyRows) {
+// 7 blocks an SM (72 registers a thread, no spills; shared memory would allow 8 at SP 64).
+__global__ void __launch_bounds__(SP * 2, 7) smallAttentionKernel(Operands op, MaskView mask, Geometry g, float scale,
+                                                                  bool causal, bool zeroEmptyRows, bool vectorOutput) {
   constexpr int kWarps = SP / 16;
   constexpr int LD = SP > DP ? SP : DP;  // the scores' row length: the output's rows (DP) reuse them
   // Q, K, V tiles, then the scores [SP][LD] in FP32; each warp's weights overwrite its own score rows (a row
@@ -78,16 +79,22 @@ __global__ void __launch_bounds__(SP * 2)
       wmma::store_matrix_sync(scores + r0 * LD + n * 16, acc[n], LD, wmma::mem_row_major);
   }
   __syncwarp();
-  // The softmax of each row, in place: the row's weights in T over the first half of its bytes.
-  constexpr int kPerLane = SP / 32;
+  // The softmax of each row, in place: the row's weights in T over the first half of its bytes. Two lanes a
+  // row, each over half its columns (one shuffle joins the halves), so the warp's 16 rows run side by side
+  // rather than one after the other. A lane walks its columns from its own starting point so that the 32 lanes
+  // read 32 different shared-memory banks at each step.
+  constexpr int kCols = SP / 2;
   T* weights = reinterpret_cast<T*>(scores);  // row r at weights + r * 2 * LD
-  for (int r = r0; r < r0 + 16; ++r) {
-    float v[kPerLane];
+  {
+    const int r = r0 + lane / 2, first = (lane % 2) * kCols;
+    const int rotation = kCols == 32 ? lane : lane / 2;
+    const int64_t maskRow = mask.st.rowOffset(bi, hi, r);
+    float v[kCols];
     float mx = -INFINITY;
     bool any = false;
-    const int64_t maskRow = mask.st.rowOffset(bi, hi, r);
-    for (int t = 0; t < kPerLane; ++t) {
-      const int j = lane + 32 * t;
+#pragma unroll
+    for (int t = 0; t < kCols; ++t) {
+      const int j = first + (t + rotation) % kCols;
       float add = 0.f;
       v[t] = -INFINITY;
       if (r < g.sq && j < g.sk && !maskedOut<T>(mask, causal, maskRow, r, j, add))
@@ -95,18 +102,20 @@ __global__ void __launch_bounds__(SP * 2)
       mx = fmaxf(mx, v[t]);
       any |= v[t] != -INFINITY;
     }
-    for (int s = 16; s > 0; s >>= 1) mx = fmaxf(mx, __shfl_xor_sync(0xffffffffu, mx, s));
-    any = __any_sync(0xffffffffu, any);
+    mx = fmaxf(mx, __shfl_xor_sync(0xffffffffu, mx, 1));
+    any = any || __shfl_xor_sync(0xffffffffu, static_cast<int>(any), 1);
     float sum = 0.f;
-    for (int t = 0; t < kPerLane; ++t) {
+#pragma unroll
+    for (int t = 0; t < kCols; ++t) {
       v[t] = expf(v[t] - mx);  // NaN for every key of a row without one (mx -inf): the plain softmax's NaN
-      sum += lane + 32 * t < g.sk ? v[t] : 0.f;
+      sum += first + (t + rotation) % kCols < g.sk ? v[t] : 0.f;
     }
-    for (int s = 16; s > 0; s >>= 1) sum += __shfl_xor_sync(0xffffffffu, sum, s);
+    sum += __shfl_xor_sync(0xffffffffu, sum, 1);
     const float inv = 1.f / sum;
-    __syncwarp();  // every lane has read the row before any lane writes over it
-    for (int t = 0; t < kPerLane; ++t) {
-      const int j = lane + 32 * t;
+    __syncwarp();  // every lane has read its row before any lane writes over it
+#pragma unroll
+    for (int t = 0; t < kCols; ++t) {
+      const int j = first + (t + rotation) % kCols;
       // Padding keys (j >= Sk) weigh 0, so the padded rows of V add nothing.
       float w = j < g.sk ? v[t] * inv : 0.f;
       if (!any && zeroEmptyRows) w = 0.f;
@@ -133,17 +142,37 @@ __global__ void __launch_bounds__(SP * 2)
   }
   __syncwarp();
   T* o = static_cast<T*>(op.o) + bi * op.so.b + hi * op.so.h;
+  if (vectorOutput) {  // 8 elements (16 bytes) a store
+    const int vectors = static_cast<int>(g.dv) / 8;
+    for (int i = lane; i < 16 * vectors; i += 32) {
+      const int r = r0 + i / vectors, c = (i % vectors) * 8;
+      if (r >= g.sq) continue;
+      const float* from = scores + r * LD + c;
+      alignas(16) T packed[8];
+#pragma unroll
+      for (int e = 0; e < 8; ++e) packed[e] = fromFloat<T>(from[e]);
+      *reinterpret_cast<uint4*>(o + r * op.so.s + c) = *reinterpret_cast<const uint4*>(packed);
+    }
+    return;
+  }
   for (int i = lane; i < 16 * static_cast<int>(g.dv); i += 32) {
     const int r = r0 + i / static_cast<int>(g.dv), c = i % static_cast<int>(g.dv);
     if (r < g.sq) o[r * op.so.s + c] = fromFloat<T>(scores[r * LD + c]);
   }
 }
 
+// Whether a [B, H, S, D] tensor's rows start on 16-byte boundaries and hold `cols` contiguous elements in whole
+// 16-byte vectors.
+bool vectorRows(const void* base, const AttentionStrides& st, int64_t cols) {
+  return reinterpret_cast<uintptr_t>(base) % 16 == 0 && cols % 8 == 0 && st.b % 8 == 0 && st.h % 8 == 0 &&
+         st.s % 8 == 0 && st.d == 1;
+}
+
 template <typename T, int SP, int DP>
 void launchSmall(LaunchContext& ctx, const Operands& op, const MaskView& mask, const Geometry& g, float scale,
                  bool causal, bool zeroEmptyRows) {
-  smallAttentionKernel<T, SP, DP>
-      <<<static_cast<unsigned>(g.b * g.h), SP * 2, 0, ctx.stream>>>(op, mask, g, scale, causal, zeroEmptyRows);
+  smallAttentionKernel<T, SP, DP><<<static_cast<unsigned>(g.b * g.h), SP * 2, 0, ctx.stream>>>(
+      op, mask, g, scale, causal, zeroEmptyRows, vectorRows(op.o, op.so, g.dv));
 }
 
 template <typename T, int SP>
@@ -156,11 +185,6 @@ void launchForHeadSize(LaunchContext& ctx, const Operands& op, const MaskView& m
     launchSmall<T, SP, 32>(ctx, op, mask, g, scale, causal, zeroEmptyRows);
   else
     launchSmall<T, SP, 64>(ctx, op, mask, g, scale, causal, zeroEmptyRows);
-}
-
-bool vectorRows(const void* base, const AttentionStrides& st, int64_t cols) {
-  return reinterpret_cast<uintptr_t>(base) % 16 == 0 && cols % 8 == 0 && st.b % 8 == 0 && st.h % 8 == 0 &&
-         st.s % 8 == 0 && st.d == 1;
 }
 
 }  // namespace

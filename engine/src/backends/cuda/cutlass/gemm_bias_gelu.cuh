@@ -88,6 +88,12 @@ template <typename T>
 using LargeTiles =
     GemmBiasGelu<T, Shape<_128, _256, _64>, Shape<_2, _1, _1>, cutlass::gemm::KernelTmaWarpSpecializedCooperative,
                  cutlass::epilogue::TmaWarpSpecializedCooperative>;
+// Short products (Swin-T's MLPs: K 96 to 768, N 384 to 3072): 128 x 128 tiles, each warp group a tile of its own,
+// taking turns, so that one tile's epilogue runs under the other's main loop.
+template <typename T>
+using MediumTiles =
+    GemmBiasGelu<T, Shape<_128, _128, _64>, Shape<_1, _1, _1>, cutlass::gemm::KernelTmaWarpSpecializedPingpong,
+                 cutlass::epilogue::TmaWarpSpecialized>;
 // Few rows (batch 1: 128 x 3072): 64 x 128 tiles, two warp groups taking turns (ping-pong), so that more of the
 // SMs get a tile.
 template <typename T>
