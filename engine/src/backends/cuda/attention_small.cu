@@ -103,7 +103,9 @@ __global__ void __launch_bounds__(SP * 2, 7) smallAttentionKernel(Operands op, M
       any |= v[t] != -INFINITY;
     }
     mx = fmaxf(mx, __shfl_xor_sync(0xffffffffu, mx, 1));
-    any = any || __shfl_xor_sync(0xffffffffu, static_cast<int>(any), 1);
+    // Every lane shuffles (a lane skipping a full-mask shuffle, as `any || shuffle` would, hangs the warp).
+    const int otherHalfAny = __shfl_xor_sync(0xffffffffu, static_cast<int>(any), 1);
+    any = any || otherHalfAny;
     float sum = 0.f;
 #pragma unroll
     for (int t = 0; t < kCols; ++t) {
