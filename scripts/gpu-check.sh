@@ -42,7 +42,7 @@ compilers=()
 [ -x /usr/bin/g++ ] && compilers=(-DCMAKE_CXX_COMPILER=/usr/bin/g++ -DCMAKE_C_COMPILER=/usr/bin/gcc -DCMAKE_CUDA_HOST_COMPILER=/usr/bin/g++)
 step configure cmake -S . -B build-gpu -G Ninja -DPython3_EXECUTABLE="$(command -v $PY)" -DTORCHTRT_CUDA=ON "${compilers[@]}"
 step build cmake --build build-gpu --parallel "$(nproc)"
-[ -n "${TORCHTRT_SKIP_CTEST:-}" ] || step ctest bash -c "cd build-gpu && ctest --output-on-failure -j $(nproc) ${TORCHTRT_CTEST_ARGS:-}"
+[ -n "${TORCHTRT_SKIP_CTEST:-}" ] || step ctest bash -c "cd build-gpu && ctest --output-on-failure --timeout 150 -j $(nproc) ${TORCHTRT_CTEST_ARGS:-}"
 step install env TORCHTRT_BUILD_DIR=build-gpu $PY -m pip install --no-build-isolation --no-deps --no-index .
 pytest_k=()
 [ -z "${TORCHTRT_PYTEST_K:-}" ] || pytest_k=(-k "$TORCHTRT_PYTEST_K")
