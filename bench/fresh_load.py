@@ -4,8 +4,9 @@ TORCHTRT_CUDNN_RUNTIME_FUSION=1, compiles no cuDNN graph plan its plan file carr
 
 Run in a process of its own (perf_zoo.py --fresh-load does that after saving each case's engine):
   python bench/fresh_load.py MODULE.ts INPUT.pt [--device cuda] [--iters 20]
-Prints one JSON line: load_s (torch.jit.load), first_ms (the first call, synchronized), steady_ms (median of the
-next calls), first_over_steady.
+Prints one JSON line: load_s (torch.jit.load), first_ms (the first call, synchronized), first_gpu_ms (the GPU time
+between CUDA events around it: against first_ms it says whether the host or the device took the time),
+second_ms, steady_ms (median of the calls after those), first_over_steady.
 """
 import argparse
 import json
@@ -16,14 +17,25 @@ import torch
 import torch_tensorrt  # noqa: F401  (registers the engine class the module holds)
 
 
-def timed_ms(module: torch.jit.ScriptModule, x: torch.Tensor, device: str) -> float:
+def timed_ms(module: torch.jit.ScriptModule, x: torch.Tensor, device: str, gpu_ms: list = None) -> float:
+    """Wall time of one synchronized call; with gpu_ms, also the GPU time between events around it (appended)."""
+    events = None
     if device == "cuda":
         torch.cuda.synchronize()
+        if gpu_ms is not None:
+            events = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
     start = time.perf_counter()
+    if events:
+        events[0].record()
     module(x)
+    if events:
+        events[1].record()
     if device == "cuda":
         torch.cuda.synchronize()
-    return (time.perf_counter() - start) * 1000
+    wall = (time.perf_counter() - start) * 1000
+    if events:
+        gpu_ms.append(events[0].elapsed_time(events[1]))
+    return wall
 
 
 def main() -> None:
@@ -37,10 +49,13 @@ def main() -> None:
     module = torch.jit.load(args.module, map_location=args.device)
     load_s = time.perf_counter() - start
     x = torch.load(args.input).to(args.device)
+    first_gpu = []
     with torch.no_grad():
-        first = timed_ms(module, x, args.device)
+        first = timed_ms(module, x, args.device, first_gpu)
+        second = timed_ms(module, x, args.device)
         steady = statistics.median(timed_ms(module, x, args.device) for _ in range(max(3, args.iters)))
-    print(json.dumps(dict(load_s=load_s, first_ms=first, steady_ms=steady, first_over_steady=first / steady)))
+    print(json.dumps(dict(load_s=load_s, first_ms=first, first_gpu_ms=first_gpu[0] if first_gpu else None,
+                          second_ms=second, steady_ms=steady, first_over_steady=first / steady)))
 
 
 if __name__ == "__main__":

@@ -313,8 +313,9 @@ def fresh_load(engine: torch.jit.ScriptModule, x: torch.Tensor, device: str) -> 
     if done.returncode != 0 or not lines:
         return dict(fresh_error=(done.stderr.strip().splitlines() or ["no output"])[-1][:160])
     result = json.loads(lines[-1])
-    return dict(fresh_load_s=result["load_s"], fresh_first_ms=result["first_ms"], fresh_steady_ms=result["steady_ms"],
-                fresh_ratio=result["first_over_steady"])
+    return dict(fresh_load_s=result["load_s"], fresh_first_ms=result["first_ms"],
+                fresh_first_gpu_ms=result.get("first_gpu_ms"), fresh_second_ms=result.get("second_ms"),
+                fresh_steady_ms=result["steady_ms"], fresh_ratio=result["first_over_steady"])
 
 
 def bench_dynamo(model: torch.nn.Module, x: torch.Tensor, dtype: torch.dtype, device: str, args) -> Dict[str, Any]:
@@ -450,8 +451,13 @@ def markdown(rows: List[Dict[str, Any]], device_name: str, args, note: str = "")
                                                    "fp16_engine_error", "fresh_error") if k in r)
         if "fresh_first_ms" in r:
             # The load (torch.jit.load) includes the engine's preparing run on zeros: what moved out of the first call.
+            # GPU time of the first call (events): host or device, where its excess went; the second call too.
+            first_gpu = r.get("fresh_first_gpu_ms")
             notes = (f"fresh process: load {r.get('fresh_load_s', float('nan')):.2f} s, first call "
-                     f"{r['fresh_first_ms']:.2f} ms, steady {r['fresh_steady_ms']:.3f} ms ({r['fresh_ratio']:.1f}x)"
+                     f"{r['fresh_first_ms']:.2f} ms"
+                     + (f" ({first_gpu:.2f} ms on the GPU)" if first_gpu is not None else "")
+                     + (f", second {r['fresh_second_ms']:.2f} ms" if r.get("fresh_second_ms") is not None else "")
+                     + f", steady {r['fresh_steady_ms']:.3f} ms ({r['fresh_ratio']:.1f}x)"
                      + ("; " + notes if notes else ""))
         if "fp16_engine_ms" in r:
             notes = (f"own FP16 engine {r['fp16_engine_ms']:.3f} ms, {args.dtype} speed-up "
