@@ -184,8 +184,9 @@ TEST(Builder, GatedActivationsBecomeOneActivationAndFoldIntoTheConvolution) {
 }
 
 TEST(Builder, FoldsGeluIntoAMatrixMultiplyOnlyWhereTheBackendFusesIt) {
-  // The pass with CUDA's rule (ReLU only, the cuBLASLt epilogue) leaves GELU a layer; with the CPU's it
-  // joins the product; and the CPU build computes what the unfused reference does.
+  // The pass with the default rule (ReLU only: ExecutionBackend's) leaves GELU a layer; with a rule that takes
+  // the exact GELU (the CPU's and CUDA's) it joins the product; and the CPU build computes what the unfused
+  // reference does.
   const std::vector<float> w = randomVector(8, 24);
   auto make = [&](trt::INetworkDefinition& net) {
     auto* x = net.addInput("x", trt::DataType::kFLOAT, {2, 3, 4});
