@@ -1,5 +1,7 @@
 // The CUTLASS products' checks and dispatch (cutlass_gemm.h). Host code without CUTLASS headers: the kernels
 // are in cutlass/, compiled for sm_90a where the pinned CUTLASS headers were found (TORCHTRT_WITH_CUTLASS).
+// A build without the CUDA backend compiles nothing here.
+#ifdef TORCHTRT_WITH_CUDA
 #include "backends/cuda/cutlass_gemm.h"
 
 #include <atomic>
@@ -73,3 +75,4 @@ std::string gemmBiasGeluConfigName(int32_t config) {
 
 }  // namespace cuda
 }  // namespace trt
+#endif  // TORCHTRT_WITH_CUDA
