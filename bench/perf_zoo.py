@@ -315,6 +315,7 @@ def fresh_load(engine: torch.jit.ScriptModule, x: torch.Tensor, device: str) -> 
     result = json.loads(lines[-1])
     return dict(fresh_load_s=result["load_s"], fresh_first_ms=result["first_ms"],
                 fresh_first_gpu_ms=result.get("first_gpu_ms"), fresh_second_ms=result.get("second_ms"),
+                fresh_first_engine_op_ms=result.get("first_engine_op_ms"),
                 fresh_steady_ms=result["steady_ms"], fresh_ratio=result["first_over_steady"])
 
 
@@ -456,6 +457,8 @@ def markdown(rows: List[Dict[str, Any]], device_name: str, args, note: str = "")
             notes = (f"fresh process: load {r.get('fresh_load_s', float('nan')):.2f} s, first call "
                      f"{r['fresh_first_ms']:.2f} ms"
                      + (f" ({first_gpu:.2f} ms on the GPU)" if first_gpu is not None else "")
+                     + (f" (engine op {r['fresh_first_engine_op_ms']:.2f} ms)"
+                        if r.get("fresh_first_engine_op_ms") is not None else "")
                      + (f", second {r['fresh_second_ms']:.2f} ms" if r.get("fresh_second_ms") is not None else "")
                      + f", steady {r['fresh_steady_ms']:.3f} ms ({r['fresh_ratio']:.1f}x)"
                      + ("; " + notes if notes else ""))

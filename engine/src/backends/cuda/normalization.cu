@@ -66,18 +66,22 @@ __global__ void rowNormKernel(const T* x, const T* residual, const T* scale, con
   }
 }
 
-// Rows held in registers: groups of G threads (G = 32: a warp per row, kRowThreads / 32 rows per
-// block; G = kRowThreads: a block per row), each thread holding packs t, t + G, ... (P of them) of
-// V elements, so x and the residual are read once. Two passes over the registers (mean, then the
-// centred variance) in FP32. V > 1 needs len % V == 0 and 16-byte aligned x, residual, y and the
-// per-element scale and bias.
+// Rows held in registers: groups of G threads (G = 8 or 16: several rows a warp, for short rows such as
+// Swin's and ConvNeXt's 96 and 192 channels, where a warp per row left most lanes idle and too few bytes in
+// flight; G = 32: a warp per row, kRowThreads / 32 rows per block; G = kRowThreads: a block per row), each
+// thread holding packs t, t + G, ... (P of them) of V elements, so x and the residual are read once. Two passes over
+// the registers (mean, then the centred variance) in FP32. V > 1 needs len % V == 0 and 16-byte aligned x, residual, y
+// and the per-element scale and bias.
 template <typename T, int V, int P, int G>
 __global__ void __launch_bounds__(kRowThreads)
     rowNormRegisterKernel(const T* __restrict__ x, const T* __restrict__ residual, const T* __restrict__ scale,
                           const T* __restrict__ bias, T* __restrict__ y, int64_t rows, int len, float eps,
                           int scaleMode, int biasMode) {
   const int64_t row = static_cast<int64_t>(blockIdx.x) * (kRowThreads / G) + threadIdx.x / G;
-  if (G == 32 && row >= rows) return;  // whole warps: no block-wide synchronization for G == 32
+  // Whole warps past the last row leave (no block-wide synchronization for G <= 32); in a warp holding
+  // several rows every lane takes part in the group's shuffles, a lane past the last row with zeros.
+  if (G <= 32 && row - (threadIdx.x % 32) / G >= rows) return;
+  const bool live = row < rows;
   const int t = threadIdx.x % G;
   const int64_t offset = row * len;
   float v[P][V];
@@ -85,7 +89,7 @@ __global__ void __launch_bounds__(kRowThreads)
 #pragma unroll
   for (int p = 0; p < P; ++p) {
     const int k = (t + G * p) * V;
-    if (k < len) {
+    if (live && k < len) {
       const Pack<T, V> a = *reinterpret_cast<const Pack<T, V>*>(x + offset + k);
       Pack<T, V> b;
       if (residual) b = *reinterpret_cast<const Pack<T, V>*>(residual + offset + k);
@@ -101,7 +105,8 @@ __global__ void __launch_bounds__(kRowThreads)
   }
   __shared__ float shared[32];
   auto groupSum = [&](float a) {
-    return G == 32 ? warpAllReduce<ReduceOperation::kSUM>(a) : blockAllReduce<ReduceOperation::kSUM>(a, shared);
+    return G <= 32 ? warpAllReduce<ReduceOperation::kSUM, (G < 32 ? G : 32)>(a)
+                   : blockAllReduce<ReduceOperation::kSUM>(a, shared);
   };
   const float mean = groupSum(s) / static_cast<float>(len);
   float var = 0.f;
@@ -119,7 +124,7 @@ __global__ void __launch_bounds__(kRowThreads)
 #pragma unroll
   for (int p = 0; p < P; ++p) {
     const int k = (t + G * p) * V;
-    if (k < len) {
+    if (live && k < len) {
       Pack<T, V> sc, bi, out;
       if (scaleMode != kScalar) sc = *reinterpret_cast<const Pack<T, V>*>(scale + k);
       if (biasMode != kScalar) bi = *reinterpret_cast<const Pack<T, V>*>(bias + k);
@@ -152,9 +157,22 @@ void launchRegisterRows(cudaStream_t stream, const T* x, const T* residual, cons
 #undef TORCHTRT_NORM_ROWS
 }
 
-// Runs rows of len in registers when they fit (true), else returns false. A warp per row up to
-// 32 * V * kMaxPacks elements (1024 floats, 2048 halves packed, 256 unpacked), a block per row up to
-// kRowThreads times that.
+// Short packed rows: groups of G (8 or 16) lanes, one or two packs a lane.
+template <typename T, int V, int G>
+void launchShortRows(cudaStream_t stream, const T* x, const T* residual, const T* scale, const T* bias, T* y,
+                     int64_t rows, int len, float eps, int scaleMode, int biasMode) {
+  const unsigned grid = static_cast<unsigned>((rows + kRowThreads / G - 1) / (kRowThreads / G));
+  if (len / V <= G)
+    rowNormRegisterKernel<T, V, 1, G>
+        <<<grid, kRowThreads, 0, stream>>>(x, residual, scale, bias, y, rows, len, eps, scaleMode, biasMode);
+  else
+    rowNormRegisterKernel<T, V, 2, G>
+        <<<grid, kRowThreads, 0, stream>>>(x, residual, scale, bias, y, rows, len, eps, scaleMode, biasMode);
+}
+
+// Runs rows of len in registers when they fit (true), else returns false. Up to 16 packs a row, 8 lanes a
+// row; up to 32 packs, 16 lanes; then a warp per row up to 32 * V * kMaxPacks elements (1024 floats, 2048
+// halves packed, 256 unpacked), a block per row up to kRowThreads times that.
 template <typename T>
 bool registerRows(cudaStream_t stream, const T* x, const T* residual, const T* scale, const T* bias, T* y, int64_t rows,
                   int64_t len, float eps, int scaleMode, int biasMode) {
@@ -163,6 +181,14 @@ bool registerRows(cudaStream_t stream, const T* x, const T* residual, const T* s
                       (!residual || alignedFor<T>(residual, V)) && (scaleMode == kScalar || alignedFor<T>(scale, V)) &&
                       (biasMode == kScalar || alignedFor<T>(bias, V));
   const int n = static_cast<int>(len);
+  if (packed && len <= 16 * V) {
+    launchShortRows<T, V, 8>(stream, x, residual, scale, bias, y, rows, n, eps, scaleMode, biasMode);
+    return true;
+  }
+  if (packed && len <= 32 * V) {
+    launchShortRows<T, V, 16>(stream, x, residual, scale, bias, y, rows, n, eps, scaleMode, biasMode);
+    return true;
+  }
   if (packed && len <= 32 * V * kMaxPacks) {
     launchRegisterRows<T, V, 32>(stream, x, residual, scale, bias, y, rows, n, eps, scaleMode, biasMode);
     return true;
