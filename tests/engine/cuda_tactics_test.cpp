@@ -579,62 +579,81 @@ TEST(CudaTactics, TheBuilderChoosesEachProductsCublasLtAlgorithm) {
 }
 
 TEST(CudaTactics, AProductWithTheExactGeluMatchesTheCpuOnEveryTactic) {
-  // x [M, K] times constant weights [N, K] transposed, + bias, then the exact (erf) GELU: the builder folds the
-  // GELU into the product (one layer, one tactic). cuBLASLt's epilogue has only GELU's tanh form, so its
-  // algorithms run the product with its bias and then a GELU pass; on sm_90 the CUTLASS kernels (tactics 100
-  // to 102: the GELU in their epilogue) are candidates too. Each, forced through the plan, matches the CPU in FP16
-  // and BF16, at a size that leaves partial tiles (200 x 136, K 72) and at BERT's FFN width (256 x 3072, K 768).
+  // x [M, K] times constant weights [N, K] transposed, + bias (+ a residual input r [M, N]), then the exact (erf)
+  // GELU: the builder folds the residual and the GELU into the product (one layer, one tactic). cuBLASLt's
+  // epilogue has only GELU's tanh form, so its algorithms run the product with its bias (and the residual as C)
+  // and then a GELU pass; on sm_90 the CUTLASS kernels (tactics 100 to 102: the GELU in their epilogue, the
+  // residual their C) are candidates too. Each, forced through the plan, matches the CPU in FP16 and BF16, at a
+  // size that leaves partial tiles (200 x 136, K 72) and at BERT's FFN width (256 x 3072, K 768).
   if (!trt_test::gpuVisible()) GTEST_SKIP() << "no CUDA GPU visible";
   struct Size {
     int64_t M, K, N;
   };
+  int major = 0, minor = 0;
+  cudaDeviceGetAttribute(&major, cudaDevAttrComputeCapabilityMajor, 0);
+  cudaDeviceGetAttribute(&minor, cudaDevAttrComputeCapabilityMinor, 0);
+  const bool cutlassRuns = trt::cuda::gemmBiasGeluConfigs() > 0 && major == 9 && minor == 0;
   for (const Size size : {Size{200, 72, 136}, Size{256, 768, 3072}}) {
-    for (const trt::DataType type : {trt::DataType::kHALF, trt::DataType::kBF16}) {
-      const int64_t M = size.M, K = size.K, N = size.N;
-      SCOPED_TRACE(std::to_string(M) + "x" + std::to_string(N) + "x" + std::to_string(K) + " " +
-                   trt::dataTypeName(type));
-      const auto w = randomVector(N * K, 190), b = randomVector(N, 191), xv = randomVector(M * K, 192);
-      trt::INetworkDefinition net;
-      auto* x = net.addInput("x", trt::DataType::kFLOAT, {M, K});
-      auto* wc = net.addConstant({N, K}, {trt::DataType::kFLOAT, w.data(), N * K});
-      auto* mm =
-          net.addMatrixMultiply(*x, trt::MatrixOperation::kNONE, *wc->getOutput(0), trt::MatrixOperation::kTRANSPOSE);
-      auto* bc = net.addConstant({1, N}, {trt::DataType::kFLOAT, b.data(), N});
-      auto* sum = net.addElementWise(*mm->getOutput(0), *bc->getOutput(0), trt::ElementWiseOperation::kSUM);
-      auto* gelu = net.addActivation(*sum->getOutput(0), trt::ActivationType::kGELU_ERF);
-      gelu->getOutput(0)->setName("y");
-      net.markOutput(*gelu->getOutput(0));
-      auto configFor = [&](trt::Backend backend) {
-        std::unique_ptr<trt::IBuilderConfig> config(new trt::IBuilderConfig());
-        config->setBackend(backend);
-        config->clearFlag(trt::BuilderFlag::kTF32);
-        config->setFlag(type == trt::DataType::kHALF ? trt::BuilderFlag::kFP16 : trt::BuilderFlag::kBF16);
-        return config;
-      };
-      const auto expected = run(*build(net, configFor(trt::Backend::kCPU).get()).engine, {{"x", {{M, K}, xv}}})["y"];
-      std::unique_ptr<trt::IBuilder> builder(trt::createInferBuilder(trt::defaultLogger()));
-      std::unique_ptr<trt::IHostMemory> mem(builder->buildSerializedNetwork(net, *configFor(trt::Backend::kCUDA)));
-      ASSERT_TRUE(mem);
-      auto contents = trt::readPlan(static_cast<const uint8_t*>(mem->data()), mem->size());
-      ASSERT_EQ(contents->tactics.size(), 1u) << "the GELU was not folded into the product";
-      ASSERT_EQ(contents->tactics[0].choice.size(), 6u);
-      const float tolerance = static_cast<float>(toleranceFor(type).rtol);
-      std::unique_ptr<trt::IRuntime> rt(trt::createInferRuntime(trt::defaultLogger()));
-      std::unique_ptr<trt::ICudaEngine> built(rt->deserializeCudaEngine(mem->data(), mem->size()));
-      expectNear(runOnDevice(*built, {M, K}, xv), expected, tolerance);
-      for (int64_t tactic : {-1, 0, 100, 101, 102}) {
-        SCOPED_TRACE("tactic " + std::to_string(tactic));
-        contents->tactics[0].choice[0] = tactic;
-        const auto plan = trt::writePlan(*contents);
-        std::unique_ptr<trt::ICudaEngine> forced(rt->deserializeCudaEngine(plan.data(), plan.size()));
-        ASSERT_TRUE(forced);
-        const int64_t cutlassRunsBefore = trt::cuda::gemmBiasGeluRuns();
-        expectNear(runOnDevice(*forced, {M, K}, xv), expected, tolerance);
-        int major = 0, minor = 0;
-        cudaDeviceGetAttribute(&major, cudaDevAttrComputeCapabilityMajor, 0);
-        cudaDeviceGetAttribute(&minor, cudaDevAttrComputeCapabilityMinor, 0);
-        if (tactic >= 100 && trt::cuda::gemmBiasGeluConfigs() > 0 && major == 9 && minor == 0) {
-          EXPECT_GT(trt::cuda::gemmBiasGeluRuns(), cutlassRunsBefore) << "the CUTLASS kernel did not run";
+    for (const bool withResidual : {false, true}) {
+      for (const trt::DataType type : {trt::DataType::kHALF, trt::DataType::kBF16}) {
+        const int64_t M = size.M, K = size.K, N = size.N;
+        SCOPED_TRACE(std::to_string(M) + "x" + std::to_string(N) + "x" + std::to_string(K) + " " +
+                     trt::dataTypeName(type) + (withResidual ? " +residual" : ""));
+        const auto w = randomVector(N * K, 190), b = randomVector(N, 191), xv = randomVector(M * K, 192),
+                   rv = randomVector(M * N, 193);
+        trt::INetworkDefinition net;
+        auto* x = net.addInput("x", trt::DataType::kFLOAT, {M, K});
+        auto* wc = net.addConstant({N, K}, {trt::DataType::kFLOAT, w.data(), N * K});
+        auto* mm =
+            net.addMatrixMultiply(*x, trt::MatrixOperation::kNONE, *wc->getOutput(0), trt::MatrixOperation::kTRANSPOSE);
+        auto* bc = net.addConstant({1, N}, {trt::DataType::kFLOAT, b.data(), N});
+        trt::ITensor* sum =
+            net.addElementWise(*mm->getOutput(0), *bc->getOutput(0), trt::ElementWiseOperation::kSUM)->getOutput(0);
+        if (withResidual) {
+          auto* r = net.addInput("r", trt::DataType::kFLOAT, {M, N});
+          sum = net.addElementWise(*sum, *r, trt::ElementWiseOperation::kSUM)->getOutput(0);
+        }
+        auto* gelu = net.addActivation(*sum, trt::ActivationType::kGELU_ERF);
+        gelu->getOutput(0)->setName("y");
+        net.markOutput(*gelu->getOutput(0));
+        std::map<std::string, std::pair<trt::Dims, std::vector<float>>> inputs = {{"x", {{M, K}, xv}}};
+        if (withResidual) inputs["r"] = {{M, N}, rv};
+        auto configFor = [&](trt::Backend backend) {
+          std::unique_ptr<trt::IBuilderConfig> config(new trt::IBuilderConfig());
+          config->setBackend(backend);
+          config->clearFlag(trt::BuilderFlag::kTF32);
+          config->setFlag(type == trt::DataType::kHALF ? trt::BuilderFlag::kFP16 : trt::BuilderFlag::kBF16);
+          return config;
+        };
+        const auto expected = run(*build(net, configFor(trt::Backend::kCPU).get()).engine, inputs)["y"];
+        std::unique_ptr<trt::IBuilder> builder(trt::createInferBuilder(trt::defaultLogger()));
+        std::unique_ptr<trt::IHostMemory> mem(builder->buildSerializedNetwork(net, *configFor(trt::Backend::kCUDA)));
+        ASSERT_TRUE(mem);
+        auto contents = trt::readPlan(static_cast<const uint8_t*>(mem->data()), mem->size());
+        ASSERT_EQ(contents->tactics.size(), 1u) << "the GELU was not folded into the product";
+        ASSERT_EQ(contents->tactics[0].choice.size(), 6u);
+        const trt::ILayer* product = contents->network->getLayer(contents->tactics[0].layer);
+        ASSERT_EQ(product->getType(), trt::LayerType::kMATRIX_MULTIPLY);
+        EXPECT_EQ(static_cast<const trt::IMatrixMultiplyLayer*>(product)->getFusedActivation(),
+                  static_cast<int32_t>(trt::ActivationType::kGELU_ERF));
+        if (withResidual) {
+          EXPECT_EQ(product->getNbInputs(), 4) << "the residual was not folded into the product";
+        }
+        const float tolerance = static_cast<float>(toleranceFor(type).rtol);
+        std::unique_ptr<trt::IRuntime> rt(trt::createInferRuntime(trt::defaultLogger()));
+        std::unique_ptr<trt::ICudaEngine> built(rt->deserializeCudaEngine(mem->data(), mem->size()));
+        expectNear(run(*built, inputs)["y"], expected, tolerance);
+        for (int64_t tactic : {-1, 0, 100, 101, 102}) {
+          SCOPED_TRACE("tactic " + std::to_string(tactic));
+          contents->tactics[0].choice[0] = tactic;
+          const auto plan = trt::writePlan(*contents);
+          std::unique_ptr<trt::ICudaEngine> forced(rt->deserializeCudaEngine(plan.data(), plan.size()));
+          ASSERT_TRUE(forced);
+          const int64_t cutlassRunsBefore = trt::cuda::gemmBiasGeluRuns();
+          expectNear(run(*forced, inputs)["y"], expected, tolerance);
+          if (tactic >= 100 && cutlassRuns) {
+            EXPECT_GT(trt::cuda::gemmBiasGeluRuns(), cutlassRunsBefore) << "the CUTLASS kernel did not run";
+          }
         }
       }
     }
