@@ -41,10 +41,18 @@ __device__ __forceinline__ void loadTile(T* tile, const T* base, const Attention
   }
 }
 
+// Blocks an SM the kernel is compiled for: what its shared memory allows (227 KB an SM), at most 7 (72 registers a
+// thread at SP 64 without spills; 8 would need 64 and spill).
+constexpr int smallAttentionBlocks(int SP, int DP) {
+  const int bytes = 3 * SP * DP * 2 + SP * (SP > DP ? SP : DP) * 4;
+  const int fit = 227 * 1024 / bytes;
+  return fit < 7 ? (fit < 1 ? 1 : fit) : 7;
+}
+
 template <typename T, int SP, int DP>
-// 7 blocks an SM (72 registers a thread, no spills; shared memory would allow 8 at SP 64).
-__global__ void __launch_bounds__(SP * 2, 7) smallAttentionKernel(Operands op, MaskView mask, Geometry g, float scale,
-                                                                  bool causal, bool zeroEmptyRows, bool vectorOutput) {
+__global__ void __launch_bounds__(SP * 2, smallAttentionBlocks(SP, DP))
+    smallAttentionKernel(Operands op, MaskView mask, Geometry g, float scale, bool causal, bool zeroEmptyRows,
+                         bool vectorOutput) {
   constexpr int kWarps = SP / 16;
   constexpr int LD = SP > DP ? SP : DP;  // the scores' row length: the output's rows (DP) reuse them
   // Q, K, V tiles, then the scores [SP][LD] in FP32; each warp's weights overwrite its own score rows (a row

@@ -23,15 +23,17 @@ namespace {
 bool deviceRunsSm90a() {
   int device = 0;
   if (cudaGetDevice(&device) != cudaSuccess) return false;
-  static int answers[64] = {};  // 0: not asked, 1: yes, 2: no
+  static std::atomic<int> answers[64] = {};  // 0: not asked, 1: yes, 2: no (threads may ask at once)
   if (device < 0 || device >= 64) return false;
-  if (!answers[device]) {
+  int answer = answers[device].load(std::memory_order_relaxed);
+  if (!answer) {
     int major = 0, minor = 0;
     const bool known = cudaDeviceGetAttribute(&major, cudaDevAttrComputeCapabilityMajor, device) == cudaSuccess &&
                        cudaDeviceGetAttribute(&minor, cudaDevAttrComputeCapabilityMinor, device) == cudaSuccess;
-    answers[device] = known && major == 9 && minor == 0 ? 1 : 2;
+    answer = known && major == 9 && minor == 0 ? 1 : 2;
+    answers[device].store(answer, std::memory_order_relaxed);
   }
-  return answers[device] == 1;
+  return answer == 1;
 }
 
 // What every configuration needs: 16-bit types, int32 extents, 16-byte aligned addresses and rows (TMA's

@@ -4,6 +4,7 @@
 // CUTLASS kernel with it in the epilogue (cutlass_gemm.h) where the builder timed one faster, else a pass
 // after cuBLASLt's product.
 #include <algorithm>
+#include <functional>
 #include <map>
 #include <memory>
 #include <vector>
@@ -197,19 +198,22 @@ std::string describeProductTactic(const std::vector<int64_t>& choice) {
 namespace {
 // The product's cuBLASLt algorithm: the plan's (the builder timed it at this input shape), else in the builder's
 // tuning run the timing cache's choice for the configuration or the fastest of cuBLASLt's own pick, each ranked
-// algorithm and each CUTLASS configuration in `cutlassConfigs` (kCutlassTactic + its index), else cuBLASLt's own
-// pick (-1). `gemm(algorithm, query)` runs the GEMM (false where cuBLASLt declines
-// it), or with a query says what cuBLASLt ranks.
+// algorithm and each CUTLASS configuration `cutlassConfigs()` lists (kCutlassTactic + its index: asked only where a
+// plan's choice is one, or while timing), else cuBLASLt's own pick (-1). `activation` is the product's fused one: the
+// timing cache keeps the exact GELU's products (cuBLASLt's key has no activation for them) apart from the others.
+// `gemm(algorithm, query)` runs the GEMM (false where cuBLASLt declines it), or with a query says what cuBLASLt ranks.
 // The tactic is keyed by input 0's dims; the operands' alignments (ltAlignments of A, B, the residual, Y and the
 // bias) decide the ranking: a plan's choice is an index into the ranking for the alignments it was timed with,
 // and stands only where they are the same.
 template <typename Gemm>
 int32_t productAlgorithm(LaunchContext& ctx, const ILayer& layer, const TensorView& A, const void* B,
-                         const void* residual, const void* Y, const void* bias, Gemm gemm,
-                         const std::vector<int32_t>& cutlassConfigs = {}) {
+                         const void* residual, const void* Y, const void* bias, Gemm gemm, int32_t activation = -1,
+                         const std::function<std::vector<int32_t>()>& cutlassConfigs = {}) {
   auto known = [&](int64_t tactic, int32_t candidates) {
-    return (tactic >= -1 && tactic < candidates) ||
-           std::find(cutlassConfigs.begin(), cutlassConfigs.end(), tactic - kCutlassTactic) != cutlassConfigs.end();
+    if (tactic >= -1 && tactic < candidates) return true;
+    if (tactic < kCutlassTactic || !cutlassConfigs) return false;
+    const std::vector<int32_t> configs = cutlassConfigs();
+    return std::find(configs.begin(), configs.end(), tactic - kCutlassTactic) != configs.end();
   };
   // A plan without tactics outside a tuning run (most calls): nothing to look up.
   if (!ctx.timingAllowed && ctx.plannedTactics.empty()) return -1;
@@ -229,6 +233,11 @@ int32_t productAlgorithm(LaunchContext& ctx, const ILayer& layer, const TensorVi
   std::vector<int64_t> signature = {static_cast<int64_t>(LayerType::kMATRIX_MULTIPLY),
                                     static_cast<int64_t>(cublasLtGetVersion())};
   signature.insert(signature.end(), query.configuration.begin(), query.configuration.end());
+  const std::vector<int32_t> configs = cutlassConfigs ? cutlassConfigs() : std::vector<int32_t>{};
+  if (activation >= 0 && !productEpilogueComputes(static_cast<ActivationType>(activation))) {
+    signature.push_back(activation);
+    signature.push_back(static_cast<int64_t>(configs.size()));
+  }
   auto& timings = ctx.timingCache ? *ctx.timingCache : ltAlgorithms(ctx).timed;
   auto cached = timings.find(signature);
   std::vector<int64_t> choice = {-1};
@@ -242,7 +251,7 @@ int32_t productAlgorithm(LaunchContext& ctx, const ILayer& layer, const TensorVi
   float bestMs = -1.f;
   std::vector<int32_t> tactics;
   for (int32_t a = -1; a < query.candidates; ++a) tactics.push_back(a);
-  for (int32_t config : cutlassConfigs) tactics.push_back(kCutlassTactic + config);
+  for (int32_t config : configs) tactics.push_back(kCutlassTactic + config);
   for (int32_t a : tactics) {
     bool ran = true;
     float ms = 0.f;
@@ -358,10 +367,14 @@ void launchMatrixMultiply(LaunchContext& ctx, const ILayer& layer, const std::ve
     own.D = out.data;
     own.alpha = mm.getAlpha();
     // The CUTLASS configurations that can run this product: exact GELU, A [M, K] and B [N, K] row-major.
-    std::vector<int32_t> cutlassConfigs;
-    if (single && activation == static_cast<int32_t>(ActivationType::kGELU_ERF) && !tA && tB && !vecA && !vecB)
-      for (int32_t config = 0; config < gemmBiasGeluConfigs(); ++config)
-        if (gemmBiasGeluWorkspace(config, own) >= 0) cutlassConfigs.push_back(config);
+    const bool cutlassShape =
+        single && activation == static_cast<int32_t>(ActivationType::kGELU_ERF) && !tA && tB && !vecA && !vecB;
+    auto cutlassConfigs = [&]() {
+      std::vector<int32_t> configs;
+      for (int32_t config = 0; cutlassShape && config < gemmBiasGeluConfigs(); ++config)
+        if (gemmBiasGeluWorkspace(config, own) >= 0) configs.push_back(config);
+      return configs;
+    };
     auto singleGemm = [&](int32_t algorithm, LtQuery* query) {
       if (algorithm >= kCutlassTactic) {
         const int64_t bytes = gemmBiasGeluWorkspace(algorithm - kCutlassTactic, own);
@@ -374,7 +387,7 @@ void launchMatrixMultiply(LaunchContext& ctx, const ILayer& layer, const std::ve
       return ran;
     };
     if (single && singleGemm(productAlgorithm(ctx, layer, in[0], in[1].data, residual, out.data, bias, singleGemm,
-                                              cutlassConfigs),
+                                              activation, cutlassConfigs),
                              nullptr))
       return;
     // Else one strided-batched cuBLASLt call (a shared side read with stride 0; a stacked product's Q, K, V).
@@ -391,7 +404,8 @@ void launchMatrixMultiply(LaunchContext& ctx, const ILayer& layer, const std::ve
       return ran;
     };
     if (!single && batch > 1 && sidesStride && !vecA && !vecB &&
-        stridedGemm(productAlgorithm(ctx, layer, in[0], in[1].data, residual, out.data, bias, stridedGemm), nullptr))
+        stridedGemm(productAlgorithm(ctx, layer, in[0], in[1].data, residual, out.data, bias, stridedGemm, activation),
+                    nullptr))
       return;
   }
   auto epilogue = [&]() {

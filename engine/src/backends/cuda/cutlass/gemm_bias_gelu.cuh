@@ -61,6 +61,9 @@ struct GemmBiasGelu {
     cute::get<2>(strideD) = int64_t(M) * N;
     typename Gemm::Arguments args{};
     args.mode = cutlass::gemm::GemmUniversalMode::kGemm;
+    // The persistent grid is sized by the current device's SM count (CUTLASS asks for it at initialization).
+    int device = 0;
+    if (cudaGetDevice(&device) == cudaSuccess) args.hw_info.device_id = device;
     args.problem_shape = {M, N, K, 1};
     args.mainloop = {static_cast<const T*>(p.A), strideA, static_cast<const T*>(p.B), strideB};
     // Without a residual C is never read (beta 0); D stands in for its address.
@@ -140,6 +143,21 @@ using MediumTiles =
 template <typename T>
 using SmallTiles = GemmBiasGelu<T, Shape<_64, _128, _64>, Shape<_1, _1, _1>,
                                 cutlass::gemm::KernelTmaWarpSpecializedPingpong, cutlass::epilogue::TmaWarpSpecialized>;
+
+// Configuration `config` (cutlass_gemm.h's numbering: 0 large, 1 small, 2 medium tiles) of type T.
+template <typename T>
+int64_t workspaceOf(int32_t config, const GemmBiasGeluProblem& problem) {
+  return config == 0   ? LargeTiles<T>::workspace(problem)
+         : config == 1 ? SmallTiles<T>::workspace(problem)
+                       : MediumTiles<T>::workspace(problem);
+}
+
+template <typename T>
+bool runOf(int32_t config, const GemmBiasGeluProblem& problem, void* workspace, cudaStream_t stream) {
+  return config == 0   ? LargeTiles<T>::run(problem, workspace, stream)
+         : config == 1 ? SmallTiles<T>::run(problem, workspace, stream)
+                       : MediumTiles<T>::run(problem, workspace, stream);
+}
 
 }  // namespace cutlass_gemm
 }  // namespace cuda

@@ -7,14 +7,11 @@ namespace cuda {
 namespace cutlass_gemm {
 
 int64_t workspaceBFloat16(int32_t config, const GemmBiasGeluProblem& problem) {
-  return config == 0 ? LargeTiles<cutlass::bfloat16_t>::workspace(problem)
-                     : SmallTiles<cutlass::bfloat16_t>::workspace(problem);
+  return workspaceOf<cutlass::bfloat16_t>(config, problem);
 }
 
 bool runBFloat16(int32_t config, const GemmBiasGeluProblem& problem, void* workspace, cudaStream_t stream) {
-  return config == 0   ? LargeTiles<cutlass::bfloat16_t>::run(problem, workspace, stream)
-         : config == 1 ? SmallTiles<cutlass::bfloat16_t>::run(problem, workspace, stream)
-                       : MediumTiles<cutlass::bfloat16_t>::run(problem, workspace, stream);
+  return runOf<cutlass::bfloat16_t>(config, problem, workspace, stream);
 }
 
 }  // namespace cutlass_gemm

@@ -7,14 +7,11 @@ namespace cuda {
 namespace cutlass_gemm {
 
 int64_t workspaceHalf(int32_t config, const GemmBiasGeluProblem& problem) {
-  return config == 0 ? LargeTiles<cutlass::half_t>::workspace(problem)
-                     : SmallTiles<cutlass::half_t>::workspace(problem);
+  return workspaceOf<cutlass::half_t>(config, problem);
 }
 
 bool runHalf(int32_t config, const GemmBiasGeluProblem& problem, void* workspace, cudaStream_t stream) {
-  return config == 0   ? LargeTiles<cutlass::half_t>::run(problem, workspace, stream)
-         : config == 1 ? SmallTiles<cutlass::half_t>::run(problem, workspace, stream)
-                       : MediumTiles<cutlass::half_t>::run(problem, workspace, stream);
+  return runOf<cutlass::half_t>(config, problem, workspace, stream);
 }
 
 }  // namespace cutlass_gemm
