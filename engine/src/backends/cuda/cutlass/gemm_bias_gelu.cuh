@@ -29,6 +29,16 @@ namespace cutlass_gemm {
 // 16-byte vectors of 16-bit elements: TMA's and the epilogue's unit.
 constexpr int kAlignment = 8;
 
+// A (rows, contiguous, batch) stride of densely packed rows `rowElems` apart, matrices `matrixElems` apart: each
+// operand's in this row-major / K-major set-up.
+template <typename Stride>
+Stride packedRows(int64_t rowElems, int64_t matrixElems) {
+  Stride stride{};
+  cute::get<0>(stride) = rowElems;
+  cute::get<2>(stride) = matrixElems;
+  return stride;
+}
+
 template <typename T, typename TileShape, typename ClusterShape, typename MainloopSchedule, typename EpilogueSchedule>
 struct GemmBiasGelu {
   using Fusion =
@@ -47,18 +57,10 @@ struct GemmBiasGelu {
 
   static typename Gemm::Arguments arguments(const GemmBiasGeluProblem& p) {
     const int M = static_cast<int>(p.M), N = static_cast<int>(p.N), K = static_cast<int>(p.K);
-    typename Kernel::StrideA strideA{};
-    cute::get<0>(strideA) = K;
-    cute::get<2>(strideA) = int64_t(M) * K;
-    typename Kernel::StrideB strideB{};
-    cute::get<0>(strideB) = K;
-    cute::get<2>(strideB) = int64_t(N) * K;
-    typename Kernel::StrideC strideC{};
-    cute::get<0>(strideC) = N;
-    cute::get<2>(strideC) = int64_t(M) * N;
-    typename Kernel::StrideD strideD{};
-    cute::get<0>(strideD) = N;
-    cute::get<2>(strideD) = int64_t(M) * N;
+    const auto strideA = packedRows<typename Kernel::StrideA>(K, int64_t(M) * K);
+    const auto strideB = packedRows<typename Kernel::StrideB>(K, int64_t(N) * K);
+    const auto strideC = packedRows<typename Kernel::StrideC>(N, int64_t(M) * N);
+    const auto strideD = packedRows<typename Kernel::StrideD>(N, int64_t(M) * N);
     typename Gemm::Arguments args{};
     args.mode = cutlass::gemm::GemmUniversalMode::kGemm;
     // The persistent grid is sized by the current device's SM count (CUTLASS asks for it at initialization).
