@@ -198,9 +198,9 @@ std::string describeProductTactic(const std::vector<int64_t>& choice) {
 namespace {
 // The product's cuBLASLt algorithm: the plan's (the builder timed it at this input shape), else in the builder's
 // tuning run the timing cache's choice for the configuration or the fastest of cuBLASLt's own pick, each ranked
-// algorithm and each CUTLASS configuration `cutlassConfigs()` lists (kCutlassTactic + its index: asked only where a
-// plan's choice is one, or while timing), else cuBLASLt's own pick (-1). `activation` is the product's fused one: the
-// timing cache keeps the exact GELU's products (cuBLASLt's key has no activation for them) apart from the others.
+// algorithm and each CUTLASS configuration for which `cutlassRuns(config)` holds (kCutlassTactic + its index; asked
+// only of a plan's choice, or while timing), else cuBLASLt's own pick (-1). `activation` is the product's fused one:
+// the timing cache keeps the exact GELU's products (cuBLASLt's key has no activation for them) apart from the others.
 // `gemm(algorithm, query)` runs the GEMM (false where cuBLASLt declines it), or with a query says what cuBLASLt ranks.
 // The tactic is keyed by input 0's dims; the operands' alignments (ltAlignments of A, B, the residual, Y and the
 // bias) decide the ranking: a plan's choice is an index into the ranking for the alignments it was timed with,
@@ -208,12 +208,11 @@ namespace {
 template <typename Gemm>
 int32_t productAlgorithm(LaunchContext& ctx, const ILayer& layer, const TensorView& A, const void* B,
                          const void* residual, const void* Y, const void* bias, Gemm gemm, int32_t activation = -1,
-                         const std::function<std::vector<int32_t>()>& cutlassConfigs = {}) {
+                         const std::function<bool(int32_t)>& cutlassRuns = {}) {
   auto known = [&](int64_t tactic, int32_t candidates) {
     if (tactic >= -1 && tactic < candidates) return true;
-    if (tactic < kCutlassTactic || !cutlassConfigs) return false;
-    const std::vector<int32_t> configs = cutlassConfigs();
-    return std::find(configs.begin(), configs.end(), tactic - kCutlassTactic) != configs.end();
+    return cutlassRuns && tactic >= kCutlassTactic && tactic < kCutlassTactic + gemmBiasGeluConfigs() &&
+           cutlassRuns(static_cast<int32_t>(tactic - kCutlassTactic));
   };
   // A plan without tactics outside a tuning run (most calls): nothing to look up.
   if (!ctx.timingAllowed && ctx.plannedTactics.empty()) return -1;
@@ -233,7 +232,9 @@ int32_t productAlgorithm(LaunchContext& ctx, const ILayer& layer, const TensorVi
   std::vector<int64_t> signature = {static_cast<int64_t>(LayerType::kMATRIX_MULTIPLY),
                                     static_cast<int64_t>(cublasLtGetVersion())};
   signature.insert(signature.end(), query.configuration.begin(), query.configuration.end());
-  const std::vector<int32_t> configs = cutlassConfigs ? cutlassConfigs() : std::vector<int32_t>{};
+  std::vector<int32_t> configs;
+  for (int32_t config = 0; cutlassRuns && config < gemmBiasGeluConfigs(); ++config)
+    if (cutlassRuns(config)) configs.push_back(config);
   if (activation >= 0 && !productEpilogueComputes(static_cast<ActivationType>(activation))) {
     signature.push_back(activation);
     signature.push_back(static_cast<int64_t>(configs.size()));
@@ -369,12 +370,7 @@ void launchMatrixMultiply(LaunchContext& ctx, const ILayer& layer, const std::ve
     // The CUTLASS configurations that can run this product: exact GELU, A [M, K] and B [N, K] row-major.
     const bool cutlassShape =
         single && activation == static_cast<int32_t>(ActivationType::kGELU_ERF) && !tA && tB && !vecA && !vecB;
-    auto cutlassConfigs = [&]() {
-      std::vector<int32_t> configs;
-      for (int32_t config = 0; cutlassShape && config < gemmBiasGeluConfigs(); ++config)
-        if (gemmBiasGeluWorkspace(config, own) >= 0) configs.push_back(config);
-      return configs;
-    };
+    auto cutlassRuns = [&](int32_t config) { return cutlassShape && gemmBiasGeluWorkspace(config, own) >= 0; };
     auto singleGemm = [&](int32_t algorithm, LtQuery* query) {
       if (algorithm >= kCutlassTactic) {
         const int64_t bytes = gemmBiasGeluWorkspace(algorithm - kCutlassTactic, own);
@@ -387,7 +383,7 @@ void launchMatrixMultiply(LaunchContext& ctx, const ILayer& layer, const std::ve
       return ran;
     };
     if (single && singleGemm(productAlgorithm(ctx, layer, in[0], in[1].data, residual, out.data, bias, singleGemm,
-                                              activation, cutlassConfigs),
+                                              activation, cutlassRuns),
                              nullptr))
       return;
     // Else one strided-batched cuBLASLt call (a shared side read with stride 0; a stacked product's Q, K, V).
