@@ -662,6 +662,46 @@ TEST(CudaTactics, AProductWithTheExactGeluMatchesTheCpuOnEveryTactic) {
   }
 }
 
+TEST(CudaTactics, AnExactGeluProductKeepsATimingCacheEntryOfItsOwn) {
+  // cuBLASLt's key for a product with the exact GELU fused is the plain product's (the GELU is a pass after it), but
+  // its candidates (cuBLASLt + the pass, the CUTLASS kernels) and their times differ: a cache filled by the plain
+  // product must not answer for the GELU one, which is timed and gets an entry of its own.
+  if (!trt_test::gpuVisible()) GTEST_SKIP() << "no CUDA GPU visible";
+  const int64_t M = 128, K = 64, N = 256;
+  const auto w = randomVector(N * K, 195), b = randomVector(N, 196);
+  auto network = [&](trt::INetworkDefinition& net, bool gelu) {
+    auto* x = net.addInput("x", trt::DataType::kFLOAT, {M, K});
+    auto* wc = net.addConstant({N, K}, {trt::DataType::kFLOAT, w.data(), N * K});
+    auto* mm =
+        net.addMatrixMultiply(*x, trt::MatrixOperation::kNONE, *wc->getOutput(0), trt::MatrixOperation::kTRANSPOSE);
+    auto* bc = net.addConstant({1, N}, {trt::DataType::kFLOAT, b.data(), N});
+    trt::ITensor* y =
+        net.addElementWise(*mm->getOutput(0), *bc->getOutput(0), trt::ElementWiseOperation::kSUM)->getOutput(0);
+    if (gelu) y = net.addActivation(*y, trt::ActivationType::kGELU_ERF)->getOutput(0);
+    y->setName("y");
+    net.markOutput(*y);
+  };
+  trt::IBuilderConfig cacheMaker;
+  std::unique_ptr<trt::ITimingCache> cache(cacheMaker.createTimingCache(nullptr, 0));
+  auto buildWith = [&](bool gelu) {
+    trt::INetworkDefinition net;
+    network(net, gelu);
+    std::unique_ptr<trt::IBuilder> builder(trt::createInferBuilder(trt::defaultLogger()));
+    std::unique_ptr<trt::IBuilderConfig> config(builder->createBuilderConfig());
+    config->setBackend(trt::Backend::kCUDA);
+    config->setFlag(trt::BuilderFlag::kFP16);
+    config->setTimingCache(*cache, false);
+    std::unique_ptr<trt::IHostMemory> mem(builder->buildSerializedNetwork(net, *config));
+    EXPECT_TRUE(mem);
+    return builder->lastReport().tacticTimingRuns;
+  };
+  EXPECT_GT(buildWith(false), 0);
+  EXPECT_EQ(cache->size(), 1);
+  EXPECT_GT(buildWith(true), 0) << "the exact GELU's product reused the plain product's timing";
+  EXPECT_EQ(cache->size(), 2);
+  EXPECT_EQ(buildWith(true), 0) << "a rebuild timed what the cache holds";
+}
+
 TEST(CudaTactics, ANaNThroughAConvolutionsFusedReluStaysNaNOnEveryPath) {
   // PyTorch's relu keeps NaN (and the CPU reference does): every tactic of a channels-last 16-bit convolution with
   // its ReLU fused must too: cuDNN's fused call (legacy, path 1), its graph API's epilogue (path 3) and, for a 1x1,
