@@ -59,6 +59,16 @@ std::vector<float> runWithConvolutionPath(trt::PlanContents& contents, int64_t p
   return engine ? runOnDevice(*engine, dims, x) : std::vector<float>{};
 }
 
+// x [M, K] times constant weights w [N, K] transposed, plus the constant bias b [N]: the product + bias the product
+// tests build (the builder folds the bias into the product).
+trt::ITensor* addBiasedProduct(trt::INetworkDefinition& net, trt::ITensor& x, const std::vector<float>& w,
+                               const std::vector<float>& b, int64_t N, int64_t K) {
+  auto* wc = net.addConstant({N, K}, {trt::DataType::kFLOAT, w.data(), N * K});
+  auto* mm = net.addMatrixMultiply(x, trt::MatrixOperation::kNONE, *wc->getOutput(0), trt::MatrixOperation::kTRANSPOSE);
+  auto* bc = net.addConstant({1, N}, {trt::DataType::kFLOAT, b.data(), N});
+  return net.addElementWise(*mm->getOutput(0), *bc->getOutput(0), trt::ElementWiseOperation::kSUM)->getOutput(0);
+}
+
 // conv 3x3 (+ bias) -> ReLU over `dims`' channels, 8 output maps.
 void addConvRelu(trt::INetworkDefinition& net, trt::ITensor* x, const std::vector<float>& w,
                  const std::vector<float>& b, int64_t channels) {
@@ -538,14 +548,9 @@ TEST(CudaTactics, TheBuilderChoosesEachProductsCublasLtAlgorithm) {
   const int64_t M = 96, K = 64, N = 80;
   const auto w = randomVector(N * K, 180), b = randomVector(N, 181), xv = randomVector(M * K, 182);
   trt::INetworkDefinition net;
-  auto* x = net.addInput("x", trt::DataType::kFLOAT, {M, K});
-  auto* wc = net.addConstant({N, K}, {trt::DataType::kFLOAT, w.data(), N * K});
-  auto* mm =
-      net.addMatrixMultiply(*x, trt::MatrixOperation::kNONE, *wc->getOutput(0), trt::MatrixOperation::kTRANSPOSE);
-  auto* bc = net.addConstant({1, N}, {trt::DataType::kFLOAT, b.data(), N});
-  auto* sum = net.addElementWise(*mm->getOutput(0), *bc->getOutput(0), trt::ElementWiseOperation::kSUM);
-  sum->getOutput(0)->setName("y");
-  net.markOutput(*sum->getOutput(0));
+  trt::ITensor* y = addBiasedProduct(net, *net.addInput("x", trt::DataType::kFLOAT, {M, K}), w, b, N, K);
+  y->setName("y");
+  net.markOutput(*y);
   auto configFor = [&](trt::Backend backend) {
     std::unique_ptr<trt::IBuilderConfig> config(new trt::IBuilderConfig());
     config->setBackend(backend);
@@ -602,13 +607,7 @@ TEST(CudaTactics, AProductWithTheExactGeluMatchesTheCpuOnEveryTactic) {
         const auto w = randomVector(N * K, 190), b = randomVector(N, 191), xv = randomVector(M * K, 192),
                    rv = randomVector(M * N, 193);
         trt::INetworkDefinition net;
-        auto* x = net.addInput("x", trt::DataType::kFLOAT, {M, K});
-        auto* wc = net.addConstant({N, K}, {trt::DataType::kFLOAT, w.data(), N * K});
-        auto* mm =
-            net.addMatrixMultiply(*x, trt::MatrixOperation::kNONE, *wc->getOutput(0), trt::MatrixOperation::kTRANSPOSE);
-        auto* bc = net.addConstant({1, N}, {trt::DataType::kFLOAT, b.data(), N});
-        trt::ITensor* sum =
-            net.addElementWise(*mm->getOutput(0), *bc->getOutput(0), trt::ElementWiseOperation::kSUM)->getOutput(0);
+        trt::ITensor* sum = addBiasedProduct(net, *net.addInput("x", trt::DataType::kFLOAT, {M, K}), w, b, N, K);
         if (withResidual) {
           auto* r = net.addInput("r", trt::DataType::kFLOAT, {M, N});
           sum = net.addElementWise(*sum, *r, trt::ElementWiseOperation::kSUM)->getOutput(0);
@@ -670,13 +669,7 @@ TEST(CudaTactics, AnExactGeluProductKeepsATimingCacheEntryOfItsOwn) {
   const int64_t M = 128, K = 64, N = 256;
   const auto w = randomVector(N * K, 195), b = randomVector(N, 196);
   auto network = [&](trt::INetworkDefinition& net, bool gelu) {
-    auto* x = net.addInput("x", trt::DataType::kFLOAT, {M, K});
-    auto* wc = net.addConstant({N, K}, {trt::DataType::kFLOAT, w.data(), N * K});
-    auto* mm =
-        net.addMatrixMultiply(*x, trt::MatrixOperation::kNONE, *wc->getOutput(0), trt::MatrixOperation::kTRANSPOSE);
-    auto* bc = net.addConstant({1, N}, {trt::DataType::kFLOAT, b.data(), N});
-    trt::ITensor* y =
-        net.addElementWise(*mm->getOutput(0), *bc->getOutput(0), trt::ElementWiseOperation::kSUM)->getOutput(0);
+    trt::ITensor* y = addBiasedProduct(net, *net.addInput("x", trt::DataType::kFLOAT, {M, K}), w, b, N, K);
     if (gelu) y = net.addActivation(*y, trt::ActivationType::kGELU_ERF)->getOutput(0);
     y->setName("y");
     net.markOutput(*y);

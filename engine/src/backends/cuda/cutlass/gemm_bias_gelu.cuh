@@ -102,28 +102,24 @@ struct GemmBiasGelu {
                                         reinterpret_cast<uintptr_t>(p.D),
                                         reinterpret_cast<uintptr_t>(workspace),
                                         alphaBits};
-    // A kernel with a workspace may need it set up before each run (initialize() does that): not kept.
-    const auto args = arguments(p);
-    if (Gemm::get_workspace_size(args) != 0) {
-      Gemm gemm;
-      return gemm.can_implement(args) == cutlass::Status::kSuccess &&
-             gemm.initialize(args, workspace, stream) == cutlass::Status::kSuccess &&
-             gemm.run(stream) == cutlass::Status::kSuccess;
-    }
     static std::mutex mutex;
     static std::map<std::vector<uintptr_t>, std::unique_ptr<Gemm>> initialized;
     constexpr size_t kMostKept = 256;
     std::lock_guard<std::mutex> lock(mutex);
     auto found = initialized.find(key);
-    if (found == initialized.end()) {
-      auto gemm = std::make_unique<Gemm>();
-      if (gemm->can_implement(args) != cutlass::Status::kSuccess ||
-          gemm->initialize(args, workspace, stream) != cutlass::Status::kSuccess)
-        return false;
+    if (found != initialized.end()) return found->second->run(stream) == cutlass::Status::kSuccess;
+    const auto args = arguments(p);
+    auto gemm = std::make_unique<Gemm>();
+    if (gemm->can_implement(args) != cutlass::Status::kSuccess ||
+        gemm->initialize(args, workspace, stream) != cutlass::Status::kSuccess)
+      return false;
+    const bool ran = gemm->run(stream) == cutlass::Status::kSuccess;
+    // A kernel with a workspace may need it set up before each run (initialize() does that): not kept.
+    if (ran && Gemm::get_workspace_size(args) == 0) {
       if (initialized.size() >= kMostKept) initialized.clear();
-      found = initialized.emplace(key, std::move(gemm)).first;
+      initialized.emplace(key, std::move(gemm));
     }
-    return found->second->run(stream) == cutlass::Status::kSuccess;
+    return ran;
   }
 };
 
