@@ -23,6 +23,7 @@ export TORCHTRT_CUDA_ARCHS=${TORCHTRT_CUDA_ARCHS:-90}
 #   cp /usr/include/zlib.h /usr/include/zconf.h .deps/zlib/include/
 #   cudnn frontend: cp -r .venv/lib/python3.11/site-packages/include .deps/cudnn_frontend/include
 #   CUTLASS: mkdir -p .deps/cutlass && cp -r .venv/lib/python3.11/site-packages/cutlass_library/source/include .deps/cutlass/
+#     mkdir -p .deps/cutlass/tools/util && cp -r .venv/lib/python3.11/site-packages/cutlass_library/source/tools/util/include .deps/cutlass/tools/util/
 summary="$OUT/gpu-summary.txt"
 {
   echo "date: $(date -u +%Y-%m-%dT%H:%MZ)"

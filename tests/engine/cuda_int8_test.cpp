@@ -10,6 +10,8 @@
 #ifdef TORCHTRT_WITH_CUDA
 #include <cuda_runtime.h>
 
+#include "backends/cuda/cutlass_conv.h"
+
 using namespace trt_test;
 
 namespace {
@@ -97,6 +99,72 @@ TEST(CudaInt8, Int8ConvolutionMatchesTheCpuReference) {
     // The INT32 sums are exact and the epilogue rounds like the CPU's; the FP32 residual
     // convolution (cuDNN vs the CPU's GEMM) differs by summation order only.
     expectNear(actual, expected, 1e-5f);
+  }
+}
+
+TEST(CudaInt8, ChannelsLastInt8ConvolutionMatchesTheCpuReference) {
+  if (!trt_test::gpuVisible()) GTEST_SKIP() << "no CUDA GPU visible";
+  if (!trt::cuda::int8ConvAvailable()) GTEST_SKIP() << "no sm_90 GPU or a build without CUTLASS";
+  // In an FP16 build the INT8 convolution joins a channels-last region and runs as CUTLASS's implicit GEMM: the
+  // stem's 3 channels padded to 16, 72 maps (not a multiple of the tile), 64 maps (the 128 x 64 tiles), strides,
+  // a 1x1 projection without bias, a residual with ReLU.
+  struct Case {
+    int64_t N, C, H, M, k, stride, pad;
+    bool bias, residual, relu;
+  };
+  for (const Case& c : std::vector<Case>{{2, 3, 23, 64, 7, 2, 3, true, false, true},
+                                         {2, 64, 14, 72, 3, 1, 1, true, true, true},
+                                         {3, 40, 9, 128, 1, 1, 0, false, false, false},
+                                         {1, 256, 7, 64, 1, 2, 0, true, true, false}}) {
+    const int64_t P = (c.H + 2 * c.pad - c.k) / c.stride + 1;
+    const std::vector<float> weights = randomVector(static_cast<size_t>(c.M * c.C * c.k * c.k), 91);
+    const std::vector<float> bias = randomVector(static_cast<size_t>(c.M), 92);
+    std::vector<float> weightScales(static_cast<size_t>(c.M));
+    for (int64_t m = 0; m < c.M; ++m) weightScales[m] = 0.006f + 0.0001f * static_cast<float>(m);
+    auto convNet = [&](trt::INetworkDefinition& net) {
+      auto* x = net.addInput("x", trt::DataType::kFLOAT, {c.N, c.C, c.H, c.H});
+      auto* conv =
+          net.addConvolutionNd(*x, static_cast<int32_t>(c.M), {c.k, c.k},
+                               {trt::DataType::kFLOAT, weights.data(), static_cast<int64_t>(weights.size())},
+                               c.bias ? trt::Weights{trt::DataType::kFLOAT, bias.data(), c.M} : trt::Weights{});
+      conv->setStrideNd({c.stride, c.stride});
+      conv->setPaddingNd({c.pad, c.pad});
+      conv->setInt8Scales(0.02f, weightScales);
+      if (c.residual) conv->setInput(1, *net.addInput("r", trt::DataType::kFLOAT, {c.N, c.M, P, P}));
+      if (c.relu) conv->setFusedActivation(static_cast<int32_t>(trt::ActivationType::kRELU));
+      conv->getOutput(0)->setName("y");
+      net.markOutput(*conv->getOutput(0));
+    };
+    trt::INetworkDefinition cpuNet, gpuNet;
+    convNet(cpuNet);
+    convNet(gpuNet);
+    Built cpu = buildFor(cpuNet, trt::Backend::kCPU);
+    std::unique_ptr<trt::IBuilder> builder(trt::createInferBuilder(trt::defaultLogger()));
+    std::unique_ptr<trt::IBuilderConfig> config(builder->createBuilderConfig());
+    config->setBackend(trt::Backend::kCUDA);
+    config->setFlag(trt::BuilderFlag::kFP16);
+    Built gpu = build(gpuNet, config.get());
+    // Inputs on FP16's grid (multiples of 1/64): the cast to float16 before quantizing changes nothing, so both
+    // backends quantize the same values to the same codes.
+    std::vector<float> x = randomVector(static_cast<size_t>(c.N * c.C * c.H * c.H), 93, -2.f, 2.f);
+    for (float& v : x) v = std::round(v * 64.f) / 64.f;
+    std::map<std::string, std::pair<trt::Dims, std::vector<float>>> inputs = {{"x", {{c.N, c.C, c.H, c.H}, x}}};
+    if (c.residual) {
+      std::vector<float> r = randomVector(static_cast<size_t>(c.N * c.M * P * P), 94, -1.f, 1.f);
+      for (float& v : r) v = std::round(v * 256.f) / 256.f;
+      inputs["r"] = {{c.N, c.M, P, P}, r};
+    }
+    const int64_t runsBefore = trt::cuda::int8ConvRuns();
+    const auto actual = run(*gpu.engine, inputs).at("y");
+    EXPECT_GT(trt::cuda::int8ConvRuns(), runsBefore) << "the CUTLASS INT8 convolution did not run";
+    // The INT32 sums are exact; the epilogue's float math differs from the CPU's by a fused multiply-add, and the
+    // output is rounded to float16: FP16's tolerance.
+    const auto expected = run(*cpu.engine, inputs).at("y");
+    const trt_test::Tolerance tol = trt_test::toleranceFor(trt::DataType::kHALF);
+    ASSERT_EQ(actual.size(), expected.size());
+    for (size_t i = 0; i < actual.size(); ++i)
+      ASSERT_NEAR(actual[i], expected[i], tol.atol + tol.rtol * std::fabs(expected[i]))
+          << "at " << i << " (C " << c.C << ", M " << c.M << ", k " << c.k << ")";
   }
 }
 

@@ -150,6 +150,12 @@ class ExecutionBackend {
     (void)type;
     return false;
   }
+  //! Whether INT8 convolution `conv` (its input's type set) runs channels-last on this backend, reading and
+  //! writing 16-bit NHWC tensors, so that the builder may take it into a region.
+  virtual bool runsInt8ConvolutionChannelsLast(const IConvolutionLayer& conv) const {
+    (void)conv;
+    return false;
+  }
   //! Whether the backend's matrix multiplies apply activation `type` after their bias (a fused epilogue).
   virtual bool fusesMatrixMultiplyActivation(ActivationType type) const { return type == ActivationType::kRELU; }
   //! Whether the backend's attention reads and writes [B, S, H, D] tensors through their strides (the builder

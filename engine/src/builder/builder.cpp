@@ -263,7 +263,8 @@ PlanContents Builder::optimize(INetworkDefinition& network, IBuilderConfig& conf
   // After precision (it picks FP16 convolutions); transposes of constants fold away.
   const auto channelsLast = [&](INetworkDefinition& n) {
     return passes::useChannelsLast(
-        n, [&](DataType type) { return backend.prefersChannelsLast(type); }, backend.channelsLastMinConvolutions());
+        n, [&](DataType type) { return backend.prefersChannelsLast(type); }, backend.channelsLastMinConvolutions(),
+        [&](const IConvolutionLayer& conv) { return backend.runsInt8ConvolutionChannelsLast(conv); });
   };
   if (runPass("channels-last layout", channelsLast) > 0) {
     runPass("constant folding", passes::foldConstants);

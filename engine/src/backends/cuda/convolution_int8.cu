@@ -67,6 +67,7 @@ void launchQuantizedIm2col(bool pointwise, dim3 grid, cudaStream_t stream, const
 }  // namespace
 
 std::vector<int8_t> quantizedConvolutionWeights(const IConvolutionLayer& conv) {
+  if (conv.getChannelsLast()) return quantizedChannelsLastWeights(conv);
   const Weights w = conv.getKernelWeights();
   const int64_t cout = conv.getNbOutputMaps(), K = w.count / cout;
   return int8::quantizeRows(static_cast<const float*>(w.values), cout, K, conv.getInt8WeightScales(), paddedPatch(K));
@@ -75,6 +76,7 @@ std::vector<int8_t> quantizedConvolutionWeights(const IConvolutionLayer& conv) {
 void launchInt8Convolution(LaunchContext& ctx, const ILayer& layer, const std::vector<TensorView>& in,
                            TensorView& out) {
   const auto& conv = static_cast<const IConvolutionLayer&>(layer);
+  if (conv.getChannelsLast()) return launchInt8ConvolutionChannelsLast(ctx, conv, in, out);
   if ((in[0].type != DataType::kFLOAT && in[0].type != DataType::kHALF) || conv.getChannelsLast())
     throw Error(layer.describe() + ": the CUDA INT8 convolution reads a channels-first float32 or float16 input");
   const ConvGeometry g = convGeometry(conv, in[0].dims, out.dims);

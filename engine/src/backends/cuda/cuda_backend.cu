@@ -478,6 +478,9 @@ class CudaBackend : public ExecutionBackend {
   const char* memoryName() const override { return "GPU memory"; }
   // cuDNN's tensor-core kernels and the own depthwise kernel read NHWC; FP32 convolutions stay NCHW.
   bool prefersChannelsLast(DataType type) const override { return type == DataType::kHALF || type == DataType::kBF16; }
+  bool runsInt8ConvolutionChannelsLast(const IConvolutionLayer& conv) const override {
+    return int8ConvolutionRunsChannelsLast(conv);
+  }
   // What cuBLASLt's epilogue computes: ReLU, and GELU's tanh form (GPT-2's feed-forward).
   bool fusesMatrixMultiplyActivation(ActivationType type) const override { return productFusesActivation(type); }
   // cuDNN's SDPA takes each tensor's strides; the composed path copies a sequence-major tensor itself.

@@ -194,8 +194,17 @@ void int8Epilogue(LaunchContext& ctx, const int32_t* acc, void* y, DataType type
                   const void* bias, DataType biasType, const void* residual, bool relu, int64_t channels, int64_t plane,
                   int64_t total);
 //! The INT8 weights of a convolution, [out maps, in/groups x kernel] quantized per output map
-//! (what the engine uploads for an INT8 convolution, under the key of its float weights).
+//! (what the engine uploads for an INT8 convolution, under the key of its float weights); a channels-last one's
+//! as quantizedChannelsLastWeights.
 std::vector<int8_t> quantizedConvolutionWeights(const IConvolutionLayer& conv);
+//! A channels-last INT8 convolution's weights: [K][R][S][C padded to 16] (convolution_int8_nhwc.cu).
+std::vector<int8_t> quantizedChannelsLastWeights(const IConvolutionLayer& conv);
+//! Whether INT8 convolution `conv` can run channels-last here: CUTLASS's sm_90 kernels built and on this GPU, a
+//! 2-D convolution of one group, float16 input, output maps a multiple of 8.
+bool int8ConvolutionRunsChannelsLast(const IConvolutionLayer& conv);
+//! The channels-last INT8 convolution: float16 NHWC in and out (convolution_int8_nhwc.cu).
+void launchInt8ConvolutionChannelsLast(LaunchContext& ctx, const IConvolutionLayer& conv,
+                                       const std::vector<TensorView>& in, TensorView& out);
 
 //! Device name and SM version of the current device, for plans.
 void currentDevice(std::string& name, int& smMajor, int& smMinor);

@@ -28,6 +28,9 @@ struct GemmBiasGeluProblem {
   float alpha = 1.f;
 };
 
+//! Whether the current GPU runs sm_90a code (compute capability 9.0: H100, H200) and this build holds CUTLASS's
+//! kernels; asked once per device.
+bool deviceRunsSm90a();
 //! How many CUTLASS products this process has launched (tests check that a forced tactic ran one).
 int64_t gemmBiasGeluRuns();
 //! How many tile configurations this build holds (0: built without CUTLASS).

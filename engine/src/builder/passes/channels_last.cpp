@@ -70,7 +70,8 @@ bool elementwiseInputs(const ILayer* layer) {
 // attribute moves with the layout (reduce, concatenation, per-channel scale) and layers that compute
 // element by element (their result does not depend on the layout when every input shares it, the
 // SE excitation's [N, C, 1, 1] * [N, C, H, W] included: both operands are transposed alike).
-Role roleOf(const ILayer* layer, const std::function<bool(DataType)>& convolutionType) {
+Role roleOf(const ILayer* layer, const std::function<bool(DataType)>& convolutionType,
+            const std::function<bool(const IConvolutionLayer&)>& int8Convolution) {
   Role role;
   // A convolution or pooling already set channels-last through the API reads and writes [N, H, W, C]
   // tensors as they are: no region may transpose around it again.
@@ -82,10 +83,12 @@ Role roleOf(const ILayer* layer, const std::function<bool(DataType)>& convolutio
     case LayerType::kCONVOLUTION: {
       const auto* conv = static_cast<const IConvolutionLayer*>(layer);
       // Grouped and depthwise convolutions too: cuDNN 9 runs them in NHWC (filters [K, R, S, C/groups]).
-      // INT8 convolutions read channels-first tensors (their quantizing im2col walks NCHW).
-      role.convolution = !conv->isInt8() && conv->getKernelSizeNd().nbDims == 2 && rank4(layer->getInput(0)) &&
-                         convolutionType(layer->getInput(0)->getType()) && symmetricPadding(*conv) &&
-                         layer->getInput(0)->getDimensions().d[0] >= kMinChannelsLastBatch;
+      // INT8 convolutions where the backend has an NHWC kernel for them (CUDA: CUTLASS's implicit GEMM on
+      // sm_90), else channels-first (the quantizing im2col walks NCHW).
+      const bool int8 = conv->isInt8() && int8Convolution && int8Convolution(*conv);
+      role.convolution = (!conv->isInt8() || int8) && conv->getKernelSizeNd().nbDims == 2 &&
+                         rank4(layer->getInput(0)) && convolutionType(layer->getInput(0)->getType()) &&
+                         symmetricPadding(*conv) && layer->getInput(0)->getDimensions().d[0] >= kMinChannelsLastBatch;
       role.candidate = role.convolution;
       break;
     }
@@ -239,7 +242,7 @@ IShuffleLayer* addTranspose(INetworkDefinition& net, ITensor& t, const Dims& d, 
 }  // namespace
 
 int32_t useChannelsLast(INetworkDefinition& net, const std::function<bool(DataType)>& convolutionType,
-                        int32_t minConvolutions) {
+                        int32_t minConvolutions, const std::function<bool(const IConvolutionLayer&)>& int8Convolution) {
   std::vector<ILayer*> layers;
   for (int l = 0; l < net.getNbLayers(); ++l) layers.push_back(net.getLayer(l));
   const int n = static_cast<int>(layers.size());
@@ -247,7 +250,7 @@ int32_t useChannelsLast(INetworkDefinition& net, const std::function<bool(DataTy
   std::vector<Role> roles(n);
   for (int l = 0; l < n; ++l) {
     index[layers[l]] = l;
-    roles[l] = roleOf(layers[l], convolutionType);
+    roles[l] = roleOf(layers[l], convolutionType, int8Convolution);
   }
   // Regions: candidates joined through the NHWC tensors they pass each other (a sink's output is not one).
   std::vector<int> parent(n);

@@ -157,8 +157,10 @@ int32_t fuseActivation(
 //! ExecutionBackend::prefersChannelsLast), with the pooling and elementwise layers between them, to
 //! channels-last tensors, adding transposes where a region of at least `minConvolutions` convolutions
 //! meets the rest of the network.
+//! `int8Convolution` says which INT8 convolutions may join a region (none where it is empty).
 int32_t useChannelsLast(INetworkDefinition& network, const std::function<bool(DataType)>& convolutionType,
-                        int32_t minConvolutions = 1);
+                        int32_t minConvolutions = 1,
+                        const std::function<bool(const IConvolutionLayer&)>& int8Convolution = {});
 //! Chooses FP16, BF16 or FP32 per layer: a layer pinned with ILayer::setPrecision computes in its pin
 //! where the backend has a kernel for it; other layers in `reduced` where the backend has one, else
 //! FP32. A pin the backend cannot honour throws under `obeyPins` (kOBEY_PRECISION_CONSTRAINTS), else

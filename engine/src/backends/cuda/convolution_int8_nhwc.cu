@@ -1,0 +1,140 @@
+// INT8 convolutions of channels-last (NHWC) regions: the FP16 input quantized into INT8 NHWC with its channels
+// padded to a multiple of 16 (the rows TMA loads), then CUTLASS's sm_90a implicit GEMM (cutlass_conv.h) sums the
+// INT8 products in INT32 and its epilogue writes act(sum * s_in * s_w[k] + bias[k] + residual) in FP16: no
+// patch matrix and no INT32 sums in memory, unlike the channels-first path (convolution_int8.cu).
+#include "backends/cuda/cuda_kernels.h"
+#include "backends/cuda/cutlass_conv.h"
+#include "backends/cuda/float_types.cuh"
+#include "common/int8.h"
+#include "layers/conv_geometry.h"
+#include "layers/layer_util.h"
+
+namespace trt {
+namespace cuda {
+
+namespace {
+constexpr int64_t kChannelAlignment = 16;
+inline int64_t paddedChannels(int64_t c) { return (c + kChannelAlignment - 1) / kChannelAlignment * kChannelAlignment; }
+
+// q[pos][c] = quantize(x[pos][c]) for rows of `channels` 16-bit values, padded with zeros to `padded`; four
+// channels a thread (one 4-byte store).
+template <typename T>
+__global__ void quantizeRowsKernel(const T* x, int64_t positions, int32_t channels, int32_t padded, float inverseScale,
+                                   char4* q) {
+  const int32_t quads = padded / 4;
+  const int64_t total = positions * quads, step = static_cast<int64_t>(gridDim.x) * blockDim.x;
+  for (int64_t i = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x; i < total; i += step) {
+    const int64_t position = i / quads;
+    const int32_t c = static_cast<int32_t>(i - position * quads) * 4;
+    const T* row = x + position * channels;
+    char4 v;
+    v.x = c < channels ? int8::quantize(load(row, c), inverseScale) : 0;
+    v.y = c + 1 < channels ? int8::quantize(load(row, c + 1), inverseScale) : 0;
+    v.z = c + 2 < channels ? int8::quantize(load(row, c + 2), inverseScale) : 0;
+    v.w = c + 3 < channels ? int8::quantize(load(row, c + 3), inverseScale) : 0;
+    q[i] = v;
+  }
+}
+
+// Rows already a multiple of 16 wide: eight FP16 values a thread, one 16-byte load and one 8-byte store.
+__global__ void quantizeHalf8Kernel(const uint4* x, int64_t vectors, float inverseScale, uint2* q) {
+  const int64_t step = static_cast<int64_t>(gridDim.x) * blockDim.x;
+  for (int64_t i = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x; i < vectors; i += step) {
+    const uint4 v = x[i];
+    const __half* h = reinterpret_cast<const __half*>(&v);
+    uint32_t words[2] = {0, 0};
+    for (int j = 0; j < 8; ++j)
+      words[j / 4] |= static_cast<uint32_t>(static_cast<uint8_t>(int8::quantize(__half2float(h[j]), inverseScale)))
+                      << (8 * (j % 4));
+    q[i] = make_uint2(words[0], words[1]);
+  }
+}
+
+unsigned gridFor(int64_t work) { return static_cast<unsigned>(std::min<int64_t>((work + 255) / 256, 65536)); }
+}  // namespace
+
+bool int8ConvolutionRunsChannelsLast(const IConvolutionLayer& conv) {
+  const Dims in = conv.getInput(0)->getDimensions();
+  return int8ConvAvailable() && conv.getKernelSizeNd().nbDims == 2 && conv.getNbGroups() == 1 && in.nbDims == 4 &&
+         conv.getNbOutputMaps() % 8 == 0 && conv.getInput(0)->getType() == DataType::kHALF;
+}
+
+std::vector<int8_t> quantizedChannelsLastWeights(const IConvolutionLayer& conv) {
+  // Float [K][C][R][S] (one group) -> INT8 [K][R][S][Cp], each output map with its own scale.
+  const Weights w = conv.getKernelWeights();
+  const int64_t K = conv.getNbOutputMaps(), R = conv.getKernelSizeNd().d[0], S = conv.getKernelSizeNd().d[1];
+  const int64_t C = w.count / (K * R * S), Cp = paddedChannels(C);
+  const auto* values = static_cast<const float*>(w.values);
+  const std::vector<float>& scales = conv.getInt8WeightScales();
+  std::vector<int8_t> q(static_cast<size_t>(K * R * S * Cp), 0);
+  for (int64_t k = 0; k < K; ++k) {
+    const float inverse = int8::inverse(scales[k]);
+    for (int64_t c = 0; c < C; ++c)
+      for (int64_t r = 0; r < R; ++r)
+        for (int64_t s = 0; s < S; ++s)
+          q[((k * R + r) * S + s) * Cp + c] = int8::quantize(values[((k * C + c) * R + r) * S + s], inverse);
+  }
+  return q;
+}
+
+void launchInt8ConvolutionChannelsLast(LaunchContext& ctx, const IConvolutionLayer& conv,
+                                       const std::vector<TensorView>& in, TensorView& out) {
+  if (in[0].type != DataType::kHALF || out.type != DataType::kHALF)
+    throw Error(conv.describe() + ": the CUDA channels-last INT8 convolution reads and writes float16");
+  const Dims inDims = layer_util::channelsFirst(in[0].dims), outDims = layer_util::channelsFirst(out.dims);
+  const ConvGeometry g = convGeometry(conv, inDims, outDims);
+  Int8ConvProblem p;
+  p.N = inDims.d[0];
+  p.C = paddedChannels(inDims.d[1]);
+  p.H = g.in[1];
+  p.W = g.in[2];
+  p.K = outDims.d[1];
+  p.R = g.k[1];
+  p.S = g.k[2];
+  p.P = g.out[1];
+  p.Q = g.out[2];
+  p.padH = static_cast<int32_t>(g.pad[1]);
+  p.padW = static_cast<int32_t>(g.pad[2]);
+  p.strideH = static_cast<int32_t>(g.stride[1]);
+  p.strideW = static_cast<int32_t>(g.stride[2]);
+  p.dilationH = static_cast<int32_t>(g.dil[1]);
+  p.dilationW = static_cast<int32_t>(g.dil[2]);
+  const int64_t positions = p.N * p.H * p.W, channels = inDims.d[1];
+  if (positions == 0 || p.P * p.Q == 0) return;
+  // The quantized input, then CUTLASS's workspace (none for these kernels), each 256-byte aligned.
+  const size_t quantizedBytes = (static_cast<size_t>(positions * p.C) + 255) / 256 * 256;
+  auto* scratch = static_cast<int8_t*>(ctx.scratch(quantizedBytes));
+  const float inverseScale = int8::inverse(conv.getInt8InputScale());
+  if (channels == p.C && reinterpret_cast<uintptr_t>(in[0].data) % 16 == 0) {
+    const int64_t vectors = positions * p.C / 8;
+    quantizeHalf8Kernel<<<gridFor(vectors), 256, 0, ctx.stream>>>(static_cast<const uint4*>(in[0].data), vectors,
+                                                                  inverseScale, reinterpret_cast<uint2*>(scratch));
+  } else {
+    quantizeRowsKernel<<<gridFor(positions * p.C / 4), 256, 0, ctx.stream>>>(
+        static_cast<const __half*>(in[0].data), positions, static_cast<int32_t>(channels), static_cast<int32_t>(p.C),
+        inverseScale, reinterpret_cast<char4*>(scratch));
+  }
+  check(cudaGetLastError(), "INT8 channels-last quantize kernel launch");
+  p.input = scratch;
+  p.filter = ctx.device(conv.getKernelWeights().values);
+  p.alpha = static_cast<const float*>(ctx.device(conv.getInt8WeightScales().data()));
+  const Weights bias = conv.getBiasWeights();
+  p.bias = bias.count > 0 ? static_cast<const float*>(ctx.device(bias.values)) : nullptr;
+  p.residual = in.size() > 1 ? in[1].data : nullptr;
+  p.output = out.data;
+  const int32_t act = conv.getFusedActivation();
+  p.relu = act == static_cast<int32_t>(ActivationType::kRELU);
+  // 64 output maps fill half of a 128-wide tile: the 128 x 64 configuration.
+  const int32_t config = p.K <= 64 ? 1 : 0;
+  if (!runInt8Conv(config, p, nullptr, ctx.stream))
+    throw Error(conv.describe() +
+                ": the channels-last INT8 convolution (CUTLASS, sm_90) cannot run this problem on this GPU; "
+                "rebuild the engine on this GPU");
+  check(cudaGetLastError(), "CUTLASS INT8 convolution launch");
+  if (act >= 0 && !p.relu)
+    activationInPlace(ctx, static_cast<ActivationType>(act), conv.getFusedActivationAlpha(),
+                      conv.getFusedActivationBeta(), out.data, out.type, out.dims.volume());
+}
+
+}  // namespace cuda
+}  // namespace trt

@@ -1,0 +1,167 @@
+// One CUTLASS 3 implicit-GEMM convolution per (epilogue activation, tile configuration): INT8 NHWC activations
+// (the GEMM's M = N*P*Q rows, loaded by TMA in im2col mode), INT8 [K, R, S, C] filters (N = K columns,
+// K-major), INT32 sums, and D = act(alpha[k] * sum + bias[k] + beta * C) in FP16 NHWC, alpha, bias and the math
+// float32. Compiled for sm_90a only (a separate object library), as cutlass/gemm_bias_gelu.cuh.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+#include "cute/tensor.hpp"
+// Before the convolution headers, which use it without including it.
+#include "cutlass/conv/collective/collective_builder.hpp"
+#include "cutlass/conv/convnd_problem_shape.hpp"
+#include "cutlass/conv/device/conv_universal_adapter.hpp"
+#include "cutlass/conv/dispatch_policy.hpp"
+#include "cutlass/conv/kernel/conv_universal.hpp"
+#include "cutlass/cutlass.h"
+#include "cutlass/epilogue/collective/collective_builder.hpp"
+#include "cutlass/epilogue/fusion/operations.hpp"
+#include "cutlass/epilogue/thread/activation.h"
+#include "cutlass/kernel_hardware_info.hpp"
+
+#include "backends/cuda/cutlass_conv.h"
+
+namespace trt {
+namespace cuda {
+namespace cutlass_conv {
+
+// 16-byte vectors: 16 INT8 elements of the operands, 8 FP16 elements of the output and residual.
+constexpr int kOperandAlignment = 16, kOutputAlignment = 8;
+
+template <template <class> class Activation, typename TileShape>
+struct Int8Fprop {
+  using Fusion = cutlass::epilogue::fusion::PerColLinCombPerColBiasEltAct<Activation, cutlass::half_t, float, float,
+                                                                          cutlass::half_t, float>;
+  using Epilogue = typename cutlass::epilogue::collective::CollectiveBuilder<
+      cutlass::arch::Sm90, cutlass::arch::OpClassTensorOp, TileShape, cute::Shape<cute::_1, cute::_1, cute::_1>,
+      cutlass::epilogue::collective::EpilogueTileAuto, int32_t, float, cutlass::half_t, cutlass::layout::TensorNHWC,
+      kOutputAlignment, cutlass::half_t, cutlass::layout::TensorNHWC, kOutputAlignment,
+      cutlass::epilogue::TmaWarpSpecialized, Fusion>::CollectiveOp;
+  // The one sm_90 schedule CUTLASS's convolutions have: a producer warp group issuing TMA loads, a consumer warp
+  // group issuing WGMMA, one tile a CTA (not persistent).
+  using Mainloop = typename cutlass::conv::collective::CollectiveBuilder<
+      cutlass::arch::Sm90, cutlass::arch::OpClassTensorOp, cutlass::conv::Operator::kFprop, int8_t,
+      cutlass::layout::TensorNHWC, kOperandAlignment, int8_t, cutlass::layout::TensorNHWC, kOperandAlignment, int32_t,
+      TileShape, cute::Shape<cute::_1, cute::_1, cute::_1>,
+      cutlass::conv::collective::StageCountAutoCarveout<static_cast<int>(sizeof(typename Epilogue::SharedStorage))>,
+      cutlass::conv::KernelImplicitTmaWarpSpecializedSm90>::CollectiveOp;
+  using ProblemShape = cutlass::conv::ConvProblemShape<cutlass::conv::Operator::kFprop, 2>;
+  using Kernel = cutlass::conv::kernel::ConvUniversal<ProblemShape, Mainloop, Epilogue>;
+  using Conv = cutlass::conv::device::ConvUniversalAdapter<Kernel>;
+
+  static typename Conv::Arguments arguments(const Int8ConvProblem& p) {
+    const int N = static_cast<int>(p.N), H = static_cast<int>(p.H), W = static_cast<int>(p.W),
+              C = static_cast<int>(p.C), K = static_cast<int>(p.K), R = static_cast<int>(p.R),
+              S = static_cast<int>(p.S);
+    const ProblemShape shape(cutlass::conv::Mode::kCrossCorrelation, {N, H, W, C}, {K, R, S, C}, {p.padH, p.padW},
+                             {upperPadding(p.H, p.R, p.P, p.padH, p.strideH, p.dilationH),
+                              upperPadding(p.W, p.S, p.Q, p.padW, p.strideW, p.dilationW)},
+                             {p.strideH, p.strideW}, {p.dilationH, p.dilationW}, 1);
+    // The output's (and residual's) strides of Q, P and N, K elements per position: a dense [N, P, Q, K].
+    typename Kernel::StrideC strideC{};
+    typename Kernel::StrideD strideD{};
+    cute::for_each(cute::make_seq<cute::rank<0>(typename Kernel::StrideC{})>{}, [&](auto i) {
+      cute::get<0, i>(strideC) = shape.stride_C[ProblemShape::RankT - 2 - i];
+      cute::get<0, i>(strideD) = shape.stride_C[ProblemShape::RankT - 2 - i];
+    });
+    typename Conv::Arguments args{};
+    args.problem_shape = shape;
+    int device = 0;
+    if (cudaGetDevice(&device) == cudaSuccess) args.hw_info.device_id = device;
+    args.mainloop = {static_cast<const int8_t*>(p.input), static_cast<const int8_t*>(p.filter)};
+    // Without a residual C is never read (beta 0); the output stands in for its address.
+    args.epilogue.ptr_C = static_cast<const cutlass::half_t*>(p.residual ? p.residual : p.output);
+    args.epilogue.dC = strideC;
+    args.epilogue.ptr_D = static_cast<cutlass::half_t*>(p.output);
+    args.epilogue.dD = strideD;
+    args.epilogue.thread.alpha_ptr = p.alpha;
+    args.epilogue.thread.beta = p.residual ? 1.f : 0.f;
+    args.epilogue.thread.bias_ptr = p.bias;
+    return args;
+  }
+
+  // The padding after the last row that makes CUTLASS's output extent the layer's: P = (H + lower + upper -
+  // dilated window) / stride + 1 (PyTorch pads both sides alike; a floor division may leave rows unread).
+  static int upperPadding(int64_t in, int64_t window, int64_t out, int32_t lower, int32_t stride, int32_t dilation) {
+    const int64_t dilated = (window - 1) * dilation + 1;
+    return static_cast<int>((out - 1) * stride + dilated - in - lower);
+  }
+
+  static int64_t workspace(const Int8ConvProblem& p) {
+    const auto args = arguments(p);
+    if (Conv::can_implement(args) != cutlass::Status::kSuccess) return -1;
+    return static_cast<int64_t>(Conv::get_workspace_size(args));
+  }
+
+  // Initializing encodes the TMA descriptors through the driver: kept by everything the arguments hold, as the
+  // exact-GELU products do (a bounded table, emptied when full; launches take turns under its lock).
+  static bool run(const Int8ConvProblem& p, void* workspace, cudaStream_t stream) {
+    int device = 0;
+    if (cudaGetDevice(&device) != cudaSuccess) return false;
+    const std::vector<int64_t> key = {device,
+                                      p.N,
+                                      p.H,
+                                      p.W,
+                                      p.C,
+                                      p.K,
+                                      p.R,
+                                      p.S,
+                                      p.P,
+                                      p.Q,
+                                      p.padH,
+                                      p.padW,
+                                      p.strideH,
+                                      p.strideW,
+                                      p.dilationH,
+                                      p.dilationW,
+                                      reinterpret_cast<intptr_t>(p.input),
+                                      reinterpret_cast<intptr_t>(p.filter),
+                                      reinterpret_cast<intptr_t>(p.alpha),
+                                      reinterpret_cast<intptr_t>(p.bias),
+                                      reinterpret_cast<intptr_t>(p.residual),
+                                      reinterpret_cast<intptr_t>(p.output),
+                                      reinterpret_cast<intptr_t>(workspace)};
+    static std::mutex mutex;
+    static std::map<std::vector<int64_t>, std::unique_ptr<Conv>> initialized;
+    constexpr size_t kMostKept = 512;
+    std::lock_guard<std::mutex> lock(mutex);
+    auto found = initialized.find(key);
+    if (found != initialized.end()) return found->second->run(stream) == cutlass::Status::kSuccess;
+    const auto args = arguments(p);
+    auto conv = std::make_unique<Conv>();
+    if (conv->can_implement(args) != cutlass::Status::kSuccess ||
+        conv->initialize(args, workspace, stream) != cutlass::Status::kSuccess)
+      return false;
+    const bool ran = conv->run(stream) == cutlass::Status::kSuccess;
+    if (ran && Conv::get_workspace_size(args) == 0) {
+      if (initialized.size() >= kMostKept) initialized.clear();
+      initialized.emplace(key, std::move(conv));
+    }
+    return ran;
+  }
+};
+
+using namespace cute;
+// The reduction mode of a convolution tile is a shape of its own (C, R, S are folded into it).
+// cutlass_conv.h's numbering. 0: 128 x 128 tiles, 128 bytes of the reduction a stage (the 128-byte swizzle);
+// 1: 128 x 64 tiles, for layers of 64 output channels (ResNet's first stage), which would leave half a 128-wide
+// tile empty.
+template <template <class> class Activation>
+int64_t workspaceOf(int32_t config, const Int8ConvProblem& problem) {
+  return config == 0 ? Int8Fprop<Activation, Shape<_128, _128, Shape<_128>>>::workspace(problem)
+                     : Int8Fprop<Activation, Shape<_128, _64, Shape<_128>>>::workspace(problem);
+}
+
+template <template <class> class Activation>
+bool runOf(int32_t config, const Int8ConvProblem& problem, void* workspace, cudaStream_t stream) {
+  return config == 0 ? Int8Fprop<Activation, Shape<_128, _128, Shape<_128>>>::run(problem, workspace, stream)
+                     : Int8Fprop<Activation, Shape<_128, _64, Shape<_128>>>::run(problem, workspace, stream);
+}
+
+}  // namespace cutlass_conv
+}  // namespace cuda
+}  // namespace trt

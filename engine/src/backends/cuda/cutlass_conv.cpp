@@ -1,0 +1,68 @@
+// The CUTLASS INT8 convolutions' checks and dispatch (cutlass_conv.h). Host code without CUTLASS headers: the
+// kernels are in cutlass/, compiled for sm_90a where the pinned CUTLASS headers were found.
+#ifdef TORCHTRT_WITH_CUDA
+#include "backends/cuda/cutlass_conv.h"
+
+#include <atomic>
+#include <climits>
+#include <initializer_list>
+
+#include "backends/cuda/cutlass_gemm.h"
+
+namespace trt {
+namespace cuda {
+
+namespace {
+std::atomic<int64_t> launched{0};
+}  // namespace
+
+int64_t int8ConvRuns() { return launched.load(std::memory_order_relaxed); }
+
+#ifdef TORCHTRT_WITH_CUTLASS
+namespace {
+// What every configuration needs: positive int32 extents, input channels a multiple of 16 and output channels of
+// 8 (TMA's and the FP16 epilogue's 16-byte vectors), 16-byte aligned addresses, a per-channel scale.
+bool takes(const Int8ConvProblem& p) {
+  for (int64_t extent : {p.N, p.H, p.W, p.C, p.K, p.R, p.S, p.P, p.Q})
+    if (extent <= 0 || extent > INT32_MAX) return false;
+  if (p.C % 16 || p.K % 8 || !p.alpha || !p.input || !p.filter || !p.output) return false;
+  if (p.padH < 0 || p.padW < 0 || p.strideH <= 0 || p.strideW <= 0 || p.dilationH <= 0 || p.dilationW <= 0)
+    return false;
+  for (const void* address : {p.input, p.filter, static_cast<const void*>(p.alpha), static_cast<const void*>(p.bias),
+                              p.residual, static_cast<const void*>(p.output)})
+    if (reinterpret_cast<uintptr_t>(address) % 16) return false;
+  return deviceRunsSm90a();
+}
+}  // namespace
+
+int32_t int8ConvConfigs() { return 2; }
+
+bool int8ConvAvailable() { return deviceRunsSm90a(); }
+
+int64_t int8ConvWorkspace(int32_t config, const Int8ConvProblem& problem) {
+  if (config < 0 || config >= int8ConvConfigs() || !takes(problem)) return -1;
+  return problem.relu ? cutlass_conv::workspaceRelu(config, problem) : cutlass_conv::workspaceLinear(config, problem);
+}
+
+bool runInt8Conv(int32_t config, const Int8ConvProblem& problem, void* workspace, cudaStream_t stream) {
+  if (config < 0 || config >= int8ConvConfigs() || !takes(problem)) return false;
+  const bool ran = problem.relu ? cutlass_conv::runRelu(config, problem, workspace, stream)
+                                : cutlass_conv::runLinear(config, problem, workspace, stream);
+  if (ran) launched.fetch_add(1, std::memory_order_relaxed);
+  return ran;
+}
+#else
+int32_t int8ConvConfigs() { return 0; }
+bool int8ConvAvailable() { return false; }
+int64_t int8ConvWorkspace(int32_t, const Int8ConvProblem&) { return -1; }
+bool runInt8Conv(int32_t, const Int8ConvProblem&, void*, cudaStream_t) { return false; }
+#endif
+
+std::string int8ConvConfigName(int32_t config) {
+  return config == 0 ? "CUTLASS sm90 INT8 implicit GEMM 128x128x128, scale + bias epilogue"
+                     : "CUTLASS sm90 INT8 implicit GEMM 128x64x128, scale + bias epilogue";
+}
+
+}  // namespace cuda
+}  // namespace trt
+#endif  // TORCHTRT_WITH_CUDA

@@ -1,0 +1,55 @@
+// INT8 convolutions as CUTLASS sm_90a implicit-GEMM kernels (TMA im2col loads, warp-specialized WGMMA on INT8
+// tensor cores, twice the FP16 rate on Hopper): NHWC INT8 activations and [K, R, S, C] INT8 filters, INT32 sums,
+// and an epilogue that turns them into FP16 with the layer's per-channel scale, bias, residual and ReLU. Built
+// where the pinned CUTLASS headers are found (as cutlass_gemm.h); the host side needs no CUTLASS header.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include <cuda_runtime.h>
+
+namespace trt {
+namespace cuda {
+
+//! out[n, p, q, k] = act(alpha[k] * sum_{r,s,c} in[n, h, w, c] * filter[k, r, s, c] + bias[k] (+ residual[n, p, q, k]))
+//! with h = p * strideH - padH + r * dilationH (w alike); in and filter INT8, densely packed, C a multiple of 16;
+//! out and residual FP16 [N, P, Q, K], K a multiple of 8; alpha and bias float32 [K].
+struct Int8ConvProblem {
+  int64_t N = 0, H = 0, W = 0, C = 0;
+  int64_t K = 0, R = 0, S = 0;
+  int64_t P = 0, Q = 0;
+  int32_t padH = 0, padW = 0, strideH = 1, strideW = 1, dilationH = 1, dilationW = 1;
+  const void* input = nullptr;
+  const void* filter = nullptr;
+  const float* alpha = nullptr;
+  const float* bias = nullptr;     //!< nullable
+  const void* residual = nullptr;  //!< nullable: added before the activation
+  void* output = nullptr;
+  bool relu = false;
+};
+
+//! How many INT8 convolutions through CUTLASS this process has launched (tests check that one ran).
+int64_t int8ConvRuns();
+//! How many tile configurations this build holds (0: built without CUTLASS).
+int32_t int8ConvConfigs();
+//! A configuration in words (the engine inspector's tactic).
+std::string int8ConvConfigName(int32_t config);
+//! Whether this build and the current GPU run CUTLASS's INT8 convolutions at all (sm_90 and CUTLASS compiled in).
+bool int8ConvAvailable();
+//! Workspace bytes configuration `config` needs, or -1 where it cannot run the problem (not an sm_90 device,
+//! extents, padding or addresses it does not take).
+int64_t int8ConvWorkspace(int32_t config, const Int8ConvProblem& problem);
+//! Launches configuration `config` on `stream`; false where it cannot run the problem.
+bool runInt8Conv(int32_t config, const Int8ConvProblem& problem, void* workspace, cudaStream_t stream);
+
+namespace cutlass_conv {
+// The kernels (cutlass/conv_int8_*.cu, sm_90a): the contract above without the device and address checks.
+int64_t workspaceRelu(int32_t config, const Int8ConvProblem& problem);
+bool runRelu(int32_t config, const Int8ConvProblem& problem, void* workspace, cudaStream_t stream);
+int64_t workspaceLinear(int32_t config, const Int8ConvProblem& problem);
+bool runLinear(int32_t config, const Int8ConvProblem& problem, void* workspace, cudaStream_t stream);
+}  // namespace cutlass_conv
+
+}  // namespace cuda
+}  // namespace trt
