@@ -10,8 +10,10 @@
 #include <mutex>
 #include <vector>
 
+// First: the convolution headers use it without including it (a block of its own, kept first by clang-format).
+#include "cutlass/kernel_hardware_info.hpp"
+
 #include "cute/tensor.hpp"
-// Before the convolution headers, which use it without including it.
 #include "cutlass/conv/collective/collective_builder.hpp"
 #include "cutlass/conv/convnd_problem_shape.hpp"
 #include "cutlass/conv/device/conv_universal_adapter.hpp"
@@ -21,7 +23,6 @@
 #include "cutlass/epilogue/collective/collective_builder.hpp"
 #include "cutlass/epilogue/fusion/operations.hpp"
 #include "cutlass/epilogue/thread/activation.h"
-#include "cutlass/kernel_hardware_info.hpp"
 
 #include "backends/cuda/cutlass_conv.h"
 
