@@ -51,12 +51,45 @@ __global__ void quantizeHalf8Kernel(const uint4* x, int64_t vectors, float inver
 }
 
 unsigned gridFor(int64_t work) { return static_cast<unsigned>(std::min<int64_t>((work + 255) / 256, 65536)); }
+
+// The CUTLASS problem of `conv` with channels-first input and output dims `in` and `out` (no addresses).
+Int8ConvProblem int8Problem(const IConvolutionLayer& conv, const Dims& in, const Dims& out) {
+  const ConvGeometry g = convGeometry(conv, in, out);
+  Int8ConvProblem p;
+  p.N = in.d[0];
+  p.C = paddedChannels(in.d[1]);
+  p.H = g.in[1];
+  p.W = g.in[2];
+  p.K = out.d[1];
+  p.R = g.k[1];
+  p.S = g.k[2];
+  p.P = g.out[1];
+  p.Q = g.out[2];
+  p.padH = static_cast<int32_t>(g.pad[1]);
+  p.padW = static_cast<int32_t>(g.pad[2]);
+  p.strideH = static_cast<int32_t>(g.stride[1]);
+  p.strideW = static_cast<int32_t>(g.stride[2]);
+  p.dilationH = static_cast<int32_t>(g.dil[1]);
+  p.dilationW = static_cast<int32_t>(g.dil[2]);
+  p.relu = conv.getFusedActivation() == static_cast<int32_t>(ActivationType::kRELU);
+  return p;
+}
+
+// 64 output maps fill half of a 128-wide tile: the 128 x 64 configuration.
+int32_t configFor(const Int8ConvProblem& p) { return p.K <= 64 ? 1 : 0; }
 }  // namespace
 
 bool int8ConvolutionRunsChannelsLast(const IConvolutionLayer& conv) {
-  const Dims in = conv.getInput(0)->getDimensions();
-  return int8ConvAvailable() && conv.getKernelSizeNd().nbDims == 2 && conv.getNbGroups() == 1 && in.nbDims == 4 &&
-         conv.getNbOutputMaps() % 8 == 0 && conv.getInput(0)->getType() == DataType::kHALF;
+  const Dims in = conv.getInput(0)->getDimensions(), out = conv.getOutput(0)->getDimensions();
+  if (!int8ConvAvailable() || conv.getKernelSizeNd().nbDims != 2 || conv.getNbGroups() != 1 || in.nbDims != 4 ||
+      !in.isStatic() || !out.isStatic() || conv.getNbOutputMaps() % 8 || conv.getInput(0)->getType() != DataType::kHALF)
+    return false;
+  // CUTLASS's own checks (TMA's im2col limits on padding and window), on stand-in addresses it only checks.
+  Int8ConvProblem p = int8Problem(conv, in, out);
+  static const int64_t aligned = 256;
+  p.input = p.filter = p.output = reinterpret_cast<void*>(aligned);
+  p.alpha = reinterpret_cast<const float*>(aligned);
+  return int8ConvWorkspace(configFor(p), p) == 0;
 }
 
 std::vector<int8_t> quantizedChannelsLastWeights(const IConvolutionLayer& conv) {
@@ -82,23 +115,7 @@ void launchInt8ConvolutionChannelsLast(LaunchContext& ctx, const IConvolutionLay
   if (in[0].type != DataType::kHALF || out.type != DataType::kHALF)
     throw Error(conv.describe() + ": the CUDA channels-last INT8 convolution reads and writes float16");
   const Dims inDims = layer_util::channelsFirst(in[0].dims), outDims = layer_util::channelsFirst(out.dims);
-  const ConvGeometry g = convGeometry(conv, inDims, outDims);
-  Int8ConvProblem p;
-  p.N = inDims.d[0];
-  p.C = paddedChannels(inDims.d[1]);
-  p.H = g.in[1];
-  p.W = g.in[2];
-  p.K = outDims.d[1];
-  p.R = g.k[1];
-  p.S = g.k[2];
-  p.P = g.out[1];
-  p.Q = g.out[2];
-  p.padH = static_cast<int32_t>(g.pad[1]);
-  p.padW = static_cast<int32_t>(g.pad[2]);
-  p.strideH = static_cast<int32_t>(g.stride[1]);
-  p.strideW = static_cast<int32_t>(g.stride[2]);
-  p.dilationH = static_cast<int32_t>(g.dil[1]);
-  p.dilationW = static_cast<int32_t>(g.dil[2]);
+  Int8ConvProblem p = int8Problem(conv, inDims, outDims);
   const int64_t positions = p.N * p.H * p.W, channels = inDims.d[1];
   if (positions == 0 || p.P * p.Q == 0) return;
   // The quantized input, then CUTLASS's workspace (none for these kernels), each 256-byte aligned.
@@ -122,15 +139,12 @@ void launchInt8ConvolutionChannelsLast(LaunchContext& ctx, const IConvolutionLay
   p.bias = bias.count > 0 ? static_cast<const float*>(ctx.device(bias.values)) : nullptr;
   p.residual = in.size() > 1 ? in[1].data : nullptr;
   p.output = out.data;
-  const int32_t act = conv.getFusedActivation();
-  p.relu = act == static_cast<int32_t>(ActivationType::kRELU);
-  // 64 output maps fill half of a 128-wide tile: the 128 x 64 configuration.
-  const int32_t config = p.K <= 64 ? 1 : 0;
-  if (!runInt8Conv(config, p, nullptr, ctx.stream))
+  if (!runInt8Conv(configFor(p), p, nullptr, ctx.stream))
     throw Error(conv.describe() +
                 ": the channels-last INT8 convolution (CUTLASS, sm_90) cannot run this problem on this GPU; "
                 "rebuild the engine on this GPU");
   check(cudaGetLastError(), "CUTLASS INT8 convolution launch");
+  const int32_t act = conv.getFusedActivation();
   if (act >= 0 && !p.relu)
     activationInPlace(ctx, static_cast<ActivationType>(act), conv.getFusedActivationAlpha(),
                       conv.getFusedActivationBeta(), out.data, out.type, out.dims.volume());

@@ -4,6 +4,7 @@
 // float32. Compiled for sm_90a only (a separate object library), as cutlass/gemm_bias_gelu.cuh.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -85,11 +86,12 @@ struct Int8Fprop {
     return args;
   }
 
-  // The padding after the last row that makes CUTLASS's output extent the layer's: P = (H + lower + upper -
-  // dilated window) / stride + 1 (PyTorch pads both sides alike; a floor division may leave rows unread).
+  // The padding after the last row that makes CUTLASS's output extent P = (H + lower + upper - dilated window) /
+  // stride + 1 the layer's. PyTorch pads both sides alike and its floor division may leave the last rows unread
+  // (a 1x1 stride-2 projection of 56 rows): then none, which gives the same P (the rows needed end inside).
   static int upperPadding(int64_t in, int64_t window, int64_t out, int32_t lower, int32_t stride, int32_t dilation) {
     const int64_t dilated = (window - 1) * dilation + 1;
-    return static_cast<int>((out - 1) * stride + dilated - in - lower);
+    return static_cast<int>(std::max<int64_t>(0, (out - 1) * stride + dilated - in - lower));
   }
 
   static int64_t workspace(const Int8ConvProblem& p) {
