@@ -88,6 +88,7 @@ void TRTEngine::load(std::shared_ptr<const std::string> plan) {
 }
 
 void TRTEngine::prepareForFirstCall() {
+  warmTorchScriptExecutor();
 #ifdef TORCHTRT_WITH_CUDA
   if (engine_->getBackend() != trt::Backend::kCUDA || c10::cuda::device_count() == 0) return;
   const at::Device device(at::kCUDA, c10::cuda::current_device());

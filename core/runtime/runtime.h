@@ -107,6 +107,11 @@ struct TRTEngine : torch::CustomClassHolder {
 void setCudagraphsMode(bool enabled);
 bool getCudagraphsMode();
 
+//! Once per process (the first engine's load calls it): the graph executor's one-time work at a graph's first
+//! run (compiling autodiff's gradient scripts, ~25 ms) is paid there, not at a loaded engine module's first call
+//! (executor_warmup.cpp).
+void warmTorchScriptExecutor();
+
 //! The op behind tensorrt::execute_engine.
 std::vector<at::Tensor> executeEngine(std::vector<at::Tensor> inputs, c10::intrusive_ptr<TRTEngine> engine);
 
