@@ -155,6 +155,9 @@ TEST(CudaInt8, ChannelsLastInt8ConvolutionMatchesTheCpuReference) {
       for (float& v : r) v = std::round(v * 256.f) / 256.f;
       inputs["r"] = {{c.N, c.M, P, P}, r};
     }
+    // The builder timed CUTLASS's configurations and the plan keeps the choice, which the inspector names.
+    const std::string json = gpu.engine->describeLayersJson();
+    EXPECT_NE(json.find("\"kernel\":\"CUTLASS sm90 INT8 implicit GEMM"), std::string::npos) << json;
     const int64_t runsBefore = trt::cuda::int8ConvRuns();
     const auto actual = run(*gpu.engine, inputs).at("y");
     EXPECT_GT(trt::cuda::int8ConvRuns(), runsBefore) << "the CUTLASS INT8 convolution did not run";

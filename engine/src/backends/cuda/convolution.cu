@@ -191,6 +191,7 @@ std::string describeConvolutionTactic(const IConvolutionLayer& conv, const std::
   static const char* const kAlgorithms[] = {
       "IMPLICIT_GEMM", "IMPLICIT_PRECOMP_GEMM", "GEMM", "DIRECT", "FFT", "FFT_TILING", "WINOGRAD", "WINOGRAD_NONFUSED"};
   if (choice.size() < 2) return {};
+  if (conv.isInt8() && conv.getChannelsLast()) return describeInt8ConvolutionTactic(choice);
   const int64_t path = choice[1];
   auto algorithm = [&]() -> std::string {
     return choice[0] >= 0 && choice[0] < 8 ? std::string("cuDNN ") + kAlgorithms[choice[0]]

@@ -5,6 +5,7 @@
 #include "backends/cuda/cuda_kernels.h"
 #include "backends/cuda/cutlass_conv.h"
 #include "backends/cuda/float_types.cuh"
+#include "backends/cuda/tactic_timing.cuh"
 #include "common/int8.h"
 #include "layers/conv_geometry.h"
 #include "layers/layer_util.h"
@@ -75,9 +76,77 @@ Int8ConvProblem int8Problem(const IConvolutionLayer& conv, const Dims& in, const
   return p;
 }
 
-// 64 output maps fill half of a 128-wide tile: the 128 x 64 configuration.
+// Without a timed choice: 64 output maps fill half of a 128-wide tile, the 128 x 64 configuration.
 int32_t configFor(const Int8ConvProblem& p) { return p.K <= 64 ? 1 : 0; }
+
+// The tile configuration, as the other tactics: the plan's (the builder timed it), else in the builder's tuning run
+// each configuration CUTLASS takes timed (or the timing cache's answer), recorded as {config, kInt8CutlassPath} for
+// the plan, else the size rule. Keyed by the input's dims; the timing cache by everything that decides the timing.
+constexpr int64_t kInt8CutlassPath = 4;
+int32_t chooseConfig(LaunchContext& ctx, const IConvolutionLayer& conv, const TensorView& input,
+                     const Int8ConvProblem& p) {
+  const int32_t fallback = configFor(p);
+  if (!ctx.timingAllowed && ctx.plannedTactics.empty()) return fallback;
+  const std::vector<int64_t> shape(input.dims.d, input.dims.d + input.dims.nbDims);
+  auto usable = [&](int64_t config) { return config >= 0 && config < int8ConvConfigs(); };
+  if (const auto* planned = ctx.plannedTactic(&conv, shape))
+    return planned->size() == 2 && (*planned)[1] == kInt8CutlassPath && usable((*planned)[0])
+               ? static_cast<int32_t>((*planned)[0])
+               : fallback;
+  if (!ctx.timingAllowed) return fallback;
+  // Led by the kind and a mark no cuDNN version has (-1: CUTLASS's INT8 convolution, -42: CUTLASS 4.2).
+  const std::vector<int64_t> signature = {static_cast<int64_t>(LayerType::kCONVOLUTION),
+                                          -1,
+                                          -42,
+                                          p.N,
+                                          p.H,
+                                          p.W,
+                                          p.C,
+                                          p.K,
+                                          p.R,
+                                          p.S,
+                                          p.P,
+                                          p.Q,
+                                          p.padH,
+                                          p.padW,
+                                          p.strideH,
+                                          p.strideW,
+                                          p.dilationH,
+                                          p.dilationW,
+                                          p.bias ? 1 : 0,
+                                          p.residual ? 1 : 0,
+                                          p.relu ? 1 : 0,
+                                          int8ConvConfigs()};
+  int32_t best = -1;
+  if (ctx.timingCache) {
+    const auto cached = ctx.timingCache->find(signature);
+    if (cached != ctx.timingCache->end() && cached->second.size() == 1 && usable(cached->second[0]))
+      best = static_cast<int32_t>(cached->second[0]);
+  }
+  if (best < 0) {
+    float bestMs = -1.f;
+    for (int32_t config = 0; config < int8ConvConfigs(); ++config) {
+      if (int8ConvWorkspace(config, p) != 0) continue;
+      bool ran = true;
+      const float ms = timeOnStream(ctx, [&]() { ran = runInt8Conv(config, p, nullptr, ctx.stream) && ran; });
+      if (ran && (bestMs < 0.f || ms < bestMs)) {
+        bestMs = ms;
+        best = config;
+      }
+    }
+    if (best < 0) return fallback;
+    if (ctx.timingCache) (*ctx.timingCache)[signature] = {best};
+  }
+  ctx.recordTactic(&conv, shape, {best, kInt8CutlassPath});
+  return best;
+}
 }  // namespace
+
+std::string describeInt8ConvolutionTactic(const std::vector<int64_t>& choice) {
+  return choice.size() == 2 && choice[1] == kInt8CutlassPath && choice[0] >= 0 && choice[0] < int8ConvConfigs()
+             ? int8ConvConfigName(static_cast<int32_t>(choice[0]))
+             : std::string();
+}
 
 bool int8ConvolutionRunsChannelsLast(const IConvolutionLayer& conv) {
   const Dims in = conv.getInput(0)->getDimensions(), out = conv.getOutput(0)->getDimensions();
@@ -139,7 +208,7 @@ void launchInt8ConvolutionChannelsLast(LaunchContext& ctx, const IConvolutionLay
   p.bias = bias.count > 0 ? static_cast<const float*>(ctx.device(bias.values)) : nullptr;
   p.residual = in.size() > 1 ? in[1].data : nullptr;
   p.output = out.data;
-  if (!runInt8Conv(configFor(p), p, nullptr, ctx.stream))
+  if (!runInt8Conv(chooseConfig(ctx, conv, in[0], p), p, nullptr, ctx.stream))
     throw Error(conv.describe() +
                 ": the channels-last INT8 convolution (CUTLASS, sm_90) cannot run this problem on this GPU; "
                 "rebuild the engine on this GPU");

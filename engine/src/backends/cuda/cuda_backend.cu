@@ -492,7 +492,10 @@ class CudaBackend : public ExecutionBackend {
   bool timesTactics(const INetworkDefinition& network) const override {
     for (int l = 0; l < network.getNbLayers(); ++l) {
       const ILayer* layer = network.getLayer(l);
-      if (layer->getType() == LayerType::kCONVOLUTION && !static_cast<const IConvolutionLayer*>(layer)->isInt8())
+      // INT8 convolutions only channels-last: CUTLASS's configurations (the channels-first path has one kernel).
+      if (layer->getType() == LayerType::kCONVOLUTION &&
+          (!static_cast<const IConvolutionLayer*>(layer)->isInt8() ||
+           static_cast<const IConvolutionLayer*>(layer)->getChannelsLast()))
         return true;
       // A product with an epilogue runs as one cuBLASLt call whose algorithm the tuning run times.
       if (layer->getType() == LayerType::kMATRIX_MULTIPLY) {
