@@ -359,36 +359,60 @@ def warm_peers(cases: List[Tuple[str, int]], dtype_name: str, device: str, args)
     """Compiles each (model, batch) case's peer in --warm-peers processes side by side, before anything is timed,
     so that Inductor's on-disk caches (FX graph, AOTAutograd, Triton) hold every case's kernels when the timed run
     compiles it. Returns each case's cold compile plus first call in seconds (measured while other processes
-    compiled: an upper bound of a lone compile)."""
+    compiled: an upper bound of a lone compile). Each process has --warm-timeout-s; its output goes to a file (no
+    pipe to fill), and each runs in a session of its own so that a kill reaches Inductor's compile workers too."""
+    import signal
+
     peer_dtype = "fp16" if dtype_name in QUANTIZED else dtype_name
     modes = ["reduce-overhead"] + (["max-autotune-no-cudagraphs"] if args.max_autotune else [])
     pending = [(name, batch, mode) for name, batch in cases for mode in modes]
-    running: List[Tuple[subprocess.Popen, Tuple[str, int, str]]] = []
+    running: List[Tuple[subprocess.Popen, Tuple[str, int, str], Any, float]] = []
     cold: Dict[Tuple[str, int], float] = {}
-    deadline = time.perf_counter() + max(60.0, remaining(args) / 2)  # at most half the budget left
-    while pending or running:
-        while pending and len(running) < args.warm_peers and time.perf_counter() < deadline:
-            name, batch, mode = pending.pop(0)
-            command = [sys.executable, os.path.abspath(__file__), "--warm-one", f"{name}:{batch}:{mode}", "--dtype",
-                       peer_dtype, "--device", device]
-            if args.image_size:
-                command += ["--image-size", str(args.image_size)]
-            if args.seq_len:
-                command += ["--seq-len", str(args.seq_len)]
-            running.append((subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True),
-                            (name, batch, mode)))
-        if time.perf_counter() >= deadline:
-            pending.clear()
-        for proc, key in list(running):
-            if proc.poll() is None:
-                if time.perf_counter() > deadline + 120:
-                    proc.kill()
-                continue
-            running.remove((proc, key))
-            lines = [line for line in proc.stdout.read().splitlines() if line.startswith("{")]
-            if proc.returncode == 0 and lines and key[2] == "reduce-overhead":
-                cold[key[:2]] = json.loads(lines[-1])["first_s"]
-        time.sleep(0.2)
+    left = remaining(args)
+    deadline = time.perf_counter() + (left / 2 if left != float("inf") else float("inf"))  # half the budget left
+
+    def stop(proc: subprocess.Popen) -> None:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except OSError:
+            pass
+        proc.wait()
+
+    try:
+        while pending or running:
+            now = time.perf_counter()
+            while pending and len(running) < args.warm_peers and now < deadline:
+                name, batch, mode = pending.pop(0)
+                command = [sys.executable, os.path.abspath(__file__), "--warm-one", f"{name}:{batch}:{mode}", "--dtype",
+                           peer_dtype, "--device", device]
+                if args.image_size:
+                    command += ["--image-size", str(args.image_size)]
+                if args.seq_len:
+                    command += ["--seq-len", str(args.seq_len)]
+                log = tempfile.TemporaryFile(mode="w+")
+                proc = subprocess.Popen(command, stdout=log, stderr=subprocess.DEVNULL, text=True,
+                                        start_new_session=True)
+                running.append((proc, (name, batch, mode), log, now + args.warm_timeout_s))
+            if now >= deadline:
+                pending.clear()
+            for entry in list(running):
+                proc, key, log, until = entry
+                if proc.poll() is None:
+                    if time.perf_counter() > min(until, deadline + 120):
+                        stop(proc)
+                    else:
+                        continue
+                running.remove(entry)
+                log.seek(0)
+                lines = [line for line in log.read().splitlines() if line.startswith("{")]
+                log.close()
+                if proc.returncode == 0 and lines and key[2] == "reduce-overhead":
+                    cold[key[:2]] = json.loads(lines[-1])["first_s"]
+            time.sleep(0.2)
+    finally:
+        for proc, _, log, _ in running:
+            stop(proc)
+            log.close()
     print(f"peers warmed: {len(cold)} of {len(cases)} cases in {time.perf_counter() - START:.0f} s", flush=True)
     return cold
 
@@ -557,6 +581,7 @@ def main() -> None:
                     help="also save each engine and time its first call in a fresh process (bench/fresh_load.py)")
     ap.add_argument("--warm-peers", type=int, default=0,
                     help="compile every case's peer first in this many processes side by side (Inductor's caches)")
+    ap.add_argument("--warm-timeout-s", type=float, default=300, help="seconds one warming process may take")
     ap.add_argument("--warm-one", default=None, help=argparse.SUPPRESS)
     ap.add_argument("--budget-s", type=float, default=0, help="start no case after this many seconds minus --reserve-s")
     ap.add_argument("--reserve-s", type=float, default=60, help="seconds a case may take (budget check)")

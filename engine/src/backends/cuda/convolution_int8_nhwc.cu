@@ -183,13 +183,29 @@ void launchInt8ConvolutionChannelsLast(LaunchContext& ctx, const IConvolutionLay
                                        const std::vector<TensorView>& in, TensorView& out) {
   if (in[0].type != DataType::kHALF || out.type != DataType::kHALF)
     throw Error(conv.describe() + ": the CUDA channels-last INT8 convolution reads and writes float16");
+  // A grouped one set channels-last through the API: CUTLASS's kernel and the packed weights are for one group.
+  if (conv.getNbGroups() != 1 || conv.getKernelSizeNd().nbDims != 2)
+    throw Error(conv.describe() + ": the CUDA channels-last INT8 convolution is 2-D with one group (this one has " +
+                std::to_string(conv.getNbGroups()) + " groups); leave it channels-first");
   const Dims inDims = layer_util::channelsFirst(in[0].dims), outDims = layer_util::channelsFirst(out.dims);
   Int8ConvProblem p = int8Problem(conv, inDims, outDims);
   const int64_t positions = p.N * p.H * p.W, channels = inDims.d[1];
   if (positions == 0 || p.P * p.Q == 0) return;
   // The quantized input, then CUTLASS's workspace (none for these kernels), each 256-byte aligned.
   const size_t quantizedBytes = (static_cast<size_t>(positions * p.C) + 255) / 256 * 256;
-  auto* scratch = static_cast<int8_t*>(ctx.scratch(quantizedBytes));
+  // TMA needs 16-byte aligned tensors: a residual or output bound at another address (a user's binding read or
+  // written in place) goes through aligned scratch after the quantized input.
+  const size_t outputBytes = (static_cast<size_t>(out.dims.volume()) * 2 + 255) / 256 * 256;
+  const bool residualMoved = in.size() > 1 && reinterpret_cast<uintptr_t>(in[1].data) % 16 != 0;
+  const bool outputMoved = reinterpret_cast<uintptr_t>(out.data) % 16 != 0;
+  auto* scratch = static_cast<int8_t*>(
+      ctx.scratch(quantizedBytes + (residualMoved ? outputBytes : 0) + (outputMoved ? outputBytes : 0)));
+  void* residualCopy = residualMoved ? scratch + quantizedBytes : nullptr;
+  void* outputCopy = outputMoved ? scratch + quantizedBytes + (residualMoved ? outputBytes : 0) : nullptr;
+  if (residualMoved)
+    check(cudaMemcpyAsync(residualCopy, in[1].data, static_cast<size_t>(out.dims.volume()) * 2,
+                          cudaMemcpyDeviceToDevice, ctx.stream),
+          "cudaMemcpyAsync (INT8 convolution residual)");
   const float inverseScale = int8::inverse(conv.getInt8InputScale());
   if (channels == p.C && reinterpret_cast<uintptr_t>(in[0].data) % 16 == 0) {
     const int64_t vectors = positions * p.C / 8;
@@ -206,13 +222,17 @@ void launchInt8ConvolutionChannelsLast(LaunchContext& ctx, const IConvolutionLay
   p.alpha = static_cast<const float*>(ctx.device(conv.getInt8WeightScales().data()));
   const Weights bias = conv.getBiasWeights();
   p.bias = bias.count > 0 ? static_cast<const float*>(ctx.device(bias.values)) : nullptr;
-  p.residual = in.size() > 1 ? in[1].data : nullptr;
-  p.output = out.data;
+  p.residual = residualMoved ? residualCopy : in.size() > 1 ? in[1].data : nullptr;
+  p.output = outputMoved ? outputCopy : out.data;
   if (!runInt8Conv(chooseConfig(ctx, conv, in[0], p), p, nullptr, ctx.stream))
     throw Error(conv.describe() +
-                ": the channels-last INT8 convolution (CUTLASS, sm_90) cannot run this problem on this GPU; "
-                "rebuild the engine on this GPU");
+                ": the channels-last INT8 convolution (CUTLASS, sm_90) could not run this problem here (an sm_90 GPU "
+                "and the builder's extents are needed); rebuild the engine on this GPU");
   check(cudaGetLastError(), "CUTLASS INT8 convolution launch");
+  if (outputMoved)
+    check(cudaMemcpyAsync(out.data, outputCopy, static_cast<size_t>(out.dims.volume()) * 2, cudaMemcpyDeviceToDevice,
+                          ctx.stream),
+          "cudaMemcpyAsync (INT8 convolution output)");
   const int32_t act = conv.getFusedActivation();
   if (act >= 0 && !p.relu)
     activationInPlace(ctx, static_cast<ActivationType>(act), conv.getFusedActivationAlpha(),

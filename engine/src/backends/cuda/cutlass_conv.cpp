@@ -26,6 +26,8 @@ bool takes(const Int8ConvProblem& p) {
   for (int64_t extent : {p.N, p.H, p.W, p.C, p.K, p.R, p.S, p.P, p.Q})
     if (extent <= 0 || extent > INT32_MAX) return false;
   if (p.C % 16 || p.K % 8 || !p.alpha || !p.input || !p.filter || !p.output) return false;
+  // CUTLASS multiplies N * P * Q into the GEMM's rows as an int.
+  if (p.N * p.P * p.Q > INT32_MAX || p.N * p.H * p.W > INT32_MAX) return false;
   if (p.padH < 0 || p.padW < 0 || p.strideH <= 0 || p.strideW <= 0 || p.dilationH <= 0 || p.dilationW <= 0)
     return false;
   for (const void* address : {p.input, p.filter, static_cast<const void*>(p.alpha), static_cast<const void*>(p.bias),
