@@ -6,6 +6,8 @@ Usage: python bench/profile_engine.py --model resnet50 --batch 64 --precision fp
 bench/bench_models.py's (bert, resnet50, ...).
 """
 import argparse
+import re
+import subprocess
 
 import torch
 import torch_tensorrt
@@ -56,6 +58,34 @@ def main():
                 engine(x)
             torch.cuda.synchronize()
     print(prof.key_averages().table(sort_by="cuda_time_total", row_limit=args.rows, max_name_column_width=90))
+    # CUTLASS kernels' names are thousands of characters of templates; the table above cuts them before the tile
+    # shape and schedule that tell the configurations apart. Each in short, with its time.
+    for event in prof.key_averages():
+        if "cutlass" in event.key:
+            print(f"{event.device_time_total / 1000:9.3f} ms  {event.count:5d} calls  {cutlass_summary(event.key)}")
+
+
+def cutlass_summary(mangled: str) -> str:
+    """The kind, tile shape, WGMMA instruction, schedule and epilogue activation out of a CUTLASS kernel's name."""
+    try:
+        name = subprocess.run(["c++filt"], input=mangled, capture_output=True, text=True, timeout=10).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        name = mangled
+    kind = "convolution" if "ConvUniversal" in name else "GEMM"
+    # Tile and cluster shapes are both 3-tuples of constants; the tile is the one that is not all ones.
+    shapes = re.findall(r"cute::tuple<cute::C<(\d+)>, cute::C<(\d+)>, (?:cute::tuple<)?cute::C<(\d+)>", name)
+    tiles = [t for t in shapes if t != ("1", "1", "1")]
+    clusters = [t for t in shapes if t == ("1", "1", "1")] or [t for t in shapes[1:2]]
+    mma = re.search(r"MMA_(\d+x\d+x\d+)_(\w+?)_", name)
+    schedule = re.search(r"(KernelImplicitTmaWarpSpecializedSm90|KernelTmaWarpSpecialized(?:Cooperative|Pingpong)?)",
+                         name)
+    activation = re.search(r"thread::(GELU|ReLu|Identity|SiLu|Sigmoid)", name) or re.search(
+        r"thread\d+(GELU|ReLu|Identity|SiLu|Sigmoid)", name)
+    parts = [f"CUTLASS {kind}", f"tile {'x'.join(tiles[0])}" if tiles else "",
+             f"cluster {'x'.join(clusters[0])}" if clusters else "",
+             f"WGMMA {mma.group(1)} {mma.group(2)}" if mma else "", schedule.group(1) if schedule else "",
+             f"epilogue {activation.group(1)}" if activation else ""]
+    return " ".join(p for p in parts if p)
 
 
 if __name__ == "__main__":
