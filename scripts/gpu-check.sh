@@ -17,7 +17,8 @@ PY=${TORCHTRT_PYTHON:-python3}
 export TORCHTRT_JOBS=$(nproc)
 # This machine's GPU only (sm_90): a third of the CUDA compile time of the package's default set.
 export TORCHTRT_CUDA_ARCHS=${TORCHTRT_CUDA_ARCHS:-90}
-# Header-only libraries the GPU machine lacks are carried in .deps/ by the caller (run.carry):
+# Header-only libraries the GPU machine lacks are carried in .deps/ by the caller (run.carry); scripts/gpu-deps.sh
+# makes .deps and .gpu-pydeps at once, as these lines do:
 #   mkdir -p .deps/CLI11/include .deps/nlohmann/include .deps/zlib/include
 #   cp -r /usr/include/CLI .deps/CLI11/include/ && cp -r /usr/include/nlohmann .deps/nlohmann/include/
 #   cp /usr/include/zlib.h /usr/include/zconf.h .deps/zlib/include/
