@@ -95,28 +95,9 @@ int32_t chooseConfig(LaunchContext& ctx, const IConvolutionLayer& conv, const Te
                : fallback;
   if (!ctx.timingAllowed) return fallback;
   // Led by the kind and a mark no cuDNN version has (-1: CUTLASS's INT8 convolution, -42: CUTLASS 4.2).
-  const std::vector<int64_t> signature = {static_cast<int64_t>(LayerType::kCONVOLUTION),
-                                          -1,
-                                          -42,
-                                          p.N,
-                                          p.H,
-                                          p.W,
-                                          p.C,
-                                          p.K,
-                                          p.R,
-                                          p.S,
-                                          p.P,
-                                          p.Q,
-                                          p.padH,
-                                          p.padW,
-                                          p.strideH,
-                                          p.strideW,
-                                          p.dilationH,
-                                          p.dilationW,
-                                          p.bias ? 1 : 0,
-                                          p.residual ? 1 : 0,
-                                          p.relu ? 1 : 0,
-                                          int8ConvConfigs()};
+  std::vector<int64_t> signature = {static_cast<int64_t>(LayerType::kCONVOLUTION), -1, -42};
+  for (int64_t v : int8ConvExtents(p)) signature.push_back(v);
+  signature.insert(signature.end(), {p.bias ? 1 : 0, p.residual ? 1 : 0, p.relu ? 1 : 0, int8ConvConfigs()});
   int32_t best = -1;
   if (ctx.timingCache) {
     const auto cached = ctx.timingCache->find(signature);

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include <cuda_runtime.h>
 
@@ -28,6 +29,12 @@ struct Int8ConvProblem {
   void* output = nullptr;
   bool relu = false;
 };
+
+//! The problem's extents and geometry, in one order (N, H, W, C, K, R, S, P, Q, pads, strides, dilations): what
+//! keys a kept kernel and a timing-cache entry.
+inline std::vector<int64_t> int8ConvExtents(const Int8ConvProblem& p) {
+  return {p.N, p.H, p.W, p.C, p.K, p.R, p.S, p.P, p.Q, p.padH, p.padW, p.strideH, p.strideW, p.dilationH, p.dilationW};
+}
 
 //! How many INT8 convolutions through CUTLASS this process has launched (tests check that one ran).
 int64_t int8ConvRuns();

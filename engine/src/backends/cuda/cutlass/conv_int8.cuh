@@ -6,9 +6,6 @@
 
 #include <algorithm>
 #include <cstdint>
-#include <map>
-#include <memory>
-#include <mutex>
 #include <vector>
 
 // First: the convolution headers use it without including it (a block of its own, kept first by clang-format).
@@ -25,6 +22,7 @@
 #include "cutlass/epilogue/fusion/operations.hpp"
 #include "cutlass/epilogue/thread/activation.h"
 
+#include "backends/cuda/cutlass/kept_kernels.cuh"
 #include "backends/cuda/cutlass_conv.h"
 
 namespace trt {
@@ -100,51 +98,17 @@ struct Int8Fprop {
     return static_cast<int64_t>(Conv::get_workspace_size(args));
   }
 
-  // Initializing encodes the TMA descriptors through the driver: kept by everything the arguments hold, as the
-  // exact-GELU products do (a bounded table, emptied when full; launches take turns under its lock).
+  // The initialized kernel kept by everything its arguments hold (cutlass/kept_kernels.cuh).
   static bool run(const Int8ConvProblem& p, void* workspace, cudaStream_t stream) {
     int device = 0;
     if (cudaGetDevice(&device) != cudaSuccess) return false;
-    const std::vector<int64_t> key = {device,
-                                      p.N,
-                                      p.H,
-                                      p.W,
-                                      p.C,
-                                      p.K,
-                                      p.R,
-                                      p.S,
-                                      p.P,
-                                      p.Q,
-                                      p.padH,
-                                      p.padW,
-                                      p.strideH,
-                                      p.strideW,
-                                      p.dilationH,
-                                      p.dilationW,
-                                      reinterpret_cast<intptr_t>(p.input),
-                                      reinterpret_cast<intptr_t>(p.filter),
-                                      reinterpret_cast<intptr_t>(p.alpha),
-                                      reinterpret_cast<intptr_t>(p.bias),
-                                      reinterpret_cast<intptr_t>(p.residual),
-                                      reinterpret_cast<intptr_t>(p.output),
-                                      reinterpret_cast<intptr_t>(workspace)};
-    static std::mutex mutex;
-    static std::map<std::vector<int64_t>, std::unique_ptr<Conv>> initialized;
-    constexpr size_t kMostKept = 512;
-    std::lock_guard<std::mutex> lock(mutex);
-    auto found = initialized.find(key);
-    if (found != initialized.end()) return found->second->run(stream) == cutlass::Status::kSuccess;
-    const auto args = arguments(p);
-    auto conv = std::make_unique<Conv>();
-    if (conv->can_implement(args) != cutlass::Status::kSuccess ||
-        conv->initialize(args, workspace, stream) != cutlass::Status::kSuccess)
-      return false;
-    const bool ran = conv->run(stream) == cutlass::Status::kSuccess;
-    if (ran && Conv::get_workspace_size(args) == 0) {
-      if (initialized.size() >= kMostKept) initialized.clear();
-      initialized.emplace(key, std::move(conv));
-    }
-    return ran;
+    std::vector<int64_t> key = int8ConvExtents(p);
+    key.insert(key.begin(), device);
+    for (const void* address : {p.input, p.filter, static_cast<const void*>(p.alpha), static_cast<const void*>(p.bias),
+                                p.residual, static_cast<const void*>(p.output), static_cast<const void*>(workspace)})
+      key.push_back(reinterpret_cast<intptr_t>(address));
+    return cutlass_kept::runKept<Conv>(
+        key, [&] { return arguments(p); }, workspace, stream, 512);
   }
 };
 

@@ -6,9 +6,6 @@
 
 #include <cstdint>
 #include <cstring>
-#include <map>
-#include <memory>
-#include <mutex>
 #include <vector>
 
 #include "cute/tensor.hpp"
@@ -20,6 +17,7 @@
 #include "cutlass/gemm/device/gemm_universal_adapter.h"
 #include "cutlass/gemm/kernel/gemm_universal.hpp"
 
+#include "backends/cuda/cutlass/kept_kernels.cuh"
 #include "backends/cuda/cutlass_gemm.h"
 
 namespace trt {
@@ -82,44 +80,18 @@ struct GemmBiasGelu {
     return static_cast<int64_t>(Gemm::get_workspace_size(args));
   }
 
-  // Initializing a CUTLASS GEMM encodes its TMA descriptors through the driver (an entry-point lookup and an
-  // encode per operand): host time a repeated call need not pay. The initialized GEMMs are kept by everything
-  // their parameters hold (device, extents, addresses, alpha, workspace); a bounded table, emptied when full.
-  // Launches from several threads take turns (the table's lock is held through the launch).
+  // The initialized GEMM kept by everything its arguments hold (cutlass/kept_kernels.cuh).
   static bool run(const GemmBiasGeluProblem& p, void* workspace, cudaStream_t stream) {
     int device = 0;
     if (cudaGetDevice(&device) != cudaSuccess) return false;
     uint32_t alphaBits = 0;
     std::memcpy(&alphaBits, &p.alpha, sizeof(alphaBits));
-    const std::vector<uintptr_t> key = {static_cast<uintptr_t>(device),
-                                        static_cast<uintptr_t>(p.M),
-                                        static_cast<uintptr_t>(p.N),
-                                        static_cast<uintptr_t>(p.K),
-                                        reinterpret_cast<uintptr_t>(p.A),
-                                        reinterpret_cast<uintptr_t>(p.B),
-                                        reinterpret_cast<uintptr_t>(p.bias),
-                                        reinterpret_cast<uintptr_t>(p.residual),
-                                        reinterpret_cast<uintptr_t>(p.D),
-                                        reinterpret_cast<uintptr_t>(workspace),
-                                        alphaBits};
-    static std::mutex mutex;
-    static std::map<std::vector<uintptr_t>, std::unique_ptr<Gemm>> initialized;
-    constexpr size_t kMostKept = 256;
-    std::lock_guard<std::mutex> lock(mutex);
-    auto found = initialized.find(key);
-    if (found != initialized.end()) return found->second->run(stream) == cutlass::Status::kSuccess;
-    const auto args = arguments(p);
-    auto gemm = std::make_unique<Gemm>();
-    if (gemm->can_implement(args) != cutlass::Status::kSuccess ||
-        gemm->initialize(args, workspace, stream) != cutlass::Status::kSuccess)
-      return false;
-    const bool ran = gemm->run(stream) == cutlass::Status::kSuccess;
-    // A kernel with a workspace may need it set up before each run (initialize() does that): not kept.
-    if (ran && Gemm::get_workspace_size(args) == 0) {
-      if (initialized.size() >= kMostKept) initialized.clear();
-      initialized.emplace(key, std::move(gemm));
-    }
-    return ran;
+    std::vector<int64_t> key = {device, p.M, p.N, p.K, alphaBits};
+    for (const void* address :
+         {p.A, p.B, p.bias, p.residual, static_cast<const void*>(p.D), static_cast<const void*>(workspace)})
+      key.push_back(reinterpret_cast<intptr_t>(address));
+    return cutlass_kept::runKept<Gemm>(
+        key, [&] { return arguments(p); }, workspace, stream, 256);
   }
 };
 
