@@ -2,8 +2,11 @@
 10 runs from PyTorch's profiler (CUPTI sees the engine's own kernels too), biggest first.
 
 Usage: python bench/profile_engine.py --model resnet50 --batch 64 --precision fp16  (fp32 | fp16 | int8)
+                                      [--layers 20]
 --model takes bench/perf_zoo.py's model names (bert_base, swin_t, ...; its default input sizes) and
-bench/bench_models.py's (bert, resnet50, ...).
+bench/bench_models.py's (bert, resnet50, ...). With --layers N, also the N slowest layers of the engine's own
+per-layer profile (torch_tensorrt.runtime.profile, a CUDA event after each layer) with the inspector's kind, dims,
+precision and implementation or tactic: which layer of a kernel family is slow.
 """
 import argparse
 import re
@@ -31,6 +34,7 @@ def main():
     ap.add_argument("--batch", type=int, default=1)
     ap.add_argument("--precision", default="fp16")
     ap.add_argument("--rows", type=int, default=25)
+    ap.add_argument("--layers", type=int, default=0, help="also print the N slowest engine layers")
     args = ap.parse_args()
     model, make_input = load_model(args.model)
     model = model.cuda()
@@ -63,6 +67,30 @@ def main():
     for event in prof.key_averages():
         if "cutlass" in event.key:
             print(f"{event.device_time_total / 1000:9.3f} ms  {event.count:5d} calls  {cutlass_summary(event.key)}")
+    if args.layers > 0:
+        print_slowest_layers(engine, x, args.layers)
+
+
+def print_slowest_layers(engine, x, rows: int, calls: int = 10) -> None:
+    """The engine's slowest layers over `calls` calls, each with what the inspector says of it."""
+    described = {}
+    for info in torch_tensorrt.ts.get_layer_info(engine):
+        for layer in info.get("layers", []):
+            described[layer["name"]] = layer
+    with torch.no_grad(), torch_tensorrt.runtime.profile(engine) as prof:
+        for _ in range(calls):
+            engine(x)
+        torch.cuda.synchronize()
+    total = prof.total_ms
+    print(f"engine layers: {len(prof.layers)}, {total / calls:.3f} ms a call (a CUDA event after each layer)")
+    print(f"{'ms/call':>8} {'%':>5}  kind, input -> output dims, precision, implementation")
+    for layer in sorted(prof.layers, key=lambda l: -l.total_ms)[:rows]:
+        d = described.get(layer.name, {})
+        dims = lambda ts: "+".join("x".join(str(v) for v in t.get("dims", [])) for t in ts)  # noqa: E731
+        impl = d.get("implementation") or "; ".join(str(t.get("kernel", t.get("choice"))) for t in d.get("tactics", []))
+        print(f"{layer.total_ms / calls:8.4f} {100 * layer.total_ms / total if total else 0:5.1f}  "
+              f"{d.get('kind', '?')} {dims(d.get('inputs', []))} -> {dims(d.get('outputs', []))} "
+              f"{d.get('precision', '')} {impl}"[:220])
 
 
 def cutlass_summary(mangled: str) -> str:
