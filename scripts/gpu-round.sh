@@ -6,6 +6,7 @@
 #   TORCHTRT_ROUND_S  seconds the whole round may take (default 560)
 #   TORCHTRT_ZOO_ARGS more bench/perf_zoo.py arguments (e.g. "--batches 32")
 #   TORCHTRT_ROUND_CMD one more command after the suites (e.g. "python3 bench/profiler_coverage.py")
+#   TORCHTRT_PROFILE_ARGS more bench/profile_engine.py arguments for the profiles (e.g. "--layers 20")
 # The GPU machine lacks the header-only libraries: carry .deps (see scripts/gpu-check.sh).
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -31,10 +32,10 @@ for spec in ${2:-}; do
   [ "$(left)" -gt 45 ] || break
   model=${spec%:*}
   batch=${spec#*:}
-  timeout $(($(left) - 5)) python3 bench/profile_engine.py --model "$model" --batch "$batch" --rows 12 \
+  timeout $(($(left) - 5)) python3 bench/profile_engine.py --model "$model" --batch "$batch" --rows 12 ${TORCHTRT_PROFILE_ARGS:-} \
     > "$OUT/prof.txt" 2>&1
   { echo "== $model batch $batch"; grep -v -i warn "$OUT/prof.txt" | cut -c1-200; } >> "$OUT/profiles.txt"
-  grep -v -i warn "$OUT/prof.txt" | cut -c1-120 | head -30
+  grep -v -i warn "$OUT/prof.txt" | cut -c1-160 | head -60
   rm -f "$OUT/prof.txt"
 done
 # At most 8 files come back from the device machine: the steps' logs that only matter on failure go
