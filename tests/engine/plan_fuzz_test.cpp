@@ -65,7 +65,21 @@ std::vector<uint8_t> richPlan(std::vector<std::vector<float>>& keep, uint32_t ve
   }
   auto* up = net.addResize(*pooled, {1, 4, 6, 6});
   up->setResizeMode(trt::InterpolationMode::kLINEAR);
-  auto* sum = net.addElementWise(*up->getOutput(0), *relu->getOutput(0), trt::ElementWiseOperation::kSUM);
+  trt::ITensor* activated = relu->getOutput(0);
+  if (version >= 19) {  // INT8 codes between two 1x1 INT8 convolutions: the first writes them, the second reads them
+    keep.push_back(randomVector(4 * 4, 74));
+    const std::vector<float> weightScales(4, 0.01f);
+    auto* writer = net.addConvolutionNd(*activated, 4, {1, 1}, {trt::DataType::kFLOAT, keep.back().data(), 16}, {});
+    writer->setInt8Scales(0.05f, weightScales);
+    writer->setFusedActivation(static_cast<int32_t>(trt::ActivationType::kRELU));
+    writer->setInt8OutputScale(0.04f);
+    auto* reader =
+        net.addConvolutionNd(*writer->getOutput(0), 4, {1, 1}, {trt::DataType::kFLOAT, keep.back().data(), 16}, {});
+    reader->setInt8Scales(0.04f, weightScales);
+    reader->setOutputType(0, trt::DataType::kFLOAT);
+    activated = reader->getOutput(0);
+  }
+  auto* sum = net.addElementWise(*up->getOutput(0), *activated, trt::ElementWiseOperation::kSUM);
   trt::ITensor* summed = sum->getOutput(0);
   if (version >= 5) {  // per-channel Q/DQ layers that stay layers
     auto* q = net.addQuantize(*summed, {0.01f, 0.02f, 0.03f, 0.04f}, 1);

@@ -170,6 +170,14 @@ class IConvolutionLayer : public IConvolutionBase {
   virtual const std::vector<float>& getInt8WeightScales() const = 0;
   //! True once setInt8Scales was called.
   virtual bool isInt8() const = 0;
+  //! INT8 tensors between INT8 convolutions (set by the builder where a backend reads and writes them): an INT8
+  //! convolution may read INT8 codes already quantized with its input scale (a Quantize's output) instead of
+  //! floats, and with `scale` > 0 writes INT8 codes q = clamp(round_half_even(y / scale), -128, 127) of its
+  //! output y (after bias, residual and activation) instead of y; 0 (the default) writes floats. A convolution
+  //! that reads codes and writes floats writes the type requested with setOutputType (float32 or float16).
+  virtual void setInt8OutputScale(float scale) = 0;
+  //! The output's INT8 scale, or 0 when the output is float.
+  virtual float getInt8OutputScale() const = 0;
 };
 
 class IDeconvolutionLayer : public IConvolutionBase {
@@ -477,7 +485,7 @@ class IQuantizationLayer : public ILayer {
 };
 
 //! Quantization to INT8 (TensorRT's IQuantizeLayer, symmetric): q = clamp(round_half_even(x * (1/s)),
-//! -128, 127) with one scale, or one per index of `axis`. FP32 input, INT8 output. With setToType(kFP8):
+//! -128, 127) with one scale, or one per index of `axis`. FP32 or FP16 input, INT8 output. With setToType(kFP8):
 //! q = E4M3(x / s) (a correctly rounded division) rounded to nearest even and saturated at ±448, one scale per
 //! tensor, from a float32,
 //! float16 or bfloat16 input (the FP8 products' shared input quantization).

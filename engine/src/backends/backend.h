@@ -156,6 +156,17 @@ class ExecutionBackend {
     (void)conv;
     return false;
   }
+  //! Whether channels-last INT8 convolution `conv` can read INT8 codes (an explicit Quantize's NHWC output)
+  //! instead of quantizing its 16-bit input itself (builder/passes/int8_convolution_chaining.cpp).
+  virtual bool readsInt8ConvolutionCodes(const IConvolutionLayer& conv) const {
+    (void)conv;
+    return false;
+  }
+  //! Whether channels-last INT8 convolution `conv` can write INT8 codes of its output (a requantizing epilogue).
+  virtual bool writesInt8ConvolutionCodes(const IConvolutionLayer& conv) const {
+    (void)conv;
+    return false;
+  }
   //! Whether the backend's matrix multiplies apply activation `type` after their bias (a fused epilogue).
   virtual bool fusesMatrixMultiplyActivation(ActivationType type) const { return type == ActivationType::kRELU; }
   //! Whether the backend's attention reads and writes [B, S, H, D] tensors through their strides (the builder

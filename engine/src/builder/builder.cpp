@@ -271,6 +271,19 @@ PlanContents Builder::optimize(INetworkDefinition& network, IBuilderConfig& conf
     runPass("shuffle folding", passes::foldShuffles);  // region borders next to the network's own transposes
     runPass("dead-layer removal", passes::removeDeadLayers);
   }
+  // After the layout (INT8 convolutions join regions there): INT8 codes between INT8 convolutions.
+  const auto shareInt8 = [&](INetworkDefinition& n) {
+    return passes::shareInt8ConvolutionQuantization(
+        n, [&](const IConvolutionLayer& conv) { return backend.readsInt8ConvolutionCodes(conv); });
+  };
+  if (runPass("INT8 convolution input sharing", shareInt8) > 0) {
+    const auto foldInt8 = [&](INetworkDefinition& n) {
+      return passes::foldQuantizeIntoInt8Convolution(
+          n, [&](const IConvolutionLayer& conv) { return backend.writesInt8ConvolutionCodes(conv); });
+    };
+    if (runPass("quantization+INT8 convolution fusion", foldInt8) > 0)
+      runPass("dead-layer removal", passes::removeDeadLayers);
+  }
   // After the layout, whose region borders a concatenation and its scale take part in separately.
   if (runPass("concatenation+scale fusion", passes::foldConcatenationIntoScale) > 0)
     runPass("dead-layer removal", passes::removeDeadLayers);

@@ -24,6 +24,8 @@ class ConvolutionLayer final : public ConvolutionBaseImpl<IConvolutionLayer> {
   float getInt8InputScale() const override { return int8InputScale_; }
   const std::vector<float>& getInt8WeightScales() const override { return int8WeightScales_; }
   bool isInt8() const override { return int8InputScale_ > 0.f; }
+  void setInt8OutputScale(float scale) override;
+  float getInt8OutputScale() const override { return int8OutputScale_; }
   std::vector<TensorDesc> inferOutputs(const std::vector<TensorDesc>& inputs) const override;
   void writeParams(PlanWriter& writer) const override;
   void readParams(PlanReader& reader) override;
@@ -34,6 +36,7 @@ class ConvolutionLayer final : public ConvolutionBaseImpl<IConvolutionLayer> {
   float fusedAlpha_ = 0.f, fusedBeta_ = 0.f;
   float int8InputScale_ = 0.f;
   std::vector<float> int8WeightScales_;
+  float int8OutputScale_ = 0.f;
 };
 
 void ConvolutionLayer::setFusedActivation(int32_t activationOrMinusOne) {
@@ -53,11 +56,26 @@ void ConvolutionLayer::setInt8Scales(float inputScale, std::vector<float> weight
   int8WeightScales_ = std::move(weightScales);
   markChanged();
 }
+void ConvolutionLayer::setInt8OutputScale(float scale) {
+  if (!(scale >= 0.f) || !std::isfinite(scale))
+    throw Error(describe() + ": the INT8 output scale must be 0 (a float output) or positive and finite, got " +
+                std::to_string(scale));
+  int8OutputScale_ = scale;
+  markChanged();
+}
 std::vector<TensorDesc> ConvolutionLayer::inferOutputs(const std::vector<TensorDesc>& inputs) const {
   if (inputs.size() != 1 && inputs.size() != 2)
     throw Error(describe() + ": expects the input and optionally a residual, has " + std::to_string(inputs.size()) +
                 " inputs");
-  requireFloat(*this, inputs[0], "input");
+  // INT8 codes in (a Quantize's, with the input scale) only into an INT8 convolution.
+  const bool codesIn = inputs[0].type == DataType::kINT8;
+  if (codesIn && !isInt8())
+    throw Error(describe() +
+                ": an int8 input needs an INT8 convolution (setInt8Scales) whose input scale it was "
+                "quantized with");
+  if (!codesIn) requireFloat(*this, inputs[0], "input");
+  if (int8OutputScale_ > 0.f && !isInt8())
+    throw Error(describe() + ": an INT8 output scale needs an INT8 convolution (setInt8Scales)");
   const int k = kernelSize_.nbDims;
   if (channelsLast_ && (k != 2 || inputs[0].dims.nbDims != 4))
     throw Error(describe() + ": channels-last layout needs a 2-D convolution of a rank-4 input, got kernel " +
@@ -87,14 +105,27 @@ std::vector<TensorDesc> ConvolutionLayer::inferOutputs(const std::vector<TensorD
     if (static_cast<int32_t>(int8WeightScales_.size()) != nbOutputMaps_)
       throw Error(describe() + ": " + std::to_string(int8WeightScales_.size()) + " INT8 weight scales for " +
                   std::to_string(nbOutputMaps_) + " output maps");
-    if (inputs[0].type != DataType::kFLOAT && inputs[0].type != DataType::kHALF)
+    if (inputs[0].type != DataType::kFLOAT && inputs[0].type != DataType::kHALF && !codesIn)
       throw Error(describe() + ": an INT8 convolution quantizes a float32 or float16 input, got " +
                   dataTypeName(inputs[0].type));
   }
-  if (inputs.size() == 2 && (inputs[1].dims != out || inputs[1].type != inputs[0].type))
+  // The float type it computes y in: its input's, or for INT8 codes in the type requested for its output.
+  DataType floatType = inputs[0].type;
+  if (codesIn) {
+    const int32_t requested = requestedOutputTypes().empty() ? -1 : requestedOutputTypes()[0];
+    if (requested == static_cast<int32_t>(DataType::kFLOAT) || requested == static_cast<int32_t>(DataType::kHALF))
+      floatType = static_cast<DataType>(requested);
+    else if (int8OutputScale_ > 0.f)
+      floatType = DataType::kFLOAT;
+    else
+      throw Error(describe() +
+                  ": a convolution of int8 codes writes floats of the type requested with "
+                  "setOutputType (float32 or float16), and none was requested");
+  }
+  if (inputs.size() == 2 && (inputs[1].dims != out || inputs[1].type != floatType))
     throw Error(describe() + ": the residual input " + inputs[1].dims.str() + " " + dataTypeName(inputs[1].type) +
-                " must have the output's shape " + out.str() + " and type " + dataTypeName(inputs[0].type));
-  return {{out, inputs[0].type}};
+                " must have the output's shape " + out.str() + " and type " + dataTypeName(floatType));
+  return {{out, int8OutputScale_ > 0.f ? DataType::kINT8 : floatType}};
 }
 
 void ConvolutionLayer::writeParams(PlanWriter& w) const {
@@ -112,6 +143,7 @@ void ConvolutionLayer::writeParams(PlanWriter& w) const {
   writeInt8Scales(w, int8InputScale_, int8WeightScales_);  // format 5
   w.f32(fusedAlpha_);                                      // format 17
   w.f32(fusedBeta_);
+  w.f32(int8OutputScale_);  // format 19
 }
 
 void ConvolutionLayer::readParams(PlanReader& r) {
@@ -125,6 +157,13 @@ void ConvolutionLayer::readParams(PlanReader& r) {
   if (r.remaining() > 0) {                                                                      // format 17
     fusedAlpha_ = r.f32("fused_activation_alpha");
     fusedBeta_ = r.f32("fused_activation_beta");
+  }
+  if (r.remaining() > 0) {  // format 19
+    int8OutputScale_ = r.f32("int8_output_scale");
+    if (!(int8OutputScale_ >= 0.f) || !std::isfinite(int8OutputScale_))
+      r.fail("int8_output_scale", "must be 0 or positive and finite");
+    if (int8OutputScale_ > 0.f && !(int8InputScale_ > 0.f))
+      r.fail("int8_output_scale", "is set on a convolution that is not INT8");
   }
 }
 

@@ -171,7 +171,10 @@ std::vector<TensorDesc> QuantizeLayer::inferOutputs(const std::vector<TensorDesc
   }
   if (fusedActivation_ >= 0)
     throw Error(describe() + ": only a quantization to FP8 computes an activation first (setToType(kFP8))");
-  checkInput(inputs, DataType::kFLOAT, "quantizes");
+  // Float16 too: the builder's shared quantization before channels-last INT8 convolutions reads their FP16 input.
+  std::vector<TensorDesc> checked = inputs;
+  if (!checked.empty() && checked[0].type == DataType::kHALF) checked[0].type = DataType::kFLOAT;
+  checkInput(checked, DataType::kFLOAT, "quantizes float16 or");
   return {{inputs[0].dims, DataType::kINT8}};
 }
 

@@ -97,6 +97,9 @@
 //          version 18 (2026-12) a per-channel Scale layer may have several inputs: it scales their
 //                    concatenation along its channel axis (one input before); each tactic ends with
 //                    its artifact (a blob, see above); older plans are still read.
+//          version 19 (2026-12) a convolution ends with int8_output_scale (f32: 0 for a float output, else the
+//                    scale of the INT8 codes it writes; its input may be INT8 codes of its input scale, its
+//                    float type then the requested output type); older plans are still read.
 #pragma once
 
 #include <cstdint>
@@ -111,7 +114,7 @@
 namespace trt {
 
 constexpr char kPlanMagic[8] = {'T', 'T', 'R', 'T', 'P', 'L', 'A', 'N'};
-constexpr uint32_t kPlanFormatVersion = 18;
+constexpr uint32_t kPlanFormatVersion = 19;
 constexpr uint32_t kPlanMinReadableVersion = 1;
 constexpr uint32_t kPlanHeaderSize = 32;
 constexpr uint32_t kPlanMaxString = 1u << 20;

@@ -3,6 +3,7 @@
 
 #include "backends/cpu/cpu_kernels.h"
 #include "backends/cpu/im2col.h"
+#include "common/int8.h"
 #include "layers/conv_geometry.h"
 
 namespace trt {
@@ -56,8 +57,34 @@ void runChannelsFirstConvolution(const ILayer& layer, const std::vector<TensorVi
 }  // namespace
 
 void runConvolution(const ILayer& layer, const std::vector<TensorView>& inputs, TensorView& output) {
-  requireFloat32(layer, inputs[0], "the input");
   const auto& conv = static_cast<const IConvolutionLayer&>(layer);
+  // INT8 codes between INT8 convolutions: codes in are read as the floats q * s they stand for (the convolution
+  // quantizes them back to the same q: |q * s / s - q| is far below half a step), and codes out are y quantized
+  // with the output scale, as a Quantize after a float output would.
+  if (inputs[0].type == DataType::kINT8 || output.type == DataType::kINT8) {
+    std::vector<float> in, out;
+    std::vector<TensorView> floats(inputs);
+    if (inputs[0].type == DataType::kINT8) {
+      const auto* q = static_cast<const int8_t*>(inputs[0].data);
+      const float s = conv.getInt8InputScale();
+      in.resize(static_cast<size_t>(inputs[0].dims.volume()));
+      for (size_t i = 0; i < in.size(); ++i) in[i] = static_cast<float>(q[i]) * s;
+      floats[0] = {in.data(), inputs[0].dims, DataType::kFLOAT};
+    }
+    TensorView floatOut = output;
+    if (output.type == DataType::kINT8) {
+      out.resize(static_cast<size_t>(output.dims.volume()));
+      floatOut = {out.data(), output.dims, DataType::kFLOAT};
+    }
+    runConvolution(layer, floats, floatOut);
+    if (output.type == DataType::kINT8) {
+      const float inverse = int8::inverse(conv.getInt8OutputScale());
+      auto* q = static_cast<int8_t*>(output.data);
+      for (size_t i = 0; i < out.size(); ++i) q[i] = int8::quantize(out[i], inverse);
+    }
+    return;
+  }
+  requireFloat32(layer, inputs[0], "the input");
   if (conv.isInt8()) {
     if (conv.getChannelsLast())
       runChannelsLastAsChannelsFirst(runInt8Convolution, layer, inputs, output);

@@ -79,6 +79,10 @@ void launchInt8Convolution(LaunchContext& ctx, const ILayer& layer, const std::v
   if (conv.getChannelsLast()) return launchInt8ConvolutionChannelsLast(ctx, conv, in, out);
   if ((in[0].type != DataType::kFLOAT && in[0].type != DataType::kHALF) || conv.getChannelsLast())
     throw Error(layer.describe() + ": the CUDA INT8 convolution reads a channels-first float32 or float16 input");
+  if (out.type == DataType::kINT8)
+    throw Error(layer.describe() +
+                ": the CUDA INT8 convolution writes INT8 codes channels-last only; leave the "
+                "output scale unset (0) on a channels-first one");
   const ConvGeometry g = convGeometry(conv, in[0].dims, out.dims);
   const int64_t batch = in[0].dims.d[0], groups = conv.getNbGroups(), cin = in[0].dims.d[1], cout = out.dims.d[1];
   const int64_t cinG = cin / groups, coutG = cout / groups, kVol = g.k[0] * g.k[1] * g.k[2];

@@ -1,7 +1,9 @@
 // INT8 convolutions of channels-last (NHWC) regions: the FP16 input quantized into INT8 NHWC with its channels
 // padded to a multiple of 16 (the rows TMA loads), then CUTLASS's sm_90a implicit GEMM (cutlass_conv.h) sums the
 // INT8 products in INT32 and its epilogue writes act(sum * s_in * s_w[k] + bias[k] + residual) in FP16: no
-// patch matrix and no INT32 sums in memory, unlike the channels-first path (convolution_int8.cu).
+// patch matrix and no INT32 sums in memory, unlike the channels-first path (convolution_int8.cu). Between INT8
+// convolutions (builder/passes/int8_convolution_chaining.cpp) the input may be INT8 codes already, and the output
+// INT8 codes written by the epilogue (its alpha and bias divided by the output scale at upload).
 #include "backends/cuda/cuda_kernels.h"
 #include "backends/cuda/cutlass_conv.h"
 #include "backends/cuda/float_types.cuh"
@@ -98,6 +100,7 @@ int32_t chooseConfig(LaunchContext& ctx, const IConvolutionLayer& conv, const Te
   std::vector<int64_t> signature = {static_cast<int64_t>(LayerType::kCONVOLUTION), -1, -42};
   for (int64_t v : int8ConvExtents(p)) signature.push_back(v);
   signature.insert(signature.end(), {p.bias ? 1 : 0, p.residual ? 1 : 0, p.relu ? 1 : 0, int8ConvConfigs()});
+  if (p.codesOut) signature.push_back(8);  // INT8 codes out (the entries of FP16 outputs as before)
   int32_t best = -1;
   if (ctx.timingCache) {
     const auto cached = ctx.timingCache->find(signature);
@@ -130,16 +133,36 @@ std::string describeInt8ConvolutionTactic(const std::vector<int64_t>& choice) {
 }
 
 bool int8ConvolutionRunsChannelsLast(const IConvolutionLayer& conv) {
-  const Dims in = conv.getInput(0)->getDimensions(), out = conv.getOutput(0)->getDimensions();
+  // Asked of a channels-first convolution by the layout pass, and of a channels-last one (its dims NHWC, its input
+  // perhaps INT8 codes) by the INT8 chaining passes.
+  const DataType inputType = conv.getInput(0)->getType();
+  Dims in = conv.getInput(0)->getDimensions(), out = conv.getOutput(0)->getDimensions();
   if (!int8ConvAvailable() || conv.getKernelSizeNd().nbDims != 2 || conv.getNbGroups() != 1 || in.nbDims != 4 ||
-      !in.isStatic() || !out.isStatic() || conv.getNbOutputMaps() % 8 || conv.getInput(0)->getType() != DataType::kHALF)
+      !in.isStatic() || !out.isStatic() || conv.getNbOutputMaps() % 8 ||
+      (inputType != DataType::kHALF && !(inputType == DataType::kINT8 && conv.getChannelsLast())))
     return false;
+  if (conv.getChannelsLast()) {
+    in = layer_util::channelsFirst(in);
+    out = layer_util::channelsFirst(out);
+  }
   // CUTLASS's own checks (TMA's im2col limits on padding and window), on stand-in addresses it only checks.
   Int8ConvProblem p = int8Problem(conv, in, out);
   static const int64_t aligned = 256;
   p.input = p.filter = p.output = reinterpret_cast<void*>(aligned);
   p.alpha = reinterpret_cast<const float*>(aligned);
   return int8ConvWorkspace(configFor(p), p) == 0;
+}
+
+bool int8ConvolutionReadsCodes(const IConvolutionLayer& conv) {
+  // Channels a multiple of 16: the codes' rows are what TMA loads, unpadded.
+  const Dims in = conv.getInput(0)->getDimensions();
+  return conv.getChannelsLast() && int8ConvolutionRunsChannelsLast(conv) && in.nbDims == 4 && in.d[3] % 16 == 0;
+}
+
+bool int8ConvolutionWritesCodes(const IConvolutionLayer& conv) {
+  // The one requantizing epilogue built: after a ReLU, without a residual; 16 codes a vector.
+  return conv.getChannelsLast() && int8ConvolutionRunsChannelsLast(conv) && conv.getNbInputs() == 1 &&
+         conv.getFusedActivation() == static_cast<int32_t>(ActivationType::kRELU) && conv.getNbOutputMaps() % 16 == 0;
 }
 
 std::vector<int8_t> quantizedChannelsLastWeights(const IConvolutionLayer& conv) {
@@ -162,8 +185,11 @@ std::vector<int8_t> quantizedChannelsLastWeights(const IConvolutionLayer& conv) 
 
 void launchInt8ConvolutionChannelsLast(LaunchContext& ctx, const IConvolutionLayer& conv,
                                        const std::vector<TensorView>& in, TensorView& out) {
-  if (in[0].type != DataType::kHALF || out.type != DataType::kHALF)
-    throw Error(conv.describe() + ": the CUDA channels-last INT8 convolution reads and writes float16");
+  const bool codesIn = in[0].type == DataType::kINT8, codesOut = out.type == DataType::kINT8;
+  if ((in[0].type != DataType::kHALF && !codesIn) || (out.type != DataType::kHALF && !codesOut))
+    throw Error(conv.describe() +
+                ": the CUDA channels-last INT8 convolution reads float16 or int8 codes and writes "
+                "float16 or int8 codes");
   // A grouped one set channels-last through the API: CUTLASS's kernel and the packed weights are for one group.
   if (conv.getNbGroups() != 1 || conv.getKernelSizeNd().nbDims != 2)
     throw Error(conv.describe() + ": the CUDA channels-last INT8 convolution is 2-D with one group (this one has " +
@@ -172,15 +198,25 @@ void launchInt8ConvolutionChannelsLast(LaunchContext& ctx, const IConvolutionLay
   Int8ConvProblem p = int8Problem(conv, inDims, outDims);
   const int64_t positions = p.N * p.H * p.W, channels = inDims.d[1];
   if (positions == 0 || p.P * p.Q == 0) return;
-  // The quantized input, then CUTLASS's workspace (none for these kernels), each 256-byte aligned.
-  const size_t quantizedBytes = (static_cast<size_t>(positions * p.C) + 255) / 256 * 256;
+  if (codesIn && (channels != p.C || reinterpret_cast<uintptr_t>(in[0].data) % 16 != 0))
+    throw Error(conv.describe() + ": int8 codes in need channels in multiples of 16 at a 16-byte aligned address (" +
+                std::to_string(channels) + " channels); rebuild the engine");
+  if (codesOut && (conv.getInt8OutputScale() <= 0.f || in.size() > 1 || !p.relu || p.K % 16 != 0))
+    throw Error(conv.describe() +
+                ": int8 codes out need an output scale, a ReLU, no residual and output maps in "
+                "multiples of 16; rebuild the engine");
+  p.codesOut = codesOut;
+  const size_t outputElementBytes = codesOut ? 1 : 2;
+  // The quantized input (none when codes come in), then CUTLASS's workspace (none for these kernels), each
+  // 256-byte aligned.
+  const size_t quantizedBytes = codesIn ? 0 : (static_cast<size_t>(positions * p.C) + 255) / 256 * 256;
   // TMA needs 16-byte aligned tensors: a residual or output bound at another address (a user's binding read or
   // written in place) goes through aligned scratch after the quantized input.
-  const size_t outputBytes = (static_cast<size_t>(out.dims.volume()) * 2 + 255) / 256 * 256;
+  const size_t outputBytes = (static_cast<size_t>(out.dims.volume()) * outputElementBytes + 255) / 256 * 256;
   const bool residualMoved = in.size() > 1 && reinterpret_cast<uintptr_t>(in[1].data) % 16 != 0;
   const bool outputMoved = reinterpret_cast<uintptr_t>(out.data) % 16 != 0;
-  auto* scratch = static_cast<int8_t*>(
-      ctx.scratch(quantizedBytes + (residualMoved ? outputBytes : 0) + (outputMoved ? outputBytes : 0)));
+  const size_t scratchBytes = quantizedBytes + (residualMoved ? outputBytes : 0) + (outputMoved ? outputBytes : 0);
+  auto* scratch = scratchBytes > 0 ? static_cast<int8_t*>(ctx.scratch(scratchBytes)) : nullptr;
   void* residualCopy = residualMoved ? scratch + quantizedBytes : nullptr;
   void* outputCopy = outputMoved ? scratch + quantizedBytes + (residualMoved ? outputBytes : 0) : nullptr;
   if (residualMoved)
@@ -188,7 +224,9 @@ void launchInt8ConvolutionChannelsLast(LaunchContext& ctx, const IConvolutionLay
                           cudaMemcpyDeviceToDevice, ctx.stream),
           "cudaMemcpyAsync (INT8 convolution residual)");
   const float inverseScale = int8::inverse(conv.getInt8InputScale());
-  if (channels == p.C && reinterpret_cast<uintptr_t>(in[0].data) % 16 == 0) {
+  if (codesIn) {
+    // Quantized by the Quantize (or the convolution) that wrote them.
+  } else if (channels == p.C && reinterpret_cast<uintptr_t>(in[0].data) % 16 == 0) {
     const int64_t vectors = positions * p.C / 8;
     quantizeHalf8Kernel<<<gridFor(vectors), 256, 0, ctx.stream>>>(static_cast<const uint4*>(in[0].data), vectors,
                                                                   inverseScale, reinterpret_cast<uint2*>(scratch));
@@ -198,7 +236,7 @@ void launchInt8ConvolutionChannelsLast(LaunchContext& ctx, const IConvolutionLay
         inverseScale, reinterpret_cast<char4*>(scratch));
   }
   check(cudaGetLastError(), "INT8 channels-last quantize kernel launch");
-  p.input = scratch;
+  p.input = codesIn ? in[0].data : scratch;
   p.filter = ctx.device(conv.getKernelWeights().values);
   p.alpha = static_cast<const float*>(ctx.device(conv.getInt8WeightScales().data()));
   const Weights bias = conv.getBiasWeights();
@@ -211,8 +249,8 @@ void launchInt8ConvolutionChannelsLast(LaunchContext& ctx, const IConvolutionLay
                 "and the builder's extents are needed); rebuild the engine on this GPU");
   check(cudaGetLastError(), "CUTLASS INT8 convolution launch");
   if (outputMoved)
-    check(cudaMemcpyAsync(out.data, outputCopy, static_cast<size_t>(out.dims.volume()) * 2, cudaMemcpyDeviceToDevice,
-                          ctx.stream),
+    check(cudaMemcpyAsync(out.data, outputCopy, static_cast<size_t>(out.dims.volume()) * outputElementBytes,
+                          cudaMemcpyDeviceToDevice, ctx.stream),
           "cudaMemcpyAsync (INT8 convolution output)");
   const int32_t act = conv.getFusedActivation();
   if (act >= 0 && !p.relu)

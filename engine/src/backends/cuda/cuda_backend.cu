@@ -71,8 +71,18 @@ void uploadWeights(Schedule& schedule) {
         const std::vector<int8_t> q = quantizedConvolutionWeights(*conv);
         upload(w.values, q.data(), q.size());
       }
-      uploadOutputScales(conv->getInt8InputScale(), conv->getInt8WeightScales(), 1.f);
-      uploadWeights(conv->getBiasWeights(), DataType::kFLOAT);
+      // Codes out (an INT8 output scale): the epilogue's scale and bias divided by it, so that it rounds y / s_out.
+      const float outputScale = conv->getInt8OutputScale();
+      const float outputInverse = outputScale > 0.f ? int8::inverse(outputScale) : 1.f;
+      uploadOutputScales(conv->getInt8InputScale(), conv->getInt8WeightScales(), outputInverse);
+      const Weights bias = conv->getBiasWeights();
+      if (outputScale > 0.f && bias.count > 0 && !schedule.uploads.count(bias.values)) {
+        std::vector<float> scaled(static_cast<const float*>(bias.values),
+                                  static_cast<const float*>(bias.values) + bias.count);
+        for (float& b : scaled) b *= outputInverse;
+        upload(bias.values, scaled.data(), scaled.size() * sizeof(float));
+      }
+      uploadWeights(bias, DataType::kFLOAT);
     } else if (layer->getType() == LayerType::kMATRIX_MULTIPLY &&
                static_cast<const IMatrixMultiplyLayer*>(layer)->isInt8()) {
       // The epilogue's per-column factor s_in * s_w[n] * alpha (the INT8 weights are a constant input).
@@ -480,6 +490,12 @@ class CudaBackend : public ExecutionBackend {
   bool prefersChannelsLast(DataType type) const override { return type == DataType::kHALF || type == DataType::kBF16; }
   bool runsInt8ConvolutionChannelsLast(const IConvolutionLayer& conv) const override {
     return int8ConvolutionRunsChannelsLast(conv);
+  }
+  bool readsInt8ConvolutionCodes(const IConvolutionLayer& conv) const override {
+    return int8ConvolutionReadsCodes(conv);
+  }
+  bool writesInt8ConvolutionCodes(const IConvolutionLayer& conv) const override {
+    return int8ConvolutionWritesCodes(conv);
   }
   // What cuBLASLt's epilogue computes: ReLU, and GELU's tanh form (GPT-2's feed-forward).
   bool fusesMatrixMultiplyActivation(ActivationType type) const override { return productFusesActivation(type); }

@@ -202,9 +202,14 @@ std::vector<int8_t> quantizedChannelsLastWeights(const IConvolutionLayer& conv);
 //! Whether INT8 convolution `conv` can run channels-last here: CUTLASS's sm_90 kernels built and on this GPU, a
 //! 2-D convolution of one group, float16 input, output maps a multiple of 8.
 bool int8ConvolutionRunsChannelsLast(const IConvolutionLayer& conv);
+//! Whether channels-last INT8 convolution `conv` can read INT8 codes (input channels a multiple of 16).
+bool int8ConvolutionReadsCodes(const IConvolutionLayer& conv);
+//! Whether channels-last INT8 convolution `conv` can write INT8 codes (after a ReLU, no residual, output maps a
+//! multiple of 16).
+bool int8ConvolutionWritesCodes(const IConvolutionLayer& conv);
 //! A channels-last INT8 convolution's recorded tactic in words ({config, 4}: a CUTLASS configuration), else empty.
 std::string describeInt8ConvolutionTactic(const std::vector<int64_t>& choice);
-//! The channels-last INT8 convolution: float16 NHWC in and out (convolution_int8_nhwc.cu).
+//! The channels-last INT8 convolution: float16 NHWC or INT8 codes in and out (convolution_int8_nhwc.cu).
 void launchInt8ConvolutionChannelsLast(LaunchContext& ctx, const IConvolutionLayer& conv,
                                        const std::vector<TensorView>& in, TensorView& out);
 

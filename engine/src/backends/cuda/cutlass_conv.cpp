@@ -26,6 +26,8 @@ bool takes(const Int8ConvProblem& p) {
   for (int64_t extent : {p.N, p.H, p.W, p.C, p.K, p.R, p.S, p.P, p.Q})
     if (extent <= 0 || extent > INT32_MAX) return false;
   if (p.C % 16 || p.K % 8 || !p.alpha || !p.input || !p.filter || !p.output) return false;
+  // Codes out: 16 of them a vector, after a ReLU (the one such epilogue built), no residual.
+  if (p.codesOut && (p.K % 16 || !p.relu || p.residual)) return false;
   // CUTLASS multiplies N * P * Q into the GEMM's rows as an int.
   if (p.N * p.P * p.Q > INT32_MAX || p.N * p.H * p.W > INT32_MAX) return false;
   if (p.padH < 0 || p.padW < 0 || p.strideH <= 0 || p.strideW <= 0 || p.dilationH <= 0 || p.dilationW <= 0)
@@ -43,13 +45,15 @@ bool int8ConvAvailable() { return deviceRunsSm90a(); }
 
 int64_t int8ConvWorkspace(int32_t config, const Int8ConvProblem& problem) {
   if (config < 0 || config >= int8ConvConfigs() || !takes(problem)) return -1;
+  if (problem.codesOut) return cutlass_conv::workspaceReluCodes(config, problem);
   return problem.relu ? cutlass_conv::workspaceRelu(config, problem) : cutlass_conv::workspaceLinear(config, problem);
 }
 
 bool runInt8Conv(int32_t config, const Int8ConvProblem& problem, void* workspace, cudaStream_t stream) {
   if (config < 0 || config >= int8ConvConfigs() || !takes(problem)) return false;
-  const bool ran = problem.relu ? cutlass_conv::runRelu(config, problem, workspace, stream)
-                                : cutlass_conv::runLinear(config, problem, workspace, stream);
+  const bool ran = problem.codesOut ? cutlass_conv::runReluCodes(config, problem, workspace, stream)
+                   : problem.relu   ? cutlass_conv::runRelu(config, problem, workspace, stream)
+                                    : cutlass_conv::runLinear(config, problem, workspace, stream);
   if (ran) launched.fetch_add(1, std::memory_order_relaxed);
   return ran;
 }

@@ -15,7 +15,9 @@ namespace cuda {
 
 //! out[n, p, q, k] = act(alpha[k] * sum_{r,s,c} in[n, h, w, c] * filter[k, r, s, c] + bias[k] (+ residual[n, p, q, k]))
 //! with h = p * strideH - padH + r * dilationH (w alike); in and filter INT8, densely packed, C a multiple of 16;
-//! out and residual FP16 [N, P, Q, K], K a multiple of 8; alpha and bias float32 [K].
+//! out and residual FP16 [N, P, Q, K], K a multiple of 8; alpha and bias float32 [K]. With `codesOut`, out is INT8
+//! [N, P, Q, K] (K a multiple of 16) holding clamp(round_half_even(...), -128, 127), alpha and bias already divided
+//! by the output's scale, ReLU only and no residual.
 struct Int8ConvProblem {
   int64_t N = 0, H = 0, W = 0, C = 0;
   int64_t K = 0, R = 0, S = 0;
@@ -28,6 +30,7 @@ struct Int8ConvProblem {
   const void* residual = nullptr;  //!< nullable: added before the activation
   void* output = nullptr;
   bool relu = false;
+  bool codesOut = false;
 };
 
 //! The problem's extents and geometry, in one order (N, H, W, C, K, R, S, P, Q, pads, strides, dilations): what
@@ -56,6 +59,8 @@ int64_t workspaceRelu(int32_t config, const Int8ConvProblem& problem);
 bool runRelu(int32_t config, const Int8ConvProblem& problem, void* workspace, cudaStream_t stream);
 int64_t workspaceLinear(int32_t config, const Int8ConvProblem& problem);
 bool runLinear(int32_t config, const Int8ConvProblem& problem, void* workspace, cudaStream_t stream);
+int64_t workspaceReluCodes(int32_t config, const Int8ConvProblem& problem);
+bool runReluCodes(int32_t config, const Int8ConvProblem& problem, void* workspace, cudaStream_t stream);
 }  // namespace cutlass_conv
 
 }  // namespace cuda

@@ -161,6 +161,15 @@ int32_t fuseActivation(
 int32_t useChannelsLast(INetworkDefinition& network, const std::function<bool(DataType)>& convolutionType,
                         int32_t minConvolutions = 1,
                         const std::function<bool(const IConvolutionLayer&)>& int8Convolution = {});
+//! INT8 tensors between channels-last INT8 convolutions (int8_convolution_chaining.cpp): the INT8 convolutions
+//! `readsCodes` accepts that read one float tensor with one input scale read one Quantize of it instead (each
+//! requests its former output type); returns how many were switched.
+int32_t shareInt8ConvolutionQuantization(INetworkDefinition& network,
+                                         const std::function<bool(const IConvolutionLayer&)>& readsCodes);
+//! A Quantize to INT8 whose input only it reads, written by a channels-last INT8 convolution that `writesCodes`
+//! accepts, becomes that convolution's output scale (it writes the codes); returns how many were folded.
+int32_t foldQuantizeIntoInt8Convolution(INetworkDefinition& network,
+                                        const std::function<bool(const IConvolutionLayer&)>& writesCodes);
 //! Chooses FP16, BF16 or FP32 per layer: a layer pinned with ILayer::setPrecision computes in its pin
 //! where the backend has a kernel for it; other layers in `reduced` where the backend has one, else
 //! FP32. A pin the backend cannot honour throws under `obeyPins` (kOBEY_PRECISION_CONSTRAINTS), else

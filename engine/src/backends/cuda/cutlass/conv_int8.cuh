@@ -1,11 +1,14 @@
-// One CUTLASS 3 implicit-GEMM convolution per (epilogue activation, tile configuration): INT8 NHWC activations
-// (the GEMM's M = N*P*Q rows, loaded by TMA in im2col mode), INT8 [K, R, S, C] filters (N = K columns,
-// K-major), INT32 sums, and D = act(alpha[k] * sum + bias[k] + beta * C) in FP16 NHWC, alpha, bias and the math
-// float32. Compiled for sm_90a only (a separate object library), as cutlass/gemm_bias_gelu.cuh.
+// One CUTLASS 3 implicit-GEMM convolution per (epilogue activation, tile configuration, output type): INT8 NHWC
+// activations (the GEMM's M = N*P*Q rows, loaded by TMA in im2col mode), INT8 [K, R, S, C] filters (N = K
+// columns, K-major), INT32 sums, and D = act(alpha[k] * sum + bias[k] + beta * C) in FP16 NHWC, alpha, bias and
+// the math float32; or D as INT8 codes (cvt.rni.sat: round half to even, saturated to [-128, 127], as
+// common/int8.h), alpha and bias then divided by the output's scale and no C. Compiled for sm_90a only (a separate
+// object library), as cutlass/gemm_bias_gelu.cuh.
 #pragma once
 
 #include <algorithm>
 #include <cstdint>
+#include <type_traits>
 #include <vector>
 
 // First: the convolution headers use it without including it (a block of its own, kept first by clang-format).
@@ -29,17 +32,22 @@ namespace trt {
 namespace cuda {
 namespace cutlass_conv {
 
-// 16-byte vectors: 16 INT8 elements of the operands, 8 FP16 elements of the output and residual.
-constexpr int kOperandAlignment = 16, kOutputAlignment = 8;
+// 16-byte vectors: 16 INT8 elements of the operands (and of an INT8 output), 8 FP16 elements of an FP16 output and
+// its residual.
+constexpr int kOperandAlignment = 16;
 
-template <template <class> class Activation, typename TileShape>
+// ElementOut: cutlass::half_t (FP16 output, an FP16 residual C) or int8_t (codes, no C).
+template <template <class> class Activation, typename TileShape, typename ElementOut = cutlass::half_t>
 struct Int8Fprop {
-  using Fusion = cutlass::epilogue::fusion::PerColLinCombPerColBiasEltAct<Activation, cutlass::half_t, float, float,
-                                                                          cutlass::half_t, float>;
+  static constexpr bool kCodesOut = std::is_same_v<ElementOut, int8_t>;
+  static constexpr int kOutputAlignment = 16 / static_cast<int>(sizeof(ElementOut));
+  using ElementC = std::conditional_t<kCodesOut, void, ElementOut>;
+  using Fusion =
+      cutlass::epilogue::fusion::PerColLinCombPerColBiasEltAct<Activation, ElementOut, float, float, ElementOut, float>;
   using Epilogue = typename cutlass::epilogue::collective::CollectiveBuilder<
       cutlass::arch::Sm90, cutlass::arch::OpClassTensorOp, TileShape, cute::Shape<cute::_1, cute::_1, cute::_1>,
-      cutlass::epilogue::collective::EpilogueTileAuto, int32_t, float, cutlass::half_t, cutlass::layout::TensorNHWC,
-      kOutputAlignment, cutlass::half_t, cutlass::layout::TensorNHWC, kOutputAlignment,
+      cutlass::epilogue::collective::EpilogueTileAuto, int32_t, float, ElementC, cutlass::layout::TensorNHWC,
+      kOutputAlignment, ElementOut, cutlass::layout::TensorNHWC, kOutputAlignment,
       cutlass::epilogue::TmaWarpSpecialized, Fusion>::CollectiveOp;
   // The one sm_90 schedule CUTLASS's convolutions have: a producer warp group issuing TMA loads, a consumer warp
   // group issuing WGMMA, one tile a CTA (not persistent).
@@ -73,13 +81,13 @@ struct Int8Fprop {
     int device = 0;
     if (cudaGetDevice(&device) == cudaSuccess) args.hw_info.device_id = device;
     args.mainloop = {static_cast<const int8_t*>(p.input), static_cast<const int8_t*>(p.filter)};
-    // Without a residual C is never read (beta 0); the output stands in for its address.
-    args.epilogue.ptr_C = static_cast<const cutlass::half_t*>(p.residual ? p.residual : p.output);
+    // Without a residual C is never read (beta 0); the output stands in for its address. Codes out have no C.
+    args.epilogue.ptr_C = kCodesOut ? nullptr : static_cast<const ElementC*>(p.residual ? p.residual : p.output);
     args.epilogue.dC = strideC;
-    args.epilogue.ptr_D = static_cast<cutlass::half_t*>(p.output);
+    args.epilogue.ptr_D = static_cast<ElementOut*>(p.output);
     args.epilogue.dD = strideD;
     args.epilogue.thread.alpha_ptr = p.alpha;
-    args.epilogue.thread.beta = p.residual ? 1.f : 0.f;
+    args.epilogue.thread.beta = p.residual && !kCodesOut ? 1.f : 0.f;
     args.epilogue.thread.bias_ptr = p.bias;
     return args;
   }
@@ -117,16 +125,17 @@ using namespace cute;
 // cutlass_conv.h's numbering. 0: 128 x 128 tiles, 128 bytes of the reduction a stage (the 128-byte swizzle);
 // 1: 128 x 64 tiles, for layers of 64 output channels (ResNet's first stage), which would leave half a 128-wide
 // tile empty.
-template <template <class> class Activation>
+template <template <class> class Activation, typename ElementOut = cutlass::half_t>
 int64_t workspaceOf(int32_t config, const Int8ConvProblem& problem) {
-  return config == 0 ? Int8Fprop<Activation, Shape<_128, _128, Shape<_128>>>::workspace(problem)
-                     : Int8Fprop<Activation, Shape<_128, _64, Shape<_128>>>::workspace(problem);
+  return config == 0 ? Int8Fprop<Activation, Shape<_128, _128, Shape<_128>>, ElementOut>::workspace(problem)
+                     : Int8Fprop<Activation, Shape<_128, _64, Shape<_128>>, ElementOut>::workspace(problem);
 }
 
-template <template <class> class Activation>
+template <template <class> class Activation, typename ElementOut = cutlass::half_t>
 bool runOf(int32_t config, const Int8ConvProblem& problem, void* workspace, cudaStream_t stream) {
-  return config == 0 ? Int8Fprop<Activation, Shape<_128, _128, Shape<_128>>>::run(problem, workspace, stream)
-                     : Int8Fprop<Activation, Shape<_128, _64, Shape<_128>>>::run(problem, workspace, stream);
+  return config == 0
+             ? Int8Fprop<Activation, Shape<_128, _128, Shape<_128>>, ElementOut>::run(problem, workspace, stream)
+             : Int8Fprop<Activation, Shape<_128, _64, Shape<_128>>, ElementOut>::run(problem, workspace, stream);
 }
 
 }  // namespace cutlass_conv

@@ -1,0 +1,83 @@
+// INT8 tensors between INT8 convolutions (issue 23: INT8 end to end). A channels-last INT8 convolution quantizes
+// its FP16 input itself, a pass over memory of its own before every convolution; when the tensor was written by
+// another INT8 convolution that could have written the codes directly, that pass and half of the tensor's bytes
+// are waste. Two steps, each a plain layer change the CPU reference runs too:
+// 1. shareInt8ConvolutionQuantization: the INT8 convolutions that read one float tensor (FP16 on CUDA) with one
+//    input scale read one explicit Quantize of it instead (the FP8 products' shared quantization, for convolutions).
+// 2. foldQuantizeIntoInt8Convolution: a Quantize whose input an INT8 convolution writes for it alone becomes that
+//    convolution's output scale (IConvolutionLayer::setInt8OutputScale): the convolution writes the codes, its
+//    epilogue requantizing y = act(sum * s_in * s_w + bias) with 1 / s_out.
+// In a ResNet bottleneck the first two convolutions then write INT8 for the next; the block's output stays FP16
+// (the next block's residual add reads it too).
+#include <algorithm>
+#include <functional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "builder/passes/pass_util.h"
+#include "builder/passes/passes.h"
+
+namespace trt {
+namespace passes {
+
+int32_t shareInt8ConvolutionQuantization(INetworkDefinition& network,
+                                         const std::function<bool(const IConvolutionLayer&)>& readsCodes) {
+  if (!readsCodes) return 0;
+  // INT8 convolutions by the float tensor they read and its scale, in network order.
+  std::vector<std::pair<ITensor*, std::vector<IConvolutionLayer*>>> groups;
+  for (int l = 0; l < network.getNbLayers(); ++l) {
+    ILayer* layer = network.getLayer(l);
+    if (layer->getType() != LayerType::kCONVOLUTION) continue;
+    auto* conv = static_cast<IConvolutionLayer*>(layer);
+    const DataType inputType = conv->getInput(0)->getType();
+    if (!conv->isInt8() || !conv->getChannelsLast() ||
+        (inputType != DataType::kHALF && inputType != DataType::kFLOAT) || !readsCodes(*conv))
+      continue;
+    auto it = std::find_if(groups.begin(), groups.end(), [&](const auto& g) {
+      return g.first == conv->getInput(0) && g.second[0]->getInt8InputScale() == conv->getInt8InputScale();
+    });
+    if (it == groups.end())
+      groups.push_back({conv->getInput(0), {conv}});
+    else
+      it->second.push_back(conv);
+  }
+  int32_t changed = 0;
+  for (auto& [tensor, convolutions] : groups) {
+    IQuantizeLayer* q = network.addQuantize(*tensor, {convolutions[0]->getInt8InputScale()});
+    q->setName((std::string(tensor->getName()) + " (int8)").c_str());
+    network.moveLayer(q, network.indexOf(convolutions[0]));
+    const DataType floatType = tensor->getType();
+    for (IConvolutionLayer* conv : convolutions) {
+      // Its float output keeps the type it had (its input's), now requested: the input no longer says it.
+      conv->setOutputType(0, floatType);
+      conv->setInput(0, *q->getOutput(0));
+      ++changed;
+    }
+  }
+  return changed;
+}
+
+int32_t foldQuantizeIntoInt8Convolution(INetworkDefinition& network,
+                                        const std::function<bool(const IConvolutionLayer&)>& writesCodes) {
+  if (!writesCodes) return 0;
+  int32_t folded = 0;
+  for (int l = 0; l < network.getNbLayers(); ++l) {
+    ILayer* layer = network.getLayer(l);
+    if (layer->getType() != LayerType::kQUANTIZE || layer->precisionIsSet()) continue;
+    auto* q = static_cast<IQuantizeLayer*>(layer);
+    if (q->getToType() != DataType::kINT8 || q->getScales().size() != 1 || q->getOutput(0)->isNetworkOutput()) continue;
+    ILayer* producer = soleUseProducer(network, q->getInput(0), LayerType::kCONVOLUTION);
+    if (!producer) continue;
+    auto* conv = static_cast<IConvolutionLayer*>(producer);
+    if (!conv->isInt8() || !conv->getChannelsLast() || conv->getInt8OutputScale() > 0.f || !writesCodes(*conv))
+      continue;
+    conv->setInt8OutputScale(q->getScales()[0]);
+    network.replaceAllUses(*q->getOutput(0), *conv->getOutput(0));
+    ++folded;
+  }
+  return folded;
+}
+
+}  // namespace passes
+}  // namespace trt

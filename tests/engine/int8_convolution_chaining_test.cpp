@@ -1,0 +1,197 @@
+// INT8 tensors between INT8 convolutions (builder/passes/int8_convolution_chaining.cpp): a convolution reading
+// INT8 codes and writing INT8 codes on the CPU reference, the two passes on a chain of channels-last INT8
+// convolutions, and on CUDA the chain whose convolutions write codes for the next (CUTLASS's requantizing
+// epilogue) against the CPU reference of the unchained network.
+//
+// The networks are on exact grids: power-of-two scales, weights k * s_w, inputs q * s_in, biases on the sums'
+// grid. Every sum, scale and bias is then exact in float32, so a code computed by a fused epilogue (alpha / s_out,
+// bias / s_out) equals the reference's quantization of y; only a float16 output rounds.
+#include <cmath>
+
+#include "builder/passes/passes.h"
+#include "engine_test_util.h"
+
+using namespace trt_test;
+
+namespace {
+constexpr float kInputScale = 1.f / 64, kWeightScale = 1.f / 128, kMiddleScale = 1.f / 8;
+
+// Weights k * kWeightScale (|k| <= 127), [M][C][k][k].
+std::vector<float> gridWeights(int64_t count, uint32_t seed) {
+  std::vector<float> w = randomVector(static_cast<size_t>(count), seed, -127.f, 127.f);
+  for (float& v : w) v = std::round(v) * kWeightScale;
+  return w;
+}
+// Biases on the first convolution's sums' grid (kInputScale * kWeightScale), |b| <= 0.5.
+std::vector<float> gridBias(int64_t count, uint32_t seed) {
+  std::vector<float> b = randomVector(static_cast<size_t>(count), seed, -0.5f, 0.5f);
+  for (float& v : b) v = std::round(v / (kInputScale * kWeightScale)) * (kInputScale * kWeightScale);
+  return b;
+}
+
+struct Chain {
+  std::vector<float> w1 = gridWeights(32 * 16 * 9, 301), b1 = gridBias(32, 302);
+  std::vector<float> w2 = gridWeights(32 * 32 * 9, 303), b2 = gridBias(32, 304);
+  std::vector<float> w3 = gridWeights(48 * 32, 305), b3 = gridBias(48, 306);
+  std::vector<float> ws32 = std::vector<float>(32, kWeightScale), ws48 = std::vector<float>(48, kWeightScale);
+};
+
+trt::IConvolutionLayer* int8Conv(trt::INetworkDefinition& net, trt::ITensor& x, int32_t maps, int64_t k,
+                                 const std::vector<float>& w, const std::vector<float>& b, float inputScale,
+                                 const std::vector<float>& weightScales) {
+  auto* conv = net.addConvolutionNd(x, maps, {k, k}, {trt::DataType::kFLOAT, w.data(), static_cast<int64_t>(w.size())},
+                                    {trt::DataType::kFLOAT, b.data(), maps});
+  conv->setPaddingNd({k / 2, k / 2});
+  conv->setInt8Scales(inputScale, weightScales);
+  conv->setFusedActivation(static_cast<int32_t>(trt::ActivationType::kRELU));
+  return conv;
+}
+
+// x [2, 16, 12, 12] -> 3x3 INT8 conv (32 maps) -> 3x3 INT8 conv (32) -> 1x1 INT8 conv (48) -> y, each with bias
+// and ReLU; channels-last (x then [2, 12, 12, 16]) for the passes, which take channels-last convolutions.
+std::vector<trt::IConvolutionLayer*> chainNetwork(trt::INetworkDefinition& net, const Chain& c, bool channelsLast) {
+  auto* x =
+      net.addInput("x", trt::DataType::kFLOAT, channelsLast ? trt::Dims{2, 12, 12, 16} : trt::Dims{2, 16, 12, 12});
+  auto* c1 = int8Conv(net, *x, 32, 3, c.w1, c.b1, kInputScale, c.ws32);
+  auto* c2 = int8Conv(net, *c1->getOutput(0), 32, 3, c.w2, c.b2, kMiddleScale, c.ws32);
+  auto* c3 = int8Conv(net, *c2->getOutput(0), 48, 1, c.w3, c.b3, kMiddleScale, c.ws48);
+  for (auto* conv : {c1, c2, c3}) conv->setChannelsLast(channelsLast);
+  c3->getOutput(0)->setName("y");
+  net.markOutput(*c3->getOutput(0));
+  return {c1, c2, c3};
+}
+
+std::vector<float> gridInput(int64_t count) {
+  std::vector<float> x = randomVector(static_cast<size_t>(count), 307, -1.9f, 1.9f);
+  for (float& v : x) v = std::round(v / kInputScale) * kInputScale;
+  return x;
+}
+}  // namespace
+
+TEST(Int8ConvolutionChaining, AConvolutionReadsAndWritesCodesAsQuantizesAroundItWould) {
+  // CPU: conv1 writing codes of kMiddleScale and conv2 reading them (its float output type requested) against
+  // conv1 writing floats that conv2 quantizes itself: the same codes, the same outputs, bit for bit.
+  const Chain c;
+  trt::INetworkDefinition plain, coded;
+  chainNetwork(plain, c, false);
+  const auto convs = chainNetwork(coded, c, false);
+  convs[0]->setInt8OutputScale(kMiddleScale);
+  convs[1]->setOutputType(0, trt::DataType::kFLOAT);
+  EXPECT_EQ(convs[0]->getOutput(0)->getType(), trt::DataType::kINT8);
+  EXPECT_EQ(convs[1]->getOutput(0)->getType(), trt::DataType::kFLOAT);
+  const std::vector<float> x = gridInput(2 * 16 * 12 * 12);
+  Built a = build(plain), b = build(coded);
+  const auto expected = run(*a.engine, {{"x", {{2, 16, 12, 12}, x}}}).at("y");
+  EXPECT_EQ(run(*b.engine, {{"x", {{2, 16, 12, 12}, x}}}).at("y"), expected);
+}
+
+TEST(Int8ConvolutionChaining, RefusesCodesWhereTheyCannotGo) {
+  const Chain c;
+  trt::INetworkDefinition net;
+  auto* x = net.addInput("x", trt::DataType::kFLOAT, {2, 16, 12, 12});
+  auto* q = net.addQuantize(*x, {kInputScale});
+  // Codes into a float convolution: nothing says what they stand for.
+  auto* conv = net.addConvolutionNd(*q->getOutput(0), 32, {3, 3}, {trt::DataType::kFLOAT, c.w1.data(), 32 * 16 * 9},
+                                    {trt::DataType::kFLOAT, c.b1.data(), 32});
+  net.markOutput(*conv->getOutput(0));
+  EXPECT_THROW(
+      {
+        try {
+          net.validate();
+        } catch (const trt::Error& e) {
+          EXPECT_NE(std::string(e.what()).find("an int8 input needs an INT8 convolution"), std::string::npos)
+              << e.what();
+          throw;
+        }
+      },
+      trt::Error);
+  // INT8 now, but codes in with a float output need the float type requested.
+  conv->setInt8Scales(kInputScale, c.ws32);
+  EXPECT_THROW(
+      {
+        try {
+          net.validate();
+        } catch (const trt::Error& e) {
+          EXPECT_NE(std::string(e.what()).find("writes floats of the type requested with setOutputType"),
+                    std::string::npos)
+              << e.what();
+          throw;
+        }
+      },
+      trt::Error);
+  conv->setOutputType(0, trt::DataType::kFLOAT);
+  EXPECT_NO_THROW(net.validate());
+  EXPECT_THROW(conv->setInt8OutputScale(-1.f), trt::Error);
+  EXPECT_THROW(conv->setInt8OutputScale(NAN), trt::Error);
+}
+
+TEST(Int8ConvolutionChaining, ThePassesKeepCodesBetweenChannelsLastConvolutions) {
+  // Both passes on the channels-last chain with a backend that takes every convolution: one Quantize of x read by
+  // conv1, conv1 and conv2 writing codes (conv3 writes y, a network output), the Quantizes between them gone; the
+  // CPU engine of the result equals the unchained one's.
+  const Chain c;
+  trt::INetworkDefinition plain, chained;
+  chainNetwork(plain, c, true);
+  const auto convs = chainNetwork(chained, c, true);
+  const auto every = [](const trt::IConvolutionLayer&) { return true; };
+  EXPECT_EQ(trt::passes::shareInt8ConvolutionQuantization(chained, every), 3);
+  EXPECT_EQ(trt::passes::foldQuantizeIntoInt8Convolution(chained, every), 2);
+  trt::passes::removeDeadLayers(chained);
+  EXPECT_EQ(countLayersOfType(chained, trt::LayerType::kQUANTIZE), 1);
+  EXPECT_EQ(convs[0]->getInput(0)->getType(), trt::DataType::kINT8);
+  EXPECT_EQ(convs[0]->getOutput(0)->getType(), trt::DataType::kINT8);
+  EXPECT_EQ(convs[0]->getInt8OutputScale(), kMiddleScale);
+  EXPECT_EQ(convs[1]->getOutput(0)->getType(), trt::DataType::kINT8);
+  EXPECT_EQ(convs[2]->getInput(0)->getType(), trt::DataType::kINT8);
+  EXPECT_EQ(convs[2]->getOutput(0)->getType(), trt::DataType::kFLOAT);
+  EXPECT_EQ(convs[2]->getInt8OutputScale(), 0.f) << "y is a network output: floats";
+  // A backend that takes none changes nothing.
+  trt::INetworkDefinition untouched;
+  chainNetwork(untouched, c, true);
+  const auto none = [](const trt::IConvolutionLayer&) { return false; };
+  EXPECT_EQ(trt::passes::shareInt8ConvolutionQuantization(untouched, none), 0);
+  EXPECT_EQ(trt::passes::foldQuantizeIntoInt8Convolution(untouched, none), 0);
+  const std::vector<float> x = gridInput(2 * 12 * 12 * 16);
+  Built a = build(plain), b = build(chained);
+  EXPECT_EQ(run(*b.engine, {{"x", {{2, 12, 12, 16}, x}}}).at("y"),
+            run(*a.engine, {{"x", {{2, 12, 12, 16}, x}}}).at("y"));
+}
+
+#ifdef TORCHTRT_WITH_CUDA
+#include "backends/cuda/cutlass_conv.h"
+
+TEST(Int8ConvolutionChaining, CudaConvolutionsWriteCodesForTheNextAndMatchTheCpuReference) {
+  if (!trt_test::gpuVisible()) GTEST_SKIP() << "no CUDA GPU visible";
+  if (!trt::cuda::int8ConvAvailable()) GTEST_SKIP() << "no sm_90 GPU or a build without CUTLASS";
+  // An FP16 CUDA build of the channels-first chain: the layout pass takes the three INT8 convolutions into a
+  // channels-last region, the chaining passes make conv1 and conv2 write INT8 codes (CUTLASS's requantizing
+  // epilogue) and conv2 and conv3 read them. Against the CPU's FP32 engine of the unchained network: the codes are
+  // the reference's exactly (exact grids), y is rounded to float16.
+  const Chain c;
+  trt::INetworkDefinition cpuNet, gpuNet;
+  chainNetwork(cpuNet, c, false);
+  chainNetwork(gpuNet, c, false);
+  Built cpu = build(cpuNet);
+  std::unique_ptr<trt::IBuilder> builder(trt::createInferBuilder(trt::defaultLogger()));
+  std::unique_ptr<trt::IBuilderConfig> config(builder->createBuilderConfig());
+  config->setBackend(trt::Backend::kCUDA);
+  config->setFlag(trt::BuilderFlag::kFP16);
+  Built gpu = build(gpuNet, config.get());
+  const std::string json = gpu.engine->describeLayersJson();
+  size_t codesOut = 0;
+  for (size_t at = json.find("\"dtype\":\"int8\""); at != std::string::npos;
+       at = json.find("\"dtype\":\"int8\"", at + 1))
+    ++codesOut;
+  // The Quantize's output (read by conv1), conv1's output and input of conv2, conv2's output and input of conv3.
+  EXPECT_GE(codesOut, 5u) << json;
+  const std::vector<float> x = gridInput(2 * 16 * 12 * 12);
+  const int64_t runsBefore = trt::cuda::int8ConvRuns();
+  const auto actual = run(*gpu.engine, {{"x", {{2, 16, 12, 12}, x}}}).at("y");
+  EXPECT_GE(trt::cuda::int8ConvRuns() - runsBefore, 3) << "the CUTLASS INT8 convolutions did not run";
+  const auto expected = run(*cpu.engine, {{"x", {{2, 16, 12, 12}, x}}}).at("y");
+  const trt_test::Tolerance tol = trt_test::toleranceFor(trt::DataType::kHALF);
+  ASSERT_EQ(actual.size(), expected.size());
+  for (size_t i = 0; i < actual.size(); ++i)
+    ASSERT_NEAR(actual[i], expected[i], tol.atol + tol.rtol * std::fabs(expected[i])) << "at " << i;
+}
+#endif
