@@ -1,4 +1,5 @@
-"""Micro-benchmark of the memory-bound layers (reductions, softmax, layer norm) against PyTorch:
+"""Micro-benchmark of the memory-bound layers (reductions, softmax, layer norm, short-K products with a GELU) against
+PyTorch:
 each case is a one-layer module compiled by torch_tensorrt (FP16 or BF16 in and out, so no casts
 around the layer), run next to PyTorch eager and torch.compile on the same inputs.
 
@@ -72,6 +73,18 @@ class AddLayerNorm(torch.nn.Module):
         return self.norm(x + residual)
 
 
+class LinearGelu(torch.nn.Module):
+    """A transformer's or ConvNeXt's MLP up-projection: Linear + exact GELU (the engine's product with the GELU in
+    its epilogue; K = 96 at ConvNeXt's first stage makes it a pass over memory more than a product)."""
+
+    def __init__(self, k, n):
+        super().__init__()
+        self.linear = torch.nn.Linear(k, n)
+
+    def forward(self, x):
+        return torch.nn.functional.gelu(self.linear(x))
+
+
 class LayerNorm(torch.nn.Module):
     def __init__(self, hidden):
         super().__init__()
@@ -112,6 +125,11 @@ def cases(dtype, device):
     add("softmax_dim1", Softmax(1), [rand(64, 1000, 49)], 64 * 1000 * 49)
     add("add_layernorm_bert", AddLayerNorm(768), [rand(64, 128, 768), rand(64, 128, 768)], 64 * 128 * 768)
     add("layernorm_4096", LayerNorm(4096), [rand(8192, 4096)], 8192 * 4096)
+    # MLP up-projections with exact GELU at batch 64: ConvNeXt-T's first and third stages (channels-last rows),
+    # BERT-base's FFN (bytes: input, output and weights).
+    add("linear_gelu_convnext_s1", LinearGelu(96, 384), [rand(64, 56, 56, 96)], 64 * 56 * 56 * 384 + 96 * 384)
+    add("linear_gelu_convnext_s3", LinearGelu(384, 1536), [rand(64, 14, 14, 384)], 64 * 14 * 14 * 1536 + 384 * 1536)
+    add("linear_gelu_bert", LinearGelu(768, 3072), [rand(64, 128, 768)], 64 * 128 * 3072 + 768 * 3072)
     return out
 
 
