@@ -15,8 +15,9 @@ python3 bench/perf_zoo.py --models resnet50 --dtype int8 --batches 64,1 --no-pee
 table "$OUT/int8.md"
 python3 bench/perf_zoo.py --models bert_base --dtype fp8 --batches 64,1 --no-peer --out "$OUT/fp8.md" > /dev/null 2>&1
 table "$OUT/fp8.md"
+peak=$(python3 -c "import torch; print(4800 if 'H200' in torch.cuda.get_device_name() else 3350)")
 python3 bench/bench_kernels.py --cases linear_gelu_convnext_s1,linear_gelu_convnext_s3,linear_gelu_bert \
-  --peak-gbs 3350 --out "$OUT/gelu.md" > /dev/null 2>&1
+  --peak-gbs "$peak" --out "$OUT/gelu.md" > /dev/null 2>&1
 table "$OUT/gelu.md" | cut -c1-240
 python3 bench/profile_engine.py --model resnet50 --batch 64 --precision int8 --rows 16 --layers 40 2>&1 |
   grep -v -i warn | cut -c1-200
