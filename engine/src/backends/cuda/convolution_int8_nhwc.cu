@@ -39,20 +39,6 @@ __global__ void quantizeRowsKernel(const T* x, int64_t positions, int32_t channe
   }
 }
 
-// Rows already a multiple of 16 wide: eight FP16 values a thread, one 16-byte load and one 8-byte store.
-__global__ void quantizeHalf8Kernel(const uint4* x, int64_t vectors, float inverseScale, uint2* q) {
-  const int64_t step = static_cast<int64_t>(gridDim.x) * blockDim.x;
-  for (int64_t i = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x; i < vectors; i += step) {
-    const uint4 v = x[i];
-    const __half* h = reinterpret_cast<const __half*>(&v);
-    uint32_t words[2] = {0, 0};
-    for (int j = 0; j < 8; ++j)
-      words[j / 4] |= static_cast<uint32_t>(static_cast<uint8_t>(int8::quantize(__half2float(h[j]), inverseScale)))
-                      << (8 * (j % 4));
-    q[i] = make_uint2(words[0], words[1]);
-  }
-}
-
 unsigned gridFor(int64_t work) { return static_cast<unsigned>(std::min<int64_t>((work + 255) / 256, 65536)); }
 
 // The CUTLASS problem of `conv` with channels-first input and output dims `in` and `out` (no addresses).
@@ -227,9 +213,7 @@ void launchInt8ConvolutionChannelsLast(LaunchContext& ctx, const IConvolutionLay
   if (codesIn) {
     // Quantized by the Quantize (or the convolution) that wrote them.
   } else if (channels == p.C && reinterpret_cast<uintptr_t>(in[0].data) % 16 == 0) {
-    const int64_t vectors = positions * p.C / 8;
-    quantizeHalf8Kernel<<<gridFor(vectors), 256, 0, ctx.stream>>>(static_cast<const uint4*>(in[0].data), vectors,
-                                                                  inverseScale, reinterpret_cast<uint2*>(scratch));
+    quantizeHalfVectors(ctx.stream, in[0].data, positions * p.C / 8, inverseScale, scratch);
   } else {
     quantizeRowsKernel<<<gridFor(positions * p.C / 4), 256, 0, ctx.stream>>>(
         static_cast<const __half*>(in[0].data), positions, static_cast<int32_t>(channels), static_cast<int32_t>(p.C),

@@ -26,17 +26,15 @@ __global__ void quantizeKernel(const T* x, int8_t* y, Scales s, int64_t n) {
   y[i] = int8::quantize(load(x, i), int8::inverse(scale));
 }
 
-// One scale, FP16 in, 16-byte aligned: eight values a thread (one 16-byte load, one 8-byte store), the shared
-// quantization before channels-last INT8 convolutions.
-__global__ void quantizeHalf8Kernel(const uint4* x, int64_t vectors, const float* scale, uint2* q) {
-  const float inverse = int8::inverse(*scale);
+// One scale, FP16 in, 16-byte aligned: eight values a thread (one 16-byte load, one 8-byte store).
+__global__ void quantizeHalf8Kernel(const uint4* x, int64_t vectors, float inverseScale, uint2* q) {
   const int64_t step = static_cast<int64_t>(gridDim.x) * blockDim.x;
   for (int64_t i = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x; i < vectors; i += step) {
     const uint4 v = x[i];
     const __half* h = reinterpret_cast<const __half*>(&v);
     uint32_t words[2] = {0, 0};
     for (int j = 0; j < 8; ++j)
-      words[j / 4] |= static_cast<uint32_t>(static_cast<uint8_t>(int8::quantize(__half2float(h[j]), inverse)))
+      words[j / 4] |= static_cast<uint32_t>(static_cast<uint8_t>(int8::quantize(__half2float(h[j]), inverseScale)))
                       << (8 * (j % 4));
     q[i] = make_uint2(words[0], words[1]);
   }
@@ -64,6 +62,11 @@ Scales scalesFor(LaunchContext& ctx, const ILayer& layer, const Dims& dims) {
 }
 }  // namespace
 
+void quantizeHalfVectors(cudaStream_t stream, const void* x, int64_t vectors, float inverseScale, void* q) {
+  quantizeHalf8Kernel<<<static_cast<unsigned>(std::min<int64_t>((vectors + 255) / 256, 65536)), 256, 0, stream>>>(
+      static_cast<const uint4*>(x), vectors, inverseScale, static_cast<uint2*>(q));
+}
+
 void launchQuantize(LaunchContext& ctx, const ILayer& layer, const std::vector<TensorView>& in, TensorView& out) {
   const int64_t n = out.dims.volume();
   if (n == 0) return;
@@ -75,9 +78,8 @@ void launchQuantize(LaunchContext& ctx, const ILayer& layer, const std::vector<T
   const unsigned blocks = static_cast<unsigned>((n + 255) / 256);
   if (in[0].type == DataType::kHALF && scales.extent == 1 && n % 8 == 0 &&
       reinterpret_cast<uintptr_t>(in[0].data) % 16 == 0 && reinterpret_cast<uintptr_t>(out.data) % 8 == 0) {
-    const int64_t vectors = n / 8;
-    quantizeHalf8Kernel<<<static_cast<unsigned>(std::min<int64_t>((vectors + 255) / 256, 65536)), 256, 0, ctx.stream>>>(
-        static_cast<const uint4*>(in[0].data), vectors, scales.values, static_cast<uint2*>(out.data));
+    // The shared quantization before channels-last INT8 convolutions.
+    quantizeHalfVectors(ctx.stream, in[0].data, n / 8, int8::inverse(q.getScales()[0]), out.data);
   } else if (in[0].type == DataType::kHALF) {
     quantizeKernel<<<blocks, 256, 0, ctx.stream>>>(static_cast<const __half*>(in[0].data),
                                                    static_cast<int8_t*>(out.data), scales, n);
