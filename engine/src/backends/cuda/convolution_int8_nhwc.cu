@@ -64,8 +64,16 @@ Int8ConvProblem int8Problem(const IConvolutionLayer& conv, const Dims& in, const
   return p;
 }
 
-// Without a timed choice: 64 output maps fill half of a 128-wide tile, the 128 x 64 configuration.
-int32_t configFor(const Int8ConvProblem& p) { return p.K <= 64 ? 1 : 0; }
+// Without a timed choice: 64 input channels fill half of a 128-channel stage, the 64-channel one; 64 output maps
+// fill half of a 128-wide tile, the 128 x 64 configuration. The preferred one where CUTLASS takes it, else the
+// first it takes (0 where none does: the launch then says so).
+int32_t configFor(const Int8ConvProblem& p) {
+  const int32_t preferred = p.C <= 64 ? 2 : p.K <= 64 ? 1 : 0;
+  if (int8ConvWorkspace(preferred, p) == 0) return preferred;
+  for (int32_t config = 0; config < int8ConvConfigs(); ++config)
+    if (int8ConvWorkspace(config, p) == 0) return config;
+  return 0;
+}
 
 // The tile configuration, as the other tactics: the plan's (the builder timed it), else in the builder's tuning run
 // each configuration CUTLASS takes timed (or the timing cache's answer), recorded as {config, kInt8CutlassPath} for
@@ -73,15 +81,16 @@ int32_t configFor(const Int8ConvProblem& p) { return p.K <= 64 ? 1 : 0; }
 constexpr int64_t kInt8CutlassPath = 4;
 int32_t chooseConfig(LaunchContext& ctx, const IConvolutionLayer& conv, const TensorView& input,
                      const Int8ConvProblem& p) {
-  const int32_t fallback = configFor(p);
-  if (!ctx.timingAllowed && ctx.plannedTactics.empty()) return fallback;
+  // Asked only without a plan's or a timed choice (CUTLASS's checks cost host time at every call).
+  const auto fallback = [&] { return configFor(p); };
+  if (!ctx.timingAllowed && ctx.plannedTactics.empty()) return fallback();
   const std::vector<int64_t> shape(input.dims.d, input.dims.d + input.dims.nbDims);
   auto usable = [&](int64_t config) { return config >= 0 && config < int8ConvConfigs(); };
   if (const auto* planned = ctx.plannedTactic(&conv, shape))
     return planned->size() == 2 && (*planned)[1] == kInt8CutlassPath && usable((*planned)[0])
                ? static_cast<int32_t>((*planned)[0])
-               : fallback;
-  if (!ctx.timingAllowed) return fallback;
+               : fallback();
+  if (!ctx.timingAllowed) return fallback();
   // Led by the kind and a mark no cuDNN version has (-1: CUTLASS's INT8 convolution, -42: CUTLASS 4.2).
   std::vector<int64_t> signature = {static_cast<int64_t>(LayerType::kCONVOLUTION), -1, -42};
   for (int64_t v : int8ConvExtents(p)) signature.push_back(v);
@@ -104,7 +113,7 @@ int32_t chooseConfig(LaunchContext& ctx, const IConvolutionLayer& conv, const Te
         best = config;
       }
     }
-    if (best < 0) return fallback;
+    if (best < 0) return fallback();
     if (ctx.timingCache) (*ctx.timingCache)[signature] = {best};
   }
   ctx.recordTactic(&conv, shape, {best, kInt8CutlassPath});
@@ -136,7 +145,9 @@ bool int8ConvolutionRunsChannelsLast(const IConvolutionLayer& conv) {
   static const int64_t aligned = 256;
   p.input = p.filter = p.output = reinterpret_cast<void*>(aligned);
   p.alpha = reinterpret_cast<const float*>(aligned);
-  return int8ConvWorkspace(configFor(p), p) == 0;
+  for (int32_t config = 0; config < int8ConvConfigs(); ++config)
+    if (int8ConvWorkspace(config, p) == 0) return true;
+  return false;
 }
 
 bool int8ConvolutionReadsCodes(const IConvolutionLayer& conv) {

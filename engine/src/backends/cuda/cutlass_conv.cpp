@@ -39,7 +39,7 @@ bool takes(const Int8ConvProblem& p) {
 }
 }  // namespace
 
-int32_t int8ConvConfigs() { return 2; }
+int32_t int8ConvConfigs() { return 3; }
 
 bool int8ConvAvailable() { return deviceRunsSm90a(); }
 
@@ -65,8 +65,9 @@ bool runInt8Conv(int32_t, const Int8ConvProblem&, void*, cudaStream_t) { return 
 #endif
 
 std::string int8ConvConfigName(int32_t config) {
-  return config == 0 ? "CUTLASS sm90 INT8 implicit GEMM 128x128x128, scale + bias epilogue"
-                     : "CUTLASS sm90 INT8 implicit GEMM 128x64x128, scale + bias epilogue";
+  return config == 0   ? "CUTLASS sm90 INT8 implicit GEMM 128x128x128, scale + bias epilogue"
+         : config == 1 ? "CUTLASS sm90 INT8 implicit GEMM 128x64x128, scale + bias epilogue"
+                       : "CUTLASS sm90 INT8 implicit GEMM 128x64x64, scale + bias epilogue";
 }
 
 }  // namespace cuda

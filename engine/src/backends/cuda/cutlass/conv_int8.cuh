@@ -123,19 +123,31 @@ struct Int8Fprop {
 using namespace cute;
 // The reduction mode of a convolution tile is a shape of its own (C, R, S are folded into it).
 // cutlass_conv.h's numbering. 0: 128 x 128 tiles, 128 bytes of the reduction a stage (the 128-byte swizzle);
-// 1: 128 x 64 tiles, for layers of 64 output channels (ResNet's first stage), which would leave half a 128-wide
-// tile empty.
+// 1: 128 x 64 tiles, for layers of 64 output maps (ResNet's first stage), which would leave half a 128-wide tile
+// empty; 2: 128 x 64 tiles reducing 64 channels a stage, for layers of 64 input channels, whose 128-channel
+// stages would be half zeros (TMA fills the channels past C).
 template <template <class> class Activation, typename ElementOut = cutlass::half_t>
 int64_t workspaceOf(int32_t config, const Int8ConvProblem& problem) {
-  return config == 0 ? Int8Fprop<Activation, Shape<_128, _128, Shape<_128>>, ElementOut>::workspace(problem)
-                     : Int8Fprop<Activation, Shape<_128, _64, Shape<_128>>, ElementOut>::workspace(problem);
+  switch (config) {
+    case 0:
+      return Int8Fprop<Activation, Shape<_128, _128, Shape<_128>>, ElementOut>::workspace(problem);
+    case 1:
+      return Int8Fprop<Activation, Shape<_128, _64, Shape<_128>>, ElementOut>::workspace(problem);
+    default:
+      return Int8Fprop<Activation, Shape<_128, _64, Shape<_64>>, ElementOut>::workspace(problem);
+  }
 }
 
 template <template <class> class Activation, typename ElementOut = cutlass::half_t>
 bool runOf(int32_t config, const Int8ConvProblem& problem, void* workspace, cudaStream_t stream) {
-  return config == 0
-             ? Int8Fprop<Activation, Shape<_128, _128, Shape<_128>>, ElementOut>::run(problem, workspace, stream)
-             : Int8Fprop<Activation, Shape<_128, _64, Shape<_128>>, ElementOut>::run(problem, workspace, stream);
+  switch (config) {
+    case 0:
+      return Int8Fprop<Activation, Shape<_128, _128, Shape<_128>>, ElementOut>::run(problem, workspace, stream);
+    case 1:
+      return Int8Fprop<Activation, Shape<_128, _64, Shape<_128>>, ElementOut>::run(problem, workspace, stream);
+    default:
+      return Int8Fprop<Activation, Shape<_128, _64, Shape<_64>>, ElementOut>::run(problem, workspace, stream);
+  }
 }
 
 }  // namespace cutlass_conv
