@@ -5,6 +5,7 @@
 #include <cstring>
 #include <tuple>
 
+#include "common/half.h"
 #include "engine_test_util.h"
 
 #ifdef TORCHTRT_WITH_CUDA
@@ -251,6 +252,26 @@ TEST(CudaInt8, QuantizeAndDequantizeMatchTheCpu) {
   fakeQuantNet(gpuNet2);
   Built cpu2 = buildFor(cpuNet2, trt::Backend::kCPU), gpu2 = buildFor(gpuNet2, trt::Backend::kCUDA);
   EXPECT_EQ(asFloats(runOnGpu(*gpu2.engine, {2, 3, 40}, x, 4)), run(*cpu2.engine, {{"x", {{2, 3, 40}, x}}}).at("y"));
+
+  // Float16 in (the shared quantization before channels-last INT8 convolutions): one scale (eight values a thread)
+  // and one per channel (the element-wise kernel), the same codes as the CPU's.
+  std::vector<uint16_t> halves(240);
+  for (size_t i = 0; i < halves.size(); ++i) halves[i] = trt::floatToHalf(x[i]);
+  for (const std::vector<float>& halfScales : {std::vector<float>{0.02f}, scales}) {
+    auto halfNet = [&](trt::INetworkDefinition& net) {
+      auto* x = net.addInput("x", trt::DataType::kHALF, {2, 3, 40});
+      auto* q = net.addQuantize(*x, halfScales, halfScales.size() > 1 ? 1 : -1);
+      q->getOutput(0)->setName("y");
+      net.markOutput(*q->getOutput(0));
+    };
+    trt::INetworkDefinition cpuNet3, gpuNet3;
+    halfNet(cpuNet3);
+    halfNet(gpuNet3);
+    Built cpu3 = buildFor(cpuNet3, trt::Backend::kCPU), gpu3 = buildFor(gpuNet3, trt::Backend::kCUDA);
+    const std::map<std::string, trt_test::HostTensor> in = {{"x", trt_test::hostTensor({2, 3, 40}, halves)}};
+    EXPECT_EQ(trt_test::runBytes(*gpu3.engine, in).at("y"), trt_test::runBytes(*cpu3.engine, in).at("y"))
+        << halfScales.size() << " scale(s)";
+  }
 }
 
 TEST(CudaInt8, CalibrationReadsBatchesInDeviceMemory) {

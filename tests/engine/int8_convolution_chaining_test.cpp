@@ -9,6 +9,8 @@
 #include <cmath>
 
 #include "builder/passes/passes.h"
+#include "common/half.h"
+#include "common/int8.h"
 #include "engine_test_util.h"
 
 using namespace trt_test;
@@ -155,6 +157,22 @@ TEST(Int8ConvolutionChaining, ThePassesKeepCodesBetweenChannelsLastConvolutions)
   Built a = build(plain), b = build(chained);
   EXPECT_EQ(run(*b.engine, {{"x", {{2, 12, 12, 16}, x}}}).at("y"),
             run(*a.engine, {{"x", {{2, 12, 12, 16}, x}}}).at("y"));
+}
+
+TEST(Int8ConvolutionChaining, AQuantizeReadsFloat16) {
+  // The shared quantization reads a channels-last region's FP16 tensor: codes of the half values, per tensor.
+  std::vector<float> values = randomVector(96, 308, -3.f, 3.f);
+  std::vector<uint16_t> halves(values.size());
+  for (size_t i = 0; i < values.size(); ++i) halves[i] = trt::floatToHalf(values[i]);
+  trt::INetworkDefinition net;
+  auto* q = net.addQuantize(*net.addInput("x", trt::DataType::kHALF, {2, 48}), {0.03f});
+  q->getOutput(0)->setName("y");
+  net.markOutput(*q->getOutput(0));
+  Built b = build(net);
+  const auto codes = elementsOf<int8_t>(runBytes(*b.engine, {{"x", hostTensor({2, 48}, halves)}}).at("y"));
+  ASSERT_EQ(codes.size(), halves.size());
+  for (size_t i = 0; i < halves.size(); ++i)
+    EXPECT_EQ(codes[i], trt::int8::quantize(trt::halfToFloat(halves[i]), trt::int8::inverse(0.03f))) << "at " << i;
 }
 
 #ifdef TORCHTRT_WITH_CUDA
