@@ -172,7 +172,7 @@ class IConvolutionLayer : public IConvolutionBase {
   virtual bool isInt8() const = 0;
   //! INT8 tensors between INT8 convolutions (set by the builder where a backend reads and writes them): an INT8
   //! convolution may read INT8 codes already quantized with its input scale (a Quantize's output) instead of
-  //! floats, and with `scale` > 0 writes INT8 codes q = clamp(round_half_even(y / scale), -128, 127) of its
+  //! floats, and with `scale` > 0 writes INT8 codes q = clamp(round_half_even(y * (1/scale)), -128, 127) of its
   //! output y (after bias, residual and activation) instead of y; 0 (the default) writes floats. A convolution
   //! that reads codes and writes floats writes the type requested with setOutputType (float32 or float16).
   virtual void setInt8OutputScale(float scale) = 0;

@@ -127,9 +127,11 @@ std::string describeInt8ConvolutionTactic(const std::vector<int64_t>& choice) {
              : std::string();
 }
 
-bool int8ConvolutionRunsChannelsLast(const IConvolutionLayer& conv) {
-  // Asked of a channels-first convolution by the layout pass, and of a channels-last one (its dims NHWC, its input
-  // perhaps INT8 codes) by the INT8 chaining passes.
+namespace {
+// Whether CUTLASS takes `conv` in some configuration, asked of a channels-first convolution by the layout pass and of
+// a channels-last one (its dims NHWC, its input perhaps INT8 codes) by the INT8 chaining passes; with `codesOut`,
+// of the kernels that write INT8 codes after a ReLU.
+bool cutlassTakes(const IConvolutionLayer& conv, bool codesOut) {
   const DataType inputType = conv.getInput(0)->getType();
   Dims in = conv.getInput(0)->getDimensions(), out = conv.getOutput(0)->getDimensions();
   if (!int8ConvAvailable() || conv.getKernelSizeNd().nbDims != 2 || conv.getNbGroups() != 1 || in.nbDims != 4 ||
@@ -145,21 +147,27 @@ bool int8ConvolutionRunsChannelsLast(const IConvolutionLayer& conv) {
   static const int64_t aligned = 256;
   p.input = p.filter = p.output = reinterpret_cast<void*>(aligned);
   p.alpha = reinterpret_cast<const float*>(aligned);
+  p.codesOut = codesOut;
+  if (codesOut) p.relu = true;
   for (int32_t config = 0; config < int8ConvConfigs(); ++config)
     if (int8ConvWorkspace(config, p) == 0) return true;
   return false;
 }
+}  // namespace
+
+bool int8ConvolutionRunsChannelsLast(const IConvolutionLayer& conv) { return cutlassTakes(conv, false); }
 
 bool int8ConvolutionReadsCodes(const IConvolutionLayer& conv) {
   // Channels a multiple of 16: the codes' rows are what TMA loads, unpadded.
   const Dims in = conv.getInput(0)->getDimensions();
-  return conv.getChannelsLast() && int8ConvolutionRunsChannelsLast(conv) && in.nbDims == 4 && in.d[3] % 16 == 0;
+  return conv.getChannelsLast() && in.nbDims == 4 && in.d[3] % 16 == 0 && cutlassTakes(conv, false);
 }
 
 bool int8ConvolutionWritesCodes(const IConvolutionLayer& conv) {
   // The one requantizing epilogue built: after a ReLU, without a residual; 16 codes a vector.
-  return conv.getChannelsLast() && int8ConvolutionRunsChannelsLast(conv) && conv.getNbInputs() == 1 &&
-         conv.getFusedActivation() == static_cast<int32_t>(ActivationType::kRELU) && conv.getNbOutputMaps() % 16 == 0;
+  return conv.getChannelsLast() && conv.getNbInputs() == 1 &&
+         conv.getFusedActivation() == static_cast<int32_t>(ActivationType::kRELU) && conv.getNbOutputMaps() % 16 == 0 &&
+         cutlassTakes(conv, true);
 }
 
 std::vector<int8_t> quantizedChannelsLastWeights(const IConvolutionLayer& conv) {

@@ -11,6 +11,7 @@
 // (the next block's residual add reads it too).
 #include <algorithm>
 #include <functional>
+#include <sstream>
 #include <string>
 #include <utility>
 #include <vector>
@@ -45,7 +46,10 @@ int32_t shareInt8ConvolutionQuantization(INetworkDefinition& network,
   int32_t changed = 0;
   for (auto& [tensor, convolutions] : groups) {
     IQuantizeLayer* q = network.addQuantize(*tensor, {convolutions[0]->getInt8InputScale()});
-    q->setName((std::string(tensor->getName()) + " (int8)").c_str());
+    // Two scales of one tensor (a quantization-aware model's) make two Quantizes: the scale tells them apart.
+    std::ostringstream name;
+    name << tensor->getName() << " (int8, scale " << convolutions[0]->getInt8InputScale() << ")";
+    q->setName(name.str().c_str());
     network.moveLayer(q, network.indexOf(convolutions[0]));
     const DataType floatType = tensor->getType();
     for (IConvolutionLayer* conv : convolutions) {

@@ -42,8 +42,9 @@ struct Int8Fprop {
   static constexpr bool kCodesOut = std::is_same_v<ElementOut, int8_t>;
   static constexpr int kOutputAlignment = 16 / static_cast<int>(sizeof(ElementOut));
   using ElementC = std::conditional_t<kCodesOut, void, ElementOut>;
+  // Codes out have no source (void C and source type): the epilogue loads nothing for it.
   using Fusion =
-      cutlass::epilogue::fusion::PerColLinCombPerColBiasEltAct<Activation, ElementOut, float, float, ElementOut, float>;
+      cutlass::epilogue::fusion::PerColLinCombPerColBiasEltAct<Activation, ElementOut, float, float, ElementC, float>;
   using Epilogue = typename cutlass::epilogue::collective::CollectiveBuilder<
       cutlass::arch::Sm90, cutlass::arch::OpClassTensorOp, TileShape, cute::Shape<cute::_1, cute::_1, cute::_1>,
       cutlass::epilogue::collective::EpilogueTileAuto, int32_t, float, ElementC, cutlass::layout::TensorNHWC,
