@@ -111,17 +111,10 @@ std::vector<TensorDesc> ConvolutionLayer::inferOutputs(const std::vector<TensorD
   }
   // The float type it computes y in: its input's, or for INT8 codes in the type requested for its output.
   DataType floatType = inputs[0].type;
-  if (codesIn) {
-    const int32_t requested = requestedOutputTypes().empty() ? -1 : requestedOutputTypes()[0];
-    if (requested == static_cast<int32_t>(DataType::kFLOAT) || requested == static_cast<int32_t>(DataType::kHALF))
-      floatType = static_cast<DataType>(requested);
-    else if (int8OutputScale_ > 0.f)
-      floatType = DataType::kFLOAT;
-    else
-      throw Error(describe() +
-                  ": a convolution of int8 codes writes floats of the type requested with "
-                  "setOutputType (float32 or float16), and none was requested");
-  }
+  if (codesIn && !int8CodesFloatType(requestedOutputTypes(), int8OutputScale_ > 0.f, floatType))
+    throw Error(describe() +
+                ": a convolution of int8 codes writes floats of the type requested with "
+                "setOutputType (float32 or float16), and none was requested");
   if (inputs.size() == 2 && (inputs[1].dims != out || inputs[1].type != floatType))
     throw Error(describe() + ": the residual input " + inputs[1].dims.str() + " " + dataTypeName(inputs[1].type) +
                 " must have the output's shape " + out.str() + " and type " + dataTypeName(floatType));

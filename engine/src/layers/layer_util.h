@@ -113,6 +113,19 @@ inline std::vector<float> readFloats(PlanReader& r, const char* field) {
   return out;
 }
 
+// The float type an INT8 convolution reading INT8 codes computes y in (and its residual has): the type requested for
+// its output (float32 or float16), else float32 where it writes codes itself; false where it writes floats and no
+// such type was requested. One rule for the layer's inference and the precision pass.
+inline bool int8CodesFloatType(const std::vector<int32_t>& requestedOutputTypes, bool codesOut, DataType& type) {
+  const int32_t requested = requestedOutputTypes.empty() ? -1 : requestedOutputTypes[0];
+  if (requested == static_cast<int32_t>(DataType::kFLOAT) || requested == static_cast<int32_t>(DataType::kHALF)) {
+    type = static_cast<DataType>(requested);
+    return true;
+  }
+  type = DataType::kFLOAT;
+  return codesOut;
+}
+
 // INT8 scales of a convolution or matrix multiply: an input scale per tensor, weight scales per
 // output channel, every one positive and finite.
 inline void checkInt8Scales(const ILayer& layer, float inputScale, const std::vector<float>& weightScales) {

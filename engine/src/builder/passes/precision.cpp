@@ -5,6 +5,7 @@
 #include "backends/half_support.h"
 #include "builder/passes/pass_util.h"
 #include "builder/passes/passes.h"
+#include "layers/layer_util.h"
 #include "network/computed_precision.h"
 #include "network/network_impl.h"
 
@@ -133,15 +134,15 @@ int32_t assignPrecision(INetworkDefinition& net, Backend backend, DataType reduc
           layer->getType() == LayerType::kRESIZE && out->isNetworkOutput() && declared.at(out) == DataType::kFLOAT &&
           ins[0].dims.isStatic() && desc.at(out).dims.isStatic() && desc.at(out).dims.volume() > ins[0].dims.volume();
       const DataType wanted = enlargesIntoFloatOutput ? DataType::kFLOAT : reduced != DataType::kFLOAT ? reduced : own;
-      // A convolution of INT8 codes computes in the float type requested for its output (float32 unless one
-      // was): its residual is cast to that type, whatever the config allows.
-      const bool codesIn = layer->getType() == LayerType::kCONVOLUTION && ins[0].type == DataType::kINT8;
-      const std::vector<int32_t>& requested = internals(*layer).requestedOutputTypes();
-      const DataType target =
-          !codesIn ? chooseFloatPrecision(*layer, backend, wanted, obeyPins, notes)
-          : !requested.empty() && requested[0] >= 0 && isFloating(static_cast<DataType>(requested[0]))
-              ? static_cast<DataType>(requested[0])
-              : DataType::kFLOAT;
+      // A convolution of INT8 codes computes in the float type its own rule gives (layer_util::int8CodesFloatType):
+      // its residual is cast to that type, whatever the config allows.
+      DataType target = DataType::kFLOAT;
+      if (layer->getType() == LayerType::kCONVOLUTION && ins[0].type == DataType::kINT8)
+        layer_util::int8CodesFloatType(internals(*layer).requestedOutputTypes(),
+                                       static_cast<const IConvolutionLayer*>(layer)->getInt8OutputScale() > 0.f,
+                                       target);
+      else
+        target = chooseFloatPrecision(*layer, backend, wanted, obeyPins, notes);
       for (int i = 0; i < layer->getNbInputs(); ++i) {
         if (!isFloating(ins[i].type) || ins[i].type == target) continue;
         ITensor* cast = casts.get(layer->getInput(i), target, layer);
