@@ -64,11 +64,13 @@ Int8ConvProblem int8Problem(const IConvolutionLayer& conv, const Dims& in, const
   return p;
 }
 
-// Without a timed choice: 64 input channels fill half of a 128-channel stage, the 64-channel one; 64 output maps
+// Without a timed choice: a 1x1 convolution of stride 1 is a product, the persistent ping-pong GEMM (128 x 64 tiles
+// for 64 output maps); else 64 input channels fill half of a 128-channel stage, the 64-channel one; 64 output maps
 // fill half of a 128-wide tile, the 128 x 64 configuration. The preferred one where CUTLASS takes it, else the
 // first it takes (0 where none does: the launch then says so).
 int32_t configFor(const Int8ConvProblem& p) {
-  const int32_t preferred = p.C <= 64 ? 2 : p.K <= 64 ? 1 : 0;
+  const bool pointwise = p.R == 1 && p.S == 1 && p.strideH == 1 && p.strideW == 1 && p.padH == 0 && p.padW == 0;
+  const int32_t preferred = pointwise ? (p.K <= 64 ? 4 : 3) : p.C <= 64 ? 2 : p.K <= 64 ? 1 : 0;
   if (int8ConvWorkspace(preferred, p) == 0) return preferred;
   for (int32_t config = 0; config < int8ConvConfigs(); ++config)
     if (int8ConvWorkspace(config, p) == 0) return config;

@@ -39,21 +39,35 @@ bool takes(const Int8ConvProblem& p) {
 }
 }  // namespace
 
-int32_t int8ConvConfigs() { return 3; }
+int32_t int8ConvConfigs() { return 6; }
 
 bool int8ConvAvailable() { return deviceRunsSm90a(); }
 
+// Configurations 0 to 2 are implicit-GEMM convolutions, 3 to 5 GEMMs that take 1x1 convolutions of stride 1 only.
+constexpr int32_t kFirstPointwiseConfig = 3;
+
 int64_t int8ConvWorkspace(int32_t config, const Int8ConvProblem& problem) {
   if (config < 0 || config >= int8ConvConfigs() || !takes(problem)) return -1;
+  if (config >= kFirstPointwiseConfig) {
+    if (problem.codesOut) return cutlass_conv::workspacePointwiseReluCodes(config, problem);
+    return problem.relu ? cutlass_conv::workspacePointwiseRelu(config, problem)
+                        : cutlass_conv::workspacePointwiseLinear(config, problem);
+  }
   if (problem.codesOut) return cutlass_conv::workspaceReluCodes(config, problem);
   return problem.relu ? cutlass_conv::workspaceRelu(config, problem) : cutlass_conv::workspaceLinear(config, problem);
 }
 
 bool runInt8Conv(int32_t config, const Int8ConvProblem& problem, void* workspace, cudaStream_t stream) {
   if (config < 0 || config >= int8ConvConfigs() || !takes(problem)) return false;
-  const bool ran = problem.codesOut ? cutlass_conv::runReluCodes(config, problem, workspace, stream)
-                   : problem.relu   ? cutlass_conv::runRelu(config, problem, workspace, stream)
-                                    : cutlass_conv::runLinear(config, problem, workspace, stream);
+  bool ran = false;
+  if (config >= kFirstPointwiseConfig)
+    ran = problem.codesOut ? cutlass_conv::runPointwiseReluCodes(config, problem, workspace, stream)
+          : problem.relu   ? cutlass_conv::runPointwiseRelu(config, problem, workspace, stream)
+                           : cutlass_conv::runPointwiseLinear(config, problem, workspace, stream);
+  else
+    ran = problem.codesOut ? cutlass_conv::runReluCodes(config, problem, workspace, stream)
+          : problem.relu   ? cutlass_conv::runRelu(config, problem, workspace, stream)
+                           : cutlass_conv::runLinear(config, problem, workspace, stream);
   if (ran) launched.fetch_add(1, std::memory_order_relaxed);
   return ran;
 }
@@ -65,9 +79,20 @@ bool runInt8Conv(int32_t, const Int8ConvProblem&, void*, cudaStream_t) { return 
 #endif
 
 std::string int8ConvConfigName(int32_t config) {
-  return config == 0   ? "CUTLASS sm90 INT8 implicit GEMM 128x128x128, scale + bias epilogue"
-         : config == 1 ? "CUTLASS sm90 INT8 implicit GEMM 128x64x128, scale + bias epilogue"
-                       : "CUTLASS sm90 INT8 implicit GEMM 128x64x64, scale + bias epilogue";
+  switch (config) {
+    case 0:
+      return "CUTLASS sm90 INT8 implicit GEMM 128x128x128, scale + bias epilogue";
+    case 1:
+      return "CUTLASS sm90 INT8 implicit GEMM 128x64x128, scale + bias epilogue";
+    case 2:
+      return "CUTLASS sm90 INT8 implicit GEMM 128x64x64, scale + bias epilogue";
+    case 3:
+      return "CUTLASS sm90 INT8 GEMM (1x1 convolution) 128x128x128 ping-pong, scale + bias epilogue";
+    case 4:
+      return "CUTLASS sm90 INT8 GEMM (1x1 convolution) 128x64x128 ping-pong, scale + bias epilogue";
+    default:
+      return "CUTLASS sm90 INT8 GEMM (1x1 convolution) 256x128x128 cooperative, scale + bias epilogue";
+  }
 }
 
 }  // namespace cuda

@@ -1,6 +1,7 @@
 // INT8 convolutions as CUTLASS sm_90a implicit-GEMM kernels (TMA im2col loads, warp-specialized WGMMA on INT8
 // tensor cores, twice the FP16 rate on Hopper): NHWC INT8 activations and [K, R, S, C] INT8 filters, INT32 sums,
-// and an epilogue that turns them into FP16 with the layer's per-channel scale, bias, residual and ReLU. Built
+// and an epilogue that turns them into FP16 with the layer's per-channel scale, bias, residual and ReLU (or into INT8
+// codes). 1x1 convolutions of stride 1 also as persistent sm_90a GEMMs (configurations 3 to 5). Built
 // where the pinned CUTLASS headers are found (as cutlass_gemm.h); the host side needs no CUTLASS header.
 #pragma once
 
@@ -61,6 +62,13 @@ int64_t workspaceLinear(int32_t config, const Int8ConvProblem& problem);
 bool runLinear(int32_t config, const Int8ConvProblem& problem, void* workspace, cudaStream_t stream);
 int64_t workspaceReluCodes(int32_t config, const Int8ConvProblem& problem);
 bool runReluCodes(int32_t config, const Int8ConvProblem& problem, void* workspace, cudaStream_t stream);
+// The 1x1 convolutions as GEMMs (cutlass/pointwise_int8_*.cu, configurations 3 to 5), the same contract.
+int64_t workspacePointwiseRelu(int32_t config, const Int8ConvProblem& problem);
+bool runPointwiseRelu(int32_t config, const Int8ConvProblem& problem, void* workspace, cudaStream_t stream);
+int64_t workspacePointwiseLinear(int32_t config, const Int8ConvProblem& problem);
+bool runPointwiseLinear(int32_t config, const Int8ConvProblem& problem, void* workspace, cudaStream_t stream);
+int64_t workspacePointwiseReluCodes(int32_t config, const Int8ConvProblem& problem);
+bool runPointwiseReluCodes(int32_t config, const Int8ConvProblem& problem, void* workspace, cudaStream_t stream);
 }  // namespace cutlass_conv
 
 }  // namespace cuda

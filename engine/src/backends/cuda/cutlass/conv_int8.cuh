@@ -126,7 +126,7 @@ using namespace cute;
 // cutlass_conv.h's numbering. 0: 128 x 128 tiles, 128 bytes of the reduction a stage (the 128-byte swizzle);
 // 1: 128 x 64 tiles, for layers of 64 output maps (ResNet's first stage), which would leave half a 128-wide tile
 // empty; 2: 128 x 64 tiles reducing 64 channels a stage, for layers of 64 input channels, whose 128-channel
-// stages would be half zeros (TMA fills the channels past C).
+// stages would be half zeros (TMA fills the channels past C). Configurations 3 to 5: cutlass/pointwise_int8.cuh.
 template <template <class> class Activation, typename ElementOut = cutlass::half_t>
 int64_t workspaceOf(int32_t config, const Int8ConvProblem& problem) {
   switch (config) {

@@ -1,0 +1,162 @@
+// 1x1 INT8 convolutions of stride 1 and no padding as CUTLASS 3 GEMMs: [N*H*W, C] INT8 rows (NHWC) times the
+// [K, C] filter, D [N*H*W, K], with Int8Fprop's epilogue (cutlass/conv_int8.cuh: the same fusion and math, FP16 or
+// INT8 codes out). CUTLASS's sm_90 convolutions have one schedule (one consumer warp group, a tile a CTA, the
+// epilogue after the main loop); its GEMMs are persistent, with two consumer warp groups that share a tile
+// (cooperative) or take turns (ping-pong: one tile's epilogue under the other's main loop, which matters where the
+// reduction is 64 to 256 channels, one or two stages). Separate files from the convolutions: CUTLASS's GEMM and
+// convolution kernel headers do not build in one translation unit. Compiled for sm_90a only.
+#pragma once
+
+#include <cstdint>
+#include <type_traits>
+#include <vector>
+
+#include "cute/tensor.hpp"
+#include "cutlass/cutlass.h"
+#include "cutlass/epilogue/collective/collective_builder.hpp"
+#include "cutlass/epilogue/fusion/operations.hpp"
+#include "cutlass/epilogue/thread/activation.h"
+#include "cutlass/gemm/collective/collective_builder.hpp"
+#include "cutlass/gemm/device/gemm_universal_adapter.h"
+#include "cutlass/gemm/kernel/gemm_universal.hpp"
+
+#include "backends/cuda/cutlass/kept_kernels.cuh"
+#include "backends/cuda/cutlass_conv.h"
+
+namespace trt {
+namespace cuda {
+namespace cutlass_conv {
+
+// 16-byte vectors: 16 INT8 operand elements, 8 FP16 or 16 INT8 output elements.
+constexpr int kPointwiseOperandAlignment = 16;
+
+// Whether the convolution is a product: one tap, stride 1, no padding.
+inline bool pointwise(const Int8ConvProblem& p) {
+  return p.R == 1 && p.S == 1 && p.strideH == 1 && p.strideW == 1 && p.padH == 0 && p.padW == 0 && p.P == p.H &&
+         p.Q == p.W;
+}
+
+// A (rows, contiguous, batch) stride of dense rows `rowElems` apart, matrices `matrixElems` apart.
+template <typename Stride>
+Stride denseRows(int64_t rowElems, int64_t matrixElems) {
+  Stride stride{};
+  cute::get<0>(stride) = rowElems;
+  cute::get<2>(stride) = matrixElems;
+  return stride;
+}
+
+template <template <class> class Activation, typename TileShape, typename KernelSchedule, typename EpilogueSchedule,
+          typename ElementOut>
+struct Int8Pointwise {
+  static constexpr bool kCodesOut = std::is_same_v<ElementOut, int8_t>;
+  static constexpr int kOutputAlignment = 16 / static_cast<int>(sizeof(ElementOut));
+  using ElementC = std::conditional_t<kCodesOut, void, ElementOut>;
+  using Fusion =
+      cutlass::epilogue::fusion::PerColLinCombPerColBiasEltAct<Activation, ElementOut, float, float, ElementC, float>;
+  using Cluster = cute::Shape<cute::_1, cute::_1, cute::_1>;
+  using Epilogue = typename cutlass::epilogue::collective::CollectiveBuilder<
+      cutlass::arch::Sm90, cutlass::arch::OpClassTensorOp, TileShape, Cluster,
+      cutlass::epilogue::collective::EpilogueTileAuto, int32_t, float, ElementC, cutlass::layout::RowMajor,
+      kOutputAlignment, ElementOut, cutlass::layout::RowMajor, kOutputAlignment, EpilogueSchedule,
+      Fusion>::CollectiveOp;
+  // A: the activations' rows (K-major); B: the filter as CUTLASS's column-major C x K (K-major too).
+  using Mainloop = typename cutlass::gemm::collective::CollectiveBuilder<
+      cutlass::arch::Sm90, cutlass::arch::OpClassTensorOp, int8_t, cutlass::layout::RowMajor,
+      kPointwiseOperandAlignment, int8_t, cutlass::layout::ColumnMajor, kPointwiseOperandAlignment, int32_t, TileShape,
+      Cluster,
+      cutlass::gemm::collective::StageCountAutoCarveout<static_cast<int>(sizeof(typename Epilogue::SharedStorage))>,
+      KernelSchedule>::CollectiveOp;
+  using Kernel = cutlass::gemm::kernel::GemmUniversal<cute::Shape<int, int, int, int>, Mainloop, Epilogue>;
+  using Gemm = cutlass::gemm::device::GemmUniversalAdapter<Kernel>;
+
+  static typename Gemm::Arguments arguments(const Int8ConvProblem& p) {
+    const int M = static_cast<int>(p.N * p.H * p.W), N = static_cast<int>(p.K), K = static_cast<int>(p.C);
+    typename Gemm::Arguments args{};
+    args.mode = cutlass::gemm::GemmUniversalMode::kGemm;
+    // The persistent grid is sized by the current device's SM count (CUTLASS asks for it at initialization).
+    int device = 0;
+    if (cudaGetDevice(&device) == cudaSuccess) args.hw_info.device_id = device;
+    args.problem_shape = {M, N, K, 1};
+    args.mainloop = {static_cast<const int8_t*>(p.input), denseRows<typename Kernel::StrideA>(K, int64_t(M) * K),
+                     static_cast<const int8_t*>(p.filter), denseRows<typename Kernel::StrideB>(K, int64_t(N) * K)};
+    // Without a residual C is never read (beta 0); the output stands in for its address. Codes out have no C.
+    args.epilogue.ptr_C = kCodesOut ? nullptr : static_cast<const ElementC*>(p.residual ? p.residual : p.output);
+    args.epilogue.dC = denseRows<typename Kernel::StrideC>(N, int64_t(M) * N);
+    args.epilogue.ptr_D = static_cast<ElementOut*>(p.output);
+    args.epilogue.dD = denseRows<typename Kernel::StrideD>(N, int64_t(M) * N);
+    args.epilogue.thread.alpha_ptr = p.alpha;
+    args.epilogue.thread.beta = p.residual && !kCodesOut ? 1.f : 0.f;
+    args.epilogue.thread.bias_ptr = p.bias;
+    return args;
+  }
+
+  static int64_t workspace(const Int8ConvProblem& p) {
+    if (!pointwise(p)) return -1;
+    const auto args = arguments(p);
+    if (Gemm::can_implement(args) != cutlass::Status::kSuccess) return -1;
+    return static_cast<int64_t>(Gemm::get_workspace_size(args));
+  }
+
+  // The initialized GEMM kept by everything its arguments hold (cutlass/kept_kernels.cuh).
+  static bool run(const Int8ConvProblem& p, void* workspace, cudaStream_t stream) {
+    if (!pointwise(p)) return false;
+    int device = 0;
+    if (cudaGetDevice(&device) != cudaSuccess) return false;
+    std::vector<int64_t> key = int8ConvExtents(p);
+    key.insert(key.begin(), device);
+    for (const void* address : {p.input, p.filter, static_cast<const void*>(p.alpha), static_cast<const void*>(p.bias),
+                                p.residual, static_cast<const void*>(p.output), static_cast<const void*>(workspace)})
+      key.push_back(reinterpret_cast<intptr_t>(address));
+    return cutlass_kept::runKept<Gemm>(
+        key, [&] { return arguments(p); }, workspace, stream, 512);
+  }
+};
+
+using namespace cute;
+// cutlass_conv.h's numbering, after the convolutions' 0 to 2. 3: 128 x 128 tiles, ping-pong; 4: 128 x 64 tiles,
+// ping-pong (64 output maps: ResNet's first stage); 5: 256 x 128 tiles, cooperative (both warp groups on a tile:
+// half the filter loads per output).
+template <template <class> class Activation, typename ElementOut>
+using PingpongTiles128 =
+    Int8Pointwise<Activation, Shape<_128, _128, _128>, cutlass::gemm::KernelTmaWarpSpecializedPingpong,
+                  cutlass::epilogue::TmaWarpSpecialized, ElementOut>;
+template <template <class> class Activation, typename ElementOut>
+using PingpongTiles64 =
+    Int8Pointwise<Activation, Shape<_128, _64, _128>, cutlass::gemm::KernelTmaWarpSpecializedPingpong,
+                  cutlass::epilogue::TmaWarpSpecialized, ElementOut>;
+template <template <class> class Activation, typename ElementOut>
+using CooperativeTiles256 =
+    Int8Pointwise<Activation, Shape<_256, _128, _128>, cutlass::gemm::KernelTmaWarpSpecializedCooperative,
+                  cutlass::epilogue::TmaWarpSpecializedCooperative, ElementOut>;
+
+template <template <class> class Activation, typename ElementOut = cutlass::half_t>
+int64_t pointwiseWorkspaceOf(int32_t config, const Int8ConvProblem& problem) {
+  switch (config) {
+    case 3:
+      return PingpongTiles128<Activation, ElementOut>::workspace(problem);
+    case 4:
+      return PingpongTiles64<Activation, ElementOut>::workspace(problem);
+    case 5:
+      return CooperativeTiles256<Activation, ElementOut>::workspace(problem);
+    default:
+      return -1;
+  }
+}
+
+template <template <class> class Activation, typename ElementOut = cutlass::half_t>
+bool pointwiseRunOf(int32_t config, const Int8ConvProblem& problem, void* workspace, cudaStream_t stream) {
+  switch (config) {
+    case 3:
+      return PingpongTiles128<Activation, ElementOut>::run(problem, workspace, stream);
+    case 4:
+      return PingpongTiles64<Activation, ElementOut>::run(problem, workspace, stream);
+    case 5:
+      return CooperativeTiles256<Activation, ElementOut>::run(problem, workspace, stream);
+    default:
+      return false;
+  }
+}
+
+}  // namespace cutlass_conv
+}  // namespace cuda
+}  // namespace trt
