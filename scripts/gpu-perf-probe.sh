@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # The measurements the open performance issues ask for that are not zoo rows, in one go, most wanted first (a
 # device call's TORCHTRT_ROUND_CMD after scripts/gpu-round.sh's suites): ResNet-50 INT8 against the own FP16 engine
-# and the INT8 engine's slowest layers (issue 23), the fresh-process first call (issue 21), BERT-base FP8 against
-# the own FP16 engine (issue 23), and the Linear + exact GELU products against torch.compile (issues 21 and 22).
-# Tables in $OUT/*.md, the rest on stdout.
+# and BERT-base FP8 against the own FP16 engine (issue 23), the INT8 engine's slowest layers, the Linear + exact
+# GELU products against torch.compile (issues 21 and 22), and with TORCHTRT_PROBE_FRESH=1 the fresh-process first
+# call (issue 21). Tables in $OUT/*.md, the rest on stdout.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 OUT=${OUT:-gpu-out}
@@ -11,14 +11,24 @@ mkdir -p "$OUT"
 table() { grep '^|' "$1" 2>/dev/null || echo "(no table: $1)"; }
 python3 bench/perf_zoo.py --models resnet50 --dtype int8 --batches 64,1 --no-peer --out "$OUT/int8.md" > /dev/null 2>&1
 table "$OUT/int8.md"
-python3 bench/profile_engine.py --model resnet50 --batch 64 --precision int8 --rows 16 --layers 40 2>&1 |
-  grep -v -i warn | cut -c1-200
-python3 bench/perf_zoo.py --models resnet50,bert_base --batches 64,1 --no-peer --no-graphs --fresh-load \
-  --out "$OUT/fresh.md" > /dev/null 2>&1
-table "$OUT/fresh.md"
 python3 bench/perf_zoo.py --models bert_base --dtype fp8 --batches 64,1 --no-peer --out "$OUT/fp8.md" > /dev/null 2>&1
 table "$OUT/fp8.md"
+python3 bench/profile_engine.py --model resnet50 --batch 64 --precision int8 --rows 16 --layers 40 2>&1 |
+  grep -v -i warn | cut -c1-200
 peak=$(python3 -c "import torch; print(4800 if 'H200' in torch.cuda.get_device_name() else 3350)")
 python3 bench/bench_kernels.py --cases linear_gelu_convnext_s1,linear_gelu_convnext_s3,linear_gelu_bert \
   --peak-gbs "$peak" --out "$OUT/gelu.md" > /dev/null 2>&1
 table "$OUT/gelu.md" | cut -c1-240
+if [ -n "${TORCHTRT_PROBE_FRESH:-}" ]; then
+  python3 bench/perf_zoo.py --models resnet50,bert_base --batches 64,1 --no-peer --no-graphs --fresh-load \
+    --out "$OUT/fresh.md" > /dev/null 2>&1
+  table "$OUT/fresh.md"
+fi
+# With TORCHTRT_PROBE_NCU=1: Nsight Compute's counters of one launch of ConvNeXt-T's 7x7 depthwise kernel (issue 21:
+# 43% of its GPU time at batch 64), clocks left alone (METHOD.md).
+if [ -n "${TORCHTRT_PROBE_NCU:-}" ] && command -v ncu > /dev/null; then
+  ncu --clock-control none -k regex:depthwiseNhwcRowKernel -c 1 --section SpeedOfLight --section Occupancy \
+    --section LaunchStats --section WarpStateStats --section MemoryWorkloadAnalysis \
+    python3 bench/profile_engine.py --model convnext_tiny --batch 64 --rows 1 2>&1 | grep -v -i warn |
+    sed -n '/depthwiseNhwcRowKernel/,$p' | cut -c1-160 | head -90
+fi

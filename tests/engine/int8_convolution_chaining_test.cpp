@@ -1,7 +1,7 @@
 // INT8 tensors between INT8 convolutions (builder/passes/int8_convolution_chaining.cpp): a convolution reading
-// INT8 codes and writing INT8 codes on the CPU reference, the two passes on a chain of channels-last INT8
-// convolutions, and on CUDA the chain whose convolutions write codes for the next (CUTLASS's requantizing
-// epilogue) against the CPU reference of the unchained network.
+// INT8 codes (as input or residual) and writing INT8 codes on the CPU reference, the two passes on a chain of
+// channels-last INT8 convolutions and on ResNet blocks, and on CUDA the chain and the blocks whose convolutions
+// write codes for the next (CUTLASS's requantizing epilogue) against the CPU reference.
 //
 // The networks are on exact grids: power-of-two scales, weights k * s_w, inputs q * s_in, biases on the sums'
 // grid. Every sum, scale and bias is then exact in float32, so a code computed by a fused epilogue (alpha / s_out,
@@ -61,6 +61,40 @@ std::vector<trt::IConvolutionLayer*> chainNetwork(trt::INetworkDefinition& net, 
   c3->getOutput(0)->setName("y");
   net.markOutput(*c3->getOutput(0));
   return {c1, c2, c3};
+}
+
+// Two ResNet blocks after a stem, each a 1x1 (16 maps), 3x3 (16) and 1x1 (32) INT8 convolution with bias and ReLU,
+// the last adding the block's input as its residual: x [2, 16, 8, 8] -> stem 3x3 (32) -> T0 -> block -> T1 ->
+// block -> y. With `dequantizedResiduals`, each residual is Dequantize(Quantize(T, kMiddleScale)): what the passes'
+// INT8 residuals stand for. Channels-last (x then [2, 8, 8, 16]) for the passes.
+struct Blocks {
+  std::vector<float> stem = gridWeights(32 * 16 * 9, 311), stemBias = gridBias(32, 312);
+  std::vector<float> reduce = gridWeights(16 * 32, 313), reduceBias = gridBias(16, 314);
+  std::vector<float> middle = gridWeights(16 * 16 * 9, 315), middleBias = gridBias(16, 316);
+  std::vector<float> expand = gridWeights(32 * 16, 317), expandBias = gridBias(32, 318);
+  std::vector<float> ws16 = std::vector<float>(16, kWeightScale), ws32 = std::vector<float>(32, kWeightScale);
+};
+
+std::vector<trt::IConvolutionLayer*> blocksNetwork(trt::INetworkDefinition& net, const Blocks& b, bool channelsLast,
+                                                   bool dequantizedResiduals = false) {
+  auto* x = net.addInput("x", trt::DataType::kFLOAT, channelsLast ? trt::Dims{2, 8, 8, 16} : trt::Dims{2, 16, 8, 8});
+  std::vector<trt::IConvolutionLayer*> convs = {int8Conv(net, *x, 32, 3, b.stem, b.stemBias, kInputScale, b.ws32)};
+  trt::ITensor* t = convs[0]->getOutput(0);
+  for (int block = 0; block < 2; ++block) {
+    auto* reduce = int8Conv(net, *t, 16, 1, b.reduce, b.reduceBias, kMiddleScale, b.ws16);
+    auto* middle = int8Conv(net, *reduce->getOutput(0), 16, 3, b.middle, b.middleBias, kMiddleScale, b.ws16);
+    trt::ITensor* residual = t;
+    if (dequantizedResiduals)
+      residual = net.addDequantize(*net.addQuantize(*t, {kMiddleScale})->getOutput(0), {kMiddleScale})->getOutput(0);
+    auto* expand = int8Conv(net, *middle->getOutput(0), 32, 1, b.expand, b.expandBias, kMiddleScale, b.ws32);
+    expand->setInput(1, *residual);
+    convs.insert(convs.end(), {reduce, middle, expand});
+    t = expand->getOutput(0);
+  }
+  for (auto* conv : convs) conv->setChannelsLast(channelsLast);
+  t->setName("y");
+  net.markOutput(*t);
+  return convs;
 }
 
 std::vector<float> gridInput(int64_t count) {
@@ -135,7 +169,8 @@ TEST(Int8ConvolutionChaining, ThePassesKeepCodesBetweenChannelsLastConvolutions)
   trt::INetworkDefinition plain, chained;
   chainNetwork(plain, c, true);
   const auto convs = chainNetwork(chained, c, true);
-  const auto every = [](const trt::IConvolutionLayer&) { return true; };
+  // As the CUDA backend's predicates, these ask the tensors' dims (which infers the network as it stands).
+  const auto every = [](const trt::IConvolutionLayer& conv) { return conv.getInput(0)->getDimensions().nbDims == 4; };
   EXPECT_EQ(trt::passes::shareInt8ConvolutionQuantization(chained, every), 3);
   EXPECT_EQ(trt::passes::foldQuantizeIntoInt8Convolution(chained, every), 2);
   trt::passes::removeDeadLayers(chained);
@@ -157,6 +192,104 @@ TEST(Int8ConvolutionChaining, ThePassesKeepCodesBetweenChannelsLastConvolutions)
   Built a = build(plain), b = build(chained);
   EXPECT_EQ(run(*b.engine, {{"x", {{2, 12, 12, 16}, x}}}).at("y"),
             run(*a.engine, {{"x", {{2, 12, 12, 16}, x}}}).at("y"));
+}
+
+TEST(Int8ConvolutionChaining, AnInt8ResidualIsAddedAsTheFloatsItsCodesStandFor) {
+  // CPU: a convolution reading its residual as INT8 codes of a scale against one reading Dequantize(codes): the
+  // same floats added, bit for bit; codes out with either residual.
+  const Chain c;
+  for (bool codesOut : {false, true}) {
+    trt::INetworkDefinition plain, coded;
+    for (trt::INetworkDefinition* net : {&plain, &coded}) {
+      auto* x = net->addInput("x", trt::DataType::kFLOAT, {2, 16, 12, 12});
+      auto* r = net->addInput("r", trt::DataType::kFLOAT, {2, 32, 12, 12});
+      auto* codes = net->addQuantize(*r, {kMiddleScale})->getOutput(0);
+      auto* dequantized = net == &coded ? nullptr : net->addDequantize(*codes, {kMiddleScale})->getOutput(0);
+      auto* conv = int8Conv(*net, *x, 32, 3, c.w1, c.b1, kInputScale, c.ws32);
+      if (net == &coded) {
+        conv->setInput(1, *codes);
+        conv->setInt8ResidualScale(kMiddleScale);
+      } else {
+        conv->setInput(1, *dequantized);
+      }
+      if (codesOut) conv->setInt8OutputScale(kMiddleScale);
+      conv->getOutput(0)->setName("y");
+      net->markOutput(*conv->getOutput(0));
+    }
+    const std::vector<float> x = gridInput(2 * 16 * 12 * 12), r = randomVector(2 * 32 * 12 * 12, 309, -9.f, 9.f);
+    Built a = build(plain), b = build(coded);
+    // Bytes: float32 outputs or codes, bit for bit.
+    const std::map<std::string, HostTensor> inputs = {{"x", hostTensor({2, 16, 12, 12}, x)},
+                                                      {"r", hostTensor({2, 32, 12, 12}, r)}};
+    EXPECT_EQ(runBytes(*b.engine, inputs).at("y"), runBytes(*a.engine, inputs).at("y")) << "codes out " << codesOut;
+  }
+}
+
+TEST(Int8ConvolutionChaining, RefusesAnInt8ResidualWithoutItsScale) {
+  const Chain c;
+  trt::INetworkDefinition net;
+  auto* x = net.addInput("x", trt::DataType::kFLOAT, {2, 16, 12, 12});
+  auto* codes = net.addQuantize(*net.addInput("r", trt::DataType::kFLOAT, {2, 32, 12, 12}), {kMiddleScale});
+  auto* conv = int8Conv(net, *x, 32, 3, c.w1, c.b1, kInputScale, c.ws32);
+  conv->setInput(1, *codes->getOutput(0));
+  net.markOutput(*conv->getOutput(0));
+  const auto refusal = [&] {
+    try {
+      net.validate();
+    } catch (const trt::Error& e) {
+      return std::string(e.what());
+    }
+    return std::string();
+  };
+  EXPECT_NE(refusal().find("must have the output's shape (2, 32, 12, 12) and type float32"), std::string::npos)
+      << refusal();
+  conv->setInt8ResidualScale(kMiddleScale);
+  EXPECT_EQ(refusal(), "");
+  // A residual scale on a float convolution, or with a float residual.
+  conv->setInput(1, *net.getInput(1));
+  EXPECT_NE(refusal().find("(its INT8 residual scale is set)"), std::string::npos) << refusal();
+  trt::INetworkDefinition floatNet;
+  auto* fx = floatNet.addInput("x", trt::DataType::kFLOAT, {2, 16, 12, 12});
+  auto* floatConv = floatNet.addConvolutionNd(*fx, 16, {1, 1}, {trt::DataType::kFLOAT, c.w1.data(), 16 * 16}, {});
+  floatConv->setInput(1, *floatNet.addInput("r", trt::DataType::kFLOAT, {2, 16, 12, 12}));
+  floatConv->setInt8ResidualScale(kMiddleScale);
+  floatNet.markOutput(*floatConv->getOutput(0));
+  EXPECT_THROW(floatNet.validate(), trt::Error);
+  EXPECT_THROW(conv->setInt8ResidualScale(-1.f), trt::Error);
+  EXPECT_THROW(conv->setInt8ResidualScale(INFINITY), trt::Error);
+}
+
+TEST(Int8ConvolutionChaining, ABlocksOutputStaysInt8ForTheNextBlockAndItsResidual) {
+  // The passes on two ResNet blocks with a backend that takes every convolution: the stem's and the first block's
+  // outputs become INT8 codes that the next block's first convolution reads as its input and its last as its
+  // residual; the last block writes y in floats. The CPU engine of the result equals the network whose residuals
+  // are Dequantize(Quantize(T)), bit for bit.
+  const Blocks b;
+  trt::INetworkDefinition reference, chained;
+  blocksNetwork(reference, b, true, true);
+  const auto convs = blocksNetwork(chained, b, true);
+  // As the CUDA backend's predicates, these ask the tensors' dims (which infers the network as it stands).
+  const auto every = [](const trt::IConvolutionLayer& conv) { return conv.getInput(0)->getDimensions().nbDims == 4; };
+  EXPECT_EQ(trt::passes::shareInt8ConvolutionQuantization(chained, every), 7);
+  EXPECT_EQ(trt::passes::foldQuantizeIntoInt8Convolution(chained, every, every), 6);
+  trt::passes::removeDeadLayers(chained);
+  EXPECT_EQ(countLayersOfType(chained, trt::LayerType::kQUANTIZE), 1) << "x's";
+  for (int i = 0; i < 6; ++i) EXPECT_EQ(convs[i]->getOutput(0)->getType(), trt::DataType::kINT8) << "conv " << i;
+  for (int i : {3, 6}) {
+    EXPECT_EQ(convs[i]->getInput(1)->getType(), trt::DataType::kINT8) << "conv " << i;
+    EXPECT_EQ(convs[i]->getInt8ResidualScale(), kMiddleScale) << "conv " << i;
+  }
+  EXPECT_EQ(convs[6]->getOutput(0)->getType(), trt::DataType::kFLOAT) << "y is a network output";
+  const std::vector<float> x = gridInput(2 * 8 * 8 * 16);
+  Built a = build(reference), c = build(chained);
+  EXPECT_EQ(run(*c.engine, {{"x", {{2, 8, 8, 16}, x}}}).at("y"), run(*a.engine, {{"x", {{2, 8, 8, 16}, x}}}).at("y"));
+
+  // Without a backend that reads residual codes a block's output stays float (the next block adds it).
+  trt::INetworkDefinition floatResiduals;
+  const auto kept = blocksNetwork(floatResiduals, b, true);
+  trt::passes::shareInt8ConvolutionQuantization(floatResiduals, every);
+  EXPECT_EQ(trt::passes::foldQuantizeIntoInt8Convolution(floatResiduals, every), 4);
+  for (int i : {0, 3}) EXPECT_NE(kept[i]->getOutput(0)->getType(), trt::DataType::kINT8) << "conv " << i;
 }
 
 TEST(Int8ConvolutionChaining, AQuantizeReadsFloat16) {
@@ -207,6 +340,40 @@ TEST(Int8ConvolutionChaining, CudaConvolutionsWriteCodesForTheNextAndMatchTheCpu
   const auto actual = run(*gpu.engine, {{"x", {{2, 16, 12, 12}, x}}}).at("y");
   EXPECT_GE(trt::cuda::int8ConvRuns() - runsBefore, 3) << "the CUTLASS INT8 convolutions did not run";
   const auto expected = run(*cpu.engine, {{"x", {{2, 16, 12, 12}, x}}}).at("y");
+  const trt_test::Tolerance tol = trt_test::toleranceFor(trt::DataType::kHALF);
+  ASSERT_EQ(actual.size(), expected.size());
+  for (size_t i = 0; i < actual.size(); ++i)
+    ASSERT_NEAR(actual[i], expected[i], tol.atol + tol.rtol * std::fabs(expected[i])) << "at " << i;
+}
+
+TEST(Int8ConvolutionChaining, CudaBlocksKeepInt8OutputsAndResidualsAndMatchTheCpuReference) {
+  if (!trt_test::gpuVisible()) GTEST_SKIP() << "no CUDA GPU visible";
+  if (!trt::cuda::int8ConvAvailable()) GTEST_SKIP() << "no sm_90 GPU or a build without CUTLASS";
+  // An FP16 CUDA build of the two blocks (channels-first): the stem's and the first block's outputs INT8 codes
+  // that the next block reads as input and residual (the first block's last convolution writes codes with an INT8
+  // residual, the second block's writes float16 with one). Against the CPU's FP32 engine of the network with
+  // Dequantize(Quantize(T)) residuals: codes exact (exact grids), y rounded to float16.
+  const Blocks b;
+  trt::INetworkDefinition cpuNet, gpuNet;
+  blocksNetwork(cpuNet, b, false, true);
+  blocksNetwork(gpuNet, b, false);
+  Built cpu = build(cpuNet);
+  std::unique_ptr<trt::IBuilder> builder(trt::createInferBuilder(trt::defaultLogger()));
+  std::unique_ptr<trt::IBuilderConfig> config(builder->createBuilderConfig());
+  config->setBackend(trt::Backend::kCUDA);
+  config->setFlag(trt::BuilderFlag::kFP16);
+  Built gpu = build(gpuNet, config.get());
+  const std::string json = gpu.engine->describeLayersJson();
+  size_t residualCodes = 0;
+  for (size_t at = json.find("\"residual_scale\""); at != std::string::npos;
+       at = json.find("\"residual_scale\"", at + 1))
+    ++residualCodes;
+  EXPECT_EQ(residualCodes, 2u) << json;
+  const std::vector<float> x = gridInput(2 * 16 * 8 * 8);
+  const int64_t runsBefore = trt::cuda::int8ConvRuns();
+  const auto actual = run(*gpu.engine, {{"x", {{2, 16, 8, 8}, x}}}).at("y");
+  EXPECT_GE(trt::cuda::int8ConvRuns() - runsBefore, 7) << "the CUTLASS INT8 convolutions did not run";
+  const auto expected = run(*cpu.engine, {{"x", {{2, 16, 8, 8}, x}}}).at("y");
   const trt_test::Tolerance tol = trt_test::toleranceFor(trt::DataType::kHALF);
   ASSERT_EQ(actual.size(), expected.size());
   for (size_t i = 0; i < actual.size(); ++i)

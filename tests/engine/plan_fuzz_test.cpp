@@ -77,6 +77,10 @@ std::vector<uint8_t> richPlan(std::vector<std::vector<float>>& keep, uint32_t ve
         net.addConvolutionNd(*writer->getOutput(0), 4, {1, 1}, {trt::DataType::kFLOAT, keep.back().data(), 16}, {});
     reader->setInt8Scales(0.04f, weightScales);
     reader->setOutputType(0, trt::DataType::kFLOAT);
+    if (version >= 20) {  // the codes as its INT8 residual too
+      reader->setInput(1, *writer->getOutput(0));
+      reader->setInt8ResidualScale(0.04f);
+    }
     activated = reader->getOutput(0);
   }
   auto* sum = net.addElementWise(*up->getOutput(0), *activated, trt::ElementWiseOperation::kSUM);

@@ -158,6 +158,32 @@ def test_resnet18_int8_stays_close_to_fp32(device, algo):
     assert cos >= 0.99, cos
 
 
+@pytest.mark.skipif("cuda" not in DEVICES, reason="the INT8 channels-last path is the CUDA backend's")
+def test_resnet18_int8_in_a_float16_engine_keeps_int8_between_blocks():
+    # With float16 enabled the CUDA backend runs the INT8 convolutions channels-last (CUTLASS on sm_90) and keeps
+    # INT8 codes between them: each block's output stays INT8 for the next block's first convolution and its
+    # residual add. The residual is then the quantized value (as TensorRT's INT8 residual adds): the cosine to the
+    # float32 model stays near the FP32-engine INT8 test's above.
+    torchvision = pytest.importorskip("torchvision")
+    torch.manual_seed(0)
+    model = torchvision.models.resnet18(num_classes=100).eval().cuda()
+    x = torch.randn(4, 3, 64, 64, device="cuda")
+    ts = torch.jit.trace(model, x)
+    batches = [torch.randn(4, 3, 64, 64) for _ in range(4)]
+    compiled = torch_tensorrt.compile(
+        ts, inputs=[x], enabled_precisions={torch.float, torch.half, torch.int8}, device="cuda",
+        calibrator=DataLoaderCalibrator(batches, algo_type=CalibrationAlgo.MINMAX_CALIBRATION))
+    fused = [layer["fused"] for info in torch_tensorrt.ts.get_layer_info(compiled) for layer in info["layers"]]
+    residual_codes = sum(1 for f in fused if "residual_scale" in f.get("int8", {}))
+    if any(f.get("layout") == "NHWC" for f in fused if "int8" in f):  # sm_90 with CUTLASS: the codes flow
+        # Each stage's second block adds the first one's INT8 output; the first blocks add the stem's pooled output
+        # or a projection's float output.
+        assert residual_codes == 4, fused
+    with torch.no_grad():
+        cos = nn.functional.cosine_similarity(compiled(x).float().flatten(), ts(x).flatten(), dim=0).item()
+    assert cos >= 0.98, cos
+
+
 def _qat_model(linear: bool = False):
     import torch.ao.quantization as tq
 

@@ -178,6 +178,12 @@ class IConvolutionLayer : public IConvolutionBase {
   virtual void setInt8OutputScale(float scale) = 0;
   //! The output's INT8 scale, or 0 when the output is float.
   virtual float getInt8OutputScale() const = 0;
+  //! An INT8 residual (set by the builder where a block's output stays INT8 codes): with `scale` > 0 the residual
+  //! (input 1) of an INT8 convolution is INT8 codes q of that scale, added as the floats q * scale before the
+  //! activation; 0 (the default) means a float residual of the convolution's float type.
+  virtual void setInt8ResidualScale(float scale) = 0;
+  //! The residual's INT8 scale, or 0 when the residual (if any) is float.
+  virtual float getInt8ResidualScale() const = 0;
 };
 
 class IDeconvolutionLayer : public IConvolutionBase {

@@ -167,6 +167,11 @@ class ExecutionBackend {
     (void)conv;
     return false;
   }
+  //! Whether channels-last INT8 convolution `conv` can read its residual as INT8 codes (with a residual scale).
+  virtual bool readsInt8ConvolutionResidualCodes(const IConvolutionLayer& conv) const {
+    (void)conv;
+    return false;
+  }
   //! Whether the backend's matrix multiplies apply activation `type` after their bias (a fused epilogue).
   virtual bool fusesMatrixMultiplyActivation(ActivationType type) const { return type == ActivationType::kRELU; }
   //! Whether the backend's attention reads and writes [B, S, H, D] tensors through their strides (the builder

@@ -279,7 +279,8 @@ PlanContents Builder::optimize(INetworkDefinition& network, IBuilderConfig& conf
   if (runPass("INT8 convolution input sharing", shareInt8) > 0) {
     const auto foldInt8 = [&](INetworkDefinition& n) {
       return passes::foldQuantizeIntoInt8Convolution(
-          n, [&](const IConvolutionLayer& conv) { return backend.writesInt8ConvolutionCodes(conv); });
+          n, [&](const IConvolutionLayer& conv) { return backend.writesInt8ConvolutionCodes(conv); },
+          [&](const IConvolutionLayer& conv) { return backend.readsInt8ConvolutionResidualCodes(conv); });
     };
     if (runPass("quantization+INT8 convolution fusion", foldInt8) > 0)
       runPass("dead-layer removal", passes::removeDeadLayers);

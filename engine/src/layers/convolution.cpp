@@ -26,6 +26,8 @@ class ConvolutionLayer final : public ConvolutionBaseImpl<IConvolutionLayer> {
   bool isInt8() const override { return int8InputScale_ > 0.f; }
   void setInt8OutputScale(float scale) override;
   float getInt8OutputScale() const override { return int8OutputScale_; }
+  void setInt8ResidualScale(float scale) override;
+  float getInt8ResidualScale() const override { return int8ResidualScale_; }
   std::vector<TensorDesc> inferOutputs(const std::vector<TensorDesc>& inputs) const override;
   void writeParams(PlanWriter& writer) const override;
   void readParams(PlanReader& reader) override;
@@ -37,6 +39,7 @@ class ConvolutionLayer final : public ConvolutionBaseImpl<IConvolutionLayer> {
   float int8InputScale_ = 0.f;
   std::vector<float> int8WeightScales_;
   float int8OutputScale_ = 0.f;
+  float int8ResidualScale_ = 0.f;
 };
 
 void ConvolutionLayer::setFusedActivation(int32_t activationOrMinusOne) {
@@ -61,6 +64,13 @@ void ConvolutionLayer::setInt8OutputScale(float scale) {
     throw Error(describe() + ": the INT8 output scale must be 0 (a float output) or positive and finite, got " +
                 std::to_string(scale));
   int8OutputScale_ = scale;
+  markChanged();
+}
+void ConvolutionLayer::setInt8ResidualScale(float scale) {
+  if (!(scale >= 0.f) || !std::isfinite(scale))
+    throw Error(describe() + ": the INT8 residual scale must be 0 (a float residual) or positive and finite, got " +
+                std::to_string(scale));
+  int8ResidualScale_ = scale;
   markChanged();
 }
 std::vector<TensorDesc> ConvolutionLayer::inferOutputs(const std::vector<TensorDesc>& inputs) const {
@@ -115,9 +125,14 @@ std::vector<TensorDesc> ConvolutionLayer::inferOutputs(const std::vector<TensorD
     throw Error(describe() +
                 ": a convolution of int8 codes writes floats of the type requested with "
                 "setOutputType (float32 or float16), and none was requested");
-  if (inputs.size() == 2 && (inputs[1].dims != out || inputs[1].type != floatType))
+  // An INT8 residual: codes of the residual scale, into an INT8 convolution.
+  if (int8ResidualScale_ > 0.f && (!isInt8() || inputs.size() != 2))
+    throw Error(describe() + ": an INT8 residual scale needs an INT8 convolution (setInt8Scales) with a residual");
+  const DataType residualType = int8ResidualScale_ > 0.f ? DataType::kINT8 : floatType;
+  if (inputs.size() == 2 && (inputs[1].dims != out || inputs[1].type != residualType))
     throw Error(describe() + ": the residual input " + inputs[1].dims.str() + " " + dataTypeName(inputs[1].type) +
-                " must have the output's shape " + out.str() + " and type " + dataTypeName(floatType));
+                " must have the output's shape " + out.str() + " and type " + dataTypeName(residualType) +
+                (int8ResidualScale_ > 0.f ? " (its INT8 residual scale is set)" : ""));
   return {{out, int8OutputScale_ > 0.f ? DataType::kINT8 : floatType}};
 }
 
@@ -136,7 +151,8 @@ void ConvolutionLayer::writeParams(PlanWriter& w) const {
   writeInt8Scales(w, int8InputScale_, int8WeightScales_);  // format 5
   w.f32(fusedAlpha_);                                      // format 17
   w.f32(fusedBeta_);
-  w.f32(int8OutputScale_);  // format 19
+  w.f32(int8OutputScale_);    // format 19
+  w.f32(int8ResidualScale_);  // format 20
 }
 
 void ConvolutionLayer::readParams(PlanReader& r) {
@@ -157,6 +173,13 @@ void ConvolutionLayer::readParams(PlanReader& r) {
       r.fail("int8_output_scale", "must be 0 or positive and finite");
     if (int8OutputScale_ > 0.f && !(int8InputScale_ > 0.f))
       r.fail("int8_output_scale", "is set on a convolution that is not INT8");
+  }
+  if (r.remaining() > 0) {  // format 20
+    int8ResidualScale_ = r.f32("int8_residual_scale");
+    if (!(int8ResidualScale_ >= 0.f) || !std::isfinite(int8ResidualScale_))
+      r.fail("int8_residual_scale", "must be 0 or positive and finite");
+    if (int8ResidualScale_ > 0.f && !(int8InputScale_ > 0.f))
+      r.fail("int8_residual_scale", "is set on a convolution that is not INT8");
   }
 }
 

@@ -100,6 +100,8 @@
 //          version 19 (2026-12) a convolution ends with int8_output_scale (f32: 0 for a float output, else the
 //                    scale of the INT8 codes it writes; its input may be INT8 codes of its input scale, its
 //                    float type then the requested output type); older plans are still read.
+//          version 20 (2026-12) a convolution ends with int8_residual_scale (f32: 0 for a float residual, else the
+//                    scale of the INT8 codes its residual input holds); older plans are still read.
 #pragma once
 
 #include <cstdint>
@@ -114,7 +116,7 @@
 namespace trt {
 
 constexpr char kPlanMagic[8] = {'T', 'T', 'R', 'T', 'P', 'L', 'A', 'N'};
-constexpr uint32_t kPlanFormatVersion = 19;
+constexpr uint32_t kPlanFormatVersion = 20;
 constexpr uint32_t kPlanMinReadableVersion = 1;
 constexpr uint32_t kPlanHeaderSize = 32;
 constexpr uint32_t kPlanMaxString = 1u << 20;

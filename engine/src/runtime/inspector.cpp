@@ -62,6 +62,8 @@ Json fusedJson(const ILayer* layer) {
       if (conv->isInt8()) int8(conv->getInt8InputScale());
       // INT8 codes written for the next INT8 convolution (the requantizing epilogue).
       if (conv->getInt8OutputScale() > 0.f) fused["int8"]["output_scale"] = shortestDecimal(conv->getInt8OutputScale());
+      if (conv->getInt8ResidualScale() > 0.f)
+        fused["int8"]["residual_scale"] = shortestDecimal(conv->getInt8ResidualScale());
       activation(conv->getFusedActivation());
       // The kinds with parameters (clip's bounds, leaky ReLU's slope) show them.
       if (conv->getFusedActivation() >= 0 &&

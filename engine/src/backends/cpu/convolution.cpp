@@ -59,18 +59,20 @@ void runChannelsFirstConvolution(const ILayer& layer, const std::vector<TensorVi
 void runConvolution(const ILayer& layer, const std::vector<TensorView>& inputs, TensorView& output) {
   const auto& conv = static_cast<const IConvolutionLayer&>(layer);
   // INT8 codes between INT8 convolutions: codes in are read as the floats q * s they stand for (the convolution
-  // quantizes them back to the same q: |q * s / s - q| is far below half a step), and codes out are y quantized
-  // with the output scale, as a Quantize after a float output would.
-  if (inputs[0].type == DataType::kINT8 || output.type == DataType::kINT8) {
-    std::vector<float> in, out;
+  // quantizes them back to the same q: |q * s / s - q| is far below half a step), an INT8 residual as the floats
+  // q * s_residual, and codes out are y quantized with the output scale, as a Quantize after a float output would.
+  const bool residualCodes = inputs.size() == 2 && inputs[1].type == DataType::kINT8;
+  if (inputs[0].type == DataType::kINT8 || output.type == DataType::kINT8 || residualCodes) {
+    std::vector<float> in, residual, out;
     std::vector<TensorView> floats(inputs);
-    if (inputs[0].type == DataType::kINT8) {
-      const auto* q = static_cast<const int8_t*>(inputs[0].data);
-      const float s = conv.getInt8InputScale();
-      in.resize(static_cast<size_t>(inputs[0].dims.volume()));
-      for (size_t i = 0; i < in.size(); ++i) in[i] = static_cast<float>(q[i]) * s;
-      floats[0] = {in.data(), inputs[0].dims, DataType::kFLOAT};
-    }
+    const auto dequantized = [](const TensorView& codes, float scale, std::vector<float>& values) {
+      const auto* q = static_cast<const int8_t*>(codes.data);
+      values.resize(static_cast<size_t>(codes.dims.volume()));
+      for (size_t i = 0; i < values.size(); ++i) values[i] = static_cast<float>(q[i]) * scale;
+      return TensorView{values.data(), codes.dims, DataType::kFLOAT};
+    };
+    if (inputs[0].type == DataType::kINT8) floats[0] = dequantized(inputs[0], conv.getInt8InputScale(), in);
+    if (residualCodes) floats[1] = dequantized(inputs[1], conv.getInt8ResidualScale(), residual);
     TensorView floatOut = output;
     if (output.type == DataType::kINT8) {
       out.resize(static_cast<size_t>(output.dims.volume()));

@@ -83,6 +83,10 @@ void launchInt8Convolution(LaunchContext& ctx, const ILayer& layer, const std::v
     throw Error(layer.describe() +
                 ": the CUDA INT8 convolution writes INT8 codes channels-last only; leave the "
                 "output scale unset (0) on a channels-first one");
+  if (in.size() > 1 && in[1].type == DataType::kINT8)
+    throw Error(layer.describe() +
+                ": the CUDA INT8 convolution reads an INT8 residual channels-last only; leave the "
+                "residual scale unset (0) on a channels-first one");
   const ConvGeometry g = convGeometry(conv, in[0].dims, out.dims);
   const int64_t batch = in[0].dims.d[0], groups = conv.getNbGroups(), cin = in[0].dims.d[1], cout = out.dims.d[1];
   const int64_t cinG = cin / groups, coutG = cout / groups, kVol = g.k[0] * g.k[1] * g.k[2];

@@ -39,6 +39,13 @@ __global__ void quantizeRowsKernel(const T* x, int64_t positions, int32_t channe
   }
 }
 
+// y[i] = half(q[i] * scale): an INT8 residual for a convolution writing FP16 (whose kernels add an FP16 residual).
+__global__ void dequantizeToHalfKernel(const int8_t* q, float scale, __half* y, int64_t total) {
+  const int64_t step = static_cast<int64_t>(gridDim.x) * blockDim.x;
+  for (int64_t i = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x; i < total; i += step)
+    y[i] = __float2half_rn(static_cast<float>(q[i]) * scale);
+}
+
 unsigned gridFor(int64_t work) { return static_cast<unsigned>(std::min<int64_t>((work + 255) / 256, 65536)); }
 
 // The CUTLASS problem of `conv` with channels-first input and output dims `in` and `out` (no addresses).
@@ -97,7 +104,8 @@ int32_t chooseConfig(LaunchContext& ctx, const IConvolutionLayer& conv, const Te
   std::vector<int64_t> signature = {static_cast<int64_t>(LayerType::kCONVOLUTION), -1, -42};
   for (int64_t v : int8ConvExtents(p)) signature.push_back(v);
   signature.insert(signature.end(), {p.bias ? 1 : 0, p.residual ? 1 : 0, p.relu ? 1 : 0, int8ConvConfigs()});
-  if (p.codesOut) signature.push_back(8);  // INT8 codes out (the entries of FP16 outputs as before)
+  if (p.codesOut) signature.push_back(8);       // INT8 codes out (the entries of FP16 outputs as before)
+  if (p.residualCodes) signature.push_back(9);  // an INT8 residual
   int32_t best = -1;
   if (ctx.timingCache) {
     const auto cached = ctx.timingCache->find(signature);
@@ -166,10 +174,15 @@ bool int8ConvolutionReadsCodes(const IConvolutionLayer& conv) {
 }
 
 bool int8ConvolutionWritesCodes(const IConvolutionLayer& conv) {
-  // The one requantizing epilogue built: after a ReLU, without a residual; 16 codes a vector.
-  return conv.getChannelsLast() && conv.getNbInputs() == 1 &&
-         conv.getFusedActivation() == static_cast<int32_t>(ActivationType::kRELU) && conv.getNbOutputMaps() % 16 == 0 &&
-         cutlassTakes(conv, true);
+  // The one requantizing epilogue built: after a ReLU (with an FP16 or INT8 residual or none); 16 codes a vector.
+  return conv.getChannelsLast() && conv.getFusedActivation() == static_cast<int32_t>(ActivationType::kRELU) &&
+         conv.getNbOutputMaps() % 16 == 0 && cutlassTakes(conv, true);
+}
+
+bool int8ConvolutionReadsResidualCodes(const IConvolutionLayer& conv) {
+  // Into codes out the epilogue reads them (16 a vector); into FP16 out the launch turns them into FP16 first.
+  return conv.getChannelsLast() && conv.getNbInputs() == 2 && conv.getNbOutputMaps() % 16 == 0 &&
+         cutlassTakes(conv, false);
 }
 
 std::vector<int8_t> quantizedChannelsLastWeights(const IConvolutionLayer& conv) {
@@ -208,11 +221,23 @@ void launchInt8ConvolutionChannelsLast(LaunchContext& ctx, const IConvolutionLay
   if (codesIn && (channels != p.C || reinterpret_cast<uintptr_t>(in[0].data) % 16 != 0))
     throw Error(conv.describe() + ": int8 codes in need channels in multiples of 16 at a 16-byte aligned address (" +
                 std::to_string(channels) + " channels); rebuild the engine");
-  if (codesOut && (conv.getInt8OutputScale() <= 0.f || in.size() > 1 || !p.relu || p.K % 16 != 0))
+  if (codesOut && (conv.getInt8OutputScale() <= 0.f || !p.relu || p.K % 16 != 0))
     throw Error(conv.describe() +
-                ": int8 codes out need an output scale, a ReLU, no residual and output maps in "
-                "multiples of 16; rebuild the engine");
+                ": int8 codes out need an output scale, a ReLU and output maps in multiples of 16; rebuild the engine");
+  const bool residualCodes = in.size() > 1 && in[1].type == DataType::kINT8;
+  if (in.size() > 1 && in[1].type != DataType::kHALF && !residualCodes)
+    throw Error(conv.describe() + ": the CUDA channels-last INT8 convolution adds a float16 or int8 residual, got " +
+                dataTypeName(in[1].type));
+  if (residualCodes && (conv.getInt8ResidualScale() <= 0.f || p.K % 16 != 0))
+    throw Error(conv.describe() +
+                ": an int8 residual needs a residual scale and output maps in multiples of 16; rebuild the engine");
   p.codesOut = codesOut;
+  // Codes out: the epilogue divides by the output scale (alpha and bias were at upload), the residual's factor too.
+  const float outputInverse = codesOut ? int8::inverse(conv.getInt8OutputScale()) : 1.f;
+  // An INT8 residual into FP16 out is turned into FP16 first (the FP16 kernels add an FP16 residual).
+  const bool residualToHalf = residualCodes && !codesOut;
+  p.residualCodes = residualCodes && codesOut;
+  p.residualScale = p.residualCodes ? conv.getInt8ResidualScale() * outputInverse : outputInverse;
   const size_t outputElementBytes = codesOut ? 1 : 2;
   // The quantized input (none when codes come in), then CUTLASS's workspace (none for these kernels), each
   // 256-byte aligned.
@@ -220,16 +245,25 @@ void launchInt8ConvolutionChannelsLast(LaunchContext& ctx, const IConvolutionLay
   // TMA needs 16-byte aligned tensors: a residual or output bound at another address (a user's binding read or
   // written in place) goes through aligned scratch after the quantized input.
   const size_t outputBytes = (static_cast<size_t>(out.dims.volume()) * outputElementBytes + 255) / 256 * 256;
-  const bool residualMoved = in.size() > 1 && reinterpret_cast<uintptr_t>(in[1].data) % 16 != 0;
+  // An INT8 residual turned into FP16 goes to scratch too.
+  const bool residualMoved = in.size() > 1 && (residualToHalf || reinterpret_cast<uintptr_t>(in[1].data) % 16 != 0);
+  const size_t residualElementBytes = residualCodes && !residualToHalf ? 1 : 2;
+  const size_t residualBytes = (static_cast<size_t>(out.dims.volume()) * residualElementBytes + 255) / 256 * 256;
   const bool outputMoved = reinterpret_cast<uintptr_t>(out.data) % 16 != 0;
-  const size_t scratchBytes = quantizedBytes + (residualMoved ? outputBytes : 0) + (outputMoved ? outputBytes : 0);
+  const size_t scratchBytes = quantizedBytes + (residualMoved ? residualBytes : 0) + (outputMoved ? outputBytes : 0);
   auto* scratch = scratchBytes > 0 ? static_cast<int8_t*>(ctx.scratch(scratchBytes)) : nullptr;
   void* residualCopy = residualMoved ? scratch + quantizedBytes : nullptr;
-  void* outputCopy = outputMoved ? scratch + quantizedBytes + (residualMoved ? outputBytes : 0) : nullptr;
-  if (residualMoved)
-    check(cudaMemcpyAsync(residualCopy, in[1].data, static_cast<size_t>(out.dims.volume()) * 2,
+  void* outputCopy = outputMoved ? scratch + quantizedBytes + (residualMoved ? residualBytes : 0) : nullptr;
+  if (residualToHalf) {
+    const int64_t total = out.dims.volume();
+    dequantizeToHalfKernel<<<gridFor(total), 256, 0, ctx.stream>>>(
+        static_cast<const int8_t*>(in[1].data), conv.getInt8ResidualScale(), static_cast<__half*>(residualCopy), total);
+    check(cudaGetLastError(), "INT8 residual to float16 kernel launch");
+  } else if (residualMoved) {
+    check(cudaMemcpyAsync(residualCopy, in[1].data, static_cast<size_t>(out.dims.volume()) * residualElementBytes,
                           cudaMemcpyDeviceToDevice, ctx.stream),
           "cudaMemcpyAsync (INT8 convolution residual)");
+  }
   const float inverseScale = int8::inverse(conv.getInt8InputScale());
   if (codesIn) {
     // Quantized by the Quantize (or the convolution) that wrote them.

@@ -497,6 +497,9 @@ class CudaBackend : public ExecutionBackend {
   bool writesInt8ConvolutionCodes(const IConvolutionLayer& conv) const override {
     return int8ConvolutionWritesCodes(conv);
   }
+  bool readsInt8ConvolutionResidualCodes(const IConvolutionLayer& conv) const override {
+    return int8ConvolutionReadsResidualCodes(conv);
+  }
   // What cuBLASLt's epilogue computes: ReLU, and GELU's tanh form (GPT-2's feed-forward).
   bool fusesMatrixMultiplyActivation(ActivationType type) const override { return productFusesActivation(type); }
   // cuDNN's SDPA takes each tensor's strides; the composed path copies a sequence-major tensor itself.

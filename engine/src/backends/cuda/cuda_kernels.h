@@ -207,9 +207,10 @@ bool int8ConvolutionRunsChannelsLast(const IConvolutionLayer& conv);
 void quantizeHalfVectors(cudaStream_t stream, const void* x, int64_t vectors, float inverseScale, void* q);
 //! Whether channels-last INT8 convolution `conv` can read INT8 codes (input channels a multiple of 16).
 bool int8ConvolutionReadsCodes(const IConvolutionLayer& conv);
-//! Whether channels-last INT8 convolution `conv` can write INT8 codes (after a ReLU, no residual, output maps a
-//! multiple of 16).
+//! Whether channels-last INT8 convolution `conv` can write INT8 codes (after a ReLU, output maps a multiple of 16).
 bool int8ConvolutionWritesCodes(const IConvolutionLayer& conv);
+//! Whether channels-last INT8 convolution `conv` can read its residual as INT8 codes (output maps a multiple of 16).
+bool int8ConvolutionReadsResidualCodes(const IConvolutionLayer& conv);
 //! A channels-last INT8 convolution's recorded tactic in words ({config, 4}: a CUTLASS configuration), else empty.
 std::string describeInt8ConvolutionTactic(const std::vector<int64_t>& choice);
 //! The channels-last INT8 convolution: float16 NHWC or INT8 codes in and out (convolution_int8_nhwc.cu).

@@ -26,8 +26,9 @@ bool takes(const Int8ConvProblem& p) {
   for (int64_t extent : {p.N, p.H, p.W, p.C, p.K, p.R, p.S, p.P, p.Q})
     if (extent <= 0 || extent > INT32_MAX) return false;
   if (p.C % 16 || p.K % 8 || !p.alpha || !p.input || !p.filter || !p.output) return false;
-  // Codes out: 16 of them a vector, after a ReLU (the one such epilogue built), no residual.
-  if (p.codesOut && (p.K % 16 || !p.relu || p.residual)) return false;
+  // Codes out: 16 of them a vector, after a ReLU (the one such epilogue built). Residual codes into codes out only.
+  if (p.codesOut && (p.K % 16 || !p.relu)) return false;
+  if (p.residualCodes && (!p.codesOut || !p.residual)) return false;
   // CUTLASS multiplies N * P * Q into the GEMM's rows as an int.
   if (p.N * p.P * p.Q > INT32_MAX || p.N * p.H * p.W > INT32_MAX) return false;
   if (p.padH < 0 || p.padW < 0 || p.strideH <= 0 || p.strideW <= 0 || p.dilationH <= 0 || p.dilationW <= 0)
@@ -48,26 +49,36 @@ constexpr int32_t kFirstPointwiseConfig = 3;
 
 int64_t int8ConvWorkspace(int32_t config, const Int8ConvProblem& problem) {
   if (config < 0 || config >= int8ConvConfigs() || !takes(problem)) return -1;
+  // Codes out read their residual as INT8 codes (or none) or as FP16: a kernel each.
+  const bool fp16Residual = problem.residual && !problem.residualCodes;
   if (config >= kFirstPointwiseConfig) {
-    if (problem.codesOut) return cutlass_conv::workspacePointwiseReluCodes(config, problem);
+    if (problem.codesOut)
+      return fp16Residual ? cutlass_conv::workspacePointwiseReluCodesFp16Residual(config, problem)
+                          : cutlass_conv::workspacePointwiseReluCodes(config, problem);
     return problem.relu ? cutlass_conv::workspacePointwiseRelu(config, problem)
                         : cutlass_conv::workspacePointwiseLinear(config, problem);
   }
-  if (problem.codesOut) return cutlass_conv::workspaceReluCodes(config, problem);
+  if (problem.codesOut)
+    return fp16Residual ? cutlass_conv::workspaceReluCodesFp16Residual(config, problem)
+                        : cutlass_conv::workspaceReluCodes(config, problem);
   return problem.relu ? cutlass_conv::workspaceRelu(config, problem) : cutlass_conv::workspaceLinear(config, problem);
 }
 
 bool runInt8Conv(int32_t config, const Int8ConvProblem& problem, void* workspace, cudaStream_t stream) {
   if (config < 0 || config >= int8ConvConfigs() || !takes(problem)) return false;
+  const bool fp16Residual = problem.residual && !problem.residualCodes;
   bool ran = false;
   if (config >= kFirstPointwiseConfig)
-    ran = problem.codesOut ? cutlass_conv::runPointwiseReluCodes(config, problem, workspace, stream)
-          : problem.relu   ? cutlass_conv::runPointwiseRelu(config, problem, workspace, stream)
-                           : cutlass_conv::runPointwiseLinear(config, problem, workspace, stream);
+    ran = problem.codesOut && fp16Residual
+              ? cutlass_conv::runPointwiseReluCodesFp16Residual(config, problem, workspace, stream)
+          : problem.codesOut ? cutlass_conv::runPointwiseReluCodes(config, problem, workspace, stream)
+          : problem.relu     ? cutlass_conv::runPointwiseRelu(config, problem, workspace, stream)
+                             : cutlass_conv::runPointwiseLinear(config, problem, workspace, stream);
   else
-    ran = problem.codesOut ? cutlass_conv::runReluCodes(config, problem, workspace, stream)
-          : problem.relu   ? cutlass_conv::runRelu(config, problem, workspace, stream)
-                           : cutlass_conv::runLinear(config, problem, workspace, stream);
+    ran = problem.codesOut && fp16Residual ? cutlass_conv::runReluCodesFp16Residual(config, problem, workspace, stream)
+          : problem.codesOut               ? cutlass_conv::runReluCodes(config, problem, workspace, stream)
+          : problem.relu                   ? cutlass_conv::runRelu(config, problem, workspace, stream)
+                                           : cutlass_conv::runLinear(config, problem, workspace, stream);
   if (ran) launched.fetch_add(1, std::memory_order_relaxed);
   return ran;
 }

@@ -16,9 +16,10 @@ namespace cuda {
 
 //! out[n, p, q, k] = act(alpha[k] * sum_{r,s,c} in[n, h, w, c] * filter[k, r, s, c] + bias[k] (+ residual[n, p, q, k]))
 //! with h = p * strideH - padH + r * dilationH (w alike); in and filter INT8, densely packed, C a multiple of 16;
-//! out and residual FP16 [N, P, Q, K], K a multiple of 8; alpha and bias float32 [K]. With `codesOut`, out is INT8
-//! [N, P, Q, K] (K a multiple of 16) holding clamp(round_half_even(...), -128, 127), alpha and bias already divided
-//! by the output's scale, ReLU only and no residual.
+//! out and residual FP16 [N, P, Q, K], K a multiple of 8; alpha and bias float32 [K]; the residual added times
+//! `residualScale`. With `codesOut`, out is INT8 [N, P, Q, K] (K a multiple of 16) holding
+//! clamp(round_half_even(...), -128, 127), alpha, bias and residualScale already divided by the output's scale,
+//! ReLU only; its residual FP16, or INT8 codes with `residualCodes` (codes out only).
 struct Int8ConvProblem {
   int64_t N = 0, H = 0, W = 0, C = 0;
   int64_t K = 0, R = 0, S = 0;
@@ -30,8 +31,10 @@ struct Int8ConvProblem {
   const float* bias = nullptr;     //!< nullable
   const void* residual = nullptr;  //!< nullable: added before the activation
   void* output = nullptr;
+  float residualScale = 1.f;
   bool relu = false;
   bool codesOut = false;
+  bool residualCodes = false;
 };
 
 //! The problem's extents and geometry, in one order (N, H, W, C, K, R, S, P, Q, pads, strides, dilations): what
@@ -62,6 +65,8 @@ int64_t workspaceLinear(int32_t config, const Int8ConvProblem& problem);
 bool runLinear(int32_t config, const Int8ConvProblem& problem, void* workspace, cudaStream_t stream);
 int64_t workspaceReluCodes(int32_t config, const Int8ConvProblem& problem);
 bool runReluCodes(int32_t config, const Int8ConvProblem& problem, void* workspace, cudaStream_t stream);
+int64_t workspaceReluCodesFp16Residual(int32_t config, const Int8ConvProblem& problem);
+bool runReluCodesFp16Residual(int32_t config, const Int8ConvProblem& problem, void* workspace, cudaStream_t stream);
 // The 1x1 convolutions as GEMMs (cutlass/pointwise_int8_*.cu, configurations 3 to 5), the same contract.
 int64_t workspacePointwiseRelu(int32_t config, const Int8ConvProblem& problem);
 bool runPointwiseRelu(int32_t config, const Int8ConvProblem& problem, void* workspace, cudaStream_t stream);
@@ -69,6 +74,9 @@ int64_t workspacePointwiseLinear(int32_t config, const Int8ConvProblem& problem)
 bool runPointwiseLinear(int32_t config, const Int8ConvProblem& problem, void* workspace, cudaStream_t stream);
 int64_t workspacePointwiseReluCodes(int32_t config, const Int8ConvProblem& problem);
 bool runPointwiseReluCodes(int32_t config, const Int8ConvProblem& problem, void* workspace, cudaStream_t stream);
+int64_t workspacePointwiseReluCodesFp16Residual(int32_t config, const Int8ConvProblem& problem);
+bool runPointwiseReluCodesFp16Residual(int32_t config, const Int8ConvProblem& problem, void* workspace,
+                                       cudaStream_t stream);
 }  // namespace cutlass_conv
 
 }  // namespace cuda

@@ -7,8 +7,11 @@
 // 2. foldQuantizeIntoInt8Convolution: a Quantize whose input an INT8 convolution writes for it alone becomes that
 //    convolution's output scale (IConvolutionLayer::setInt8OutputScale): the convolution writes the codes, its
 //    epilogue requantizing y = act(sum * s_in * s_w + bias) with 1 / s_out.
-// In a ResNet bottleneck the first two convolutions then write INT8 for the next; the block's output stays FP16
-// (the next block's residual add reads it too).
+//    Where the tensor's other readers are INT8 convolutions reading it as their residual (a ResNet block's output:
+//    the next block's first convolution reads its Quantize, the next block's last convolution adds it), those read
+//    the codes too (IConvolutionLayer::setInt8ResidualScale: the residual becomes q * s, the quantized value the
+//    next block's convolutions see as their input; TensorRT's INT8 residual adds behave alike).
+// In a ResNet every convolution but the last block's last then writes INT8 codes for the next.
 #include <algorithm>
 #include <functional>
 #include <sstream>
@@ -62,22 +65,68 @@ int32_t shareInt8ConvolutionQuantization(INetworkDefinition& network,
   return changed;
 }
 
+namespace {
+// The layers other than `quantize` that read `t`, each with the input index it reads `t` at (several entries for a
+// layer reading it twice).
+std::vector<std::pair<ILayer*, int>> otherReaders(INetworkDefinition& network, const ITensor* t,
+                                                  const ILayer* quantize) {
+  std::vector<std::pair<ILayer*, int>> readers;
+  for (int l = 0; l < network.getNbLayers(); ++l) {
+    ILayer* layer = network.getLayer(l);
+    if (layer == quantize) continue;
+    for (int i = 0; i < layer->getNbInputs(); ++i)
+      if (layer->getInput(i) == t) readers.emplace_back(layer, i);
+  }
+  return readers;
+}
+
+// Whether every reader in `readers` is a channels-last INT8 convolution reading the tensor as its float residual
+// (input 1 only), pinned as `producer` is, that `readsResidualCodes` accepts.
+bool residualReadersTakeCodes(const std::vector<std::pair<ILayer*, int>>& readers, const ILayer& producer,
+                              const std::function<bool(const IConvolutionLayer&)>& readsResidualCodes) {
+  if (!readsResidualCodes) return readers.empty();
+  for (const auto& [layer, input] : readers) {
+    if (input != 1 || layer->getType() != LayerType::kCONVOLUTION || !samePrecisionPin(producer, *layer)) return false;
+    const auto* conv = static_cast<const IConvolutionLayer*>(layer);
+    if (!conv->isInt8() || !conv->getChannelsLast() || conv->getInput(0) == conv->getInput(1) ||
+        conv->getInt8ResidualScale() > 0.f || !readsResidualCodes(*conv))
+      return false;
+  }
+  return true;
+}
+}  // namespace
+
 int32_t foldQuantizeIntoInt8Convolution(INetworkDefinition& network,
-                                        const std::function<bool(const IConvolutionLayer&)>& writesCodes) {
+                                        const std::function<bool(const IConvolutionLayer&)>& writesCodes,
+                                        const std::function<bool(const IConvolutionLayer&)>& readsResidualCodes) {
   if (!writesCodes) return 0;
   int32_t folded = 0;
   for (int l = 0; l < network.getNbLayers(); ++l) {
     ILayer* layer = network.getLayer(l);
     if (layer->getType() != LayerType::kQUANTIZE || layer->precisionIsSet()) continue;
     auto* q = static_cast<IQuantizeLayer*>(layer);
-    if (q->getToType() != DataType::kINT8 || q->getScales().size() != 1 || q->getOutput(0)->isNetworkOutput()) continue;
-    ILayer* producer = soleUseProducer(network, q->getInput(0), LayerType::kCONVOLUTION);
-    if (!producer) continue;
+    ITensor* tensor = q->getInput(0);
+    ILayer* producer = tensor->getProducer();
+    if (q->getToType() != DataType::kINT8 || q->getScales().size() != 1 || q->getOutput(0)->isNetworkOutput() ||
+        tensor->isNetworkOutput() || !producer || producer->getType() != LayerType::kCONVOLUTION ||
+        !samePrecisionPin(*producer, *q))
+      continue;
+    const auto readers = otherReaders(network, tensor, q);
+    // The Quantize alone (as soleUseProducer asks of a fusion), or with residual readers that take the codes.
+    if (readers.empty() ? !soleUseProducer(network, tensor, LayerType::kCONVOLUTION)
+                        : !residualReadersTakeCodes(readers, *producer, readsResidualCodes))
+      continue;
     auto* conv = static_cast<IConvolutionLayer*>(producer);
     if (!conv->isInt8() || !conv->getChannelsLast() || conv->getInt8OutputScale() > 0.f || !writesCodes(*conv))
       continue;
-    conv->setInt8OutputScale(q->getScales()[0]);
+    const float scale = q->getScales()[0];
+    conv->setInt8OutputScale(scale);
+    for (const auto& reader : readers) static_cast<IConvolutionLayer*>(reader.first)->setInt8ResidualScale(scale);
     network.replaceAllUses(*q->getOutput(0), *conv->getOutput(0));
+    // Gone at once: left for the dead-layer pass, the Quantize would read the codes it can't (a type error for the
+    // next predicate that asks a tensor's dims, which infers the network).
+    network.removeLayer(q);
+    --l;
     ++folded;
   }
   return folded;

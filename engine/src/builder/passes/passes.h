@@ -166,10 +166,14 @@ int32_t useChannelsLast(INetworkDefinition& network, const std::function<bool(Da
 //! requests its former output type); returns how many were switched.
 int32_t shareInt8ConvolutionQuantization(INetworkDefinition& network,
                                          const std::function<bool(const IConvolutionLayer&)>& readsCodes);
-//! A Quantize to INT8 whose input only it reads, written by a channels-last INT8 convolution that `writesCodes`
-//! accepts, becomes that convolution's output scale (it writes the codes); returns how many were folded.
+//! A Quantize to INT8 written by a channels-last INT8 convolution that `writesCodes` accepts becomes that
+//! convolution's output scale (it writes the codes) when the Quantize is the tensor's only reader, or when each
+//! other reader is a channels-last INT8 convolution reading it as its residual that `readsResidualCodes` accepts
+//! (a ResNet block's output: the next block's input and its residual), which then read the codes with that
+//! residual scale; returns how many were folded.
 int32_t foldQuantizeIntoInt8Convolution(INetworkDefinition& network,
-                                        const std::function<bool(const IConvolutionLayer&)>& writesCodes);
+                                        const std::function<bool(const IConvolutionLayer&)>& writesCodes,
+                                        const std::function<bool(const IConvolutionLayer&)>& readsResidualCodes = {});
 //! Chooses FP16, BF16 or FP32 per layer: a layer pinned with ILayer::setPrecision computes in its pin
 //! where the backend has a kernel for it; other layers in `reduced` where the backend has one, else
 //! FP32. A pin the backend cannot honour throws under `obeyPins` (kOBEY_PRECISION_CONSTRAINTS), else

@@ -2,12 +2,13 @@
 // activations (the GEMM's M = N*P*Q rows, loaded by TMA in im2col mode), INT8 [K, R, S, C] filters (N = K
 // columns, K-major), INT32 sums, and D = act(alpha[k] * sum + bias[k] + beta * C) in FP16 NHWC, alpha, bias and
 // the math float32; or D as INT8 codes (cvt.rni.sat: round half to even, saturated to [-128, 127], as
-// common/int8.h), alpha and bias then divided by the output's scale and no C. Compiled for sm_90a only (a separate
-// object library), as cutlass/gemm_bias_gelu.cuh.
+// common/int8.h), alpha, bias and beta then divided by the output's scale, C FP16 or INT8 codes. Compiled for
+// sm_90a only (a separate object library), as cutlass/gemm_bias_gelu.cuh.
 #pragma once
 
 #include <algorithm>
 #include <cstdint>
+#include <cstring>
 #include <type_traits>
 #include <vector>
 
@@ -36,19 +37,19 @@ namespace cutlass_conv {
 // its residual.
 constexpr int kOperandAlignment = 16;
 
-// ElementOut: cutlass::half_t (FP16 output, an FP16 residual C) or int8_t (codes, no C).
-template <template <class> class Activation, typename TileShape, typename ElementOut = cutlass::half_t>
+// ElementOut: cutlass::half_t (FP16 output) or int8_t (codes); ElementC, the residual's: FP16, or INT8 codes (codes
+// out only). Without a residual beta is 0 and the epilogue loads no C (CUTLASS asks the scalar at run time).
+template <template <class> class Activation, typename TileShape, typename ElementOut = cutlass::half_t,
+          typename ElementC = ElementOut>
 struct Int8Fprop {
-  static constexpr bool kCodesOut = std::is_same_v<ElementOut, int8_t>;
   static constexpr int kOutputAlignment = 16 / static_cast<int>(sizeof(ElementOut));
-  using ElementC = std::conditional_t<kCodesOut, void, ElementOut>;
-  // Codes out have no source (void C and source type): the epilogue loads nothing for it.
+  static constexpr int kResidualAlignment = 16 / static_cast<int>(sizeof(ElementC));
   using Fusion =
       cutlass::epilogue::fusion::PerColLinCombPerColBiasEltAct<Activation, ElementOut, float, float, ElementC, float>;
   using Epilogue = typename cutlass::epilogue::collective::CollectiveBuilder<
       cutlass::arch::Sm90, cutlass::arch::OpClassTensorOp, TileShape, cute::Shape<cute::_1, cute::_1, cute::_1>,
       cutlass::epilogue::collective::EpilogueTileAuto, int32_t, float, ElementC, cutlass::layout::TensorNHWC,
-      kOutputAlignment, ElementOut, cutlass::layout::TensorNHWC, kOutputAlignment,
+      kResidualAlignment, ElementOut, cutlass::layout::TensorNHWC, kOutputAlignment,
       cutlass::epilogue::TmaWarpSpecialized, Fusion>::CollectiveOp;
   // The one sm_90 schedule CUTLASS's convolutions have: a producer warp group issuing TMA loads, a consumer warp
   // group issuing WGMMA, one tile a CTA (not persistent).
@@ -82,13 +83,13 @@ struct Int8Fprop {
     int device = 0;
     if (cudaGetDevice(&device) == cudaSuccess) args.hw_info.device_id = device;
     args.mainloop = {static_cast<const int8_t*>(p.input), static_cast<const int8_t*>(p.filter)};
-    // Without a residual C is never read (beta 0); the output stands in for its address. Codes out have no C.
-    args.epilogue.ptr_C = kCodesOut ? nullptr : static_cast<const ElementC*>(p.residual ? p.residual : p.output);
+    // Without a residual C is never read (beta 0: CUTLASS skips its loads); the output stands in for its address.
+    args.epilogue.ptr_C = static_cast<const ElementC*>(p.residual ? p.residual : p.output);
     args.epilogue.dC = strideC;
     args.epilogue.ptr_D = static_cast<ElementOut*>(p.output);
     args.epilogue.dD = strideD;
     args.epilogue.thread.alpha_ptr = p.alpha;
-    args.epilogue.thread.beta = p.residual && !kCodesOut ? 1.f : 0.f;
+    args.epilogue.thread.beta = p.residual ? p.residualScale : 0.f;
     args.epilogue.thread.bias_ptr = p.bias;
     return args;
   }
@@ -113,6 +114,9 @@ struct Int8Fprop {
     if (cudaGetDevice(&device) != cudaSuccess) return false;
     std::vector<int64_t> key = int8ConvExtents(p);
     key.insert(key.begin(), device);
+    uint32_t residualScaleBits = 0;
+    std::memcpy(&residualScaleBits, &p.residualScale, sizeof(residualScaleBits));
+    key.push_back(residualScaleBits);
     for (const void* address : {p.input, p.filter, static_cast<const void*>(p.alpha), static_cast<const void*>(p.bias),
                                 p.residual, static_cast<const void*>(p.output), static_cast<const void*>(workspace)})
       key.push_back(reinterpret_cast<intptr_t>(address));
@@ -127,27 +131,29 @@ using namespace cute;
 // 1: 128 x 64 tiles, for layers of 64 output maps (ResNet's first stage), which would leave half a 128-wide tile
 // empty; 2: 128 x 64 tiles reducing 64 channels a stage, for layers of 64 input channels, whose 128-channel
 // stages would be half zeros (TMA fills the channels past C). Configurations 3 to 5: cutlass/pointwise_int8.cuh.
-template <template <class> class Activation, typename ElementOut = cutlass::half_t>
+template <template <class> class Activation, typename ElementOut = cutlass::half_t, typename ElementC = ElementOut>
 int64_t workspaceOf(int32_t config, const Int8ConvProblem& problem) {
   switch (config) {
     case 0:
-      return Int8Fprop<Activation, Shape<_128, _128, Shape<_128>>, ElementOut>::workspace(problem);
+      return Int8Fprop<Activation, Shape<_128, _128, Shape<_128>>, ElementOut, ElementC>::workspace(problem);
     case 1:
-      return Int8Fprop<Activation, Shape<_128, _64, Shape<_128>>, ElementOut>::workspace(problem);
+      return Int8Fprop<Activation, Shape<_128, _64, Shape<_128>>, ElementOut, ElementC>::workspace(problem);
     default:
-      return Int8Fprop<Activation, Shape<_128, _64, Shape<_64>>, ElementOut>::workspace(problem);
+      return Int8Fprop<Activation, Shape<_128, _64, Shape<_64>>, ElementOut, ElementC>::workspace(problem);
   }
 }
 
-template <template <class> class Activation, typename ElementOut = cutlass::half_t>
+template <template <class> class Activation, typename ElementOut = cutlass::half_t, typename ElementC = ElementOut>
 bool runOf(int32_t config, const Int8ConvProblem& problem, void* workspace, cudaStream_t stream) {
   switch (config) {
     case 0:
-      return Int8Fprop<Activation, Shape<_128, _128, Shape<_128>>, ElementOut>::run(problem, workspace, stream);
+      return Int8Fprop<Activation, Shape<_128, _128, Shape<_128>>, ElementOut, ElementC>::run(problem, workspace,
+                                                                                              stream);
     case 1:
-      return Int8Fprop<Activation, Shape<_128, _64, Shape<_128>>, ElementOut>::run(problem, workspace, stream);
+      return Int8Fprop<Activation, Shape<_128, _64, Shape<_128>>, ElementOut, ElementC>::run(problem, workspace,
+                                                                                             stream);
     default:
-      return Int8Fprop<Activation, Shape<_128, _64, Shape<_64>>, ElementOut>::run(problem, workspace, stream);
+      return Int8Fprop<Activation, Shape<_128, _64, Shape<_64>>, ElementOut, ElementC>::run(problem, workspace, stream);
   }
 }
 

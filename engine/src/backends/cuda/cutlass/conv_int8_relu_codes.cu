@@ -1,6 +1,6 @@
-// The INT8 convolutions that write INT8 codes after a ReLU (cutlass/conv_int8.cuh): the requantizing epilogue that
-// keeps INT8 tensors between INT8 convolutions (builder/passes/int8_convolution_chaining.cpp). A file of its own
-// so that it builds beside the FP16-output ones.
+// The INT8 convolutions that write INT8 codes after a ReLU, with no residual or an INT8 one (cutlass/conv_int8.cuh):
+// the requantizing epilogue that keeps INT8 tensors between INT8 convolutions
+// (builder/passes/int8_convolution_chaining.cpp). A file of its own so that it builds beside the FP16-output ones.
 #include "backends/cuda/cutlass/conv_int8.cuh"
 
 namespace trt {

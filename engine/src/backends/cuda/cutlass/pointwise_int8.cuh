@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstring>
 #include <type_traits>
 #include <vector>
 
@@ -45,19 +46,19 @@ Stride denseRows(int64_t rowElems, int64_t matrixElems) {
   return stride;
 }
 
+// ElementOut and ElementC as Int8Fprop's.
 template <template <class> class Activation, typename TileShape, typename KernelSchedule, typename EpilogueSchedule,
-          typename ElementOut>
+          typename ElementOut, typename ElementC>
 struct Int8Pointwise {
-  static constexpr bool kCodesOut = std::is_same_v<ElementOut, int8_t>;
   static constexpr int kOutputAlignment = 16 / static_cast<int>(sizeof(ElementOut));
-  using ElementC = std::conditional_t<kCodesOut, void, ElementOut>;
+  static constexpr int kResidualAlignment = 16 / static_cast<int>(sizeof(ElementC));
   using Fusion =
       cutlass::epilogue::fusion::PerColLinCombPerColBiasEltAct<Activation, ElementOut, float, float, ElementC, float>;
   using Cluster = cute::Shape<cute::_1, cute::_1, cute::_1>;
   using Epilogue = typename cutlass::epilogue::collective::CollectiveBuilder<
       cutlass::arch::Sm90, cutlass::arch::OpClassTensorOp, TileShape, Cluster,
       cutlass::epilogue::collective::EpilogueTileAuto, int32_t, float, ElementC, cutlass::layout::RowMajor,
-      kOutputAlignment, ElementOut, cutlass::layout::RowMajor, kOutputAlignment, EpilogueSchedule,
+      kResidualAlignment, ElementOut, cutlass::layout::RowMajor, kOutputAlignment, EpilogueSchedule,
       Fusion>::CollectiveOp;
   // A: the activations' rows (K-major); B: the filter as CUTLASS's column-major C x K (K-major too).
   using Mainloop = typename cutlass::gemm::collective::CollectiveBuilder<
@@ -79,13 +80,13 @@ struct Int8Pointwise {
     args.problem_shape = {M, N, K, 1};
     args.mainloop = {static_cast<const int8_t*>(p.input), denseRows<typename Kernel::StrideA>(K, int64_t(M) * K),
                      static_cast<const int8_t*>(p.filter), denseRows<typename Kernel::StrideB>(K, int64_t(N) * K)};
-    // Without a residual C is never read (beta 0); the output stands in for its address. Codes out have no C.
-    args.epilogue.ptr_C = kCodesOut ? nullptr : static_cast<const ElementC*>(p.residual ? p.residual : p.output);
+    // Without a residual C is never read (beta 0: CUTLASS skips its loads); the output stands in for its address.
+    args.epilogue.ptr_C = static_cast<const ElementC*>(p.residual ? p.residual : p.output);
     args.epilogue.dC = denseRows<typename Kernel::StrideC>(N, int64_t(M) * N);
     args.epilogue.ptr_D = static_cast<ElementOut*>(p.output);
     args.epilogue.dD = denseRows<typename Kernel::StrideD>(N, int64_t(M) * N);
     args.epilogue.thread.alpha_ptr = p.alpha;
-    args.epilogue.thread.beta = p.residual && !kCodesOut ? 1.f : 0.f;
+    args.epilogue.thread.beta = p.residual ? p.residualScale : 0.f;
     args.epilogue.thread.bias_ptr = p.bias;
     return args;
   }
@@ -104,6 +105,9 @@ struct Int8Pointwise {
     if (cudaGetDevice(&device) != cudaSuccess) return false;
     std::vector<int64_t> key = int8ConvExtents(p);
     key.insert(key.begin(), device);
+    uint32_t residualScaleBits = 0;
+    std::memcpy(&residualScaleBits, &p.residualScale, sizeof(residualScaleBits));
+    key.push_back(residualScaleBits);
     for (const void* address : {p.input, p.filter, static_cast<const void*>(p.alpha), static_cast<const void*>(p.bias),
                                 p.residual, static_cast<const void*>(p.output), static_cast<const void*>(workspace)})
       key.push_back(reinterpret_cast<intptr_t>(address));
@@ -116,42 +120,42 @@ using namespace cute;
 // cutlass_conv.h's numbering, after the convolutions' 0 to 2. 3: 128 x 128 tiles, ping-pong; 4: 128 x 64 tiles,
 // ping-pong (64 output maps: ResNet's first stage); 5: 256 x 128 tiles, cooperative (both warp groups on a tile:
 // half the filter loads per output).
-template <template <class> class Activation, typename ElementOut>
+template <template <class> class Activation, typename ElementOut, typename ElementC>
 using PingpongTiles128 =
     Int8Pointwise<Activation, Shape<_128, _128, _128>, cutlass::gemm::KernelTmaWarpSpecializedPingpong,
-                  cutlass::epilogue::TmaWarpSpecialized, ElementOut>;
-template <template <class> class Activation, typename ElementOut>
+                  cutlass::epilogue::TmaWarpSpecialized, ElementOut, ElementC>;
+template <template <class> class Activation, typename ElementOut, typename ElementC>
 using PingpongTiles64 =
     Int8Pointwise<Activation, Shape<_128, _64, _128>, cutlass::gemm::KernelTmaWarpSpecializedPingpong,
-                  cutlass::epilogue::TmaWarpSpecialized, ElementOut>;
-template <template <class> class Activation, typename ElementOut>
+                  cutlass::epilogue::TmaWarpSpecialized, ElementOut, ElementC>;
+template <template <class> class Activation, typename ElementOut, typename ElementC>
 using CooperativeTiles256 =
     Int8Pointwise<Activation, Shape<_256, _128, _128>, cutlass::gemm::KernelTmaWarpSpecializedCooperative,
-                  cutlass::epilogue::TmaWarpSpecializedCooperative, ElementOut>;
+                  cutlass::epilogue::TmaWarpSpecializedCooperative, ElementOut, ElementC>;
 
-template <template <class> class Activation, typename ElementOut = cutlass::half_t>
+template <template <class> class Activation, typename ElementOut = cutlass::half_t, typename ElementC = ElementOut>
 int64_t pointwiseWorkspaceOf(int32_t config, const Int8ConvProblem& problem) {
   switch (config) {
     case 3:
-      return PingpongTiles128<Activation, ElementOut>::workspace(problem);
+      return PingpongTiles128<Activation, ElementOut, ElementC>::workspace(problem);
     case 4:
-      return PingpongTiles64<Activation, ElementOut>::workspace(problem);
+      return PingpongTiles64<Activation, ElementOut, ElementC>::workspace(problem);
     case 5:
-      return CooperativeTiles256<Activation, ElementOut>::workspace(problem);
+      return CooperativeTiles256<Activation, ElementOut, ElementC>::workspace(problem);
     default:
       return -1;
   }
 }
 
-template <template <class> class Activation, typename ElementOut = cutlass::half_t>
+template <template <class> class Activation, typename ElementOut = cutlass::half_t, typename ElementC = ElementOut>
 bool pointwiseRunOf(int32_t config, const Int8ConvProblem& problem, void* workspace, cudaStream_t stream) {
   switch (config) {
     case 3:
-      return PingpongTiles128<Activation, ElementOut>::run(problem, workspace, stream);
+      return PingpongTiles128<Activation, ElementOut, ElementC>::run(problem, workspace, stream);
     case 4:
-      return PingpongTiles64<Activation, ElementOut>::run(problem, workspace, stream);
+      return PingpongTiles64<Activation, ElementOut, ElementC>::run(problem, workspace, stream);
     case 5:
-      return CooperativeTiles256<Activation, ElementOut>::run(problem, workspace, stream);
+      return CooperativeTiles256<Activation, ElementOut, ElementC>::run(problem, workspace, stream);
     default:
       return false;
   }

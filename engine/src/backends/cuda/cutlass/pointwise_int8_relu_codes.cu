@@ -1,4 +1,5 @@
-// The 1x1 INT8 convolutions as GEMMs that write INT8 codes after a ReLU (cutlass/pointwise_int8.cuh); a file each
+// The 1x1 INT8 convolutions as GEMMs that write INT8 codes after a ReLU, with no residual or an INT8 one
+// (cutlass/pointwise_int8.cuh); a file each
 // so that they build in parallel.
 #include "backends/cuda/cutlass/pointwise_int8.cuh"
 

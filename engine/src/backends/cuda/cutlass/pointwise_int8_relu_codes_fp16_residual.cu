@@ -1,0 +1,20 @@
+// The 1x1 INT8 convolutions as GEMMs that write INT8 codes after a ReLU and add an FP16 residual
+// (cutlass/pointwise_int8.cuh); a file of its own so that it builds in parallel.
+#include "backends/cuda/cutlass/pointwise_int8.cuh"
+
+namespace trt {
+namespace cuda {
+namespace cutlass_conv {
+
+int64_t workspacePointwiseReluCodesFp16Residual(int32_t config, const Int8ConvProblem& problem) {
+  return pointwiseWorkspaceOf<cutlass::epilogue::thread::ReLu, int8_t, cutlass::half_t>(config, problem);
+}
+
+bool runPointwiseReluCodesFp16Residual(int32_t config, const Int8ConvProblem& problem, void* workspace,
+                                       cudaStream_t stream) {
+  return pointwiseRunOf<cutlass::epilogue::thread::ReLu, int8_t, cutlass::half_t>(config, problem, workspace, stream);
+}
+
+}  // namespace cutlass_conv
+}  // namespace cuda
+}  // namespace trt
