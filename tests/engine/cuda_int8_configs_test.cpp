@@ -1,7 +1,8 @@
 // Every CUTLASS INT8 convolution configuration against a host reference, kernel by kernel (skipped without an sm_90
 // GPU): the builder times the configurations and keeps the fastest, so a network test runs one of them; this runs
 // each one that takes a problem (the implicit GEMMs 0 to 2 on every geometry, the 1x1 GEMMs 3 to 5 on 1x1
-// convolutions of stride 1), with every epilogue (ReLU, none, a residual, INT8 codes out).
+// convolutions of stride 1), with every epilogue (ReLU, none, a residual, INT8 codes out with no, an FP16 or an
+// INT8 residual).
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -21,6 +22,8 @@ namespace {
 struct ConvCase {
   int64_t N, H, C, K, R, stride, pad;
   bool bias, residual, relu, codesOut;
+  bool residualCodes = false;  // an INT8 residual (codes out only)
+  float residualScale = 1.f;   // the epilogue's factor on the residual (1 / s_out for an FP16 one into codes)
 };
 
 // Device memory freed at scope exit.
@@ -53,10 +56,18 @@ TEST(CudaInt8Configs, EveryCutlassConfigurationMatchesTheHostReference) {
   // one without bias or activation of 136 maps (not a multiple of 128), codes out of a 1x1 and of a 3x3, a 3x3 and
   // a 1x1 stride-2 projection (the implicit GEMMs alone).
   const std::vector<ConvCase> cases = {
-      {2, 9, 64, 64, 1, 1, 0, true, false, true, false}, {1, 7, 256, 256, 1, 1, 0, true, false, true, false},
-      {2, 5, 64, 256, 1, 1, 0, true, true, true, false}, {1, 6, 48, 136, 1, 1, 0, false, false, false, false},
-      {2, 9, 256, 64, 1, 1, 0, true, false, true, true}, {1, 8, 64, 64, 3, 1, 1, true, false, true, true},
-      {2, 8, 32, 72, 3, 1, 1, true, true, true, false},  {1, 9, 64, 128, 1, 2, 0, true, false, false, false}};
+      {2, 9, 64, 64, 1, 1, 0, true, false, true, false},
+      {1, 7, 256, 256, 1, 1, 0, true, false, true, false},
+      {2, 5, 64, 256, 1, 1, 0, true, true, true, false},
+      {1, 6, 48, 136, 1, 1, 0, false, false, false, false},
+      {2, 9, 256, 64, 1, 1, 0, true, false, true, true},
+      {1, 8, 64, 64, 3, 1, 1, true, false, true, true},
+      {2, 8, 32, 72, 3, 1, 1, true, true, true, false},
+      {1, 9, 64, 128, 1, 2, 0, true, false, false, false},
+      // Codes out adding a residual: FP16 (a projection's output) on a 1x1, INT8 codes on a 3x3 and a 1x1.
+      {2, 9, 64, 64, 1, 1, 0, true, true, true, true, false, 4.f},
+      {1, 8, 64, 64, 3, 1, 1, true, true, true, true, true, 0.5f},
+      {2, 5, 64, 256, 1, 1, 0, true, true, true, true, true, 0.5f}};
   for (const ConvCase& c : cases) {
     const int64_t P = (c.H + 2 * c.pad - c.R) / c.stride + 1;
     const size_t nIn = static_cast<size_t>(c.N * c.H * c.H * c.C), nFilter = static_cast<size_t>(c.K * c.R * c.R * c.C),
@@ -69,6 +80,7 @@ TEST(CudaInt8Configs, EveryCutlassConfigurationMatchesTheHostReference) {
     std::vector<uint16_t> residual(nOut);
     const std::vector<float> residualValues = trt_test::randomVector(nOut, 14, -1.f, 1.f);
     for (size_t i = 0; i < nOut; ++i) residual[i] = trt::floatToHalf(residualValues[i]);
+    const std::vector<int8_t> residualCodes = randomCodes(nOut, 15, 40.f);
 
     // The reference: exact INT32 sums, the epilogue's float math.
     std::vector<float> expected(nOut);
@@ -87,7 +99,9 @@ TEST(CudaInt8Configs, EveryCutlassConfigurationMatchesTheHostReference) {
               }
             const size_t o = static_cast<size_t>(((n * P + p) * P + q) * c.K + k);
             float y = alpha[k] * static_cast<float>(sum) + (c.bias ? bias[k] : 0.f);
-            if (c.residual) y += trt::halfToFloat(residual[o]);
+            if (c.residual)
+              y += c.residualScale *
+                   (c.residualCodes ? static_cast<float>(residualCodes[o]) : trt::halfToFloat(residual[o]));
             expected[o] = c.relu ? std::max(y, 0.f) : y;
           }
 
@@ -97,7 +111,10 @@ TEST(CudaInt8Configs, EveryCutlassConfigurationMatchesTheHostReference) {
     upload(dFilter, filter);
     upload(dAlpha, alpha);
     upload(dBias, bias);
-    upload(dResidual, residual);
+    if (c.residualCodes)
+      upload(dResidual, residualCodes);
+    else
+      upload(dResidual, residual);
     trt::cuda::Int8ConvProblem problem;
     problem.N = c.N;
     problem.H = problem.W = c.H;
@@ -115,6 +132,8 @@ TEST(CudaInt8Configs, EveryCutlassConfigurationMatchesTheHostReference) {
     problem.output = dOut.data;
     problem.relu = c.relu;
     problem.codesOut = c.codesOut;
+    problem.residualCodes = c.residualCodes;
+    problem.residualScale = c.residualScale;
 
     const bool isPointwise = c.R == 1 && c.stride == 1 && c.pad == 0;
     int ranConfigs = 0;
