@@ -46,7 +46,7 @@ def configure_command(build_dir: str, env: dict, fresh: bool) -> list:
     tests = env.get("TORCHTRT_TESTS") or ("OFF" if fresh else None)
     if tests:
         cmd.append(f"-DTORCHTRT_TESTS={tests}")
-    for var in ("TORCHTRT_CUDA", "TORCHTRT_CUDA_ARCHS", "TORCHTRT_CUDNN"):
+    for var in ("TORCHTRT_CUDA", "TORCHTRT_CUDA_ARCHS", "TORCHTRT_CUDNN", "TORCHTRT_CUTLASS"):
         if env.get(var):
             cmd.append(f"-D{var}={env[var]}")
     if env.get("CMAKE_BUILD_TYPE"):

@@ -311,6 +311,26 @@ TEST(Int8ConvolutionChaining, AQuantizeReadsFloat16) {
 #ifdef TORCHTRT_WITH_CUDA
 #include "backends/cuda/cutlass_conv.h"
 
+namespace {
+// An FP16 CUDA build (the layout pass takes the INT8 convolutions into a channels-last region, the chaining passes
+// run).
+Built buildFp16OnCuda(trt::INetworkDefinition& net) {
+  std::unique_ptr<trt::IBuilder> builder(trt::createInferBuilder(trt::defaultLogger()));
+  std::unique_ptr<trt::IBuilderConfig> config(builder->createBuilderConfig());
+  config->setBackend(trt::Backend::kCUDA);
+  config->setFlag(trt::BuilderFlag::kFP16);
+  return build(net, config.get());
+}
+
+// y against the CPU's: the codes are the reference's exactly (exact grids), y is rounded to float16.
+void expectFloat16Near(const std::vector<float>& actual, const std::vector<float>& expected) {
+  const trt_test::Tolerance tol = trt_test::toleranceFor(trt::DataType::kHALF);
+  ASSERT_EQ(actual.size(), expected.size());
+  for (size_t i = 0; i < actual.size(); ++i)
+    ASSERT_NEAR(actual[i], expected[i], tol.atol + tol.rtol * std::fabs(expected[i])) << "at " << i;
+}
+}  // namespace
+
 TEST(Int8ConvolutionChaining, CudaConvolutionsWriteCodesForTheNextAndMatchTheCpuReference) {
   if (!trt_test::gpuVisible()) GTEST_SKIP() << "no CUDA GPU visible";
   if (!trt::cuda::int8ConvAvailable()) GTEST_SKIP() << "no sm_90 GPU or a build without CUTLASS";
@@ -323,11 +343,7 @@ TEST(Int8ConvolutionChaining, CudaConvolutionsWriteCodesForTheNextAndMatchTheCpu
   chainNetwork(cpuNet, c, false);
   chainNetwork(gpuNet, c, false);
   Built cpu = build(cpuNet);
-  std::unique_ptr<trt::IBuilder> builder(trt::createInferBuilder(trt::defaultLogger()));
-  std::unique_ptr<trt::IBuilderConfig> config(builder->createBuilderConfig());
-  config->setBackend(trt::Backend::kCUDA);
-  config->setFlag(trt::BuilderFlag::kFP16);
-  Built gpu = build(gpuNet, config.get());
+  Built gpu = buildFp16OnCuda(gpuNet);
   const std::string json = gpu.engine->describeLayersJson();
   size_t codesOut = 0;
   for (size_t at = json.find("\"dtype\":\"int8\""); at != std::string::npos;
@@ -340,10 +356,7 @@ TEST(Int8ConvolutionChaining, CudaConvolutionsWriteCodesForTheNextAndMatchTheCpu
   const auto actual = run(*gpu.engine, {{"x", {{2, 16, 12, 12}, x}}}).at("y");
   EXPECT_GE(trt::cuda::int8ConvRuns() - runsBefore, 3) << "the CUTLASS INT8 convolutions did not run";
   const auto expected = run(*cpu.engine, {{"x", {{2, 16, 12, 12}, x}}}).at("y");
-  const trt_test::Tolerance tol = trt_test::toleranceFor(trt::DataType::kHALF);
-  ASSERT_EQ(actual.size(), expected.size());
-  for (size_t i = 0; i < actual.size(); ++i)
-    ASSERT_NEAR(actual[i], expected[i], tol.atol + tol.rtol * std::fabs(expected[i])) << "at " << i;
+  expectFloat16Near(actual, expected);
 }
 
 TEST(Int8ConvolutionChaining, CudaBlocksKeepInt8OutputsAndResidualsAndMatchTheCpuReference) {
@@ -358,11 +371,7 @@ TEST(Int8ConvolutionChaining, CudaBlocksKeepInt8OutputsAndResidualsAndMatchTheCp
   blocksNetwork(cpuNet, b, false, true);
   blocksNetwork(gpuNet, b, false);
   Built cpu = build(cpuNet);
-  std::unique_ptr<trt::IBuilder> builder(trt::createInferBuilder(trt::defaultLogger()));
-  std::unique_ptr<trt::IBuilderConfig> config(builder->createBuilderConfig());
-  config->setBackend(trt::Backend::kCUDA);
-  config->setFlag(trt::BuilderFlag::kFP16);
-  Built gpu = build(gpuNet, config.get());
+  Built gpu = buildFp16OnCuda(gpuNet);
   const std::string json = gpu.engine->describeLayersJson();
   size_t residualCodes = 0;
   for (size_t at = json.find("\"residual_scale\""); at != std::string::npos;
@@ -374,9 +383,6 @@ TEST(Int8ConvolutionChaining, CudaBlocksKeepInt8OutputsAndResidualsAndMatchTheCp
   const auto actual = run(*gpu.engine, {{"x", {{2, 16, 8, 8}, x}}}).at("y");
   EXPECT_GE(trt::cuda::int8ConvRuns() - runsBefore, 7) << "the CUTLASS INT8 convolutions did not run";
   const auto expected = run(*cpu.engine, {{"x", {{2, 16, 8, 8}, x}}}).at("y");
-  const trt_test::Tolerance tol = trt_test::toleranceFor(trt::DataType::kHALF);
-  ASSERT_EQ(actual.size(), expected.size());
-  for (size_t i = 0; i < actual.size(); ++i)
-    ASSERT_NEAR(actual[i], expected[i], tol.atol + tol.rtol * std::fabs(expected[i])) << "at " << i;
+  expectFloat16Near(actual, expected);
 }
 #endif

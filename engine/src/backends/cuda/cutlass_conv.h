@@ -6,6 +6,8 @@
 #pragma once
 
 #include <cstdint>
+#include <cstring>
+#include <initializer_list>
 #include <string>
 #include <vector>
 
@@ -41,6 +43,20 @@ struct Int8ConvProblem {
 //! keys a kept kernel and a timing-cache entry.
 inline std::vector<int64_t> int8ConvExtents(const Int8ConvProblem& p) {
   return {p.N, p.H, p.W, p.C, p.K, p.R, p.S, p.P, p.Q, p.padH, p.padW, p.strideH, p.strideW, p.dilationH, p.dilationW};
+}
+
+//! What keys an initialized (kept) CUTLASS kernel of `p` on `device` (cutlass/kept_kernels.cuh): the extents, the
+//! residual's factor and every address its arguments hold.
+inline std::vector<int64_t> int8ConvKeptKey(int device, const Int8ConvProblem& p, const void* workspace) {
+  std::vector<int64_t> key = int8ConvExtents(p);
+  key.insert(key.begin(), device);
+  uint32_t residualScaleBits = 0;
+  std::memcpy(&residualScaleBits, &p.residualScale, sizeof(residualScaleBits));
+  key.push_back(residualScaleBits);
+  for (const void* address : {p.input, p.filter, static_cast<const void*>(p.alpha), static_cast<const void*>(p.bias),
+                              p.residual, static_cast<const void*>(p.output), workspace})
+    key.push_back(reinterpret_cast<intptr_t>(address));
+  return key;
 }
 
 //! How many INT8 convolutions through CUTLASS this process has launched (tests check that one ran).

@@ -8,7 +8,6 @@
 #pragma once
 
 #include <cstdint>
-#include <cstring>
 #include <type_traits>
 #include <vector>
 
@@ -103,16 +102,8 @@ struct Int8Pointwise {
     if (!pointwise(p)) return false;
     int device = 0;
     if (cudaGetDevice(&device) != cudaSuccess) return false;
-    std::vector<int64_t> key = int8ConvExtents(p);
-    key.insert(key.begin(), device);
-    uint32_t residualScaleBits = 0;
-    std::memcpy(&residualScaleBits, &p.residualScale, sizeof(residualScaleBits));
-    key.push_back(residualScaleBits);
-    for (const void* address : {p.input, p.filter, static_cast<const void*>(p.alpha), static_cast<const void*>(p.bias),
-                                p.residual, static_cast<const void*>(p.output), static_cast<const void*>(workspace)})
-      key.push_back(reinterpret_cast<intptr_t>(address));
     return cutlass_kept::runKept<Gemm>(
-        key, [&] { return arguments(p); }, workspace, stream, 512);
+        int8ConvKeptKey(device, p, workspace), [&] { return arguments(p); }, workspace, stream, 512);
   }
 };
 
