@@ -10,7 +10,9 @@ second_ms, steady_ms (median of the calls after those), first_over_steady. With 
 under PyTorch's profiler (CPU events only, started before the call) and first_engine_op_ms is the host time of its
 tensorrt::execute_engine ops, which separates the engine's own first run from TorchScript's first run of the module
 around it; the profiler's own first-use costs then add to first_ms, so perf_zoo.py takes first_ms from a run
-without it and the split from a second process.
+without it and the split from a second process. With --busy-gpu-ms N the GPU multiplies matrices for N ms right
+before the first call: the GPU's clocks drop while a fresh process loads (seconds of host work), and a first call
+on a busy GPU tells that apart from the engine's own first-call work.
 """
 import argparse
 import json
@@ -49,12 +51,21 @@ def main() -> None:
     ap.add_argument("--device", default="cuda", choices=["cuda", "cpu"])
     ap.add_argument("--iters", type=int, default=20)
     ap.add_argument("--op-split", action="store_true", help="profile the first call (first_engine_op_ms)")
+    ap.add_argument("--busy-gpu-ms", type=float, default=0.0,
+                    help="keep the GPU busy this long right before the first call (its clocks up)")
     args = ap.parse_args()
     start = time.perf_counter()
     module = torch.jit.load(args.module, map_location=args.device)
     load_s = time.perf_counter() - start
     x = torch.load(args.input).to(args.device)
     first_gpu = []
+    if args.busy_gpu_ms > 0 and args.device == "cuda":
+        a = torch.randn(4096, 4096, device="cuda", dtype=torch.half)
+        until = time.perf_counter() + args.busy_gpu_ms / 1000
+        while time.perf_counter() < until:
+            a = (a @ a).clamp_(-1, 1)
+            torch.cuda.synchronize()
+        del a
     with torch.no_grad():
         engine_op_ms = None
         if args.op_split:

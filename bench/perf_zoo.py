@@ -312,15 +312,18 @@ def fresh_load(engine: torch.jit.ScriptModule, x: torch.Tensor, device: str) -> 
         script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fresh_load.py")
         # The first call as a user's (no profiler), then in another fresh process its engine op's share.
         results = []
-        for extra in ([], ["--op-split"]):
+        # A third with the GPU busy for 50 ms before the first call (its clocks up after the idle load).
+        for extra in ([], ["--op-split"]) + ((["--busy-gpu-ms", "50"],) if device == "cuda" else ()):
             done = subprocess.run([sys.executable, script, module, inputs, "--device", device] + extra,
                                   capture_output=True, text=True, timeout=300)
             lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
             if done.returncode != 0 or not lines:
                 return dict(fresh_error=(done.stderr.strip().splitlines() or ["no output"])[-1][:160])
             results.append(json.loads(lines[-1]))
-    result, split = results
+    result, split = results[:2]
+    busy = results[2] if len(results) > 2 else {}
     return dict(fresh_load_s=result["load_s"], fresh_first_ms=result["first_ms"],
+                fresh_first_busy_gpu_ms=busy.get("first_ms"),
                 fresh_first_gpu_ms=result.get("first_gpu_ms"), fresh_second_ms=result.get("second_ms"),
                 fresh_first_engine_op_ms=split.get("first_engine_op_ms"),
                 fresh_steady_ms=result["steady_ms"], fresh_ratio=result["first_over_steady"])
@@ -545,6 +548,8 @@ def markdown(rows: List[Dict[str, Any]], device_name: str, args, note: str = "")
                      + (f" (engine op {r['fresh_first_engine_op_ms']:.2f} ms)"
                         if r.get("fresh_first_engine_op_ms") is not None else "")
                      + (f", second {r['fresh_second_ms']:.2f} ms" if r.get("fresh_second_ms") is not None else "")
+                     + (f", first call after 50 ms of GPU work {r['fresh_first_busy_gpu_ms']:.2f} ms"
+                        if r.get("fresh_first_busy_gpu_ms") is not None else "")
                      + f", steady {r['fresh_steady_ms']:.3f} ms ({r['fresh_ratio']:.1f}x)"
                      + ("; " + notes if notes else ""))
         if "peer_cached_first_s" in r:
