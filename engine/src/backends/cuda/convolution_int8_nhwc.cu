@@ -76,8 +76,7 @@ Int8ConvProblem int8Problem(const IConvolutionLayer& conv, const Dims& in, const
 // fill half of a 128-wide tile, the 128 x 64 configuration. The preferred one where CUTLASS takes it, else the
 // first it takes (0 where none does: the launch then says so).
 int32_t configFor(const Int8ConvProblem& p) {
-  const bool pointwise = p.R == 1 && p.S == 1 && p.strideH == 1 && p.strideW == 1 && p.padH == 0 && p.padW == 0;
-  const int32_t preferred = pointwise ? (p.K <= 64 ? 4 : 3) : p.C <= 64 ? 2 : p.K <= 64 ? 1 : 0;
+  const int32_t preferred = int8ConvIsPointwise(p) ? (p.K <= 64 ? 4 : 3) : p.C <= 64 ? 2 : p.K <= 64 ? 1 : 0;
   if (int8ConvWorkspace(preferred, p) == 0) return preferred;
   for (int32_t config = 0; config < int8ConvConfigs(); ++config)
     if (int8ConvWorkspace(config, p) == 0) return config;

@@ -47,38 +47,40 @@ bool int8ConvAvailable() { return deviceRunsSm90a(); }
 // Configurations 0 to 2 are implicit-GEMM convolutions, 3 to 5 GEMMs that take 1x1 convolutions of stride 1 only.
 constexpr int32_t kFirstPointwiseConfig = 3;
 
-int64_t int8ConvWorkspace(int32_t config, const Int8ConvProblem& problem) {
-  if (config < 0 || config >= int8ConvConfigs() || !takes(problem)) return -1;
-  // Codes out read their residual as INT8 codes (or none) or as FP16: a kernel each.
+namespace {
+// The kernels of one epilogue kind (cutlass/*.cu): the workspace of a configuration and its launch.
+struct Kernels {
+  int64_t (*workspace)(int32_t config, const Int8ConvProblem& problem);
+  bool (*run)(int32_t config, const Int8ConvProblem& problem, void* workspace, cudaStream_t stream);
+};
+
+// The kernels configuration `config` of `problem` runs: an implicit-GEMM convolution or a 1x1 GEMM, by epilogue (codes
+// out read their residual as INT8 codes, or none, or as FP16: a kernel each).
+Kernels kernelsFor(int32_t config, const Int8ConvProblem& problem) {
+  using namespace cutlass_conv;
   const bool fp16Residual = problem.residual && !problem.residualCodes;
   if (config >= kFirstPointwiseConfig) {
     if (problem.codesOut)
-      return fp16Residual ? cutlass_conv::workspacePointwiseReluCodesFp16Residual(config, problem)
-                          : cutlass_conv::workspacePointwiseReluCodes(config, problem);
-    return problem.relu ? cutlass_conv::workspacePointwiseRelu(config, problem)
-                        : cutlass_conv::workspacePointwiseLinear(config, problem);
+      return fp16Residual ? Kernels{workspacePointwiseReluCodesFp16Residual, runPointwiseReluCodesFp16Residual}
+                          : Kernels{workspacePointwiseReluCodes, runPointwiseReluCodes};
+    return problem.relu ? Kernels{workspacePointwiseRelu, runPointwiseRelu}
+                        : Kernels{workspacePointwiseLinear, runPointwiseLinear};
   }
   if (problem.codesOut)
-    return fp16Residual ? cutlass_conv::workspaceReluCodesFp16Residual(config, problem)
-                        : cutlass_conv::workspaceReluCodes(config, problem);
-  return problem.relu ? cutlass_conv::workspaceRelu(config, problem) : cutlass_conv::workspaceLinear(config, problem);
+    return fp16Residual ? Kernels{workspaceReluCodesFp16Residual, runReluCodesFp16Residual}
+                        : Kernels{workspaceReluCodes, runReluCodes};
+  return problem.relu ? Kernels{workspaceRelu, runRelu} : Kernels{workspaceLinear, runLinear};
+}
+}  // namespace
+
+int64_t int8ConvWorkspace(int32_t config, const Int8ConvProblem& problem) {
+  if (config < 0 || config >= int8ConvConfigs() || !takes(problem)) return -1;
+  return kernelsFor(config, problem).workspace(config, problem);
 }
 
 bool runInt8Conv(int32_t config, const Int8ConvProblem& problem, void* workspace, cudaStream_t stream) {
   if (config < 0 || config >= int8ConvConfigs() || !takes(problem)) return false;
-  const bool fp16Residual = problem.residual && !problem.residualCodes;
-  bool ran = false;
-  if (config >= kFirstPointwiseConfig)
-    ran = problem.codesOut && fp16Residual
-              ? cutlass_conv::runPointwiseReluCodesFp16Residual(config, problem, workspace, stream)
-          : problem.codesOut ? cutlass_conv::runPointwiseReluCodes(config, problem, workspace, stream)
-          : problem.relu     ? cutlass_conv::runPointwiseRelu(config, problem, workspace, stream)
-                             : cutlass_conv::runPointwiseLinear(config, problem, workspace, stream);
-  else
-    ran = problem.codesOut && fp16Residual ? cutlass_conv::runReluCodesFp16Residual(config, problem, workspace, stream)
-          : problem.codesOut               ? cutlass_conv::runReluCodes(config, problem, workspace, stream)
-          : problem.relu                   ? cutlass_conv::runRelu(config, problem, workspace, stream)
-                                           : cutlass_conv::runLinear(config, problem, workspace, stream);
+  const bool ran = kernelsFor(config, problem).run(config, problem, workspace, stream);
   if (ran) launched.fetch_add(1, std::memory_order_relaxed);
   return ran;
 }

@@ -45,6 +45,12 @@ inline std::vector<int64_t> int8ConvExtents(const Int8ConvProblem& p) {
   return {p.N, p.H, p.W, p.C, p.K, p.R, p.S, p.P, p.Q, p.padH, p.padW, p.strideH, p.strideW, p.dilationH, p.dilationW};
 }
 
+//! Whether the problem is a product (configurations 3 to 5 take it): one tap, stride 1, no padding.
+inline bool int8ConvIsPointwise(const Int8ConvProblem& p) {
+  return p.R == 1 && p.S == 1 && p.strideH == 1 && p.strideW == 1 && p.padH == 0 && p.padW == 0 && p.P == p.H &&
+         p.Q == p.W;
+}
+
 //! What keys an initialized (kept) CUTLASS kernel of `p` on `device` (cutlass/kept_kernels.cuh): the extents, the
 //! residual's factor and every address its arguments hold.
 inline std::vector<int64_t> int8ConvKeptKey(int device, const Int8ConvProblem& p, const void* workspace) {

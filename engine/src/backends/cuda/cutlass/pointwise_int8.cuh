@@ -30,12 +30,6 @@ namespace cutlass_conv {
 // 16-byte vectors: 16 INT8 operand elements, 8 FP16 or 16 INT8 output elements.
 constexpr int kPointwiseOperandAlignment = 16;
 
-// Whether the convolution is a product: one tap, stride 1, no padding.
-inline bool pointwise(const Int8ConvProblem& p) {
-  return p.R == 1 && p.S == 1 && p.strideH == 1 && p.strideW == 1 && p.padH == 0 && p.padW == 0 && p.P == p.H &&
-         p.Q == p.W;
-}
-
 // A (rows, contiguous, batch) stride of dense rows `rowElems` apart, matrices `matrixElems` apart.
 template <typename Stride>
 Stride denseRows(int64_t rowElems, int64_t matrixElems) {
@@ -91,7 +85,7 @@ struct Int8Pointwise {
   }
 
   static int64_t workspace(const Int8ConvProblem& p) {
-    if (!pointwise(p)) return -1;
+    if (!int8ConvIsPointwise(p)) return -1;
     const auto args = arguments(p);
     if (Gemm::can_implement(args) != cutlass::Status::kSuccess) return -1;
     return static_cast<int64_t>(Gemm::get_workspace_size(args));
@@ -99,7 +93,7 @@ struct Int8Pointwise {
 
   // The initialized GEMM kept by everything its arguments hold (cutlass/kept_kernels.cuh).
   static bool run(const Int8ConvProblem& p, void* workspace, cudaStream_t stream) {
-    if (!pointwise(p)) return false;
+    if (!int8ConvIsPointwise(p)) return false;
     int device = 0;
     if (cudaGetDevice(&device) != cudaSuccess) return false;
     return cutlass_kept::runKept<Gemm>(
