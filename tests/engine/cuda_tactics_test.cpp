@@ -13,6 +13,7 @@
 #include <iterator>
 
 #include "backends/cuda/convolution_cudnn_graph.h"
+#include "backends/cuda/convolution_depthwise.h"
 #include "backends/cuda/cutlass_gemm.h"
 #include "builder/builder_impl.h"
 #include "plan/plan.h"
@@ -46,9 +47,10 @@ std::vector<float> runOnDevice(const trt::ICudaEngine& engine, trt::Dims dims, c
 // GEMM, 1 cuDNN, 2 the own depthwise kernel, 3 the cuDNN graph API's first plan); returns output "y" (empty when
 // the plan does not load).
 std::vector<float> runWithConvolutionPath(trt::PlanContents& contents, int64_t path, trt::Dims dims,
-                                          const std::vector<float>& x) {
+                                          const std::vector<float>& x, int64_t ownVariant = 0) {
   const std::vector<int64_t> built = contents.tactics[0].choice;
   contents.tactics[0].choice = {built[0], path};
+  if (path == 2 && ownVariant > 0) contents.tactics[0].choice.push_back(ownVariant);
   if (path == 3)  // the graph plan's index, and whether runtime-compiled plans were candidates (as in this process)
     contents.tactics[0].choice = {0, 3, trt::cuda::convgraph::runtimeFusion() ? 1 : 0};
   const auto plan = trt::writePlan(contents);
@@ -339,6 +341,7 @@ struct OwnKernelCase {
   int64_t side = 11;       // input height and width
   int64_t groupWidth = 1;  // input (and output) channels a group: 1 depthwise
   float clipHigh = 6.f;    // a clip's upper bound (its lower one 0: ReLU6)
+  int64_t dilation = 1;    // 2: the depthwise pixel-a-thread kernel (the row kernel takes dilation 1)
 };
 
 // The case's network: x [3, side, side, channels] (channels last) -> convolution (+ x) (-> activation) -> y; `w` and
@@ -355,7 +358,8 @@ trt::Dims ownKernelNetwork(trt::INetworkDefinition& net, const OwnKernelCase& k,
                            {trt::DataType::kFLOAT, b.data(), c});
   conv->setNbGroups(static_cast<int32_t>(c / k.groupWidth));
   conv->setStrideNd({k.stride, k.stride});
-  conv->setPaddingNd({k.k / 2, k.k / 2});
+  conv->setPaddingNd({k.k / 2 * k.dilation, k.k / 2 * k.dilation});
+  conv->setDilationNd({k.dilation, k.dilation});
   conv->setChannelsLast(true);
   trt::ITensor* y = conv->getOutput(0);
   if (k.residual) y = net.addElementWise(*y, *x, trt::ElementWiseOperation::kSUM)->getOutput(0);
@@ -370,8 +374,10 @@ trt::Dims ownKernelNetwork(trt::INetworkDefinition& net, const OwnKernelCase& k,
 }
 
 // Forced through the plan's tactic record onto each of `paths` (2 the own kernel, 1 cuDNN, 3 a cuDNN graph plan),
-// the convolution matches the CPU in FP16 and BF16.
-void expectOwnKernelMatchesTheCpuAndCudnn(const OwnKernelCase& k, std::vector<int64_t> paths = {2, 1}) {
+// the convolution matches the CPU in FP16 and BF16; the own kernel in each of its `ownVariants` (the depthwise
+// kernel's row shapes).
+void expectOwnKernelMatchesTheCpuAndCudnn(const OwnKernelCase& k, std::vector<int64_t> paths = {2, 1},
+                                          int64_t ownVariants = 1) {
   for (bool bf16 : {false, true}) {
     const int64_t c = k.channels, side = k.side;
     std::vector<float> w, b;
@@ -391,8 +397,11 @@ void expectOwnKernelMatchesTheCpuAndCudnn(const OwnKernelCase& k, std::vector<in
     auto contents = trt::readPlan(static_cast<const uint8_t*>(mem->data()), mem->size());
     ASSERT_EQ(contents->tactics.size(), 1u);
     ASSERT_GE(contents->tactics[0].choice.size(), 2u);  // {algorithm or graph plan, path[, runtime fusion]}
-    for (int64_t path : paths) {
-      SCOPED_TRACE(std::string(path == 2   ? "own kernel"
+    std::vector<std::pair<int64_t, int64_t>> runs;      // {path, variant}
+    for (int64_t path : paths)
+      for (int64_t variant = 0; variant < (path == 2 ? ownVariants : 1); ++variant) runs.push_back({path, variant});
+    for (const auto& [path, variant] : runs) {
+      SCOPED_TRACE(std::string(path == 2   ? "own kernel variant " + std::to_string(variant)
                                : path == 3 ? "cuDNN graph"
                                            : "cuDNN") +
                    " k" + std::to_string(k.k) + " s" + std::to_string(k.stride) + " C=" + std::to_string(c) +
@@ -401,7 +410,8 @@ void expectOwnKernelMatchesTheCpuAndCudnn(const OwnKernelCase& k, std::vector<in
                    (bf16 ? " bf16" : " fp16"));
       const auto tolerance = toleranceFor(bf16 ? trt::DataType::kBF16 : trt::DataType::kHALF);
       const int64_t graphRunsBefore = trt::cuda::convgraph::runs();
-      expectNear(runWithConvolutionPath(*contents, path, dims, xv), expected, static_cast<float>(tolerance.rtol));
+      expectNear(runWithConvolutionPath(*contents, path, dims, xv, variant), expected,
+                 static_cast<float>(tolerance.rtol));
       // With runtime-compiled engines allowed a dense convolution has a fused graph plan (an H200 offered no
       // precompiled one for these); grouped ones may fall back either way.
       const char* runtimeFusion = std::getenv("TORCHTRT_CUDNN_RUNTIME_FUSION");
@@ -419,7 +429,7 @@ TEST(CudaTactics, TheOwnDepthwiseKernelMatchesTheCpuAndCudnn) {
   // padding 2 (MobileNetV3's), 7x7 (fewer channel lanes a block, for shared memory), with a fused
   // GELU, SiLU or hard-swish and/or a residual input; 16 and 24 channels (one block across the
   // channels), 264 (three blocks of 11 lanes), and larger planes. Stride 1 or 2 with a 3, 5 or 7 wide filter runs
-  // the row kernel (four pixels a thread), the others the pixel-a-thread kernel.
+  // the row kernel (each of its shapes: channels by pixels a thread), the others the pixel-a-thread kernel.
   if (!trt_test::gpuVisible()) GTEST_SKIP() << "no CUDA GPU visible";
   using A = trt::ActivationType;
   const OwnKernelCase cases[] = {{3, 1, 16, false, static_cast<int32_t>(A::kGELU_ERF)},
@@ -441,8 +451,13 @@ TEST(CudaTactics, TheOwnDepthwiseKernelMatchesTheCpuAndCudnn) {
                                  // Larger planes (odd and even sides, stride 2): blocks loop over many pixels.
                                  {3, 1, 16, true, static_cast<int32_t>(A::kSILU), 111},
                                  {3, 1, 16, false, static_cast<int32_t>(A::kHARD_SWISH), 150},
-                                 {5, 2, 16, false, static_cast<int32_t>(A::kSILU), 300}};
-  for (const OwnKernelCase& k : cases) expectOwnKernelMatchesTheCpuAndCudnn(k);
+                                 {5, 2, 16, false, static_cast<int32_t>(A::kSILU), 300},
+                                 // Dilation 2 (DeepLab's atrous depthwise layers): the pixel-a-thread kernel.
+                                 {3, 1, 32, true, static_cast<int32_t>(A::kRELU), 23, 1, 6.f, 2}};
+  // Every variant of the row kernel (depthwiseNhwcVariants); where the pixel-a-thread kernel runs (one variant) the
+  // others fall back to cuDNN.
+  for (const OwnKernelCase& k : cases)
+    expectOwnKernelMatchesTheCpuAndCudnn(k, {2, 1}, trt::cuda::kDepthwiseRowVariants);
 }
 
 TEST(CudaTactics, TheCudnnGraphPlanMatchesTheCpu) {

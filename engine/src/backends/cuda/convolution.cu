@@ -52,6 +52,7 @@ struct DnnPlan {
   bool useDnn = true;             // cuDNN or im2col + GEMM, the faster (cuDNN's NCHW kernels can lose on small batches)
   bool useOwnKernel = false;      // the own channels-last depthwise or grouped kernel, faster than both
                                   // (convolution_depthwise.h, convolution_grouped.h)
+  int32_t ownVariant = 0;         // the depthwise kernel's timed variant (depthwiseNhwcVariants); 0 for grouped
   bool useGraph = false;          // a cuDNN graph-API plan with the epilogue fused (convolution_cudnn_graph.h), faster
   int32_t graphPlan = -1;         // that plan's index among those cuDNN built for the configuration
   bool graphChecked = false;      // a recorded graph choice was checked against this GPU and workspace (once)
@@ -177,12 +178,14 @@ bool candidateFor(LaunchContext& ctx, DnnState& state, DnnPlan& plan, int64_t al
 }
 
 // A tactic as the plan stores it: {cuDNN algorithm, path}, path 0 im2col + GEMM, 1 cuDNN, 2 the own
-// depthwise or grouped kernel (the algorithm then the fallback where the kernel cannot run); path 3 a cuDNN
+// depthwise or grouped kernel (the algorithm then the fallback where the kernel cannot run; a third entry, the
+// depthwise kernel's variant, where it is not 0: plans before it have none and ran variant 0); path 3 a cuDNN
 // graph-API plan, {its index, 3, 1 where runtime-compiled engines were candidates} (cuDNN's heuristic algorithm the
 // fallback where it cannot run; format 17 plans have no third entry: they were built without them).
 constexpr int64_t kGraphPath = 3;
 std::vector<int64_t> choiceOf(const DnnPlan& plan) {
   if (plan.useGraph) return {plan.graphPlan, kGraphPath, convgraph::runtimeFusion() ? 1 : 0};
+  if (plan.useOwnKernel && plan.ownVariant > 0) return {static_cast<int64_t>(plan.algo), 2, plan.ownVariant};
   return {static_cast<int64_t>(plan.algo), plan.useOwnKernel ? 2 : plan.useDnn ? 1 : 0};
 }
 }  // namespace
@@ -201,9 +204,10 @@ std::string describeConvolutionTactic(const IConvolutionLayer& conv, const std::
   if (path == 1) return algorithm();
   if (path == 2) {
     const int64_t groups = conv.getNbGroups();
+    const std::string variant = choice.size() == 3 ? " variant " + std::to_string(choice[2]) : "";
     return std::string(groups > 1 && groups == conv.getNbOutputMaps() ? "own channels-last depthwise kernel"
                                                                       : "own channels-last grouped kernel") +
-           " (" + algorithm() + " where it cannot run)";
+           variant + " (" + algorithm() + " where it cannot run)";
   }
   if (path == kGraphPath)
     return "cuDNN graph plan " + std::to_string(choice[0]) + " with the epilogue fused (" +
@@ -218,6 +222,7 @@ void applyChoice(DnnPlan& plan, const std::vector<int64_t>& choice) {
   const int64_t path = choice[1];
   plan.useDnn = path != 0;
   plan.useOwnKernel = path == 2;
+  plan.ownVariant = path == 2 && choice.size() == 3 ? static_cast<int32_t>(choice[2]) : 0;
   plan.useGraph = path == kGraphPath;
   plan.graphPlan = plan.useGraph ? static_cast<int32_t>(choice[0]) : -1;
 }
@@ -227,7 +232,9 @@ void applyChoice(DnnPlan& plan, const std::vector<int64_t>& choice) {
 // algorithm as its fallback.
 bool usableChoice(LaunchContext& ctx, DnnState& state, DnnPlan& plan, bool half, const std::vector<int64_t>& choice) {
   if (choice.size() < 2) return false;
-  if (choice[1] != kGraphPath) return choice.size() == 2 && candidateFor(ctx, state, plan, choice[0]);
+  // The depthwise variant's range: launchDepthwiseNhwc refuses one the geometry lacks (cuDNN then runs).
+  const bool ownVariant = choice[1] == 2 && choice.size() == 3 && choice[2] > 0 && choice[2] < kDepthwiseRowVariants;
+  if (choice[1] != kGraphPath) return (choice.size() == 2 || ownVariant) && candidateFor(ctx, state, plan, choice[0]);
   // The index names a candidate of the list the builder's setting gave: with another setting here, another plan.
   const int64_t builtWithRuntimeFusion = choice.size() == 3 ? choice[2] : 0;
   if (choice.size() > 3 || builtWithRuntimeFusion != (convgraph::runtimeFusion() ? 1 : 0)) return false;
@@ -346,6 +353,7 @@ DnnPlan& dnnPlan(LaunchContext& ctx, DnnState& state, const IConvolutionLayer& c
     plan.timed = true;
     plan.useDnn = timedBefore->useDnn;
     plan.useOwnKernel = timedBefore->useOwnKernel;
+    plan.ownVariant = timedBefore->ownVariant;
     plan.useGraph = timedBefore->useGraph;
     plan.graphPlan = timedBefore->graphPlan;
     plan.inherited = true;
@@ -578,14 +586,15 @@ void launchConvolution(LaunchContext& ctx, const ILayer& layer, const std::vecto
   const bool depthwise = channelsLast && depthwiseNhwcApplies(in[0].type, groups, inDims.d[1], channels, g);
   const bool ownPossible =
       depthwise || (channelsLast && groupedNhwcApplies(in[0].type, groups, inDims.d[1], channels, g));
-  auto viaOwn = [&]() {
+  auto viaOwn = [&](int variant) {
     const Weights bias = conv.getBiasWeights();
     const void* filter = ctx.device(conv.getKernelWeights().values);  // KCRS
     const void* biasData = bias.count > 0 ? ctx.device(bias.values) : nullptr;
-    const bool ran = depthwise ? launchDepthwiseNhwc(ctx.stream, in[0].type, g, inDims.d[0], channels, in[0].data,
-                                                     filter, biasData, residual, fusedActivationOf(conv), out.data)
-                               : launchGroupedNhwc(ctx.stream, in[0].type, g, inDims.d[0], channels, groups, in[0].data,
-                                                   filter, biasData, residual, fusedActivationOf(conv), out.data);
+    const bool ran = depthwise
+                         ? launchDepthwiseNhwc(ctx.stream, in[0].type, g, inDims.d[0], channels, in[0].data, filter,
+                                               biasData, residual, fusedActivationOf(conv), out.data, variant)
+                         : launchGroupedNhwc(ctx.stream, in[0].type, g, inDims.d[0], channels, groups, in[0].data,
+                                             filter, biasData, residual, fusedActivationOf(conv), out.data);
     if (ran)
       check(cudaGetLastError(),
             depthwise ? "depthwise convolution kernel launch" : "grouped convolution kernel launch");
@@ -707,7 +716,7 @@ void launchConvolution(LaunchContext& ctx, const ILayer& layer, const std::vecto
       plan.inherited = false;
       if (plan.useGraph && viaGraph(plan.graphPlan)) return;
       plan.useGraph = false;
-      if (plan.useOwnKernel && ownPossible && viaOwn()) return;
+      if (plan.useOwnKernel && ownPossible && viaOwn(plan.ownVariant)) return;
       try {
         if (!plan.useDnn && gemmFits()) {
           viaGemm();
@@ -777,14 +786,20 @@ void launchConvolution(LaunchContext& ctx, const ILayer& layer, const std::vecto
                     std::to_string(ctx.workspaceLimit) + " bytes; raise workspace_size");
       plan.useDnn = best >= 0.f && (!gemmFitsHere || best <= timeOnStream(ctx, viaGemm));
       plan.useOwnKernel = plan.useGraph = false;
+      plan.ownVariant = 0;
       plan.graphPlan = -1;
       if ((kTimeOwnKernels && ownPossible) || graphPossible) {  // against the faster of the two above (timed again)
         float chosen = plan.useDnn ? timeOnStream(ctx, viaDnn) : timeOnStream(ctx, viaGemm);
-        if (kTimeOwnKernels && ownPossible) {
+        // The own kernel's variants (the depthwise row kernel's shapes), each timed.
+        const int variants = kTimeOwnKernels && ownPossible ? (depthwise ? depthwiseNhwcVariants(g) : 1) : 0;
+        for (int variant = 0; variant < variants; ++variant) {
           bool ran = true;
-          const float own = timeOnStream(ctx, [&]() { ran = viaOwn() && ran; });
-          plan.useOwnKernel = ran && own < chosen;
-          if (plan.useOwnKernel) chosen = own;
+          const float own = timeOnStream(ctx, [&]() { ran = viaOwn(variant) && ran; });
+          if (ran && own < chosen) {
+            chosen = own;
+            plan.useOwnKernel = true;
+            plan.ownVariant = variant;
+          }
         }
         // cuDNN graph plans (the bias, residual and activation in the convolution's own epilogue).
         const int32_t graphPlans =
@@ -813,7 +828,7 @@ void launchConvolution(LaunchContext& ctx, const ILayer& layer, const std::vecto
       }
     }
     if (plan.useGraph && viaGraph(plan.graphPlan)) return;
-    if (plan.useOwnKernel && ownPossible && viaOwn()) return;
+    if (plan.useOwnKernel && ownPossible && viaOwn(plan.ownVariant)) return;
     if (plan.useDnn)
       viaDnn();
     else

@@ -27,26 +27,58 @@ __device__ __forceinline__ void stageTaps(float* weights, const T* w, I blockCha
   __syncthreads();
 }
 
-// The 8 channels at p (one 16-byte load), widened to float.
-template <typename T>
-__device__ __forceinline__ void loadVector(const T* p, float (&v)[kVec]) {
-  const uint4 raw = *reinterpret_cast<const uint4*>(p);
+// The V channels at p (one 4-, 8- or 16-byte load of V 16-bit values), widened to float.
+template <int V>
+struct VectorBytes;
+template <>
+struct VectorBytes<8> {
+  using type = uint4;
+};
+template <>
+struct VectorBytes<4> {
+  using type = uint2;
+};
+template <>
+struct VectorBytes<2> {
+  using type = unsigned int;
+};
+
+template <typename T, int V>
+__device__ __forceinline__ void loadVector(const T* p, float (&v)[V]) {
+  using Raw = typename VectorBytes<V>::type;
+  const Raw raw = *reinterpret_cast<const Raw*>(p);
   const T* e = reinterpret_cast<const T*>(&raw);
 #pragma unroll
-  for (int k = 0; k < kVec; ++k) v[k] = toFloat(e[k]);
+  for (int k = 0; k < V; ++k) v[k] = toFloat(e[k]);
 }
 
-// The fused epilogue of 8 channels: y = act(acc + bias + residual), rounded to T once, one 16-byte store.
-template <typename T>
-__device__ __forceinline__ void storeFused(T* y, const T* residual, const float (&acc)[kVec], const float (&b)[kVec],
+// A thread's V filter weights of one tap from shared memory (V floats, 8- or 16-byte aligned reads).
+template <int V>
+__device__ __forceinline__ void loadTap(const float* p, float (&w)[V]) {
+  if constexpr (V == 2) {
+    const float2 a = *reinterpret_cast<const float2*>(p);
+    w[0] = a.x, w[1] = a.y;
+  } else {
+#pragma unroll
+    for (int k = 0; k < V; k += 4) {
+      const float4 a = *reinterpret_cast<const float4*>(p + k);
+      w[k] = a.x, w[k + 1] = a.y, w[k + 2] = a.z, w[k + 3] = a.w;
+    }
+  }
+}
+
+// The fused epilogue of V channels: y = act(acc + bias + residual), rounded to T once, one vector store.
+template <typename T, int V>
+__device__ __forceinline__ void storeFused(T* y, const T* residual, const float (&acc)[V], const float (&b)[V],
                                            const FusedActivation& activation) {
-  float r[kVec] = {};
+  float r[V] = {};
   if (residual) loadVector(residual, r);
-  uint4 out;
+  using Raw = typename VectorBytes<V>::type;
+  Raw out;
   T* o = reinterpret_cast<T*>(&out);
 #pragma unroll
-  for (int k = 0; k < kVec; ++k) o[k] = fromFloat<T>(applyFused(activation, acc[k] + b[k] + r[k]));
-  *reinterpret_cast<uint4*>(y) = out;
+  for (int k = 0; k < V; ++k) o[k] = fromFloat<T>(applyFused(activation, acc[k] + b[k] + r[k]));
+  *reinterpret_cast<Raw*>(y) = out;
 }
 
 // Block (x, y): channel vectors blockIdx.x * blockDim.x + threadIdx.x, output pixels from blockIdx.y *
@@ -108,27 +140,28 @@ __global__ void depthwiseNhwcKernel(const T* x, const T* w, const T* bias, const
   }
 }
 
-// Stride S (1 or 2) and dilation 1 along the width, KW taps wide (3, 5, 7): a thread computes kRowPixels consecutive
-// output pixels of a row for 8 channels, so each input vector it loads serves up to KW taps and each filter row's
-// weights (read from shared memory once per row) serve kRowPixels outputs. One pixel a thread (the kernel above) read
-// 49 inputs and 98 shared vectors per output of a 7x7 filter: ConvNeXt-T's 7x7 depthwise convolutions took 2.65 of its
-// 5.5 ms at batch 64 on an H200; here ~3.5x fewer loads per output.
-constexpr int kRowPixels = 4;
-
-template <typename T, typename I, int KW, int S>
-__global__ void depthwiseNhwcRowKernel(const T* x, const T* w, const T* bias, const T* residual, T* y,
-                                       IndexGeometry<I> g, I items, I channels, int taps, FusedActivation activation) {
-  constexpr int P = kRowPixels;
-  extern __shared__ float weights[];  // [taps][blockDim.x * kVec]
-  const int lanes = blockDim.x, width = lanes * kVec;
+// Stride S (1 or 2) and dilation 1 along the width, KW taps wide (3, 5, 7): a thread computes P consecutive output
+// pixels of a row for V channels, so each input vector it loads serves up to KW taps and each filter row's weights
+// (read from shared memory once per row) serve P outputs. One pixel a thread (the kernel above) read 49 inputs and
+// 98 shared vectors per output of a 7x7 filter: ConvNeXt-T's 7x7 depthwise convolutions took 2.65 of its 5.5 ms at
+// batch 64 on an H200; 8 channels by 4 pixels, ~3.5x fewer loads per output. That shape holds 32 sums and 56
+// weights a thread (114 registers on sm_90: two blocks a multiprocessor, too few warps to hide the loads; the
+// kernel was still 43% of ConvNeXt-T's time on an H100), so the variants below trade reuse for occupancy and the
+// builder times them (kDepthwiseRowVariants). B: the blocks a multiprocessor must hold (the compiler's register cap).
+template <typename T, typename I, int V, int P, int B, int KW, int S>
+__global__ void __launch_bounds__(kThreads, B)
+    depthwiseNhwcRowKernel(const T* x, const T* w, const T* bias, const T* residual, T* y, IndexGeometry<I> g, I items,
+                           I channels, int taps, FusedActivation activation) {
+  extern __shared__ float weights[];  // [taps][blockDim.x * V]
+  const int lanes = blockDim.x, width = lanes * V;
   const I blockChannel = static_cast<I>(blockIdx.x) * width;
   stageTaps(weights, w, blockChannel, channels, taps, width);
-  const I c0 = blockChannel + static_cast<I>(threadIdx.x) * kVec;
+  const I c0 = blockChannel + static_cast<I>(threadIdx.x) * V;
   if (c0 >= channels) return;
-  float b[kVec] = {};
+  float b[V] = {};
   if (bias) loadVector(bias + c0, b);
   const I segments = (g.out[2] + P - 1) / P, perPlane = g.out[1] * segments, perImage = g.out[0] * perPlane;
-  const float4* tapBase = reinterpret_cast<const float4*>(weights + threadIdx.x * kVec);
+  const float* tapBase = weights + threadIdx.x * V;
   for (I item = static_cast<I>(blockIdx.y) * blockDim.y + threadIdx.y; item < items;
        item += static_cast<I>(gridDim.y) * blockDim.y) {
     const I n = item / perImage;
@@ -136,7 +169,7 @@ __global__ void depthwiseNhwcRowKernel(const T* x, const T* w, const T* bias, co
     const I od = rest / perPlane;
     rest -= od * perPlane;
     const I oh = rest / segments, ow0 = (rest - oh * segments) * P;
-    float acc[P][kVec] = {};
+    float acc[P][V] = {};
     int t = 0;
     for (I kd = 0; kd < g.k[0]; ++kd) {
       const I id = od * g.stride[0] - g.pad[0] + kd * g.dil[0];
@@ -144,26 +177,22 @@ __global__ void depthwiseNhwcRowKernel(const T* x, const T* w, const T* bias, co
       for (I kh = 0; kh < g.k[1]; ++kh, t += KW) {
         const I ih = oh * g.stride[1] - g.pad[1] + kh * g.dil[1];
         if (!dIn || ih < 0 || ih >= g.in[1]) continue;
-        float wr[KW][kVec];
+        float wr[KW][V];
 #pragma unroll
-        for (int kw = 0; kw < KW; ++kw) {
-          const float4 w0 = tapBase[(t + kw) * (width / 4)], w1 = tapBase[(t + kw) * (width / 4) + 1];
-          wr[kw][0] = w0.x, wr[kw][1] = w0.y, wr[kw][2] = w0.z, wr[kw][3] = w0.w;
-          wr[kw][4] = w1.x, wr[kw][5] = w1.y, wr[kw][6] = w1.z, wr[kw][7] = w1.w;
-        }
+        for (int kw = 0; kw < KW; ++kw) loadTap(tapBase + (t + kw) * width, wr[kw]);
         const T* row = x + ((n * g.in[0] + id) * g.in[1] + ih) * g.in[2] * channels + c0;
 #pragma unroll
         for (int j = 0; j < (P - 1) * S + KW; ++j) {  // the inputs the row's P outputs read: j = q * S + kw
           const I iw = ow0 * S - g.pad[2] + j;
           if (iw < 0 || iw >= g.in[2]) continue;
-          float v[kVec];
+          float v[V];
           loadVector(row + iw * channels, v);
 #pragma unroll
           for (int q = 0; q < P; ++q) {
             const int kw = j - q * S;
             if (kw < 0 || kw >= KW) continue;
 #pragma unroll
-            for (int k = 0; k < kVec; ++k) acc[q][k] += v[k] * wr[kw][k];
+            for (int k = 0; k < V; ++k) acc[q][k] += v[k] * wr[kw][k];
           }
         }
       }
@@ -177,6 +206,16 @@ __global__ void depthwiseNhwcRowKernel(const T* x, const T* w, const T* bias, co
   }
 }
 
+// The row kernel's shapes, channels (V) by output pixels (P) a thread, as the plan's tactic names them (its third
+// entry): 0 the first kernel's 8 x 4; fewer channels keep fewer sums and weights live (more warps a multiprocessor),
+// more pixels reuse each loaded input and weight more.
+// `blocks` caps the registers (65536 / (256 * blocks)) where the uncapped kernel held a few more than that.
+struct RowShape {
+  int channels, pixels, blocks;
+};
+constexpr RowShape kRowShapes[] = {{8, 4, 2}, {4, 4, 3}, {4, 8, 2}, {2, 8, 3}};
+static_assert(sizeof(kRowShapes) / sizeof(kRowShapes[0]) == kDepthwiseRowVariants, "one shape a variant");
+
 // The row kernel's filter width, or 0 where it does not apply (the pixel-a-thread kernel runs): stride 1 or 2 and
 // dilation 1 along the width (MobileNet's and EfficientNet's stride-2 depthwise layers too).
 int rowKernelWidth(const ConvGeometry& g) {
@@ -184,9 +223,9 @@ int rowKernelWidth(const ConvGeometry& g) {
   return step && (g.k[2] == 3 || g.k[2] == 5 || g.k[2] == 7) ? static_cast<int>(g.k[2]) : 0;
 }
 
-// The row kernel's work items: rows of kRowPixels output pixels (the last of a row partial).
-int64_t rowItems(const ConvGeometry& g, int64_t batch) {
-  return batch * g.out[0] * g.out[1] * ((g.out[2] + kRowPixels - 1) / kRowPixels);
+// The row kernel's work items: rows of `pixels` output pixels (the last of a row partial).
+int64_t rowItems(const ConvGeometry& g, int64_t batch, int pixels) {
+  return batch * g.out[0] * g.out[1] * ((g.out[2] + pixels - 1) / pixels);
 }
 
 template <typename T, typename I>
@@ -198,41 +237,85 @@ void launch(cudaStream_t stream, dim3 grid, dim3 block, size_t shared, const voi
       static_cast<T*>(y), IndexGeometry<I>(g), static_cast<I>(pixels), static_cast<I>(channels), taps, activation);
 }
 
-template <typename T, typename I>
-void launchRows(cudaStream_t stream, dim3 grid, dim3 block, size_t shared, const void* x, const void* w,
-                const void* bias, const void* residual, void* y, const ConvGeometry& g, int64_t items, int64_t channels,
-                int taps, const FusedActivation& activation) {
+template <typename T, typename I, int V, int P, int B = kRowShapes[0].blocks>
+void launchRowShape(cudaStream_t stream, dim3 grid, dim3 block, size_t shared, const void* x, const void* w,
+                    const void* bias, const void* residual, void* y, const ConvGeometry& g, int64_t items,
+                    int64_t channels, int taps, const FusedActivation& activation) {
   const bool two = g.stride[2] == 2;
-  auto* kernel = g.k[2] == 3   ? (two ? depthwiseNhwcRowKernel<T, I, 3, 2> : depthwiseNhwcRowKernel<T, I, 3, 1>)
-                 : g.k[2] == 5 ? (two ? depthwiseNhwcRowKernel<T, I, 5, 2> : depthwiseNhwcRowKernel<T, I, 5, 1>)
-                               : (two ? depthwiseNhwcRowKernel<T, I, 7, 2> : depthwiseNhwcRowKernel<T, I, 7, 1>);
+  auto* kernel =
+      g.k[2] == 3   ? (two ? depthwiseNhwcRowKernel<T, I, V, P, B, 3, 2> : depthwiseNhwcRowKernel<T, I, V, P, B, 3, 1>)
+      : g.k[2] == 5 ? (two ? depthwiseNhwcRowKernel<T, I, V, P, B, 5, 2> : depthwiseNhwcRowKernel<T, I, V, P, B, 5, 1>)
+                    : (two ? depthwiseNhwcRowKernel<T, I, V, P, B, 7, 2> : depthwiseNhwcRowKernel<T, I, V, P, B, 7, 1>);
   kernel<<<grid, block, shared, stream>>>(
       static_cast<const T*>(x), static_cast<const T*>(w), static_cast<const T*>(bias), static_cast<const T*>(residual),
       static_cast<T*>(y), IndexGeometry<I>(g), static_cast<I>(items), static_cast<I>(channels), taps, activation);
 }
 
-template <typename T>
-void launchTyped(cudaStream_t stream, dim3 grid, dim3 block, size_t shared, const void* x, const void* w,
-                 const void* bias, const void* residual, void* y, const ConvGeometry& g, int64_t batch, int64_t pixels,
-                 int64_t channels, int taps, const FusedActivation& activation) {
-  // 32-bit offsets when the largest element offset (input or output, one past the end) fits.
+// The launch's shape: the kernel's channels and pixels a thread, the block's channel lanes and the grid.
+struct Launch {
+  RowShape shape;  // {8, 1, 1} for the pixel-a-thread kernel
+  int variant;     // the row kernel's kRowShapes entry (0 with 64-bit offsets)
+  bool rows;       // the row kernel (rowKernelWidth > 0)
+  bool narrow;     // 32-bit offsets
+  dim3 grid, block;
+  size_t shared;
+  int64_t work;  // the row kernel's items or the pixel kernel's pixels
+};
+
+// Channel vectors per block: the largest divisor of the channels' vectors up to 32 whose taps fit in shared memory,
+// so no lane idles (ConvNeXt's 96, 192 and 384 channels at 8 a thread: 12, 24 and 24 lanes; a power of two left a
+// quarter of them idle), or a power of two when no divisor of at least 4 fits. About 16 blocks a multiprocessor
+// over the whole grid (a few waves), each looping over its pixels.
+Launch planLaunch(const ConvGeometry& g, int64_t batch, int64_t channels, int variant) {
+  Launch l{};
+  const int taps = static_cast<int>(g.k[0] * g.k[1] * g.k[2]);
+  const int64_t pixels = batch * g.out[0] * g.out[1] * g.out[2];
   const int64_t inElements = batch * g.in[0] * g.in[1] * g.in[2] * channels;
-  const int64_t outElements = pixels * channels;
-  const bool narrow =
-      inElements < INT32_MAX && outElements < INT32_MAX && static_cast<int64_t>(taps) * channels < INT32_MAX;
-  if (rowKernelWidth(g) > 0) {
-    const int64_t items = rowItems(g, batch);
-    if (narrow)
-      launchRows<T, int32_t>(stream, grid, block, shared, x, w, bias, residual, y, g, items, channels, taps,
-                             activation);
-    else
-      launchRows<T, int64_t>(stream, grid, block, shared, x, w, bias, residual, y, g, items, channels, taps,
-                             activation);
-  } else if (narrow) {
-    launch<T, int32_t>(stream, grid, block, shared, x, w, bias, residual, y, g, pixels, channels, taps, activation);
-  } else {
-    launch<T, int64_t>(stream, grid, block, shared, x, w, bias, residual, y, g, pixels, channels, taps, activation);
+  l.narrow =
+      inElements < INT32_MAX && pixels * channels < INT32_MAX && static_cast<int64_t>(taps) * channels < INT32_MAX;
+  l.rows = rowKernelWidth(g) > 0;
+  // 64-bit offsets (tensors past 2^31 elements) have the first row shape only: fewer kernels to compile.
+  l.variant = l.rows && l.narrow ? variant : 0;
+  l.shape = l.rows ? kRowShapes[l.variant] : RowShape{kVec, 1, 1};
+  const int v = l.shape.channels;
+  const int64_t vectors = channels / v;
+  auto fits = [&](int64_t lanes) { return static_cast<size_t>(taps) * lanes * v * sizeof(float) <= kSharedBytes; };
+  int lanes = 1;
+  for (int64_t c = std::min<int64_t>(32, vectors); c >= 1 && lanes == 1; --c)
+    if (vectors % c == 0 && fits(c)) lanes = static_cast<int>(c);
+  if (lanes < 4 && vectors > 4) {
+    lanes = 32;
+    while (lanes > 1 && (lanes / 2) >= vectors) lanes /= 2;
+    while (lanes > 1 && !fits(lanes)) lanes /= 2;
   }
+  l.block = dim3(static_cast<unsigned>(lanes), static_cast<unsigned>(kThreads / lanes));
+  const int64_t channelBlocks = (vectors + lanes - 1) / lanes;
+  l.work = l.rows ? rowItems(g, batch, l.shape.pixels) : pixels;
+  const int64_t pixelBlocks = (l.work + l.block.y - 1) / l.block.y;
+  const int64_t wanted = std::max<int64_t>(1, (static_cast<int64_t>(multiprocessorCount()) * 16) / channelBlocks);
+  const int64_t gridRows = std::min<int64_t>({pixelBlocks, wanted, 65535});
+  l.grid = dim3(static_cast<unsigned>(channelBlocks), static_cast<unsigned>(gridRows));
+  l.shared = static_cast<size_t>(taps) * lanes * v * sizeof(float);
+  return l;
+}
+
+template <typename T>
+void launchTyped(cudaStream_t stream, const Launch& l, const void* x, const void* w, const void* bias,
+                 const void* residual, void* y, const ConvGeometry& g, int64_t channels, int taps,
+                 const FusedActivation& activation) {
+  if (!l.rows) {
+    (l.narrow ? launch<T, int32_t> : launch<T, int64_t>)(stream, l.grid, l.block, l.shared, x, w, bias, residual, y, g,
+                                                         l.work, channels, taps, activation);
+    return;
+  }
+  // One branch a kRowShapes entry, its template arguments from the table.
+  constexpr RowShape s0 = kRowShapes[0], s1 = kRowShapes[1], s2 = kRowShapes[2], s3 = kRowShapes[3];
+  auto* rows = !l.narrow        ? launchRowShape<T, int64_t, s0.channels, s0.pixels, s0.blocks>
+               : l.variant == 0 ? launchRowShape<T, int32_t, s0.channels, s0.pixels, s0.blocks>
+               : l.variant == 1 ? launchRowShape<T, int32_t, s1.channels, s1.pixels, s1.blocks>
+               : l.variant == 2 ? launchRowShape<T, int32_t, s2.channels, s2.pixels, s2.blocks>
+                                : launchRowShape<T, int32_t, s3.channels, s3.pixels, s3.blocks>;
+  rows(stream, l.grid, l.block, l.shared, x, w, bias, residual, y, g, l.work, channels, taps, activation);
 }
 
 }  // namespace
@@ -243,42 +326,21 @@ bool depthwiseNhwcApplies(DataType type, int64_t groups, int64_t inChannels, int
          inChannels % kVec == 0 && g.k[0] * g.k[1] * g.k[2] <= kMaxDepthwiseTaps;
 }
 
+int depthwiseNhwcVariants(const ConvGeometry& g) { return rowKernelWidth(g) > 0 ? kDepthwiseRowVariants : 1; }
+
 bool launchDepthwiseNhwc(cudaStream_t stream, DataType type, const ConvGeometry& g, int64_t batch, int64_t channels,
                          const void* x, const void* w, const void* bias, const void* residual,
-                         const FusedActivation& activation, void* y) {
+                         const FusedActivation& activation, void* y, int variant) {
   const int taps = static_cast<int>(g.k[0] * g.k[1] * g.k[2]);
-  if (!depthwiseNhwcApplies(type, channels, channels, channels, g) || !allAligned16({x, bias, residual, y}))
+  if (!depthwiseNhwcApplies(type, channels, channels, channels, g) || !allAligned16({x, bias, residual, y}) ||
+      variant < 0 || variant >= depthwiseNhwcVariants(g))
     return false;
-  const int64_t pixels = batch * g.out[0] * g.out[1] * g.out[2];
-  if (pixels == 0) return true;
-  // Channel vectors per block: the largest divisor of the channels' vectors up to 32 whose taps fit in shared
-  // memory, so no lane idles (ConvNeXt's 96, 192 and 384 channels: 12, 24 and 24 lanes; a power of two left a
-  // quarter of them idle), or a power of two when no divisor of at least 4 fits.
-  const int64_t vectors = channels / kVec;
-  auto fits = [&](int64_t l) { return static_cast<size_t>(taps) * l * kVec * sizeof(float) <= kSharedBytes; };
-  int lanes = 1;
-  for (int64_t l = std::min<int64_t>(32, vectors); l >= 1 && lanes == 1; --l)
-    if (vectors % l == 0 && fits(l)) lanes = static_cast<int>(l);
-  if (lanes < 4 && vectors > 4) {
-    lanes = 32;
-    while (lanes > 1 && (lanes / 2) >= vectors) lanes /= 2;
-    while (lanes > 1 && !fits(lanes)) lanes /= 2;
-  }
-  const dim3 block(static_cast<unsigned>(lanes), static_cast<unsigned>(kThreads / lanes));
-  const int64_t channelBlocks = (vectors + lanes - 1) / lanes;
-  const int64_t work = rowKernelWidth(g) > 0 ? rowItems(g, batch) : pixels;
-  const int64_t pixelBlocks = (work + block.y - 1) / block.y;
-  // About 16 blocks a multiprocessor over the whole grid (a few waves), each looping over its pixels.
-  const int64_t wanted = std::max<int64_t>(1, (static_cast<int64_t>(multiprocessorCount()) * 16) / channelBlocks);
-  const int64_t rows = std::min<int64_t>({pixelBlocks, wanted, 65535});
-  const dim3 grid(static_cast<unsigned>(channelBlocks), static_cast<unsigned>(rows));
-  const size_t shared = static_cast<size_t>(taps) * lanes * kVec * sizeof(float);
+  if (batch * g.out[0] * g.out[1] * g.out[2] == 0) return true;
+  const Launch l = planLaunch(g, batch, channels, variant);
   if (type == DataType::kHALF)
-    launchTyped<__half>(stream, grid, block, shared, x, w, bias, residual, y, g, batch, pixels, channels, taps,
-                        activation);
+    launchTyped<__half>(stream, l, x, w, bias, residual, y, g, channels, taps, activation);
   else
-    launchTyped<__nv_bfloat16>(stream, grid, block, shared, x, w, bias, residual, y, g, batch, pixels, channels, taps,
-                               activation);
+    launchTyped<__nv_bfloat16>(stream, l, x, w, bias, residual, y, g, channels, taps, activation);
   return true;
 }
 

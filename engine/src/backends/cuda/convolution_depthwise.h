@@ -24,13 +24,20 @@ bool depthwiseNhwcApplies(DataType type, int64_t groups, int64_t inChannels, int
 //! Kernel taps (the product of the kernel's extents) the depthwise kernel takes at most (7x7).
 constexpr int64_t kMaxDepthwiseTaps = 49;
 
+//! Row-kernel variants (channels by output pixels a thread) the builder times for a depthwise layer whose width
+//! has stride 1 or 2, dilation 1 and 3, 5 or 7 taps; variant 0 is the kernel's first shape, 8 channels by 4 pixels.
+constexpr int kDepthwiseRowVariants = 4;
+
+//! The variants launchDepthwiseNhwc takes for this geometry: kDepthwiseRowVariants where the row kernel runs, else 1.
+int depthwiseNhwcVariants(const ConvGeometry& g);
+
 //! y[n, o, c] = act(sum_t x[n, o*stride - pad + t*dil, c] w[c, t] + bias[c] + residual[n, o, c]); x, y and
 //! residual [batch, spatial..., channels], w [channels, taps] (the filter as KCRS with C = 1), bias and
-//! residual optional, activation type -1 for none. False (nothing launched) when a pointer is not
-//! 16-byte aligned or the kernel does not apply.
+//! residual optional, activation type -1 for none; `variant` one of depthwiseNhwcVariants(g). False (nothing
+//! launched) when a pointer is not 16-byte aligned, the kernel does not apply or the variant is out of range.
 bool launchDepthwiseNhwc(cudaStream_t stream, DataType type, const ConvGeometry& g, int64_t batch, int64_t channels,
                          const void* x, const void* w, const void* bias, const void* residual,
-                         const FusedActivation& activation, void* y);
+                         const FusedActivation& activation, void* y, int variant = 0);
 
 }  // namespace cuda
 }  // namespace trt
