@@ -1,7 +1,7 @@
 """Where an engine spends its GPU time: compiles one benchmark model and prints the kernels of
 10 runs from PyTorch's profiler (CUPTI sees the engine's own kernels too), biggest first.
 
-Usage: python bench/profile_engine.py --model resnet50 --batch 64 --precision fp16  (fp32 | fp16 | int8)
+Usage: python bench/profile_engine.py --model resnet50 --batch 64 --precision fp16  (fp32 | fp16 | int8 | fp8)
                                       [--layers 20]
 --model takes bench/perf_zoo.py's model names (bert_base, swin_t, ...; its default input sizes) and
 bench/bench_models.py's (bert, resnet50, ...). With --layers N, also the N slowest layers of the engine's own
@@ -44,10 +44,11 @@ def main():
     print(f"{args.model} b{args.batch} {args.precision}: {len(unsupported)} unsupported op kinds")
     for u in unsupported:
         print("  ", u.split("\n")[0])
-    precisions = {torch.float32, torch.half} if args.precision in ("fp16", "int8") else {torch.float32}
+    quantized = {"int8": torch.int8, "fp8": torch.float8_e4m3fn}
+    precisions = {torch.float32, torch.half} if args.precision in ("fp16", *quantized) else {torch.float32}
     calibrator = None
-    if args.precision == "int8":  # as bench_models.py: percentile calibration on two batches
-        precisions.add(torch.int8)
+    if args.precision in quantized:  # as bench_models.py: percentile calibration on two batches
+        precisions.add(quantized[args.precision])
         calibrator = torch_tensorrt.ptq.DataLoaderCalibrator(
             [make_input(args.batch, "cuda") for _ in range(2)],
             algo_type=torch_tensorrt.ptq.CalibrationAlgo.PERCENTILE_CALIBRATION)
