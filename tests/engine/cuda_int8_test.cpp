@@ -11,6 +11,7 @@
 #ifdef TORCHTRT_WITH_CUDA
 #include <cuda_runtime.h>
 
+#include "backends/cuda/cuda_kernels.h"
 #include "backends/cuda/cutlass_conv.h"
 
 using namespace trt_test;
@@ -274,9 +275,29 @@ TEST(CudaInt8, QuantizeAndDequantizeMatchTheCpu) {
   }
 }
 
+TEST(CudaInt8, CalibrationLeavesConvolutionsOfFewInputChannelsInFloat) {
+  // The CUDA INT8 kernels read 16 channels a tap: an RGB stem (3 channels padded to 16) or a group of 8 channels
+  // does several times the work of its float form, so calibration leaves them float on this backend (the CPU's
+  // INT8 kernels have no such step and take them). The predicate needs no GPU: it reads the network.
+  std::vector<float> w3(16 * 3 * 49, 0.1f), w16(32 * 16 * 9, 0.1f), wg(32 * 8 * 9, 0.1f);
+  trt::INetworkDefinition net;
+  auto* x = net.addInput("x", trt::DataType::kFLOAT, {2, 3, 32, 32});
+  auto* stem = net.addConvolutionNd(*x, 16, {7, 7}, {trt::DataType::kFLOAT, w3.data(), 16 * 3 * 49}, {});
+  auto* dense =
+      net.addConvolutionNd(*stem->getOutput(0), 32, {3, 3}, {trt::DataType::kFLOAT, w16.data(), 32 * 16 * 9}, {});
+  auto* grouped =
+      net.addConvolutionNd(*dense->getOutput(0), 32, {3, 3}, {trt::DataType::kFLOAT, wg.data(), 32 * 8 * 9}, {});
+  grouped->setNbGroups(4);
+  net.markOutput(*grouped->getOutput(0));
+  EXPECT_FALSE(trt::cuda::int8ConvolutionPays(*stem)) << "3 input channels";
+  EXPECT_TRUE(trt::cuda::int8ConvolutionPays(*dense)) << "16 input channels";
+  EXPECT_FALSE(trt::cuda::int8ConvolutionPays(*grouped)) << "8 input channels a group";
+}
+
 TEST(CudaInt8, CalibrationReadsBatchesInDeviceMemory) {
   if (!trt_test::gpuVisible()) GTEST_SKIP() << "no CUDA GPU visible";
-  // Two FP32 convolutions; the calibrator's batches live on the GPU.
+  // Two FP32 convolutions of 16 input channels (fewer stay float on CUDA: ExecutionBackend::quantizesConvolution);
+  // the calibrator's batches live on the GPU.
   class DeviceCalibrator : public trt::IInt8MinMaxCalibrator {
    public:
     explicit DeviceCalibrator(const std::vector<std::vector<float>>& batches) {
@@ -312,17 +333,17 @@ TEST(CudaInt8, CalibrationReadsBatchesInDeviceMemory) {
     size_t next_ = 0;
   };
   std::vector<std::vector<float>> keep;
-  keep.push_back(randomVector(4 * 2 * 9, 86));
-  keep.push_back(randomVector(3 * 4 * 9, 87));
+  keep.push_back(randomVector(16 * 16 * 9, 86));
+  keep.push_back(randomVector(3 * 16 * 9, 87));
   trt::INetworkDefinition net;
-  auto* x = net.addInput("x", trt::DataType::kFLOAT, {2, 2, 6, 6});
-  auto* c1 = net.addConvolutionNd(*x, 4, {3, 3}, {trt::DataType::kFLOAT, keep[0].data(), 72}, {});
+  auto* x = net.addInput("x", trt::DataType::kFLOAT, {2, 16, 6, 6});
+  auto* c1 = net.addConvolutionNd(*x, 16, {3, 3}, {trt::DataType::kFLOAT, keep[0].data(), 16 * 16 * 9}, {});
   c1->setPaddingNd({1, 1});
   auto* r = net.addActivation(*c1->getOutput(0), trt::ActivationType::kRELU);
-  auto* c2 = net.addConvolutionNd(*r->getOutput(0), 3, {3, 3}, {trt::DataType::kFLOAT, keep[1].data(), 108}, {});
+  auto* c2 = net.addConvolutionNd(*r->getOutput(0), 3, {3, 3}, {trt::DataType::kFLOAT, keep[1].data(), 3 * 16 * 9}, {});
   c2->getOutput(0)->setName("y");
   net.markOutput(*c2->getOutput(0));
-  std::vector<std::vector<float>> batches = {randomVector(144, 88), randomVector(144, 89)};
+  std::vector<std::vector<float>> batches = {randomVector(2 * 16 * 36, 88), randomVector(2 * 16 * 36, 89)};
   batches[1][5] = 2.5f;  // the input's largest |x|
   DeviceCalibrator calibrator(batches);
   Built gpu = buildFor(net, trt::Backend::kCUDA, &calibrator);
@@ -351,16 +372,17 @@ TEST(CudaInt8, CalibrationReadsBatchesInDeviceMemory) {
   };
   CacheOnly fromCache(calibrator.cache);
   trt::INetworkDefinition cpuNet;
-  auto* x2 = cpuNet.addInput("x", trt::DataType::kFLOAT, {2, 2, 6, 6});
-  auto* d1 = cpuNet.addConvolutionNd(*x2, 4, {3, 3}, {trt::DataType::kFLOAT, keep[0].data(), 72}, {});
+  auto* x2 = cpuNet.addInput("x", trt::DataType::kFLOAT, {2, 16, 6, 6});
+  auto* d1 = cpuNet.addConvolutionNd(*x2, 16, {3, 3}, {trt::DataType::kFLOAT, keep[0].data(), 16 * 16 * 9}, {});
   d1->setPaddingNd({1, 1});
   auto* r2 = cpuNet.addActivation(*d1->getOutput(0), trt::ActivationType::kRELU);
-  auto* d2 = cpuNet.addConvolutionNd(*r2->getOutput(0), 3, {3, 3}, {trt::DataType::kFLOAT, keep[1].data(), 108}, {});
+  auto* d2 =
+      cpuNet.addConvolutionNd(*r2->getOutput(0), 3, {3, 3}, {trt::DataType::kFLOAT, keep[1].data(), 3 * 16 * 9}, {});
   d2->getOutput(0)->setName("y");
   cpuNet.markOutput(*d2->getOutput(0));
   Built cpu = buildFor(cpuNet, trt::Backend::kCPU, &fromCache);
-  const auto expected = run(*cpu.engine, {{"x", {{2, 2, 6, 6}, batches[0]}}}).at("y");
-  const auto actual = asFloats(runOnGpu(*gpu.engine, {2, 2, 6, 6}, batches[0], 4));
+  const auto expected = run(*cpu.engine, {{"x", {{2, 16, 6, 6}, batches[0]}}}).at("y");
+  const auto actual = asFloats(runOnGpu(*gpu.engine, {2, 16, 6, 6}, batches[0], 4));
   expectNear(actual, expected, 1e-5f);
 }
 #endif

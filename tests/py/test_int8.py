@@ -88,7 +88,9 @@ def test_ptq_keeps_top1_within_one_point_of_fp32(trained, algo, device):
         ts, inputs=[spec], enabled_precisions={torch.float, torch.int8}, device=device,
         calibrator=DataLoaderCalibrator(_loader(), algo_type=algo), require_full_compilation=True,
     )
-    assert _int8_layers(compiled) == 3  # both convolutions and the classifier
+    # Both convolutions and the classifier; on CUDA the first convolution (one input channel) keeps float: the INT8
+    # kernels pad each tap to 16 channels, and the stem ran slower than in float (ExecutionBackend::quantizesConvolution).
+    assert _int8_layers(compiled) == (2 if device == "cuda" else 3)
     acc = _accuracy(compiled, test_x, test_y, device)
     assert acc >= fp32_acc - 0.01, f"{algo.name}: INT8 top-1 {acc:.4f} vs FP32 {fp32_acc:.4f}"
     model.to("cpu")
@@ -152,7 +154,8 @@ def test_resnet18_int8_stays_close_to_fp32(device, algo):
     compiled = torch_tensorrt.compile(
         ts, inputs=[x], enabled_precisions={torch.float, torch.int8}, device=device,
         calibrator=DataLoaderCalibrator(batches, algo_type=algo))
-    assert _int8_layers(compiled) == 21  # every convolution (the downsampling ones too) and the classifier
+    # Every convolution (the downsampling ones too) and the classifier; on CUDA the RGB stem keeps float (as above).
+    assert _int8_layers(compiled) == (20 if device == "cuda" else 21)
     with torch.no_grad():
         cos = nn.functional.cosine_similarity(compiled(x).flatten(), ts(x).flatten(), dim=0).item()
     assert cos >= 0.99, cos

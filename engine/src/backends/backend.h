@@ -156,6 +156,12 @@ class ExecutionBackend {
     (void)conv;
     return false;
   }
+  //! Whether calibration should make float convolution `conv` INT8 on this backend: false where its INT8 form is
+  //! slower than the float one (the layer then keeps the float precision the build gives it).
+  virtual bool quantizesConvolution(const IConvolutionLayer& conv) const {
+    (void)conv;
+    return true;
+  }
   //! Whether channels-last INT8 convolution `conv` can read INT8 codes (an explicit Quantize's NHWC output)
   //! instead of quantizing its 16-bit input itself (builder/passes/int8_convolution_chaining.cpp).
   virtual bool readsInt8ConvolutionCodes(const IConvolutionLayer& conv) const {

@@ -232,7 +232,8 @@ PlanContents Builder::optimize(INetworkDefinition& network, IBuilderConfig& conf
         "quantization) or build the engine");
   if ((int8 || fp8) && config.getInt8Calibrator()) {
     const auto calibrate = [&](INetworkDefinition& n) {
-      return calibration::calibrate(n, settings, *config.getInt8Calibrator(), logger_, int8, fp8);
+      return calibration::calibrate(n, settings, *config.getInt8Calibrator(), logger_, int8, fp8,
+                                    [&](const IConvolutionLayer& conv) { return backend.quantizesConvolution(conv); });
     };
     // INT8 and FP8 products read new quantized constants: their float weights die.
     if (runPass(fp8 ? "FP8/INT8 calibration" : "INT8 calibration", calibrate) > 0)

@@ -491,6 +491,7 @@ class CudaBackend : public ExecutionBackend {
   bool runsInt8ConvolutionChannelsLast(const IConvolutionLayer& conv) const override {
     return int8ConvolutionRunsChannelsLast(conv);
   }
+  bool quantizesConvolution(const IConvolutionLayer& conv) const override { return int8ConvolutionPays(conv); }
   bool readsInt8ConvolutionCodes(const IConvolutionLayer& conv) const override {
     return int8ConvolutionReadsCodes(conv);
   }

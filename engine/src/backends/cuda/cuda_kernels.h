@@ -205,6 +205,9 @@ bool int8ConvolutionRunsChannelsLast(const IConvolutionLayer& conv);
 //! q[i] = INT8 codes of x[i] (common/int8.h) for `vectors` x 8 float16 values, x 16-byte and q 8-byte aligned
 //! (quantize.cu; a per-tensor Quantize and a channels-last INT8 convolution's own input quantization).
 void quantizeHalfVectors(cudaStream_t stream, const void* x, int64_t vectors, float inverseScale, void* q);
+//! Whether float convolution `conv` (channels-first, before calibration) is worth making INT8: at least 16 input
+//! channels a group (convolution_int8_nhwc.cu).
+bool int8ConvolutionPays(const IConvolutionLayer& conv);
 //! Whether channels-last INT8 convolution `conv` can read INT8 codes (input channels a multiple of 16).
 bool int8ConvolutionReadsCodes(const IConvolutionLayer& conv);
 //! Whether channels-last INT8 convolution `conv` can write INT8 codes (after a ReLU, output maps a multiple of 16).

@@ -35,7 +35,8 @@ struct Targets {
   std::vector<std::string> keys;
 };
 
-Targets findTargets(INetworkDefinition& net, bool int8, bool fp8) {
+Targets findTargets(INetworkDefinition& net, bool int8, bool fp8,
+                    const std::function<bool(const IConvolutionLayer&)>& quantizes) {
   Targets t;
   auto addOnce = [](std::vector<std::string>& list, const std::string& s) {
     if (std::find(list.begin(), list.end(), s) == list.end()) list.push_back(s);
@@ -44,6 +45,9 @@ Targets findTargets(INetworkDefinition& net, bool int8, bool fp8) {
     ILayer* layer = net.getLayer(l);
     const bool asFp8 = fp8 && passes::canRunInFp8(*layer);
     if (!asFp8 && !(int8 && passes::canRunInInt8(*layer))) continue;
+    if (!asFp8 && quantizes && layer->getType() == LayerType::kCONVOLUTION &&
+        !quantizes(static_cast<const IConvolutionLayer&>(*layer)))
+      continue;
     t.layers.push_back(layer);
     t.fp8.push_back(asFp8);
     const std::string name = layer->getInput(0)->getName();
@@ -233,8 +237,9 @@ std::map<std::string, AbsHistogram> observe(const INetworkDefinition& network, c
 }  // namespace
 
 int32_t calibrate(INetworkDefinition& network, const PlanContents& settings, IInt8Calibrator& calibrator,
-                  ILogger& logger, bool int8, bool fp8) {
-  Targets targets = findTargets(network, int8, fp8);
+                  ILogger& logger, bool int8, bool fp8,
+                  const std::function<bool(const IConvolutionLayer&)>& quantizes) {
+  Targets targets = findTargets(network, int8, fp8, quantizes);
   if (targets.layers.empty()) return 0;
   std::map<std::string, float> scales;
   size_t cacheBytes = 0;
