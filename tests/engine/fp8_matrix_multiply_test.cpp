@@ -3,8 +3,11 @@
 // cache and the plan round trip), what stays in float, and on a GPU of compute capability 8.9 or newer
 // the CUDA backend's cuBLASLt FP8 product against the CPU.
 #include <cmath>
+#include <cstring>
 #include <functional>
+#include <limits>
 
+#include "builder/passes/passes.h"
 #include "common/fp8.h"
 #include "common/fp8_gemm.h"
 #include "common/half.h"
@@ -433,6 +436,54 @@ TEST(Fp8Quantize, AnActivationReadOnlyByAnFp8QuantizationFoldsIntoIt) {
   }
 }
 
+TEST(Fp8Quantize, AnActivationTheFp8ProductCannotComputeMovesIntoItsQuantization) {
+  // BERT's FFN: an FP8 product with the exact GELU fused, read only by the FP8 quantization before the next product.
+  // Where the backend's FP8 product cannot compute the GELU (CUDA's cuBLASLt epilogue: ReLU and GELU's tanh form),
+  // the GELU moves into the quantization; in float32 the codes are the same bits (act computed once in float either
+  // way). A product something else reads, or an activation the product computes, stays.
+  const std::vector<float> w = randomVector(32 * 32, 250), x = randomVector(8 * 32, 251, -3.f, 3.f);
+  struct Net {
+    trt::INetworkDefinition net;
+    trt::IMatrixMultiplyLayer* mm = nullptr;
+    trt::IQuantizeLayer* q = nullptr;
+  };
+  auto make = [&](Net& n, bool productAlsoOutput) {
+    auto* in = n.net.addInput("x", trt::DataType::kFLOAT, {8, 32});
+    auto* weights = n.net.addConstant({32, 32}, {trt::DataType::kFLOAT, w.data(), 32 * 32});
+    n.mm = n.net.addMatrixMultiply(*in, trt::MatrixOperation::kNONE, *weights->getOutput(0),
+                                   trt::MatrixOperation::kTRANSPOSE);
+    n.mm->setFusedActivation(static_cast<int32_t>(trt::ActivationType::kGELU_ERF));
+    trt::passes::switchToFp8(n.net, *n.mm, 0.01f);
+    n.q = n.net.addQuantize(*n.mm->getOutput(0), {0.02f});
+    n.q->setToType(trt::DataType::kFP8);
+    auto* dq = n.net.addDequantize(*n.q->getOutput(0), {0.02f});
+    dq->getOutput(0)->setName("y");
+    n.net.markOutput(*dq->getOutput(0));
+    if (productAlsoOutput) {
+      n.mm->getOutput(0)->setName("p");
+      n.net.markOutput(*n.mm->getOutput(0));
+    }
+  };
+  const auto reluOnly = [](trt::ActivationType t) { return t == trt::ActivationType::kRELU; };
+  const auto gelu = static_cast<int32_t>(trt::ActivationType::kGELU_ERF);
+  Net moved, computed, shared;
+  make(moved, false);
+  make(computed, false);
+  make(shared, true);
+  EXPECT_EQ(trt::passes::moveFp8ProductActivationIntoQuantize(moved.net, reluOnly), 1);
+  EXPECT_EQ(moved.mm->getFusedActivation(), -1);
+  EXPECT_EQ(moved.q->getFusedActivation(), gelu);
+  EXPECT_EQ(trt::passes::moveFp8ProductActivationIntoQuantize(computed.net, [](trt::ActivationType) { return true; }),
+            0);
+  EXPECT_EQ(computed.mm->getFusedActivation(), gelu);
+  EXPECT_EQ(trt::passes::moveFp8ProductActivationIntoQuantize(shared.net, reluOnly), 0);
+  EXPECT_EQ(shared.mm->getFusedActivation(), gelu);
+  const auto y = run(*build(moved.net).engine, {{"x", {trt::Dims{8, 32}, x}}}).at("y");
+  const auto expected = run(*build(computed.net).engine, {{"x", {trt::Dims{8, 32}, x}}}).at("y");
+  ASSERT_EQ(y.size(), expected.size());
+  for (size_t i = 0; i < y.size(); ++i) ASSERT_EQ(y[i], expected[i]) << i;
+}
+
 TEST(Fp8Quantize, AFoldedActivationRoundsToItsInputsTypeFirst) {
   // In a 16-bit build the activation layer stored GELU(x) in 16 bits and the quantization read that: folded, the
   // quantization rounds GELU(x) to 16 bits before E4M3, so every code is the unfolded network's (a 16-bit value on a
@@ -541,11 +592,27 @@ TEST(CudaFp8, CalibratedPerceptronMatchesTheCpuEmulation) {
 }
 TEST(CudaFp8, QuantizeToFp8MatchesTheCpu) {
   if (!gpuVisible()) GTEST_SKIP() << "no CUDA GPU visible";
-  // The FP8 codes of float32 and float16 inputs (63 values: a partial last group of eight), bit for bit.
-  const std::vector<float> x = randomVector(63, 231, -600.f, 600.f);
+  // The FP8 codes of float32 and float16 inputs, bit for bit (71 values: a partial last group of eight): random ones
+  // past the saturation bound, and with scale 0.5 (codes of 2x) the cases where the GPU's hardware conversion could
+  // part from the shared rounding: ties between two normal codes and two subnormal ones, values just past 448 and at
+  // the 464 tie, infinities, NaNs of both signs, signed zeros, the smallest subnormal's half.
+  const float inf = std::numeric_limits<float>::infinity(), nan = std::numeric_limits<float>::quiet_NaN();
+  std::vector<float> x = {0.53125f,       -0.53125f,
+                          0.5625f,        0.75f * 0x1p-9f,
+                          1.5f * 0x1p-9f, 0.25f * 0x1p-9f,
+                          0x1p-12f,       224.5f,
+                          232.f,          -232.f,
+                          240.f,          inf,
+                          -inf,           nan,
+                          -nan,           0.f,
+                          -0.f,           1e-30f,
+                          -3.3f,          100.f};
+  const std::vector<float> rest = randomVector(71 - x.size(), 231, -600.f, 600.f);
+  x.insert(x.end(), rest.begin(), rest.end());
+  const int64_t n = static_cast<int64_t>(x.size());
   for (bool half : {false, true}) {
     auto buildOn = [&](trt::Backend backend, trt::INetworkDefinition& net) {
-      auto* in = net.addInput("x", trt::DataType::kFLOAT, {63});
+      auto* in = net.addInput("x", trt::DataType::kFLOAT, {n});
       auto* q = net.addQuantize(*in, {0.5f});
       q->setToType(trt::DataType::kFP8);
       auto* dq = net.addDequantize(*q->getOutput(0), {0.5f});
@@ -558,7 +625,18 @@ TEST(CudaFp8, QuantizeToFp8MatchesTheCpu) {
     };
     trt::INetworkDefinition cpuNet, gpuNet;
     Built cpu = buildOn(trt::Backend::kCPU, cpuNet), gpu = buildOn(trt::Backend::kCUDA, gpuNet);
-    EXPECT_EQ(run(*gpu.engine, {{"x", {{63}, x}}}).at("y"), run(*cpu.engine, {{"x", {{63}, x}}}).at("y"));
+    const auto expected = run(*cpu.engine, {{"x", {{n}, x}}}).at("y"),
+               actual = run(*gpu.engine, {{"x", {{n}, x}}}).at("y");
+    ASSERT_EQ(actual.size(), expected.size());
+    for (size_t i = 0; i < expected.size(); ++i) {
+      // The dequantized NaN's sign and payload are the arithmetic's (a GPU's product gives its canonical NaN).
+      if (std::isnan(expected[i])) {
+        EXPECT_TRUE(std::isnan(actual[i])) << "x[" << i << "] = " << x[i] << (half ? " (float16)" : "");
+        continue;
+      }
+      EXPECT_EQ(std::memcmp(&actual[i], &expected[i], 4), 0)
+          << "x[" << i << "] = " << x[i] << ": " << actual[i] << " vs " << expected[i] << (half ? " (float16)" : "");
+    }
   }
 }
 #endif

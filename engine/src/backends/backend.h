@@ -178,6 +178,12 @@ class ExecutionBackend {
     (void)conv;
     return false;
   }
+  //! Whether the backend's FP8 matrix multiplies compute activation `type` in their own epilogue (else the builder
+  //! moves it into the FP8 quantization that reads the product, where there is one).
+  virtual bool fusesFp8MatrixMultiplyActivation(ActivationType type) const {
+    (void)type;
+    return true;
+  }
   //! Whether the backend's matrix multiplies apply activation `type` after their bias (a fused epilogue).
   virtual bool fusesMatrixMultiplyActivation(ActivationType type) const { return type == ActivationType::kRELU; }
   //! Whether the backend's attention reads and writes [B, S, H, D] tensors through their strides (the builder

@@ -244,6 +244,11 @@ PlanContents Builder::optimize(INetworkDefinition& network, IBuilderConfig& conf
   // FP8 reads an activation alone.
   if (runPass("activation+FP8 quantization fusion", passes::fuseActivationIntoFp8Quantize) > 0)
     runPass("dead-layer removal", passes::removeDeadLayers);
+  const auto moveFp8Activation = [&](INetworkDefinition& n) {
+    return passes::moveFp8ProductActivationIntoQuantize(
+        n, [&](ActivationType type) { return backend.fusesFp8MatrixMultiplyActivation(type); });
+  };
+  runPass("FP8 product activation into its quantization", moveFp8Activation);
   // Last, so the folds above see the network's own types; the casts of constants it adds fold away.
   // FP16 (kFP16) or BF16 (kBF16) where a layer has a kernel for it; with both flags FP16, whose
   // 11-bit significand keeps more of each value (BF16 trades precision for FP32's range).

@@ -503,6 +503,8 @@ class CudaBackend : public ExecutionBackend {
   }
   // What cuBLASLt's epilogue computes: ReLU, and GELU's tanh form (GPT-2's feed-forward).
   bool fusesMatrixMultiplyActivation(ActivationType type) const override { return productFusesActivation(type); }
+  // cuBLASLt's FP8 epilogue: ReLU and GELU's tanh form (the exact GELU took a separate pass).
+  bool fusesFp8MatrixMultiplyActivation(ActivationType type) const override { return productEpilogueComputes(type); }
   // cuDNN's SDPA takes each tensor's strides; the composed path copies a sequence-major tensor itself.
   bool readsSequenceMajorAttention() const override { return true; }
   bool stacksSiblingProducts() const override { return true; }

@@ -6,6 +6,7 @@
 // not 16-byte aligned, a GPU without FP8 kernels) the GEMM runs without the epilogue and an epilogue kernel
 // follows; where it declines the product itself, a plain kernel sums the same E4M3 products in float32.
 #include <cublasLt.h>
+#include <cuda_fp8.h>
 
 #include <algorithm>
 
@@ -22,12 +23,36 @@ namespace {
 // An activation's value rounded to T first, as the activation layer it replaces stored it (a tie between two FP8
 // codes in T's precision must round as that stored value does).
 template <typename T>
-__device__ __forceinline__ float activated(const T* x, int64_t i, int32_t activation) {
-  const float v = load(x, i);
+__device__ __forceinline__ float activated(float v, int32_t activation) {
   return activation >= 0 ? toFloat(fromFloat<T>(activate(static_cast<ActivationType>(activation), 0.f, 0.f, v))) : v;
 }
 
-// The activation (-1: none) in float first, unrounded (a quantization with an activation folded in).
+// The E4M3 codes of a / scale and b / scale (low byte a's): the correctly rounded quotients (as fp8::quantize), then
+// the hardware's saturating conversion (sm_89+: one instruction for two; nearest, ties to even, beyond +-448 and
+// infinities to +-448, as fp8::fromFloatSaturating). A NaN takes the shared rounding, which keeps its sign.
+__device__ __forceinline__ uint16_t quantizePair(float a, float b, float scale) {
+  const float qa = a / scale, qb = b / scale;
+  if (isnan(qa) || isnan(qb))
+    return static_cast<uint16_t>(fp8::fromFloatSaturating(qa) | (fp8::fromFloatSaturating(qb) << 8));
+  return static_cast<uint16_t>(__nv_cvt_float2_to_fp8x2(make_float2(qa, qb), __NV_SATFINITE, __NV_E4M3));
+}
+
+// Eight consecutive values at p (16-byte aligned), widened to float.
+template <typename T>
+__device__ __forceinline__ void loadEight(const T* p, float (&v)[8]) {
+  if constexpr (sizeof(T) == 4) {
+    const float4 a = reinterpret_cast<const float4*>(p)[0], b = reinterpret_cast<const float4*>(p)[1];
+    v[0] = a.x, v[1] = a.y, v[2] = a.z, v[3] = a.w, v[4] = b.x, v[5] = b.y, v[6] = b.z, v[7] = b.w;
+  } else {
+    const uint4 raw = *reinterpret_cast<const uint4*>(p);
+    const T* e = reinterpret_cast<const T*>(&raw);
+#pragma unroll
+    for (int k = 0; k < 8; ++k) v[k] = toFloat(e[k]);
+  }
+}
+
+// The activation (-1: none) in float first (a quantization with an activation folded in). `vectorized`: x 16-byte
+// and q 8-byte aligned, eight elements a thread in one load and one store; else one a thread.
 template <typename T>
 __global__ void quantizeFp8Kernel(const T* x, float scale, uint8_t* q, int64_t total, bool vectorized,
                                   int32_t activation) {
@@ -37,33 +62,47 @@ __global__ void quantizeFp8Kernel(const T* x, float scale, uint8_t* q, int64_t t
     if (first >= total) return;
     if (first + 8 <= total) {
       float v[8];
-#pragma unroll
-      for (int k = 0; k < 8; ++k) v[k] = activated(x, first + k, activation);
+      loadEight(x + first, v);
       uint2 packed;
-      uint8_t* bytes = reinterpret_cast<uint8_t*>(&packed);
+      uint16_t* pairs = reinterpret_cast<uint16_t*>(&packed);
 #pragma unroll
-      for (int k = 0; k < 8; ++k) bytes[k] = fp8::quantize(v[k], scale);
+      for (int k = 0; k < 4; ++k)
+        pairs[k] = quantizePair(activated<T>(v[2 * k], activation), activated<T>(v[2 * k + 1], activation), scale);
       *reinterpret_cast<uint2*>(q + first) = packed;
       return;
     }
-    for (int64_t i = first; i < total; ++i) q[i] = fp8::quantize(activated(x, i, activation), scale);
+    for (int64_t i = first; i < total; ++i) q[i] = fp8::quantize(activated<T>(load(x, i), activation), scale);
     return;
   }
-  if (thread < total) q[thread] = fp8::quantize(activated(x, thread, activation), scale);
+  if (thread < total) q[thread] = fp8::quantize(activated<T>(load(x, thread), activation), scale);
 }
 
 // y[i] = act(y[i] + bias[i % columns] + residual[i]) after a cuBLASLt GEMM that wrote the scaled product (where its
-// own epilogue declined the bias or residual: a view at an offset; a 16-bit product is then rounded twice).
+// own epilogue declined the bias, residual or activation: a view at an offset, GELU's exact form; a 16-bit product is
+// then rounded twice). `vectorized`: every pointer 16-byte aligned and the columns a multiple of 8, eight elements
+// of one row a thread.
 template <typename T>
 __global__ void fp8EpilogueKernel(T* y, const T* bias, const T* residual, int32_t activation, int64_t columns,
-                                  int64_t total) {
-  const int64_t i = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
-  if (i >= total) return;
-  float v = load(y, i);
-  if (bias) v += load(bias, i % columns);
-  if (residual) v += load(residual, i);
-  if (activation >= 0) v = activate(static_cast<ActivationType>(activation), 0.f, 0.f, v);
-  store(y, i, v);
+                                  int64_t total, bool vectorized) {
+  const int64_t thread = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
+  auto finish = [&](float v, float b, float r) {
+    v += b + r;
+    return activation >= 0 ? activate(static_cast<ActivationType>(activation), 0.f, 0.f, v) : v;
+  };
+  if (vectorized) {
+    const int64_t first = thread * 8;
+    if (first >= total) return;
+    float v[8], b[8] = {}, r[8] = {};
+    loadEight(y + first, v);
+    if (bias) loadEight(bias + first % columns, b);
+    if (residual) loadEight(residual + first, r);
+#pragma unroll
+    for (int k = 0; k < 8; ++k) store(y, first + k, finish(v[k], b[k], r[k]));
+    return;
+  }
+  if (thread >= total) return;
+  store(y, thread,
+        finish(load(y, thread), bias ? load(bias, thread % columns) : 0.f, residual ? load(residual, thread) : 0.f));
 }
 
 // y[m][n] = act(scale * sum_k e4m3(a[m][k]) * e4m3(w[n][k]) + bias[n] + residual[m][n]) in float32, one rounding
@@ -89,8 +128,9 @@ __global__ void fp8PlainGemmKernel(const uint8_t* a, const uint8_t* w, T* y, flo
 void quantizeToFp8(LaunchContext& ctx, DataType type, const void* x, float scale, uint8_t* q, int64_t total,
                    const std::string& where, int32_t activation) {
   if (total == 0) return;
-  // Eight codes a thread need 8-byte aligned stores; the scratch and planned blocks are, views may not be.
-  const bool vectorized = reinterpret_cast<uintptr_t>(q) % 8 == 0;
+  // Eight codes a thread need 8-byte aligned stores and 16-byte aligned loads; the scratch and planned blocks are,
+  // views may not be.
+  const bool vectorized = reinterpret_cast<uintptr_t>(q) % 8 == 0 && reinterpret_cast<uintptr_t>(x) % 16 == 0;
   const int64_t threads = vectorized ? (total + 7) / 8 : total;
   dispatchFloating(type, where, [&](auto tag) {
     using T = decltype(tag);
@@ -168,6 +208,8 @@ void launchFp8MatrixMultiply(LaunchContext& ctx, const ILayer& layer, const std:
     return;
   const unsigned blocks = static_cast<unsigned>((rows * N + 255) / 256);
   const bool epilogue = bias || residual || activation >= 0;
+  const bool vectorized = N % 8 == 0 && allAligned16({out.data, bias, residual});
+  const unsigned epilogueBlocks = vectorized ? static_cast<unsigned>((rows * N / 8 + 255) / 256) : blocks;
   // cuBLASLt's bare scaled product, then the epilogue kernel; where cuBLASLt has no FP8 kernel at all, the plain
   // kernel computes the whole (the bias and residual meeting the product before its one rounding, as cuBLASLt's
   // epilogue and PyTorch's _scaled_mm add them).
@@ -177,8 +219,9 @@ void launchFp8MatrixMultiply(LaunchContext& ctx, const ILayer& layer, const std:
     if (!epilogue) return;
     dispatchFloating(out.type, layer.describe(), [&](auto tag) {
       using T = decltype(tag);
-      fp8EpilogueKernel<T><<<blocks, 256, 0, ctx.stream>>>(static_cast<T*>(out.data), static_cast<const T*>(bias),
-                                                           static_cast<const T*>(residual), activation, N, rows * N);
+      fp8EpilogueKernel<T><<<epilogueBlocks, 256, 0, ctx.stream>>>(
+          static_cast<T*>(out.data), static_cast<const T*>(bias), static_cast<const T*>(residual), activation, N,
+          rows * N, vectorized);
     });
     check(cudaGetLastError(), "FP8 epilogue kernel launch");
     return;

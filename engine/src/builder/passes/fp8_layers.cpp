@@ -117,5 +117,27 @@ int32_t fuseActivationIntoFp8Quantize(INetworkDefinition& network) {
   return fused;
 }
 
+int32_t moveFp8ProductActivationIntoQuantize(INetworkDefinition& network,
+                                             const std::function<bool(ActivationType)>& productFuses) {
+  int32_t moved = 0;
+  for (int l = 0; l < network.getNbLayers(); ++l) {
+    ILayer* layer = network.getLayer(l);
+    if (layer->getType() != LayerType::kQUANTIZE || layer->precisionIsSet()) continue;
+    auto* q = static_cast<IQuantizeLayer*>(layer);
+    if (q->getToType() != DataType::kFP8 || q->getFusedActivation() >= 0) continue;
+    ILayer* producer = soleUseProducer(network, q->getInput(0), LayerType::kMATRIX_MULTIPLY);
+    if (!producer) continue;
+    auto* mm = static_cast<IMatrixMultiplyLayer*>(producer);
+    const int32_t fused = mm->getFusedActivation();
+    if (!mm->isFp8() || fused < 0 || !isParameterlessActivation(static_cast<ActivationType>(fused)) ||
+        productFuses(static_cast<ActivationType>(fused)))
+      continue;
+    mm->setFusedActivation(-1);
+    q->setFusedActivation(fused);
+    ++moved;
+  }
+  return moved;
+}
+
 }  // namespace passes
 }  // namespace trt

@@ -70,6 +70,13 @@ class ZeroBiases {
 //! Folds an activation without parameters (GELU, ReLU, SiLU, ...) whose only reader is a quantization to FP8
 //! into it: one kernel reads the activation's input and writes the FP8 codes of act(x) computed in float.
 int32_t fuseActivationIntoFp8Quantize(INetworkDefinition& network);
+//! Moves the activation an FP8 product fused (BERT's exact GELU after its first FFN product) into the quantization
+//! to FP8 that alone reads the product, where the backend's FP8 product cannot compute it in its own epilogue
+//! (`productFuses` false): the product writes act's input, rounded to its type, and one kernel writes the codes
+//! of act(x) (the activation's value rounded to that type first, as the unfused layers store it) instead of a
+//! separate epilogue pass that writes act(x) for the quantization to read back.
+int32_t moveFp8ProductActivationIntoQuantize(INetworkDefinition& network,
+                                             const std::function<bool(ActivationType)>& productFuses);
 //! Replaces a Select whose condition is a constant of one value (all true, all false) by the input it picks,
 //! where that input has the output's shape and type (a traced model's default mask: DistilBERT's masked_fill).
 int32_t foldUniformSelects(INetworkDefinition& network);
