@@ -62,6 +62,15 @@ def trained():
     return model, test_x, test_y, acc
 
 
+@pytest.fixture(autouse=True)
+def _trained_model_back_on_the_cpu(request):
+    """A test that moved the shared trained model to the GPU and failed leaves it there for the CPU tests after it
+    (one failure became three): it goes back after every test."""
+    yield
+    if "trained" in request.fixturenames:
+        request.getfixturevalue("trained")[0].to("cpu")
+
+
 def _loader(seed: int = 3, batches: int = 4, batch_size: int = 32):
     x, y = _digits(batches * batch_size, seed=seed)
     return torch.utils.data.DataLoader(torch.utils.data.TensorDataset(x, y), batch_size=batch_size)
@@ -101,7 +110,10 @@ def test_the_cache_round_trip_gives_the_identical_engine_without_data(trained, t
     model, test_x, _, _ = trained
     ts = torch.jit.trace(model.to(device), test_x[:32].to(device))
     cache = str(tmp_path / "calibration.cache")
-    common = dict(inputs=[torch_tensorrt.Input((32, 1, SIZE, SIZE))], enabled_precisions={torch.float, torch.int8}, device=device)
+    # On CUDA the first convolution stays float (one input channel) and its algorithm is timed: a timing cache makes
+    # the three builds choose alike, so that the bytes compare.
+    common = dict(inputs=[torch_tensorrt.Input((32, 1, SIZE, SIZE))], enabled_precisions={torch.float, torch.int8}, device=device,
+                  timing_cache_path=str(tmp_path / "timing.cache"))
     first = torch_tensorrt.ts.convert_method_to_trt_engine(
         ts, "forward", calibrator=DataLoaderCalibrator(_loader(), cache_file=cache, use_cache=True), **common)
     assert os.path.getsize(cache) > 0 and not os.path.exists(cache + ".tmp")
