@@ -514,7 +514,9 @@ TEST(CudaBackend, ChannelsLastRegionsMatchTheCpu) {
                                       {trt::DataType::kFLOAT, b1.data(), c});
       c1->setPaddingNd({1, 1});
       auto* r1 = net.addActivation(*c1->getOutput(0), trt::ActivationType::kRELU);
-      auto* mp = net.addPoolingNd(*r1->getOutput(0), trt::PoolingType::kMAX, {2, 2});
+      auto* mp = net.addPoolingNd(*r1->getOutput(0), trt::PoolingType::kMAX, {3, 3});  // ResNet's stem pooling
+      mp->setStrideNd({2, 2});
+      mp->setPaddingNd({1, 1});
       auto* c2 =
           net.addConvolutionNd(*mp->getOutput(0), static_cast<int32_t>(c), {3, 3},
                                {trt::DataType::kFLOAT, w2.data(), c * c * 9}, {trt::DataType::kFLOAT, b2.data(), c});

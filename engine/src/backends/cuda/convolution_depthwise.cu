@@ -148,6 +148,27 @@ __global__ void depthwiseNhwcKernel(const T* x, const T* w, const T* bias, const
 // weights a thread (114 registers on sm_90: two blocks a multiprocessor, too few warps to hide the loads; the
 // kernel was still 43% of ConvNeXt-T's time on an H100), so the variants below trade reuse for occupancy and the
 // builder times them (kDepthwiseRowVariants). B: the blocks a multiprocessor must hold (the compiler's register cap).
+// One filter row's contribution to a thread's P outputs: the (P - 1) * S + KW inputs from column iw0 of `row`
+// (j = q * S + kw), each loaded once; `Checked` skips the columns outside [0, width).
+template <bool Checked, typename T, typename I, int V, int P, int KW, int S>
+__device__ __forceinline__ void accumulateRow(const T* row, I iw0, I width, I channels, const float (&wr)[KW][V],
+                                              float (&acc)[P][V]) {
+#pragma unroll
+  for (int j = 0; j < (P - 1) * S + KW; ++j) {
+    const I iw = iw0 + j;
+    if (Checked && (iw < 0 || iw >= width)) continue;
+    float v[V];
+    loadVector(row + iw * channels, v);
+#pragma unroll
+    for (int q = 0; q < P; ++q) {
+      const int kw = j - q * S;
+      if (kw < 0 || kw >= KW) continue;
+#pragma unroll
+      for (int k = 0; k < V; ++k) acc[q][k] += v[k] * wr[kw][k];
+    }
+  }
+}
+
 template <typename T, typename I, int V, int P, int B, int KW, int S>
 __global__ void __launch_bounds__(kThreads, B)
     depthwiseNhwcRowKernel(const T* x, const T* w, const T* bias, const T* residual, T* y, IndexGeometry<I> g, I items,
@@ -181,20 +202,12 @@ __global__ void __launch_bounds__(kThreads, B)
 #pragma unroll
         for (int kw = 0; kw < KW; ++kw) loadTap(tapBase + (t + kw) * width, wr[kw]);
         const T* row = x + ((n * g.in[0] + id) * g.in[1] + ih) * g.in[2] * channels + c0;
-#pragma unroll
-        for (int j = 0; j < (P - 1) * S + KW; ++j) {  // the inputs the row's P outputs read: j = q * S + kw
-          const I iw = ow0 * S - g.pad[2] + j;
-          if (iw < 0 || iw >= g.in[2]) continue;
-          float v[V];
-          loadVector(row + iw * channels, v);
-#pragma unroll
-          for (int q = 0; q < P; ++q) {
-            const int kw = j - q * S;
-            if (kw < 0 || kw >= KW) continue;
-#pragma unroll
-            for (int k = 0; k < V; ++k) acc[q][k] += v[k] * wr[kw][k];
-          }
-        }
+        const I iw0 = ow0 * S - g.pad[2];
+        // Away from the row's ends (most segments) the inputs need no bounds checks: their loads issue together.
+        if (iw0 >= 0 && iw0 + (P - 1) * S + KW <= g.in[2])
+          accumulateRow<false, T, I, V, P, KW, S>(row, iw0, g.in[2], channels, wr, acc);
+        else
+          accumulateRow<true, T, I, V, P, KW, S>(row, iw0, g.in[2], channels, wr, acc);
       }
     }
 #pragma unroll
