@@ -1,5 +1,7 @@
 #include <algorithm>
+#include <array>
 #include <climits>
+#include <utility>
 
 #include "backends/cuda/activation.cuh"
 #include "backends/cuda/convolution_depthwise.h"
@@ -226,7 +228,7 @@ __global__ void __launch_bounds__(kThreads, B)
 struct RowShape {
   int channels, pixels, blocks;
 };
-constexpr RowShape kRowShapes[] = {{8, 4, 2}, {4, 4, 3}, {4, 8, 2}, {2, 8, 3}};
+constexpr RowShape kRowShapes[] = {{8, 4, 2}, {4, 4, 3}, {4, 8, 2}, {2, 8, 3}, {2, 4, 4}, {4, 2, 3}};
 static_assert(sizeof(kRowShapes) / sizeof(kRowShapes[0]) == kDepthwiseRowVariants, "one shape a variant");
 
 // The row kernel's filter width, or 0 where it does not apply (the pixel-a-thread kernel runs): stride 1 or 2 and
@@ -312,6 +314,13 @@ Launch planLaunch(const ConvGeometry& g, int64_t batch, int64_t channels, int va
   return l;
 }
 
+// The 32-bit launcher of each kRowShapes entry, indexed by variant.
+template <typename T, size_t... Variant>
+constexpr auto rowLaunchers(std::index_sequence<Variant...>) {
+  return std::array{launchRowShape<T, int32_t, kRowShapes[Variant].channels, kRowShapes[Variant].pixels,
+                                   kRowShapes[Variant].blocks>...};
+}
+
 template <typename T>
 void launchTyped(cudaStream_t stream, const Launch& l, const void* x, const void* w, const void* bias,
                  const void* residual, void* y, const ConvGeometry& g, int64_t channels, int taps,
@@ -321,13 +330,9 @@ void launchTyped(cudaStream_t stream, const Launch& l, const void* x, const void
                                                          l.work, channels, taps, activation);
     return;
   }
-  // One branch a kRowShapes entry, its template arguments from the table.
-  constexpr RowShape s0 = kRowShapes[0], s1 = kRowShapes[1], s2 = kRowShapes[2], s3 = kRowShapes[3];
-  auto* rows = !l.narrow        ? launchRowShape<T, int64_t, s0.channels, s0.pixels, s0.blocks>
-               : l.variant == 0 ? launchRowShape<T, int32_t, s0.channels, s0.pixels, s0.blocks>
-               : l.variant == 1 ? launchRowShape<T, int32_t, s1.channels, s1.pixels, s1.blocks>
-               : l.variant == 2 ? launchRowShape<T, int32_t, s2.channels, s2.pixels, s2.blocks>
-                                : launchRowShape<T, int32_t, s3.channels, s3.pixels, s3.blocks>;
+  auto* rows = l.narrow
+                   ? rowLaunchers<T>(std::make_index_sequence<kDepthwiseRowVariants>{})[l.variant]
+                   : launchRowShape<T, int64_t, kRowShapes[0].channels, kRowShapes[0].pixels, kRowShapes[0].blocks>;
   rows(stream, l.grid, l.block, l.shared, x, w, bias, residual, y, g, l.work, channels, taps, activation);
 }
 
