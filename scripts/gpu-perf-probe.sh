@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # The measurements the open performance issues ask for that are not zoo rows, in one go, most wanted first (a
 # device call's TORCHTRT_ROUND_CMD after scripts/gpu-round.sh's suites): ResNet-50 INT8 against the own FP16 engine
-# and BERT-base FP8 against the own FP16 engine (issue 23), the INT8 engine's slowest layers, the Linear + exact
-# GELU products against torch.compile (issues 21 and 22), and with TORCHTRT_PROBE_FRESH=1 the fresh-process first
-# call (issue 21). Tables in $OUT/*.md, the rest on stdout.
+# and BERT-base FP8 against the own FP16 engine (issue 23), the INT8 engine's slowest layers and the FP8 engine's
+# kernels, the Linear + exact GELU products against torch.compile (issues 21 and 22), and with TORCHTRT_PROBE_FRESH=1
+# the fresh-process first call (issue 21). Tables in $OUT/*.md, the rest on stdout.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 OUT=${OUT:-gpu-out}
@@ -15,6 +15,8 @@ python3 bench/perf_zoo.py --models bert_base --dtype fp8 --batches 64,1 --no-pee
 table "$OUT/fp8.md"
 python3 bench/profile_engine.py --model resnet50 --batch 64 --precision int8 --rows 16 --layers 40 2>&1 |
   grep -v -i warn | cut -c1-200
+python3 bench/profile_engine.py --model bert_base --batch 64 --precision fp8 --rows 14 2>&1 | grep -v -i warn |
+  cut -c1-100,180-230 | tail -22
 peak=$(python3 -c "import torch; print(4800 if 'H200' in torch.cuda.get_device_name() else 3350)")
 python3 bench/bench_kernels.py --cases linear_gelu_convnext_s1,linear_gelu_convnext_s3,linear_gelu_bert \
   --peak-gbs "$peak" --out "$OUT/gelu.md" > /dev/null 2>&1
