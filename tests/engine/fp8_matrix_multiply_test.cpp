@@ -12,6 +12,7 @@
 #include "common/fp8_gemm.h"
 #include "common/half.h"
 #include "int8_test_util.h"
+#include "plan/plan.h"
 
 using namespace trt_test;
 
@@ -572,6 +573,45 @@ TEST(CudaFp8, Fp8MatrixMultiplyMatchesTheCpuReference) {
         ASSERT_NEAR(got[i], expected[i], t.atol + rtol * (std::fabs(expected[i]) + largest))
             << "at " << i << (half ? " (float16)" : " (float32)") << (withResidual ? " with residual" : "");
     }
+}
+
+TEST(CudaFp8, TheBuilderTimesTheFp8ProductsAlgorithmAndThePlanKeepsIt) {
+  if (!fp8GpuVisible()) GTEST_SKIP() << "no CUDA GPU of compute capability 8.9 or newer visible";
+  // cuBLASLt's FP8 algorithm is timed by the builder among its ranking (as the 16-bit products') and kept in the plan
+  // as the product's tactic: each algorithm of the ranking (and cuBLASLt's own pick, -1) forced through the plan
+  // gives the CPU's result. Eight ranked candidates at most; an index past the
+  // ranking falls back to cuBLASLt's pick.
+  const int64_t B = 2, M = 64, K = 64, N = 48;
+  Fp8Product cpuNet(trt::Dims{B, M, K}, N, 2.f / 448.f, 0.003f, 0.75f, true, true, true);
+  Fp8Product gpuNet(trt::Dims{B, M, K}, N, 2.f / 448.f, 0.003f, 0.75f, true, true, true);
+  trt::IBuilderConfig cpuConfig;
+  cpuConfig.setFlag(trt::BuilderFlag::kFP16);
+  const std::vector<float> x = randomVector(static_cast<size_t>(B * M * K), 198, -2.5f, 2.5f);
+  const auto expected = run(*build(cpuNet.net, &cpuConfig).engine, {{"x", {{B, M, K}, x}}}).at("y");
+  std::unique_ptr<trt::IBuilder> builder(trt::createInferBuilder(trt::defaultLogger()));
+  std::unique_ptr<trt::IBuilderConfig> config(builder->createBuilderConfig());
+  config->setBackend(trt::Backend::kCUDA);
+  config->setFlag(trt::BuilderFlag::kFP16);
+  std::unique_ptr<trt::IHostMemory> mem(builder->buildSerializedNetwork(gpuNet.net, *config));
+  ASSERT_TRUE(mem);
+  auto contents = trt::readPlan(static_cast<const uint8_t*>(mem->data()), mem->size());
+  ASSERT_EQ(contents->tactics.size(), 1u) << "one FP8 product, one profile shape: one tactic";
+  ASSERT_EQ(contents->tactics[0].choice.size(), 6u) << "{algorithm, five alignments}";
+  const Tolerance t = toleranceFor(trt::DataType::kHALF);
+  double largest = 0;
+  for (float v : expected) largest = std::max(largest, static_cast<double>(std::fabs(v)));
+  for (int64_t algorithm = -1; algorithm < 8; ++algorithm) {
+    contents->tactics[0].choice[0] = algorithm;
+    const auto plan = trt::writePlan(*contents);
+    std::unique_ptr<trt::IRuntime> rt(trt::createInferRuntime(trt::defaultLogger()));
+    std::unique_ptr<trt::ICudaEngine> engine(rt->deserializeCudaEngine(plan.data(), plan.size()));
+    ASSERT_TRUE(engine) << "algorithm " << algorithm;
+    const auto got = run(*engine, {{"x", {{B, M, K}, x}}}).at("y");
+    ASSERT_EQ(got.size(), expected.size());
+    for (size_t i = 0; i < got.size(); ++i)
+      ASSERT_NEAR(got[i], expected[i], t.atol + kFp8TensorCoreRtol * (std::fabs(expected[i]) + largest))
+          << "at " << i << ", algorithm " << algorithm;
+  }
 }
 
 TEST(CudaFp8, CalibratedPerceptronMatchesTheCpuEmulation) {

@@ -13,6 +13,7 @@
 #include "backends/cuda/cuda_kernels.h"
 #include "backends/cuda/cutlass_gemm.h"
 #include "backends/cuda/float_types.cuh"
+#include "backends/cuda/product_algorithms.h"
 #include "backends/cuda/tactic_timing.cuh"
 #include "layers/layer_util.h"
 
@@ -44,14 +45,15 @@ bool batched(cublasLtMatrixLayout_t layout, int64_t count, int64_t stride) {
 
 }  // namespace
 
-namespace {
-// Largest power of two (up to 256) dividing an address: what cuBLASLt's heuristics are told to assume.
-uint32_t alignmentOf(const void* p) {
+uint32_t ltAlignmentOf(const void* p) {
   const uintptr_t a = reinterpret_cast<uintptr_t>(p);
   uint32_t align = 256;
   while (align > 16 && a % align) align /= 2;
   return align;
 }
+
+namespace {
+uint32_t alignmentOf(const void* p) { return ltAlignmentOf(p); }
 
 // The alignments cuBLASLt's ranking of a product depends on: its operands, C, D and the bias (0: none).
 std::vector<int64_t> ltAlignments(const void* A, const void* B, const void* residual, const void* Y, const void* bias) {
@@ -77,7 +79,9 @@ LtAlgorithms& ltAlgorithms(LaunchContext& ctx) {
   return *static_cast<LtAlgorithms*>(slot.get());
 }
 
-const std::vector<cublasLtMatmulHeuristicResult_t>& rankedAlgorithms(
+}  // namespace
+
+const std::vector<cublasLtMatmulHeuristicResult_t>& rankedLtAlgorithms(
     LaunchContext& ctx, const std::vector<int64_t>& key, cublasLtMatmulDesc_t op, cublasLtMatrixLayout_t la,
     cublasLtMatrixLayout_t lb, cublasLtMatrixLayout_t ly, size_t workspaceBytes, const uint32_t (&align)[4]) {
   auto& cache = ltAlgorithms(ctx).byConfig;
@@ -107,7 +111,6 @@ const std::vector<cublasLtMatmulHeuristicResult_t>& rankedAlgorithms(
       results.end());
   return cache.emplace(key, std::move(results)).first->second;
 }
-}  // namespace
 
 bool ltGemmEpilogue(LaunchContext& ctx, DataType type, bool tA, bool tB, int64_t M, int64_t N, int64_t K, const void* A,
                     const void* B, const void* bias, const void* residual, int32_t activation, float alpha, void* Y,
@@ -170,7 +173,7 @@ bool ltGemmEpilogue(LaunchContext& ctx, DataType type, bool tA, bool tB, int64_t
                                         align[3],
                                         bias ? alignmentOf(bias) : 0,  // the heuristics read the bias pointer too
                                         ctx.allowTF32};
-      const auto& ranked = rankedAlgorithms(ctx, key, op, la, lb, ly, workspaceBytes, align);
+      const auto& ranked = rankedLtAlgorithms(ctx, key, op, la, lb, ly, workspaceBytes, align);
       if (query) *query = LtQuery{static_cast<int32_t>(ranked.size()), key};
       if (algorithm >= 0 && algorithm < static_cast<int32_t>(ranked.size())) algo = &ranked[algorithm].algo;
     }
@@ -272,6 +275,12 @@ int32_t productAlgorithm(LaunchContext& ctx, const ILayer& layer, const TensorVi
   return best;
 }
 }  // namespace
+
+int32_t timedProductAlgorithm(LaunchContext& ctx, const ILayer& layer, const TensorView& A, const void* B,
+                              const void* residual, const void* Y, const void* bias,
+                              const std::function<bool(int32_t, LtQuery*)>& gemm, int32_t activation) {
+  return productAlgorithm(ctx, layer, A, B, residual, Y, bias, gemm, activation);
+}
 
 bool ltMatmulDescriptor(cublasLtMatmulDesc_t& op, cublasComputeType_t compute, cublasOperation_t opA,
                         cublasOperation_t opB, const void* bias, cudaDataType_t biasType, int32_t activation) {

@@ -1,10 +1,11 @@
 // FP8 E4M3 matrix multiply (IMatrixMultiplyLayer::isFp8): one kernel quantizes the float32, float16 or
 // bfloat16 input per tensor (q(x / s_in), saturating, rounded as common/fp8.h rounds on every backend), then
-// one cuBLASLt FP8 GEMM by the FP8 weights [N, K] (both operands K-major, as FP8 tensor-core GEMMs read them)
-// with FP32 accumulation, alpha = s_in * s_w * alpha and the bias, residual (cuBLASLt's C) and ReLU or GELU
-// (tanh form) in its epilogue, writing the input's type. Where cuBLASLt declines a configuration (an operand
-// not 16-byte aligned, a GPU without FP8 kernels) the GEMM runs without the epilogue and an epilogue kernel
-// follows; where it declines the product itself, a plain kernel sums the same E4M3 products in float32.
+// one cuBLASLt FP8 GEMM (its algorithm timed by the builder, as the 16-bit products') by the FP8 weights [N, K] (both
+// operands K-major, as FP8 tensor-core GEMMs read them) with FP32 accumulation, alpha = s_in * s_w * alpha and the
+// bias, residual (cuBLASLt's C) and ReLU or GELU (tanh form) in its epilogue, writing the input's type. Where cuBLASLt
+// declines a configuration (an operand not 16-byte aligned, a GPU without FP8 kernels) the GEMM runs without the
+// epilogue and an epilogue kernel follows; where it declines the product itself, a plain kernel sums the same E4M3
+// products in float32.
 #include <cublasLt.h>
 #include <cuda_fp8.h>
 
@@ -13,6 +14,7 @@
 #include "backends/cuda/activation.cuh"
 #include "backends/cuda/cuda_kernels.h"
 #include "backends/cuda/float_types.cuh"
+#include "backends/cuda/product_algorithms.h"
 #include "common/fp8.h"
 
 namespace trt {
@@ -146,10 +148,12 @@ cudaDataType_t cudaType(DataType t) {
 }
 
 // Row-major Y[M, N] = act(alpha * Aq[M, K] . Wq[N, K]^T + bias + residual) through cuBLASLt's FP8 GEMM (bias,
-// residual and activation each optional); false when cuBLASLt declines it.
+// residual and activation each optional); false when cuBLASLt declines it. `algorithm`: an index into cuBLASLt's
+// ranking of this configuration (product_algorithms.h), -1 for its own pick inside the call; with `query`, nothing
+// runs: it receives the ranking's size and the configuration.
 bool ltFp8Gemm(LaunchContext& ctx, DataType type, int64_t M, int64_t N, int64_t K, const uint8_t* Aq, const uint8_t* Wq,
                const void* bias, const void* residual, int32_t activation, float alpha, void* Y, void* workspace,
-               size_t workspaceBytes) {
+               size_t workspaceBytes, int32_t algorithm = -1, LtQuery* query = nullptr) {
   if (!ctx.blasLt) check(cublasLtCreate(&ctx.blasLt), "cublasLtCreate");
   const cudaDataType_t dt = cudaType(type);
   // The bias of a float32 FP8 product would be bfloat16 in cuBLASLt: the epilogue kernel adds it instead.
@@ -159,14 +163,44 @@ bool ltFp8Gemm(LaunchContext& ctx, DataType type, int64_t M, int64_t N, int64_t 
   LtDescriptors lt;
   cublasLtMatmulDesc_t& op = lt.op;
   cublasLtMatrixLayout_t &lw = lt.a, &la = lt.b, &lc = lt.c;
-  bool ok = false;
-  if (ltMatmulDescriptor(op, CUBLAS_COMPUTE_32F, CUBLAS_OP_T, CUBLAS_OP_N, bias, dt, activation) &&
-      cublasLtMatrixLayoutCreate(&lw, CUDA_R_8F_E4M3, K, N, K) == CUBLAS_STATUS_SUCCESS &&
-      cublasLtMatrixLayoutCreate(&la, CUDA_R_8F_E4M3, K, M, K) == CUBLAS_STATUS_SUCCESS &&
-      cublasLtMatrixLayoutCreate(&lc, dt, N, M, N) == CUBLAS_STATUS_SUCCESS) {
+  if (!ltMatmulDescriptor(op, CUBLAS_COMPUTE_32F, CUBLAS_OP_T, CUBLAS_OP_N, bias, dt, activation) ||
+      cublasLtMatrixLayoutCreate(&lw, CUDA_R_8F_E4M3, K, N, K) != CUBLAS_STATUS_SUCCESS ||
+      cublasLtMatrixLayoutCreate(&la, CUDA_R_8F_E4M3, K, M, K) != CUBLAS_STATUS_SUCCESS ||
+      cublasLtMatrixLayoutCreate(&lc, dt, N, M, N) != CUBLAS_STATUS_SUCCESS)
+    return false;
+  const cublasLtMatmulAlgo_t* algo = nullptr;
+  if (algorithm >= 0 || query) {
+    const uint32_t align[4] = {ltAlignmentOf(Wq), ltAlignmentOf(Aq), ltAlignmentOf(residual ? residual : Y),
+                               ltAlignmentOf(Y)};
+    // FP8 first: no 16-bit or float product's configuration starts with it (theirs start with their type).
+    const std::vector<int64_t> key = {static_cast<int64_t>(DataType::kFP8),
+                                      static_cast<int64_t>(type),
+                                      M,
+                                      N,
+                                      K,
+                                      bias != nullptr,
+                                      residual != nullptr,
+                                      activation,
+                                      static_cast<int64_t>(workspaceBytes),
+                                      align[0],
+                                      align[1],
+                                      align[2],
+                                      align[3],
+                                      bias ? ltAlignmentOf(bias) : 0};
+    const auto& ranked = rankedLtAlgorithms(ctx, key, op, lw, la, lc, workspaceBytes, align);
+    if (query) {
+      *query = LtQuery{static_cast<int32_t>(ranked.size()), key};
+      return true;
+    }
+    if (algorithm < static_cast<int32_t>(ranked.size())) algo = &ranked[algorithm].algo;
+  }
+  bool ok = cublasLtMatmul(ctx.blasLt, op, &alpha, Wq, lw, Aq, la, &beta, residual ? residual : Y, lc, Y, lc, algo,
+                           workspace, workspaceBytes, ctx.stream) == CUBLAS_STATUS_SUCCESS;
+  // A ranked algorithm the call then refuses: cuBLASLt's own pick instead (not while tactics are timed, where the
+  // refusal must count as one).
+  if (!ok && algo && !ctx.timingAllowed)
     ok = cublasLtMatmul(ctx.blasLt, op, &alpha, Wq, lw, Aq, la, &beta, residual ? residual : Y, lc, Y, lc, nullptr,
                         workspace, workspaceBytes, ctx.stream) == CUBLAS_STATUS_SUCCESS;
-  }
   return ok;
 }
 }  // namespace
@@ -201,10 +235,17 @@ void launchFp8MatrixMultiply(LaunchContext& ctx, const ILayer& layer, const std:
   const void* bias = in.size() >= 3 ? in[2].data : nullptr;
   const void* residual = in.size() == 4 ? in[3].data : nullptr;
   const float scale = mm.getFp8InputScale() * mm.getFp8WeightScale() * mm.getAlpha();
-  // cuBLASLt reads its operands in 16-byte units: the bias and residual join its epilogue when aligned.
+  // cuBLASLt reads its operands in 16-byte units: the bias and residual join its epilogue when aligned. Its
+  // algorithm is the builder's, timed among cuBLASLt's ranking and kept in the plan as the layer's tactic.
   const bool epilogueAligned = allAligned16({out.data, bias, residual, weights, quantized});
-  if (epilogueAligned && ltFp8Gemm(ctx, out.type, rows, N, K, quantized, weights, bias, residual, activation, scale,
-                                   out.data, scratch + quantizedBytes, workspaceBytes))
+  auto fusedGemm = [&](int32_t algorithm, LtQuery* query) {
+    return epilogueAligned && ltFp8Gemm(ctx, out.type, rows, N, K, quantized, weights, bias, residual, activation,
+                                        scale, out.data, scratch + quantizedBytes, workspaceBytes, algorithm, query);
+  };
+  TensorView codes = in[0];  // the tactic's shape is the input's; the alignment the GEMM reads, the codes'
+  codes.data = const_cast<uint8_t*>(quantized);
+  if (fusedGemm(timedProductAlgorithm(ctx, layer, codes, weights, residual, out.data, bias, fusedGemm, activation),
+                nullptr))
     return;
   const unsigned blocks = static_cast<unsigned>((rows * N + 255) / 256);
   const bool epilogue = bias || residual || activation >= 0;
