@@ -519,10 +519,12 @@ class CudaBackend : public ExecutionBackend {
           (!static_cast<const IConvolutionLayer*>(layer)->isInt8() ||
            static_cast<const IConvolutionLayer*>(layer)->getChannelsLast()))
         return true;
-      // A product with an epilogue runs as one cuBLASLt call whose algorithm the tuning run times.
+      // A product with an epilogue runs as one cuBLASLt call whose algorithm the tuning run times; so does every FP8
+      // product (cuBLASLt's FP8 GEMM, product_algorithms.h).
       if (layer->getType() == LayerType::kMATRIX_MULTIPLY) {
         const auto* mm = static_cast<const IMatrixMultiplyLayer*>(layer);
-        if (!mm->isInt8() && !mm->isFp8() && (mm->getNbInputs() > 2 || mm->getFusedActivation() >= 0)) return true;
+        if (mm->isFp8()) return true;
+        if (!mm->isInt8() && (mm->getNbInputs() > 2 || mm->getFusedActivation() >= 0)) return true;
       }
     }
     return false;
