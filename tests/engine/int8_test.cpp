@@ -3,6 +3,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "builder/calibration/calibration.h"
 #include "builder/calibration/histogram.h"
 #include "int8_test_util.h"
 
@@ -362,4 +363,35 @@ TEST(Int8, QdqPairBeforeReluAndMaxPoolStillFusesIntoTheConvolution) {
   // within the weights' quantization error.
   const std::vector<float> x = randomVector(128, 36, -2.f, 2.f);
   expectNear(runXY(*fused.engine, {1, 2, 8, 8}, x), runXY(*reference.engine, {1, 2, 8, 8}, x), 3e-2f);
+}
+
+TEST(Int8Calibration, ABackendsFloatConvolutionsKeepTheirScalesInTheCacheAndAPinWins) {
+  // A backend may leave a convolution in float (CUDA: fewer than 16 input channels a group, ExecutionBackend::
+  // quantizesConvolution); calibration still observes and caches its input's scale, so that one cache serves every
+  // backend, and a convolution the user pinned to INT8 is quantized whatever the backend prefers. Calibration is
+  // called here with such a rule on the CPU backend.
+  const std::vector<float> w1 = randomVector(16 * 3 * 9, 300), w2 = randomVector(8 * 16 * 9, 301);
+  for (bool pinStem : {false, true}) {
+    trt::INetworkDefinition net;
+    auto* x = net.addInput("x", trt::DataType::kFLOAT, {2, 3, 8, 8});
+    auto* stem = net.addConvolutionNd(*x, 16, {3, 3}, {trt::DataType::kFLOAT, w1.data(), 16 * 3 * 9}, {});
+    auto* relu = net.addActivation(*stem->getOutput(0), trt::ActivationType::kRELU);
+    relu->getOutput(0)->setName("relu_out");
+    auto* body =
+        net.addConvolutionNd(*relu->getOutput(0), 8, {3, 3}, {trt::DataType::kFLOAT, w2.data(), 8 * 16 * 9}, {});
+    body->getOutput(0)->setName("y");
+    net.markOutput(*body->getOutput(0));
+    if (pinStem) stem->setPrecision(trt::DataType::kINT8);
+    VectorCalibrator calibrator({randomVector(2 * 3 * 64, 302)}, trt::CalibrationAlgoType::kMINMAX_CALIBRATION, 2);
+    trt::PlanContents settings;
+    settings.backend = trt::Backend::kCPU;
+    const auto wide = [](const trt::IConvolutionLayer& conv) { return conv.getInput(0)->getDimensions().d[1] >= 16; };
+    const int32_t changed =
+        trt::calibration::calibrate(net, settings, calibrator, trt::defaultLogger(), true, false, wide);
+    EXPECT_EQ(changed, pinStem ? 2 : 1);
+    EXPECT_EQ(stem->isInt8(), pinStem);
+    EXPECT_TRUE(body->isInt8());
+    EXPECT_NE(calibrator.cacheOut.find("\nx: "), std::string::npos) << calibrator.cacheOut;
+    EXPECT_NE(calibrator.cacheOut.find("\nrelu_out: "), std::string::npos) << calibrator.cacheOut;
+  }
 }

@@ -169,7 +169,9 @@ bool int8ConvolutionRunsChannelsLast(const IConvolutionLayer& conv) { return cut
 bool int8ConvolutionPays(const IConvolutionLayer& conv) {
   // The INT8 kernels read 16 channels a tap (the tensor cores' K step): an RGB stem's 3 channels padded to 16 did
   // 5x the work, and ResNet-50's 7x7 stem took 1.82 of the INT8 engine's 3.39 ms at batch 64 on an H100 (its input
-  // quantization, 51 MB of padded codes, 0.07 more) where the FP16 engine's whole network took 2.17.
+  // quantization, 51 MB of padded codes, 0.07 more) where the FP16 engine's whole network took 2.17. Grouped and
+  // depthwise convolutions of fewer channels a group would run channels-first, a GEMM per group (CUTLASS's INT8
+  // kernels take one group), where their float form has the own channels-last kernels.
   const Dims in = conv.getInput(0)->getDimensions();
   const int64_t groups = conv.getNbGroups();
   if (in.nbDims < 3 || in.d[1] < 0 || groups <= 0) return true;

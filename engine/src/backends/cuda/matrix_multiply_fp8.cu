@@ -87,8 +87,10 @@ template <typename T>
 __global__ void fp8EpilogueKernel(T* y, const T* bias, const T* residual, int32_t activation, int64_t columns,
                                   int64_t total, bool vectorized) {
   const int64_t thread = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
+  // The CPU reference's order: the bias, then the residual, each only where there is one (-0 stays -0).
   auto finish = [&](float v, float b, float r) {
-    v += b + r;
+    if (bias) v += b;
+    if (residual) v += r;
     return activation >= 0 ? activate(static_cast<ActivationType>(activation), 0.f, 0.f, v) : v;
   };
   if (vectorized) {

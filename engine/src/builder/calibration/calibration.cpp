@@ -35,8 +35,7 @@ struct Targets {
   std::vector<std::string> keys;
 };
 
-Targets findTargets(INetworkDefinition& net, bool int8, bool fp8,
-                    const std::function<bool(const IConvolutionLayer&)>& quantizes) {
+Targets findTargets(INetworkDefinition& net, bool int8, bool fp8) {
   Targets t;
   auto addOnce = [](std::vector<std::string>& list, const std::string& s) {
     if (std::find(list.begin(), list.end(), s) == list.end()) list.push_back(s);
@@ -45,9 +44,6 @@ Targets findTargets(INetworkDefinition& net, bool int8, bool fp8,
     ILayer* layer = net.getLayer(l);
     const bool asFp8 = fp8 && passes::canRunInFp8(*layer);
     if (!asFp8 && !(int8 && passes::canRunInInt8(*layer))) continue;
-    if (!asFp8 && quantizes && layer->getType() == LayerType::kCONVOLUTION &&
-        !quantizes(static_cast<const IConvolutionLayer&>(*layer)))
-      continue;
     t.layers.push_back(layer);
     t.fp8.push_back(asFp8);
     const std::string name = layer->getInput(0)->getName();
@@ -239,7 +235,7 @@ std::map<std::string, AbsHistogram> observe(const INetworkDefinition& network, c
 int32_t calibrate(INetworkDefinition& network, const PlanContents& settings, IInt8Calibrator& calibrator,
                   ILogger& logger, bool int8, bool fp8,
                   const std::function<bool(const IConvolutionLayer&)>& quantizes) {
-  Targets targets = findTargets(network, int8, fp8, quantizes);
+  Targets targets = findTargets(network, int8, fp8);
   if (targets.layers.empty()) return 0;
   std::map<std::string, float> scales;
   size_t cacheBytes = 0;
@@ -272,15 +268,24 @@ int32_t calibrate(INetworkDefinition& network, const PlanContents& settings, IIn
     const std::string text = writeCache(targets, scales, algo);
     calibrator.writeCalibrationCache(text.data(), text.size());
   }
+  // Every target's scale is observed and cached (a cache serves every backend); a convolution the backend's INT8
+  // kernels would run slower than its float form keeps float here, unless the user pinned it to INT8.
+  int32_t changed = 0;
   for (size_t i = 0; i < targets.layers.size(); ++i) {
     ILayer* layer = targets.layers[i];
     const std::string name = layer->getInput(0)->getName();
-    if (targets.fp8[i])
+    if (targets.fp8[i]) {
       passes::switchToFp8(network, *layer, scales.at(fp8Key(name)));
-    else
+    } else {
+      const bool pinned = layer->precisionIsSet() && layer->getPrecision() == DataType::kINT8;
+      if (!pinned && quantizes && layer->getType() == LayerType::kCONVOLUTION &&
+          !quantizes(static_cast<const IConvolutionLayer&>(*layer)))
+        continue;
       passes::switchToInt8(network, *layer, scales.at(name));
+    }
+    ++changed;
   }
-  return static_cast<int32_t>(targets.layers.size());
+  return changed;
 }
 
 }  // namespace calibration

@@ -16,8 +16,9 @@ namespace calibration {
 //! network on its batches; returns how many layers changed. `settings` gives the backend the calibration
 //! runs on. Throws Error for a cache written for another network, a malformed cache, or a calibrator that
 //! gives no batch.
-//! `quantizes` says which float convolutions INT8 pays for on the target backend (the others keep their float
-//! precision; ExecutionBackend::quantizesConvolution).
+//! `quantizes` says which float convolutions INT8 pays for on the target backend (ExecutionBackend::
+//! quantizesConvolution): the others keep their float precision unless pinned to INT8, their scales still observed
+//! and cached, so that one cache serves every backend.
 int32_t calibrate(INetworkDefinition& network, const PlanContents& settings, IInt8Calibrator& calibrator,
                   ILogger& logger, bool int8, bool fp8,
                   const std::function<bool(const IConvolutionLayer&)>& quantizes = nullptr);
