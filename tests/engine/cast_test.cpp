@@ -137,5 +137,16 @@ TEST(Casts, CudaMatchesTheCpuForEveryPair) {
       EXPECT_EQ(gpu, cpu) << trt::dataTypeName(from) << " -> " << trt::dataTypeName(to);
     }
   }
+  // float32 <-> float16 four elements a thread (the engines' input and output casts), 23 values (a tail of 3): ties
+  // between two halves (2049, 1024.5), the largest half and past it (65504, 65519 rounding down, 65520 to
+  // infinity), half subnormals and below them, infinities and signed zeros.
+  const float inf = std::numeric_limits<float>::infinity();
+  const std::vector<float> edges = {2049.f, 1024.5f, 65504.f, 65519.f,  65520.f,  -65520.f, 1e-5f, -1e-5f,
+                                    6e-8f,  2.9e-8f, 1e-9f,   -0.f,     0.f,      inf,      -inf,  0.33333334f,
+                                    -2.75f, 1.f / 3, 5e-5f,   -6.1e-5f, 3.14159f, 2.71828f, 1e4f};
+  const auto cpuHalves = castOnce(floats(edges), DataType::kFLOAT, DataType::kHALF, trt::Backend::kCPU);
+  EXPECT_EQ(castOnce(floats(edges), DataType::kFLOAT, DataType::kHALF, trt::Backend::kCUDA), cpuHalves);
+  EXPECT_EQ(castOnce(cpuHalves, DataType::kHALF, DataType::kFLOAT, trt::Backend::kCUDA),
+            castOnce(cpuHalves, DataType::kHALF, DataType::kFLOAT, trt::Backend::kCPU));
 }
 #endif

@@ -246,9 +246,11 @@ TEST(CudaBackend, Bf16EngineMatchesTheCpuBf16Reference) {
 
 TEST(CudaBackend, PermutesMatchTheCpu) {
   // Head split and merge as in attention ([B,S,H,D] <-> [B,H,S,D]: rows move as vectors), a full
-  // reversal (element by element) and an odd inner size, in float32 and float16.
+  // reversal (element by element) and an odd inner size, in float32 and float16; an image's NCHW -> NHWC with 3
+  // channels and a [C, P] -> [P, C] of 2 (the few-channels kernel: a thread a pixel).
   if (!trt_test::gpuVisible()) GTEST_SKIP() << "no CUDA GPU visible";
-  const std::vector<std::vector<int32_t>> orders = {{0, 2, 1, 3}, {3, 2, 1, 0}, {1, 0, 2, 3}};
+  const std::vector<std::vector<int32_t>> orders = {
+      {0, 2, 1, 3}, {3, 2, 1, 0}, {1, 0, 2, 3}, {0, 2, 3, 1}, {1, 2, 3, 0}};
   for (const auto& order : orders) {
     for (bool fp16 : {false, true}) {
       trt::INetworkDefinition net;

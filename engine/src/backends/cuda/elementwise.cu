@@ -270,6 +270,60 @@ __global__ void castKernel(const S* src, D* dst, int64_t n) {
   }
 }
 
+// float32 <-> float16, four elements a thread (one 16-byte float load or store, one 8-byte half one): an FP16
+// engine's float32 input and output casts (ResNet-50's 64x3x224x224 input took 33 us at batch 64 on an H100, twice
+// its bytes' time, one element a thread). `quads` = n / 4; the first thread also casts the n % 4 last elements.
+__global__ void castFloatToHalf4Kernel(const float4* src, uint2* dst, int64_t quads, const float* tailSrc,
+                                       __half* tailDst, int tail) {
+  const int64_t i = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x;
+  if (i == 0)
+    for (int k = 0; k < tail; ++k) tailDst[k] = __float2half_rn(tailSrc[k]);
+  if (i >= quads) return;
+  const float4 v = src[i];
+  uint2 out;
+  __half2* h = reinterpret_cast<__half2*>(&out);
+  h[0] = __floats2half2_rn(v.x, v.y);
+  h[1] = __floats2half2_rn(v.z, v.w);
+  dst[i] = out;
+}
+
+__global__ void castHalfToFloat4Kernel(const uint2* src, float4* dst, int64_t quads, const __half* tailSrc,
+                                       float* tailDst, int tail) {
+  const int64_t i = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x;
+  if (i == 0)
+    for (int k = 0; k < tail; ++k) tailDst[k] = __half2float(tailSrc[k]);
+  if (i >= quads) return;
+  const uint2 raw = src[i];
+  const __half2* h = reinterpret_cast<const __half2*>(&raw);
+  const float2 a = __half22float2(h[0]), b = __half22float2(h[1]);
+  dst[i] = make_float4(a.x, a.y, b.x, b.y);
+}
+
+// The four-a-thread cast where both sides allow it (float side 16-byte, half side 8-byte aligned); false otherwise.
+bool castFloatHalfVectors(LaunchContext& ctx, const void* src, DataType from, TensorView& out, int64_t n) {
+  const bool toHalf = from == DataType::kFLOAT && out.type == DataType::kHALF;
+  const bool toFloat = from == DataType::kHALF && out.type == DataType::kFLOAT;
+  if ((!toHalf && !toFloat) || n < 4) return false;
+  const uintptr_t floatSide = reinterpret_cast<uintptr_t>(toHalf ? src : out.data),
+                  halfSide = reinterpret_cast<uintptr_t>(toHalf ? out.data : src);
+  if (floatSide % 16 != 0 || halfSide % 8 != 0) return false;
+  const int64_t quads = n / 4;
+  const int tail = static_cast<int>(n % 4);
+  const unsigned g = blocksFor(quads);
+  if (toHalf) {
+    const auto* f = static_cast<const float*>(src);
+    auto* h = static_cast<__half*>(out.data);
+    castFloatToHalf4Kernel<<<g, kThreads, 0, ctx.stream>>>(
+        reinterpret_cast<const float4*>(f), reinterpret_cast<uint2*>(h), quads, f + quads * 4, h + quads * 4, tail);
+  } else {
+    const auto* h = static_cast<const __half*>(src);
+    auto* f = static_cast<float*>(out.data);
+    castHalfToFloat4Kernel<<<g, kThreads, 0, ctx.stream>>>(
+        reinterpret_cast<const uint2*>(h), reinterpret_cast<float4*>(f), quads, h + quads * 4, f + quads * 4, tail);
+  }
+  return true;
+}
+
 // Casts involving bfloat16, uint8 or int8: element by element as the CPU reference (common/cast_value.h).
 __global__ void genericCastKernel(const void* src, DataType from, void* dst, DataType to, int64_t n) {
   const int64_t i = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x;
@@ -419,6 +473,10 @@ void launchIdentity(LaunchContext& ctx, const ILayer& layer, const std::vector<T
                   dataTypeName(out.type));
     if (n > 0)
       genericCastKernel<<<blocksFor(n), kThreads, 0, ctx.stream>>>(in[0].data, in[0].type, out.data, out.type, n);
+    check(cudaGetLastError(), "cast kernel launch");
+    return;
+  }
+  if (castFloatHalfVectors(ctx, in[0].data, in[0].type, out, n)) {
     check(cudaGetLastError(), "cast kernel launch");
     return;
   }
