@@ -142,14 +142,6 @@ __global__ void depthwiseNhwcKernel(const T* x, const T* w, const T* bias, const
   }
 }
 
-// Stride S (1 or 2) and dilation 1 along the width, KW taps wide (3, 5, 7): a thread computes P consecutive output
-// pixels of a row for V channels, so each input vector it loads serves up to KW taps and each filter row's weights
-// (read from shared memory once per row) serve P outputs. One pixel a thread (the kernel above) read 49 inputs and
-// 98 shared vectors per output of a 7x7 filter: ConvNeXt-T's 7x7 depthwise convolutions took 2.65 of its 5.5 ms at
-// batch 64 on an H200; 8 channels by 4 pixels, ~3.5x fewer loads per output. That shape holds 32 sums and 56
-// weights a thread (114 registers on sm_90: two blocks a multiprocessor, too few warps to hide the loads; the
-// kernel was still 43% of ConvNeXt-T's time on an H100), so the variants below trade reuse for occupancy and the
-// builder times them (kDepthwiseRowVariants). B: the blocks a multiprocessor must hold (the compiler's register cap).
 // One filter row's contribution to a thread's P outputs: the (P - 1) * S + KW inputs from column iw0 of `row`
 // (j = q * S + kw), each loaded once; `Checked` skips the columns outside [0, width).
 template <bool Checked, typename T, typename I, int V, int P, int KW, int S>
@@ -171,6 +163,14 @@ __device__ __forceinline__ void accumulateRow(const T* row, I iw0, I width, I ch
   }
 }
 
+// Stride S (1 or 2) and dilation 1 along the width, KW taps wide (3, 5, 7): a thread computes P consecutive output
+// pixels of a row for V channels, so each input vector it loads serves up to KW taps and each filter row's weights
+// (read from shared memory once per row) serve P outputs. One pixel a thread (the kernel above) read 49 inputs and
+// 98 shared vectors per output of a 7x7 filter: ConvNeXt-T's 7x7 depthwise convolutions took 2.65 of its 5.5 ms at
+// batch 64 on an H200; 8 channels by 4 pixels, ~3.5x fewer loads per output. That shape holds 32 sums and 56
+// weights a thread (114 registers on sm_90: two blocks a multiprocessor, too few warps to hide the loads; the
+// kernel was still 43% of ConvNeXt-T's time on an H100), so the variants below trade reuse for occupancy and the
+// builder times them (kDepthwiseRowVariants). B: the blocks a multiprocessor must hold (the compiler's register cap).
 template <typename T, typename I, int V, int P, int B, int KW, int S>
 __global__ void __launch_bounds__(kThreads, B)
     depthwiseNhwcRowKernel(const T* x, const T* w, const T* bias, const T* residual, T* y, IndexGeometry<I> g, I items,
@@ -221,15 +221,100 @@ __global__ void __launch_bounds__(kThreads, B)
   }
 }
 
+// The row kernel over R output rows a thread (a square KW x KW filter, the same stride S along both axes, dilation
+// 1): each input row's P-segment is loaded once and serves every output row of the R that reads it (kh = i - r * S),
+// where the row kernel loaded it again for each. R x P x V sums a thread; a filter row's weights are read from
+// shared memory for each (input row, output row) pair.
+template <typename T, typename I, int V, int P, int R, int B, int KW, int S>
+__global__ void __launch_bounds__(kThreads, B)
+    depthwiseNhwcTileKernel(const T* x, const T* w, const T* bias, const T* residual, T* y, IndexGeometry<I> g, I items,
+                            I channels, int taps, FusedActivation activation) {
+  constexpr int J = (P - 1) * S + KW;  // the input columns of a segment
+  extern __shared__ float weights[];   // [taps][blockDim.x * V]
+  const int lanes = blockDim.x, width = lanes * V;
+  const I blockChannel = static_cast<I>(blockIdx.x) * width;
+  stageTaps(weights, w, blockChannel, channels, taps, width);
+  const I c0 = blockChannel + static_cast<I>(threadIdx.x) * V;
+  if (c0 >= channels) return;
+  float b[V] = {};
+  if (bias) loadVector(bias + c0, b);
+  const I segments = (g.out[2] + P - 1) / P, rowBlocks = (g.out[1] + R - 1) / R;
+  const I perPlane = rowBlocks * segments, perImage = g.out[0] * perPlane;
+  const float* tapBase = weights + threadIdx.x * V;
+  for (I item = static_cast<I>(blockIdx.y) * blockDim.y + threadIdx.y; item < items;
+       item += static_cast<I>(gridDim.y) * blockDim.y) {
+    const I n = item / perImage;
+    I rest = item - n * perImage;
+    const I od = rest / perPlane;
+    rest -= od * perPlane;
+    const I rowBlock = rest / segments;
+    const I oh0 = rowBlock * R, ow0 = (rest - rowBlock * segments) * P;
+    const I iw0 = ow0 * S - g.pad[2];
+    const bool interior = iw0 >= 0 && iw0 + J <= g.in[2];
+    float acc[R][P][V] = {};
+    for (I kd = 0; kd < g.k[0]; ++kd) {
+      const I id = od * g.stride[0] - g.pad[0] + kd * g.dil[0];
+      if (id < 0 || id >= g.in[0]) continue;
+      const int plane = static_cast<int>(kd) * KW * KW;  // the first tap of this depth's filter plane
+#pragma unroll
+      for (int i = 0; i < (R - 1) * S + KW; ++i) {  // the input rows the R output rows read: i = r * S + kh
+        const I ih = oh0 * S - g.pad[1] + i;
+        if (ih < 0 || ih >= g.in[1]) continue;
+        const T* row = x + ((n * g.in[0] + id) * g.in[1] + ih) * g.in[2] * channels + c0;
+        float v[J][V];
+#pragma unroll
+        for (int j = 0; j < J; ++j) {
+          const I iw = iw0 + j;
+          if (interior || (iw >= 0 && iw < g.in[2])) {
+            loadVector(row + iw * channels, v[j]);
+          } else {
+#pragma unroll
+            for (int k = 0; k < V; ++k) v[j][k] = 0.f;
+          }
+        }
+#pragma unroll
+        for (int r = 0; r < R; ++r) {
+          const int kh = i - r * S;
+          if (kh < 0 || kh >= KW) continue;
+          float wr[KW][V];
+#pragma unroll
+          for (int kw = 0; kw < KW; ++kw) loadTap(tapBase + (plane + kh * KW + kw) * width, wr[kw]);
+#pragma unroll
+          for (int q = 0; q < P; ++q)
+#pragma unroll
+            for (int kw = 0; kw < KW; ++kw)
+#pragma unroll
+              for (int k = 0; k < V; ++k) acc[r][q][k] += v[q * S + kw][k] * wr[kw][k];
+        }
+      }
+    }
+#pragma unroll
+    for (int r = 0; r < R; ++r) {
+      if (oh0 + r >= g.out[1]) break;
+#pragma unroll
+      for (int q = 0; q < P; ++q) {
+        if (ow0 + q >= g.out[2]) break;
+        const I at = (((n * g.out[0] + od) * g.out[1] + oh0 + r) * g.out[2] + ow0 + q) * channels + c0;
+        storeFused(y + at, residual ? residual + at : nullptr, acc[r][q], b, activation);
+      }
+    }
+  }
+}
+
 // The row kernel's shapes, channels (V) by output pixels (P) a thread, as the plan's tactic names them (its third
 // entry): 0 the first kernel's 8 x 4; fewer channels keep fewer sums and weights live (more warps a multiprocessor),
 // more pixels reuse each loaded input and weight more.
-// `blocks` caps the registers (65536 / (256 * blocks)) where the uncapped kernel held a few more than that.
+// `blocks` caps the registers (65536 / (256 * blocks)) where the uncapped kernel held a few more than that. `rows`
+// above 1: the tile kernel, R output rows a thread (the last variants, for square filters; tileKernelApplies).
 struct RowShape {
-  int channels, pixels, blocks;
+  int channels, pixels, blocks, rows = 1;
 };
-constexpr RowShape kRowShapes[] = {{8, 4, 2}, {4, 4, 3}, {4, 8, 2}, {2, 8, 3}, {2, 4, 4}, {4, 2, 3}};
+constexpr RowShape kRowShapes[] = {{8, 4, 2}, {4, 4, 3}, {4, 8, 2},    {2, 8, 3},
+                                   {2, 4, 4}, {4, 2, 3}, {2, 4, 3, 2}, {2, 4, 2, 4}};
 static_assert(sizeof(kRowShapes) / sizeof(kRowShapes[0]) == kDepthwiseRowVariants, "one shape a variant");
+static_assert(kRowShapes[kDepthwiseRowVariants - kDepthwiseTileVariants].rows > 1 &&
+                  kRowShapes[kDepthwiseRowVariants - kDepthwiseTileVariants - 1].rows == 1,
+              "the tile variants last");
 
 // The row kernel's filter width, or 0 where it does not apply (the pixel-a-thread kernel runs): stride 1 or 2 and
 // dilation 1 along the width (MobileNet's and EfficientNet's stride-2 depthwise layers too).
@@ -238,9 +323,15 @@ int rowKernelWidth(const ConvGeometry& g) {
   return step && (g.k[2] == 3 || g.k[2] == 5 || g.k[2] == 7) ? static_cast<int>(g.k[2]) : 0;
 }
 
-// The row kernel's work items: rows of `pixels` output pixels (the last of a row partial).
-int64_t rowItems(const ConvGeometry& g, int64_t batch, int pixels) {
-  return batch * g.out[0] * g.out[1] * ((g.out[2] + pixels - 1) / pixels);
+// Whether the tile kernel (R output rows a thread) takes the geometry: the row kernel's, with a square filter and the
+// same stride and dilation (1) along the height as along the width.
+bool tileKernelApplies(const ConvGeometry& g) {
+  return rowKernelWidth(g) > 0 && g.k[1] == g.k[2] && g.stride[1] == g.stride[2] && g.dil[1] == 1;
+}
+
+// The row and tile kernels' work items: `rows` output rows by `pixels` output pixels (the last ones partial).
+int64_t rowItems(const ConvGeometry& g, int64_t batch, int pixels, int rows) {
+  return batch * g.out[0] * ((g.out[1] + rows - 1) / rows) * ((g.out[2] + pixels - 1) / pixels);
 }
 
 template <typename T, typename I>
@@ -252,10 +343,31 @@ void launch(cudaStream_t stream, dim3 grid, dim3 block, size_t shared, const voi
       static_cast<T*>(y), IndexGeometry<I>(g), static_cast<I>(pixels), static_cast<I>(channels), taps, activation);
 }
 
-template <typename T, typename I, int V, int P, int B = kRowShapes[0].blocks>
+template <typename T, typename I, int V, int P, int B, int R>
+void launchTileShape(cudaStream_t stream, dim3 grid, dim3 block, size_t shared, const void* x, const void* w,
+                     const void* bias, const void* residual, void* y, const ConvGeometry& g, int64_t items,
+                     int64_t channels, int taps, const FusedActivation& activation) {
+  const bool two = g.stride[2] == 2;
+  auto* kernel =
+      g.k[2] == 3
+          ? (two ? depthwiseNhwcTileKernel<T, I, V, P, R, B, 3, 2> : depthwiseNhwcTileKernel<T, I, V, P, R, B, 3, 1>)
+      : g.k[2] == 5
+          ? (two ? depthwiseNhwcTileKernel<T, I, V, P, R, B, 5, 2> : depthwiseNhwcTileKernel<T, I, V, P, R, B, 5, 1>)
+          : (two ? depthwiseNhwcTileKernel<T, I, V, P, R, B, 7, 2> : depthwiseNhwcTileKernel<T, I, V, P, R, B, 7, 1>);
+  kernel<<<grid, block, shared, stream>>>(
+      static_cast<const T*>(x), static_cast<const T*>(w), static_cast<const T*>(bias), static_cast<const T*>(residual),
+      static_cast<T*>(y), IndexGeometry<I>(g), static_cast<I>(items), static_cast<I>(channels), taps, activation);
+}
+
+template <typename T, typename I, int V, int P, int B = kRowShapes[0].blocks, int R = 1>
 void launchRowShape(cudaStream_t stream, dim3 grid, dim3 block, size_t shared, const void* x, const void* w,
                     const void* bias, const void* residual, void* y, const ConvGeometry& g, int64_t items,
                     int64_t channels, int taps, const FusedActivation& activation) {
+  if constexpr (R > 1) {
+    launchTileShape<T, I, V, P, B, R>(stream, grid, block, shared, x, w, bias, residual, y, g, items, channels, taps,
+                                      activation);
+    return;
+  }
   const bool two = g.stride[2] == 2;
   auto* kernel =
       g.k[2] == 3   ? (two ? depthwiseNhwcRowKernel<T, I, V, P, B, 3, 2> : depthwiseNhwcRowKernel<T, I, V, P, B, 3, 1>)
@@ -305,7 +417,7 @@ Launch planLaunch(const ConvGeometry& g, int64_t batch, int64_t channels, int va
   }
   l.block = dim3(static_cast<unsigned>(lanes), static_cast<unsigned>(kThreads / lanes));
   const int64_t channelBlocks = (vectors + lanes - 1) / lanes;
-  l.work = l.rows ? rowItems(g, batch, l.shape.pixels) : pixels;
+  l.work = l.rows ? rowItems(g, batch, l.shape.pixels, l.shape.rows) : pixels;
   const int64_t pixelBlocks = (l.work + l.block.y - 1) / l.block.y;
   const int64_t wanted = std::max<int64_t>(1, (static_cast<int64_t>(multiprocessorCount()) * 16) / channelBlocks);
   const int64_t gridRows = std::min<int64_t>({pixelBlocks, wanted, 65535});
@@ -318,7 +430,7 @@ Launch planLaunch(const ConvGeometry& g, int64_t batch, int64_t channels, int va
 template <typename T, size_t... Variant>
 constexpr auto rowLaunchers(std::index_sequence<Variant...>) {
   return std::array{launchRowShape<T, int32_t, kRowShapes[Variant].channels, kRowShapes[Variant].pixels,
-                                   kRowShapes[Variant].blocks>...};
+                                   kRowShapes[Variant].blocks, kRowShapes[Variant].rows>...};
 }
 
 template <typename T>
@@ -344,7 +456,10 @@ bool depthwiseNhwcApplies(DataType type, int64_t groups, int64_t inChannels, int
          inChannels % kVec == 0 && g.k[0] * g.k[1] * g.k[2] <= kMaxDepthwiseTaps;
 }
 
-int depthwiseNhwcVariants(const ConvGeometry& g) { return rowKernelWidth(g) > 0 ? kDepthwiseRowVariants : 1; }
+int depthwiseNhwcVariants(const ConvGeometry& g) {
+  if (rowKernelWidth(g) == 0) return 1;
+  return tileKernelApplies(g) ? kDepthwiseRowVariants : kDepthwiseRowVariants - kDepthwiseTileVariants;
+}
 
 bool launchDepthwiseNhwc(cudaStream_t stream, DataType type, const ConvGeometry& g, int64_t batch, int64_t channels,
                          const void* x, const void* w, const void* bias, const void* residual,

@@ -26,7 +26,12 @@ constexpr int64_t kMaxDepthwiseTaps = 49;
 
 //! Row-kernel variants (channels by output pixels a thread) the builder times for a depthwise layer whose width
 //! has stride 1 or 2, dilation 1 and 3, 5 or 7 taps; variant 0 is the kernel's first shape, 8 channels by 4 pixels.
-constexpr int kDepthwiseRowVariants = 6;
+constexpr int kDepthwiseRowVariants = 8;
+//! Of those, the last ones (several output rows a thread) take square filters of one stride only.
+constexpr int kDepthwiseTileVariants = 2;
+//! The variants the builder times: the tile variants wait for their first run on a GPU (CudaTactics' forced-variant
+//! test) before the builder may choose them.
+constexpr int kDepthwiseTimedVariants = kDepthwiseRowVariants - kDepthwiseTileVariants;
 
 //! The variants launchDepthwiseNhwc takes for this geometry: kDepthwiseRowVariants where the row kernel runs, else 1.
 int depthwiseNhwcVariants(const ConvGeometry& g);
