@@ -525,6 +525,8 @@ TEST(Fp8Quantize, AFoldedActivationRoundsToItsInputsTypeFirst) {
 #ifdef TORCHTRT_WITH_CUDA
 #include <cuda_runtime.h>
 
+#include "backends/cuda/fp8_quantize_table.h"
+
 namespace {
 // A GPU FP8 product against the CPU emulation (float32 sums of the same exact E4M3 products): Hopper's FP8 tensor
 // cores add partial sums in reduced precision before cuBLASLt promotes them to float32, ~1.5e-4 relative measured
@@ -630,6 +632,51 @@ TEST(CudaFp8, CalibratedPerceptronMatchesTheCpuEmulation) {
   const auto ref = run(*cpu.engine, {{"x", {trt::Dims{32, 32}, batches[2]}}}).at("y");
   expectNear(a, ref, 2.f * kFp8TensorCoreRtol);  // two FP8 products deep
 }
+TEST(CudaFp8, AFoldedActivationsLargeQuantizationByTableWritesTheUnfoldedCodes) {
+  if (!gpuVisible()) GTEST_SKIP() << "no CUDA GPU visible";
+  // A 16-bit quantization to FP8 with GELU folded in, of at least kFp8TableMinimumElements, looks its codes up in a
+  // table built from every 16-bit value (fp8_quantize_table.h); its codes are the unfolded network's, where the GELU
+  // layer stores its 16-bit values and a plain quantization (computed per element) reads them: bit for bit, in
+  // float16 and bfloat16, over values spanning the saturation bound, and a tail of 5 after the last group of eight.
+  const int64_t rows = 1024, cols = 1029;  // 1,053,696 elements: past the table's minimum, 5 past a multiple of 8
+  static_assert(rows * cols >= trt::cuda::kFp8TableMinimumElements, "the table path");
+  const std::vector<float> x = randomVector(static_cast<size_t>(rows * cols), 260, -8.f, 8.f);
+  for (trt::BuilderFlag flag : {trt::BuilderFlag::kFP16, trt::BuilderFlag::kBF16}) {
+    std::vector<float> outputs[2];
+    for (bool folded : {true, false}) {
+      trt::INetworkDefinition net;
+      auto* in = net.addInput("x", trt::DataType::kFLOAT, {rows, cols});
+      static const float half = 0.5f;
+      auto* c = net.addConstant(trt::Dims{1, 1}, {trt::DataType::kFLOAT, &half, 1});
+      auto* sum = net.addElementWise(*in, *c->getOutput(0), trt::ElementWiseOperation::kSUM);  // 16-bit values
+      // An output too, so that both networks read its stored 16-bit values (no pointwise fusion into the GELU).
+      sum->getOutput(0)->setName("s");
+      net.markOutput(*sum->getOutput(0));
+      auto* gelu = net.addActivation(*sum->getOutput(0), trt::ActivationType::kGELU_ERF);
+      auto* q = net.addQuantize(*gelu->getOutput(0), {0.01f});
+      q->setToType(trt::DataType::kFP8);
+      auto* dq = net.addDequantize(*q->getOutput(0), {0.01f});
+      dq->getOutput(0)->setName("y");
+      net.markOutput(*dq->getOutput(0));
+      if (!folded) {  // read elsewhere too: the activation stays a layer
+        gelu->getOutput(0)->setName("g");
+        net.markOutput(*gelu->getOutput(0));
+      }
+      trt::IBuilderConfig config;
+      config.setBackend(trt::Backend::kCUDA);
+      config.setFlag(flag);
+      Built b = build(net, &config);
+      EXPECT_EQ(b.engine->describeLayers().find(": Activation ") == std::string::npos, folded)
+          << b.engine->describeLayers();
+      outputs[folded ? 0 : 1] = run(*b.engine, {{"x", {trt::Dims{rows, cols}, x}}}).at("y");
+    }
+    ASSERT_EQ(outputs[0].size(), outputs[1].size());
+    for (size_t i = 0; i < x.size(); ++i)
+      ASSERT_EQ(outputs[0][i], outputs[1][i])
+          << "x = " << x[i] << " at " << i << (flag == trt::BuilderFlag::kBF16 ? " bf16" : " fp16");
+  }
+}
+
 TEST(CudaFp8, QuantizeToFp8MatchesTheCpu) {
   if (!gpuVisible()) GTEST_SKIP() << "no CUDA GPU visible";
   // The FP8 codes of float32 and float16 inputs, bit for bit (71 values: a partial last group of eight): random ones

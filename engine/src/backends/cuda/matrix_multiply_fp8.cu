@@ -14,6 +14,8 @@
 #include "backends/cuda/activation.cuh"
 #include "backends/cuda/cuda_kernels.h"
 #include "backends/cuda/float_types.cuh"
+#include "backends/cuda/fp8_codes.cuh"
+#include "backends/cuda/fp8_quantize_table.h"
 #include "backends/cuda/product_algorithms.h"
 #include "common/fp8.h"
 
@@ -21,24 +23,8 @@ namespace trt {
 namespace cuda {
 
 namespace {
-// q[i] = quantize(x[i]) for i < total, eight elements a thread (one 8-byte store of their codes) where q allows.
-// An activation's value rounded to T first, as the activation layer it replaces stored it (a tie between two FP8
-// codes in T's precision must round as that stored value does).
-template <typename T>
-__device__ __forceinline__ float activated(float v, int32_t activation) {
-  return activation >= 0 ? toFloat(fromFloat<T>(activate(static_cast<ActivationType>(activation), 0.f, 0.f, v))) : v;
-}
-
-// The E4M3 codes of a / scale and b / scale (low byte a's): the correctly rounded quotients (as fp8::quantize), then
-// the hardware's saturating conversion (sm_89+: one instruction for two; nearest, ties to even, beyond +-448 and
-// infinities to +-448, as fp8::fromFloatSaturating). A NaN takes the shared rounding, which keeps its sign.
-__device__ __forceinline__ uint16_t quantizePair(float a, float b, float scale) {
-  const float qa = a / scale, qb = b / scale;
-  if (isnan(qa) || isnan(qb))
-    return static_cast<uint16_t>(fp8::fromFloatSaturating(qa) | (fp8::fromFloatSaturating(qb) << 8));
-  return static_cast<uint16_t>(__nv_cvt_float2_to_fp8x2(make_float2(qa, qb), __NV_SATFINITE, __NV_E4M3));
-}
-
+// q[i] = quantize(x[i]) for i < total, eight elements a thread (one 8-byte store of their codes) where q allows
+// (fp8_codes.cuh: activated, quantizePair).
 // Eight consecutive values at p (16-byte aligned), widened to float.
 template <typename T>
 __device__ __forceinline__ void loadEight(const T* p, float (&v)[8]) {
@@ -135,6 +121,9 @@ void quantizeToFp8(LaunchContext& ctx, DataType type, const void* x, float scale
   // Eight codes a thread need 8-byte aligned stores and 16-byte aligned loads; the scratch and planned blocks are,
   // views may not be.
   const bool vectorized = reinterpret_cast<uintptr_t>(q) % 8 == 0 && reinterpret_cast<uintptr_t>(x) % 16 == 0;
+  // A large 16-bit quantization with an activation folded in (BERT's GELU before the FFN's second product) looks its
+  // codes up in a table of every 16-bit value's (fp8_quantize_table.h): the same bits, at the memory's speed.
+  if (vectorized && activation >= 0 && quantizeToFp8ByTable(ctx, type, x, scale, q, total, activation)) return;
   const int64_t threads = vectorized ? (total + 7) / 8 : total;
   dispatchFloating(type, where, [&](auto tag) {
     using T = decltype(tag);
