@@ -54,6 +54,22 @@ __device__ __forceinline__ void loadVector(const T* p, float (&v)[V]) {
   for (int k = 0; k < V; ++k) v[k] = toFloat(e[k]);
 }
 
+// What every kernel here starts with: the block's taps staged in shared memory ([tap][blockDim.x * V]), the thread's
+// first channel c0 and its V biases; false for a lane past the last channel (it only helped stage).
+template <typename T, typename I, int V>
+__device__ __forceinline__ bool beginChannels(float* weights, const T* w, const T* bias, I channels, int taps, I& c0,
+                                              float (&b)[V]) {
+  const int width = blockDim.x * V;
+  const I blockChannel = static_cast<I>(blockIdx.x) * width;
+  stageTaps(weights, w, blockChannel, channels, taps, width);
+  c0 = blockChannel + static_cast<I>(threadIdx.x) * V;
+  if (c0 >= channels) return false;
+#pragma unroll
+  for (int k = 0; k < V; ++k) b[k] = 0.f;
+  if (bias) loadVector(bias + c0, b);
+  return true;
+}
+
 // A thread's V filter weights of one tap from shared memory (V floats, 8- or 16-byte aligned reads).
 template <int V>
 __device__ __forceinline__ void loadTap(const float* p, float (&w)[V]) {
@@ -92,13 +108,10 @@ template <typename T, typename I>
 __global__ void depthwiseNhwcKernel(const T* x, const T* w, const T* bias, const T* residual, T* y, IndexGeometry<I> g,
                                     I pixels, I channels, int taps, FusedActivation activation) {
   extern __shared__ float weights[];  // [taps][blockDim.x * kVec]
-  const int lanes = blockDim.x, width = lanes * kVec;
-  const I blockChannel = static_cast<I>(blockIdx.x) * width;
-  stageTaps(weights, w, blockChannel, channels, taps, width);
-  const I c0 = blockChannel + static_cast<I>(threadIdx.x) * kVec;
-  if (c0 >= channels) return;
-  float b[kVec] = {};
-  if (bias) loadVector(bias + c0, b);
+  const int width = blockDim.x * kVec;
+  I c0;
+  float b[kVec];
+  if (!beginChannels(weights, w, bias, channels, taps, c0, b)) return;
   const I outRow = g.out[1] * g.out[2], outPlane = g.out[0] * outRow;
   const float4* tapBase = reinterpret_cast<const float4*>(weights + threadIdx.x * kVec);
   for (I p = static_cast<I>(blockIdx.y) * blockDim.y + threadIdx.y; p < pixels;
@@ -176,13 +189,10 @@ __global__ void __launch_bounds__(kThreads, B)
     depthwiseNhwcRowKernel(const T* x, const T* w, const T* bias, const T* residual, T* y, IndexGeometry<I> g, I items,
                            I channels, int taps, FusedActivation activation) {
   extern __shared__ float weights[];  // [taps][blockDim.x * V]
-  const int lanes = blockDim.x, width = lanes * V;
-  const I blockChannel = static_cast<I>(blockIdx.x) * width;
-  stageTaps(weights, w, blockChannel, channels, taps, width);
-  const I c0 = blockChannel + static_cast<I>(threadIdx.x) * V;
-  if (c0 >= channels) return;
-  float b[V] = {};
-  if (bias) loadVector(bias + c0, b);
+  const int width = blockDim.x * V;
+  I c0;
+  float b[V];
+  if (!beginChannels(weights, w, bias, channels, taps, c0, b)) return;
   const I segments = (g.out[2] + P - 1) / P, perPlane = g.out[1] * segments, perImage = g.out[0] * perPlane;
   const float* tapBase = weights + threadIdx.x * V;
   for (I item = static_cast<I>(blockIdx.y) * blockDim.y + threadIdx.y; item < items;
@@ -231,13 +241,10 @@ __global__ void __launch_bounds__(kThreads, B)
                             I channels, int taps, FusedActivation activation) {
   constexpr int J = (P - 1) * S + KW;  // the input columns of a segment
   extern __shared__ float weights[];   // [taps][blockDim.x * V]
-  const int lanes = blockDim.x, width = lanes * V;
-  const I blockChannel = static_cast<I>(blockIdx.x) * width;
-  stageTaps(weights, w, blockChannel, channels, taps, width);
-  const I c0 = blockChannel + static_cast<I>(threadIdx.x) * V;
-  if (c0 >= channels) return;
-  float b[V] = {};
-  if (bias) loadVector(bias + c0, b);
+  const int width = blockDim.x * V;
+  I c0;
+  float b[V];
+  if (!beginChannels(weights, w, bias, channels, taps, c0, b)) return;
   const I segments = (g.out[2] + P - 1) / P, rowBlocks = (g.out[1] + R - 1) / R;
   const I perPlane = rowBlocks * segments, perImage = g.out[0] * perPlane;
   const float* tapBase = weights + threadIdx.x * V;
