@@ -410,8 +410,13 @@ void expectOwnKernelMatchesTheCpuAndCudnn(const OwnKernelCase& k, std::vector<in
                    (bf16 ? " bf16" : " fp16"));
       const auto tolerance = toleranceFor(bf16 ? trt::DataType::kBF16 : trt::DataType::kHALF);
       const int64_t graphRunsBefore = trt::cuda::convgraph::runs();
+      const int64_t variantRunsBefore = trt::cuda::depthwiseNhwcVariantRuns(static_cast<int>(variant));
       expectNear(runWithConvolutionPath(*contents, path, dims, xv, variant), expected,
                  static_cast<float>(tolerance.rtol));
+      // A forced depthwise variant ran itself, not cuDNN's fallback (every case here but the dilated one takes the
+      // row kernel, and all are square with one stride: the tile variants too).
+      if (path == 2 && k.groupWidth == 1 && k.dilation == 1)
+        EXPECT_GT(trt::cuda::depthwiseNhwcVariantRuns(static_cast<int>(variant)), variantRunsBefore);
       // With runtime-compiled engines allowed a dense convolution has a fused graph plan (an H200 offered no
       // precompiled one for these); grouped ones may fall back either way.
       const char* runtimeFusion = std::getenv("TORCHTRT_CUDNN_RUNTIME_FUSION");

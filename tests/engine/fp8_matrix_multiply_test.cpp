@@ -638,7 +638,7 @@ TEST(CudaFp8, AFoldedActivationsLargeQuantizationByTableWritesTheUnfoldedCodes) 
   // table built from every 16-bit value (fp8_quantize_table.h); its codes are the unfolded network's, where the GELU
   // layer stores its 16-bit values and a plain quantization (computed per element) reads them: bit for bit, in
   // float16 and bfloat16, over values spanning the saturation bound, and a tail of 5 after the last group of eight.
-  const int64_t rows = 1024, cols = 1029;  // 1,053,696 elements: past the table's minimum, 5 past a multiple of 8
+  const int64_t rows = 1025, cols = 1029;  // 1,054,725 elements: past the table's minimum, 5 past a multiple of 8
   static_assert(rows * cols >= trt::cuda::kFp8TableMinimumElements, "the table path");
   const std::vector<float> x = randomVector(static_cast<size_t>(rows * cols), 260, -8.f, 8.f);
   for (trt::BuilderFlag flag : {trt::BuilderFlag::kFP16, trt::BuilderFlag::kBF16}) {

@@ -1,5 +1,6 @@
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <climits>
 #include <utility>
 
@@ -463,6 +464,14 @@ bool depthwiseNhwcApplies(DataType type, int64_t groups, int64_t inChannels, int
          inChannels % kVec == 0 && g.k[0] * g.k[1] * g.k[2] <= kMaxDepthwiseTaps;
 }
 
+namespace {
+std::atomic<int64_t> variantRuns[kDepthwiseRowVariants];
+}  // namespace
+
+int64_t depthwiseNhwcVariantRuns(int variant) {
+  return variant >= 0 && variant < kDepthwiseRowVariants ? variantRuns[variant].load() : 0;
+}
+
 int depthwiseNhwcVariants(const ConvGeometry& g) {
   if (rowKernelWidth(g) == 0) return 1;
   return tileKernelApplies(g) ? kDepthwiseRowVariants : kDepthwiseRowVariants - kDepthwiseTileVariants;
@@ -477,6 +486,7 @@ bool launchDepthwiseNhwc(cudaStream_t stream, DataType type, const ConvGeometry&
     return false;
   if (batch * g.out[0] * g.out[1] * g.out[2] == 0) return true;
   const Launch l = planLaunch(g, batch, channels, variant);
+  if (l.rows) ++variantRuns[l.variant];
   if (type == DataType::kHALF)
     launchTyped<__half>(stream, l, x, w, bias, residual, y, g, channels, taps, activation);
   else

@@ -36,6 +36,10 @@ constexpr int kDepthwiseTimedVariants = kDepthwiseRowVariants - kDepthwiseTileVa
 //! The variants launchDepthwiseNhwc takes for this geometry: kDepthwiseRowVariants where the row kernel runs, else 1.
 int depthwiseNhwcVariants(const ConvGeometry& g);
 
+//! How many launches of row-kernel variant `variant` (a kRowShapes index) this process has made, for tests that
+//! force a variant and must see it run rather than cuDNN's fallback.
+int64_t depthwiseNhwcVariantRuns(int variant);
+
 //! y[n, o, c] = act(sum_t x[n, o*stride - pad + t*dil, c] w[c, t] + bias[c] + residual[n, o, c]); x, y and
 //! residual [batch, spatial..., channels], w [channels, taps] (the filter as KCRS with C = 1), bias and
 //! residual optional, activation type -1 for none; `variant` one of depthwiseNhwcVariants(g). False (nothing

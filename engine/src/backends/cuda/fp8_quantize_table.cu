@@ -21,9 +21,11 @@ constexpr int kBlocksPerSm = 3;  // 64 KiB of shared memory each
 // The tables of this context by (scale's bits, activation, type), freed with it.
 struct Fp8Tables {
   std::map<std::tuple<uint32_t, int32_t, int32_t>, uint8_t*> byKey;
-  bool sharedMemorySet = false;  // the lookup kernel's 64 KiB of dynamic shared memory allowed (once a context)
+  bool sharedMemorySet = false;      // the lookup kernel's 64 KiB of dynamic shared memory allowed (once a context)
+  bool sharedMemoryRefused = false;  // ... or refused: no table is tried again
   ~Fp8Tables() {
-    for (auto& entry : byKey) cudaFree(entry.second);
+    for (auto& entry : byKey)
+      if (entry.second) cudaFree(entry.second);
   }
 };
 
@@ -70,11 +72,13 @@ const uint8_t* tableFor(LaunchContext& ctx, DataType type, float scale, int32_t 
   auto& slot = ctx.kindState[LayerType::kQUANTIZE];
   if (!slot) slot = std::make_shared<Fp8Tables>();
   Fp8Tables& state = *static_cast<Fp8Tables*>(slot.get());
+  if (state.sharedMemoryRefused) return nullptr;
   if (!state.sharedMemorySet) {
     if (cudaFuncSetAttribute(quantizeByTableKernel, cudaFuncAttributeMaxDynamicSharedMemorySize, kTableBytes) !=
         cudaSuccess) {
       (void)cudaGetLastError();
-      return nullptr;  // a GPU without 64 KiB a block: the direct kernel computes the codes
+      state.sharedMemoryRefused = true;  // a GPU without 64 KiB a block: the direct kernel computes the codes
+      return nullptr;
     }
     state.sharedMemorySet = true;
   }
@@ -83,18 +87,24 @@ const uint8_t* tableFor(LaunchContext& ctx, DataType type, float scale, int32_t 
   std::memcpy(&scaleBits, &scale, sizeof(scaleBits));
   const auto key = std::make_tuple(scaleBits, activation, static_cast<int32_t>(type));
   auto it = tables.find(key);
-  if (it != tables.end()) return it->second;
+  if (it != tables.end()) return it->second;  // nullptr: building it failed once; the direct kernel runs
+  // A run being captured into a graph may not allocate (a table is built by the first run of its shape, which is
+  // never captured; one whose build failed is not tried again): the direct kernel computes the codes.
+  cudaStreamCaptureStatus capture = cudaStreamCaptureStatusNone;
+  if (cudaStreamIsCapturing(ctx.stream, &capture) != cudaSuccess || capture != cudaStreamCaptureStatusNone)
+    return nullptr;
   uint8_t* table = nullptr;
   if (cudaMalloc(&table, kTableBytes) != cudaSuccess) {
     (void)cudaGetLastError();
-    return nullptr;  // out of memory: the direct kernel computes the codes
+    tables.emplace(key, nullptr);  // out of memory: the direct kernel computes the codes
+    return nullptr;
   }
+  tables.emplace(key, table);  // freed with the context, whatever happens below
   if (type == DataType::kHALF)
     buildFp8TableKernel<__half><<<kTableBytes / 256, 256, 0, ctx.stream>>>(scale, activation, table);
   else
     buildFp8TableKernel<__nv_bfloat16><<<kTableBytes / 256, 256, 0, ctx.stream>>>(scale, activation, table);
   check(cudaGetLastError(), "FP8 code table kernel launch");
-  tables.emplace(key, table);
   return table;
 }
 }  // namespace
