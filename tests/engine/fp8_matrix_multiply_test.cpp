@@ -485,6 +485,32 @@ TEST(Fp8Quantize, AnActivationTheFp8ProductCannotComputeMovesIntoItsQuantization
   for (size_t i = 0; i < y.size(); ++i) ASSERT_EQ(y[i], expected[i]) << i;
 }
 
+namespace {
+// x + 0.5 (a 16-bit sum in 16-bit builds) -> GELU -> Quantize(FP8, scale) -> Dequantize -> "y"; with `folded`
+// false the GELU's output is an output too ("g": the activation stays a layer), with `sumOutput` the sum's ("s": its
+// stored 16-bit values are what both forms read, whatever a backend fuses).
+void addGeluQuantization(trt::INetworkDefinition& net, trt::Dims dims, float scale, bool folded, bool sumOutput) {
+  auto* in = net.addInput("x", trt::DataType::kFLOAT, dims);
+  static const float half = 0.5f;
+  auto* c = net.addConstant(trt::Dims{1, 1}, {trt::DataType::kFLOAT, &half, 1});
+  auto* sum = net.addElementWise(*in, *c->getOutput(0), trt::ElementWiseOperation::kSUM);
+  if (sumOutput) {
+    sum->getOutput(0)->setName("s");
+    net.markOutput(*sum->getOutput(0));
+  }
+  auto* gelu = net.addActivation(*sum->getOutput(0), trt::ActivationType::kGELU_ERF);
+  auto* q = net.addQuantize(*gelu->getOutput(0), {scale});
+  q->setToType(trt::DataType::kFP8);
+  auto* dq = net.addDequantize(*q->getOutput(0), {scale});
+  dq->getOutput(0)->setName("y");
+  net.markOutput(*dq->getOutput(0));
+  if (!folded) {
+    gelu->getOutput(0)->setName("g");
+    net.markOutput(*gelu->getOutput(0));
+  }
+}
+}  // namespace
+
 TEST(Fp8Quantize, AFoldedActivationRoundsToItsInputsTypeFirst) {
   // In a 16-bit build the activation layer stored GELU(x) in 16 bits and the quantization read that: folded, the
   // quantization rounds GELU(x) to 16 bits before E4M3, so every code is the unfolded network's (a 16-bit value on a
@@ -494,21 +520,8 @@ TEST(Fp8Quantize, AFoldedActivationRoundsToItsInputsTypeFirst) {
     std::vector<float> outputs[2];
     for (bool folded : {true, false}) {
       trt::INetworkDefinition net;
-      auto* in = net.addInput("x", trt::DataType::kFLOAT, {64, 64});
       // GELU reads a 16-bit tensor in both networks: the sum computes in 16 bits.
-      static const float half = 0.5f;
-      auto* c = net.addConstant(trt::Dims{1, 1}, {trt::DataType::kFLOAT, &half, 1});
-      auto* sum = net.addElementWise(*in, *c->getOutput(0), trt::ElementWiseOperation::kSUM);
-      auto* gelu = net.addActivation(*sum->getOutput(0), trt::ActivationType::kGELU_ERF);
-      auto* q = net.addQuantize(*gelu->getOutput(0), {0.0625f});
-      q->setToType(trt::DataType::kFP8);
-      auto* dq = net.addDequantize(*q->getOutput(0), {0.0625f});
-      dq->getOutput(0)->setName("y");
-      net.markOutput(*dq->getOutput(0));
-      if (!folded) {  // read elsewhere too: the activation stays a layer
-        gelu->getOutput(0)->setName("g");
-        net.markOutput(*gelu->getOutput(0));
-      }
+      addGeluQuantization(net, trt::Dims{64, 64}, 0.0625f, folded, false);
       trt::IBuilderConfig config;
       config.setFlag(flag);
       Built b = build(net, &config);
@@ -645,23 +658,8 @@ TEST(CudaFp8, AFoldedActivationsLargeQuantizationByTableWritesTheUnfoldedCodes) 
     std::vector<float> outputs[2];
     for (bool folded : {true, false}) {
       trt::INetworkDefinition net;
-      auto* in = net.addInput("x", trt::DataType::kFLOAT, {rows, cols});
-      static const float half = 0.5f;
-      auto* c = net.addConstant(trt::Dims{1, 1}, {trt::DataType::kFLOAT, &half, 1});
-      auto* sum = net.addElementWise(*in, *c->getOutput(0), trt::ElementWiseOperation::kSUM);  // 16-bit values
-      // An output too, so that both networks read its stored 16-bit values (no pointwise fusion into the GELU).
-      sum->getOutput(0)->setName("s");
-      net.markOutput(*sum->getOutput(0));
-      auto* gelu = net.addActivation(*sum->getOutput(0), trt::ActivationType::kGELU_ERF);
-      auto* q = net.addQuantize(*gelu->getOutput(0), {0.01f});
-      q->setToType(trt::DataType::kFP8);
-      auto* dq = net.addDequantize(*q->getOutput(0), {0.01f});
-      dq->getOutput(0)->setName("y");
-      net.markOutput(*dq->getOutput(0));
-      if (!folded) {  // read elsewhere too: the activation stays a layer
-        gelu->getOutput(0)->setName("g");
-        net.markOutput(*gelu->getOutput(0));
-      }
+      // The sum an output too, so that both networks read its stored 16-bit values (no pointwise fusion into the GELU).
+      addGeluQuantization(net, trt::Dims{rows, cols}, 0.01f, folded, true);
       trt::IBuilderConfig config;
       config.setBackend(trt::Backend::kCUDA);
       config.setFlag(flag);

@@ -156,6 +156,20 @@ __global__ void depthwiseNhwcKernel(const T* x, const T* w, const T* bias, const
   }
 }
 
+// Work item `item` of the row and tile kernels (R output rows by P output pixels, row-major over [N, OD, the row
+// blocks, the segments]): its image n, depth od, first output row oh0 and first output column ow0.
+template <typename I, int P, int R>
+__device__ __forceinline__ void itemOrigin(I item, const IndexGeometry<I>& g, I& n, I& od, I& oh0, I& ow0) {
+  const I segments = (g.out[2] + P - 1) / P, perPlane = (g.out[1] + R - 1) / R * segments;
+  n = item / (g.out[0] * perPlane);
+  I rest = item - n * g.out[0] * perPlane;
+  od = rest / perPlane;
+  rest -= od * perPlane;
+  const I rowBlock = rest / segments;
+  oh0 = rowBlock * R;
+  ow0 = (rest - rowBlock * segments) * P;
+}
+
 // One filter row's contribution to a thread's P outputs: the (P - 1) * S + KW inputs from column iw0 of `row`
 // (j = q * S + kw), each loaded once; `Checked` skips the columns outside [0, width).
 template <bool Checked, typename T, typename I, int V, int P, int KW, int S>
@@ -194,15 +208,11 @@ __global__ void __launch_bounds__(kThreads, B)
   I c0;
   float b[V];
   if (!beginChannels(weights, w, bias, channels, taps, c0, b)) return;
-  const I segments = (g.out[2] + P - 1) / P, perPlane = g.out[1] * segments, perImage = g.out[0] * perPlane;
   const float* tapBase = weights + threadIdx.x * V;
   for (I item = static_cast<I>(blockIdx.y) * blockDim.y + threadIdx.y; item < items;
        item += static_cast<I>(gridDim.y) * blockDim.y) {
-    const I n = item / perImage;
-    I rest = item - n * perImage;
-    const I od = rest / perPlane;
-    rest -= od * perPlane;
-    const I oh = rest / segments, ow0 = (rest - oh * segments) * P;
+    I n, od, oh, ow0;
+    itemOrigin<I, P, 1>(item, g, n, od, oh, ow0);
     float acc[P][V] = {};
     int t = 0;
     for (I kd = 0; kd < g.k[0]; ++kd) {
@@ -246,17 +256,11 @@ __global__ void __launch_bounds__(kThreads, B)
   I c0;
   float b[V];
   if (!beginChannels(weights, w, bias, channels, taps, c0, b)) return;
-  const I segments = (g.out[2] + P - 1) / P, rowBlocks = (g.out[1] + R - 1) / R;
-  const I perPlane = rowBlocks * segments, perImage = g.out[0] * perPlane;
   const float* tapBase = weights + threadIdx.x * V;
   for (I item = static_cast<I>(blockIdx.y) * blockDim.y + threadIdx.y; item < items;
        item += static_cast<I>(gridDim.y) * blockDim.y) {
-    const I n = item / perImage;
-    I rest = item - n * perImage;
-    const I od = rest / perPlane;
-    rest -= od * perPlane;
-    const I rowBlock = rest / segments;
-    const I oh0 = rowBlock * R, ow0 = (rest - rowBlock * segments) * P;
+    I n, od, oh0, ow0;
+    itemOrigin<I, P, R>(item, g, n, od, oh0, ow0);
     const I iw0 = ow0 * S - g.pad[2];
     const bool interior = iw0 >= 0 && iw0 + J <= g.in[2];
     float acc[R][P][V] = {};

@@ -53,12 +53,11 @@ uint32_t ltAlignmentOf(const void* p) {
 }
 
 namespace {
-uint32_t alignmentOf(const void* p) { return ltAlignmentOf(p); }
 
 // The alignments cuBLASLt's ranking of a product depends on: its operands, C, D and the bias (0: none).
 std::vector<int64_t> ltAlignments(const void* A, const void* B, const void* residual, const void* Y, const void* bias) {
-  return {alignmentOf(B), alignmentOf(A), alignmentOf(residual ? residual : Y), alignmentOf(Y),
-          bias ? alignmentOf(bias) : 0};
+  return {ltAlignmentOf(B), ltAlignmentOf(A), ltAlignmentOf(residual ? residual : Y), ltAlignmentOf(Y),
+          bias ? ltAlignmentOf(bias) : 0};
 }
 
 // cuBLASLt's ranked algorithms per GEMM configuration, asked once per execution context (the heuristic query
@@ -151,7 +150,8 @@ bool ltGemmEpilogue(LaunchContext& ctx, DataType type, bool tA, bool tB, int64_t
     // The builder's choice among cuBLASLt's ranked algorithms (-1: cuBLASLt picks inside the call).
     const cublasLtMatmulAlgo_t* algo = nullptr;
     if (algorithm >= 0 || query) {
-      const uint32_t align[4] = {alignmentOf(B), alignmentOf(A), alignmentOf(residual ? residual : Y), alignmentOf(Y)};
+      const uint32_t align[4] = {ltAlignmentOf(B), ltAlignmentOf(A), ltAlignmentOf(residual ? residual : Y),
+                                 ltAlignmentOf(Y)};
       const std::vector<int64_t> key = {static_cast<int64_t>(type),
                                         tA,
                                         tB,
@@ -171,7 +171,7 @@ bool ltGemmEpilogue(LaunchContext& ctx, DataType type, bool tA, bool tB, int64_t
                                         align[1],
                                         align[2],
                                         align[3],
-                                        bias ? alignmentOf(bias) : 0,  // the heuristics read the bias pointer too
+                                        bias ? ltAlignmentOf(bias) : 0,  // the heuristics read the bias pointer too
                                         ctx.allowTF32};
       const auto& ranked = rankedLtAlgorithms(ctx, key, op, la, lb, ly, workspaceBytes, align);
       if (query) *query = LtQuery{static_cast<int32_t>(ranked.size()), key};

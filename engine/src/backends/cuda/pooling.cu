@@ -60,17 +60,18 @@ __global__ void poolKernel(const T* src, T* dst, PoolGeometry g, bool isMax, boo
   store(dst, i, window.result(exclude, padded));
 }
 
-// The 2-D window of output pixel p (row-major over [N, OH, OW]): its in-bounds rows lo[0]..hi[0]
+// The 2-D window of output pixel p (row-major over [N, OH, OW]) in index type I: its in-bounds rows lo[0]..hi[0]
 // and columns lo[1]..hi[1], and its size counting padding (PyTorch's divisor with padding included).
-__device__ int64_t nhwcWindow(const PoolGeometry& g, int64_t p, int64_t* lo, int64_t* hi) {
-  const int64_t o[2] = {(p / g.O[2]) % g.O[1], p % g.O[2]};
+template <typename I>
+__device__ int64_t nhwcWindow(const PoolGeometry& g, I p, I* lo, I* hi) {
+  const I o[2] = {(p / static_cast<I>(g.O[2])) % static_cast<I>(g.O[1]), p % static_cast<I>(g.O[2])};
   int64_t padded = 1;
   for (int d = 0; d < 2; ++d) {
-    const int64_t start = o[d] * g.S[d + 1] - g.P[d + 1];
-    const int64_t end = min(start + g.K[d + 1], g.I[d + 1] + g.Q[d + 1]);
+    const I start = o[d] * static_cast<I>(g.S[d + 1]) - static_cast<I>(g.P[d + 1]);
+    const I end = min(start + static_cast<I>(g.K[d + 1]), static_cast<I>(g.I[d + 1] + g.Q[d + 1]));
     padded *= end - start;
-    lo[d] = max(start, int64_t(0));
-    hi[d] = min(end, g.I[d + 1]);
+    lo[d] = max(start, I(0));
+    hi[d] = min(end, static_cast<I>(g.I[d + 1]));
   }
   return padded;
 }
@@ -101,21 +102,16 @@ __global__ void poolNhwc8Kernel(const T* src, T* dst, PoolGeometry g, I channels
   const I v = static_cast<I>(blockIdx.x) * static_cast<I>(blockDim.x) + static_cast<I>(threadIdx.x);
   if (v >= vectors) return;
   const I groups = channels / 8, c = (v % groups) * 8, p = v / groups;
-  const I outW = static_cast<I>(g.O[2]), outH = static_cast<I>(g.O[1]), inW = static_cast<I>(g.I[2]),
-          inH = static_cast<I>(g.I[1]);
-  const I n = p / (outW * outH), oh = (p / outW) % outH, ow = p % outW;
-  // The window's in-bounds rows and columns, and its size counting padding (PyTorch's divisor with padding).
-  const I h0 = oh * static_cast<I>(g.S[1]) - static_cast<I>(g.P[1]),
-          w0 = ow * static_cast<I>(g.S[2]) - static_cast<I>(g.P[2]);
-  const I h1 = min(h0 + static_cast<I>(g.K[1]), inH + static_cast<I>(g.Q[1])),
-          w1 = min(w0 + static_cast<I>(g.K[2]), inW + static_cast<I>(g.Q[2]));
-  const int64_t padded = static_cast<int64_t>(h1 - h0) * (w1 - w0);
+  const I inW = static_cast<I>(g.I[2]), inH = static_cast<I>(g.I[1]);
+  const I n = p / (static_cast<I>(g.O[2]) * static_cast<I>(g.O[1]));
+  I lo[2], hi[2];
+  const int64_t padded = nhwcWindow(g, p, lo, hi);
   const T* s = src + n * inH * inW * channels + c;
   PoolAccumulator window[8] = {PoolAccumulator(isMax), PoolAccumulator(isMax), PoolAccumulator(isMax),
                                PoolAccumulator(isMax), PoolAccumulator(isMax), PoolAccumulator(isMax),
                                PoolAccumulator(isMax), PoolAccumulator(isMax)};
-  for (I h = max(h0, I(0)); h < min(h1, inH); ++h)
-    for (I w = max(w0, I(0)); w < min(w1, inW); ++w) {
+  for (I h = lo[0]; h < hi[0]; ++h)
+    for (I w = lo[1]; w < hi[1]; ++w) {
       const uint4 raw = *reinterpret_cast<const uint4*>(s + (h * inW + w) * channels);
       const T* x = reinterpret_cast<const T*>(&raw);
 #pragma unroll
