@@ -792,9 +792,7 @@ void launchConvolution(LaunchContext& ctx, const ILayer& layer, const std::vecto
       if ((kTimeOwnKernels && ownPossible) || graphPossible) {  // against the faster of the two above (timed again)
         float chosen = plan.useDnn ? timeOnStream(ctx, viaDnn) : timeOnStream(ctx, viaGemm);
         // The own kernel's variants (the depthwise row kernel's shapes), each timed.
-        const int variants = kTimeOwnKernels && ownPossible
-                                 ? (depthwise ? std::min(depthwiseNhwcVariants(g), kDepthwiseTimedVariants) : 1)
-                                 : 0;
+        const int variants = kTimeOwnKernels && ownPossible ? (depthwise ? depthwiseNhwcVariants(g) : 1) : 0;
         for (int variant = 0; variant < variants; ++variant) {
           bool ran = true;
           const float own = timeOnStream(ctx, [&]() { ran = viaOwn(variant) && ran; });

@@ -29,9 +29,6 @@ constexpr int64_t kMaxDepthwiseTaps = 49;
 constexpr int kDepthwiseRowVariants = 8;
 //! Of those, the last ones (several output rows a thread) take square filters of one stride only.
 constexpr int kDepthwiseTileVariants = 2;
-//! The variants the builder times: the tile variants wait for their first run on a GPU (CudaTactics' forced-variant
-//! test) before the builder may choose them.
-constexpr int kDepthwiseTimedVariants = kDepthwiseRowVariants - kDepthwiseTileVariants;
 
 //! The variants launchDepthwiseNhwc takes for this geometry: kDepthwiseRowVariants where the row kernel runs, else 1.
 int depthwiseNhwcVariants(const ConvGeometry& g);
