@@ -103,13 +103,30 @@ void TRTEngine::prepareForFirstCall() {
   }
   preparing_ = true;
   try {
-    execute(std::move(zeros));
+    // Run (the first-run work), run again and capture (the key repeats), replay (the graph's upload).
+    for (int run = 0; run < 3; ++run) execute(zeros);
     C10_CUDA_CHECK(cudaStreamSynchronize(c10::cuda::getCurrentCUDAStream(device.index()).stream()));
+    prepared_launches_ = context_->getCudaGraphLaunches();
+    prepared_graph_ = prepared_launches_ > 0;
   } catch (const std::exception& e) {
     LOG_DEBUG("engine '" << name << "': not prepared while loading (its first call will be): " << e.what());
+    prepared_launches_ = context_->getCudaGraphLaunches();
+  }
+  if (!prepared_graph_) {  // not capturable (data-dependent shapes) or not run: the buffers go
+    graph_inputs_.clear();
+    graph_outputs_.clear();
   }
   preparing_ = false;
 #endif
+}
+
+bool TRTEngine::replaysPreparedGraph(const std::vector<at::Tensor>& inputs) const {
+  if (!prepared_graph_ || graph_inputs_.size() != inputs.size()) return false;
+  for (size_t i = 0; i < inputs.size(); ++i)
+    if (!graph_inputs_[i].defined() || graph_inputs_[i].sizes() != inputs[i].sizes() ||
+        graph_inputs_[i].device() != inputs[i].device())
+      return false;
+  return true;
 }
 
 // The binding lists must name each of the engine's inputs and outputs exactly once: a name listed
@@ -290,12 +307,13 @@ std::vector<at::Tensor> TRTEngine::execute(std::vector<at::Tensor> inputs) {
   // GPU engines replay a captured CUDA graph whenever a call repeats the previous call's shapes and
   // buffer addresses (common in serving loops: PyTorch's allocator hands back the same blocks), which
   // removes the per-kernel launch cost. CUDA graph mode (`graphs`) makes the addresses repeat by
-  // copying through fixed buffers.
-  const bool graphs = onGpu && cudagraphs_mode;
-  context_->setCudaGraphMode(onGpu && !preparing_);
+  // copying through fixed buffers; so do calls of the shapes whose graph was captured while loading.
+  const bool graphs = onGpu && (cudagraphs_mode || preparing_ || replaysPreparedGraph(inputs));
+  context_->setCudaGraphMode(onGpu);
   if (!graphs) {
     graph_inputs_.clear();
     graph_outputs_.clear();
+    prepared_graph_ = false;
   }
   void* stream = nullptr;
 #ifdef TORCHTRT_WITH_CUDA

@@ -51,8 +51,8 @@ struct TRTEngine : torch::CustomClassHolder {
   std::string layerInfo() const;
   std::string layerInfoJson() const;
   int64_t numLayers() const { return engine_->getNbLayers(); }
-  //! Runs that replayed a captured CUDA graph (CUDA graph mode).
-  int64_t cudaGraphLaunches() const { return context_->getCudaGraphLaunches(); }
+  //! Calls that replayed a captured CUDA graph (the replay made while loading not counted).
+  int64_t cudaGraphLaunches() const { return context_->getCudaGraphLaunches() - prepared_launches_; }
   std::string toStr() const;
   //! Per-layer profiling (torch_tensorrt.runtime.profile): while on, every call times each layer
   //! (GPU engines then wait for each call's end and never replay a CUDA graph). Turning it on clears
@@ -74,20 +74,31 @@ struct TRTEngine : torch::CustomClassHolder {
   void load(std::shared_ptr<const std::string> plan);
   //! Refuses binding lists that name an engine input or output twice, leave one out, or name none.
   void checkBindingNames() const;
-  //! A GPU engine runs once on zeros of its inputs' shapes (the first profile's optimal ones where dynamic),
-  //! so that what a first call pays once per process (cuBLAS and cuDNN handles, kernel modules, cuDNN plans
-  //! built from the plan's choices, the memory arena) is paid while loading, as TensorRT's deserialization
-  //! does. A run that fails (inputs whose zeros are no valid values) leaves that work to the first call.
+  //! A GPU engine runs on zeros of its inputs' shapes (the first profile's optimal ones where dynamic) while
+  //! loading, so that what a first call pays once per process (cuBLAS and cuDNN handles, kernel modules, cuDNN
+  //! plans built from the plan's choices, the memory arena) is paid then, as TensorRT's deserialization does;
+  //! through the CUDA graph buffers, three times (run, capture, replay), so that calls of those shapes replay
+  //! the captured graph from the first on (prepared_graph_). A run that fails (inputs whose zeros are no valid
+  //! values) leaves that work to the first call.
   void prepareForFirstCall();
+  //! Whether a call of these inputs, outside CUDA graph mode, replays the graph prepared while loading: its
+  //! shapes and device are those of the buffers that graph reads.
+  bool replaysPreparedGraph(const std::vector<at::Tensor>& inputs) const;
   //! Refuses outputs larger than the memory cap or (on the host) the memory available.
   void checkOutputMemory(bool onGpu) const;
   std::unique_ptr<trt::IRuntime> runtime_;
   std::unique_ptr<trt::ICudaEngine> engine_;
   std::unique_ptr<trt::IExecutionContext> context_;
   std::mutex exec_mutex_;  // one context per engine; calls from several threads take turns
-  // CUDA graph mode: inputs are copied into these and outputs cloned from them, so the bound
-  // addresses repeat and the context replays its captured graph. Reallocated when shapes change.
+  // CUDA graph mode and the prepared graph: inputs are copied into these and outputs cloned from them, so the
+  // bound addresses repeat and the context replays its captured graph. Reallocated when shapes change.
   std::vector<at::Tensor> graph_inputs_, graph_outputs_;
+  // The graph captured while loading replays every call of the buffers' shapes, as torch.compile's
+  // reduce-overhead mode replays its graphs through static input buffers: a loaded engine's first call costs
+  // a replay, not one launch (and host-side cuDNN call) a layer. Dropped with the buffers by a call of
+  // other shapes outside CUDA graph mode.
+  bool prepared_graph_ = false;
+  int64_t prepared_launches_ = 0;  // the context's replays while loading
   void* graph_stream_ = nullptr;  // the stream of the last call in CUDA graph mode
   // Sums the profiler's reports per layer name, in the order layers first ran.
   struct LayerTimes : trt::IProfiler {
@@ -99,7 +110,7 @@ struct TRTEngine : torch::CustomClassHolder {
   };
   LayerTimes layer_times_;
   bool profiling_ = false;
-  bool preparing_ = false;  // prepareForFirstCall's run: no CUDA graph is captured from it
+  bool preparing_ = false;  // prepareForFirstCall's runs: through the CUDA graph buffers
 };
 
 //! CUDA graph mode for every engine in the process (Torch-TensorRT's runtime.set_cudagraphs_mode):

@@ -98,22 +98,25 @@ def test_cuda_graph_mode_replays_with_fresh_inputs_and_unaliased_outputs():
     xs = [torch.randn(4, 3, 8, 8, device="cuda") for _ in range(5)]
     with torch_tensorrt.runtime.enable_cudagraphs(trt) as m:
         assert torch_tensorrt.runtime.get_cudagraphs_mode()
-        outs = [m(x) for x in xs]  # call 1 runs, call 2 runs and captures, calls 3-5 replay
+        outs = [m(x) for x in xs]  # the graph captured while building replays every call
         launches = torch_tensorrt.runtime.cuda_graph_launches(m)
     assert not torch_tensorrt.runtime.get_cudagraphs_mode()
-    assert launches == 3, launches
+    assert launches == 5, launches
     for x, y in zip(xs, outs):  # each output is its own (the fixed buffer was copied out)
         torch.testing.assert_close(y, ts(x), **TF32_TOLERANCE)
-    torch.testing.assert_close(trt(xs[0]), ts(xs[0]), **TF32_TOLERANCE)  # own buffers again: runs normally
-    assert torch_tensorrt.runtime.cuda_graph_launches(trt) == 3
+    torch.testing.assert_close(trt(xs[0]), ts(xs[0]), **TF32_TOLERANCE)  # the built shape: replays outside the mode
+    assert torch_tensorrt.runtime.cuda_graph_launches(trt) == 6
 
 
 @pytest.mark.skipif(not gpu_engines(), reason="needs a GPU and the CUDA backend")
 def test_repeated_calls_replay_a_graph_without_cuda_graph_mode():
     """Without CUDA graph mode, a call whose input and output addresses repeat the previous call's
     replays the captured graph: a loop over one input tensor, its outputs freed each time (PyTorch's
-    allocator then hands back the same block). Changing the input's values must change the result."""
-    ts, trt, x = small_module(batch=4, device="cuda")
+    allocator then hands back the same block). Changing the input's values must change the result. The
+    batch is not the profile's optimal one, whose graph was captured through buffers while building."""
+    ts, _, x = small_module(batch=4, device="cuda")
+    spec = torch_tensorrt.Input(min_shape=(1, 3, 8, 8), opt_shape=(2, 3, 8, 8), max_shape=(4, 3, 8, 8))
+    trt = torch_tensorrt.compile(ts, inputs=[spec])
     for _ in range(5):
         y = trt(x)
         del y
@@ -319,9 +322,10 @@ def test_torchtrtc_leaves_nothing_when_the_output_cannot_be_written(tmp_path):
 
 @pytest.mark.skipif(not gpu_engines(), reason="needs a GPU and the CUDA backend")
 def test_a_gpu_engine_prepared_at_load_runs_every_shape_of_its_profile(tmp_path):
-    """A GPU engine runs once on zeros of its profile's optimal shapes when loaded (what a first call would make
-    once per process is made then); calls at the profile's smallest and largest shapes afterwards, in a fresh
-    process, still give eager's results."""
+    """A GPU engine runs on zeros of its profile's optimal shapes when loaded (what a first call would make once
+    per process is made then) and captures its graph: in a fresh process the first call, at those shapes,
+    replays it; calls at the profile's smallest and largest shapes run without it (and drop its buffers), and
+    the optimal shape's next call too. Every call gives eager's results."""
     torch.manual_seed(0)
     model = Small().eval().cuda()
     x = torch.randn(2, 3, 8, 8, device="cuda")
@@ -333,13 +337,17 @@ def test_a_gpu_engine_prepared_at_load_runs_every_shape_of_its_profile(tmp_path)
         "import sys, torch, torch_tensorrt\n"
         f"m = torch.jit.load({str(path)!r}, map_location='cuda')\n"
         "torch.manual_seed(1)\n"
-        "for b in (1, 4, 2):\n"
+        "launches = []\n"
+        "for i, b in enumerate((2, 1, 4, 2)):\n"
         "    x = torch.randn(b, 3, 8, 8, device='cuda')\n"
-        "    torch.save((x.cpu(), m(x).cpu()), sys.argv[1] + f'/{b}.pt')\n")
+        "    torch.save((x.cpu(), m(x).cpu()), sys.argv[1] + f'/{i}.pt')\n"
+        "    launches.append(torch_tensorrt.runtime.cuda_graph_launches(m))\n"
+        "print(launches)\n")
     done = subprocess.run([sys.executable, "-c", script, str(tmp_path)], capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]
-    for b in (1, 4, 2):
-        xb, got = torch.load(tmp_path / f"{b}.pt")
+    assert done.stdout.strip().splitlines()[-1] == "[1, 1, 1, 1]", done.stdout
+    for i in range(4):
+        xb, got = torch.load(tmp_path / f"{i}.pt")
         with torch.no_grad():
             expected = model(xb.cuda()).cpu()
         torch.testing.assert_close(got, expected, **TF32_TOLERANCE)
