@@ -3,6 +3,7 @@
 #include <sstream>
 
 #include "ATen/core/grad_mode.h"
+#include "c10/core/InferenceMode.h"
 #include "core/runtime/runtime.h"
 #include "core/util/macros.h"
 #include "core/util/trt_util.h"
@@ -101,27 +102,48 @@ void TRTEngine::prepareForFirstCall() {
     const auto dtype = util::TRTDataTypeToScalarType(engine_->getTensorDataType(bind.c_str()));
     zeros.push_back(at::zeros(dims.toVector(), at::TensorOptions().dtype(dtype).device(device)));
   }
-  preparing_ = true;
+  struct Preparing {  // however prepare ends, calls are the user's again
+    bool& flag;
+    explicit Preparing(bool& f) : flag(f) { flag = true; }
+    ~Preparing() { flag = false; }
+  } preparing{preparing_};
+  int64_t inputBytes = 0;
+  for (const at::Tensor& z : zeros) inputBytes += static_cast<int64_t>(z.nbytes());
+  // Through the buffers only where the copies in and out cost less than the launches they save (small inputs
+  // and outputs: batch 1); a larger engine runs once, directly, as before.
+  buffers_for_prepare_ = !zeros.empty() && inputBytes <= kPreparedGraphMaxBytes;
   try {
     // Run (the first-run work), run again and capture (the key repeats), replay (the graph's upload).
-    for (int run = 0; run < 3; ++run) execute(zeros);
+    for (int run = 0; run < (buffers_for_prepare_ ? 3 : 1); ++run) execute(zeros);
     C10_CUDA_CHECK(cudaStreamSynchronize(c10::cuda::getCurrentCUDAStream(device.index()).stream()));
-    prepared_launches_ = context_->getCudaGraphLaunches();
-    prepared_graph_ = prepared_launches_ > 0;
+    int64_t bufferBytes = 0;
+    for (const auto* buffers : {&graph_inputs_, &graph_outputs_})
+      for (const at::Tensor& b : *buffers) bufferBytes += b.defined() ? static_cast<int64_t>(b.nbytes()) : 0;
+    prepared_graph_ =
+        buffers_for_prepare_ && context_->getCudaGraphLaunches() > 0 && bufferBytes <= 2 * kPreparedGraphMaxBytes;
   } catch (const std::exception& e) {
     LOG_DEBUG("engine '" << name << "': not prepared while loading (its first call will be): " << e.what());
-    prepared_launches_ = context_->getCudaGraphLaunches();
   }
-  if (!prepared_graph_) {  // not capturable (data-dependent shapes) or not run: the buffers go
+  prepared_launches_ = context_->getCudaGraphLaunches();
+  buffers_for_prepare_ = false;
+  if (!prepared_graph_) {  // not capturable (data-dependent shapes), too large or not run: the buffers go
     graph_inputs_.clear();
     graph_outputs_.clear();
   }
-  preparing_ = false;
 #endif
 }
 
+namespace {
+// The buffers outlive the call that makes them: never inference tensors (an engine prepared while loading under
+// torch.inference_mode() would refuse, outside it, the copies into them).
+at::Tensor ordinaryEmpty(c10::IntArrayRef sizes, const at::TensorOptions& options) {
+  c10::InferenceMode ordinary(false);
+  return at::empty(sizes, options);
+}
+}  // namespace
+
 bool TRTEngine::replaysPreparedGraph(const std::vector<at::Tensor>& inputs) const {
-  if (!prepared_graph_ || graph_inputs_.size() != inputs.size()) return false;
+  if (!prepared_graph_ || inputs.empty() || graph_inputs_.size() != inputs.size()) return false;
   for (size_t i = 0; i < inputs.size(); ++i)
     if (!graph_inputs_[i].defined() || graph_inputs_[i].sizes() != inputs[i].sizes() ||
         graph_inputs_[i].device() != inputs[i].device())
@@ -308,32 +330,34 @@ std::vector<at::Tensor> TRTEngine::execute(std::vector<at::Tensor> inputs) {
   // buffer addresses (common in serving loops: PyTorch's allocator hands back the same blocks), which
   // removes the per-kernel launch cost. CUDA graph mode (`graphs`) makes the addresses repeat by
   // copying through fixed buffers; so do calls of the shapes whose graph was captured while loading.
-  const bool graphs = onGpu && (cudagraphs_mode || preparing_ || replaysPreparedGraph(inputs));
-  context_->setCudaGraphMode(onGpu);
-  if (!graphs) {
-    graph_inputs_.clear();
-    graph_outputs_.clear();
-    prepared_graph_ = false;
-  }
   void* stream = nullptr;
+  bool capturing = false;  // the caller is capturing a CUDA graph of its own (torch.cuda.graph)
 #ifdef TORCHTRT_WITH_CUDA
   std::optional<c10::cuda::CUDAGuard> guard;
   if (onGpu) {
     guard.emplace(device);
     stream = c10::cuda::getCurrentCUDAStream(device.index()).stream();
+    cudaStreamCaptureStatus status = cudaStreamCaptureStatusNone;
+    C10_CUDA_CHECK(cudaStreamIsCapturing(static_cast<cudaStream_t>(stream), &status));
+    capturing = status != cudaStreamCaptureStatusNone;
   }
-  // CUDA graph mode reuses fixed input/output buffers: a call on another stream than the last one
-  // waits for that stream, whose copies out of the buffers may still be queued.
-  if (graphs && graph_stream_ && graph_stream_ != stream)
-    C10_CUDA_CHECK(cudaStreamSynchronize(static_cast<cudaStream_t>(graph_stream_)));
-  if (graphs) graph_stream_ = stream;
 #else
   TORCHTRT_CHECK(!onGpu, "engine '" << name << "' targets the GPU but this build has no CUDA backend");
+#endif
+  const bool graphs = onGpu && (cudagraphs_mode || (preparing_ && buffers_for_prepare_) ||
+                                (!capturing && replaysPreparedGraph(inputs)));
+  context_->setCudaGraphMode(onGpu);
+#ifdef TORCHTRT_WITH_CUDA
+  // The buffers are shared by every stream: a call on another stream than the last one that used them waits for
+  // that stream, whose copies out of them may still be queued (the default stream's handle is null, hence the
+  // flag); so does freeing them below.
+  if (graph_stream_used_ && graph_stream_ != stream && (graphs || !graph_inputs_.empty() || !graph_outputs_.empty()))
+    C10_CUDA_CHECK(cudaStreamSynchronize(static_cast<cudaStream_t>(graph_stream_)));
 #endif
   std::vector<at::Tensor> keep;
   for (size_t i = 0; i < inputs.size(); ++i) {
     const std::string& bind = input_names[i];
-    at::Tensor t = inputs[i].contiguous();
+    at::Tensor t = graphs ? inputs[i] : inputs[i].contiguous();  // copy_ below reads any strides
     try {
       context_->setInputShape(bind.c_str(), util::toDims(t.sizes()));
     } catch (const trt::Error& e) {
@@ -342,13 +366,23 @@ std::vector<at::Tensor> TRTEngine::execute(std::vector<at::Tensor> inputs) {
     if (graphs) {
       // A fixed buffer per input (same address every call), refilled on the caller's stream.
       if (graph_inputs_.size() <= i) graph_inputs_.resize(i + 1);
-      if (!graph_inputs_[i].defined() || graph_inputs_[i].sizes() != t.sizes())
-        graph_inputs_[i] = at::empty(t.sizes(), t.options());
+      if (!graph_inputs_[i].defined() || graph_inputs_[i].sizes() != t.sizes() ||
+          graph_inputs_[i].device() != t.device())
+        graph_inputs_[i] = ordinaryEmpty(t.sizes(), t.options().memory_format(c10::MemoryFormat::Contiguous));
       graph_inputs_[i].copy_(t, /*non_blocking=*/true);
       t = graph_inputs_[i];
     }
     keep.push_back(t);
     context_->setTensorAddress(bind.c_str(), t.data_ptr());
+  }
+  if (!graphs) {  // only once the call's shapes were accepted: a refused call keeps the prepared graph
+    graph_inputs_.clear();
+    graph_outputs_.clear();
+    prepared_graph_ = false;
+  }
+  if (graphs) {
+    graph_stream_ = stream;
+    graph_stream_used_ = true;
   }
   checkOutputMemory(onGpu);
   std::vector<at::Tensor> outputs;
@@ -366,8 +400,9 @@ std::vector<at::Tensor> TRTEngine::execute(std::vector<at::Tensor> inputs) {
     }
     if (graphs) {
       if (graph_outputs_.size() <= o) graph_outputs_.resize(o + 1);
-      if (!graph_outputs_[o].defined() || graph_outputs_[o].sizes() != c10::IntArrayRef(dims.toVector()))
-        graph_outputs_[o] = at::empty(dims.toVector(), at::TensorOptions().dtype(dtype).device(device));
+      if (!graph_outputs_[o].defined() || graph_outputs_[o].sizes() != c10::IntArrayRef(dims.toVector()) ||
+          graph_outputs_[o].device() != device)
+        graph_outputs_[o] = ordinaryEmpty(dims.toVector(), at::TensorOptions().dtype(dtype).device(device));
       out = graph_outputs_[o];
     } else {
       out = at::empty(dims.toVector(), at::TensorOptions().dtype(dtype).device(device));

@@ -77,10 +77,14 @@ struct TRTEngine : torch::CustomClassHolder {
   //! A GPU engine runs on zeros of its inputs' shapes (the first profile's optimal ones where dynamic) while
   //! loading, so that what a first call pays once per process (cuBLAS and cuDNN handles, kernel modules, cuDNN
   //! plans built from the plan's choices, the memory arena) is paid then, as TensorRT's deserialization does;
-  //! through the CUDA graph buffers, three times (run, capture, replay), so that calls of those shapes replay
-  //! the captured graph from the first on (prepared_graph_). A run that fails (inputs whose zeros are no valid
-  //! values) leaves that work to the first call.
+  //! where its inputs and outputs are small (kPreparedGraphMaxBytes), through the CUDA graph buffers three
+  //! times (run, capture, replay), so that calls of those shapes replay the captured graph from the first on
+  //! (prepared_graph_). A run that fails (inputs whose zeros are no valid values) leaves that work to the first
+  //! call.
   void prepareForFirstCall();
+  //! Inputs of at most this many bytes (and outputs of twice that) get a graph prepared while loading: the
+  //! copies through its buffers cost a few microseconds there, less than the launches a replay saves.
+  static constexpr int64_t kPreparedGraphMaxBytes = int64_t(4) << 20;
   //! Whether a call of these inputs, outside CUDA graph mode, replays the graph prepared while loading: its
   //! shapes and device are those of the buffers that graph reads.
   bool replaysPreparedGraph(const std::vector<at::Tensor>& inputs) const;
@@ -98,8 +102,10 @@ struct TRTEngine : torch::CustomClassHolder {
   // a replay, not one launch (and host-side cuDNN call) a layer. Dropped with the buffers by a call of
   // other shapes outside CUDA graph mode.
   bool prepared_graph_ = false;
-  int64_t prepared_launches_ = 0;  // the context's replays while loading
-  void* graph_stream_ = nullptr;  // the stream of the last call in CUDA graph mode
+  int64_t prepared_launches_ = 0;     // the context's replays while loading
+  bool buffers_for_prepare_ = false;  // prepareForFirstCall's runs go through the buffers
+  bool graph_stream_used_ = false;    // graph_stream_ names a stream (the default stream's handle is null)
+  void* graph_stream_ = nullptr;      // the stream of the last call in CUDA graph mode
   // Sums the profiler's reports per layer name, in the order layers first ran.
   struct LayerTimes : trt::IProfiler {
     std::vector<std::string> names;
@@ -110,7 +116,7 @@ struct TRTEngine : torch::CustomClassHolder {
   };
   LayerTimes layer_times_;
   bool profiling_ = false;
-  bool preparing_ = false;  // prepareForFirstCall's runs: through the CUDA graph buffers
+  bool preparing_ = false;  // prepareForFirstCall's runs
 };
 
 //! CUDA graph mode for every engine in the process (Torch-TensorRT's runtime.set_cudagraphs_mode):
