@@ -114,29 +114,19 @@ template <typename T>
 using SmallTiles = GemmBiasGelu<T, Shape<_64, _128, _64>, Shape<_1, _1, _1>,
                                 cutlass::gemm::KernelTmaWarpSpecializedPingpong, cutlass::epilogue::TmaWarpSpecialized>;
 
-// Large products with a costly epilogue: the large tiles' cooperative warp groups compute the exact GELU of
-// their 128 x 256 tile together while no product runs (BERT-base's FFN up at batch 64: ~440 TFLOPS against
-// cuBLASLt's ~630 without the GELU). Here each warp group owns a 64 x 256 tile and the two take turns, so that
-// one's GELU runs under the other's main loop; a 2 x 1 cluster multicasts B's tiles as the large tiles do.
-template <typename T>
-using WideTiles = GemmBiasGelu<T, Shape<_64, _256, _64>, Shape<_2, _1, _1>,
-                               cutlass::gemm::KernelTmaWarpSpecializedPingpong, cutlass::epilogue::TmaWarpSpecialized>;
-
-// Configuration `config` (cutlass_gemm.h's numbering: 0 large, 1 small, 2 medium, 3 wide tiles) of type T.
+// Configuration `config` (cutlass_gemm.h's numbering: 0 large, 1 small, 2 medium tiles) of type T.
 template <typename T>
 int64_t workspaceOf(int32_t config, const GemmBiasGeluProblem& problem) {
   return config == 0   ? LargeTiles<T>::workspace(problem)
          : config == 1 ? SmallTiles<T>::workspace(problem)
-         : config == 2 ? MediumTiles<T>::workspace(problem)
-                       : WideTiles<T>::workspace(problem);
+                       : MediumTiles<T>::workspace(problem);
 }
 
 template <typename T>
 bool runOf(int32_t config, const GemmBiasGeluProblem& problem, void* workspace, cudaStream_t stream) {
   return config == 0   ? LargeTiles<T>::run(problem, workspace, stream)
          : config == 1 ? SmallTiles<T>::run(problem, workspace, stream)
-         : config == 2 ? MediumTiles<T>::run(problem, workspace, stream)
-                       : WideTiles<T>::run(problem, workspace, stream);
+                       : MediumTiles<T>::run(problem, workspace, stream);
 }
 
 }  // namespace cutlass_gemm
