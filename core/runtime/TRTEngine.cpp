@@ -102,30 +102,29 @@ void TRTEngine::prepareForFirstCall() {
     const auto dtype = util::TRTDataTypeToScalarType(engine_->getTensorDataType(bind.c_str()));
     zeros.push_back(at::zeros(dims.toVector(), at::TensorOptions().dtype(dtype).device(device)));
   }
-  struct Preparing {  // however prepare ends, calls are the user's again
-    bool& flag;
-    explicit Preparing(bool& f) : flag(f) { flag = true; }
-    ~Preparing() { flag = false; }
-  } preparing{preparing_};
   int64_t inputBytes = 0;
   for (const at::Tensor& z : zeros) inputBytes += static_cast<int64_t>(z.nbytes());
   // Through the buffers only where the copies in and out cost less than the launches they save (small inputs
   // and outputs: batch 1); a larger engine runs once, directly, as before.
-  buffers_for_prepare_ = !zeros.empty() && inputBytes <= kPreparedGraphMaxBytes;
+  const bool throughBuffers = !zeros.empty() && inputBytes <= kPreparedGraphMaxBytes;
+  struct Preparing {  // however prepare ends, calls are the user's again
+    bool& flag;
+    Preparing(bool& f, bool value) : flag(f) { flag = value; }
+    ~Preparing() { flag = false; }
+  } preparing{preparing_through_buffers_, throughBuffers};
   try {
     // Run (the first-run work), run again and capture (the key repeats), replay (the graph's upload).
-    for (int run = 0; run < (buffers_for_prepare_ ? 3 : 1); ++run) execute(zeros);
+    for (int run = 0; run < (throughBuffers ? 3 : 1); ++run) execute(zeros);
     C10_CUDA_CHECK(cudaStreamSynchronize(c10::cuda::getCurrentCUDAStream(device.index()).stream()));
     int64_t bufferBytes = 0;
     for (const auto* buffers : {&graph_inputs_, &graph_outputs_})
       for (const at::Tensor& b : *buffers) bufferBytes += b.defined() ? static_cast<int64_t>(b.nbytes()) : 0;
     prepared_graph_ =
-        buffers_for_prepare_ && context_->getCudaGraphLaunches() > 0 && bufferBytes <= 2 * kPreparedGraphMaxBytes;
+        throughBuffers && context_->getCudaGraphLaunches() > 0 && bufferBytes <= 2 * kPreparedGraphMaxBytes;
   } catch (const std::exception& e) {
     LOG_DEBUG("engine '" << name << "': not prepared while loading (its first call will be): " << e.what());
   }
   prepared_launches_ = context_->getCudaGraphLaunches();
-  buffers_for_prepare_ = false;
   if (!prepared_graph_) {  // not capturable (data-dependent shapes), too large or not run: the buffers go
     graph_inputs_.clear();
     graph_outputs_.clear();
@@ -344,8 +343,8 @@ std::vector<at::Tensor> TRTEngine::execute(std::vector<at::Tensor> inputs) {
 #else
   TORCHTRT_CHECK(!onGpu, "engine '" << name << "' targets the GPU but this build has no CUDA backend");
 #endif
-  const bool graphs = onGpu && (cudagraphs_mode || (preparing_ && buffers_for_prepare_) ||
-                                (!capturing && replaysPreparedGraph(inputs)));
+  const bool graphs =
+      onGpu && (cudagraphs_mode || preparing_through_buffers_ || (!capturing && replaysPreparedGraph(inputs)));
   context_->setCudaGraphMode(onGpu);
 #ifdef TORCHTRT_WITH_CUDA
   // The buffers are shared by every stream: a call on another stream than the last one that used them waits for
@@ -375,14 +374,13 @@ std::vector<at::Tensor> TRTEngine::execute(std::vector<at::Tensor> inputs) {
     keep.push_back(t);
     context_->setTensorAddress(bind.c_str(), t.data_ptr());
   }
-  if (!graphs) {  // only once the call's shapes were accepted: a refused call keeps the prepared graph
-    graph_inputs_.clear();
-    graph_outputs_.clear();
-    prepared_graph_ = false;
-  }
   if (graphs) {
     graph_stream_ = stream;
     graph_stream_used_ = true;
+  } else {  // only once the call's shapes were accepted: a refused call keeps the prepared graph
+    graph_inputs_.clear();
+    graph_outputs_.clear();
+    prepared_graph_ = false;
   }
   checkOutputMemory(onGpu);
   std::vector<at::Tensor> outputs;

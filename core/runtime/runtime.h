@@ -102,10 +102,9 @@ struct TRTEngine : torch::CustomClassHolder {
   // a replay, not one launch (and host-side cuDNN call) a layer. Dropped with the buffers by a call of
   // other shapes outside CUDA graph mode.
   bool prepared_graph_ = false;
-  int64_t prepared_launches_ = 0;     // the context's replays while loading
-  bool buffers_for_prepare_ = false;  // prepareForFirstCall's runs go through the buffers
-  bool graph_stream_used_ = false;    // graph_stream_ names a stream (the default stream's handle is null)
-  void* graph_stream_ = nullptr;      // the stream of the last call in CUDA graph mode
+  int64_t prepared_launches_ = 0;   // the context's replays while loading
+  bool graph_stream_used_ = false;  // graph_stream_ names a stream (the default stream's handle is null)
+  void* graph_stream_ = nullptr;    // the stream of the last call in CUDA graph mode
   // Sums the profiler's reports per layer name, in the order layers first ran.
   struct LayerTimes : trt::IProfiler {
     std::vector<std::string> names;
@@ -116,7 +115,7 @@ struct TRTEngine : torch::CustomClassHolder {
   };
   LayerTimes layer_times_;
   bool profiling_ = false;
-  bool preparing_ = false;  // prepareForFirstCall's runs
+  bool preparing_through_buffers_ = false;  // prepareForFirstCall's runs of a small engine
 };
 
 //! CUDA graph mode for every engine in the process (Torch-TensorRT's runtime.set_cudagraphs_mode):

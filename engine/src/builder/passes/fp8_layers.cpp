@@ -98,13 +98,20 @@ int32_t shareFp8Quantization(INetworkDefinition& network) {
   return changed;
 }
 
+namespace {
+// An FP8 quantization the builder may fuse an activation into: precision not pinned, none fused yet.
+IQuantizeLayer* unfusedFp8Quantize(ILayer* layer) {
+  if (layer->getType() != LayerType::kQUANTIZE || layer->precisionIsSet()) return nullptr;
+  auto* q = static_cast<IQuantizeLayer*>(layer);
+  return q->getToType() == DataType::kFP8 && q->getFusedActivation() < 0 ? q : nullptr;
+}
+}  // namespace
+
 int32_t fuseActivationIntoFp8Quantize(INetworkDefinition& network) {
   int32_t fused = 0;
   for (int l = 0; l < network.getNbLayers(); ++l) {
-    ILayer* layer = network.getLayer(l);
-    if (layer->getType() != LayerType::kQUANTIZE || layer->precisionIsSet()) continue;
-    auto* q = static_cast<IQuantizeLayer*>(layer);
-    if (q->getToType() != DataType::kFP8 || q->getFusedActivation() >= 0) continue;
+    IQuantizeLayer* q = unfusedFp8Quantize(network.getLayer(l));
+    if (!q) continue;
     ILayer* producer = soleUseProducer(network, q->getInput(0), LayerType::kACTIVATION);
     if (!producer || producer->precisionIsSet()) continue;
     const auto* act = static_cast<const IActivationLayer*>(producer);
@@ -121,10 +128,8 @@ int32_t moveFp8ProductActivationIntoQuantize(INetworkDefinition& network,
                                              const std::function<bool(ActivationType)>& productFuses) {
   int32_t moved = 0;
   for (int l = 0; l < network.getNbLayers(); ++l) {
-    ILayer* layer = network.getLayer(l);
-    if (layer->getType() != LayerType::kQUANTIZE || layer->precisionIsSet()) continue;
-    auto* q = static_cast<IQuantizeLayer*>(layer);
-    if (q->getToType() != DataType::kFP8 || q->getFusedActivation() >= 0) continue;
+    IQuantizeLayer* q = unfusedFp8Quantize(network.getLayer(l));
+    if (!q) continue;
     ILayer* producer = soleUseProducer(network, q->getInput(0), LayerType::kMATRIX_MULTIPLY);
     if (!producer) continue;
     auto* mm = static_cast<IMatrixMultiplyLayer*>(producer);
