@@ -1,12 +1,13 @@
 """Where an engine spends its GPU time: compiles one benchmark model and prints the kernels of
 10 runs from PyTorch's profiler (CUPTI sees the engine's own kernels too), biggest first.
 
-Usage: python bench/profile_engine.py --model resnet50 --batch 64 --precision fp16  (fp32 | fp16 | int8 | fp8)
-                                      [--layers 20]
+Usage: python bench/profile_engine.py --model resnet50 --batch 64 --precision fp16  (fp32 | fp16 | bf16 | int8 | fp8)
+                                      [--layers 20] [--peer]
 --model takes bench/perf_zoo.py's model names (bert_base, swin_t, ...; its default input sizes) and
 bench/bench_models.py's (bert, resnet50, ...). With --layers N, also the N slowest layers of the engine's own
 per-layer profile (torch_tensorrt.runtime.profile, a CUDA event after each layer) with the inspector's kind, dims,
-precision and implementation or tactic: which layer of a kernel family is slow.
+precision and implementation or tactic: which layer of a kernel family is slow. With --peer, torch.compile's
+kernels for the same model and input after the engine's (the comparison kernel by kernel).
 """
 import argparse
 import re
@@ -35,6 +36,8 @@ def main():
     ap.add_argument("--precision", default="fp16")
     ap.add_argument("--rows", type=int, default=25)
     ap.add_argument("--layers", type=int, default=0, help="also print the N slowest engine layers")
+    ap.add_argument("--peer", action="store_true",
+                    help="also torch.compile's kernels (mode 'default': reduce-overhead's kernels without its graph)")
     args = ap.parse_args()
     model, make_input = load_model(args.model)
     model = model.cuda()
@@ -46,6 +49,8 @@ def main():
         print("  ", u.split("\n")[0])
     quantized = {"int8": torch.int8, "fp8": torch.float8_e4m3fn}
     precisions = {torch.float32, torch.half} if args.precision in ("fp16", *quantized) else {torch.float32}
+    if args.precision == "bf16":
+        precisions = {torch.float32, torch.bfloat16}
     calibrator = None
     if args.precision in quantized:  # as bench_models.py: percentile calibration on two batches
         precisions.add(quantized[args.precision])
@@ -70,6 +75,29 @@ def main():
             print(f"{event.device_time_total / 1000:9.3f} ms  {event.count:5d} calls  {cutlass_summary(event.key)}")
     if args.layers > 0:
         print_slowest_layers(engine, x, args.layers)
+    if args.peer:
+        del engine
+        print_peer_kernels(model, x, args)
+
+
+def print_peer_kernels(model, x, args, calls: int = 10) -> None:
+    """torch.compile's kernels for the same model and input, kernel by kernel beside the engine's table: the model
+    in FP16 (BF16 for --precision bf16), compiled in mode 'default', which runs the kernels reduce-overhead runs
+    without capturing them in a CUDA graph (whose replay the profiler would show as one launch)."""
+    dtype = torch.bfloat16 if args.precision == "bf16" else torch.half
+    peer = torch.compile(model.to(dtype), mode="default", dynamic=False)
+    px = x.to(dtype) if x.is_floating_point() else x
+    with torch.no_grad():
+        for _ in range(3):
+            peer(px)
+        torch.cuda.synchronize()
+        with profile(activities=[ProfilerActivity.CUDA]) as prof:
+            for _ in range(calls):
+                peer(px)
+            torch.cuda.synchronize()
+    total = sum(e.device_time_total for e in prof.key_averages()) / 1000
+    print(f"torch.compile (mode default, {dtype}): {total / calls:.3f} ms of kernels a call")
+    print(prof.key_averages().table(sort_by="cuda_time_total", row_limit=args.rows, max_name_column_width=90))
 
 
 def print_slowest_layers(engine, x, rows: int, calls: int = 10) -> None:

@@ -6,7 +6,7 @@
 #   TORCHTRT_PYTEST_K="cuda or not zoo"             a -k expression for them (spaces kept)
 #   TORCHTRT_BENCH_ARGS="--models resnet50"        arguments for the benchmark step
 #   TORCHTRT_SKIP_BENCH=1                          no benchmark (the full pytest run takes ~8 min)
-#   TORCHTRT_SKIP_CTEST=1                          no C++ tests (a second call on a warm machine)
+#   TORCHTRT_SKIP_CTEST=1                          no C++ tests, not even built (test_converter_coverage skips)
 #   TORCHTRT_CTEST_ARGS="-R Cuda"                  more ctest arguments (a subset when device time is short)
 #   TORCHTRT_SKIP_DEMO=1                           no demo
 set -uo pipefail
@@ -42,7 +42,10 @@ step() {  # step NAME COMMAND...
 # gcc in /opt/gcc whose runtime got linked statically and clashed with torch's at run time).
 compilers=()
 [ -x /usr/bin/g++ ] && compilers=(-DCMAKE_CXX_COMPILER=/usr/bin/g++ -DCMAKE_C_COMPILER=/usr/bin/gcc -DCMAKE_CUDA_HOST_COMPILER=/usr/bin/g++)
-step configure cmake -S . -B build-gpu -G Ninja -DPython3_EXECUTABLE="$(command -v $PY)" -DTORCHTRT_CUDA=ON "${compilers[@]}"
+# Without the C++ suites (TORCHTRT_SKIP_CTEST) their binaries are not built either: a minute of a fresh machine's build.
+tests=(-DTORCHTRT_TESTS=ON)
+[ -z "${TORCHTRT_SKIP_CTEST:-}" ] || tests=(-DTORCHTRT_TESTS=OFF)
+step configure cmake -S . -B build-gpu -G Ninja -DPython3_EXECUTABLE="$(command -v $PY)" -DTORCHTRT_CUDA=ON "${tests[@]}" "${compilers[@]}"
 step build cmake --build build-gpu --parallel "$(nproc)"
 [ -n "${TORCHTRT_SKIP_CTEST:-}" ] || step ctest bash -c "cd build-gpu && ctest --output-on-failure --timeout 150 -j $(nproc) ${TORCHTRT_CTEST_ARGS:-}"
 step install env TORCHTRT_BUILD_DIR=build-gpu $PY -m pip install --no-build-isolation --no-deps --no-index .
