@@ -625,4 +625,53 @@ TEST(CudaBackend, WholePlanePoolingMatchesTheCpu) {
           }
 }
 
+TEST(CudaBackend, ChannelsLastMaxPoolingMatchesTheCpuBitForBit) {
+  // 16-bit channels-last max pooling: the packed kernel's windows (3x3 stride 2 padding 1 as ResNet's stem, 3x3
+  // stride 1, 2x2 stride 2, 3x3 with post padding as ceil mode makes it) and the general kernel's (5x5), FP16 and
+  // BF16, at 8 and 64 channels. Max rounds nothing, so the GPU's values equal the CPU's exactly, with a NaN (which
+  // every window holding it passes on) and -inf (which loses to any number) among them.
+  if (!trt_test::gpuVisible()) GTEST_SKIP() << "no CUDA GPU visible";
+  struct Window {
+    int32_t k, stride, pad, postPad;
+  };
+  for (const Window& wnd :
+       {Window{3, 2, 1, 0}, Window{3, 1, 1, 0}, Window{2, 2, 0, 0}, Window{3, 2, 0, 1}, Window{5, 2, 2, 0}})
+    for (int64_t channels : {8, 64})
+      for (bool bf16 : {false, true}) {
+        const trt::Dims dims{2, 11, 13, channels};
+        trt::INetworkDefinition net;
+        auto* pool =
+            net.addPoolingNd(*net.addInput("x", trt::DataType::kFLOAT, dims), trt::PoolingType::kMAX, {wnd.k, wnd.k});
+        pool->setStrideNd({wnd.stride, wnd.stride});
+        pool->setPrePadding({wnd.pad, wnd.pad});
+        pool->setPostPadding({wnd.pad + wnd.postPad, wnd.pad + wnd.postPad});
+        pool->setChannelsLast(true);
+        pool->getOutput(0)->setName("y");
+        net.markOutput(*pool->getOutput(0));
+        auto xv = randomVector(static_cast<size_t>(dims.volume()), 96, -4.f, 4.f);
+        xv[static_cast<size_t>(5 * 13 * channels + 6 * channels + 3)] = NAN;  // first image, row 5, column 6
+        xv[static_cast<size_t>(dims.volume() - 1)] = -INFINITY;               // the second image's last pixel
+        std::unique_ptr<trt::IBuilder> builder(trt::createInferBuilder(trt::defaultLogger()));
+        std::unique_ptr<trt::IBuilderConfig> config(builder->createBuilderConfig());
+        config->setBackend(trt::Backend::kCUDA);
+        config->setFlag(bf16 ? trt::BuilderFlag::kBF16 : trt::BuilderFlag::kFP16);
+        auto gpu = build(net, config.get());
+        const auto got = runCuda(*gpu.engine, "x", dims, xv, "y");
+        const auto want = runOnCpu(net, dims, xv, !bf16, bf16);
+        SCOPED_TRACE("window " + std::to_string(wnd.k) + " stride " + std::to_string(wnd.stride) + " pad " +
+                     std::to_string(wnd.pad) + "+" + std::to_string(wnd.postPad) + " C=" + std::to_string(channels) +
+                     (bf16 ? " bf16" : " fp16"));
+        ASSERT_EQ(got.size(), want.size());
+        size_t nans = 0;
+        for (size_t i = 0; i < want.size(); ++i) {
+          nans += std::isnan(want[i]);
+          if (std::isnan(want[i]))
+            EXPECT_TRUE(std::isnan(got[i])) << "at " << i;
+          else
+            EXPECT_EQ(got[i], want[i]) << "at " << i;
+        }
+        EXPECT_GT(nans, 0u);  // the NaN reached the output
+      }
+}
+
 #endif

@@ -40,12 +40,15 @@ bool takes(const Int8ConvProblem& p) {
 }
 }  // namespace
 
-int32_t int8ConvConfigs() { return 6; }
+int32_t int8ConvConfigs() { return 9; }
 
 bool int8ConvAvailable() { return deviceRunsSm90a(); }
 
-// Configurations 0 to 2 are implicit-GEMM convolutions, 3 to 5 GEMMs that take 1x1 convolutions of stride 1 only.
-constexpr int32_t kFirstPointwiseConfig = 3;
+// Configurations 0 to 2 and 6 to 8 are implicit-GEMM convolutions, 3 to 5 GEMMs that take 1x1 convolutions of
+// stride 1 only.
+namespace {
+bool isPointwiseConfig(int32_t config) { return config >= 3 && config <= 5; }
+}  // namespace
 
 namespace {
 // The kernels of one epilogue kind (cutlass/*.cu): the workspace of a configuration and its launch.
@@ -59,7 +62,7 @@ struct Kernels {
 Kernels kernelsFor(int32_t config, const Int8ConvProblem& problem) {
   using namespace cutlass_conv;
   const bool fp16Residual = problem.residual && !problem.residualCodes;
-  if (config >= kFirstPointwiseConfig) {
+  if (isPointwiseConfig(config)) {
     if (problem.codesOut)
       return fp16Residual ? Kernels{workspacePointwiseReluCodesFp16Residual, runPointwiseReluCodesFp16Residual}
                           : Kernels{workspacePointwiseReluCodes, runPointwiseReluCodes};
@@ -103,8 +106,14 @@ std::string int8ConvConfigName(int32_t config) {
       return "CUTLASS sm90 INT8 GEMM (1x1 convolution) 128x128x128 ping-pong, scale + bias epilogue";
     case 4:
       return "CUTLASS sm90 INT8 GEMM (1x1 convolution) 128x64x128 ping-pong, scale + bias epilogue";
-    default:
+    case 5:
       return "CUTLASS sm90 INT8 GEMM (1x1 convolution) 256x128x128 cooperative, scale + bias epilogue";
+    case 6:
+      return "CUTLASS sm90 INT8 implicit GEMM 128x64x64, 4 stages, scale + bias epilogue";
+    case 7:
+      return "CUTLASS sm90 INT8 implicit GEMM 128x64x128, 3 stages, scale + bias epilogue";
+    default:
+      return "CUTLASS sm90 INT8 implicit GEMM 64x128x128, 4 stages, scale + bias epilogue";
   }
 }
 

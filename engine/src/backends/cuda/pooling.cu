@@ -123,6 +123,86 @@ __global__ void poolNhwc8Kernel(const T* src, T* dst, PoolGeometry g, I channels
   for (int k = 0; k < 8; ++k) y[k] = fromFloat<T>(window[k].result(exclude, padded));
   *reinterpret_cast<uint4*>(dst + static_cast<int64_t>(v) * 8) = out;
 }
+
+// Two 16-bit lanes of T (FP16 or BF16), for max in the storage type: exact (max rounds nothing), so the same
+// values as the float accumulator, and NaN-propagating (__hmax2_nan) as PyTorch's max pooling.
+template <typename T>
+struct Pair;
+template <>
+struct Pair<__half> {
+  using type = __half2;
+  static __device__ __forceinline__ type lowest() { return __half2half2(__ushort_as_half(0xfc00)); }  // -inf
+};
+template <>
+struct Pair<__nv_bfloat16> {
+  using type = __nv_bfloat162;
+  static __device__ __forceinline__ type lowest() {
+    return __bfloat162bfloat162(__ushort_as_bfloat16(0xff80));  // -inf
+  }
+};
+
+// Channels-last 16-bit max pooling of a KH x KW window (ResNet's 3x3 stem pooling, 2x2 pooling): 8 channels of
+// one output pixel a thread, the window's in-bounds taps loaded together (a tap list known at compile time, so no
+// load waits for the previous tap's max) and reduced with packed NaN-propagating max. Padding never wins (PyTorch's
+// max pooling pads with -inf); a window with no in-bounds tap gives -inf, as the float kernels.
+template <typename T, int KH, int KW>
+__global__ void maxPoolNhwc8Kernel(const T* __restrict__ src, T* __restrict__ dst, int32_t inH, int32_t inW,
+                                   int32_t outH, int32_t outW, int32_t strideH, int32_t strideW, int32_t padH,
+                                   int32_t padW, int32_t channels, int32_t vectors) {
+  using T2 = typename Pair<T>::type;
+  const int32_t v =
+      static_cast<int32_t>(blockIdx.x) * static_cast<int32_t>(blockDim.x) + static_cast<int32_t>(threadIdx.x);
+  if (v >= vectors) return;
+  const int32_t groups = channels / 8, c = (v % groups) * 8, p = v / groups;
+  const int32_t ow = p % outW, rest = p / outW, oh = rest % outH, n = rest / outH;
+  const int32_t h0 = oh * strideH - padH, w0 = ow * strideW - padW;
+  const T* image = src + static_cast<int64_t>(n) * inH * inW * channels + c;
+  uint4 taps[KH * KW];
+  bool inside[KH * KW];
+#pragma unroll
+  for (int a = 0; a < KH; ++a)
+#pragma unroll
+    for (int b = 0; b < KW; ++b) {
+      const int32_t h = h0 + a, w = w0 + b;
+      inside[a * KW + b] = h >= 0 && h < inH && w >= 0 && w < inW;
+      taps[a * KW + b] =
+          inside[a * KW + b]
+              ? __ldg(reinterpret_cast<const uint4*>(image + (static_cast<int64_t>(h) * inW + w) * channels))
+              : make_uint4(0, 0, 0, 0);
+    }
+  T2 acc[4];
+#pragma unroll
+  for (int k = 0; k < 4; ++k) acc[k] = Pair<T>::lowest();
+#pragma unroll
+  for (int t = 0; t < KH * KW; ++t) {
+    if (!inside[t]) continue;
+    const T2* x = reinterpret_cast<const T2*>(&taps[t]);
+#pragma unroll
+    for (int k = 0; k < 4; ++k) acc[k] = __hmax2_nan(acc[k], x[k]);
+  }
+  uint4 out;
+  T2* y = reinterpret_cast<T2*>(&out);
+#pragma unroll
+  for (int k = 0; k < 4; ++k) y[k] = acc[k];
+  *reinterpret_cast<uint4*>(dst + static_cast<int64_t>(v) * 8) = out;
+}
+
+// maxPoolNhwc8Kernel for a KH x KW window if it has one (2x2 and 3x3); false otherwise.
+template <typename T>
+bool launchMaxPoolNhwc8(const PoolGeometry& g, const T* src, T* dst, int64_t channels, int64_t vectors,
+                        cudaStream_t stream) {
+  const auto i32 = [](int64_t v) { return static_cast<int32_t>(v); };
+  const unsigned blocks = static_cast<unsigned>((vectors + 255) / 256);
+  const auto run = [&](auto kernel) {
+    kernel<<<blocks, 256, 0, stream>>>(src, dst, i32(g.I[1]), i32(g.I[2]), i32(g.O[1]), i32(g.O[2]), i32(g.S[1]),
+                                       i32(g.S[2]), i32(g.P[1]), i32(g.P[2]), i32(channels), i32(vectors));
+    return true;
+  };
+  if (g.K[0] != 1 || g.I[0] != 1 || g.P[0] != 0) return false;  // 2-D windows only
+  if (g.K[1] == 3 && g.K[2] == 3) return run(maxPoolNhwc8Kernel<T, 3, 3>);
+  if (g.K[1] == 2 && g.K[2] == 2) return run(maxPoolNhwc8Kernel<T, 2, 2>);
+  return false;
+}
 }  // namespace
 
 void launchPooling(LaunchContext& ctx, const ILayer& layer, const std::vector<TensorView>& in, TensorView& out) {
@@ -165,6 +245,12 @@ void launchPooling(LaunchContext& ctx, const ILayer& layer, const std::vector<Te
         const unsigned blocks = static_cast<unsigned>((vectors + 255) / 256);
         const bool isMax = pool.getPoolingType() == PoolingType::kMAX;
         const bool exclude = pool.getAverageCountExcludesPadding();
+        if (narrow && isMax &&
+            launchMaxPoolNhwc8(g, static_cast<const T*>(in[0].data), static_cast<T*>(out.data), outDims.d[1], vectors,
+                               ctx.stream)) {
+          check(cudaGetLastError(), "pooling kernel launch");
+          return;
+        }
         if (narrow)
           poolNhwc8Kernel<T, int32_t><<<blocks, 256, 0, ctx.stream>>>(
               static_cast<const T*>(in[0].data), static_cast<T*>(out.data), g, static_cast<int32_t>(outDims.d[1]),

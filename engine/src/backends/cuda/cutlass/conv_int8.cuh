@@ -38,8 +38,11 @@ constexpr int kOperandAlignment = 16;
 
 // ElementOut: cutlass::half_t (FP16 output) or int8_t (codes); ElementC, the residual's: FP16, or INT8 codes (codes
 // out only). Without a residual beta is 0 and the epilogue loads no C (CUTLASS asks the scalar at run time).
+// Stages: the main loop's pipeline depth; 0 fills the shared memory the epilogue leaves (one CTA a multiprocessor),
+// a fixed count leaves room for two or three CTAs, whose prologues and epilogues then overlap each other's main
+// loops (a kernel of one tile a CTA has no other overlap: a 3x3 layer of 64 channels reduces 9 stages a tile).
 template <template <class> class Activation, typename TileShape, typename ElementOut = cutlass::half_t,
-          typename ElementC = ElementOut>
+          typename ElementC = ElementOut, int Stages = 0>
 struct Int8Fprop {
   static constexpr int kOutputAlignment = 16 / static_cast<int>(sizeof(ElementOut));
   static constexpr int kResidualAlignment = 16 / static_cast<int>(sizeof(ElementC));
@@ -56,7 +59,10 @@ struct Int8Fprop {
       cutlass::arch::Sm90, cutlass::arch::OpClassTensorOp, cutlass::conv::Operator::kFprop, int8_t,
       cutlass::layout::TensorNHWC, kOperandAlignment, int8_t, cutlass::layout::TensorNHWC, kOperandAlignment, int32_t,
       TileShape, cute::Shape<cute::_1, cute::_1, cute::_1>,
-      cutlass::conv::collective::StageCountAutoCarveout<static_cast<int>(sizeof(typename Epilogue::SharedStorage))>,
+      std::conditional_t<
+          Stages == 0,
+          cutlass::conv::collective::StageCountAutoCarveout<static_cast<int>(sizeof(typename Epilogue::SharedStorage))>,
+          cutlass::conv::collective::StageCount<Stages>>,
       cutlass::conv::KernelImplicitTmaWarpSpecializedSm90>::CollectiveOp;
   using ProblemShape = cutlass::conv::ConvProblemShape<cutlass::conv::Operator::kFprop, 2>;
   using Kernel = cutlass::conv::kernel::ConvUniversal<ProblemShape, Mainloop, Epilogue>;
@@ -122,30 +128,36 @@ using namespace cute;
 // 1: 128 x 64 tiles, for layers of 64 output maps (ResNet's first stage), which would leave half a 128-wide tile
 // empty; 2: 128 x 64 tiles reducing 64 channels a stage, for layers of 64 input channels, whose 128-channel
 // stages would be half zeros (TMA fills the channels past C). Configurations 3 to 5: cutlass/pointwise_int8.cuh.
-template <template <class> class Activation, typename ElementOut = cutlass::half_t, typename ElementC = ElementOut>
-int64_t workspaceOf(int32_t config, const Int8ConvProblem& problem) {
+// 6 and 7: the shapes of 2 and 1 with 4 and 3 stages, 8: 64 x 128 tiles with 4 (two CTAs a multiprocessor, above:
+// 108 registers a thread at 128 x 64, 168 at 128 x 128, which leaves one).
+template <template <class> class Activation, typename ElementOut, typename ElementC, typename Visit>
+auto withConfig(int32_t config, Visit visit) {
   switch (config) {
     case 0:
-      return Int8Fprop<Activation, Shape<_128, _128, Shape<_128>>, ElementOut, ElementC>::workspace(problem);
+      return visit(Int8Fprop<Activation, Shape<_128, _128, Shape<_128>>, ElementOut, ElementC>{});
     case 1:
-      return Int8Fprop<Activation, Shape<_128, _64, Shape<_128>>, ElementOut, ElementC>::workspace(problem);
+      return visit(Int8Fprop<Activation, Shape<_128, _64, Shape<_128>>, ElementOut, ElementC>{});
+    case 6:
+      return visit(Int8Fprop<Activation, Shape<_128, _64, Shape<_64>>, ElementOut, ElementC, 4>{});
+    case 7:
+      return visit(Int8Fprop<Activation, Shape<_128, _64, Shape<_128>>, ElementOut, ElementC, 3>{});
+    case 8:
+      return visit(Int8Fprop<Activation, Shape<_64, _128, Shape<_128>>, ElementOut, ElementC, 4>{});
     default:
-      return Int8Fprop<Activation, Shape<_128, _64, Shape<_64>>, ElementOut, ElementC>::workspace(problem);
+      return visit(Int8Fprop<Activation, Shape<_128, _64, Shape<_64>>, ElementOut, ElementC>{});
   }
 }
 
 template <template <class> class Activation, typename ElementOut = cutlass::half_t, typename ElementC = ElementOut>
+int64_t workspaceOf(int32_t config, const Int8ConvProblem& problem) {
+  return withConfig<Activation, ElementOut, ElementC>(config,
+                                                      [&](auto fprop) { return decltype(fprop)::workspace(problem); });
+}
+
+template <template <class> class Activation, typename ElementOut = cutlass::half_t, typename ElementC = ElementOut>
 bool runOf(int32_t config, const Int8ConvProblem& problem, void* workspace, cudaStream_t stream) {
-  switch (config) {
-    case 0:
-      return Int8Fprop<Activation, Shape<_128, _128, Shape<_128>>, ElementOut, ElementC>::run(problem, workspace,
-                                                                                              stream);
-    case 1:
-      return Int8Fprop<Activation, Shape<_128, _64, Shape<_128>>, ElementOut, ElementC>::run(problem, workspace,
-                                                                                             stream);
-    default:
-      return Int8Fprop<Activation, Shape<_128, _64, Shape<_64>>, ElementOut, ElementC>::run(problem, workspace, stream);
-  }
+  return withConfig<Activation, ElementOut, ElementC>(
+      config, [&](auto fprop) { return decltype(fprop)::run(problem, workspace, stream); });
 }
 
 }  // namespace cutlass_conv
