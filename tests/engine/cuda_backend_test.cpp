@@ -247,32 +247,34 @@ TEST(CudaBackend, Bf16EngineMatchesTheCpuBf16Reference) {
 TEST(CudaBackend, PermutesMatchTheCpu) {
   // Head split and merge as in attention ([B,S,H,D] <-> [B,H,S,D]: rows move as vectors), a full
   // reversal (element by element) and an odd inner size, in float32 and float16; an image's NCHW -> NHWC with 3
-  // channels and a [C, P] -> [P, C] of 2 (the few-channels kernel: a thread a pixel).
+  // channels and a [C, P] -> [P, C] of 2 (the few-channels kernels: 16-byte vectors of pixels where the planes hold
+  // whole vectors, as 4x8 does, a thread a pixel where they do not, as 5x5).
   if (!trt_test::gpuVisible()) GTEST_SKIP() << "no CUDA GPU visible";
   const std::vector<std::vector<int32_t>> orders = {
       {0, 2, 1, 3}, {3, 2, 1, 0}, {1, 0, 2, 3}, {0, 2, 3, 1}, {1, 2, 3, 0}};
-  for (const auto& order : orders) {
-    for (bool fp16 : {false, true}) {
-      trt::INetworkDefinition net;
-      auto* x = net.addInput("x", trt::DataType::kFLOAT, {2, 3, 4, 8});
-      auto* t = net.addShuffle(*x);
-      trt::Permutation p;
-      for (int i = 0; i < 4; ++i) p.order[i] = order[i];
-      t->setFirstTranspose(p);
-      auto* y = net.addUnary(*t->getOutput(0), trt::UnaryOperation::kNEG);
-      y->getOutput(0)->setName("y");
-      net.markOutput(*y->getOutput(0));
-      auto xv = randomVector(2 * 3 * 4 * 8, 50);
-      auto expected = run(*build(net).engine, {{"x", {{2, 3, 4, 8}, xv}}})["y"];
-      std::unique_ptr<trt::IBuilder> builder(trt::createInferBuilder(trt::defaultLogger()));
-      std::unique_ptr<trt::IBuilderConfig> config(builder->createBuilderConfig());
-      config->setBackend(trt::Backend::kCUDA);
-      if (fp16) config->setFlag(trt::BuilderFlag::kFP16);
-      auto gpu = build(net, config.get());
-      auto actual = runCuda(*gpu.engine, "x", {2, 3, 4, 8}, xv, "y");
-      expectNear(actual, expected, fp16 ? 1e-3f : 0.f);
+  for (const trt::Dims& dims : {trt::Dims{2, 3, 4, 8}, trt::Dims{2, 3, 5, 5}})
+    for (const auto& order : orders) {
+      for (bool fp16 : {false, true}) {
+        trt::INetworkDefinition net;
+        auto* x = net.addInput("x", trt::DataType::kFLOAT, dims);
+        auto* t = net.addShuffle(*x);
+        trt::Permutation p;
+        for (int i = 0; i < 4; ++i) p.order[i] = order[i];
+        t->setFirstTranspose(p);
+        auto* y = net.addUnary(*t->getOutput(0), trt::UnaryOperation::kNEG);
+        y->getOutput(0)->setName("y");
+        net.markOutput(*y->getOutput(0));
+        auto xv = randomVector(static_cast<size_t>(dims.volume()), 50);
+        auto expected = run(*build(net).engine, {{"x", {dims, xv}}})["y"];
+        std::unique_ptr<trt::IBuilder> builder(trt::createInferBuilder(trt::defaultLogger()));
+        std::unique_ptr<trt::IBuilderConfig> config(builder->createBuilderConfig());
+        config->setBackend(trt::Backend::kCUDA);
+        if (fp16) config->setFlag(trt::BuilderFlag::kFP16);
+        auto gpu = build(net, config.get());
+        auto actual = runCuda(*gpu.engine, "x", dims, xv, "y");
+        expectNear(actual, expected, fp16 ? 1e-3f : 0.f);
+      }
     }
-  }
 }
 
 TEST(CudaBackend, FusedMatrixMultiplyEpiloguesMatchTheCpu) {

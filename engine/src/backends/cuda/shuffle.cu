@@ -2,6 +2,7 @@
 #include <algorithm>
 
 #include "backends/cuda/cuda_kernels.h"
+#include "backends/cuda/float_types.cuh"
 #include "backends/cuda/source_blocks.cuh"
 #include "layers/layer_util.h"
 
@@ -79,6 +80,61 @@ __global__ void fewChannelsLastKernel(const T* src, T* dst, uint32_t pixels, int
   for (int c = 0; c < channels; ++c) d[c] = s[static_cast<size_t>(c) * pixels];
 }
 
+// The same for C of 1 to 4 and P a multiple of a 16-byte vector's elements (V): a thread per V pixels loads one
+// vector of each channel's plane and stores the C vectors of their interleaved values (ResNet-50's 3-channel entry
+// at batch 64: 26 us in 2-byte accesses, 1.5 TB/s).
+template <typename T, int C>
+__global__ void fewChannelsLastVectorKernel(const uint4* src, uint4* dst, uint32_t pixelVectors, uint32_t total) {
+  constexpr int V = 16 / static_cast<int>(sizeof(T));
+  const uint32_t i = blockIdx.x * blockDim.x + threadIdx.x;
+  if (i >= total) return;
+  const uint32_t n = i / pixelVectors, p = i - n * pixelVectors;
+  const uint4* s = src + static_cast<size_t>(n) * C * pixelVectors + p;
+  uint4 planes[C];
+#pragma unroll
+  for (int c = 0; c < C; ++c) planes[c] = s[static_cast<size_t>(c) * pixelVectors];
+  uint4 out[C];
+  const T* in = reinterpret_cast<const T*>(planes);
+  T* o = reinterpret_cast<T*>(out);
+#pragma unroll
+  for (int k = 0; k < V; ++k)
+#pragma unroll
+    for (int c = 0; c < C; ++c) o[k * C + c] = in[c * V + k];
+  uint4* d = dst + static_cast<size_t>(i) * C;
+#pragma unroll
+  for (int c = 0; c < C; ++c) d[c] = out[c];
+}
+
+// fewChannelsLastVectorKernel where it applies (2- and 4-byte elements, 1 to 4 channels, whole vectors of pixels,
+// 16-byte aligned planes); false otherwise.
+template <typename T>
+bool launchFewChannelsLastVectors(LaunchContext& ctx, const void* src, void* dst, int64_t pixels, int64_t channels,
+                                  int64_t n) {
+  if constexpr (sizeof(T) != 2 && sizeof(T) != 4) {
+    return false;
+  } else {
+    constexpr int64_t V = 16 / static_cast<int64_t>(sizeof(T));
+    if (channels < 1 || channels > 4 || pixels % V != 0 || !allAligned16({src, dst})) return false;
+    const int64_t threads = n / (channels * V);  // n: every element of the [N, P, C] output
+    const unsigned blocks = static_cast<unsigned>((threads + 255) / 256);
+    const auto run = [&](auto kernel) {
+      kernel<<<blocks, 256, 0, ctx.stream>>>(static_cast<const uint4*>(src), static_cast<uint4*>(dst),
+                                             static_cast<uint32_t>(pixels / V), static_cast<uint32_t>(threads));
+      return true;
+    };
+    switch (channels) {
+      case 1:
+        return run(fewChannelsLastVectorKernel<T, 1>);
+      case 2:
+        return run(fewChannelsLastVectorKernel<T, 2>);
+      case 3:
+        return run(fewChannelsLastVectorKernel<T, 3>);
+      default:
+        return run(fewChannelsLastVectorKernel<T, 4>);
+    }
+  }
+}
+
 // Whether the coalesced geometry is [N, P, C] read from [N, C, P] (N = 1: [P, C]) with C <= kFewChannels; sets the
 // pixels P and channels C.
 bool fewChannelsLast(const PermuteGeometry& g, int64_t& pixels, int64_t& channels) {
@@ -95,6 +151,7 @@ void launchPermute(LaunchContext& ctx, const void* src, void* dst, const Permute
   const unsigned blocks = static_cast<unsigned>((n + 255) / 256);
   int64_t pixels = 0, channels = 0;
   if (sizeof(T) <= 4 && n < (int64_t(1) << 31) && fewChannelsLast(g, pixels, channels)) {
+    if (launchFewChannelsLastVectors<T>(ctx, src, dst, pixels, channels, n)) return;
     const int64_t threads = n / channels;
     fewChannelsLastKernel<T><<<static_cast<unsigned>((threads + 255) / 256), 256, 0, ctx.stream>>>(
         static_cast<const T*>(src), static_cast<T*>(dst), static_cast<uint32_t>(pixels), static_cast<int>(channels),
