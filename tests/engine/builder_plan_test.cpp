@@ -124,6 +124,42 @@ TEST(Builder, FoldsResidualAddAndReluIntoTheConvolution) {
   }
 }
 
+TEST(Builder, FoldsAResidualComputedAfterTheConvolution) {
+  // An FPN's top-down step as traced: lateral = conv(c), then top = upsample(p) (after the convolution in layer
+  // order), then lateral + top. The convolution moves to just before the sum and reads top as its residual; the
+  // result is the unfused network's.
+  const std::vector<float> w = randomVector(4 * 4, 37), bias = randomVector(4, 38);
+  trt::INetworkDefinition net;
+  auto* c = net.addInput("c", trt::DataType::kFLOAT, {1, 4, 4, 4});
+  auto* p = net.addInput("p", trt::DataType::kFLOAT, {1, 4, 2, 2});
+  auto* lateral = net.addConvolutionNd(*c, 4, {1, 1}, {trt::DataType::kFLOAT, w.data(), 16},
+                                       {trt::DataType::kFLOAT, bias.data(), 4});
+  auto* top = net.addResize(*p, {1, 4, 4, 4});
+  top->setResizeMode(trt::InterpolationMode::kNEAREST);
+  auto* sum = net.addElementWise(*lateral->getOutput(0), *top->getOutput(0), trt::ElementWiseOperation::kSUM);
+  sum->getOutput(0)->setName("y");
+  net.markOutput(*sum->getOutput(0));
+  const auto cv = randomVector(64, 39), pv = randomVector(16, 40);
+  auto built = build(net);
+  int sums = 0, residualConvolutions = 0;
+  for (int l = 0; l < built.engine->network().getNbLayers(); ++l) {
+    const trt::ILayer* layer = built.engine->network().getLayer(l);
+    sums += layer->getType() == trt::LayerType::kELEMENTWISE;
+    residualConvolutions += layer->getType() == trt::LayerType::kCONVOLUTION && layer->getNbInputs() == 2;
+  }
+  EXPECT_EQ(sums, 0) << built.engine->describeLayers();
+  EXPECT_EQ(residualConvolutions, 1) << built.engine->describeLayers();
+  const auto y = run(*built.engine, {{"c", {{1, 4, 4, 4}, cv}}, {"p", {{1, 4, 2, 2}, pv}}})["y"];
+  for (int k = 0; k < 4; ++k)
+    for (int h = 0; h < 4; ++h)
+      for (int x = 0; x < 4; ++x) {
+        float v = bias[k];
+        for (int ch = 0; ch < 4; ++ch) v += w[k * 4 + ch] * cv[(ch * 4 + h) * 4 + x];
+        v += pv[(k * 2 + h / 2) * 2 + x / 2];
+        EXPECT_NEAR(y[(k * 4 + h) * 4 + x], v, 1e-5f) << k << "," << h << "," << x;
+      }
+}
+
 TEST(Builder, GatedActivationsBecomeOneActivationAndFoldIntoTheConvolution) {
   // silu(conv(x)) written as c * sigmoid(c) and hardswish(x) as x * hardsigmoid(x): the first
   // becomes the convolution's fused SiLU, the second one hard-swish activation layer. A gate read

@@ -627,6 +627,56 @@ TEST(CudaBackend, WholePlanePoolingMatchesTheCpu) {
           }
 }
 
+TEST(CudaBackend, ResizesMatchTheCpu) {
+  // Resize through the two-axis kernel: NHWC (16 channels: 16-byte vectors in 16-bit, 4-float ones in FP32) and
+  // NCHW (one element a thread), both spatial axes or one, an FPN's 2x nearest upsampling by scale, bilinear in
+  // half-pixel and align-corners, bicubic; and a resize of three axes (the general kernel). Every mode and dtype
+  // against the CPU: nearest copies exactly.
+  if (!trt_test::gpuVisible()) GTEST_SKIP() << "no CUDA GPU visible";
+  struct Case {
+    trt::Dims in, out;
+    trt::InterpolationMode mode;
+    trt::ResizeCoordinateTransformation transform;
+    std::vector<double> ratios;  // empty: from the output dims
+  };
+  using M = trt::InterpolationMode;
+  using C = trt::ResizeCoordinateTransformation;
+  const Case cases[] = {
+      {{2, 5, 7, 16}, {2, 10, 14, 16}, M::kNEAREST, C::kASYMMETRIC, {1.0, 0.5, 0.5, 1.0}},  // FPN's upsampling
+      {{2, 5, 7, 16}, {2, 9, 12, 16}, M::kNEAREST, C::kHALF_PIXEL, {}},
+      {{2, 5, 7, 16}, {2, 9, 12, 16}, M::kLINEAR, C::kHALF_PIXEL, {}},
+      {{2, 5, 7, 16}, {2, 9, 12, 16}, M::kLINEAR, C::kALIGN_CORNERS, {}},
+      {{2, 5, 7, 16}, {2, 5, 11, 16}, M::kLINEAR, C::kHALF_PIXEL, {}},  // one axis
+      {{2, 5, 7, 16}, {2, 3, 4, 16}, M::kCUBIC, C::kALIGN_CORNERS, {}},
+      {{2, 6, 5, 7}, {2, 6, 11, 13}, M::kLINEAR, C::kHALF_PIXEL, {}},  // NCHW, FCN's final upsampling
+      {{2, 6, 5, 7}, {2, 6, 10, 14}, M::kNEAREST, C::kASYMMETRIC, {}},
+      {{2, 5, 7, 16}, {2, 6, 8, 24}, M::kLINEAR, C::kHALF_PIXEL, {}},  // three axes: the general kernel
+  };
+  for (const Case& k : cases)
+    for (int type = 0; type < 3; ++type) {  // FP32, FP16, BF16
+      trt::INetworkDefinition net;
+      auto* resize = net.addResize(*net.addInput("x", trt::DataType::kFLOAT, k.in), k.out);
+      resize->setResizeMode(k.mode);
+      resize->setCoordinateTransformation(k.transform);
+      if (!k.ratios.empty()) resize->setScales(k.ratios);
+      resize->getOutput(0)->setName("y");
+      net.markOutput(*resize->getOutput(0));
+      const auto xv = randomVector(static_cast<size_t>(k.in.volume()), 97, -2.f, 2.f);
+      std::unique_ptr<trt::IBuilder> builder(trt::createInferBuilder(trt::defaultLogger()));
+      std::unique_ptr<trt::IBuilderConfig> config(builder->createBuilderConfig());
+      config->setBackend(trt::Backend::kCUDA);
+      config->clearFlag(trt::BuilderFlag::kTF32);
+      if (type == 1) config->setFlag(trt::BuilderFlag::kFP16);
+      if (type == 2) config->setFlag(trt::BuilderFlag::kBF16);
+      auto gpu = build(net, config.get());
+      SCOPED_TRACE(k.in.str() + " -> " + k.out.str() + " mode " + std::to_string(static_cast<int>(k.mode)) +
+                   " transform " + std::to_string(static_cast<int>(k.transform)) + " type " + std::to_string(type));
+      const float tol = type == 0 ? 1e-5f : type == 1 ? 2e-3f : 2e-2f;
+      expectNear(runCuda(*gpu.engine, "x", k.in, xv, "y"), runOnCpu(net, k.in, xv, type == 1, type == 2),
+                 k.mode == M::kNEAREST ? 0.f : tol);
+    }
+}
+
 TEST(CudaBackend, ChannelsLastMaxPoolingMatchesTheCpuBitForBit) {
   // 16-bit channels-last max pooling: the packed kernel's windows (3x3 stride 2 padding 1 as ResNet's stem, 3x3
   // stride 1, 2x2 stride 2, 3x3 with post padding as ceil mode makes it) and the general kernel's (5x5), FP16 and

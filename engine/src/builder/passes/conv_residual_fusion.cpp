@@ -4,6 +4,7 @@
 namespace trt {
 namespace passes {
 
+// conv(x) + r -> one convolution reading r as its residual input (added before its activation).
 int32_t fuseConvolutionResidual(INetworkDefinition& network) {
   int32_t fused = 0;
   for (int l = 0; l < network.getNbLayers(); ++l) {
@@ -16,10 +17,14 @@ int32_t fuseConvolutionResidual(INetworkDefinition& network) {
       ITensor* residual = layer->getInput(1 - side);
       auto* conv = static_cast<IConvolutionLayer*>(soleUseProducer(network, convOut, LayerType::kCONVOLUTION));
       if (!conv || conv->getNbInputs() != 1 || conv->getFusedActivation() >= 0) continue;
-      // Same shape and type (no broadcasting), and computed before the convolution runs.
+      // Same shape and type (no broadcasting).
       if (residual->getDimensions() != sum->getDimensions() || convOut->getDimensions() != sum->getDimensions() ||
-          residual->getType() != convOut->getType() || !availableBefore(network, residual, conv))
+          residual->getType() != convOut->getType())
         continue;
+      // A residual computed after the convolution (an FPN's upsampled top-down map, traced after the lateral
+      // convolution it is added to) is there once the convolution runs just before the sum: nothing else reads
+      // its output, and its own inputs were there where it was.
+      if (!availableBefore(network, residual, conv)) network.moveLayer(conv, network.indexOf(layer) - 1);
       conv->setInput(1, *residual);
       conv->setName((std::string(conv->getName()) + " + " + layer->getName()).c_str());
       network.replaceAllUses(*sum, *convOut);
