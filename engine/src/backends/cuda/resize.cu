@@ -6,6 +6,7 @@
 
 #include "backends/cuda/cuda_kernels.h"
 #include "backends/cuda/float_types.cuh"
+#include "common/resize_2d.h"
 #include "common/resize_taps.h"
 
 namespace trt {
@@ -51,44 +52,32 @@ __global__ void resizeKernel(const T* src, T* dst, ResizeGeometry g, int64_t n) 
   }
   dst[i] = fromFloat<T>(acc);
 }
-// A resize of two neighbouring axes (H, W) with every other axis kept: the tensor as [outer, H, W, inner] (NHWC:
-// inner the channels; NCHW: inner 1). A thread per V inner elements of one output pixel: the taps of its row and
-// column once (registers, no per-axis loop), V elements a 16-byte load where inner allows. The same taps, weights
-// (1 x wH x wW, as the general kernel's product over its axes) and tap order as resizeKernel, so the same values.
-struct Resize2d {
-  ResizeAxis h, w;
-  int32_t mode, transform;
-  int64_t inner;  // elements after W
-};
-
+// resize2dTaps's resizes (common/resize_2d.h: two neighbouring axes, every other axis kept) a thread per V inner
+// elements of one output pixel: its taps once, in registers, 32-bit indices where they fit, V elements a 16-byte
+// load where the inner elements allow (NHWC channels). The same taps, weights and order as resizeKernel: the same
+// values, at a few dozen instructions an output vector where the general kernel looped over every axis in 64-bit
+// with its tap tables in local memory (an FPN's 2x upsamplings at 640 x 640 and FCN's final bilinear one).
 template <typename T, int V, typename I>
-__global__ void resize2dKernel(const T* __restrict__ src, T* __restrict__ dst, Resize2d g, I innerVectors, I total) {
+__global__ void resize2dKernel(const T* __restrict__ src, T* __restrict__ dst, Resize2dGeometry g, I innerVectors,
+                               I total) {
   const I t = static_cast<I>(blockIdx.x) * static_cast<I>(blockDim.x) + static_cast<I>(threadIdx.x);
   if (t >= total) return;
-  const I outW = static_cast<I>(g.w.out), outH = static_cast<I>(g.h.out);
-  const I cv = t % innerVectors;
-  I p = t / innerVectors;
-  const I ox = p % outW;
-  p /= outW;
-  const I oy = p % outH, o = p / outH;
-  int64_t hIdx[4] = {}, wIdx[4] = {};
-  float hW[4] = {}, wW[4] = {};
-  const int nh = resizeTaps(g.h, oy, g.mode, g.transform, hIdx, hW);
-  const int nw = resizeTaps(g.w, ox, g.mode, g.transform, wIdx, wW);
+  int64_t offsets[16];
+  float weights[16];
+  int rows = 0, columns = 0;
+  resize2dTaps<I>(g, t / innerVectors, offsets, weights, rows, columns);
+  const int64_t first = static_cast<int64_t>(t % innerVectors) * V;
   float acc[V];
 #pragma unroll
   for (int k = 0; k < V; ++k) acc[k] = 0.f;
-  const int64_t imageBase = static_cast<int64_t>(o) * g.h.in;
 #pragma unroll
   for (int i = 0; i < 4; ++i) {
-    if (i >= nh) break;
+    if (i >= rows) break;
 #pragma unroll
     for (int j = 0; j < 4; ++j) {
-      if (j >= nw) break;
-      float weight = 1.f;
-      weight *= hW[i];
-      weight *= wW[j];
-      const T* s = src + ((imageBase + hIdx[i]) * g.w.in + wIdx[j]) * g.inner + static_cast<int64_t>(cv) * V;
+      if (j >= columns) break;
+      const float weight = weights[i * 4 + j];
+      const T* s = src + offsets[i * 4 + j] + first;
       if constexpr (V * sizeof(T) == 16) {
         const uint4 raw = __ldg(reinterpret_cast<const uint4*>(s));
         const T* x = reinterpret_cast<const T*>(&raw);
@@ -113,34 +102,22 @@ __global__ void resize2dKernel(const T* __restrict__ src, T* __restrict__ dst, R
   }
 }
 
-// Whether axis d keeps its elements (the general kernel's identity taps).
-bool keepsAxis(const ResizeAxis& a) { return a.in == a.out && (a.ratio == 0.0 || a.ratio == 1.0); }
-
-// resize2dKernel where the resized axes are two neighbours or one (every other axis kept); false otherwise.
+// resize2dKernel where common/resize_2d.h takes the resize; false otherwise.
 template <typename T>
-bool launchResize2d(LaunchContext& ctx, const ResizeGeometry& g, const void* src, void* dst, int64_t n) {
-  int first = -1, last = -1;
-  for (int d = 0; d < g.rank; ++d)
-    if (!keepsAxis(g.axis[d])) {
-      if (first < 0) first = d;
-      last = d;
-    }
-  if (first < 0 || last - first > 1 || g.rank < 2) return false;
-  const int h = first == g.rank - 1 ? first - 1 : first;  // the pair (h, h + 1) holds every resized axis
-  Resize2d r{g.axis[h], g.axis[h + 1], g.mode, g.transform, 1};
-  for (int d = h + 2; d < g.rank; ++d) r.inner *= g.axis[d].in;
-  if (r.inner <= 0) return false;
+bool launchResize2d(LaunchContext& ctx, const ResizeGeometry& geometry, const void* src, void* dst, int64_t n) {
+  Resize2dGeometry g;
+  if (!resize2dGeometry(geometry.axis, geometry.rank, geometry.mode, geometry.transform, g)) return false;
   const auto run = [&](auto vectorTag, auto indexTag) {
     constexpr int V = decltype(vectorTag)::value;
     using I = decltype(indexTag);
     const int64_t total = n / V;
     resize2dKernel<T, V, I><<<static_cast<unsigned>((total + 255) / 256), 256, 0, ctx.stream>>>(
-        static_cast<const T*>(src), static_cast<T*>(dst), r, static_cast<I>(r.inner / V), static_cast<I>(total));
+        static_cast<const T*>(src), static_cast<T*>(dst), g, static_cast<I>(g.inner / V), static_cast<I>(total));
     return true;
   };
   constexpr int kVector = 16 / static_cast<int>(sizeof(T));
   const bool narrow = n < INT32_MAX;
-  if (r.inner % kVector == 0 && allAligned16({src, dst}))
+  if (g.inner % kVector == 0 && allAligned16({src, dst}))
     return narrow ? run(std::integral_constant<int, kVector>{}, int32_t{})
                   : run(std::integral_constant<int, kVector>{}, int64_t{});
   return narrow ? run(std::integral_constant<int, 1>{}, int32_t{}) : run(std::integral_constant<int, 1>{}, int64_t{});

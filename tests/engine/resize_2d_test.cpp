@@ -1,0 +1,78 @@
+// The CUDA backend's two-axis resize (common/resize_2d.h: which resizes it takes, each output pixel's taps) against
+// the CPU reference, on the host: the kernel adds only loads, stores and the vector width (its GPU run is
+// CudaBackend.ResizesMatchTheCpu).
+#include <memory>
+#include <vector>
+
+#include "common/resize_2d.h"
+#include "engine_test_util.h"
+
+using namespace trt_test;
+
+namespace {
+struct Case {
+  trt::Dims in, out;
+  trt::InterpolationMode mode;
+  trt::ResizeCoordinateTransformation transform;
+  std::vector<double> ratios;  // empty: from the output dims
+  bool twoAxes;                // whether resize2dGeometry takes it
+};
+
+std::vector<trt::ResizeAxis> axesOf(const Case& k) {
+  std::vector<trt::ResizeAxis> axes;
+  for (int d = 0; d < k.in.nbDims; ++d) axes.push_back({k.in.d[d], k.out.d[d], k.ratios.empty() ? 0.0 : k.ratios[d]});
+  return axes;
+}
+}  // namespace
+
+TEST(Resize2d, TakesTwoNeighbouringAxesAndTheirTapsGiveTheCpuReferencesValues) {
+  using M = trt::InterpolationMode;
+  using C = trt::ResizeCoordinateTransformation;
+  const Case cases[] = {
+      {{2, 5, 7, 16}, {2, 10, 14, 16}, M::kNEAREST, C::kASYMMETRIC, {1.0, 0.5, 0.5, 1.0}, true},  // FPN, by scale
+      {{2, 5, 7, 16}, {2, 9, 12, 16}, M::kNEAREST, C::kHALF_PIXEL, {}, true},
+      {{2, 5, 7, 16}, {2, 9, 12, 16}, M::kLINEAR, C::kHALF_PIXEL, {}, true},
+      {{2, 5, 7, 16}, {2, 9, 12, 16}, M::kLINEAR, C::kALIGN_CORNERS, {}, true},
+      {{2, 5, 7, 16}, {2, 5, 11, 16}, M::kLINEAR, C::kHALF_PIXEL, {}, true},  // one axis
+      {{2, 5, 7, 16}, {2, 3, 4, 16}, M::kCUBIC, C::kALIGN_CORNERS, {}, true},
+      {{2, 6, 5, 7}, {2, 6, 11, 13}, M::kLINEAR, C::kHALF_PIXEL, {}, true},  // NCHW
+      {{2, 6, 5, 7}, {2, 6, 5, 13}, M::kCUBIC, C::kHALF_PIXEL, {}, true},    // the last axis alone
+      {{3, 6, 13}, {3, 9, 7}, M::kLINEAR, C::kHALF_PIXEL, {}, true},
+      {{2, 5, 7, 16}, {2, 6, 8, 24}, M::kLINEAR, C::kHALF_PIXEL, {}, false},   // three axes
+      {{2, 5, 7, 16}, {3, 5, 7, 24}, M::kNEAREST, C::kASYMMETRIC, {}, false},  // two axes apart
+  };
+  for (const Case& k : cases) {
+    SCOPED_TRACE(k.in.str() + " -> " + k.out.str());
+    const auto axes = axesOf(k);
+    trt::Resize2dGeometry g;
+    const bool taken = trt::resize2dGeometry(axes.data(), k.in.nbDims, static_cast<int32_t>(k.mode),
+                                             static_cast<int32_t>(k.transform), g);
+    ASSERT_EQ(taken, k.twoAxes);
+    if (!taken) continue;
+    trt::INetworkDefinition net;
+    auto* resize = net.addResize(*net.addInput("x", trt::DataType::kFLOAT, k.in), k.out);
+    resize->setResizeMode(k.mode);
+    resize->setCoordinateTransformation(k.transform);
+    if (!k.ratios.empty()) resize->setScales(k.ratios);
+    resize->getOutput(0)->setName("y");
+    net.markOutput(*resize->getOutput(0));
+    const auto xv = randomVector(static_cast<size_t>(k.in.volume()), 98, -2.f, 2.f);
+    const auto want = run(*build(net).engine, {{"x", {k.in, xv}}})["y"];
+    ASSERT_EQ(want.size(), static_cast<size_t>(k.out.volume()));
+    const int64_t pixels = k.out.volume() / g.inner;
+    for (int64_t pixel = 0; pixel < pixels; ++pixel) {
+      int64_t offsets[16];
+      float weights[16];
+      int rows = 0, columns = 0;
+      trt::resize2dTaps<int32_t>(g, static_cast<int32_t>(pixel), offsets, weights, rows, columns);
+      ASSERT_TRUE(rows >= 1 && rows <= 4 && columns >= 1 && columns <= 4);
+      for (int64_t c = 0; c < g.inner; ++c) {
+        float acc = 0.f;
+        for (int i = 0; i < rows; ++i)
+          for (int j = 0; j < columns; ++j) acc += weights[i * 4 + j] * xv[static_cast<size_t>(offsets[i * 4 + j] + c)];
+        ASSERT_NEAR(acc, want[static_cast<size_t>(pixel * g.inner + c)], 1e-6f)
+            << "pixel " << pixel << " element " << c;
+      }
+    }
+  }
+}
