@@ -160,6 +160,40 @@ TEST(Builder, FoldsAResidualComputedAfterTheConvolution) {
       }
 }
 
+TEST(Builder, ASumOfTwoConvolutionsFoldsIntoTheLaterOneInPlace) {
+  // conv_a(x) + conv_b(x) as a ResNet block's last convolution + its downsample: conv_b, which runs after conv_a,
+  // takes conv_a's output as its residual where it stands; nothing moves (the move is for a residual computed
+  // after both convolutions).
+  const std::vector<float> wa = randomVector(4 * 4, 41), wb = randomVector(4 * 4, 42);
+  trt::INetworkDefinition net;
+  auto* x = net.addInput("x", trt::DataType::kFLOAT, {1, 4, 3, 3});
+  auto* a = net.addConvolutionNd(*x, 4, {1, 1}, {trt::DataType::kFLOAT, wa.data(), 16}, {});
+  a->setName("conv_a");
+  auto* b = net.addConvolutionNd(*x, 4, {1, 1}, {trt::DataType::kFLOAT, wb.data(), 16}, {});
+  b->setName("conv_b");
+  auto* sum = net.addElementWise(*a->getOutput(0), *b->getOutput(0), trt::ElementWiseOperation::kSUM);
+  sum->getOutput(0)->setName("y");
+  net.markOutput(*sum->getOutput(0));
+  auto built = build(net);
+  std::vector<std::pair<std::string, int>> convolutions;
+  for (int l = 0; l < built.engine->network().getNbLayers(); ++l) {
+    const trt::ILayer* layer = built.engine->network().getLayer(l);
+    if (layer->getType() == trt::LayerType::kCONVOLUTION)
+      convolutions.emplace_back(std::string(layer->getName()).substr(0, 6), layer->getNbInputs());
+  }
+  ASSERT_EQ(convolutions.size(), 2u) << built.engine->describeLayers();
+  EXPECT_EQ(convolutions[0], std::make_pair(std::string("conv_a"), 1));
+  EXPECT_EQ(convolutions[1], std::make_pair(std::string("conv_b"), 2));
+  const auto xv = randomVector(36, 43);
+  const auto y = run(*built.engine, {{"x", {{1, 4, 3, 3}, xv}}})["y"];
+  for (int k = 0; k < 4; ++k)
+    for (int p = 0; p < 9; ++p) {
+      float v = 0.f;
+      for (int c = 0; c < 4; ++c) v += (wa[k * 4 + c] + wb[k * 4 + c]) * xv[c * 9 + p];
+      EXPECT_NEAR(y[k * 9 + p], v, 1e-5f) << k << "," << p;
+    }
+}
+
 TEST(Builder, GatedActivationsBecomeOneActivationAndFoldIntoTheConvolution) {
   // silu(conv(x)) written as c * sigmoid(c) and hardswish(x) as x * hardsigmoid(x): the first
   // becomes the convolution's fused SiLU, the second one hard-swish activation layer. A gate read

@@ -628,10 +628,10 @@ TEST(CudaBackend, WholePlanePoolingMatchesTheCpu) {
 }
 
 TEST(CudaBackend, ResizesMatchTheCpu) {
-  // Resize through the two-axis kernel: NHWC (16 channels: 16-byte vectors in 16-bit, 4-float ones in FP32) and
-  // NCHW (one element a thread), both spatial axes or one, an FPN's 2x nearest upsampling by scale, bilinear in
-  // half-pixel and align-corners, bicubic; and a resize of three axes (the general kernel). Every mode and dtype
-  // against the CPU: nearest copies exactly.
+  // Resize through the two-axis kernel: NHWC (16 channels: 16-byte vectors in 16-bit, 4-float ones in FP32; 3
+  // channels: an element a thread) and NCHW (one element a thread), both spatial axes or one (the first, the last), an
+  // FPN's 2x nearest upsampling by scale, bilinear in half-pixel and align-corners, bicubic; and a resize of three axes
+  // (the general kernel). Every mode and dtype against the CPU: nearest copies exactly.
   if (!trt_test::gpuVisible()) GTEST_SKIP() << "no CUDA GPU visible";
   struct Case {
     trt::Dims in, out;
@@ -650,6 +650,9 @@ TEST(CudaBackend, ResizesMatchTheCpu) {
       {{2, 5, 7, 16}, {2, 3, 4, 16}, M::kCUBIC, C::kALIGN_CORNERS, {}},
       {{2, 6, 5, 7}, {2, 6, 11, 13}, M::kLINEAR, C::kHALF_PIXEL, {}},  // NCHW, FCN's final upsampling
       {{2, 6, 5, 7}, {2, 6, 10, 14}, M::kNEAREST, C::kASYMMETRIC, {}},
+      {{2, 5, 7, 3}, {2, 9, 12, 3}, M::kLINEAR, C::kHALF_PIXEL, {}},   // 3 channels: an element a thread
+      {{3, 5, 7, 4}, {6, 5, 7, 4}, M::kNEAREST, C::kASYMMETRIC, {}},   // the first axis alone
+      {{3, 6, 13}, {3, 6, 29}, M::kCUBIC, C::kHALF_PIXEL, {}},         // the last axis alone
       {{2, 5, 7, 16}, {2, 6, 8, 24}, M::kLINEAR, C::kHALF_PIXEL, {}},  // three axes: the general kernel
   };
   for (const Case& k : cases)

@@ -38,8 +38,12 @@ TEST(Resize2d, TakesTwoNeighbouringAxesAndTheirTapsGiveTheCpuReferencesValues) {
       {{2, 6, 5, 7}, {2, 6, 11, 13}, M::kLINEAR, C::kHALF_PIXEL, {}, true},  // NCHW
       {{2, 6, 5, 7}, {2, 6, 5, 13}, M::kCUBIC, C::kHALF_PIXEL, {}, true},    // the last axis alone
       {{3, 6, 13}, {3, 9, 7}, M::kLINEAR, C::kHALF_PIXEL, {}, true},
-      {{2, 5, 7, 16}, {2, 6, 8, 24}, M::kLINEAR, C::kHALF_PIXEL, {}, false},   // three axes
-      {{2, 5, 7, 16}, {3, 5, 7, 24}, M::kNEAREST, C::kASYMMETRIC, {}, false},  // two axes apart
+      {{3, 5, 7, 4}, {6, 5, 7, 4}, M::kNEAREST, C::kASYMMETRIC, {}, true},           // the first axis alone
+      {{5, 7}, {9, 4}, M::kLINEAR, C::kHALF_PIXEL, {}, true},                        // rank 2
+      {{2, 3, 4, 5, 6}, {2, 3, 8, 10, 6}, M::kLINEAR, C::kALIGN_CORNERS, {}, true},  // 5-D, inner 6
+      {{2, 5, 7, 3}, {2, 9, 12, 3}, M::kLINEAR, C::kHALF_PIXEL, {}, true},           // 3 channels
+      {{2, 5, 7, 16}, {2, 6, 8, 24}, M::kLINEAR, C::kHALF_PIXEL, {}, false},         // three axes
+      {{2, 5, 7, 16}, {3, 5, 7, 24}, M::kNEAREST, C::kASYMMETRIC, {}, false},        // two axes apart
   };
   for (const Case& k : cases) {
     SCOPED_TRACE(k.in.str() + " -> " + k.out.str());
@@ -61,15 +65,13 @@ TEST(Resize2d, TakesTwoNeighbouringAxesAndTheirTapsGiveTheCpuReferencesValues) {
     ASSERT_EQ(want.size(), static_cast<size_t>(k.out.volume()));
     const int64_t pixels = k.out.volume() / g.inner;
     for (int64_t pixel = 0; pixel < pixels; ++pixel) {
-      int64_t offsets[16];
-      float weights[16];
-      int rows = 0, columns = 0;
-      trt::resize2dTaps<int32_t>(g, static_cast<int32_t>(pixel), offsets, weights, rows, columns);
-      ASSERT_TRUE(rows >= 1 && rows <= 4 && columns >= 1 && columns <= 4);
+      const trt::Resize2dTaps taps = trt::resize2dTaps<int32_t>(g, static_cast<int32_t>(pixel));
+      ASSERT_TRUE(taps.rows >= 1 && taps.rows <= 4 && taps.columns >= 1 && taps.columns <= 4);
       for (int64_t c = 0; c < g.inner; ++c) {
         float acc = 0.f;
-        for (int i = 0; i < rows; ++i)
-          for (int j = 0; j < columns; ++j) acc += weights[i * 4 + j] * xv[static_cast<size_t>(offsets[i * 4 + j] + c)];
+        for (int i = 0; i < taps.rows; ++i)
+          for (int j = 0; j < taps.columns; ++j)
+            acc += taps.weight(i, j) * xv[static_cast<size_t>(taps.rowOffset[i] + taps.columnOffset[j] + c)];
         ASSERT_NEAR(acc, want[static_cast<size_t>(pixel * g.inner + c)], 1e-6f)
             << "pixel " << pixel << " element " << c;
       }

@@ -40,31 +40,40 @@ inline bool resize2dGeometry(const ResizeAxis* axes, int rank, int32_t mode, int
   return g.inner > 0;
 }
 
-//! Output pixel `pixel` (row-major over [outer, H_out, W_out]): its row and column taps, as a 4 x 4 grid (entry
-//! i * 4 + j the offset of the input pixel's first inner element and the weight of row tap i, column tap j; `rows`
-//! and `columns` of them in use), summed in the general kernel's order (row taps outer, column taps inner; weight
-//! 1 x w_row x w_column, as its product over the axes). A grid of fixed places, so that a kernel's unrolled loops
-//! keep it in registers. Index type I for the pixel's division.
+//! One output pixel's taps: row tap i and column tap j read the input pixel at element rowOffset[i] +
+//! columnOffset[j] (its first inner element) with weight(i, j); `rows` and `columns` of them in use.
+struct Resize2dTaps {
+  int rows = 0, columns = 0;
+  int64_t rowOffset[4] = {0, 0, 0, 0}, columnOffset[4] = {0, 0, 0, 0};
+  float rowWeight[4] = {0.f, 0.f, 0.f, 0.f}, columnWeight[4] = {0.f, 0.f, 0.f, 0.f};
+  //! 1 x w_row x w_column, in that order: the general kernel's product over the axes (kept axes weigh 1).
+  TRT_HOST_DEVICE float weight(int i, int j) const {
+    float w = 1.f;
+    w *= rowWeight[i];
+    w *= columnWeight[j];
+    return w;
+  }
+};
+
+//! The taps of output pixel `pixel` (row-major over [outer, H_out, W_out]), to be summed row taps outer, column
+//! taps inner, as the general kernel's counter runs. Fixed places (four of each), so that a kernel's unrolled loops
+//! keep them in registers. Index type I for the pixel's division.
 template <typename I>
-TRT_HOST_DEVICE inline void resize2dTaps(const Resize2dGeometry& g, I pixel, int64_t* offsets, float* weights,
-                                         int& rows, int& columns) {
+TRT_HOST_DEVICE inline Resize2dTaps resize2dTaps(const Resize2dGeometry& g, I pixel) {
   const I outW = static_cast<I>(g.w.out), outH = static_cast<I>(g.h.out);
   const I ox = pixel % outW;
   const I rest = pixel / outW;
   const I oy = rest % outH, o = rest / outH;
-  int64_t hIdx[4] = {0, 0, 0, 0}, wIdx[4] = {0, 0, 0, 0};
-  float hW[4] = {0.f, 0.f, 0.f, 0.f}, wW[4] = {0.f, 0.f, 0.f, 0.f};
-  rows = resizeTaps(g.h, oy, g.mode, g.transform, hIdx, hW);
-  columns = resizeTaps(g.w, ox, g.mode, g.transform, wIdx, wW);
+  Resize2dTaps t;
+  t.rows = resizeTaps(g.h, oy, g.mode, g.transform, t.rowOffset, t.rowWeight);
+  t.columns = resizeTaps(g.w, ox, g.mode, g.transform, t.columnOffset, t.columnWeight);
   const int64_t imageRow = static_cast<int64_t>(o) * g.h.in;
-  for (int i = 0; i < 4; ++i)
-    for (int j = 0; j < 4; ++j) {
-      float weight = 1.f;
-      weight *= hW[i];
-      weight *= wW[j];
-      offsets[i * 4 + j] = ((imageRow + hIdx[i]) * g.w.in + wIdx[j]) * g.inner;
-      weights[i * 4 + j] = weight;
-    }
+  const int64_t rowElements = g.w.in * g.inner;
+  for (int k = 0; k < 4; ++k) {
+    t.rowOffset[k] = (imageRow + t.rowOffset[k]) * rowElements;
+    t.columnOffset[k] *= g.inner;
+  }
+  return t;
 }
 
 }  // namespace trt

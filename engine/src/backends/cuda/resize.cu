@@ -62,22 +62,19 @@ __global__ void resize2dKernel(const T* __restrict__ src, T* __restrict__ dst, R
                                I total) {
   const I t = static_cast<I>(blockIdx.x) * static_cast<I>(blockDim.x) + static_cast<I>(threadIdx.x);
   if (t >= total) return;
-  int64_t offsets[16];
-  float weights[16];
-  int rows = 0, columns = 0;
-  resize2dTaps<I>(g, t / innerVectors, offsets, weights, rows, columns);
+  const Resize2dTaps taps = resize2dTaps<I>(g, t / innerVectors);
   const int64_t first = static_cast<int64_t>(t % innerVectors) * V;
   float acc[V];
 #pragma unroll
   for (int k = 0; k < V; ++k) acc[k] = 0.f;
 #pragma unroll
   for (int i = 0; i < 4; ++i) {
-    if (i >= rows) break;
+    if (i >= taps.rows) break;
 #pragma unroll
     for (int j = 0; j < 4; ++j) {
-      if (j >= columns) break;
-      const float weight = weights[i * 4 + j];
-      const T* s = src + offsets[i * 4 + j] + first;
+      if (j >= taps.columns) break;
+      const float weight = taps.weight(i, j);
+      const T* s = src + taps.rowOffset[i] + taps.columnOffset[j] + first;
       if constexpr (V * sizeof(T) == 16) {
         const uint4 raw = __ldg(reinterpret_cast<const uint4*>(s));
         const T* x = reinterpret_cast<const T*>(&raw);

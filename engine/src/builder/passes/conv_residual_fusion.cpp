@@ -12,25 +12,38 @@ int32_t fuseConvolutionResidual(INetworkDefinition& network) {
     if (layer->getType() != LayerType::kELEMENTWISE) continue;
     if (static_cast<IElementWiseLayer*>(layer)->getOperation() != ElementWiseOperation::kSUM) continue;
     ITensor* sum = layer->getOutput(0);
-    for (int side = 0; side < 2; ++side) {
+    // The convolution on `side` that can take the other addend as its residual (same shape and type, no
+    // broadcasting), or nullptr.
+    auto candidate = [&](int side) -> IConvolutionLayer* {
       ITensor* convOut = layer->getInput(side);
       ITensor* residual = layer->getInput(1 - side);
       auto* conv = static_cast<IConvolutionLayer*>(soleUseProducer(network, convOut, LayerType::kCONVOLUTION));
-      if (!conv || conv->getNbInputs() != 1 || conv->getFusedActivation() >= 0) continue;
-      // Same shape and type (no broadcasting).
+      if (!conv || conv->getNbInputs() != 1 || conv->getFusedActivation() >= 0) return nullptr;
       if (residual->getDimensions() != sum->getDimensions() || convOut->getDimensions() != sum->getDimensions() ||
           residual->getType() != convOut->getType())
-        continue;
-      // A residual computed after the convolution (an FPN's upsampled top-down map, traced after the lateral
-      // convolution it is added to) is there once the convolution runs just before the sum: nothing else reads
-      // its output, and its own inputs were there where it was.
-      if (!availableBefore(network, residual, conv)) network.moveLayer(conv, network.indexOf(layer) - 1);
-      conv->setInput(1, *residual);
-      conv->setName((std::string(conv->getName()) + " + " + layer->getName()).c_str());
-      network.replaceAllUses(*sum, *convOut);
-      ++fused;
-      break;
-    }
+        return nullptr;
+      return conv;
+    };
+    // First a convolution whose residual is there when it runs (a ResNet block's sum of two convolutions: the one
+    // after the other in layer order takes it, as before); else one whose residual is computed after it (an FPN's
+    // upsampled top-down map, traced after the lateral convolution it is added to), moved to just before the sum:
+    // nothing else reads its output, and its own inputs were there where it was.
+    int side = -1;
+    for (int s = 0; s < 2 && side < 0; ++s)
+      if (IConvolutionLayer* conv = candidate(s); conv && availableBefore(network, layer->getInput(1 - s), conv))
+        side = s;
+    for (int s = 0; s < 2 && side < 0; ++s)
+      if (IConvolutionLayer* conv = candidate(s)) {
+        network.moveLayer(conv, network.indexOf(layer) - 1);
+        side = s;
+      }
+    if (side < 0) continue;
+    IConvolutionLayer* conv = candidate(side);
+    ITensor* convOut = layer->getInput(side);
+    conv->setInput(1, *layer->getInput(1 - side));
+    conv->setName((std::string(conv->getName()) + " + " + layer->getName()).c_str());
+    network.replaceAllUses(*sum, *convOut);
+    ++fused;
   }
   return fused;
 }
