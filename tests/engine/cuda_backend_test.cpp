@@ -633,15 +633,9 @@ TEST(CudaBackend, ResizesMatchTheCpu) {
   // FPN's 2x nearest upsampling by scale, bilinear in half-pixel and align-corners, bicubic; and a resize of three axes
   // (the general kernel). Every mode and dtype against the CPU: nearest copies exactly.
   if (!trt_test::gpuVisible()) GTEST_SKIP() << "no CUDA GPU visible";
-  struct Case {
-    trt::Dims in, out;
-    trt::InterpolationMode mode;
-    trt::ResizeCoordinateTransformation transform;
-    std::vector<double> ratios;  // empty: from the output dims
-  };
   using M = trt::InterpolationMode;
   using C = trt::ResizeCoordinateTransformation;
-  const Case cases[] = {
+  const ResizeCase cases[] = {
       {{2, 5, 7, 16}, {2, 10, 14, 16}, M::kNEAREST, C::kASYMMETRIC, {1.0, 0.5, 0.5, 1.0}},  // FPN's upsampling
       {{2, 5, 7, 16}, {2, 9, 12, 16}, M::kNEAREST, C::kHALF_PIXEL, {}},
       {{2, 5, 7, 16}, {2, 9, 12, 16}, M::kLINEAR, C::kHALF_PIXEL, {}},
@@ -655,15 +649,10 @@ TEST(CudaBackend, ResizesMatchTheCpu) {
       {{3, 6, 13}, {3, 6, 29}, M::kCUBIC, C::kHALF_PIXEL, {}},         // the last axis alone
       {{2, 5, 7, 16}, {2, 6, 8, 24}, M::kLINEAR, C::kHALF_PIXEL, {}},  // three axes: the general kernel
   };
-  for (const Case& k : cases)
+  for (const ResizeCase& k : cases)
     for (int type = 0; type < 3; ++type) {  // FP32, FP16, BF16
       trt::INetworkDefinition net;
-      auto* resize = net.addResize(*net.addInput("x", trt::DataType::kFLOAT, k.in), k.out);
-      resize->setResizeMode(k.mode);
-      resize->setCoordinateTransformation(k.transform);
-      if (!k.ratios.empty()) resize->setScales(k.ratios);
-      resize->getOutput(0)->setName("y");
-      net.markOutput(*resize->getOutput(0));
+      addResizeNetwork(net, k);
       const auto xv = randomVector(static_cast<size_t>(k.in.volume()), 97, -2.f, 2.f);
       std::unique_ptr<trt::IBuilder> builder(trt::createInferBuilder(trt::defaultLogger()));
       std::unique_ptr<trt::IBuilderConfig> config(builder->createBuilderConfig());

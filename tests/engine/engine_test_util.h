@@ -242,4 +242,23 @@ inline void expectNear(const std::vector<float>& actual, const std::vector<float
     ASSERT_NEAR(actual[i], expected[i], tol * (1.f + std::fabs(expected[i]))) << "at " << i;
 }
 
+//! A Resize layer's case: input and output dims, mode, coordinate transformation and scale ratios (empty: the
+//! output dims decide).
+struct ResizeCase {
+  trt::Dims in, out;
+  trt::InterpolationMode mode;
+  trt::ResizeCoordinateTransformation transform;
+  std::vector<double> ratios;
+};
+
+//! Makes `net` input "x" [k.in] -> Resize -> output "y" [k.out].
+inline void addResizeNetwork(trt::INetworkDefinition& net, const ResizeCase& k) {
+  auto* resize = net.addResize(*net.addInput("x", trt::DataType::kFLOAT, k.in), k.out);
+  resize->setResizeMode(k.mode);
+  resize->setCoordinateTransformation(k.transform);
+  if (!k.ratios.empty()) resize->setScales(k.ratios);
+  resize->getOutput(0)->setName("y");
+  net.markOutput(*resize->getOutput(0));
+}
+
 }  // namespace trt_test
