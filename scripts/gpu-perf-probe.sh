@@ -3,7 +3,8 @@
 # device call's TORCHTRT_ROUND_CMD after scripts/gpu-round.sh's suites): ResNet-50 INT8 against the own FP16 engine
 # and BERT-base FP8 against the own FP16 engine (issue 23), the INT8 engine's slowest layers and the FP8 engine's
 # kernels, the Linear + exact GELU products against torch.compile (issues 21 and 22), and with TORCHTRT_PROBE_FRESH=1
-# the fresh-process first call (issue 21). Tables in $OUT/*.md, the rest on stdout.
+# the fresh-process first call (issue 21); with TORCHTRT_PROBE_NCU=1 / TORCHTRT_PROBE_NCU_INT8=1 Nsight Compute's
+# counters (below). Tables in $OUT/*.md, the rest on stdout.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 OUT=${OUT:-gpu-out}
@@ -33,4 +34,27 @@ if [ -n "${TORCHTRT_PROBE_NCU:-}" ] && command -v ncu > /dev/null; then
     --section LaunchStats --section WarpStateStats --section MemoryWorkloadAnalysis \
     python3 bench/profile_engine.py --model convnext_tiny --batch 64 --rows 1 2>&1 | grep -v -i warn |
     sed -n '/depthwiseNhwcRowKernel/,$p' | cut -c1-160 | head -90
+fi
+# With TORCHTRT_PROBE_NCU_INT8=1: each CUTLASS INT8 kernel of one INT8 ResNet-50 batch-64 call with its time, DRAM
+# bytes and share of the DRAM bandwidth (issue 23: the 1x1 products move 1.49 GB a call in ~0.70 ms, ~71% of the
+# bandwidth, where FP16's reach ~95%): which layers fall short. Only the kernels inside profile_engine.py's
+# "engine-calls" range (not the builder's timing runs); the first call's 53 convolutions.
+if [ -n "${TORCHTRT_PROBE_NCU_INT8:-}" ] && command -v ncu > /dev/null; then
+  ncu --clock-control none --nvtx --nvtx-include "engine-calls/" -k regex:cutlass -c 53 --csv --page raw --print-units base \
+    --metrics gpu__time_duration.sum,dram__bytes.sum,dram__throughput.avg.pct_of_peak_sustained_elapsed,launch__grid_size \
+    python3 bench/profile_engine.py --model resnet50 --batch 64 --precision int8 --rows 1 > "$OUT/ncu_int8.csv" 2>&1
+  python3 - "$OUT/ncu_int8.csv" <<'PY'
+import csv, sys
+rows = [r for r in csv.reader(open(sys.argv[1])) if len(r) > 10]
+if not rows:
+    sys.exit(print("(no Nsight Compute rows)"))
+head = rows[0]
+col = {name: head.index(name) for name in head}
+for r in rows[2:]:
+    name = r[col["Kernel Name"]]
+    kind = "conv" if "ConvUniversal" in name else "gemm"
+    print(f"{kind} {float(r[col['gpu__time_duration.sum']]) / 1000:8.1f} us  "
+          f"{float(r[col['dram__bytes.sum']]) / 1e6:8.1f} MB  "
+          f"{r[col['dram__throughput.avg.pct_of_peak_sustained_elapsed']]:>6}% DRAM  grid {r[col['launch__grid_size']]}")
+PY
 fi
