@@ -475,7 +475,7 @@ def bench_case(name: str, model: torch.nn.Module, batch: int, dtype_name: str, d
         row["engine_error"] = str(err).strip().split("\n")[0][:160]
     if not quantized:
         release(device)
-    if quantized:
+    else:
         try:
             h = bench_engine(model, x, torch.half, device, args, keep=True)
             row["fp16_engine_ms"] = min(h["engine_ms"], h["graphs_ms"], key=lambda v: (v != v, v))

@@ -49,7 +49,7 @@ rows = [r for r in csv.reader(open(sys.argv[1])) if len(r) > 10]
 if not rows:
     sys.exit(print("(no Nsight Compute rows)"))
 head = rows[0]
-col = {name: head.index(name) for name in head}
+col = {name: i for i, name in enumerate(head)}
 for r in rows[2:]:
     name = r[col["Kernel Name"]]
     kind = "conv" if "ConvUniversal" in name else "gemm"

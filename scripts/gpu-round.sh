@@ -12,10 +12,10 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 OUT=${OUT:-gpu-out}
 mkdir -p "$OUT"
-deadline=$(($(date +%s) + ${TORCHTRT_ROUND_S:-560}))
+round=${TORCHTRT_ROUND_S:-560}
+deadline=$(($(date +%s) + round))
 left() { echo $((deadline - $(date +%s))); }
 # The benchmarks get the last 200 s of the round, or a third of a shorter round (a build and install need ~200 s).
-round=${TORCHTRT_ROUND_S:-560}
 reserve=$((round / 3 < 200 ? round / 3 : 200))
 TORCHTRT_SKIP_BENCH=1 TORCHTRT_SKIP_DEMO=1 timeout $(($(left) - reserve)) scripts/gpu-check.sh > "$OUT/check.txt" 2>&1
 tail -25 "$OUT/check.txt"

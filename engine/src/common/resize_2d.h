@@ -18,9 +18,6 @@ struct Resize2dGeometry {
   int64_t inner = 1;
 };
 
-//! Whether axis `a` keeps its elements (the one-tap identity of resizeTaps).
-inline bool resizeKeepsAxis(const ResizeAxis& a) { return a.in == a.out && (a.ratio == 0.0 || a.ratio == 1.0); }
-
 //! Fills `g` where every axis the resize changes is one of two neighbours (at least one changes); false otherwise.
 inline bool resize2dGeometry(const ResizeAxis* axes, int rank, int32_t mode, int32_t transform, Resize2dGeometry& g) {
   int first = -1, last = -1;

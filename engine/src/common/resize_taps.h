@@ -16,10 +16,15 @@ struct ResizeAxis {
   double ratio;  // 1/scale_factor, or 0 for in/out
 };
 
+//! Whether axis `a` keeps its elements (one tap of weight 1 for each output coordinate).
+TRT_HOST_DEVICE inline bool resizeKeepsAxis(const ResizeAxis& a) {
+  return a.in == a.out && (a.ratio == 0.0 || a.ratio == 1.0);
+}
+
 //! Fills up to 4 (index, weight) taps for output coordinate `dst` along one axis; returns the count.
 TRT_HOST_DEVICE inline int resizeTaps(const ResizeAxis& a, int64_t dst, int32_t mode, int32_t transform, int64_t* idx,
                                       float* w) {
-  if (a.in == a.out && (a.ratio == 0.0 || a.ratio == 1.0)) {
+  if (resizeKeepsAxis(a)) {
     idx[0] = dst;
     w[0] = 1.f;
     return 1;

@@ -44,13 +44,11 @@ int32_t int8ConvConfigs() { return 9; }
 
 bool int8ConvAvailable() { return deviceRunsSm90a(); }
 
+namespace {
 // Configurations 0 to 2 and 6 to 8 are implicit-GEMM convolutions, 3 to 5 GEMMs that take 1x1 convolutions of
 // stride 1 only.
-namespace {
 bool isPointwiseConfig(int32_t config) { return config >= 3 && config <= 5; }
-}  // namespace
 
-namespace {
 // The kernels of one epilogue kind (cutlass/*.cu): the workspace of a configuration and its launch.
 struct Kernels {
   int64_t (*workspace)(int32_t config, const Int8ConvProblem& problem);

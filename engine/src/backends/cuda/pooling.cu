@@ -247,10 +247,8 @@ void launchPooling(LaunchContext& ctx, const ILayer& layer, const std::vector<Te
         const bool exclude = pool.getAverageCountExcludesPadding();
         if (narrow && isMax &&
             launchMaxPoolNhwc8(g, static_cast<const T*>(in[0].data), static_cast<T*>(out.data), outDims.d[1], vectors,
-                               ctx.stream)) {
-          check(cudaGetLastError(), "pooling kernel launch");
+                               ctx.stream))
           return;
-        }
         if (narrow)
           poolNhwc8Kernel<T, int32_t><<<blocks, 256, 0, ctx.stream>>>(
               static_cast<const T*>(in[0].data), static_cast<T*>(out.data), g, static_cast<int32_t>(outDims.d[1]),

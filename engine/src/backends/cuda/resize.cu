@@ -1,6 +1,7 @@
-// Resize on the GPU: one thread per output element, taps from the shared PyTorch-exact rules; float32,
-// float16 and bfloat16 storage, the taps summed in float (as PyTorch's half upsampling accumulates).
-// The axes are whatever the layer's are, so an NHWC resize (a channels-last region's) is the same kernel.
+// Resize on the GPU, taps from the shared PyTorch-exact rules; float32, float16 and bfloat16 storage, the taps summed
+// in float (as PyTorch's half upsampling accumulates). A resize of one or two neighbouring axes (NHWC or NCHW spatial)
+// runs the two-axis kernel (a thread per vector of the elements after them); any other, one thread per output
+// element over every axis.
 #include <climits>
 #include <type_traits>
 
@@ -52,6 +53,7 @@ __global__ void resizeKernel(const T* src, T* dst, ResizeGeometry g, int64_t n) 
   }
   dst[i] = fromFloat<T>(acc);
 }
+
 // resize2dTaps's resizes (common/resize_2d.h: two neighbouring axes, every other axis kept) a thread per V inner
 // elements of one output pixel: its taps once, in registers, 32-bit indices where they fit, V elements a 16-byte
 // load where the inner elements allow (NHWC channels). The same taps, weights and order as resizeKernel: the same

@@ -25,20 +25,20 @@ int32_t fuseConvolutionResidual(INetworkDefinition& network) {
       return conv;
     };
     // First a convolution whose residual is there when it runs (a ResNet block's sum of two convolutions: the one
-    // after the other in layer order takes it, as before); else one whose residual is computed after it (an FPN's
+    // after the other in layer order takes it); else one whose residual is computed after it (an FPN's
     // upsampled top-down map, traced after the lateral convolution it is added to), moved to just before the sum:
     // nothing else reads its output, and its own inputs were there where it was.
+    IConvolutionLayer* const convs[2] = {candidate(0), candidate(1)};
     int side = -1;
     for (int s = 0; s < 2 && side < 0; ++s)
-      if (IConvolutionLayer* conv = candidate(s); conv && availableBefore(network, layer->getInput(1 - s), conv))
-        side = s;
+      if (convs[s] && availableBefore(network, layer->getInput(1 - s), convs[s])) side = s;
     for (int s = 0; s < 2 && side < 0; ++s)
-      if (IConvolutionLayer* conv = candidate(s)) {
-        network.moveLayer(conv, network.indexOf(layer) - 1);
+      if (convs[s]) {
+        network.moveLayer(convs[s], network.indexOf(layer) - 1);
         side = s;
       }
     if (side < 0) continue;
-    IConvolutionLayer* conv = candidate(side);
+    IConvolutionLayer* conv = convs[side];
     ITensor* convOut = layer->getInput(side);
     conv->setInput(1, *layer->getInput(1 - side));
     conv->setName((std::string(conv->getName()) + " + " + layer->getName()).c_str());

@@ -36,8 +36,6 @@ namespace cutlass_conv {
 // its residual.
 constexpr int kOperandAlignment = 16;
 
-// ElementOut: cutlass::half_t (FP16 output) or int8_t (codes); ElementC, the residual's: FP16, or INT8 codes (codes
-// out only). Without a residual beta is 0 and the epilogue loads no C (CUTLASS asks the scalar at run time).
 // `Base` launched with room for `MinBlocks` CTAs a multiprocessor: CUTLASS's device_kernel takes its launch bounds
 // from the kernel's MinBlocksPerMultiprocessor (1 for its convolutions), so ptxas caps the registers at 65536 /
 // (MinBlocks * threads): 128 for two 256-thread CTAs, which the codes-out epilogues exceed by a few otherwise.
@@ -46,6 +44,8 @@ struct WithMinBlocks : Base {
   static constexpr uint32_t MinBlocksPerMultiprocessor = MinBlocks;
 };
 
+// ElementOut: cutlass::half_t (FP16 output) or int8_t (codes); ElementC, the residual's: FP16, or INT8 codes (codes
+// out only). Without a residual beta is 0 and the epilogue loads no C (CUTLASS asks the scalar at run time).
 // Stages: the main loop's pipeline depth; 0 fills the shared memory the epilogue leaves (one CTA a multiprocessor),
 // a fixed count leaves room for two or three CTAs, whose prologues and epilogues then overlap each other's main
 // loops (a kernel of one tile a CTA has no other overlap: a 3x3 layer of 64 channels reduces 9 stages a tile).
