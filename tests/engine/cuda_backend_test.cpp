@@ -248,16 +248,20 @@ TEST(CudaBackend, PermutesMatchTheCpu) {
   // Head split and merge as in attention ([B,S,H,D] <-> [B,H,S,D]: rows move as vectors), a full
   // reversal (element by element) and an odd inner size, in float32 and float16; an image's NCHW -> NHWC with 3
   // channels and a [C, P] -> [P, C] of 2 (the few-channels kernels: 16-byte vectors of pixels where the planes hold
-  // whole vectors, as 4x8 does, a thread a pixel where they do not, as 5x5).
+  // whole vectors, as 4x8 does, a thread a pixel where they do not, as 5x5); 40 and 37 channels over 63 and 66
+  // pixels both ways (the tiled transpose, batched and not, with partial tiles at both edges).
   if (!trt_test::gpuVisible()) GTEST_SKIP() << "no CUDA GPU visible";
-  const std::vector<std::vector<int32_t>> orders = {
-      {0, 2, 1, 3}, {3, 2, 1, 0}, {1, 0, 2, 3}, {0, 2, 3, 1}, {1, 2, 3, 0}};
-  for (const trt::Dims& dims : {trt::Dims{2, 3, 4, 8}, trt::Dims{2, 3, 5, 5}})
+  const std::vector<std::vector<int32_t>> orders = {{0, 2, 1, 3}, {3, 2, 1, 0}, {1, 0, 2, 3},
+                                                    {0, 2, 3, 1}, {1, 2, 3, 0}, {0, 3, 1, 2}};
+  for (const trt::Dims& dims :
+       {trt::Dims{2, 3, 4, 8}, trt::Dims{2, 3, 5, 5}, trt::Dims{2, 40, 7, 9}, trt::Dims{1, 37, 6, 11}})
     for (const auto& order : orders) {
       for (bool fp16 : {false, true}) {
         trt::INetworkDefinition net;
         auto* x = net.addInput("x", trt::DataType::kFLOAT, dims);
-        auto* t = net.addShuffle(*x);
+        // Between two FP16 layers, the transpose moves 16-bit elements (no cast to fold into it).
+        auto* before = net.addUnary(*x, trt::UnaryOperation::kNEG);
+        auto* t = net.addShuffle(*before->getOutput(0));
         trt::Permutation p;
         for (int i = 0; i < 4; ++i) p.order[i] = order[i];
         t->setFirstTranspose(p);

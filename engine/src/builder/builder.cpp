@@ -313,6 +313,9 @@ PlanContents Builder::optimize(INetworkDefinition& network, IBuilderConfig& conf
   // in a row becomes one gather.
   if (backend.gathersRowMoves() && runPass("row mover gathering", passes::gatherRowMoverChains) > 0)
     runPass("dead-layer removal", passes::removeDeadLayers);
+  // After every pass that matches shuffles by their types: the transposes left copying take their casts.
+  if (runPass("cast+transpose fusion", passes::fuseCastTranspose) > 0)
+    runPass("dead-layer removal", passes::removeDeadLayers);
   net.validate();
   report_.layersAfter = net.getNbLayers();
   settings.network = std::move(work->network);

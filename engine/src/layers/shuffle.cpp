@@ -151,7 +151,20 @@ std::vector<TensorDesc> ShuffleLayer::inferOutputs(const std::vector<TensorDesc>
     cur = out;
   }
   cur = permute(*this, cur, second_, "second");
-  return {{cur, inputs[0].type}};
+  // A requested output type is a cast folded into the move (the builder folds an FP16 region's exit cast into its
+  // exit transpose): between float32, float16 and bfloat16 only, each element rounded as a cast rounds it.
+  DataType type = inputs[0].type;
+  if (!requestedOutputTypes().empty() && requestedOutputTypes()[0] >= 0) {
+    const auto requested = static_cast<DataType>(requestedOutputTypes()[0]);
+    const auto floating = [](DataType t) {
+      return t == DataType::kFLOAT || t == DataType::kHALF || t == DataType::kBF16;
+    };
+    if (requested != type && !(floating(requested) && floating(type)))
+      throw Error(describe() + ": a shuffle casts only between float32, float16 and bfloat16, not " +
+                  dataTypeName(type) + " to " + dataTypeName(requested) + "; add an Identity layer for this cast");
+    type = requested;
+  }
+  return {{cur, type}};
 }
 
 void ShuffleLayer::writeParams(PlanWriter& w) const {

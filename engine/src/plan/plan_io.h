@@ -102,6 +102,9 @@
 //                    float type then the requested output type); older plans are still read.
 //          version 20 (2026-12) a convolution ends with int8_residual_scale (f32: 0 for a float residual, else the
 //                    scale of the INT8 codes its residual input holds); older plans are still read.
+//          version 21 (2026-12) a Shuffle's requested output type (its layer's output types) is a cast folded
+//                    into it, between float32, float16 and bfloat16 (no new bytes: a reader before 21 would
+//                    have ignored it); older plans are still read.
 #pragma once
 
 #include <cstdint>
@@ -116,7 +119,7 @@
 namespace trt {
 
 constexpr char kPlanMagic[8] = {'T', 'T', 'R', 'T', 'P', 'L', 'A', 'N'};
-constexpr uint32_t kPlanFormatVersion = 20;
+constexpr uint32_t kPlanFormatVersion = 21;
 constexpr uint32_t kPlanMinReadableVersion = 1;
 constexpr uint32_t kPlanHeaderSize = 32;
 constexpr uint32_t kPlanMaxString = 1u << 20;

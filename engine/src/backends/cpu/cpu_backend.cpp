@@ -82,8 +82,16 @@ class CpuRunner : public BackendRunner {
       // Transposes, concatenations, slices and gathers move bytes of any type: widening them would convert all
       // of their input (BERT-base's bfloat16 embedding table, 23 M values, took 72 ms a call).
       if (movesBytes(layer)) {
-        if (!(layer.getType() == LayerType::kSHUFFLE && cpu::runShuffleParallel(layer, in, out)))
-          cpu::kernelFor(layer.getType())(layer, in, out);
+        const auto moveBytes = [](const ILayer& l, const std::vector<cpu::TensorView>& from, cpu::TensorView& to) {
+          if (!(l.getType() == LayerType::kSHUFFLE && cpu::runShuffleParallel(l, from, to)))
+            cpu::kernelFor(l.getType())(l, from, to);
+        };
+        // A shuffle with a folded cast (its output type differs) moves float32 values: its 16-bit side widened
+        // before or rounded after, as the reference does.
+        if (out.type != in[0].type)
+          cpu::runWidened(layer, in, out, moveBytes, &widening_);
+        else
+          moveBytes(layer, in, out);
         return;
       }
       // Other 16-bit layers: oneDNN in their own type where it runs it (bfloat16 on AVX-512 BF16), else

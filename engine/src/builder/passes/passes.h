@@ -134,6 +134,9 @@ int32_t moveRowOrderBeforeProducts(INetworkDefinition& network);
 //! Replaces a run of layers that only move whole rows, two or more of them copying, by one gather of rows by a
 //! constant index table (Swin's roll and window cut).
 int32_t gatherRowMoverChains(INetworkDefinition& network);
+//! Folds a cast between float32, float16 and bfloat16 into the copying transpose before or after it (the
+//! transpose's output type becomes the cast's): a channels-last region's exit to float32 NCHW in one pass.
+int32_t fuseCastTranspose(INetworkDefinition& network);
 //! Stacks products of one input by constant matrices of one shape (Q, K, V projections) into one product by
 //! [P, K, N] weights whose P results are outer-axis slices of its output (views: nothing is copied).
 int32_t stackSiblingProducts(INetworkDefinition& network);
