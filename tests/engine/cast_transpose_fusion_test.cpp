@@ -1,6 +1,6 @@
 // Cast+transpose fusion: a cast between float32, float16 and bfloat16 on either side of a copying transpose
 // becomes the transpose's output type. Every ordered pair of the three types, cast before and after, over the
-// CUDA permute's four shapes of work (a tiled transpose each way, a few channels moved last, any other order):
+// CUDA permute's shapes of work (a tiled transpose each way, a few channels moved last, any other order):
 // the bytes are the permuted input cast once, rounded to nearest even, on the CPU and on the GPU alike.
 #include <cstring>
 
@@ -40,10 +40,11 @@ struct Shape {
 };
 
 // The CUDA permute's cases: [B, C, P] -> [B, P, C] and back with both sides a tile or more, 3 channels moved
-// last, and a full reversal (element by element).
+// last (in vectors of pixels for 64 of them, a pixel a thread for 25), and a full reversal (element by element).
 const Shape kShapes[] = {{{2, 40, 7, 9}, {0, 2, 3, 1}},
                          {{2, 6, 8, 40}, {0, 3, 1, 2}},
                          {{2, 3, 8, 8}, {0, 2, 3, 1}},
+                         {{2, 3, 5, 5}, {0, 2, 3, 1}},
                          {{2, 3, 4, 5}, {3, 2, 1, 0}}};
 
 // x of `from` -> (cast to `to`, transpose) or (transpose, cast to `to`) -> y.

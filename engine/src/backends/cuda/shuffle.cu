@@ -94,12 +94,15 @@ __global__ void fewChannelsLastKernel(const S* src, D* dst, uint32_t pixels, int
   for (int c = 0; c < channels; ++c) d[c] = convertElement<D>(s[static_cast<size_t>(c) * pixels]);
 }
 
-// The same for C of 1 to 4 and P a multiple of a 16-byte vector's elements (V): a thread per V pixels loads one
-// vector of each channel's plane and stores the C vectors of their interleaved values (ResNet-50's 3-channel entry
-// at batch 64: 26 us in 2-byte accesses, 1.5 TB/s).
-template <typename T, int C>
-__global__ void fewChannelsLastVectorKernel(const uint4* src, uint4* dst, uint32_t pixelVectors, uint32_t total) {
-  constexpr int V = 16 / static_cast<int>(sizeof(T));
+// The same for C of 1 to 4 and P a multiple of a 16-byte vector's elements of S (V): a thread per V pixels loads one
+// vector of each channel's plane and stores the V * C interleaved values, cast to D where the shuffle has a folded
+// cast, in 16-byte (or, for float32 -> 16 bits, 8-byte) pieces (ResNet-50's 3-channel entry at batch 64: 26 us in
+// 2-byte accesses, 1.5 TB/s).
+template <typename S, typename D, int C>
+__global__ void fewChannelsLastVectorKernel(const uint4* src, D* dst, uint32_t pixelVectors, uint32_t total) {
+  constexpr int V = 16 / static_cast<int>(sizeof(S));
+  using Piece = std::conditional_t<(V * sizeof(D) >= 16), uint4, uint2>;
+  constexpr int kPieces = static_cast<int>(V * C * sizeof(D) / sizeof(Piece));
   const uint32_t i = blockIdx.x * blockDim.x + threadIdx.x;
   if (i >= total) return;
   const uint32_t n = i / pixelVectors, p = i - n * pixelVectors;
@@ -107,44 +110,44 @@ __global__ void fewChannelsLastVectorKernel(const uint4* src, uint4* dst, uint32
   uint4 planes[C];
 #pragma unroll
   for (int c = 0; c < C; ++c) planes[c] = s[static_cast<size_t>(c) * pixelVectors];
-  uint4 out[C];
-  const T* in = reinterpret_cast<const T*>(planes);
-  T* o = reinterpret_cast<T*>(out);
+  Piece out[kPieces];
+  const S* in = reinterpret_cast<const S*>(planes);
+  D* o = reinterpret_cast<D*>(out);
 #pragma unroll
   for (int k = 0; k < V; ++k)
 #pragma unroll
-    for (int c = 0; c < C; ++c) o[k * C + c] = in[c * V + k];
-  uint4* d = dst + static_cast<size_t>(i) * C;
+    for (int c = 0; c < C; ++c) o[k * C + c] = convertElement<D>(in[c * V + k]);
+  Piece* d = reinterpret_cast<Piece*>(dst + static_cast<size_t>(i) * C * V);
 #pragma unroll
-  for (int c = 0; c < C; ++c) d[c] = out[c];
+  for (int k = 0; k < kPieces; ++k) d[k] = out[k];
 }
 
 // fewChannelsLastVectorKernel where it applies (2- and 4-byte elements, 1 to 4 channels, whole vectors of pixels,
 // 16-byte aligned planes); false otherwise.
-template <typename T>
+template <typename S, typename D>
 bool launchFewChannelsLastVectors(LaunchContext& ctx, const void* src, void* dst, int64_t pixels, int64_t channels,
                                   int64_t n) {
-  if constexpr (sizeof(T) != 2 && sizeof(T) != 4) {
+  if constexpr ((sizeof(S) != 2 && sizeof(S) != 4) || (sizeof(D) != 2 && sizeof(D) != 4)) {
     return false;
   } else {
-    constexpr int64_t V = 16 / static_cast<int64_t>(sizeof(T));
+    constexpr int64_t V = 16 / static_cast<int64_t>(sizeof(S));
     if (channels < 1 || channels > 4 || pixels % V != 0 || !allAligned16({src, dst})) return false;
     const int64_t threads = n / (channels * V);  // n: every element of the [N, P, C] output
     const unsigned blocks = static_cast<unsigned>((threads + 255) / 256);
     const auto run = [&](auto kernel) {
-      kernel<<<blocks, 256, 0, ctx.stream>>>(static_cast<const uint4*>(src), static_cast<uint4*>(dst),
+      kernel<<<blocks, 256, 0, ctx.stream>>>(static_cast<const uint4*>(src), static_cast<D*>(dst),
                                              static_cast<uint32_t>(pixels / V), static_cast<uint32_t>(threads));
       return true;
     };
     switch (channels) {
       case 1:
-        return run(fewChannelsLastVectorKernel<T, 1>);
+        return run(fewChannelsLastVectorKernel<S, D, 1>);
       case 2:
-        return run(fewChannelsLastVectorKernel<T, 2>);
+        return run(fewChannelsLastVectorKernel<S, D, 2>);
       case 3:
-        return run(fewChannelsLastVectorKernel<T, 3>);
+        return run(fewChannelsLastVectorKernel<S, D, 3>);
       default:
-        return run(fewChannelsLastVectorKernel<T, 4>);
+        return run(fewChannelsLastVectorKernel<S, D, 4>);
     }
   }
 }
@@ -204,14 +207,11 @@ bool batchedTranspose(const PermuteGeometry& g, int64_t& batch, int64_t& rows, i
 // Moves the elements of S (raw bits) into D: the same type, or a cast between float32, float16 and bfloat16.
 template <typename S, typename D>
 void launchPermute(LaunchContext& ctx, const void* src, void* dst, const PermuteGeometry& g, int64_t n) {
-  constexpr bool kRaw = std::is_same<S, D>::value;
   const auto* in = static_cast<const S*>(src);
   auto* out = static_cast<D*>(dst);
   int64_t pixels = 0, channels = 0;
   if (sizeof(S) <= 4 && n < (int64_t(1) << 31) && fewChannelsLast(g, pixels, channels)) {
-    if constexpr (kRaw) {
-      if (launchFewChannelsLastVectors<S>(ctx, src, dst, pixels, channels, n)) return;
-    }
+    if (launchFewChannelsLastVectors<S, D>(ctx, src, dst, pixels, channels, n)) return;
     const int64_t threads = n / channels;
     fewChannelsLastKernel<S, D><<<static_cast<unsigned>((threads + 255) / 256), 256, 0, ctx.stream>>>(
         in, out, static_cast<uint32_t>(pixels), static_cast<int>(channels), static_cast<uint32_t>(threads));
