@@ -3,6 +3,7 @@
 // CUDA permute's shapes of work (a tiled transpose each way, a few channels moved last, any other order):
 // the bytes are the permuted input cast once, rounded to nearest even, on the CPU and on the GPU alike.
 #include <cstring>
+#include <limits>
 
 #include "common/half.h"
 #include "engine_test_util.h"
@@ -93,6 +94,28 @@ std::vector<uint8_t> permutedCast(const std::vector<uint8_t>& x, const Shape& sh
   return y;
 }
 
+// Values of every magnitude the 16-bit types round differently, and every eleventh one a value that tests the
+// conversion's edges: NaNs of both signs, infinities, overflow past float16's 65504, float16 and float32 subnormals.
+std::vector<uint8_t> testInput(int64_t n, DataType type) {
+  const float specials[] = {std::numeric_limits<float>::quiet_NaN(),
+                            -std::numeric_limits<float>::quiet_NaN(),
+                            std::numeric_limits<float>::infinity(),
+                            -std::numeric_limits<float>::infinity(),
+                            70000.f,
+                            -65520.f,
+                            3e-6f,
+                            -6e-8f,
+                            1e-40f,
+                            -0.f};
+  const std::vector<float> values = randomVector(static_cast<size_t>(n), 77, -300.f, 300.f);
+  std::vector<uint8_t> x(values.size() * trt::dataTypeSize(type));
+  for (size_t i = 0; i < values.size(); ++i) {
+    const float v = i % 11 == 5 ? specials[(i / 11) % (sizeof(specials) / sizeof(float))] : values[i];
+    fromFloat(v, type, &x[i * trt::dataTypeSize(type)]);
+  }
+  return x;
+}
+
 std::vector<trt::Backend> backends() {
   std::vector<trt::Backend> list = {trt::Backend::kCPU};
   if (gpuVisible()) list.push_back(trt::Backend::kCUDA);
@@ -118,14 +141,57 @@ TEST(CastTransposeFusion, ACastOnEitherSideBecomesTheTransposesOutputType) {
             EXPECT_EQ(countLayersOfKind(*built.engine, "Identity"), 0) << what << "\n"
                                                                        << built.engine->describeLayers();
             EXPECT_EQ(countLayersOfKind(*built.engine, "Shuffle"), 1) << what;
-            // Values of every magnitude the 16-bit types round differently (and a few they hold exactly).
-            const std::vector<float> values = randomVector(static_cast<size_t>(shape.dims.volume()), 77, -300.f, 300.f);
-            std::vector<uint8_t> x(values.size() * trt::dataTypeSize(from));
-            for (size_t i = 0; i < values.size(); ++i) fromFloat(values[i], from, &x[i * trt::dataTypeSize(from)]);
+            const std::vector<uint8_t> x = testInput(shape.dims.volume(), from);
             const auto y = runBytes(*built.engine, {{"x", {shape.dims, x}}}).at("y");
             EXPECT_EQ(y, permutedCast(x, shape, from, to)) << what;
           }
         }
+}
+
+TEST(CastTransposeFusion, AShufflesOwnCastAfterEitherTransposeEqualsACastAfterIt) {
+  // A shuffle asked for another output type casts in the step that writes its output: the second transpose after
+  // a reshape, or the second of two transposes (the first into scratch memory). The reference is the same shuffle
+  // then a cast, kept apart by marking the shuffle's output too.
+  trt::Permutation first, second;
+  first.order[0] = 2, first.order[1] = 0, first.order[2] = 1;  // [5, 6, 36] -> [36, 5, 6]
+  second.order[0] = 1, second.order[1] = 0, second.order[2] = 2;
+  const trt::Dims dims{5, 6, 36};
+  for (bool bothTransposes : {false, true})
+    for (DataType from : kFloating)
+      for (DataType to : kFloating) {
+        if (from == to) continue;
+        const auto network = [&](trt::INetworkDefinition& net, bool ownCast) {
+          auto* shuffle = net.addShuffle(*net.addInput("x", from, dims));
+          if (bothTransposes) shuffle->setFirstTranspose(first);
+          shuffle->setReshapeDimensions({36, 30, 1});
+          shuffle->setSecondTranspose(second);
+          if (ownCast) {
+            shuffle->setOutputType(0, to);
+            shuffle->getOutput(0)->setName("y");
+            net.markOutput(*shuffle->getOutput(0));
+            return;
+          }
+          shuffle->getOutput(0)->setName("moved");
+          net.markOutput(*shuffle->getOutput(0));
+          auto* cast = net.addIdentity(*shuffle->getOutput(0));
+          cast->setOutputType(0, to);
+          cast->getOutput(0)->setName("y");
+          net.markOutput(*cast->getOutput(0));
+        };
+        const std::vector<uint8_t> x = testInput(dims.volume(), from);
+        trt::INetworkDefinition reference;
+        network(reference, false);
+        const auto expected = runBytes(*build(reference).engine, {{"x", {dims, x}}}).at("y");
+        for (trt::Backend backend : backends()) {
+          trt::INetworkDefinition net;
+          network(net, true);
+          trt::IBuilderConfig config;
+          config.setBackend(backend);
+          const auto y = runBytes(*build(net, &config).engine, {{"x", {dims, x}}}).at("y");
+          EXPECT_EQ(y, expected) << trt::backendName(backend) << " " << trt::dataTypeName(from) << " -> "
+                                 << trt::dataTypeName(to) << (bothTransposes ? ", both transposes" : "");
+        }
+      }
 }
 
 TEST(CastTransposeFusion, ACastStaysBesideAViewOrATransposeReadElsewhere) {

@@ -274,7 +274,9 @@ std::unique_ptr<PlanContents> readPlan(const uint8_t* data, size_t size, const s
     ILayer* added = &NetworkState::of(net).adoptLayer(net, std::move(layer), inputs, 1).api();
     added->setName(name.c_str());
     added->getOutput(0)->setName(records[outIdx].name.c_str());
-    if (requested >= 0) added->setOutputType(0, static_cast<DataType>(requested));
+    // Before 21 a shuffle ignored a requested type (one set through ITensor::setType, say); since then it is a cast.
+    if (requested >= 0 && !(kind == LayerType::kSHUFFLE && version < 21))
+      added->setOutputType(0, static_cast<DataType>(requested));
     if (precision >= 0) added->setPrecision(static_cast<DataType>(precision));
     tensors[outIdx] = added->getOutput(0);
   }

@@ -56,7 +56,9 @@ class CpuRunner : public BackendRunner {
                  [this](const ILayer& planLayer, const ILayer& layer, const std::vector<cpu::TensorView>& in,
                         const cpu::TensorView& out) {
                    std::string name = fast_ ? fast_->prepare(layer, in, out) : "";
-                   if (name.empty() && fastMode_ && cpu::widensSixteenBit(layer, in, out) && !movesBytes(layer))
+                   // A shuffle with a folded cast moves float32 values on widened copies too.
+                   const bool movesOwnType = movesBytes(layer) && in[0].type == out.type;
+                   if (name.empty() && fastMode_ && cpu::widensSixteenBit(layer, in, out) && !movesOwnType)
                      name = widensInCache(layer, in, out) ? "engine kernel, widened a row or chunk at a time"
                                                           : "float32 kernels on widened copies";
                    if (name.empty()) name = fastMode_ ? "engine kernel" : "reference kernel";

@@ -5,6 +5,7 @@
 #include "backends/cuda/cuda_kernels.h"
 #include "backends/cuda/float_types.cuh"
 #include "backends/cuda/source_blocks.cuh"
+#include "common/half.h"
 #include "layers/layer_util.h"
 
 namespace trt {
@@ -17,9 +18,23 @@ struct PermuteGeometry {
   int64_t srcStride[Dims::MAX_DIMS];  // input stride of the dim that output dim i reads
 };
 
-// An element moved from S to D: raw bits as they are (or widened into a shared-memory word and back), a cast
-// between float32, float16 and bfloat16 through float (a shuffle with a folded cast), rounding to nearest even as
-// the cast kernels do.
+// Float32, float16 and bfloat16 to and from float through common/half.h, the CPU reference's own conversions:
+// round to nearest even, and NaNs, infinities and subnormals bit for bit as the reference casts them.
+__device__ __forceinline__ float widenExact(float v) { return v; }
+__device__ __forceinline__ float widenExact(__half v) { return halfToFloat(__half_as_ushort(v)); }
+__device__ __forceinline__ float widenExact(__nv_bfloat16 v) { return bf16ToFloat(__bfloat16_as_ushort(v)); }
+template <typename D>
+__device__ __forceinline__ D narrowExact(float v) {
+  if constexpr (std::is_same<D, __half>::value)
+    return __ushort_as_half(floatToHalf(v));
+  else if constexpr (std::is_same<D, __nv_bfloat16>::value)
+    return __ushort_as_bfloat16(floatToBf16(v));
+  else
+    return v;
+}
+
+// An element moved from S to D: raw bits as they are (or widened into a shared-memory word and back), or a cast
+// between float32, float16 and bfloat16 (a shuffle with a folded cast) through float.
 template <typename D, typename S>
 __device__ __forceinline__ D convertElement(S v) {
   if constexpr (std::is_same<D, S>::value)
@@ -27,7 +42,7 @@ __device__ __forceinline__ D convertElement(S v) {
   else if constexpr (std::is_integral<D>::value && std::is_integral<S>::value)
     return static_cast<D>(v);
   else
-    return fromFloat<D>(toFloat(v));
+    return narrowExact<D>(widenExact(v));
 }
 
 template <typename S, typename D, typename I>
@@ -172,12 +187,14 @@ constexpr int kTransposeRows = 8;  // threadIdx.y: a thread moves kTransposeTile
 // Tile: the shared-memory element (a 32-bit word for sub-word raw elements, so the column reads hit distinct banks;
 // float for a cast).
 template <typename S, typename D, typename Tile>
-__global__ void transposeTilesKernel(const S* src, D* dst, int64_t rows, int64_t cols, int64_t batchStride) {
+__global__ void transposeTilesKernel(const S* src, D* dst, int64_t rows, int64_t cols, int64_t batchStride,
+                                     uint32_t colTiles) {
   __shared__ Tile tile[kTransposeTile][kTransposeTile + 1];
   src += static_cast<int64_t>(blockIdx.z) * batchStride;
   dst += static_cast<int64_t>(blockIdx.z) * rows * cols;
-  const int64_t r0 = static_cast<int64_t>(blockIdx.y) * kTransposeTile;  // output row = source column
-  const int64_t s0 = static_cast<int64_t>(blockIdx.x) * kTransposeTile;  // output column = source row
+  // blockIdx.x numbers the tiles row by row (either side may exceed gridDim.y's 65535 tiles: a large image's pixels).
+  const int64_t r0 = static_cast<int64_t>(blockIdx.x / colTiles) * kTransposeTile;  // output row = source column
+  const int64_t s0 = static_cast<int64_t>(blockIdx.x % colTiles) * kTransposeTile;  // output column = source row
   const int64_t r = r0 + threadIdx.x;
   for (int k = threadIdx.y; k < kTransposeTile; k += kTransposeRows) {
     const int64_t s = s0 + k;
@@ -200,8 +217,8 @@ bool batchedTranspose(const PermuteGeometry& g, int64_t& batch, int64_t& rows, i
   batchStride = g.rank == 3 ? g.srcStride[0] : 0;
   rows = g.outDims[at];
   cols = g.outDims[at + 1];
-  const int64_t rowTiles = (rows + kTransposeTile - 1) / kTransposeTile;
-  return rows >= kFewChannels && cols >= kFewChannels && batch <= 65535 && rowTiles <= 65535;
+  const int64_t tiles = ((rows + kTransposeTile - 1) / kTransposeTile) * ((cols + kTransposeTile - 1) / kTransposeTile);
+  return rows >= kFewChannels && cols >= kFewChannels && batch <= 65535 && tiles < (int64_t(1) << 31);
 }
 
 // Moves the elements of S (raw bits) into D: the same type, or a cast between float32, float16 and bfloat16.
@@ -222,11 +239,11 @@ void launchPermute(LaunchContext& ctx, const void* src, void* dst, const Permute
     if (batchedTranspose(g, batch, rows, cols, batchStride)) {
       using Tile =
           std::conditional_t<std::is_integral<S>::value, std::conditional_t<(sizeof(S) < 4), uint32_t, S>, float>;
-      const dim3 grid(static_cast<unsigned>((cols + kTransposeTile - 1) / kTransposeTile),
-                      static_cast<unsigned>((rows + kTransposeTile - 1) / kTransposeTile),
+      const int64_t colTiles = (cols + kTransposeTile - 1) / kTransposeTile;
+      const dim3 grid(static_cast<unsigned>(colTiles * ((rows + kTransposeTile - 1) / kTransposeTile)), 1,
                       static_cast<unsigned>(batch));
-      transposeTilesKernel<S, D, Tile>
-          <<<grid, dim3(kTransposeTile, kTransposeRows), 0, ctx.stream>>>(in, out, rows, cols, batchStride);
+      transposeTilesKernel<S, D, Tile><<<grid, dim3(kTransposeTile, kTransposeRows), 0, ctx.stream>>>(
+          in, out, rows, cols, batchStride, static_cast<uint32_t>(colTiles));
       return;
     }
   }
