@@ -48,7 +48,7 @@ bool takes(const GemmBiasGeluProblem& p) {
 }
 }  // namespace
 
-int32_t gemmBiasGeluConfigs() { return 3; }
+int32_t gemmBiasGeluConfigs() { return 5; }
 
 int64_t gemmBiasGeluWorkspace(int32_t config, const GemmBiasGeluProblem& problem) {
   if (config < 0 || config >= gemmBiasGeluConfigs() || !takes(problem)) return -1;
@@ -73,7 +73,9 @@ bool runGemmBiasGelu(int32_t, const GemmBiasGeluProblem&, void*, cudaStream_t) {
 std::string gemmBiasGeluConfigName(int32_t config) {
   return config == 0   ? "CUTLASS sm90 128x256x64 cooperative, bias + exact GELU epilogue"
          : config == 1 ? "CUTLASS sm90 64x128x64 ping-pong, bias + exact GELU epilogue"
-                       : "CUTLASS sm90 128x128x64 ping-pong, bias + exact GELU epilogue";
+         : config == 2 ? "CUTLASS sm90 128x128x64 ping-pong, bias + exact GELU epilogue"
+         : config == 3 ? "CUTLASS sm90 64x256x64 ping-pong, bias + exact GELU epilogue"
+                       : "CUTLASS sm90 64x256x64 ping-pong, 2x1 cluster, bias + exact GELU epilogue";
 }
 
 }  // namespace cuda

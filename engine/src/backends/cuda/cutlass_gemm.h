@@ -51,6 +51,11 @@ int64_t workspaceHalf(int32_t config, const GemmBiasGeluProblem& problem);
 bool runHalf(int32_t config, const GemmBiasGeluProblem& problem, void* workspace, cudaStream_t stream);
 int64_t workspaceBFloat16(int32_t config, const GemmBiasGeluProblem& problem);
 bool runBFloat16(int32_t config, const GemmBiasGeluProblem& problem, void* workspace, cudaStream_t stream);
+// Configurations 3 and 4 (cutlass/gemm_bias_gelu_wide_{fp16,bf16}.cu), which the above hand on.
+int64_t workspaceWideHalf(int32_t config, const GemmBiasGeluProblem& problem);
+bool runWideHalf(int32_t config, const GemmBiasGeluProblem& problem, void* workspace, cudaStream_t stream);
+int64_t workspaceWideBFloat16(int32_t config, const GemmBiasGeluProblem& problem);
+bool runWideBFloat16(int32_t config, const GemmBiasGeluProblem& problem, void* workspace, cudaStream_t stream);
 }  // namespace cutlass_gemm
 
 }  // namespace cuda

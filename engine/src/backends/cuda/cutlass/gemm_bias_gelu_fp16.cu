@@ -7,11 +7,12 @@ namespace cuda {
 namespace cutlass_gemm {
 
 int64_t workspaceHalf(int32_t config, const GemmBiasGeluProblem& problem) {
-  return workspaceOf<cutlass::half_t>(config, problem);
+  return config < kFirstWideConfig ? workspaceOf<cutlass::half_t>(config, problem) : workspaceWideHalf(config, problem);
 }
 
 bool runHalf(int32_t config, const GemmBiasGeluProblem& problem, void* workspace, cudaStream_t stream) {
-  return runOf<cutlass::half_t>(config, problem, workspace, stream);
+  return config < kFirstWideConfig ? runOf<cutlass::half_t>(config, problem, workspace, stream)
+                                   : runWideHalf(config, problem, workspace, stream);
 }
 
 }  // namespace cutlass_gemm

@@ -1,0 +1,19 @@
+// The fp16 bias + exact GELU products of configurations 3 and 4 (cutlass/gemm_bias_gelu.cuh's wide rows in turns),
+// a file of their own so that they build beside gemm_bias_gelu_fp16.cu.
+#include "backends/cuda/cutlass/gemm_bias_gelu.cuh"
+
+namespace trt {
+namespace cuda {
+namespace cutlass_gemm {
+
+int64_t workspaceWideHalf(int32_t config, const GemmBiasGeluProblem& problem) {
+  return wideWorkspaceOf<cutlass::half_t>(config, problem);
+}
+
+bool runWideHalf(int32_t config, const GemmBiasGeluProblem& problem, void* workspace, cudaStream_t stream) {
+  return wideRunOf<cutlass::half_t>(config, problem, workspace, stream);
+}
+
+}  // namespace cutlass_gemm
+}  // namespace cuda
+}  // namespace trt
