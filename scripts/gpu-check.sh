@@ -7,7 +7,9 @@
 #   TORCHTRT_BENCH_ARGS="--models resnet50"        arguments for the benchmark step
 #   TORCHTRT_SKIP_BENCH=1                          no benchmark (the full pytest run takes ~8 min)
 #   TORCHTRT_SKIP_CTEST=1                          no C++ tests, not even built (test_converter_coverage skips)
-#   TORCHTRT_CTEST_ARGS="-R Cuda"                  more ctest arguments (a subset when device time is short)
+#   TORCHTRT_CTEST_ARGS="-R Cuda"                  more ctest arguments (a subset when device time is short; they pass
+#                                                  through bash -c: quote a regex with | inside, or use the next one)
+#   TORCHTRT_CTEST_REGEX="CudaBackend|Casts"       the tests to run, as ctest -R's regex (no quoting needed)
 #   TORCHTRT_SKIP_DEMO=1                           no demo
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -47,7 +49,9 @@ tests=(-DTORCHTRT_TESTS=ON)
 [ -z "${TORCHTRT_SKIP_CTEST:-}" ] || tests=(-DTORCHTRT_TESTS=OFF)
 step configure cmake -S . -B build-gpu -G Ninja -DPython3_EXECUTABLE="$(command -v $PY)" -DTORCHTRT_CUDA=ON "${tests[@]}" "${compilers[@]}"
 step build cmake --build build-gpu --parallel "$(nproc)"
-[ -n "${TORCHTRT_SKIP_CTEST:-}" ] || step ctest bash -c "cd build-gpu && ctest --output-on-failure --timeout 150 -j $(nproc) ${TORCHTRT_CTEST_ARGS:-}"
+ctest_regex=()
+[ -z "${TORCHTRT_CTEST_REGEX:-}" ] || ctest_regex=(-R "$TORCHTRT_CTEST_REGEX")
+[ -n "${TORCHTRT_SKIP_CTEST:-}" ] || step ctest bash -c "cd build-gpu && ctest --output-on-failure --timeout 150 -j $(nproc) ${TORCHTRT_CTEST_ARGS:-} \"\$@\"" ctest "${ctest_regex[@]}"
 step install env TORCHTRT_BUILD_DIR=build-gpu $PY -m pip install --no-build-isolation --no-deps --no-index .
 pytest_k=()
 [ -z "${TORCHTRT_PYTEST_K:-}" ] || pytest_k=(-k "$TORCHTRT_PYTEST_K")
