@@ -1,3 +1,4 @@
+#include "common/floating_types.h"
 #include "layers/layer_util.h"
 #include "layers/make_layer.h"
 #include "layers/param_check.h"
@@ -40,7 +41,7 @@ std::vector<TensorDesc> ElementWiseLayer::inferOutputs(const std::vector<TensorD
       op_ == ElementWiseOperation::kAND || op_ == ElementWiseOperation::kOR || op_ == ElementWiseOperation::kXOR;
   if (logical && inputs[0].type != DataType::kBOOL) throw Error(describe() + ": logical operations need bool inputs");
   const DataType t = inputs[0].type;
-  const bool floating = t == DataType::kFLOAT || t == DataType::kHALF || t == DataType::kBF16;
+  const bool floating = isFloating(t);
   const bool integer = t == DataType::kINT32 || t == DataType::kINT64;
   const bool bitwise = op_ == ElementWiseOperation::kBITWISE_AND || op_ == ElementWiseOperation::kBITWISE_OR ||
                        op_ == ElementWiseOperation::kBITWISE_XOR;

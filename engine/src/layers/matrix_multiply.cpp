@@ -1,5 +1,6 @@
 #include <cmath>
 
+#include "common/floating_types.h"
 #include "layers/layer_util.h"
 #include "layers/make_layer.h"
 #include "layers/param_check.h"
@@ -101,18 +102,16 @@ void MatrixMultiplyLayer::setFp8Scales(float inputScale, float weightScale) {
 }
 
 namespace {
-bool isFloatType(DataType t) { return t == DataType::kFLOAT || t == DataType::kHALF || t == DataType::kBF16; }
-
 // The FP8 form: float32, float16 or bfloat16 [..., M, K] as is (or FP8, quantized already, with a bias whose
 // type is the output's), times FP8 [N, K] transposed.
 void checkFp8Form(const IMatrixMultiplyLayer& mm, const std::vector<TensorDesc>& inputs) {
   const Dims& w = inputs[1].dims;
   const DataType x = inputs[0].type;
-  if (x == DataType::kFP8 && (inputs.size() < 3 || !isFloatType(inputs[2].type)))
+  if (x == DataType::kFP8 && (inputs.size() < 3 || !isFloating(inputs[2].type)))
     throw Error(mm.describe() +
                 ": an FP8 matrix multiply of an FP8 input needs a float32, float16 or bfloat16 bias (input 2), "
                 "whose type is the output's");
-  if ((!isFloatType(x) && x != DataType::kFP8) || inputs[1].type != DataType::kFP8 || w.nbDims != 2 ||
+  if ((!isFloating(x) && x != DataType::kFP8) || inputs[1].type != DataType::kFP8 || w.nbDims != 2 ||
       mm.getOperation(0) != MatrixOperation::kNONE || mm.getOperation(1) != MatrixOperation::kTRANSPOSE)
     throw Error(mm.describe() +
                 ": an FP8 matrix multiply takes a float32, float16, bfloat16 or FP8 input as is and FP8 weights [N, K] "

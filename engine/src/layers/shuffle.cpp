@@ -1,3 +1,4 @@
+#include "common/floating_types.h"
 #include "layers/layer_util.h"
 #include "layers/make_layer.h"
 #include "layers/param_check.h"
@@ -156,10 +157,7 @@ std::vector<TensorDesc> ShuffleLayer::inferOutputs(const std::vector<TensorDesc>
   DataType type = inputs[0].type;
   if (!requestedOutputTypes().empty() && requestedOutputTypes()[0] >= 0) {
     const auto requested = static_cast<DataType>(requestedOutputTypes()[0]);
-    const auto floating = [](DataType t) {
-      return t == DataType::kFLOAT || t == DataType::kHALF || t == DataType::kBF16;
-    };
-    if (requested != type && !(floating(requested) && floating(type)))
+    if (requested != type && !(isFloating(requested) && isFloating(type)))
       throw Error(describe() + ": a shuffle casts only between float32, float16 and bfloat16, not " +
                   dataTypeName(type) + " to " + dataTypeName(requested) + "; add an Identity layer for this cast");
     type = requested;

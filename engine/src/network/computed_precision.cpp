@@ -1,10 +1,10 @@
 #include "network/computed_precision.h"
 
+#include "common/floating_types.h"
+
 namespace trt {
 
 namespace {
-bool isFloating(DataType t) { return t == DataType::kFLOAT || t == DataType::kHALF || t == DataType::kBF16; }
-
 bool isInt8Layer(const ILayer& layer) {
   if (layer.getType() == LayerType::kCONVOLUTION) return static_cast<const IConvolutionLayer&>(layer).isInt8();
   if (layer.getType() == LayerType::kMATRIX_MULTIPLY) return static_cast<const IMatrixMultiplyLayer&>(layer).isInt8();

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <initializer_list>
 
+#include "common/floating_types.h"
 #include "trt/types.h"
 
 namespace trt {
@@ -107,9 +108,7 @@ void dispatchFloating(DataType type, const std::string& where, Fn fn) {
 }
 
 //! True for the floating storage types the CUDA kernels take (float32, float16, bfloat16).
-inline bool isFloatingStorage(DataType type) {
-  return type == DataType::kFLOAT || type == DataType::kHALF || type == DataType::kBF16;
-}
+inline bool isFloatingStorage(DataType type) { return isFloating(type); }
 
 }  // namespace cuda
 }  // namespace trt

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "common/floating_types.h"
 #include "common/half.h"
 #include "trt/network.h"
 
@@ -193,7 +194,6 @@ inline bool isElementWise(const ILayer* layer, ElementWiseOperation op) {
 }
 
 //! Whether `t` is a floating type (float32, float16, bfloat16).
-inline bool isFloating(DataType t) { return t == DataType::kFLOAT || t == DataType::kHALF || t == DataType::kBF16; }
 
 //! Replaces what `layer` computes by an activation of kind `type` on `x` (the pattern `layer` ends, which
 //! the rewrite leaves dead): placed at `layer`, with its precision pin and `name`. Returns the index to
