@@ -420,9 +420,8 @@ void expectOwnKernelMatchesTheCpuAndCudnn(const OwnKernelCase& k, std::vector<in
       }
       // With runtime-compiled engines allowed a dense convolution has a fused graph plan (an H200 offered no
       // precompiled one for these); grouped ones may fall back either way.
-      const char* runtimeFusion = std::getenv("TORCHTRT_CUDNN_RUNTIME_FUSION");
-      if (path == 3 && trt::cuda::convgraph::available() && k.groupWidth == c && runtimeFusion &&
-          std::string(runtimeFusion) == "1") {
+      if (path == 3 && trt::cuda::convgraph::available() && k.groupWidth == c &&
+          trt::cuda::convgraph::runtimeFusion()) {
         EXPECT_GT(trt::cuda::convgraph::runs(), graphRunsBefore) << "the graph plan did not run (it fell back)";
       }
     }
@@ -541,6 +540,71 @@ TEST(CudaTactics, AGraphPlanTravelsInThePlanFileAndIsNotBuiltAgain) {
             contents->tactics[0].artifact.end() - static_cast<std::ptrdiff_t>(serialized.size() / 4), uint8_t(0));
   expectNear(runWithConvolutionPath(*contents, 3, dims, xv), expected,
              static_cast<float>(toleranceFor(trt::DataType::kHALF).rtol));
+}
+
+TEST(CudaTactics, TheGraphPlansOfAllConvolutionsAreBuiltSideBySideBeforeTheRun) {
+  // Runtime-fusion plans compile their kernels when built (~0.1 s each): the builder's tuning run builds every
+  // channels-last convolution's candidates on several threads before the first layer runs, and a loaded engine
+  // builds each chosen plan the same way (without TORCHTRT_CUDNN_RUNTIME_FUSION=1 it does not adopt the plan file's
+  // serialized ones). Three configurations (3x3 with ReLU, 1x1 with a residual, 3x3 at stride 2), checked against
+  // the CPU, and the loaded engine against the built one, bit for bit.
+  if (!trt_test::gpuVisible()) GTEST_SKIP() << "no CUDA GPU visible";
+  if (!trt::cuda::convgraph::available() || !trt::cuda::convgraph::runtimeFusion())
+    GTEST_SKIP() << "no cuDNN frontend, or runtime fusion turned off";
+  const int64_t c = 64;
+  const trt::Dims dims{2, 12, 12, c};
+  std::vector<std::vector<float>> weights, biases;
+  trt::INetworkDefinition net;
+  auto* x = net.addInput("x", trt::DataType::kFLOAT, dims);
+  auto addConv = [&](trt::ITensor& in, int64_t k, int64_t stride, uint32_t seed) {
+    weights.push_back(randomVector(c * c * k * k, seed));
+    biases.push_back(randomVector(c, seed + 1));
+    auto* conv = net.addConvolutionNd(in, static_cast<int32_t>(c), {k, k},
+                                      {trt::DataType::kFLOAT, weights.back().data(), c * c * k * k},
+                                      {trt::DataType::kFLOAT, biases.back().data(), c});
+    conv->setStrideNd({stride, stride});
+    conv->setPaddingNd({k / 2, k / 2});
+    conv->setChannelsLast(true);
+    return conv->getOutput(0);
+  };
+  trt::ITensor* a = net.addActivation(*addConv(*x, 3, 1, 170), trt::ActivationType::kRELU)->getOutput(0);
+  trt::ITensor* b = net.addElementWise(*addConv(*a, 1, 1, 172), *a, trt::ElementWiseOperation::kSUM)->getOutput(0);
+  trt::ITensor* y = net.addActivation(*addConv(*b, 3, 2, 174), trt::ActivationType::kRELU)->getOutput(0);
+  y->setName("y");
+  net.markOutput(*y);
+  const auto xv = randomVector(static_cast<size_t>(dims.volume()), 176);
+  std::unique_ptr<trt::IBuilder> builder(trt::createInferBuilder(trt::defaultLogger()));
+  auto configFor = [&](trt::Backend backend) {
+    std::unique_ptr<trt::IBuilderConfig> config(builder->createBuilderConfig());
+    config->setBackend(backend);
+    config->setFlag(trt::BuilderFlag::kFP16);
+    return config;
+  };
+  const auto expected = run(*build(net, configFor(trt::Backend::kCPU).get()).engine, {{"x", {dims, xv}}})["y"];
+  const int64_t builtBefore = trt::cuda::convgraph::plansBuilt(), prebuiltBefore = trt::cuda::convgraph::plansPrebuilt();
+  std::unique_ptr<trt::IHostMemory> mem(builder->buildSerializedNetwork(net, *configFor(trt::Backend::kCUDA)));
+  ASSERT_TRUE(mem);
+  const int64_t prebuilt = trt::cuda::convgraph::plansPrebuilt() - prebuiltBefore;
+  EXPECT_GE(prebuilt, 3) << "cuDNN built no graph plan for some of the three configurations";
+  EXPECT_EQ(trt::cuda::convgraph::plansBuilt() - builtBefore, prebuilt) << "a plan was built one by one in the run";
+  std::unique_ptr<trt::IRuntime> rt(trt::createInferRuntime(trt::defaultLogger()));
+  std::unique_ptr<trt::ICudaEngine> engine(rt->deserializeCudaEngine(mem->data(), mem->size()));
+  ASSERT_TRUE(engine);
+  const auto plan = trt::readPlan(static_cast<const uint8_t*>(mem->data()), mem->size());
+  int64_t graphChoices = 0;
+  for (const trt::TacticRecord& t : plan->tactics) graphChoices += t.choice.size() == 3 && t.choice[1] == 3;
+  const int64_t loadedBuiltBefore = trt::cuda::convgraph::plansBuilt();
+  const int64_t loadedPrebuiltBefore = trt::cuda::convgraph::plansPrebuilt();
+  const auto loaded = runOnDevice(*engine, dims, xv);
+  expectNear(loaded, expected, static_cast<float>(toleranceFor(trt::DataType::kHALF).rtol));
+  EXPECT_EQ(trt::cuda::convgraph::plansBuilt() - loadedBuiltBefore,
+            trt::cuda::convgraph::plansPrebuilt() - loadedPrebuiltBefore);
+  if (graphChoices > 0) {
+    EXPECT_GT(trt::cuda::convgraph::plansPrebuilt(), loadedPrebuiltBefore);
+  }
+  // A second context (a graph cache of its own: the chosen plans built again) computes the same bits.
+  const auto again = runOnDevice(*engine, dims, xv);
+  EXPECT_EQ(again, loaded);
 }
 
 TEST(CudaTactics, TheOwnGroupedKernelMatchesTheCpuAndCudnn) {

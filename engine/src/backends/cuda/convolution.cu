@@ -5,6 +5,7 @@
 #include <cstring>
 #include <map>
 #include <mutex>
+#include <thread>
 #include <tuple>
 #include <utility>
 #include <vector>
@@ -18,6 +19,7 @@
 #include "backends/cuda/im2col.cuh"
 #include "backends/cuda/tactic_timing.cuh"
 #include "layers/conv_geometry.h"
+#include "runtime/schedule.h"
 
 #ifdef TORCHTRT_WITH_CUDNN
 #include <cudnn.h>
@@ -56,6 +58,7 @@ struct DnnPlan {
   int32_t ownVariant = 0;         // the depthwise kernel's timed variant (depthwiseNhwcVariants); 0 for grouped
   bool useGraph = false;          // a cuDNN graph-API plan with the epilogue fused (convolution_cudnn_graph.h), faster
   int32_t graphPlan = -1;         // that plan's index among those cuDNN built for the configuration
+  bool graphRuntimeCompiled = false;  // the plan's candidates included runtime-compiled engines (its index counts them)
   bool graphChecked = false;      // a recorded graph choice was checked against this GPU and workspace (once)
   bool graphAdopted = false;      // the plan file's serialized graph plan was offered to the cache (once)
   bool artifactRecorded = false;  // the builder's run recorded the chosen graph plan, serialized (once)
@@ -185,7 +188,7 @@ bool candidateFor(LaunchContext& ctx, DnnState& state, DnnPlan& plan, int64_t al
 // fallback where it cannot run; format 17 plans have no third entry: they were built without them).
 constexpr int64_t kGraphPath = 3;
 std::vector<int64_t> choiceOf(const DnnPlan& plan) {
-  if (plan.useGraph) return {plan.graphPlan, kGraphPath, convgraph::runtimeFusion() ? 1 : 0};
+  if (plan.useGraph) return {plan.graphPlan, kGraphPath, plan.graphRuntimeCompiled ? 1 : 0};
   if (plan.useOwnKernel && plan.ownVariant > 0) return {static_cast<int64_t>(plan.algo), 2, plan.ownVariant};
   return {static_cast<int64_t>(plan.algo), plan.useOwnKernel ? 2 : plan.useDnn ? 1 : 0};
 }
@@ -226,6 +229,7 @@ void applyChoice(DnnPlan& plan, const std::vector<int64_t>& choice) {
   plan.ownVariant = path == 2 && choice.size() == 3 ? static_cast<int32_t>(choice[2]) : 0;
   plan.useGraph = path == kGraphPath;
   plan.graphPlan = plan.useGraph ? static_cast<int32_t>(choice[0]) : -1;
+  plan.graphRuntimeCompiled = plan.useGraph && choice.size() == 3 && choice[2] == 1;
 }
 
 // Whether a recorded tactic {algorithm or graph plan, path} can stand at the plan's shape: the cuDNN algorithm's
@@ -236,9 +240,12 @@ bool usableChoice(LaunchContext& ctx, DnnState& state, DnnPlan& plan, bool half,
   // The depthwise variant's range: launchDepthwiseNhwc refuses one the geometry lacks (cuDNN then runs).
   const bool ownVariant = choice[1] == 2 && choice.size() == 3 && choice[2] > 0 && choice[2] < kDepthwiseRowVariants;
   if (choice[1] != kGraphPath) return (choice.size() == 2 || ownVariant) && candidateFor(ctx, state, plan, choice[0]);
-  // The index names a candidate of the list the builder's setting gave: with another setting here, another plan.
+  // The index names a candidate of the list the builder's setting gave (with or without runtime-compiled engines),
+  // which the plan is built from again here; one with runtime-compiled engines only where they are allowed.
   const int64_t builtWithRuntimeFusion = choice.size() == 3 ? choice[2] : 0;
-  if (choice.size() > 3 || builtWithRuntimeFusion != (convgraph::runtimeFusion() ? 1 : 0)) return false;
+  if (choice.size() > 3 || builtWithRuntimeFusion < 0 || builtWithRuntimeFusion > 1 ||
+      (builtWithRuntimeFusion == 1 && !convgraph::runtimeFusion()))
+    return false;
   rankAlgorithms(ctx, state, plan, half, 1);
   return choice[0] >= 0 && choice[0] < kTimedGraphPlans;
 }
@@ -542,6 +549,100 @@ static void epilogue(LaunchContext& ctx, const IConvolutionLayer& conv, const vo
   check(cudaGetLastError(), "convolution epilogue kernel launch");
 }
 
+#ifdef TORCHTRT_WITH_CUDNN
+namespace {
+// cuDNN pads both sides alike: a convolution with asymmetric padding stays on the im2col path.
+bool symmetricPadding(const IConvolutionLayer& conv) {
+  const Dims pre = conv.getPrePadding(), post = conv.getPostPadding();
+  bool symmetric = post.nbDims == 0 || post.nbDims == pre.nbDims;
+  for (int i = 0; symmetric && i < post.nbDims; ++i) symmetric = post.d[i] == pre.d[i];
+  return symmetric;
+}
+
+// The cuDNN graph configuration of a channels-last 16-bit 2-D convolution whose activation the graph's epilogue
+// computes (`inDims` / `outDims` channels-first), with runtime-compiled engines among its candidates where this
+// process allows them; false where the graph path does not apply.
+bool graphConfigOf(const IConvolutionLayer& conv, DataType type, const Dims& inDims, const Dims& outDims,
+                   bool residual, convgraph::Config& config) {
+  if (!conv.getChannelsLast() || (type != DataType::kHALF && type != DataType::kBF16) ||
+      conv.getKernelSizeNd().nbDims != 2 || !convgraph::available() ||
+      !convgraph::fusedActivationSupported(conv.getFusedActivation(), conv.getFusedActivationAlpha(),
+                                           conv.getFusedActivationBeta()))
+    return false;
+  const Geometry g = convGeometry(conv, inDims, outDims);
+  config = convgraph::Config{};
+  config.type = type;
+  config.n = inDims.d[0];
+  config.c = inDims.d[1];
+  config.h = g.in[1];
+  config.w = g.in[2];
+  config.k = outDims.d[1];
+  config.r = g.k[1];
+  config.s = g.k[2];
+  config.groups = conv.getNbGroups();
+  config.outH = g.out[1];
+  config.outW = g.out[2];
+  config.padH = g.pad[1];
+  config.padW = g.pad[2];
+  config.strideH = g.stride[1];
+  config.strideW = g.stride[2];
+  config.dilH = g.dil[1];
+  config.dilW = g.dil[2];
+  config.bias = conv.getBiasWeights().count > 0;
+  config.residual = residual;
+  config.activation = conv.getFusedActivation();
+  config.alpha = conv.getFusedActivationAlpha();
+  config.beta = conv.getFusedActivationBeta();
+  config.runtimeCompiled = convgraph::runtimeFusion();
+  return true;
+}
+}  // namespace
+
+void prebuildConvolutionGraphs(LaunchContext& ctx, const RunState& state) {
+  const Schedule& s = state.schedule;
+  std::vector<convgraph::Config> configs;
+  std::vector<int32_t> most;
+  for (const Schedule::Step& step : s.steps) {
+    if (step.layer->getType() != LayerType::kCONVOLUTION || step.inputs.empty()) continue;
+    // A shape that waits for a NonZero's count is not known before the run.
+    if (state.dataDependent[static_cast<size_t>(step.inputs[0])] || state.dataDependent[static_cast<size_t>(step.output)])
+      continue;
+    const auto& conv = static_cast<const IConvolutionLayer&>(*step.layer);
+    const Dims& inShape = state.shapes[static_cast<size_t>(step.inputs[0])];
+    if (conv.isInt8() || !conv.getChannelsLast() || inShape.nbDims != 4 || !symmetricPadding(conv)) continue;
+    const Dims inDims = layer_util::channelsFirst(inShape);
+    const Dims outDims = layer_util::channelsFirst(state.shapes[static_cast<size_t>(step.output)]);
+    convgraph::Config config;
+    if (!graphConfigOf(conv, s.tensors[static_cast<size_t>(step.inputs[0])]->getType(), inDims, outDims,
+                       step.inputs.size() > 1, config))
+      continue;
+    int32_t count = kTimedGraphPlans;
+    if (!ctx.timingAllowed) {
+      // A loaded engine builds the graph plan its tactic names (up to that index), unless it adopts the plan file's
+      // serialized one.
+      const std::vector<int64_t> key(inDims.d, inDims.d + inDims.nbDims);
+      const std::vector<int64_t>* choice = ctx.plannedTactic(&conv, key);
+      if (!choice || choice->size() != 3 || (*choice)[1] != kGraphPath || (*choice)[0] < 0 ||
+          (*choice)[0] >= kTimedGraphPlans || ((*choice)[2] == 1 && !convgraph::runtimeFusion()) ||
+          (convgraph::adoptsSerializedPlans() && ctx.plannedArtifact(&conv, key)))
+        continue;
+      config.runtimeCompiled = (*choice)[2] == 1;
+      count = static_cast<int32_t>((*choice)[0]) + 1;
+    }
+    configs.push_back(config);
+    most.push_back(count);
+  }
+  if (configs.empty()) return;
+  DnnState& dnn = dnnState(ctx);
+  if (!dnn.graphs) dnn.graphs = convgraph::makeGraphCache();
+  // One thread a configuration, as many as the host has cores (NVRTC compiles each runtime-fusion plan).
+  const int32_t threads = static_cast<int32_t>(std::max(1u, std::min(16u, std::thread::hardware_concurrency())));
+  convgraph::prebuild(*dnn.graphs, configs, most, threads);
+}
+#else
+void prebuildConvolutionGraphs(LaunchContext&, const RunState&) {}
+#endif
+
 void launchConvolution(LaunchContext& ctx, const ILayer& layer, const std::vector<TensorView>& in, TensorView& out) {
   const auto& conv = static_cast<const IConvolutionLayer&>(layer);
   if (conv.isInt8()) return launchInt8Convolution(ctx, layer, in, out);
@@ -602,10 +703,7 @@ void launchConvolution(LaunchContext& ctx, const ILayer& layer, const std::vecto
     return ran;
   };
   // cuDNN pads both sides alike; asymmetric padding stays on the im2col path.
-  const Dims pre = conv.getPrePadding(), post = conv.getPostPadding();
-  bool symmetric = post.nbDims == 0 || post.nbDims == pre.nbDims;
-  for (int i = 0; symmetric && i < post.nbDims; ++i) symmetric = post.d[i] == pre.d[i];
-  if (in[0].dims.nbDims <= 5 && symmetric) {
+  if (in[0].dims.nbDims <= 5 && symmetricPadding(conv)) {
     DnnState& state = dnnState(ctx);
     DnnPlan& plan = dnnPlan(ctx, state, conv, inDims, outDims, in[0].type);
     auto viaDnn = [&]() {
@@ -613,37 +711,11 @@ void launchConvolution(LaunchContext& ctx, const ILayer& layer, const std::vecto
         epilogue(ctx, conv, residual, out, channels, channelStride);
     };
     // cuDNN's graph API (16-bit channels-last 2-D, an activation its epilogue computes): plan `index` with the bias,
-    // residual and activation fused. False where it cannot run (cuDNN refused it; nothing was written).
-    const bool graphPossible =
-        channelsLast && (in[0].type == DataType::kHALF || in[0].type == DataType::kBF16) &&
-        conv.getKernelSizeNd().nbDims == 2 && convgraph::available() &&
-        convgraph::fusedActivationSupported(conv.getFusedActivation(), conv.getFusedActivationAlpha(),
-                                            conv.getFusedActivationBeta());
+    // residual and activation fused. False where it cannot run (cuDNN refused it; nothing was written). A recorded
+    // graph choice names a candidate of the list it was built from (with or without runtime-compiled engines).
     convgraph::Config graphConfig;
-    if (graphPossible) {
-      graphConfig.type = in[0].type;
-      graphConfig.n = inDims.d[0];
-      graphConfig.c = inDims.d[1];
-      graphConfig.h = g.in[1];
-      graphConfig.w = g.in[2];
-      graphConfig.k = channels;
-      graphConfig.r = g.k[1];
-      graphConfig.s = g.k[2];
-      graphConfig.groups = conv.getNbGroups();
-      graphConfig.outH = g.out[1];
-      graphConfig.outW = g.out[2];
-      graphConfig.padH = g.pad[1];
-      graphConfig.padW = g.pad[2];
-      graphConfig.strideH = g.stride[1];
-      graphConfig.strideW = g.stride[2];
-      graphConfig.dilH = g.dil[1];
-      graphConfig.dilW = g.dil[2];
-      graphConfig.bias = conv.getBiasWeights().count > 0;
-      graphConfig.residual = residual != nullptr;
-      graphConfig.activation = conv.getFusedActivation();
-      graphConfig.alpha = conv.getFusedActivationAlpha();
-      graphConfig.beta = conv.getFusedActivationBeta();
-    }
+    const bool graphPossible = graphConfigOf(conv, in[0].type, inDims, outDims, residual != nullptr, graphConfig);
+    if (plan.useGraph) graphConfig.runtimeCompiled = plan.graphRuntimeCompiled;
     auto graphs = [&]() -> convgraph::GraphCache& {
       if (!state.graphs) state.graphs = convgraph::makeGraphCache();
       return *state.graphs;
@@ -812,6 +884,7 @@ void launchConvolution(LaunchContext& ctx, const ILayer& layer, const std::vecto
             chosen = ms;
             plan.useGraph = true;
             plan.graphPlan = i;
+            plan.graphRuntimeCompiled = graphConfig.runtimeCompiled;
           }
         }
       }

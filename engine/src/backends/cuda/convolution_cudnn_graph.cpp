@@ -15,8 +15,11 @@
 #include <cstring>
 #include <map>
 #include <string>
+#include <thread>
 #include <unordered_map>
 #include <vector>
+
+#include <cuda_runtime.h>
 #endif
 
 namespace trt {
@@ -26,11 +29,14 @@ namespace convgraph {
 namespace {
 std::atomic<int64_t> launched{0};
 std::atomic<int64_t> plansBuiltCount{0};
+std::atomic<int64_t> plansPrebuiltCount{0};
 }  // namespace
 
 int64_t runs() { return launched.load(std::memory_order_relaxed); }
 
 int64_t plansBuilt() { return plansBuiltCount.load(std::memory_order_relaxed); }
+
+int64_t plansPrebuilt() { return plansPrebuiltCount.load(std::memory_order_relaxed); }
 
 bool fusedActivationSupported(int32_t activation, float alpha, float beta) {
   // ReLU and ReLU6 only: on an H200 a precompiled conv + bias + tanh engine returned NaN where tanh saturates to 1
@@ -50,6 +56,7 @@ enum Uid : int64_t { kX = 1, kW, kBias, kResidual, kY };
 // asked yet); candidates are built in heuristic order, as far as the largest count asked for.
 struct Built {
   std::shared_ptr<fe::graph::Graph> graph;
+  std::shared_ptr<CudnnHandle> handle;  // the handle the graph was built with, where not the cache's (prebuild)
   std::vector<int64_t> plans;      // candidate indices that built, in heuristic order
   std::vector<int64_t> workspace;  // bytes, per entry of plans
   int64_t candidates = 0, next = 0;
@@ -86,7 +93,8 @@ std::vector<int64_t> keyOf(const Config& c) {
           c.bias ? 1 : 0,
           c.residual ? 1 : 0,
           c.activation,
-          static_cast<int64_t>(c.activation == static_cast<int32_t>(ActivationType::kCLIP) ? bitsOf(c.beta) : 0)};
+          static_cast<int64_t>(c.activation == static_cast<int32_t>(ActivationType::kCLIP) ? bitsOf(c.beta) : 0),
+          c.runtimeCompiled ? 1 : 0};
 }
 
 // The strides of a logical [a, b, c, d] tensor stored [a, c, d, b] (NHWC, and KRSC for the filter).
@@ -155,11 +163,10 @@ Built build(cudnnHandle_t handle, const Config& c) {
     return built;
   graph->deselect_numeric_notes(
       {fe::NumericalNote_t::DOWN_CONVERT_INPUTS, fe::NumericalNote_t::REDUCED_PRECISION_REDUCTION});
-  // Engines compiled at run time (NVRTC, when a plan is built: 6-10 s more to build ResNet-50 on an H200) only with
-  // TORCHTRT_CUDNN_RUNTIME_FUSION=1; the chosen plan then goes into the engine's plan file serialized, so a process
-  // loading it does not compile it again. Without it precompiled engines only (on an H200 cuDNN 9 offered none for
-  // these convolutions).
-  if (!runtimeFusion()) graph->deselect_behavior_notes({fe::BehaviorNote_t::RUNTIME_COMPILATION});
+  // Engines compiled at run time (NVRTC, when a plan is built: ~0.1 s each on an H100, which prebuild() spreads
+  // over threads) where the configuration asks for them; without, precompiled engines only (on an H200 cuDNN 9
+  // offered none for these convolutions).
+  if (!c.runtimeCompiled) graph->deselect_behavior_notes({fe::BehaviorNote_t::RUNTIME_COMPILATION});
   built.candidates = graph->get_execution_plan_count();
   built.graph = std::move(graph);
   return built;
@@ -188,7 +195,7 @@ constexpr char kArtifactMagic[8] = {'T', 'T', 'C', 'D', 'N', 'G', 'P', '1'};
 
 std::vector<int64_t> artifactHeader(const Config& config, int32_t index) {
   std::vector<int64_t> header = {static_cast<int64_t>(cudnnGetVersion()), CUDNN_FRONTEND_VERSION, index,
-                                 runtimeFusion() ? 1 : 0};
+                                 config.runtimeCompiled ? 1 : 0};
   const std::vector<int64_t> key = keyOf(config);
   header.push_back(static_cast<int64_t>(key.size()));
   header.insert(header.end(), key.begin(), key.end());
@@ -295,16 +302,85 @@ class GraphCache {
     auto it = adopted.find({keyOf(c), index});
     return it == adopted.end() ? nullptr : &it->second;
   }
+
+  // The handle that runs `built`'s plans, bound to `stream`.
+  cudnnHandle_t handleOf(const Built& built, void* stream) {
+    return built.handle ? built.handle->on(stream) : handle.on(stream);
+  }
 };
 
 bool available() { return true; }
 
+namespace {
+// TORCHTRT_CUDNN_RUNTIME_FUSION: unset (runtime fusion on), "0" (off) or "1" (on, and serialized plans adopted).
+std::string runtimeFusionSetting() {
+  const char* v = std::getenv("TORCHTRT_CUDNN_RUNTIME_FUSION");
+  return v ? std::string(v) : std::string();
+}
+}  // namespace
+
 bool runtimeFusion() {
-  static const bool allowed = [] {
-    const char* v = std::getenv("TORCHTRT_CUDNN_RUNTIME_FUSION");
-    return v && std::string(v) == "1";
-  }();
+  static const bool allowed = runtimeFusionSetting() != "0";
   return allowed;
+}
+
+bool adoptsSerializedPlans() {
+  static const bool adopts = runtimeFusionSetting() == "1";
+  return adopts;
+}
+
+void prebuild(GraphCache& cache, const std::vector<Config>& configs, const std::vector<int32_t>& most,
+              int32_t threads) {
+  // Distinct configurations the cache lacks, each with the largest count asked for it.
+  std::vector<Config> todo;
+  std::vector<int32_t> counts;
+  std::map<std::vector<int64_t>, size_t> position;
+  for (size_t i = 0; i < configs.size() && i < most.size(); ++i) {
+    std::vector<int64_t> key = keyOf(configs[i]);
+    if (cache.graphs.count(key)) continue;
+    auto [it, fresh] = position.emplace(std::move(key), todo.size());
+    if (fresh) {
+      todo.push_back(configs[i]);
+      counts.push_back(most[i]);
+    } else {
+      counts[it->second] = std::max(counts[it->second], most[i]);
+    }
+  }
+  if (todo.empty()) return;
+  int device = 0;
+  if (cudaGetDevice(&device) != cudaSuccess) return;
+  const size_t workers = std::min(todo.size(), static_cast<size_t>(std::max(threads, 1)));
+  std::vector<Built> results(todo.size());
+  std::vector<char> done(todo.size(), 0);
+  std::atomic<size_t> next{0};
+  // Each worker takes the next configuration until none is left; a graph and its plans stay with the worker's
+  // handle. A worker whose handle cannot start builds nothing: its configurations are built later, one by one.
+  auto work = [&]() {
+    std::shared_ptr<CudnnHandle> handle;
+    try {
+      if (cudaSetDevice(device) != cudaSuccess) return;
+      handle = std::make_shared<CudnnHandle>();
+    } catch (const std::exception&) {
+      return;
+    }
+    for (size_t j = next.fetch_add(1); j < todo.size(); j = next.fetch_add(1)) {
+      try {
+        Built built = build(handle->get(), todo[j]);
+        extend(built, counts[j]);
+        plansPrebuiltCount.fetch_add(static_cast<int64_t>(built.plans.size()), std::memory_order_relaxed);
+        built.handle = handle;
+        results[j] = std::move(built);
+        done[j] = 1;
+      } catch (const std::exception&) {  // the frontend threw: left to planCount()
+      }
+    }
+  };
+  std::vector<std::thread> pool;
+  for (size_t w = 1; w < workers; ++w) pool.emplace_back(work);
+  work();
+  for (std::thread& t : pool) t.join();
+  for (size_t j = 0; j < todo.size(); ++j)
+    if (done[j]) cache.graphs.emplace(keyOf(todo[j]), std::move(results[j]));
 }
 
 std::shared_ptr<GraphCache> makeGraphCache() { return std::make_shared<GraphCache>(); }
@@ -372,10 +448,9 @@ bool readableArtifact(const Config& config, int32_t index, const std::vector<uin
 }
 
 bool adopt(GraphCache& cache, void* stream, const Config& config, int32_t index, const std::vector<uint8_t>& bytes) {
-  // Only where runtime-compiled plans are allowed (TORCHTRT_CUDNN_RUNTIME_FUSION=1): cuDNN reads the plan's own
-  // description of its tensors, which nothing here can check against the layer, so taking it is the user's choice,
-  // as building with such plans was (docs/security.md).
-  if (!runtimeFusion() || index < 0 || cache.adoptedPlan(config, index)) return false;
+  // Only on request (TORCHTRT_CUDNN_RUNTIME_FUSION=1): cuDNN reads the plan's own description of its tensors, which
+  // nothing here can check against the layer, so taking it is the user's choice (docs/security.md).
+  if (!adoptsSerializedPlans() || index < 0 || cache.adoptedPlan(config, index)) return false;
   // What it was built for (this cuDNN, this frontend, this configuration and plan index) and well formed, else it
   // is not read.
   nlohmann::json j;
@@ -411,8 +486,8 @@ bool run(GraphCache& cache, void* stream, const Config& config, int32_t index, c
   if (index < 0 || index >= static_cast<int32_t>(built.plans.size())) return false;
   const size_t i = static_cast<size_t>(index);
   if (built.graph
-          ->execute_plan_at_index(cache.handle.get(), pack, built.workspace[i] > 0 ? buffers.workspace : nullptr,
-                                  built.plans[i])
+          ->execute_plan_at_index(cache.handleOf(built, stream), pack,
+                                  built.workspace[i] > 0 ? buffers.workspace : nullptr, built.plans[i])
           .is_bad())
     return false;
   launched.fetch_add(1, std::memory_order_relaxed);
@@ -426,6 +501,10 @@ class GraphCache {};
 bool available() { return false; }
 
 bool runtimeFusion() { return false; }
+
+bool adoptsSerializedPlans() { return false; }
+
+void prebuild(GraphCache&, const std::vector<Config>&, const std::vector<int32_t>&, int32_t) {}
 
 std::shared_ptr<GraphCache> makeGraphCache() {
   throw Error("CUDA backend: this build has no cuDNN frontend (cuDNN graph convolutions)");

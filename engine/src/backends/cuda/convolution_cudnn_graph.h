@@ -25,6 +25,9 @@ struct Config {
   bool bias = false, residual = false;
   int32_t activation = -1;
   float alpha = 0.f, beta = 0.f;
+  //! Whether cuDNN's runtime-compiled engines (NVRTC) are among the candidates: plan indices count in the list this
+  //! gives, so a recorded choice carries it.
+  bool runtimeCompiled = false;
 };
 
 //! Device pointers of one call (bias and residual null where the configuration has none).
@@ -43,9 +46,13 @@ class GraphCache;
 //! Whether this build has cuDNN's graph API through the frontend (its headers were found at configure time).
 bool available();
 
-//! Whether cuDNN's runtime-compiled engines are among the candidates (TORCHTRT_CUDNN_RUNTIME_FUSION=1): a plan's index
-//! names a candidate of the list this setting gives, so a recorded choice carries it.
+//! Whether the builder offers cuDNN's runtime-compiled engines as candidates (on unless
+//! TORCHTRT_CUDNN_RUNTIME_FUSION=0) and a plan built with them may run here.
 bool runtimeFusion();
+
+//! Whether a plan file's serialized cuDNN plans are handed to cuDNN (TORCHTRT_CUDNN_RUNTIME_FUSION=1 set explicitly:
+//! docs/security.md); otherwise a loaded engine builds its chosen plans itself.
+bool adoptsSerializedPlans();
 
 //! Whether the fused epilogue can compute this activation (an ActivationType, or -1 for none, with its alpha and
 //! beta) exactly as the engine's other kernels do: ReLU and a clip to [0, beta] (ReLU6: cuDNN's ReLU with an upper
@@ -58,6 +65,12 @@ std::shared_ptr<GraphCache> makeGraphCache();
 //! How many execution plans cuDNN built for `config` (once per configuration; at most `most`), 0 where it supports
 //! none; plan i is then 0 <= i < count, in cuDNN's heuristic order.
 int32_t planCount(GraphCache& cache, void* stream, const Config& config, int32_t most);
+
+//! Builds the graphs of `configs` (those not in the cache yet) and each one's first `most[i]` plans, compiling
+//! runtime-fusion kernels, on up to `threads` threads side by side (each with a cuDNN handle of its own, which then
+//! runs that configuration's plans), on the calling thread's device. A configuration cuDNN cannot build here is
+//! left to planCount(), which builds it as before.
+void prebuild(GraphCache& cache, const std::vector<Config>& configs, const std::vector<int32_t>& most, int32_t threads);
 
 //! The workspace of plan `index` in bytes, or -1 when the plan does not exist.
 int64_t workspaceOf(GraphCache& cache, void* stream, const Config& config, int32_t index);
@@ -88,6 +101,9 @@ int64_t runs();
 
 //! How many execution plans this process built (compiled, for runtime-fusion engines); an adopted plan is not built.
 int64_t plansBuilt();
+
+//! How many of those prebuild() built (on its threads).
+int64_t plansPrebuilt();
 
 }  // namespace convgraph
 }  // namespace cuda

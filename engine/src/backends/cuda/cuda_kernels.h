@@ -10,11 +10,13 @@
 #include <list>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
 #include "backends/cpu/cpu_kernels.h"
+#include "backends/backend.h"
 #include "trt/network.h"
 
 namespace trt {
@@ -85,6 +87,9 @@ struct LaunchContext {
   const std::unordered_map<const void*, void*>* uploads = nullptr;
   //! State of the convolution kernels (the cuDNN handle and per-layer plans), freed with the context.
   std::shared_ptr<void> convolutionState;
+  //! The runs' input shapes (with whether tactics were timed) for which the convolutions' cuDNN graph plans were
+  //! prebuilt (prebuildConvolutionGraphs: once each).
+  std::set<std::vector<int64_t>> graphsPrebuiltFor;
   //! State a layer kind's kernels keep per context (cuDNN handles, built cuDNN graphs), freed with it.
   std::map<LayerType, std::shared_ptr<void>> kindState;
   void* scratch_ = nullptr;
@@ -170,10 +175,14 @@ int64_t countNonZero(LaunchContext& ctx, const TensorView& in);
 //! that fuses it into a product was not built for this backend).
 int32_t fusedProductActivation(const IMatrixMultiplyLayer& mm);
 
-//! An INT8 convolution (channels-first): quantizing im2col, INT32 GEMM with the dequantizing epilogue.
+//! Builds, side by side on the host's cores, the cuDNN graph plans the run's channels-last convolutions will ask for
+//! (the builder's: the timed candidates; a loaded engine's: each tactic's chosen plan), so that their runtime-compiled
+//! kernels compile in parallel instead of one after another inside the run.
+void prebuildConvolutionGraphs(LaunchContext& ctx, const RunState& state);
 //! A convolution's or product's recorded tactic in words (ExecutionBackend::describeTactic); empty for others.
 std::string describeConvolutionTactic(const IConvolutionLayer& conv, const std::vector<int64_t>& choice);
 std::string describeProductTactic(const std::vector<int64_t>& choice);
+//! An INT8 convolution (channels-first): quantizing im2col, INT32 GEMM with the dequantizing epilogue.
 void launchInt8Convolution(LaunchContext&, const ILayer&, const std::vector<TensorView>&, TensorView&);
 //! An INT8 matrix multiply: quantized input rows times INT8 weights [N, K], dequantizing epilogue.
 void launchInt8MatrixMultiply(LaunchContext&, const ILayer&, const std::vector<TensorView>&, TensorView&);
