@@ -364,6 +364,7 @@ DnnPlan& dnnPlan(LaunchContext& ctx, DnnState& state, const IConvolutionLayer& c
     plan.ownVariant = timedBefore->ownVariant;
     plan.useGraph = timedBefore->useGraph;
     plan.graphPlan = timedBefore->graphPlan;
+    plan.graphRuntimeCompiled = timedBefore->graphRuntimeCompiled;
     plan.inherited = true;
   } else if (sameLayer && usableChoice(ctx, state, plan, half, *sameLayer)) {
     plan.timed = true;
