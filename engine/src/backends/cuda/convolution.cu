@@ -51,23 +51,23 @@ struct DnnPlan {
   // call (with the fused bias, residual and ReLU, or the epilogue where cuDNN refuses the fused form)
   // is timed for each on the first run and the fastest kept.
   std::vector<cudnnConvolutionFwdAlgoPerf_t> candidates;
-  bool timed = false;             // whether the candidates (and im2col + GEMM in FP32) were timed
-  bool useDnn = true;             // cuDNN or im2col + GEMM, the faster (cuDNN's NCHW kernels can lose on small batches)
-  bool useOwnKernel = false;      // the own channels-last depthwise or grouped kernel, faster than both
-                                  // (convolution_depthwise.h, convolution_grouped.h)
-  int32_t ownVariant = 0;         // the depthwise kernel's timed variant (depthwiseNhwcVariants); 0 for grouped
-  bool useGraph = false;          // a cuDNN graph-API plan with the epilogue fused (convolution_cudnn_graph.h), faster
-  int32_t graphPlan = -1;         // that plan's index among those cuDNN built for the configuration
+  bool timed = false;         // whether the candidates (and im2col + GEMM in FP32) were timed
+  bool useDnn = true;         // cuDNN or im2col + GEMM, the faster (cuDNN's NCHW kernels can lose on small batches)
+  bool useOwnKernel = false;  // the own channels-last depthwise or grouped kernel, faster than both
+                              // (convolution_depthwise.h, convolution_grouped.h)
+  int32_t ownVariant = 0;     // the depthwise kernel's timed variant (depthwiseNhwcVariants); 0 for grouped
+  bool useGraph = false;      // a cuDNN graph-API plan with the epilogue fused (convolution_cudnn_graph.h), faster
+  int32_t graphPlan = -1;     // that plan's index among those cuDNN built for the configuration
   bool graphRuntimeCompiled = false;  // the plan's candidates included runtime-compiled engines (its index counts them)
-  bool graphChecked = false;      // a recorded graph choice was checked against this GPU and workspace (once)
-  bool graphAdopted = false;      // the plan file's serialized graph plan was offered to the cache (once)
-  bool artifactRecorded = false;  // the builder's run recorded the chosen graph plan, serialized (once)
-  bool fusedFailed = false;       // cuDNN refused the fused bias+ReLU call for the chosen algorithm
-  bool inherited = false;         // the tactic comes from this layer's timing at another shape, not yet run here
-  std::vector<int64_t> key;       // the input shape (channels-first) this plan is for
-  std::vector<int64_t> signature;  // what decides the timing: shapes, geometry, type, layout, fused parts
-  const void* weights = nullptr;   // the filter on the device (a KRSC copy for channels-last layers)
-  void* ownedWeights = nullptr;    // that copy, freed with the state
+  bool graphChecked = false;          // a recorded graph choice was checked against this GPU and workspace (once)
+  bool graphAdopted = false;          // the plan file's serialized graph plan was offered to the cache (once)
+  bool artifactRecorded = false;      // the builder's run recorded the chosen graph plan, serialized (once)
+  bool fusedFailed = false;           // cuDNN refused the fused bias+ReLU call for the chosen algorithm
+  bool inherited = false;             // the tactic comes from this layer's timing at another shape, not yet run here
+  std::vector<int64_t> key;           // the input shape (channels-first) this plan is for
+  std::vector<int64_t> signature;     // what decides the timing: shapes, geometry, type, layout, fused parts
+  const void* weights = nullptr;      // the filter on the device (a KRSC copy for channels-last layers)
+  void* ownedWeights = nullptr;       // that copy, freed with the state
 };
 
 // Whether the builder times the own depthwise and grouped kernels as candidates (CudaTactics'
@@ -328,7 +328,10 @@ DnnPlan& dnnPlan(LaunchContext& ctx, DnnState& state, const IConvolutionLayer& c
     plan.signature.insert(plan.signature.end(), v->begin(), v->end());
   plan.signature.insert(plan.signature.end(),
                         {static_cast<int64_t>(type), conv.getNbGroups(), channelsLast ? 1 : 0,
-                         conv.getBiasWeights().count > 0 ? 1 : 0, conv.getFusedActivation(), conv.getNbInputs()});
+                         conv.getBiasWeights().count > 0 ? 1 : 0, conv.getFusedActivation(), conv.getNbInputs(),
+                         // whether runtime-compiled cuDNN graph plans were candidates (a cache entry timed without
+                         // them is timed again with them)
+                         convgraph::runtimeFusion() ? 1 : 0});
   // The fused activation's parameters (a clip's bound decides which graph plans exist).
   for (float parameter : {conv.getFusedActivationAlpha(), conv.getFusedActivationBeta()}) {
     uint32_t bits = 0;
@@ -563,8 +566,8 @@ bool symmetricPadding(const IConvolutionLayer& conv) {
 // The cuDNN graph configuration of a channels-last 16-bit 2-D convolution whose activation the graph's epilogue
 // computes (`inDims` / `outDims` channels-first), with runtime-compiled engines among its candidates where this
 // process allows them; false where the graph path does not apply.
-bool graphConfigOf(const IConvolutionLayer& conv, DataType type, const Dims& inDims, const Dims& outDims,
-                   bool residual, convgraph::Config& config) {
+bool graphConfigOf(const IConvolutionLayer& conv, DataType type, const Dims& inDims, const Dims& outDims, bool residual,
+                   convgraph::Config& config) {
   if (!conv.getChannelsLast() || (type != DataType::kHALF && type != DataType::kBF16) ||
       conv.getKernelSizeNd().nbDims != 2 || !convgraph::available() ||
       !convgraph::fusedActivationSupported(conv.getFusedActivation(), conv.getFusedActivationAlpha(),
@@ -606,7 +609,8 @@ void prebuildConvolutionGraphs(LaunchContext& ctx, const RunState& state) {
   for (const Schedule::Step& step : s.steps) {
     if (step.layer->getType() != LayerType::kCONVOLUTION || step.inputs.empty()) continue;
     // A shape that waits for a NonZero's count is not known before the run.
-    if (state.dataDependent[static_cast<size_t>(step.inputs[0])] || state.dataDependent[static_cast<size_t>(step.output)])
+    if (state.dataDependent[static_cast<size_t>(step.inputs[0])] ||
+        state.dataDependent[static_cast<size_t>(step.output)])
       continue;
     const auto& conv = static_cast<const IConvolutionLayer&>(*step.layer);
     const Dims& inShape = state.shapes[static_cast<size_t>(step.inputs[0])];
@@ -617,28 +621,38 @@ void prebuildConvolutionGraphs(LaunchContext& ctx, const RunState& state) {
     if (!graphConfigOf(conv, s.tensors[static_cast<size_t>(step.inputs[0])]->getType(), inDims, outDims,
                        step.inputs.size() > 1, config))
       continue;
+    // The plan's tactic for this layer and shape, where it has one: its graph plan alone (up to that index), none
+    // where it chose another path or where its serialized plan will be adopted instead. Else, in the builder's
+    // tuning run, the candidates it times.
     int32_t count = kTimedGraphPlans;
-    if (!ctx.timingAllowed) {
-      // A loaded engine builds the graph plan its tactic names (up to that index), unless it adopts the plan file's
-      // serialized one.
-      const std::vector<int64_t> key(inDims.d, inDims.d + inDims.nbDims);
-      const std::vector<int64_t>* choice = ctx.plannedTactic(&conv, key);
-      if (!choice || choice->size() != 3 || (*choice)[1] != kGraphPath || (*choice)[0] < 0 ||
-          (*choice)[0] >= kTimedGraphPlans || ((*choice)[2] == 1 && !convgraph::runtimeFusion()) ||
-          (convgraph::adoptsSerializedPlans() && ctx.plannedArtifact(&conv, key)))
+    const std::vector<int64_t> key(inDims.d, inDims.d + inDims.nbDims);
+    if (const std::vector<int64_t>* choice = ctx.plannedTactic(&conv, key)) {
+      if (choice->size() != 3 || (*choice)[1] != kGraphPath || (*choice)[0] < 0 || (*choice)[0] >= kTimedGraphPlans ||
+          (*choice)[2] < 0 || (*choice)[2] > 1 || ((*choice)[2] == 1 && !convgraph::runtimeFusion()))
         continue;
       config.runtimeCompiled = (*choice)[2] == 1;
+      const std::vector<uint8_t>* artifact = ctx.plannedArtifact(&conv, key);
+      if (convgraph::adoptsSerializedPlans() && artifact &&
+          convgraph::readableArtifact(config, static_cast<int32_t>((*choice)[0]), *artifact))
+        continue;
       count = static_cast<int32_t>((*choice)[0]) + 1;
+    } else if (!ctx.timingAllowed) {
+      continue;  // a loaded engine without a tactic here runs cuDNN's heuristic algorithm
     }
     configs.push_back(config);
     most.push_back(count);
   }
   if (configs.empty()) return;
-  DnnState& dnn = dnnState(ctx);
-  if (!dnn.graphs) dnn.graphs = convgraph::makeGraphCache();
-  // One thread a configuration, as many as the host has cores (NVRTC compiles each runtime-fusion plan).
-  const int32_t threads = static_cast<int32_t>(std::max(1u, std::min(16u, std::thread::hardware_concurrency())));
-  convgraph::prebuild(*dnn.graphs, configs, most, threads);
+  // Only a head start: where cuDNN cannot start here, the layers build what they need themselves (or run other
+  // tactics), as without it.
+  try {
+    DnnState& dnn = dnnState(ctx);
+    if (!dnn.graphs) dnn.graphs = convgraph::makeGraphCache();
+    // One thread a configuration, as many as the host has cores (NVRTC compiles each runtime-fusion plan).
+    const int32_t threads = static_cast<int32_t>(std::max(1u, std::min(16u, std::thread::hardware_concurrency())));
+    convgraph::prebuild(*dnn.graphs, configs, most, threads);
+  } catch (const std::exception&) {
+  }
 }
 #else
 void prebuildConvolutionGraphs(LaunchContext&, const RunState&) {}
@@ -768,6 +782,8 @@ void launchConvolution(LaunchContext& ctx, const ILayer& layer, const std::vecto
       plan.graphChecked = true;
       if (graphWorkspace(plan.graphPlan) < 0) {
         plan.useGraph = false;
+        // Timed again below among this process's candidates.
+        graphConfig.runtimeCompiled = convgraph::runtimeFusion();
         if (ctx.timingAllowed) {
           measureAlgorithms(ctx, state, plan, in[0].type == DataType::kHALF || in[0].type == DataType::kBF16,
                             kTimedAlgorithms);

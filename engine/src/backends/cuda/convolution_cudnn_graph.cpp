@@ -15,6 +15,7 @@
 #include <cstring>
 #include <map>
 #include <string>
+#include <system_error>
 #include <thread>
 #include <unordered_map>
 #include <vector>
@@ -30,6 +31,7 @@ namespace {
 std::atomic<int64_t> launched{0};
 std::atomic<int64_t> plansBuiltCount{0};
 std::atomic<int64_t> plansPrebuiltCount{0};
+std::atomic<int64_t> configurationsPrebuiltCount{0};
 }  // namespace
 
 int64_t runs() { return launched.load(std::memory_order_relaxed); }
@@ -37,6 +39,8 @@ int64_t runs() { return launched.load(std::memory_order_relaxed); }
 int64_t plansBuilt() { return plansBuiltCount.load(std::memory_order_relaxed); }
 
 int64_t plansPrebuilt() { return plansPrebuiltCount.load(std::memory_order_relaxed); }
+
+int64_t configurationsPrebuilt() { return configurationsPrebuiltCount.load(std::memory_order_relaxed); }
 
 bool fusedActivationSupported(int32_t activation, float alpha, float beta) {
   // ReLU and ReLU6 only: on an H200 a precompiled conv + bias + tanh engine returned NaN where tanh saturates to 1
@@ -55,8 +59,9 @@ enum Uid : int64_t { kX = 1, kW, kBias, kResidual, kY };
 // A configuration's graph with the indices of the plans cuDNN built for it so far (none: unsupported, or not
 // asked yet); candidates are built in heuristic order, as far as the largest count asked for.
 struct Built {
+  // The handle the graph was built with, where not the cache's (prebuild); declared first: destroyed after the graph.
+  std::shared_ptr<CudnnHandle> handle;
   std::shared_ptr<fe::graph::Graph> graph;
-  std::shared_ptr<CudnnHandle> handle;  // the handle the graph was built with, where not the cache's (prebuild)
   std::vector<int64_t> plans;      // candidate indices that built, in heuristic order
   std::vector<int64_t> workspace;  // bytes, per entry of plans
   int64_t candidates = 0, next = 0;
@@ -287,6 +292,8 @@ class GraphCache {
   // By configuration key and plan index; looked up first, so a layer whose plan was adopted builds nothing, while
   // the built graphs of the same configuration stay for layers that chose other plans.
   std::map<std::pair<std::vector<int64_t>, int32_t>, Adopted> adopted;
+  // prebuild()'s threads' handles, one a thread, kept for its later calls (and by the graphs built with them).
+  std::vector<std::shared_ptr<CudnnHandle>> workerHandles;
 
   // The graph of `c` on `stream` (built on first use) with at least `most` plans where it has them.
   Built& graphFor(void* stream, const Config& c, int32_t most) {
@@ -350,16 +357,18 @@ void prebuild(GraphCache& cache, const std::vector<Config>& configs, const std::
   int device = 0;
   if (cudaGetDevice(&device) != cudaSuccess) return;
   const size_t workers = std::min(todo.size(), static_cast<size_t>(std::max(threads, 1)));
+  if (cache.workerHandles.size() < workers) cache.workerHandles.resize(workers);
   std::vector<Built> results(todo.size());
   std::vector<char> done(todo.size(), 0);
   std::atomic<size_t> next{0};
-  // Each worker takes the next configuration until none is left; a graph and its plans stay with the worker's
-  // handle. A worker whose handle cannot start builds nothing: its configurations are built later, one by one.
-  auto work = [&]() {
-    std::shared_ptr<CudnnHandle> handle;
+  // Worker w (the calling thread is worker 0) takes the next configuration until none is left, with handle w of the
+  // cache (made on its first use, on that thread); a graph and its plans stay with that handle. A worker whose
+  // handle cannot start builds nothing: its configurations are built later, one by one.
+  auto work = [&](size_t w) {
+    std::shared_ptr<CudnnHandle>& handle = cache.workerHandles[w];
     try {
       if (cudaSetDevice(device) != cudaSuccess) return;
-      handle = std::make_shared<CudnnHandle>();
+      if (!handle) handle = std::make_shared<CudnnHandle>();
     } catch (const std::exception&) {
       return;
     }
@@ -376,11 +385,24 @@ void prebuild(GraphCache& cache, const std::vector<Config>& configs, const std::
     }
   };
   std::vector<std::thread> pool;
-  for (size_t w = 1; w < workers; ++w) pool.emplace_back(work);
-  work();
+  for (size_t w = 1; w < workers; ++w) {
+    try {
+      pool.emplace_back(work, w);
+    } catch (const std::system_error&) {  // no more threads: the ones started share the rest
+      break;
+    }
+  }
+  work(0);
   for (std::thread& t : pool) t.join();
+  // A refused build may leave a CUDA error on this thread, which the next launch's check must not report as its own.
+  (void)cudaGetLastError();
+  int64_t configurations = 0;
   for (size_t j = 0; j < todo.size(); ++j)
-    if (done[j]) cache.graphs.emplace(keyOf(todo[j]), std::move(results[j]));
+    if (done[j]) {
+      configurations += results[j].plans.empty() ? 0 : 1;
+      cache.graphs.emplace(keyOf(todo[j]), std::move(results[j]));
+    }
+  configurationsPrebuiltCount.fetch_add(configurations, std::memory_order_relaxed);
 }
 
 std::shared_ptr<GraphCache> makeGraphCache() { return std::make_shared<GraphCache>(); }

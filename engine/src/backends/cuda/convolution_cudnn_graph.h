@@ -105,6 +105,9 @@ int64_t plansBuilt();
 //! How many of those prebuild() built (on its threads).
 int64_t plansPrebuilt();
 
+//! How many configurations prebuild() built at least one plan for.
+int64_t configurationsPrebuilt();
+
 }  // namespace convgraph
 }  // namespace cuda
 }  // namespace trt

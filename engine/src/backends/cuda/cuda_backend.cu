@@ -301,6 +301,9 @@ class CudaRunner : public BackendRunner {
     std::vector<int64_t> shapes = {state.profile, ctx.timingAllowed ? 1 : 0};
     for (int32_t idx : state.schedule.inputIndices)
       for (int i = 0; i < state.shapes[idx].nbDims; ++i) shapes.push_back(state.shapes[idx].d[i]);
+    // (Bounded: a dynamic-shape engine called with ever new shapes forgets the oldest keys, at worst prebuilding
+    // a configuration its cache already holds, which costs a lookup.)
+    if (ctx.graphsPrebuiltFor.size() >= 256) ctx.graphsPrebuiltFor.clear();
     if (ctx.graphsPrebuiltFor.insert(shapes).second) prebuildConvolutionGraphs(ctx, state);
     runSteps(state, static_cast<uint8_t*>(arena_), device);
   }

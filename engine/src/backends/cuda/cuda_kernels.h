@@ -15,8 +15,8 @@
 #include <unordered_map>
 #include <vector>
 
-#include "backends/cpu/cpu_kernels.h"
 #include "backends/backend.h"
+#include "backends/cpu/cpu_kernels.h"
 #include "trt/network.h"
 
 namespace trt {
