@@ -603,6 +603,8 @@ bool graphConfigOf(const IConvolutionLayer& conv, DataType type, const Dims& inD
 }  // namespace
 
 void prebuildConvolutionGraphs(LaunchContext& ctx, const RunState& state) {
+  // With runtime-compiled engines only (their NVRTC compiles are what it spreads over threads).
+  if (!convgraph::runtimeFusion()) return;
   const Schedule& s = state.schedule;
   std::vector<convgraph::Config> configs;
   std::vector<int32_t> most;

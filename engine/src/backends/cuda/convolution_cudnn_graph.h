@@ -46,8 +46,8 @@ class GraphCache;
 //! Whether this build has cuDNN's graph API through the frontend (its headers were found at configure time).
 bool available();
 
-//! Whether the builder offers cuDNN's runtime-compiled engines as candidates (on unless
-//! TORCHTRT_CUDNN_RUNTIME_FUSION=0) and a plan built with them may run here.
+//! Whether the builder offers cuDNN's runtime-compiled engines as candidates (TORCHTRT_CUDNN_RUNTIME_FUSION=1) and a
+//! plan built with them may run here.
 bool runtimeFusion();
 
 //! Whether a plan file's serialized cuDNN plans are handed to cuDNN (TORCHTRT_CUDNN_RUNTIME_FUSION=1 set explicitly:
