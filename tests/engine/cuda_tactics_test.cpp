@@ -72,6 +72,14 @@ trt::ITensor* addBiasedProduct(trt::INetworkDefinition& net, trt::ITensor& x, co
   return net.addElementWise(*mm->getOutput(0), *bc->getOutput(0), trt::ElementWiseOperation::kSUM)->getOutput(0);
 }
 
+// A builder configuration for `backend` with FP16 allowed.
+std::unique_ptr<trt::IBuilderConfig> fp16Config(trt::IBuilder& builder, trt::Backend backend) {
+  std::unique_ptr<trt::IBuilderConfig> config(builder.createBuilderConfig());
+  config->setBackend(backend);
+  config->setFlag(trt::BuilderFlag::kFP16);
+  return config;
+}
+
 // conv 3x3 (+ bias) -> ReLU over `dims`' channels, 8 output maps.
 void addConvRelu(trt::INetworkDefinition& net, trt::ITensor* x, const std::vector<float>& w,
                  const std::vector<float>& b, int64_t channels) {
@@ -499,12 +507,7 @@ TEST(CudaTactics, AGraphPlanTravelsInThePlanFileAndIsNotBuiltAgain) {
   const trt::Dims dims = ownKernelNetwork(net, k, w, b);
   const auto xv = randomVector(static_cast<size_t>(dims.volume()), 162);
   std::unique_ptr<trt::IBuilder> builder(trt::createInferBuilder(trt::defaultLogger()));
-  auto configFor = [&](trt::Backend backend) {
-    std::unique_ptr<trt::IBuilderConfig> config(builder->createBuilderConfig());
-    config->setBackend(backend);
-    config->setFlag(trt::BuilderFlag::kFP16);
-    return config;
-  };
+  auto configFor = [&](trt::Backend backend) { return fp16Config(*builder, backend); };
   const auto expected = run(*build(net, configFor(trt::Backend::kCPU).get()).engine, {{"x", {dims, xv}}})["y"];
   std::unique_ptr<trt::IHostMemory> mem(builder->buildSerializedNetwork(net, *configFor(trt::Backend::kCUDA)));
   ASSERT_TRUE(mem);
@@ -582,12 +585,7 @@ TEST(CudaTactics, TheGraphPlansOfAllConvolutionsAreBuiltSideBySideBeforeTheRun) 
   net.markOutput(*y);
   const auto xv = randomVector(static_cast<size_t>(dims.volume()), 176);
   std::unique_ptr<trt::IBuilder> builder(trt::createInferBuilder(trt::defaultLogger()));
-  auto configFor = [&](trt::Backend backend) {
-    std::unique_ptr<trt::IBuilderConfig> config(builder->createBuilderConfig());
-    config->setBackend(backend);
-    config->setFlag(trt::BuilderFlag::kFP16);
-    return config;
-  };
+  auto configFor = [&](trt::Backend backend) { return fp16Config(*builder, backend); };
   const auto expected = run(*build(net, configFor(trt::Backend::kCPU).get()).engine, {{"x", {dims, xv}}})["y"];
   const int64_t builtBefore = trt::cuda::convgraph::plansBuilt(),
                 prebuiltBefore = trt::cuda::convgraph::plansPrebuilt();
