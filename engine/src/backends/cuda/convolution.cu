@@ -232,6 +232,16 @@ void applyChoice(DnnPlan& plan, const std::vector<int64_t>& choice) {
   plan.graphRuntimeCompiled = plan.useGraph && choice.size() == 3 && choice[2] == 1;
 }
 
+// Whether a recorded graph-plan tactic {index, kGraphPath[, 1 where runtime-compiled engines were candidates]} can be
+// built here: the index names a candidate of the list the builder's setting gave (with or without runtime-compiled
+// engines), which the plan is built from again; one with runtime-compiled engines only where they are allowed.
+bool graphChoiceRunsHere(const std::vector<int64_t>& choice) {
+  const int64_t builtWithRuntimeFusion = choice.size() == 3 ? choice[2] : 0;
+  return choice.size() >= 2 && choice.size() <= 3 && choice[1] == kGraphPath && builtWithRuntimeFusion >= 0 &&
+         builtWithRuntimeFusion <= 1 && (builtWithRuntimeFusion == 0 || convgraph::runtimeFusion()) && choice[0] >= 0 &&
+         choice[0] < kTimedGraphPlans;
+}
+
 // Whether a recorded tactic {algorithm or graph plan, path} can stand at the plan's shape: the cuDNN algorithm's
 // workspace (candidateFor), or for a graph plan (checked where it runs, which may refuse it) cuDNN's heuristic
 // algorithm as its fallback.
@@ -240,14 +250,9 @@ bool usableChoice(LaunchContext& ctx, DnnState& state, DnnPlan& plan, bool half,
   // The depthwise variant's range: launchDepthwiseNhwc refuses one the geometry lacks (cuDNN then runs).
   const bool ownVariant = choice[1] == 2 && choice.size() == 3 && choice[2] > 0 && choice[2] < kDepthwiseRowVariants;
   if (choice[1] != kGraphPath) return (choice.size() == 2 || ownVariant) && candidateFor(ctx, state, plan, choice[0]);
-  // The index names a candidate of the list the builder's setting gave (with or without runtime-compiled engines),
-  // which the plan is built from again here; one with runtime-compiled engines only where they are allowed.
-  const int64_t builtWithRuntimeFusion = choice.size() == 3 ? choice[2] : 0;
-  if (choice.size() > 3 || builtWithRuntimeFusion < 0 || builtWithRuntimeFusion > 1 ||
-      (builtWithRuntimeFusion == 1 && !convgraph::runtimeFusion()))
-    return false;
+  if (!graphChoiceRunsHere(choice)) return false;
   rankAlgorithms(ctx, state, plan, half, 1);
-  return choice[0] >= 0 && choice[0] < kTimedGraphPlans;
+  return true;
 }
 
 // `inDims` / `outDims` channels-first whatever the layer's layout (the descriptors carry the layout).
@@ -606,6 +611,14 @@ void prebuildConvolutionGraphs(LaunchContext& ctx, const RunState& state) {
   // With runtime-compiled engines only (their NVRTC compiles are what it spreads over threads).
   if (!convgraph::runtimeFusion()) return;
   const Schedule& s = state.schedule;
+  // Once per input shapes (and whether tactics are timed). Bounded: a dynamic-shape engine called with ever new
+  // shapes forgets the oldest keys, at worst prebuilding a configuration its cache already holds (a lookup).
+  std::vector<int64_t> shapes = {state.profile, ctx.timingAllowed ? 1 : 0};
+  for (int32_t idx : s.inputIndices)
+    for (int i = 0; i < state.shapes[static_cast<size_t>(idx)].nbDims; ++i)
+      shapes.push_back(state.shapes[static_cast<size_t>(idx)].d[i]);
+  if (ctx.graphsPrebuiltFor.size() >= 256) ctx.graphsPrebuiltFor.clear();
+  if (!ctx.graphsPrebuiltFor.insert(std::move(shapes)).second) return;
   std::vector<convgraph::Config> configs;
   std::vector<int32_t> most;
   for (const Schedule::Step& step : s.steps) {
@@ -629,9 +642,7 @@ void prebuildConvolutionGraphs(LaunchContext& ctx, const RunState& state) {
     int32_t count = kTimedGraphPlans;
     const std::vector<int64_t> key(inDims.d, inDims.d + inDims.nbDims);
     if (const std::vector<int64_t>* choice = ctx.plannedTactic(&conv, key)) {
-      if (choice->size() != 3 || (*choice)[1] != kGraphPath || (*choice)[0] < 0 || (*choice)[0] >= kTimedGraphPlans ||
-          (*choice)[2] < 0 || (*choice)[2] > 1 || ((*choice)[2] == 1 && !convgraph::runtimeFusion()))
-        continue;
+      if (choice->size() != 3 || !graphChoiceRunsHere(*choice)) continue;
       config.runtimeCompiled = (*choice)[2] == 1;
       const std::vector<uint8_t>* artifact = ctx.plannedArtifact(&conv, key);
       if (convgraph::adoptsSerializedPlans() && artifact &&

@@ -296,15 +296,9 @@ class CudaRunner : public BackendRunner {
       timer_.bind(ctx.stream);
       device.timer = &timer_;
     }
-    // Once per input shapes: the convolutions' cuDNN graph plans built side by side before the layers ask for them
-    // one by one (runtime-fusion plans compile their kernels).
-    std::vector<int64_t> shapes = {state.profile, ctx.timingAllowed ? 1 : 0};
-    for (int32_t idx : state.schedule.inputIndices)
-      for (int i = 0; i < state.shapes[idx].nbDims; ++i) shapes.push_back(state.shapes[idx].d[i]);
-    // (Bounded: a dynamic-shape engine called with ever new shapes forgets the oldest keys, at worst prebuilding
-    // a configuration its cache already holds, which costs a lookup.)
-    if (ctx.graphsPrebuiltFor.size() >= 256) ctx.graphsPrebuiltFor.clear();
-    if (ctx.graphsPrebuiltFor.insert(shapes).second) prebuildConvolutionGraphs(ctx, state);
+    // The convolutions' cuDNN graph plans built side by side before the layers ask for them one by one (with
+    // runtime-compiled engines only, once per input shapes; nothing otherwise).
+    prebuildConvolutionGraphs(ctx, state);
     runSteps(state, static_cast<uint8_t*>(arena_), device);
   }
 
