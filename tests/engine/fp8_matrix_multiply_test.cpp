@@ -283,7 +283,8 @@ TEST(Fp8MatrixMultiply, Fp8WinsProductsOverInt8AndPinsKeepLayersOut) {
 }
 
 TEST(Fp8MatrixMultiply, FP16EnginesRunFp8ProductsOnHalfTensors) {
-  // With FP16 enabled an FP8 product reads and writes half tensors (no casts around it).
+  // With FP16 enabled an FP8 product reads and writes half tensors (no casts around it); the first, whose output
+  // only the second's quantization reads, writes that quantization's codes itself.
   const auto batches = perceptronBatches();
   VectorCalibrator calibrator(batches, trt::CalibrationAlgoType::kMINMAX_CALIBRATION, 32);
   Perceptron n;
@@ -291,7 +292,8 @@ TEST(Fp8MatrixMultiply, FP16EnginesRunFp8ProductsOnHalfTensors) {
   config->setFlag(trt::BuilderFlag::kFP16);
   Built half = build(n.net, config.get());
   const std::string layers = half.engine->describeLayers();
-  EXPECT_NE(layers.find("-> (-1, 64) float16 [fp8]"), std::string::npos) << layers;
+  EXPECT_NE(layers.find("(1, 64)) -> (-1, 64) fp8 [fp8]"), std::string::npos) << layers;
+  EXPECT_NE(layers.find("(16)) -> (-1, 16) float16 [fp8]"), std::string::npos) << layers;
   Perceptron n32;
   Built fp32 = build(n32.net, fp8Config(nullptr, false).get());
   const auto a = run(*half.engine, {{"x", {trt::Dims{32, 32}, batches[1]}}}).at("y");

@@ -184,6 +184,13 @@ class ExecutionBackend {
     (void)type;
     return true;
   }
+  //! Whether FP8 product `mm` can write the FP8 codes of its output through `activation` (-1: none) (the builder
+  //! then folds the quantization that alone reads it into it). The CPU reference computes every such product.
+  virtual bool writesFp8ProductCodes(const IMatrixMultiplyLayer& mm, int32_t activation) const {
+    (void)mm;
+    (void)activation;
+    return true;
+  }
   //! Whether the backend's matrix multiplies apply activation `type` after their bias (a fused epilogue).
   virtual bool fusesMatrixMultiplyActivation(ActivationType type) const { return type == ActivationType::kRELU; }
   //! Whether the backend's attention reads and writes [B, S, H, D] tensors through their strides (the builder

@@ -266,6 +266,14 @@ PlanContents Builder::optimize(INetworkDefinition& network, IBuilderConfig& conf
     runPass("constant folding", passes::foldConstants);
     runPass("dead-layer removal", passes::removeDeadLayers);
   }
+  // After precision (the product's float type is the one its codes are rounded through): an FP8 product writes the
+  // codes the quantization that alone reads it would write (BERT's FFN up-projection, for its down-projection).
+  const auto fp8Codes = [&](INetworkDefinition& n) {
+    return passes::foldFp8QuantizeIntoProduct(n, [&](const IMatrixMultiplyLayer& mm, int32_t activation) {
+      return backend.writesFp8ProductCodes(mm, activation);
+    });
+  };
+  runPass("quantization+FP8 product fusion", fp8Codes);
   // After precision (it picks FP16 convolutions); transposes of constants fold away.
   const auto channelsLast = [&](INetworkDefinition& n) {
     return passes::useChannelsLast(

@@ -25,6 +25,8 @@ class MatrixMultiplyLayer final : public LayerImpl<IMatrixMultiplyLayer> {
   float getFp8InputScale() const override { return fp8InputScale_; }
   float getFp8WeightScale() const override { return fp8WeightScale_; }
   bool isFp8() const override { return fp8InputScale_ > 0.f; }
+  void setFp8OutputScale(float outputScale) override;
+  float getFp8OutputScale() const override { return fp8OutputScale_; }
   std::vector<TensorDesc> inferOutputs(const std::vector<TensorDesc>& inputs) const override;
   void writeParams(PlanWriter& writer) const override;
   void readParams(PlanReader& reader) override;
@@ -36,6 +38,7 @@ class MatrixMultiplyLayer final : public LayerImpl<IMatrixMultiplyLayer> {
   float int8InputScale_ = 0.f;
   std::vector<float> int8WeightScales_;
   float fp8InputScale_ = 0.f, fp8WeightScale_ = 0.f;
+  float fp8OutputScale_ = 0.f;
 };
 
 namespace {
@@ -57,6 +60,12 @@ void checkFp8Scales(const ParamCheck& c, float inputScale, float weightScale) {
   if (!(inputScale == 0.f && weightScale == 0.f) && !(valid(inputScale) && valid(weightScale)))
     c.fail("fp8_scales", "the FP8 input and weight scales must both be positive and finite (or both 0: not FP8), got " +
                              std::to_string(inputScale) + " and " + std::to_string(weightScale));
+}
+// The FP8 output scale: 0 (a float output) or positive and finite.
+void checkFp8OutputScale(const ParamCheck& c, float outputScale) {
+  if (outputScale != 0.f && !(outputScale > 0.f && std::isfinite(outputScale)))
+    c.fail("fp8_output_scale", "the FP8 output scale must be positive and finite (or 0: a float output), got " +
+                                   std::to_string(outputScale));
 }
 }  // namespace
 
@@ -98,6 +107,16 @@ void MatrixMultiplyLayer::setFp8Scales(float inputScale, float weightScale) {
   if (isInt8()) throw Error(describe() + ": the product is INT8 already; it cannot also be FP8");
   fp8InputScale_ = inputScale;
   fp8WeightScale_ = weightScale;
+  markChanged();
+}
+
+void MatrixMultiplyLayer::setFp8OutputScale(float outputScale) {
+  checkFp8OutputScale(ParamCheck(*this), outputScale);
+  if (outputScale > 0.f && !isFp8())
+    throw Error(describe() +
+                ": setFp8OutputScale needs an FP8 product (setFp8Scales first): only FP8 products write "
+                "FP8 codes");
+  fp8OutputScale_ = outputScale;
   markChanged();
 }
 
@@ -185,6 +204,13 @@ std::vector<TensorDesc> MatrixMultiplyLayer::inferOutputs(const std::vector<Tens
   if (inputs.size() == 4 && (inputs[3].type != type || inputs[3].dims != out))
     throw Error(describe() + ": the residual " + inputs[3].dims.str() + " " + dataTypeName(inputs[3].type) +
                 " must have the output's shape and type, " + out.str() + " " + dataTypeName(type));
+  // FP8 codes out: the float value is computed in `type` as above, then quantized.
+  if (fp8OutputScale_ > 0.f) {
+    if (inputs.size() == 4)
+      throw Error(describe() + ": an FP8 product that writes FP8 codes (fp8_output_scale " +
+                  std::to_string(fp8OutputScale_) + ") takes no residual");
+    return {{out, DataType::kFP8}};
+  }
   return {{out, type}};
 }
 
@@ -196,6 +222,7 @@ void MatrixMultiplyLayer::writeParams(PlanWriter& w) const {
   writeInt8Scales(w, int8InputScale_, int8WeightScales_);  // format 6
   w.f32(fp8InputScale_);                                   // format 16
   w.f32(fp8WeightScale_);
+  w.f32(fp8OutputScale_);  // format 22
 }
 
 void MatrixMultiplyLayer::readParams(PlanReader& r) {
@@ -219,6 +246,13 @@ void MatrixMultiplyLayer::readParams(PlanReader& r) {
     fp8WeightScale_ = r.f32("fp8_weight_scale");
     checkFp8Scales(c, fp8InputScale_, fp8WeightScale_);
     if (fp8InputScale_ > 0.f && int8InputScale_ > 0.f) c.fail("fp8_input_scale", "a product is INT8 or FP8, not both");
+  }
+  // Plans before version 22 end here (float outputs only).
+  if (r.remaining() > 0) {
+    fp8OutputScale_ = r.f32("fp8_output_scale");
+    checkFp8OutputScale(c, fp8OutputScale_);
+    if (fp8OutputScale_ > 0.f && !(fp8InputScale_ > 0.f))
+      c.fail("fp8_output_scale", "only an FP8 product (positive fp8_input_scale) writes FP8 codes");
   }
 }
 

@@ -105,6 +105,9 @@
 //          version 21 (2026-12) a Shuffle's requested output type (its layer's output types) is a cast folded
 //                    into it, between float32, float16 and bfloat16 (no new bytes: a reader before 21 would
 //                    have ignored it); older plans are still read.
+//          version 22 (2026-12) a MatrixMultiply ends with fp8_output_scale (f32: 0 for a float output, else an
+//                    FP8 product that writes the E4M3 codes of its stored value divided by it, no residual);
+//                    older plans are still read.
 #pragma once
 
 #include <cstdint>
@@ -119,7 +122,7 @@
 namespace trt {
 
 constexpr char kPlanMagic[8] = {'T', 'T', 'R', 'T', 'P', 'L', 'A', 'N'};
-constexpr uint32_t kPlanFormatVersion = 21;
+constexpr uint32_t kPlanFormatVersion = 22;
 constexpr uint32_t kPlanMinReadableVersion = 1;
 constexpr uint32_t kPlanHeaderSize = 32;
 constexpr uint32_t kPlanMaxString = 1u << 20;

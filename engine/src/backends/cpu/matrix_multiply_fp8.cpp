@@ -9,6 +9,7 @@
 
 #include "backends/cpu/cpu_kernels.h"
 #include "common/fp8.h"
+#include "common/half.h"
 
 namespace trt {
 namespace cpu {
@@ -37,13 +38,28 @@ void runFp8MatrixMultiply(const ILayer& layer, const std::vector<TensorView>& in
   });
   const auto* weights = static_cast<const uint8_t*>(inputs[1].data);
   for (int64_t i = 0; i < N * K; ++i) b[i] = fp8::toFloat(weights[i]);
-  float* y = output.f32();
+  // An FP8 output (IMatrixMultiplyLayer::setFp8OutputScale) is computed in float32 here, then quantized.
+  const float outputScale = mm.getFp8OutputScale();
+  if (outputScale > 0.f && output.type != DataType::kFP8)
+    throw Error(layer.describe() + ": an FP8 product with an output scale writes FP8 codes, its output is " +
+                dataTypeName(output.type));
+  std::vector<float> values(outputScale > 0.f ? static_cast<size_t>(rows * N) : 0);
+  float* y = outputScale > 0.f ? values.data() : output.f32();
   // B is [N, K] used transposed: element (k, n) at b[n * K + k].
   gemm(rows, N, K, a.data(), K, 1, b.data(), 1, K, y, N, false);
   const float scale = mm.getFp8InputScale() * mm.getFp8WeightScale() * mm.getAlpha();
   const float* bias = inputs.size() >= 3 ? inputs[2].f32() : nullptr;
   const float* residual = inputs.size() == 4 ? inputs[3].f32() : nullptr;
   const int32_t fused = mm.getFusedActivation();
+  // The float type the product stores its value in: the bias's for an FP8 input, else the input's.
+  const DataType stored =
+      quantizedInput && layer.getNbInputs() >= 3 ? layer.getInput(2)->getType() : layer.getInput(0)->getType();
+  const auto roundToStored = [stored](float* v, int64_t n) {
+    if (stored == DataType::kHALF)
+      for (int64_t i = 0; i < n; ++i) v[i] = halfToFloat(floatToHalf(v[i]));
+    else if (stored == DataType::kBF16)
+      for (int64_t i = 0; i < n; ++i) v[i] = bf16ToFloat(floatToBf16(v[i]));
+  };
   forEachRange(rows, N, [&](int64_t first, int64_t last) {
     for (int64_t i = first; i < last; ++i)
       for (int64_t n = 0; n < N; ++n) {
@@ -53,6 +69,13 @@ void runFp8MatrixMultiply(const ILayer& layer, const std::vector<TensorView>& in
         y[i * N + n] = v;
       }
     if (fused >= 0) applyActivation(static_cast<ActivationType>(fused), 0.f, 0.f, y + first * N, (last - first) * N);
+    // Codes out: the value as the float output would have stored it in its type (16-bit outputs arrive widened),
+    // quantized as the Quantize it replaces quantized that stored value.
+    if (outputScale > 0.f) {
+      roundToStored(y + first * N, (last - first) * N);
+      auto* codes = static_cast<uint8_t*>(output.data);
+      for (int64_t i = first * N; i < last * N; ++i) codes[i] = fp8::quantize(y[i], outputScale);
+    }
   });
 }
 

@@ -461,7 +461,8 @@ class CudaBackend : public ExecutionBackend {
   std::string describeTactic(const ILayer& layer, const std::vector<int64_t>& choice) const override {
     if (layer.getType() == LayerType::kCONVOLUTION)
       return describeConvolutionTactic(static_cast<const IConvolutionLayer&>(layer), choice);
-    if (layer.getType() == LayerType::kMATRIX_MULTIPLY) return describeProductTactic(choice);
+    if (layer.getType() == LayerType::kMATRIX_MULTIPLY)
+      return describeProductTactic(static_cast<const IMatrixMultiplyLayer&>(layer), choice);
     return {};
   }
 

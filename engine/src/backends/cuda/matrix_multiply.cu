@@ -11,6 +11,7 @@
 
 #include "backends/cuda/activation.cuh"
 #include "backends/cuda/cuda_kernels.h"
+#include "backends/cuda/cutlass_fp8_codes.h"
 #include "backends/cuda/cutlass_gemm.h"
 #include "backends/cuda/float_types.cuh"
 #include "backends/cuda/product_algorithms.h"
@@ -192,11 +193,18 @@ bool ltGemmEpilogue(LaunchContext& ctx, DataType type, bool tA, bool tB, int64_t
   }
   return ok;
 }
-std::string describeProductTactic(const std::vector<int64_t>& choice) {
+std::string describeProductTactic(const IMatrixMultiplyLayer& mm, const std::vector<int64_t>& choice) {
   if (choice.empty()) return {};
-  if (choice[0] >= kCutlassTactic) return gemmBiasGeluConfigName(static_cast<int32_t>(choice[0] - kCutlassTactic));
-  return choice[0] < 0 ? "cuBLASLt's own pick" : "cuBLASLt algorithm " + std::to_string(choice[0]) + " of its ranking";
+  const bool codes = mm.getFp8OutputScale() > 0.f;  // cutlass_fp8_codes.h's configurations, or cuBLASLt's + a pass
+  if (choice[0] >= kCutlassTactic)
+    return codes ? fp8CodesGemmConfigName(static_cast<int32_t>(choice[0] - kCutlassTactic))
+                 : gemmBiasGeluConfigName(static_cast<int32_t>(choice[0] - kCutlassTactic));
+  const std::string lt =
+      choice[0] < 0 ? "cuBLASLt's own pick" : "cuBLASLt algorithm " + std::to_string(choice[0]) + " of its ranking";
+  return codes ? lt + ", then the FP8 quantization kernel" : lt;
 }
+
+int32_t cutlassProductTactic(int32_t config) { return kCutlassTactic + config; }
 
 namespace {
 // The product's cuBLASLt algorithm: the plan's (the builder timed it at this input shape), else in the builder's
@@ -211,10 +219,10 @@ namespace {
 template <typename Gemm>
 int32_t productAlgorithm(LaunchContext& ctx, const ILayer& layer, const TensorView& A, const void* B,
                          const void* residual, const void* Y, const void* bias, Gemm gemm, int32_t activation = -1,
-                         const std::function<bool(int32_t)>& cutlassRuns = {}) {
+                         const std::function<bool(int32_t)>& cutlassRuns = {}, int32_t cutlassConfigs = 0) {
   auto known = [&](int64_t tactic, int32_t candidates) {
     if (tactic >= -1 && tactic < candidates) return true;
-    return cutlassRuns && tactic >= kCutlassTactic && tactic < kCutlassTactic + gemmBiasGeluConfigs() &&
+    return cutlassRuns && tactic >= kCutlassTactic && tactic < kCutlassTactic + cutlassConfigs &&
            cutlassRuns(static_cast<int32_t>(tactic - kCutlassTactic));
   };
   // A plan without tactics outside a tuning run (most calls): nothing to look up.
@@ -236,7 +244,7 @@ int32_t productAlgorithm(LaunchContext& ctx, const ILayer& layer, const TensorVi
                                     static_cast<int64_t>(cublasLtGetVersion())};
   signature.insert(signature.end(), query.configuration.begin(), query.configuration.end());
   std::vector<int32_t> configs;
-  for (int32_t config = 0; cutlassRuns && config < gemmBiasGeluConfigs(); ++config)
+  for (int32_t config = 0; cutlassRuns && config < cutlassConfigs; ++config)
     if (cutlassRuns(config)) configs.push_back(config);
   if (activation >= 0 && !productEpilogueComputes(static_cast<ActivationType>(activation))) {
     signature.push_back(activation);
@@ -278,8 +286,9 @@ int32_t productAlgorithm(LaunchContext& ctx, const ILayer& layer, const TensorVi
 
 int32_t timedProductAlgorithm(LaunchContext& ctx, const ILayer& layer, const TensorView& A, const void* B,
                               const void* residual, const void* Y, const void* bias,
-                              const std::function<bool(int32_t, LtQuery*)>& gemm, int32_t activation) {
-  return productAlgorithm(ctx, layer, A, B, residual, Y, bias, gemm, activation);
+                              const std::function<bool(int32_t, LtQuery*)>& gemm, int32_t activation,
+                              const std::function<bool(int32_t)>& cutlassRuns, int32_t cutlassConfigs) {
+  return productAlgorithm(ctx, layer, A, B, residual, Y, bias, gemm, activation, cutlassRuns, cutlassConfigs);
 }
 
 bool ltMatmulDescriptor(cublasLtMatmulDesc_t& op, cublasComputeType_t compute, cublasOperation_t opA,
@@ -392,7 +401,7 @@ void launchMatrixMultiply(LaunchContext& ctx, const ILayer& layer, const std::ve
       return ran;
     };
     if (single && singleGemm(productAlgorithm(ctx, layer, in[0], in[1].data, residual, out.data, bias, singleGemm,
-                                              activation, cutlassRuns),
+                                              activation, cutlassRuns, gemmBiasGeluConfigs()),
                              nullptr))
       return;
     // Else one strided-batched cuBLASLt call (a shared side read with stride 0; a stacked product's Q, K, V).

@@ -13,6 +13,7 @@
 
 #include "backends/cuda/activation.cuh"
 #include "backends/cuda/cuda_kernels.h"
+#include "backends/cuda/cutlass_fp8_codes.h"
 #include "backends/cuda/float_types.cuh"
 #include "backends/cuda/fp8_codes.cuh"
 #include "backends/cuda/fp8_quantize_table.h"
@@ -196,24 +197,71 @@ bool ltFp8Gemm(LaunchContext& ctx, DataType type, int64_t M, int64_t N, int64_t 
 }
 }  // namespace
 
+namespace {
+// The product's value in its float type `type` at Y (act(alpha * s_in * s_w * A.W^T + bias + residual)) where cuBLASLt
+// declined the fused call: cuBLASLt's bare scaled product, then the epilogue kernel; where cuBLASLt has no FP8 kernel
+// at all, the plain kernel computes the whole (the bias and residual meeting the product before its one rounding, as
+// cuBLASLt's epilogue and PyTorch's _scaled_mm add them).
+void unfusedFp8Product(LaunchContext& ctx, const ILayer& layer, DataType type, int64_t rows, int64_t N, int64_t K,
+                       const uint8_t* quantized, const uint8_t* weights, const void* bias, const void* residual,
+                       int32_t activation, float scale, void* Y, void* workspace, size_t workspaceBytes) {
+  const unsigned blocks = static_cast<unsigned>((rows * N + 255) / 256);
+  const bool epilogue = bias || residual || activation >= 0;
+  const bool vectorized = N % 8 == 0 && allAligned16({Y, bias, residual});
+  const unsigned epilogueBlocks = vectorized ? static_cast<unsigned>((rows * N / 8 + 255) / 256) : blocks;
+  if (allAligned16({Y, weights, quantized}) &&
+      ltFp8Gemm(ctx, type, rows, N, K, quantized, weights, nullptr, nullptr, -1, scale, Y, workspace, workspaceBytes)) {
+    if (!epilogue) return;
+    dispatchFloating(type, layer.describe(), [&](auto tag) {
+      using T = decltype(tag);
+      fp8EpilogueKernel<T><<<epilogueBlocks, 256, 0, ctx.stream>>>(static_cast<T*>(Y), static_cast<const T*>(bias),
+                                                                   static_cast<const T*>(residual), activation, N,
+                                                                   rows * N, vectorized);
+    });
+    check(cudaGetLastError(), "FP8 epilogue kernel launch");
+    return;
+  }
+  dispatchFloating(type, layer.describe(), [&](auto tag) {
+    using T = decltype(tag);
+    fp8PlainGemmKernel<T><<<blocks, 256, 0, ctx.stream>>>(quantized, weights, static_cast<T*>(Y), scale, rows, N, K,
+                                                          static_cast<const T*>(bias), static_cast<const T*>(residual),
+                                                          activation);
+  });
+  check(cudaGetLastError(), "FP8 plain GEMM kernel launch");
+}
+
+// What a codes-out product's timing signature adds to cuBLASLt's configuration: the same GEMM writing a float
+// output is another choice (its time has no quantization in it).
+constexpr int64_t kCodesOutMarker = 0x7F8C0DE5;
+}  // namespace
+
 void launchFp8MatrixMultiply(LaunchContext& ctx, const ILayer& layer, const std::vector<TensorView>& in,
                              TensorView& out) {
   const auto& mm = static_cast<const IMatrixMultiplyLayer&>(layer);
+  // Codes out (IMatrixMultiplyLayer::setFp8OutputScale): the value is computed in its float type, then quantized.
+  const float outputScale = mm.getFp8OutputScale();
+  const bool codesOut = outputScale > 0.f;
   if ((!isFloatingStorage(in[0].type) && in[0].type != DataType::kFP8) || in[1].type != DataType::kFP8 ||
-      !isFloatingStorage(out.type))
+      (codesOut ? out.type != DataType::kFP8 : !isFloatingStorage(out.type)))
     throw Error(layer.describe() +
-                ": the CUDA FP8 matrix multiply reads a float32, float16, bfloat16 or FP8 input and FP8 weights");
+                ": the CUDA FP8 matrix multiply reads a float32, float16, bfloat16 or FP8 input and FP8 weights and "
+                "writes a float output, or FP8 codes with an output scale");
+  const DataType type = !codesOut ? out.type : in[0].type == DataType::kFP8 ? in.at(2).type : in[0].type;
   const int64_t N = in[1].dims.d[0], K = in[1].dims.d[1];
   const int64_t rows = N > 0 ? out.dims.volume() / N : 0;
   if (rows == 0 || N == 0) return;
-  // One scratch block: the quantized input, then cuBLASLt's workspace (32 MiB, or what the builder's limit
-  // leaves beside the quantized input).
-  const size_t quantizedBytes = in[0].type == DataType::kFP8 ? 0 : (static_cast<size_t>(rows * K) + 255) / 256 * 256;
+  // One scratch block: the quantized input, a codes-out product's float value, then cuBLASLt's workspace (32 MiB, or
+  // what the builder's limit leaves beside the other two).
+  const auto blocksOf = [](size_t bytes) { return (bytes + 255) / 256 * 256; };
+  const size_t quantizedBytes = in[0].type == DataType::kFP8 ? 0 : blocksOf(static_cast<size_t>(rows * K));
+  const size_t valueBytes = codesOut ? blocksOf(static_cast<size_t>(rows * N) * dataTypeSize(type)) : 0;
   size_t workspaceBytes = size_t(32) << 20;
   if (ctx.workspaceLimit > 0)
-    workspaceBytes =
-        std::min(workspaceBytes, ctx.workspaceLimit > quantizedBytes ? ctx.workspaceLimit - quantizedBytes : 0);
-  auto* scratch = static_cast<uint8_t*>(ctx.scratch(quantizedBytes + workspaceBytes));
+    workspaceBytes = std::min(workspaceBytes, ctx.workspaceLimit > quantizedBytes + valueBytes
+                                                  ? ctx.workspaceLimit - quantizedBytes - valueBytes
+                                                  : 0);
+  auto* scratch = static_cast<uint8_t*>(ctx.scratch(quantizedBytes + valueBytes + workspaceBytes));
+  uint8_t* workspace = scratch + quantizedBytes + valueBytes;
   // An FP8 input was quantized with the input scale already (a shared Quantize layer); a float one is here.
   const uint8_t* quantized = static_cast<const uint8_t*>(in[0].data);
   if (in[0].type != DataType::kFP8) {
@@ -226,45 +274,57 @@ void launchFp8MatrixMultiply(LaunchContext& ctx, const ILayer& layer, const std:
   const void* bias = in.size() >= 3 ? in[2].data : nullptr;
   const void* residual = in.size() == 4 ? in[3].data : nullptr;
   const float scale = mm.getFp8InputScale() * mm.getFp8WeightScale() * mm.getAlpha();
-  // cuBLASLt reads its operands in 16-byte units: the bias and residual join its epilogue when aligned. Its
-  // algorithm is the builder's, timed among cuBLASLt's ranking and kept in the plan as the layer's tactic.
-  const bool epilogueAligned = allAligned16({out.data, bias, residual, weights, quantized});
-  auto fusedGemm = [&](int32_t algorithm, LtQuery* query) {
-    return epilogueAligned && ltFp8Gemm(ctx, out.type, rows, N, K, quantized, weights, bias, residual, activation,
-                                        scale, out.data, scratch + quantizedBytes, workspaceBytes, algorithm, query);
+  // Where the float value goes: the output, or for codes the scratch the quantization kernel then reads (with the
+  // activation where cuBLASLt's epilogue cannot compute it, rounded to the type as the value was).
+  void* value = codesOut ? static_cast<void*>(scratch + quantizedBytes) : out.data;
+  const bool ltActivates = activation < 0 || productEpilogueComputes(static_cast<ActivationType>(activation));
+  const int32_t ltActivation = codesOut && !ltActivates ? -1 : activation;
+  const auto quantizeValue = [&]() {
+    quantizeToFp8(ctx, type, value, outputScale, static_cast<uint8_t*>(out.data), rows * N, layer.describe(),
+                  ltActivates ? -1 : activation);
   };
-  TensorView codes = in[0];  // the tactic's shape is the input's; the alignment the GEMM reads, the codes'
-  codes.data = const_cast<uint8_t*>(quantized);
-  if (fusedGemm(timedProductAlgorithm(ctx, layer, codes, weights, residual, out.data, bias, fusedGemm, activation),
+  // A codes-out product through the exact GELU: CUTLASS's kernels write the codes themselves (cutlass_fp8_codes.h).
+  Fp8CodesProblem codes;
+  codes.type = type;
+  codes.M = rows;
+  codes.N = N;
+  codes.K = K;
+  codes.A = quantized;
+  codes.B = weights;
+  codes.bias = bias;
+  codes.D = out.data;
+  codes.alpha = scale;
+  codes.outputScale = outputScale;
+  const bool cutlassForm = codesOut && activation == static_cast<int32_t>(ActivationType::kGELU_ERF) && !residual;
+  const auto cutlassRuns = [&](int32_t config) {
+    const int64_t bytes = cutlassForm ? fp8CodesGemmWorkspace(config, codes) : -1;
+    return bytes >= 0 && static_cast<size_t>(bytes) <= workspaceBytes;
+  };
+  // cuBLASLt reads its operands in 16-byte units: the bias and residual join its epilogue when aligned. Its
+  // algorithm is the builder's, timed among cuBLASLt's ranking (and CUTLASS's configurations) and kept in the plan as
+  // the layer's tactic.
+  const bool epilogueAligned = allAligned16({value, bias, residual, weights, quantized});
+  auto fusedGemm = [&](int32_t algorithm, LtQuery* query) {
+    if (algorithm >= cutlassProductTactic(0)) {
+      const int32_t config = algorithm - cutlassProductTactic(0);
+      return cutlassRuns(config) && runFp8CodesGemm(config, codes, workspace, ctx.stream);
+    }
+    if (!epilogueAligned || !ltFp8Gemm(ctx, type, rows, N, K, quantized, weights, bias, residual, ltActivation, scale,
+                                       value, workspace, workspaceBytes, algorithm, query))
+      return false;
+    if (codesOut && query) query->configuration.push_back(kCodesOutMarker);
+    if (codesOut && !query) quantizeValue();
+    return true;
+  };
+  TensorView inputCodes = in[0];  // the tactic's shape is the input's; the alignment the GEMM reads, the codes'
+  inputCodes.data = const_cast<uint8_t*>(quantized);
+  if (fusedGemm(timedProductAlgorithm(ctx, layer, inputCodes, weights, residual, value, bias, fusedGemm, activation,
+                                      cutlassRuns, codesOut ? fp8CodesGemmConfigs() : 0),
                 nullptr))
     return;
-  const unsigned blocks = static_cast<unsigned>((rows * N + 255) / 256);
-  const bool epilogue = bias || residual || activation >= 0;
-  const bool vectorized = N % 8 == 0 && allAligned16({out.data, bias, residual});
-  const unsigned epilogueBlocks = vectorized ? static_cast<unsigned>((rows * N / 8 + 255) / 256) : blocks;
-  // cuBLASLt's bare scaled product, then the epilogue kernel; where cuBLASLt has no FP8 kernel at all, the plain
-  // kernel computes the whole (the bias and residual meeting the product before its one rounding, as cuBLASLt's
-  // epilogue and PyTorch's _scaled_mm add them).
-  if (allAligned16({out.data, weights, quantized}) &&
-      ltFp8Gemm(ctx, out.type, rows, N, K, quantized, weights, nullptr, nullptr, -1, scale, out.data,
-                scratch + quantizedBytes, workspaceBytes)) {
-    if (!epilogue) return;
-    dispatchFloating(out.type, layer.describe(), [&](auto tag) {
-      using T = decltype(tag);
-      fp8EpilogueKernel<T><<<epilogueBlocks, 256, 0, ctx.stream>>>(
-          static_cast<T*>(out.data), static_cast<const T*>(bias), static_cast<const T*>(residual), activation, N,
-          rows * N, vectorized);
-    });
-    check(cudaGetLastError(), "FP8 epilogue kernel launch");
-    return;
-  }
-  dispatchFloating(out.type, layer.describe(), [&](auto tag) {
-    using T = decltype(tag);
-    fp8PlainGemmKernel<T><<<blocks, 256, 0, ctx.stream>>>(quantized, weights, static_cast<T*>(out.data), scale, rows, N,
-                                                          K, static_cast<const T*>(bias),
-                                                          static_cast<const T*>(residual), activation);
-  });
-  check(cudaGetLastError(), "FP8 plain GEMM kernel launch");
+  unfusedFp8Product(ctx, layer, type, rows, N, K, quantized, weights, bias, residual, ltActivation, scale, value,
+                    workspace, workspaceBytes);
+  if (codesOut) quantizeValue();
 }
 
 }  // namespace cuda

@@ -28,10 +28,14 @@ const std::vector<cublasLtMatmulHeuristicResult_t>& rankedLtAlgorithms(
 //! builder's tuning run the timing cache's or the fastest of cuBLASLt's own pick (-1) and each ranked algorithm,
 //! recorded as the layer's tactic; else -1. `gemm(algorithm, query)` runs the GEMM (false where cuBLASLt declines
 //! it) or, with a query, says what cuBLASLt ranks. `A` gives the tactic's shape and, with B, the residual, Y and the
-//! bias, the alignments the ranking depends on.
+//! bias, the alignments the ranking depends on. CUTLASS configurations 0 .. cutlassConfigs - 1 for which
+//! `cutlassRuns(config)` holds are candidates too, as tactics cutlassProductTactic(config).
 int32_t timedProductAlgorithm(LaunchContext& ctx, const ILayer& layer, const TensorView& A, const void* B,
                               const void* residual, const void* Y, const void* bias,
-                              const std::function<bool(int32_t, LtQuery*)>& gemm, int32_t activation = -1);
+                              const std::function<bool(int32_t, LtQuery*)>& gemm, int32_t activation = -1,
+                              const std::function<bool(int32_t)>& cutlassRuns = {}, int32_t cutlassConfigs = 0);
+//! The tactic of CUTLASS configuration `config` of a product (beside cuBLASLt's ranked algorithms 0 .. 7).
+int32_t cutlassProductTactic(int32_t config);
 
 }  // namespace cuda
 }  // namespace trt

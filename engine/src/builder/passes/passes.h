@@ -77,6 +77,11 @@ int32_t fuseActivationIntoFp8Quantize(INetworkDefinition& network);
 //! separate epilogue pass that writes act(x) for the quantization to read back.
 int32_t moveFp8ProductActivationIntoQuantize(INetworkDefinition& network,
                                              const std::function<bool(ActivationType)>& productFuses);
+//! Folds a quantization to FP8 (one scale, at most one activation between it and the product, one a product may
+//! carry) that alone reads an FP8 product without a residual into that product: it writes the codes
+//! (IMatrixMultiplyLayer::setFp8OutputScale) and carries the activation, where `writesCodes(product, activation)`.
+int32_t foldFp8QuantizeIntoProduct(INetworkDefinition& network,
+                                   const std::function<bool(const IMatrixMultiplyLayer&, int32_t)>& writesCodes);
 //! Replaces a Select whose condition is a constant of one value (all true, all false) by the input it picks,
 //! where that input has the output's shape and type (a traced model's default mask: DistilBERT's masked_fill).
 int32_t foldUniformSelects(INetworkDefinition& network);
