@@ -69,41 +69,48 @@ const char* nameOf(trt::BuilderFlag precision) {
 }  // namespace
 
 TEST(Fp8ProductCodes, AQuantizationReadingAnFp8ProductAloneFoldsIntoIt) {
-  {
-    Ffn ffn(kGelu);
+  {  // The quantization's GELU moves into the product (BERT's: the builder folds the GELU layer into the quantization).
+    Ffn ffn(kNone, static_cast<int32_t>(kGelu));
     ASSERT_EQ(trt::passes::foldFp8QuantizeIntoProduct(ffn.net, kAlways), 1);
     EXPECT_EQ(ffn.mm->getFp8OutputScale(), 0.05f);
     EXPECT_EQ(ffn.mm->getFusedActivation(), static_cast<int32_t>(kGelu));
     EXPECT_EQ(ffn.mm->getOutput(0)->getType(), trt::DataType::kFP8);
     EXPECT_EQ(countLayersOfType(ffn.net, trt::LayerType::kQUANTIZE), 0);
   }
-  {  // The quantization's activation moves into the product (BERT's GELU on CUDA sits there, moved by another pass).
-    Ffn ffn(kNone, static_cast<int32_t>(kGelu));
+  {  // The product's own ReLU stays (it commutes with the rounding the quantization read).
+    Ffn ffn(trt::ActivationType::kRELU);
     ASSERT_EQ(trt::passes::foldFp8QuantizeIntoProduct(ffn.net, kAlways), 1);
-    EXPECT_EQ(ffn.mm->getFusedActivation(), static_cast<int32_t>(kGelu));
+    EXPECT_EQ(ffn.mm->getFusedActivation(), static_cast<int32_t>(trt::ActivationType::kRELU));
   }
-  // What stays: a product something else reads, two activations, one a product cannot carry, a backend's refusal.
-  Ffn shared(kGelu, -1, true), both(kGelu, static_cast<int32_t>(trt::ActivationType::kRELU)),
-      silu(kNone, static_cast<int32_t>(trt::ActivationType::kSILU)), refused(kGelu);
+  // What stays: a product something else reads, the product's own GELU (computed before the rounding the quantization
+  // read), two activations, one a product cannot carry, a backend's refusal.
+  Ffn shared(kNone, static_cast<int32_t>(kGelu), true), ownGelu(kGelu),
+      both(trt::ActivationType::kRELU, static_cast<int32_t>(kGelu)),
+      silu(kNone, static_cast<int32_t>(trt::ActivationType::kSILU)), refused(kNone, static_cast<int32_t>(kGelu));
   EXPECT_EQ(trt::passes::foldFp8QuantizeIntoProduct(shared.net, kAlways), 0);
+  EXPECT_EQ(trt::passes::foldFp8QuantizeIntoProduct(ownGelu.net, kAlways), 0);
   EXPECT_EQ(trt::passes::foldFp8QuantizeIntoProduct(both.net, kAlways), 0);
   EXPECT_EQ(trt::passes::foldFp8QuantizeIntoProduct(silu.net, kAlways), 0);
   EXPECT_EQ(trt::passes::foldFp8QuantizeIntoProduct(
                 refused.net, [](const trt::IMatrixMultiplyLayer&, int32_t activation) { return activation < 0; }),
             0);
-  for (const Ffn* kept : {&shared, &both, &silu, &refused}) {
+  for (const Ffn* kept : {&shared, &ownGelu, &both, &silu, &refused}) {
     EXPECT_EQ(kept->mm->getFp8OutputScale(), 0.f);
     EXPECT_EQ(countLayersOfType(kept->net, trt::LayerType::kQUANTIZE), 1);
   }
 }
 
 TEST(Fp8ProductCodes, TheFoldedProductWritesTheUnfoldedCodesBitForBit) {
-  // The folded product stores its value in its float type and quantizes that, as the unfolded product's stored output
-  // quantized by the Quantize layer: the same codes on the CPU reference in every float type, and through a plan.
+  // The folded product stores its value in its float type and quantizes that through the activation, as the unfolded
+  // product's stored output quantized by the Quantize layer: the same codes on the CPU reference in every float type,
+  // with the GELU on the quantization (BERT's), the product's ReLU or none, and through a plan.
   const std::vector<float> x = randomVector(static_cast<size_t>(kRows * kK), 303, -4.f, 4.f);
+  const std::pair<trt::ActivationType, int32_t> activations[] = {
+      {kNone, static_cast<int32_t>(kGelu)}, {trt::ActivationType::kRELU, -1}, {kNone, -1}};
   for (trt::BuilderFlag precision : {trt::BuilderFlag::kTF32, trt::BuilderFlag::kFP16, trt::BuilderFlag::kBF16})
-    for (trt::ActivationType activation : {kGelu, trt::ActivationType::kRELU, kNone}) {
-      Ffn folded(activation), unfolded(activation, -1, true);
+    for (const auto& [own, quantizations] : activations) {
+      const int32_t activation = own == kNone ? quantizations : static_cast<int32_t>(own);
+      Ffn folded(own, quantizations), unfolded(own, quantizations, true);
       Built f = build(folded.net, configFor(trt::Backend::kCPU, precision).get());
       Built u = build(unfolded.net, configFor(trt::Backend::kCPU, precision).get());
       const std::string layers = f.engine->describeLayers();
@@ -115,8 +122,7 @@ TEST(Fp8ProductCodes, TheFoldedProductWritesTheUnfoldedCodesBitForBit) {
       ASSERT_EQ(got.size(), expected.size());
       int saturated = 0;
       for (size_t i = 0; i < got.size(); ++i) {
-        ASSERT_EQ(got[i], expected[i]) << "at " << i << ", " << nameOf(precision) << ", activation "
-                                       << static_cast<int32_t>(activation);
+        ASSERT_EQ(got[i], expected[i]) << "at " << i << ", " << nameOf(precision) << ", activation " << activation;
         saturated += std::fabs(got[i]) == trt::fp8::kMax * 0.05f;
       }
       EXPECT_LT(saturated, static_cast<int>(got.size()) / 100) << "the scale must leave the codes' range in use";
@@ -187,7 +193,7 @@ TEST(CudaFp8ProductCodes, EveryTacticWritesTheCpusCodes) {
   // lies next to a rounding boundary: at most one step, and nearly every code equal.
   const std::vector<float> x = randomVector(static_cast<size_t>(kRows * kK), 305, -4.f, 4.f);
   for (trt::BuilderFlag precision : {trt::BuilderFlag::kFP16, trt::BuilderFlag::kBF16}) {
-    Ffn onCpu(kGelu), onGpu(kGelu);
+    Ffn onCpu(kNone, static_cast<int32_t>(kGelu)), onGpu(kNone, static_cast<int32_t>(kGelu));
     const auto expected =
         run(*build(onCpu.net, configFor(trt::Backend::kCPU, precision).get()).engine, {{"x", {{kRows, kK}, x}}})
             .at("y");

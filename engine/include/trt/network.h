@@ -278,9 +278,10 @@ class IMatrixMultiplyLayer : public ILayer {
   //! True once setFp8Scales was called.
   virtual bool isFp8() const = 0;
   //! Makes an FP8 product write E4M3 codes (set by the builder where an FP8 quantization alone reads the
-  //! product): the value y it would store in its float type T (the bias's type for an FP8 input, else input 0's),
-  //! y = T(act(alpha * s_in * s_w * sum + bias)), is written as q(y / outputScale), saturating, as a Quantize to
-  //! FP8 of the stored y computes it. No residual then. 0 (the default): the float output.
+  //! product): with z = alpha * s_in * s_w * sum + bias rounded to its float type T (the bias's type for an FP8
+  //! input, else input 0's) as the product would store it, it writes q(T(act(z)) / outputScale), saturating, as a
+  //! Quantize to FP8 with that activation folded in computes the codes of the stored z. No residual then. 0 (the
+  //! default): the float output.
   virtual void setFp8OutputScale(float outputScale) = 0;
   //! The scale of the FP8 codes the product writes, or 0 for a float output.
   virtual float getFp8OutputScale() const = 0;

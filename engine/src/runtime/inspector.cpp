@@ -84,6 +84,7 @@ Json fusedJson(const ILayer* layer) {
       if (mm->isFp8())
         fused["fp8"] = {{"input_scale", shortestDecimal(mm->getFp8InputScale())},
                         {"weight_scale", shortestDecimal(mm->getFp8WeightScale())}};
+      if (mm->getFp8OutputScale() > 0.f) fused["fp8"]["output_scale"] = shortestDecimal(mm->getFp8OutputScale());
       activation(mm->getFusedActivation());
       break;
     }

@@ -68,11 +68,12 @@ void runFp8MatrixMultiply(const ILayer& layer, const std::vector<TensorView>& in
         if (residual) v += residual[i * N + n];
         y[i * N + n] = v;
       }
-    if (fused >= 0) applyActivation(static_cast<ActivationType>(fused), 0.f, 0.f, y + first * N, (last - first) * N);
     // Codes out: the value as the float output would have stored it in its type (16-bit outputs arrive widened),
-    // quantized as the Quantize it replaces quantized that stored value.
+    // through the activation rounded to that type again, as the Quantize it replaces computed its codes.
+    if (outputScale > 0.f) roundToStored(y + first * N, (last - first) * N);
+    if (fused >= 0) applyActivation(static_cast<ActivationType>(fused), 0.f, 0.f, y + first * N, (last - first) * N);
     if (outputScale > 0.f) {
-      roundToStored(y + first * N, (last - first) * N);
+      if (fused >= 0) roundToStored(y + first * N, (last - first) * N);
       auto* codes = static_cast<uint8_t*>(output.data);
       for (int64_t i = first * N; i < last * N; ++i) codes[i] = fp8::quantize(y[i], outputScale);
     }

@@ -1,7 +1,7 @@
 // FP8 products that write FP8 codes (IMatrixMultiplyLayer::setFp8OutputScale) through the exact (erf) GELU, as
-// CUTLASS sm90a kernels (TMA, warp-specialized WGMMA over E4M3 operands): the epilogue applies the GELU to the
-// product's value, rounds it to its 16-bit type and writes q(y / s_out), the codes a quantization of the product's
-// stored 16-bit output computes (BERT's FFN up-projection writing its down-projection's input: the 16-bit
+// CUTLASS sm90a kernels (TMA, warp-specialized WGMMA over E4M3 operands): the epilogue rounds the product's value to
+// its 16-bit type, applies the GELU, rounds again and writes q(y / s_out), the codes the quantization with the GELU
+// folded in computes from the product's stored 16-bit output (BERT's FFN up-projection writing its down-projection's input: the 16-bit
 // tensor between them is never written). Other activations run as cuBLASLt's FP8 GEMM and the quantization kernel.
 #pragma once
 
@@ -15,7 +15,7 @@
 namespace trt {
 namespace cuda {
 
-//! Codes D[M, N] = q(T(GELU_erf(alpha * A[M, K] . B[N, K]^T + bias[N])) / outputScale), saturating; A, B and D
+//! Codes D[M, N] = q(T(GELU_erf(T(alpha * A[M, K] . B[N, K]^T + bias[N]))) / outputScale), saturating; A, B and D
 //! E4M3, bias of the 16-bit `type` T (float16 or bfloat16), every matrix row-major and densely packed, FP32
 //! accumulation and epilogue math.
 struct Fp8CodesProblem {

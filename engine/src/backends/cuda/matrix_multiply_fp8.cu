@@ -274,10 +274,13 @@ void launchFp8MatrixMultiply(LaunchContext& ctx, const ILayer& layer, const std:
   const void* bias = in.size() >= 3 ? in[2].data : nullptr;
   const void* residual = in.size() == 4 ? in[3].data : nullptr;
   const float scale = mm.getFp8InputScale() * mm.getFp8WeightScale() * mm.getAlpha();
-  // Where the float value goes: the output, or for codes the scratch the quantization kernel then reads (with the
-  // activation where cuBLASLt's epilogue cannot compute it, rounded to the type as the value was).
+  // Where the float value goes: the output, or for codes the scratch the quantization kernel then reads, which applies
+  // the activation to the stored value (IMatrixMultiplyLayer::setFp8OutputScale); only ReLU, which commutes with the
+  // rounding, may be cuBLASLt's then.
   void* value = codesOut ? static_cast<void*>(scratch + quantizedBytes) : out.data;
-  const bool ltActivates = activation < 0 || productEpilogueComputes(static_cast<ActivationType>(activation));
+  const bool ltActivates =
+      activation < 0 || (codesOut ? activation == static_cast<int32_t>(ActivationType::kRELU)
+                                  : productEpilogueComputes(static_cast<ActivationType>(activation)));
   const int32_t ltActivation = codesOut && !ltActivates ? -1 : activation;
   const auto quantizeValue = [&]() {
     quantizeToFp8(ctx, type, value, outputScale, static_cast<uint8_t*>(out.data), rows * N, layer.describe(),

@@ -1,9 +1,12 @@
 // FP8 codes out of an FP8 product (issue 23: FP8 between consecutive FP8 layers). A quantization to FP8 that alone
 // reads an FP8 product (BERT's FFN: the up-projection's output, through the exact GELU folded into the quantization,
 // is read only by the down-projection's input quantization) becomes the product's output scale
-// (IMatrixMultiplyLayer::setFp8OutputScale), its activation the product's: the product writes the E4M3 codes of
-// the value it would have stored, so the 16-bit tensor between the two is never written nor read back. The CPU
-// reference computes the fused layer as the two did; a backend says which it computes (`writesCodes`).
+// (IMatrixMultiplyLayer::setFp8OutputScale), its activation the product's: the product writes the E4M3 codes the
+// quantization wrote, so the 16-bit tensor between the two is never written nor read back. The folded product
+// computes what the two did, q(T(act(T(z))) / s): its value z rounded to its float type T as the product stored it,
+// then the activation (the quantization's, or the product's own where that is ReLU, which commutes with the
+// rounding) rounded to T as the quantization rounded it. A product's own GELU, computed before any rounding, keeps
+// the two apart. A backend says which it computes (`writesCodes`).
 #include <functional>
 
 #include "builder/passes/pass_util.h"
@@ -35,8 +38,10 @@ int32_t foldFp8QuantizeIntoProduct(INetworkDefinition& network,
     if (!producer) continue;
     auto* mm = static_cast<IMatrixMultiplyLayer*>(producer);
     const int32_t own = mm->getFusedActivation(), quantizations = q->getFusedActivation();
-    // One activation at most between the two, one the product may carry; no residual (the fused form takes none).
-    if (!mm->isFp8() || mm->getFp8OutputScale() > 0.f || mm->getNbInputs() == 4 || (own >= 0 && quantizations >= 0))
+    // One activation at most between the two, one the product may carry, the product's own only ReLU; no residual
+    // (the fused form takes none).
+    if (!mm->isFp8() || mm->getFp8OutputScale() > 0.f || mm->getNbInputs() == 4 || (own >= 0 && quantizations >= 0) ||
+        (own >= 0 && own != static_cast<int32_t>(ActivationType::kRELU)))
       continue;
     const int32_t activation = own >= 0 ? own : quantizations;
     if (!productCarries(activation) || !isFloating(mm->getOutput(0)->getType()) || !writesCodes(*mm, activation))

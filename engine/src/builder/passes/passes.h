@@ -78,8 +78,9 @@ int32_t fuseActivationIntoFp8Quantize(INetworkDefinition& network);
 int32_t moveFp8ProductActivationIntoQuantize(INetworkDefinition& network,
                                              const std::function<bool(ActivationType)>& productFuses);
 //! Folds a quantization to FP8 (one scale, at most one activation between it and the product, one a product may
-//! carry) that alone reads an FP8 product without a residual into that product: it writes the codes
-//! (IMatrixMultiplyLayer::setFp8OutputScale) and carries the activation, where `writesCodes(product, activation)`.
+//! carry; the product's own only ReLU) that alone reads an FP8 product without a residual into that product: it
+//! writes the codes (IMatrixMultiplyLayer::setFp8OutputScale) and carries the activation, where
+//! `writesCodes(product, activation)`.
 int32_t foldFp8QuantizeIntoProduct(INetworkDefinition& network,
                                    const std::function<bool(const IMatrixMultiplyLayer&, int32_t)>& writesCodes);
 //! Replaces a Select whose condition is a constant of one value (all true, all false) by the input it picks,

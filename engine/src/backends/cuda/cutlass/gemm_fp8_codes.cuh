@@ -1,9 +1,10 @@
-// One CUTLASS 3 kernel per (16-bit type T, tile configuration): E4M3 codes D = q(T(GELU_erf(alpha * A * B^T +
-// bias)) / s_out) (cutlass_fp8_codes.h). A [M, K] and B [N, K] E4M3 row-major (both K-major, as WGMMA reads FP8
+// One CUTLASS 3 kernel per (16-bit type T, tile configuration): E4M3 codes D = q(T(GELU_erf(T(alpha * A * B^T +
+// bias))) / s_out) (cutlass_fp8_codes.h). A [M, K] and B [N, K] E4M3 row-major (both K-major, as WGMMA reads FP8
 // operands), D [M, N] E4M3 row-major, bias per column of T. The epilogue is a visitor tree of its own: alpha * acc +
-// bias in float, then one node that applies the GELU (activation.cuh's, every CUDA kernel's), rounds to T as the
-// product's 16-bit output stored it and divides by the output scale; the store converts to E4M3 with the hardware's
-// saturating rounding, as the quantization kernel (fp8_codes.cuh) does.
+// bias in float, then one node that rounds it to T as the product's 16-bit output stored it, applies the GELU and
+// rounds again as the quantization kernel does (fp8_codes.cuh's activated<T>: the same functions, so the same bits
+// for the same value) and divides by the output scale; the store converts to E4M3 with the hardware's saturating
+// rounding, as that kernel does.
 // Compiled for sm_90a only (a separate object library).
 #pragma once
 
@@ -35,8 +36,9 @@ namespace cutlass_fp8 {
 constexpr int kCodeAlignment = 16;
 constexpr int kBiasAlignment = 8;
 
-// The quotient the quantization kernel converts: the GELU of the value rounded to Stored (the CUDA type the float
-// product would have written), divided by the output scale (a correctly rounded division, as fp8::quantize).
+// The quotient the quantization kernel converts: the value rounded to Stored (the CUDA type the float product would
+// have written), through the GELU rounded to Stored again, divided by the output scale (a correctly rounded
+// division, as fp8::quantize).
 // Sm90Compute takes the functor of the compute type for its Arguments and the functor of a fragment to compute.
 template <typename Stored>
 struct StoredGeluQuotient {
@@ -54,7 +56,8 @@ struct StoredGeluQuotient {
       cutlass::Array<float, N> q;
       CUTLASS_PRAGMA_UNROLL
       for (int i = 0; i < N; ++i) {
-        q[i] = toFloat(fromFloat<Stored>(activate(ActivationType::kGELU_ERF, 0.f, 0.f, z[i]))) / a.outputScale;
+        const float stored = toFloat(fromFloat<Stored>(z[i]));
+        q[i] = toFloat(fromFloat<Stored>(activate(ActivationType::kGELU_ERF, 0.f, 0.f, stored))) / a.outputScale;
       }
       return q;
     }
