@@ -4,6 +4,8 @@
 // CUTLASS kernel with it in the epilogue (cutlass_gemm.h) where the builder timed one faster, else a pass
 // after cuBLASLt's product.
 #include <algorithm>
+#include <cstdio>
+#include <cstdlib>
 #include <functional>
 #include <map>
 #include <memory>
@@ -272,6 +274,11 @@ int32_t productAlgorithm(LaunchContext& ctx, const ILayer& layer, const TensorVi
     } catch (const Error&) {
       continue;
     }
+    // TORCHTRT_LOG_PRODUCT_TACTICS=1: every timed candidate on stderr (which one wins where a profile cannot say).
+    static const bool logTimings = std::getenv("TORCHTRT_LOG_PRODUCT_TACTICS") != nullptr;
+    if (logTimings)
+      std::fprintf(stderr, "product tactic timing: %s, tactic %d: %s\n", layer.getName(), a,
+                   ran ? std::to_string(ms).c_str() : "did not run");
     if (ran && (bestMs < 0.f || ms < bestMs)) {
       bestMs = ms;
       best = a;
