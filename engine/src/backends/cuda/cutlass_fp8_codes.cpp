@@ -54,8 +54,8 @@ bool runFp8CodesGemm(int32_t, const Fp8CodesProblem&, void*, cudaStream_t) { ret
 #endif
 
 std::string fp8CodesGemmConfigName(int32_t config) {
-  return config == 0 ? "CUTLASS sm90 FP8 128x256x128 cooperative, 2x1 cluster, bias + exact GELU + FP8 codes epilogue"
-                     : "CUTLASS sm90 FP8 64x256x128 ping-pong, bias + exact GELU + FP8 codes epilogue";
+  return config == 0 ? "CUTLASS sm90 FP8 128x128x128 cooperative, 1x2 cluster, bias + exact GELU + FP8 codes epilogue"
+                     : "CUTLASS sm90 FP8 64x128x128 ping-pong, bias + exact GELU + FP8 codes epilogue";
 }
 
 }  // namespace cuda

@@ -141,16 +141,20 @@ struct GemmFp8Codes {
 };
 
 using namespace cute;
-// Large products (BERT-base's FFN up at batch 64: 8192 x 3072 x 768): two consumer warp groups share a 128 x 256
-// tile, a 2 x 1 cluster multicasts B's tiles; FP8's K step of 128 codes is WGMMA's 32 per instruction four times.
+// FP8 main loops add the tensor cores' partial sums into a second set of float accumulators every few steps (FP8
+// accumulation's promotion, as cuBLASLt without fast accumulation): twice the accumulator registers of a 16-bit
+// product's, so a warp group's share of a tile stays at 64 x 128 (64 + 64 registers a thread; a 64 x 256 share spilled
+// on an H100: 190 and 250 us for BERT-base's FFN up-projection at batch 64, against 78 us for cuBLASLt's GEMM and the
+// quantization kernel). Two consumer warp groups share a 128 x 128 tile, a 1 x 2 cluster multicasting A's tiles (the
+// shape cuBLASLt's FP8 kernel takes there); FP8's K step of 128 codes is WGMMA's 32 per instruction four times.
 template <typename Stored, typename Bias>
 using LargeTiles =
-    GemmFp8Codes<Stored, Bias, Shape<_128, _256, _128>, Shape<_2, _1, _1>,
+    GemmFp8Codes<Stored, Bias, Shape<_128, _128, _128>, Shape<_1, _2, _1>,
                  cutlass::gemm::KernelTmaWarpSpecializedCooperative, cutlass::epilogue::TmaWarpSpecializedCooperative>;
-// Each warp group a 64 x 256 tile of its own, taking turns, so that one's GELU epilogue runs under the other's
+// Each warp group a 64 x 128 tile of its own, taking turns, so that one's GELU epilogue runs under the other's
 // main loop.
 template <typename Stored, typename Bias>
-using WideTurns = GemmFp8Codes<Stored, Bias, Shape<_64, _256, _128>, Shape<_1, _1, _1>,
+using WideTurns = GemmFp8Codes<Stored, Bias, Shape<_64, _128, _128>, Shape<_1, _1, _1>,
                                cutlass::gemm::KernelTmaWarpSpecializedPingpong, cutlass::epilogue::TmaWarpSpecialized>;
 
 template <typename Stored, typename Bias>
