@@ -117,11 +117,7 @@ struct Int8Fprop {
     return static_cast<int>(std::max<int64_t>(0, (out - 1) * stride + dilated - in - lower));
   }
 
-  static int64_t workspace(const Int8ConvProblem& p) {
-    const auto args = arguments(p);
-    if (Conv::can_implement(args) != cutlass::Status::kSuccess) return -1;
-    return static_cast<int64_t>(Conv::get_workspace_size(args));
-  }
+  static int64_t workspace(const Int8ConvProblem& p) { return cutlass_kept::workspaceOrRefusal<Conv>(arguments(p)); }
 
   // The initialized kernel kept by everything its arguments hold (cutlass/kept_kernels.cuh).
   static bool run(const Int8ConvProblem& p, void* workspace, cudaStream_t stream) {

@@ -27,15 +27,7 @@ namespace cutlass_gemm {
 // 16-byte vectors of 16-bit elements: TMA's and the epilogue's unit.
 constexpr int kAlignment = 8;
 
-// A (rows, contiguous, batch) stride of densely packed rows `rowElems` apart, matrices `matrixElems` apart: each
-// operand's in this row-major / K-major set-up.
-template <typename Stride>
-Stride packedRows(int64_t rowElems, int64_t matrixElems) {
-  Stride stride{};
-  cute::get<0>(stride) = rowElems;
-  cute::get<2>(stride) = matrixElems;
-  return stride;
-}
+using cutlass_kept::packedRows;
 
 template <typename T, typename TileShape, typename ClusterShape, typename MainloopSchedule, typename EpilogueSchedule>
 struct GemmBiasGelu {
@@ -75,23 +67,17 @@ struct GemmBiasGelu {
   }
 
   static int64_t workspace(const GemmBiasGeluProblem& p) {
-    const auto args = arguments(p);
-    if (Gemm::can_implement(args) != cutlass::Status::kSuccess) return -1;
-    return static_cast<int64_t>(Gemm::get_workspace_size(args));
+    return cutlass_kept::workspaceOrRefusal<Gemm>(arguments(p));
   }
 
   // The initialized GEMM kept by everything its arguments hold (cutlass/kept_kernels.cuh).
   static bool run(const GemmBiasGeluProblem& p, void* workspace, cudaStream_t stream) {
-    int device = 0;
-    if (cudaGetDevice(&device) != cudaSuccess) return false;
     uint32_t alphaBits = 0;
     std::memcpy(&alphaBits, &p.alpha, sizeof(alphaBits));
-    std::vector<int64_t> key = {device, p.M, p.N, p.K, alphaBits};
-    for (const void* address :
-         {p.A, p.B, p.bias, p.residual, static_cast<const void*>(p.D), static_cast<const void*>(workspace)})
-      key.push_back(reinterpret_cast<intptr_t>(address));
-    return cutlass_kept::runKept<Gemm>(
-        key, [&] { return arguments(p); }, workspace, stream, 256);
+    std::vector<int64_t> key;
+    return cutlass_kept::keptKey({p.M, p.N, p.K, alphaBits}, {p.A, p.B, p.bias, p.residual, p.D, workspace}, key) &&
+           cutlass_kept::runKept<Gemm>(
+               key, [&] { return arguments(p); }, workspace, stream, 256);
   }
 };
 

@@ -64,14 +64,7 @@ struct StoredGeluQuotient {
   };
 };
 
-// A packed (rows, contiguous, batch) stride: rows `rowElems` apart, matrices `matrixElems` apart.
-template <typename Stride>
-Stride packedRows(int64_t rowElems, int64_t matrixElems) {
-  Stride stride{};
-  cute::get<0>(stride) = rowElems;
-  cute::get<2>(stride) = matrixElems;
-  return stride;
-}
+using cutlass_kept::packedRows;
 
 // Stored: the CUDA 16-bit type of the rounding (__half, __nv_bfloat16); Bias: CUTLASS's type of the same bits.
 template <typename Stored, typename Bias, typename TileShape, typename ClusterShape, typename MainloopSchedule,
@@ -120,23 +113,17 @@ struct GemmFp8Codes {
     return args;
   }
 
-  static int64_t workspace(const Fp8CodesProblem& p) {
-    const auto args = arguments(p);
-    if (Gemm::can_implement(args) != cutlass::Status::kSuccess) return -1;
-    return static_cast<int64_t>(Gemm::get_workspace_size(args));
-  }
+  static int64_t workspace(const Fp8CodesProblem& p) { return cutlass_kept::workspaceOrRefusal<Gemm>(arguments(p)); }
 
+  // The initialized GEMM kept by everything its arguments hold (cutlass/kept_kernels.cuh).
   static bool run(const Fp8CodesProblem& p, void* workspace, cudaStream_t stream) {
-    int device = 0;
-    if (cudaGetDevice(&device) != cudaSuccess) return false;
     uint32_t alphaBits = 0, scaleBits = 0;
     std::memcpy(&alphaBits, &p.alpha, sizeof(alphaBits));
     std::memcpy(&scaleBits, &p.outputScale, sizeof(scaleBits));
-    std::vector<int64_t> key = {device, p.M, p.N, p.K, alphaBits, scaleBits};
-    for (const void* address : {p.A, p.B, p.bias, static_cast<const void*>(p.D), static_cast<const void*>(workspace)})
-      key.push_back(reinterpret_cast<intptr_t>(address));
-    return cutlass_kept::runKept<Gemm>(
-        key, [&] { return arguments(p); }, workspace, stream, 256);
+    std::vector<int64_t> key;
+    return cutlass_kept::keptKey({p.M, p.N, p.K, alphaBits, scaleBits}, {p.A, p.B, p.bias, p.D, workspace}, key) &&
+           cutlass_kept::runKept<Gemm>(
+               key, [&] { return arguments(p); }, workspace, stream, 256);
   }
 };
 

@@ -4,11 +4,13 @@
 #pragma once
 
 #include <cstdint>
+#include <initializer_list>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <vector>
 
+#include "cute/tensor.hpp"
 #include "cutlass/cutlass.h"
 
 namespace trt {
@@ -38,6 +40,35 @@ bool runKept(const std::vector<int64_t>& key, MakeArguments makeArguments, void*
     initialized.emplace(key, std::move(op));
   }
   return ran;
+}
+
+// A packed (rows, contiguous, batch) stride of rows `rowElems` apart and matrices `matrixElems` apart: every operand's
+// in the row-major / K-major GEMMs here.
+template <typename Stride>
+Stride packedRows(int64_t rowElems, int64_t matrixElems) {
+  Stride stride{};
+  cute::get<0>(stride) = rowElems;
+  cute::get<2>(stride) = matrixElems;
+  return stride;
+}
+
+// The workspace bytes the device adapter `Adapter` needs for `args`, or -1 where it cannot implement them.
+template <typename Adapter>
+int64_t workspaceOrRefusal(const typename Adapter::Arguments& args) {
+  if (Adapter::can_implement(args) != cutlass::Status::kSuccess) return -1;
+  return static_cast<int64_t>(Adapter::get_workspace_size(args));
+}
+
+// The key runKept keeps an initialized adapter under: the current device, the problem's extents and scalar bits, then
+// every address its arguments hold. False where the current device cannot be asked.
+inline bool keptKey(std::vector<int64_t> extents, std::initializer_list<const void*> addresses,
+                    std::vector<int64_t>& key) {
+  int device = 0;
+  if (cudaGetDevice(&device) != cudaSuccess) return false;
+  key = {device};
+  key.insert(key.end(), extents.begin(), extents.end());
+  for (const void* address : addresses) key.push_back(reinterpret_cast<intptr_t>(address));
+  return true;
 }
 
 }  // namespace cutlass_kept

@@ -30,14 +30,7 @@ namespace cutlass_conv {
 // 16-byte vectors: 16 INT8 operand elements, 8 FP16 or 16 INT8 output elements.
 constexpr int kPointwiseOperandAlignment = 16;
 
-// A (rows, contiguous, batch) stride of dense rows `rowElems` apart, matrices `matrixElems` apart.
-template <typename Stride>
-Stride denseRows(int64_t rowElems, int64_t matrixElems) {
-  Stride stride{};
-  cute::get<0>(stride) = rowElems;
-  cute::get<2>(stride) = matrixElems;
-  return stride;
-}
+using cutlass_kept::packedRows;
 
 // ElementOut and ElementC as Int8Fprop's.
 template <template <class> class Activation, typename TileShape, typename KernelSchedule, typename EpilogueSchedule,
@@ -71,13 +64,13 @@ struct Int8Pointwise {
     int device = 0;
     if (cudaGetDevice(&device) == cudaSuccess) args.hw_info.device_id = device;
     args.problem_shape = {M, N, K, 1};
-    args.mainloop = {static_cast<const int8_t*>(p.input), denseRows<typename Kernel::StrideA>(K, int64_t(M) * K),
-                     static_cast<const int8_t*>(p.filter), denseRows<typename Kernel::StrideB>(K, int64_t(N) * K)};
+    args.mainloop = {static_cast<const int8_t*>(p.input), packedRows<typename Kernel::StrideA>(K, int64_t(M) * K),
+                     static_cast<const int8_t*>(p.filter), packedRows<typename Kernel::StrideB>(K, int64_t(N) * K)};
     // Without a residual C is never read (beta 0: CUTLASS skips its loads); the output stands in for its address.
     args.epilogue.ptr_C = static_cast<const ElementC*>(p.residual ? p.residual : p.output);
-    args.epilogue.dC = denseRows<typename Kernel::StrideC>(N, int64_t(M) * N);
+    args.epilogue.dC = packedRows<typename Kernel::StrideC>(N, int64_t(M) * N);
     args.epilogue.ptr_D = static_cast<ElementOut*>(p.output);
-    args.epilogue.dD = denseRows<typename Kernel::StrideD>(N, int64_t(M) * N);
+    args.epilogue.dD = packedRows<typename Kernel::StrideD>(N, int64_t(M) * N);
     args.epilogue.thread.alpha_ptr = p.alpha;
     args.epilogue.thread.beta = p.residual ? p.residualScale : 0.f;
     args.epilogue.thread.bias_ptr = p.bias;
@@ -85,10 +78,7 @@ struct Int8Pointwise {
   }
 
   static int64_t workspace(const Int8ConvProblem& p) {
-    if (!int8ConvIsPointwise(p)) return -1;
-    const auto args = arguments(p);
-    if (Gemm::can_implement(args) != cutlass::Status::kSuccess) return -1;
-    return static_cast<int64_t>(Gemm::get_workspace_size(args));
+    return int8ConvIsPointwise(p) ? cutlass_kept::workspaceOrRefusal<Gemm>(arguments(p)) : -1;
   }
 
   // The initialized GEMM kept by everything its arguments hold (cutlass/kept_kernels.cuh).
