@@ -126,6 +126,12 @@ inline bool int8CodesFloatType(const std::vector<int32_t>& requestedOutputTypes,
   return codesOut;
 }
 
+// The float type an FP8 product computes and stores its value in: its bias's where it reads FP8 codes (they carry no
+// float type), else its input's. One rule for the layer's inference and the backends' codes-out products.
+inline DataType fp8ProductFloatType(DataType input, bool hasBias, DataType bias) {
+  return input == DataType::kFP8 && hasBias ? bias : input;
+}
+
 // INT8 scales of a convolution or matrix multiply: an input scale per tensor, weight scales per
 // output channel, every one positive and finite.
 inline void checkInt8Scales(const ILayer& layer, float inputScale, const std::vector<float>& weightScales) {

@@ -161,8 +161,9 @@ std::vector<TensorDesc> MatrixMultiplyLayer::inferOutputs(const std::vector<Tens
     throw Error(describe() + ": expects two inputs, optionally a bias and then a residual, has " +
                 std::to_string(inputs.size()));
   // An FP8 product of an FP8 input computes in its bias's type.
-  const DataType type =
-      isFp8() && inputs[0].type == DataType::kFP8 && inputs.size() >= 3 ? inputs[2].type : inputs[0].type;
+  const DataType type = isFp8() ? fp8ProductFloatType(inputs[0].type, inputs.size() >= 3,
+                                                      inputs.size() >= 3 ? inputs[2].type : DataType::kFLOAT)
+                                : inputs[0].type;
   if (!(isFp8() && inputs[0].type == DataType::kFP8)) requireFloat(*this, inputs[0], "input 0");
   if (isInt8())
     checkInt8Form(*this, inputs);

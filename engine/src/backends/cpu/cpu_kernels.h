@@ -33,6 +33,9 @@ void runLayer(const ILayer& layer, const std::vector<TensorView>& inputs, Tensor
 //! A float32 <-> bfloat16 cast (an Identity layer's) over the cores, bit-identical to the reference's;
 //! false for other type pairs.
 bool castBf16Parallel(const TensorView& input, TensorView& output);
+//! Rounds `n` float32 values to what a tensor of `type` stores (float16, bfloat16; float32 leaves them): a 16-bit
+//! layer's output as the widened run rounds it back.
+void roundToStorage(DataType type, float* values, int64_t n);
 //! Whether runLayer would widen this call (a 16-bit input or output; casts and constants excepted).
 bool widensSixteenBit(const ILayer& layer, const std::vector<TensorView>& inputs, const TensorView& output);
 //! float32 buffers kept from one widened call to the next (a fresh buffer a call is a fresh mapping:

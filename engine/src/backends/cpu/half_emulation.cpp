@@ -10,6 +10,13 @@
 namespace trt {
 namespace cpu {
 
+void roundToStorage(DataType type, float* values, int64_t n) {
+  if (type == DataType::kHALF)
+    for (int64_t i = 0; i < n; ++i) values[i] = halfToFloat(floatToHalf(values[i]));
+  else if (type == DataType::kBF16)
+    for (int64_t i = 0; i < n; ++i) values[i] = bf16ToFloat(floatToBf16(values[i]));
+}
+
 namespace {
 bool isSixteenBit(DataType t) { return t == DataType::kHALF || t == DataType::kBF16; }
 

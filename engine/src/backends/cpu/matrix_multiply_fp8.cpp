@@ -9,7 +9,7 @@
 
 #include "backends/cpu/cpu_kernels.h"
 #include "common/fp8.h"
-#include "common/half.h"
+#include "layers/layer_util.h"
 
 namespace trt {
 namespace cpu {
@@ -51,15 +51,10 @@ void runFp8MatrixMultiply(const ILayer& layer, const std::vector<TensorView>& in
   const float* bias = inputs.size() >= 3 ? inputs[2].f32() : nullptr;
   const float* residual = inputs.size() == 4 ? inputs[3].f32() : nullptr;
   const int32_t fused = mm.getFusedActivation();
-  // The float type the product stores its value in: the bias's for an FP8 input, else the input's.
-  const DataType stored =
-      quantizedInput && layer.getNbInputs() >= 3 ? layer.getInput(2)->getType() : layer.getInput(0)->getType();
-  const auto roundToStored = [stored](float* v, int64_t n) {
-    if (stored == DataType::kHALF)
-      for (int64_t i = 0; i < n; ++i) v[i] = halfToFloat(floatToHalf(v[i]));
-    else if (stored == DataType::kBF16)
-      for (int64_t i = 0; i < n; ++i) v[i] = bf16ToFloat(floatToBf16(v[i]));
-  };
+  // The float type the product stores its value in (16-bit tensors arrive widened).
+  const bool hasBias = layer.getNbInputs() >= 3;
+  const DataType stored = layer_util::fp8ProductFloatType(layer.getInput(0)->getType(), hasBias,
+                                                          hasBias ? layer.getInput(2)->getType() : DataType::kFLOAT);
   forEachRange(rows, N, [&](int64_t first, int64_t last) {
     for (int64_t i = first; i < last; ++i)
       for (int64_t n = 0; n < N; ++n) {
@@ -70,10 +65,10 @@ void runFp8MatrixMultiply(const ILayer& layer, const std::vector<TensorView>& in
       }
     // Codes out: the value as the float output would have stored it in its type (16-bit outputs arrive widened),
     // through the activation rounded to that type again, as the Quantize it replaces computed its codes.
-    if (outputScale > 0.f) roundToStored(y + first * N, (last - first) * N);
+    if (outputScale > 0.f) roundToStorage(stored, y + first * N, (last - first) * N);
     if (fused >= 0) applyActivation(static_cast<ActivationType>(fused), 0.f, 0.f, y + first * N, (last - first) * N);
     if (outputScale > 0.f) {
-      if (fused >= 0) roundToStored(y + first * N, (last - first) * N);
+      if (fused >= 0) roundToStorage(stored, y + first * N, (last - first) * N);
       auto* codes = static_cast<uint8_t*>(output.data);
       for (int64_t i = first * N; i < last * N; ++i) codes[i] = fp8::quantize(y[i], outputScale);
     }

@@ -5,7 +5,6 @@
 #include "backends/cpu/cpu_kernels.h"
 
 #include "common/fp8.h"
-#include "common/half.h"
 #include "common/int8.h"
 
 namespace trt {
@@ -45,10 +44,7 @@ void runQuantize(const ILayer& layer, const std::vector<TensorView>& inputs, Ten
       // it (and the CUDA kernel rounds it): a 16-bit value's tie between two codes rounds as that value does.
       if (activation >= 0) {
         applyActivation(static_cast<ActivationType>(activation), 0.f, 0.f, chunk.data(), end - begin);
-        if (storedType == DataType::kHALF)
-          for (float& v : chunk) v = halfToFloat(floatToHalf(v));
-        else if (storedType == DataType::kBF16)
-          for (float& v : chunk) v = bf16ToFloat(floatToBf16(v));
+        roundToStorage(storedType, chunk.data(), end - begin);
       }
       for (int64_t i = begin; i < end; ++i) y[i] = fp8::quantize(chunk[i - begin], scale);
     });

@@ -5,7 +5,9 @@
 // bias, residual (cuBLASLt's C) and ReLU or GELU (tanh form) in its epilogue, writing the input's type. Where cuBLASLt
 // declines a configuration (an operand not 16-byte aligned, a GPU without FP8 kernels) the GEMM runs without the
 // epilogue and an epilogue kernel follows; where it declines the product itself, a plain kernel sums the same E4M3
-// products in float32.
+// products in float32. A product writing FP8 codes (IMatrixMultiplyLayer::setFp8OutputScale) writes its value to
+// scratch and the quantization kernel writes the codes, or, through the exact GELU, a CUTLASS kernel computes the codes
+// in its epilogue (cutlass_fp8_codes.h), whichever the builder timed faster.
 #include <cublasLt.h>
 #include <cuda_fp8.h>
 
@@ -19,6 +21,7 @@
 #include "backends/cuda/fp8_quantize_table.h"
 #include "backends/cuda/product_algorithms.h"
 #include "common/fp8.h"
+#include "layers/layer_util.h"
 
 namespace trt {
 namespace cuda {
@@ -195,9 +198,7 @@ bool ltFp8Gemm(LaunchContext& ctx, DataType type, int64_t M, int64_t N, int64_t 
                         workspace, workspaceBytes, ctx.stream) == CUBLAS_STATUS_SUCCESS;
   return ok;
 }
-}  // namespace
 
-namespace {
 // The product's value in its float type `type` at Y (act(alpha * s_in * s_w * A.W^T + bias + residual)) where cuBLASLt
 // declined the fused call: cuBLASLt's bare scaled product, then the epilogue kernel; where cuBLASLt has no FP8 kernel
 // at all, the plain kernel computes the whole (the bias and residual meeting the product before its one rounding, as
@@ -246,7 +247,9 @@ void launchFp8MatrixMultiply(LaunchContext& ctx, const ILayer& layer, const std:
     throw Error(layer.describe() +
                 ": the CUDA FP8 matrix multiply reads a float32, float16, bfloat16 or FP8 input and FP8 weights and "
                 "writes a float output, or FP8 codes with an output scale");
-  const DataType type = !codesOut ? out.type : in[0].type == DataType::kFP8 ? in.at(2).type : in[0].type;
+  const DataType type =
+      !codesOut ? out.type
+                : layer_util::fp8ProductFloatType(in[0].type, in.size() >= 3, in.size() >= 3 ? in[2].type : in[0].type);
   const int64_t N = in[1].dims.d[0], K = in[1].dims.d[1];
   const int64_t rows = N > 0 ? out.dims.volume() / N : 0;
   if (rows == 0 || N == 0) return;
