@@ -122,21 +122,27 @@ void MatrixMultiplyLayer::setFp8OutputScale(float outputScale) {
 
 namespace {
 // The FP8 form: float32, float16 or bfloat16 [..., M, K] as is (or FP8, quantized already, with a bias whose
-// type is the output's), times FP8 [N, K] transposed.
+// type is the output's), times FP8 [N, K] transposed; or a stack of P such matrices [P, N, K] by one input matrix
+// ([M, K] or [1, M, K]) that every one of them reads, whose output is [P, M, N] (the builder's stacked siblings).
 void checkFp8Form(const IMatrixMultiplyLayer& mm, const std::vector<TensorDesc>& inputs) {
   const Dims& w = inputs[1].dims;
+  const Dims& a = inputs[0].dims;
   const DataType x = inputs[0].type;
   if (x == DataType::kFP8 && (inputs.size() < 3 || !isFloating(inputs[2].type)))
     throw Error(mm.describe() +
                 ": an FP8 matrix multiply of an FP8 input needs a float32, float16 or bfloat16 bias (input 2), "
                 "whose type is the output's");
-  if ((!isFloating(x) && x != DataType::kFP8) || inputs[1].type != DataType::kFP8 || w.nbDims != 2 ||
-      mm.getOperation(0) != MatrixOperation::kNONE || mm.getOperation(1) != MatrixOperation::kTRANSPOSE)
+  const bool oneInputMatrix = a.nbDims == 2 || (a.nbDims == 3 && a.d[0] == 1);
+  if ((!isFloating(x) && x != DataType::kFP8) || inputs[1].type != DataType::kFP8 ||
+      (w.nbDims != 2 && !(w.nbDims == 3 && oneInputMatrix)) || mm.getOperation(0) != MatrixOperation::kNONE ||
+      mm.getOperation(1) != MatrixOperation::kTRANSPOSE)
     throw Error(mm.describe() +
                 ": an FP8 matrix multiply takes a float32, float16, bfloat16 or FP8 input as is and FP8 weights [N, K] "
-                "transposed, got " +
-                dataTypeName(inputs[0].type) + " " + inputs[0].dims.str() + " and " + dataTypeName(inputs[1].type) +
-                " " + w.str());
+                "transposed (or [P, N, K] by one input matrix [M, K] or [1, M, K]), got " +
+                dataTypeName(inputs[0].type) + " " + a.str() + " and " + dataTypeName(inputs[1].type) + " " + w.str());
+  if (w.nbDims == 3 && mm.getFp8OutputScale() > 0.f)
+    throw Error(mm.describe() + ": an FP8 product by stacked weights " + w.str() +
+                " writes a float output; FP8 codes out (fp8_output_scale) need weights [N, K]");
 }
 
 // The INT8 form: float32 or float16 [..., M, K] as is, times INT8 [N, K] transposed, one weight scale per n.
@@ -195,9 +201,9 @@ std::vector<TensorDesc> MatrixMultiplyLayer::inferOutputs(const std::vector<Tens
   if (out.nbDims + !vecA + !vecB > Dims::MAX_DIMS) throw Error(describe() + ": output rank exceeds 8");
   if (!vecA) out.d[out.nbDims++] = m;
   if (!vecB) out.d[out.nbDims++] = n;
-  if (inputs.size() >= 3 &&
-      (vecB || inputs[2].type != type ||
-       (inputs[2].dims.volume() != n && !(isPerBatchBias(inputs[2].dims, out) && !isInt8() && !isFp8() && !vecA))))
+  if (inputs.size() >= 3 && (vecB || inputs[2].type != type ||
+                             (inputs[2].dims.volume() != n && !(isPerBatchBias(inputs[2].dims, out) && !isInt8() &&
+                                                                (!isFp8() || b.nbDims == 3) && !vecA))))
     throw Error(describe() + ": the bias " + inputs[2].dims.str() + " " + dataTypeName(inputs[2].type) +
                 " must hold one " + dataTypeName(type) + " per output column (" + std::to_string(n) +
                 "), or one row of them per product of a batch (the output's dims with a 1 for the rows)");

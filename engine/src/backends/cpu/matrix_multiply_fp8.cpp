@@ -1,9 +1,9 @@
 // FP8 E4M3 matrix multiply, emulated: the float32 input rounded to E4M3 per tensor (q(x / s_in), saturating; or
-// an FP8 input's codes, quantized by a shared Quantize layer),
-// the FP8 weights [N, K] (quantized by the builder) read transposed, products of the E4M3 values (exact in
-// float32) summed in float32, then y = act(sum * (s_in * s_w * alpha) + bias[n] + residual). The reference the
-// CUDA backend's FP8 GEMM (cuBLASLt, FP32 accumulation) is compared with; the sums' order differs, so the two
-// agree to float32 rounding of the sums, not bit for bit.
+// an FP8 input's codes, quantized by a shared Quantize layer), the FP8 weights [N, K] (quantized by the builder; a
+// stack's [P, N, K], each by the one input) read transposed, products of the E4M3 values (exact in float32) summed
+// in float32, then y = act(sum * (s_in * s_w * alpha) + bias[n] + residual). The reference the CUDA backend's FP8 GEMM
+// (cuBLASLt, FP32 accumulation) is compared with; the sums' order differs, so the two agree to float32 rounding of the
+// sums, not bit for bit.
 #include <cmath>
 #include <vector>
 
@@ -20,12 +20,13 @@ void runFp8MatrixMultiply(const ILayer& layer, const std::vector<TensorView>& in
   if (!quantizedInput) requireFloat32(layer, inputs[0], "input 0");
   if (inputs[1].type != DataType::kFP8)
     throw Error(layer.describe() + ": an FP8 matrix multiply reads FP8 weights, got " + dataTypeName(inputs[1].type));
+  // [N, K], or a stack's [P, N, K] that the one input matrix is multiplied by P times ([P, rows, N] out).
   const Dims& w = inputs[1].dims;
-  const int64_t N = w.d[0], K = w.d[1];
-  const int64_t rows = N > 0 ? output.dims.volume() / N : 0;
+  const int64_t parts = w.nbDims == 3 ? w.d[0] : 1, N = w.d[w.nbDims - 2], K = w.d[w.nbDims - 1];
+  const int64_t rows = N > 0 && parts > 0 ? output.dims.volume() / (parts * N) : 0;
   if (rows == 0 || N == 0) return;
   // The operands' E4M3 values as floats (exact), then one float32 GEMM.
-  std::vector<float> a(static_cast<size_t>(rows * K)), b(static_cast<size_t>(N * K));
+  std::vector<float> a(static_cast<size_t>(rows * K)), b(static_cast<size_t>(parts * N * K));
   const float inputScale = mm.getFp8InputScale();
   forEachRange(rows, K, [&](int64_t first, int64_t last) {
     if (quantizedInput) {
@@ -37,7 +38,7 @@ void runFp8MatrixMultiply(const ILayer& layer, const std::vector<TensorView>& in
     for (int64_t i = first * K; i < last * K; ++i) a[i] = fp8::toFloat(fp8::quantize(x[i], inputScale));
   });
   const auto* weights = static_cast<const uint8_t*>(inputs[1].data);
-  for (int64_t i = 0; i < N * K; ++i) b[i] = fp8::toFloat(weights[i]);
+  for (int64_t i = 0; i < parts * N * K; ++i) b[i] = fp8::toFloat(weights[i]);
   // An FP8 output (IMatrixMultiplyLayer::setFp8OutputScale) is computed in float32 here, then quantized.
   const float outputScale = mm.getFp8OutputScale();
   if (outputScale > 0.f && output.type != DataType::kFP8)
@@ -45,21 +46,24 @@ void runFp8MatrixMultiply(const ILayer& layer, const std::vector<TensorView>& in
                 dataTypeName(output.type));
   std::vector<float> values(outputScale > 0.f ? static_cast<size_t>(rows * N) : 0);
   float* y = outputScale > 0.f ? values.data() : output.f32();
-  // B is [N, K] used transposed: element (k, n) at b[n * K + k].
-  gemm(rows, N, K, a.data(), K, 1, b.data(), 1, K, y, N, false);
+  // Each B is [N, K] used transposed: element (k, n) at b[n * K + k].
+  for (int64_t p = 0; p < parts; ++p)
+    gemm(rows, N, K, a.data(), K, 1, b.data() + p * N * K, 1, K, y + p * rows * N, N, false);
   const float scale = mm.getFp8InputScale() * mm.getFp8WeightScale() * mm.getAlpha();
   const float* bias = inputs.size() >= 3 ? inputs[2].f32() : nullptr;
+  // A stack's bias holds a row per matrix ([P, 1, N]) or one row for all of them.
+  const bool biasPerPart = bias && inputs[2].dims.volume() == parts * N && parts > 1;
   const float* residual = inputs.size() == 4 ? inputs[3].f32() : nullptr;
   const int32_t fused = mm.getFusedActivation();
   // The float type the product stores its value in (16-bit tensors arrive widened).
   const bool hasBias = layer.getNbInputs() >= 3;
   const DataType stored = layer_util::fp8ProductFloatType(layer.getInput(0)->getType(), hasBias,
                                                           hasBias ? layer.getInput(2)->getType() : DataType::kFLOAT);
-  forEachRange(rows, N, [&](int64_t first, int64_t last) {
+  forEachRange(parts * rows, N, [&](int64_t first, int64_t last) {
     for (int64_t i = first; i < last; ++i)
       for (int64_t n = 0; n < N; ++n) {
         float v = y[i * N + n] * scale;
-        if (bias) v += bias[n];
+        if (bias) v += bias[(biasPerPart ? i / rows * N : 0) + n];
         if (residual) v += residual[i * N + n];
         y[i * N + n] = v;
       }

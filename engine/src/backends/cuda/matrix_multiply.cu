@@ -36,8 +36,9 @@ __global__ void biasActivationKernel(T* y, const T* bias, const T* residual, int
   store(y, i, v);
 }
 
-// Sets a layout's strided batch: `count` matrices `stride` elements apart (0: the same one for each).
-bool batched(cublasLtMatrixLayout_t layout, int64_t count, int64_t stride) {
+}  // namespace
+
+bool ltStridedBatch(cublasLtMatrixLayout_t layout, int64_t count, int64_t stride) {
   const int32_t n = static_cast<int32_t>(count);
   return count <= INT32_MAX &&
          cublasLtMatrixLayoutSetAttribute(layout, CUBLASLT_MATRIX_LAYOUT_BATCH_COUNT, &n, sizeof(n)) ==
@@ -45,8 +46,6 @@ bool batched(cublasLtMatrixLayout_t layout, int64_t count, int64_t stride) {
          cublasLtMatrixLayoutSetAttribute(layout, CUBLASLT_MATRIX_LAYOUT_STRIDED_BATCH_OFFSET, &stride,
                                           sizeof(stride)) == CUBLAS_STATUS_SUCCESS;
 }
-
-}  // namespace
 
 uint32_t ltAlignmentOf(const void* p) {
   const uintptr_t a = reinterpret_cast<uintptr_t>(p);
@@ -143,8 +142,8 @@ bool ltGemmEpilogue(LaunchContext& ctx, DataType type, bool tA, bool tB, int64_t
       cublasLtMatrixLayoutCreate(&lb, dt, tA ? M : K, tA ? K : M, tA ? M : K) == CUBLAS_STATUS_SUCCESS &&
       cublasLtMatrixLayoutCreate(&ly, dt, N, M, N) == CUBLAS_STATUS_SUCCESS &&
       (batch.count == 1 ||
-       (batched(la, batch.count, batch.strideB) && batched(lb, batch.count, batch.strideA) &&
-        batched(ly, batch.count, batch.strideY) &&
+       (ltStridedBatch(la, batch.count, batch.strideB) && ltStridedBatch(lb, batch.count, batch.strideA) &&
+        ltStridedBatch(ly, batch.count, batch.strideY) &&
         (!bias || cublasLtMatmulDescSetAttribute(op, CUBLASLT_MATMUL_DESC_BIAS_BATCH_STRIDE, &batch.strideBias,
                                                  sizeof(int64_t)) == CUBLAS_STATUS_SUCCESS)))) {
     // cuBLASLt picks its kernel for the workspace it gets: 32 MiB, or the builder's limit when lower.

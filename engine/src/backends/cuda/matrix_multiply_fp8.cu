@@ -143,12 +143,14 @@ cudaDataType_t cudaType(DataType t) {
 }
 
 // Row-major Y[M, N] = act(alpha * Aq[M, K] . Wq[N, K]^T + bias + residual) through cuBLASLt's FP8 GEMM (bias,
-// residual and activation each optional); false when cuBLASLt declines it. `algorithm`: an index into cuBLASLt's
-// ranking of this configuration (product_algorithms.h), -1 for its own pick inside the call; with `query`, nothing
-// runs: it receives the ranking's size and the configuration.
+// residual and activation each optional), or `batch.count` of them strided (a stack's P products of one Aq: its
+// stride 0); false when cuBLASLt declines it. `algorithm`: an index into cuBLASLt's ranking of this configuration
+// (product_algorithms.h), -1 for its own pick inside the call; with `query`, nothing runs: it receives the ranking's
+// size and the configuration.
 bool ltFp8Gemm(LaunchContext& ctx, DataType type, int64_t M, int64_t N, int64_t K, const uint8_t* Aq, const uint8_t* Wq,
                const void* bias, const void* residual, int32_t activation, float alpha, void* Y, void* workspace,
-               size_t workspaceBytes, int32_t algorithm = -1, LtQuery* query = nullptr) {
+               size_t workspaceBytes, const LtBatch& batch = LtBatch{}, int32_t algorithm = -1,
+               LtQuery* query = nullptr) {
   if (!ctx.blasLt) check(cublasLtCreate(&ctx.blasLt), "cublasLtCreate");
   const cudaDataType_t dt = cudaType(type);
   // The bias of a float32 FP8 product would be bfloat16 in cuBLASLt: the epilogue kernel adds it instead.
@@ -162,6 +164,12 @@ bool ltFp8Gemm(LaunchContext& ctx, DataType type, int64_t M, int64_t N, int64_t 
       cublasLtMatrixLayoutCreate(&lw, CUDA_R_8F_E4M3, K, N, K) != CUBLAS_STATUS_SUCCESS ||
       cublasLtMatrixLayoutCreate(&la, CUDA_R_8F_E4M3, K, M, K) != CUBLAS_STATUS_SUCCESS ||
       cublasLtMatrixLayoutCreate(&lc, dt, N, M, N) != CUBLAS_STATUS_SUCCESS)
+    return false;
+  if (batch.count > 1 &&
+      !(ltStridedBatch(lw, batch.count, batch.strideB) && ltStridedBatch(la, batch.count, batch.strideA) &&
+        ltStridedBatch(lc, batch.count, batch.strideY) &&
+        (!bias || cublasLtMatmulDescSetAttribute(op, CUBLASLT_MATMUL_DESC_BIAS_BATCH_STRIDE, &batch.strideBias,
+                                                 sizeof(int64_t)) == CUBLAS_STATUS_SUCCESS)))
     return false;
   const cublasLtMatmulAlgo_t* algo = nullptr;
   if (algorithm >= 0 || query) {
@@ -181,7 +189,12 @@ bool ltFp8Gemm(LaunchContext& ctx, DataType type, int64_t M, int64_t N, int64_t 
                                       align[1],
                                       align[2],
                                       align[3],
-                                      bias ? ltAlignmentOf(bias) : 0};
+                                      bias ? ltAlignmentOf(bias) : 0,
+                                      batch.count,
+                                      batch.strideA,
+                                      batch.strideB,
+                                      batch.strideY,
+                                      batch.strideBias};
     const auto& ranked = rankedLtAlgorithms(ctx, key, op, lw, la, lc, workspaceBytes, align);
     if (query) {
       *query = LtQuery{static_cast<int32_t>(ranked.size()), key};
@@ -250,8 +263,10 @@ void launchFp8MatrixMultiply(LaunchContext& ctx, const ILayer& layer, const std:
   const DataType type =
       !codesOut ? out.type
                 : layer_util::fp8ProductFloatType(in[0].type, in.size() >= 3, in.size() >= 3 ? in[2].type : in[0].type);
-  const int64_t N = in[1].dims.d[0], K = in[1].dims.d[1];
-  const int64_t rows = N > 0 ? out.dims.volume() / N : 0;
+  // [N, K], or a stack's [P, N, K] by the one input matrix: P products in one strided call, [P, rows, N] out.
+  const Dims& w = in[1].dims;
+  const int64_t parts = w.nbDims == 3 ? w.d[0] : 1, N = w.d[w.nbDims - 2], K = w.d[w.nbDims - 1];
+  const int64_t rows = N > 0 && parts > 0 ? out.dims.volume() / (parts * N) : 0;
   if (rows == 0 || N == 0) return;
   // One scratch block: the quantized input, a codes-out product's float value, then cuBLASLt's workspace (32 MiB, or
   // what the builder's limit leaves beside the other two).
@@ -277,6 +292,13 @@ void launchFp8MatrixMultiply(LaunchContext& ctx, const ILayer& layer, const std:
   const void* bias = in.size() >= 3 ? in[2].data : nullptr;
   const void* residual = in.size() == 4 ? in[3].data : nullptr;
   const float scale = mm.getFp8InputScale() * mm.getFp8WeightScale() * mm.getAlpha();
+  // A stack's bias: a row per product ([P, 1, N]) or one for all.
+  const bool biasPerPart = bias && parts > 1 && in[2].dims.volume() == parts * N;
+  LtBatch stack;
+  stack.count = parts;
+  stack.strideB = N * K;  // the weights' blocks; A (stride 0) is the one input matrix
+  stack.strideY = rows * N;
+  stack.strideBias = biasPerPart ? N : 0;
   // Where the float value goes: the output, or for codes the scratch the quantization kernel then reads, which applies
   // the activation to the stored value (IMatrixMultiplyLayer::setFp8OutputScale); only ReLU, which commutes with the
   // rounding, may be cuBLASLt's then.
@@ -316,7 +338,7 @@ void launchFp8MatrixMultiply(LaunchContext& ctx, const ILayer& layer, const std:
       return cutlassRuns(config) && runFp8CodesGemm(config, codes, workspace, ctx.stream);
     }
     if (!epilogueAligned || !ltFp8Gemm(ctx, type, rows, N, K, quantized, weights, bias, residual, ltActivation, scale,
-                                       value, workspace, workspaceBytes, algorithm, query))
+                                       value, workspace, workspaceBytes, stack, algorithm, query))
       return false;
     if (codesOut && query) query->configuration.push_back(kCodesOutMarker);
     if (codesOut && !query) quantizeValue();
@@ -328,8 +350,14 @@ void launchFp8MatrixMultiply(LaunchContext& ctx, const ILayer& layer, const std:
                                       cutlassRuns, codesOut ? fp8CodesGemmConfigs() : 0),
                 nullptr))
     return;
-  unfusedFp8Product(ctx, layer, type, rows, N, K, quantized, weights, bias, residual, ltActivation, scale, value,
-                    workspace, workspaceBytes);
+  // One product at a time where cuBLASLt declined the fused call.
+  const size_t valueElem = dataTypeSize(type);
+  for (int64_t p = 0; p < parts; ++p)
+    unfusedFp8Product(ctx, layer, type, rows, N, K, quantized, weights + p * N * K,
+                      bias ? static_cast<const uint8_t*>(bias) + (biasPerPart ? p * N * valueElem : 0) : nullptr,
+                      residual ? static_cast<const uint8_t*>(residual) + p * rows * N * valueElem : nullptr,
+                      ltActivation, scale, static_cast<uint8_t*>(value) + p * rows * N * valueElem, workspace,
+                      workspaceBytes);
   if (codesOut) quantizeValue();
 }
 

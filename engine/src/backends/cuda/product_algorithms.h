@@ -17,6 +17,10 @@ namespace cuda {
 //! The largest power of two (up to 256, at least 16) dividing an address: what cuBLASLt's heuristics are told.
 uint32_t ltAlignmentOf(const void* p);
 
+//! Sets a layout's strided batch: `count` matrices `stride` elements apart (0: the same one for each); false where
+//! cuBLASLt refuses it.
+bool ltStridedBatch(cublasLtMatrixLayout_t layout, int64_t count, int64_t stride);
+
 //! cuBLASLt's algorithms for the GEMM `op` (A `la`, B `lb`, C and D `ly`) that it says it can run with
 //! `workspaceBytes` and the operands' alignments `align` (A, B, C, D), best first, at most 8; asked once per
 //! execution context under `key` (which must name everything the ranking depends on).

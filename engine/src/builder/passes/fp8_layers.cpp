@@ -1,7 +1,7 @@
 // Which layers run in FP8 E4M3 and how they are switched over (BuilderFlag::kFP8, scales from
-// calibration): products of a float input by a constant 2-D float matrix. The weights become a new FP8
-// constant [N, K] quantized with one per-tensor scale (amax / 448), the layout FP8 GEMMs read (cuBLASLt's
-// FP8 kernels take both operands K-major).
+// calibration): products of a float input by a constant float matrix, or by a stack of them (the builder's
+// stacked Q, K and V projections). The weights become a new FP8 constant [N, K] ([P, N, K]) quantized with one
+// per-tensor scale (amax / 448), the layout FP8 GEMMs read (cuBLASLt's FP8 kernels take both operands K-major).
 #include <algorithm>
 #include <cmath>
 #include <memory>
@@ -25,30 +25,39 @@ bool canRunInFp8(const ILayer& layer) {
   const MatrixOperation opB = mm.getOperation(1);
   if (mm.isInt8() || mm.isFp8() || mm.getOperation(0) != MatrixOperation::kNONE ||
       (opB != MatrixOperation::kNONE && opB != MatrixOperation::kTRANSPOSE) ||
-      mm.getInput(0)->getType() != DataType::kFLOAT || !weights || weights->getWeights().type != DataType::kFLOAT ||
-      weights->getDimensions().nbDims != 2)
+      mm.getInput(0)->getType() != DataType::kFLOAT || !weights || weights->getWeights().type != DataType::kFLOAT)
     return false;
+  // One matrix [K, N] (or [N, K] transposed), or P of them stacked [P, ...] (the builder's stack of sibling
+  // products) by an input of one matrix [rows, K] or [1, rows, K] that all P read.
+  const Dims w = weights->getDimensions(), x = mm.getInput(0)->getDimensions();
+  const bool stacked = w.nbDims == 3;
+  if (w.nbDims != 2 && !(stacked && (x.nbDims == 2 || (x.nbDims == 3 && x.d[0] == 1)))) return false;
   // FP8 tensor-core GEMMs need K and N in multiples of 16 (16-byte rows of E4M3 operands, 8-byte
   // aligned 16-bit outputs); every transformer projection has them. Others keep the float product.
-  const Dims w = weights->getDimensions();
-  const int64_t N = opB == MatrixOperation::kTRANSPOSE ? w.d[0] : w.d[1];
-  const int64_t K = opB == MatrixOperation::kTRANSPOSE ? w.d[1] : w.d[0];
-  // A bias (input 2) must hold one value per column: FP8 products take no per-batch bias.
-  if (mm.getNbInputs() >= 3 && mm.getInput(2)->getDimensions().volume() != N) return false;
+  const int r = w.nbDims - 2;
+  const int64_t N = opB == MatrixOperation::kTRANSPOSE ? w.d[r] : w.d[r + 1];
+  const int64_t K = opB == MatrixOperation::kTRANSPOSE ? w.d[r + 1] : w.d[r];
+  // A bias (input 2) holds one value per column, or a stack's one row per matrix [P, 1, N].
+  if (mm.getNbInputs() >= 3) {
+    const Dims b = mm.getInput(2)->getDimensions();
+    const bool perMatrix = stacked && b.nbDims == 3 && b.d[0] == w.d[0] && b.d[1] == 1 && b.d[2] == N;
+    if (b.volume() != N && !perMatrix) return false;
+  }
   return N > 0 && K > 0 && N % 16 == 0 && K % 16 == 0;
 }
 
 void switchToFp8(INetworkDefinition& network, ILayer& layer, float inputScale) {
   auto& mm = static_cast<IMatrixMultiplyLayer&>(layer);
-  int64_t N = 0, K = 0;
-  const std::vector<float> rows = productWeightRows(mm, N, K);  // one scale for all of them
+  int64_t parts = 0, N = 0, K = 0;
+  // One scale for all of them (a stack's P matrices too: its one GEMM takes one weight scale).
+  const std::vector<float> rows = productWeightRows(mm, parts, N, K);
   float amax = 0.f;
   for (float v : rows)
     if (std::isfinite(v)) amax = std::max(amax, std::fabs(v));
   const float weightScale = fp8::scaleForAmax(amax);
   std::vector<uint8_t> q(rows.size());
   for (size_t i = 0; i < rows.size(); ++i) q[i] = fp8::quantize(rows[i], weightScale);
-  useQuantizedWeights(network, mm, DataType::kFP8, q.data(), N, K, " (fp8 weights)");
+  useQuantizedWeights(network, mm, DataType::kFP8, q.data(), parts, N, K, " (fp8 weights)");
   mm.setFp8Scales(inputScale, weightScale);
 }
 
@@ -88,9 +97,10 @@ int32_t shareFp8Quantization(INetworkDefinition& network) {
     network.moveLayer(q, network.indexOf(products[0]));
     for (IMatrixMultiplyLayer* mm : products) {
       // An FP8 input leaves the output's type to the bias: a product without one gets zeros of its type.
-      if (mm->getNbInputs() < 3)
-        mm->setInput(2,
-                     *zeroBiases.of(network, mm->getInput(1)->getDimensions().d[0], tensor->getType(), mm->getName()));
+      if (mm->getNbInputs() < 3) {
+        const Dims w = mm->getInput(1)->getDimensions();  // [N, K] or a stack's [P, N, K]
+        mm->setInput(2, *zeroBiases.of(network, w.d[w.nbDims - 2], tensor->getType(), mm->getName()));
+      }
       mm->setInput(0, *q->getOutput(0));
       ++changed;
     }

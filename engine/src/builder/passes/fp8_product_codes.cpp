@@ -39,8 +39,9 @@ int32_t foldFp8QuantizeIntoProduct(INetworkDefinition& network,
     auto* mm = static_cast<IMatrixMultiplyLayer*>(producer);
     const int32_t own = mm->getFusedActivation(), quantizations = q->getFusedActivation();
     // One activation at most between the two, one the product may carry, the product's own only ReLU; no residual
-    // (the fused form takes none).
-    if (!mm->isFp8() || mm->getFp8OutputScale() > 0.f || mm->getNbInputs() == 4 || (own >= 0 && quantizations >= 0) ||
+    // (the fused form takes none); weights of one matrix (a stack's P blocks write float: its readers slice them).
+    if (!mm->isFp8() || mm->getFp8OutputScale() > 0.f || mm->getNbInputs() == 4 ||
+        mm->getInput(1)->getDimensions().nbDims != 2 || (own >= 0 && quantizations >= 0) ||
         (own >= 0 && own != static_cast<int32_t>(ActivationType::kRELU)))
       continue;
     const int32_t activation = own >= 0 ? own : quantizations;

@@ -137,12 +137,12 @@ int32_t fuseFp8QuantizedProducts(INetworkDefinition& network) {
     const auto* dq = static_cast<const IDequantizeLayer*>(producer);
     if (dq->getScales().size() != 1) continue;
     // Weights off every FP8 grid (not fake-quantized) would change in FP8: the product stays float, exact.
-    int64_t N = 0, K = 0;
-    const std::vector<float> rows = productWeightRows(*mm, N, K);
+    int64_t parts = 0, N = 0, K = 0;
+    const std::vector<float> rows = productWeightRows(*mm, parts, N, K);
     float weightScale = 0.f;
     std::vector<uint8_t> codes;
     if (!fp8GridCodes(rows, weightScale, codes)) continue;
-    useQuantizedWeights(network, *mm, DataType::kFP8, codes.data(), N, K, " (fp8 weights)");
+    useQuantizedWeights(network, *mm, DataType::kFP8, codes.data(), parts, N, K, " (fp8 weights)");
     mm->setFp8Scales(dq->getScales()[0], weightScale);
     if (mm->getNbInputs() < 3) mm->setInput(2, *zeros.of(network, N, DataType::kFLOAT, mm->getName()));
     mm->setInput(0, *dq->getInput(0));

@@ -37,11 +37,11 @@ void switchToInt8(INetworkDefinition& network, ILayer& layer, float inputScale) 
     return;
   }
   auto& mm = static_cast<IMatrixMultiplyLayer&>(layer);
-  int64_t N = 0, K = 0;
-  const std::vector<float> rows = productWeightRows(mm, N, K);
+  int64_t parts = 0, N = 0, K = 0;
+  const std::vector<float> rows = productWeightRows(mm, parts, N, K);  // canRunInInt8: one matrix, parts 1
   std::vector<float> scales = int8::weightScales(rows.data(), N * K, N);
   const std::vector<int8_t> q = int8::quantizeRows(rows.data(), N, K, scales, K);
-  useQuantizedWeights(network, mm, DataType::kINT8, q.data(), N, K, " (int8 weights)");
+  useQuantizedWeights(network, mm, DataType::kINT8, q.data(), 1, N, K, " (int8 weights)");
   mm.setInt8Scales(inputScale, std::move(scales));
 }
 

@@ -131,27 +131,35 @@ inline const IConstantLayer* constantMatrix(const ITensor* t) {
   return c;
 }
 
-//! A product's constant weights (input 1, 2-D float32, used as is or transposed) as rows of output columns,
-//! [N, K]: the layout INT8 and FP8 products store their weights in.
-inline std::vector<float> productWeightRows(const IMatrixMultiplyLayer& mm, int64_t& N, int64_t& K) {
+//! A product's constant weights (input 1, float32 [K, N] used as is or [N, K] transposed, or P of them stacked
+//! [P, K, N] / [P, N, K]) as rows of output columns, [P, N, K]: the layout INT8 and FP8 products store their
+//! weights in. `parts`: P (1 for a 2-D matrix).
+inline std::vector<float> productWeightRows(const IMatrixMultiplyLayer& mm, int64_t& parts, int64_t& N, int64_t& K) {
   const IConstantLayer* constant = constantProducer(mm.getInput(1));
   const Dims d = constant->getDimensions();
   const auto* w = static_cast<const float*>(constant->getWeights().values);
   const bool transposed = mm.getOperation(1) == MatrixOperation::kTRANSPOSE;
-  N = transposed ? d.d[0] : d.d[1];
-  K = transposed ? d.d[1] : d.d[0];
-  std::vector<float> rows(static_cast<size_t>(N * K));
-  for (int64_t n = 0; n < N; ++n)
-    for (int64_t k = 0; k < K; ++k) rows[n * K + k] = transposed ? w[n * K + k] : w[k * N + n];
+  const int r = d.nbDims - 2;  // the matrix's first axis
+  parts = r > 0 ? d.d[0] : 1;
+  N = transposed ? d.d[r] : d.d[r + 1];
+  K = transposed ? d.d[r + 1] : d.d[r];
+  std::vector<float> rows(static_cast<size_t>(parts * N * K));
+  for (int64_t p = 0; p < parts; ++p) {
+    const float* m = w + p * N * K;
+    float* out = rows.data() + p * N * K;
+    for (int64_t n = 0; n < N; ++n)
+      for (int64_t k = 0; k < K; ++k) out[n * K + k] = transposed ? m[n * K + k] : m[k * N + n];
+  }
   return rows;
 }
 
-//! Makes the product read `codes` (quantized weights [N, K] of `type`, copied into a new constant named after
-//! the old one with `suffix`) transposed.
+//! Makes the product read `codes` (quantized weights [N, K] of `type`, or [P, N, K] for `parts` > 1, copied into a
+//! new constant named after the old one with `suffix`) transposed.
 inline void useQuantizedWeights(INetworkDefinition& network, IMatrixMultiplyLayer& mm, DataType type, const void* codes,
-                                int64_t N, int64_t K, const char* suffix) {
+                                int64_t parts, int64_t N, int64_t K, const char* suffix) {
   const IConstantLayer* old = constantProducer(mm.getInput(1));
-  IConstantLayer* quantized = network.addConstant(Dims{N, K}, {type, codes, N * K});
+  const Dims dims = parts > 1 ? Dims{parts, N, K} : Dims{N, K};
+  IConstantLayer* quantized = network.addConstant(dims, {type, codes, parts * N * K});
   quantized->setName((std::string(old->getName()) + suffix).c_str());
   network.moveLayer(quantized, network.indexOf(&mm));
   mm.setInput(1, *quantized->getOutput(0));

@@ -33,9 +33,10 @@ bool canRunInInt8(const ILayer& layer);
 //! matrix multiply reads a new INT8 constant [N, K] instead of its float weights).
 void switchToInt8(INetworkDefinition& network, ILayer& layer, float inputScale);
 //! True for a layer that can switch to FP8 E4M3: a matrix multiply of a float32 input (as is) by a 2-D
-//! float32 constant (as is or transposed) whose K and N are multiples of 16.
+//! float32 constant (as is or transposed) whose K and N are multiples of 16, or by a stack of P such matrices
+//! [P, ...] (a bias row each, [P, 1, N], or one bias) that all read the input's one matrix.
 bool canRunInFp8(const ILayer& layer);
-//! Switches such a layer to FP8 with input scale `inputScale`: it reads a new FP8 constant [N, K]
+//! Switches such a layer to FP8 with input scale `inputScale`: it reads a new FP8 constant [N, K] ([P, N, K])
 //! quantized with one per-tensor scale instead of its float weights.
 void switchToFp8(INetworkDefinition& network, ILayer& layer, float inputScale);
 //! Gives the FP8 products that read one float tensor one shared Quantize layer (to FP8, the tensor's scale)
