@@ -175,7 +175,8 @@ TEST(Fp8MatrixMultiply, ChecksNameTheProblem) {
         net.moveLayer(c, net.indexOf(&mm));
         mm.setInput(1, *c->getOutput(0));
       },
-      "FP8 weights [N, K] transposed, got float32 (3, 16) and float32 (16, 16)");
+      "FP8 weights [N, K] transposed (or [P, N, K] by one input matrix [M, K] or [1, M, K]), got float32 (3, 16) and "
+      "float32 (16, 16)");
   expectError(
       [](trt::INetworkDefinition&, trt::IMatrixMultiplyLayer& mm) { mm.setOperation(1, trt::MatrixOperation::kNONE); },
       "an FP8 matrix multiply takes");

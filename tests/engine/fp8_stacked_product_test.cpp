@@ -1,7 +1,8 @@
 // FP8 products by stacked weights [P, N, K] (the builder's stack of sibling products, an attention's Q, K and V
 // projections, in FP8 builds): the stack switches to FP8 with one weight scale for its P matrices, and its P results
 // are bit for bit those of P separate FP8 products by the same codes, on the CPU reference in float32 and float16
-// builds and through a plan; the layer's form checks; and on a GPU of compute capability 8.9 or newer the CUDA
+// builds and through a plan; calibration's key for the stack's scale (its siblings' input, so one cache serves builds
+// that stack and builds that do not); the layer's form checks; and on a GPU of compute capability 8.9 or newer the CUDA
 // backend's one strided FP8 GEMM (every ranked cuBLASLt algorithm) against the CPU, and a calibrated FP8 build that
 // stacks its siblings.
 #include <cmath>
@@ -157,6 +158,34 @@ TEST(Fp8StackedProduct, ItsResultsAreTheSeparateProductsBitForBit) {
     }
 }
 
+TEST(Fp8StackedProduct, CalibrationKeysTheStacksScaleByTheSiblingsInput) {
+  // The stack reads x through a reshape; its scale is x's, so one cache serves a build that stacks (CUDA's) and one
+  // that does not (the CPU's), either way round.
+  std::vector<std::vector<float>> batches;
+  for (uint32_t i = 0; i < 3; ++i) batches.push_back(randomVector(static_cast<size_t>(kRows * kK), 650 + i, -2.f, 2.f));
+  auto fp8Config = [](trt::IInt8Calibrator* calibrator) {
+    std::unique_ptr<trt::IBuilderConfig> config = configFor(trt::Backend::kCPU, false);
+    config->setFlag(trt::BuilderFlag::kFP8);
+    config->setInt8Calibrator(calibrator);
+    return config;
+  };
+  Siblings stackedNet(false);
+  EXPECT_EQ(trt::passes::stackSiblingProducts(stackedNet.net), 1);
+  trt::passes::removeDeadLayers(stackedNet.net);
+  VectorCalibrator calibrator(batches, trt::CalibrationAlgoType::kMINMAX_CALIBRATION, static_cast<int32_t>(kRows));
+  Built stacked = build(stackedNet.net, fp8Config(&calibrator).get());
+  EXPECT_EQ(countMarks(stacked.engine->describeLayers(), "[fp8]"), 1) << stacked.engine->describeLayers();
+  EXPECT_NE(calibrator.cacheOut.find("[fp8] x:"), std::string::npos) << calibrator.cacheOut;
+  EXPECT_EQ(countMarks(calibrator.cacheOut, "[fp8]"), 1) << calibrator.cacheOut;
+  // The unstacked siblings from that cache: three FP8 products, the scale read, no batch.
+  VectorCalibrator fromCache({}, trt::CalibrationAlgoType::kMINMAX_CALIBRATION, static_cast<int32_t>(kRows));
+  fromCache.cacheIn = calibrator.cacheOut;
+  Siblings separateNet(false);
+  Built separate = build(separateNet.net, fp8Config(&fromCache).get());
+  EXPECT_EQ(countMarks(separate.engine->describeLayers(), "[fp8]"), 3) << separate.engine->describeLayers();
+  EXPECT_EQ(fromCache.batchesRead(), 0u);
+}
+
 TEST(Fp8StackedProduct, TheLayerTakesAStackOnlyByOneInputMatrixAndWithAFloatOutput) {
   auto failure = [](trt::INetworkDefinition& net) {
     std::unique_ptr<trt::IBuilder> builder(trt::createInferBuilder(trt::defaultLogger()));
@@ -267,11 +296,19 @@ TEST(CudaFp8StackedProduct, ACalibratedFp8BuildStacksItsSiblings) {
   std::vector<std::vector<float>> batches;
   for (uint32_t i = 0; i < 4; ++i) batches.push_back(randomVector(static_cast<size_t>(kRows * kK), 640 + i, -2.f, 2.f));
   VectorCalibrator calibrator(batches, trt::CalibrationAlgoType::kMINMAX_CALIBRATION, static_cast<int32_t>(kRows));
-  Siblings fp8Net(false), floatNet(false);
+  Siblings fp8Net(false), floatNet(false), cpuNet(false);
   std::unique_ptr<trt::IBuilderConfig> config = configFor(trt::Backend::kCUDA, true);
   config->setFlag(trt::BuilderFlag::kFP8);
   config->setInt8Calibrator(&calibrator);
   Built fp8 = build(fp8Net.net, config.get());
+  // Its cache serves the CPU's build, which does not stack.
+  VectorCalibrator fromCache({}, trt::CalibrationAlgoType::kMINMAX_CALIBRATION, static_cast<int32_t>(kRows));
+  fromCache.cacheIn = calibrator.cacheOut;
+  std::unique_ptr<trt::IBuilderConfig> cpuConfig = configFor(trt::Backend::kCPU, false);
+  cpuConfig->setFlag(trt::BuilderFlag::kFP8);
+  cpuConfig->setInt8Calibrator(&fromCache);
+  Built cpu = build(cpuNet.net, cpuConfig.get());
+  EXPECT_EQ(countMarks(cpu.engine->describeLayers(), "[fp8]"), 3) << cpu.engine->describeLayers();
   Built reference = build(floatNet.net, configFor(trt::Backend::kCPU, false).get());
   const std::string layers = fp8.engine->describeLayers();
   EXPECT_EQ(countMarks(layers, "[fp8]"), 1) << layers;

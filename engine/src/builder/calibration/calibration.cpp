@@ -12,6 +12,7 @@
 
 #include "backends/backend.h"
 #include "builder/calibration/histogram.h"
+#include "builder/passes/pass_util.h"
 #include "builder/passes/passes.h"
 #include "common/fp8.h"
 #include "trt/runtime.h"
@@ -24,6 +25,22 @@ constexpr const char* kCacheMagic = "TorchTRT-INT8-Calibration";
 
 // The cache's key of a tensor's FP8 scale (its INT8 scale's key is the tensor's name).
 std::string fp8Key(const std::string& tensor) { return "[fp8] " + tensor; }
+
+// The tensor a layer's scale is keyed by and observed on: its input, except for a stacked product (weights
+// [P, ...], stacked_product.h), which reads its siblings' input through a reshape: that input, the same values. The
+// cache so names the tensors the model computes and serves builds that stack products and builds that do not (a CPU
+// build's cache, a CUDA build); every other key is its layer's input, as caches of earlier builds have them.
+const ITensor& scaledTensor(const ILayer& layer) {
+  const ITensor* t = layer.getInput(0);
+  const ILayer* p = t->getProducer();
+  const bool stacked = layer.getType() == LayerType::kMATRIX_MULTIPLY && layer.getInput(1)->getDimensions().nbDims == 3;
+  if (!stacked || !p || p->getType() != LayerType::kSHUFFLE || p->getNbInputs() != 1) return *t;
+  const auto* reshape = static_cast<const IShuffleLayer*>(p);
+  return passes::isIdentityPermutation(reshape->getFirstTranspose()) &&
+                 passes::isIdentityPermutation(reshape->getSecondTranspose())
+             ? *reshape->getInput(0)
+             : *t;
+}
 
 // The layers calibration quantizes (INT8: convolutions and products by constant weights; FP8: products
 // by constant weights, which FP8 takes before INT8 when both are enabled), the tensors it observes (their
@@ -46,7 +63,7 @@ Targets findTargets(INetworkDefinition& net, bool int8, bool fp8) {
     if (!asFp8 && !(int8 && passes::canRunInInt8(*layer))) continue;
     t.layers.push_back(layer);
     t.fp8.push_back(asFp8);
-    const std::string name = layer->getInput(0)->getName();
+    const std::string name = scaledTensor(*layer).getName();
     addOnce(t.tensors, name);
     addOnce(t.keys, asFp8 ? fp8Key(name) : name);
   }
@@ -273,7 +290,7 @@ int32_t calibrate(INetworkDefinition& network, const PlanContents& settings, IIn
   int32_t changed = 0;
   for (size_t i = 0; i < targets.layers.size(); ++i) {
     ILayer* layer = targets.layers[i];
-    const std::string name = layer->getInput(0)->getName();
+    const std::string name = scaledTensor(*layer).getName();
     if (targets.fp8[i]) {
       passes::switchToFp8(network, *layer, scales.at(fp8Key(name)));
     } else {
