@@ -169,10 +169,11 @@ PlanContents Builder::optimize(INetworkDefinition& network, IBuilderConfig& conf
     runPass("dead-layer removal", passes::removeDeadLayers);
   // Sibling products stack where the backend's GEMMs gain by it, and not in INT8 builds, whose calibration gives
   // each of a product's N columns its own weight scale (an FP8 product's one weight scale covers its stack's P
-  // matrices: one strided GEMM, canRunInFp8). Not in FP8 builds without a calibrator either: a quantization-aware
-  // model's FP8 products come from each product's own dequantized input (FP8 Q/DQ fusion, below), which a stack
-  // would read through a view.
-  const bool stacks = backend.stacksSiblingProducts() && !int8 && !(fp8 && !config.getInt8Calibrator());
+  // matrices: one strided GEMM, canRunInFp8). Not in FP8 builds without a calibrator either, nor in those of a
+  // quantization-aware model (FP8 quantizations of its own): its FP8 products come from each product's own
+  // dequantized input (FP8 Q/DQ fusion, below), which a stack would read through a view.
+  const bool stacks =
+      backend.stacksSiblingProducts() && !int8 && !(fp8 && (!config.getInt8Calibrator() || fp8Quantizations));
   // Fusions, in this order (each leaves the fused layers dead; their removal lets the next one see
   // single-use tensors): residual before activation, so relu(conv + r) folds whole; a product's scale
   // before its bias, whose add the scale precedes; activation last, after the bias it follows.
@@ -210,8 +211,7 @@ PlanContents Builder::optimize(INetworkDefinition& network, IBuilderConfig& conf
          return passes::fuseActivation(n, [&](ActivationType t) { return backend.fusesMatrixMultiplyActivation(t); });
        }},
       // Last: the stacked products keep what the fusions folded into them.
-      {"sibling product stacking",
-       [&](INetworkDefinition& n) { return stacks ? passes::stackSiblingProducts(n) : 0; }},
+      {"sibling product stacking", [&](INetworkDefinition& n) { return stacks ? passes::stackSiblingProducts(n) : 0; }},
       {"column-sliced product stacking",
        [&](INetworkDefinition& n) { return stacks ? passes::stackColumnSlicedProducts(n) : 0; }},
       {"head-split product stacking",

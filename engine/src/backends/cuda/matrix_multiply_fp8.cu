@@ -165,6 +165,11 @@ bool ltFp8Gemm(LaunchContext& ctx, DataType type, int64_t M, int64_t N, int64_t 
       cublasLtMatrixLayoutCreate(&la, CUDA_R_8F_E4M3, K, M, K) != CUBLAS_STATUS_SUCCESS ||
       cublasLtMatrixLayoutCreate(&lc, dt, N, M, N) != CUBLAS_STATUS_SUCCESS)
     return false;
+  // The batches in cuBLASLt's 16-byte units (FP8 operands, 1 byte an element; C and the bias of `type`).
+  const int64_t elem = static_cast<int64_t>(dataTypeSize(type));
+  if (batch.count > 1 &&
+      (batch.strideA % 16 || batch.strideB % 16 || (batch.strideY * elem) % 16 || (batch.strideBias * elem) % 16))
+    return false;
   if (batch.count > 1 &&
       !(ltStridedBatch(lw, batch.count, batch.strideB) && ltStridedBatch(la, batch.count, batch.strideA) &&
         ltStridedBatch(lc, batch.count, batch.strideY) &&

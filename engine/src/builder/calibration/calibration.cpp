@@ -33,7 +33,9 @@ std::string fp8Key(const std::string& tensor) { return "[fp8] " + tensor; }
 const ITensor& scaledTensor(const ILayer& layer) {
   const ITensor* t = layer.getInput(0);
   const ILayer* p = t->getProducer();
-  const bool stacked = layer.getType() == LayerType::kMATRIX_MULTIPLY && layer.getInput(1)->getDimensions().nbDims == 3;
+  const Dims w = layer.getInput(1)->getDimensions(), rows = t->getDimensions();
+  const bool stacked = layer.getType() == LayerType::kMATRIX_MULTIPLY && w.nbDims == 3 && w.d[0] > 1 &&
+                       rows.nbDims == 3 && rows.d[0] == 1;  // the stack's view [1, rows, K]
   if (!stacked || !p || p->getType() != LayerType::kSHUFFLE || p->getNbInputs() != 1) return *t;
   const auto* reshape = static_cast<const IShuffleLayer*>(p);
   return passes::isIdentityPermutation(reshape->getFirstTranspose()) &&

@@ -153,12 +153,12 @@ inline std::vector<float> productWeightRows(const IMatrixMultiplyLayer& mm, int6
   return rows;
 }
 
-//! Makes the product read `codes` (quantized weights [N, K] of `type`, or [P, N, K] for `parts` > 1, copied into a
-//! new constant named after the old one with `suffix`) transposed.
+//! Makes the product read `codes` (quantized weights [N, K] of `type`, or [P, N, K] where the old weights were
+//! [P, ...], the output's rank kept; copied into a new constant named after the old one with `suffix`) transposed.
 inline void useQuantizedWeights(INetworkDefinition& network, IMatrixMultiplyLayer& mm, DataType type, const void* codes,
                                 int64_t parts, int64_t N, int64_t K, const char* suffix) {
   const IConstantLayer* old = constantProducer(mm.getInput(1));
-  const Dims dims = parts > 1 ? Dims{parts, N, K} : Dims{N, K};
+  const Dims dims = old->getDimensions().nbDims == 3 ? Dims{parts, N, K} : Dims{N, K};
   IConstantLayer* quantized = network.addConstant(dims, {type, codes, parts * N * K});
   quantized->setName((std::string(old->getName()) + suffix).c_str());
   network.moveLayer(quantized, network.indexOf(&mm));
