@@ -1,9 +1,9 @@
 // FP8 E4M3 matrix multiply, emulated: the float32 input rounded to E4M3 per tensor (q(x / s_in), saturating; or
 // an FP8 input's codes, quantized by a shared Quantize layer), the FP8 weights [N, K] (quantized by the builder; a
 // stack's [P, N, K], each by the one input) read transposed, products of the E4M3 values (exact in float32) summed
-// in float32, then y = act(sum * (s_in * s_w * alpha) + bias[n] + residual). The reference the CUDA backend's FP8 GEMM
-// (cuBLASLt, FP32 accumulation) is compared with; the sums' order differs, so the two agree to float32 rounding of the
-// sums, not bit for bit.
+// in float32, then y = act(sum * (s_in * s_w * alpha) + bias[n] + residual), the bias a stack's row of its matrix
+// p ([P, 1, N]) or one row for all. The reference the CUDA backend's FP8 GEMM (cuBLASLt, FP32 accumulation) is
+// compared with; the sums' order differs, so the two agree to float32 rounding of the sums, not bit for bit.
 #include <cmath>
 #include <vector>
 

@@ -7,7 +7,9 @@
 // epilogue and an epilogue kernel follows; where it declines the product itself, a plain kernel sums the same E4M3
 // products in float32. A product writing FP8 codes (IMatrixMultiplyLayer::setFp8OutputScale) writes its value to
 // scratch and the quantization kernel writes the codes, or, through the exact GELU, a CUTLASS kernel computes the codes
-// in its epilogue (cutlass_fp8_codes.h), whichever the builder timed faster.
+// in its epilogue (cutlass_fp8_codes.h), whichever the builder timed faster. A stack of P matrices [P, N, K] by one
+// input (the builder's stacked Q, K and V projections) is one strided-batched cuBLASLt call, the input's batch stride
+// 0 and a bias row per matrix; where cuBLASLt declines it (a float32 output's bias) the P products run one by one.
 #include <cublasLt.h>
 #include <cuda_fp8.h>
 
