@@ -190,6 +190,25 @@ std::vector<uint8_t> richPlan(std::vector<std::vector<float>>& keep, uint32_t ve
                      {2.f, 1.f, -1.f, 0.5f, 1.5f, 1.f, 3.f, -2.f}, {});
     joined = net.addActivation(*affine->getOutput(0), trt::ActivationType::kRELU)->getOutput(0);
   }
+  if (version >= 23) {  // an FP8 product by a stack of two E4M3 matrices [2, 4, 8] with a bias row each, then their sum
+    static uint8_t stackWeights[64];
+    for (int i = 0; i < 64; ++i) stackWeights[i] = static_cast<uint8_t>((i * 37 + 11) % 0x7E ^ (i % 3 ? 0x80 : 0));
+    static const float stackBias[8] = {0.5f, -0.25f, 0.f, 1.f, -1.f, 0.25f, 2.f, 0.125f};
+    auto* ws = net.addConstant({2, 4, 8}, {trt::DataType::kFP8, stackWeights, 64});
+    auto* bs = net.addConstant({2, 1, 4}, {trt::DataType::kFLOAT, stackBias, 8});
+    trt::ITensor* wide = joined;  // [12, 8] (a version before 18: [12, 4], widened by a concatenation)
+    if (joined->getDimensions().d[1] == 4) {
+      trt::ITensor* halves[] = {joined, joined};
+      auto* twice = net.addConcatenation(halves, 2);
+      twice->setAxis(1);
+      wide = twice->getOutput(0);
+    }
+    auto* stack =
+        net.addMatrixMultiply(*wide, trt::MatrixOperation::kNONE, *ws->getOutput(0), trt::MatrixOperation::kTRANSPOSE);
+    stack->setFp8Scales(0.05f, 0.125f);
+    stack->setInput(2, *bs->getOutput(0));
+    joined = net.addReduce(*stack->getOutput(0), trt::ReduceOperation::kSUM, 1, false)->getOutput(0);  // [12, 4]
+  }
   auto* sl = net.addSlice(*joined, {0, -1}, {12, 6}, {1, 1});
   sl->setMode(trt::SampleMode::kREFLECT);
   auto* gi = net.addConstant({2}, {trt::DataType::kINT32, idx, 2});

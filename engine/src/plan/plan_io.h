@@ -108,6 +108,10 @@
 //          version 22 (2026-12) a MatrixMultiply ends with fp8_output_scale (f32: 0 for a float output, else an
 //                    FP8 product that writes the E4M3 codes of its stored value divided by it, no residual);
 //                    older plans are still read.
+//          version 23 (2026-12) an FP8 MatrixMultiply may read FP8 weights [P, N, K] (a stack of P matrices, one
+//                    weight scale) by one input matrix ([M, K] or [1, M, K]), writing [P, M, N], with a bias of
+//                    one row for all or one per matrix ([P, 1, N]); no new bytes (a reader before 23 would refuse
+//                    the weights' form); older plans are still read.
 #pragma once
 
 #include <cstdint>
@@ -122,7 +126,7 @@
 namespace trt {
 
 constexpr char kPlanMagic[8] = {'T', 'T', 'R', 'T', 'P', 'L', 'A', 'N'};
-constexpr uint32_t kPlanFormatVersion = 22;
+constexpr uint32_t kPlanFormatVersion = 23;
 constexpr uint32_t kPlanMinReadableVersion = 1;
 constexpr uint32_t kPlanHeaderSize = 32;
 constexpr uint32_t kPlanMaxString = 1u << 20;

@@ -33,9 +33,9 @@ std::string fp8Key(const std::string& tensor) { return "[fp8] " + tensor; }
 const ITensor& scaledTensor(const ILayer& layer) {
   const ITensor* t = layer.getInput(0);
   const ILayer* p = t->getProducer();
+  if (layer.getType() != LayerType::kMATRIX_MULTIPLY) return *t;  // a convolution's weights are no input
   const Dims w = layer.getInput(1)->getDimensions(), rows = t->getDimensions();
-  const bool stacked = layer.getType() == LayerType::kMATRIX_MULTIPLY && w.nbDims == 3 && w.d[0] > 1 &&
-                       rows.nbDims == 3 && rows.d[0] == 1;  // the stack's view [1, rows, K]
+  const bool stacked = w.nbDims == 3 && w.d[0] > 1 && rows.nbDims == 3 && rows.d[0] == 1;  // the view [1, rows, K]
   if (!stacked || !p || p->getType() != LayerType::kSHUFFLE || p->getNbInputs() != 1) return *t;
   const auto* reshape = static_cast<const IShuffleLayer*>(p);
   return passes::isIdentityPermutation(reshape->getFirstTranspose()) &&
