@@ -132,3 +132,45 @@ def test_layer_precisions_keep_products_out_of_fp8():
                                enabled_precisions={torch.float, torch.float8_e4m3fn},
                                calibrator=DataLoaderCalibrator(_loader()),
                                layer_precisions={"aten::matmul": torch.float8_e4m3fn})
+
+
+class Attention(nn.Module):
+    """Self-attention with separate Q, K and V projections of one input (BERT's): on CUDA the builder stacks them
+    into one FP8 product before calibration (one weight scale, one strided GEMM)."""
+
+    def __init__(self):
+        super().__init__()
+        self.q, self.k, self.v, self.out = (nn.Linear(64, 64) for _ in range(4))
+
+    def forward(self, x):
+        b, s, _ = x.shape
+        heads = [p(x).view(b, s, 4, 16).transpose(1, 2) for p in (self.q, self.k, self.v)]
+        y = torch.nn.functional.scaled_dot_product_attention(*heads)
+        return self.out(y.transpose(1, 2).reshape(b, s, 64)) + x
+
+
+@pytest.mark.parametrize("device", DEVICES)
+def test_fp8_attention_projections_stack_into_one_fp8_product(device, tmp_path):
+    torch.manual_seed(3)
+    model = Attention().eval().to(device)
+    x = torch.randn(8, 16, 64, generator=torch.Generator().manual_seed(11)).to(device)
+    ts = torch.jit.trace(model, x)
+    cache = str(tmp_path / "fp8.cache")
+    compiled = torch_tensorrt.compile(
+        ts, inputs=[torch_tensorrt.Input(x.shape)], device=device, require_full_compilation=True,
+        enabled_precisions={torch.float, torch.float8_e4m3fn},
+        calibrator=DataLoaderCalibrator(_loader(), cache_file=cache))
+    layers = [layer for info in torch_tensorrt.ts.get_layer_info(compiled) for layer in info["layers"]]
+    fp8 = [layer for layer in layers if layer["kind"] == "MatrixMultiply" and layer["precision"] == "fp8"]
+    stacked = [layer for layer in fp8 if "[3 stacked]" in layer["name"]]
+    # CUDA stacks the three projections (one FP8 product, and the output projection); the CPU does not stack.
+    assert (len(fp8), len(stacked)) == ((2, 1) if device == "cuda" else (4, 0)), [layer["name"] for layer in fp8]
+    with torch.no_grad():
+        assert _cosine(compiled(x), model(x)) >= 0.99
+    # Its cache names the projections' input, so a build that does not stack (the CPU's) reads it too.
+    on_cpu = torch_tensorrt.compile(
+        torch.jit.trace(model.cpu(), x.cpu()), inputs=[torch_tensorrt.Input(x.shape)], device="cpu",
+        require_full_compilation=True, enabled_precisions={torch.float, torch.float8_e4m3fn},
+        calibrator=CacheCalibrator(cache))
+    with torch.no_grad():
+        assert _cosine(on_cpu(x.cpu()), model(x.cpu())) >= 0.99
