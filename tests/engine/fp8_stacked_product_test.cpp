@@ -26,7 +26,7 @@ constexpr float kInputScale = 3.f / 448.f;
 struct Siblings {
   std::vector<std::vector<float>> weights, biases;
   trt::INetworkDefinition net;
-  explicit Siblings(bool transposed) {
+  explicit Siblings(bool transposed, bool withBias = true) {
     auto* x = net.addInput("x", trt::DataType::kFLOAT, {kRows, kK});
     for (int64_t p = 0; p < kParts; ++p) {
       // Each matrix its own range: one weight scale (the largest amax) for all three.
@@ -37,9 +37,11 @@ struct Siblings {
       auto* w = net.addConstant(wd, {trt::DataType::kFLOAT, weights[p].data(), kK * kN});
       auto* mm = net.addMatrixMultiply(*x, trt::MatrixOperation::kNONE, *w->getOutput(0),
                                        transposed ? trt::MatrixOperation::kTRANSPOSE : trt::MatrixOperation::kNONE);
-      auto* b = net.addConstant(trt::Dims{kN}, {trt::DataType::kFLOAT, biases[p].data(), kN});
-      net.moveLayer(b, net.indexOf(mm));
-      mm->setInput(2, *b->getOutput(0));
+      if (withBias) {
+        auto* b = net.addConstant(trt::Dims{kN}, {trt::DataType::kFLOAT, biases[p].data(), kN});
+        net.moveLayer(b, net.indexOf(mm));
+        mm->setInput(2, *b->getOutput(0));
+      }
       // A reader (the pass stacks products that are not network outputs): attention reads Q, K and V.
       auto* relu = net.addActivation(*mm->getOutput(0), trt::ActivationType::kRELU);
       relu->getOutput(0)->setName(("y" + std::to_string(p)).c_str());
@@ -72,7 +74,7 @@ trt::IMatrixMultiplyLayer* stackInFp8(trt::INetworkDefinition& net) {
 struct SeparateFp8 {
   std::vector<std::vector<uint8_t>> codes;
   trt::INetworkDefinition net;
-  SeparateFp8(const Siblings& s, bool transposed, float weightScale) {
+  SeparateFp8(const Siblings& s, bool transposed, float weightScale, bool withBias = true) {
     auto* x = net.addInput("x", trt::DataType::kFLOAT, {kRows, kK});
     for (int64_t p = 0; p < kParts; ++p) {
       codes.emplace_back();
@@ -81,9 +83,11 @@ struct SeparateFp8 {
       auto* w = net.addConstant(trt::Dims{kN, kK}, {trt::DataType::kFP8, codes[p].data(), kN * kK});
       auto* mm =
           net.addMatrixMultiply(*x, trt::MatrixOperation::kNONE, *w->getOutput(0), trt::MatrixOperation::kTRANSPOSE);
-      auto* b = net.addConstant(trt::Dims{kN}, {trt::DataType::kFLOAT, s.biases[p].data(), kN});
-      net.moveLayer(b, net.indexOf(mm));
-      mm->setInput(2, *b->getOutput(0));
+      if (withBias) {
+        auto* b = net.addConstant(trt::Dims{kN}, {trt::DataType::kFLOAT, s.biases[p].data(), kN});
+        net.moveLayer(b, net.indexOf(mm));
+        mm->setInput(2, *b->getOutput(0));
+      }
       mm->setFp8Scales(kInputScale, weightScale);
       auto* relu = net.addActivation(*mm->getOutput(0), trt::ActivationType::kRELU);
       relu->getOutput(0)->setName(("y" + std::to_string(p)).c_str());
@@ -131,31 +135,35 @@ TEST(Fp8StackedProduct, TheStackIsOneFp8ProductByOneWeightScale) {
 
 TEST(Fp8StackedProduct, ItsResultsAreTheSeparateProductsBitForBit) {
   // The same codes, sums and scales as three products each by its block of the stack's codes: equal in float32 and
-  // float16 builds (each block's float32 sums in the same order, one rounding to the output's type), and through a
-  // plan.
+  // float16 builds (each block's float32 sums in the same order, one rounding to the output's type), with a bias row
+  // per matrix or none (the shared quantization gives the stack one zero row for all), and through a plan.
   const std::vector<float> x = randomVector(static_cast<size_t>(kRows * kK), 620, -3.f, 3.f);
   for (bool half : {false, true})
-    for (bool transposed : {false, true}) {
-      Siblings s(transposed);
-      ASSERT_TRUE(stackInFp8(s.net));
-      SeparateFp8 separate(s, transposed, trt::fp8::scaleForAmax(largestMagnitude(s)));
-      Built stacked = build(s.net, configFor(trt::Backend::kCPU, half).get());
-      Built reference = build(separate.net, configFor(trt::Backend::kCPU, half).get());
-      const std::string layers = stacked.engine->describeLayers();
-      EXPECT_EQ(countMarks(layers, "[fp8]"), 1) << layers;
-      EXPECT_EQ(countMarks(layers, ": Quantize "), 1) << layers;
-      const auto got = run(*stacked.engine, {{"x", {trt::Dims{kRows, kK}, x}}});
-      const auto expected = run(*reference.engine, {{"x", {trt::Dims{kRows, kK}, x}}});
-      std::unique_ptr<trt::IRuntime> rt(trt::createInferRuntime(trt::defaultLogger()));
-      std::unique_ptr<trt::ICudaEngine> loaded(rt->deserializeCudaEngine(stacked.plan.data(), stacked.plan.size()));
-      ASSERT_TRUE(loaded);
-      const auto fromPlan = run(*loaded, {{"x", {trt::Dims{kRows, kK}, x}}});
-      for (int p = 0; p < kParts; ++p) {
-        const std::string y = "y" + std::to_string(p);
-        EXPECT_EQ(got.at(y), expected.at(y)) << y << (half ? " float16" : " float32") << " transposed " << transposed;
-        EXPECT_EQ(fromPlan.at(y), got.at(y)) << y;
+    for (bool transposed : {false, true})
+      for (bool withBias : {true, false}) {
+        Siblings s(transposed, withBias);
+        trt::IMatrixMultiplyLayer* stack = stackInFp8(s.net);
+        ASSERT_TRUE(stack);
+        EXPECT_EQ(stack->getInput(2)->getDimensions(), withBias ? (trt::Dims{kParts, 1, kN}) : (trt::Dims{kN}));
+        SeparateFp8 separate(s, transposed, trt::fp8::scaleForAmax(largestMagnitude(s)), withBias);
+        Built stacked = build(s.net, configFor(trt::Backend::kCPU, half).get());
+        Built reference = build(separate.net, configFor(trt::Backend::kCPU, half).get());
+        const std::string layers = stacked.engine->describeLayers();
+        EXPECT_EQ(countMarks(layers, "[fp8]"), 1) << layers;
+        EXPECT_EQ(countMarks(layers, ": Quantize "), 1) << layers;
+        const auto got = run(*stacked.engine, {{"x", {trt::Dims{kRows, kK}, x}}});
+        const auto expected = run(*reference.engine, {{"x", {trt::Dims{kRows, kK}, x}}});
+        std::unique_ptr<trt::IRuntime> rt(trt::createInferRuntime(trt::defaultLogger()));
+        std::unique_ptr<trt::ICudaEngine> loaded(rt->deserializeCudaEngine(stacked.plan.data(), stacked.plan.size()));
+        ASSERT_TRUE(loaded);
+        const auto fromPlan = run(*loaded, {{"x", {trt::Dims{kRows, kK}, x}}});
+        for (int p = 0; p < kParts; ++p) {
+          const std::string y = "y" + std::to_string(p);
+          EXPECT_EQ(got.at(y), expected.at(y))
+              << y << (half ? " float16" : " float32") << " transposed " << transposed << " bias " << withBias;
+          EXPECT_EQ(fromPlan.at(y), got.at(y)) << y;
+        }
       }
-    }
 }
 
 TEST(Fp8StackedProduct, CalibrationKeysTheStacksScaleByTheSiblingsInput) {
