@@ -54,16 +54,21 @@ def _cosine(a, b) -> float:
     return torch.nn.functional.cosine_similarity(a.flatten().double(), b.flatten().double(), dim=0).item()
 
 
+def _calibrated_fp8(ts, x, device, cache):
+    """`ts` compiled whole with FP8 on the calibration loader's batches, its scales written to `cache`."""
+    return torch_tensorrt.compile(
+        ts, inputs=[torch_tensorrt.Input(x.shape)], device=device, require_full_compilation=True,
+        enabled_precisions={torch.float, torch.float8_e4m3fn},
+        calibrator=DataLoaderCalibrator(_loader(), cache_file=cache))
+
+
 @pytest.mark.parametrize("device", DEVICES)
 def test_fp8_calibrated_products_match_fp32(device, tmp_path):
     model = _model().to(device)
     x = torch.randn(8, 16, 64, generator=torch.Generator().manual_seed(9)).to(device)
     ts = torch.jit.trace(model, x)
     cache = str(tmp_path / "fp8.cache")
-    compiled = torch_tensorrt.compile(
-        ts, inputs=[torch_tensorrt.Input(x.shape)], device=device, require_full_compilation=True,
-        enabled_precisions={torch.float, torch.float8_e4m3fn},
-        calibrator=DataLoaderCalibrator(_loader(), cache_file=cache))
+    compiled = _calibrated_fp8(ts, x, device, cache)
     assert _fp8_layers(compiled) == 2  # fc1 and fc2; the head (N = 10) stays float
     layers = [layer for info in torch_tensorrt.ts.get_layer_info(compiled) for layer in info["layers"]]
     products = [layer for layer in layers if layer["kind"] == "MatrixMultiply"]
@@ -156,10 +161,7 @@ def test_fp8_attention_projections_stack_into_one_fp8_product(device, tmp_path):
     x = torch.randn(8, 16, 64, generator=torch.Generator().manual_seed(11)).to(device)
     ts = torch.jit.trace(model, x)
     cache = str(tmp_path / "fp8.cache")
-    compiled = torch_tensorrt.compile(
-        ts, inputs=[torch_tensorrt.Input(x.shape)], device=device, require_full_compilation=True,
-        enabled_precisions={torch.float, torch.float8_e4m3fn},
-        calibrator=DataLoaderCalibrator(_loader(), cache_file=cache))
+    compiled = _calibrated_fp8(ts, x, device, cache)
     layers = [layer for info in torch_tensorrt.ts.get_layer_info(compiled) for layer in info["layers"]]
     fp8 = [layer for layer in layers if layer["kind"] == "MatrixMultiply" and layer["precision"] == "fp8"]
     stacked = [layer for layer in fp8 if "[3 stacked]" in layer["name"]]
