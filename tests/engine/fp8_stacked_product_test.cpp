@@ -21,13 +21,23 @@ namespace {
 constexpr int64_t kRows = 40, kK = 64, kN = 32, kParts = 3;
 constexpr float kInputScale = 3.f / 448.f;
 
-// x [rows, K] -> P sibling products (float32 weights [K, N] as is, or [N, K] transposed; a bias each) -> ReLU ->
+// h = -x, the siblings' input: a tensor of the network's type (float16 in a float16 build, where the network's input
+// x stays float32), as a model's hidden states are.
+trt::ITensor* entry(trt::INetworkDefinition& net) {
+  auto* x = net.addInput("x", trt::DataType::kFLOAT, {kRows, kK});
+  auto* h = net.addUnary(*x, trt::UnaryOperation::kNEG);
+  h->getOutput(0)->setName("h");
+  return h->getOutput(0);
+}
+
+// x [rows, K] -> h -> P sibling products (float32 weights [K, N] as is, or [N, K] transposed; a bias each) -> ReLU ->
 // y0 .. y2.
 struct Siblings {
   std::vector<std::vector<float>> weights, biases;
   trt::INetworkDefinition net;
+  trt::ITensor* h = nullptr;
   explicit Siblings(bool transposed, bool withBias = true) {
-    auto* x = net.addInput("x", trt::DataType::kFLOAT, {kRows, kK});
+    trt::ITensor* x = h = entry(net);
     for (int64_t p = 0; p < kParts; ++p) {
       // Each matrix its own range: one weight scale (the largest amax) for all three.
       const float range = 0.25f * static_cast<float>(p + 1);
@@ -74,8 +84,9 @@ trt::IMatrixMultiplyLayer* stackInFp8(trt::INetworkDefinition& net) {
 struct SeparateFp8 {
   std::vector<std::vector<uint8_t>> codes;
   trt::INetworkDefinition net;
+  trt::ITensor* h = nullptr;
   SeparateFp8(const Siblings& s, bool transposed, float weightScale, bool withBias = true) {
-    auto* x = net.addInput("x", trt::DataType::kFLOAT, {kRows, kK});
+    trt::ITensor* x = h = entry(net);
     for (int64_t p = 0; p < kParts; ++p) {
       codes.emplace_back();
       for (int64_t n = 0; n < kN; ++n)
@@ -166,6 +177,57 @@ TEST(Fp8StackedProduct, ItsResultsAreTheSeparateProductsBitForBit) {
       }
 }
 
+TEST(Fp8StackedProduct, TheStackSharesItsInputsQuantizationWithAProductBesideIt) {
+  // A fourth product of x, 16 columns (not the siblings' shape, so not stacked), reads x's codes itself; the stack
+  // reads the same codes through its [1, rows, K] view: one quantization of x, the results those of four products
+  // that each quantize x.
+  constexpr int64_t kLoneN = 16;
+  Siblings s(false);
+  const std::vector<float> lone = randomVector(static_cast<size_t>(kK * kLoneN), 660, -0.5f, 0.5f);
+  auto* w = s.net.addConstant(trt::Dims{kK, kLoneN}, {trt::DataType::kFLOAT, lone.data(), kK * kLoneN});
+  s.net.moveLayer(w, 0);
+  auto* beside =
+      s.net.addMatrixMultiply(*s.h, trt::MatrixOperation::kNONE, *w->getOutput(0), trt::MatrixOperation::kNONE);
+  beside->getOutput(0)->setName("lone");
+  s.net.markOutput(*beside->getOutput(0));
+  EXPECT_EQ(trt::passes::stackSiblingProducts(s.net), 1);
+  trt::passes::removeDeadLayers(s.net);
+  trt::IMatrixMultiplyLayer* stack = nullptr;
+  for (int l = 0; l < s.net.getNbLayers(); ++l)
+    if (s.net.getLayer(l)->getType() == trt::LayerType::kMATRIX_MULTIPLY && s.net.getLayer(l) != beside)
+      stack = static_cast<trt::IMatrixMultiplyLayer*>(s.net.getLayer(l));
+  ASSERT_TRUE(stack && trt::passes::canRunInFp8(*stack) && trt::passes::canRunInFp8(*beside));
+  trt::passes::switchToFp8(s.net, *stack, kInputScale);
+  trt::passes::switchToFp8(s.net, *beside, kInputScale);
+  EXPECT_EQ(trt::passes::shareFp8Quantization(s.net), 2);
+  trt::passes::removeDeadLayers(s.net);
+  EXPECT_EQ(countLayersOfType(s.net, trt::LayerType::kQUANTIZE), 1);
+  EXPECT_EQ(stack->getInput(0)->getType(), trt::DataType::kFP8);
+  EXPECT_EQ(stack->getInput(0)->getDimensions(), (trt::Dims{1, kRows, kK}));
+  EXPECT_EQ(beside->getInput(0)->getType(), trt::DataType::kFP8);
+
+  SeparateFp8 separate(s, false, trt::fp8::scaleForAmax(largestMagnitude(s)));
+  float loneMax = 0.f;
+  for (float v : lone) loneMax = std::fmax(loneMax, std::fabs(v));
+  const float loneScale = trt::fp8::scaleForAmax(loneMax);
+  std::vector<uint8_t> loneCodes;
+  for (int64_t n = 0; n < kLoneN; ++n)
+    for (int64_t k = 0; k < kK; ++k) loneCodes.push_back(trt::fp8::quantize(lone[k * kLoneN + n], loneScale));
+  auto* lw = separate.net.addConstant(trt::Dims{kLoneN, kK}, {trt::DataType::kFP8, loneCodes.data(), kLoneN * kK});
+  separate.net.moveLayer(lw, 0);
+  auto* loneProduct = separate.net.addMatrixMultiply(*separate.h, trt::MatrixOperation::kNONE, *lw->getOutput(0),
+                                                     trt::MatrixOperation::kTRANSPOSE);
+  loneProduct->setFp8Scales(kInputScale, loneScale);
+  loneProduct->getOutput(0)->setName("lone");
+  separate.net.markOutput(*loneProduct->getOutput(0));
+  const std::vector<float> x = randomVector(static_cast<size_t>(kRows * kK), 661, -3.f, 3.f);
+  Built shared = build(s.net, configFor(trt::Backend::kCPU, false).get());
+  Built reference = build(separate.net, configFor(trt::Backend::kCPU, false).get());
+  const auto got = run(*shared.engine, {{"x", {trt::Dims{kRows, kK}, x}}});
+  const auto expected = run(*reference.engine, {{"x", {trt::Dims{kRows, kK}, x}}});
+  for (const char* y : {"y0", "y1", "y2", "lone"}) EXPECT_EQ(got.at(y), expected.at(y)) << y;
+}
+
 TEST(Fp8StackedProduct, CalibrationKeysTheStacksScaleByTheSiblingsInput) {
   // The stack reads x through a reshape; its scale is x's, so one cache serves a build that stacks (CUDA's) and one
   // that does not (the CPU's), either way round.
@@ -183,7 +245,7 @@ TEST(Fp8StackedProduct, CalibrationKeysTheStacksScaleByTheSiblingsInput) {
   VectorCalibrator calibrator(batches, trt::CalibrationAlgoType::kMINMAX_CALIBRATION, static_cast<int32_t>(kRows));
   Built stacked = build(stackedNet.net, fp8Config(&calibrator).get());
   EXPECT_EQ(countMarks(stacked.engine->describeLayers(), "[fp8]"), 1) << stacked.engine->describeLayers();
-  EXPECT_NE(calibrator.cacheOut.find("[fp8] x:"), std::string::npos) << calibrator.cacheOut;
+  EXPECT_NE(calibrator.cacheOut.find("[fp8] h:"), std::string::npos) << calibrator.cacheOut;
   EXPECT_EQ(countMarks(calibrator.cacheOut, "[fp8]"), 1) << calibrator.cacheOut;
   // The unstacked siblings from that cache: three FP8 products, the scale read, no batch.
   VectorCalibrator fromCache({}, trt::CalibrationAlgoType::kMINMAX_CALIBRATION, static_cast<int32_t>(kRows));

@@ -237,7 +237,9 @@ PlanContents Builder::optimize(INetworkDefinition& network, IBuilderConfig& conf
     // INT8 and FP8 products read new quantized constants: their float weights die.
     if (runPass(fp8 ? "FP8/INT8 calibration" : "INT8 calibration", calibrate) > 0)
       runPass("dead-layer removal", passes::removeDeadLayers);
-    if (fp8) runPass("FP8 input sharing", passes::shareFp8Quantization);
+    // A stack's float view of its input dies when it reads the codes through its own (passes.h).
+    if (fp8 && runPass("FP8 input sharing", passes::shareFp8Quantization) > 0)
+      runPass("dead-layer removal", passes::removeDeadLayers);
   }
   // The FP8 codes of act(x) in one kernel (the FFN's GELU before its second product), wherever a quantization to
   // FP8 reads an activation alone.

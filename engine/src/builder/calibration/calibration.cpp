@@ -31,17 +31,9 @@ std::string fp8Key(const std::string& tensor) { return "[fp8] " + tensor; }
 // cache so names the tensors the model computes and serves builds that stack products and builds that do not (a CPU
 // build's cache, a CUDA build); every other key is its layer's input, as caches of earlier builds have them.
 const ITensor& scaledTensor(const ILayer& layer) {
-  const ITensor* t = layer.getInput(0);
-  const ILayer* p = t->getProducer();
-  if (layer.getType() != LayerType::kMATRIX_MULTIPLY) return *t;  // a convolution's weights are no input
-  const Dims w = layer.getInput(1)->getDimensions(), rows = t->getDimensions();
-  const bool stacked = w.nbDims == 3 && w.d[0] > 1 && rows.nbDims == 3 && rows.d[0] == 1;  // the view [1, rows, K]
-  if (!stacked || !p || p->getType() != LayerType::kSHUFFLE || p->getNbInputs() != 1) return *t;
-  const auto* reshape = static_cast<const IShuffleLayer*>(p);
-  return passes::isIdentityPermutation(reshape->getFirstTranspose()) &&
-                 passes::isIdentityPermutation(reshape->getSecondTranspose())
-             ? *reshape->getInput(0)
-             : *t;
+  if (layer.getType() != LayerType::kMATRIX_MULTIPLY) return *layer.getInput(0);  // a convolution's weights: no input
+  const IShuffleLayer* view = passes::stackRowsView(static_cast<const IMatrixMultiplyLayer&>(layer));
+  return view ? *view->getInput(0) : *layer.getInput(0);
 }
 
 // The layers calibration quantizes (INT8: convolutions and products by constant weights; FP8: products

@@ -73,20 +73,28 @@ ITensor* ZeroBiases::of(INetworkDefinition& network, int64_t n, DataType type, c
 }
 
 int32_t shareFp8Quantization(INetworkDefinition& network) {
-  // FP8 products by the float tensor they read (and its scale: one per tensor, from calibration), in order.
-  std::vector<std::pair<ITensor*, std::vector<IMatrixMultiplyLayer*>>> groups;
+  // FP8 products by the float tensor whose codes they read (and its scale: one per tensor, from calibration), in
+  // order. A stack reads its siblings' input through a [1, rows, K] view: it shares that input's quantization with
+  // the products that read the input itself, and reads the codes through the same view.
+  struct Group {
+    ITensor* tensor;
+    std::vector<IMatrixMultiplyLayer*> products;
+  };
+  std::vector<Group> groups;
   for (int l = 0; l < network.getNbLayers(); ++l) {
     ILayer* layer = network.getLayer(l);
     if (layer->getType() != LayerType::kMATRIX_MULTIPLY) continue;
     auto* mm = static_cast<IMatrixMultiplyLayer*>(layer);
     if (!mm->isFp8() || !isFloating(mm->getInput(0)->getType())) continue;
-    auto it = std::find_if(groups.begin(), groups.end(), [&](const auto& g) {
-      return g.first == mm->getInput(0) && g.second[0]->getFp8InputScale() == mm->getFp8InputScale();
+    const IShuffleLayer* view = stackRowsView(*mm);
+    ITensor* source = view ? view->getInput(0) : mm->getInput(0);
+    auto it = std::find_if(groups.begin(), groups.end(), [&](const Group& g) {
+      return g.tensor == source && g.products[0]->getFp8InputScale() == mm->getFp8InputScale();
     });
     if (it == groups.end())
-      groups.push_back({mm->getInput(0), {mm}});
+      groups.push_back({source, {mm}});
     else
-      it->second.push_back(mm);
+      it->products.push_back(mm);
   }
   int32_t changed = 0;
   ZeroBiases zeroBiases;
@@ -101,7 +109,17 @@ int32_t shareFp8Quantization(INetworkDefinition& network) {
         const Dims w = mm->getInput(1)->getDimensions();  // [N, K] or a stack's [P, N, K]
         mm->setInput(2, *zeroBiases.of(network, w.d[w.nbDims - 2], tensor->getType(), mm->getName()));
       }
-      mm->setInput(0, *q->getOutput(0));
+      ITensor* codes = q->getOutput(0);
+      if (mm->getInput(0) != tensor) {  // the stack's view of the codes (a reshape: no copy)
+        const IShuffleLayer* view = stackRowsView(*mm);
+        IShuffleLayer* reshape = network.addShuffle(*codes);
+        reshape->setZeroIsPlaceholder(view->getZeroIsPlaceholder());
+        reshape->setReshapeDimensions(view->getReshapeDimensions());
+        reshape->setName((std::string(view->getName()) + " (fp8)").c_str());
+        network.moveLayer(reshape, network.indexOf(mm));
+        codes = reshape->getOutput(0);
+      }
+      mm->setInput(0, *codes);
       ++changed;
     }
   }

@@ -153,6 +153,20 @@ inline std::vector<float> productWeightRows(const IMatrixMultiplyLayer& mm, int6
   return rows;
 }
 
+//! The reshape through which a stacked product (weights [P, ...], P > 1: stacked_product.h) reads its siblings'
+//! input as one matrix [1, rows, K], or nullptr: the product's input is then what it reads.
+inline const IShuffleLayer* stackRowsView(const IMatrixMultiplyLayer& mm) {
+  const Dims w = mm.getInput(1)->getDimensions(), rows = mm.getInput(0)->getDimensions();
+  const ILayer* p = mm.getInput(0)->getProducer();
+  if (w.nbDims != 3 || w.d[0] < 2 || rows.nbDims != 3 || rows.d[0] != 1 || !p || p->getType() != LayerType::kSHUFFLE ||
+      p->getNbInputs() != 1)
+    return nullptr;
+  const auto* view = static_cast<const IShuffleLayer*>(p);
+  return isIdentityPermutation(view->getFirstTranspose()) && isIdentityPermutation(view->getSecondTranspose())
+             ? view
+             : nullptr;
+}
+
 //! Makes the product read `codes` (quantized weights [N, K] of `type`, or [P, N, K] where the old weights were
 //! [P, ...], the output's rank kept; copied into a new constant named after the old one with `suffix`) transposed.
 inline void useQuantizedWeights(INetworkDefinition& network, IMatrixMultiplyLayer& mm, DataType type, const void* codes,

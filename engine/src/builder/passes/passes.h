@@ -40,7 +40,8 @@ bool canRunInFp8(const ILayer& layer);
 //! quantized with one per-tensor scale instead of its float weights.
 void switchToFp8(INetworkDefinition& network, ILayer& layer, float inputScale);
 //! Gives the FP8 products that read one float tensor one shared Quantize layer (to FP8, the tensor's scale)
-//! instead of a quantization each (Q, K and V projections read one tensor); returns how many products changed.
+//! instead of a quantization each (Q, K and V projections read one tensor; a stack of them reads the codes through
+//! its [1, rows, K] view); returns how many products changed.
 int32_t shareFp8Quantization(INetworkDefinition& network);
 //! Moves a quantization-aware model's FP8 scales into its quantizations and dequantizations (both with scale 1 from
 //! the frontend): quantize(clip(x / s, -448, 448)) becomes quantize(x, s) and dequantize(q) * s dequantize(q, s),
