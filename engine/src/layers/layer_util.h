@@ -132,6 +132,23 @@ inline DataType fp8ProductFloatType(DataType input, bool hasBias, DataType bias)
   return input == DataType::kFP8 && hasBias ? bias : input;
 }
 
+// An FP8 product's weights [N, K], or a stack's [P, N, K] that its one input matrix is multiplied by P times
+// ([P, rows, N] out), and whether its bias holds a row per matrix ([P, 1, N]) rather than one row for all. One reading
+// for the CPU reference and the CUDA backend.
+struct Fp8ProductShape {
+  int64_t parts = 1, n = 0, k = 0, rows = 0;
+  bool biasPerMatrix = false;
+};
+inline Fp8ProductShape fp8ProductShape(const Dims& weights, const Dims& output, const Dims* bias) {
+  Fp8ProductShape s;
+  s.parts = weights.nbDims == 3 ? weights.d[0] : 1;
+  s.n = weights.d[weights.nbDims - 2];
+  s.k = weights.d[weights.nbDims - 1];
+  s.rows = s.n > 0 && s.parts > 0 ? output.volume() / (s.parts * s.n) : 0;
+  s.biasPerMatrix = bias && s.parts > 1 && bias->volume() == s.parts * s.n;
+  return s;
+}
+
 // INT8 scales of a convolution or matrix multiply: an input scale per tensor, weight scales per
 // output channel, every one positive and finite.
 inline void checkInt8Scales(const ILayer& layer, float inputScale, const std::vector<float>& weightScales) {

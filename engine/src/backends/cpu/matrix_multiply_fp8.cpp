@@ -20,10 +20,9 @@ void runFp8MatrixMultiply(const ILayer& layer, const std::vector<TensorView>& in
   if (!quantizedInput) requireFloat32(layer, inputs[0], "input 0");
   if (inputs[1].type != DataType::kFP8)
     throw Error(layer.describe() + ": an FP8 matrix multiply reads FP8 weights, got " + dataTypeName(inputs[1].type));
-  // [N, K], or a stack's [P, N, K] that the one input matrix is multiplied by P times ([P, rows, N] out).
-  const Dims& w = inputs[1].dims;
-  const int64_t parts = w.nbDims == 3 ? w.d[0] : 1, N = w.d[w.nbDims - 2], K = w.d[w.nbDims - 1];
-  const int64_t rows = N > 0 && parts > 0 ? output.dims.volume() / (parts * N) : 0;
+  const layer_util::Fp8ProductShape shape =
+      layer_util::fp8ProductShape(inputs[1].dims, output.dims, inputs.size() >= 3 ? &inputs[2].dims : nullptr);
+  const int64_t parts = shape.parts, N = shape.n, K = shape.k, rows = shape.rows;
   if (rows == 0 || N == 0) return;
   // The operands' E4M3 values as floats (exact), then one float32 GEMM.
   std::vector<float> a(static_cast<size_t>(rows * K)), b(static_cast<size_t>(parts * N * K));
@@ -51,8 +50,6 @@ void runFp8MatrixMultiply(const ILayer& layer, const std::vector<TensorView>& in
     gemm(rows, N, K, a.data(), K, 1, b.data() + p * N * K, 1, K, y + p * rows * N, N, false);
   const float scale = mm.getFp8InputScale() * mm.getFp8WeightScale() * mm.getAlpha();
   const float* bias = inputs.size() >= 3 ? inputs[2].f32() : nullptr;
-  // A stack's bias holds a row per matrix ([P, 1, N]) or one row for all of them.
-  const bool biasPerPart = bias && inputs[2].dims.volume() == parts * N && parts > 1;
   const float* residual = inputs.size() == 4 ? inputs[3].f32() : nullptr;
   const int32_t fused = mm.getFusedActivation();
   // The float type the product stores its value in (16-bit tensors arrive widened).
@@ -63,7 +60,7 @@ void runFp8MatrixMultiply(const ILayer& layer, const std::vector<TensorView>& in
     for (int64_t i = first; i < last; ++i)
       for (int64_t n = 0; n < N; ++n) {
         float v = y[i * N + n] * scale;
-        if (bias) v += bias[(biasPerPart ? i / rows * N : 0) + n];
+        if (bias) v += bias[(shape.biasPerMatrix ? i / rows * N : 0) + n];
         if (residual) v += residual[i * N + n];
         y[i * N + n] = v;
       }

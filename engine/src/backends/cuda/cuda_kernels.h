@@ -115,6 +115,12 @@ void check(cublasStatus_t status, const char* what);
 //! `stride*` elements apart (0: one matrix shared by every product); the residual strides as Y.
 struct LtBatch {
   int64_t count = 1, strideA = 0, strideB = 0, strideY = 0, strideBias = 0;
+  //! Whether every batch starts 16 bytes after the last (cuBLASLt reads in 16-byte units): operands A and B of
+  //! `operandBytes` an element, Y and the bias of `outputBytes`. One product (count 1) always.
+  bool aligned16(int64_t operandBytes, int64_t outputBytes) const {
+    return count == 1 || ((strideA * operandBytes) % 16 == 0 && (strideB * operandBytes) % 16 == 0 &&
+                          (strideY * outputBytes) % 16 == 0 && (strideBias * outputBytes) % 16 == 0);
+  }
 };
 //! What a query of ltGemmEpilogue gives: how many ranked algorithms cuBLASLt has for the configuration, and the
 //! configuration itself (what decides the ranking: types, sizes, epilogue, batches, workspace, alignments).

@@ -130,11 +130,8 @@ bool ltGemmEpilogue(LaunchContext& ctx, DataType type, bool tA, bool tB, int64_t
   // cuBLASLt's kernels (chosen without alignment preferences) read every operand, the bias and the batches in
   // 16-byte units: a view at an offset (an outer-axis slice) may not be; the caller's GEMM and epilogue
   // kernel take those.
-  const size_t elem = dataTypeSize(type);
-  if (!allAligned16({A, B, Y, bias, residual}) ||
-      (batch.count > 1 && ((batch.strideA * elem) % 16 || (batch.strideB * elem) % 16 || (batch.strideY * elem) % 16 ||
-                           (batch.strideBias * elem) % 16)))
-    return false;
+  const int64_t elem = static_cast<int64_t>(dataTypeSize(type));
+  if (!allAligned16({A, B, Y, bias, residual}) || !batch.aligned16(elem, elem)) return false;
   // The residual is cuBLASLt's C (Y = alpha A B + 1 * C, before bias and ReLU).
   const float beta = residual ? 1.f : 0.f;
   if (ltMatmulDescriptor(op, compute, opFirst, opSecond, bias, dt, activation) &&

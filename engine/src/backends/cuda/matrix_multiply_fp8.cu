@@ -167,11 +167,8 @@ bool ltFp8Gemm(LaunchContext& ctx, DataType type, int64_t M, int64_t N, int64_t 
       cublasLtMatrixLayoutCreate(&la, CUDA_R_8F_E4M3, K, M, K) != CUBLAS_STATUS_SUCCESS ||
       cublasLtMatrixLayoutCreate(&lc, dt, N, M, N) != CUBLAS_STATUS_SUCCESS)
     return false;
-  // The batches in cuBLASLt's 16-byte units (FP8 operands, 1 byte an element; C and the bias of `type`).
-  const int64_t elem = static_cast<int64_t>(dataTypeSize(type));
-  if (batch.count > 1 &&
-      (batch.strideA % 16 || batch.strideB % 16 || (batch.strideY * elem) % 16 || (batch.strideBias * elem) % 16))
-    return false;
+  // FP8 operands, 1 byte an element; C and the bias of `type`.
+  if (!batch.aligned16(1, static_cast<int64_t>(dataTypeSize(type)))) return false;
   if (batch.count > 1 &&
       !(ltStridedBatch(lw, batch.count, batch.strideB) && ltStridedBatch(la, batch.count, batch.strideA) &&
         ltStridedBatch(lc, batch.count, batch.strideY) &&
@@ -270,10 +267,10 @@ void launchFp8MatrixMultiply(LaunchContext& ctx, const ILayer& layer, const std:
   const DataType type =
       !codesOut ? out.type
                 : layer_util::fp8ProductFloatType(in[0].type, in.size() >= 3, in.size() >= 3 ? in[2].type : in[0].type);
-  // [N, K], or a stack's [P, N, K] by the one input matrix: P products in one strided call, [P, rows, N] out.
-  const Dims& w = in[1].dims;
-  const int64_t parts = w.nbDims == 3 ? w.d[0] : 1, N = w.d[w.nbDims - 2], K = w.d[w.nbDims - 1];
-  const int64_t rows = N > 0 && parts > 0 ? out.dims.volume() / (parts * N) : 0;
+  // A stack's P products of the one input matrix run in one strided call.
+  const layer_util::Fp8ProductShape shape =
+      layer_util::fp8ProductShape(in[1].dims, out.dims, in.size() >= 3 ? &in[2].dims : nullptr);
+  const int64_t parts = shape.parts, N = shape.n, K = shape.k, rows = shape.rows;
   if (rows == 0 || N == 0) return;
   // One scratch block: the quantized input, a codes-out product's float value, then cuBLASLt's workspace (32 MiB, or
   // what the builder's limit leaves beside the other two).
@@ -299,13 +296,11 @@ void launchFp8MatrixMultiply(LaunchContext& ctx, const ILayer& layer, const std:
   const void* bias = in.size() >= 3 ? in[2].data : nullptr;
   const void* residual = in.size() == 4 ? in[3].data : nullptr;
   const float scale = mm.getFp8InputScale() * mm.getFp8WeightScale() * mm.getAlpha();
-  // A stack's bias: a row per product ([P, 1, N]) or one for all.
-  const bool biasPerPart = bias && parts > 1 && in[2].dims.volume() == parts * N;
   LtBatch stack;
   stack.count = parts;
   stack.strideB = N * K;  // the weights' blocks; A (stride 0) is the one input matrix
   stack.strideY = rows * N;
-  stack.strideBias = biasPerPart ? N : 0;
+  stack.strideBias = shape.biasPerMatrix ? N : 0;
   // Where the float value goes: the output, or for codes the scratch the quantization kernel then reads, which applies
   // the activation to the stored value (IMatrixMultiplyLayer::setFp8OutputScale); only ReLU, which commutes with the
   // rounding, may be cuBLASLt's then.
@@ -360,11 +355,11 @@ void launchFp8MatrixMultiply(LaunchContext& ctx, const ILayer& layer, const std:
   // One product at a time where cuBLASLt declined the fused call.
   const size_t valueElem = dataTypeSize(type);
   for (int64_t p = 0; p < parts; ++p)
-    unfusedFp8Product(ctx, layer, type, rows, N, K, quantized, weights + p * N * K,
-                      bias ? static_cast<const uint8_t*>(bias) + (biasPerPart ? p * N * valueElem : 0) : nullptr,
-                      residual ? static_cast<const uint8_t*>(residual) + p * rows * N * valueElem : nullptr,
-                      ltActivation, scale, static_cast<uint8_t*>(value) + p * rows * N * valueElem, workspace,
-                      workspaceBytes);
+    unfusedFp8Product(
+        ctx, layer, type, rows, N, K, quantized, weights + p * N * K,
+        bias ? static_cast<const uint8_t*>(bias) + (shape.biasPerMatrix ? p * N * valueElem : 0) : nullptr,
+        residual ? static_cast<const uint8_t*>(residual) + p * rows * N * valueElem : nullptr, ltActivation, scale,
+        static_cast<uint8_t*>(value) + p * rows * N * valueElem, workspace, workspaceBytes);
   if (codesOut) quantizeValue();
 }
 

@@ -76,9 +76,13 @@ int32_t shareFp8Quantization(INetworkDefinition& network) {
   // FP8 products by the float tensor whose codes they read (and its scale: one per tensor, from calibration), in
   // order. A stack reads its siblings' input through a [1, rows, K] view: it shares that input's quantization with
   // the products that read the input itself, and reads the codes through the same view.
+  struct Reader {
+    IMatrixMultiplyLayer* product;
+    const IShuffleLayer* view;  // a stack's [1, rows, K] view of the tensor, or nullptr
+  };
   struct Group {
     ITensor* tensor;
-    std::vector<IMatrixMultiplyLayer*> products;
+    std::vector<Reader> readers;
   };
   std::vector<Group> groups;
   for (int l = 0; l < network.getNbLayers(); ++l) {
@@ -89,29 +93,28 @@ int32_t shareFp8Quantization(INetworkDefinition& network) {
     const IShuffleLayer* view = stackRowsView(*mm);
     ITensor* source = view ? view->getInput(0) : mm->getInput(0);
     auto it = std::find_if(groups.begin(), groups.end(), [&](const Group& g) {
-      return g.tensor == source && g.products[0]->getFp8InputScale() == mm->getFp8InputScale();
+      return g.tensor == source && g.readers[0].product->getFp8InputScale() == mm->getFp8InputScale();
     });
     if (it == groups.end())
-      groups.push_back({source, {mm}});
+      groups.push_back({source, {{mm, view}}});
     else
-      it->products.push_back(mm);
+      it->readers.push_back({mm, view});
   }
   int32_t changed = 0;
   ZeroBiases zeroBiases;
-  for (auto& [tensor, products] : groups) {
-    IQuantizeLayer* q = network.addQuantize(*tensor, {products[0]->getFp8InputScale()});
+  for (auto& [tensor, readers] : groups) {
+    IQuantizeLayer* q = network.addQuantize(*tensor, {readers[0].product->getFp8InputScale()});
     q->setToType(DataType::kFP8);
     q->setName((std::string(tensor->getName()) + " (fp8)").c_str());
-    network.moveLayer(q, network.indexOf(products[0]));
-    for (IMatrixMultiplyLayer* mm : products) {
+    network.moveLayer(q, network.indexOf(readers[0].product));
+    for (const auto& [mm, view] : readers) {
       // An FP8 input leaves the output's type to the bias: a product without one gets zeros of its type.
       if (mm->getNbInputs() < 3) {
         const Dims w = mm->getInput(1)->getDimensions();  // [N, K] or a stack's [P, N, K]
         mm->setInput(2, *zeroBiases.of(network, w.d[w.nbDims - 2], tensor->getType(), mm->getName()));
       }
       ITensor* codes = q->getOutput(0);
-      if (mm->getInput(0) != tensor) {  // the stack's view of the codes (a reshape: no copy)
-        const IShuffleLayer* view = stackRowsView(*mm);
+      if (view) {  // the stack's view of the codes (a reshape: no copy)
         IShuffleLayer* reshape = network.addShuffle(*codes);
         reshape->setZeroIsPlaceholder(view->getZeroIsPlaceholder());
         reshape->setReshapeDimensions(view->getReshapeDimensions());
