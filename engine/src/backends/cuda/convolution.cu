@@ -455,7 +455,7 @@ __global__ void epilogueKernel(T* out, const T* bias, const T* residual, FusedAc
   float v = load(out, i);
   if (bias) v += load(bias, (i / plane) % channels);
   if (residual) v += load(residual, i);
-  store(out, i, applyFused(act, v));
+  store(out, i, applyFused<T>(act, v));
 }
 
 // The same for 16-bit (FP16 or BF16) channels-last tensors whose channel count is a multiple of 8:
@@ -478,7 +478,7 @@ __global__ void epilogueNhwc8Kernel(T* out, const T* bias, const T* residual, Fu
     float x = toFloat(y[k]);
     if (bias) x += toFloat(b[k]);
     if (residual) x += toFloat(r[k]);
-    y[k] = fromFloat<T>(applyFused(act, x));
+    y[k] = fromFloat<T>(applyFused<T>(act, x));
   }
   *reinterpret_cast<uint4*>(out + first) = raw;
 }

@@ -96,7 +96,7 @@ __device__ __forceinline__ void storeFused(T* y, const T* residual, const float 
   Raw out;
   T* o = reinterpret_cast<T*>(&out);
 #pragma unroll
-  for (int k = 0; k < V; ++k) o[k] = fromFloat<T>(applyFused(activation, acc[k] + b[k] + r[k]));
+  for (int k = 0; k < V; ++k) o[k] = fromFloat<T>(applyFused<T>(activation, acc[k] + b[k] + r[k]));
   *reinterpret_cast<Raw*>(y) = out;
 }
 

@@ -107,7 +107,7 @@ __global__ void groupedNhwcKernel(NhwcConvArgs<T, I> a) {
 #pragma unroll
       for (int k = 0; k < kVec; ++k) {
         const float v = acc[r][k] + b[k] + res[k];
-        o[k] = fromFloat<T>(applyFused(a.activation, v));
+        o[k] = fromFloat<T>(applyFused<T>(a.activation, v));
       }
       *reinterpret_cast<uint4*>(a.y + at) = out;
     }

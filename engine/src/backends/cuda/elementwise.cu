@@ -158,7 +158,7 @@ __global__ void binaryKernel(ElementWiseOperation op, const T* a, const T* b, vo
 template <typename T>
 __global__ void activationKernel(Activate f, const T* src, T* dst, int64_t n) {
   int64_t i = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x;
-  if (i < n) store(dst, i, f(load(src, i)));
+  if (i < n) store(dst, i, f.as<T>(load(src, i)));
 }
 
 // An activation over n elements: 16 bytes per thread when aligned (GELU over BERT's FFN output is

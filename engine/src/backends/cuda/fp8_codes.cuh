@@ -17,7 +17,7 @@ namespace cuda {
 //! quantization replaces stored it (a tie between two FP8 codes in T's precision must round as that stored value).
 template <typename T>
 __device__ __forceinline__ float activated(float v, int32_t activation) {
-  return activation >= 0 ? toFloat(fromFloat<T>(activate(static_cast<ActivationType>(activation), 0.f, 0.f, v))) : v;
+  return activation >= 0 ? toFloat(fromFloat<T>(activate<T>(static_cast<ActivationType>(activation), 0.f, 0.f, v))) : v;
 }
 
 //! The E4M3 codes of a / scale and b / scale (low byte a's): the correctly rounded quotients (as fp8::quantize),

@@ -32,7 +32,7 @@ __global__ void biasActivationKernel(T* y, const T* bias, const T* residual, int
   if (i >= total) return;
   float v = load(y, i) + (bias ? load(bias, (biasBatch ? i / biasBatch * columns : 0) + i % columns) : 0.f);
   if (residual) v += load(residual, i);
-  if (activation >= 0) v = activate(static_cast<ActivationType>(activation), 0.f, 0.f, v);
+  if (activation >= 0) v = activate<T>(static_cast<ActivationType>(activation), 0.f, 0.f, v);
   store(y, i, v);
 }
 

@@ -83,7 +83,7 @@ __global__ void fp8EpilogueKernel(T* y, const T* bias, const T* residual, int32_
   auto finish = [&](float v, float b, float r) {
     if (bias) v += b;
     if (residual) v += r;
-    return activation >= 0 ? activate(static_cast<ActivationType>(activation), 0.f, 0.f, v) : v;
+    return activation >= 0 ? activate<T>(static_cast<ActivationType>(activation), 0.f, 0.f, v) : v;
   };
   if (vectorized) {
     const int64_t first = thread * 8;
@@ -115,7 +115,7 @@ __global__ void fp8PlainGemmKernel(const uint8_t* a, const uint8_t* w, T* y, flo
   float v = sum * scale;
   if (bias) v += load(bias, n);
   if (residual) v += load(residual, i);
-  if (activation >= 0) v = activate(static_cast<ActivationType>(activation), 0.f, 0.f, v);
+  if (activation >= 0) v = activate<T>(static_cast<ActivationType>(activation), 0.f, 0.f, v);
   store(y, i, v);
 }
 

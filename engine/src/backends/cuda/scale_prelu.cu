@@ -19,7 +19,7 @@ __global__ void scaleKernel(const T* x, T* y, int32_t mode, const float* scale, 
   if (i >= n) return;
   const int64_t c = scale_value::coefficient(mode, i, channels, inner, perSample);
   float v = scale_value::apply(load(x, i), scale ? scale[c] : 1.f, shift ? shift[c] : 0.f, power ? power[c] : 1.f);
-  if (activation >= 0) v = activate(static_cast<ActivationType>(activation), 0.f, 0.f, v);
+  if (activation >= 0) v = activate<T>(static_cast<ActivationType>(activation), 0.f, 0.f, v);
   store(y, i, v);
 }
 
@@ -63,7 +63,7 @@ __global__ void channelScaleKernel(ScaleSources s, T* out, Index rows, const flo
     for (int k = 0; k < V; ++k) {
       float y =
           scale_value::apply(toFloat(e[k]), scale ? scale[c] : 1.f, shift ? shift[c] : 0.f, power ? power[c] : 1.f);
-      if (activation >= 0) y = activate(static_cast<ActivationType>(activation), 0.f, 0.f, y);
+      if (activation >= 0) y = activate<T>(static_cast<ActivationType>(activation), 0.f, 0.f, y);
       e[k] = fromFloat<T>(y);
       if (++within == inner) {
         within = 0;

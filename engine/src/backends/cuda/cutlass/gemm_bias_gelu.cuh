@@ -33,11 +33,11 @@ using cutlass_kept::packedRows;
 // erff, whose ~30 instructions an element took about a third of a 128 x 256 tile's time on BERT-base's FFN up.
 // Sm90Compute instantiates it on its compute type (for its arguments: none) and on fragments of it.
 template <typename V>
-struct GeluErfRounded16 {
+struct GeluErfEpilogue {
   CUTLASS_HOST_DEVICE V operator()(V const& v) const { return geluErfPolynomial(v); }
 };
 template <int N>
-struct GeluErfRounded16<cutlass::Array<float, N>> {
+struct GeluErfEpilogue<cutlass::Array<float, N>> {
   CUTLASS_HOST_DEVICE cutlass::Array<float, N> operator()(cutlass::Array<float, N> const& v) const {
     cutlass::Array<float, N> y;
     CUTLASS_PRAGMA_UNROLL
@@ -48,7 +48,7 @@ struct GeluErfRounded16<cutlass::Array<float, N>> {
 
 template <typename T, typename TileShape, typename ClusterShape, typename MainloopSchedule, typename EpilogueSchedule>
 struct GemmBiasGelu {
-  using Fusion = cutlass::epilogue::fusion::LinCombPerColBiasEltAct<GeluErfRounded16, T, float, T, T, float>;
+  using Fusion = cutlass::epilogue::fusion::LinCombPerColBiasEltAct<GeluErfEpilogue, T, float, T, T, float>;
   using Epilogue = typename cutlass::epilogue::collective::CollectiveBuilder<
       cutlass::arch::Sm90, cutlass::arch::OpClassTensorOp, TileShape, ClusterShape,
       cutlass::epilogue::collective::EpilogueTileAuto, float, float, T, cutlass::layout::RowMajor, kAlignment, T,

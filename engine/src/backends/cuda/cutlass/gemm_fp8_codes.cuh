@@ -57,7 +57,8 @@ struct StoredGeluQuotient {
       CUTLASS_PRAGMA_UNROLL
       for (int i = 0; i < N; ++i) {
         const float stored = toFloat(fromFloat<Stored>(z[i]));
-        q[i] = toFloat(fromFloat<Stored>(activate(ActivationType::kGELU_ERF, 0.f, 0.f, stored))) / a.outputScale;
+        q[i] =
+            toFloat(fromFloat<Stored>(activate<Stored>(ActivationType::kGELU_ERF, 0.f, 0.f, stored))) / a.outputScale;
       }
       return q;
     }
