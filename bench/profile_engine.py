@@ -72,6 +72,7 @@ def main():
                 engine(x)
             torch.cuda.synchronize()
     print(prof.key_averages().table(sort_by="cuda_time_total", row_limit=args.rows, max_name_column_width=90))
+    print_gaps(prof, 10)
     # CUTLASS kernels' names are thousands of characters of templates; the table above cuts them before the tile
     # shape and schedule that tell the configurations apart. Each in short, with its time.
     for event in prof.key_averages():
@@ -82,6 +83,30 @@ def main():
     if args.peer:
         del engine
         print_peer_kernels(model, x, args)
+
+
+def print_gaps(prof, calls: int, rows: int = 8) -> None:
+    """The GPU's idle time between the kernels of the profiled calls (the calls are queued back to back, so the span
+    from the first kernel's start to the last one's end is what the wall time sees) and the largest gaps, each with
+    the kernels on either side: the time no kernel's profile shows."""
+    kernels = sorted((e.time_range.start, e.time_range.end, e.name) for e in prof.events()
+                     if e.device_type == torch.autograd.DeviceType.CUDA and e.time_range.end > e.time_range.start)
+    if not kernels:
+        return
+    busy, end, gaps = 0.0, kernels[0][0], []
+    previous = ""
+    for start, stop, name in kernels:
+        if start > end:
+            gaps.append((start - end, previous, name))
+        busy += max(0.0, stop - max(start, end))
+        end = max(end, stop)
+        previous = name
+    span = end - kernels[0][0]
+    idle = span - busy
+    print(f"GPU span {span / calls / 1000:.3f} ms a call, kernels busy {busy / calls / 1000:.3f} ms, idle "
+          f"{idle / calls / 1000:.3f} ms in {len(gaps) / calls:.0f} gaps a call ({len(kernels) / calls:.0f} kernels)")
+    for gap, before, after in sorted(gaps, reverse=True)[:rows]:
+        print(f"  {gap:7.1f} us between {before[:60]} and {after[:60]}")
 
 
 def print_peer_kernels(model, x, args, calls: int = 10) -> None:
@@ -140,8 +165,8 @@ def cutlass_summary(mangled: str) -> str:
     mma = re.search(r"MMA_(\d+x\d+x\d+)_(\w+?)_", name)
     schedule = re.search(r"(KernelImplicitTmaWarpSpecializedSm90|KernelTmaWarpSpecialized(?:Cooperative|Pingpong)?)",
                          name)
-    activation = re.search(r"thread::(GELU|ReLu|Identity|SiLu|Sigmoid)", name) or re.search(
-        r"thread\d+(GELU|ReLu|Identity|SiLu|Sigmoid)", name)
+    activation = re.search(r"(GeluErfEpilogue|StoredGeluQuotient)", name) or re.search(
+        r"thread::(GELU|ReLu|Identity|SiLu|Sigmoid)", name) or re.search(r"thread\d+(GELU|ReLu|Identity|SiLu|Sigmoid)", name)
     parts = [f"CUTLASS {kind}", f"tile {'x'.join(tiles[0])}" if tiles else "",
              f"cluster {'x'.join(clusters[0])}" if clusters else "",
              f"WGMMA {mma.group(1)} {mma.group(2)}" if mma else "", schedule.group(1) if schedule else "",
