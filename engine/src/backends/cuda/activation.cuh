@@ -12,10 +12,10 @@ namespace trt {
 namespace cuda {
 
 //! `v` through the activation in float, for a result then stored as `Stored`. 16-bit results take the exact GELU
-//! through common/gelu_erf.h's polynomial (within 2.5e-6 of erff's, a third of its instructions: the GELU epilogues
-//! and passes of 16-bit engines were compute-bound on erff); float32 results keep erff. Every kernel that writes a
-//! GELU to 16 bits (passes, fused epilogues, FP8 quantizations of a stored GELU) goes through here, so that a fused
-//! GELU and the unfused layer it replaces store the same bits.
+//! through common/gelu_erf.h's polynomial (within 2.5e-6 of the exact GELU, two thirds of its instructions: the GELU
+//! epilogues and passes of 16-bit engines were compute-bound on erff); float32 results keep erff. Every kernel that
+//! writes a GELU to 16 bits (passes, fused epilogues, FP8 quantizations of a stored GELU) goes through here, so that a
+//! fused GELU and the unfused layer it replaces store the same bits.
 template <typename Stored = float>
 __device__ __forceinline__ float activate(ActivationType type, float alpha, float beta, float v) {
   if constexpr (sizeof(Stored) == 2)

@@ -30,7 +30,7 @@ constexpr int kAlignment = 8;
 using cutlass_kept::packedRows;
 
 // The epilogue's exact GELU, in float, of a value rounded to T next (common/gelu_erf.h): CUTLASS's GELU calls
-// erff, whose ~30 instructions an element took about a third of a 128 x 256 tile's time on BERT-base's FFN up.
+// erff, whose ~28 instructions an element took about a third of a 128 x 256 tile's time on BERT-base's FFN up.
 // Sm90Compute instantiates it on its compute type (for its arguments: none) and on fragments of it.
 template <typename V>
 struct GeluErfEpilogue {
