@@ -1,11 +1,10 @@
-// common/gelu_erf.h's polynomial GELU (the CUDA 16-bit GELU pass and the CUTLASS exact-GELU epilogue) against
-// the GELU computed in long double: its error bound, its float16 results against the correctly rounded ones (and
-// against float32 erff's formula, the one PyTorch and the CPU reference use), and its special values.
+// common/gelu_erf.h's polynomial GELU (every CUDA GELU stored in 16 bits) against the GELU computed in long double:
+// its error bound, its float16 results against the correctly rounded ones (and, below x = -3, against float32 erff's
+// formula, the one PyTorch and the CPU reference use), and its special values.
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <cstdint>
-#include <cstring>
 #include <limits>
 
 #include "common/gelu_erf.h"
@@ -30,7 +29,7 @@ void forSampledFloats(Visit visit) {
   }
 }
 
-TEST(GeluErfPolynomial, StaysWithinTwoMillionthsOfTheExactGelu) {
+TEST(GeluErfPolynomial, StaysWithinTwoAndAHalfMillionthsOfTheExactGelu) {
   double worst = 0.0;
   float worstAt = 0.f;
   forSampledFloats([&](float x) {
@@ -42,17 +41,26 @@ TEST(GeluErfPolynomial, StaysWithinTwoMillionthsOfTheExactGelu) {
   EXPECT_LT(worst, 2.5e-6) << "at x = " << worstAt;
 }
 
-TEST(GeluErfPolynomial, RoundsToTheCorrectFloat16AtLeastAsOftenAsErff) {
-  int64_t samples = 0, polynomialMisses = 0, erffMisses = 0;
+TEST(GeluErfPolynomial, RoundsToTheCorrectFloat16AlmostAlways) {
+  // Three ranges: x >= 0, -3 < x < 0 (where erff's formula rounds correctly more often: its error is ~1e-7, the
+  // polynomial's ~2e-6), and x <= -3, where 1 + erff(x / sqrt 2) cancels and erff's formula misses far more often.
+  struct Range {
+    int64_t samples = 0, polynomialMisses = 0, erffMisses = 0;
+  } ranges[3];
   forSampledFloats([&](float x) {
+    Range& r = ranges[x >= 0.f ? 0 : x > -3.f ? 1 : 2];
     const uint16_t correct = trt::floatToHalf(static_cast<float>(exactGelu(x)));
-    ++samples;
-    polynomialMisses += trt::floatToHalf(trt::geluErfPolynomial(x)) != correct;
-    erffMisses += trt::floatToHalf(erffGelu(x)) != correct;
+    ++r.samples;
+    r.polynomialMisses += trt::floatToHalf(trt::geluErfPolynomial(x)) != correct;
+    r.erffMisses += trt::floatToHalf(erffGelu(x)) != correct;
   });
-  // Misses are one float16 step off, where the exact value sits within the polynomial's error of a rounding tie.
-  EXPECT_LT(polynomialMisses, samples / 10000) << polynomialMisses << " of " << samples;
-  EXPECT_LE(polynomialMisses, erffMisses) << "erff's formula missed " << erffMisses << " of " << samples;
+  // A miss is one float16 step off, where the exact value sits within the polynomial's error of a rounding tie.
+  for (const Range& r : {ranges[0], ranges[1]})
+    EXPECT_LT(r.polynomialMisses, r.samples / 10000) << r.polynomialMisses << " of " << r.samples;
+  // Below x = -3 the values shrink into float16's subnormals, whose steps are coarser than the values' precision.
+  EXPECT_LT(ranges[2].polynomialMisses, ranges[2].samples / 1000);
+  EXPECT_LT(ranges[2].polynomialMisses, ranges[2].erffMisses / 100)
+      << "below x = -3 erff's formula missed " << ranges[2].erffMisses << " of " << ranges[2].samples;
 }
 
 TEST(GeluErfPolynomial, KeepsZerosInfinitiesAndNans) {
@@ -65,8 +73,8 @@ TEST(GeluErfPolynomial, KeepsZerosInfinitiesAndNans) {
   // Past the fit: x itself above, a zero below (float16 has nothing between 0 and 6e-8 there).
   EXPECT_EQ(trt::geluErfPolynomial(6.f), 6.f);
   EXPECT_EQ(trt::geluErfPolynomial(1e30f), 1e30f);
-  EXPECT_EQ(trt::geluErfPolynomial(-6.f), 0.f);
-  EXPECT_EQ(trt::geluErfPolynomial(-1e30f), 0.f);
+  EXPECT_EQ(trt::floatBits(trt::geluErfPolynomial(-6.f)), trt::floatBits(-0.f));
+  EXPECT_EQ(trt::floatBits(trt::geluErfPolynomial(-1e30f)), trt::floatBits(-0.f));
   // Just inside the fit the lower tail is Phi(-5.99...) ~ 1e-9, still a positive fraction of x.
   const float justInside = std::nextafter(6.f, 0.f);
   EXPECT_LT(trt::geluErfPolynomial(-justInside), 0.f);

@@ -12,11 +12,13 @@ namespace trt {
 namespace cuda {
 
 //! `v` through the activation in float, for a result then stored as `Stored`. 16-bit results take the exact GELU
-//! through common/gelu_erf.h's polynomial (within 2.5e-6 of the exact GELU, two thirds of its instructions: the GELU
-//! epilogues and passes of 16-bit engines were compute-bound on erff); float32 results keep erff. Every kernel that
-//! writes a GELU to 16 bits (passes, fused epilogues, FP8 quantizations of a stored GELU) goes through here, so that a
-//! fused GELU and the unfused layer it replaces store the same bits.
-template <typename Stored = float>
+//! through common/gelu_erf.h's polynomial (within 2.5e-6 of the exact GELU, two thirds of erff's instructions: the
+//! GELU epilogues and passes of 16-bit engines were compute-bound on erff); float32 results keep erff. Every kernel
+//! that writes a GELU to 16 bits computes this one function (here, or geluErfPolynomial itself in the 16-bit pass and
+//! the CUTLASS epilogue), so that an FP8 quantization with the GELU folded in writes the codes of the separate GELU
+//! layer's stored values. (A GELU fused into a product's or convolution's epilogue reads the unrounded sum, as
+//! before.) No default for Stored: a new caller says what it stores.
+template <typename Stored>
 __device__ __forceinline__ float activate(ActivationType type, float alpha, float beta, float v) {
   if constexpr (sizeof(Stored) == 2)
     if (type == ActivationType::kGELU_ERF) return geluErfPolynomial(v);
@@ -73,15 +75,18 @@ struct Activate {
   __device__ float as(float v) const {
     return activate<Stored>(type, alpha, beta, v);
   }
-  __device__ float operator()(float v) const { return activate(type, alpha, beta, v); }
+  //! For a float32 result (16-bit passes take as<T>, or GeluErfRounded16 for the GELU).
+  __device__ float operator()(float v) const { return activate<float>(type, alpha, beta, v); }
 };
 
 //! One activation fixed at compile time: the kernel holds its math only. BERT's exact GELU pass ran at
 //! half the bandwidth through Activate's switch over every kind.
+//! Its 16-bit GELU_ERF is GeluErfRounded16 (launchActivationKernel); every other kind computes the same whatever
+//! the stored type.
 template <ActivationType Kind>
 struct ActivateAs {
   float alpha, beta;
-  __device__ float operator()(float v) const { return activate(Kind, alpha, beta, v); }
+  __device__ float operator()(float v) const { return activate<float>(Kind, alpha, beta, v); }
 };
 
 //! The exact GELU of a result rounded to 16 bits (activate's rule): the 16-bit GELU pass after a product ran at

@@ -174,8 +174,10 @@ void launchActivationKernel(LaunchContext& ctx, Activate f, const T* src, T* dst
   auto map = [&](auto fn) { mapVectorKernel<<<blocks, kThreads, 0, ctx.stream>>>(src, dst, n, fn); };
   switch (f.type) {
     case ActivationType::kGELU_ERF:
-      if constexpr (sizeof(T) == 2) return map(GeluErfRounded16{});
-      return map(ActivateAs<ActivationType::kGELU_ERF>{f.alpha, f.beta});
+      if constexpr (sizeof(T) == 2)
+        return map(GeluErfRounded16{});
+      else
+        return map(ActivateAs<ActivationType::kGELU_ERF>{f.alpha, f.beta});
     case ActivationType::kGELU_TANH:
       return map(ActivateAs<ActivationType::kGELU_TANH>{f.alpha, f.beta});
     case ActivationType::kSILU:
