@@ -209,15 +209,21 @@ TEST(CudaFp8ProductCodes, EveryTacticWritesTheCpusCodes) {
           builder->buildSerializedNetwork(onGpu.net, *configFor(trt::Backend::kCUDA, precision)));
       ASSERT_TRUE(mem);
       auto contents = trt::readPlan(static_cast<const uint8_t*>(mem->data()), mem->size());
-      ASSERT_EQ(contents->tactics.size(), 1u) << "one FP8 product, one shape: one tactic";
+      // cuBLASLt would take a float32 FP8 product's bias in bfloat16, so it declines it (ltFp8Gemm): nothing to time,
+      // the plan has no tactic and the GEMM, the epilogue kernel and the quantization run as built.
+      const bool float32 = precision == trt::BuilderFlag::kTF32;
+      ASSERT_EQ(contents->tactics.size(), float32 ? 0u : 1u) << "one FP8 product, one shape: one tactic (float16, "
+                                                                "bfloat16), none (float32)";
+      constexpr int64_t kAsBuilt = -2;
       std::vector<int64_t> tactics;
-      for (int64_t a = -1; a < 8; ++a) tactics.push_back(a);
+      if (float32) tactics.push_back(kAsBuilt);
+      for (int64_t a = -1; !float32 && a < 8; ++a) tactics.push_back(a);
       const bool cutlass = trt::cuda::deviceRunsSm90a() && trt::cuda::fp8CodesGemmConfigs() > 0 &&
-                           quantizations == static_cast<int32_t>(kGelu) && precision != trt::BuilderFlag::kTF32;
+                           quantizations == static_cast<int32_t>(kGelu) && !float32;
       for (int32_t config = 0; cutlass && config < trt::cuda::fp8CodesGemmConfigs(); ++config)
         tactics.push_back(100 + config);
       for (int64_t tactic : tactics) {
-        contents->tactics[0].choice[0] = tactic;
+        if (tactic != kAsBuilt) contents->tactics[0].choice[0] = tactic;
         const auto plan = trt::writePlan(*contents);
         std::unique_ptr<trt::IRuntime> rt(trt::createInferRuntime(trt::defaultLogger()));
         std::unique_ptr<trt::ICudaEngine> engine(rt->deserializeCudaEngine(plan.data(), plan.size()));
