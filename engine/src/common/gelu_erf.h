@@ -23,19 +23,25 @@ constexpr float kGeluErfFitLimit = 6.f;
 //! float coefficients), in monomial form evaluated by Horner; Phi(x) = 1 - Phi(-a) for x >= 0, else Phi(-a). NaN
 //! propagates through the final product; GELU(-inf) is NaN, as PyTorch's -inf * 0.
 TRT_HOST_DEVICE inline float geluErfPolynomial(float x) {
-  const float a = fabsf(x);  // beyond the fit (and for NaN) p is computed but not used
+  // Branch-free: the polynomial reads |x| clamped to the fit (NaN reads 6) and the tail past the fit is multiplied by
+  // 0. The first form selected exp2f(p) or 0, which nvcc compiled to a branch around the whole polynomial; with it
+  // the CUTLASS epilogue was no faster than erff's (the builder timed 114.6 us on BERT-base's FFN up at batch 64,
+  // against 95.7 for cuBLASLt + the GELU pass), and a branch keeps a fragment's elements from interleaving their
+  // Horner chains.
+  const float a = fabsf(x);
+  const float c = fminf(a, kGeluErfFitLimit);
   float p = -1.1235724855718623e-8f;
-  p = fmaf(p, a, 3.8226112525174867e-7f);
-  p = fmaf(p, a, -5.5257984110534226e-6f);
-  p = fmaf(p, a, 4.2365627542064799e-5f);
-  p = fmaf(p, a, -1.5187275902652057e-4f);
-  p = fmaf(p, a, -2.932787055410031e-4f);
-  p = fmaf(p, a, 7.3520899152893944e-3f);
-  p = fmaf(p, a, -5.2759472288615455e-2f);
-  p = fmaf(p, a, -4.5909503293986273e-1f);
-  p = fmaf(p, a, -1.1511233492095218f);
-  p = fmaf(p, a, -9.9999952327754499e-1f);
-  const float lowerTail = fabsf(x) < kGeluErfFitLimit ? exp2f(p) : 0.f;  // Phi(-|x|)
+  p = fmaf(p, c, 3.8226112525174867e-7f);
+  p = fmaf(p, c, -5.5257984110534226e-6f);
+  p = fmaf(p, c, 4.2365627542064799e-5f);
+  p = fmaf(p, c, -1.5187275902652057e-4f);
+  p = fmaf(p, c, -2.932787055410031e-4f);
+  p = fmaf(p, c, 7.3520899152893944e-3f);
+  p = fmaf(p, c, -5.2759472288615455e-2f);
+  p = fmaf(p, c, -4.5909503293986273e-1f);
+  p = fmaf(p, c, -1.1511233492095218f);
+  p = fmaf(p, c, -9.9999952327754499e-1f);
+  const float lowerTail = exp2f(p) * static_cast<float>(a < kGeluErfFitLimit);  // Phi(-|x|)
   return x >= 0.f ? x * (1.f - lowerTail) : x * lowerTail;
 }
 
