@@ -1,6 +1,6 @@
 // The exact (erf) GELU for results rounded to 16 bits: x * Phi(x), Phi the normal distribution function, through
 // one polynomial and one exp2 instead of erff. CUDA 13's erff selects between two polynomials coefficient by
-// coefficient (28 PTX arithmetic instructions with the GELU around it, against 19 here), and that arithmetic made
+// coefficient (28 PTX arithmetic instructions with the GELU around it, against 20 here), and that arithmetic made
 // the GELU epilogue of BERT's FFN product and the 16-bit GELU pass compute-bound (86.5 us against cuBLASLt's bare
 // 61; the pass at twice its bytes' time). Shared by the CUDA kernels and the CPU test that bounds its error.
 #pragma once
