@@ -47,5 +47,30 @@ float timeOnStream(LaunchContext& ctx, Fn fn) {
   return total / static_cast<float>(runs);
 }
 
+// Milliseconds a call of `fn` over `calls` calls queued back to back, L2 warm and the host's launch work hidden behind
+// the queue: a candidate's steady-state time as a captured graph replays it, beside timeOnStream's cold-L2 time
+// (TORCHTRT_LOG_PRODUCT_TACTICS prints both; the builder chooses by timeOnStream's).
+template <typename Fn>
+float timeBackToBack(LaunchContext& ctx, Fn fn, int calls = 10) {
+  cudaEvent_t start = nullptr, stop = nullptr;
+  check(cudaEventCreate(&start), "cudaEventCreate");
+  if (cudaEventCreate(&stop) != cudaSuccess) {
+    cudaEventDestroy(start);
+    throw Error("CUDA backend: cudaEventCreate failed");
+  }
+  float ms = 0.f;
+  fn();
+  cudaError_t status = cudaEventRecord(start, ctx.stream);
+  for (int i = 0; i < calls && status == cudaSuccess; ++i) fn();
+  if (status == cudaSuccess) status = cudaEventRecord(stop, ctx.stream);
+  if (status == cudaSuccess) status = cudaEventSynchronize(stop);
+  if (status == cudaSuccess) status = cudaEventElapsedTime(&ms, start, stop);
+  cudaEventDestroy(start);
+  cudaEventDestroy(stop);
+  check(status, "back-to-back timing");
+  ctx.timedRuns += calls + 1;
+  return ms / static_cast<float>(calls);
+}
+
 }  // namespace cuda
 }  // namespace trt
