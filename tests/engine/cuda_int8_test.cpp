@@ -7,6 +7,7 @@
 
 #include "common/half.h"
 #include "engine_test_util.h"
+#include "int8_test_util.h"
 
 #ifdef TORCHTRT_WITH_CUDA
 #include <cuda_runtime.h>
@@ -292,6 +293,36 @@ TEST(CudaInt8, CalibrationLeavesConvolutionsOfFewInputChannelsInFloat) {
   EXPECT_FALSE(trt::cuda::int8ConvolutionPays(*stem)) << "3 input channels";
   EXPECT_TRUE(trt::cuda::int8ConvolutionPays(*dense)) << "16 input channels";
   EXPECT_FALSE(trt::cuda::int8ConvolutionPays(*grouped)) << "8 input channels a group";
+}
+
+TEST(CudaInt8, ACalibratorGivingHostMemoryIsRefusedByName) {
+  if (!trt_test::gpuVisible()) GTEST_SKIP() << "no CUDA GPU visible";
+  // IInt8Calibrator::getBatch gives the target backend's memory; a calibrator that gives a CUDA build pageable host
+  // memory is refused before the run, naming the input and the batch (the first kernel would fault, and a later call
+  // report it as another call's failure). A GPU with pageable-memory access (HMM) reads it, and the build succeeds.
+  int device = 0, pageable = 0;
+  ASSERT_EQ(cudaGetDevice(&device), cudaSuccess);
+  ASSERT_EQ(cudaDeviceGetAttribute(&pageable, cudaDevAttrPageableMemoryAccess, device), cudaSuccess);
+  std::vector<float> weights = randomVector(16 * 16 * 9, 90);
+  trt::INetworkDefinition net;
+  auto* x = net.addInput("x", trt::DataType::kFLOAT, {2, 16, 6, 6});
+  auto* c = net.addConvolutionNd(*x, 16, {3, 3}, {trt::DataType::kFLOAT, weights.data(), 16 * 16 * 9}, {});
+  c->getOutput(0)->setName("y");
+  net.markOutput(*c->getOutput(0));
+  trt_test::VectorCalibrator calibrator({randomVector(2 * 16 * 36, 91)}, trt::CalibrationAlgoType::kMINMAX_CALIBRATION,
+                                        2);
+  calibrator.giveHostMemory = true;
+  try {
+    Built gpu = buildFor(net, trt::Backend::kCUDA, &calibrator);
+    EXPECT_TRUE(pageable) << "a build read pageable host memory on a GPU without pageable-memory access";
+  } catch (const trt::Error& e) {
+    EXPECT_FALSE(pageable) << e.what();
+    EXPECT_NE(std::string(e.what()).find("INT8 calibration: the calibrator's memory for input 'x' in batch 0 is host "
+                                         "memory the GPU cannot read"),
+              std::string::npos)
+        << e.what();
+  }
+  EXPECT_EQ(cudaGetLastError(), cudaSuccess) << "no fault left behind";
 }
 
 TEST(CudaInt8, CalibrationReadsBatchesInDeviceMemory) {

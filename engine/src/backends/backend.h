@@ -219,6 +219,13 @@ class ExecutionBackend {
   virtual void deallocate(void* memory) const = 0;
   //! Copies backend memory to the host, after the work queued before it has finished.
   virtual void copyToHost(void* host, const void* memory, size_t bytes) const = 0;
+  //! Throws Error naming `what` where the backend's kernels cannot read `memory` (the CUDA backend: pageable host
+  //! memory on a GPU without pageable-memory access), before a run would fault on it. Memory a user's object gave the
+  //! builder (a calibrator's batches) is checked here.
+  virtual void checkReadable(const void* memory, const std::string& what) const {
+    (void)memory;
+    (void)what;
+  }
 };
 
 //! The backend of `kind`; throws Error naming how to get it when this build does not include it.

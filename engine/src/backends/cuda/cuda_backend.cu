@@ -553,6 +553,24 @@ class CudaBackend : public ExecutionBackend {
     check(cudaDeviceSynchronize(), "builder run");
     check(cudaMemcpy(host, memory, bytes, cudaMemcpyDeviceToHost), "cudaMemcpy (builder run)");
   }
+
+  void checkReadable(const void* memory, const std::string& what) const override {
+    // Device, pinned and managed memory are the runtime's to read; pageable host memory (a std::vector's) only
+    // where the GPU can address it (HMM), else the first kernel faults and a later call reports the fault.
+    cudaPointerAttributes attributes{};
+    if (cudaPointerGetAttributes(&attributes, memory) != cudaSuccess) {
+      cudaGetLastError();  // clear the query's error: the memory is unknown to CUDA
+      attributes.type = cudaMemoryTypeUnregistered;
+    }
+    if (attributes.type != cudaMemoryTypeUnregistered) return;
+    int device = 0, pageable = 0;
+    if (cudaGetDevice(&device) == cudaSuccess &&
+        cudaDeviceGetAttribute(&pageable, cudaDevAttrPageableMemoryAccess, device) == cudaSuccess && pageable)
+      return;
+    throw Error(what +
+                " is host memory the GPU cannot read (pageable, and this GPU has no pageable-memory access): give "
+                "device memory (cudaMalloc, or a CUDA tensor's data_ptr()) for the CUDA backend");
+  }
 };
 
 }  // namespace

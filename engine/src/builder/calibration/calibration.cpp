@@ -133,6 +133,8 @@ class Memory {
     backend_.copyToHost(dst.data(), src, count * sizeof(float));
   }
   int32_t deviceOrdinal() const { return backend_.deviceOrdinal(); }
+  // Throws where the backend's kernels cannot read `data` (what: the memory's description in the error).
+  void checkReadable(const void* data, const std::string& what) const { backend_.checkReadable(data, what); }
 
  private:
   const ExecutionBackend& backend_;
@@ -207,6 +209,8 @@ std::map<std::string, AbsHistogram> observe(const INetworkDefinition& network, c
       if (!bindings[i])
         throw Error("INT8 calibration: the calibrator gave no memory for input '" + inputNames[i] + "' in batch " +
                     std::to_string(batches));
+      memory.checkReadable(bindings[i], "INT8 calibration: the calibrator's memory for input '" + inputNames[i] +
+                                            "' in batch " + std::to_string(batches));
       context->setInputShape(names[i], batchDims(*net.getInput(static_cast<int32_t>(i)), settings, calibrator));
       context->setTensorAddress(names[i], bindings[i]);
     }
