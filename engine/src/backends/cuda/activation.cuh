@@ -14,8 +14,8 @@ namespace cuda {
 //! `v` through the activation in float, for a result then stored as `Stored`. 16-bit results take the exact GELU
 //! through common/gelu_erf.h's polynomial (within 2.5e-6 of the exact GELU, two thirds of erff's instructions: the
 //! GELU epilogues and passes of 16-bit engines were compute-bound on erff); float32 results keep erff. Every kernel
-//! that writes a GELU to 16 bits computes this one function (here, or geluErfPolynomial itself in the 16-bit pass and
-//! the CUTLASS epilogue), so that an FP8 quantization with the GELU folded in writes the codes of the separate GELU
+//! that writes a GELU to 16 bits computes this one function (here, or geluErfPolynomial itself in the CUTLASS
+//! epilogue), so that an FP8 quantization with the GELU folded in writes the codes of the separate GELU
 //! layer's stored values. (A GELU fused into a product's or convolution's epilogue reads the unrounded sum, as
 //! before.) No default for Stored: a new caller says what it stores.
 template <typename Stored>
@@ -75,24 +75,16 @@ struct Activate {
   __device__ float as(float v) const {
     return activate<Stored>(type, alpha, beta, v);
   }
-  //! For a float32 result (16-bit passes take as<T>, or GeluErfRounded16 for the GELU).
+  //! For a float32 result (16-bit passes take as<T>).
   __device__ float operator()(float v) const { return activate<float>(type, alpha, beta, v); }
 };
 
-//! One activation fixed at compile time: the kernel holds its math only. BERT's exact GELU pass ran at
-//! half the bandwidth through Activate's switch over every kind.
-//! Its 16-bit GELU_ERF is GeluErfRounded16 (launchActivationKernel); every other kind computes the same whatever
-//! the stored type.
-template <ActivationType Kind>
+//! One activation fixed at compile time, for a result stored as `Stored`: the kernel holds its math only. BERT's
+//! exact GELU pass ran at half the bandwidth through Activate's switch over every kind.
+template <ActivationType Kind, typename Stored>
 struct ActivateAs {
   float alpha, beta;
-  __device__ float operator()(float v) const { return activate<float>(Kind, alpha, beta, v); }
-};
-
-//! The exact GELU of a result rounded to 16 bits (activate's rule): the 16-bit GELU pass after a product ran at
-//! half its bandwidth through erff.
-struct GeluErfRounded16 {
-  __device__ float operator()(float v) const { return geluErfPolynomial(v); }
+  __device__ float operator()(float v) const { return activate<Stored>(Kind, alpha, beta, v); }
 };
 
 }  // namespace cuda

@@ -174,18 +174,15 @@ void launchActivationKernel(LaunchContext& ctx, Activate f, const T* src, T* dst
   auto map = [&](auto fn) { mapVectorKernel<<<blocks, kThreads, 0, ctx.stream>>>(src, dst, n, fn); };
   switch (f.type) {
     case ActivationType::kGELU_ERF:
-      if constexpr (sizeof(T) == 2)
-        return map(GeluErfRounded16{});
-      else
-        return map(ActivateAs<ActivationType::kGELU_ERF>{f.alpha, f.beta});
+      return map(ActivateAs<ActivationType::kGELU_ERF, T>{f.alpha, f.beta});
     case ActivationType::kGELU_TANH:
-      return map(ActivateAs<ActivationType::kGELU_TANH>{f.alpha, f.beta});
+      return map(ActivateAs<ActivationType::kGELU_TANH, T>{f.alpha, f.beta});
     case ActivationType::kSILU:
-      return map(ActivateAs<ActivationType::kSILU>{f.alpha, f.beta});
+      return map(ActivateAs<ActivationType::kSILU, T>{f.alpha, f.beta});
     case ActivationType::kRELU:
-      return map(ActivateAs<ActivationType::kRELU>{f.alpha, f.beta});
+      return map(ActivateAs<ActivationType::kRELU, T>{f.alpha, f.beta});
     case ActivationType::kSIGMOID:
-      return map(ActivateAs<ActivationType::kSIGMOID>{f.alpha, f.beta});
+      return map(ActivateAs<ActivationType::kSIGMOID, T>{f.alpha, f.beta});
     default:
       return map(f);
   }
