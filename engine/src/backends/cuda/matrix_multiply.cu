@@ -144,8 +144,16 @@ bool ltGemmEpilogue(LaunchContext& ctx, DataType type, bool tA, bool tB, int64_t
         (!bias || cublasLtMatmulDescSetAttribute(op, CUBLASLT_MATMUL_DESC_BIAS_BATCH_STRIDE, &batch.strideBias,
                                                  sizeof(int64_t)) == CUBLAS_STATUS_SUCCESS)))) {
     // cuBLASLt picks its kernel for the workspace it gets: 32 MiB, or the builder's limit when lower.
-    const size_t workspaceBytes =
+    // TORCHTRT_LT_WORKSPACE_BYTES (a diagnostic: its plans are this process's only) caps it further: with 0,
+    // cuBLASLt offers only kernels that need no workspace, whose captured graphs have no memset before them.
+    static const long long workspaceCap = [] {
+      const char* v = std::getenv("TORCHTRT_LT_WORKSPACE_BYTES");
+      return v && *v ? std::atoll(v) : -1LL;
+    }();
+    size_t workspaceBytes =
         ctx.workspaceLimit > 0 && ctx.workspaceLimit < (size_t(32) << 20) ? ctx.workspaceLimit : size_t(32) << 20;
+    if (workspaceCap >= 0 && static_cast<size_t>(workspaceCap) < workspaceBytes)
+      workspaceBytes = static_cast<size_t>(workspaceCap);
     // The builder's choice among cuBLASLt's ranked algorithms (-1: cuBLASLt picks inside the call).
     const cublasLtMatmulAlgo_t* algo = nullptr;
     if (algorithm >= 0 || query) {
