@@ -8,7 +8,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 OUT=${OUT:-gpu-out}
 TORCHTRT_LOG_PRODUCT_TACTICS=1 python3 bench/perf_zoo.py --models bert_base --batches 64 --out "$OUT/b64.md" 2>&1 |
-  grep -E "intermediate.dense" | sed "s/.*, tactic/tactic/" | head -14
+  grep -E "intermediate.dense" | sed "s/.*, tactic/tactic/" | head -20
 grep "^|" "$OUT/b64.md"
 TORCHTRT_LT_WORKSPACE_BYTES=0 python3 bench/perf_zoo.py --models bert_base --batches 64 --no-peer \
   --out "$OUT/b64-ws0.md" > /dev/null 2>&1
@@ -20,5 +20,5 @@ for ws in "" 0; do
 done
 echo "== FP8 (percentile calibration), the FFN up-projection's candidates"
 TORCHTRT_LOG_PRODUCT_TACTICS=1 python3 bench/perf_zoo.py --models bert_base --batches 64 --dtype fp8 --no-peer \
-  --out "$OUT/b64-fp8.md" 2>&1 | grep -E "intermediate.dense" | sed "s/.*, tactic/tactic/" | head -14
+  --out "$OUT/b64-fp8.md" 2>&1 | grep -E "intermediate.dense" | sed "s/.*, tactic/tactic/" | head -20
 grep "^| bert" "$OUT/b64-fp8.md"
