@@ -270,11 +270,18 @@ int32_t productAlgorithm(LaunchContext& ctx, const ILayer& layer, const TensorVi
   std::vector<int32_t> tactics;
   for (int32_t a = -1; a < query.candidates; ++a) tactics.push_back(a);
   for (int32_t config : configs) tactics.push_back(kCutlassTactic + config);
+  // TORCHTRT_PRODUCT_TIMING=warm (a diagnostic): choose by the back-to-back time with L2 warm instead of the cold-L2
+  // time, to measure what the choice costs a network's replayed graph.
+  static const bool chooseWarm = [] {
+    const char* v = std::getenv("TORCHTRT_PRODUCT_TIMING");
+    return v && std::string(v) == "warm";
+  }();
   for (int32_t a : tactics) {
     bool ran = true;
     float ms = 0.f;
     try {
-      ms = timeOnStream(ctx, [&]() { ran = gemm(a, nullptr) && ran; });
+      ms = chooseWarm ? timeBackToBack(ctx, [&]() { ran = gemm(a, nullptr) && ran; })
+                      : timeOnStream(ctx, [&]() { ran = gemm(a, nullptr) && ran; });
     } catch (const Error&) {
       continue;
     }
