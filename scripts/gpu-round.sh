@@ -20,8 +20,10 @@ reserve=$((round / 3 < 200 ? round / 3 : 200))
 TORCHTRT_SKIP_BENCH=1 TORCHTRT_SKIP_DEMO=1 timeout $(($(left) - reserve)) scripts/gpu-check.sh > "$OUT/check.txt" 2>&1
 tail -25 "$OUT/check.txt"
 # TORCHTRT_ROUND_CMD: one more command (a benchmark script) run after the suites, output in extra.txt.
+# It leaves 120 s to the zoo and the profiles when the round has them, else 10 s.
 if [ -n "${TORCHTRT_ROUND_CMD:-}" ] && [ "$(left)" -gt 150 ]; then
-  timeout $(($(left) - 120)) bash -c "$TORCHTRT_ROUND_CMD" > "$OUT/extra.txt" 2>&1
+  after=$([ -n "${1:-}${2:-}" ] && echo 120 || echo 10)
+  timeout $(($(left) - after)) bash -c "$TORCHTRT_ROUND_CMD" > "$OUT/extra.txt" 2>&1
   grep -v -i warn "$OUT/extra.txt" | tail -20
 fi
 models=${1:-}
