@@ -21,8 +21,8 @@ TORCHTRT_SKIP_BENCH=1 TORCHTRT_SKIP_DEMO=1 timeout $(($(left) - reserve)) script
 tail -25 "$OUT/check.txt"
 # TORCHTRT_ROUND_CMD: one more command (a benchmark script) run after the suites, output in extra.txt.
 # It leaves 120 s to the zoo and the profiles when the round has them, else 10 s.
-if [ -n "${TORCHTRT_ROUND_CMD:-}" ] && [ "$(left)" -gt 150 ]; then
-  after=$([ -n "${1:-}${2:-}" ] && echo 120 || echo 10)
+after=$([ -n "${1:-}${2:-}" ] && echo 120 || echo 10)
+if [ -n "${TORCHTRT_ROUND_CMD:-}" ] && [ "$(left)" -gt $((after + 30)) ]; then
   timeout $(($(left) - after)) bash -c "$TORCHTRT_ROUND_CMD" > "$OUT/extra.txt" 2>&1
   grep -v -i warn "$OUT/extra.txt" | tail -20
 fi
