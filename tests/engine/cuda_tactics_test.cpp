@@ -16,6 +16,7 @@
 #include "backends/cuda/convolution_cudnn_graph.h"
 #include "backends/cuda/convolution_depthwise.h"
 #include "backends/cuda/cutlass_gemm.h"
+#include "backends/cuda/tactic_timing.cuh"
 #include "builder/builder_impl.h"
 #include "plan/plan.h"
 #include "runtime/runtime_impl.h"
@@ -638,8 +639,9 @@ TEST(CudaTactics, TheOwnGroupedKernelMatchesTheCpuAndCudnn) {
 }
 TEST(CudaTactics, TheBuilderChoosesEachProductsCublasLtAlgorithm) {
   // A product with a bias (one cuBLASLt call with its epilogue), alone in its network: the builder times cuBLASLt's
-  // own pick and its ranked algorithms and the plan keeps the fastest with the alignments it was ranked for; a
-  // loaded engine runs it without timing; every ranked algorithm, forced through the plan, a choice outside the
+  // own pick and its ranked algorithms (those for its workspace, then those needing none) and the plan keeps the
+  // fastest with the alignments it was ranked for; a loaded engine runs it without timing; every ranked algorithm,
+  // forced through the plan, a choice outside the
   // ranking (another GPU's plan) and one ranked for other alignments compute the same.
   if (!trt_test::gpuVisible()) GTEST_SKIP() << "no CUDA GPU visible";
   const int64_t M = 96, K = 64, N = 80;
@@ -664,13 +666,13 @@ TEST(CudaTactics, TheBuilderChoosesEachProductsCublasLtAlgorithm) {
   ASSERT_EQ(contents->tactics[0].choice.size(), 6u) << "the algorithm and the five alignments it was ranked for";
   const int64_t chosen = contents->tactics[0].choice[0];
   EXPECT_GE(chosen, -1);
-  EXPECT_LT(chosen, 8);
+  EXPECT_LT(chosen, 16) << "cuBLASLt's 8 best with a workspace, then its 8 best without";
   std::unique_ptr<trt::IRuntime> rt(trt::createInferRuntime(trt::defaultLogger()));
   std::unique_ptr<trt::ICudaEngine> engine(rt->deserializeCudaEngine(mem->data(), mem->size()));
   int64_t timed = -1;
   expectNear(runOnDevice(*engine, {M, K}, xv, &timed), expected, 1e-4f);
   EXPECT_EQ(timed, 0) << "a loaded engine timed its product";
-  for (int64_t algorithm : {-1, 0, 1, 2, 3, 4, 5, 6, 7, 99, 1000}) {
+  for (int64_t algorithm : {-1, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 99, 1000}) {
     contents->tactics[0].choice[0] = algorithm == 1000 ? 0 : algorithm;
     if (algorithm == 1000) contents->tactics[0].choice[1] = 16;  // ranked for a 16-byte aligned weight
     const auto plan = trt::writePlan(*contents);
@@ -678,6 +680,51 @@ TEST(CudaTactics, TheBuilderChoosesEachProductsCublasLtAlgorithm) {
     ASSERT_TRUE(forced) << "algorithm " << algorithm;
     expectNear(runOnDevice(*forced, {M, K}, xv), expected, 1e-4f);
   }
+}
+
+TEST(CudaTactics, AGraphTimedTacticFallsBackToTheStreamWhereItCannotBeCaptured) {
+  // Products are timed as the engine's captured graph runs them (timeAsGraph). A tactic whose call cannot be captured
+  // (here: it synchronizes its stream) is timed on the stream instead, and the streams are left usable, the capture
+  // stream not capturing;
+  // a tactic that cannot run is reported so, not timed.
+  if (!trt_test::gpuVisible()) GTEST_SKIP() << "no CUDA GPU visible";
+  cudaStream_t stream = nullptr;
+  ASSERT_EQ(cudaStreamCreate(&stream), cudaSuccess);
+  void* buffer = nullptr;
+  ASSERT_EQ(cudaMalloc(&buffer, 1 << 20), cudaSuccess);
+  trt::cuda::LaunchContext ctx;
+  ctx.stream = stream;
+  int calls = 0;
+  auto clear = [&]() {  // on the context's stream, as a launcher's work
+    ++calls;
+    return cudaMemsetAsync(buffer, calls & 0xff, 1 << 20, ctx.stream) == cudaSuccess;
+  };
+  bool ran = false;
+  const float captured = trt::cuda::timeAsGraph(ctx, clear, ran);
+  EXPECT_TRUE(ran);
+  EXPECT_GT(captured, 0.f);
+  EXPECT_EQ(calls, 2) << "one warm-up call and one captured call; the timed runs replay the graph";
+  calls = 0;
+  auto synchronizing = [&]() { return clear() && cudaStreamSynchronize(ctx.stream) == cudaSuccess; };
+  ran = false;
+  const float onStream = trt::cuda::timeAsGraph(ctx, synchronizing, ran);
+  EXPECT_TRUE(ran) << "the stream's timing of a tactic that cannot be captured";
+  EXPECT_GT(onStream, 0.f);
+  EXPECT_GT(calls, 3) << "the warm-up, the refused capture, then timeOnStream's calls";
+  cudaStreamCaptureStatus status = cudaStreamCaptureStatusActive;
+  EXPECT_EQ(ctx.stream, stream) << "the caller's stream bound again";
+  ASSERT_NE(ctx.captureStream, nullptr);
+  EXPECT_EQ(cudaStreamIsCapturing(ctx.captureStream, &status), cudaSuccess);
+  EXPECT_EQ(status, cudaStreamCaptureStatusNone);
+  EXPECT_EQ(cudaStreamSynchronize(stream), cudaSuccess);
+  EXPECT_EQ(cudaGetLastError(), cudaSuccess);
+  ran = true;
+  EXPECT_EQ(trt::cuda::timeAsGraph(
+                ctx, [] { return false; }, ran),
+            0.f);
+  EXPECT_FALSE(ran);
+  cudaFree(buffer);
+  cudaStreamDestroy(stream);
 }
 
 TEST(CudaTactics, AProductWithTheExactGeluMatchesTheCpuOnEveryTactic) {

@@ -22,23 +22,25 @@ uint32_t ltAlignmentOf(const void* p);
 bool ltStridedBatch(cublasLtMatrixLayout_t layout, int64_t count, int64_t stride);
 
 //! cuBLASLt's algorithms for the GEMM `op` (A `la`, B `lb`, C and D `ly`) that it says it can run with
-//! `workspaceBytes` and the operands' alignments `align` (A, B, C, D), best first, at most 8; asked once per
-//! execution context under `key` (which must name everything the ranking depends on).
+//! `workspaceBytes` and the operands' alignments `align` (A, B, C, D), best first, at most 8, then at most 8 more that
+//! need no workspace (a captured graph runs no memset before them); asked once per execution context under `key`
+//! (which must name everything the ranking depends on).
 const std::vector<cublasLtMatmulHeuristicResult_t>& rankedLtAlgorithms(
     LaunchContext& ctx, const std::vector<int64_t>& key, cublasLtMatmulDesc_t op, cublasLtMatrixLayout_t la,
     cublasLtMatrixLayout_t lb, cublasLtMatrixLayout_t ly, size_t workspaceBytes, const uint32_t (&align)[4]);
 
 //! A product's cuBLASLt algorithm: the plan's choice (timed by the builder at this input shape), else in the
-//! builder's tuning run the timing cache's or the fastest of cuBLASLt's own pick (-1) and each ranked algorithm,
-//! recorded as the layer's tactic; else -1. `gemm(algorithm, query)` runs the GEMM (false where cuBLASLt declines
-//! it) or, with a query, says what cuBLASLt ranks. `A` gives the tactic's shape and, with B, the residual, Y and the
-//! bias, the alignments the ranking depends on. CUTLASS configurations 0 .. cutlassConfigs - 1 for which
-//! `cutlassRuns(config)` holds are candidates too, as tactics cutlassProductTactic(config).
+//! builder's tuning run the timing cache's or the fastest of cuBLASLt's own pick (-1) and each ranked algorithm (each
+//! timed as a captured graph replays it), recorded as the layer's tactic; else -1. `gemm(algorithm, query)` runs the
+//! GEMM (false where cuBLASLt declines it) or, with a query, says what cuBLASLt ranks. `A` gives the tactic's shape
+//! and, with B, the residual, Y and the bias, the alignments the ranking depends on. CUTLASS configurations 0 ..
+//! cutlassConfigs - 1 for which `cutlassRuns(config)` holds are candidates too, as tactics
+//! cutlassProductTactic(config).
 int32_t timedProductAlgorithm(LaunchContext& ctx, const ILayer& layer, const TensorView& A, const void* B,
                               const void* residual, const void* Y, const void* bias,
                               const std::function<bool(int32_t, LtQuery*)>& gemm, int32_t activation = -1,
                               const std::function<bool(int32_t)>& cutlassRuns = {}, int32_t cutlassConfigs = 0);
-//! The tactic of CUTLASS configuration `config` of a product (beside cuBLASLt's ranked algorithms 0 .. 7).
+//! The tactic of CUTLASS configuration `config` of a product (beside cuBLASLt's ranked algorithms 0 .. 15).
 int32_t cutlassProductTactic(int32_t config);
 
 }  // namespace cuda

@@ -1,5 +1,6 @@
 // Timing a layer's candidate kernels (tactics) as the builder's tuning run does: each call after an L2 flush,
-// so it starts cold as inside a network. Shared by the convolution and matrix multiply launchers.
+// so it starts cold as inside a network, on the stream or as a captured graph. Shared by the convolution and matrix
+// multiply launchers.
 #pragma once
 
 #include <cstddef>
@@ -47,9 +48,56 @@ float timeOnStream(LaunchContext& ctx, Fn fn) {
   return total / static_cast<float>(runs);
 }
 
+// Milliseconds for the layer's tactic `fn` (which returns false where the tactic cannot run: `ran` false, nothing
+// timed) as the engine's captured graph replays it: one uncaptured warm-up call (lazy initialization and allocation
+// happen there), then the call captured into a CUDA graph, whose launches are timed as timeOnStream times its calls
+// (each after an L2 flush). What a graph adds to the tactic counts: a node per kernel or memset, and the latency
+// between dependent nodes. Where the call cannot be captured (or fails inside the capture), timeOnStream's figure.
+template <typename Fn>
+float timeAsGraph(LaunchContext& ctx, Fn fn, bool& ran) {
+  ran = fn();
+  if (!ran) return 0.f;
+  // Captured on the context's capture stream (the caller's may be the legacy default stream, which cannot be
+  // captured), as the engine's graph mode captures; launched and timed on the caller's.
+  const cudaStream_t caller = ctx.stream;
+  if (!ctx.captureStream)
+    check(cudaStreamCreateWithFlags(&ctx.captureStream, cudaStreamNonBlocking), "cudaStreamCreate (capture)");
+  cudaGraph_t graph = nullptr;
+  cudaGraphExec_t exec = nullptr;
+  ctx.bindStream(ctx.captureStream);
+  bool captured = cudaStreamBeginCapture(ctx.captureStream, cudaStreamCaptureModeThreadLocal) == cudaSuccess;
+  if (captured) {
+    bool calledOk = false;
+    try {
+      calledOk = fn();
+    } catch (const Error&) {
+      calledOk = false;  // the capture still has to end before anything else runs on the stream
+    }
+    captured = cudaStreamEndCapture(ctx.captureStream, &graph) == cudaSuccess && graph && calledOk &&
+               cudaGraphInstantiateWithFlags(&exec, graph, 0) == cudaSuccess;
+  }
+  ctx.bindStream(caller);
+  if (graph) cudaGraphDestroy(graph);
+  if (!captured) {
+    if (exec) cudaGraphExecDestroy(exec);
+    (void)cudaGetLastError();  // a refused capture's error, not the tactic's
+    bool all = true;
+    const float ms = timeOnStream(ctx, [&]() { all = fn() && all; });
+    ran = all;
+    return ms;
+  }
+  struct Owned {
+    cudaGraphExec_t exec;
+    ~Owned() { cudaGraphExecDestroy(exec); }
+  } owned{exec};
+  const float ms = timeOnStream(ctx, [&]() { check(cudaGraphLaunch(exec, ctx.stream), "cudaGraphLaunch"); });
+  return ms;
+}
+
 // Milliseconds a call of `fn` over `calls` calls queued back to back, L2 warm and the host's launch work hidden behind
 // the queue: a candidate's steady-state time as a captured graph replays it, beside timeOnStream's cold-L2 time
-// (TORCHTRT_LOG_PRODUCT_TACTICS prints both; the builder chooses by timeOnStream's).
+// (TORCHTRT_LOG_PRODUCT_TACTICS prints both beside each other; the builder chooses products by timeAsGraph's, the
+// other layers by timeOnStream's).
 template <typename Fn>
 float timeBackToBack(LaunchContext& ctx, Fn fn, int calls = 10) {
   cudaEvent_t start = nullptr, stop = nullptr;
