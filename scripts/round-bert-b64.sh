@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# BERT-base FP16 batch 64 as one GPU round's extra command (TORCHTRT_ROUND_CMD): the FFN up-projection's timed
-# candidates (cold L2 and back to back), the engine beside torch.compile reduce-overhead, the engine again with
-# cuBLASLt limited to kernels needing no workspace (TORCHTRT_LT_WORKSPACE_BYTES=0: no memset before each product in
-# the captured graph), batch 1 beside the peer, the GPU's idle time between kernels for both, and the FP8 engine with its FFN candidates.
-# Results in $OUT.
+# BERT-base FP16 as one GPU round's extra command (TORCHTRT_ROUND_CMD): batch 64's FFN up-projection's timed
+# candidates (cold L2 and back to back), the engine beside torch.compile reduce-overhead, the engine again with cuBLASLt
+# limited to kernels needing no workspace (TORCHTRT_LT_WORKSPACE_BYTES=0: no memset before a product in the captured
+# graph), batch 1 beside the peer, the GPU's idle time between kernels (with and without that limit), and the FP8
+# engine with its FFN candidates. Results in $OUT.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 OUT=${OUT:-gpu-out}
