@@ -217,7 +217,7 @@ TEST(CudaFp8ProductCodes, EveryTacticWritesTheCpusCodes) {
       constexpr int64_t kAsBuilt = -2;
       std::vector<int64_t> tactics;
       if (float32) tactics.push_back(kAsBuilt);
-      for (int64_t a = -1; !float32 && a < 8; ++a) tactics.push_back(a);
+      for (int64_t a = -1; !float32 && a < 16; ++a) tactics.push_back(a);
       const bool cutlass = trt::cuda::deviceRunsSm90a() && trt::cuda::fp8CodesGemmConfigs() > 0 &&
                            quantizations == static_cast<int32_t>(kGelu) && !float32;
       for (int32_t config = 0; cutlass && config < trt::cuda::fp8CodesGemmConfigs(); ++config)

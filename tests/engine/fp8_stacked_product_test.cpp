@@ -351,7 +351,7 @@ TEST(CudaFp8StackedProduct, EveryAlgorithmOfTheStridedGemmMatchesTheCpu) {
       continue;
     }
     ASSERT_EQ(contents->tactics.size(), 1u) << "one FP8 product, one shape: one tactic";
-    for (int64_t algorithm = -1; algorithm < 8; ++algorithm) {
+    for (int64_t algorithm = -1; algorithm < 16; ++algorithm) {
       contents->tactics[0].choice[0] = algorithm;
       const auto plan = trt::writePlan(*contents);
       std::unique_ptr<trt::IRuntime> rt(trt::createInferRuntime(trt::defaultLogger()));
