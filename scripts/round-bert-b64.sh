@@ -23,6 +23,9 @@ echo "== FP8 (percentile calibration), the FFN up-projection's candidates"
 TORCHTRT_LOG_PRODUCT_TACTICS=1 python3 bench/perf_zoo.py --models bert_base --batches 64 --dtype fp8 --no-peer \
   --out "$OUT/b64-fp8.md" 2>&1 | grep -E "intermediate.dense" | sed "s/.*, tactic/tactic/" | head -20
 grep "^| bert" "$OUT/b64-fp8.md"
+echo "== FP8 profile (session 37: 84 memsets a call, one before each FP8 product and each attention)"
+python3 bench/profile_engine.py --model bert_base --batch 64 --precision fp8 --rows 10 2>&1 | grep -v -i warn |
+  cut -c1-150 | grep -A24 "Name"
 echo "== profile, cuBLASLt without workspace"
 TORCHTRT_LT_WORKSPACE_BYTES=0 python3 bench/profile_engine.py --model bert_base --batch 64 --rows 14 2>&1 |
   grep -v -i warn | cut -c1-150 | grep -A30 "Name"
