@@ -699,16 +699,18 @@ TEST(CudaTactics, AGraphTimedTacticFallsBackToTheStreamWhereItCannotBeCaptured) 
     ++calls;
     return cudaMemsetAsync(buffer, calls & 0xff, 1 << 20, ctx.stream) == cudaSuccess;
   };
-  bool ran = false;
-  const float captured = trt::cuda::timeAsGraph(ctx, clear, ran);
+  bool ran = false, asGraph = false;
+  const float captured = trt::cuda::timeAsGraph(ctx, clear, ran, asGraph);
   EXPECT_TRUE(ran);
+  EXPECT_TRUE(asGraph);
   EXPECT_GT(captured, 0.f);
   EXPECT_EQ(calls, 2) << "one warm-up call and one captured call; the timed runs replay the graph";
   calls = 0;
   auto synchronizing = [&]() { return clear() && cudaStreamSynchronize(ctx.stream) == cudaSuccess; };
   ran = false;
-  const float onStream = trt::cuda::timeAsGraph(ctx, synchronizing, ran);
+  const float onStream = trt::cuda::timeAsGraph(ctx, synchronizing, ran, asGraph);
   EXPECT_TRUE(ran) << "the stream's timing of a tactic that cannot be captured";
+  EXPECT_FALSE(asGraph);
   EXPECT_GT(onStream, 0.f);
   EXPECT_GT(calls, 3) << "the warm-up, the refused capture, then timeOnStream's calls";
   cudaStreamCaptureStatus status = cudaStreamCaptureStatusActive;
@@ -720,9 +722,19 @@ TEST(CudaTactics, AGraphTimedTacticFallsBackToTheStreamWhereItCannotBeCaptured) 
   EXPECT_EQ(cudaGetLastError(), cudaSuccess);
   ran = true;
   EXPECT_EQ(trt::cuda::timeAsGraph(
-                ctx, [] { return false; }, ran),
+                ctx, [] { return false; }, ran, asGraph),
             0.f);
   EXPECT_FALSE(ran);
+  // The builder's tuning run binds the legacy default stream, which cannot be captured: the capture stream takes the
+  // capture, the legacy stream the timed launches.
+  ctx.bindStream(nullptr);
+  calls = 0;
+  EXPECT_GT(trt::cuda::timeAsGraph(ctx, clear, ran, asGraph), 0.f);
+  EXPECT_TRUE(ran);
+  EXPECT_TRUE(asGraph);
+  EXPECT_EQ(calls, 2);
+  EXPECT_EQ(ctx.stream, nullptr);
+  EXPECT_EQ(cudaDeviceSynchronize(), cudaSuccess);
   cudaFree(buffer);
   cudaStreamDestroy(stream);
 }

@@ -74,6 +74,9 @@ struct LtAlgorithms {
 // cuBLASLt's best algorithms asked for each workspace size: rankedLtAlgorithms ranks up to twice this many.
 constexpr int kLtCandidates = 8;
 constexpr int kLtRanked = 2 * kLtCandidates;
+// The products' candidates and timing method, in the timing cache's signatures: 2 for the ranking with the
+// workspace-free algorithms appended, timed as captured graphs (timeAsGraph).
+constexpr int64_t kProductTimingMethod = 2;
 // A product's tactic at or above this is CUTLASS configuration (tactic - kCutlassTactic) (cutlass_gemm.h).
 constexpr int32_t kCutlassTactic = 100;
 
@@ -163,8 +166,9 @@ bool ltGemmEpilogue(LaunchContext& ctx, DataType type, bool tA, bool tB, int64_t
         (!bias || cublasLtMatmulDescSetAttribute(op, CUBLASLT_MATMUL_DESC_BIAS_BATCH_STRIDE, &batch.strideBias,
                                                  sizeof(int64_t)) == CUBLAS_STATUS_SUCCESS)))) {
     // cuBLASLt picks its kernel for the workspace it gets: 32 MiB, or the builder's limit when lower.
-    // TORCHTRT_LT_WORKSPACE_BYTES (a diagnostic: its plans are this process's only) caps it further: with 0,
-    // cuBLASLt offers only kernels that need no workspace, whose captured graphs have no memset before them.
+    // TORCHTRT_LT_WORKSPACE_BYTES (a diagnostic, in bytes, for the 16-bit and float products only: its plans are this
+    // process's only, since the ranking a plan's index points into depends on it) caps it further: with 0, cuBLASLt
+    // offers only kernels that need no workspace, whose captured graphs have no memset before them.
     static const long long workspaceCap = [] {
       const char* v = std::getenv("TORCHTRT_LT_WORKSPACE_BYTES");
       return v && *v ? std::atoll(v) : -1LL;
@@ -265,8 +269,9 @@ int32_t productAlgorithm(LaunchContext& ctx, const ILayer& layer, const TensorVi
   if (!ctx.timingAllowed) return -1;
   LtQuery query;
   if (!gemm(-1, &query)) return -1;
+  // kProductTimingMethod: a timing cache's choices made among fewer candidates or by another method are not reused.
   std::vector<int64_t> signature = {static_cast<int64_t>(LayerType::kMATRIX_MULTIPLY),
-                                    static_cast<int64_t>(cublasLtGetVersion())};
+                                    static_cast<int64_t>(cublasLtGetVersion()), kProductTimingMethod};
   signature.insert(signature.end(), query.configuration.begin(), query.configuration.end());
   std::vector<int32_t> configs;
   for (int32_t config = 0; cutlassRuns && config < cutlassConfigs; ++config)
@@ -284,19 +289,23 @@ int32_t productAlgorithm(LaunchContext& ctx, const ILayer& layer, const TensorVi
     ctx.recordTactic(&layer, shape, choice);
     return static_cast<int32_t>(choice[0]);
   }
-  int32_t best = -1;
-  float bestMs = -1.f;
   std::vector<int32_t> tactics;
   for (int32_t a = -1; a < query.candidates; ++a) tactics.push_back(a);
   for (int32_t config : configs) tactics.push_back(kCutlassTactic + config);
+  struct Timed {
+    int32_t tactic;
+    float ms;
+    bool asGraph;
+  };
+  std::vector<Timed> timed;
   for (int32_t a : tactics) {
-    bool ran = true;
+    bool ran = true, asGraph = false;
     float ms = 0.f;
     try {
       // As the engine's captured graph runs it: a memset cuBLASLt puts before its kernel, or the exact GELU's pass
       // after cuBLASLt's product, costs the candidate its graph node.
       ms = timeAsGraph(
-          ctx, [&]() { return gemm(a, nullptr); }, ran);
+          ctx, [&]() { return gemm(a, nullptr); }, ran, asGraph);
     } catch (const Error&) {
       continue;
     }
@@ -307,12 +316,29 @@ int32_t productAlgorithm(LaunchContext& ctx, const ILayer& layer, const TensorVi
       // network's replayed graph would run faster).
       const float warm = ran ? timeBackToBack(ctx, [&]() { gemm(a, nullptr); }) : 0.f;
       std::fprintf(stderr, "product tactic timing: %s, tactic %d: %s\n", layer.getName(), a,
-                   ran ? (std::to_string(ms) + " (back to back, L2 warm: " + std::to_string(warm) + ")").c_str()
+                   ran ? (std::to_string(ms) + (asGraph ? " as a graph" : " on the stream") +
+                          " (back to back, L2 warm: " + std::to_string(warm) + ")")
+                             .c_str()
                        : "did not run");
     }
-    if (ran && (bestMs < 0.f || ms < bestMs)) {
-      bestMs = ms;
-      best = a;
+    if (ran) timed.push_back({a, ms, asGraph});
+  }
+  // Figures of one method only: where some candidates could not be captured, every candidate's stream time.
+  const bool mixed = std::any_of(timed.begin(), timed.end(), [](const Timed& t) { return t.asGraph; }) &&
+                     std::any_of(timed.begin(), timed.end(), [](const Timed& t) { return !t.asGraph; });
+  int32_t best = -1;
+  float bestMs = -1.f;
+  for (Timed& t : timed) {
+    if (mixed) {
+      try {
+        t.ms = timeOnStream(ctx, [&]() { gemm(t.tactic, nullptr); });
+      } catch (const Error&) {
+        continue;
+      }
+    }
+    if (bestMs < 0.f || t.ms < bestMs) {
+      bestMs = t.ms;
+      best = t.tactic;
     }
   }
   choice[0] = best;

@@ -52,35 +52,56 @@ float timeOnStream(LaunchContext& ctx, Fn fn) {
 // timed) as the engine's captured graph replays it: one uncaptured warm-up call (lazy initialization and allocation
 // happen there), then the call captured into a CUDA graph, whose launches are timed as timeOnStream times its calls
 // (each after an L2 flush). What a graph adds to the tactic counts: a node per kernel or memset, and the latency
-// between dependent nodes. Where the call cannot be captured (or fails inside the capture), timeOnStream's figure.
+// between dependent nodes. Where the call cannot be captured (or fails inside the capture), timeOnStream's figure,
+// and `asGraph` false: the two methods' figures differ by the graph launch's own latency, so a caller comparing
+// candidates compares figures of one method.
 template <typename Fn>
-float timeAsGraph(LaunchContext& ctx, Fn fn, bool& ran) {
+float timeAsGraph(LaunchContext& ctx, Fn fn, bool& ran, bool& asGraph) {
+  asGraph = false;
   ran = fn();
   if (!ran) return 0.f;
   // Captured on the context's capture stream (the caller's may be the legacy default stream, which cannot be
   // captured), as the engine's graph mode captures; launched and timed on the caller's.
-  const cudaStream_t caller = ctx.stream;
   if (!ctx.captureStream)
     check(cudaStreamCreateWithFlags(&ctx.captureStream, cudaStreamNonBlocking), "cudaStreamCreate (capture)");
-  cudaGraph_t graph = nullptr;
-  cudaGraphExec_t exec = nullptr;
-  ctx.bindStream(ctx.captureStream);
-  bool captured = cudaStreamBeginCapture(ctx.captureStream, cudaStreamCaptureModeThreadLocal) == cudaSuccess;
-  if (captured) {
-    bool calledOk = false;
-    try {
-      calledOk = fn();
-    } catch (const Error&) {
-      calledOk = false;  // the capture still has to end before anything else runs on the stream
+  // Whatever happens inside (a launcher's error, a throw from fn), the capture ends, its graph goes and the caller's
+  // stream is bound again before anything else runs.
+  struct Capture {
+    LaunchContext& ctx;
+    const cudaStream_t caller;
+    cudaGraph_t graph = nullptr;
+    ~Capture() {
+      cudaStreamCaptureStatus status = cudaStreamCaptureStatusNone;
+      if (cudaStreamIsCapturing(ctx.captureStream, &status) == cudaSuccess && status != cudaStreamCaptureStatusNone) {
+        cudaGraph_t left = nullptr;
+        cudaStreamEndCapture(ctx.captureStream, &left);
+        if (left) cudaGraphDestroy(left);
+      }
+      if (graph) cudaGraphDestroy(graph);
+      try {
+        ctx.bindStream(caller);
+      } catch (...) {
+        ctx.stream = caller;  // cuBLAS refused the stream: its next call reports that
+      }
+      (void)cudaGetLastError();  // a refused capture's error, not the tactic's
     }
-    captured = cudaStreamEndCapture(ctx.captureStream, &graph) == cudaSuccess && graph && calledOk &&
-               cudaGraphInstantiateWithFlags(&exec, graph, 0) == cudaSuccess;
+  };
+  cudaGraphExec_t exec = nullptr;
+  {
+    Capture capture{ctx, ctx.stream};
+    ctx.bindStream(ctx.captureStream);
+    if (cudaStreamBeginCapture(ctx.captureStream, cudaStreamCaptureModeThreadLocal) == cudaSuccess) {
+      bool calledOk = false;
+      try {
+        calledOk = fn();
+      } catch (...) {
+        calledOk = false;  // ~Capture ends the capture; the tactic is timed on the stream below, where it may throw
+      }
+      const bool ended = cudaStreamEndCapture(ctx.captureStream, &capture.graph) == cudaSuccess && capture.graph;
+      if (ended && calledOk && cudaGraphInstantiateWithFlags(&exec, capture.graph, 0) != cudaSuccess) exec = nullptr;
+    }
   }
-  ctx.bindStream(caller);
-  if (graph) cudaGraphDestroy(graph);
-  if (!captured) {
-    if (exec) cudaGraphExecDestroy(exec);
-    (void)cudaGetLastError();  // a refused capture's error, not the tactic's
+  if (!exec) {
     bool all = true;
     const float ms = timeOnStream(ctx, [&]() { all = fn() && all; });
     ran = all;
@@ -91,6 +112,7 @@ float timeAsGraph(LaunchContext& ctx, Fn fn, bool& ran) {
     ~Owned() { cudaGraphExecDestroy(exec); }
   } owned{exec};
   const float ms = timeOnStream(ctx, [&]() { check(cudaGraphLaunch(exec, ctx.stream), "cudaGraphLaunch"); });
+  asGraph = true;
   return ms;
 }
 
