@@ -641,8 +641,8 @@ TEST(CudaTactics, TheBuilderChoosesEachProductsCublasLtAlgorithm) {
   // A product with a bias (one cuBLASLt call with its epilogue), alone in its network: the builder times cuBLASLt's
   // own pick and its ranked algorithms (those for its workspace, then those needing none) and the plan keeps the
   // fastest with the alignments it was ranked for; a loaded engine runs it without timing; every ranked algorithm,
-  // forced through the plan, a choice outside the
-  // ranking (another GPU's plan) and one ranked for other alignments compute the same.
+  // forced through the plan, a choice outside the ranking (another GPU's plan) and one ranked for other alignments
+  // compute the same.
   if (!trt_test::gpuVisible()) GTEST_SKIP() << "no CUDA GPU visible";
   const int64_t M = 96, K = 64, N = 80;
   const auto w = randomVector(N * K, 180), b = randomVector(N, 181), xv = randomVector(M * K, 182);
@@ -685,8 +685,7 @@ TEST(CudaTactics, TheBuilderChoosesEachProductsCublasLtAlgorithm) {
 TEST(CudaTactics, AGraphTimedTacticFallsBackToTheStreamWhereItCannotBeCaptured) {
   // Products are timed as the engine's captured graph runs them (timeAsGraph). A tactic whose call cannot be captured
   // (here: it synchronizes its stream) is timed on the stream instead, and the streams are left usable, the capture
-  // stream not capturing;
-  // a tactic that cannot run is reported so, not timed.
+  // stream not capturing; a tactic that cannot run is reported so, not timed.
   if (!trt_test::gpuVisible()) GTEST_SKIP() << "no CUDA GPU visible";
   cudaStream_t stream = nullptr;
   ASSERT_EQ(cudaStreamCreate(&stream), cudaSuccess);

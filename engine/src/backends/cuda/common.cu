@@ -38,6 +38,49 @@ void LaunchContext::bindStream(cudaStream_t s) {
   if (blasWorkspace) check(cublasSetWorkspace(blas, blasWorkspace, blasWorkspaceBytes), "cublasSetWorkspace");
 }
 
+cudaStream_t LaunchContext::ensureCaptureStream() {
+  if (!captureStream)
+    check(cudaStreamCreateWithFlags(&captureStream, cudaStreamNonBlocking), "cudaStreamCreate (capture)");
+  return captureStream;
+}
+
+cudaGraphExec_t LaunchContext::captureGraphOf(const std::function<bool()>& work) {
+  ensureCaptureStream();
+  // However `work` ends, the capture ends, its graph goes and the caller's stream is bound again.
+  struct Capture {
+    LaunchContext& ctx;
+    const cudaStream_t caller;
+    cudaGraph_t graph = nullptr;
+    ~Capture() {
+      cudaStreamCaptureStatus status = cudaStreamCaptureStatusNone;
+      if (cudaStreamIsCapturing(ctx.captureStream, &status) == cudaSuccess && status != cudaStreamCaptureStatusNone) {
+        cudaGraph_t left = nullptr;
+        cudaStreamEndCapture(ctx.captureStream, &left);
+        if (left) cudaGraphDestroy(left);
+      }
+      if (graph) cudaGraphDestroy(graph);
+      (void)cudaGetLastError();  // a failed capture leaves its error behind; the uncaptured work succeeded
+      try {
+        ctx.bindStream(caller);
+      } catch (...) {
+        ctx.stream = caller;  // cuBLAS refused the stream: its next call reports that
+      }
+    }
+  } capture{*this, stream};
+  bindStream(captureStream);
+  if (cudaStreamBeginCapture(captureStream, cudaStreamCaptureModeThreadLocal) != cudaSuccess) return nullptr;
+  bool workDone = false;
+  try {
+    workDone = work();
+  } catch (const Error&) {
+    workDone = false;
+  }
+  const bool ended = cudaStreamEndCapture(captureStream, &capture.graph) == cudaSuccess && capture.graph;
+  cudaGraphExec_t exec = nullptr;
+  if (!ended || !workDone || cudaGraphInstantiateWithFlags(&exec, capture.graph, 0) != cudaSuccess) return nullptr;
+  return exec;
+}
+
 LaunchContext::~LaunchContext() {
   if (graph) cudaGraphExecDestroy(graph);
   if (captureStream) cudaStreamDestroy(captureStream);

@@ -319,27 +319,12 @@ class CudaRunner : public BackendRunner {
 
   void captureGraph(RunState& state, const std::vector<int64_t>& key) {
     LaunchContext& ctx = *launch_;
-    const cudaStream_t caller = ctx.stream;
-    if (!ctx.captureStream)
-      check(cudaStreamCreateWithFlags(&ctx.captureStream, cudaStreamNonBlocking), "cudaStreamCreate (capture)");
-    ctx.bindStream(ctx.captureStream);
-    cudaGraph_t graph = nullptr;
-    bool captured = false;
-    if (cudaStreamBeginCapture(ctx.captureStream, cudaStreamCaptureModeThreadLocal) == cudaSuccess) {
-      bool refused = false;
-      try {
-        launchLayers(state);
-      } catch (const Error&) {  // a launcher refused inside the capture: this key runs uncaptured
-        refused = true;
-      }
-      captured = cudaStreamEndCapture(ctx.captureStream, &graph) == cudaSuccess && graph && !refused;
-    }
-    cudaGraphExec_t exec = nullptr;
-    if (captured) captured = cudaGraphInstantiateWithFlags(&exec, graph, 0) == cudaSuccess;
-    if (graph) cudaGraphDestroy(graph);
-    (void)cudaGetLastError();  // a failed capture leaves its error behind; the normal run already succeeded
-    ctx.bindStream(caller);
-    if (!captured) {
+    // A launcher refusing inside the capture: this key runs uncaptured.
+    const cudaGraphExec_t exec = ctx.captureGraphOf([&]() {
+      launchLayers(state);
+      return true;
+    });
+    if (!exec) {
       ctx.uncapturableKey = key;
       return;
     }
@@ -355,11 +340,7 @@ class CudaRunner : public BackendRunner {
   // events captured between them. False, with nothing launched, when the run cannot be captured.
   bool profiledRun(RunState& state) {
     LaunchContext& ctx = *launch_;
-    const cudaStream_t caller = ctx.stream;
-    if (!ctx.captureStream)
-      check(cudaStreamCreateWithFlags(&ctx.captureStream, cudaStreamNonBlocking), "cudaStreamCreate (capture)");
-    ctx.bindStream(ctx.captureStream);
-    tracing_ = !traceRefused_ && trace_.start(ctx.captureStream);
+    tracing_ = !traceRefused_ && trace_.start(ctx.ensureCaptureStream());
     struct StopTracing {  // however the run ends, the trace session closes (collect() closed it already)
       CudaRunner& runner;
       ~StopTracing() {
@@ -368,24 +349,13 @@ class CudaRunner : public BackendRunner {
       }
     } stopTracing{*this};
     timer_.defer(!tracing_);
-    cudaGraph_t graph = nullptr;
-    bool captured = false;
-    if (cudaStreamBeginCapture(ctx.captureStream, cudaStreamCaptureModeThreadLocal) == cudaSuccess) {
-      bool refused = false;
-      try {
-        launchLayers(state);
-      } catch (const Error&) {  // a launcher refused inside the capture: profiled layer by layer instead
-        refused = true;
-      }
-      captured = cudaStreamEndCapture(ctx.captureStream, &graph) == cudaSuccess && graph && !refused;
-    }
+    // A launcher refusing inside the capture: profiled layer by layer instead.
+    const cudaGraphExec_t exec = ctx.captureGraphOf([&]() {
+      launchLayers(state);
+      return true;
+    });
     timer_.defer(false);
-    cudaGraphExec_t exec = nullptr;
-    if (captured) captured = cudaGraphInstantiateWithFlags(&exec, graph, 0) == cudaSuccess;
-    if (graph) cudaGraphDestroy(graph);
-    (void)cudaGetLastError();
-    ctx.bindStream(caller);
-    if (!captured) return false;
+    if (!exec) return false;
     const cudaError_t launched = cudaGraphLaunch(exec, ctx.stream);
     const cudaError_t done = launched == cudaSuccess ? cudaStreamSynchronize(ctx.stream) : launched;
     std::vector<std::pair<size_t, float>> times;

@@ -7,6 +7,7 @@
 #include <cublas_v2.h>
 #include <cuda_runtime.h>
 
+#include <functional>
 #include <list>
 #include <map>
 #include <memory>
@@ -61,6 +62,13 @@ struct LaunchContext {
   size_t blasWorkspaceBytes = 0;
   //! Binds the handles to `s` (cuBLAS forgets its workspace on a stream change: set again).
   void bindStream(cudaStream_t s);
+  //! `work` captured on captureStream (created on first use; the handles bound to it, the caller's stream bound
+  //! again after): the instantiated graph, or nullptr where it could not be captured (`work` returned false or threw
+  //! an Error: a launcher refused inside the capture). Nothing is left capturing whatever `work` throws; an exception
+  //! other than Error propagates.
+  cudaGraphExec_t captureGraphOf(const std::function<bool()>& work);
+  //! captureStream, created on first use.
+  cudaStream_t ensureCaptureStream();
   //! CUDA graph mode: the captured graph, what it was captured for, and a key that failed to capture.
   cudaStream_t captureStream = nullptr;
   cudaGraphExec_t graph = nullptr;

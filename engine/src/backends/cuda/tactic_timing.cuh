@@ -62,45 +62,7 @@ float timeAsGraph(LaunchContext& ctx, Fn fn, bool& ran, bool& asGraph) {
   if (!ran) return 0.f;
   // Captured on the context's capture stream (the caller's may be the legacy default stream, which cannot be
   // captured), as the engine's graph mode captures; launched and timed on the caller's.
-  if (!ctx.captureStream)
-    check(cudaStreamCreateWithFlags(&ctx.captureStream, cudaStreamNonBlocking), "cudaStreamCreate (capture)");
-  // Whatever happens inside (a launcher's error, a throw from fn), the capture ends, its graph goes and the caller's
-  // stream is bound again before anything else runs.
-  struct Capture {
-    LaunchContext& ctx;
-    const cudaStream_t caller;
-    cudaGraph_t graph = nullptr;
-    ~Capture() {
-      cudaStreamCaptureStatus status = cudaStreamCaptureStatusNone;
-      if (cudaStreamIsCapturing(ctx.captureStream, &status) == cudaSuccess && status != cudaStreamCaptureStatusNone) {
-        cudaGraph_t left = nullptr;
-        cudaStreamEndCapture(ctx.captureStream, &left);
-        if (left) cudaGraphDestroy(left);
-      }
-      if (graph) cudaGraphDestroy(graph);
-      try {
-        ctx.bindStream(caller);
-      } catch (...) {
-        ctx.stream = caller;  // cuBLAS refused the stream: its next call reports that
-      }
-      (void)cudaGetLastError();  // a refused capture's error, not the tactic's
-    }
-  };
-  cudaGraphExec_t exec = nullptr;
-  {
-    Capture capture{ctx, ctx.stream};
-    ctx.bindStream(ctx.captureStream);
-    if (cudaStreamBeginCapture(ctx.captureStream, cudaStreamCaptureModeThreadLocal) == cudaSuccess) {
-      bool calledOk = false;
-      try {
-        calledOk = fn();
-      } catch (...) {
-        calledOk = false;  // ~Capture ends the capture; the tactic is timed on the stream below, where it may throw
-      }
-      const bool ended = cudaStreamEndCapture(ctx.captureStream, &capture.graph) == cudaSuccess && capture.graph;
-      if (ended && calledOk && cudaGraphInstantiateWithFlags(&exec, capture.graph, 0) != cudaSuccess) exec = nullptr;
-    }
-  }
+  const cudaGraphExec_t exec = ctx.captureGraphOf(fn);
   if (!exec) {
     bool all = true;
     const float ms = timeOnStream(ctx, [&]() { all = fn() && all; });
