@@ -2,13 +2,14 @@
 # BERT-base FP16 as one GPU round's extra command (TORCHTRT_ROUND_CMD): batch 64's FFN up-projection's timed
 # candidates (cold L2 and back to back), the engine beside torch.compile reduce-overhead, the engine again with cuBLASLt
 # limited to kernels needing no workspace (TORCHTRT_LT_WORKSPACE_BYTES=0: no memset before a product in the captured
-# graph), batch 1 beside the peer, the GPU's idle time between kernels (with and without that limit), and the FP8
+# graph), cuDNN's SDPA plans' timings, batch 1 beside the peer, the GPU's idle time between kernels (with and without that limit), and the FP8
 # engine with its FFN candidates. Results in $OUT.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 OUT=${OUT:-gpu-out}
-TORCHTRT_LOG_PRODUCT_TACTICS=1 python3 bench/perf_zoo.py --models bert_base --batches 64 --out "$OUT/b64.md" 2>&1 |
-  grep -E "intermediate.dense" | sed "s/.*, tactic/tactic/" | head -20
+TORCHTRT_LOG_PRODUCT_TACTICS=1 TORCHTRT_LOG_ATTENTION_TACTICS=1 python3 bench/perf_zoo.py --models bert_base \
+  --batches 64 --out "$OUT/b64.md" 2>&1 | grep -E "intermediate.dense|attention tactic" | sed "s/.*, tactic/tactic/" |
+  head -24
 grep "^|" "$OUT/b64.md"
 TORCHTRT_LT_WORKSPACE_BYTES=0 python3 bench/perf_zoo.py --models bert_base --batches 64 --no-peer \
   --out "$OUT/b64-ws0.md" > /dev/null 2>&1

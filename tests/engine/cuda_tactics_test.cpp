@@ -923,4 +923,53 @@ TEST(CudaTactics, AnArtifactTheChecksRefuseNeverReachesCuDnn) {
   EXPECT_FALSE(readableArtifact(config, 0, empty)) << "no header";
 }
 
+TEST(CudaTactics, TheBuilderChoosesAnAttentionsCudnnPlanAndEveryPlanMatchesTheCpu) {
+  // FP16 attention over 128 tokens with a padding mask (BERT's): cuDNN's SDPA runs it. The builder builds cuDNN's
+  // candidate plans, times each as the engine's captured graph runs it and the plan keeps the fastest (the inspector
+  // names it); every plan, forced through the plan file, and an index cuDNN
+  // has no plan for (another cuDNN's plan) compute what the CPU computes.
+  if (!trt_test::gpuVisible()) GTEST_SKIP() << "no CUDA GPU visible";
+  const trt::Dims qkv{2, 4, 128, 64}, maskDims{2, 1, 1, 128};
+  const auto q = randomVector(2 * 4 * 128 * 64, 190), k = randomVector(2 * 4 * 128 * 64, 191),
+             v = randomVector(2 * 4 * 128 * 64, 192);
+  std::vector<float> mask(2 * 128, 0.f);
+  for (int64_t key = 100; key < 128; ++key) mask[128 + key] = -10000.f;  // the second sequence's padding
+  trt::INetworkDefinition net;
+  auto* attention = net.addAttention(
+      *net.addInput("q", trt::DataType::kFLOAT, qkv), *net.addInput("k", trt::DataType::kFLOAT, qkv),
+      *net.addInput("v", trt::DataType::kFLOAT, qkv), net.addInput("m", trt::DataType::kFLOAT, maskDims));
+  attention->setName("attention");
+  attention->getOutput(0)->setName("y");
+  net.markOutput(*attention->getOutput(0));
+  std::unique_ptr<trt::IBuilder> builder(trt::createInferBuilder(trt::defaultLogger()));
+  const std::map<std::string, std::pair<trt::Dims, std::vector<float>>> inputs = {
+      {"q", {qkv, q}}, {"k", {qkv, k}}, {"v", {qkv, v}}, {"m", {maskDims, mask}}};
+  const auto expected = run(*build(net, fp16Config(*builder, trt::Backend::kCPU).get()).engine, inputs)["y"];
+  std::unique_ptr<trt::IHostMemory> mem(
+      builder->buildSerializedNetwork(net, *fp16Config(*builder, trt::Backend::kCUDA)));
+  ASSERT_TRUE(mem);
+  auto contents = trt::readPlan(static_cast<const uint8_t*>(mem->data()), mem->size());
+  std::unique_ptr<trt::IRuntime> rt(trt::createInferRuntime(trt::defaultLogger()));
+  std::unique_ptr<trt::ICudaEngine> engine(rt->deserializeCudaEngine(mem->data(), mem->size()));
+  ASSERT_TRUE(engine);
+  const trt_test::Tolerance tol = trt_test::toleranceFor(trt::DataType::kHALF);
+  expectNear(run(*engine, inputs)["y"], expected, static_cast<float>(tol.rtol));
+  trt::TacticRecord* tactic = nullptr;
+  for (trt::TacticRecord& t : contents->tactics)
+    if (contents->network->getLayer(t.layer)->getType() == trt::LayerType::kATTENTION) tactic = &t;
+  if (!tactic) GTEST_SKIP() << "cuDNN built one SDPA plan for this configuration here: nothing to choose";
+  ASSERT_EQ(tactic->choice.size(), 1u);
+  EXPECT_GE(tactic->choice[0], 0);
+  EXPECT_LT(tactic->choice[0], 4) << "at most 4 plans are built";
+  const std::string json = engine->describeLayersJson();
+  EXPECT_NE(json.find("cuDNN SDPA plan " + std::to_string(tactic->choice[0])), std::string::npos) << json;
+  for (int64_t plan : {0, 1, 2, 3, 99}) {
+    tactic->choice[0] = plan;
+    const auto bytes = trt::writePlan(*contents);
+    std::unique_ptr<trt::ICudaEngine> forced(rt->deserializeCudaEngine(bytes.data(), bytes.size()));
+    ASSERT_TRUE(forced) << "plan " << plan;
+    expectNear(run(*forced, inputs)["y"], expected, static_cast<float>(tol.rtol));
+  }
+}
+
 #endif

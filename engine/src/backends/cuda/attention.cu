@@ -9,16 +9,22 @@
 //   batched GEMM into scratch, the masked softmax below, then P V by a second GEMM.
 // Tensors the builder made sequence-major ([B, S, H, D], layers/attention_layout.h) are read by cuDNN
 // through their strides; the composed path copies them to [B, H, S, D] first (and its output back).
+#include <algorithm>
 #include <cfloat>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <list>
+#include <map>
 #include <memory>
+#include <string>
 #include <utility>
 
 #include "backends/cuda/attention_cudnn.h"
 #include "backends/cuda/attention_kernels.cuh"
 #include "backends/cuda/cuda_kernels.h"
 #include "backends/cuda/float_types.cuh"
+#include "backends/cuda/tactic_timing.cuh"
 #include "layers/attention_layout.h"
 #include "layers/layer_util.h"
 
@@ -206,11 +212,13 @@ constexpr size_t kMaxMaskProducts = 8;
 struct SdpaState {
   std::shared_ptr<sdpa::GraphCache> graphs;
   std::list<MaskProducts> masks;  // most recently used first
+  // Plan choices by configuration (planSignature) where the build has no timing cache.
+  std::map<std::vector<int64_t>, std::vector<int64_t>> timed;
 };
 
 SdpaState& sdpaState(LaunchContext& ctx) {
   auto& slot = ctx.kindState[LayerType::kATTENTION];
-  if (!slot) slot = std::make_shared<SdpaState>(SdpaState{sdpa::makeGraphCache(), {}});
+  if (!slot) slot = std::make_shared<SdpaState>(SdpaState{sdpa::makeGraphCache(), {}, {}});
   return *static_cast<SdpaState*>(slot.get());
 }
 
@@ -258,6 +266,135 @@ bool aligned16(const void* p) { return reinterpret_cast<uintptr_t>(p) % 16 == 0;
 
 size_t padded256(size_t bytes) { return (bytes + 255) / 256 * 256; }
 
+// Plan `plan`'s workspace where it runs here within the builder's workspace limit, else -1.
+int64_t runnableWorkspace(LaunchContext& ctx, const sdpa::Config& config, int32_t plan) {
+  const int64_t bytes = sdpa::prepare(graphCache(ctx), ctx.stream, config, plan);
+  return ctx.workspaceLimit > 0 && static_cast<size_t>(bytes) > ctx.workspaceLimit ? -1 : bytes;
+}
+
+// The timing cache's key of a configuration's plan choice (with cuDNN's and the frontend's versions: the plans
+// differ between versions).
+std::vector<int64_t> planSignature(const sdpa::Config& config) {
+  uint32_t scaleBits;
+  std::memcpy(&scaleBits, &config.scale, 4);
+  return {static_cast<int64_t>(LayerType::kATTENTION),
+          sdpa::versionKey(),
+          static_cast<int64_t>(config.type),
+          config.b,
+          config.h,
+          config.sq,
+          config.sk,
+          config.d,
+          config.dv,
+          config.biasBatch,
+          config.biasHeads,
+          config.biasRows,
+          config.causal ? 1 : 0,
+          static_cast<int64_t>(scaleBits),
+          static_cast<int64_t>(config.sequenceMajor)};
+}
+
+// Which of a configuration's `plans` runs, and the workspace to provide: the plan file's choice, else the timing
+// cache's, else in the builder's tuning run every runnable plan (`timed`: the workspace is the largest of theirs and
+// timePlans() chooses once the buffers exist), else the first runnable (cuDNN's heuristic pick). Plan -1: none runs.
+struct PlanChoice {
+  int32_t plan = -1;
+  int64_t workspace = -1;
+  bool timed = false;
+};
+
+PlanChoice choosePlan(LaunchContext& ctx, const IAttentionLayer& layer, const TensorView& q, const sdpa::Config& config,
+                      int32_t plans) {
+  PlanChoice choice;
+  auto take = [&](int64_t plan) {
+    if (plan < 0 || plan >= plans) return false;
+    choice.workspace = runnableWorkspace(ctx, config, static_cast<int32_t>(plan));
+    choice.plan = choice.workspace < 0 ? -1 : static_cast<int32_t>(plan);
+    return choice.plan >= 0;
+  };
+  const std::vector<int64_t> shape(q.dims.d, q.dims.d + q.dims.nbDims);
+  if (const std::vector<int64_t>* planned = ctx.plannedTactic(&layer, shape))
+    if (planned->size() == 1 && take((*planned)[0])) return choice;
+  if (ctx.timingAllowed && plans > 1) {
+    const auto& timings = ctx.timingCache ? *ctx.timingCache : sdpaState(ctx).timed;
+    const auto cached = timings.find(planSignature(config));
+    if (cached != timings.end() && cached->second.size() == 1 && take(cached->second[0])) {
+      ctx.recordTactic(&layer, shape, {choice.plan});
+      return choice;
+    }
+    int32_t runnable = 0;
+    for (int32_t plan = 0; plan < plans; ++plan) {
+      const int64_t bytes = runnableWorkspace(ctx, config, plan);
+      if (bytes < 0) continue;
+      ++runnable;
+      if (choice.plan < 0) choice.plan = plan;
+      choice.workspace = std::max(choice.workspace, bytes);
+    }
+    choice.timed = runnable > 1;
+    if (!choice.timed && choice.plan >= 0) ctx.recordTactic(&layer, shape, {choice.plan});
+    return choice;
+  }
+  for (int32_t plan = 0; plan < plans; ++plan)
+    if (take(plan)) break;
+  return choice;
+}
+
+// The builder's choice among a configuration's runnable plans: each timed as the engine's captured graph runs it
+// (a memset cuDNN puts before a plan's kernel counts against that plan), on `buffers`, which hold the largest
+// workspace. Recorded in the plan and the timing cache.
+int32_t timePlans(LaunchContext& ctx, const IAttentionLayer& layer, const TensorView& q, const sdpa::Config& config,
+                  int32_t plans, const sdpa::Buffers& buffers) {
+  struct Timed {
+    int32_t plan;
+    float ms;
+    bool asGraph;
+  };
+  std::vector<Timed> timed;
+  auto runPlan = [&](int32_t plan) { return sdpa::run(graphCache(ctx), ctx.stream, config, plan, buffers); };
+  for (int32_t plan = 0; plan < plans; ++plan) {
+    if (runnableWorkspace(ctx, config, plan) < 0) continue;
+    bool ran = true, asGraph = false;
+    float ms = 0.f;
+    try {
+      ms = timeAsGraph(
+          ctx, [&]() { return runPlan(plan); }, ran, asGraph);
+    } catch (const Error&) {
+      continue;
+    }
+    // TORCHTRT_LOG_ATTENTION_TACTICS=1: every timed plan on stderr.
+    static const bool logTimings = std::getenv("TORCHTRT_LOG_ATTENTION_TACTICS") != nullptr;
+    if (logTimings)
+      std::fprintf(stderr, "attention tactic timing: %s, cuDNN plan %d (workspace %lld bytes): %s\n", layer.getName(),
+                   plan, static_cast<long long>(runnableWorkspace(ctx, config, plan)),
+                   ran ? (std::to_string(ms) + (asGraph ? " as a graph" : " on the stream")).c_str() : "did not run");
+    if (ran) timed.push_back({plan, ms, asGraph});
+  }
+  // Figures of one method only: where some plans could not be captured, every plan's stream time.
+  const bool mixed = std::any_of(timed.begin(), timed.end(), [](const Timed& t) { return t.asGraph; }) &&
+                     std::any_of(timed.begin(), timed.end(), [](const Timed& t) { return !t.asGraph; });
+  int32_t best = 0;
+  float bestMs = -1.f;
+  for (Timed& t : timed) {
+    if (mixed) {
+      bool ran = true;
+      try {
+        t.ms = timeOnStream(ctx, [&]() { ran = runPlan(t.plan) && ran; });
+      } catch (const Error&) {
+        continue;
+      }
+      if (!ran) continue;
+    }
+    if (bestMs < 0.f || t.ms < bestMs) {
+      bestMs = t.ms;
+      best = t.plan;
+    }
+  }
+  const std::vector<int64_t> shape(q.dims.d, q.dims.d + q.dims.nbDims);
+  ctx.recordTactic(&layer, shape, {best});
+  (ctx.timingCache ? *ctx.timingCache : sdpaState(ctx).timed)[planSignature(config)] = {best};
+  return best;
+}
+
 // Runs the layer through cuDNN's SDPA; false when cuDNN does not take this configuration.
 bool dnnAttention(LaunchContext& ctx, const IAttentionLayer& layer, const std::vector<TensorView>& in, TensorView& out,
                   const Geometry& g) {
@@ -279,12 +416,14 @@ bool dnnAttention(LaunchContext& ctx, const IAttentionLayer& layer, const std::v
     config.biasRows = mask.st.row ? g.sq : 1;
   }
   sdpa::GraphCache& graphs = graphCache(ctx);
-  int64_t workspace = sdpa::prepare(graphs, ctx.stream, config);
-  if (workspace < 0 && config.biasRows == 1) {  // a zero-stride bias refused: the bias materialized per row
+  int32_t plans = sdpa::planCount(graphs, ctx.stream, config);
+  if (plans == 0 && config.biasRows == 1) {  // a zero-stride bias refused: the bias materialized per row
     config.biasRows = g.sq;
-    workspace = sdpa::prepare(graphs, ctx.stream, config);
+    plans = sdpa::planCount(graphs, ctx.stream, config);
   }
-  if (workspace < 0) return false;
+  const PlanChoice choice = choosePlan(ctx, layer, in[0], config, plans);
+  if (choice.plan < 0) return false;
+  const int64_t workspace = choice.workspace;
   // The mask's products (the bias, then the live-row flags, 256-byte aligned) once per run where they
   // can be kept, else in the scratch before cuDNN's workspace.
   const int64_t biasCount = config.biasBatch * config.biasHeads * config.biasRows * g.sk;
@@ -329,7 +468,9 @@ bool dnnAttention(LaunchContext& ctx, const IAttentionLayer& layer, const std::v
     }
     buffers.bias = products;
   }
-  if (!sdpa::run(graphs, ctx.stream, config, buffers)) return false;
+  int32_t plan = choice.plan;
+  if (choice.timed) plan = timePlans(ctx, layer, in[0], config, plans, buffers);
+  if (!sdpa::run(graphs, ctx.stream, config, plan, buffers)) return false;
   if (mask.data) {
     const uint8_t* live = reinterpret_cast<const uint8_t*>(products + biasBytes);
     dispatchFloating(type, layer.describe(), [&](auto tag) {
@@ -345,6 +486,11 @@ bool dnnAttention(LaunchContext& ctx, const IAttentionLayer& layer, const std::v
 }
 
 }  // namespace
+
+std::string describeAttentionTactic(const std::vector<int64_t>& choice) {
+  if (choice.size() != 1) return {};
+  return "cuDNN SDPA plan " + std::to_string(choice[0]) + (choice[0] == 0 ? " (its heuristic pick)" : "");
+}
 
 void launchAttention(LaunchContext& ctx, const ILayer& layer, const std::vector<TensorView>& in, TensorView& out) {
   const auto& attention = static_cast<const IAttentionLayer&>(layer);

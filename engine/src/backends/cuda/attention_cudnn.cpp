@@ -22,10 +22,16 @@ namespace fe = cudnn_frontend;
 namespace {
 enum Uid : int64_t { kQ = 1, kK, kV, kO, kBias };
 
-// A built graph, or a configuration cuDNN refused (graph null).
+// Plans built per configuration: cuDNN's SDPA has a few engines for a configuration; each built plan costs build
+// time (some are compiled at run time).
+constexpr int32_t kMostPlans = 4;
+
+// A built graph and its plans (indices into the frontend's candidate list that built, in the list's order, each with
+// its workspace; -1 once cuDNN refused it at launch), or a configuration cuDNN refused (graph null).
 struct Built {
   std::shared_ptr<fe::graph::Graph> graph;
-  int64_t workspace = 0;
+  std::vector<int64_t> plans;
+  std::vector<int64_t> workspace;
 };
 
 std::vector<int64_t> packed(const std::vector<int64_t>& d) {
@@ -82,10 +88,23 @@ Built build(cudnnHandle_t handle, const Config& c) {
   const std::vector<int64_t> oDims = {c.b, c.h, c.sq, c.dv};
   outputs[0]->set_output(true).set_uid(kO).set_dim(oDims).set_stride(strides(oDims, 8u));
   Built built;
+  // Heuristics' candidates and the fallback ones: the tuning run times the built ones (one heuristic pick can need a
+  // workspace that cuDNN clears before its kernel, a node of its own in the engine's captured graph).
   if (graph->validate().is_bad() || graph->build_operation_graph(handle).is_bad() ||
-      graph->create_execution_plans({fe::HeurMode_t::A}).is_bad() || graph->check_support(handle).is_bad() ||
-      graph->build_plans(handle).is_bad() || graph->get_workspace_size(built.workspace).is_bad())
+      graph->create_execution_plans({fe::HeurMode_t::A, fe::HeurMode_t::FALLBACK}).is_bad())
     return built;
+  // None that down-converts the inputs or reduces in lower precision (they would change the results).
+  graph->deselect_numeric_notes(
+      {fe::NumericalNote_t::DOWN_CONVERT_INPUTS, fe::NumericalNote_t::REDUCED_PRECISION_REDUCTION});
+  if (graph->check_support(handle).is_bad()) return built;
+  const int64_t candidates = graph->get_execution_plan_count();
+  for (int64_t i = 0; i < candidates && static_cast<int32_t>(built.plans.size()) < kMostPlans; ++i) {
+    int64_t bytes = 0;
+    if (graph->build_plan_at_index(i).is_bad() || graph->get_workspace_size_plan_at_index(i, bytes).is_bad()) continue;
+    built.plans.push_back(i);
+    built.workspace.push_back(bytes);
+  }
+  if (built.plans.empty()) return built;
   built.graph = std::move(graph);
   return built;
 }
@@ -108,24 +127,41 @@ class GraphCache {
 
 bool available() { return true; }
 
-std::shared_ptr<GraphCache> makeGraphCache() { return std::make_shared<GraphCache>(); }
-
-int64_t prepare(GraphCache& cache, void* stream, const Config& config) {
-  const Built& built = cache.graphFor(stream, config);
-  return built.graph ? built.workspace : -1;
+int64_t versionKey() {
+  return static_cast<int64_t>(cudnnGetVersion()) * 1000000 + static_cast<int64_t>(CUDNN_FRONTEND_VERSION);
 }
 
-bool run(GraphCache& cache, void* stream, const Config& config, const Buffers& buffers) {
+std::shared_ptr<GraphCache> makeGraphCache() { return std::make_shared<GraphCache>(); }
+
+int32_t planCount(GraphCache& cache, void* stream, const Config& config) {
+  const Built& built = cache.graphFor(stream, config);
+  return built.graph ? static_cast<int32_t>(built.plans.size()) : 0;
+}
+
+int64_t prepare(GraphCache& cache, void* stream, const Config& config, int32_t plan) {
+  const Built& built = cache.graphFor(stream, config);
+  if (!built.graph || plan < 0 || plan >= static_cast<int32_t>(built.plans.size())) return -1;
+  return built.workspace[static_cast<size_t>(plan)];
+}
+
+bool run(GraphCache& cache, void* stream, const Config& config, int32_t plan, const Buffers& buffers) {
   Built& built = cache.graphFor(stream, config);
-  if (!built.graph) return false;
+  if (!built.graph || plan < 0 || plan >= static_cast<int32_t>(built.plans.size()) ||
+      built.workspace[static_cast<size_t>(plan)] < 0)
+    return false;
   std::unordered_map<int64_t, void*> pack = {{kQ, const_cast<void*>(buffers.q)},
                                              {kK, const_cast<void*>(buffers.k)},
                                              {kV, const_cast<void*>(buffers.v)},
                                              {kO, buffers.o}};
   if (config.biasBatch > 0) pack[kBias] = const_cast<void*>(buffers.bias);
-  if (built.graph->execute(cache.handle.get(), pack, built.workspace > 0 ? buffers.workspace : nullptr).is_bad()) {
-    // Refused at launch (an alignment or a limit its support check does not see).
-    built.graph.reset();
+  const size_t at = static_cast<size_t>(plan);
+  if (built.graph
+          ->execute_plan_at_index(cache.handle.get(), pack, built.workspace[at] > 0 ? buffers.workspace : nullptr,
+                                  built.plans[at])
+          .is_bad()) {
+    // Refused at launch (an alignment or a limit its support check does not see): this plan is not run again (its
+    // index keeps its place: a plan's recorded choice names the others by theirs).
+    built.workspace[at] = -1;
     return false;
   }
   return true;
@@ -137,13 +173,17 @@ class GraphCache {};
 
 bool available() { return false; }
 
+int64_t versionKey() { return 0; }
+
 std::shared_ptr<GraphCache> makeGraphCache() {
   throw Error("CUDA backend: this build has no cuDNN frontend (cuDNN SDPA)");
 }
 
-int64_t prepare(GraphCache&, void*, const Config&) { return -1; }
+int32_t planCount(GraphCache&, void*, const Config&) { return 0; }
 
-bool run(GraphCache&, void*, const Config&, const Buffers&) { return false; }
+int64_t prepare(GraphCache&, void*, const Config&, int32_t) { return -1; }
+
+bool run(GraphCache&, void*, const Config&, int32_t, const Buffers&) { return false; }
 
 #endif
 

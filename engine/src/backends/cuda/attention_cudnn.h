@@ -42,16 +42,25 @@ class GraphCache;
 //! Whether this build has cuDNN's SDPA (the frontend's headers were found at configure time).
 bool available();
 
+//! cuDNN's and the frontend's versions as one number (0 without the frontend): plan indices mean what they mean in
+//! one pair of versions.
+int64_t versionKey();
+
 //! Creates a cache for calls on `stream` (a cudaStream_t); throws when cuDNN cannot start.
 std::shared_ptr<GraphCache> makeGraphCache();
 
-//! Builds (once) the graph of `config` and returns its workspace in bytes, or -1 when cuDNN does not
-//! support the configuration (the caller computes attention another way).
-int64_t prepare(GraphCache& cache, void* stream, const Config& config);
+//! Builds (once) the graph of `config` and its plans (cuDNN's candidates that build here, at most a few), and returns
+//! how many there are: 0 when cuDNN does not support the configuration (the caller computes attention another way).
+//! Plan 0 is the first of cuDNN's heuristic ranking that builds.
+int32_t planCount(GraphCache& cache, void* stream, const Config& config);
 
-//! Runs a configuration prepare() accepted; false when cuDNN refused it at launch (nothing was written;
-//! the configuration is unsupported from then on).
-bool run(GraphCache& cache, void* stream, const Config& config, const Buffers& buffers);
+//! The workspace in bytes of plan `plan` of `config` (built once), or -1 when there is no such plan or cuDNN refused
+//! it at launch.
+int64_t prepare(GraphCache& cache, void* stream, const Config& config, int32_t plan);
+
+//! Runs plan `plan` of a configuration prepare() accepted; false when cuDNN refused it at launch (nothing was
+//! written; that plan is refused from then on, the others keep their indices).
+bool run(GraphCache& cache, void* stream, const Config& config, int32_t plan, const Buffers& buffers);
 
 }  // namespace sdpa
 }  // namespace cuda

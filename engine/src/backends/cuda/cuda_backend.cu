@@ -433,6 +433,7 @@ class CudaBackend : public ExecutionBackend {
       return describeConvolutionTactic(static_cast<const IConvolutionLayer&>(layer), choice);
     if (layer.getType() == LayerType::kMATRIX_MULTIPLY)
       return describeProductTactic(static_cast<const IMatrixMultiplyLayer&>(layer), choice);
+    if (layer.getType() == LayerType::kATTENTION) return describeAttentionTactic(choice);
     return {};
   }
 

@@ -193,9 +193,11 @@ int32_t fusedProductActivation(const IMatrixMultiplyLayer& mm);
 //! (the builder's: the timed candidates; a loaded engine's: each tactic's chosen plan), so that their runtime-compiled
 //! kernels compile in parallel instead of one after another inside the run.
 void prebuildConvolutionGraphs(LaunchContext& ctx, const RunState& state);
-//! A convolution's or product's recorded tactic in words (ExecutionBackend::describeTactic); empty for others.
+//! A convolution's, product's or attention's recorded tactic in words (ExecutionBackend::describeTactic); empty for
+//! others.
 std::string describeConvolutionTactic(const IConvolutionLayer& conv, const std::vector<int64_t>& choice);
 std::string describeProductTactic(const IMatrixMultiplyLayer& mm, const std::vector<int64_t>& choice);
+std::string describeAttentionTactic(const std::vector<int64_t>& choice);
 //! An INT8 convolution (channels-first): quantizing im2col, INT32 GEMM with the dequantizing epilogue.
 void launchInt8Convolution(LaunchContext&, const ILayer&, const std::vector<TensorView>&, TensorView&);
 //! An INT8 matrix multiply: quantized input rows times INT8 weights [N, K], dequantizing epilogue.
