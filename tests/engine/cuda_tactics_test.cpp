@@ -300,8 +300,8 @@ TEST(CudaTactics, FreshProcessChild) {
 TEST(CudaTactics, AChannelsLastPointwiseConvolutionRunsRightThroughCudnnAndThroughOneGemm) {
   // A 1x1 convolution of [N, H, W, C] (one group, bias, and a fused ReLU or a residual input) has
   // two tactics: cuDNN and one cuBLAS GEMM of the pixel rows with the filter (bias and residual then
-  // in cuBLASLt's epilogue). Each, forced through the plan's tactic record, matches the CPU, on the
-  // 1x1 planes of squeeze-and-excitation blocks and on a larger plane.
+  // in cuBLASLt's epilogue, its own pick or one of its ranked algorithms). Each, forced through the plan's tactic
+  // record, matches the CPU, on the 1x1 planes of squeeze-and-excitation blocks and on a larger plane.
   if (!trt_test::gpuVisible()) GTEST_SKIP() << "no CUDA GPU visible";
   for (bool withResidual : {false, true})
     for (int64_t side : {1, 5})
@@ -340,6 +340,20 @@ TEST(CudaTactics, AChannelsLastPointwiseConvolutionRunsRightThroughCudnnAndThrou
                        (fp16 ? " fp16" : "") + (withResidual ? " +residual" : " relu"));
           expectNear(runWithConvolutionPath(*contents, viaDnn, dims, xv), expected, fp16 ? 1e-2f : 1e-5f);
         }
+        // The GEMM with each of cuBLASLt's ranked algorithms (those for the workspace, then those needing none), and
+        // an index outside the ranking (cuBLASLt's own pick runs).
+        const std::vector<int64_t> built = contents->tactics[0].choice;
+        std::unique_ptr<trt::IRuntime> rt(trt::createInferRuntime(trt::defaultLogger()));
+        for (int64_t algorithm : {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 99}) {
+          SCOPED_TRACE("cuBLASLt algorithm " + std::to_string(algorithm) + " side " + std::to_string(side) +
+                       (fp16 ? " fp16" : "") + (withResidual ? " +residual" : " relu"));
+          contents->tactics[0].choice = {built[0], 0, algorithm};
+          const auto plan = trt::writePlan(*contents);
+          std::unique_ptr<trt::ICudaEngine> engine(rt->deserializeCudaEngine(plan.data(), plan.size()));
+          ASSERT_TRUE(engine);
+          expectNear(runOnDevice(*engine, dims, xv), expected, fp16 ? 1e-2f : 1e-5f);
+        }
+        contents->tactics[0].choice = built;
       }
 }
 // A channels-last 16-bit convolution the own kernels take (convolution_depthwise.h,

@@ -51,13 +51,14 @@ struct DnnPlan {
   // call (with the fused bias, residual and ReLU, or the epilogue where cuDNN refuses the fused form)
   // is timed for each on the first run and the fastest kept.
   std::vector<cudnnConvolutionFwdAlgoPerf_t> candidates;
-  bool timed = false;         // whether the candidates (and im2col + GEMM in FP32) were timed
-  bool useDnn = true;         // cuDNN or im2col + GEMM, the faster (cuDNN's NCHW kernels can lose on small batches)
-  bool useOwnKernel = false;  // the own channels-last depthwise or grouped kernel, faster than both
-                              // (convolution_depthwise.h, convolution_grouped.h)
-  int32_t ownVariant = 0;     // the depthwise kernel's timed variant (depthwiseNhwcVariants); 0 for grouped
-  bool useGraph = false;      // a cuDNN graph-API plan with the epilogue fused (convolution_cudnn_graph.h), faster
-  int32_t graphPlan = -1;     // that plan's index among those cuDNN built for the configuration
+  bool timed = false;          // whether the candidates (and im2col + GEMM in FP32) were timed
+  bool useDnn = true;          // cuDNN or im2col + GEMM, the faster (cuDNN's NCHW kernels can lose on small batches)
+  bool useOwnKernel = false;   // the own channels-last depthwise or grouped kernel, faster than both
+                               // (convolution_depthwise.h, convolution_grouped.h)
+  int32_t ownVariant = 0;      // the depthwise kernel's timed variant (depthwiseNhwcVariants); 0 for grouped
+  int32_t gemmAlgorithm = -1;  // a channels-last pointwise GEMM's index into cuBLASLt's ranking (-1: its own pick)
+  bool useGraph = false;       // a cuDNN graph-API plan with the epilogue fused (convolution_cudnn_graph.h), faster
+  int32_t graphPlan = -1;      // that plan's index among those cuDNN built for the configuration
   bool graphRuntimeCompiled = false;  // the plan's candidates included runtime-compiled engines (its index counts them)
   bool graphChecked = false;          // a recorded graph choice was checked against this GPU and workspace (once)
   bool graphAdopted = false;          // the plan file's serialized graph plan was offered to the cache (once)
@@ -73,6 +74,10 @@ struct DnnPlan {
 // Whether the builder times the own depthwise and grouped kernels as candidates (CudaTactics'
 // TheOwnDepthwiseKernel... and TheOwnGroupedKernel... tests also force them through a plan's tactic record).
 constexpr bool kTimeOwnKernels = true;
+
+// The candidates and timing method, in the timing cache's signatures: 2 for cuBLASLt's ranked algorithms among a
+// pointwise GEMM's candidates, every candidate timed as a captured graph.
+constexpr int64_t kConvolutionTimingMethod = 2;
 
 // How many of cuDNN's ranked algorithms are timed with the layer's own call.
 constexpr int kTimedAlgorithms = 4;
@@ -185,10 +190,13 @@ bool candidateFor(LaunchContext& ctx, DnnState& state, DnnPlan& plan, int64_t al
 // depthwise or grouped kernel (the algorithm then the fallback where the kernel cannot run; a third entry, the
 // depthwise kernel's variant, where it is not 0: plans before it have none and ran variant 0); path 3 a cuDNN
 // graph-API plan, {its index, 3, 1 where runtime-compiled engines were candidates} (cuDNN's heuristic algorithm the
-// fallback where it cannot run; format 17 plans have no third entry: they were built without them).
+// fallback where it cannot run; format 17 plans have no third entry: they were built without them). Path 0 of a
+// channels-last pointwise convolution (one cuBLASLt GEMM with its epilogue) has a third entry where the builder chose
+// one of cuBLASLt's ranked algorithms (its index; plans before it have none and ran cuBLASLt's own pick).
 constexpr int64_t kGraphPath = 3;
 std::vector<int64_t> choiceOf(const DnnPlan& plan) {
   if (plan.useGraph) return {plan.graphPlan, kGraphPath, plan.graphRuntimeCompiled ? 1 : 0};
+  if (!plan.useDnn && plan.gemmAlgorithm >= 0) return {static_cast<int64_t>(plan.algo), 0, plan.gemmAlgorithm};
   if (plan.useOwnKernel && plan.ownVariant > 0) return {static_cast<int64_t>(plan.algo), 2, plan.ownVariant};
   return {static_cast<int64_t>(plan.algo), plan.useOwnKernel ? 2 : plan.useDnn ? 1 : 0};
 }
@@ -204,7 +212,11 @@ std::string describeConvolutionTactic(const IConvolutionLayer& conv, const std::
     return choice[0] >= 0 && choice[0] < 8 ? std::string("cuDNN ") + kAlgorithms[choice[0]]
                                            : "cuDNN algorithm " + std::to_string(choice[0]);
   };
-  if (path == 0) return "im2col + GEMM";
+  if (path == 0) {
+    if (!conv.getChannelsLast()) return "im2col + GEMM";
+    return choice.size() == 3 ? "one GEMM: cuBLASLt algorithm " + std::to_string(choice[2]) + " of its ranking"
+                              : "one GEMM: cuBLASLt's own pick";
+  }
   if (path == 1) return algorithm();
   if (path == 2) {
     const int64_t groups = conv.getNbGroups();
@@ -227,6 +239,7 @@ void applyChoice(DnnPlan& plan, const std::vector<int64_t>& choice) {
   plan.useDnn = path != 0;
   plan.useOwnKernel = path == 2;
   plan.ownVariant = path == 2 && choice.size() == 3 ? static_cast<int32_t>(choice[2]) : 0;
+  plan.gemmAlgorithm = path == 0 && choice.size() == 3 ? static_cast<int32_t>(choice[2]) : -1;
   plan.useGraph = path == kGraphPath;
   plan.graphPlan = plan.useGraph ? static_cast<int32_t>(choice[0]) : -1;
   plan.graphRuntimeCompiled = plan.useGraph && choice.size() == 3 && choice[2] == 1;
@@ -249,7 +262,10 @@ bool usableChoice(LaunchContext& ctx, DnnState& state, DnnPlan& plan, bool half,
   if (choice.size() < 2) return false;
   // The depthwise variant's range: launchDepthwiseNhwc refuses one the geometry lacks (cuDNN then runs).
   const bool ownVariant = choice[1] == 2 && choice.size() == 3 && choice[2] > 0 && choice[2] < kDepthwiseRowVariants;
-  if (choice[1] != kGraphPath) return (choice.size() == 2 || ownVariant) && candidateFor(ctx, state, plan, choice[0]);
+  // A ranked GEMM algorithm's index (a ranking here without it runs cuBLASLt's own pick).
+  const bool gemmAlgorithm = choice[1] == 0 && choice.size() == 3 && choice[2] >= 0 && choice[2] < kLtRankedAlgorithms;
+  if (choice[1] != kGraphPath)
+    return (choice.size() == 2 || ownVariant || gemmAlgorithm) && candidateFor(ctx, state, plan, choice[0]);
   if (!graphChoiceRunsHere(choice)) return false;
   rankAlgorithms(ctx, state, plan, half, 1);
   return true;
@@ -336,7 +352,7 @@ DnnPlan& dnnPlan(LaunchContext& ctx, DnnState& state, const IConvolutionLayer& c
                          conv.getBiasWeights().count > 0 ? 1 : 0, conv.getFusedActivation(), conv.getNbInputs(),
                          // whether runtime-compiled cuDNN graph plans were candidates (a cache entry timed without
                          // them is timed again with them)
-                         convgraph::runtimeFusion() ? 1 : 0});
+                         convgraph::runtimeFusion() ? 1 : 0, kConvolutionTimingMethod});
   // The fused activation's parameters (a clip's bound decides which graph plans exist).
   for (float parameter : {conv.getFusedActivationAlpha(), conv.getFusedActivationBeta()}) {
     uint32_t bits = 0;
@@ -370,6 +386,7 @@ DnnPlan& dnnPlan(LaunchContext& ctx, DnnState& state, const IConvolutionLayer& c
     plan.useDnn = timedBefore->useDnn;
     plan.useOwnKernel = timedBefore->useOwnKernel;
     plan.ownVariant = timedBefore->ownVariant;
+    plan.gemmAlgorithm = timedBefore->gemmAlgorithm;
     plan.useGraph = timedBefore->useGraph;
     plan.graphPlan = timedBefore->graphPlan;
     plan.graphRuntimeCompiled = timedBefore->graphRuntimeCompiled;
@@ -689,6 +706,21 @@ void launchConvolution(LaunchContext& ctx, const ILayer& layer, const std::vecto
   // channels-last convolutions run through cuDNN only.
   const bool nhwcPointwise = channelsLast && conv.getNbGroups() == 1 && isPointwise(g);
   const bool gemmPossible = !channelsLast || nhwcPointwise;
+  // The channels-last pointwise GEMM through cuBLASLt with its epilogue: `algorithm` indexes cuBLASLt's ranking (-1:
+  // its own pick); with `query`, nothing runs (ltGemmEpilogue). False where the layer's epilogue is not cuBLASLt's or
+  // cuBLASLt declines.
+  auto ltPointwise = [&](int32_t algorithm, LtQuery* query) {
+    const Weights bias = conv.getBiasWeights();
+    const int32_t act = conv.getFusedActivation();
+    const bool epilogueComputes = act < 0 || productEpilogueComputes(static_cast<ActivationType>(act));
+    if (!nhwcPointwise || !epilogueComputes || (bias.count == 0 && !residual && act < 0)) return false;
+    const int64_t rows = in[0].dims.volume() / inDims.d[1];
+    return ltGemmEpilogue(ctx, in[0].type, false, true, rows, channels, inDims.d[1], in[0].data,
+                          ctx.device(conv.getKernelWeights().values),
+                          bias.count > 0 ? ctx.device(bias.values) : nullptr, residual, act, 1.f, out.data, LtBatch{},
+                          algorithm, query);
+  };
+  int32_t gemmAlgorithm = -1;  // the plan's (below), or the candidate being timed
   auto viaGemm = [&]() {
     if (!gemmPossible) throw Error(layer.describe() + ": channels-last convolutions run through cuDNN only");
     if (nhwcPointwise) {
@@ -696,13 +728,7 @@ void launchConvolution(LaunchContext& ctx, const ILayer& layer, const std::vecto
       const void* weights = ctx.device(conv.getKernelWeights().values);
       // Bias, residual and an activation cuBLASLt's epilogue computes (ReLU, GELU's tanh form) inside the
       // product: no separate pass over the output (EfficientNet's projections, ResNet's 1x1 convolutions).
-      const Weights bias = conv.getBiasWeights();
-      const int32_t act = conv.getFusedActivation();
-      const bool epilogueComputes = act < 0 || productEpilogueComputes(static_cast<ActivationType>(act));
-      if (epilogueComputes && (bias.count > 0 || residual || act >= 0) &&
-          ltGemmEpilogue(ctx, in[0].type, false, true, rows, channels, inDims.d[1], in[0].data, weights,
-                         bias.count > 0 ? ctx.device(bias.values) : nullptr, residual, act, 1.f, out.data))
-        return;
+      if (ltPointwise(gemmAlgorithm, nullptr)) return;
       gemm(ctx, in[0].type, false, true, rows, channels, inDims.d[1], in[0].data, 0, weights, 0, out.data, 0, 1);
     } else {
       im2colConvolution(ctx, conv, g, in[0], out);
@@ -734,7 +760,10 @@ void launchConvolution(LaunchContext& ctx, const ILayer& layer, const std::vecto
   if (in[0].dims.nbDims <= 5 && symmetricPadding(conv)) {
     DnnState& state = dnnState(ctx);
     DnnPlan& plan = dnnPlan(ctx, state, conv, inDims, outDims, in[0].type);
+    gemmAlgorithm = plan.gemmAlgorithm;
     auto viaDnn = [&]() {
+      // On the stream bound now (a tactic's timing captures it on the capture stream).
+      checkDnn(cudnnSetStream(state.handle, ctx.stream), "cudnnSetStream");
       if (!dnnConvolution(ctx, state, plan, conv, in[0], residual, out))
         epilogue(ctx, conv, residual, out, channels, channelStride);
     };
@@ -856,68 +885,122 @@ void launchConvolution(LaunchContext& ctx, const ILayer& layer, const std::vecto
       }
     }
     if (!plan.timed) {
-      // Tactic choice, once per layer and shape on the first run (TensorRT times tactics at build):
-      // each candidate algorithm with the layer's real call, then im2col + GEMM (FP32 only).
-      float best = -1.f;
-      cudnnConvolutionFwdAlgoPerf_t bestAlgo = plan.candidates[0];
-      bool bestFusedFailed = false;
-      for (const auto& candidate : plan.candidates) {
-        plan.algo = candidate.algo;
-        plan.workspace = candidate.memory;
-        plan.fusedFailed = false;
-        float ms = 0.f;
-        try {
-          ms = timeOnStream(ctx, viaDnn);
-        } catch (const Error&) {  // cuDNN ranks algorithms it then refuses for some configurations
-          continue;
-        }
-        if (best < 0.f || ms < best) {
-          best = ms;
-          bestAlgo = candidate;
-          bestFusedFailed = plan.fusedFailed;
-        }
-      }
-      plan.algo = bestAlgo.algo;
-      plan.workspace = bestAlgo.memory;
-      plan.fusedFailed = bestFusedFailed;
-      // Where cuDNN refused every candidate, im2col + GEMM runs the layer (channels-first only).
-      if (best < 0.f && !gemmPossible)
-        throw Error(layer.describe() + ": cuDNN refused every algorithm for this channels-last convolution");
-      const bool gemmFitsHere = gemmFits();
-      if (best < 0.f && !gemmFitsHere)
-        throw Error(layer.describe() + ": no convolution algorithm fits the workspace limit of " +
-                    std::to_string(ctx.workspaceLimit) + " bytes; raise workspace_size");
-      plan.useDnn = best >= 0.f && (!gemmFitsHere || best <= timeOnStream(ctx, viaGemm));
-      plan.useOwnKernel = plan.useGraph = false;
-      plan.ownVariant = 0;
-      plan.graphPlan = -1;
-      if ((kTimeOwnKernels && ownPossible) || graphPossible) {  // against the faster of the two above (timed again)
-        float chosen = plan.useDnn ? timeOnStream(ctx, viaDnn) : timeOnStream(ctx, viaGemm);
-        // The own kernel's variants (the depthwise row kernel's shapes), each timed.
-        const int variants = kTimeOwnKernels && ownPossible ? (depthwise ? depthwiseNhwcVariants(g) : 1) : 0;
-        for (int variant = 0; variant < variants; ++variant) {
+      // Tactic choice, once per layer and shape on the first run (TensorRT times tactics at build): each candidate
+      // algorithm with the layer's real call, then the GEMM path (im2col + GEMM channels-first; for a channels-last
+      // pointwise convolution cuBLASLt's own pick and each of its ranked algorithms), the own kernels and cuDNN's graph
+      // plans. Each is timed as the engine's captured graph runs it (a memset before a kernel, or an epilogue pass
+      // after it, is a node of the candidate's); where some candidate cannot be captured, all are timed on the stream,
+      // so that one method's figures are compared.
+      auto choose = [&](bool asGraphs) {
+        bool allCaptured = true;
+        // `fn` returns false where the candidate cannot run (`ran` false); throws where cuDNN refuses it.
+        auto timeTactic = [&](const std::function<bool()>& fn, bool& ran) {
+          if (!asGraphs) {
+            bool all = true;
+            const float ms = timeOnStream(ctx, [&]() { all = fn() && all; });
+            ran = all;
+            return ms;
+          }
+          bool captured = false;
+          const float ms = timeAsGraph(ctx, fn, ran, captured);
+          if (ran && !captured) allCaptured = false;
+          return ms;
+        };
+        auto runs = [](const std::function<void()>& fn) {
+          return [fn]() {
+            fn();
+            return true;
+          };
+        };
+        float best = -1.f;
+        cudnnConvolutionFwdAlgoPerf_t bestAlgo = plan.candidates[0];
+        bool bestFusedFailed = false;
+        for (const auto& candidate : plan.candidates) {
+          plan.algo = candidate.algo;
+          plan.workspace = candidate.memory;
+          plan.fusedFailed = false;
+          float ms = 0.f;
           bool ran = true;
-          const float own = timeOnStream(ctx, [&]() { ran = viaOwn(variant) && ran; });
-          if (ran && own < chosen) {
-            chosen = own;
-            plan.useOwnKernel = true;
-            plan.ownVariant = variant;
+          try {
+            ms = timeTactic(runs(viaDnn), ran);
+          } catch (const Error&) {  // cuDNN ranks algorithms it then refuses for some configurations
+            continue;
+          }
+          if (ran && (best < 0.f || ms < best)) {
+            best = ms;
+            bestAlgo = candidate;
+            bestFusedFailed = plan.fusedFailed;
           }
         }
-        // cuDNN graph plans (the bias, residual and activation in the convolution's own epilogue).
-        const int32_t graphPlans =
-            graphPossible ? convgraph::planCount(graphs(), ctx.stream, graphConfig, kTimedGraphPlans) : 0;
-        for (int32_t i = 0; i < graphPlans; ++i) {
-          bool ran = true;
-          const float ms = timeOnStream(ctx, [&]() { ran = viaGraph(i) && ran; });
-          if (ran && ms < chosen) {
-            chosen = ms;
-            plan.useGraph = true;
-            plan.graphPlan = i;
-            plan.graphRuntimeCompiled = graphConfig.runtimeCompiled;
+        plan.algo = bestAlgo.algo;
+        plan.workspace = bestAlgo.memory;
+        plan.fusedFailed = bestFusedFailed;
+        // Where cuDNN refused every candidate, im2col + GEMM runs the layer (channels-first only).
+        if (best < 0.f && !gemmPossible)
+          throw Error(layer.describe() + ": cuDNN refused every algorithm for this channels-last convolution");
+        const bool gemmFitsHere = gemmFits();
+        if (best < 0.f && !gemmFitsHere)
+          throw Error(layer.describe() + ": no convolution algorithm fits the workspace limit of " +
+                      std::to_string(ctx.workspaceLimit) + " bytes; raise workspace_size");
+        // The GEMM path: cuBLASLt's own pick, then its ranked algorithms where its epilogue takes the layer's.
+        float gemmBest = -1.f;
+        plan.gemmAlgorithm = -1;
+        if (gemmFitsHere) {
+          LtQuery query;
+          const int32_t ranked = ltPointwise(-1, &query) ? std::min(query.candidates, kLtRankedAlgorithms) : 0;
+          for (int32_t algorithm = -1; algorithm < ranked; ++algorithm) {
+            gemmAlgorithm = algorithm;
+            bool ran = true;
+            float ms = 0.f;
+            try {
+              // A ranked algorithm cuBLASLt declines does not run (in a loaded engine its own pick would).
+              ms = algorithm < 0 ? timeTactic(runs(viaGemm), ran)
+                                 : timeTactic([&]() { return ltPointwise(algorithm, nullptr); }, ran);
+            } catch (const Error&) {
+              continue;
+            }
+            if (ran && (gemmBest < 0.f || ms < gemmBest)) {
+              gemmBest = ms;
+              plan.gemmAlgorithm = algorithm;
+            }
+          }
+          gemmAlgorithm = plan.gemmAlgorithm;
+        }
+        plan.useDnn = best >= 0.f && (gemmBest < 0.f || best <= gemmBest);
+        if (plan.useDnn) plan.gemmAlgorithm = gemmAlgorithm = -1;
+        plan.useOwnKernel = plan.useGraph = false;
+        plan.ownVariant = 0;
+        plan.graphPlan = -1;
+        if ((kTimeOwnKernels && ownPossible) || graphPossible) {  // against the faster of the two above
+          float chosen = plan.useDnn ? best : gemmBest;
+          // The own kernel's variants (the depthwise row kernel's shapes), each timed.
+          const int variants = kTimeOwnKernels && ownPossible ? (depthwise ? depthwiseNhwcVariants(g) : 1) : 0;
+          for (int variant = 0; variant < variants; ++variant) {
+            bool ran = true;
+            const float own = timeTactic([&]() { return viaOwn(variant); }, ran);
+            if (ran && own < chosen) {
+              chosen = own;
+              plan.useOwnKernel = true;
+              plan.ownVariant = variant;
+            }
+          }
+          // cuDNN graph plans (the bias, residual and activation in the convolution's own epilogue).
+          const int32_t graphPlans =
+              graphPossible ? convgraph::planCount(graphs(), ctx.stream, graphConfig, kTimedGraphPlans) : 0;
+          for (int32_t i = 0; i < graphPlans; ++i) {
+            bool ran = true;
+            const float ms = timeTactic([&]() { return viaGraph(i); }, ran);
+            if (ran && ms < chosen) {
+              chosen = ms;
+              plan.useGraph = true;
+              plan.graphPlan = i;
+              plan.graphRuntimeCompiled = graphConfig.runtimeCompiled;
+            }
           }
         }
-      }
+        return allCaptured;
+      };
+      if (!choose(true)) choose(false);
       plan.timed = true;
       ctx.recordTactic(&conv, plan.key, choiceOf(plan));
       (ctx.timingCache ? *ctx.timingCache : state.timedBySignature)[plan.signature] = choiceOf(plan);

@@ -136,6 +136,8 @@ struct LtQuery {
   int32_t candidates = 0;
   std::vector<int64_t> configuration;
 };
+//! How many algorithms cuBLASLt's ranking of a configuration holds at most (a recorded index is below it).
+constexpr int32_t kLtRankedAlgorithms = 16;
 //! `algorithm`: an index into cuBLASLt's ranked algorithms for this configuration (asked once per context with
 //! the workspace and the operands' alignment), -1 for cuBLASLt's own pick inside the call. With `query`,
 //! nothing runs: it receives the ranking's size and the configuration.

@@ -74,6 +74,7 @@ struct LtAlgorithms {
 // cuBLASLt's best algorithms asked for each workspace size: rankedLtAlgorithms ranks up to twice this many.
 constexpr int kLtCandidates = 8;
 constexpr int kLtRanked = 2 * kLtCandidates;
+static_assert(kLtRanked == kLtRankedAlgorithms, "cuda_kernels.h's bound of a ranked algorithm's index");
 // The products' candidates and timing method, in the timing cache's signatures: 2 for the ranking with the
 // workspace-free algorithms appended, timed as captured graphs (timeAsGraph).
 constexpr int64_t kProductTimingMethod = 2;
