@@ -13,6 +13,7 @@
 #include <fstream>
 #include <iterator>
 
+#include "backends/cuda/attention_cudnn.h"
 #include "backends/cuda/convolution_cudnn_graph.h"
 #include "backends/cuda/convolution_depthwise.h"
 #include "backends/cuda/cutlass_gemm.h"
@@ -340,14 +341,15 @@ TEST(CudaTactics, AChannelsLastPointwiseConvolutionRunsRightThroughCudnnAndThrou
                        (fp16 ? " fp16" : "") + (withResidual ? " +residual" : " relu"));
           expectNear(runWithConvolutionPath(*contents, viaDnn, dims, xv), expected, fp16 ? 1e-2f : 1e-5f);
         }
-        // The GEMM with each of cuBLASLt's ranked algorithms (those for the workspace, then those needing none), and
-        // an index outside the ranking (cuBLASLt's own pick runs).
+        // The GEMM with each of cuBLASLt's ranked algorithms (those for the workspace, then those needing none; an
+        // index past this configuration's ranking runs cuBLASLt's own pick), and an index past any ranking (refused:
+        // cuDNN's heuristic algorithm runs). The first entry a cuDNN algorithm (IMPLICIT_GEMM where a graph plan won).
         const std::vector<int64_t> built = contents->tactics[0].choice;
         std::unique_ptr<trt::IRuntime> rt(trt::createInferRuntime(trt::defaultLogger()));
         for (int64_t algorithm : {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 99}) {
           SCOPED_TRACE("cuBLASLt algorithm " + std::to_string(algorithm) + " side " + std::to_string(side) +
                        (fp16 ? " fp16" : "") + (withResidual ? " +residual" : " relu"));
-          contents->tactics[0].choice = {built[0], 0, algorithm};
+          contents->tactics[0].choice = {built[1] == 3 ? 0 : built[0], 0, algorithm};
           const auto plan = trt::writePlan(*contents);
           std::unique_ptr<trt::ICudaEngine> engine(rt->deserializeCudaEngine(plan.data(), plan.size()));
           ASSERT_TRUE(engine);
@@ -971,7 +973,15 @@ TEST(CudaTactics, TheBuilderChoosesAnAttentionsCudnnPlanAndEveryPlanMatchesTheCp
   trt::TacticRecord* tactic = nullptr;
   for (trt::TacticRecord& t : contents->tactics)
     if (contents->network->getLayer(t.layer)->getType() == trt::LayerType::kATTENTION) tactic = &t;
-  if (!tactic) GTEST_SKIP() << "cuDNN built one SDPA plan for this configuration here: nothing to choose";
+  // The configuration cuDNN sees (a padding mask: one bias row per sequence, read with a zero stride).
+  trt::cuda::sdpa::Config config;
+  config.b = 2, config.h = 4, config.sq = 128, config.sk = 128, config.d = 64, config.dv = 64;
+  config.biasBatch = 2, config.biasHeads = 1, config.biasRows = 1, config.scale = 0.125f;
+  if (!trt::cuda::sdpa::available()) GTEST_SKIP() << "this build has no cuDNN frontend: attention is composed";
+  auto cache = trt::cuda::sdpa::makeGraphCache();
+  if (trt::cuda::sdpa::planCount(*cache, nullptr, config, trt::cuda::sdpa::kMostPlans) < 2)
+    GTEST_SKIP() << "cuDNN builds one SDPA plan for this configuration here: nothing to choose";
+  ASSERT_TRUE(tactic) << "the builder recorded no choice among cuDNN's plans";
   ASSERT_EQ(tactic->choice.size(), 1u);
   EXPECT_GE(tactic->choice[0], 0);
   EXPECT_LT(tactic->choice[0], 4) << "at most 4 plans are built";

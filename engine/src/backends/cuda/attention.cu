@@ -266,10 +266,12 @@ bool aligned16(const void* p) { return reinterpret_cast<uintptr_t>(p) % 16 == 0;
 
 size_t padded256(size_t bytes) { return (bytes + 255) / 256 * 256; }
 
-// Plan `plan`'s workspace where it runs here within the builder's workspace limit, else -1.
-int64_t runnableWorkspace(LaunchContext& ctx, const sdpa::Config& config, int32_t plan) {
+// Plan `plan`'s workspace where it runs here within the builder's workspace limit beside `reserved` bytes of the
+// scratch (the mask's products where they cannot be kept), else -1.
+int64_t runnableWorkspace(LaunchContext& ctx, const sdpa::Config& config, int32_t plan, size_t reserved) {
   const int64_t bytes = sdpa::prepare(graphCache(ctx), ctx.stream, config, plan);
-  return ctx.workspaceLimit > 0 && static_cast<size_t>(bytes) > ctx.workspaceLimit ? -1 : bytes;
+  return bytes < 0 || (ctx.workspaceLimit > 0 && static_cast<size_t>(bytes) + reserved > ctx.workspaceLimit) ? -1
+                                                                                                             : bytes;
 }
 
 // The timing cache's key of a configuration's plan choice (with cuDNN's and the frontend's versions: the plans
@@ -294,9 +296,10 @@ std::vector<int64_t> planSignature(const sdpa::Config& config) {
           static_cast<int64_t>(config.sequenceMajor)};
 }
 
-// Which of a configuration's `plans` runs, and the workspace to provide: the plan file's choice, else the timing
+// Which of a configuration's plans runs, and the workspace to provide: the plan file's choice, else the timing
 // cache's, else in the builder's tuning run every runnable plan (`timed`: the workspace is the largest of theirs and
 // timePlans() chooses once the buffers exist), else the first runnable (cuDNN's heuristic pick). Plan -1: none runs.
+// Plans are built as far as asked: a loaded engine builds those up to the one it runs.
 struct PlanChoice {
   int32_t plan = -1;
   int64_t workspace = -1;
@@ -304,18 +307,19 @@ struct PlanChoice {
 };
 
 PlanChoice choosePlan(LaunchContext& ctx, const IAttentionLayer& layer, const TensorView& q, const sdpa::Config& config,
-                      int32_t plans) {
+                      size_t reserved) {
   PlanChoice choice;
   auto take = [&](int64_t plan) {
-    if (plan < 0 || plan >= plans) return false;
-    choice.workspace = runnableWorkspace(ctx, config, static_cast<int32_t>(plan));
+    if (plan < 0 || plan >= sdpa::kMostPlans) return false;
+    choice.workspace = runnableWorkspace(ctx, config, static_cast<int32_t>(plan), reserved);
     choice.plan = choice.workspace < 0 ? -1 : static_cast<int32_t>(plan);
     return choice.plan >= 0;
   };
   const std::vector<int64_t> shape(q.dims.d, q.dims.d + q.dims.nbDims);
   if (const std::vector<int64_t>* planned = ctx.plannedTactic(&layer, shape))
     if (planned->size() == 1 && take((*planned)[0])) return choice;
-  if (ctx.timingAllowed && plans > 1) {
+  const int32_t plans = ctx.timingAllowed ? sdpa::planCount(graphCache(ctx), ctx.stream, config, sdpa::kMostPlans) : 0;
+  if (plans > 1) {
     const auto& timings = ctx.timingCache ? *ctx.timingCache : sdpaState(ctx).timed;
     const auto cached = timings.find(planSignature(config));
     if (cached != timings.end() && cached->second.size() == 1 && take(cached->second[0])) {
@@ -324,7 +328,7 @@ PlanChoice choosePlan(LaunchContext& ctx, const IAttentionLayer& layer, const Te
     }
     int32_t runnable = 0;
     for (int32_t plan = 0; plan < plans; ++plan) {
-      const int64_t bytes = runnableWorkspace(ctx, config, plan);
+      const int64_t bytes = runnableWorkspace(ctx, config, plan, reserved);
       if (bytes < 0) continue;
       ++runnable;
       if (choice.plan < 0) choice.plan = plan;
@@ -334,16 +338,17 @@ PlanChoice choosePlan(LaunchContext& ctx, const IAttentionLayer& layer, const Te
     if (!choice.timed && choice.plan >= 0) ctx.recordTactic(&layer, shape, {choice.plan});
     return choice;
   }
-  for (int32_t plan = 0; plan < plans; ++plan)
+  for (int32_t plan = 0; plan < sdpa::kMostPlans; ++plan)
     if (take(plan)) break;
   return choice;
 }
 
 // The builder's choice among a configuration's runnable plans: each timed as the engine's captured graph runs it
 // (a memset cuDNN puts before a plan's kernel counts against that plan), on `buffers`, which hold the largest
-// workspace. Recorded in the plan and the timing cache.
+// workspace. Recorded in the plan and the timing cache; where none ran, nothing is recorded and `first` runs.
 int32_t timePlans(LaunchContext& ctx, const IAttentionLayer& layer, const TensorView& q, const sdpa::Config& config,
-                  int32_t plans, const sdpa::Buffers& buffers) {
+                  size_t reserved, int32_t first, const sdpa::Buffers& buffers) {
+  const int32_t plans = sdpa::planCount(graphCache(ctx), ctx.stream, config, sdpa::kMostPlans);
   struct Timed {
     int32_t plan;
     float ms;
@@ -352,7 +357,7 @@ int32_t timePlans(LaunchContext& ctx, const IAttentionLayer& layer, const Tensor
   std::vector<Timed> timed;
   auto runPlan = [&](int32_t plan) { return sdpa::run(graphCache(ctx), ctx.stream, config, plan, buffers); };
   for (int32_t plan = 0; plan < plans; ++plan) {
-    if (runnableWorkspace(ctx, config, plan) < 0) continue;
+    if (runnableWorkspace(ctx, config, plan, reserved) < 0) continue;
     bool ran = true, asGraph = false;
     float ms = 0.f;
     try {
@@ -365,14 +370,14 @@ int32_t timePlans(LaunchContext& ctx, const IAttentionLayer& layer, const Tensor
     static const bool logTimings = std::getenv("TORCHTRT_LOG_ATTENTION_TACTICS") != nullptr;
     if (logTimings)
       std::fprintf(stderr, "attention tactic timing: %s, cuDNN plan %d (workspace %lld bytes): %s\n", layer.getName(),
-                   plan, static_cast<long long>(runnableWorkspace(ctx, config, plan)),
+                   plan, static_cast<long long>(sdpa::prepare(graphCache(ctx), ctx.stream, config, plan)),
                    ran ? (std::to_string(ms) + (asGraph ? " as a graph" : " on the stream")).c_str() : "did not run");
     if (ran) timed.push_back({plan, ms, asGraph});
   }
   // Figures of one method only: where some plans could not be captured, every plan's stream time.
   const bool mixed = std::any_of(timed.begin(), timed.end(), [](const Timed& t) { return t.asGraph; }) &&
                      std::any_of(timed.begin(), timed.end(), [](const Timed& t) { return !t.asGraph; });
-  int32_t best = 0;
+  int32_t best = -1;
   float bestMs = -1.f;
   for (Timed& t : timed) {
     if (mixed) {
@@ -389,6 +394,7 @@ int32_t timePlans(LaunchContext& ctx, const IAttentionLayer& layer, const Tensor
       best = t.plan;
     }
   }
+  if (best < 0) return first;
   const std::vector<int64_t> shape(q.dims.d, q.dims.d + q.dims.nbDims);
   ctx.recordTactic(&layer, shape, {best});
   (ctx.timingCache ? *ctx.timingCache : sdpaState(ctx).timed)[planSignature(config)] = {best};
@@ -416,14 +422,10 @@ bool dnnAttention(LaunchContext& ctx, const IAttentionLayer& layer, const std::v
     config.biasRows = mask.st.row ? g.sq : 1;
   }
   sdpa::GraphCache& graphs = graphCache(ctx);
-  int32_t plans = sdpa::planCount(graphs, ctx.stream, config);
-  if (plans == 0 && config.biasRows == 1) {  // a zero-stride bias refused: the bias materialized per row
-    config.biasRows = g.sq;
-    plans = sdpa::planCount(graphs, ctx.stream, config);
+  if (sdpa::planCount(graphs, ctx.stream, config, 1) == 0 && config.biasRows == 1) {
+    config.biasRows = g.sq;  // a zero-stride bias refused: the bias materialized per row
+    if (sdpa::planCount(graphs, ctx.stream, config, 1) == 0) return false;
   }
-  const PlanChoice choice = choosePlan(ctx, layer, in[0], config, plans);
-  if (choice.plan < 0) return false;
-  const int64_t workspace = choice.workspace;
   // The mask's products (the bias, then the live-row flags, 256-byte aligned) once per run where they
   // can be kept, else in the scratch before cuDNN's workspace.
   const int64_t biasCount = config.biasBatch * config.biasHeads * config.biasRows * g.sk;
@@ -432,6 +434,11 @@ bool dnnAttention(LaunchContext& ctx, const IAttentionLayer& layer, const std::v
   const int64_t liveCount = mask.data ? eb * eh * ei : 0;
   const size_t biasBytes = padded256(static_cast<size_t>(biasCount) * 2);
   const size_t liveBytes = padded256(static_cast<size_t>(liveCount));
+  // A plan is chosen among those whose workspace fits the limit beside the products in the scratch (the worst case).
+  const size_t reserved = mask.data ? biasBytes + liveBytes : 0;
+  const PlanChoice choice = choosePlan(ctx, layer, in[0], config, reserved);
+  if (choice.plan < 0) return false;
+  const int64_t workspace = choice.workspace;
   // Refused before the mask's products are claimed: a kept entry marked computed must be computed.
   if (ctx.workspaceLimit > 0 && static_cast<size_t>(workspace) > ctx.workspaceLimit) return false;
   MaskProductsSlot slot;
@@ -469,7 +476,7 @@ bool dnnAttention(LaunchContext& ctx, const IAttentionLayer& layer, const std::v
     buffers.bias = products;
   }
   int32_t plan = choice.plan;
-  if (choice.timed) plan = timePlans(ctx, layer, in[0], config, plans, buffers);
+  if (choice.timed) plan = timePlans(ctx, layer, in[0], config, reserved, choice.plan, buffers);
   if (!sdpa::run(graphs, ctx.stream, config, plan, buffers)) return false;
   if (mask.data) {
     const uint8_t* live = reinterpret_cast<const uint8_t*>(products + biasBytes);

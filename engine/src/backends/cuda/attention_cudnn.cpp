@@ -6,6 +6,7 @@
 #ifdef TORCHTRT_WITH_CUDNN_FRONTEND
 #include "backends/cuda/cudnn_frontend_headers.h"
 
+#include <algorithm>
 #include <cstring>
 #include <map>
 #include <unordered_map>
@@ -22,14 +23,11 @@ namespace fe = cudnn_frontend;
 namespace {
 enum Uid : int64_t { kQ = 1, kK, kV, kO, kBias };
 
-// Plans built per configuration: cuDNN's SDPA has a few engines for a configuration; each built plan costs build
-// time (some are compiled at run time).
-constexpr int32_t kMostPlans = 4;
-
 // A built graph and its plans (indices into the frontend's candidate list that built, in the list's order, each with
 // its workspace; -1 once cuDNN refused it at launch), or a configuration cuDNN refused (graph null).
 struct Built {
   std::shared_ptr<fe::graph::Graph> graph;
+  int64_t candidates = 0, next = 0;  // the frontend's candidates; the next one to build
   std::vector<int64_t> plans;
   std::vector<int64_t> workspace;
 };
@@ -97,16 +95,24 @@ Built build(cudnnHandle_t handle, const Config& c) {
   graph->deselect_numeric_notes(
       {fe::NumericalNote_t::DOWN_CONVERT_INPUTS, fe::NumericalNote_t::REDUCED_PRECISION_REDUCTION});
   if (graph->check_support(handle).is_bad()) return built;
-  const int64_t candidates = graph->get_execution_plan_count();
-  for (int64_t i = 0; i < candidates && static_cast<int32_t>(built.plans.size()) < kMostPlans; ++i) {
+  built.candidates = graph->get_execution_plan_count();
+  built.graph = std::move(graph);
+  return built;
+}
+
+// Builds candidates, in order, until `most` plans are built (at most kMostPlans: each costs build time, some compile
+// at run time) or none is left: a loaded engine builds the plans up to the one it runs, the tuning run those it times.
+void extend(Built& built, int32_t most) {
+  most = std::min(most, kMostPlans);
+  while (built.graph && static_cast<int32_t>(built.plans.size()) < most && built.next < built.candidates) {
+    const int64_t i = built.next++;
     int64_t bytes = 0;
-    if (graph->build_plan_at_index(i).is_bad() || graph->get_workspace_size_plan_at_index(i, bytes).is_bad()) continue;
+    if (built.graph->build_plan_at_index(i).is_bad() ||
+        built.graph->get_workspace_size_plan_at_index(i, bytes).is_bad())
+      continue;
     built.plans.push_back(i);
     built.workspace.push_back(bytes);
   }
-  if (built.plans.empty()) return built;
-  built.graph = std::move(graph);
-  return built;
 }
 }  // namespace
 
@@ -115,12 +121,13 @@ class GraphCache {
   CudnnHandle handle;  // declared first: destroyed after the graphs
   std::map<std::vector<int64_t>, Built> graphs;
 
-  // The graph of `c` on `stream` (built on first use).
-  Built& graphFor(void* stream, const Config& c) {
+  // The graph of `c` on `stream` (built on first use) with its first `most` plans where it has them.
+  Built& graphFor(void* stream, const Config& c, int32_t most) {
     handle.on(stream);
     const std::vector<int64_t> key = keyOf(c);
     auto it = graphs.find(key);
     if (it == graphs.end()) it = graphs.emplace(key, build(handle.get(), c)).first;
+    extend(it->second, most);
     return it->second;
   }
 };
@@ -133,19 +140,19 @@ int64_t versionKey() {
 
 std::shared_ptr<GraphCache> makeGraphCache() { return std::make_shared<GraphCache>(); }
 
-int32_t planCount(GraphCache& cache, void* stream, const Config& config) {
-  const Built& built = cache.graphFor(stream, config);
+int32_t planCount(GraphCache& cache, void* stream, const Config& config, int32_t most) {
+  const Built& built = cache.graphFor(stream, config, most);
   return built.graph ? static_cast<int32_t>(built.plans.size()) : 0;
 }
 
 int64_t prepare(GraphCache& cache, void* stream, const Config& config, int32_t plan) {
-  const Built& built = cache.graphFor(stream, config);
+  const Built& built = cache.graphFor(stream, config, plan + 1);
   if (!built.graph || plan < 0 || plan >= static_cast<int32_t>(built.plans.size())) return -1;
   return built.workspace[static_cast<size_t>(plan)];
 }
 
 bool run(GraphCache& cache, void* stream, const Config& config, int32_t plan, const Buffers& buffers) {
-  Built& built = cache.graphFor(stream, config);
+  Built& built = cache.graphFor(stream, config, plan + 1);
   if (!built.graph || plan < 0 || plan >= static_cast<int32_t>(built.plans.size()) ||
       built.workspace[static_cast<size_t>(plan)] < 0)
     return false;
@@ -160,8 +167,12 @@ bool run(GraphCache& cache, void* stream, const Config& config, int32_t plan, co
                                   built.plans[at])
           .is_bad()) {
     // Refused at launch (an alignment or a limit its support check does not see): this plan is not run again (its
-    // index keeps its place: a plan's recorded choice names the others by theirs).
-    built.workspace[at] = -1;
+    // index keeps its place: a plan's recorded choice names the others by theirs). Not for a refusal inside a
+    // stream capture (a tactic's timing, the engine's graph mode): the caller runs it uncaptured instead.
+    cudaStreamCaptureStatus capturing = cudaStreamCaptureStatusNone;
+    if (cudaStreamIsCapturing(static_cast<cudaStream_t>(stream), &capturing) != cudaSuccess ||
+        capturing == cudaStreamCaptureStatusNone)
+      built.workspace[at] = -1;
     return false;
   }
   return true;
@@ -179,7 +190,7 @@ std::shared_ptr<GraphCache> makeGraphCache() {
   throw Error("CUDA backend: this build has no cuDNN frontend (cuDNN SDPA)");
 }
 
-int32_t planCount(GraphCache&, void*, const Config&) { return 0; }
+int32_t planCount(GraphCache&, void*, const Config&, int32_t) { return 0; }
 
 int64_t prepare(GraphCache&, void*, const Config&, int32_t) { return -1; }
 

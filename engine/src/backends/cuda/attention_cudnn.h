@@ -49,13 +49,16 @@ int64_t versionKey();
 //! Creates a cache for calls on `stream` (a cudaStream_t); throws when cuDNN cannot start.
 std::shared_ptr<GraphCache> makeGraphCache();
 
-//! Builds (once) the graph of `config` and its plans (cuDNN's candidates that build here, at most a few), and returns
-//! how many there are: 0 when cuDNN does not support the configuration (the caller computes attention another way).
-//! Plan 0 is the first of cuDNN's heuristic ranking that builds.
-int32_t planCount(GraphCache& cache, void* stream, const Config& config);
+//! Most plans a configuration has (cuDNN's candidates that build here, in its order).
+constexpr int32_t kMostPlans = 4;
 
-//! The workspace in bytes of plan `plan` of `config` (built once), or -1 when there is no such plan or cuDNN refused
-//! it at launch.
+//! Builds (once) the graph of `config` and its first `most` plans (fewer where cuDNN has fewer), and returns how many
+//! are built: 0 when cuDNN does not support the configuration (the caller computes attention another way). Plan 0 is
+//! the first of cuDNN's heuristic ranking that builds.
+int32_t planCount(GraphCache& cache, void* stream, const Config& config, int32_t most);
+
+//! The workspace in bytes of plan `plan` of `config` (built once, with the plans before it), or -1 when there is no
+//! such plan or cuDNN refused it at launch.
 int64_t prepare(GraphCache& cache, void* stream, const Config& config, int32_t plan);
 
 //! Runs plan `plan` of a configuration prepare() accepted; false when cuDNN refused it at launch (nothing was

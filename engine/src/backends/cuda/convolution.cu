@@ -196,7 +196,8 @@ bool candidateFor(LaunchContext& ctx, DnnState& state, DnnPlan& plan, int64_t al
 constexpr int64_t kGraphPath = 3;
 std::vector<int64_t> choiceOf(const DnnPlan& plan) {
   if (plan.useGraph) return {plan.graphPlan, kGraphPath, plan.graphRuntimeCompiled ? 1 : 0};
-  if (!plan.useDnn && plan.gemmAlgorithm >= 0) return {static_cast<int64_t>(plan.algo), 0, plan.gemmAlgorithm};
+  if (!plan.useDnn && !plan.useOwnKernel && plan.gemmAlgorithm >= 0)
+    return {static_cast<int64_t>(plan.algo), 0, plan.gemmAlgorithm};
   if (plan.useOwnKernel && plan.ownVariant > 0) return {static_cast<int64_t>(plan.algo), 2, plan.ownVariant};
   return {static_cast<int64_t>(plan.algo), plan.useOwnKernel ? 2 : plan.useDnn ? 1 : 0};
 }

@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "backends/backend.h"
+#include "backends/cuda/attention_cudnn.h"
 #include "backends/cuda/cuda_kernels.h"
 #include "backends/cuda/kernel_trace.h"
 #include "common/half.h"
@@ -501,6 +502,9 @@ class CudaBackend : public ExecutionBackend {
         if (mm->isFp8()) return true;
         if (!mm->isInt8() && (mm->getNbInputs() > 2 || mm->getFusedActivation() >= 0)) return true;
       }
+      // cuDNN's SDPA plans (16-bit attention over more than 64 tokens; the tuning run times them where there are
+      // several).
+      if (layer->getType() == LayerType::kATTENTION && sdpa::available()) return true;
     }
     return false;
   }
