@@ -49,6 +49,9 @@ tests=(-DTORCHTRT_TESTS=ON)
 [ -z "${TORCHTRT_SKIP_CTEST:-}" ] || tests=(-DTORCHTRT_TESTS=OFF)
 step configure cmake -S . -B build-gpu -G Ninja -DPython3_EXECUTABLE="$(command -v $PY)" -DTORCHTRT_CUDA=ON "${tests[@]}" "${compilers[@]}"
 step build cmake --build build-gpu --parallel "$(nproc)"
+# The build's slowest targets (seconds each): with every core busy, the longest one bounds the build's wall time.
+echo "slowest build targets: $(awk -F'\t' '!/^#/ {printf "%d %s\n", ($2 - $1) / 1000, $4}' build-gpu/.ninja_log 2>/dev/null |
+  sort -rn | head -5 | sed -E 's| [^ ]*/| |; s|\.o$||' | paste -sd, -)" >> "$summary"
 # CUTLASS kernels whose registers spill (engine/CMakeLists.txt asks ptxas to warn): each is a slow configuration.
 echo "register spills: $(grep -c 'Registers are spilled' "$OUT/build.log" 2>/dev/null) kernels" >> "$summary"
 ctest_regex=()
