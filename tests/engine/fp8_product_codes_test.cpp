@@ -231,7 +231,9 @@ TEST(CudaFp8ProductCodes, EveryTacticWritesTheCpusCodes) {
         EXPECT_EQ(engine->describeLayers().find("Quantize"), std::string::npos) << engine->describeLayers();
         const int64_t cutlassRuns = trt::cuda::fp8CodesGemmRuns();
         const auto got = run(*engine, {{"x", {{kRows, kK}, x}}}).at("y");
-        if (tactic >= 100) EXPECT_GT(trt::cuda::fp8CodesGemmRuns(), cutlassRuns) << "configuration " << tactic - 100;
+        if (tactic >= 100) {
+          EXPECT_GT(trt::cuda::fp8CodesGemmRuns(), cutlassRuns) << "configuration " << tactic - 100;
+        }
         ASSERT_EQ(got.size(), expected.size());
         size_t differ = 0;
         float largest = 0.f;

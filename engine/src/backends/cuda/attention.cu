@@ -277,23 +277,10 @@ int64_t runnableWorkspace(LaunchContext& ctx, const sdpa::Config& config, int32_
 // The timing cache's key of a configuration's plan choice (with cuDNN's and the frontend's versions: the plans
 // differ between versions).
 std::vector<int64_t> planSignature(const sdpa::Config& config) {
-  uint32_t scaleBits;
-  std::memcpy(&scaleBits, &config.scale, 4);
-  return {static_cast<int64_t>(LayerType::kATTENTION),
-          sdpa::versionKey(),
-          static_cast<int64_t>(config.type),
-          config.b,
-          config.h,
-          config.sq,
-          config.sk,
-          config.d,
-          config.dv,
-          config.biasBatch,
-          config.biasHeads,
-          config.biasRows,
-          config.causal ? 1 : 0,
-          static_cast<int64_t>(scaleBits),
-          static_cast<int64_t>(config.sequenceMajor)};
+  std::vector<int64_t> signature = {static_cast<int64_t>(LayerType::kATTENTION), sdpa::versionKey()};
+  const std::vector<int64_t> key = sdpa::configurationKey(config);
+  signature.insert(signature.end(), key.begin(), key.end());
+  return signature;
 }
 
 // Which of a configuration's plans runs, and the workspace to provide: the plan file's choice, else the timing
@@ -349,12 +336,7 @@ PlanChoice choosePlan(LaunchContext& ctx, const IAttentionLayer& layer, const Te
 int32_t timePlans(LaunchContext& ctx, const IAttentionLayer& layer, const TensorView& q, const sdpa::Config& config,
                   size_t reserved, int32_t first, const sdpa::Buffers& buffers) {
   const int32_t plans = sdpa::planCount(graphCache(ctx), ctx.stream, config, sdpa::kMostPlans);
-  struct Timed {
-    int32_t plan;
-    float ms;
-    bool asGraph;
-  };
-  std::vector<Timed> timed;
+  std::vector<TimedTactic> timed;
   auto runPlan = [&](int32_t plan) { return sdpa::run(graphCache(ctx), ctx.stream, config, plan, buffers); };
   for (int32_t plan = 0; plan < plans; ++plan) {
     if (runnableWorkspace(ctx, config, plan, reserved) < 0) continue;
@@ -374,26 +356,11 @@ int32_t timePlans(LaunchContext& ctx, const IAttentionLayer& layer, const Tensor
                    ran ? (std::to_string(ms) + (asGraph ? " as a graph" : " on the stream")).c_str() : "did not run");
     if (ran) timed.push_back({plan, ms, asGraph});
   }
-  // Figures of one method only: where some plans could not be captured, every plan's stream time.
-  const bool mixed = std::any_of(timed.begin(), timed.end(), [](const Timed& t) { return t.asGraph; }) &&
-                     std::any_of(timed.begin(), timed.end(), [](const Timed& t) { return !t.asGraph; });
-  int32_t best = -1;
-  float bestMs = -1.f;
-  for (Timed& t : timed) {
-    if (mixed) {
-      bool ran = true;
-      try {
-        t.ms = timeOnStream(ctx, [&]() { ran = runPlan(t.plan) && ran; });
-      } catch (const Error&) {
-        continue;
-      }
-      if (!ran) continue;
-    }
-    if (bestMs < 0.f || t.ms < bestMs) {
-      bestMs = t.ms;
-      best = t.plan;
-    }
-  }
+  const int32_t best = static_cast<int32_t>(fastestOfOneMethod(timed, [&](int64_t plan, float& ms) {
+    bool ran = true;
+    ms = timeOnStream(ctx, [&]() { ran = runPlan(static_cast<int32_t>(plan)) && ran; });
+    return ran;
+  }));
   if (best < 0) return first;
   const std::vector<int64_t> shape(q.dims.d, q.dims.d + q.dims.nbDims);
   ctx.recordTactic(&layer, shape, {best});

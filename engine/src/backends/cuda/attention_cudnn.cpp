@@ -3,19 +3,38 @@
 // says so and nothing else is called.
 #include "backends/cuda/attention_cudnn.h"
 
+#include <cstring>
+#include <vector>
+
 #ifdef TORCHTRT_WITH_CUDNN_FRONTEND
 #include "backends/cuda/cudnn_frontend_headers.h"
 
 #include <algorithm>
-#include <cstring>
 #include <map>
 #include <unordered_map>
-#include <vector>
 #endif
 
 namespace trt {
 namespace cuda {
 namespace sdpa {
+
+std::vector<int64_t> configurationKey(const Config& c) {
+  uint32_t scaleBits;
+  std::memcpy(&scaleBits, &c.scale, 4);
+  return {static_cast<int64_t>(c.type),
+          c.b,
+          c.h,
+          c.sq,
+          c.sk,
+          c.d,
+          c.dv,
+          c.biasBatch,
+          c.biasHeads,
+          c.biasRows,
+          c.causal ? 1 : 0,
+          static_cast<int64_t>(scaleBits),
+          static_cast<int64_t>(c.sequenceMajor)};
+}
 
 #ifdef TORCHTRT_WITH_CUDNN_FRONTEND
 namespace fe = cudnn_frontend;
@@ -36,24 +55,6 @@ std::vector<int64_t> packed(const std::vector<int64_t>& d) {
   std::vector<int64_t> s(d.size(), 1);
   for (int i = static_cast<int>(d.size()) - 2; i >= 0; --i) s[i] = s[i + 1] * d[i + 1];
   return s;
-}
-
-std::vector<int64_t> keyOf(const Config& c) {
-  uint32_t scaleBits;
-  std::memcpy(&scaleBits, &c.scale, 4);
-  return {static_cast<int64_t>(c.type),
-          c.b,
-          c.h,
-          c.sq,
-          c.sk,
-          c.d,
-          c.dv,
-          c.biasBatch,
-          c.biasHeads,
-          c.biasRows,
-          c.causal ? 1 : 0,
-          static_cast<int64_t>(scaleBits),
-          static_cast<int64_t>(c.sequenceMajor)};
 }
 
 Built build(cudnnHandle_t handle, const Config& c) {
@@ -102,18 +103,7 @@ Built build(cudnnHandle_t handle, const Config& c) {
 
 // Builds candidates, in order, until `most` plans are built (at most kMostPlans: each costs build time, some compile
 // at run time) or none is left: a loaded engine builds the plans up to the one it runs, the tuning run those it times.
-void extend(Built& built, int32_t most) {
-  most = std::min(most, kMostPlans);
-  while (built.graph && static_cast<int32_t>(built.plans.size()) < most && built.next < built.candidates) {
-    const int64_t i = built.next++;
-    int64_t bytes = 0;
-    if (built.graph->build_plan_at_index(i).is_bad() ||
-        built.graph->get_workspace_size_plan_at_index(i, bytes).is_bad())
-      continue;
-    built.plans.push_back(i);
-    built.workspace.push_back(bytes);
-  }
-}
+void extend(Built& built, int32_t most) { buildPlans(built, std::min(most, kMostPlans)); }
 }  // namespace
 
 class GraphCache {
@@ -124,7 +114,7 @@ class GraphCache {
   // The graph of `c` on `stream` (built on first use) with its first `most` plans where it has them.
   Built& graphFor(void* stream, const Config& c, int32_t most) {
     handle.on(stream);
-    const std::vector<int64_t> key = keyOf(c);
+    const std::vector<int64_t> key = configurationKey(c);
     auto it = graphs.find(key);
     if (it == graphs.end()) it = graphs.emplace(key, build(handle.get(), c)).first;
     extend(it->second, most);

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <vector>
 
 #include "trt/types.h"
 
@@ -25,6 +26,9 @@ struct Config {
   float scale = 1.f;
   uint32_t sequenceMajor = 0;
 };
+
+//! What distinguishes one configuration from another (equal keys share one built graph), as numbers.
+std::vector<int64_t> configurationKey(const Config& config);
 
 //! Device pointers of one call; bias may be null when the configuration has none.
 struct Buffers {

@@ -178,19 +178,9 @@ Built build(cudnnHandle_t handle, const Config& c) {
 }
 
 // Builds candidates (a runtime-fusion engine compiles its kernel here, with NVRTC), in order, until `most` plans
-// built or none is left. One after another: the frontend's plan list is written by each build (its current
-// candidate, a bit vector of refused plans), and a handle is not for several threads at once.
+// built or none is left (buildPlans).
 void extend(Built& built, int32_t most) {
-  while (built.graph && static_cast<int32_t>(built.plans.size()) < most && built.next < built.candidates) {
-    const int64_t i = built.next++;
-    int64_t bytes = 0;
-    if (built.graph->build_plan_at_index(i).is_bad() ||
-        built.graph->get_workspace_size_plan_at_index(i, bytes).is_bad())
-      continue;
-    built.plans.push_back(i);
-    built.workspace.push_back(bytes);
-    plansBuiltCount.fetch_add(1, std::memory_order_relaxed);
-  }
+  plansBuiltCount.fetch_add(buildPlans(built, most), std::memory_order_relaxed);
 }
 
 // A serialized plan as the engine's plan file keeps it: a header naming what it was built for (cuDNN's and the

@@ -293,12 +293,7 @@ int32_t productAlgorithm(LaunchContext& ctx, const ILayer& layer, const TensorVi
   std::vector<int32_t> tactics;
   for (int32_t a = -1; a < query.candidates; ++a) tactics.push_back(a);
   for (int32_t config : configs) tactics.push_back(kCutlassTactic + config);
-  struct Timed {
-    int32_t tactic;
-    float ms;
-    bool asGraph;
-  };
-  std::vector<Timed> timed;
+  std::vector<TimedTactic> timed;
   for (int32_t a : tactics) {
     bool ran = true, asGraph = false;
     float ms = 0.f;
@@ -324,24 +319,10 @@ int32_t productAlgorithm(LaunchContext& ctx, const ILayer& layer, const TensorVi
     }
     if (ran) timed.push_back({a, ms, asGraph});
   }
-  // Figures of one method only: where some candidates could not be captured, every candidate's stream time.
-  const bool mixed = std::any_of(timed.begin(), timed.end(), [](const Timed& t) { return t.asGraph; }) &&
-                     std::any_of(timed.begin(), timed.end(), [](const Timed& t) { return !t.asGraph; });
-  int32_t best = -1;
-  float bestMs = -1.f;
-  for (Timed& t : timed) {
-    if (mixed) {
-      try {
-        t.ms = timeOnStream(ctx, [&]() { gemm(t.tactic, nullptr); });
-      } catch (const Error&) {
-        continue;
-      }
-    }
-    if (bestMs < 0.f || t.ms < bestMs) {
-      bestMs = t.ms;
-      best = t.tactic;
-    }
-  }
+  const int32_t best = static_cast<int32_t>(fastestOfOneMethod(timed, [&](int64_t tactic, float& ms) {
+    ms = timeOnStream(ctx, [&]() { gemm(static_cast<int32_t>(tactic), nullptr); });
+    return true;
+  }));
   choice[0] = best;
   ctx.recordTactic(&layer, shape, choice);
   timings[signature] = {best};

@@ -78,6 +78,38 @@ float timeAsGraph(LaunchContext& ctx, Fn fn, bool& ran, bool& asGraph) {
   return ms;
 }
 
+//! A candidate's figure from timeAsGraph: its tactic, milliseconds and whether they are a captured graph's.
+struct TimedTactic {
+  int64_t tactic;
+  float ms;
+  bool asGraph;
+};
+
+// The fastest of `timed` (-1 where it is empty), comparing one method's figures: where some candidates could not be
+// captured, each is timed again on the stream by `onStream(tactic, ms)` (false, or an Error thrown, where it did not
+// run: it drops out).
+template <typename OnStream>
+int64_t fastestOfOneMethod(std::vector<TimedTactic>& timed, OnStream onStream) {
+  bool graphs = false, streams = false;
+  for (const TimedTactic& t : timed) (t.asGraph ? graphs : streams) = true;
+  int64_t best = -1;
+  float bestMs = -1.f;
+  for (TimedTactic& t : timed) {
+    if (graphs && streams) {
+      try {
+        if (!onStream(t.tactic, t.ms)) continue;
+      } catch (const Error&) {
+        continue;
+      }
+    }
+    if (bestMs < 0.f || t.ms < bestMs) {
+      bestMs = t.ms;
+      best = t.tactic;
+    }
+  }
+  return best;
+}
+
 // Milliseconds a call of `fn` over `calls` calls queued back to back, L2 warm and the host's launch work hidden behind
 // the queue: a candidate's steady-state time as a captured graph replays it, beside timeOnStream's cold-L2 time
 // (TORCHTRT_LOG_PRODUCT_TACTICS prints both beside each other; the builder chooses products by timeAsGraph's, the
