@@ -358,7 +358,8 @@ int32_t timePlans(LaunchContext& ctx, const IAttentionLayer& layer, const Tensor
   }
   const int32_t best = static_cast<int32_t>(fastestOfOneMethod(timed, [&](int64_t plan, float& ms) {
     bool ran = true;
-    ms = timeOnStream(ctx, [&]() { ran = runPlan(static_cast<int32_t>(plan)) && ran; });
+    ms = timeOnStreamIfRuns(
+        ctx, [&]() { return runPlan(static_cast<int32_t>(plan)); }, ran);
     return ran;
   }));
   if (best < 0) return first;

@@ -896,12 +896,7 @@ void launchConvolution(LaunchContext& ctx, const ILayer& layer, const std::vecto
         bool allCaptured = true;
         // `fn` returns false where the candidate cannot run (`ran` false); throws where cuDNN refuses it.
         auto timeTactic = [&](const std::function<bool()>& fn, bool& ran) {
-          if (!asGraphs) {
-            bool all = true;
-            const float ms = timeOnStream(ctx, [&]() { all = fn() && all; });
-            ran = all;
-            return ms;
-          }
+          if (!asGraphs) return timeOnStreamIfRuns(ctx, fn, ran);
           bool captured = false;
           const float ms = timeAsGraph(ctx, fn, ran, captured);
           if (ran && !captured) allCaptured = false;

@@ -48,6 +48,15 @@ float timeOnStream(LaunchContext& ctx, Fn fn) {
   return total / static_cast<float>(runs);
 }
 
+// timeOnStream of a tactic `fn` that returns false where it cannot run: `ran` says whether every call ran.
+template <typename Fn>
+float timeOnStreamIfRuns(LaunchContext& ctx, Fn fn, bool& ran) {
+  bool all = true;
+  const float ms = timeOnStream(ctx, [&]() { all = fn() && all; });
+  ran = all;
+  return ms;
+}
+
 // Milliseconds for the layer's tactic `fn` (which returns false where the tactic cannot run: `ran` false, nothing
 // timed) as the engine's captured graph replays it: one uncaptured warm-up call (lazy initialization and allocation
 // happen there), then the call captured into a CUDA graph, whose launches are timed as timeOnStream times its calls
@@ -63,12 +72,7 @@ float timeAsGraph(LaunchContext& ctx, Fn fn, bool& ran, bool& asGraph) {
   // Captured on the context's capture stream (the caller's may be the legacy default stream, which cannot be
   // captured), as the engine's graph mode captures; launched and timed on the caller's.
   const cudaGraphExec_t exec = ctx.captureGraphOf(fn);
-  if (!exec) {
-    bool all = true;
-    const float ms = timeOnStream(ctx, [&]() { all = fn() && all; });
-    ran = all;
-    return ms;
-  }
+  if (!exec) return timeOnStreamIfRuns(ctx, fn, ran);
   struct Owned {
     cudaGraphExec_t exec;
     ~Owned() { cudaGraphExecDestroy(exec); }
