@@ -209,6 +209,17 @@ std::vector<uint8_t> richPlan(std::vector<std::vector<float>>& keep, uint32_t ve
     stack->setInput(2, *bs->getOutput(0));
     joined = net.addReduce(*stack->getOutput(0), trt::ReduceOperation::kSUM, 1, false)->getOutput(0);  // [12, 4]
   }
+  if (version >= 24) {  // [12, 4] transposed, transposed back with zero padding to [12, 6]: its rows' max added on
+    trt::Permutation swap;
+    swap.order[0] = 1, swap.order[1] = 0;
+    auto* across = net.addShuffle(*joined);
+    across->setFirstTranspose(swap);
+    auto* back = net.addShuffle(*across->getOutput(0));
+    back->setFirstTranspose(swap);
+    back->setZeroPaddedLastDimension(6);
+    auto* peak = net.addReduce(*back->getOutput(0), trt::ReduceOperation::kMAX, 0b10, true);  // [12, 1], >= 0
+    joined = net.addElementWise(*joined, *peak->getOutput(0), trt::ElementWiseOperation::kSUM)->getOutput(0);
+  }
   auto* sl = net.addSlice(*joined, {0, -1}, {12, 6}, {1, 1});
   sl->setMode(trt::SampleMode::kREFLECT);
   auto* gi = net.addConstant({2}, {trt::DataType::kINT32, idx, 2});

@@ -312,6 +312,11 @@ class IShuffleLayer : public ILayer {
   virtual bool getZeroIsPlaceholder() const = 0;
   //! True when setReshapeDimensions was called.
   virtual bool hasReshape() const = 0;
+  //! Zeros appended to the last dimension of the output: it grows from what the transposes give to `size`, the new
+  //! positions 0 (the builder pads a channels-last RGB image to the 4 channels cuDNN's first-layer kernels read, so
+  //! cuDNN does not pad it again); 0 (default) for none. Only without a reshape, on a static last dimension.
+  virtual void setZeroPaddedLastDimension(int64_t size) = 0;
+  virtual int64_t getZeroPaddedLastDimension() const = 0;
 };
 
 //! Read-only bytes that copies of a network (the builder's working copy) share instead of copying, and

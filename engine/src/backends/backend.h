@@ -201,6 +201,10 @@ class ExecutionBackend {
   virtual bool stacksSiblingProducts() const { return false; }
   //! Whether a run of layers that move whole rows (two or more copies) runs faster as one gather of rows.
   virtual bool gathersRowMoves() const { return false; }
+  //! Whether channels-last 16-bit convolutions of 3 input channels run faster on an image padded to 4 channels by
+  //! the transpose that makes it (cuDNN's first-layer kernels read 4 and pad a 3-channel image in a kernel of their
+  //! own).
+  virtual bool readsFourChannelImages() const { return false; }
   //! The fewest such convolutions a channels-last region needs to pay for its transposes.
   virtual int32_t channelsLastMinConvolutions() const { return 1; }
   //! What a tactic the builder recorded for `layer` runs, in words ("cuDNN IMPLICIT_PRECOMP_GEMM", "cuBLASLt's own

@@ -325,6 +325,8 @@ PlanContents Builder::optimize(INetworkDefinition& network, IBuilderConfig& conf
   // After every pass that matches shuffles by their types: the transposes left copying take their casts.
   if (runPass("cast+transpose fusion", passes::fuseCastTranspose) > 0)
     runPass("dead-layer removal", passes::removeDeadLayers);
+  // Last: no later pass meets a padded transpose.
+  if (backend.readsFourChannelImages()) runPass("few-channel padding", passes::padFewChannelConvolutionInputs);
   net.validate();
   report_.layersAfter = net.getNbLayers();
   settings.network = std::move(work->network);

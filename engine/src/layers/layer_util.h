@@ -261,5 +261,15 @@ inline Dims shapeBeforeSecondTranspose(const Dims& out, const Permutation& secon
   return mid;
 }
 
+//! A shuffle's output before its zero padding (IShuffleLayer::setZeroPaddedLastDimension; `out` itself when it has
+//! none): the last dimension the transposes give, read from the input (a padded shuffle has no reshape).
+inline Dims shuffleOutputBeforePadding(const IShuffleLayer& shuffle, const Dims& in, const Dims& out) {
+  if (shuffle.getZeroPaddedLastDimension() <= 0 || out.nbDims == 0) return out;
+  Dims unpadded = out;
+  const int last = out.nbDims - 1;
+  unpadded.d[last] = in.d[shuffle.getFirstTranspose().order[shuffle.getSecondTranspose().order[last]]];
+  return unpadded;
+}
+
 }  // namespace layer_util
 }  // namespace trt

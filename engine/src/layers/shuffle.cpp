@@ -19,6 +19,8 @@ class ShuffleLayer final : public LayerImpl<IShuffleLayer> {
   void setZeroIsPlaceholder(bool zeroIsPlaceholder) override;
   bool getZeroIsPlaceholder() const override { return zeroIsPlaceholder_; }
   bool hasReshape() const override { return hasReshape_ || getNbInputs() > 1; }
+  void setZeroPaddedLastDimension(int64_t size) override;
+  int64_t getZeroPaddedLastDimension() const override { return paddedLast_; }
   std::vector<TensorDesc> inferOutputs(const std::vector<TensorDesc>& inputs) const override;
   void writeParams(PlanWriter& writer) const override;
   void readParams(PlanReader& reader) override;
@@ -28,6 +30,7 @@ class ShuffleLayer final : public LayerImpl<IShuffleLayer> {
   Dims reshape_;
   bool hasReshape_ = false;
   bool zeroIsPlaceholder_ = true;
+  int64_t paddedLast_ = 0;
 };
 
 namespace {
@@ -62,6 +65,11 @@ void checkReshape(const ParamCheck& c, const Dims& dims) {
   }
   if (unknown > 1) c.fail("reshape_dimensions", "reshape dimensions " + dims.str() + " contain more than one -1");
 }
+void checkPaddedLast(const ParamCheck& c, int64_t size) {
+  if (size < 0)
+    c.fail("zero_padded_last_dimension",
+           "the padded last dimension must be 0 (none) or the output's size, got " + std::to_string(size));
+}
 }  // namespace
 
 void ShuffleLayer::setFirstTranspose(Permutation p) {
@@ -83,6 +91,11 @@ void ShuffleLayer::setReshapeDimensions(Dims dims) {
 }
 void ShuffleLayer::setZeroIsPlaceholder(bool z) {
   zeroIsPlaceholder_ = z;
+  markChanged();
+}
+void ShuffleLayer::setZeroPaddedLastDimension(int64_t size) {
+  checkPaddedLast(ParamCheck(*this), size);
+  paddedLast_ = size;
   markChanged();
 }
 
@@ -152,6 +165,16 @@ std::vector<TensorDesc> ShuffleLayer::inferOutputs(const std::vector<TensorDesc>
     cur = out;
   }
   cur = permute(*this, cur, second_, "second");
+  if (paddedLast_ > 0) {
+    if (hasReshape_ || inputs.size() == 2)
+      throw Error(describe() + ": a zero-padded last dimension (" + std::to_string(paddedLast_) +
+                  ") needs a shuffle without a reshape; pad with a Slice in fill mode instead");
+    const int64_t last = cur.nbDims > 0 ? cur.d[cur.nbDims - 1] : -1;
+    if (last < 0 || last > paddedLast_)
+      throw Error(describe() + ": the zero-padded last dimension " + std::to_string(paddedLast_) +
+                  " must be static and at least the transposed output's " + cur.str());
+    cur.d[cur.nbDims - 1] = paddedLast_;
+  }
   // A requested output type is a cast folded into the move (the builder folds an FP16 region's exit cast into its
   // exit transpose): between float32, float16 and bfloat16 only, each element rounded as a cast rounds it.
   DataType type = inputs[0].type;
@@ -171,6 +194,7 @@ void ShuffleLayer::writeParams(PlanWriter& w) const {
   w.u8(hasReshape_ ? 1 : 0);
   w.dims(reshape_);
   w.u8(zeroIsPlaceholder_ ? 1 : 0);
+  w.i64(paddedLast_);
 }
 
 void ShuffleLayer::readParams(PlanReader& r) {
@@ -183,6 +207,10 @@ void ShuffleLayer::readParams(PlanReader& r) {
   reshape_ = r.dims("reshape_dimensions");
   checkReshape(c, reshape_);
   zeroIsPlaceholder_ = r.boolean("zero_is_placeholder");
+  if (r.remaining() > 0) {  // format 24
+    paddedLast_ = r.i64("zero_padded_last_dimension");
+    checkPaddedLast(c, paddedLast_);
+  }
 }
 
 std::unique_ptr<LayerBase> makeShuffleLayer() { return std::make_unique<ShuffleLayer>(); }

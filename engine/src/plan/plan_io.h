@@ -112,6 +112,9 @@
 //                    weight scale) by one input matrix ([M, K] or [1, M, K]), writing [P, M, N], with a bias of
 //                    one row for all or one per matrix ([P, 1, N]); no new bytes (a reader before 23 would refuse
 //                    the weights' form); older plans are still read.
+//          version 24 (2026-12) Shuffle parameters end with i64 zero_padded_last_dimension: 0 for none, else the
+//                    output's last dimension grown to it with zeros (the builder pads a channels-last RGB image to
+//                    the 4 channels cuDNN's first-layer kernels read); older plans are still read (no padding).
 #pragma once
 
 #include <cstdint>
@@ -126,7 +129,7 @@
 namespace trt {
 
 constexpr char kPlanMagic[8] = {'T', 'T', 'R', 'T', 'P', 'L', 'A', 'N'};
-constexpr uint32_t kPlanFormatVersion = 23;
+constexpr uint32_t kPlanFormatVersion = 24;
 constexpr uint32_t kPlanMinReadableVersion = 1;
 constexpr uint32_t kPlanHeaderSize = 32;
 constexpr uint32_t kPlanMaxString = 1u << 20;

@@ -47,21 +47,39 @@ void permuteCopy(const void* src, const Dims& dims, const int32_t* perm, void* d
   }
 }
 
+// Rows of `from` elements of `elem` bytes, each followed by zeros up to `to` elements.
+void padRows(const uint8_t* src, int64_t rows, int64_t from, int64_t to, size_t elem, uint8_t* dst) {
+  const size_t kept = static_cast<size_t>(from) * elem, padded = static_cast<size_t>(to) * elem;
+  for (int64_t r = 0; r < rows; ++r) {
+    std::memcpy(dst + r * padded, src + r * kept, kept);
+    std::memset(dst + r * padded + kept, 0, padded - kept);
+  }
+}
+
 void runShuffle(const ILayer& layer, const std::vector<TensorView>& inputs, TensorView& output) {
   const auto& shuffle = static_cast<const IShuffleLayer&>(layer);
   const size_t elem = dataTypeSize(inputs[0].type);
   const Dims& in = inputs[0].dims;
   const Permutation first = shuffle.getFirstTranspose(), second = shuffle.getSecondTranspose();
-  const bool firstId = isIdentity(first.order, in.nbDims), secondId = isIdentity(second.order, output.dims.nbDims);
-  const Dims mid = layer_util::shapeBeforeSecondTranspose(output.dims, second);
+  const Dims out = layer_util::shuffleOutputBeforePadding(shuffle, in, output.dims);
+  // A zero-padded shuffle moves into a buffer of the transposes' shape, then pads its rows.
+  std::vector<uint8_t> unpadded(out != output.dims ? static_cast<size_t>(out.volume()) * elem : 0);
+  void* dst = unpadded.empty() ? output.data : unpadded.data();
+  const bool firstId = isIdentity(first.order, in.nbDims), secondId = isIdentity(second.order, out.nbDims);
+  const Dims mid = layer_util::shapeBeforeSecondTranspose(out, second);
   if (secondId) {  // also the plain copy when both transposes are identities
-    permuteCopy(inputs[0].data, in, first.order, output.data, elem);
+    permuteCopy(inputs[0].data, in, first.order, dst, elem);
   } else if (firstId) {
-    permuteCopy(inputs[0].data, mid, second.order, output.data, elem);
+    permuteCopy(inputs[0].data, mid, second.order, dst, elem);
   } else {
     std::vector<uint8_t> tmp(static_cast<size_t>(in.volume()) * elem);
     permuteCopy(inputs[0].data, in, first.order, tmp.data(), elem);
-    permuteCopy(tmp.data(), mid, second.order, output.data, elem);
+    permuteCopy(tmp.data(), mid, second.order, dst, elem);
+  }
+  if (!unpadded.empty()) {
+    const int64_t from = out.d[out.nbDims - 1], to = output.dims.d[output.dims.nbDims - 1];
+    padRows(unpadded.data(), to > 0 ? output.dims.volume() / to : 0, from, to, elem,
+            static_cast<uint8_t*>(output.data));
   }
 }
 

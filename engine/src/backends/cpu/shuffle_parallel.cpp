@@ -120,7 +120,8 @@ bool runShuffleParallel(const ILayer& layer, const std::vector<TensorView>& inpu
   const Dims& in = inputs[0].dims;
   const Permutation first = shuffle.getFirstTranspose(), second = shuffle.getSecondTranspose();
   const bool firstId = isIdentity(first.order, in.nbDims), secondId = isIdentity(second.order, output.dims.nbDims);
-  if (firstId == secondId || inputs[0].data == output.data) return false;  // copies, views, two transposes
+  // Copies, views, two transposes and zero-padded outputs run the reference's kernel.
+  if (firstId == secondId || inputs[0].data == output.data || shuffle.getZeroPaddedLastDimension() > 0) return false;
   if (output.dims.volume() == 0) return true;
   const size_t elem = dataTypeSize(inputs[0].type);
   const auto* src = static_cast<const uint8_t*>(inputs[0].data);

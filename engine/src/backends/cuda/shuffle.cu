@@ -113,11 +113,14 @@ __global__ void fewChannelsLastKernel(const S* src, D* dst, uint32_t pixels, int
 // vector of each channel's plane and stores the V * C interleaved values, cast to D where the shuffle has a folded
 // cast, in 16-byte (or, for float32 -> 16 bits, 8-byte) pieces (ResNet-50's 3-channel entry at batch 64: 26 us in
 // 2-byte accesses, 1.5 TB/s).
-template <typename S, typename D, int C>
+// CO > C: each pixel's channels followed by CO - C zeros (a zero-padded shuffle: RGB padded to the 4 channels
+// cuDNN's first-layer kernels read).
+template <typename S, typename D, int C, int CO = C>
 __global__ void fewChannelsLastVectorKernel(const uint4* src, D* dst, uint32_t pixelVectors, uint32_t total) {
   constexpr int V = 16 / static_cast<int>(sizeof(S));
-  using Piece = std::conditional_t<(V * sizeof(D) >= 16), uint4, uint2>;
-  constexpr int kPieces = static_cast<int>(V * C * sizeof(D) / sizeof(Piece));
+  // A thread's V * CO outputs in 16-byte pieces where they fill whole ones, else 8-byte ones.
+  using Piece = std::conditional_t<(V * CO * sizeof(D)) % 16 == 0, uint4, uint2>;
+  constexpr int kPieces = static_cast<int>(V * CO * sizeof(D) / sizeof(Piece));
   const uint32_t i = blockIdx.x * blockDim.x + threadIdx.x;
   if (i >= total) return;
   const uint32_t n = i / pixelVectors, p = i - n * pixelVectors;
@@ -131,8 +134,8 @@ __global__ void fewChannelsLastVectorKernel(const uint4* src, D* dst, uint32_t p
 #pragma unroll
   for (int k = 0; k < V; ++k)
 #pragma unroll
-    for (int c = 0; c < C; ++c) o[k * C + c] = convertElement<D>(in[c * V + k]);
-  Piece* d = reinterpret_cast<Piece*>(dst + static_cast<size_t>(i) * C * V);
+    for (int c = 0; c < CO; ++c) o[k * CO + c] = c < C ? convertElement<D>(in[c * V + k]) : D(0.f);
+  Piece* d = reinterpret_cast<Piece*>(dst + static_cast<size_t>(i) * CO * V);
 #pragma unroll
   for (int k = 0; k < kPieces; ++k) d[k] = out[k];
 }
@@ -393,28 +396,159 @@ void permute(LaunchContext& ctx, const void* src, const Dims& dims, const int32_
   check(cudaGetLastError(), "permute kernel launch");
 }
 
-void launchShuffle(LaunchContext& ctx, const ILayer& layer, const std::vector<TensorView>& in, TensorView& out) {
-  const auto& shuffle = static_cast<const IShuffleLayer&>(layer);
-  const size_t elem = dataTypeSize(in[0].type);
+namespace {
+// The shuffle's transposes (and folded cast) of `in` into `dst`, of `outDims` and `outType`; `tmp` holds the first
+// transpose's result where both transposes move elements.
+void shuffleInto(LaunchContext& ctx, const IShuffleLayer& shuffle, const TensorView& in, const Dims& outDims,
+                 DataType outType, void* dst, void* tmp) {
+  const size_t elem = dataTypeSize(in.type);
   const Permutation first = shuffle.getFirstTranspose(), second = shuffle.getSecondTranspose();
-  const bool firstId = isIdentity(first.order, in[0].dims.nbDims), secondId = isIdentity(second.order, out.dims.nbDims);
-  const Dims mid = layer_util::shapeBeforeSecondTranspose(out.dims, second);
+  const bool firstId = isIdentity(first.order, in.dims.nbDims), secondId = isIdentity(second.order, outDims.nbDims);
+  const Dims mid = layer_util::shapeBeforeSecondTranspose(outDims, second);
   // The step that writes the output converts where the shuffle has a folded cast (its output type differs).
   const auto writeOutput = [&](const void* src, const Dims& dims, const int32_t* perm) {
-    if (in[0].type != out.type)
-      permuteCast(ctx, src, in[0].type, dims, perm, out.data, out.type);
+    if (in.type != outType)
+      permuteCast(ctx, src, in.type, dims, perm, dst, outType);
     else
-      permute(ctx, src, dims, perm, out.data, elem);
+      permute(ctx, src, dims, perm, dst, elem);
   };
   if (secondId) {  // also the plain copy when both transposes are identities
-    writeOutput(in[0].data, in[0].dims, first.order);
+    writeOutput(in.data, in.dims, first.order);
   } else if (firstId) {
-    writeOutput(in[0].data, mid, second.order);
+    writeOutput(in.data, mid, second.order);
   } else {
-    void* tmp = ctx.scratch(static_cast<size_t>(in[0].dims.volume()) * elem);
-    permute(ctx, in[0].data, in[0].dims, first.order, tmp, elem);
+    permute(ctx, in.data, in.dims, first.order, tmp, elem);
     writeOutput(tmp, mid, second.order);
   }
+}
+
+template <typename Unit>
+__global__ void padRowsKernel(const Unit* src, Unit* dst, int64_t from, int64_t to, int64_t n) {
+  const int64_t i = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
+  if (i >= n) return;
+  const int64_t row = i / to, at = i - row * to;
+  dst[i] = at < from ? src[row * from + at] : Unit{};
+}
+
+// [rows, from] -> [rows, to] with zeros after each row's `from` elements of `elem` bytes.
+void padRows(LaunchContext& ctx, const void* src, void* dst, int64_t from, int64_t to, int64_t n, size_t elem) {
+  const unsigned blocks = static_cast<unsigned>((n + 255) / 256);
+  const auto run = [&](auto unit) {
+    using Unit = decltype(unit);
+    padRowsKernel<Unit><<<blocks, 256, 0, ctx.stream>>>(static_cast<const Unit*>(src), static_cast<Unit*>(dst), from,
+                                                         to, n);
+  };
+  switch (elem) {
+    case 1:
+      run(uint8_t{});
+      break;
+    case 2:
+      run(uint16_t{});
+      break;
+    case 4:
+      run(uint32_t{});
+      break;
+    case 8:
+      run(uint64_t{});
+      break;
+    default:
+      throw Error("CUDA shuffle: cannot pad elements of " + std::to_string(elem) + " bytes");
+  }
+  check(cudaGetLastError(), "pad kernel launch");
+}
+
+// The padded image's one pass: 1 to 3 channels moved last and padded to 4 (float32, float16 or bfloat16 either
+// way, whole 16-byte vectors of pixels, aligned); false where it does not apply.
+template <typename S, typename D>
+bool fewChannelsPaddedToFour(LaunchContext& ctx, const void* src, void* dst, int64_t pixels, int64_t channels,
+                             int64_t images) {
+  constexpr int64_t V = 16 / static_cast<int64_t>(sizeof(S));
+  if (pixels % V != 0 || !allAligned16({src, dst})) return false;
+  const int64_t threads = images * (pixels / V);
+  if (threads >= (int64_t(1) << 31)) return false;
+  const unsigned blocks = static_cast<unsigned>((threads + 255) / 256);
+  const auto run = [&](auto kernel) {
+    kernel<<<blocks, 256, 0, ctx.stream>>>(static_cast<const uint4*>(src), static_cast<D*>(dst),
+                                           static_cast<uint32_t>(pixels / V), static_cast<uint32_t>(threads));
+    check(cudaGetLastError(), "permute kernel launch");
+    return true;
+  };
+  switch (channels) {
+    case 1:
+      return run(fewChannelsLastVectorKernel<S, D, 1, 4>);
+    case 2:
+      return run(fewChannelsLastVectorKernel<S, D, 2, 4>);
+    case 3:
+      return run(fewChannelsLastVectorKernel<S, D, 3, 4>);
+    default:
+      return false;
+  }
+}
+
+template <typename S>
+bool fewChannelsPaddedFrom(LaunchContext& ctx, const void* src, DataType to, void* dst, int64_t pixels,
+                           int64_t channels, int64_t images) {
+  switch (to) {
+    case DataType::kFLOAT:
+      return fewChannelsPaddedToFour<S, float>(ctx, src, dst, pixels, channels, images);
+    case DataType::kHALF:
+      return fewChannelsPaddedToFour<S, __half>(ctx, src, dst, pixels, channels, images);
+    case DataType::kBF16:
+      return fewChannelsPaddedToFour<S, __nv_bfloat16>(ctx, src, dst, pixels, channels, images);
+    default:
+      return false;
+  }
+}
+
+// A zero-padded shuffle (IShuffleLayer::setZeroPaddedLastDimension): an NCHW image of 1 to 3 channels moved to NHWC
+// and padded to 4 in one pass; any other one moved into scratch memory in the transposes' shape, then padded.
+void launchPaddedShuffle(LaunchContext& ctx, const IShuffleLayer& shuffle, const TensorView& in, const Dims& unpadded,
+                         TensorView& out) {
+  const Permutation first = shuffle.getFirstTranspose(), second = shuffle.getSecondTranspose();
+  const bool firstId = isIdentity(first.order, in.dims.nbDims), secondId = isIdentity(second.order, unpadded.nbDims);
+  const int64_t from = unpadded.d[unpadded.nbDims - 1], to = out.dims.d[out.dims.nbDims - 1];
+  const int64_t n = out.dims.volume();
+  if (n == 0) return;
+  if (to == 4 && firstId != secondId) {
+    const Dims dims = secondId ? in.dims : layer_util::shapeBeforeSecondTranspose(unpadded, second);
+    const PermuteGeometry g = permuteGeometry(dims, secondId ? first.order : second.order);
+    int64_t pixels = 0, channels = 0;
+    if (fewChannelsLast(g, pixels, channels) && channels == from && pixels > 0) {
+      const int64_t images = g.rank == 3 ? g.outDims[0] : 1;
+      bool ran = false;
+      switch (in.type) {
+        case DataType::kFLOAT:
+          ran = fewChannelsPaddedFrom<float>(ctx, in.data, out.type, out.data, pixels, channels, images);
+          break;
+        case DataType::kHALF:
+          ran = fewChannelsPaddedFrom<__half>(ctx, in.data, out.type, out.data, pixels, channels, images);
+          break;
+        case DataType::kBF16:
+          ran = fewChannelsPaddedFrom<__nv_bfloat16>(ctx, in.data, out.type, out.data, pixels, channels, images);
+          break;
+        default:
+          break;
+      }
+      if (ran) return;
+    }
+  }
+  const size_t outElem = dataTypeSize(out.type);
+  const size_t unpaddedBytes = (static_cast<size_t>(unpadded.volume()) * outElem + 255) / 256 * 256;
+  auto* scratch = static_cast<uint8_t*>(
+      ctx.scratch(unpaddedBytes + (firstId || secondId ? 0 : static_cast<size_t>(in.dims.volume()) * dataTypeSize(in.type))));
+  shuffleInto(ctx, shuffle, in, unpadded, out.type, scratch, scratch + unpaddedBytes);
+  padRows(ctx, scratch, out.data, from, to, n, outElem);
+}
+}  // namespace
+
+void launchShuffle(LaunchContext& ctx, const ILayer& layer, const std::vector<TensorView>& in, TensorView& out) {
+  const auto& shuffle = static_cast<const IShuffleLayer&>(layer);
+  const Dims unpadded = layer_util::shuffleOutputBeforePadding(shuffle, in[0].dims, out.dims);
+  if (unpadded != out.dims) return launchPaddedShuffle(ctx, shuffle, in[0], unpadded, out);
+  const bool twoTransposes = !isIdentity(shuffle.getFirstTranspose().order, in[0].dims.nbDims) &&
+                             !isIdentity(shuffle.getSecondTranspose().order, out.dims.nbDims);
+  void* tmp = twoTransposes ? ctx.scratch(static_cast<size_t>(in[0].dims.volume()) * dataTypeSize(in[0].type)) : nullptr;
+  shuffleInto(ctx, shuffle, in[0], out.dims, out.type, out.data, tmp);
 }
 
 // One kernel per 32 inputs instead of a copy per input: DenseNet-121's concatenations of every earlier

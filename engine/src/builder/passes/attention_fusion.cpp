@@ -40,7 +40,7 @@ ITensor* untransposed(INetworkDefinition& network, ITensor* kt, ILayer* before) 
   Permutation order;
   order.order[2] = 3, order.order[3] = 2;
   const ILayer* p = kt->getProducer();
-  if (p && p->getType() == LayerType::kSHUFFLE && p->getNbInputs() == 1 && !p->precisionIsSet()) {
+  if (isMovingShuffle(p) && p->getNbInputs() == 1 && !p->precisionIsSet()) {
     const auto* shuffle = static_cast<const IShuffleLayer*>(p);
     const Permutation first = shuffle->getFirstTranspose(), second = shuffle->getSecondTranspose();
     bool transposeOnly = !shuffle->hasReshape() && p->getInput(0)->getDimensions().nbDims == 4;

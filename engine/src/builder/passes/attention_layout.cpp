@@ -79,7 +79,7 @@ int32_t foldAttentionLayouts(INetworkDefinition& network) {
     ITensor* reads[3] = {nullptr, nullptr, nullptr};
     for (int i = 0; i < 3; ++i) {
       ILayer* producer = attention->getInput(i)->getProducer();
-      if ((before & bits[i]) || !producer || producer->getType() != LayerType::kSHUFFLE) continue;
+      if ((before & bits[i]) || !isMovingShuffle(producer)) continue;
       reads[i] = beforeSwap(network, *static_cast<IShuffleLayer*>(producer));
       if (reads[i]) mask |= bits[i];
     }
@@ -87,7 +87,7 @@ int32_t foldAttentionLayouts(INetworkDefinition& network) {
     ILayer* consumer = (before & kOutputSequenceMajor) ? nullptr : soleConsumer(network, attention->getOutput(0));
     IShuffleLayer* merge = nullptr;
     bool mergeFirst = false;
-    if (consumer && consumer->getType() == LayerType::kSHUFFLE && consumer->getInput(0) == attention->getOutput(0)) {
+    if (isMovingShuffle(consumer) && consumer->getInput(0) == attention->getOutput(0)) {
       auto* shuffle = static_cast<IShuffleLayer*>(consumer);
       if (isSwap(shuffle->getFirstTranspose())) {
         merge = shuffle;

@@ -205,7 +205,7 @@ void remapAxes(ILayer* layer) {
 // binding, say), or nullptr.
 ITensor* transposedFromChannelsLast(ITensor* t) {
   const ILayer* p = t->getProducer();
-  if (!p || p->getType() != LayerType::kSHUFFLE) return nullptr;
+  if (!isMovingShuffle(p)) return nullptr;
   const auto* s = static_cast<const IShuffleLayer*>(p);
   const Permutation first = s->getFirstTranspose(), second = s->getSecondTranspose();
   if (s->hasReshape() || !rank4(s->getInput(0))) return nullptr;

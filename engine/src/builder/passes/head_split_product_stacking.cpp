@@ -20,7 +20,7 @@ namespace {
 
 // A shuffle of one input whose dims are fixed when the network is built.
 bool staticShuffle(const ILayer* layer) {
-  return layer && layer->getType() == LayerType::kSHUFFLE && layer->getNbInputs() == 1;
+  return isMovingShuffle(layer) && layer->getNbInputs() == 1;
 }
 
 // How a product's output reaches the block selects: reshaped to `shape`, then transposed by `order`.

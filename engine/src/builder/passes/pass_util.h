@@ -33,6 +33,13 @@ inline bool isIdentityPermutation(const Permutation& p) {
   return true;
 }
 
+//! Whether `layer` is a shuffle that only moves elements: no zero padding (IShuffleLayer::setZeroPaddedLastDimension,
+//! which writes elements of its own), what every pass that folds, stacks or looks through shuffles assumes.
+inline bool isMovingShuffle(const ILayer* layer) {
+  return layer && layer->getType() == LayerType::kSHUFFLE &&
+         static_cast<const IShuffleLayer*>(layer)->getZeroPaddedLastDimension() <= 0;
+}
+
 //! Whether `layer` only moves whole rows of its input (its last axis, of extent n, stays whole and last), static
 //! dims: a shuffle whose transposes keep the last axis and whose reshape keeps the last dim, or a slice that takes
 //! the last axis whole.
@@ -67,7 +74,7 @@ inline bool movesWholeRows(const ILayer* layer, int64_t n) {
 inline ILayer* soleUseProducer(const INetworkDefinition& net, const ITensor* t, LayerType type) {
   ILayer* p = t->getProducer();
   if (!p || p->getType() != type || t->isNetworkOutput() || countUses(net, t) != 1) return nullptr;
-  if (type == LayerType::kSHUFFLE) return p;
+  if (type == LayerType::kSHUFFLE) return isMovingShuffle(p) ? p : nullptr;
   for (int l = 0; l < net.getNbLayers(); ++l) {
     const ILayer* consumer = net.getLayer(l);
     for (int i = 0; i < consumer->getNbInputs(); ++i)
@@ -158,7 +165,7 @@ inline std::vector<float> productWeightRows(const IMatrixMultiplyLayer& mm, int6
 inline const IShuffleLayer* stackRowsView(const IMatrixMultiplyLayer& mm) {
   const Dims w = mm.getInput(1)->getDimensions(), rows = mm.getInput(0)->getDimensions();
   const ILayer* p = mm.getInput(0)->getProducer();
-  if (w.nbDims != 3 || w.d[0] < 2 || rows.nbDims != 3 || rows.d[0] != 1 || !p || p->getType() != LayerType::kSHUFFLE ||
+  if (w.nbDims != 3 || w.d[0] < 2 || rows.nbDims != 3 || rows.d[0] != 1 || !isMovingShuffle(p) ||
       p->getNbInputs() != 1)
     return nullptr;
   const auto* view = static_cast<const IShuffleLayer*>(p);

@@ -145,6 +145,10 @@ int32_t gatherRowMoverChains(INetworkDefinition& network);
 //! Folds a cast between float32, float16 and bfloat16 into the copying transpose before or after it (the
 //! transpose's output type becomes the cast's): a channels-last region's exit to float32 NCHW in one pass.
 int32_t fuseCastTranspose(INetworkDefinition& network);
+//! Pads the NHWC image a channels-last 16-bit convolution of 3 input channels reads to 4 channels (zeros, written by
+//! the transpose that makes the image, IShuffleLayer::setZeroPaddedLastDimension) and its weights with zero taps: the
+//! 4 channels cuDNN's first-layer kernels read, so cuDNN does not pad the image in a kernel of its own.
+int32_t padFewChannelConvolutionInputs(INetworkDefinition& network);
 //! Stacks products of one input by constant matrices of one shape (Q, K, V projections) into one product by
 //! [P, K, N] weights whose P results are outer-axis slices of its output (views: nothing is copied).
 int32_t stackSiblingProducts(INetworkDefinition& network);

@@ -122,7 +122,7 @@ bool foldReshapeIntoTranspose(INetworkDefinition& network, IShuffleLayer& s) {
 int32_t foldShuffleChains(INetworkDefinition& network, bool mergeIntoViews) {
   int32_t changed = 0;
   for (int l = 0; l < network.getNbLayers(); ++l) {
-    if (network.getLayer(l)->getType() != LayerType::kSHUFFLE) continue;
+    if (!isMovingShuffle(network.getLayer(l))) continue;
     auto* s = static_cast<IShuffleLayer*>(network.getLayer(l));
     if (isPureReshape(*s)) {
       if (mergeIntoViews && foldTransposeIntoReshape(network, *s)) {

@@ -65,7 +65,7 @@ int32_t stackColumnSlicedProducts(INetworkDefinition& network) {
     std::vector<ISliceLayer*> slices = lastAxisSlices(network, out);
     if (slices.empty()) {
       ILayer* reader = soleConsumer(network, out);
-      if (reader && reader->getType() == LayerType::kSHUFFLE && reader->getNbInputs() == 1) {
+      if (isMovingShuffle(reader) && reader->getNbInputs() == 1) {
         const Dims od = out->getDimensions(), sd = reader->getOutput(0)->getDimensions();
         // A view that keeps the row-major order keeps each column's index when the last axis stays.
         if (sd.isStatic() && sd.nbDims >= 1 && sd.d[sd.nbDims - 1] == od.d[od.nbDims - 1] &&

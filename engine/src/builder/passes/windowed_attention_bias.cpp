@@ -126,7 +126,7 @@ int32_t foldWindowedAttentionBias(INetworkDefinition& network) {
     // reads K as it is; a reshape of K^T would need a transpose back).
     if (kOp == MatrixOperation::kNONE) {
       const ILayer* p = k->getProducer();
-      if (p && p->getType() == LayerType::kSHUFFLE && p->getNbInputs() == 1 && !p->precisionIsSet()) {
+      if (isMovingShuffle(p) && p->getNbInputs() == 1 && !p->precisionIsSet()) {
         const auto* t = static_cast<const IShuffleLayer*>(p);
         const Permutation first = t->getFirstTranspose(), second = t->getSecondTranspose();
         bool swapsLastTwo = !t->hasReshape() && p->getInput(0)->getDimensions().nbDims == 4 && first.order[0] == 0 &&

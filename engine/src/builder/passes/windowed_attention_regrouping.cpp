@@ -21,7 +21,7 @@ constexpr int64_t kPerWindowMaxTokens = 64;
 // The shuffle producing `t` when it only reshapes one input (no transposes), or nullptr.
 IShuffleLayer* pureReshape(ITensor* t) {
   ILayer* p = t->getProducer();
-  if (!p || p->getType() != LayerType::kSHUFFLE || p->getNbInputs() != 1 || p->precisionIsSet()) return nullptr;
+  if (!isMovingShuffle(p) || p->getNbInputs() != 1 || p->precisionIsSet()) return nullptr;
   auto* shuffle = static_cast<IShuffleLayer*>(p);
   return isIdentityPermutation(shuffle->getFirstTranspose()) && isIdentityPermutation(shuffle->getSecondTranspose())
              ? shuffle
@@ -67,7 +67,7 @@ int32_t regroupWindowedAttention(INetworkDefinition& network) {
       continue;
     // The output [B, nW*H, N, Dv], read only by its reshape back to [B*nW, H, N, Dv].
     ILayer* reader = soleConsumer(network, attention->getOutput(0));
-    if (!reader || reader->getType() != LayerType::kSHUFFLE) continue;
+    if (!isMovingShuffle(reader)) continue;
     IShuffleLayer* back = pureReshape(reader->getOutput(0));
     if (back != reader ||
         !windowsAsHeads(back->getOutput(0)->getDimensions(), attention->getOutput(0)->getDimensions(), windows))
