@@ -435,8 +435,8 @@ void padRows(LaunchContext& ctx, const void* src, void* dst, int64_t from, int64
   const unsigned blocks = static_cast<unsigned>((n + 255) / 256);
   const auto run = [&](auto unit) {
     using Unit = decltype(unit);
-    padRowsKernel<Unit><<<blocks, 256, 0, ctx.stream>>>(static_cast<const Unit*>(src), static_cast<Unit*>(dst), from,
-                                                         to, n);
+    padRowsKernel<Unit>
+        <<<blocks, 256, 0, ctx.stream>>>(static_cast<const Unit*>(src), static_cast<Unit*>(dst), from, to, n);
   };
   switch (elem) {
     case 1:
@@ -534,8 +534,8 @@ void launchPaddedShuffle(LaunchContext& ctx, const IShuffleLayer& shuffle, const
   }
   const size_t outElem = dataTypeSize(out.type);
   const size_t unpaddedBytes = (static_cast<size_t>(unpadded.volume()) * outElem + 255) / 256 * 256;
-  auto* scratch = static_cast<uint8_t*>(
-      ctx.scratch(unpaddedBytes + (firstId || secondId ? 0 : static_cast<size_t>(in.dims.volume()) * dataTypeSize(in.type))));
+  auto* scratch = static_cast<uint8_t*>(ctx.scratch(
+      unpaddedBytes + (firstId || secondId ? 0 : static_cast<size_t>(in.dims.volume()) * dataTypeSize(in.type))));
   shuffleInto(ctx, shuffle, in, unpadded, out.type, scratch, scratch + unpaddedBytes);
   padRows(ctx, scratch, out.data, from, to, n, outElem);
 }
@@ -547,7 +547,8 @@ void launchShuffle(LaunchContext& ctx, const ILayer& layer, const std::vector<Te
   if (unpadded != out.dims) return launchPaddedShuffle(ctx, shuffle, in[0], unpadded, out);
   const bool twoTransposes = !isIdentity(shuffle.getFirstTranspose().order, in[0].dims.nbDims) &&
                              !isIdentity(shuffle.getSecondTranspose().order, out.dims.nbDims);
-  void* tmp = twoTransposes ? ctx.scratch(static_cast<size_t>(in[0].dims.volume()) * dataTypeSize(in[0].type)) : nullptr;
+  void* tmp =
+      twoTransposes ? ctx.scratch(static_cast<size_t>(in[0].dims.volume()) * dataTypeSize(in[0].type)) : nullptr;
   shuffleInto(ctx, shuffle, in[0], out.dims, out.type, out.data, tmp);
 }
 

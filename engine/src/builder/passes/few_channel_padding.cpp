@@ -39,8 +39,7 @@ int32_t padFewChannelConvolutionInputs(INetworkDefinition& network) {
     auto* conv = static_cast<IConvolutionLayer*>(layer);
     if (!readsFewChannels(*conv)) continue;
     // The transpose that writes the image only for this convolution, without a reshape or padding of its own.
-    auto* shuffle =
-        static_cast<IShuffleLayer*>(soleUseProducer(network, conv->getInput(0), LayerType::kSHUFFLE));
+    auto* shuffle = static_cast<IShuffleLayer*>(soleUseProducer(network, conv->getInput(0), LayerType::kSHUFFLE));
     if (!shuffle || shuffle->getNbInputs() != 1 || shuffle->hasReshape() || shuffle->getZeroPaddedLastDimension() > 0)
       continue;
     const int64_t channels = conv->getInput(0)->getDimensions().d[3];

@@ -19,9 +19,7 @@ namespace passes {
 namespace {
 
 // A shuffle of one input whose dims are fixed when the network is built.
-bool staticShuffle(const ILayer* layer) {
-  return isMovingShuffle(layer) && layer->getNbInputs() == 1;
-}
+bool staticShuffle(const ILayer* layer) { return isMovingShuffle(layer) && layer->getNbInputs() == 1; }
 
 // How a product's output reaches the block selects: reshaped to `shape`, then transposed by `order`.
 struct HeadSplit {

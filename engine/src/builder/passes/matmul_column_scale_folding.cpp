@@ -19,8 +19,7 @@ namespace {
 IMatrixMultiplyLayer* scaledProduct(const INetworkDefinition& network, ITensor* t, ITensor*& mmOut, int& column) {
   ILayer* p = t->getProducer();
   column = t->getDimensions().nbDims - 1;
-  if (isMovingShuffle(p) && p->getNbInputs() == 1 && !p->precisionIsSet() &&
-      soleConsumer(network, t) != nullptr) {
+  if (isMovingShuffle(p) && p->getNbInputs() == 1 && !p->precisionIsSet() && soleConsumer(network, t) != nullptr) {
     const auto* shuffle = static_cast<const IShuffleLayer*>(p);
     const Permutation first = shuffle->getFirstTranspose(), second = shuffle->getSecondTranspose();
     bool transposeOnly = !shuffle->hasReshape();

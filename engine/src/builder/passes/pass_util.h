@@ -165,8 +165,7 @@ inline std::vector<float> productWeightRows(const IMatrixMultiplyLayer& mm, int6
 inline const IShuffleLayer* stackRowsView(const IMatrixMultiplyLayer& mm) {
   const Dims w = mm.getInput(1)->getDimensions(), rows = mm.getInput(0)->getDimensions();
   const ILayer* p = mm.getInput(0)->getProducer();
-  if (w.nbDims != 3 || w.d[0] < 2 || rows.nbDims != 3 || rows.d[0] != 1 || !isMovingShuffle(p) ||
-      p->getNbInputs() != 1)
+  if (w.nbDims != 3 || w.d[0] < 2 || rows.nbDims != 3 || rows.d[0] != 1 || !isMovingShuffle(p) || p->getNbInputs() != 1)
     return nullptr;
   const auto* view = static_cast<const IShuffleLayer*>(p);
   return isIdentityPermutation(view->getFirstTranspose()) && isIdentityPermutation(view->getSecondTranspose())
