@@ -13,3 +13,5 @@ grep "^| resnet" "$OUT/r50-int8.md" | cut -c1-220
 echo "== FP16 batch 64 kernels"
 python3 bench/profile_engine.py --model resnet50 --batch 64 --rows 30 2>&1 | grep -v -i warn > "$OUT/r50-profile.txt"
 grep -E "GPU span|first_layer|Padding|fewChannels|maxPool" "$OUT/r50-profile.txt" | sed -E 's/ {2,}/ /g' | cut -c1-230
+echo "== BERT-base b64: latency beside the GPU time of its kernels (the host's share)"
+python3 bench/latency_gap.py --models bert_base --batches 64 --kernels 4 2>&1 | grep -v -i warn | tail -8 | cut -c1-200
