@@ -96,6 +96,13 @@ class Session {
 #endif
   }
   trt::IExecutionContext& context() { return *ctx_; }
+  //! Output buffers start filled with `byte` (on the device too) instead of zeros: a test that an engine writes every
+  //! output element, zeros included.
+  Session& fillOutputsWith(uint8_t byte) {
+    outputFill_ = byte;
+    fillOutputs_ = true;
+    return *this;
+  }
 
   std::map<std::string, std::vector<uint8_t>> run(const std::map<std::string, HostTensor>& inputs,
                                                   std::map<std::string, trt::Dims>* shapes = nullptr) {
@@ -121,8 +128,9 @@ class Session {
         return {};
       }
       if (shapes) (*shapes)[name] = dims;
-      buf.resize(static_cast<size_t>(dims.volume()) * trt::dataTypeSize(engine_.getTensorDataType(name)));
-      placed[name] = place(name, buf.data(), buf.size(), false);
+      buf.assign(static_cast<size_t>(dims.volume()) * trt::dataTypeSize(engine_.getTensorDataType(name)),
+                 fillOutputs_ ? outputFill_ : uint8_t{0});
+      placed[name] = place(name, buf.data(), buf.size(), fillOutputs_);
       ctx_->setTensorAddress(name, placed[name]);
     }
     ctx_->enqueueV3(nullptr);
@@ -164,6 +172,8 @@ class Session {
 
   const trt::ICudaEngine& engine_;
   std::unique_ptr<trt::IExecutionContext> ctx_;
+  bool fillOutputs_ = false;
+  uint8_t outputFill_ = 0;
   std::map<std::string, std::vector<uint8_t>> hostInputs_;
   std::map<std::string, std::pair<void*, size_t>> device_;
 };

@@ -57,8 +57,9 @@ struct PaddedCase {
   const char* what;
 };
 
-// CUDA's paths: the one-pass image kernel (3 channels to 4, whole vectors of pixels; either transpose), and the
-// scratch-and-pad path for the rest (pixels not in whole vectors, another padded size, two transposes, int32).
+// CUDA's paths: the one-pass image kernel (1 to 3 channels to 4, whole vectors of pixels; either transpose, one image
+// or several, each float type either way), and the scratch-and-pad path for the rest (pixels not in whole vectors,
+// another padded size, two transposes, int32).
 const PaddedCase kCases[] = {
     {{2, 3, 8, 8}, {0, 2, 3, 1}, {}, DataType::kFLOAT, DataType::kHALF, 4, "image float32 -> float16, first"},
     {{2, 3, 8, 8}, {}, {0, 2, 3, 1}, DataType::kHALF, DataType::kHALF, 4, "image float16, second transpose"},
@@ -67,6 +68,10 @@ const PaddedCase kCases[] = {
     {{2, 3, 8, 8}, {0, 2, 3, 1}, {}, DataType::kHALF, DataType::kHALF, 8, "padded to 8"},
     {{2, 3, 4, 5}, {3, 2, 1, 0}, {1, 0, 2, 3}, DataType::kFLOAT, DataType::kFLOAT, 6, "two transposes"},
     {{3, 5}, {}, {}, DataType::kINT32, DataType::kINT32, 7, "int32 rows"},
+    {{1, 3, 8, 8}, {0, 2, 3, 1}, {}, DataType::kFLOAT, DataType::kHALF, 4, "one image"},
+    {{2, 3, 8, 8}, {0, 2, 3, 1}, {}, DataType::kHALF, DataType::kFLOAT, 4, "image float16 -> float32"},
+    {{2, 1, 8, 8}, {0, 2, 3, 1}, {}, DataType::kHALF, DataType::kHALF, 4, "one channel"},
+    {{2, 2, 8, 8}, {0, 2, 3, 1}, {}, DataType::kFLOAT, DataType::kBF16, 4, "two channels"},
 };
 
 trt::Permutation permutation(const std::vector<int32_t>& order) {
@@ -132,7 +137,8 @@ TEST(ZeroPaddedShuffle, WritesTheTransposedRowsFollowedByZeros) {
       const std::vector<float> values = randomVector(static_cast<size_t>(c.dims.volume()), 41, -4.f, 4.f);
       std::vector<uint8_t> x(values.size() * trt::dataTypeSize(c.from));
       for (size_t i = 0; i < values.size(); ++i) put(values[i], c.from, &x[i * trt::dataTypeSize(c.from)]);
-      const auto y = runBytes(*built.engine, {{"x", {c.dims, x}}}).at("y");
+      // Outputs start as 0xA5 bytes: the padding's zeros must be written, not found.
+      const auto y = Session(*built.engine).fillOutputsWith(0xA5).run({{"x", {c.dims, x}}}).at("y");
       EXPECT_EQ(y, expected(c, x)) << what;
     }
 }
@@ -198,55 +204,72 @@ TEST(FewChannelPadding, TheCudaLayoutsImageTransposeWritesFourChannels) {
   config->setBackend(trt::Backend::kCUDA);
   const std::string doc = builder->describeOptimizedNetwork(net, *config);
   EXPECT_NE(doc.find("\"dims\":[2,8,8,4]"), std::string::npos) << doc;
+  EXPECT_NE(doc.find("\"zero_padded_last_dimension\":4"), std::string::npos) << doc;
   EXPECT_EQ(doc.find("\"dims\":[2,8,8,3]"), std::string::npos) << doc;
 }
 
 TEST(FewChannelPadding, ThePaddedStemComputesWhatTheOriginalDoes) {
   // The pass applied by hand to the channels-last form (an NHWC transpose with the cast, a channels-last
-  // convolution), both networks built in FP16 for the CPU backend (which pads nothing itself) and, where a GPU is
-  // visible, for CUDA (whose builder pads the reference too): the zero channel's products add nothing, so the outputs
-  // are the same bits on the CPU and within FP16's tolerance on CUDA.
-  // Built twice from the same weights: the reference without the pass, the padded one with it.
+  // convolution). The reference is the unpadded network on the CPU backend (whose builder pads nothing); the padded
+  // one gives the same bits on the CPU (the zero channel's products add nothing) and, where a GPU is visible, agrees
+  // with it within FP16's tolerance on CUDA (cuDNN reading the 4-channel image).
   const std::vector<float> image = randomVector(2 * 3 * 12 * 12, 61, -2.f, 2.f);
-  std::map<std::string, std::vector<uint8_t>> outputs[2];
-  for (trt::Backend backend : backends()) {
-    for (int padded = 0; padded < 2; ++padded) {
-      WeightPool w;
-      trt::INetworkDefinition net;
-      auto* x = net.addInput("x", DataType::kFLOAT, {2, 3, 12, 12});
-      auto* toLast = net.addShuffle(*x);
-      toLast->setFirstTranspose(permutation({0, 2, 3, 1}));
-      toLast->setOutputType(0, DataType::kHALF);
-      auto* stem = net.addConvolutionNd(*toLast->getOutput(0), 8, {7, 7}, w.make(8 * 3 * 49), w.make(8));
-      stem->setStrideNd({2, 2});
-      stem->setPaddingNd({3, 3});
-      stem->setChannelsLast(true);
-      stem->setFusedActivation(static_cast<int32_t>(trt::ActivationType::kRELU));
-      auto* toFirst = net.addShuffle(*stem->getOutput(0));
-      toFirst->setFirstTranspose(permutation({0, 3, 1, 2}));
-      toFirst->setOutputType(0, DataType::kFLOAT);
-      toFirst->getOutput(0)->setName("y");
-      net.markOutput(*toFirst->getOutput(0));
-      if (padded) {
-        ASSERT_EQ(trt::passes::padFewChannelConvolutionInputs(net), 1);
-        EXPECT_EQ(toLast->getZeroPaddedLastDimension(), 4);
-        EXPECT_EQ(stem->getKernelWeights().count, 8 * 4 * 49);
-        EXPECT_EQ(toLast->getOutput(0)->getDimensions(), (trt::Dims{2, 12, 12, 4}));
-      }
-      trt::IBuilderConfig config;
-      config.setBackend(backend);
-      config.setFlag(trt::BuilderFlag::kFP16);
-      Built built = build(net, &config);
-      outputs[padded] = runBytes(*built.engine, {{"x", hostTensor(trt::Dims{2, 3, 12, 12}, image)}});
+  const auto run = [&](trt::Backend backend, bool padded) {
+    WeightPool w;  // the same weights each time
+    trt::INetworkDefinition net;
+    auto* x = net.addInput("x", DataType::kFLOAT, {2, 3, 12, 12});
+    auto* toLast = net.addShuffle(*x);
+    toLast->setFirstTranspose(permutation({0, 2, 3, 1}));
+    toLast->setOutputType(0, DataType::kHALF);
+    auto* stem = net.addConvolutionNd(*toLast->getOutput(0), 8, {7, 7}, w.make(8 * 3 * 49), w.make(8));
+    stem->setStrideNd({2, 2});
+    stem->setPaddingNd({3, 3});
+    stem->setChannelsLast(true);
+    stem->setFusedActivation(static_cast<int32_t>(trt::ActivationType::kRELU));
+    auto* toFirst = net.addShuffle(*stem->getOutput(0));
+    toFirst->setFirstTranspose(permutation({0, 3, 1, 2}));
+    toFirst->setOutputType(0, DataType::kFLOAT);
+    toFirst->getOutput(0)->setName("y");
+    net.markOutput(*toFirst->getOutput(0));
+    if (padded) {
+      EXPECT_EQ(trt::passes::padFewChannelConvolutionInputs(net), 1);
+      EXPECT_EQ(toLast->getZeroPaddedLastDimension(), 4);
+      EXPECT_EQ(stem->getKernelWeights().count, 8 * 4 * 49);
+      EXPECT_EQ(toLast->getOutput(0)->getDimensions(), (trt::Dims{2, 12, 12, 4}));
     }
-    const std::vector<float> a = elementsOf<float>(outputs[0].at("y")), b = elementsOf<float>(outputs[1].at("y"));
-    ASSERT_EQ(a.size(), b.size());
+    trt::IBuilderConfig config;
+    config.setBackend(backend);
+    config.setFlag(trt::BuilderFlag::kFP16);
+    Built built = build(net, &config);
+    return elementsOf<float>(runBytes(*built.engine, {{"x", hostTensor(trt::Dims{2, 3, 12, 12}, image)}}).at("y"));
+  };
+  const std::vector<float> reference = run(trt::Backend::kCPU, false);
+  for (trt::Backend backend : backends()) {
+    const std::vector<float> y = run(backend, true);
+    ASSERT_EQ(y.size(), reference.size());
     if (backend == trt::Backend::kCPU) {
-      EXPECT_EQ(a, b);
+      EXPECT_EQ(y, reference);
     } else {
       const Tolerance t = toleranceFor(DataType::kHALF);
-      for (size_t i = 0; i < a.size(); ++i) ASSERT_NEAR(b[i], a[i], t.atol + t.rtol * std::fabs(a[i])) << i;
+      for (size_t i = 0; i < y.size(); ++i)
+        ASSERT_NEAR(y[i], reference[i], t.atol + t.rtol * std::fabs(reference[i])) << trt::backendName(backend) << i;
     }
+  }
+}
+
+TEST(ZeroPaddedShuffle, AnEmptyRowIsAllPadding) {
+  // [2, 0] padded to [2, 4]: no element moves, every output element is a written zero.
+  trt::INetworkDefinition net;
+  auto* shuffle = net.addShuffle(*net.addInput("x", DataType::kFLOAT, {2, 0}));
+  shuffle->setZeroPaddedLastDimension(4);
+  shuffle->getOutput(0)->setName("y");
+  net.markOutput(*shuffle->getOutput(0));
+  for (trt::Backend backend : backends()) {
+    trt::IBuilderConfig config;
+    config.setBackend(backend);
+    Built built = build(net, &config);
+    const auto y = Session(*built.engine).fillOutputsWith(0xA5).run({{"x", {trt::Dims{2, 0}, {}}}}).at("y");
+    EXPECT_EQ(y, std::vector<uint8_t>(2 * 4 * 4, 0)) << trt::backendName(backend);
   }
 }
 

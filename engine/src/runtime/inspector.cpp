@@ -103,6 +103,12 @@ Json fusedJson(const ILayer* layer) {
     case LayerType::kPOOLING:
       if (static_cast<const IPoolingLayer*>(layer)->getChannelsLast()) fused["layout"] = "NHWC";
       break;
+    case LayerType::kSHUFFLE: {
+      // The zeros a padded transpose writes after each row (an RGB image's fourth channel).
+      const int64_t padded = static_cast<const IShuffleLayer*>(layer)->getZeroPaddedLastDimension();
+      if (padded > 0) fused["zero_padded_last_dimension"] = padded;
+      break;
+    }
     case LayerType::kSOFTMAX:
       if (layer->getNbInputs() > 1) fused["mask"] = true;
       break;

@@ -62,9 +62,10 @@ void runShuffle(const ILayer& layer, const std::vector<TensorView>& inputs, Tens
   const Dims& in = inputs[0].dims;
   const Permutation first = shuffle.getFirstTranspose(), second = shuffle.getSecondTranspose();
   const Dims out = layer_util::shuffleOutputBeforePadding(shuffle, in, output.dims);
-  // A zero-padded shuffle moves into a buffer of the transposes' shape, then pads its rows.
-  std::vector<uint8_t> unpadded(out != output.dims ? static_cast<size_t>(out.volume()) * elem : 0);
-  void* dst = unpadded.empty() ? output.data : unpadded.data();
+  // A zero-padded shuffle moves into a buffer of the transposes' shape (none for an empty row), then pads its rows.
+  const bool padded = out != output.dims;
+  std::vector<uint8_t> unpadded(padded ? static_cast<size_t>(out.volume()) * elem : 0);
+  void* dst = padded ? unpadded.data() : output.data;
   const bool firstId = isIdentity(first.order, in.nbDims), secondId = isIdentity(second.order, out.nbDims);
   const Dims mid = layer_util::shapeBeforeSecondTranspose(out, second);
   if (secondId) {  // also the plain copy when both transposes are identities
@@ -76,7 +77,7 @@ void runShuffle(const ILayer& layer, const std::vector<TensorView>& inputs, Tens
     permuteCopy(inputs[0].data, in, first.order, tmp.data(), elem);
     permuteCopy(tmp.data(), mid, second.order, dst, elem);
   }
-  if (!unpadded.empty()) {
+  if (padded) {
     const int64_t from = out.d[out.nbDims - 1], to = output.dims.d[output.dims.nbDims - 1];
     padRows(unpadded.data(), to > 0 ? output.dims.volume() / to : 0, from, to, elem,
             static_cast<uint8_t*>(output.data));
