@@ -26,11 +26,11 @@ TORCHTRT_LT_WORKSPACE_BYTES=0 python3 bench/perf_zoo.py --models bert_base --bat
   --out "$OUT/b64-ws0.md" > /dev/null 2>&1
 echo "== cuBLASLt without workspace"; grep "^| bert" "$OUT/b64-ws0.md"
 echo "== profile"
-python3 bench/profile_engine.py --model bert_base --batch 64 --rows 14 2>&1 | grep -v -i warn | cut -c1-150 |
-  grep -A30 "Name"
+python3 bench/profile_engine.py --model bert_base --batch 64 --rows 14 2>&1 | grep -v -i warn |
+  grep -A16 "us a call"
 echo "== FP8 profile (session 37: 84 memsets a call, one before each FP8 product and each attention)"
 python3 bench/profile_engine.py --model bert_base --batch 64 --precision fp8 --rows 10 2>&1 | grep -v -i warn |
-  cut -c1-150 | grep -A24 "Name"
+  grep -A12 "us a call"
 echo "== ResNet-50 batch 64 profile"
-python3 bench/profile_engine.py --model resnet50 --batch 64 --rows 12 2>&1 | grep -v -i warn | cut -c1-150 |
-  grep -A28 "Name"
+python3 bench/profile_engine.py --model resnet50 --batch 64 --rows 12 2>&1 | grep -v -i warn |
+  grep -A14 "us a call"

@@ -23,7 +23,7 @@ grep "^| resnet" "$OUT/r50-int8.md"
 echo "== its kernels and slowest layers"
 timeout $(($(left) - 60)) python3 bench/profile_engine.py --model resnet50 --batch 64 --precision int8 --rows 12 \
   --layers 45 2>&1 | grep -v -i warn | cut -c1-170 > "$OUT/r50-int8-profile.txt"
-grep -A60 "Name" "$OUT/r50-int8-profile.txt" | head -90
+grep -A14 "us a call" "$OUT/r50-int8-profile.txt"; grep -A50 "engine layers" "$OUT/r50-int8-profile.txt"
 echo "== transformer zoo"
 if [ "$(left)" -gt 120 ]; then
   timeout $(($(left) - 10)) python3 bench/perf_zoo.py --models transformer --warm-peers 8 --budget-s $(($(left) - 30)) \
