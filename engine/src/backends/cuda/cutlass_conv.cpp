@@ -48,6 +48,8 @@ namespace {
 // Configurations 0 to 2 and 6 to 8 are implicit-GEMM convolutions, 3 to 5 GEMMs that take 1x1 convolutions of
 // stride 1 only.
 bool isPointwiseConfig(int32_t config) { return config >= 3 && config <= 5; }
+// Configurations 6 to 8 are built in units of their own (cutlass/conv_int8_*_few_stages.cu).
+bool isFewStageConfig(int32_t config) { return config >= 6 && config <= 8; }
 
 // The kernels of one epilogue kind (cutlass/*.cu): the workspace of a configuration and its launch.
 struct Kernels {
@@ -66,6 +68,13 @@ Kernels kernelsFor(int32_t config, const Int8ConvProblem& problem) {
                           : Kernels{workspacePointwiseReluCodes, runPointwiseReluCodes};
     return problem.relu ? Kernels{workspacePointwiseRelu, runPointwiseRelu}
                         : Kernels{workspacePointwiseLinear, runPointwiseLinear};
+  }
+  if (isFewStageConfig(config)) {
+    if (problem.codesOut)
+      return fp16Residual ? Kernels{workspaceReluCodesFp16ResidualFewStages, runReluCodesFp16ResidualFewStages}
+                          : Kernels{workspaceReluCodesFewStages, runReluCodesFewStages};
+    return problem.relu ? Kernels{workspaceReluFewStages, runReluFewStages}
+                        : Kernels{workspaceLinearFewStages, runLinearFewStages};
   }
   if (problem.codesOut)
     return fp16Residual ? Kernels{workspaceReluCodesFp16Residual, runReluCodesFp16Residual}

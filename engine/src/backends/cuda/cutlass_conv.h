@@ -89,6 +89,16 @@ int64_t workspaceReluCodes(int32_t config, const Int8ConvProblem& problem);
 bool runReluCodes(int32_t config, const Int8ConvProblem& problem, void* workspace, cudaStream_t stream);
 int64_t workspaceReluCodesFp16Residual(int32_t config, const Int8ConvProblem& problem);
 bool runReluCodesFp16Residual(int32_t config, const Int8ConvProblem& problem, void* workspace, cudaStream_t stream);
+// The same for the few-stage configurations 6 to 8 (cutlass/conv_int8_*_few_stages.cu; the ones above take 0 to 2).
+int64_t workspaceReluFewStages(int32_t config, const Int8ConvProblem& problem);
+bool runReluFewStages(int32_t config, const Int8ConvProblem& problem, void* workspace, cudaStream_t stream);
+int64_t workspaceLinearFewStages(int32_t config, const Int8ConvProblem& problem);
+bool runLinearFewStages(int32_t config, const Int8ConvProblem& problem, void* workspace, cudaStream_t stream);
+int64_t workspaceReluCodesFewStages(int32_t config, const Int8ConvProblem& problem);
+bool runReluCodesFewStages(int32_t config, const Int8ConvProblem& problem, void* workspace, cudaStream_t stream);
+int64_t workspaceReluCodesFp16ResidualFewStages(int32_t config, const Int8ConvProblem& problem);
+bool runReluCodesFp16ResidualFewStages(int32_t config, const Int8ConvProblem& problem, void* workspace,
+                                       cudaStream_t stream);
 // The 1x1 convolutions as GEMMs (cutlass/pointwise_int8_*.cu, configurations 3 to 5), the same contract.
 int64_t workspacePointwiseRelu(int32_t config, const Int8ConvProblem& problem);
 bool runPointwiseRelu(int32_t config, const Int8ConvProblem& problem, void* workspace, cudaStream_t stream);

@@ -136,33 +136,45 @@ using namespace cute;
 // stages would be half zeros (TMA fills the channels past C). Configurations 3 to 5: cutlass/pointwise_int8.cuh.
 // 6 and 7: the shapes of 2 and 1 with 4 and 3 stages, 8: 64 x 128 tiles with 4 (two CTAs a multiprocessor, above:
 // 108 registers a thread at 128 x 64, 168 at 128 x 128, which leaves one).
-template <template <class> class Activation, typename ElementOut, typename ElementC, typename Visit>
+// The configurations in two groups, a translation unit each per epilogue (cutlass/conv_int8_*.cu and
+// conv_int8_*_few_stages.cu): 0 to 2 (one CTA a multiprocessor) and 6 to 8 (few stages, two CTAs), so that no unit
+// compiles six of them (a unit of six was the GPU machine's slowest build target).
+enum class ConfigGroup { kOneCta, kFewStages };
+
+template <ConfigGroup Group, template <class> class Activation, typename ElementOut, typename ElementC, typename Visit>
 auto withConfig(int32_t config, Visit visit) {
-  switch (config) {
-    case 0:
-      return visit(Int8Fprop<Activation, Shape<_128, _128, Shape<_128>>, ElementOut, ElementC>{});
-    case 1:
-      return visit(Int8Fprop<Activation, Shape<_128, _64, Shape<_128>>, ElementOut, ElementC>{});
-    case 6:
-      return visit(Int8Fprop<Activation, Shape<_128, _64, Shape<_64>>, ElementOut, ElementC, 4>{});
-    case 7:
-      return visit(Int8Fprop<Activation, Shape<_128, _64, Shape<_128>>, ElementOut, ElementC, 3>{});
-    case 8:
-      return visit(Int8Fprop<Activation, Shape<_64, _128, Shape<_128>>, ElementOut, ElementC, 4>{});
-    default:
-      return visit(Int8Fprop<Activation, Shape<_128, _64, Shape<_64>>, ElementOut, ElementC>{});
+  if constexpr (Group == ConfigGroup::kOneCta) {
+    switch (config) {
+      case 0:
+        return visit(Int8Fprop<Activation, Shape<_128, _128, Shape<_128>>, ElementOut, ElementC>{});
+      case 1:
+        return visit(Int8Fprop<Activation, Shape<_128, _64, Shape<_128>>, ElementOut, ElementC>{});
+      default:
+        return visit(Int8Fprop<Activation, Shape<_128, _64, Shape<_64>>, ElementOut, ElementC>{});
+    }
+  } else {
+    switch (config) {
+      case 6:
+        return visit(Int8Fprop<Activation, Shape<_128, _64, Shape<_64>>, ElementOut, ElementC, 4>{});
+      case 7:
+        return visit(Int8Fprop<Activation, Shape<_128, _64, Shape<_128>>, ElementOut, ElementC, 3>{});
+      default:
+        return visit(Int8Fprop<Activation, Shape<_64, _128, Shape<_128>>, ElementOut, ElementC, 4>{});
+    }
   }
 }
 
-template <template <class> class Activation, typename ElementOut = cutlass::half_t, typename ElementC = ElementOut>
+template <ConfigGroup Group, template <class> class Activation, typename ElementOut = cutlass::half_t,
+          typename ElementC = ElementOut>
 int64_t workspaceOf(int32_t config, const Int8ConvProblem& problem) {
-  return withConfig<Activation, ElementOut, ElementC>(config,
-                                                      [&](auto fprop) { return decltype(fprop)::workspace(problem); });
+  return withConfig<Group, Activation, ElementOut, ElementC>(
+      config, [&](auto fprop) { return decltype(fprop)::workspace(problem); });
 }
 
-template <template <class> class Activation, typename ElementOut = cutlass::half_t, typename ElementC = ElementOut>
+template <ConfigGroup Group, template <class> class Activation, typename ElementOut = cutlass::half_t,
+          typename ElementC = ElementOut>
 bool runOf(int32_t config, const Int8ConvProblem& problem, void* workspace, cudaStream_t stream) {
-  return withConfig<Activation, ElementOut, ElementC>(
+  return withConfig<Group, Activation, ElementOut, ElementC>(
       config, [&](auto fprop) { return decltype(fprop)::run(problem, workspace, stream); });
 }
 

@@ -7,11 +7,11 @@ namespace cuda {
 namespace cutlass_conv {
 
 int64_t workspaceLinear(int32_t config, const Int8ConvProblem& problem) {
-  return workspaceOf<cutlass::epilogue::thread::Identity>(config, problem);
+  return workspaceOf<ConfigGroup::kOneCta, cutlass::epilogue::thread::Identity>(config, problem);
 }
 
 bool runLinear(int32_t config, const Int8ConvProblem& problem, void* workspace, cudaStream_t stream) {
-  return runOf<cutlass::epilogue::thread::Identity>(config, problem, workspace, stream);
+  return runOf<ConfigGroup::kOneCta, cutlass::epilogue::thread::Identity>(config, problem, workspace, stream);
 }
 
 }  // namespace cutlass_conv

@@ -8,11 +8,11 @@ namespace cuda {
 namespace cutlass_conv {
 
 int64_t workspaceReluCodes(int32_t config, const Int8ConvProblem& problem) {
-  return workspaceOf<cutlass::epilogue::thread::ReLu, int8_t>(config, problem);
+  return workspaceOf<ConfigGroup::kOneCta, cutlass::epilogue::thread::ReLu, int8_t>(config, problem);
 }
 
 bool runReluCodes(int32_t config, const Int8ConvProblem& problem, void* workspace, cudaStream_t stream) {
-  return runOf<cutlass::epilogue::thread::ReLu, int8_t>(config, problem, workspace, stream);
+  return runOf<ConfigGroup::kOneCta, cutlass::epilogue::thread::ReLu, int8_t>(config, problem, workspace, stream);
 }
 
 }  // namespace cutlass_conv

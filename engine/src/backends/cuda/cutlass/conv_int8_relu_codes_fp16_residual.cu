@@ -8,11 +8,12 @@ namespace cuda {
 namespace cutlass_conv {
 
 int64_t workspaceReluCodesFp16Residual(int32_t config, const Int8ConvProblem& problem) {
-  return workspaceOf<cutlass::epilogue::thread::ReLu, int8_t, cutlass::half_t>(config, problem);
+  return workspaceOf<ConfigGroup::kOneCta, cutlass::epilogue::thread::ReLu, int8_t, cutlass::half_t>(config, problem);
 }
 
 bool runReluCodesFp16Residual(int32_t config, const Int8ConvProblem& problem, void* workspace, cudaStream_t stream) {
-  return runOf<cutlass::epilogue::thread::ReLu, int8_t, cutlass::half_t>(config, problem, workspace, stream);
+  return runOf<ConfigGroup::kOneCta, cutlass::epilogue::thread::ReLu, int8_t, cutlass::half_t>(config, problem,
+                                                                                               workspace, stream);
 }
 
 }  // namespace cutlass_conv
