@@ -10,12 +10,7 @@ OUT=${OUT:-gpu-out}
 mkdir -p "$OUT"
 deadline=$(($(date +%s) + ${TORCHTRT_ROUND_S:-540}))
 left() { echo $((deadline - $(date +%s))); }
-if ! python3 -c "import torch_tensorrt" 2> /dev/null; then
-  echo "== fresh machine: build and install"
-  TORCHTRT_SKIP_CTEST=1 TORCHTRT_SKIP_BENCH=1 TORCHTRT_SKIP_DEMO=1 TORCHTRT_PYTEST_ARGS=tests/py/test_fp8.py \
-    timeout $(($(left) - 120)) scripts/gpu-check.sh > "$OUT/check.txt" 2>&1
-  tail -8 "$OUT/check.txt"
-fi
+scripts/gpu-install-if-missing.sh $(($(left) - 120))
 echo "== ResNet-50 INT8 batch 64 against its own FP16 engine"
 timeout $(($(left) - 60)) python3 bench/perf_zoo.py --models resnet50 --batches 64 --dtype int8 --no-peer \
   --out "$OUT/r50-int8.md" > /dev/null 2>&1

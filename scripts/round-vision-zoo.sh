@@ -12,12 +12,7 @@ dtype=${1:-fp16}
 models=${2:-vision}
 deadline=$(($(date +%s) + ${TORCHTRT_ROUND_S:-560}))
 left() { echo $((deadline - $(date +%s))); }
-if ! python3 -c "import torch_tensorrt" 2> /dev/null; then
-  echo "== fresh machine: build and install"
-  TORCHTRT_SKIP_CTEST=1 TORCHTRT_SKIP_BENCH=1 TORCHTRT_SKIP_DEMO=1 TORCHTRT_PYTEST_ARGS=tests/py/test_fp8.py \
-    timeout $(($(left) - 120)) scripts/gpu-check.sh > "$OUT/check.txt" 2>&1
-  tail -8 "$OUT/check.txt"
-fi
+scripts/gpu-install-if-missing.sh $(($(left) - 120))
 timeout $(($(left) - 10)) python3 bench/perf_zoo.py --models "$models" --dtype "$dtype" --warm-peers 12 \
   --budget-s $(($(left) - 30)) --reserve-s 40 --out "$OUT/vision-$dtype.md" > "$OUT/vision-$dtype.log" 2>&1
 grep "^|" "$OUT/vision-$dtype.md" 2> /dev/null | cut -c1-200 || tail -5 "$OUT/vision-$dtype.log"

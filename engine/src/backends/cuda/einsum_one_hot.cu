@@ -97,25 +97,11 @@ void launchOneHot(LaunchContext& ctx, const ILayer& layer, const std::vector<Ten
   const int64_t total = out.dims.volume();
   const unsigned blocks = static_cast<unsigned>((total + 255) / 256);
   const bool wide = in[0].type == DataType::kINT64;
-  auto run = [&](auto tag) {
+  withRawElement(dataTypeSize(out.type), "CUDA one-hot", [&](auto tag) {
     using E = decltype(tag);
     oneHotKernel<E><<<blocks, 256, 0, ctx.stream>>>(in[0].data, wide, static_cast<const E*>(in[1].data),
                                                     static_cast<E*>(out.data), oh.getDepth(), inner, total);
-  };
-  switch (dataTypeSize(out.type)) {
-    case 1:
-      run(uint8_t{});
-      break;
-    case 2:
-      run(uint16_t{});
-      break;
-    case 4:
-      run(uint32_t{});
-      break;
-    default:
-      run(uint64_t{});
-      break;
-  }
+  });
   check(cudaGetLastError(), "one-hot kernel launch");
 }
 

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <initializer_list>
+#include <string>
 
 #include "common/floating_types.h"
 #include "trt/types.h"
@@ -42,6 +43,24 @@ __device__ __forceinline__ __nv_bfloat16 fromFloat<__nv_bfloat16>(float v) {
 //! Elements of T in one 16-byte access (the widest load a thread issues).
 template <typename T>
 constexpr int kVectorElems = 16 / static_cast<int>(sizeof(T));
+
+//! f(U{}) for U the unsigned integer of `bytes` bytes (1, 2, 4 or 8): kernels that move elements as raw bits; other
+//! sizes are refused with `what` in the message.
+template <typename F>
+decltype(auto) withRawElement(size_t bytes, const char* what, F&& f) {
+  switch (bytes) {
+    case 1:
+      return f(uint8_t{});
+    case 2:
+      return f(uint16_t{});
+    case 4:
+      return f(uint32_t{});
+    case 8:
+      return f(uint64_t{});
+    default:
+      throw Error(std::string(what) + ": no kernel moves elements of " + std::to_string(bytes) + " bytes");
+  }
+}
 
 //! True when every pointer allows 16-byte accesses.
 inline bool allAligned16(std::initializer_list<const void*> ptrs) {

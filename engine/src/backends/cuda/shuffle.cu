@@ -141,16 +141,20 @@ __global__ void fewChannelsLastVectorKernel(const uint4* src, D* dst, uint32_t p
 }
 
 // fewChannelsLastVectorKernel where it applies (2- and 4-byte elements, 1 to 4 channels, whole vectors of pixels,
-// 16-byte aligned planes); false otherwise.
+// 16-byte aligned planes); false otherwise. `n`: every element of the [N, P, C] result; `outChannels` 4 pads 1 to 3
+// channels to 4 with zeros (0: as many as it reads).
 template <typename S, typename D>
 bool launchFewChannelsLastVectors(LaunchContext& ctx, const void* src, void* dst, int64_t pixels, int64_t channels,
-                                  int64_t n) {
+                                  int64_t n, int64_t outChannels = 0) {
   if constexpr ((sizeof(S) != 2 && sizeof(S) != 4) || (sizeof(D) != 2 && sizeof(D) != 4)) {
     return false;
   } else {
     constexpr int64_t V = 16 / static_cast<int64_t>(sizeof(S));
-    if (channels < 1 || channels > 4 || pixels % V != 0 || !allAligned16({src, dst})) return false;
-    const int64_t threads = n / (channels * V);  // n: every element of the [N, P, C] output
+    const bool padded = outChannels > 0 && outChannels != channels;
+    if (channels < 1 || channels > 4 || (padded && (outChannels != 4 || channels == 4)) || pixels % V != 0 ||
+        !allAligned16({src, dst}))
+      return false;
+    const int64_t threads = n / (channels * V);
     const unsigned blocks = static_cast<unsigned>((threads + 255) / 256);
     const auto run = [&](auto kernel) {
       kernel<<<blocks, 256, 0, ctx.stream>>>(static_cast<const uint4*>(src), static_cast<D*>(dst),
@@ -159,14 +163,29 @@ bool launchFewChannelsLastVectors(LaunchContext& ctx, const void* src, void* dst
     };
     switch (channels) {
       case 1:
-        return run(fewChannelsLastVectorKernel<S, D, 1>);
+        return run(padded ? fewChannelsLastVectorKernel<S, D, 1, 4> : fewChannelsLastVectorKernel<S, D, 1>);
       case 2:
-        return run(fewChannelsLastVectorKernel<S, D, 2>);
+        return run(padded ? fewChannelsLastVectorKernel<S, D, 2, 4> : fewChannelsLastVectorKernel<S, D, 2>);
       case 3:
-        return run(fewChannelsLastVectorKernel<S, D, 3>);
+        return run(padded ? fewChannelsLastVectorKernel<S, D, 3, 4> : fewChannelsLastVectorKernel<S, D, 3>);
       default:
         return run(fewChannelsLastVectorKernel<S, D, 4>);
     }
+  }
+}
+
+// f(T{}) for the floating type `type` (float32, float16 or bfloat16); what a shuffle cannot convert is refused by name.
+template <typename F>
+decltype(auto) withFloatingType(DataType type, const char* refusal, F&& f) {
+  switch (type) {
+    case DataType::kFLOAT:
+      return f(float{});
+    case DataType::kHALF:
+      return f(__half{});
+    case DataType::kBF16:
+      return f(__nv_bfloat16{});
+    default:
+      throw Error(std::string("CUDA shuffle: ") + refusal + " " + dataTypeName(type));
   }
 }
 
@@ -326,20 +345,6 @@ PermuteGeometry permuteGeometry(const Dims& dims, const int32_t* perm) {
   return g;
 }
 
-template <typename S>
-void permuteCastFrom(LaunchContext& ctx, const void* src, const PermuteGeometry& g, int64_t n, void* dst, DataType to) {
-  switch (to) {
-    case DataType::kFLOAT:
-      return launchPermute<S, float>(ctx, src, dst, g, n);
-    case DataType::kHALF:
-      return launchPermute<S, __half>(ctx, src, dst, g, n);
-    case DataType::kBF16:
-      return launchPermute<S, __nv_bfloat16>(ctx, src, dst, g, n);
-    default:
-      throw Error(std::string("CUDA shuffle: cannot cast to ") + dataTypeName(to));
-  }
-}
-
 // A shuffle's last transpose with its folded cast (float32, float16 and bfloat16 either way): one pass that reads
 // the input's type and writes the output's (an FP16 engine's NHWC maps leave as float32 NCHW).
 void permuteCast(LaunchContext& ctx, const void* src, DataType from, const Dims& dims, const int32_t* perm, void* dst,
@@ -347,19 +352,10 @@ void permuteCast(LaunchContext& ctx, const void* src, DataType from, const Dims&
   const int64_t n = dims.volume();
   if (n == 0) return;
   const PermuteGeometry g = permuteGeometry(dims, perm);
-  switch (from) {
-    case DataType::kFLOAT:
-      permuteCastFrom<float>(ctx, src, g, n, dst, to);
-      break;
-    case DataType::kHALF:
-      permuteCastFrom<__half>(ctx, src, g, n, dst, to);
-      break;
-    case DataType::kBF16:
-      permuteCastFrom<__nv_bfloat16>(ctx, src, g, n, dst, to);
-      break;
-    default:
-      throw Error(std::string("CUDA shuffle: cannot cast from ") + dataTypeName(from));
-  }
+  withFloatingType(from, "cannot cast from", [&](auto source) {
+    withFloatingType(to, "cannot cast to",
+                     [&](auto target) { launchPermute<decltype(source), decltype(target)>(ctx, src, dst, g, n); });
+  });
   check(cudaGetLastError(), "permute kernel launch");
 }
 }  // namespace
@@ -433,71 +429,12 @@ __global__ void padRowsKernel(const Unit* src, Unit* dst, int64_t from, int64_t 
 // [rows, from] -> [rows, to] with zeros after each row's `from` elements of `elem` bytes.
 void padRows(LaunchContext& ctx, const void* src, void* dst, int64_t from, int64_t to, int64_t n, size_t elem) {
   const unsigned blocks = static_cast<unsigned>((n + 255) / 256);
-  const auto run = [&](auto unit) {
+  withRawElement(elem, "CUDA shuffle's padding", [&](auto unit) {
     using Unit = decltype(unit);
     padRowsKernel<Unit>
         <<<blocks, 256, 0, ctx.stream>>>(static_cast<const Unit*>(src), static_cast<Unit*>(dst), from, to, n);
-  };
-  switch (elem) {
-    case 1:
-      run(uint8_t{});
-      break;
-    case 2:
-      run(uint16_t{});
-      break;
-    case 4:
-      run(uint32_t{});
-      break;
-    case 8:
-      run(uint64_t{});
-      break;
-    default:
-      throw Error("CUDA shuffle: cannot pad elements of " + std::to_string(elem) + " bytes");
-  }
+  });
   check(cudaGetLastError(), "pad kernel launch");
-}
-
-// The padded image's one pass: 1 to 3 channels moved last and padded to 4 (float32, float16 or bfloat16 either
-// way, whole 16-byte vectors of pixels, aligned); false where it does not apply.
-template <typename S, typename D>
-bool fewChannelsPaddedToFour(LaunchContext& ctx, const void* src, void* dst, int64_t pixels, int64_t channels,
-                             int64_t images) {
-  constexpr int64_t V = 16 / static_cast<int64_t>(sizeof(S));
-  if (pixels % V != 0 || !allAligned16({src, dst})) return false;
-  const int64_t threads = images * (pixels / V);
-  if (threads >= (int64_t(1) << 31)) return false;
-  const unsigned blocks = static_cast<unsigned>((threads + 255) / 256);
-  const auto run = [&](auto kernel) {
-    kernel<<<blocks, 256, 0, ctx.stream>>>(static_cast<const uint4*>(src), static_cast<D*>(dst),
-                                           static_cast<uint32_t>(pixels / V), static_cast<uint32_t>(threads));
-    check(cudaGetLastError(), "permute kernel launch");
-    return true;
-  };
-  switch (channels) {
-    case 1:
-      return run(fewChannelsLastVectorKernel<S, D, 1, 4>);
-    case 2:
-      return run(fewChannelsLastVectorKernel<S, D, 2, 4>);
-    case 3:
-      return run(fewChannelsLastVectorKernel<S, D, 3, 4>);
-    default:
-      return false;
-  }
-}
-
-template <typename S>
-bool fewChannelsPaddedFrom(LaunchContext& ctx, const void* src, DataType to, void* dst, int64_t pixels,
-                           int64_t channels, int64_t images) {
-  switch (to) {
-    case DataType::kFLOAT:
-      return fewChannelsPaddedToFour<S, float>(ctx, src, dst, pixels, channels, images);
-    case DataType::kHALF:
-      return fewChannelsPaddedToFour<S, __half>(ctx, src, dst, pixels, channels, images);
-    case DataType::kBF16:
-      return fewChannelsPaddedToFour<S, __nv_bfloat16>(ctx, src, dst, pixels, channels, images);
-    default:
-      return false;
-  }
 }
 
 // A zero-padded shuffle (IShuffleLayer::setZeroPaddedLastDimension): an NCHW image of 1 to 3 channels moved to NHWC
@@ -513,23 +450,15 @@ void launchPaddedShuffle(LaunchContext& ctx, const IShuffleLayer& shuffle, const
     const Dims dims = secondId ? in.dims : layer_util::shapeBeforeSecondTranspose(unpadded, second);
     const PermuteGeometry g = permuteGeometry(dims, secondId ? first.order : second.order);
     int64_t pixels = 0, channels = 0;
-    if (fewChannelsLast(g, pixels, channels) && channels == from && pixels > 0) {
-      const int64_t images = g.rank == 3 ? g.outDims[0] : 1;
-      bool ran = false;
-      switch (in.type) {
-        case DataType::kFLOAT:
-          ran = fewChannelsPaddedFrom<float>(ctx, in.data, out.type, out.data, pixels, channels, images);
-          break;
-        case DataType::kHALF:
-          ran = fewChannelsPaddedFrom<__half>(ctx, in.data, out.type, out.data, pixels, channels, images);
-          break;
-        case DataType::kBF16:
-          ran = fewChannelsPaddedFrom<__nv_bfloat16>(ctx, in.data, out.type, out.data, pixels, channels, images);
-          break;
-        default:
-          break;
-      }
-      if (ran) return;
+    if (fewChannelsLast(g, pixels, channels) && channels == from && isFloating(in.type) && isFloating(out.type) &&
+        unpadded.volume() < (int64_t(1) << 31) && withFloatingType(in.type, "cannot pad", [&](auto source) {
+          return withFloatingType(out.type, "cannot pad", [&](auto target) {
+            return launchFewChannelsLastVectors<decltype(source), decltype(target)>(ctx, in.data, out.data, pixels,
+                                                                                    channels, unpadded.volume(), to);
+          });
+        })) {
+      check(cudaGetLastError(), "permute kernel launch");
+      return;
     }
   }
   const size_t outElem = dataTypeSize(out.type);
