@@ -51,7 +51,7 @@ void permuteCopy(const void* src, const Dims& dims, const int32_t* perm, void* d
 void padRows(const uint8_t* src, int64_t rows, int64_t from, int64_t to, size_t elem, uint8_t* dst) {
   const size_t kept = static_cast<size_t>(from) * elem, padded = static_cast<size_t>(to) * elem;
   for (int64_t r = 0; r < rows; ++r) {
-    std::memcpy(dst + r * padded, src + r * kept, kept);
+    if (kept > 0) std::memcpy(dst + r * padded, src + r * kept, kept);  // an empty row has no source at all
     std::memset(dst + r * padded + kept, 0, padded - kept);
   }
 }
