@@ -49,6 +49,52 @@ TEST(Builder, FoldsConstantsRemovesDeadLayersAndFusesRelu) {
     for (int i = 0; i < 9; ++i) EXPECT_FLOAT_EQ(out[k * 9 + i], std::max(0.f, x[i] * w[k]) + 4.f);
 }
 
+// TORCHTRT_SKIP_PASSES (a diagnostic for A/B timings) keeps the passes named from running: the same network built
+// without constant folding keeps its constant product as layers, gives the same values and warns about a name that
+// matched no pass; the precision assignment cannot be skipped.
+TEST(Builder, SkipsThePassesTorchtrtSkipPassesNames) {
+  class WarningLog : public trt::ILogger {
+   public:
+    void log(Severity severity, const char* msg) noexcept override {
+      if (severity <= Severity::kWARNING) warnings += std::string(msg) + "\n";
+    }
+    std::string warnings;
+  } log;
+  struct SkipPasses {
+    explicit SkipPasses(const char* names) { setenv("TORCHTRT_SKIP_PASSES", names, 1); }
+    ~SkipPasses() { unsetenv("TORCHTRT_SKIP_PASSES"); }
+  };
+  trt::INetworkDefinition net;
+  std::vector<float> w, c;
+  makeNetwork(net, w, c);
+  std::unique_ptr<trt::IBuilder> builder(trt::createInferBuilder(log));
+  std::unique_ptr<trt::IBuilderConfig> config(builder->createBuilderConfig());
+  std::unique_ptr<trt::IHostMemory> plan;
+  {
+    SkipPasses skip(" constant folding ,no such pass");
+    plan.reset(builder->buildSerializedNetwork(net, *config));
+  }
+  EXPECT_NE(log.warnings.find("TORCHTRT_SKIP_PASSES: not running constant folding, no such pass"), std::string::npos)
+      << log.warnings;
+  EXPECT_NE(log.warnings.find("no pass named 'no such pass' ran in this build"), std::string::npos) << log.warnings;
+  EXPECT_EQ(log.warnings.find("no pass named 'constant folding'"), std::string::npos) << log.warnings;
+  std::unique_ptr<trt::IRuntime> rt(trt::createInferRuntime(trt::defaultLogger()));
+  std::unique_ptr<trt::ICudaEngine> engine(rt->deserializeCudaEngine(plan->data(), plan->size()));
+  // conv(+relu), the two constants, their product (not folded) and the sum
+  EXPECT_EQ(countLayersBesidesLayoutTransposes(engine->network()), 5) << engine->describeLayers();
+  const auto x = randomVector(9, 21);
+  const auto out = run(*engine, {{"x", {{1, 1, 3, 3}, x}}})["y"];
+  for (int k = 0; k < 2; ++k)
+    for (int i = 0; i < 9; ++i) EXPECT_FLOAT_EQ(out[k * 9 + i], std::max(0.f, x[i] * w[k]) + 4.f);
+  SkipPasses skip("precision assignment (casts added)");
+  try {
+    std::unique_ptr<trt::IHostMemory> refused(builder->buildSerializedNetwork(net, *config));
+    FAIL() << "the precision assignment was skipped";
+  } catch (const trt::Error& e) {
+    EXPECT_NE(std::string(e.what()).find("cannot be skipped"), std::string::npos) << e.what();
+  }
+}
+
 // A cast of large weights folds although its result passes the size limit of folded constants: it
 // replaces a larger constant that nothing else reads (VGG-16's classifier weights were cast to
 // float16 at every call). The float16 values are the cast's.

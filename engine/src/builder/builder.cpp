@@ -1,5 +1,7 @@
 #include <chrono>
+#include <cstdlib>
 #include <functional>
+#include <set>
 #include <sstream>
 
 #include "backends/backend.h"
@@ -72,6 +74,19 @@ void checkProfiles(const INetworkDefinition& net, const IBuilderConfig& config) 
     }
   }
 }
+
+// The pass names in TORCHTRT_SKIP_PASSES (comma separated, spaces around each name ignored); empty when unset.
+std::set<std::string> passesToSkip() {
+  std::set<std::string> names;
+  const char* v = std::getenv("TORCHTRT_SKIP_PASSES");
+  std::stringstream list(v ? v : "");
+  for (std::string name; std::getline(list, name, ',');) {
+    const size_t first = name.find_first_not_of(' ');
+    if (first == std::string::npos) continue;
+    names.insert(name.substr(first, name.find_last_not_of(' ') - first + 1));
+  }
+  return names;
+}
 }  // namespace
 
 PlanContents Builder::optimize(INetworkDefinition& network, IBuilderConfig& config, bool preview) {
@@ -136,7 +151,25 @@ PlanContents Builder::optimize(INetworkDefinition& network, IBuilderConfig& conf
   }
   INetworkDefinition& net = *work->network;
   report_.layersBefore = net.getNbLayers();
+  // TORCHTRT_SKIP_PASSES (a diagnostic for A/B timing of one pass's effect on a network): the passes named, comma
+  // separated as in the builder's verbose log ("few-channel padding,excitation gate folding"), do not run: the engine
+  // is built from the network without their rewrites.
+  std::set<std::string> skipped = passesToSkip();
+  std::set<std::string> unmatched = skipped;
+  if (skipped.count("precision assignment (casts added)"))
+    throw Error(
+        "TORCHTRT_SKIP_PASSES names 'precision assignment (casts added)', which cannot be skipped: every "
+        "layer's precision comes from it; remove it from the list");
+  if (!skipped.empty()) {
+    std::string names;
+    for (const std::string& name : skipped) names += (names.empty() ? "" : ", ") + name;
+    logger_.log(ILogger::Severity::kWARNING, ("TORCHTRT_SKIP_PASSES: not running " + names).c_str());
+  }
   auto runPass = [&](const char* name, const std::function<int32_t(INetworkDefinition&)>& pass) {
+    if (skipped.count(name)) {
+      unmatched.erase(name);
+      return 0;
+    }
     auto start = std::chrono::steady_clock::now();
     int32_t changed = pass(net);
     double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
@@ -327,6 +360,11 @@ PlanContents Builder::optimize(INetworkDefinition& network, IBuilderConfig& conf
     runPass("dead-layer removal", passes::removeDeadLayers);
   // Last: no later pass meets a padded transpose.
   if (backend.readsFourChannelImages()) runPass("few-channel padding", passes::padFewChannelConvolutionInputs);
+  for (const std::string& name : unmatched)
+    logger_.log(ILogger::Severity::kWARNING,
+                ("TORCHTRT_SKIP_PASSES: no pass named '" + name +
+                 "' ran in this build (names as in the builder's verbose log, e.g. 'few-channel padding')")
+                    .c_str());
   net.validate();
   report_.layersAfter = net.getNbLayers();
   settings.network = std::move(work->network);

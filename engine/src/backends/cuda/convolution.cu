@@ -2,9 +2,11 @@
 // cores unless disabled), else as im2col + cuBLAS GEMM (1-D to 3-D as 3-D); then bias and the fused
 // activation.
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
 #include <map>
 #include <mutex>
+#include <string>
 #include <thread>
 #include <tuple>
 #include <utility>
@@ -75,9 +77,21 @@ struct DnnPlan {
 // TheOwnDepthwiseKernel... and TheOwnGroupedKernel... tests also force them through a plan's tactic record).
 constexpr bool kTimeOwnKernels = true;
 
+// TORCHTRT_CONV_TIMING=stream (a diagnostic, like TORCHTRT_LT_WORKSPACE_BYTES): every convolution candidate timed
+// on the stream, as before session 41, instead of as the captured graph runs it; the A/B for a network whose engine
+// got slower after that change (scripts/round-mbv3.sh).
+bool convolutionTimingOnStream() {
+  static const bool onStream = [] {
+    const char* v = std::getenv("TORCHTRT_CONV_TIMING");
+    return v != nullptr && std::string(v) == "stream";
+  }();
+  return onStream;
+}
+
 // The candidates and timing method, in the timing cache's signatures: 2 for cuBLASLt's ranked algorithms among a
-// pointwise GEMM's candidates, every candidate timed as a captured graph.
-constexpr int64_t kConvolutionTimingMethod = 2;
+// pointwise GEMM's candidates, every candidate timed as a captured graph; 3 for the same candidates all timed on the
+// stream (TORCHTRT_CONV_TIMING=stream).
+int64_t convolutionTimingMethod() { return convolutionTimingOnStream() ? 3 : 2; }
 
 // How many of cuDNN's ranked algorithms are timed with the layer's own call.
 constexpr int kTimedAlgorithms = 4;
@@ -353,7 +367,7 @@ DnnPlan& dnnPlan(LaunchContext& ctx, DnnState& state, const IConvolutionLayer& c
                          conv.getBiasWeights().count > 0 ? 1 : 0, conv.getFusedActivation(), conv.getNbInputs(),
                          // whether runtime-compiled cuDNN graph plans were candidates (a cache entry timed without
                          // them is timed again with them)
-                         convgraph::runtimeFusion() ? 1 : 0, kConvolutionTimingMethod});
+                         convgraph::runtimeFusion() ? 1 : 0, convolutionTimingMethod()});
   // The fused activation's parameters (a clip's bound decides which graph plans exist).
   for (float parameter : {conv.getFusedActivationAlpha(), conv.getFusedActivationBeta()}) {
     uint32_t bits = 0;
@@ -996,7 +1010,7 @@ void launchConvolution(LaunchContext& ctx, const ILayer& layer, const std::vecto
         }
         return allCaptured;
       };
-      if (!choose(true)) choose(false);
+      if (convolutionTimingOnStream() || !choose(true)) choose(false);
       plan.timed = true;
       ctx.recordTactic(&conv, plan.key, choiceOf(plan));
       (ctx.timingCache ? *ctx.timingCache : state.timedBySignature)[plan.signature] = choiceOf(plan);

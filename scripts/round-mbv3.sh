@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# MobileNetV3-Large at batch 64 went 1.504 ms (session 34, H100) -> 1.977 ms (session 43, H100), level with
+# torch.compile reduce-overhead (BF16 behind it): this round finds which change did it. The engine alone (no peer)
+# under each A/B switch, then the default engine's slowest layers with their tactics. Results in $OUT.
+#   TORCHTRT_CONV_TIMING=stream   convolution tactics timed on the stream (as before session 41), not as graphs
+#   TORCHTRT_SKIP_PASSES=...      the builder without one pass (few-channel padding: session 42; excitation gates)
+# Usage (a warm machine, after scripts/gpu-round.sh built and installed): TORCHTRT_ROUND_S=400 scripts/round-mbv3.sh
+set -uo pipefail
+cd "$(dirname "$0")/.."
+OUT=${OUT:-gpu-out}
+mkdir -p "$OUT"
+deadline=$(($(date +%s) + ${TORCHTRT_ROUND_S:-400}))
+left() { echo $((deadline - $(date +%s))); }
+scripts/gpu-install-if-missing.sh $(($(left) - 120))
+models=${TORCHTRT_MBV3_MODELS:-mobilenet_v3_large}  # and TORCHTRT_MBV3_DTYPE (fp16 or bf16)
+ab() {  # label, then the environment assignments of the variant
+  local label=$1
+  shift
+  [ "$(left)" -gt 60 ] || return 0
+  env "$@" timeout $(($(left) - 30)) python3 bench/perf_zoo.py --models "$models" --batches 64 --no-peer --dtype "${TORCHTRT_MBV3_DTYPE:-fp16}" \
+    --out "$OUT/ab.md" > "$OUT/ab.log" 2>&1
+  grep "^| [a-z]" "$OUT/ab.md" | grep -v "^| model" | sed "s/^/$label /" | cut -c1-120 | tee -a "$OUT/ab-all.txt"
+}
+ab default TORCHTRT_AB=default
+ab conv-timing-stream TORCHTRT_CONV_TIMING=stream
+ab no-few-channel-padding "TORCHTRT_SKIP_PASSES=few-channel padding"
+ab no-excitation-gates "TORCHTRT_SKIP_PASSES=excitation gate folding"
+ab lt-no-workspace TORCHTRT_LT_WORKSPACE_BYTES=0
+rm -f "$OUT/ab.md" "$OUT/ab.log"
+for model in ${models//,/ }; do
+  [ "$(left)" -gt 45 ] || break
+  timeout $(($(left) - 5)) python3 bench/profile_engine.py --model "$model" --batch 64 --precision "${TORCHTRT_MBV3_DTYPE:-fp16}" --rows 30 --layers 30 2>&1 |
+    grep -v -i warn > "$OUT/profile-$model.txt"
+  grep -E "GPU span|us a call" "$OUT/profile-$model.txt" | head -3
+done
