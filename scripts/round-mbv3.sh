@@ -4,6 +4,9 @@
 # under each A/B switch, then the default engine's slowest layers with their tactics. Results in $OUT.
 #   TORCHTRT_CONV_TIMING=stream   convolution tactics timed on the stream (as before session 41), not as graphs
 #   TORCHTRT_SKIP_PASSES=...      the builder without one pass (few-channel padding: session 42; excitation gates)
+#   TORCHTRT_LT_WORKSPACE_BYTES=0 cuBLASLt's workspace-free kernels only (session 40's candidates)
+#   TORCHTRT_CUDNN_RUNTIME_FUSION=1 cuDNN's runtime-fused convolution plans (SiLU and hard-swish stay outside them)
+# The profile shows which layers took session 43's CUTLASS SiLU / hard-swish products ("bias + SiLU epilogue").
 # Usage (a warm machine, after scripts/gpu-round.sh built and installed): TORCHTRT_ROUND_S=400 scripts/round-mbv3.sh
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -26,6 +29,7 @@ ab conv-timing-stream TORCHTRT_CONV_TIMING=stream
 ab no-few-channel-padding "TORCHTRT_SKIP_PASSES=few-channel padding"
 ab no-excitation-gates "TORCHTRT_SKIP_PASSES=excitation gate folding"
 ab lt-no-workspace TORCHTRT_LT_WORKSPACE_BYTES=0
+ab cudnn-runtime-fusion TORCHTRT_CUDNN_RUNTIME_FUSION=1
 rm -f "$OUT/ab.md" "$OUT/ab.log"
 for model in ${models//,/ }; do
   [ "$(left)" -gt 45 ] || break

@@ -358,6 +358,92 @@ TEST(CudaTactics, AChannelsLastPointwiseConvolutionRunsRightThroughCudnnAndThrou
         contents->tactics[0].choice = built;
       }
 }
+TEST(CudaTactics, AChannelsLastPointwiseConvolutionWithSiluOrHardSwishRunsRightThroughEachCutlassProduct) {
+  // A 1x1 channels-last convolution with SiLU or hard-swish fused (cuBLASLt's epilogue has neither: its GEMM path
+  // is the product, then an activation pass) has CUTLASS products with the activation, bias and residual in their
+  // epilogue among its GEMM tactics on sm_90 ({algorithm, 0, 100 + configuration}). Each configuration, forced
+  // through the plan, matches the CPU in FP16 and BF16, with and without a residual, at sizes that leave partial
+  // tiles; elsewhere (another GPU, a build without CUTLASS) the forced tactic runs the GEMM and the pass, as right.
+  if (!trt_test::gpuVisible()) GTEST_SKIP() << "no CUDA GPU visible";
+  int major = 0, minor = 0;
+  cudaDeviceGetAttribute(&major, cudaDevAttrComputeCapabilityMajor, 0);
+  cudaDeviceGetAttribute(&minor, cudaDevAttrComputeCapabilityMinor, 0);
+  const bool cutlassRuns = trt::cuda::gemmBiasActivationConfigs() > 0 && major == 9 && minor == 0;
+  struct Shape {
+    int64_t n, side, cin, cout;
+  };
+  for (const trt::ActivationType act : {trt::ActivationType::kSILU, trt::ActivationType::kHARD_SWISH})
+    for (const Shape shape : {Shape{4, 5, 24, 16}, Shape{2, 12, 40, 72}})
+      for (const bool withResidual : {false, true})
+        for (const trt::DataType type : {trt::DataType::kHALF, trt::DataType::kBF16}) {
+          SCOPED_TRACE(std::string(act == trt::ActivationType::kSILU ? "SiLU" : "hard-swish") + " " +
+                       std::to_string(shape.cin) + " -> " + std::to_string(shape.cout) + " " + trt::dataTypeName(type) +
+                       (withResidual ? " +residual" : ""));
+          const int64_t cin = shape.cin, cout = shape.cout;
+          // Weights of unit fan-in scale: values around the activations' bends (hard-swish's -3 and 3).
+          auto w = randomVector(cout * cin, 153);
+          for (float& v : w) v *= 3.f / std::sqrt(static_cast<float>(cin));
+          const auto b = randomVector(cout, 154);
+          const trt::Dims dims{shape.n, shape.side, shape.side, cin};
+          const trt::Dims outDims{shape.n, shape.side, shape.side, cout};
+          trt::INetworkDefinition net;
+          auto* conv = net.addConvolutionNd(*net.addInput("x", trt::DataType::kFLOAT, dims), cout, {1, 1},
+                                            {trt::DataType::kFLOAT, w.data(), cout * cin},
+                                            {trt::DataType::kFLOAT, b.data(), cout});
+          conv->setChannelsLast(true);
+          trt::ITensor* sum = conv->getOutput(0);
+          if (withResidual)
+            sum = net.addElementWise(*sum, *net.addInput("r", trt::DataType::kFLOAT, outDims),
+                                     trt::ElementWiseOperation::kSUM)
+                      ->getOutput(0);
+          auto* activation = net.addActivation(*sum, act);
+          activation->getOutput(0)->setName("y");
+          net.markOutput(*activation->getOutput(0));
+          std::map<std::string, std::pair<trt::Dims, std::vector<float>>> inputs = {
+              {"x", {dims, randomVector(static_cast<size_t>(dims.volume()), 155)}}};
+          if (withResidual) inputs["r"] = {outDims, randomVector(static_cast<size_t>(outDims.volume()), 156)};
+          auto configFor = [&](trt::Backend backend) {
+            std::unique_ptr<trt::IBuilderConfig> config(new trt::IBuilderConfig());
+            config->setBackend(backend);
+            config->clearFlag(trt::BuilderFlag::kTF32);
+            config->setFlag(type == trt::DataType::kHALF ? trt::BuilderFlag::kFP16 : trt::BuilderFlag::kBF16);
+            return config;
+          };
+          const auto expected = run(*build(net, configFor(trt::Backend::kCPU).get()).engine, inputs)["y"];
+          std::unique_ptr<trt::IBuilder> builder(trt::createInferBuilder(trt::defaultLogger()));
+          std::unique_ptr<trt::IHostMemory> mem(builder->buildSerializedNetwork(net, *configFor(trt::Backend::kCUDA)));
+          ASSERT_TRUE(mem);
+          auto contents = trt::readPlan(static_cast<const uint8_t*>(mem->data()), mem->size());
+          ASSERT_EQ(contents->tactics.size(), 1u) << "the activation or the residual was not fused";
+          const trt::ILayer* layer = contents->network->getLayer(contents->tactics[0].layer);
+          ASSERT_EQ(layer->getType(), trt::LayerType::kCONVOLUTION);
+          EXPECT_EQ(static_cast<const trt::IConvolutionLayer*>(layer)->getFusedActivation(), static_cast<int32_t>(act));
+          const float tolerance = static_cast<float>(toleranceFor(type).rtol);
+          std::unique_ptr<trt::IRuntime> rt(trt::createInferRuntime(trt::defaultLogger()));
+          std::unique_ptr<trt::ICudaEngine> chosen(rt->deserializeCudaEngine(mem->data(), mem->size()));
+          expectNear(run(*chosen, inputs)["y"], expected, tolerance);
+          const std::vector<int64_t> built = contents->tactics[0].choice;
+          for (int64_t config : {0, 1, 2}) {
+            SCOPED_TRACE("CUTLASS configuration " + std::to_string(config));
+            contents->tactics[0].choice = {built[1] == 3 ? 0 : built[0], 0, 100 + config};
+            const auto plan = trt::writePlan(*contents);
+            std::unique_ptr<trt::ICudaEngine> forced(rt->deserializeCudaEngine(plan.data(), plan.size()));
+            ASSERT_TRUE(forced);
+            // The inspector names the forced tactic.
+            EXPECT_NE(forced->describeLayersJson().find("CUTLASS sm90"), std::string::npos)
+                << forced->describeLayersJson();
+            const int64_t runsBefore = trt::cuda::gemmBiasActivationRuns();
+            expectNear(run(*forced, inputs)["y"], expected, tolerance);
+            // Again: the CUTLASS product initialized for these addresses runs as it was kept.
+            expectNear(run(*forced, inputs)["y"], expected, tolerance);
+            if (cutlassRuns) {
+              EXPECT_GT(trt::cuda::gemmBiasActivationRuns(), runsBefore) << "the CUTLASS kernel did not run";
+            }
+          }
+          contents->tactics[0].choice = built;
+        }
+}
+
 // A channels-last 16-bit convolution the own kernels take (convolution_depthwise.h,
 // convolution_grouped.h), with a residual input and/or an activation fused after it.
 struct OwnKernelCase {

@@ -17,6 +17,7 @@
 #include "backends/cuda/convolution_depthwise.h"
 #include "backends/cuda/convolution_grouped.h"
 #include "backends/cuda/cuda_kernels.h"
+#include "backends/cuda/cutlass_gemm.h"
 #include "backends/cuda/float_types.cuh"
 #include "backends/cuda/im2col.cuh"
 #include "backends/cuda/tactic_timing.cuh"
@@ -58,7 +59,8 @@ struct DnnPlan {
   bool useOwnKernel = false;   // the own channels-last depthwise or grouped kernel, faster than both
                                // (convolution_depthwise.h, convolution_grouped.h)
   int32_t ownVariant = 0;      // the depthwise kernel's timed variant (depthwiseNhwcVariants); 0 for grouped
-  int32_t gemmAlgorithm = -1;  // a channels-last pointwise GEMM's index into cuBLASLt's ranking (-1: its own pick)
+  int32_t gemmAlgorithm = -1;  // a channels-last pointwise GEMM's index into cuBLASLt's ranking (-1: its own pick),
+                               // or kCutlassGemm + a CUTLASS configuration (cutlass_gemm.h's activation products)
   bool useGraph = false;       // a cuDNN graph-API plan with the epilogue fused (convolution_cudnn_graph.h), faster
   int32_t graphPlan = -1;      // that plan's index among those cuDNN built for the configuration
   bool graphRuntimeCompiled = false;  // the plan's candidates included runtime-compiled engines (its index counts them)
@@ -88,10 +90,15 @@ bool convolutionTimingOnStream() {
   return onStream;
 }
 
-// The candidates and timing method, in the timing cache's signatures: 2 for cuBLASLt's ranked algorithms among a
-// pointwise GEMM's candidates, every candidate timed as a captured graph; 3 for the same candidates all timed on the
-// stream (TORCHTRT_CONV_TIMING=stream).
-int64_t convolutionTimingMethod() { return convolutionTimingOnStream() ? 3 : 2; }
+// The candidates and timing method, in the timing cache's signatures (an entry timed with other candidates or
+// another method is timed again): 4 for cuBLASLt's ranked algorithms and the CUTLASS activation products among a
+// pointwise GEMM's candidates, every candidate timed as a captured graph; 5 for the same candidates all timed on the
+// stream (TORCHTRT_CONV_TIMING=stream). (2: cuBLASLt's ranked algorithms, as graphs.)
+int64_t convolutionTimingMethod() { return convolutionTimingOnStream() ? 5 : 4; }
+
+// A channels-last pointwise convolution's GEMM tactic at or above this runs CUTLASS configuration (tactic -
+// kCutlassGemm) of runGemmBiasActivation, with the layer's activation in the product's epilogue.
+constexpr int32_t kCutlassGemm = 100;
 
 // How many of cuDNN's ranked algorithms are timed with the layer's own call.
 constexpr int kTimedAlgorithms = 4;
@@ -206,7 +213,8 @@ bool candidateFor(LaunchContext& ctx, DnnState& state, DnnPlan& plan, int64_t al
 // graph-API plan, {its index, 3, 1 where runtime-compiled engines were candidates} (cuDNN's heuristic algorithm the
 // fallback where it cannot run; format 17 plans have no third entry: they were built without them). Path 0 of a
 // channels-last pointwise convolution (one cuBLASLt GEMM with its epilogue) has a third entry where the builder chose
-// one of cuBLASLt's ranked algorithms (its index; plans before it have none and ran cuBLASLt's own pick).
+// one of cuBLASLt's ranked algorithms (its index; plans before it have none and ran cuBLASLt's own pick), or a
+// CUTLASS product with the layer's activation in its epilogue (kCutlassGemm + its configuration: SiLU, hard-swish).
 constexpr int64_t kGraphPath = 3;
 std::vector<int64_t> choiceOf(const DnnPlan& plan) {
   if (plan.useGraph) return {plan.graphPlan, kGraphPath, plan.graphRuntimeCompiled ? 1 : 0};
@@ -229,6 +237,9 @@ std::string describeConvolutionTactic(const IConvolutionLayer& conv, const std::
   };
   if (path == 0) {
     if (!conv.getChannelsLast()) return "im2col + GEMM";
+    if (choice.size() == 3 && choice[2] >= kCutlassGemm)
+      return "one GEMM: " + gemmBiasActivationConfigName(static_cast<ActivationType>(conv.getFusedActivation()),
+                                                         static_cast<int32_t>(choice[2] - kCutlassGemm));
     return choice.size() == 3 ? "one GEMM: cuBLASLt algorithm " + std::to_string(choice[2]) + " of its ranking"
                               : "one GEMM: cuBLASLt's own pick";
   }
@@ -277,8 +288,11 @@ bool usableChoice(LaunchContext& ctx, DnnState& state, DnnPlan& plan, bool half,
   if (choice.size() < 2) return false;
   // The depthwise variant's range: launchDepthwiseNhwc refuses one the geometry lacks (cuDNN then runs).
   const bool ownVariant = choice[1] == 2 && choice.size() == 3 && choice[2] > 0 && choice[2] < kDepthwiseRowVariants;
-  // A ranked GEMM algorithm's index (a ranking here without it runs cuBLASLt's own pick).
-  const bool gemmAlgorithm = choice[1] == 0 && choice.size() == 3 && choice[2] >= 0 && choice[2] < kLtRankedAlgorithms;
+  // A ranked GEMM algorithm's index (a ranking here without it runs cuBLASLt's own pick), or a CUTLASS configuration
+  // (one this build lacks, or that refuses the problem where it runs, leaves the GEMM and the epilogue pass).
+  const bool gemmAlgorithm =
+      choice[1] == 0 && choice.size() == 3 && choice[2] >= 0 &&
+      (choice[2] < kLtRankedAlgorithms || (choice[2] >= kCutlassGemm && choice[2] < kCutlassGemm + 16));
   if (choice[1] != kGraphPath)
     return (choice.size() == 2 || ownVariant || gemmAlgorithm) && candidateFor(ctx, state, plan, choice[0]);
   if (!graphChoiceRunsHere(choice)) return false;
@@ -735,15 +749,39 @@ void launchConvolution(LaunchContext& ctx, const ILayer& layer, const std::vecto
                           bias.count > 0 ? ctx.device(bias.values) : nullptr, residual, act, 1.f, out.data, LtBatch{},
                           algorithm, query);
   };
+  // The channels-last pointwise GEMM through CUTLASS with the layer's activation (SiLU, hard-swish: cuBLASLt's
+  // epilogue lacks them) and bias in its epilogue, configuration `config`; false where it cannot run (no such
+  // activation, a 32-bit or unaligned operand, no bias, a GPU other than sm_90) or with `query` (only asks).
+  const ActivationType fusedType = static_cast<ActivationType>(conv.getFusedActivation());
+  const bool cutlassActivation = nhwcPointwise && conv.getFusedActivation() >= 0 && gemmBiasActivationExists(fusedType);
+  auto cutlassPointwise = [&](int32_t config, bool query) {
+    if (!cutlassActivation) return false;
+    GemmBiasProblem problem;
+    problem.type = in[0].type;
+    problem.M = in[0].dims.volume() / inDims.d[1];
+    problem.N = channels;
+    problem.K = inDims.d[1];
+    problem.A = in[0].data;
+    problem.B = ctx.device(conv.getKernelWeights().values);
+    const Weights bias = conv.getBiasWeights();
+    problem.bias = bias.count > 0 ? ctx.device(bias.values) : nullptr;
+    problem.residual = residual;
+    problem.D = out.data;
+    const int64_t bytes = gemmBiasActivationWorkspace(fusedType, config, problem);
+    if (bytes < 0 || query) return bytes >= 0;
+    return runGemmBiasActivation(fusedType, config, problem, bytes ? ctx.scratch(static_cast<size_t>(bytes)) : nullptr,
+                                 ctx.stream);
+  };
   int32_t gemmAlgorithm = -1;  // the plan's (below), or the candidate being timed
   auto viaGemm = [&]() {
     if (!gemmPossible) throw Error(layer.describe() + ": channels-last convolutions run through cuDNN only");
     if (nhwcPointwise) {
       const int64_t rows = in[0].dims.volume() / inDims.d[1];
       const void* weights = ctx.device(conv.getKernelWeights().values);
+      if (gemmAlgorithm >= kCutlassGemm && cutlassPointwise(gemmAlgorithm - kCutlassGemm, false)) return;
       // Bias, residual and an activation cuBLASLt's epilogue computes (ReLU, GELU's tanh form) inside the
       // product: no separate pass over the output (EfficientNet's projections, ResNet's 1x1 convolutions).
-      if (ltPointwise(gemmAlgorithm, nullptr)) return;
+      if (gemmAlgorithm < kCutlassGemm && ltPointwise(gemmAlgorithm, nullptr)) return;
       gemm(ctx, in[0].type, false, true, rows, channels, inDims.d[1], in[0].data, 0, weights, 0, out.data, 0, 1);
     } else {
       im2colConvolution(ctx, conv, g, in[0], out);
@@ -958,14 +996,22 @@ void launchConvolution(LaunchContext& ctx, const ILayer& layer, const std::vecto
         if (gemmFitsHere) {
           LtQuery query;
           const int32_t ranked = ltPointwise(-1, &query) ? std::min(query.candidates, kLtRankedAlgorithms) : 0;
-          for (int32_t algorithm = -1; algorithm < ranked; ++algorithm) {
+          // Then the CUTLASS products with the layer's activation in their epilogue (the GEMM and the activation
+          // pass otherwise).
+          std::vector<int32_t> gemmCandidates;
+          for (int32_t algorithm = -1; algorithm < ranked; ++algorithm) gemmCandidates.push_back(algorithm);
+          for (int32_t config = 0; config < gemmBiasActivationConfigs(); ++config)
+            if (cutlassPointwise(config, true)) gemmCandidates.push_back(kCutlassGemm + config);
+          for (const int32_t algorithm : gemmCandidates) {
             gemmAlgorithm = algorithm;
             bool ran = true;
             float ms = 0.f;
             try {
               // A ranked algorithm cuBLASLt declines does not run (in a loaded engine its own pick would).
               ms = algorithm < 0 ? timeTactic(runs(viaGemm), ran)
-                                 : timeTactic([&]() { return ltPointwise(algorithm, nullptr); }, ran);
+                   : algorithm >= kCutlassGemm
+                       ? timeTactic([&]() { return cutlassPointwise(algorithm - kCutlassGemm, false); }, ran)
+                       : timeTactic([&]() { return ltPointwise(algorithm, nullptr); }, ran);
             } catch (const Error&) {
               continue;
             }

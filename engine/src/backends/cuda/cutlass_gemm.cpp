@@ -13,9 +13,16 @@ namespace cuda {
 
 namespace {
 std::atomic<int64_t> launched{0};
+std::atomic<int64_t> activationLaunched{0};
 }  // namespace
 
 int64_t gemmBiasGeluRuns() { return launched.load(std::memory_order_relaxed); }
+int64_t gemmBiasActivationRuns() { return activationLaunched.load(std::memory_order_relaxed); }
+
+bool gemmBiasActivationExists(ActivationType activation) {
+  return gemmBiasActivationConfigs() > 0 &&
+         (activation == ActivationType::kSILU || activation == ActivationType::kHARD_SWISH);
+}
 
 #ifdef TORCHTRT_WITH_CUTLASS
 // sm_90a code runs on compute capability 9.0 only (H100, H200); asked once per device.
@@ -38,7 +45,7 @@ bool deviceRunsSm90a() {
 namespace {
 // What every configuration needs: 16-bit types, int32 extents, 16-byte aligned addresses and rows (TMA's
 // rule), a bias.
-bool takes(const GemmBiasGeluProblem& p) {
+bool takes(const GemmBiasProblem& p) {
   if (p.type != DataType::kHALF && p.type != DataType::kBF16) return false;
   if (p.M <= 0 || p.N <= 0 || p.K <= 0 || p.M > INT32_MAX || p.N > INT32_MAX || p.K > INT32_MAX) return false;
   if (p.N % 8 || p.K % 8 || !p.bias) return false;
@@ -50,25 +57,64 @@ bool takes(const GemmBiasGeluProblem& p) {
 
 int32_t gemmBiasGeluConfigs() { return 5; }
 
-int64_t gemmBiasGeluWorkspace(int32_t config, const GemmBiasGeluProblem& problem) {
+int64_t gemmBiasGeluWorkspace(int32_t config, const GemmBiasProblem& problem) {
   if (config < 0 || config >= gemmBiasGeluConfigs() || !takes(problem)) return -1;
   return problem.type == DataType::kHALF ? cutlass_gemm::workspaceHalf(config, problem)
                                          : cutlass_gemm::workspaceBFloat16(config, problem);
 }
 
-bool runGemmBiasGelu(int32_t config, const GemmBiasGeluProblem& problem, void* workspace, cudaStream_t stream) {
+bool runGemmBiasGelu(int32_t config, const GemmBiasProblem& problem, void* workspace, cudaStream_t stream) {
   if (config < 0 || config >= gemmBiasGeluConfigs() || !takes(problem)) return false;
   const bool ran = problem.type == DataType::kHALF ? cutlass_gemm::runHalf(config, problem, workspace, stream)
                                                    : cutlass_gemm::runBFloat16(config, problem, workspace, stream);
   if (ran) launched.fetch_add(1, std::memory_order_relaxed);
   return ran;
 }
+int32_t gemmBiasActivationConfigs() { return 3; }
+
+int64_t gemmBiasActivationWorkspace(ActivationType activation, int32_t config, const GemmBiasProblem& problem) {
+  if (!gemmBiasActivationExists(activation) || config < 0 || config >= gemmBiasActivationConfigs() || !takes(problem))
+    return -1;
+  const bool half = problem.type == DataType::kHALF;
+  if (activation == ActivationType::kSILU)
+    return half ? cutlass_gemm::workspaceSiluHalf(config, problem)
+                : cutlass_gemm::workspaceSiluBFloat16(config, problem);
+  return half ? cutlass_gemm::workspaceHardSwishHalf(config, problem)
+              : cutlass_gemm::workspaceHardSwishBFloat16(config, problem);
+}
+
+bool runGemmBiasActivation(ActivationType activation, int32_t config, const GemmBiasProblem& problem, void* workspace,
+                           cudaStream_t stream) {
+  if (!gemmBiasActivationExists(activation) || config < 0 || config >= gemmBiasActivationConfigs() || !takes(problem))
+    return false;
+  const bool half = problem.type == DataType::kHALF;
+  bool ran = false;
+  if (activation == ActivationType::kSILU)
+    ran = half ? cutlass_gemm::runSiluHalf(config, problem, workspace, stream)
+               : cutlass_gemm::runSiluBFloat16(config, problem, workspace, stream);
+  else
+    ran = half ? cutlass_gemm::runHardSwishHalf(config, problem, workspace, stream)
+               : cutlass_gemm::runHardSwishBFloat16(config, problem, workspace, stream);
+  if (ran) activationLaunched.fetch_add(1, std::memory_order_relaxed);
+  return ran;
+}
 #else
 bool deviceRunsSm90a() { return false; }
 int32_t gemmBiasGeluConfigs() { return 0; }
-int64_t gemmBiasGeluWorkspace(int32_t, const GemmBiasGeluProblem&) { return -1; }
-bool runGemmBiasGelu(int32_t, const GemmBiasGeluProblem&, void*, cudaStream_t) { return false; }
+int64_t gemmBiasGeluWorkspace(int32_t, const GemmBiasProblem&) { return -1; }
+bool runGemmBiasGelu(int32_t, const GemmBiasProblem&, void*, cudaStream_t) { return false; }
+int32_t gemmBiasActivationConfigs() { return 0; }
+int64_t gemmBiasActivationWorkspace(ActivationType, int32_t, const GemmBiasProblem&) { return -1; }
+bool runGemmBiasActivation(ActivationType, int32_t, const GemmBiasProblem&, void*, cudaStream_t) { return false; }
 #endif
+
+std::string gemmBiasActivationConfigName(ActivationType activation, int32_t config) {
+  const std::string epilogue =
+      activation == ActivationType::kSILU ? "bias + SiLU epilogue" : "bias + hard-swish epilogue";
+  return config == 0   ? "CUTLASS sm90 128x128x64 ping-pong, " + epilogue
+         : config == 1 ? "CUTLASS sm90 128x256x64 cooperative, 2x1 cluster, " + epilogue
+                       : "CUTLASS sm90 64x128x64 ping-pong, " + epilogue;
+}
 
 std::string gemmBiasGeluConfigName(int32_t config) {
   return config == 0   ? "CUTLASS sm90 128x256x64 cooperative, bias + exact GELU epilogue"

@@ -420,7 +420,7 @@ void launchMatrixMultiply(LaunchContext& ctx, const ILayer& layer, const std::ve
   if (bias || residual || activation >= 0) {
     // One GEMM: a single product, or a batch of A against one shared B (rows of A stack up).
     const bool single = !perBatchBias && (batch == 1 || (batchB == 1 && batchA == batch && !tA && !vecA));
-    GemmBiasGeluProblem own;
+    GemmBiasProblem own;
     own.type = type;
     own.M = batch == 1 ? M : batch * M;
     own.N = N;

@@ -1,4 +1,5 @@
-// One CUTLASS 3 kernel per (16-bit type, tile configuration): D = GELU_erf(alpha * A * B^T + bias (+ C)).
+// One CUTLASS 3 kernel per (16-bit type, tile configuration): D = GELU_erf(alpha * A * B^T + bias (+ C)); the
+// template (GemmBiasEpilogue) takes any epilogue activation (cutlass/gemm_bias_activation.cuh: SiLU, hard-swish).
 // A [M, K] row-major, B [N, K] row-major (CUTLASS's column-major K x N: both operands K-major, the layout
 // sm_90's WGMMA reads from shared memory without transposing), C and D [M, N] row-major, bias per column.
 // Compiled for sm_90a only (a separate object library): WGMMA and TMA exist on no other target.
@@ -46,9 +47,12 @@ struct GeluErfEpilogue<cutlass::Array<float, N>> {
   }
 };
 
-template <typename T, typename TileShape, typename ClusterShape, typename MainloopSchedule, typename EpilogueSchedule>
-struct GemmBiasGelu {
-  using Fusion = cutlass::epilogue::fusion::LinCombPerColBiasEltAct<GeluErfEpilogue, T, float, T, T, float>;
+// D = Activation(alpha * A * B^T + bias (+ C)): Activation a functor template as CUTLASS's (instantiated on float
+// and on fragments of float).
+template <template <class> class Activation, typename T, typename TileShape, typename ClusterShape,
+          typename MainloopSchedule, typename EpilogueSchedule>
+struct GemmBiasEpilogue {
+  using Fusion = cutlass::epilogue::fusion::LinCombPerColBiasEltAct<Activation, T, float, T, T, float>;
   using Epilogue = typename cutlass::epilogue::collective::CollectiveBuilder<
       cutlass::arch::Sm90, cutlass::arch::OpClassTensorOp, TileShape, ClusterShape,
       cutlass::epilogue::collective::EpilogueTileAuto, float, float, T, cutlass::layout::RowMajor, kAlignment, T,
@@ -61,7 +65,7 @@ struct GemmBiasGelu {
   using Kernel = cutlass::gemm::kernel::GemmUniversal<cute::Shape<int, int, int, int>, Mainloop, Epilogue>;
   using Gemm = cutlass::gemm::device::GemmUniversalAdapter<Kernel>;
 
-  static typename Gemm::Arguments arguments(const GemmBiasGeluProblem& p) {
+  static typename Gemm::Arguments arguments(const GemmBiasProblem& p) {
     const int M = static_cast<int>(p.M), N = static_cast<int>(p.N), K = static_cast<int>(p.K);
     const auto strideA = packedRows<typename Kernel::StrideA>(K, int64_t(M) * K);
     const auto strideB = packedRows<typename Kernel::StrideB>(K, int64_t(N) * K);
@@ -82,12 +86,10 @@ struct GemmBiasGelu {
     return args;
   }
 
-  static int64_t workspace(const GemmBiasGeluProblem& p) {
-    return cutlass_kept::workspaceOrRefusal<Gemm>(arguments(p));
-  }
+  static int64_t workspace(const GemmBiasProblem& p) { return cutlass_kept::workspaceOrRefusal<Gemm>(arguments(p)); }
 
   // The initialized GEMM kept by everything its arguments hold (cutlass/kept_kernels.cuh).
-  static bool run(const GemmBiasGeluProblem& p, void* workspace, cudaStream_t stream) {
+  static bool run(const GemmBiasProblem& p, void* workspace, cudaStream_t stream) {
     uint32_t alphaBits = 0;
     std::memcpy(&alphaBits, &p.alpha, sizeof(alphaBits));
     std::vector<int64_t> key;
@@ -96,6 +98,9 @@ struct GemmBiasGelu {
                key, [&] { return arguments(p); }, workspace, stream, 256);
   }
 };
+
+template <typename T, typename TileShape, typename ClusterShape, typename MainloopSchedule, typename EpilogueSchedule>
+using GemmBiasGelu = GemmBiasEpilogue<GeluErfEpilogue, T, TileShape, ClusterShape, MainloopSchedule, EpilogueSchedule>;
 
 using namespace cute;
 // Large products (BERT-base's FFN up at batch 64: 8192 x 3072 x 768): two consumer warp groups share a
@@ -134,14 +139,14 @@ constexpr int32_t kFirstWideConfig = 3;
 
 // Configuration `config` (cutlass_gemm.h's numbering: 0 large, 1 small, 2 medium tiles) of type T.
 template <typename T>
-int64_t workspaceOf(int32_t config, const GemmBiasGeluProblem& problem) {
+int64_t workspaceOf(int32_t config, const GemmBiasProblem& problem) {
   return config == 0   ? LargeTiles<T>::workspace(problem)
          : config == 1 ? SmallTiles<T>::workspace(problem)
                        : MediumTiles<T>::workspace(problem);
 }
 
 template <typename T>
-bool runOf(int32_t config, const GemmBiasGeluProblem& problem, void* workspace, cudaStream_t stream) {
+bool runOf(int32_t config, const GemmBiasProblem& problem, void* workspace, cudaStream_t stream) {
   return config == 0   ? LargeTiles<T>::run(problem, workspace, stream)
          : config == 1 ? SmallTiles<T>::run(problem, workspace, stream)
                        : MediumTiles<T>::run(problem, workspace, stream);
@@ -149,12 +154,12 @@ bool runOf(int32_t config, const GemmBiasGeluProblem& problem, void* workspace, 
 
 // Configurations 3 and 4 of type T.
 template <typename T>
-int64_t wideWorkspaceOf(int32_t config, const GemmBiasGeluProblem& problem) {
+int64_t wideWorkspaceOf(int32_t config, const GemmBiasProblem& problem) {
   return config == kFirstWideConfig ? WideTurns<T>::workspace(problem) : WideTurnsPaired<T>::workspace(problem);
 }
 
 template <typename T>
-bool wideRunOf(int32_t config, const GemmBiasGeluProblem& problem, void* workspace, cudaStream_t stream) {
+bool wideRunOf(int32_t config, const GemmBiasProblem& problem, void* workspace, cudaStream_t stream) {
   return config == kFirstWideConfig ? WideTurns<T>::run(problem, workspace, stream)
                                     : WideTurnsPaired<T>::run(problem, workspace, stream);
 }

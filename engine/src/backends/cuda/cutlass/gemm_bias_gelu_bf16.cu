@@ -6,12 +6,12 @@ namespace trt {
 namespace cuda {
 namespace cutlass_gemm {
 
-int64_t workspaceBFloat16(int32_t config, const GemmBiasGeluProblem& problem) {
+int64_t workspaceBFloat16(int32_t config, const GemmBiasProblem& problem) {
   return config < kFirstWideConfig ? workspaceOf<cutlass::bfloat16_t>(config, problem)
                                    : workspaceWideBFloat16(config, problem);
 }
 
-bool runBFloat16(int32_t config, const GemmBiasGeluProblem& problem, void* workspace, cudaStream_t stream) {
+bool runBFloat16(int32_t config, const GemmBiasProblem& problem, void* workspace, cudaStream_t stream) {
   return config < kFirstWideConfig ? runOf<cutlass::bfloat16_t>(config, problem, workspace, stream)
                                    : runWideBFloat16(config, problem, workspace, stream);
 }

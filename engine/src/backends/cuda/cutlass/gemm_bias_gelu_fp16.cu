@@ -6,11 +6,11 @@ namespace trt {
 namespace cuda {
 namespace cutlass_gemm {
 
-int64_t workspaceHalf(int32_t config, const GemmBiasGeluProblem& problem) {
+int64_t workspaceHalf(int32_t config, const GemmBiasProblem& problem) {
   return config < kFirstWideConfig ? workspaceOf<cutlass::half_t>(config, problem) : workspaceWideHalf(config, problem);
 }
 
-bool runHalf(int32_t config, const GemmBiasGeluProblem& problem, void* workspace, cudaStream_t stream) {
+bool runHalf(int32_t config, const GemmBiasProblem& problem, void* workspace, cudaStream_t stream) {
   return config < kFirstWideConfig ? runOf<cutlass::half_t>(config, problem, workspace, stream)
                                    : runWideHalf(config, problem, workspace, stream);
 }

@@ -6,11 +6,11 @@ namespace trt {
 namespace cuda {
 namespace cutlass_gemm {
 
-int64_t workspaceWideBFloat16(int32_t config, const GemmBiasGeluProblem& problem) {
+int64_t workspaceWideBFloat16(int32_t config, const GemmBiasProblem& problem) {
   return wideWorkspaceOf<cutlass::bfloat16_t>(config, problem);
 }
 
-bool runWideBFloat16(int32_t config, const GemmBiasGeluProblem& problem, void* workspace, cudaStream_t stream) {
+bool runWideBFloat16(int32_t config, const GemmBiasProblem& problem, void* workspace, cudaStream_t stream) {
   return wideRunOf<cutlass::bfloat16_t>(config, problem, workspace, stream);
 }
 

@@ -6,11 +6,11 @@ namespace trt {
 namespace cuda {
 namespace cutlass_gemm {
 
-int64_t workspaceWideHalf(int32_t config, const GemmBiasGeluProblem& problem) {
+int64_t workspaceWideHalf(int32_t config, const GemmBiasProblem& problem) {
   return wideWorkspaceOf<cutlass::half_t>(config, problem);
 }
 
-bool runWideHalf(int32_t config, const GemmBiasGeluProblem& problem, void* workspace, cudaStream_t stream) {
+bool runWideHalf(int32_t config, const GemmBiasProblem& problem, void* workspace, cudaStream_t stream) {
   return wideRunOf<cutlass::half_t>(config, problem, workspace, stream);
 }
 

@@ -1,0 +1,19 @@
+// The fp16 bias + silu products (cutlass/gemm_bias_activation.cuh), a file of their own so that the four
+// activation-and-type units build side by side.
+#include "backends/cuda/cutlass/gemm_bias_activation.cuh"
+
+namespace trt {
+namespace cuda {
+namespace cutlass_gemm {
+
+int64_t workspaceSiluHalf(int32_t config, const GemmBiasProblem& problem) {
+  return activationWorkspaceOf<SiluEpilogue, cutlass::half_t>(config, problem);
+}
+
+bool runSiluHalf(int32_t config, const GemmBiasProblem& problem, void* workspace, cudaStream_t stream) {
+  return activationRunOf<SiluEpilogue, cutlass::half_t>(config, problem, workspace, stream);
+}
+
+}  // namespace cutlass_gemm
+}  // namespace cuda
+}  // namespace trt
