@@ -35,6 +35,15 @@ if [ -n "${TORCHTRT_PROBE_NCU:-}" ] && command -v ncu > /dev/null; then
     python3 bench/profile_engine.py --model convnext_tiny --batch 64 --rows 1 2>&1 | grep -v -i warn |
     sed -n '/depthwiseNhwcRowKernel/,$p' | cut -c1-160 | head -90
 fi
+# With TORCHTRT_PROBE_NCU_GELU=1: Nsight Compute's counters of one launch of BERT-base b64's FFN up-projection, the
+# CUTLASS bias + exact-GELU product (issue 22: 86 us a call against cuBLASLt's ~53 us for the same FLOPs with a bias
+# epilogue, session 43; the 1.4 bar needs ~0.18 ms off the call): where its time goes (main loop against epilogue).
+if [ -n "${TORCHTRT_PROBE_NCU_GELU:-}" ] && command -v ncu > /dev/null; then
+  ncu --clock-control none --nvtx --nvtx-include "engine-calls/" -k regex:cutlass -c 1 --section SpeedOfLight \
+    --section ComputeWorkloadAnalysis --section WarpStateStats --section MemoryWorkloadAnalysis --section Occupancy \
+    python3 bench/profile_engine.py --model bert_base --batch 64 --rows 1 2>&1 | grep -v -i warn |
+    sed -n '/cutlass/,$p' | cut -c1-160 | head -110
+fi
 # With TORCHTRT_PROBE_NCU_INT8=1: each CUTLASS INT8 kernel of one INT8 ResNet-50 batch-64 call with its time, DRAM
 # bytes and share of the DRAM bandwidth (issue 23: the 1x1 products move 1.49 GB a call in ~0.70 ms, ~71% of the
 # bandwidth, where FP16's reach ~95%): which layers fall short. Only the kernels inside profile_engine.py's

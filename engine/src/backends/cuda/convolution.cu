@@ -34,6 +34,10 @@ namespace cuda {
 namespace {
 using Geometry = ConvGeometry;
 
+// A channels-last pointwise convolution's GEMM tactic at or above this runs CUTLASS configuration (tactic -
+// kCutlassGemm) of runGemmBiasActivation, with the layer's activation in the product's epilogue.
+constexpr int32_t kCutlassGemm = 100;
+
 #ifdef TORCHTRT_WITH_CUDNN
 void checkDnn(cudnnStatus_t status, const char* what) {
   if (status != CUDNN_STATUS_SUCCESS)
@@ -95,10 +99,6 @@ bool convolutionTimingOnStream() {
 // pointwise GEMM's candidates, every candidate timed as a captured graph; 5 for the same candidates all timed on the
 // stream (TORCHTRT_CONV_TIMING=stream). (2: cuBLASLt's ranked algorithms, as graphs.)
 int64_t convolutionTimingMethod() { return convolutionTimingOnStream() ? 5 : 4; }
-
-// A channels-last pointwise convolution's GEMM tactic at or above this runs CUTLASS configuration (tactic -
-// kCutlassGemm) of runGemmBiasActivation, with the layer's activation in the product's epilogue.
-constexpr int32_t kCutlassGemm = 100;
 
 // How many of cuDNN's ranked algorithms are timed with the layer's own call.
 constexpr int kTimedAlgorithms = 4;
@@ -781,7 +781,8 @@ void launchConvolution(LaunchContext& ctx, const ILayer& layer, const std::vecto
       if (gemmAlgorithm >= kCutlassGemm && cutlassPointwise(gemmAlgorithm - kCutlassGemm, false)) return;
       // Bias, residual and an activation cuBLASLt's epilogue computes (ReLU, GELU's tanh form) inside the
       // product: no separate pass over the output (EfficientNet's projections, ResNet's 1x1 convolutions).
-      if (gemmAlgorithm < kCutlassGemm && ltPointwise(gemmAlgorithm, nullptr)) return;
+      // (cuBLASLt's own pick where a CUTLASS choice refused: a plan built for another GPU.)
+      if (ltPointwise(gemmAlgorithm >= kCutlassGemm ? -1 : gemmAlgorithm, nullptr)) return;
       gemm(ctx, in[0].type, false, true, rows, channels, inDims.d[1], in[0].data, 0, weights, 0, out.data, 0, 1);
     } else {
       im2colConvolution(ctx, conv, g, in[0], out);
@@ -1081,6 +1082,11 @@ void launchConvolution(LaunchContext& ctx, const ILayer& layer, const std::vecto
 #endif
   viaGemm();
 }
+
+#ifndef TORCHTRT_WITH_CUDNN
+// Without cuDNN a convolution records no tactic (im2col + GEMM always runs).
+std::string describeConvolutionTactic(const IConvolutionLayer&, const std::vector<int64_t>&) { return {}; }
+#endif
 
 }  // namespace cuda
 }  // namespace trt

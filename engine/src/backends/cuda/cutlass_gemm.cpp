@@ -109,8 +109,9 @@ bool runGemmBiasActivation(ActivationType, int32_t, const GemmBiasProblem&, void
 #endif
 
 std::string gemmBiasActivationConfigName(ActivationType activation, int32_t config) {
-  const std::string epilogue =
-      activation == ActivationType::kSILU ? "bias + SiLU epilogue" : "bias + hard-swish epilogue";
+  const std::string epilogue = activation == ActivationType::kSILU         ? "bias + SiLU epilogue"
+                               : activation == ActivationType::kHARD_SWISH ? "bias + hard-swish epilogue"
+                                                                           : "bias + activation epilogue";
   return config == 0   ? "CUTLASS sm90 128x128x64 ping-pong, " + epilogue
          : config == 1 ? "CUTLASS sm90 128x256x64 cooperative, 2x1 cluster, " + epilogue
                        : "CUTLASS sm90 64x128x64 ping-pong, " + epilogue;
