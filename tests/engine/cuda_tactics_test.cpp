@@ -64,6 +64,15 @@ std::vector<float> runWithConvolutionPath(trt::PlanContents& contents, int64_t p
   return engine ? runOnDevice(*engine, dims, x) : std::vector<float>{};
 }
 
+// A builder configuration of `backend` in the 16-bit `type` (float16 or bfloat16), TF32 off.
+std::unique_ptr<trt::IBuilderConfig> sixteenBitConfig(trt::Backend backend, trt::DataType type) {
+  std::unique_ptr<trt::IBuilderConfig> config(new trt::IBuilderConfig());
+  config->setBackend(backend);
+  config->clearFlag(trt::BuilderFlag::kTF32);
+  config->setFlag(type == trt::DataType::kHALF ? trt::BuilderFlag::kFP16 : trt::BuilderFlag::kBF16);
+  return config;
+}
+
 // x [M, K] times constant weights w [N, K] transposed, plus the constant bias b [N]: the product + bias the product
 // tests build (the builder folds the bias into the product).
 trt::ITensor* addBiasedProduct(trt::INetworkDefinition& net, trt::ITensor& x, const std::vector<float>& w,
@@ -402,13 +411,7 @@ TEST(CudaTactics, AChannelsLastPointwiseConvolutionWithSiluOrHardSwishRunsRightT
           std::map<std::string, std::pair<trt::Dims, std::vector<float>>> inputs = {
               {"x", {dims, randomVector(static_cast<size_t>(dims.volume()), 155)}}};
           if (withResidual) inputs["r"] = {outDims, randomVector(static_cast<size_t>(outDims.volume()), 156)};
-          auto configFor = [&](trt::Backend backend) {
-            std::unique_ptr<trt::IBuilderConfig> config(new trt::IBuilderConfig());
-            config->setBackend(backend);
-            config->clearFlag(trt::BuilderFlag::kTF32);
-            config->setFlag(type == trt::DataType::kHALF ? trt::BuilderFlag::kFP16 : trt::BuilderFlag::kBF16);
-            return config;
-          };
+          auto configFor = [&](trt::Backend backend) { return sixteenBitConfig(backend, type); };
           const auto expected = run(*build(net, configFor(trt::Backend::kCPU).get()).engine, inputs)["y"];
           std::unique_ptr<trt::IBuilder> builder(trt::createInferBuilder(trt::defaultLogger()));
           std::unique_ptr<trt::IHostMemory> mem(builder->buildSerializedNetwork(net, *configFor(trt::Backend::kCUDA)));
@@ -885,13 +888,7 @@ TEST(CudaTactics, AProductWithTheExactGeluMatchesTheCpuOnEveryTactic) {
         net.markOutput(*gelu->getOutput(0));
         std::map<std::string, std::pair<trt::Dims, std::vector<float>>> inputs = {{"x", {{M, K}, xv}}};
         if (withResidual) inputs["r"] = {{M, N}, rv};
-        auto configFor = [&](trt::Backend backend) {
-          std::unique_ptr<trt::IBuilderConfig> config(new trt::IBuilderConfig());
-          config->setBackend(backend);
-          config->clearFlag(trt::BuilderFlag::kTF32);
-          config->setFlag(type == trt::DataType::kHALF ? trt::BuilderFlag::kFP16 : trt::BuilderFlag::kBF16);
-          return config;
-        };
+        auto configFor = [&](trt::Backend backend) { return sixteenBitConfig(backend, type); };
         const auto expected = run(*build(net, configFor(trt::Backend::kCPU).get()).engine, inputs)["y"];
         std::unique_ptr<trt::IBuilder> builder(trt::createInferBuilder(trt::defaultLogger()));
         std::unique_ptr<trt::IHostMemory> mem(builder->buildSerializedNetwork(net, *configFor(trt::Backend::kCUDA)));

@@ -12,37 +12,17 @@ namespace cuda {
 namespace cutlass_gemm {
 
 // PyTorch's form (activation.cuh's kSILU): x / (1 + exp(-x)).
-TRT_HOST_DEVICE inline float siluOf(float v) { return v / (1.f + expf(-v)); }
+struct SiluOp {
+  CUTLASS_HOST_DEVICE float operator()(float v) const { return v / (1.f + expf(-v)); }
+};
 // activation.cuh's kHARD_SWISH: x * min(max(x + 3, 0), 6) / 6 (a NaN stays NaN).
-TRT_HOST_DEVICE inline float hardSwishOf(float v) { return v * fminf(fmaxf(v + 3.f, 0.f), 6.f) / 6.f; }
-
-// CUTLASS's activation functor shape: instantiated on float and on fragments of float.
-template <typename V>
-struct SiluEpilogue {
-  CUTLASS_HOST_DEVICE V operator()(V const& v) const { return siluOf(v); }
-};
-template <int N>
-struct SiluEpilogue<cutlass::Array<float, N>> {
-  CUTLASS_HOST_DEVICE cutlass::Array<float, N> operator()(cutlass::Array<float, N> const& v) const {
-    cutlass::Array<float, N> y;
-    CUTLASS_PRAGMA_UNROLL
-    for (int i = 0; i < N; ++i) y[i] = siluOf(v[i]);
-    return y;
-  }
+struct HardSwishOp {
+  CUTLASS_HOST_DEVICE float operator()(float v) const { return v * fminf(fmaxf(v + 3.f, 0.f), 6.f) / 6.f; }
 };
 template <typename V>
-struct HardSwishEpilogue {
-  CUTLASS_HOST_DEVICE V operator()(V const& v) const { return hardSwishOf(v); }
-};
-template <int N>
-struct HardSwishEpilogue<cutlass::Array<float, N>> {
-  CUTLASS_HOST_DEVICE cutlass::Array<float, N> operator()(cutlass::Array<float, N> const& v) const {
-    cutlass::Array<float, N> y;
-    CUTLASS_PRAGMA_UNROLL
-    for (int i = 0; i < N; ++i) y[i] = hardSwishOf(v[i]);
-    return y;
-  }
-};
+using SiluEpilogue = typename ElementwiseEpilogue<SiluOp>::template Fn<V>;
+template <typename V>
+using HardSwishEpilogue = typename ElementwiseEpilogue<HardSwishOp>::template Fn<V>;
 
 using namespace cute;
 // cutlass_gemm.h's numbering of each activation's configurations. 0: 128 x 128 tiles, the two warp groups taking

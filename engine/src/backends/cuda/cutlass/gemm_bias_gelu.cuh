@@ -30,22 +30,32 @@ constexpr int kAlignment = 8;
 
 using cutlass_kept::packedRows;
 
+// An activation `Op` (a functor on float) in CUTLASS's activation functor shape: Sm90Compute instantiates it on its
+// compute type (for its arguments: none) and on fragments of it.
+template <typename Op>
+struct ElementwiseEpilogue {
+  template <typename V>
+  struct Fn {
+    CUTLASS_HOST_DEVICE V operator()(V const& v) const { return Op{}(v); }
+  };
+  template <int N>
+  struct Fn<cutlass::Array<float, N>> {
+    CUTLASS_HOST_DEVICE cutlass::Array<float, N> operator()(cutlass::Array<float, N> const& v) const {
+      cutlass::Array<float, N> y;
+      CUTLASS_PRAGMA_UNROLL
+      for (int i = 0; i < N; ++i) y[i] = Op{}(v[i]);
+      return y;
+    }
+  };
+};
+
 // The epilogue's exact GELU, in float, of a value rounded to T next (common/gelu_erf.h): CUTLASS's GELU calls
 // erff, whose ~28 instructions an element took about a third of a 128 x 256 tile's time on BERT-base's FFN up.
-// Sm90Compute instantiates it on its compute type (for its arguments: none) and on fragments of it.
+struct GeluErfOp {
+  CUTLASS_HOST_DEVICE float operator()(float v) const { return geluErfPolynomial(v); }
+};
 template <typename V>
-struct GeluErfEpilogue {
-  CUTLASS_HOST_DEVICE V operator()(V const& v) const { return geluErfPolynomial(v); }
-};
-template <int N>
-struct GeluErfEpilogue<cutlass::Array<float, N>> {
-  CUTLASS_HOST_DEVICE cutlass::Array<float, N> operator()(cutlass::Array<float, N> const& v) const {
-    cutlass::Array<float, N> y;
-    CUTLASS_PRAGMA_UNROLL
-    for (int i = 0; i < N; ++i) y[i] = geluErfPolynomial(v[i]);
-    return y;
-  }
-};
+using GeluErfEpilogue = typename ElementwiseEpilogue<GeluErfOp>::template Fn<V>;
 
 // D = Activation(alpha * A * B^T + bias (+ C)): Activation a functor template as CUTLASS's (instantiated on float
 // and on fragments of float).
