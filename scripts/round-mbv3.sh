@@ -37,3 +37,11 @@ for model in ${models//,/ }; do
     grep -v -i warn > "$OUT/profile-$model.txt"
   grep -E "GPU span|us a call" "$OUT/profile-$model.txt" | head -3
 done
+# Then, time allowing: ResNet-50 b64's BF16 engine kernel by kernel (BF16 engines at large batch ran 15-22% slower
+# than FP16 ones in session 43 while the peer's two were level).
+if [ "$(left)" -gt 60 ]; then
+  timeout $(($(left) - 5)) python3 bench/profile_engine.py --model resnet50 --batch 64 --precision bf16 --rows 30 2>&1 |
+    grep -v -i warn > "$OUT/profile-resnet50-bf16.txt"
+  grep -E "GPU span" "$OUT/profile-resnet50-bf16.txt"
+  grep -E "us a call" -A12 "$OUT/profile-resnet50-bf16.txt" | cut -c1-150
+fi
