@@ -34,14 +34,17 @@ rm -f "$OUT/ab.md" "$OUT/ab.log"
 for model in ${models//,/ }; do
   [ "$(left)" -gt 45 ] || break
   timeout $(($(left) - 5)) python3 bench/profile_engine.py --model "$model" --batch 64 --precision "${TORCHTRT_MBV3_DTYPE:-fp16}" --rows 30 --layers 30 2>&1 |
-    grep -v -i warn > "$OUT/profile-$model.txt"
-  grep -E "GPU span|us a call" "$OUT/profile-$model.txt" | head -3
+    grep -v -i warn > "$OUT/profile.tmp"
+  { echo "== $model b64 ${TORCHTRT_MBV3_DTYPE:-fp16}"; cat "$OUT/profile.tmp"; } >> "$OUT/profiles.txt"
+  grep -E "GPU span" "$OUT/profile.tmp"
 done
 # Then, time allowing: ResNet-50 b64's BF16 engine kernel by kernel (BF16 engines at large batch ran 15-22% slower
 # than FP16 ones in session 43 while the peer's two were level).
 if [ "$(left)" -gt 60 ]; then
   timeout $(($(left) - 5)) python3 bench/profile_engine.py --model resnet50 --batch 64 --precision bf16 --rows 30 2>&1 |
-    grep -v -i warn > "$OUT/profile-resnet50-bf16.txt"
-  grep -E "GPU span" "$OUT/profile-resnet50-bf16.txt"
-  grep -E "us a call" -A12 "$OUT/profile-resnet50-bf16.txt" | cut -c1-150
+    grep -v -i warn > "$OUT/profile.tmp"
+  { echo "== resnet50 b64 bf16"; cat "$OUT/profile.tmp"; } >> "$OUT/profiles.txt"
+  grep -E "GPU span" "$OUT/profile.tmp"
+  grep -E "us a call" -A12 "$OUT/profile.tmp" | cut -c1-150
 fi
+rm -f "$OUT/profile.tmp"
