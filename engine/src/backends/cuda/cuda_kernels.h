@@ -138,6 +138,9 @@ struct LtQuery {
 };
 //! How many algorithms cuBLASLt's ranking of a configuration holds at most (a recorded index is below it).
 constexpr int32_t kLtRankedAlgorithms = 16;
+//! TORCHTRT_LT_WORKSPACE_BYTES (a diagnostic): the bytes of workspace cuBLASLt's products get at most, 16-bit, float
+//! and FP8 alike (with 0 only kernels without a memset before them in the captured graph); -1 where unset.
+long long ltWorkspaceCap();
 //! `algorithm`: an index into cuBLASLt's ranked algorithms for this configuration (asked once per context with
 //! the workspace and the operands' alignment), -1 for cuBLASLt's own pick inside the call. With `query`,
 //! nothing runs: it receives the ranking's size and the configuration.

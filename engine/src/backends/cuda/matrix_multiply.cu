@@ -136,6 +136,14 @@ const std::vector<cublasLtMatmulHeuristicResult_t>& rankedLtAlgorithms(
   return cache.emplace(key, std::move(ranked)).first->second;
 }
 
+long long ltWorkspaceCap() {
+  static const long long cap = [] {
+    const char* v = std::getenv("TORCHTRT_LT_WORKSPACE_BYTES");
+    return v && *v ? std::atoll(v) : -1LL;
+  }();
+  return cap;
+}
+
 bool ltGemmEpilogue(LaunchContext& ctx, DataType type, bool tA, bool tB, int64_t M, int64_t N, int64_t K, const void* A,
                     const void* B, const void* bias, const void* residual, int32_t activation, float alpha, void* Y,
                     const LtBatch& batch, int32_t algorithm, LtQuery* query) {
@@ -167,13 +175,10 @@ bool ltGemmEpilogue(LaunchContext& ctx, DataType type, bool tA, bool tB, int64_t
         (!bias || cublasLtMatmulDescSetAttribute(op, CUBLASLT_MATMUL_DESC_BIAS_BATCH_STRIDE, &batch.strideBias,
                                                  sizeof(int64_t)) == CUBLAS_STATUS_SUCCESS)))) {
     // cuBLASLt picks its kernel for the workspace it gets: 32 MiB, or the builder's limit when lower.
-    // TORCHTRT_LT_WORKSPACE_BYTES (a diagnostic, in bytes, for the 16-bit and float products only: its plans are this
+    // TORCHTRT_LT_WORKSPACE_BYTES (a diagnostic, in bytes, for the 16-bit, float and FP8 products: its plans are this
     // process's only, since the ranking a plan's index points into depends on it) caps it further: with 0, cuBLASLt
     // offers only kernels that need no workspace, whose captured graphs have no memset before them.
-    static const long long workspaceCap = [] {
-      const char* v = std::getenv("TORCHTRT_LT_WORKSPACE_BYTES");
-      return v && *v ? std::atoll(v) : -1LL;
-    }();
+    const long long workspaceCap = ltWorkspaceCap();
     size_t workspaceBytes =
         ctx.workspaceLimit > 0 && ctx.workspaceLimit < (size_t(32) << 20) ? ctx.workspaceLimit : size_t(32) << 20;
     if (workspaceCap >= 0 && static_cast<size_t>(workspaceCap) < workspaceBytes)

@@ -282,6 +282,7 @@ void launchFp8MatrixMultiply(LaunchContext& ctx, const ILayer& layer, const std:
     workspaceBytes = std::min(workspaceBytes, ctx.workspaceLimit > quantizedBytes + valueBytes
                                                   ? ctx.workspaceLimit - quantizedBytes - valueBytes
                                                   : 0);
+  if (ltWorkspaceCap() >= 0) workspaceBytes = std::min(workspaceBytes, static_cast<size_t>(ltWorkspaceCap()));
   auto* scratch = static_cast<uint8_t*>(ctx.scratch(quantizedBytes + valueBytes + workspaceBytes));
   uint8_t* workspace = scratch + quantizedBytes + valueBytes;
   // An FP8 input was quantized with the input scale already (a shared Quantize layer); a float one is here.
