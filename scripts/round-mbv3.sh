@@ -3,6 +3,7 @@
 # torch.compile reduce-overhead (BF16 behind it): this round finds which change did it. The engine alone (no peer)
 # under each A/B switch, then the default engine's slowest layers with their tactics. Results in $OUT.
 #   TORCHTRT_CONV_TIMING=stream   convolution tactics timed on the stream (as before session 41), not as graphs
+#   TORCHTRT_PRODUCT_TIMING=stream product tactics timed on the stream (as before session 40), not as graphs
 #   TORCHTRT_SKIP_PASSES=...      the builder without one pass (few-channel padding: session 42; excitation gates)
 #   TORCHTRT_LT_WORKSPACE_BYTES=0 cuBLASLt's workspace-free kernels only (session 40's candidates)
 #   TORCHTRT_CUDNN_RUNTIME_FUSION=1 cuDNN's runtime-fused convolution plans (SiLU and hard-swish stay outside them)
@@ -26,6 +27,8 @@ ab() {  # label, then the environment assignments of the variant
 }
 ab default TORCHTRT_AB=default
 ab conv-timing-stream TORCHTRT_CONV_TIMING=stream
+ab product-timing-stream TORCHTRT_PRODUCT_TIMING=stream
+ab both-timing-stream TORCHTRT_CONV_TIMING=stream TORCHTRT_PRODUCT_TIMING=stream
 ab no-few-channel-padding "TORCHTRT_SKIP_PASSES=few-channel padding"
 ab no-excitation-gates "TORCHTRT_SKIP_PASSES=excitation gate folding"
 ab lt-no-workspace TORCHTRT_LT_WORKSPACE_BYTES=0

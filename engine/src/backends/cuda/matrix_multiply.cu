@@ -10,6 +10,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "backends/cuda/activation.cuh"
@@ -75,9 +76,20 @@ struct LtAlgorithms {
 constexpr int kLtCandidates = 8;
 constexpr int kLtRanked = 2 * kLtCandidates;
 static_assert(kLtRanked == kLtRankedAlgorithms, "cuda_kernels.h's bound of a ranked algorithm's index");
+// TORCHTRT_PRODUCT_TIMING=stream (a diagnostic, as TORCHTRT_CONV_TIMING for convolutions): every product candidate
+// timed on the stream, as before session 40, instead of as the captured graph runs it (scripts/round-mbv3.sh's A/B).
+bool productTimingOnStream() {
+  static const bool onStream = [] {
+    const char* v = std::getenv("TORCHTRT_PRODUCT_TIMING");
+    return v != nullptr && std::string(v) == "stream";
+  }();
+  return onStream;
+}
+
 // The products' candidates and timing method, in the timing cache's signatures: 2 for the ranking with the
-// workspace-free algorithms appended, timed as captured graphs (timeAsGraph).
-constexpr int64_t kProductTimingMethod = 2;
+// workspace-free algorithms appended, timed as captured graphs (timeAsGraph); 3 for the same timed on the stream
+// (TORCHTRT_PRODUCT_TIMING=stream).
+int64_t productTimingMethod() { return productTimingOnStream() ? 3 : 2; }
 // A product's tactic at or above this is CUTLASS configuration (tactic - kCutlassTactic) (cutlass_gemm.h).
 constexpr int32_t kCutlassTactic = 100;
 
@@ -275,9 +287,9 @@ int32_t productAlgorithm(LaunchContext& ctx, const ILayer& layer, const TensorVi
   if (!ctx.timingAllowed) return -1;
   LtQuery query;
   if (!gemm(-1, &query)) return -1;
-  // kProductTimingMethod: a timing cache's choices made among fewer candidates or by another method are not reused.
+  // The timing method: a timing cache's choices made among fewer candidates or by another method are not reused.
   std::vector<int64_t> signature = {static_cast<int64_t>(LayerType::kMATRIX_MULTIPLY),
-                                    static_cast<int64_t>(cublasLtGetVersion()), kProductTimingMethod};
+                                    static_cast<int64_t>(cublasLtGetVersion()), productTimingMethod()};
   signature.insert(signature.end(), query.configuration.begin(), query.configuration.end());
   std::vector<int32_t> configs;
   for (int32_t config = 0; cutlassRuns && config < cutlassConfigs; ++config)
@@ -305,8 +317,10 @@ int32_t productAlgorithm(LaunchContext& ctx, const ILayer& layer, const TensorVi
     try {
       // As the engine's captured graph runs it: a memset cuBLASLt puts before its kernel, or the exact GELU's pass
       // after cuBLASLt's product, costs the candidate its graph node.
-      ms = timeAsGraph(
-          ctx, [&]() { return gemm(a, nullptr); }, ran, asGraph);
+      ms = productTimingOnStream() ? timeOnStreamIfRuns(
+                                         ctx, [&]() { return gemm(a, nullptr); }, ran)
+                                   : timeAsGraph(
+                                         ctx, [&]() { return gemm(a, nullptr); }, ran, asGraph);
     } catch (const Error&) {
       continue;
     }
