@@ -381,7 +381,10 @@ DnnPlan& dnnPlan(LaunchContext& ctx, DnnState& state, const IConvolutionLayer& c
                          conv.getBiasWeights().count > 0 ? 1 : 0, conv.getFusedActivation(), conv.getNbInputs(),
                          // whether runtime-compiled cuDNN graph plans were candidates (a cache entry timed without
                          // them is timed again with them)
-                         convgraph::runtimeFusion() ? 1 : 0, convolutionTimingMethod()});
+                         convgraph::runtimeFusion() ? 1 : 0, convolutionTimingMethod(),
+                         // how many CUTLASS activation products this build holds (an entry from a build with other
+                         // candidates is timed again)
+                         gemmBiasActivationConfigs()});
   // The fused activation's parameters (a clip's bound decides which graph plans exist).
   for (float parameter : {conv.getFusedActivationAlpha(), conv.getFusedActivationBeta()}) {
     uint32_t bits = 0;
