@@ -858,7 +858,7 @@ TEST(CudaTactics, AProductWithTheExactGeluMatchesTheCpuOnEveryTactic) {
   // x [M, K] times constant weights [N, K] transposed, + bias (+ a residual input r [M, N]), then the exact (erf)
   // GELU: the builder folds the residual and the GELU into the product (one layer, one tactic). cuBLASLt's
   // epilogue has only GELU's tanh form, so its algorithms run the product with its bias (and the residual as C)
-  // and then a GELU pass; on sm_90 the CUTLASS kernels (tactics 100 to 104: the GELU in their epilogue, the
+  // and then a GELU pass; on sm_90 the CUTLASS kernels (tactics 100 to 106: the GELU in their epilogue, the
   // residual their C) are candidates too. Each, forced through the plan, matches the CPU in FP16
   // and BF16, at a size that leaves partial tiles (200 x 136, K 72) and at BERT's FFN width (256 x 3072, K 768).
   if (!trt_test::gpuVisible()) GTEST_SKIP() << "no CUDA GPU visible";
@@ -907,7 +907,7 @@ TEST(CudaTactics, AProductWithTheExactGeluMatchesTheCpuOnEveryTactic) {
         std::unique_ptr<trt::IRuntime> rt(trt::createInferRuntime(trt::defaultLogger()));
         std::unique_ptr<trt::ICudaEngine> built(rt->deserializeCudaEngine(mem->data(), mem->size()));
         expectNear(run(*built, inputs)["y"], expected, tolerance);
-        for (int64_t tactic : {-1, 0, 100, 101, 102, 103, 104}) {
+        for (int64_t tactic : {-1, 0, 100, 101, 102, 103, 104, 105, 106}) {
           SCOPED_TRACE("tactic " + std::to_string(tactic));
           contents->tactics[0].choice[0] = tactic;
           const auto plan = trt::writePlan(*contents);

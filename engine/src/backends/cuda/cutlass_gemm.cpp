@@ -55,7 +55,7 @@ bool takes(const GemmBiasProblem& p) {
 }
 }  // namespace
 
-int32_t gemmBiasGeluConfigs() { return 5; }
+int32_t gemmBiasGeluConfigs() { return 7; }
 
 int64_t gemmBiasGeluWorkspace(int32_t config, const GemmBiasProblem& problem) {
   if (config < 0 || config >= gemmBiasGeluConfigs() || !takes(problem)) return -1;
@@ -122,7 +122,10 @@ std::string gemmBiasGeluConfigName(int32_t config) {
          : config == 1 ? "CUTLASS sm90 64x128x64 ping-pong, bias + exact GELU epilogue"
          : config == 2 ? "CUTLASS sm90 128x128x64 ping-pong, bias + exact GELU epilogue"
          : config == 3 ? "CUTLASS sm90 64x256x64 ping-pong, bias + exact GELU epilogue"
-                       : "CUTLASS sm90 64x256x64 ping-pong, 2x1 cluster, bias + exact GELU epilogue";
+         : config == 4 ? "CUTLASS sm90 64x256x64 ping-pong, 2x1 cluster, bias + exact GELU epilogue"
+         : config == 5 ? "CUTLASS sm90 256x128x64 cooperative, 1x2 cluster, bias + exact GELU epilogue"
+                       : "CUTLASS sm90 128x256x64 cooperative, 2x1 cluster, 128x64 epilogue subtile, bias + exact GELU "
+                         "epilogue";
 }
 
 }  // namespace cuda

@@ -74,6 +74,11 @@ int64_t workspaceWideHalf(int32_t config, const GemmBiasProblem& problem);
 bool runWideHalf(int32_t config, const GemmBiasProblem& problem, void* workspace, cudaStream_t stream);
 int64_t workspaceWideBFloat16(int32_t config, const GemmBiasProblem& problem);
 bool runWideBFloat16(int32_t config, const GemmBiasProblem& problem, void* workspace, cudaStream_t stream);
+// Configurations 5 and 6 (cutlass/gemm_bias_gelu_more_{fp16,bf16}.cu), which the above hand on.
+int64_t workspaceMoreHalf(int32_t config, const GemmBiasProblem& problem);
+bool runMoreHalf(int32_t config, const GemmBiasProblem& problem, void* workspace, cudaStream_t stream);
+int64_t workspaceMoreBFloat16(int32_t config, const GemmBiasProblem& problem);
+bool runMoreBFloat16(int32_t config, const GemmBiasProblem& problem, void* workspace, cudaStream_t stream);
 // SiLU and hard-swish (cutlass/gemm_bias_{silu,hardswish}_{fp16,bf16}.cu), one file each so that they build side by
 // side: the same contract as gemmBiasActivationWorkspace / runGemmBiasActivation without the device and address
 // checks.

@@ -58,15 +58,16 @@ template <typename V>
 using GeluErfEpilogue = typename ElementwiseEpilogue<GeluErfOp>::template Fn<V>;
 
 // D = Activation(alpha * A * B^T + bias (+ C)): Activation a functor template as CUTLASS's (instantiated on float
-// and on fragments of float).
+// and on fragments of float); EpilogueTile the epilogue's subtile (CUTLASS's choice by default).
 template <template <class> class Activation, typename T, typename TileShape, typename ClusterShape,
-          typename MainloopSchedule, typename EpilogueSchedule>
+          typename MainloopSchedule, typename EpilogueSchedule,
+          typename EpilogueTile = cutlass::epilogue::collective::EpilogueTileAuto>
 struct GemmBiasEpilogue {
   using Fusion = cutlass::epilogue::fusion::LinCombPerColBiasEltAct<Activation, T, float, T, T, float>;
   using Epilogue = typename cutlass::epilogue::collective::CollectiveBuilder<
-      cutlass::arch::Sm90, cutlass::arch::OpClassTensorOp, TileShape, ClusterShape,
-      cutlass::epilogue::collective::EpilogueTileAuto, float, float, T, cutlass::layout::RowMajor, kAlignment, T,
-      cutlass::layout::RowMajor, kAlignment, EpilogueSchedule, Fusion>::CollectiveOp;
+      cutlass::arch::Sm90, cutlass::arch::OpClassTensorOp, TileShape, ClusterShape, EpilogueTile, float, float, T,
+      cutlass::layout::RowMajor, kAlignment, T, cutlass::layout::RowMajor, kAlignment, EpilogueSchedule,
+      Fusion>::CollectiveOp;
   using Mainloop = typename cutlass::gemm::collective::CollectiveBuilder<
       cutlass::arch::Sm90, cutlass::arch::OpClassTensorOp, T, cutlass::layout::RowMajor, kAlignment, T,
       cutlass::layout::ColumnMajor, kAlignment, float, TileShape, ClusterShape,
@@ -109,8 +110,10 @@ struct GemmBiasEpilogue {
   }
 };
 
-template <typename T, typename TileShape, typename ClusterShape, typename MainloopSchedule, typename EpilogueSchedule>
-using GemmBiasGelu = GemmBiasEpilogue<GeluErfEpilogue, T, TileShape, ClusterShape, MainloopSchedule, EpilogueSchedule>;
+template <typename T, typename TileShape, typename ClusterShape, typename MainloopSchedule, typename EpilogueSchedule,
+          typename EpilogueTile = cutlass::epilogue::collective::EpilogueTileAuto>
+using GemmBiasGelu =
+    GemmBiasEpilogue<GeluErfEpilogue, T, TileShape, ClusterShape, MainloopSchedule, EpilogueSchedule, EpilogueTile>;
 
 using namespace cute;
 // Large products (BERT-base's FFN up at batch 64: 8192 x 3072 x 768): two consumer warp groups share a
@@ -144,8 +147,24 @@ using WideTurnsPaired =
     GemmBiasGelu<T, Shape<_64, _256, _64>, Shape<_2, _1, _1>, cutlass::gemm::KernelTmaWarpSpecializedPingpong,
                  cutlass::epilogue::TmaWarpSpecialized>;
 
-// The first configuration of the wide-row files.
+// Configurations 5 and 6 (their own files, cutlass/gemm_bias_gelu_more_{fp16,bf16}.cu), two more shapes for BERT's FFN
+// up-projection (8192 x 3072 x 768 at batch 64), where configuration 0 took 86 us a call against cuBLASLt's ~53 us for
+// the same FLOPs with a bias epilogue (session 43's profile): 256 x 128 tiles shared by both warp groups (each a 128 x
+// 128 half: half the filter's tile loads per output row), a 1 x 2 cluster multicasting the activations' tiles; and
+// configuration 0's tiles with an epilogue subtile of 128 x 64 (fewer, larger stores through shared memory than
+// CUTLASS's default subtile).
+template <typename T>
+using TallTiles =
+    GemmBiasGelu<T, Shape<_256, _128, _64>, Shape<_1, _2, _1>, cutlass::gemm::KernelTmaWarpSpecializedCooperative,
+                 cutlass::epilogue::TmaWarpSpecializedCooperative>;
+template <typename T>
+using LargeTilesWideEpilogue =
+    GemmBiasGelu<T, Shape<_128, _256, _64>, Shape<_2, _1, _1>, cutlass::gemm::KernelTmaWarpSpecializedCooperative,
+                 cutlass::epilogue::TmaWarpSpecializedCooperative, Shape<_128, _64>>;
+
+// The first configuration of the wide-row files, and of the files with configurations 5 and 6.
 constexpr int32_t kFirstWideConfig = 3;
+constexpr int32_t kFirstMoreConfig = 5;
 
 // Configuration `config` (cutlass_gemm.h's numbering: 0 large, 1 small, 2 medium tiles) of type T.
 template <typename T>
@@ -160,6 +179,18 @@ bool runOf(int32_t config, const GemmBiasProblem& problem, void* workspace, cuda
   return config == 0   ? LargeTiles<T>::run(problem, workspace, stream)
          : config == 1 ? SmallTiles<T>::run(problem, workspace, stream)
                        : MediumTiles<T>::run(problem, workspace, stream);
+}
+
+// Configurations 5 and 6 of type T.
+template <typename T>
+int64_t moreWorkspaceOf(int32_t config, const GemmBiasProblem& problem) {
+  return config == kFirstMoreConfig ? TallTiles<T>::workspace(problem) : LargeTilesWideEpilogue<T>::workspace(problem);
+}
+
+template <typename T>
+bool moreRunOf(int32_t config, const GemmBiasProblem& problem, void* workspace, cudaStream_t stream) {
+  return config == kFirstMoreConfig ? TallTiles<T>::run(problem, workspace, stream)
+                                    : LargeTilesWideEpilogue<T>::run(problem, workspace, stream);
 }
 
 // Configurations 3 and 4 of type T.

@@ -7,12 +7,15 @@ namespace cuda {
 namespace cutlass_gemm {
 
 int64_t workspaceHalf(int32_t config, const GemmBiasProblem& problem) {
-  return config < kFirstWideConfig ? workspaceOf<cutlass::half_t>(config, problem) : workspaceWideHalf(config, problem);
+  return config < kFirstWideConfig   ? workspaceOf<cutlass::half_t>(config, problem)
+         : config < kFirstMoreConfig ? workspaceWideHalf(config, problem)
+                                     : workspaceMoreHalf(config, problem);
 }
 
 bool runHalf(int32_t config, const GemmBiasProblem& problem, void* workspace, cudaStream_t stream) {
-  return config < kFirstWideConfig ? runOf<cutlass::half_t>(config, problem, workspace, stream)
-                                   : runWideHalf(config, problem, workspace, stream);
+  return config < kFirstWideConfig   ? runOf<cutlass::half_t>(config, problem, workspace, stream)
+         : config < kFirstMoreConfig ? runWideHalf(config, problem, workspace, stream)
+                                     : runMoreHalf(config, problem, workspace, stream);
 }
 
 }  // namespace cutlass_gemm
