@@ -40,14 +40,16 @@ bool takes(const Int8ConvProblem& p) {
 }
 }  // namespace
 
-int32_t int8ConvConfigs() { return 9; }
+int32_t int8ConvConfigs() { return 11; }
 
 bool int8ConvAvailable() { return deviceRunsSm90a(); }
 
 namespace {
-// Configurations 0 to 2 and 6 to 8 are implicit-GEMM convolutions, 3 to 5 GEMMs that take 1x1 convolutions of
-// stride 1 only.
+// Configurations 0 to 2 and 6 to 8 are implicit-GEMM convolutions, 3 to 5 and 9 to 10 GEMMs that take 1x1
+// convolutions of stride 1 only.
 bool isPointwiseConfig(int32_t config) { return config >= 3 && config <= 5; }
+// Configurations 9 and 10 are built in units of their own (cutlass/pointwise_int8_*_more.cu).
+bool isMorePointwiseConfig(int32_t config) { return config >= 9 && config <= 10; }
 // Configurations 6 to 8 are built in units of their own (cutlass/conv_int8_*_few_stages.cu).
 bool isFewStageConfig(int32_t config) { return config >= 6 && config <= 8; }
 
@@ -62,6 +64,13 @@ struct Kernels {
 Kernels kernelsFor(int32_t config, const Int8ConvProblem& problem) {
   using namespace cutlass_conv;
   const bool fp16Residual = problem.residual && !problem.residualCodes;
+  if (isMorePointwiseConfig(config)) {
+    if (problem.codesOut)
+      return fp16Residual ? Kernels{workspacePointwiseReluCodesFp16ResidualMore, runPointwiseReluCodesFp16ResidualMore}
+                          : Kernels{workspacePointwiseReluCodesMore, runPointwiseReluCodesMore};
+    return problem.relu ? Kernels{workspacePointwiseReluMore, runPointwiseReluMore}
+                        : Kernels{workspacePointwiseLinearMore, runPointwiseLinearMore};
+  }
   if (isPointwiseConfig(config)) {
     if (problem.codesOut)
       return fp16Residual ? Kernels{workspacePointwiseReluCodesFp16Residual, runPointwiseReluCodesFp16Residual}
@@ -119,8 +128,12 @@ std::string int8ConvConfigName(int32_t config) {
       return "CUTLASS sm90 INT8 implicit GEMM 128x64x64, 4 stages, scale + bias epilogue";
     case 7:
       return "CUTLASS sm90 INT8 implicit GEMM 128x64x128, 3 stages, scale + bias epilogue";
-    default:
+    case 8:
       return "CUTLASS sm90 INT8 implicit GEMM 64x128x128, 4 stages, scale + bias epilogue";
+    case 9:
+      return "CUTLASS sm90 INT8 GEMM (1x1 convolution) 128x128x64 ping-pong, scale + bias epilogue";
+    default:
+      return "CUTLASS sm90 INT8 GEMM (1x1 convolution) 128x256x64 cooperative, scale + bias epilogue";
   }
 }
 

@@ -109,6 +109,16 @@ bool runPointwiseReluCodes(int32_t config, const Int8ConvProblem& problem, void*
 int64_t workspacePointwiseReluCodesFp16Residual(int32_t config, const Int8ConvProblem& problem);
 bool runPointwiseReluCodesFp16Residual(int32_t config, const Int8ConvProblem& problem, void* workspace,
                                        cudaStream_t stream);
+// Configurations 9 and 10 (cutlass/pointwise_int8_*_more.cu).
+int64_t workspacePointwiseReluMore(int32_t config, const Int8ConvProblem& problem);
+bool runPointwiseReluMore(int32_t config, const Int8ConvProblem& problem, void* workspace, cudaStream_t stream);
+int64_t workspacePointwiseLinearMore(int32_t config, const Int8ConvProblem& problem);
+bool runPointwiseLinearMore(int32_t config, const Int8ConvProblem& problem, void* workspace, cudaStream_t stream);
+int64_t workspacePointwiseReluCodesMore(int32_t config, const Int8ConvProblem& problem);
+bool runPointwiseReluCodesMore(int32_t config, const Int8ConvProblem& problem, void* workspace, cudaStream_t stream);
+int64_t workspacePointwiseReluCodesFp16ResidualMore(int32_t config, const Int8ConvProblem& problem);
+bool runPointwiseReluCodesFp16ResidualMore(int32_t config, const Int8ConvProblem& problem, void* workspace,
+                                           cudaStream_t stream);
 }  // namespace cutlass_conv
 
 }  // namespace cuda

@@ -108,6 +108,37 @@ using CooperativeTiles256 =
     Int8Pointwise<Activation, Shape<_256, _128, _128>, cutlass::gemm::KernelTmaWarpSpecializedCooperative,
                   cutlass::epilogue::TmaWarpSpecializedCooperative, ElementOut, ElementC>;
 
+// Configurations 9 and 10 (units of their own, cutlass/pointwise_int8_*_more.cu), for the 1x1 layers that ran at about
+// twice their bytes' time (ResNet-50's stage-1 64 -> 256 layers with their residual, session 42): 9: 128 x 128 tiles
+// 64 deep, ping-pong (the first stage's 64 input channels in one K-tile instead of half a 128-deep one, twice the
+// stages elsewhere); 10: 128 x 256 tiles shared by both warp groups (a 256-map layer's outputs in one tile: each block
+// of input rows read once).
+template <template <class> class Activation, typename ElementOut, typename ElementC>
+using PingpongTiles128Shallow =
+    Int8Pointwise<Activation, Shape<_128, _128, _64>, cutlass::gemm::KernelTmaWarpSpecializedPingpong,
+                  cutlass::epilogue::TmaWarpSpecialized, ElementOut, ElementC>;
+template <template <class> class Activation, typename ElementOut, typename ElementC>
+using CooperativeTilesWide =
+    Int8Pointwise<Activation, Shape<_128, _256, _64>, cutlass::gemm::KernelTmaWarpSpecializedCooperative,
+                  cutlass::epilogue::TmaWarpSpecializedCooperative, ElementOut, ElementC>;
+
+// The first of configurations 9 and 10 (cutlass_conv.cpp's numbering).
+constexpr int32_t kFirstMorePointwiseConfig = 9;
+
+template <template <class> class Activation, typename ElementOut = cutlass::half_t, typename ElementC = ElementOut>
+int64_t morePointwiseWorkspaceOf(int32_t config, const Int8ConvProblem& problem) {
+  return config == kFirstMorePointwiseConfig
+             ? PingpongTiles128Shallow<Activation, ElementOut, ElementC>::workspace(problem)
+             : CooperativeTilesWide<Activation, ElementOut, ElementC>::workspace(problem);
+}
+
+template <template <class> class Activation, typename ElementOut = cutlass::half_t, typename ElementC = ElementOut>
+bool morePointwiseRunOf(int32_t config, const Int8ConvProblem& problem, void* workspace, cudaStream_t stream) {
+  return config == kFirstMorePointwiseConfig
+             ? PingpongTiles128Shallow<Activation, ElementOut, ElementC>::run(problem, workspace, stream)
+             : CooperativeTilesWide<Activation, ElementOut, ElementC>::run(problem, workspace, stream);
+}
+
 template <template <class> class Activation, typename ElementOut = cutlass::half_t, typename ElementC = ElementOut>
 int64_t pointwiseWorkspaceOf(int32_t config, const Int8ConvProblem& problem) {
   switch (config) {

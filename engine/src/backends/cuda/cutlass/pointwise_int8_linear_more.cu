@@ -1,0 +1,19 @@
+// Configurations 9 and 10 of the 1x1 INT8 convolutions as GEMMs without an activation (cutlass/pointwise_int8.cuh), a
+// file of their own so that they build beside pointwise_int8_linear.cu.
+#include "backends/cuda/cutlass/pointwise_int8.cuh"
+
+namespace trt {
+namespace cuda {
+namespace cutlass_conv {
+
+int64_t workspacePointwiseLinearMore(int32_t config, const Int8ConvProblem& problem) {
+  return morePointwiseWorkspaceOf<cutlass::epilogue::thread::Identity>(config, problem);
+}
+
+bool runPointwiseLinearMore(int32_t config, const Int8ConvProblem& problem, void* workspace, cudaStream_t stream) {
+  return morePointwiseRunOf<cutlass::epilogue::thread::Identity>(config, problem, workspace, stream);
+}
+
+}  // namespace cutlass_conv
+}  // namespace cuda
+}  // namespace trt

@@ -1,0 +1,19 @@
+// Configurations 9 and 10 of the 1x1 INT8 convolutions as GEMMs that write INT8 codes after a ReLU
+// (cutlass/pointwise_int8.cuh), a file of their own so that they build beside pointwise_int8_relu_codes.cu.
+#include "backends/cuda/cutlass/pointwise_int8.cuh"
+
+namespace trt {
+namespace cuda {
+namespace cutlass_conv {
+
+int64_t workspacePointwiseReluCodesMore(int32_t config, const Int8ConvProblem& problem) {
+  return morePointwiseWorkspaceOf<cutlass::epilogue::thread::ReLu, int8_t>(config, problem);
+}
+
+bool runPointwiseReluCodesMore(int32_t config, const Int8ConvProblem& problem, void* workspace, cudaStream_t stream) {
+  return morePointwiseRunOf<cutlass::epilogue::thread::ReLu, int8_t>(config, problem, workspace, stream);
+}
+
+}  // namespace cutlass_conv
+}  // namespace cuda
+}  // namespace trt
