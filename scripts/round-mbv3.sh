@@ -21,9 +21,13 @@ ab() {  # label, then the environment assignments of the variant
   local label=$1
   shift
   [ "$(left)" -gt 60 ] || return 0
+  rm -f "$OUT/ab.md"  # a variant that fails must not print the previous one's row
   env "$@" timeout $(($(left) - 30)) python3 bench/perf_zoo.py --models "$models" --batches 64 --no-peer --no-graphs --dtype "${TORCHTRT_MBV3_DTYPE:-fp16}" \
     --out "$OUT/ab.md" > "$OUT/ab.log" 2>&1
-  grep "^| [a-z]" "$OUT/ab.md" | grep -v "^| model" | sed "s/^/$label /" | cut -c1-120 | tee -a "$OUT/ab-all.txt"
+  local rows
+  rows=$(grep "^| [a-z]" "$OUT/ab.md" 2> /dev/null | grep -v "^| model" | sed "s/^/$label /" | cut -c1-120)
+  [ -n "$rows" ] || rows="$label: no row ($(tail -1 "$OUT/ab.log" | cut -c1-150))"
+  echo "$rows" | tee -a "$OUT/ab-all.txt"
 }
 ab default TORCHTRT_AB=default
 ab conv-timing-stream TORCHTRT_CONV_TIMING=stream
