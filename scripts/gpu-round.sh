@@ -11,6 +11,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 OUT=${OUT:-gpu-out}
+export OUT
 mkdir -p "$OUT"
 round=${TORCHTRT_ROUND_S:-560}
 deadline=$(($(date +%s) + round))
@@ -23,7 +24,10 @@ tail -25 "$OUT/check.txt"
 # It leaves 120 s to the zoo and the profiles when the round has them, else 10 s.
 after=$([ -n "${1:-}${2:-}" ] && echo 120 || echo 10)
 if [ -n "${TORCHTRT_ROUND_CMD:-}" ] && [ "$(left)" -gt $((after + 30)) ]; then
-  timeout $(($(left) - after)) bash -c "$TORCHTRT_ROUND_CMD" > "$OUT/extra.txt" 2>&1
+  # The command's own deadline (TORCHTRT_ROUND_S) ends before this timeout: killing bash would leave its children
+  # (a benchmark under a timeout of its own) running beside what follows.
+  TORCHTRT_ROUND_S=$(($(left) - after - 10)) timeout $(($(left) - after)) bash -c "$TORCHTRT_ROUND_CMD" \
+    > "$OUT/extra.txt" 2>&1
   grep -v -i warn "$OUT/extra.txt" | tail -20
 fi
 models=${1:-}

@@ -17,16 +17,23 @@ deadline=$(($(date +%s) + ${TORCHTRT_ROUND_S:-400}))
 left() { echo $((deadline - $(date +%s))); }
 scripts/gpu-install-if-missing.sh $(($(left) - 120))
 models=${TORCHTRT_MBV3_MODELS:-mobilenet_v3_large}  # and TORCHTRT_MBV3_DTYPE (fp16 or bf16)
+# Scratch files outside $OUT (at most 8 files come back, gpu-round.sh's among them), removed however this ends; Python
+# unbuffered, so that a profile cut by its timeout still leaves what it printed.
+scratch=$(mktemp -d)
+trap 'rm -rf "$scratch"' EXIT
+export PYTHONUNBUFFERED=1
 ab() {  # label, then the environment assignments of the variant
   local label=$1
   shift
-  [ "$(left)" -gt 60 ] || return 0
-  rm -f "$OUT/ab.md"  # a variant that fails must not print the previous one's row
-  env "$@" timeout $(($(left) - 30)) python3 bench/perf_zoo.py --models "$models" --batches 64 --no-peer --no-graphs --dtype "${TORCHTRT_MBV3_DTYPE:-fp16}" \
-    --out "$OUT/ab.md" > "$OUT/ab.log" 2>&1
-  local rows
-  rows=$(grep "^| [a-z]" "$OUT/ab.md" 2> /dev/null | grep -v "^| model" | sed "s/^/$label /" | cut -c1-120)
-  [ -n "$rows" ] || rows="$label: no row ($(tail -1 "$OUT/ab.log" | cut -c1-150))"
+  # A b64 build and its timing take ~20-30 s: a variant with less left would only time out.
+  [ "$(left)" -gt 90 ] || return 0
+  rm -f "$scratch/ab.md"  # a variant that fails must not print the previous one's row
+  env "$@" timeout $(($(left) - 30)) python3 bench/perf_zoo.py --models "$models" --batches 64 --no-peer --no-graphs \
+    --dtype "${TORCHTRT_MBV3_DTYPE:-fp16}" --out "$scratch/ab.md" > "$scratch/ab.log" 2>&1
+  local rc=$? rows
+  rows=$(grep "^| [a-z]" "$scratch/ab.md" 2> /dev/null | grep -v "^| model" | sed "s/^/$label /" | cut -c1-120)
+  [ -n "$rows" ] || rows="$label: no row (rc $rc$([ $rc = 124 ] && echo ": timed out"); $(grep -v -i warn "$scratch/ab.log" |
+    tail -1 | cut -c1-150))"
   echo "$rows" | tee -a "$OUT/ab-all.txt"
 }
 ab default TORCHTRT_AB=default
@@ -38,21 +45,19 @@ ab no-excitation-gates "TORCHTRT_SKIP_PASSES=excitation gate folding"
 for model in ${models//,/ }; do
   [ "$(left)" -gt 45 ] || break
   timeout $(($(left) - 5)) python3 bench/profile_engine.py --model "$model" --batch 64 --precision "${TORCHTRT_MBV3_DTYPE:-fp16}" --rows 30 --layers 30 2>&1 |
-    grep -v -i warn > "$OUT/profile.tmp"
-  { echo "== $model b64 ${TORCHTRT_MBV3_DTYPE:-fp16}"; cat "$OUT/profile.tmp"; } >> "$OUT/profiles.txt"
-  grep -E "GPU span" "$OUT/profile.tmp"
+    grep -v -i warn > "$scratch/profile.tmp"
+  { echo "== $model b64 ${TORCHTRT_MBV3_DTYPE:-fp16}"; cat "$scratch/profile.tmp"; } >> "$OUT/profiles.txt"
+  grep -E "GPU span" "$scratch/profile.tmp"
 done
 ab both-timing-stream TORCHTRT_CONV_TIMING=stream TORCHTRT_PRODUCT_TIMING=stream
 ab lt-no-workspace TORCHTRT_LT_WORKSPACE_BYTES=0
 ab cudnn-runtime-fusion TORCHTRT_CUDNN_RUNTIME_FUSION=1
-rm -f "$OUT/ab.md" "$OUT/ab.log"
 # Then, time allowing: ResNet-50 b64's BF16 engine kernel by kernel (BF16 engines at large batch ran 15-22% slower
 # than FP16 ones in session 43 while the peer's two were level).
 if [ "$(left)" -gt 60 ]; then
   timeout $(($(left) - 5)) python3 bench/profile_engine.py --model resnet50 --batch 64 --precision bf16 --rows 30 2>&1 |
-    grep -v -i warn > "$OUT/profile.tmp"
-  { echo "== resnet50 b64 bf16"; cat "$OUT/profile.tmp"; } >> "$OUT/profiles.txt"
-  grep -E "GPU span" "$OUT/profile.tmp"
-  grep -E "us a call" -A12 "$OUT/profile.tmp" | cut -c1-150
+    grep -v -i warn > "$scratch/profile.tmp"
+  { echo "== resnet50 b64 bf16"; cat "$scratch/profile.tmp"; } >> "$OUT/profiles.txt"
+  grep -E "GPU span" "$scratch/profile.tmp"
+  grep -E "us a call" -A12 "$scratch/profile.tmp" | cut -c1-150
 fi
-rm -f "$OUT/profile.tmp"
