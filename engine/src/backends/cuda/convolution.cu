@@ -2,11 +2,9 @@
 // cores unless disabled), else as im2col + cuBLAS GEMM (1-D to 3-D as 3-D); then bias and the fused
 // activation.
 #include <algorithm>
-#include <cstdlib>
 #include <cstring>
 #include <map>
 #include <mutex>
-#include <string>
 #include <thread>
 #include <tuple>
 #include <utility>
@@ -87,10 +85,7 @@ constexpr bool kTimeOwnKernels = true;
 // on the stream, as before session 41, instead of as the captured graph runs it; the A/B for a network whose engine
 // got slower after that change (scripts/round-mbv3.sh).
 bool convolutionTimingOnStream() {
-  static const bool onStream = [] {
-    const char* v = std::getenv("TORCHTRT_CONV_TIMING");
-    return v != nullptr && std::string(v) == "stream";
-  }();
+  static const bool onStream = timingOnStreamAskedBy("TORCHTRT_CONV_TIMING");
   return onStream;
 }
 

@@ -10,7 +10,6 @@
 #include <functional>
 #include <map>
 #include <memory>
-#include <string>
 #include <vector>
 
 #include "backends/cuda/activation.cuh"
@@ -79,10 +78,7 @@ static_assert(kLtRanked == kLtRankedAlgorithms, "cuda_kernels.h's bound of a ran
 // TORCHTRT_PRODUCT_TIMING=stream (a diagnostic, as TORCHTRT_CONV_TIMING for convolutions): every product candidate
 // timed on the stream, as before session 40, instead of as the captured graph runs it (scripts/round-mbv3.sh's A/B).
 bool productTimingOnStream() {
-  static const bool onStream = [] {
-    const char* v = std::getenv("TORCHTRT_PRODUCT_TIMING");
-    return v != nullptr && std::string(v) == "stream";
-  }();
+  static const bool onStream = timingOnStreamAskedBy("TORCHTRT_PRODUCT_TIMING");
   return onStream;
 }
 
@@ -317,10 +313,9 @@ int32_t productAlgorithm(LaunchContext& ctx, const ILayer& layer, const TensorVi
     try {
       // As the engine's captured graph runs it: a memset cuBLASLt puts before its kernel, or the exact GELU's pass
       // after cuBLASLt's product, costs the candidate its graph node.
-      ms = productTimingOnStream() ? timeOnStreamIfRuns(
-                                         ctx, [&]() { return gemm(a, nullptr); }, ran)
-                                   : timeAsGraph(
-                                         ctx, [&]() { return gemm(a, nullptr); }, ran, asGraph);
+      const auto candidate = [&]() { return gemm(a, nullptr); };
+      ms =
+          productTimingOnStream() ? timeOnStreamIfRuns(ctx, candidate, ran) : timeAsGraph(ctx, candidate, ran, asGraph);
     } catch (const Error&) {
       continue;
     }

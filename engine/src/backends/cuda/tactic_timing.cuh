@@ -4,12 +4,21 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdlib>
+#include <cstring>
 #include <vector>
 
 #include "backends/cuda/cuda_kernels.h"
 
 namespace trt {
 namespace cuda {
+
+//! Whether the diagnostic setting `variable` (TORCHTRT_CONV_TIMING, TORCHTRT_PRODUCT_TIMING) asks for every candidate
+//! timed on the stream instead of as the captured graph runs it; each caller reads it once.
+inline bool timingOnStreamAskedBy(const char* variable) {
+  const char* v = std::getenv(variable);
+  return v != nullptr && std::strcmp(v, "stream") == 0;
+}
 
 //! A device buffer twice the current GPU's L2 (made once per device), or nullptr where it cannot be allocated.
 void* l2FlushBuffer(size_t& bytes);

@@ -43,36 +43,11 @@ using ActivationTurns64 =
     GemmBiasEpilogue<Activation, T, Shape<_64, _128, _64>, Shape<_1, _1, _1>,
                      cutlass::gemm::KernelTmaWarpSpecializedPingpong, cutlass::epilogue::TmaWarpSpecialized>;
 
-// The configurations of each activation (cutlass_gemm.cpp's gemmBiasActivationConfigs).
-constexpr int32_t kActivationConfigs = 3;
-
+// The configurations of each activation, in that numbering (cutlass_gemm.cpp's gemmBiasActivationConfigs).
 template <template <class> class Activation, typename T>
-int64_t activationWorkspaceOf(int32_t config, const GemmBiasProblem& problem) {
-  switch (config) {
-    case 0:
-      return ActivationTurns128<Activation, T>::workspace(problem);
-    case 1:
-      return ActivationShared256<Activation, T>::workspace(problem);
-    case 2:
-      return ActivationTurns64<Activation, T>::workspace(problem);
-    default:
-      return -1;
-  }
-}
-
-template <template <class> class Activation, typename T>
-bool activationRunOf(int32_t config, const GemmBiasProblem& problem, void* workspace, cudaStream_t stream) {
-  switch (config) {
-    case 0:
-      return ActivationTurns128<Activation, T>::run(problem, workspace, stream);
-    case 1:
-      return ActivationShared256<Activation, T>::run(problem, workspace, stream);
-    case 2:
-      return ActivationTurns64<Activation, T>::run(problem, workspace, stream);
-    default:
-      return false;
-  }
-}
+using ActivationConfigs =
+    cutlass_kept::KernelList<ActivationTurns128<Activation, T>, ActivationShared256<Activation, T>,
+                             ActivationTurns64<Activation, T>>;
 
 }  // namespace cutlass_gemm
 }  // namespace cuda

@@ -166,44 +166,15 @@ using LargeTilesWideEpilogue =
 constexpr int32_t kFirstWideConfig = 3;
 constexpr int32_t kFirstMoreConfig = 5;
 
-// Configuration `config` (cutlass_gemm.h's numbering: 0 large, 1 small, 2 medium tiles) of type T.
+// The configurations of type T in cutlass_gemm.h's numbering, a list per group of files that builds them, each
+// indexed from its group's first: 0 large, 1 small, 2 medium tiles (gemm_bias_gelu_{fp16,bf16}.cu); 3 and 4 the wide
+// rows in turns (gemm_bias_gelu_wide_*.cu); 5 and 6 (gemm_bias_gelu_more_*.cu).
 template <typename T>
-int64_t workspaceOf(int32_t config, const GemmBiasProblem& problem) {
-  return config == 0   ? LargeTiles<T>::workspace(problem)
-         : config == 1 ? SmallTiles<T>::workspace(problem)
-                       : MediumTiles<T>::workspace(problem);
-}
-
+using FirstConfigs = cutlass_kept::KernelList<LargeTiles<T>, SmallTiles<T>, MediumTiles<T>>;
 template <typename T>
-bool runOf(int32_t config, const GemmBiasProblem& problem, void* workspace, cudaStream_t stream) {
-  return config == 0   ? LargeTiles<T>::run(problem, workspace, stream)
-         : config == 1 ? SmallTiles<T>::run(problem, workspace, stream)
-                       : MediumTiles<T>::run(problem, workspace, stream);
-}
-
-// Configurations 5 and 6 of type T.
+using WideConfigs = cutlass_kept::KernelList<WideTurns<T>, WideTurnsPaired<T>>;
 template <typename T>
-int64_t moreWorkspaceOf(int32_t config, const GemmBiasProblem& problem) {
-  return config == kFirstMoreConfig ? TallTiles<T>::workspace(problem) : LargeTilesWideEpilogue<T>::workspace(problem);
-}
-
-template <typename T>
-bool moreRunOf(int32_t config, const GemmBiasProblem& problem, void* workspace, cudaStream_t stream) {
-  return config == kFirstMoreConfig ? TallTiles<T>::run(problem, workspace, stream)
-                                    : LargeTilesWideEpilogue<T>::run(problem, workspace, stream);
-}
-
-// Configurations 3 and 4 of type T.
-template <typename T>
-int64_t wideWorkspaceOf(int32_t config, const GemmBiasProblem& problem) {
-  return config == kFirstWideConfig ? WideTurns<T>::workspace(problem) : WideTurnsPaired<T>::workspace(problem);
-}
-
-template <typename T>
-bool wideRunOf(int32_t config, const GemmBiasProblem& problem, void* workspace, cudaStream_t stream) {
-  return config == kFirstWideConfig ? WideTurns<T>::run(problem, workspace, stream)
-                                    : WideTurnsPaired<T>::run(problem, workspace, stream);
-}
+using MoreConfigs = cutlass_kept::KernelList<TallTiles<T>, LargeTilesWideEpilogue<T>>;
 
 }  // namespace cutlass_gemm
 }  // namespace cuda

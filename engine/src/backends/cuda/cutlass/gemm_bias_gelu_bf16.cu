@@ -7,13 +7,13 @@ namespace cuda {
 namespace cutlass_gemm {
 
 int64_t workspaceBFloat16(int32_t config, const GemmBiasProblem& problem) {
-  return config < kFirstWideConfig   ? workspaceOf<cutlass::bfloat16_t>(config, problem)
+  return config < kFirstWideConfig   ? FirstConfigs<cutlass::bfloat16_t>::workspace(config, problem)
          : config < kFirstMoreConfig ? workspaceWideBFloat16(config, problem)
                                      : workspaceMoreBFloat16(config, problem);
 }
 
 bool runBFloat16(int32_t config, const GemmBiasProblem& problem, void* workspace, cudaStream_t stream) {
-  return config < kFirstWideConfig   ? runOf<cutlass::bfloat16_t>(config, problem, workspace, stream)
+  return config < kFirstWideConfig   ? FirstConfigs<cutlass::bfloat16_t>::run(config, problem, workspace, stream)
          : config < kFirstMoreConfig ? runWideBFloat16(config, problem, workspace, stream)
                                      : runMoreBFloat16(config, problem, workspace, stream);
 }

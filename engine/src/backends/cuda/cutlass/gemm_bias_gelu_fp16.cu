@@ -7,13 +7,13 @@ namespace cuda {
 namespace cutlass_gemm {
 
 int64_t workspaceHalf(int32_t config, const GemmBiasProblem& problem) {
-  return config < kFirstWideConfig   ? workspaceOf<cutlass::half_t>(config, problem)
+  return config < kFirstWideConfig   ? FirstConfigs<cutlass::half_t>::workspace(config, problem)
          : config < kFirstMoreConfig ? workspaceWideHalf(config, problem)
                                      : workspaceMoreHalf(config, problem);
 }
 
 bool runHalf(int32_t config, const GemmBiasProblem& problem, void* workspace, cudaStream_t stream) {
-  return config < kFirstWideConfig   ? runOf<cutlass::half_t>(config, problem, workspace, stream)
+  return config < kFirstWideConfig   ? FirstConfigs<cutlass::half_t>::run(config, problem, workspace, stream)
          : config < kFirstMoreConfig ? runWideHalf(config, problem, workspace, stream)
                                      : runMoreHalf(config, problem, workspace, stream);
 }

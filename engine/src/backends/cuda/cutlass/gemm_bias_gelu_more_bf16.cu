@@ -7,11 +7,11 @@ namespace cuda {
 namespace cutlass_gemm {
 
 int64_t workspaceMoreBFloat16(int32_t config, const GemmBiasProblem& problem) {
-  return moreWorkspaceOf<cutlass::bfloat16_t>(config, problem);
+  return MoreConfigs<cutlass::bfloat16_t>::workspace(config - kFirstMoreConfig, problem);
 }
 
 bool runMoreBFloat16(int32_t config, const GemmBiasProblem& problem, void* workspace, cudaStream_t stream) {
-  return moreRunOf<cutlass::bfloat16_t>(config, problem, workspace, stream);
+  return MoreConfigs<cutlass::bfloat16_t>::run(config - kFirstMoreConfig, problem, workspace, stream);
 }
 
 }  // namespace cutlass_gemm

@@ -7,11 +7,11 @@ namespace cuda {
 namespace cutlass_gemm {
 
 int64_t workspaceMoreHalf(int32_t config, const GemmBiasProblem& problem) {
-  return moreWorkspaceOf<cutlass::half_t>(config, problem);
+  return MoreConfigs<cutlass::half_t>::workspace(config - kFirstMoreConfig, problem);
 }
 
 bool runMoreHalf(int32_t config, const GemmBiasProblem& problem, void* workspace, cudaStream_t stream) {
-  return moreRunOf<cutlass::half_t>(config, problem, workspace, stream);
+  return MoreConfigs<cutlass::half_t>::run(config - kFirstMoreConfig, problem, workspace, stream);
 }
 
 }  // namespace cutlass_gemm

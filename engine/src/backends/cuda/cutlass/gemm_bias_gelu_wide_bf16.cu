@@ -7,11 +7,11 @@ namespace cuda {
 namespace cutlass_gemm {
 
 int64_t workspaceWideBFloat16(int32_t config, const GemmBiasProblem& problem) {
-  return wideWorkspaceOf<cutlass::bfloat16_t>(config, problem);
+  return WideConfigs<cutlass::bfloat16_t>::workspace(config - kFirstWideConfig, problem);
 }
 
 bool runWideBFloat16(int32_t config, const GemmBiasProblem& problem, void* workspace, cudaStream_t stream) {
-  return wideRunOf<cutlass::bfloat16_t>(config, problem, workspace, stream);
+  return WideConfigs<cutlass::bfloat16_t>::run(config - kFirstWideConfig, problem, workspace, stream);
 }
 
 }  // namespace cutlass_gemm

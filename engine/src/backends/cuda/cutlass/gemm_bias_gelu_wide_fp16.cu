@@ -7,11 +7,11 @@ namespace cuda {
 namespace cutlass_gemm {
 
 int64_t workspaceWideHalf(int32_t config, const GemmBiasProblem& problem) {
-  return wideWorkspaceOf<cutlass::half_t>(config, problem);
+  return WideConfigs<cutlass::half_t>::workspace(config - kFirstWideConfig, problem);
 }
 
 bool runWideHalf(int32_t config, const GemmBiasProblem& problem, void* workspace, cudaStream_t stream) {
-  return wideRunOf<cutlass::half_t>(config, problem, workspace, stream);
+  return WideConfigs<cutlass::half_t>::run(config - kFirstWideConfig, problem, workspace, stream);
 }
 
 }  // namespace cutlass_gemm

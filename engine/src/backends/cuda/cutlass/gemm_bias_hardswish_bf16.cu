@@ -7,11 +7,11 @@ namespace cuda {
 namespace cutlass_gemm {
 
 int64_t workspaceHardSwishBFloat16(int32_t config, const GemmBiasProblem& problem) {
-  return activationWorkspaceOf<HardSwishEpilogue, cutlass::bfloat16_t>(config, problem);
+  return ActivationConfigs<HardSwishEpilogue, cutlass::bfloat16_t>::workspace(config, problem);
 }
 
 bool runHardSwishBFloat16(int32_t config, const GemmBiasProblem& problem, void* workspace, cudaStream_t stream) {
-  return activationRunOf<HardSwishEpilogue, cutlass::bfloat16_t>(config, problem, workspace, stream);
+  return ActivationConfigs<HardSwishEpilogue, cutlass::bfloat16_t>::run(config, problem, workspace, stream);
 }
 
 }  // namespace cutlass_gemm

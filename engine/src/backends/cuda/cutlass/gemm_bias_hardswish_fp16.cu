@@ -7,11 +7,11 @@ namespace cuda {
 namespace cutlass_gemm {
 
 int64_t workspaceHardSwishHalf(int32_t config, const GemmBiasProblem& problem) {
-  return activationWorkspaceOf<HardSwishEpilogue, cutlass::half_t>(config, problem);
+  return ActivationConfigs<HardSwishEpilogue, cutlass::half_t>::workspace(config, problem);
 }
 
 bool runHardSwishHalf(int32_t config, const GemmBiasProblem& problem, void* workspace, cudaStream_t stream) {
-  return activationRunOf<HardSwishEpilogue, cutlass::half_t>(config, problem, workspace, stream);
+  return ActivationConfigs<HardSwishEpilogue, cutlass::half_t>::run(config, problem, workspace, stream);
 }
 
 }  // namespace cutlass_gemm

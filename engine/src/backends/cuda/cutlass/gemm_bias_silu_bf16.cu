@@ -7,11 +7,11 @@ namespace cuda {
 namespace cutlass_gemm {
 
 int64_t workspaceSiluBFloat16(int32_t config, const GemmBiasProblem& problem) {
-  return activationWorkspaceOf<SiluEpilogue, cutlass::bfloat16_t>(config, problem);
+  return ActivationConfigs<SiluEpilogue, cutlass::bfloat16_t>::workspace(config, problem);
 }
 
 bool runSiluBFloat16(int32_t config, const GemmBiasProblem& problem, void* workspace, cudaStream_t stream) {
-  return activationRunOf<SiluEpilogue, cutlass::bfloat16_t>(config, problem, workspace, stream);
+  return ActivationConfigs<SiluEpilogue, cutlass::bfloat16_t>::run(config, problem, workspace, stream);
 }
 
 }  // namespace cutlass_gemm

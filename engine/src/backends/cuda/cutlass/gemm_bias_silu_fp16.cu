@@ -7,11 +7,11 @@ namespace cuda {
 namespace cutlass_gemm {
 
 int64_t workspaceSiluHalf(int32_t config, const GemmBiasProblem& problem) {
-  return activationWorkspaceOf<SiluEpilogue, cutlass::half_t>(config, problem);
+  return ActivationConfigs<SiluEpilogue, cutlass::half_t>::workspace(config, problem);
 }
 
 bool runSiluHalf(int32_t config, const GemmBiasProblem& problem, void* workspace, cudaStream_t stream) {
-  return activationRunOf<SiluEpilogue, cutlass::half_t>(config, problem, workspace, stream);
+  return ActivationConfigs<SiluEpilogue, cutlass::half_t>::run(config, problem, workspace, stream);
 }
 
 }  // namespace cutlass_gemm

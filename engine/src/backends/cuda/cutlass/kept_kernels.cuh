@@ -1,6 +1,7 @@
 // Initialized CUTLASS kernels kept by their parameters, shared by the exact-GELU products and the INT8
-// convolutions. Initializing one encodes its TMA descriptors through the driver (an entry-point lookup and an encode
-// per operand): host time a repeated call with the same parameters need not pay.
+// convolutions, and the dispatch of a file's tile configurations (KernelList). Initializing one encodes its TMA
+// descriptors through the driver (an entry-point lookup and an encode per operand): host time a repeated call with the
+// same parameters need not pay.
 #pragma once
 
 #include <cstdint>
@@ -70,6 +71,27 @@ inline bool keptKey(std::vector<int64_t> extents, std::initializer_list<const vo
   for (const void* address : addresses) key.push_back(reinterpret_cast<intptr_t>(address));
   return true;
 }
+
+// A file's tile configurations, numbered from 0 in the order given: each kernel type has static workspace(problem)
+// (bytes, or -1 where it cannot run the problem) and run(problem, workspace, stream). One dispatch for every family
+// of CUTLASS kernels instead of a switch per entry point; an index outside the list gives -1 and false.
+template <typename... Kernels>
+struct KernelList {
+  template <typename Problem>
+  static int64_t workspace(int32_t index, const Problem& problem) {
+    int64_t bytes = -1;
+    int32_t i = 0;
+    (void)((i++ == index && (bytes = Kernels::workspace(problem), true)) || ...);
+    return bytes;
+  }
+  template <typename Problem>
+  static bool run(int32_t index, const Problem& problem, void* workspace, cudaStream_t stream) {
+    bool ran = false;
+    int32_t i = 0;
+    (void)((i++ == index && (ran = Kernels::run(problem, workspace, stream), true)) || ...);
+    return ran;
+  }
+};
 
 }  // namespace cutlass_kept
 }  // namespace cuda

@@ -122,50 +122,17 @@ using CooperativeTilesWide =
     Int8Pointwise<Activation, Shape<_128, _256, _64>, cutlass::gemm::KernelTmaWarpSpecializedCooperative,
                   cutlass::epilogue::TmaWarpSpecializedCooperative, ElementOut, ElementC>;
 
-// The first of configurations 9 and 10 (cutlass_conv.cpp's numbering).
+// The configurations in cutlass_conv.cpp's numbering, a list per group of units, each indexed from its group's
+// first: 3 to 5 (cutlass/pointwise_int8_*.cu), 9 and 10 (cutlass/pointwise_int8_*_more.cu).
+constexpr int32_t kFirstPointwiseConfig = 3;
 constexpr int32_t kFirstMorePointwiseConfig = 9;
-
 template <template <class> class Activation, typename ElementOut = cutlass::half_t, typename ElementC = ElementOut>
-int64_t morePointwiseWorkspaceOf(int32_t config, const Int8ConvProblem& problem) {
-  return config == kFirstMorePointwiseConfig
-             ? PingpongTiles128Shallow<Activation, ElementOut, ElementC>::workspace(problem)
-             : CooperativeTilesWide<Activation, ElementOut, ElementC>::workspace(problem);
-}
-
+using PointwiseConfigs = cutlass_kept::KernelList<PingpongTiles128<Activation, ElementOut, ElementC>,
+                                                  PingpongTiles64<Activation, ElementOut, ElementC>,
+                                                  CooperativeTiles256<Activation, ElementOut, ElementC>>;
 template <template <class> class Activation, typename ElementOut = cutlass::half_t, typename ElementC = ElementOut>
-bool morePointwiseRunOf(int32_t config, const Int8ConvProblem& problem, void* workspace, cudaStream_t stream) {
-  return config == kFirstMorePointwiseConfig
-             ? PingpongTiles128Shallow<Activation, ElementOut, ElementC>::run(problem, workspace, stream)
-             : CooperativeTilesWide<Activation, ElementOut, ElementC>::run(problem, workspace, stream);
-}
-
-template <template <class> class Activation, typename ElementOut = cutlass::half_t, typename ElementC = ElementOut>
-int64_t pointwiseWorkspaceOf(int32_t config, const Int8ConvProblem& problem) {
-  switch (config) {
-    case 3:
-      return PingpongTiles128<Activation, ElementOut, ElementC>::workspace(problem);
-    case 4:
-      return PingpongTiles64<Activation, ElementOut, ElementC>::workspace(problem);
-    case 5:
-      return CooperativeTiles256<Activation, ElementOut, ElementC>::workspace(problem);
-    default:
-      return -1;
-  }
-}
-
-template <template <class> class Activation, typename ElementOut = cutlass::half_t, typename ElementC = ElementOut>
-bool pointwiseRunOf(int32_t config, const Int8ConvProblem& problem, void* workspace, cudaStream_t stream) {
-  switch (config) {
-    case 3:
-      return PingpongTiles128<Activation, ElementOut, ElementC>::run(problem, workspace, stream);
-    case 4:
-      return PingpongTiles64<Activation, ElementOut, ElementC>::run(problem, workspace, stream);
-    case 5:
-      return CooperativeTiles256<Activation, ElementOut, ElementC>::run(problem, workspace, stream);
-    default:
-      return false;
-  }
-}
+using MorePointwiseConfigs = cutlass_kept::KernelList<PingpongTiles128Shallow<Activation, ElementOut, ElementC>,
+                                                      CooperativeTilesWide<Activation, ElementOut, ElementC>>;
 
 }  // namespace cutlass_conv
 }  // namespace cuda

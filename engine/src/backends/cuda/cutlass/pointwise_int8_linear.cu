@@ -7,11 +7,12 @@ namespace cuda {
 namespace cutlass_conv {
 
 int64_t workspacePointwiseLinear(int32_t config, const Int8ConvProblem& problem) {
-  return pointwiseWorkspaceOf<cutlass::epilogue::thread::Identity>(config, problem);
+  return PointwiseConfigs<cutlass::epilogue::thread::Identity>::workspace(config - kFirstPointwiseConfig, problem);
 }
 
 bool runPointwiseLinear(int32_t config, const Int8ConvProblem& problem, void* workspace, cudaStream_t stream) {
-  return pointwiseRunOf<cutlass::epilogue::thread::Identity>(config, problem, workspace, stream);
+  return PointwiseConfigs<cutlass::epilogue::thread::Identity>::run(config - kFirstPointwiseConfig, problem, workspace,
+                                                                    stream);
 }
 
 }  // namespace cutlass_conv

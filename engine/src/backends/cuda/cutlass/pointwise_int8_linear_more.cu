@@ -7,11 +7,13 @@ namespace cuda {
 namespace cutlass_conv {
 
 int64_t workspacePointwiseLinearMore(int32_t config, const Int8ConvProblem& problem) {
-  return morePointwiseWorkspaceOf<cutlass::epilogue::thread::Identity>(config, problem);
+  return MorePointwiseConfigs<cutlass::epilogue::thread::Identity>::workspace(config - kFirstMorePointwiseConfig,
+                                                                              problem);
 }
 
 bool runPointwiseLinearMore(int32_t config, const Int8ConvProblem& problem, void* workspace, cudaStream_t stream) {
-  return morePointwiseRunOf<cutlass::epilogue::thread::Identity>(config, problem, workspace, stream);
+  return MorePointwiseConfigs<cutlass::epilogue::thread::Identity>::run(config - kFirstMorePointwiseConfig, problem,
+                                                                        workspace, stream);
 }
 
 }  // namespace cutlass_conv

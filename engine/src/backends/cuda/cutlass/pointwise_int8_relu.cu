@@ -7,11 +7,12 @@ namespace cuda {
 namespace cutlass_conv {
 
 int64_t workspacePointwiseRelu(int32_t config, const Int8ConvProblem& problem) {
-  return pointwiseWorkspaceOf<cutlass::epilogue::thread::ReLu>(config, problem);
+  return PointwiseConfigs<cutlass::epilogue::thread::ReLu>::workspace(config - kFirstPointwiseConfig, problem);
 }
 
 bool runPointwiseRelu(int32_t config, const Int8ConvProblem& problem, void* workspace, cudaStream_t stream) {
-  return pointwiseRunOf<cutlass::epilogue::thread::ReLu>(config, problem, workspace, stream);
+  return PointwiseConfigs<cutlass::epilogue::thread::ReLu>::run(config - kFirstPointwiseConfig, problem, workspace,
+                                                                stream);
 }
 
 }  // namespace cutlass_conv

@@ -7,12 +7,14 @@ namespace cuda {
 namespace cutlass_conv {
 
 int64_t workspacePointwiseReluCodesFp16Residual(int32_t config, const Int8ConvProblem& problem) {
-  return pointwiseWorkspaceOf<cutlass::epilogue::thread::ReLu, int8_t, cutlass::half_t>(config, problem);
+  return PointwiseConfigs<cutlass::epilogue::thread::ReLu, int8_t, cutlass::half_t>::workspace(
+      config - kFirstPointwiseConfig, problem);
 }
 
 bool runPointwiseReluCodesFp16Residual(int32_t config, const Int8ConvProblem& problem, void* workspace,
                                        cudaStream_t stream) {
-  return pointwiseRunOf<cutlass::epilogue::thread::ReLu, int8_t, cutlass::half_t>(config, problem, workspace, stream);
+  return PointwiseConfigs<cutlass::epilogue::thread::ReLu, int8_t, cutlass::half_t>::run(config - kFirstPointwiseConfig,
+                                                                                         problem, workspace, stream);
 }
 
 }  // namespace cutlass_conv

@@ -8,13 +8,14 @@ namespace cuda {
 namespace cutlass_conv {
 
 int64_t workspacePointwiseReluCodesFp16ResidualMore(int32_t config, const Int8ConvProblem& problem) {
-  return morePointwiseWorkspaceOf<cutlass::epilogue::thread::ReLu, int8_t, cutlass::half_t>(config, problem);
+  return MorePointwiseConfigs<cutlass::epilogue::thread::ReLu, int8_t, cutlass::half_t>::workspace(
+      config - kFirstMorePointwiseConfig, problem);
 }
 
 bool runPointwiseReluCodesFp16ResidualMore(int32_t config, const Int8ConvProblem& problem, void* workspace,
                                            cudaStream_t stream) {
-  return morePointwiseRunOf<cutlass::epilogue::thread::ReLu, int8_t, cutlass::half_t>(config, problem, workspace,
-                                                                                      stream);
+  return MorePointwiseConfigs<cutlass::epilogue::thread::ReLu, int8_t, cutlass::half_t>::run(
+      config - kFirstMorePointwiseConfig, problem, workspace, stream);
 }
 
 }  // namespace cutlass_conv

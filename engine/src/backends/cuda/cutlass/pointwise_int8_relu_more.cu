@@ -7,11 +7,12 @@ namespace cuda {
 namespace cutlass_conv {
 
 int64_t workspacePointwiseReluMore(int32_t config, const Int8ConvProblem& problem) {
-  return morePointwiseWorkspaceOf<cutlass::epilogue::thread::ReLu>(config, problem);
+  return MorePointwiseConfigs<cutlass::epilogue::thread::ReLu>::workspace(config - kFirstMorePointwiseConfig, problem);
 }
 
 bool runPointwiseReluMore(int32_t config, const Int8ConvProblem& problem, void* workspace, cudaStream_t stream) {
-  return morePointwiseRunOf<cutlass::epilogue::thread::ReLu>(config, problem, workspace, stream);
+  return MorePointwiseConfigs<cutlass::epilogue::thread::ReLu>::run(config - kFirstMorePointwiseConfig, problem,
+                                                                    workspace, stream);
 }
 
 }  // namespace cutlass_conv
