@@ -16,6 +16,7 @@
 #include "backends/cuda/attention_cudnn.h"
 #include "backends/cuda/convolution_cudnn_graph.h"
 #include "backends/cuda/convolution_depthwise.h"
+#include "backends/cuda/convolution_few_channel.h"
 #include "backends/cuda/cutlass_gemm.h"
 #include "backends/cuda/tactic_timing.cuh"
 #include "builder/builder_impl.h"
@@ -752,6 +753,67 @@ TEST(CudaTactics, TheOwnGroupedKernelMatchesTheCpuAndCudnn) {
                                  {1, 1, 72, true, -1, 9, 24},
                                  {3, 1, 48, true, static_cast<int32_t>(A::kRELU), 150, 24}};
   for (const OwnKernelCase& k : cases) expectOwnKernelMatchesTheCpuAndCudnn(k);
+}
+TEST(CudaTactics, TheOwnFourChannelKernelMatchesTheCpuAndCudnn) {
+  // A channels-last 16-bit convolution of a four-channel image (the stem the builder's few-channel padding makes)
+  // has the own tensor-core kernel as its third tactic: ResNet's 7x7 stride-2 stem of 64 maps, MobileNetV3's 3x3
+  // stride-2 stem of 16 with hard-swish, EfficientNet-B3's 40 maps with SiLU (a partial n8 tile block), ConvNeXt's
+  // 4x4 stride-4 patchify of 96 (two channel blocks, the second partial), a 5x5 dilated one without bias; sides and
+  // batches whose pixels leave the last 128-pixel tile partial. Each variant, forced through the plan, matches the CPU
+  // in FP16 and BF16 and ran itself (not cuDNN's fallback), as does cuDNN's own path.
+  if (!trt_test::gpuVisible()) GTEST_SKIP() << "no CUDA GPU visible";
+  using A = trt::ActivationType;
+  struct Case {
+    int64_t k, stride, pad, dilation, maps, batch, side;
+    int32_t activation;
+    bool bias;
+  };
+  const Case cases[] = {{7, 2, 3, 1, 64, 2, 37, static_cast<int32_t>(A::kRELU), true},
+                        {3, 2, 1, 1, 16, 3, 29, static_cast<int32_t>(A::kHARD_SWISH), true},
+                        {3, 2, 1, 1, 40, 1, 33, static_cast<int32_t>(A::kSILU), true},
+                        {4, 4, 0, 1, 96, 2, 28, -1, true},
+                        {5, 1, 4, 2, 24, 1, 19, static_cast<int32_t>(A::kRELU), false}};
+  for (const Case& k : cases)
+    for (const trt::DataType type : {trt::DataType::kHALF, trt::DataType::kBF16}) {
+      const int64_t filter = 4 * k.k * k.k;
+      const auto w = randomVector(static_cast<size_t>(k.maps * filter), 170);
+      const auto b = randomVector(static_cast<size_t>(k.maps), 171);
+      trt::INetworkDefinition net;
+      const trt::Dims dims{k.batch, k.side, k.side, 4};
+      auto* x = net.addInput("x", trt::DataType::kFLOAT, dims);
+      auto* conv = net.addConvolutionNd(*x, static_cast<int32_t>(k.maps), {k.k, k.k},
+                                        {trt::DataType::kFLOAT, w.data(), k.maps * filter},
+                                        k.bias ? trt::Weights{trt::DataType::kFLOAT, b.data(), k.maps}
+                                               : trt::Weights{trt::DataType::kFLOAT, nullptr, 0});
+      conv->setStrideNd({k.stride, k.stride});
+      conv->setPaddingNd({k.pad, k.pad});
+      conv->setDilationNd({k.dilation, k.dilation});
+      conv->setChannelsLast(true);
+      trt::ITensor* y = conv->getOutput(0);
+      if (k.activation >= 0) y = net.addActivation(*y, static_cast<trt::ActivationType>(k.activation))->getOutput(0);
+      y->setName("y");
+      net.markOutput(*y);
+      const auto xv = randomVector(static_cast<size_t>(dims.volume()), 172);
+      const auto expected =
+          run(*build(net, sixteenBitConfig(trt::Backend::kCPU, type).get()).engine, {{"x", {dims, xv}}})["y"];
+      std::unique_ptr<trt::IBuilder> builder(trt::createInferBuilder(trt::defaultLogger()));
+      std::unique_ptr<trt::IHostMemory> mem(
+          builder->buildSerializedNetwork(net, *sixteenBitConfig(trt::Backend::kCUDA, type)));
+      ASSERT_TRUE(mem);
+      auto contents = trt::readPlan(static_cast<const uint8_t*>(mem->data()), mem->size());
+      ASSERT_EQ(contents->tactics.size(), 1u);
+      const auto tolerance = toleranceFor(type);
+      for (int64_t variant = 0; variant < trt::cuda::kFewChannelVariants; ++variant) {
+        SCOPED_TRACE("own kernel variant " + std::to_string(variant) + " k" + std::to_string(k.k) + " s" +
+                     std::to_string(k.stride) + " maps " + std::to_string(k.maps) + " " + trt::dataTypeName(type));
+        const int64_t runsBefore = trt::cuda::fewChannelNhwcRuns();
+        expectNear(runWithConvolutionPath(*contents, 2, dims, xv, variant), expected,
+                   static_cast<float>(tolerance.rtol));
+        EXPECT_GT(trt::cuda::fewChannelNhwcRuns(), runsBefore) << "the own kernel did not run (cuDNN's fallback did)";
+      }
+      SCOPED_TRACE("cuDNN k" + std::to_string(k.k) + " " + trt::dataTypeName(type));
+      expectNear(runWithConvolutionPath(*contents, 1, dims, xv), expected, static_cast<float>(tolerance.rtol));
+    }
 }
 TEST(CudaTactics, TheBuilderChoosesEachProductsCublasLtAlgorithm) {
   // A product with a bias (one cuBLASLt call with its epilogue), alone in its network: the builder times cuBLASLt's

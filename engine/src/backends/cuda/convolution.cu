@@ -13,6 +13,7 @@
 #include "backends/cuda/activation.cuh"
 #include "backends/cuda/convolution_cudnn_graph.h"
 #include "backends/cuda/convolution_depthwise.h"
+#include "backends/cuda/convolution_few_channel.h"
 #include "backends/cuda/convolution_grouped.h"
 #include "backends/cuda/cuda_kernels.h"
 #include "backends/cuda/cutlass_gemm.h"
@@ -203,8 +204,8 @@ bool candidateFor(LaunchContext& ctx, DnnState& state, DnnPlan& plan, int64_t al
 }
 
 // A tactic as the plan stores it: {cuDNN algorithm, path}, path 0 im2col + GEMM, 1 cuDNN, 2 the own
-// depthwise or grouped kernel (the algorithm then the fallback where the kernel cannot run; a third entry, the
-// depthwise kernel's variant, where it is not 0: plans before it have none and ran variant 0); path 3 a cuDNN
+// depthwise, four-channel or grouped kernel (the algorithm then the fallback where the kernel cannot run; a third
+// entry, the kernel's variant, where it is not 0: plans before it have none and ran variant 0); path 3 a cuDNN
 // graph-API plan, {its index, 3, 1 where runtime-compiled engines were candidates} (cuDNN's heuristic algorithm the
 // fallback where it cannot run; format 17 plans have no third entry: they were built without them). Path 0 of a
 // channels-last pointwise convolution (one cuBLASLt GEMM with its epilogue) has a third entry where the builder chose
@@ -242,9 +243,10 @@ std::string describeConvolutionTactic(const IConvolutionLayer& conv, const std::
   if (path == 2) {
     const int64_t groups = conv.getNbGroups();
     const std::string variant = choice.size() == 3 ? " variant " + std::to_string(choice[2]) : "";
-    return std::string(groups > 1 && groups == conv.getNbOutputMaps() ? "own channels-last depthwise kernel"
-                                                                      : "own channels-last grouped kernel") +
-           variant + " (" + algorithm() + " where it cannot run)";
+    const char* kernel = groups > 1 && groups == conv.getNbOutputMaps() ? "own channels-last depthwise kernel"
+                         : groups == 1                                  ? "own four-channel stem kernel"
+                                                                        : "own channels-last grouped kernel";
+    return std::string(kernel) + variant + " (" + algorithm() + " where it cannot run)";
   }
   if (path == kGraphPath)
     return "cuDNN graph plan " + std::to_string(choice[0]) + " with the epilogue fused (" +
@@ -792,20 +794,26 @@ void launchConvolution(LaunchContext& ctx, const ILayer& layer, const std::vecto
   // activation inside, no epilogue pass. False where they cannot run (a pointer not 16-byte aligned).
   const int64_t groups = conv.getNbGroups();
   const bool depthwise = channelsLast && depthwiseNhwcApplies(in[0].type, groups, inDims.d[1], channels, g);
+  // A four-channel image's stem (the builder's few-channel padding): the own tensor-core kernel.
+  const bool fewChannel = channelsLast && !depthwise &&
+                          fewChannelNhwcApplies(in[0].type, groups, inDims.d[1], channels, g, residual != nullptr);
   const bool ownPossible =
-      depthwise || (channelsLast && groupedNhwcApplies(in[0].type, groups, inDims.d[1], channels, g));
+      depthwise || fewChannel || (channelsLast && groupedNhwcApplies(in[0].type, groups, inDims.d[1], channels, g));
   auto viaOwn = [&](int variant) {
     const Weights bias = conv.getBiasWeights();
     const void* filter = ctx.device(conv.getKernelWeights().values);  // KCRS
     const void* biasData = bias.count > 0 ? ctx.device(bias.values) : nullptr;
-    const bool ran = depthwise
-                         ? launchDepthwiseNhwc(ctx.stream, in[0].type, g, inDims.d[0], channels, in[0].data, filter,
-                                               biasData, residual, fusedActivationOf(conv), out.data, variant)
-                         : launchGroupedNhwc(ctx.stream, in[0].type, g, inDims.d[0], channels, groups, in[0].data,
-                                             filter, biasData, residual, fusedActivationOf(conv), out.data);
+    const bool ran =
+        depthwise ? launchDepthwiseNhwc(ctx.stream, in[0].type, g, inDims.d[0], channels, in[0].data, filter, biasData,
+                                        residual, fusedActivationOf(conv), out.data, variant)
+        : fewChannel ? launchFewChannelNhwc(ctx.stream, in[0].type, g, inDims.d[0], channels, in[0].data, filter,
+                                            biasData, fusedActivationOf(conv), out.data, variant)
+                     : launchGroupedNhwc(ctx.stream, in[0].type, g, inDims.d[0], channels, groups, in[0].data, filter,
+                                         biasData, residual, fusedActivationOf(conv), out.data);
     if (ran)
-      check(cudaGetLastError(),
-            depthwise ? "depthwise convolution kernel launch" : "grouped convolution kernel launch");
+      check(cudaGetLastError(), depthwise    ? "depthwise convolution kernel launch"
+                                : fewChannel ? "four-channel convolution kernel launch"
+                                             : "grouped convolution kernel launch");
     return ran;
   };
   // cuDNN pads both sides alike; asymmetric padding stays on the im2col path.
@@ -1029,7 +1037,10 @@ void launchConvolution(LaunchContext& ctx, const ILayer& layer, const std::vecto
         if ((kTimeOwnKernels && ownPossible) || graphPossible) {  // against the faster of the two above
           float chosen = plan.useDnn ? best : gemmBest;
           // The own kernel's variants (the depthwise row kernel's shapes), each timed.
-          const int variants = kTimeOwnKernels && ownPossible ? (depthwise ? depthwiseNhwcVariants(g) : 1) : 0;
+          const int variants = kTimeOwnKernels && ownPossible ? (depthwise    ? depthwiseNhwcVariants(g)
+                                                                 : fewChannel ? kFewChannelVariants
+                                                                              : 1)
+                                                              : 0;
           for (int variant = 0; variant < variants; ++variant) {
             bool ran = true;
             const float own = timeTactic([&]() { return viaOwn(variant); }, ran);

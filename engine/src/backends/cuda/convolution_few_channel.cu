@@ -1,0 +1,254 @@
+// The four-channel stem kernel (convolution_few_channel.h): an implicit GEMM whose rows are output pixels, columns
+// output channels and reduction the filter's taps times 4 channels, on mma.sync m16n8k16 with float32 accumulation.
+//
+// The reduction's order is free as long as the image's and the filter's fragments agree: a k16 step covers four
+// taps, and lane (g, j) (g = lane / 4, j = lane % 4) holds tap 4 * step + j for both operands, its channels 0-1 in
+// the fragment's first register pair and 2-3 in the second (the slots 2j, 2j+1 and 2j+8, 2j+9 of PTX's layout). So
+// a lane reads a pixel's tap as one 8-byte load, and the filter's as one 8-byte shared-memory read. Taps past the
+// filter's last (4 * steps > kH * kW) and pixels outside the image read zeros; the fourth channel is the padding's
+// zero, with zero weights.
+#include <atomic>
+
+#include "backends/cuda/activation.cuh"
+#include "backends/cuda/convolution_few_channel.h"
+#include "backends/cuda/float_types.cuh"
+#include "backends/cuda/reduction_util.cuh"
+
+namespace trt {
+namespace cuda {
+
+namespace {
+
+constexpr int kChannelsIn = 4;
+constexpr int kWarps = 4;
+constexpr int kThreads = kWarps * 32;
+constexpr int kPixelsPerWarp = 32;  // two m16 tiles
+constexpr int kPixelsPerBlock = kWarps * kPixelsPerWarp;
+
+std::atomic<int64_t> runs{0};
+
+// D += A * B for one m16n8k16 tile (row-major A, column-major B, float32 accumulation).
+template <typename T>
+__device__ __forceinline__ void mma16816(float (&d)[4], uint32_t a0, uint32_t a1, uint32_t a2, uint32_t a3, uint32_t b0,
+                                         uint32_t b1) {
+#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 800
+  if constexpr (std::is_same<T, __half>::value)
+    asm volatile(
+        "mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {%0, %1, %2, %3}, {%4, %5, %6, %7}, {%8, %9}, "
+        "{%0, %1, %2, %3};\n"
+        : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3])
+        : "r"(a0), "r"(a1), "r"(a2), "r"(a3), "r"(b0), "r"(b1));
+  else
+    asm volatile(
+        "mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32 {%0, %1, %2, %3}, {%4, %5, %6, %7}, {%8, %9}, "
+        "{%0, %1, %2, %3};\n"
+        : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3])
+        : "r"(a0), "r"(a1), "r"(a2), "r"(a3), "r"(b0), "r"(b1));
+#endif
+}
+
+template <typename T>
+struct FewChannelArgs {
+  const T* x;      // [batch, H, W, 4]
+  const T* w;      // [channels, 4, kH, kW]
+  const T* bias;   // [channels] or null
+  T* y;            // [batch, outH, outW, channels]
+  int64_t pixels;  // batch * outH * outW
+  int H, W, outH, outW, strideH, strideW, padH, padW, dilH, dilW, channels;
+  FusedActivation activation;
+};
+
+// Block: 4 warps of 32 output pixels each (two m16 tiles) by NT * 8 output channels (blockIdx.y's); the grid's
+// blocks loop over the pixel tiles, the filter staged once. Shared memory: [step][n8 tile][lane] 8-byte entries,
+// lane (g, j)'s the 4 channels of tap 4 * step + j of output channel tile * 8 + g.
+template <typename T, int R, int S, int NT>
+__global__ void __launch_bounds__(kThreads) fewChannelNhwcKernel(FewChannelArgs<T> a) {
+  constexpr int kTaps = R * S, kSteps = (kTaps + 3) / 4;
+  __shared__ uint2 filter[kSteps * NT * 32];
+  const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5, g = lane >> 2, j = lane & 3;
+  const int channelBase = blockIdx.y * NT * 8;
+  for (int i = threadIdx.x; i < kSteps * NT * 32; i += kThreads) {
+    const int l = i & 31, t = (i >> 5) % NT, step = i / (32 * NT);
+    const int k = channelBase + t * 8 + (l >> 2), tap = 4 * step + (l & 3);
+    uint2 packed = make_uint2(0, 0);  // zero in FP16 and BF16
+    if (k < a.channels && tap < kTaps) {
+      T* e = reinterpret_cast<T*>(&packed);
+#pragma unroll
+      for (int c = 0; c < kChannelsIn; ++c) e[c] = a.w[(static_cast<int64_t>(k) * kChannelsIn + c) * kTaps + tap];
+    }
+    filter[i] = packed;
+  }
+  __syncthreads();
+  // This lane's output channels: 2j and 2j + 1 of each n8 tile.
+  float bias[NT][2];
+#pragma unroll
+  for (int t = 0; t < NT; ++t)
+#pragma unroll
+    for (int e = 0; e < 2; ++e) {
+      const int k = channelBase + t * 8 + 2 * j + e;
+      bias[t][e] = a.bias && k < a.channels ? toFloat(a.bias[k]) : 0.f;
+    }
+  const int64_t tiles = (a.pixels + kPixelsPerBlock - 1) / kPixelsPerBlock;
+  const int64_t imagePixels = static_cast<int64_t>(a.outH) * a.outW;
+  for (int64_t tile = blockIdx.x; tile < tiles; tile += gridDim.x) {
+    // This lane's 4 pixels: rows g and g + 8 of the warp's two m16 tiles.
+    const T* image[2][2];
+    int ih0[2][2], iw0[2][2];
+    bool inside[2][2];
+#pragma unroll
+    for (int mt = 0; mt < 2; ++mt)
+#pragma unroll
+      for (int h = 0; h < 2; ++h) {
+        const int64_t m = tile * kPixelsPerBlock + warp * kPixelsPerWarp + mt * 16 + h * 8 + g;
+        inside[mt][h] = m < a.pixels;
+        const int64_t n = inside[mt][h] ? m / imagePixels : 0;
+        const int rest = inside[mt][h] ? static_cast<int>(m - n * imagePixels) : 0;
+        const int oh = rest / a.outW, ow = rest - oh * a.outW;
+        image[mt][h] = a.x + n * a.H * a.W * kChannelsIn;
+        ih0[mt][h] = oh * a.strideH - a.padH;
+        iw0[mt][h] = ow * a.strideW - a.padW;
+      }
+    float acc[2][NT][4] = {};
+#pragma unroll
+    for (int step = 0; step < kSteps; ++step) {
+      const int tap = 4 * step + j;
+      const int kh = tap / S, kw = tap - kh * S;
+      uint2 pixel[2][2];
+#pragma unroll
+      for (int mt = 0; mt < 2; ++mt)
+#pragma unroll
+        for (int h = 0; h < 2; ++h) {
+          const int ih = ih0[mt][h] + kh * a.dilH, iw = iw0[mt][h] + kw * a.dilW;
+          const bool reads = inside[mt][h] && tap < kTaps && ih >= 0 && ih < a.H && iw >= 0 && iw < a.W;
+          pixel[mt][h] =
+              reads ? __ldg(reinterpret_cast<const uint2*>(image[mt][h] + (static_cast<int64_t>(ih) * a.W + iw) * 4))
+                    : make_uint2(0, 0);
+        }
+#pragma unroll
+      for (int t = 0; t < NT; ++t) {
+        const uint2 b = filter[(step * NT + t) * 32 + lane];
+#pragma unroll
+        for (int mt = 0; mt < 2; ++mt)
+          mma16816<T>(acc[mt][t], pixel[mt][0].x, pixel[mt][1].x, pixel[mt][0].y, pixel[mt][1].y, b.x, b.y);
+      }
+    }
+    // Accumulator (mt, t): registers 0-1 row g, 2-3 row g + 8, each channels 2j and 2j + 1 of the tile.
+#pragma unroll
+    for (int mt = 0; mt < 2; ++mt)
+#pragma unroll
+      for (int h = 0; h < 2; ++h) {
+        if (!inside[mt][h]) continue;
+        const int64_t m = tile * kPixelsPerBlock + warp * kPixelsPerWarp + mt * 16 + h * 8 + g;
+        T* out = a.y + m * a.channels;
+#pragma unroll
+        for (int t = 0; t < NT; ++t) {
+          const int k = channelBase + t * 8 + 2 * j;
+          if (k >= a.channels) continue;
+          T pair[2];
+#pragma unroll
+          for (int e = 0; e < 2; ++e)
+            pair[e] = fromFloat<T>(applyFused<T>(a.activation, acc[mt][t][2 * h + e] + bias[t][e]));
+          *reinterpret_cast<uint32_t*>(out + k) = *reinterpret_cast<const uint32_t*>(pair);
+        }
+      }
+  }
+}
+
+template <typename T, int R, int NT>
+void launchFor(const FewChannelArgs<T>& args, cudaStream_t stream) {
+  constexpr int kSteps = (R * R + 3) / 4;
+  const int64_t tiles = (args.pixels + kPixelsPerBlock - 1) / kPixelsPerBlock;
+  const unsigned channelBlocks = static_cast<unsigned>((args.channels + NT * 8 - 1) / (NT * 8));
+  // Enough blocks to fill every multiprocessor several times over (each stages the filter once, then loops).
+  const int64_t wanted = static_cast<int64_t>(multiprocessorCount()) * 8 / channelBlocks + 1;
+  const dim3 grid(static_cast<unsigned>(std::min<int64_t>(tiles, std::max<int64_t>(wanted, 1))), channelBlocks);
+  static_assert(kSteps * NT * 32 * sizeof(uint2) <= 48 * 1024, "the staged filter fits the static shared memory");
+  fewChannelNhwcKernel<T, R, R, NT><<<grid, kThreads, 0, stream>>>(args);
+}
+
+template <typename T, int R>
+void launchWithTile(const FewChannelArgs<T>& args, cudaStream_t stream, int tiles) {
+  if (tiles == 8)
+    launchFor<T, R, 8>(args, stream);
+  else if (tiles == 4)
+    launchFor<T, R, 4>(args, stream);
+  else
+    launchFor<T, R, 2>(args, stream);
+}
+
+// n8 tiles a block for `channels` output channels: the fewest of 2, 4, 8 that cover them (up to 64), halved for
+// variant 1.
+int tilesFor(int64_t channels, int variant) {
+  const int64_t needed = (channels + 7) / 8;
+  int tiles = needed <= 2 ? 2 : needed <= 4 ? 4 : 8;
+  if (variant == 1 && tiles > 2) tiles /= 2;
+  return tiles;
+}
+
+}  // namespace
+
+bool fewChannelNhwcApplies(DataType type, int64_t groups, int64_t inChannels, int64_t outChannels,
+                           const ConvGeometry& g, bool residual) {
+  const int64_t r = g.k[1];
+  return (type == DataType::kHALF || type == DataType::kBF16) && groups == 1 && inChannels == kChannelsIn &&
+         outChannels > 0 && outChannels % 8 == 0 && !residual && g.k[0] == 1 && g.in[0] == 1 && g.k[2] == r &&
+         (r == 3 || r == 4 || r == 5 || r == 7);
+}
+
+bool launchFewChannelNhwc(cudaStream_t stream, DataType type, const ConvGeometry& g, int64_t batch, int64_t channels,
+                          const void* x, const void* w, const void* bias, const FusedActivation& activation, void* y,
+                          int variant) {
+  if (!fewChannelNhwcApplies(type, 1, kChannelsIn, channels, g, false) || variant < 0 ||
+      variant >= kFewChannelVariants || !allAligned16({x, w, bias, y}))
+    return false;
+  const int64_t pixels = batch * g.out[1] * g.out[2];
+  // 32-bit pixel coordinates inside an image (the batch offset is 64-bit).
+  if (g.in[1] * g.in[2] * kChannelsIn >= INT32_MAX || g.out[1] * g.out[2] >= INT32_MAX) return false;
+  if (pixels == 0) return true;
+  auto go = [&](auto storage) {
+    using T = decltype(storage);
+    FewChannelArgs<T> args{static_cast<const T*>(x),
+                           static_cast<const T*>(w),
+                           static_cast<const T*>(bias),
+                           static_cast<T*>(y),
+                           pixels,
+                           static_cast<int>(g.in[1]),
+                           static_cast<int>(g.in[2]),
+                           static_cast<int>(g.out[1]),
+                           static_cast<int>(g.out[2]),
+                           static_cast<int>(g.stride[1]),
+                           static_cast<int>(g.stride[2]),
+                           static_cast<int>(g.pad[1]),
+                           static_cast<int>(g.pad[2]),
+                           static_cast<int>(g.dil[1]),
+                           static_cast<int>(g.dil[2]),
+                           static_cast<int>(channels),
+                           activation};
+    const int tiles = tilesFor(channels, variant);
+    switch (g.k[1]) {
+      case 3:
+        launchWithTile<T, 3>(args, stream, tiles);
+        break;
+      case 4:
+        launchWithTile<T, 4>(args, stream, tiles);
+        break;
+      case 5:
+        launchWithTile<T, 5>(args, stream, tiles);
+        break;
+      default:
+        launchWithTile<T, 7>(args, stream, tiles);
+        break;
+    }
+  };
+  if (type == DataType::kHALF)
+    go(__half());
+  else
+    go(__nv_bfloat16());
+  ++runs;
+  return true;
+}
+
+int64_t fewChannelNhwcRuns() { return runs.load(); }
+
+}  // namespace cuda
+}  // namespace trt
