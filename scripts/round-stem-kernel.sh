@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# The four-channel stem kernel on the GPU (after scripts/gpu-round.sh built and installed): the stems' layers of
+# MobileNetV3-Large FP16 and ResNet-50 BF16 at batch 64 with their chosen tactics (profiles.txt), then issue 21's
+# vision zoo in DTYPE for MODELS with the remaining time (scripts/round-vision-zoo.sh).
+# Usage: TORCHTRT_ROUND_S=400 scripts/round-stem-kernel.sh bf16 "mobilenet_v3_large,resnet50"   (results in $OUT)
+set -uo pipefail
+cd "$(dirname "$0")/.."
+OUT=${OUT:-gpu-out}
+mkdir -p "$OUT"
+deadline=$(($(date +%s) + ${TORCHTRT_ROUND_S:-400}))
+left() { echo $((deadline - $(date +%s))); }
+for spec in mobilenet_v3_large:fp16 resnet50:bf16 mobilenet_v3_large:bf16; do
+  [ "$(left)" -gt 150 ] || break
+  model=${spec%:*}
+  dtype=${spec#*:}
+  { echo "== $model b64 $dtype"
+    timeout 60 python3 bench/profile_engine.py --model "$model" --batch 64 --precision "$dtype" --rows 6 --layers 4 2>&1 |
+      grep -v -i warn | cut -c1-220; } >> "$OUT/profiles.txt"
+done
+grep -E "^==|GPU span|ms/call|^ +[0-9.]+ +[0-9.]+ +Convolution" "$OUT/profiles.txt" | head -30
+[ "$(left)" -gt 120 ] && TORCHTRT_ROUND_S=$(($(left) - 5)) scripts/round-vision-zoo.sh "${1:-bf16}" "${2:-mobilenet_v3_large}"
