@@ -7,7 +7,9 @@
 // a lane reads a pixel's tap as one 8-byte load, and the filter's as one 8-byte shared-memory read. Taps past the
 // filter's last (4 * steps > kH * kW) and pixels outside the image read zeros; the fourth channel is the padding's
 // zero, with zero weights.
+#include <algorithm>
 #include <atomic>
+#include <climits>
 
 #include "backends/cuda/activation.cuh"
 #include "backends/cuda/convolution_few_channel.h"
@@ -49,18 +51,34 @@ __device__ __forceinline__ void mma16816(float (&d)[4], uint32_t a0, uint32_t a1
 
 template <typename T>
 struct FewChannelArgs {
-  const T* x;      // [batch, H, W, 4]
-  const T* w;      // [channels, 4, kH, kW]
-  const T* bias;   // [channels] or null
-  T* y;            // [batch, outH, outW, channels]
-  int64_t pixels;  // batch * outH * outW
+  const T* x;     // [batch, H, W, 4]
+  const T* w;     // [channels, 4, kH, kW]
+  const T* bias;  // [channels] or null
+  T* y;           // [batch, outH, outW, channels]
+  int pixels;     // batch * outH * outW (every element offset fits 32 bits: launchFewChannelNhwc checks)
   int H, W, outH, outW, strideH, strideW, padH, padW, dilH, dilW, channels;
   FusedActivation activation;
 };
 
+// This lane's pixel `m` as the offset of its image's first element, and its window's top-left input coordinates.
+struct PixelWindow {
+  int image, ih0, iw0;
+  bool inside;
+};
+
+// The 8 bytes of tap (kh, kw) of pixel p's window (zeros outside the image or past the filter's taps).
+template <typename T>
+__device__ __forceinline__ uint2 loadTap(const FewChannelArgs<T>& a, const PixelWindow& p, bool tapExists, int kh,
+                                         int kw) {
+  const int ih = p.ih0 + kh * a.dilH, iw = p.iw0 + kw * a.dilW;
+  return p.inside && tapExists && ih >= 0 && ih < a.H && iw >= 0 && iw < a.W
+             ? __ldg(reinterpret_cast<const uint2*>(a.x + p.image + (ih * a.W + iw) * 4))
+             : make_uint2(0, 0);  // zero in FP16 and BF16
+}
+
 // Block: 4 warps of 32 output pixels each (two m16 tiles) by NT * 8 output channels (blockIdx.y's); the grid's
-// blocks loop over the pixel tiles, the filter staged once. Shared memory: [step][n8 tile][lane] 8-byte entries,
-// lane (g, j)'s the 4 channels of tap 4 * step + j of output channel tile * 8 + g.
+// blocks (as many as stay resident) loop over the pixel tiles, the filter staged once. Shared memory: [step][n8
+// tile][lane] 8-byte entries, lane (g, j)'s the 4 channels of tap 4 * step + j of output channel tile * 8 + g.
 template <typename T, int R, int S, int NT>
 __global__ void __launch_bounds__(kThreads) fewChannelNhwcKernel(FewChannelArgs<T> a) {
   constexpr int kTaps = R * S, kSteps = (kTaps + 3) / 4;
@@ -70,11 +88,11 @@ __global__ void __launch_bounds__(kThreads) fewChannelNhwcKernel(FewChannelArgs<
   for (int i = threadIdx.x; i < kSteps * NT * 32; i += kThreads) {
     const int l = i & 31, t = (i >> 5) % NT, step = i / (32 * NT);
     const int k = channelBase + t * 8 + (l >> 2), tap = 4 * step + (l & 3);
-    uint2 packed = make_uint2(0, 0);  // zero in FP16 and BF16
+    uint2 packed = make_uint2(0, 0);
     if (k < a.channels && tap < kTaps) {
       T* e = reinterpret_cast<T*>(&packed);
 #pragma unroll
-      for (int c = 0; c < kChannelsIn; ++c) e[c] = a.w[(static_cast<int64_t>(k) * kChannelsIn + c) * kTaps + tap];
+      for (int c = 0; c < kChannelsIn; ++c) e[c] = a.w[(k * kChannelsIn + c) * kTaps + tap];
     }
     filter[i] = packed;
   }
@@ -88,42 +106,41 @@ __global__ void __launch_bounds__(kThreads) fewChannelNhwcKernel(FewChannelArgs<
       const int k = channelBase + t * 8 + 2 * j + e;
       bias[t][e] = a.bias && k < a.channels ? toFloat(a.bias[k]) : 0.f;
     }
-  const int64_t tiles = (a.pixels + kPixelsPerBlock - 1) / kPixelsPerBlock;
-  const int64_t imagePixels = static_cast<int64_t>(a.outH) * a.outW;
-  for (int64_t tile = blockIdx.x; tile < tiles; tile += gridDim.x) {
+  const int tiles = (a.pixels + kPixelsPerBlock - 1) / kPixelsPerBlock;
+  const int imagePixels = a.outH * a.outW;
+  for (int tile = blockIdx.x; tile < tiles; tile += gridDim.x) {
     // This lane's 4 pixels: rows g and g + 8 of the warp's two m16 tiles.
-    const T* image[2][2];
-    int ih0[2][2], iw0[2][2];
-    bool inside[2][2];
+    PixelWindow window[2][2];
 #pragma unroll
     for (int mt = 0; mt < 2; ++mt)
 #pragma unroll
       for (int h = 0; h < 2; ++h) {
-        const int64_t m = tile * kPixelsPerBlock + warp * kPixelsPerWarp + mt * 16 + h * 8 + g;
-        inside[mt][h] = m < a.pixels;
-        const int64_t n = inside[mt][h] ? m / imagePixels : 0;
-        const int rest = inside[mt][h] ? static_cast<int>(m - n * imagePixels) : 0;
+        const int m = tile * kPixelsPerBlock + warp * kPixelsPerWarp + mt * 16 + h * 8 + g;
+        PixelWindow& p = window[mt][h];
+        p.inside = m < a.pixels;
+        const int n = p.inside ? m / imagePixels : 0;
+        const int rest = p.inside ? m - n * imagePixels : 0;
         const int oh = rest / a.outW, ow = rest - oh * a.outW;
-        image[mt][h] = a.x + n * a.H * a.W * kChannelsIn;
-        ih0[mt][h] = oh * a.strideH - a.padH;
-        iw0[mt][h] = ow * a.strideW - a.padW;
+        p.image = n * a.H * a.W * kChannelsIn;
+        p.ih0 = oh * a.strideH - a.padH;
+        p.iw0 = ow * a.strideW - a.padW;
       }
     float acc[2][NT][4] = {};
+    // The next step's taps are loaded before this step's products (the loads' latency under the tensor cores').
+    uint2 pixel[2][2];
+#pragma unroll
+    for (int mt = 0; mt < 2; ++mt)
+#pragma unroll
+      for (int h = 0; h < 2; ++h) pixel[mt][h] = loadTap(a, window[mt][h], j < kTaps, j / S, j % S);
 #pragma unroll
     for (int step = 0; step < kSteps; ++step) {
-      const int tap = 4 * step + j;
-      const int kh = tap / S, kw = tap - kh * S;
-      uint2 pixel[2][2];
+      uint2 next[2][2];
+      const int tap = 4 * (step + 1) + j;
 #pragma unroll
       for (int mt = 0; mt < 2; ++mt)
 #pragma unroll
-        for (int h = 0; h < 2; ++h) {
-          const int ih = ih0[mt][h] + kh * a.dilH, iw = iw0[mt][h] + kw * a.dilW;
-          const bool reads = inside[mt][h] && tap < kTaps && ih >= 0 && ih < a.H && iw >= 0 && iw < a.W;
-          pixel[mt][h] =
-              reads ? __ldg(reinterpret_cast<const uint2*>(image[mt][h] + (static_cast<int64_t>(ih) * a.W + iw) * 4))
-                    : make_uint2(0, 0);
-        }
+        for (int h = 0; h < 2; ++h)
+          next[mt][h] = step + 1 < kSteps ? loadTap(a, window[mt][h], tap < kTaps, tap / S, tap % S) : make_uint2(0, 0);
 #pragma unroll
       for (int t = 0; t < NT; ++t) {
         const uint2 b = filter[(step * NT + t) * 32 + lane];
@@ -131,14 +148,18 @@ __global__ void __launch_bounds__(kThreads) fewChannelNhwcKernel(FewChannelArgs<
         for (int mt = 0; mt < 2; ++mt)
           mma16816<T>(acc[mt][t], pixel[mt][0].x, pixel[mt][1].x, pixel[mt][0].y, pixel[mt][1].y, b.x, b.y);
       }
+#pragma unroll
+      for (int mt = 0; mt < 2; ++mt)
+#pragma unroll
+        for (int h = 0; h < 2; ++h) pixel[mt][h] = next[mt][h];
     }
     // Accumulator (mt, t): registers 0-1 row g, 2-3 row g + 8, each channels 2j and 2j + 1 of the tile.
 #pragma unroll
     for (int mt = 0; mt < 2; ++mt)
 #pragma unroll
       for (int h = 0; h < 2; ++h) {
-        if (!inside[mt][h]) continue;
-        const int64_t m = tile * kPixelsPerBlock + warp * kPixelsPerWarp + mt * 16 + h * 8 + g;
+        if (!window[mt][h].inside) continue;
+        const int m = tile * kPixelsPerBlock + warp * kPixelsPerWarp + mt * 16 + h * 8 + g;
         T* out = a.y + m * a.channels;
 #pragma unroll
         for (int t = 0; t < NT; ++t) {
@@ -157,12 +178,23 @@ __global__ void __launch_bounds__(kThreads) fewChannelNhwcKernel(FewChannelArgs<
 template <typename T, int R, int NT>
 void launchFor(const FewChannelArgs<T>& args, cudaStream_t stream) {
   constexpr int kSteps = (R * R + 3) / 4;
-  const int64_t tiles = (args.pixels + kPixelsPerBlock - 1) / kPixelsPerBlock;
-  const unsigned channelBlocks = static_cast<unsigned>((args.channels + NT * 8 - 1) / (NT * 8));
-  // Enough blocks to fill every multiprocessor several times over (each stages the filter once, then loops).
-  const int64_t wanted = static_cast<int64_t>(multiprocessorCount()) * 8 / channelBlocks + 1;
-  const dim3 grid(static_cast<unsigned>(std::min<int64_t>(tiles, std::max<int64_t>(wanted, 1))), channelBlocks);
   static_assert(kSteps * NT * 32 * sizeof(uint2) <= 48 * 1024, "the staged filter fits the static shared memory");
+  const int tiles = (args.pixels + kPixelsPerBlock - 1) / kPixelsPerBlock;
+  const int channelBlocks = (args.channels + NT * 8 - 1) / (NT * 8);
+  // As many blocks as stay resident at once, split across the channel blocks: a block more would run its tiles
+  // after the others finished theirs (a second wave of one block doubles the call). Blocks a multiprocessor holds:
+  // the same on every GPU of the architecture this code was compiled for (asked once, thread-safe).
+  static const int perMultiprocessor = [] {
+    int blocks = 0;
+    return cudaOccupancyMaxActiveBlocksPerMultiprocessor(&blocks, fewChannelNhwcKernel<T, R, R, NT>, kThreads, 0) ==
+                       cudaSuccess &&
+                   blocks > 0
+               ? blocks
+               : 1;
+  }();
+  const int resident = perMultiprocessor * multiprocessorCount();
+  const int across = std::max(1, resident / channelBlocks);
+  const dim3 grid(static_cast<unsigned>(std::min(tiles, across)), static_cast<unsigned>(channelBlocks));
   fewChannelNhwcKernel<T, R, R, NT><<<grid, kThreads, 0, stream>>>(args);
 }
 
@@ -202,8 +234,10 @@ bool launchFewChannelNhwc(cudaStream_t stream, DataType type, const ConvGeometry
       variant >= kFewChannelVariants || !allAligned16({x, w, bias, y}))
     return false;
   const int64_t pixels = batch * g.out[1] * g.out[2];
-  // 32-bit pixel coordinates inside an image (the batch offset is 64-bit).
-  if (g.in[1] * g.in[2] * kChannelsIn >= INT32_MAX || g.out[1] * g.out[2] >= INT32_MAX) return false;
+  // 32-bit offsets (the kernel's index math; cuDNN runs larger tensors).
+  if (batch * g.in[1] * g.in[2] * kChannelsIn >= INT32_MAX || pixels * channels >= INT32_MAX ||
+      channels * kChannelsIn * g.k[1] * g.k[2] >= INT32_MAX)
+    return false;
   if (pixels == 0) return true;
   auto go = [&](auto storage) {
     using T = decltype(storage);
@@ -211,7 +245,7 @@ bool launchFewChannelNhwc(cudaStream_t stream, DataType type, const ConvGeometry
                            static_cast<const T*>(w),
                            static_cast<const T*>(bias),
                            static_cast<T*>(y),
-                           pixels,
+                           static_cast<int>(pixels),
                            static_cast<int>(g.in[1]),
                            static_cast<int>(g.in[2]),
                            static_cast<int>(g.out[1]),
