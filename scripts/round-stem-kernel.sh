@@ -9,7 +9,7 @@ OUT=${OUT:-gpu-out}
 mkdir -p "$OUT"
 deadline=$(($(date +%s) + ${TORCHTRT_ROUND_S:-400}))
 left() { echo $((deadline - $(date +%s))); }
-for spec in mobilenet_v3_large:fp16 resnet50:bf16 mobilenet_v3_large:bf16; do
+for spec in ${TORCHTRT_STEM_PROFILES:-mobilenet_v3_large:fp16 resnet50:bf16 mobilenet_v3_large:bf16}; do
   [ "$(left)" -gt 150 ] || break
   model=${spec%:*}
   dtype=${spec#*:}
@@ -18,4 +18,13 @@ for spec in mobilenet_v3_large:fp16 resnet50:bf16 mobilenet_v3_large:bf16; do
       grep -v -i warn | cut -c1-220; } >> "$OUT/profiles.txt"
 done
 grep -E "^==|GPU span|ms/call|^ +[0-9.]+ +[0-9.]+ +Convolution" "$OUT/profiles.txt" | head -30
+# Nsight Compute's counters of the stem kernel's launch in one ResNet-50 BF16 batch-64 call (TORCHTRT_STEM_NCU=1):
+# where its time goes (the first GPU run measured 418 us where its FLOPs and bytes bound it near 50 us).
+if [ -n "${TORCHTRT_STEM_NCU:-}" ] && command -v ncu > /dev/null && [ "$(left)" -gt 100 ]; then
+  timeout $(($(left) - 30)) ncu --clock-control none --nvtx --nvtx-include "engine-calls/" -k regex:fewChannelNhwcKernel \
+    -c 1 --section SpeedOfLight --section Occupancy --section LaunchStats --section WarpStateStats \
+    --section MemoryWorkloadAnalysis --section ComputeWorkloadAnalysis --section SourceCounters \
+    python3 bench/profile_engine.py --model resnet50 --batch 64 --precision bf16 --rows 1 2>&1 | grep -v -i warn |
+    sed -n '/fewChannelNhwcKernel/,$p' | cut -c1-170 | head -150
+fi
 [ "$(left)" -gt 120 ] && TORCHTRT_ROUND_S=$(($(left) - 5)) scripts/round-vision-zoo.sh "${1:-bf16}" "${2:-mobilenet_v3_large}"
