@@ -82,7 +82,11 @@ __device__ __forceinline__ uint2 loadTap(const FewChannelArgs<T>& a, const Pixel
 template <typename T, int R, int S, int NT>
 __global__ void __launch_bounds__(kThreads) fewChannelNhwcKernel(FewChannelArgs<T> a) {
   constexpr int kTaps = R * S, kSteps = (kTaps + 3) / 4;
+  // A row of a staged output tile: the block's NT * 8 channels of a pixel and 8 elements more, so that the 8 pixels
+  // (g) of an accumulator's store start in different banks (row lengths of 12, 20 and 36 words).
+  constexpr int kRowElements = NT * 8 + 8;
   __shared__ uint2 filter[kSteps * NT * 32];
+  __shared__ alignas(16) T staged[kWarps * kPixelsPerWarp * kRowElements];
   const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5, g = lane >> 2, j = lane & 3;
   const int channelBase = blockIdx.y * NT * 8;
   for (int i = threadIdx.x; i < kSteps * NT * 32; i += kThreads) {
@@ -153,32 +157,43 @@ __global__ void __launch_bounds__(kThreads) fewChannelNhwcKernel(FewChannelArgs<
 #pragma unroll
         for (int h = 0; h < 2; ++h) pixel[mt][h] = next[mt][h];
     }
-    // Accumulator (mt, t): registers 0-1 row g, 2-3 row g + 8, each channels 2j and 2j + 1 of the tile.
+    // The warp's 32 pixels are consecutive output pixels: their channels of this block go out through shared memory
+    // as 16-byte stores, consecutive lanes writing consecutive bytes. (Stored straight from the accumulators, each
+    // lane's two channels of 8 pixels a store, the writes were 4-byte pieces of 32-byte sectors: the kernel ran at
+    // ~0.3 TB/s of output.) Accumulator (mt, t): registers 0-1 row g, 2-3 row g + 8, each channels 2j and 2j + 1
+    // of the n8 tile.
+    T* rows = staged + warp * kPixelsPerWarp * kRowElements;
 #pragma unroll
     for (int mt = 0; mt < 2; ++mt)
 #pragma unroll
-      for (int h = 0; h < 2; ++h) {
-        if (!window[mt][h].inside) continue;
-        const int m = tile * kPixelsPerBlock + warp * kPixelsPerWarp + mt * 16 + h * 8 + g;
-        T* out = a.y + m * a.channels;
+      for (int h = 0; h < 2; ++h)
 #pragma unroll
         for (int t = 0; t < NT; ++t) {
-          const int k = channelBase + t * 8 + 2 * j;
-          if (k >= a.channels) continue;
           T pair[2];
 #pragma unroll
           for (int e = 0; e < 2; ++e)
             pair[e] = fromFloat<T>(applyFused<T>(a.activation, acc[mt][t][2 * h + e] + bias[t][e]));
-          *reinterpret_cast<uint32_t*>(out + k) = *reinterpret_cast<const uint32_t*>(pair);
+          *reinterpret_cast<uint32_t*>(rows + (mt * 16 + h * 8 + g) * kRowElements + t * 8 + 2 * j) =
+              *reinterpret_cast<const uint32_t*>(pair);
         }
-      }
+    __syncwarp();
+    const int firstPixel = tile * kPixelsPerBlock + warp * kPixelsPerWarp;
+#pragma unroll
+    for (int c = lane; c < kPixelsPerWarp * NT; c += 32) {
+      const int row = c / NT, part = c - row * NT, m = firstPixel + row, k = channelBase + part * 8;
+      if (m < a.pixels && k < a.channels)
+        *reinterpret_cast<uint4*>(a.y + m * a.channels + k) =
+            *reinterpret_cast<const uint4*>(rows + row * kRowElements + part * 8);
+    }
+    __syncwarp();  // the rows are written again by the next tile
   }
 }
 
 template <typename T, int R, int NT>
 void launchFor(const FewChannelArgs<T>& args, cudaStream_t stream) {
   constexpr int kSteps = (R * R + 3) / 4;
-  static_assert(kSteps * NT * 32 * sizeof(uint2) <= 48 * 1024, "the staged filter fits the static shared memory");
+  static_assert(kSteps * NT * 32 * sizeof(uint2) + kWarps * kPixelsPerWarp * (NT * 8 + 8) * sizeof(T) <= 48 * 1024,
+                "the staged filter and output tiles fit the static shared memory");
   const int tiles = (args.pixels + kPixelsPerBlock - 1) / kPixelsPerBlock;
   const int channelBlocks = (args.channels + NT * 8 - 1) / (NT * 8);
   // As many blocks as stay resident at once, split across the channel blocks: a block more would run its tiles
