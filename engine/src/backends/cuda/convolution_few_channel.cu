@@ -89,16 +89,17 @@ __global__ void __launch_bounds__(kThreads) fewChannelNhwcKernel(FewChannelArgs<
   __shared__ alignas(16) T staged[kWarps * kPixelsPerWarp * kRowElements];
   const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5, g = lane >> 2, j = lane & 3;
   const int channelBase = blockIdx.y * NT * 8;
-  for (int i = threadIdx.x; i < kSteps * NT * 32; i += kThreads) {
-    const int l = i & 31, t = (i >> 5) % NT, step = i / (32 * NT);
-    const int k = channelBase + t * 8 + (l >> 2), tap = 4 * step + (l & 3);
-    uint2 packed = make_uint2(0, 0);
-    if (k < a.channels && tap < kTaps) {
-      T* e = reinterpret_cast<T*>(&packed);
-#pragma unroll
-      for (int c = 0; c < kChannelsIn; ++c) e[c] = a.w[(k * kChannelsIn + c) * kTaps + tap];
-    }
-    filter[i] = packed;
+  // Zeros first (taps past the filter's, channels past the layer's), then the block's filters read in their own KCRS
+  // order (consecutive threads, consecutive elements) and each element put where its lane reads it.
+  for (int i = threadIdx.x; i < kSteps * NT * 32; i += kThreads) filter[i] = make_uint2(0, 0);
+  __syncthreads();
+  T* entries = reinterpret_cast<T*>(filter);
+  const int elements = min(NT * 8, a.channels - channelBase) * kChannelsIn * kTaps;
+  const T* blockFilter = a.w + channelBase * kChannelsIn * kTaps;
+  for (int i = threadIdx.x; i < elements; i += kThreads) {
+    const int local = i / (kChannelsIn * kTaps), c = i / kTaps % kChannelsIn, tap = i % kTaps;
+    const int entry = (tap / 4 * NT + local / 8) * 32 + (local % 8) * 4 + tap % 4;
+    entries[entry * kChannelsIn + c] = blockFilter[i];
   }
   __syncthreads();
   // This lane's output channels: 2j and 2j + 1 of each n8 tile.
