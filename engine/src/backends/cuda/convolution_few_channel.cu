@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <atomic>
 #include <climits>
+#include <type_traits>
 
 #include "backends/cuda/activation.cuh"
 #include "backends/cuda/convolution_few_channel.h"
@@ -76,11 +77,114 @@ __device__ __forceinline__ uint2 loadTap(const FewChannelArgs<T>& a, const Pixel
              : make_uint2(0, 0);  // zero in FP16 and BF16
 }
 
+// Variants 0 and 1 (the kernel CudaTactics.TheOwnFourChannelKernelMatchesTheCpuAndCudnn passed on an H100).
+// Block: 4 warps of 32 output pixels each (two m16 tiles) by NT * 8 output channels (blockIdx.y's); the grid's
+// blocks loop over the pixel tiles, the filter staged once. Shared memory: [step][n8 tile][lane] 8-byte entries,
+// lane (g, j)'s the 4 channels of tap 4 * step + j of output channel tile * 8 + g. Each lane stores its two channels
+// of a pixel straight from the accumulators (4 bytes): at ~0.3 TB/s of output on the H100 (88 us for
+// MobileNetV3-L's batch-64 stem, 418 us for ResNet-50's BF16 one), hence the staged kernel below.
+template <typename T, int R, int S, int NT>
+__global__ void __launch_bounds__(kThreads) fewChannelNhwcKernel(FewChannelArgs<T> a) {
+  constexpr int kTaps = R * S, kSteps = (kTaps + 3) / 4;
+  __shared__ uint2 filter[kSteps * NT * 32];
+  const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5, g = lane >> 2, j = lane & 3;
+  const int channelBase = blockIdx.y * NT * 8;
+  for (int i = threadIdx.x; i < kSteps * NT * 32; i += kThreads) {
+    const int l = i & 31, t = (i >> 5) % NT, step = i / (32 * NT);
+    const int k = channelBase + t * 8 + (l >> 2), tap = 4 * step + (l & 3);
+    uint2 packed = make_uint2(0, 0);  // zero in FP16 and BF16
+    if (k < a.channels && tap < kTaps) {
+      T* e = reinterpret_cast<T*>(&packed);
+#pragma unroll
+      for (int c = 0; c < kChannelsIn; ++c) e[c] = a.w[(static_cast<int64_t>(k) * kChannelsIn + c) * kTaps + tap];
+    }
+    filter[i] = packed;
+  }
+  __syncthreads();
+  // This lane's output channels: 2j and 2j + 1 of each n8 tile.
+  float bias[NT][2];
+#pragma unroll
+  for (int t = 0; t < NT; ++t)
+#pragma unroll
+    for (int e = 0; e < 2; ++e) {
+      const int k = channelBase + t * 8 + 2 * j + e;
+      bias[t][e] = a.bias && k < a.channels ? toFloat(a.bias[k]) : 0.f;
+    }
+  const int64_t tiles = (a.pixels + kPixelsPerBlock - 1) / kPixelsPerBlock;
+  const int64_t imagePixels = static_cast<int64_t>(a.outH) * a.outW;
+  for (int64_t tile = blockIdx.x; tile < tiles; tile += gridDim.x) {
+    // This lane's 4 pixels: rows g and g + 8 of the warp's two m16 tiles.
+    const T* image[2][2];
+    int ih0[2][2], iw0[2][2];
+    bool inside[2][2];
+#pragma unroll
+    for (int mt = 0; mt < 2; ++mt)
+#pragma unroll
+      for (int h = 0; h < 2; ++h) {
+        const int64_t m = tile * kPixelsPerBlock + warp * kPixelsPerWarp + mt * 16 + h * 8 + g;
+        inside[mt][h] = m < a.pixels;
+        const int64_t n = inside[mt][h] ? m / imagePixels : 0;
+        const int rest = inside[mt][h] ? static_cast<int>(m - n * imagePixels) : 0;
+        const int oh = rest / a.outW, ow = rest - oh * a.outW;
+        image[mt][h] = a.x + n * a.H * a.W * kChannelsIn;
+        ih0[mt][h] = oh * a.strideH - a.padH;
+        iw0[mt][h] = ow * a.strideW - a.padW;
+      }
+    float acc[2][NT][4] = {};
+#pragma unroll
+    for (int step = 0; step < kSteps; ++step) {
+      const int tap = 4 * step + j;
+      const int kh = tap / S, kw = tap - kh * S;
+      uint2 pixel[2][2];
+#pragma unroll
+      for (int mt = 0; mt < 2; ++mt)
+#pragma unroll
+        for (int h = 0; h < 2; ++h) {
+          const int ih = ih0[mt][h] + kh * a.dilH, iw = iw0[mt][h] + kw * a.dilW;
+          const bool reads = inside[mt][h] && tap < kTaps && ih >= 0 && ih < a.H && iw >= 0 && iw < a.W;
+          pixel[mt][h] =
+              reads ? __ldg(reinterpret_cast<const uint2*>(image[mt][h] + (static_cast<int64_t>(ih) * a.W + iw) * 4))
+                    : make_uint2(0, 0);
+        }
+#pragma unroll
+      for (int t = 0; t < NT; ++t) {
+        const uint2 b = filter[(step * NT + t) * 32 + lane];
+#pragma unroll
+        for (int mt = 0; mt < 2; ++mt)
+          mma16816<T>(acc[mt][t], pixel[mt][0].x, pixel[mt][1].x, pixel[mt][0].y, pixel[mt][1].y, b.x, b.y);
+      }
+    }
+    // Accumulator (mt, t): registers 0-1 row g, 2-3 row g + 8, each channels 2j and 2j + 1 of the tile.
+#pragma unroll
+    for (int mt = 0; mt < 2; ++mt)
+#pragma unroll
+      for (int h = 0; h < 2; ++h) {
+        if (!inside[mt][h]) continue;
+        const int64_t m = tile * kPixelsPerBlock + warp * kPixelsPerWarp + mt * 16 + h * 8 + g;
+        T* out = a.y + m * a.channels;
+#pragma unroll
+        for (int t = 0; t < NT; ++t) {
+          const int k = channelBase + t * 8 + 2 * j;
+          if (k >= a.channels) continue;
+          T pair[2];
+#pragma unroll
+          for (int e = 0; e < 2; ++e)
+            pair[e] = fromFloat<T>(applyFused<T>(a.activation, acc[mt][t][2 * h + e] + bias[t][e]));
+          *reinterpret_cast<uint32_t*>(out + k) = *reinterpret_cast<const uint32_t*>(pair);
+        }
+      }
+  }
+}
+
+// Variants 2 and 3: the same products with the filter staged in KCRS order and the output staged through shared
+// memory as 16-byte stores, the next step's taps loaded before this step's products, 32-bit index math. Not timed
+// by the builder (kFewChannelTimedVariants) until CudaTactics.TheOwnFourChannelKernelMatchesTheCpuAndCudnn has run
+// them on a GPU (written after this session's device time was spent).
 // Block: 4 warps of 32 output pixels each (two m16 tiles) by NT * 8 output channels (blockIdx.y's); the grid's
 // blocks (as many as stay resident) loop over the pixel tiles, the filter staged once. Shared memory: [step][n8
 // tile][lane] 8-byte entries, lane (g, j)'s the 4 channels of tap 4 * step + j of output channel tile * 8 + g.
 template <typename T, int R, int S, int NT>
-__global__ void __launch_bounds__(kThreads) fewChannelNhwcKernel(FewChannelArgs<T> a) {
+__global__ void __launch_bounds__(kThreads) fewChannelNhwcStagedKernel(FewChannelArgs<T> a) {
   constexpr int kTaps = R * S, kSteps = (kTaps + 3) / 4;
   // A row of a staged output tile: the block's NT * 8 channels of a pixel and 8 elements more, so that the 8 pixels
   // (g) of an accumulator's store start in different banks (row lengths of 12, 20 and 36 words).
@@ -190,11 +294,12 @@ __global__ void __launch_bounds__(kThreads) fewChannelNhwcKernel(FewChannelArgs<
   }
 }
 
-template <typename T, int R, int NT>
+template <typename T, int R, int NT, bool Staged>
 void launchFor(const FewChannelArgs<T>& args, cudaStream_t stream) {
   constexpr int kSteps = (R * R + 3) / 4;
   static_assert(kSteps * NT * 32 * sizeof(uint2) + kWarps * kPixelsPerWarp * (NT * 8 + 8) * sizeof(T) <= 48 * 1024,
                 "the staged filter and output tiles fit the static shared memory");
+  constexpr auto kernel = Staged ? fewChannelNhwcStagedKernel<T, R, R, NT> : fewChannelNhwcKernel<T, R, R, NT>;
   const int tiles = (args.pixels + kPixelsPerBlock - 1) / kPixelsPerBlock;
   const int channelBlocks = (args.channels + NT * 8 - 1) / (NT * 8);
   // As many blocks as stay resident at once, split across the channel blocks: a block more would run its tiles
@@ -202,34 +307,38 @@ void launchFor(const FewChannelArgs<T>& args, cudaStream_t stream) {
   // the same on every GPU of the architecture this code was compiled for (asked once, thread-safe).
   static const int perMultiprocessor = [] {
     int blocks = 0;
-    return cudaOccupancyMaxActiveBlocksPerMultiprocessor(&blocks, fewChannelNhwcKernel<T, R, R, NT>, kThreads, 0) ==
-                       cudaSuccess &&
-                   blocks > 0
+    return cudaOccupancyMaxActiveBlocksPerMultiprocessor(&blocks, kernel, kThreads, 0) == cudaSuccess && blocks > 0
                ? blocks
                : 1;
   }();
   const int resident = perMultiprocessor * multiprocessorCount();
   const int across = std::max(1, resident / channelBlocks);
   const dim3 grid(static_cast<unsigned>(std::min(tiles, across)), static_cast<unsigned>(channelBlocks));
-  fewChannelNhwcKernel<T, R, R, NT><<<grid, kThreads, 0, stream>>>(args);
+  kernel<<<grid, kThreads, 0, stream>>>(args);
 }
 
 template <typename T, int R>
-void launchWithTile(const FewChannelArgs<T>& args, cudaStream_t stream, int tiles) {
+void launchWithTile(const FewChannelArgs<T>& args, cudaStream_t stream, int tiles, bool staged) {
+  auto go = [&](auto nt) {
+    if (staged)
+      launchFor<T, R, decltype(nt)::value, true>(args, stream);
+    else
+      launchFor<T, R, decltype(nt)::value, false>(args, stream);
+  };
   if (tiles == 8)
-    launchFor<T, R, 8>(args, stream);
+    go(std::integral_constant<int, 8>());
   else if (tiles == 4)
-    launchFor<T, R, 4>(args, stream);
+    go(std::integral_constant<int, 4>());
   else
-    launchFor<T, R, 2>(args, stream);
+    go(std::integral_constant<int, 2>());
 }
 
-// n8 tiles a block for `channels` output channels: the fewest of 2, 4, 8 that cover them (up to 64), halved for
-// variant 1.
+// n8 tiles a block for `channels` output channels: the fewest of 2, 4, 8 that cover them (up to 64), halved for the
+// odd variants (1, 3).
 int tilesFor(int64_t channels, int variant) {
   const int64_t needed = (channels + 7) / 8;
   int tiles = needed <= 2 ? 2 : needed <= 4 ? 4 : 8;
-  if (variant == 1 && tiles > 2) tiles /= 2;
+  if (variant % 2 == 1 && tiles > 2) tiles /= 2;
   return tiles;
 }
 
@@ -277,16 +386,16 @@ bool launchFewChannelNhwc(cudaStream_t stream, DataType type, const ConvGeometry
     const int tiles = tilesFor(channels, variant);
     switch (g.k[1]) {
       case 3:
-        launchWithTile<T, 3>(args, stream, tiles);
+        launchWithTile<T, 3>(args, stream, tiles, variant >= 2);
         break;
       case 4:
-        launchWithTile<T, 4>(args, stream, tiles);
+        launchWithTile<T, 4>(args, stream, tiles, variant >= 2);
         break;
       case 5:
-        launchWithTile<T, 5>(args, stream, tiles);
+        launchWithTile<T, 5>(args, stream, tiles, variant >= 2);
         break;
       default:
-        launchWithTile<T, 7>(args, stream, tiles);
+        launchWithTile<T, 7>(args, stream, tiles, variant >= 2);
         break;
     }
   };

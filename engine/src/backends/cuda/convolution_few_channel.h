@@ -25,9 +25,13 @@ namespace cuda {
 bool fewChannelNhwcApplies(DataType type, int64_t groups, int64_t inChannels, int64_t outChannels,
                            const ConvGeometry& g, bool residual);
 
-//! How many variants the builder times: 0 computes up to 64 output channels a block, 1 up to 32 (more blocks,
-//! fewer accumulators a thread).
-constexpr int kFewChannelVariants = 2;
+//! The kernel's variants: 0 computes up to 64 output channels a block, 1 up to 32 (more blocks, fewer accumulators
+//! a thread); 2 and 3 the same with the output written through shared memory as 16-byte stores.
+constexpr int kFewChannelVariants = 4;
+
+//! The variants the builder times: those a GPU run of CudaTactics.TheOwnFourChannelKernelMatchesTheCpuAndCudnn has
+//! checked (2 and 3 were written after the session's device time was spent; the test forces every variant).
+constexpr int kFewChannelTimedVariants = 2;
 
 //! y[n, oh, ow, k] = act(sum_{kh, kw, c} x[n, oh*stride - pad + kh*dil, ow*stride - pad + kw*dil, c] w[k, c, kh, kw]
 //! + bias[k]); x [batch, H, W, 4], y [batch, outH, outW, channels], w [channels, 4, kH, kW] (KCRS), bias optional,
