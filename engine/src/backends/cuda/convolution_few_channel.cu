@@ -307,9 +307,10 @@ void launchFor(const FewChannelArgs<T>& args, cudaStream_t stream) {
   // the same on every GPU of the architecture this code was compiled for (asked once, thread-safe).
   static const int perMultiprocessor = [] {
     int blocks = 0;
-    return cudaOccupancyMaxActiveBlocksPerMultiprocessor(&blocks, kernel, kThreads, 0) == cudaSuccess && blocks > 0
-               ? blocks
-               : 1;
+    if (cudaOccupancyMaxActiveBlocksPerMultiprocessor(&blocks, kernel, kThreads, 0) == cudaSuccess && blocks > 0)
+      return blocks;
+    cudaGetLastError();  // a failed query is not the launch's error (one block a multiprocessor, still right)
+    return 1;
   }();
   const int resident = perMultiprocessor * multiprocessorCount();
   const int across = std::max(1, resident / channelBlocks);
@@ -348,8 +349,8 @@ bool fewChannelNhwcApplies(DataType type, int64_t groups, int64_t inChannels, in
                            const ConvGeometry& g, bool residual) {
   const int64_t r = g.k[1];
   return (type == DataType::kHALF || type == DataType::kBF16) && groups == 1 && inChannels == kChannelsIn &&
-         outChannels > 0 && outChannels % 8 == 0 && !residual && g.k[0] == 1 && g.in[0] == 1 && g.k[2] == r &&
-         (r == 3 || r == 4 || r == 5 || r == 7);
+         outChannels > 0 && outChannels % 8 == 0 && !residual && g.k[0] == 1 && g.in[0] == 1 && g.out[0] == 1 &&
+         g.k[2] == r && (r == 3 || r == 4 || r == 5 || r == 7);
 }
 
 bool launchFewChannelNhwc(cudaStream_t stream, DataType type, const ConvGeometry& g, int64_t batch, int64_t channels,
@@ -359,9 +360,10 @@ bool launchFewChannelNhwc(cudaStream_t stream, DataType type, const ConvGeometry
       variant >= kFewChannelVariants || !allAligned16({x, w, bias, y}))
     return false;
   const int64_t pixels = batch * g.out[1] * g.out[2];
-  // 32-bit offsets (the kernel's index math; cuDNN runs larger tensors).
+  // 32-bit offsets (the staged kernel's index math; cuDNN runs larger tensors), and at most 65535 channel blocks of
+  // at least 16 channels (the grid's y).
   if (batch * g.in[1] * g.in[2] * kChannelsIn >= INT32_MAX || pixels * channels >= INT32_MAX ||
-      channels * kChannelsIn * g.k[1] * g.k[2] >= INT32_MAX)
+      channels * kChannelsIn * g.k[1] * g.k[2] >= INT32_MAX || channels > 65535 * 16)
     return false;
   if (pixels == 0) return true;
   auto go = [&](auto storage) {
