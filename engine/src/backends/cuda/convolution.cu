@@ -50,9 +50,11 @@ struct DnnPlan {
   cudnnConvolutionDescriptor_t conv = nullptr;
   cudnnConvolutionFwdAlgo_t algo = CUDNN_CONVOLUTION_FWD_ALGO_IMPLICIT_GEMM;
   size_t workspace = 0;
-  // Bias and ReLU fused into the convolution (cudnnConvolutionBiasActivationForward), when the layer has both.
+  // Bias (+ residual) and ReLU or no activation fused into the convolution (cudnnConvolutionBiasActivationForward),
+  // when the layer has a bias: cuDNN's identity form exists only for IMPLICIT_PRECOMP_GEMM (another algorithm refuses
+  // the call and the epilogue pass runs), and saves a pass over the output of a projection that has no activation.
   cudnnTensorDescriptor_t bias = nullptr;
-  cudnnActivationDescriptor_t relu = nullptr;
+  cudnnActivationDescriptor_t activation = nullptr;
   // cuDNN's fastest algorithms by its own measurement of the plain convolution; the layer's real
   // call (with the fused bias, residual and ReLU, or the epilogue where cuDNN refuses the fused form)
   // is timed for each on the first run and the fastest kept.
@@ -70,7 +72,7 @@ struct DnnPlan {
   bool graphChecked = false;          // a recorded graph choice was checked against this GPU and workspace (once)
   bool graphAdopted = false;          // the plan file's serialized graph plan was offered to the cache (once)
   bool artifactRecorded = false;      // the builder's run recorded the chosen graph plan, serialized (once)
-  bool fusedFailed = false;           // cuDNN refused the fused bias+ReLU call for the chosen algorithm
+  bool fusedFailed = false;           // cuDNN refused the fused bias (+ReLU) call for the chosen algorithm
   bool inherited = false;             // the tactic comes from this layer's timing at another shape, not yet run here
   std::vector<int64_t> key;           // the input shape (channels-first) this plan is for
   std::vector<int64_t> signature;     // what decides the timing: shapes, geometry, type, layout, fused parts
@@ -117,7 +119,7 @@ struct DnnState {
       cudnnDestroyFilterDescriptor(kv.second.w);
       cudnnDestroyConvolutionDescriptor(kv.second.conv);
       if (kv.second.bias) cudnnDestroyTensorDescriptor(kv.second.bias);
-      if (kv.second.relu) cudnnDestroyActivationDescriptor(kv.second.relu);
+      if (kv.second.activation) cudnnDestroyActivationDescriptor(kv.second.activation);
       if (kv.second.ownedWeights) cudaFree(kv.second.ownedWeights);
     }
     if (handle) cudnnDestroy(handle);
@@ -441,17 +443,20 @@ DnnPlan& dnnPlan(LaunchContext& ctx, DnnState& state, const IConvolutionLayer& c
                 (ctx.workspaceLimit > 0 ? " within the workspace limit of " + std::to_string(ctx.workspaceLimit) +
                                               " bytes; raise workspace_size"
                                         : std::string()));
-  if (conv.getBiasWeights().count > 0 && conv.getFusedActivation() == static_cast<int32_t>(ActivationType::kRELU)) {
+  const bool fusedRelu = conv.getFusedActivation() == static_cast<int32_t>(ActivationType::kRELU);
+  if (conv.getBiasWeights().count > 0 && (fusedRelu || conv.getFusedActivation() < 0)) {
     std::vector<int> biasDims(xDims.size(), 1);
     biasDims[1] = yDims[1];
     checkDnn(cudnnCreateTensorDescriptor(&plan.bias), "cudnnCreateTensorDescriptor (bias)");
     checkDnn(cudnnSetTensorNdDescriptor(plan.bias, dataType, rank, biasDims.data(), packedStrides(biasDims).data()),
              "cudnnSetTensorNdDescriptor (bias)");
-    checkDnn(cudnnCreateActivationDescriptor(&plan.relu), "cudnnCreateActivationDescriptor");
+    checkDnn(cudnnCreateActivationDescriptor(&plan.activation), "cudnnCreateActivationDescriptor");
     // NaN propagates, as PyTorch's relu keeps it (where cuDNN refuses, the fused call fails and the epilogue
     // kernel, which keeps NaN, runs instead).
-    checkDnn(cudnnSetActivationDescriptor(plan.relu, CUDNN_ACTIVATION_RELU, CUDNN_PROPAGATE_NAN, 0.0),
-             "cudnnSetActivationDescriptor");
+    checkDnn(
+        cudnnSetActivationDescriptor(plan.activation, fusedRelu ? CUDNN_ACTIVATION_RELU : CUDNN_ACTIVATION_IDENTITY,
+                                     CUDNN_PROPAGATE_NAN, 0.0),
+        "cudnnSetActivationDescriptor");
   }
   return state.plans.emplace(std::make_tuple(&conv, key), plan).first->second;
 }
@@ -472,14 +477,14 @@ bool dnnConvolution(LaunchContext& ctx, DnnState& state, DnnPlan& plan, const IC
                     const TensorView& in, const void* residual, TensorView& out) {
   void* workspace = plan.workspace ? ctx.scratch(plan.workspace) : nullptr;
   const float one = 1.f, zero = 0.f;
-  if (plan.relu && !plan.fusedFailed) {
-    // y = relu(conv(x) + z + bias), z the residual (or y scaled by 0 when there is none).
+  if (plan.activation && !plan.fusedFailed) {
+    // y = act(conv(x) + z + bias), act ReLU or the identity, z the residual (or y scaled by 0 when there is none).
     cudnnStatus_t status = cudnnConvolutionBiasActivationForward(
         state.handle, &one, plan.x, in.data, plan.w, plan.weights, plan.conv, plan.algo, workspace, plan.workspace,
         residual ? &one : &zero, plan.y, residual ? residual : out.data, plan.bias,
-        ctx.device(conv.getBiasWeights().values), plan.relu, plan.y, out.data);
+        ctx.device(conv.getBiasWeights().values), plan.activation, plan.y, out.data);
     if (status == CUDNN_STATUS_SUCCESS) return true;
-    // Not every algorithm and type has the fused form; then bias and ReLU run as an epilogue.
+    // Not every algorithm and type has the fused form; then bias, residual and ReLU run as an epilogue.
     if (status != CUDNN_STATUS_NOT_SUPPORTED && status != CUDNN_STATUS_BAD_PARAM)
       checkDnn(status, "cudnnConvolutionBiasActivationForward");
     plan.fusedFailed = true;
