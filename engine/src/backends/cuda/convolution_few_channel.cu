@@ -409,6 +409,10 @@ bool launchFewChannelNhwc(cudaStream_t stream, DataType type, const ConvGeometry
   return true;
 }
 
+bool fewChannelVariantDiffers(int64_t channels, int variant) {
+  return variant % 2 == 0 || tilesFor(channels, variant) != tilesFor(channels, variant - 1);
+}
+
 int64_t fewChannelNhwcRuns() { return runs.load(); }
 
 }  // namespace cuda

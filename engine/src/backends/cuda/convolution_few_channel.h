@@ -41,6 +41,10 @@ bool launchFewChannelNhwc(cudaStream_t stream, DataType type, const ConvGeometry
                           const void* x, const void* w, const void* bias, const FusedActivation& activation, void* y,
                           int variant);
 
+//! Whether `variant` launches otherwise than every lower variant for `channels` output channels (at most 16
+//! channels the odd variants halve nothing: 1 is 0's launch, 3 is 2's).
+bool fewChannelVariantDiffers(int64_t channels, int variant);
+
 //! How many times the kernel ran (launched) in this process: a test's check that a forced tactic ran it.
 int64_t fewChannelNhwcRuns();
 
