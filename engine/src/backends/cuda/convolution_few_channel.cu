@@ -50,6 +50,38 @@ __device__ __forceinline__ void mma16816(float (&d)[4], uint32_t a0, uint32_t a1
 #endif
 }
 
+// The fused activation, chosen once a tile (uniform across the launch) instead of inlined at each of a lane's up to
+// 64 outputs: the activation's switch inlined 64 times made this unit's compile take 135 s (19 s without it).
+// Identity and ReLU (most stems) stay inline, computed as activate() computes them; the others call one
+// out-of-line copy of applyFused, the same function.
+struct NoActivation {
+  __device__ __forceinline__ float operator()(float v) const { return v; }
+};
+template <typename T>
+struct ReluActivation {
+  __device__ __forceinline__ float operator()(float v) const { return activate<T>(ActivationType::kRELU, 0.f, 0.f, v); }
+};
+template <typename T>
+__device__ __noinline__ float applyFusedOutOfLine(FusedActivation a, float v) {
+  return applyFused<T>(a, v);
+}
+template <typename T>
+struct AnyActivation {
+  FusedActivation a;
+  __device__ __forceinline__ float operator()(float v) const { return applyFusedOutOfLine<T>(a, v); }
+};
+
+// finish(activation) with the launch's activation as one of the three above.
+template <typename T, typename Finish>
+__device__ __forceinline__ void withActivation(const FusedActivation& a, Finish finish) {
+  if (a.type < 0)
+    finish(NoActivation{});
+  else if (a.type == static_cast<int32_t>(ActivationType::kRELU))
+    finish(ReluActivation<T>{});
+  else
+    finish(AnyActivation<T>{a});
+}
+
 template <typename T>
 struct FewChannelArgs {
   const T* x;     // [batch, H, W, 4]
@@ -155,24 +187,25 @@ __global__ void __launch_bounds__(kThreads) fewChannelNhwcKernel(FewChannelArgs<
       }
     }
     // Accumulator (mt, t): registers 0-1 row g, 2-3 row g + 8, each channels 2j and 2j + 1 of the tile.
+    withActivation<T>(a.activation, [&](auto activation) {
 #pragma unroll
-    for (int mt = 0; mt < 2; ++mt)
+      for (int mt = 0; mt < 2; ++mt)
 #pragma unroll
-      for (int h = 0; h < 2; ++h) {
-        if (!inside[mt][h]) continue;
-        const int64_t m = tile * kPixelsPerBlock + warp * kPixelsPerWarp + mt * 16 + h * 8 + g;
-        T* out = a.y + m * a.channels;
+        for (int h = 0; h < 2; ++h) {
+          if (!inside[mt][h]) continue;
+          const int64_t m = tile * kPixelsPerBlock + warp * kPixelsPerWarp + mt * 16 + h * 8 + g;
+          T* out = a.y + m * a.channels;
 #pragma unroll
-        for (int t = 0; t < NT; ++t) {
-          const int k = channelBase + t * 8 + 2 * j;
-          if (k >= a.channels) continue;
-          T pair[2];
+          for (int t = 0; t < NT; ++t) {
+            const int k = channelBase + t * 8 + 2 * j;
+            if (k >= a.channels) continue;
+            T pair[2];
 #pragma unroll
-          for (int e = 0; e < 2; ++e)
-            pair[e] = fromFloat<T>(applyFused<T>(a.activation, acc[mt][t][2 * h + e] + bias[t][e]));
-          *reinterpret_cast<uint32_t*>(out + k) = *reinterpret_cast<const uint32_t*>(pair);
+            for (int e = 0; e < 2; ++e) pair[e] = fromFloat<T>(activation(acc[mt][t][2 * h + e] + bias[t][e]));
+            *reinterpret_cast<uint32_t*>(out + k) = *reinterpret_cast<const uint32_t*>(pair);
+          }
         }
-      }
+    });
   }
 }
 
@@ -268,19 +301,20 @@ __global__ void __launch_bounds__(kThreads) fewChannelNhwcStagedKernel(FewChanne
     // ~0.3 TB/s of output.) Accumulator (mt, t): registers 0-1 row g, 2-3 row g + 8, each channels 2j and 2j + 1
     // of the n8 tile.
     T* rows = staged + warp * kPixelsPerWarp * kRowElements;
+    withActivation<T>(a.activation, [&](auto activation) {
 #pragma unroll
-    for (int mt = 0; mt < 2; ++mt)
+      for (int mt = 0; mt < 2; ++mt)
 #pragma unroll
-      for (int h = 0; h < 2; ++h)
+        for (int h = 0; h < 2; ++h)
 #pragma unroll
-        for (int t = 0; t < NT; ++t) {
-          T pair[2];
+          for (int t = 0; t < NT; ++t) {
+            T pair[2];
 #pragma unroll
-          for (int e = 0; e < 2; ++e)
-            pair[e] = fromFloat<T>(applyFused<T>(a.activation, acc[mt][t][2 * h + e] + bias[t][e]));
-          *reinterpret_cast<uint32_t*>(rows + (mt * 16 + h * 8 + g) * kRowElements + t * 8 + 2 * j) =
-              *reinterpret_cast<const uint32_t*>(pair);
-        }
+            for (int e = 0; e < 2; ++e) pair[e] = fromFloat<T>(activation(acc[mt][t][2 * h + e] + bias[t][e]));
+            *reinterpret_cast<uint32_t*>(rows + (mt * 16 + h * 8 + g) * kRowElements + t * 8 + 2 * j) =
+                *reinterpret_cast<const uint32_t*>(pair);
+          }
+    });
     __syncwarp();
     const int firstPixel = tile * kPixelsPerBlock + warp * kPixelsPerWarp;
 #pragma unroll
