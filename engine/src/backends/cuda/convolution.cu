@@ -61,9 +61,10 @@ struct DnnPlan {
   std::vector<cudnnConvolutionFwdAlgoPerf_t> candidates;
   bool timed = false;          // whether the candidates (and im2col + GEMM in FP32) were timed
   bool useDnn = true;          // cuDNN or im2col + GEMM, the faster (cuDNN's NCHW kernels can lose on small batches)
-  bool useOwnKernel = false;   // the own channels-last depthwise or grouped kernel, faster than both
-                               // (convolution_depthwise.h, convolution_grouped.h)
-  int32_t ownVariant = 0;      // the depthwise kernel's timed variant (depthwiseNhwcVariants); 0 for grouped
+  bool useOwnKernel = false;   // the own channels-last depthwise, four-channel or grouped kernel, faster than both
+                               // (convolution_depthwise.h, convolution_few_channel.h, convolution_grouped.h)
+  int32_t ownVariant = 0;      // the own kernel's timed variant (depthwiseNhwcVariants, kFewChannelVariants); 0 for
+                               // grouped
   int32_t gemmAlgorithm = -1;  // a channels-last pointwise GEMM's index into cuBLASLt's ranking (-1: its own pick),
                                // or kCutlassGemm + a CUTLASS configuration (cutlass_gemm.h's activation products)
   bool useGraph = false;       // a cuDNN graph-API plan with the epilogue fused (convolution_cudnn_graph.h), faster
@@ -285,7 +286,8 @@ bool graphChoiceRunsHere(const std::vector<int64_t>& choice) {
 // algorithm as its fallback.
 bool usableChoice(LaunchContext& ctx, DnnState& state, DnnPlan& plan, bool half, const std::vector<int64_t>& choice) {
   if (choice.size() < 2) return false;
-  // The depthwise variant's range: launchDepthwiseNhwc refuses one the geometry lacks (cuDNN then runs).
+  // An own kernel's variant range (the depthwise kernel's is the widest): a launch refuses one it lacks (cuDNN runs).
+  static_assert(kFewChannelVariants <= kDepthwiseRowVariants, "the variant range admits every four-channel variant");
   const bool ownVariant = choice[1] == 2 && choice.size() == 3 && choice[2] > 0 && choice[2] < kDepthwiseRowVariants;
   // A ranked GEMM algorithm's index (a ranking here without it runs cuBLASLt's own pick), or a CUTLASS configuration
   // (one this build lacks, or that refuses the problem where it runs, leaves the GEMM and the epilogue pass).

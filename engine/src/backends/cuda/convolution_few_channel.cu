@@ -109,6 +109,18 @@ __device__ __forceinline__ uint2 loadTap(const FewChannelArgs<T>& a, const Pixel
              : make_uint2(0, 0);  // zero in FP16 and BF16
 }
 
+// Lane (g, j)'s bias: channels 2j and 2j + 1 of each of the block's n8 tiles (0 past the layer's channels).
+template <typename T, int NT>
+__device__ __forceinline__ void loadLaneBias(const FewChannelArgs<T>& a, int channelBase, int j, float (&bias)[NT][2]) {
+#pragma unroll
+  for (int t = 0; t < NT; ++t)
+#pragma unroll
+    for (int e = 0; e < 2; ++e) {
+      const int k = channelBase + t * 8 + 2 * j + e;
+      bias[t][e] = a.bias && k < a.channels ? toFloat(a.bias[k]) : 0.f;
+    }
+}
+
 // Variants 0 and 1 (the kernel CudaTactics.TheOwnFourChannelKernelMatchesTheCpuAndCudnn passed on an H100).
 // Block: 4 warps of 32 output pixels each (two m16 tiles) by NT * 8 output channels (blockIdx.y's); the grid's
 // blocks loop over the pixel tiles, the filter staged once. Shared memory: [step][n8 tile][lane] 8-byte entries,
@@ -135,13 +147,7 @@ __global__ void __launch_bounds__(kThreads) fewChannelNhwcKernel(FewChannelArgs<
   __syncthreads();
   // This lane's output channels: 2j and 2j + 1 of each n8 tile.
   float bias[NT][2];
-#pragma unroll
-  for (int t = 0; t < NT; ++t)
-#pragma unroll
-    for (int e = 0; e < 2; ++e) {
-      const int k = channelBase + t * 8 + 2 * j + e;
-      bias[t][e] = a.bias && k < a.channels ? toFloat(a.bias[k]) : 0.f;
-    }
+  loadLaneBias(a, channelBase, j, bias);
   const int64_t tiles = (a.pixels + kPixelsPerBlock - 1) / kPixelsPerBlock;
   const int64_t imagePixels = static_cast<int64_t>(a.outH) * a.outW;
   for (int64_t tile = blockIdx.x; tile < tiles; tile += gridDim.x) {
@@ -241,13 +247,7 @@ __global__ void __launch_bounds__(kThreads) fewChannelNhwcStagedKernel(FewChanne
   __syncthreads();
   // This lane's output channels: 2j and 2j + 1 of each n8 tile.
   float bias[NT][2];
-#pragma unroll
-  for (int t = 0; t < NT; ++t)
-#pragma unroll
-    for (int e = 0; e < 2; ++e) {
-      const int k = channelBase + t * 8 + 2 * j + e;
-      bias[t][e] = a.bias && k < a.channels ? toFloat(a.bias[k]) : 0.f;
-    }
+  loadLaneBias(a, channelBase, j, bias);
   const int tiles = (a.pixels + kPixelsPerBlock - 1) / kPixelsPerBlock;
   const int imagePixels = a.outH * a.outW;
   for (int tile = blockIdx.x; tile < tiles; tile += gridDim.x) {
