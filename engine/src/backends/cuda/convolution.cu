@@ -1045,7 +1045,7 @@ void launchConvolution(LaunchContext& ctx, const ILayer& layer, const std::vecto
           float chosen = plan.useDnn ? best : gemmBest;
           // The own kernel's variants (the depthwise row kernel's shapes), each timed.
           const int variants = kTimeOwnKernels && ownPossible ? (depthwise    ? depthwiseNhwcVariants(g)
-                                                                 : fewChannel ? kFewChannelTimedVariants
+                                                                 : fewChannel ? fewChannelVariantsTimed()
                                                                               : 1)
                                                               : 0;
           for (int variant = 0; variant < variants; ++variant) {

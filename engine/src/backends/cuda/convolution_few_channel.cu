@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <atomic>
 #include <climits>
+#include <cstdlib>
 #include <type_traits>
 
 #include "backends/cuda/activation.cuh"
@@ -378,6 +379,15 @@ int tilesFor(int64_t channels, int variant) {
 }
 
 }  // namespace
+
+int fewChannelVariantsTimed() {
+  static const int timed = [] {
+    const char* v = std::getenv("TORCHTRT_FEW_CHANNEL_VARIANTS");
+    const int asked = v != nullptr ? std::atoi(v) : 0;
+    return asked >= 1 && asked <= kFewChannelVariants ? asked : kFewChannelTimedVariants;
+  }();
+  return timed;
+}
 
 bool fewChannelNhwcApplies(DataType type, int64_t groups, int64_t inChannels, int64_t outChannels,
                            const ConvGeometry& g, bool residual) {

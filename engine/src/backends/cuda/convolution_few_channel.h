@@ -33,6 +33,10 @@ constexpr int kFewChannelVariants = 4;
 //! checked (2 and 3 were written after the session's device time was spent; the test forces every variant).
 constexpr int kFewChannelTimedVariants = 2;
 
+//! The variants the builder times: kFewChannelTimedVariants, or 1 to kFewChannelVariants where the diagnostic
+//! setting TORCHTRT_FEW_CHANNEL_VARIANTS asks (a GPU round measures variants before they become the default).
+int fewChannelVariantsTimed();
+
 //! y[n, oh, ow, k] = act(sum_{kh, kw, c} x[n, oh*stride - pad + kh*dil, ow*stride - pad + kw*dil, c] w[k, c, kh, kw]
 //! + bias[k]); x [batch, H, W, 4], y [batch, outH, outW, channels], w [channels, 4, kH, kW] (KCRS), bias optional,
 //! activation type -1 for none. False (nothing launched) where the kernel does not apply, a pointer is not
