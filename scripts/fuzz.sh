@@ -15,8 +15,10 @@ if ! command -v clang++ >/dev/null; then
   echo "fuzz.sh: clang++ not found (apt-get install clang); the plan fuzzers need libFuzzer" >&2
   exit 1
 fi
+# The same configuration as scripts/test.sh's sanitized build (one build-fuzz/ serves both).
 cmake -S . -B build-fuzz -G Ninja -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ -DTORCHTRT_WITH_TORCH=OFF \
-  -DTORCHTRT_CUDA=OFF -DTORCHTRT_SANITIZE=ON -DTORCHTRT_FUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+  -DTORCHTRT_CUDA=OFF -DTORCHTRT_SANITIZE=ON -DTORCHTRT_FUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -gline-tables-only -DNDEBUG" -DCMAKE_C_FLAGS_RELWITHDEBINFO="-O1 -gline-tables-only -DNDEBUG" >/dev/null
 cmake --build build-fuzz --parallel "$(nproc)" --target "${fuzzers[@]}"
 rm -rf build-fuzz/crashes && mkdir -p build-fuzz/crashes
 for fuzzer in "${fuzzers[@]}"; do

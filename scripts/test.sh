@@ -22,9 +22,11 @@ step "C++ tests"
 (cd build && ctest --output-on-failure -j "$(nproc)")
 step "engine tests under AddressSanitizer + UndefinedBehaviorSanitizer (engine only: fast, no libtorch)"
 # Built in the plan fuzzers' folder (clang, ASan + UBSan, libFuzzer's coverage): one sanitized build
-# of the engine serves both steps.
+# of the engine serves both steps. -O1 with line tables only (enough for the sanitizers' stack traces): a quarter
+# less compile time than RelWithDebInfo's -O2 -g (builder_plan_test.cpp 14 s instead of 19).
 cmake -S . -B build-fuzz -G Ninja -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ -DTORCHTRT_WITH_TORCH=OFF \
-  -DTORCHTRT_CUDA=OFF -DTORCHTRT_SANITIZE=ON -DTORCHTRT_FUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+  -DTORCHTRT_CUDA=OFF -DTORCHTRT_SANITIZE=ON -DTORCHTRT_FUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -gline-tables-only -DNDEBUG" -DCMAKE_C_FLAGS_RELWITHDEBINFO="-O1 -gline-tables-only -DNDEBUG" >/dev/null
 cmake --build build-fuzz --parallel "$(nproc)" --target engine_tests
 # The reference CPU kernels with LeakSanitizer on; the oneDNN kernels' own tests with it off: libdnnl
 # (not instrumented) starts OpenMP threads that crash LeakSanitizer's thread tracer at exit ("Tracer
