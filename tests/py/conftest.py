@@ -1,4 +1,5 @@
 import os
+import shutil
 import subprocess
 import sys
 
@@ -52,21 +53,43 @@ def seed_dir():
 
 
 def build_torch_library(source: str, out_dir: str, name: str, link_torchtrt: bool = False) -> str:
-    """Compiles a C++ file into a shared library the way PyTorch C++ extensions are built."""
+    """Compiles a C++ file into a shared library the way PyTorch C++ extensions are built. A library of the same
+    source, flags and installed headers built before (by another test, or the other pytest-xdist worker) is reused
+    from a cache in the temporary folder: the seed's converter is compiled once a run, not once a test (~12 s each)."""
+    import hashlib
+    import tempfile
+
     import torch.utils.cpp_extension as cpp_extension
     import torch_tensorrt
 
-    so = os.path.join(str(out_dir), f"lib{name}.so")
     include = torch_tensorrt.get_include_dir()
-    cmd = ["g++", "-shared", "-fPIC", "-std=c++17", "-O1", source, "-o", so,
-           f"-I{include}", f"-I{os.path.join(include, 'torch_tensorrt')}"]
-    cmd += [f"-I{p}" for p in cpp_extension.include_paths()]
-    cmd += [f"-L{p}" for p in cpp_extension.library_paths()] + ["-ltorch", "-ltorch_cpu", "-lc10"]
+    flags = ["-shared", "-fPIC", "-std=c++17", "-O1", f"-I{include}", f"-I{os.path.join(include, 'torch_tensorrt')}"]
+    flags += [f"-I{p}" for p in cpp_extension.include_paths()]
+    flags += [f"-L{p}" for p in cpp_extension.library_paths()] + ["-ltorch", "-ltorch_cpu", "-lc10"]
     if link_torchtrt:
-        cmd += [f"-L{torch_tensorrt.get_lib_dir()}", "-ltorchtrt", f"-Wl,-rpath,{torch_tensorrt.get_lib_dir()}"]
-    cmd += [f"-D_GLIBCXX_USE_CXX11_ABI={int(torch._C._GLIBCXX_USE_CXX11_ABI)}"]
-    r = subprocess.run(cmd, capture_output=True, text=True)
+        flags += [f"-L{torch_tensorrt.get_lib_dir()}", "-ltorchtrt", f"-Wl,-rpath,{torch_tensorrt.get_lib_dir()}"]
+    flags += [f"-D_GLIBCXX_USE_CXX11_ABI={int(torch._C._GLIBCXX_USE_CXX11_ABI)}"]
+    # The key: the source, the flags and every installed header the source may include (a changed build is a miss).
+    key = hashlib.sha256()
+    key.update(open(source, "rb").read())
+    key.update("\0".join(flags + [torch.__version__]).encode())
+    for root, _, files in sorted(os.walk(include)):
+        for f in sorted(files):
+            key.update(f.encode())
+            key.update(open(os.path.join(root, f), "rb").read())
+    cache = os.path.join(tempfile.gettempdir(), "torchtrt-test-libraries", key.hexdigest()[:24])
+    so = os.path.join(cache, f"lib{name}.so")
+    for cached in (os.listdir(cache) if os.path.isdir(cache) else []):
+        if cached.endswith(".so"):
+            return os.path.join(cache, cached)
+    os.makedirs(cache, exist_ok=True)
+    partial = os.path.join(str(out_dir), f"lib{name}.so")
+    r = subprocess.run(["g++", source, "-o", partial] + flags, capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
+    # Into the cache under a name no other worker reads, then renamed: a reader sees a whole library or none.
+    staged = f"{so}.{os.getpid()}.partial"
+    shutil.copy(partial, staged)
+    os.replace(staged, so)
     return so
 
 
