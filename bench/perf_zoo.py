@@ -23,10 +23,14 @@ ratio = peer ms / engine ms (the better of plain and CUDA graphs): above 1, the 
 
 Results print as they come; --out gets the Markdown table rewritten after every case, so a run cut
 short by --budget-s (or by the machine's limit) still leaves every finished row.
+With --rows-file F (JSON lines), a run spans several device calls on one machine: each finished case is appended
+to F, a later run with the same F skips the cases F holds (and the peers' warming of them) and reports all of F's
+rows of its dtype; each row names the GPU (its UUID) and the host, and the table says whether they are all one.
 
 Usage (GPU):
   python bench/perf_zoo.py --models resnet50,efficientnet_b3 --budget-s 500 --out docs/perf_zoo_part1.md
   python bench/perf_zoo.py --list
+  python bench/perf_zoo.py --models vision --dtype bf16 --rows-file build-gpu/zoo/rows.jsonl --budget-s 500
 Local check of the script's logic (CPU backend, tiny inputs, no peer):
   python bench/perf_zoo.py --device cpu --models mobilenet_v2 --image-size 32 --batches 1,2 --no-peer --iters 3
 """
@@ -526,6 +530,42 @@ def remaining(args) -> float:
     return args.budget_s - (time.perf_counter() - START) if args.budget_s else float("inf")
 
 
+def machine_identity(device: str) -> Dict[str, str]:
+    """The GPU (its UUID) and host a row was measured on: the rows of a run that spans device calls must share them."""
+    import socket
+
+    gpu = "cpu"
+    if device == "cuda":
+        props = torch.cuda.get_device_properties(torch.cuda.current_device())
+        gpu = str(getattr(props, "uuid", "")) or props.name
+    return dict(gpu=gpu, host=socket.gethostname())
+
+
+def read_rows(path: Optional[str], dtype_name: str) -> List[Dict[str, Any]]:
+    """The rows of `dtype_name` a --rows-file holds (none where it does not exist); a torn last line is ignored."""
+    rows: List[Dict[str, Any]] = []
+    if not path or not os.path.exists(path):
+        return rows
+    with open(path) as f:
+        for line in f:
+            try:
+                row = json.loads(line)
+            except ValueError:
+                continue
+            if row.get("dtype") == dtype_name:
+                row["input"] = tuple(row.get("input", ()))
+                rows.append(row)
+    return rows
+
+
+def append_row(path: Optional[str], row: Dict[str, Any]) -> None:
+    if not path:
+        return
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    with open(path, "a") as f:
+        f.write(json.dumps({k: v for k, v in row.items() if not k.startswith("_")}) + "\n")
+
+
 # ---------------------------------------------------------------------------------------------
 # Report.
 
@@ -589,6 +629,11 @@ def markdown(rows: List[Dict[str, Any]], device_name: str, args, note: str = "")
             f"{_f(r.get('autotune_ratio'), '.2f')} | {_f(r.get('build_s'), '.2f')} | {_f(r.get('first_s'), '.2f')} | "
             f"{_f(r.get('peer_first_s'), '.1f')} | {_f(r.get('engine_cos'), '.5f')} | {_f(r.get('peer_cos'), '.5f')} |"
             f"{dynamo} {notes} |")
+    machines = sorted({(r.get("gpu", "?"), r.get("host", "?")) for r in rows if "gpu" in r})
+    if len(machines) == 1:
+        lines += ["", f"Every row on one machine: GPU {machines[0][0]}, host {machines[0][1]}."]
+    elif machines:
+        lines += ["", f"Rows from {len(machines)} machines: " + "; ".join(f"GPU {g} host {h}" for g, h in machines) + "."]
     ratios = [r["ratio"] for r in rows if r.get("ratio") == r.get("ratio") and "ratio" in r]
     if ratios:
         lines += ["", f"{len(ratios)} cases compared: median ratio {statistics.median(ratios):.2f}, "
@@ -625,6 +670,8 @@ def main() -> None:
     ap.add_argument("--iters", type=int, default=100)
     ap.add_argument("--max-s", type=float, default=2.0, help="seconds of timed calls per measurement at most")
     ap.add_argument("--out", default=None, help="Markdown file, rewritten after every case")
+    ap.add_argument("--rows-file", default=None,
+                    help="JSON lines of finished cases: appended to, and the cases it holds are skipped (resumes a run)")
     args = ap.parse_args()
     if args.list:
         for name, case in MODELS.items():
@@ -646,16 +693,23 @@ def main() -> None:
     device_name = torch.cuda.get_device_name() if device == "cuda" else "CPU"
     if device == "cuda":
         torch.backends.cudnn.benchmark = True  # the peer's usual setting
+    rows: List[Dict[str, Any]] = read_rows(args.rows_file, args.dtype)
+    done = {(r["model"], r["batch"]) for r in rows}
+    identity = machine_identity(device)
+
+    def batches_of(n: str) -> List[int]:
+        return [int(b) for b in args.batches.split(",")] if args.batches else [1, MODELS[n].large_batch]
+
     cold_peers: Dict[Tuple[str, int], float] = {}
     if args.warm_peers > 0 and not args.no_peer:
-        cases = [(n, int(b)) for n in names
-                 for b in (args.batches.split(",") if args.batches else [1, MODELS[n].large_batch])]
+        cases = [(n, b) for n in names for b in batches_of(n) if (n, b) not in done]
         cold_peers = warm_peers(cases, args.dtype, device, args)
-    rows: List[Dict[str, Any]] = []
     stopped = ""
     for name in names:
         case = MODELS[name]
-        batches = [int(b) for b in args.batches.split(",")] if args.batches else [1, case.large_batch]
+        batches = [b for b in batches_of(name) if (name, b) not in done]
+        if not batches:
+            continue
         if remaining(args) < args.reserve_s:
             stopped = f"Stopped before {name}: the time budget ({args.budget_s:.0f} s) was spent."
             break
@@ -676,7 +730,9 @@ def main() -> None:
             if (name, batch) in cold_peers and "peer_first_s" in row:  # the cold compile; the timed one read caches
                 row["peer_cached_first_s"] = row["peer_first_s"]
                 row["peer_first_s"] = cold_peers[(name, batch)]
+            row.update(identity)
             rows.append(row)
+            append_row(args.rows_file, row)
             print({k: (round(v, 4) if isinstance(v, float) else v) for k, v in row.items()}, flush=True)
             if args.out:
                 with open(args.out, "w") as f:

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Issue 21's vision zoo in every dtype as ONE run: back-to-back device calls on one machine, each resuming where the
+# last stopped. The finished cases live on the machine (build-gpu/zoo-one-run/rows.jsonl, kept while it stays warm;
+# a fresh machine starts the run again), each row naming its GPU's UUID and host, and every call reports the whole
+# table so far ($OUT/zoo-DTYPE.md). Repeat the same command until it prints "run complete".
+# Usage: TORCHTRT_ROUND_S=580 scripts/round-zoo-one-run.sh "fp16 bf16" vision
+#   (a fresh machine builds and installs first, ~230 s; then ~15 s a case, and the peers' warming ~70 s a batch of 12)
+set -uo pipefail
+cd "$(dirname "$0")/.."
+OUT=${OUT:-gpu-out}
+mkdir -p "$OUT"
+dtypes=${1:-fp16 bf16}
+models=${2:-vision}
+deadline=$(($(date +%s) + ${TORCHTRT_ROUND_S:-580}))
+left() { echo $((deadline - $(date +%s))); }
+scripts/gpu-install-if-missing.sh $(($(left) - 120))
+rows=build-gpu/zoo-one-run/rows.jsonl
+mkdir -p "$(dirname "$rows")"
+for dtype in $dtypes; do
+  [ "$(left)" -gt 90 ] || break
+  timeout $(($(left) - 10)) python3 bench/perf_zoo.py --models "$models" --dtype "$dtype" --warm-peers 12 \
+    --rows-file "$rows" --budget-s $(($(left) - 30)) --reserve-s 40 ${TORCHTRT_ZOO_ARGS:-} \
+    --out "$OUT/zoo-$dtype.md" > "$OUT/zoo-$dtype.log" 2>&1
+done
+# Whether every case of every dtype is in the rows file (a model of the list counts its two batches).
+python3 - "$rows" "$models" $dtypes <<'PY'
+import json, sys
+sys.path.insert(0, "bench")
+import perf_zoo
+path, models, dtypes = sys.argv[1], sys.argv[2], sys.argv[3:]
+names = [n for n, c in perf_zoo.MODELS.items() if models in ("all", c.family)] if models in ("all", "vision", "transformer") else models.split(",")
+want = {(d, n, b) for d in dtypes for n in names for b in (1, perf_zoo.MODELS[n].large_batch)}
+have = set()
+for d in dtypes:
+    have |= {(d, r["model"], r["batch"]) for r in perf_zoo.read_rows(path, d)}
+missing = sorted(want - have)
+print("run complete" if not missing else f"{len(missing)} of {len(want)} cases left, first {missing[0]}")
+PY
+for dtype in $dtypes; do
+  [ -f "$OUT/zoo-$dtype.md" ] && grep -E "^\| [a-z]|cases compared|machine" "$OUT/zoo-$dtype.md" | cut -c1-160
+done
