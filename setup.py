@@ -110,10 +110,11 @@ if __name__ == "__main__":
         description="Ahead-of-time compiler from TorchScript to optimized inference engines",
         packages=find_packages(where="py", include=["torch_tensorrt", "torch_tensorrt.*"]),
         package_dir={"": "py"},
+        py_modules=["_torchtrtc"],  # the torchtrtc command's launcher (starts without importing torch)
         package_data={"torch_tensorrt": ["_C*.so", "lib/*.so", "bin/torchtrtc", "include/**/*.h",
                                          "include/*/*/*/*.h", "include/*/*/*/*/*.h"]},
         include_package_data=True,
-        entry_points={"console_scripts": ["torchtrtc=torch_tensorrt._cli:main"]},
+        entry_points={"console_scripts": ["torchtrtc=_torchtrtc:main"]},
         cmdclass={"build_py": BuildWithNative},
         distclass=BinaryDistribution,
         python_requires=">=3.9",

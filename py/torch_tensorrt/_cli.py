@@ -1,17 +1,6 @@
-"""Console entry point that runs the packaged torchtrtc binary."""
-import os
-import sys
-
-import torch
-
-
-def main() -> None:
-    exe = os.path.join(os.path.dirname(os.path.abspath(__file__)), "bin", "torchtrtc")
-    env = dict(os.environ)
-    torch_lib = os.path.join(os.path.dirname(torch.__file__), "lib")
-    env["LD_LIBRARY_PATH"] = os.pathsep.join(filter(None, [torch_lib, env.get("LD_LIBRARY_PATH")]))
-    os.execve(exe, [exe] + sys.argv[1:], env)
-
+"""`python -m torch_tensorrt._cli`: the torchtrtc command (the console script runs the top-level _torchtrtc module,
+which starts without importing torch)."""
+from _torchtrtc import main
 
 if __name__ == "__main__":
     main()

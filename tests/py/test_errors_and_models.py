@@ -30,7 +30,7 @@ def test_unsupported_op_error_has_node_schema_and_source_line():
 
 
 def torchtrtc():
-    return [sys.executable, "-m", "torch_tensorrt._cli"]
+    return [sys.executable, "-m", "_torchtrtc"]
 
 
 def test_torchtrtc_writes_no_output_when_conversion_fails(tmp_path):
