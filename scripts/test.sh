@@ -19,7 +19,22 @@ step() { echo "== $* (at $(($(date +%s) - started)) s)"; }
 step "building C++ tests"
 cmake --build build --parallel "$(nproc)"
 step "C++ tests"
-(cd build && ctest --output-on-failure -j "$(nproc)")
+# Each suite's binary runs all its tests in one process, the suites side by side: ctest would start one process a
+# test (about 850, two minutes of CI's two cores, most of it loading libtorch), ~15 s this way. ctest still runs the
+# entries labelled "rerun" (a suite again under another environment, tests/engine/CMakeLists.txt); `cd build &&
+# ctest` runs everything one test a process, as the GPU machine's check does.
+suites=(tests/engine/engine_tests tests/core/core_tests tests/cli/cli_tests)
+pids=()
+for suite in "${suites[@]}"; do
+  (cd build && "./$suite" --gtest_brief=1 > "$suite.log" 2>&1) &
+  pids+=($!)
+done
+failed=0
+for i in "${!suites[@]}"; do
+  if wait "${pids[$i]}"; then tail -2 "build/${suites[$i]}.log"; else cat "build/${suites[$i]}.log"; failed=1; fi
+done
+[ "$failed" -eq 0 ] || { echo "a C++ suite failed (its log above)"; exit 1; }
+(cd build && ctest --output-on-failure -j "$(nproc)" -L rerun)
 step "engine tests under AddressSanitizer + UndefinedBehaviorSanitizer (engine only: fast, no libtorch)"
 # Built in the plan fuzzers' folder (clang, ASan + UBSan, libFuzzer's coverage): one sanitized build
 # of the engine serves both steps. -O1 with line tables only (enough for the sanitizers' stack traces): a quarter
