@@ -2,7 +2,8 @@
 # Issue 21's vision zoo in every dtype as ONE run: back-to-back device calls on one machine, each resuming where the
 # last stopped. The finished cases live on the machine (build-gpu/zoo-one-run/rows.jsonl, kept while it stays warm;
 # a fresh machine starts the run again), each row naming its GPU's UUID and host, and every call reports the whole
-# table so far ($OUT/zoo-DTYPE.md). Repeat the same command until it prints "run complete".
+# table so far ($OUT/zoo-DTYPE.md). Repeat the same command until it prints "run complete"; the call that completes it
+# (or the next) profiles the three slowest ratios beside torch.compile's kernels ($OUT/slowest-profiles.txt).
 # Usage: TORCHTRT_ROUND_S=580 scripts/round-zoo-one-run.sh "fp16 bf16" vision
 #   (a fresh machine builds and installs first, ~230 s; then ~15 s a case, and the peers' warming ~70 s a batch of 12)
 set -uo pipefail
@@ -35,7 +36,24 @@ for d in dtypes:
     have |= {(d, r["model"], r["batch"]) for r in perf_zoo.read_rows(path, d)}
 missing = sorted(want - have)
 print("run complete" if not missing else f"{len(missing)} of {len(want)} cases left, first {missing[0]}")
+# Once complete, the three slowest ratios (issue 21 asks their profiles), for the step below.
+if not missing:
+    rows = [r for d in dtypes for r in perf_zoo.read_rows(path, d) if r.get("ratio") == r.get("ratio") and "ratio" in r]
+    with open(path + ".slowest", "w") as f:
+        for r in sorted(rows, key=lambda r: r["ratio"])[:3]:
+            f.write(f"{r['model']} {r['batch']} {r['dtype']} {r['ratio']:.2f}\n")
 PY
+# The slowest three cases' kernels beside torch.compile's (bench/profile_engine.py --peer), while time is left;
+# written once (a later call of a complete run does not profile again).
+if [ -f "$rows.slowest" ] && [ ! -f build-gpu/zoo-one-run/profiled ]; then
+  while read -r model batch dtype ratio; do
+    [ "$(left)" -gt 60 ] || break
+    { echo "== $model batch $batch $dtype (ratio $ratio)"
+      timeout $(($(left) - 10)) python3 bench/profile_engine.py --model "$model" --batch "$batch" --precision "$dtype" \
+        --rows 15 --peer 2>&1 | grep -v -i warn | cut -c1-200; } >> "$OUT/slowest-profiles.txt"
+  done < "$rows.slowest"
+  [ "$(left)" -gt 0 ] && cp "$OUT/slowest-profiles.txt" build-gpu/zoo-one-run/profiled 2> /dev/null
+fi
 for dtype in $dtypes; do
   [ -f "$OUT/zoo-$dtype.md" ] && grep -E "^\| [a-z]|cases compared|machine" "$OUT/zoo-$dtype.md" | cut -c1-160
 done
