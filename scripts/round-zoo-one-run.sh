@@ -4,7 +4,7 @@
 # a fresh machine starts the run again), each row naming its GPU's UUID and host, and every call reports the whole
 # table so far ($OUT/zoo-DTYPE.md). Repeat the same command until it prints "run complete"; the call that completes it
 # (or the next) profiles the three slowest ratios beside torch.compile's kernels ($OUT/slowest-profiles.txt).
-# Usage: TORCHTRT_ROUND_S=580 scripts/round-zoo-one-run.sh "fp16 bf16" vision
+# Usage: TORCHTRT_ROUND_S=580 [TORCHTRT_ONE_RUN_SUITES=1] scripts/round-zoo-one-run.sh "fp16 bf16" vision
 #   (a fresh machine builds and installs first, ~230 s; then ~15 s a case, and the peers' warming ~70 s a batch of 12)
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -14,6 +14,14 @@ dtypes=${1:-fp16 bf16}
 models=${2:-vision}
 deadline=$(($(date +%s) + ${TORCHTRT_ROUND_S:-580}))
 left() { echo $((deadline - $(date +%s))); }
+# On a fresh machine with TORCHTRT_ONE_RUN_SUITES=1: the build with every C++ suite run on the GPU (ctest, ~3 min
+# more) and the Python files in TORCHTRT_PYTEST_ARGS (default tests/py/test_fp8.py), issue 21's "all suites pass
+# with the CUDA backend" in the same run; else the package alone.
+if [ -n "${TORCHTRT_ONE_RUN_SUITES:-}" ] && ! python3 -c "import torch_tensorrt" 2> /dev/null; then
+  TORCHTRT_SKIP_BENCH=1 TORCHTRT_SKIP_DEMO=1 TORCHTRT_PYTEST_ARGS="${TORCHTRT_PYTEST_ARGS:-tests/py/test_fp8.py}" \
+    timeout $(($(left) - 120)) scripts/gpu-check.sh > "$OUT/check.txt" 2>&1
+  tail -12 "$OUT/check.txt"
+fi
 scripts/gpu-install-if-missing.sh $(($(left) - 120))
 rows=build-gpu/zoo-one-run/rows.jsonl
 mkdir -p "$(dirname "$rows")"
