@@ -633,7 +633,8 @@ def markdown(rows: List[Dict[str, Any]], device_name: str, args, note: str = "")
     if len(machines) == 1:
         lines += ["", f"Every row on one machine: GPU {machines[0][0]}, host {machines[0][1]}."]
     elif machines:
-        lines += ["", f"Rows from {len(machines)} machines: " + "; ".join(f"GPU {g} host {h}" for g, h in machines) + "."]
+        listed = "; ".join(f"GPU {g} host {h}" for g, h in machines)
+        lines += ["", f"Rows from {len(machines)} machines: {listed}."]
     ratios = [r["ratio"] for r in rows if r.get("ratio") == r.get("ratio") and "ratio" in r]
     if ratios:
         lines += ["", f"{len(ratios)} cases compared: median ratio {statistics.median(ratios):.2f}, "
@@ -671,7 +672,7 @@ def main() -> None:
     ap.add_argument("--max-s", type=float, default=2.0, help="seconds of timed calls per measurement at most")
     ap.add_argument("--out", default=None, help="Markdown file, rewritten after every case")
     ap.add_argument("--rows-file", default=None,
-                    help="JSON lines of finished cases: appended to, and the cases it holds are skipped (resumes a run)")
+                    help="JSON lines of finished cases: appended to; the cases it holds are skipped (resumes a run)")
     args = ap.parse_args()
     if args.list:
         for name, case in MODELS.items():
