@@ -530,6 +530,13 @@ def remaining(args) -> float:
     return args.budget_s - (time.perf_counter() - START) if args.budget_s else float("inf")
 
 
+def model_names(models: str) -> List[str]:
+    """--models' names: a comma-separated list, or every model of a family ('vision', 'transformer') or 'all'."""
+    if models in ("all", "vision", "transformer"):
+        return [n for n, c in MODELS.items() if models == "all" or c.family == models]
+    return models.split(",")
+
+
 def machine_identity(device: str) -> Dict[str, str]:
     """The GPU (its UUID) and host a row was measured on: the rows of a run that spans device calls must share them."""
     import socket
@@ -563,7 +570,7 @@ def append_row(path: Optional[str], row: Dict[str, Any]) -> None:
         return
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
     with open(path, "a") as f:
-        f.write(json.dumps({k: v for k, v in row.items() if not k.startswith("_")}) + "\n")
+        f.write(json.dumps(row) + "\n")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -681,10 +688,7 @@ def main() -> None:
     if args.warm_one:
         warm_one(args.warm_one, args)
         return
-    if args.models in ("all", "vision", "transformer"):
-        names = [n for n, c in MODELS.items() if args.models == "all" or c.family == args.models]
-    else:
-        names = args.models.split(",")
+    names = model_names(args.models)
     unknown = [n for n in names if n not in MODELS]
     if unknown:
         sys.exit(f"unknown models {unknown}; --list shows the names")

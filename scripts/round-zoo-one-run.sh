@@ -33,11 +33,11 @@ for dtype in $dtypes; do
 done
 # Whether every case of every dtype is in the rows file (a model of the list counts its two batches).
 python3 - "$rows" "$models" $dtypes <<'PY'
-import json, sys
+import sys
 sys.path.insert(0, "bench")
 import perf_zoo
 path, models, dtypes = sys.argv[1], sys.argv[2], sys.argv[3:]
-names = [n for n, c in perf_zoo.MODELS.items() if models in ("all", c.family)] if models in ("all", "vision", "transformer") else models.split(",")
+names = perf_zoo.model_names(models)
 want = {(d, n, b) for d in dtypes for n in names for b in (1, perf_zoo.MODELS[n].large_batch)}
 have = set()
 for d in dtypes:

@@ -1,4 +1,5 @@
 import os
+import pathlib
 import shutil
 import subprocess
 import sys
@@ -71,12 +72,12 @@ def build_torch_library(source: str, out_dir: str, name: str, link_torchtrt: boo
     flags += [f"-D_GLIBCXX_USE_CXX11_ABI={int(torch._C._GLIBCXX_USE_CXX11_ABI)}"]
     # The key: the source, the flags and every installed header the source may include (a changed build is a miss).
     key = hashlib.sha256()
-    key.update(open(source, "rb").read())
+    key.update(pathlib.Path(source).read_bytes())
     key.update("\0".join(flags + [torch.__version__]).encode())
     for root, _, files in sorted(os.walk(include)):
         for f in sorted(files):
             key.update(f.encode())
-            key.update(open(os.path.join(root, f), "rb").read())
+            key.update(pathlib.Path(root, f).read_bytes())
     cache = os.path.join(tempfile.gettempdir(), "torchtrt-test-libraries", key.hexdigest()[:24])
     so = os.path.join(cache, f"lib{name}.so")
     for cached in (os.listdir(cache) if os.path.isdir(cache) else []):

@@ -110,6 +110,36 @@ __device__ __forceinline__ uint2 loadTap(const FewChannelArgs<T>& a, const Pixel
              : make_uint2(0, 0);  // zero in FP16 and BF16
 }
 
+// Output pixel m's window (m past the last pixel: a window that reads nothing). 32-bit offsets: the launcher refuses
+// tensors past them.
+template <typename T>
+__device__ __forceinline__ PixelWindow windowOf(const FewChannelArgs<T>& a, int m) {
+  PixelWindow p;
+  p.inside = m < a.pixels;
+  const int imagePixels = a.outH * a.outW;
+  const int n = p.inside ? m / imagePixels : 0;
+  const int rest = p.inside ? m - n * imagePixels : 0;
+  const int oh = rest / a.outW, ow = rest - oh * a.outW;
+  p.image = n * a.H * a.W * kChannelsIn;
+  p.ih0 = oh * a.strideH - a.padH;
+  p.iw0 = ow * a.strideW - a.padW;
+  return p;
+}
+
+// One k16 step's products: the lane's 4 pixels' taps (rows g and g + 8 of two m16 tiles) by the step's filter
+// entries of each n8 tile.
+template <typename T, int NT>
+__device__ __forceinline__ void stepProducts(float (&acc)[2][NT][4], const uint2* filter, int step, int lane,
+                                             const uint2 (&pixel)[2][2]) {
+#pragma unroll
+  for (int t = 0; t < NT; ++t) {
+    const uint2 b = filter[(step * NT + t) * 32 + lane];
+#pragma unroll
+    for (int mt = 0; mt < 2; ++mt)
+      mma16816<T>(acc[mt][t], pixel[mt][0].x, pixel[mt][1].x, pixel[mt][0].y, pixel[mt][1].y, b.x, b.y);
+  }
+}
+
 // Lane (g, j)'s bias: channels 2j and 2j + 1 of each of the block's n8 tiles (0 past the layer's channels).
 template <typename T, int NT>
 __device__ __forceinline__ void loadLaneBias(const FewChannelArgs<T>& a, int channelBase, int j, float (&bias)[NT][2]) {
@@ -149,49 +179,25 @@ __global__ void __launch_bounds__(kThreads) fewChannelNhwcKernel(FewChannelArgs<
   // This lane's output channels: 2j and 2j + 1 of each n8 tile.
   float bias[NT][2];
   loadLaneBias(a, channelBase, j, bias);
-  const int64_t tiles = (a.pixels + kPixelsPerBlock - 1) / kPixelsPerBlock;
-  const int64_t imagePixels = static_cast<int64_t>(a.outH) * a.outW;
-  for (int64_t tile = blockIdx.x; tile < tiles; tile += gridDim.x) {
+  const int tiles = (a.pixels + kPixelsPerBlock - 1) / kPixelsPerBlock;
+  for (int tile = blockIdx.x; tile < tiles; tile += gridDim.x) {
     // This lane's 4 pixels: rows g and g + 8 of the warp's two m16 tiles.
-    const T* image[2][2];
-    int ih0[2][2], iw0[2][2];
-    bool inside[2][2];
+    PixelWindow window[2][2];
 #pragma unroll
     for (int mt = 0; mt < 2; ++mt)
 #pragma unroll
-      for (int h = 0; h < 2; ++h) {
-        const int64_t m = tile * kPixelsPerBlock + warp * kPixelsPerWarp + mt * 16 + h * 8 + g;
-        inside[mt][h] = m < a.pixels;
-        const int64_t n = inside[mt][h] ? m / imagePixels : 0;
-        const int rest = inside[mt][h] ? static_cast<int>(m - n * imagePixels) : 0;
-        const int oh = rest / a.outW, ow = rest - oh * a.outW;
-        image[mt][h] = a.x + n * a.H * a.W * kChannelsIn;
-        ih0[mt][h] = oh * a.strideH - a.padH;
-        iw0[mt][h] = ow * a.strideW - a.padW;
-      }
+      for (int h = 0; h < 2; ++h)
+        window[mt][h] = windowOf(a, tile * kPixelsPerBlock + warp * kPixelsPerWarp + mt * 16 + h * 8 + g);
     float acc[2][NT][4] = {};
 #pragma unroll
     for (int step = 0; step < kSteps; ++step) {
       const int tap = 4 * step + j;
-      const int kh = tap / S, kw = tap - kh * S;
       uint2 pixel[2][2];
 #pragma unroll
       for (int mt = 0; mt < 2; ++mt)
 #pragma unroll
-        for (int h = 0; h < 2; ++h) {
-          const int ih = ih0[mt][h] + kh * a.dilH, iw = iw0[mt][h] + kw * a.dilW;
-          const bool reads = inside[mt][h] && tap < kTaps && ih >= 0 && ih < a.H && iw >= 0 && iw < a.W;
-          pixel[mt][h] =
-              reads ? __ldg(reinterpret_cast<const uint2*>(image[mt][h] + (static_cast<int64_t>(ih) * a.W + iw) * 4))
-                    : make_uint2(0, 0);
-        }
-#pragma unroll
-      for (int t = 0; t < NT; ++t) {
-        const uint2 b = filter[(step * NT + t) * 32 + lane];
-#pragma unroll
-        for (int mt = 0; mt < 2; ++mt)
-          mma16816<T>(acc[mt][t], pixel[mt][0].x, pixel[mt][1].x, pixel[mt][0].y, pixel[mt][1].y, b.x, b.y);
-      }
+        for (int h = 0; h < 2; ++h) pixel[mt][h] = loadTap(a, window[mt][h], tap < kTaps, tap / S, tap % S);
+      stepProducts<T>(acc, filter, step, lane, pixel);
     }
     // Accumulator (mt, t): registers 0-1 row g, 2-3 row g + 8, each channels 2j and 2j + 1 of the tile.
     withActivation<T>(a.activation, [&](auto activation) {
@@ -199,8 +205,8 @@ __global__ void __launch_bounds__(kThreads) fewChannelNhwcKernel(FewChannelArgs<
       for (int mt = 0; mt < 2; ++mt)
 #pragma unroll
         for (int h = 0; h < 2; ++h) {
-          if (!inside[mt][h]) continue;
-          const int64_t m = tile * kPixelsPerBlock + warp * kPixelsPerWarp + mt * 16 + h * 8 + g;
+          if (!window[mt][h].inside) continue;
+          const int m = tile * kPixelsPerBlock + warp * kPixelsPerWarp + mt * 16 + h * 8 + g;
           T* out = a.y + m * a.channels;
 #pragma unroll
           for (int t = 0; t < NT; ++t) {
@@ -249,24 +255,14 @@ __global__ void __launch_bounds__(kThreads) fewChannelNhwcStagedKernel(FewChanne
   float bias[NT][2];
   loadLaneBias(a, channelBase, j, bias);
   const int tiles = (a.pixels + kPixelsPerBlock - 1) / kPixelsPerBlock;
-  const int imagePixels = a.outH * a.outW;
   for (int tile = blockIdx.x; tile < tiles; tile += gridDim.x) {
     // This lane's 4 pixels: rows g and g + 8 of the warp's two m16 tiles.
     PixelWindow window[2][2];
 #pragma unroll
     for (int mt = 0; mt < 2; ++mt)
 #pragma unroll
-      for (int h = 0; h < 2; ++h) {
-        const int m = tile * kPixelsPerBlock + warp * kPixelsPerWarp + mt * 16 + h * 8 + g;
-        PixelWindow& p = window[mt][h];
-        p.inside = m < a.pixels;
-        const int n = p.inside ? m / imagePixels : 0;
-        const int rest = p.inside ? m - n * imagePixels : 0;
-        const int oh = rest / a.outW, ow = rest - oh * a.outW;
-        p.image = n * a.H * a.W * kChannelsIn;
-        p.ih0 = oh * a.strideH - a.padH;
-        p.iw0 = ow * a.strideW - a.padW;
-      }
+      for (int h = 0; h < 2; ++h)
+        window[mt][h] = windowOf(a, tile * kPixelsPerBlock + warp * kPixelsPerWarp + mt * 16 + h * 8 + g);
     float acc[2][NT][4] = {};
     // The next step's taps are loaded before this step's products (the loads' latency under the tensor cores').
     uint2 pixel[2][2];
@@ -283,13 +279,7 @@ __global__ void __launch_bounds__(kThreads) fewChannelNhwcStagedKernel(FewChanne
 #pragma unroll
         for (int h = 0; h < 2; ++h)
           next[mt][h] = step + 1 < kSteps ? loadTap(a, window[mt][h], tap < kTaps, tap / S, tap % S) : make_uint2(0, 0);
-#pragma unroll
-      for (int t = 0; t < NT; ++t) {
-        const uint2 b = filter[(step * NT + t) * 32 + lane];
-#pragma unroll
-        for (int mt = 0; mt < 2; ++mt)
-          mma16816<T>(acc[mt][t], pixel[mt][0].x, pixel[mt][1].x, pixel[mt][0].y, pixel[mt][1].y, b.x, b.y);
-      }
+      stepProducts<T>(acc, filter, step, lane, pixel);
 #pragma unroll
       for (int mt = 0; mt < 2; ++mt)
 #pragma unroll
