@@ -94,3 +94,67 @@ TEST(ViewWrites, SliceScatterWithAStepAndSelectScatterConvert) {
       return (%b))IR",
                             {at::randn({3, 6}), at::randn({3, 3}), at::randn({6})});
 }
+
+TEST(ViewWrites, AWriteThroughAViewOfAnotherKindOrIntoAnArgumentStaysInPlace) {
+  // y.t()[0].fill_(-1) and y.view(-1)[::5].zero_(): the chain of slices and selects starts at a transpose or a view
+  // of y, so a scatter into that view would leave y (the result) unwritten; x[0] = 0 writes the caller's tensor.
+  // Each write stays in place, for conversion to refuse or partitioning to keep in TorchScript.
+  for (const char* ir : {R"IR(
+    graph(%x : Tensor):
+      %0 : int = prim::Constant[value=0]()
+      %c : float = prim::Constant[value=-1.]()
+      %none : NoneType = prim::Constant()
+      %y : Tensor = aten::clone(%x, %none)
+      %t : Tensor = aten::t(%y)
+      %s : Tensor = aten::select(%t, %0, %0)
+      %f : Tensor = aten::fill_(%s, %c)
+      return (%y))IR",
+                         R"IR(
+    graph(%x : Tensor):
+      %0 : int = prim::Constant[value=0]()
+      %5 : int = prim::Constant[value=5]()
+      %m1 : int = prim::Constant[value=-1]()
+      %big : int = prim::Constant[value=9223372036854775807]()
+      %none : NoneType = prim::Constant()
+      %y : Tensor = aten::clone(%x, %none)
+      %shape : int[] = prim::ListConstruct(%m1)
+      %v : Tensor = aten::view(%y, %shape)
+      %s : Tensor = aten::slice(%v, %0, %0, %big, %5)
+      %z : Tensor = aten::zero_(%s)
+      return (%y))IR",
+                         R"IR(
+    graph(%x : Tensor):
+      %0 : int = prim::Constant[value=0]()
+      %1 : int = prim::Constant[value=1]()
+      %c : float = prim::Constant[value=0.]()
+      %s : Tensor = aten::select(%x, %0, %0)
+      %f : Tensor = aten::fill_(%s, %c)
+      %y : Tensor = aten::add(%x, %x, %1)
+      return (%y))IR"}) {
+    auto g = parse(ir);
+    torch_tensorrt::core::lowering::passes::ViewWritesToScatter(g);
+    EXPECT_EQ(countKind(g, "aten::fill_") + countKind(g, "aten::zero_"), 1) << *g;
+    EXPECT_EQ(countKind(g, "aten::slice_scatter") + countKind(g, "aten::select_scatter"), 0) << *g;
+  }
+}
+
+TEST(ViewWrites, AViewOfAViewMadeBeforeTheWriteAndReadAfterKeepsItInPlace) {
+  // %w, a view of the view %v of %y, is read after the write into %y's first row: it must see the write.
+  auto g = parse(R"IR(
+    graph(%x : Tensor):
+      %0 : int = prim::Constant[value=0]()
+      %1 : int = prim::Constant[value=1]()
+      %2 : int = prim::Constant[value=2]()
+      %c : float = prim::Constant[value=7.]()
+      %none : NoneType = prim::Constant()
+      %y : Tensor = aten::clone(%x, %none)
+      %v : Tensor = aten::slice(%y, %0, %0, %2, %1)
+      %w : Tensor = aten::select(%v, %1, %0)
+      %s : Tensor = aten::select(%y, %0, %0)
+      %f : Tensor = aten::fill_(%s, %c)
+      %r : Tensor = aten::mul(%w, %2)
+      return (%r))IR");
+  torch_tensorrt::core::lowering::passes::ViewWritesToScatter(g);
+  EXPECT_EQ(countKind(g, "aten::fill_"), 1) << *g;
+  EXPECT_EQ(countKind(g, "aten::select_scatter"), 0) << *g;
+}

@@ -90,6 +90,91 @@ def test_an_unscriptable_module_is_traced_with_a_warning(capfd):
         _recorded(lambda: torch_tensorrt.compile(UnscriptableShapeCheck(), inputs=[spec]))
 
 
+class RangeOfArgument(nn.Module):
+    """range(n) of a 0-d tensor calls n.__index__, which raises no TracerWarning."""
+
+    def forward(self, x, n, *unused):
+        for _ in range(n):
+            x = x + 1
+        return x
+
+
+class RepeatedList(nn.Module):
+    def forward(self, x, n, *unused):
+        return torch.cat([x] * n)
+
+
+class RollByArgument(nn.Module):
+    """roll's int-list argument takes the 0-d tensor on the host: the trace keeps 2 and never reads n."""
+
+    def forward(self, x, n, *unused):
+        return x.roll(n)
+
+
+class EqualBranch(nn.Module):
+    """torch.equal answers a Python bool, with no TracerWarning."""
+
+    def forward(self, x, *unused):
+        if torch.equal(x, x.abs()):
+            return x * 2
+        return x - 100
+
+
+class SilencedBranch(nn.Module):
+    """The module silences the TracerWarning of its own `if`."""
+
+    def forward(self, x, *unused):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            if x.sum() > 0:
+                return x * 2
+        return x - 100
+
+
+class UnreadArgument(nn.Module):
+    def forward(self, x, unused_mask, *unused):
+        return x * 2
+
+
+@pytest.mark.parametrize("module, inputs, expected", [
+    (RangeOfArgument(), [torch.ones(4), torch.tensor(2)], "(Converting a tensor to a Python index, which torch did not "
+     "warn about) and its value depends on the values of argument 'n'"),
+    (RepeatedList(), [torch.ones(4), torch.tensor(2)], "its value depends on the values of argument 'n'"),
+    (RollByArgument(), [torch.arange(4.0), torch.tensor(2)], "the trace does not read argument 'n', yet RollByArgument "
+     "gives another result for another value of it"),
+    (EqualBranch(), [torch.ones(3)], "(Converting a tensor to a Python boolean (torch.equal), which torch did not warn "
+     "about) and its value depends on the values of argument 'x'"),
+    (SilencedBranch(), [torch.ones(3)], "(Converting a tensor to a Python boolean, which torch did not warn about) and "
+     "its value depends on the values of argument 'x'"),
+])
+def test_a_trace_that_keeps_a_value_without_a_tracer_warning_is_refused(module, inputs, expected):
+    # Each of these traces compiled before and answered the example's path for every input (an audit's finds).
+    with pytest.raises(RuntimeError) as info:
+        _recorded(lambda: torch_tensorrt.compile(module, inputs=inputs, device="cpu"))
+    assert f"refuses to trace {type(module).__name__}" in str(info.value) and expected in str(info.value), str(info.value)
+
+
+def test_an_argument_the_module_ignores_is_not_a_refusal():
+    x = torch.randn(3)
+    compiled, _ = _recorded(lambda: torch_tensorrt.compile(UnreadArgument(), inputs=[x, torch.ones(3)], device="cpu"))
+    torch.testing.assert_close(compiled(x, torch.zeros(3)), x * 2, **TOL)
+
+
+def test_a_scripted_module_whose_fallback_trace_would_keep_a_branch_is_refused():
+    # aten::equal has no converter, so the scripted module fails to compile in full and compile tries its trace: the
+    # trace keeps torch.equal's answer and is refused, where it compiled before (x * 2 for negative inputs too).
+    class ScriptableEqual(nn.Module):
+        def forward(self, x):
+            if torch.equal(x, x.abs()):
+                return x * 2
+            return x - 100
+
+    with pytest.raises(RuntimeError) as info:
+        _recorded(lambda: torch_tensorrt.compile(ScriptableEqual(), inputs=[torch.ones(3)], device="cpu",
+                                                 require_full_compilation=True))
+    assert "then tried a trace of ScriptableEqual" in str(info.value) and "refuses to trace ScriptableEqual" in str(info.value)
+
+
 class LogCumSumExp(nn.Module):
     """Scripted, the graph keeps aten::logcumsumexp (no converter); traced, the equivalent ops."""
 

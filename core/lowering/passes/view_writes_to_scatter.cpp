@@ -1,8 +1,9 @@
 // Writes into a slice or select view (x[a:b, c:d] = v, x[:, i] = v, x[a:b].zero_(); traced as
 // slice/select chains ending in aten::fill_, aten::copy_ or aten::zero_) become functional: the
 // written view's new value is built from the inside out with aten::slice_scatter /
-// aten::select_scatter, and later reads of the base read the result. Done only where no other view
-// of the base made before the write is read after it (such a view would have to see the write);
+// aten::select_scatter, and later reads of the base read the result. Done only where the base owns its
+// memory (made in the graph by an allocating op: not a view, a forward argument or a constant) and no
+// other name of it made before the write is read after it (such a name would have to see the write);
 // other writes keep TorchScript's semantics.
 #include <unordered_set>
 
@@ -39,7 +40,17 @@ bool makesView(const Node* n) {
 
 bool usedAfter(const Value* v, const Node* point) {
   for (const auto& use : v->uses())
-    if (use.user->isAfter(point)) return true;
+    if (use.user->owningBlock() != point->owningBlock() || use.user->isAfter(point)) return true;
+  return false;
+}
+
+// True when an output of `n` may share memory with an input: views and in-place ops (an alias annotation in the
+// schema's returns) and nodes without a schema (lists, tuples, constants).
+bool mayAliasItsInputs(const Node* n) {
+  const c10::FunctionSchema* schema = n->maybeSchema();
+  if (!schema) return true;
+  for (const auto& r : schema->returns())
+    if (r.alias_info()) return true;
   return false;
 }
 
@@ -57,12 +68,30 @@ bool rewriteWrite(torch::jit::Graph& graph, Node* write) {
   }
   if (chain.empty() || chain.front()->owningBlock() != graph.block()) return false;
   Value* base = v;
-  // A view of the base made before the write and read after it would see the write: not handled.
-  for (const auto& use : base->uses()) {
-    Node* user = use.user;
-    if (user == chain.front() || !user->isBefore(write) || !makesView(user)) continue;
-    for (const Value* out : user->outputs())
-      if (usedAfter(out, write)) return false;
+  // The base must own its memory, made in this graph by an op that allocates it: a view of another tensor (x.t(),
+  // x.view(-1)) would leave that tensor unwritten, and forward's argument or a constant (a frozen buffer) outlives
+  // the call, its write seen by the caller or the next call. Such writes stay in place (conversion refuses them, or
+  // partitioning keeps them in TorchScript).
+  Node* owner = base->node();
+  if (owner->kind() == torch::jit::prim::Param || mayAliasItsInputs(owner) || makesView(owner)) return false;
+  // Another name for the base's memory made before the write (a view, a view of a view, a list holding it) and read
+  // after it would see the write: not handled.
+  std::vector<const Value*> names = {base};
+  std::unordered_set<const Value*> seen = {base};
+  while (!names.empty()) {
+    const Value* name = names.back();
+    names.pop_back();
+    for (const auto& use : name->uses()) {
+      Node* user = use.user;
+      if (user == chain.front() || user == write ||
+          !(user->owningBlock() == write->owningBlock() && user->isBefore(write)))
+        continue;
+      if (!mayAliasItsInputs(user) && !makesView(user)) continue;
+      for (const Value* out : user->outputs()) {
+        if (usedAfter(out, write)) return false;
+        if (seen.insert(out).second) names.push_back(out);
+      }
+    }
   }
   torch::jit::WithInsertPoint guard(write->next());
   Value* written = chain.back()->output();

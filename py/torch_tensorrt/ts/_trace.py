@@ -13,6 +13,13 @@ the traced graph back from it):
   argument checks, whose TracerWarnings torch hides itself);
 - neither (weights, constants): kept.
 
+A conversion is judged whether or not torch warned: ``range(n)``, ``[x] * n`` and slice bounds call
+``__index__`` without a TracerWarning, a module may silence warnings around its own ``if``, and
+``torch.equal`` / ``torch.allclose`` / ``is_nonzero`` answer a Python bool without one. An argument the
+trace never reads (its value consumed as an int by an op's argument parser, as ``x.roll(n)`` does with a
+0-d tensor ``n``) is checked by calling the module with another value of it: a different result means
+the trace kept the example's value, and the trace is refused.
+
 Kept conversions and the other TracerWarnings (``torch.tensor`` results recorded as constants, ...)
 are passed on as TracerWarnings; those torch raises inside its own library are dropped, as torch
 itself drops them.
@@ -34,6 +41,14 @@ from torch_tensorrt._Input import Input
 _CONVERSIONS = ("__bool__", "__int__", "__index__", "__float__", "__complex__", "item", "tolist", "numpy",
                 "__len__", "__iter__")
 # Ops whose output depends on the shape of their first input, not on its values.
+# Functions and methods that answer a Python bool about tensors' values without a TracerWarning.
+_VALUE_TESTS = ("equal", "allclose", "is_nonzero")
+# What each conversion makes, for the message of one torch did not warn about.
+_MADE = {"__bool__": "a Python boolean", "__int__": "a Python integer", "__index__": "a Python index",
+         "__float__": "a Python float", "__complex__": "a Python complex", "item": "a Python number",
+         "tolist": "a Python list", "numpy": "a NumPy array", "__len__": "a length (len)",
+         "__iter__": "an iteration over its rows", "equal": "a Python boolean (torch.equal)",
+         "allclose": "a Python boolean (torch.allclose)", "is_nonzero": "a Python boolean (is_nonzero)"}
 _SHAPE_OF = {"aten::size", "aten::sym_size", "aten::numel", "aten::dim", "prim::shape", "aten::zeros_like",
              "aten::ones_like", "aten::empty_like", "aten::full_like", "aten::new_zeros", "aten::new_ones",
              "aten::new_empty", "aten::new_full"}
@@ -44,8 +59,10 @@ _ANY_DIM = -1  # a size dependency on an unknown dimension
 class _Conversion:
     """One TracerWarning raised while converting a tensor, and what the tensor depends on."""
 
-    def __init__(self, message: str, filename: str, lineno: int, depends: Set[Tuple[str, int, int]]) -> None:
+    def __init__(self, message: str, filename: str, lineno: int, depends: Set[Tuple[str, int, int]],
+                 warned: bool = True) -> None:
         self.message, self.filename, self.lineno, self.depends = message, filename, lineno, depends
+        self.warned = warned  # False: torch raised no TracerWarning (or the module silenced it)
 
     def site(self) -> str:
         return f"{self.filename}:{self.lineno}"
@@ -62,13 +79,21 @@ class _Recorder:
         before = len(self.caught)
         result = method(tensor, *args, **kwargs)
         raised = [w for w in self.caught[before:] if issubclass(w.category, TracerWarning)]
+        self.caught[before:] = [w for w in self.caught[before:] if w not in raised]  # judged here instead
+        caller = sys._getframe(2)
         if raised:
-            self.caught[before:] = [w for w in self.caught[before:] if w not in raised]  # judged here instead
-            caller = sys._getframe(2)
             message = str(raised[0].message).split(" might cause the trace")[0]
-            # len() and iteration read the first size; the other conversions read the values.
-            depends = _size_depends(tensor, 0) if name in ("__len__", "__iter__") else _depends(tensor)
-            self.conversions.append(_Conversion(message, caller.f_code.co_filename, caller.f_lineno, depends))
+        else:  # __index__, torch.equal, ..., or a warning the module silenced itself
+            message = f"Converting a tensor to {_MADE[name]}"
+        # len() and iteration read the first size; the other conversions read the values (of every tensor
+        # compared, for equal and allclose).
+        if name in ("__len__", "__iter__"):
+            depends = _size_depends(tensor, 0)
+        else:
+            depends = set().union(*(_depends(t) for t in (tensor,) + tuple(args) + tuple(kwargs.values())
+                                    if isinstance(t, torch.Tensor)))
+        self.conversions.append(_Conversion(message, caller.f_code.co_filename, caller.f_lineno, depends,
+                                            warned=bool(raised)))
         return result
 
 
@@ -88,13 +113,33 @@ def _patched(name: str, method: Any) -> Any:
     return conversion
 
 
+def _patched_function(name: str, function: Any) -> Any:
+    """torch.equal(a, b) and the like: judged as a conversion of `a` (and of the other tensors)."""
+
+    def conversion(tensor: Any, *args: Any, **kwargs: Any) -> Any:
+        recorder = _active
+        if recorder is None or not torch._C._is_tracing() or not isinstance(tensor, torch.Tensor):
+            return function(tensor, *args, **kwargs)
+        return recorder.convert(name, function, tensor, args, kwargs)
+
+    conversion.__name__ = name
+    return conversion
+
+
 class _Patch:
-    """Routes the conversion methods of torch.Tensor through `recorder` while tracing. A patch, not
-    a TorchFunctionMode: under a mode every traced op would carry the mode's source line."""
+    """Routes the conversion methods of torch.Tensor (and torch's functions that answer a Python bool about
+    tensor values) through `recorder` while tracing. A patch, not a TorchFunctionMode: under a mode every
+    traced op would carry the mode's source line."""
 
     def __init__(self, recorder: _Recorder) -> None:
         self.recorder = recorder
-        self.saved: List[Tuple[str, Any, bool]] = []
+        self.saved: List[Tuple[Any, str, Any, bool]] = []
+
+    def _replace(self, owner: Any, name: str, replacement: Any) -> None:
+        own = name in owner.__dict__
+        original = getattr(owner, name)
+        setattr(owner, name, replacement(name, original))
+        self.saved.append((owner, name, original, own))
 
     def __enter__(self) -> None:
         global _active
@@ -102,22 +147,22 @@ class _Patch:
             raise RuntimeError("torch_tensorrt.compile was called while it traces a module (from its forward?)")
         _active = self.recorder
         try:
-            for name in _CONVERSIONS:
-                own = name in torch.Tensor.__dict__
-                method = getattr(torch.Tensor, name)
-                setattr(torch.Tensor, name, _patched(name, method))
-                self.saved.append((name, method, own))
+            for name in _CONVERSIONS + _VALUE_TESTS:
+                self._replace(torch.Tensor, name, _patched)
+            for name in _VALUE_TESTS:
+                self._replace(torch, name, _patched_function)
         except BaseException:
             self.__exit__()
             raise
 
     def __exit__(self, *exc: Any) -> None:
         global _active
-        for name, method, own in reversed(self.saved):
-            if own:
-                setattr(torch.Tensor, name, method)
+        for owner, name, original, own in reversed(self.saved):
+            if own or owner is torch:
+                setattr(owner, name, original)
             else:
-                delattr(torch.Tensor, name)
+                delattr(owner, name)
+        self.saved = []
         _active = None
 
 
@@ -204,9 +249,13 @@ def _dynamic_dims(spec: Any) -> Set[int]:
 
 
 def _refusal(conversion: _Conversion, args: Sequence[Any], names: Sequence[str]) -> Optional[str]:
+    if not conversion.warned and _in_torch(conversion.filename):
+        return None  # torch's own code, which converts without warning where it means to (its argument checks)
     for kind, arg, dim in sorted(conversion.depends, key=lambda d: (d[0] == "size", d)):  # sizes last
         name = f"argument '{names[arg]}'" if 0 <= arg < len(names) else "a forward argument"
         if kind == "unknown":
+            if not conversion.warned:
+                continue  # a tensor made outside the trace (a constant), which torch did not warn about
             return "the tensor is not in the trace, so what it depends on is unknown"
         if kind == "value":
             return f"its value depends on the values of {name}"
@@ -236,6 +285,51 @@ def _argument_names(module: torch.nn.Module, count: int) -> List[str]:
     return (names + [f"input_{i}" for i in range(len(names), count)])[:count]
 
 
+def _another_value(x: torch.Tensor) -> torch.Tensor:
+    """The example `x` changed in every element: negated for bool, one more otherwise."""
+    return ~x if x.dtype == torch.bool else x + 1
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Whether two results of the module agree (tensors within float rounding, NaNs equal; containers element-wise)."""
+    if isinstance(a, torch.Tensor) or isinstance(b, torch.Tensor):
+        if not (isinstance(a, torch.Tensor) and isinstance(b, torch.Tensor)) or a.shape != b.shape or a.dtype != b.dtype:
+            return False
+        if not a.is_floating_point() and not a.is_complex():
+            return torch.equal(a, b)
+        return torch.allclose(a, b, rtol=1e-4, atol=1e-6, equal_nan=True)
+    if isinstance(a, (tuple, list)) and isinstance(b, (tuple, list)):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
+    return a == b
+
+
+def _unread_argument_that_matters(module: torch.nn.Module, traced: torch.jit.ScriptModule,
+                                  examples: tuple) -> Optional[int]:
+    """The index of a tensor argument the trace never reads while the module's result depends on its value (found
+    by calling the module with another value of it: a different result or an exception), else None. An op's int
+    argument given a 0-d tensor (x.roll(n)), range(n) or [x] * n consume the value on the host: the trace keeps it
+    as a constant and does not read the argument."""
+    params = list(traced.graph.inputs())[1:]  # input 0 is the module
+    if len(params) != len(examples):
+        return None
+    unread = [i for i, (p, x) in enumerate(zip(params, examples)) if isinstance(x, torch.Tensor) and not p.uses()]
+    if not unread:
+        return None
+    with torch.no_grad():
+        reference = module(*examples)
+        for i in unread:
+            other = list(examples)
+            other[i] = _another_value(examples[i])
+            try:
+                if not _same(reference, module(*other)):
+                    return i
+            except Exception:  # another value of it raised: the value matters too
+                return i
+    return None
+
+
 def trace_checked(module: torch.nn.Module, examples: tuple, specs: Sequence[Any]) -> torch.jit.ScriptModule:
     """torch.jit.trace(module, examples), refused with a RuntimeError when the trace would keep a
     value or a dynamic size as a constant (see the module docstring); `specs` holds the Input or
@@ -253,14 +347,25 @@ def trace_checked(module: torch.nn.Module, examples: tuple, specs: Sequence[Any]
     for conversion in recorder.conversions:
         reason = _refusal(conversion, specs, names)
         if reason is not None:
+            said = (f"TracerWarning: '{conversion.message} might cause the trace to be incorrect'" if conversion.warned
+                    else f"{conversion.message}, which torch did not warn about")
             raise RuntimeError(
                 f"torch_tensorrt.compile refuses to trace {cls}: at {conversion.site()} the trace turned a tensor into "
-                f"a Python value (TracerWarning: '{conversion.message} might cause the trace to be incorrect') and "
+                f"a Python value ({said}) and "
                 f"{reason}, so the trace would give wrong results for inputs that take another path. "
                 f"Make {cls} scriptable (torch.jit.script) and pass the ScriptModule, or, if every input takes that "
                 f"path, trace it yourself with torch.jit.trace and pass the result"
             )
-    kept = {(c.message, c.filename, c.lineno) for c in recorder.conversions if not _in_torch(c.filename)}
+    unread = _unread_argument_that_matters(module, traced, examples)
+    if unread is not None:
+        raise RuntimeError(
+            f"torch_tensorrt.compile refuses to trace {cls}: the trace does not read argument '{names[unread]}', yet "
+            f"{cls} gives another result for another value of it (the trace kept the example's value as a constant: "
+            f"an op's int argument, range() or a Python int made from it), so the trace would give wrong results for "
+            f"other values. Make {cls} scriptable (torch.jit.script) and pass the ScriptModule, or, if every call "
+            f"passes this value, trace it yourself with torch.jit.trace and pass the result"
+        )
+    kept = {(c.message, c.filename, c.lineno) for c in recorder.conversions if c.warned and not _in_torch(c.filename)}
     for message, filename, lineno in sorted(kept):
         warnings.warn_explicit(f"{message} might cause the trace to be incorrect; kept, since it depends only on "
                                "weights or on sizes fixed by the inputs", TracerWarning, filename, lineno)
