@@ -57,6 +57,28 @@ TRT_HOST_DEVICE T fmodValue(T a, T b) {
   }
 }
 
+//! Float a // b as PyTorch (and Python) computes it: from the remainder, not floor(a / b), whose rounded quotient
+//! can cross an integer (5 // 0.1 is 49, floor(5 / 0.1) is 50); an infinite a gives NaN (its fmod is NaN), a zero
+//! quotient takes the sign of a / b, and b == 0 gives a / b.
+template <typename T>
+TRT_HOST_DEVICE T floorDivFloat(T a, T b) {
+#ifdef __CUDA_ARCH__
+  using ::copysign;
+  using ::floor;
+#else
+  using std::copysign;
+  using std::floor;
+#endif
+  if (b == T(0)) return a / b;
+  const T mod = fmodValue(a, b);
+  T quotient = (a - mod) / b;
+  if (mod != T(0) && ((b < T(0)) != (mod < T(0)))) quotient -= T(1);
+  if (quotient == T(0)) return copysign(T(0), a / b);
+  T floored = floor(quotient);
+  if (quotient - floored > T(0.5)) floored += T(1);
+  return floored;
+}
+
 //! torch.remainder (Python's %): the remainder with the sign of the divisor.
 template <typename T>
 TRT_HOST_DEVICE T remainderValue(T a, T b) {

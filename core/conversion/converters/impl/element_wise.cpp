@@ -52,12 +52,6 @@ bool addSub(ConversionCtx* ctx, const torch::jit::Node* n, args& a, Op op, bool 
   return bindOutput(ctx, n, sameTypeElementwise(ctx, op, ops[0], ops[1], name)) != nullptr;
 }
 
-trt::ITensor* unary(ConversionCtx* ctx, trt::ITensor* t, trt::UnaryOperation op, const std::string& name) {
-  auto* layer = ctx->net->addUnary(*t, op);
-  layer->setName(name.c_str());
-  return layer->getOutput(0);
-}
-
 // div in PyTorch's three rounding modes, on the promoted type of its operands: true division of
 // integers gives float32, 'trunc' and 'floor' keep integers integral.
 bool divide(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
@@ -82,12 +76,54 @@ bool divide(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
   trt::ILayer* quotient =
       sameTypeElementwise(ctx, Op::kDIV, ops[0], ops[1], name + (mode == "trunc" ? " [quotient]" : ""));
   if (mode == "none") return bindOutput(ctx, n, quotient) != nullptr;
-  // trunc(q) = sign(q) * floor(|q|), exact for every float (signed zeros and infinities included).
-  trt::ITensor* q = quotient->getOutput(0);
-  trt::ITensor* magnitude = unary(ctx, unary(ctx, q, trt::UnaryOperation::kABS, name + " [abs]"),
-                                  trt::UnaryOperation::kFLOOR, name + " [floor]");
-  trt::ITensor* sign = unary(ctx, q, trt::UnaryOperation::kSIGN, name + " [sign]");
-  return bindOutput(ctx, n, sameTypeElementwise(ctx, Op::kPROD, sign, magnitude, name)) != nullptr;
+  // PyTorch's trunc(a / b): a zero quotient keeps its sign (0 / -3 is -0), infinities stay.
+  auto* truncated = ctx->net->addUnary(*quotient->getOutput(0), trt::UnaryOperation::kTRUNC);
+  truncated->setName(name.c_str());
+  return bindOutput(ctx, n, truncated) != nullptr;
+}
+
+// pow. A Scalar exponent of 2, 3, 0.5, -0.5, -1 or -2 on a float tensor takes PyTorch's own forms (x * x,
+// x * x * x, sqrt, 1 / sqrt, 1 / x, 1 / (x * x)), which differ from pow at signed zeros and infinities (pow(-0, 0.5)
+// is +0 where sqrt(-0) is -0, pow(-inf, 0.5) is inf where sqrt gives NaN) and in rounding. PyTorch raises for an
+// integer tensor to a negative integer Scalar and for bool ** bool tensors; so is the op refused here.
+bool power(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
+  const std::string name = util::node_info(n);
+  trt::DataType type;
+  auto ops = promotedOperands(ctx, n, a, {0, 1}, &type);
+  const bool scalarExponent = a[1].isIValue() && a[1].IValue()->isScalar();
+  if (!scalarExponent) {
+    TORCHTRT_CHECK(type != trt::DataType::kBOOL,
+                   "Unable to convert node: " << name << "\npow of bool tensors is not defined (PyTorch raises)");
+    return bindOutput(ctx, n, sameTypeElementwise(ctx, Op::kPOW, ops[0], ops[1], name)) != nullptr;
+  }
+  const at::Scalar exponent = a[1].unwrapToScalar();
+  if (!isFloatingType(type)) {
+    TORCHTRT_CHECK(!(exponent.isIntegral(false) && exponent.toLong() < 0),
+                   "Unable to convert node: " << name << "\nIntegers to negative integer powers are not allowed "
+                                              << "(PyTorch raises); cast the tensor to a float type first");
+    return bindOutput(ctx, n, sameTypeElementwise(ctx, Op::kPOW, ops[0], ops[1], name)) != nullptr;
+  }
+  const double e = exponent.toDouble();
+  trt::ITensor* x = ops[0];
+  auto product = [&](trt::ITensor* p, trt::ITensor* q, const char* what) {
+    return sameTypeElementwise(ctx, Op::kPROD, p, q, name + what)->getOutput(0);
+  };
+  auto reciprocal = [&](trt::ITensor* p) {
+    return sameTypeElementwise(ctx, Op::kDIV, scalarConstant(ctx, 1.0, type, name + " [one]"), p, name);
+  };
+  auto root = [&]() {
+    auto* layer = ctx->net->addUnary(*x, trt::UnaryOperation::kSQRT);
+    layer->setName((name + (e < 0 ? " [sqrt]" : "")).c_str());
+    return layer;
+  };
+  if (e == 2.0) return bindOutput(ctx, n, sameTypeElementwise(ctx, Op::kPROD, x, x, name)) != nullptr;
+  if (e == 3.0)
+    return bindOutput(ctx, n, sameTypeElementwise(ctx, Op::kPROD, product(x, x, " [square]"), x, name)) != nullptr;
+  if (e == 0.5) return bindOutput(ctx, n, root()) != nullptr;
+  if (e == -0.5) return bindOutput(ctx, n, reciprocal(root()->getOutput(0))) != nullptr;
+  if (e == -1.0) return bindOutput(ctx, n, reciprocal(x)) != nullptr;
+  if (e == -2.0) return bindOutput(ctx, n, reciprocal(product(x, x, " [square]"))) != nullptr;
+  return bindOutput(ctx, n, sameTypeElementwise(ctx, Op::kPOW, ops[0], ops[1], name)) != nullptr;
 }
 
 // Comparisons in the promoted type of both operands (an int tensor against 2.5 compares as float).
@@ -147,10 +183,8 @@ auto elementwiseRegistrations =
         .pattern({"aten::floor_divide(Tensor self, Tensor other) -> (Tensor)", TORCHTRT_BINARY(binary, Op::kFLOOR_DIV)})
         .pattern({"aten::floor_divide.Scalar(Tensor self, Scalar other) -> (Tensor)",
                   TORCHTRT_BINARY(binary, Op::kFLOOR_DIV)})
-        .pattern(
-            {"aten::pow.Tensor_Tensor(Tensor self, Tensor exponent) -> (Tensor)", TORCHTRT_BINARY(binary, Op::kPOW)})
-        .pattern(
-            {"aten::pow.Tensor_Scalar(Tensor self, Scalar exponent) -> (Tensor)", TORCHTRT_BINARY(binary, Op::kPOW)})
+        .pattern({"aten::pow.Tensor_Tensor(Tensor self, Tensor exponent) -> (Tensor)", power})
+        .pattern({"aten::pow.Tensor_Scalar(Tensor self, Scalar exponent) -> (Tensor)", power})
         .pattern({"aten::maximum(Tensor self, Tensor other) -> (Tensor)", TORCHTRT_BINARY(binary, Op::kMAX)})
         .pattern({"aten::minimum(Tensor self, Tensor other) -> (Tensor)", TORCHTRT_BINARY(binary, Op::kMIN)})
         .pattern(

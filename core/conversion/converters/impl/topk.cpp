@@ -93,8 +93,18 @@ void selectInto(ConversionCtx* ctx, const torch::jit::Node* n, trt::ITensor* x, 
 
 trt::ITensor* input(ConversionCtx* ctx, const torch::jit::Node*, Var& v) { return v.ITensorOrFreeze(ctx); }
 
+// PyTorch's argmax / argmin and topk refuse bool tensors ("does not support bool input"): so does the converter.
+void refuseBool(const torch::jit::Node* n, const trt::ITensor* x, const char* op) {
+  TORCHTRT_CHECK(x->getType() != trt::DataType::kBOOL,
+                 "Unable to convert node: " << util::node_info(n) << "\n"
+                                            << op
+                                            << " does not support bool input (PyTorch raises); cast it to an integer "
+                                               "type first");
+}
+
 bool topk(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
   trt::ITensor* x = input(ctx, n, a[0]);
+  refuseBool(n, x, "topk");
   const int64_t dim = selectionDim(n, x, a[2].unwrapToInt());
   Selection s{a[3].unwrapToBool() ? trt::TopKOperation::kMAX : trt::TopKOperation::kMIN, 0, true};
   if (a[1].isITensor()) {  // k computed from sizes
@@ -156,6 +166,7 @@ bool extremeDim(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
 template <trt::TopKOperation OP>
 bool argExtreme(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
   trt::ITensor* x = input(ctx, n, a[0]);
+  refuseBool(n, x, OP == trt::TopKOperation::kMAX ? "argmax" : "argmin");
   const bool keepdim = a[2].unwrapToBool();
   if (a[1].isNone()) {
     // Over the flattened tensor; keepdim keeps every dimension as size 1.

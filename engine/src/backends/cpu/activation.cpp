@@ -13,7 +13,7 @@ inline float softplus(float x) { return x > 20.f ? x : std::log1p(std::exp(x)); 
 void applyActivation(ActivationType type, float alpha, float beta, float* x, int64_t n) {
   switch (type) {
     case ActivationType::kRELU:
-      for (int64_t i = 0; i < n; ++i) x[i] = x[i] > 0.f ? x[i] : (std::isnan(x[i]) ? x[i] : 0.f);
+      for (int64_t i = 0; i < n; ++i) x[i] = x[i] < 0.f ? 0.f : x[i];  // PyTorch's: NaN and -0 stay
       return;
     case ActivationType::kSIGMOID:
       for (int64_t i = 0; i < n; ++i) x[i] = 1.f / (1.f + std::exp(-x[i]));
@@ -22,7 +22,7 @@ void applyActivation(ActivationType type, float alpha, float beta, float* x, int
       for (int64_t i = 0; i < n; ++i) x[i] = std::tanh(x[i]);
       return;
     case ActivationType::kLEAKY_RELU:
-      for (int64_t i = 0; i < n; ++i) x[i] = x[i] >= 0.f ? x[i] : alpha * x[i];
+      for (int64_t i = 0; i < n; ++i) x[i] = x[i] > 0.f ? x[i] : alpha * x[i];  // a zero takes alpha's sign too
       return;
     case ActivationType::kELU:
       for (int64_t i = 0; i < n; ++i) x[i] = x[i] > 0.f ? x[i] : alpha * std::expm1(x[i]);
@@ -40,7 +40,8 @@ void applyActivation(ActivationType type, float alpha, float beta, float* x, int
       for (int64_t i = 0; i < n; ++i) x[i] = std::isnan(x[i]) ? x[i] : std::min(std::max(x[i], alpha), beta);
       return;
     case ActivationType::kHARD_SIGMOID:  // max(0, min(1, alpha * x + beta))
-      for (int64_t i = 0; i < n; ++i) x[i] = std::max(0.f, std::min(1.f, alpha * x[i] + beta));
+      for (int64_t i = 0; i < n; ++i)
+        x[i] = std::isnan(x[i]) ? x[i] : std::max(0.f, std::min(1.f, alpha * x[i] + beta));
       return;
     case ActivationType::kSCALED_TANH:  // alpha * tanh(beta * x)
       for (int64_t i = 0; i < n; ++i) x[i] = alpha * std::tanh(beta * x[i]);

@@ -65,7 +65,7 @@ void requireNonZeroDivisor(T b, const char* what) {
 template <typename T>
 T floorDiv(T a, T b) {
   if constexpr (std::is_floating_point<T>::value) {
-    return std::floor(a / b);
+    return rules::floorDivFloat(a, b);
   } else {
     requireNonZeroDivisor(b, "FLOOR_DIV");
     return rules::floorDivInt(a, b);

@@ -50,7 +50,7 @@ float applyFloat(UnaryOperation op, float x) {
     case UnaryOperation::kERF:
       return std::erf(x);
     case UnaryOperation::kSIGN:
-      return std::isnan(x) ? x : static_cast<float>((x > 0.f) - (x < 0.f));
+      return static_cast<float>((x > 0.f) - (x < 0.f));  // PyTorch's (0 < x) - (x < 0): NaN gives 0
     case UnaryOperation::kROUND:
       return std::nearbyint(x);
     case UnaryOperation::kLOG2:

@@ -24,13 +24,13 @@ __device__ __forceinline__ float activate(ActivationType type, float alpha, floa
     if (type == ActivationType::kGELU_ERF) return geluErfPolynomial(v);
   switch (type) {
     case ActivationType::kRELU:
-      return v > 0.f ? v : (isnan(v) ? v : 0.f);
+      return v < 0.f ? 0.f : v;  // PyTorch's: NaN and -0 stay
     case ActivationType::kSIGMOID:
       return 1.f / (1.f + expf(-v));
     case ActivationType::kTANH:
       return tanhf(v);
     case ActivationType::kLEAKY_RELU:
-      return v >= 0.f ? v : alpha * v;
+      return v > 0.f ? v : alpha * v;  // a zero takes alpha's sign too
     case ActivationType::kELU:
       return v > 0.f ? v : alpha * expm1f(v);
     case ActivationType::kSELU:
@@ -44,7 +44,7 @@ __device__ __forceinline__ float activate(ActivationType type, float alpha, floa
     case ActivationType::kCLIP:
       return isnan(v) ? v : fminf(fmaxf(v, alpha), beta);
     case ActivationType::kHARD_SIGMOID:
-      return fmaxf(0.f, fminf(1.f, alpha * v + beta));
+      return isnan(v) ? v : fmaxf(0.f, fminf(1.f, alpha * v + beta));
     case ActivationType::kSCALED_TANH:
       return alpha * tanhf(beta * v);
     case ActivationType::kTHRESHOLDED_RELU:

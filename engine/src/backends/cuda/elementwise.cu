@@ -80,7 +80,7 @@ __device__ T applyOp(ElementWiseOperation op, T a, T b) {
       }
     case ElementWiseOperation::kFLOOR_DIV:
       if constexpr (std::is_floating_point<T>::value) {
-        return floor(a / b);
+        return elementwise_rules::floorDivFloat(a, b);
       } else {
         return b == T(0) ? T(0) : elementwise_rules::floorDivInt(a, b);
       }

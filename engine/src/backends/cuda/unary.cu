@@ -50,7 +50,7 @@ __device__ __forceinline__ float unaryValue(UnaryOperation op, float x) {
     case UnaryOperation::kERF:
       return erff(x);
     case UnaryOperation::kSIGN:
-      return isnan(x) ? x : static_cast<float>((x > 0.f) - (x < 0.f));
+      return static_cast<float>((x > 0.f) - (x < 0.f));  // PyTorch's (0 < x) - (x < 0): NaN gives 0
     case UnaryOperation::kROUND:
       return rintf(x);
     case UnaryOperation::kLOG2:
