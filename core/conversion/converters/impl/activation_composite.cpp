@@ -1,6 +1,8 @@
 // Activations made of other layers: glu (a half gated by the sigmoid of the other half), prelu
 // (x where positive, weight * x elsewhere, weight per channel) and log_sigmoid (-softplus(-x),
 // computed as min(x, 0) - log1p(exp(-|x|)) so it stays finite for large |x|).
+#include <optional>
+
 #include "core/conversion/converters/converter_util.h"
 
 namespace torch_tensorrt {
@@ -50,6 +52,8 @@ bool logSigmoid(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
   const trt::DataType stored = x->getType();
   const bool narrow = stored == trt::DataType::kHALF || stored == trt::DataType::kBF16;
   if (narrow) x = castTo(ctx, x, trt::DataType::kFLOAT, name + " [to float]");
+  std::optional<PinFloat32> pinned;  // FP16 builds must not take the float steps back to half
+  if (narrow) pinned.emplace(ctx);
   trt::ITensor* zero = scalarConstant(ctx, 0, x->getType(), name + " [0]");
   trt::ITensor* one = scalarConstant(ctx, 1, x->getType(), name + " [1]");
   trt::ITensor* low = addElementwise(ctx, E::kMIN, x, zero, name + " [min(x,0)]")->getOutput(0);
@@ -60,6 +64,7 @@ bool logSigmoid(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
   auto* lg = ctx->net->addUnary(*onePlus, trt::UnaryOperation::kLOG);
   trt::ITensor* y =
       addElementwise(ctx, E::kSUB, low, lg->getOutput(0), name + (narrow ? " [float]" : ""))->getOutput(0);
+  pinned.reset();
   if (narrow) y = castTo(ctx, y, stored, name);
   return bindTensor(ctx, n, y) != nullptr;
 }

@@ -1,0 +1,116 @@
+"""Elementwise ops at the values where compilers drift from PyTorch: NaN, the infinities and the signed zeros, the
+rounding of float floor division, pow's special exponents, and the ops PyTorch refuses (an audit of the CPU backend
+found each of these giving another answer silently). Every backend here: the CPU engine, and the CUDA engine where a
+GPU is present, each against eager PyTorch on the same device; signs of zeros compared too."""
+import pytest
+import torch
+import torch.nn.functional as F
+import torch_tensorrt
+from torch import nn
+
+from conftest import gpu_engines
+
+NAN, INF = float("nan"), float("inf")
+EDGES = [NAN, INF, -INF, 0.0, -0.0, 1.0, -1.0, 2.5, -2.5, 5.0, 0.1]
+DEVICES = ["cpu"] + (["cuda"] if gpu_engines() else [])
+
+
+class Fn(nn.Module):
+    def __init__(self, fn):
+        super().__init__()
+        self.fn = fn
+
+    def forward(self, x):
+        return self.fn(x)
+
+
+def compiled(fn, x, dtype=torch.float32):
+    traced = torch.jit.trace(Fn(fn), (x,))
+    return torch_tensorrt.compile(traced, inputs=[x], device=x.device.type, enabled_precisions={dtype},
+                                  require_full_compilation=True, min_block_size=1), traced
+
+
+def assert_same_values(actual, expected, label):
+    """Equal values (NaN where NaN) and equal signs of zero; float rounding within one unit of the last place."""
+    assert actual.dtype == expected.dtype and actual.shape == expected.shape, label
+    actual, expected = actual.double().cpu(), expected.double().cpu()
+    both_nan = actual.isnan() & expected.isnan()
+    assert torch.equal(actual.isnan(), expected.isnan()), f"{label}: NaNs {actual.tolist()} vs {expected.tolist()}"
+    assert torch.equal(actual.signbit()[~both_nan], expected.signbit()[~both_nan]), \
+        f"{label}: signs {actual.tolist()} vs {expected.tolist()}"
+    torch.testing.assert_close(actual[~both_nan], expected[~both_nan], rtol=1e-6, atol=0, msg=label)
+
+
+@pytest.mark.parametrize("device", DEVICES)
+@pytest.mark.parametrize("name, fn", [
+    ("sign", torch.sign),  # sign(NaN) is 0 in PyTorch
+    ("relu", torch.relu),  # relu(-0) is -0
+    ("leaky_relu negative slope", lambda x: F.leaky_relu(x, -0.1)),  # +0 * -0.1 is -0
+    ("leaky_relu", lambda x: F.leaky_relu(x, 0.1)),
+    ("hardsigmoid", F.hardsigmoid),  # NaN stays NaN
+    ("sqrt by pow 0.5", lambda x: x ** 0.5),  # PyTorch's sqrt: sqrt(-0) is -0, sqrt(-inf) NaN
+    ("rsqrt by pow -0.5", lambda x: x ** -0.5),
+    ("reciprocal by pow -1", lambda x: x ** -1),
+    ("square by pow 2", lambda x: x ** 2),
+    ("cube by pow 3", lambda x: x ** 3),
+    ("pow 1.5", lambda x: x ** 1.5),
+    ("floor division", lambda x: torch.floor_divide(x, -1.5)),  # inf // b is NaN
+    ("floor division by 0.1", lambda x: torch.floor_divide(x, 0.1)),  # 5 // 0.1 is 49, not floor(5 / 0.1) = 50
+    ("division rounding floor", lambda x: torch.div(x, 0.1, rounding_mode="floor")),
+    ("division rounding trunc", lambda x: torch.div(x, -3.0, rounding_mode="trunc")),  # 0 / -3 is -0
+])
+def test_edge_values_match_pytorch(device, name, fn):
+    x = torch.tensor(EDGES, device=device)
+    engine, traced = compiled(fn, x)
+    assert_same_values(engine(x), traced(x), f"{name} on {device}")
+
+
+@pytest.mark.parametrize("device", DEVICES)
+def test_half_log_sigmoid_is_rounded_once(device):
+    # Computed in float and rounded once, as PyTorch does: 16-bit arithmetic step by step was 8 units off.
+    x = torch.tensor([2.67578125, 1.5, 2.5, -3.0, 0.25], device=device).half()
+    engine, traced = compiled(F.logsigmoid, x, torch.half)
+    exact = F.logsigmoid(x.double()).half()
+    assert torch.equal(engine(x).cpu(), exact.cpu()), (engine(x).tolist(), exact.tolist())
+
+
+class IntegerToNegative(nn.Module):
+    def forward(self, x):
+        return x ** -1
+
+
+class BoolToBool(nn.Module):
+    def forward(self, x):
+        return x ** x
+
+
+class ArgmaxOfBool(nn.Module):
+    def forward(self, x):
+        return x.argmax()
+
+
+class ArgminOfBool(nn.Module):
+    def forward(self, x):
+        return x.argmin(0)
+
+
+class TopkOfBool(nn.Module):
+    def forward(self, x):
+        return x.topk(1)[1]
+
+
+@pytest.mark.parametrize("module, x, message", [
+    (IntegerToNegative(), torch.tensor([1, 2, 3]), "Integers to negative integer powers are not allowed (PyTorch raises)"),
+    (BoolToBool(), torch.tensor([True, False]), "pow of bool tensors is not defined (PyTorch raises)"),
+    (ArgmaxOfBool(), torch.tensor([True, False]), "argmax does not support bool input (PyTorch raises)"),
+    (ArgminOfBool(), torch.tensor([True, False]), "argmin does not support bool input (PyTorch raises)"),
+    (TopkOfBool(), torch.tensor([True, False]), "topk does not support bool input (PyTorch raises)"),
+])
+def test_ops_pytorch_refuses_are_refused(module, x, message):
+    # PyTorch raises for each (so they are scripted, not traced); the engine used to answer numbers.
+    with pytest.raises(RuntimeError) as info:
+        module(x)
+    with pytest.raises(RuntimeError) as info:
+        torch_tensorrt.compile(torch.jit.script(module), inputs=[x], device="cpu", require_full_compilation=True,
+                               min_block_size=1)
+    assert message in str(info.value), str(info.value)
