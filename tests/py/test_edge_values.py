@@ -114,3 +114,35 @@ def test_ops_pytorch_refuses_are_refused(module, x, message):
         torch_tensorrt.compile(torch.jit.script(module), inputs=[x], device="cpu", require_full_compilation=True,
                                min_block_size=1)
     assert message in str(info.value), str(info.value)
+
+
+@pytest.mark.parametrize("device", DEVICES)
+@pytest.mark.parametrize("name, fn", [
+    ("add", lambda x, y: x + y),  # wraps modulo 256
+    ("sub", lambda x, y: x - y),
+    ("mul", lambda x, y: x * y),
+    ("add scalar", lambda x, y: x + 3),
+    ("sub scalar", lambda x, y: x - 7),
+    ("floor division", lambda x, y: torch.floor_divide(x, y)),
+    ("remainder", lambda x, y: torch.remainder(x, y)),
+    ("greater", lambda x, y: x > y),
+    ("equal", lambda x, y: x == y),
+    ("maximum", lambda x, y: torch.maximum(x, y)),
+    ("where", lambda x, y: torch.where(x > y, x, y)),
+    ("clamp", lambda x, y: torch.clamp(x, 2, 100)),
+    ("pow", lambda x, y: x ** 3),
+    ("bitwise and", lambda x, y: x & y),
+])
+def test_uint8_arithmetic_matches_pytorch(device, name, fn):
+    # uint8 arithmetic inside a graph compiled in full, then failed every call ("no elementwise kernel for uint8").
+    class Uint8(nn.Module):
+        def forward(self, a, b):
+            return fn(a.to(torch.uint8), b.to(torch.uint8))
+
+    a = torch.tensor([0, 1, 200, 255, 17], dtype=torch.int32, device=device)
+    b = torch.tensor([3, 2, 100, 1, 17], dtype=torch.int32, device=device)
+    traced = torch.jit.trace(Uint8(), (a, b))
+    engine = torch_tensorrt.compile(traced, inputs=[a, b], device=device, require_full_compilation=True,
+                                    min_block_size=1)
+    expected, actual = traced(a, b), engine(a, b)
+    assert actual.dtype == expected.dtype and torch.equal(actual.cpu(), expected.cpu()), (name, actual, expected)

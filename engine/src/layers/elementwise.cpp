@@ -42,15 +42,15 @@ std::vector<TensorDesc> ElementWiseLayer::inferOutputs(const std::vector<TensorD
   if (logical && inputs[0].type != DataType::kBOOL) throw Error(describe() + ": logical operations need bool inputs");
   const DataType t = inputs[0].type;
   const bool floating = isFloating(t);
-  const bool integer = t == DataType::kINT32 || t == DataType::kINT64;
+  const bool integer = t == DataType::kINT32 || t == DataType::kINT64 || t == DataType::kUINT8;
   const bool bitwise = op_ == ElementWiseOperation::kBITWISE_AND || op_ == ElementWiseOperation::kBITWISE_OR ||
                        op_ == ElementWiseOperation::kBITWISE_XOR;
   if (bitwise && !integer && t != DataType::kBOOL)
-    throw Error(describe() + ": bitwise operations need int32, int64 or bool inputs, got " + dataTypeName(t));
+    throw Error(describe() + ": bitwise operations need int32, int64, uint8 or bool inputs, got " + dataTypeName(t));
   if (op_ == ElementWiseOperation::kATAN2 && !floating)
     throw Error(describe() + ": ATAN2 needs float32, float16 or bfloat16 inputs, got " + dataTypeName(t));
   if ((op_ == ElementWiseOperation::kFMOD || op_ == ElementWiseOperation::kREMAINDER) && !floating && !integer)
-    throw Error(describe() + ": FMOD and REMAINDER need float or int32/int64 inputs, got " + dataTypeName(t));
+    throw Error(describe() + ": FMOD and REMAINDER need float or int32/int64/uint8 inputs, got " + dataTypeName(t));
   bool comparison = op_ == ElementWiseOperation::kEQUAL || op_ == ElementWiseOperation::kGREATER ||
                     op_ == ElementWiseOperation::kLESS;
   Dims out = broadcastShapes(*this, inputs[0].dims, inputs[1].dims);

@@ -33,7 +33,8 @@ bool bitwise(ConversionCtx* ctx, const torch::jit::Node* n, args& a, E op) {
   const std::string name = util::node_info(n);
   trt::DataType type;
   auto ops = promotedOperands(ctx, n, a, {0, 1}, &type);
-  TORCHTRT_CHECK(type == trt::DataType::kBOOL || type == trt::DataType::kINT32 || type == trt::DataType::kINT64,
+  TORCHTRT_CHECK(type == trt::DataType::kBOOL || type == trt::DataType::kINT32 || type == trt::DataType::kINT64 ||
+                     type == trt::DataType::kUINT8,
                  "Unable to convert node: " << name << "\n"
                                             << n->kind().toQualString() << " takes integer or bool tensors, not "
                                             << trt::dataTypeName(type) << " (PyTorch raises)");
@@ -45,8 +46,9 @@ bool bitwiseNot(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
   trt::ITensor* x = a[0].ITensorOrFreeze(ctx);
   const trt::DataType t = x->getType();
   TORCHTRT_CHECK(t == trt::DataType::kBOOL || t == trt::DataType::kINT32 || t == trt::DataType::kINT64,
-                 "Unable to convert node: " << util::node_info(n) << "\nbitwise_not takes integer or bool tensors, not "
-                                            << trt::dataTypeName(t));
+                 "Unable to convert node: " << util::node_info(n) << "\nbitwise_not takes int32, int64 or bool tensors "
+                                            << "here, not " << trt::dataTypeName(t)
+                                            << "; it runs in TorchScript (require_full_compilation=False)");
   return bindOutput(ctx, n, ctx->net->addUnary(*x, U::kBITWISE_NOT)) != nullptr;
 }
 

@@ -172,6 +172,7 @@ void runElementWise(const ILayer& layer, const std::vector<TensorView>& inputs, 
     case DataType::kINT64:
       return runTyped<int64_t>(layer, op, inputs[0], inputs[1], output);
     case DataType::kBOOL:
+    case DataType::kUINT8:  // PyTorch's uint8 arithmetic wraps modulo 256, as uint8_t's does
       return runTyped<uint8_t>(layer, op, inputs[0], inputs[1], output);
     default:
       throw Error(layer.describe() + ": the CPU backend has no elementwise kernel for " + dataTypeName(inputs[0].type) +

@@ -451,6 +451,7 @@ void launchElementWise(LaunchContext& ctx, const ILayer& layer, const std::vecto
       launch(int64_t{});
       break;
     case DataType::kBOOL:
+    case DataType::kUINT8:  // PyTorch's uint8 arithmetic wraps modulo 256, as uint8_t's does
       launch(uint8_t{});
       break;
     default:
