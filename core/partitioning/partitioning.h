@@ -49,7 +49,8 @@ struct ObservedTensor {
   std::vector<int64_t> min, opt, max;
   at::ScalarType dtype = at::kFloat;
   c10::Device device = c10::Device(c10::kCPU);
-  bool consistent = true;  //!< false when rank or dtype changed between observations
+  bool consistent = true;       //!< false when rank or dtype changed between observations
+  bool data_dependent = false;  //!< true when its shape changed with the inputs' values alone (same shapes)
 };
 using ShapeMap = std::unordered_map<const torch::jit::Value*, ObservedTensor>;
 

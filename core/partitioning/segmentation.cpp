@@ -33,6 +33,9 @@ std::string tensorBoundaryProblem(const Value* v, const ShapeMap& shapes, const 
   auto it = shapes.find(v);
   if (it == shapes.end()) return "was not computed when the module ran on generated inputs, so its shape is unknown";
   if (!it->second.consistent) return "changes rank or dtype between runs";
+  if (it->second.data_dependent)
+    return "has a shape that depends on tensor values (it changed between runs on inputs of the same shapes), "
+           "which an engine's input and output ranges cannot hold";
   if (it->second.dtype == at::kDouble && !info.truncate_long_and_double)
     return "is float64, which engines do not hold (pass truncate_long_and_double=True to run it as float32)";
   if (it->second.dtype == at::kComplexFloat || it->second.dtype == at::kComplexDouble ||

@@ -2,6 +2,7 @@
 // record the shape and dtype of every tensor it computes. Engine segments take their input ranges
 // from here; a value computed inside a loop or a taken branch is seen as often as it runs.
 #include <algorithm>
+#include <set>
 #include <sstream>
 
 #include "ATen/CPUGeneratorImpl.h"
@@ -20,8 +21,16 @@ struct Observation {
   std::vector<int64_t> sizes;
   at::ScalarType dtype;
   c10::Device device;
-  int run;  // 0 = min, 1 = opt, 2 = max
+  int run;  // 0 = min, 1 = opt, 2 = max, kFirstProbe and on: opt's shapes with other values
 };
+
+// Runs at the opt shapes with other values: a tensor whose sizes there are none the other runs saw has a shape that
+// depends on tensor data (torch.arange(n) of a 0-d tensor n, nonzero, unique), which no engine input range can
+// hold. The probes fill every input with one value, the domain's lowest and then its highest, so that they differ
+// from the random run in what such ops count (unique of random floats finds every element, of a filled tensor one;
+// an integer domain of [0, 2) gives 0 and then 1).
+constexpr int kFirstProbe = 3;
+constexpr int kProbes = 2;
 
 struct Recorder {
   int run = 0;
@@ -76,10 +85,19 @@ void instrument(torch::jit::Graph* g, torch::jit::Block* block, std::vector<torc
   }
 }
 
+// A generated input: random in the input's domain, or (probe 0 / 1) filled with the domain's lowest / highest value.
 at::Tensor generate(const AnalysisInput& in, const std::vector<int64_t>& shape, at::Generator& gen,
-                    const c10::Device& device) {
+                    const c10::Device& device, int probe = -1) {
   auto cpu = at::TensorOptions().device(at::kCPU);
   at::Tensor t;
+  if (probe >= 0) {
+    const bool high = probe > 0;
+    double value = high ? in.domain_lo + 0.75 * (in.domain_hi - in.domain_lo) : in.domain_lo;
+    if (in.dtype == at::kBool) value = high ? 1 : 0;
+    if (c10::isIntegralType(in.dtype, false))
+      value = high ? std::max(std::floor(in.domain_lo), std::ceil(in.domain_hi) - 1) : std::floor(in.domain_lo);
+    return at::full(shape, value, cpu.dtype(at::kDouble)).to(in.dtype).to(device);
+  }
   if (in.dtype == at::kBool) {
     t = at::randint(0, 2, shape, gen, cpu.dtype(at::kLong)).to(at::kBool);
   } else if (c10::isIntegralType(in.dtype, false)) {
@@ -138,17 +156,19 @@ ShapeMap RunShapeAnalysis(const std::shared_ptr<torch::jit::Graph>& graph, const
   bool dynamic = false;
   for (const auto& in : inputs) dynamic |= in.min != in.max;
   std::vector<int> runs = dynamic ? std::vector<int>{0, 1, 2} : std::vector<int>{1};
+  for (int p = 0; p < kProbes; ++p) runs.push_back(kFirstProbe + p);
   Recorder recorder;
   auto gen = at::detail::createCPUGenerator(20261125);
   for (int run : runs) {
+    const bool probe = run >= kFirstProbe;
     torch::jit::Stack stack;
     stack.push_back(self_value);
     std::stringstream described;
     std::vector<at::Tensor> flat;
     for (size_t i = 0; i < inputs.size(); ++i) {
       const auto& in = inputs[i];
-      const auto& shape = run == 0 ? in.min : run == 1 ? in.opt : in.max;
-      flat.push_back(generate(in, shape, gen, device));
+      const auto& shape = run == 0 ? in.min : run == 2 ? in.max : in.opt;
+      flat.push_back(generate(in, shape, gen, device, probe ? run - kFirstProbe : -1));
       described << (i ? ", " : "") << shapeText(shape) << " " << c10::toString(in.dtype) << " in [" << in.domain_lo
                 << ", " << in.domain_hi << ")";
     }
@@ -163,6 +183,13 @@ ShapeMap RunShapeAnalysis(const std::shared_ptr<torch::jit::Graph>& graph, const
       torch::jit::InterpreterState(code).run(stack);
     } catch (const std::exception& e) {
       active_recorder = nullptr;
+      if (probe) {  // other values the module does not take: the probe tells nothing; its observations go
+        for (auto& kv : recorder.seen)
+          kv.second.erase(
+              std::remove_if(kv.second.begin(), kv.second.end(), [&](const Observation& ob) { return ob.run == run; }),
+              kv.second.end());
+        continue;
+      }
       TORCHTRT_THROW_ERROR(
           "partial compilation runs the module on generated inputs to learn the shapes between "
           "segments, and the module failed on inputs "
@@ -180,7 +207,15 @@ ShapeMap RunShapeAnalysis(const std::shared_ptr<torch::jit::Graph>& graph, const
     ObservedTensor o;
     const Observation* opt = nullptr;
     bool first = true;
+    // A size a probe saw that no min/opt/max run saw came from the values alone. (Sizes, not their sequence: a loop
+    // whose trip count follows the values repeats the same sizes a different number of times.)
+    std::set<std::vector<int64_t>> ranged;
+    for (const auto& ob : kv.second)
+      if (ob.run < kFirstProbe) ranged.insert(ob.sizes);
+    for (const auto& ob : kv.second)
+      if (ob.run >= kFirstProbe && !ranged.count(ob.sizes)) o.data_dependent = true;
     for (const auto& ob : kv.second) {
+      if (ob.run >= kFirstProbe) continue;  // the probes' sizes are not part of the range
       if (first) {
         o.min = o.max = ob.sizes;
         o.dtype = ob.dtype;
@@ -197,6 +232,7 @@ ShapeMap RunShapeAnalysis(const std::shared_ptr<torch::jit::Graph>& graph, const
       }
       if (ob.run == 1 || !opt) opt = &ob;
     }
+    if (first) continue;  // seen by a probe only (a branch other values take): no range
     o.opt = opt ? opt->sizes : o.min;
     shapes[v] = o;
   }

@@ -33,3 +33,42 @@ def test_data_dependent_sizes_match_torchscript(frontend, device):
         for g, w in zip(got, model(x, y)):
             assert g.shape == w.shape and g.dtype == w.dtype
             torch.testing.assert_close(g.cpu(), w, rtol=1e-5, atol=1e-5)
+
+
+class UniqueThenEngine(torch.nn.Module):
+    def forward(self, x):
+        return torch.relu(torch.unique(x) * 2 + 1)
+
+
+class OnesOfASum(torch.nn.Module):
+    def forward(self, x):
+        return torch.relu(torch.ones(int(x.sum())) * 2 + 1)
+
+
+class RepeatInterleaved(torch.nn.Module):
+    def forward(self, x, r):
+        return torch.relu(torch.repeat_interleave(x, r) * 2)
+
+
+class ZerosOfAnArgument(torch.nn.Module):
+    def forward(self, x, n, *unused):  # *unused: compile traces it
+        return torch.zeros(n) + x.sum()
+
+
+@pytest.mark.parametrize("model, inputs", [
+    (torch.jit.script(UniqueThenEngine()), [torch.tensor([0.0, 1.0, 1.0, 0.0])]),
+    (torch.jit.script(OnesOfASum()), [torch.tensor([0.0, 1.0, 1.0, 3.0])]),
+    (torch.jit.script(RepeatInterleaved()), [torch.tensor([0.0, 1.0, 1.0, 3.0]), torch.tensor([1, 2, 0, 3])]),
+    (ZerosOfAnArgument(), [torch.tensor([0.5, 1.0]), torch.tensor(3)]),
+])
+def test_a_shape_made_from_values_stays_in_torchscript(model, inputs):
+    # Partial compilation learns the shapes between segments from generated inputs: a TorchScript op whose output
+    # size follows the values (unique, ones(int(x.sum())), repeat_interleave, zeros(n)) gave the next engine the size
+    # seen there, and the module failed on its own example ("expects shape (0), got (2)"). Runs with the inputs
+    # filled with one value show those sizes changing; the ops that read them stay in TorchScript.
+    compiled = torch_tensorrt.compile(model, inputs=inputs, device="cpu", min_block_size=1)
+    reference = model.forward if isinstance(model, torch.jit.ScriptModule) else model
+    for scale in (1, 2):
+        args = [inputs[0] * scale] + inputs[1:]
+        got, want = compiled(*args), reference(*args)
+        assert got.shape == want.shape and torch.equal(got, want), (got, want)
