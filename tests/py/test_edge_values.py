@@ -173,3 +173,11 @@ def test_a_write_through_a_view_of_another_kind_reaches_its_base(module, fronten
         torch_tensorrt.compile(ts, inputs=[x], device="cpu", require_full_compilation=True, min_block_size=1)
     partial = torch_tensorrt.compile(ts, inputs=[x], device="cpu", min_block_size=1)
     assert torch.equal(partial(x.clone()), module(x.clone()))
+
+
+@pytest.mark.parametrize("device", DEVICES)
+def test_elu_keeps_signed_zeros_for_either_sign_of_alpha(device):
+    x = torch.tensor(EDGES, device=device)
+    for alpha in (1.0, -2.0):
+        engine, traced = compiled(lambda t: F.elu(t, alpha), x)
+        assert_same_values(engine(x), traced(x), f"elu alpha {alpha} on {device}")

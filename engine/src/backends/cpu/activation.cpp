@@ -25,7 +25,7 @@ void applyActivation(ActivationType type, float alpha, float beta, float* x, int
       for (int64_t i = 0; i < n; ++i) x[i] = x[i] > 0.f ? x[i] : alpha * x[i];  // a zero takes alpha's sign too
       return;
     case ActivationType::kELU:
-      for (int64_t i = 0; i < n; ++i) x[i] = x[i] > 0.f ? x[i] : alpha * std::expm1(x[i]);
+      for (int64_t i = 0; i < n; ++i) x[i] = x[i] < 0.f ? alpha * std::expm1(x[i]) : x[i];  // zeros stay (any alpha)
       return;
     case ActivationType::kSELU:  // beta * (x > 0 ? x : alpha * (exp(x) - 1))
       for (int64_t i = 0; i < n; ++i) x[i] = beta * (x[i] > 0.f ? x[i] : alpha * std::expm1(x[i]));

@@ -32,7 +32,7 @@ __device__ __forceinline__ float activate(ActivationType type, float alpha, floa
     case ActivationType::kLEAKY_RELU:
       return v > 0.f ? v : alpha * v;  // a zero takes alpha's sign too
     case ActivationType::kELU:
-      return v > 0.f ? v : alpha * expm1f(v);
+      return v < 0.f ? alpha * expm1f(v) : v;  // PyTorch's: zeros stay, whatever alpha's sign
     case ActivationType::kSELU:
       return beta * (v > 0.f ? v : alpha * expm1f(v));
     case ActivationType::kSOFTSIGN:
