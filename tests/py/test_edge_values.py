@@ -181,3 +181,43 @@ def test_elu_keeps_signed_zeros_for_either_sign_of_alpha(device):
     for alpha in (1.0, -2.0):
         engine, traced = compiled(lambda t: F.elu(t, alpha), x)
         assert_same_values(engine(x), traced(x), f"elu alpha {alpha} on {device}")
+
+
+class DivideByLarge(nn.Module):
+    def forward(self, x):
+        return x / 1e5
+
+
+class MultiplyByLarge(nn.Module):
+    def forward(self, x):
+        return x * 1e6
+
+
+class ThroughTiny(nn.Module):
+    def forward(self, x):
+        return (x * 1e-8) * 1e8
+
+
+class AdditiveMask(nn.Module):
+    def forward(self, s, m):
+        return torch.softmax(s + m * -1e9, -1)
+
+
+@pytest.mark.parametrize("device", DEVICES)
+@pytest.mark.parametrize("dtype", [torch.half, torch.float32])
+@pytest.mark.parametrize("module, scales", [(DivideByLarge(), [1000.0]), (MultiplyByLarge(), [1e-3]),
+                                            (ThroughTiny(), [1.0]), (AdditiveMask(), [1.0, None])])
+def test_fp16_engines_keep_scalars_float16_cannot_hold(device, dtype, module, scales):
+    # PyTorch computes a 16-bit tensor with a scalar in float and rounds once; FP16 engines had rounded the scalar
+    # first: 1e5 to inf (x / 1e5 gave 0), 1e-8 to 0 ((x * 1e-8) * 1e8 NaN), the -1e9 mask to -inf (0 * -inf, NaN).
+    torch.manual_seed(0)
+    inputs = [(torch.randn(2, 4) * s) if s is not None else torch.tensor([[0.0, 0.0, 1.0, 1.0], [0.0] * 4])
+              for s in scales]
+    inputs = [t.to(device=device, dtype=dtype) for t in inputs]
+    traced = torch.jit.trace(module, tuple(inputs))
+    engine = torch_tensorrt.compile(traced, inputs=inputs, device=device, enabled_precisions={torch.half},
+                                    require_full_compilation=True, min_block_size=1)
+    # Against eager in the inputs' own type (16-bit eager rounds x * 1e-8 to 0 too; float32 inputs keep it).
+    got, want = engine(*inputs).float(), module(*inputs).float()
+    assert torch.isfinite(got).all(), got
+    torch.testing.assert_close(got, want, rtol=2e-3, atol=1e-3)

@@ -1,5 +1,7 @@
 #include "core/conversion/converters/type_promotion.h"
 
+#include <cmath>
+
 #include "core/conversion/converters/converter_util.h"
 
 namespace torch_tensorrt {
@@ -105,13 +107,33 @@ trt::DataType engineTypeOf(const torch::jit::Node* n, at::ScalarType type) {
                                                      "(torch_executed_ops)");
 }
 
+namespace {
+// A scalar operand (a number, or a 0-d constant tensor) whose value float16 cannot hold.
+bool scalarBeyondHalf(Var& arg) {
+  if (arg.isITensor()) return false;
+  const torch::jit::IValue* iv = arg.IValue();
+  if (iv->isTensor() && iv->toTensor().dim() > 0) return false;
+  const at::Scalar value = iv->isTensor() ? iv->toTensor().item() : arg.unwrapToScalar();
+  if (!value.isFloatingPoint() && !value.isIntegral(false)) return false;
+  const double v = std::fabs(value.toDouble());
+  return std::isfinite(v) && (v > 65504.0 || (v != 0.0 && v < 6.103515625e-05));
+}
+}  // namespace
+
 std::vector<trt::ITensor*> promotedOperands(ConversionCtx* ctx, const torch::jit::Node* n, args& a,
-                                            const std::vector<size_t>& indices, trt::DataType* type) {
+                                            const std::vector<size_t>& indices, trt::DataType* type,
+                                            trt::DataType* computeType) {
   std::vector<PromotionOperand> operands;
   for (size_t i : indices) operands.push_back(promotionOperand(n, i, a[i]));
   const at::ScalarType torchType = resultType(operands);
-  const trt::DataType target = engineTypeOf(n, torchType);
+  trt::DataType target = engineTypeOf(n, torchType);
   if (type) *type = target;
+  if (computeType) {
+    *computeType = target;
+    if (target == trt::DataType::kHALF)
+      for (size_t i : indices)
+        if (scalarBeyondHalf(a[i])) *computeType = target = trt::DataType::kFLOAT;
+  }
   std::vector<trt::ITensor*> out;
   for (size_t i : indices) {
     const std::string name = util::node_info(n) + " [input " + std::to_string(i) + "]";

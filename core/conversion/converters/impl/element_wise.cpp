@@ -22,17 +22,26 @@ trt::ILayer* sameTypeElementwise(ConversionCtx* ctx, Op op, trt::ITensor* x, trt
   return layer;
 }
 
+// The layer's output in `type`: where a scalar float16 cannot hold made the operands float32 (promotedOperands'
+// computeType), the float32 result rounded once to float16.
+bool bindIn(ConversionCtx* ctx, const torch::jit::Node* n, trt::ILayer* layer, trt::DataType type,
+            trt::DataType computed) {
+  if (computed == type) return bindOutput(ctx, n, layer) != nullptr;
+  return bindTensor(ctx, n, castTo(ctx, layer->getOutput(0), type, util::node_info(n) + " [rounded]")) != nullptr;
+}
+
 bool binary(ConversionCtx* ctx, const torch::jit::Node* n, args& a, Op op, bool swap = false) {
-  auto ops = promotedOperands(ctx, n, a, {0, 1});
+  trt::DataType type, computed;
+  auto ops = promotedOperands(ctx, n, a, {0, 1}, &type, &computed);
   if (swap) std::swap(ops[0], ops[1]);
-  return bindOutput(ctx, n, sameTypeElementwise(ctx, op, ops[0], ops[1], util::node_info(n))) != nullptr;
+  return bindIn(ctx, n, sameTypeElementwise(ctx, op, ops[0], ops[1], util::node_info(n)), type, computed);
 }
 
 // self + alpha * other (add/sub with alpha); rsub is other - alpha * self.
 bool addSub(ConversionCtx* ctx, const torch::jit::Node* n, args& a, Op op, bool reversed = false) {
   const std::string name = util::node_info(n);
-  trt::DataType type;
-  auto ops = promotedOperands(ctx, n, a, {0, 1}, &type);
+  trt::DataType type, computed;
+  auto ops = promotedOperands(ctx, n, a, {0, 1}, &type, &computed);
   TORCHTRT_CHECK(!(op == Op::kSUB && type == trt::DataType::kBOOL),
                  "Unable to convert node: " << name << "\nsubtraction of bool tensors is not defined (PyTorch raises); "
                                             << "use logical_xor or ~");
@@ -43,13 +52,13 @@ bool addSub(ConversionCtx* ctx, const torch::jit::Node* n, args& a, Op op, bool 
         "Unable to convert node: " << name << "\nalpha must not be a float for integral inputs (PyTorch raises)");
     if (alpha.toDouble() != 1.0) {
       trt::ITensor*& scaled = reversed ? ops[0] : ops[1];
-      scaled = sameTypeElementwise(ctx, Op::kPROD, scaled, scalarConstant(ctx, alpha, type, name + " [alpha]"),
+      scaled = sameTypeElementwise(ctx, Op::kPROD, scaled, scalarConstant(ctx, alpha, computed, name + " [alpha]"),
                                    name + " [alpha]")
                    ->getOutput(0);
     }
   }
   if (reversed) std::swap(ops[0], ops[1]);
-  return bindOutput(ctx, n, sameTypeElementwise(ctx, op, ops[0], ops[1], name)) != nullptr;
+  return bindIn(ctx, n, sameTypeElementwise(ctx, op, ops[0], ops[1], name), type, computed);
 }
 
 // div in PyTorch's three rounding modes, on the promoted type of its operands: true division of
@@ -60,8 +69,8 @@ bool divide(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
   if (a.size() > 2 && !a[2].isNone()) mode = a[2].unwrapToString();
   TORCHTRT_CHECK(mode == "none" || mode == "trunc" || mode == "floor",
                  "aten::div rounding_mode='" << mode << "' is not one of None, 'trunc', 'floor': " << name);
-  trt::DataType type;
-  auto ops = promotedOperands(ctx, n, a, {0, 1}, &type);
+  trt::DataType type, computed;
+  auto ops = promotedOperands(ctx, n, a, {0, 1}, &type, &computed);
   const bool floating = isFloatingType(type);
   if (mode == "none" && !floating) {
     for (auto*& t : ops) t = castTo(ctx, t, trt::DataType::kFLOAT, name + " [to float]");
@@ -70,16 +79,16 @@ bool divide(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
                    "Unable to convert node: " << name << "\ndivision of bool tensors with rounding is not defined");
   }
   if (mode == "floor")
-    return bindOutput(ctx, n, sameTypeElementwise(ctx, Op::kFLOOR_DIV, ops[0], ops[1], name)) != nullptr;
+    return bindIn(ctx, n, sameTypeElementwise(ctx, Op::kFLOOR_DIV, ops[0], ops[1], name), type, computed);
   if (mode == "trunc" && !floating)  // the engine's integer division truncates
     return bindOutput(ctx, n, sameTypeElementwise(ctx, Op::kDIV, ops[0], ops[1], name)) != nullptr;
   trt::ILayer* quotient =
       sameTypeElementwise(ctx, Op::kDIV, ops[0], ops[1], name + (mode == "trunc" ? " [quotient]" : ""));
-  if (mode == "none") return bindOutput(ctx, n, quotient) != nullptr;
+  if (mode == "none") return bindIn(ctx, n, quotient, type, computed);
   // PyTorch's trunc(a / b): a zero quotient keeps its sign (0 / -3 is -0), infinities stay.
   auto* truncated = ctx->net->addUnary(*quotient->getOutput(0), trt::UnaryOperation::kTRUNC);
   truncated->setName(name.c_str());
-  return bindOutput(ctx, n, truncated) != nullptr;
+  return bindIn(ctx, n, truncated, type, computed);
 }
 
 // pow. A Scalar exponent of 2, 3, 0.5, -0.5, -1 or -2 on a float tensor takes PyTorch's own forms (x * x,

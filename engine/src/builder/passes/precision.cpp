@@ -1,3 +1,4 @@
+#include <cmath>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -82,6 +83,22 @@ DataType chooseFloatPrecision(const ILayer& layer, Backend backend, DataType wan
   const bool capable = wanted != DataType::kFLOAT && backendComputesIn(backend, layer, wanted);
   return capable ? wanted : DataType::kFLOAT;
 }
+// Whether `t` is a small float32 constant (a scalar or a few broadcast values: x / 1e5, m * -1e9) holding a value
+// float16 cannot: beyond its largest (65504, which would become inf) or a nonzero one below its smallest normal
+// (2^-14, which would lose its digits or become 0). PyTorch computes a 16-bit tensor with such a scalar in float
+// and rounds the result once; an FP16 layer would round the constant first (x / 1e5 gave 0, (x * 1e-8) * 1e8 NaN).
+// Weight tensors (many values) are left to the FP16 rule.
+bool holdsValueHalfCannot(const ITensor* t) {
+  constexpr int64_t kFewValues = 64;
+  const IConstantLayer* c = passes::constantProducer(t);
+  if (!c || c->getWeights().type != DataType::kFLOAT || c->getWeights().count > kFewValues) return false;
+  const auto* v = static_cast<const float*>(c->getWeights().values);
+  for (int64_t i = 0; i < c->getWeights().count; ++i) {
+    const float a = std::fabs(v[i]);
+    if (a > 65504.f || (a != 0.f && a < 6.103515625e-05f)) return true;  // NaN and inf stay themselves in FP16
+  }
+  return false;
+}
 }  // namespace
 
 int32_t assignPrecision(INetworkDefinition& net, Backend backend, DataType reduced, bool obeyPins,
@@ -143,6 +160,13 @@ int32_t assignPrecision(INetworkDefinition& net, Backend backend, DataType reduc
                                        target);
       else
         target = chooseFloatPrecision(*layer, backend, wanted, obeyPins, notes);
+      // An elementwise op or a select with a scalar float16 cannot hold computes in FP32 (its result then rounds once
+      // to FP16 where the next layer takes it, as PyTorch's does).
+      if (target == DataType::kHALF && !layer->precisionIsSet() &&
+          (layer->getType() == LayerType::kELEMENTWISE || layer->getType() == LayerType::kSELECT)) {
+        for (int i = 0; i < layer->getNbInputs(); ++i)
+          if (holdsValueHalfCannot(layer->getInput(i))) target = DataType::kFLOAT;
+      }
       for (int i = 0; i < layer->getNbInputs(); ++i) {
         if (!isFloating(ins[i].type) || ins[i].type == target) continue;
         ITensor* cast = casts.get(layer->getInput(i), target, layer);
