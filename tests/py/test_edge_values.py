@@ -221,3 +221,40 @@ def test_fp16_engines_keep_scalars_float16_cannot_hold(device, dtype, module, sc
     got, want = engine(*inputs).float(), module(*inputs).float()
     assert torch.isfinite(got).all(), got
     torch.testing.assert_close(got, want, rtol=2e-3, atol=1e-3)
+
+
+class WhereBranches(nn.Module):
+    def forward(self, c, x, y):
+        return torch.where(c, x, y)
+
+
+class ClampByTensors(nn.Module):
+    def forward(self, x, lo, hi):
+        return torch.clamp(x, lo, hi)
+
+
+class ClampBelow(nn.Module):
+    def forward(self, x, lo):
+        return torch.clamp(x, min=lo)
+
+
+class AddTimes(nn.Module):
+    def forward(self, x, t):
+        return torch.addcmul(x, x, t)
+
+
+@pytest.mark.parametrize("module, inputs", [
+    (WhereBranches(), [torch.tensor([True, False]), torch.tensor([1.0, 2.0]).half(), torch.tensor(3.1)]),
+    (WhereBranches(), [torch.tensor([True, False]), torch.tensor([1, 2], dtype=torch.int32), torch.tensor(2 ** 40)]),
+    (ClampByTensors(), [torch.tensor([1.0, 2.0]).half(), torch.tensor(-0.5), torch.tensor(1.5)]),
+    (ClampBelow(), [torch.tensor([1, 2], dtype=torch.int32), torch.tensor(2)]),
+    (AddTimes(), [torch.tensor([1.0, 2.0]).half(), torch.tensor(3.0)]),
+])
+def test_a_zero_dim_input_does_not_widen_a_dimensioned_one(module, inputs):
+    # PyTorch's promotion: a 0-d tensor of the same category leaves a dimensioned tensor's dtype (float16 stays
+    # float16, int32 stays int32 and 2**40 wraps); these ops had promoted to float32 / int64.
+    scripted = torch.jit.script(module)
+    engine = torch_tensorrt.compile(scripted, inputs=inputs, device="cpu", require_full_compilation=True,
+                                    min_block_size=1)
+    got, want = engine(*inputs), scripted(*inputs)
+    assert got.dtype == want.dtype and torch.equal(got, want), (got, want)

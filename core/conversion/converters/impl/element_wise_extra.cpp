@@ -1,5 +1,6 @@
 // More elementwise ops: logical and/or/xor, square, scalar ** tensor, addcmul/addcdiv, max/min of two tensors, mish.
 #include "core/conversion/converters/converter_util.h"
+#include "core/conversion/converters/type_promotion.h"
 
 namespace torch_tensorrt {
 namespace core {
@@ -32,12 +33,17 @@ bool scalarPow(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
   return bindOutput(ctx, n, addElementwise(ctx, E::kPOW, base, exponent, util::node_info(n))) != nullptr;
 }
 
-// self + value * (t1 op t2)
+// self + value * (t1 op t2), in torch.result_type of the three tensors (a 0-d one does not widen the others of its
+// category); addcdiv of integers is refused, as PyTorch does.
 bool addcOp(ConversionCtx* ctx, const torch::jit::Node* n, args& a, E op) {
   const std::string name = util::node_info(n);
-  trt::ITensor* self = a[0].ITensorOrFreeze(ctx);
-  trt::ITensor* t =
-      addElementwise(ctx, op, a[1].ITensorOrFreeze(ctx), a[2].ITensorOrFreeze(ctx), name + " [t1 op t2]")->getOutput(0);
+  trt::DataType type;
+  auto ops = promotedOperands(ctx, n, a, {0, 1, 2}, &type);
+  TORCHTRT_CHECK(op != E::kDIV || isFloatingType(type),
+                 "Unable to convert node: " << name << "\nInteger division with addcdiv is not supported (PyTorch "
+                                            << "raises); use floating-point inputs");
+  trt::ITensor* self = ops[0];
+  trt::ITensor* t = addElementwise(ctx, op, ops[1], ops[2], name + " [t1 op t2]")->getOutput(0);
   double value = a[3].unwrapToDouble();
   if (value != 1.0)
     t = addElementwise(ctx, E::kPROD, t, scalarConstant(ctx, value, t->getType(), name + " [value]"), name + " [scale]")

@@ -1,6 +1,7 @@
 // where / masked_fill (Select layer), index_select / index / gather / embedding (Gather layer), one_hot.
 #include "core/conversion/converters/data_dependent.h"
 #include "core/conversion/converters/shape_tensors.h"
+#include "core/conversion/converters/type_promotion.h"
 
 namespace torch_tensorrt {
 namespace core {
@@ -15,16 +16,10 @@ trt::ITensor* asBool(ConversionCtx* ctx, const torch::jit::Node* n, trt::ITensor
 
 bool where(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
   trt::ITensor* cond = asBool(ctx, n, a[0].ITensorOrFreeze(ctx));
-  trt::ITensor* x = a[1].ITensorOrFreeze(ctx);
-  trt::ITensor* y = a[2].ITensorOrFreeze(ctx);
-  if (x->getType() != y->getType()) {
-    // PyTorch promotes; float wins over integers.
-    bool xFloat = x->getType() == trt::DataType::kFLOAT;
-    trt::DataType t = xFloat ? x->getType() : y->getType();
-    x = castTo(ctx, x, t, util::node_info(n) + " [cast self]");
-    y = castTo(ctx, y, t, util::node_info(n) + " [cast other]");
-  }
-  return bindOutput(ctx, n, ctx->net->addSelect(*cond, *x, *y)) != nullptr;
+  // PyTorch's promotion of the two branches: a 0-d branch does not widen a dimensioned one of its category
+  // (where(c, x_half, tensor(3.1)) is float16, where(c, x_int32, tensor(2**40)) int32).
+  auto branches = promotedOperands(ctx, n, a, {1, 2});
+  return bindOutput(ctx, n, ctx->net->addSelect(*cond, *branches[0], *branches[1])) != nullptr;
 }
 
 // where with one or both branches a Scalar: a scalar takes the tensor branch's type, except that a
@@ -32,26 +27,8 @@ bool where(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
 // float when either is floating, else int64.
 bool whereScalar(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
   trt::ITensor* cond = asBool(ctx, n, a[0].ITensorOrFreeze(ctx));
-  const std::string name = util::node_info(n);
-  Var& self = a[1];
-  Var& other = a[2];
-  trt::DataType type;
-  auto floatingScalar = [](Var& v) { return !v.isITensor() && v.unwrapToScalar().isFloatingPoint(); };
-  auto isFloatType = [](trt::DataType t) { return t == trt::DataType::kFLOAT || t == trt::DataType::kHALF; };
-  if (self.isITensor() || other.isITensor()) {
-    trt::ITensor* t = self.isITensor() ? self.ITensor() : other.ITensor();
-    type = t->getType();
-    if (!isFloatType(type) && (floatingScalar(self) || floatingScalar(other))) type = trt::DataType::kFLOAT;
-  } else {
-    type = floatingScalar(self) || floatingScalar(other) ? trt::DataType::kFLOAT : trt::DataType::kINT64;
-  }
-  auto branch = [&](Var& v, const char* which) {
-    if (v.isITensor()) return castTo(ctx, v.ITensor(), type, name + " [cast " + which + "]");
-    return scalarConstant(ctx, v.unwrapToScalar(), type, name + " [" + which + "]");
-  };
-  trt::ITensor* x = branch(self, "self");
-  trt::ITensor* y = branch(other, "other");
-  return bindOutput(ctx, n, ctx->net->addSelect(*cond, *x, *y)) != nullptr;
+  auto branches = promotedOperands(ctx, n, a, {1, 2});  // torch.result_type of the branches
+  return bindOutput(ctx, n, ctx->net->addSelect(*cond, *branches[0], *branches[1])) != nullptr;
 }
 
 bool maskedFill(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {

@@ -2,6 +2,7 @@
 #include <cmath>
 
 #include "core/conversion/converters/converter_util.h"
+#include "core/conversion/converters/type_promotion.h"
 
 namespace torch_tensorrt {
 namespace core {
@@ -80,8 +81,16 @@ bool clamp(ConversionCtx* ctx, const torch::jit::Node* n, args& a, bool hasMin, 
   if (hi && hi->isNone()) hi = nullptr;
   TORCHTRT_CHECK(lo || hi, "clamp needs at least one of min and max in " << util::node_info(n));
   const std::string name = util::node_info(n);
-  if (x->getType() == trt::DataType::kFLOAT && lo && hi && lo->isIValue() && hi->isIValue() &&
-      lo->IValue()->isScalar() && hi->IValue()->isScalar()) {
+  // torch.result_type of self and the bounds given: a 0-d bound does not widen a dimensioned self of its category
+  // (clamp(x_half, tensor(-0.5), tensor(1.5)) is float16), a float bound makes an integer self float.
+  std::vector<size_t> indices = {0};
+  if (lo) indices.push_back(hasMin ? 1 : 2);
+  if (hi) indices.push_back(hasMin ? 2 : 1);
+  trt::DataType type;
+  auto ops = promotedOperands(ctx, n, a, indices, &type);
+  x = ops[0];
+  if (type == trt::DataType::kFLOAT && lo && hi && lo->isIValue() && hi->isIValue() && lo->IValue()->isScalar() &&
+      hi->IValue()->isScalar()) {
     auto* clip = ctx->net->addActivation(*x, trt::ActivationType::kCLIP);
     clip->setAlpha(static_cast<float>(lo->unwrapToDouble()));
     clip->setBeta(static_cast<float>(hi->unwrapToDouble()));
@@ -89,12 +98,9 @@ bool clamp(ConversionCtx* ctx, const torch::jit::Node* n, args& a, bool hasMin, 
   }
   trt::ITensor* out = x;
   if (lo)
-    out = addElementwise(ctx, trt::ElementWiseOperation::kMAX, out, tensorOrScalar(ctx, *lo, x, name + " [min]"),
-                         name + " [max with min]")
-              ->getOutput(0);
+    out = addElementwise(ctx, trt::ElementWiseOperation::kMAX, out, ops[1], name + " [max with min]")->getOutput(0);
   if (hi)
-    out = addElementwise(ctx, trt::ElementWiseOperation::kMIN, out, tensorOrScalar(ctx, *hi, x, name + " [max]"),
-                         name + " [min with max]")
+    out = addElementwise(ctx, trt::ElementWiseOperation::kMIN, out, ops[lo ? 2 : 1], name + " [min with max]")
               ->getOutput(0);
   ctx->AssociateValueAndTensor(n->outputs()[0], out);
   return true;
