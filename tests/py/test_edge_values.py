@@ -258,3 +258,21 @@ def test_a_zero_dim_input_does_not_widen_a_dimensioned_one(module, inputs):
                                     min_block_size=1)
     got, want = engine(*inputs), scripted(*inputs)
     assert got.dtype == want.dtype and torch.equal(got, want), (got, want)
+
+
+class SqueezeFirst(nn.Module):
+    def forward(self, x):
+        return x.squeeze(0) * 2
+
+
+def test_squeeze_of_a_dynamic_dimension_follows_the_call():
+    # The engine had fixed squeeze(0) of a dynamic dimension at build time (a (1, 3) call kept its rank). Refused in
+    # full now; partial compilation runs it in TorchScript and answers as PyTorch at every size of the range.
+    spec = torch_tensorrt.Input(min_shape=(1, 3), opt_shape=(2, 5), max_shape=(3, 7))
+    scripted = torch.jit.script(SqueezeFirst())
+    with pytest.raises(RuntimeError, match="squeeze of dimension 0, which is dynamic"):
+        torch_tensorrt.compile(scripted, inputs=[spec], device="cpu", require_full_compilation=True, min_block_size=1)
+    partial = torch_tensorrt.compile(scripted, inputs=[spec], device="cpu", min_block_size=1)
+    for shape in [(1, 3), (2, 5), (3, 7)]:
+        x = torch.randn(shape)
+        assert torch.equal(partial(x), scripted(x)), shape

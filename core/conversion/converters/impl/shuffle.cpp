@@ -121,6 +121,14 @@ bool squeeze(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
     for (int64_t d : which) {
       if (rank == 0) continue;
       int64_t k = util::normalizeDim(d, rank, n);
+      // PyTorch drops the dimension only where its size is 1 when it runs: of a dynamic one the engine would fix
+      // the answer at build time (the rank cannot follow the call), so it is refused.
+      TORCHTRT_CHECK(dims[k] >= 0, "Unable to convert node: "
+                                       << util::node_info(n) << "\nsqueeze of dimension " << k
+                                       << ", which is dynamic in " << in->getDimensions().str()
+                                       << ": PyTorch removes it only when its size is 1 at run time, and an engine's "
+                                          "output rank is fixed; make that dimension static in the Input, or run "
+                                          "it in TorchScript (require_full_compilation=False)");
       drop[k] = dims[k] == 1;
     }
   }
