@@ -8,6 +8,7 @@
 #include "ATen/CPUGeneratorImpl.h"
 #include "core/partitioning/partitioning.h"
 #include "core/util/macros.h"
+#include "torch/csrc/autograd/grad_mode.h"
 #include "torch/csrc/jit/runtime/interpreter.h"
 #include "torch/library.h"
 
@@ -152,6 +153,9 @@ ShapeMap RunShapeAnalysis(const std::shared_ptr<torch::jit::Graph>& graph, const
   for (auto* n : calls) n->destroy();
   for (auto* n : constants) n->destroy();
   torch::jit::Code code(instrumented, "shape_analysis");
+  // As the compiled module runs (inference): an in-place op on a weight that requires grad (embedding_renorm_ of
+  // nn.Embedding(max_norm=...)) would raise otherwise, and the interpreter's error report crashed on that graph.
+  torch::NoGradGuard noGrad;
 
   bool dynamic = false;
   for (const auto& in : inputs) dynamic |= in.min != in.max;

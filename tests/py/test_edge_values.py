@@ -276,3 +276,23 @@ def test_squeeze_of_a_dynamic_dimension_follows_the_call():
     for shape in [(1, 3), (2, 5), (3, 7)]:
         x = torch.randn(shape)
         assert torch.equal(partial(x), scripted(x)), shape
+
+
+class RenormedEmbedding(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.table = nn.Embedding(10, 3, max_norm=1.0)
+
+    def forward(self, i):
+        return self.table(i) * 2
+
+
+def test_a_weight_renormed_in_torchscript_does_not_crash_partial_compilation():
+    # embedding_renorm_ (no converter) writes into a weight that requires grad: shape analysis ran it with grad mode
+    # on, it raised, and the interpreter's error report crashed the process (SIGSEGV). Shape analysis runs without
+    # grad now, as the compiled module's inference does.
+    i = torch.tensor([[0, 2, 5, 2], [9, 0, 1, 1]])
+    traced = torch.jit.trace(RenormedEmbedding().eval(), (i,))
+    compiled = torch_tensorrt.compile(traced, inputs=[i], device="cpu", min_block_size=1)
+    with torch.no_grad():
+        torch.testing.assert_close(compiled(i), traced(i))
