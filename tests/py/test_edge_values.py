@@ -296,3 +296,17 @@ def test_a_weight_renormed_in_torchscript_does_not_crash_partial_compilation():
     compiled = torch_tensorrt.compile(traced, inputs=[i], device="cpu", min_block_size=1)
     with torch.no_grad():
         torch.testing.assert_close(compiled(i), traced(i))
+
+
+@pytest.mark.parametrize("kernel", [3, 4])
+@pytest.mark.parametrize("dims", [1, 2])
+def test_scripted_convolutions_with_string_padding_convert(kernel, dims):
+    # conv2d(..., padding='same') in a scripted module had become aten::_convolution with a str padding, which failed
+    # PyTorch's alias analysis (an internal assert); it converts through _convolution_mode now (4: uneven sides).
+    conv = (nn.Conv1d if dims == 1 else nn.Conv2d)(4, 6, kernel, padding="same")
+    scripted = torch.jit.script(nn.Sequential(conv, nn.ReLU()).eval())
+    x = torch.randn((2, 4, 9) if dims == 1 else (2, 4, 9, 10))
+    engine = torch_tensorrt.compile(scripted, inputs=[x], device="cpu", require_full_compilation=True,
+                                    min_block_size=1)
+    with torch.no_grad():
+        torch.testing.assert_close(engine(x), scripted(x), rtol=1e-4, atol=1e-4)
