@@ -310,3 +310,15 @@ def test_scripted_convolutions_with_string_padding_convert(kernel, dims):
                                     min_block_size=1)
     with torch.no_grad():
         torch.testing.assert_close(engine(x), scripted(x), rtol=1e-4, atol=1e-4)
+
+
+def test_a_transposed_convolution_whose_output_padding_exceeds_its_padding_converts():
+    # post padding = padding - output_padding is negative here (-2 along the width); the plan reader refused any
+    # dimension below -1, so a valid ConvTranspose2d failed with "invalid plan: field 'post_padding'".
+    deconv = nn.ConvTranspose2d(4, 6, 3, stride=(2, 3), padding=(1, 0), output_padding=(1, 2))
+    scripted = torch.jit.script(nn.Sequential(deconv).eval())
+    x = torch.randn(2, 4, 9, 10)
+    engine = torch_tensorrt.compile(scripted, inputs=[x], device="cpu", require_full_compilation=True,
+                                    min_block_size=1)
+    with torch.no_grad():
+        torch.testing.assert_close(engine(x), scripted(x), rtol=1e-4, atol=1e-4)

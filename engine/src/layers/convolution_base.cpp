@@ -83,7 +83,7 @@ void ConvolutionBaseImpl<I>::readWindowParams(PlanReader& r) {
   checkStride(c, stride_);
   prePadding_ = r.dims("pre_padding");
   checkPrePadding(c, prePadding_);
-  postPadding_ = r.dims("post_padding");
+  postPadding_ = r.dims("post_padding", this->getType() == LayerType::kDECONVOLUTION);
   checkPostPadding(c, this->getType(), postPadding_);
   dilation_ = r.dims("dilation");
   checkDilation(c, dilation_);

@@ -111,7 +111,7 @@ std::string PlanReader::str(const char* field) {
   return s;
 }
 
-Dims PlanReader::dims(const char* field) {
+Dims PlanReader::dims(const char* field, bool signedValues) {
   int32_t n = i32(field);
   if (n < 0 || n > Dims::MAX_DIMS)
     fail(field, "rank " + std::to_string(n) + " is outside 0.." + std::to_string(Dims::MAX_DIMS));
@@ -121,7 +121,7 @@ Dims PlanReader::dims(const char* field) {
     d.d[i] = i64(field);
     // No real tensor, kernel or stride has 2^31 elements along one axis; larger values are corruption
     // (and would overflow the products shape inference forms).
-    if (d.d[i] < -1 || d.d[i] > INT32_MAX)
+    if (d.d[i] < (signedValues ? -int64_t(INT32_MAX) : -1) || d.d[i] > INT32_MAX)
       fail(field, "dimension " + std::to_string(i) + " is " + std::to_string(d.d[i]));
   }
   return d;

@@ -204,7 +204,9 @@ class PlanReader {
   double f64(const char* field);
   bool boolean(const char* field);
   std::string str(const char* field);
-  Dims dims(const char* field);
+  //! A Dims field; its values are sizes (-1 for dynamic) or, with `signedValues`, offsets of either sign (a
+  //! deconvolution's post padding, negative where its output grows).
+  Dims dims(const char* field, bool signedValues = false);
   std::vector<uint8_t> blob(const char* field, size_t maxBytes);
   //! A blob written by PlanWriter::blob(const SharedBytes&): taken from the shared table when the
   //! writer shared it (shareBlobsThrough), used in place when the plan's bytes are lent (borrowFrom)
