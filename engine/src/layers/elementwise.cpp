@@ -42,7 +42,7 @@ std::vector<TensorDesc> ElementWiseLayer::inferOutputs(const std::vector<TensorD
   if (logical && inputs[0].type != DataType::kBOOL) throw Error(describe() + ": logical operations need bool inputs");
   const DataType t = inputs[0].type;
   const bool floating = isFloating(t);
-  const bool integer = t == DataType::kINT32 || t == DataType::kINT64 || t == DataType::kUINT8;
+  const bool integer = t == DataType::kINT32 || t == DataType::kINT64 || t == DataType::kUINT8 || t == DataType::kINT8;
   const bool bitwise = op_ == ElementWiseOperation::kBITWISE_AND || op_ == ElementWiseOperation::kBITWISE_OR ||
                        op_ == ElementWiseOperation::kBITWISE_XOR;
   if (bitwise && !integer && t != DataType::kBOOL)

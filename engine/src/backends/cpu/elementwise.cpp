@@ -174,6 +174,8 @@ void runElementWise(const ILayer& layer, const std::vector<TensorView>& inputs, 
     case DataType::kBOOL:
     case DataType::kUINT8:  // PyTorch's uint8 arithmetic wraps modulo 256, as uint8_t's does
       return runTyped<uint8_t>(layer, op, inputs[0], inputs[1], output);
+    case DataType::kINT8:  // torch.int8 tensors' arithmetic (not quantized codes), wrapping as PyTorch's
+      return runTyped<int8_t>(layer, op, inputs[0], inputs[1], output);
     default:
       throw Error(layer.describe() + ": the CPU backend has no elementwise kernel for " + dataTypeName(inputs[0].type) +
                   "; cast the inputs to float32 with an Identity layer");

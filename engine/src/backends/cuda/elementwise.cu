@@ -454,6 +454,9 @@ void launchElementWise(LaunchContext& ctx, const ILayer& layer, const std::vecto
     case DataType::kUINT8:  // PyTorch's uint8 arithmetic wraps modulo 256, as uint8_t's does
       launch(uint8_t{});
       break;
+    case DataType::kINT8:  // torch.int8 tensors' arithmetic (not quantized codes), wrapping as PyTorch's
+      launch(int8_t{});
+      break;
     default:
       throw Error(layer.describe() + ": the CUDA backend has no elementwise kernel for " + dataTypeName(in[0].type));
   }
