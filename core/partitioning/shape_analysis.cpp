@@ -76,7 +76,9 @@ void instrument(torch::jit::Graph* g, torch::jit::Block* block, std::vector<torc
   std::vector<torch::jit::Node*> nodes(block->nodes().begin(), block->nodes().end());
   for (auto* n : nodes) {
     for (auto* sub : n->blocks()) instrument(g, sub, observed, inserted);
-    if (n->kind() == torch::jit::prim::Constant) continue;
+    // Constants, and the placeholders a branch that raises returns (prim::Uninitialized: never a tensor when it runs,
+    // but the observer would receive it as the branch's output and fail on it).
+    if (n->kind() == torch::jit::prim::Constant || n->kind() == torch::jit::prim::Uninitialized) continue;
     torch::jit::Node* last = n;
     for (auto* v : n->outputs()) {
       if (!isTensor(v)) continue;

@@ -326,3 +326,17 @@ def test_a_transposed_convolution_whose_output_padding_exceeds_its_padding_conve
                                     min_block_size=1)
     with torch.no_grad():
         torch.testing.assert_close(engine(x), scripted(x), rtol=1e-4, atol=1e-4)
+
+
+class AntialiasedThenScaled(nn.Module):
+    def forward(self, x):
+        return F.interpolate(x, size=(2, 3), mode="bilinear", antialias=True) * 2 + 1
+
+
+def test_partial_compilation_of_a_graph_with_raising_branches():
+    # A scripted graph's raise paths return prim::Uninitialized from their branch; shape analysis observed that value
+    # as a tensor and failed ("Expected Tensor but got Uninitialized"), blaming the generated inputs.
+    scripted = torch.jit.script(AntialiasedThenScaled())
+    x = torch.randn(1, 2, 5, 7)
+    compiled = torch_tensorrt.compile(scripted, inputs=[x], device="cpu", min_block_size=1)
+    torch.testing.assert_close(compiled(x), scripted(x))
