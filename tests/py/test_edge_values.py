@@ -340,3 +340,24 @@ def test_partial_compilation_of_a_graph_with_raising_branches():
     x = torch.randn(1, 2, 5, 7)
     compiled = torch_tensorrt.compile(scripted, inputs=[x], device="cpu", min_block_size=1)
     torch.testing.assert_close(compiled(x), scripted(x))
+
+
+class FillMasked(nn.Module):
+    def forward(self, x, m):
+        return x.masked_fill(m, -1e9)
+
+
+def test_a_fill_value_the_tensor_type_cannot_hold_is_refused_as_pytorch_raises():
+    m = torch.tensor([True, False, True])
+    half = torch.ones(3).half()
+    with pytest.raises(RuntimeError, match="without overflow"):
+        FillMasked()(half, m)
+    refusal = r"the fill value -1e\+09 cannot be converted to float16 without overflow \(PyTorch raises\)"
+    with pytest.raises(RuntimeError, match=refusal):
+        torch_tensorrt.compile(torch.jit.script(FillMasked()), inputs=[half, m], device="cpu",
+                               require_full_compilation=True, min_block_size=1)
+    # float32 tensors hold it, with FP16 enabled too (the select stays in FP32: the value is beyond float16).
+    x = torch.ones(3)
+    engine = torch_tensorrt.compile(torch.jit.script(FillMasked()), inputs=[x, m], device="cpu",
+                                    enabled_precisions={torch.half}, require_full_compilation=True, min_block_size=1)
+    assert torch.equal(engine(x, m), FillMasked()(x, m))

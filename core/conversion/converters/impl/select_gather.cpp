@@ -1,4 +1,6 @@
 // where / masked_fill (Select layer), index_select / index / gather / embedding (Gather layer), one_hot.
+#include <cmath>
+
 #include "core/conversion/converters/data_dependent.h"
 #include "core/conversion/converters/shape_tensors.h"
 #include "core/conversion/converters/type_promotion.h"
@@ -31,9 +33,27 @@ bool whereScalar(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
   return bindOutput(ctx, n, ctx->net->addSelect(*cond, *branches[0], *branches[1])) != nullptr;
 }
 
+// PyTorch raises where a Scalar fill value overflows the tensor's type ("value cannot be converted to type
+// c10::Half without overflow": masked_fill(m, -1e9) of a float16 tensor); the engine would store inf (or wrap).
+void refuseOverflowingFill(const torch::jit::Node* n, trt::DataType type, const at::Scalar& value) {
+  if (!value.isFloatingPoint() && !value.isIntegral(false)) return;
+  const double v = value.toDouble();
+  double limit = 0;
+  if (type == trt::DataType::kHALF) limit = 65504.0;
+  if (type == trt::DataType::kINT32) limit = 2147483647.0;
+  if (type == trt::DataType::kINT8) limit = 127.0;
+  if (limit == 0 || !std::isfinite(v)) return;
+  TORCHTRT_CHECK(v <= limit && v >= -limit - (type == trt::DataType::kHALF ? 0 : 1),
+                 "Unable to convert node: " << util::node_info(n) << "\nthe fill value " << v
+                                            << " cannot be converted to " << trt::dataTypeName(type)
+                                            << " without overflow (PyTorch raises)");
+}
+
 bool maskedFill(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
   trt::ITensor* x = a[0].ITensorOrFreeze(ctx);
   trt::ITensor* mask = asBool(ctx, n, a[1].ITensorOrFreeze(ctx));
+  if (!a[2].isITensor() && a[2].isIValue() && a[2].IValue()->isScalar())
+    refuseOverflowingFill(n, x->getType(), a[2].unwrapToScalar());
   trt::ITensor* value = a[2].isITensor()
                             ? castTo(ctx, a[2].ITensor(), x->getType(), util::node_info(n) + " [cast value]")
                             : scalarConstant(ctx, a[2].unwrapToScalar(), x->getType(), util::node_info(n) + " [value]");
