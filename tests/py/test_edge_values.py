@@ -361,3 +361,17 @@ def test_a_fill_value_the_tensor_type_cannot_hold_is_refused_as_pytorch_raises()
     engine = torch_tensorrt.compile(torch.jit.script(FillMasked()), inputs=[x, m], device="cpu",
                                     enabled_precisions={torch.half}, require_full_compilation=True, min_block_size=1)
     assert torch.equal(engine(x, m), FillMasked()(x, m))
+
+
+class MaxOverRows(nn.Module):
+    def forward(self, x):
+        return x.amax(0)
+
+
+def test_a_max_over_an_empty_axis_is_refused_as_pytorch_raises():
+    x = torch.ones(0, 3)
+    with pytest.raises(IndexError, match="Expected reduction dim 0 to have non-zero size"):
+        MaxOverRows()(x)
+    with pytest.raises(RuntimeError, match=r"Expected reduction dim 0 to have non-zero size \(PyTorch raises\)"):
+        torch_tensorrt.compile(torch.jit.script(MaxOverRows()), inputs=[x], device="cpu",
+                               require_full_compilation=True, min_block_size=1)

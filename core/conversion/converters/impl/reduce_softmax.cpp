@@ -59,6 +59,14 @@ bool reduce(ConversionCtx* ctx, const torch::jit::Node* n, args& a, trt::ReduceO
   }
   if (rankOf(in) == 0) return bindTensor(ctx, n, castTo(ctx, in, resultType, name + " [result type]")) != nullptr;
   uint32_t mask = reduceAxesMask(n, in, hasDims ? &a[1] : nullptr);
+  // A max or min over an empty axis has no value: PyTorch raises (the engine would answer -inf / +inf).
+  if (op == trt::ReduceOperation::kMAX || op == trt::ReduceOperation::kMIN) {
+    const trt::Dims dims = in->getDimensions();
+    for (int32_t d = 0; d < dims.nbDims; ++d)
+      TORCHTRT_CHECK(!((mask >> d) & 1u) || dims.d[d] != 0,
+                     "Unable to convert node: " << name << "\nExpected reduction dim " << d
+                                                << " to have non-zero size (PyTorch raises)");
+  }
   bool keep = hasDims && hasKeep ? a[2].unwrapToBool() : false;
   auto* layer = ctx->net->addReduce(*in, op, mask, keep);
   if (layer->getOutput(0)->getType() == resultType) return bindOutput(ctx, n, layer) != nullptr;
