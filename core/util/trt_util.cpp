@@ -42,6 +42,14 @@ std::string node_info(const torch::jit::Node* n) {
   return s;
 }
 
+bool mayAliasInput(const torch::jit::Node* n) {
+  const c10::FunctionSchema* schema = n->maybeSchema();
+  if (!schema) return true;
+  for (const auto& r : schema->returns())
+    if (r.alias_info()) return true;
+  return false;
+}
+
 std::string schemaInfo(const torch::jit::Node* n) {
   const auto* schema = n->maybeSchema();
   if (!schema) return "(no schema)";

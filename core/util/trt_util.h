@@ -22,6 +22,9 @@ trt::Dims toDims(const std::vector<int64_t>& sizes);
 std::string node_info(const torch::jit::Node* n);
 //! The node's schema as text, or "(no schema)".
 std::string schemaInfo(const torch::jit::Node* n);
+//! True when an output of `n` may share memory with an input: views and in-place ops (an alias annotation in the
+//! schema's returns), and nodes without a schema (lists and tuples holding the tensor).
+bool mayAliasInput(const torch::jit::Node* n);
 //! The node's Python source location, "file.py:12:0", or "" when unknown.
 std::string sourceLocation(const torch::jit::Node* n);
 //! Engine data type of a Torch scalar type (throws for types the engine lacks).

@@ -83,16 +83,6 @@ trt::ILayer* addElementwise(ConversionCtx* ctx, trt::ElementWiseOperation op, tr
   return layer;
 }
 
-// True when an output of `n` may share memory with an input: views and in-place ops (an alias in
-// the schema's returns), and nodes without a schema (lists and tuples holding the tensor).
-bool mayAliasInput(const torch::jit::Node* n) {
-  const c10::FunctionSchema* schema = n->maybeSchema();
-  if (!schema) return true;
-  for (const auto& r : schema->returns())
-    if (r.alias_info()) return true;
-  return false;
-}
-
 // Throws unless the memory the in-place op `n` writes (its first input) is read after `n` only
 // through n's own output: the written tensor must be made in this block by an op that allocates it
 // (not a graph input, a module attribute or a constant, which outlive the call), and no name for it
@@ -105,7 +95,7 @@ const torch::jit::Value* memoryOwner(const torch::jit::Value* v) {
            p->kind() == c10::Symbol::fromQualString("aten::__getitem__");
   };
   while (!v->node()->inputs().empty() &&
-         ((v->node()->maybeSchema() && mayAliasInput(v->node())) || throughList(v->node())))
+         ((v->node()->maybeSchema() && util::mayAliasInput(v->node())) || throughList(v->node())))
     v = v->node()->input(0);
   return v;
 }
@@ -132,7 +122,7 @@ void requireUnobservedWrite(const torch::jit::Node* n, bool allowLongLived) {
                                                 << v->debugName() << " (by " << util::node_info(user)
                                                 << "), which an engine cannot update; it must run in TorchScript "
                                                    "(require_full_compilation=False lets it)");
-      if (!mayAliasInput(user)) continue;
+      if (!util::mayAliasInput(user)) continue;
       for (const torch::jit::Value* out : user->outputs())
         if (seen.insert(out).second) names.push_back(out);
     }

@@ -57,8 +57,6 @@ trt::ITensor* expandTo(ConversionCtx* ctx, trt::ITensor* in, std::vector<int64_t
 trt::ITensor* wrappedIndex(ConversionCtx* ctx, trt::ITensor* idx, int64_t size, const std::string& name);
 //! The same with the size a rank-0 int64 tensor (a dynamic dimension's, read at run time).
 trt::ITensor* wrappedIndex(ConversionCtx* ctx, trt::ITensor* idx, trt::ITensor* size, const std::string& name);
-//! True when an output of `n` may share memory with an input (views, in-place ops, lists and tuples).
-bool mayAliasInput(const torch::jit::Node* n);
 //! The value that owns the memory `v` names: `v` followed back through views, in-place ops and the
 //! lists that split views return (a graph input, a constant or the output of an allocating op).
 const torch::jit::Value* memoryOwner(const torch::jit::Value* v);

@@ -1,6 +1,7 @@
 #include "core/conversion/converters/type_promotion.h"
 
 #include <cmath>
+#include <limits>
 
 #include "core/conversion/converters/converter_util.h"
 
@@ -116,7 +117,8 @@ bool scalarBeyondHalf(Var& arg) {
   const at::Scalar value = iv->isTensor() ? iv->toTensor().item() : arg.unwrapToScalar();
   if (!value.isFloatingPoint() && !value.isIntegral(false)) return false;
   const double v = std::fabs(value.toDouble());
-  return std::isfinite(v) && (v > 65504.0 || (v != 0.0 && v < 6.103515625e-05));
+  const double largest = std::numeric_limits<c10::Half>::max(), smallestNormal = std::numeric_limits<c10::Half>::min();
+  return std::isfinite(v) && (v > largest || (v != 0.0 && v < smallestNormal));
 }
 }  // namespace
 

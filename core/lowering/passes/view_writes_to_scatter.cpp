@@ -9,6 +9,7 @@
 
 #include "core/lowering/passes/passes.h"
 #include "core/util/macros.h"
+#include "core/util/trt_util.h"
 #include "torch/csrc/jit/passes/dead_code_elimination.h"
 
 namespace torch_tensorrt {
@@ -44,16 +45,6 @@ bool usedAfter(const Value* v, const Node* point) {
   return false;
 }
 
-// True when an output of `n` may share memory with an input: views and in-place ops (an alias annotation in the
-// schema's returns) and nodes without a schema (lists, tuples, constants).
-bool mayAliasItsInputs(const Node* n) {
-  const c10::FunctionSchema* schema = n->maybeSchema();
-  if (!schema) return true;
-  for (const auto& r : schema->returns())
-    if (r.alias_info()) return true;
-  return false;
-}
-
 // Rewrites one write; false when it is not of the handled form or not safe to make functional.
 bool rewriteWrite(torch::jit::Graph& graph, Node* write) {
   if (write->owningBlock() != graph.block() || !write->output()->uses().empty()) return false;
@@ -73,7 +64,7 @@ bool rewriteWrite(torch::jit::Graph& graph, Node* write) {
   // the call, its write seen by the caller or the next call. Such writes stay in place (conversion refuses them, or
   // partitioning keeps them in TorchScript).
   Node* owner = base->node();
-  if (owner->kind() == torch::jit::prim::Param || mayAliasItsInputs(owner) || makesView(owner)) return false;
+  if (owner->kind() == torch::jit::prim::Param || util::mayAliasInput(owner) || makesView(owner)) return false;
   // Another name for the base's memory made before the write (a view, a view of a view, a list holding it) and read
   // after it would see the write: not handled.
   std::vector<const Value*> names = {base};
@@ -86,7 +77,7 @@ bool rewriteWrite(torch::jit::Graph& graph, Node* write) {
       if (user == chain.front() || user == write ||
           !(user->owningBlock() == write->owningBlock() && user->isBefore(write)))
         continue;
-      if (!mayAliasItsInputs(user) && !makesView(user)) continue;
+      if (!util::mayAliasInput(user) && !makesView(user)) continue;
       for (const Value* out : user->outputs()) {
         if (usedAfter(out, write)) return false;
         if (seen.insert(out).second) names.push_back(out);

@@ -9,6 +9,11 @@
 
 namespace trt {
 
+//! float16's largest finite value and its smallest normal one (2^-14): beyond the first a value becomes inf, below the
+//! second it loses digits (and below 2^-24 becomes 0).
+constexpr float kHalfLargest = 65504.f;
+constexpr float kHalfSmallestNormal = 6.103515625e-05f;
+
 // Bit casts between float and uint32_t on the host and in device code.
 TRT_HOST_DEVICE inline uint32_t floatBits(float f) {
 #ifdef __CUDA_ARCH__

@@ -46,11 +46,13 @@ std::vector<TensorDesc> ElementWiseLayer::inferOutputs(const std::vector<TensorD
   const bool bitwise = op_ == ElementWiseOperation::kBITWISE_AND || op_ == ElementWiseOperation::kBITWISE_OR ||
                        op_ == ElementWiseOperation::kBITWISE_XOR;
   if (bitwise && !integer && t != DataType::kBOOL)
-    throw Error(describe() + ": bitwise operations need int32, int64, uint8 or bool inputs, got " + dataTypeName(t));
+    throw Error(describe() + ": bitwise operations need int32, int64, int8, uint8 or bool inputs, got " +
+                dataTypeName(t));
   if (op_ == ElementWiseOperation::kATAN2 && !floating)
     throw Error(describe() + ": ATAN2 needs float32, float16 or bfloat16 inputs, got " + dataTypeName(t));
   if ((op_ == ElementWiseOperation::kFMOD || op_ == ElementWiseOperation::kREMAINDER) && !floating && !integer)
-    throw Error(describe() + ": FMOD and REMAINDER need float or int32/int64/uint8 inputs, got " + dataTypeName(t));
+    throw Error(describe() + ": FMOD and REMAINDER need float or int32/int64/int8/uint8 inputs, got " +
+                dataTypeName(t));
   bool comparison = op_ == ElementWiseOperation::kEQUAL || op_ == ElementWiseOperation::kGREATER ||
                     op_ == ElementWiseOperation::kLESS;
   Dims out = broadcastShapes(*this, inputs[0].dims, inputs[1].dims);

@@ -40,7 +40,6 @@ from torch_tensorrt._Input import Input
 # its traced indices itself and does not warn: only conversions that warned are judged.
 _CONVERSIONS = ("__bool__", "__int__", "__index__", "__float__", "__complex__", "item", "tolist", "numpy",
                 "__len__", "__iter__")
-# Ops whose output depends on the shape of their first input, not on its values.
 # Functions and methods that answer a Python bool about tensors' values without a TracerWarning.
 _VALUE_TESTS = ("equal", "allclose", "is_nonzero")
 # What each conversion makes, for the message of one torch did not warn about.
@@ -49,6 +48,7 @@ _MADE = {"__bool__": "a Python boolean", "__int__": "a Python integer", "__index
          "tolist": "a Python list", "numpy": "a NumPy array", "__len__": "a length (len)",
          "__iter__": "an iteration over its rows", "equal": "a Python boolean (torch.equal)",
          "allclose": "a Python boolean (torch.allclose)", "is_nonzero": "a Python boolean (is_nonzero)"}
+# Ops whose output depends on the shape of their first input, not on its values.
 _SHAPE_OF = {"aten::size", "aten::sym_size", "aten::numel", "aten::dim", "prim::shape", "aten::zeros_like",
              "aten::ones_like", "aten::empty_like", "aten::full_like", "aten::new_zeros", "aten::new_ones",
              "aten::new_empty", "aten::new_full"}
@@ -57,7 +57,8 @@ _ANY_DIM = -1  # a size dependency on an unknown dimension
 
 
 class _Conversion:
-    """One TracerWarning raised while converting a tensor, and what the tensor depends on."""
+    """One conversion of a tensor to a Python value (with the TracerWarning torch raised, if any), and what the
+    tensor depends on."""
 
     def __init__(self, message: str, filename: str, lineno: int, depends: Set[Tuple[str, int, int]],
                  warned: bool = True) -> None:
@@ -103,24 +104,14 @@ _LOCK = threading.RLock()
 
 
 def _patched(name: str, method: Any) -> Any:
-    def conversion(self: torch.Tensor, *args: Any, **kwargs: Any) -> Any:
-        recorder = _active
-        if recorder is None or not torch._C._is_tracing():
-            return method(self, *args, **kwargs)
-        return recorder.convert(name, method, self, args, kwargs)
-
-    conversion.__name__ = name
-    return conversion
-
-
-def _patched_function(name: str, function: Any) -> Any:
-    """torch.equal(a, b) and the like: judged as a conversion of `a` (and of the other tensors)."""
+    """A Tensor method (x.item(), x.equal(y)) or a torch function (torch.equal(x, y)) judged as a conversion of its
+    first argument (and of the other tensors it reads) while tracing."""
 
     def conversion(tensor: Any, *args: Any, **kwargs: Any) -> Any:
         recorder = _active
         if recorder is None or not torch._C._is_tracing() or not isinstance(tensor, torch.Tensor):
-            return function(tensor, *args, **kwargs)
-        return recorder.convert(name, function, tensor, args, kwargs)
+            return method(tensor, *args, **kwargs)
+        return recorder.convert(name, method, tensor, args, kwargs)
 
     conversion.__name__ = name
     return conversion
@@ -135,10 +126,10 @@ class _Patch:
         self.recorder = recorder
         self.saved: List[Tuple[Any, str, Any, bool]] = []
 
-    def _replace(self, owner: Any, name: str, replacement: Any) -> None:
+    def _replace(self, owner: Any, name: str) -> None:
         own = name in owner.__dict__
         original = getattr(owner, name)
-        setattr(owner, name, replacement(name, original))
+        setattr(owner, name, _patched(name, original))
         self.saved.append((owner, name, original, own))
 
     def __enter__(self) -> None:
@@ -148,9 +139,9 @@ class _Patch:
         _active = self.recorder
         try:
             for name in _CONVERSIONS + _VALUE_TESTS:
-                self._replace(torch.Tensor, name, _patched)
+                self._replace(torch.Tensor, name)
             for name in _VALUE_TESTS:
-                self._replace(torch, name, _patched_function)
+                self._replace(torch, name)
         except BaseException:
             self.__exit__()
             raise

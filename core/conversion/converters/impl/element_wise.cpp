@@ -99,18 +99,19 @@ bool power(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
   const std::string name = util::node_info(n);
   trt::DataType type;
   auto ops = promotedOperands(ctx, n, a, {0, 1}, &type);
+  auto pow = [&] { return bindOutput(ctx, n, sameTypeElementwise(ctx, Op::kPOW, ops[0], ops[1], name)) != nullptr; };
   const bool scalarExponent = a[1].isIValue() && a[1].IValue()->isScalar();
   if (!scalarExponent) {
     TORCHTRT_CHECK(type != trt::DataType::kBOOL,
                    "Unable to convert node: " << name << "\npow of bool tensors is not defined (PyTorch raises)");
-    return bindOutput(ctx, n, sameTypeElementwise(ctx, Op::kPOW, ops[0], ops[1], name)) != nullptr;
+    return pow();
   }
   const at::Scalar exponent = a[1].unwrapToScalar();
   if (!isFloatingType(type)) {
     TORCHTRT_CHECK(!(exponent.isIntegral(false) && exponent.toLong() < 0),
                    "Unable to convert node: " << name << "\nIntegers to negative integer powers are not allowed "
                                               << "(PyTorch raises); cast the tensor to a float type first");
-    return bindOutput(ctx, n, sameTypeElementwise(ctx, Op::kPOW, ops[0], ops[1], name)) != nullptr;
+    return pow();
   }
   const double e = exponent.toDouble();
   trt::ITensor* x = ops[0];
@@ -132,7 +133,7 @@ bool power(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
   if (e == -0.5) return bindOutput(ctx, n, reciprocal(root()->getOutput(0))) != nullptr;
   if (e == -1.0) return bindOutput(ctx, n, reciprocal(x)) != nullptr;
   if (e == -2.0) return bindOutput(ctx, n, reciprocal(product(x, x, " [square]"))) != nullptr;
-  return bindOutput(ctx, n, sameTypeElementwise(ctx, Op::kPOW, ops[0], ops[1], name)) != nullptr;
+  return pow();
 }
 
 // Comparisons in the promoted type of both operands (an int tensor against 2.5 compares as float).

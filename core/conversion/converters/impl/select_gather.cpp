@@ -1,6 +1,4 @@
 // where / masked_fill (Select layer), index_select / index / gather / embedding (Gather layer), one_hot.
-#include <cmath>
-
 #include "core/conversion/converters/data_dependent.h"
 #include "core/conversion/converters/shape_tensors.h"
 #include "core/conversion/converters/type_promotion.h"
@@ -24,29 +22,26 @@ bool where(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
   return bindOutput(ctx, n, ctx->net->addSelect(*cond, *branches[0], *branches[1])) != nullptr;
 }
 
-// where with one or both branches a Scalar: a scalar takes the tensor branch's type, except that a
-// floating scalar beside an integer tensor makes both float (PyTorch's promotion); two scalars give
-// float when either is floating, else int64.
+// where with one or both branches a Scalar: the branches in torch.result_type (a scalar takes the tensor branch's
+// type unless its category is higher; two scalars give float32 when either is floating, else int64).
 bool whereScalar(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
   trt::ITensor* cond = asBool(ctx, n, a[0].ITensorOrFreeze(ctx));
-  auto branches = promotedOperands(ctx, n, a, {1, 2});  // torch.result_type of the branches
+  auto branches = promotedOperands(ctx, n, a, {1, 2});
   return bindOutput(ctx, n, ctx->net->addSelect(*cond, *branches[0], *branches[1])) != nullptr;
 }
 
 // PyTorch raises where a Scalar fill value overflows the tensor's type ("value cannot be converted to type
-// c10::Half without overflow": masked_fill(m, -1e9) of a float16 tensor); the engine would store inf (or wrap).
+// c10::Half without overflow": masked_fill(m, -1e9) of a float16 tensor); the engine would store inf (or wrap). The
+// Scalar's own checked conversion to the tensor's type is PyTorch's rule.
 void refuseOverflowingFill(const torch::jit::Node* n, trt::DataType type, const at::Scalar& value) {
-  if (!value.isFloatingPoint() && !value.isIntegral(false)) return;
-  const double v = value.toDouble();
-  double limit = 0;
-  if (type == trt::DataType::kHALF) limit = 65504.0;
-  if (type == trt::DataType::kINT32) limit = 2147483647.0;
-  if (type == trt::DataType::kINT8) limit = 127.0;
-  if (limit == 0 || !std::isfinite(v)) return;
-  TORCHTRT_CHECK(v <= limit && v >= -limit - (type == trt::DataType::kHALF ? 0 : 1),
-                 "Unable to convert node: " << util::node_info(n) << "\nthe fill value " << v
-                                            << " cannot be converted to " << trt::dataTypeName(type)
-                                            << " without overflow (PyTorch raises)");
+  try {
+    AT_DISPATCH_ALL_TYPES_AND3(at::kHalf, at::kBFloat16, at::kBool, util::TRTDataTypeToScalarType(type), "fill",
+                               [&] { (void)value.to<scalar_t>(); });
+  } catch (const std::exception&) {  // c10::report_overflow throws a std::runtime_error
+    TORCHTRT_THROW_ERROR("Unable to convert node: " << util::node_info(n) << "\nthe fill value " << value.toDouble()
+                                                    << " cannot be converted to " << trt::dataTypeName(type)
+                                                    << " without overflow (PyTorch raises)");
+  }
 }
 
 bool maskedFill(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {

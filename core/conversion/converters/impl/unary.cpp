@@ -84,7 +84,7 @@ bool clamp(ConversionCtx* ctx, const torch::jit::Node* n, args& a, bool hasMin, 
   // torch.result_type of self and the bounds given: a 0-d bound does not widen a dimensioned self of its category
   // (clamp(x_half, tensor(-0.5), tensor(1.5)) is float16), a float bound makes an integer self float.
   std::vector<size_t> indices = {0};
-  if (lo) indices.push_back(hasMin ? 1 : 2);
+  if (lo) indices.push_back(1);
   if (hi) indices.push_back(hasMin ? 2 : 1);
   trt::DataType type;
   auto ops = promotedOperands(ctx, n, a, indices, &type);

@@ -6,6 +6,7 @@
 #include "backends/half_support.h"
 #include "builder/passes/pass_util.h"
 #include "builder/passes/passes.h"
+#include "common/half.h"
 #include "layers/layer_util.h"
 #include "network/computed_precision.h"
 #include "network/network_impl.h"
@@ -95,7 +96,7 @@ bool holdsValueHalfCannot(const ITensor* t) {
   const auto* v = static_cast<const float*>(c->getWeights().values);
   for (int64_t i = 0; i < c->getWeights().count; ++i) {
     const float a = std::fabs(v[i]);
-    if (a > 65504.f || (a != 0.f && a < 6.103515625e-05f)) return true;  // NaN and inf stay themselves in FP16
+    if (a > kHalfLargest || (a != 0.f && a < kHalfSmallestNormal)) return true;  // NaN and inf stay themselves
   }
   return false;
 }
