@@ -113,21 +113,20 @@ void castOutputsAfterEngine(torch::jit::Module& mod, const std::vector<at::Scala
 torch::jit::Module compileWhole(const std::shared_ptr<torch::jit::Graph>& graph, const CompileSpec& cfg) {
   LOG_INFO("Converting the lowered graph (" << std::distance(graph->nodes().begin(), graph->nodes().end())
                                             << " nodes) into one engine");
-  // An engine cannot write into the caller's tensors: an in-place op on an argument would leave the
-  // caller's tensor unchanged where TorchScript changes it. Refused here; partitioning keeps such ops
+  // An engine cannot write into the caller's tensors or the module's state: an in-place op on an argument would
+  // leave the caller's tensor unchanged where TorchScript changes it. Refused here; partitioning keeps such ops
   // in TorchScript.
-  std::function<void(const torch::jit::Block*)> refuseArgumentWrites = [&](const torch::jit::Block* b) {
+  std::function<void(const torch::jit::Block*)> refuseLastingWrites = [&](const torch::jit::Block* b) {
     for (const torch::jit::Node* n : b->nodes()) {
-      if (const torch::jit::Value* arg = conversion::WrittenGraphArgument(n))
-        TORCHTRT_THROW_ERROR("Unable to convert node: " << util::node_info(n) << "\nit writes in place into forward's "
-                                                        << "argument %" << arg->debugName()
-                                                        << " (the caller's tensor), which an engine cannot update; it "
-                                                           "must run in TorchScript (require_full_compilation=False "
-                                                           "lets it)");
-      for (const torch::jit::Block* sub : n->blocks()) refuseArgumentWrites(sub);
+      if (const torch::jit::Value* kept = conversion::WrittenLongLivedTensor(n))
+        TORCHTRT_THROW_ERROR("Unable to convert node: " << util::node_info(n) << "\nit writes in place into "
+                                                        << conversion::DescribeLongLivedTensor(kept)
+                                                        << ", which an engine cannot update; it must run in "
+                                                           "TorchScript (require_full_compilation=False lets it)");
+      for (const torch::jit::Block* sub : n->blocks()) refuseLastingWrites(sub);
     }
   };
-  refuseArgumentWrites(graph->block());
+  refuseLastingWrites(graph->block());
   int32_t layers = 0;
   std::vector<at::ScalarType> casts;  // outputs the engine returns in their source type (float64 casts)
   const auto start = std::chrono::steady_clock::now();
@@ -142,8 +141,18 @@ torch::jit::Module compileWhole(const std::shared_ptr<torch::jit::Graph>& graph,
   std::vector<std::string> argumentNames;
   for (size_t i = 1; i < graph->inputs().size(); ++i)
     argumentNames.push_back(graph->inputs()[i]->hasDebugName() ? graph->inputs()[i]->debugName() : "");
-  auto mod =
-      EmbedEngineInNewModule(plan, cfg.device_info, inputs, outputs, structureOf(graph), channelsLast, argumentNames);
+  // Sizes computed in the engine leave it as 0-d tensors; forward returns them as the numbers the graph returned.
+  std::vector<c10::TypePtr> outputTypes;
+  for (const auto* v : graph->outputs()) {
+    auto kind = v->node()->kind();
+    if (kind == torch::jit::prim::TupleConstruct || kind == torch::jit::prim::ListConstruct) {
+      for (const auto* e : v->node()->inputs()) outputTypes.push_back(e->type());
+    } else {
+      outputTypes.push_back(v->type());
+    }
+  }
+  auto mod = EmbedEngineInNewModule(plan, cfg.device_info, inputs, outputs, structureOf(graph), channelsLast,
+                                    argumentNames, outputTypes);
   castOutputsAfterEngine(mod, casts);
   return mod;
 }
@@ -345,7 +354,8 @@ torch::jit::Module EmbedEngineInNewModule(const std::string& plan, const std::st
                                           const std::vector<std::string>& input_binding_names,
                                           const std::vector<std::string>& output_binding_names,
                                           OutputStructure structure, const std::vector<bool>& channels_last,
-                                          const std::vector<std::string>& argument_names) {
+                                          const std::vector<std::string>& argument_names,
+                                          const std::vector<c10::TypePtr>& output_types) {
   static std::atomic<int64_t> counter{0};
   std::string name = "tensorrt_engine_mod_" + std::to_string(counter++);
   torch::jit::Module new_mod(name);
@@ -377,16 +387,21 @@ torch::jit::Module EmbedEngineInNewModule(const std::string& plan, const std::st
       g->create(c10::Symbol::fromQualString("tensorrt::execute_engine"), {list->output(), getEngine->output()}, 1);
   exec->output()->setType(c10::ListType::ofTensors());
   g->insertNode(exec);
-  if (structure == OutputStructure::kList) {
+  bool numbers = false;
+  for (const auto& type : output_types) numbers |= util::isNumberType(type);
+  if (structure == OutputStructure::kList && !numbers) {
     g->registerOutput(exec->output());
   } else {
     auto* unpack = g->insertNode(g->createListUnpack(exec->output(), output_binding_names.size()));
-    if (structure == OutputStructure::kSingle && output_binding_names.size() == 1) {
-      g->registerOutput(unpack->output(0));
+    std::vector<torch::jit::Value*> outs(unpack->outputs().begin(), unpack->outputs().end());
+    for (size_t i = 0; i < outs.size() && i < output_types.size(); ++i)
+      if (util::isNumberType(output_types[i])) outs[i] = util::tensorToNumber(g.get(), outs[i], output_types[i]);
+    if (structure == OutputStructure::kList) {
+      g->registerOutput(g->insertNode(g->createList(output_types.at(0), outs))->output());
+    } else if (structure == OutputStructure::kSingle && outs.size() == 1) {
+      g->registerOutput(outs[0]);
     } else {
-      std::vector<torch::jit::Value*> outs(unpack->outputs().begin(), unpack->outputs().end());
-      auto* tuple = g->insertNode(g->createTuple(outs));
-      g->registerOutput(tuple->output());
+      g->registerOutput(g->insertNode(g->createTuple(outs))->output());
     }
   }
   auto* fn =

@@ -41,12 +41,15 @@ std::vector<std::string> UnsupportedOperators(const torch::jit::Module& mod, con
 //! `channels_last` are bound [N, H, W, C]: forward permutes its [N, C, H, W] argument to that view
 //! (free for a channels_last tensor, a copy for a contiguous one). forward's arguments take the names in
 //! `argument_names` (the compiled module's, so keyword calls keep working; "x.1" reads as x), else input_<i>.
+//! An output whose entry in `output_types` is int, float or bool (a size computed in the engine) is returned as
+//! that number, as the source graph returned it, instead of the engine's 0-d tensor.
 torch::jit::Module EmbedEngineInNewModule(const std::string& plan, const std::string& device_info,
                                           const std::vector<std::string>& input_binding_names,
                                           const std::vector<std::string>& output_binding_names,
                                           OutputStructure structure = OutputStructure::kSingle,
                                           const std::vector<bool>& channels_last = {},
-                                          const std::vector<std::string>& argument_names = {});
+                                          const std::vector<std::string>& argument_names = {},
+                                          const std::vector<c10::TypePtr>& output_types = {});
 
 }  // namespace core
 }  // namespace torch_tensorrt

@@ -408,8 +408,35 @@ void markOutputs(ConversionCtx* ctx, const torch::jit::Block* block, const torch
   }
   std::set<trt::ITensor*> marked;
   for (size_t i = 0; i < outs.size(); ++i) {
+    // Numbers leave the engine as 0-d tensors and the compiled forward returns them as numbers again: ints and
+    // bools exactly; a float would be float32 where TorchScript computes float64.
+    const auto typeKind = outs[i]->type()->kind();
+    if (failed_node && (typeKind == c10::TypeKind::FloatType ||
+                        !(typeKind == c10::TypeKind::IntType || typeKind == c10::TypeKind::BoolType ||
+                          outs[i]->type()->isSubtypeOf(*c10::TensorType::get()))))
+      *failed_node = outs[i]->node();
+    TORCHTRT_CHECK(typeKind != c10::TypeKind::FloatType,
+                   "forward returns %" << outs[i]->debugName() << ", a float computed from sizes, which an engine "
+                                       << "would compute in float32 where TorchScript computes float64; it must run in "
+                                          "TorchScript (require_full_compilation=False lets it)");
+    TORCHTRT_CHECK(typeKind == c10::TypeKind::IntType || typeKind == c10::TypeKind::BoolType ||
+                       outs[i]->type()->isSubtypeOf(*c10::TensorType::get()),
+                   "forward returns %" << outs[i]->debugName() << " of type " << outs[i]->type()->str()
+                                       << ", which an engine cannot return (engines return tensors, and ints and "
+                                          "bools as 0-d tensors); it must run in TorchScript "
+                                          "(require_full_compilation=False lets it), or return it as a tensor");
     auto it = ctx->value_tensor_map.find(outs[i]);
     auto known = ctx->evaluated_value_map.find(outs[i]);
+    if (it == ctx->value_tensor_map.end() && known != ctx->evaluated_value_map.end() &&
+        (known->second.isInt() || known->second.isBool())) {
+      // A number known at compile time (a static size) is returned from a constant layer.
+      const at::Tensor value = known->second.isInt() ? at::scalar_tensor(known->second.toInt(), at::kLong)
+                                                     : at::scalar_tensor(known->second.toBool(), at::kBool);
+      trt::ITensor* c = ctx->constantTensor(value, "folded_" + std::to_string(i));
+      if (value.scalar_type() == at::kLong) c = converters::castTo(ctx, c, trt::DataType::kINT64, "folded_cast");
+      ctx->value_tensor_map[outs[i]] = c;
+      it = ctx->value_tensor_map.find(outs[i]);
+    }
     if (it == ctx->value_tensor_map.end() && known != ctx->evaluated_value_map.end() && known->second.isTensor()) {
       // A tensor computed at compile time is returned from a constant layer.
       const at::Tensor& value = known->second.toTensor();
@@ -479,7 +506,7 @@ std::string ConvertBlockToEngine(const torch::jit::Block* block, const Conversio
   return plan;
 }
 
-const torch::jit::Value* WrittenGraphArgument(const torch::jit::Node* n) {
+const torch::jit::Value* WrittenLongLivedTensor(const torch::jit::Node* n) {
   const c10::FunctionSchema* schema = n->maybeSchema();
   if (!schema || !schema->is_mutable()) return nullptr;
   const torch::jit::Node* params = n->owningGraph()->param_node();
@@ -487,9 +514,19 @@ const torch::jit::Value* WrittenGraphArgument(const torch::jit::Node* n) {
     const auto* alias = schema->arguments()[i].alias_info();
     if (!alias || !alias->isWrite()) continue;
     const torch::jit::Value* owner = converters::memoryOwner(n->input(i));
-    if (owner->node() == params && owner->type()->isSubtypeOf(*c10::TensorType::get())) return owner;
+    if (!owner->type()->isSubtypeOf(*c10::TensorType::get())) continue;
+    const auto kind = owner->node()->kind();
+    if (owner->node() == params || kind == torch::jit::prim::GetAttr || kind == torch::jit::prim::Constant)
+      return owner;
   }
   return nullptr;
+}
+
+std::string DescribeLongLivedTensor(const torch::jit::Value* v) {
+  if (v->node()->kind() == torch::jit::prim::GetAttr)
+    return "the module's attribute '" + v->node()->s(c10::attr::name) + "' (state kept between calls)";
+  if (v->node()->kind() == torch::jit::prim::Constant) return "the constant %" + v->debugName();
+  return "forward's argument %" + v->debugName() + " (the caller's tensor)";
 }
 
 bool OpSupported(const torch::jit::Node* n) {

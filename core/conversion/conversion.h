@@ -47,10 +47,14 @@ std::string DescribeBlockEngine(const torch::jit::Block* block, const Conversion
 bool VerifyConverterSupportForBlock(const torch::jit::Block* block, bool suppress_errors = false);
 //! One line per unsupported op kind: schema, and the source lines where it appears.
 std::vector<std::string> GetUnsupportedOpsInBlock(const torch::jit::Block* block);
-//! The argument of the graph's function (the caller's tensor) that the in-place op `n` writes into,
-//! directly or through a view of it, or nullptr. An engine's outputs are its own buffers, so it cannot
-//! make such a write reach the caller: these ops run in TorchScript, or whole-graph conversion refuses.
-const torch::jit::Value* WrittenGraphArgument(const torch::jit::Node* n);
+//! The tensor outliving a call that the in-place op `n` writes into, directly or through a view of it, or nullptr:
+//! an argument of the graph's function (the caller's tensor), a module attribute (state such as a step counter) or
+//! a constant. An engine's outputs are its own buffers, so it cannot make such a write last: these ops run in
+//! TorchScript, or whole-graph conversion refuses.
+const torch::jit::Value* WrittenLongLivedTensor(const torch::jit::Node* n);
+//! What a value WrittenLongLivedTensor returned is, for messages: "forward's argument %x (the caller's tensor)",
+//! "the module's attribute 'steps' (state kept between calls)" or "the constant %c".
+std::string DescribeLongLivedTensor(const torch::jit::Value* v);
 //! True when the node can be converted or evaluated by itself (without knowing its inputs).
 bool OpSupported(const torch::jit::Node* n);
 

@@ -1,5 +1,6 @@
 #include "core/lowering/lowering.h"
 
+#include <functional>
 #include <mutex>
 
 #include "core/lowering/passes/passes.h"
@@ -24,6 +25,24 @@ std::mutex& compilationUnitMutex() {
   static std::mutex m;
   return m;
 }
+// True when a module in training mode (its own or a submodule's flag) reaches forward: an inlined forward reads
+// the `training` attribute of a module that has it set.
+bool readsTrainingFlag(const torch::jit::Module& mod) {
+  auto forward = mod.find_method("forward");
+  if (!forward) return false;
+  auto graph = forward->graph()->copy();
+  torch::jit::Inline(*graph);
+  std::function<bool(const torch::jit::Block*)> reads = [&](const torch::jit::Block* block) {
+    for (const torch::jit::Node* n : block->nodes()) {
+      if (n->kind() == torch::jit::prim::GetAttr && n->s(c10::attr::name) == "training") return true;
+      for (const torch::jit::Block* sub : n->blocks())
+        if (reads(sub)) return true;
+    }
+    return false;
+  };
+  return reads(graph->block());
+}
+
 }  // namespace
 
 LoweredModule::LoweredModule(torch::jit::Module module, std::vector<c10::ClassTypePtr> clonedTypes)
@@ -58,6 +77,14 @@ LoweredModule LowerModule(const torch::jit::Module& mod, const LowerInfo& info) 
   torch::jit::Module copy = mod.clone(/*inplace=*/true);
   std::vector<c10::ClassTypePtr> cloned;
   for (const auto& m : copy.modules()) cloned.push_back(m.type());
+  // An engine computes inference. A module left in training mode whose forward reads `training` (dropout, batch
+  // norm, `if self.training:`) computes something else: say so rather than answer as another module would.
+  bool training = false;
+  for (const auto& m : mod.modules()) training |= m.is_training();
+  if (training && readsTrainingFlag(mod))
+    LOG_WARNING("the module is in training mode and its forward depends on it (dropout, batch norm or self.training); "
+                "the engine computes inference, as after module.eval() (dropout off, batch norm with its running "
+                "statistics, self.training False). Call module.eval() before compiling to silence this warning");
   copy.eval();
   if (!info.unfreeze_module) torch::jit::freeze_module_inplace(&copy);
   return LoweredModule(copy, std::move(cloned));

@@ -181,10 +181,10 @@ std::vector<Segment> SegmentBlock(torch::jit::Block* block, const PartitioningIn
   collectViews(graph->block());
   for (Node* n : block->nodes()) {
     if (isConstant(n) || target.at(n) != SegmentTarget::kTensorRT) continue;
-    // A write into forward's argument must reach the caller's tensor, which an engine's outputs never are.
-    if (const Value* arg = conversion::WrittenGraphArgument(n)) {
-      demote(n, "writes in place into forward's argument %" + arg->debugName() +
-                    " (the caller's tensor), which an engine cannot update");
+    // A write into forward's argument or the module's state must reach that tensor, which an engine's outputs
+    // never are.
+    if (const Value* kept = conversion::WrittenLongLivedTensor(n)) {
+      demote(n, "writes in place into " + conversion::DescribeLongLivedTensor(kept) + ", which an engine cannot update");
       continue;
     }
     for (const Value* w : writtenValues(n)) {

@@ -9,6 +9,7 @@
 #include "core/partitioning/partitioning.h"
 #include "core/util/macros.h"
 #include "torch/csrc/autograd/grad_mode.h"
+#include "torch/csrc/jit/ir/alias_analysis.h"
 #include "torch/csrc/jit/runtime/interpreter.h"
 #include "torch/library.h"
 
@@ -139,11 +140,55 @@ std::string shapeText(const std::vector<int64_t>& s) {
   return ss.str();
 }
 
+// The module's tensors that forward writes (a step counter, a running mean: attributes freezing kept because they
+// change), saved before the analysis runs forward and put back after it: the runs must leave the state as the caller
+// gave it (the compiled module shares these tensors with the caller's), else the first real call starts from a state
+// three runs further on.
+class WrittenStateSnapshot {
+ public:
+  WrittenStateSnapshot(const std::shared_ptr<torch::jit::Graph>& graph, const c10::IValue& self_value) {
+    torch::jit::AliasDb aliases(graph);
+    std::unordered_map<const torch::jit::Value*, c10::IValue> values{{graph->inputs()[0], self_value}};
+    collect(graph->block(), aliases, &values);
+  }
+  ~WrittenStateSnapshot() {
+    torch::NoGradGuard noGrad;
+    for (auto& [live, saved] : saved_) {
+      if (live.sizes() == saved.sizes() && live.strides() == saved.strides())
+        live.copy_(saved);
+      else
+        live.set_(saved);  // resized in place by forward: the saved tensor becomes its storage again
+    }
+  }
+  WrittenStateSnapshot(const WrittenStateSnapshot&) = delete;
+  WrittenStateSnapshot& operator=(const WrittenStateSnapshot&) = delete;
+
+ private:
+  void collect(const torch::jit::Block* block, const torch::jit::AliasDb& aliases,
+               std::unordered_map<const torch::jit::Value*, c10::IValue>* values) {
+    for (const torch::jit::Node* n : block->nodes()) {
+      for (const torch::jit::Block* sub : n->blocks()) collect(sub, aliases, values);
+      if (n->kind() != torch::jit::prim::GetAttr) continue;
+      auto owner = values->find(n->input());
+      if (owner == values->end() || !owner->second.isObject()) continue;
+      auto value = owner->second.toObjectRef().getAttr(n->s(c10::attr::name));
+      (*values)[n->output()] = value;
+      if (!value.isTensor() || !aliases.hasWriters(n->output())) continue;
+      const at::Tensor& live = value.toTensor();
+      bool known = false;
+      for (const auto& entry : saved_) known |= entry.first.is_same(live);
+      if (!known && live.defined()) saved_.emplace_back(live, live.clone());
+    }
+  }
+  std::vector<std::pair<at::Tensor, at::Tensor>> saved_;
+};
+
 }  // namespace
 
 ShapeMap RunShapeAnalysis(const std::shared_ptr<torch::jit::Graph>& graph, const c10::IValue& self_value,
                           const std::vector<AnalysisInput>& inputs, const std::vector<ArgumentStructure>& signature,
                           const c10::Device& device) {
+  const WrittenStateSnapshot state(graph, self_value);
   std::vector<torch::jit::Value*> observed;
   std::vector<torch::jit::Node*> inserted;
   instrument(graph.get(), graph->block(), &observed, &inserted);

@@ -50,6 +50,19 @@ bool mayAliasInput(const torch::jit::Node* n) {
   return false;
 }
 
+bool isNumberType(const c10::TypePtr& type) {
+  return type->kind() == c10::TypeKind::IntType || type->kind() == c10::TypeKind::FloatType ||
+         type->kind() == c10::TypeKind::BoolType;
+}
+
+torch::jit::Value* tensorToNumber(torch::jit::Graph* g, torch::jit::Value* tensor, const c10::TypePtr& type) {
+  const char* op = type->kind() == c10::TypeKind::IntType     ? "aten::Int"
+                   : type->kind() == c10::TypeKind::FloatType ? "aten::Float"
+                                                              : "aten::Bool";
+  tensor->setType(c10::TensorType::get());
+  return g->insert(c10::Symbol::fromQualString(op), {tensor});
+}
+
 std::string schemaInfo(const torch::jit::Node* n) {
   const auto* schema = n->maybeSchema();
   if (!schema) return "(no schema)";

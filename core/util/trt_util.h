@@ -25,6 +25,10 @@ std::string schemaInfo(const torch::jit::Node* n);
 //! True when an output of `n` may share memory with an input: views and in-place ops (an alias annotation in the
 //! schema's returns), and nodes without a schema (lists and tuples holding the tensor).
 bool mayAliasInput(const torch::jit::Node* n);
+//! True for int, float and bool: numbers an engine computes (sizes) and returns as 0-d tensors.
+bool isNumberType(const c10::TypePtr& type);
+//! Inserts, at the graph's insertion point, aten::Int / Float / Bool of a 0-d tensor: the number of type `type`.
+torch::jit::Value* tensorToNumber(torch::jit::Graph* g, torch::jit::Value* tensor, const c10::TypePtr& type);
 //! The node's Python source location, "file.py:12:0", or "" when unknown.
 std::string sourceLocation(const torch::jit::Node* n);
 //! Engine data type of a Torch scalar type (throws for types the engine lacks).

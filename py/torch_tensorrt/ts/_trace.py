@@ -24,6 +24,7 @@ Kept conversions and the other TracerWarnings (``torch.tensor`` results recorded
 are passed on as TracerWarnings; those torch raises inside its own library are dropped, as torch
 itself drops them.
 """
+import contextlib
 import os
 import sys
 import threading
@@ -325,6 +326,27 @@ def trace_checked(module: torch.nn.Module, examples: tuple, specs: Sequence[Any]
     """torch.jit.trace(module, examples), refused with a RuntimeError when the trace would keep a
     value or a dynamic size as a constant (see the module docstring); `specs` holds the Input or
     tensor of each forward argument."""
+    with _buffers_kept(module):
+        return _trace_checked(module, examples, specs)
+
+
+@contextlib.contextmanager
+def _buffers_kept(module: torch.nn.Module) -> Iterator[None]:
+    """The module's buffers as they were once tracing (and the checks' calls) ran forward: a buffer forward updates in
+    place (a step counter, a running mean) must start the compiled module's first call where the caller left it."""
+    saved = [(b, b.detach().clone()) for b in module.buffers()]
+    try:
+        yield
+    finally:
+        with torch.no_grad():
+            for live, before in saved:
+                if live.shape == before.shape:
+                    live.copy_(before)
+                else:
+                    live.set_(before)
+
+
+def _trace_checked(module: torch.nn.Module, examples: tuple, specs: Sequence[Any]) -> torch.jit.ScriptModule:
     recorder = _Recorder()
     with _LOCK, warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", TracerWarning)  # every occurrence, library ones included

@@ -136,10 +136,11 @@ bool scatterReduce(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
 }
 
 // index_add / index_copy / index_fill: a 1-D index along `dim` becomes an element scatter whose
-// index tensor repeats index[i] over the source's slice i. `dim` itself must be static (negative
-// indices wrap by its size); the other dims may be dynamic (the index broadcast at run time).
+// index tensor repeats index[i] over the source's slice i. `dim` itself must be static; the other dims may be
+// dynamic (the index broadcast at run time). Negative indices wrap by its size for index_fill only: index_add and
+// index_copy refuse them in PyTorch, and the scatter refuses them here.
 trt::ITensor* indexAlong(ConversionCtx* ctx, const torch::jit::Node* n, trt::ITensor* self, int64_t dim,
-                         trt::ITensor* index, trt::ITensor* updates) {
+                         trt::ITensor* index, trt::ITensor* updates, bool wrapNegative) {
   const std::string name = util::node_info(n);
   TORCHTRT_CHECK(rankOf(index) <= 1, "the index of " << name << " must be 1-D, got " << index->getDimensions().str());
   TORCHTRT_CHECK(self->getDimensions().d[dim] >= 0 && index->getDimensions().isStatic(),
@@ -148,8 +149,9 @@ trt::ITensor* indexAlong(ConversionCtx* ctx, const torch::jit::Node* n, trt::ITe
   const std::vector<int64_t> updatesShape = util::toVec(updates->getDimensions());
   std::vector<int64_t> column(updatesShape.size(), 1);
   column[static_cast<size_t>(dim)] = index->getDimensions().volume();
-  trt::ITensor* wrapped =
-      reshape(ctx, wrappedIndex(ctx, index, self->getDimensions().d[dim], name), column, name + " [index along dim]");
+  trt::ITensor* position = wrapNegative ? wrappedIndex(ctx, index, self->getDimensions().d[dim], name)
+                                        : castTo(ctx, index, trt::DataType::kINT64, name + " [int64]");
+  trt::ITensor* wrapped = reshape(ctx, position, column, name + " [index along dim]");
   if (!updates->getDimensions().isStatic())
     return shape::broadcastTo(ctx, wrapped, shape::shapeOf(ctx, updates, name + " [source shape]"),
                               name + " [index everywhere]");
@@ -162,9 +164,10 @@ trt::ITensor* asOneElement(ConversionCtx* ctx, const torch::jit::Node* n, trt::I
 }
 
 bool indexScatter(ConversionCtx* ctx, const torch::jit::Node* n, trt::ITensor* self, int64_t dim, trt::ITensor* index,
-                  trt::ITensor* updates, trt::ScatterReduction reduction) {
+                  trt::ITensor* updates, trt::ScatterReduction reduction, bool wrapNegative) {
   const std::string name = util::node_info(n);
-  trt::ITensor* indices = indexAlong(ctx, n, asOneElement(ctx, n, self), dim, index, asOneElement(ctx, n, updates));
+  trt::ITensor* indices =
+      indexAlong(ctx, n, asOneElement(ctx, n, self), dim, index, asOneElement(ctx, n, updates), wrapNegative);
   return bindTensor(ctx, n, elementScatter(ctx, self, indices, updates, dim, reduction, true, name)) != nullptr;
 }
 
@@ -178,14 +181,14 @@ bool indexAdd(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
     source = addElementwise(ctx, trt::ElementWiseOperation::kPROD, source,
                             scalarConstant(ctx, alpha, self->getType(), name + " [alpha]"), name + " [* alpha]")
                  ->getOutput(0);
-  return indexScatter(ctx, n, self, dim, a[2].ITensorOrFreeze(ctx), source, trt::ScatterReduction::kSUM);
+  return indexScatter(ctx, n, self, dim, a[2].ITensorOrFreeze(ctx), source, trt::ScatterReduction::kSUM, false);
 }
 
 bool indexCopy(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
   trt::ITensor* self = a[0].ITensorOrFreeze(ctx);
   const int64_t dim = util::normalizeDim(a[1].unwrapToInt(), rankOf(self), n);
   trt::ITensor* source = castTo(ctx, a[3].ITensorOrFreeze(ctx), self->getType(), util::node_info(n) + " [dtype]");
-  return indexScatter(ctx, n, self, dim, a[2].ITensorOrFreeze(ctx), source, trt::ScatterReduction::kNONE);
+  return indexScatter(ctx, n, self, dim, a[2].ITensorOrFreeze(ctx), source, trt::ScatterReduction::kNONE, false);
 }
 
 bool indexFill(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
@@ -210,7 +213,7 @@ bool indexFill(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
                                shape::shapeOf(ctx, self, name + " [filled shape]",
                                               {{dim, shape::int64Vector(ctx, {shape[dim]}, name + " [count]")}}),
                                name + " [filled]");
-  return indexScatter(ctx, n, self, dim, index, updates, trt::ScatterReduction::kNONE);
+  return indexScatter(ctx, n, self, dim, index, updates, trt::ScatterReduction::kNONE, true);
 }
 
 auto scatterRegistrations =

@@ -121,16 +121,40 @@ bool indexSeveral(ConversionCtx* ctx, const torch::jit::Node* n, trt::ITensor* x
   }
   trt::ITensor* linear = nullptr;
   trt::ITensor* stride = nullptr;  // the product of the later indexed dims' sizes
+  // Each index must lie within its own dimension ([-size, size), as PyTorch checks): a merged position alone would
+  // let x[0, 3] of a [4, 3] tensor read x[1, 0]. Where one does not, the position becomes one past the merged
+  // dimension's end, which the gather refuses (CPU) or reads as zeros (CUDA, as a single out-of-range index).
+  trt::ITensor* within = nullptr;
   for (auto it = indexed.rbegin(); it != indexed.rend(); ++it) {
     const std::string part = name + " [index " + std::to_string(*it) + "]";
     trt::ITensor* size = shape::dimension(ctx, x, *it, part + " [size]");
-    trt::ITensor* term = wrappedIndex(ctx, list[*it], size, part);
+    trt::ITensor* raw = castTo(ctx, list[*it], trt::DataType::kINT64, part + " [int64]");
+    trt::ITensor* below = addElementwise(ctx, trt::ElementWiseOperation::kLESS, raw, size, part + " [< size]")
+                              ->getOutput(0);
+    trt::ITensor* negSize = addElementwise(ctx, trt::ElementWiseOperation::kSUB,
+                                           scalarConstant(ctx, 0, trt::DataType::kINT64, part + " [0]"), size,
+                                           part + " [-size]")
+                                ->getOutput(0);
+    trt::ITensor* above = ctx->net->addUnary(*addElementwise(ctx, trt::ElementWiseOperation::kLESS, raw, negSize,
+                                                             part + " [< -size]")
+                                                  ->getOutput(0),
+                                             trt::UnaryOperation::kNOT)
+                              ->getOutput(0);
+    trt::ITensor* inside =
+        addElementwise(ctx, trt::ElementWiseOperation::kAND, below, above, part + " [within]")->getOutput(0);
+    within = within ? addElementwise(ctx, trt::ElementWiseOperation::kAND, within, inside, part + " [all within]")
+                          ->getOutput(0)
+                    : inside;
+    trt::ITensor* term = wrappedIndex(ctx, raw, size, part);
     if (stride)
       term = addElementwise(ctx, trt::ElementWiseOperation::kPROD, term, stride, part + " [* stride]")->getOutput(0);
     linear =
         linear ? addElementwise(ctx, trt::ElementWiseOperation::kSUM, linear, term, part + " [+]")->getOutput(0) : term;
     stride = stride ? shape::arith(ctx, trt::ElementWiseOperation::kPROD, stride, size, part + " [stride]") : size;
   }
+  auto* pastEnd = ctx->net->addSelect(*within, *linear, *stride);  // stride: the merged dimension's size
+  pastEnd->setName((name + " [an index outside its dimension reads past the end]").c_str());
+  linear = pastEnd->getOutput(0);
   const bool adjacent = indexed.back() - indexed.front() + 1 == static_cast<int>(indexed.size());
   trt::ITensor* source = x;
   if (!adjacent) {  // the indexed dims first, in order
@@ -152,7 +176,7 @@ bool indexSeveral(ConversionCtx* ctx, const torch::jit::Node* n, trt::ITensor* x
   }
   trt::ITensor* merged = shape::regroup(ctx, source, groups, name + " [merge indexed dims]");
   auto* gather = ctx->net->addGather(*merged, *linear, mergedAt);
-  gather->setName(name.c_str());
+  gather->setName((name + " [the indexed dims as one; an index outside its own dim reads past its end]").c_str());
   return bindOutput(ctx, n, gather) != nullptr;
 }
 
@@ -238,8 +262,9 @@ bool embedding(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
 }
 
 // one_hot(x, num_classes): (x[..., None] == [0, 1, ..., num_classes - 1]) as int64. A class outside
-// 0..num_classes-1 gives a row of zeros where PyTorch raises; num_classes=-1 (sized from the data) is
-// refused unless x is known at compile time (then the op is folded before conversion), as is
+// 0..num_classes-1, which PyTorch refuses, is refused at run time by the CPU backend (a gather from the classes'
+// table reads it) and gives a row of zeros on CUDA (whose gathers read nothing out of range); num_classes=-1 (sized
+// from the data) is refused unless x is known at compile time (then the op is folded before conversion), as is
 // num_classes=0, with which PyTorch raises for every input.
 bool oneHot(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
   trt::ITensor* x = a[0].ITensorOrFreeze(ctx);
@@ -255,8 +280,30 @@ bool oneHot(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
                                                           << " raises in PyTorch for every input (classes must be "
                                                              "below num_classes, and an empty input cannot infer it): "
                                                           << name);
-  // The engine's OneHot layer with [off, on] = [0, 1] as int64 (torch's dtype); indices torch would
-  // refuse (>= num_classes) give a row of zeros.
+  // The classes read through a table of 0..num_classes-1 (the CPU backend's gather refuses the others, naming the
+  // value); the engine's OneHot layer would wrap a negative class, so one outside the range becomes num_classes,
+  // a row of zeros.
+  std::vector<int64_t> table(static_cast<size_t>(classes));
+  for (int64_t k = 0; k < classes; ++k) table[static_cast<size_t>(k)] = k;
+  auto* classTable = ctx->net->addConstant({classes}, {trt::DataType::kINT64, table.data(), classes});
+  classTable->setName((name + " [classes]").c_str());
+  x = castTo(ctx, x, trt::DataType::kINT64, name + " [int64]");
+  auto* read = ctx->net->addGather(*classTable->getOutput(0), *x, 0);
+  read->setName((name + " [class within num_classes]").c_str());
+  trt::ITensor* count = scalarConstant(ctx, classes, trt::DataType::kINT64, name + " [num_classes]");
+  trt::ITensor* belowCount =
+      addElementwise(ctx, trt::ElementWiseOperation::kLESS, x, count, name + " [< num_classes]")->getOutput(0);
+  trt::ITensor* negative =
+      addElementwise(ctx, trt::ElementWiseOperation::kLESS, x,
+                     scalarConstant(ctx, 0, trt::DataType::kINT64, name + " [0]"), name + " [< 0]")
+          ->getOutput(0);
+  trt::ITensor* nonNegative = ctx->net->addUnary(*negative, trt::UnaryOperation::kNOT)->getOutput(0);
+  trt::ITensor* valid =
+      addElementwise(ctx, trt::ElementWiseOperation::kAND, belowCount, nonNegative, name + " [valid]")->getOutput(0);
+  auto* checked = ctx->net->addSelect(*valid, *read->getOutput(0), *count);
+  checked->setName((name + " [outside: a row of zeros]").c_str());
+  x = checked->getOutput(0);
+  // The engine's OneHot layer with [off, on] = [0, 1] as int64 (torch's dtype).
   const int64_t offOn[2] = {0, 1};
   auto* values = ctx->net->addConstant({2}, {trt::DataType::kINT64, offOn, 2});
   values->setName((name + " [off, on]").c_str());
