@@ -212,6 +212,7 @@ torch::jit::Module compilePartitioned(const torch::jit::Module& original, const 
 
   partitioning::StitchContext ctx{cfg.partitioning_info, cfg.convert_info.engine_settings, cfg.device_info, &result,
                                   self};
+  for (const auto& r : ranges) ctx.dynamic_inputs |= r.min != r.max;
   partitioning::FallbackReasons reasons;
   int engines = partitioning::PartitionAndStitch(graph->block(), ctx, &shapes, &reasons);
   if (engines == 0) {

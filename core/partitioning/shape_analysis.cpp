@@ -42,12 +42,16 @@ struct Recorder {
 // The interpreter runs on the calling thread, so each compilation records into its own recorder.
 thread_local Recorder* active_recorder = nullptr;
 
-void observe(const at::Tensor& t, int64_t id) {
-  if (active_recorder && t.defined())
+// Takes any value: a value typed Tensor can hold a placeholder where it is never read (prim::Uninitialized after a
+// `return` or `break` inside a loop, None from a `with` block's exit), which an observer taking Tensor would refuse.
+void observe(const c10::IValue& value, int64_t id) {
+  if (!active_recorder || !value.isTensor()) return;
+  const at::Tensor& t = value.toTensor();
+  if (t.defined())
     active_recorder->seen[id].push_back({t.sizes().vec(), t.scalar_type(), t.device(), active_recorder->run});
 }
 
-TORCH_LIBRARY_FRAGMENT(torchtrt_internal, m) { m.def("observe(Tensor x, int id) -> ()", observe); }
+TORCH_LIBRARY_FRAGMENT(torchtrt_internal, m) { m.def("observe(Any x, int id) -> ()", observe); }
 
 bool isTensor(const torch::jit::Value* v) { return v->type()->isSubtypeOf(*c10::TensorType::get()); }
 
@@ -77,8 +81,8 @@ void instrument(torch::jit::Graph* g, torch::jit::Block* block, std::vector<torc
   std::vector<torch::jit::Node*> nodes(block->nodes().begin(), block->nodes().end());
   for (auto* n : nodes) {
     for (auto* sub : n->blocks()) instrument(g, sub, observed, inserted);
-    // Constants, and the placeholders a branch that raises returns (prim::Uninitialized: never a tensor when it runs,
-    // but the observer would receive it as the branch's output and fail on it).
+    // Constants, and the placeholders a branch that raises or leaves early returns (prim::Uninitialized: never a
+    // tensor when it runs).
     if (n->kind() == torch::jit::prim::Constant || n->kind() == torch::jit::prim::Uninitialized) continue;
     torch::jit::Node* last = n;
     for (auto* v : n->outputs()) {

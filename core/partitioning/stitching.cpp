@@ -2,6 +2,7 @@
 // `tensorrt::execute_engine` on an engine held by the compiled module. TorchScript segments stay
 // as they are; the blocks of control-flow nodes are partitioned and stitched the same way.
 #include <map>
+#include <unordered_set>
 #include <sstream>
 
 #include "core/partitioning/stitching.h"
@@ -81,6 +82,32 @@ SegmentEngine BuildSegmentEngine(const Segment& s, const StitchContext& ctx, con
   return result;
 }
 
+namespace {
+
+// Whether a value's sizes may come from control flow: computed by a loop or branch (or the guard of an engine
+// stitched before), or from such a value.
+bool afterControlFlow(const Value* v, std::unordered_map<const Value*, bool>* memo) {
+  auto it = memo->find(v);
+  if (it != memo->end()) return it->second;
+  (*memo)[v] = false;
+  const Node* producer = v->node();
+  bool derived = !producer->blocks().empty();
+  for (const Value* in : producer->inputs()) derived = derived || afterControlFlow(in, memo);
+  (*memo)[v] = derived;
+  return derived;
+}
+
+bool rangeMayBeIncomplete(const Segment& s, const StitchContext& ctx) {
+  if (!ctx.dynamic_inputs || s.nodes.empty()) return false;
+  if (s.nodes.front()->owningBlock() != s.nodes.front()->owningGraph()->block()) return true;
+  std::unordered_map<const Value*, bool> memo;
+  for (const Value* v : s.inputs)
+    if (afterControlFlow(v, &memo)) return true;
+  return false;
+}
+
+}  // namespace
+
 void StitchEngineSegment(Segment* s, const SegmentEngine& built, const StitchContext& ctx, ShapeMap* shapes) {
   std::vector<bool> truncated_in, truncated_out;
   for (Value* v : s->inputs) truncated_in.push_back(shapes->at(v).dtype == at::kDouble);
@@ -97,41 +124,85 @@ void StitchEngineSegment(Segment* s, const SegmentEngine& built, const StitchCon
   torch::jit::Graph* g = s->nodes.front()->owningGraph();
   torch::jit::WithInsertPoint guard(s->nodes.front());
   const c10::Device engineDevice(ctx.device_info);
-  std::vector<Value*> args;
-  for (size_t i = 0; i < s->inputs.size(); ++i) {
-    Value* v = s->inputs[i];
-    // TorchScript code can make tensors elsewhere (size arithmetic gives CPU scalars); the engine
-    // gets them on its device.
-    if (shapes->at(v).device != engineDevice) v = moveTo(g, v, engineDevice);
-    if (truncated_in[i]) {
-      LOG_WARNING("truncate_long_and_double: %" << v->debugName() << " (float64) enters engine " << name
-                                                << " as float32");
-      v = castTo(g, v, at::kFloat);
-    }
-    args.push_back(v);
-  }
   Node* get = g->insertNode(g->createGetAttr(ctx.self, name));
-  Node* list = g->insertNode(g->createList(c10::TensorType::get(), args));
-  Node* exec = g->create(c10::Symbol::fromQualString("tensorrt::execute_engine"), {list->output(), get->output()}, 1);
-  exec->output()->setType(c10::ListType::ofTensors());
-  g->insertNode(exec);
-  Node* unpack = g->insertNode(g->createListUnpack(exec->output(), s->outputs.size()));
+  // The engine's call, at the insertion point: its inputs moved to its device and cast as it takes them, its
+  // outputs returned as the segment's were.
+  auto callEngine = [&]() {
+    std::vector<Value*> args;
+    for (size_t i = 0; i < s->inputs.size(); ++i) {
+      Value* v = s->inputs[i];
+      // TorchScript code can make tensors elsewhere (size arithmetic gives CPU scalars); the engine
+      // gets them on its device.
+      if (shapes->at(v).device != engineDevice) v = moveTo(g, v, engineDevice);
+      if (truncated_in[i]) {
+        LOG_WARNING("truncate_long_and_double: %" << v->debugName() << " (float64) enters engine " << name
+                                                  << " as float32");
+        v = castTo(g, v, at::kFloat);
+      }
+      args.push_back(v);
+    }
+    Node* list = g->insertNode(g->createList(c10::TensorType::get(), args));
+    Node* exec =
+        g->create(c10::Symbol::fromQualString("tensorrt::execute_engine"), {list->output(), get->output()}, 1);
+    exec->output()->setType(c10::ListType::ofTensors());
+    g->insertNode(exec);
+    Node* unpack = g->insertNode(g->createListUnpack(exec->output(), s->outputs.size()));
+    std::vector<Value*> results;
+    for (size_t i = 0; i < s->outputs.size(); ++i) {
+      Value* old = s->outputs[i];
+      Value* now = unpack->outputs()[i];
+      now->setType(old->type());
+      if (truncated_out[i]) {
+        LOG_WARNING("truncate_long_and_double: %" << old->debugName() << " leaves engine " << name
+                                                  << " as float32 and is cast back to float64");
+        now = castTo(g, now, at::kDouble);
+      }
+      if (shapes->at(old).device != engineDevice) now = moveTo(g, now, shapes->at(old).device);
+      results.push_back(now);
+    }
+    return results;
+  };
+  const bool guarded = rangeMayBeIncomplete(*s, ctx);
+  std::vector<Value*> results;
+  if (!guarded) {
+    results = callEngine();
+  } else {
+    // if accepts_shapes(inputs): the engine; else: the segment's own nodes, moved into the branch.
+    std::unordered_set<const Node*> members(s->nodes.begin(), s->nodes.end());
+    std::vector<std::vector<torch::jit::Use>> outside(s->outputs.size());
+    for (size_t i = 0; i < s->outputs.size(); ++i)
+      for (const auto& use : s->outputs[i]->uses())
+        if (!members.count(use.user)) outside[i].push_back(use);
+    Node* shapesList = g->insertNode(g->createList(c10::TensorType::get(), s->inputs));
+    Value* accepted = g->insert(c10::Symbol::fromQualString("tensorrt::accepts_shapes"),
+                                {shapesList->output(), get->output()});
+    Node* branch = g->insertNode(g->create(torch::jit::prim::If, {accepted}, 0));
+    torch::jit::Block* engineBlock = branch->addBlock();
+    torch::jit::Block* scriptBlock = branch->addBlock();
+    {
+      torch::jit::WithInsertPoint inEngine(engineBlock);
+      for (Value* v : callEngine()) engineBlock->registerOutput(v);
+    }
+    for (Node* n : s->nodes) n->moveBefore(scriptBlock->return_node());
+    for (Value* v : s->outputs) scriptBlock->registerOutput(v);
+    for (size_t i = 0; i < s->outputs.size(); ++i) {
+      Value* out = branch->addOutput()->setType(s->outputs[i]->type());
+      for (const auto& use : outside[i]) use.user->replaceInput(use.offset, out);
+      results.push_back(out);
+    }
+  }
   for (size_t i = 0; i < s->outputs.size(); ++i) {
     Value* old = s->outputs[i];
-    Value* now = unpack->outputs()[i];
-    now->setType(old->type());
-    if (truncated_out[i]) {
-      LOG_WARNING("truncate_long_and_double: %" << old->debugName() << " leaves engine " << name
-                                                << " as float32 and is cast back to float64");
-      now = castTo(g, now, at::kDouble);
-    }
-    if (shapes->at(old).device != engineDevice) now = moveTo(g, now, shapes->at(old).device);
-    (*shapes)[now] = shapes->at(old);
-    old->replaceAllUsesWith(now);
+    (*shapes)[results[i]] = shapes->at(old);
+    if (!guarded) old->replaceAllUsesWith(results[i]);
   }
-  for (auto it = s->nodes.rbegin(); it != s->nodes.rend(); ++it) (*it)->destroy();
+  if (!guarded)
+    for (auto it = s->nodes.rbegin(); it != s->nodes.rend(); ++it) (*it)->destroy();
   LOG_INFO("Engine " << name << ": " << s->nodes.size() << " node(s) -> " << built.layers << " layer(s), "
-                     << s->inputs.size() << " input(s), " << s->outputs.size() << " output(s)");
+                     << s->inputs.size() << " input(s), " << s->outputs.size() << " output(s)"
+                     << (guarded ? "; shape analysis may not have seen all its input sizes (it follows control "
+                                   "flow), so its nodes stay in TorchScript for the sizes outside its range"
+                                 : ""));
   s->nodes.clear();
 }
 

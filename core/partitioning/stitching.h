@@ -18,6 +18,9 @@ struct StitchContext {
   torch::jit::Module* module;  //!< receives one attribute per engine
   torch::jit::Value* self;     //!< the graph's `self` input, typed as `module`
   std::string name_prefix = "_trt_engine_";
+  //! Whether forward's inputs have ranges (min != max): an engine whose inputs shape analysis may not have seen in
+  //! every size then keeps its TorchScript for the sizes outside its range (see StitchEngineSegment).
+  bool dynamic_inputs = false;
 };
 
 //! A converted segment, or the error (and, when known, the node) that stopped its conversion.
@@ -32,7 +35,10 @@ struct SegmentEngine {
 //! Converts one engine segment into a plan (the graph is not changed).
 SegmentEngine BuildSegmentEngine(const Segment& segment, const StitchContext& ctx, const ShapeMap& shapes);
 
-//! Replaces the segment's nodes with a call to its engine, registered on ctx.module.
+//! Replaces the segment's nodes with a call to its engine, registered on ctx.module. With dynamic inputs, a segment
+//! inside a loop or branch, or reading a value computed after one, took its range from the sizes the shape analysis
+//! runs happened to reach (a branch the opt shape alone takes, a loop that grows a tensor): its nodes stay, as the
+//! TorchScript a call runs when tensorrt::accepts_shapes says the engine does not take its sizes.
 void StitchEngineSegment(Segment* segment, const SegmentEngine& engine, const StitchContext& ctx, ShapeMap* shapes);
 
 //! Partitions a block (and the blocks of its control-flow nodes) and stitches every engine segment;

@@ -425,6 +425,29 @@ std::vector<at::Tensor> TRTEngine::execute(std::vector<at::Tensor> inputs) {
   return outputs;
 }
 
+bool TRTEngine::acceptsShapes(const std::vector<at::Tensor>& inputs) const {
+  if (inputs.size() != input_names.size()) return false;
+  const bool profiled = engine_->getNbOptimizationProfiles() > 0;
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    const char* name = input_names[i].c_str();
+    const trt::Dims declared = engine_->getTensorShape(name);
+    if (!inputs[i].defined() || inputs[i].dim() != declared.nbDims) return false;
+    const trt::Dims lo = profiled ? engine_->getProfileShape(name, 0, trt::OptProfileSelector::kMIN) : declared;
+    const trt::Dims hi = profiled ? engine_->getProfileShape(name, 0, trt::OptProfileSelector::kMAX) : declared;
+    for (int d = 0; d < declared.nbDims; ++d) {
+      const int64_t size = inputs[i].size(d);
+      if (declared.d[d] >= 0 ? size != declared.d[d]
+                             : lo.nbDims == declared.nbDims && (size < lo.d[d] || size > hi.d[d]))
+        return false;
+    }
+  }
+  return true;
+}
+
+bool acceptsShapes(const std::vector<at::Tensor>& inputs, const c10::intrusive_ptr<TRTEngine>& engine) {
+  return engine->acceptsShapes(inputs);
+}
+
 std::vector<at::Tensor> executeEngine(std::vector<at::Tensor> inputs, c10::intrusive_ptr<TRTEngine> engine) {
   // Engines compute inference only: outputs never carry autograd history. Said once per process, since
   // a training loop would otherwise repeat it every step.

@@ -25,6 +25,7 @@ TORCH_LIBRARY(tensorrt, m) {
             return c10::make_intrusive<TRTEngine>(std::move(state));
           });
   m.def("execute_engine(Tensor[] inputs, __torch__.torch.classes.tensorrt.Engine engine) -> Tensor[]", executeEngine);
+  m.def("accepts_shapes(Tensor[] inputs, __torch__.torch.classes.tensorrt.Engine engine) -> bool", acceptsShapes);
   m.def("ABI_VERSION() -> str", []() -> std::string { return ABI_VERSION; });
   m.def("set_cudagraphs_mode(bool enabled) -> ()", setCudagraphsMode);
   m.def("get_cudagraphs_mode() -> bool", getCudagraphsMode);

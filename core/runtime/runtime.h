@@ -47,6 +47,10 @@ struct TRTEngine : torch::CustomClassHolder {
   std::string serializedPlan() const;
   //! Runs the engine on inputs (checked for count, dtype, rank, shape and device).
   std::vector<at::Tensor> execute(std::vector<at::Tensor> inputs);
+  //! Whether the inputs' count, ranks and sizes are ones the engine takes: its static dims, and its first profile's
+  //! range where dynamic. (A partitioned module asks before an engine whose range its shape analysis may not have
+  //! covered, and runs the engine's TorchScript instead when not.)
+  bool acceptsShapes(const std::vector<at::Tensor>& inputs) const;
   //! Layer table of the engine (the inspector).
   std::string layerInfo() const;
   std::string layerInfoJson() const;
@@ -130,6 +134,8 @@ void warmTorchScriptExecutor();
 
 //! The op behind tensorrt::execute_engine.
 std::vector<at::Tensor> executeEngine(std::vector<at::Tensor> inputs, c10::intrusive_ptr<TRTEngine> engine);
+//! tensorrt::accepts_shapes: TRTEngine::acceptsShapes as an op.
+bool acceptsShapes(const std::vector<at::Tensor>& inputs, const c10::intrusive_ptr<TRTEngine>& engine);
 
 }  // namespace runtime
 }  // namespace core

@@ -1,0 +1,108 @@
+"""Scripted control flow under partial compilation: early exits from loops and `with` blocks, and engines whose
+input sizes follow a branch or a loop. An audit found the first failing in shape analysis ("Expected Tensor but got
+Uninitialized"), and the second failing at run time for sizes inside the declared range: such an engine took its
+range from the sizes the shape analysis runs reached. It now keeps its TorchScript for the sizes outside its range."""
+import io
+
+import pytest
+import torch
+import torch_tensorrt
+from torch import nn
+
+
+class ReturnInLoop(nn.Module):
+    def forward(self, x):
+        for i in range(5):
+            if i == 3:
+                return x * i
+            x = x + 1
+        return x
+
+
+class ContinueAndBreak(nn.Module):
+    def forward(self, x):
+        acc = torch.zeros_like(x[0])
+        for i in range(x.size(0)):
+            if i % 2 == 1:
+                continue
+            if i >= 4:
+                break
+            acc = acc + x[i]
+        return acc
+
+
+class NoGradBlock(nn.Module):
+    def forward(self, x):
+        with torch.no_grad():
+            y = x * 2
+        return y + 1
+
+
+@pytest.mark.parametrize("make", [ReturnInLoop, ContinueAndBreak, NoGradBlock])
+def test_early_exits_and_with_blocks_compile_in_parts(make):
+    scripted = torch.jit.script(make())
+    x = torch.rand(6, 3)
+    compiled = torch_tensorrt.compile(scripted, inputs=[x], device="cpu", min_block_size=1)
+    for value in (x, torch.randn(6, 3)):
+        torch.testing.assert_close(compiled(value), scripted(value))
+
+
+class EngineInABranch(nn.Module):
+    def forward(self, x):
+        n = x.size(0)
+        if n % 2 == 0:  # of the analysis runs' sizes 1, 4 and 7, only 4 takes it
+            return torch.relu(x[: n // 2] * 3 + 1)
+        return x - 1
+
+
+class EngineInALoop(nn.Module):
+    def forward(self, x):
+        y = x
+        while y.size(0) < 8:  # the body's engine sees sizes the runs at 1, 4 and 7 rows do not all reach
+            y = torch.cat([y, torch.relu(y * 2 + 1)], 0)
+        return y
+
+
+class EngineAfterABranch(nn.Module):
+    def forward(self, x):
+        if x.size(0) % 2 == 0:
+            y = torch.cat([x, x, x], 0)
+        else:
+            y = x
+        return torch.relu(y * 2 + 1).sum(1)
+
+
+@pytest.mark.parametrize("make", [EngineInABranch, EngineInALoop, EngineAfterABranch])
+def test_an_engine_whose_sizes_follow_control_flow_takes_every_size_in_the_range(make):
+    scripted = torch.jit.script(make())
+    spec = torch_tensorrt.Input(min_shape=(1, 3), opt_shape=(4, 3), max_shape=(7, 3))
+    compiled = torch_tensorrt.compile(scripted, inputs=[spec], device="cpu", min_block_size=1)
+    assert "tensorrt::accepts_shapes" in str(compiled.graph)
+    buffer = io.BytesIO()
+    torch.jit.save(compiled, buffer)
+    buffer.seek(0)
+    loaded = torch.jit.load(buffer)
+    for rows in range(1, 8):
+        x = torch.randn(rows, 3)
+        torch.testing.assert_close(compiled(x), scripted(x), msg=f"{rows} rows")
+        torch.testing.assert_close(loaded(x), scripted(x), msg=f"{rows} rows, loaded")
+
+
+class StraightLine(nn.Module):
+    def forward(self, x):
+        y = torch.relu(x * 2 + 1)
+        return torch.cumsum(y, 0)[: x.size(0) // 2] * 3
+
+
+def test_an_engine_outside_control_flow_keeps_no_torchscript_copy():
+    # Its range comes from the analysis runs at the min, opt and max shapes; a copy of its nodes would hold its
+    # weights a second time.
+    scripted = torch.jit.script(StraightLine())
+    spec = torch_tensorrt.Input(min_shape=(1, 3), opt_shape=(4, 3), max_shape=(7, 3))
+    compiled = torch_tensorrt.compile(scripted, inputs=[spec], device="cpu", min_block_size=1,
+                                      torch_executed_ops=["aten::cumsum"])
+    assert "tensorrt::execute_engine" in str(compiled.graph)
+    assert "tensorrt::accepts_shapes" not in str(compiled.graph)
+    for rows in range(1, 8):
+        x = torch.randn(rows, 3)
+        torch.testing.assert_close(compiled(x), scripted(x))
