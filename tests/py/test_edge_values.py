@@ -227,6 +227,64 @@ def test_fp16_engines_keep_scalars_float16_cannot_hold(device, dtype, module, sc
     torch.testing.assert_close(got, want, rtol=2e-3, atol=1e-3)
 
 
+class Float32MinimumMask(nn.Module):
+    """BERT's mask: (1 - attention_mask) * torch.finfo(torch.float32).min, added to the scores."""
+
+    def forward(self, s, m):
+        return torch.softmax(s + (1.0 - m[:, None, :]) * torch.finfo(torch.float32).min, -1)
+
+
+class FullyMaskedRows(nn.Module):
+    """DeBERTa's pairwise mask (a padded query masks every key) before two stacked attentions: a padded row that became
+    NaN reached the valid tokens through the second attention's 0 * NaN."""
+
+    def forward(self, q, m):
+        pair = (m[:, :, None] * m[:, None, :]).bool()
+        fill = torch.finfo(torch.float32).min
+        first = torch.softmax((q @ q.transpose(1, 2)).masked_fill(~pair, fill), -1) @ q
+        return torch.softmax((first @ first.transpose(1, 2)).masked_fill(~pair, fill), -1) @ first
+
+
+class NormalizedRows(nn.Module):
+    def forward(self, x):
+        return F.normalize(x, dim=-1)  # x / max(|x|, 1e-12): 0 for a zero row
+
+
+def _padded_batch(device):
+    torch.manual_seed(0)
+    s = torch.randn(2, 6, 6, device=device)
+    m = torch.ones(2, 6, device=device)
+    m[1, 4:] = 0
+    return s, m
+
+
+@pytest.mark.parametrize("device", DEVICES)
+@pytest.mark.parametrize("dtype", [torch.half, torch.bfloat16])
+@pytest.mark.parametrize("case", ["float32 minimum mask", "fully masked rows", "normalized zero row"])
+def test_16_bit_engines_of_float32_models_stay_finite_where_the_model_does(device, dtype, case):
+    # The builder computes in 16 bits what the float32 model computes in float32: a value beyond the 16-bit range
+    # (torch.finfo(torch.float32).min, which bfloat16 rounds to -inf: 0 * -inf was NaN) or below it (1e-12, which
+    # float16 flushes to 0: 0 / 0 was NaN) stays in float32 and enters 16 bits within the type's range.
+    s, m = _padded_batch(device)
+    if case == "float32 minimum mask":
+        module, inputs = Float32MinimumMask(), (s, m)
+    elif case == "fully masked rows":
+        module, inputs = FullyMaskedRows(), (s, m)
+    else:
+        x = torch.randn(4, 8, device=device)
+        x[1] = 0
+        module, inputs = NormalizedRows(), (x,)
+    traced = torch.jit.trace(module, inputs)
+    engine = torch_tensorrt.compile(traced, inputs=list(inputs), device=device, enabled_precisions={torch.float, dtype},
+                                    require_full_compilation=True, min_block_size=1)
+    got, want = engine(*inputs), module(*inputs)
+    assert torch.isfinite(got).all(), got
+    if case == "fully masked rows":  # the padded queries' rows are the float32 model's uniform average only roughly
+        got, want = got[:, :4], want[:, :4]
+    tol = 2e-2 if dtype == torch.bfloat16 else 2e-3
+    torch.testing.assert_close(got, want, rtol=tol, atol=tol)
+
+
 class WhereBranches(nn.Module):
     def forward(self, c, x, y):
         return torch.where(c, x, y)

@@ -109,14 +109,20 @@ trt::DataType engineTypeOf(const torch::jit::Node* n, at::ScalarType type) {
 }
 
 namespace {
-// A scalar operand (a number, or a 0-d constant tensor) whose value float16 cannot hold.
-bool scalarBeyondHalf(Var& arg) {
+// A scalar operand (a number, or a 0-d constant tensor) whose value the 16-bit type cannot hold: float16's beyond
+// 65504 or nonzero below 2^-14; bfloat16's (float32's exponents) finite ones that round to inf (float32's largest,
+// torch.finfo(torch.float32).min in a mask).
+bool scalarBeyond16Bit(Var& arg, trt::DataType type) {
   if (arg.isITensor()) return false;
   const torch::jit::IValue* iv = arg.IValue();
   if (iv->isTensor() && iv->toTensor().dim() > 0) return false;
   const at::Scalar value = iv->isTensor() ? iv->toTensor().item() : arg.unwrapToScalar();
   if (!value.isFloatingPoint() && !value.isIntegral(false)) return false;
   const double v = std::fabs(value.toDouble());
+  if (type == trt::DataType::kBF16) {
+    const float single = static_cast<float>(v);
+    return std::isfinite(single) && std::isinf(static_cast<float>(c10::BFloat16(single)));
+  }
   const double largest = std::numeric_limits<c10::Half>::max(), smallestNormal = std::numeric_limits<c10::Half>::min();
   return std::isfinite(v) && (v > largest || (v != 0.0 && v < smallestNormal));
 }
@@ -132,9 +138,9 @@ std::vector<trt::ITensor*> promotedOperands(ConversionCtx* ctx, const torch::jit
   if (type) *type = target;
   if (computeType) {
     *computeType = target;
-    if (target == trt::DataType::kHALF)
+    if (target == trt::DataType::kHALF || target == trt::DataType::kBF16)
       for (size_t i : indices)
-        if (scalarBeyondHalf(a[i])) *computeType = target = trt::DataType::kFLOAT;
+        if (scalarBeyond16Bit(a[i], target)) *computeType = target = trt::DataType::kFLOAT;
   }
   std::vector<trt::ITensor*> out;
   for (size_t i : indices) {

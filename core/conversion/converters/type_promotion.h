@@ -38,7 +38,8 @@ bool isIntegerType(trt::DataType type);
 //! The node's inputs `indices` as engine tensors of their common (promoted) type: engine tensors are cast,
 //! constant tensors and scalars are created in that type.
 //! With `computeType`, a float16 result whose scalar operand float16 cannot hold (beyond 65504, or a nonzero value
-//! below 2^-14: x / 1e5, m * -1e9) gets every operand in float32 instead and `*computeType` float32: the caller
+//! below 2^-14: x / 1e5, m * -1e9), or a bfloat16 result whose scalar rounds to inf in bfloat16 (float32's largest
+//! finite value), gets every operand in float32 instead and `*computeType` float32: the caller
 //! computes there and casts the result to `*type`, as PyTorch computes a 16-bit tensor with a scalar in float and
 //! rounds once. Elsewhere `*computeType` is `*type`.
 std::vector<trt::ITensor*> promotedOperands(ConversionCtx* ctx, const torch::jit::Node* n, args& a,

@@ -1,6 +1,7 @@
 #include <cmath>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "backends/half_support.h"
@@ -39,6 +40,26 @@ class CastCache {
     ++added_;
     return casts_[key] = cast->getOutput(0);
   }
+  // `t` (float32) as the 16-bit `type`, its finite values beyond the type's range clipped to its largest finite ones
+  // first (NaN stays NaN): for a layer computed in float32 because of a constant the type cannot hold, whose results
+  // (a mask of torch.finfo(torch.float32).min) would become infinities, and a softmax row of them NaN, where the
+  // float32 model stays finite.
+  ITensor* getSaturated(ITensor* t, DataType type, ILayer* consumer) {
+    auto key = std::make_pair(t, type);
+    auto it = saturated_.find(key);
+    if (it != saturated_.end()) return it->second;
+    const float largest = type == DataType::kBF16 ? bf16ToFloat(0x7F7F) : kHalfLargest;
+    IActivationLayer* clip = net_.addActivation(*t, ActivationType::kCLIP);
+    clip->setAlpha(-largest);
+    clip->setBeta(largest);
+    clip->setPrecision(DataType::kFLOAT);
+    clip->setName((std::string(t->getName()) + " within " + shortName(type) + "'s range [precision]").c_str());
+    net_.moveLayer(clip, net_.indexOf(consumer));
+    ILayer* cast = addCast(net_, *clip->getOutput(0), type);
+    net_.moveLayer(cast, net_.indexOf(consumer));
+    added_ += 2;
+    return saturated_[key] = cast->getOutput(0);
+  }
   int32_t added() const { return added_; }
 
  private:
@@ -48,7 +69,7 @@ class CastCache {
     }
   };
   INetworkDefinition& net_;
-  std::unordered_map<std::pair<ITensor*, DataType>, ITensor*, KeyHash> casts_;
+  std::unordered_map<std::pair<ITensor*, DataType>, ITensor*, KeyHash> casts_, saturated_;
   int32_t added_ = 0;
 };
 // The floating type `layer` computes in: its pin (ILayer::setPrecision) where the backend can honour
@@ -85,18 +106,21 @@ DataType chooseFloatPrecision(const ILayer& layer, Backend backend, DataType wan
   return capable ? wanted : DataType::kFLOAT;
 }
 // Whether `t` is a small float32 constant (a scalar or a few broadcast values: x / 1e5, m * -1e9) holding a value
-// float16 cannot: beyond its largest (65504, which would become inf) or a nonzero one below its smallest normal
-// (2^-14, which would lose its digits or become 0). PyTorch computes a 16-bit tensor with such a scalar in float
-// and rounds the result once; an FP16 layer would round the constant first (x / 1e5 gave 0, (x * 1e-8) * 1e8 NaN).
-// Weight tensors (many values) are left to the FP16 rule.
-bool holdsValueHalfCannot(const ITensor* t) {
+// the 16-bit `type` cannot: for float16 one beyond its largest (65504, which would become inf) or a nonzero one below
+// its smallest normal (2^-14, which would lose its digits or become 0); for bfloat16 (float32's exponents) a finite
+// one that rounds to inf (float32's largest, torch.finfo(torch.float32).min in a mask: 0 * -inf gave NaN). PyTorch
+// computes a 16-bit tensor with such a scalar in float and rounds the result once; a 16-bit layer would round the
+// constant first (x / 1e5 gave 0, (x * 1e-8) * 1e8 NaN). Weight tensors (many values) are left to the 16-bit rule.
+bool holdsValue16BitCannot(const ITensor* t, DataType type) {
   constexpr int64_t kFewValues = 64;
   const IConstantLayer* c = passes::constantProducer(t);
   if (!c || c->getWeights().type != DataType::kFLOAT || c->getWeights().count > kFewValues) return false;
   const auto* v = static_cast<const float*>(c->getWeights().values);
   for (int64_t i = 0; i < c->getWeights().count; ++i) {
-    const float a = std::fabs(v[i]);
-    if (a > kHalfLargest || (a != 0.f && a < kHalfSmallestNormal)) return true;  // NaN and inf stay themselves
+    const float a = std::fabs(v[i]);  // NaN and inf stay themselves
+    if (type == DataType::kBF16 ? std::isfinite(a) && std::isinf(bf16ToFloat(floatToBf16(a)))
+                                : a > kHalfLargest || (a != 0.f && a < kHalfSmallestNormal))
+      return true;
   }
   return false;
 }
@@ -124,6 +148,7 @@ int32_t assignPrecision(INetworkDefinition& net, Backend backend, DataType reduc
   for (const auto& d : desc) declared[d.first] = d.second.type;
 
   CastCache casts(net);
+  std::unordered_set<const ITensor*> beyond16Bit;  // outputs of layers kept in FP32 for a constant's range
   for (ILayer* layer : layers) {
     std::vector<TensorDesc> ins;
     for (int i = 0; i < layer->getNbInputs(); ++i) ins.push_back(desc.at(layer->getInput(i)));
@@ -161,16 +186,26 @@ int32_t assignPrecision(INetworkDefinition& net, Backend backend, DataType reduc
                                        target);
       else
         target = chooseFloatPrecision(*layer, backend, wanted, obeyPins, notes);
-      // An elementwise op or a select with a scalar float16 cannot hold computes in FP32 (its result then rounds once
-      // to FP16 where the next layer takes it, as PyTorch's does).
-      if (target == DataType::kHALF && !layer->precisionIsSet() &&
-          (layer->getType() == LayerType::kELEMENTWISE || layer->getType() == LayerType::kSELECT)) {
+      // An elementwise op or a select with a scalar the 16-bit type cannot hold computes in FP32, and so do the
+      // elementwise ops, selects and shape changes that read its result (F.normalize's x / max(norm, 1e-12): the
+      // clamped norm of a zero vector would be 0 in float16, and 0 / 0 NaN where the float32 model gives 0). The chain's
+      // result rounds once, within the type's range, where the next layer takes it in 16 bits (see getSaturated).
+      const LayerType kind = layer->getType();
+      const bool holdsConstants = kind == LayerType::kELEMENTWISE || kind == LayerType::kSELECT;
+      if ((target == DataType::kHALF || target == DataType::kBF16) && !layer->precisionIsSet() &&
+          (holdsConstants || kind == LayerType::kSHUFFLE || kind == LayerType::kSLICE)) {
         for (int i = 0; i < layer->getNbInputs(); ++i)
-          if (holdsValueHalfCannot(layer->getInput(i))) target = DataType::kFLOAT;
+          if (beyond16Bit.count(layer->getInput(i)) ||
+              (holdsConstants && holdsValue16BitCannot(layer->getInput(i), target))) {
+            target = DataType::kFLOAT;
+            beyond16Bit.insert(layer->getOutput(0));
+          }
       }
       for (int i = 0; i < layer->getNbInputs(); ++i) {
         if (!isFloating(ins[i].type) || ins[i].type == target) continue;
-        ITensor* cast = casts.get(layer->getInput(i), target, layer);
+        ITensor* cast = beyond16Bit.count(layer->getInput(i)) && target != DataType::kFLOAT
+                            ? casts.getSaturated(layer->getInput(i), target, layer)
+                            : casts.get(layer->getInput(i), target, layer);
         desc[cast] = {ins[i].dims, target};
         layer->setInput(i, *cast);
         ins[i].type = target;
