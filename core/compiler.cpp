@@ -222,6 +222,7 @@ torch::jit::Module compilePartitioned(const torch::jit::Module& original, const 
     return original;
   }
   torch::jit::EliminateDeadCode(graph);
+  lowering::DetachCallStacks(graph.get());  // the graph outlives the lowered copy, whose methods its call stacks name
   LOG_GRAPH("Stitched graph: " << *graph);
   auto* fn = result._ivalue()->compilation_unit()->create_function(
       c10::QualifiedName(*result.type()->name(), "forward"), graph);

@@ -1,10 +1,13 @@
 #include "core/lowering/lowering.h"
 
 #include <functional>
+#include <memory>
 #include <mutex>
+#include <unordered_map>
 
 #include "core/lowering/passes/passes.h"
 #include "core/util/macros.h"
+#include "torch/csrc/jit/api/function_impl.h"
 #include "torch/csrc/jit/passes/constant_pooling.h"
 #include "torch/csrc/jit/passes/constant_propagation.h"
 #include "torch/csrc/jit/passes/dead_code_elimination.h"
@@ -12,6 +15,7 @@
 #include "torch/csrc/jit/passes/inliner.h"
 #include "torch/csrc/jit/passes/loop_unrolling.h"
 #include "torch/csrc/jit/passes/lower_tuples.h"
+#include "torch/csrc/jit/passes/normalize_ops.h"
 #include "torch/csrc/jit/passes/remove_mutation.h"
 
 namespace torch_tensorrt {
@@ -95,6 +99,8 @@ std::shared_ptr<torch::jit::Graph> LowerGraph(const torch::jit::Module& frozen, 
   TORCHTRT_CHECK(method, "the module has no method '" << method_name << "'");
   auto graph = method->graph()->copy();
   torch::jit::Inline(*graph);
+  // Aliases as their canonical ops (greater -> gt, multiply -> mul, absolute -> abs), which the converters know.
+  torch::jit::NormalizeOps(graph);
   // In-place ops on values nothing else aliases become their functional forms, so converters and
   // partitioning see plain data flow; the remaining ones keep TorchScript's semantics.
   torch::jit::RemoveListMutation(graph);
@@ -114,6 +120,49 @@ std::shared_ptr<torch::jit::Graph> LowerGraph(const torch::jit::Module& frozen, 
   torch::jit::EliminateDeadCode(graph);
   LOG_GRAPH("Lowered graph: " << *graph);
   return graph;
+}
+
+namespace {
+// A function that lives as long as the process, named as `qualified` (an empty graph: error reports read its name).
+torch::jit::Function* lastingFunction(const std::string& qualified) {
+  static std::mutex m;
+  static std::unordered_map<std::string, std::unique_ptr<torch::jit::GraphFunction>> functions;
+  std::lock_guard<std::mutex> lock(m);
+  auto& f = functions[qualified];
+  if (!f)
+    f = std::make_unique<torch::jit::GraphFunction>(c10::QualifiedName(qualified),
+                                                    std::make_shared<torch::jit::Graph>(), nullptr);
+  return f.get();
+}
+
+torch::jit::InlinedCallStackPtr lastingCallStack(
+    const torch::jit::InlinedCallStackPtr& cs,
+    std::unordered_map<const torch::jit::InlinedCallStack*, torch::jit::InlinedCallStackPtr>* done) {
+  auto it = done->find(cs.get());
+  if (it != done->end()) return it->second;
+  const auto* fn = cs->function();
+  torch::jit::Function* lasting = lastingFunction(fn ? fn->qualname().qualifiedName() : cs->function_name());
+  torch::jit::InlinedCallStackPtr result =
+      cs->callee() ? c10::make_intrusive<torch::jit::InlinedCallStack>(lastingCallStack(*cs->callee(), done), lasting,
+                                                                       cs->source_range(), cs->module_instance())
+                   : c10::make_intrusive<torch::jit::InlinedCallStack>(lasting, cs->source_range(),
+                                                                       cs->module_instance());
+  (*done)[cs.get()] = result;
+  return result;
+}
+
+void detachCallStacks(torch::jit::Block* block,
+                      std::unordered_map<const torch::jit::InlinedCallStack*, torch::jit::InlinedCallStackPtr>* done) {
+  for (torch::jit::Node* n : block->nodes()) {
+    if (auto cs = n->callstack()) n->setCallStack(lastingCallStack(*cs, done));
+    for (torch::jit::Block* sub : n->blocks()) detachCallStacks(sub, done);
+  }
+}
+}  // namespace
+
+void DetachCallStacks(torch::jit::Graph* graph) {
+  std::unordered_map<const torch::jit::InlinedCallStack*, torch::jit::InlinedCallStackPtr> done;
+  detachCallStacks(graph->block(), &done);
 }
 
 }  // namespace lowering

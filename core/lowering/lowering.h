@@ -37,6 +37,10 @@ class LoweredModule {
 LoweredModule LowerModule(const torch::jit::Module& mod, const LowerInfo& info = {});
 //! Runs the lowering passes on a copy of the method's graph and returns it.
 std::shared_ptr<torch::jit::Graph> LowerGraph(const torch::jit::Module& frozen, const std::string& method_name);
+//! Points the inlined call stacks of a lowered graph's nodes (which name the methods they were inlined from) at
+//! functions that outlive the LoweredModule, for a graph that does (a partitioned module's): the copy's methods
+//! are freed with it, and TorchScript's error report reads each frame's function (it crashed on a failing call).
+void DetachCallStacks(torch::jit::Graph* graph);
 
 }  // namespace lowering
 }  // namespace core

@@ -84,25 +84,54 @@ SegmentEngine BuildSegmentEngine(const Segment& s, const StitchContext& ctx, con
 
 namespace {
 
-// Whether a value's sizes may come from control flow: computed by a loop or branch (or the guard of an engine
-// stitched before), or from such a value.
-bool afterControlFlow(const Value* v, std::unordered_map<const Value*, bool>* memo) {
-  auto it = memo->find(v);
-  if (it != memo->end()) return it->second;
-  (*memo)[v] = false;
-  const Node* producer = v->node();
-  bool derived = !producer->blocks().empty();
-  for (const Value* in : producer->inputs()) derived = derived || afterControlFlow(in, memo);
-  (*memo)[v] = derived;
-  return derived;
+// Ops whose output size is a count of their input's values (nonzero, unique, masked_select, where(cond)): a later
+// engine's inputs can take sizes no shape analysis run saw, whatever the inputs' ranges (a mixture of experts
+// routes another number of tokens to each expert at each call).
+bool countsValues(const Node* n) {
+  static const std::unordered_set<std::string> counting = {
+      "aten::nonzero",         "aten::nonzero_numpy", "aten::argwhere",         "aten::masked_select",
+      "aten::unique",          "aten::_unique",       "aten::_unique2",         "aten::unique_dim",
+      "aten::unique_consecutive"};
+  const std::string kind = n->kind().toQualString();
+  if (counting.count(kind)) return true;
+  if (kind == "aten::where" && n->inputs().size() == 1) return true;
+  if (kind == "aten::repeat_interleave" && n->inputs().size() >= 2 &&
+      n->inputs()[1]->type()->isSubtypeOf(*c10::TensorType::get()))
+    return true;
+  return false;
+}
+
+// Whether a value's sizes may come from somewhere shape analysis cannot cover: from control flow (computed by a loop
+// or branch, or the guard of an engine stitched before) when `controlFlow`, or from an op counting values; or from
+// such a value.
+bool sizesMayVary(const Value* v, bool controlFlow, std::unordered_map<const Value*, bool>* memo) {
+  // Depth-first over producers without recursion (a large model's chain of values is thousands deep).
+  std::vector<std::pair<const Value*, bool>> stack = {{v, false}};
+  while (!stack.empty()) {
+    auto [value, inputsDone] = stack.back();
+    stack.pop_back();
+    if (memo->count(value) && !inputsDone) continue;
+    const Node* producer = value->node();
+    if (!inputsDone) {
+      (*memo)[value] = false;  // provisional: a value is not its own producer's input, but blocks can loop back
+      stack.push_back({value, true});
+      for (const Value* in : producer->inputs())
+        if (!memo->count(in)) stack.push_back({in, false});
+      continue;
+    }
+    bool varies = (controlFlow && !producer->blocks().empty()) || countsValues(producer);
+    for (const Value* in : producer->inputs()) varies = varies || memo->at(in);
+    (*memo)[value] = varies;
+  }
+  return memo->at(v);
 }
 
 bool rangeMayBeIncomplete(const Segment& s, const StitchContext& ctx) {
-  if (!ctx.dynamic_inputs || s.nodes.empty()) return false;
-  if (s.nodes.front()->owningBlock() != s.nodes.front()->owningGraph()->block()) return true;
+  if (s.nodes.empty()) return false;
+  if (ctx.dynamic_inputs && s.nodes.front()->owningBlock() != s.nodes.front()->owningGraph()->block()) return true;
   std::unordered_map<const Value*, bool> memo;
   for (const Value* v : s.inputs)
-    if (afterControlFlow(v, &memo)) return true;
+    if (sizesMayVary(v, ctx.dynamic_inputs, &memo)) return true;
   return false;
 }
 
@@ -200,8 +229,9 @@ void StitchEngineSegment(Segment* s, const SegmentEngine& built, const StitchCon
     for (auto it = s->nodes.rbegin(); it != s->nodes.rend(); ++it) (*it)->destroy();
   LOG_INFO("Engine " << name << ": " << s->nodes.size() << " node(s) -> " << built.layers << " layer(s), "
                      << s->inputs.size() << " input(s), " << s->outputs.size() << " output(s)"
-                     << (guarded ? "; shape analysis may not have seen all its input sizes (it follows control "
-                                   "flow), so its nodes stay in TorchScript for the sizes outside its range"
+                     << (guarded ? "; shape analysis may not have seen all its input sizes (they follow control "
+                                   "flow or a count of values), so its nodes stay in TorchScript for the sizes "
+                                   "outside its range"
                                  : ""));
   s->nodes.clear();
 }

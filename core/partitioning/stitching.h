@@ -35,10 +35,11 @@ struct SegmentEngine {
 //! Converts one engine segment into a plan (the graph is not changed).
 SegmentEngine BuildSegmentEngine(const Segment& segment, const StitchContext& ctx, const ShapeMap& shapes);
 
-//! Replaces the segment's nodes with a call to its engine, registered on ctx.module. With dynamic inputs, a segment
-//! inside a loop or branch, or reading a value computed after one, took its range from the sizes the shape analysis
-//! runs happened to reach (a branch the opt shape alone takes, a loop that grows a tensor): its nodes stay, as the
-//! TorchScript a call runs when tensorrt::accepts_shapes says the engine does not take its sizes.
+//! Replaces the segment's nodes with a call to its engine, registered on ctx.module. A segment reading a value whose
+//! size is a count of values (after nonzero, unique, where(cond)), or, with dynamic inputs, a segment inside a loop
+//! or branch or reading a value computed after one, took its range from the sizes the shape analysis runs happened
+//! to reach (a branch the opt shape alone takes, a loop that grows a tensor, the tokens routed to an expert): its
+//! nodes stay, as the TorchScript a call runs when tensorrt::accepts_shapes says the engine does not take its sizes.
 void StitchEngineSegment(Segment* segment, const SegmentEngine& engine, const StitchContext& ctx, ShapeMap* shapes);
 
 //! Partitions a block (and the blocks of its control-flow nodes) and stitches every engine segment;

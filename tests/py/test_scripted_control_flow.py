@@ -106,3 +106,50 @@ def test_an_engine_outside_control_flow_keeps_no_torchscript_copy():
     for rows in range(1, 8):
         x = torch.randn(rows, 3)
         torch.testing.assert_close(compiled(x), scripted(x))
+
+
+class Halves(nn.Module):
+    def forward(self, x):
+        a, b = x.unbind(0)  # a trace keeps the count: another count fails in TorchScript's list unpack
+        return a * 2 + b
+
+
+class WithHalves(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.halves = Halves()
+
+    def forward(self, x):
+        return torch.relu(self.halves(x) + 1)
+
+
+def test_an_error_in_the_torchscript_between_engines_is_reported_not_a_crash():
+    # The compiled graph's nodes name the methods they were inlined from; those of the compile's frozen copy were
+    # freed with it, and TorchScript's error report read them (a segmentation fault where eager raises).
+    x = torch.randn(2, 3)
+    traced = torch.jit.trace(WithHalves(), (x,))
+    compiled = torch_tensorrt.compile(traced, inputs=[x], device="cpu", min_block_size=1,
+                                      torch_executed_ops=["aten::unbind"])
+    torch.testing.assert_close(compiled(x), traced(x))
+    with pytest.raises(RuntimeError, match="Expected 2 elements in a list but found 3"):
+        compiled(torch.randn(3, 3))
+
+
+class Route(nn.Module):
+    def forward(self, x):
+        # How many rows pass is a count of values: every generated input in shape analysis passes all 8 (their
+        # columns differ by less than 1), so no analysis run sees another count.
+        keep = torch.nonzero((x[:, 0] - x[:, 1]).abs() < 10).squeeze(1)
+        return torch.relu(x.index_select(0, keep) * 2 + 1).sum(0)
+
+
+def test_an_engine_after_a_count_of_values_takes_counts_the_analysis_did_not_see():
+    x = torch.rand(8, 4)
+    traced = torch.jit.trace(Route(), (x,))
+    compiled = torch_tensorrt.compile(traced, inputs=[x], device="cpu", min_block_size=1,
+                                      torch_executed_ops=["aten::nonzero"])
+    assert "tensorrt::accepts_shapes" in str(compiled.graph)
+    torch.testing.assert_close(compiled(x), traced(x))
+    fewer = x.clone()
+    fewer[::3, 0] = 100.0  # rows 0, 3 and 6 fail the test: 5 pass
+    torch.testing.assert_close(compiled(fewer), traced(fewer))
