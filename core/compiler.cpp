@@ -51,6 +51,10 @@ c10::FunctionSchema graphSchema(const std::string& name, const std::shared_ptr<t
   return c10::FunctionSchema(name, "", std::move(args), std::move(returns));
 }
 
+// A compiled module is in eval mode, as an nn.Module's `training` flag says (torch.jit.freeze and module.eval() read
+// and set it; without it they failed with "has no attribute 'training'").
+void markForInference(torch::jit::Module& mod) { mod.register_attribute("training", c10::BoolType::get(), false); }
+
 OutputStructure structureOf(const std::shared_ptr<torch::jit::Graph>& g) {
   if (g->outputs().size() != 1) return OutputStructure::kTuple;
   auto kind = g->outputs()[0]->node()->kind();
@@ -127,6 +131,19 @@ torch::jit::Module compileWhole(const std::shared_ptr<torch::jit::Graph>& graph,
     }
   };
   refuseLastingWrites(graph->block());
+  // An engine returns a flat list of tensors, which forward returns as they are, or as one tuple or list of them.
+  for (const torch::jit::Value* out : graph->outputs()) {
+    const auto kind = out->node()->kind();
+    if (kind != torch::jit::prim::TupleConstruct && kind != torch::jit::prim::ListConstruct) continue;
+    for (const torch::jit::Value* element : out->node()->inputs())
+      TORCHTRT_CHECK(!element->type()->cast<c10::TupleType>() && !element->type()->cast<c10::ListType>(),
+                     "forward returns a nested tuple or list (%" << element->debugName() << " of type "
+                                                                  << element->type()->str() << " inside %"
+                                                                  << out->debugName()
+                                                                  << "); one engine returns a flat tuple of tensors. "
+                                                                     "require_full_compilation=False returns it "
+                                                                     "through TorchScript, or return a flat tuple");
+  }
   int32_t layers = 0;
   std::vector<at::ScalarType> casts;  // outputs the engine returns in their source type (float64 casts)
   const auto start = std::chrono::steady_clock::now();
@@ -198,6 +215,7 @@ torch::jit::Module compilePartitioned(const torch::jit::Module& original, const 
 
   static std::atomic<int64_t> counter{0};
   torch::jit::Module result("tensorrt_partitioned_mod_" + std::to_string(counter++));
+  markForInference(result);
   torch::jit::Value* self = graph->inputs()[0];
   for (const auto& use : self->uses()) {
     // Attributes that freezing kept (mutated state, script objects) move to the new module.
@@ -361,6 +379,7 @@ torch::jit::Module EmbedEngineInNewModule(const std::string& plan, const std::st
   static std::atomic<int64_t> counter{0};
   std::string name = "tensorrt_engine_mod_" + std::to_string(counter++);
   torch::jit::Module new_mod(name);
+  markForInference(new_mod);
   auto engine =
       c10::make_intrusive<runtime::TRTEngine>(name, plan, device_info, input_binding_names, output_binding_names);
   const std::string attr = "__torch___torch_tensorrt_engine";

@@ -123,14 +123,14 @@ std::shared_ptr<torch::jit::Graph> LowerGraph(const torch::jit::Module& frozen, 
 }
 
 namespace {
-// A function that lives as long as the process, named as `qualified` (an empty graph: error reports read its name).
-torch::jit::Function* lastingFunction(const std::string& qualified) {
+// A function that lives as long as the process, named `name` (an empty graph: error reports read its name).
+torch::jit::Function* lastingFunction(const std::string& name) {
   static std::mutex m;
   static std::unordered_map<std::string, std::unique_ptr<torch::jit::GraphFunction>> functions;
   std::lock_guard<std::mutex> lock(m);
-  auto& f = functions[qualified];
+  auto& f = functions[name];
   if (!f)
-    f = std::make_unique<torch::jit::GraphFunction>(c10::QualifiedName(qualified),
+    f = std::make_unique<torch::jit::GraphFunction>(c10::QualifiedName(name.empty() ? "<unknown>" : name),
                                                     std::make_shared<torch::jit::Graph>(), nullptr);
   return f.get();
 }
@@ -140,8 +140,9 @@ torch::jit::InlinedCallStackPtr lastingCallStack(
     std::unordered_map<const torch::jit::InlinedCallStack*, torch::jit::InlinedCallStackPtr>* done) {
   auto it = done->find(cs.get());
   if (it != done->end()) return it->second;
-  const auto* fn = cs->function();
-  torch::jit::Function* lasting = lastingFunction(fn ? fn->qualname().qualifiedName() : cs->function_name());
+  // By the name the entry stored when it was made: its function pointer may be stale already (a trace's entries
+  // name functions the tracer made for the call).
+  torch::jit::Function* lasting = lastingFunction(cs->function_name());
   torch::jit::InlinedCallStackPtr result =
       cs->callee() ? c10::make_intrusive<torch::jit::InlinedCallStack>(lastingCallStack(*cs->callee(), done), lasting,
                                                                        cs->source_range(), cs->module_instance())

@@ -297,11 +297,16 @@ ShapeMap RunShapeAnalysis(const std::shared_ptr<torch::jit::Graph>& graph, const
 namespace {
 void checkType(const c10::TypePtr& type, const ArgumentStructure& structure, const std::string& where) {
   switch (structure.kind) {
-    case ArgumentStructure::Kind::kTensor:
+    case ArgumentStructure::Kind::kTensor: {
+      const bool collection = type->cast<c10::TupleType>() || type->cast<c10::ListType>();
       TORCHTRT_CHECK(type->isSubtypeOf(*c10::TensorType::get()),
-                     where << " has type " << type->str()
-                           << " but is given one Input; describe tuples and lists with input_signature");
+                     where << " has type " << type->str() << " but is given one Input; "
+                           << (collection ? "describe tuples and lists with input_signature"
+                                          : "compiled modules take tensors, and tuples and lists of them (through "
+                                            "input_signature): pass it as a tensor, or make it an attribute or a "
+                                            "constant of the module"));
       return;
+    }
     case ArgumentStructure::Kind::kTuple: {
       auto tuple = type->cast<c10::TupleType>();
       TORCHTRT_CHECK(tuple && tuple->elements().size() == structure.elements.size(),

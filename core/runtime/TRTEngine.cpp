@@ -307,6 +307,10 @@ std::vector<at::Tensor> TRTEngine::execute(std::vector<at::Tensor> inputs) {
     const std::string& bind = input_names[i];
     const at::Tensor& t = inputs[i];
     TORCHTRT_CHECK(t.defined(), "input " << i << " ('" << bind << "') of engine '" << name << "' is undefined");
+    TORCHTRT_CHECK(t.layout() == at::kStrided, "input " << i << " ('" << bind << "') of engine '" << name << "' is a "
+                                                        << t.layout()
+                                                        << " tensor; engines take dense (strided) tensors: pass "
+                                                           "tensor.to_dense()");
     if (onGpu) {
       TORCHTRT_CHECK(t.is_cuda(), "input " << i << " ('" << bind << "') of engine '" << name << "' is on " << t.device()
                                            << " but this engine runs on the GPU (" << device_info

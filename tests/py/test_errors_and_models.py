@@ -188,3 +188,51 @@ def test_loops_lists_warnings_and_asserts_over_sizes_compile_whole():
     # The assert fails for a 3-D input: the model's message, at compile time.
     with pytest.raises(RuntimeError, match="expected NCHW"):
         torch_tensorrt.compile(model, inputs=[torch.randn(2, 3, 4)], require_full_compilation=True)
+
+
+class _Nested(torch.nn.Module):
+    def forward(self, x):
+        return x + 1, (x * 2, x - 1)
+
+
+class _ScaledBy(torch.nn.Module):
+    def forward(self, x, s: float):
+        return x * s
+
+
+class _Doubled(torch.nn.Module):
+    def forward(self, x):
+        return x * 2
+
+
+def test_refusals_name_what_was_wrong_and_what_to_do():
+    # An audit of run-time inputs and compile settings found these answered with messages about the compiler's
+    # internals (a plan's "invalid field 'dims'", "a converter asked for a tensor", "unsupported memory format").
+    def compile_(module, inputs, full=True):
+        return torch_tensorrt.compile(torch.jit.script(module), inputs=inputs, device="cpu", min_block_size=1,
+                                      require_full_compilation=full)
+
+    with pytest.raises(RuntimeError, match=r"Input 0 has a dimension of 2147483712 in its shape range .*; engines "
+                                           r"take dimensions up to 2147483647 \(2\^31 - 1\)"):
+        compile_(_Doubled(), [torch_tensorrt.Input(min_shape=[1], opt_shape=[64], max_shape=[2**31 + 64])])
+    with pytest.raises(RuntimeError, match=r"forward returns a nested tuple or list .*; one engine returns a flat "
+                                           r"tuple of tensors. require_full_compilation=False"):
+        compile_(_Nested(), [torch.randn(2, 3)])
+    nested = compile_(_Nested(), [torch.randn(2, 3)], full=False)
+    x = torch.randn(2, 3)
+    assert [t.tolist() for t in (nested(x)[0], *nested(x)[1])] == [(x + 1).tolist(), (x * 2).tolist(), (x - 1).tolist()]
+    with pytest.raises(RuntimeError, match=r"forward argument 1 \(%s.*\) has type float but is given one Input; "
+                                           r"compiled modules take tensors"):
+        compile_(_ScaledBy(), [torch.randn(2, 3), torch_tensorrt.Input(())], full=False)
+    doubled = compile_(_Doubled(), [torch.randn(2, 3)])
+    with pytest.raises(RuntimeError, match=r"input 0 \('input_0'\) of engine '.*' is a Sparse tensor; engines take "
+                                           r"dense \(strided\) tensors: pass tensor.to_dense\(\)"):
+        doubled(torch.randn(2, 3).to_sparse())
+    indexed = compile_(_Indexed(), [torch.arange(12.0).view(4, 3), torch.tensor([0, 1])])
+    with pytest.raises(RuntimeError, match="index -5 is out of range for an axis of size 4"):
+        indexed(torch.arange(12.0).view(4, 3), torch.tensor([-5, 0]))  # the caller's index, not -1 after wrapping
+
+
+class _Indexed(torch.nn.Module):
+    def forward(self, x, i):
+        return x[i]

@@ -136,3 +136,16 @@ def test_a_float_computed_from_sizes_is_not_returned_from_an_engine():
     compiled = torch_tensorrt.compile(scripted, inputs=[spec], device="cpu", min_block_size=1)
     x = torch.randn(5, 3)
     assert compiled(x)[1] == 2.5
+
+
+@pytest.mark.parametrize("full", [True, False])
+def test_a_compiled_module_is_in_eval_mode_and_freezes(full):
+    scripted = torch.jit.script(nn.Sequential(nn.Linear(3, 3), nn.ReLU()).eval())
+    x = torch.randn(2, 3)
+    compiled = torch_tensorrt.compile(scripted, inputs=[x], device="cpu", min_block_size=1,
+                                      require_full_compilation=full,
+                                      torch_executed_ops=[] if full else ["aten::relu"])
+    assert compiled.training is False
+    compiled.eval()
+    frozen = torch.jit.freeze(compiled)  # failed: "'RecursiveScriptModule' object has no attribute 'training'"
+    torch.testing.assert_close(frozen(x), scripted(x))

@@ -77,13 +77,18 @@ trt::ITensor* srcUpdates(ConversionCtx* ctx, const torch::jit::Node* n, args& a)
   trt::ITensor* index = a[2].ITensorOrFreeze(ctx);
   trt::ITensor* src = castTo(ctx, a[3].ITensorOrFreeze(ctx), self->getType(), name + " [src dtype]");
   const trt::Dims idx = index->getDimensions(), srcDims = src->getDimensions();
-  if (srcDims != idx) {
-    TORCHTRT_CHECK(idx.isStatic() && srcDims.nbDims == idx.nbDims,
-                   "scatter reads the leading part of src, which needs static shapes here: index "
-                       << idx.str() << ", src " << srcDims.str() << ": " << name);
-    for (int d = 0; d < idx.nbDims; ++d) src = sliceAlong(ctx, src, d, 0, idx.d[d], 1, name + " [src part]");
+  TORCHTRT_CHECK(srcDims.nbDims == idx.nbDims, "scatter's index " << idx.str() << " and src " << srcDims.str()
+                                                                  << " must have the same rank: " << name);
+  if (idx.isStatic() && srcDims.isStatic()) {
+    for (int d = 0; d < idx.nbDims; ++d)
+      if (srcDims.d[d] != idx.d[d]) src = sliceAlong(ctx, src, d, 0, idx.d[d], 1, name + " [src part]");
+    return src;
   }
-  return src;
+  // Sizes known at run time only: src may still be larger than the index (PyTorch allows it), so its leading part
+  // of the index's shape is read at run time (a view where it is the whole).
+  return shape::slice(ctx, src, shape::int64Vector(ctx, std::vector<int64_t>(idx.nbDims, 0), name + " [src start]"),
+                      shape::shapeOf(ctx, index, name + " [index shape]"), std::vector<int64_t>(idx.nbDims, 1),
+                      name + " [src part]");
 }
 
 // The value filled to the index's (static) shape in self's type.
