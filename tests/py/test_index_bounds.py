@@ -110,3 +110,19 @@ def test_one_hot_refuses_a_class_outside_num_classes(device, classes):
             engine(longs(classes, device))
     else:  # a row of zeros
         assert engine(longs(classes, device)).tolist() == [[0, 0, 0, 0], [1, 0, 0, 0], [0, 1, 0, 0]]
+
+
+@pytest.mark.parametrize("device", DEVICES)
+@pytest.mark.parametrize("dynamic", [False, True])
+def test_scatter_add_reads_the_leading_part_of_a_larger_src(device, dynamic):
+    # PyTorch asks only index.size(d) <= src.size(d); with dynamic shapes the engine refused such a call at run time.
+    fn = lambda x, i, s: x.scatter_add(0, i, s)  # noqa: E731
+    x, i = torch.zeros(2, 3, device=device), longs([[1, 0]], device)
+    s = torch.arange(1.0, 7.0, device=device).view(2, 3)
+    spec = None
+    if dynamic:
+        spec = [torch_tensorrt.Input(min_shape=[1, 1], opt_shape=[2, 3], max_shape=[8, 8]),
+                torch_tensorrt.Input(min_shape=[1, 1], opt_shape=[2, 3], max_shape=[8, 8], dtype=torch.long),
+                torch_tensorrt.Input(min_shape=[1, 1], opt_shape=[2, 3], max_shape=[8, 8])]
+    engine = compiled(fn, [x, i, s], device, inputs=spec)
+    torch.testing.assert_close(engine(x, i, s), fn(x, i, s))
