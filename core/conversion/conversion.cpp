@@ -223,6 +223,30 @@ bool isRunTimeCheck(const torch::jit::Node* n) {
          (raisesOnly(b) && a->nodes().begin() == a->nodes().end());
 }
 
+// A run-time check as a reader knows it: its source line and the message it raises when constant (printing the
+// prim::If itself showed its blocks' IR).
+std::string describeCheck(const torch::jit::Node* check) {
+  for (const torch::jit::Block* b : check->blocks())
+    for (const torch::jit::Node* inner : b->nodes()) {
+      if (inner->kind() != torch::jit::prim::RaiseException) continue;
+      // Where forward calls it when it was inlined (torch._assert's own raise sits in torch's source).
+      std::string where;
+      if (auto cs = inner->callstack()) {
+        const auto frames = (*cs)->vec();
+        if (!frames.empty())
+          if (auto loc = std::get<1>(frames.front()).file_line_col())
+            where = std::get<0>(*loc) + ":" + std::to_string(std::get<1>(*loc));
+      }
+      if (where.empty()) where = util::sourceLocation(inner);
+      std::string text;
+      if (!inner->inputs().empty())
+        if (auto message = torch::jit::toIValue(inner->input(0)); message && message->isString())
+          text = " (\"" + message->toStringRef() + "\")";
+      return (where.empty() ? std::string("a raise in forward") : where) + text;
+    }
+  return util::node_info(check);
+}
+
 // Collects the nodes whose outputs are read only by run-time checks or by other such nodes (their
 // condition's computation), walking each block from its end so every user is decided first; nodes
 // that write in place never count (their write must not be dropped with a check).
@@ -255,7 +279,7 @@ void convertNode(ConversionCtx* ctx, const torch::jit::Node* n) {
     // An input check on values known only at run time (an RNN's hidden-size check on a dynamic batch):
     // an engine cannot raise, so the check is dropped, as Torch-TensorRT's exception elimination does.
     // Checks decided while converting are still evaluated, with the model's message.
-    LOG_WARNING("The check at " << util::node_info(n)
+    LOG_WARNING("The check at " << describeCheck(n)
                                 << " depends on run-time values; the engine does not evaluate it (inputs that "
                                    "would make the model raise give unspecified results)");
     return;
