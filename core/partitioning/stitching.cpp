@@ -101,9 +101,39 @@ bool countsValues(const Node* n) {
   return false;
 }
 
+// Whether a non-tensor value (a branch's or loop's condition, a trip count) is computed from tensor values rather
+// than from sizes alone: `if x.sum() > 0:` is, `if x.size(0) > 2:` is not. A loop-carried value or a tensor reached
+// counts as values.
+bool readsTensorValues(const Value* v, std::unordered_set<const Value*>* seen) {
+  static const std::unordered_set<std::string> metadata = {"aten::size", "aten::dim",    "aten::numel", "aten::len",
+                                                           "prim::device", "prim::dtype", "aten::__is__",
+                                                           "aten::__isnot__", "prim::is_cuda"};
+  if (!seen->insert(v).second) return false;
+  if (v->type()->isSubtypeOf(*c10::TensorType::get())) return true;
+  const Node* producer = v->node();
+  if (producer->kind() == torch::jit::prim::Param) return producer != producer->owningGraph()->param_node();
+  if (metadata.count(producer->kind().toQualString())) return false;
+  for (const Value* in : producer->inputs())
+    if (readsTensorValues(in, seen)) return true;
+  for (const torch::jit::Block* b : producer->blocks())
+    for (const Value* out : b->outputs())
+      if (readsTensorValues(out, seen)) return true;
+  return false;
+}
+
+// Whether a loop's or branch's path follows tensor values: its condition or trip count, or a loop body's condition.
+bool decidedByValues(const Node* n) {
+  std::unordered_set<const Value*> seen;
+  if (n->kind() == torch::jit::prim::If) return readsTensorValues(n->input(0), &seen);
+  if (n->kind() == torch::jit::prim::Loop)
+    return readsTensorValues(n->input(0), &seen) || readsTensorValues(n->input(1), &seen) ||
+           readsTensorValues(n->blocks()[0]->outputs()[0], &seen);
+  return true;
+}
+
 // Whether a value's sizes may come from somewhere shape analysis cannot cover: from control flow (computed by a loop
-// or branch, or the guard of an engine stitched before) when `controlFlow`, or from an op counting values; or from
-// such a value.
+// or branch, or the guard of an engine stitched before) when `controlFlow` (dynamic inputs), or from control flow
+// that follows tensor values, or from an op counting values; or from such a value.
 bool sizesMayVary(const Value* v, bool controlFlow, std::unordered_map<const Value*, bool>* memo) {
   // Depth-first over producers without recursion (a large model's chain of values is thousands deep).
   std::vector<std::pair<const Value*, bool>> stack = {{v, false}};
@@ -119,7 +149,8 @@ bool sizesMayVary(const Value* v, bool controlFlow, std::unordered_map<const Val
         if (!memo->count(in)) stack.push_back({in, false});
       continue;
     }
-    bool varies = (controlFlow && !producer->blocks().empty()) || countsValues(producer);
+    const bool branches = !producer->blocks().empty();
+    bool varies = (branches && (controlFlow || decidedByValues(producer))) || countsValues(producer);
     for (const Value* in : producer->inputs()) varies = varies || memo->at(in);
     (*memo)[value] = varies;
   }

@@ -153,3 +153,32 @@ def test_an_engine_after_a_count_of_values_takes_counts_the_analysis_did_not_see
     fewer = x.clone()
     fewer[::3, 0] = 100.0  # rows 0, 3 and 6 fail the test: 5 pass
     torch.testing.assert_close(compiled(fewer), traced(fewer))
+
+
+class BranchOnValues(nn.Module):
+    def forward(self, x):
+        if bool((x[0, 0] - x[0, 1]).abs() > 10):  # no generated input takes it: their values differ by less than 1
+            y = torch.cat([x, x], 0)
+        else:
+            y = x
+        return torch.relu(y * 2 + 1).sum(1)
+
+
+class BranchOnSizes(nn.Module):
+    def forward(self, x):
+        y = torch.cat([x, x], 0) if x.size(0) > 2 else x  # decided by the (static) shape: the same at every call
+        return torch.relu(y * 2 + 1).sum(1)
+
+
+def test_with_static_inputs_an_engine_after_a_branch_on_values_takes_either_branch():
+    scripted = torch.jit.script(BranchOnValues())
+    x = torch.rand(4, 3)
+    compiled = torch_tensorrt.compile(scripted, inputs=[x], device="cpu", min_block_size=1)
+    assert "tensorrt::accepts_shapes" in str(compiled.graph)
+    other = x.clone()
+    other[0, 0] = 100.0
+    for value in (x, other):
+        torch.testing.assert_close(compiled(value), scripted(value))
+    sizes = torch_tensorrt.compile(torch.jit.script(BranchOnSizes()), inputs=[x], device="cpu", min_block_size=1)
+    assert "tensorrt::accepts_shapes" not in str(sizes.graph)  # no TorchScript copy where the shapes decide
+    torch.testing.assert_close(sizes(x), BranchOnSizes()(x))
