@@ -260,7 +260,10 @@ void declare(CLI::App& app, Options& o, Raw& r) {
   app.add_option("input_specs", r.specs,
                  "One per forward input: \"(N,C,H,W)\" or \"[(min); (opt); (max)]\", optionally followed by "
                  "@dtype (f32, f16, bf16, i32, i64, i8, bool) and %format (contiguous, channels_last, NHWC); "
-                 "spaces are allowed, e.g. \"(3, 3, 32, 32)@f16%NHWC\"");
+                 "spaces are allowed, e.g. \"(3, 3, 32, 32)@f16%NHWC\"")
+      // One spec an argument: CLI11 would otherwise split a bracketed argument ("[(1,3);(4,3);(8,3)]") at its
+      // commas as a list of values.
+      ->allow_extra_args(false);
 }
 
 std::string removeSpaces(std::string s) {

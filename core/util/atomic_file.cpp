@@ -18,7 +18,10 @@ namespace util {
 namespace {
 
 // A stream buffer writing to a file descriptor in 1 MiB chunks (modules with large weights are
-// hundreds of MB, so they are not collected in memory first).
+// hundreds of MB, so they are not collected in memory first). A failed write (a full disk, a file size limit) is
+// recorded and the rest discarded, while the stream stays good: PyTorch's archive writer, seeing a failing stream,
+// throws from its destructor, which ends the process (torchtrtc aborted with a raw stack trace); the caller reads
+// failed() when the writer is done.
 class FdBuffer : public std::streambuf {
  public:
   explicit FdBuffer(int fd) : fd_(fd), buf_(1 << 20) { setp(buf_.data(), buf_.data() + buf_.size()); }
@@ -27,17 +30,20 @@ class FdBuffer : public std::streambuf {
 
  protected:
   int_type overflow(int_type c) override {
-    if (!drain()) return traits_type::eof();
+    drain();
     if (!traits_type::eq_int_type(c, traits_type::eof())) {
       *pptr() = traits_type::to_char_type(c);
       pbump(1);
     }
     return traits_type::not_eof(c);
   }
-  int sync() override { return drain() ? 0 : -1; }
+  int sync() override {
+    drain();
+    return 0;
+  }
 
  private:
-  bool drain() {
+  void drain() {
     const char* p = pbase();
     size_t left = static_cast<size_t>(pptr() - pbase());
     while (left > 0 && !failed_) {
@@ -52,7 +58,6 @@ class FdBuffer : public std::streambuf {
       left -= static_cast<size_t>(n);
     }
     setp(buf_.data(), buf_.data() + buf_.size());
-    return !failed_;
   }
   int fd_;
   std::vector<char> buf_;

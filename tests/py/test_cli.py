@@ -262,3 +262,34 @@ def test_torch_executed_mod_and_truncate_long_double_flags(tmp_path):
     assert run(CPU + ["--min-block-size=1", "--truncate-long-double", src, out, "(2,3)"]).returncode == 0
     assert _engines(out) == 1
     torch.testing.assert_close(torch.jit.load(out)(x), x * 2.0 + 1.0)
+
+
+def test_a_range_spec_without_a_suffix_is_one_spec(tmp_path):
+    # CLI11 split a bracketed argument at its commas as a list: "[(1,3,8,8);...]" failed with "shape '(1' must be
+    # written as (d0,d1,...)" unless @dtype or %format followed.
+    _, src = saved_small(tmp_path)
+    out = str(tmp_path / "ranged.ts")
+    r = run(CPU + [src, out, "[(1,3,8,8); (2,3,8,8); (4,3,8,8)]"])
+    assert r.returncode == 0, r.stderr
+    assert torch.jit.load(out)(torch.randn(3, 3, 8, 8)).shape == (3, 1024)
+
+
+def test_a_write_that_fails_part_way_reports_and_leaves_nothing(tmp_path):
+    # A full disk, simulated by a file size limit: PyTorch's archive writer threw from its destructor on the failing
+    # stream, and torchtrtc aborted (exit 134) leaving its temporary file.
+    import resource
+    import signal
+
+    _, src = saved_small(tmp_path)
+    out_dir = tmp_path / "out"
+    out_dir.mkdir()
+
+    def small_files():
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (4096, 4096))
+
+    r = subprocess.run(torchtrtc() + CPU + [src, str(out_dir / "small_trt.ts"), "(1,3,8,8)"], capture_output=True,
+                       text=True, timeout=600, preexec_fn=small_files)
+    assert r.returncode == 1, r.stderr
+    assert "torchtrtc: writing '" in r.stderr and "failed: File too large" in r.stderr
+    assert list(out_dir.iterdir()) == []

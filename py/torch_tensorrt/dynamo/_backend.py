@@ -24,6 +24,7 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Set, Tuple
 import torch
 
 from torch_tensorrt import logging
+from torch_tensorrt._Input import _ALLOWED_DTYPES  # what an engine input may be
 
 
 def _key(args: Sequence[Any]) -> Tuple[Any, ...]:
@@ -58,6 +59,8 @@ def _frozen(gm: torch.fx.GraphModule, values: Dict[int, torch.Tensor]) -> torch.
     """A copy of `gm` where the inputs at the positions of `values` are constants of those values."""
     graph = copy.deepcopy(gm.graph)
     root = torch.nn.Module()
+    for name, child in gm.named_children():  # the branches of torch.cond, checkpointed bodies: get_attr targets
+        root.add_module(name, child)
     placeholders = [n for n in graph.nodes if n.op == "placeholder"]
     for i, value in values.items():
         node = placeholders[i]
@@ -85,7 +88,10 @@ class _ShapeCache:
         self.lock = threading.Lock()
 
     def _state_changed(self, args: Sequence[Any]) -> bool:
-        return any(args[i] is not t or t._version != v for i, (t, v) in zip(self.frozen, self.state))
+        # Another tensor, an in-place change (its version), or new memory (`p.data = t`). A write through `p.data`
+        # (`p.data.mul_(2)`) changes neither: docs/dynamo.md says to update weights in place or compile again.
+        return any(args[i] is not t or t._version != v or t.data_ptr() != ptr
+                   for i, (t, v, ptr) in zip(self.frozen, self.state))
 
     def _freeze(self, args: Sequence[Any]) -> None:
         if self.state:
@@ -93,8 +99,15 @@ class _ShapeCache:
                        "changed in place since its engines were built; building them again with the new values")
             warnings.warn(message, UserWarning)
             logging.log(logging.Level.Warning, message)
-        self.state = [(args[i], args[i]._version) for i in self.frozen]
-        self.gm = _frozen(self.original, {i: args[i] for i in self.frozen})
+        elif torch.is_grad_enabled() and any(args[i].requires_grad for i in self.frozen):
+            message = ("torch_tensorrt backend: the compiled module's parameters are built into its graphs as "
+                       "constants, so no gradient reaches them (their .grad stays None); it computes inference: call "
+                       "it under torch.no_grad() or torch.inference_mode(), and train with another backend")
+            warnings.warn(message, UserWarning)
+            logging.log(logging.Level.Warning, message)
+        gm = _frozen(self.original, {i: args[i] for i in self.frozen})  # before the state: a failure keeps the old one
+        self.gm = gm
+        self.state = [(args[i], args[i]._version, args[i].data_ptr()) for i in self.frozen]
         self.compiled = {}
 
     def __call__(self, *args: Any) -> Any:
@@ -124,6 +137,23 @@ class _ShapeCache:
             if options.get("require_full_compilation"):
                 raise
             message = f"torch_tensorrt backend: a captured graph runs in PyTorch, torch.export failed on it: {_first(e)}"
+            warnings.warn(message, UserWarning)
+            logging.log(logging.Level.Warning, message)
+            return self.gm
+        higher = sorted({str(n.target) for n in self.gm.graph.nodes
+                         if n.op == "call_function" and isinstance(n.target, torch._ops.HigherOrderOperator)})
+        if higher and not options.get("require_full_compilation"):
+            message = (f"torch_tensorrt backend: a captured graph runs in PyTorch: it holds {', '.join(higher)} "
+                       "(a higher-order op's subgraphs), which the dynamo path does not convert")
+            warnings.warn(message, UserWarning)
+            logging.log(logging.Level.Warning, message)
+            return self.gm
+        unheld = sorted({str(a.dtype) for a in args if isinstance(a, torch.Tensor) and a.dtype not in _ALLOWED_DTYPES})
+        if unheld and not options.get("require_full_compilation"):
+            # A Python float TorchDynamo passes as a float64 tensor when it changes between calls, an image in uint8
+            # or float64: engines take none of these, so the graph runs in PyTorch, as a graph export fails on does.
+            message = (f"torch_tensorrt backend: a captured graph runs in PyTorch: it takes {', '.join(unheld)} "
+                       "tensors, which engines do not take as inputs")
             warnings.warn(message, UserWarning)
             logging.log(logging.Level.Warning, message)
             return self.gm

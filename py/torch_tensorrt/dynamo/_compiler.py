@@ -284,6 +284,10 @@ def _assemble(gm: torch.fx.GraphModule, users: List[torch.fx.Node], weights: Dic
             continue
         elif node.op == "call_function":
             env[node] = graph.node_copy(node, value)
+        elif node.op == "get_attr":
+            raise ValueError(f"exported graph node {node.name} is a subgraph of a higher-order op (torch.cond, "
+                             "torch.utils.checkpoint, a while loop), which the dynamo path does not convert; "
+                             "torch.compile(model, backend=\"torch_tensorrt\") runs such graphs in PyTorch")
         else:
             raise ValueError(f"exported graph node {node.name} ({node.op}) is not supported by the dynamo path")
     graph.eliminate_dead_code()

@@ -14,14 +14,16 @@ import io
 import json
 import operator
 import threading
+import weakref
 from typing import Any, Dict, List, Sequence, Tuple
 
 import torch
 
 _LOCK = threading.Lock()
-# blob data pointer -> (blob, loaded module). Holding the blob keeps its memory from being reused
-# by another tensor while the entry exists, so the pointer identifies it.
-_LOADED: Dict[Tuple[int, int], Tuple[torch.Tensor, torch.jit.ScriptModule]] = {}
+# blob data pointer -> (a weak reference to the blob, loaded module). An entry leaves when its blob is freed (with the
+# module holding it), so the engines of a deleted compiled module are freed too, and a pointer identifies the live
+# blob it names.
+_LOADED: Dict[Tuple[int, int], Tuple["weakref.ref[torch.Tensor]", torch.jit.ScriptModule]] = {}
 
 
 def blob_of(module: torch.jit.ScriptModule) -> torch.Tensor:
@@ -34,15 +36,24 @@ def blob_of(module: torch.jit.ScriptModule) -> torch.Tensor:
 
 
 def remember(blob: torch.Tensor, module: torch.jit.ScriptModule) -> None:
+    key = (blob.data_ptr(), blob.numel())
+    ref = weakref.ref(blob)
     with _LOCK:
-        _LOADED[(blob.data_ptr(), blob.numel())] = (blob, module)
+        _LOADED[key] = (ref, module)
+    weakref.finalize(blob, _forget, key, ref)
+
+
+def _forget(key: Tuple[int, int], ref: "weakref.ref[torch.Tensor]") -> None:
+    with _LOCK:
+        if key in _LOADED and _LOADED[key][0] is ref:
+            del _LOADED[key]
 
 
 def module_of(blob: torch.Tensor) -> torch.jit.ScriptModule:
     key = (blob.data_ptr(), blob.numel())
     with _LOCK:
         hit = _LOADED.get(key)
-        if hit is not None and hit[0].data_ptr() == key[0]:
+        if hit is not None and hit[0]() is not None and hit[0]().data_ptr() == key[0]:
             return hit[1]
     data = blob.detach().cpu().contiguous().numpy().tobytes()
     module = torch.jit.load(io.BytesIO(data))
