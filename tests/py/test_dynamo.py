@@ -148,6 +148,62 @@ def test_torch_compile_rebuilds_when_a_parameter_changes():
             assert rel_err(compiled(x), model(x)) <= 1e-4
 
 
+def test_torch_compile_rebuilds_when_a_parameter_is_given_new_memory():
+    _, model, x = models()[0]
+    compiled, _ = compile_recording(model)
+    with torch.no_grad():
+        compiled(x)
+        model.fc.weight.data = model.fc.weight.data * 2.0  # the same Parameter, its version unchanged
+        with pytest.warns(UserWarning, match="building them again with the new values"):
+            assert rel_err(compiled(x), model(x)) <= 1e-4
+
+
+def test_torch_compile_backend_warns_that_parameters_get_no_gradient():
+    _, model, x = models()[0]
+    compiled, _ = compile_recording(model)
+    with pytest.warns(UserWarning, match="so no gradient reaches them"):
+        compiled(x)
+
+
+class Branches(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.l = torch.nn.Linear(8, 8)
+
+    def forward(self, x, scale: float):
+        y = torch.cond(x.sum() > 0, lambda t: self.l(t).relu(), lambda t: self.l(t) * 2, (x,))
+        return y * scale
+
+
+def test_torch_compile_backend_runs_higher_order_ops_and_float_arguments_in_pytorch():
+    # torch.cond's branch submodules were lost (AttributeError 'cond_true_0'); a Python float that changes between
+    # calls reaches the backend as a float64 tensor, which engines do not take (the second call failed).
+    model = Branches().eval()
+    torch._dynamo.reset()
+    compiled = torch.compile(model, backend="torch_tensorrt", options={"min_block_size": 1})
+    x = torch.randn(4, 8)
+    with torch.no_grad(), pytest.warns(UserWarning, match="runs in PyTorch"):
+        for scale in (1.0, 2.0, -1.0):
+            for value in (x, -x.abs()):
+                torch.testing.assert_close(compiled(value, scale), model(value, scale))
+
+
+def test_deleting_a_dynamo_module_frees_its_engines():
+    import gc
+
+    from torch_tensorrt.dynamo import _runtime
+
+    x = torch.randn(2, 16)
+    before = len(_runtime._LOADED)
+    compiled = torch_tensorrt.compile(torch.nn.Sequential(torch.nn.Linear(16, 16), torch.nn.ReLU()).eval(),
+                                      ir="dynamo", inputs=[x], min_block_size=1, device="cpu")
+    compiled(x)
+    assert len(_runtime._LOADED) > before
+    del compiled
+    gc.collect()
+    assert len(_runtime._LOADED) == before
+
+
 def test_torch_compile_backend_refuses_unknown_option():
     torch._dynamo.reset()
     compiled = torch.compile(CNN().eval(), backend="torch_tensorrt", options={"no_such_option": 1})
