@@ -432,3 +432,38 @@ def test_seed_example_model_compiles_through_dynamo(tmp_path, monkeypatch):
     assert len(engines(compiled)) == 1
     with torch.no_grad():
         assert rel_err(compiled(x), model(x)) <= 1e-4
+
+
+class _Head(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.l = torch.nn.Linear(4, 4)
+
+    def forward(self, x):
+        return self.l(x)
+
+
+class _WithHead(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.a = torch.nn.Linear(4, 4)
+        self.head = _Head()
+
+    def forward(self, x):
+        return self.head(torch.tanh(self.a(x)))
+
+
+def test_ir_dynamo_module_is_one_snapshot_of_the_weights():
+    # The ops left in PyTorch read the model's own tensors while the engines held copies: after the model changed,
+    # the compiled module computed neither the old model nor the new one.
+    torch.manual_seed(0)
+    model = _WithHead().eval()
+    x = torch.randn(2, 4)
+    compiled = torch_tensorrt.compile(model, ir="dynamo", inputs=[x], min_block_size=1, device="cpu",
+                                      torch_executed_modules=[f"{__name__}._Head"])
+    assert engines(compiled) and any(n.target == torch.ops.aten.linear.default for n in compiled.graph.nodes)
+    with torch.no_grad():
+        before = model(x).clone()
+        for p in model.parameters():
+            p.mul_(2)
+        torch.testing.assert_close(compiled(x), before, rtol=1e-4, atol=1e-4)

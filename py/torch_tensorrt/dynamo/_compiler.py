@@ -250,8 +250,11 @@ def _assemble(gm: torch.fx.GraphModule, users: List[torch.fx.Node], weights: Dic
         if node in weights:  # a weight used by an op run in PyTorch
             name = f"_weight_{len(attr_of)}"
             attr_of[node] = name
-            t = weights[node]
-            root.register_buffer(name, t.detach() if isinstance(t, torch.nn.Parameter) else t)
+            t = weights[node].detach()
+            # Where engines hold copies of their weights, the ops run in PyTorch hold copies too: the compiled module
+            # is then one snapshot of the model (sharing the model's tensors, a change to the model after compiling
+            # reached these ops but not the engines, a mix of both models).
+            root.register_buffer(name, t.clone() if compiled else t)
             env[node] = graph.get_attr(name)
             env[node].meta["val"] = node.meta.get("val")
             return env[node]
