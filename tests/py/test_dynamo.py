@@ -467,3 +467,20 @@ def test_ir_dynamo_module_is_one_snapshot_of_the_weights():
         for p in model.parameters():
             p.mul_(2)
         torch.testing.assert_close(compiled(x), before, rtol=1e-4, atol=1e-4)
+
+
+class _Masked(torch.nn.Module):
+    def forward(self, x, m):
+        return torch.where(m, x, -x).cumsum(-1)
+
+
+def test_ir_dynamo_inputs_whose_ranges_must_be_one_dimension_compile():
+    # One torch.export.Dim per Input dimension failed with only "Constraints violated (input1_dim0)!" for a model
+    # combining x and its mask elementwise.
+    spec = dict(min_shape=(1, 5), opt_shape=(4, 5), max_shape=(8, 5))
+    compiled = torch_tensorrt.compile(_Masked().eval(), ir="dynamo", min_block_size=1, device="cpu",
+                                      inputs=[torch_tensorrt.Input(**spec),
+                                              torch_tensorrt.Input(**spec, dtype=torch.bool)])
+    for batch in (1, 3, 8):
+        x, m = torch.randn(batch, 5), torch.rand(batch, 5) > 0.5
+        torch.testing.assert_close(compiled(x, m), _Masked()(x, m))

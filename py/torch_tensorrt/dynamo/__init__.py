@@ -5,7 +5,7 @@
 ``torch_tensorrt.compile(module, ir="dynamo", ...)`` exports an ``nn.Module`` first, and
 ``torch.compile(model, backend="torch_tensorrt")`` compiles each graph TorchDynamo hands over.
 """
-from typing import Any, Dict, List, Optional, Sequence, Set
+from typing import Any, Dict, List, Optional, Sequence, Set, Tuple
 
 import torch
 
@@ -120,15 +120,24 @@ def _check_inputs_match(ep: torch.export.ExportedProgram, inputs: Sequence[Any])
         raise ValueError(f"inputs has {len(inputs)} entries but the exported program takes {count} tensor arguments")
 
 
-def _dims_from_inputs(specs: Sequence[Any]) -> Optional[List[Any]]:
-    """torch.export dynamic_shapes for Input(min/opt/max) specs: one Dim per dynamic dimension."""
+def _dims_from_inputs(specs: Sequence[Any], share_equal_ranges: bool = False) -> Optional[List[Any]]:
+    """torch.export dynamic_shapes for Input(min/opt/max) specs: one Dim per dynamic dimension, or, with
+    `share_equal_ranges`, one Dim for all the dimensions of one (min, max) range."""
     shapes: List[Any] = []
+    shared: Dict[Tuple[int, int], Any] = {}
     any_dynamic = False
     for i, spec in enumerate(specs):
         if isinstance(spec, Input) and spec.is_dynamic():
             any_dynamic = True
-            shapes.append({d: torch.export.Dim(f"input{i}_dim{d}", min=lo, max=hi)
-                           for d, (lo, hi) in enumerate(zip(spec.min_shape, spec.max_shape)) if lo != hi})
+            dims = {}
+            for d, (lo, hi) in enumerate(zip(spec.min_shape, spec.max_shape)):
+                if lo == hi:
+                    continue
+                if share_equal_ranges:
+                    dims[d] = shared.setdefault((lo, hi), torch.export.Dim(f"dim_{lo}_to_{hi}", min=lo, max=hi))
+                else:
+                    dims[d] = torch.export.Dim(f"input{i}_dim{d}", min=lo, max=hi)
+            shapes.append(dims)
         else:
             shapes.append(None)
     return shapes if any_dynamic else None
@@ -152,11 +161,26 @@ def export(module: torch.nn.Module, inputs: Sequence[Any], dynamic_shapes: Any =
     first = next(iter(list(module.parameters()) + list(module.buffers())), None)
     device = first.device if first is not None else None
     args = tuple(_example(s, device) for s in inputs)
-    if dynamic_shapes is None:
-        dynamic_shapes = _dims_from_inputs(inputs)
-        if dynamic_shapes is not None:
-            dynamic_shapes = tuple(dynamic_shapes)
-    return torch.export.export(module, args, dynamic_shapes=dynamic_shapes, strict=False)
+    if dynamic_shapes is not None:
+        return torch.export.export(module, args, dynamic_shapes=dynamic_shapes, strict=False)
+    separate = _dims_from_inputs(inputs)
+    try:
+        return torch.export.export(module, args, dynamic_shapes=None if separate is None else tuple(separate),
+                                   strict=False)
+    except Exception as e:  # noqa: BLE001
+        if separate is None or "Constraints violated" not in str(e):
+            raise
+        # The model needs some of the dimensions equal (x + mask over one batch): the same range taken as one
+        # dimension, as the Inputs cannot say which dimensions are one.
+        try:
+            ep = torch.export.export(module, args, dynamic_shapes=tuple(_dims_from_inputs(inputs, True)), strict=False)
+        except Exception:  # noqa: BLE001
+            raise RuntimeError(f"torch.export refused the Inputs' ranges as independent dimensions ({_first_line(e)}), "
+                               "and as one dimension per range too; say which dimensions are equal with "
+                               "dynamic_shapes=... (torch.export.Dim objects shared between inputs)") from e
+        logging.log(logging.Level.Info, "torch.export needs some dynamic dimensions equal: the dimensions of one "
+                    "Input range are taken as one (pass dynamic_shapes= to say otherwise)")
+        return ep
 
 
 def compile_module(module: torch.nn.Module, inputs: Optional[Sequence[Any]], enabled_precisions: Optional[Set[torch.dtype]],
