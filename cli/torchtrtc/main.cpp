@@ -4,7 +4,9 @@
 #include <cstdio>
 #include <fstream>
 #include <functional>
+#include <iomanip>
 #include <iostream>
+#include <sstream>
 
 #include "core/conversion/converters/converters.h"
 #include "core/conversion/evaluators/evaluators.h"
@@ -64,7 +66,9 @@ bool withinTolerance(torch::jit::Module& original, torch::jit::Module& compiled,
     worst = std::max(worst, (a - e).abs().max().item<double>());
     ok &= at::allclose(a, e, rtol, atol);
   }
-  *report = "max abs diff " + std::to_string(worst) + " over " + std::to_string(expected.size()) + " output(s)";
+  std::ostringstream worstText;  // %g: a difference of 1e-7 read "0.000000" in std::to_string's fixed notation
+  worstText << std::setprecision(3) << worst;
+  *report = "max abs diff " + worstText.str() + " over " + std::to_string(expected.size()) + " output(s)";
   return ok;
 }
 

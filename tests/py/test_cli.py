@@ -59,6 +59,7 @@ def test_accuracy_check_passes_or_writes_nothing(tmp_path, monkeypatch):
     strict = str(tmp_path / "strict.ts")
     r = run(CPU + ["--atol=0", "--rtol=0", src, strict, "(2,3,8,8)"])
     assert r.returncode == 1 and "differs from TorchScript beyond atol=0, rtol=0" in r.stderr
+    assert "max abs diff 0 " not in r.stderr  # the difference itself, not "0.000000"
     assert not os.path.exists(strict)
     r = run(CPU + ["--atol=-1", src, strict, "(2,3,8,8)"])
     assert r.returncode == 2 and "--atol must be a number >= 0, got '-1'" in r.stderr
