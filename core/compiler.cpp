@@ -55,6 +55,29 @@ c10::FunctionSchema graphSchema(const std::string& name, const std::shared_ptr<t
 // and set it; without it they failed with "has no attribute 'training'").
 void markForInference(torch::jit::Module& mod) { mod.register_attribute("training", c10::BoolType::get(), false); }
 
+// torch_executed_ops / torch_executed_modules entries that name no node of forward: a misspelling
+// ("aten::relux", a module path that is not the class's) would otherwise leave those ops in engines without a word.
+void warnAboutUnmatchedFallbacks(const torch::jit::Block* block, const partitioning::PartitioningInfo& p) {
+  std::set<std::string> kinds, modules;
+  std::function<void(const torch::jit::Block*)> collect = [&](const torch::jit::Block* b) {
+    for (const torch::jit::Node* n : b->nodes()) {
+      kinds.insert(n->kind().toQualString());
+      for (const auto& type : partitioning::ModuleTypesOf(n)) modules.insert(type);
+      for (const torch::jit::Block* sub : n->blocks()) collect(sub);
+    }
+  };
+  collect(block);
+  for (const auto& op : p.forced_fallback_operators)
+    if (!kinds.count(op))
+      LOG_WARNING("torch_executed_ops lists '" << op << "', which no node of forward is (ops are named as the "
+                                               << "graph prints them, e.g. 'aten::relu'); check the spelling");
+  for (const auto& type : p.forced_fallback_modules)
+    if (!modules.count(type))
+      LOG_WARNING("torch_executed_modules lists '" << type << "', which no submodule of forward is (modules are named "
+                                                   << "by their class's qualified name, e.g. "
+                                                      "'torchvision.models.resnet.BasicBlock'); check the spelling");
+}
+
 OutputStructure structureOf(const std::shared_ptr<torch::jit::Graph>& g) {
   if (g->outputs().size() != 1) return OutputStructure::kTuple;
   auto kind = g->outputs()[0]->node()->kind();
@@ -346,6 +369,7 @@ torch::jit::Module CompileGraph(const torch::jit::Module& mod, CompileSpec cfg) 
       for (const auto& u : unsupported) ss << "\n  - " << u;
       LOG_WARNING(ss.str());
     }
+    warnAboutUnmatchedFallbacks(graph->block(), p);
     const auto partitionStart = std::chrono::steady_clock::now();
     result = compilePartitioned(mod, frozen, graph, cfg);
     progress("partitioning", secondsSince(partitionStart), "shape analysis and each engine's conversion included");

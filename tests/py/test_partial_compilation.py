@@ -503,3 +503,12 @@ def test_in_place_write_into_an_input_read_again_runs_in_torchscript():
     x = torch.randn(2, 3)
     compiled = torch_tensorrt.compile(scripted, inputs=[x], min_block_size=1)
     assert torch.equal(compiled(x.clone()), WriteInput()(x.clone()))
+
+
+def test_a_torch_executed_op_or_module_that_names_nothing_is_reported(capfd):
+    scripted = torch.jit.script(torch.nn.Sequential(torch.nn.Linear(3, 3), torch.nn.ReLU()).eval())
+    torch_tensorrt.compile(scripted, inputs=[torch.randn(2, 3)], device="cpu", torch_executed_ops=["aten::relux"],
+                           torch_executed_modules=["torch.nn.Relu"])
+    err = capfd.readouterr().err
+    assert "torch_executed_ops lists 'aten::relux', which no node of forward is" in err
+    assert "torch_executed_modules lists 'torch.nn.Relu', which no submodule of forward is" in err

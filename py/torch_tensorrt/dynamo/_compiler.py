@@ -215,6 +215,9 @@ def _compile_segment(run: List[torch.fx.Node], weights: Dict[torch.fx.Node, torc
     specs = [ranges.spec(n.meta["val"], f"the tensor {n.name}") for n in segment.inputs]
     meta = output_meta([n.meta["val"] for n in segment.outputs], [n.meta["val"] for n in segment.inputs])
     options = _ts_options(settings)
+    # The partition above kept torch_executed_ops out of every segment; a segment's compile given them would say
+    # that it holds none of them.
+    options.pop("torch_executed_ops", None)
     if options.get("device") is None:
         # The engine runs where the program's tensors are (a segment without weights too).
         devices = [n.meta["val"].device for n in segment.inputs] + [t.device for t in segment.weights.values()]
