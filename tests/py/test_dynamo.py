@@ -484,3 +484,12 @@ def test_ir_dynamo_inputs_whose_ranges_must_be_one_dimension_compile():
     for batch in (1, 3, 8):
         x, m = torch.randn(batch, 5), torch.rand(batch, 5) > 0.5
         torch.testing.assert_close(compiled(x, m), _Masked()(x, m))
+
+
+def test_ir_dynamo_int8_without_fake_quantize_nodes_is_refused():
+    # It ran the whole model in PyTorch quietly, where the TorchScript path and the CLI refuse.
+    model = torch.nn.Sequential(torch.nn.Linear(8, 8), torch.nn.ReLU()).eval()
+    with pytest.raises(ValueError, match="enabled_precisions contains int8, but the exported program has no "
+                                         "fake-quantize nodes"):
+        torch_tensorrt.compile(model, ir="dynamo", inputs=[torch.randn(2, 8)], device="cpu",
+                               enabled_precisions={torch.float, torch.int8})

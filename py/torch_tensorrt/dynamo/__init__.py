@@ -104,8 +104,23 @@ def compile(exported_program: torch.export.ExportedProgram, inputs: Optional[Seq
     if inputs is not None:
         _check_inputs_match(exported_program, inputs)
     _check_with_torchscript_path(settings, enabled_precisions)
+    _check_int8_has_scales(exported_program, enabled_precisions)
     ep = _decompose(exported_program, settings)
     return compile_program(ep, settings)
+
+
+def _check_int8_has_scales(ep: torch.export.ExportedProgram, enabled_precisions: Optional[Set[torch.dtype]]) -> None:
+    """INT8 needs scales, which on this path only a quantization-aware model's fake-quantize nodes give (the path
+    takes no calibrator): refused here, as the TorchScript path refuses, instead of every segment quietly running in
+    PyTorch."""
+    if not enabled_precisions or torch.int8 not in enabled_precisions:
+        return
+    if any("fake_quant" in str(n.target) or "quantize_per" in str(n.target)
+           for n in ep.graph.nodes if n.op == "call_function"):
+        return
+    raise ValueError("enabled_precisions contains int8, but the exported program has no fake-quantize nodes (a "
+                     "quantization-aware model), and ir='dynamo' takes no INT8 calibrator: compile a "
+                     "quantization-aware model, use ir='ts' with calibrator=, or drop int8")
 
 
 def _check_with_torchscript_path(settings: Dict[str, Any], enabled_precisions: Optional[Set[torch.dtype]]) -> None:
