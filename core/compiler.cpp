@@ -161,11 +161,11 @@ torch::jit::Module compileWhole(const std::shared_ptr<torch::jit::Graph>& graph,
     for (const torch::jit::Value* element : out->node()->inputs())
       TORCHTRT_CHECK(!element->type()->cast<c10::TupleType>() && !element->type()->cast<c10::ListType>(),
                      "forward returns a nested tuple or list (%" << element->debugName() << " of type "
-                                                                  << element->type()->str() << " inside %"
-                                                                  << out->debugName()
-                                                                  << "); one engine returns a flat tuple of tensors. "
-                                                                     "require_full_compilation=False returns it "
-                                                                     "through TorchScript, or return a flat tuple");
+                                                                 << element->type()->str() << " inside %"
+                                                                 << out->debugName()
+                                                                 << "); one engine returns a flat tuple of tensors. "
+                                                                    "require_full_compilation=False returns it "
+                                                                    "through TorchScript, or return a flat tuple");
   }
   int32_t layers = 0;
   std::vector<at::ScalarType> casts;  // outputs the engine returns in their source type (float64 casts)

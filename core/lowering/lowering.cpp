@@ -86,9 +86,10 @@ LoweredModule LowerModule(const torch::jit::Module& mod, const LowerInfo& info) 
   bool training = false;
   for (const auto& m : mod.modules()) training |= m.is_training();
   if (training && readsTrainingFlag(mod))
-    LOG_WARNING("the module is in training mode and its forward depends on it (dropout, batch norm or self.training); "
-                "the engine computes inference, as after module.eval() (dropout off, batch norm with its running "
-                "statistics, self.training False). Call module.eval() before compiling to silence this warning");
+    LOG_WARNING(
+        "the module is in training mode and its forward depends on it (dropout, batch norm or self.training); "
+        "the engine computes inference, as after module.eval() (dropout off, batch norm with its running "
+        "statistics, self.training False). Call module.eval() before compiling to silence this warning");
   copy.eval();
   if (!info.unfreeze_module) torch::jit::freeze_module_inplace(&copy);
   return LoweredModule(copy, std::move(cloned));
@@ -144,10 +145,10 @@ torch::jit::InlinedCallStackPtr lastingCallStack(
   // name functions the tracer made for the call).
   torch::jit::Function* lasting = lastingFunction(cs->function_name());
   torch::jit::InlinedCallStackPtr result =
-      cs->callee() ? c10::make_intrusive<torch::jit::InlinedCallStack>(lastingCallStack(*cs->callee(), done), lasting,
-                                                                       cs->source_range(), cs->module_instance())
-                   : c10::make_intrusive<torch::jit::InlinedCallStack>(lasting, cs->source_range(),
-                                                                       cs->module_instance());
+      cs->callee()
+          ? c10::make_intrusive<torch::jit::InlinedCallStack>(lastingCallStack(*cs->callee(), done), lasting,
+                                                              cs->source_range(), cs->module_instance())
+          : c10::make_intrusive<torch::jit::InlinedCallStack>(lasting, cs->source_range(), cs->module_instance());
   (*done)[cs.get()] = result;
   return result;
 }

@@ -184,7 +184,8 @@ std::vector<Segment> SegmentBlock(torch::jit::Block* block, const PartitioningIn
     // A write into forward's argument or the module's state must reach that tensor, which an engine's outputs
     // never are.
     if (const Value* kept = conversion::WrittenLongLivedTensor(n)) {
-      demote(n, "writes in place into " + conversion::DescribeLongLivedTensor(kept) + ", which an engine cannot update");
+      demote(n,
+             "writes in place into " + conversion::DescribeLongLivedTensor(kept) + ", which an engine cannot update");
       continue;
     }
     for (const Value* w : writtenValues(n)) {

@@ -2,8 +2,8 @@
 // `tensorrt::execute_engine` on an engine held by the compiled module. TorchScript segments stay
 // as they are; the blocks of control-flow nodes are partitioned and stitched the same way.
 #include <map>
-#include <unordered_set>
 #include <sstream>
+#include <unordered_set>
 
 #include "core/partitioning/stitching.h"
 #include "core/runtime/runtime.h"
@@ -89,9 +89,8 @@ namespace {
 // routes another number of tokens to each expert at each call).
 bool countsValues(const Node* n) {
   static const std::unordered_set<std::string> counting = {
-      "aten::nonzero",         "aten::nonzero_numpy", "aten::argwhere",         "aten::masked_select",
-      "aten::unique",          "aten::_unique",       "aten::_unique2",         "aten::unique_dim",
-      "aten::unique_consecutive"};
+      "aten::nonzero", "aten::nonzero_numpy", "aten::argwhere",   "aten::masked_select",     "aten::unique",
+      "aten::_unique", "aten::_unique2",      "aten::unique_dim", "aten::unique_consecutive"};
   const std::string kind = n->kind().toQualString();
   if (counting.count(kind)) return true;
   if (kind == "aten::where" && n->inputs().size() == 1) return true;
@@ -105,9 +104,9 @@ bool countsValues(const Node* n) {
 // than from sizes alone: `if x.sum() > 0:` is, `if x.size(0) > 2:` is not. A loop-carried value or a tensor reached
 // counts as values.
 bool readsTensorValues(const Value* v, std::unordered_set<const Value*>* seen) {
-  static const std::unordered_set<std::string> metadata = {"aten::size", "aten::dim",    "aten::numel", "aten::len",
-                                                           "prim::device", "prim::dtype", "aten::__is__",
-                                                           "aten::__isnot__", "prim::is_cuda"};
+  static const std::unordered_set<std::string> metadata = {"aten::size",   "aten::dim",       "aten::numel",
+                                                           "aten::len",    "prim::device",    "prim::dtype",
+                                                           "aten::__is__", "aten::__isnot__", "prim::is_cuda"};
   if (!seen->insert(v).second) return false;
   if (v->type()->isSubtypeOf(*c10::TensorType::get())) return true;
   const Node* producer = v->node();
@@ -202,8 +201,7 @@ void StitchEngineSegment(Segment* s, const SegmentEngine& built, const StitchCon
       args.push_back(v);
     }
     Node* list = g->insertNode(g->createList(c10::TensorType::get(), args));
-    Node* exec =
-        g->create(c10::Symbol::fromQualString("tensorrt::execute_engine"), {list->output(), get->output()}, 1);
+    Node* exec = g->create(c10::Symbol::fromQualString("tensorrt::execute_engine"), {list->output(), get->output()}, 1);
     exec->output()->setType(c10::ListType::ofTensors());
     g->insertNode(exec);
     Node* unpack = g->insertNode(g->createListUnpack(exec->output(), s->outputs.size()));
@@ -234,8 +232,8 @@ void StitchEngineSegment(Segment* s, const SegmentEngine& built, const StitchCon
       for (const auto& use : s->outputs[i]->uses())
         if (!members.count(use.user)) outside[i].push_back(use);
     Node* shapesList = g->insertNode(g->createList(c10::TensorType::get(), s->inputs));
-    Value* accepted = g->insert(c10::Symbol::fromQualString("tensorrt::accepts_shapes"),
-                                {shapesList->output(), get->output()});
+    Value* accepted =
+        g->insert(c10::Symbol::fromQualString("tensorrt::accepts_shapes"), {shapesList->output(), get->output()});
     Node* branch = g->insertNode(g->create(torch::jit::prim::If, {accepted}, 0));
     torch::jit::Block* engineBlock = branch->addBlock();
     torch::jit::Block* scriptBlock = branch->addBlock();

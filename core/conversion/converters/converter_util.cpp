@@ -250,13 +250,14 @@ trt::ITensor* wrappedIndex(ConversionCtx* ctx, trt::ITensor* idx, trt::ITensor* 
       addElementwise(ctx, trt::ElementWiseOperation::kSUM, idx, size, name + " [+ size]")->getOutput(0);
   // Only an index in [-size, 0) wraps: one below keeps its value, which the consumer refuses naming it (-5 for a
   // size of 4, as PyTorch's message; wrapped, it read -1).
-  trt::ITensor* reaches = ctx->net->addUnary(*addElementwise(ctx, trt::ElementWiseOperation::kLESS, shifted,
-                                                             scalarConstant(ctx, 0, trt::DataType::kINT64,
-                                                                            name + " [0 again]"),
-                                                             name + " [+ size < 0]")
-                                                  ->getOutput(0),
-                                             trt::UnaryOperation::kNOT)
-                              ->getOutput(0);
+  trt::ITensor* reaches =
+      ctx->net
+          ->addUnary(*addElementwise(ctx, trt::ElementWiseOperation::kLESS, shifted,
+                                     scalarConstant(ctx, 0, trt::DataType::kINT64, name + " [0 again]"),
+                                     name + " [+ size < 0]")
+                          ->getOutput(0),
+                     trt::UnaryOperation::kNOT)
+          ->getOutput(0);
   negative = addElementwise(ctx, trt::ElementWiseOperation::kAND, negative, reaches, name + " [wraps]")->getOutput(0);
   auto* select = ctx->net->addSelect(*negative, *shifted, *idx);
   select->setName((name + " [wrap]").c_str());

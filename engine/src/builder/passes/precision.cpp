@@ -188,8 +188,9 @@ int32_t assignPrecision(INetworkDefinition& net, Backend backend, DataType reduc
         target = chooseFloatPrecision(*layer, backend, wanted, obeyPins, notes);
       // An elementwise op or a select with a scalar the 16-bit type cannot hold computes in FP32, and so do the
       // elementwise ops, selects and shape changes that read its result (F.normalize's x / max(norm, 1e-12): the
-      // clamped norm of a zero vector would be 0 in float16, and 0 / 0 NaN where the float32 model gives 0). The chain's
-      // result rounds once, within the type's range, where the next layer takes it in 16 bits (see getSaturated).
+      // clamped norm of a zero vector would be 0 in float16, and 0 / 0 NaN where the float32 model gives 0). The
+      // chain's result rounds once, within the type's range, where the next layer takes it in 16 bits (see
+      // getSaturated).
       const LayerType kind = layer->getType();
       const bool holdsConstants = kind == LayerType::kELEMENTWISE || kind == LayerType::kSELECT;
       if ((target == DataType::kHALF || target == DataType::kBF16) && !layer->precisionIsSet() &&
