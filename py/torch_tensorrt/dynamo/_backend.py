@@ -64,7 +64,8 @@ def _frozen(gm: torch.fx.GraphModule, values: Dict[int, torch.Tensor]) -> torch.
     placeholders = [n for n in graph.nodes if n.op == "placeholder"]
     for i, value in values.items():
         node = placeholders[i]
-        name = f"_frozen_input_{i}"
+        # Named after the placeholder TorchDynamo gave it (l_self_buffers_steps_): a refusal naming it names the buffer.
+        name = f"_frozen_{node.name}" if node.name.isidentifier() else f"_frozen_input_{i}"
         root.register_buffer(name, value.detach())
         with graph.inserting_before(node):
             constant = graph.get_attr(name)
