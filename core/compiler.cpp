@@ -284,6 +284,8 @@ torch::jit::Module CompileGraph(const torch::jit::Module& mod, CompileSpec cfg) 
                  "torch_executed_modules ask for some of it to run in TorchScript; drop one of the two settings");
   for (size_t i = 0; i < cfg.convert_info.inputs.size(); ++i) {
     const auto& r = cfg.convert_info.inputs[i];
+    // Refused before anything runs: partial compilation's shape analysis would allocate such an input first.
+    conversion::checkInputDimensions(r, i);
     TORCHTRT_CHECK(!r.channels_last || r.opt.size() == 4, "Input " << i << " has format channels_last but rank "
                                                                    << r.opt.size()
                                                                    << "; channels_last needs 4-D [N, C, H, W] inputs");

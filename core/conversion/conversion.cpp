@@ -66,12 +66,7 @@ void addInputs(ConversionCtx* ctx, const torch::jit::Block* block, const Convers
     TORCHTRT_CHECK(v->type()->isSubtypeOf(*c10::TensorType::get()),
                    "graph input %" << v->debugName() << " has type " << v->type()->str()
                                    << "; engines take tensors only (collections come with partial compilation)");
-    for (const auto* shape : {&r.min, &r.opt, &r.max})
-      for (int64_t size : *shape)
-        TORCHTRT_CHECK(size <= std::numeric_limits<int32_t>::max(),
-                       "Input " << i << " has a dimension of " << size << " in its shape range (min "
-                                << c10::IntArrayRef(r.min) << ", opt " << c10::IntArrayRef(r.opt) << ", max "
-                                << c10::IntArrayRef(r.max) << "); engines take dimensions up to 2147483647 (2^31 - 1)");
+    checkInputDimensions(r, i);
     std::vector<int64_t> dims = r.opt;
     for (size_t d = 0; d < dims.size(); ++d)
       if (r.min[d] != r.max[d]) dims[d] = -1;
@@ -535,6 +530,15 @@ std::string ConvertBlockToEngine(const torch::jit::Block* block, const Conversio
   LOG_INFO("Built engine: " << ctx.layers_before_build << " layers converted, " << ctx.layers_after_build
                             << " after optimization, plan of " << plan.size() << " bytes");
   return plan;
+}
+
+void checkInputDimensions(const InputRange& r, size_t index) {
+  for (const auto* shape : {&r.min, &r.opt, &r.max})
+    for (int64_t size : *shape)
+      TORCHTRT_CHECK(size <= std::numeric_limits<int32_t>::max(),
+                     "Input " << index << " has a dimension of " << size << " in its shape range (min "
+                              << c10::IntArrayRef(r.min) << ", opt " << c10::IntArrayRef(r.opt) << ", max "
+                              << c10::IntArrayRef(r.max) << "); engines take dimensions up to 2147483647 (2^31 - 1)");
 }
 
 const torch::jit::Value* WrittenLongLivedTensor(const torch::jit::Node* n) {

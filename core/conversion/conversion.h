@@ -52,6 +52,8 @@ std::vector<std::string> GetUnsupportedOpsInBlock(const torch::jit::Block* block
 //! a constant. An engine's outputs are its own buffers, so it cannot make such a write last: these ops run in
 //! TorchScript, or whole-graph conversion refuses.
 const torch::jit::Value* WrittenLongLivedTensor(const torch::jit::Node* n);
+//! Refuses an input range with a dimension beyond 2^31 - 1 (the largest an engine takes), naming input `index`.
+void checkInputDimensions(const InputRange& r, size_t index);
 //! What a value WrittenLongLivedTensor returned is, for messages: "forward's argument %x (the caller's tensor)",
 //! "the module's attribute 'steps' (state kept between calls)" or "the constant %c".
 std::string DescribeLongLivedTensor(const torch::jit::Value* v);

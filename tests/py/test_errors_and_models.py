@@ -215,6 +215,8 @@ def test_refusals_name_what_was_wrong_and_what_to_do():
     with pytest.raises(RuntimeError, match=r"Input 0 has a dimension of 2147483712 in its shape range .*; engines "
                                            r"take dimensions up to 2147483647 \(2\^31 - 1\)"):
         compile_(_Doubled(), [torch_tensorrt.Input(min_shape=[1], opt_shape=[64], max_shape=[2**31 + 64])])
+    with pytest.raises(RuntimeError, match=r"engines take dimensions up to 2147483647"):  # before any shape analysis
+        compile_(_Doubled(), [torch_tensorrt.Input(shape=[2**31, 3])], full=False)  # (which allocated 24 GiB)
     with pytest.raises(RuntimeError, match=r"forward returns a nested tuple or list .*; one engine returns a flat "
                                            r"tuple of tensors. require_full_compilation=False"):
         compile_(_Nested(), [torch.randn(2, 3)])
