@@ -109,7 +109,8 @@ def output_meta(outputs: Sequence[torch.Tensor], inputs: Sequence[torch.Tensor])
                 free = expr.free_symbols - set(names)
                 if free:
                     raise ValueError(f"an output size ({expr}) depends on {sorted(map(str, free))}, which no input "
-                                     "size gives: a data-dependent size")
+                                     "size of the segment is by itself (a size computed from values, or from sizes "
+                                     "before the segment, as 2 * s0 after a cat)")
                 dims.append(str(expr.xreplace(names)))
             else:
                 dims.append(str(int(size)))
