@@ -86,15 +86,17 @@ OutputStructure structureOf(const std::shared_ptr<torch::jit::Graph>& g) {
   return OutputStructure::kSingle;
 }
 
-size_t flatOutputCount(const std::shared_ptr<torch::jit::Graph>& g) {
-  size_t n = 0;
-  for (auto* v : g->outputs()) {
+// The graph's outputs with one level of tuple or list construction opened: what the engine's bindings return.
+std::vector<const torch::jit::Value*> flatOutputs(const std::shared_ptr<torch::jit::Graph>& g) {
+  std::vector<const torch::jit::Value*> flat;
+  for (const auto* v : g->outputs()) {
     auto kind = v->node()->kind();
-    n += (kind == torch::jit::prim::TupleConstruct || kind == torch::jit::prim::ListConstruct)
-             ? v->node()->inputs().size()
-             : 1;
+    if (kind == torch::jit::prim::TupleConstruct || kind == torch::jit::prim::ListConstruct)
+      flat.insert(flat.end(), v->node()->inputs().begin(), v->node()->inputs().end());
+    else
+      flat.push_back(v);
   }
-  return n;
+  return flat;
 }
 
 }  // namespace
@@ -174,7 +176,8 @@ torch::jit::Module compileWhole(const std::shared_ptr<torch::jit::Graph>& graph,
   progress("conversion", secondsSince(start), "one engine, " + std::to_string(layers) + " layers, build included");
   std::vector<std::string> inputs, outputs;
   for (size_t i = 0; i < cfg.convert_info.inputs.size(); ++i) inputs.push_back("input_" + std::to_string(i));
-  for (size_t i = 0; i < flatOutputCount(graph); ++i) outputs.push_back("output_" + std::to_string(i));
+  const auto flat = flatOutputs(graph);
+  for (size_t i = 0; i < flat.size(); ++i) outputs.push_back("output_" + std::to_string(i));
   std::vector<bool> channelsLast;
   for (const auto& r : cfg.convert_info.inputs) channelsLast.push_back(r.channels_last);
   // The compiled forward keeps the original argument names, so keyword calls keep working.
@@ -183,14 +186,7 @@ torch::jit::Module compileWhole(const std::shared_ptr<torch::jit::Graph>& graph,
     argumentNames.push_back(graph->inputs()[i]->hasDebugName() ? graph->inputs()[i]->debugName() : "");
   // Sizes computed in the engine leave it as 0-d tensors; forward returns them as the numbers the graph returned.
   std::vector<c10::TypePtr> outputTypes;
-  for (const auto* v : graph->outputs()) {
-    auto kind = v->node()->kind();
-    if (kind == torch::jit::prim::TupleConstruct || kind == torch::jit::prim::ListConstruct) {
-      for (const auto* e : v->node()->inputs()) outputTypes.push_back(e->type());
-    } else {
-      outputTypes.push_back(v->type());
-    }
-  }
+  for (const auto* v : flat) outputTypes.push_back(v->type());
   auto mod = EmbedEngineInNewModule(plan, cfg.device_info, inputs, outputs, structureOf(graph), channelsLast,
                                     argumentNames, outputTypes);
   castOutputsAfterEngine(mod, casts);

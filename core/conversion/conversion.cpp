@@ -437,20 +437,19 @@ void markOutputs(ConversionCtx* ctx, const torch::jit::Block* block, const torch
     // Numbers leave the engine as 0-d tensors and the compiled forward returns them as numbers again: ints and
     // bools exactly; a float would be float32 where TorchScript computes float64.
     const auto typeKind = outs[i]->type()->kind();
-    if (failed_node && (typeKind == c10::TypeKind::FloatType ||
-                        !(typeKind == c10::TypeKind::IntType || typeKind == c10::TypeKind::BoolType ||
-                          outs[i]->type()->isSubtypeOf(*c10::TensorType::get()))))
-      *failed_node = outs[i]->node();
-    TORCHTRT_CHECK(typeKind != c10::TypeKind::FloatType,
-                   "forward returns %" << outs[i]->debugName() << ", a float computed from sizes, which an engine "
-                                       << "would compute in float32 where TorchScript computes float64; it must run in "
-                                          "TorchScript (require_full_compilation=False lets it)");
-    TORCHTRT_CHECK(typeKind == c10::TypeKind::IntType || typeKind == c10::TypeKind::BoolType ||
-                       outs[i]->type()->isSubtypeOf(*c10::TensorType::get()),
-                   "forward returns %" << outs[i]->debugName() << " of type " << outs[i]->type()->str()
-                                       << ", which an engine cannot return (engines return tensors, and ints and "
-                                          "bools as 0-d tensors); it must run in TorchScript "
-                                          "(require_full_compilation=False lets it), or return it as a tensor");
+    const bool isFloat = typeKind == c10::TypeKind::FloatType;
+    const bool returnable = typeKind == c10::TypeKind::IntType || typeKind == c10::TypeKind::BoolType ||
+                            outs[i]->type()->isSubtypeOf(*c10::TensorType::get());
+    if (failed_node && !returnable) *failed_node = outs[i]->node();
+    TORCHTRT_CHECK(!isFloat, "forward returns %" << outs[i]->debugName()
+                                                 << ", a float computed from sizes, which an engine would compute in "
+                                                    "float32 where TorchScript computes float64; it must run in "
+                                                    "TorchScript (require_full_compilation=False lets it)");
+    TORCHTRT_CHECK(returnable, "forward returns %" << outs[i]->debugName() << " of type " << outs[i]->type()->str()
+                                                   << ", which an engine cannot return (engines return tensors, and "
+                                                      "ints and bools as 0-d tensors); it must run in TorchScript "
+                                                      "(require_full_compilation=False lets it), or return it as a "
+                                                      "tensor");
     auto it = ctx->value_tensor_map.find(outs[i]);
     auto known = ctx->evaluated_value_map.find(outs[i]);
     if (it == ctx->value_tensor_map.end() && known != ctx->evaluated_value_map.end() &&

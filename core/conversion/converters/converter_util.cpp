@@ -241,24 +241,26 @@ trt::ITensor* wrappedIndex(ConversionCtx* ctx, trt::ITensor* idx, int64_t size, 
   return wrappedIndex(ctx, idx, scalarConstant(ctx, size, trt::DataType::kINT64, name + " [size]"), name);
 }
 
-trt::ITensor* wrappedIndex(ConversionCtx* ctx, trt::ITensor* idx, trt::ITensor* size, const std::string& name) {
+trt::ITensor* wrappedIndex(ConversionCtx* ctx, trt::ITensor* idx, trt::ITensor* size, const std::string& name,
+                           trt::ITensor** inRange) {
+  using Op = trt::ElementWiseOperation;
   idx = castTo(ctx, idx, trt::DataType::kINT64, name + " [int64]");
-  trt::ITensor* negative = addElementwise(ctx, trt::ElementWiseOperation::kLESS, idx,
-                                          scalarConstant(ctx, 0, trt::DataType::kINT64, name + " [0]"), name + " [< 0]")
-                               ->getOutput(0);
-  trt::ITensor* shifted =
-      addElementwise(ctx, trt::ElementWiseOperation::kSUM, idx, size, name + " [+ size]")->getOutput(0);
+  trt::ITensor* zero = scalarConstant(ctx, 0, trt::DataType::kINT64, name + " [0]");
+  trt::ITensor* negative = addElementwise(ctx, Op::kLESS, idx, zero, name + " [< 0]")->getOutput(0);
+  trt::ITensor* shifted = addElementwise(ctx, Op::kSUM, idx, size, name + " [+ size]")->getOutput(0);
   // Only an index in [-size, 0) wraps: one below keeps its value, which the consumer refuses naming it (-5 for a
   // size of 4, as PyTorch's message; wrapped, it read -1).
   trt::ITensor* reaches =
       ctx->net
-          ->addUnary(*addElementwise(ctx, trt::ElementWiseOperation::kLESS, shifted,
-                                     scalarConstant(ctx, 0, trt::DataType::kINT64, name + " [0 again]"),
-                                     name + " [+ size < 0]")
-                          ->getOutput(0),
+          ->addUnary(*addElementwise(ctx, Op::kLESS, shifted, zero, name + " [+ size < 0]")->getOutput(0),
                      trt::UnaryOperation::kNOT)
           ->getOutput(0);
-  negative = addElementwise(ctx, trt::ElementWiseOperation::kAND, negative, reaches, name + " [wraps]")->getOutput(0);
+  if (inRange)
+    *inRange =
+        addElementwise(ctx, Op::kAND, reaches,
+                       addElementwise(ctx, Op::kLESS, idx, size, name + " [< size]")->getOutput(0), name + " [within]")
+            ->getOutput(0);
+  negative = addElementwise(ctx, Op::kAND, negative, reaches, name + " [wraps]")->getOutput(0);
   auto* select = ctx->net->addSelect(*negative, *shifted, *idx);
   select->setName((name + " [wrap]").c_str());
   return select->getOutput(0);

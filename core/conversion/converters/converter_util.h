@@ -55,8 +55,10 @@ trt::ITensor* castToDtypeArg(ConversionCtx* ctx, const torch::jit::Node* n, trt:
 trt::ITensor* expandTo(ConversionCtx* ctx, trt::ITensor* in, std::vector<int64_t> target, const std::string& name);
 //! Index positions as int64 in [0, size): negative entries counted from the end, as PyTorch does.
 trt::ITensor* wrappedIndex(ConversionCtx* ctx, trt::ITensor* idx, int64_t size, const std::string& name);
-//! The same with the size a rank-0 int64 tensor (a dynamic dimension's, read at run time).
-trt::ITensor* wrappedIndex(ConversionCtx* ctx, trt::ITensor* idx, trt::ITensor* size, const std::string& name);
+//! The same with the size a rank-0 int64 tensor (a dynamic dimension's, read at run time); with `inRange`, also
+//! whether each index lies in [-size, size), the range PyTorch accepts.
+trt::ITensor* wrappedIndex(ConversionCtx* ctx, trt::ITensor* idx, trt::ITensor* size, const std::string& name,
+                           trt::ITensor** inRange = nullptr);
 //! The value that owns the memory `v` names: `v` followed back through views, in-place ops and the
 //! lists that split views return (a graph input, a constant or the output of an allocating op).
 const torch::jit::Value* memoryOwner(const torch::jit::Value* v);

@@ -96,16 +96,12 @@ class _ShapeCache:
 
     def _freeze(self, args: Sequence[Any]) -> None:
         if self.state:
-            message = ("torch_tensorrt backend: a parameter or buffer of the compiled module is another tensor or was "
-                       "changed in place since its engines were built; building them again with the new values")
-            warnings.warn(message, UserWarning)
-            logging.log(logging.Level.Warning, message)
+            _warn("torch_tensorrt backend: a parameter or buffer of the compiled module is another tensor or was "
+                  "changed in place since its engines were built; building them again with the new values")
         elif torch.is_grad_enabled() and any(args[i].requires_grad for i in self.frozen):
-            message = ("torch_tensorrt backend: the compiled module's parameters are built into its graphs as "
-                       "constants, so no gradient reaches them (their .grad stays None); it computes inference: call "
-                       "it under torch.no_grad() or torch.inference_mode(), and train with another backend")
-            warnings.warn(message, UserWarning)
-            logging.log(logging.Level.Warning, message)
+            _warn("torch_tensorrt backend: the compiled module's parameters are built into its graphs as constants, so "
+                  "no gradient reaches them (their .grad stays None); it computes inference: call it under "
+                  "torch.no_grad() or torch.inference_mode(), and train with another backend")
         gm = _frozen(self.original, {i: args[i] for i in self.frozen})  # before the state: a failure keeps the old one
         self.gm = gm
         self.state = [(args[i], args[i]._version, args[i].data_ptr()) for i in self.frozen]
@@ -125,6 +121,11 @@ class _ShapeCache:
                 self.compiled[key] = fn
         return fn(*live)
 
+    def _in_pytorch(self, why: str) -> Callable[..., Any]:
+        """The captured graph as it is (run by PyTorch), with a warning saying why."""
+        _warn(f"torch_tensorrt backend: a captured graph runs in PyTorch: {why}")
+        return self.gm
+
     def _compile(self, args: Sequence[Any]) -> Callable[..., Any]:
         from torch_tensorrt import dynamo
 
@@ -132,32 +133,24 @@ class _ShapeCache:
         precisions = options.pop("enabled_precisions", None)
         options.pop("inputs", None)  # the call's tensors are the inputs
         options.pop("dynamic_shapes", None)
+        full = options.get("require_full_compilation")
+        # Graphs the engines cannot take run in PyTorch (checked before the export, which they would only cost): a
+        # higher-order op's subgraphs (torch.cond, checkpoints), tensors of a type engines do not take as inputs (a
+        # Python float TorchDynamo passes as a float64 tensor when it changes between calls, a uint8 image).
+        higher = sorted({str(n.target) for n in self.gm.graph.nodes
+                         if n.op == "call_function" and isinstance(n.target, torch._ops.HigherOrderOperator)})
+        if higher and not full:
+            return self._in_pytorch(f"it holds {', '.join(higher)} (a higher-order op's subgraphs), which the dynamo "
+                                    "path does not convert")
+        unheld = sorted({str(a.dtype) for a in args if isinstance(a, torch.Tensor) and a.dtype not in _ALLOWED_DTYPES})
+        if unheld and not full:
+            return self._in_pytorch(f"it takes {', '.join(unheld)} tensors, which engines do not take as inputs")
         try:
             ep = torch.export.export(self.gm, tuple(args), strict=False)
         except Exception as e:  # noqa: BLE001 (a graph export cannot take runs as written)
-            if options.get("require_full_compilation"):
+            if full:
                 raise
-            message = f"torch_tensorrt backend: a captured graph runs in PyTorch, torch.export failed on it: {_first(e)}"
-            warnings.warn(message, UserWarning)
-            logging.log(logging.Level.Warning, message)
-            return self.gm
-        higher = sorted({str(n.target) for n in self.gm.graph.nodes
-                         if n.op == "call_function" and isinstance(n.target, torch._ops.HigherOrderOperator)})
-        if higher and not options.get("require_full_compilation"):
-            message = (f"torch_tensorrt backend: a captured graph runs in PyTorch: it holds {', '.join(higher)} "
-                       "(a higher-order op's subgraphs), which the dynamo path does not convert")
-            warnings.warn(message, UserWarning)
-            logging.log(logging.Level.Warning, message)
-            return self.gm
-        unheld = sorted({str(a.dtype) for a in args if isinstance(a, torch.Tensor) and a.dtype not in _ALLOWED_DTYPES})
-        if unheld and not options.get("require_full_compilation"):
-            # A Python float TorchDynamo passes as a float64 tensor when it changes between calls, an image in uint8
-            # or float64: engines take none of these, so the graph runs in PyTorch, as a graph export fails on does.
-            message = (f"torch_tensorrt backend: a captured graph runs in PyTorch: it takes {', '.join(unheld)} "
-                       "tensors, which engines do not take as inputs")
-            warnings.warn(message, UserWarning)
-            logging.log(logging.Level.Warning, message)
-            return self.gm
+            return self._in_pytorch(f"torch.export failed on it: {_first(e)}")
         compiled = dynamo.compile(ep, enabled_precisions=precisions, **options)
         flat_out = _returns_flat(self.gm)
 
@@ -167,6 +160,11 @@ class _ShapeCache:
 
         run.module = compiled  # type: ignore[attr-defined]  # what the graph became (tests count its engines)
         return run
+
+
+def _warn(message: str) -> None:
+    warnings.warn(message, UserWarning)
+    logging.log(logging.Level.Warning, message)
 
 
 def _returns_flat(gm: torch.fx.GraphModule) -> str:

@@ -128,26 +128,12 @@ bool indexSeveral(ConversionCtx* ctx, const torch::jit::Node* n, trt::ITensor* x
   for (auto it = indexed.rbegin(); it != indexed.rend(); ++it) {
     const std::string part = name + " [index " + std::to_string(*it) + "]";
     trt::ITensor* size = shape::dimension(ctx, x, *it, part + " [size]");
-    trt::ITensor* raw = castTo(ctx, list[*it], trt::DataType::kINT64, part + " [int64]");
-    trt::ITensor* below =
-        addElementwise(ctx, trt::ElementWiseOperation::kLESS, raw, size, part + " [< size]")->getOutput(0);
-    trt::ITensor* negSize =
-        addElementwise(ctx, trt::ElementWiseOperation::kSUB,
-                       scalarConstant(ctx, 0, trt::DataType::kINT64, part + " [0]"), size, part + " [-size]")
-            ->getOutput(0);
-    trt::ITensor* above =
-        ctx->net
-            ->addUnary(
-                *addElementwise(ctx, trt::ElementWiseOperation::kLESS, raw, negSize, part + " [< -size]")->getOutput(0),
-                trt::UnaryOperation::kNOT)
-            ->getOutput(0);
-    trt::ITensor* inside =
-        addElementwise(ctx, trt::ElementWiseOperation::kAND, below, above, part + " [within]")->getOutput(0);
+    trt::ITensor* inside = nullptr;
+    trt::ITensor* term = wrappedIndex(ctx, list[*it], size, part, &inside);
     within =
         within
             ? addElementwise(ctx, trt::ElementWiseOperation::kAND, within, inside, part + " [all within]")->getOutput(0)
             : inside;
-    trt::ITensor* term = wrappedIndex(ctx, raw, size, part);
     if (stride)
       term = addElementwise(ctx, trt::ElementWiseOperation::kPROD, term, stride, part + " [* stride]")->getOutput(0);
     linear =
