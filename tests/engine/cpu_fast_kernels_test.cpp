@@ -766,6 +766,67 @@ TEST(CpuFastKernels, PrimitivesAreMadeWhenTheContextIsCreated) {
   if (previous) setenv("TORCHTRT_CPU_KERNELS", saved.c_str(), 1);
 }
 
+// A dynamic-shape context run at many shapes (a server's sequence lengths) keeps the primitives of the
+// most recent kShapesKeptPerLayer shapes a layer, not one set a shape it ever saw (memory without bound);
+// a shape whose primitives were dropped runs again, correctly, on new ones.
+TEST(CpuFastKernels, ADynamicContextKeepsPrimitivesForItsRecentShapesOnly) {
+  if (trt::cpu::onednn::stepsAlive() < 0 || !trt::cpu::onednn::pluginApi())
+    GTEST_SKIP() << "this build has no oneDNN plugin";
+  trt::INetworkDefinition net;
+  for (const char* name : {"q", "k", "v"}) net.addInput(name, DataType::kFLOAT, {1, 2, -1, 8});
+  auto* attention = net.addAttention(*net.getInput(0), *net.getInput(1), *net.getInput(2), nullptr);
+  attention->getOutput(0)->setName("y");
+  net.markOutput(*attention->getOutput(0));
+  std::unique_ptr<trt::IBuilder> builder(trt::createInferBuilder(trt::defaultLogger()));
+  auto buildWith = [&](const char* kernels) {
+    std::unique_ptr<trt::IBuilderConfig> config(builder->createBuilderConfig());
+    trt::IOptimizationProfile* profile = builder->createOptimizationProfile();
+    for (const char* name : {"q", "k", "v"}) {
+      profile->setDimensions(name, trt::OptProfileSelector::kMIN, {1, 2, 1, 8});
+      profile->setDimensions(name, trt::OptProfileSelector::kOPT, {1, 2, 16, 8});
+      profile->setDimensions(name, trt::OptProfileSelector::kMAX, {1, 2, 64, 8});
+    }
+    config->addOptimizationProfile(profile);
+    setenv("TORCHTRT_CPU_KERNELS", kernels, 1);
+    return build(net, config.get());
+  };
+  const char* previous = std::getenv("TORCHTRT_CPU_KERNELS");
+  const std::string saved = previous ? previous : "";
+  auto reference = buildWith("reference");
+  auto fast = buildWith("fast");
+  setenv("TORCHTRT_CPU_KERNELS", "reference", 1);  // read when a context is made
+  Session referenceSession(*reference.engine);
+  setenv("TORCHTRT_CPU_KERNELS", "fast", 1);
+  const int64_t before = trt::cpu::onednn::stepsAlive();
+  {
+    Session session(*fast.engine);
+    // 24 lengths, then the first again (its primitives dropped by then).
+    std::vector<int64_t> lengths;
+    for (int64_t length = 40; length < 64; ++length) lengths.push_back(length);
+    lengths.push_back(40);
+    for (int64_t length : lengths) {
+      SCOPED_TRACE("sequence length " + std::to_string(length));
+      const Dims dims{1, 2, length, 8};
+      std::map<std::string, HostTensor> in;
+      for (uint32_t i = 0; i < 3; ++i)
+        in[net.getInput(static_cast<int32_t>(i))->getName()] =
+            hostTensor(dims, randomVector(static_cast<size_t>(dims.volume()), 60 + i));
+      const auto actual = elementsOf<float>(session.run(in).at("y"));
+      const auto expected = elementsOf<float>(referenceSession.run(in).at("y"));
+      expectNear(actual, expected, static_cast<float>(toleranceFor(DataType::kFLOAT).rtol));
+      // Attention is two primitives a shape.
+      ASSERT_LE(trt::cpu::onednn::stepsAlive() - before, int64_t(2 * trt::cpu::onednn::kShapesKeptPerLayer));
+    }
+    EXPECT_GT(trt::cpu::onednn::stepsAlive(), before) << "the fast context made no primitive";
+  }
+  EXPECT_EQ(trt::cpu::onednn::stepsAlive(), before) << "the context's primitives outlived it";
+  if (previous) {
+    setenv("TORCHTRT_CPU_KERNELS", saved.c_str(), 1);
+  } else {
+    unsetenv("TORCHTRT_CPU_KERNELS");
+  }
+}
+
 // The inspector names what runs each layer: oneDNN's primitive (prepared, nothing run) on the fast
 // path, the reference kernel with TORCHTRT_CPU_KERNELS=reference; nothing for a constant read in place.
 TEST(CpuFastKernels, InspectorNamesWhatRunsEachLayer) {

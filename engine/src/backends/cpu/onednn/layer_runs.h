@@ -13,6 +13,8 @@ namespace onednn {
 int64_t layerRuns();
 //! oneDNN primitives (plugin steps) created so far; -1 when this build has no oneDNN plugin.
 int64_t stepsCreated();
+//! oneDNN primitives (plugin steps) alive now; -1 when this build has no oneDNN plugin.
+int64_t stepsAlive();
 
 }  // namespace onednn
 }  // namespace cpu

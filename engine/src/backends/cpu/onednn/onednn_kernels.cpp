@@ -5,8 +5,10 @@
 
 #include <algorithm>
 #include <atomic>
+#include <list>
 #include <string>
 #include <unordered_map>
+#include <utility>
 
 #include "backends/cpu/bf16_conversion.h"
 #include "backends/cpu/onednn/describe.h"
@@ -17,7 +19,7 @@ namespace cpu {
 namespace onednn {
 
 namespace {
-std::atomic<int64_t> runs{0}, created{0};
+std::atomic<int64_t> runs{0}, created{0}, destroyed{0};
 }  // namespace
 
 bool cpuHasBf16() {
@@ -32,7 +34,10 @@ class Step {
       : api_(api), handle_(handle), postActivation_(postActivation), maxPooling_(maxPooling) {
     created.fetch_add(1, std::memory_order_relaxed);
   }
-  ~Step() { api_.destroy(handle_); }
+  ~Step() {
+    api_.destroy(handle_);
+    destroyed.fetch_add(1, std::memory_order_relaxed);
+  }
   Step(const Step&) = delete;
   Step& operator=(const Step&) = delete;
 
@@ -167,10 +172,11 @@ std::unique_ptr<Step> makeStep(const torchtrt_onednn_api& api, const ILayer& lay
 // S = Q K^T into a float32 scores buffer, the softmax rows in place over the cores, then O = P V.
 // bfloat16 attention (AVX-512 BF16) multiplies bfloat16 operands with float32 sums, as PyTorch's CPU
 // attention does: the scores and their softmax in float32, P rounded to bfloat16 for the second product.
+// The scores buffers are the Kernels' (one pair for every attention layer and shape, see Impl).
 struct AttentionSteps {
   std::unique_ptr<Step> scores, weighted;
-  std::vector<float> s;         // [B, H, Sq, Sk]
-  std::vector<uint16_t> sBf16;  // P in bfloat16 (bfloat16 attention), else empty
+  int64_t scoreElements = 0;  // B * H * Sq * Sk
+  bool bf16 = false;          // P rounded to bfloat16 for the second product
 };
 
 namespace {
@@ -214,42 +220,77 @@ std::unique_ptr<AttentionSteps> makeAttention(const torchtrt_onednn_api& api, co
   steps->scores = create(first);
   steps->weighted = create(second);
   if (!steps->scores || !steps->weighted) return nullptr;
-  steps->s.resize(static_cast<size_t>(scoreDims.volume()));
-  if (bf16) steps->sBf16.resize(steps->s.size());
+  steps->scoreElements = scoreDims.volume();
+  steps->bf16 = bf16;
   return steps;
 }
+}  // namespace
+
+namespace {
+// A layer's entries at its most recently used shapes, newest first, at most `capacity` a layer: a
+// dynamic-shape engine served many shapes (sequence lengths) would otherwise keep a primitive, and an
+// attention's workspace, for every shape it ever saw (memory growing without bound in a server).
+// nullptr entries record that the plugin declined the layer at those shapes (the reference runs it).
+template <typename Entry>
+class RecentShapes {
+ public:
+  explicit RecentShapes(size_t capacity) : capacity_(capacity) {}
+
+  //! The entry of `layer` at `key`, made by `make()` when not kept (the least recently used one of the
+  //! layer's then dropped beyond the capacity).
+  template <typename Make>
+  Entry* get(const ILayer& layer, const std::string& key, Make&& make) {
+    auto& recent = byLayer_[&layer];
+    for (auto it = recent.begin(); it != recent.end(); ++it)
+      if (it->first == key) {
+        recent.splice(recent.begin(), recent, it);
+        return recent.front().second.get();
+      }
+    recent.emplace_front(key, make());
+    if (recent.size() > capacity_) recent.pop_back();
+    return recent.front().second.get();
+  }
+
+ private:
+  size_t capacity_;
+  std::unordered_map<const ILayer*, std::list<std::pair<std::string, std::unique_ptr<Entry>>>> byLayer_;
+};
 }  // namespace
 
 struct Kernels::Impl {
   explicit Impl(const torchtrt_onednn_api& a) : api(a) {}
   const torchtrt_onednn_api& api;
-  // nullptr: the plugin declined this layer at these shapes, the reference runs it (decided once).
-  std::unordered_map<std::string, std::unique_ptr<Step>> steps;
-  std::unordered_map<std::string, std::unique_ptr<AttentionSteps>> attention;
+  RecentShapes<Step> steps{kShapesKeptPerLayer};
+  RecentShapes<AttentionSteps> attention{kShapesKeptPerLayer};
+  // The attention's scores S = Q K^T [B, H, Sq, Sk] in float32 and P in bfloat16 (bfloat16 attention): one
+  // pair for all attention layers and shapes, as large as the largest run so far (at most kMaxScoreElements).
+  std::vector<float> scores;
+  std::vector<uint16_t> scoresBf16;
+
+  //! Grows the scores buffers to what `steps` runs on (when prepared, so that a call at prepared shapes
+  //! allocates nothing).
+  void reserveScores(const AttentionSteps& steps) {
+    const auto elements = static_cast<size_t>(steps.scoreElements);
+    if (scores.size() < elements) scores.resize(elements);
+    if (steps.bf16 && scoresBf16.size() < elements) scoresBf16.resize(elements);
+  }
 };
 
 Kernels::Kernels(const torchtrt_onednn_api& api) : impl_(std::make_unique<Impl>(api)) {}
 Kernels::~Kernels() = default;
 
 Step* Kernels::step(const ILayer& layer, const std::vector<TensorView>& inputs, const TensorView& output) {
-  const std::string key = stepKey(layer, inputs, output);
-  auto it = impl_->steps.find(key);
-  if (it == impl_->steps.end()) it = impl_->steps.emplace(key, makeStep(impl_->api, layer, inputs, output)).first;
-  return it->second.get();
+  return impl_->steps.get(layer, stepKey(layer, inputs, output),
+                          [&] { return makeStep(impl_->api, layer, inputs, output); });
 }
 
 AttentionSteps* Kernels::attentionSteps(const ILayer& layer, const std::vector<TensorView>& inputs,
                                         const TensorView& output) {
-  const std::string key = stepKey(layer, inputs, output);
-  auto it = impl_->attention.find(key);
   // Sequence-major tensors (a CUDA build's layout choice) are the reference kernel's.
-  if (it == impl_->attention.end())
-    it = impl_->attention
-             .emplace(key, attentionSequenceMajor(static_cast<const IAttentionLayer&>(layer))
-                               ? nullptr
-                               : makeAttention(impl_->api, inputs, output))
-             .first;
-  return it->second.get();
+  return impl_->attention.get(layer, stepKey(layer, inputs, output), [&]() -> std::unique_ptr<AttentionSteps> {
+    if (attentionSequenceMajor(static_cast<const IAttentionLayer&>(layer))) return nullptr;
+    return makeAttention(impl_->api, inputs, output);
+  });
 }
 
 namespace {
@@ -264,6 +305,7 @@ std::string Kernels::prepare(const ILayer& layer, const std::vector<TensorView>&
   if (type == LayerType::kATTENTION) {
     const AttentionSteps* steps = attentionSteps(layer, inputs, output);
     if (!steps) return "";
+    impl_->reserveScores(*steps);
     return "oneDNN " + steps->scores->implementation() + " and " + steps->weighted->implementation() +
            " around the engine's softmax";
   }
@@ -287,8 +329,9 @@ bool Kernels::runAttention(const ILayer& layer, const std::vector<TensorView>& i
   if (!steps) return false;
   const Dims& qd = inputs[0].dims;
   const int64_t batchHeads = qd.d[0] * qd.d[1], rows = qd.d[2], sk = inputs[2].dims.d[2];
-  float* scores = steps->s.data();
-  uint16_t* probabilitiesBf16 = steps->sBf16.empty() ? nullptr : steps->sBf16.data();
+  impl_->reserveScores(*steps);
+  float* scores = impl_->scores.data();
+  uint16_t* probabilitiesBf16 = steps->bf16 ? impl_->scoresBf16.data() : nullptr;
   const void* qk[2] = {inputs[0].data, inputs[1].data};
   steps->scores->execute(layer, qk, 2, scores);
   forEachRange(batchHeads, rows * sk * 16, [&](int64_t first, int64_t last) {
@@ -306,9 +349,11 @@ bool Kernels::runAttention(const ILayer& layer, const std::vector<TensorView>& i
 #ifdef TORCHTRT_ONEDNN_PLUGIN_BUILD_PATH
 int64_t layerRuns() { return runs.load(std::memory_order_relaxed); }
 int64_t stepsCreated() { return created.load(std::memory_order_relaxed); }
+int64_t stepsAlive() { return created.load(std::memory_order_relaxed) - destroyed.load(std::memory_order_relaxed); }
 #else
 int64_t layerRuns() { return -1; }
 int64_t stepsCreated() { return -1; }
+int64_t stepsAlive() { return -1; }
 #endif
 
 }  // namespace onednn

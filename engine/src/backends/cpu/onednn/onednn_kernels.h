@@ -19,6 +19,10 @@ namespace onednn {
 class Step;
 struct AttentionSteps;
 
+//! The shapes a layer keeps its primitives for (the most recently used ones): a dynamic-shape engine
+//! holds at most this many a layer, whatever the number of shapes it has run at.
+constexpr size_t kShapesKeptPerLayer = 8;
+
 //! Whether the CPU has AVX-512 BF16: bfloat16 convolutions, products and pooling then run on oneDNN.
 bool cpuHasBf16();
 
