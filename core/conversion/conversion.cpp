@@ -327,8 +327,11 @@ void convertNodeChecked(ConversionCtx* ctx, const torch::jit::Node* n) {
   }
   if (n->kind() == c10::Symbol::fromQualString("aten::__getitem__") && args[0].type() == Var::kITensorList) {
     const auto& list = ctx->tensor_list_map.at(n->input(0));
-    int64_t i = util::normalizeDim(args[1].unwrapToInt(), static_cast<int64_t>(list.size()), n);
-    bindListElement(ctx, n->output(), list[i]);
+    const int64_t size = static_cast<int64_t>(list.size()), index = args[1].unwrapToInt();
+    const int64_t i = index < 0 ? index + size : index;
+    TORCHTRT_CHECK(i >= 0 && i < size, "list index " << index << " is out of range for a list of " << size
+                                                     << " tensors: " << util::node_info(n));
+    bindListElement(ctx, n->output(), list[static_cast<size_t>(i)]);
     return;
   }
   if (evaluators::shouldEvalAtConversionTime(n, args)) {

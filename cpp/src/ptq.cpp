@@ -7,6 +7,7 @@
 #include "core/util/atomic_file.h"
 #include "core/util/logging.h"
 #include "core/util/macros.h"
+#include "core/util/trt_util.h"
 
 namespace torch_tensorrt {
 namespace ptq {
@@ -46,6 +47,25 @@ bool CalibratorState::getBatch(void* bindings[], const char* names[], int32_t nb
     firstBatchSize_ = static_cast<int32_t>(current_[0].size(0));
   ++given_;
   return true;
+}
+
+bool CalibratorState::batchType(const char* name, trt::DataType& type) const {
+  for (size_t i = 0; i < names_.size(); ++i)
+    if (names_[i] == name) {
+      const at::ScalarType scalar = current_[i].scalar_type();
+      // A type the engine has no name for is still not the input's: reported as such by the builder.
+      try {
+        type = core::util::ScalarTypeToTRTDataType(scalar);
+      } catch (const std::exception&) {
+        TORCHTRT_THROW_ERROR("INT8 calibration batch " << (given_ - 1) << " gives input '" << name << "' "
+                                                       << c10::toString(scalar)
+                                                       << " values, a type the engine has no inputs of; give "
+                                                          "batches of the model input's type (for example "
+                                                          "batch.float())");
+      }
+      return true;
+    }
+  return false;
 }
 
 trt::Dims CalibratorState::batchDims(const char* name) const {
@@ -97,6 +117,8 @@ class TensorCalibrator : public trt::IInt8Calibrator {
     return state_.getBatch(bindings, names, n);
   }
   trt::Dims getBatchDims(const char* name) const override { return state_.batchDims(name); }
+  bool getBatchType(const char* name, trt::DataType& type) const override { return state_.batchType(name, type); }
+  const char* getCalibrationCachePath() const override { return state_.cachePath(); }
   const void* readCalibrationCache(size_t& length) override { return state_.readCache(length); }
   void writeCalibrationCache(const void* data, size_t length) override { state_.writeCache(data, length); }
   trt::CalibrationAlgoType getAlgorithm() const override { return algo_; }

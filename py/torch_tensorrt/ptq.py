@@ -29,12 +29,19 @@ class CalibrationAlgo(enum.Enum):
     PERCENTILE_CALIBRATION = 4
 
 
-def _batch_tensors(batch: Any) -> List[torch.Tensor]:
-    """The engine inputs of one data-loader batch: a tensor, or the first element of (data, labels)."""
+def _batch_tensors(batch: Any, n_inputs: Optional[int] = None) -> List[torch.Tensor]:
+    """The engine inputs of one data-loader batch: a tensor, or the first ``n_inputs`` tensors of a tuple or list
+    (the module's inputs, then labels, which are not read; one when the number of inputs is not known)."""
     if isinstance(batch, torch.Tensor):
         return [batch]
     if isinstance(batch, (tuple, list)) and batch and isinstance(batch[0], torch.Tensor):
-        return [batch[0]]
+        leading = list(batch[: max(1, n_inputs or 1)])
+        if not all(isinstance(t, torch.Tensor) for t in leading):
+            raise TypeError(
+                f"a calibration batch for a module of {n_inputs} inputs must start with {n_inputs} tensors, got "
+                f"({', '.join(type(t).__name__ for t in batch)})"
+            )
+        return leading
     if isinstance(batch, dict) and "data" in batch:
         return [batch["data"]]
     raise TypeError(
@@ -72,7 +79,7 @@ class DataLoaderCalibrator:
         self.algo_type = algo_type
         self.device = device
 
-    def _native(self) -> Any:
+    def _native(self, n_inputs: Optional[int] = None) -> Any:
         if self.use_cache and os.path.exists(self.cache_file) and os.path.getsize(self.cache_file) > 0:
             # The cache serves the build; no data is read.
             return _C.make_tensor_calibrator([], self.algo_type.value, self.cache_file, True, False)
@@ -81,7 +88,7 @@ class DataLoaderCalibrator:
         def next_batch() -> Optional[List[torch.Tensor]]:
             # One batch at a time, as the builder asks: the data loader is never held in memory whole.
             try:
-                return _batch_tensors(next(batches))
+                return _batch_tensors(next(batches), n_inputs)
             except StopIteration:
                 return None
 
@@ -97,7 +104,7 @@ class CacheCalibrator:
         self.cache_file = str(cache_file)
         self.algo_type = algo_type
 
-    def _native(self) -> Any:
+    def _native(self, n_inputs: Optional[int] = None) -> Any:
         if not os.path.exists(self.cache_file):
             raise FileNotFoundError(
                 f"the INT8 calibration cache {self.cache_file!r} does not exist; calibrate once with a "

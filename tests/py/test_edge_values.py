@@ -433,3 +433,140 @@ def test_a_max_over_an_empty_axis_is_refused_as_pytorch_raises():
     with pytest.raises(RuntimeError, match=r"Expected reduction dim 0 to have non-zero size \(PyTorch raises\)"):
         torch_tensorrt.compile(torch.jit.script(MaxOverRows()), inputs=[x], device="cpu",
                                require_full_compilation=True, min_block_size=1)
+
+
+class AddHundred(nn.Module):
+    def forward(self, x):
+        return x + 100
+
+
+class TimesOneAndAHalf(nn.Module):
+    def forward(self, x):
+        return x * 1.5
+
+
+class FloorDivide255(nn.Module):
+    def forward(self, x):
+        return x // 255
+
+
+class TruncDivide(nn.Module):
+    def forward(self, x):
+        return torch.div(x, -128, rounding_mode="trunc")
+
+
+@pytest.mark.parametrize("module, x", [
+    (AddHundred(), torch.tensor(100, dtype=torch.int8)),  # int8: -56, not int64 200
+    (TimesOneAndAHalf(), torch.tensor(1.5).half()),  # float16, not float32
+    (FloorDivide255(), torch.tensor(5, dtype=torch.int8)),  # int8 // 255 wraps 255 to -1 in int8: -5
+    (TruncDivide(), torch.tensor(5, dtype=torch.int32)),
+])
+def test_a_traced_python_number_promotes_as_a_number_with_a_zero_dim_tensor(module, x):
+    # A trace records x + 100 with 100 as a wrapped-number tensor constant, which promotes as the number (the trace
+    # itself runs so); the engine took it for a 0-dim int64 / float64 tensor and widened a 0-dim x.
+    traced = torch.jit.trace(module, (x,))
+    engine = torch_tensorrt.compile(traced, inputs=[x], device="cpu", require_full_compilation=True,
+                                    min_block_size=1)
+    got, want = engine(x), traced(x)
+    assert want.dtype == module(x).dtype and torch.equal(want, module(x))
+    assert got.dtype == want.dtype and torch.equal(got, want), (got, want)
+
+
+class LogSoftmaxRows(nn.Module):
+    def forward(self, x):
+        return torch.log_softmax(x, -1)
+
+
+class AddTimesHalf(nn.Module):
+    def forward(self, a, b, c):
+        return torch.addcmul(a, b, c, value=0.5)
+
+
+class AddDivHalf(nn.Module):
+    def forward(self, a, b, c):
+        return torch.addcdiv(a, b, c, value=0.5)
+
+
+class RoundTwoDecimals(nn.Module):
+    def forward(self, x):
+        return torch.round(x, decimals=2)
+
+
+class FloorDividePerMille(nn.Module):
+    def forward(self, x):
+        return torch.floor_divide(x, 0.001)
+
+
+class DivideFloorPerMille(nn.Module):
+    def forward(self, x):
+        return torch.div(x, 0.001, rounding_mode="floor")
+
+
+def _halves(*rows):
+    return [torch.tensor(r).half() for r in rows]
+
+
+@pytest.mark.parametrize("device", DEVICES)
+@pytest.mark.parametrize("module, inputs", [
+    (LogSoftmaxRows(), _halves([[6.0, -1.0, -2.0, 0.5]])),  # float32's -0.0053198, rounded once
+    (AddTimesHalf(), _halves([1.0, 2.0], [300.0, 2.0], [300.0, 3.0])),  # 44992, not inf (300 * 300 in float16)
+    (AddDivHalf(), _halves([1.0, 2.0], [300.0, 2.0], [0.004, 3.0])),
+    (RoundTwoDecimals(), _halves([-5.5273, 1.005, 2.675, -0.125])),  # -5.53125, not -5.5195
+    (FloorDividePerMille(), _halves([1.1587, -0.8615, 0.5, 2.0])),  # 1159, not 1158 (float16's 0.0010004)
+    (DivideFloorPerMille(), _halves([1.1587, -0.8615, 0.5, 2.0])),
+])
+def test_16_bit_ops_compute_in_float32_and_round_once_as_pytorch(device, module, inputs):
+    # PyTorch computes these float16 ops in float32 and rounds the result once; the engine had rounded every step
+    # (addcmul overflowed, round(x, 2) moved) or the scalar first (floor division moved by one).
+    inputs = [t.to(device) for t in inputs]
+    scripted = torch.jit.script(module)
+    engine = torch_tensorrt.compile(scripted, inputs=inputs, device=device, require_full_compilation=True,
+                                    min_block_size=1)
+    got = engine(*inputs)
+    # The float32 result rounded once: what PyTorch's CUDA kernels give, and its CPU kernels except log_softmax's,
+    # which rounds its sum of exponentials to float16 first (-0.004871 for float32's -0.0053198).
+    want = module(*[t.float() for t in inputs]).half()
+    assert got.dtype == module(*inputs).dtype == torch.half
+    assert torch.isfinite(got).all(), got
+    if isinstance(module, LogSoftmaxRows):  # float32 sums in another order: one unit in the last place
+        torch.testing.assert_close(got.float(), want.float(), rtol=1e-3, atol=0)
+    else:
+        assert torch.equal(got, want), (got, want)
+        assert torch.equal(got, module(*inputs)), (got, module(*inputs))
+
+
+class LastPieceOfEmpty(nn.Module):
+    def forward(self, x):
+        return x.split(1, 0)[-1]
+
+
+def test_splitting_an_empty_dimension_gives_one_empty_piece():
+    # PyTorch splits a dimension of size 0 into one empty piece; the engine made none, and x.split(1, 0)[-1] indexed
+    # an empty list (SIGSEGV while compiling).
+    x = torch.zeros(0, 2)
+    scripted = torch.jit.script(LastPieceOfEmpty())
+    engine = torch_tensorrt.compile(scripted, inputs=[torch_tensorrt.Input(shape=[0, 2])], device="cpu",
+                                    min_block_size=1)
+    got = engine(x)
+    assert got.shape == (0, 2) and got.dtype == torch.float32
+
+
+class SliceOfMasked(nn.Module):
+    def forward(self, x):
+        v = x[x > 0]
+        return v[-2:] * 2
+
+
+def test_slicing_a_masked_selection_runs_in_torchscript():
+    # The count x[x > 0] selects is known only when the engine runs; slicing it sized the slice from a shape the
+    # engine had before the count ("slice start -9223372036854775808 out of range" at every call). Refused, so
+    # partial compilation runs it in TorchScript.
+    scripted = torch.jit.script(SliceOfMasked())
+    x = torch.tensor([1.0, -2.0, 3.0, 4.0])
+    engine = torch_tensorrt.compile(scripted, inputs=[torch_tensorrt.Input(shape=[4])], device="cpu",
+                                    min_block_size=1)
+    for sample in (x, torch.tensor([-1.0, 5.0, -3.0, 0.5]), torch.tensor([-1.0, -1.0, -1.0, 7.0])):
+        assert torch.equal(engine(sample), SliceOfMasked()(sample))
+    with pytest.raises(Exception, match="whose size is a count known only at run time"):
+        torch_tensorrt.compile(scripted, inputs=[torch_tensorrt.Input(shape=[4])], device="cpu",
+                               require_full_compilation=True, min_block_size=1)

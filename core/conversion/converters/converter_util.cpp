@@ -10,6 +10,21 @@ namespace core {
 namespace conversion {
 namespace converters {
 
+bool followsDataDependentCount(trt::ITensor* t) {
+  std::unordered_set<const trt::ILayer*> seen;
+  std::vector<const trt::ILayer*> todo;
+  if (t && t->getProducer()) todo.push_back(t->getProducer());
+  while (!todo.empty()) {
+    const trt::ILayer* layer = todo.back();
+    todo.pop_back();
+    if (!seen.insert(layer).second) continue;
+    if (layer->getType() == trt::LayerType::kNON_ZERO) return true;
+    for (int32_t i = 0; i < layer->getNbInputs(); ++i)
+      if (trt::ITensor* in = layer->getInput(i); in && in->getProducer()) todo.push_back(in->getProducer());
+  }
+  return false;
+}
+
 trt::ITensor* bindOutput(ConversionCtx* ctx, const torch::jit::Node* n, trt::ILayer* layer, size_t index) {
   layer->setName(util::node_info(n).c_str());
   return ctx->AssociateValueAndTensor(n->outputs()[index], layer->getOutput(static_cast<int32_t>(index)));

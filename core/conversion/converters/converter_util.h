@@ -30,6 +30,9 @@ trt::ILayer* addElementwise(ConversionCtx* ctx, trt::ElementWiseOperation op, tr
                             const std::string& name);
 //! Rank of a tensor.
 inline int64_t rankOf(trt::ITensor* t) { return t->getDimensions().nbDims; }
+//! Whether `t` is computed from a NonZero layer's output (x[mask], nonzero, masked_select): its dynamic
+//! dimensions may be counts known only when the engine runs, not sizes an optimization profile bounds.
+bool followsDataDependentCount(trt::ITensor* t);
 //! A dims-order permutation for a shuffle from a vector.
 trt::Permutation toPermutation(const std::vector<int64_t>& order);
 //! `in` with its dims reordered (output dim i = input dim order[i]); `in` itself when order is the identity.

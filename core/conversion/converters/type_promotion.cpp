@@ -56,6 +56,9 @@ PromotionOperand promotionOperand(const torch::jit::Node* n, size_t index, Var& 
   const torch::jit::IValue* iv = arg.IValue();
   if (iv->isTensor()) {
     const at::Tensor& t = iv->toTensor();
+    // A trace records a Python number as a wrapped-number tensor constant (x + 100): it promotes as the
+    // number it was, not as a 0-dim int64 / float64 tensor (int8 + 100 stays int8, as eager and the trace run).
+    if (t.unsafeGetTensorImpl()->is_wrapped_number()) return {t.scalar_type(), OperandKind::kNumber};
     return {t.scalar_type(), t.dim() == 0 ? OperandKind::kZeroDim : OperandKind::kDimensioned};
   }
   if (iv->isBool()) return {at::kBool, OperandKind::kNumber};
@@ -126,6 +129,33 @@ bool scalarBeyond16Bit(Var& arg, trt::DataType type) {
   const double largest = std::numeric_limits<c10::Half>::max(), smallestNormal = std::numeric_limits<c10::Half>::min();
   return std::isfinite(v) && (v > largest || (v != 0.0 && v < smallestNormal));
 }
+
+// A scalar operand the 16-bit type holds only rounded (0.001 in float16). PyTorch computes a 16-bit tensor with a
+// number in float32 and rounds once; a rounded divisor moves a floor or trunc division, a remainder or fmod by a
+// whole unit (floor(1.1587 / 0.001) is 1158 with float16's 0.0010004, 1159 in float32).
+bool scalarRoundedIn16Bit(Var& arg, trt::DataType type) {
+  if (arg.isITensor()) return false;
+  const torch::jit::IValue* iv = arg.IValue();
+  if (iv->isTensor() && iv->toTensor().dim() > 0) return false;
+  const at::Scalar value = iv->isTensor() ? iv->toTensor().item() : arg.unwrapToScalar();
+  if (!value.isFloatingPoint() && !value.isIntegral(false)) return false;
+  const double v = value.toDouble();
+  if (!std::isfinite(v)) return false;
+  const float single = static_cast<float>(v);
+  const double rounded = type == trt::DataType::kBF16 ? static_cast<double>(static_cast<float>(c10::BFloat16(single)))
+                                                      : static_cast<double>(static_cast<float>(c10::Half(single)));
+  return rounded != static_cast<double>(single);
+}
+
+// Ops whose result jumps by a whole unit with a rounded operand: floor and trunc division, remainder, fmod.
+bool roundsToWholeUnits(const torch::jit::Node* n) {
+  const std::string kind = n->kind().toQualString();
+  if (kind == "aten::floor_divide" || kind == "aten::remainder" || kind == "aten::fmod" || kind == "aten::__floordiv__")
+    return true;
+  if (kind != "aten::div" || n->inputs().size() < 3) return false;
+  const auto mode = torch::jit::toIValue(n->inputs()[2]);
+  return !mode || !mode->isNone();  // a rounding mode, or one known only later
+}
 }  // namespace
 
 std::vector<trt::ITensor*> promotedOperands(ConversionCtx* ctx, const torch::jit::Node* n, args& a,
@@ -140,7 +170,8 @@ std::vector<trt::ITensor*> promotedOperands(ConversionCtx* ctx, const torch::jit
     *computeType = target;
     if (target == trt::DataType::kHALF || target == trt::DataType::kBF16)
       for (size_t i : indices)
-        if (scalarBeyond16Bit(a[i], target)) *computeType = target = trt::DataType::kFLOAT;
+        if (scalarBeyond16Bit(a[i], target) || (roundsToWholeUnits(n) && scalarRoundedIn16Bit(a[i], target)))
+          *computeType = target = trt::DataType::kFLOAT;
   }
   std::vector<trt::ITensor*> out;
   for (size_t i : indices) {
@@ -158,7 +189,10 @@ std::vector<trt::ITensor*> promotedOperands(ConversionCtx* ctx, const torch::jit
       out.push_back(layer->getOutput(0));
       continue;
     }
-    const at::Scalar value = iv->isTensor() ? iv->toTensor().item() : a[i].unwrapToScalar();
+    at::Scalar value = iv->isTensor() ? iv->toTensor().item() : a[i].unwrapToScalar();
+    // An integer number into a narrower integer type wraps, as PyTorch casts it (int8 // 255 divides by -1).
+    if (value.isIntegral(false) && !isFloatingType(target) && target != trt::DataType::kBOOL)
+      value = at::scalar_tensor(value.toLong(), at::kLong).to(util::TRTDataTypeToScalarType(target)).item();
     out.push_back(scalarConstant(ctx, value, target, name));
   }
   return out;

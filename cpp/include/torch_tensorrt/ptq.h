@@ -25,8 +25,12 @@ class CalibratorState {
   int32_t batchSize() const;
   bool getBatch(void* bindings[], const char* names[], int32_t nbBindings);
   trt::Dims batchDims(const char* name) const;
+  //! The element type of the batch just given for input `name`; false for a name it did not give.
+  bool batchType(const char* name, trt::DataType& type) const;
   const void* readCache(size_t& length);
   void writeCache(const void* data, size_t length);
+  //! The cache file's path, or nullptr for none.
+  const char* cachePath() const { return cacheFile_.empty() ? nullptr : cacheFile_.c_str(); }
   void setTarget(trt::Backend backend, int32_t deviceIndex);
   //! Batches handed to the builder so far.
   int64_t batchesGiven() const { return given_; }
@@ -56,6 +60,8 @@ class Int8Calibrator : public Algorithm {
     return state_->getBatch(bindings, names, nbBindings);
   }
   trt::Dims getBatchDims(const char* name) const override { return state_->batchDims(name); }
+  bool getBatchType(const char* name, trt::DataType& type) const override { return state_->batchType(name, type); }
+  const char* getCalibrationCachePath() const override { return state_->cachePath(); }
   const void* readCalibrationCache(size_t& length) override { return state_->readCache(length); }
   void writeCalibrationCache(const void* data, size_t length) override { state_->writeCache(data, length); }
   void setTargetBackend(trt::Backend backend, int32_t deviceIndex) override { state_->setTarget(backend, deviceIndex); }

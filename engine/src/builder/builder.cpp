@@ -195,8 +195,19 @@ PlanContents Builder::optimize(INetworkDefinition& network, IBuilderConfig& conf
   for (int round = 0; round < 8 && runPass("convolution scale folding", passes::foldConvolutionScale) > 0; ++round)
     runPass("dead-layer removal", passes::removeDeadLayers);
   // INT8 from a quantization-aware model's Q/DQ pairs, once the weights are final.
-  if (int8 && runPass("Q/DQ fusion", passes::fuseQuantizedLayers) > 0)
+  std::vector<std::string> offGrid;
+  if (int8 &&
+      runPass("Q/DQ fusion", [&](INetworkDefinition& n) { return passes::fuseQuantizedLayers(n, &offGrid); }) > 0)
     runPass("dead-layer removal", passes::removeDeadLayers);
+  if (!offGrid.empty()) {
+    std::string message = std::to_string(offGrid.size()) +
+                          " INT8 layer(s) read a quantized input, but their weights lie on no INT8 grid (not "
+                          "fake-quantized per output channel or per tensor): they are quantized per output channel "
+                          "(max |w| / 127), so these layers differ from the model by the weights' rounding; "
+                          "fake-quantize the weights for exact results: " +
+                          offGrid.front() + (offGrid.size() > 1 ? ", ..." : "");
+    logger_.log(ILogger::Severity::kWARNING, message.c_str());
+  }
   // A quantization-aware model's FP8 scales into its quantizations (exact, in any build).
   if (runPass("FP8 quantization scale folding", passes::foldFp8QuantizationScales) > 0)
     runPass("dead-layer removal", passes::removeDeadLayers);

@@ -38,19 +38,48 @@ inline bool onGrid(const float* values, int64_t count, float scale) {
   return true;
 }
 
-//! Per-output-channel weight scales for `count` weights [channels, rest...]: max|w| / 127, except
-//! that weights already on an INT8 grid (a quantization-aware model's fake-quantized weights, whose
-//! largest magnitude is 127 or 128 steps) keep that grid, so they quantize back to the same integers.
-inline std::vector<float> weightScales(const float* weights, int64_t count, int64_t channels) {
+//! The scale of the INT8 grid `count` weights lie on (a quantization-aware model's fake-quantized weights:
+//! k * s with integers k in [-128, 127]), in `scale`; false when they lie on none. The grid is found from
+//! the largest magnitude, which is m steps of it: m = 127 or 128 (a symmetric observer's full range), else
+//! the largest m <= 126 that puts every weight on a grid (a per-tensor scale seen in one channel, or a coarser
+//! grid). All zeros lie on any grid (scale 1).
+inline bool findWeightGrid(const float* w, int64_t count, float& scale) {
+  float amax = 0.f, maxPositive = 0.f;
+  for (int64_t i = 0; i < count; ++i) {
+    amax = std::fmax(amax, std::fabs(w[i]));
+    maxPositive = std::fmax(maxPositive, w[i]);
+  }
+  scale = 1.f;
+  if (amax == 0.f) return true;
+  if (!std::isfinite(amax)) return false;
+  auto tryGrid = [&](int m) {
+    const float s = amax / static_cast<float>(m);
+    // +128 steps is outside INT8's range: only -128 may be.
+    if (!(s > 0.f) || maxPositive / s > 127.5f || !onGrid(w, count, s)) return false;
+    scale = s;
+    return true;
+  };
+  if (tryGrid(127) || tryGrid(128)) return true;
+  for (int m = 126; m >= 1; --m)
+    if (tryGrid(m)) return true;
+  return false;
+}
+
+//! Per-output-channel weight scales for `count` weights [channels, rest...]: each channel's INT8 grid
+//! (findWeightGrid) where its weights lie on one, so they quantize back to the same integers, else
+//! max|w| / 127 (calibrated float weights). `offGrid` (when given) counts the channels on no grid.
+inline std::vector<float> weightScales(const float* weights, int64_t count, int64_t channels,
+                                       int64_t* offGrid = nullptr) {
   std::vector<float> scales(static_cast<size_t>(channels), 1.f);
   const int64_t per = channels > 0 ? count / channels : 0;
+  if (offGrid) *offGrid = 0;
   for (int64_t c = 0; c < channels; ++c) {
     const float* w = weights + c * per;
+    if (findWeightGrid(w, per, scales[c])) continue;
     float amax = 0.f;
     for (int64_t i = 0; i < per; ++i) amax = std::fmax(amax, std::fabs(w[i]));
-    if (amax == 0.f) continue;  // all zeros: any scale gives zeros
-    const float s127 = amax / 127.f, s128 = amax / 128.f;
-    scales[c] = (!onGrid(w, per, s127) && onGrid(w, per, s128)) ? s128 : s127;
+    scales[c] = amax / 127.f;
+    if (offGrid) ++*offGrid;
   }
   return scales;
 }

@@ -109,14 +109,19 @@ def compile(exported_program: torch.export.ExportedProgram, inputs: Optional[Seq
     return compile_program(ep, settings)
 
 
+def _has_fake_quantize(ep: torch.export.ExportedProgram) -> bool:
+    """Whether the program holds fake-quantize (or quantize_per_*) nodes: a quantization-aware model's INT8 scales."""
+    return any("fake_quant" in str(n.target) or "quantize_per" in str(n.target)
+               for n in ep.graph.nodes if n.op == "call_function")
+
+
 def _check_int8_has_scales(ep: torch.export.ExportedProgram, enabled_precisions: Optional[Set[torch.dtype]]) -> None:
     """INT8 needs scales, which on this path only a quantization-aware model's fake-quantize nodes give (the path
     takes no calibrator): refused here, as the TorchScript path refuses, instead of every segment quietly running in
     PyTorch."""
     if not enabled_precisions or torch.int8 not in enabled_precisions:
         return
-    if any("fake_quant" in str(n.target) or "quantize_per" in str(n.target)
-           for n in ep.graph.nodes if n.op == "call_function"):
+    if _has_fake_quantize(ep):
         return
     raise ValueError("enabled_precisions contains int8, but the exported program has no fake-quantize nodes (a "
                      "quantization-aware model), and ir='dynamo' takes no INT8 calibrator: compile a "

@@ -151,6 +151,10 @@ class _ShapeCache:
             if full:
                 raise
             return self._in_pytorch(f"torch.export failed on it: {_first(e)}")
+        if precisions and torch.int8 in precisions and not dynamo._has_fake_quantize(ep):
+            # A quantization-aware model's piece between graph breaks without fake-quantize nodes has no INT8 scales:
+            # it computes in its float precisions (the model's other pieces keep INT8).
+            precisions = set(precisions) - {torch.int8}
         compiled = dynamo.compile(ep, enabled_precisions=precisions, **options)
         flat_out = _returns_flat(self.gm)
 

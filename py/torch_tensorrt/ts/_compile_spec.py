@@ -64,7 +64,7 @@ def compile_spec(inputs: Optional[Sequence[Any]] = None, enabled_precisions: Opt
         if not hasattr(calibrator, "_native"):
             raise TypeError("calibrator must be a torch_tensorrt.ptq.DataLoaderCalibrator or CacheCalibrator, got "
                             f"{type(calibrator).__name__}")
-        spec.ptq_calibrator = calibrator._native()
+        spec.ptq_calibrator = calibrator._native(len(inputs) if inputs else None)
     capability = kwargs.get("capability")
     if capability is not None and not isinstance(capability, EngineCapability):
         raise TypeError(f"capability must be a torch_tensorrt.EngineCapability, got {capability!r}")

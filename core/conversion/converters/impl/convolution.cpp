@@ -21,7 +21,6 @@ std::vector<int64_t> perDim(std::vector<int64_t> v, int64_t nd, const char* what
   return v;
 }
 
-
 // A convolution whose weight is computed in the graph (not a constant): the input unfolded into its
 // kernel taps (one zero-padded strided Slice per kernel offset), then one product with the weight per
 // group: out[n, g, o, p] = sum over (c, k) of W[g, o, c * K + k] * taps[n, g, c * K + k, p]. Padding

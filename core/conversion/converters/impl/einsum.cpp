@@ -79,7 +79,6 @@ Labeled takeDiagonals(ConversionCtx* ctx, Labeled t, const std::string& name) {
   return t;
 }
 
-
 int64_t product(const std::vector<int64_t>& v) {
   int64_t p = 1;
   for (int64_t x : v) p *= x;

@@ -42,13 +42,21 @@ bool addcOp(ConversionCtx* ctx, const torch::jit::Node* n, args& a, E op) {
   TORCHTRT_CHECK(op != E::kDIV || isFloatingType(type),
                  "Unable to convert node: " << name << "\nInteger division with addcdiv is not supported (PyTorch "
                                             << "raises); use floating-point inputs");
+  // 16-bit floats are computed in float32 and rounded once, as PyTorch's kernels do (a float16 t1 * t2 beyond
+  // 65504 scaled back by value stays finite there).
+  const bool widened = type == trt::DataType::kHALF || type == trt::DataType::kBF16;
+  if (widened)
+    for (size_t i = 0; i < ops.size(); ++i)
+      ops[i] = castTo(ctx, ops[i], trt::DataType::kFLOAT, name + " [float " + std::to_string(i) + "]");
   trt::ITensor* self = ops[0];
   trt::ITensor* t = addElementwise(ctx, op, ops[1], ops[2], name + " [t1 op t2]")->getOutput(0);
   double value = a[3].unwrapToDouble();
   if (value != 1.0)
     t = addElementwise(ctx, E::kPROD, t, scalarConstant(ctx, value, t->getType(), name + " [value]"), name + " [scale]")
             ->getOutput(0);
-  return bindOutput(ctx, n, addElementwise(ctx, E::kSUM, self, t, name)) != nullptr;
+  trt::ITensor* sum = addElementwise(ctx, E::kSUM, self, t, name + (widened ? " [sum]" : ""))->getOutput(0);
+  if (widened) sum = castTo(ctx, sum, type, name);
+  return bindOutput(ctx, n, sum->getProducer()) != nullptr;
 }
 
 bool binaryTensors(ConversionCtx* ctx, const torch::jit::Node* n, args& a, E op) {

@@ -11,7 +11,6 @@ namespace converters {
 namespace impl {
 namespace {
 
-
 // a @ b (b transposed first for linear) of integer tensors: [batch..., M, K, 1] * [batch..., 1, K, N] in
 // int64, summed over K; a 1-D side has no M (N) axis, as in matmul.
 trt::ITensor* integerMatmul(ConversionCtx* ctx, const torch::jit::Node* n, trt::ITensor* a, trt::ITensor* b,

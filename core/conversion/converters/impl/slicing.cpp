@@ -80,6 +80,13 @@ bool slice(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
   int64_t step = a[4].unwrapToInt();
   TORCHTRT_CHECK(step > 0, "slice step must be positive, got " << step);
   if (size < 0 || a[2].isITensor() || a[3].isITensor()) {  // a dynamic dimension or run-time bounds
+    // The engine sizes slices from shapes it knows before the count a NonZero finds (x[mask][:k]).
+    TORCHTRT_CHECK(size >= 0 || !followsDataDependentCount(in),
+                   "Unable to convert node: " << util::node_info(n) << "\nslicing dimension " << dim << " of "
+                                              << in->getDimensions().str()
+                                              << ", whose size is a count known only at run time (after nonzero or "
+                                                 "masked indexing), is not supported; it runs in TorchScript "
+                                                 "(require_full_compilation=False)");
     for (int i : {2, 3})
       if (a[i].isITensor()) shape::requireShapeTensor(n, a[i].ITensor());
     ctx->AssociateValueAndTensor(n->outputs()[0], sliceDynamicDim(ctx, in, dim, a[2], a[3], step, util::node_info(n)));
@@ -212,6 +219,7 @@ bool split(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
     int64_t each = a[1].unwrapToInt();
     TORCHTRT_CHECK(each > 0, "split size must be positive");
     for (int64_t left = dims[dim]; left > 0; left -= each) sizes.push_back(std::min(each, left));
+    if (sizes.empty()) sizes.push_back(0);  // PyTorch: an empty dimension splits into one empty piece
   } else {
     sizes = a[1].unwrapToIntList().vec();
   }

@@ -56,20 +56,24 @@ bool predicate(ConversionCtx* ctx, const torch::jit::Node* n, args& a, U op) {
   return bindOutput(ctx, n, ctx->net->addUnary(*x, op)) != nullptr;
 }
 
-// round(x, decimals=d) as ATen computes it in x's type: nearbyint(x * 10^d) / 10^d for d > 0,
-// nearbyint(x / 10^-d) * 10^-d for d < 0 (half to even); integers are unchanged.
+// round(x, decimals=d) as ATen computes it, in float32 for float32 and 16-bit x (its opmath type; the result
+// rounded once to x's type): nearbyint(x * 10^d) / 10^d for d > 0, nearbyint(x / 10^-d) * 10^-d for d < 0 (half
+// to even); integers are unchanged.
 bool roundDecimals(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
   const std::string name = util::node_info(n);
   trt::ITensor* x = a[0].ITensorOrFreeze(ctx);
   const int64_t decimals = a[1].unwrapToInt();
   if (!isFloat(x->getType())) return bindOutput(ctx, n, ctx->net->addIdentity(*x)) != nullptr;
   if (decimals == 0) return bindOutput(ctx, n, ctx->net->addUnary(*x, U::kROUND)) != nullptr;
+  const trt::DataType type = x->getType();
+  x = castTo(ctx, x, trt::DataType::kFLOAT, name + " [float]");
   const double tenPow = std::pow(10.0, static_cast<double>(decimals > 0 ? decimals : -decimals));
-  trt::ITensor* p = scalarConstant(ctx, tenPow, x->getType(), name + " [10^d]");
+  trt::ITensor* p = scalarConstant(ctx, tenPow, trt::DataType::kFLOAT, name + " [10^d]");
   using E = trt::ElementWiseOperation;
   trt::ITensor* scaled = ctx->net->addElementWise(*x, *p, decimals > 0 ? E::kPROD : E::kDIV)->getOutput(0);
   trt::ITensor* rounded = ctx->net->addUnary(*scaled, U::kROUND)->getOutput(0);
-  return bindOutput(ctx, n, ctx->net->addElementWise(*rounded, *p, decimals > 0 ? E::kDIV : E::kPROD)) != nullptr;
+  trt::ITensor* y = ctx->net->addElementWise(*rounded, *p, decimals > 0 ? E::kDIV : E::kPROD)->getOutput(0);
+  return bindTensor(ctx, n, castTo(ctx, y, type, name + " [to type]")) != nullptr;
 }
 
 // clamp(x, min, max): bounds may be None; NaN stays NaN as in PyTorch.

@@ -79,19 +79,38 @@ std::string writeCache(const Targets& targets, const std::map<std::string, float
   return os.str();
 }
 
-// "name: hex" lines after the header; names may contain ": " themselves, so the last one splits.
-std::map<std::string, float> readCache(const std::string& text, std::string& header) {
+// A cache line as an error quotes it: at most 80 bytes, bytes outside printable ASCII as \xNN (a binary file's
+// bytes would make the message invalid UTF-8, which Python cannot even decode to show).
+std::string quoteLine(const std::string& line) {
+  std::string out;
+  for (size_t i = 0; i < line.size() && i < 80; ++i) {
+    const auto c = static_cast<unsigned char>(line[i]);
+    if (c >= 0x20 && c < 0x7f) {
+      out += static_cast<char>(c);
+    } else {
+      char escaped[8];
+      std::snprintf(escaped, sizeof escaped, "\\x%02x", c);
+      out += escaped;
+    }
+  }
+  return out;
+}
+
+// "name: hex" lines after the header; names may contain ": " themselves, so the last one splits. Lines may end
+// in CRLF (a cache edited on Windows). `what` names the cache in errors ("the INT8 calibration cache 'f.cache'").
+std::map<std::string, float> readCache(const std::string& text, std::string& header, const std::string& what) {
   std::map<std::string, float> scales;
+  std::map<std::string, int> lineOf;
   std::istringstream is(text);
   std::string line;
   int lineNo = 0;
   while (std::getline(is, line)) {
     ++lineNo;
+    if (!line.empty() && line.back() == '\r') line.pop_back();
     if (lineNo == 1) {
       header = line;
       if (line.rfind(kCacheMagic, 0) != 0)
-        throw Error("the INT8 calibration cache does not start with '" + std::string(kCacheMagic) + "' (line 1 is '" +
-                    line.substr(0, 80) +
+        throw Error(what + " does not start with '" + std::string(kCacheMagic) + "' (line 1 is '" + quoteLine(line) +
                     "'): it is not a calibration cache of this engine; delete "
                     "it or calibrate again without the cache");
       continue;
@@ -102,16 +121,25 @@ std::map<std::string, float> readCache(const std::string& text, std::string& hea
     uint32_t bits = 0;
     char extra = 0;
     if (hex.size() != 8 || std::sscanf(hex.c_str(), "%8x%c", &bits, &extra) != 1)
-      throw Error("the INT8 calibration cache is malformed at line " + std::to_string(lineNo) + " ('" +
-                  line.substr(0, 80) + "'): expected 'tensor name: 8 hex digits'");
+      throw Error(what + " is malformed at line " + std::to_string(lineNo) + " ('" + quoteLine(line) +
+                  "'): expected 'tensor name: 8 hex digits'; delete it or calibrate again without the cache");
     float scale;
     std::memcpy(&scale, &bits, 4);
-    if (!(scale > 0.f) || !std::isfinite(scale))
-      throw Error("the INT8 calibration cache gives tensor '" + line.substr(0, colon) +
-                  "' a scale that is not positive and finite (line " + std::to_string(lineNo) + ")");
-    scales[line.substr(0, colon)] = scale;
+    const std::string name = line.substr(0, colon);
+    // A scale is positive, normal, and leaves the INT8 range (127 steps) finite: a subnormal or huge one is no
+    // calibration's (every activation would quantize to 0, or the dequantized range overflow).
+    if (!std::isnormal(scale) || !(scale > 0.f) || !std::isfinite(scale * 127.f))
+      throw Error(what + " gives tensor '" + quoteLine(name) + "' the scale " + std::to_string(scale) + " (line " +
+                  std::to_string(lineNo) +
+                  "), which no calibration gives (not positive, subnormal, or 127 steps of it overflow float32); "
+                  "delete the cache or calibrate again without it");
+    if (lineOf.count(name))
+      throw Error(what + " gives tensor '" + quoteLine(name) + "' two scales (lines " + std::to_string(lineOf[name]) +
+                  " and " + std::to_string(lineNo) + "); delete the cache or calibrate again without it");
+    lineOf[name] = lineNo;
+    scales[name] = scale;
   }
-  if (lineNo == 0) throw Error("the INT8 calibration cache is empty");
+  if (lineNo == 0) throw Error(what + " is empty");
   return scales;
 }
 
@@ -211,6 +239,12 @@ std::map<std::string, AbsHistogram> observe(const INetworkDefinition& network, c
                     std::to_string(batches));
       memory.checkReadable(bindings[i], "INT8 calibration: the calibrator's memory for input '" + inputNames[i] +
                                             "' in batch " + std::to_string(batches));
+      const DataType expected = net.getInput(static_cast<int32_t>(i))->getType();
+      DataType given = expected;
+      if (calibrator.getBatchType(names[i], given) && given != expected)
+        throw Error("INT8 calibration: batch " + std::to_string(batches) + " gives input '" + inputNames[i] + "' " +
+                    dataTypeName(given) + " values, but the network's input is " + dataTypeName(expected) +
+                    "; give the calibrator batches of that type (for example batch.float() for a float32 model)");
       context->setInputShape(names[i], batchDims(*net.getInput(static_cast<int32_t>(i)), settings, calibrator));
       context->setTensorAddress(names[i], bindings[i]);
     }
@@ -257,15 +291,24 @@ int32_t calibrate(INetworkDefinition& network, const PlanContents& settings, IIn
   const void* cache = calibrator.readCalibrationCache(cacheBytes);
   if (cache && cacheBytes > 0) {
     std::string header;
-    scales = readCache(std::string(static_cast<const char*>(cache), cacheBytes), header);
+    const char* path = calibrator.getCalibrationCachePath();
+    const std::string what =
+        std::string("the INT8 calibration cache") + (path && *path ? " '" + std::string(path) + "'" : "");
+    scales = readCache(std::string(static_cast<const char*>(cache), cacheBytes), header, what);
+    const std::string algorithm = calibrationAlgoName(calibrator.getAlgorithm());
+    if (header != std::string(kCacheMagic) + " " + algorithm)
+      logger.log(ILogger::Severity::kWARNING,
+                 (what + " was written by another calibration ('" + quoteLine(header) + "'), not " + algorithm +
+                  "; its scales are used as they are (delete it to calibrate with " + algorithm + ")")
+                     .c_str());
     for (const auto& key : targets.keys) {
       if (scales.count(key)) continue;
       const bool fp8Scale = key.rfind(fp8Key(""), 0) == 0;
-      throw Error("the INT8 calibration cache ('" + header + "', " + std::to_string(scales.size()) + " scales) " +
+      throw Error(what + " ('" + quoteLine(header) + "', " + std::to_string(scales.size()) + " scales) " +
                   (fp8Scale ? "has no FP8 scale for tensor '" : "has no scale for tensor '") +
                   key.substr(fp8Scale ? fp8Key("").size() : 0) + "', the input of a " +
                   (fp8Scale ? "matrix multiply" : "convolution or matrix multiply") +
-                  " of this network: it was written for another network" +
+                  " of this network: it was written for another network (or the file is incomplete)" +
                   (fp8Scale ? " or without FP8 (an INT8 build's cache)" : "") +
                   "; delete the cache file or calibrate again without it (use_cache=False)");
     }
@@ -274,6 +317,10 @@ int32_t calibrate(INetworkDefinition& network, const PlanContents& settings, IIn
   } else {
     const CalibrationAlgoType algo = calibrator.getAlgorithm();
     for (const auto& kv : observe(network, settings, targets, calibrator, logger)) {
+      if (kv.second.finiteCount() == 0 && kv.second.nonFiniteCount() > 0)
+        throw Error("INT8 calibration: tensor '" + kv.first +
+                    "' held no finite value in any calibration batch (NaN or infinity everywhere), so the data gives "
+                    "it no scale; check the calibration data (or the model's outputs on it)");
       const float t = threshold(kv.second, algo);
       scales[kv.first] = t > 0.f ? t / 127.f : 1.f;  // an all-zero tensor quantizes to zeros at any scale
       // FP8 keeps the whole observed range (amax onto 448, whatever the algorithm): E4M3's exponent spends

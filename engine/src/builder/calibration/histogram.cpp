@@ -21,8 +21,14 @@ void AbsHistogram::grow(float needed) {
 
 void AbsHistogram::add(const float* values, int64_t n) {
   float batchMax = 0.f;
+  int64_t finite = 0;
   for (int64_t i = 0; i < n; ++i)
-    if (std::isfinite(values[i])) batchMax = std::max(batchMax, std::fabs(values[i]));
+    if (std::isfinite(values[i])) {
+      batchMax = std::max(batchMax, std::fabs(values[i]));
+      ++finite;
+    }
+  finite_ += finite;
+  nonFinite_ += n - finite;
   amax_ = std::max(amax_, batchMax);
   if (batchMax == 0.f) {
     bins_[0] += static_cast<double>(n);
@@ -99,7 +105,8 @@ float percentileThreshold(const AbsHistogram& h, double fraction) {
   double seen = 0.0;
   for (int i = 0; i < AbsHistogram::kBins; ++i) {
     seen += bins[i];
-    if (seen >= fraction * total) return std::min(h.amax(), h.range() * static_cast<float>(i + 1) / AbsHistogram::kBins);
+    if (seen >= fraction * total)
+      return std::min(h.amax(), h.range() * static_cast<float>(i + 1) / AbsHistogram::kBins);
   }
   return h.amax();
 }

@@ -22,11 +22,15 @@ class AbsHistogram {
   //! Upper end of the histogram's range (0 until a nonzero value arrives).
   float range() const { return range_; }
   const std::vector<double>& bins() const { return bins_; }
+  //! Values seen that were finite, and that were NaN or infinite (skipped).
+  int64_t finiteCount() const { return finite_; }
+  int64_t nonFiniteCount() const { return nonFinite_; }
 
  private:
   void grow(float needed);
   float amax_ = 0.f;
   float range_ = 0.f;
+  int64_t finite_ = 0, nonFinite_ = 0;
   std::vector<double> bins_ = std::vector<double>(kBins, 0.0);
 };
 

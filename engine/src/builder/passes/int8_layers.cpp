@@ -28,6 +28,21 @@ bool canRunInInt8(const ILayer& layer) {
          weights->getDimensions().nbDims == 2;
 }
 
+bool weightsOnInt8Grid(const ILayer& layer) {
+  int64_t offGrid = 0;
+  if (layer.getType() == LayerType::kCONVOLUTION) {
+    const auto& conv = static_cast<const IConvolutionLayer&>(layer);
+    const Weights w = conv.getKernelWeights();
+    int8::weightScales(static_cast<const float*>(w.values), w.count, conv.getNbOutputMaps(), &offGrid);
+    return offGrid == 0;
+  }
+  const auto& mm = static_cast<const IMatrixMultiplyLayer&>(layer);
+  int64_t parts = 0, N = 0, K = 0;
+  const std::vector<float> rows = productWeightRows(mm, parts, N, K);
+  int8::weightScales(rows.data(), N * K, N, &offGrid);
+  return offGrid == 0;
+}
+
 void switchToInt8(INetworkDefinition& network, ILayer& layer, float inputScale) {
   if (layer.getType() == LayerType::kCONVOLUTION) {
     auto& conv = static_cast<IConvolutionLayer&>(layer);

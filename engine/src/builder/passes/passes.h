@@ -25,13 +25,18 @@ int32_t foldShuffles(INetworkDefinition& network);
 int32_t foldShufflesIntoViews(INetworkDefinition& network);
 //! Folds `conv(dequantize(quantize(x)))` and `matmul(dequantize(quantize(x)), constant)` (per-tensor
 //! scale s) into INT8 layers reading x: input scale s, weights quantized per output channel.
-int32_t fuseQuantizedLayers(INetworkDefinition& network);
+//! A layer whose weights lie on no INT8 grid (not fake-quantized) is named in `offGrid` (when given): its weights
+//! are quantized per output channel, so it differs from the float layer by their rounding.
+int32_t fuseQuantizedLayers(INetworkDefinition& network, std::vector<std::string>* offGrid = nullptr);
 //! True for a layer that can switch to INT8: a float32 channels-first convolution, or a matrix
 //! multiply of a float32 input (as is) by a 2-D float32 constant (as is or transposed).
 bool canRunInInt8(const ILayer& layer);
 //! Switches such a layer to INT8 with input scale `inputScale`; weights get per-channel scales (a
 //! matrix multiply reads a new INT8 constant [N, K] instead of its float weights).
 void switchToInt8(INetworkDefinition& network, ILayer& layer, float inputScale);
+//! Whether such a layer's weights lie on an INT8 grid in every output channel (int8::findWeightGrid): INT8
+//! then computes exactly what the float layer computes on them.
+bool weightsOnInt8Grid(const ILayer& layer);
 //! True for a layer that can switch to FP8 E4M3: a matrix multiply of a float32 input (as is) by a 2-D
 //! float32 constant (as is or transposed) whose K and N are multiples of 16, or by a stack of P such matrices
 //! [P, ...] (a bias row each, [P, 1, N], or one bias) that all read the input's one matrix.

@@ -1,7 +1,7 @@
 // Q/DQ fusion: a convolution or a matrix multiply by constant weights reading dequantize(quantize(x))
 // with one scale s computes in INT8 what the FP32 layer computes on the fake-quantized x: x quantized
 // with s, the weights on their own per-output-channel scales (the grid a quantization-aware model
-// trained them on, when they are on one).
+// trained them on; max|w| / 127 for weights on none).
 #include "builder/passes/pass_util.h"
 #include "builder/passes/passes.h"
 
@@ -24,7 +24,7 @@ bool commutesWithQuantization(const ILayer* layer) {
 }
 }  // namespace
 
-int32_t fuseQuantizedLayers(INetworkDefinition& network) {
+int32_t fuseQuantizedLayers(INetworkDefinition& network, std::vector<std::string>* offGrid) {
   int32_t fused = 0;
   for (int l = 0; l < network.getNbLayers(); ++l) {
     ILayer* layer = network.getLayer(l);
@@ -46,6 +46,9 @@ int32_t fuseQuantizedLayers(INetworkDefinition& network) {
     auto* q = static_cast<IQuantizeLayer*>(qLayer);
     if (q->getToType() != DataType::kINT8) continue;  // FP8 pairs: fuseFp8QuantizedProducts
     if (q->getScales().size() != 1 || dq->getScales().size() != 1 || q->getScales()[0] != dq->getScales()[0]) continue;
+    // Weights on no INT8 grid (not fake-quantized) are quantized per output channel, as calibrated weights are:
+    // the INT8 layer then differs from the float one by their rounding (named for the build's warning).
+    if (offGrid && !weightsOnInt8Grid(*layer)) offGrid->push_back(layer->getName());
     if (firstCommuting)
       firstCommuting->setInput(0, *q->getInput(0));  // the chain now computes on x; the layer quantizes
     else
