@@ -208,6 +208,14 @@ def test_a_model_of_two_inputs_calibrates_from_tuples(batch):
     assert F.cosine_similarity(engine(x, y).flatten(), model(x, y).flatten(), 0) > 0.99
 
 
+def test_a_short_last_batch_is_named_as_calibrations():
+    net = _conv_net()
+    x = torch.randn(4, 3, 8, 8)
+    with pytest.raises(RuntimeError, match="INT8 calibration: batch 1 of the calibrator: .* drop_last=True"):
+        torch_tensorrt.compile(torch.jit.trace(net, x), inputs=[x], device="cpu", enabled_precisions=INT8,
+                               calibrator=DataLoaderCalibrator([x, x[:2]]))
+
+
 def test_calibration_data_with_no_finite_value_is_refused():
     # Every observation NaN gave the tensor scale 1.0 silently (cosine 0.02 to FP32).
     net = _conv_net()

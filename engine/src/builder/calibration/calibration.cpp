@@ -245,7 +245,12 @@ std::map<std::string, AbsHistogram> observe(const INetworkDefinition& network, c
         throw Error("INT8 calibration: batch " + std::to_string(batches) + " gives input '" + inputNames[i] + "' " +
                     dataTypeName(given) + " values, but the network's input is " + dataTypeName(expected) +
                     "; give the calibrator batches of that type (for example batch.float() for a float32 model)");
-      context->setInputShape(names[i], batchDims(*net.getInput(static_cast<int32_t>(i)), settings, calibrator));
+      try {
+        context->setInputShape(names[i], batchDims(*net.getInput(static_cast<int32_t>(i)), settings, calibrator));
+      } catch (const Error& e) {  // a data loader's short last batch, say: the message says it was calibration's
+        throw Error("INT8 calibration: batch " + std::to_string(batches) + " of the calibrator: " + e.what() +
+                    " (every batch must fit the engine's input shapes; drop a short last batch, drop_last=True)");
+      }
       context->setTensorAddress(names[i], bindings[i]);
     }
     for (int o = 0; o < engine->getNbIOTensors(); ++o) {
