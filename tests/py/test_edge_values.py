@@ -570,3 +570,87 @@ def test_slicing_a_masked_selection_runs_in_torchscript():
     with pytest.raises(Exception, match="whose size is a count known only at run time"):
         torch_tensorrt.compile(scripted, inputs=[torch_tensorrt.Input(shape=[4])], device="cpu",
                                require_full_compilation=True, min_block_size=1)
+
+
+class DivideBy255(nn.Module):
+    def forward(self, x):
+        return x / 255
+
+
+class DivideByTwoToThe32(nn.Module):
+    def forward(self, x):
+        return x / 4294967296
+
+
+class DivideByZeroDim255(nn.Module):
+    def forward(self, x):
+        return x / torch.tensor(255)
+
+
+class TrueDivide300By(nn.Module):
+    def forward(self, x):
+        return 300 / x
+
+
+class Atan2By255(nn.Module):
+    def forward(self, x):
+        return torch.atan2(x, torch.tensor(255))
+
+
+class ScatterLargeInteger(nn.Module):
+    def forward(self, x):
+        return x.scatter(0, torch.tensor([0]), 16777217)
+
+
+class EinsumMixed(nn.Module):
+    def forward(self, a, b):
+        return torch.einsum("ij,ik->jk", a, b)
+
+
+class MeanInHalf(nn.Module):
+    def forward(self, x):
+        return torch.mean(x, -1, dtype=torch.float16)
+
+
+class SoftmaxOfZeroDim(nn.Module):
+    def forward(self, x):
+        return torch.softmax(x, 0)
+
+
+class AnyAll(nn.Module):
+    def forward(self, x):
+        b = x.to(torch.uint8)
+        return torch.any(b), torch.all(b, 0, keepdim=True)
+
+
+INT8 = torch.tensor([-1, 4, -6, 5], dtype=torch.int8)
+
+
+@pytest.mark.parametrize("module, inputs", [
+    (DivideBy255(), [INT8]),  # 255 beside int8 had wrapped to -1 before the float division
+    (DivideByTwoToThe32(), [INT8.int()]),
+    (DivideByZeroDim255(), [INT8]),
+    (TrueDivide300By(), [INT8]),
+    (Atan2By255(), [INT8]),
+    (ScatterLargeInteger(), [torch.tensor([1, 2], dtype=torch.int32)]),  # 16777217, not float32's 16777216
+    (EinsumMixed(), [torch.tensor([[-3, 1]], dtype=torch.int8), torch.tensor([[0.5, 1.5]]).half()]),  # float16
+    (EinsumMixed(), [torch.tensor([[0.1, 0.2]]).half(), torch.tensor([[0.3, 1e-4]])]),  # float32
+    (MeanInHalf(), [torch.tensor([[1.0, 1e5], [3.0, -99990.0]])]),  # accumulated in float32: 5e4, 2.5
+    (SoftmaxOfZeroDim(), [torch.tensor(float("nan"))]),
+    (SoftmaxOfZeroDim(), [torch.tensor(float("inf"))]),
+    (SoftmaxOfZeroDim(), [torch.tensor(3.0)]),
+    (AnyAll(), [torch.tensor([[0, 2], [3, 0]], dtype=torch.int32)]),  # uint8 results, as PyTorch's
+])
+def test_results_keep_pytorchs_values_and_dtypes(module, inputs):
+    # From a random differential fuzz of op chains against eager PyTorch (each had compiled whole and answered
+    # otherwise).
+    scripted = torch.jit.script(module)
+    engine = torch_tensorrt.compile(scripted, inputs=inputs, device="cpu", require_full_compilation=True,
+                                    min_block_size=1)
+    got, want = engine(*inputs), module(*inputs)
+    for g, w in zip(got if isinstance(got, tuple) else (got,), want if isinstance(want, tuple) else (want,)):
+        assert g.dtype == w.dtype and g.shape == w.shape, (g, w)
+        if w.dtype.is_floating_point:
+            torch.testing.assert_close(g, w, rtol=1e-6, atol=0, equal_nan=True)
+        else:
+            assert torch.equal(g, w), (g, w)

@@ -198,6 +198,29 @@ std::vector<trt::ITensor*> promotedOperands(ConversionCtx* ctx, const torch::jit
   return out;
 }
 
+std::vector<trt::ITensor*> operandsInFloat(ConversionCtx* ctx, const torch::jit::Node* n, args& a,
+                                           const std::vector<size_t>& indices) {
+  std::vector<trt::ITensor*> out;
+  for (size_t i : indices) {
+    const std::string name = util::node_info(n) + " [input " + std::to_string(i) + " in float]";
+    if (a[i].isITensor()) {
+      out.push_back(castTo(ctx, a[i].ITensor(), trt::DataType::kFLOAT, name));
+      continue;
+    }
+    const torch::jit::IValue* iv = a[i].IValue();
+    if (iv->isTensor() && iv->toTensor().dim() > 0) {
+      auto* layer =
+          ctx->net->addConstant(util::toDims(iv->toTensor().sizes()), ctx->toWeights(iv->toTensor().to(at::kFloat)));
+      layer->setName(name.c_str());
+      out.push_back(layer->getOutput(0));
+      continue;
+    }
+    const at::Scalar value = iv->isTensor() ? iv->toTensor().item() : a[i].unwrapToScalar();
+    out.push_back(scalarConstant(ctx, value.toDouble(), trt::DataType::kFLOAT, name));
+  }
+  return out;
+}
+
 trt::DataType promotedListType(const torch::jit::Node* n, const std::vector<trt::ITensor*>& tensors) {
   std::vector<PromotionOperand> operands;
   for (auto* t : tensors) operands.push_back({util::TRTDataTypeToScalarType(t->getType()), OperandKind::kDimensioned});

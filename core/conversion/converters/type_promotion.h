@@ -45,6 +45,11 @@ bool isIntegerType(trt::DataType type);
 std::vector<trt::ITensor*> promotedOperands(ConversionCtx* ctx, const torch::jit::Node* n, args& a,
                                             const std::vector<size_t>& indices, trt::DataType* type = nullptr,
                                             trt::DataType* computeType = nullptr);
+//! The operands of an op whose integral result PyTorch computes in float32 (true division, atan2), as float32:
+//! tensors cast, numbers and constants made from their values (255 stays 255 beside an int8 tensor, where
+//! promotedOperands gives it int8's wrapped -1, as integer arithmetic computes).
+std::vector<trt::ITensor*> operandsInFloat(ConversionCtx* ctx, const torch::jit::Node* n, args& a,
+                                           const std::vector<size_t>& indices);
 //! The promoted type of a tensor list (cat, stack): every one counts as dimensioned.
 trt::DataType promotedListType(const torch::jit::Node* n, const std::vector<trt::ITensor*>& tensors);
 //! Engine tensors of a tensor list (cat, stack) cast to their promoted type (every one counts as dimensioned).

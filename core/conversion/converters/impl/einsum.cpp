@@ -219,6 +219,18 @@ bool einsum(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
   for (char c : out) TORCHTRT_CHECK(size.count(c), "einsum output label '" << c << "' is not in any operand: " << name);
   // Integer operands: PyTorch sums a label found in one operand only (and not in the output) with sum,
   // which gives int64; the operands must then agree on one type or PyTorch raises.
+  // Operands of several types with a float among them: PyTorch's products promote (int8 x float16 is float16,
+  // float16 x float32 float32); every operand is cast to that type first (they had taken the first one's).
+  bool mixed = false, anyFloat = false;
+  for (auto* t : tensors) {
+    mixed |= t->getType() != tensors[0]->getType();
+    anyFloat |= isFloatingType(t->getType());
+  }
+  if (mixed && anyFloat) {
+    const trt::DataType common = promotedListType(n, tensors);
+    for (size_t i = 0; i < tensors.size(); ++i)
+      tensors[i] = castTo(ctx, tensors[i], common, name + " [operand " + std::to_string(i) + " promoted]");
+  }
   trt::DataType resultType = tensors[0]->getType();
   if (resultType == trt::DataType::kINT32 || resultType == trt::DataType::kINT64) {
     std::set<trt::DataType> types;

@@ -73,7 +73,7 @@ bool divide(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
   auto ops = promotedOperands(ctx, n, a, {0, 1}, &type, &computed);
   const bool floating = isFloatingType(type);
   if (mode == "none" && !floating) {
-    for (auto*& t : ops) t = castTo(ctx, t, trt::DataType::kFLOAT, name + " [to float]");
+    ops = operandsInFloat(ctx, n, a, {0, 1});  // 255 beside int8 divides as 255.0, not as int8's wrapped -1
   } else if (!floating) {
     TORCHTRT_CHECK(type != trt::DataType::kBOOL,
                    "Unable to convert node: " << name << "\ndivision of bool tensors with rounding is not defined");

@@ -17,9 +17,7 @@ bool promotedBinary(ConversionCtx* ctx, const torch::jit::Node* n, args& a, E op
   const std::string name = util::node_info(n);
   trt::DataType type;
   auto ops = promotedOperands(ctx, n, a, {0, 1}, &type);
-  if (floatResult && !isFloatingType(type)) {
-    for (auto*& t : ops) t = castTo(ctx, t, trt::DataType::kFLOAT, name + " [to float]");
-  }
+  if (floatResult && !isFloatingType(type)) ops = operandsInFloat(ctx, n, a, {0, 1});
   TORCHTRT_CHECK(floatResult || type != trt::DataType::kBOOL,
                  "Unable to convert node: " << name << "\n"
                                             << n->kind().toQualString()

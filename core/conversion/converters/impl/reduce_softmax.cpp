@@ -18,9 +18,10 @@ bool softmax(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
     in = castToDtypeArg(ctx, n, in, a[2]);
   }
   const int64_t rank = rankOf(in);
-  if (rank == 0) {
-    trt::ITensor* one = scalarConstant(ctx, 1.0, in->getType(), util::node_info(n));
-    return bindTensor(ctx, n, one) != nullptr;
+  if (rank == 0) {  // exp(x - x) / exp(x - x): 1, and NaN for NaN and the infinities, as PyTorch
+    auto* diff = ctx->net->addElementWise(*in, *in, trt::ElementWiseOperation::kSUB);
+    diff->setName((util::node_info(n) + " [x - x]").c_str());
+    return bindOutput(ctx, n, ctx->net->addUnary(*diff->getOutput(0), trt::UnaryOperation::kEXP)) != nullptr;
   }
   int64_t dim = util::normalizeDim(a[1].unwrapToInt(), rank, n);
   auto* layer = ctx->net->addSoftMax(*in);
@@ -37,10 +38,21 @@ bool reduce(ConversionCtx* ctx, const torch::jit::Node* n, args& a, trt::ReduceO
   trt::ITensor* in = a[0].ITensorOrFreeze(ctx);
   const size_t dtypeIndex = hasDims ? 3 : 1;
   const bool dtypeGiven = hasDtype && a.size() > dtypeIndex && !a[dtypeIndex].isNone();
-  if (dtypeGiven) in = castToDtypeArg(ctx, n, in, a[dtypeIndex]);
+  trt::DataType meanIn16Bit = trt::DataType::kFLOAT;  // a 16-bit dtype of a float32 mean, else float32
+  if (dtypeGiven) {
+    trt::ITensor* given = castToDtypeArg(ctx, n, in, a[dtypeIndex]);
+    const trt::DataType asked = given->getType();
+    // mean(x, dtype=float16) of float32 x: PyTorch accumulates in float32 and rounds the mean once (summing in
+    // float16 overflowed past 65504); sum(dtype=float16) does cast first.
+    if (op == trt::ReduceOperation::kAVG && in->getType() == trt::DataType::kFLOAT &&
+        (asked == trt::DataType::kHALF || asked == trt::DataType::kBF16))
+      meanIn16Bit = asked;
+    else
+      in = given;
+  }
   const trt::DataType type = in->getType();
   const bool floating = isFloatingType(type);
-  trt::DataType resultType = type;
+  trt::DataType resultType = meanIn16Bit != trt::DataType::kFLOAT ? meanIn16Bit : type;
   if (!floating) {
     TORCHTRT_CHECK(op != trt::ReduceOperation::kAVG,
                    "Unable to convert node: " << name << "\nmean of a " << trt::dataTypeName(type)

@@ -99,10 +99,11 @@ trt::ITensor* valueUpdates(ConversionCtx* ctx, const torch::jit::Node* n, args& 
   const trt::Dims idx = index->getDimensions();
   TORCHTRT_CHECK(idx.isStatic(),
                  "scatter with a scalar value needs a static index shape, got " << idx.str() << ": " << name);
-  at::Tensor filled = at::full(util::toVec(idx), a[3].unwrapToScalar(), at::kFloat);
-  trt::ITensor* updates =
-      castTo(ctx, ctx->constantTensor(filled, name + " [value]"), self->getType(), name + " [dtype]");
-  return updates;
+  // Made in self's type directly, as PyTorch converts the value (through float32, 16777217 became 16777216).
+  at::Tensor filled =
+      at::full(util::toVec(idx), a[3].unwrapToScalar(), at::TensorOptions().dtype(util::TRTDataTypeToScalarType(
+                                                             self->getType())));
+  return ctx->constantTensor(filled, name + " [value]");
 }
 
 // scatter's reduce= strings ("add", "multiply") and scatter_reduce's ("sum", "prod", "mean", "amax", "amin").

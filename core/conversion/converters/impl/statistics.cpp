@@ -72,11 +72,14 @@ bool logicalReduce(ConversionCtx* ctx, const torch::jit::Node* n, trt::ITensor* 
     b = addElementwise(ctx, E::kEQUAL, x, zero, name + " [==0]")->getOutput(0);
     b = ctx->net->addUnary(*b, trt::UnaryOperation::kNOT)->getOutput(0);
   }
+  // PyTorch's any / all of a uint8 tensor are uint8 (0 or 1); of every other type bool.
+  const trt::DataType result = x->getType() == trt::DataType::kUINT8 ? trt::DataType::kUINT8 : trt::DataType::kBOOL;
   // A 0-dim tensor is its own reduction (over dim 0 or -1, or all dims; keepdim keeps 0 dims).
-  if (rankOf(x) == 0) return bindTensor(ctx, n, b) != nullptr;
+  if (rankOf(x) == 0) return bindTensor(ctx, n, castTo(ctx, b, result, name + " [result type]")) != nullptr;
   trt::ITensor* f = castTo(ctx, b, trt::DataType::kFLOAT, name + " [as float]");
   auto* r = ctx->net->addReduce(*f, op, axes, keepdim);
-  return bindTensor(ctx, n, castTo(ctx, r->getOutput(0), trt::DataType::kBOOL, name)) != nullptr;
+  trt::ITensor* reduced = castTo(ctx, r->getOutput(0), trt::DataType::kBOOL, name);
+  return bindTensor(ctx, n, castTo(ctx, reduced, result, name + " [result type]")) != nullptr;
 }
 
 template <trt::ReduceOperation OP>
