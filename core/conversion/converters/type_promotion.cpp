@@ -112,16 +112,24 @@ trt::DataType engineTypeOf(const torch::jit::Node* n, at::ScalarType type) {
 }
 
 namespace {
-// A scalar operand (a number, or a 0-d constant tensor) whose value the 16-bit type cannot hold: float16's beyond
-// 65504 or nonzero below 2^-14; bfloat16's (float32's exponents) finite ones that round to inf (float32's largest,
-// torch.finfo(torch.float32).min in a mask).
-bool scalarBeyond16Bit(Var& arg, trt::DataType type) {
+// The value of a scalar operand (a number, or a 0-d constant tensor) in `value`; false for tensors and non-numbers.
+bool scalarOperandValue(Var& arg, double& value) {
   if (arg.isITensor()) return false;
   const torch::jit::IValue* iv = arg.IValue();
   if (iv->isTensor() && iv->toTensor().dim() > 0) return false;
-  const at::Scalar value = iv->isTensor() ? iv->toTensor().item() : arg.unwrapToScalar();
-  if (!value.isFloatingPoint() && !value.isIntegral(false)) return false;
-  const double v = std::fabs(value.toDouble());
+  const at::Scalar scalar = iv->isTensor() ? iv->toTensor().item() : arg.unwrapToScalar();
+  if (!scalar.isFloatingPoint() && !scalar.isIntegral(false)) return false;
+  value = scalar.toDouble();
+  return true;
+}
+
+// A scalar operand whose value the 16-bit type cannot hold: float16's beyond 65504 or nonzero below 2^-14;
+// bfloat16's (float32's exponents) finite ones that round to inf (float32's largest, torch.finfo(torch.float32).min
+// in a mask).
+bool scalarBeyond16Bit(Var& arg, trt::DataType type) {
+  double value = 0.0;
+  if (!scalarOperandValue(arg, value)) return false;
+  const double v = std::fabs(value);
   if (type == trt::DataType::kBF16) {
     const float single = static_cast<float>(v);
     return std::isfinite(single) && std::isinf(static_cast<float>(c10::BFloat16(single)));
@@ -134,13 +142,8 @@ bool scalarBeyond16Bit(Var& arg, trt::DataType type) {
 // number in float32 and rounds once; a rounded divisor moves a floor or trunc division, a remainder or fmod by a
 // whole unit (floor(1.1587 / 0.001) is 1158 with float16's 0.0010004, 1159 in float32).
 bool scalarRoundedIn16Bit(Var& arg, trt::DataType type) {
-  if (arg.isITensor()) return false;
-  const torch::jit::IValue* iv = arg.IValue();
-  if (iv->isTensor() && iv->toTensor().dim() > 0) return false;
-  const at::Scalar value = iv->isTensor() ? iv->toTensor().item() : arg.unwrapToScalar();
-  if (!value.isFloatingPoint() && !value.isIntegral(false)) return false;
-  const double v = value.toDouble();
-  if (!std::isfinite(v)) return false;
+  double v = 0.0;
+  if (!scalarOperandValue(arg, v) || !std::isfinite(v)) return false;
   const float single = static_cast<float>(v);
   const double rounded = type == trt::DataType::kBF16 ? static_cast<double>(static_cast<float>(c10::BFloat16(single)))
                                                       : static_cast<double>(static_cast<float>(c10::Half(single)));

@@ -100,9 +100,8 @@ trt::ITensor* valueUpdates(ConversionCtx* ctx, const torch::jit::Node* n, args& 
   TORCHTRT_CHECK(idx.isStatic(),
                  "scatter with a scalar value needs a static index shape, got " << idx.str() << ": " << name);
   // Made in self's type directly, as PyTorch converts the value (through float32, 16777217 became 16777216).
-  at::Tensor filled =
-      at::full(util::toVec(idx), a[3].unwrapToScalar(), at::TensorOptions().dtype(util::TRTDataTypeToScalarType(
-                                                             self->getType())));
+  at::Tensor filled = at::full(util::toVec(idx), a[3].unwrapToScalar(),
+                               at::TensorOptions().dtype(util::TRTDataTypeToScalarType(self->getType())));
   return ctx->constantTensor(filled, name + " [value]");
 }
 
