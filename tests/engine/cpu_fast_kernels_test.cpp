@@ -767,7 +767,7 @@ TEST(CpuFastKernels, PrimitivesAreMadeWhenTheContextIsCreated) {
 }
 
 // A dynamic-shape context run at many shapes (a server's sequence lengths) keeps the primitives of the
-// most recent kShapesKeptPerLayer shapes a layer, not one set a shape it ever saw (memory without bound);
+// most recent shapesKeptPerLayer() shapes a layer, not one set a shape it ever saw (memory without bound);
 // a shape whose primitives were dropped runs again, correctly, on new ones.
 TEST(CpuFastKernels, ADynamicContextKeepsPrimitivesForItsRecentShapesOnly) {
   if (trt::cpu::onednn::stepsAlive() < 0 || !trt::cpu::onednn::pluginApi())
@@ -815,7 +815,7 @@ TEST(CpuFastKernels, ADynamicContextKeepsPrimitivesForItsRecentShapesOnly) {
       const auto expected = elementsOf<float>(referenceSession.run(in).at("y"));
       expectNear(actual, expected, static_cast<float>(toleranceFor(DataType::kFLOAT).rtol));
       // Attention is two primitives a shape.
-      ASSERT_LE(trt::cpu::onednn::stepsAlive() - before, int64_t(2 * trt::cpu::onednn::kShapesKeptPerLayer));
+      ASSERT_LE(trt::cpu::onednn::stepsAlive() - before, int64_t(2 * trt::cpu::onednn::shapesKeptPerLayer()));
     }
     EXPECT_GT(trt::cpu::onednn::stepsAlive(), before) << "the fast context made no primitive";
   }

@@ -567,7 +567,7 @@ def test_slicing_a_masked_selection_runs_in_torchscript():
                                     min_block_size=1)
     for sample in (x, torch.tensor([-1.0, 5.0, -3.0, 0.5]), torch.tensor([-1.0, -1.0, -1.0, 7.0])):
         assert torch.equal(engine(sample), SliceOfMasked()(sample))
-    with pytest.raises(Exception, match="whose size is a count known only at run time"):
+    with pytest.raises(Exception, match="whose size may be a count known only at run time"):
         torch_tensorrt.compile(scripted, inputs=[torch_tensorrt.Input(shape=[4])], device="cpu",
                                require_full_compilation=True, min_block_size=1)
 
@@ -636,6 +636,8 @@ INT8 = torch.tensor([-1, 4, -6, 5], dtype=torch.int8)
     (EinsumMixed(), [torch.tensor([[-3, 1]], dtype=torch.int8), torch.tensor([[0.5, 1.5]]).half()]),  # float16
     (EinsumMixed(), [torch.tensor([[0.1, 0.2]]).half(), torch.tensor([[0.3, 1e-4]])]),  # float32
     (MeanInHalf(), [torch.tensor([[1.0, 1e5], [3.0, -99990.0]])]),  # accumulated in float32: 5e4, 2.5
+    (MeanInHalf(), [torch.tensor([[100000, 0]], dtype=torch.int32)]),  # 49984, not inf
+    (MeanInHalf(), [torch.tensor([[1.0, 1e5]]).bfloat16()]),
     (SoftmaxOfZeroDim(), [torch.tensor(float("nan"))]),
     (SoftmaxOfZeroDim(), [torch.tensor(float("inf"))]),
     (SoftmaxOfZeroDim(), [torch.tensor(3.0)]),

@@ -59,6 +59,25 @@ class PerTensor(nn.Module):
         return torch.fake_quantize_per_tensor_affine(x, s, z, lo, hi)
 
 
+def test_torch_ao_float_qparams_outside_the_range_compute_as_pytorch():
+    # torch.ao's per_channel_affine_float_qparams observer gives float zero points outside [quant_min, quant_max]
+    # (-85.0 for [0, 255]); PyTorch computes with them (only integer zero points are range-checked).
+    import torch.ao.quantization as tq
+
+    torch.manual_seed(0)
+    x = torch.randn(2, 3, 5) * 3
+    observer = tq.PerChannelMinMaxObserver(ch_axis=1, dtype=torch.quint8, qscheme=torch.per_channel_affine_float_qparams)
+    observer(x + torch.tensor([2.0, -4.0, 0.0]).view(1, 3, 1))
+    scale, zero_point = observer.calculate_qparams()
+    assert zero_point.is_floating_point()
+    module = PerChannelFloatZeroPoint()
+    module.scale, module.zero_point = scale.float(), zero_point.float() - 200  # well outside [0, 255] too
+    scripted = torch.jit.script(module)
+    engine = torch_tensorrt.compile(scripted, inputs=[x], device="cpu", require_full_compilation=True,
+                                    min_block_size=1)
+    torch.testing.assert_close(engine(x), scripted(x), rtol=0, atol=1e-6)
+
+
 @pytest.mark.parametrize("dtype", [torch.half, torch.bfloat16])
 def test_fake_quantize_of_a_16_bit_tensor_keeps_its_dtype(dtype):
     # PyTorch returns x's dtype (computed in float32, rounded once); the engine had returned float32.
@@ -301,7 +320,8 @@ def test_dynamo_int8_of_a_quantization_aware_model_with_a_graph_break():
     # the whole model. That piece computes in float; the other keeps INT8.
     model = BranchingQat().eval()
     x = torch.randn(4, 16)
-    engine = torch_tensorrt.compile(model, ir="dynamo", inputs=[x], device="cpu", enabled_precisions=INT8)
+    with pytest.warns(UserWarning, match="without fake-quantize nodes computes in its float precisions"):
+        engine = torch_tensorrt.compile(model, ir="dynamo", inputs=[x], device="cpu", enabled_precisions=INT8)
     with torch.no_grad():
         for sample in (x, -x.abs()):
             want = model(sample)

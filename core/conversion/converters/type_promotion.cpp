@@ -138,9 +138,11 @@ bool scalarBeyond16Bit(Var& arg, trt::DataType type) {
   return std::isfinite(v) && (v > largest || (v != 0.0 && v < smallestNormal));
 }
 
-// A scalar operand the 16-bit type holds only rounded (0.001 in float16). PyTorch computes a 16-bit tensor with a
-// number in float32 and rounds once; a rounded divisor moves a floor or trunc division, a remainder or fmod by a
-// whole unit (floor(1.1587 / 0.001) is 1158 with float16's 0.0010004, 1159 in float32).
+// A scalar operand the 16-bit type holds only rounded (0.001 in float16). PyTorch divides a 16-bit tensor by a
+// number in float32 with the number unrounded; a rounded divisor moves a floor or trunc division by a whole unit
+// (floor(1.1587 / 0.001) is 1158 with float16's 0.0010004, 1159 in float32). (Its remainder and fmod round the
+// number to the tensor's type first, as the engine does; its products and true divisions with the unrounded number
+// differ from the engine's by one unit in the last place at most.)
 bool scalarRoundedIn16Bit(Var& arg, trt::DataType type) {
   double v = 0.0;
   if (!scalarOperandValue(arg, v) || !std::isfinite(v)) return false;
@@ -150,11 +152,11 @@ bool scalarRoundedIn16Bit(Var& arg, trt::DataType type) {
   return rounded != static_cast<double>(single);
 }
 
-// Ops whose result jumps by a whole unit with a rounded operand: floor and trunc division, remainder, fmod.
+// Ops whose result jumps by a whole unit with a rounded divisor and which PyTorch computes with it unrounded: floor
+// and trunc division.
 bool roundsToWholeUnits(const torch::jit::Node* n) {
   const std::string kind = n->kind().toQualString();
-  if (kind == "aten::floor_divide" || kind == "aten::remainder" || kind == "aten::fmod" || kind == "aten::__floordiv__")
-    return true;
+  if (kind == "aten::floor_divide" || kind == "aten::__floordiv__") return true;
   if (kind != "aten::div" || n->inputs().size() < 3) return false;
   const auto mode = torch::jit::toIValue(n->inputs()[2]);
   return !mode || !mode->isNone();  // a rounding mode, or one known only later

@@ -85,16 +85,6 @@ class IInt8Calibrator {
     none.nbDims = -1;
     return none;
   }
-  //! The element type of the batch just given for input `name` in `type`; false (the default) when the
-  //! calibrator does not say, and the batch is read as the input's type. A type other than the input's is
-  //! refused (the bytes would be read as the wrong type, and past the end of a narrower batch).
-  virtual bool getBatchType(const char* name, DataType& type) const {
-    (void)name;
-    (void)type;
-    return false;
-  }
-  //! The file the cache is read from, named in the builder's errors about it; nullptr (the default) for none.
-  virtual const char* getCalibrationCachePath() const { return nullptr; }
   //! A cache written by an earlier build (its size in `length`), or nullptr to calibrate.
   virtual const void* readCalibrationCache(size_t& length) = 0;
   //! Receives the cache of this calibration (text: a header line, then "tensor name: hex scale" lines).
@@ -107,6 +97,17 @@ class IInt8Calibrator {
     (void)backend;
     (void)deviceIndex;
   }
+  // Added after the methods above, so a calibrator compiled against an earlier header keeps its table layout.
+  //! The element type of the batch just given for input `name` in `type`; false (the default) when the
+  //! calibrator does not say, and the batch is read as the input's type. A type other than the input's is
+  //! refused (the bytes would be read as the wrong type, and past the end of a narrower batch).
+  virtual bool getBatchType(const char* name, DataType& type) const {
+    (void)name;
+    (void)type;
+    return false;
+  }
+  //! The file the cache is read from, named in the builder's errors about it; nullptr (the default) for none.
+  virtual const char* getCalibrationCachePath() const { return nullptr; }
 };
 
 //! Calibrators with their algorithm chosen by type, as TensorRT's (implement the other methods).

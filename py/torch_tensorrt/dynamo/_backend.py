@@ -154,6 +154,8 @@ class _ShapeCache:
         if precisions and torch.int8 in precisions and not dynamo._has_fake_quantize(ep):
             # A quantization-aware model's piece between graph breaks without fake-quantize nodes has no INT8 scales:
             # it computes in its float precisions (the model's other pieces keep INT8).
+            _warn("torch_tensorrt backend: a captured graph without fake-quantize nodes computes in its float "
+                  "precisions: int8 needs a quantization-aware model's scales")
             precisions = set(precisions) - {torch.int8}
         compiled = dynamo.compile(ep, enabled_precisions=precisions, **options)
         flat_out = _returns_flat(self.gm)

@@ -7,6 +7,7 @@ C++ API and the dynamo path call the same check. Refused here is only what the C
 (an unknown keyword, a value of the wrong Python type), and a GPU that is not there when the caller
 named one (C++ falls back to the CPU with a warning; from Python, an explicit device is a promise).
 """
+import inspect
 import operator
 import os
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Set
@@ -64,7 +65,10 @@ def compile_spec(inputs: Optional[Sequence[Any]] = None, enabled_precisions: Opt
         if not hasattr(calibrator, "_native"):
             raise TypeError("calibrator must be a torch_tensorrt.ptq.DataLoaderCalibrator or CacheCalibrator, got "
                             f"{type(calibrator).__name__}")
-        spec.ptq_calibrator = calibrator._native(len(inputs) if inputs else None)
+        # The number of inputs tells a tuple batch's inputs from its labels; a calibrator whose _native takes no
+        # argument (one written for an earlier version) is called as before.
+        takes_count = len(inspect.signature(calibrator._native).parameters) > 0
+        spec.ptq_calibrator = calibrator._native(len(inputs) if inputs else None) if takes_count else calibrator._native()
     capability = kwargs.get("capability")
     if capability is not None and not isinstance(capability, EngineCapability):
         raise TypeError(f"capability must be a torch_tensorrt.EngineCapability, got {capability!r}")

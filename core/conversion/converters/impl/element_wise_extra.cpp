@@ -33,7 +33,7 @@ bool scalarPow(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
   return bindOutput(ctx, n, addElementwise(ctx, E::kPOW, base, exponent, util::node_info(n))) != nullptr;
 }
 
-// self + value * (t1 op t2), in torch.result_type of the three tensors (a 0-d one does not widen the others of its
+// self + (value * t1) op t2, in torch.result_type of the three tensors (a 0-d one does not widen the others of its
 // category); addcdiv of integers is refused, as PyTorch does.
 bool addcOp(ConversionCtx* ctx, const torch::jit::Node* n, args& a, E op) {
   const std::string name = util::node_info(n);
@@ -49,11 +49,14 @@ bool addcOp(ConversionCtx* ctx, const torch::jit::Node* n, args& a, E op) {
     for (size_t i = 0; i < ops.size(); ++i)
       ops[i] = castTo(ctx, ops[i], trt::DataType::kFLOAT, name + " [float " + std::to_string(i) + "]");
   trt::ITensor* self = ops[0];
-  trt::ITensor* t = addElementwise(ctx, op, ops[1], ops[2], name + " [t1 op t2]")->getOutput(0);
+  // PyTorch's order: self + (value * t1) op t2.
+  trt::ITensor* t1 = ops[1];
   double value = a[3].unwrapToDouble();
   if (value != 1.0)
-    t = addElementwise(ctx, E::kPROD, t, scalarConstant(ctx, value, t->getType(), name + " [value]"), name + " [scale]")
-            ->getOutput(0);
+    t1 = addElementwise(ctx, E::kPROD, t1, scalarConstant(ctx, value, t1->getType(), name + " [value]"),
+                        name + " [value * t1]")
+             ->getOutput(0);
+  trt::ITensor* t = addElementwise(ctx, op, t1, ops[2], name + " [t1 op t2]")->getOutput(0);
   trt::ITensor* sum = addElementwise(ctx, E::kSUM, self, t, name + (widened ? " [sum]" : ""))->getOutput(0);
   if (widened) sum = castTo(ctx, sum, type, name);
   return bindOutput(ctx, n, sum->getProducer()) != nullptr;

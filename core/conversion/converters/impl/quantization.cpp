@@ -113,8 +113,8 @@ bool perTensorTensorParams(ConversionCtx* ctx, const torch::jit::Node* n, args& 
                       a[4].unwrapToInt());
 }
 
-// PyTorch's checks: axis in [0, rank), 1-D float32 (or bfloat16) scales, int32 / float / half zero points in
-// [quant_min, quant_max], one of each per channel.
+// PyTorch's checks: axis in [0, rank), 1-D float32 (or bfloat16) scales, int32 / float / half zero points (int32
+// ones in [quant_min, quant_max]), one of each per channel.
 bool perChannel(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
   trt::ITensor* x = a[0].ITensorOrFreeze(ctx);
   const int64_t axis = a[3].unwrapToInt(), qmin = a[4].unwrapToInt(), qmax = a[5].unwrapToInt();
@@ -137,7 +137,9 @@ bool perChannel(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
   TORCHTRT_CHECK(scale.numel() == dims[axis] && zp.numel() == dims[axis],
                  "fake_quantize_per_channel_affine has " << scale.numel() << " scales and " << zp.numel()
                                                          << " zero points for " << dims[axis] << " channels: " << name);
-  checkZeroPointsInRange(n, zp, qmin, qmax);
+  // Only integer zero points are checked (torch.ao's float qparams give float ones outside the range, which
+  // PyTorch computes with).
+  if (!zp.is_floating_point()) checkZeroPointsInRange(n, zp, qmin, qmax);
   return fakeQuantize(ctx, n, x, scale, zp, axis, qmin, qmax);
 }
 

@@ -42,13 +42,14 @@ bool reduce(ConversionCtx* ctx, const torch::jit::Node* n, args& a, trt::ReduceO
   if (dtypeGiven) {
     trt::ITensor* given = castToDtypeArg(ctx, n, in, a[dtypeIndex]);
     const trt::DataType asked = given->getType();
-    // mean(x, dtype=float16) of float32 x: PyTorch accumulates in float32 and rounds the mean once (summing in
+    // mean(x, dtype=float16): PyTorch accumulates in float32 and rounds the mean once, whatever x's type (summing in
     // float16 overflowed past 65504); sum(dtype=float16) does cast first.
-    if (op == trt::ReduceOperation::kAVG && in->getType() == trt::DataType::kFLOAT &&
-        (asked == trt::DataType::kHALF || asked == trt::DataType::kBF16))
+    if (op == trt::ReduceOperation::kAVG && (asked == trt::DataType::kHALF || asked == trt::DataType::kBF16)) {
       meanIn16Bit = asked;
-    else
+      in = castTo(ctx, in, trt::DataType::kFLOAT, name + " [float]");
+    } else {
       in = given;
+    }
   }
   const trt::DataType type = in->getType();
   const bool floating = isFloatingType(type);

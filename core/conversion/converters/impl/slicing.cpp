@@ -84,9 +84,9 @@ bool slice(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
     TORCHTRT_CHECK(size >= 0 || !followsDataDependentCount(in),
                    "Unable to convert node: " << util::node_info(n) << "\nslicing dimension " << dim << " of "
                                               << in->getDimensions().str()
-                                              << ", whose size is a count known only at run time (after nonzero or "
-                                                 "masked indexing), is not supported; it runs in TorchScript "
-                                                 "(require_full_compilation=False)");
+                                              << ", whose size may be a count known only at run time (the tensor "
+                                                 "is computed from nonzero or masked indexing), is not supported; it "
+                                                 "runs in TorchScript (require_full_compilation=False)");
     for (int i : {2, 3})
       if (a[i].isITensor()) shape::requireShapeTensor(n, a[i].ITensor());
     ctx->AssociateValueAndTensor(n->outputs()[0], sliceDynamicDim(ctx, in, dim, a[2], a[3], step, util::node_info(n)));

@@ -303,8 +303,8 @@ int32_t calibrate(INetworkDefinition& network, const PlanContents& settings, IIn
     const std::string algorithm = calibrationAlgoName(calibrator.getAlgorithm());
     if (header != std::string(kCacheMagic) + " " + algorithm)
       logger.log(ILogger::Severity::kWARNING,
-                 (what + " was written by another calibration ('" + quoteLine(header) + "'), not " + algorithm +
-                  "; its scales are used as they are (delete it to calibrate with " + algorithm + ")")
+                 (what + " was written by another calibration algorithm ('" + quoteLine(header) + "'), not " +
+                  algorithm + "; its scales are used as they are")
                      .c_str());
     for (const auto& key : targets.keys) {
       if (scales.count(key)) continue;
@@ -327,10 +327,13 @@ int32_t calibrate(INetworkDefinition& network, const PlanContents& settings, IIn
                     "' held no finite value in any calibration batch (NaN or infinity everywhere), so the data gives "
                     "it no scale; check the calibration data (or the model's outputs on it)");
       const float t = threshold(kv.second, algo);
-      scales[kv.first] = t > 0.f ? t / 127.f : 1.f;  // an all-zero tensor quantizes to zeros at any scale
+      // An all-zero tensor quantizes to zeros at any scale; so does one whose threshold would make a subnormal scale
+      // (which a cache could not give back: readCache refuses it).
+      scales[kv.first] = std::isnormal(t / 127.f) ? t / 127.f : 1.f;
       // FP8 keeps the whole observed range (amax onto 448, whatever the algorithm): E4M3's exponent spends
       // its levels on small magnitudes, so clipping outliers as INT8's thresholds do gains nothing.
-      scales[fp8Key(kv.first)] = fp8::scaleForAmax(kv.second.amax());
+      const float fp8Scale = fp8::scaleForAmax(kv.second.amax());
+      scales[fp8Key(kv.first)] = std::isnormal(fp8Scale) ? fp8Scale : 1.f;
     }
     const std::string text = writeCache(targets, scales, algo);
     calibrator.writeCalibrationCache(text.data(), text.size());

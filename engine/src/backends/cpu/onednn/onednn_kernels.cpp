@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstdlib>
 #include <list>
 #include <string>
 #include <unordered_map>
@@ -257,11 +258,25 @@ class RecentShapes {
 };
 }  // namespace
 
+size_t shapesKeptPerLayer() {
+  static const size_t kept = [] {
+    const char* env = std::getenv("TORCHTRT_CPU_SHAPES_KEPT");
+    if (!env || !*env) return kShapesKeptPerLayer;
+    char* end = nullptr;
+    const long long value = std::strtoll(env, &end, 10);
+    if (*end != '\0' || value <= 0)
+      throw Error(std::string("TORCHTRT_CPU_SHAPES_KEPT is '") + env +
+                  "'; it takes a positive number of input shapes a layer keeps its oneDNN primitives for");
+    return static_cast<size_t>(value);
+  }();
+  return kept;
+}
+
 struct Kernels::Impl {
   explicit Impl(const torchtrt_onednn_api& a) : api(a) {}
   const torchtrt_onednn_api& api;
-  RecentShapes<Step> steps{kShapesKeptPerLayer};
-  RecentShapes<AttentionSteps> attention{kShapesKeptPerLayer};
+  RecentShapes<Step> steps{shapesKeptPerLayer()};
+  RecentShapes<AttentionSteps> attention{shapesKeptPerLayer()};
   // The attention's scores S = Q K^T [B, H, Sq, Sk] in float32 and P in bfloat16 (bfloat16 attention): one
   // pair for all attention layers and shapes, as large as the largest run so far (at most kMaxScoreElements).
   std::vector<float> scores;

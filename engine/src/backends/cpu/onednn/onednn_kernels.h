@@ -19,9 +19,12 @@ namespace onednn {
 class Step;
 struct AttentionSteps;
 
-//! The shapes a layer keeps its primitives for (the most recently used ones): a dynamic-shape engine
-//! holds at most this many a layer, whatever the number of shapes it has run at.
+//! The shapes a layer keeps its primitives for (the most recently used ones) unless TORCHTRT_CPU_SHAPES_KEPT
+//! says another number: a dynamic-shape engine holds at most this many a layer, whatever the number of shapes
+//! it has run at (each with the primitive's own copy of the weights in its format).
 constexpr size_t kShapesKeptPerLayer = 8;
+//! kShapesKeptPerLayer, or TORCHTRT_CPU_SHAPES_KEPT (a positive integer), read once.
+size_t shapesKeptPerLayer();
 
 //! Whether the CPU has AVX-512 BF16: bfloat16 convolutions, products and pooling then run on oneDNN.
 bool cpuHasBf16();
