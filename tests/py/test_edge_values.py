@@ -656,3 +656,60 @@ def test_results_keep_pytorchs_values_and_dtypes(module, inputs):
             torch.testing.assert_close(g, w, rtol=1e-6, atol=0, equal_nan=True)
         else:
             assert torch.equal(g, w), (g, w)
+
+
+class SoftplusLowThreshold(nn.Module):
+    def forward(self, x):
+        return F.softplus(x, beta=10.0, threshold=2.0)
+
+
+class AdaptiveAverageUneven(nn.Module):
+    def forward(self, x):
+        return F.adaptive_avg_pool1d(x, 3)
+
+
+class AreaResize(nn.Module):
+    def forward(self, x):
+        return F.interpolate(x, size=[3, 2], mode="area")
+
+
+class InstanceNormRunning(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.norm = nn.InstanceNorm1d(3, affine=True, track_running_stats=True)
+        self.norm.running_mean.copy_(torch.tensor([0.5, -1.0, 2.0]))
+        self.norm.running_var.copy_(torch.tensor([2.0, 0.5, 1.5]))
+
+    def forward(self, x):
+        return self.norm(x) * 2
+
+
+class FlipOfZeroDim(nn.Module):
+    def forward(self, x):
+        return x.sum(-1).flip(-1)
+
+
+def _with_inf(shape):
+    x = torch.arange(float(torch.Size(shape).numel())).reshape(shape)
+    x.view(-1)[0] = float("inf")
+    return x
+
+
+@pytest.mark.parametrize("module, x", [
+    (SoftplusLowThreshold(), torch.tensor([0.21, 0.3, 0.5, 1.0, -0.5])),  # x where beta x > threshold: 0.21
+    (AdaptiveAverageUneven(), _with_inf([1, 1, 7])),  # [inf, 3, 5], not [inf, nan, nan]
+    (AdaptiveAverageUneven(), torch.tensor([[[float("nan"), 1.0, 2, 3, 4, 5, 6]]])),
+    (AreaResize(), _with_inf([1, 1, 4, 5])),
+    (InstanceNormRunning().half().eval(), torch.randn(2, 3, 5).half()),  # float16, not float32
+    (InstanceNormRunning().bfloat16().eval(), torch.randn(2, 3, 5).bfloat16()),
+    (FlipOfZeroDim(), torch.tensor([1.0, 2.0])),  # SIGSEGV while compiling
+])
+def test_layers_keep_pytorchs_values_and_dtypes(module, x):
+    # From a random differential fuzz of layers against eager PyTorch.
+    traced = torch.jit.trace(module, (x,))
+    engine = torch_tensorrt.compile(traced, inputs=[x], device="cpu", require_full_compilation=True,
+                                    min_block_size=1)
+    got, want = engine(x), module(x)
+    assert got.dtype == want.dtype and got.shape == want.shape, (got, want)
+    tol = 1e-6 if want.dtype == torch.float32 else 2e-2
+    torch.testing.assert_close(got, want, rtol=tol, atol=tol, equal_nan=True)

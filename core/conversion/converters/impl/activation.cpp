@@ -149,9 +149,10 @@ bool softplus(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
   trt::ITensor* x = a[0].ITensorOrFreeze(ctx);
   const double beta = a[1].unwrapToDouble(), threshold = a[2].unwrapToDouble();
   const std::string name = util::node_info(n);
-  // Above beta x = 20 the two parts differ by log1p(exp(-20)) / beta < 2.1e-9 / beta, below float's
-  // resolution there: PyTorch's default threshold needs no switch.
-  if (threshold * beta >= 20.0)
+  // PyTorch switches to x where beta x > threshold. Above beta x = 20 the two parts differ by log1p(exp(-20)) / beta
+  // < 2.1e-9 / beta, below float's resolution there: a threshold of 20 or more (the default) needs no switch. (A
+  // threshold below 20 switches where they differ, whatever beta: beta 10, threshold 2 gave 0.2216 for x = 0.21.)
+  if (threshold >= 20.0)
     return activation(ctx, n, x, trt::ActivationType::kSOFTPLUS, static_cast<float>(1.0 / beta),
                       static_cast<float>(beta));
   auto* smooth = ctx->net->addActivation(*x, trt::ActivationType::kSOFTPLUS);

@@ -21,6 +21,10 @@ bool flip(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
   const std::string name = util::node_info(n);
   std::vector<int64_t> start(dims.size(), 0), stride(dims.size(), 1);
   std::vector<bool> flipped(dims.size(), false);
+  if (dims.empty()) {  // a 0-dim tensor (dim 0 or -1): itself, as in PyTorch (its dims had been indexed: SIGSEGV)
+    for (int64_t d : a[1].unwrapToIntList().vec()) util::normalizeDim(d, 0, n);
+    return bindOutput(ctx, n, ctx->net->addIdentity(*in)) != nullptr;
+  }
   for (int64_t d : a[1].unwrapToIntList().vec()) {
     int64_t k = util::normalizeDim(d, static_cast<int64_t>(dims.size()), n);
     flipped[k] = true;

@@ -113,7 +113,9 @@ bool instanceNorm(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {
   }
   out = applyPerChannel(ctx, E::kPROD, out, a[1], name + " [weight]");
   out = applyPerChannel(ctx, E::kSUM, out, a[2], name + " [bias]");
-  return bindTensor(ctx, n, out) != nullptr;
+  // x's type: the running statistics are float32 constants, which made a float16 x's result float32 (the next
+  // engine of a partly compiled module then refused its input).
+  return bindTensor(ctx, n, castTo(ctx, out, x->getType(), name + " [to input type]")) != nullptr;
 }
 
 bool layerNorm(ConversionCtx* ctx, const torch::jit::Node* n, args& a) {

@@ -278,29 +278,31 @@ bool pool(ConversionCtx* ctx, const torch::jit::Node* n, args& a, int64_t nd, tr
 int64_t windowStart(int64_t i, int64_t in, int64_t out) { return (i * in) / out; }
 int64_t windowEnd(int64_t i, int64_t in, int64_t out) { return ((i + 1) * in + out - 1) / out; }
 
-// Average over uneven windows of the last `nd` dims, one dim at a time (pooling is separable): the dim
-// moved last, times A^T (A: [out, in], row i averaging window i), moved back.
-trt::ITensor* adaptiveAverageByProducts(ConversionCtx* ctx, trt::ITensor* in, const std::vector<int64_t>& dims,
-                                        const std::vector<int64_t>& outSize, const std::string& name) {
+// Average over uneven windows of the last `nd` dims, one dim at a time (pooling is separable): along each dim, one
+// slice and mean per window, concatenated back. (A product by an averaging matrix had spread an inf or NaN of one
+// window into every window of its row: inf * 0 is NaN.)
+trt::ITensor* adaptiveAverageBySlices(ConversionCtx* ctx, trt::ITensor* in, const std::vector<int64_t>& dims,
+                                      const std::vector<int64_t>& outSize, const std::string& name) {
   const int64_t nd = static_cast<int64_t>(outSize.size()), rank = static_cast<int64_t>(dims.size());
   trt::ITensor* x = in;
   for (int64_t k = nd - 1; k >= 0; --k) {
-    const int64_t inSize = dims[rank - nd + k], out = outSize[k];
-    at::Tensor avg = at::zeros({out, inSize}, at::kFloat);
+    const int64_t d = rank - nd + k, inSize = dims[d], out = outSize[k];
+    TORCHTRT_CHECK(out <= 1024, "adaptive average pooling to " << out << " cells along dimension " << d
+                                                               << " with uneven windows needs one slice per cell; "
+                                                                  "more than 1024 is not supported ("
+                                                               << name << ")");
+    std::vector<trt::ITensor*> parts;
     for (int64_t i = 0; i < out; ++i) {
-      const int64_t s = windowStart(i, inSize, out), e = windowEnd(i, inSize, out);
-      for (int64_t j = s; j < e; ++j) avg[i][j] = 1.0f / static_cast<float>(e - s);
+      const int64_t start = windowStart(i, inSize, out), end = windowEnd(i, inSize, out);
+      trt::ITensor* window = sliceAlong(ctx, x, d, start, end - start, 1, name + " [window]");
+      auto* mean = ctx->net->addReduce(*window, trt::ReduceOperation::kAVG, 1u << d, true);
+      mean->setName((name + " [mean dim " + std::to_string(d) + "]").c_str());
+      parts.push_back(mean->getOutput(0));
     }
-    trt::ITensor* matrix = castTo(ctx, ctx->constantTensor(avg, name + " [averaging]"), x->getType(), name);
-    const int64_t d = rank - nd + k;
-    std::vector<int64_t> swap(static_cast<size_t>(rank));
-    for (int64_t i = 0; i < rank; ++i) swap[i] = i;
-    std::swap(swap[d], swap[rank - 1]);
-    x = transposed(ctx, x, swap, name + " [dim " + std::to_string(d) + " last]");
-    auto* layer =
-        ctx->net->addMatrixMultiply(*x, trt::MatrixOperation::kNONE, *matrix, trt::MatrixOperation::kTRANSPOSE);
-    layer->setName((name + " [average dim " + std::to_string(d) + "]").c_str());
-    x = transposed(ctx, layer->getOutput(0), swap, name + " [dim " + std::to_string(d) + " back]");
+    auto* cat = ctx->net->addConcatenation(parts.data(), static_cast<int32_t>(parts.size()));
+    cat->setAxis(static_cast<int32_t>(d));
+    cat->setName((name + " [windows dim " + std::to_string(d) + "]").c_str());
+    x = cat->getOutput(0);
   }
   return x;
 }
@@ -537,7 +539,7 @@ bool adaptivePool(ConversionCtx* ctx, const torch::jit::Node* n, args& a, int64_
     return true;
   }
   if (type == trt::PoolingType::kAVERAGE) {
-    return bindTensor(ctx, n, adaptiveAverageByProducts(ctx, in, dims, outSize, name)) != nullptr;
+    return bindTensor(ctx, n, adaptiveAverageBySlices(ctx, in, dims, outSize, name)) != nullptr;
   }
   return bindTensor(ctx, n, adaptiveMaxBySlices(ctx, in, dims, outSize, name)) != nullptr;
 }
