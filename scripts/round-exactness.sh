@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # One device call after exactness changes to the kernels: every C++ suite and the edge-value, trace, index-bound,
-# module-state, control-flow and FP8 Python files on the GPU (scripts/gpu-check.sh, with the demo), then, while TORCHTRT_ROUND_S lasts, a few FP16 zoo rows
+# module-state, control-flow, FP8, INT8 and quantization-exactness Python files on the GPU (scripts/gpu-check.sh, with the demo), then, while TORCHTRT_ROUND_S lasts, a few FP16 zoo rows
 # beside torch.compile as a check that the kernels kept their speed ($OUT/zoo-check.md).
 # Usage: TORCHTRT_ROUND_S=560 scripts/round-exactness.sh
 set -uo pipefail
@@ -10,7 +10,7 @@ mkdir -p "$OUT"
 deadline=$(($(date +%s) + ${TORCHTRT_ROUND_S:-560}))
 left() { echo $((deadline - $(date +%s))); }
 TORCHTRT_SKIP_BENCH=1 TORCHTRT_PYTEST_WORKERS=${TORCHTRT_PYTEST_WORKERS:-4} \
-  TORCHTRT_PYTEST_ARGS="${TORCHTRT_PYTEST_ARGS:-tests/py/test_edge_values.py tests/py/test_api_semantics.py tests/py/test_index_bounds.py tests/py/test_module_state.py tests/py/test_scripted_control_flow.py tests/py/test_fp8.py}" \
+  TORCHTRT_PYTEST_ARGS="${TORCHTRT_PYTEST_ARGS:-tests/py/test_edge_values.py tests/py/test_api_semantics.py tests/py/test_index_bounds.py tests/py/test_module_state.py tests/py/test_scripted_control_flow.py tests/py/test_fp8.py tests/py/test_int8.py tests/py/test_quantization_exactness.py}" \
   timeout $(($(left) - 60)) scripts/gpu-check.sh > "$OUT/check.txt" 2>&1
 tail -16 "$OUT/check.txt"
 if [ "$(left)" -gt 100 ] && python3 -c "import torch_tensorrt" 2> /dev/null; then
