@@ -43,6 +43,22 @@ def onednn_plugin_built() -> bool:
     return False
 
 
+def trained_qat(model: torch.nn.Module, activation, weight, example_shape) -> torch.nn.Module:
+    """`model` (holding QuantStub / DeQuantStub) prepared for quantization-aware training with torch.ao's fake
+    quantizers `activation` and `weight`, its observers run on 8 random batches of `example_shape`, then frozen (the
+    scales fixed, as after training) in eval mode."""
+    import torch.ao.quantization as tq
+
+    model.qconfig = tq.QConfig(activation=activation, weight=weight)
+    model.train()
+    tq.prepare_qat(model, inplace=True)
+    for _ in range(8):
+        model(torch.randn(*example_shape))
+    model.eval()
+    model.apply(tq.disable_observer)
+    return model
+
+
 def run_python(code: str, cwd: str) -> subprocess.CompletedProcess:
     """Runs code in a fresh interpreter (only what the code imports is loaded)."""
     return subprocess.run([sys.executable, "-c", code], cwd=cwd, capture_output=True, text=True, timeout=600)

@@ -9,7 +9,7 @@ import torch.nn as nn
 import torch_tensorrt
 from torch_tensorrt.ptq import CacheCalibrator, CalibrationAlgo, DataLoaderCalibrator
 
-from conftest import TF32_TOLERANCE, gpu_engines
+from conftest import TF32_TOLERANCE, gpu_engines, trained_qat
 
 DEVICES = ["cpu"] + (["cuda"] if gpu_engines() else [])
 CLASSES, SIZE = 10, 12
@@ -231,15 +231,7 @@ def _qat_model(linear: bool = False):
             return self.dequant(y)
 
     torch.manual_seed(0)
-    model = Qat()
-    model.qconfig = tq.QConfig(activation=act, weight=weight)
-    model.train()
-    tq.prepare_qat(model, inplace=True)
-    for _ in range(8):
-        model(torch.randn(4, 3, 10, 10))
-    model.eval()
-    model.apply(tq.disable_observer)  # scales fixed, as after training
-    return model
+    return trained_qat(Qat(), act, weight, (4, 3, 10, 10))
 
 
 @pytest.mark.parametrize("device", DEVICES)

@@ -2,7 +2,6 @@
 float16 tensors, NaN, the checks PyTorch makes), quantization-aware weights on any INT8 grid, calibration batches and
 caches that would have built a wrong engine silently (an audit of the CPU backend found each). CPU backend; the
 calibration data and caches are the same for every backend."""
-import os
 
 import pytest
 import torch
@@ -10,6 +9,8 @@ import torch.nn as nn
 import torch.nn.functional as F
 import torch_tensorrt
 from torch_tensorrt.ptq import CacheCalibrator, CalibrationAlgo, DataLoaderCalibrator
+
+from conftest import trained_qat
 
 INT8 = {torch.float, torch.int8}
 
@@ -154,15 +155,7 @@ def _qat(weight_fake_quant: str):
             return self.dequant(self.fc(torch.flatten(torch.relu(self.conv(self.quant(x))), 1)))
 
     torch.manual_seed(0)
-    model = Net()
-    model.qconfig = tq.QConfig(activation=act, weight=weight)
-    model.train()
-    tq.prepare_qat(model, inplace=True)
-    for _ in range(8):
-        model(torch.randn(4, 3, 6, 6))
-    model.eval()
-    model.apply(tq.disable_observer)
-    return model
+    return trained_qat(Net(), act, weight, (4, 3, 6, 6))
 
 
 @pytest.mark.parametrize("weights", ["per channel", "per tensor"])

@@ -28,36 +28,23 @@ bool canRunInInt8(const ILayer& layer) {
          weights->getDimensions().nbDims == 2;
 }
 
-bool weightsOnInt8Grid(const ILayer& layer) {
+bool switchToInt8(INetworkDefinition& network, ILayer& layer, float inputScale) {
   int64_t offGrid = 0;
-  if (layer.getType() == LayerType::kCONVOLUTION) {
-    const auto& conv = static_cast<const IConvolutionLayer&>(layer);
-    const Weights w = conv.getKernelWeights();
-    int8::weightScales(static_cast<const float*>(w.values), w.count, conv.getNbOutputMaps(), &offGrid);
-    return offGrid == 0;
-  }
-  const auto& mm = static_cast<const IMatrixMultiplyLayer&>(layer);
-  int64_t parts = 0, N = 0, K = 0;
-  const std::vector<float> rows = productWeightRows(mm, parts, N, K);
-  int8::weightScales(rows.data(), N * K, N, &offGrid);
-  return offGrid == 0;
-}
-
-void switchToInt8(INetworkDefinition& network, ILayer& layer, float inputScale) {
   if (layer.getType() == LayerType::kCONVOLUTION) {
     auto& conv = static_cast<IConvolutionLayer&>(layer);
     const Weights w = conv.getKernelWeights();
-    conv.setInt8Scales(inputScale,
-                       int8::weightScales(static_cast<const float*>(w.values), w.count, conv.getNbOutputMaps()));
-    return;
+    conv.setInt8Scales(
+        inputScale, int8::weightScales(static_cast<const float*>(w.values), w.count, conv.getNbOutputMaps(), &offGrid));
+    return offGrid == 0;
   }
   auto& mm = static_cast<IMatrixMultiplyLayer&>(layer);
   int64_t parts = 0, N = 0, K = 0;
   const std::vector<float> rows = productWeightRows(mm, parts, N, K);  // canRunInInt8: one matrix, parts 1
-  std::vector<float> scales = int8::weightScales(rows.data(), N * K, N);
+  std::vector<float> scales = int8::weightScales(rows.data(), N * K, N, &offGrid);
   const std::vector<int8_t> q = int8::quantizeRows(rows.data(), N, K, scales, K);
   useQuantizedWeights(network, mm, DataType::kINT8, q.data(), 1, N, K, " (int8 weights)");
   mm.setInt8Scales(inputScale, std::move(scales));
+  return offGrid == 0;
 }
 
 }  // namespace passes

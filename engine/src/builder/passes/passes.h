@@ -32,11 +32,10 @@ int32_t fuseQuantizedLayers(INetworkDefinition& network, std::vector<std::string
 //! multiply of a float32 input (as is) by a 2-D float32 constant (as is or transposed).
 bool canRunInInt8(const ILayer& layer);
 //! Switches such a layer to INT8 with input scale `inputScale`; weights get per-channel scales (a
-//! matrix multiply reads a new INT8 constant [N, K] instead of its float weights).
-void switchToInt8(INetworkDefinition& network, ILayer& layer, float inputScale);
-//! Whether such a layer's weights lie on an INT8 grid in every output channel (int8::findWeightGrid): INT8
-//! then computes exactly what the float layer computes on them.
-bool weightsOnInt8Grid(const ILayer& layer);
+//! matrix multiply reads a new INT8 constant [N, K] instead of its float weights). Returns whether the weights lay
+//! on an INT8 grid in every output channel (int8::findWeightGrid): INT8 then computes exactly what the float layer
+//! computes on them.
+bool switchToInt8(INetworkDefinition& network, ILayer& layer, float inputScale);
 //! True for a layer that can switch to FP8 E4M3: a matrix multiply of a float32 input (as is) by a 2-D
 //! float32 constant (as is or transposed) whose K and N are multiples of 16, or by a stack of P such matrices
 //! [P, ...] (a bias row each, [P, 1, N], or one bias) that all read the input's one matrix.

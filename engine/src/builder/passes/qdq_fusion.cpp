@@ -46,14 +46,13 @@ int32_t fuseQuantizedLayers(INetworkDefinition& network, std::vector<std::string
     auto* q = static_cast<IQuantizeLayer*>(qLayer);
     if (q->getToType() != DataType::kINT8) continue;  // FP8 pairs: fuseFp8QuantizedProducts
     if (q->getScales().size() != 1 || dq->getScales().size() != 1 || q->getScales()[0] != dq->getScales()[0]) continue;
-    // Weights on no INT8 grid (not fake-quantized) are quantized per output channel, as calibrated weights are:
-    // the INT8 layer then differs from the float one by their rounding (named for the build's warning).
-    if (offGrid && !weightsOnInt8Grid(*layer)) offGrid->push_back(layer->getName());
     if (firstCommuting)
       firstCommuting->setInput(0, *q->getInput(0));  // the chain now computes on x; the layer quantizes
     else
       layer->setInput(0, *q->getInput(0));
-    switchToInt8(network, *layer, q->getScales()[0]);
+    // Weights on no INT8 grid (not fake-quantized) are quantized per output channel, as calibrated weights are:
+    // the INT8 layer then differs from the float one by their rounding (named for the build's warning).
+    if (!switchToInt8(network, *layer, q->getScales()[0]) && offGrid) offGrid->push_back(layer->getName());
     layer->setName((std::string(layer->getName()) + " [int8 from " + q->getName() + "]").c_str());
     ++fused;
   }
